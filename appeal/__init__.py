@@ -1,0 +1,1 @@
+"""appeal-router: configuration, command line and the bundled Wugang demo pack."""

@@ -1,0 +1,50 @@
+"""The one configuration object. Every value can be set as APPEAL_<NAME> in the environment or in `.env`."""
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEMO_DIR = Path(__file__).parent / "demo"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="APPEAL_", env_file=".env", extra="ignore")
+
+    # Everything the system builds (base encoder, registry, databases) lives under one directory,
+    # so that a deployment backs up or wipes one place.
+    home: Path = Field(default=Path(".appeal"), description="working directory for built artefacts")
+    shared_data: Path = Field(default=Path("../shared/data"), description="real datasets (read only)")
+    demo_dir: Path = Field(default=DEMO_DIR, description="bundled Wugang demo pack")
+
+    database_url: str | None = Field(default=None, description="SQLAlchemy URL; default SQLite under home")
+    onnx_threads: int = Field(default=2, ge=1, description="ONNX Runtime intra-op threads")
+    max_text_chars: int = Field(default=5000, ge=1)
+    max_batch: int = Field(default=64, ge=1)
+    suggestions_k: int = Field(default=3, ge=0)
+    api_keys: str | None = Field(default=None, description='"role:key,role:key"; roles platform, agent, trainer, admin')
+    host: str = "127.0.0.1"
+    port: int = 8000
+
+    @property
+    def base_model_dir(self) -> Path:
+        return self.home / "base-models"
+
+    @property
+    def registry_dir(self) -> Path:
+        return self.home / "registry"
+
+    @property
+    def db_url(self) -> str:
+        return self.database_url or f"sqlite:///{(self.home / 'appeal.db').resolve()}"
+
+    @property
+    def teddy_dir(self) -> Path:
+        return self.shared_data / "teddy2020c"
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,51 @@
+"""`model.json`: what a trained model is, how it was made and how far to trust it."""
+from __future__ import annotations
+
+import json
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+CARD_FILE = "model.json"
+STOPWORDS_FILE = "stopwords.txt"
+
+
+class HeadCard(BaseModel):
+    """One classification target (`topic` or `unit`)."""
+
+    labels: list[str]
+    temperature: float = 1.0
+    # Confidence at or above which the head's answer is dispatched without a human; None = always review.
+    threshold: float | None = None
+    target_precision: float | None = None
+    coverage: float | None = None
+
+
+class ModelCard(BaseModel):
+    version: str
+    kind: Literal["baseline", "transformer", "ensemble"]
+    heads: dict[str, HeadCard]
+    base: str | None = None
+    created_at: str = Field(default_factory=lambda: datetime.now(timezone.utc).isoformat(timespec="seconds"))
+    data_fingerprint: str | None = None
+    # The model's own stopword list (a copy sits beside model.json): preprocessing travels with the model.
+    stopwords_sha: str | None = None
+    max_length: int | None = None
+    metrics: dict = Field(default_factory=dict)
+    training: dict = Field(default_factory=dict)
+    library_versions: dict[str, str] = Field(default_factory=dict)
+
+    def save(self, directory: Path) -> None:
+        directory.mkdir(parents=True, exist_ok=True)
+        (directory / CARD_FILE).write_text(self.model_dump_json(indent=2), encoding="utf-8")
+
+    @classmethod
+    def load(cls, directory: Path) -> "ModelCard":
+        path = Path(directory) / CARD_FILE
+        if not path.is_file():
+            from pipeline.errors import InputError
+
+            raise InputError(f"{directory}: not a model directory (no {CARD_FILE})")
+        return cls.model_validate(json.loads(path.read_text(encoding="utf-8")))

@@ -1,0 +1,89 @@
+"""Inference on canonical texts, whatever the kind of model: scikit-learn baseline or ONNX transformer.
+
+A backend only turns canonical texts into per-head logits (log-probabilities do as well). Everything that
+makes a prediction trustworthy — temperature, threshold, top-k alternatives — lives here once, driven by the
+model card, so the CLI, the evaluation and the HTTP service decide the same way.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Protocol, Sequence
+
+import numpy as np
+
+from models.card import STOPWORDS_FILE, ModelCard
+from pipeline import read_stopwords
+
+
+@dataclass(frozen=True)
+class LabelScore:
+    label: str
+    confidence: float
+
+
+@dataclass(frozen=True)
+class HeadPrediction:
+    label: str
+    confidence: float
+    alternatives: list[LabelScore] = field(default_factory=list)
+    # True when the calibrated confidence is below the head's dispatch threshold: a human decides.
+    review: bool = True
+
+
+class Backend(Protocol):
+    def logits(self, texts: Sequence[str]) -> dict[str, np.ndarray]:
+        """Canonical texts → {head: array (n, n_labels)}."""
+
+
+def softmax(scores: np.ndarray, temperature: float = 1.0) -> np.ndarray:
+    z = scores / temperature
+    z = z - z.max(axis=1, keepdims=True)
+    e = np.exp(z)
+    return e / e.sum(axis=1, keepdims=True)
+
+
+class Predictor:
+    """A loaded model: `card` says what it is, `predict` answers for canonical texts."""
+
+    def __init__(self, card: ModelCard, backend: Backend, stopwords: frozenset[str] | None = None):
+        self.card = card
+        self.backend = backend
+        self.stopwords = stopwords
+
+    @property
+    def version(self) -> str:
+        return self.card.version
+
+    def probabilities(self, texts: Sequence[str]) -> dict[str, np.ndarray]:
+        logits = self.backend.logits(list(texts))
+        return {head: softmax(logits[head], self.card.heads[head].temperature) for head in self.card.heads}
+
+    def predict(self, texts: Sequence[str], top_k: int = 3) -> list[dict[str, HeadPrediction]]:
+        probs = self.probabilities(texts)
+        out: list[dict[str, HeadPrediction]] = [{} for _ in texts]
+        for head, p in probs.items():
+            card = self.card.heads[head]
+            order = np.argsort(-p, axis=1)[:, :top_k]
+            for i, row in enumerate(order):
+                best = float(p[i, row[0]])
+                out[i][head] = HeadPrediction(
+                    label=card.labels[row[0]],
+                    confidence=best,
+                    alternatives=[LabelScore(card.labels[j], float(p[i, j])) for j in row[1:]],
+                    review=card.threshold is None or best < card.threshold,
+                )
+        return out
+
+
+def load_predictor(model_dir: Path, *, threads: int | None = None) -> Predictor:
+    """Open a model directory written by training (baseline or transformer) for inference."""
+    model_dir = Path(model_dir)
+    card = ModelCard.load(model_dir)
+    if card.kind == "baseline":
+        from models.baseline import load_backend
+    else:
+        from models.onnx_backend import load_backend
+    stop_path = model_dir / STOPWORDS_FILE
+    stopwords = read_stopwords(stop_path) if stop_path.is_file() else None
+    return Predictor(card, load_backend(model_dir, card, threads=threads), stopwords)

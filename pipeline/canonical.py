@@ -1,0 +1,64 @@
+"""The canonical model-input form of a ticket.
+
+It is the exact recipe that produced `teddy2020c/train_segmented.csv` (the only form in which the real training
+data exists): title and body concatenated, cut with jieba's *default* dictionary, every token that is in the
+stopword list or is a tab or newline dropped, and each remaining token followed by one space. The stopword file
+was read with `str.strip()` on each line, so whitespace entries such as U+3000 collapse to "" and do not
+remove anything; reproducing that quirk is what makes the output match the published file byte for byte.
+"""
+from __future__ import annotations
+
+import hashlib
+from functools import lru_cache
+from pathlib import Path
+
+import jieba
+
+RESOURCES = Path(__file__).parent / "resources"
+_DROPPED = frozenset({"\t", "\n"})
+
+
+@lru_cache(maxsize=1)
+def _default_tokenizer() -> jieba.Tokenizer:
+    # A private Tokenizer keeps the default dictionary untouched by the domain words `segment` adds.
+    jieba.setLogLevel(60)
+    tokenizer = jieba.Tokenizer()
+    tokenizer.initialize()
+    return tokenizer
+
+
+def read_stopwords(path: Path) -> frozenset[str]:
+    with open(path, encoding="utf-8") as handle:
+        return frozenset(line.strip() for line in handle)
+
+
+def stopwords_fingerprint(stopwords: frozenset[str]) -> str:
+    return hashlib.sha256("\n".join(sorted(stopwords)).encode("utf-8")).hexdigest()[:16]
+
+
+@lru_cache(maxsize=4)
+def default_stopwords(path: Path | None = None) -> frozenset[str]:
+    """The stopword list models are trained with: the published teddy2020c list when it is present (so that
+    raw text lands in the same form as the training data), else the project's bundled list."""
+    if path is None:
+        from appeal.config import get_settings
+
+        teddy = get_settings().teddy_dir / "stop_words.txt"
+        path = teddy if teddy.is_file() else RESOURCES / "stopwords.txt"
+    return read_stopwords(path)
+
+
+def canonical(
+    title: str | None,
+    body: str | None,
+    *,
+    presegmented: bool = False,
+    stopwords: frozenset[str] | None = None,
+) -> str:
+    """Title + body in canonical form. `presegmented=True` marks text that already is canonical (such as
+    `train_segmented.csv`); it is returned unchanged so that segmenting twice never damages it."""
+    text = f"{title or ''}{body or ''}"
+    if presegmented:
+        return text
+    stop = default_stopwords() if stopwords is None else stopwords
+    return "".join(f"{word} " for word in _default_tokenizer().cut(text) if word not in stop and word not in _DROPPED)
