@@ -1,0 +1,144 @@
+"""`KnowledgeBase`: the entry store and the hybrid index kept in step, safe to share between threads.
+
+The HTTP service holds one; the CLI opens one per command. A change made through this object is in the index
+before the call returns. A change made by another process (the CLI while the service runs) is picked up by
+the next search: the store's version counter says something changed, and only entries whose `updated_at`
+moved are reloaded and re-indexed.
+"""
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Iterable
+
+from knowledge_base.retrieval import Doc, Encoder, HybridIndex, RrfFusion, Tokenizer, default_tokenizer
+from knowledge_base.store import Entry, EntryIn, EntryStore, EntryUpdate, ImportResult
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One suggested answer: the entry, its fused score and what each retrieval method said (rank from 1,
+    None when the entry was not among that method's candidates)."""
+
+    entry_id: str
+    question: str
+    answer: str
+    unit: str
+    topic: str
+    source: str
+    score: float
+    bm25_rank: int | None
+    bm25_score: float | None
+    dense_rank: int | None
+    dense_score: float | None
+
+
+def _doc(entry: Entry) -> Doc:
+    return Doc(entry.id, entry.search_text, entry.valid_from, entry.valid_to)
+
+
+class KnowledgeBase:
+    def __init__(self, url: str | None = None, *, encoder: Encoder | None = None,
+                 tokenizer: Tokenizer = default_tokenizer, fusion: RrfFusion | None = None):
+        if url is None:
+            from appeal.config import get_settings
+
+            url = get_settings().db_url
+        self.store = EntryStore(url)
+        self.encoder = encoder
+        self.index = HybridIndex(tokenizer, encoder, cache=self.store, fusion=fusion)
+        self._entries: dict[str, Entry] = {}
+        self._stamps: dict[str, datetime] = {}
+        self._version = -1
+        # Writers and refreshes are serialised so that the version seen always matches the index content.
+        self._write_lock = threading.RLock()
+
+    def warm_up(self) -> None:
+        """Load the encoder and index every entry (encoding only those not in the embedding cache)."""
+        if self.encoder is not None and hasattr(self.encoder, "warm_up"):
+            self.encoder.warm_up()
+        self.refresh()
+
+    def close(self) -> None:
+        self.store.close()
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    # -- keeping the index in step -----------------------------------------------------------------
+    def _apply(self, changed: Iterable[Entry], removed: Iterable[str] = ()) -> None:
+        changed = list(changed)
+        removed = list(removed)
+        self.index.upsert([_doc(e) for e in changed])
+        self.index.remove(removed)
+        for entry in changed:
+            self._entries[entry.id] = entry
+            self._stamps[entry.id] = entry.updated_at
+        for entry_id in removed:
+            self._entries.pop(entry_id, None)
+            self._stamps.pop(entry_id, None)
+
+    def _written(self, version: int, changed: Iterable[Entry], removed: Iterable[str] = ()) -> None:
+        self._apply(changed, removed)
+        # Only our own write happened since the last sync: no need to diff with the database.
+        if version == self._version + 1:
+            self._version = version
+
+    def refresh(self) -> None:
+        """Bring the index up to the database if another process changed it."""
+        if self.store.version() == self._version:
+            return
+        with self._write_lock:
+            version = self.store.version()
+            stamps = self.store.stamps()
+            changed = [i for i, stamp in stamps.items() if self._stamps.get(i) != stamp]
+            removed = [i for i in self._stamps if i not in stamps]
+            self._apply(self.store.get_many(changed), removed)
+            self._version = version
+
+    # -- changes -----------------------------------------------------------------------------------
+    def add(self, entry: EntryIn, updated_by: str) -> Entry:
+        with self._write_lock:
+            stored, version = self.store.add(entry, updated_by)
+            self._written(version, [stored])
+            return stored
+
+    def update(self, entry_id: str, change: EntryUpdate, updated_by: str) -> Entry:
+        with self._write_lock:
+            stored, version = self.store.update(entry_id, change, updated_by)
+            self._written(version, [stored])
+            return stored
+
+    def delete(self, entry_id: str) -> None:
+        with self._write_lock:
+            version = self.store.delete(entry_id)
+            self._written(version, [], [entry_id])
+
+    def import_entries(self, entries: list[EntryIn], updated_by: str) -> ImportResult:
+        with self._write_lock:
+            result, stored, version = self.store.upsert_many(entries, updated_by)
+            self._written(version, stored)
+            return result
+
+    def get(self, entry_id: str) -> Entry | None:
+        self.refresh()
+        return self._entries.get(entry_id)
+
+    def entries(self) -> list[Entry]:
+        self.refresh()
+        return sorted(self._entries.values(), key=lambda e: e.id)
+
+    # -- search ------------------------------------------------------------------------------------
+    def search(self, query: str, k: int = 5, today: date | None = None) -> list[Hit]:
+        """The k best entries valid today for a query (ticket text); expired entries never appear."""
+        self.refresh()
+        hits = []
+        for ranked in self.index.search(query, k, today=today):
+            entry = self._entries.get(ranked.id)
+            if entry is None:  # deleted between the index read and now
+                continue
+            hits.append(Hit(entry.id, entry.question, entry.answer, entry.unit, entry.topic, entry.source,
+                            ranked.score, ranked.bm25_rank, ranked.bm25_score, ranked.dense_rank,
+                            ranked.dense_score))
+        return hits

@@ -1,0 +1,290 @@
+"""The knowledge-base entries in a SQL database (SQLite by default, PostgreSQL in production).
+
+An entry is one suggestable answer: a FAQ written by the city, or a past case (ticket + official reply).
+Every change bumps one version counter in the same transaction, so that a process holding an index
+(the HTTP service) notices changes made by another one (the CLI) with a single cheap query.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import uuid
+from dataclasses import dataclass
+from datetime import date, datetime, timezone
+from pathlib import Path
+from typing import Iterable, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from sqlalchemy import JSON, Date, DateTime, Integer, LargeBinary, String, Text, create_engine, delete, func, select
+from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
+
+from pipeline.errors import InputError
+
+Source = Literal["faq", "case"]
+
+
+class EntryIn(BaseModel):
+    """An entry as a user supplies it (import file row, CLI, HTTP); validated once, here."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    id: str | None = Field(default=None, max_length=64)
+    question: str = Field(min_length=1)
+    alternatives: list[str] = Field(default_factory=list)
+    answer: str = Field(min_length=1)
+    unit: str = Field(min_length=1, max_length=200)
+    topic: str = Field(default="", max_length=100)
+    tags: list[str] = Field(default_factory=list)
+    source: Source = "faq"
+    valid_from: date | None = None
+    valid_to: date | None = None
+
+    @field_validator("alternatives", "tags")
+    @classmethod
+    def _drop_blank(cls, values: list[str]) -> list[str]:
+        return [v.strip() for v in values if v and v.strip()]
+
+    @model_validator(mode="after")
+    def _period(self) -> "EntryIn":
+        if self.valid_from and self.valid_to and self.valid_to < self.valid_from:
+            raise ValueError("valid_to is before valid_from")
+        return self
+
+
+class EntryUpdate(BaseModel):
+    """A partial change: only the fields given are replaced."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    question: str | None = Field(default=None, min_length=1)
+    alternatives: list[str] | None = None
+    answer: str | None = Field(default=None, min_length=1)
+    unit: str | None = Field(default=None, min_length=1, max_length=200)
+    topic: str | None = Field(default=None, max_length=100)
+    tags: list[str] | None = None
+    valid_from: date | None = None
+    valid_to: date | None = None
+
+
+class Entry(EntryIn):
+    id: str
+    updated_at: datetime
+    updated_by: str
+
+    @property
+    def search_text(self) -> str:
+        """What retrieval matches a query against: the question, its other phrasings and the answer."""
+        return "\n".join([self.question, *self.alternatives, self.answer])
+
+    @property
+    def content_hash(self) -> str:
+        return hashlib.sha256(self.search_text.encode("utf-8")).hexdigest()
+
+    def valid_on(self, day: date) -> bool:
+        return (self.valid_from is None or self.valid_from <= day) and (self.valid_to is None or day <= self.valid_to)
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class EntryRow(Base):
+    __tablename__ = "kb_entry"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    question: Mapped[str] = mapped_column(Text)
+    alternatives: Mapped[list] = mapped_column(JSON, default=list)
+    answer: Mapped[str] = mapped_column(Text)
+    unit: Mapped[str] = mapped_column(String(200), index=True)
+    topic: Mapped[str] = mapped_column(String(100), default="")
+    tags: Mapped[list] = mapped_column(JSON, default=list)
+    source: Mapped[str] = mapped_column(String(8), index=True)
+    valid_from: Mapped[date | None] = mapped_column(Date, nullable=True)
+    valid_to: Mapped[date | None] = mapped_column(Date, nullable=True)
+    updated_at: Mapped[datetime] = mapped_column(DateTime)
+    updated_by: Mapped[str] = mapped_column(String(100))
+
+    def to_entry(self) -> Entry:
+        return Entry.model_validate({c.name: getattr(self, c.name) for c in self.__table__.columns})
+
+
+class StateRow(Base):
+    """One row: the version counter of the entry table."""
+
+    __tablename__ = "kb_state"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    version: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class EmbeddingRow(Base):
+    """Content-addressed embedding cache: key = hash of (encoder, prefixed text), so an unchanged entry is
+    never encoded twice, whichever process or restart asks."""
+
+    __tablename__ = "kb_embedding"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    vector: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+def _now() -> datetime:
+    # Naive UTC: SQLite gives back naive datetimes, so comparing stamps across backends needs one form.
+    return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+def new_entry_id() -> str:
+    return uuid.uuid4().hex[:16]
+
+
+def make_engine(url: str) -> Engine:
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
+        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+    return create_engine(url, pool_pre_ping=True)
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    added: int
+    updated: int
+
+
+class EntryStore:
+    """CRUD on entries; every public method is one transaction."""
+
+    def __init__(self, url: str):
+        self.url = url
+        self.engine = make_engine(url)
+        Base.metadata.create_all(self.engine)
+        self._session = sessionmaker(self.engine, expire_on_commit=False)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    # -- reading ---------------------------------------------------------------------------------
+    def version(self) -> int:
+        with self._session() as session:
+            state = session.get(StateRow, 1)
+            return state.version if state else 0
+
+    def get(self, entry_id: str) -> Entry | None:
+        with self._session() as session:
+            row = session.get(EntryRow, entry_id)
+            return row.to_entry() if row else None
+
+    def all(self) -> list[Entry]:
+        with self._session() as session:
+            return [row.to_entry() for row in session.scalars(select(EntryRow).order_by(EntryRow.id))]
+
+    def count(self) -> int:
+        with self._session() as session:
+            return session.scalar(select(func.count()).select_from(EntryRow)) or 0
+
+    # -- writing ---------------------------------------------------------------------------------
+    def stamps(self) -> dict[str, datetime]:
+        """id → updated_at of every entry: enough to tell which entries changed, without loading them."""
+        with self._session() as session:
+            return dict(session.execute(select(EntryRow.id, EntryRow.updated_at)).all())
+
+    def get_many(self, ids: list[str]) -> list[Entry]:
+        out: list[Entry] = []
+        with self._session() as session:
+            for start in range(0, len(ids), 500):
+                rows = session.scalars(select(EntryRow).where(EntryRow.id.in_(ids[start : start + 500])))
+                out.extend(row.to_entry() for row in rows)
+        return out
+
+    # -- writing: each returns the version counter its transaction set ---------------------------
+    def _bump(self, session: Session) -> int:
+        state = session.get(StateRow, 1, with_for_update=True)
+        if state is None:
+            state = StateRow(id=1, version=0)
+            session.add(state)
+        state.version += 1
+        return state.version
+
+    def add(self, entry: EntryIn, updated_by: str) -> tuple[Entry, int]:
+        """Insert a new entry; an id already taken is an error (use `update` or `upsert_many`)."""
+        row = EntryRow(**entry.model_dump(), updated_at=_now(), updated_by=updated_by)
+        row.id = entry.id or new_entry_id()
+        try:
+            with self._session.begin() as session:
+                if session.get(EntryRow, row.id) is not None:
+                    raise InputError(f"entry {row.id!r} already exists (use update)")
+                session.add(row)
+                version = self._bump(session)
+        except IntegrityError as exc:
+            raise InputError(f"entry {row.id!r} already exists (use update)") from exc
+        return row.to_entry(), version
+
+    def update(self, entry_id: str, change: EntryUpdate, updated_by: str) -> tuple[Entry, int]:
+        with self._session.begin() as session:
+            row = session.get(EntryRow, entry_id)
+            if row is None:
+                raise InputError(f"no entry {entry_id!r}")
+            merged = EntryIn.model_validate({**row.to_entry().model_dump(include=set(EntryIn.model_fields)),
+                                             **change.model_dump(exclude_unset=True)})
+            for name, value in merged.model_dump(exclude={"id"}).items():
+                setattr(row, name, value)
+            row.updated_at, row.updated_by = _now(), updated_by
+            return row.to_entry(), self._bump(session)
+
+    def delete(self, entry_id: str) -> int:
+        with self._session.begin() as session:
+            if session.execute(delete(EntryRow).where(EntryRow.id == entry_id)).rowcount == 0:
+                raise InputError(f"no entry {entry_id!r}")
+            return self._bump(session)
+
+    def upsert_many(self, entries: Iterable[EntryIn], updated_by: str) -> tuple[ImportResult, list[Entry], int]:
+        """Import: all entries in one transaction (nothing half-imported); an entry whose id exists replaces it."""
+        added = updated = 0
+        stored: list[Entry] = []
+        now = _now()
+        seen: set[str] = set()
+        with self._session.begin() as session:
+            for position, entry in enumerate(entries, start=1):
+                values = entry.model_dump()
+                entry_id = values.pop("id") or new_entry_id()
+                if entry_id in seen:
+                    raise InputError(f"entry {position}: id {entry_id!r} appears twice in one import")
+                seen.add(entry_id)
+                row = session.get(EntryRow, entry_id)
+                if row is None:
+                    row = EntryRow(id=entry_id)
+                    session.add(row)
+                    added += 1
+                else:
+                    updated += 1
+                for name, value in values.items():
+                    setattr(row, name, value)
+                row.updated_at, row.updated_by = now, updated_by
+                stored.append(row)
+            version = self._bump(session)
+            session.flush()
+            entries_out = [row.to_entry() for row in stored]
+        return ImportResult(added, updated), entries_out, version
+
+    # -- embedding cache -------------------------------------------------------------------------
+    def cached_vectors(self, keys: list[str]) -> dict[str, bytes]:
+        found: dict[str, bytes] = {}
+        with self._session() as session:
+            for start in range(0, len(keys), 500):
+                chunk = keys[start : start + 500]
+                found.update(session.execute(select(EmbeddingRow.key, EmbeddingRow.vector)
+                                             .where(EmbeddingRow.key.in_(chunk))).all())
+        return found
+
+    def cache_vectors(self, vectors: dict[str, bytes]) -> None:
+        fresh = {k: v for k, v in vectors.items() if k not in self.cached_vectors(list(vectors))}
+        try:
+            with self._session.begin() as session:
+                session.add_all(EmbeddingRow(key=k, vector=v) for k, v in fresh.items())
+        except IntegrityError:
+            pass  # another process cached the same text meanwhile: the cache is complete either way
+
+
+def entries_to_jsonl(entries: Iterable[Entry]) -> Iterable[str]:
+    for entry in entries:
+        yield json.dumps(entry.model_dump(mode="json", exclude_none=True), ensure_ascii=False)

@@ -1,0 +1,89 @@
+"""Entries in a real SQLite file, and the knowledge base kept in step with it (BM25 only: no encoder here)."""
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+
+from knowledge_base.kb import KnowledgeBase
+from knowledge_base.store import EntryIn, EntryUpdate
+from pipeline.errors import InputError
+
+SOCIAL = EntryIn(id="sbk-lost", question="社保卡丢了怎么补办？", alternatives=["社会保障卡遗失补办"],
+                 answer="请先办理社保卡挂失，再携带本人身份证到社保卡服务网点申请补办。",
+                 unit="武冈市人力资源和社会保障局", topic="社保卡", tags=["社保卡", "补办"])
+NOISE = EntryIn(id="noise-night", question="夜间施工噪音扰民怎么办？",
+                answer="夜间建筑施工噪声扰民可向城市管理和综合执法部门反映，由其依法调查处理。",
+                unit="武冈市城市管理和综合执法局", topic="噪音扰民")
+
+
+@pytest.fixture()
+def kb(tmp_path):
+    base = KnowledgeBase(f"sqlite:///{tmp_path / 'kb.db'}")
+    base.warm_up()
+    yield base
+    base.close()
+
+
+def test_add_search_update_delete_take_effect_at_once(kb):
+    kb.add(SOCIAL, "tester")
+    kb.add(NOISE, "tester")
+    hits = kb.search("我的社保卡丢失了，去哪里补办", k=2)
+    assert hits[0].entry_id == "sbk-lost"
+    assert hits[0].unit == "武冈市人力资源和社会保障局" and hits[0].source == "faq"
+    assert hits[0].bm25_rank == 1
+
+    kb.update("noise-night", EntryUpdate(answer="社保卡补办请到社保卡服务网点。"), "tester")
+    assert kb.get("noise-night").updated_by == "tester"
+    assert {h.entry_id for h in kb.search("社保卡补办", k=5)} == {"sbk-lost", "noise-night"}
+
+    kb.delete("sbk-lost")
+    assert [h.entry_id for h in kb.search("社保卡补办", k=5)] == ["noise-night"]
+    with pytest.raises(InputError, match="no entry"):
+        kb.delete("sbk-lost")
+
+
+def test_expired_and_future_entries_are_never_suggested(kb):
+    today = date.today()
+    kb.add(SOCIAL.model_copy(update={"valid_to": today - timedelta(days=1)}), "tester")
+    kb.add(NOISE.model_copy(update={"id": "noise-future", "valid_from": today + timedelta(days=1)}), "tester")
+    assert kb.search("社保卡丢了", k=5) == []
+    assert kb.search("施工噪音", k=5) == []
+    assert [h.entry_id for h in kb.search("施工噪音", k=5, today=today + timedelta(days=2))] == ["noise-future"]
+
+
+def test_duplicate_id_and_bad_period_are_refused(kb):
+    kb.add(SOCIAL, "tester")
+    with pytest.raises(InputError, match="already exists"):
+        kb.add(SOCIAL, "tester")
+    with pytest.raises(ValueError, match="valid_to is before valid_from"):
+        EntryIn(question="问", answer="答", unit="单位", valid_from=date(2025, 2, 1), valid_to=date(2025, 1, 1))
+
+
+def test_changes_made_by_another_process_reach_the_next_search(tmp_path):
+    url = f"sqlite:///{tmp_path / 'shared.db'}"
+    service, cli = KnowledgeBase(url), KnowledgeBase(url)
+    service.warm_up()
+    assert service.search("社保卡丢了") == []
+    cli.add(SOCIAL, "cli")
+    assert [h.entry_id for h in service.search("社保卡丢了")] == ["sbk-lost"]
+    cli.update("sbk-lost", EntryUpdate(valid_to=date(2000, 1, 1)), "cli")
+    assert service.search("社保卡丢了") == []
+    service.close()
+    cli.close()
+
+
+def test_an_import_is_one_transaction(kb):
+    kb.add(NOISE, "tester")
+    result = kb.import_entries([SOCIAL], "tester")
+    assert (result.added, result.updated) == (1, 0)
+    result = kb.import_entries([SOCIAL.model_copy(update={"answer": "新答案"}), NOISE], "tester")
+    assert (result.added, result.updated) == (0, 2)
+    assert kb.get("sbk-lost").answer == "新答案"
+
+    version = kb.store.version()
+    fresh = NOISE.model_copy(update={"id": "noise-day", "question": "白天装修噪音"})
+    with pytest.raises(InputError, match="entry 3: id 'sbk-lost' appears twice"):
+        kb.import_entries([fresh, SOCIAL, SOCIAL], "tester")
+    assert kb.store.get("noise-day") is None and kb.store.version() == version
+    assert kb.get("sbk-lost").answer == "新答案"
