@@ -1,0 +1,71 @@
+"""The FastAPI application: `create_app(settings)` builds it; the lifespan warms it up and watches the registry."""
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from starlette.concurrency import run_in_threadpool
+
+from appeal.config import Settings, get_settings
+from serve import errors
+from serve.auth import load_keys
+from serve.metrics import ServeMetrics
+from serve.request_log import RequestLogMiddleware, configure_logging
+from serve.routers import feedback, health, models, route
+from serve.services import Services
+
+# How often the service looks at the registry's champion pointer (one small file read).
+CHAMPION_POLL_SECONDS = 2.0
+
+DESCRIPTION = """
+武冈市 12345 政务服务便民热线工单智能分派服务 — routes citizen appeals of the Wugang 12345 hotline:
+topic (一级分类), responsible unit (责任单位), jurisdiction (乡镇/街道), auto-dispatch or human review,
+and knowledge-base answers. Every `/v1` call needs an API key in `X-API-Key`; its role
+(platform, agent, trainer, admin) decides what it may call.
+"""
+
+
+async def _watch_champion(services: Services) -> None:
+    while True:
+        await asyncio.sleep(CHAMPION_POLL_SECONDS)
+        await run_in_threadpool(services.watch_once)
+
+
+@asynccontextmanager
+async def _lifespan(app: FastAPI):
+    services: Services = app.state.services
+    # Loading runs in the background so /healthz answers at once and /readyz reports progress.
+    warm = asyncio.create_task(run_in_threadpool(services.warm_up))
+    watch = asyncio.create_task(_watch_champion(services))
+    try:
+        yield
+    finally:
+        watch.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await watch
+        await warm
+        services.close()
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    configure_logging()
+    metrics = ServeMetrics()
+    app = FastAPI(
+        title="appeal-router 12345 工单分派",
+        version="1",
+        description=DESCRIPTION,
+        lifespan=_lifespan,
+    )
+    app.state.settings = settings
+    app.state.keys = load_keys(settings.api_keys, settings.home)
+    app.state.metrics = metrics
+    app.state.services = Services(settings, metrics)
+    errors.install(app)
+    for module in (route, feedback, models, health):
+        app.include_router(module.router)
+    metrics.instrument(app)
+    app.add_middleware(RequestLogMiddleware)
+    return app

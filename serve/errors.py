@@ -1,0 +1,53 @@
+"""How bad input is answered: always 4xx with a message in Chinese and English, never a 500."""
+from __future__ import annotations
+
+from fastapi import FastAPI, HTTPException, Request, status
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+
+from pipeline.errors import InputError
+
+# Documented on every operation that takes a body, so clients (and the schema test) know them.
+ERROR_RESPONSES: dict[int | str, dict] = {
+    401: {"description": "缺少或无效的 API 密钥 / missing or invalid API key"},
+    403: {"description": "角色无权访问 / the key's role may not use this endpoint"},
+    413: {"description": "文本或批量过大 / text or batch too large"},
+    422: {"description": "请求无效 / invalid request"},
+    503: {"description": "服务正在加载 / model or index not loaded yet"},
+}
+
+
+def too_large(zh: str, en: str, limit: int, got: int) -> HTTPException:
+    return HTTPException(
+        status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
+        detail=f"{zh}：上限 {limit}，实际 {got} / {en}: limit {limit}, got {got}",
+    )
+
+
+def _validation_message(errors: list[dict]) -> str:
+    parts = []
+    for error in errors:
+        where = ".".join(str(p) for p in error.get("loc", ()) if p != "body") or "body"
+        if error.get("type") == "json_invalid":
+            return "请求体不是有效的 JSON / request body is not valid JSON"
+        parts.append(f"{where}: {error.get('msg', '')}")
+    return "请求无效 / invalid request — " + "; ".join(parts)
+
+
+async def _on_validation_error(_request: Request, exc: RequestValidationError) -> JSONResponse:
+    errors = jsonable_encoder(exc.errors(), custom_encoder={bytes: lambda b: b.decode("utf-8", "replace")})
+    # Echoing the rejected input back could leak personal data into client logs; the location says enough.
+    for error in errors:
+        error.pop("input", None)
+        error.pop("ctx", None)
+    return JSONResponse(status_code=422, content={"detail": errors, "message": _validation_message(errors)})
+
+
+async def _on_input_error(_request: Request, exc: InputError) -> JSONResponse:
+    return JSONResponse(status_code=422, content={"detail": str(exc), "message": f"请求无效 / invalid request — {exc}"})
+
+
+def install(app: FastAPI) -> None:
+    app.add_exception_handler(RequestValidationError, _on_validation_error)
+    app.add_exception_handler(InputError, _on_input_error)

@@ -1,0 +1,88 @@
+"""Agents' final answers, kept as labelled tickets for retraining.
+
+One table, written through SQLAlchemy so the same code runs on the default SQLite file and on PostgreSQL.
+Only PII-masked text is stored.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Iterator
+
+from sqlalchemy import DateTime, Integer, String, Text, create_engine, event, func, select
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
+
+
+class _Base(DeclarativeBase):
+    pass
+
+
+class FeedbackRow(_Base):
+    __tablename__ = "feedback"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    ticket_id: Mapped[str | None] = mapped_column(String(128), index=True)
+    title: Mapped[str | None] = mapped_column(Text)
+    text: Mapped[str] = mapped_column(Text)
+    topic: Mapped[str] = mapped_column(String(100), index=True)
+    unit: Mapped[str | None] = mapped_column(String(200))
+    suggestion_id: Mapped[str | None] = mapped_column(String(128))
+    predicted_topic: Mapped[str | None] = mapped_column(String(100))
+    predicted_unit: Mapped[str | None] = mapped_column(String(200))
+    model_version: Mapped[str | None] = mapped_column(String(128))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=lambda: datetime.now(timezone.utc))
+
+
+@dataclass(frozen=True)
+class Feedback:
+    """What an agent decided for one ticket (text already masked)."""
+
+    text: str
+    topic: str
+    unit: str | None = None
+    ticket_id: str | None = None
+    title: str | None = None
+    suggestion_id: str | None = None
+    predicted_topic: str | None = None
+    predicted_unit: str | None = None
+    model_version: str | None = None
+
+
+def _engine(url: str) -> Engine:
+    if url.startswith("sqlite:///"):
+        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url, connect_args={"timeout": 30})
+
+        # WAL lets readers (an export) run while the service writes.
+        @event.listens_for(engine, "connect")
+        def _wal(dbapi_connection, _record) -> None:
+            dbapi_connection.execute("PRAGMA journal_mode=WAL")
+
+        return engine
+    return create_engine(url, pool_pre_ping=True)
+
+
+class FeedbackStore:
+    def __init__(self, url: str):
+        self.engine = _engine(url)
+        _Base.metadata.create_all(self.engine)
+        self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+
+    def add(self, feedback: Feedback) -> FeedbackRow:
+        row = FeedbackRow(**feedback.__dict__)
+        with self._sessions.begin() as session:
+            session.add(row)
+        return row
+
+    def rows(self, since_id: int = 0) -> Iterator[FeedbackRow]:
+        with Session(self.engine) as session:
+            yield from session.scalars(select(FeedbackRow).where(FeedbackRow.id > since_id).order_by(FeedbackRow.id))
+
+    def count(self) -> int:
+        with Session(self.engine) as session:
+            return session.scalar(select(func.count()).select_from(FeedbackRow)) or 0
+
+    def close(self) -> None:
+        self.engine.dispose()

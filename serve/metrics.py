@@ -1,0 +1,52 @@
+"""Prometheus metrics: request count and latency per route and status (prometheus-fastapi-instrumentator), plus
+what the model does: predictions per label, how often a human must review, which model version answers.
+
+Each app gets its own registry, so several apps in one process (tests) never clash over metric names.
+"""
+from __future__ import annotations
+
+import threading
+
+from fastapi import FastAPI
+from prometheus_client import CollectorRegistry, Counter, Gauge
+from prometheus_fastapi_instrumentator import Instrumentator
+
+
+class ServeMetrics:
+    def __init__(self) -> None:
+        self.registry = CollectorRegistry()
+        self.predictions = Counter(
+            "appeal_predictions", "Predictions by head and label", ["head", "label"], registry=self.registry
+        )
+        self.decisions = Counter(
+            "appeal_decisions", "Routing decisions (auto or review)", ["decision"], registry=self.registry
+        )
+        self.review_rate = Gauge(
+            "appeal_review_rate", "Share of routed tickets sent to human review since start", registry=self.registry
+        )
+        self.model_info = Gauge(
+            "appeal_model_info", "The model version answering now (value 1)", ["version", "kind"], registry=self.registry
+        )
+        self._lock = threading.Lock()
+        self._routed = 0
+        self._reviewed = 0
+
+    def instrument(self, app: FastAPI) -> None:
+        Instrumentator(
+            should_group_status_codes=False,
+            excluded_handlers=["/metrics"],
+            registry=self.registry,
+        ).instrument(app).expose(app, endpoint="/metrics", include_in_schema=False)
+
+    def observe_route(self, labels: dict[str, str], decision: str) -> None:
+        for head, label in labels.items():
+            self.predictions.labels(head, label).inc()
+        self.decisions.labels(decision).inc()
+        with self._lock:
+            self._routed += 1
+            self._reviewed += decision == "review"
+            self.review_rate.set(self._reviewed / self._routed)
+
+    def set_model(self, version: str, kind: str) -> None:
+        self.model_info.clear()
+        self.model_info.labels(version, kind).set(1)

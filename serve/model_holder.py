@@ -1,0 +1,70 @@
+"""The model that answers now, and how it is replaced without a restart.
+
+A request reads `holder.current` once and uses that object to the end, so a swap never changes a model under a
+running request; the old ONNX session is freed when its last request drops the reference. Loading the new version
+happens before the swap, off the request path, and a version that fails to load leaves the old one serving.
+"""
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+from models.predictor import Predictor, load_predictor
+from models.registry import Registry
+from pipeline.errors import InputError
+
+log = logging.getLogger("appeal.serve")
+
+
+@dataclass(frozen=True)
+class LoadedModel:
+    version: str
+    path: Path
+    predictor: Predictor
+
+    @property
+    def kind(self) -> str:
+        return self.predictor.card.kind
+
+
+class ModelHolder:
+    def __init__(self, registry: Registry, threads: int):
+        self.registry = registry
+        self.threads = threads
+        self.current: LoadedModel | None = None
+        self._load_lock = threading.Lock()
+
+    def _load(self, version: str, path: Path) -> LoadedModel:
+        loaded = LoadedModel(version, path, load_predictor(path, threads=self.threads))
+        # Run once so the first real request does not pay for lazy initialisation.
+        loaded.predictor.predict(["武冈市 城区 道路 维修 "])
+        return loaded
+
+    def sync(self) -> tuple[LoadedModel | None, bool]:
+        """Serve the registry's champion: loads it when it differs from the one serving.
+        Returns (previous, changed)."""
+        with self._load_lock:
+            previous = self.current
+            champion = self.registry.champion()
+            if champion is None:
+                if previous is None:
+                    raise InputError(f"{self.registry.root}: the registry has no champion model; run `appeal serve` "
+                                     "or `appeal registry promote`")
+                return previous, False
+            version, path = champion
+            if previous is not None and previous.version == version:
+                return previous, False
+            self.current = self._load(version, path)
+            log.info("model loaded", extra={"fields": {"model_version": version,
+                                                       "previous": previous.version if previous else None}})
+            return previous, True
+
+    def sync_quietly(self) -> bool:
+        """For the background watch: a champion that cannot be loaded is logged, and the old model keeps serving."""
+        try:
+            return self.sync()[1]
+        except Exception:  # noqa: BLE001 — any failure to load must leave the service answering
+            log.exception("champion could not be loaded; the previous model keeps serving")
+            return False

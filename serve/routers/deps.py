@@ -1,0 +1,22 @@
+"""Dependencies shared by the routers."""
+from __future__ import annotations
+
+from fastapi import HTTPException, Request, status
+
+from serve.services import Services
+
+
+def services(request: Request) -> Services:
+    return request.app.state.services
+
+
+def ready(request: Request) -> Services:
+    """The services, once the model and the index are loaded (503 before)."""
+    found: Services = request.app.state.services
+    if not found.ready:
+        raise HTTPException(
+            status.HTTP_503_SERVICE_UNAVAILABLE,
+            detail=f"服务正在加载 / service is loading ({found.error or 'model and index not loaded yet'})",
+            headers={"Retry-After": "5"},
+        )
+    return found

@@ -1,0 +1,35 @@
+"""POST /v1/feedback: the agent's final topic and unit, stored as a labelled ticket for retraining."""
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, Request
+from starlette.status import HTTP_201_CREATED
+
+from serve.auth import require
+from serve.errors import ERROR_RESPONSES, too_large
+from serve.feedback_store import Feedback
+from serve.routers.deps import services as get_services
+from serve.routing import mask
+from serve.schemas import FeedbackIn, FeedbackOut
+from serve.services import Services
+
+router = APIRouter(prefix="/v1", tags=["feedback 反馈"], responses=ERROR_RESPONSES)
+
+
+@router.post("/feedback", response_model=FeedbackOut, status_code=HTTP_201_CREATED,
+             summary="提交人工结果 / store the agent's final answer")
+def post_feedback(
+    body: FeedbackIn,
+    request: Request,
+    _role: str = Depends(require("feedback")),
+    services: Services = Depends(get_services),
+) -> FeedbackOut:
+    """Stored durably before the answer is sent; the returned `id` names the stored labelled ticket."""
+    limit = services.settings.max_text_chars
+    if len(body.text) > limit:
+        raise too_large("文本过长", "text too long", limit, len(body.text))
+    values = body.model_dump()
+    values["text"] = mask(body.text)
+    values["title"] = mask(body.title) if body.title else None
+    row = services.feedback.add(Feedback(**values))
+    request.state.log.update(feedback_id=row.id, masked_text=values["text"])
+    return FeedbackOut(id=row.id, ticket_id=row.ticket_id, stored_at=row.created_at.isoformat(timespec="seconds"))

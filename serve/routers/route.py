@@ -1,0 +1,61 @@
+"""POST /v1/route, /v1/route/batch: classify and route tickets."""
+from __future__ import annotations
+
+from typing import Sequence
+
+from fastapi import APIRouter, Depends, Request
+
+from serve.auth import require
+from serve.errors import ERROR_RESPONSES, too_large
+from serve.routers.deps import ready
+from serve.routing import route_tickets
+from serve.schemas import BatchIn, BatchOut, RouteOut, TicketIn
+from serve.services import Services
+
+router = APIRouter(prefix="/v1", tags=["route 分派"], responses=ERROR_RESPONSES)
+
+
+def _check_lengths(tickets: Sequence[TicketIn], limit: int) -> None:
+    for ticket in tickets:
+        if len(ticket.text) > limit:
+            raise too_large("文本过长", "text too long", limit, len(ticket.text))
+
+
+def _route(request: Request, services: Services, tickets: Sequence[TicketIn]) -> list[RouteOut]:
+    _check_lengths(tickets, services.settings.max_text_chars)
+    results = route_tickets(tickets, services.model, services.settings.suggestions_k)
+    for result in results:
+        labels = {"topic": result.topic.label, **({"unit": result.unit.label} if result.unit else {})}
+        services.metrics.observe_route(labels, result.decision)
+    request.state.log.update(
+        model_version=results[0].model_version,
+        decisions=[r.decision for r in results],
+        topics=[r.topic.label for r in results],
+        masked_text=[r.masked_text for r in results] if len(results) > 1 else results[0].masked_text,
+    )
+    return results
+
+
+@router.post("/route", response_model=RouteOut, summary="分派一条工单 / route one ticket")
+def route_one(
+    ticket: TicketIn,
+    request: Request,
+    _role: str = Depends(require("route")),
+    services: Services = Depends(ready),
+) -> RouteOut:
+    """Topic, unit, jurisdiction, auto/review decision and knowledge-base suggestions for one ticket."""
+    return _route(request, services, [ticket])[0]
+
+
+@router.post("/route/batch", response_model=BatchOut, summary="批量分派 / route a batch of tickets")
+def route_batch(
+    batch: BatchIn,
+    request: Request,
+    _role: str = Depends(require("route")),
+    services: Services = Depends(ready),
+) -> BatchOut:
+    """Up to `max_batch` tickets in one call (413 above); answers in the order given."""
+    limit = services.settings.max_batch
+    if len(batch.tickets) > limit:
+        raise too_large("批量过大", "batch too large", limit, len(batch.tickets))
+    return BatchOut(results=_route(request, services, batch.tickets))

@@ -1,0 +1,203 @@
+"""Request and response bodies of the HTTP API, with the Chinese examples shown in the OpenAPI page."""
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+
+from knowledge_base.store import Entry
+
+EMPTY_TEXT = "工单内容不能为空 / text must not be empty"
+
+
+def _strip_nul(value: str | None) -> str | None:
+    # NUL cannot be stored in PostgreSQL text and has no meaning in a ticket; drop it at the door.
+    return value.replace("\x00", "") if value is not None else None
+
+
+def _not_blank(value: str) -> str:
+    if not value.strip():
+        raise ValueError(EMPTY_TEXT)
+    return value
+
+
+Str = Annotated[str, AfterValidator(_strip_nul)]
+NonBlank = Annotated[str, AfterValidator(_strip_nul), AfterValidator(_not_blank)]
+ShortText = Annotated[Str, Field(max_length=200)]
+Label = Annotated[NonBlank, Field(max_length=100)]
+Identifier = Annotated[NonBlank, Field(max_length=128)]
+
+EXAMPLE_TICKET = {
+    "id": "WG-2026-000123",
+    "title": "城区菜市场门口占道经营严重",
+    "text": "武冈市迎春亭街道菜市场门口每天早上都有流动摊贩占道经营，车辆无法通行，请城管部门尽快处理。联系电话13807391234。",
+    "location": "迎春亭街道",
+    "channel": "电话",
+}
+
+
+class TicketIn(BaseModel):
+    """One citizen appeal (工单) to route. Length of `text` is checked against the service limit (413 above it)."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [EXAMPLE_TICKET]})
+
+    id: Identifier | None = Field(default=None, description="the caller's ticket id, echoed back")
+    title: Str | None = Field(default=None, max_length=500, description="留言主题")
+    text: NonBlank = Field(description="留言详情 — the appeal as the citizen said it")
+    location: ShortText | None = Field(default=None, description="where it happens (乡镇/街道/地址)")
+    channel: ShortText | None = Field(default=None, description="电话, 网站, 微信…")
+
+
+class BatchIn(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"tickets": [EXAMPLE_TICKET]}]})
+
+    tickets: list[TicketIn] = Field(min_length=1, description="at most settings.max_batch tickets (413 above)")
+
+
+class LabelScore(BaseModel):
+    label: str
+    confidence: float
+
+
+class HeadOut(BaseModel):
+    label: str
+    confidence: float = Field(description="calibrated probability")
+    alternatives: list[LabelScore] = Field(default_factory=list, description="next best labels")
+
+
+class JurisdictionOut(BaseModel):
+    name: str = Field(description="乡镇/街道")
+    code: str | None = None
+    matched: str | None = Field(default=None, description="the words in the ticket that named it")
+
+
+class SuggestionOut(BaseModel):
+    id: str
+    question: str
+    answer: str
+    unit: str | None = None
+    score: float
+
+
+class RouteOut(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": "WG-2026-000123",
+                    "topic": {"label": "城乡建设", "confidence": 0.91, "alternatives": [
+                        {"label": "商贸旅游", "confidence": 0.05}]},
+                    "unit": {"label": "城市管理和综合执法局", "confidence": 0.88, "alternatives": []},
+                    "jurisdiction": {"name": "迎春亭街道", "code": "430581001", "matched": "迎春亭街道"},
+                    "decision": "auto",
+                    "reasons": [],
+                    "urgent": False,
+                    "not_accepted": False,
+                    "lead_unit": "城市管理和综合执法局",
+                    "suggestions": [],
+                    "masked_text": "武冈市迎春亭街道菜市场门口每天早上都有流动摊贩占道经营，车辆无法通行，请城管部门尽快处理。联系电话[电话]。",
+                    "model_version": "20260101-demo",
+                }
+            ]
+        }
+    )
+
+    id: str | None = None
+    topic: HeadOut
+    unit: HeadOut | None = Field(default=None, description="responsible unit, when the model or the catalogue gives one")
+    jurisdiction: JurisdictionOut | None = None
+    decision: Literal["auto", "review"] = Field(description="auto: dispatch without a human; review: an agent decides")
+    reasons: list[str] = Field(default_factory=list, description="why the ticket goes to review, or what was decided")
+    urgent: bool = False
+    not_accepted: bool = Field(default=False, description="a matter 12345 does not accept (诉讼, 信访…)")
+    lead_unit: str | None = None
+    suggestions: list[SuggestionOut] = Field(default_factory=list, description="knowledge-base answers")
+    masked_text: str = Field(description="the text with personal data masked")
+    model_version: str
+
+
+class BatchOut(BaseModel):
+    results: list[RouteOut]
+
+
+class SuggestIn(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"text": "孩子上小学需要准备哪些材料？", "k": 3}]}
+    )
+
+    text: NonBlank = Field(description="a question or a ticket text")
+    k: int = Field(default=3, ge=1, le=20)
+
+
+class SuggestOut(BaseModel):
+    suggestions: list[SuggestionOut]
+    masked_text: str
+
+
+class FeedbackIn(BaseModel):
+    """What the agent finally decided for a ticket; stored as a labelled ticket for retraining."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "ticket_id": "WG-2026-000123",
+                    "title": "城区菜市场门口占道经营严重",
+                    "text": "武冈市迎春亭街道菜市场门口每天早上都有流动摊贩占道经营，车辆无法通行。",
+                    "topic": "城乡建设",
+                    "unit": "城市管理和综合执法局",
+                    "suggestion_id": None,
+                    "predicted_topic": "城乡建设",
+                    "model_version": "20260101-demo",
+                }
+            ]
+        }
+    )
+
+    ticket_id: Identifier | None = None
+    title: Str | None = Field(default=None, max_length=500)
+    text: NonBlank = Field(description="the ticket text (masked before it is stored)")
+    topic: Label = Field(description="the agent's final topic (一级分类)")
+    unit: Annotated[NonBlank, Field(max_length=200)] | None = Field(default=None, description="the final unit")
+    suggestion_id: Identifier | None = Field(default=None, description="the knowledge-base answer the agent used")
+    predicted_topic: Label | None = None
+    predicted_unit: Annotated[NonBlank, Field(max_length=200)] | None = None
+    model_version: Identifier | None = None
+
+
+class FeedbackOut(BaseModel):
+    id: int = Field(description="id of the stored labelled ticket")
+    ticket_id: str | None
+    stored_at: str
+
+
+class KBListOut(BaseModel):
+    entries: list[Entry]
+    total: int
+
+
+class ModelOut(BaseModel):
+    version: str
+    kind: str
+    champion: bool
+    serving: bool = Field(description="this version answers requests now")
+    created_at: str | None = None
+    heads: dict[str, int] = Field(default_factory=dict, description="number of labels per head")
+
+
+class ModelsOut(BaseModel):
+    serving: str | None
+    models: list[ModelOut]
+
+
+class ReloadOut(BaseModel):
+    previous: str | None
+    serving: str
+    changed: bool
+
+
+class Health(BaseModel):
+    status: Literal["ok", "loading", "unavailable"]
+    model_version: str | None = None
+    kb_entries: int | None = None
+    detail: str | None = None

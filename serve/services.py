@@ -1,0 +1,65 @@
+"""Everything a request needs, built once per process: the model, the knowledge base, the feedback store.
+
+Construction is cheap; `warm_up` does the loading (model session, tokenizer, index), like a Haystack
+component, so the app answers /healthz at once and /readyz turns ready when loading has finished.
+"""
+from __future__ import annotations
+
+import logging
+
+from appeal.config import Settings
+from models.registry import Registry
+from serve.feedback_store import FeedbackStore
+from serve.model_holder import LoadedModel, ModelHolder
+from serve.metrics import ServeMetrics
+
+log = logging.getLogger("appeal.serve")
+
+
+class NotReady(RuntimeError):
+    pass
+
+
+class Services:
+    def __init__(self, settings: Settings, metrics: ServeMetrics):
+        self.settings = settings
+        self.metrics = metrics
+        self.models = ModelHolder(Registry(settings.registry_dir), threads=settings.onnx_threads)
+        self.feedback = FeedbackStore(settings.db_url)
+        self.ready = False
+        self.error: str | None = None
+
+    def warm_up(self) -> None:
+        try:
+            self.models.sync()
+            self.metrics.set_model(self.model.version, self.model.kind)
+            self.ready = True
+        except Exception as exc:  # noqa: BLE001 — reported by /readyz; the process stays up to say why
+            self.error = f"{type(exc).__name__}: {exc}"
+            log.exception("warm-up failed")
+
+    @property
+    def model(self) -> LoadedModel:
+        current = self.models.current
+        if current is None:
+            raise NotReady(self.error or "model not loaded yet")
+        return current
+
+    def reload(self) -> tuple[LoadedModel | None, bool]:
+        previous, changed = self.models.sync()
+        if changed:
+            self.metrics.set_model(self.model.version, self.model.kind)
+            self.ready = True
+        return previous, changed
+
+    def watch_once(self) -> None:
+        """Called periodically: picks up a newly promoted champion."""
+        if self.models.sync_quietly():
+            self.metrics.set_model(self.model.version, self.model.kind)
+            self.ready = True
+
+    def kb_size(self) -> int | None:
+        return None
+
+    def close(self) -> None:
+        self.feedback.close()

@@ -1,0 +1,127 @@
+"""The HTTP API against a real uvicorn process, a real baseline model and a real SQLite file."""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from models.registry import Registry
+from tests.serving_support import KEYS, start_server, train_small_baseline
+
+TICKET = {
+    "id": "WG-1",
+    "title": "小区门口道路破损严重",
+    "text": "武冈市迎春亭街道某小区门口的道路坑洼不平，下雨天积水严重，居民出行困难，请尽快修复。",
+    "location": "迎春亭街道",
+}
+
+
+@pytest.fixture(scope="module")
+def model_v1(shared_data, tmp_path_factory):
+    return train_small_baseline(shared_data, tmp_path_factory.mktemp("model") / "v1", "v1")
+
+
+@pytest.fixture(scope="module")
+def server(model_v1, tmp_path_factory):
+    home = tmp_path_factory.mktemp("home")
+    registry = Registry(home / "registry")
+    registry.promote(registry.add(model_v1))
+    live = start_server(home, home / "server.log")
+    live.home = home
+    yield live
+    live.stop()
+
+
+def test_route_answers_topic_and_decision(server):
+    with server.client("platform") as client:
+        response = client.post("/v1/route", json=TICKET)
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert body["id"] == "WG-1"
+    assert body["topic"]["label"] == "城乡建设"
+    assert 0 < body["topic"]["confidence"] <= 1
+    assert body["decision"] in ("auto", "review")
+    assert body["model_version"] == "v1"
+    assert response.headers["x-request-id"]
+
+
+def test_keys_and_roles(server):
+    with server.client() as anonymous:
+        assert anonymous.post("/v1/route", json=TICKET).status_code == 401
+    with server.client(key="not-a-key") as wrong:
+        assert wrong.post("/v1/route", json=TICKET).status_code == 401
+    with server.client("platform") as platform:
+        assert platform.post("/v1/feedback", json={"text": "测试", "topic": "城乡建设"}).status_code == 403
+        assert platform.post("/v1/models/reload").status_code == 403
+    with server.client("trainer") as trainer:
+        assert trainer.post("/v1/route", json=TICKET).status_code == 403
+        assert trainer.get("/v1/models").status_code == 200
+        assert trainer.post("/v1/models/reload").status_code == 403
+    with server.client("admin") as admin:
+        assert admin.post("/v1/route", json=TICKET).status_code == 200
+        assert admin.post("/v1/models/reload").json()["changed"] is False
+    logged = "\n".join(server.log_lines())
+    assert not any(key in logged for key in KEYS.values())
+
+
+@pytest.mark.parametrize("text", ["", "   \n\t　"])
+def test_empty_text_is_422_in_both_languages(server, text):
+    with server.client("platform") as client:
+        response = client.post("/v1/route", json={"text": text})
+    assert response.status_code == 422
+    assert "不能为空" in response.json()["message"] and "must not be empty" in response.json()["message"]
+
+
+def test_limits_and_malformed_json(server):
+    with server.client("platform") as client:
+        assert client.post("/v1/route", json={"text": "路" * 5001}).status_code == 413
+        assert client.post("/v1/route", json={"text": "路" * 5000}).status_code == 200
+        bad = client.post("/v1/route", content=b'{"text": "abc"', headers={"Content-Type": "application/json"})
+        assert bad.status_code == 422 and "JSON" in bad.json()["message"]
+        too_many = {"tickets": [TICKET] * 65}
+        assert client.post("/v1/route/batch", json=too_many).status_code == 413
+        batch = client.post("/v1/route/batch", json={"tickets": [TICKET, {**TICKET, "id": "WG-2"}]})
+    assert batch.status_code == 200
+    assert [r["id"] for r in batch.json()["results"]] == ["WG-1", "WG-2"]
+
+
+def test_text_without_chinese_is_answered_for_review(server):
+    with server.client("platform") as client:
+        response = client.post("/v1/route", json={"text": "The street light at gate 3 is broken."})
+    assert response.status_code == 200
+    assert response.json()["decision"] == "review"
+    assert any("Chinese" in reason for reason in response.json()["reasons"])
+
+
+def test_feedback_is_stored_in_sqlite(server):
+    import sqlite3
+
+    feedback = {"ticket_id": "WG-1", "text": TICKET["text"], "topic": "城乡建设", "unit": "住房和城乡建设局",
+                "predicted_topic": "城乡建设", "model_version": "v1"}
+    with server.client("agent") as client:
+        response = client.post("/v1/feedback", json=feedback)
+    assert response.status_code == 201, response.text
+    stored_id = response.json()["id"]
+    with sqlite3.connect(server.home / "appeal.db") as db:
+        row = db.execute("SELECT ticket_id, topic, unit FROM feedback WHERE id = ?", (stored_id,)).fetchone()
+    assert row == ("WG-1", "城乡建设", "住房和城乡建设局")
+
+
+def test_one_json_log_line_per_request_with_request_id(server):
+    with server.client("platform") as client:
+        client.post("/v1/route", json=TICKET, headers={"X-Request-ID": "req-abc-123"})
+    lines = [json.loads(line) for line in server.log_lines() if line.startswith("{")]
+    mine = [line for line in lines if line.get("request_id") == "req-abc-123"]
+    assert len(mine) == 1
+    assert mine[0]["path"] == "/v1/route" and mine[0]["status"] == 200
+    assert mine[0]["model_version"] == "v1"
+
+
+def test_metrics(server):
+    with server.client("platform") as client:
+        client.post("/v1/route", json=TICKET)
+        text = client.get("/metrics").text
+    assert 'appeal_predictions_total{head="topic",label="城乡建设"}' in text
+    assert 'appeal_model_info{kind="baseline",version="v1"} 1.0' in text
+    assert "appeal_review_rate" in text
+    assert 'http_requests_total{handler="/v1/route",method="POST",status="200"}' in text
