@@ -1,0 +1,215 @@
+"""Which township (乡镇街道) of the city a ticket is about, read from its text or its location field.
+
+The answer decides which 乡镇人民政府/街道办事处 handles a village-level matter, so a wrong place is worse than
+none: when two different townships are named, or a name is only a short word that also means something else
+(双牌 is also a county of 永州, 龙溪 and 文坪 are common village names everywhere), the function answers None
+and a human decides. Names are read from a gazetteer CSV (`resources/gazetteer_wugang.csv`: the 18
+township-level divisions of 武冈市, NBS codes); a deployment can add villages, communities and roads in the
+same format, each pointing at its township.
+"""
+from __future__ import annotations
+
+import csv
+import re
+from dataclasses import dataclass, field, replace
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pipeline.errors import InputError
+
+GAZETTEER = Path(__file__).parent / "resources" / "gazetteer_wugang.csv"
+GAZETTEER_COLUMNS = ("code", "name", "kind", "parent_code", "bare_name_ok", "source")
+TOWNSHIP_KINDS = ("街道", "镇", "乡")
+PLACE_KINDS = ("村", "社区", "路")
+# The home city: a county-level name right before a township name that is not one of these points elsewhere
+# (永州市双牌县…, 隆回县…), so the township name there is not ours.
+HOME_AREAS = ("武冈市", "武冈县", "武冈", "邵阳市", "湖南省")
+# Words ending in 区/市/县 that name no other place (城区, 小区, 本市…).
+GENERIC_AREAS = ("城区", "市区", "小区", "社区", "园区", "景区", "片区", "辖区", "山区", "郊区", "新区", "老区", "城市",
+                 "我市", "本市", "全市", "该市", "我县", "本县", "全县", "县市")
+
+Method = Literal["name_with_suffix", "name_without_suffix", "name_with_context", "address", "gazetteer", "road_address"]
+
+_HAN = "\u4e00-\u9fff"
+# "…镇/乡/街道" may be written with the unit's own suffix; the longest alternatives come first.
+_TOWNSHIP_SUFFIX = "(?:街道办事处|街道办|人民政府|街道|办事处|镇|乡)"
+_FOREIGN_AREA = re.compile(f"([{_HAN}]{{1,4}}?(?:县|市|区|州))$")
+# A village or community written right after the township (…镇…村, …街道…社区); words that only refer to
+# "our / this village" are not names.
+_VILLAGE_AFTER = re.compile(f"^([{_HAN}]{{2,5}}?(?:村|社区))")
+_NOT_A_NAME = ("我", "本", "该", "这", "那", "某", "各", "全", "每", "哪", "附近", "一", "同", "到", "在", "的", "和", "与",
+               "去", "从", "往", "有", "上", "下", "及", "或", "是")
+_ROAD_ADDRESS = re.compile(f"([{_HAN}]{{2,8}}?(?:大道|路|街|巷))([0-9０-９]+|[一二三四五六七八九十百零]+)号")
+
+
+@dataclass(frozen=True)
+class Township:
+    code: str
+    name: str  # full name as in the division list: 邓元泰镇, 辕门口街道
+    kind: str  # 街道 / 镇 / 乡
+    bare_name_ok: bool  # whether the name without its suffix is distinctive enough on its own
+
+    @property
+    def core(self) -> str:
+        return self.name[: -len(self.kind)]
+
+
+@dataclass(frozen=True)
+class Place:
+    """A village, community or road that lies in one township."""
+
+    name: str
+    kind: str
+    township_code: str
+
+
+@dataclass(frozen=True)
+class Jurisdiction:
+    code: str
+    township: str
+    matched: str
+    start: int
+    end: int
+    method: Method
+    source: Literal["location", "text"] = "text"
+    village: str | None = None
+
+
+@dataclass(frozen=True)
+class Gazetteer:
+    townships: tuple[Township, ...]
+    places: tuple[Place, ...] = field(default=())
+
+    def township(self, code: str) -> Township:
+        return next(t for t in self.townships if t.code == code)
+
+    @property
+    def names(self) -> frozenset[str]:
+        return frozenset(t.name for t in self.townships)
+
+
+def read_gazetteer(*paths: Path) -> Gazetteer:
+    """Townships and places from one or more gazetteer CSVs (the bundled one first, then a deployment's own)."""
+    townships: dict[str, Township] = {}
+    places: list[tuple[Place, str]] = []
+    for path in paths:
+        try:
+            with open(path, encoding="utf-8-sig", newline="") as handle:
+                reader = csv.DictReader(handle)
+                missing = [c for c in GAZETTEER_COLUMNS if c not in (reader.fieldnames or [])]
+                if missing:
+                    raise InputError(f"{path}: missing column(s) {', '.join(missing)}")
+                for line, row in enumerate(reader, start=2):
+                    where = f"{path}, row {line}"
+                    name, kind = (row["name"] or "").strip(), (row["kind"] or "").strip()
+                    if not name:
+                        raise InputError(f"{where}, column name: empty")
+                    if kind in TOWNSHIP_KINDS:
+                        code = (row["code"] or "").strip()
+                        if not name.endswith(kind) or not code:
+                            raise InputError(f"{where}: township {name!r} needs a code and a name ending in {kind}")
+                        if code in townships:
+                            raise InputError(f"{where}, column code: duplicate township code {code}")
+                        bare = (row["bare_name_ok"] or "").strip().lower()
+                        if bare not in ("yes", "no"):
+                            raise InputError(f"{where}, column bare_name_ok: expected yes or no, got {bare!r}")
+                        townships[code] = Township(code, name, kind, bare == "yes")
+                    elif kind in PLACE_KINDS:
+                        places.append((Place(name, kind, (row["parent_code"] or "").strip()), where))
+                    else:
+                        raise InputError(f"{where}, column kind: {kind!r} is not one of {TOWNSHIP_KINDS + PLACE_KINDS}")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise InputError(f"{path}: cannot read gazetteer ({exc})") from exc
+    for place, where in places:
+        if place.township_code not in townships:
+            raise InputError(f"{where}, column parent_code: {place.township_code!r} is not a township of the gazetteer")
+    return Gazetteer(tuple(townships.values()), tuple(p for p, _ in places))
+
+
+@lru_cache(maxsize=1)
+def default_gazetteer() -> Gazetteer:
+    return read_gazetteer(GAZETTEER)
+
+
+def _is_foreign(text: str, start: int) -> bool:
+    """Is the name at `start` preceded by a county or city that is not ours (双牌县, 永州市…)?"""
+    match = _FOREIGN_AREA.search(text[max(0, start - 6) : start])
+    if not match:
+        return False
+    return not match.group(1).endswith(HOME_AREAS + GENERIC_AREAS)
+
+
+def _village_after(text: str, end: int) -> str | None:
+    match = _VILLAGE_AFTER.match(text[end : end + 7])
+    if not match or match.group(1).startswith(_NOT_A_NAME):
+        return None
+    return match.group(1)
+
+
+@lru_cache(maxsize=8)
+def _township_patterns(gazetteer: Gazetteer) -> list[tuple[Township, re.Pattern[str]]]:
+    return [(t, re.compile(f"(?:武冈市?)?{re.escape(t.core)}({_TOWNSHIP_SUFFIX})?")) for t in gazetteer.townships]
+
+
+def scan_places(text: str, gazetteer: Gazetteer | None = None, *, structured: bool = False) -> list[Jurisdiction]:
+    """Every mention of a township of the gazetteer in `text`, overlapping mentions reduced to the longest.
+
+    `structured=True` is for a location field, where a bare short name (龙溪, 双牌) is what the field is for."""
+    gaz = gazetteer or default_gazetteer()
+    found: list[Jurisdiction] = []
+    for township, pattern in _township_patterns(gaz):
+        for match in pattern.finditer(text):
+            start, end = match.span()
+            core_end = end - len(match.group(1) or "")
+            if text.startswith(("县", "市", "区"), core_end) or _is_foreign(text, start):
+                continue
+            with_context = match.group(0).startswith("武冈")
+            if match.group(1):
+                village = _village_after(text, end)
+                method: Method = "address" if village else "name_with_suffix"
+            elif township.bare_name_ok or structured:
+                village, method = _village_after(text, end), "name_without_suffix"
+            elif with_context:
+                village, method = None, "name_with_context"
+            else:
+                continue
+            found.append(Jurisdiction(township.code, township.name, match.group(0), start, end, method, village=village))
+    for place in gaz.places:
+        if place.kind == "路":
+            continue
+        for match in re.finditer(re.escape(place.name), text):
+            township = gaz.township(place.township_code)
+            found.append(Jurisdiction(township.code, township.name, place.name, *match.span(), "gazetteer", village=place.name))
+    roads = {p.name: p for p in gaz.places if p.kind == "路"}
+    for match in _ROAD_ADDRESS.finditer(text):
+        road = next((roads[name] for name in roads if match.group(1).endswith(name)), None)
+        if road:
+            township = gaz.township(road.township_code)
+            found.append(Jurisdiction(township.code, township.name, match.group(0), *match.span(), "road_address"))
+    found.sort(key=lambda j: (j.start, -(j.end - j.start)))
+    kept: list[Jurisdiction] = []
+    for j in found:
+        if kept and j.start < kept[-1].end:
+            continue  # inside a longer mention already kept (迎春亭 within 迎春亭街道)
+        kept.append(j)
+    return kept
+
+
+def _single(mentions: list[Jurisdiction]) -> Jurisdiction | None:
+    """The first mention when all mentions name one township; None when none or when they disagree."""
+    if not mentions or len({m.code for m in mentions}) > 1:
+        return None
+    # Prefer a mention that also names the village: it says the most.
+    return next((m for m in mentions if m.village), mentions[0])
+
+
+def find_jurisdiction(text: str, location: str | None = None, gazetteer: Gazetteer | None = None) -> Jurisdiction | None:
+    """The one township a ticket is about, or None when no township or several different ones are named.
+
+    A location field that names exactly one township wins over the text."""
+    if location and location.strip():
+        from_location = _single(scan_places(location, gazetteer, structured=True))
+        if from_location:
+            return replace(from_location, source="location")
+    return _single(scan_places(text or "", gazetteer))

@@ -1,0 +1,119 @@
+"""Place extraction on ticket-like Chinese text: the right township, or None — never a guess."""
+from __future__ import annotations
+
+import csv
+import json
+
+import pytest
+
+from appeal.config import DEMO_DIR
+from pipeline.errors import InputError
+from pipeline.jurisdiction import default_gazetteer, find_jurisdiction, read_gazetteer, scan_places, GAZETTEER
+
+
+def test_gazetteer_is_the_official_division_list(shared_data):
+    with open(shared_data / "admin-divisions" / "wugang_430581_townships.csv", encoding="utf-8") as handle:
+        official = {row["code"]: row["name"] for row in csv.DictReader(handle)}
+    assert {t.code: t.name for t in default_gazetteer().townships} == official
+
+
+@pytest.mark.parametrize(
+    ("text", "township", "method"),
+    [
+        ("邓元泰镇某村通组的水泥路被一户村民在路中间砌了围墙，全组二十多户进出都要绕路。", "邓元泰镇", "name_with_suffix"),
+        ("我家在晏田乡，房子是土砖房，去年被鉴定为C级危房。", "晏田乡", "name_with_suffix"),
+        ("辕门口街道一条背街小巷的路灯坏了好久，晚上出门很不安全。", "辕门口街道", "name_with_suffix"),
+        ("请辕门口办事处协调一下小区停车问题。", "辕门口街道", "name_with_suffix"),
+        ("来电人反映武冈市龙溪镇云峰村的村道塌方，车辆无法通行。", "龙溪镇", "address"),
+        ("法相岩街道东塔社区的路灯不亮。", "法相岩街道", "address"),
+        ("从武冈到邓家铺的客运班车经常超载，过道上都站满了人。", "邓家铺镇", "name_without_suffix"),
+        ("我老家在武冈大甸，村里的山塘漏水好几年了。", "大甸镇", "name_with_context"),
+        ("邓元泰镇附近一条小河最近又黑又臭，邓元泰的村民都很担心。", "邓元泰镇", "name_with_suffix"),
+    ],
+)
+def test_finds_the_township(text, township, method):
+    found = find_jurisdiction(text)
+    assert found is not None and found.township == township and found.method == method
+    assert text[found.start : found.end] == found.matched and found.source == "text"
+
+
+def test_village_written_after_the_township_is_kept():
+    found = find_jurisdiction("湖南省武冈市邓元泰镇田心村村民反映：村里的低保评议不公开。")
+    assert found.township == "邓元泰镇" and found.village == "田心村" and found.matched == "武冈市邓元泰镇"
+    # "our village" is no village name
+    assert find_jurisdiction("邓元泰镇我们村的财务一年多没有公开了。").village is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "我在永州市双牌县打工，老板拖欠了三个月工资。",  # 双牌县 is a county of 永州, not 双牌镇
+        "双牌县人民医院的收费有问题。",
+        "龙溪村的路坏了很久了。",  # short names are common village names everywhere
+        "在文坪中学门口的文具店买的笔是假货。",
+        "家住大甸，想问问医保怎么交。",
+        "去南京玩住在水西门附近，回来后想办异地就医备案。",  # 水西门 is also a Nanjing district name
+        "隆回县司马冲的朋友说那边也停电。",  # a township-like name after another county
+        "城区菜市场的猪肉价格太高了。",
+        "",
+    ],
+)
+def test_no_township_is_none(text):
+    assert find_jurisdiction(text) is None
+
+
+def test_two_different_townships_are_ambiguous():
+    text = "我从邓元泰镇搬到了龙溪镇，医保关系要不要转？"
+    assert {m.township for m in scan_places(text)} == {"邓元泰镇", "龙溪镇"}
+    assert find_jurisdiction(text) is None
+
+
+def test_same_township_named_twice_is_not_ambiguous():
+    found = find_jurisdiction("迎春亭街道某小区没有物业，请迎春亭街道办协调。")
+    assert found.township == "迎春亭街道" and found.start == 0
+
+
+def test_location_field_wins_and_may_use_short_names():
+    found = find_jurisdiction("班车从邓家铺开过来时经常超载。", location="龙溪")
+    assert found.township == "龙溪镇" and found.source == "location"
+    # a location that names no township falls back to the text
+    assert find_jurisdiction("邓家铺镇赶集时摊位占道。", location="城区").township == "邓家铺镇"
+    assert find_jurisdiction("城区某路口井盖缺失。", location="双牌县") is None
+
+
+def test_deployment_gazetteer_adds_villages_and_roads(tmp_path):
+    extra = tmp_path / "villages.csv"
+    extra.write_text(
+        "code,name,kind,parent_code,bare_name_ok,source\n"
+        ",云峰村,村,430581106,,test\n"
+        ",都梁路,路,430581001,,test\n",
+        encoding="utf-8",
+    )
+    gaz = read_gazetteer(GAZETTEER, extra)
+    village = find_jurisdiction("我是云峰村的村民，村里的自来水管老化。", gazetteer=gaz)
+    assert village.township == "龙溪镇" and village.method == "gazetteer" and village.village == "云峰村"
+    road = find_jurisdiction("城区都梁路18号门口下水道堵塞。", gazetteer=gaz)
+    assert road.township == "辕门口街道" and road.method == "road_address" and road.matched == "城区都梁路18号"
+    # a road without a house number is not an address
+    assert find_jurisdiction("都梁路上车很多。", gazetteer=gaz) is None
+
+
+def test_bad_gazetteer_rows_name_the_row(tmp_path):
+    bad = tmp_path / "bad.csv"
+    bad.write_text("code,name,kind,parent_code,bare_name_ok,source\n,云峰村,村,999,,test\n", encoding="utf-8")
+    with pytest.raises(InputError, match=r"row 2, column parent_code"):
+        read_gazetteer(GAZETTEER, bad)
+    bad.write_text("code,name,kind\n1,某镇,镇\n", encoding="utf-8")
+    with pytest.raises(InputError, match="missing column"):
+        read_gazetteer(bad)
+
+
+def test_demo_tickets_with_a_location_resolve_to_it():
+    rows = [json.loads(line) for line in (DEMO_DIR / "tickets.jsonl").read_text(encoding="utf-8").splitlines()]
+    located = [r for r in rows if r.get("location")]
+    assert len(located) >= 20
+    for row in located:
+        assert find_jurisdiction(row["text"], row["location"]).township == row["location"]
+        # the text alone agrees whenever it names a township at all
+        from_text = find_jurisdiction(row["title"] + "。" + row["text"])
+        assert from_text is None or from_text.township == row["location"]
