@@ -13,7 +13,7 @@ from serve import errors
 from serve.auth import load_keys
 from serve.metrics import ServeMetrics
 from serve.request_log import RequestLogMiddleware, configure_logging
-from serve.routers import feedback, health, models, route
+from serve.routers import feedback, health, kb, models, route, suggest
 from serve.services import Services
 
 # How often the service looks at the registry's champion pointer (one small file read).
@@ -64,7 +64,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.metrics = metrics
     app.state.services = Services(settings, metrics)
     errors.install(app)
-    for module in (route, feedback, models, health):
+    for module in (route, suggest, feedback, kb, models, health):
         app.include_router(module.router)
     metrics.instrument(app)
     app.add_middleware(RequestLogMiddleware)

@@ -5,6 +5,7 @@ from fastapi import FastAPI, HTTPException, Request, status
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import ValidationError
 
 from pipeline.errors import InputError
 
@@ -44,10 +45,16 @@ async def _on_validation_error(_request: Request, exc: RequestValidationError) -
     return JSONResponse(status_code=422, content={"detail": errors, "message": _validation_message(errors)})
 
 
+async def _on_model_validation_error(request: Request, exc: ValidationError) -> JSONResponse:
+    # Raised when a change is merged into a stored object (a PATCH that makes an entry inconsistent).
+    return await _on_validation_error(request, RequestValidationError(exc.errors()))
+
+
 async def _on_input_error(_request: Request, exc: InputError) -> JSONResponse:
     return JSONResponse(status_code=422, content={"detail": str(exc), "message": f"请求无效 / invalid request — {exc}"})
 
 
 def install(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, _on_validation_error)
+    app.add_exception_handler(ValidationError, _on_model_validation_error)
     app.add_exception_handler(InputError, _on_input_error)

@@ -6,6 +6,7 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from knowledge_base.store import Entry
+from pipeline.normalize import normalize
 
 EMPTY_TEXT = "工单内容不能为空 / text must not be empty"
 
@@ -16,7 +17,8 @@ def _strip_nul(value: str | None) -> str | None:
 
 
 def _not_blank(value: str) -> str:
-    if not value.strip():
+    # Blank after clean-up too: text made only of markup or invisible characters says nothing.
+    if not value.strip() or not normalize(value):
         raise ValueError(EMPTY_TEXT)
     return value
 
@@ -66,9 +68,11 @@ class HeadOut(BaseModel):
 
 
 class JurisdictionOut(BaseModel):
-    name: str = Field(description="乡镇/街道")
-    code: str | None = None
-    matched: str | None = Field(default=None, description="the words in the ticket that named it")
+    township: str = Field(description="乡镇/街道")
+    code: str = Field(description="administrative division code")
+    matched: str = Field(description="the words in the ticket that named it")
+    village: str | None = Field(default=None, description="村/社区 named right after the township")
+    source: Literal["location", "text"] = "text"
 
 
 class SuggestionOut(BaseModel):
@@ -88,7 +92,8 @@ class RouteOut(BaseModel):
                     "topic": {"label": "城乡建设", "confidence": 0.91, "alternatives": [
                         {"label": "商贸旅游", "confidence": 0.05}]},
                     "unit": {"label": "城市管理和综合执法局", "confidence": 0.88, "alternatives": []},
-                    "jurisdiction": {"name": "迎春亭街道", "code": "430581001", "matched": "迎春亭街道"},
+                    "jurisdiction": {"township": "迎春亭街道", "code": "430581002", "matched": "迎春亭街道",
+                                     "village": None, "source": "location"},
                     "decision": "auto",
                     "reasons": [],
                     "urgent": False,

@@ -8,6 +8,7 @@ from __future__ import annotations
 import logging
 
 from appeal.config import Settings
+from knowledge_base.kb import KnowledgeBase
 from models.registry import Registry
 from serve.feedback_store import FeedbackStore
 from serve.model_holder import LoadedModel, ModelHolder
@@ -26,17 +27,23 @@ class Services:
         self.metrics = metrics
         self.models = ModelHolder(Registry(settings.registry_dir), threads=settings.onnx_threads)
         self.feedback = FeedbackStore(settings.db_url)
-        self.ready = False
+        self.kb = KnowledgeBase(settings.db_url)
+        self.kb_loaded = False
         self.error: str | None = None
 
     def warm_up(self) -> None:
         try:
+            self.kb.warm_up()
+            self.kb_loaded = True
             self.models.sync()
             self.metrics.set_model(self.model.version, self.model.kind)
-            self.ready = True
         except Exception as exc:  # noqa: BLE001 — reported by /readyz; the process stays up to say why
             self.error = f"{type(exc).__name__}: {exc}"
             log.exception("warm-up failed")
+
+    @property
+    def ready(self) -> bool:
+        return self.kb_loaded and self.models.current is not None
 
     @property
     def model(self) -> LoadedModel:
@@ -49,17 +56,13 @@ class Services:
         previous, changed = self.models.sync()
         if changed:
             self.metrics.set_model(self.model.version, self.model.kind)
-            self.ready = True
         return previous, changed
 
     def watch_once(self) -> None:
         """Called periodically: picks up a newly promoted champion."""
         if self.models.sync_quietly():
             self.metrics.set_model(self.model.version, self.model.kind)
-            self.ready = True
-
-    def kb_size(self) -> int | None:
-        return None
 
     def close(self) -> None:
         self.feedback.close()
+        self.kb.close()

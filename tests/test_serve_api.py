@@ -11,7 +11,7 @@ from tests.serving_support import KEYS, start_server, train_small_baseline
 TICKET = {
     "id": "WG-1",
     "title": "小区门口道路破损严重",
-    "text": "武冈市迎春亭街道某小区门口的道路坑洼不平，下雨天积水严重，居民出行困难，请尽快修复。",
+    "text": "武冈市迎春亭街道某小区门口的道路坑洼不平，下雨天积水严重，居民出行困难，请尽快修复。联系电话13807391234。",
     "location": "迎春亭街道",
 }
 
@@ -42,7 +42,10 @@ def test_route_answers_topic_and_decision(server):
     assert 0 < body["topic"]["confidence"] <= 1
     assert body["decision"] in ("auto", "review")
     assert body["model_version"] == "v1"
+    assert body["jurisdiction"]["township"] == "迎春亭街道"
+    assert "13807391234" not in body["masked_text"] and "[手机号]" in body["masked_text"]
     assert response.headers["x-request-id"]
+    assert "13807391234" not in "\n".join(server.log_lines())
 
 
 def test_keys_and_roles(server):
@@ -125,3 +128,36 @@ def test_metrics(server):
     assert 'appeal_model_info{kind="baseline",version="v1"} 1.0' in text
     assert "appeal_review_rate" in text
     assert 'http_requests_total{handler="/v1/route",method="POST",status="200"}' in text
+
+
+FAQ = {
+    "question": "新生儿如何办理户口登记？",
+    "answer": "携带出生医学证明、父母双方户口簿、身份证和结婚证到户籍所在地派出所办理。",
+    "unit": "公安局",
+    "topic": "劳动和社会保障",
+}
+
+
+def test_kb_crud_is_seen_by_suggest(server):
+    query = {"text": "孩子刚出生，上户口需要带什么材料？", "k": 3}
+    with server.client("trainer") as trainer, server.client("agent") as agent:
+        created = trainer.post("/v1/kb/entries", json=FAQ)
+        assert created.status_code == 201, created.text
+        entry_id = created.json()["id"]
+        assert trainer.post("/v1/kb/entries", json={**FAQ, "id": entry_id}).status_code == 409
+        assert entry_id in [e["id"] for e in trainer.get("/v1/kb/entries").json()["entries"]]
+
+        found = agent.post("/v1/suggest", json=query).json()["suggestions"]
+        assert found and found[0]["id"] == entry_id
+
+        changed = trainer.patch(f"/v1/kb/entries/{entry_id}", json={"answer": "请到户籍所在地派出所办理出生登记。"})
+        assert changed.status_code == 200 and changed.json()["answer"].startswith("请到户籍所在地派出所")
+        assert agent.post("/v1/suggest", json=query).json()["suggestions"][0]["answer"].startswith("请到户籍")
+        bad = trainer.patch(f"/v1/kb/entries/{entry_id}", json={"valid_from": "2026-05-01", "valid_to": "2026-01-01"})
+        assert bad.status_code == 422
+
+        assert trainer.delete(f"/v1/kb/entries/{entry_id}").status_code == 204
+        assert trainer.get(f"/v1/kb/entries/{entry_id}").status_code == 404
+        assert trainer.delete(f"/v1/kb/entries/{entry_id}").status_code == 404
+        assert entry_id not in [s["id"] for s in agent.post("/v1/suggest", json=query).json()["suggestions"]]
+        assert agent.get("/v1/kb/entries").status_code == 403

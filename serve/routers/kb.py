@@ -1,0 +1,82 @@
+"""/v1/kb/entries: the knowledge base's answers, listed, read, added, changed and removed (trainer, admin).
+
+Changes go through the service's `KnowledgeBase`, so the next suggestion already sees them.
+"""
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, HTTPException, Path, Query, Response, status
+
+from knowledge_base.store import Entry, EntryIn, EntryUpdate
+from pipeline.errors import InputError
+from serve.auth import require
+from serve.errors import ERROR_RESPONSES
+from serve.routers.deps import services as get_services
+from serve.schemas import KBListOut
+from serve.services import Services
+
+router = APIRouter(prefix="/v1/kb/entries", tags=["knowledge base 知识库"],
+                   responses={**ERROR_RESPONSES, 404: {"description": "没有该条目 / no such entry"}})
+
+EntryId = Path(min_length=1, max_length=64, description="entry id")
+
+
+def _found(services: Services, entry_id: str) -> Entry:
+    entry = services.kb.get(entry_id)
+    if entry is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, detail=f"没有该条目 / no entry {entry_id!r}")
+    return entry
+
+
+@router.get("", response_model=KBListOut, summary="列出条目 / list entries")
+def list_entries(
+    offset: int = Query(0, ge=0),
+    limit: int = Query(50, ge=1, le=500),
+    _role: str = Depends(require("kb")),
+    services: Services = Depends(get_services),
+) -> KBListOut:
+    entries = services.kb.entries()
+    return KBListOut(entries=entries[offset : offset + limit], total=len(entries))
+
+
+@router.post("", response_model=Entry, status_code=status.HTTP_201_CREATED,
+             responses={409: {"description": "id 已存在 / id already taken"}}, summary="新增条目 / add an entry")
+def add_entry(
+    entry: EntryIn,
+    role: str = Depends(require("kb")),
+    services: Services = Depends(get_services),
+) -> Entry:
+    try:
+        return services.kb.add(entry, updated_by=f"api:{role}")
+    except InputError as exc:
+        raise HTTPException(status.HTTP_409_CONFLICT, detail=f"条目已存在 / {exc}") from exc
+
+
+@router.get("/{entry_id}", response_model=Entry, summary="读取条目 / read an entry")
+def get_entry(
+    entry_id: str = EntryId,
+    _role: str = Depends(require("kb")),
+    services: Services = Depends(get_services),
+) -> Entry:
+    return _found(services, entry_id)
+
+
+@router.patch("/{entry_id}", response_model=Entry, summary="修改条目 / change an entry")
+def update_entry(
+    change: EntryUpdate,
+    entry_id: str = EntryId,
+    role: str = Depends(require("kb")),
+    services: Services = Depends(get_services),
+) -> Entry:
+    _found(services, entry_id)
+    return services.kb.update(entry_id, change, updated_by=f"api:{role}")
+
+
+@router.delete("/{entry_id}", status_code=status.HTTP_204_NO_CONTENT, summary="删除条目 / remove an entry")
+def delete_entry(
+    entry_id: str = EntryId,
+    _role: str = Depends(require("kb")),
+    services: Services = Depends(get_services),
+) -> Response:
+    _found(services, entry_id)
+    services.kb.delete(entry_id)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -1,0 +1,28 @@
+"""POST /v1/suggest: knowledge-base answers for a question or ticket, without classification."""
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, Request
+
+from serve.auth import require
+from serve.errors import ERROR_RESPONSES, too_large
+from serve.routers.deps import ready
+from serve.routing import mask, suggestions
+from serve.schemas import SuggestIn, SuggestOut
+from serve.services import Services
+
+router = APIRouter(prefix="/v1", tags=["suggest 知识库推荐"], responses=ERROR_RESPONSES)
+
+
+@router.post("/suggest", response_model=SuggestOut, summary="推荐答复 / suggest answers")
+def suggest(
+    body: SuggestIn,
+    request: Request,
+    _role: str = Depends(require("suggest")),
+    services: Services = Depends(ready),
+) -> SuggestOut:
+    limit = services.settings.max_text_chars
+    if len(body.text) > limit:
+        raise too_large("文本过长", "text too long", limit, len(body.text))
+    masked = mask(body.text)
+    request.state.log.update(masked_text=masked)
+    return SuggestOut(suggestions=suggestions(services.kb, masked, body.k), masked_text=masked)
