@@ -1,0 +1,178 @@
+"""The units a ticket can be sent to (承办单位) and the vocabulary of functional types they are filed under.
+
+The `unit` model head predicts a *functional type* (市场监督管理, 乡镇人民政府/街道办事处 …), not a unit:
+types survive re-organisations and are shared between cities, while the catalogue says which concrete unit
+of this city holds each type. Older and colloquial names (卫计局, 国土局, 工商局 …) are aliases of the current
+type, so labels from old tickets and from agents' corrections land on one name. Formats: `appeal/demo/UNITS.md`.
+"""
+from __future__ import annotations
+
+import csv
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal, get_args
+
+from pydantic import BaseModel
+
+from pipeline.errors import InputError
+from pipeline.jurisdiction import Gazetteer, default_gazetteer
+
+Level = Literal["市直部门", "乡镇街道", "公用企业", "专家座席"]
+LEVELS: tuple[str, ...] = get_args(Level)
+TOWNSHIP_LEVEL = "乡镇街道"
+SEAT_LEVEL = "专家座席"
+TYPE_COLUMNS = ("type", "aliases", "description")
+UNIT_COLUMNS = ("id", "name", "functional_type", "level", "jurisdiction", "duties", "keywords")
+
+_CITY_PREFIX = re.compile(r"^(?:湖南省)?(?:邵阳市)?(?:武冈市)?")
+_FULL_WIDTH = str.maketrans({"（": "(", "）": ")", "／": "/", "　": ""})
+
+
+def _key(name: str) -> str:
+    """The form names are compared in: no spaces, half-width brackets, no leading 武冈市/邵阳市."""
+    return _CITY_PREFIX.sub("", re.sub(r"\s+", "", str(name).translate(_FULL_WIDTH)))
+
+
+def _split(value: str | None) -> list[str]:
+    return [part.strip() for part in re.split(r"[;；]", value or "") if part.strip()]
+
+
+def _read_rows(path: Path, columns: tuple[str, ...]) -> list[tuple[int, dict[str, str]]]:
+    try:
+        with open(path, encoding="utf-8-sig", newline="") as handle:
+            reader = csv.DictReader(handle)
+            missing = [c for c in columns if c not in (reader.fieldnames or [])]
+            if missing:
+                raise InputError(f"{path}: missing column(s) {', '.join(missing)}")
+            return [(line, {k: (v or "").strip() for k, v in row.items() if k}) for line, row in enumerate(reader, 2)]
+    except FileNotFoundError as exc:
+        raise InputError(f"{path}: file not found") from exc
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{path}: not UTF-8 ({exc})") from exc
+
+
+@dataclass(frozen=True)
+class FunctionalTypes:
+    types: tuple[str, ...]
+    descriptions: dict[str, str]
+    _lookup: dict[str, str]  # compared form of a type or alias → canonical type
+
+    def canonical(self, name: str | None) -> str | None:
+        """The current type for a type, an alias or an old name; None when the name is unknown."""
+        return self._lookup.get(_key(name)) if name else None
+
+    def __contains__(self, name: object) -> bool:
+        return name in self.types
+
+
+def read_functional_types(path: Path) -> FunctionalTypes:
+    types: list[str] = []
+    descriptions: dict[str, str] = {}
+    lookup: dict[str, str] = {}
+    for line, row in _read_rows(path, TYPE_COLUMNS):
+        name = row["type"]
+        if not name:
+            raise InputError(f"{path}, row {line}, column type: empty")
+        for alias in [name, *_split(row["aliases"])]:
+            owner = lookup.setdefault(_key(alias), name)
+            if owner != name:
+                raise InputError(f"{path}, row {line}, column aliases: {alias!r} already names type {owner!r}")
+        if name in descriptions:
+            raise InputError(f"{path}, row {line}, column type: duplicate type {name!r}")
+        types.append(name)
+        descriptions[name] = row["description"]
+    if not types:
+        raise InputError(f"{path}: no functional types")
+    return FunctionalTypes(tuple(types), descriptions, lookup)
+
+
+@lru_cache(maxsize=4)
+def default_functional_types(path: Path | None = None) -> FunctionalTypes:
+    if path is None:
+        from appeal.config import get_settings
+
+        path = get_settings().demo_dir / "functional_types.csv"
+    return read_functional_types(path)
+
+
+def canonical_type(name: str | None, vocabulary: FunctionalTypes | None = None) -> str | None:
+    """Map a functional type or any of its aliases (卫计局 → 卫生健康, 国土局 → 自然资源和规划) to the current
+    type name; None when unknown."""
+    return (vocabulary or default_functional_types()).canonical(name)
+
+
+class Unit(BaseModel):
+    id: str
+    name: str
+    functional_type: str
+    level: Level
+    jurisdiction: str | None = None  # township full name (邓元泰镇) for township units and local branches
+    duties: str = ""
+    keywords: list[str] = []
+
+
+@dataclass(frozen=True)
+class Catalogue:
+    units: tuple[Unit, ...]
+    types: FunctionalTypes
+
+    def get(self, unit_id: str) -> Unit | None:
+        return next((u for u in self.units if u.id == unit_id), None)
+
+    def township_unit(self, township: str) -> Unit | None:
+        return next((u for u in self.units if u.level == TOWNSHIP_LEVEL and u.jurisdiction == township), None)
+
+    def units_of_type(self, functional_type: str) -> list[Unit]:
+        """The units a type routes to by itself; expert seats are reached only through explicit rules."""
+        return [u for u in self.units if u.functional_type == functional_type and u.level != SEAT_LEVEL]
+
+
+def read_catalogue(path: Path, types: FunctionalTypes, gazetteer: Gazetteer) -> Catalogue:
+    townships = gazetteer.names
+    units: list[Unit] = []
+    seen: dict[str, int] = {}
+    township_units: dict[str, str] = {}
+    for line, row in _read_rows(path, UNIT_COLUMNS):
+        where = f"{path}, row {line}"
+        unit_id = row["id"]
+        if not unit_id or not row["name"]:
+            raise InputError(f"{where}, column {'id' if not unit_id else 'name'}: empty")
+        if unit_id in seen:
+            raise InputError(f"{where}, column id: duplicate id {unit_id!r} (first on row {seen[unit_id]})")
+        seen[unit_id] = line
+        functional_type = types.canonical(row["functional_type"])
+        if functional_type is None:
+            raise InputError(f"{where}, column functional_type: unknown type {row['functional_type']!r}")
+        level = row["level"]
+        if level not in LEVELS:
+            raise InputError(f"{where}, column level: {level!r} is not one of {', '.join(LEVELS)}")
+        jurisdiction = row["jurisdiction"] or None
+        if jurisdiction is not None and jurisdiction not in townships:
+            raise InputError(
+                f"{where}, column jurisdiction: {jurisdiction!r} is not a township of the division list "
+                f"({', '.join(sorted(townships))})"
+            )
+        if level == TOWNSHIP_LEVEL:
+            if jurisdiction is None:
+                raise InputError(f"{where}, column jurisdiction: a {TOWNSHIP_LEVEL} unit needs its township")
+            if jurisdiction in township_units:
+                raise InputError(f"{where}, column jurisdiction: {jurisdiction} already has unit {township_units[jurisdiction]!r}")
+            township_units[jurisdiction] = unit_id
+        units.append(Unit(id=unit_id, name=row["name"], functional_type=functional_type, level=level,
+                          jurisdiction=jurisdiction, duties=row["duties"], keywords=_split(row["keywords"])))
+    missing = sorted(townships - township_units.keys())
+    if missing:
+        raise InputError(f"{path}: no {TOWNSHIP_LEVEL} unit for {', '.join(missing)}")
+    return Catalogue(tuple(units), types)
+
+
+def load_catalogue(units_path: Path | None = None, types_path: Path | None = None,
+                   gazetteer: Gazetteer | None = None) -> Catalogue:
+    """The unit catalogue, validated against the functional types and the division list (default: demo pack)."""
+    from appeal.config import get_settings
+
+    demo = get_settings().demo_dir
+    types = read_functional_types(types_path or demo / "functional_types.csv")
+    return read_catalogue(units_path or demo / "units.csv", types, gazetteer or default_gazetteer())

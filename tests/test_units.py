@@ -1,0 +1,109 @@
+"""The demo unit catalogue and functional-type vocabulary load, map old names, and refuse bad rows clearly."""
+from __future__ import annotations
+
+import csv
+import json
+import shutil
+
+import pytest
+
+from appeal.config import DEMO_DIR
+from knowledge_base.units import canonical_type, default_functional_types, load_catalogue
+from pipeline.errors import InputError
+
+
+@pytest.fixture()
+def pack(tmp_path):
+    for name in ("units.csv", "functional_types.csv"):
+        shutil.copy(DEMO_DIR / name, tmp_path / name)
+    return tmp_path
+
+
+def _edit_units(pack, edit):
+    path = pack / "units.csv"
+    with open(path, encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    rows = edit(rows)
+    with open(path, "w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+
+
+def test_demo_catalogue_covers_every_township_and_type_of_the_tickets():
+    catalogue = load_catalogue()
+    assert len(catalogue.units) >= 50
+    assert catalogue.township_unit("邓元泰镇").name == "邓元泰镇人民政府"
+    assert catalogue.township_unit("辕门口街道").name == "辕门口街道办事处"
+    assert catalogue.get("wg-sthj").name == "邵阳市生态环境局武冈分局"
+    vocabulary = default_functional_types()
+    assert 25 <= len(vocabulary.types) <= 35
+    tickets = [json.loads(line) for line in (DEMO_DIR / "tickets.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert len(tickets) >= 250
+    counts = {t: sum(row["unit"] == t for row in tickets) for t in {row["unit"] for row in tickets}}
+    assert all(t in vocabulary for t in counts) and min(counts.values()) >= 6
+    for functional_type in counts:
+        if functional_type not in ("乡镇人民政府/街道办事处", "村(居)委会"):
+            assert catalogue.units_of_type(functional_type), functional_type
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("卫计局", "卫生健康"),
+        ("武冈市卫生和计划生育局", "卫生健康"),
+        ("国土资源局", "自然资源和规划"),
+        ("规划局", "自然资源和规划"),
+        ("城管局", "城市管理和综合执法"),
+        ("工商局", "市场监督管理"),
+        ("食药监局", "市场监督管理"),
+        ("质监局", "市场监督管理"),
+        ("环保局", "生态环境"),
+        ("村（居）委会", "村(居)委会"),
+        (" 住建局 ", "住房和城乡建设"),
+        ("市场监督管理", "市场监督管理"),
+        ("宇宙管理局", None),
+        ("", None),
+    ],
+)
+def test_canonical_type_maps_old_names(name, expected):
+    assert canonical_type(name) == expected
+
+
+def test_expert_seats_are_not_routed_by_type():
+    catalogue = load_catalogue()
+    assert [u.id for u in catalogue.units_of_type("市场监督管理")] == ["wg-scjgj"]
+    assert catalogue.get("seat-12315").level == "专家座席"
+
+
+@pytest.mark.parametrize(
+    ("edit", "message"),
+    [
+        (lambda rows: rows + [{**rows[-1]}], r"row 57, column id: duplicate id 'seat-12345' \(first on row 56\)"),
+        (lambda rows: [{**rows[0], "functional_type": "宇宙管理"}] + rows[1:], r"row 2, column functional_type: unknown type '宇宙管理'"),
+        (lambda rows: [{**rows[0], "jurisdiction": "双牌县"}] + rows[1:], r"row 2, column jurisdiction: '双牌县' is not a township"),
+        (lambda rows: [{**rows[0], "level": "省直部门"}] + rows[1:], r"row 2, column level"),
+        (lambda rows: rows[1:], r"no 乡镇街道 unit for 辕门口街道"),
+    ],
+)
+def test_bad_catalogue_rows_are_named(pack, edit, message):
+    _edit_units(pack, edit)
+    with pytest.raises(InputError, match=message):
+        load_catalogue(pack / "units.csv", pack / "functional_types.csv")
+
+
+def test_old_type_names_in_the_catalogue_are_canonicalised(pack):
+    _edit_units(pack, lambda rows: [{**row, "functional_type": "卫计局"} if row["id"] == "wg-wjj" else row for row in rows])
+    assert load_catalogue(pack / "units.csv", pack / "functional_types.csv").get("wg-wjj").functional_type == "卫生健康"
+
+
+def test_alias_claimed_by_two_types_is_refused(pack):
+    path = pack / "functional_types.csv"
+    path.write_text(path.read_text(encoding="utf-8") + "城市环境,城管局,duplicate alias\n", encoding="utf-8")
+    with pytest.raises(InputError, match=r"column aliases: '城管局' already names type '城市管理和综合执法'"):
+        load_catalogue(pack / "units.csv", path)
+
+
+def test_missing_file_is_an_input_error(tmp_path):
+    with pytest.raises(InputError, match="file not found"):
+        load_catalogue(tmp_path / "nope.csv")
