@@ -1,5 +1,23 @@
 """Text in, canonical text out: pure functions with no model and no I/O beyond bundled resources."""
 from pipeline.canonical import canonical, default_stopwords, read_stopwords, stopwords_fingerprint
 from pipeline.errors import InputError
+from pipeline.normalize import normalize
+from pipeline.pii import PII_TOKENS, MaskedText, PiiSpan, find_pii, mask_pii
+from pipeline.segment import bundled_stopwords, segment, tokens_for_search
 
-__all__ = ["InputError", "canonical", "default_stopwords", "read_stopwords", "stopwords_fingerprint"]
+__all__ = [
+    "PII_TOKENS",
+    "InputError",
+    "MaskedText",
+    "PiiSpan",
+    "bundled_stopwords",
+    "canonical",
+    "default_stopwords",
+    "find_pii",
+    "mask_pii",
+    "normalize",
+    "read_stopwords",
+    "segment",
+    "stopwords_fingerprint",
+    "tokens_for_search",
+]

@@ -1,0 +1,90 @@
+"""Display-level clean-up of scraped or typed ticket text: one spelling for the same text.
+
+Used for search, deduplication and display; NOT for model input, which must stay in the `canonical` form the
+training data was published in (that recipe works on raw text and keeps full-width punctuation).
+"""
+from __future__ import annotations
+
+import html
+import re
+import unicodedata
+from functools import lru_cache
+
+import opencc
+
+# Script and style bodies are code, not text; comments are markup.
+_HIDDEN_BLOCK = re.compile(r"<(script|style)\b[^>]*>.*?</\1\s*>|<!--.*?-->", re.IGNORECASE | re.DOTALL)
+# Only things that look like tags: "a < b > c" or "<3" in a citizen's complaint is text.
+_TAG = re.compile(r"</?([A-Za-z][A-Za-z0-9]*)\b[^<>]*>|<![A-Za-z][^<>]*>")
+# Tags that end a line or a cell in the rendered page become a space, so that the words on either side
+# do not run together; inline tags (<b>, <span>) vanish so that a word they wrap stays whole.
+_BLOCK_TAGS = frozenset(
+    "address article aside blockquote br dd div dl dt footer h1 h2 h3 h4 h5 h6 header hr li main nav ol p pre "
+    "section table tbody td tfoot th thead tr ul".split()
+)
+# Invisible format characters (zero-width space/joiners, BOM, soft hyphen, bidi marks) and C0/C1 controls
+# that are not whitespace. They sit inside words in pasted text, so they are deleted rather than turned
+# into a space that would split the word.
+_INVISIBLE = re.compile("[\u0000-\u0008\u000e-\u001f\u007f-\u0084\u0086-\u009f\u00ad\u200b-\u200f\u202a-\u202e"
+                        "\u2060-\u2064\ufeff]")
+_SPACE_RUN = re.compile(r"\s+")
+# Every step undoes at most one layer (doubly escaped entities, tags spelled with full-width brackets);
+# real text settles after two passes, the bound only guards against pathological input.
+_MAX_PASSES = 8
+
+
+@lru_cache(maxsize=1)
+def _t2s() -> tuple[opencc.OpenCC, frozenset[str]]:
+    """The Traditional → Simplified converter and the characters that can make it change anything.
+
+    The converter is pure Python and costs about 1 ms per ticket; most tickets are Simplified already,
+    and a text without any of these characters is provably left as it is, so it is skipped.
+    """
+    converter = opencc.OpenCC("t2s")
+    converter.convert("")  # loads the dictionaries now, not on the first real call
+    phrases, characters = converter._dict_chain_data[0]  # the group TSPhrases + TSCharacters of config t2s
+    changing = {key for key, value in characters[2].items() if key != value.split(" ")[0]}
+    for key, value in phrases[2].items():
+        target = value.split(" ")[0]
+        # A phrase can only match where all its characters occur; one that holds a character the
+        # character table changes is already caught by that character.
+        if changing.isdisjoint(key):
+            if len(key) == len(target):
+                changing.update(a for a, b in zip(key, target) if a != b)
+            elif key != target:
+                changing.update(key)
+    return converter, frozenset(changing)
+
+
+def _strip_tag(match: re.Match[str]) -> str:
+    name = match.group(1)
+    return " " if name is not None and name.lower() in _BLOCK_TAGS else ""
+
+
+def _to_simplified(text: str) -> str:
+    converter, changing = _t2s()
+    return text if changing.isdisjoint(text) else converter.convert(text)
+
+
+def _one_pass(text: str) -> str:
+    text = unicodedata.normalize("NFKC", text)  # also maps full-width ASCII, U+3000 and U+00A0 to ASCII
+    if "&" in text:
+        text = html.unescape(text)
+    if "<" in text:
+        text = _TAG.sub(_strip_tag, _HIDDEN_BLOCK.sub(" ", text))
+    text = _INVISIBLE.sub("", text)
+    text = _to_simplified(text)
+    return _SPACE_RUN.sub(" ", text).strip()
+
+
+def normalize(text: str) -> str:
+    """NFKC (full-width ASCII → half-width), HTML entities and tags removed, invisible characters deleted,
+    Traditional → Simplified Chinese, every whitespace run one space, stripped. Idempotent."""
+    if not isinstance(text, str):
+        raise TypeError(f"normalize() expects str, got {type(text).__name__}")
+    for _ in range(_MAX_PASSES):
+        cleaned = _one_pass(text)
+        if cleaned == text:
+            break
+        text = cleaned
+    return text

@@ -1,0 +1,161 @@
+"""Personal data in ticket text (phone numbers, ID numbers, bank cards, e-mail) found and replaced by a token.
+
+Numbers are only masked when their shape AND their check digits say what they are: a hotline ticket is full of
+dates, amounts, house numbers and order numbers that must stay readable. A run of digits is judged as a whole,
+never by a piece cut out of a longer run.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from typing import Literal
+
+PiiKind = Literal["mobile", "landline", "id_card", "bank_card", "email"]
+
+PII_TOKENS: dict[str, str] = {
+    "mobile": "[手机号]",
+    "landline": "[固话]",
+    "id_card": "[身份证号]",
+    "bank_card": "[银行卡号]",
+    "email": "[邮箱]",
+}
+
+
+@dataclass(frozen=True)
+class PiiSpan:
+    kind: PiiKind
+    start: int  # offsets in the text given to mask_pii
+    end: int
+    value: str
+
+
+@dataclass(frozen=True)
+class MaskedText:
+    text: str
+    spans: list[PiiSpan]
+
+
+# Raw tickets are often typed with full-width digits and punctuation; offsets must stay those of the raw text,
+# so the patterns accept both forms instead of normalizing first.
+_D = "[0-9０-９]"
+_SEP = "[ \u00a0\u3000\\-－]"  # one space or dash between digit groups, as people write numbers
+_START = "(?<![0-9０-９])"
+_END = "(?![0-9０-９])"
+_ASCII_DIGITS = str.maketrans("０１２３４５６７８９Ｘｘx", "0123456789XXX")
+
+# No \b at the end: Chinese characters count as word characters, and an address is often followed by one.
+_EMAIL = re.compile(r"(?<![A-Za-z0-9._%+\-])[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}"
+                    r"(?![A-Za-z0-9\-])")
+# 18 digits (last may be X) or 15 digits, optionally grouped 6-8-4 / 6-6-3 (region, birth date, sequence).
+_ID = re.compile(f"{_START}(?:{_D}{{6}}{_SEP}?{_D}{{8}}{_SEP}?{_D}{{3}}[0-9０-９XxＸｘ]|{_D}{{6}}{_SEP}?{_D}{{6}}{_SEP}?{_D}{{3}})"
+                 f"(?![0-9０-９A-Za-z])")
+# 16-19 digits, contiguous or in groups of four.
+_CARD = re.compile(f"{_START}{_D}{{4}}(?:{_SEP}?{_D}{{4}}){{3}}(?:{_SEP}?{_D}{{1,3}})?{_END}")
+_MOBILE = re.compile(f"{_START}(?:(?:[+＋]|00)?86{_SEP}?|[(（][+＋]?86[)）]{_SEP}?)?"
+                     f"[1１][3-9３-９]{_D}{_SEP}?{_D}{{4}}{_SEP}?{_D}{{4}}{_END}")
+# Area codes 010 and 02x are followed by 8-digit numbers, 0[3-9]xx by 7 or 8; local numbers never start with 0/1.
+_AREA_3 = "0[1１][0０]|0[2２][0-9０-９]"
+_AREA_4 = f"0[3-9３-９]{_D}{{2}}"
+_LOCAL_8 = f"[2-9２-９]{_D}{{7}}"
+_LOCAL_7_8 = f"[2-9２-９]{_D}{{6,7}}"
+_LANDLINE = re.compile(
+    f"{_START}(?:(?:{_AREA_3}){_SEP}?|[(（](?:{_AREA_3})[)）]{_SEP}?){_LOCAL_8}{_END}"
+    f"|{_START}(?:{_AREA_4}{_SEP}?|[(（]{_AREA_4}[)）]{_SEP}?){_LOCAL_7_8}{_END}"
+)
+
+# First two digits of a resident ID: the province-level region (71/81/82/83: Taiwan, Hong Kong, Macao residents).
+_PROVINCES = frozenset(
+    "11 12 13 14 15 21 22 23 31 32 33 34 35 36 37 41 42 43 44 45 46 50 51 52 53 54 61 62 63 64 65 71 81 82 83".split()
+)
+_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+_ID_CHECK = "10X98765432"
+_OLDEST_BIRTH = date(1900, 1, 1)
+# Bank cards: UnionPay 62, Visa 4, Mastercard 5, JCB/Amex 3, legacy domestic 9 (e.g. 9558).
+_CARD_FIRST_DIGITS = frozenset("34569")
+
+
+def _digits(value: str) -> str:
+    return "".join(ch for ch in value.translate(_ASCII_DIGITS) if ch.isdigit() or ch == "X")
+
+
+def _birth_date(yyyymmdd: str) -> date | None:
+    try:
+        born = date(int(yyyymmdd[:4]), int(yyyymmdd[4:6]), int(yyyymmdd[6:8]))
+    except ValueError:
+        return None
+    return born if _OLDEST_BIRTH <= born <= date.today() else None
+
+
+def _looks_like_id(digits: str) -> bool:
+    """Region and birth date of an ID number, checksum aside: such a number is judged as an ID only."""
+    if digits[:2] not in _PROVINCES:
+        return False
+    birth = digits[6:14] if len(digits) == 18 else "19" + digits[6:12]
+    return _birth_date(birth) is not None
+
+
+def _is_id(digits: str) -> bool:
+    if not _looks_like_id(digits):
+        return False
+    if len(digits) == 15:  # pre-1999 numbers carry no check digit
+        return True
+    total = sum(int(d) * w for d, w in zip(digits[:17], _ID_WEIGHTS))
+    return digits[17] == _ID_CHECK[total % 11]
+
+
+def _luhn(digits: str) -> bool:
+    total = 0
+    for position, char in enumerate(reversed(digits)):
+        d = int(char)
+        if position % 2:
+            d = d * 2 - 9 if d > 4 else d * 2
+        total += d
+    return total % 10 == 0
+
+
+def _is_card(digits: str) -> bool:
+    if len(digits) == 18 and _looks_like_id(digits):
+        return False
+    return 16 <= len(digits) <= 19 and digits[0] in _CARD_FIRST_DIGITS and _luhn(digits)
+
+
+# Judged in this order; a later kind never takes characters an earlier one has taken (the digits of
+# 13807391234@qq.com are an e-mail address, not a mobile number).
+_DETECTORS: tuple[tuple[PiiKind, re.Pattern[str], Callable[[str], bool] | None], ...] = (
+    ("email", _EMAIL, None),
+    ("id_card", _ID, _is_id),
+    ("bank_card", _CARD, _is_card),
+    ("mobile", _MOBILE, None),
+    ("landline", _LANDLINE, None),
+)
+
+
+def find_pii(text: str) -> list[PiiSpan]:
+    """Every piece of personal data in `text`, in reading order, non-overlapping."""
+    taken: list[PiiSpan] = []
+    for kind, pattern, valid in _DETECTORS:
+        for match in pattern.finditer(text):
+            if valid is not None and not valid(_digits(match.group())):
+                continue
+            if any(match.start() < span.end and span.start < match.end() for span in taken):
+                continue
+            taken.append(PiiSpan(kind, match.start(), match.end(), match.group()))
+    return sorted(taken, key=lambda span: span.start)
+
+
+def mask_pii(text: str) -> MaskedText:
+    """`text` with each piece of personal data replaced by its token ([手机号], [身份证号], ...); the spans keep
+    the offsets and values in the original text."""
+    if not isinstance(text, str):
+        raise TypeError(f"mask_pii() expects str, got {type(text).__name__}")
+    spans = find_pii(text)
+    pieces: list[str] = []
+    cursor = 0
+    for span in spans:
+        pieces.append(text[cursor : span.start])
+        pieces.append(PII_TOKENS[span.kind])
+        cursor = span.end
+    pieces.append(text[cursor:])
+    return MaskedText("".join(pieces), spans)

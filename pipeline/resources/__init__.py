@@ -1,0 +1,1 @@
+"""Bundled data files (dictionaries, stopwords); a package so that wheels carry them."""

@@ -1,0 +1,74 @@
+"""Word segmentation for search, deduplication and statistics, with the hotline's own vocabulary.
+
+Place, department and policy names are added to a private jieba `Tokenizer`, so that 邓元泰镇, 住房公积金中心
+or 公积金提取 stay whole. jieba's default dictionary is left as it is: `canonical` must cut exactly as the
+published training data was cut.
+"""
+from __future__ import annotations
+
+import unicodedata
+from pathlib import Path
+from functools import lru_cache
+
+import jieba
+
+from pipeline.canonical import RESOURCES, read_stopwords
+from pipeline.normalize import normalize
+
+DICTIONARIES = ("dict_places.txt", "dict_units.txt", "dict_policy.txt")
+STOPWORDS_FILE = RESOURCES / "stopwords.txt"
+
+
+def read_dictionary(path: Path) -> list[tuple[str, str | None]]:
+    """(word, part-of-speech tag) per line "word [tag]"; lines starting with # are comments. jieba's own
+    loader has no comments, and the files say where their words come from."""
+    entries = []
+    with open(path, encoding="utf-8") as handle:
+        for line in handle:
+            line = line.strip()
+            if line and not line.startswith("#"):
+                word, _, tag = line.partition(" ")
+                entries.append((word, tag.strip() or None))
+    return entries
+
+
+@lru_cache(maxsize=1)
+def _tokenizer() -> jieba.Tokenizer:
+    jieba.setLogLevel(60)
+    tokenizer = jieba.Tokenizer()
+    tokenizer.initialize()
+    for name in DICTIONARIES:
+        for word, tag in read_dictionary(RESOURCES / name):
+            # No frequency: jieba then gives the word just enough weight to be cut as one piece.
+            tokenizer.add_word(word, None, tag)
+    return tokenizer
+
+
+@lru_cache(maxsize=1)
+def bundled_stopwords() -> frozenset[str]:
+    """The project's own stopword list (function words and punctuation), independent of any dataset."""
+    return read_stopwords(STOPWORDS_FILE) - {""}
+
+
+def _is_blank_or_punctuation(token: str) -> bool:
+    # Unicode categories P (punctuation), S (symbols), Z (separators), C (controls and format characters).
+    return all(ch.isspace() or unicodedata.category(ch)[0] in "PSZC" for ch in token)
+
+
+def _keep(tokens, stopwords: bool) -> list[str]:
+    stop = bundled_stopwords() if stopwords else frozenset()
+    return [t for t in tokens if t not in stop and not _is_blank_or_punctuation(t)]
+
+
+def segment(text: str, *, stopwords: bool = True) -> list[str]:
+    """Words of `text` in order. Whitespace and punctuation tokens are always dropped; with `stopwords`,
+    function words (the bundled list) too. The text is cut as given: call `normalize` first for raw input."""
+    if not isinstance(text, str):
+        raise TypeError(f"segment() expects str, got {type(text).__name__}")
+    return _keep(_tokenizer().cut(text), stopwords)
+
+
+def tokens_for_search(text: str) -> list[str]:
+    """Index and query terms for BM25: normalized text cut in jieba's search mode (a long word also yields
+    the dictionary words inside it, so 住房公积金中心 is found by 公积金), stopwords dropped, ASCII lower-cased."""
+    return [t.lower() for t in _keep(_tokenizer().cut_for_search(normalize(text)), stopwords=True)]

@@ -1,0 +1,78 @@
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from pipeline import normalize
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("ＡＢＣ１２３！ｗｗｗ．ｗｕｇａｎｇ．ｇｏｖ．ｃｎ", "ABC123!www.wugang.gov.cn"),
+        # full-width ASCII punctuation goes half-width; 。 and 、 have no half-width form and stay
+        ("路灯不亮，请尽快维修！（水西门街道）、谢谢。", "路灯不亮,请尽快维修!(水西门街道)、谢谢。"),
+        ("臺北市政府警察局交通警察大隊常見問答", "台北市政府警察局交通警察大队常见问答"),
+        ("請問該怎麼辦？", "请问该怎么办?"),
+        ("乾隆年間的建築與幹部宿舍都很乾淨", "乾隆年间的建筑与干部宿舍都很干净"),
+        ("\n\t\t\t\t\t\n\t\t\t\t\t\u3000\u3000小区停水\xa0\xa0三天了\r\n\t\t\t\t", "小区停水 三天了"),
+        ("武\u200b冈\u200c市\u200d邓元泰镇\ufeff", "武冈市邓元泰镇"),
+        ("<p>路灯不亮</p><p>请尽快<b>维修</b></p>&nbsp;&amp;谢谢", "路灯不亮 请尽快维修 &谢谢"),
+        ("第一行<br/>第二行<BR>第三行", "第一行 第二行 第三行"),
+        ('<div class="content"><span style="color:red">噪音</span>扰民</div>', "噪音扰民"),
+        ("<script>var a = 1;</script><!-- 注释 -->正文", "正文"),
+        # doubly escaped, then a tag written with full-width brackets: each layer peels off
+        ("&amp;lt;b&amp;gt;加粗&amp;lt;/b&amp;gt;", "加粗"),
+        ("＜ｐ＞段落＜／ｐ＞", "段落"),
+        ("&#27494;&#20872;&#x5E02;", "武冈市"),
+        # comparisons in a complaint are text, not tags
+        ("水温<30度, 气温>35度, a < b > c <3", "水温<30度, 气温>35度, a < b > c <3"),
+        ("", ""),
+        (" \t\u3000\n ", ""),
+    ],
+)
+def test_normalize(raw, expected):
+    assert normalize(raw) == expected
+
+
+def _assert_idempotent(texts: list[str]) -> int:
+    changed = 0
+    for text in texts:
+        once = normalize(text)
+        assert normalize(once) == once, text[:80]
+        assert "  " not in once and once == once.strip()
+        assert not any(ch in once for ch in "\t\n\r\u3000\xa0\u200b\ufeff")
+        changed += once != text
+    return changed
+
+
+def test_idempotent_on_real_raw_tickets(shared_data):
+    teddy = shared_data / "teddy2020c"
+    titles: list[str] = []
+    details: list[str] = []
+    for name in ("dev_raw.csv", "hot_messages_raw.csv", "replies_raw.csv"):
+        frame = pd.read_csv(teddy / name, keep_default_na=False)
+        titles += frame["留言主题"].tolist()
+        details += frame["留言详情"].tolist()[:700]
+    replies = pd.read_csv(teddy / "replies_raw.csv", keep_default_na=False)
+    _assert_idempotent(titles + replies["答复意见"].tolist()[:500])
+    # raw details are wrapped in scraped tabs, newlines, U+3000 and U+00A0 (all but one, already clean)
+    assert _assert_idempotent(details) >= len(details) - 1
+
+
+def test_idempotent_on_traditional_faq_and_converts_it(shared_data):
+    faq = pd.read_csv(shared_data / "taipei-faq" / "taipei_faq.csv", keep_default_na=False)
+    texts = faq["question"].tolist() + faq["answer"].tolist()[:300] + faq["dept"].unique().tolist()
+    assert _assert_idempotent(texts) > len(texts) // 2
+    questions = [normalize(q) for q in faq["question"]]
+    assert not any(ch in q for q in questions for ch in "臺問題請這個們為麼")
+
+
+def test_simplified_text_is_left_alone():
+    text = "我们小区什么时候能通自来水?怎么办理社保卡?"
+    assert normalize(text) == text
+
+
+def test_rejects_non_text():
+    with pytest.raises(TypeError):
+        normalize(None)  # type: ignore[arg-type]

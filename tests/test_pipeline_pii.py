@@ -1,0 +1,160 @@
+from __future__ import annotations
+
+from collections import Counter
+
+import pandas as pd
+import pytest
+
+from pipeline import MaskedText, PiiSpan, mask_pii
+
+# Check digits below were computed by hand from GB 11643 (weights 7 9 10 5 8 4 2 1 6 3 7 9 10 5 8 4 2, mod 11 →
+# 1 0 X 9 8 7 6 5 4 3 2) and Luhn; 11010519491231002X is the standard's own example.
+VALID_ID = "430581199001011235"
+VALID_ID_X = "11010519491231002X"
+VALID_CARD_16 = "6222021234567894"
+VALID_CARD_19 = "6228481234567890128"
+
+
+def kinds(text: str) -> list[tuple[str, str]]:
+    return [(span.kind, span.value) for span in mask_pii(text).spans]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected_kind", "value"),
+    [
+        ("我的手机号是13807391234，请尽快回电", "mobile", "13807391234"),
+        ("联系电话：138 0739 1234，谢谢", "mobile", "138 0739 1234"),
+        ("联系电话138-0739-1234。", "mobile", "138-0739-1234"),
+        ("请拨+86 139 7391 2345找王师傅", "mobile", "+86 139 7391 2345"),
+        ("电话8615973912345（微信同号）", "mobile", "8615973912345"),
+        ("手机（+86）18807391234", "mobile", "（+86）18807391234"),
+        ("全角号码１３８０７３９１２３４也要遮", "mobile", "１３８０７３９１２３４"),
+        ("物业办公室电话0739-4221001，无人接听", "landline", "0739-4221001"),
+        ("物业办公室电话0739 4221001无人接听", "landline", "0739 4221001"),
+        ("物业办公室电话(0739)4221001无人接听", "landline", "(0739)4221001"),
+        ("物业办公室电话（0739）4221001无人接听", "landline", "（0739）4221001"),
+        ("北京总部010-62345678", "landline", "010-62345678"),
+        ("本人身份证号430581199001011235，社保卡一直办不下来", "id_card", VALID_ID),
+        (f"身份证{VALID_ID_X}。", "id_card", VALID_ID_X),
+        ("身份证11010519491231002x。", "id_card", "11010519491231002x"),
+        ("老身份证430581900101123还能用吗", "id_card", "430581900101123"),
+        (f"工资卡号{VALID_CARD_16}被冻结", "bank_card", VALID_CARD_16),
+        (f"退款请打到{VALID_CARD_19}这张卡", "bank_card", VALID_CARD_19),
+        ("退款请打到6228 4812 3456 7890 128这张卡", "bank_card", "6228 4812 3456 7890 128"),
+        ("材料请发到wgzj_2020@163.com，谢谢", "email", "wgzj_2020@163.com"),
+        ("邮箱zhang.san@mail.wugang.gov.cn联系我", "email", "zhang.san@mail.wugang.gov.cn"),
+    ],
+)
+def test_masks_each_kind_with_offsets_in_the_original_text(text, expected_kind, value):
+    masked = mask_pii(text)
+    assert [(s.kind, s.value) for s in masked.spans] == [(expected_kind, value)]
+    span = masked.spans[0]
+    assert text[span.start : span.end] == value
+    token = {"mobile": "[手机号]", "landline": "[固话]", "id_card": "[身份证号]", "bank_card": "[银行卡号]",
+             "email": "[邮箱]"}[expected_kind]
+    assert masked.text == text[: span.start] + token + text[span.end :]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "我于2020年1月6日在武冈市迎春亭街道办理，缴费1500元",
+        "缴费日期20200106，金额1500.00元，住3栋2单元501室",
+        "已拨打12345和0739-12345，均无人处理",
+        "订单号202001061234567890，物流单号773012345678",
+        "十二位数字123456789012不是任何证件",
+        "11位数字12345678901和10123456789不是手机号",
+        "一长串数字62220212345678941380739123456不应被拆开",
+        "流水号 913807391234 与 138073912345 都多一位",
+        # 18 digits laid out as an ID (region 430581, born 1990-01-01) with a wrong check digit; it passes Luhn,
+        # and must not come back as a bank card either.
+        "身份证号430581199001011234，麻烦核实",
+        "身份证号430581199002301234（2月30日，校验位对）",
+        "身份证号430581209901011237（出生在未来）",
+        "身份证号990581199001011234（没有99这个省）",
+        "老身份证430581901301123（13月）",
+        "卡号6222021234567895未通过校验",
+        # Luhn-valid, but 2 is no bank card prefix: an order number that starts with a date.
+        "订单2020010612345679已取消",
+        "房价12000-15000每平，面积89.5平方米",
+        "《建筑设计规范》（GB51039-2014）规定",
+        "网友“A000110735”：您好",
+        "我的邮箱是 zhangsan at qq dot com",
+    ],
+)
+def test_ordinary_numbers_and_near_misses_stay(text):
+    masked = mask_pii(text)
+    assert masked.spans == []
+    assert masked.text == text
+
+
+def test_several_kinds_in_one_ticket_in_reading_order():
+    text = (
+        "本人张某，身份证430581199001011235，手机13807391234，家住水西门街道3栋2单元501室。"
+        "2020年1月6日起物业（电话0739-4221001）停水，已交水费150元，转账卡号6222021234567894，"
+        "回复请发邮件到zhang@qq.com或打138 0739 1234。"
+    )
+    masked = mask_pii(text)
+    assert [s.kind for s in masked.spans] == ["id_card", "mobile", "landline", "bank_card", "email", "mobile"]
+    assert masked.text == (
+        "本人张某，身份证[身份证号]，手机[手机号]，家住水西门街道3栋2单元501室。"
+        "2020年1月6日起物业（电话[固话]）停水，已交水费150元，转账卡号[银行卡号]，"
+        "回复请发邮件到[邮箱]或打[手机号]。"
+    )
+    for span in masked.spans:
+        assert text[span.start : span.end] == span.value
+    assert [s.start for s in masked.spans] == sorted(s.start for s in masked.spans)
+
+
+def test_digits_of_an_email_address_are_the_address():
+    assert kinds("QQ邮箱13807391234@qq.com") == [("email", "13807391234@qq.com")]
+
+
+def test_text_without_personal_data_is_returned_as_is():
+    text = "A3区大道西行便道，未管所路口至加油站路段，人行道包括路灯杆，被圈西湖建筑集团燕子山安置房项目施工围墙内。"
+    assert mask_pii(text) == MaskedText(text, [])
+
+
+def test_result_is_immutable():
+    masked = mask_pii("电话13807391234")
+    assert isinstance(masked.spans[0], PiiSpan)
+    with pytest.raises(AttributeError):
+        masked.text = "x"  # type: ignore[misc]
+    with pytest.raises(AttributeError):
+        masked.spans[0].value = "x"  # type: ignore[misc]
+
+
+def test_rejects_non_text():
+    with pytest.raises(TypeError):
+        mask_pii(None)  # type: ignore[arg-type]
+
+
+def _spans_in(frame: pd.DataFrame, columns: tuple[str, ...]) -> Counter[tuple[str, str]]:
+    found: Counter[tuple[str, str]] = Counter()
+    for column in columns:
+        for text in frame[column]:
+            found.update((s.kind, s.value) for s in mask_pii(text).spans)
+    return found
+
+
+def test_real_tickets_only_the_phone_numbers_left_in_them_are_masked(shared_data):
+    """6,700 real tickets full of dates, amounts, user ids and zeroed-out phone numbers (0731-0000-00000000):
+    exactly the three phone numbers the pseudonymisation left are found."""
+    found: Counter[tuple[str, str]] = Counter()
+    for name in ("replies_raw.csv", "hot_messages_raw.csv", "dev_raw.csv"):
+        frame = pd.read_csv(shared_data / "teddy2020c" / name, keep_default_na=False)
+        found += _spans_in(frame, ("留言主题", "留言详情"))
+    assert set(found) == {
+        ("landline", "0735-6621655"),
+        ("landline", "0745-2232401"),
+        ("mobile", "189 7318 7780"),
+    }
+
+
+def test_real_official_replies_give_office_numbers_and_nothing_else(shared_data):
+    frame = pd.read_csv(shared_data / "teddy2020c" / "replies_raw.csv", keep_default_na=False)
+    found = _spans_in(frame, ("答复意见",))
+    assert {kind for kind, _ in found} == {"landline"}
+    assert sum(found.values()) >= 100
+    # written with a full-width dash, as typed on Chinese keyboards
+    assert ("landline", "0736－7898402") in found
