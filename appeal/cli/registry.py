@@ -1,0 +1,84 @@
+"""`appeal models list | promote | rollback`: the model registry from the command line."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+models_app = typer.Typer(help="Trained model versions, the serving champion and its promotion gate.",
+                         no_args_is_help=True)
+
+
+def _registry(root: Optional[Path]):
+    from models.registry import Registry
+
+    return Registry(root)
+
+
+RegistryOption = typer.Option(None, "--registry", help="registry directory (default: <home>/registry)")
+
+
+@models_app.command("list")
+def list_versions(registry: Optional[Path] = RegistryOption) -> None:
+    """Every version, oldest first; * marks the champion."""
+    from rich.console import Console
+    from rich.table import Table
+
+    reg = _registry(registry)
+    versions = reg.list()
+    if not versions:
+        typer.echo(f"{reg.root}: no versions")
+        return
+    table = Table("", "version", "kind", "trained", "heads", "macro-F1 (card)")
+    for v in versions:
+        f1 = v.metrics.get("macro_f1")
+        table.add_row(
+            "*" if v.champion else "",
+            v.version,
+            v.kind,
+            v.created_at,
+            ", ".join(f"{h}:{n}" for h, n in v.heads.items()),
+            f"{f1:.4f}" if isinstance(f1, (int, float)) else "",
+        )
+    Console().print(table)
+
+
+@models_app.command()
+def promote(
+    version: str = typer.Argument(..., help="version to make the champion"),
+    force: bool = typer.Option(False, "--force", help="promote even if the gate refuses (logged as forced)"),
+    data: Optional[list[Path]] = typer.Option(
+        None, "--data", help="evaluation ticket file(s); default: the fixed evaluation set"
+    ),
+    tolerance: float = typer.Option(0.005, help="largest macro-F1 drop allowed"),
+    class_margin: float = typer.Option(0.03, help="largest per-class F1 drop allowed"),
+    registry: Optional[Path] = RegistryOption,
+) -> None:
+    """Compare VERSION with the champion on the evaluation set and promote it if it passes the gate."""
+    from training.retrain import load_evaluation_set
+
+    reg = _registry(registry)
+    reg.path(version)  # an unknown version fails before the evaluation set is read
+    evaluation = load_evaluation_set(data)
+    decision = reg.promote(version, evaluation_data=evaluation, force=force, tolerance=tolerance,
+                           class_margin=class_margin)
+    for reason in decision.reasons:
+        typer.echo(f"  {reason}")
+    if not decision.promoted:
+        typer.secho(f"refused: {version} stays a challenger; champion is still {decision.previous}",
+                    fg=typer.colors.RED, err=True)
+        raise typer.Exit(1)
+    label = "FORCED: " if decision.action == "force" else ""
+    typer.secho(f"{label}{version} is the champion (was {decision.previous or 'none'})", fg=typer.colors.GREEN)
+
+
+@models_app.command()
+def rollback(registry: Optional[Path] = RegistryOption) -> None:
+    """Give the champion role back to the previous champion."""
+    decision = _registry(registry).rollback()
+    typer.echo(f"rolled back: {decision.version} is the champion again (was {decision.previous})")
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(models_app, name="models")

@@ -1,0 +1,444 @@
+"""The model registry: every trained version on disk, which one serves (the champion), and the gate a challenger
+must pass to replace it.
+
+Layout under `root` (settings.registry_dir)::
+
+    <root>/<version>/model.json …   one directory per version, never modified after it arrives
+    <root>/champion.json            {"version": …, "previous": [older champions, oldest first], "since": …}
+    <root>/decisions.jsonl          one line per promotion, refusal, forced promotion or rollback, with the numbers
+    <root>/.incoming/               versions being copied in; renamed into place only when complete
+
+Every change is a rename (`os.replace` of the pointer, `os.rename` of a finished directory), so a reader — the
+HTTP service polling `champion()` — sees the old state or the new one, never a half-written model. Writers take
+an exclusive lock on `<root>/.lock`, so two `promote`s cannot interleave.
+
+Only numpy and scikit-learn are imported here (through `models.predictor`), so the service may use it.
+"""
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import json
+import logging
+import os
+import re
+import shutil
+import uuid
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Iterator, Sequence
+
+from models.card import CARD_FILE, ModelCard
+from pipeline.errors import InputError
+
+log = logging.getLogger(__name__)
+
+CHAMPION_FILE = "champion.json"
+DECISIONS_FILE = "decisions.jsonl"
+_INCOMING = ".incoming"
+_LOCK = ".lock"
+_VERSION_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._+-]{0,127}$")
+
+DEFAULT_TOLERANCE = 0.005
+DEFAULT_CLASS_MARGIN = 0.03
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Scoring a version on a labelled evaluation set
+
+
+@dataclass(frozen=True)
+class EvaluationSet:
+    """Labelled tickets a version is measured on. Texts stay raw: each model canonicalises them with its own
+    stopwords. `labels[head][i]` is None where ticket i has no label for that head."""
+
+    name: str
+    titles: list[str]
+    bodies: list[str]
+    presegmented: list[bool]
+    labels: dict[str, list[str | None]]
+
+    def __post_init__(self) -> None:
+        n = len(self.titles)
+        if len(self.bodies) != n or len(self.presegmented) != n or any(len(v) != n for v in self.labels.values()):
+            raise ValueError("EvaluationSet columns differ in length")
+
+    def __len__(self) -> int:
+        return len(self.titles)
+
+    @property
+    def fingerprint(self) -> str:
+        digest = hashlib.sha256()
+        for i in range(len(self)):
+            row = [self.titles[i], self.bodies[i], str(self.presegmented[i])]
+            row += [f"{head}={self.labels[head][i]}" for head in sorted(self.labels)]
+            digest.update("\x1f".join(row).encode("utf-8") + b"\x1e")
+        return digest.hexdigest()[:16]
+
+    @classmethod
+    def from_dataset(cls, dataset, name: str, *, presegmented: bool, heads: Sequence[str] = ("topic", "unit")):
+        """From a ticket table with `title`, `text` and one column per head (what `training.tickets.load_tickets`
+        returns); heads with no label at all are left out."""
+        columns = set(dataset.column_names)
+        labels = {h: list(dataset[h]) for h in heads if h in columns and any(v is not None for v in dataset[h])}
+        return cls(
+            name=name,
+            titles=[t or "" for t in dataset["title"]],
+            bodies=[t or "" for t in dataset["text"]],
+            presegmented=[presegmented] * len(dataset),
+            labels=labels,
+        )
+
+    @classmethod
+    def combine(cls, parts: Sequence["EvaluationSet"]) -> "EvaluationSet":
+        """One set from several (the fixed set plus the newest feedback, say); a head missing from a part is
+        unlabelled for its rows."""
+        heads = sorted({h for p in parts for h in p.labels})
+        return cls(
+            name=" + ".join(p.name for p in parts),
+            titles=[t for p in parts for t in p.titles],
+            bodies=[b for p in parts for b in p.bodies],
+            presegmented=[s for p in parts for s in p.presegmented],
+            labels={h: [y for p in parts for y in p.labels.get(h, [None] * len(p))] for h in heads},
+        )
+
+
+@dataclass(frozen=True)
+class HeadScore:
+    """One head of one version on the labelled part of an evaluation set. Classes are those present in the
+    evaluation labels, so two versions with different label sets are compared on the same classes."""
+
+    n: int
+    accuracy: float
+    macro_f1: float
+    f1: dict[str, float]
+    support: dict[str, int]
+
+
+def score_model(model_dir: Path, data: EvaluationSet) -> dict[str, HeadScore]:
+    """Predict `data` with the model in `model_dir`; score every head that both the model and the data have."""
+    import numpy as np
+    from sklearn.metrics import accuracy_score, precision_recall_fscore_support
+
+    from models.predictor import load_predictor
+    from pipeline import canonical
+
+    predictor = load_predictor(model_dir)
+    heads = [h for h in predictor.card.heads if h in data.labels]
+    if not heads:
+        raise InputError(
+            f"{data.name}: has labels for {sorted(data.labels) or 'no head'}, "
+            f"model {predictor.version} predicts {sorted(predictor.card.heads)}: nothing to compare"
+        )
+    rows = sorted({i for h in heads for i, y in enumerate(data.labels[h]) if y is not None})
+    texts = [
+        canonical(data.titles[i], data.bodies[i], presegmented=data.presegmented[i], stopwords=predictor.stopwords)
+        for i in rows
+    ]
+    probs = predictor.probabilities(texts)
+    scores: dict[str, HeadScore] = {}
+    for head in heads:
+        labels = predictor.card.heads[head].labels
+        predicted = np.asarray(labels)[probs[head].argmax(axis=1)]
+        keep = [k for k, i in enumerate(rows) if data.labels[head][i] is not None]
+        y_true = [data.labels[head][rows[k]] for k in keep]
+        y_pred = [str(predicted[k]) for k in keep]
+        classes = sorted(set(y_true))
+        _, _, f1, support = precision_recall_fscore_support(y_true, y_pred, labels=classes, zero_division=0)
+        scores[head] = HeadScore(
+            n=len(y_true),
+            accuracy=float(accuracy_score(y_true, y_pred)),
+            macro_f1=float(np.mean(f1)),
+            f1={c: float(v) for c, v in zip(classes, f1)},
+            support={c: int(s) for c, s in zip(classes, support)},
+        )
+    return scores
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# The promotion gate
+
+
+@dataclass(frozen=True)
+class GateVerdict:
+    passed: bool
+    reasons: list[str]
+
+
+def gate(
+    champion: dict[str, HeadScore],
+    challenger: dict[str, HeadScore],
+    *,
+    tolerance: float = DEFAULT_TOLERANCE,
+    class_margin: float = DEFAULT_CLASS_MARGIN,
+) -> GateVerdict:
+    """A challenger passes when, on every head the champion was scored on, its macro-F1 is not lower by more
+    than `tolerance` and no class's F1 is lower by more than `class_margin`. Reasons list every failure (or,
+    when it passes, the margins it passed by) so the decision log says why."""
+    reasons: list[str] = []
+    passed = True
+    for head, old in sorted(champion.items()):
+        new = challenger.get(head)
+        if new is None:
+            passed = False
+            reasons.append(f"{head}: challenger has no {head} head")
+            continue
+        delta = new.macro_f1 - old.macro_f1
+        if delta < -tolerance:
+            passed = False
+            reasons.append(f"{head}: macro-F1 {new.macro_f1:.4f} < champion {old.macro_f1:.4f} - {tolerance}")
+        else:
+            reasons.append(f"{head}: macro-F1 {new.macro_f1:.4f} vs champion {old.macro_f1:.4f} ({delta:+.4f})")
+        for cls, f1_old in sorted(old.f1.items()):
+            f1_new = new.f1.get(cls, 0.0)
+            if f1_new < f1_old - class_margin:
+                passed = False
+                reasons.append(f"{head}/{cls}: F1 {f1_new:.4f} < champion {f1_old:.4f} - {class_margin}")
+    return GateVerdict(passed, reasons)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# The registry
+
+
+@dataclass(frozen=True)
+class VersionInfo:
+    version: str
+    path: Path
+    kind: str
+    created_at: str
+    heads: dict[str, int]  # head -> number of labels
+    champion: bool
+    metrics: dict = field(default_factory=dict)
+
+
+@dataclass
+class Decision:
+    """One line of decisions.jsonl."""
+
+    action: str  # "promote" | "refuse" | "force" | "rollback"
+    version: str
+    previous: str | None
+    at: str = field(default_factory=_now)
+    reasons: list[str] = field(default_factory=list)
+    tolerance: float | None = None
+    class_margin: float | None = None
+    evaluation: dict | None = None  # {"name", "fingerprint", "n"}
+    champion_scores: dict | None = None
+    challenger_scores: dict | None = None
+
+    @property
+    def promoted(self) -> bool:
+        return self.action in ("promote", "force", "rollback")
+
+
+class Registry:
+    def __init__(self, root: Path | None = None):
+        if root is None:
+            from appeal.config import get_settings
+
+            root = get_settings().registry_dir
+        self.root = Path(root)
+
+    # -- reading ---------------------------------------------------------------------------------------------
+
+    @property
+    def champion_file(self) -> Path:
+        return self.root / CHAMPION_FILE
+
+    def _pointer(self) -> dict | None:
+        try:
+            return json.loads(self.champion_file.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            return None
+
+    def champion(self) -> tuple[str, Path] | None:
+        pointer = self._pointer()
+        if pointer is None:
+            return None
+        return pointer["version"], self.root / pointer["version"]
+
+    def path(self, version: str) -> Path:
+        path = self.root / version
+        if not _VERSION_RE.match(version) or not (path / CARD_FILE).is_file():
+            known = ", ".join(v.version for v in self.list()) or "none"
+            raise InputError(f"{self.root}: no version {version!r} (known: {known})")
+        return path
+
+    def list(self) -> list[VersionInfo]:
+        if not self.root.is_dir():
+            return []
+        current = self.champion()
+        out = []
+        for path in self.root.iterdir():
+            if path.name.startswith(".") or not (path / CARD_FILE).is_file():
+                continue
+            card = ModelCard.load(path)
+            out.append(
+                VersionInfo(
+                    version=path.name,
+                    path=path,
+                    kind=card.kind,
+                    created_at=card.created_at,
+                    heads={h: len(c.labels) for h, c in card.heads.items()},
+                    champion=current is not None and current[0] == path.name,
+                    metrics=card.metrics,
+                )
+            )
+        return sorted(out, key=lambda v: (v.created_at, v.version))
+
+    def decisions(self) -> list[Decision]:
+        path = self.root / DECISIONS_FILE
+        if not path.is_file():
+            return []
+        with open(path, encoding="utf-8") as handle:
+            return [Decision(**json.loads(line)) for line in handle if line.strip()]
+
+    # -- writing ---------------------------------------------------------------------------------------------
+
+    @contextmanager
+    def _locked(self) -> Iterator[None]:
+        self.root.mkdir(parents=True, exist_ok=True)
+        with open(self.root / _LOCK, "a") as handle:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
+
+    def add(self, model_dir: Path, *, version: str | None = None, move: bool = False) -> str:
+        """Bring a trained model directory in as a new version (its card's version unless `version` is given)
+        and return the version. The model lands under `.incoming/` first and is renamed into place only once
+        complete, so a crash mid-copy leaves no version at all."""
+        model_dir = Path(model_dir)
+        card = ModelCard.load(model_dir)
+        version = version or card.version
+        if not _VERSION_RE.match(version):
+            raise InputError(f"{model_dir}: version {version!r} is not a valid directory name")
+        with self._locked():
+            target = self.root / version
+            if target.exists():
+                raise InputError(f"{self.root}: version {version!r} already exists")
+            incoming = self.root / _INCOMING
+            # Anything left here is from an add that died half-way (we hold the lock): it never became a version.
+            shutil.rmtree(incoming, ignore_errors=True)
+            incoming.mkdir()
+            staging = incoming / uuid.uuid4().hex
+            if move:
+                shutil.move(str(model_dir), staging)
+            else:
+                shutil.copytree(model_dir, staging)
+            if card.version != version:
+                card.model_copy(update={"version": version}).save(staging)
+            _fsync_tree(staging)
+            os.rename(staging, target)
+            _fsync_dir(self.root)
+        log.info("registry %s: added %s", self.root, version)
+        return version
+
+    def _set_champion(self, version: str, previous: list[str]) -> None:
+        tmp = self.root / f".{CHAMPION_FILE}.{uuid.uuid4().hex}"
+        with open(tmp, "w", encoding="utf-8") as handle:
+            json.dump({"version": version, "previous": previous, "since": _now()}, handle, ensure_ascii=False)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, self.champion_file)
+        _fsync_dir(self.root)
+
+    def _record(self, decision: Decision) -> None:
+        with open(self.root / DECISIONS_FILE, "a", encoding="utf-8") as handle:
+            handle.write(json.dumps(asdict(decision), ensure_ascii=False) + "\n")
+            handle.flush()
+            os.fsync(handle.fileno())
+
+    def promote(
+        self,
+        version: str,
+        *,
+        evaluation_data: EvaluationSet | None = None,
+        force: bool = False,
+        tolerance: float = DEFAULT_TOLERANCE,
+        class_margin: float = DEFAULT_CLASS_MARGIN,
+    ) -> Decision:
+        """Make `version` the champion if it passes the gate against the current champion on `evaluation_data`.
+
+        The first version needs no comparison. Without evaluation data only `force=True` can replace a
+        champion. Every outcome — promotion, refusal, forced promotion — is appended to decisions.jsonl and
+        returned; a refusal leaves the champion untouched."""
+        path = self.path(version)
+        with self._locked():
+            pointer = self._pointer()
+            current = pointer["version"] if pointer else None
+            if current == version:
+                raise InputError(f"{version} is already the champion")
+            decision = Decision(action="refuse", version=version, previous=current)
+            decision.tolerance, decision.class_margin = tolerance, class_margin
+            challenger_scores = champion_scores = None
+            if evaluation_data is not None:
+                decision.evaluation = {
+                    "name": evaluation_data.name,
+                    "fingerprint": evaluation_data.fingerprint,
+                    "n": len(evaluation_data),
+                }
+                challenger_scores = score_model(path, evaluation_data)
+                decision.challenger_scores = {h: asdict(s) for h, s in challenger_scores.items()}
+            if current is None:
+                decision.action = "promote"
+                decision.reasons.append("first champion")
+            elif challenger_scores is None:
+                decision.reasons.append("no evaluation data: cannot compare with the champion")
+            else:
+                champion_scores = score_model(self.root / current, evaluation_data)
+                decision.champion_scores = {h: asdict(s) for h, s in champion_scores.items()}
+                verdict = gate(champion_scores, challenger_scores, tolerance=tolerance, class_margin=class_margin)
+                decision.reasons.extend(verdict.reasons)
+                if verdict.passed:
+                    decision.action = "promote"
+            if decision.action == "refuse" and force:
+                decision.action = "force"
+                log.warning("registry %s: %s FORCED past the gate: %s", self.root, version, decision.reasons)
+            if decision.promoted:
+                history = (pointer["previous"] + [current]) if pointer else []
+                self._set_champion(version, history)
+            self._record(decision)
+        log.info("registry %s: %s %s (%s)", self.root, decision.action, version, "; ".join(decision.reasons))
+        return decision
+
+    def rollback(self) -> Decision:
+        """Restore the champion before the current one. Repeated rollbacks walk further back."""
+        with self._locked():
+            pointer = self._pointer()
+            if not pointer or not pointer["previous"]:
+                raise InputError(f"{self.root}: no previous champion to roll back to")
+            *history, previous = pointer["previous"]
+            decision = Decision(
+                action="rollback", version=previous, previous=pointer["version"], reasons=["rollback"]
+            )
+            self._set_champion(previous, history)
+            self._record(decision)
+        log.warning("registry %s: rolled back %s -> %s", self.root, decision.previous, previous)
+        return decision
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _fsync_tree(root: Path) -> None:
+    """Flush every file before the rename makes the version visible: after a power cut a version either is
+    absent or complete."""
+    for dirpath, _, files in os.walk(root):
+        for name in files:
+            with open(os.path.join(dirpath, name), "rb") as handle:
+                os.fsync(handle.fileno())
+        _fsync_dir(Path(dirpath))

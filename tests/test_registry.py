@@ -1,0 +1,188 @@
+"""The model registry and its promotion gate, with real baseline models trained on real teddy2020c tickets and
+judged on the real held-out dev_raw.csv."""
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from models.card import CARD_FILE
+from models.registry import DECISIONS_FILE, Registry, gate, score_model
+from pipeline import InputError
+from training.retrain import load_evaluation_set
+from training.train_baseline import train_baseline
+
+
+def _train(shared_data, out, per_class: int, *, seed: int = 0, shuffle_labels: bool = False):
+    frame = pd.read_csv(shared_data / "teddy2020c" / "train_segmented.csv")
+    frame = frame.sample(frac=1.0, random_state=seed).groupby("label").head(per_class)
+    if shuffle_labels:
+        frame["label"] = frame["label"].sample(frac=1.0, random_state=seed).to_numpy()
+    out.mkdir(parents=True)
+    data = out.parent / f"{out.name}_segmented.csv"
+    frame.to_csv(data, index=False)
+    train_baseline(data, out)
+    return out
+
+
+@pytest.fixture(scope="module")
+def models(shared_data, tmp_path_factory):
+    root = tmp_path_factory.mktemp("trained")
+    return {
+        "small": _train(shared_data, root / "small", 40),
+        "large": _train(shared_data, root / "large", 200),
+        "shuffled": _train(shared_data, root / "shuffled", 150, shuffle_labels=True),
+    }
+
+
+@pytest.fixture(scope="module")
+def dev_set(shared_data):
+    from appeal.config import get_settings
+
+    get_settings.cache_clear()
+    return load_evaluation_set([shared_data / "teddy2020c" / "dev_raw.csv"])
+
+
+def test_add_list_and_first_champion(tmp_path, models):
+    registry = Registry(tmp_path / "registry")
+    assert registry.champion() is None and registry.list() == []
+    v1 = registry.add(models["small"], version="v1")
+    assert (registry.root / "v1" / CARD_FILE).is_file()
+    assert (models["small"] / CARD_FILE).is_file(), "add copies; the trained directory stays"
+    assert json.loads((registry.root / "v1" / CARD_FILE).read_text())["version"] == "v1"
+    assert registry.champion() is None, "adding a version does not make it serve"
+
+    decision = registry.promote(v1)
+    assert decision.action == "promote" and decision.reasons == ["first champion"]
+    assert registry.champion() == ("v1", registry.root / "v1")
+    [info] = registry.list()
+    assert info.champion and info.kind == "baseline" and info.heads == {"topic": 7}
+
+    with pytest.raises(InputError, match="already exists"):
+        registry.add(models["large"], version="v1")
+    with pytest.raises(InputError, match="already the champion"):
+        registry.promote("v1")
+    with pytest.raises(InputError, match=r"no version 'v9' \(known: v1\)"):
+        registry.promote("v9")
+
+
+def test_scores_are_real_and_the_shuffled_model_is_near_chance(models, dev_set):
+    good = score_model(models["large"], dev_set)["topic"]
+    bad = score_model(models["shuffled"], dev_set)["topic"]
+    assert good.n == len(dev_set) > 440 and sum(good.support.values()) == good.n
+    assert good.macro_f1 > 0.75, good
+    assert bad.macro_f1 < 0.3, bad
+
+
+def test_gate_refuses_a_worse_challenger_and_keeps_the_champion(tmp_path, models, dev_set):
+    registry = Registry(tmp_path / "registry")
+    registry.promote(registry.add(models["large"], version="good"))
+    registry.add(models["shuffled"], version="bad")
+
+    decision = registry.promote("bad", evaluation_data=dev_set)
+
+    assert decision.action == "refuse" and not decision.promoted
+    assert registry.champion()[0] == "good"
+    assert any(r.startswith("topic: macro-F1") and "< champion" in r for r in decision.reasons)
+    assert any(r.startswith("topic/") for r in decision.reasons), "per-class drops are named"
+    logged = [json.loads(line) for line in (registry.root / DECISIONS_FILE).read_text().splitlines()]
+    assert [d["action"] for d in logged] == ["promote", "refuse"]
+    last = logged[-1]
+    assert last["evaluation"]["n"] == len(dev_set) and last["evaluation"]["fingerprint"] == dev_set.fingerprint
+    assert last["champion_scores"]["topic"]["macro_f1"] > last["challenger_scores"]["topic"]["macro_f1"] + 0.4
+
+
+def test_better_challenger_promoted_then_forced_and_rolled_back(tmp_path, models, dev_set):
+    registry = Registry(tmp_path / "registry")
+    registry.promote(registry.add(models["small"], version="v1"))
+    registry.add(models["large"], version="v2")
+    registry.add(models["shuffled"], version="v3")
+
+    up = registry.promote("v2", evaluation_data=dev_set)
+    assert up.action == "promote", up.reasons
+    assert up.challenger_scores["topic"]["macro_f1"] >= up.champion_scores["topic"]["macro_f1"]
+    assert registry.champion()[0] == "v2"
+
+    forced = registry.promote("v3", evaluation_data=dev_set, force=True)
+    assert forced.action == "force" and registry.champion()[0] == "v3"
+
+    back = registry.rollback()
+    assert (back.version, back.previous) == ("v2", "v3") and registry.champion()[0] == "v2"
+    assert registry.rollback().version == "v1"
+    with pytest.raises(InputError, match="no previous champion"):
+        registry.rollback()
+    assert [d.action for d in registry.decisions()] == ["promote", "promote", "force", "rollback", "rollback"]
+
+
+def test_without_evaluation_data_only_force_replaces_a_champion(tmp_path, models):
+    registry = Registry(tmp_path / "registry")
+    registry.promote(registry.add(models["small"], version="v1"))
+    registry.add(models["large"], version="v2")
+    assert registry.promote("v2").action == "refuse"
+    assert registry.champion()[0] == "v1"
+    assert registry.promote("v2", force=True).action == "force"
+
+
+def test_gate_margins(models, dev_set):
+    champion = score_model(models["large"], dev_set)
+    same = gate(champion, champion)
+    assert same.passed
+    worse = {"topic": champion["topic"].__class__(**{**champion["topic"].__dict__,
+                                                     "macro_f1": champion["topic"].macro_f1 - 0.01})}
+    assert not gate(champion, worse).passed
+    assert gate(champion, worse, tolerance=0.02).passed
+    one_class = dict(champion["topic"].f1)
+    label = next(iter(one_class))
+    one_class[label] -= 0.05
+    dropped = {"topic": champion["topic"].__class__(**{**champion["topic"].__dict__, "f1": one_class})}
+    verdict = gate(champion, dropped)
+    assert not verdict.passed and any(r.startswith(f"topic/{label}") for r in verdict.reasons)
+    assert not gate(champion, {}).passed, "a challenger without the champion's head fails"
+
+
+def test_interrupted_add_never_becomes_a_version(tmp_path, models):
+    registry = Registry(tmp_path / "registry")
+    registry.promote(registry.add(models["small"], version="v1"))
+    # What a process killed mid-copy leaves behind: a partial directory in the staging area.
+    half = registry.root / ".incoming" / "dead"
+    half.mkdir(parents=True)
+    (half / "baseline.joblib").write_bytes(b"\x80partial")
+    # An export killed before its last step (training writes model.json last) is not a model at all.
+    partial_export = tmp_path / "export"
+    partial_export.mkdir()
+    (partial_export / "baseline.joblib").write_bytes(b"\x80partial")
+
+    with pytest.raises(InputError, match="not a model directory"):
+        registry.add(partial_export)
+    assert [v.version for v in registry.list()] == ["v1"]
+    assert registry.champion()[0] == "v1"
+    registry.add(models["large"], version="v2")
+    assert not half.exists(), "the next add clears what a dead add left"
+    assert [v.version for v in registry.list()] == ["v1", "v2"]
+
+
+def test_cli_list_promote_rollback(appeal_home, models, shared_data):
+    from appeal.cli import _register, app
+
+    _register()
+    registry = Registry(appeal_home / "registry")
+    registry.promote(registry.add(models["large"], version="good"))
+    registry.add(models["shuffled"], version="bad")
+    runner = CliRunner()
+
+    listed = runner.invoke(app, ["models", "list"])
+    assert listed.exit_code == 0, listed.output
+    assert "good" in listed.output and "bad" in listed.output and "*" in listed.output
+
+    refused = runner.invoke(app, ["models", "promote", "bad"])  # default: the fixed set, dev_raw.csv
+    assert refused.exit_code == 1, refused.output
+    assert "refused" in refused.output and registry.champion()[0] == "good"
+
+    forced = runner.invoke(app, ["models", "promote", "bad", "--force"])
+    assert forced.exit_code == 0 and "FORCED" in forced.output
+    assert registry.champion()[0] == "bad"
+
+    back = runner.invoke(app, ["models", "rollback"])
+    assert back.exit_code == 0 and registry.champion()[0] == "good"
