@@ -1,0 +1,329 @@
+"""From the model's answer to a concrete unit: which unit leads, who assists, and whether a human must look.
+
+The model predicts a functional type (and a topic); this module turns it, with the ticket's jurisdiction,
+into units of the catalogue by the rules of `routing_rules.json` (format: `appeal/demo/UNITS.md` and the
+`_doc` inside the file). Every decision carries its `reasons` — model confidence, rule id, matched place or
+word — because an agent who overrides a routing must see what it rested on.
+"""
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal, Mapping
+
+from pydantic import BaseModel, Field, ValidationError, model_validator
+
+from knowledge_base.units import TOWNSHIP_LEVEL, Catalogue, Unit, load_catalogue
+from models.predictor import HeadPrediction
+from pipeline.errors import InputError
+from pipeline.jurisdiction import Gazetteer, Jurisdiction, find_jurisdiction, scan_places
+
+TOWNSHIP = "township"
+DEPARTMENT = "department"
+_HAN = re.compile(r"[\u3400-\u9fff]")
+
+
+class When(BaseModel):
+    types: list[str] = []
+    keywords: list[str] = []
+    pattern: str | None = None
+    unless: str | None = None  # a regex that vetoes the rule (a complaint is no consultation)
+
+    @model_validator(mode="after")
+    def _not_empty(self) -> "When":
+        if not (self.types or self.keywords or self.pattern):
+            raise ValueError("a rule needs at least one of types, keywords, pattern")
+        return self
+
+
+class Then(BaseModel):
+    lead: str
+    assist: list[str] = []
+    type: str | None = None  # the functional type the ticket is filed under when this rule decides
+    auto: bool = False  # the rule is explicit enough to dispatch even when the unit head is unsure
+
+
+class Rule(BaseModel):
+    id: str
+    priority: int = 0
+    note: str = ""
+    when: When
+    then: Then
+
+
+class NotAcceptedRule(BaseModel):
+    id: str
+    pattern: str
+    reason: str
+    refer_to: str
+
+
+class RoutingRules(BaseModel):
+    version: str
+    rules: list[Rule] = []
+    urgent_words: list[str] = []
+    not_accepted: list[NotAcceptedRule] = []
+
+    def ordered(self) -> list[Rule]:
+        return sorted(self.rules, key=lambda r: -r.priority)  # stable: equal priorities keep file order
+
+
+def load_rules(path: Path | None = None, catalogue: Catalogue | None = None) -> RoutingRules:
+    """Routing rules from JSON, checked against the catalogue: every type, unit id and regex must exist/compile."""
+    if path is None:
+        from appeal.config import get_settings
+
+        path = get_settings().demo_dir / "routing_rules.json"
+    catalogue = catalogue or load_catalogue()
+    try:
+        raw = json.loads(Path(path).read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise InputError(f"{path}: file not found") from exc
+    except json.JSONDecodeError as exc:
+        raise InputError(f"{path}: not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})") from exc
+    try:
+        rules = RoutingRules.model_validate(raw)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(part) for part in first["loc"])
+        raise InputError(f"{path}: {where}: {first['msg']}") from exc
+    seen: set[str] = set()
+    for i, rule in enumerate(rules.rules):
+        where = f"{path}: rules[{i}] ({rule.id})"
+        if rule.id in seen:
+            raise InputError(f"{where}: duplicate rule id")
+        seen.add(rule.id)
+        rule.when.types = [_known_type(t, catalogue, where) for t in rule.when.types]
+        if rule.then.type:
+            rule.then.type = _known_type(rule.then.type, catalogue, where)
+        for target in [rule.then.lead, *rule.then.assist]:
+            if target not in (TOWNSHIP, DEPARTMENT) and catalogue.get(target) is None:
+                raise InputError(f"{where}: {target!r} is neither township, department nor a unit id of the catalogue")
+        _compile(rule.when.pattern, where)
+        _compile(rule.when.unless, where)
+    for i, refusal in enumerate(rules.not_accepted):
+        _compile(refusal.pattern, f"{path}: not_accepted[{i}] ({refusal.id})")
+    return rules
+
+
+def _known_type(name: str, catalogue: Catalogue, where: str) -> str:
+    canonical = catalogue.types.canonical(name)
+    if canonical is None:
+        raise InputError(f"{where}: unknown functional type {name!r}")
+    return canonical
+
+
+def _compile(pattern: str | None, where: str) -> None:
+    if pattern is None:
+        return
+    try:
+        re.compile(pattern)
+    except re.error as exc:
+        raise InputError(f"{where}: bad regex {pattern!r} ({exc})") from exc
+
+
+@lru_cache(maxsize=1)
+def default_routing() -> tuple[Catalogue, RoutingRules]:
+    """The demo pack's catalogue and rules, loaded once per process."""
+    catalogue = load_catalogue()
+    return catalogue, load_rules(catalogue=catalogue)
+
+
+class UnitRef(BaseModel):
+    id: str
+    name: str
+    functional_type: str
+    level: str
+
+    @classmethod
+    def of(cls, unit: Unit) -> "UnitRef":
+        return cls(id=unit.id, name=unit.name, functional_type=unit.functional_type, level=unit.level)
+
+
+class PlaceRef(BaseModel):
+    township: str
+    code: str
+    matched: str
+    method: str
+    source: str
+    village: str | None = None
+
+
+class Refusal(BaseModel):
+    rule: str
+    reason: str
+    refer_to: str
+
+
+class RoutingDecision(BaseModel):
+    status: Literal["accepted", "not_accepted"] = "accepted"
+    decision: Literal["auto", "review"]
+    lead: UnitRef | None = None
+    assisting: list[UnitRef] = []
+    functional_type: str | None = None
+    topic: str | None = None
+    jurisdiction: PlaceRef | None = None
+    urgent: bool = False
+    not_accepted: Refusal | None = None
+    rule: str | None = Field(default=None, description="id of the rule that chose the lead unit, if any")
+    rules_version: str
+    reasons: list[str] = []
+
+
+@dataclass
+class _Trace:
+    """Reasons in the order they were found, and the causes that send the ticket to a human."""
+
+    reasons: list[str] = field(default_factory=list)
+    causes: set[str] = field(default_factory=set)
+
+    def note(self, reason: str, cause: str | None = None) -> None:
+        self.reasons.append(reason)
+        if cause:
+            self.causes.add(cause)
+
+
+def _head(trace: _Trace, name: str, prediction: HeadPrediction | None) -> None:
+    if prediction is None:
+        trace.note(f"无{name}预测 / no {name} head", cause=name if name == "unit" else None)
+        return
+    sure = "达到阈值" if not prediction.review else "低于阈值，需人工 / below threshold"
+    trace.note(f"{name}: {prediction.label} 置信度 {prediction.confidence:.2f}（{sure}）",
+               cause=name if prediction.review else None)
+
+
+def _matches(rule: Rule, functional_type: str | None, text: str) -> str | None:
+    """What made the rule match (a keyword, the regex match or the type), or None."""
+    when = rule.when
+    if when.types and functional_type not in when.types:
+        return None
+    if when.unless and re.search(when.unless, text):
+        return None
+    if when.keywords or when.pattern:
+        hit = next((k for k in when.keywords if k in text), None)
+        if hit is None and when.pattern:
+            found = re.search(when.pattern, text)
+            hit = found.group(0) if found else None
+        return hit
+    return functional_type
+
+
+def _department(catalogue: Catalogue, functional_type: str, place: Jurisdiction | None, text: str,
+                trace: _Trace) -> Unit | None:
+    """The non-township unit of a type; a local branch of the jurisdiction first, then by keywords."""
+    units = [u for u in catalogue.units_of_type(functional_type) if u.level != TOWNSHIP_LEVEL]
+    local = [u for u in units if place and u.jurisdiction == place.township]
+    units = local or [u for u in units if u.jurisdiction is None]
+    if len(units) <= 1:
+        return units[0] if units else None
+    hits = {u.id: [k for k in u.keywords if k in text] for u in units}
+    best = max(units, key=lambda u: len(hits[u.id]))
+    if sum(len(hits[u.id]) == len(hits[best.id]) for u in units) > 1:
+        trace.note(f"{functional_type} 有多个单位，关键词无法区分，暂派 {best.name} / several units of the type",
+                   cause="unit_choice")
+    else:
+        trace.note(f"{best.name}: 关键词 {'、'.join(hits[best.id])}")
+    return best
+
+
+def _target(spec: str, catalogue: Catalogue, functional_type: str | None, place: Jurisdiction | None, text: str,
+            trace: _Trace) -> Unit | None:
+    if spec == TOWNSHIP:
+        return catalogue.township_unit(place.township) if place else None
+    if spec == DEPARTMENT:
+        return _department(catalogue, functional_type, place, text, trace) if functional_type else None
+    return catalogue.get(spec)
+
+
+def decide(
+    prediction: Mapping[str, HeadPrediction],
+    text: str,
+    location: str | None = None,
+    catalogue: Catalogue | None = None,
+    rules: RoutingRules | None = None,
+    *,
+    gazetteer: Gazetteer | None = None,
+) -> RoutingDecision:
+    """Route one ticket. `prediction` is one item of `Predictor.predict` ({"topic": …, "unit": …}); `text` is
+    the ticket's title and body; `location` its location field, if any. Catalogue and rules default to the
+    demo pack."""
+    if catalogue is None or rules is None:
+        default_catalogue, default_rules = default_routing()
+        catalogue, rules = catalogue or default_catalogue, rules or default_rules
+    trace = _Trace()
+    if not _HAN.search(text or ""):
+        trace.note("文本不含中文，需人工处理 / no Chinese text", cause="no_chinese")
+
+    topic, unit = prediction.get("topic"), prediction.get("unit")
+    _head(trace, "topic", topic)
+    _head(trace, "unit", unit)
+    functional_type = catalogue.types.canonical(unit.label) if unit else None
+    if unit and functional_type is None:
+        trace.note(f"unit 标签 {unit.label!r} 不在职能类型表中 / not a functional type", cause="unit")
+
+    place = find_jurisdiction(text, location, gazetteer)
+    if place:
+        trace.note(f"属地: {place.township}（{place.source}: “{place.matched}”, {place.method}）")
+    else:
+        named = sorted({m.township for m in scan_places(text or "", gazetteer)})
+        if len(named) > 1:
+            trace.note(f"属地不明确: 提到 {' / '.join(named)} / ambiguous jurisdiction")
+
+    urgent = [w for w in rules.urgent_words if w in (text or "")]
+    if urgent:
+        trace.note(f"紧急: 含安全类词语 {'、'.join(urgent)} / urgent")
+
+    base = dict(
+        functional_type=functional_type,
+        topic=topic.label if topic else None,
+        jurisdiction=PlaceRef(township=place.township, code=place.code, matched=place.matched, method=place.method,
+                              source=place.source, village=place.village) if place else None,
+        urgent=bool(urgent),
+        rules_version=rules.version,
+    )
+    for refusal in rules.not_accepted:
+        found = re.search(refusal.pattern, text or "")
+        if found:
+            trace.note(f"不予受理规则 {refusal.id}: “{found.group(0)}” — {refusal.reason}；请告知来电人: {refusal.refer_to}",
+                       cause="not_accepted")
+            return RoutingDecision(status="not_accepted", decision="review", reasons=trace.reasons,
+                                   not_accepted=Refusal(rule=refusal.id, reason=refusal.reason, refer_to=refusal.refer_to),
+                                   **base)
+
+    rule, hit = next(((r, h) for r in rules.ordered() if (h := _matches(r, functional_type, text or ""))), (None, None))
+    lead_spec, assist_specs = DEPARTMENT, []
+    if rule:
+        trace.note(f"规则 {rule.id}: “{hit}”" + (f" — {rule.note}" if rule.note else ""))
+        lead_spec, assist_specs = rule.then.lead, rule.then.assist
+        if rule.then.type and rule.then.type != functional_type:
+            trace.note(f"职能类型按规则改为 {rule.then.type}（模型: {functional_type}）")
+            functional_type = base["functional_type"] = rule.then.type
+        if rule.then.auto:
+            # the explicit rule, not the unsure unit head, chose the unit; other review causes still stand
+            trace.causes.discard("unit")
+
+    lead = _target(lead_spec, catalogue, functional_type, place, text or "", trace)
+    if lead is None:
+        if lead_spec == TOWNSHIP:
+            trace.note("该类事项须按属地派给乡镇街道，但未找到唯一属地，需人工 / needs a jurisdiction",
+                       cause="jurisdiction")
+        else:
+            trace.note("目录中没有可派的承办单位，需人工 / no unit for this type", cause="no_unit")
+    assisting: list[UnitRef] = []
+    for spec in assist_specs:
+        helper = _target(spec, catalogue, functional_type, place, text or "", trace)
+        if helper is None:
+            trace.note(f"协办 {spec} 无法确定（{'无属地' if spec == TOWNSHIP else '无单位'}），未加入")
+        elif helper.id != (lead.id if lead else None) and helper.id not in {a.id for a in assisting}:
+            assisting.append(UnitRef.of(helper))
+    return RoutingDecision(
+        decision="review" if trace.causes else "auto",
+        lead=UnitRef.of(lead) if lead else None,
+        assisting=assisting,
+        rule=rule.id if rule else None,
+        reasons=trace.reasons,
+        **base,
+    )

@@ -1,0 +1,188 @@
+"""Routing decisions on Chinese ticket text with the demo catalogue and rules: unit, jurisdiction, review, refusals."""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from appeal.config import DEMO_DIR
+from knowledge_base.dispatch import RoutingDecision, decide, load_rules
+from knowledge_base.units import load_catalogue
+from models.predictor import HeadPrediction, LabelScore
+from pipeline.errors import InputError
+
+
+def heads(unit: str, topic: str = "城乡建设", unit_conf: float = 0.91, topic_conf: float = 0.95,
+          unit_review: bool = False, topic_review: bool = False) -> dict[str, HeadPrediction]:
+    """What `Predictor.predict` returns for one ticket."""
+    return {
+        "topic": HeadPrediction(topic, topic_conf, [LabelScore("环境保护", 0.02)], topic_review),
+        "unit": HeadPrediction(unit, unit_conf, [LabelScore("城市管理和综合执法", 0.05)], unit_review),
+    }
+
+
+def test_departmental_type_goes_to_the_city_department():
+    d = decide(heads("住房和城乡建设"), "小区物业乱收费。物业公司今年突然把物业费从每平方0.6元涨到1.2元，没有公示。")
+    assert (d.status, d.decision, d.lead.id, d.assisting, d.rule) == ("accepted", "auto", "wg-zjj", [], None)
+    assert d.functional_type == "住房和城乡建设" and d.topic == "城乡建设" and not d.urgent
+    assert any("unit: 住房和城乡建设 置信度 0.91" in r for r in d.reasons)
+
+
+def test_village_matter_goes_to_the_township_of_the_jurisdiction():
+    d = decide(heads("村(居)委会"), "村务公开不及时。我们村的财务已经一年多没有公开了。", location="邓元泰镇")
+    assert d.lead.id == "twp-430581100" and d.lead.name == "邓元泰镇人民政府" and d.decision == "auto"
+    assert d.rule == "township-types" and d.jurisdiction.source == "location"
+    text = "马坪乡到某村的公路两边杂草长得比人还高，转弯处看不到对面来车。"
+    d = decide(heads("乡镇人民政府/街道办事处"), text)
+    assert d.lead.name == "马坪乡人民政府" and d.jurisdiction.matched == "马坪乡"
+    assert any("属地: 马坪乡" in r for r in d.reasons)
+
+
+@pytest.mark.parametrize(
+    ("text", "why"),
+    [
+        ("村里的通组公路塌了一半，车过不去，请政府组织修复。", "needs a jurisdiction"),
+        ("我家在双牌县，村里的路塌了。", "needs a jurisdiction"),  # 双牌县 is in 永州, not 双牌镇
+        ("我从邓元泰镇搬到了龙溪镇，两边村委会都不给开证明。", "ambiguous jurisdiction"),
+    ],
+)
+def test_village_matter_without_one_township_goes_to_review(text, why):
+    d = decide(heads("村(居)委会"), text)
+    assert d.decision == "review" and d.lead is None
+    assert any(why in r for r in d.reasons)
+
+
+def test_village_keyword_puts_the_township_in_the_lead_and_the_department_as_assistant():
+    d = decide(heads("住房和城乡建设"), "我家土砖房被鉴定为C级危房，申请危房改造补助一直没人过问。", location="晏田乡")
+    assert d.lead.name == "晏田乡人民政府" and [a.id for a in d.assisting] == ["wg-zjj"]
+    assert d.rule == "village-level-keywords"
+
+
+def test_rural_department_gets_the_township_as_assistant_when_the_place_is_known():
+    d = decide(heads("水利", "城乡建设"), "晏田乡一座小型水库下游坝脚一直渗水，下游住着几十户人家。")
+    assert d.lead.id == "wg-slj" and [a.name for a in d.assisting] == ["晏田乡人民政府"]
+    d = decide(heads("水利"), "村里的山塘坝体漏水好几年了，几十亩田灌溉困难。")
+    assert d.lead.id == "wg-slj" and d.assisting == [] and d.decision == "auto"
+
+
+def test_consumer_complaint_goes_to_the_12315_seat_even_when_the_unit_head_is_unsure():
+    text = "今天在城区一家超市买的酸奶已经过期五天了，找超市要求退款，店员不承认。"
+    d = decide(heads("卫生健康", "商贸旅游", unit_conf=0.31, unit_review=True), text)
+    assert d.lead.id == "seat-12315" and d.functional_type == "市场监督管理" and d.rule == "seat-12315-consumer"
+    assert d.decision == "auto"
+    assert any("职能类型按规则改为 市场监督管理" in r for r in d.reasons)
+
+
+def test_consultation_goes_to_the_expert_seat_but_a_complaint_stays_with_the_bureau():
+    consult = decide(heads("医疗保障", "劳动和社会保障"), "宝宝刚出生一个月，想给他办城乡居民医保，请问在哪里办？")
+    assert consult.lead.id == "seat-medical"
+    complaint = decide(heads("医疗保障", "劳动和社会保障"), "我的医保电子凭证被一家药店盗刷了800多元，请问怎么处理？")
+    assert complaint.lead.id == "wg-ybj"
+    assert decide(heads("人力资源和社会保障", "劳动和社会保障"), "请问灵活就业人员社保断缴能不能补？").lead.id == "seat-social"
+    assert decide(heads("人力资源和社会保障", "劳动和社会保障"), "包工头拖欠工资八万多元，请问怎么办？").lead.id == "wg-rsj"
+
+
+def test_gas_leak_is_urgent_and_goes_to_the_gas_company_with_the_fire_brigade():
+    d = decide(heads("住房和城乡建设"), "我们单元楼道里燃气泄漏，味道很大，请马上派人！")
+    assert d.urgent and d.lead.id == "ut-gas" and [a.id for a in d.assisting] == ["wg-xfjy"]
+    assert any("紧急" in r and "燃气泄漏" in r for r in d.reasons)
+
+
+@pytest.mark.parametrize("word", ["着火", "倒塌", "触电", "溺水", "群体性"])
+def test_safety_words_set_urgent(word):
+    assert decide(heads("应急管理"), f"城郊工地旁边有人{word}了，请赶快处理。").urgent
+
+
+def test_keywords_choose_among_units_of_one_type():
+    assert decide(heads("公安", "交通运输"), "小区门口车辆乱停，请交警加强违停管理。").lead.id == "wg-gaj-jj"
+    assert decide(heads("公安"), "身份证丢了，请问可以异地补办吗？").lead.id == "wg-gaj"
+    assert decide(heads("通信", "商贸旅游"), "联通营业厅擅自给我换了更贵的套餐。").lead.id == "ut-unicom"
+    unsure = decide(heads("通信", "商贸旅游"), "每天接到很多骚扰电话，能不能拦截？")
+    assert unsure.decision == "review" and any("several units" in r for r in unsure.reasons)
+
+
+def test_old_unit_names_from_the_model_are_canonicalised():
+    d = decide(heads("卫计局", "卫生计生"), "乡镇卫生院晚上没有医生值班。")
+    assert d.functional_type == "卫生健康" and d.lead.id == "wg-wjj"
+
+
+@pytest.mark.parametrize(
+    ("prediction", "text", "why"),
+    [
+        (heads("教育", topic_conf=0.4, topic_review=True), "城区某中学强制补课收费。", "topic: 城乡建设 置信度 0.40（低于阈值"),
+        (heads("教育", unit_conf=0.3, unit_review=True), "城区某中学强制补课收费。", "unit: 教育 置信度 0.30（低于阈值"),
+        (heads("教育"), "The school charges extra fees.", "no Chinese text"),
+        (heads("宇宙管理局"), "城区某中学强制补课收费。", "not a functional type"),
+        ({"topic": heads("教育")["topic"]}, "城区某中学强制补课收费。", "no unit head"),
+    ],
+)
+def test_review_causes(prediction, text, why):
+    d = decide(prediction, text)
+    assert d.decision == "review" and any(why in r for r in d.reasons), d.reasons
+
+
+@pytest.mark.parametrize(
+    ("text", "rule"),
+    [
+        ("我已经向法院起诉了开发商，想请政府督促法院尽快判决。", "litigation"),
+        ("劳动仲裁已经受理了，但公司一直拖着不执行。", "arbitration"),
+        ("举报村支书贪污扶贫款，请纪委调查。", "discipline-inspection"),
+        ("我对市场监管局的处罚不服，想申请行政复议。", "administrative-reconsideration"),
+        ("我想申请政府信息公开，查一下征地批文。", "information-disclosure"),
+        ("这个问题我已经上访过三次了，信访局已受理。", "petition-under-way"),
+        ("反映检察院办案人员态度不好。", "other-organs"),
+        ("这件事上个月已经办结了，我还是想再反映一次。", "already-closed"),
+    ],
+)
+def test_matters_12345_does_not_accept(text, rule):
+    d = decide(heads("住房和城乡建设"), text)
+    assert d.status == "not_accepted" and d.not_accepted.rule == rule and d.lead is None
+    assert d.decision == "review" and d.not_accepted.refer_to
+    assert any(f"不予受理规则 {rule}" in r for r in d.reasons)
+
+
+def test_demo_tickets_route_to_a_unit_and_are_all_accepted():
+    rows = [json.loads(line) for line in (DEMO_DIR / "tickets.jsonl").read_text(encoding="utf-8").splitlines()]
+    catalogue = load_catalogue()
+    for row in rows:
+        d = decide(heads(row["unit"], row["topic"]), f"{row['title']}。{row['text']}", row.get("location"))
+        assert d.status == "accepted", (row["id"], d.reasons)
+        if row.get("location"):
+            assert d.jurisdiction.township == row["location"]
+            if row["unit"] in ("乡镇人民政府/街道办事处", "村(居)委会"):
+                assert d.lead.id == catalogue.township_unit(row["location"]).id
+        if row["unit"] != "通信":
+            assert d.lead is not None, (row["id"], d.reasons)
+
+
+def test_decision_is_json_for_the_api():
+    d = decide(heads("城市管理和综合执法"), "迎春亭街道夜市占道经营，桌子摆到马路中间。")
+    again = RoutingDecision.model_validate_json(d.model_dump_json())
+    assert again == d and again.rules_version == "wugang-demo-2025.1"
+
+
+@pytest.mark.parametrize(
+    ("edit", "message"),
+    [
+        (lambda r: r["rules"][0]["then"].update(lead="no-such-unit"), r"rules\[0\] \(seat-12315-consumer\): 'no-such-unit' is neither"),
+        (lambda r: r["rules"][0]["when"].update(pattern="(unclosed"), r"bad regex"),
+        (lambda r: r["rules"][0]["when"].update(types=["宇宙管理"]), r"unknown functional type '宇宙管理'"),
+        (lambda r: r["rules"][1].update(id=r["rules"][0]["id"]), r"duplicate rule id"),
+        (lambda r: r["rules"][0].update(when={}), r"rules.0.when: Value error, a rule needs at least one of"),
+        (lambda r: r["not_accepted"][0].update(pattern="[oops"), r"not_accepted\[0\] \(litigation\): bad regex"),
+    ],
+)
+def test_bad_rules_are_refused_with_their_place(tmp_path, edit, message):
+    raw = json.loads((DEMO_DIR / "routing_rules.json").read_text(encoding="utf-8"))
+    edit(raw)
+    path = tmp_path / "rules.json"
+    path.write_text(json.dumps(raw, ensure_ascii=False), encoding="utf-8")
+    with pytest.raises(InputError, match=message):
+        load_rules(path, load_catalogue())
+
+
+def test_rules_that_are_not_json_name_the_line(tmp_path):
+    path = tmp_path / "rules.json"
+    path.write_text('{\n  "version": "x",\n  "rules": [,]\n}', encoding="utf-8")
+    with pytest.raises(InputError, match=r"not valid JSON \(line 3"):
+        load_rules(path, load_catalogue())
