@@ -22,7 +22,9 @@ app = typer.Typer(
 
 def _register() -> None:
     # Imported here, not at module top, so each area module can import `app` helpers without cycles.
-    from appeal.cli import data_commands  # noqa: F401  train --baseline / predict / evaluate
+    from appeal.cli import data_commands  # train / predict / evaluate
+
+    data_commands.register(app)
 
     for name in ("base_model", "kb", "registry", "serving", "retraining", "reporting"):
         try:

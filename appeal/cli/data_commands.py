@@ -1,0 +1,182 @@
+"""`appeal train`, `appeal predict`, `appeal evaluate`: ticket files in, models, predictions and reports out."""
+from __future__ import annotations
+
+import json
+import os
+from enum import Enum
+from pathlib import Path
+from typing import Callable, Optional
+
+import typer
+
+from pipeline.errors import InputError
+
+PREDICT_BATCH = 256
+
+# Extra output columns for `appeal predict`: each hook gets the ticket row and its per-head predictions and
+# returns columns to add (routing adds its dispatch decision this way).
+PredictionColumns = Callable[[dict, dict], dict]
+COLUMN_HOOKS: list[PredictionColumns] = []
+
+
+class Profile(str, Enum):
+    fast = "fast"
+    quality = "quality"
+
+
+def train(
+    data: Path = typer.Option(..., "--data", help="labelled tickets: CSV, JSONL, XLSX or Parquet"),
+    out: Path = typer.Option(..., "--out", help="model directory to write"),
+    dev: Optional[Path] = typer.Option(None, "--dev", help="labelled tickets to report metrics on"),
+    baseline: bool = typer.Option(False, "--baseline", help="TF-IDF + linear SVM instead of fine-tuning"),
+    base: Optional[Path] = typer.Option(None, "--base", help="base encoder directory (fine-tuning)"),
+    config: Optional[Path] = typer.Option(None, "--config", help="training configuration file (fine-tuning)"),
+    profile: Profile = typer.Option(Profile.fast, "--profile", help="fine-tuning profile"),
+    resume: bool = typer.Option(False, "--resume", help="continue an interrupted fine-tuning run in --out"),
+) -> None:
+    """Train a classifier (topic, and unit where the data has unit labels) into a model directory."""
+    if baseline:
+        if base or config or resume:
+            raise InputError("--base, --config and --resume apply to fine-tuning, not to --baseline")
+        from training.train_baseline import train_baseline
+
+        card = train_baseline(data, out, dev=dev)
+        _print_card(card, out)
+        return
+    from training.finetune import train_from_cli
+
+    directory = train_from_cli(data=data, dev=dev, base=base, config=config, profile=profile.value, out=out,
+                               resume=resume)
+    typer.echo(f"model written to {directory}")
+
+
+def predict(
+    model: Path = typer.Option(..., "--model", help="model directory (model.json inside)"),
+    input: Path = typer.Option(..., "--input", help="tickets with id and text (title optional)"),
+    output: Path = typer.Option(..., "--output", help="predictions: .csv (UTF-8 with BOM, opens in Excel), "
+                                                      ".jsonl or .xlsx"),
+    top_k: int = typer.Option(3, "--top-k", min=1, help="labels reported per head, best first"),
+) -> None:
+    """Classify every ticket of a file; one output row per input row, in the same order."""
+    from models.predictor import load_predictor
+    from training.tickets import load_tickets
+
+    if output.resolve() == input.resolve():
+        raise InputError(f"{output}: the output would overwrite the input file")
+    predictor = load_predictor(model)
+    tickets, _ = load_tickets(input, stopwords=predictor.stopwords, deduplicate=False)
+    texts = tickets["canonical"]
+    predictions = []
+    for start in range(0, len(texts), PREDICT_BATCH):
+        predictions.extend(predictor.predict(texts[start:start + PREDICT_BATCH], top_k=top_k))
+    rows = [prediction_row(ticket, heads, top_k) for ticket, heads in zip(tickets, predictions)]
+    _write_rows(rows, output)
+    review = {h: sum(p[h].review for p in predictions) for h in predictor.card.heads}
+    typer.echo(f"{len(rows)} tickets → {output} (model {predictor.version}; for review: "
+               + ", ".join(f"{h} {n}" for h, n in review.items()) + ")")
+
+
+def prediction_row(ticket: dict, heads: dict, top_k: int) -> dict:
+    row: dict = {"id": ticket["id"]}
+    for head, p in heads.items():
+        row[head] = p.label
+        row[f"{head}_confidence"] = round(p.confidence, 4)
+        row[f"{head}_review"] = p.review
+        for rank in range(1, top_k):
+            alt = p.alternatives[rank - 1] if rank <= len(p.alternatives) else None
+            row[f"{head}_alt{rank}"] = alt.label if alt else None
+            row[f"{head}_alt{rank}_conf"] = round(alt.confidence, 4) if alt else None
+    for hook in COLUMN_HOOKS:
+        row.update(hook(ticket, heads))
+    return row
+
+
+def _write_rows(rows: list[dict], output: Path) -> None:
+    """Write through a temporary file and rename, so a failure never leaves half a file behind."""
+    import pandas as pd
+
+    suffix = output.suffix.lower()
+    if suffix not in (".csv", ".jsonl", ".xlsx"):
+        raise InputError(f"{output}: unknown output type {output.suffix!r} (use .csv, .jsonl or .xlsx)")
+    output.parent.mkdir(parents=True, exist_ok=True)
+    partial = output.with_name(f".{output.name}.partial")
+    frame = pd.DataFrame(rows)
+    if suffix == ".csv":
+        frame.to_csv(partial, index=False, encoding="utf-8-sig")
+    elif suffix == ".jsonl":
+        frame.to_json(partial, orient="records", lines=True, force_ascii=False)
+    else:
+        frame.to_excel(partial, index=False, engine="openpyxl")
+    os.replace(partial, output)
+
+
+def evaluate(
+    model: Path = typer.Option(..., "--model", help="model directory (model.json inside)"),
+    data: Path = typer.Option(..., "--data", help="labelled tickets"),
+    report: Optional[Path] = typer.Option(None, "--report", help="write the full report as JSON"),
+) -> None:
+    """Accuracy, macro-F1, per-class scores, confusion matrix and dispatch coverage on labelled tickets."""
+    from rich.console import Console
+
+    from models.predictor import load_predictor
+    from training.evaluation import evaluate_predictor
+    from training.tickets import load_tickets
+
+    predictor = load_predictor(model)
+    labels = {head: card.labels for head, card in predictor.card.heads.items()}
+    tickets, load_report = load_tickets(data, stopwords=predictor.stopwords, labels=labels)
+    reports = evaluate_predictor(predictor, tickets)
+    if not reports:
+        raise InputError(f"{data}: no ticket is labelled for the model's heads ({', '.join(labels)})")
+    console = Console()
+    console.print(load_report.summary())
+    for head, head_report in reports.items():
+        _print_report(console, head, head_report)
+    if report is not None:
+        document = {"model": str(model), "version": predictor.version, "data": str(data),
+                    "rows": load_report.rows, "heads": {h: r.to_dict() for h, r in reports.items()}}
+        report.parent.mkdir(parents=True, exist_ok=True)
+        report.write_text(json.dumps(document, ensure_ascii=False, indent=2), encoding="utf-8")
+        console.print(f"report written to {report}")
+
+
+def _print_report(console, head: str, report) -> None:
+    from rich.table import Table
+
+    dispatch = ("always review" if report.threshold is None else
+                f"threshold {report.threshold:.3f}: {report.coverage:.1%} dispatched, precision "
+                + (f"{report.dispatched_precision:.3f}" if report.dispatched_precision is not None else "–"))
+    table = Table("label", "precision", "recall", "F1", "support",
+                  title=f"{head}: n={report.n}  accuracy {report.accuracy:.4f}  macro-F1 {report.macro_f1:.4f}",
+                  caption=dispatch)
+    for label, score in report.per_class.items():
+        table.add_row(label, f"{score.precision:.3f}", f"{score.recall:.3f}", f"{score.f1:.3f}", str(score.support))
+    console.print(table)
+    # Columns are numbered: Chinese label names side by side would not fit a terminal.
+    numbered = [f"{i}" for i in range(1, len(report.labels) + 1)]
+    confusion = Table("true \\ predicted", *numbered, title=f"{head}: confusion matrix")
+    for number, label, counts in zip(numbered, report.labels, report.confusion):
+        confusion.add_row(f"{number} {label}", *map(str, counts))
+    console.print(confusion)
+
+
+def _print_card(card, out: Path) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table("head", "labels", "threshold", "held-out coverage", title=f"{card.version} → {out}")
+    for head, head_card in card.heads.items():
+        threshold = "always review" if head_card.threshold is None else f"{head_card.threshold:.3f}"
+        coverage = "" if head_card.coverage is None else f"{head_card.coverage:.1%}"
+        table.add_row(head, str(len(head_card.labels)), threshold, coverage)
+    console = Console()
+    console.print(table)
+    if "macro_f1" in card.metrics:
+        console.print(f"{card.metrics['head']} on {card.metrics['evaluated_on']}: accuracy "
+                      f"{card.metrics['accuracy']:.4f}, macro-F1 {card.metrics['macro_f1']:.4f}")
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(train)
+    app.command()(predict)
+    app.command()(evaluate)

@@ -1,0 +1,143 @@
+"""How good a model is: classification metrics per head, and the confidence threshold for dispatch.
+
+Metrics come from scikit-learn; this module only fixes which ones every report carries (accuracy,
+macro-F1 — the official metric of the teddy2020c task — per-class precision/recall/F1 and the confusion
+matrix) and how a dispatch threshold is chosen, so that baseline and transformer are judged the same way.
+"""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Sequence
+
+import numpy as np
+from sklearn.metrics import accuracy_score, confusion_matrix, f1_score, precision_recall_fscore_support
+
+DEFAULT_TARGET_PRECISION = 0.97
+
+
+@dataclass
+class ClassScore:
+    precision: float
+    recall: float
+    f1: float
+    support: int
+
+
+@dataclass
+class HeadReport:
+    n: int
+    accuracy: float
+    macro_f1: float
+    labels: list[str]
+    per_class: dict[str, ClassScore]
+    confusion: list[list[int]]  # rows: true label, columns: predicted label, both in `labels` order
+    threshold: float | None = None
+    coverage: float | None = None  # share of tickets at or above the threshold (dispatched without a human)
+    dispatched_precision: float | None = None
+    extra: dict = field(default_factory=dict)
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def classification_report(
+    y_true: Sequence[str], y_pred: Sequence[str], labels: Sequence[str] | None = None
+) -> HeadReport:
+    """Metrics for one head. `labels` fixes the class order (a model's labels); classes absent from both
+    sides are left out so that they do not drag macro-F1 down with zeros."""
+    present = set(y_true) | set(y_pred)
+    order = [label for label in (labels or sorted(present)) if label in present]
+    order += sorted(present - set(order))
+    precision, recall, f1, support = precision_recall_fscore_support(
+        y_true, y_pred, labels=order, zero_division=0
+    )
+    return HeadReport(
+        n=len(y_true),
+        accuracy=float(accuracy_score(y_true, y_pred)),
+        macro_f1=float(f1_score(y_true, y_pred, labels=order, average="macro", zero_division=0)),
+        labels=order,
+        per_class={
+            label: ClassScore(float(p), float(r), float(f), int(s))
+            for label, p, r, f, s in zip(order, precision, recall, f1, support)
+        },
+        confusion=confusion_matrix(y_true, y_pred, labels=order).tolist(),
+    )
+
+
+@dataclass(frozen=True)
+class ThresholdChoice:
+    threshold: float | None  # None: no threshold reaches the target; every ticket goes to a human
+    target_precision: float
+    precision: float | None
+    coverage: float
+
+
+def pick_threshold(
+    confidences: Sequence[float], correct: Sequence[bool], target_precision: float = DEFAULT_TARGET_PRECISION
+) -> ThresholdChoice:
+    """The lowest confidence threshold whose dispatched tickets (confidence ≥ threshold) are right at least
+    `target_precision` of the time, measured on held-out tickets: the most automation the target allows."""
+    conf = np.asarray(confidences, dtype=float)
+    ok = np.asarray(correct, dtype=bool)
+    if conf.size == 0:
+        return ThresholdChoice(None, target_precision, None, 0.0)
+    order = np.argsort(-conf, kind="stable")
+    conf, ok = conf[order], ok[order]
+    precision = np.cumsum(ok) / np.arange(1, conf.size + 1)
+    # Only the last of equal confidences is a real cut: a threshold cannot split tied tickets.
+    cut = np.r_[conf[1:] < conf[:-1], True]
+    passing = np.flatnonzero(cut & (precision >= target_precision))
+    if passing.size == 0:
+        return ThresholdChoice(None, target_precision, None, 0.0)
+    last = passing[-1]
+    return ThresholdChoice(float(conf[last]), target_precision, float(precision[last]), (last + 1) / conf.size)
+
+
+def dispatch_scores(confidences: Sequence[float], correct: Sequence[bool], threshold: float | None) -> tuple[float, float | None]:
+    """(coverage, precision) of the tickets a threshold dispatches."""
+    if threshold is None or len(confidences) == 0:
+        return 0.0, None
+    conf = np.asarray(confidences, dtype=float)
+    sent = conf >= threshold
+    if not sent.any():
+        return 0.0, None
+    return float(sent.mean()), float(np.asarray(correct, dtype=bool)[sent].mean())
+
+
+@dataclass
+class HeadOutcomes:
+    """One head's answers on the tickets labelled for it."""
+
+    y_true: list[str]
+    y_pred: list[str]
+    confidence: list[float]
+
+    @property
+    def correct(self) -> list[bool]:
+        return [t == p for t, p in zip(self.y_true, self.y_pred)]
+
+
+def head_outcomes(predictions: Sequence[dict], gold: Sequence[str | None], head: str) -> HeadOutcomes:
+    """Pair `Predictor.predict` output with the gold labels of one head, skipping unlabelled tickets."""
+    rows = [(p[head], label) for p, label in zip(predictions, gold) if label is not None]
+    return HeadOutcomes([g for _, g in rows], [p.label for p, _ in rows], [p.confidence for p, _ in rows])
+
+
+def evaluate_predictor(predictor, dataset, heads: Sequence[str] | None = None) -> dict[str, HeadReport]:
+    """Score a `models.predictor.Predictor` on a ticket dataset (`training.tickets.load_tickets`) per head,
+    on the rows labelled for that head, with the coverage and precision of the card's dispatch threshold."""
+    predictions = predictor.predict(dataset["canonical"], top_k=1)
+    reports: dict[str, HeadReport] = {}
+    for head in heads or predictor.card.heads:
+        if head not in dataset.column_names:
+            continue
+        outcomes = head_outcomes(predictions, dataset[head], head)
+        if not outcomes.y_true:
+            continue
+        report = classification_report(outcomes.y_true, outcomes.y_pred, predictor.card.heads[head].labels)
+        report.threshold = predictor.card.heads[head].threshold
+        report.coverage, report.dispatched_precision = dispatch_scores(
+            outcomes.confidence, outcomes.correct, report.threshold
+        )
+        reports[head] = report
+    return reports

@@ -1,0 +1,411 @@
+"""Ticket files (CSV, JSONL, XLSX, Parquet) in, one validated `datasets.Dataset` out.
+
+Schema — every dataset has the `Ticket` fields as string columns (None where the file has no value), any
+other column of the file under its own name (`答复意见` becomes `reply`), and `canonical`, the model input
+(`pipeline.canonical`). Columns are found through `COLUMN_ALIASES`, so the teddy2020c files load with no
+options; `columns={"file column": "field"}` overrides them. `unit` and `unit_type` both feed the unit head
+(`unit` wins when a file has both).
+
+Decisions, each measured or forced by the real files:
+- Encoding: UTF-8 (with or without BOM), then GB18030 (a superset of GBK/GB2312). A file whose UTF-8 breaks
+  only after valid multi-byte UTF-8 is a damaged UTF-8 file, not GBK, and is refused with its line number:
+  decoding it as GB18030 would silently turn Chinese into mojibake.
+- Pre-segmented text (the canonical form already, like `train_segmented.csv`) is recognised when the file
+  name contains "segmented", or when the file has no title column and at least 95 % of its texts end in
+  exactly one space and have at least one space per five other characters (jieba words average under two
+  characters; raw Chinese prose has almost no spaces). `presegmented=` forces either answer.
+- Raw text is NOT put through `pipeline.normalize` before `canonical`: on dev_raw.csv the baseline scores
+  the same macro-F1 with and without it, see `bench/RESULTS.md` ## Baseline, and the training data was made
+  without it, so the model input stays the published recipe.
+- Exact duplicates (same title, text and labels) are removed and counted. The same text with different
+  labels keeps the label most of its copies carry (train_segmented.csv: one text, 3× 交通运输 against 1×
+  商贸旅游); on a tie every copy is dropped, as no label can be trusted (dev_raw.csv: one pair, 城乡建设 /
+  劳动和社会保障). Both are listed in `LoadReport.conflicts`; `on_conflict="error"` refuses the file
+  instead, naming the rows.
+- Row numbers in messages are what a spreadsheet shows: the header is row 1, so the first ticket is row 2
+  (CSV, XLSX); JSONL names its line; Parquet counts tickets from 1.
+"""
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import re
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import Any, Literal
+
+import datasets
+import numpy as np
+import pandas as pd
+from pydantic import BaseModel
+
+from pipeline import InputError, canonical
+
+FORMATS = {".csv": "csv", ".tsv": "csv", ".txt": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "jsonl",
+           ".xlsx": "xlsx", ".xlsm": "xlsx", ".parquet": "parquet", ".pq": "parquet"}
+HEADS = ("topic", "unit")
+
+
+class Ticket(BaseModel):
+    """One citizen appeal (工单) as the rest of the system sees it."""
+
+    id: str
+    title: str | None = None
+    text: str
+    topic: str | None = None  # first-level class (一级分类); the `topic` head's label
+    unit: str | None = None  # responsible unit (责任单位); the `unit` head's label
+    created_at: str | None = None  # ISO 8601, whatever the file held (strings, Excel serials, dates)
+    location: str | None = None
+    channel: str | None = None
+
+
+SCHEMA = tuple(Ticket.model_fields)
+
+# field → header spellings, most specific first; headers are compared stripped and lower-cased.
+COLUMN_ALIASES: dict[str, tuple[str, ...]] = {
+    "id": ("id", "ticket_id", "留言编号", "工单编号", "编号"),
+    "title": ("title", "留言主题", "标题", "主题"),
+    "text": ("text", "body", "content", "message", "留言详情", "诉求内容", "内容", "详情"),
+    "topic": ("topic", "label", "一级标签", "一级分类", "类别", "分类"),
+    "unit": ("unit", "unit_type", "责任单位", "承办单位", "责任部门", "承办部门"),
+    "created_at": ("created_at", "date", "time", "留言时间", "受理时间", "时间", "日期"),
+    "location": ("location", "address", "地址", "地点", "位置"),
+    "channel": ("channel", "来源", "渠道"),
+    "reply": ("reply", "答复意见", "答复内容"),
+}
+DATE_FIELDS = ("created_at",)
+
+
+@dataclass
+class Conflict:
+    """One text that carried different labels; `kept` is the label the dataset keeps."""
+
+    rows: list[str]
+    labels: dict[str, int]
+    kept: str | None  # None: a tie, every copy dropped
+
+
+@dataclass
+class LoadReport:
+    path: str
+    format: str
+    encoding: str | None
+    rows_read: int
+    rows: int
+    presegmented: bool
+    columns: dict[str, str]  # file column → dataset column
+    duplicates_removed: int = 0
+    conflicts: list[Conflict] = field(default_factory=list)
+    label_counts: dict[str, dict[str, int]] = field(default_factory=dict)
+    fingerprint: str = ""
+
+    def summary(self) -> str:
+        heads = ", ".join(f"{h}: {len(c)} labels" for h, c in self.label_counts.items() if c) or "no labels"
+        return (f"{self.path}: {self.rows} tickets ({self.format}, {self.encoding or 'binary'}, "
+                f"{'pre-segmented' if self.presegmented else 'raw'}; {heads}; "
+                f"{self.duplicates_removed} duplicates removed, {len(self.conflicts)} label conflicts resolved)")
+
+
+def load_tickets(
+    path: str | Path,
+    *,
+    columns: dict[str, str] | None = None,
+    presegmented: bool | None = None,
+    labels: dict[str, list[str]] | None = None,
+    stopwords: frozenset[str] | None = None,
+    deduplicate: bool = True,
+    on_conflict: Literal["resolve", "error"] = "resolve",
+) -> tuple[datasets.Dataset, LoadReport]:
+    """Read, map, validate and canonicalise a ticket file.
+
+    `labels` lists the allowed labels per head (a model's labels when evaluating); `stopwords` is the model's
+    own list for raw text (default: `pipeline.default_stopwords()`). `deduplicate=False` keeps every row in
+    order (prediction must answer for each input row) and skips the duplicate/conflict handling;
+    `on_conflict="error"` refuses a file in which the same text carries different labels.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise InputError(f"{path}: no such file")
+    fmt = FORMATS.get(path.suffix.lower())
+    if fmt is None:
+        raise InputError(f"{path}: unknown file type {path.suffix!r} (use .csv, .jsonl, .xlsx or .parquet)")
+    frame, row_names, encoding = _READERS[fmt](path)
+    if frame.empty:
+        raise InputError(f"{path}: no tickets in the file")
+    mapping = _map_columns(path, list(frame.columns), columns or {})
+    records = {target: [_cell(v, keep_dates=target in DATE_FIELDS, strip=target not in ("title", "text"))
+                        for v in frame[source]] for source, target in mapping.items()}
+    n = len(frame)
+    for name in SCHEMA:
+        records.setdefault(name, [None] * n)
+
+    _validate_text(path, records, row_names, mapping)
+    for name in DATE_FIELDS:
+        records[name] = [_parse_date_cell(path, v, row_names[i], _source(mapping, name))
+                         for i, v in enumerate(records[name])]
+    if records["id"] == [None] * n:
+        # Without an id column the row number is the one stable handle a user can look up.
+        records["id"] = [name.split()[-1] for name in row_names]
+    _validate_labels(path, records, row_names, mapping, labels)
+
+    segmented = _looks_presegmented(path, records) if presegmented is None else presegmented
+    report = LoadReport(str(path), fmt, encoding, rows_read=n, rows=n, presegmented=segmented, columns=mapping)
+    if deduplicate:
+        keep = _deduplicate(path, records, row_names, report, on_conflict)
+        records = {name: [values[i] for i in keep] for name, values in records.items()}
+    records["canonical"] = [
+        canonical(title, text, presegmented=segmented, stopwords=stopwords)
+        for title, text in zip(records["title"], records["text"])
+    ]
+    report.rows = len(records["id"])
+    report.label_counts = {h: dict(Counter(v for v in records[h] if v is not None).most_common()) for h in HEADS}
+    report.fingerprint = data_fingerprint(records["canonical"], *(records[h] for h in HEADS))
+    order = [*SCHEMA, *(name for name in records if name not in SCHEMA)]
+    features = datasets.Features({name: datasets.Value("string") for name in order})
+    return datasets.Dataset.from_dict({name: records[name] for name in order}, features=features), report
+
+
+def data_fingerprint(*columns: list[str | None]) -> str:
+    digest = hashlib.sha256()
+    for row in zip(*columns):
+        digest.update(json.dumps(row, ensure_ascii=False).encode("utf-8"))
+    return digest.hexdigest()[:16]
+
+
+def stratified_split(
+    dataset: datasets.Dataset, test_size: float, seed: int, column: str = "topic"
+) -> tuple[datasets.Dataset, datasets.Dataset]:
+    """(train, test) with every label in the same proportion on both sides. Labels seen once cannot be split
+    and stay in train; rows without a label are split like a class of their own."""
+    from sklearn.model_selection import train_test_split
+
+    values = ["" if v is None else v for v in dataset[column]]
+    counts = Counter(values)
+    splittable = [i for i, v in enumerate(values) if counts[v] > 1]
+    singles = [i for i, v in enumerate(values) if counts[v] == 1]
+    try:
+        train, test = train_test_split(
+            splittable, test_size=test_size, random_state=seed, stratify=[values[i] for i in splittable]
+        )
+    except ValueError as exc:
+        raise InputError(f"cannot split {len(dataset)} tickets by {column!r} with test_size={test_size}: {exc}")
+    return dataset.select(sorted(train + singles)), dataset.select(sorted(test))
+
+
+# ---- reading ---------------------------------------------------------------------------------------------
+
+
+def _decode(path: Path, data: bytes) -> tuple[str, str]:
+    if b"\x00" in data[:4096] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise InputError(f"{path}: binary content, not a text file")
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16"), "utf-16"
+    try:
+        return data.decode("utf-8-sig"), "utf-8"
+    except UnicodeDecodeError as exc:
+        start = exc.start
+    line = data.count(b"\n", 0, start) + 1
+    if any(b >= 0x80 for b in data[:start]):
+        raise InputError(f"{path}: undecodable bytes at line {line} (byte {start}): the file is UTF-8 up to there")
+    try:
+        return data.decode("gb18030"), "gb18030"
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise InputError(
+            f"{path}: undecodable bytes at line {line} (byte {exc.start}); save the file as UTF-8 or GB18030"
+        ) from None
+
+
+def _read_csv(path: Path) -> tuple[pd.DataFrame, list[str], str]:
+    text, encoding = _decode(path, path.read_bytes())
+    sep = "\t" if path.suffix.lower() == ".tsv" else ","
+    try:
+        frame = pd.read_csv(io.StringIO(text), sep=sep, dtype=str, keep_default_na=False)
+    except pd.errors.EmptyDataError:
+        raise InputError(f"{path}: the file is empty") from None
+    except pd.errors.ParserError as exc:
+        raise InputError(f"{path}: not a valid CSV file: {exc}") from None
+    return frame, [f"row {i + 2}" for i in range(len(frame))], encoding
+
+
+def _read_jsonl(path: Path) -> tuple[pd.DataFrame, list[str], str]:
+    text, encoding = _decode(path, path.read_bytes())
+    rows, names = [], []
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise InputError(f"{path}: line {number}: not valid JSON ({exc.msg})") from None
+        if not isinstance(row, dict):
+            raise InputError(f"{path}: line {number}: expected a JSON object, got {type(row).__name__}")
+        rows.append(row)
+        names.append(f"line {number}")
+    return pd.DataFrame(rows, dtype=object), names, encoding
+
+
+def _read_xlsx(path: Path) -> tuple[pd.DataFrame, list[str], None]:
+    try:
+        frame = pd.read_excel(path, dtype=object, engine="openpyxl")
+    except Exception as exc:  # openpyxl raises zipfile/KeyError/ValueError flavours for damaged workbooks
+        raise InputError(f"{path}: not a readable XLSX workbook ({type(exc).__name__}: {exc})") from None
+    return frame, [f"row {i + 2}" for i in range(len(frame))], None
+
+
+def _read_parquet(path: Path) -> tuple[pd.DataFrame, list[str], None]:
+    try:
+        frame = pd.read_parquet(path)
+    except Exception as exc:  # pyarrow raises ArrowInvalid/OSError for damaged files
+        raise InputError(f"{path}: not a readable Parquet file ({type(exc).__name__}: {exc})") from None
+    return frame, [f"row {i + 1}" for i in range(len(frame))], None
+
+
+_READERS = {"csv": _read_csv, "jsonl": _read_jsonl, "xlsx": _read_xlsx, "parquet": _read_parquet}
+
+
+def _cell(value: Any, keep_dates: bool, strip: bool) -> Any:
+    """A cell as text or None; date objects stay objects where date parsing still needs them. Title and text
+    are not stripped: the canonical recipe drops whitespace itself, and pre-segmented text ends in a space."""
+    if value is None or (np.isscalar(value) and pd.isna(value)) or value is pd.NaT:
+        return None
+    if isinstance(value, (datetime, date, pd.Timestamp)):
+        return value if keep_dates else parse_date(value)
+    if isinstance(value, (float, np.floating)) and float(value).is_integer():
+        return str(int(value))  # Excel stores ids such as 24 as 24.0
+    if isinstance(value, (dict, list)):
+        return json.dumps(value, ensure_ascii=False)
+    text = str(value)
+    return (text.strip() if strip else text) if text.strip() else None
+
+
+# ---- mapping and validation ------------------------------------------------------------------------------
+
+
+def _map_columns(path: Path, headers: list[str], explicit: dict[str, str]) -> dict[str, str]:
+    by_key = {str(h).strip().lstrip("\ufeff").lower(): h for h in headers}
+    for source in explicit:
+        if source not in headers:
+            raise InputError(f"{path}: column {source!r} given in the column mapping is not in the file "
+                             f"(columns: {', '.join(map(str, headers))})")
+    mapping = dict(explicit)
+    for target, aliases in COLUMN_ALIASES.items():
+        if target in mapping.values():
+            continue
+        for alias in aliases:
+            source = by_key.get(alias)
+            if source is not None and source not in mapping:
+                mapping[source] = target
+                break
+    taken = set(mapping.values())
+    for header in headers:
+        if header not in mapping:
+            name = str(header).strip().lstrip("\ufeff")
+            mapping[header] = name if name not in taken and name != "canonical" else f"extra_{name}"
+    return mapping
+
+
+def _source(mapping: dict[str, str], target: str) -> str:
+    return next((str(s) for s, t in mapping.items() if t == target), target)
+
+
+def _validate_text(path: Path, records: dict, row_names: list[str], mapping: dict[str, str]) -> None:
+    if "text" not in mapping.values():
+        raise InputError(f"{path}: no text column (looked for {', '.join(COLUMN_ALIASES['text'])}; "
+                         f"columns: {', '.join(map(str, mapping))}); name one with a column mapping")
+    for name in ("title", "text"):
+        records[name] = [None if v is None else str(v) for v in records[name]]
+    empty = [row_names[i] for i, (t, b) in enumerate(zip(records["title"], records["text"])) if not (t or b)]
+    if empty:
+        more = f" and {len(empty) - 5} more" if len(empty) > 5 else ""
+        raise InputError(f"{path}: {', '.join(empty[:5])}{more}: column {_source(mapping, 'text')!r} is empty")
+
+
+_DATE_CJK = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*[日号]?")
+_EXCEL_EPOCH = datetime(1899, 12, 30)  # Excel's day 0, chosen by Excel so its 1900 leap-year bug cancels out
+
+
+def parse_date(value: Any) -> str | None:
+    """Strings in the usual Chinese and ISO spellings, Excel serial day numbers and date objects → ISO 8601."""
+    if value is None:
+        return None
+    if isinstance(value, (datetime, pd.Timestamp)):
+        return pd.Timestamp(value).isoformat(timespec="seconds")
+    if isinstance(value, date):
+        return datetime(value.year, value.month, value.day).isoformat(timespec="seconds")
+    text = str(value).strip()
+    if re.fullmatch(r"\d{5}(\.\d+)?", text) and 20000 <= float(text) <= 80000:
+        stamp = _EXCEL_EPOCH + timedelta(days=float(text))
+        return stamp.replace(microsecond=0).isoformat(timespec="seconds")
+    if re.fullmatch(r"\d{8}", text):
+        return datetime.strptime(text, "%Y%m%d").isoformat(timespec="seconds")
+    text = _DATE_CJK.sub(r"\1-\2-\3 ", text).strip()
+    return pd.Timestamp(pd.to_datetime(text, format="mixed")).isoformat(timespec="seconds")
+
+
+def _parse_date_cell(path: Path, value: Any, row: str, column: str) -> str | None:
+    try:
+        return parse_date(value)
+    except (ValueError, OverflowError):
+        raise InputError(f"{path}: {row}, column {column!r}: {value!r} is not a date") from None
+
+
+def _validate_labels(path, records, row_names, mapping, labels: dict[str, list[str]] | None) -> None:
+    for head in HEADS:
+        records[head] = [None if v is None else str(v) for v in records[head]]
+    for head, allowed in (labels or {}).items():
+        known = set(allowed)
+        for i, value in enumerate(records.get(head, [])):
+            if value is not None and value not in known:
+                raise InputError(f"{path}: {row_names[i]}, column {_source(mapping, head)!r}: unknown label "
+                                 f"{value!r} (known: {', '.join(allowed)})")
+
+
+def _looks_presegmented(path: Path, records: dict) -> bool:
+    if "segmented" in path.name.lower():
+        return True
+    if any(records["title"]):
+        return False
+    texts = [t for t in records["text"] if t]
+
+    def segmented(text: str) -> bool:
+        spaces = text.count(" ")
+        return text.endswith(" ") and not text.endswith("  ") and spaces * 5 >= len(text) - spaces
+
+    return sum(map(segmented, texts)) >= 0.95 * len(texts)
+
+
+def _deduplicate(path: Path, records: dict, row_names: list[str], report: LoadReport, on_conflict: str) -> list[int]:
+    """Indices to keep: the first copy of each exact duplicate; conflicting labels resolved by majority."""
+    groups: dict[tuple, list[int]] = defaultdict(list)
+    for i, key in enumerate(zip(records["title"], records["text"])):
+        groups[key].append(i)
+    keep: list[int] = []
+    conflict_losers = 0
+    for rows in groups.values():
+        for head in HEADS:
+            votes = Counter(records[head][i] for i in rows if records[head][i] is not None)
+            if len(votes) < 2:
+                continue
+            names = [row_names[i] for i in rows]
+            if on_conflict == "error":
+                raise InputError(f"{path}: {', '.join(names)}: the same text has the labels {', '.join(votes)} "
+                                 f"in column {_source(report.columns, head)!r}; keep one label")
+            (best, top), (_, second) = votes.most_common(2)
+            kept_label = best if top > second else None
+            report.conflicts.append(Conflict(names, dict(votes), kept_label))
+            kept = [i for i in rows if kept_label is not None and records[head][i] in (kept_label, None)]
+            conflict_losers += len(rows) - len(kept)
+            rows = kept
+        seen: set[tuple] = set()
+        for i in rows:
+            labels = tuple(records[h][i] for h in HEADS)
+            if labels not in seen:
+                seen.add(labels)
+                keep.append(i)
+    keep.sort()
+    report.duplicates_removed = len(records["id"]) - len(keep) - conflict_losers
+    return keep

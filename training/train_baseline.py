@@ -1,0 +1,115 @@
+"""Train the TF-IDF + linear SVM baseline from a ticket file into a model directory.
+
+Dispatch thresholds need confidences the model has not seen the answers to: a first model is fitted on 85 %
+of the data and each head's threshold is picked on the other 15 % (`training.evaluation.pick_threshold`);
+the saved model is then refitted on all of it. More data makes it slightly more confident and more accurate,
+so the held-out threshold errs on the side of review, never of unchecked dispatch.
+"""
+from __future__ import annotations
+
+import platform
+from dataclasses import asdict
+from datetime import datetime, timezone
+from pathlib import Path
+
+import numpy as np
+import sklearn
+
+from models.baseline import BaselineConfig, BaselineModel
+from models.card import STOPWORDS_FILE, HeadCard, ModelCard
+from models.predictor import Predictor
+from pipeline import InputError, default_stopwords, stopwords_fingerprint
+from training.evaluation import (
+    DEFAULT_TARGET_PRECISION,
+    HeadReport,
+    classification_report,
+    evaluate_predictor,
+    head_outcomes,
+    pick_threshold,
+)
+from training.tickets import HEADS, load_tickets, stratified_split
+
+HOLDOUT = 0.15
+
+
+def _head_labels(dataset) -> dict[str, list[str | None]]:
+    return {head: dataset[head] for head in HEADS if len({v for v in dataset[head] if v is not None}) >= 2}
+
+
+def _summary(report: HeadReport) -> dict:
+    return {"n": report.n, "accuracy": report.accuracy, "macro_f1": report.macro_f1,
+            "threshold": report.threshold, "coverage": report.coverage,
+            "dispatched_precision": report.dispatched_precision,
+            "per_class_f1": {label: score.f1 for label, score in report.per_class.items()}}
+
+
+def train_baseline(
+    data: Path,
+    out: Path,
+    *,
+    dev: Path | None = None,
+    config: BaselineConfig = BaselineConfig(),
+    target_precision: float = DEFAULT_TARGET_PRECISION,
+    stopwords_path: Path | None = None,
+) -> ModelCard:
+    stopwords = default_stopwords(stopwords_path)
+    train, load_report = load_tickets(data, stopwords=stopwords)
+    labels = _head_labels(train)
+    if not labels:
+        raise InputError(f"{data}: no labelled tickets (a baseline needs at least two labels in topic or unit)")
+
+    # Thresholds come from a model that has not seen the held-out answers (see the module docstring).
+    fit_part, held = stratified_split(train, HOLDOUT, config.seed, column=next(iter(labels)))
+    probe = BaselineModel(config).fit(fit_part["canonical"], {head: fit_part[head] for head in labels})
+    predictions = Predictor(_card("probe", probe), probe, stopwords).predict(held["canonical"], top_k=1)
+    model = BaselineModel(config).fit(train["canonical"], labels)
+    heads: dict[str, HeadCard] = {}
+    holdout: dict[str, dict] = {}
+    for head in model.heads:
+        if head not in probe.heads:  # too few labels in the 85 % to fit: no measured threshold, always review
+            heads[head] = HeadCard(labels=model.labels(head), target_precision=target_precision)
+            continue
+        outcomes = head_outcomes(predictions, held[head], head)
+        choice = pick_threshold(outcomes.confidence, outcomes.correct, target_precision)
+        heads[head] = HeadCard(labels=model.labels(head), threshold=choice.threshold,
+                               target_precision=target_precision, coverage=choice.coverage)
+        report = classification_report(outcomes.y_true, outcomes.y_pred, probe.labels(head))
+        report.threshold, report.coverage, report.dispatched_precision = (
+            choice.threshold, choice.coverage, choice.precision)
+        holdout[head] = _summary(report)
+
+    stamp = datetime.now(timezone.utc)
+    card = ModelCard(
+        version=f"baseline-{stamp:%Y%m%d-%H%M%S}",
+        kind="baseline",
+        heads=heads,
+        data_fingerprint=load_report.fingerprint,
+        stopwords_sha=stopwords_fingerprint(stopwords),
+        training={"data": str(data), "rows": load_report.rows, "duplicates_removed": load_report.duplicates_removed,
+                  "label_conflicts": len(load_report.conflicts), "presegmented": load_report.presegmented,
+                  "holdout": HOLDOUT, "config": asdict(config), "rare_labels_left_out": model.rare},
+        library_versions={"scikit-learn": sklearn.__version__, "numpy": np.__version__,
+                          "python": platform.python_version()},
+    )
+    metrics: dict = {"holdout": holdout}
+    evaluated_on, primary = "holdout", holdout
+    if dev is not None:
+        dev_set, _ = load_tickets(dev, stopwords=stopwords, labels={h: c.labels for h, c in heads.items()})
+        primary = {h: _summary(r) for h, r in evaluate_predictor(Predictor(card, model, stopwords), dev_set).items()}
+        metrics["dev"] = primary
+        evaluated_on = str(dev)
+    main_head = "topic" if "topic" in primary else next(iter(primary), None)
+    if main_head is not None:
+        metrics.update(evaluated_on=evaluated_on, head=main_head, accuracy=primary[main_head]["accuracy"],
+                       macro_f1=primary[main_head]["macro_f1"])
+    card.metrics = metrics
+
+    out = Path(out)
+    model.save(out)
+    (out / STOPWORDS_FILE).write_text("".join(f"{w}\n" for w in sorted(stopwords)), encoding="utf-8")
+    card.save(out)  # last: a directory with model.json is a complete model
+    return card
+
+
+def _card(version: str, model: BaselineModel) -> ModelCard:
+    return ModelCard(version=version, kind="baseline", heads={h: HeadCard(labels=model.labels(h)) for h in model.heads})
