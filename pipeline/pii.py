@@ -49,8 +49,10 @@ _ASCII_DIGITS = str.maketrans("０１２３４５６７８９Ｘｘx", "01234567
 _EMAIL = re.compile(r"(?<![A-Za-z0-9._%+\-])[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}"
                     r"(?![A-Za-z0-9\-])")
 # 18 digits (last may be X) or 15 digits, optionally grouped 6-8-4 / 6-6-3 (region, birth date, sequence).
-_ID = re.compile(f"{_START}(?:{_D}{{6}}{_SEP}?{_D}{{8}}{_SEP}?{_D}{{3}}[0-9０-９XxＸｘ]|{_D}{{6}}{_SEP}?{_D}{{6}}{_SEP}?{_D}{{3}})"
-                 f"(?![0-9０-９A-Za-z])")
+# A letter right after it means the X is the start of a word, not a check digit.
+_ID_18 = f"{_D}{{6}}{_SEP}?{_D}{{8}}{_SEP}?{_D}{{3}}[0-9０-９XxＸｘ]"
+_ID_15 = f"{_D}{{6}}{_SEP}?{_D}{{6}}{_SEP}?{_D}{{3}}"
+_ID = re.compile(f"{_START}(?:{_ID_18}|{_ID_15})(?![0-9０-９A-Za-z])")
 # 16-19 digits, contiguous or in groups of four.
 _CARD = re.compile(f"{_START}{_D}{{4}}(?:{_SEP}?{_D}{{4}}){{3}}(?:{_SEP}?{_D}{{1,3}})?{_END}")
 _MOBILE = re.compile(f"{_START}(?:(?:[+＋]|00)?86{_SEP}?|[(（][+＋]?86[)）]{_SEP}?)?"

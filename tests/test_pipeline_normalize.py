@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import opencc
 import pandas as pd
 import pytest
 
@@ -56,6 +57,10 @@ def test_idempotent_on_real_raw_tickets(shared_data):
         details += frame["留言详情"].tolist()[:700]
     replies = pd.read_csv(teddy / "replies_raw.csv", keep_default_na=False)
     _assert_idempotent(titles + replies["答复意见"].tolist()[:500])
+    # normalize skips the converter for text without a character it could change: nothing is left over
+    dev = [normalize(text) for text in details[:448]]
+    converter = opencc.OpenCC("t2s")
+    assert [converter.convert(text) for text in dev] == dev
     # raw details are wrapped in scraped tabs, newlines, U+3000 and U+00A0 (all but one, already clean)
     assert _assert_idempotent(details) >= len(details) - 1
 
