@@ -7,8 +7,9 @@ published training data was cut.
 from __future__ import annotations
 
 import unicodedata
-from pathlib import Path
+from collections.abc import Iterable
 from functools import lru_cache
+from pathlib import Path
 
 import jieba
 
@@ -55,7 +56,7 @@ def _is_blank_or_punctuation(token: str) -> bool:
     return all(ch.isspace() or unicodedata.category(ch)[0] in "PSZC" for ch in token)
 
 
-def _keep(tokens, stopwords: bool) -> list[str]:
+def _keep(tokens: Iterable[str], stopwords: bool) -> list[str]:
     stop = bundled_stopwords() if stopwords else frozenset()
     return [t for t in tokens if t not in stop and not _is_blank_or_punctuation(t)]
 
