@@ -38,6 +38,8 @@ class ModelHolder:
 
     def _load(self, version: str, path: Path) -> LoadedModel:
         loaded = LoadedModel(version, path, load_predictor(path, threads=self.threads))
+        if "topic" not in loaded.predictor.card.heads:
+            raise InputError(f"{path}: the service needs a model with a topic head")
         # Run once so the first real request does not pay for lazy initialisation.
         loaded.predictor.predict(["武冈市 城区 道路 维修 "])
         return loaded

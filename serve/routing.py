@@ -1,4 +1,4 @@
-"""One ticket in, one routing answer out: classify, mask, find the jurisdiction, decide, suggest.
+"""One ticket in, one routing answer out: classify, mask, decide (unit catalogue + rules), suggest.
 
 The model reads the ticket in the canonical form it was trained on (made from the raw text); everything that
 leaves the process (response, log, knowledge-base query, feedback row) is the normalized, PII-masked text.
@@ -6,20 +6,16 @@ Batches go through the model in one call (the costly step); everything else is p
 """
 from __future__ import annotations
 
-import re
 from typing import Sequence
 
+from knowledge_base.dispatch import decide
 from knowledge_base.kb import KnowledgeBase
 from models.predictor import HeadPrediction
 from pipeline import canonical
-from pipeline.jurisdiction import find_jurisdiction
 from pipeline.normalize import normalize
 from pipeline.pii import mask_pii
 from serve.model_holder import LoadedModel
-from serve.schemas import HeadOut, JurisdictionOut, LabelScore, RouteOut, SuggestionOut, TicketIn
-
-_HAN = re.compile(r"[\u3400-\u9fff]")
-NO_CHINESE = "文本不含中文，需人工处理 / no Chinese text: an agent decides"
+from serve.schemas import HeadOut, LabelScore, RouteOut, SuggestionOut, TicketIn
 
 
 def mask(text: str) -> str:
@@ -50,21 +46,23 @@ def route_tickets(tickets: Sequence[TicketIn], model: LoadedModel, kb: Knowledge
     results = []
     for ticket, heads in zip(tickets, predictions):
         masked = mask(ticket.text)
-        masked_title = mask(ticket.title) if ticket.title else ""
-        place = find_jurisdiction(f"{masked_title}{masked}", ticket.location)
-        reasons = [f"{head} 置信度低于阈值 / {head} confidence below threshold" for head, p in heads.items() if p.review]
-        if not _HAN.search(f"{masked_title}{masked}"):
-            reasons.append(NO_CHINESE)
+        # Title and body on separate lines, so no place name or keyword is read across the join.
+        full = f"{mask(ticket.title)}\n{masked}" if ticket.title else masked
+        routing = decide(heads, full, ticket.location)
         results.append(
             RouteOut(
                 id=ticket.id,
                 topic=head_out(heads["topic"]),
                 unit=head_out(heads["unit"]) if "unit" in heads else None,
-                jurisdiction=JurisdictionOut(township=place.township, code=place.code, matched=place.matched,
-                                             village=place.village, source=place.source) if place else None,
-                decision="review" if reasons else "auto",
-                reasons=reasons,
-                suggestions=suggestions(kb, f"{masked_title} {masked}".strip(), k),
+                jurisdiction=routing.jurisdiction,
+                decision=routing.decision,
+                reasons=routing.reasons,
+                urgent=routing.urgent,
+                not_accepted=routing.not_accepted,
+                lead_unit=routing.lead,
+                assisting_units=routing.assisting,
+                rule=routing.rule,
+                suggestions=suggestions(kb, full, k),
                 masked_text=masked,
                 model_version=model.version,
             )

@@ -5,6 +5,7 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
+from knowledge_base.dispatch import PlaceRef, Refusal, UnitRef
 from knowledge_base.store import Entry
 from pipeline.normalize import normalize
 
@@ -67,14 +68,6 @@ class HeadOut(BaseModel):
     alternatives: list[LabelScore] = Field(default_factory=list, description="next best labels")
 
 
-class JurisdictionOut(BaseModel):
-    township: str = Field(description="乡镇/街道")
-    code: str = Field(description="administrative division code")
-    matched: str = Field(description="the words in the ticket that named it")
-    village: str | None = Field(default=None, description="村/社区 named right after the township")
-    source: Literal["location", "text"] = "text"
-
-
 class SuggestionOut(BaseModel):
     id: str
     question: str
@@ -89,19 +82,23 @@ class RouteOut(BaseModel):
             "examples": [
                 {
                     "id": "WG-2026-000123",
-                    "topic": {"label": "城乡建设", "confidence": 0.91, "alternatives": [
-                        {"label": "商贸旅游", "confidence": 0.05}]},
-                    "unit": {"label": "城市管理和综合执法局", "confidence": 0.88, "alternatives": []},
+                    "topic": {"label": "城乡建设", "confidence": 0.91,
+                              "alternatives": [{"label": "商贸旅游", "confidence": 0.05}]},
+                    "unit": {"label": "城市管理和综合执法", "confidence": 0.88, "alternatives": []},
                     "jurisdiction": {"township": "迎春亭街道", "code": "430581002", "matched": "迎春亭街道",
-                                     "village": None, "source": "location"},
+                                     "method": "name_with_suffix", "source": "location", "village": None},
                     "decision": "auto",
-                    "reasons": [],
+                    "reasons": ["topic: 城乡建设 置信度 0.91（达到阈值）", "unit: 城市管理和综合执法 置信度 0.88（达到阈值）"],
                     "urgent": False,
-                    "not_accepted": False,
-                    "lead_unit": "城市管理和综合执法局",
+                    "not_accepted": None,
+                    "lead_unit": {"id": "wg-cgj", "name": "武冈市城市管理和综合执法局",
+                                  "functional_type": "城市管理和综合执法", "level": "市直部门"},
+                    "assisting_units": [],
+                    "rule": None,
                     "suggestions": [],
-                    "masked_text": "武冈市迎春亭街道菜市场门口每天早上都有流动摊贩占道经营，车辆无法通行，请城管部门尽快处理。联系电话[电话]。",
-                    "model_version": "20260101-demo",
+                    "masked_text": "武冈市迎春亭街道菜市场门口每天早上都有流动摊贩占道经营，车辆无法通行，请城管部门尽快处理。"
+                                   "联系电话[手机号]。",
+                    "model_version": "demo-20260101",
                 }
             ]
         }
@@ -109,13 +106,15 @@ class RouteOut(BaseModel):
 
     id: str | None = None
     topic: HeadOut
-    unit: HeadOut | None = Field(default=None, description="responsible unit, when the model or the catalogue gives one")
-    jurisdiction: JurisdictionOut | None = None
+    unit: HeadOut | None = Field(default=None, description="the unit's functional type (职能类型), when the model has a unit head")
+    jurisdiction: PlaceRef | None = Field(default=None, description="乡镇/街道 named in the text or the location")
     decision: Literal["auto", "review"] = Field(description="auto: dispatch without a human; review: an agent decides")
-    reasons: list[str] = Field(default_factory=list, description="why the ticket goes to review, or what was decided")
-    urgent: bool = False
-    not_accepted: bool = Field(default=False, description="a matter 12345 does not accept (诉讼, 信访…)")
-    lead_unit: str | None = None
+    reasons: list[str] = Field(default_factory=list, description="what the decision rests on (confidence, rules, place)")
+    urgent: bool = Field(default=False, description="safety words found: handle first")
+    not_accepted: Refusal | None = Field(default=None, description="set when 12345 does not accept the matter")
+    lead_unit: UnitRef | None = Field(default=None, description="承办单位 from the unit catalogue and routing rules")
+    assisting_units: list[UnitRef] = Field(default_factory=list, description="协办单位")
+    rule: str | None = Field(default=None, description="the routing rule that chose the lead unit")
     suggestions: list[SuggestionOut] = Field(default_factory=list, description="knowledge-base answers")
     masked_text: str = Field(description="the text with personal data masked")
     model_version: str

@@ -13,8 +13,11 @@ from models.registry import Registry
 from serve.feedback_store import FeedbackStore
 from serve.model_holder import LoadedModel, ModelHolder
 from serve.metrics import ServeMetrics
+from serve.routing import route_tickets
+from serve.schemas import TicketIn
 
 log = logging.getLogger("appeal.serve")
+WARM_UP_TICKET = TicketIn(title="路灯不亮", text="武冈市迎春亭街道某小区门口路灯坏了一个月，晚上出行不便，请尽快维修。", location="迎春亭街道")
 
 
 class NotReady(RuntimeError):
@@ -37,6 +40,9 @@ class Services:
             self.kb_loaded = True
             self.models.sync()
             self.metrics.set_model(self.model.version, self.model.kind)
+            # One full pass loads everything lazy (segmenter dictionaries, converters, gazetteer, unit catalogue,
+            # routing rules), so no request pays for it.
+            route_tickets([WARM_UP_TICKET], self.model, self.kb, self.settings.suggestions_k)
         except Exception as exc:  # noqa: BLE001 — reported by /readyz; the process stays up to say why
             self.error = f"{type(exc).__name__}: {exc}"
             log.exception("warm-up failed")

@@ -1,37 +1,53 @@
 """Shared pieces of the serving tests: a real baseline model in a real registry, and a real uvicorn process."""
 from __future__ import annotations
 
+import atexit
+import json
 import os
+import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 import httpx
-import pandas as pd
 
-from models.baseline import BaselineModel
-from models.card import STOPWORDS_FILE, HeadCard, ModelCard
-from pipeline import default_stopwords
+from appeal.config import DEMO_DIR
+from models.registry import Registry
+from training.train_baseline import train_baseline
 
 REPO = Path(__file__).resolve().parents[1]
 KEYS = {"platform": "pk-test-platform", "agent": "ak-test-agent", "trainer": "tk-test-trainer", "admin": "xk-test-admin"}
+DEMO_TICKETS = DEMO_DIR / "tickets.jsonl"
 KEY_SPEC = ",".join(f"{role}:{key}" for role, key in KEYS.items())
 
 
-def train_small_baseline(shared_data: Path, out: Path, version: str, rows: int = 1500, seed: int = 0) -> Path:
-    """A real topic classifier trained on a stratified slice of teddy2020c's training file."""
-    frame = pd.read_csv(shared_data / "teddy2020c" / "train_segmented.csv")
-    frame = frame.sample(frac=1.0, random_state=seed).groupby("label").head(rows // 7)
-    model = BaselineModel().fit(frame["text"].tolist(), {"topic": frame["label"].tolist()})
-    model.save(out)
-    ModelCard(version=version, kind="baseline", heads={"topic": HeadCard(labels=model.labels("topic"), threshold=0.6)}
-              ).save(out)
-    stop = default_stopwords(shared_data / "teddy2020c" / "stop_words.txt")
-    (out / STOPWORDS_FILE).write_text("\n".join(sorted(stop)), encoding="utf-8")
+@lru_cache(maxsize=1)
+def demo_baseline() -> Path:
+    """A real baseline (topic + unit heads, thresholds from a held-out part) trained once per test process on the
+    demo pack's 300 labelled tickets."""
+    scratch = tempfile.mkdtemp(prefix="appeal-serve-model-")
+    atexit.register(shutil.rmtree, scratch, True)
+    out = Path(scratch) / "model"
+    train_baseline(DEMO_TICKETS, out)
     return out
+
+
+def install_model(home: Path, *versions: str) -> Registry:
+    """The demo baseline registered under each version name; the first becomes champion."""
+    registry = Registry(home / "registry")
+    for version in versions:
+        registry.add(demo_baseline(), version=version)
+    registry.promote(versions[0])
+    return registry
+
+
+def demo_tickets() -> list[dict]:
+    return [json.loads(line) for line in DEMO_TICKETS.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
 def free_port() -> int:

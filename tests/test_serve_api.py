@@ -5,8 +5,7 @@ import json
 
 import pytest
 
-from models.registry import Registry
-from tests.serving_support import KEYS, start_server, train_small_baseline
+from tests.serving_support import KEYS, demo_tickets, install_model, start_server
 
 TICKET = {
     "id": "WG-1",
@@ -17,31 +16,34 @@ TICKET = {
 
 
 @pytest.fixture(scope="module")
-def model_v1(shared_data, tmp_path_factory):
-    return train_small_baseline(shared_data, tmp_path_factory.mktemp("model") / "v1", "v1")
-
-
-@pytest.fixture(scope="module")
-def server(model_v1, tmp_path_factory):
+def server(tmp_path_factory):
     home = tmp_path_factory.mktemp("home")
-    registry = Registry(home / "registry")
-    registry.promote(registry.add(model_v1))
+    install_model(home, "v1")
     live = start_server(home, home / "server.log")
     live.home = home
     yield live
     live.stop()
 
 
-def test_route_answers_topic_and_decision(server):
+def test_route_classifies_and_dispatches(server):
+    known = demo_tickets()[0]  # 公积金提取审核慢: a ticket the demo model was trained on
+    with server.client("platform") as client:
+        body = client.post("/v1/route", json={k: known[k] for k in ("id", "title", "text")}).json()
+    assert body["id"] == known["id"]
+    assert body["topic"]["label"] == known["topic"] == "城乡建设"
+    assert body["unit"]["label"] == known["unit"] == "住房公积金"
+    assert body["lead_unit"]["functional_type"] == "住房公积金" and "公积金" in body["lead_unit"]["name"]
+    assert body["topic"]["alternatives"] and body["decision"] in ("auto", "review") and body["reasons"]
+    assert body["model_version"] == "v1"
+
+
+def test_route_masks_and_finds_the_township(server):
     with server.client("platform") as client:
         response = client.post("/v1/route", json=TICKET)
     assert response.status_code == 200, response.text
     body = response.json()
     assert body["id"] == "WG-1"
-    assert body["topic"]["label"] == "城乡建设"
     assert 0 < body["topic"]["confidence"] <= 1
-    assert body["decision"] in ("auto", "review")
-    assert body["model_version"] == "v1"
     assert body["jurisdiction"]["township"] == "迎春亭街道"
     assert "13807391234" not in body["masked_text"] and "[手机号]" in body["masked_text"]
     assert response.headers["x-request-id"]
@@ -93,7 +95,14 @@ def test_text_without_chinese_is_answered_for_review(server):
         response = client.post("/v1/route", json={"text": "The street light at gate 3 is broken."})
     assert response.status_code == 200
     assert response.json()["decision"] == "review"
-    assert any("Chinese" in reason for reason in response.json()["reasons"])
+    assert any("no Chinese" in reason for reason in response.json()["reasons"])
+
+
+def test_matter_12345_does_not_accept(server):
+    with server.client("platform") as client:
+        body = client.post("/v1/route", json={"text": "我和邻居的房屋纠纷已经起诉到法院了，请你们帮我催一下法院尽快判决。"}).json()
+    assert body["decision"] == "review"
+    assert body["not_accepted"] is not None and body["not_accepted"]["refer_to"]
 
 
 def test_feedback_is_stored_in_sqlite(server):

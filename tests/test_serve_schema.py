@@ -6,17 +6,15 @@ import schemathesis
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
 
-from models.registry import Registry
-from tests.serving_support import KEYS, start_server, train_small_baseline
+from tests.serving_support import KEYS, install_model, start_server
 
 schema = schemathesis.pytest.from_fixture("api_schema")
 
 
 @pytest.fixture(scope="module")
-def server(shared_data, tmp_path_factory):
+def server(tmp_path_factory):
     home = tmp_path_factory.mktemp("schema-home")
-    registry = Registry(home / "registry")
-    registry.promote(registry.add(train_small_baseline(shared_data, home / "trained" / "v1", "v1", rows=700)))
+    install_model(home, "v1")
     live = start_server(home, home / "server.log")
     yield live
     live.stop()
