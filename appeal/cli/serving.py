@@ -1,0 +1,114 @@
+"""`appeal serve` (build what is missing from the demo pack, then serve HTTP) and `appeal feedback export`."""
+from __future__ import annotations
+
+import json
+import tempfile
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+feedback_app = typer.Typer(help="Agents' final answers collected by the service (labelled tickets).",
+                           no_args_is_help=True)
+
+
+def _ensure_keys(settings) -> None:
+    """With no key configured, one key per role is made now and shown once; only their digests are kept."""
+    from serve.auth import create_keys, keys_path
+
+    if settings.api_keys or keys_path(settings.home).is_file():
+        return
+    keys = create_keys(settings.home)
+    typer.secho("API keys created (shown only this once; only their SHA-256 digests are stored in "
+                f"{keys_path(settings.home)}):", fg=typer.colors.YELLOW, bold=True)
+    for role, key in keys.items():
+        typer.echo(f"  {role:<9} {key}")
+
+
+def _ensure_champion(settings) -> None:
+    """A fresh clone has no model: train the default one on the demo tickets, register it and make it champion."""
+    from models.registry import Registry
+
+    registry = Registry(settings.registry_dir)
+    if registry.champion() is not None:
+        return
+    from training.finetune import train_default_model
+
+    typer.echo("no champion model yet: training the default model on the demo tickets …")
+    with tempfile.TemporaryDirectory(dir=settings.home) as scratch:
+        trained = train_default_model(Path(scratch) / "model")
+        version = registry.add(trained, move=True)
+    decision = registry.promote(version)
+    typer.echo(f"model {version} registered and promoted ({'; '.join(decision.reasons)})")
+
+
+def _ensure_demo_kb(settings) -> None:
+    from knowledge_base.files import read_entries
+    from knowledge_base.store import EntryStore
+
+    store = EntryStore(settings.db_url)
+    try:
+        if store.count():
+            return
+        faq = settings.demo_dir / "faq.jsonl"
+        result = store.upsert_many(read_entries(faq), updated_by="appeal serve (demo pack)")[0]
+        typer.echo(f"knowledge base: {result.added} demo entries imported from {faq}")
+    finally:
+        store.close()
+
+
+def serve(
+    host: Optional[str] = typer.Option(None, help="address to listen on (default: settings.host, 127.0.0.1)"),
+    port: Optional[int] = typer.Option(None, help="port (default: settings.port, 8000)"),
+    build: bool = typer.Option(True, "--build/--no-build",
+                               help="build a missing base encoder, default model and demo knowledge base first"),
+) -> None:
+    """Serve the HTTP API. On a fresh clone it first builds what it needs from the bundled demo pack."""
+    import uvicorn
+
+    from appeal.config import get_settings
+    from serve.app import create_app
+
+    settings = get_settings()
+    settings.home.mkdir(parents=True, exist_ok=True)
+    _ensure_keys(settings)
+    if build:
+        from models.base_model import ensure_base_model
+
+        typer.echo(f"base encoder: {ensure_base_model()}")
+        _ensure_champion(settings)
+        _ensure_demo_kb(settings)
+    host, port = host or settings.host, port or settings.port
+    typer.echo(f"serving on http://{host}:{port}  (OpenAPI: http://{host}:{port}/docs)")
+    uvicorn.run(create_app(settings), host=host, port=port, access_log=False)
+
+
+@feedback_app.command("export")
+def export(
+    out: Path = typer.Option(..., "--out", help="JSONL file of labelled tickets (the `appeal train` format)"),
+    since_id: int = typer.Option(0, "--since-id", min=0, help="only feedback stored after this id"),
+) -> None:
+    """Write the stored feedback as labelled tickets (masked text, the agent's topic and unit) for retraining."""
+    from appeal.config import get_settings
+    from serve.feedback_store import FeedbackStore
+
+    store = FeedbackStore(get_settings().db_url)
+    # An agent may correct a ticket twice: its latest answer is the label.
+    tickets: dict[str, dict] = {}
+    last = since_id
+    try:
+        for row in store.rows(since_id):
+            key = row.ticket_id or f"feedback-{row.id}"
+            tickets[key] = {"id": key, "title": row.title, "text": row.text, "topic": row.topic, "unit": row.unit,
+                            "created_at": row.created_at.isoformat(), "channel": "feedback"}
+            last = row.id
+    finally:
+        store.close()
+    with open(out, "w", encoding="utf-8") as handle:
+        handle.writelines(json.dumps(ticket, ensure_ascii=False) + "\n" for ticket in tickets.values())
+    typer.echo(f"{len(tickets)} labelled tickets written to {out} (feedback up to id {last})")
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(serve)
+    app.add_typer(feedback_app, name="feedback")

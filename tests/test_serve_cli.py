@@ -1,0 +1,98 @@
+"""`appeal serve` on a new home (keys made and shown once, demo knowledge base imported, base encoder built) and
+`appeal feedback export` back into the ticket format training reads."""
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+
+import httpx
+
+from tests.serving_support import REPO, free_port, install_model
+from training.tickets import load_tickets
+
+KEY_LINE = re.compile(r"^\s+(platform|agent|trainer|admin)\s+(\S{20,})$", re.MULTILINE)
+
+
+APPEAL = [sys.executable, "-c", "import sys; from appeal.cli import main; sys.argv[0] = 'appeal'; main()"]
+
+
+def _env(home) -> dict[str, str]:
+    # No configured keys: `appeal serve` must make its own.
+    return {**{k: v for k, v in os.environ.items() if k != "APPEAL_API_KEYS"}, "APPEAL_HOME": str(home)}
+
+
+def _wait_ready(url: str, process: subprocess.Popen, log_path, timeout: float = 300) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        assert process.poll() is None, log_path.read_text()
+        try:
+            if httpx.get(f"{url}/readyz", timeout=2).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        time.sleep(0.3)
+    raise AssertionError(f"not ready:\n{log_path.read_text()}")
+
+
+def _run_once(home, log_path) -> tuple[str, dict[str, str], subprocess.Popen]:
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    with open(log_path, "w", encoding="utf-8") as log:
+        process = subprocess.Popen([*APPEAL, "serve", "--port", str(port)], cwd=REPO, env=_env(home), stdout=log,
+                                   stderr=subprocess.STDOUT, text=True)
+        try:
+            _wait_ready(url, process, log_path)
+            keys = dict(KEY_LINE.findall(log_path.read_text()))
+            return url, keys, process
+        except BaseException:
+            process.terminate()
+            raise
+
+
+def test_appeal_serve_on_a_new_home_then_feedback_export(appeal_home, tmp_path):
+    install_model(appeal_home, "demo-baseline")  # the default fine-tuned model is trained in the README walk-through
+    try:
+        url, keys, process = _run_once(appeal_home, tmp_path / "first.log")
+        try:
+            assert set(keys) == {"platform", "agent", "trainer", "admin"}
+            stored = (appeal_home / "api_keys.json").read_text()
+            assert not any(key in stored for key in keys.values())
+            agent = httpx.Client(base_url=url, headers={"X-API-Key": keys["agent"]}, timeout=60)
+            found = agent.post("/v1/suggest", json={"text": "我的社保卡丢了，要怎么补办？"}).json()["suggestions"]
+            assert found[0]["id"].startswith("wg-sbk")
+            routed = agent.post("/v1/route", json={"text": "公积金提取申请提交二十多天了还在审核，电话13807391234。"}).json()
+            feedback = {"ticket_id": "T-9", "text": "公积金提取申请提交二十多天了还在审核，电话13807391234。",
+                        "topic": "城乡建设", "unit": "住房公积金", "predicted_topic": routed["topic"]["label"],
+                        "model_version": routed["model_version"]}
+            assert agent.post("/v1/feedback", json=feedback).status_code == 201
+        finally:
+            process.terminate()
+            process.wait(timeout=30)
+
+        # Second start: no new keys, the old ones still work, the knowledge base is not imported twice.
+        url, new_keys, process = _run_once(appeal_home, tmp_path / "second.log")
+        try:
+            assert new_keys == {}
+            trainer = httpx.Client(base_url=url, headers={"X-API-Key": keys["trainer"]}, timeout=60)
+            listed = trainer.get("/v1/kb/entries", params={"limit": 1}).json()
+            assert listed["total"] == sum(1 for line in open(REPO / "appeal/demo/faq.jsonl") if line.strip())
+        finally:
+            process.terminate()
+            process.wait(timeout=30)
+
+        exported = tmp_path / "feedback.jsonl"
+        result = subprocess.run([*APPEAL, "feedback", "export", "--out", str(exported)], cwd=REPO,
+                                env=_env(appeal_home), capture_output=True, text=True, timeout=120)
+        assert result.returncode == 0, result.stderr
+        rows = [json.loads(line) for line in exported.read_text(encoding="utf-8").splitlines()]
+        assert [(r["id"], r["topic"], r["unit"]) for r in rows] == [("T-9", "城乡建设", "住房公积金")]
+        assert "13807391234" not in rows[0]["text"] and "[手机号]" in rows[0]["text"]
+        dataset, _ = load_tickets(exported)
+        assert dataset["unit"] == ["住房公积金"]
+    finally:
+        shutil.rmtree(appeal_home / "base-models", ignore_errors=True)
