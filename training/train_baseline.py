@@ -108,7 +108,7 @@ def train_baseline(
     model.save(out)
     (out / STOPWORDS_FILE).write_text("".join(f"{w}\n" for w in sorted(stopwords)), encoding="utf-8")
     card.save(out)  # last: a directory with model.json is a complete model
-    return card
+    return ModelCard.load(out)
 
 
 def _card(version: str, model: BaselineModel) -> ModelCard:

@@ -1,0 +1,95 @@
+"""`appeal train --baseline`, `appeal predict`, `appeal evaluate` run as the real command, in a subprocess."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from ticket_samples import APPEALS, appeals_frame, training_slice
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def appeal(*args: str | Path) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-c", "from appeal.cli import main; main()", *map(str, args)],
+                          cwd=REPO, capture_output=True, text=True, timeout=600)
+
+
+def assert_input_error(result: subprocess.CompletedProcess, *fragments: str) -> None:
+    """Exit code 2 and one line on stderr that says what is wrong — never a traceback."""
+    assert result.returncode == 2, result.stderr
+    assert "Traceback" not in result.stderr and len(result.stderr.strip().splitlines()) == 1, result.stderr
+    for fragment in fragments:
+        assert fragment in result.stderr
+
+
+@pytest.fixture(scope="module")
+def model_dir(shared_data, tmp_path_factory) -> Path:
+    tmp = tmp_path_factory.mktemp("cli")
+    data = training_slice(shared_data, tmp / "train.csv", per_label=100)
+    result = appeal("train", "--baseline", "--data", data, "--dev", shared_data / "teddy2020c" / "dev_raw.csv",
+                    "--out", tmp / "model")
+    assert result.returncode == 0, result.stderr
+    assert "macro-F1" in result.stdout and (tmp / "model" / "model.json").is_file()
+    return tmp / "model"
+
+
+def test_predict_writes_one_row_per_ticket_in_order(model_dir, tmp_path):
+    source = tmp_path / "in.jsonl"
+    rows = [{"id": a[0], "title": a[1], "text": a[2]} for a in APPEALS]
+    source.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows), encoding="utf-8")
+    result = appeal("predict", "--model", model_dir, "--input", source, "--output", tmp_path / "out.csv")
+    assert result.returncode == 0, result.stderr
+    out = pd.read_csv(tmp_path / "out.csv", dtype=str, encoding="utf-8-sig")
+    assert list(out.columns) == ["id", "topic", "topic_confidence", "topic_review", "topic_alt1", "topic_alt1_conf",
+                                 "topic_alt2", "topic_alt2_conf"]
+    assert list(out["id"]) == [a[0] for a in APPEALS]
+    assert sum(out["topic"] == [a[3] for a in APPEALS]) >= 4
+    confidence = out["topic_confidence"].astype(float)
+    assert ((confidence > 0) & (confidence <= 1)).all() and (confidence >= out["topic_alt1_conf"].astype(float)).all()
+
+
+def test_predict_keeps_duplicates_and_writes_xlsx(model_dir, tmp_path):
+    frame = pd.concat([appeals_frame(), appeals_frame().iloc[[0]]])
+    frame.to_csv(tmp_path / "in.csv", index=False, encoding="gbk")
+    result = appeal("predict", "--model", model_dir, "--input", tmp_path / "in.csv", "--output", tmp_path / "o.xlsx")
+    assert result.returncode == 0, result.stderr
+    out = pd.read_excel(tmp_path / "o.xlsx", dtype=str)
+    assert list(out["id"]) == [a[0] for a in APPEALS] + [APPEALS[0][0]]
+
+
+def test_evaluate_prints_tables_and_writes_the_report(model_dir, shared_data, tmp_path):
+    report = tmp_path / "report.json"
+    result = appeal("evaluate", "--model", model_dir, "--data", shared_data / "teddy2020c" / "dev_raw.csv",
+                    "--report", report)
+    assert result.returncode == 0, result.stderr
+    assert "macro-F1" in result.stdout and "confusion matrix" in result.stdout and "城乡建设" in result.stdout
+    topic = json.loads(report.read_text(encoding="utf-8"))["heads"]["topic"]
+    assert topic["n"] == 446 and len(topic["confusion"]) == 7 and sum(map(sum, topic["confusion"])) == 446
+    assert 0.6 < topic["macro_f1"] <= 1 and set(topic["per_class"]) == set(topic["labels"])
+
+
+def test_bad_input_is_one_line_and_exit_code_2(model_dir, tmp_path):
+    assert_input_error(appeal("predict", "--model", model_dir, "--input", tmp_path / "none.csv", "--output",
+                              tmp_path / "o.csv"), "none.csv", "no such file")
+
+    broken = tmp_path / "broken.csv"
+    broken.write_bytes("id,text\n1,路灯坏了\n2,".encode("utf-8") + b"\xff\xfe\x80" + "噪音\n".encode("utf-8"))
+    assert_input_error(appeal("predict", "--model", model_dir, "--input", broken, "--output", tmp_path / "o.csv"),
+                       "broken.csv", "undecodable bytes at line 3")
+    assert not (tmp_path / "o.csv").exists()
+
+    empty = tmp_path / "empty.csv"
+    appeals_frame().assign(留言主题="", 留言详情=["x", "", "y", "z", "", "w", "v"]).to_csv(empty, index=False)
+    assert_input_error(appeal("evaluate", "--model", model_dir, "--data", empty), "row 3, row 6", "留言详情")
+
+    no_text = tmp_path / "no_text.csv"
+    appeals_frame().drop(columns=["留言详情"]).to_csv(no_text, index=False)
+    assert_input_error(appeal("train", "--baseline", "--data", no_text, "--out", tmp_path / "m"), "no text column")
+
+    assert_input_error(appeal("predict", "--model", tmp_path, "--input", empty, "--output", tmp_path / "o.csv"),
+                       "not a model directory")

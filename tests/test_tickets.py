@@ -1,0 +1,205 @@
+from __future__ import annotations
+
+import json
+from collections import Counter
+from datetime import datetime
+
+import pandas as pd
+import pytest
+
+from pipeline import InputError, canonical
+from ticket_samples import APPEALS, appeals_frame
+from training.tickets import load_tickets, parse_date, stratified_split
+
+TOPICS = sorted({a[3] for a in APPEALS})
+
+
+# ---- the real files load with no options -------------------------------------------------------------------
+
+
+def test_train_segmented_is_recognised_deduplicated_and_resolved(shared_data):
+    ds, report = load_tickets(shared_data / "teddy2020c" / "train_segmented.csv")
+    assert report.presegmented and report.rows_read == 7733
+    # 90 exact copies go; the one text with 3× 交通运输 and 1× 商贸旅游 keeps its majority label.
+    assert report.duplicates_removed == 90
+    [conflict] = report.conflicts
+    assert conflict.labels == {"交通运输": 3, "商贸旅游": 1} and conflict.kept == "交通运输"
+    assert len(ds) == 7642 and len(set(ds["text"])) == len(ds)
+    assert ds["canonical"] == ds["text"] and all(t.endswith(" ") for t in ds["canonical"][:50])
+    assert set(report.label_counts["topic"]) == {"城乡建设", "劳动和社会保障", "教育文体", "商贸旅游", "环境保护",
+                                                 "卫生计生", "交通运输"}
+
+
+def test_dev_raw_maps_columns_parses_dates_and_drops_the_tied_pair(shared_data):
+    ds, report = load_tickets(shared_data / "teddy2020c" / "dev_raw.csv")
+    assert not report.presegmented
+    assert report.columns["留言详情"] == "text" and report.columns["一级标签"] == "topic"
+    [tie] = report.conflicts
+    assert tie.kept is None and tie.rows == ["row 92", "row 282"]
+    assert len(ds) == 446 and "37042" not in ds["id"]
+    first = ds[0]
+    assert first["id"] == "24" and first["created_at"] == "2020-01-06T12:09:38"
+    assert first["留言用户"] == "A00074011"  # extra columns are kept
+    assert first["canonical"] == canonical(first["title"], first["text"])
+
+
+def test_replies_keep_the_official_reply(shared_data):
+    ds, report = load_tickets(shared_data / "teddy2020c" / "replies_raw.csv")
+    assert report.columns["答复意见"] == "reply"
+    assert all(r for r in ds["reply"][:20]) and report.label_counts["topic"] == {}
+
+
+# ---- formats and encodings ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("encoding", ["gbk", "gb18030", "utf-8-sig", "utf-8"])
+def test_csv_encodings(tmp_path, encoding):
+    path = tmp_path / "tickets.csv"
+    appeals_frame().to_csv(path, index=False, encoding=encoding)
+    ds, report = load_tickets(path)
+    assert ds["text"] == [a[2] for a in APPEALS] and ds["unit"] == [a[4] for a in APPEALS]
+    assert report.encoding == ("gb18030" if encoding.startswith("gb") else "utf-8")
+    assert "水箱" in ds["canonical"][0].split()
+
+
+def test_xlsx_with_mixed_dates_and_numeric_ids(tmp_path):
+    frame = appeals_frame().drop(columns=["留言编号"])
+    frame.insert(0, "留言编号", [int(a[0]) for a in APPEALS])
+    # What real exports hold: a date cell, an Excel serial number, and several string spellings.
+    frame["留言时间"] = [datetime(2020, 1, 6, 12, 9, 38), 43836.5, "2020/1/7 8:05:00", "2020-01-08 09:00:00",
+                         "2020年1月9日", "20200110", None]
+    path = tmp_path / "tickets.xlsx"
+    frame.to_excel(path, index=False)
+    ds, _ = load_tickets(path)
+    assert ds["id"] == [a[0] for a in APPEALS]
+    assert ds["created_at"] == ["2020-01-06T12:09:38", "2020-01-06T12:00:00", "2020-01-07T08:05:00",
+                                "2020-01-08T09:00:00", "2020-01-09T00:00:00", "2020-01-10T00:00:00", None]
+
+
+def test_parquet_and_jsonl_with_unit_type(tmp_path):
+    frame = appeals_frame().rename(columns={"留言编号": "id", "留言主题": "title", "留言详情": "text",
+                                            "一级标签": "topic", "责任单位": "unit_type"})
+    frame["location"] = "武冈市"
+    frame.to_parquet(tmp_path / "t.parquet")
+    with open(tmp_path / "t.jsonl", "w", encoding="utf-8") as handle:
+        for record in frame.to_dict("records"):
+            handle.write(json.dumps(record, ensure_ascii=False) + "\n\n")
+    for name in ("t.parquet", "t.jsonl"):
+        ds, report = load_tickets(tmp_path / name)
+        assert ds["unit"] == [a[4] for a in APPEALS], name  # unit_type feeds the unit head
+        assert ds["location"] == ["武冈市"] * len(APPEALS) and ds["topic"] == [a[3] for a in APPEALS]
+
+
+def test_explicit_column_mapping(tmp_path):
+    path = tmp_path / "export.csv"
+    appeals_frame().rename(columns={"留言详情": "诉求描述", "责任单位": "转办单位"}).to_csv(path, index=False)
+    with pytest.raises(InputError, match="no text column"):
+        load_tickets(path)
+    ds, report = load_tickets(path, columns={"诉求描述": "text", "转办单位": "unit"})
+    assert ds["unit"][0] == APPEALS[0][4] and report.columns["诉求描述"] == "text"
+
+
+def test_presegmented_heuristic_without_file_name_hint(shared_data, tmp_path):
+    real = pd.read_csv(shared_data / "teddy2020c" / "train_segmented.csv", dtype=str, nrows=40)
+    real.to_csv(tmp_path / "export.csv", index=False)
+    _, report = load_tickets(tmp_path / "export.csv")
+    assert report.presegmented
+    raw = pd.DataFrame({"text": [a[2] for a in APPEALS], "label": [a[3] for a in APPEALS]})
+    raw.to_csv(tmp_path / "raw.csv", index=False)
+    ds, report = load_tickets(tmp_path / "raw.csv")
+    assert not report.presegmented and ds["canonical"][0] != ds["text"][0]
+    _, forced = load_tickets(tmp_path / "export.csv", presegmented=False)
+    assert not forced.presegmented
+
+
+# ---- bad input: one clear InputError naming file, row and column -------------------------------------------
+
+
+def test_missing_file_and_unknown_type(tmp_path):
+    with pytest.raises(InputError, match="no such file"):
+        load_tickets(tmp_path / "nope.csv")
+    (tmp_path / "t.doc").write_text("x")
+    with pytest.raises(InputError, match="unknown file type"):
+        load_tickets(tmp_path / "t.doc")
+
+
+def test_damaged_utf8_is_refused_with_its_line(tmp_path):
+    path = tmp_path / "broken.csv"
+    good = appeals_frame().to_csv(index=False).encode("utf-8")
+    lines = good.split(b"\n")
+    lines[4] = lines[4][:20] + b"\xff\xfe" + lines[4][20:]
+    path.write_bytes(b"\n".join(lines))
+    with pytest.raises(InputError, match=r"broken.csv: undecodable bytes at line 5"):
+        load_tickets(path)
+
+
+def test_binary_and_damaged_containers(tmp_path):
+    (tmp_path / "x.csv").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")
+    with pytest.raises(InputError, match="binary"):
+        load_tickets(tmp_path / "x.csv")
+    (tmp_path / "x.xlsx").write_bytes(b"not a zip")
+    with pytest.raises(InputError, match="x.xlsx: not a readable XLSX"):
+        load_tickets(tmp_path / "x.xlsx")
+    (tmp_path / "x.parquet").write_bytes(b"PAR1garbage")
+    with pytest.raises(InputError, match="not a readable Parquet"):
+        load_tickets(tmp_path / "x.parquet")
+    (tmp_path / "x.jsonl").write_text('{"text": "路灯坏了"}\n{"text": 路灯\n', encoding="utf-8")
+    with pytest.raises(InputError, match="line 2: not valid JSON"):
+        load_tickets(tmp_path / "x.jsonl")
+
+
+def test_empty_text_names_rows_and_column(tmp_path):
+    frame = appeals_frame()
+    frame.loc[[1, 3], ["留言主题", "留言详情"]] = ""
+    frame.to_csv(tmp_path / "t.csv", index=False)
+    with pytest.raises(InputError, match=r"row 3, row 5: column '留言详情' is empty"):
+        load_tickets(tmp_path / "t.csv")
+    (tmp_path / "empty.csv").write_text("", encoding="utf-8")
+    with pytest.raises(InputError, match="empty"):
+        load_tickets(tmp_path / "empty.csv")
+
+
+def test_unknown_label_names_row_column_and_known_labels(tmp_path):
+    frame = appeals_frame()
+    frame.loc[2, "一级标签"] = "教育"
+    frame.to_csv(tmp_path / "t.csv", index=False)
+    with pytest.raises(InputError, match=r"row 4, column '一级标签': unknown label '教育' \(known: "):
+        load_tickets(tmp_path / "t.csv", labels={"topic": TOPICS})
+
+
+def test_conflicting_labels(tmp_path):
+    frame = pd.concat([appeals_frame(), appeals_frame().iloc[[0]].assign(一级标签="环境保护")])
+    frame.to_csv(tmp_path / "t.csv", index=False)
+    with pytest.raises(InputError, match=r"row 2, row 9: the same text has the labels 城乡建设, 环境保护"):
+        load_tickets(tmp_path / "t.csv", on_conflict="error")
+    ds, report = load_tickets(tmp_path / "t.csv")  # a 1-1 tie: no label can be trusted, both copies go
+    assert len(ds) == len(APPEALS) - 1 and report.conflicts[0].kept is None
+    kept, _ = load_tickets(tmp_path / "t.csv", deduplicate=False)  # prediction keeps every input row
+    assert len(kept) == len(APPEALS) + 1
+
+
+def test_bad_date_names_row_and_column(tmp_path):
+    frame = appeals_frame().assign(留言时间="2020/1/6 12:00")
+    frame.loc[5, "留言时间"] = "上周三"
+    frame.to_csv(tmp_path / "t.csv", index=False)
+    with pytest.raises(InputError, match=r"row 7, column '留言时间': '上周三' is not a date"):
+        load_tickets(tmp_path / "t.csv")
+
+
+def test_parse_date_spellings():
+    assert parse_date("2019-07-28 13:09:08") == "2019-07-28T13:09:08"
+    assert parse_date("2012/1/19 17:49:30") == "2012-01-19T17:49:30"
+    assert parse_date("43831") == "2020-01-01T00:00:00"
+    assert parse_date(None) is None
+
+
+# ---- split -------------------------------------------------------------------------------------------------
+
+
+def test_stratified_split_keeps_proportions(shared_data):
+    ds, _ = load_tickets(shared_data / "teddy2020c" / "train_segmented.csv")
+    train, test = stratified_split(ds, 0.2, seed=1)
+    assert len(train) + len(test) == len(ds) and not set(train["id"]) & set(test["id"])
+    whole, held = Counter(ds["topic"]), Counter(test["topic"])
+    for label, n in whole.items():
+        assert abs(held[label] / len(test) - n / len(ds)) < 0.005
