@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 
-import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
@@ -12,36 +11,21 @@ from models.card import CARD_FILE
 from models.registry import DECISIONS_FILE, Registry, gate, score_model
 from pipeline import InputError
 from training.retrain import load_evaluation_set
-from training.train_baseline import train_baseline
-
-
-def _train(shared_data, out, per_class: int, *, seed: int = 0, shuffle_labels: bool = False):
-    frame = pd.read_csv(shared_data / "teddy2020c" / "train_segmented.csv")
-    frame = frame.sample(frac=1.0, random_state=seed).groupby("label").head(per_class)
-    if shuffle_labels:
-        frame["label"] = frame["label"].sample(frac=1.0, random_state=seed).to_numpy()
-    out.mkdir(parents=True)
-    data = out.parent / f"{out.name}_segmented.csv"
-    frame.to_csv(data, index=False)
-    train_baseline(data, out)
-    return out
+from tests.registry_support import train_sample_baseline
 
 
 @pytest.fixture(scope="module")
 def models(shared_data, tmp_path_factory):
     root = tmp_path_factory.mktemp("trained")
     return {
-        "small": _train(shared_data, root / "small", 40),
-        "large": _train(shared_data, root / "large", 200),
-        "shuffled": _train(shared_data, root / "shuffled", 150, shuffle_labels=True),
+        "small": train_sample_baseline(shared_data, root / "small", 40),
+        "large": train_sample_baseline(shared_data, root / "large", 200),
+        "shuffled": train_sample_baseline(shared_data, root / "shuffled", 150, shuffle_labels=True),
     }
 
 
 @pytest.fixture(scope="module")
 def dev_set(shared_data):
-    from appeal.config import get_settings
-
-    get_settings.cache_clear()
     return load_evaluation_set([shared_data / "teddy2020c" / "dev_raw.csv"])
 
 

@@ -1,0 +1,35 @@
+"""`appeal report`: the evaluation notebook executed headless, written as one HTML file."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+
+def report(
+    out: Path = typer.Option(Path("report.html"), "--out", help="HTML file to write"),
+    registry: Optional[Path] = typer.Option(None, "--registry", help="registry directory (default: <home>/registry)"),
+    data: Optional[list[Path]] = typer.Option(
+        None, "--data", help="labelled ticket file(s) to evaluate on (default: the fixed evaluation set)"
+    ),
+    versions: Optional[list[str]] = typer.Option(
+        None, "--versions", help="versions to report, comma-separated or repeated (default: all)"
+    ),
+    kb_pairs: Optional[Path] = typer.Option(
+        None, "--kb-pairs", help="(message, reply) file for knowledge-base R@1/MRR, e.g. teddy2020c/replies_raw.csv"
+    ),
+    kb_limit: int = typer.Option(300, help="pairs used from --kb-pairs"),
+) -> None:
+    """Accuracy, macro-F1, per-class scores, confusion matrix, reliability and coverage-precision curves for
+    every registry version, and how they changed across versions."""
+    from training.report import render_report
+
+    names = [v.strip() for item in versions or [] for v in item.split(",") if v.strip()]
+    path = render_report(out, registry=registry, data=data, versions=names or None, kb_pairs=kb_pairs,
+                         kb_limit=kb_limit)
+    typer.echo(f"wrote {path}")
+
+
+def register(app: typer.Typer) -> None:
+    app.command("report")(report)

@@ -1,0 +1,108 @@
+"""The evaluation report: its numbers on real models and real tickets, its figures with Chinese labels, and the
+notebook executed headless by `appeal report` in a real subprocess."""
+from __future__ import annotations
+
+import io
+import os
+import re
+import subprocess
+import sys
+import warnings
+
+import numpy as np
+import pytest
+
+from models.registry import Registry
+from tests.registry_support import train_sample_baseline
+from training import report
+from training.evaluation import dispatch_scores
+
+REPO = report.NOTEBOOK.parents[1]
+
+
+@pytest.fixture(scope="module")
+def registry(shared_data, tmp_path_factory):
+    root = tmp_path_factory.mktemp("report")
+    reg = Registry(root / "registry")
+    reg.add(train_sample_baseline(shared_data, root / "m1", 40), version="v1")
+    reg.promote(reg.add(train_sample_baseline(shared_data, root / "m2", 120, seed=1), version="v2"))
+    return reg
+
+
+@pytest.fixture(scope="module")
+def dev(shared_data):
+    return [shared_data / "teddy2020c" / "dev_raw.csv"]
+
+
+@pytest.fixture(scope="module")
+def evaluations(registry, dev):
+    return report.evaluate_registry(registry, dev)
+
+
+def test_numbers(evaluations):
+    assert [(e.version, e.champion) for e in evaluations] == [("v1", False), ("v2", True)]
+    table = report.versions_table(evaluations)
+    assert list(table["version"]) == ["v1", "v2"] and list(table["head"]) == ["topic", "topic"]
+    assert (table["n"] > 440).all() and table["macro_f1"].between(0.5, 1).all()
+    assert table.loc[1, "macro_f1"] > table.loc[0, "macro_f1"], "three times the data is better"
+
+    he = evaluations[1].heads["topic"]
+    classes = report.per_class_table(he)
+    assert len(classes) == 7 and classes["support"].sum() == he.report.n
+    assert set(classes.index) == {"城乡建设", "劳动和社会保障", "教育文体", "商贸旅游", "环境保护", "卫生计生", "交通运输"}
+
+    bins = report.reliability(he)
+    assert bins["n"].sum() == he.report.n
+    assert ((bins["confidence"] >= bins["low"]) & (bins["confidence"] <= bins["high"])).all()
+    assert 0 <= report.expected_calibration_error(he) < 0.3
+
+    curve = report.coverage_precision(he)
+    assert np.all(np.diff(curve["coverage"]) > 0) and curve["coverage"].iloc[-1] == 1.0
+    assert curve["precision"].iloc[-1] == pytest.approx(he.report.accuracy)
+    # The marked point lies on the curve: the card's threshold gives the same coverage as the curve says.
+    at = curve[curve["threshold"] >= he.report.threshold].iloc[-1]
+    assert at["coverage"] == pytest.approx(he.report.coverage)
+    assert (at["coverage"], at["precision"]) == pytest.approx(
+        dispatch_scores(he.outcomes.confidence, he.outcomes.correct, he.report.threshold))
+
+
+def test_figures_render_chinese(evaluations):
+    ev = evaluations[1]
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        figures = [report.plot_confusion(ev, "topic"), report.plot_reliability(ev, "topic"),
+                   report.plot_coverage_precision(ev, "topic"), report.plot_versions(evaluations)]
+        for figure in figures:
+            figure.savefig(io.BytesIO(), format="png")
+    assert not [w for w in caught if "missing from font" in str(w.message)], "a CJK glyph fell back to boxes"
+    ticks = [t.get_text() for t in figures[0].axes[0].get_yticklabels()]
+    assert "劳动和社会保障" in ticks
+    assert figures[0].axes[0].get_yticklabels()[0].get_fontname() == report.CJK_FONT
+
+
+def _appeal(*args, cwd):
+    env = {**os.environ, "APPEAL_SHARED_DATA": str(REPO / ".." / "shared" / "data")}
+    return subprocess.run([sys.executable, "-c", "from appeal.cli import main; main()", *args],
+                          cwd=cwd, env=env, capture_output=True, text=True, timeout=600)
+
+
+def test_appeal_report_executes_the_notebook(registry, dev, shared_data, tmp_path):
+    out = tmp_path / "out" / "report.html"
+    done = _appeal("report", "--out", str(out), "--registry", str(registry.root), "--data", str(dev[0]),
+                   "--kb-pairs", str(shared_data / "teddy2020c" / "replies_raw.csv"), "--kb-limit", "60", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    html = re.sub(r"<style.*?</style>", "", out.read_text(encoding="utf-8"), flags=re.S)
+    assert "Traceback" not in html and "application/vnd.jupyter.stderr" not in html, "a cell wrote an error"
+    # 1 across-versions figure + confusion, reliability and coverage for each of the 2 versions.
+    assert len(re.findall(r"<img [^>]*src=\"data:image/png;base64,", html)) == 7
+    assert "v1 · topic" in html and "v2 · topic (champion)" in html and "劳动和社会保障" in html
+    assert "60 messages" in html and "bm25" in html and "mrr" in html
+
+
+def test_appeal_report_fails_on_a_cell_error(registry, tmp_path):
+    out = tmp_path / "report.html"
+    done = _appeal("report", "--out", str(out), "--registry", str(registry.root), "--versions", "v1,nope",
+                   cwd=REPO)
+    assert done.returncode == 2
+    assert "no version 'nope'" in done.stderr
+    assert not out.exists()

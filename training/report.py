@@ -1,0 +1,323 @@
+"""The evaluation report: every registry version measured on the same labelled tickets, as tables and figures.
+
+`notebooks/evaluation.ipynb` only sets parameters and calls these functions, so everything a reader sees is
+computed here (and tested). Metrics come from `training.evaluation`, the same ones training records on the
+model card; here they are recomputed on one evaluation set for all versions, so versions compare fairly.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Sequence
+
+import numpy as np
+import pandas as pd
+
+from models.predictor import load_predictor
+from models.registry import Registry
+from pipeline import InputError
+from training.evaluation import (
+    HeadOutcomes,
+    HeadReport,
+    classification_report,
+    dispatch_scores,
+    head_outcomes,
+)
+from training.tickets import load_tickets
+
+CJK_FONT = "Noto Sans CJK SC"
+
+
+@dataclass
+class HeadEvaluation:
+    head: str
+    report: HeadReport
+    outcomes: HeadOutcomes
+    target_precision: float | None
+
+
+@dataclass
+class VersionEvaluation:
+    version: str
+    kind: str
+    created_at: str
+    champion: bool
+    heads: dict[str, HeadEvaluation]
+
+
+@lru_cache(maxsize=1)
+def use_cjk_font() -> str:
+    """Point matplotlib at Noto Sans CJK SC (Debian's fonts-noto-cjk); without a CJK font every label would be
+    a row of empty boxes, so its absence is an error, not a warning."""
+    from matplotlib import font_manager, pyplot as plt
+
+    names = {f.name for f in font_manager.fontManager.ttflist}
+    if CJK_FONT not in names:
+        raise InputError(f"font {CJK_FONT!r} not found: install it (apt-get install fonts-noto-cjk)")
+    plt.rcParams["font.family"] = "sans-serif"
+    plt.rcParams["font.sans-serif"] = [CJK_FONT, "DejaVu Sans"]
+    plt.rcParams["axes.unicode_minus"] = False  # the CJK font has no U+2212 minus
+    return CJK_FONT
+
+
+def evaluate_version(model_dir: Path, data: Sequence[Path], *, champion: bool = False) -> VersionEvaluation:
+    """Predict every ticket of `data` with one model (canonicalised with the model's own stopwords) and score
+    each head on the tickets labelled for it."""
+    predictor = load_predictor(model_dir)
+    tickets = _load(data, predictor.stopwords)
+    predictions = predictor.predict(tickets["canonical"], top_k=1)
+    heads: dict[str, HeadEvaluation] = {}
+    for head, card in predictor.card.heads.items():
+        if head not in tickets.column_names:
+            continue
+        outcomes = head_outcomes(predictions, tickets[head], head)
+        if not outcomes.y_true:
+            continue
+        report = classification_report(outcomes.y_true, outcomes.y_pred, card.labels)
+        report.threshold = card.threshold
+        report.coverage, report.dispatched_precision = dispatch_scores(
+            outcomes.confidence, outcomes.correct, card.threshold
+        )
+        heads[head] = HeadEvaluation(head, report, outcomes, card.target_precision)
+    if not heads:
+        raise InputError(f"{', '.join(map(str, data))}: no labels for the heads of {predictor.version} "
+                         f"({', '.join(predictor.card.heads)})")
+    return VersionEvaluation(predictor.version, predictor.card.kind, predictor.card.created_at, champion, heads)
+
+
+def _load(data: Sequence[Path], stopwords):
+    import datasets
+
+    parts = [load_tickets(path, stopwords=stopwords)[0] for path in data]
+    return parts[0] if len(parts) == 1 else datasets.concatenate_datasets(parts)
+
+
+def evaluate_registry(
+    registry: Path | Registry | None, data: Sequence[Path], versions: Sequence[str] | None = None
+) -> list[VersionEvaluation]:
+    """Every version of the registry (or the named ones), oldest first."""
+    registry = registry if isinstance(registry, Registry) else Registry(registry)
+    known = registry.list()
+    if versions:
+        by_name = {v.version: v for v in known}
+        for name in versions:
+            registry.path(name)  # an unknown name fails here with the list of known versions
+        known = [by_name[name] for name in versions]
+    if not known:
+        raise InputError(f"{registry.root}: no model versions to report on")
+    return [evaluate_version(v.path, data, champion=v.champion) for v in known]
+
+
+# ---- tables ----------------------------------------------------------------------------------------------
+
+
+def versions_table(evaluations: Sequence[VersionEvaluation]) -> pd.DataFrame:
+    """One row per version and head: the numbers to compare versions by."""
+    rows = []
+    for ev in evaluations:
+        for head, he in ev.heads.items():
+            r = he.report
+            rows.append({
+                "version": ev.version, "champion": "*" if ev.champion else "", "kind": ev.kind,
+                "trained": ev.created_at, "head": head, "n": r.n, "accuracy": r.accuracy, "macro_f1": r.macro_f1,
+                "threshold": r.threshold, "coverage": r.coverage, "dispatched_precision": r.dispatched_precision,
+            })
+    return pd.DataFrame(rows)
+
+
+def per_class_table(he: HeadEvaluation) -> pd.DataFrame:
+    frame = pd.DataFrame(
+        [(label, s.precision, s.recall, s.f1, s.support) for label, s in he.report.per_class.items()],
+        columns=["label", "precision", "recall", "f1", "support"],
+    ).set_index("label")
+    return frame.sort_values("support", ascending=False)
+
+
+def reliability(he: HeadEvaluation, bins: int = 10) -> pd.DataFrame:
+    """Confidence bins: mean confidence, accuracy and count per bin; their gap is what calibration fixes."""
+    conf = np.asarray(he.outcomes.confidence, dtype=float)
+    correct = np.asarray(he.outcomes.correct, dtype=float)
+    edges = np.linspace(0.0, 1.0, bins + 1)
+    which = np.clip(np.digitize(conf, edges[1:-1]), 0, bins - 1)
+    rows = [
+        {"low": edges[b], "high": edges[b + 1], "n": int((which == b).sum()),
+         "confidence": float(conf[which == b].mean()), "accuracy": float(correct[which == b].mean())}
+        for b in range(bins) if (which == b).any()
+    ]
+    return pd.DataFrame(rows)
+
+
+def expected_calibration_error(he: HeadEvaluation, bins: int = 10) -> float:
+    table = reliability(he, bins)
+    return float((table["n"] * (table["confidence"] - table["accuracy"]).abs()).sum() / table["n"].sum())
+
+
+def coverage_precision(he: HeadEvaluation) -> pd.DataFrame:
+    """For every possible threshold (each distinct confidence): share of tickets dispatched and their precision."""
+    thresholds = np.unique(he.outcomes.confidence)[::-1]
+    points = [dispatch_scores(he.outcomes.confidence, he.outcomes.correct, t) for t in thresholds]
+    return pd.DataFrame({"threshold": thresholds, "coverage": [c for c, _ in points],
+                         "precision": [p for _, p in points]})
+
+
+def kb_table(pairs: Path, *, limit: int | None = None) -> pd.DataFrame:
+    """Knowledge-base retrieval on (message, reply) pairs: R@1, R@5 and MRR, full text and title only (BM25;
+    dense and hybrid need the encoder and are measured in bench/)."""
+    from knowledge_base.evaluate import evaluate_pairs
+
+    result = evaluate_pairs(Path(pairs), encoder=None, limit=limit)
+    rows = [{"query": "full text", "method": m, **result[m]} for m in ("bm25", "dense", "hybrid") if m in result]
+    rows += [{"query": "title only", "method": m, **s} for m, s in result.get("title_only", {}).items()]
+    frame = pd.DataFrame(rows)
+    frame.attrs.update(pairs=result["pairs"], replies=result["replies"])
+    return frame
+
+
+# ---- figures ---------------------------------------------------------------------------------------------
+
+
+def _figure(width: float, height: float):
+    use_cjk_font()
+    from matplotlib import pyplot as plt
+
+    return plt.subplots(figsize=(width, height), layout="constrained")
+
+
+def plot_confusion(ev: VersionEvaluation, head: str):
+    """Row-normalised confusion matrix (recall on the diagonal), counts written in each cell."""
+    he = ev.heads[head]
+    labels, counts = he.report.labels, np.asarray(he.report.confusion, dtype=float)
+    share = counts / np.maximum(counts.sum(axis=1, keepdims=True), 1)
+    size = max(4.5, 0.55 * len(labels) + 2.5)
+    fig, ax = _figure(size + 1, size)
+    image = ax.imshow(share, cmap="Blues", vmin=0, vmax=1)
+    ax.set_xticks(range(len(labels)), labels, rotation=45, ha="right")
+    ax.set_yticks(range(len(labels)), labels)
+    ax.set_xlabel("预测 predicted")
+    ax.set_ylabel("真实 true")
+    for i in range(len(labels)):
+        for j in range(len(labels)):
+            if counts[i, j]:
+                ax.text(j, i, int(counts[i, j]), ha="center", va="center",
+                        color="white" if share[i, j] > 0.5 else "black", fontsize=8)
+    fig.colorbar(image, ax=ax, shrink=0.8, label="share of true class")
+    ax.set_title(f"{ev.version} · {head} · 混淆矩阵 confusion")
+    return fig
+
+
+def plot_reliability(ev: VersionEvaluation, head: str, bins: int = 10):
+    he = ev.heads[head]
+    table = reliability(he, bins)
+    fig, ax = _figure(5, 4.5)
+    ax.plot([0, 1], [0, 1], color="grey", linestyle="--", linewidth=1, label="perfect calibration")
+    ax.plot(table["confidence"], table["accuracy"], marker="o", label="model")
+    for _, row in table.iterrows():
+        ax.annotate(str(int(row["n"])), (row["confidence"], row["accuracy"]), textcoords="offset points",
+                    xytext=(4, -10), fontsize=7, color="grey")
+    ax.set_xlim(0, 1)
+    ax.set_ylim(0, 1.02)
+    ax.set_xlabel("置信度 confidence")
+    ax.set_ylabel("准确率 accuracy")
+    ax.set_title(f"{ev.version} · {head} · ECE {expected_calibration_error(he, bins):.3f}")
+    ax.legend(loc="upper left")
+    return fig
+
+
+def plot_coverage_precision(ev: VersionEvaluation, head: str):
+    """How many tickets could be dispatched without a human at each precision; the card's threshold marked."""
+    he = ev.heads[head]
+    curve = coverage_precision(he)
+    fig, ax = _figure(5.5, 4.5)
+    ax.plot(curve["coverage"], curve["precision"], label="all thresholds")
+    if he.target_precision is not None:
+        ax.axhline(he.target_precision, color="grey", linestyle=":", label=f"target {he.target_precision:.2f}")
+    r = he.report
+    if r.threshold is not None and r.dispatched_precision is not None:
+        ax.scatter([r.coverage], [r.dispatched_precision], color="red", zorder=3,
+                   label=f"threshold {r.threshold:.3f}: coverage {r.coverage:.1%}")
+    else:
+        ax.text(0.02, 0.05, "no dispatch threshold: every ticket is reviewed", transform=ax.transAxes, color="red")
+    ax.set_xlim(0, 1.01)
+    ax.set_xlabel("覆盖率 coverage (dispatched share)")
+    ax.set_ylabel("精确率 precision of dispatched")
+    ax.set_title(f"{ev.version} · {head} · 覆盖率-精确率")
+    ax.legend(loc="lower left")
+    return fig
+
+
+def plot_versions(evaluations: Sequence[VersionEvaluation], head: str = "topic"):
+    """Macro-F1 and coverage of every version in training order (version and training date on the axis)."""
+    table = versions_table(evaluations)
+    table = table[table["head"] == head]
+    if table.empty:
+        raise InputError(f"no version has a {head!r} head on this evaluation set")
+    fig, ax = _figure(max(5.0, 1.1 * len(table) + 2), 4.5)
+    x = np.arange(len(table))
+    ax.plot(x, table["macro_f1"], marker="o", label="macro-F1")
+    ax.plot(x, table["coverage"].fillna(0.0), marker="s", label="coverage at threshold")
+    for i, star in enumerate(table["champion"]):
+        if star:
+            ax.annotate("冠军 champion", (x[i], table["macro_f1"].iloc[i]), textcoords="offset points",
+                        xytext=(0, 8), ha="center", fontsize=8)
+    ticks = [f"{v}\n{str(t)[:10]}" for v, t in zip(table["version"], table["trained"])]
+    ax.set_xticks(x, ticks, fontsize=8)
+    ax.set_ylim(0, 1.05)
+    ax.set_title(f"{head}: 版本对比 versions")
+    ax.legend(loc="lower right")
+    return fig
+
+
+# ---- the notebook, executed headless ---------------------------------------------------------------------
+
+NOTEBOOK = Path(__file__).resolve().parents[1] / "notebooks" / "evaluation.ipynb"
+
+
+def render_report(
+    out: Path,
+    *,
+    registry: Path | None = None,
+    data: Sequence[Path] | None = None,
+    versions: Sequence[str] | None = None,
+    kb_pairs: Path | None = None,
+    kb_limit: int = 300,
+    notebook: Path = NOTEBOOK,
+    timeout: int = 1800,
+) -> Path:
+    """Execute the evaluation notebook with these parameters and write it as one self-contained HTML file
+    (figures embedded). A failing cell raises with the cell's error; no partial report is written."""
+    import nbformat
+    from nbclient import NotebookClient
+    from nbclient.exceptions import CellExecutionError
+    from nbconvert import HTMLExporter
+
+    nb = nbformat.read(notebook, as_version=4)
+    values = {
+        "registry": str(registry) if registry else None,
+        "data": [str(p) for p in data] if data else None,
+        "versions": list(versions) if versions else None,
+        "kb_pairs": str(kb_pairs) if kb_pairs else None,
+        "kb_limit": kb_limit,
+    }
+    # The papermill convention: a cell after the one tagged "parameters" overrides its defaults.
+    at = next((i for i, c in enumerate(nb.cells) if "parameters" in c.metadata.get("tags", [])), None)
+    if at is None:
+        raise InputError(f"{notebook}: no cell tagged 'parameters'")
+    injected = nbformat.v4.new_code_cell("\n".join(f"{k} = {v!r}" for k, v in values.items()))
+    injected.metadata["tags"] = ["injected-parameters"]
+    nb.cells.insert(at + 1, injected)
+
+    client = NotebookClient(nb, timeout=timeout, kernel_name="python3",
+                            resources={"metadata": {"path": str(Path.cwd())}})
+    try:
+        client.execute()
+    except CellExecutionError as exc:
+        # The error's own message names what is wrong (an unknown version, a missing file…).
+        raise InputError(f"{notebook.name}: {exc.ename}: {exc.evalue}") from None
+    html, _ = HTMLExporter(exclude_input=True).from_notebook_node(nb)
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_name(f".{out.name}.tmp")
+    tmp.write_text(html, encoding="utf-8")
+    tmp.replace(out)
+    return out
