@@ -43,8 +43,12 @@ def train(
         card = train_baseline(data, out, dev=dev)
         _print_card(card, out)
         return
-    from training.finetune import train_from_cli
-
+    try:
+        from training.finetune import train_from_cli
+    except ModuleNotFoundError as exc:
+        if exc.name != "training.finetune":
+            raise
+        raise InputError("fine-tuning is not part of this installation; train with --baseline") from None
     directory = train_from_cli(data=data, dev=dev, base=base, config=config, profile=profile.value, out=out,
                                resume=resume)
     typer.echo(f"model written to {directory}")
@@ -115,7 +119,9 @@ def evaluate(
     data: Path = typer.Option(..., "--data", help="labelled tickets"),
     report: Optional[Path] = typer.Option(None, "--report", help="write the full report as JSON"),
 ) -> None:
-    """Accuracy, macro-F1, per-class scores, confusion matrix and dispatch coverage on labelled tickets."""
+    """Accuracy, macro-F1, per-class scores, confusion matrix and dispatch coverage on labelled tickets.
+
+    Exact duplicates and texts whose copies carry tied labels are left out, as in training."""
     from rich.console import Console
 
     from models.predictor import load_predictor
@@ -171,6 +177,9 @@ def _print_card(card, out: Path) -> None:
         table.add_row(head, str(len(head_card.labels)), threshold, coverage)
     console = Console()
     console.print(table)
+    data = card.training
+    console.print(f"{data['rows']} tickets from {data['data']} ({data['duplicates_removed']} exact duplicates removed, "
+                  f"{data['label_conflicts']} label conflicts resolved)")
     if "macro_f1" in card.metrics:
         console.print(f"{card.metrics['head']} on {card.metrics['evaluated_on']}: accuracy "
                       f"{card.metrics['accuracy']:.4f}, macro-F1 {card.metrics['macro_f1']:.4f}")
