@@ -117,3 +117,22 @@ def test_demo_tickets_with_a_location_resolve_to_it():
         # the text alone agrees whenever it names a township at all
         from_text = find_jurisdiction(row["title"] + "。" + row["text"])
         assert from_text is None or from_text.township == row["location"]
+
+
+def test_real_province_messages_give_no_false_townships(shared_data):
+    """teddy2020c holds real messages from all over a Hunan province (pseudonymised: 邵阳市 is E市, 武冈市 is
+    E12市). Among 2,443 of them, a township is found only in messages about E12市 — and there it is right."""
+    import pandas as pd
+
+    found = {}
+    for name in ("dev_raw.csv", "replies_raw.csv"):
+        frame = pd.read_csv(shared_data / "teddy2020c" / name, dtype=str).fillna("")
+        for _, row in frame.iterrows():
+            text = f"{row['留言主题']}{row['留言详情']}"
+            if scan_places(text):
+                assert "E12市" in text, text[:200]
+                found[row["留言编号"]] = find_jurisdiction(text)
+    assert len(found) == 5
+    assert {j.township for j in found.values()} == {"秦桥镇", "马坪乡", "水浸坪乡"}
+    # the old name 秦桥乡 (before it became a 镇) is still understood
+    assert found["63276"].township == "秦桥镇" and found["63276"].matched == "秦桥乡"
