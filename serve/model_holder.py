@@ -18,6 +18,12 @@ from pipeline.errors import InputError
 log = logging.getLogger("appeal.serve")
 
 
+class ModelLoadError(RuntimeError):
+    def __init__(self, version: str, message: str):
+        super().__init__(message)
+        self.version = version
+
+
 @dataclass(frozen=True)
 class LoadedModel:
     version: str
@@ -35,13 +41,19 @@ class ModelHolder:
         self.threads = threads
         self.current: LoadedModel | None = None
         self._load_lock = threading.Lock()
+        # A champion that failed to load is not retried on every poll, only when the pointer moves on.
+        self._failed: str | None = None
 
     def _load(self, version: str, path: Path) -> LoadedModel:
-        loaded = LoadedModel(version, path, load_predictor(path, threads=self.threads))
-        if "topic" not in loaded.predictor.card.heads:
-            raise InputError(f"{path}: the service needs a model with a topic head")
-        # Run once so the first real request does not pay for lazy initialisation.
-        loaded.predictor.predict(["武冈市 城区 道路 维修 "])
+        try:
+            loaded = LoadedModel(version, path, load_predictor(path, threads=self.threads))
+            if "topic" not in loaded.predictor.card.heads:
+                raise InputError(f"{path}: the service needs a model with a topic head")
+            # Run once so the first real request does not pay for lazy initialisation.
+            loaded.predictor.predict(["武冈市 城区 道路 维修 "])
+        except Exception as exc:  # noqa: BLE001 — whatever breaks, the caller must know which version failed
+            raise ModelLoadError(version, f"model {version} could not be loaded from {path}: "
+                                          f"{type(exc).__name__}: {exc}") from exc
         return loaded
 
     def sync(self) -> tuple[LoadedModel | None, bool]:
@@ -53,7 +65,7 @@ class ModelHolder:
             if champion is None:
                 if previous is None:
                     raise InputError(f"{self.registry.root}: the registry has no champion model; run `appeal serve` "
-                                     "or `appeal registry promote`")
+                                     "or `appeal models promote`")
                 return previous, False
             version, path = champion
             if previous is not None and previous.version == version:
@@ -64,9 +76,16 @@ class ModelHolder:
             return previous, True
 
     def sync_quietly(self) -> bool:
-        """For the background watch: a champion that cannot be loaded is logged, and the old model keeps serving."""
+        """For the background watch: a champion that cannot be loaded is logged once, and the old model keeps
+        serving."""
         try:
+            champion = self.registry.champion()
+            if champion is None or champion[0] == self._failed:
+                return False
             return self.sync()[1]
-        except Exception:  # noqa: BLE001 — any failure to load must leave the service answering
-            log.exception("champion could not be loaded; the previous model keeps serving")
-            return False
+        except ModelLoadError as exc:
+            self._failed = exc.version
+            log.exception("the previous model keeps serving")
+        except Exception:  # noqa: BLE001 — an unreadable pointer must not stop the watch or the service
+            log.exception("champion pointer unreadable; the previous model keeps serving")
+        return False

@@ -1,13 +1,14 @@
 """A newly promoted champion is served without a restart and without failing requests in flight."""
 from __future__ import annotations
 
+import shutil
 import threading
 import time
 from collections import Counter
 
 import httpx
 
-from tests.serving_support import KEYS, install_model, start_server
+from tests.serving_support import KEYS, demo_baseline, install_model, start_server
 
 TICKET = {"title": "夜间施工噪音扰民", "text": "武冈市城区某工地每天晚上十一点以后还在施工，噪音很大，周边居民无法休息，请相关部门查处。"}
 
@@ -59,6 +60,18 @@ def test_reload_and_watch_swap_models_under_load(appeal_home, tmp_path):
         assert models["serving"] == "v3"
         assert [m["version"] for m in models["models"] if m["champion"]] == ["v3"]
         _wait_for_more(outcomes)
+
+        # A champion that cannot be loaded: refused with 409, the serving model stays.
+        broken = tmp_path / "broken"
+        shutil.copytree(demo_baseline(), broken)
+        (broken / "baseline.joblib").write_bytes(b"not a model")
+        registry.add(broken, version="v4-broken")
+        registry.promote("v4-broken", force=True)
+        with server.client("admin") as admin:
+            refused = admin.post("/v1/models/reload")
+            assert refused.status_code == 409 and "v4-broken" in refused.json()["detail"]
+            assert admin.get("/v1/models").json()["serving"] == "v3"
+        _wait_for_more(outcomes)
     finally:
         stop.set()
         for worker in workers:
@@ -66,4 +79,4 @@ def test_reload_and_watch_swap_models_under_load(appeal_home, tmp_path):
         server.stop()
     assert set(outcomes) == {200}, outcomes
     assert outcomes[200] >= 60
-    assert {"v1", "v2", "v3"} <= set(versions), versions
+    assert set(versions) == {"v1", "v2", "v3"}, versions

@@ -7,6 +7,7 @@ from starlette.concurrency import run_in_threadpool
 from pipeline.errors import InputError
 from serve.auth import require
 from serve.errors import ERROR_RESPONSES
+from serve.model_holder import ModelLoadError
 from serve.routers.deps import services as get_services
 from serve.schemas import ModelOut, ModelsOut, ReloadOut
 from serve.services import Services
@@ -31,7 +32,7 @@ def list_models(
     )
 
 
-@router.post("/reload", response_model=ReloadOut, responses={409: {"description": "no champion to load"}},
+@router.post("/reload", response_model=ReloadOut, responses={409: {"description": "no champion, or it cannot be loaded"}},
              summary="加载当前冠军模型 / serve the registry's champion now")
 async def reload_model(
     request: Request,
@@ -41,8 +42,10 @@ async def reload_model(
     """Loads the champion beside the serving model and swaps them; requests in flight finish on the old one."""
     try:
         previous, changed = await run_in_threadpool(services.reload)
-    except InputError as exc:
-        raise HTTPException(status.HTTP_409_CONFLICT, detail=f"无可加载的模型 / nothing to load: {exc}") from exc
+    except (InputError, ModelLoadError) as exc:
+        raise HTTPException(status.HTTP_409_CONFLICT,
+                            detail=f"冠军模型无法加载，原模型继续服务 / champion not loaded, the previous model keeps "
+                                   f"serving: {exc}") from exc
     serving = services.model.version
     request.state.log.update(model_version=serving, reloaded=changed)
     return ReloadOut(previous=previous.version if previous else None, serving=serving, changed=changed)
