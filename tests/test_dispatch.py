@@ -186,3 +186,31 @@ def test_rules_that_are_not_json_name_the_line(tmp_path):
     path.write_text('{\n  "version": "x",\n  "rules": [,]\n}', encoding="utf-8")
     with pytest.raises(InputError, match=r"not valid JSON \(line 3"):
         load_rules(path, load_catalogue())
+
+
+@pytest.mark.slow
+def test_end_to_end_with_a_baseline_trained_on_the_demo_tickets(tmp_path):
+    """The demo model (TF-IDF baseline on tickets.jsonl) predicts, `decide` routes: new tickets reach their unit."""
+    from models.predictor import load_predictor
+    from pipeline import canonical
+    from training.train_baseline import train_baseline
+
+    train_baseline(DEMO_DIR / "tickets.jsonl", tmp_path / "model")
+    predictor = load_predictor(tmp_path / "model")
+    cases = [
+        ("路灯坏了", "城区一条路上的路灯坏了好几盏，一个月了晚上漆黑一片，请城管处理。", "wg-cgj"),
+        ("欠薪", "我在工地做小工，老板拖欠工资三个月不发，请劳动监察帮忙讨薪。", "wg-rsj"),
+        ("村道塌方", "龙溪镇某村的通组公路塌方了，请镇政府组织修复。", "twp-430581106"),
+        ("停电", "我们小区这周停了三次电，供电公司也不通知。", "ut-power"),
+        ("退货", "在手机店买的手机有质量问题，店家不给退货。", "seat-12315"),
+    ]
+    predictions = predictor.predict([canonical(t, b, stopwords=predictor.stopwords) for t, b, _ in cases])
+    right = 0
+    for (title, body, expected), prediction in zip(cases, predictions):
+        d = decide(prediction, f"{title}。{body}")
+        right += d.lead is not None and d.lead.id == expected
+        if d.decision == "auto":
+            assert not prediction["topic"].review and (not prediction["unit"].review or d.rule == "seat-12315-consumer")
+        else:
+            assert any("低于阈值" in r or "several units" in r for r in d.reasons), d.reasons
+    assert right >= 4
