@@ -9,7 +9,7 @@ import threading
 
 from fastapi import FastAPI
 from prometheus_client import CollectorRegistry, Counter, Gauge
-from prometheus_fastapi_instrumentator import Instrumentator
+from prometheus_fastapi_instrumentator import Instrumentator, metrics
 
 
 class ServeMetrics:
@@ -32,11 +32,14 @@ class ServeMetrics:
         self._reviewed = 0
 
     def instrument(self, app: FastAPI) -> None:
-        Instrumentator(
-            should_group_status_codes=False,
-            excluded_handlers=["/metrics"],
-            registry=self.registry,
-        ).instrument(app).expose(app, endpoint="/metrics", include_in_schema=False)
+        instrumentator = Instrumentator(
+            should_group_status_codes=False, excluded_handlers=["/metrics"], registry=self.registry
+        )
+        instrumentator.add(metrics.requests(registry=self.registry))
+        # Latency by route AND status: a fast 4xx must not hide a slow 200.
+        instrumentator.add(metrics.latency(registry=self.registry,
+                                           buckets=(0.005, 0.01, 0.02, 0.03, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0)))
+        instrumentator.instrument(app).expose(app, endpoint="/metrics", include_in_schema=False)
 
     def observe_route(self, labels: dict[str, str], decision: str) -> None:
         for head, label in labels.items():

@@ -137,6 +137,7 @@ def test_metrics(server):
     assert 'appeal_model_info{kind="baseline",version="v1"} 1.0' in text
     assert "appeal_review_rate" in text
     assert 'http_requests_total{handler="/v1/route",method="POST",status="200"}' in text
+    assert 'http_request_duration_seconds_bucket{handler="/v1/route",le="0.05",method="POST",status="200"}' in text
 
 
 FAQ = {
