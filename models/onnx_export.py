@@ -64,6 +64,7 @@ def export_onnx(module: torch.nn.Module, example_inputs: Mapping[str, torch.Tens
     with torch.no_grad(), warnings.catch_warnings():
         warnings.simplefilter("ignore", torch.jit.TracerWarning)
         warnings.simplefilter("ignore", UserWarning)
+        warnings.simplefilter("ignore", DeprecationWarning)  # the legacy exporter is chosen on purpose (see top)
         torch.onnx.export(
             module,
             tuple(example_inputs[n] for n in names),
