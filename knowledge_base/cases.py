@@ -1,0 +1,81 @@
+"""The case library: past tickets with the official reply they got, imported as suggestable answers.
+
+A case becomes an entry with source="case": the ticket title is the question, its body one more phrasing,
+the official reply the answer. Everything is normalised (scraped whitespace, full-width forms, Traditional
+characters) and PII-masked before it is stored: a suggestion must never show an earlier caller's phone or
+ID number.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+from pydantic import ValidationError
+
+from knowledge_base.files import validation_message
+from knowledge_base.store import EntryIn
+from pipeline.errors import InputError
+from pipeline.normalize import normalize
+from pipeline.pii import mask_pii
+
+ID, TITLE, BODY, REPLY = "留言编号", "留言主题", "留言详情", "答复意见"
+# Optional: the replying unit, when the export has it.
+UNIT_COLUMNS = ("承办单位", "答复单位")
+
+
+def clean(text: str) -> str:
+    return mask_pii(normalize(text)).text
+
+
+def _read_table(path: Path) -> pd.DataFrame:
+    if not path.is_file():
+        raise InputError(f"{path}: no such file")
+    if path.suffix.lower() in (".xlsx", ".xls"):
+        return pd.read_excel(path, dtype=str, keep_default_na=False)
+    # Copies of these exports circulate in UTF-8 and in GB18030.
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            return pd.read_csv(path, dtype=str, keep_default_na=False, encoding=encoding)
+        except UnicodeDecodeError:
+            continue
+        except pd.errors.ParserError as exc:
+            raise InputError(f"{path}: not a readable CSV file ({exc})") from None
+    raise InputError(f"{path}: neither UTF-8 nor GB18030 text")
+
+
+def read_cases(path: Path) -> list[EntryIn]:
+    """Every (ticket, official reply) row of a CSV/Excel file with columns 留言编号, 留言主题, 留言详情, 答复意见."""
+    path = Path(path)
+    table = _read_table(path)
+    missing = [c for c in (ID, TITLE, BODY, REPLY) if c not in table.columns]
+    if missing:
+        raise InputError(f"{path}: missing column(s) {', '.join(missing)} (header: {', '.join(map(str, table.columns))})")
+    unit_column = next((c for c in UNIT_COLUMNS if c in table.columns), None)
+    entries: list[EntryIn] = []
+    first_row: dict[str, int] = {}
+    for number, row in enumerate(table.to_dict("records"), start=1):
+        where = f"{path}: row {number}"
+        case_id = row[ID].strip()
+        if not case_id:
+            raise InputError(f"{where}: column {ID!r} is empty")
+        if case_id in first_row:
+            raise InputError(f"{where}: column {ID!r}: {case_id!r} already used at row {first_row[case_id]}")
+        first_row[case_id] = number
+        title, body, reply = clean(row[TITLE]), clean(row[BODY]), clean(row[REPLY])
+        for column, value in ((REPLY, reply), (TITLE, title or body)):
+            if not value:
+                raise InputError(f"{where}: column {column!r} is empty")
+        try:
+            entries.append(EntryIn(
+                id=f"case-{case_id}",
+                question=title or body,
+                alternatives=[body] if title and body else [],
+                answer=reply,
+                unit=clean(row[unit_column]) if unit_column else "",
+                source="case",
+            ))
+        except ValidationError as exc:
+            raise InputError(f"{where}: {validation_message(exc)}") from None
+    if not entries:
+        raise InputError(f"{path}: no cases")
+    return entries
