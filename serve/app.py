@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
@@ -15,6 +16,8 @@ from serve.metrics import ServeMetrics
 from serve.request_log import RequestLogMiddleware, configure_logging
 from serve.routers import feedback, health, kb, models, route, suggest
 from serve.services import Services
+
+log = logging.getLogger("appeal.serve")
 
 # How often the service looks at the registry's champion pointer (one small file read).
 CHAMPION_POLL_SECONDS = 2.0
@@ -30,7 +33,10 @@ and knowledge-base answers. Every `/v1` call needs an API key in `X-API-Key`; it
 async def _watch_champion(services: Services) -> None:
     while True:
         await asyncio.sleep(CHAMPION_POLL_SECONDS)
-        await run_in_threadpool(services.watch_once)
+        try:
+            await run_in_threadpool(services.watch_once)
+        except Exception:  # noqa: BLE001 — the watch must outlive any one failed look at the registry
+            log.exception("champion watch failed; retrying")
 
 
 @asynccontextmanager

@@ -46,6 +46,20 @@ def configure_logging(level: int = logging.INFO) -> logging.Logger:
     return logger
 
 
+# For `uvicorn.run(log_config=...)`: uvicorn's own messages (start, stop, errors) as JSON lines too.
+UVICORN_LOG_CONFIG: dict = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"json": {"()": JsonFormatter}},
+    "handlers": {"stdout": {"class": "logging.StreamHandler", "formatter": "json", "stream": "ext://sys.stdout"}},
+    "loggers": {
+        "uvicorn": {"handlers": ["stdout"], "level": "INFO", "propagate": False},
+        "uvicorn.error": {"level": "INFO"},
+        "uvicorn.access": {"handlers": [], "level": "WARNING", "propagate": False},
+    },
+}
+
+
 class RequestLogMiddleware:
     """Pure ASGI middleware (no body buffering): assigns the request id, times the request, writes the line."""
 

@@ -32,6 +32,7 @@ class Services:
         self.feedback = FeedbackStore(settings.db_url)
         self.kb = KnowledgeBase(settings.db_url)
         self.kb_loaded = False
+        self.warmed = False
         self.error: str | None = None
 
     def warm_up(self) -> None:
@@ -39,17 +40,23 @@ class Services:
             self.kb.warm_up()
             self.kb_loaded = True
             self.models.sync()
-            self.metrics.set_model(self.model.version, self.model.kind)
-            # One full pass loads everything lazy (segmenter dictionaries, converters, gazetteer, unit catalogue,
-            # routing rules), so no request pays for it.
-            route_tickets([WARM_UP_TICKET], self.model, self.kb, self.settings.suggestions_k)
+            self._model_changed()
         except Exception as exc:  # noqa: BLE001 — reported by /readyz; the process stays up to say why
             self.error = f"{type(exc).__name__}: {exc}"
             log.exception("warm-up failed")
 
+    def _model_changed(self) -> None:
+        self.metrics.set_model(self.model.version, self.model.kind)
+        # One full pass loads everything lazy (segmenter dictionaries, converters, gazetteer, unit catalogue,
+        # routing rules) before the service says it is ready, so no request pays for it.
+        route_tickets([WARM_UP_TICKET], self.model, self.kb, self.settings.suggestions_k)
+        self.warmed = True
+        if self.kb_loaded:
+            self.error = None
+
     @property
     def ready(self) -> bool:
-        return self.kb_loaded and self.models.current is not None
+        return self.kb_loaded and self.warmed and self.models.current is not None
 
     @property
     def model(self) -> LoadedModel:
@@ -61,13 +68,13 @@ class Services:
     def reload(self) -> tuple[LoadedModel | None, bool]:
         previous, changed = self.models.sync()
         if changed:
-            self.metrics.set_model(self.model.version, self.model.kind)
+            self._model_changed()
         return previous, changed
 
     def watch_once(self) -> None:
         """Called periodically: picks up a newly promoted champion."""
         if self.models.sync_quietly():
-            self.metrics.set_model(self.model.version, self.model.kind)
+            self._model_changed()
 
     def close(self) -> None:
         self.feedback.close()

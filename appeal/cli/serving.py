@@ -68,6 +68,7 @@ def serve(
 
     from appeal.config import get_settings
     from serve.app import create_app
+    from serve.request_log import UVICORN_LOG_CONFIG
 
     settings = get_settings()
     settings.home.mkdir(parents=True, exist_ok=True)
@@ -80,7 +81,7 @@ def serve(
         _ensure_demo_kb(settings)
     host, port = host or settings.host, port or settings.port
     typer.echo(f"serving on http://{host}:{port}  (OpenAPI: http://{host}:{port}/docs)")
-    uvicorn.run(create_app(settings), host=host, port=port, access_log=False)
+    uvicorn.run(create_app(settings), host=host, port=port, access_log=False, log_config=UVICORN_LOG_CONFIG)
 
 
 @feedback_app.command("export")
