@@ -130,7 +130,7 @@ def score_model(model_dir: Path, data: EvaluationSet) -> dict[str, HeadScore]:
     from pipeline import canonical
 
     predictor = load_predictor(model_dir)
-    heads = [h for h in predictor.card.heads if h in data.labels]
+    heads = [h for h in predictor.card.heads if any(y is not None for y in data.labels.get(h, []))]
     if not heads:
         raise InputError(
             f"{data.name}: has labels for {sorted(data.labels) or 'no head'}, "

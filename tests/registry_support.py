@@ -21,3 +21,28 @@ def train_sample_baseline(shared_data: Path, out: Path, per_class: int, *, seed:
     frame.to_csv(data, index=False)
     train_baseline(data, out)
     return out
+
+
+# Real citizen messages about farming (teddy2020c replies/hot messages). The 7 labelled topics of the
+# training file have no farming class; the organiser's taxonomy does (农村农业): a label the models never saw.
+AGRICULTURE = {"replies_raw.csv": (18242, 75006, 88359, 120068, 139893), "hot_messages_raw.csv": (233717, 276161)}
+NEW_TOPIC = "农村农业"
+
+
+def agriculture_tickets(shared_data: Path) -> list[dict]:
+    rows = []
+    for name, ids in AGRICULTURE.items():
+        frame = pd.read_csv(shared_data / "teddy2020c" / name)
+        for _, row in frame[frame["留言编号"].isin(ids)].iterrows():
+            rows.append({"id": f"teddy-{row['留言编号']}", "title": row["留言主题"].strip(),
+                         "text": row["留言详情"].strip(), "topic": NEW_TOPIC})
+    assert len(rows) == 7
+    return rows
+
+
+def demo_tickets() -> list[dict]:
+    """The demo pack's 300 Wugang tickets, labelled with topic and unit."""
+    from appeal.config import DEMO_DIR
+
+    frame = pd.read_json(DEMO_DIR / "tickets.jsonl", lines=True, dtype=False)
+    return frame[["id", "title", "text", "topic", "unit"]].to_dict("records")

@@ -1,12 +1,39 @@
-"""Retraining from agents' corrections, promoted only through the registry's gate."""
+"""Retraining from agents' corrections, promoted only through the registry's gate.
+
+One run: the new labelled tickets (feedback exported from the service, and/or files) are merged into the
+champion's own training data — a new label replaces the old one for the same ticket, repeated tickets are kept
+once — a challenger is trained with the champion's recipe, and `Registry.promote` decides on the fixed
+evaluation set plus the newest new tickets, which are held out of training for that purpose. The service
+notices the new champion by itself (it polls the registry's champion pointer).
+
+Every run leaves a directory `<home>/retrain/<stamp>/` with the merged training file (the next run's base
+data, named in the challenger's card) and `report.json`, what changed and what the gate decided.
+"""
 from __future__ import annotations
 
+import json
+import logging
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Sequence
 
-from models.registry import EvaluationSet
-from pipeline import InputError
-from training.tickets import load_tickets
+import datasets
+import pandas as pd
+
+from models.card import STOPWORDS_FILE, ModelCard
+from models.registry import Decision, EvaluationSet, Registry
+from pipeline import InputError, read_stopwords
+from training.tickets import HEADS, load_tickets, parse_date
+
+log = logging.getLogger(__name__)
+
+DEFAULT_HOLDOUT = 0.2
+MERGED_FILE = "train_segmented.jsonl"  # "segmented" in the name: load_tickets takes the text as canonical
+REPORT_FILE = "report.json"
+
+
+# ---- the fixed evaluation set ------------------------------------------------------------------------------
 
 
 def default_evaluation_files() -> list[Path]:
@@ -26,3 +53,218 @@ def load_evaluation_set(paths: Sequence[Path] | None = None) -> EvaluationSet:
         dataset, report = load_tickets(path)
         parts.append(EvaluationSet.from_dataset(dataset, str(path), presegmented=report.presegmented))
     return parts[0] if len(parts) == 1 else EvaluationSet.combine(parts)
+
+
+# ---- merging new labels into the training data -------------------------------------------------------------
+
+
+@dataclass
+class Relabel:
+    id: str
+    head: str
+    old: str | None
+    new: str
+
+
+@dataclass
+class MergeReport:
+    base: str
+    base_rows: int
+    new_files: list[str]
+    since: str | None
+    new_rows: int  # labelled tickets read, after --since
+    repeats_collapsed: int  # the same new ticket labelled more than once: the latest label kept
+    held_out: int  # newest new tickets kept out of training, added to the evaluation set
+    relabelled: list[Relabel] = field(default_factory=list)
+    unchanged: int = 0  # new tickets identical to a base ticket, same labels
+    added: int = 0  # new tickets not in the base data
+    withdrawn_for_evaluation: int = 0  # base tickets whose held-out new label disputes them
+    trained_rows: int = 0
+
+
+def _key(row: dict) -> str:
+    return row["canonical"]
+
+
+def _when(value: str | None) -> float:
+    """Seconds since the epoch; a time without zone is taken as UTC (how the feedback store's SQLite keeps it)."""
+    if not value:
+        return float("-inf")
+    stamp = pd.Timestamp(value)
+    return (stamp.tz_localize("UTC") if stamp.tz is None else stamp).timestamp()
+
+
+def _load_new(paths: Sequence[Path], stopwords, since: str | None) -> tuple[list[dict], int]:
+    """New labelled tickets, oldest first, one per ticket (its latest label). Returns (rows, repeats)."""
+    rows: list[dict] = []
+    for path in paths:
+        # Every row: a ticket labelled twice is resolved below by date (the latest label), not by majority.
+        dataset, load_report = load_tickets(path, stopwords=stopwords, deduplicate=False)
+        rows += [{**r, "presegmented": load_report.presegmented} for r in dataset.to_list()
+                 if any(r[h] is not None for h in HEADS)]
+    if since is not None:
+        rows = [r for r in rows if _when(r["created_at"]) >= _when(since)]
+    rows.sort(key=lambda r: _when(r["created_at"]))  # stable: undated rows keep file order, first
+    latest: dict[str, dict] = {}
+    for row in rows:
+        latest.pop(_key(row), None)  # re-insert: the dict keeps the order of each ticket's latest label
+        latest[_key(row)] = row
+    return list(latest.values()), len(rows) - len(latest)
+
+
+def merge(base: datasets.Dataset, new: list[dict], holdout: float, report: MergeReport) -> tuple[list[dict], list[dict]]:
+    """(training rows, held-out rows). Base rows are matched to new ones by canonical text."""
+    held_count = int(len(new) * holdout)
+    train_new, held = new[: len(new) - held_count], new[len(new) - held_count:]
+    rows = {_key(r): {"id": r["id"], "canonical": r["canonical"], **{h: r[h] for h in HEADS}} for r in base.to_list()}
+    for row in train_new:
+        old = rows.get(_key(row))
+        if old is None:
+            rows[_key(row)] = {"id": row["id"], "canonical": row["canonical"], **{h: row[h] for h in HEADS}}
+            report.added += 1
+            continue
+        changes = [Relabel(old["id"], h, old[h], row[h]) for h in HEADS if row[h] is not None and row[h] != old[h]]
+        for change in changes:
+            old[change.head] = change.new
+        report.relabelled += changes
+        report.unchanged += not changes
+    for row in held:
+        # The held-out label says the base label may be wrong; training on it would bias the check.
+        report.withdrawn_for_evaluation += rows.pop(_key(row), None) is not None
+    report.held_out = len(held)
+    report.trained_rows = len(rows)
+    return list(rows.values()), held
+
+
+# ---- the run -----------------------------------------------------------------------------------------------
+
+
+@dataclass
+class RetrainReport:
+    run_dir: str
+    champion: str
+    challenger: str
+    kind: str
+    merge: MergeReport
+    new_heads: list[str]
+    new_labels: dict[str, list[str]]  # head -> labels the champion did not know
+    left_out_labels: dict[str, list[str]]  # too rare to learn this time
+    decision: dict
+
+    @property
+    def promoted(self) -> bool:
+        return self.decision["action"] in ("promote", "force")
+
+    def summary(self) -> list[str]:
+        m = self.merge
+        lines = [
+            f"base data: {m.base} ({m.base_rows} tickets)",
+            f"new labelled tickets: {m.new_rows}" + (f" since {m.since}" if m.since else "")
+            + f" ({m.repeats_collapsed} repeated labels collapsed to the latest)",
+            f"  {len(m.relabelled)} labels changed, {m.added} tickets added, {m.unchanged} already known, "
+            f"{m.held_out} newest held out for evaluation ({m.withdrawn_for_evaluation} withdrawn from the base)",
+        ]
+        lines += [f"    {r.id} {r.head}: {r.old} -> {r.new}" for r in m.relabelled[:20]]
+        if len(m.relabelled) > 20:
+            lines.append(f"    … {len(m.relabelled) - 20} more in {Path(self.run_dir) / REPORT_FILE}")
+        lines.append(f"challenger {self.challenger} ({self.kind}) trained on {m.trained_rows} tickets")
+        for head in self.new_heads:
+            lines.append(f"  new head {head!r}: the champion had none")
+        for head, labels in self.new_labels.items():
+            if labels:
+                lines.append(f"  {head}: head grows by {len(labels)} new labels: {', '.join(labels)}")
+        for head, labels in self.left_out_labels.items():
+            if labels:
+                lines.append(f"  {head}: too few examples to learn yet: {', '.join(labels)}")
+        lines += [f"  gate: {reason}" for reason in self.decision["reasons"]]
+        return lines
+
+
+def _train_like(champion_dir: Path, card: ModelCard, data: Path, out: Path) -> ModelCard:
+    """Train on `data` with the champion's recipe (kind, configuration, stopwords, dispatch target)."""
+    stopwords_path = champion_dir / STOPWORDS_FILE
+    if card.kind == "baseline":
+        from models.baseline import BaselineConfig
+        from training.train_baseline import train_baseline
+
+        config = {k: tuple(v) if isinstance(v, list) else v for k, v in card.training.get("config", {}).items()}
+        targets = [h.target_precision for h in card.heads.values() if h.target_precision is not None]
+        options = {"target_precision": targets[0]} if targets else {}
+        return train_baseline(data, out, config=BaselineConfig(**config), stopwords_path=stopwords_path, **options)
+    raise InputError(f"retraining a {card.kind!r} champion is not supported yet; train it with `appeal train` "
+                     f"and promote it with `appeal models promote`")
+
+
+def retrain(
+    new_data: Sequence[Path],
+    *,
+    registry: Registry | None = None,
+    since: str | None = None,
+    base_data: Path | None = None,
+    evaluation: Sequence[Path] | None = None,
+    holdout: float = DEFAULT_HOLDOUT,
+    work_dir: Path | None = None,
+    force: bool = False,
+) -> RetrainReport:
+    registry = registry or Registry()
+    current = registry.champion()
+    if current is None:
+        raise InputError(f"{registry.root}: no champion to retrain; train and promote a first model")
+    champion, champion_dir = current
+    card = ModelCard.load(champion_dir)
+    base_path = Path(base_data or card.training.get("data") or "")
+    if not base_path.is_file():
+        raise InputError(f"{champion}: its training data {str(base_path) or '(not recorded)'} is not there; "
+                         "pass the base training file with --base")
+    since_iso = parse_date(since) if since else None
+    stop_path = champion_dir / STOPWORDS_FILE
+    stopwords = read_stopwords(stop_path) if stop_path.is_file() else None
+
+    new, repeats = _load_new(new_data, stopwords, since_iso)
+    if not new:
+        raise InputError(f"no new labelled tickets{f' since {since}' if since else ''} in "
+                         f"{', '.join(map(str, new_data)) or 'the feedback store'}: nothing to retrain on")
+    base, _ = load_tickets(base_path, stopwords=stopwords)
+    report = MergeReport(str(base_path), len(base), [str(p) for p in new_data], since_iso, len(new) + repeats,
+                         repeats, 0)
+    rows, held = merge(base, new, holdout, report)
+
+    if work_dir is None:
+        from appeal.config import get_settings
+
+        work_dir = get_settings().home / "retrain"
+    run_dir = Path(work_dir).resolve() / datetime.now(timezone.utc).strftime("%Y%m%d-%H%M%S-%f")
+    run_dir.mkdir(parents=True)
+    merged = run_dir / MERGED_FILE
+    with open(merged, "w", encoding="utf-8") as handle:
+        for row in rows:
+            if row["canonical"].strip():  # a ticket made only of stopwords has no model input
+                record = {"id": row["id"], "text": row["canonical"], **{h: row[h] for h in HEADS}}
+                handle.write(json.dumps(record, ensure_ascii=False) + "\n")
+
+    trained = _train_like(champion_dir, card, merged, run_dir / "model")
+    version = registry.add(run_dir / "model", move=True)
+    parts = [load_evaluation_set(evaluation)]
+    if held:
+        parts.append(EvaluationSet(
+            name=f"{len(held)} newest new tickets", titles=[r["title"] or "" for r in held],
+            bodies=[r["text"] or "" for r in held], presegmented=[r["presegmented"] for r in held],
+            labels={h: [r[h] for r in held] for h in HEADS},
+        ))
+    decision: Decision = registry.promote(version, evaluation_data=EvaluationSet.combine(parts), force=force)
+
+    result = RetrainReport(
+        run_dir=str(run_dir),
+        champion=champion,
+        challenger=version,
+        kind=trained.kind,
+        merge=report,
+        new_heads=sorted(set(trained.heads) - set(card.heads)),
+        new_labels={h: sorted(set(c.labels) - set(card.heads[h].labels))
+                    for h, c in trained.heads.items() if h in card.heads},
+        left_out_labels=trained.training.get("rare_labels_left_out", {}),
+        decision=asdict(decision),
+    )
+    (run_dir / REPORT_FILE).write_text(json.dumps(asdict(result), ensure_ascii=False, indent=2), encoding="utf-8")
+    log.info("retrain %s: challenger %s %s", run_dir, version, decision.action)
+    return result

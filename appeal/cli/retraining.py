@@ -1,0 +1,61 @@
+"""`appeal retrain`: a challenger from agents' corrections, promoted only if the registry's gate lets it."""
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+
+def retrain(
+    since: Optional[str] = typer.Option(None, "--since", help="only labels given on or after this date"),
+    data: Optional[list[Path]] = typer.Option(
+        None, "--data", help="labelled ticket file(s) with new labels, besides the service's feedback"
+    ),
+    feedback: bool = typer.Option(True, "--feedback/--no-feedback",
+                                  help="use the corrections stored by POST /v1/feedback"),
+    base: Optional[Path] = typer.Option(None, "--base", help="base training file (default: the champion's own)"),
+    evaluation: Optional[list[Path]] = typer.Option(
+        None, "--eval", help="fixed evaluation file(s) (default: teddy2020c dev_raw.csv)"
+    ),
+    holdout: float = typer.Option(0.2, min=0.0, max=0.9, help="share of the newest new tickets held out to evaluate"),
+    force: bool = typer.Option(False, "--force", help="promote even if the gate refuses (logged as forced)"),
+) -> None:
+    """Merge new labels into the champion's training data, train a challenger the champion's way, and promote
+    it through the gate. The running service picks up a new champion by itself."""
+    from appeal.config import get_settings
+    from training.retrain import retrain as run
+
+    settings = get_settings()
+    files = list(data or [])
+    with tempfile.TemporaryDirectory() as scratch:
+        if feedback:
+            from appeal.cli.serving import export
+            from serve.feedback_store import FeedbackStore
+
+            store = FeedbackStore(settings.db_url)
+            try:
+                stored = store.count()
+            finally:
+                store.close()
+            if stored:
+                exported = Path(scratch) / "feedback.jsonl"
+                export(out=exported, since_id=0)  # the service's own export: one label per ticket, the latest
+                files.insert(0, exported)
+        if not files:
+            raise typer.BadParameter("no feedback stored and no --data given: nothing to retrain on")
+        result = run(files, since=since, base_data=base, evaluation=evaluation, holdout=holdout, force=force)
+    for line in result.summary():
+        typer.echo(line)
+    if not result.promoted:
+        typer.secho(f"refused: {result.challenger} stays a challenger; {result.champion} keeps serving "
+                    f"(report: {result.run_dir})", fg=typer.colors.RED, err=True)
+        raise typer.Exit(1)
+    label = "FORCED: " if result.decision["action"] == "force" else ""
+    typer.secho(f"{label}{result.challenger} is the champion (was {result.champion}); report: {result.run_dir}",
+                fg=typer.colors.GREEN)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("retrain")(retrain)

@@ -1,0 +1,91 @@
+"""Retraining on new labels: the merge (new labels win, repeats collapse, newest held out, --since), the
+challenger trained the champion's way, heads that grow, and the gate's decision — on real tickets."""
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import pytest
+
+from models.card import ModelCard
+from models.registry import Registry
+from pipeline import InputError
+from tests.registry_support import NEW_TOPIC, agriculture_tickets, demo_tickets, train_sample_baseline
+from training.retrain import MERGED_FILE, REPORT_FILE, retrain
+
+
+@pytest.fixture(scope="module")
+def champion_dir(shared_data, tmp_path_factory):
+    return train_sample_baseline(shared_data, tmp_path_factory.mktemp("champion") / "v1", 40)
+
+
+@pytest.fixture()
+def registry(tmp_path, champion_dir):
+    registry = Registry(tmp_path / "registry")
+    registry.promote(registry.add(champion_dir, version="v1"))
+    return registry
+
+
+def _jsonl(path, rows):
+    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
+    return path
+
+
+def test_retrain_merges_new_labels_and_grows_heads(registry, champion_dir, shared_data, tmp_path):
+    base = pd.read_csv(ModelCard.load(champion_dir).training["data"])
+    first, second, third = base["text"].iloc[0], base["text"].iloc[1], base["text"].iloc[2]
+    other = [t for t in sorted(set(base["label"])) if t != base["label"].iloc[0]]
+    # Pre-segmented corrections of base tickets: one relabelled twice (the later label wins), one relabelled,
+    # one confirmed with the label it already had.
+    corrections = tmp_path / "corrections_segmented.csv"
+    pd.DataFrame([
+        {"text": first, "label": other[0], "created_at": "2026-02-01 09:00"},
+        {"text": first, "label": other[1], "created_at": "2026-02-02 09:00"},
+        {"text": second, "label": [t for t in other if t != base["label"].iloc[1]][0], "created_at": "2026-02-01"},
+        {"text": third, "label": base["label"].iloc[2], "created_at": "2026-02-01"},
+    ]).to_csv(corrections, index=False)
+    farming = [{**r, "created_at": f"2026-03-0{i + 1}T10:00:00+08:00"} for i, r in enumerate(agriculture_tickets(shared_data))]
+    wugang = [{**r, "created_at": f"2026-04-{1 + i // 12:02d}T{i % 12 + 8:02d}:00:00+08:00"} for i, r in enumerate(demo_tickets())]
+    stale = {"id": "old-1", "title": "很久以前的标签", "text": "这条工单在截止日期之前标注，不应参与本次训练。",
+             "topic": "旧标签", "created_at": "2020-01-01"}
+    new = _jsonl(tmp_path / "new.jsonl", [stale, *farming, *wugang])
+
+    result = retrain([corrections, new], registry=registry, since="2026-01-01", holdout=0.2,
+                     evaluation=[shared_data / "teddy2020c" / "dev_raw.csv"], work_dir=tmp_path / "runs")
+
+    m = result.merge
+    assert m.base_rows == 280 and m.new_rows == 4 + 7 + 300 and m.repeats_collapsed == 1
+    assert m.held_out == 62, "the newest 20 % of the 310 distinct new tickets (all Wugang) are kept for evaluation"
+    assert m.added == 7 + 300 - 62 and m.unchanged == 1
+    assert sorted((r.head, r.old, r.new) for r in m.relabelled) == sorted([
+        ("topic", base["label"].iloc[0], other[1]),  # the later of two labels for one ticket wins
+        ("topic", base["label"].iloc[1], [t for t in other if t != base["label"].iloc[1]][0]),
+    ])
+
+    assert result.new_heads == ["unit"], "the Wugang tickets bring the unit head"
+    assert result.new_labels["topic"] == [NEW_TOPIC], "a topic never seen before grows the topic head"
+    card = ModelCard.load(registry.path(result.challenger))
+    assert NEW_TOPIC in card.heads["topic"].labels and len(card.heads["unit"].labels) > 10
+    assert "旧标签" not in card.heads["topic"].labels, "--since leaves older labels out"
+    text = "\n".join(result.summary())
+    assert "new head 'unit'" in text and f"head grows by 1 new labels: {NEW_TOPIC}" in text
+
+    merged = pd.read_json(f"{result.run_dir}/{MERGED_FILE}", lines=True)
+    assert len(merged) == m.trained_rows == 280 + 7 + 300 - 62
+    assert merged.loc[merged["text"] == first, "topic"].tolist() == [other[1]]
+    assert card.training["data"] == f"{result.run_dir}/{MERGED_FILE}", "the next retrain starts from this file"
+
+    decision = registry.decisions()[-1]
+    assert decision.version == result.challenger and decision.previous == "v1"
+    assert decision.evaluation["n"] == 446 + 62
+    assert registry.champion()[0] == (result.challenger if result.promoted else "v1")
+    saved = json.loads((tmp_path / "runs" / result.run_dir.split("/")[-1] / REPORT_FILE).read_text())
+    assert saved["decision"]["action"] == result.decision["action"]
+
+
+def test_nothing_new_is_an_error(registry, tmp_path):
+    old = _jsonl(tmp_path / "old.jsonl", [{"title": "路灯", "text": "路灯坏了", "topic": "城乡建设",
+                                           "created_at": "2020-01-01"}])
+    with pytest.raises(InputError, match="no new labelled tickets since 2026-01-01"):
+        retrain([old], registry=registry, since="2026-01-01", work_dir=tmp_path / "runs")
+    assert [v.version for v in registry.list()] == ["v1"]
