@@ -204,4 +204,5 @@ class Health(BaseModel):
     status: Literal["ok", "loading", "unavailable"]
     model_version: str | None = None
     kb_entries: int | None = None
+    retrieval: Literal["hybrid", "bm25"] | None = Field(default=None, description="hybrid = BM25 + e5 dense")
     detail: str | None = None

@@ -8,8 +8,9 @@ from __future__ import annotations
 import logging
 
 from appeal.config import Settings
-from knowledge_base.kb import KnowledgeBase
+from knowledge_base.kb import E5Encoder, KnowledgeBase, load_encoder
 from models.registry import Registry
+from pipeline.errors import InputError
 from serve.feedback_store import FeedbackStore
 from serve.model_holder import LoadedModel, ModelHolder
 from serve.metrics import ServeMetrics
@@ -24,13 +25,23 @@ class NotReady(RuntimeError):
     pass
 
 
+def _dense_encoder() -> E5Encoder | None:
+    """The e5 encoder `appeal serve` builds; without it suggestions come from BM25 alone (said once in the log
+    and in /readyz), because a missing encoder must not keep the service from routing."""
+    try:
+        return load_encoder(build=False)
+    except InputError as exc:
+        log.warning("dense retrieval off, suggestions use BM25 only: %s", exc)
+        return None
+
+
 class Services:
     def __init__(self, settings: Settings, metrics: ServeMetrics):
         self.settings = settings
         self.metrics = metrics
         self.models = ModelHolder(Registry(settings.registry_dir), threads=settings.onnx_threads)
         self.feedback = FeedbackStore(settings.db_url)
-        self.kb = KnowledgeBase(settings.db_url)
+        self.kb = KnowledgeBase(settings.db_url, encoder=_dense_encoder())
         self.kb_loaded = False
         self.warmed = False
         self.error: str | None = None
@@ -53,6 +64,10 @@ class Services:
         self.warmed = True
         if self.kb_loaded:
             self.error = None
+
+    @property
+    def retrieval(self) -> str:
+        return "hybrid" if self.kb.encoder is not None else "bm25"
 
     @property
     def ready(self) -> bool:

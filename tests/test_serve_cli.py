@@ -11,6 +11,7 @@ import sys
 import time
 
 import httpx
+import pytest
 
 from tests.serving_support import REPO, free_port, install_model
 from training.tickets import load_tickets
@@ -54,12 +55,14 @@ def _run_once(home, log_path) -> tuple[str, dict[str, str], subprocess.Popen]:
             raise
 
 
+@pytest.mark.slow  # builds the e5 encoder and its ONNX export (~2 min on 2 shared cores)
 def test_appeal_serve_on_a_new_home_then_feedback_export(appeal_home, tmp_path):
     install_model(appeal_home, "demo-baseline")  # the default fine-tuned model is trained in the README walk-through
     try:
         url, keys, process = _run_once(appeal_home, tmp_path / "first.log")
         try:
             assert set(keys) == {"platform", "agent", "trainer", "admin"}
+            assert httpx.get(f"{url}/readyz").json()["retrieval"] == "hybrid"
             stored = (appeal_home / "api_keys.json").read_text()
             assert not any(key in stored for key in keys.values())
             agent = httpx.Client(base_url=url, headers={"X-API-Key": keys["agent"]}, timeout=60)

@@ -74,9 +74,9 @@ def serve(
     settings.home.mkdir(parents=True, exist_ok=True)
     _ensure_keys(settings)
     if build:
-        from models.base_model import ensure_base_model
+        from knowledge_base.kb import load_encoder
 
-        typer.echo(f"base encoder: {ensure_base_model()}")
+        typer.echo(f"e5 encoder (ONNX, for suggestions): {load_encoder().directory}")
         _ensure_champion(settings)
         _ensure_demo_kb(settings)
     host, port = host or settings.host, port or settings.port

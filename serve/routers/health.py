@@ -21,6 +21,7 @@ def healthz(services: Services = Depends(get_services)) -> Health:
             summary="可以接单 / model and index are loaded")
 def readyz(services: Services = Depends(get_services)):
     if services.ready:
-        return Health(status="ok", model_version=services.model.version, kb_entries=len(services.kb))
+        return Health(status="ok", model_version=services.model.version, kb_entries=len(services.kb),
+                      retrieval=services.retrieval)
     state = "unavailable" if services.error else "loading"
     return JSONResponse(status_code=503, content=Health(status=state, detail=services.error).model_dump())
