@@ -36,7 +36,8 @@ def _ensure_champion(settings) -> None:
 
     typer.echo("no champion model yet: training the default model on the demo tickets …")
     with tempfile.TemporaryDirectory(dir=settings.home) as scratch:
-        trained = train_default_model(Path(scratch) / "model")
+        trained = Path(scratch) / "model"
+        train_default_model(trained)
         version = registry.add(trained, move=True)
     decision = registry.promote(version)
     typer.echo(f"model {version} registered and promoted ({'; '.join(decision.reasons)})")
