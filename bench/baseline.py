@@ -5,6 +5,9 @@
 - dev: trained on all of train_segmented.csv, tested on dev_raw.csv (raw text → `pipeline.canonical`), once
   as is and once with `pipeline.normalize` applied to title and body first.
 - Configurations: word 1–2-grams, and word 1–2-grams + character n-grams inside the canonical text.
+- Dispatch: `appeal train --baseline` (`training.train_baseline`, default configuration) picks each head's
+  threshold on a 15 % held-out part of the training file; how much it dispatches, and how precisely, is then
+  measured on dev_raw.csv as well.
 
     nice python3 bench/baseline.py                 # table on stdout (~10 min on 2 busy cores)
     nice python3 bench/baseline.py --write         # also rewrites the "## Baseline" section of bench/RESULTS.md
@@ -33,10 +36,18 @@ from training.evaluation import classification_report  # noqa: E402
 from training.tickets import load_tickets  # noqa: E402
 
 CONFIGS = {
-    "word 1-2": BaselineConfig(),
+    "word 1-2": BaselineConfig(char_ngrams=None),
     "word 1-2 + char 1-3": BaselineConfig(char_ngrams=(1, 3)),
 }
 SECTION = "## Baseline"
+NOTES = """Reading: 5-fold CV reproduces the published ≈ 0.92 macro-F1 for this recipe. dev_raw.csv is the honest
+figure: the training file had a held-out test set *and its near-duplicates* removed, while CV folds still share
+near-duplicate messages (the same complaint posted several times), which flatters CV by several points.
+商贸旅游 (trade/tourism) is the weakest class in every setting; it overlaps 城乡建设 and 劳动和社会保障.
+
+Dispatch with the default configuration (threshold = lowest confidence whose held-out dispatched precision is
+≥ 0.97; tickets below it go to a human):
+"""
 
 
 @dataclass
@@ -83,6 +94,27 @@ def dev_rows(name: str, config: BaselineConfig, train, dev) -> list[Row]:
         rows.append(Row(name, evaluation, report.n, report.accuracy, report.macro_f1,
                         {k: v.f1 for k, v in report.per_class.items()}, fit_seconds))
     return rows
+
+
+def dispatch(data: Path) -> tuple[str, dict]:
+    """Train the production way and read threshold, coverage and dispatched precision off the model card."""
+    from tempfile import TemporaryDirectory
+
+    from training.train_baseline import train_baseline
+
+    with TemporaryDirectory() as scratch:
+        card = train_baseline(data / "train_segmented.csv", Path(scratch) / "model", dev=data / "dev_raw.csv")
+    head = card.heads["topic"]
+    held, dev = card.metrics["holdout"]["topic"], card.metrics["dev"]["topic"]
+    lines = [
+        "| head | target precision | threshold | held-out coverage | held-out precision | dev coverage | "
+        "dev precision | dev macro-F1 |",
+        "|---|---|---|---|---|---|---|---|",
+        f"| topic | {head.target_precision} | {head.threshold:.3f} | {held['coverage']:.3f} | "
+        f"{held['dispatched_precision']:.3f} | {dev['coverage']:.3f} | {dev['dispatched_precision']:.3f} | "
+        f"{dev['macro_f1']:.4f} |",
+    ]
+    return "\n".join(lines), card.metrics
 
 
 def table(rows: list[Row], labels: list[str]) -> Table:
@@ -159,9 +191,13 @@ def main() -> None:
     console.print(table(rows, labels))
     findings = conclusions(rows)
     console.print(findings)
+    dispatch_table, _ = dispatch(args.data)
+    console.print(dispatch_table)
     if args.write:
-        write_section(REPO / "bench" / "RESULTS.md",
-                      markdown(rows, labels, "nice python3 bench/baseline.py --write") + "\n" + findings)
+        default = next(name for name, config in CONFIGS.items() if config == BaselineConfig())
+        text = (markdown(rows, labels, "nice python3 bench/baseline.py --write") + "\n" + findings
+                + f"\nDefault (`BaselineConfig()`): **{default}**.\n\n" + NOTES + "\n" + dispatch_table + "\n")
+        write_section(REPO / "bench" / "RESULTS.md", text)
 
 if __name__ == "__main__":
     main()

@@ -203,3 +203,15 @@ def test_stratified_split_keeps_proportions(shared_data):
     whole, held = Counter(ds["topic"]), Counter(test["topic"])
     for label, n in whole.items():
         assert abs(held[label] / len(test) - n / len(ds)) < 0.005
+
+
+def test_missing_ids_become_row_numbers(tmp_path):
+    frame = appeals_frame()
+    frame.loc[2, "留言编号"] = ""
+    frame.to_csv(tmp_path / "t.csv", index=False)
+    ds, _ = load_tickets(tmp_path / "t.csv")
+    assert ds["id"][1:4] == ["1002", "4", "1004"]
+    pd.DataFrame({"text": [a[2] for a in APPEALS]}).to_json(tmp_path / "t.jsonl", orient="records", lines=True,
+                                                            force_ascii=False)
+    ds, _ = load_tickets(tmp_path / "t.jsonl")
+    assert ds["id"] == [str(i) for i in range(1, len(APPEALS) + 1)]

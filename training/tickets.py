@@ -14,9 +14,9 @@ Decisions, each measured or forced by the real files:
   name contains "segmented", or when the file has no title column and at least 95 % of its texts end in
   exactly one space and have at least one space per five other characters (jieba words average under two
   characters; raw Chinese prose has almost no spaces). `presegmented=` forces either answer.
-- Raw text is NOT put through `pipeline.normalize` before `canonical`: on dev_raw.csv the baseline scores
-  the same macro-F1 with and without it, see `bench/RESULTS.md` ## Baseline, and the training data was made
-  without it, so the model input stays the published recipe.
+- Raw text is NOT put through `pipeline.normalize` before `canonical`: on dev_raw.csv it changes the
+  baseline's macro-F1 by +0.000 (words) and -0.002 (words + characters), see `bench/RESULTS.md` ## Baseline;
+  the training data was made without it, so the model input stays the published recipe.
 - Exact duplicates (same title, text and labels) are removed and counted. The same text with different
   labels keeps the label most of its copies carry (train_segmented.csv: one text, 3× 交通运输 against 1×
   商贸旅游); on a tie every copy is dropped, as no label can be trusted (dev_raw.csv: one pair, 城乡建设 /
@@ -146,9 +146,8 @@ def load_tickets(
     for name in DATE_FIELDS:
         records[name] = [_parse_date_cell(path, v, row_names[i], _source(mapping, name))
                          for i, v in enumerate(records[name])]
-    if records["id"] == [None] * n:
-        # Without an id column the row number is the one stable handle a user can look up.
-        records["id"] = [name.split()[-1] for name in row_names]
+    # Without an id the row number is the one stable handle a user can look up.
+    records["id"] = [value or name.split()[-1] for value, name in zip(records["id"], row_names)]
     _validate_labels(path, records, row_names, mapping, labels)
 
     segmented = _looks_presegmented(path, records) if presegmented is None else presegmented
