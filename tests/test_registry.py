@@ -10,8 +10,8 @@ from typer.testing import CliRunner
 from models.card import CARD_FILE
 from models.registry import DECISIONS_FILE, Registry, gate, score_model
 from pipeline import InputError
-from training.retrain import load_evaluation_set
 from tests.registry_support import train_sample_baseline
+from training.retrain import load_evaluation_set
 
 
 @pytest.fixture(scope="module")

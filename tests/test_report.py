@@ -49,7 +49,8 @@ def test_numbers(evaluations):
     he = evaluations[1].heads["topic"]
     classes = report.per_class_table(he)
     assert len(classes) == 7 and classes["support"].sum() == he.report.n
-    assert set(classes.index) == {"城乡建设", "劳动和社会保障", "教育文体", "商贸旅游", "环境保护", "卫生计生", "交通运输"}
+    assert set(classes.index) == {"城乡建设", "劳动和社会保障", "教育文体", "商贸旅游", "环境保护", "卫生计生",
+                                  "交通运输"}
 
     bins = report.reliability(he)
     assert bins["n"].sum() == he.report.n
@@ -64,6 +65,17 @@ def test_numbers(evaluations):
     assert at["coverage"] == pytest.approx(he.report.coverage)
     assert (at["coverage"], at["precision"]) == pytest.approx(
         dispatch_scores(he.outcomes.confidence, he.outcomes.correct, he.report.threshold))
+
+
+def test_decisions_table(registry, dev):
+    from training.retrain import load_evaluation_set
+
+    registry.promote("v1", evaluation_data=load_evaluation_set(dev))  # fewer tickets: refused
+    table = report.decisions_table(registry)
+    assert list(table["action"]) == ["promote", "refuse"] and list(table["version"]) == ["v2", "v1"]
+    last = table.iloc[-1]
+    assert last["champion topic macro-F1"] > last["challenger topic macro-F1"]
+    assert "< champion" in last["reasons"]
 
 
 def test_figures_render_chinese(evaluations):
@@ -97,6 +109,7 @@ def test_appeal_report_executes_the_notebook(registry, dev, shared_data, tmp_pat
     assert len(re.findall(r"<img [^>]*src=\"data:image/png;base64,", html)) == 7
     assert "v1 · topic" in html and "v2 · topic (champion)" in html and "劳动和社会保障" in html
     assert "60 messages" in html and "bm25" in html and "mrr" in html
+    assert "first champion" in html, "the promotion log is shown"
 
 
 def test_appeal_report_fails_on_a_cell_error(registry, tmp_path):

@@ -44,8 +44,10 @@ def test_retrain_merges_new_labels_and_grows_heads(registry, champion_dir, share
         {"text": second, "label": [t for t in other if t != base["label"].iloc[1]][0], "created_at": "2026-02-01"},
         {"text": third, "label": base["label"].iloc[2], "created_at": "2026-02-01"},
     ]).to_csv(corrections, index=False)
-    farming = [{**r, "created_at": f"2026-03-0{i + 1}T10:00:00+08:00"} for i, r in enumerate(agriculture_tickets(shared_data))]
-    wugang = [{**r, "created_at": f"2026-04-{1 + i // 12:02d}T{i % 12 + 8:02d}:00:00+08:00"} for i, r in enumerate(demo_tickets())]
+    farming = [{**r, "created_at": f"2026-03-0{i + 1}T10:00:00+08:00"}
+               for i, r in enumerate(agriculture_tickets(shared_data))]
+    wugang = [{**r, "created_at": f"2026-04-{1 + i // 12:02d}T{i % 12 + 8:02d}:00:00+08:00"}
+              for i, r in enumerate(demo_tickets())]
     stale = {"id": "old-1", "title": "很久以前的标签", "text": "这条工单在截止日期之前标注，不应参与本次训练。",
              "topic": "旧标签", "created_at": "2020-01-01"}
     new = _jsonl(tmp_path / "new.jsonl", [stale, *farming, *wugang])

@@ -50,7 +50,8 @@ class VersionEvaluation:
 def use_cjk_font() -> str:
     """Point matplotlib at Noto Sans CJK SC (Debian's fonts-noto-cjk); without a CJK font every label would be
     a row of empty boxes, so its absence is an error, not a warning."""
-    from matplotlib import font_manager, pyplot as plt
+    from matplotlib import font_manager
+    from matplotlib import pyplot as plt
 
     names = {f.name for f in font_manager.fontManager.ttflist}
     if CJK_FONT not in names:
@@ -123,6 +124,21 @@ def versions_table(evaluations: Sequence[VersionEvaluation]) -> pd.DataFrame:
                 "trained": ev.created_at, "head": head, "n": r.n, "accuracy": r.accuracy, "macro_f1": r.macro_f1,
                 "threshold": r.threshold, "coverage": r.coverage, "dispatched_precision": r.dispatched_precision,
             })
+    return pd.DataFrame(rows)
+
+
+def decisions_table(registry: Path | Registry | None) -> pd.DataFrame:
+    """The registry's promotion log: every promotion, refusal, forced promotion and rollback with its numbers."""
+    registry = registry if isinstance(registry, Registry) else Registry(registry)
+    rows = []
+    for d in registry.decisions():
+        row = {"at": d.at, "action": d.action, "version": d.version, "previous": d.previous,
+               "evaluated on": f"{d.evaluation['n']} tickets" if d.evaluation else ""}
+        for side, scores in (("champion", d.champion_scores), ("challenger", d.challenger_scores)):
+            for head, score in (scores or {}).items():
+                row[f"{side} {head} macro-F1"] = round(score["macro_f1"], 4)
+        row["reasons"] = "; ".join(d.reasons)
+        rows.append(row)
     return pd.DataFrame(rows)
 
 

@@ -112,7 +112,9 @@ def _load_new(paths: Sequence[Path], stopwords, since: str | None) -> tuple[list
     return list(latest.values()), len(rows) - len(latest)
 
 
-def merge(base: datasets.Dataset, new: list[dict], holdout: float, report: MergeReport) -> tuple[list[dict], list[dict]]:
+def merge(
+    base: datasets.Dataset, new: list[dict], holdout: float, report: MergeReport
+) -> tuple[list[dict], list[dict]]:
     """(training rows, held-out rows). Base rows are matched to new ones by canonical text."""
     held_count = int(len(new) * holdout)
     train_new, held = new[: len(new) - held_count], new[len(new) - held_count:]
