@@ -17,7 +17,7 @@ from typing import Iterable, Sequence
 
 import numpy as np
 
-from knowledge_base.retrieval import Doc, Encoder, HybridIndex, RrfFusion, Tokenizer, default_tokenizer
+from knowledge_base.retrieval import Doc, Encoder, HybridIndex, RrfFusion, Tokenizer
 from knowledge_base.store import Entry, EntryIn, EntryStore, EntryUpdate, ImportResult
 from pipeline.errors import InputError
 
@@ -96,7 +96,7 @@ def _doc(entry: Entry) -> Doc:
 
 class KnowledgeBase:
     def __init__(self, url: str | None = None, *, encoder: Encoder | None = None,
-                 tokenizer: Tokenizer = default_tokenizer, fusion: RrfFusion | None = None):
+                 tokenizer: Tokenizer | None = None, fusion: RrfFusion | None = None):
         if url is None:
             from appeal.config import get_settings
 

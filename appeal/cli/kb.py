@@ -181,8 +181,7 @@ def evaluate(
     dense: bool = DenseOption,
 ) -> None:
     """Message → official reply retrieval: R@1, R@5, MRR for BM25, dense and hybrid, full text and title only."""
-    from knowledge_base.evaluate import evaluate_pairs, format_report
-    from knowledge_base.kb import evaluation_cache
+    from knowledge_base.evaluate import evaluate_pairs, evaluation_cache, format_report
 
     result = evaluate_pairs(pairs, encoder=_encoder(dense), cache=evaluation_cache(), limit=limit)
     typer.echo(format_report(result))

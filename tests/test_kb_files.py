@@ -1,0 +1,100 @@
+"""Import files read in full before anything is written: every problem names the file, row and column."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from knowledge_base.cases import read_cases
+from knowledge_base.files import read_entries
+from knowledge_base.kb import KnowledgeBase
+from pipeline.errors import InputError
+
+FAQ = Path(__file__).resolve().parents[1] / "appeal" / "demo" / "faq.jsonl"
+
+
+def test_demo_faq_is_valid_and_names_a_unit_and_topic_for_every_entry():
+    entries = read_entries(FAQ)
+    assert len(entries) >= 80 and len({e.id for e in entries}) == len(entries)
+    assert all(e.unit and e.topic and e.source == "faq" for e in entries)
+    assert len({e.topic for e in entries}) >= 20
+
+
+def test_jsonl_errors_name_line_and_column(tmp_path):
+    good = FAQ.read_text(encoding="utf-8").splitlines()[0]
+    cases = {
+        "{\"question\": \"问\"": ("line 2", "not valid JSON"),
+        "[1, 2]": ("line 2", "expected a JSON object"),
+        json.dumps({"question": "问", "answer": "答", "unit": "单位", "colour": "red"}): ("line 2", "'colour'"),
+        json.dumps({"question": "问", "answer": "答", "unit": "单位", "valid_to": "2025-02-30"}): ("line 2", "'valid_to'"),
+        good: ("line 2", "'id'", "already used at", "line 1"),
+    }
+    for second, fragments in cases.items():
+        path = tmp_path / "faq.jsonl"
+        path.write_text(f"{good}\n{second}\n", encoding="utf-8")
+        with pytest.raises(InputError) as info:
+            read_entries(path)
+        assert all(f in str(info.value) for f in fragments), str(info.value)
+
+
+def test_csv_import_splits_lists_and_names_row_and_column(tmp_path):
+    path = tmp_path / "faq.csv"
+    path.write_text("id,question,answer,unit,alternatives,tags,valid_to\n"
+                    "a1,社保卡怎么补办,到服务网点办理,武冈市人力资源和社会保障局,社保卡丢了|社保卡遗失,社保卡,\n",
+                    encoding="utf-8")
+    (entry,) = read_entries(path)
+    assert entry.alternatives == ["社保卡丢了", "社保卡遗失"] and entry.tags == ["社保卡"] and entry.valid_to is None
+
+    path.write_text("question,answer,unit,valid_to\n社保卡怎么办,到网点办理,武冈市人力资源和社会保障局,\n"
+                    "噪音扰民,向城管反映,武冈市城市管理和综合执法局,2025-13-01\n", encoding="utf-8")
+    with pytest.raises(InputError, match=r"row 2: column 'valid_to'"):
+        read_entries(path)
+    path.write_text("question,unit\n社保卡怎么办,武冈市人力资源和社会保障局\n", encoding="utf-8")
+    with pytest.raises(InputError, match=r"missing column\(s\) answer"):
+        read_entries(path)
+    path.write_bytes("question,answer,unit\n社保卡,补办,人社局\n".encode("gb18030"))
+    with pytest.raises(InputError, match="not UTF-8"):
+        read_entries(path)
+
+
+@pytest.fixture()
+def replies(shared_data) -> pd.DataFrame:
+    return pd.read_csv(shared_data / "teddy2020c" / "replies_raw.csv", dtype=str, keep_default_na=False).head(20)
+
+
+def test_case_files_missing_columns_or_empty_cells_are_refused(replies, tmp_path):
+    path = tmp_path / "cases.csv"
+    replies.drop(columns=["答复意见"]).to_csv(path, index=False)
+    with pytest.raises(InputError, match=r"missing column\(s\) 答复意见"):
+        read_cases(path)
+    broken = replies.copy()
+    broken.loc[5, "答复意见"] = "  \t "
+    broken.to_csv(path, index=False)
+    with pytest.raises(InputError, match="row 6: column '答复意见' is empty"):
+        read_cases(path)
+    broken = replies.copy()
+    broken.loc[7, "留言编号"] = broken.loc[2, "留言编号"]
+    broken.to_csv(path, index=False)
+    with pytest.raises(InputError, match="row 8: column '留言编号'.*already used at row 3"):
+        read_cases(path)
+
+
+def test_case_file_in_gb18030_is_read(replies, tmp_path):
+    path = tmp_path / "cases_gbk.csv"
+    replies.to_csv(path, index=False, encoding="gb18030")
+    cases = read_cases(path)
+    assert len(cases) == 20 and cases[0].question == "A2区景蓉华苑物业管理有问题"
+
+
+def test_a_bad_row_leaves_the_database_untouched(tmp_path):
+    kb = KnowledgeBase(f"sqlite:///{tmp_path / 'kb.db'}")
+    kb.import_entries(read_entries(FAQ)[:5], "tester")
+    lines = FAQ.read_text(encoding="utf-8").splitlines()
+    path = tmp_path / "faq.jsonl"
+    path.write_text("\n".join(lines[5:30] + ['{"question": "问", "answer": "答"}']) + "\n", encoding="utf-8")
+    with pytest.raises(InputError, match="line 26"):
+        kb.import_entries(read_entries(path), "tester")
+    assert len(kb.store.all()) == 5
+    kb.close()
