@@ -21,18 +21,10 @@ app = typer.Typer(
 
 
 def _register() -> None:
-    # Imported here, not at module top, so each area module can import `app` helpers without cycles.
-    from appeal.cli import data_commands  # train / predict / evaluate
+    # Imported here, not at module top, so that each area module may import from this package without cycles.
+    from appeal.cli import base_model, data_commands, kb, registry, reporting, retraining, serving
 
-    data_commands.register(app)
-
-    for name in ("base_model", "kb", "registry", "serving", "retraining", "reporting"):
-        try:
-            module = __import__(f"appeal.cli.{name}", fromlist=["register"])
-        except ModuleNotFoundError as exc:
-            if exc.name != f"appeal.cli.{name}":
-                raise
-            continue
+    for module in (data_commands, base_model, kb, registry, serving, retraining, reporting):
         module.register(app)
 
 
