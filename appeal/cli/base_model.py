@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Optional
 
 import typer
 
@@ -13,10 +12,10 @@ def register(app: typer.Typer) -> None:
 
     @group.command("build")
     def build(
-        out: Optional[Path] = typer.Option(None, "--out", help="target directory (default: <home>/base-models/<name>)"),
+        out: Path | None = typer.Option(None, "--out", help="target directory (default: <home>/base-models/<name>)"),
         prune_vocab: bool = typer.Option(False, "--prune-vocab", help="keep CJK/ASCII pieces (+ --corpus pieces)"),
-        corpus: Optional[Path] = typer.Option(None, "--corpus", help="UTF-8 text, one document a line: keep its pieces"),
-        layers: Optional[int] = typer.Option(None, "--layers", min=1, help="keep only the first N layers"),
+        corpus: Path | None = typer.Option(None, "--corpus", help="UTF-8 text, one document a line: keep its pieces"),
+        layers: int | None = typer.Option(None, "--layers", min=1, help="keep only the first N layers"),
         onnx: bool = typer.Option(True, "--onnx/--no-onnx", help="also export + optimise encoder.onnx"),
     ) -> None:
         """Build (or verify the cached build of) the base encoder; prints its directory."""
