@@ -131,7 +131,7 @@ _SAMPLE = ["query: 小区停车费收费不合理", "passage: 市民反映武冈
 
 def _weights_sha(model_dir: Path) -> str:
     h = hashlib.sha256()
-    for name in ("config.json", "model.safetensors", "pytorch_model.bin", "tokenizer.json"):
+    for name in ("config.json", "model.safetensors", "pytorch_model.bin", "tokenizer.json", "vocab.txt"):
         p = model_dir / name
         if p.is_file():
             h.update(name.encode())
@@ -139,15 +139,26 @@ def _weights_sha(model_dir: Path) -> str:
     return h.hexdigest()
 
 
+def _fast_tokenizer(model_dir: Path):
+    from tokenizers import Tokenizer
+
+    path = model_dir / "tokenizer.json"
+    if path.is_file():
+        return Tokenizer.from_file(str(path))
+    from transformers import AutoTokenizer
+
+    # Older checkpoints (bert-base-chinese, rbt3) ship only vocab.txt: transformers converts it offline.
+    return AutoTokenizer.from_pretrained(model_dir).backend_tokenizer
+
+
 def ensure_encoder_onnx(model_dir: Path, *, optimize: bool = True, prefixes: Mapping[str, str] | None = None,
                         out_dir: Path | None = None) -> Path:
-    """Export `model_dir` (an HF checkpoint with tokenizer.json) as a mean-pooling encoder, once.
+    """Export `model_dir` (an HF checkpoint: tokenizer.json or vocab.txt) as a mean-pooling encoder, once.
 
     Returns the runtime directory (default `model_dir/onnx`). `prefixes` default to e5's for checkpoints built
     by `models.base_model` and to none for other checkpoints. The optimised graph is kept only if it stays
     within PARITY_TOLERANCE of torch; `encoder.json` records which graph and the measured differences.
     """
-    from tokenizers import Tokenizer
     from transformers import AutoModel
 
     model_dir = Path(model_dir)
@@ -165,7 +176,7 @@ def ensure_encoder_onnx(model_dir: Path, *, optimize: bool = True, prefixes: Map
     model = AutoModel.from_pretrained(model_dir, attn_implementation="eager").eval()
     config = model.config
     encoder = MeanPoolEncoder(model)
-    tokenizer = Tokenizer.from_file(str(model_dir / "tokenizer.json"))
+    tokenizer = _fast_tokenizer(model_dir)
     outputs = ("last_hidden_state", "embedding")
     dynamic = {**TEXT_AXES, "last_hidden_state": {0: "batch", 1: "sequence"}, "embedding": {0: "batch"}}
 
@@ -188,7 +199,7 @@ def ensure_encoder_onnx(model_dir: Path, *, optimize: bool = True, prefixes: Map
         chosen.rename(tmp / ENCODER_FILE)
         for leftover in (tmp / "plain.onnx", tmp / "optimized.onnx"):
             leftover.unlink(missing_ok=True)
-        shutil.copy(model_dir / "tokenizer.json", tmp / "tokenizer.json")
+        tokenizer.save(str(tmp / "tokenizer.json"))
         card = {
             "source": str(model_dir.resolve()),
             "source_sha256": source_sha,

