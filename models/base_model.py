@@ -27,18 +27,15 @@ Slimming (each measured in bench/base_model.py):
 """
 from __future__ import annotations
 
-import fcntl
 import hashlib
 import json
-import os
-import shutil
 import struct
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
+from models.atomic_dir import build_lock, staging_dir
 from models.spm_charsmap import build_charsmap
 
 SOURCE_NAME = "e5-small-q4.bin"
@@ -333,9 +330,7 @@ def build_base_model(out_dir: Path, options: BuildOptions, source: Path | None =
     pad_id = tokenizer.token_to_id("<pad>")
 
     out_dir = Path(out_dir)
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
-    try:
+    with staging_dir(out_dir) as tmp:
         save_file(_bert_weights(src, n_layers, keep), str(tmp / "model.safetensors"), metadata={"format": "pt"})
         _write_json(tmp / "config.json", _bert_config(src, n_layers, vocab_size, pad_id))
         tokenizer.save(str(tmp / "tokenizer.json"))
@@ -345,12 +340,6 @@ def build_base_model(out_dir: Path, options: BuildOptions, source: Path | None =
         record["vocab_size"] = vocab_size
         record["files"] = {p.name: _sha256(p) for p in sorted(tmp.iterdir())}
         _write_json(tmp / BUILD_FILE, record)
-        if out_dir.exists():
-            shutil.rmtree(out_dir)
-        os.replace(tmp, out_dir)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
     return out_dir
 
 
@@ -387,10 +376,7 @@ def ensure_base_model(layers: int | None = None, prune_vocab: bool = False, corp
 
         raise InputError(f"{options.corpus}: corpus file not found")
     target = Path(out_dir) if out_dir else get_settings().base_model_dir / options.name
-    target.parent.mkdir(parents=True, exist_ok=True)
-    # Several processes (training, serve) may ask at once: one builds, the others then find it built.
-    with open(target.parent / f".{target.name}.lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
+    with build_lock(target):
         if not verify_build(target, options):
             build_base_model(target, options)
     return target

@@ -12,8 +12,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import shutil
-import tempfile
 import warnings
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -21,6 +19,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from models.atomic_dir import build_lock, staging_dir
 from models.encoder_runtime import ENCODER_CARD, ENCODER_FILE
 
 OPSET = 17
@@ -125,7 +124,8 @@ def text_inputs(tokenizer, texts: Sequence[str], max_length: int = 512) -> dict[
     return {"input_ids": torch.from_numpy(ids), "attention_mask": torch.from_numpy(mask)}
 
 
-_SAMPLE = ["query: 小区停车费收费不合理", "passage: 市民反映武冈市湾头桥镇道路破损严重，希望尽快修复，晚上出行很不安全。",
+_SAMPLE = ["query: 小区停车费收费不合理",
+           "passage: 市民反映武冈市湾头桥镇道路破损严重，希望尽快修复，晚上出行很不安全。",
            "passage: Hello 世界 2024年"]
 
 
@@ -159,18 +159,28 @@ def ensure_encoder_onnx(model_dir: Path, *, optimize: bool = True, prefixes: Map
     by `models.base_model` and to none for other checkpoints. The optimised graph is kept only if it stays
     within PARITY_TOLERANCE of torch; `encoder.json` records which graph and the measured differences.
     """
-    from transformers import AutoModel
-
     model_dir = Path(model_dir)
     out_dir = Path(out_dir or model_dir / ENCODER_DIR)
-    source_sha = _weights_sha(model_dir)
-    card_path = out_dir / ENCODER_CARD
-    if card_path.is_file() and (out_dir / ENCODER_FILE).is_file():
-        card = json.loads(card_path.read_text(encoding="utf-8"))
-        if card.get("source_sha256") == source_sha and card.get("optimize") == optimize:
-            return out_dir
-    if prefixes is None:
-        prefixes = E5_PREFIXES if (model_dir / "build.json").is_file() else {"query": "", "passage": ""}
+    with build_lock(out_dir):
+        source_sha = _weights_sha(model_dir)
+        card_path = out_dir / ENCODER_CARD
+        if card_path.is_file() and (out_dir / ENCODER_FILE).is_file():
+            card = json.loads(card_path.read_text(encoding="utf-8"))
+            if card.get("source_sha256") == source_sha and card.get("optimize") == optimize:
+                return out_dir
+        if prefixes is None:
+            prefixes = E5_PREFIXES if (model_dir / "build.json").is_file() else {"query": "", "passage": ""}
+        with staging_dir(out_dir) as tmp:
+            card = _export_encoder(model_dir, tmp, optimize=optimize)
+            card.update(source_sha256=source_sha, optimize=optimize, query_prefix=prefixes["query"],
+                        passage_prefix=prefixes["passage"])
+            (tmp / ENCODER_CARD).write_text(json.dumps(card, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    return out_dir
+
+
+def _export_encoder(model_dir: Path, out: Path, *, optimize: bool) -> dict:
+    """encoder.onnx + tokenizer.json into `out`; returns what encoder.json records about the export."""
+    from transformers import AutoModel
 
     # Eager attention traces to the MatMul/Softmax pattern onnxruntime fuses into one Attention op (SDPA does not).
     model = AutoModel.from_pretrained(model_dir, attn_implementation="eager").eval()
@@ -180,46 +190,30 @@ def ensure_encoder_onnx(model_dir: Path, *, optimize: bool = True, prefixes: Map
     outputs = ("last_hidden_state", "embedding")
     dynamic = {**TEXT_AXES, "last_hidden_state": {0: "batch", 1: "sequence"}, "embedding": {0: "batch"}}
 
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
-    try:
-        plain = export_onnx(encoder, text_inputs(tokenizer, _SAMPLE[:2]), outputs, tmp / "plain.onnx", dynamic)
-        check = text_inputs(tokenizer, _SAMPLE)  # other batch size and length than the export example
-        diffs = {"plain": max_abs_diff(encoder, plain, check, outputs)}
-        chosen = plain
-        if optimize:
-            fused = optimize_onnx(plain, tmp / "optimized.onnx", num_heads=config.num_attention_heads,
-                                  hidden_size=config.hidden_size)
-            diffs["optimized"] = max_abs_diff(encoder, fused, check, outputs)
-            if max(diffs["optimized"].values()) <= PARITY_TOLERANCE:
-                chosen = fused
-        if max(diffs["plain"].values()) > PARITY_TOLERANCE:
-            raise RuntimeError(f"ONNX export of {model_dir} differs from torch: {diffs['plain']}")
-        graph = "optimized" if chosen != plain else "plain"
-        chosen.rename(tmp / ENCODER_FILE)
-        for leftover in (tmp / "plain.onnx", tmp / "optimized.onnx"):
-            leftover.unlink(missing_ok=True)
-        tokenizer.save(str(tmp / "tokenizer.json"))
-        card = {
-            "source": str(model_dir.resolve()),
-            "source_sha256": source_sha,
-            "optimize": optimize,
-            "graph": graph,
-            "max_abs_diff": diffs,
-            "opset": OPSET,
-            "dim": config.hidden_size,
-            "max_length": min(config.max_position_embeddings, 512),
-            "pooling": "mean",
-            "normalize": True,
-            "query_prefix": prefixes["query"],
-            "passage_prefix": prefixes["passage"],
-            "outputs": list(outputs),
-        }
-        (tmp / ENCODER_CARD).write_text(json.dumps(card, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-        if out_dir.exists():
-            shutil.rmtree(out_dir)
-        tmp.rename(out_dir)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    return out_dir
+    plain = export_onnx(encoder, text_inputs(tokenizer, _SAMPLE[:2]), outputs, out / "plain.onnx", dynamic)
+    check = text_inputs(tokenizer, _SAMPLE)  # another batch size and length than the export example
+    diffs = {"plain": max_abs_diff(encoder, plain, check, outputs)}
+    if max(diffs["plain"].values()) > PARITY_TOLERANCE:
+        raise RuntimeError(f"ONNX export of {model_dir} differs from torch: {diffs['plain']}")
+    graph = "plain"
+    if optimize:
+        fused = optimize_onnx(plain, out / "optimized.onnx", num_heads=config.num_attention_heads,
+                              hidden_size=config.hidden_size)
+        diffs["optimized"] = max_abs_diff(encoder, fused, check, outputs)
+        if max(diffs["optimized"].values()) <= PARITY_TOLERANCE:
+            graph = "optimized"
+    (out / f"{graph}.onnx").rename(out / ENCODER_FILE)
+    for leftover in (out / "plain.onnx", out / "optimized.onnx"):
+        leftover.unlink(missing_ok=True)
+    tokenizer.save(str(out / "tokenizer.json"))
+    return {
+        "source": str(model_dir.resolve()),
+        "graph": graph,
+        "max_abs_diff": diffs,
+        "opset": OPSET,
+        "dim": config.hidden_size,
+        "max_length": min(config.max_position_embeddings, 512),
+        "pooling": "mean",
+        "normalize": True,
+        "outputs": list(outputs),
+    }
