@@ -9,6 +9,16 @@ import pandas as pd
 from training.train_baseline import train_baseline
 
 
+def sample_baseline(tmp_path_factory, shared_data: Path, per_class: int, *, seed: int = 0,
+                    shuffle_labels: bool = False) -> Path:
+    """A trained model directory, trained once per test session (tests copy it into their registries)."""
+    name = f"{per_class}-{seed}-{'shuffled' if shuffle_labels else 'true'}"
+    out = tmp_path_factory.getbasetemp() / "baselines" / name
+    if not (out / "model.json").is_file():  # training writes model.json last
+        train_sample_baseline(shared_data, out, per_class, seed=seed, shuffle_labels=shuffle_labels)
+    return out
+
+
 def train_sample_baseline(shared_data: Path, out: Path, per_class: int, *, seed: int = 0,
                           shuffle_labels: bool = False) -> Path:
     """`per_class` tickets of each of the 7 topics; `shuffle_labels` gives a deliberately useless model."""

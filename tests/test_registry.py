@@ -10,17 +10,16 @@ from typer.testing import CliRunner
 from models.card import CARD_FILE
 from models.registry import DECISIONS_FILE, Registry, gate, score_model
 from pipeline import InputError
-from tests.registry_support import train_sample_baseline
+from tests.registry_support import sample_baseline
 from training.retrain import load_evaluation_set
 
 
 @pytest.fixture(scope="module")
 def models(shared_data, tmp_path_factory):
-    root = tmp_path_factory.mktemp("trained")
     return {
-        "small": train_sample_baseline(shared_data, root / "small", 40),
-        "large": train_sample_baseline(shared_data, root / "large", 200),
-        "shuffled": train_sample_baseline(shared_data, root / "shuffled", 150, shuffle_labels=True),
+        "small": sample_baseline(tmp_path_factory, shared_data, 40),
+        "large": sample_baseline(tmp_path_factory, shared_data, 200),
+        "shuffled": sample_baseline(tmp_path_factory, shared_data, 150, shuffle_labels=True),
     }
 
 

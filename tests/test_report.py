@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 from models.registry import Registry
-from tests.registry_support import train_sample_baseline
+from tests.registry_support import sample_baseline
 from training import report
 from training.evaluation import dispatch_scores
 
@@ -24,8 +24,8 @@ REPO = report.NOTEBOOK.parents[1]
 def registry(shared_data, tmp_path_factory):
     root = tmp_path_factory.mktemp("report")
     reg = Registry(root / "registry")
-    reg.add(train_sample_baseline(shared_data, root / "m1", 40), version="v1")
-    reg.promote(reg.add(train_sample_baseline(shared_data, root / "m2", 120, seed=1), version="v2"))
+    reg.add(sample_baseline(tmp_path_factory, shared_data, 40), version="v1")
+    reg.promote(reg.add(sample_baseline(tmp_path_factory, shared_data, 120, seed=1), version="v2"))
     return reg
 
 

@@ -10,13 +10,13 @@ import pytest
 from models.card import ModelCard
 from models.registry import Registry
 from pipeline import InputError
-from tests.registry_support import NEW_TOPIC, agriculture_tickets, demo_tickets, train_sample_baseline
+from tests.registry_support import NEW_TOPIC, agriculture_tickets, demo_tickets, sample_baseline
 from training.retrain import MERGED_FILE, REPORT_FILE, retrain
 
 
 @pytest.fixture(scope="module")
 def champion_dir(shared_data, tmp_path_factory):
-    return train_sample_baseline(shared_data, tmp_path_factory.mktemp("champion") / "v1", 40)
+    return sample_baseline(tmp_path_factory, shared_data, 40)
 
 
 @pytest.fixture()

@@ -15,7 +15,7 @@ import pytest
 
 from models.card import ModelCard
 from models.registry import Registry
-from tests.registry_support import NEW_TOPIC, agriculture_tickets, demo_tickets, train_sample_baseline
+from tests.registry_support import NEW_TOPIC, agriculture_tickets, demo_tickets, sample_baseline
 from tests.serving_support import REPO, start_server
 
 
@@ -23,8 +23,7 @@ from tests.serving_support import REPO, start_server
 def live(shared_data, tmp_path_factory):
     home = tmp_path_factory.mktemp("home")
     registry = Registry(home / "registry")
-    registry.promote(registry.add(train_sample_baseline(shared_data, tmp_path_factory.mktemp("m") / "v1", 40),
-                                  version="v1"))
+    registry.promote(registry.add(sample_baseline(tmp_path_factory, shared_data, 40), version="v1"))
     server = start_server(home, home / "server.log")
     yield server, home, registry
     server.stop()
