@@ -297,8 +297,12 @@ class HybridIndex:
     """
 
     def __init__(self, tokenizer: Tokenizer | None = None, encoder: Encoder | None = None,
-                 cache: VectorCache | None = None, fusion: RrfFusion | None = None, depth: int = 100):
+                 cache: VectorCache | None = None, fusion: RrfFusion | None = None, depth: int = 100,
+                 dense_chars: int = 512):
         self.tokenizer = tokenizer or SearchTokenizer()
+        # e5 was trained on at most 512 pieces and the opening of a ticket or reply carries its gist; a
+        # 7,000-character reply would otherwise cost a dozen encoder windows.
+        self.dense_chars = dense_chars
         self.encoder = encoder
         self.cache = cache
         self.fusion = fusion or RrfFusion()
@@ -323,7 +327,7 @@ class HybridIndex:
     # -- changes ---------------------------------------------------------------------------------
     def upsert(self, docs: Sequence[Doc]) -> None:
         tokens = tokenize_cached(self.tokenizer, [d.text for d in docs], self.cache)
-        vectors = (encode_cached(self.encoder, [d.text for d in docs], "passage", self.cache)
+        vectors = (encode_cached(self.encoder, [d.text[: self.dense_chars] for d in docs], "passage", self.cache)
                    if self.encoder is not None and docs else None)
         with self._lock:
             for i, doc in enumerate(docs):
@@ -382,7 +386,7 @@ class HybridIndex:
         depth = depth or self.depth
         day = (today or date.today()).toordinal()
         tokens = [self.tokenizer(q) for q in queries]
-        qvecs = (encode_cached(self.encoder, list(queries), "query", self.cache)
+        qvecs = (encode_cached(self.encoder, [q[: self.dense_chars] for q in queries], "query", self.cache)
                  if self.encoder is not None and queries else None)
         out = []
         for i, query_tokens in enumerate(tokens):

@@ -95,3 +95,12 @@ def test_import_cases_masks_pii_and_is_suggested(appeal_home, cases_csv, tmp_pat
     assert not first["alternatives"][0].startswith(("\n", "\t"))  # scraped whitespace normalised away
     hits = json.loads(ok("kb", "search", "景蓉华苑小区物业管理问题", "--bm25-only", "--json", "-k", "1"))
     assert hits[0]["entry_id"] == "case-2549" and hits[0]["source"] == "case"
+
+
+def test_evaluate_writes_the_report(appeal_home, cases_csv, tmp_path):
+    report = tmp_path / "report.json"
+    out = ok("kb", "evaluate", "--pairs", cases_csv, "--limit", "30", "--bm25-only", "--report", report)
+    assert "30 messages" in out and "title only" in out
+    result = json.loads(report.read_text(encoding="utf-8"))
+    assert set(result) >= {"bm25", "title_only", "pairs"} and result["pairs"] == 30
+    assert set(result["bm25"]) == {"r1", "r5", "mrr"} and result["bm25"]["r1"] >= 0.8
