@@ -126,7 +126,8 @@ class KnowledgeBase:
     def _apply(self, changed: Iterable[Entry], removed: Iterable[str] = ()) -> None:
         changed = list(changed)
         removed = list(removed)
-        self.index.upsert([_doc(e) for e in changed])
+        # The BM25 rebuild this may call for runs after the write lock is released (see `_rebuild`).
+        self.index.upsert([_doc(e) for e in changed], rebuild=False)
         self.index.remove(removed)
         for entry in changed:
             self._entries[entry.id] = entry
@@ -147,35 +148,42 @@ class KnowledgeBase:
             return
         with self._write_lock:
             version = self.store.version()
+            if version == self._version:  # brought up to date while this thread waited for the lock
+                return
             stamps = self.store.stamps()
             changed = [i for i, stamp in stamps.items() if self._stamps.get(i) != stamp]
             removed = [i for i in self._stamps if i not in stamps]
             self._apply(self.store.get_many(changed), removed)
             self._version = version
+        self.index.maybe_rebuild()
 
     # -- changes -----------------------------------------------------------------------------------
     def add(self, entry: EntryIn, updated_by: str) -> Entry:
         with self._write_lock:
             stored, version = self.store.add(entry, updated_by)
             self._written(version, [stored])
-            return stored
+        self.index.maybe_rebuild()
+        return stored
 
     def update(self, entry_id: str, change: EntryUpdate, updated_by: str) -> Entry:
         with self._write_lock:
             stored, version = self.store.update(entry_id, change, updated_by)
             self._written(version, [stored])
-            return stored
+        self.index.maybe_rebuild()
+        return stored
 
     def delete(self, entry_id: str) -> None:
         with self._write_lock:
             version = self.store.delete(entry_id)
             self._written(version, [], [entry_id])
+        self.index.maybe_rebuild()
 
     def import_entries(self, entries: list[EntryIn], updated_by: str) -> ImportResult:
         with self._write_lock:
             result, stored, version = self.store.upsert_many(entries, updated_by)
             self._written(version, stored)
-            return result
+        self.index.maybe_rebuild()
+        return result
 
     def get(self, entry_id: str) -> Entry | None:
         self.refresh()

@@ -325,7 +325,10 @@ class HybridIndex:
         return doc_id in self._slot_of
 
     # -- changes ---------------------------------------------------------------------------------
-    def upsert(self, docs: Sequence[Doc]) -> None:
+    def upsert(self, docs: Sequence[Doc], rebuild: bool = True) -> None:
+        """Index or re-index docs by id; with `rebuild`, this call also rebuilds the BM25 snapshot if the
+        overlay has grown too large (a caller holding its own lock passes False and calls `maybe_rebuild`
+        after releasing it)."""
         tokens = tokenize_cached(self.tokenizer, [d.text for d in docs], self.cache)
         vectors = (encode_cached(self.encoder, [d.text[: self.dense_chars] for d in docs], "passage", self.cache)
                    if self.encoder is not None and docs else None)
@@ -339,7 +342,8 @@ class HybridIndex:
                 self.bm25.set(slot, tokens[i])
                 if vectors is not None:
                     self.dense.set(slot, vectors[i])
-        self._maybe_rebuild()
+        if rebuild:
+            self.maybe_rebuild()
 
     def remove(self, ids: Iterable[str]) -> None:
         with self._lock:
@@ -368,7 +372,7 @@ class HybridIndex:
         self._slot_of[doc_id] = slot
         return slot
 
-    def _maybe_rebuild(self) -> None:
+    def maybe_rebuild(self) -> None:
         # One rebuild at a time; a writer finding one under way leaves it: the overlay still serves.
         if not self.bm25.needs_rebuild() or not self._rebuild_lock.acquire(blocking=False):
             return

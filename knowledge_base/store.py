@@ -244,15 +244,20 @@ class EntryStore:
         added = updated = 0
         stored: list[Entry] = []
         now = _now()
+        entries = [(entry.id or new_entry_id(), entry) for entry in entries]
         seen: set[str] = set()
         with self._session.begin() as session:
-            for position, entry in enumerate(entries, start=1):
-                values = entry.model_dump()
-                entry_id = values.pop("id") or new_entry_id()
+            existing: dict[str, EntryRow] = {}
+            ids = [entry_id for entry_id, _ in entries]
+            for start in range(0, len(ids), 500):  # one query per 500 ids, not one per entry
+                chunk = ids[start : start + 500]
+                existing.update((row.id, row) for row in session.scalars(select(EntryRow).where(EntryRow.id.in_(chunk))))
+            for position, (entry_id, entry) in enumerate(entries, start=1):
+                values = entry.model_dump(exclude={"id"})
                 if entry_id in seen:
                     raise InputError(f"entry {position}: id {entry_id!r} appears twice in one import")
                 seen.add(entry_id)
-                row = session.get(EntryRow, entry_id)
+                row = existing.get(entry_id)
                 if row is None:
                     row = EntryRow(id=entry_id)
                     session.add(row)
