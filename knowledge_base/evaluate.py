@@ -73,7 +73,7 @@ def evaluate_index(index: HybridIndex, pairs: PairSet, depth: int = 100) -> dict
     encoder)."""
     report: dict = {}
     for name, queries in (("full", pairs.full), ("title_only", pairs.titles)):
-        ranked = [method_rankings(r) for r in index.rank_many(queries, depth=depth)]
+        ranked = [method_rankings(r) for r in index.rank_many(queries, depth=depth, cache_queries=True)]
         methods = METHODS if index.encoder is not None else ("bm25",)
         scores = {m: asdict(metrics([r[m] for r in ranked], pairs.gold)) for m in methods}
         if name == "full":

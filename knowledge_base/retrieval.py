@@ -386,11 +386,15 @@ class HybridIndex:
             self._rebuild_lock.release()
 
     # -- search ----------------------------------------------------------------------------------
-    def rank_many(self, queries: Sequence[str], depth: int | None = None, today: date | None = None) -> list[Rankings]:
+    def rank_many(self, queries: Sequence[str], depth: int | None = None, today: date | None = None,
+                  cache_queries: bool = False) -> list[Rankings]:
+        """Per-method candidate lists and their fusion for each query. Query embeddings are cached only on
+        request (an evaluation re-runs the same queries; a live ticket is never asked again)."""
         depth = depth or self.depth
         day = (today or date.today()).toordinal()
         tokens = [self.tokenizer(q) for q in queries]
-        qvecs = (encode_cached(self.encoder, [q[: self.dense_chars] for q in queries], "query", self.cache)
+        cache = self.cache if cache_queries else None
+        qvecs = (encode_cached(self.encoder, [q[: self.dense_chars] for q in queries], "query", cache)
                  if self.encoder is not None and queries else None)
         out = []
         for i, query_tokens in enumerate(tokens):
