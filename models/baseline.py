@@ -72,6 +72,7 @@ class BaselineModel:
         folds = self.config.calibration_folds
         self.heads, self.rare = {}, {}
         for head, values in labels.items():
+            values = list(values)
             counts = Counter(v for v in values if v is not None)
             self.rare[head] = sorted(label for label, n in counts.items() if n < folds)
             rows = [i for i, v in enumerate(values) if v is not None and counts[v] >= folds]

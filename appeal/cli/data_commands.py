@@ -69,7 +69,7 @@ def predict(
         raise InputError(f"{output}: the output would overwrite the input file")
     predictor = load_predictor(model)
     tickets, _ = load_tickets(input, stopwords=predictor.stopwords, deduplicate=False)
-    texts = tickets["canonical"]
+    texts = list(tickets["canonical"])
     predictions = []
     for start in range(0, len(texts), PREDICT_BATCH):
         predictions.extend(predictor.predict(texts[start:start + PREDICT_BATCH], top_k=top_k))
