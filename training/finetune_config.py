@@ -1,0 +1,73 @@
+"""Fine-tuning settings: one pydantic model, named profiles, optional overrides from a JSON or TOML file."""
+from __future__ import annotations
+
+import json
+import tomllib
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from pipeline.errors import InputError
+
+
+class FinetuneConfig(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    layers: int | None = Field(4, ge=1, description="lowest encoder layers kept; None = all")
+    prune_vocab: bool = Field(True, description="base built with CJK/ASCII pieces only (smaller model, same ids)")
+    max_length: int = Field(128, ge=8, le=512, description="pieces per ticket, specials included")
+    batch_size: int = Field(16, ge=1)
+    epochs: int = Field(2, ge=1)
+    lr: float = Field(1e-4, gt=0)
+    head_lr: float = Field(1e-3, gt=0, description="the randomly initialised heads learn faster")
+    weight_decay: float = Field(0.01, ge=0)
+    warmup_ratio: float = Field(0.06, ge=0, lt=1)
+    dropout: float = Field(0.1, ge=0, lt=1)
+    freeze_embeddings: bool = True
+    freeze_layers: int = Field(0, ge=0, description="lowest encoder layers kept frozen")
+    class_weighting: bool = Field(True, description="balanced class weights in the loss")
+    patience: int = Field(1, ge=0, description="epochs without holdout macro-F1 gain before stopping")
+    holdout_fraction: float = Field(0.1, gt=0, lt=0.5, description="split off when no --dev is given")
+    target_precision: float = Field(0.97, gt=0, le=1)
+    ensemble: bool = Field(True, description="blend with the TF-IDF baseline when that wins on the holdout")
+    checkpoint_every: int = Field(50, ge=1, description="optimizer steps between resumable checkpoints")
+    eval_batch_size: int = Field(32, ge=1)
+    seed: int = 13
+    threads: int | None = Field(None, ge=1, description="torch CPU threads; None = torch's default")
+
+
+PROFILES: dict[str, dict] = {
+    # Full teddy2020c train set on a 2-core CPU in well under 45 min (bench/RESULTS.md ## Fine-tuned router).
+    "fast": {},
+    "quality": {"layers": 6, "max_length": 256, "epochs": 3, "lr": 5e-5, "patience": 1},
+}
+Profile = Literal["fast", "quality"]
+
+
+def load_config(path: Path | None = None, profile: str = "fast") -> FinetuneConfig:
+    """The profile's settings, overridden by the keys of `path` (.json or .toml) when given."""
+    if profile not in PROFILES:
+        raise InputError(f"unknown profile {profile!r}; choose one of {', '.join(PROFILES)}")
+    values = dict(PROFILES[profile])
+    if path is not None:
+        path = Path(path)
+        if not path.is_file():
+            raise InputError(f"{path}: configuration file not found")
+        try:
+            if path.suffix.lower() == ".toml":
+                overrides = tomllib.loads(path.read_text(encoding="utf-8"))
+            elif path.suffix.lower() == ".json":
+                overrides = json.loads(path.read_text(encoding="utf-8"))
+            else:
+                raise InputError(f"{path}: configuration must be a .json or .toml file")
+        except (tomllib.TOMLDecodeError, json.JSONDecodeError, UnicodeDecodeError) as exc:
+            raise InputError(f"{path}: cannot parse configuration: {exc}") from None
+        if not isinstance(overrides, dict):
+            raise InputError(f"{path}: configuration must be a table of settings")
+        values.update(overrides)
+    try:
+        return FinetuneConfig(**values)
+    except ValidationError as exc:
+        problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
+        raise InputError(f"{path or profile}: invalid configuration: {problems}") from None
