@@ -194,11 +194,12 @@ class KnowledgeBase:
         return sorted(self._entries.values(), key=lambda e: e.id)
 
     # -- search ------------------------------------------------------------------------------------
-    def search(self, query: str, k: int = 5, today: date | None = None) -> list[Hit]:
-        """The k best entries valid today for a query (ticket text); expired entries never appear."""
+    def search(self, query: str, k: int = 5, today: date | None = None, with_dense: bool = True) -> list[Hit]:
+        """The k best entries valid today for a query (ticket text); expired entries never appear.
+        `with_dense=False`: BM25 only, no query encoding."""
         self.refresh()
         hits = []
-        for ranked in self.index.search(query, k, today=today):
+        for ranked in self.index.search(query, k, today=today, with_dense=with_dense):
             entry = self._entries.get(ranked.id)
             if entry is None:  # deleted between the index read and now
                 continue

@@ -387,15 +387,16 @@ class HybridIndex:
 
     # -- search ----------------------------------------------------------------------------------
     def rank_many(self, queries: Sequence[str], depth: int | None = None, today: date | None = None,
-                  cache_queries: bool = False) -> list[Rankings]:
+                  cache_queries: bool = False, with_dense: bool = True) -> list[Rankings]:
         """Per-method candidate lists and their fusion for each query. Query embeddings are cached only on
-        request (an evaluation re-runs the same queries; a live ticket is never asked again)."""
+        request (an evaluation re-runs the same queries; a live ticket is never asked again). `with_dense=False`
+        ranks by BM25 alone, without encoding the query (callers on a tight latency budget)."""
         depth = depth or self.depth
         day = (today or date.today()).toordinal()
         tokens = [self.tokenizer(q) for q in queries]
         cache = self.cache if cache_queries else None
         qvecs = (encode_cached(self.encoder, [q[: self.dense_chars] for q in queries], "query", cache)
-                 if self.encoder is not None and queries else None)
+                 if self.encoder is not None and queries and with_dense else None)
         out = []
         for i, query_tokens in enumerate(tokens):
             dense: list[tuple[str, float]] = []
@@ -412,5 +413,5 @@ class HybridIndex:
             out.append(Rankings(bm25, dense, self.fusion.run(bm25, dense)))
         return out
 
-    def search(self, query: str, k: int = 5, today: date | None = None) -> list[Ranked]:
-        return self.rank_many([query], today=today)[0].fused[:k]
+    def search(self, query: str, k: int = 5, today: date | None = None, with_dense: bool = True) -> list[Ranked]:
+        return self.rank_many([query], today=today, with_dense=with_dense)[0].fused[:k]
