@@ -30,13 +30,13 @@ def head_out(prediction: HeadPrediction) -> HeadOut:
     )
 
 
-def suggestions(kb: KnowledgeBase, query: str, k: int) -> list[SuggestionOut]:
+def suggestions(kb: KnowledgeBase, query: str, k: int, *, with_dense: bool) -> list[SuggestionOut]:
     if k == 0:
         return []
     return [
         SuggestionOut(id=hit.entry_id, question=hit.question, answer=hit.answer, unit=hit.unit or None,
                       score=round(hit.score, 4))
-        for hit in kb.search(query, k)
+        for hit in kb.search(query, k, with_dense=with_dense)
     ]
 
 
@@ -62,7 +62,9 @@ def route_tickets(tickets: Sequence[TicketIn], model: LoadedModel, kb: Knowledge
                 lead_unit=routing.lead,
                 assisting_units=routing.assisting,
                 rule=routing.rule,
-                suggestions=suggestions(kb, full, k),
+                # Lexical only: encoding the whole ticket with e5 costs ~10x the rest of the request on 2 cores
+                # (bench/RESULTS.md ## Serving); /v1/suggest adds the dense ranking.
+                suggestions=suggestions(kb, full, k, with_dense=False),
                 masked_text=masked,
                 model_version=model.version,
             )

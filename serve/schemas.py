@@ -115,7 +115,8 @@ class RouteOut(BaseModel):
     lead_unit: UnitRef | None = Field(default=None, description="承办单位 from the unit catalogue and routing rules")
     assisting_units: list[UnitRef] = Field(default_factory=list, description="协办单位")
     rule: str | None = Field(default=None, description="the routing rule that chose the lead unit")
-    suggestions: list[SuggestionOut] = Field(default_factory=list, description="knowledge-base answers")
+    suggestions: list[SuggestionOut] = Field(
+        default_factory=list, description="knowledge-base answers by BM25 (fast); /v1/suggest adds e5 dense ranking")
     masked_text: str = Field(description="the text with personal data masked")
     model_version: str
 

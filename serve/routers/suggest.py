@@ -25,4 +25,4 @@ def suggest(
         raise too_large("文本过长", "text too long", limit, len(body.text))
     masked = mask(body.text)
     request.state.log.update(masked_text=masked)
-    return SuggestOut(suggestions=suggestions(services.kb, masked, body.k), masked_text=masked)
+    return SuggestOut(suggestions=suggestions(services.kb, masked, body.k, with_dense=True), masked_text=masked)
