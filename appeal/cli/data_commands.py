@@ -43,12 +43,8 @@ def train(
         card = train_baseline(data, out, dev=dev)
         _print_card(card, out)
         return
-    try:
-        from training.finetune import train_from_cli
-    except ModuleNotFoundError as exc:
-        if exc.name != "training.finetune":
-            raise
-        raise InputError("fine-tuning is not part of this installation; train with --baseline") from None
+    from training.finetune import train_from_cli
+
     directory = train_from_cli(data=data, dev=dev, base=base, config=config, profile=profile.value, out=out,
                                resume=resume)
     typer.echo(f"model written to {directory}")
