@@ -182,9 +182,10 @@ class RetrainReport:
         return lines
 
 
-def _train_like(champion_dir: Path, card: ModelCard, data: Path, out: Path) -> ModelCard:
-    """Train on `data` with the champion's recipe (kind, configuration, stopwords, dispatch target)."""
-    stopwords_path = champion_dir / STOPWORDS_FILE
+def _train_like(champion_dir: Path, card: ModelCard, data: Path, out: Path, base_encoder: Path | None) -> ModelCard:
+    """Train on `data` with the champion's recipe: its kind and training configuration, its stopwords and
+    dispatch target for a baseline; the same fine-tuning settings (and so the same base encoder build) for a
+    transformer or ensemble."""
     if card.kind == "baseline":
         from models.baseline import BaselineConfig
         from training.train_baseline import train_baseline
@@ -192,9 +193,14 @@ def _train_like(champion_dir: Path, card: ModelCard, data: Path, out: Path) -> M
         config = {k: tuple(v) if isinstance(v, list) else v for k, v in card.training.get("config", {}).items()}
         targets = [h.target_precision for h in card.heads.values() if h.target_precision is not None]
         options = {"target_precision": targets[0]} if targets else {}
-        return train_baseline(data, out, config=BaselineConfig(**config), stopwords_path=stopwords_path, **options)
-    raise InputError(f"retraining a {card.kind!r} champion is not supported yet; train it with `appeal train` "
-                     f"and promote it with `appeal models promote`")
+        return train_baseline(data, out, config=BaselineConfig(**config),
+                              stopwords_path=champion_dir / STOPWORDS_FILE, **options)
+    from training.finetune import train_file
+    from training.finetune_config import FinetuneConfig
+
+    config = FinetuneConfig(**card.training["config"])
+    return ModelCard.load(train_file(data, cfg=config, out=out, base=base_encoder,
+                                     profile=card.training.get("profile", "custom")))
 
 
 def retrain(
@@ -207,7 +213,10 @@ def retrain(
     holdout: float = DEFAULT_HOLDOUT,
     work_dir: Path | None = None,
     force: bool = False,
+    base_encoder: Path | None = None,
 ) -> RetrainReport:
+    """`base_encoder` is for transformer champions only: the encoder directory to fine-tune from (default:
+    the one their configuration builds, `models.base_model.ensure_base_model`)."""
     registry = registry or Registry()
     current = registry.champion()
     if current is None:
@@ -244,7 +253,7 @@ def retrain(
                 record = {"id": row["id"], "text": row["canonical"], **{h: row[h] for h in HEADS}}
                 handle.write(json.dumps(record, ensure_ascii=False) + "\n")
 
-    trained = _train_like(champion_dir, card, merged, run_dir / "model")
+    trained = _train_like(champion_dir, card, merged, run_dir / "model", base_encoder)
     version = registry.add(run_dir / "model", move=True)
     parts = [load_evaluation_set(evaluation)]
     if held:
