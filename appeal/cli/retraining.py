@@ -21,6 +21,9 @@ def retrain(
     ),
     holdout: float = typer.Option(0.2, min=0.0, max=0.9, help="share of the newest new tickets held out to evaluate"),
     force: bool = typer.Option(False, "--force", help="promote even if the gate refuses (logged as forced)"),
+    base_encoder: Optional[Path] = typer.Option(
+        None, "--base-encoder", help="transformer champions: encoder to fine-tune from (default: built as before)"
+    ),
 ) -> None:
     """Merge new labels into the champion's training data, train a challenger the champion's way, and promote
     it through the gate. The running service picks up a new champion by itself."""
@@ -45,7 +48,8 @@ def retrain(
                 files.insert(0, exported)
         if not files:
             raise typer.BadParameter("no feedback stored and no --data given: nothing to retrain on")
-        result = run(files, since=since, base_data=base, evaluation=evaluation, holdout=holdout, force=force)
+        result = run(files, since=since, base_data=base, evaluation=evaluation, holdout=holdout, force=force,
+                     base_encoder=base_encoder)
     for line in result.summary():
         typer.echo(line)
     if not result.promoted:
