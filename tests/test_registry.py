@@ -169,3 +169,32 @@ def test_cli_list_promote_rollback(appeal_home, models, shared_data):
 
     back = runner.invoke(app, ["models", "rollback"])
     assert back.exit_code == 0 and registry.champion()[0] == "good"
+
+
+def test_readers_never_see_a_half_written_pointer(tmp_path, models):
+    import threading
+
+    registry = Registry(tmp_path / "registry")
+    registry.promote(registry.add(models["small"], version="v1"))
+    registry.add(models["large"], version="v2")
+    seen: set = set()
+    stop = threading.Event()
+
+    def read() -> None:
+        reader = Registry(registry.root)  # another process's view: nothing cached
+        while not stop.is_set():
+            seen.add(reader.champion()[0])
+
+    threads = [threading.Thread(target=read) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    try:
+        for _ in range(100):
+            registry.promote("v2", force=True)
+            registry.rollback()
+    finally:
+        stop.set()
+        for thread in threads:
+            thread.join()
+    assert seen == {"v1", "v2"}
+    assert [d.action for d in registry.decisions()].count("force") == 100
