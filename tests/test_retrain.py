@@ -90,4 +90,6 @@ def test_nothing_new_is_an_error(registry, tmp_path):
                                            "created_at": "2020-01-01"}])
     with pytest.raises(InputError, match="no new labelled tickets since 2026-01-01"):
         retrain([old], registry=registry, since="2026-01-01", work_dir=tmp_path / "runs")
+    with pytest.raises(InputError, match="--since 'last tuesday': not a date"):
+        retrain([old], registry=registry, since="last tuesday", work_dir=tmp_path / "runs")
     assert [v.version for v in registry.list()] == ["v1"]

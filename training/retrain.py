@@ -227,7 +227,10 @@ def retrain(
     if not base_path.is_file():
         raise InputError(f"{champion}: its training data {str(base_path) or '(not recorded)'} is not there; "
                          "pass the base training file with --base")
-    since_iso = parse_date(since) if since else None
+    try:
+        since_iso = parse_date(since) if since else None
+    except (ValueError, OverflowError):
+        raise InputError(f"--since {since!r}: not a date (use e.g. 2026-11-01)") from None
     stop_path = champion_dir / STOPWORDS_FILE
     stopwords = read_stopwords(stop_path) if stop_path.is_file() else None
 

@@ -9,7 +9,9 @@ import typer
 
 
 def retrain(
-    since: Optional[str] = typer.Option(None, "--since", help="only labels given on or after this date"),
+    since: Optional[str] = typer.Option(
+        None, "--since", help="only labels given on or after this date (undated ones are then left out)"
+    ),
     data: Optional[list[Path]] = typer.Option(
         None, "--data", help="labelled ticket file(s) with new labels, besides the service's feedback"
     ),
