@@ -159,14 +159,14 @@ def main() -> None:
     vectors = encode_cached(encoder, [a[:512] for a in answers], "passage", evaluation_cache())
     answer_vectors = {a: v.astype(np.float32).tobytes() for a, v in zip(answers, vectors)}
     print(f"{len(titles)} real titles, {len(answers)} real replies; tokens + reply embeddings "
-          f"{time.perf_counter() - started:.0f} s; encoder threads {get_settings().onnx_threads}")
+          f"{time.perf_counter() - started:.0f} s; encoder threads {get_settings().onnx_threads}", flush=True)
 
     for size in args.sizes:
         rows = run(size, args.queries, titles, answers, queries, title_tokens, answer_tokens, answer_vectors,
                    encoder, tokenizer)
-        print(f"\n| {size:,} entries | |\n|---|---|")
+        print(f"\n| {size:,} entries | |\n|---|---|", flush=True)
         for name, value in rows:
-            print(f"| {name} | {value} |")
+            print(f"| {name} | {value} |", flush=True)
 
 
 if __name__ == "__main__":

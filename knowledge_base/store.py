@@ -284,7 +284,8 @@ class EntryStore:
         return found
 
     def cache_vectors(self, vectors: dict[str, bytes]) -> None:
-        fresh = {k: v for k, v in vectors.items() if k not in self.cached_vectors(list(vectors))}
+        known = self.cached_vectors(list(vectors))
+        fresh = {k: v for k, v in vectors.items() if k not in known}
         try:
             with self._session.begin() as session:
                 session.add_all(EmbeddingRow(key=k, vector=v) for k, v in fresh.items())
