@@ -292,7 +292,9 @@ class BuildOptions:
 
     @property
     def name(self) -> str:
-        return "e5-small" + ("-zh" if self.prune_vocab else "") + (f"-L{self.layers}" if self.layers else "")
+        """Cache directory name, e.g. e5-small-zh-L6; a corpus adds its hash (e5-small-zh-3f2a9c1b)."""
+        corpus = f"-{_sha256(self.corpus)[:8]}" if self.corpus else ""
+        return "e5-small" + ("-zh" if self.prune_vocab else "") + corpus + (f"-L{self.layers}" if self.layers else "")
 
     def record(self, source_sha: str) -> dict:
         return {
