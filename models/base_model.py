@@ -43,6 +43,7 @@ BUILD_FILE = "build.json"
 # Bumped whenever the converter's output changes, so cached builds are rebuilt.
 CONVERTER_VERSION = 3
 QK = 32
+MAX_LAYERS = 12  # e5-small
 META = "\u2581"
 _Q4_BLOCK = np.dtype([("d", "<f2"), ("qs", "u1", (QK // 2,))])
 _LAYER_TENSORS = {
@@ -372,11 +373,15 @@ def ensure_base_model(layers: int | None = None, prune_vocab: bool = False, corp
     """The HF checkpoint directory for these options, built once under `settings.base_model_dir/<name>`."""
     from appeal.config import get_settings
 
+    from pipeline.errors import InputError
+
     options = BuildOptions(layers=layers, prune_vocab=prune_vocab, corpus=Path(corpus) if corpus else None)
     if options.corpus is not None and not options.corpus.is_file():
-        from pipeline.errors import InputError
-
         raise InputError(f"{options.corpus}: corpus file not found")
+    if options.corpus is not None and not prune_vocab:
+        raise InputError("--corpus only adds pieces to a pruned vocabulary; pass --prune-vocab too")
+    if layers is not None and not 1 <= layers <= MAX_LAYERS:
+        raise InputError(f"--layers must be between 1 and {MAX_LAYERS}, got {layers}")
     target = Path(out_dir) if out_dir else get_settings().base_model_dir / options.name
     with build_lock(target):
         if not verify_build(target, options):

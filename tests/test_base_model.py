@@ -206,6 +206,8 @@ def test_cli_builds_and_refuses_bad_input(tmp_path):
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == str(out)
     assert json.loads((out / "config.json").read_text())["num_hidden_layers"] == 1
-    missing = subprocess.run([*cli, "--prune-vocab", "--corpus", str(tmp_path / "nope.txt")],
-                             capture_output=True, text=True, cwd=repo, env=env)
-    assert missing.returncode == 2 and "nope.txt" in missing.stderr and "Traceback" not in missing.stderr
+    for bad_args, message in ((["--prune-vocab", "--corpus", str(tmp_path / "nope.txt")], "nope.txt"),
+                              (["--layers", "13"], "between 1 and 12"),
+                              (["--corpus", __file__], "--prune-vocab")):
+        refused = subprocess.run([*cli, *bad_args], capture_output=True, text=True, cwd=repo, env=env)
+        assert refused.returncode == 2 and message in refused.stderr and "Traceback" not in refused.stderr
