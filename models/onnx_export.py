@@ -20,11 +20,11 @@ import numpy as np
 import torch
 
 from models.atomic_dir import build_lock, staging_dir
+from models.base_model import E5_PREFIXES
 from models.encoder_runtime import ENCODER_CARD, ENCODER_FILE
 
 OPSET = 17
 ENCODER_DIR = "onnx"
-E5_PREFIXES = {"query": "query: ", "passage": "passage: "}
 # Inputs every transformer export takes: (batch, sequence) int64, both axes dynamic.
 TEXT_INPUTS = ("input_ids", "attention_mask")
 TEXT_AXES = {name: {0: "batch", 1: "sequence"} for name in TEXT_INPUTS}
