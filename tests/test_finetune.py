@@ -124,7 +124,7 @@ def test_resume_with_other_settings_is_refused(tiny_base, tmp_path):
 
 
 def test_config_files_and_profiles(tmp_path):
-    assert load_config(None, "quality").layers == 6
+    assert load_config(None, "quality").layers == 4
     toml = tmp_path / "c.toml"
     toml.write_text("epochs = 3\nmax_length = 200\n", encoding="utf-8")
     cfg = load_config(toml, "fast")
