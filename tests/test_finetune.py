@@ -138,3 +138,20 @@ def test_config_files_and_profiles(tmp_path):
         load_config(None, "turbo")
     with pytest.raises(InputError, match="not found"):
         load_config(tmp_path / "missing.toml", "fast")
+
+
+@pytest.mark.slow
+def test_smoke_real_e5_train_export_predict(appeal_home, tmp_path):
+    """CI smoke: the real e5 encoder cut to one layer, 200 demo tickets, train → ONNX → load_predictor → predict."""
+    from models.base_model import ensure_base_model
+
+    rows = DEMO.read_text(encoding="utf-8").splitlines()[:200]
+    data = tmp_path / "tickets.jsonl"
+    data.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    base = ensure_base_model(layers=1, prune_vocab=True)
+    out = train_from_cli(data, None, base, _config(tmp_path, layers=1, max_length=48, epochs=1), "fast",
+                         tmp_path / "model", False)
+    predictor = load_predictor(out)
+    assert max(predictor.card.metrics["onnx_parity_max_abs"].values()) < 1e-3
+    out_rows = predictor.predict([canonical(t, b, stopwords=predictor.stopwords) for t, b in TICKETS])
+    assert [set(r) for r in out_rows] == [{"topic", "unit"}] * 2
