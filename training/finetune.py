@@ -417,7 +417,7 @@ def train_from_cli(data: Path, dev: Path | None, base: Path | None, config: Path
 
 # Small enough to train on the 300 demo tickets in a few CPU minutes; the heads need more epochs than the
 # encoder on so little data, hence the high head learning rate.
-DEMO_CONFIG = FinetuneConfig(layers=2, max_length=96, epochs=4, batch_size=16, lr=2e-4, head_lr=3e-3, patience=4,
+DEMO_CONFIG = FinetuneConfig(layers=2, max_length=96, epochs=10, batch_size=16, lr=3e-4, head_lr=5e-3, patience=3,
                              holdout_fraction=0.2)
 
 
