@@ -46,7 +46,10 @@ def test_predict_writes_one_row_per_ticket_in_order(model_dir, tmp_path):
     assert result.returncode == 0, result.stderr
     out = pd.read_csv(tmp_path / "out.csv", dtype=str, encoding="utf-8-sig")
     assert list(out.columns) == ["id", "topic", "topic_confidence", "topic_review", "topic_alt1", "topic_alt1_conf",
-                                 "topic_alt2", "topic_alt2_conf"]
+                                 "topic_alt2", "topic_alt2_conf", "decision", "status", "lead_unit",
+                                 "assisting_units", "jurisdiction", "urgent", "not_accepted_refer_to", "reasons"]
+    # a topic-only model cannot choose a unit: every ticket goes to a human, and says why
+    assert set(out["decision"]) == {"review"} and out["reasons"].str.contains("no unit head").all()
     assert list(out["id"]) == [a[0] for a in APPEALS]
     assert sum(out["topic"] == [a[3] for a in APPEALS]) >= 4
     confidence = out["topic_confidence"].astype(float)
@@ -93,3 +96,25 @@ def test_bad_input_is_one_line_and_exit_code_2(model_dir, tmp_path):
 
     assert_input_error(appeal("predict", "--model", tmp_path, "--input", empty, "--output", tmp_path / "o.csv"),
                        "not a model directory")
+
+
+def test_predict_returns_the_dispatch_decision_of_a_unit_model(tmp_path):
+    demo = REPO / "appeal" / "demo" / "tickets.jsonl"
+    result = appeal("train", "--baseline", "--data", demo, "--out", tmp_path / "model")
+    assert result.returncode == 0, result.stderr
+    tickets = [
+        {"id": "a", "title": "村道塌陷", "text": "湾头桥镇某村通村公路塌了一大块，村民出行很危险，请镇政府尽快修复。"},
+        {"id": "b", "title": "已起诉", "text": "我和开发商的购房合同纠纷已经向法院起诉了，想问问12345能不能催一下法院判决。"},
+        {"id": "c", "title": "", "text": "Please help, my water bill is wrong."},
+    ]
+    source = tmp_path / "in.jsonl"
+    source.write_text("\n".join(json.dumps(t, ensure_ascii=False) for t in tickets), encoding="utf-8")
+    result = appeal("predict", "--model", tmp_path / "model", "--input", source, "--output", tmp_path / "o.jsonl")
+    assert result.returncode == 0, result.stderr
+    assert "dispatch:" in result.stdout
+    out = {row["id"]: row for row in map(json.loads, (tmp_path / "o.jsonl").read_text(encoding="utf-8").splitlines())}
+    assert out["a"]["jurisdiction"] == "湾头桥镇" and out["a"]["lead_unit"] == "湾头桥镇人民政府"
+    assert out["a"]["status"] == "accepted" and "属地: 湾头桥镇" in out["a"]["reasons"]
+    assert out["b"]["status"] == "not_accepted" and out["b"]["decision"] == "review"
+    assert "法院" in out["b"]["not_accepted_refer_to"]
+    assert out["c"]["decision"] == "review" and "no Chinese text" in out["c"]["reasons"]

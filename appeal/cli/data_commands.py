@@ -5,7 +5,7 @@ import json
 import os
 from enum import Enum
 from pathlib import Path
-from typing import Callable, Optional
+from typing import Optional
 
 import typer
 
@@ -13,10 +13,6 @@ from pipeline.errors import InputError
 
 PREDICT_BATCH = 256
 
-# Extra output columns for `appeal predict`: each hook gets the ticket row and its per-head predictions and
-# returns columns to add (routing adds its dispatch decision this way).
-PredictionColumns = Callable[[dict, dict], dict]
-COLUMN_HOOKS: list[PredictionColumns] = []
 
 
 class Profile(str, Enum):
@@ -72,8 +68,10 @@ def predict(
     rows = [prediction_row(ticket, heads, top_k) for ticket, heads in zip(tickets, predictions)]
     _write_rows(rows, output)
     review = {h: sum(p[h].review for p in predictions) for h in predictor.card.heads}
-    typer.echo(f"{len(rows)} tickets → {output} (model {predictor.version}; for review: "
-               + ", ".join(f"{h} {n}" for h, n in review.items()) + ")")
+    to_human = sum(row["decision"] == "review" for row in rows)
+    typer.echo(f"{len(rows)} tickets → {output} (model {predictor.version}; below threshold: "
+               + ", ".join(f"{h} {n}" for h, n in review.items())
+               + f"; dispatch: {len(rows) - to_human} auto, {to_human} to review)")
 
 
 def prediction_row(ticket: dict, heads: dict, top_k: int) -> dict:
@@ -86,9 +84,29 @@ def prediction_row(ticket: dict, heads: dict, top_k: int) -> dict:
             alt = p.alternatives[rank - 1] if rank <= len(p.alternatives) else None
             row[f"{head}_alt{rank}"] = alt.label if alt else None
             row[f"{head}_alt{rank}_conf"] = round(alt.confidence, 4) if alt else None
-    for hook in COLUMN_HOOKS:
-        row.update(hook(ticket, heads))
+    row.update(dispatch_columns(ticket, heads))
     return row
+
+
+def dispatch_columns(ticket: dict, heads: dict) -> dict:
+    """The routing decision the service would return for this ticket (demo-pack catalogue and rules)."""
+    from knowledge_base.dispatch import decide
+    from pipeline.normalize import normalize
+    from pipeline.pii import mask_pii
+
+    # Same text as /v1/route reads: normalised, masked, title and body on separate lines.
+    parts = [mask_pii(normalize(p)).text for p in (ticket.get("title"), ticket.get("text")) if p]
+    routing = decide(heads, "\n".join(parts), ticket.get("location"))
+    return {
+        "decision": routing.decision,
+        "status": routing.status,
+        "lead_unit": routing.lead.name if routing.lead else None,
+        "assisting_units": "、".join(u.name for u in routing.assisting) or None,
+        "jurisdiction": routing.jurisdiction.township if routing.jurisdiction else None,
+        "urgent": routing.urgent,
+        "not_accepted_refer_to": routing.not_accepted.refer_to if routing.not_accepted else None,
+        "reasons": "；".join(routing.reasons),
+    }
 
 
 def _write_rows(rows: list[dict], output: Path) -> None:
