@@ -14,7 +14,7 @@ from models.predictor import load_predictor
 from pipeline import InputError, canonical
 from tiny_encoder import make_tiny_base
 from training.finetune import (
-    Trainer, head_labels, load_torch_model, to_split, train_from_cli,
+    Trainer, choose_blend, head_labels, to_split, train_from_cli,
 )
 from training.finetune_config import FinetuneConfig, load_config
 from training.tickets import load_tickets, stratified_split
@@ -47,7 +47,7 @@ def tiny_model(tiny_base, tmp_path_factory) -> Path:
 def test_trained_directory_is_a_complete_model(tiny_model):
     card = ModelCard.load(tiny_model)
     demo, _ = load_tickets(DEMO)
-    assert card.kind in ("transformer", "ensemble")
+    assert card.kind == "ensemble" and card.training["ensemble"]["topic"]["weight"] == 0.5  # the fixed default
     assert set(card.heads) == {"topic", "unit"}
     for head, head_card in card.heads.items():
         assert head_card.labels == sorted({v for v in demo[head] if v is not None})
@@ -59,7 +59,7 @@ def test_trained_directory_is_a_complete_model(tiny_model):
     assert card.training["steps"] > 0 and card.training["seconds"] > 0
     for name in ("model.onnx", "tokenizer.json", "model.json", "stopwords.txt"):
         assert (tiny_model / name).is_file()
-    assert (tiny_model / "baseline.joblib").is_file() == (card.kind == "ensemble")
+    assert (tiny_model / "baseline.joblib").is_file()
     assert not (tiny_model / ".checkpoint").exists()
 
 
@@ -74,20 +74,6 @@ def test_predictor_answers_raw_chinese_tickets(tiny_model):
             labels = predictor.card.heads[head].labels
             assert pred.label in labels and 0 < pred.confidence <= 1
             assert len(pred.alternatives) == 2 and all(a.confidence <= pred.confidence for a in pred.alternatives)
-
-
-def test_onnx_matches_torch_on_real_text(tiny_model):
-    card = ModelCard.load(tiny_model)
-    if card.kind != "transformer":
-        pytest.skip("ensemble logits are blended; raw-graph parity is checked in test_onnx_backend")
-    model, encoder = load_torch_model(tiny_model)
-    texts = [canonical(t, b) for t, b in TICKETS]
-    batch = encoder.encode(texts)
-    with torch.no_grad():
-        expected = model(torch.from_numpy(batch.input_ids), torch.from_numpy(batch.attention_mask))
-    got = load_predictor(tiny_model).backend.logits(texts)
-    for i, head in enumerate(model.head_names):
-        np.testing.assert_allclose(got[head], expected[i].numpy(), atol=1e-4)
 
 
 def test_interrupted_run_resumes_to_the_same_weights(tiny_base, tmp_path):
@@ -155,3 +141,13 @@ def test_smoke_real_e5_train_export_predict(appeal_home, tmp_path):
     assert max(predictor.card.metrics["onnx_parity_max_abs"].values()) < 1e-3
     out_rows = predictor.predict([canonical(t, b, stopwords=predictor.stopwords) for t, b in TICKETS])
     assert [set(r) for r in out_rows] == [{"topic", "unit"}] * 2
+
+
+def test_holdout_chosen_blend_weight_follows_the_better_model():
+    labels = np.array([0, 1, 2, 0, 1, 2])
+    right = np.log(np.eye(3)[labels] * 0.9 + 0.1 / 3)
+    wrong = np.log(np.eye(3)[(labels + 1) % 3] * 0.9 + 0.1 / 3)
+    assert choose_blend(right, 1.0, wrong, labels) == 1.0
+    assert choose_blend(wrong, 1.0, right, labels) < 0.5
+    assert load_config(None, "fast").ensemble_weight == 0.5
+    assert FinetuneConfig(ensemble_weight=None).ensemble_weight is None

@@ -97,5 +97,11 @@ def test_appeal_serve_on_a_new_home_then_feedback_export(appeal_home, tmp_path):
         assert "13807391234" not in rows[0]["text"] and "[手机号]" in rows[0]["text"]
         dataset, _ = load_tickets(exported)
         assert dataset["unit"] == ["住房公积金"]
+        as_csv = tmp_path / "feedback.csv"
+        result = subprocess.run([*APPEAL, "feedback", "export", "--out", str(as_csv)], cwd=REPO,
+                                env=_env(appeal_home), capture_output=True, text=True, timeout=120)
+        assert result.returncode == 0, result.stderr
+        dataset, _ = load_tickets(as_csv)
+        assert dataset["id"] == ["T-9"] and "[手机号]" in dataset["text"][0] and dataset["unit"] == ["住房公积金"]
     finally:
         shutil.rmtree(appeal_home / "base-models", ignore_errors=True)

@@ -3,8 +3,8 @@
 What a run does, in order: load and canonicalise the tickets (`training.tickets`), hold out a stratified split
 (or use `--dev`) for early stopping and calibration, train with AdamW + linear warm-up on length-bucketed,
 dynamically padded batches (checkpointing so that `--resume` continues an interrupted run), keep the epoch with
-the best holdout macro-F1, optionally blend with the TF-IDF baseline when that is better on the holdout, fit a
-temperature and a dispatch threshold per head, then export one ONNX graph and the model card.
+the best holdout macro-F1, blend with the TF-IDF baseline (a fixed transformer share, or the share with the best
+holdout macro-F1), fit a temperature and a dispatch threshold per head, then export one ONNX graph and the model card.
 
 Model directory: `model.onnx` (input_ids, attention_mask → logits_<head>..., embedding), `tokenizer.json`,
 `model.json`, `stopwords.txt`, `torch/` (encoder + heads for `load_torch_model`) and, for kind "ensemble",
@@ -232,12 +232,10 @@ def _baseline_logprobs(baseline, texts: Sequence[str], labels: dict[str, list[st
     return {h: align_columns(raw[h], baseline.labels(h), labels[h]) for h in labels if h in raw}
 
 
-def choose_blend(nn_logits: np.ndarray, nn_temperature: float, base_logprobs: np.ndarray | None,
+def choose_blend(nn_logits: np.ndarray, nn_temperature: float, base_logprobs: np.ndarray,
                  labels: np.ndarray) -> float:
     """Weight of the transformer in w·log p_transformer + (1−w)·log p_baseline with the best holdout macro-F1
-    (ties go to the larger transformer weight); 1.0 when there is no baseline for the head."""
-    if base_logprobs is None:
-        return 1.0
+    (ties go to the larger transformer weight)."""
     scores = [(macro_f1(blend(nn_logits, nn_temperature, base_logprobs, w), labels), w) for w in ENSEMBLE_WEIGHTS]
     return float(max(scores)[1])
 
@@ -317,8 +315,12 @@ def fine_tune(train_set, holdout_set, *, cfg: FinetuneConfig, base: Path, out: P
         y = holdout.labels[h]
         rows = y != IGNORE
         nn_cal = calibration_summary(logits[rows], y[rows])
-        weight = choose_blend(logits[rows], nn_cal["temperature"],
-                              base_logprobs[h][rows] if h in base_logprobs else None, y[rows])
+        if h not in base_logprobs:
+            weight = 1.0
+        elif cfg.ensemble_weight is not None:
+            weight = cfg.ensemble_weight
+        else:
+            weight = choose_blend(logits[rows], nn_cal["temperature"], base_logprobs[h][rows], y[rows])
         final = blend(logits, nn_cal["temperature"], base_logprobs.get(h), weight)
         cal = calibration_summary(final[rows], y[rows])
         blend_params[h] = {"weight": weight, "transformer_temperature": nn_cal["temperature"]}

@@ -30,7 +30,12 @@ class FinetuneConfig(BaseModel):
     patience: int = Field(1, ge=0, description="epochs without holdout macro-F1 gain before stopping")
     holdout_fraction: float = Field(0.1, gt=0, lt=0.5, description="split off when no --dev is given")
     target_precision: float = Field(0.97, gt=0, le=1)
-    ensemble: bool = Field(True, description="blend with the TF-IDF baseline when that wins on the holdout")
+    ensemble: bool = Field(True, description="blend with the TF-IDF baseline")
+    # A holdout cut from the training file rewards the memorising TF-IDF half: on teddy2020c it picks weight 0
+    # (0.925 vs 0.844 holdout macro-F1) while new tickets (dev_raw.csv) do best near 0.5–0.6, so the default is
+    # the plain average rather than a weight fitted to tickets that look like the training data.
+    ensemble_weight: float | None = Field(0.5, ge=0, le=1, description="transformer share of the blend; "
+                                          "None = the weight with the best holdout macro-F1")
     checkpoint_every: int = Field(50, ge=1, description="optimizer steps between resumable checkpoints")
     eval_batch_size: int = Field(32, ge=1)
     seed: int = 13

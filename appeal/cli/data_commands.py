@@ -66,7 +66,7 @@ def predict(
     for start in range(0, len(texts), PREDICT_BATCH):
         predictions.extend(predictor.predict(texts[start:start + PREDICT_BATCH], top_k=top_k))
     rows = [prediction_row(ticket, heads, top_k) for ticket, heads in zip(tickets, predictions)]
-    _write_rows(rows, output)
+    write_rows(rows, output)
     review = {h: sum(p[h].review for p in predictions) for h in predictor.card.heads}
     to_human = sum(row["decision"] == "review" for row in rows)
     typer.echo(f"{len(rows)} tickets → {output} (model {predictor.version}; below threshold: "
@@ -109,7 +109,7 @@ def dispatch_columns(ticket: dict, heads: dict) -> dict:
     }
 
 
-def _write_rows(rows: list[dict], output: Path) -> None:
+def write_rows(rows: list[dict], output: Path) -> None:
     """Write through a temporary file and rename, so a failure never leaves half a file behind."""
     import pandas as pd
 

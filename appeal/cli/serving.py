@@ -1,7 +1,6 @@
 """`appeal serve` (build what is missing from the demo pack, then serve HTTP) and `appeal feedback export`."""
 from __future__ import annotations
 
-import json
 import tempfile
 from pathlib import Path
 from typing import Optional
@@ -87,10 +86,12 @@ def serve(
 
 @feedback_app.command("export")
 def export(
-    out: Path = typer.Option(..., "--out", help="JSONL file of labelled tickets (the `appeal train` format)"),
+    out: Path = typer.Option(..., "--out", help="labelled tickets (the `appeal train` format): .jsonl, .csv "
+                                                "(UTF-8 with BOM, opens in Excel) or .xlsx"),
     since_id: int = typer.Option(0, "--since-id", min=0, help="only feedback stored after this id"),
 ) -> None:
     """Write the stored feedback as labelled tickets (masked text, the agent's topic and unit) for retraining."""
+    from appeal.cli.data_commands import write_rows
     from appeal.config import get_settings
     from serve.feedback_store import FeedbackStore
 
@@ -106,8 +107,7 @@ def export(
             last = row.id
     finally:
         store.close()
-    with open(out, "w", encoding="utf-8") as handle:
-        handle.writelines(json.dumps(ticket, ensure_ascii=False) + "\n" for ticket in tickets.values())
+    write_rows(list(tickets.values()), out)
     typer.echo(f"{len(tickets)} labelled tickets written to {out} (feedback up to id {last})")
 
 
