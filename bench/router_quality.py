@@ -40,6 +40,18 @@ def transformer_alone(predictor: Predictor) -> Predictor:
     return Predictor(card, predictor.backend, predictor.stopwords)
 
 
+def dev_weight_sweep(predictor: Predictor, dev) -> str:
+    """Dev macro-F1 for other transformer shares of the blend: a diagnosis, not a way to choose one (that would
+    tune on the test set)."""
+    recorded = predictor.backend.blend
+    scores = []
+    for weight in (0.0, 0.3, 0.5, 0.6, 0.8, 1.0):
+        predictor.backend.blend = {h: {**p, "weight": weight} for h, p in recorded.items()}
+        scores.append(f"{weight:.1f} → {evaluate_predictor(predictor, dev)['topic'].macro_f1:.3f}")
+    predictor.backend.blend = recorded
+    return ", ".join(scores)
+
+
 def row(name: str, report: HeadReport, seconds: float | None) -> str:
     per_class = " | ".join(f"{report.per_class[label].f1:.3f}" for label in sorted(report.per_class))
     coverage = "–" if report.threshold is None else f"{report.coverage:.2f} @ {report.dispatched_precision or 0:.3f}"
@@ -78,6 +90,7 @@ def main() -> None:
     dev, _ = load_tickets(args.data / "dev_raw.csv", stopwords=predictor.stopwords,
                           labels={h: c.labels for h, c in card.heads.items()})
     results = [(f"{card.kind} (shipped)", evaluate_predictor(predictor, dev)["topic"], router_seconds)]
+    sweep = dev_weight_sweep(predictor, dev) if card.kind == "ensemble" else None
     if card.kind == "ensemble":
         results.append(("transformer alone", evaluate_predictor(transformer_alone(predictor), dev)["topic"], None))
     if not args.no_baseline:
@@ -103,6 +116,8 @@ def main() -> None:
     print("|---" * (len(labels) + 6) + "|")
     for name, report, seconds in results:
         print(row(name, report, seconds))
+    if sweep:
+        print(f"\ndev macro-F1 by transformer share of the blend (diagnosis only): {sweep}")
     print(f"\nmodel: {out}" if args.out else "")
 
 

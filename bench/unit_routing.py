@@ -11,20 +11,21 @@ seat), `--rare exclude` drops their questions. `--level bureau` routes to the fi
 (臺北市政府社會局婦女福利及兒童托育科 → 臺北市政府社會局), the granularity a 12345 centre dispatches at.
 
 Models: `tfidf-char` (character 1–3-gram TF-IDF) and `tfidf-word` (jieba word 1–2-gram TF-IDF), each with a
-class-balanced linear SVM (scikit-learn); `transformer` calls
-`training.finetune.fit_predict_proba(train_texts, train_labels, test_texts) -> (n_test, n_labels)` array with
-columns in `sorted(set(train_labels))` order, when the fine-tuning module provides it.
+class-balanced linear SVM (scikit-learn); `transformer` fine-tunes the router's `unit` head on each fold's
+training questions exactly as `appeal train` does (`training.finetune.train_file`, the `--config` settings, a
+stratified tenth of the fold held out for early stopping) and reports two rows from that one model: the
+fine-tuned e5 head alone and the shipped blend with the TF-IDF baseline.
 
     nice python3 bench/unit_routing.py                     # all TF-IDF variants, one table
-    nice python3 bench/unit_routing.py --model transformer --level bureau
+    nice python3 bench/unit_routing.py --model transformer --level dept --rare fold
 """
 from __future__ import annotations
 
 import argparse
-import importlib
-import importlib.util
+import json
 import re
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -90,35 +91,64 @@ def tfidf_model(kind: str):
     return make_pipeline(features, LinearSVC(C=0.5, class_weight="balanced"))
 
 
-def fit_scores(kind: str, train_x: list[str], train_y: list[str], test_x: list[str]) -> tuple[np.ndarray, list[str]]:
-    """Scores (n_test, n_labels) for the test texts and the label order of their columns."""
+def fine_tuned_scores(train_x: list[str], train_y: list[str], test_x: list[str],
+                      config: Path | None) -> dict[str, tuple[np.ndarray, list[str]]]:
+    """Fine-tune a `unit` head on the fold; log-probabilities of the head alone and of the shipped blend."""
+    from models.predictor import load_predictor
+    from pipeline import canonical
+    from training.finetune import train_file
+    from training.finetune_config import load_config
+
+    with tempfile.TemporaryDirectory(prefix="unit-routing-") as tmp:
+        data = Path(tmp) / "train.jsonl"
+        data.write_text("".join(json.dumps({"id": str(i), "text": x, "unit": y}, ensure_ascii=False) + "\n"
+                                for i, (x, y) in enumerate(zip(train_x, train_y))), encoding="utf-8")
+        model_dir = train_file(data, cfg=load_config(config), out=Path(tmp) / "model", profile="bench")
+        predictor = load_predictor(model_dir)
+        texts = [canonical(None, x, stopwords=predictor.stopwords) for x in test_x]
+        order = predictor.card.heads["unit"].labels
+        out = {"e5 fine-tuned + tfidf blend": (predictor.backend.logits(texts)["unit"], order)}
+        predictor.backend.blend = None
+        out["e5 fine-tuned"] = (predictor.backend.logits(texts)["unit"], order)
+        return out
+
+
+def fit_scores(kind: str, train_x: list[str], train_y: list[str], test_x: list[str],
+               config: Path | None) -> dict[str, tuple[np.ndarray, list[str]]]:
+    """Per model variant: scores (n_test, n_labels) for the test texts and the label order of their columns."""
     if kind == "transformer":
-        finetune = importlib.import_module("training.finetune")
-        return np.asarray(finetune.fit_predict_proba(train_x, train_y, test_x)), sorted(set(train_y))
+        return fine_tuned_scores(train_x, train_y, test_x, config)
     model = tfidf_model(kind).fit(train_x, train_y)
-    return np.asarray(model.decision_function(test_x)), list(model.classes_)
+    return {kind: (np.asarray(model.decision_function(test_x)), list(model.classes_))}
 
 
-def cross_validate(kind: str, texts: list[str], labels: list[str], folds: int, seed: int) -> dict:
+def cross_validate(kind: str, texts: list[str], labels: list[str], folds: int, seed: int,
+                   config: Path | None = None) -> dict[str, dict]:
     labels_arr = np.asarray(labels)
     all_labels = sorted(set(labels))
-    oof = np.full((len(texts), len(all_labels)), -np.inf)
-    fold_top1 = []
+    oof: dict[str, np.ndarray] = {}
+    fold_top1: dict[str, list[float]] = {}
     for train, test in StratifiedKFold(folds, shuffle=True, random_state=seed).split(texts, labels_arr):
-        scores, order = fit_scores(kind, [texts[i] for i in train], list(labels_arr[train]), [texts[i] for i in test])
-        columns = [all_labels.index(label) for label in order]
-        oof[np.ix_(test, columns)] = scores
-        fold_top1.append(float(np.mean(np.asarray(all_labels)[oof[test].argmax(1)] == labels_arr[test])))
-    predicted = np.asarray(all_labels)[oof.argmax(1)]
-    finite = np.where(np.isfinite(oof), oof, np.nanmin(oof[np.isfinite(oof)]) - 1)
-    return {
-        "top1": float(np.mean(predicted == labels_arr)),
-        "top1_std": float(np.std(fold_top1)),
-        "top3": float(top_k_accuracy_score(labels_arr, finite, k=3, labels=all_labels)),
-        "macro_f1": float(f1_score(labels_arr, predicted, labels=all_labels, average="macro", zero_division=0)),
-        "classes": len(all_labels),
-        "n": len(labels),
-    }
+        variants = fit_scores(kind, [texts[i] for i in train], list(labels_arr[train]), [texts[i] for i in test],
+                              config)
+        for name, (scores, order) in variants.items():
+            table = oof.setdefault(name, np.full((len(texts), len(all_labels)), -np.inf))
+            table[np.ix_(test, [all_labels.index(label) for label in order])] = scores
+            fold_top1.setdefault(name, []).append(
+                float(np.mean(np.asarray(all_labels)[table[test].argmax(1)] == labels_arr[test])))
+    results = {}
+    for name, table in oof.items():
+        predicted = np.asarray(all_labels)[table.argmax(1)]
+        finite = np.where(np.isfinite(table), table, np.nanmin(table[np.isfinite(table)]) - 1)
+        results[name] = {
+            "top1": float(np.mean(predicted == labels_arr)),
+            "top1_std": float(np.std(fold_top1[name])),
+            "top3": float(top_k_accuracy_score(labels_arr, finite, k=3, labels=all_labels)),
+            "macro_f1": float(f1_score(labels_arr, predicted, labels=all_labels, average="macro", zero_division=0)),
+            "classes": len(all_labels),
+            "n": len(labels),
+        }
+    return results
 
 
 def main() -> int:
@@ -130,14 +160,10 @@ def main() -> int:
     parser.add_argument("--folds", type=int, default=5)
     parser.add_argument("--seed", type=int, default=13)
     parser.add_argument("--shared-data", type=Path, default=None)
+    parser.add_argument("--config", type=Path, default=REPO / "bench" / "unit_routing_finetune.toml",
+                        help="fine-tuning settings (JSON/TOML) for --model transformer")
     args = parser.parse_args()
 
-    if args.model == "transformer" and importlib.util.find_spec("training.finetune") is None:
-        print("transformer: not available (training.finetune does not exist yet)")
-        return 0
-    if args.model == "transformer" and not hasattr(importlib.import_module("training.finetune"), "fit_predict_proba"):
-        print("transformer: not available (training.finetune has no fit_predict_proba)")
-        return 0
     if args.shared_data is None:
         from appeal.config import get_settings
 
@@ -158,10 +184,11 @@ def main() -> int:
                          f"({info['rare_questions']} q) {'→ 其他' if rare == 'fold' else 'excluded'}")
             for kind in models:
                 start = time.perf_counter()
-                result = cross_validate(kind, texts, labels, args.folds, args.seed)
-                print(f"| {kind} | {level} | {rare_note} | {result['n']} | {result['classes']} | "
-                      f"{result['top1']:.3f} ± {result['top1_std']:.3f} | {result['top3']:.3f} | "
-                      f"{result['macro_f1']:.3f} | {time.perf_counter() - start:.0f} s |", flush=True)
+                results = cross_validate(kind, texts, labels, args.folds, args.seed, args.config)
+                for name, result in results.items():
+                    print(f"| {name} | {level} | {rare_note} | {result['n']} | {result['classes']} | "
+                          f"{result['top1']:.3f} ± {result['top1_std']:.3f} | {result['top3']:.3f} | "
+                          f"{result['macro_f1']:.3f} | {time.perf_counter() - start:.0f} s |", flush=True)
     return 0
 
 
