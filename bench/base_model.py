@@ -31,6 +31,7 @@ sys.path.insert(0, str(REPO))
 
 from appeal.config import get_settings  # noqa: E402
 from models.base_model import ensure_base_model  # noqa: E402
+from results_file import write_section  # noqa: E402
 from models.encoder_runtime import SentenceEncoder  # noqa: E402
 from models.onnx_export import ensure_encoder_onnx  # noqa: E402
 
@@ -158,19 +159,6 @@ def table(rows: list[Row]) -> str:
     return "\n".join(lines)
 
 
-def write_section(path: Path, body: str) -> None:
-    """Replace (or append) this bench's own section; other sections are left as they are."""
-    text = path.read_text(encoding="utf-8") if path.is_file() else "# Benchmark results\n"
-    section = f"{SECTION}\n\n{body.strip()}\n"
-    if SECTION in text:
-        start = text.index(SECTION)
-        end = text.find("\n## ", start + len(SECTION))
-        text = text[:start] + section + (text[end:] if end != -1 else "")
-    else:
-        text = text.rstrip("\n") + "\n\n" + section
-    path.write_text(text, encoding="utf-8")
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--variants", nargs="*", default=list(VARIANTS), choices=list(VARIANTS))
@@ -188,7 +176,7 @@ def main() -> None:
     print(f"\n{wall:.0f} s wall, {threads} threads, {platform.processor() or platform.machine()}, "
           f"load average {os.getloadavg()[0]:.1f}")
     if args.write:
-        write_section(REPO / "bench" / "RESULTS.md", f"`nice python3 bench/base_model.py --write` "
+        write_section(SECTION, f"`nice python3 bench/base_model.py --write` "
                       f"({time.strftime('%Y-%m-%d')}, {threads} threads on the shared 2-core dev box, load average "
                       f"≈ {os.getloadavg()[0]:.0f}; {wall / 60:.0f} min wall incl. builds).\n\n" + table(rows))
 

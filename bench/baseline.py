@@ -32,6 +32,7 @@ sys.path.insert(0, str(REPO))
 
 from models.baseline import BaselineConfig, BaselineModel  # noqa: E402
 from pipeline import canonical, default_stopwords, normalize  # noqa: E402
+from results_file import write_section  # noqa: E402
 from training.evaluation import classification_report  # noqa: E402
 from training.tickets import load_tickets  # noqa: E402
 
@@ -188,19 +189,6 @@ def conclusions(rows: list[Row]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def write_section(path: Path, body: str) -> None:
-    """Replace the text under "## Baseline" up to the next "## " heading (or append the section)."""
-    text = path.read_text(encoding="utf-8") if path.is_file() else "# Benchmark results\n"
-    section = f"{SECTION}\n\n{body.strip()}\n"
-    if SECTION in text:
-        start = text.index(SECTION)
-        end = text.find("\n## ", start + len(SECTION))
-        text = text[:start] + section + (text[end:] if end != -1 else "")
-    else:
-        text = text.rstrip("\n") + "\n\n" + section
-    path.write_text(text, encoding="utf-8")
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--data", type=Path, default=REPO.parent / "shared" / "data" / "teddy2020c")
@@ -229,7 +217,7 @@ def main() -> None:
         text = (markdown(rows, labels, "nice python3 bench/baseline.py --write") + "\n" + findings
                 + f"\nDefault (`BaselineConfig()`): **{default}**.\n\n" + NOTES + "\n" + dispatch_table + "\n\n"
                 + DISPATCH_NOTES + "\n" + leakage_table + "\n")
-        write_section(REPO / "bench" / "RESULTS.md", text)
+        write_section(SECTION, text)
 
 if __name__ == "__main__":
     main()

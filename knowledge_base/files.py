@@ -11,6 +11,7 @@ from pydantic import ValidationError
 
 from knowledge_base.store import Entry, EntryIn
 from pipeline.errors import InputError
+from pipeline.records import jsonl_objects
 
 # Written by `export`, ignored on import: the store sets them itself.
 _EXPORT_ONLY = ("updated_at", "updated_by")
@@ -36,17 +37,8 @@ def _entry(record: dict, where: str) -> EntryIn:
 
 
 def _jsonl_records(path: Path, text: str) -> Iterable[tuple[str, dict]]:
-    for number, line in enumerate(text.splitlines(), start=1):
-        if not line.strip():
-            continue
-        where = f"{path}: line {number}"
-        try:
-            record = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise InputError(f"{where}: not valid JSON ({exc.msg} at column {exc.colno})") from None
-        if not isinstance(record, dict):
-            raise InputError(f"{where}: expected a JSON object, got {type(record).__name__}")
-        yield where, record
+    for number, record in jsonl_objects(text, path):
+        yield f"{path}: line {number}", record
 
 
 def _csv_records(path: Path, text: str) -> Iterable[tuple[str, dict]]:

@@ -43,6 +43,7 @@ import pandas as pd
 from pydantic import BaseModel
 
 from pipeline import InputError, canonical
+from pipeline.records import jsonl_objects
 
 FORMATS = {".csv": "csv", ".tsv": "csv", ".txt": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "jsonl",
            ".xlsx": "xlsx", ".xlsm": "xlsx", ".parquet": "parquet", ".pq": "parquet"}
@@ -233,15 +234,7 @@ def _read_csv(path: Path) -> tuple[pd.DataFrame, list[str], str]:
 def _read_jsonl(path: Path) -> tuple[pd.DataFrame, list[str], str]:
     text, encoding = _decode(path, path.read_bytes())
     rows, names = [], []
-    for number, line in enumerate(text.splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            row = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise InputError(f"{path}: line {number}: not valid JSON ({exc.msg})") from None
-        if not isinstance(row, dict):
-            raise InputError(f"{path}: line {number}: expected a JSON object, got {type(row).__name__}")
+    for number, row in jsonl_objects(text, path):
         rows.append(row)
         names.append(f"line {number}")
     return pd.DataFrame(rows, dtype=object), names, encoding

@@ -1,0 +1,19 @@
+"""bench/RESULTS.md: each bench script owns one "## " section and rewrites only that one."""
+from __future__ import annotations
+
+from pathlib import Path
+
+RESULTS = Path(__file__).resolve().parent / "RESULTS.md"
+
+
+def write_section(heading: str, body: str, path: Path = RESULTS) -> None:
+    """Replace the text under `heading` up to the next "## " heading, or append the section."""
+    text = path.read_text(encoding="utf-8") if path.is_file() else "# Benchmark results\n"
+    section = f"{heading}\n\n{body.strip()}\n"
+    if heading in text:
+        start = text.index(heading)
+        end = text.find("\n## ", start + len(heading))
+        text = text[:start] + section + (text[end:] if end != -1 else "")
+    else:
+        text = text.rstrip("\n") + "\n\n" + section
+    path.write_text(text, encoding="utf-8")
