@@ -15,6 +15,7 @@ import jieba
 
 from pipeline.canonical import RESOURCES, read_stopwords
 from pipeline.normalize import normalize
+from pipeline.pii import PII_TOKENS
 
 DICTIONARIES = ("dict_places.txt", "dict_units.txt", "dict_policy.txt")
 STOPWORDS_FILE = RESOURCES / "stopwords.txt"
@@ -71,5 +72,8 @@ def segment(text: str, *, stopwords: bool = True) -> list[str]:
 
 def tokens_for_search(text: str) -> list[str]:
     """Index and query terms for BM25: normalized text cut in jieba's search mode (a long word also yields
-    the dictionary words inside it, so 住房公积金中心 is found by 公积金), stopwords dropped, ASCII lower-cased."""
+    the dictionary words inside it, so 住房公积金中心 is found by 公积金), stopwords dropped, ASCII lower-cased.
+    PII placeholders are dropped too: a masked ticket's [手机号] must not match an FAQ entry about 手机."""
+    for placeholder in PII_TOKENS.values():
+        text = text.replace(placeholder, " ")
     return [t.lower() for t in _keep(_tokenizer().cut_for_search(normalize(text)), stopwords=True)]

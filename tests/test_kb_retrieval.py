@@ -50,6 +50,20 @@ def test_hybrid_search_fuses_both_methods(encoder_dir, tmp_path):
     kb.close()
 
 
+def test_bm25_ranks_a_masked_ticket_by_its_matter_not_its_phone_number_or_courtesies(tmp_path):
+    """What /v1/route does: BM25 alone over the demo FAQ, the ticket masked. Before placeholders and hotline
+    formulas (请, 尽快, 联系) were dropped, 井盖 and 燃气 entries outranked the rural-road one on 请/尽快."""
+    kb = KnowledgeBase(f"sqlite:///{tmp_path / 'kb.db'}")
+    kb.warm_up()
+    kb.import_entries(read_entries(FAQ), "tester")
+    ticket = "村道塌陷\n湾头桥镇某村通村公路塌了一大块，村民出行很危险，请尽快修复。联系电话[手机号]。"
+    hits = kb.search(ticket, k=3, with_dense=False)
+    assert hits[0].entry_id == "wg-jt-04"  # 农村公路坑洼破损找谁维修？
+    assert all(h.dense_rank is None for h in hits)
+    assert not kb.search("[手机号] 请尽快", k=3, with_dense=False)
+    kb.close()
+
+
 def test_only_new_or_changed_texts_are_encoded(encoder_dir, tmp_path):
     url = f"sqlite:///{tmp_path / 'kb.db'}"
     first = KnowledgeBase(url, encoder=CountingEncoder(encoder_dir))
