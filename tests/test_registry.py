@@ -152,8 +152,12 @@ def test_cli_list_promote_rollback(appeal_home, models, shared_data):
     _register()
     registry = Registry(appeal_home / "registry")
     registry.promote(registry.add(models["large"], version="good"))
-    registry.add(models["shuffled"], version="bad")
     runner = CliRunner()
+    added = runner.invoke(app, ["models", "add", str(models["shuffled"]), "--version", "bad"])
+    assert added.exit_code == 0, added.output
+    assert "added bad" in added.output and registry.champion()[0] == "good"
+    again = runner.invoke(app, ["models", "add", str(models["shuffled"]), "--version", "bad"])
+    assert isinstance(again.exception, InputError) and "already exists" in str(again.exception)
 
     listed = runner.invoke(app, ["models", "list"])
     assert listed.exit_code == 0, listed.output

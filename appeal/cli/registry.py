@@ -1,4 +1,4 @@
-"""`appeal models list | promote | rollback`: the model registry from the command line."""
+"""`appeal models list | add | promote | rollback`: the model registry from the command line."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -42,6 +42,17 @@ def list_versions(registry: Optional[Path] = RegistryOption) -> None:
             f"{f1:.4f}" if isinstance(f1, (int, float)) else "",
         )
     Console().print(table)
+
+
+@models_app.command()
+def add(
+    model_dir: Path = typer.Argument(..., help="model directory written by `appeal train --out`"),
+    version: Optional[str] = typer.Option(None, "--version", help="version name (default: the model card's)"),
+    registry: Optional[Path] = RegistryOption,
+) -> None:
+    """Copy a trained model into the registry as a challenger; `appeal models promote VERSION` then decides."""
+    added = _registry(registry).add(model_dir, version=version)
+    typer.echo(f"added {added}: a challenger until `appeal models promote {added}` passes the gate")
 
 
 @models_app.command()
