@@ -73,7 +73,7 @@ class SuggestionOut(BaseModel):
     question: str
     answer: str
     unit: str | None = None
-    score: float = Field(description="reciprocal-rank fusion score, Σ 1/(60 + rank) over BM25 and (in /v1/suggest) "
+    score: float = Field(description="reciprocal-rank fusion score, Σ 1/(k + rank) over BM25 and (in /v1/suggest) "
                                      "the e5 ranking: orders the suggestions of one answer; not a probability")
 
 
