@@ -197,6 +197,9 @@ class KnowledgeBase:
     def search(self, query: str, k: int = 5, today: date | None = None, with_dense: bool = True) -> list[Hit]:
         """The k best entries valid today for a query (ticket text); expired entries never appear.
         `with_dense=False`: BM25 only, no query encoding."""
+        if not query.strip():
+            # The dense channel ranks every entry against any vector, so an empty query would still "find" some.
+            raise InputError("the query is empty: give the ticket text to search with")
         self.refresh()
         hits = []
         for ranked in self.index.search(query, k, today=today, with_dense=with_dense):

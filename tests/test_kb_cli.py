@@ -62,6 +62,7 @@ def test_add_update_delete_from_the_command_line(appeal_home, tmp_path):
     assert [h["entry_id"] for h in json.loads(ok(*search, "--date", "2000-06-01"))] == ["gas-smell"]
 
     assert_input_error(appeal("kb", "update", "gas-smell", "--valid-to", "yesterday"), "valid_to")
+    assert_input_error(appeal("kb", "search", "  ", "--bm25-only"), "query is empty")
     ok("kb", "delete", "gas-smell")
     assert_input_error(appeal("kb", "delete", "gas-smell"), "no entry 'gas-smell'")
 
