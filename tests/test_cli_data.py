@@ -93,6 +93,10 @@ def test_bad_input_is_one_line_and_exit_code_2(model_dir, tmp_path):
     no_text = tmp_path / "no_text.csv"
     appeals_frame().drop(columns=["留言详情"]).to_csv(no_text, index=False)
     assert_input_error(appeal("train", "--baseline", "--data", no_text, "--out", tmp_path / "m"), "no text column")
+    no_labels = tmp_path / "no_labels.csv"
+    appeals_frame().rename(columns={"一级标签": "诉求大类", "责任单位": "转办去向"}).to_csv(no_labels, index=False)
+    assert_input_error(appeal("train", "--baseline", "--data", no_labels, "--out", tmp_path / "m"),
+                       "no labelled tickets", "topic: topic, label, 一级标签", "unit: unit, unit_type, 责任单位")
 
     assert_input_error(appeal("predict", "--model", tmp_path, "--input", empty, "--output", tmp_path / "o.csv"),
                        "not a model directory")

@@ -90,10 +90,21 @@ def test_parquet_and_jsonl_with_unit_type(tmp_path):
         assert ds["location"] == ["武冈市"] * len(APPEALS) and ds["topic"] == [a[3] for a in APPEALS]
 
 
+def test_a_12345_work_order_export_loads_as_it_comes(tmp_path):
+    path = tmp_path / "工单导出.xlsx"
+    appeals_frame().rename(columns={"留言编号": "工单编号", "留言主题": "标题", "留言详情": "来电内容",
+                                    "一级标签": "诉求类别", "责任单位": "办理单位"}).to_excel(path, index=False)
+    ds, report = load_tickets(path)
+    assert ds["text"] == [a[2] for a in APPEALS] and ds["topic"] == [a[3] for a in APPEALS]
+    assert ds["unit"] == [a[4] for a in APPEALS] and ds["id"] == [a[0] for a in APPEALS]
+    assert report.columns["来电内容"] == "text" and report.columns["诉求类别"] == "topic"
+
+
 def test_explicit_column_mapping(tmp_path):
     path = tmp_path / "export.csv"
     appeals_frame().rename(columns={"留言详情": "诉求描述", "责任单位": "转办单位"}).to_csv(path, index=False)
-    with pytest.raises(InputError, match="no text column"):
+    # The CLI has no mapping option, so the error tells the trainer which header to rename, and to what.
+    with pytest.raises(InputError, match=r"no text column .*诉求描述.*rename .* to one of text, .*来电内容"):
         load_tickets(path)
     ds, report = load_tickets(path, columns={"诉求描述": "text", "转办单位": "unit"})
     assert ds["unit"][0] == APPEALS[0][4] and report.columns["诉求描述"] == "text"

@@ -69,15 +69,23 @@ SCHEMA = tuple(Ticket.model_fields)
 COLUMN_ALIASES: dict[str, tuple[str, ...]] = {
     "id": ("id", "ticket_id", "留言编号", "工单编号", "编号"),
     "title": ("title", "留言主题", "标题", "主题"),
-    "text": ("text", "body", "content", "message", "留言详情", "诉求内容", "内容", "详情"),
-    "topic": ("topic", "label", "一级标签", "一级分类", "类别", "分类"),
-    "unit": ("unit", "unit_type", "责任单位", "承办单位", "责任部门", "承办部门"),
-    "created_at": ("created_at", "date", "time", "留言时间", "受理时间", "时间", "日期"),
+    # Besides teddy2020c's headers, those of common 12345 work-order exports (来电内容, 诉求类别, 办理单位…):
+    # the CLI takes no column mapping, so a trainer's export should load as it comes or after renaming one header.
+    "text": ("text", "body", "content", "message", "留言详情", "诉求内容", "工单内容", "来电内容", "反映内容", "问题描述",
+             "内容", "详情"),
+    "topic": ("topic", "label", "一级标签", "一级分类", "诉求类别", "诉求分类", "诉求类型", "工单类别", "类别", "分类"),
+    "unit": ("unit", "unit_type", "责任单位", "承办单位", "责任部门", "承办部门", "办理单位", "处置单位"),
+    "created_at": ("created_at", "date", "time", "留言时间", "受理时间", "来电时间", "登记时间", "时间", "日期"),
     "location": ("location", "address", "地址", "地点", "位置"),
     "channel": ("channel", "来源", "渠道"),
     "reply": ("reply", "答复意见", "答复内容"),
 }
 DATE_FIELDS = ("created_at",)
+
+
+def label_headers() -> str:
+    """The headers a label column is recognised by, for errors that tell a trainer which header to rename."""
+    return "; ".join(f"{head}: {', '.join(COLUMN_ALIASES[head])}" for head in HEADS)
 
 
 @dataclass
@@ -306,8 +314,8 @@ def _source(mapping: dict[str, str], target: str) -> str:
 
 def _validate_text(path: Path, records: dict, row_names: list[str], mapping: dict[str, str]) -> None:
     if "text" not in mapping.values():
-        raise InputError(f"{path}: no text column (looked for {', '.join(COLUMN_ALIASES['text'])}; "
-                         f"columns: {', '.join(map(str, mapping))}); name one with a column mapping")
+        raise InputError(f"{path}: no text column (columns: {', '.join(map(str, mapping))}); rename the ticket "
+                         f"text's header to one of {', '.join(COLUMN_ALIASES['text'])}")
     for name in ("title", "text"):
         records[name] = [None if v is None else str(v) for v in records[name]]
     empty = [row_names[i] for i, (t, b) in enumerate(zip(records["title"], records["text"])) if not (t or b)]

@@ -27,7 +27,7 @@ from training.evaluation import (
     head_outcomes,
     pick_threshold,
 )
-from training.tickets import HEADS, load_tickets, stratified_split
+from training.tickets import HEADS, label_headers, load_tickets, stratified_split
 
 HOLDOUT = 0.15
 
@@ -56,7 +56,8 @@ def train_baseline(
     train, load_report = load_tickets(data, stopwords=stopwords)
     labels = _head_labels(train)
     if not labels:
-        raise InputError(f"{data}: no labelled tickets (a baseline needs at least two labels in topic or unit)")
+        raise InputError(f"{data}: no labelled tickets: a baseline needs two or more labels in a topic or unit "
+                         f"column (headers recognised, {label_headers()})")
 
     # Thresholds come from a model that has not seen the held-out answers (see the module docstring).
     fit_part, held = stratified_split(train, HOLDOUT, config.seed, column=next(iter(labels)))
