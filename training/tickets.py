@@ -73,7 +73,8 @@ COLUMN_ALIASES: dict[str, tuple[str, ...]] = {
     # the CLI takes no column mapping, so a trainer's export should load as it comes or after renaming one header.
     "text": ("text", "body", "content", "message", "留言详情", "诉求内容", "工单内容", "来电内容", "反映内容", "问题描述",
              "内容", "详情"),
-    "topic": ("topic", "label", "一级标签", "一级分类", "诉求类别", "诉求分类", "诉求类型", "工单类别", "类别", "分类"),
+    # Not 诉求类型 / 工单类型: in 12345 systems those hold 咨询/求助/投诉/建议, another axis than the topic.
+    "topic": ("topic", "label", "一级标签", "一级分类", "诉求类别", "诉求分类", "类别", "分类"),
     "unit": ("unit", "unit_type", "责任单位", "承办单位", "责任部门", "承办部门", "办理单位", "处置单位"),
     "created_at": ("created_at", "date", "time", "留言时间", "受理时间", "来电时间", "登记时间", "时间", "日期"),
     "location": ("location", "address", "地址", "地点", "位置"),
