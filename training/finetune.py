@@ -36,7 +36,7 @@ from training.batching import length_bucketed_batches
 from training.calibration import calibration_summary
 from training.evaluation import pick_threshold
 from training.finetune_config import FinetuneConfig, load_config
-from training.tickets import HEADS, label_headers, load_tickets, stratified_split
+from training.tickets import HEADS, load_tickets, no_labels, stratified_split
 
 TORCH_DIR = "torch"
 HEADS_FILE = "heads.pt"
@@ -393,8 +393,7 @@ def train_file(data: Path, *, cfg: FinetuneConfig, out: Path, dev: Path | None =
     tickets, report = load_tickets(data, stopwords=stopwords)
     labels = head_labels(tickets)
     if not labels:
-        raise InputError(f"{data}: no topic or unit column has two or more labels (headers recognised, "
-                         f"{label_headers()})")
+        raise no_labels(data)
     if dev is not None:
         holdout, _ = load_tickets(dev, stopwords=stopwords, labels=labels)
         train = tickets

@@ -84,9 +84,12 @@ COLUMN_ALIASES: dict[str, tuple[str, ...]] = {
 DATE_FIELDS = ("created_at",)
 
 
-def label_headers() -> str:
-    """The headers a label column is recognised by, for errors that tell a trainer which header to rename."""
-    return "; ".join(f"{head}: {', '.join(COLUMN_ALIASES[head])}" for head in HEADS)
+def no_labels(path: Path) -> InputError:
+    """The error for a training file without a usable label column; it names the headers a label column is
+    recognised by, so that the trainer knows which header to rename."""
+    headers = "; ".join(f"{head}: {', '.join(COLUMN_ALIASES[head])}" for head in HEADS)
+    return InputError(f"{path}: no labelled tickets: no topic or unit column has two or more labels "
+                      f"(headers recognised, {headers})")
 
 
 @dataclass

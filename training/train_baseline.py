@@ -18,7 +18,7 @@ import sklearn
 from models.baseline import BaselineConfig, BaselineModel
 from models.card import STOPWORDS_FILE, HeadCard, ModelCard
 from models.predictor import Predictor
-from pipeline import InputError, default_stopwords, stopwords_fingerprint
+from pipeline import default_stopwords, stopwords_fingerprint
 from training.evaluation import (
     DEFAULT_TARGET_PRECISION,
     HeadReport,
@@ -27,7 +27,7 @@ from training.evaluation import (
     head_outcomes,
     pick_threshold,
 )
-from training.tickets import HEADS, label_headers, load_tickets, stratified_split
+from training.tickets import HEADS, load_tickets, no_labels, stratified_split
 
 HOLDOUT = 0.15
 
@@ -56,8 +56,7 @@ def train_baseline(
     train, load_report = load_tickets(data, stopwords=stopwords)
     labels = _head_labels(train)
     if not labels:
-        raise InputError(f"{data}: no labelled tickets: a baseline needs two or more labels in a topic or unit "
-                         f"column (headers recognised, {label_headers()})")
+        raise no_labels(data)
 
     # Thresholds come from a model that has not seen the held-out answers (see the module docstring).
     fit_part, held = stratified_split(train, HOLDOUT, config.seed, column=next(iter(labels)))
