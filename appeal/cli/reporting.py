@@ -21,8 +21,9 @@ def report(
     ),
     kb_limit: int = typer.Option(300, help="pairs used from --kb-pairs"),
 ) -> None:
-    """Accuracy, macro-F1, per-class scores, confusion matrix, reliability and coverage-precision curves for
-    every registry version, and how they changed across versions."""
+    """HTML evaluation report of every registry version and how they changed.
+
+    Accuracy, macro-F1, per-class scores, confusion matrix, reliability and coverage-precision curves."""
     from training.report import render_report
 
     names = [v.strip() for item in versions or [] for v in item.split(",") if v.strip()]

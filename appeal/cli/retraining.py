@@ -27,8 +27,10 @@ def retrain(
         None, "--base-encoder", help="transformer champions: encoder to fine-tune from (default: built as before)"
     ),
 ) -> None:
-    """Merge new labels into the champion's training data, train a challenger the champion's way, and promote
-    it through the gate. The running service picks up a new champion by itself."""
+    """Retrain on new labels and promote the challenger through the gate.
+
+    New labels are merged into the champion's training data and a challenger is trained the champion's way. The
+    running service picks up a new champion by itself."""
     from appeal.config import get_settings
     from training.retrain import retrain as run
 
