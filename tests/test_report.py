@@ -92,6 +92,20 @@ def test_figures_render_chinese(evaluations):
     assert figures[0].axes[0].get_yticklabels()[0].get_fontname() == report.CJK_FONT
 
 
+def test_cjk_font_installed_after_matplotlib_cached_its_font_list_is_found(monkeypatch):
+    """As on a machine where fonts-noto-cjk was installed after matplotlib's first import had written its cache."""
+    from matplotlib import font_manager
+
+    manager = font_manager.fontManager
+    monkeypatch.setattr(manager, "ttflist", [f for f in manager.ttflist if "CJK" not in f.name])
+    report.use_cjk_font.cache_clear()
+    try:
+        assert report.use_cjk_font() == report.CJK_FONT
+        assert report.CJK_FONT in {f.name for f in manager.ttflist}
+    finally:
+        report.use_cjk_font.cache_clear()
+
+
 def _appeal(*args, cwd):
     env = {**os.environ, "APPEAL_SHARED_DATA": str(REPO / ".." / "shared" / "data")}
     return subprocess.run([sys.executable, "-c", "from appeal.cli import main; main()", *args],

@@ -53,8 +53,18 @@ def use_cjk_font() -> str:
     from matplotlib import font_manager
     from matplotlib import pyplot as plt
 
-    names = {f.name for f in font_manager.fontManager.ttflist}
-    if CJK_FONT not in names:
+    manager = font_manager.fontManager
+    if CJK_FONT not in {f.name for f in manager.ttflist}:
+        # matplotlib's font list is cached on disk by the first process that imports it; a font installed since
+        # is on disk but not in the list, so look again before calling it missing.
+        known = {f.fname for f in manager.ttflist}
+        for path in font_manager.findSystemFonts():
+            if path not in known:
+                try:
+                    manager.addfont(path)
+                except (OSError, RuntimeError, ValueError):
+                    continue  # an unreadable font file is not ours to report
+    if CJK_FONT not in {f.name for f in manager.ttflist}:
         raise InputError(f"font {CJK_FONT!r} not found: install it (apt-get install fonts-noto-cjk)")
     plt.rcParams["font.family"] = "sans-serif"
     plt.rcParams["font.sans-serif"] = [CJK_FONT, "DejaVu Sans"]
