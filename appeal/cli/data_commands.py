@@ -23,7 +23,10 @@ class Profile(str, Enum):
 def train(
     data: Path = typer.Option(..., "--data", help="labelled tickets: CSV, JSONL, XLSX or Parquet"),
     out: Path = typer.Option(..., "--out", help="model directory to write"),
-    dev: Optional[Path] = typer.Option(None, "--dev", help="labelled tickets to report metrics on"),
+    dev: Optional[Path] = typer.Option(
+        None, "--dev", help="labelled tickets to report metrics on; fine-tuning also stops early, calibrates and "
+        "picks thresholds on them instead of on a held-out part of --data",
+    ),
     baseline: bool = typer.Option(False, "--baseline", help="TF-IDF + linear SVM instead of fine-tuning"),
     base: Optional[Path] = typer.Option(None, "--base", help="base encoder directory (fine-tuning)"),
     config: Optional[Path] = typer.Option(None, "--config", help="training configuration file (fine-tuning)"),
