@@ -53,7 +53,8 @@ def test_retrain_merges_new_labels_and_grows_heads(registry, champion_dir, share
     new = _jsonl(tmp_path / "new.jsonl", [stale, *farming, *wugang])
 
     result = retrain([corrections, new], registry=registry, since="2026-01-01", holdout=0.2,
-                     evaluation=[shared_data / "teddy2020c" / "dev_raw.csv"], work_dir=tmp_path / "runs")
+                     evaluation=[shared_data / "teddy2020c" / "dev_raw.csv"], work_dir=tmp_path / "runs",
+                     tolerance=0.01, class_margin=0.05)
 
     m = result.merge
     assert m.base_rows == 280 and m.new_rows == 4 + 7 + 300 and m.repeats_collapsed == 1
@@ -80,6 +81,7 @@ def test_retrain_merges_new_labels_and_grows_heads(registry, champion_dir, share
     decision = registry.decisions()[-1]
     assert decision.version == result.challenger and decision.previous == "v1"
     assert decision.evaluation["n"] == 446 + 62
+    assert (decision.tolerance, decision.class_margin) == (0.01, 0.05), "the gate ran with the margins asked for"
     assert registry.champion()[0] == (result.challenger if result.promoted else "v1")
     saved = json.loads((tmp_path / "runs" / result.run_dir.split("/")[-1] / REPORT_FILE).read_text())
     assert saved["decision"]["action"] == result.decision["action"]

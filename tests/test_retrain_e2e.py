@@ -82,12 +82,14 @@ def test_feedback_retrain_promote_serve_then_refuse_a_worse_challenger(live, sha
     bad = tmp_path / "bad_batch_segmented.jsonl"
     merged[["id", "text", "topic", "created_at"]].to_json(bad, orient="records", lines=True, force_ascii=False)
 
-    refused = _retrain(home, shared_data, "--no-feedback", "--data", str(bad))
+    refused = _retrain(home, shared_data, "--no-feedback", "--data", str(bad), "--tolerance", "0.02",
+                       "--class-margin", "0.08")
     assert refused.returncode == 1, refused.stdout + refused.stderr
     assert "refused" in refused.stderr and "< champion" in refused.stdout
     assert registry.champion()[0] == challenger
     last = registry.decisions()[-1]
     assert last.action == "refuse" and last.previous == challenger and last.version != challenger
+    assert (last.tolerance, last.class_margin) == (0.02, 0.08), "even the loosest documented margins refuse it"
     time.sleep(3)  # longer than the service's champion poll
     assert _serving(server) == challenger
     assert _route(server, farming[0])["model_version"] == challenger

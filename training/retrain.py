@@ -22,7 +22,7 @@ import datasets
 import pandas as pd
 
 from models.card import STOPWORDS_FILE, ModelCard
-from models.registry import Decision, EvaluationSet, Registry
+from models.registry import DEFAULT_CLASS_MARGIN, DEFAULT_TOLERANCE, Decision, EvaluationSet, Registry
 from pipeline import InputError, read_stopwords
 from training.tickets import HEADS, load_tickets, parse_date
 
@@ -213,6 +213,8 @@ def retrain(
     holdout: float = DEFAULT_HOLDOUT,
     work_dir: Path | None = None,
     force: bool = False,
+    tolerance: float = DEFAULT_TOLERANCE,
+    class_margin: float = DEFAULT_CLASS_MARGIN,
     base_encoder: Path | None = None,
 ) -> RetrainReport:
     """`base_encoder` is for transformer champions only: the encoder directory to fine-tune from (default:
@@ -265,7 +267,8 @@ def retrain(
             bodies=[r["text"] or "" for r in held], presegmented=[r["presegmented"] for r in held],
             labels={h: [r[h] for r in held] for h in HEADS},
         ))
-    decision: Decision = registry.promote(version, evaluation_data=EvaluationSet.combine(parts), force=force)
+    decision: Decision = registry.promote(version, evaluation_data=EvaluationSet.combine(parts), force=force,
+                                          tolerance=tolerance, class_margin=class_margin)
 
     result = RetrainReport(
         run_dir=str(run_dir),

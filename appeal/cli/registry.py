@@ -6,6 +6,8 @@ from typing import Optional
 
 import typer
 
+from models.registry import DEFAULT_CLASS_MARGIN, DEFAULT_TOLERANCE
+
 models_app = typer.Typer(help="Trained model versions, the serving champion and its promotion gate.",
                          no_args_is_help=True)
 
@@ -17,6 +19,9 @@ def _registry(root: Optional[Path]):
 
 
 RegistryOption = typer.Option(None, "--registry", help="registry directory (default: <home>/registry)")
+ToleranceOption = typer.Option(DEFAULT_TOLERANCE, "--tolerance", help="largest macro-F1 drop the gate allows")
+ClassMarginOption = typer.Option(DEFAULT_CLASS_MARGIN, "--class-margin",
+                                 help="largest per-class F1 drop the gate allows")
 
 
 @models_app.command("list")
@@ -62,8 +67,8 @@ def promote(
     data: Optional[list[Path]] = typer.Option(
         None, "--data", help="evaluation ticket file(s); default: the fixed evaluation set"
     ),
-    tolerance: float = typer.Option(0.005, help="largest macro-F1 drop allowed"),
-    class_margin: float = typer.Option(0.03, help="largest per-class F1 drop allowed"),
+    tolerance: float = ToleranceOption,
+    class_margin: float = ClassMarginOption,
     registry: Optional[Path] = RegistryOption,
 ) -> None:
     """Compare VERSION with the champion on the evaluation set and promote it if it passes the gate."""

@@ -7,6 +7,8 @@ from typing import Optional
 
 import typer
 
+from appeal.cli.registry import ClassMarginOption, ToleranceOption
+
 
 def retrain(
     since: Optional[str] = typer.Option(
@@ -23,6 +25,8 @@ def retrain(
     ),
     holdout: float = typer.Option(0.2, min=0.0, max=0.9, help="share of the newest new tickets held out to evaluate"),
     force: bool = typer.Option(False, "--force", help="promote even if the gate refuses (logged as forced)"),
+    tolerance: float = ToleranceOption,
+    class_margin: float = ClassMarginOption,
     base_encoder: Optional[Path] = typer.Option(
         None, "--base-encoder", help="transformer champions: encoder to fine-tune from (default: built as before)"
     ),
@@ -53,7 +57,7 @@ def retrain(
         if not files:
             raise typer.BadParameter("no feedback stored and no --data given: nothing to retrain on")
         result = run(files, since=since, base_data=base, evaluation=evaluation, holdout=holdout, force=force,
-                     base_encoder=base_encoder)
+                     tolerance=tolerance, class_margin=class_margin, base_encoder=base_encoder)
     for line in result.summary():
         typer.echo(line)
     if not result.promoted:
