@@ -17,6 +17,7 @@ from knowledge_base.store import EntryIn
 from pipeline.errors import InputError
 from pipeline.normalize import normalize
 from pipeline.pii import mask_pii
+from pipeline.records import cell_text, read_csv_frame, read_xlsx_frame, spreadsheet_row
 
 ID, TITLE, BODY, REPLY = "留言编号", "留言主题", "留言详情", "答复意见"
 # Optional: the replying unit, when the export has it.
@@ -30,17 +31,14 @@ def clean(text: str) -> str:
 def _read_table(path: Path) -> pd.DataFrame:
     if not path.is_file():
         raise InputError(f"{path}: no such file")
-    if path.suffix.lower() in (".xlsx", ".xls"):
-        return pd.read_excel(path, dtype=str, keep_default_na=False)
-    # Copies of these exports circulate in UTF-8 and in GB18030.
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            return pd.read_csv(path, dtype=str, keep_default_na=False, encoding=encoding)
-        except UnicodeDecodeError:
-            continue
-        except pd.errors.ParserError as exc:
-            raise InputError(f"{path}: not a readable CSV file ({exc})") from None
-    raise InputError(f"{path}: neither UTF-8 nor GB18030 text")
+    suffix = path.suffix.lower()
+    if suffix in (".xlsx", ".xlsm"):
+        frame = read_xlsx_frame(path)
+        frame.columns = [str(c) for c in frame.columns]
+        return frame.map(cell_text)
+    if suffix in (".csv", ".tsv", ".txt"):
+        return read_csv_frame(path, sep="\t" if suffix == ".tsv" else ",")[0]
+    raise InputError(f"{path}: unknown file type {path.suffix!r} (use .csv or .xlsx)")
 
 
 def read_cases(path: Path) -> list[EntryIn]:
@@ -52,15 +50,15 @@ def read_cases(path: Path) -> list[EntryIn]:
         raise InputError(f"{path}: missing column(s) {', '.join(missing)} (header: {', '.join(map(str, table.columns))})")
     unit_column = next((c for c in UNIT_COLUMNS if c in table.columns), None)
     entries: list[EntryIn] = []
-    first_row: dict[str, int] = {}
-    for number, row in enumerate(table.to_dict("records"), start=1):
-        where = f"{path}: row {number}"
+    first_row: dict[str, str] = {}
+    for index, row in enumerate(table.to_dict("records")):
+        where = f"{path}: {spreadsheet_row(index)}"
         case_id = row[ID].strip()
         if not case_id:
             raise InputError(f"{where}: column {ID!r} is empty")
         if case_id in first_row:
-            raise InputError(f"{where}: column {ID!r}: {case_id!r} already used at row {first_row[case_id]}")
-        first_row[case_id] = number
+            raise InputError(f"{where}: column {ID!r}: {case_id!r} already used at {first_row[case_id]}")
+        first_row[case_id] = spreadsheet_row(index)
         title, body, reply = clean(row[TITLE]), clean(row[BODY]), clean(row[REPLY])
         for column, value in ((REPLY, reply), (TITLE, title or body)):
             if not value:

@@ -1,5 +1,6 @@
-"""Entry files: JSONL or CSV in, JSONL out. Every problem is reported with file, row and column, and
-a file is read completely before anything is written, so a bad row never leaves half an import behind."""
+"""Entry files: JSONL, CSV or XLSX in, JSONL out. Every problem is reported with file, row and column (rows
+numbered as a spreadsheet program shows them), and a file is read completely before anything is written, so a
+bad row never leaves half an import behind."""
 from __future__ import annotations
 
 import csv
@@ -11,7 +12,7 @@ from pydantic import ValidationError
 
 from knowledge_base.store import Entry, EntryIn
 from pipeline.errors import InputError
-from pipeline.records import jsonl_objects
+from pipeline.records import cell_text, decode_text, jsonl_objects, read_xlsx_frame, spreadsheet_row
 
 # Written by `export`, ignored on import: the store sets them itself.
 _EXPORT_ONLY = ("updated_at", "updated_by")
@@ -41,38 +42,47 @@ def _jsonl_records(path: Path, text: str) -> Iterable[tuple[str, dict]]:
         yield f"{path}: line {number}", record
 
 
-def _csv_records(path: Path, text: str) -> Iterable[tuple[str, dict]]:
-    reader = csv.DictReader(text.splitlines(keepends=True))
-    header = reader.fieldnames or []
+def _table_records(path: Path, header: list[str], rows: Iterable[list]) -> Iterable[tuple[str, dict]]:
+    """CSV/XLSX rows as entry records: empty cells are absent, `alternatives` and `tags` are `|`-separated."""
     missing = [name for name in _CSV_REQUIRED if name not in header]
     if missing:
         raise InputError(f"{path}: missing column(s) {', '.join(missing)} (header: {', '.join(header)})")
-    for number, row in enumerate(reader, start=1):
-        where = f"{path}: row {number}"
-        if None in row:
+    for index, cells in enumerate(rows):
+        where = f"{path}: {spreadsheet_row(index)}"
+        if len(cells) > len(header):
             raise InputError(f"{where}: more cells than columns")
-        record = {k: v for k, v in row.items() if v not in (None, "")}
-        for name in _LIST_FIELDS:
-            if name in record:
-                record[name] = record[name].split("|")
+        record = {}
+        for name, value in zip(header, map(cell_text, cells)):
+            if value:
+                record[name] = value.split("|") if name in _LIST_FIELDS else value
         yield where, record
 
 
+def _csv_records(path: Path, text: str) -> Iterable[tuple[str, dict]]:
+    reader = csv.reader(text.splitlines(keepends=True))
+    header = next(reader, [])
+    return _table_records(path, header, reader)
+
+
+def _xlsx_records(path: Path) -> Iterable[tuple[str, dict]]:
+    frame = read_xlsx_frame(path)
+    return _table_records(path, [str(name) for name in frame.columns], map(list, frame.itertuples(index=False)))
+
+
 def read_entries(path: Path) -> list[EntryIn]:
-    """All entries of a `.jsonl` or `.csv` file, validated; ids must be unique within the file."""
+    """All entries of a `.jsonl`, `.csv` or `.xlsx` file, validated; ids must be unique within the file."""
     path = Path(path)
     if not path.is_file():
         raise InputError(f"{path}: no such file")
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise InputError(f"{path}: not UTF-8 (byte {exc.start})") from None
-    if path.suffix.lower() == ".csv":
-        records = _csv_records(path, text)
-    elif path.suffix.lower() in (".jsonl", ".ndjson"):
-        records = _jsonl_records(path, text)
+    suffix = path.suffix.lower()
+    if suffix == ".csv":
+        records = _csv_records(path, decode_text(path.read_bytes(), path)[0])
+    elif suffix in (".jsonl", ".ndjson"):
+        records = _jsonl_records(path, decode_text(path.read_bytes(), path)[0])
+    elif suffix in (".xlsx", ".xlsm"):
+        records = _xlsx_records(path)
     else:
-        raise InputError(f"{path}: expected a .jsonl or .csv file")
+        raise InputError(f"{path}: expected a .jsonl, .csv or .xlsx file")
     entries: list[EntryIn] = []
     first_seen: dict[str, str] = {}
     for where, record in records:

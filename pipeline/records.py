@@ -1,11 +1,86 @@
-"""Parsing of record text shared by every file reader (tickets, knowledge-base entries)."""
+"""Reading of record files shared by every file reader (tickets, knowledge-base entries, past cases), so that
+a file a trainer exports from a Chinese spreadsheet reads the same way, and fails with the same message,
+whichever command it is given to."""
 from __future__ import annotations
 
+import io
 import json
+import math
+from collections.abc import Iterator
+from datetime import date, datetime
 from pathlib import Path
-from typing import Iterator
+from typing import TYPE_CHECKING
 
 from pipeline.errors import InputError
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+
+def decode_text(data: bytes, source: str | Path) -> tuple[str, str]:
+    """(text, encoding) of a text file: UTF-8 (with or without BOM), UTF-16 with BOM, or GB18030/GBK, which is
+    what spreadsheet programs on Chinese Windows save by default. A file that is UTF-8 up to some bad byte is
+    refused rather than re-read as GB18030, which would silently garble what came before."""
+    if b"\x00" in data[:4096] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise InputError(f"{source}: binary content, not a text file")
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16"), "utf-16"
+    try:
+        return data.decode("utf-8-sig"), "utf-8"
+    except UnicodeDecodeError as exc:
+        start = exc.start
+    line = data.count(b"\n", 0, start) + 1
+    if any(b >= 0x80 for b in data[:start]):
+        raise InputError(f"{source}: undecodable bytes at line {line} (byte {start}): the file is UTF-8 up to there")
+    try:
+        return data.decode("gb18030"), "gb18030"
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise InputError(
+            f"{source}: undecodable bytes at line {line} (byte {exc.start}); save the file as UTF-8 or GB18030"
+        ) from None
+
+
+def read_csv_frame(path: Path, sep: str = ",") -> tuple[pd.DataFrame, str]:
+    """(every cell as text, encoding) of a CSV/TSV file; empty cells are "", never NaN."""
+    import pandas as pd
+
+    text, encoding = decode_text(path.read_bytes(), path)
+    try:
+        frame = pd.read_csv(io.StringIO(text), sep=sep, dtype=str, keep_default_na=False)
+    except pd.errors.EmptyDataError:
+        raise InputError(f"{path}: the file is empty") from None
+    except pd.errors.ParserError as exc:
+        raise InputError(f"{path}: not a valid CSV file: {exc}") from None
+    return frame, encoding
+
+
+def read_xlsx_frame(path: Path) -> pd.DataFrame:
+    """The first sheet of a workbook, cells as openpyxl gives them (numbers, dates, text; empty cells NaN)."""
+    import pandas as pd
+
+    try:
+        return pd.read_excel(path, dtype=object, engine="openpyxl")
+    except Exception as exc:  # noqa: BLE001 — openpyxl raises zipfile/KeyError/ValueError flavours for damaged workbooks
+        raise InputError(f"{path}: not a readable XLSX workbook ({type(exc).__name__}: {exc})") from None
+
+
+def cell_text(value: object) -> str:
+    """A workbook cell as text: "" when empty, a date cell as its day, a whole-number cell without ".0"."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    if isinstance(value, datetime):
+        return value.date().isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():  # a workbook may store the id 1 as 1.0
+        return str(int(value))
+    return str(value)
+
+
+def spreadsheet_row(index: int) -> str:
+    """The row a person sees in a spreadsheet program for the `index`-th data row (0-based; the header is row 1)."""
+    return f"row {index + 2}"
 
 
 def jsonl_objects(text: str, source: str | Path) -> Iterator[tuple[int, dict]]:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+from datetime import date
 from pathlib import Path
 
 import pandas as pd
@@ -49,14 +50,35 @@ def test_csv_import_splits_lists_and_names_row_and_column(tmp_path):
 
     path.write_text("question,answer,unit,valid_to\n社保卡怎么办,到网点办理,武冈市人力资源和社会保障局,\n"
                     "噪音扰民,向城管反映,武冈市城市管理和综合执法局,2025-13-01\n", encoding="utf-8")
-    with pytest.raises(InputError, match=r"row 2: column 'valid_to'"):
+    with pytest.raises(InputError, match=r"row 3: column 'valid_to'"):  # as a spreadsheet numbers it
         read_entries(path)
     path.write_text("question,unit\n社保卡怎么办,武冈市人力资源和社会保障局\n", encoding="utf-8")
     with pytest.raises(InputError, match=r"missing column\(s\) answer"):
         read_entries(path)
-    path.write_bytes("question,answer,unit\n社保卡,补办,人社局\n".encode("gb18030"))
-    with pytest.raises(InputError, match="not UTF-8"):
-        read_entries(path)
+
+
+def test_faq_saved_by_a_chinese_spreadsheet_program_is_read(tmp_path):
+    """Excel on Chinese Windows saves CSV as GBK and keeps FAQ lists in workbooks; both read like the JSONL."""
+    expected = read_entries(FAQ)[:3]
+    table = pd.DataFrame([{**e.model_dump(exclude_none=True), "alternatives": "|".join(e.alternatives),
+                           "tags": "|".join(e.tags)} for e in expected])
+    table.to_csv(tmp_path / "faq.csv", index=False, encoding="gb18030")
+    assert read_entries(tmp_path / "faq.csv") == expected
+
+    table["valid_to"] = [pd.Timestamp("2027-06-30"), None, None]  # a date cell, and empty cells
+    table.to_excel(tmp_path / "faq.xlsx", index=False)
+    from_workbook = read_entries(tmp_path / "faq.xlsx")
+    assert from_workbook[1:] == expected[1:]
+    assert from_workbook[0] == expected[0].model_copy(update={"valid_to": date(2027, 6, 30)})
+
+    table.loc[1, "answer"] = None
+    table.to_excel(tmp_path / "faq.xlsx", index=False)
+    with pytest.raises(InputError, match=r"faq.xlsx: row 3: column 'answer'"):
+        read_entries(tmp_path / "faq.xlsx")
+    # UTF-8 up to a broken byte is refused: re-reading it as GBK would garble the rows before it.
+    (tmp_path / "faq.csv").write_bytes("question,answer,unit\n社保卡,补办,人社局\n".encode() + b"\xff\n")
+    with pytest.raises(InputError, match="undecodable bytes at line 3"):
+        read_entries(tmp_path / "faq.csv")
 
 
 @pytest.fixture()
@@ -72,20 +94,23 @@ def test_case_files_missing_columns_or_empty_cells_are_refused(replies, tmp_path
     broken = replies.copy()
     broken.loc[5, "答复意见"] = "  \t "
     broken.to_csv(path, index=False)
-    with pytest.raises(InputError, match="row 6: column '答复意见' is empty"):
+    with pytest.raises(InputError, match="row 7: column '答复意见' is empty"):
         read_cases(path)
     broken = replies.copy()
     broken.loc[7, "留言编号"] = broken.loc[2, "留言编号"]
     broken.to_csv(path, index=False)
-    with pytest.raises(InputError, match="row 8: column '留言编号'.*already used at row 3"):
+    with pytest.raises(InputError, match="row 9: column '留言编号'.*already used at row 4"):
         read_cases(path)
 
 
-def test_case_file_in_gb18030_is_read(replies, tmp_path):
+def test_case_file_in_gb18030_or_a_workbook_is_read(replies, tmp_path):
     path = tmp_path / "cases_gbk.csv"
     replies.to_csv(path, index=False, encoding="gb18030")
     cases = read_cases(path)
     assert len(cases) == 20 and cases[0].question == "A2区景蓉华苑物业管理有问题"
+    workbook = replies.assign(留言编号=replies["留言编号"].astype(int))  # ids typed as numbers, as Excel keeps them
+    workbook.to_excel(tmp_path / "cases.xlsx", index=False)
+    assert read_cases(tmp_path / "cases.xlsx") == cases
 
 
 def test_a_bad_row_leaves_the_database_untouched(tmp_path):

@@ -28,7 +28,6 @@ Decisions, each measured or forced by the real files:
 from __future__ import annotations
 
 import hashlib
-import io
 import json
 import re
 from collections import Counter, defaultdict
@@ -43,7 +42,8 @@ import pandas as pd
 from pydantic import BaseModel
 
 from pipeline import InputError, canonical
-from pipeline.records import jsonl_objects
+from pipeline.records import (decode_text, jsonl_objects, read_csv_frame, read_xlsx_frame,
+                              spreadsheet_row)
 
 FORMATS = {".csv": "csv", ".tsv": "csv", ".txt": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "jsonl",
            ".xlsx": "xlsx", ".xlsm": "xlsx", ".parquet": "parquet", ".pq": "parquet"}
@@ -210,41 +210,13 @@ def stratified_split(
 # ---- reading ---------------------------------------------------------------------------------------------
 
 
-def _decode(path: Path, data: bytes) -> tuple[str, str]:
-    if b"\x00" in data[:4096] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise InputError(f"{path}: binary content, not a text file")
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16"), "utf-16"
-    try:
-        return data.decode("utf-8-sig"), "utf-8"
-    except UnicodeDecodeError as exc:
-        start = exc.start
-    line = data.count(b"\n", 0, start) + 1
-    if any(b >= 0x80 for b in data[:start]):
-        raise InputError(f"{path}: undecodable bytes at line {line} (byte {start}): the file is UTF-8 up to there")
-    try:
-        return data.decode("gb18030"), "gb18030"
-    except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
-        raise InputError(
-            f"{path}: undecodable bytes at line {line} (byte {exc.start}); save the file as UTF-8 or GB18030"
-        ) from None
-
-
 def _read_csv(path: Path) -> tuple[pd.DataFrame, list[str], str]:
-    text, encoding = _decode(path, path.read_bytes())
-    sep = "\t" if path.suffix.lower() == ".tsv" else ","
-    try:
-        frame = pd.read_csv(io.StringIO(text), sep=sep, dtype=str, keep_default_na=False)
-    except pd.errors.EmptyDataError:
-        raise InputError(f"{path}: the file is empty") from None
-    except pd.errors.ParserError as exc:
-        raise InputError(f"{path}: not a valid CSV file: {exc}") from None
-    return frame, [f"row {i + 2}" for i in range(len(frame))], encoding
+    frame, encoding = read_csv_frame(path, sep="\t" if path.suffix.lower() == ".tsv" else ",")
+    return frame, [spreadsheet_row(i) for i in range(len(frame))], encoding
 
 
 def _read_jsonl(path: Path) -> tuple[pd.DataFrame, list[str], str]:
-    text, encoding = _decode(path, path.read_bytes())
+    text, encoding = decode_text(path.read_bytes(), path)
     rows, names = [], []
     for number, row in jsonl_objects(text, path):
         rows.append(row)
@@ -253,11 +225,8 @@ def _read_jsonl(path: Path) -> tuple[pd.DataFrame, list[str], str]:
 
 
 def _read_xlsx(path: Path) -> tuple[pd.DataFrame, list[str], None]:
-    try:
-        frame = pd.read_excel(path, dtype=object, engine="openpyxl")
-    except Exception as exc:  # openpyxl raises zipfile/KeyError/ValueError flavours for damaged workbooks
-        raise InputError(f"{path}: not a readable XLSX workbook ({type(exc).__name__}: {exc})") from None
-    return frame, [f"row {i + 2}" for i in range(len(frame))], None
+    frame = read_xlsx_frame(path)
+    return frame, [spreadsheet_row(i) for i in range(len(frame))], None
 
 
 def _read_parquet(path: Path) -> tuple[pd.DataFrame, list[str], None]:

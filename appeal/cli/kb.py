@@ -106,7 +106,7 @@ def _import(entries, by: Optional[str]) -> None:
 
 
 @kb_app.command("import")
-def import_entries(file: Path = typer.Argument(..., help=".jsonl or .csv (see appeal/demo/README.md)"),
+def import_entries(file: Path = typer.Argument(..., help=".jsonl, .csv or .xlsx (see appeal/demo/README.md)"),
                    by: Optional[str] = ByOption) -> None:
     """Import FAQ entries in one transaction; an id that exists is replaced. Nothing is written if any row is bad."""
     from knowledge_base.files import read_entries
