@@ -18,7 +18,7 @@ from typing import Iterable, Sequence
 import numpy as np
 
 from knowledge_base.retrieval import Doc, Encoder, HybridIndex, RrfFusion, Tokenizer
-from knowledge_base.store import Entry, EntryIn, EntryStore, EntryUpdate, ImportResult
+from knowledge_base.store import Entry, EntryFilter, EntryIn, EntryStore, EntryUpdate, ImportResult
 from pipeline.errors import InputError
 
 
@@ -189,9 +189,12 @@ class KnowledgeBase:
         self.refresh()
         return self._entries.get(entry_id)
 
-    def entries(self) -> list[Entry]:
+    def entries(self, where: EntryFilter | None = None, today: date | None = None) -> list[Entry]:
+        """Every entry (or those `where` selects, validity judged on `today`), ordered by id."""
         self.refresh()
-        return sorted(self._entries.values(), key=lambda e: e.id)
+        day = today or date.today()
+        return sorted((e for e in self._entries.values() if where is None or where.matches(e, day)),
+                      key=lambda e: e.id)
 
     # -- search ------------------------------------------------------------------------------------
     def search(self, query: str, k: int = 5, today: date | None = None, with_dense: bool = True) -> list[Hit]:

@@ -22,6 +22,8 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sess
 from pipeline.errors import InputError
 
 Source = Literal["faq", "case"]
+# On a given day: suggestable, past its valid_to, or before its valid_from.
+Status = Literal["active", "expired", "scheduled"]
 
 
 class EntryIn(BaseModel):
@@ -86,6 +88,37 @@ class Entry(EntryIn):
 
     def valid_on(self, day: date) -> bool:
         return (self.valid_from is None or self.valid_from <= day) and (self.valid_to is None or day <= self.valid_to)
+
+    def status_on(self, day: date) -> Status:
+        if self.valid_to is not None and self.valid_to < day:
+            return "expired"
+        if self.valid_from is not None and day < self.valid_from:
+            return "scheduled"
+        return "active"
+
+
+class EntryFilter(BaseModel):
+    """What a trainer narrows a listing by; every field given must match, None matches all. `contains` is a
+    plain substring of the id, question, another phrasing or the answer (finding the entry to edit; ranking
+    is what search does)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    source: Source | None = None
+    unit: str | None = None
+    status: Status | None = None
+    contains: str | None = None
+
+    def matches(self, entry: Entry, day: date) -> bool:
+        if self.source is not None and entry.source != self.source:
+            return False
+        if self.unit is not None and entry.unit != self.unit:
+            return False
+        if self.status is not None and entry.status_on(day) != self.status:
+            return False
+        if self.contains:
+            return any(self.contains in text for text in (entry.id, entry.question, *entry.alternatives, entry.answer))
+        return True
 
 
 class Base(DeclarativeBase):

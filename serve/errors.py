@@ -42,6 +42,7 @@ async def _on_validation_error(_request: Request, exc: RequestValidationError) -
     for error in errors:
         error.pop("input", None)
         error.pop("ctx", None)
+        error.pop("url", None)  # only pydantic's own errors (a merged PATCH) carry it; keep one shape
     return JSONResponse(status_code=422, content={"detail": errors, "message": _validation_message(errors)})
 
 

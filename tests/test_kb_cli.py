@@ -61,6 +61,11 @@ def test_add_update_delete_from_the_command_line(appeal_home, tmp_path):
     assert json.loads(ok(*search)) == []
     assert [h["entry_id"] for h in json.loads(ok(*search, "--date", "2000-06-01"))] == ["gas-smell"]
 
+    assert "gas-smell" not in ok("kb", "list", "--status", "active")
+    listed = [json.loads(line) for line in ok("kb", "list", "--status", "expired", "--json").splitlines()]
+    assert [e["id"] for e in listed] == ["gas-smell"] and listed[0]["valid_to"] == "2001-01-01"
+    assert "1 entries" in ok("kb", "list", "--contains", "天然气", "--unit", "武冈市管道燃气公司")
+    assert_input_error(appeal("kb", "list", "--status", "gone"), "status", "'expired'")
     assert_input_error(appeal("kb", "update", "gas-smell", "--valid-to", "yesterday"), "valid_to")
     assert_input_error(appeal("kb", "search", "  ", "--bm25-only"), "query is empty")
     ok("kb", "delete", "gas-smell")

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import create_engine, make_url, text
 
 from knowledge_base.kb import KnowledgeBase
-from knowledge_base.store import EntryIn, EntryUpdate
+from knowledge_base.store import EntryFilter, EntryIn, EntryUpdate
 from pipeline.errors import InputError
 
 SOCIAL = EntryIn(id="sbk-lost", question="社保卡丢了怎么补办？", alternatives=["社会保障卡遗失补办"],
@@ -73,6 +73,29 @@ def test_expired_and_future_entries_are_never_suggested(kb):
     assert kb.search("社保卡丢了", k=5) == []
     assert kb.search("施工噪音", k=5) == []
     assert [h.entry_id for h in kb.search("施工噪音", k=5, today=today + timedelta(days=2))] == ["noise-future"]
+
+
+def test_listing_narrows_by_source_unit_status_and_text(kb):
+    today = date.today()
+    kb.add(SOCIAL, "tester")
+    kb.add(NOISE.model_copy(update={"valid_to": today - timedelta(days=1)}), "tester")
+    kb.add(NOISE.model_copy(update={"id": "noise-next-year", "valid_from": today + timedelta(days=365)}), "tester")
+    kb.add(EntryIn(id="case-1", question="小区夜间施工太吵", answer="已责成施工单位停止夜间施工。", source="case"), "tester")
+
+    def ids(**where):
+        return [e.id for e in kb.entries(EntryFilter(**where))]
+
+    assert ids() == ["case-1", "noise-next-year", "noise-night", "sbk-lost"]
+    assert ids(source="case") == ["case-1"]
+    assert ids(unit="武冈市城市管理和综合执法局") == ["noise-next-year", "noise-night"]
+    assert ids(status="expired") == ["noise-night"] and ids(status="scheduled") == ["noise-next-year"]
+    assert ids(status="active") == ["case-1", "sbk-lost"]
+    assert ids(contains="施工") == ["case-1", "noise-next-year", "noise-night"]  # question or answer
+    assert ids(contains="遗失") == ["sbk-lost"]  # another phrasing
+    assert ids(contains="施工", status="active") == ["case-1"]
+    # Validity is judged on the day asked about: next year the scheduled entry is active, the others still are.
+    assert [e.id for e in kb.entries(EntryFilter(status="active"), today=today + timedelta(days=366))] == [
+        "case-1", "noise-next-year", "sbk-lost"]
 
 
 def test_duplicate_id_and_bad_period_are_refused(kb):

@@ -156,6 +156,10 @@ def test_kb_crud_is_seen_by_suggest(server):
         entry_id = created.json()["id"]
         assert trainer.post("/v1/kb/entries", json={**FAQ, "id": entry_id}).status_code == 409
         assert entry_id in [e["id"] for e in trainer.get("/v1/kb/entries").json()["entries"]]
+        listed = trainer.get("/v1/kb/entries", params={"q": "出生医学证明", "source": "faq", "status": "active"})
+        assert [e["id"] for e in listed.json()["entries"]] == [entry_id] and listed.json()["total"] == 1
+        assert trainer.get("/v1/kb/entries", params={"unit": "公安局", "status": "expired"}).json()["total"] == 0
+        assert trainer.get("/v1/kb/entries", params={"status": "gone"}).status_code == 422
 
         found = agent.post("/v1/suggest", json=query).json()["suggestions"]
         assert found and found[0]["id"] == entry_id
@@ -165,6 +169,9 @@ def test_kb_crud_is_seen_by_suggest(server):
         assert agent.post("/v1/suggest", json=query).json()["suggestions"][0]["answer"].startswith("请到户籍")
         bad = trainer.patch(f"/v1/kb/entries/{entry_id}", json={"valid_from": "2026-05-01", "valid_to": "2026-01-01"})
         assert bad.status_code == 422
+        emptied = trainer.patch(f"/v1/kb/entries/{entry_id}", json={"question": None})
+        assert emptied.status_code == 422 and "question" in emptied.json()["message"]
+        assert all(set(error) == {"type", "loc", "msg"} for error in emptied.json()["detail"])
 
         assert trainer.delete(f"/v1/kb/entries/{entry_id}").status_code == 204
         assert trainer.get(f"/v1/kb/entries/{entry_id}").status_code == 404

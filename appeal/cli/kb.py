@@ -123,6 +123,34 @@ def import_cases(file: Path = typer.Argument(..., help="CSV/Excel with 留言编
     _import(read_cases(file), by)
 
 
+@kb_app.command("list")
+def list_entries(
+    source: Optional[str] = typer.Option(None, "--source", help="faq or case"),
+    unit: Optional[str] = typer.Option(None, "--unit", "-u", help="responsible unit, exactly as stored"),
+    status: Optional[str] = typer.Option(None, "--status", help="active, expired or scheduled (as of today)"),
+    contains: Optional[str] = typer.Option(None, "--contains", "-c",
+                                           help="text the id, question, another phrasing or the answer contains"),
+    as_json: bool = typer.Option(False, "--json", help="print JSON lines (the import format)"),
+) -> None:
+    """List entries, optionally only some: to find one to edit, or the expired ones to retire."""
+    from knowledge_base.store import EntryFilter
+
+    where = _validated(EntryFilter, dict(source=source, unit=unit, status=status, contains=contains))
+    today = date.today()
+    entries = [e for e in _store().all() if where.matches(e, today)]
+    if as_json:
+        for entry in entries:
+            typer.echo(json.dumps(entry.model_dump(mode="json", exclude_none=True), ensure_ascii=False))
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table("id", "source", "status", "unit", "question", title=f"{len(entries)} entries")
+    for entry in entries:
+        table.add_row(entry.id, entry.source, entry.status_on(today), entry.unit, entry.question[:40])
+    Console().print(table if entries else "no entry matches")
+
+
 @kb_app.command()
 def export(file: Path = typer.Argument(..., help="output .jsonl")) -> None:
     """Write every entry as JSONL (the import format)."""

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Depends, HTTPException, Path, Query, Response, status
 
-from knowledge_base.store import Entry, EntryIn, EntryUpdate
+from knowledge_base.store import Entry, EntryFilter, EntryIn, EntryUpdate, Source, Status
 from pipeline.errors import InputError
 from serve.auth import require
 from serve.errors import ERROR_RESPONSES
@@ -31,10 +31,16 @@ def _found(services: Services, entry_id: str) -> Entry:
 def list_entries(
     offset: int = Query(0, ge=0),
     limit: int = Query(50, ge=1, le=500),
+    source: Source | None = Query(None, description="faq 常见问题 or case 历史案例"),
+    unit: str | None = Query(None, max_length=200, description="责任单位, exactly as stored"),
+    status: Status | None = Query(None, description="active 有效 / expired 已过期 / scheduled 未生效, as of today"),
+    q: str | None = Query(None, min_length=1, max_length=200,
+                          description="text the id, question, another phrasing or the answer contains"),
     _role: str = Depends(require("kb")),
     services: Services = Depends(get_services),
 ) -> KBListOut:
-    entries = services.kb.entries()
+    """Entries ordered by id; `total` counts those the filters select, so a client can page through them."""
+    entries = services.kb.entries(EntryFilter(source=source, unit=unit, status=status, contains=q))
     return KBListOut(entries=entries[offset : offset + limit], total=len(entries))
 
 
