@@ -3,7 +3,8 @@
 The `unit` model head predicts a *functional type* (市场监督管理, 乡镇人民政府/街道办事处 …), not a unit:
 types survive re-organisations and are shared between cities, while the catalogue says which concrete unit
 of this city holds each type. Older and colloquial names (卫计局, 国土局, 工商局 …) are aliases of the current
-type, so labels from old tickets and from agents' corrections land on one name. Formats: `appeal/demo/UNITS.md`.
+type, so routing rules, model labels and agents' corrections (`appeal feedback export`, which also reads a unit's
+own name as its type) land on one name. Formats: `appeal/demo/UNITS.md`.
 """
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal, get_args
+from typing import Collection, Literal, get_args
 
 from pydantic import BaseModel
 
@@ -127,6 +128,26 @@ class Catalogue:
     def units_of_type(self, functional_type: str) -> list[Unit]:
         """The units a type routes to by itself; expert seats are reached only through explicit rules."""
         return [u for u in self.units if u.functional_type == functional_type and u.level != SEAT_LEVEL]
+
+    def functional_type_of(self, name: str | None) -> str | None:
+        """The functional type a name stands for: a type or one of its aliases (住建局), or a unit of the catalogue
+        by id or name (武冈市住房和城乡建设局, 湾头桥镇人民政府); None when it is none of these."""
+        if not name:
+            return None
+        found = self.types.canonical(name)
+        if found is not None:
+            return found
+        key = _key(name)
+        unit = next((u for u in self.units if u.id == name or _key(u.name) == key), None)
+        return unit.functional_type if unit else None
+
+    def unit_label(self, name: str, known: Collection[str]) -> str | None:
+        """The label among `known` (a unit head's labels) that an agent's unit answer means: the name itself, or
+        the functional type it names; None when neither is known."""
+        if name in known:
+            return name
+        found = self.functional_type_of(name)
+        return found if found in known else None
 
 
 def read_catalogue(path: Path, types: FunctionalTypes, gazetteer: Gazetteer) -> Catalogue:

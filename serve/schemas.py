@@ -151,7 +151,7 @@ class FeedbackIn(BaseModel):
                     "title": "城区菜市场门口占道经营严重",
                     "text": "武冈市迎春亭街道菜市场门口每天早上都有流动摊贩占道经营，车辆无法通行。",
                     "topic": "城乡建设",
-                    "unit": "城市管理和综合执法局",
+                    "unit": "城市管理和综合执法",
                     "suggestion_id": None,
                     "predicted_topic": "城乡建设",
                     "model_version": "20260101-demo",
@@ -164,7 +164,9 @@ class FeedbackIn(BaseModel):
     title: Str | None = Field(default=None, max_length=500)
     text: NonBlank = Field(description="the ticket text (masked before it is stored)")
     topic: Label = Field(description="the agent's final topic (一级分类)")
-    unit: Annotated[NonBlank, Field(max_length=200)] | None = Field(default=None, description="the final unit")
+    unit: Annotated[NonBlank, Field(max_length=200)] | None = Field(
+        default=None, description="the final unit: the type /v1/route names in unit.label, or the unit's name "
+                                  "(武冈市城市管理和综合执法局) or an alias (城管局), which are read as its type")
     suggestion_id: Identifier | None = Field(default=None, description="the knowledge-base answer the agent used")
     predicted_topic: Label | None = None
     predicted_unit: Annotated[NonBlank, Field(max_length=200)] | None = None
@@ -175,6 +177,12 @@ class FeedbackOut(BaseModel):
     id: int = Field(description="id of the stored labelled ticket")
     ticket_id: str | None
     stored_at: str
+    unknown_labels: dict[str, str] = Field(
+        default_factory=dict,
+        description="head → the answer the serving model has no label for (a unit is also looked up in the unit "
+                    "catalogue: aliases and unit names count as their functional type); stored all the same, it "
+                    "would become a new class at the next retrain, so check the spelling",
+    )
 
 
 class KBListOut(BaseModel):

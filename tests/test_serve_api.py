@@ -113,10 +113,20 @@ def test_feedback_is_stored_in_sqlite(server):
     with server.client("agent") as client:
         response = client.post("/v1/feedback", json=feedback)
     assert response.status_code == 201, response.text
+    assert response.json()["unknown_labels"] == {}  # 住房和城乡建设局 is an alias of the unit type 住房和城乡建设
     stored_id = response.json()["id"]
     with sqlite3.connect(server.home / "appeal.db") as db:
         row = db.execute("SELECT ticket_id, topic, unit FROM feedback WHERE id = ?", (stored_id,)).fetchone()
     assert row == ("WG-1", "城乡建设", "住房和城乡建设局")
+
+
+def test_feedback_names_the_labels_the_model_does_not_know(server):
+    typo = {"ticket_id": "WG-2", "text": TICKET["text"], "topic": "城乡建设设", "unit": "路灯管理所"}
+    with server.client("agent") as client:
+        response = client.post("/v1/feedback", json=typo)
+        named = client.post("/v1/feedback", json={**typo, "topic": "城乡建设", "unit": "湾头桥镇人民政府"})
+    assert response.status_code == 201 and response.json()["unknown_labels"] == {"topic": "城乡建设设", "unit": "路灯管理所"}
+    assert named.status_code == 201 and named.json()["unknown_labels"] == {}  # a unit of the catalogue
 
 
 def test_one_json_log_line_per_request_with_request_id(server):

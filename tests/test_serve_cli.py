@@ -105,3 +105,33 @@ def test_appeal_serve_on_a_new_home_then_feedback_export(appeal_home, tmp_path):
         assert dataset["id"] == ["T-9"] and "[手机号]" in dataset["text"][0] and dataset["unit"] == ["住房公积金"]
     finally:
         shutil.rmtree(appeal_home / "base-models", ignore_errors=True)
+
+
+def test_feedback_export_reads_unit_names_as_the_champions_labels(appeal_home, tmp_path):
+    """Agents answer with the unit they know; the champion's unit head knows functional types. The export labels
+    a catalogue unit or an alias with its type, keeps what the catalogue cannot place, and keeps the stored rows
+    in the agent's own words."""
+    from serve.feedback_store import Feedback, FeedbackStore
+
+    install_model(appeal_home, "demo-baseline")
+    store = FeedbackStore(f"sqlite:///{appeal_home / 'appeal.db'}")
+    try:
+        for ticket_id, unit in [("T-1", "武冈市住房和城乡建设局"), ("T-2", "城管局"), ("T-3", "湾头桥镇人民政府"),
+                                ("T-4", "住房公积金"), ("T-5", "县长信箱"), ("T-6", None)]:
+            store.add(Feedback(text=f"工单 {ticket_id}：小区电梯坏了一个月没人修。", topic="城乡建设", unit=unit,
+                               ticket_id=ticket_id))
+    finally:
+        store.close()
+    exported = tmp_path / "feedback.jsonl"
+    result = subprocess.run([*APPEAL, "feedback", "export", "--out", str(exported)], cwd=REPO,
+                            env=_env(appeal_home), capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    rows = [json.loads(line) for line in exported.read_text(encoding="utf-8").splitlines()]
+    assert [r.get("unit") for r in rows] == ["住房和城乡建设", "城市管理和综合执法", "乡镇人民政府/街道办事处",
+                                             "住房公积金", "县长信箱", None]
+    assert "'武冈市住房和城乡建设局' read as the champion's label '住房和城乡建设' (1×)" in result.stdout
+    store = FeedbackStore(f"sqlite:///{appeal_home / 'appeal.db'}")
+    try:
+        assert next(store.rows()).unit == "武冈市住房和城乡建设局"
+    finally:
+        store.close()

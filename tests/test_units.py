@@ -107,3 +107,18 @@ def test_alias_claimed_by_two_types_is_refused(pack):
 def test_missing_file_is_an_input_error(tmp_path):
     with pytest.raises(InputError, match="file not found"):
         load_catalogue(tmp_path / "nope.csv")
+
+
+def test_a_unit_answer_is_read_as_a_label_the_model_knows():
+    catalogue = load_catalogue()
+    types = {"住房和城乡建设", "乡镇人民政府/街道办事处"}
+    assert catalogue.unit_label("住房和城乡建设", types) == "住房和城乡建设"
+    assert catalogue.unit_label("武冈市住房和城乡建设局", types) == "住房和城乡建设"  # a unit's name
+    assert catalogue.unit_label("住房和城乡建设局", types) == "住房和城乡建设"  # the name without the city
+    assert catalogue.unit_label("住建局", types) == "住房和城乡建设"  # an alias of the type
+    assert catalogue.unit_label("twp-430581101", types) == "乡镇人民政府/街道办事处"  # a unit id
+    assert catalogue.unit_label("湾头桥镇人民政府", types) == "乡镇人民政府/街道办事处"
+    assert catalogue.unit_label("武冈市教育局", types) is None  # a known unit of a type the model lacks
+    assert catalogue.unit_label("县长信箱", types) is None
+    # A model trained on unit names keeps them: the name itself is a label.
+    assert catalogue.unit_label("武冈市教育局", {"武冈市教育局"}) == "武冈市教育局"

@@ -2,8 +2,9 @@
 from __future__ import annotations
 
 import tempfile
+from collections import Counter
 from pathlib import Path
-from typing import Optional
+from typing import Callable, Optional
 
 import typer
 
@@ -95,20 +96,44 @@ def export(
     from appeal.config import get_settings
     from serve.feedback_store import FeedbackStore
 
-    store = FeedbackStore(get_settings().db_url)
+    settings = get_settings()
+    unit_label = _champion_unit_label(settings)
+    store = FeedbackStore(settings.db_url)
     # An agent may correct a ticket twice: its latest answer is the label.
     tickets: dict[str, dict] = {}
+    read_as: Counter[tuple[str, str]] = Counter()
     last = since_id
     try:
         for row in store.rows(since_id):
             key = row.ticket_id or f"feedback-{row.id}"
-            tickets[key] = {"id": key, "title": row.title, "text": row.text, "topic": row.topic, "unit": row.unit,
+            unit = unit_label(row.unit)
+            if unit != row.unit:
+                read_as[row.unit, unit] += 1
+            tickets[key] = {"id": key, "title": row.title, "text": row.text, "topic": row.topic, "unit": unit,
                             "created_at": row.created_at.isoformat(), "channel": "feedback"}
             last = row.id
     finally:
         store.close()
     write_rows(list(tickets.values()), out)
     typer.echo(f"{len(tickets)} labelled tickets written to {out} (feedback up to id {last})")
+    for (given, label), count in read_as.most_common():
+        typer.echo(f"  unit {given!r} read as the champion's label {label!r} ({count}×)")
+
+
+def _champion_unit_label(settings) -> Callable[[str | None], str | None]:
+    """How an agent's unit answer becomes a training label: agents name the unit they know (武冈市住房和城乡建设局,
+    住建局) while the champion's unit head may know only its functional type (住房和城乡建设); the unit catalogue
+    tells which. An answer the catalogue cannot place on a champion label stays as given (a new class)."""
+    from knowledge_base.units import load_catalogue
+    from models.card import ModelCard
+    from models.registry import Registry
+
+    champion = Registry(settings.registry_dir).champion()
+    heads = ModelCard.load(champion[1]).heads if champion else {}
+    if "unit" not in heads:
+        return lambda name: name
+    known, catalogue = set(heads["unit"].labels), load_catalogue()
+    return lambda name: (catalogue.unit_label(name, known) or name) if name else name
 
 
 def register(app: typer.Typer) -> None:

@@ -1,12 +1,16 @@
-"""POST /v1/feedback: the agent's final topic and unit, stored as a labelled ticket for retraining."""
+"""POST /v1/feedback: the agent's final topic and unit, stored as a labelled ticket for retraining.
+
+The row keeps the agent's own words; the answer says which of them the serving model has no label for."""
 from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Request
 from starlette.status import HTTP_201_CREATED
 
+from knowledge_base.dispatch import default_routing
 from serve.auth import require
 from serve.errors import ERROR_RESPONSES, too_large
 from serve.feedback_store import Feedback
+from serve.model_holder import LoadedModel
 from serve.routers.deps import services as get_services
 from serve.routing import mask
 from serve.schemas import FeedbackIn, FeedbackOut
@@ -31,5 +35,22 @@ def post_feedback(
     values["text"] = mask(body.text)
     values["title"] = mask(body.title) if body.title else None
     row = services.feedback.add(Feedback(**values))
-    request.state.log.update(feedback_id=row.id, masked_text=values["text"])
-    return FeedbackOut(id=row.id, ticket_id=row.ticket_id, stored_at=row.created_at.isoformat(timespec="seconds"))
+    unknown = _unknown_labels(body, services.models.current)
+    request.state.log.update(feedback_id=row.id, masked_text=values["text"], unknown_labels=unknown or None)
+    return FeedbackOut(id=row.id, ticket_id=row.ticket_id, stored_at=row.created_at.isoformat(timespec="seconds"),
+                       unknown_labels=unknown)
+
+
+def _unknown_labels(body: FeedbackIn, model: LoadedModel | None) -> dict[str, str]:
+    """The answers the serving model has no label for, so the platform can flag a typo at once. A unit answer
+    counts as known when the unit catalogue reads it as a known label (住建局 or 武冈市住房和城乡建设局 for the
+    type 住房和城乡建设): that is how `appeal feedback export` will label it."""
+    if model is None:  # still loading: the row is stored all the same
+        return {}
+    heads = model.predictor.card.heads
+    unknown = {}
+    if "topic" in heads and body.topic not in heads["topic"].labels:
+        unknown["topic"] = body.topic
+    if body.unit and "unit" in heads and default_routing()[0].unit_label(body.unit, heads["unit"].labels) is None:
+        unknown["unit"] = body.unit
+    return unknown
