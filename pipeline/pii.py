@@ -1,8 +1,10 @@
 """Personal data in ticket text (phone numbers, ID numbers, bank cards, e-mail) found and replaced by a token.
 
-Numbers are only masked when their shape AND their check digits say what they are: a hotline ticket is full of
-dates, amounts, house numbers and order numbers that must stay readable. A run of digits is judged as a whole,
-never by a piece cut out of a longer run.
+Numbers are masked when their shape AND their check digits say what they are: a hotline ticket is full of
+dates, amounts, house numbers and order numbers that must stay readable. A number the text itself calls an ID or
+a card number (身份证号…, 卡号…) is masked on its shape alone: agents type numbers as they hear them, and an ID
+number with one wrong digit still names its holder. A run of digits is judged as a whole, never by a piece cut
+out of a longer run.
 """
 from __future__ import annotations
 
@@ -98,7 +100,18 @@ def _looks_like_id(digits: str) -> bool:
     return _birth_date(birth) is not None
 
 
-def _is_id(digits: str) -> bool:
+# What a ticket writes just before an ID or card number ("身份证号码：", "工资卡号 "); Traditional forms too,
+# because offsets refer to the raw text and mask_pii may be given it before normalisation.
+# Only the label itself and a short joint ("号码是：") may stand between: "身份证办好了，订单号2020…" is no ID.
+_JOINT = r"[码碼]?[是为為]?[:：\s]{0,2}$"
+_ID_LABEL = re.compile(r"(?:身份[证證][号號]?|[证證]件[号號])" + _JOINT)
+_CARD_LABEL = re.compile(r"(?:[银銀]行卡[号號]?|卡[号號]|[账帐賬][号號户戶])" + _JOINT)
+_LABEL_REACH = 12  # characters before a number searched for its label
+
+
+def _is_id(digits: str, before: str) -> bool:
+    if _ID_LABEL.search(before):
+        return True
     if not _looks_like_id(digits):
         return False
     if len(digits) == 15:  # pre-1999 numbers carry no check digit
@@ -117,7 +130,9 @@ def _luhn(digits: str) -> bool:
     return total % 10 == 0
 
 
-def _is_card(digits: str) -> bool:
+def _is_card(digits: str, before: str) -> bool:
+    if _CARD_LABEL.search(before):
+        return True
     if len(digits) == 18 and _looks_like_id(digits):
         return False
     return 16 <= len(digits) <= 19 and digits[0] in _CARD_FIRST_DIGITS and _luhn(digits)
@@ -125,7 +140,7 @@ def _is_card(digits: str) -> bool:
 
 # Judged in this order; a later kind never takes characters an earlier one has taken (the digits of
 # 13807391234@qq.com are an e-mail address, not a mobile number).
-_DETECTORS: tuple[tuple[PiiKind, re.Pattern[str], Callable[[str], bool] | None], ...] = (
+_DETECTORS: tuple[tuple[PiiKind, re.Pattern[str], Callable[[str, str], bool] | None], ...] = (
     ("email", _EMAIL, None),
     ("id_card", _ID, _is_id),
     ("bank_card", _CARD, _is_card),
@@ -139,7 +154,8 @@ def find_pii(text: str) -> list[PiiSpan]:
     taken: list[PiiSpan] = []
     for kind, pattern, valid in _DETECTORS:
         for match in pattern.finditer(text):
-            if valid is not None and not valid(_digits(match.group())):
+            before = text[max(0, match.start() - _LABEL_REACH) : match.start()]
+            if valid is not None and not valid(_digits(match.group()), before):
                 continue
             if any(match.start() < span.end and span.start < match.end() for span in taken):
                 continue

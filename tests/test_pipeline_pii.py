@@ -68,14 +68,17 @@ def test_masks_each_kind_with_offsets_in_the_original_text(text, expected_kind, 
         "11位数字12345678901和10123456789不是手机号",
         "一长串数字62220212345678941380739123456不应被拆开",
         "流水号 913807391234 与 138073912345 都多一位",
-        # 18 digits laid out as an ID (region 430581, born 1990-01-01) with a wrong check digit; it passes Luhn,
-        # and must not come back as a bank card either.
-        "身份证号430581199001011234，麻烦核实",
-        "身份证号430581199002301234（2月30日，校验位对）",
-        "身份证号430581209901011237（出生在未来）",
-        "身份证号990581199001011234（没有99这个省）",
-        "老身份证430581901301123（13月）",
-        "卡号6222021234567895未通过校验",
+        # Numbers nothing calls an ID or a card are judged by their digits. 18 digits laid out as an ID (region
+        # 430581, born 1990-01-01) with a wrong check digit; it passes Luhn, and must not come back as a card either.
+        "编号430581199001011234，麻烦核实",
+        "编号430581199002301234（2月30日，校验位对）",
+        "编号430581209901011237（出生在未来）",
+        "编号990581199001011234（没有99这个省）",
+        "老编号430581901301123（13月）",
+        "流水6222021234567895未通过校验",
+        # The label must be right before the number: here 身份证 names another matter.
+        "身份证办了，订单号202001061234567890",
+        "电费户号1234567890123456",
         # Luhn-valid, but 2 is no bank card prefix: an order number that starts with a date.
         "订单2020010612345679已取消",
         "房价12000-15000每平，面积89.5平方米",
@@ -88,6 +91,23 @@ def test_ordinary_numbers_and_near_misses_stay(text):
     masked = mask_pii(text)
     assert masked.spans == []
     assert masked.text == text
+
+
+@pytest.mark.parametrize(
+    ("text", "expected_kind", "value"),
+    [
+        ("身份证号430581199001011234，麻烦核实", "id_card", "430581199001011234"),  # one digit misheard
+        ("身份证号码：990581199001011234", "id_card", "990581199001011234"),
+        ("身份证号码是 430581 19900101 1234", "id_card", "430581 19900101 1234"),
+        ("身份證號碼：430581209901011237", "id_card", "430581209901011237"),  # raw Traditional text
+        ("证件号430581901301123", "id_card", "430581901301123"),
+        ("卡号6222021234567895未通过校验", "bank_card", "6222021234567895"),
+        ("我的银行账号是 6222 0212 3456 7895", "bank_card", "6222 0212 3456 7895"),
+        ("社保卡号430581199001011234", "bank_card", "430581199001011234"),  # masked, if under the card token
+    ],
+)
+def test_a_number_the_text_calls_an_id_or_card_is_masked_even_with_wrong_digits(text, expected_kind, value):
+    assert kinds(text) == [(expected_kind, value)]
 
 
 def test_several_kinds_in_one_ticket_in_reading_order():
