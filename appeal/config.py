@@ -8,6 +8,9 @@ from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEMO_DIR = Path(__file__).parent / "demo"
+# The datasets sit beside the checkout (`../shared/data` from the repository root, as in CI); anchored to the
+# checkout rather than to the current directory, so a command run from elsewhere still finds them.
+SHARED_DATA_DIR = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 
 
 class Settings(BaseSettings):
@@ -16,7 +19,7 @@ class Settings(BaseSettings):
     # Everything the system builds (base encoder, registry, databases) lives under one directory,
     # so that a deployment backs up or wipes one place.
     home: Path = Field(default=Path(".appeal"), description="working directory for built artefacts")
-    shared_data: Path = Field(default=Path("../shared/data"), description="real datasets (read only)")
+    shared_data: Path = Field(default=SHARED_DATA_DIR, description="real datasets (read only)")
     demo_dir: Path = Field(default=DEMO_DIR, description="bundled Wugang demo pack")
 
     database_url: str | None = Field(default=None, description="SQLAlchemy URL; default SQLite under home")

@@ -43,7 +43,8 @@ def default_evaluation_files() -> list[Path]:
 
     path = get_settings().teddy_dir / "dev_raw.csv"
     if not path.is_file():
-        raise InputError(f"{path}: the fixed evaluation set is missing; pass evaluation files with --data")
+        raise InputError(f"{path}: the fixed evaluation set is missing; name evaluation files (--data, or --eval "
+                         "for appeal retrain) or point APPEAL_SHARED_DATA at the datasets")
     return [path]
 
 
