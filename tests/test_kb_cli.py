@@ -80,6 +80,7 @@ def test_malformed_import_exits_2_naming_the_row_and_writes_nothing(appeal_home,
     jsonl.write_text("\n".join([lines[0], lines[1], json.dumps(bad_row, ensure_ascii=False)]) + "\n", encoding="utf-8")
     assert_input_error(appeal("kb", "import", jsonl), "line 3", "responsible unit")
     assert exported(tmp_path) == []
+    assert f"the knowledge base is empty (sqlite:///{appeal_home.resolve() / 'appeal.db'})" in ok("kb", "list")
 
 
 @pytest.fixture()

@@ -137,7 +137,12 @@ def list_entries(
 
     where = _validated(EntryFilter, dict(source=source, unit=unit, status=status, contains=contains))
     today = date.today()
-    entries = [e for e in _store().all() if where.matches(e, today)]
+    store = _store()
+    stored = store.all()
+    if not stored:
+        typer.echo(f"the knowledge base is empty ({store.url})")
+        return
+    entries = [e for e in stored if where.matches(e, today)]
     if as_json:
         for entry in entries:
             typer.echo(json.dumps(entry.model_dump(mode="json", exclude_none=True), ensure_ascii=False))

@@ -55,7 +55,8 @@ def retrain(
                 export(out=exported, since_id=0)  # the service's own export: one label per ticket, the latest
                 files.insert(0, exported)
         if not files:
-            raise typer.BadParameter("no feedback stored and no --data given: nothing to retrain on")
+            raise typer.BadParameter(f"no feedback stored in {settings.db_url} and no --data given: nothing to "
+                                     "retrain on (is APPEAL_HOME the service's home?)")
         result = run(files, since=since, base_data=base, evaluation=evaluation, holdout=holdout, force=force,
                      tolerance=tolerance, class_margin=class_margin, base_encoder=base_encoder)
     for line in result.summary():
