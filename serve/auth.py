@@ -3,14 +3,21 @@
 A key is sent in `X-API-Key`. The service holds only SHA-256 digests of keys: keys are random 256-bit tokens, so a
 fast hash is as strong as a slow one here, and a leaked key file or memory dump gives away no usable key. Keys are
 never logged.
+
+Keys live in `<home>/api_keys.json` (one named entry per key: `appeal keys add | list | revoke`) unless
+APPEAL_API_KEYS gives them. The running service re-reads the file when it changes, so a key revoked there stops
+working at its next request, without a restart.
 """
 from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
 import secrets
-from dataclasses import dataclass
+import threading
+from dataclasses import asdict, dataclass
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Literal
 
@@ -22,6 +29,7 @@ from pipeline.errors import InputError
 Role = Literal["platform", "agent", "trainer", "admin"]
 ROLES: tuple[Role, ...] = ("platform", "agent", "trainer", "admin")
 KEYS_FILE = "api_keys.json"
+log = logging.getLogger("appeal.serve")
 
 # Which roles may use each area of the API; admin may do everything.
 SCOPES: dict[str, frozenset[str]] = {
@@ -69,32 +77,122 @@ def keys_path(home: Path) -> Path:
     return Path(home) / KEYS_FILE
 
 
-def read_key_file(path: Path) -> KeyRing:
+@dataclass(frozen=True)
+class KeyEntry:
+    """One key as the file keeps it: a name people refer to it by, its role and its digest, never the key."""
+
+    name: str
+    role: str
+    sha256: str
+    created_at: str | None = None
+
+
+def read_key_entries(path: Path) -> list[KeyEntry]:
     try:
-        entries = json.loads(path.read_text(encoding="utf-8"))
-        return KeyRing({entry["sha256"]: entry["role"] for entry in entries if entry["role"] in ROLES})
-    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+        # Files written before keys had names: each role had one key, named after it.
+        return [KeyEntry(e.get("name") or e["role"], e["role"], e["sha256"], e.get("created_at")) for e in raw]
+    except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
         raise InputError(f"{path}: unreadable API key file ({exc})") from exc
 
 
-def load_keys(api_keys: str | None, home: Path) -> KeyRing:
-    """Keys from the settings when given, else the digests `appeal serve` wrote under home; empty when neither."""
-    if api_keys:
-        return parse_key_spec(api_keys)
-    path = keys_path(home)
-    return read_key_file(path) if path.is_file() else KeyRing({})
+def _write_key_entries(path: Path, entries: list[KeyEntry]) -> None:
+    """Owner-only from the start (the digests are never world-readable) and atomic (the service re-reading the
+    file never sees half of it)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(json.dumps([asdict(e) for e in entries], ensure_ascii=False, indent=2))
+    os.replace(temporary, path)
+
+
+def _ring(entries: list[KeyEntry]) -> KeyRing:
+    return KeyRing({e.sha256: e.role for e in entries if e.role in ROLES})
+
+
+def read_key_file(path: Path) -> KeyRing:
+    return _ring(read_key_entries(path))
+
+
+def _new_entry(name: str, role: str) -> tuple[KeyEntry, str]:
+    key = secrets.token_urlsafe(32)
+    return KeyEntry(name, role, digest(key), datetime.now(timezone.utc).isoformat(timespec="seconds")), key
 
 
 def create_keys(home: Path) -> dict[str, str]:
-    """One fresh key per role; only the digests are written. Returns the keys so the caller can show them once."""
-    keys = {role: secrets.token_urlsafe(32) for role in ROLES}
+    """One fresh key per role, each named after its role; only the digests are written. Returns the keys so the
+    caller can show them once."""
+    made = {role: _new_entry(role, role) for role in ROLES}
+    _write_key_entries(keys_path(home), [entry for entry, _ in made.values()])
+    return {role: key for role, (_, key) in made.items()}
+
+
+def add_key(home: Path, role: str, name: str | None = None) -> tuple[KeyEntry, str]:
+    """A new key for `role` beside the existing ones (a second integration, a new trainer). Returns the entry and
+    the key, which is shown once and never stored."""
+    if role not in ROLES:
+        raise InputError(f"unknown role {role!r}: one of {', '.join(ROLES)}")
     path = keys_path(home)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    payload = json.dumps([{"role": role, "sha256": digest(key)} for role, key in keys.items()], indent=2)
-    # Created with owner-only permissions from the start, so the digests are never world-readable.
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        handle.write(payload)
+    entries = read_key_entries(path) if path.is_file() else []
+    taken = {e.name for e in entries}
+    name = name or next(f"{role}-{n}" for n in range(1, len(entries) + 2) if f"{role}-{n}" not in taken)
+    if name in taken:
+        raise InputError(f"{path}: a key named {name!r} exists already (revoke it first, or choose another name)")
+    entry, key = _new_entry(name, role)
+    _write_key_entries(path, [*entries, entry])
+    return entry, key
+
+
+def revoke_key(home: Path, name: str) -> KeyEntry:
+    path = keys_path(home)
+    entries = read_key_entries(path) if path.is_file() else []
+    gone = next((e for e in entries if e.name == name), None)
+    if gone is None:
+        raise InputError(f"{path}: no key named {name!r} (known: {', '.join(e.name for e in entries) or 'none'})")
+    _write_key_entries(path, [e for e in entries if e is not gone])
+    return gone
+
+
+class KeyFile:
+    """The service's view of the key file: re-read whenever the file changes (one stat per request), so that a
+    key added or revoked by `appeal keys` counts from the next request. A file that cannot be read leaves the
+    last good keys in force; a deleted file revokes every key."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self._stamp: tuple[int, int, int] | None = None
+        self._ring = KeyRing({})
+        self._lock = threading.Lock()
+
+    def role_of(self, key: str) -> str | None:
+        return self.current().role_of(key)
+
+    def current(self) -> KeyRing:
+        try:
+            stat = self.path.stat()
+            stamp = (stat.st_ino, stat.st_mtime_ns, stat.st_size)
+        except FileNotFoundError:
+            return KeyRing({})
+        if stamp != self._stamp:
+            with self._lock:
+                if stamp != self._stamp:
+                    try:
+                        self._ring = read_key_file(self.path)
+                    except InputError:
+                        log.exception("API key file unreadable; the previous keys stay in force")
+                    self._stamp = stamp
+        return self._ring
+
+
+def load_keys(api_keys: str | None, home: Path) -> KeyRing | KeyFile:
+    """Keys from the settings when given (fixed for the life of the process), else the key file under home
+    (followed as it changes)."""
+    if api_keys:
+        return parse_key_spec(api_keys)
+    keys = KeyFile(keys_path(home))
+    if keys.path.is_file():
+        read_key_entries(keys.path)  # a broken file stops the start with its reason instead of refusing every key
     return keys
 
 
@@ -106,8 +204,8 @@ def require(scope: str):
     allowed = SCOPES[scope]
 
     def check(request: Request, key: str | None = Depends(_api_key_header)) -> str:
-        ring: KeyRing = request.app.state.keys
-        role = ring.role_of(key) if key else None
+        keys: KeyRing | KeyFile = request.app.state.keys
+        role = keys.role_of(key) if key else None
         if role is None:
             raise HTTPException(
                 status.HTTP_401_UNAUTHORIZED,

@@ -1,13 +1,19 @@
-"""API keys: parsing APPEAL_API_KEYS, keys made on first start, only digests on disk."""
+"""API keys: parsing APPEAL_API_KEYS, keys made on first start, only digests on disk, issued and revoked by
+`appeal keys` while a real service runs."""
 from __future__ import annotations
 
 import json
+import os
 import stat
+import subprocess
+import sys
 
 import pytest
 
 from pipeline.errors import InputError
-from serve.auth import create_keys, digest, keys_path, load_keys, parse_key_spec
+from serve.auth import (KeyFile, add_key, create_keys, digest, keys_path, load_keys, parse_key_spec,
+                        read_key_entries, revoke_key)
+from tests.serving_support import REPO, install_model, start_server
 
 
 def test_key_spec_maps_each_key_to_its_role():
@@ -36,3 +42,74 @@ def test_created_keys_are_stored_as_digests_readable_by_owner_only(tmp_path):
     assert all(ring.role_of(key) == role for role, key in keys.items())
     # Keys given in the settings take precedence over the file.
     assert load_keys("agent:only-this", tmp_path).role_of(keys["admin"]) is None
+
+
+def test_keys_are_issued_and_revoked_by_name_and_the_file_is_followed(tmp_path):
+    keys = create_keys(tmp_path)
+    followed = load_keys(None, tmp_path)
+    entry, key = add_key(tmp_path, "agent", "王芳")
+    assert (entry.name, entry.role) == ("王芳", "agent") and entry.created_at
+    assert followed.role_of(key) == "agent" and followed.role_of(keys["agent"]) == "agent"
+    assert add_key(tmp_path, "agent")[0].name == "agent-1"  # named after the role when no name is given
+    with pytest.raises(InputError, match="exists already"):
+        add_key(tmp_path, "agent", "王芳")
+    with pytest.raises(InputError, match="unknown role 'boss'"):
+        add_key(tmp_path, "boss")
+    assert key not in keys_path(tmp_path).read_text(encoding="utf-8")
+    assert stat.S_IMODE(keys_path(tmp_path).stat().st_mode) == 0o600
+
+    assert revoke_key(tmp_path, "王芳").role == "agent"
+    assert followed.role_of(key) is None and followed.role_of(keys["agent"]) == "agent"
+    with pytest.raises(InputError, match="no key named '王芳'"):
+        revoke_key(tmp_path, "王芳")
+    assert [e.name for e in read_key_entries(keys_path(tmp_path))] == ["platform", "agent", "trainer", "admin",
+                                                                     "agent-1"]
+
+
+def test_a_damaged_key_file_keeps_the_last_keys_and_a_deleted_one_revokes_all(tmp_path):
+    keys = create_keys(tmp_path)
+    followed = KeyFile(keys_path(tmp_path))
+    assert followed.role_of(keys["admin"]) == "admin"
+    keys_path(tmp_path).write_text("[{\"role\": ", encoding="utf-8")
+    assert followed.role_of(keys["admin"]) == "admin"
+    with pytest.raises(InputError, match="unreadable API key file"):
+        load_keys(None, tmp_path)  # at start-up the same file stops the service with its reason
+    os.remove(keys_path(tmp_path))
+    assert followed.role_of(keys["admin"]) is None
+
+
+def test_a_key_file_written_before_keys_had_names_still_works(tmp_path):
+    legacy = [{"role": "agent", "sha256": digest("old-agent-key")}]
+    keys_path(tmp_path).write_text(json.dumps(legacy), encoding="utf-8")
+    assert load_keys(None, tmp_path).role_of("old-agent-key") == "agent"
+    assert [(e.name, e.created_at) for e in read_key_entries(keys_path(tmp_path))] == [("agent", None)]
+    assert revoke_key(tmp_path, "agent").sha256 == digest("old-agent-key")
+
+
+def test_a_running_service_honours_keys_issued_and_revoked_from_the_command_line(tmp_path):
+    home = tmp_path / "home"
+    install_model(home, "v1")
+    create_keys(home)
+    env = {**os.environ, "APPEAL_HOME": str(home)}
+    env.pop("APPEAL_API_KEYS", None)
+
+    def appeal(*args: str) -> str:
+        result = subprocess.run([sys.executable, "-c", "from appeal.cli import main; main()", "keys", *args],
+                                cwd=REPO, env=env, capture_output=True, text=True, timeout=120)
+        assert result.returncode == 0, result.stderr
+        return result.stdout
+
+    live = start_server(home, tmp_path / "server.log", env={"APPEAL_API_KEYS": ""})
+    try:
+        ticket = {"text": "路灯坏了一个月没人修"}
+        assert live.client(key="not-issued-yet").post("/v1/route", json=ticket).status_code == 401
+        key = appeal("add", "platform", "--name", "hotline-platform").strip().rsplit(" ", 1)[-1]
+        assert "hotline-platform" in appeal("list")
+        with live.client(key=key) as client:
+            assert client.post("/v1/route", json=ticket).status_code == 200
+            assert client.post("/v1/suggest", json=ticket).status_code == 403  # the role still applies
+            assert "revoked hotline-platform (platform)" in appeal("revoke", "hotline-platform")
+            assert client.post("/v1/route", json=ticket).status_code == 401
+    finally:
+        live.stop()
+    assert key not in (tmp_path / "server.log").read_text(encoding="utf-8")

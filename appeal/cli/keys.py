@@ -1,0 +1,60 @@
+"""`appeal keys ...`: the service's API keys (`<home>/api_keys.json`); a running service follows the file."""
+from __future__ import annotations
+
+from typing import Optional
+
+import typer
+
+keys_app = typer.Typer(help="API keys: issue one per client or person, list them, revoke one.", no_args_is_help=True)
+
+
+def _home():
+    from appeal.config import get_settings
+    from pipeline.errors import InputError
+
+    settings = get_settings()
+    if settings.api_keys:
+        raise InputError("the service takes its keys from APPEAL_API_KEYS, so the key file is not used; "
+                         "change that setting instead")
+    return settings.home
+
+
+@keys_app.command("list")
+def list_keys() -> None:
+    """Every key's name, role and creation time (the keys themselves are never stored)."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from serve.auth import keys_path, read_key_entries
+
+    path = keys_path(_home())
+    entries = read_key_entries(path) if path.is_file() else []
+    table = Table("name", "role", "created", "sha256", title=str(path))
+    for entry in entries:
+        table.add_row(entry.name, entry.role, entry.created_at or "-", entry.sha256[:12] + "…")
+    Console().print(table if entries else f"no keys in {path} (`appeal serve` makes one per role on its first start)")
+
+
+@keys_app.command("add")
+def add(
+    role: str = typer.Argument(..., help="platform, agent, trainer or admin"),
+    name: Optional[str] = typer.Option(None, "--name", help="who or what holds it (default: <role>-<n>)"),
+) -> None:
+    """Issue a new key; it is shown once, here, and only its digest is kept."""
+    from serve.auth import add_key
+
+    entry, key = add_key(_home(), role, name)
+    typer.echo(f"{entry.name} ({entry.role}): {key}")
+
+
+@keys_app.command("revoke")
+def revoke(name: str = typer.Argument(..., help="the key's name, as `appeal keys list` shows it")) -> None:
+    """Withdraw a key; a running service refuses it from its next request on."""
+    from serve.auth import revoke_key
+
+    entry = revoke_key(_home(), name)
+    typer.echo(f"revoked {entry.name} ({entry.role})")
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(keys_app, name="keys")
