@@ -47,21 +47,30 @@ def digest(key: str) -> str:
 
 
 @dataclass(frozen=True)
+class Caller:
+    """Who a key belongs to: its role decides access, its name goes into the request log and into `updated_by`
+    of what the caller changes (keys from APPEAL_API_KEYS are named after their role)."""
+
+    role: str
+    name: str
+
+
+@dataclass(frozen=True)
 class KeyRing:
-    """digest → role."""
+    """digest → caller."""
 
-    roles_by_digest: dict[str, str]
+    callers: dict[str, Caller]
 
-    def role_of(self, key: str) -> str | None:
-        return self.roles_by_digest.get(digest(key))
+    def caller(self, key: str) -> Caller | None:
+        return self.callers.get(digest(key))
 
     def __len__(self) -> int:
-        return len(self.roles_by_digest)
+        return len(self.callers)
 
 
 def parse_key_spec(spec: str) -> KeyRing:
     """`"role:key,role:key"` (settings.api_keys / APPEAL_API_KEYS) → key ring."""
-    ring: dict[str, str] = {}
+    ring: dict[str, Caller] = {}
     for item in filter(None, (part.strip() for part in spec.split(","))):
         role, sep, key = item.partition(":")
         role, key = role.strip(), key.strip()
@@ -69,7 +78,7 @@ def parse_key_spec(spec: str) -> KeyRing:
             raise InputError(
                 f"APPEAL_API_KEYS: entry {item.split(':')[0]!r}... must be role:key with role one of {', '.join(ROLES)}"
             )
-        ring[digest(key)] = role
+        ring[digest(key)] = Caller(role, role)
     return KeyRing(ring)
 
 
@@ -108,7 +117,7 @@ def _write_key_entries(path: Path, entries: list[KeyEntry]) -> None:
 
 
 def _ring(entries: list[KeyEntry]) -> KeyRing:
-    return KeyRing({e.sha256: e.role for e in entries if e.role in ROLES})
+    return KeyRing({e.sha256: Caller(e.role, e.name) for e in entries if e.role in ROLES})
 
 
 def read_key_file(path: Path) -> KeyRing:
@@ -165,8 +174,8 @@ class KeyFile:
         self._ring = KeyRing({})
         self._lock = threading.Lock()
 
-    def role_of(self, key: str) -> str | None:
-        return self.current().role_of(key)
+    def caller(self, key: str) -> Caller | None:
+        return self.current().caller(key)
 
     def current(self) -> KeyRing:
         try:
@@ -200,24 +209,25 @@ _api_key_header = APIKeyHeader(name="X-API-Key", auto_error=False, description="
 
 
 def require(scope: str):
-    """Dependency: the request carries a key whose role may use `scope` (401 without a valid key, 403 wrong role)."""
+    """Dependency: the request carries a key whose role may use `scope` (401 without a valid key, 403 wrong role).
+    Gives the caller; its name (never the key) goes into the request's log line."""
     allowed = SCOPES[scope]
 
-    def check(request: Request, key: str | None = Depends(_api_key_header)) -> str:
+    def check(request: Request, key: str | None = Depends(_api_key_header)) -> Caller:
         keys: KeyRing | KeyFile = request.app.state.keys
-        role = keys.role_of(key) if key else None
-        if role is None:
+        caller = keys.caller(key) if key else None
+        if caller is None:
             raise HTTPException(
                 status.HTTP_401_UNAUTHORIZED,
                 detail="缺少或无效的 API 密钥 / missing or invalid API key (X-API-Key)",
                 headers={"WWW-Authenticate": "APIKey"},
             )
-        if role not in allowed:
+        request.state.log.update(caller=caller.name)
+        if caller.role not in allowed:
             raise HTTPException(
                 status.HTTP_403_FORBIDDEN,
-                detail=f"角色 {role} 无权访问 / role {role} may not use {scope}",
+                detail=f"角色 {caller.role} 无权访问 / role {caller.role} may not use {scope}",
             )
-        request.state.role = role
-        return role
+        return caller
 
     return check

@@ -16,10 +16,15 @@ from serve.auth import (KeyFile, add_key, create_keys, digest, keys_path, load_k
 from tests.serving_support import REPO, install_model, start_server
 
 
+def role_of(keys, key: str) -> str | None:
+    caller = keys.caller(key)
+    return caller.role if caller else None
+
+
 def test_key_spec_maps_each_key_to_its_role():
     ring = parse_key_spec(" platform:p-1 , agent:a-1,admin:x-1,")
-    assert (ring.role_of("p-1"), ring.role_of("a-1"), ring.role_of("x-1")) == ("platform", "agent", "admin")
-    assert ring.role_of("p-2") is None and len(ring) == 3
+    assert (role_of(ring, "p-1"), role_of(ring, "a-1"), role_of(ring, "x-1")) == ("platform", "agent", "admin")
+    assert role_of(ring, "p-2") is None and len(ring) == 3
 
 
 @pytest.mark.parametrize("spec", ["superuser:S3CRET-VALUE", "agent", "agent:", ":S3CRET-VALUE"])
@@ -39,9 +44,9 @@ def test_created_keys_are_stored_as_digests_readable_by_owner_only(tmp_path):
     assert not any(key in path.read_text() for key in keys.values())
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     ring = load_keys(None, tmp_path)
-    assert all(ring.role_of(key) == role for role, key in keys.items())
+    assert all(role_of(ring, key) == role for role, key in keys.items())
     # Keys given in the settings take precedence over the file.
-    assert load_keys("agent:only-this", tmp_path).role_of(keys["admin"]) is None
+    assert role_of(load_keys("agent:only-this", tmp_path), keys["admin"]) is None
 
 
 def test_keys_are_issued_and_revoked_by_name_and_the_file_is_followed(tmp_path):
@@ -49,7 +54,7 @@ def test_keys_are_issued_and_revoked_by_name_and_the_file_is_followed(tmp_path):
     followed = load_keys(None, tmp_path)
     entry, key = add_key(tmp_path, "agent", "王芳")
     assert (entry.name, entry.role) == ("王芳", "agent") and entry.created_at
-    assert followed.role_of(key) == "agent" and followed.role_of(keys["agent"]) == "agent"
+    assert role_of(followed, key) == "agent" and role_of(followed, keys["agent"]) == "agent"
     assert add_key(tmp_path, "agent")[0].name == "agent-1"  # named after the role when no name is given
     with pytest.raises(InputError, match="exists already"):
         add_key(tmp_path, "agent", "王芳")
@@ -59,7 +64,7 @@ def test_keys_are_issued_and_revoked_by_name_and_the_file_is_followed(tmp_path):
     assert stat.S_IMODE(keys_path(tmp_path).stat().st_mode) == 0o600
 
     assert revoke_key(tmp_path, "王芳").role == "agent"
-    assert followed.role_of(key) is None and followed.role_of(keys["agent"]) == "agent"
+    assert role_of(followed, key) is None and role_of(followed, keys["agent"]) == "agent"
     with pytest.raises(InputError, match="no key named '王芳'"):
         revoke_key(tmp_path, "王芳")
     assert [e.name for e in read_key_entries(keys_path(tmp_path))] == ["platform", "agent", "trainer", "admin",
@@ -69,19 +74,19 @@ def test_keys_are_issued_and_revoked_by_name_and_the_file_is_followed(tmp_path):
 def test_a_damaged_key_file_keeps_the_last_keys_and_a_deleted_one_revokes_all(tmp_path):
     keys = create_keys(tmp_path)
     followed = KeyFile(keys_path(tmp_path))
-    assert followed.role_of(keys["admin"]) == "admin"
+    assert role_of(followed, keys["admin"]) == "admin"
     keys_path(tmp_path).write_text("[{\"role\": ", encoding="utf-8")
-    assert followed.role_of(keys["admin"]) == "admin"
+    assert role_of(followed, keys["admin"]) == "admin"
     with pytest.raises(InputError, match="unreadable API key file"):
         load_keys(None, tmp_path)  # at start-up the same file stops the service with its reason
     os.remove(keys_path(tmp_path))
-    assert followed.role_of(keys["admin"]) is None
+    assert role_of(followed, keys["admin"]) is None
 
 
 def test_a_key_file_written_before_keys_had_names_still_works(tmp_path):
     legacy = [{"role": "agent", "sha256": digest("old-agent-key")}]
     keys_path(tmp_path).write_text(json.dumps(legacy), encoding="utf-8")
-    assert load_keys(None, tmp_path).role_of("old-agent-key") == "agent"
+    assert role_of(load_keys(None, tmp_path), "old-agent-key") == "agent"
     assert [(e.name, e.created_at) for e in read_key_entries(keys_path(tmp_path))] == [("agent", None)]
     assert revoke_key(tmp_path, "agent").sha256 == digest("old-agent-key")
 
@@ -110,6 +115,16 @@ def test_a_running_service_honours_keys_issued_and_revoked_from_the_command_line
             assert client.post("/v1/suggest", json=ticket).status_code == 403  # the role still applies
             assert "revoked hotline-platform (platform)" in appeal("revoke", "hotline-platform")
             assert client.post("/v1/route", json=ticket).status_code == 401
+        # A named key signs what its holder changes.
+        trainer_key = appeal("add", "trainer", "--name", "李老师").strip().rsplit(" ", 1)[-1]
+        entry = {"question": "路灯坏了找谁", "answer": "城区路灯由城市管理部门维修。", "unit": "武冈市城市管理和综合执法局"}
+        with live.client(key=trainer_key) as client:
+            assert client.post("/v1/kb/entries", json=entry).json()["updated_by"] == "api:李老师"
     finally:
         live.stop()
-    assert key not in (tmp_path / "server.log").read_text(encoding="utf-8")
+    log = (tmp_path / "server.log").read_text(encoding="utf-8")
+    assert key not in log and trainer_key not in log
+    lines = [json.loads(line) for line in log.splitlines() if line.startswith("{")]
+    # The revoked key's 401 is nobody's.
+    assert [line["status"] for line in lines if line.get("caller") == "hotline-platform"] == [200, 403]
+    assert any(line.get("caller") == "李老师" and line["path"] == "/v1/kb/entries" for line in lines)

@@ -7,7 +7,7 @@ from fastapi import APIRouter, Depends, Request
 from starlette.status import HTTP_201_CREATED
 
 from knowledge_base.dispatch import default_routing
-from serve.auth import require
+from serve.auth import Caller, require
 from serve.errors import ERROR_RESPONSES, too_large
 from serve.feedback_store import Feedback
 from serve.model_holder import LoadedModel
@@ -24,7 +24,7 @@ router = APIRouter(prefix="/v1", tags=["feedback 反馈"], responses=ERROR_RESPO
 def post_feedback(
     body: FeedbackIn,
     request: Request,
-    _role: str = Depends(require("feedback")),
+    _caller: Caller = Depends(require("feedback")),
     services: Services = Depends(get_services),
 ) -> FeedbackOut:
     """Stored durably before the answer is sent; the returned `id` names the stored labelled ticket."""

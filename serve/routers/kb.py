@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, HTTPException, Path, Query, Response, st
 
 from knowledge_base.store import Entry, EntryFilter, EntryIn, EntryUpdate, Source, Status
 from pipeline.errors import InputError
-from serve.auth import require
+from serve.auth import Caller, require
 from serve.errors import ERROR_RESPONSES
 from serve.routers.deps import services as get_services
 from serve.schemas import KBListOut
@@ -36,7 +36,7 @@ def list_entries(
     status: Status | None = Query(None, description="active 有效 / expired 已过期 / scheduled 未生效, as of today"),
     q: str | None = Query(None, min_length=1, max_length=200,
                           description="text the id, question, another phrasing or the answer contains"),
-    _role: str = Depends(require("kb")),
+    _caller: Caller = Depends(require("kb")),
     services: Services = Depends(get_services),
 ) -> KBListOut:
     """Entries ordered by id; `total` counts those the filters select, so a client can page through them."""
@@ -48,11 +48,11 @@ def list_entries(
              responses={409: {"description": "id 已存在 / id already taken"}}, summary="新增条目 / add an entry")
 def add_entry(
     entry: EntryIn,
-    role: str = Depends(require("kb")),
+    caller: Caller = Depends(require("kb")),
     services: Services = Depends(get_services),
 ) -> Entry:
     try:
-        return services.kb.add(entry, updated_by=f"api:{role}")
+        return services.kb.add(entry, updated_by=f"api:{caller.name}")
     except InputError as exc:
         raise HTTPException(status.HTTP_409_CONFLICT, detail=f"条目已存在 / {exc}") from exc
 
@@ -60,7 +60,7 @@ def add_entry(
 @router.get("/{entry_id}", response_model=Entry, summary="读取条目 / read an entry")
 def get_entry(
     entry_id: str = EntryId,
-    _role: str = Depends(require("kb")),
+    _caller: Caller = Depends(require("kb")),
     services: Services = Depends(get_services),
 ) -> Entry:
     return _found(services, entry_id)
@@ -70,17 +70,17 @@ def get_entry(
 def update_entry(
     change: EntryUpdate,
     entry_id: str = EntryId,
-    role: str = Depends(require("kb")),
+    caller: Caller = Depends(require("kb")),
     services: Services = Depends(get_services),
 ) -> Entry:
     _found(services, entry_id)
-    return services.kb.update(entry_id, change, updated_by=f"api:{role}")
+    return services.kb.update(entry_id, change, updated_by=f"api:{caller.name}")
 
 
 @router.delete("/{entry_id}", status_code=status.HTTP_204_NO_CONTENT, summary="删除条目 / remove an entry")
 def delete_entry(
     entry_id: str = EntryId,
-    _role: str = Depends(require("kb")),
+    _caller: Caller = Depends(require("kb")),
     services: Services = Depends(get_services),
 ) -> Response:
     _found(services, entry_id)

@@ -5,7 +5,7 @@ from fastapi import APIRouter, Depends, HTTPException, Request, status
 from starlette.concurrency import run_in_threadpool
 
 from pipeline.errors import InputError
-from serve.auth import require
+from serve.auth import Caller, require
 from serve.errors import ERROR_RESPONSES
 from serve.model_holder import ModelLoadError
 from serve.routers.deps import services as get_services
@@ -17,7 +17,7 @@ router = APIRouter(prefix="/v1/models", tags=["models 模型"], responses=ERROR_
 
 @router.get("", response_model=ModelsOut, summary="模型版本 / model versions")
 def list_models(
-    _role: str = Depends(require("models")),
+    _caller: Caller = Depends(require("models")),
     services: Services = Depends(get_services),
 ) -> ModelsOut:
     current = services.models.current
@@ -36,7 +36,7 @@ def list_models(
              summary="加载当前冠军模型 / serve the registry's champion now")
 async def reload_model(
     request: Request,
-    _role: str = Depends(require("reload")),
+    _caller: Caller = Depends(require("reload")),
     services: Services = Depends(get_services),
 ) -> ReloadOut:
     """Loads the champion beside the serving model and swaps them; requests in flight finish on the old one."""

@@ -5,7 +5,7 @@ from typing import Sequence
 
 from fastapi import APIRouter, Depends, Request
 
-from serve.auth import require
+from serve.auth import Caller, require
 from serve.errors import ERROR_RESPONSES, too_large
 from serve.routers.deps import ready
 from serve.routing import route_tickets
@@ -40,7 +40,7 @@ def _route(request: Request, services: Services, tickets: Sequence[TicketIn]) ->
 def route_one(
     ticket: TicketIn,
     request: Request,
-    _role: str = Depends(require("route")),
+    _caller: Caller = Depends(require("route")),
     services: Services = Depends(ready),
 ) -> RouteOut:
     """Topic, unit, jurisdiction, auto/review decision and knowledge-base suggestions for one ticket."""
@@ -51,7 +51,7 @@ def route_one(
 def route_batch(
     batch: BatchIn,
     request: Request,
-    _role: str = Depends(require("route")),
+    _caller: Caller = Depends(require("route")),
     services: Services = Depends(ready),
 ) -> BatchOut:
     """Up to `max_batch` tickets in one call (413 above); answers in the order given."""

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Request
 
-from serve.auth import require
+from serve.auth import Caller, require
 from serve.errors import ERROR_RESPONSES, too_large
 from serve.routers.deps import ready
 from serve.routing import mask, suggestions
@@ -17,7 +17,7 @@ router = APIRouter(prefix="/v1", tags=["suggest 知识库推荐"], responses=ERR
 def suggest(
     body: SuggestIn,
     request: Request,
-    _role: str = Depends(require("suggest")),
+    _caller: Caller = Depends(require("suggest")),
     services: Services = Depends(ready),
 ) -> SuggestOut:
     limit = services.settings.max_text_chars
