@@ -24,6 +24,7 @@ from typing import Literal
 from fastapi import Depends, HTTPException, Request, status
 from fastapi.security import APIKeyHeader
 
+from models.atomic_dir import build_lock
 from pipeline.errors import InputError
 
 Role = Literal["platform", "agent", "trainer", "admin"]
@@ -143,23 +144,25 @@ def add_key(home: Path, role: str, name: str | None = None) -> tuple[KeyEntry, s
     if role not in ROLES:
         raise InputError(f"unknown role {role!r}: one of {', '.join(ROLES)}")
     path = keys_path(home)
-    entries = read_key_entries(path) if path.is_file() else []
-    taken = {e.name for e in entries}
-    name = name or next(f"{role}-{n}" for n in range(1, len(entries) + 2) if f"{role}-{n}" not in taken)
-    if name in taken:
-        raise InputError(f"{path}: a key named {name!r} exists already (revoke it first, or choose another name)")
-    entry, key = _new_entry(name, role)
-    _write_key_entries(path, [*entries, entry])
+    with build_lock(path):  # two operators adding at once must not drop each other's key
+        entries = read_key_entries(path) if path.is_file() else []
+        taken = {e.name for e in entries}
+        name = name or next(f"{role}-{n}" for n in range(1, len(entries) + 2) if f"{role}-{n}" not in taken)
+        if name in taken:
+            raise InputError(f"{path}: a key named {name!r} exists already (revoke it first, or choose another name)")
+        entry, key = _new_entry(name, role)
+        _write_key_entries(path, [*entries, entry])
     return entry, key
 
 
 def revoke_key(home: Path, name: str) -> KeyEntry:
     path = keys_path(home)
-    entries = read_key_entries(path) if path.is_file() else []
-    gone = next((e for e in entries if e.name == name), None)
-    if gone is None:
-        raise InputError(f"{path}: no key named {name!r} (known: {', '.join(e.name for e in entries) or 'none'})")
-    _write_key_entries(path, [e for e in entries if e is not gone])
+    with build_lock(path):
+        entries = read_key_entries(path) if path.is_file() else []
+        gone = next((e for e in entries if e.name == name), None)
+        if gone is None:
+            raise InputError(f"{path}: no key named {name!r} (known: {', '.join(e.name for e in entries) or 'none'})")
+        _write_key_entries(path, [e for e in entries if e is not gone])
     return gone
 
 

@@ -71,6 +71,17 @@ def test_keys_are_issued_and_revoked_by_name_and_the_file_is_followed(tmp_path):
                                                                      "agent-1"]
 
 
+def test_keys_added_at_the_same_time_are_all_kept(tmp_path):
+    from concurrent.futures import ThreadPoolExecutor
+
+    create_keys(tmp_path)
+    with ThreadPoolExecutor(8) as pool:
+        added = list(pool.map(lambda n: add_key(tmp_path, "agent", f"坐席{n}"), range(16)))
+    followed = load_keys(None, tmp_path)
+    assert all(role_of(followed, key) == "agent" for _, key in added)
+    assert len(read_key_entries(keys_path(tmp_path))) == 4 + 16
+
+
 def test_a_damaged_key_file_keeps_the_last_keys_and_a_deleted_one_revokes_all(tmp_path):
     keys = create_keys(tmp_path)
     followed = KeyFile(keys_path(tmp_path))
