@@ -128,7 +128,7 @@ def run(size: int, n_queries: int, titles, answers, queries, title_tokens, answe
         updated = time.perf_counter() - t0
         assert "fresh" not in [h.entry_id for h in kb.search(probe, k=5)]
         t0 = time.perf_counter()
-        kb.delete("s0")
+        kb.delete("s0", "bench")
         deleted = time.perf_counter() - t0
         rows.append(("add 1 entry (DB + encode + index) / next search", f"{ms(added)} ms / {ms(after_add)} ms"))
         rows.append(("update (retire) / delete 1 entry", f"{ms(updated)} ms / {ms(deleted)} ms"))

@@ -172,9 +172,9 @@ class KnowledgeBase:
         self.index.maybe_rebuild()
         return stored
 
-    def delete(self, entry_id: str) -> None:
+    def delete(self, entry_id: str, deleted_by: str) -> None:
         with self._write_lock:
-            version = self.store.delete(entry_id)
+            version = self.store.delete(entry_id, deleted_by)
             self._written(version, [], [entry_id])
         self.index.maybe_rebuild()
 

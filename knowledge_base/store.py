@@ -7,14 +7,16 @@ Every change bumps one version counter in the same transaction, so that a proces
 from __future__ import annotations
 
 import hashlib
+import json
 import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
+from functools import partial
 from pathlib import Path
 from typing import Iterable, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
-from sqlalchemy import JSON, Date, DateTime, Integer, LargeBinary, String, Text, create_engine, delete, func, select
+from sqlalchemy import JSON, Date, DateTime, Integer, LargeBinary, String, Text, create_engine, func, select
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
@@ -145,6 +147,42 @@ class EntryRow(Base):
         return Entry.model_validate({c.name: getattr(self, c.name) for c in self.__table__.columns})
 
 
+class HistoryRow(Base):
+    """Each version of an entry that an edit replaced or a delete removed, written in that edit's transaction; with
+    the current row these are all its versions, so what an answer said on a given day, and who wrote it, can still
+    be told after it was changed or deleted. A first import writes nothing here: an added entry is its own row."""
+
+    __tablename__ = "kb_history"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    entry_id: Mapped[str] = mapped_column(String(64), index=True)
+    content: Mapped[dict] = mapped_column(JSON)  # the version replaced, with its own updated_at / updated_by
+    action: Mapped[str] = mapped_column(String(8))  # what ended it: update or delete
+    changed_at: Mapped[datetime] = mapped_column(DateTime)
+    changed_by: Mapped[str] = mapped_column(String(100))
+
+
+class Change(BaseModel):
+    """One event of an entry's history: a version made (add, update) with the entry as it then read, or a delete
+    with the version it removed."""
+
+    action: Literal["add", "update", "delete"]
+    at: datetime
+    by: str
+    entry: Entry
+
+
+def _changes(replaced: list[HistoryRow], current: Entry | None) -> list[Change]:
+    changes: list[Change] = []
+    versions = [(Entry.model_validate(row.content), row) for row in replaced] + ([(current, None)] if current else [])
+    for version, ended_by in versions:
+        action = "add" if not changes or changes[-1].action == "delete" else "update"
+        changes.append(Change(action=action, at=version.updated_at, by=version.updated_by, entry=version))
+        if ended_by is not None and ended_by.action == "delete":
+            changes.append(Change(action="delete", at=ended_by.changed_at, by=ended_by.changed_by, entry=version))
+    return changes
+
+
 class StateRow(Base):
     """One row: the version counter of the entry table."""
 
@@ -177,13 +215,15 @@ def make_engine(url: str) -> Engine:
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-    return create_engine(url, pool_pre_ping=True)
+    # Chinese kept as it is in JSON columns (history snapshots, phrasings): \u escapes would double their size.
+    return create_engine(url, pool_pre_ping=True, json_serializer=partial(json.dumps, ensure_ascii=False))
 
 
 @dataclass(frozen=True)
 class ImportResult:
     added: int
     updated: int
+    unchanged: int
 
 
 class EntryStore:
@@ -231,7 +271,21 @@ class EntryStore:
                 out.extend(row.to_entry() for row in rows)
         return out
 
+    def history(self, entry_id: str) -> list[Change]:
+        """The entry's changes, oldest first; kept after the entry is deleted."""
+        with self._session() as session:
+            replaced = list(session.scalars(select(HistoryRow).where(HistoryRow.entry_id == entry_id)
+                                            .order_by(HistoryRow.id)))
+            current = session.get(EntryRow, entry_id)
+            return _changes(replaced, current.to_entry() if current else None)
+
     # -- writing: each returns the version counter its transaction set ---------------------------
+    @staticmethod
+    def _keep(session: Session, row: EntryRow, action: str, by: str, at: datetime) -> None:
+        """File the version `row` holds now, before an update or a delete replaces it."""
+        session.add(HistoryRow(entry_id=row.id, content=row.to_entry().model_dump(mode="json"), action=action,
+                               changed_at=at, changed_by=by))
+
     def _bump(self, session: Session) -> int:
         state = session.get(StateRow, 1, with_for_update=True)
         if state is None:
@@ -261,20 +315,25 @@ class EntryStore:
                 raise InputError(f"no entry {entry_id!r}")
             merged = EntryIn.model_validate({**row.to_entry().model_dump(include=set(EntryIn.model_fields)),
                                              **change.model_dump(exclude_unset=True)})
+            now = _now()
+            self._keep(session, row, "update", updated_by, now)
             for name, value in merged.model_dump(exclude={"id"}).items():
                 setattr(row, name, value)
-            row.updated_at, row.updated_by = _now(), updated_by
+            row.updated_at, row.updated_by = now, updated_by
             return row.to_entry(), self._bump(session)
 
-    def delete(self, entry_id: str) -> int:
+    def delete(self, entry_id: str, deleted_by: str) -> int:
         with self._session.begin() as session:
-            if session.execute(delete(EntryRow).where(EntryRow.id == entry_id)).rowcount == 0:
+            row = session.get(EntryRow, entry_id)
+            if row is None:
                 raise InputError(f"no entry {entry_id!r}")
+            self._keep(session, row, "delete", deleted_by, _now())
+            session.delete(row)
             return self._bump(session)
 
     def upsert_many(self, entries: Iterable[EntryIn], updated_by: str) -> tuple[ImportResult, list[Entry], int]:
         """Import: all entries in one transaction (nothing half-imported); an entry whose id exists replaces it."""
-        added = updated = 0
+        added = updated = unchanged = 0
         stored: list[Entry] = []
         now = _now()
         entries = [(entry.id or new_entry_id(), entry) for entry in entries]
@@ -295,7 +354,12 @@ class EntryStore:
                     row = EntryRow(id=entry_id)
                     session.add(row)
                     added += 1
+                elif row.to_entry().model_dump(include=set(values)) == values:
+                    # Re-importing the whole file is routine: an unchanged entry keeps its stamp and its history.
+                    unchanged += 1
+                    continue
                 else:
+                    self._keep(session, row, "update", updated_by, now)
                     updated += 1
                 for name, value in values.items():
                     setattr(row, name, value)
@@ -304,7 +368,7 @@ class EntryStore:
             version = self._bump(session)
             session.flush()
             entries_out = [row.to_entry() for row in stored]
-        return ImportResult(added, updated), entries_out, version
+        return ImportResult(added, updated, unchanged), entries_out, version
 
     # -- embedding cache -------------------------------------------------------------------------
     def cached_vectors(self, keys: list[str]) -> dict[str, bytes]:

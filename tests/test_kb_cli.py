@@ -1,6 +1,7 @@
 """`appeal kb ...` run as the real command in a subprocess, on a real SQLite file under a fresh home."""
 from __future__ import annotations
 
+import getpass
 import json
 import subprocess
 import sys
@@ -38,15 +39,16 @@ def exported(tmp_path: Path) -> list[dict]:
 
 
 def test_demo_faq_import_search_export_roundtrip(appeal_home, tmp_path):
-    assert "imported 91 entries (91 new, 0 replaced)" in ok("kb", "import", FAQ)
+    assert "imported 91 entries (91 new, 0 replaced, 0 unchanged)" in ok("kb", "import", FAQ)
     hits = json.loads(ok("kb", "search", "我的社保卡丢了，怎么补办？", "--bm25-only", "--json", "-k", "3"))
     assert hits[0]["entry_id"] == "wg-sbk-01"
     assert hits[0]["unit"] == "武冈市人力资源和社会保障局" and hits[0]["bm25_rank"] == 1
 
     entries = exported(tmp_path)
     assert len(entries) == 91 and all(e["updated_by"].startswith("cli:") for e in entries)
-    # The export is the import format: importing it back replaces every entry with itself.
-    assert "(0 new, 91 replaced)" in ok("kb", "import", tmp_path / "export.jsonl")
+    # The export is the import format: importing it back changes nothing, not even the stamps.
+    assert "(0 new, 0 replaced, 91 unchanged)" in ok("kb", "import", tmp_path / "export.jsonl")
+    assert exported(tmp_path) == entries
 
 
 def test_add_update_delete_from_the_command_line(appeal_home, tmp_path):
@@ -68,8 +70,14 @@ def test_add_update_delete_from_the_command_line(appeal_home, tmp_path):
     assert_input_error(appeal("kb", "list", "--status", "gone"), "status", "'expired'")
     assert_input_error(appeal("kb", "update", "gas-smell", "--valid-to", "yesterday"), "valid_to")
     assert_input_error(appeal("kb", "search", "  ", "--bm25-only"), "query is empty")
-    ok("kb", "delete", "gas-smell")
+    ok("kb", "delete", "gas-smell", "--by", "trainer-3")
     assert_input_error(appeal("kb", "delete", "gas-smell"), "no entry 'gas-smell'")
+    history = json.loads(ok("kb", "history", "gas-smell", "--json"))
+    assert [(c["action"], c["by"]) for c in history] == [("add", "agent-7"), ("update", f"cli:{getpass.getuser()}"),
+                                                          ("delete", "trainer-3")]
+    assert history[1]["entry"]["valid_to"] == "2001-01-01"
+    assert "trainer-3" in ok("kb", "history", "gas-smell")
+    assert_input_error(appeal("kb", "history", "never-there"), "no entry 'never-there', ever")
 
 
 def test_malformed_import_exits_2_naming_the_row_and_writes_nothing(appeal_home, tmp_path):

@@ -121,7 +121,7 @@ def test_concurrent_writes_and_searches(tmp_path):
                 kb.add(EntryIn(id=f"t{i}", question=f"第{i}号临时问题 燃气表读数", answer="燃气表问题请联系燃气公司。",
                                unit="武冈市管道燃气公司"), "tester")
                 if i % 2:
-                    kb.delete(f"t{i}")
+                    kb.delete(f"t{i}", "tester")
         except BaseException as exc:  # noqa: BLE001
             errors.append(exc)
 

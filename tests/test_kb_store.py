@@ -60,10 +60,10 @@ def test_add_search_update_delete_take_effect_at_once(kb):
     assert kb.get("noise-night").updated_by == "tester"
     assert {h.entry_id for h in kb.search("社保卡补办", k=5)} == {"sbk-lost", "noise-night"}
 
-    kb.delete("sbk-lost")
+    kb.delete("sbk-lost", "tester")
     assert [h.entry_id for h in kb.search("社保卡补办", k=5)] == ["noise-night"]
     with pytest.raises(InputError, match="no entry"):
-        kb.delete("sbk-lost")
+        kb.delete("sbk-lost", "tester")
 
 
 def test_expired_and_future_entries_are_never_suggested(kb):
@@ -98,6 +98,26 @@ def test_listing_narrows_by_source_unit_status_and_text(kb):
         "case-1", "noise-next-year", "sbk-lost"]
 
 
+def test_every_change_is_kept_with_who_made_it_even_after_a_delete(kb):
+    kb.add(SOCIAL, "王芳")
+    kb.update("sbk-lost", EntryUpdate(answer="社保卡补办请到社保卡服务网点。"), "李老师")
+    kb.import_entries([SOCIAL, NOISE], "cli:trainer")
+    kb.import_entries([SOCIAL, NOISE], "cli:trainer")  # the same file again: nothing to keep
+    kb.delete("sbk-lost", "赵主任")
+    kb.add(SOCIAL.model_copy(update={"answer": "重新上线的答案"}), "王芳")
+    history = kb.store.history("sbk-lost")
+    assert [(c.action, c.by, c.entry.answer) for c in history] == [
+        ("add", "王芳", SOCIAL.answer),
+        ("update", "李老师", "社保卡补办请到社保卡服务网点。"),
+        ("update", "cli:trainer", SOCIAL.answer),
+        ("delete", "赵主任", SOCIAL.answer),  # a delete shows what it removed
+        ("add", "王芳", "重新上线的答案"),
+    ]
+    assert [c.at for c in history] == sorted(c.at for c in history)
+    assert [c.action for c in kb.store.history("noise-night")] == ["add"]
+    assert kb.store.history("never-there") == []
+
+
 def test_duplicate_id_and_bad_period_are_refused(kb):
     kb.add(SOCIAL, "tester")
     with pytest.raises(InputError, match="already exists"):
@@ -121,9 +141,9 @@ def test_changes_made_by_another_process_reach_the_next_search(url):
 def test_an_import_is_one_transaction(kb):
     kb.add(NOISE, "tester")
     result = kb.import_entries([SOCIAL], "tester")
-    assert (result.added, result.updated) == (1, 0)
+    assert (result.added, result.updated, result.unchanged) == (1, 0, 0)
     result = kb.import_entries([SOCIAL.model_copy(update={"answer": "新答案"}), NOISE], "tester")
-    assert (result.added, result.updated) == (0, 2)
+    assert (result.added, result.updated, result.unchanged) == (0, 1, 1)
     assert kb.get("sbk-lost").answer == "新答案"
 
     version = kb.store.version()

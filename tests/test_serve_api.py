@@ -186,5 +186,10 @@ def test_kb_crud_is_seen_by_suggest(server):
         assert trainer.delete(f"/v1/kb/entries/{entry_id}").status_code == 204
         assert trainer.get(f"/v1/kb/entries/{entry_id}").status_code == 404
         assert trainer.delete(f"/v1/kb/entries/{entry_id}").status_code == 404
+        history = trainer.get(f"/v1/kb/entries/{entry_id}/history").json()
+        assert [(c["action"], c["by"]) for c in history] == [("add", "api:trainer"), ("update", "api:trainer"),
+                                                              ("delete", "api:trainer")]
+        assert history[1]["entry"]["answer"].startswith("请到户籍所在地派出所")
+        assert trainer.get("/v1/kb/entries/never-there/history").status_code == 404
         assert entry_id not in [s["id"] for s in agent.post("/v1/suggest", json=query).json()["suggestions"]]
         assert agent.get("/v1/kb/entries").status_code == 403

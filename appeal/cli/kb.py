@@ -94,15 +94,40 @@ def update(
 
 
 @kb_app.command()
-def delete(entry_id: str = typer.Argument(...)) -> None:
-    """Delete one entry."""
-    _store().delete(entry_id)
+def delete(entry_id: str = typer.Argument(...), by: Optional[str] = ByOption) -> None:
+    """Delete one entry (its history is kept: `appeal kb history`)."""
+    _store().delete(entry_id, _who(by))
     typer.echo(f"deleted {entry_id}")
+
+
+@kb_app.command()
+def history(
+    entry_id: str = typer.Argument(...),
+    as_json: bool = typer.Option(False, "--json", help="print JSON, with the entry as it stood after each change"),
+) -> None:
+    """Every change of one entry, oldest first: when, who, and what it said then (kept after a delete)."""
+    from pipeline.errors import InputError
+
+    changes = _store().history(entry_id)
+    if not changes:
+        raise InputError(f"no entry {entry_id!r}, ever")
+    if as_json:
+        typer.echo(json.dumps([c.model_dump(mode="json") for c in changes], ensure_ascii=False, indent=2))
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table("at (UTC)", "action", "by", "question", "answer", title=entry_id)
+    for change in changes:
+        table.add_row(change.at.isoformat(timespec="seconds"), change.action, change.by, change.entry.question[:30],
+                      change.entry.answer[:40])
+    Console().print(table)
 
 
 def _import(entries, by: Optional[str]) -> None:
     result, _, _ = _store().upsert_many(entries, _who(by))
-    typer.echo(f"imported {result.added + result.updated} entries ({result.added} new, {result.updated} replaced)")
+    typer.echo(f"imported {result.added + result.updated + result.unchanged} entries ({result.added} new, "
+               f"{result.updated} replaced, {result.unchanged} unchanged)")
 
 
 @kb_app.command("import")

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Depends, HTTPException, Path, Query, Response, status
 
-from knowledge_base.store import Entry, EntryFilter, EntryIn, EntryUpdate, Source, Status
+from knowledge_base.store import Change, Entry, EntryFilter, EntryIn, EntryUpdate, Source, Status
 from pipeline.errors import InputError
 from serve.auth import Caller, require
 from serve.errors import ERROR_RESPONSES
@@ -80,9 +80,23 @@ def update_entry(
 @router.delete("/{entry_id}", status_code=status.HTTP_204_NO_CONTENT, summary="删除条目 / remove an entry")
 def delete_entry(
     entry_id: str = EntryId,
-    _caller: Caller = Depends(require("kb")),
+    caller: Caller = Depends(require("kb")),
     services: Services = Depends(get_services),
 ) -> Response:
     _found(services, entry_id)
-    services.kb.delete(entry_id)
+    services.kb.delete(entry_id, deleted_by=f"api:{caller.name}")
     return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.get("/{entry_id}/history", response_model=list[Change], summary="修改记录 / an entry's history")
+def entry_history(
+    entry_id: str = EntryId,
+    _caller: Caller = Depends(require("kb")),
+    services: Services = Depends(get_services),
+) -> list[Change]:
+    """Every add, update and delete of the entry, oldest first, each with the entry as it then stood and who made
+    the change; still there after the entry is deleted (what did the answer say on the day a citizen was told?)."""
+    changes = services.kb.store.history(entry_id)
+    if not changes:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, detail=f"没有该条目 / no entry {entry_id!r}, ever")
+    return changes
