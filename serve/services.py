@@ -11,7 +11,7 @@ from appeal.config import Settings
 from knowledge_base.kb import E5Encoder, KnowledgeBase, load_encoder
 from models.registry import Registry
 from pipeline.errors import InputError
-from serve.feedback_store import FeedbackStore
+from training.feedback_store import FeedbackStore
 from serve.model_holder import LoadedModel, ModelHolder
 from serve.metrics import ServeMetrics
 from serve.routing import route_tickets

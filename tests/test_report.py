@@ -16,6 +16,7 @@ from models.registry import Registry
 from tests.registry_support import sample_baseline
 from training import report
 from training.evaluation import dispatch_scores
+from training.feedback_store import Feedback, FeedbackStore
 
 REPO = report.NOTEBOOK.parents[1]
 
@@ -112,7 +113,33 @@ def _appeal(*args, cwd):
                           cwd=cwd, env=env, capture_output=True, text=True, timeout=600)
 
 
+def _answer(store: FeedbackStore, ticket: str, topic: str, predicted: str | None, version: str | None,
+            suggestion: str | None = None) -> None:
+    store.add(Feedback(text=f"工单{ticket}", topic=topic, ticket_id=ticket, predicted_topic=predicted,
+                       model_version=version, suggestion_id=suggestion))
+
+
+def test_live_table_counts_each_ticket_once_per_model_version(tmp_path):
+    store = FeedbackStore(f"sqlite:///{tmp_path / 'appeal.db'}")
+    assert report.live_table(store.latest()).empty
+    _answer(store, "T1", "城乡建设", "城乡建设", "v1", suggestion="wg-ld-01")
+    _answer(store, "T2", "交通运输", "城乡建设", "v1")
+    _answer(store, "T3", "交通运输", None, "v2")  # the platform sent no prediction
+    _answer(store, "T2", "城乡建设", "城乡建设", "v1")  # the agent changed their mind: the latest answer counts
+    _answer(store, "T4", "环境保护", "环境保护", None)
+    table = report.live_table(store.latest()).set_index("model_version")
+    store.close()
+    assert list(table.index) == ["v1", "v2", "(not given)"]
+    assert table.loc["v1", ["tickets", "with_prediction", "topic_kept", "suggestion_used"]].tolist() == [2, 2, 1.0, 0.5]
+    assert table.loc["v2", "tickets"] == 1 and np.isnan(table.loc["v2", "topic_kept"])
+    assert table.loc["(not given)", "topic_kept"] == 1.0
+
+
 def test_appeal_report_executes_the_notebook(registry, dev, shared_data, tmp_path):
+    store = FeedbackStore(f"sqlite:///{tmp_path / '.appeal' / 'appeal.db'}")  # the home `appeal report` uses here
+    _answer(store, "T1", "城乡建设", "城乡建设", "v2")
+    _answer(store, "T2", "交通运输", "城乡建设", "v2")
+    store.close()
     out = tmp_path / "out" / "report.html"
     done = _appeal("report", "--out", str(out), "--registry", str(registry.root), "--data", str(dev[0]),
                    "--kb-pairs", str(shared_data / "teddy2020c" / "replies_raw.csv"), "--kb-limit", "60", cwd=tmp_path)
@@ -124,6 +151,8 @@ def test_appeal_report_executes_the_notebook(registry, dev, shared_data, tmp_pat
     assert "v1 · topic" in html and "v2 · topic (champion)" in html and "劳动和社会保障" in html
     assert "60 messages" in html and "bm25" in html and "mrr" in html
     assert "first champion" in html, "the promotion log is shown"
+    assert "Agents' final answers" in html
+    assert re.search(r"<td>v2</td>\s*<td>2</td>\s*<td>2</td>\s*<td>0.5</td>", html), "the live table is shown"
 
 
 def test_appeal_report_fails_on_a_cell_error(registry, tmp_path):

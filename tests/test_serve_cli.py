@@ -111,7 +111,7 @@ def test_feedback_export_reads_unit_names_as_the_champions_labels(appeal_home, t
     """Agents answer with the unit they know; the champion's unit head knows functional types. The export labels
     a catalogue unit or an alias with its type, keeps what the catalogue cannot place, and keeps the stored rows
     in the agent's own words."""
-    from serve.feedback_store import Feedback, FeedbackStore
+    from training.feedback_store import Feedback, FeedbackStore
 
     install_model(appeal_home, "demo-baseline")
     store = FeedbackStore(f"sqlite:///{appeal_home / 'appeal.db'}")

@@ -24,6 +24,7 @@ from training.evaluation import (
     dispatch_scores,
     head_outcomes,
 )
+from training.feedback_store import FeedbackRow
 from training.tickets import load_tickets
 
 CJK_FONT = "Noto Sans CJK SC"
@@ -150,6 +151,30 @@ def decisions_table(registry: Path | Registry | None) -> pd.DataFrame:
         row["reasons"] = "; ".join(d.reasons)
         rows.append(row)
     return pd.DataFrame(rows)
+
+
+def live_table(answers: Sequence[FeedbackRow]) -> pd.DataFrame:
+    """How often agents kept the model's topic, per model version, from their final answers (one per ticket,
+    `FeedbackStore.latest`): the live counterpart of the fixed evaluation set. Agents answer the tickets they
+    handle, mostly those sent to review, so the share measures the hard tickets, not all traffic."""
+    columns = ["model_version", "tickets", "with_prediction", "topic_kept", "suggestion_used", "first", "last"]
+    if not answers:
+        return pd.DataFrame(columns=columns)
+    frame = pd.DataFrame({
+        "model_version": [a.model_version or "(not given)" for a in answers],
+        "predicted": [a.predicted_topic for a in answers],
+        "kept": [float(a.predicted_topic == a.topic) if a.predicted_topic else np.nan for a in answers],
+        "suggestion": [a.suggestion_id is not None for a in answers],
+        "at": [a.created_at for a in answers],
+    })
+    table = frame.groupby("model_version", sort=False).agg(
+        tickets=("at", "size"), with_prediction=("predicted", "count"),
+        topic_kept=("kept", "mean"),
+        suggestion_used=("suggestion", "mean"), first=("at", "min"), last=("at", "max"),
+    )
+    table[["topic_kept", "suggestion_used"]] = table[["topic_kept", "suggestion_used"]].round(4)
+    table[["first", "last"]] = table[["first", "last"]].apply(lambda stamps: stamps.dt.floor("s"))
+    return table.reset_index().sort_values("first", kind="stable")[columns].reset_index(drop=True)
 
 
 def per_class_table(he: HeadEvaluation) -> pd.DataFrame:

@@ -43,7 +43,7 @@ def retrain(
     with tempfile.TemporaryDirectory() as scratch:
         if feedback:
             from appeal.cli.serving import export
-            from serve.feedback_store import FeedbackStore
+            from training.feedback_store import FeedbackStore
 
             store = FeedbackStore(settings.db_url)
             try:

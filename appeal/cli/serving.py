@@ -95,27 +95,26 @@ def export(
     """Write the stored feedback as labelled tickets (masked text, the agent's topic and unit) for retraining."""
     from appeal.cli.data_commands import write_rows
     from appeal.config import get_settings
-    from serve.feedback_store import FeedbackStore
+    from training.feedback_store import FeedbackStore
 
     settings = get_settings()
     unit_label = _champion_unit_label(settings)
     store = FeedbackStore(settings.db_url)
-    # An agent may correct a ticket twice: its latest answer is the label.
-    tickets: dict[str, dict] = {}
-    read_as: Counter[tuple[str, str]] = Counter()
-    last = since_id
     try:
-        for row in store.rows(since_id):
-            key = row.ticket_id or f"feedback-{row.id}"
-            unit = unit_label(row.unit)
-            if unit != row.unit:
-                read_as[row.unit, unit] += 1
-            tickets[key] = {"id": key, "title": row.title, "text": row.text, "topic": row.topic, "unit": unit,
-                            "created_at": row.created_at.isoformat(), "channel": "feedback"}
-            last = row.id
+        latest = store.latest(since_id)  # an agent may correct a ticket twice: its latest answer is the label
     finally:
         store.close()
-    write_rows(list(tickets.values()), out)
+    tickets: list[dict] = []
+    read_as: Counter[tuple[str, str]] = Counter()
+    for row in latest:
+        unit = unit_label(row.unit)
+        if unit != row.unit:
+            read_as[row.unit, unit] += 1
+        tickets.append({"id": row.ticket_key, "title": row.title, "text": row.text,
+                        "topic": row.topic, "unit": unit, "created_at": row.created_at.isoformat(),
+                        "channel": "feedback"})
+    write_rows(tickets, out)
+    last = max((row.id for row in latest), default=since_id)
     typer.echo(f"{len(tickets)} labelled tickets written to {out} (feedback up to id {last})")
     for (given, label), count in read_as.most_common():
         typer.echo(f"  unit {given!r} read as the champion's label {label!r} ({count}×)")

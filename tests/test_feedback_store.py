@@ -5,7 +5,7 @@ import os
 
 import pytest
 
-from serve.feedback_store import Feedback, FeedbackRow, FeedbackStore
+from training.feedback_store import Feedback, FeedbackRow, FeedbackStore
 
 POSTGRES = os.environ.get("APPEAL_TEST_POSTGRES_URL")
 

@@ -1,7 +1,8 @@
-"""Agents' final answers, kept as labelled tickets for retraining.
+"""Agents' final answers, kept as labelled tickets for retraining and as the live measure of the models.
 
-One table, written through SQLAlchemy so the same code runs on the default SQLite file and on PostgreSQL.
-Only PII-masked text is stored.
+The service writes it (POST /v1/feedback); retraining and the evaluation report read it. One table, written
+through SQLAlchemy so the same code runs on the default SQLite file and on PostgreSQL. Only PII-masked text is
+stored.
 """
 from __future__ import annotations
 
@@ -33,6 +34,11 @@ class FeedbackRow(_Base):
     predicted_unit: Mapped[str | None] = mapped_column(String(200))
     model_version: Mapped[str | None] = mapped_column(String(128))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=lambda: datetime.now(timezone.utc))
+
+    @property
+    def ticket_key(self) -> str:
+        """The ticket this answer is for; an answer without a ticket id stands for its own ticket."""
+        return self.ticket_id or f"feedback-{self.id}"
 
 
 @dataclass(frozen=True)
@@ -79,6 +85,15 @@ class FeedbackStore:
     def rows(self, since_id: int = 0) -> Iterator[FeedbackRow]:
         with Session(self.engine) as session:
             yield from session.scalars(select(FeedbackRow).where(FeedbackRow.id > since_id).order_by(FeedbackRow.id))
+
+    def latest(self, since_id: int = 0) -> list[FeedbackRow]:
+        """One row per ticket, its latest answer (an agent may correct a ticket twice), in the order of those
+        latest answers."""
+        tickets: dict[str, FeedbackRow] = {}
+        for row in self.rows(since_id):
+            tickets.pop(row.ticket_key, None)
+            tickets[row.ticket_key] = row
+        return list(tickets.values())
 
     def count(self) -> int:
         with Session(self.engine) as session:
