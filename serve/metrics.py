@@ -1,5 +1,6 @@
 """Prometheus metrics: request count and latency per route and status (prometheus-fastapi-instrumentator), plus
-what the model does: predictions per label, how often a human must review, which model version answers.
+what the model does: predictions per label, how often a human must review, which model version answers, and how
+often agents keep its topic (the live counterpart of the report's fixed evaluation set).
 
 Each app gets its own registry, so several apps in one process (tests) never clash over metric names.
 """
@@ -27,6 +28,11 @@ class ServeMetrics:
         self.model_info = Gauge(
             "appeal_model_info", "The model version answering now (value 1)", ["version", "kind"], registry=self.registry
         )
+        self.feedback = Counter(
+            "appeal_feedback", "Agents' final answers, by the model version that routed the ticket and whether the "
+            "agent kept its topic (yes, no; unknown when the answer names no prediction)",
+            ["model_version", "topic_kept"], registry=self.registry,
+        )
         self._lock = threading.Lock()
         self._routed = 0
         self._reviewed = 0
@@ -49,6 +55,10 @@ class ServeMetrics:
             self._routed += 1
             self._reviewed += decision == "review"
             self.review_rate.set(self._reviewed / self._routed)
+
+    def observe_feedback(self, model_version: str | None, predicted_topic: str | None, topic: str) -> None:
+        kept = "unknown" if predicted_topic is None else "yes" if predicted_topic == topic else "no"
+        self.feedback.labels(model_version or "unknown", kept).inc()
 
     def set_model(self, version: str, kind: str) -> None:
         self.model_info.clear()

@@ -118,6 +118,8 @@ def test_feedback_is_stored_in_sqlite(server):
     with sqlite3.connect(server.home / "appeal.db") as db:
         row = db.execute("SELECT ticket_id, topic, unit FROM feedback WHERE id = ?", (stored_id,)).fetchone()
     assert row == ("WG-1", "城乡建设", "住房和城乡建设局")
+    with server.client("platform") as client:
+        assert 'appeal_feedback_total{model_version="v1",topic_kept="yes"} 1.0' in client.get("/metrics").text
 
 
 def test_feedback_names_the_labels_the_model_does_not_know(server):
@@ -125,6 +127,8 @@ def test_feedback_names_the_labels_the_model_does_not_know(server):
     with server.client("agent") as client:
         response = client.post("/v1/feedback", json=typo)
         named = client.post("/v1/feedback", json={**typo, "topic": "城乡建设", "unit": "湾头桥镇人民政府"})
+        metrics = client.get("/metrics").text
+    assert 'appeal_feedback_total{model_version="unknown",topic_kept="unknown"} 2.0' in metrics
     assert response.status_code == 201 and response.json()["unknown_labels"] == {"topic": "城乡建设设", "unit": "路灯管理所"}
     assert named.status_code == 201 and named.json()["unknown_labels"] == {}  # a unit of the catalogue
 
