@@ -11,11 +11,11 @@ from appeal.config import Settings
 from knowledge_base.kb import E5Encoder, KnowledgeBase, load_encoder
 from models.registry import Registry
 from pipeline.errors import InputError
-from training.feedback_store import FeedbackStore
 from serve.model_holder import LoadedModel, ModelHolder
 from serve.metrics import ServeMetrics
 from serve.routing import route_tickets
 from serve.schemas import TicketIn
+from training.feedback_store import FeedbackStore
 
 log = logging.getLogger("appeal.serve")
 WARM_UP_TICKET = TicketIn(title="路灯不亮", text="武冈市迎春亭街道某小区门口路灯坏了一个月，晚上出行不便，请尽快维修。", location="迎春亭街道")

@@ -9,12 +9,12 @@ from starlette.status import HTTP_201_CREATED
 from knowledge_base.dispatch import default_routing
 from serve.auth import Caller, require
 from serve.errors import ERROR_RESPONSES, too_large
-from training.feedback_store import Feedback
 from serve.model_holder import LoadedModel
 from serve.routers.deps import services as get_services
 from serve.routing import mask
 from serve.schemas import FeedbackIn, FeedbackOut
 from serve.services import Services
+from training.feedback_store import Feedback
 
 router = APIRouter(prefix="/v1", tags=["feedback 反馈"], responses=ERROR_RESPONSES)
 
