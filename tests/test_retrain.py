@@ -7,6 +7,7 @@ import json
 import pandas as pd
 import pytest
 
+from knowledge_base.units import load_catalogue
 from models.card import ModelCard
 from models.registry import Registry
 from pipeline import InputError
@@ -48,13 +49,18 @@ def test_retrain_merges_new_labels_and_grows_heads(registry, champion_dir, share
                for i, r in enumerate(agriculture_tickets(shared_data))]
     wugang = [{**r, "created_at": f"2026-04-{1 + i // 12:02d}T{i % 12 + 8:02d}:00:00+08:00"}
               for i, r in enumerate(demo_tickets())]
+    # An agent's correction names the unit itself; the catalogue reads it as the type the unit head learns.
+    catalogue = load_catalogue()
+    named = next(u for u in catalogue.units if u.functional_type == wugang[0]["unit"] and u.level == "市直部门")
+    wugang[0] = {**wugang[0], "unit": named.name}
     stale = {"id": "old-1", "title": "很久以前的标签", "text": "这条工单在截止日期之前标注，不应参与本次训练。",
              "topic": "旧标签", "created_at": "2020-01-01"}
     new = _jsonl(tmp_path / "new.jsonl", [stale, *farming, *wugang])
 
     result = retrain([corrections, new], registry=registry, since="2026-01-01", holdout=0.2,
                      evaluation=[shared_data / "teddy2020c" / "dev_raw.csv"], work_dir=tmp_path / "runs",
-                     tolerance=0.01, class_margin=0.05)
+                     tolerance=0.01, class_margin=0.05,
+                     unit_label=lambda name: catalogue.unit_label(name, catalogue.types.types))
 
     m = result.merge
     assert m.base_rows == 280 and m.new_rows == 4 + 7 + 300 and m.repeats_collapsed == 1
@@ -72,6 +78,9 @@ def test_retrain_merges_new_labels_and_grows_heads(registry, champion_dir, share
     assert "旧标签" not in card.heads["topic"].labels, "--since leaves older labels out"
     text = "\n".join(result.summary())
     assert "new head 'unit'" in text and f"head grows by 1 new labels: {NEW_TOPIC}" in text
+    assert m.units_read_as == {named.name: named.functional_type}
+    assert f"unit {named.name!r} read as {named.functional_type!r}" in text
+    assert named.name not in card.heads["unit"].labels
 
     merged = pd.read_json(f"{result.run_dir}/{MERGED_FILE}", lines=True)
     assert len(merged) == m.trained_rows == 280 + 7 + 300 - 62

@@ -16,7 +16,7 @@ import logging
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Sequence
+from typing import Callable, Sequence
 
 import datasets
 import pandas as pd
@@ -81,6 +81,7 @@ class MergeReport:
     added: int = 0  # new tickets not in the base data
     withdrawn_for_evaluation: int = 0  # base tickets whose held-out new label disputes them
     trained_rows: int = 0
+    units_read_as: dict[str, str] = field(default_factory=dict)  # a unit's name or alias → the champion's label
 
 
 def _key(row: dict) -> str:
@@ -95,14 +96,22 @@ def _when(value: str | None) -> float:
     return (stamp.tz_localize("UTC") if stamp.tz is None else stamp).timestamp()
 
 
-def _load_new(paths: Sequence[Path], stopwords, since: str | None) -> tuple[list[dict], int]:
-    """New labelled tickets, oldest first, one per ticket (its latest label). Returns (rows, repeats)."""
+def _load_new(paths: Sequence[Path], stopwords, since: str | None,
+              unit_label: Callable[[str], str | None] | None = None) -> tuple[list[dict], int, dict[str, str]]:
+    """New labelled tickets, oldest first, one per ticket (its latest label). Returns (rows, repeats, the unit
+    answers `unit_label` read as another label)."""
     rows: list[dict] = []
+    read_as: dict[str, str] = {}
     for path in paths:
         # Every row: a ticket labelled twice is resolved below by date (the latest label), not by majority.
         dataset, load_report = load_tickets(path, stopwords=stopwords, deduplicate=False)
         rows += [{**r, "presegmented": load_report.presegmented} for r in dataset.to_list()
                  if any(r[h] is not None for h in HEADS)]
+    if unit_label is not None:
+        for row in rows:
+            label = unit_label(row["unit"]) if row["unit"] else None
+            if label is not None and label != row["unit"]:
+                read_as[row["unit"]] = row["unit"] = label
     if since is not None:
         rows = [r for r in rows if _when(r["created_at"]) >= _when(since)]
     rows.sort(key=lambda r: _when(r["created_at"]))  # stable: undated rows keep file order, first
@@ -110,7 +119,7 @@ def _load_new(paths: Sequence[Path], stopwords, since: str | None) -> tuple[list
     for row in rows:
         latest.pop(_key(row), None)  # re-insert: the dict keeps the order of each ticket's latest label
         latest[_key(row)] = row
-    return list(latest.values()), len(rows) - len(latest)
+    return list(latest.values()), len(rows) - len(latest), read_as
 
 
 def merge(
@@ -167,6 +176,7 @@ class RetrainReport:
             f"  {len(m.relabelled)} labels changed, {m.added} tickets added, {m.unchanged} already known, "
             f"{m.held_out} newest held out for evaluation ({m.withdrawn_for_evaluation} withdrawn from the base)",
         ]
+        lines += [f"  unit {given!r} read as {label!r}" for given, label in sorted(m.units_read_as.items())]
         lines += [f"    {r.id} {r.head}: {r.old} -> {r.new}" for r in m.relabelled[:20]]
         if len(m.relabelled) > 20:
             lines.append(f"    … {len(m.relabelled) - 20} more in {Path(self.run_dir) / REPORT_FILE}")
@@ -217,9 +227,12 @@ def retrain(
     tolerance: float = DEFAULT_TOLERANCE,
     class_margin: float = DEFAULT_CLASS_MARGIN,
     base_encoder: Path | None = None,
+    unit_label: Callable[[str], str | None] | None = None,
 ) -> RetrainReport:
     """`base_encoder` is for transformer champions only: the encoder directory to fine-tune from (default:
-    the one their configuration builds, `models.base_model.ensure_base_model`)."""
+    the one their configuration builds, `models.base_model.ensure_base_model`). `unit_label` reads an answer's
+    unit as one of the champion's labels where it can (the CLI passes the unit catalogue's reading: a unit's
+    name or an alias as its functional type); None keeps units as given."""
     registry = registry or Registry()
     current = registry.champion()
     if current is None:
@@ -237,13 +250,13 @@ def retrain(
     stop_path = champion_dir / STOPWORDS_FILE
     stopwords = read_stopwords(stop_path) if stop_path.is_file() else None
 
-    new, repeats = _load_new(new_data, stopwords, since_iso)
+    new, repeats, units_read_as = _load_new(new_data, stopwords, since_iso, unit_label)
     if not new:
         raise InputError(f"no new labelled tickets{f' since {since}' if since else ''} in "
                          f"{', '.join(map(str, new_data)) or 'the feedback store'}: nothing to retrain on")
     base, _ = load_tickets(base_path, stopwords=stopwords)
     report = MergeReport(str(base_path), len(base), [str(p) for p in new_data], since_iso, len(new) + repeats,
-                         repeats, 0)
+                         repeats, 0, units_read_as=units_read_as)
     rows, held = merge(base, new, holdout, report)
 
     if work_dir is None:

@@ -35,6 +35,7 @@ def retrain(
 
     New labels are merged into the champion's training data and a challenger is trained the champion's way. The
     running service picks up a new champion by itself."""
+    from appeal.cli.serving import champion_unit_label, export
     from appeal.config import get_settings
     from training.retrain import retrain as run
 
@@ -42,7 +43,6 @@ def retrain(
     files = list(data or [])
     with tempfile.TemporaryDirectory() as scratch:
         if feedback:
-            from appeal.cli.serving import export
             from training.feedback_store import FeedbackStore
 
             store = FeedbackStore(settings.db_url)
@@ -58,7 +58,8 @@ def retrain(
             raise typer.BadParameter(f"no feedback stored in {settings.db_url} and no --data given: nothing to "
                                      "retrain on (is APPEAL_HOME the service's home?)")
         result = run(files, since=since, base_data=base, evaluation=evaluation, holdout=holdout, force=force,
-                     tolerance=tolerance, class_margin=class_margin, base_encoder=base_encoder)
+                     tolerance=tolerance, class_margin=class_margin, base_encoder=base_encoder,
+                     unit_label=champion_unit_label(settings))
     for line in result.summary():
         typer.echo(line)
     if not result.promoted:

@@ -98,7 +98,7 @@ def export(
     from training.feedback_store import FeedbackStore
 
     settings = get_settings()
-    unit_label = _champion_unit_label(settings)
+    unit_label = champion_unit_label(settings)
     store = FeedbackStore(settings.db_url)
     try:
         latest = store.latest(since_id)  # an agent may correct a ticket twice: its latest answer is the label
@@ -107,7 +107,7 @@ def export(
     tickets: list[dict] = []
     read_as: Counter[tuple[str, str]] = Counter()
     for row in latest:
-        unit = unit_label(row.unit)
+        unit = (unit_label(row.unit) if unit_label and row.unit else None) or row.unit
         if unit != row.unit:
             read_as[row.unit, unit] += 1
         tickets.append({"id": row.ticket_key, "title": row.title, "text": row.text,
@@ -120,10 +120,11 @@ def export(
         typer.echo(f"  unit {given!r} read as the champion's label {label!r} ({count}×)")
 
 
-def _champion_unit_label(settings) -> Callable[[str | None], str | None]:
+def champion_unit_label(settings) -> Callable[[str], str | None] | None:
     """How an agent's unit answer becomes a training label: agents name the unit they know (武冈市住房和城乡建设局,
     住建局) while the champion's unit head may know only its functional type (住房和城乡建设); the unit catalogue
-    tells which. An answer the catalogue cannot place on a champion label stays as given (a new class)."""
+    tells which. The function gives None for an answer it cannot place on a champion label (it stays as given, a
+    new class); None instead of a function when the champion has no unit head."""
     from knowledge_base.units import load_catalogue
     from models.card import ModelCard
     from models.registry import Registry
@@ -131,9 +132,9 @@ def _champion_unit_label(settings) -> Callable[[str | None], str | None]:
     champion = Registry(settings.registry_dir).champion()
     heads = ModelCard.load(champion[1]).heads if champion else {}
     if "unit" not in heads:
-        return lambda name: name
+        return None
     known, catalogue = set(heads["unit"].labels), load_catalogue()
-    return lambda name: (catalogue.unit_label(name, known) or name) if name else name
+    return lambda name: catalogue.unit_label(name, known)
 
 
 def register(app: typer.Typer) -> None:
