@@ -4,7 +4,7 @@ A key is sent in `X-API-Key`. The service holds only SHA-256 digests of keys: ke
 fast hash is as strong as a slow one here, and a leaked key file or memory dump gives away no usable key. Keys are
 never logged.
 
-Keys live in `<home>/api_keys.json` (one named entry per key: `appeal keys add | list | revoke`) unless
+Keys live in `<home>/api_keys.json` (one named entry per key: `appeal keys add | list | rotate | revoke`) unless
 APPEAL_API_KEYS gives them. The running service re-reads the file when it changes, so a key revoked there stops
 working at its next request, without a restart.
 """
@@ -155,13 +155,30 @@ def add_key(home: Path, role: str, name: str | None = None) -> tuple[KeyEntry, s
     return entry, key
 
 
+def rotate_key(home: Path, name: str) -> tuple[KeyEntry, str]:
+    """A new key in place of the named one (same name and role), in one write: the old key stops working as the
+    new one starts, and whoever holds the name keeps it."""
+    path = keys_path(home)
+    with build_lock(path):
+        entries = read_key_entries(path) if path.is_file() else []
+        old = _named(path, entries, name)
+        entry, key = _new_entry(old.name, old.role)
+        _write_key_entries(path, [entry if e is old else e for e in entries])
+    return entry, key
+
+
+def _named(path: Path, entries: list[KeyEntry], name: str) -> KeyEntry:
+    found = next((e for e in entries if e.name == name), None)
+    if found is None:
+        raise InputError(f"{path}: no key named {name!r} (known: {', '.join(e.name for e in entries) or 'none'})")
+    return found
+
+
 def revoke_key(home: Path, name: str) -> KeyEntry:
     path = keys_path(home)
     with build_lock(path):
         entries = read_key_entries(path) if path.is_file() else []
-        gone = next((e for e in entries if e.name == name), None)
-        if gone is None:
-            raise InputError(f"{path}: no key named {name!r} (known: {', '.join(e.name for e in entries) or 'none'})")
+        gone = _named(path, entries, name)
         _write_key_entries(path, [e for e in entries if e is not gone])
     return gone
 

@@ -12,7 +12,7 @@ import pytest
 
 from pipeline.errors import InputError
 from serve.auth import (KeyFile, add_key, create_keys, digest, keys_path, load_keys, parse_key_spec,
-                        read_key_entries, revoke_key)
+                        read_key_entries, revoke_key, rotate_key)
 from tests.serving_support import REPO, install_model, start_server
 
 
@@ -63,10 +63,16 @@ def test_keys_are_issued_and_revoked_by_name_and_the_file_is_followed(tmp_path):
     assert key not in keys_path(tmp_path).read_text(encoding="utf-8")
     assert stat.S_IMODE(keys_path(tmp_path).stat().st_mode) == 0o600
 
+    rotated, new_key = rotate_key(tmp_path, "王芳")
+    assert (rotated.name, rotated.role) == ("王芳", "agent") and new_key != key
+    assert role_of(followed, key) is None and role_of(followed, new_key) == "agent"
+    key = new_key
     assert revoke_key(tmp_path, "王芳").role == "agent"
     assert role_of(followed, key) is None and role_of(followed, keys["agent"]) == "agent"
     with pytest.raises(InputError, match="no key named '王芳'"):
         revoke_key(tmp_path, "王芳")
+    with pytest.raises(InputError, match="no key named '王芳'"):
+        rotate_key(tmp_path, "王芳")
     assert [e.name for e in read_key_entries(keys_path(tmp_path))] == ["platform", "agent", "trainer", "admin",
                                                                      "agent-1"]
 

@@ -5,7 +5,8 @@ from typing import Optional
 
 import typer
 
-keys_app = typer.Typer(help="API keys: issue one per client or person, list them, revoke one.", no_args_is_help=True)
+keys_app = typer.Typer(help="API keys: issue one per client or person, list, rotate or revoke them.",
+                       no_args_is_help=True)
 
 
 def _home():
@@ -44,6 +45,15 @@ def add(
     from serve.auth import add_key
 
     entry, key = add_key(_home(), role, name)
+    typer.echo(f"{entry.name} ({entry.role}): {key}")
+
+
+@keys_app.command("rotate")
+def rotate(name: str = typer.Argument(..., help="the key's name, as `appeal keys list` shows it")) -> None:
+    """Replace a key (leaked, or due) by a new one with the same name and role; the old one stops working."""
+    from serve.auth import rotate_key
+
+    entry, key = rotate_key(_home(), name)
     typer.echo(f"{entry.name} ({entry.role}): {key}")
 
 

@@ -23,7 +23,7 @@ def _ensure_keys(settings) -> None:
                 f"{keys_path(settings.home)}):", fg=typer.colors.YELLOW, bold=True)
     for role, key in keys.items():
         typer.echo(f"  {role:<9} {key}")
-    typer.echo("  more keys, or one withdrawn: appeal keys add | list | revoke (the service follows at once)")
+    typer.echo("  more keys, or one replaced or withdrawn: appeal keys add | list | rotate | revoke (the service follows at once)")
 
 
 def _ensure_champion(settings) -> None:
