@@ -1,10 +1,12 @@
-"""Personal data in ticket text (phone numbers, ID numbers, bank cards, e-mail) found and replaced by a token.
+"""Personal data in ticket text (phone numbers, ID numbers, bank cards, e-mail, QQ and WeChat accounts) found and
+replaced by a token.
 
 Numbers are masked when their shape AND their check digits say what they are: a hotline ticket is full of
 dates, amounts, house numbers and order numbers that must stay readable. A number the text itself calls an ID or
 a card number (身份证号…, 卡号…) is masked on its shape alone: agents type numbers as they hear them, and an ID
 number with one wrong digit still names its holder. A run of digits is judged as a whole, never by a piece cut
-out of a longer run.
+out of a longer run. QQ numbers and WeChat ids look like any number or word, so they are masked only where the
+text labels them (QQ号…, 微信号…).
 """
 from __future__ import annotations
 
@@ -14,7 +16,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Literal
 
-PiiKind = Literal["mobile", "landline", "id_card", "bank_card", "email"]
+PiiKind = Literal["mobile", "landline", "id_card", "bank_card", "email", "qq", "wechat"]
 
 PII_TOKENS: dict[str, str] = {
     "mobile": "[手机号]",
@@ -22,6 +24,8 @@ PII_TOKENS: dict[str, str] = {
     "id_card": "[身份证号]",
     "bank_card": "[银行卡号]",
     "email": "[邮箱]",
+    "qq": "[QQ号]",
+    "wechat": "[微信号]",
 }
 
 
@@ -107,6 +111,22 @@ _JOINT = r"[码碼]?[是为為]?[:：\s]{0,2}$"
 _ID_LABEL = re.compile(r"(?:身份[证證][号號]?|[证證]件[号號])" + _JOINT)
 _CARD_LABEL = re.compile(r"(?:[银銀]行卡[号號]?|卡[号號]|[账帐賬][号號户戶])" + _JOINT)
 _LABEL_REACH = 12  # characters before a number searched for its label
+# QQ numbers: 5 to 11 digits, never starting with 0; WeChat ids: 6 to 20 letters, digits, _ or -, starting with
+# a letter (a WeChat account named by its phone number is a mobile number, found as one).
+_QQ = re.compile(f"{_START}[1-9１-９]{_D}{{4,10}}{_END}")
+_WECHAT = re.compile(r"(?<![A-Za-z0-9_\-])[A-Za-z][A-Za-z0-9_\-]{5,19}(?![A-Za-z0-9_\-])")
+_QQ_LABEL = re.compile(r"(?:[QqＱｑ]{2}|企鹅)[号號]?" + _JOINT)
+_PUBLIC_ACCOUNT = ("公众号", "服务号", "官方")
+_WECHAT_LABEL = re.compile(r"(?:微信|vx|VX|Vx|wx|WX|weixin|WeChat|wechat)[号號]?" + _JOINT)
+
+
+def _is_qq(_value: str, before: str) -> bool:
+    return _QQ_LABEL.search(before) is not None
+
+
+def _is_wechat(_value: str, before: str) -> bool:
+    # An office's public account (博物馆微信公众号（微信号：…）, in an official reply) is no one's personal data.
+    return _WECHAT_LABEL.search(before) is not None and not any(w in before for w in _PUBLIC_ACCOUNT)
 
 
 def _is_id(digits: str, before: str) -> bool:
@@ -146,6 +166,8 @@ _DETECTORS: tuple[tuple[PiiKind, re.Pattern[str], Callable[[str, str], bool] | N
     ("bank_card", _CARD, _is_card),
     ("mobile", _MOBILE, None),
     ("landline", _LANDLINE, None),
+    ("qq", _QQ, _is_qq),
+    ("wechat", _WECHAT, _is_wechat),
 )
 
 

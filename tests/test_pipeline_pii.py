@@ -45,6 +45,10 @@ def kinds(text: str) -> list[tuple[str, str]]:
         ("退款请打到6228 4812 3456 7890 128这张卡", "bank_card", "6228 4812 3456 7890 128"),
         ("材料请发到wgzj_2020@163.com，谢谢", "email", "wgzj_2020@163.com"),
         ("邮箱zhang.san@mail.wugang.gov.cn联系我", "email", "zhang.san@mail.wugang.gov.cn"),
+        ("有事加我QQ：123456789，晚上在线", "qq", "123456789"),
+        ("qq号 10001", "qq", "10001"),
+        ("加微信：zhang_san-88 联系", "wechat", "zhang_san-88"),
+        ("我的微信号是wxid_abc123", "wechat", "wxid_abc123"),
     ],
 )
 def test_masks_each_kind_with_offsets_in_the_original_text(text, expected_kind, value):
@@ -53,7 +57,7 @@ def test_masks_each_kind_with_offsets_in_the_original_text(text, expected_kind, 
     span = masked.spans[0]
     assert text[span.start : span.end] == value
     token = {"mobile": "[手机号]", "landline": "[固话]", "id_card": "[身份证号]", "bank_card": "[银行卡号]",
-             "email": "[邮箱]"}[expected_kind]
+             "email": "[邮箱]", "qq": "[QQ号]", "wechat": "[微信号]"}[expected_kind]
     assert masked.text == text[: span.start] + token + text[span.end :]
 
 
@@ -85,6 +89,12 @@ def test_masks_each_kind_with_offsets_in_the_original_text(text, expected_kind, 
         "《建筑设计规范》（GB51039-2014）规定",
         "网友“A000110735”：您好",
         "我的邮箱是 zhangsan at qq dot com",
+        # QQ numbers and WeChat ids only where the text says so; a group or a payment is no account.
+        "业主QQ群12345678里都在说这件事",
+        "用微信支付了200元，商家不退款",
+        "关注微信公众号武冈发布",
+        "您可通过A市博物馆微信公众号（微信号：cssbwg）预约",  # an office's account, from an official reply
+        "I want to complain about noise from the construction site",
     ],
 )
 def test_ordinary_numbers_and_near_misses_stay(text):
