@@ -107,13 +107,13 @@ def _load_new(paths: Sequence[Path], stopwords, since: str | None,
         dataset, load_report = load_tickets(path, stopwords=stopwords, deduplicate=False)
         rows += [{**r, "presegmented": load_report.presegmented} for r in dataset.to_list()
                  if any(r[h] is not None for h in HEADS)]
+    if since is not None:
+        rows = [r for r in rows if _when(r["created_at"]) >= _when(since)]
     if unit_label is not None:
         for row in rows:
             label = unit_label(row["unit"]) if row["unit"] else None
             if label is not None and label != row["unit"]:
                 read_as[row["unit"]] = row["unit"] = label
-    if since is not None:
-        rows = [r for r in rows if _when(r["created_at"]) >= _when(since)]
     rows.sort(key=lambda r: _when(r["created_at"]))  # stable: undated rows keep file order, first
     latest: dict[str, dict] = {}
     for row in rows:

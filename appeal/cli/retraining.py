@@ -35,7 +35,7 @@ def retrain(
 
     New labels are merged into the champion's training data and a challenger is trained the champion's way. The
     running service picks up a new champion by itself."""
-    from appeal.cli.serving import champion_unit_label, export
+    from appeal.cli.serving import champion_unit_label, write_feedback
     from appeal.config import get_settings
     from training.retrain import retrain as run
 
@@ -52,7 +52,9 @@ def retrain(
                 store.close()
             if stored:
                 exported = Path(scratch) / "feedback.jsonl"
-                export(out=exported, since_id=0)  # the service's own export: one label per ticket, the latest
+                # One label per ticket, the latest, units as stored: `run` reads them (and --data's) as the
+                # champion's labels in one place, and its report lists each name it read so.
+                write_feedback(settings, exported, 0, unit_label=None)
                 files.insert(0, exported)
         if not files:
             raise typer.BadParameter(f"no feedback stored in {settings.db_url} and no --data given: nothing to "

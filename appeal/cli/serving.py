@@ -93,12 +93,18 @@ def export(
     since_id: int = typer.Option(0, "--since-id", min=0, help="only feedback stored after this id"),
 ) -> None:
     """Write the stored feedback as labelled tickets (masked text, the agent's topic and unit) for retraining."""
-    from appeal.cli.data_commands import write_rows
     from appeal.config import get_settings
-    from training.feedback_store import FeedbackStore
 
     settings = get_settings()
-    unit_label = champion_unit_label(settings)
+    write_feedback(settings, out, since_id, champion_unit_label(settings))
+
+
+def write_feedback(settings, out: Path, since_id: int, unit_label: Callable[[str], str | None] | None) -> None:
+    """The feedback as a ticket file, one row per ticket; `unit_label` (see `champion_unit_label`) reads unit
+    answers as the champion's labels, None keeps them as the agents wrote them."""
+    from appeal.cli.data_commands import write_rows
+    from training.feedback_store import FeedbackStore
+
     store = FeedbackStore(settings.db_url)
     try:
         latest = store.latest(since_id)  # an agent may correct a ticket twice: its latest answer is the label
