@@ -27,6 +27,10 @@ class Settings(BaseSettings):
     max_text_chars: int = Field(default=5000, ge=1)
     max_batch: int = Field(default=64, ge=1)
     suggestions_k: int = Field(default=3, ge=0)
+    repeat_window_days: int = Field(default=30, ge=1, description="how long routed tickets are kept and compared "
+                                    "with new ones (重复诉求); older ones are deleted")
+    repeat_threshold: float = Field(default=0.30, gt=0, le=1, description="cosine at which two tickets count as the "
+                                    "same matter (chosen on hand-judged pairs: bench/RESULTS.md ## Repeat appeals)")
     api_keys: str | None = Field(default=None, description='"role:key,role:key"; roles platform, agent, trainer, admin')
     host: str = "127.0.0.1"
     port: int = 8000

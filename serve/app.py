@@ -14,7 +14,7 @@ from serve import errors
 from serve.auth import load_keys
 from serve.metrics import ServeMetrics
 from serve.request_log import RequestLogMiddleware, configure_logging
-from serve.routers import feedback, health, kb, models, route, suggest
+from serve.routers import feedback, health, kb, models, route, suggest, tickets
 from serve.services import Services
 
 log = logging.getLogger("appeal.serve")
@@ -70,7 +70,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.metrics = metrics
     app.state.services = Services(settings, metrics)
     errors.install(app)
-    for module in (route, suggest, feedback, kb, models, health):
+    for module in (route, suggest, feedback, tickets, kb, models, health):
         app.include_router(module.router)
     metrics.instrument(app)
     app.add_middleware(RequestLogMiddleware)

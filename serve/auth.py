@@ -37,6 +37,7 @@ SCOPES: dict[str, frozenset[str]] = {
     "route": frozenset({"platform", "agent", "admin"}),
     "suggest": frozenset({"agent", "admin"}),
     "feedback": frozenset({"agent", "admin"}),
+    "hotspots": frozenset({"agent", "trainer", "admin"}),
     "kb": frozenset({"trainer", "admin"}),
     "models": frozenset({"trainer", "admin"}),
     "reload": frozenset({"admin"}),

@@ -1,6 +1,6 @@
 """Prometheus metrics: request count and latency per route and status (prometheus-fastapi-instrumentator), plus
-what the model does: predictions per label, how often a human must review, which model version answers, and how
-often agents keep its topic (the live counterpart of the report's fixed evaluation set).
+what the model does: predictions per label, how often a human must review, how many tickets repeat an earlier one,
+which model version answers, and how often agents keep its topic (the live counterpart of the report's fixed evaluation set).
 
 Each app gets its own registry, so several apps in one process (tests) never clash over metric names.
 """
@@ -21,6 +21,10 @@ class ServeMetrics:
         )
         self.decisions = Counter(
             "appeal_decisions", "Routing decisions (auto or review)", ["decision"], registry=self.registry
+        )
+        self.repeats = Counter(
+            "appeal_repeats", "Routed tickets with an earlier ticket about the same matter in the repeat window",
+            registry=self.registry,
         )
         self.review_rate = Gauge(
             "appeal_review_rate", "Share of routed tickets sent to human review since start", registry=self.registry
@@ -47,10 +51,12 @@ class ServeMetrics:
                                            buckets=(0.005, 0.01, 0.02, 0.03, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0)))
         instrumentator.instrument(app).expose(app, endpoint="/metrics", include_in_schema=False)
 
-    def observe_route(self, labels: dict[str, str], decision: str) -> None:
+    def observe_route(self, labels: dict[str, str], decision: str, repeat: bool) -> None:
         for head, label in labels.items():
             self.predictions.labels(head, label).inc()
         self.decisions.labels(decision).inc()
+        if repeat:
+            self.repeats.inc()
         with self._lock:
             self._routed += 1
             self._reviewed += decision == "review"

@@ -10,12 +10,17 @@ from typing import Sequence
 
 from knowledge_base.dispatch import decide
 from knowledge_base.kb import KnowledgeBase
+from knowledge_base.repeats import Related, Repeats, utc_now
+from knowledge_base.ticket_log import SeenTicket
 from models.predictor import HeadPrediction
 from pipeline import canonical
 from pipeline.normalize import normalize
 from pipeline.pii import mask_pii
 from serve.model_holder import LoadedModel
-from serve.schemas import HeadOut, LabelScore, RouteOut, SuggestionOut, TicketIn
+from serve.schemas import (HeadOut, HotspotOut, HotspotsOut, LabelScore, RelatedTicketOut, RouteOut, SuggestionOut,
+                           TicketIn)
+
+EXCERPT_CHARS = 80
 
 
 def mask(text: str) -> str:
@@ -40,7 +45,40 @@ def suggestions(kb: KnowledgeBase, query: str, k: int, *, with_dense: bool) -> l
     ]
 
 
-def route_tickets(tickets: Sequence[TicketIn], model: LoadedModel, kb: KnowledgeBase, k: int) -> list[RouteOut]:
+def related_out(ticket: SeenTicket, similarity: float | None = None) -> RelatedTicketOut:
+    return RelatedTicketOut(
+        ticket_id=ticket.ticket_id, received_at=ticket.received_at.isoformat(timespec="seconds") + "Z",
+        similarity=None if similarity is None else round(similarity, 4), title=ticket.title,
+        excerpt=ticket.text[:EXCERPT_CHARS], township=ticket.township, topic=ticket.topic, lead_unit=ticket.lead_unit)
+
+
+def hotspots_out(repeats: Repeats, *, days: int, min_size: int, limit: int) -> HotspotsOut:
+    spots = repeats.hotspots(days=days, min_size=min_size)
+    return HotspotsOut(
+        days=days,
+        tickets_in_period=repeats.index.count(days=days),
+        hotspots=[
+            HotspotOut(size=s.size, first_at=s.first_at.isoformat(timespec="seconds") + "Z",
+                       last_at=s.last_at.isoformat(timespec="seconds") + "Z", townships=s.townships,
+                       topics=s.topics, lead_units=s.lead_units, tickets=[related_out(t) for t in s.tickets])
+            for s in spots[:limit]
+        ],
+    )
+
+
+def _repeat_reason(related: list[Related]) -> str:
+    first = related[0]
+    days = (utc_now() - first.ticket.received_at).days
+    when = "今天 / today" if days == 0 else f"{days} 天前 / {days} days ago"
+    where = f"，已派 {first.ticket.lead_unit}" if first.ticket.lead_unit else ""
+    more = f"，另有 {len(related) - 1} 件 / {len(related) - 1} more" if len(related) > 1 else ""
+    return f"可能重复诉求 / possible repeat: {first.ticket.ticket_id}（相似度 {first.similarity:.2f}，{when}{where}{more}）"
+
+
+def route_tickets(tickets: Sequence[TicketIn], model: LoadedModel, kb: KnowledgeBase, k: int,
+                  repeats: Repeats | None = None) -> list[RouteOut]:
+    """Routes the tickets; with `repeats`, each is compared with the tickets of the repeat window (those before it
+    in the batch included) and, when it has an id, kept there for the tickets after it."""
     predictor = model.predictor
     predictions = predictor.predict([canonical(t.title, t.text, stopwords=predictor.stopwords) for t in tickets])
     results = []
@@ -49,6 +87,15 @@ def route_tickets(tickets: Sequence[TicketIn], model: LoadedModel, kb: Knowledge
         # Title and body on separate lines, so no place name or keyword is read across the join.
         full = f"{mask(ticket.title)}\n{masked}" if ticket.title else masked
         routing = decide(heads, full, ticket.location)
+        related: list[Related] = []
+        if repeats is not None:
+            related = repeats.check(full, exclude=ticket.id)
+            if ticket.id:
+                repeats.record(SeenTicket(
+                    ticket.id, utc_now(), masked, mask(ticket.title) if ticket.title else None,
+                    routing.jurisdiction.township if routing.jurisdiction else None, heads["topic"].label,
+                    routing.lead.name if routing.lead else None))
+        reasons = routing.reasons + ([_repeat_reason(related)] if related else [])
         results.append(
             RouteOut(
                 id=ticket.id,
@@ -56,7 +103,7 @@ def route_tickets(tickets: Sequence[TicketIn], model: LoadedModel, kb: Knowledge
                 unit=head_out(heads["unit"]) if "unit" in heads else None,
                 jurisdiction=routing.jurisdiction,
                 decision=routing.decision,
-                reasons=routing.reasons,
+                reasons=reasons,
                 urgent=routing.urgent,
                 not_accepted=routing.not_accepted,
                 lead_unit=routing.lead,
@@ -65,6 +112,7 @@ def route_tickets(tickets: Sequence[TicketIn], model: LoadedModel, kb: Knowledge
                 # Lexical only: encoding the whole ticket with e5 costs ~10x the rest of the request on 2 cores
                 # (bench/RESULTS.md ## Serving); /v1/suggest adds the dense ranking.
                 suggestions=suggestions(kb, full, k, with_dense=False),
+                related_tickets=[related_out(r.ticket, r.similarity) for r in related],
                 masked_text=masked,
                 model_version=model.version,
             )

@@ -77,6 +77,19 @@ class SuggestionOut(BaseModel):
                                      "the e5 ranking: orders the suggestions of one answer; not a probability")
 
 
+class RelatedTicketOut(BaseModel):
+    """An earlier ticket of the repeat window about the same matter (重复诉求)."""
+
+    ticket_id: str
+    received_at: str = Field(description="when it was routed (UTC)")
+    similarity: float | None = Field(default=None, description="cosine of character-gram TF-IDF vectors, 0–1")
+    title: str | None = None
+    excerpt: str = Field(description="the start of its masked text")
+    township: str | None = None
+    topic: str | None = Field(default=None, description="the topic the model gave it")
+    lead_unit: str | None = Field(default=None, description="the lead unit it was routed to")
+
+
 class RouteOut(BaseModel):
     model_config = ConfigDict(
         json_schema_extra={
@@ -118,6 +131,9 @@ class RouteOut(BaseModel):
     rule: str | None = Field(default=None, description="the routing rule that chose the lead unit")
     suggestions: list[SuggestionOut] = Field(
         default_factory=list, description="knowledge-base answers by BM25 (fast); /v1/suggest adds e5 dense ranking")
+    related_tickets: list[RelatedTicketOut] = Field(
+        default_factory=list, description="tickets routed in the last days that report the same matter, most similar "
+                                          "first: merge or link them (the decision is left to the platform)")
     masked_text: str = Field(description="the text with personal data masked")
     model_version: str
 
@@ -183,6 +199,24 @@ class FeedbackOut(BaseModel):
                     "catalogue: aliases and unit names count as their functional type); stored all the same, it "
                     "would become a new class at the next retrain, so check the spelling",
     )
+
+
+class HotspotOut(BaseModel):
+    """Tickets of the period linked by similarity (热点诉求), most central first."""
+
+    size: int
+    first_at: str
+    last_at: str
+    townships: dict[str, int] = Field(description="乡镇/街道 → tickets")
+    topics: dict[str, int]
+    lead_units: dict[str, int]
+    tickets: list[RelatedTicketOut]
+
+
+class HotspotsOut(BaseModel):
+    days: int
+    tickets_in_period: int = Field(description="tickets routed with an id in the period")
+    hotspots: list[HotspotOut]
 
 
 class KBListOut(BaseModel):

@@ -1,4 +1,5 @@
-"""Everything a request needs, built once per process: the model, the knowledge base, the feedback store.
+"""Everything a request needs, built once per process: the model, the knowledge base, the feedback store, the
+repeat check.
 
 Construction is cheap; `warm_up` does the loading (model session, tokenizer, index), like a Haystack
 component, so the app answers /healthz at once and /readyz turns ready when loading has finished.
@@ -9,6 +10,7 @@ import logging
 
 from appeal.config import Settings
 from knowledge_base.kb import E5Encoder, KnowledgeBase, load_encoder
+from knowledge_base.repeats import Repeats
 from models.registry import Registry
 from pipeline.errors import InputError
 from serve.model_holder import LoadedModel, ModelHolder
@@ -42,6 +44,8 @@ class Services:
         self.models = ModelHolder(Registry(settings.registry_dir), threads=settings.onnx_threads)
         self.feedback = FeedbackStore(settings.db_url)
         self.kb = KnowledgeBase(settings.db_url, encoder=_dense_encoder())
+        self.repeats = Repeats(settings.db_url, threshold=settings.repeat_threshold,
+                               window_days=settings.repeat_window_days)
         self.kb_loaded = False
         self.warmed = False
         self.error: str | None = None
@@ -49,6 +53,7 @@ class Services:
     def warm_up(self) -> None:
         try:
             self.kb.warm_up()
+            self.repeats.warm_up()
             self.kb_loaded = True
             self.models.sync()
             self._model_changed()
@@ -60,7 +65,7 @@ class Services:
         self.metrics.set_model(self.model.version, self.model.kind)
         # One full pass loads everything lazy (segmenter dictionaries, converters, gazetteer, unit catalogue,
         # routing rules) before the service says it is ready, so no request pays for it.
-        route_tickets([WARM_UP_TICKET], self.model, self.kb, self.settings.suggestions_k)
+        route_tickets([WARM_UP_TICKET], self.model, self.kb, self.settings.suggestions_k, self.repeats)
         self.warmed = True
         if self.kb_loaded:
             self.error = None
@@ -94,3 +99,4 @@ class Services:
     def close(self) -> None:
         self.feedback.close()
         self.kb.close()
+        self.repeats.close()

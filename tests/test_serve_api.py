@@ -197,3 +197,44 @@ def test_kb_crud_is_seen_by_suggest(server):
         assert trainer.get("/v1/kb/entries/never-there/history").status_code == 404
         assert entry_id not in [s["id"] for s in agent.post("/v1/suggest", json=query).json()["suggestions"]]
         assert agent.get("/v1/kb/entries").status_code == 403
+
+
+REPEATS = [
+    {"id": "WG-R1", "title": "学校门口砂石场扬尘",
+     "text": "司马冲镇中心小学门口的砂石场每天大货车进出，扬尘很大，学生上下学很危险，请尽快处理。"},
+    {"id": "WG-R2", "text": "司马冲镇中心小学门口砂石场的大货车太多了，扬尘很大，学生上学不安全，谁来管管？联系电话13807391234。"},
+    {"id": "WG-R3", "text": "司马冲镇中心小学门口砂石场扬尘和大货车问题反映了一个星期还没人管，学生很危险。"},
+]
+
+
+def test_repeat_reports_are_linked_and_grouped(server):
+    with server.client("platform") as platform:
+        for ticket in demo_tickets():  # a window of real size (the IDF needs one)
+            assert platform.post("/v1/route", json={k: ticket[k] for k in ("id", "title", "text")}).status_code == 200
+        repeats_before = _metric(platform.get("/metrics").text, "appeal_repeats_total")
+        first = platform.post("/v1/route", json=REPEATS[0]).json()
+        assert first["related_tickets"] == [] and not any("重复" in r for r in first["reasons"])
+        batch = platform.post("/v1/route/batch", json={"tickets": REPEATS[1:]}).json()["results"]
+        again = batch[0]
+        assert [t["ticket_id"] for t in again["related_tickets"]][:1] == ["WG-R1"]
+        related = again["related_tickets"][0]
+        assert related["title"] == "学校门口砂石场扬尘" and related["township"] == "司马冲镇"
+        assert related["similarity"] >= 0.3 and related["excerpt"].startswith("司马冲镇中心小学")
+        assert any(r.startswith("可能重复诉求 / possible repeat: WG-R1") for r in again["reasons"])
+        assert "WG-R2" in [t["ticket_id"] for t in batch[1]["related_tickets"]]  # the batch sees its own tickets
+        assert "13807391234" not in json.dumps(batch, ensure_ascii=False)
+        assert platform.get("/v1/tickets/hotspots").status_code == 403
+        assert _metric(platform.get("/metrics").text, "appeal_repeats_total") == repeats_before + 2
+    with server.client("agent") as agent:
+        spots = agent.get("/v1/tickets/hotspots", params={"days": 1}).json()
+        assert spots["tickets_in_period"] >= 303
+        grouped = [s for s in spots["hotspots"] if "WG-R1" in [t["ticket_id"] for t in s["tickets"]]]
+        assert len(grouped) == 1 and grouped[0]["size"] == 3 and grouped[0]["townships"] == {"司马冲镇": 3}
+        assert agent.get("/v1/tickets/hotspots", params={"days": 0}).status_code == 422
+    lines = [json.loads(line) for line in server.log_lines() if line.startswith("{") and "related" in line]
+    assert any(line.get("related") == [["WG-R1"], ["WG-R1", "WG-R2"]] or line.get("related") == [["WG-R1"],
+               ["WG-R2", "WG-R1"]] for line in lines)
+
+
+def _metric(exposition: str, name: str) -> float:
+    return next(float(line.split()[1]) for line in exposition.splitlines() if line.startswith(name + " "))

@@ -22,9 +22,10 @@ app = typer.Typer(
 
 def _register() -> None:
     # Imported here, not at module top, so that each area module may import from this package without cycles.
-    from appeal.cli import base_model, data_commands, kb, keys, registry, reporting, retraining, serving
+    from appeal.cli import (base_model, data_commands, kb, keys, registry, reporting, retraining, serving,
+                            tickets)
 
-    for module in (data_commands, base_model, kb, registry, serving, retraining, reporting, keys):
+    for module in (data_commands, base_model, kb, registry, serving, retraining, reporting, keys, tickets):
         module.register(app)
 
 

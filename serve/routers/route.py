@@ -23,15 +23,17 @@ def _check_lengths(tickets: Sequence[TicketIn], limit: int) -> None:
 
 def _route(request: Request, services: Services, tickets: Sequence[TicketIn]) -> list[RouteOut]:
     _check_lengths(tickets, services.settings.max_text_chars)
-    results = route_tickets(tickets, services.model, services.kb, services.settings.suggestions_k)
+    results = route_tickets(tickets, services.model, services.kb, services.settings.suggestions_k, services.repeats)
     for result in results:
         labels = {"topic": result.topic.label, **({"unit": result.unit.label} if result.unit else {})}
-        services.metrics.observe_route(labels, result.decision)
+        services.metrics.observe_route(labels, result.decision, bool(result.related_tickets))
     request.state.log.update(
         model_version=results[0].model_version,
         decisions=[r.decision for r in results],
         topics=[r.topic.label for r in results],
         masked_text=[r.masked_text for r in results] if len(results) > 1 else results[0].masked_text,
+        related=[[t.ticket_id for t in r.related_tickets] for r in results] if any(r.related_tickets for r in results)
+        else None,
     )
     return results
 
@@ -43,7 +45,8 @@ def route_one(
     _caller: Caller = Depends(require("route")),
     services: Services = Depends(ready),
 ) -> RouteOut:
-    """Topic, unit, jurisdiction, auto/review decision and knowledge-base suggestions for one ticket."""
+    """Topic, unit, jurisdiction, auto/review decision, knowledge-base suggestions and earlier tickets about the
+    same matter for one ticket. A ticket with an `id` is kept for the repeat window, so later tickets find it."""
     return _route(request, services, [ticket])[0]
 
 

@@ -1,0 +1,130 @@
+"""Repeat appeals (重复诉求): how well the repeat check tells reports of the same matter from look-alikes, what the
+hotspot grouping finds, and what a check costs.
+
+Quality: `bench/repeat_pairs.csv` holds 154 pairs of messages of teddy2020c/hot_messages_raw.csv (message ids
+only; the text stays in ../shared/data), judged by hand: same = 1 when both report the same concrete matter
+(the same estate's bundled parking sales, the same village group's demolition plan, the same site's night
+works), 0 when they only look alike (the same kind of matter elsewhere, another problem of the same estate, a
+general policy question asked twice by different people). The pairs are each message's most similar other
+message under word TF-IDF, sampled evenly over seven similarity bands (0.15 to 1.0), so the set is weighted
+towards hard cases and its precision is lower than on a day's real tickets. Every message of the file is in
+the index (one window), so the IDF is that of a ~4,300-ticket window, about three weeks of a 75,000-call city.
+
+    nice python3 bench/repeats.py [--write]
+"""
+from __future__ import annotations
+
+import argparse
+import statistics
+import time
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.metrics import roc_auc_score
+
+from appeal.config import Settings
+from results_file import write_section
+from knowledge_base.repeats import RepeatIndex
+from knowledge_base.ticket_log import SeenTicket
+from pipeline.segment import tokens_for_search
+from serve.routing import mask
+
+PAIRS = Path(__file__).resolve().parent / "repeat_pairs.csv"
+THRESHOLDS = (0.20, 0.25, 0.30, 0.35, 0.40, 0.50)
+NOW = datetime(2020, 1, 1)
+
+
+def messages(settings: Settings) -> pd.DataFrame:
+    frame = pd.read_csv(settings.teddy_dir / "hot_messages_raw.csv", dtype={"留言编号": str})
+    frame["title"] = frame["留言主题"].fillna("").map(mask)
+    frame["text"] = frame["留言详情"].fillna("").map(mask)
+    return frame.set_index("留言编号")
+
+
+def fill(frame: pd.DataFrame, threshold: float, copies: int = 1) -> RepeatIndex:
+    index = RepeatIndex(threshold, window_days=36500)
+    for copy in range(copies):
+        for ticket_id, row in frame.iterrows():
+            index.add(SeenTicket(f"{ticket_id}-{copy}" if copies > 1 else ticket_id, NOW - timedelta(days=1),
+                                 row.text, row.title))
+    return index
+
+
+def pair_scores(frame: pd.DataFrame, index: RepeatIndex, pairs: pd.DataFrame) -> np.ndarray:
+    scores = []
+    for a, b in zip(pairs.a, pairs.b):
+        found = index.related(f"{frame.title[a]}\n{frame.text[a]}", now=NOW, exclude=a, k=len(frame),
+                              min_similarity=1e-9)
+        scores.append(next((r.similarity for r in found if r.ticket.ticket_id == b), 0.0))
+    return np.array(scores)
+
+
+def word_scores(frame: pd.DataFrame, pairs: pd.DataFrame) -> np.ndarray:
+    """The alternative: jieba search tokens (the knowledge base's BM25 terms), TF-IDF cosine."""
+    matrix = TfidfVectorizer(analyzer=lambda tokens: tokens, sublinear_tf=True).fit_transform(
+        [tokens_for_search(f"{t}\n{x}") for t, x in zip(frame.title, frame.text)])
+    position = {ticket_id: i for i, ticket_id in enumerate(frame.index)}
+    return np.array([matrix[position[a]].multiply(matrix[position[b]]).sum() for a, b in zip(pairs.a, pairs.b)])
+
+
+def at(scores: np.ndarray, same: np.ndarray, threshold: float) -> tuple[float, float, float]:
+    flagged = scores >= threshold
+    hits = int((flagged & same).sum())
+    precision = hits / max(int(flagged.sum()), 1)
+    recall = hits / int(same.sum())
+    return precision, recall, 2 * precision * recall / max(precision + recall, 1e-9)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--write", action="store_true", help="rewrite the section of bench/RESULTS.md")
+    args = parser.parse_args()
+    settings = Settings()
+    frame = messages(settings)
+    pairs = pd.read_csv(PAIRS, dtype={"a": str, "b": str})
+    same = pairs.same.to_numpy().astype(bool)
+    lines = [f"`nice python3 bench/repeats.py --write` — {time.strftime('%Y-%m-%d')}, 2-core box; "
+             f"{len(frame)} messages in one window, {len(pairs)} judged pairs ({int(same.sum())} same matter).", "",
+             "| representation | AUC | " + " | ".join(f"P / R @ {t:.2f}" for t in THRESHOLDS) + " |",
+             "|---|---:|" + "---:|" * len(THRESHOLDS)]
+    index = fill(frame, settings.repeat_threshold)
+    for name, scores in (("characters 1–2, TF-IDF (shipped)", pair_scores(frame, index, pairs)),
+                         ("jieba search tokens, TF-IDF", word_scores(frame, pairs))):
+        cells = [f"{p:.2f} / {r:.2f}" for p, r, _ in (at(scores, same, t) for t in THRESHOLDS)]
+        lines.append(f"| {name} | {roc_auc_score(same, scores):.3f} | " + " | ".join(cells) + " |")
+
+    lines += ["", f"Hotspots over the whole file at the shipped threshold {settings.repeat_threshold} (groups of ≥ 3):", ""]
+    started = time.perf_counter()
+    spots = index.hotspots(days=36500, now=NOW)
+    seconds = time.perf_counter() - started
+    lines.append(f"{len(spots)} groups holding {sum(s.size for s in spots)} of {len(frame)} messages, found in "
+                 f"{seconds:.1f} s; largest: " + ", ".join(str(s.size) for s in spots[:10]) + ".")
+    for spot in spots[:5]:
+        print(spot.size, " / ".join(t.title for t in spot.tickets[:4]))
+
+    lines += ["", "Cost of one check (`RepeatIndex.related`, k = 5, real messages as queries) and of adding a ticket:",
+              "", "| tickets in the window | check p50 ms | check p95 ms | add ms (mean) |", "|---:|---:|---:|---:|"]
+    queries = [f"{t}\n{x}" for t, x in zip(frame.title[:200], frame.text[:200])]
+    for copies in (1, 14):
+        started = time.perf_counter()
+        big = fill(frame, settings.repeat_threshold, copies)
+        add_ms = (time.perf_counter() - started) / len(big) * 1000
+        big.related(queries[0], now=NOW)  # merge what is pending, as the service's steady state has done
+        samples = []
+        for query in queries:
+            started = time.perf_counter()
+            big.related(query, now=NOW)
+            samples.append((time.perf_counter() - started) * 1000)
+        p95 = statistics.quantiles(samples, n=20)[-1]
+        lines.append(f"| {len(big):,} | {statistics.median(samples):.1f} | {p95:.1f} | {add_ms:.2f} |")
+    body = "\n".join(lines)
+    print(body)
+    if args.write:
+        write_section("## Repeat appeals", body)
+
+
+if __name__ == "__main__":
+    main()

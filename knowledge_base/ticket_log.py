@@ -1,0 +1,85 @@
+"""The tickets routed in the last days, kept so that a new ticket can be compared with them (`repeats`).
+
+One table in the service's database, written by `POST /v1/route` for every ticket that carries an id. Only the
+PII-masked text is stored, and nothing older than the repeat window is kept. Rows are only inserted and deleted,
+never updated: a re-routed ticket gets a new row, so every process learns about it by reading the rows after the
+last one it has seen.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import DateTime, Integer, String, Text, delete, select
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, sessionmaker
+
+from knowledge_base.store import make_engine
+
+
+@dataclass(frozen=True)
+class SeenTicket:
+    """A routed ticket as the repeat check knows it (text masked; `received_at` naive UTC)."""
+
+    ticket_id: str
+    received_at: datetime
+    text: str
+    title: str | None = None
+    township: str | None = None
+    topic: str | None = None
+    lead_unit: str | None = None
+
+
+class _Base(DeclarativeBase):
+    pass
+
+
+class RoutedTicketRow(_Base):
+    __tablename__ = "routed_ticket"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    ticket_id: Mapped[str] = mapped_column(String(128), index=True)
+    received_at: Mapped[datetime] = mapped_column(DateTime, index=True)
+    title: Mapped[str | None] = mapped_column(Text)
+    text: Mapped[str] = mapped_column(Text)
+    township: Mapped[str | None] = mapped_column(String(100))
+    topic: Mapped[str | None] = mapped_column(String(100))
+    lead_unit: Mapped[str | None] = mapped_column(String(200))
+
+    def seen(self) -> SeenTicket:
+        return SeenTicket(self.ticket_id, self.received_at, self.text, self.title, self.township, self.topic,
+                          self.lead_unit)
+
+
+class TicketLog:
+    def __init__(self, url: str):
+        self.engine = make_engine(url)
+        _Base.metadata.create_all(self.engine)
+        self._session = sessionmaker(self.engine, expire_on_commit=False)
+
+    def add(self, ticket: SeenTicket) -> int:
+        """Stores the ticket, replacing an earlier row of the same ticket id; returns the new row's id."""
+        row = RoutedTicketRow(**ticket.__dict__)
+        with self._session.begin() as session:
+            session.execute(delete(RoutedTicketRow).where(RoutedTicketRow.ticket_id == ticket.ticket_id))
+            session.add(row)
+        return row.id
+
+    def after(self, row_id: int, received_since: datetime) -> list[tuple[int, SeenTicket]]:
+        """Rows written after `row_id` that were received since `received_since`, in the order written."""
+        query = (select(RoutedTicketRow).where(RoutedTicketRow.id > row_id,
+                                               RoutedTicketRow.received_at >= received_since)
+                 .order_by(RoutedTicketRow.id))
+        with self._session() as session:
+            return [(row.id, row.seen()) for row in session.scalars(query)]
+
+    def last_id(self) -> int:
+        with self._session() as session:
+            return session.scalar(select(RoutedTicketRow.id).order_by(RoutedTicketRow.id.desc()).limit(1)) or 0
+
+    def forget_before(self, cutoff: datetime) -> int:
+        """Deletes the tickets received before `cutoff`; returns how many."""
+        with self._session.begin() as session:
+            return session.execute(delete(RoutedTicketRow).where(RoutedTicketRow.received_at < cutoff)).rowcount
+
+    def close(self) -> None:
+        self.engine.dispose()

@@ -1,0 +1,27 @@
+"""GET /v1/tickets/hotspots: groups of recent tickets about the same matter (热点诉求), for agents and supervisors."""
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, Query
+
+from serve.auth import Caller, require
+from serve.errors import ERROR_RESPONSES
+from serve.routers.deps import ready
+from serve.routing import hotspots_out
+from serve.schemas import HotspotsOut
+from serve.services import Services
+
+router = APIRouter(prefix="/v1/tickets", tags=["tickets 工单"], responses=ERROR_RESPONSES)
+
+
+@router.get("/hotspots", response_model=HotspotsOut, summary="热点诉求 / groups of tickets about the same matter")
+def hotspots(
+    days: int = Query(7, ge=1, le=366, description="tickets routed in the last `days` (at most the repeat window)"),
+    min_size: int = Query(3, ge=2, le=1000, description="smallest group shown"),
+    limit: int = Query(20, ge=1, le=200, description="largest groups first"),
+    _caller: Caller = Depends(require("hotspots")),
+    services: Services = Depends(ready),
+) -> HotspotsOut:
+    """Tickets routed with an id in the period, grouped when linked by similarity at or above the repeat threshold
+    (directly or through each other); each group's most central ticket first, with its 乡镇/街道, topics and lead
+    units counted."""
+    return hotspots_out(services.repeats, days=days, min_size=min_size, limit=limit)
