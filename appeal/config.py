@@ -29,7 +29,7 @@ class Settings(BaseSettings):
     suggestions_k: int = Field(default=3, ge=0)
     repeat_window_days: int = Field(default=30, ge=1, description="how long routed tickets are kept and compared "
                                     "with new ones (重复诉求); older ones are deleted")
-    repeat_threshold: float = Field(default=0.30, gt=0, le=1, description="cosine at which two tickets count as the "
+    repeat_threshold: float = Field(default=0.25, gt=0, le=1, description="cosine at which two tickets count as the "
                                     "same matter (chosen on hand-judged pairs: bench/RESULTS.md ## Repeat appeals)")
     api_keys: str | None = Field(default=None, description='"role:key,role:key"; roles platform, agent, trainer, admin')
     host: str = "127.0.0.1"

@@ -8,7 +8,10 @@ knowledge base), so the ratio is a conservative measure of what ONNX Runtime and
 
 The request is a real ticket of median length from teddy2020c/dev_raw.csv. Each request appends its own call
 number to the text (`（来电编号 N）`, a few characters): the knowledge base caches query embeddings by text, and
-a benchmark that repeats one text would time that cache instead of a ticket the service has not seen.
+a benchmark that repeats one text would time that cache instead of a ticket the service has not seen. Each
+request also carries its own ticket id, so it is compared with a month of earlier tickets and then kept, as in a
+real stream: the scratch home's ticket log is filled beforehand with the 4,303 messages of
+teddy2020c/hot_messages_raw.csv, received over the last 30 days (a month of a city three times Wugang's size).
 
     nice python bench/serve_latency.py                 # model: the champion under settings.home
     nice python bench/serve_latency.py --model DIR --requests 200
@@ -99,7 +102,8 @@ def drive(name: str, url: str, body: dict, headers: dict, requests: int, concurr
     calls = itertools.count()
 
     def unseen() -> dict:
-        return {**body, "text": f"{body['text']}（来电编号 {name[:5]}-{concurrency}-{next(calls)}）"}
+        call = f"{name[:5]}-{concurrency}-{next(calls)}"
+        return {**body, "id": f"bench-{call}", "text": f"{body['text']}（来电编号 {call}）"}
 
     def worker() -> None:
         nonlocal errors
@@ -129,8 +133,11 @@ def drive(name: str, url: str, body: dict, headers: dict, requests: int, concurr
 
 def breakdown(model_dir: Path, home: Path, ticket: dict, threads: int, n: int = 30) -> dict[str, float]:
     """Median ms of each step of /v1/route in this process, on unseen texts: where the time goes."""
+    from appeal.config import get_settings
     from knowledge_base.dispatch import decide
     from knowledge_base.kb import KnowledgeBase, load_encoder
+    from knowledge_base.repeats import Repeats, utc_now
+    from knowledge_base.ticket_log import SeenTicket
     from models.predictor import load_predictor
     from pipeline import canonical
     from serve.routing import mask
@@ -138,7 +145,12 @@ def breakdown(model_dir: Path, home: Path, ticket: dict, threads: int, n: int = 
     predictor = load_predictor(model_dir, threads=threads)
     kb = KnowledgeBase(f"sqlite:///{home / 'appeal.db'}", encoder=load_encoder(build=False))
     kb.warm_up()
+    settings = get_settings()
+    repeats = Repeats(f"sqlite:///{home / 'appeal.db'}", threshold=settings.repeat_threshold,
+                      window_days=settings.repeat_window_days)
+    repeats.warm_up()
     steps: dict[str, list[float]] = {"canonical": [], "model": [], "mask + dispatch": [],
+                                      "repeat check + record (month of tickets)": [],
                                       "suggestions (BM25, as /v1/route)": [], "suggestions (hybrid, as /v1/suggest)": []}
 
     def timed(name: str, fn):
@@ -158,9 +170,16 @@ def breakdown(model_dir: Path, home: Path, ticket: dict, threads: int, n: int = 
             return full
 
         full = timed("mask + dispatch", mask_and_decide)
+
+        def check_and_record() -> None:
+            repeats.check(full, exclude=f"breakdown-{i}")
+            repeats.record(SeenTicket(f"breakdown-{i}", utc_now(), full))
+
+        timed("repeat check + record (month of tickets)", check_and_record)
         timed("suggestions (BM25, as /v1/route)", lambda: kb.search(full, 3, with_dense=False))
         timed("suggestions (hybrid, as /v1/suggest)", lambda: kb.search(full, 3))
     kb.close()
+    repeats.close()
     return {name: float(np.median(values[3:])) for name, values in steps.items()}
 
 
@@ -247,7 +266,24 @@ def scratch_home(model_dir: Path, version: str, root: Path, settings) -> Path:
     store = EntryStore(f"sqlite:///{home / 'appeal.db'}")
     store.upsert_many(read_entries(settings.demo_dir / "faq.jsonl"), updated_by="bench")
     store.close()
+    month_of_tickets(home, settings)
     return home
+
+
+def month_of_tickets(home: Path, settings) -> None:
+    """The ticket log as a month of service leaves it: the hot messages, masked, spread over the last 30 days."""
+    from datetime import timedelta
+
+    from knowledge_base.repeats import utc_now
+    from knowledge_base.ticket_log import SeenTicket, TicketLog
+    from serve.routing import mask
+
+    frame = pd.read_csv(settings.teddy_dir / "hot_messages_raw.csv", dtype={"留言编号": str})
+    log = TicketLog(f"sqlite:///{home / 'appeal.db'}")
+    now = utc_now()
+    for n, (ticket_id, title, text) in enumerate(zip(frame["留言编号"], frame["留言主题"], frame["留言详情"])):
+        log.add(SeenTicket(ticket_id, now - timedelta(days=29) * n / len(frame), mask(str(text)), mask(str(title))))
+    log.close()
 
 
 def main() -> None:

@@ -72,9 +72,11 @@ class Hotspot:
 class RepeatIndex:
     """In-memory TF-IDF index over a sliding window of tickets; thread-safe.
 
-    A query costs one sparse matrix-vector product over the window. Row norms, which depend on the IDF, are
-    refreshed when pending rows are merged (every few dozen tickets), not on each query: one ticket more moves the
-    IDF of a 30-day window by a fraction of a percent."""
+    The window is held feature by feature (the transpose of a ticket × feature matrix), so a check reads only the
+    tickets that share a character gram with the new one. Tickets added since the last merge are held apart, and
+    the TF-IDF norms of the merged ones, which depend on the IDF, are refreshed when they are merged (every few
+    dozen tickets), not on each check: one ticket more moves the IDF of a month's window by a fraction of a
+    percent."""
 
     def __init__(self, threshold: float, window_days: int):
         self.threshold = threshold
@@ -85,10 +87,11 @@ class RepeatIndex:
         self._position: dict[str, int] = {}
         self._alive = np.zeros(0, dtype=bool)
         self._received = np.zeros(0, dtype="datetime64[us]")
-        self._matrix = sp.csr_matrix((0, _FEATURES))  # sublinear tf of the merged rows
-        self._norms = np.zeros(0)  # their TF-IDF norms, as of the last merge
+        self._columns = sp.csr_matrix((_FEATURES, 0))  # feature × merged ticket, sublinear tf
+        self._norms = np.zeros(0)  # TF-IDF norms of the merged tickets, as of the last merge
         self._pending: list[sp.csr_matrix] = []
-        self._df = np.zeros(_FEATURES, dtype=np.int32)  # document frequency over alive rows
+        self._pending_norms: list[float] = []
+        self._df = np.zeros(_FEATURES, dtype=np.int64)  # document frequency; replaced tickets leave it at the merge
         self._scratch = np.zeros(_FEATURES)
         self._lock = threading.Lock()
 
@@ -102,54 +105,47 @@ class RepeatIndex:
 
     def _idf(self, columns: np.ndarray | None = None) -> np.ndarray:
         df = self._df if columns is None else self._df[columns]
-        return np.log((1.0 + len(self)) / (1.0 + df)) + 1.0
+        return np.log((1.0 + len(self._tickets)) / (1.0 + df)) + 1.0
 
     def add(self, ticket: SeenTicket) -> None:
         """Adds a ticket; one with the same id as an earlier ticket replaces it."""
         row = self._tf(f"{ticket.title or ''}\n{ticket.text}")
         with self._lock:
             earlier = self._position.get(ticket.ticket_id)
-            if earlier is not None and self._alive[earlier]:
+            if earlier is not None:
                 self._alive[earlier] = False
-                self._df[self._row(earlier).indices] -= 1
             self._position[ticket.ticket_id] = len(self._tickets)
             self._tickets.append(ticket)
             self._alive = np.append(self._alive, True)
             self._received = np.append(self._received, np.datetime64(ticket.received_at, "us"))
             self._df[row.indices] += 1
             self._pending.append(row)
+            self._pending_norms.append(float(np.linalg.norm(row.data * self._idf(row.indices))) or 1.0)
             if len(self._pending) > _PENDING:
                 self._merge()
 
-    def _row(self, position: int) -> sp.csr_matrix:
-        merged = self._matrix.shape[0]
-        return self._matrix[position] if position < merged else self._pending[position - merged]
-
     def _merge(self) -> None:
-        """Folds the pending rows into the matrix, drops replaced rows and rows that left the window, and refreshes
-        the norms (caller holds the lock). Dropping renumbers rows, so it happens here only."""
-        matrix = sp.vstack([self._matrix, *self._pending], format="csr") if self._pending else self._matrix
-        self._pending = []
+        """Folds the pending tickets in, drops replaced ones and those that left the window, and refreshes the
+        document frequencies and norms (caller holds the lock). Dropping renumbers tickets, so it happens here only."""
+        columns = self._columns
+        if self._pending:
+            columns = sp.hstack([columns, sp.vstack(self._pending).T], format="csr")
+        self._pending, self._pending_norms = [], []
         keep = np.flatnonzero(self._alive & (self._received >= np.datetime64(utc_now() - self.window, "us")))
         if len(keep) < len(self._tickets):
-            matrix = matrix[keep]
+            columns = columns[:, keep].tocsr()
             self._tickets = [self._tickets[i] for i in keep]
             self._alive = np.ones(len(keep), dtype=bool)
             self._received = self._received[keep]
             self._position = {t.ticket_id: i for i, t in enumerate(self._tickets)}
-            self._df = np.bincount(matrix.indices, minlength=_FEATURES).astype(np.int32)
-        self._matrix = matrix
-        self._norms = self._row_norms(matrix, self._idf())
-
-    @staticmethod
-    def _row_norms(rows: sp.csr_matrix, idf: np.ndarray) -> np.ndarray:
-        squared = rows.multiply(rows).tocsr()
-        norms = np.sqrt(squared @ (idf * idf))
+        self._columns = columns
+        self._df = np.diff(columns.indptr)
+        idf = self._idf()
+        squared = columns.copy()
+        squared.data **= 2
+        norms = np.sqrt(squared.T @ (idf * idf))
         norms[norms == 0] = 1.0
-        return norms
-
-    def _norm(self, row: sp.csr_matrix) -> float:
-        return float(np.linalg.norm(row.data * self._idf(row.indices))) or 1.0
+        self._norms = norms
 
     def related(self, text: str, *, now: datetime | None = None, exclude: str | None = None, k: int = 5,
                 min_similarity: float | None = None) -> list[Related]:
@@ -162,16 +158,19 @@ class RepeatIndex:
                 return []
             idf = self._idf(query.indices)
             weights = query.data * idf
-            query_norm = np.sqrt(weights @ weights)
-            self._scratch[query.indices] = weights * idf
-            try:
-                scores = self._matrix @ self._scratch / self._norms
-                if self._pending:
-                    pending = np.array([(row @ self._scratch)[0] / self._norm(row) for row in self._pending])
-                    scores = np.concatenate([scores, pending])
-            finally:
+            norm = np.linalg.norm(weights)
+            if norm == 0:
+                return []
+            # Cosine = Σ q·idf² · tf / (|q·idf| |tf·idf|): the query carries both IDF factors.
+            weighted = sp.csr_matrix((weights * idf / norm, query.indices, [0, len(query.indices)]),
+                                     shape=(1, _FEATURES))
+            scores = (weighted @ self._columns).toarray().ravel() / self._norms
+            if self._pending:
+                # A dense query for the few pending rows: transposing a sparse one would cost O(features).
+                self._scratch[query.indices] = weighted.data
+                pending = sp.vstack(self._pending, format="csr") @ self._scratch
                 self._scratch[query.indices] = 0.0
-            scores = scores / query_norm
+                scores = np.concatenate([scores, pending / np.array(self._pending_norms)])
             scores[~(self._alive & (self._received >= np.datetime64(now - self.window, "us")))] = -1.0
             found = []
             for i in np.argsort(-scores, kind="stable"):
@@ -193,9 +192,9 @@ class RepeatIndex:
         now = now or utc_now()
         with self._lock:
             self._merge()
-            positions = np.flatnonzero(self._alive & (self._received >= np.datetime64(now - timedelta(days=days), "us")))
+            positions = np.flatnonzero(self._received >= np.datetime64(now - timedelta(days=days), "us"))
             tickets = [self._tickets[p] for p in positions]
-            rows = self._matrix[positions].multiply(self._idf()).tocsr()
+            rows = self._columns[:, positions].T.multiply(self._idf()).tocsr()
         if len(tickets) < min_size:
             return []
         norms = np.sqrt(np.asarray(rows.multiply(rows).sum(axis=1)).ravel())

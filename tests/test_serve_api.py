@@ -219,7 +219,7 @@ def test_repeat_reports_are_linked_and_grouped(server):
         assert [t["ticket_id"] for t in again["related_tickets"]][:1] == ["WG-R1"]
         related = again["related_tickets"][0]
         assert related["title"] == "学校门口砂石场扬尘" and related["township"] == "司马冲镇"
-        assert related["similarity"] >= 0.3 and related["excerpt"].startswith("司马冲镇中心小学")
+        assert related["similarity"] >= 0.25 and related["excerpt"].startswith("司马冲镇中心小学")
         assert any(r.startswith("可能重复诉求 / possible repeat: WG-R1") for r in again["reasons"])
         assert "WG-R2" in [t["ticket_id"] for t in batch[1]["related_tickets"]]  # the batch sees its own tickets
         assert "13807391234" not in json.dumps(batch, ensure_ascii=False)

@@ -36,7 +36,8 @@ def hotspots(
     from rich.table import Table
 
     table = Table("tickets", "first", "last", "乡镇/街道", "topic", "lead unit", "most central ticket",
-                  title=f"{len(found.hotspots)} hotspots among {found.tickets_in_period} tickets of the last {days} days")
+                  title=f"{len(found.hotspots)} hotspot{'' if len(found.hotspots) == 1 else 's'} among "
+                        f"{found.tickets_in_period} tickets of the last {days} days")
     for spot in found.hotspots:
         central = spot.tickets[0]
         table.add_row(str(spot.size), spot.first_at[:10], spot.last_at[:10], _top(spot.townships), _top(spot.topics),
