@@ -1,13 +1,10 @@
 """Entries in a real SQLite file, and the knowledge base kept in step with it (BM25 only: no encoder here)."""
 from __future__ import annotations
 
-import os
-import uuid
 from datetime import date, timedelta
 
 import numpy as np
 import pytest
-from sqlalchemy import create_engine, make_url, text
 
 from knowledge_base.kb import KnowledgeBase
 from knowledge_base.store import EntryFilter, EntryIn, EntryUpdate
@@ -21,28 +18,9 @@ NOISE = EntryIn(id="noise-night", question="夜间施工噪音扰民怎么办？
                 unit="武冈市城市管理和综合执法局", topic="噪音扰民")
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def url(request, tmp_path) -> str:
-    """A real SQLite file, or a fresh database on the PostgreSQL server of APPEAL_TEST_POSTGRES_URL."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'kb.db'}"
-        return
-    server = os.environ.get("APPEAL_TEST_POSTGRES_URL")
-    if not server:
-        pytest.skip("APPEAL_TEST_POSTGRES_URL is not set")
-    name = f"kb_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(server, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f"CREATE DATABASE {name}"))
-    yield make_url(server).set(database=name).render_as_string(hide_password=False)
-    with admin.connect() as connection:
-        connection.execute(text(f"DROP DATABASE {name} WITH (FORCE)"))
-    admin.dispose()
-
-
 @pytest.fixture()
-def kb(url):
-    base = KnowledgeBase(url)
+def kb(database_url):
+    base = KnowledgeBase(database_url)
     base.warm_up()
     yield base
     base.close()
@@ -126,8 +104,8 @@ def test_duplicate_id_and_bad_period_are_refused(kb):
         EntryIn(question="问", answer="答", unit="单位", valid_from=date(2025, 2, 1), valid_to=date(2025, 1, 1))
 
 
-def test_changes_made_by_another_process_reach_the_next_search(url):
-    service, cli = KnowledgeBase(url), KnowledgeBase(url)
+def test_changes_made_by_another_process_reach_the_next_search(database_url):
+    service, cli = KnowledgeBase(database_url), KnowledgeBase(database_url)
     service.warm_up()
     assert service.search("社保卡丢了") == []
     cli.add(SOCIAL, "cli")

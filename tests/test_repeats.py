@@ -1,4 +1,5 @@
-"""Repeat appeals: the index on real and Wugang-style Chinese tickets, the ticket log in a real SQLite file."""
+"""Repeat appeals: the index on real and Wugang-style Chinese tickets, the ticket log in a real SQLite file (and on
+PostgreSQL where CI provides one)."""
 from __future__ import annotations
 
 import json
@@ -7,7 +8,6 @@ import subprocess
 from datetime import timedelta
 
 import pandas as pd
-import pytest
 from sqlalchemy import text
 
 from appeal.config import DEMO_DIR, Settings
@@ -82,9 +82,8 @@ def test_hotspots_group_the_reports_of_one_matter():
     assert index.count(days=2) == 3 + 30  # and 30 demo tickets of the last two days
 
 
-def test_processes_sharing_one_database_see_each_others_tickets(tmp_path):
-    url = f"sqlite:///{tmp_path / 'appeal.db'}"
-    first, second = (Repeats(url, threshold=THRESHOLD, window_days=30) for _ in range(2))
+def test_processes_sharing_one_database_see_each_others_tickets(database_url):
+    first, second = (Repeats(database_url, threshold=THRESHOLD, window_days=30) for _ in range(2))
     try:
         # A window of real size: with a handful of tickets the IDF cannot yet tell rare from common characters.
         for ticket in demo_seen():
@@ -97,7 +96,7 @@ def test_processes_sharing_one_database_see_each_others_tickets(tmp_path):
         with first.log.engine.begin() as connection:
             connection.execute(text("UPDATE routed_ticket SET received_at = :old"),
                                {"old": utc_now() - timedelta(days=40)})
-        restarted = Repeats(url, threshold=THRESHOLD, window_days=30)
+        restarted = Repeats(database_url, threshold=THRESHOLD, window_days=30)
         restarted.warm_up()  # forgets tickets older than the window
         assert restarted.check(ROAD_AGAIN) == [] and len(restarted.index) == 0 and restarted.log.last_id() == 0
         restarted.close()
