@@ -10,6 +10,7 @@ ticket is added in the time it takes to read it, and the IDF follows the window 
 from __future__ import annotations
 
 import threading
+import time
 from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
@@ -25,6 +26,9 @@ from pipeline.pii import PII_TOKENS
 _FEATURES = 2**20
 # Rows added since the last merge are kept apart (vstack copies the whole matrix) up to this many.
 _PENDING = 64
+# How long, and how far below a new row id, a missing row id is looked for again (see `Repeats`).
+_GAP_SECONDS = 30.0
+_IN_FLIGHT = 64
 
 
 def utc_now() -> datetime:
@@ -232,12 +236,17 @@ def _similar_pairs(rows: sp.csr_matrix, threshold: float, chunk: int = 512) -> s
 class Repeats:
     """The repeat check of the service: the ticket log (shared by every process) and its index (one per process),
     kept in step by reading the rows written since the last look. `warm_up` loads the window and forgets older
-    tickets."""
+    tickets.
+
+    Row ids are handed out when a row is inserted, not when it is committed: on PostgreSQL a concurrent writer can
+    commit id 11 before id 10. A missing id just below a new one is therefore looked for again for a while before
+    it is taken for a rolled-back insert."""
 
     def __init__(self, url: str, *, threshold: float, window_days: int):
         self.log = TicketLog(url)
         self.index = RepeatIndex(threshold, window_days)
         self._last_row = 0
+        self._gaps: dict[int, float] = {}  # row id not seen yet → when it was first missed (monotonic seconds)
         self._sync_lock = threading.Lock()
 
     def warm_up(self) -> None:
@@ -246,9 +255,16 @@ class Repeats:
 
     def sync(self) -> None:
         with self._sync_lock:
-            for row_id, ticket in self.log.after(self._last_row, utc_now() - self.index.window):
+            now = time.monotonic()
+            self._gaps = {row: since for row, since in self._gaps.items() if now - since < _GAP_SECONDS}
+            for row_id, ticket in self.log.after(self._last_row, utc_now() - self.index.window, also=list(self._gaps)):
+                self._gaps.pop(row_id, None)
+                if row_id > self._last_row:
+                    # Ids skipped on the first load, or by more than a burst of writers, are old rows' deletions.
+                    if self._last_row and row_id - self._last_row <= _IN_FLIGHT:
+                        self._gaps.update({missing: now for missing in range(self._last_row + 1, row_id)})
+                    self._last_row = row_id
                 self.index.add(ticket)
-                self._last_row = row_id
 
     def check(self, text: str, *, exclude: str | None = None, k: int = 5) -> list[Related]:
         """Earlier tickets about the same matter as `text` (masked title and body)."""

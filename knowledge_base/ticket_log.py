@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import DateTime, Integer, String, Text, delete, event, select
+from sqlalchemy import DateTime, Integer, String, Text, delete, event, or_, select
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, sessionmaker
 
 from knowledge_base.store import make_engine
@@ -73,10 +73,12 @@ class TicketLog:
             session.add(row)
         return row.id
 
-    def after(self, row_id: int, received_since: datetime) -> list[tuple[int, SeenTicket]]:
-        """Rows written after `row_id` that were received since `received_since`, in the order written."""
-        query = (select(RoutedTicketRow).where(RoutedTicketRow.id > row_id,
-                                               RoutedTicketRow.received_at >= received_since)
+    def after(self, row_id: int, received_since: datetime, also: list[int] = ()) -> list[tuple[int, SeenTicket]]:
+        """Rows after `row_id`, and those of `also`, that were received since `received_since`, by row id."""
+        newer = RoutedTicketRow.id > row_id
+        query = (select(RoutedTicketRow)
+                 .where(or_(newer, RoutedTicketRow.id.in_(also)) if also else newer,
+                        RoutedTicketRow.received_at >= received_since)
                  .order_by(RoutedTicketRow.id))
         with self._session() as session:
             return [(row.id, row.seen()) for row in session.scalars(query)]

@@ -144,3 +144,27 @@ def test_hotspots_from_the_command_line(appeal_home):
     empty = subprocess.run([*APPEAL, "hotspots"], capture_output=True, text=True, cwd=REPO, check=True,
                            env={**env, "APPEAL_HOME": str(appeal_home / "elsewhere")}).stdout
     assert "no ticket routed with an id in the last 7 days" in empty and "elsewhere" in empty
+
+
+def test_a_row_committed_after_a_later_one_is_still_read(database_url):
+    """On PostgreSQL a writer can commit row id 11 before another commits id 10; the reader must not skip 10."""
+    from sqlalchemy.orm import Session
+
+    from knowledge_base.ticket_log import RoutedTicketRow
+
+    repeats = Repeats(database_url, threshold=THRESHOLD, window_days=30)
+    try:
+        for ticket in demo_seen():
+            repeats.log.add(ticket)
+        repeats.warm_up()
+        last = repeats.log.last_id()
+        late = SeenTicket("WG-late", utc_now(), mask(ROAD), "通村公路塌陷")
+        early = SeenTicket("WG-early", utc_now(), mask(SMOKE))
+        with Session(repeats.log.engine) as session, session.begin():
+            session.add(RoutedTicketRow(id=last + 2, **early.__dict__))
+        repeats.sync()  # sees last + 2, not yet last + 1
+        with Session(repeats.log.engine) as session, session.begin():
+            session.add(RoutedTicketRow(id=last + 1, **late.__dict__))
+        assert [r.ticket.ticket_id for r in repeats.check(ROAD_AGAIN)][:1] == ["WG-late"]
+    finally:
+        repeats.close()
