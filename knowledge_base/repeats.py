@@ -13,7 +13,7 @@ import threading
 import time
 from collections import Counter
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 
 import numpy as np
 import scipy.sparse as sp
@@ -247,11 +247,20 @@ class Repeats:
         self.index = RepeatIndex(threshold, window_days)
         self._last_row = 0
         self._gaps: dict[int, float] = {}  # row id not seen yet → when it was first missed (monotonic seconds)
+        self._forgot_on: date | None = None
         self._sync_lock = threading.Lock()
 
     def warm_up(self) -> None:
-        self.log.forget_before(utc_now() - self.index.window)
+        self._forget_expired()
         self.sync()
+
+    def _forget_expired(self) -> None:
+        """Deletes the tickets that have left the window, at start and then once a day: masked text is still a
+        citizen's words, and it is kept no longer than the check needs it."""
+        today = utc_now().date()
+        if self._forgot_on != today:
+            self._forgot_on = today
+            self.log.forget_before(utc_now() - self.index.window)
 
     def sync(self) -> None:
         with self._sync_lock:
@@ -273,6 +282,7 @@ class Repeats:
 
     def record(self, ticket: SeenTicket) -> None:
         self.log.add(ticket)
+        self._forget_expired()
         self.sync()
 
     def hotspots(self, *, days: int, min_size: int = 3) -> list[Hotspot]:

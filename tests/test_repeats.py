@@ -100,6 +100,16 @@ def test_processes_sharing_one_database_see_each_others_tickets(database_url):
         restarted.warm_up()  # forgets tickets older than the window
         assert restarted.check(ROAD_AGAIN) == [] and len(restarted.index) == 0 and restarted.log.last_id() == 0
         restarted.close()
+        # A service that runs for days forgets them too: at its first ticket of each day.
+        first.record(SeenTicket("WG-2", utc_now(), mask(SMOKE)))
+        with first.log.engine.begin() as connection:
+            connection.execute(text("UPDATE routed_ticket SET received_at = :old WHERE ticket_id = 'WG-2'"),
+                               {"old": utc_now() - timedelta(days=40)})
+        first.record(SeenTicket("WG-3", utc_now(), mask(ROAD_THIRD)))
+        assert len(first.log.after(0, utc_now() - timedelta(days=400))) == 2  # same day: nothing forgotten yet
+        first._forgot_on -= timedelta(days=1)
+        first.record(SeenTicket("WG-4", utc_now(), mask(ROAD_AGAIN)))
+        assert [t.ticket_id for _, t in first.log.after(0, utc_now() - timedelta(days=400))] == ["WG-3", "WG-4"]
     finally:
         first.close()
         second.close()
