@@ -136,7 +136,8 @@ def breakdown(model_dir: Path, home: Path, ticket: dict, threads: int, n: int = 
     from appeal.config import get_settings
     from knowledge_base.dispatch import decide
     from knowledge_base.kb import KnowledgeBase, load_encoder
-    from knowledge_base.repeats import Repeats, utc_now
+    from knowledge_base.repeats import Repeats
+    from knowledge_base.store import utc_now
     from knowledge_base.ticket_log import SeenTicket
     from models.predictor import load_predictor
     from pipeline import canonical
@@ -274,7 +275,7 @@ def month_of_tickets(home: Path, settings) -> None:
     """The ticket log as a month of service leaves it: the hot messages, masked, spread over the last 30 days."""
     from datetime import timedelta
 
-    from knowledge_base.repeats import utc_now
+    from knowledge_base.store import utc_now
     from knowledge_base.ticket_log import SeenTicket, TicketLog
     from serve.routing import mask
 

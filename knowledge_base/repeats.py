@@ -13,13 +13,14 @@ import threading
 import time
 from collections import Counter
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timedelta
 
 import numpy as np
 import scipy.sparse as sp
 from scipy.sparse.csgraph import connected_components
 from sklearn.feature_extraction.text import HashingVectorizer
 
+from knowledge_base.store import utc_now
 from knowledge_base.ticket_log import SeenTicket, TicketLog
 from pipeline.pii import PII_TOKENS
 
@@ -29,11 +30,6 @@ _PENDING = 64
 # How long, and how far below a new row id, a missing row id is looked for again (see `Repeats`).
 _GAP_SECONDS = 30.0
 _IN_FLIGHT = 64
-
-
-def utc_now() -> datetime:
-    # Naive UTC, the form SQLite gives back.
-    return datetime.now(timezone.utc).replace(tzinfo=None)
 
 
 def _clean(text: str) -> str:

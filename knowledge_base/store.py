@@ -202,7 +202,7 @@ class EmbeddingRow(Base):
     vector: Mapped[bytes] = mapped_column(LargeBinary)
 
 
-def _now() -> datetime:
+def utc_now() -> datetime:
     # Naive UTC: SQLite gives back naive datetimes, so comparing stamps across backends needs one form.
     return datetime.now(timezone.utc).replace(tzinfo=None)
 
@@ -296,7 +296,7 @@ class EntryStore:
 
     def add(self, entry: EntryIn, updated_by: str) -> tuple[Entry, int]:
         """Insert a new entry; an id already taken is an error (use `update` or `upsert_many`)."""
-        row = EntryRow(**entry.model_dump(), updated_at=_now(), updated_by=updated_by)
+        row = EntryRow(**entry.model_dump(), updated_at=utc_now(), updated_by=updated_by)
         row.id = entry.id or new_entry_id()
         try:
             with self._session.begin() as session:
@@ -315,7 +315,7 @@ class EntryStore:
                 raise InputError(f"no entry {entry_id!r}")
             merged = EntryIn.model_validate({**row.to_entry().model_dump(include=set(EntryIn.model_fields)),
                                              **change.model_dump(exclude_unset=True)})
-            now = _now()
+            now = utc_now()
             self._keep(session, row, "update", updated_by, now)
             for name, value in merged.model_dump(exclude={"id"}).items():
                 setattr(row, name, value)
@@ -327,7 +327,7 @@ class EntryStore:
             row = session.get(EntryRow, entry_id)
             if row is None:
                 raise InputError(f"no entry {entry_id!r}")
-            self._keep(session, row, "delete", deleted_by, _now())
+            self._keep(session, row, "delete", deleted_by, utc_now())
             session.delete(row)
             return self._bump(session)
 
@@ -335,7 +335,7 @@ class EntryStore:
         """Import: all entries in one transaction (nothing half-imported); an entry whose id exists replaces it."""
         added = updated = unchanged = 0
         stored: list[Entry] = []
-        now = _now()
+        now = utc_now()
         entries = [(entry.id or new_entry_id(), entry) for entry in entries]
         seen: set[str] = set()
         with self._session.begin() as session:

@@ -10,7 +10,8 @@ from typing import Sequence
 
 from knowledge_base.dispatch import decide
 from knowledge_base.kb import KnowledgeBase
-from knowledge_base.repeats import Related, Repeats, utc_now
+from knowledge_base.repeats import Related, Repeats
+from knowledge_base.store import utc_now
 from knowledge_base.ticket_log import SeenTicket
 from models.predictor import HeadPrediction
 from pipeline import canonical

@@ -11,7 +11,8 @@ import pandas as pd
 from sqlalchemy import text
 
 from appeal.config import DEMO_DIR, Settings
-from knowledge_base.repeats import RepeatIndex, Repeats, utc_now
+from knowledge_base.repeats import RepeatIndex, Repeats
+from knowledge_base.store import utc_now
 from knowledge_base.ticket_log import SeenTicket
 from serve.routing import mask
 from tests.conftest import REPO
