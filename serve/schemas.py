@@ -102,7 +102,9 @@ class RouteOut(BaseModel):
                     "jurisdiction": {"township": "迎春亭街道", "code": "430581002", "matched": "迎春亭街道",
                                      "method": "name_with_suffix", "source": "location", "village": None},
                     "decision": "auto",
-                    "reasons": ["topic: 城乡建设 置信度 0.91（达到阈值）", "unit: 城市管理和综合执法 置信度 0.88（达到阈值）"],
+                    "reasons": ["topic: 城乡建设 置信度 0.91（达到阈值）", "unit: 城市管理和综合执法 置信度 0.88（达到阈值）",
+                                "可能重复诉求 / possible repeat: WG-2026-000101（相似度 0.52，2 天前 / 2 days ago，"
+                                "已派 武冈市城市管理和综合执法局）"],
                     "urgent": False,
                     "not_accepted": None,
                     "lead_unit": {"id": "wg-cgj", "name": "武冈市城市管理和综合执法局",
@@ -110,6 +112,11 @@ class RouteOut(BaseModel):
                     "assisting_units": [],
                     "rule": None,
                     "suggestions": [],
+                    "related_tickets": [
+                        {"ticket_id": "WG-2026-000101", "received_at": "2026-03-02T01:15:09Z", "similarity": 0.52,
+                         "title": "菜市场门口摊贩占道", "excerpt": "迎春亭街道菜市场门口早上流动摊贩很多，占了半边路，车子过不去。",
+                         "township": "迎春亭街道", "topic": "城乡建设", "lead_unit": "武冈市城市管理和综合执法局"}
+                    ],
                     "masked_text": "武冈市迎春亭街道菜市场门口每天早上都有流动摊贩占道经营，车辆无法通行，请城管部门尽快处理。"
                                    "联系电话[手机号]。",
                     "model_version": "demo-20260101",
