@@ -1,13 +1,19 @@
-"""How bad input is answered: always 4xx with a message in Chinese and English, never a 500."""
+"""How errors are answered, with a message in Chinese and English and never as a 500: bad input 4xx, a database
+that cannot be reached 503."""
 from __future__ import annotations
+
+import logging
 
 from fastapi import FastAPI, HTTPException, Request, status
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import ValidationError
+from sqlalchemy.exc import SQLAlchemyError
 
 from pipeline.errors import InputError
+
+log = logging.getLogger("appeal.serve")
 
 # Documented on every operation that takes a body, so clients (and the schema test) know them.
 ERROR_RESPONSES: dict[int | str, dict] = {
@@ -15,7 +21,7 @@ ERROR_RESPONSES: dict[int | str, dict] = {
     403: {"description": "角色无权访问 / the key's role may not use this endpoint"},
     413: {"description": "文本或批量过大 / text or batch too large"},
     422: {"description": "请求无效 / invalid request"},
-    503: {"description": "服务正在加载 / model or index not loaded yet"},
+    503: {"description": "服务正在加载或数据库暂不可用 / model or index not loaded yet, or the database unavailable"},
 }
 
 
@@ -55,7 +61,16 @@ async def _on_input_error(_request: Request, exc: InputError) -> JSONResponse:
     return JSONResponse(status_code=422, content={"detail": str(exc), "message": f"请求无效 / invalid request — {exc}"})
 
 
+async def _on_database_error(request: Request, exc: SQLAlchemyError) -> JSONResponse:
+    # Nothing the client sent is wrong: 503 tells it to try again, and the cause goes to the log, not the client.
+    log.error("database error on %s", request.url.path, exc_info=exc)
+    return JSONResponse(status_code=503, headers={"Retry-After": "5"},
+                        content={"detail": "数据库暂不可用 / database unavailable", "message": "数据库暂不可用，请稍后重试 / "
+                                 "database unavailable, try again later"})
+
+
 def install(app: FastAPI) -> None:
+    app.add_exception_handler(SQLAlchemyError, _on_database_error)
     app.add_exception_handler(RequestValidationError, _on_validation_error)
     app.add_exception_handler(ValidationError, _on_model_validation_error)
     app.add_exception_handler(InputError, _on_input_error)

@@ -1,4 +1,5 @@
-"""One ticket in, one routing answer out: classify, mask, decide (unit catalogue + rules), suggest.
+"""One ticket in, one routing answer out: classify, mask, decide (unit catalogue + rules), suggest, and link it to
+earlier tickets about the same matter.
 
 The model reads the ticket in the canonical form it was trained on (made from the raw text); everything that
 leaves the process (response, log, knowledge-base query, feedback row) is the normalized, PII-masked text.
@@ -6,7 +7,10 @@ Batches go through the model in one call (the costly step); everything else is p
 """
 from __future__ import annotations
 
+import logging
 from typing import Sequence
+
+from sqlalchemy.exc import SQLAlchemyError
 
 from knowledge_base.dispatch import decide
 from knowledge_base.kb import KnowledgeBase
@@ -22,6 +26,7 @@ from serve.schemas import (HeadOut, HotspotOut, HotspotsOut, LabelScore, Related
                            TicketIn)
 
 EXCERPT_CHARS = 80
+log = logging.getLogger("appeal.serve")
 
 
 def mask(text: str) -> str:
@@ -76,6 +81,19 @@ def _repeat_reason(related: list[Related]) -> str:
     return f"可能重复诉求 / possible repeat: {first.ticket.ticket_id}（相似度 {first.similarity:.2f}，{when}{where}{more}）"
 
 
+def _check_and_record(repeats: Repeats, text: str, seen: SeenTicket | None) -> list[Related]:
+    """Earlier tickets about the same matter; the ticket is then kept when it has an id. A database failure here
+    is logged and the ticket routed all the same: the link to an earlier ticket matters less than the routing."""
+    related: list[Related] = []
+    try:
+        related = repeats.check(text, exclude=seen.ticket_id if seen else None)
+        if seen:
+            repeats.record(seen)
+    except SQLAlchemyError:
+        log.exception("repeat check failed; the ticket is routed without it")
+    return related
+
+
 def route_tickets(tickets: Sequence[TicketIn], model: LoadedModel, kb: KnowledgeBase, k: int,
                   repeats: Repeats | None = None) -> list[RouteOut]:
     """Routes the tickets; with `repeats`, each is compared with the tickets of the repeat window (those before it
@@ -90,12 +108,10 @@ def route_tickets(tickets: Sequence[TicketIn], model: LoadedModel, kb: Knowledge
         routing = decide(heads, full, ticket.location)
         related: list[Related] = []
         if repeats is not None:
-            related = repeats.check(full, exclude=ticket.id)
-            if ticket.id:
-                repeats.record(SeenTicket(
-                    ticket.id, utc_now(), masked, mask(ticket.title) if ticket.title else None,
-                    routing.jurisdiction.township if routing.jurisdiction else None, heads["topic"].label,
-                    routing.lead.name if routing.lead else None))
+            seen = SeenTicket(ticket.id, utc_now(), masked, mask(ticket.title) if ticket.title else None,
+                              routing.jurisdiction.township if routing.jurisdiction else None, heads["topic"].label,
+                              routing.lead.name if routing.lead else None) if ticket.id else None
+            related = _check_and_record(repeats, full, seen)
         reasons = routing.reasons + ([_repeat_reason(related)] if related else [])
         results.append(
             RouteOut(

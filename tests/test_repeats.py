@@ -179,3 +179,30 @@ def test_a_row_committed_after_a_later_one_is_still_read(database_url):
         assert [r.ticket.ticket_id for r in repeats.check(ROAD_AGAIN)][:1] == ["WG-late"]
     finally:
         repeats.close()
+
+
+def test_a_broken_ticket_log_does_not_stop_routing(tmp_path):
+    """The repeat check is secondary: with its table gone, tickets are still routed (and the failure logged); the
+    hotspot list, which is nothing but that table, says the database is unavailable (503), not 500."""
+    import sqlite3
+
+    from tests.serving_support import install_model, start_server
+
+    home = tmp_path / "home"
+    install_model(home, "v1")
+    server = start_server(home, tmp_path / "server.log")
+    try:
+        with server.client("platform") as platform:
+            assert platform.post("/v1/route", json={"id": "WG-1", "text": ROAD}).status_code == 200
+            with sqlite3.connect(home / "appeal.db") as connection:
+                connection.execute("DROP TABLE routed_ticket")
+            response = platform.post("/v1/route", json={"id": "WG-2", "text": ROAD_AGAIN})
+        assert response.status_code == 200, response.text
+        assert response.json()["related_tickets"] == [] and response.json()["topic"]["label"]
+        assert any("repeat check failed" in line for line in server.log_lines())
+        with server.client("agent") as agent:
+            unavailable = agent.get("/v1/tickets/hotspots")
+        assert unavailable.status_code == 503 and "database unavailable" in unavailable.json()["message"]
+        assert "routed_ticket" not in unavailable.text  # the cause is logged, not sent
+    finally:
+        server.stop()

@@ -47,7 +47,10 @@ def test_reload_and_watch_swap_models_under_load(appeal_home, tmp_path):
         registry.promote("v2", force=True)
         with server.client("admin") as admin:
             reloaded = admin.post("/v1/models/reload").json()
-        assert reloaded == {"previous": "v1", "serving": "v2", "changed": True}
+        # The background watch (every 2 s) may pick the promotion up between these two lines; either way v2 serves
+        # and the answer says who swapped.
+        assert reloaded in ({"previous": "v1", "serving": "v2", "changed": True},
+                            {"previous": "v2", "serving": "v2", "changed": False})
         _wait_for_more(outcomes)
 
         # Promotion only: the service notices the champion pointer by itself.
