@@ -65,13 +65,11 @@ class TicketLog:
         _Base.metadata.create_all(self.engine)
         self._session = sessionmaker(self.engine, expire_on_commit=False)
 
-    def add(self, ticket: SeenTicket) -> int:
-        """Stores the ticket, replacing an earlier row of the same ticket id; returns the new row's id."""
-        row = RoutedTicketRow(**ticket.__dict__)
+    def add(self, ticket: SeenTicket) -> None:
+        """Stores the ticket, replacing an earlier row of the same ticket id."""
         with self._session.begin() as session:
             session.execute(delete(RoutedTicketRow).where(RoutedTicketRow.ticket_id == ticket.ticket_id))
-            session.add(row)
-        return row.id
+            session.add(RoutedTicketRow(**ticket.__dict__))
 
     def after(self, row_id: int, received_since: datetime, also: list[int] = ()) -> list[tuple[int, SeenTicket]]:
         """Rows after `row_id`, and those of `also`, that were received since `received_since`, by row id."""
@@ -82,10 +80,6 @@ class TicketLog:
                  .order_by(RoutedTicketRow.id))
         with self._session() as session:
             return [(row.id, row.seen()) for row in session.scalars(query)]
-
-    def last_id(self) -> int:
-        with self._session() as session:
-            return session.scalar(select(RoutedTicketRow.id).order_by(RoutedTicketRow.id.desc()).limit(1)) or 0
 
     def forget_before(self, cutoff: datetime) -> int:
         """Deletes the tickets received before `cutoff`; returns how many."""
