@@ -139,7 +139,8 @@ def main() -> None:
         lines.append(f"| {len(small):,} | " + " | ".join(f"{p:.2f} / {r:.2f}" for p, r, _ in
                                                        (at(scores, same, t) for t in THRESHOLDS[:3])) + " |")
 
-    lines += ["", f"Hotspots over the whole file at the shipped threshold {settings.repeat_threshold} (groups of ≥ 3):", ""]
+    lines += ["", f"Hotspots over the whole file at the shipped threshold {settings.repeat_threshold} "
+                  "(groups of ≥ 3):", ""]
     started = time.perf_counter()
     spots = index.hotspots(days=36500, now=NOW)
     seconds = time.perf_counter() - started

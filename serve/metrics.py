@@ -1,6 +1,7 @@
 """Prometheus metrics: request count and latency per route and status (prometheus-fastapi-instrumentator), plus
 what the model does: predictions per label, how often a human must review, how many tickets repeat an earlier one,
-which model version answers, and how often agents keep its topic (the live counterpart of the report's fixed evaluation set).
+which model version answers, and how often agents keep its topic (the live counterpart of the report's fixed
+evaluation set).
 
 Each app gets its own registry, so several apps in one process (tests) never clash over metric names.
 """

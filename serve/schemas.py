@@ -82,7 +82,8 @@ class RelatedTicketOut(BaseModel):
 
     ticket_id: str
     received_at: str = Field(description="when it was routed (UTC)")
-    similarity: float | None = Field(default=None, description="cosine of character-gram TF-IDF vectors, 0–1")
+    similarity: float | None = Field(default=None, description="cosine of character-gram TF-IDF vectors with the "
+                                                                "ticket routed, 0–1 (none in a hotspot list)")
     title: str | None = None
     excerpt: str = Field(description="the start of its masked text")
     township: str | None = None
