@@ -14,6 +14,7 @@ import time
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 
 import numpy as np
 import scipy.sparse as sp
@@ -37,6 +38,19 @@ def _clean(text: str) -> str:
     for placeholder in PII_TOKENS.values():
         text = text.replace(placeholder, " ")
     return " ".join(text.split())
+
+
+_VECTORIZER = HashingVectorizer(analyzer="char", ngram_range=(1, 2), n_features=_FEATURES, alternate_sign=False,
+                                norm=None, dtype=np.float64)
+
+
+@lru_cache(maxsize=256)
+def _tf(cleaned: str) -> sp.csr_matrix:
+    """Sublinear tf row of a cleaned text. Cached: the service checks a ticket and then adds the same text, and
+    the rows are never changed once made."""
+    row = _VECTORIZER.transform([cleaned]).tocsr()
+    row.data = 1.0 + np.log(row.data)
+    return row
 
 
 @dataclass(frozen=True)
@@ -81,8 +95,6 @@ class RepeatIndex:
     def __init__(self, threshold: float, window_days: int):
         self.threshold = threshold
         self.window = timedelta(days=window_days)
-        self._vectorizer = HashingVectorizer(analyzer="char", ngram_range=(1, 2), n_features=_FEATURES,
-                                             alternate_sign=False, norm=None, dtype=np.float64)
         self._tickets: list[SeenTicket] = []  # merged rows, then pending rows
         self._position: dict[str, int] = {}
         self._alive = np.zeros(0, dtype=bool)
@@ -98,18 +110,13 @@ class RepeatIndex:
     def __len__(self) -> int:
         return int(self._alive.sum())
 
-    def _tf(self, text: str) -> sp.csr_matrix:
-        row = self._vectorizer.transform([_clean(text)]).tocsr()
-        row.data = 1.0 + np.log(row.data)
-        return row
-
     def _idf(self, columns: np.ndarray | None = None) -> np.ndarray:
         df = self._df if columns is None else self._df[columns]
         return np.log((1.0 + len(self._tickets)) / (1.0 + df)) + 1.0
 
     def add(self, ticket: SeenTicket) -> None:
         """Adds a ticket; one with the same id as an earlier ticket replaces it."""
-        row = self._tf(f"{ticket.title or ''}\n{ticket.text}")
+        row = _tf(_clean(f"{ticket.title or ''}\n{ticket.text}"))
         with self._lock:
             earlier = self._position.get(ticket.ticket_id)
             if earlier is not None:
@@ -152,7 +159,7 @@ class RepeatIndex:
         """The k most similar tickets of the window at or above the threshold, most similar first."""
         now = now or utc_now()
         floor = self.threshold if min_similarity is None else min_similarity
-        query = self._tf(text)
+        query = _tf(_clean(text))
         with self._lock:
             if not len(self):
                 return []

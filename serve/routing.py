@@ -103,12 +103,13 @@ def route_tickets(tickets: Sequence[TicketIn], model: LoadedModel, kb: Knowledge
     results = []
     for ticket, heads in zip(tickets, predictions):
         masked = mask(ticket.text)
+        title = mask(ticket.title) if ticket.title else None
         # Title and body on separate lines, so no place name or keyword is read across the join.
-        full = f"{mask(ticket.title)}\n{masked}" if ticket.title else masked
+        full = f"{title}\n{masked}" if ticket.title else masked
         routing = decide(heads, full, ticket.location)
         related: list[Related] = []
         if repeats is not None:
-            seen = SeenTicket(ticket.id, utc_now(), masked, mask(ticket.title) if ticket.title else None,
+            seen = SeenTicket(ticket.id, utc_now(), masked, title,
                               routing.jurisdiction.township if routing.jurisdiction else None, heads["topic"].label,
                               routing.lead.name if routing.lead else None) if ticket.id else None
             related = _check_and_record(repeats, full, seen)
