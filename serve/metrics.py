@@ -1,7 +1,7 @@
 """Prometheus metrics: request count and latency per route and status (prometheus-fastapi-instrumentator), plus
 what the model does: predictions per label, how often a human must review, how many tickets repeat an earlier one,
-which model version answers, and how often agents keep its topic (the live counterpart of the report's fixed
-evaluation set).
+which model version answers, and how often agents keep its topic and confirm its repeat flags (the live
+counterpart of the report's fixed evaluation set).
 
 Each app gets its own registry, so several apps in one process (tests) never clash over metric names.
 """
@@ -38,6 +38,12 @@ class ServeMetrics:
             "agent kept its topic (yes, no; unknown when the answer names no prediction)",
             ["model_version", "topic_kept"], registry=self.registry,
         )
+        self.repeat_verdicts = Counter(
+            "appeal_repeat_verdicts", "Agents' answers on the repeat check, for tickets whose feedback says what the "
+            "route listed: confirmed (the agent linked a listed ticket), rejected (listed ones only, none linked), "
+            "missed (none listed, the agent linked one), new (none listed, none linked)",
+            ["verdict"], registry=self.registry,
+        )
         self._lock = threading.Lock()
         self._routed = 0
         self._reviewed = 0
@@ -63,9 +69,12 @@ class ServeMetrics:
             self._reviewed += decision == "review"
             self.review_rate.set(self._reviewed / self._routed)
 
-    def observe_feedback(self, model_version: str | None, predicted_topic: str | None, topic: str) -> None:
+    def observe_feedback(self, model_version: str | None, predicted_topic: str | None, topic: str,
+                         repeat_verdict: str | None) -> None:
         kept = "unknown" if predicted_topic is None else "yes" if predicted_topic == topic else "no"
         self.feedback.labels(model_version or "unknown", kept).inc()
+        if repeat_verdict is not None:
+            self.repeat_verdicts.labels(repeat_verdict).inc()
 
     def set_model(self, version: str, kind: str) -> None:
         self.model_info.clear()

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
 from knowledge_base.dispatch import PlaceRef, Refusal, UnitRef
 from knowledge_base.store import Entry
@@ -179,6 +179,8 @@ class FeedbackIn(BaseModel):
                     "suggestion_id": None,
                     "predicted_topic": "城乡建设",
                     "model_version": "20260101-demo",
+                    "related_ticket_ids": ["WG-2026-000098"],
+                    "repeat_of": "WG-2026-000098",
                 }
             ]
         }
@@ -195,6 +197,19 @@ class FeedbackIn(BaseModel):
     predicted_topic: Label | None = None
     predicted_unit: Annotated[NonBlank, Field(max_length=200)] | None = None
     model_version: Identifier | None = None
+    related_ticket_ids: list[Identifier] | None = Field(
+        default=None, max_length=20,
+        description="the ids /v1/route listed in related_tickets for this ticket ([] when it listed none); omit it "
+                    "when the platform does not show them to agents. With repeat_of it measures the repeat check")
+    repeat_of: Identifier | None = Field(
+        default=None, description="the earlier ticket the agent linked this one to as a repeat (重复件), listed or "
+                                  "not; null: the agent judged it a new matter")
+
+    @model_validator(mode="after")
+    def _not_its_own_repeat(self) -> "FeedbackIn":
+        if self.repeat_of is not None and self.repeat_of == self.ticket_id:
+            raise ValueError("repeat_of names the ticket itself / 工单不能重复自身")
+        return self
 
 
 class FeedbackOut(BaseModel):

@@ -2,10 +2,12 @@
 from __future__ import annotations
 
 import os
+from datetime import datetime, timezone
 
 import pytest
+from sqlalchemy import Column, MetaData, Table, create_engine
 
-from training.feedback_store import Feedback, FeedbackRow, FeedbackStore
+from training.feedback_store import Feedback, FeedbackRow, FeedbackStore, repeat_verdict
 
 POSTGRES = os.environ.get("APPEAL_TEST_POSTGRES_URL")
 
@@ -47,3 +49,52 @@ def test_feedback_survives_reopening(tmp_path):
     reopened = FeedbackStore(url)
     assert [(r.id, r.topic) for r in reopened.rows()] == [(stored.id, "环境保护")]
     reopened.close()
+
+
+def test_repeat_answers_round_trip(store):
+    linked = store.add(Feedback(text="砂石场扬尘又来了。", topic="环境保护", ticket_id="WG-9",
+                                related_ticket_ids=["WG-3", "WG-5"], repeat_of="WG-5"))
+    unlisted = store.add(Feedback(text="学校周边交通拥堵。", topic="交通运输", ticket_id="WG-10"))
+    rows = {row.id: row for row in store.rows()}
+    assert (rows[linked.id].related_ticket_ids, rows[linked.id].repeat_of) == (["WG-3", "WG-5"], "WG-5")
+    assert rows[linked.id].repeat_verdict == "confirmed"
+    assert (rows[unlisted.id].related_ticket_ids, rows[unlisted.id].repeat_verdict) == (None, None)
+
+
+@pytest.mark.parametrize(("listed", "linked", "verdict"), [
+    (None, "WG-1", None),  # the platform did not say what the route listed
+    (["WG-1", "WG-2"], "WG-2", "confirmed"),
+    (["WG-1"], None, "rejected"),
+    (["WG-1"], "WG-7", "rejected"),  # a listed ticket was not the one: the listing was wrong
+    ([], "WG-7", "missed"),
+    ([], None, "new"),
+])
+def test_repeat_verdict(listed, linked, verdict):
+    assert repeat_verdict(listed, linked) == verdict
+
+
+def _first_release_table(url: str) -> None:
+    """The feedback table as the releases before the repeat answers created it, with one answer in it."""
+    engine = create_engine(url)
+    first = Table("feedback", MetaData(), *(Column(c.name, c.type, primary_key=c.primary_key, nullable=c.nullable)
+                                             for c in FeedbackRow.__table__.columns
+                                             if c.name not in ("related_ticket_ids", "repeat_of")))
+    first.create(engine)
+    with engine.begin() as connection:
+        connection.execute(first.insert().values(ticket_id="WG-1", text="路灯坏了。", topic="城乡建设",
+                                                 created_at=datetime(2026, 11, 1, 8, tzinfo=timezone.utc)))
+    engine.dispose()
+
+
+def test_a_table_of_an_earlier_release_gains_the_new_columns_and_keeps_its_rows(database_url):
+    _first_release_table(database_url)
+    store = FeedbackStore(database_url)
+    again = FeedbackStore(database_url)  # a second process starting on the migrated table changes nothing
+    store.add(Feedback(text="噪音扰民。", topic="环境保护", ticket_id="WG-2", related_ticket_ids=[],
+                       repeat_of="WG-1"))
+    rows = list(again.rows())
+    assert [(r.ticket_id, r.topic, r.related_ticket_ids, r.repeat_of) for r in rows] == [
+        ("WG-1", "城乡建设", None, None), ("WG-2", "环境保护", [], "WG-1")]
+    assert [r.repeat_verdict for r in rows] == [None, "missed"]
+    store.close()
+    again.close()

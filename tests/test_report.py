@@ -8,15 +8,17 @@ import re
 import subprocess
 import sys
 import warnings
+from datetime import datetime
 
 import numpy as np
 import pytest
+from sqlalchemy import update
 
 from models.registry import Registry
 from tests.registry_support import sample_baseline
 from training import report
 from training.evaluation import dispatch_scores
-from training.feedback_store import Feedback, FeedbackStore
+from training.feedback_store import Feedback, FeedbackRow, FeedbackStore
 
 REPO = report.NOTEBOOK.parents[1]
 
@@ -135,10 +137,33 @@ def test_live_table_counts_each_ticket_once_per_model_version(tmp_path):
     assert table.loc["(not given)", "topic_kept"] == 1.0
 
 
+def test_repeats_live_table_measures_the_flag_per_week(tmp_path):
+    store = FeedbackStore(f"sqlite:///{tmp_path / 'appeal.db'}")
+    assert report.repeats_live_table(store.latest()).empty
+    week1, week2 = datetime(2026, 11, 16, 9), datetime(2026, 11, 23, 9)  # Mondays of ISO weeks 47 and 48
+    answers = [("T1", ["T0"], "T0", week1), ("T2", ["T0"], None, week1), ("T3", [], "T0", week1),
+               ("T4", [], None, week1), ("T7", ["T0"], None, week1),
+               ("T5", None, "T0", week1),  # the platform did not say what was listed: not counted
+               ("T6", ["T1", "T0"], "T1", week2), ("T2", ["T0"], "T0", week2)]  # T2 corrected: the latest counts
+    for ticket, listed, link, at in answers:
+        row = store.add(Feedback(text=f"工单{ticket}", topic="城乡建设", ticket_id=ticket,
+                                 related_ticket_ids=listed, repeat_of=link))
+        with store.engine.begin() as connection:
+            connection.execute(update(FeedbackRow).where(FeedbackRow.id == row.id).values(created_at=at))
+    table = report.repeats_live_table(store.latest()).set_index("week")
+    store.close()
+    assert table.to_dict("index") == {
+        "2026-W47": {"tickets": 4, "listed": 2, "confirmed": 1, "precision": 0.5, "linked": 2, "recall": 0.5},
+        "2026-W48": {"tickets": 2, "listed": 2, "confirmed": 2, "precision": 1.0, "linked": 2, "recall": 1.0},
+    }
+
+
 def test_appeal_report_executes_the_notebook(registry, dev, shared_data, tmp_path):
     store = FeedbackStore(f"sqlite:///{tmp_path / '.appeal' / 'appeal.db'}")  # the home `appeal report` uses here
     _answer(store, "T1", "城乡建设", "城乡建设", "v2")
     _answer(store, "T2", "交通运输", "城乡建设", "v2")
+    store.add(Feedback(text="工单T3", topic="城乡建设", ticket_id="T3", related_ticket_ids=["T1"],
+                       repeat_of="T1"))
     store.close()
     out = tmp_path / "out" / "report.html"
     done = _appeal("report", "--out", str(out), "--registry", str(registry.root), "--data", str(dev[0]),
@@ -153,6 +178,9 @@ def test_appeal_report_executes_the_notebook(registry, dev, shared_data, tmp_pat
     assert "first champion" in html, "the promotion log is shown"
     assert "Agents' final answers" in html
     assert re.search(r"<td>v2</td>\s*<td>2</td>\s*<td>2</td>\s*<td>0.5</td>", html), "the live table is shown"
+    assert "Repeat flags, as agents judged them" in html
+    assert re.search(r"<td>\d{4}-W\d{2}</td>\s*<td>1</td>\s*<td>1</td>\s*<td>1</td>\s*<td>1.0</td>", html), \
+        "the repeat table is shown"
 
 
 def test_appeal_report_fails_on_a_cell_error(registry, tmp_path):

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 
 import pytest
 
@@ -106,8 +107,6 @@ def test_matter_12345_does_not_accept(server):
 
 
 def test_feedback_is_stored_in_sqlite(server):
-    import sqlite3
-
     feedback = {"ticket_id": "WG-1", "text": TICKET["text"], "topic": "城乡建设", "unit": "住房和城乡建设局",
                 "predicted_topic": "城乡建设", "model_version": "v1"}
     with server.client("agent") as client:
@@ -231,6 +230,24 @@ def test_repeat_reports_are_linked_and_grouped(server):
         grouped = [s for s in spots["hotspots"] if "WG-R1" in [t["ticket_id"] for t in s["tickets"]]]
         assert len(grouped) == 1 and grouped[0]["size"] == 3 and grouped[0]["townships"] == {"司马冲镇": 3}
         assert agent.get("/v1/tickets/hotspots", params={"days": 0}).status_code == 422
+        # The agent links WG-R2 to the listed WG-R1 and judges WG-R3 a new matter: one confirmation, one rejection.
+        for ticket, result, link in ((REPEATS[1], batch[0], "WG-R1"), (REPEATS[2], batch[1], None)):
+            listed = [t["ticket_id"] for t in result["related_tickets"]]
+            answer = agent.post("/v1/feedback", json={
+                "ticket_id": ticket["id"], "text": ticket["text"], "topic": "环境保护", "model_version": "v-repeat",
+                "related_ticket_ids": listed, "repeat_of": link})
+            assert answer.status_code == 201, answer.text
+        itself = agent.post("/v1/feedback", json={"ticket_id": "WG-R3", "text": REPEATS[2]["text"],
+                                                   "topic": "环境保护", "repeat_of": "WG-R3"})
+        assert itself.status_code == 422 and "repeat_of names the ticket itself" in itself.text
+        metrics = agent.get("/metrics").text
+    assert 'appeal_repeat_verdicts_total{verdict="confirmed"} 1.0' in metrics
+    assert 'appeal_repeat_verdicts_total{verdict="rejected"} 1.0' in metrics
+    with sqlite3.connect(server.home / "appeal.db") as db:
+        stored = db.execute("SELECT ticket_id, related_ticket_ids, repeat_of FROM feedback "
+                            "WHERE model_version = 'v-repeat' ORDER BY id").fetchall()
+    assert [(t, "WG-R1" in json.loads(listed), link) for t, listed, link in stored] == [("WG-R2", True, "WG-R1"),
+                                                                                        ("WG-R3", True, None)]
     lines = [json.loads(line) for line in server.log_lines() if line.startswith("{") and "related" in line]
     assert any(line.get("related") == [["WG-R1"], ["WG-R1", "WG-R2"]] or line.get("related") == [["WG-R1"],
                ["WG-R2", "WG-R1"]] for line in lines)

@@ -9,10 +9,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Iterator
+from typing import Iterator, Literal
 
-from sqlalchemy import DateTime, Integer, String, Text, create_engine, event, func, select
+from sqlalchemy import JSON, DateTime, Integer, String, Table, Text, create_engine, event, func, inspect, select, text
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 
 
@@ -33,12 +34,20 @@ class FeedbackRow(_Base):
     predicted_topic: Mapped[str | None] = mapped_column(String(100))
     predicted_unit: Mapped[str | None] = mapped_column(String(200))
     model_version: Mapped[str | None] = mapped_column(String(128))
+    # The ids /v1/route listed as possible repeats (None: the platform did not say), and the earlier ticket the
+    # agent linked this one to (None: a new matter). Together they measure the repeat flag live.
+    related_ticket_ids: Mapped[list[str] | None] = mapped_column(JSON)
+    repeat_of: Mapped[str | None] = mapped_column(String(128))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=lambda: datetime.now(timezone.utc))
 
     @property
     def ticket_key(self) -> str:
         """The ticket this answer is for; an answer without a ticket id stands for its own ticket."""
         return self.ticket_id or f"feedback-{self.id}"
+
+    @property
+    def repeat_verdict(self) -> RepeatVerdict | None:
+        return repeat_verdict(self.related_ticket_ids, self.repeat_of)
 
 
 @dataclass(frozen=True)
@@ -54,6 +63,23 @@ class Feedback:
     predicted_topic: str | None = None
     predicted_unit: str | None = None
     model_version: str | None = None
+    related_ticket_ids: list[str] | None = None
+    repeat_of: str | None = None
+
+
+RepeatVerdict = Literal["confirmed", "rejected", "missed", "new"]
+
+
+def repeat_verdict(related_ticket_ids: list[str] | None, repeat_of: str | None) -> RepeatVerdict | None:
+    """What the agent's answer says of the repeat check: it listed the ticket the agent linked (confirmed), listed
+    others only (rejected), listed none though the agent linked one (missed), or listed none of a new matter (new).
+    None when the platform did not say what was listed. Precision of the check is confirmed / (confirmed +
+    rejected); its recall is confirmed over the tickets the agent linked."""
+    if related_ticket_ids is None:
+        return None
+    if related_ticket_ids:
+        return "confirmed" if repeat_of in related_ticket_ids else "rejected"
+    return "new" if repeat_of is None else "missed"
 
 
 def _engine(url: str) -> Engine:
@@ -70,10 +96,28 @@ def _engine(url: str) -> Engine:
     return create_engine(url, pool_pre_ping=True)
 
 
+def _add_missing_columns(engine: Engine, table: Table) -> None:
+    """Adds the table's columns that a database made by an earlier version lacks. Every column added since the
+    first release is nullable, so ADD COLUMN is the whole migration (on SQLite and PostgreSQL alike), and rows
+    stored before read as "not given"; a change that needs more than that calls for Alembic."""
+    def present() -> set[str]:
+        return {column["name"] for column in inspect(engine).get_columns(table.name)}
+
+    for column in [column for column in table.columns if column.name not in present()]:
+        kind = column.type.compile(dialect=engine.dialect)
+        try:
+            with engine.begin() as connection:
+                connection.execute(text(f'ALTER TABLE {table.name} ADD COLUMN "{column.name}" {kind}'))
+        except DBAPIError:
+            if column.name not in present():  # not another process starting at the same moment
+                raise
+
+
 class FeedbackStore:
     def __init__(self, url: str):
         self.engine = _engine(url)
         _Base.metadata.create_all(self.engine)
+        _add_missing_columns(self.engine, FeedbackRow.__table__)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
 
     def add(self, feedback: Feedback) -> FeedbackRow:

@@ -177,6 +177,28 @@ def live_table(answers: Sequence[FeedbackRow]) -> pd.DataFrame:
     return table.reset_index().sort_values("first", kind="stable")[columns].reset_index(drop=True)
 
 
+def repeats_live_table(answers: Sequence[FeedbackRow]) -> pd.DataFrame:
+    """How the repeat check (重复诉求) fares with agents, per week of their answers, over the answers that say what
+    the route listed: precision = listed tickets the agent linked / tickets with a listing, recall = those / the
+    tickets the agent linked to an earlier one. Tested against hand-judged pairs in bench/repeats.py; this is the
+    same measure on the centre's own tickets."""
+    columns = ["week", "tickets", "listed", "confirmed", "precision", "linked", "recall"]
+    judged = [a for a in answers if a.repeat_verdict is not None]
+    if not judged:
+        return pd.DataFrame(columns=columns)
+    frame = pd.DataFrame({
+        "week": [a.created_at.strftime("%G-W%V") for a in judged],
+        "listed": [a.repeat_verdict in ("confirmed", "rejected") for a in judged],
+        "confirmed": [a.repeat_verdict == "confirmed" for a in judged],
+        "linked": [a.repeat_of is not None for a in judged],
+    })
+    table = frame.groupby("week").agg(tickets=("week", "size"), listed=("listed", "sum"),
+                                      confirmed=("confirmed", "sum"), linked=("linked", "sum"))
+    table["precision"] = (table["confirmed"] / table["listed"].where(table["listed"] > 0)).round(4)
+    table["recall"] = (table["confirmed"] / table["linked"].where(table["linked"] > 0)).round(4)
+    return table.reset_index()[columns]
+
+
 def per_class_table(he: HeadEvaluation) -> pd.DataFrame:
     frame = pd.DataFrame(
         [(label, s.precision, s.recall, s.f1, s.support) for label, s in he.report.per_class.items()],

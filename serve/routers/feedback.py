@@ -35,7 +35,7 @@ def post_feedback(
     values["text"] = mask(body.text)
     values["title"] = mask(body.title) if body.title else None
     row = services.feedback.add(Feedback(**values))
-    services.metrics.observe_feedback(body.model_version, body.predicted_topic, body.topic)
+    services.metrics.observe_feedback(body.model_version, body.predicted_topic, body.topic, row.repeat_verdict)
     unknown = _unknown_labels(body, services.models.current)
     request.state.log.update(feedback_id=row.id, masked_text=values["text"], unknown_labels=unknown or None)
     return FeedbackOut(id=row.id, ticket_id=row.ticket_id, stored_at=row.created_at.isoformat(timespec="seconds"),
