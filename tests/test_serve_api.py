@@ -243,6 +243,8 @@ def test_repeat_reports_are_linked_and_grouped(server):
         metrics = agent.get("/metrics").text
     assert 'appeal_repeat_verdicts_total{verdict="confirmed"} 1.0' in metrics
     assert 'appeal_repeat_verdicts_total{verdict="rejected"} 1.0' in metrics
+    verdicts = [json.loads(line).get("repeat_verdict") for line in server.log_lines() if line.startswith("{")]
+    assert "confirmed" in verdicts and "rejected" in verdicts
     with sqlite3.connect(server.home / "appeal.db") as db:
         stored = db.execute("SELECT ticket_id, related_ticket_ids, repeat_of FROM feedback "
                             "WHERE model_version = 'v-repeat' ORDER BY id").fetchall()
