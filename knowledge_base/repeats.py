@@ -14,7 +14,7 @@ import time
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 import numpy as np
 import scipy.sparse as sp
@@ -23,7 +23,9 @@ from sklearn.feature_extraction.text import HashingVectorizer
 
 from knowledge_base.store import utc_now
 from knowledge_base.ticket_log import SeenTicket, TicketLog
+from pipeline.normalize import normalize
 from pipeline.pii import PII_TOKENS
+from pipeline.segment import segment
 
 _FEATURES = 2**20
 # Rows added since the last merge are kept apart (vstack copies the whole matrix) up to this many.
@@ -73,6 +75,11 @@ class Hotspot:
     @property
     def size(self) -> int:
         return len(self.tickets)
+
+    @cached_property
+    def keywords(self) -> list[str]:
+        """What the group is about (see `keywords`); computed when asked, since only the groups shown need it."""
+        return keywords(self.tickets)
 
     @property
     def first_at(self) -> datetime:
@@ -222,6 +229,30 @@ class RepeatIndex:
                 lead_units=dict(Counter(t.lead_unit for t in group if t.lead_unit).most_common()),
             ))
         return sorted(spots, key=lambda s: (-s.size, -s.last_at.timestamp()))
+
+
+@lru_cache(maxsize=1)
+def _general_idf() -> tuple[dict[str, float], float]:
+    import jieba.analyse
+
+    table = jieba.analyse.TFIDF()  # jieba's own IDF table of general Chinese text, shipped with the package
+    return table.idf_freq, table.median_idf
+
+
+@lru_cache(maxsize=4096)
+def _words(text: str) -> frozenset[str]:
+    return frozenset(w for w in segment(normalize(_clean(text))) if len(w) > 1 and not w.isdigit())
+
+
+def keywords(tickets: list[SeenTicket], k: int = 5, share: float = 0.2) -> list[str]:
+    """The words that say what a group of tickets is about: in at least `share` of its tickets (and two), ranked by
+    that share times the word's IDF in general Chinese text, so 搅拌站 and 丽发新城 come before 小区 and 问题. A
+    word jieba's table does not know (a place name of the domain dictionaries) counts as rare."""
+    idf, unknown = _general_idf()
+    counts = Counter(w for t in tickets for w in _words(f"{t.title or ''}\n{t.text}"))
+    least = max(2, share * len(tickets))
+    scored = {w: n / len(tickets) * idf.get(w, unknown) for w, n in counts.items() if n >= least}
+    return sorted(scored, key=lambda w: (-scored[w], w))[:k]
 
 
 def _similar_pairs(rows: sp.csr_matrix, threshold: float, chunk: int = 512) -> sp.csr_matrix:

@@ -230,6 +230,8 @@ class HotspotOut(BaseModel):
     size: int
     first_at: str
     last_at: str
+    keywords: list[str] = Field(description="words shared by the group's tickets that say what it is about, "
+                                            "most telling first")
     townships: dict[str, int] = Field(description="乡镇/街道 → tickets")
     topics: dict[str, int]
     lead_units: dict[str, int]

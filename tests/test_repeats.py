@@ -79,6 +79,9 @@ def test_hotspots_group_the_reports_of_one_matter():
     assert sorted(t.ticket_id for t in spot.tickets) == ["WG-0", "WG-1", "WG-2"]
     assert spot.townships == {"湾头桥镇": 3} and spot.lead_units == {"湾头桥镇人民政府": 3}
     assert spot.first_at < spot.last_at
+    # Words in two of the three tickets, ranked by how rare they are in Chinese: the place and the matter first.
+    assert spot.keywords[0] == "湾头桥镇" and "通村" in spot.keywords
+    assert not {"村民", "出行", "危险"} & set(spot.keywords)
     assert index.hotspots(days=2, min_size=4) == []
     assert index.count(days=2) == 3 + 30  # and 30 demo tickets of the last two days
 
@@ -131,6 +134,10 @@ def test_judged_pairs_of_real_messages(shared_data):
     hits = sum(f and s for f, s in zip(flagged, pairs.same))
     assert hits / sum(flagged) >= 0.85
     assert hits / pairs.same.sum() >= 0.80
+    # The hotspots of Teddy Cup task 2 on this file, named by their keywords.
+    named = {frozenset(s.keywords) for s in index.hotspots(days=1)[:5]}
+    assert any({"搅拌站", "丽发"} <= words for words in named)
+    assert any({"车位", "捆绑"} <= words for words in named)
 
 
 def test_hotspots_from_the_command_line(appeal_home):
@@ -150,6 +157,7 @@ def test_hotspots_from_the_command_line(appeal_home):
     found = json.loads(listed.stdout)
     assert found["days"] == 1 and found["tickets_in_period"] == 3 + 15
     assert [sorted(t["ticket_id"] for t in s["tickets"]) for s in found["hotspots"]] == [["WG-0", "WG-1", "WG-2"]]
+    assert "湾头桥镇" in found["hotspots"][0]["keywords"]
     table = subprocess.run([*APPEAL, "hotspots", "--days", "1"], capture_output=True, text=True, env=env, cwd=REPO,
                            check=True).stdout
     assert "湾头桥镇 3" in table and "湾头桥镇人民政府 3" in table and "1 hotspot among 18 tickets" in table

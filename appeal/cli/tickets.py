@@ -35,12 +35,13 @@ def hotspots(
     from rich.console import Console
     from rich.table import Table
 
-    table = Table("tickets", "first", "last", "乡镇/街道", "topic", "lead unit", "most central ticket",
+    table = Table("tickets", "first", "last", "keywords", "乡镇/街道", "topic", "lead unit", "most central ticket",
                   title=f"{len(found.hotspots)} hotspot{'' if len(found.hotspots) == 1 else 's'} among "
                         f"{found.tickets_in_period} tickets of the last {days} days")
     for spot in found.hotspots:
         central = spot.tickets[0]
-        table.add_row(str(spot.size), spot.first_at[:10], spot.last_at[:10], _top(spot.townships), _top(spot.topics),
+        table.add_row(str(spot.size), spot.first_at[:10], spot.last_at[:10], " ".join(spot.keywords[:3]),
+                      _top(spot.townships), _top(spot.topics),
                       _top(spot.lead_units), f"{central.ticket_id} {central.title or central.excerpt[:30]}")
     Console().print(table if found.hotspots else f"no group of {min_size} or more tickets")
 
