@@ -155,8 +155,9 @@ def main() -> None:
                  f"{seconds:.1f} s; largest: " + ", ".join(str(s.size) for s in spots[:10]) + ".")
     started = time.perf_counter()
     named = [(spot, spot.keywords) for spot in spots[:10]]
-    lines += ["", f"The ten largest with their keywords (computed for these ten in {time.perf_counter() - started:.1f} s,"
-                  " jieba's table loaded included) and the title of their most central message:", "",
+    seconds = time.perf_counter() - started
+    lines += ["", f"The ten largest with their keywords (computed for these ten in {seconds:.1f} s, jieba's table "
+                  "loaded included) and the title of their most central message:", "",
               "| messages | keywords | most central message |", "|---:|---|---|"]
     lines += [f"| {spot.size} | {' '.join(words)} | {spot.tickets[0].title} |" for spot, words in named]
 

@@ -15,6 +15,7 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import cached_property, lru_cache
+from typing import Iterable
 
 import numpy as np
 import scipy.sparse as sp
@@ -88,6 +89,28 @@ class Hotspot:
     @property
     def last_at(self) -> datetime:
         return max(t.received_at for t in self.tickets)
+
+
+@dataclass(frozen=True)
+class Judgements:
+    """What agents said of pairs of tickets: the same matter, or not, whatever their similarity."""
+
+    same: frozenset[frozenset[str]] = frozenset()
+    different: frozenset[frozenset[str]] = frozenset()
+
+    @classmethod
+    def from_answers(cls, answers: Iterable[tuple[str, list[str] | None, str | None]]) -> Judgements:
+        """From agents' answers (ticket id, the ids its route listed or None, the ticket it was linked to or None),
+        the latest per ticket: a link joins two tickets, and the listed tickets the agent did not link are another
+        matter."""
+        same, different = set(), set()
+        for ticket_id, listed, repeat_of in answers:
+            if repeat_of is not None and repeat_of != ticket_id:
+                same.add(frozenset((ticket_id, repeat_of)))
+            for other in listed or ():
+                if other not in (repeat_of, ticket_id):
+                    different.add(frozenset((ticket_id, other)))
+        return cls(frozenset(same), frozenset(different - same))
 
 
 class RepeatIndex:
@@ -200,9 +223,11 @@ class RepeatIndex:
         with self._lock:
             return int((self._alive & (self._received >= since)).sum())
 
-    def hotspots(self, *, days: int, min_size: int = 3, now: datetime | None = None) -> list[Hotspot]:
+    def hotspots(self, *, days: int, min_size: int = 3, now: datetime | None = None,
+                 judgements: Judgements = Judgements()) -> list[Hotspot]:
         """Groups of at least `min_size` tickets received in the last `days` that are linked by similarity at or
-        above the threshold (directly or through each other), largest first."""
+        above the threshold (directly or through each other), largest first. Agents' `judgements` overrule the
+        similarity: a pair they linked is joined, a pair they told apart is not (it may still meet through others)."""
         now = now or utc_now()
         with self._lock:
             self._merge()
@@ -213,7 +238,7 @@ class RepeatIndex:
             return []
         norms = np.sqrt(np.asarray(rows.multiply(rows).sum(axis=1)).ravel())
         norms[norms == 0] = 1.0
-        edges = _similar_pairs(sp.diags(1.0 / norms) @ rows, self.threshold)
+        edges = _judged(_similar_pairs(sp.diags(1.0 / norms) @ rows, self.threshold), tickets, judgements)
         count, labels = connected_components(edges, directed=False)
         centrality = np.asarray(edges.sum(axis=1)).ravel()
         spots = []
@@ -253,6 +278,23 @@ def keywords(tickets: list[SeenTicket], k: int = 5, share: float = 0.2) -> list[
     least = max(2, share * len(tickets))
     scored = {w: n / len(tickets) * idf.get(w, unknown) for w, n in counts.items() if n >= least}
     return sorted(scored, key=lambda w: (-scored[w], w))[:k]
+
+
+def _judged(edges: sp.csr_matrix, tickets: list[SeenTicket], judgements: Judgements) -> sp.csr_matrix:
+    """The similarity edges with the agents' judgements applied: a linked pair gets an edge of weight 1, a pair told
+    apart loses its edge."""
+    if not (judgements.same or judgements.different):
+        return edges
+    position = {t.ticket_id: i for i, t in enumerate(tickets)}
+    edges = edges.tolil()
+    for pairs, weight in ((judgements.different, 0.0), (judgements.same, 1.0)):
+        for pair in pairs:
+            a, b = (position.get(ticket_id) for ticket_id in pair)
+            if a is not None and b is not None:
+                edges[a, b] = edges[b, a] = weight
+    edges = edges.tocsr()
+    edges.eliminate_zeros()
+    return edges
 
 
 def _similar_pairs(rows: sp.csr_matrix, threshold: float, chunk: int = 512) -> sp.csr_matrix:
@@ -319,9 +361,9 @@ class Repeats:
         self._forget_expired()
         self.sync()
 
-    def hotspots(self, *, days: int, min_size: int = 3) -> list[Hotspot]:
+    def hotspots(self, *, days: int, min_size: int = 3, judgements: Judgements = Judgements()) -> list[Hotspot]:
         self.sync()
-        return self.index.hotspots(days=days, min_size=min_size)
+        return self.index.hotspots(days=days, min_size=min_size, judgements=judgements)
 
     def close(self) -> None:
         self.log.close()

@@ -8,13 +8,14 @@ Batches go through the model in one call (the costly step); everything else is p
 from __future__ import annotations
 
 import logging
+from datetime import datetime, timedelta, timezone
 from typing import Sequence
 
 from sqlalchemy.exc import SQLAlchemyError
 
 from knowledge_base.dispatch import decide
 from knowledge_base.kb import KnowledgeBase
-from knowledge_base.repeats import Related, Repeats
+from knowledge_base.repeats import Judgements, Related, Repeats
 from knowledge_base.store import utc_now
 from knowledge_base.ticket_log import SeenTicket
 from models.predictor import HeadPrediction
@@ -24,6 +25,7 @@ from pipeline.pii import mask_pii
 from serve.model_holder import LoadedModel
 from serve.schemas import (HeadOut, HotspotOut, HotspotsOut, LabelScore, RelatedTicketOut, RouteOut, SuggestionOut,
                            TicketIn)
+from training.feedback_store import FeedbackStore
 
 EXCERPT_CHARS = 80
 log = logging.getLogger("appeal.serve")
@@ -58,8 +60,12 @@ def related_out(ticket: SeenTicket, similarity: float | None = None) -> RelatedT
         excerpt=ticket.text[:EXCERPT_CHARS], township=ticket.township, topic=ticket.topic, lead_unit=ticket.lead_unit)
 
 
-def hotspots_out(repeats: Repeats, *, days: int, min_size: int, limit: int) -> HotspotsOut:
-    spots = repeats.hotspots(days=days, min_size=min_size)
+def hotspots_out(repeats: Repeats, feedback: FeedbackStore, *, days: int, min_size: int,
+                 limit: int) -> HotspotsOut:
+    """The period's hotspots, with the agents' answers on repeats of the period overruling the similarity."""
+    answers = feedback.repeat_answers(datetime.now(timezone.utc) - timedelta(days=days))
+    judgements = Judgements.from_answers((a.ticket_key, a.related_ticket_ids, a.repeat_of) for a in answers)
+    spots = repeats.hotspots(days=days, min_size=min_size, judgements=judgements)
     return HotspotsOut(
         days=days,
         tickets_in_period=repeats.index.count(days=days),

@@ -2,10 +2,10 @@
 from __future__ import annotations
 
 import os
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 import pytest
-from sqlalchemy import Column, MetaData, Table, create_engine
+from sqlalchemy import Column, MetaData, Table, create_engine, update
 
 from training.feedback_store import Feedback, FeedbackRow, FeedbackStore, repeat_verdict
 
@@ -59,6 +59,20 @@ def test_repeat_answers_round_trip(store):
     assert (rows[linked.id].related_ticket_ids, rows[linked.id].repeat_of) == (["WG-3", "WG-5"], "WG-5")
     assert rows[linked.id].repeat_verdict == "confirmed"
     assert (rows[unlisted.id].related_ticket_ids, rows[unlisted.id].repeat_verdict) == (None, None)
+
+
+def test_repeat_answers_are_the_latest_that_speak_of_repeats(store):
+    store.add(Feedback(text="旧工单。", topic="城乡建设", ticket_id="WG-1", related_ticket_ids=["WG-0"]))
+    with store.engine.begin() as connection:  # answered long before the period asked for
+        connection.execute(update(FeedbackRow).values(created_at=datetime(2026, 1, 1, tzinfo=timezone.utc)))
+    store.add(Feedback(text="扬尘。", topic="环境保护", ticket_id="WG-2", related_ticket_ids=["WG-1"], repeat_of="WG-1"))
+    store.add(Feedback(text="扬尘。", topic="环境保护", ticket_id="WG-2", related_ticket_ids=["WG-1"]))  # corrected
+    store.add(Feedback(text="扬尘。", topic="环境保护", ticket_id="WG-2"))  # a later answer silent on repeats
+    store.add(Feedback(text="路灯。", topic="城乡建设", ticket_id="WG-3"))
+    store.add(Feedback(text="噪音。", topic="环境保护", ticket_id="WG-4", repeat_of="WG-2"))
+    answers = store.repeat_answers(datetime.now(timezone.utc) - timedelta(days=7))
+    assert [(a.ticket_id, a.related_ticket_ids, a.repeat_of) for a in answers] == [
+        ("WG-2", ["WG-1"], None), ("WG-4", None, "WG-2")]
 
 
 @pytest.mark.parametrize(("listed", "linked", "verdict"), [

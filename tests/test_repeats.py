@@ -11,7 +11,7 @@ import pandas as pd
 from sqlalchemy import text
 
 from appeal.config import DEMO_DIR, Settings
-from knowledge_base.repeats import RepeatIndex, Repeats
+from knowledge_base.repeats import Judgements, RepeatIndex, Repeats
 from knowledge_base.store import utc_now
 from knowledge_base.ticket_log import SeenTicket
 from serve.routing import mask
@@ -84,6 +84,31 @@ def test_hotspots_group_the_reports_of_one_matter():
     assert not {"村民", "出行", "危险"} & set(spot.keywords)
     assert index.hotspots(days=2, min_size=4) == []
     assert index.count(days=2) == 3 + 30  # and 30 demo tickets of the last two days
+
+
+def test_agents_judgements_overrule_the_similarity_in_hotspots():
+    index = RepeatIndex(THRESHOLD, window_days=30)
+    demo_window(index)
+    for number, body in enumerate((ROAD, ROAD_AGAIN, ROAD_THIRD, SMOKE)):
+        index.add(SeenTicket(f"WG-{number}", utc_now() - timedelta(hours=number), mask(body)))
+    assert [sorted(t.ticket_id for t in s.tickets) for s in index.hotspots(days=2)] == [["WG-0", "WG-1", "WG-2"]]
+    # WG-2 was listed with WG-0 and WG-1 and the agent linked neither; WG-3 (smoke) was linked to WG-0 by hand.
+    judged = Judgements.from_answers([("WG-2", ["WG-0", "WG-1"], None), ("WG-3", [], "WG-0")])
+    assert judged.same == {frozenset({"WG-3", "WG-0"})}
+    assert judged.different == {frozenset({"WG-2", "WG-0"}), frozenset({"WG-2", "WG-1"})}
+    spots = index.hotspots(days=2, min_size=2, judgements=judged)
+    assert [sorted(t.ticket_id for t in s.tickets) for s in spots] == [["WG-0", "WG-1", "WG-3"]]
+
+
+def test_judgements_from_answers():
+    judged = Judgements.from_answers([
+        ("B", ["A", "C"], "A"),  # linked to a listed ticket: the other listed one is another matter
+        ("D", ["A"], "E"),  # linked to a ticket the route did not list
+        ("F", None, "F"),  # a ticket linked to itself says nothing
+        ("G", ["H"], None), ("H", ["G"], "G"),  # two agents differ on one pair: the link wins
+    ])
+    assert judged.same == {frozenset(p) for p in (("B", "A"), ("D", "E"), ("H", "G"))}
+    assert judged.different == {frozenset(p) for p in (("B", "C"), ("D", "A"))}
 
 
 def test_processes_sharing_one_database_see_each_others_tickets(database_url):

@@ -241,6 +241,11 @@ def test_repeat_reports_are_linked_and_grouped(server):
                                                    "topic": "环境保护", "repeat_of": "WG-R3"})
         assert itself.status_code == 422 and "repeat_of names the ticket itself" in itself.text
         metrics = agent.get("/metrics").text
+        # The agents' answers now shape the group: WG-R3, told apart from both, leaves it.
+        spots = agent.get("/v1/tickets/hotspots", params={"days": 1, "min_size": 2}).json()["hotspots"]
+        regrouped = [sorted(t["ticket_id"] for t in s["tickets"]) for s in spots if "WG-R1" in
+                     [t["ticket_id"] for t in s["tickets"]]]
+        assert regrouped == [["WG-R1", "WG-R2"]]
     assert 'appeal_repeat_verdicts_total{verdict="confirmed"} 1.0' in metrics
     assert 'appeal_repeat_verdicts_total{verdict="rejected"} 1.0' in metrics
     verdicts = [json.loads(line).get("repeat_verdict") for line in server.log_lines() if line.startswith("{")]

@@ -9,9 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Iterator, Literal
+from typing import Iterable, Iterator, Literal
 
-from sqlalchemy import JSON, DateTime, Integer, String, Table, Text, create_engine, event, func, inspect, select, text
+from sqlalchemy import (JSON, DateTime, Integer, String, Table, Text, create_engine, event, func, inspect, or_, select,
+                        text)
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
@@ -36,7 +37,7 @@ class FeedbackRow(_Base):
     model_version: Mapped[str | None] = mapped_column(String(128))
     # The ids /v1/route listed as possible repeats (None: the platform did not say), and the earlier ticket the
     # agent linked this one to (None: a new matter). Together they measure the repeat flag live.
-    related_ticket_ids: Mapped[list[str] | None] = mapped_column(JSON)
+    related_ticket_ids: Mapped[list[str] | None] = mapped_column(JSON(none_as_null=True))
     repeat_of: Mapped[str | None] = mapped_column(String(128))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=lambda: datetime.now(timezone.utc))
 
@@ -113,6 +114,14 @@ def _add_missing_columns(engine: Engine, table: Table) -> None:
                 raise
 
 
+def _latest_per_ticket(rows: Iterable[FeedbackRow]) -> list[FeedbackRow]:
+    tickets: dict[str, FeedbackRow] = {}
+    for row in rows:
+        tickets.pop(row.ticket_key, None)
+        tickets[row.ticket_key] = row
+    return list(tickets.values())
+
+
 class FeedbackStore:
     def __init__(self, url: str):
         self.engine = _engine(url)
@@ -133,11 +142,17 @@ class FeedbackStore:
     def latest(self, since_id: int = 0) -> list[FeedbackRow]:
         """One row per ticket, its latest answer (an agent may correct a ticket twice), in the order of those
         latest answers."""
-        tickets: dict[str, FeedbackRow] = {}
-        for row in self.rows(since_id):
-            tickets.pop(row.ticket_key, None)
-            tickets[row.ticket_key] = row
-        return list(tickets.values())
+        return _latest_per_ticket(self.rows(since_id))
+
+    def repeat_answers(self, since: datetime) -> list[FeedbackRow]:
+        """The latest answer per ticket among those stored since `since` that say something of repeats (what the
+        route listed, or the ticket the agent linked)."""
+        query = (select(FeedbackRow)
+                 .where(FeedbackRow.created_at >= since,
+                        or_(FeedbackRow.related_ticket_ids.is_not(None), FeedbackRow.repeat_of.is_not(None)))
+                 .order_by(FeedbackRow.id))
+        with Session(self.engine) as session:
+            return _latest_per_ticket(session.scalars(query))
 
     def count(self) -> int:
         with Session(self.engine) as session:
