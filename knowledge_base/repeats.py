@@ -271,8 +271,9 @@ def _words(text: str) -> frozenset[str]:
 
 def keywords(tickets: list[SeenTicket], k: int = 5, share: float = 0.2) -> list[str]:
     """The words that say what a group of tickets is about: in at least `share` of its tickets (and two), ranked by
-    that share times the word's IDF in general Chinese text, so 搅拌站 and 丽发新城 come before 小区 and 问题. A
-    word jieba's table does not know (a place name of the domain dictionaries) counts as rare."""
+    that share times the word's IDF in general Chinese text, so the place and the matter (丽发, 搅拌站) mostly come
+    before words such as 小区. A word jieba's table does not know (a place name of the domain dictionaries) counts
+    as rare."""
     idf, unknown = _general_idf()
     counts = Counter(w for t in tickets for w in _words(f"{t.title or ''}\n{t.text}"))
     least = max(2, share * len(tickets))

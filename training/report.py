@@ -180,8 +180,8 @@ def live_table(answers: Sequence[FeedbackRow]) -> pd.DataFrame:
 def repeats_live_table(answers: Sequence[FeedbackRow]) -> pd.DataFrame:
     """How the repeat check (重复诉求) fares with agents, per week of their answers, over the answers that say what
     the route listed: precision = listed tickets the agent linked / tickets with a listing, recall = those / the
-    tickets the agent linked to an earlier one. Tested against hand-judged pairs in bench/repeats.py; this is the
-    same measure on the centre's own tickets."""
+    tickets the agent linked to an earlier one. bench/repeats.py measures the check on pairs of real messages judged
+    by hand; this is its counterpart on the centre's own tickets."""
     columns = ["week", "tickets", "listed", "confirmed", "precision", "linked", "recall"]
     judged = [a for a in answers if a.repeat_verdict is not None]
     if not judged:
