@@ -57,7 +57,7 @@ Reading:
   I did not grow it for this. jieba cuts a name it does not know into pieces (伊景园滨河苑 → 景园, 滨河): a
   deployment's estates and villages belong in the domain dictionaries (`pipeline/resources/dict_places.txt`),
   where Wugang's already are. A1…A7 are the file's own masks of district names. Cutting without jieba's HMM (which
-  guesses words it does not know) drops the odd wrong piece (场大 in one test ticket) but also 网签, 车贷, 普惠性 and
+  guesses words it does not know) drops the odd wrong piece (场大, from 砂石场大货车) but also 网签, 车贷, 普惠性 and
   井湾路 from these ten; keeping only dictionary words and longer guesses drops 丽发 and keeps 区丽发. The pipeline's
   cut, HMM included, stays.
 - Cost: the check reads only the tickets that share a character gram with the new one (the window is held
