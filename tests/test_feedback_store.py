@@ -5,9 +5,9 @@ import os
 from datetime import datetime, timedelta, timezone
 
 import pytest
-from sqlalchemy import Column, MetaData, Table, create_engine, update
+from sqlalchemy import Column, MetaData, Table, create_engine, event, update
 
-from training.feedback_store import Feedback, FeedbackRow, FeedbackStore, repeat_verdict
+from training.feedback_store import Feedback, FeedbackRow, FeedbackStore, _add_missing_columns, repeat_verdict
 
 POSTGRES = os.environ.get("APPEAL_TEST_POSTGRES_URL")
 
@@ -112,3 +112,26 @@ def test_a_table_of_an_earlier_release_gains_the_new_columns_and_keeps_its_rows(
     assert [r.repeat_verdict for r in rows] == [None, "missed"]
     store.close()
     again.close()
+
+
+def test_two_processes_migrating_at_once(database_url):
+    """The second process to add a column finds it added by the first (here: another engine adds every missing
+    column just before this one's first ALTER) and starts all the same."""
+    _first_release_table(database_url)
+    other = create_engine(database_url)
+    store_engine = create_engine(database_url)
+
+    @event.listens_for(store_engine, "before_cursor_execute")
+    def _the_other_process_first(_conn, _cursor, statement, *_args):
+        if statement.startswith("ALTER TABLE") and not getattr(other, "migrated", False):
+            other.migrated = True
+            _add_missing_columns(other, FeedbackRow.__table__)
+
+    _add_missing_columns(store_engine, FeedbackRow.__table__)
+    assert other.migrated
+    store = FeedbackStore(database_url)
+    store.add(Feedback(text="噪音扰民。", topic="环境保护", ticket_id="WG-2", repeat_of="WG-1"))
+    assert [r.repeat_of for r in store.rows()] == [None, "WG-1"]
+    store.close()
+    other.dispose()
+    store_engine.dispose()
