@@ -90,6 +90,10 @@ class Hotspot:
     def last_at(self) -> datetime:
         return max(t.received_at for t in self.tickets)
 
+    def since(self, cutoff: datetime) -> int:
+        """Tickets of the group received at or after `cutoff` (naive UTC): whether a matter is still coming in."""
+        return sum(t.received_at >= cutoff for t in self.tickets)
+
 
 @dataclass(frozen=True)
 class Judgements:

@@ -66,13 +66,14 @@ def hotspots_out(repeats: Repeats, feedback: FeedbackStore, *, days: int, min_si
     answers = feedback.repeat_answers(datetime.now(timezone.utc) - timedelta(days=days))
     judgements = Judgements.from_answers((a.ticket_key, a.related_ticket_ids, a.repeat_of) for a in answers)
     spots = repeats.hotspots(days=days, min_size=min_size, judgements=judgements)
+    day_ago = utc_now() - timedelta(hours=24)
     return HotspotsOut(
         days=days,
         tickets_in_period=repeats.index.count(days=days),
         hotspots=[
             HotspotOut(size=s.size, first_at=s.first_at.isoformat(timespec="seconds") + "Z",
-                       last_at=s.last_at.isoformat(timespec="seconds") + "Z", keywords=s.keywords,
-                       townships=s.townships, topics=s.topics, lead_units=s.lead_units,
+                       last_at=s.last_at.isoformat(timespec="seconds") + "Z", last_24h=s.since(day_ago),
+                       keywords=s.keywords, townships=s.townships, topics=s.topics, lead_units=s.lead_units,
                        tickets=[related_out(t) for t in s.tickets])
             for s in spots[:limit]
         ],

@@ -230,6 +230,7 @@ class HotspotOut(BaseModel):
     size: int
     first_at: str
     last_at: str
+    last_24h: int = Field(description="tickets of the group received in the last 24 hours: a matter still coming in")
     keywords: list[str] = Field(description="words shared by the group's tickets that say what it is about, "
                                             "most telling first")
     townships: dict[str, int] = Field(description="乡镇/街道 → tickets")

@@ -79,6 +79,7 @@ def test_hotspots_group_the_reports_of_one_matter():
     assert sorted(t.ticket_id for t in spot.tickets) == ["WG-0", "WG-1", "WG-2"]
     assert spot.townships == {"湾头桥镇": 3} and spot.lead_units == {"湾头桥镇人民政府": 3}
     assert spot.first_at < spot.last_at
+    assert spot.since(utc_now() - timedelta(minutes=90)) == 2  # WG-2 came in two hours ago
     # Words in two of the three tickets, ranked by how rare they are in Chinese: the place and the matter first.
     assert spot.keywords[0] == "湾头桥镇" and "通村" in spot.keywords
     assert not {"村民", "出行", "危险"} & set(spot.keywords)
@@ -182,7 +183,7 @@ def test_hotspots_from_the_command_line(appeal_home):
     found = json.loads(listed.stdout)
     assert found["days"] == 1 and found["tickets_in_period"] == 3 + 15
     assert [sorted(t["ticket_id"] for t in s["tickets"]) for s in found["hotspots"]] == [["WG-0", "WG-1", "WG-2"]]
-    assert "湾头桥镇" in found["hotspots"][0]["keywords"]
+    assert "湾头桥镇" in found["hotspots"][0]["keywords"] and found["hotspots"][0]["last_24h"] == 3
     table = subprocess.run([*APPEAL, "hotspots", "--days", "1"], capture_output=True, text=True, env=env, cwd=REPO,
                            check=True).stdout
     assert "湾头桥镇 3" in table and "湾头桥镇人民政府 3" in table and "1 hotspot among 18 tickets" in table

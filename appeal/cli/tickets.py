@@ -38,14 +38,15 @@ def hotspots(
     from rich.console import Console
     from rich.table import Table
 
-    table = Table("tickets", "first", "last", "keywords", "乡镇/街道", "topic", "lead unit", "most central ticket",
-                  title=f"{len(found.hotspots)} hotspot{'' if len(found.hotspots) == 1 else 's'} among "
-                        f"{found.tickets_in_period} tickets of the last {days} days")
+    title = (f"{len(found.hotspots)} hotspot{'' if len(found.hotspots) == 1 else 's'} among "
+             f"{found.tickets_in_period} tickets of the last {days} days")
+    table = Table("tickets", "24 h", "first", "last", "keywords", "乡镇/街道", "topic", "lead unit",
+                  "most central ticket", title=title)
     for spot in found.hotspots:
         central = spot.tickets[0]
-        table.add_row(str(spot.size), spot.first_at[:10], spot.last_at[:10], " ".join(spot.keywords[:3]),
-                      _top(spot.townships), _top(spot.topics),
-                      _top(spot.lead_units), f"{central.ticket_id} {central.title or central.excerpt[:30]}")
+        table.add_row(str(spot.size), str(spot.last_24h), spot.first_at[:10], spot.last_at[:10],
+                      " ".join(spot.keywords[:3]), _top(spot.townships), _top(spot.topics), _top(spot.lead_units),
+                      f"{central.ticket_id} {central.title or central.excerpt[:30]}")
     Console().print(table if found.hotspots else f"no group of {min_size} or more tickets")
 
 
