@@ -208,7 +208,7 @@ class FeedbackIn(BaseModel):
     @model_validator(mode="after")
     def _not_its_own_repeat(self) -> "FeedbackIn":
         if self.repeat_of is not None and self.repeat_of == self.ticket_id:
-            raise ValueError("repeat_of names the ticket itself / 工单不能重复自身")
+            raise ValueError("repeat_of names the ticket itself / 工单不能标记为自身的重复件")
         return self
 
 
