@@ -362,9 +362,9 @@ class Repeats:
         return self.index.related(text, exclude=exclude, k=k)
 
     def record(self, ticket: SeenTicket) -> None:
+        # Not indexed here: every reader of the index syncs first, and that sync reads this row with the others'.
         self.log.add(ticket)
         self._forget_expired()
-        self.sync()
 
     def hotspots(self, *, days: int, min_size: int = 3, judgements: Judgements = Judgements()) -> list[Hotspot]:
         self.sync()
