@@ -238,10 +238,9 @@ class RepeatIndex:
             positions = np.flatnonzero(self._received >= np.datetime64(now - timedelta(days=days), "us"))
             tickets = [self._tickets[p] for p in positions]
             rows = self._columns[:, positions].T.multiply(self._idf()).tocsr()
+            norms = self._norms[positions]  # as the merge just computed them, with this IDF
         if len(tickets) < min_size:
             return []
-        norms = np.sqrt(np.asarray(rows.multiply(rows).sum(axis=1)).ravel())
-        norms[norms == 0] = 1.0
         edges = _judged(_similar_pairs(sp.diags(1.0 / norms) @ rows, self.threshold), tickets, judgements)
         count, labels = connected_components(edges, directed=False)
         centrality = np.asarray(edges.sum(axis=1)).ravel()
