@@ -79,8 +79,8 @@ class Hotspot:
 
     @cached_property
     def keywords(self) -> list[str]:
-        """What the group is about (see `keywords`); computed when asked, since only the groups shown need it."""
-        return keywords(self.tickets)
+        """What the group is about (see `group_keywords`); computed when asked, since only the groups shown need it."""
+        return group_keywords(self.tickets)
 
     @property
     def first_at(self) -> datetime:
@@ -272,7 +272,7 @@ def _words(text: str) -> frozenset[str]:
     return frozenset(w for w in segment(normalize(_clean(text))) if len(w) > 1 and not w.isdigit())
 
 
-def keywords(tickets: list[SeenTicket], k: int = 5, share: float = 0.2) -> list[str]:
+def group_keywords(tickets: list[SeenTicket], k: int = 5, share: float = 0.2) -> list[str]:
     """The words that say what a group of tickets is about: in at least `share` of its tickets (and two), ranked by
     that share times the word's IDF in general Chinese text, so the place and the matter (丽发, 搅拌站) mostly come
     before words such as 小区. A word jieba's table does not know (a place name of the domain dictionaries) counts
