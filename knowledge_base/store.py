@@ -7,20 +7,17 @@ Every change bumps one version counter in the same transaction, so that a proces
 from __future__ import annotations
 
 import hashlib
-import json
 import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
-from functools import partial
-from pathlib import Path
 from typing import Iterable, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
-from sqlalchemy import JSON, Date, DateTime, Integer, LargeBinary, String, Text, create_engine, func, select
-from sqlalchemy.engine import Engine, make_url
+from sqlalchemy import JSON, Date, DateTime, Integer, LargeBinary, String, Text, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 
+from appeal.database import make_engine
 from pipeline.errors import InputError
 
 Source = Literal["faq", "case"]
@@ -209,14 +206,6 @@ def utc_now() -> datetime:
 
 def new_entry_id() -> str:
     return uuid.uuid4().hex[:16]
-
-
-def make_engine(url: str) -> Engine:
-    parsed = make_url(url)
-    if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
-        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-    # Chinese kept as it is in JSON columns (history snapshots, phrasings): \u escapes would double their size.
-    return create_engine(url, pool_pre_ping=True, json_serializer=partial(json.dumps, ensure_ascii=False))
 
 
 @dataclass(frozen=True)

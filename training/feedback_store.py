@@ -8,14 +8,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from pathlib import Path
 from typing import Iterable, Iterator, Literal
 
-from sqlalchemy import (JSON, DateTime, Integer, String, Table, Text, create_engine, event, func, inspect, or_, select,
-                        text)
+from sqlalchemy import JSON, DateTime, Integer, String, Table, Text, func, inspect, or_, select, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
+
+from appeal.database import make_engine
 
 
 class _Base(DeclarativeBase):
@@ -83,20 +83,6 @@ def repeat_verdict(related_ticket_ids: list[str] | None, repeat_of: str | None) 
     return "new" if repeat_of is None else "missed"
 
 
-def _engine(url: str) -> Engine:
-    if url.startswith("sqlite:///"):
-        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"timeout": 30})
-
-        # WAL lets readers (an export) run while the service writes.
-        @event.listens_for(engine, "connect")
-        def _wal(dbapi_connection, _record) -> None:
-            dbapi_connection.execute("PRAGMA journal_mode=WAL")
-
-        return engine
-    return create_engine(url, pool_pre_ping=True)
-
-
 def _add_missing_columns(engine: Engine, table: Table) -> None:
     """Adds the table's columns that a database made by an earlier version lacks. Every column added since the
     first release is nullable, so ADD COLUMN is the whole migration (on SQLite and PostgreSQL alike), and rows
@@ -124,7 +110,7 @@ def _latest_per_ticket(rows: Iterable[FeedbackRow]) -> list[FeedbackRow]:
 
 class FeedbackStore:
     def __init__(self, url: str):
-        self.engine = _engine(url)
+        self.engine = make_engine(url)
         _Base.metadata.create_all(self.engine)
         _add_missing_columns(self.engine, FeedbackRow.__table__)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
