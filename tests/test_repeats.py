@@ -7,11 +7,14 @@ import os
 import subprocess
 from datetime import timedelta
 
+import numpy as np
 import pandas as pd
+import pytest
+from sklearn.feature_extraction.text import TfidfVectorizer
 from sqlalchemy import text
 
 from appeal.config import DEMO_DIR, Settings
-from knowledge_base.repeats import Judgements, RepeatIndex, Repeats
+from knowledge_base.repeats import Judgements, RepeatIndex, Repeats, _similar_pairs
 from knowledge_base.store import utc_now
 from knowledge_base.ticket_log import SeenTicket
 from serve.routing import mask
@@ -85,6 +88,21 @@ def test_hotspots_group_the_reports_of_one_matter():
     assert not {"村民", "出行", "危险"} & set(spot.keywords)
     assert index.hotspots(days=2, min_size=4) == []
     assert index.count(days=2) == 3 + 30  # and 30 demo tickets of the last two days
+
+
+@pytest.mark.parametrize(("chunk", "frequent"), [(1024, 1000), (64, 50), (300, 0)])
+def test_similar_pairs_are_the_cosines_above_the_threshold(chunk, frequent):
+    """Split by feature (frequent grams dense, the rest sparse) and by row chunk, the pairs are those of the plain
+    product, with the same similarities."""
+    texts = [f"{t.title or ''}\n{t.text}" for t in demo_seen()]
+    rows = TfidfVectorizer(analyzer="char", ngram_range=(1, 2), sublinear_tf=True).fit_transform(texts).tocsr()
+    expected = (rows @ rows.T).toarray()
+    np.fill_diagonal(expected, 0.0)
+    expected[expected < 0.2] = 0.0
+    found = _similar_pairs(rows, 0.2, chunk=chunk, frequent=frequent)
+    assert found.shape == expected.shape and 50 < found.nnz < len(texts) ** 2 / 4
+    assert np.array_equal(found.toarray() != 0, expected != 0)
+    assert np.allclose(found.toarray(), expected, atol=1e-12)
 
 
 def test_agents_judgements_overrule_the_similarity_in_hotspots():
