@@ -1,1 +1,1 @@
-"""appeal-router: configuration, command line and the bundled Wugang demo pack."""
+"""appeal-router: configuration, the database set-up the stores share, command line and the bundled Wugang demo pack."""
