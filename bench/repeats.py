@@ -64,6 +64,9 @@ Reading:
   feature by feature); the IDF is refreshed every 64 tickets. A 30-day window of Wugang (about 6,000 tickets) is
   the first row's order of size; the second row is a window of 60,000 tickets. In the service the check, the
   write to the ticket log and the re-read of rows written by other processes add ≈ 5 ms a ticket on SQLite (## Serving).
+  Hotspots compare every pair of the period's tickets, so their cost grows with its square: the grams most tickets
+  share (the 1,000 most frequent: single characters, 小区, 反映) are multiplied as dense matrices and the rest as
+  sparse ones, which found the same 168 groups in 1.7 s instead of 2.8 s for one sparse product (2026-11-29).
 - A small window does as well: with only the 293 judged messages in it (a few days of Wugang), precision and
   recall at 0.25 are those of the full file, so a new deployment is served from its first days. Only with a
   handful of tickets does the IDF fail to tell common characters from rare ones (similarities run low, and a
