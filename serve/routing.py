@@ -62,7 +62,9 @@ def related_out(ticket: SeenTicket, similarity: float | None = None) -> RelatedT
 
 def hotspots_out(repeats: Repeats, feedback: FeedbackStore, *, days: int, min_size: int,
                  limit: int) -> HotspotsOut:
-    """The period's hotspots, with the agents' answers on repeats of the period overruling the similarity."""
+    """The period's hotspots, with the agents' answers on repeats of the period overruling the similarity. A period
+    longer than the repeat window is cut to it: older tickets are no longer kept, and `days` says what was covered."""
+    days = min(days, repeats.index.window.days)
     # The feedback table keeps aware times, the ticket log naive UTC (`utc_now`).
     answers = feedback.repeat_answers(datetime.now(timezone.utc) - timedelta(days=days))
     judgements = Judgements.from_answers((a.ticket_key, a.related_ticket_ids, a.repeat_of) for a in answers)

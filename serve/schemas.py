@@ -240,7 +240,8 @@ class HotspotOut(BaseModel):
 
 
 class HotspotsOut(BaseModel):
-    days: int
+    days: int = Field(description="the period covered: the days asked for, at most the repeat window "
+                      "(APPEAL_REPEAT_WINDOW_DAYS), since older tickets are not kept")
     tickets_in_period: int = Field(description="tickets routed with an id in the period")
     hotspots: list[HotspotOut]
 

@@ -205,6 +205,10 @@ def test_hotspots_from_the_command_line(appeal_home):
     table = subprocess.run([*APPEAL, "hotspots", "--days", "1"], capture_output=True, text=True, env=env, cwd=REPO,
                            check=True).stdout
     assert "湾头桥镇 3" in table and "湾头桥镇人民政府 3" in table and "1 hotspot among 18 tickets" in table
+    # A period longer than the repeat window covers the window, and says so.
+    longer = subprocess.run([*APPEAL, "hotspots", "--days", "90"], capture_output=True, text=True,
+                            env={**env, "APPEAL_REPEAT_WINDOW_DAYS": "30"}, cwd=REPO, check=True)
+    assert "tickets are kept for 30 days" in longer.stderr and "among 303 tickets of the last 30 days" in longer.stdout
     empty = subprocess.run([*APPEAL, "hotspots"], capture_output=True, text=True, cwd=REPO, check=True,
                            env={**env, "APPEAL_HOME": str(appeal_home / "elsewhere")}).stdout
     assert "no ticket routed with an id in the last 7 days" in empty and "elsewhere" in empty

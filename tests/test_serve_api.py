@@ -230,6 +230,9 @@ def test_repeat_reports_are_linked_and_grouped(server):
         grouped = [s for s in spots["hotspots"] if "WG-R1" in [t["ticket_id"] for t in s["tickets"]]]
         assert len(grouped) == 1 and grouped[0]["size"] == 3 and grouped[0]["townships"] == {"司马冲镇": 3}
         assert agent.get("/v1/tickets/hotspots", params={"days": 0}).status_code == 422
+        # Tickets are kept for the repeat window only, so a longer period covers the window, and the answer says so.
+        longer = agent.get("/v1/tickets/hotspots", params={"days": 90}).json()
+        assert longer["days"] == 30 and longer["tickets_in_period"] >= spots["tickets_in_period"]
         # The agent links WG-R2 to the listed WG-R1 and judges WG-R3 a new matter: one confirmation, one rejection.
         for ticket, result, link in ((REPEATS[1], batch[0], "WG-R1"), (REPEATS[2], batch[1], None)):
             listed = [t["ticket_id"] for t in result["related_tickets"]]

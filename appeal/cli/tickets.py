@@ -32,14 +32,16 @@ def hotspots(
     if as_json:
         typer.echo(found.model_dump_json(indent=2))
         return
+    if found.days < days:
+        typer.echo(f"tickets are kept for {found.days} days (APPEAL_REPEAT_WINDOW_DAYS): showing those", err=True)
     if not found.tickets_in_period:
-        typer.echo(f"no ticket routed with an id in the last {days} days ({settings.db_url})")
+        typer.echo(f"no ticket routed with an id in the last {found.days} days ({settings.db_url})")
         return
     from rich.console import Console
     from rich.table import Table
 
     title = (f"{len(found.hotspots)} hotspot{'' if len(found.hotspots) == 1 else 's'} among "
-             f"{found.tickets_in_period} tickets of the last {days} days")
+             f"{found.tickets_in_period} tickets of the last {found.days} days")
     table = Table("tickets", "24 h", "first", "last", "keywords", "乡镇/街道", "topic", "lead unit",
                   "most central ticket", title=title)
     for spot in found.hotspots:
