@@ -301,12 +301,13 @@ def _judged(edges: sp.csr_matrix, tickets: list[SeenTicket], judgements: Judgeme
     return edges
 
 
-def _similar_pairs(rows: sp.csr_matrix, threshold: float, chunk: int = 1024, frequent: int = 1000) -> sp.csr_matrix:
+def _similar_pairs(rows: sp.csr_matrix, threshold: float, chunk: int = 512, frequent: int = 1000) -> sp.csr_matrix:
     """Sparse matrix of the cosine similarities at or above `threshold` between different rows, in chunks so that
     the full n × n product (dense for character grams) is never held. The product is split by feature: the
-    `frequent` grams most tickets share (单字, 小区, 反映) are multiplied as dense matrices, which BLAS does fast, and
-    the rest, each shared by a few tickets, as sparse ones; the sum is the same, in half the time of one sparse
-    product (bench/RESULTS.md ## Repeat appeals)."""
+    `frequent` grams most tickets share (single characters, 小区, 反映) are multiplied as dense matrices, which BLAS
+    does fast, and the rest, each shared by a few tickets, as sparse ones; the sum is the same, in about half the
+    time of one sparse product (bench/RESULTS.md ## Repeat appeals). Memory: n × `frequent` floats, plus a chunk's
+    n × `chunk` block, as before."""
     by_feature = rows.tocsc()
     df = np.diff(by_feature.indptr)
     used = np.flatnonzero(df)

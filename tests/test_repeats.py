@@ -90,7 +90,7 @@ def test_hotspots_group_the_reports_of_one_matter():
     assert index.count(days=2) == 3 + 30  # and 30 demo tickets of the last two days
 
 
-@pytest.mark.parametrize(("chunk", "frequent"), [(1024, 1000), (64, 50), (300, 0)])
+@pytest.mark.parametrize(("chunk", "frequent"), [(512, 1000), (64, 50), (300, 0)])
 def test_similar_pairs_are_the_cosines_above_the_threshold(chunk, frequent):
     """Split by feature (frequent grams dense, the rest sparse) and by row chunk, the pairs are those of the plain
     product, with the same similarities."""
