@@ -24,7 +24,6 @@ def hotspots(
     repeats = Repeats(settings.db_url, threshold=settings.repeat_threshold, window_days=settings.repeat_window_days)
     feedback = FeedbackStore(settings.db_url)
     try:
-        repeats.sync()
         found = hotspots_out(repeats, feedback, days=days, min_size=min_size, limit=limit)
     finally:
         repeats.close()
