@@ -24,7 +24,7 @@ import pandas as pd
 from models.card import STOPWORDS_FILE, ModelCard
 from models.registry import DEFAULT_CLASS_MARGIN, DEFAULT_TOLERANCE, Decision, EvaluationSet, Registry
 from pipeline import InputError, read_stopwords
-from training.tickets import HEADS, load_tickets, parse_date
+from training.tickets import HEADS, load_tickets, parse_date, read_units_as_labels
 
 log = logging.getLogger(__name__)
 
@@ -101,7 +101,6 @@ def _load_new(paths: Sequence[Path], stopwords, since: str | None,
     """New labelled tickets, oldest first, one per ticket (its latest label). Returns (rows, repeats, the unit
     answers `unit_label` read as another label)."""
     rows: list[dict] = []
-    read_as: dict[str, str] = {}
     for path in paths:
         # Every row: a ticket labelled twice is resolved below by date (the latest label), not by majority.
         dataset, load_report = load_tickets(path, stopwords=stopwords, deduplicate=False)
@@ -109,17 +108,13 @@ def _load_new(paths: Sequence[Path], stopwords, since: str | None,
                  if any(r[h] is not None for h in HEADS)]
     if since is not None:
         rows = [r for r in rows if _when(r["created_at"]) >= _when(since)]
-    if unit_label is not None:
-        for row in rows:
-            label = unit_label(row["unit"]) if row["unit"] else None
-            if label is not None and label != row["unit"]:
-                read_as[row["unit"]] = row["unit"] = label
+    read_as = read_units_as_labels(rows, unit_label) if unit_label is not None else {}
     rows.sort(key=lambda r: _when(r["created_at"]))  # stable: undated rows keep file order, first
     latest: dict[str, dict] = {}
     for row in rows:
         latest.pop(_key(row), None)  # re-insert: the dict keeps the order of each ticket's latest label
         latest[_key(row)] = row
-    return list(latest.values()), len(rows) - len(latest), read_as
+    return list(latest.values()), len(rows) - len(latest), {given: label for given, label in read_as}
 
 
 def merge(

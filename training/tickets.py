@@ -34,6 +34,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
+from collections.abc import Callable
 from typing import Any, Literal
 
 import datasets
@@ -178,6 +179,19 @@ def load_tickets(
     order = [*SCHEMA, *(name for name in records if name not in SCHEMA)]
     features = datasets.Features({name: datasets.Value("string") for name in order})
     return datasets.Dataset.from_dict({name: records[name] for name in order}, features=features), report
+
+
+def read_units_as_labels(rows: list[dict], unit_label: Callable[[str], str | None]) -> Counter[tuple[str, str]]:
+    """Replace each row's `unit` by the label `unit_label` reads it as (agents name the unit they know, a model
+    may know only its functional type); an answer it cannot place stays as given. Returns how often each
+    (given, label) reading happened, for the trainer's report."""
+    read_as: Counter[tuple[str, str]] = Counter()
+    for row in rows:
+        label = unit_label(row["unit"]) if row.get("unit") else None
+        if label is not None and label != row["unit"]:
+            read_as[row["unit"], label] += 1
+            row["unit"] = label
+    return read_as
 
 
 def data_fingerprint(*columns: list[str | None]) -> str:

@@ -104,21 +104,16 @@ def write_feedback(settings, out: Path, since_id: int, unit_label: Callable[[str
     answers as the champion's labels, None keeps them as the agents wrote them."""
     from appeal.cli.data_commands import write_rows
     from training.feedback_store import FeedbackStore
+    from training.tickets import read_units_as_labels
 
     store = FeedbackStore(settings.db_url)
     try:
         latest = store.latest(since_id)  # an agent may correct a ticket twice: its latest answer is the label
     finally:
         store.close()
-    tickets: list[dict] = []
-    read_as: Counter[tuple[str, str]] = Counter()
-    for row in latest:
-        unit = (unit_label(row.unit) if unit_label and row.unit else None) or row.unit
-        if unit != row.unit:
-            read_as[row.unit, unit] += 1
-        tickets.append({"id": row.ticket_key, "title": row.title, "text": row.text,
-                        "topic": row.topic, "unit": unit, "created_at": row.created_at.isoformat(),
-                        "channel": "feedback"})
+    tickets = [{"id": row.ticket_key, "title": row.title, "text": row.text, "topic": row.topic, "unit": row.unit,
+                "created_at": row.created_at.isoformat(), "channel": "feedback"} for row in latest]
+    read_as = read_units_as_labels(tickets, unit_label) if unit_label else Counter()
     write_rows(tickets, out)
     last = max((row.id for row in latest), default=since_id)
     typer.echo(f"{len(tickets)} labelled tickets written to {out} (feedback up to id {last})")
