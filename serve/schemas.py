@@ -9,7 +9,7 @@ from knowledge_base.dispatch import PlaceRef, Refusal, UnitRef
 from knowledge_base.store import Entry
 from pipeline.normalize import normalize
 
-EMPTY_TEXT = "工单内容不能为空 / text must not be empty"
+EMPTY_TEXT = "不能为空 / must not be empty"  # the error names the field
 
 
 def _strip_nul(value: str | None) -> str | None:
@@ -26,9 +26,11 @@ def _not_blank(value: str) -> str:
 
 Str = Annotated[str, AfterValidator(_strip_nul)]
 NonBlank = Annotated[str, AfterValidator(_strip_nul), AfterValidator(_not_blank)]
-ShortText = Annotated[Str, Field(max_length=200)]
-Label = Annotated[NonBlank, Field(max_length=100)]
-Identifier = Annotated[NonBlank, Field(max_length=128)]
+# The length limit comes before the validators: after them pydantic checks it as a generic sequence length and
+# tells a client "at most 128 items" instead of "at most 128 characters".
+ShortText = Annotated[str, Field(max_length=200), AfterValidator(_strip_nul)]
+Label = Annotated[str, Field(max_length=100), AfterValidator(_strip_nul), AfterValidator(_not_blank)]
+Identifier = Annotated[str, Field(max_length=128), AfterValidator(_strip_nul), AfterValidator(_not_blank)]
 
 EXAMPLE_TICKET = {
     "id": "WG-2026-000123",

@@ -75,7 +75,16 @@ def test_empty_text_is_422_in_both_languages(server, text):
     with server.client("platform") as client:
         response = client.post("/v1/route", json={"text": text})
     assert response.status_code == 422
+    assert response.json()["message"].startswith("请求无效 / invalid request — text: ")
     assert "不能为空" in response.json()["message"] and "must not be empty" in response.json()["message"]
+
+
+def test_a_too_long_field_is_named_with_its_limit_in_characters(server):
+    with server.client("platform") as client:
+        response = client.post("/v1/route", json={**TICKET, "id": "工" * 129})
+        assert client.post("/v1/route", json={**TICKET, "id": "工" * 128}).status_code == 200
+    assert response.status_code == 422
+    assert response.json()["message"] == "请求无效 / invalid request — id: String should have at most 128 characters"
 
 
 def test_limits_and_malformed_json(server):
