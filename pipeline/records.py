@@ -20,7 +20,12 @@ if TYPE_CHECKING:
 def decode_text(data: bytes, source: str | Path) -> tuple[str, str]:
     """(text, encoding) of a text file: UTF-8 (with or without BOM), UTF-16 with BOM, or GB18030/GBK, which is
     what spreadsheet programs on Chinese Windows save by default. A file that is UTF-8 up to some bad byte is
-    refused rather than re-read as GB18030, which would silently garble what came before."""
+    refused rather than re-read as GB18030, which would silently garble what came before.
+
+    "UTF-8 up to there" needs a character of three or more bytes before the bad byte (every Chinese character and
+    full-width mark is one): a GBK pair is often a valid two-byte UTF-8 sequence by chance (路 = C2 B7 reads as
+    "·", 投 = CD B6 as "Ͷ"), so a GBK file with an ASCII header must not be refused for its first few
+    characters."""
     if b"\x00" in data[:4096] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise InputError(f"{source}: binary content, not a text file")
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
@@ -30,7 +35,7 @@ def decode_text(data: bytes, source: str | Path) -> tuple[str, str]:
     except UnicodeDecodeError as exc:
         start = exc.start
     line = data.count(b"\n", 0, start) + 1
-    if any(b >= 0x80 for b in data[:start]):
+    if any(ord(c) >= 0x800 for c in data[:start].decode("utf-8-sig")):
         raise InputError(f"{source}: undecodable bytes at line {line} (byte {start}): the file is UTF-8 up to there")
     try:
         return data.decode("gb18030"), "gb18030"

@@ -62,6 +62,28 @@ def test_csv_encodings(tmp_path, encoding):
     assert "水箱" in ds["canonical"][0].split()
 
 
+def test_gbk_file_with_an_ascii_header_is_read_even_when_its_first_characters_look_like_utf8(tmp_path):
+    # 路 and 投 in GBK (C2 B7, CD B6) are also valid two-byte UTF-8; decoding used to stop at the next character
+    # and refuse the file as "UTF-8 up to there".
+    path = tmp_path / "tickets.csv"
+    path.write_bytes("title,text,topic\n路灯不亮,投诉：迎春亭街道路灯坏了一个月,城乡建设\n".encode("gbk"))
+    ds, report = load_tickets(path)
+    assert report.encoding == "gb18030" and ds["title"] == ["路灯不亮"] and ds["topic"] == ["城乡建设"]
+
+
+def test_gbk_rows_of_real_messages_are_read(shared_data, tmp_path):
+    """Each real message of dev_raw.csv as the first row of a GBK file with English headers: 34 of the 448 begin
+    with a GBK pair that is valid UTF-8."""
+    frame = pd.read_csv(shared_data / "teddy2020c" / "dev_raw.csv", dtype=str, keep_default_na=False)
+    frame = frame.rename(columns={"留言主题": "title", "留言详情": "text", "一级标签": "topic"})
+    path = tmp_path / "one.csv"
+    for i in range(len(frame)):
+        row = frame.iloc[[i]][["title", "text", "topic"]]
+        path.write_bytes(row.to_csv(index=False).encode("gbk", errors="ignore"))
+        ds, report = load_tickets(path)
+        assert report.encoding == "gb18030" and ds["topic"] == [row["topic"].iloc[0]], i
+
+
 def test_xlsx_with_mixed_dates_and_numeric_ids(tmp_path):
     frame = appeals_frame().drop(columns=["留言编号"])
     frame.insert(0, "留言编号", [int(a[0]) for a in APPEALS])
