@@ -18,6 +18,21 @@ from pipeline.records import cell_text, decode_text, jsonl_objects, read_xlsx_fr
 _EXPORT_ONLY = ("updated_at", "updated_by")
 _LIST_FIELDS = ("alternatives", "tags")
 _CSV_REQUIRED = ("question", "answer")
+# Spreadsheet headers as a Chinese office writes them, read as the entry's fields (the field names themselves
+# work too, in any case).
+HEADER_ALIASES = {
+    "id": ("编号", "条目编号"),
+    "question": ("问题", "标准问题", "常见问题"),
+    "alternatives": ("相似问法", "其他问法", "相似问题"),
+    "answer": ("答案", "答复", "回答", "解答", "答复内容", "答复意见"),
+    "unit": ("责任单位", "承办单位", "责任部门", "承办部门", "主管部门", "办理单位"),
+    "topic": ("类别", "分类", "诉求类别"),
+    "tags": ("标签", "关键词"),
+    "source": ("来源",),
+    "valid_from": ("生效日期", "起始日期"),
+    "valid_to": ("失效日期", "截止日期"),
+}
+_FIELD_OF_HEADER = {alias: name for name, aliases in HEADER_ALIASES.items() for alias in (name, *aliases)}
 
 
 def validation_message(exc: ValidationError) -> str:
@@ -44,9 +59,15 @@ def _jsonl_records(path: Path, text: str) -> Iterable[tuple[str, dict]]:
 
 def _table_records(path: Path, header: list[str], rows: Iterable[list]) -> Iterable[tuple[str, dict]]:
     """CSV/XLSX rows as entry records: empty cells are absent, `alternatives` and `tags` are `|`-separated."""
+    given = header
+    header = [_FIELD_OF_HEADER.get(name.strip().lower(), name.strip()) for name in given]
+    twice = sorted({name for name in header if header.count(name) > 1})
+    if twice:
+        raise InputError(f"{path}: more than one column for {', '.join(twice)} (header: {', '.join(given)})")
     missing = [name for name in _CSV_REQUIRED if name not in header]
     if missing:
-        raise InputError(f"{path}: missing column(s) {', '.join(missing)} (header: {', '.join(header)})")
+        raise InputError(f"{path}: missing column(s) {', '.join(missing)} (header: {', '.join(given)}; "
+                         f"{', '.join(f'{name} may be headed {HEADER_ALIASES[name][0]}' for name in missing)})")
     for index, cells in enumerate(rows):
         where = f"{path}: {spreadsheet_row(index)}"
         if len(cells) > len(header):

@@ -81,6 +81,26 @@ def test_faq_saved_by_a_chinese_spreadsheet_program_is_read(tmp_path):
         read_entries(tmp_path / "faq.csv")
 
 
+def test_spreadsheet_with_chinese_headers_is_read(tmp_path):
+    """A FAQ list kept by the hotline office has Chinese headers (问题, 答复, 责任单位…) and is saved as GBK."""
+    expected = read_entries(FAQ)[:3]
+    chinese = {"id": "编号", "question": "问题", "alternatives": "相似问法", "answer": "答复", "unit": "责任单位",
+               "topic": "类别", "tags": "标签", "source": "来源"}
+    table = pd.DataFrame([{**e.model_dump(exclude_none=True), "alternatives": "|".join(e.alternatives),
+                           "tags": "|".join(e.tags)} for e in expected]).rename(columns=chinese)
+    table.to_csv(tmp_path / "faq.csv", index=False, encoding="gbk")
+    assert read_entries(tmp_path / "faq.csv") == expected
+    table.rename(columns={"问题": "Question"}).to_excel(tmp_path / "faq.xlsx", index=False)
+    assert read_entries(tmp_path / "faq.xlsx") == expected
+
+    table.rename(columns={"类别": "question"}).to_csv(tmp_path / "twice.csv", index=False)
+    with pytest.raises(InputError, match=r"twice.csv: more than one column for question"):
+        read_entries(tmp_path / "twice.csv")
+    table.rename(columns={"答复": "内容"}).to_csv(tmp_path / "missing.csv", index=False)
+    with pytest.raises(InputError, match=r"missing column\(s\) answer .*answer may be headed 答案"):
+        read_entries(tmp_path / "missing.csv")
+
+
 @pytest.fixture()
 def replies(shared_data) -> pd.DataFrame:
     return pd.read_csv(shared_data / "teddy2020c" / "replies_raw.csv", dtype=str, keep_default_na=False).head(20)
