@@ -76,6 +76,29 @@ def test_evaluate_prints_tables_and_writes_the_report(model_dir, shared_data, tm
     assert 0.6 < topic["macro_f1"] <= 1 and set(topic["per_class"]) == set(topic["labels"])
 
 
+def test_predict_and_evaluate_default_to_the_champion_or_take_a_version_name(model_dir, appeal_home, tmp_path):
+    from models.registry import Registry
+
+    source = tmp_path / "in.csv"
+    appeals_frame().to_csv(source, index=False)
+    assert_input_error(appeal("predict", "--input", source, "--output", tmp_path / "none.csv"),
+                       "no --model given and no champion in", str(appeal_home / "registry"))
+    registry = Registry(appeal_home / "registry")
+    registry.promote(registry.add(model_dir, version="first"))
+    registry.add(model_dir, version="second")
+
+    by_default = appeal("predict", "--input", source, "--output", tmp_path / "champion.csv")
+    assert by_default.returncode == 0 and "(model first;" in by_default.stdout
+    by_name = appeal("predict", "--model", "second", "--input", source, "--output", tmp_path / "second.csv")
+    assert by_name.returncode == 0 and "(model second;" in by_name.stdout
+    champion = pd.read_csv(tmp_path / "champion.csv", dtype=str, encoding="utf-8-sig")
+    assert list(champion["id"]) == [a[0] for a in APPEALS]
+    evaluated = appeal("evaluate", "--data", source)
+    assert evaluated.returncode == 0 and "macro-F1" in evaluated.stdout
+    assert_input_error(appeal("predict", "--model", "third", "--input", source, "--output", tmp_path / "x.csv"),
+                       "third: no such model directory, nor a version of the registry", "first, second")
+
+
 def test_bad_input_is_one_line_and_exit_code_2(model_dir, tmp_path):
     assert_input_error(appeal("predict", "--model", model_dir, "--input", tmp_path / "none.csv", "--output",
                               tmp_path / "o.csv"), "none.csv", "no such file")

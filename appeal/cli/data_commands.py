@@ -12,6 +12,8 @@ import typer
 from pipeline.errors import InputError
 
 PREDICT_BATCH = 256
+ModelOption = typer.Option(None, "--model", help="model directory (model.json inside), or a version of the "
+                           "registry (`appeal models list`); default: the registry's champion")
 
 
 
@@ -50,7 +52,7 @@ def train(
 
 
 def predict(
-    model: Path = typer.Option(..., "--model", help="model directory (model.json inside)"),
+    model: Optional[Path] = ModelOption,
     input: Path = typer.Option(..., "--input", help="tickets with id and text (title optional)"),
     output: Path = typer.Option(..., "--output", help="predictions: .csv (UTF-8 with BOM, opens in Excel), "
                                                       ".jsonl or .xlsx"),
@@ -62,7 +64,7 @@ def predict(
 
     if output.resolve() == input.resolve():
         raise InputError(f"{output}: the output would overwrite the input file")
-    predictor = load_predictor(model)
+    predictor = load_predictor(model_dir(model))
     tickets, _ = load_tickets(input, stopwords=predictor.stopwords, deduplicate=False)
     texts = list(tickets["canonical"])
     predictions = []
@@ -75,6 +77,26 @@ def predict(
     typer.echo(f"{len(rows)} tickets → {output} (model {predictor.version}; below threshold: "
                + ", ".join(f"{h} {n}" for h, n in review.items())
                + f"; dispatch: {len(rows) - to_human} auto, {to_human} to review)")
+
+
+def model_dir(model: Path | None) -> Path:
+    """The model a trainer means: a directory as given, else a registry version by name, else the champion."""
+    from models.registry import Registry
+
+    registry = Registry()
+    if model is None:
+        champion = registry.champion()
+        if champion is None:
+            raise InputError(f"no --model given and no champion in {registry.root} (is APPEAL_HOME the service's "
+                             "home? `appeal train` writes a model directory, `appeal serve` builds the demo champion)")
+        return champion[1]
+    if model.exists():
+        return model
+    known = [v.version for v in registry.list()]
+    if str(model) in known:
+        return registry.path(str(model))
+    raise InputError(f"{model}: no such model directory, nor a version of the registry {registry.root} "
+                     f"(versions: {', '.join(known) or 'none'})")
 
 
 def prediction_row(ticket: dict, heads: dict, top_k: int) -> dict:
@@ -132,7 +154,7 @@ def write_rows(rows: list[dict], output: Path) -> None:
 
 
 def evaluate(
-    model: Path = typer.Option(..., "--model", help="model directory (model.json inside)"),
+    model: Optional[Path] = ModelOption,
     data: Path = typer.Option(..., "--data", help="labelled tickets"),
     report: Optional[Path] = typer.Option(None, "--report", help="write the full report as JSON"),
 ) -> None:
@@ -145,6 +167,7 @@ def evaluate(
     from training.evaluation import evaluate_predictor
     from training.tickets import load_tickets
 
+    model = model_dir(model)
     predictor = load_predictor(model)
     labels = {head: card.labels for head, card in predictor.card.heads.items()}
     tickets, load_report = load_tickets(data, stopwords=predictor.stopwords, labels=labels)
