@@ -52,6 +52,16 @@ def test_village_matter_without_one_township_goes_to_review(text, why):
     assert any(why in r for r in d.reasons)
 
 
+def test_disability_certificates_go_to_the_disabled_persons_federation_and_the_allowances_do_not():
+    # No training ticket carries 残联's type, so the unit head says 民政; the rule knows better.
+    d = decide(heads("民政"), "我儿子听力残疾，想办理残疾证，请问需要带什么材料、到哪里做残疾评定？")
+    assert (d.lead.id, d.lead.name, d.rule, d.functional_type) == (
+        "wg-cl", "武冈市残疾人联合会", "disabled-persons-federation", "残疾人联合会")
+    assert d.decision == "auto"
+    d = decide(heads("民政"), "我已经有残疾证了，重度残疾人护理补贴一直没有发下来。")
+    assert d.rule != "disabled-persons-federation" and d.lead.id == "wg-mzj"
+
+
 def test_village_keyword_puts_the_township_in_the_lead_and_the_department_as_assistant():
     d = decide(heads("住房和城乡建设"), "我家土砖房被鉴定为C级危房，申请危房改造补助一直没人过问。", location="晏田乡")
     assert d.lead.name == "晏田乡人民政府" and [a.id for a in d.assisting] == ["wg-zjj"]

@@ -11,6 +11,7 @@ import pytest
 from knowledge_base.cases import read_cases
 from knowledge_base.files import read_entries
 from knowledge_base.kb import KnowledgeBase
+from knowledge_base.units import load_catalogue
 from pipeline.errors import InputError
 
 FAQ = Path(__file__).resolve().parents[1] / "appeal" / "demo" / "faq.jsonl"
@@ -21,6 +22,9 @@ def test_demo_faq_is_valid_and_names_a_unit_and_topic_for_every_entry():
     assert len(entries) >= 80 and len({e.id for e in entries}) == len(entries)
     assert all(e.unit and e.topic and e.source == "faq" for e in entries)
     assert len({e.topic for e in entries}) >= 20
+    # Every unit an answer names is one the catalogue routes to ("各乡镇…" stands for the ticket's township).
+    catalogue = load_catalogue()
+    assert {e.unit for e in entries if catalogue.functional_type_of(e.unit) is None} == {"各乡镇人民政府/街道办事处"}
 
 
 def test_jsonl_errors_name_line_and_column(tmp_path):

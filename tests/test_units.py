@@ -79,7 +79,7 @@ def test_expert_seats_are_not_routed_by_type():
 @pytest.mark.parametrize(
     ("edit", "message"),
     [
-        (lambda rows: rows + [{**rows[-1]}], r"row 57, column id: duplicate id 'seat-12345' \(first on row 56\)"),
+        (lambda rows: rows + [{**rows[-1]}], r"row 58, column id: duplicate id 'seat-12345' \(first on row 57\)"),
         (lambda rows: [{**rows[0], "functional_type": "宇宙管理"}] + rows[1:], r"row 2, column functional_type: unknown type '宇宙管理'"),
         (lambda rows: [{**rows[0], "jurisdiction": "双牌县"}] + rows[1:], r"row 2, column jurisdiction: '双牌县' is not a township"),
         (lambda rows: [{**rows[0], "level": "省直部门"}] + rows[1:], r"row 2, column level"),
