@@ -39,7 +39,9 @@ def exported(tmp_path: Path) -> list[dict]:
 
 
 def test_demo_faq_import_search_export_roundtrip(appeal_home, tmp_path):
-    assert "imported 91 entries (91 new, 0 replaced, 0 unchanged)" in ok("kb", "import", FAQ)
+    imported = appeal("kb", "import", FAQ)
+    assert "imported 91 entries (91 new, 0 replaced, 0 unchanged)" in imported.stdout
+    assert imported.stderr == ""  # every unit the demo FAQ names is in the demo catalogue
     hits = json.loads(ok("kb", "search", "我的社保卡丢了，怎么补办？", "--bm25-only", "--json", "-k", "3"))
     assert hits[0]["entry_id"] == "wg-sbk-01"
     assert hits[0]["unit"] == "武冈市人力资源和社会保障局" and hits[0]["bm25_rank"] == 1
@@ -49,6 +51,17 @@ def test_demo_faq_import_search_export_roundtrip(appeal_home, tmp_path):
     # The export is the import format: importing it back changes nothing, not even the stamps.
     assert "(0 new, 0 replaced, 91 unchanged)" in ok("kb", "import", tmp_path / "export.jsonl")
     assert exported(tmp_path) == entries
+
+
+def test_a_faq_unit_missing_from_the_catalogue_is_stored_with_a_warning(appeal_home):
+    added = appeal("kb", "add", "--id", "typo", "-q", "社保卡丢了怎么办", "-a", "先挂失再补办。",
+                   "-u", "武冈市人力资源和社保局")
+    assert added.returncode == 0 and json.loads(added.stdout)["unit"] == "武冈市人力资源和社保局"
+    assert "warning: unit '武冈市人力资源和社保局' (1×) is not in the unit catalogue" in added.stderr
+    fixed = appeal("kb", "update", "typo", "-u", "武冈市人力资源和社会保障局")
+    assert fixed.returncode == 0 and fixed.stderr == ""
+    case = appeal("kb", "add", "-q", "长沙某小区停水", "-a", "已转供水公司。", "-u", "长沙水业集团", "--source", "case")
+    assert case.returncode == 0 and case.stderr == ""  # past cases keep the unit that answered them
 
 
 def test_add_update_delete_from_the_command_line(appeal_home, tmp_path):

@@ -24,7 +24,7 @@ def test_demo_faq_is_valid_and_names_a_unit_and_topic_for_every_entry():
     assert len({e.topic for e in entries}) >= 20
     # Every unit an answer names is one the catalogue routes to ("各乡镇…" stands for the ticket's township).
     catalogue = load_catalogue()
-    assert {e.unit for e in entries if catalogue.functional_type_of(e.unit) is None} == {"各乡镇人民政府/街道办事处"}
+    assert [e.unit for e in entries if catalogue.functional_type_of(e.unit) is None] == []
 
 
 def test_jsonl_errors_name_line_and_column(tmp_path):

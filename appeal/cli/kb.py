@@ -66,6 +66,7 @@ def add(
     entry = _validated(EntryIn, dict(id=entry_id, question=question, answer=answer, unit=unit, topic=topic,
                                      alternatives=alt or [], tags=tag or [], source=source,
                                      valid_from=valid_from, valid_to=valid_to))
+    _warn_unknown_units([entry])
     stored, _ = _store().add(entry, _who(by))
     _print_entry(stored)
 
@@ -90,6 +91,8 @@ def update(
                  valid_from=valid_from, valid_to=valid_to)
     change = _validated(EntryUpdate, {k: v for k, v in given.items() if v is not None})
     stored, _ = _store().update(entry_id, change, _who(by))
+    if unit is not None:
+        _warn_unknown_units([stored])
     _print_entry(stored)
 
 
@@ -124,7 +127,24 @@ def history(
     Console().print(table)
 
 
+def _warn_unknown_units(entries) -> None:
+    """A FAQ answer that names a unit the catalogue does not know is stored as written (the catalogue may lag
+    behind a reorganisation), but a typo would reach agents, so the trainer is told."""
+    from collections import Counter
+
+    from appeal.config import get_settings
+    from knowledge_base.units import load_catalogue
+
+    catalogue = load_catalogue()
+    unknown = Counter(e.unit for e in entries if e.source == "faq" and e.unit
+                      and catalogue.functional_type_of(e.unit) is None)
+    for unit, count in unknown.most_common():
+        typer.secho(f"warning: unit {unit!r} ({count}×) is not in the unit catalogue "
+                    f"({get_settings().demo_dir / 'units.csv'}); stored as written", fg=typer.colors.YELLOW, err=True)
+
+
 def _import(entries, by: Optional[str]) -> None:
+    _warn_unknown_units(entries)
     result, _, _ = _store().upsert_many(entries, _who(by))
     typer.echo(f"imported {result.added + result.updated + result.unchanged} entries ({result.added} new, "
                f"{result.updated} replaced, {result.unchanged} unchanged)")
