@@ -17,11 +17,12 @@ from knowledge_base.store import EntryIn
 from pipeline.errors import InputError
 from pipeline.normalize import normalize
 from pipeline.pii import mask_pii
-from pipeline.records import cell_text, read_csv_frame, read_xlsx_frame, spreadsheet_row
+from pipeline.records import COLUMN_ALIASES, cell_text, find_columns, read_csv_frame, read_xlsx_frame, spreadsheet_row
 
-ID, TITLE, BODY, REPLY = "留言编号", "留言主题", "留言详情", "答复意见"
-# Optional: the replying unit, when the export has it.
-UNIT_COLUMNS = ("承办单位", "答复单位")
+# A case needs its id, its text and the official reply; the title and the replying unit are used when the file
+# has them. Headers as the ticket files spell them (teddy2020c's 留言编号/留言详情/答复意见, 12345 exports' 工单编号/
+# 诉求内容/办理结果 …).
+REQUIRED = ("id", "text", "reply")
 
 
 def clean(text: str) -> str:
@@ -42,25 +43,30 @@ def _read_table(path: Path) -> pd.DataFrame:
 
 
 def read_cases(path: Path) -> list[EntryIn]:
-    """Every (ticket, official reply) row of a CSV/Excel file with columns 留言编号, 留言主题, 留言详情, 答复意见."""
+    """Every (ticket, official reply) row of a CSV/Excel file: id, text and reply columns, optional title and
+    unit (the headers of `pipeline.records.COLUMN_ALIASES`, e.g. 留言编号, 留言主题, 留言详情, 答复意见)."""
     path = Path(path)
     table = _read_table(path)
-    missing = [c for c in (ID, TITLE, BODY, REPLY) if c not in table.columns]
+    columns = find_columns(list(table.columns))
+    missing = [field for field in REQUIRED if field not in columns]
     if missing:
-        raise InputError(f"{path}: missing column(s) {', '.join(missing)} (header: {', '.join(map(str, table.columns))})")
-    unit_column = next((c for c in UNIT_COLUMNS if c in table.columns), None)
+        raise InputError(f"{path}: missing column(s) for {', '.join(missing)} ("
+                         + "; ".join(f"{field}: one of {', '.join(COLUMN_ALIASES[field])}" for field in missing)
+                         + f"; header: {', '.join(map(str, table.columns))})")
+    id_column, text_column, reply_column = (columns[field] for field in REQUIRED)
     entries: list[EntryIn] = []
     first_row: dict[str, str] = {}
     for index, row in enumerate(table.to_dict("records")):
         where = f"{path}: {spreadsheet_row(index)}"
-        case_id = row[ID].strip()
+        case_id = row[id_column].strip()
         if not case_id:
-            raise InputError(f"{where}: column {ID!r} is empty")
+            raise InputError(f"{where}: column {id_column!r} is empty")
         if case_id in first_row:
-            raise InputError(f"{where}: column {ID!r}: {case_id!r} already used at {first_row[case_id]}")
+            raise InputError(f"{where}: column {id_column!r}: {case_id!r} already used at {first_row[case_id]}")
         first_row[case_id] = spreadsheet_row(index)
-        title, body, reply = clean(row[TITLE]), clean(row[BODY]), clean(row[REPLY])
-        for column, value in ((REPLY, reply), (TITLE, title or body)):
+        title = clean(row[columns["title"]]) if "title" in columns else ""
+        body, reply = clean(row[text_column]), clean(row[reply_column])
+        for column, value in ((reply_column, reply), (columns.get("title", text_column), title or body)):
             if not value:
                 raise InputError(f"{where}: column {column!r} is empty")
         try:
@@ -69,7 +75,7 @@ def read_cases(path: Path) -> list[EntryIn]:
                 question=title or body,
                 alternatives=[body] if title and body else [],
                 answer=reply,
-                unit=clean(row[unit_column]) if unit_column else "",
+                unit=clean(row[columns["unit"]]) if "unit" in columns else "",
                 source="case",
             ))
         except ValidationError as exc:

@@ -17,6 +17,38 @@ if TYPE_CHECKING:
     import pandas as pd
 
 
+# Ticket field → header spellings, most specific first; headers are compared stripped and lower-cased.
+COLUMN_ALIASES: dict[str, tuple[str, ...]] = {
+    "id": ("id", "ticket_id", "留言编号", "工单编号", "编号"),
+    "title": ("title", "留言主题", "标题", "主题"),
+    # Besides teddy2020c's headers, those of common 12345 work-order exports (来电内容, 诉求类别, 办理单位…):
+    # the CLI takes no column mapping, so a trainer's export should load as it comes or after renaming one header.
+    "text": ("text", "body", "content", "message", "留言详情", "诉求内容", "工单内容", "来电内容", "反映内容", "问题描述",
+             "内容", "详情"),
+    # Not 诉求类型 / 工单类型: in 12345 systems those hold 咨询/求助/投诉/建议, another axis than the topic.
+    "topic": ("topic", "label", "一级标签", "一级分类", "诉求类别", "诉求分类", "类别", "分类"),
+    "unit": ("unit", "unit_type", "责任单位", "承办单位", "责任部门", "承办部门", "办理单位", "处置单位", "答复单位"),
+    "created_at": ("created_at", "date", "time", "留言时间", "受理时间", "来电时间", "登记时间", "时间", "日期"),
+    "location": ("location", "address", "地址", "地点", "位置"),
+    "channel": ("channel", "来源", "渠道"),
+    "reply": ("reply", "答复意见", "答复内容", "回复内容", "办理结果", "处理结果"),
+}
+
+
+def find_columns(headers: list, *, skip: set[str] = frozenset()) -> dict[str, object]:
+    """Ticket field → the header that holds it, through `COLUMN_ALIASES` (fields in `skip` are not looked for);
+    a field whose header is absent is left out."""
+    by_key = {str(h).strip().lstrip("\ufeff").lower(): h for h in headers}
+    found: dict[str, object] = {}
+    for field, aliases in COLUMN_ALIASES.items():
+        if field in skip:
+            continue
+        header = next((by_key[a] for a in aliases if a in by_key and by_key[a] not in found.values()), None)
+        if header is not None:
+            found[field] = header
+    return found
+
+
 def decode_text(data: bytes, source: str | Path) -> tuple[str, str]:
     """(text, encoding) of a text file: UTF-8 (with or without BOM), UTF-16 with BOM, or GB18030/GBK, which is
     what spreadsheet programs on Chinese Windows save by default. A file that is UTF-8 up to some bad byte is

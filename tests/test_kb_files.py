@@ -113,7 +113,7 @@ def replies(shared_data) -> pd.DataFrame:
 def test_case_files_missing_columns_or_empty_cells_are_refused(replies, tmp_path):
     path = tmp_path / "cases.csv"
     replies.drop(columns=["答复意见"]).to_csv(path, index=False)
-    with pytest.raises(InputError, match=r"missing column\(s\) 答复意见"):
+    with pytest.raises(InputError, match=r"missing column\(s\) for reply \(reply: one of reply, 答复意见, 答复内容"):
         read_cases(path)
     broken = replies.copy()
     broken.loc[5, "答复意见"] = "  \t "
@@ -125,6 +125,23 @@ def test_case_files_missing_columns_or_empty_cells_are_refused(replies, tmp_path
     broken.to_csv(path, index=False)
     with pytest.raises(InputError, match="row 9: column '留言编号'.*already used at row 4"):
         read_cases(path)
+
+
+def test_case_file_exported_by_a_12345_system_is_read(replies, tmp_path):
+    """A work-order export: 工单编号, 诉求内容, 办理结果, 承办单位, no title column; the message is the question."""
+    export = replies.rename(columns={"留言编号": "工单编号", "留言详情": "诉求内容", "答复意见": "办理结果"})
+    export = export.drop(columns=["留言主题"]).assign(承办单位="武冈市住房和城乡建设局")
+    export.to_excel(tmp_path / "orders.xlsx", index=False)
+    cases = read_cases(tmp_path / "orders.xlsx")
+    original = read_cases_frame(replies, tmp_path)
+    assert [c.id for c in cases] == [c.id for c in original] and [c.answer for c in cases] == [c.answer for c in original]
+    assert [c.question for c in cases] == [c.alternatives[0] for c in original]  # the body, masked
+    assert all(c.unit == "武冈市住房和城乡建设局" and c.alternatives == [] for c in cases)
+
+
+def read_cases_frame(frame: pd.DataFrame, tmp_path: Path):
+    frame.to_csv(tmp_path / "as_published.csv", index=False)
+    return read_cases(tmp_path / "as_published.csv")
 
 
 def test_case_file_in_gb18030_or_a_workbook_is_read(replies, tmp_path):

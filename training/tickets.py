@@ -2,14 +2,14 @@
 
 Schema — every dataset has the `Ticket` fields as string columns (None where the file has no value), any
 other column of the file under its own name (`答复意见` becomes `reply`), and `canonical`, the model input
-(`pipeline.canonical`). Columns are found through `COLUMN_ALIASES`, so the teddy2020c files load with no
+(`pipeline.canonical`). Columns are found through `pipeline.records.COLUMN_ALIASES`, so the teddy2020c files load with no
 options; `columns={"file column": "field"}` overrides them. `unit` and `unit_type` both feed the unit head
 (`unit` wins when a file has both).
 
 Decisions, each measured or forced by the real files:
 - Encoding: UTF-8 (with or without BOM), then GB18030 (a superset of GBK/GB2312). A file whose UTF-8 breaks
-  only after valid multi-byte UTF-8 is a damaged UTF-8 file, not GBK, and is refused with its line number:
-  decoding it as GB18030 would silently turn Chinese into mojibake.
+  only after a valid Chinese character (three bytes in UTF-8) is a damaged UTF-8 file, not GBK, and is refused
+  with its line number: decoding it as GB18030 would silently turn Chinese into mojibake.
 - Pre-segmented text (the canonical form already, like `train_segmented.csv`) is recognised when the file
   name contains "segmented", or when the file has no title column and at least 95 % of its texts end in
   exactly one space and have at least one space per five other characters (jieba words average under two
@@ -43,8 +43,8 @@ import pandas as pd
 from pydantic import BaseModel
 
 from pipeline import InputError, canonical
-from pipeline.records import (decode_text, jsonl_objects, read_csv_frame, read_xlsx_frame,
-                              spreadsheet_row)
+from pipeline.records import (COLUMN_ALIASES, decode_text, find_columns, jsonl_objects, read_csv_frame,
+                              read_xlsx_frame, spreadsheet_row)
 
 FORMATS = {".csv": "csv", ".tsv": "csv", ".txt": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "jsonl",
            ".xlsx": "xlsx", ".xlsm": "xlsx", ".parquet": "parquet", ".pq": "parquet"}
@@ -66,22 +66,6 @@ class Ticket(BaseModel):
 
 SCHEMA = tuple(Ticket.model_fields)
 
-# field → header spellings, most specific first; headers are compared stripped and lower-cased.
-COLUMN_ALIASES: dict[str, tuple[str, ...]] = {
-    "id": ("id", "ticket_id", "留言编号", "工单编号", "编号"),
-    "title": ("title", "留言主题", "标题", "主题"),
-    # Besides teddy2020c's headers, those of common 12345 work-order exports (来电内容, 诉求类别, 办理单位…):
-    # the CLI takes no column mapping, so a trainer's export should load as it comes or after renaming one header.
-    "text": ("text", "body", "content", "message", "留言详情", "诉求内容", "工单内容", "来电内容", "反映内容", "问题描述",
-             "内容", "详情"),
-    # Not 诉求类型 / 工单类型: in 12345 systems those hold 咨询/求助/投诉/建议, another axis than the topic.
-    "topic": ("topic", "label", "一级标签", "一级分类", "诉求类别", "诉求分类", "类别", "分类"),
-    "unit": ("unit", "unit_type", "责任单位", "承办单位", "责任部门", "承办部门", "办理单位", "处置单位"),
-    "created_at": ("created_at", "date", "time", "留言时间", "受理时间", "来电时间", "登记时间", "时间", "日期"),
-    "location": ("location", "address", "地址", "地点", "位置"),
-    "channel": ("channel", "来源", "渠道"),
-    "reply": ("reply", "答复意见", "答复内容"),
-}
 DATE_FIELDS = ("created_at",)
 
 
@@ -273,20 +257,13 @@ def _cell(value: Any, keep_dates: bool, strip: bool) -> Any:
 
 
 def _map_columns(path: Path, headers: list[str], explicit: dict[str, str]) -> dict[str, str]:
-    by_key = {str(h).strip().lstrip("\ufeff").lower(): h for h in headers}
     for source in explicit:
         if source not in headers:
             raise InputError(f"{path}: column {source!r} given in the column mapping is not in the file "
                              f"(columns: {', '.join(map(str, headers))})")
     mapping = dict(explicit)
-    for target, aliases in COLUMN_ALIASES.items():
-        if target in mapping.values():
-            continue
-        for alias in aliases:
-            source = by_key.get(alias)
-            if source is not None and source not in mapping:
-                mapping[source] = target
-                break
+    found = find_columns([h for h in headers if h not in mapping], skip=set(mapping.values()))
+    mapping.update({source: target for target, source in found.items()})
     taken = set(mapping.values())
     for header in headers:
         if header not in mapping:
