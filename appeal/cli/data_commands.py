@@ -16,7 +16,6 @@ ModelOption = typer.Option(None, "--model", help="model directory (model.json in
                            "registry (`appeal models list`); default: the registry's champion")
 
 
-
 class Profile(str, Enum):
     fast = "fast"
     quality = "quality"
