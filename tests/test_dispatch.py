@@ -58,6 +58,9 @@ def test_disability_certificates_go_to_the_disabled_persons_federation_and_the_a
     assert (d.lead.id, d.lead.name, d.rule, d.functional_type) == (
         "wg-cl", "武冈市残疾人联合会", "disabled-persons-federation", "残疾人联合会")
     assert d.decision == "auto"
+    # A question about the assessment is no medical-insurance consultation for the 医保 seat.
+    d = decide(heads("医疗保障"), "我儿子听力残疾，想办理残疾证，请问去哪里做残疾评定？")
+    assert (d.lead.id, d.rule) == ("wg-cl", "disabled-persons-federation")
     d = decide(heads("民政"), "我已经有残疾证了，重度残疾人护理补贴一直没有发下来。")
     assert d.rule != "disabled-persons-federation" and d.lead.id == "wg-mzj"
 
