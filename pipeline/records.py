@@ -97,9 +97,16 @@ def read_xlsx_frame(path: Path) -> pd.DataFrame:
     import pandas as pd
 
     try:
-        return pd.read_excel(path, dtype=object, engine="openpyxl")
+        frame = pd.read_excel(path, dtype=object, engine="openpyxl")
     except Exception as exc:  # noqa: BLE001 — openpyxl raises zipfile/KeyError/ValueError flavours for damaged workbooks
         raise InputError(f"{path}: not a readable XLSX workbook ({type(exc).__name__}: {exc})") from None
+    # Office exports often put a title (武冈市12345热线工单导出…) in a merged row above the column names; pandas
+    # then names the other columns "Unnamed: 1" … and every reader would report missing columns instead.
+    names = [str(c) for c in frame.columns]
+    if len(names) > 1 and not names[0].startswith("Unnamed:") and all(n.startswith("Unnamed:") for n in names[1:]):
+        raise InputError(f"{path}: row 1 holds only {names[0]!r}, a title above the table; delete the rows above "
+                         "the column names so that they are row 1")
+    return frame
 
 
 def cell_text(value: object) -> str:

@@ -84,6 +84,18 @@ def test_gbk_rows_of_real_messages_are_read(shared_data, tmp_path):
         assert report.encoding == "gb18030" and ds["topic"] == [row["topic"].iloc[0]], i
 
 
+def test_xlsx_with_a_title_row_above_the_table_is_refused_with_what_to_delete(tmp_path):
+    path = tmp_path / "export.xlsx"
+    with pd.ExcelWriter(path) as writer:
+        pd.DataFrame([["武冈市12345热线工单导出（2026年11月）"]]).to_excel(writer, index=False, header=False)
+        appeals_frame().to_excel(writer, index=False, startrow=1)
+    with pytest.raises(InputError, match=r"export.xlsx: row 1 holds only '武冈市12345热线工单导出（2026年11月）', a title "
+                                         r"above the table; delete the rows above the column names"):
+        load_tickets(path)
+    appeals_frame().to_excel(path, index=False)
+    assert len(load_tickets(path)[0]) == len(APPEALS)
+
+
 def test_xlsx_with_mixed_dates_and_numeric_ids(tmp_path):
     frame = appeals_frame().drop(columns=["留言编号"])
     frame.insert(0, "留言编号", [int(a[0]) for a in APPEALS])
