@@ -118,6 +118,13 @@ def read_entries(path: Path) -> list[EntryIn]:
     return entries
 
 
+def entry_rows(entries: Iterable[Entry]) -> list[dict]:
+    """Entries as spreadsheet rows that `read_entries` reads back: the field names as headers, `alternatives` and
+    `tags` `|`-joined, an empty cell for a field not set (a trainer edits the FAQ in Excel and imports it again)."""
+    return [{name: "|".join(value) if name in _LIST_FIELDS else "" if value is None else value
+             for name, value in entry.model_dump(mode="json").items()} for entry in entries]
+
+
 def write_entries(entries: Iterable[Entry], path: Path) -> int:
     count = 0
     with open(path, "w", encoding="utf-8") as handle:

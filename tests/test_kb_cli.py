@@ -48,9 +48,18 @@ def test_demo_faq_import_search_export_roundtrip(appeal_home, tmp_path):
 
     entries = exported(tmp_path)
     assert len(entries) == 91 and all(e["updated_by"].startswith("cli:") for e in entries)
-    # The export is the import format: importing it back changes nothing, not even the stamps.
+    # The export is the import format: importing it back changes nothing, not even the stamps; a spreadsheet
+    # export too, which is how a trainer edits the FAQ in Excel.
     assert "(0 new, 0 replaced, 91 unchanged)" in ok("kb", "import", tmp_path / "export.jsonl")
+    for spreadsheet in ("faq.xlsx", "faq.csv"):
+        assert "exported 91 entries" in ok("kb", "export", tmp_path / spreadsheet)
+        assert "(0 new, 0 replaced, 91 unchanged)" in ok("kb", "import", tmp_path / spreadsheet)
     assert exported(tmp_path) == entries
+    sheet = pd.read_excel(tmp_path / "faq.xlsx", dtype=str, keep_default_na=False)
+    sheet.loc[0, "answer"] += "（已更新）"
+    sheet.to_excel(tmp_path / "faq.xlsx", index=False)
+    assert "(0 new, 1 replaced, 90 unchanged)" in ok("kb", "import", tmp_path / "faq.xlsx")
+    assert exported(tmp_path)[0]["answer"].endswith("（已更新）")
 
 
 def test_a_faq_unit_missing_from_the_catalogue_is_stored_with_a_warning(appeal_home):

@@ -205,11 +205,20 @@ def list_entries(
 
 
 @kb_app.command()
-def export(file: Path = typer.Argument(..., help="output .jsonl")) -> None:
-    """Write every entry as JSONL (the import format)."""
-    from knowledge_base.files import write_entries
+def export(file: Path = typer.Argument(..., help="output .jsonl, or .csv (UTF-8 with BOM, opens in Excel) / .xlsx "
+                                                 "with alternatives and tags |-separated")) -> None:
+    """Write every entry in a format `appeal kb import` reads back unchanged."""
+    from knowledge_base.files import entry_rows, write_entries
 
-    typer.echo(f"exported {write_entries(_store().all(), file)} entries to {file}")
+    entries = _store().all()
+    if file.suffix.lower() in (".csv", ".xlsx"):
+        from appeal.cli.data_commands import write_rows
+
+        write_rows(entry_rows(entries), file)
+        count = len(entries)
+    else:
+        count = write_entries(entries, file)
+    typer.echo(f"exported {count} entries to {file}")
 
 
 def _encoder(dense: bool):
