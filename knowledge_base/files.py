@@ -12,11 +12,12 @@ from pydantic import ValidationError
 
 from knowledge_base.store import Entry, EntryIn
 from pipeline.errors import InputError
-from pipeline.records import cell_text, decode_text, jsonl_objects, read_xlsx_frame, spreadsheet_row
+from pipeline.records import cell_text, decode_text, jsonl_objects, parse_date, read_xlsx_frame, spreadsheet_row
 
 # Written by `export`, ignored on import: the store sets them itself.
 _EXPORT_ONLY = ("updated_at", "updated_by")
 _LIST_FIELDS = ("alternatives", "tags")
+_DATE_FIELDS = ("valid_from", "valid_to")
 _CSV_REQUIRED = ("question", "answer")
 # Spreadsheet headers as a Chinese office writes them, read as the entry's fields (the field names themselves
 # work too, in any case).
@@ -74,9 +75,20 @@ def _table_records(path: Path, header: list[str], rows: Iterable[list]) -> Itera
             raise InputError(f"{where}: more cells than columns")
         record = {}
         for name, value in zip(header, map(cell_text, cells)):
-            if value:
-                record[name] = value.split("|") if name in _LIST_FIELDS else value
+            if name in _LIST_FIELDS and value:
+                record[name] = value.split("|")
+            elif value:
+                record[name] = _day(value) if name in _DATE_FIELDS else value
         yield where, record
+
+
+def _day(value: str) -> str:
+    """A date as a spreadsheet writes it (2027/6/30, 2027年6月30日, an Excel serial) as YYYY-MM-DD; anything else is
+    left for validation to name."""
+    try:
+        return parse_date(value)[:10]
+    except (ValueError, OverflowError):
+        return value
 
 
 def _csv_records(path: Path, text: str) -> Iterable[tuple[str, dict]]:

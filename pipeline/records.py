@@ -6,10 +6,11 @@ from __future__ import annotations
 import io
 import json
 import math
+import re
 from collections.abc import Iterator
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from pipeline.errors import InputError
 
@@ -107,6 +108,30 @@ def read_xlsx_frame(path: Path) -> pd.DataFrame:
         raise InputError(f"{path}: row 1 holds only {names[0]!r}, a title above the table; delete the rows above "
                          "the column names so that they are row 1")
     return frame
+
+
+_DATE_CJK = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*[日号]?")
+_EXCEL_EPOCH = datetime(1899, 12, 30)  # Excel's day 0, chosen by Excel so its 1900 leap-year bug cancels out
+
+
+def parse_date(value: Any) -> str | None:
+    """Strings in the usual Chinese and ISO spellings, Excel serial day numbers and date objects → ISO 8601."""
+    if value is None:
+        return None
+    import pandas as pd
+
+    if isinstance(value, (datetime, pd.Timestamp)):
+        return pd.Timestamp(value).isoformat(timespec="seconds")
+    if isinstance(value, date):
+        return datetime(value.year, value.month, value.day).isoformat(timespec="seconds")
+    text = str(value).strip()
+    if re.fullmatch(r"\d{5}(\.\d+)?", text) and 20000 <= float(text) <= 80000:
+        stamp = _EXCEL_EPOCH + timedelta(days=float(text))
+        return stamp.replace(microsecond=0).isoformat(timespec="seconds")
+    if re.fullmatch(r"\d{8}", text):
+        return datetime.strptime(text, "%Y%m%d").isoformat(timespec="seconds")
+    text = _DATE_CJK.sub(r"\1-\2-\3 ", text).strip()
+    return pd.Timestamp(pd.to_datetime(text, format="mixed")).isoformat(timespec="seconds")
 
 
 def cell_text(value: object) -> str:

@@ -97,6 +97,14 @@ def test_spreadsheet_with_chinese_headers_is_read(tmp_path):
     table.rename(columns={"问题": "Question"}).to_excel(tmp_path / "faq.xlsx", index=False)
     assert read_entries(tmp_path / "faq.xlsx") == expected
 
+    # Excel on Chinese Windows writes a date cell into CSV as it shows it: 2027/6/30.
+    dated = table.assign(失效日期=["2027/6/30", "2027年6月30日", ""])
+    dated.to_csv(tmp_path / "dated.csv", index=False, encoding="gbk")
+    assert [e.valid_to for e in read_entries(tmp_path / "dated.csv")] == [date(2027, 6, 30), date(2027, 6, 30), None]
+    dated.assign(失效日期=["明年", "", ""]).to_csv(tmp_path / "undated.csv", index=False)
+    with pytest.raises(InputError, match=r"undated.csv: row 2: column 'valid_to'"):
+        read_entries(tmp_path / "undated.csv")
+
     table.rename(columns={"类别": "question"}).to_csv(tmp_path / "twice.csv", index=False)
     with pytest.raises(InputError, match=r"twice.csv: more than one column for question"):
         read_entries(tmp_path / "twice.csv")

@@ -29,11 +29,10 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Literal
 
@@ -43,8 +42,8 @@ import pandas as pd
 from pydantic import BaseModel
 
 from pipeline import InputError, canonical
-from pipeline.records import (COLUMN_ALIASES, decode_text, find_columns, jsonl_objects, read_csv_frame,
-                              read_xlsx_frame, spreadsheet_row)
+from pipeline.records import (COLUMN_ALIASES, decode_text, find_columns, jsonl_objects, parse_date,
+                              read_csv_frame, read_xlsx_frame, spreadsheet_row)
 
 FORMATS = {".csv": "csv", ".tsv": "csv", ".txt": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "jsonl",
            ".xlsx": "xlsx", ".xlsm": "xlsx", ".parquet": "parquet", ".pq": "parquet"}
@@ -286,28 +285,6 @@ def _validate_text(path: Path, records: dict, row_names: list[str], mapping: dic
     if empty:
         more = f" and {len(empty) - 5} more" if len(empty) > 5 else ""
         raise InputError(f"{path}: {', '.join(empty[:5])}{more}: column {_source(mapping, 'text')!r} is empty")
-
-
-_DATE_CJK = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*[日号]?")
-_EXCEL_EPOCH = datetime(1899, 12, 30)  # Excel's day 0, chosen by Excel so its 1900 leap-year bug cancels out
-
-
-def parse_date(value: Any) -> str | None:
-    """Strings in the usual Chinese and ISO spellings, Excel serial day numbers and date objects → ISO 8601."""
-    if value is None:
-        return None
-    if isinstance(value, (datetime, pd.Timestamp)):
-        return pd.Timestamp(value).isoformat(timespec="seconds")
-    if isinstance(value, date):
-        return datetime(value.year, value.month, value.day).isoformat(timespec="seconds")
-    text = str(value).strip()
-    if re.fullmatch(r"\d{5}(\.\d+)?", text) and 20000 <= float(text) <= 80000:
-        stamp = _EXCEL_EPOCH + timedelta(days=float(text))
-        return stamp.replace(microsecond=0).isoformat(timespec="seconds")
-    if re.fullmatch(r"\d{8}", text):
-        return datetime.strptime(text, "%Y%m%d").isoformat(timespec="seconds")
-    text = _DATE_CJK.sub(r"\1-\2-\3 ", text).strip()
-    return pd.Timestamp(pd.to_datetime(text, format="mixed")).isoformat(timespec="seconds")
 
 
 def _parse_date_cell(path: Path, value: Any, row: str, column: str) -> str | None:
