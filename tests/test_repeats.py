@@ -195,7 +195,7 @@ def test_hotspots_from_the_command_line(appeal_home):
         log.add(SeenTicket(f"WG-{number}", utc_now() - timedelta(hours=number), mask(body), "通村公路塌陷",
                            "湾头桥镇", "交通运输", "湾头桥镇人民政府"))
     log.close()
-    env = {**os.environ, "APPEAL_HOME": str(appeal_home), "COLUMNS": "200"}
+    env = {**os.environ, "APPEAL_HOME": str(appeal_home)}
     listed = subprocess.run([*APPEAL, "hotspots", "--days", "1", "--json"], capture_output=True, text=True, env=env,
                             cwd=REPO, check=True)
     found = json.loads(listed.stdout)
@@ -204,7 +204,9 @@ def test_hotspots_from_the_command_line(appeal_home):
     assert "湾头桥镇" in found["hotspots"][0]["keywords"] and found["hotspots"][0]["last_24h"] == 3
     table = subprocess.run([*APPEAL, "hotspots", "--days", "1"], capture_output=True, text=True, env=env, cwd=REPO,
                            check=True).stdout
-    assert "湾头桥镇 3" in table and "湾头桥镇人民政府 3" in table and "1 hotspot among 18 tickets" in table
+    assert table.startswith("1 hotspot among 18 tickets of the last day\n\n1. 3 tickets (3 in the last 24 h), ")
+    assert "乡镇/街道 湾头桥镇 3 · topic 交通运输 3 · lead unit 湾头桥镇人民政府 3" in table
+    assert all(f"WG-{n} 通村公路塌陷" in table for n in range(3))
     # A period longer than the repeat window covers the window, and says so.
     longer = subprocess.run([*APPEAL, "hotspots", "--days", "90"], capture_output=True, text=True,
                             env={**env, "APPEAL_REPEAT_WINDOW_DAYS": "30"}, cwd=REPO, check=True)

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import typer
 
+_TICKETS_SHOWN = 5  # the most central first
+
 
 def hotspots(
     days: int = typer.Option(7, "--days", min=1, help="tickets routed in the last DAYS (at most the repeat window)"),
@@ -36,19 +38,18 @@ def hotspots(
     if not found.tickets_in_period:
         typer.echo(f"no ticket routed with an id in the last {found.days} days ({settings.db_url})")
         return
-    from rich.console import Console
-    from rich.table import Table
-
-    title = (f"{len(found.hotspots)} hotspot{'' if len(found.hotspots) == 1 else 's'} among "
-             f"{found.tickets_in_period} tickets of the last {found.days} days")
-    table = Table("tickets", "24 h", "first", "last", "keywords", "乡镇/街道", "topic", "lead unit",
-                  "most central ticket", title=title)
-    for spot in found.hotspots:
-        central = spot.tickets[0]
-        table.add_row(str(spot.size), str(spot.last_24h), spot.first_at[:10], spot.last_at[:10],
-                      " ".join(spot.keywords[:3]), _top(spot.townships), _top(spot.topics), _top(spot.lead_units),
-                      f"{central.ticket_id} {central.title or central.excerpt[:30]}")
-    Console().print(table if found.hotspots else f"no group of {min_size} or more tickets")
+    plural = "" if len(found.hotspots) == 1 else "s"
+    period = "day" if found.days == 1 else f"{found.days} days"
+    typer.echo(f"{len(found.hotspots)} hotspot{plural} among {found.tickets_in_period} tickets of the last {period}"
+               + ("" if found.hotspots else f"; no group of {min_size} or more tickets"))
+    # One block per group rather than a table: nine columns of Chinese do not fit an 80-column terminal.
+    for number, spot in enumerate(found.hotspots, start=1):
+        typer.echo(f"\n{number}. {spot.size} tickets ({spot.last_24h} in the last 24 h), {spot.first_at[:10]} → "
+                   f"{spot.last_at[:10]}: {' '.join(spot.keywords)}")
+        typer.echo(f"   乡镇/街道 {_top(spot.townships)} · topic {_top(spot.topics)} · lead unit {_top(spot.lead_units)}")
+        shown = spot.tickets[:_TICKETS_SHOWN]
+        more = f" · {spot.size - len(shown)} more" if spot.size > len(shown) else ""
+        typer.echo("   " + " · ".join(f"{t.ticket_id} {t.title or t.excerpt[:20]}" for t in shown) + more)
 
 
 def _top(counts: dict[str, int]) -> str:
