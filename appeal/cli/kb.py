@@ -42,6 +42,17 @@ def _validated(model, values: dict):
         raise InputError(validation_message(exc)) from None
 
 
+def _table(*headers: str, title: str | None = None):
+    """A rich table whose cells wrap instead of ending in "…": Chinese has no spaces to wrap at, so at 80 columns a
+    unit's name would be cut to 武冈市人力 …."""
+    from rich.table import Table
+
+    table = Table(*headers, title=title)
+    for column in table.columns:
+        column.overflow = "fold"
+    return table
+
+
 def _print_entry(entry) -> None:
     typer.echo(json.dumps(entry.model_dump(mode="json", exclude_none=True), ensure_ascii=False, indent=2))
 
@@ -118,9 +129,8 @@ def history(
         typer.echo(json.dumps([c.model_dump(mode="json") for c in changes], ensure_ascii=False, indent=2))
         return
     from rich.console import Console
-    from rich.table import Table
 
-    table = Table("at (UTC)", "action", "by", "question", "answer", title=entry_id)
+    table = _table("at (UTC)", "action", "by", "question", "answer", title=entry_id)
     for change in changes:
         table.add_row(change.at.isoformat(timespec="seconds"), change.action, change.by, change.entry.question[:30],
                       change.entry.answer[:40])
@@ -196,9 +206,8 @@ def list_entries(
             typer.echo(json.dumps(entry.model_dump(mode="json", exclude_none=True), ensure_ascii=False))
         return
     from rich.console import Console
-    from rich.table import Table
 
-    table = Table("id", "source", "status", "unit", "question", title=f"{len(entries)} entries")
+    table = _table("id", "source", "status", "unit", "question", title=f"{len(entries)} entries")
     for entry in entries:
         table.add_row(entry.id, entry.source, entry.status_on(today), entry.unit, entry.question[:40])
     Console().print(table if entries else "no entry matches")
@@ -254,9 +263,8 @@ def search(
         typer.echo(json.dumps([asdict(h) for h in hits], ensure_ascii=False, indent=2))
         return
     from rich.console import Console
-    from rich.table import Table
 
-    table = Table("#", "id", "source", "unit", "question", "fused", "bm25", "dense")
+    table = _table("#", "id", "source", "unit", "question", "fused", "bm25", "dense")
     for rank, hit in enumerate(hits, start=1):
         table.add_row(str(rank), hit.entry_id, hit.source, hit.unit, hit.question[:40], f"{hit.score:.4f}",
                       str(hit.bm25_rank or "-"), str(hit.dense_rank or "-"))
