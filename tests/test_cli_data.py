@@ -145,3 +145,7 @@ def test_predict_returns_the_dispatch_decision_of_a_unit_model(tmp_path):
     assert out["b"]["status"] == "not_accepted" and out["b"]["decision"] == "review"
     assert "法院" in out["b"]["not_accepted_refer_to"]
     assert out["c"]["decision"] == "review" and "no Chinese text" in out["c"]["reasons"]
+    # 32 unit labels make a matrix no terminal shows: the largest confusions instead, the full matrix in --report.
+    evaluated = appeal("evaluate", "--model", tmp_path / "model", "--data", REPO / "appeal" / "demo" / "tickets.jsonl")
+    assert evaluated.returncode == 0, evaluated.stderr
+    assert "topic: confusion matrix" in evaluated.stdout and "unit: the largest confusions" in evaluated.stdout

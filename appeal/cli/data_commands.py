@@ -12,6 +12,8 @@ import typer
 from pipeline.errors import InputError
 
 PREDICT_BATCH = 256
+_MATRIX_LABEL_WIDTH, _MATRIX_CELL_WIDTH = 24, 6  # a confusion-matrix row title and a count column, with borders
+_CONFUSIONS_SHOWN = 15
 ModelOption = typer.Option(None, "--model", help="model directory (model.json inside), or a version of the "
                            "registry (`appeal models list`); default: the registry's champion")
 
@@ -197,7 +199,17 @@ def _print_report(console, head: str, report) -> None:
     for label, score in report.per_class.items():
         table.add_row(label, f"{score.precision:.3f}", f"{score.recall:.3f}", f"{score.f1:.3f}", str(score.support))
     console.print(table)
-    # Columns are numbered: Chinese label names side by side would not fit a terminal.
+    # Columns are numbered: Chinese label names side by side would not fit a terminal. Past about a dozen labels
+    # (a unit head) even numbers do not, and the matrix is mostly zeros: the largest confusions say more.
+    if _MATRIX_LABEL_WIDTH + _MATRIX_CELL_WIDTH * len(report.labels) > console.width:
+        pairs = sorted(((n, true, predicted) for true, row in zip(report.labels, report.confusion)
+                        for predicted, n in zip(report.labels, row) if n and true != predicted), reverse=True)
+        confusion = Table("true", "predicted as", "tickets", title=f"{head}: the largest confusions (full matrix: "
+                          f"--report)")
+        for n, true, predicted in pairs[:_CONFUSIONS_SHOWN]:
+            confusion.add_row(true, predicted, str(n))
+        console.print(confusion if pairs else f"{head}: no confusion")
+        return
     numbered = [f"{i}" for i in range(1, len(report.labels) + 1)]
     confusion = Table("true \\ predicted", *numbered, title=f"{head}: confusion matrix")
     for number, label, counts in zip(numbered, report.labels, report.confusion):
