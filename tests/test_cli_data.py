@@ -146,6 +146,11 @@ def test_predict_returns_the_dispatch_decision_of_a_unit_model(tmp_path):
     assert "法院" in out["b"]["not_accepted_refer_to"]
     assert out["c"]["decision"] == "review" and "no Chinese text" in out["c"]["reasons"]
     # 32 unit labels make a matrix no terminal shows: the largest confusions instead, the full matrix in --report.
-    evaluated = appeal("evaluate", "--model", tmp_path / "model", "--data", REPO / "appeal" / "demo" / "tickets.jsonl")
+    # The demo tickets with each unit label moved to the next ticket, so that the model disagrees with them.
+    rows = [json.loads(line) for line in demo.read_text(encoding="utf-8").splitlines() if line.strip()]
+    moved = [{**row, "unit": rows[i - 1]["unit"]} for i, row in enumerate(rows)]
+    relabelled = tmp_path / "relabelled.jsonl"
+    relabelled.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in moved), encoding="utf-8")
+    evaluated = appeal("evaluate", "--model", tmp_path / "model", "--data", relabelled)
     assert evaluated.returncode == 0, evaluated.stderr
     assert "topic: confusion matrix" in evaluated.stdout and "unit: the largest confusions" in evaluated.stdout
