@@ -7,7 +7,7 @@ import json
 import pytest
 from typer.testing import CliRunner
 
-from models.card import CARD_FILE
+from models.card import CARD_FILE, ModelCard
 from models.registry import DECISIONS_FILE, Registry, gate, score_model
 from pipeline import InputError
 from tests.registry_support import sample_baseline
@@ -159,9 +159,13 @@ def test_cli_list_promote_rollback(appeal_home, models, shared_data):
     again = runner.invoke(app, ["models", "add", str(models["shuffled"]), "--version", "bad"])
     assert isinstance(again.exception, InputError) and "already exists" in str(again.exception)
 
+    named = runner.invoke(app, ["models", "add", str(models["large"])])  # the card's version: kind and time
+    assert named.exit_code == 0, named.output
     listed = runner.invoke(app, ["models", "list"])
     assert listed.exit_code == 0, listed.output
-    assert "good" in listed.output and "bad" in listed.output and "*" in listed.output
+    # Whole version names at 80 columns: they are what `promote` takes.
+    assert "good *" in listed.output and " bad " in listed.output
+    assert ModelCard.load(models["large"]).version in listed.output
 
     refused = runner.invoke(app, ["models", "promote", "bad"])  # default: the fixed set, dev_raw.csv
     assert refused.exit_code == 1, refused.output

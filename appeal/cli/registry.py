@@ -27,6 +27,7 @@ ClassMarginOption = typer.Option(DEFAULT_CLASS_MARGIN, "--class-margin",
 @models_app.command("list")
 def list_versions(registry: Optional[Path] = RegistryOption) -> None:
     """Every version, oldest first; * marks the champion."""
+    from rich import box
     from rich.console import Console
     from rich.table import Table
 
@@ -35,15 +36,23 @@ def list_versions(registry: Optional[Path] = RegistryOption) -> None:
     if not versions:
         typer.echo(f"{reg.root}: no versions")
         return
-    table = Table("", "version", "kind", "trained", "heads", "macro-F1 (card)")
+    table = Table(title=f"{reg.root}  (F1: topic macro-F1 measured at training; * = champion)",
+                  box=box.SIMPLE_HEAD, collapse_padding=True, pad_edge=False)
+    # The version is what `promote` takes: at 80 columns no cell may be cut (headers wrap instead).
+    table.add_column("version", no_wrap=True)
+    table.add_column("kind", no_wrap=True)
+    table.add_column("trained (UTC)", no_wrap=True)
+    table.add_column("topics", no_wrap=True)
+    table.add_column("units", no_wrap=True)
+    table.add_column("F1", no_wrap=True)
     for v in versions:
         f1 = v.metrics.get("macro_f1")
         table.add_row(
-            "*" if v.champion else "",
-            v.version,
+            f"{v.version} *" if v.champion else v.version,
             v.kind,
-            v.created_at,
-            ", ".join(f"{h}:{n}" for h, n in v.heads.items()),
+            v.created_at[:16].replace("T", " "),
+            str(v.heads.get("topic", "–")),
+            str(v.heads.get("unit", "–")),
             f"{f1:.4f}" if isinstance(f1, (int, float)) else "",
         )
     Console().print(table)
