@@ -44,6 +44,20 @@ def tiny_model(tiny_base, tmp_path_factory) -> Path:
     return train_from_cli(DEMO, None, tiny_base, _config(tmp), "fast", tmp / "model", False)
 
 
+def test_appeal_train_prints_what_it_trained_and_warns_when_a_run_is_too_short(tiny_base, tmp_path):
+    """The real command: the card's summary, and on 270 tickets with one epoch a warning that says what to change."""
+    import subprocess
+    import sys
+
+    result = subprocess.run([sys.executable, "-c", "from appeal.cli import main; main()", "train", "--data", str(DEMO),
+                             "--base", str(tiny_base), "--config", str(_config(tmp_path, epochs=1)),
+                             "--out", str(tmp_path / "model")],
+                            capture_output=True, text=True, timeout=600, cwd=Path(__file__).resolve().parents[1])
+    assert result.returncode == 0, result.stderr
+    assert "240 tickets from" in result.stdout and "60 held out" in result.stdout and "topic on holdout" in result.stdout
+    assert "warning: only 15 optimisation steps" in result.stderr and "epochs = 10" in result.stderr
+
+
 def test_trained_directory_is_a_complete_model(tiny_model):
     card = ModelCard.load(tiny_model)
     demo, _ = load_tickets(DEMO)

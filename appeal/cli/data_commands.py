@@ -14,6 +14,7 @@ from pipeline.errors import InputError
 PREDICT_BATCH = 256
 _MATRIX_LABEL_WIDTH, _MATRIX_CELL_WIDTH = 24, 6  # a confusion-matrix row title and a count column, with borders
 _CONFUSIONS_SHOWN = 15
+_FEW_STEPS = 100  # a fine-tuning run shorter than this has barely moved the heads
 ModelOption = typer.Option(None, "--model", help="model directory (model.json inside), or a version of the "
                            "registry (`appeal models list`); default: the registry's champion")
 
@@ -47,9 +48,17 @@ def train(
         return
     from training.finetune import train_from_cli
 
+    from models.card import ModelCard
+
     directory = train_from_cli(data=data, dev=dev, base=base, config=config, profile=profile.value, out=out,
                                resume=resume)
-    typer.echo(f"model written to {directory}")
+    card = ModelCard.load(directory)
+    _print_card(card, directory)
+    if card.training["steps"] < _FEW_STEPS:
+        typer.secho(f"warning: only {card.training['steps']} optimisation steps: the {profile.value} profile is sized "
+                    "for thousands of tickets (teddy2020c's 7,642 make 430 steps an epoch). On a file this small give "
+                    "more epochs, e.g. --config with epochs = 10 and patience = 3, as the demo model has.",
+                    fg=typer.colors.YELLOW, err=True)
 
 
 def predict(
@@ -229,11 +238,19 @@ def _print_card(card, out: Path) -> None:
     console = Console()
     console.print(table)
     data = card.training
-    console.print(f"{data['rows']} tickets from {data['data']} ({data['duplicates_removed']} exact duplicates removed, "
-                  f"{data['label_conflicts']} label conflicts resolved)")
+    if "steps" in data:  # fine-tuned
+        console.print(f"{data['train_rows']} tickets from {data['data']} trained on, {data['holdout_rows']} held out; "
+                      f"{data['steps']} steps in {data['epochs_run']} epoch(s), {_duration(data['seconds'])}")
+    else:
+        console.print(f"{data['rows']} tickets from {data['data']} ({data['duplicates_removed']} exact duplicates "
+                      f"removed, {data['label_conflicts']} label conflicts resolved)")
     if "macro_f1" in card.metrics:
         console.print(f"{card.metrics['head']} on {card.metrics['evaluated_on']}: accuracy "
                       f"{card.metrics['accuracy']:.4f}, macro-F1 {card.metrics['macro_f1']:.4f}")
+
+
+def _duration(seconds: float) -> str:
+    return f"{seconds:.0f} s" if seconds < 120 else f"{seconds / 60:.1f} min"
 
 
 def register(app: typer.Typer) -> None:
