@@ -96,12 +96,17 @@ def export(
     from appeal.config import get_settings
 
     settings = get_settings()
-    write_feedback(settings, out, since_id, champion_unit_label(settings))
+    written, last, read_as = write_feedback(settings, out, since_id, champion_unit_label(settings))
+    typer.echo(f"{written} labelled tickets written to {out} (feedback up to id {last})")
+    for (given, label), count in read_as.most_common():
+        typer.echo(f"  unit {given!r} read as {label!r} ({count}×)")
 
 
-def write_feedback(settings, out: Path, since_id: int, unit_label: Callable[[str], str | None] | None) -> None:
+def write_feedback(settings, out: Path, since_id: int,
+                   unit_label: Callable[[str], str | None] | None) -> tuple[int, int, Counter[tuple[str, str]]]:
     """The feedback as a ticket file, one row per ticket; `unit_label` (see `champion_unit_label`) reads unit
-    answers as the champion's labels, None keeps them as the agents wrote them."""
+    answers as the champion's labels, None keeps them as the agents wrote them. Returns (tickets written, the last
+    feedback id, how often each unit answer was read as a label)."""
     from appeal.cli.data_commands import write_rows
     from training.feedback_store import FeedbackStore
     from training.tickets import read_units_as_labels
@@ -115,10 +120,7 @@ def write_feedback(settings, out: Path, since_id: int, unit_label: Callable[[str
                 "created_at": row.created_at.isoformat(), "channel": "feedback"} for row in latest]
     read_as = read_units_as_labels(tickets, unit_label) if unit_label else Counter()
     write_rows(tickets, out)
-    last = max((row.id for row in latest), default=since_id)
-    typer.echo(f"{len(tickets)} labelled tickets written to {out} (feedback up to id {last})")
-    for (given, label), count in read_as.most_common():
-        typer.echo(f"  unit {given!r} read as {label!r} ({count}×)")
+    return len(tickets), max((row.id for row in latest), default=since_id), read_as
 
 
 def champion_unit_label(settings) -> Callable[[str], str | None] | None:
