@@ -7,7 +7,7 @@ import io
 import json
 import math
 import re
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -36,7 +36,7 @@ COLUMN_ALIASES: dict[str, tuple[str, ...]] = {
 }
 
 
-def find_columns(headers: list, *, skip: set[str] = frozenset()) -> dict[str, object]:
+def find_columns(headers: list, *, skip: Collection[str] = ()) -> dict[str, object]:
     """Ticket field → the header that holds it, through `COLUMN_ALIASES` (fields in `skip` are not looked for);
     a field whose header is absent is left out."""
     by_key = {str(h).strip().lstrip("\ufeff").lower(): h for h in headers}

@@ -46,9 +46,8 @@ def train(
         card = train_baseline(data, out, dev=dev)
         _print_card(card, out)
         return
-    from training.finetune import train_from_cli
-
     from models.card import ModelCard
+    from training.finetune import train_from_cli
 
     directory = train_from_cli(data=data, dev=dev, base=base, config=config, profile=profile.value, out=out,
                                resume=resume)
