@@ -54,8 +54,10 @@ def test_appeal_train_prints_what_it_trained_and_warns_when_a_run_is_too_short(t
                              "--out", str(tmp_path / "model")],
                             capture_output=True, text=True, timeout=600, cwd=Path(__file__).resolve().parents[1])
     assert result.returncode == 0, result.stderr
-    assert "240 tickets from" in result.stdout and "60 held out" in result.stdout and "topic on holdout" in result.stdout
-    assert "warning: only 15 optimisation steps" in result.stderr and "epochs = 10" in result.stderr
+    printed, warned = " ".join(result.stdout.split()), " ".join(result.stderr.split())  # rich wraps at 80 columns
+    assert "240 tickets from" in printed and "60 held out; 15 steps in 1 epoch(s)" in printed
+    assert "topic on holdout" in printed
+    assert "warning: only 15 optimisation steps" in warned and "epochs = 10" in warned
 
 
 def test_trained_directory_is_a_complete_model(tiny_model):
