@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import Iterable, Iterator, Literal
+from typing import Callable, Iterable, Iterator, Literal, TypeVar
 
 from sqlalchemy import JSON, DateTime, Integer, String, Table, Text, func, inspect, or_, select, text
 from sqlalchemy.engine import Engine
@@ -16,6 +16,8 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 
 from appeal.database import make_engine
+
+Row = TypeVar("Row")
 
 
 class _Base(DeclarativeBase):
@@ -100,12 +102,14 @@ def _add_missing_columns(engine: Engine, table: Table) -> None:
                 raise
 
 
-def _latest_per_ticket(rows: Iterable[FeedbackRow]) -> list[FeedbackRow]:
-    tickets: dict[str, FeedbackRow] = {}
+def latest_by(rows: Iterable[Row], key: Callable[[Row], str]) -> list[Row]:
+    """The last row of each key, in the order of those last rows: a ticket answered or labelled twice keeps its
+    latest answer, placed where that answer came."""
+    latest: dict[str, Row] = {}
     for row in rows:
-        tickets.pop(row.ticket_key, None)
-        tickets[row.ticket_key] = row
-    return list(tickets.values())
+        latest.pop(key(row), None)  # re-insert: the dict keeps the order of each key's last row
+        latest[key(row)] = row
+    return list(latest.values())
 
 
 class FeedbackStore:
@@ -128,7 +132,7 @@ class FeedbackStore:
     def latest(self, since_id: int = 0) -> list[FeedbackRow]:
         """One row per ticket, its latest answer (an agent may correct a ticket twice), in the order of those
         latest answers."""
-        return _latest_per_ticket(self.rows(since_id))
+        return latest_by(self.rows(since_id), lambda row: row.ticket_key)
 
     def repeat_answers(self, since: datetime) -> list[FeedbackRow]:
         """The latest answer per ticket among those stored since `since` that say something of repeats (what the
@@ -138,7 +142,7 @@ class FeedbackStore:
                         or_(FeedbackRow.related_ticket_ids.is_not(None), FeedbackRow.repeat_of.is_not(None)))
                  .order_by(FeedbackRow.id))
         with Session(self.engine) as session:
-            return _latest_per_ticket(session.scalars(query))
+            return latest_by(session.scalars(query), lambda row: row.ticket_key)
 
     def count(self) -> int:
         with Session(self.engine) as session:

@@ -24,6 +24,7 @@ import pandas as pd
 from models.card import STOPWORDS_FILE, ModelCard
 from models.registry import DEFAULT_CLASS_MARGIN, DEFAULT_TOLERANCE, Decision, EvaluationSet, Registry
 from pipeline import InputError, read_stopwords
+from training.feedback_store import latest_by
 from training.tickets import HEADS, load_tickets, parse_date, read_units_as_labels
 
 log = logging.getLogger(__name__)
@@ -110,11 +111,8 @@ def _load_new(paths: Sequence[Path], stopwords, since: str | None,
         rows = [r for r in rows if _when(r["created_at"]) >= _when(since)]
     read_as = read_units_as_labels(rows, unit_label) if unit_label is not None else {}
     rows.sort(key=lambda r: _when(r["created_at"]))  # stable: undated rows keep file order, first
-    latest: dict[str, dict] = {}
-    for row in rows:
-        latest.pop(_key(row), None)  # re-insert: the dict keeps the order of each ticket's latest label
-        latest[_key(row)] = row
-    return list(latest.values()), len(rows) - len(latest), {given: label for given, label in read_as}
+    latest = latest_by(rows, _key)
+    return latest, len(rows) - len(latest), {given: label for given, label in read_as}
 
 
 def merge(
