@@ -101,11 +101,12 @@ def model_dir(model: Path | None) -> Path:
         return champion[1]
     if model.exists():
         return model
-    known = [v.version for v in registry.list()]
-    if str(model) in known:
+    try:
         return registry.path(str(model))
-    raise InputError(f"{model}: no such model directory, nor a version of the registry {registry.root} "
-                     f"(versions: {', '.join(known) or 'none'})")
+    except InputError:
+        known = ", ".join(v.version for v in registry.list()) or "none"
+        raise InputError(f"{model}: no such model directory, nor a version of the registry {registry.root} "
+                         f"(versions: {known})") from None
 
 
 def prediction_row(ticket: dict, heads: dict, top_k: int) -> dict:
