@@ -45,7 +45,8 @@ def tiny_model(tiny_base, tmp_path_factory) -> Path:
 
 
 def test_appeal_train_prints_what_it_trained_and_warns_when_a_run_is_too_short(tiny_base, tmp_path):
-    """The real command: the card's summary, and on 270 tickets with one epoch a warning that says what to change."""
+    """The real command: the card's summary, and on 270 tickets with one epoch a warning that says what to change.
+    Its output goes to pipes, as a log would: progress comes as one line per epoch, not as a bar's redraws."""
     import subprocess
     import sys
 
@@ -57,6 +58,8 @@ def test_appeal_train_prints_what_it_trained_and_warns_when_a_run_is_too_short(t
     printed, warned = " ".join(result.stdout.split()), " ".join(result.stderr.split())  # rich wraps at 80 columns
     assert "240 tickets from" in printed and "60 held out; 15 steps in 1 epoch(s)" in printed
     assert "topic on holdout" in printed
+    assert "epoch 1/1: holdout macro-F1" in printed and "step 15/15" in printed and "elapsed" in printed
+    assert "\r" not in result.stdout + result.stderr and "fine-tuning:" not in result.stderr
     assert "warning: only 15 optimisation steps" in warned and "epochs = 10" in warned
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import platform
 import shutil
+import sys
 import time
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -185,8 +186,11 @@ class Trainer:
         """Train to the end (True), or checkpoint and return False at `stop_at_step` (an interruption)."""
         cfg, lengths = self.cfg, [len(r) for r in self.train_ids]
         labels = [torch.from_numpy(self.train_split.labels[h]) for h in self.model.head_names]
-        bar = tqdm(total=self.steps_per_epoch * cfg.epochs, initial=self.step, desc="fine-tuning", unit="step",
-                   dynamic_ncols=True)
+        total = self.steps_per_epoch * cfg.epochs
+        # Redirected to a log (a service's first start, a batch job) a bar is a megabyte of carriage returns; the
+        # per-epoch line below then carries the progress.
+        bar = tqdm(total=total, initial=self.step, desc="fine-tuning", unit="step", dynamic_ncols=True,
+                   disable=not sys.stderr.isatty())
         started = time.monotonic() - self.seconds
         while self.epoch < cfg.epochs and not (self.best_state is not None and self.stale_epochs > cfg.patience):
             batches = length_bucketed_batches(lengths, cfg.batch_size, cfg.seed + self.epoch)
@@ -213,7 +217,8 @@ class Trainer:
                     return False
             score, _ = self.evaluate()
             self.history.append({"epoch": self.epoch + 1, "holdout_macro_f1": score, "step": self.step})
-            bar.write(f"epoch {self.epoch + 1}: holdout macro-F1 {score:.4f}")
+            bar.write(f"epoch {self.epoch + 1}/{cfg.epochs}: holdout macro-F1 {score:.4f}"
+                      f" · {_progress(self.step, total, time.monotonic() - started)}")
             if score > self.best_score:
                 self.best_score, self.best_state, self.stale_epochs = score, self._trainable_state(), 0
             else:
@@ -224,6 +229,16 @@ class Trainer:
         bar.close()
         self.model.load_state_dict(self.best_state, strict=False)
         return True
+
+
+def _progress(step: int, total: int, seconds: float) -> str:
+    left = seconds / step * (total - step) if step else 0.0
+    return f"step {step}/{total}, {_clock(seconds)} elapsed, at most {_clock(left)} left (early stopping may end sooner)"
+
+
+def _clock(seconds: float) -> str:
+    minutes, secs = divmod(round(seconds), 60)
+    return f"{minutes // 60}:{minutes % 60:02d}:{secs:02d}" if minutes >= 60 else f"{minutes}:{secs:02d}"
 
 
 # --- ensemble with the TF-IDF baseline ----------------------------------------------------------------------------

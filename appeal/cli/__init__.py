@@ -5,6 +5,7 @@ answers at once.
 """
 from __future__ import annotations
 
+import os
 import sys
 
 import typer
@@ -30,6 +31,10 @@ def _register() -> None:
 
 
 def main() -> None:
+    if not sys.stderr.isatty():
+        # transformers' and huggingface_hub's own bars (loading, saving weights) read this when first imported; in a
+        # log file they are walls of carriage returns. Our fine-tuning bar follows the same rule.
+        os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
     _register()
     try:
         app()
