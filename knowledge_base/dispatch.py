@@ -284,14 +284,14 @@ def decide(
         urgent=bool(urgent),
         rules_version=rules.version,
     )
-    for refusal in rules.not_accepted:
-        found = re.search(refusal.pattern, text or "")
-        if found:
-            trace.note(f"不予受理规则 {refusal.id}: “{found.group(0)}” — {refusal.reason}；请告知来电人: {refusal.refer_to}",
-                       cause="not_accepted")
-            return RoutingDecision(status="not_accepted", decision="review", reasons=trace.reasons,
-                                   not_accepted=Refusal(rule=refusal.id, reason=refusal.reason, refer_to=refusal.refer_to),
-                                   **base)
+    refusal, found = next(((r, f) for r in rules.not_accepted if (f := re.search(r.pattern, text or ""))), (None, None))
+    if refusal:
+        trace.note(f"不予受理规则 {refusal.id}: “{found.group(0)}” — {refusal.reason}；请告知来电人: {refusal.refer_to}",
+                   cause="not_accepted")
+        # The units are still worked out: a refusal rule reads a phrase, the agent reads the matter, and a
+        # ticket the agent accepts after all must not arrive without a unit.
+        base |= dict(status="not_accepted",
+                     not_accepted=Refusal(rule=refusal.id, reason=refusal.reason, refer_to=refusal.refer_to))
 
     rule, hit = next(((r, h) for r in rules.ordered() if (h := _matches(r, functional_type, text or ""))), (None, None))
     lead_spec, assist_specs = DEPARTMENT, []

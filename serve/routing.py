@@ -120,9 +120,11 @@ def route_tickets(tickets: Sequence[TicketIn], model: LoadedModel, kb: Knowledge
         routing = decide(heads, full, ticket.location)
         related: list[Related] = []
         if repeats is not None:
+            # a ticket that may not be accepted was not sent anywhere yet: its fallback unit is no "已派"
+            sent_to = routing.lead.name if routing.lead and not routing.not_accepted else None
             seen = SeenTicket(ticket.id, utc_now(), masked, title,
                               routing.jurisdiction.township if routing.jurisdiction else None, heads["topic"].label,
-                              routing.lead.name if routing.lead else None) if ticket.id else None
+                              sent_to) if ticket.id else None
             related = _check_and_record(repeats, full, seen)
         reasons = routing.reasons + ([_repeat_reason(related)] if related else [])
         results.append(

@@ -135,8 +135,11 @@ class RouteOut(BaseModel):
     decision: Literal["auto", "review"] = Field(description="auto: dispatch without a human; review: an agent decides")
     reasons: list[str] = Field(default_factory=list, description="what the decision rests on (confidence, rules, place)")
     urgent: bool = Field(default=False, description="safety words found: handle first")
-    not_accepted: Refusal | None = Field(default=None, description="set when 12345 does not accept the matter")
-    lead_unit: UnitRef | None = Field(default=None, description="承办单位 from the unit catalogue and routing rules")
+    not_accepted: Refusal | None = Field(
+        default=None, description="set when a refusal rule matched: 12345 may not accept the matter (an agent confirms)")
+    lead_unit: UnitRef | None = Field(
+        default=None, description="承办单位 from the unit catalogue and routing rules; with not_accepted set, the unit "
+                                  "for when the agent accepts the ticket after all")
     assisting_units: list[UnitRef] = Field(default_factory=list, description="协办单位")
     rule: str | None = Field(default=None, description="the routing rule that chose the lead unit")
     suggestions: list[SuggestionOut] = Field(

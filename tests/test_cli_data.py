@@ -143,7 +143,7 @@ def test_predict_returns_the_dispatch_decision_of_a_unit_model(tmp_path):
     assert out["a"]["jurisdiction"] == "湾头桥镇" and out["a"]["lead_unit"] == "湾头桥镇人民政府"
     assert out["a"]["status"] == "accepted" and "属地: 湾头桥镇" in out["a"]["reasons"]
     assert out["b"]["status"] == "not_accepted" and out["b"]["decision"] == "review"
-    assert "法院" in out["b"]["not_accepted_refer_to"]
+    assert "法院" in out["b"]["not_accepted_refer_to"] and out["b"]["lead_unit"]
     assert out["c"]["decision"] == "review" and "no Chinese text" in out["c"]["reasons"]
     # 32 unit labels make a matrix no terminal shows: the largest confusions instead, the full matrix in --report.
     # The demo tickets with each unit label moved to the next ticket, so that the model disagrees with them.

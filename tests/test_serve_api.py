@@ -113,6 +113,7 @@ def test_matter_12345_does_not_accept(server):
         body = client.post("/v1/route", json={"text": "我和邻居的房屋纠纷已经起诉到法院了，请你们帮我催一下法院尽快判决。"}).json()
     assert body["decision"] == "review"
     assert body["not_accepted"] is not None and body["not_accepted"]["refer_to"]
+    assert body["lead_unit"] is not None  # for the agent who accepts it after all
 
 
 def test_feedback_is_stored_in_sqlite(server):
