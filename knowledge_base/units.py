@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import csv
 import re
+from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Collection, Literal, get_args
+from typing import Collection, Iterable, Literal, get_args
 
 from pydantic import BaseModel
 
@@ -187,6 +188,16 @@ def read_catalogue(path: Path, types: FunctionalTypes, gazetteer: Gazetteer) -> 
     if missing:
         raise InputError(f"{path}: no {TOWNSHIP_LEVEL} unit for {', '.join(missing)}")
     return Catalogue(tuple(units), types)
+
+
+def unknown_unit_warnings(entries: Iterable, catalogue: Catalogue) -> list[str]:
+    """One line per unit that a FAQ answer among `entries` (knowledge-base entries) names and the catalogue cannot
+    place. Such an entry is stored as written, since the catalogue may lag behind a reorganisation, but a typo
+    would reach agents, so the trainer is told."""
+    unknown = Counter(e.unit for e in entries if e.source == "faq" and e.unit
+                      and catalogue.functional_type_of(e.unit) is None)
+    return [f"unit {unit!r} ({count}×) is not in the unit catalogue; stored as written"
+            for unit, count in unknown.most_common()]
 
 
 def load_catalogue(units_path: Path | None = None, types_path: Path | None = None,

@@ -251,6 +251,11 @@ class HotspotsOut(BaseModel):
     hotspots: list[HotspotOut]
 
 
+class EntrySaved(Entry):
+    warnings: list[str] = Field(
+        default_factory=list, description="stored, but worth a look: e.g. a 责任单位 the unit catalogue does not know")
+
+
 class KBListOut(BaseModel):
     entries: list[Entry]
     total: int

@@ -176,6 +176,7 @@ def test_kb_crud_is_seen_by_suggest(server):
     with server.client("trainer") as trainer, server.client("agent") as agent:
         created = trainer.post("/v1/kb/entries", json=FAQ)
         assert created.status_code == 201, created.text
+        assert created.json()["warnings"] == []  # 公安局 is an alias of a catalogue type
         entry_id = created.json()["id"]
         assert trainer.post("/v1/kb/entries", json={**FAQ, "id": entry_id}).status_code == 409
         assert entry_id in [e["id"] for e in trainer.get("/v1/kb/entries").json()["entries"]]
@@ -187,8 +188,12 @@ def test_kb_crud_is_seen_by_suggest(server):
         found = agent.post("/v1/suggest", json=query).json()["suggestions"]
         assert found and found[0]["id"] == entry_id
 
-        changed = trainer.patch(f"/v1/kb/entries/{entry_id}", json={"answer": "请到户籍所在地派出所办理出生登记。"})
+        changed = trainer.patch(f"/v1/kb/entries/{entry_id}",
+                                json={"answer": "请到户籍所在地派出所办理出生登记。", "unit": "武冈市公按局"})
         assert changed.status_code == 200 and changed.json()["answer"].startswith("请到户籍所在地派出所")
+        # a typo in the unit is stored as written (the catalogue may lag behind), and the trainer is told
+        assert changed.json()["unit"] == "武冈市公按局"
+        assert changed.json()["warnings"] == ["unit '武冈市公按局' (1×) is not in the unit catalogue; stored as written"]
         assert agent.post("/v1/suggest", json=query).json()["suggestions"][0]["answer"].startswith("请到户籍")
         bad = trainer.patch(f"/v1/kb/entries/{entry_id}", json={"valid_from": "2026-05-01", "valid_to": "2026-01-01"})
         assert bad.status_code == 422

@@ -138,19 +138,11 @@ def history(
 
 
 def _warn_unknown_units(entries) -> None:
-    """A FAQ answer that names a unit the catalogue does not know is stored as written (the catalogue may lag
-    behind a reorganisation), but a typo would reach agents, so the trainer is told."""
-    from collections import Counter
-
     from appeal.config import get_settings
-    from knowledge_base.units import load_catalogue
+    from knowledge_base.units import load_catalogue, unknown_unit_warnings
 
-    catalogue = load_catalogue()
-    unknown = Counter(e.unit for e in entries if e.source == "faq" and e.unit
-                      and catalogue.functional_type_of(e.unit) is None)
-    for unit, count in unknown.most_common():
-        typer.secho(f"warning: unit {unit!r} ({count}×) is not in the unit catalogue "
-                    f"({get_settings().demo_dir / 'units.csv'}); stored as written", fg=typer.colors.YELLOW, err=True)
+    for line in unknown_unit_warnings(entries, load_catalogue()):
+        typer.secho(f"warning: {line} ({get_settings().demo_dir / 'units.csv'})", fg=typer.colors.YELLOW, err=True)
 
 
 def _import(entries, by: Optional[str]) -> None:

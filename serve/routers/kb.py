@@ -6,12 +6,14 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Depends, HTTPException, Path, Query, Response, status
 
+from knowledge_base.dispatch import default_routing
 from knowledge_base.store import Change, Entry, EntryFilter, EntryIn, EntryUpdate, Source, Status
+from knowledge_base.units import unknown_unit_warnings
 from pipeline.errors import InputError
 from serve.auth import Caller, require
 from serve.errors import ERROR_RESPONSES
 from serve.routers.deps import services as get_services
-from serve.schemas import KBListOut
+from serve.schemas import EntrySaved, KBListOut
 from serve.services import Services
 
 router = APIRouter(prefix="/v1/kb/entries", tags=["knowledge base 知识库"],
@@ -44,15 +46,21 @@ def list_entries(
     return KBListOut(entries=entries[offset : offset + limit], total=len(entries))
 
 
-@router.post("", response_model=Entry, status_code=status.HTTP_201_CREATED,
+def _saved(entry: Entry) -> EntrySaved:
+    return EntrySaved(**entry.model_dump(), warnings=unknown_unit_warnings([entry], default_routing()[0]))
+
+
+@router.post("", response_model=EntrySaved, status_code=status.HTTP_201_CREATED,
              responses={409: {"description": "id 已存在 / id already taken"}}, summary="新增条目 / add an entry")
 def add_entry(
     entry: EntryIn,
     caller: Caller = Depends(require("kb")),
     services: Services = Depends(get_services),
-) -> Entry:
+) -> EntrySaved:
+    """The stored entry; `warnings` names what is stored as written but worth a look (a unit the unit catalogue
+    does not know may be a typo, or a unit newer than the catalogue)."""
     try:
-        return services.kb.add(entry, updated_by=f"api:{caller.name}")
+        return _saved(services.kb.add(entry, updated_by=f"api:{caller.name}"))
     except InputError as exc:
         raise HTTPException(status.HTTP_409_CONFLICT, detail=f"条目已存在 / {exc}") from exc
 
@@ -66,15 +74,15 @@ def get_entry(
     return _found(services, entry_id)
 
 
-@router.patch("/{entry_id}", response_model=Entry, summary="修改条目 / change an entry")
+@router.patch("/{entry_id}", response_model=EntrySaved, summary="修改条目 / change an entry")
 def update_entry(
     change: EntryUpdate,
     entry_id: str = EntryId,
     caller: Caller = Depends(require("kb")),
     services: Services = Depends(get_services),
-) -> Entry:
+) -> EntrySaved:
     _found(services, entry_id)
-    return services.kb.update(entry_id, change, updated_by=f"api:{caller.name}")
+    return _saved(services.kb.update(entry_id, change, updated_by=f"api:{caller.name}"))
 
 
 @router.delete("/{entry_id}", status_code=status.HTTP_204_NO_CONTENT, summary="删除条目 / remove an entry")
