@@ -145,3 +145,20 @@ def test_a_running_service_honours_keys_issued_and_revoked_from_the_command_line
     # The revoked key's 401 is nobody's.
     assert [line["status"] for line in lines if line.get("caller") == "hotline-platform"] == [200, 403]
     assert any(line.get("caller") == "李老师" and line["path"] == "/v1/kb/entries" for line in lines)
+
+
+def test_a_key_added_outside_the_services_home_says_where_it_went(tmp_path):
+    """With APPEAL_HOME at its default (.appeal in the current directory), `appeal keys add` run from another
+    directory than the service's makes a key file the service never reads: the command says so."""
+    env = {k: v for k, v in os.environ.items() if k not in ("APPEAL_HOME", "APPEAL_API_KEYS")}
+
+    def add() -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-c", "from appeal.cli import main; main()", "keys", "add", "agent"],
+                              cwd=tmp_path, env={**env, "PYTHONPATH": str(REPO)}, capture_output=True, text=True,
+                              timeout=120)
+
+    first, second = add(), add()
+    assert first.returncode == 0 and second.returncode == 0, first.stderr + second.stderr
+    assert f"note: no key file at {tmp_path.resolve() / '.appeal' / 'api_keys.json'} yet" in first.stderr
+    assert "set APPEAL_HOME" in first.stderr and second.stderr == ""
+    assert [e.role for e in read_key_entries(keys_path(tmp_path / ".appeal"))] == ["agent", "agent"]

@@ -23,11 +23,17 @@ def _who(by: Optional[str]) -> str:
     return by or f"cli:{getpass.getuser()}"
 
 
-def _store():
+def _store(adding: bool = False):
+    from sqlalchemy.engine import make_url
+
+    from appeal.cli import note_new_store
     from appeal.config import get_settings
     from knowledge_base.store import EntryStore
 
-    return EntryStore(get_settings().db_url)
+    url = make_url(get_settings().db_url)
+    if adding and url.get_backend_name() == "sqlite" and url.database:
+        note_new_store(Path(url.database), "knowledge base")
+    return EntryStore(str(url))
 
 
 def _validated(model, values: dict):
@@ -78,7 +84,7 @@ def add(
                                      alternatives=alt or [], tags=tag or [], source=source,
                                      valid_from=valid_from, valid_to=valid_to))
     _warn_unknown_units([entry])
-    stored, _ = _store().add(entry, _who(by))
+    stored, _ = _store(adding=True).add(entry, _who(by))
     _print_entry(stored)
 
 
@@ -147,7 +153,7 @@ def _warn_unknown_units(entries) -> None:
 
 def _import(entries, by: Optional[str]) -> None:
     _warn_unknown_units(entries)
-    result, _, _ = _store().upsert_many(entries, _who(by))
+    result, _, _ = _store(adding=True).upsert_many(entries, _who(by))
     typer.echo(f"imported {result.added + result.updated + result.unchanged} entries ({result.added} new, "
                f"{result.updated} replaced, {result.unchanged} unchanged)")
 

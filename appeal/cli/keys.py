@@ -42,9 +42,12 @@ def add(
     name: Optional[str] = typer.Option(None, "--name", help="who or what holds it (default: <role>-<n>)"),
 ) -> None:
     """Issue a new key; it is shown once, here, and only its digest is kept."""
-    from serve.auth import add_key
+    from appeal.cli import note_new_store
+    from serve.auth import add_key, keys_path
 
-    entry, key = add_key(_home(), role, name)
+    home = _home()
+    note_new_store(keys_path(home), "key file")
+    entry, key = add_key(home, role, name)
     typer.echo(f"{entry.name} ({entry.role}): {key}")
 
 
