@@ -4,7 +4,9 @@ bad row never leaves half an import behind."""
 from __future__ import annotations
 
 import csv
+import hashlib
 import json
+import warnings
 from pathlib import Path
 from typing import Iterable
 
@@ -26,14 +28,19 @@ HEADER_ALIASES = {
     "question": ("问题", "标准问题", "常见问题"),
     "alternatives": ("相似问法", "其他问法", "相似问题"),
     "answer": ("答案", "答复", "回答", "解答", "答复内容", "答复意见"),
-    "unit": ("责任单位", "承办单位", "责任部门", "承办部门", "主管部门", "办理单位"),
+    "unit": ("责任单位", "承办单位", "责任部门", "承办部门", "主管部门", "办理单位", "dept", "department"),
     "topic": ("类别", "分类", "诉求类别"),
-    "tags": ("标签", "关键词"),
+    "tags": ("标签", "关键词", "keywords"),
     "source": ("来源",),
     "valid_from": ("生效日期", "起始日期"),
     "valid_to": ("失效日期", "截止日期"),
 }
 _FIELD_OF_HEADER = {alias: name for name, aliases in HEADER_ALIASES.items() for alias in (name, *aliases)}
+
+
+class IgnoredColumnsWarning(UserWarning):
+    """Spreadsheet columns that are no entry field (序号, 发布时间, 联系电话 … of an office export): skipped, and the
+    importer is told which, in case one was meant as a field under a header the reader does not know."""
 
 
 def validation_message(exc: ValidationError) -> str:
@@ -69,12 +76,19 @@ def _table_records(path: Path, header: list[str], rows: Iterable[list]) -> Itera
     if missing:
         raise InputError(f"{path}: missing column(s) {', '.join(missing)} (header: {', '.join(given)}; "
                          f"{', '.join(f'{name} may be headed {HEADER_ALIASES[name][0]}' for name in missing)})")
+    ignored = [name for name in header if name not in HEADER_ALIASES and name not in _EXPORT_ONLY]
+    if ignored:
+        warnings.warn(IgnoredColumnsWarning(
+            f"{path}: column(s) {', '.join(ignored)} ignored: not entry fields ({', '.join(HEADER_ALIASES)})"),
+            stacklevel=2)
     for index, cells in enumerate(rows):
         where = f"{path}: {spreadsheet_row(index)}"
         if len(cells) > len(header):
             raise InputError(f"{where}: more cells than columns")
         record = {}
         for name, value in zip(header, map(cell_text, cells)):
+            if name in ignored:
+                continue
             if name in _LIST_FIELDS and value:
                 record[name] = value.split("|")
             elif value:
@@ -102,8 +116,15 @@ def _xlsx_records(path: Path) -> Iterable[tuple[str, dict]]:
     return _table_records(path, [str(name) for name in frame.columns], map(list, frame.itertuples(index=False)))
 
 
+def derived_id(entry: EntryIn) -> str:
+    """The id of an entry that a file gives none: from its source and question, so that importing the same sheet
+    again replaces its entries instead of adding every one a second time."""
+    return f"{entry.source}-{hashlib.sha256(entry.question.strip().encode('utf-8')).hexdigest()[:12]}"
+
+
 def read_entries(path: Path) -> list[EntryIn]:
-    """All entries of a `.jsonl`, `.csv` or `.xlsx` file, validated; ids must be unique within the file."""
+    """All entries of a `.jsonl`, `.csv` or `.xlsx` file, validated; ids must be unique within the file, and a row
+    without one gets `derived_id`. Columns that are no entry field are skipped with an `IgnoredColumnsWarning`."""
     path = Path(path)
     if not path.is_file():
         raise InputError(f"{path}: no such file")
@@ -116,18 +137,43 @@ def read_entries(path: Path) -> list[EntryIn]:
         records = _xlsx_records(path)
     else:
         raise InputError(f"{path}: expected a .jsonl, .csv or .xlsx file")
-    entries: list[EntryIn] = []
+    entries: dict[str, EntryIn] = {}
     first_seen: dict[str, str] = {}
+    clashed = False
+    problems: list[str] = []
     for where, record in records:
-        entry = _entry(record, where)
+        try:
+            entry = _entry(record, where)
+        except InputError as exc:
+            # every bad row at once: a trainer fixes the sheet in one go, not one rerun per row
+            problems.append(str(exc).removeprefix(f"{path}: "))
+            continue
+        row = where.removeprefix(f"{path}: ")
         if entry.id is not None:
             if entry.id in first_seen:
                 raise InputError(f"{where}: column 'id': {entry.id!r} already used at {first_seen[entry.id]}")
-            first_seen[entry.id] = where
-        entries.append(entry)
+        else:
+            entry = entry.model_copy(update={"id": derived_id(entry)})
+            if entry.id in first_seen:
+                # A row repeated as it stands is one entry; the same question with another answer (an old version
+                # left in the sheet, or one answer per unit) needs the trainer to say which is which.
+                if entry != entries[entry.id]:
+                    problems.append(f"{row}: the question of {first_seen[entry.id]} ({entry.question[:20]}) with "
+                                    "other content")
+                    clashed = True
+                continue
+        first_seen[entry.id] = row
+        entries[entry.id] = entry
+    advice = (" (a question asked twice needs the rows no longer meant deleted, or an id column that tells them "
+              "apart)" if clashed else "")
+    if len(problems) == 1:
+        raise InputError(f"{path}: {problems[0]}{advice}")
+    if problems:
+        shown = "\n  ".join(problems[:20]) + (f"\n  … {len(problems) - 20} more" if len(problems) > 20 else "")
+        raise InputError(f"{path}: {len(problems)} problems, nothing imported{advice}:\n  {shown}")
     if not entries:
         raise InputError(f"{path}: no entries")
-    return entries
+    return list(entries.values())
 
 
 def entry_rows(entries: Iterable[Entry]) -> list[dict]:

@@ -149,3 +149,17 @@ def test_evaluate_writes_the_report(appeal_home, cases_csv, tmp_path):
     result = json.loads(report.read_text(encoding="utf-8"))
     assert set(result) >= {"bm25", "title_only", "pairs"} and result["pairs"] == 30
     assert set(result["bm25"]) == {"r1", "r5", "mrr"} and result["bm25"]["r1"] >= 0.8
+
+
+def test_an_office_faq_sheet_imports_twice_without_doubling(appeal_home, tmp_path):
+    """序号 and 发布时间 skipped with one warning, ids from the questions: the second import changes nothing."""
+    sheet = tmp_path / "常见问题.xlsx"
+    pd.DataFrame({"序号": [1, 2], "问题": ["社保卡丢了怎么补办？", "路灯不亮找谁？"],
+                  "答复": ["先挂失，再到社保卡服务网点补办。", "城区路灯由城市管理部门维修。"],
+                  "责任单位": ["武冈市人力资源和社会保障局", "武冈市城市管理和综合执法局"],
+                  "发布时间": ["2026-01-05", "2026-02-01"]}).to_excel(sheet, index=False)
+    first, second = appeal("kb", "import", sheet), appeal("kb", "import", sheet)
+    assert "imported 2 entries (2 new, 0 replaced, 0 unchanged)" in first.stdout, first.stderr
+    assert "imported 2 entries (0 new, 0 replaced, 2 unchanged)" in second.stdout, second.stderr
+    assert "warning:" in second.stderr and "序号, 发布时间 ignored: not entry fields" in second.stderr
+    assert len(exported(tmp_path)) == 2

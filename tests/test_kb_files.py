@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from knowledge_base.cases import read_cases
-from knowledge_base.files import read_entries
+from knowledge_base.files import IgnoredColumnsWarning, derived_id, read_entries
 from knowledge_base.kb import KnowledgeBase
 from knowledge_base.units import load_catalogue
 from pipeline.errors import InputError
@@ -111,6 +111,56 @@ def test_spreadsheet_with_chinese_headers_is_read(tmp_path):
     table.rename(columns={"答复": "内容"}).to_csv(tmp_path / "missing.csv", index=False)
     with pytest.raises(InputError, match=r"missing column\(s\) answer .*answer may be headed 答案"):
         read_entries(tmp_path / "missing.csv")
+
+
+def test_an_office_export_is_read_with_its_bookkeeping_columns_skipped_and_no_id_column(tmp_path):
+    """A FAQ sheet as an office keeps it: 序号, 发布时间 and 联系电话 beside the fields, no id column. The extra columns
+    are skipped and named; each row's id comes from its question, so the same sheet imported twice is the same
+    entries, not twice as many."""
+    path = tmp_path / "faq.csv"
+    path.write_text("序号,问题,答复,责任单位,发布时间,联系电话\n"
+                    "1,社保卡丢了怎么补办？,先挂失，再到社保卡服务网点补办。,武冈市人力资源和社会保障局,2026-01-05,\n"
+                    "2,路灯不亮找谁？,城区路灯由城市管理部门维修。,武冈市城市管理和综合执法局,2026-02-01,\n",
+                    encoding="utf-8")
+    with pytest.warns(IgnoredColumnsWarning, match="序号, 发布时间, 联系电话 ignored"):
+        first = read_entries(path)
+    with pytest.warns(IgnoredColumnsWarning):
+        again = read_entries(path)
+    assert first == again and [e.id for e in first] == [derived_id(e) for e in first]
+    assert len({e.id for e in first}) == 2 and first[0].question == "社保卡丢了怎么补办？"
+    kb = KnowledgeBase(f"sqlite:///{tmp_path / 'kb.db'}")
+    kb.warm_up()
+    assert kb.import_entries(first, "tester").added == 2
+    assert kb.import_entries(again, "tester").unchanged == 2 and len(kb.store.all()) == 2
+    kb.close()
+
+    # English headers of another city's export (Taipei's open-data FAQ: dept, keywords) are fields too.
+    path.write_text("dept,question,answer,keywords\n臺北市政府環境保護局,垃圾車幾點來？,依各區清運路線時間。,垃圾|清運\n",
+                    encoding="utf-8")
+    (entry,) = read_entries(path)
+    assert entry.unit == "臺北市政府環境保護局" and entry.tags == ["垃圾", "清運"]
+
+
+def test_every_bad_row_is_named_at_once_and_a_question_asked_twice_must_be_told_apart(tmp_path):
+    path = tmp_path / "faq.csv"
+    unit = "武冈市人力资源和社会保障局"
+    path.write_text("question,answer,unit\n"
+                    f"养老金怎么领？,到社保窗口申请。,{unit}\n"
+                    f"养老金怎么领？,到社保窗口申请。,{unit}\n"  # the same row again: one entry
+                    f"社保卡怎么补办？,,{unit}\n"
+                    f"养老金怎么领？,可通过线上渠道申请。,{unit}\n"  # the same question, another answer
+                    f"失业金怎么领？,,{unit}\n", encoding="utf-8")
+    with pytest.raises(InputError) as info:
+        read_entries(path)
+    message = str(info.value)
+    assert "3 problems, nothing imported" in message and "an id column that tells them apart" in message
+    assert "row 4: column 'answer'" in message and "row 6: column 'answer'" in message
+    assert "row 5: the question of row 2 (养老金怎么领？) with other content" in message
+    assert "row 3" not in message
+    path.write_text("id,question,answer,unit\n"
+                    f"ylj-1,养老金怎么领？,到社保窗口申请。,{unit}\nylj-2,养老金怎么领？,可通过线上渠道申请。,{unit}\n",
+                    encoding="utf-8")
+    assert [e.id for e in read_entries(path)] == ["ylj-1", "ylj-2"]
 
 
 @pytest.fixture()

@@ -162,9 +162,21 @@ def _import(entries, by: Optional[str]) -> None:
 def import_entries(file: Path = typer.Argument(..., help=".jsonl, .csv or .xlsx (see appeal/demo/README.md)"),
                    by: Optional[str] = ByOption) -> None:
     """Import FAQ entries in one transaction; an id that exists is replaced. Nothing is written if any row is bad."""
-    from knowledge_base.files import read_entries
+    import warnings
 
-    _import(read_entries(file), by)
+    from knowledge_base.files import IgnoredColumnsWarning, read_entries
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", IgnoredColumnsWarning)
+        try:
+            entries = read_entries(file)
+        finally:  # also when the file is refused: a skipped column may be why
+            for warning in caught:
+                if issubclass(warning.category, IgnoredColumnsWarning):
+                    typer.secho(f"warning: {warning.message}", fg=typer.colors.YELLOW, err=True)
+                else:
+                    warnings.showwarning(warning.message, warning.category, warning.filename, warning.lineno)
+    _import(entries, by)
 
 
 @kb_app.command("import-cases")
