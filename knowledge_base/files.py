@@ -38,9 +38,18 @@ HEADER_ALIASES = {
 _FIELD_OF_HEADER = {alias: name for name, aliases in HEADER_ALIASES.items() for alias in (name, *aliases)}
 
 
-class IgnoredColumnsWarning(UserWarning):
+class ReadWarning(UserWarning):
+    """Something in an import file that was read in a way the importer should hear about (nothing is lost)."""
+
+
+class IgnoredColumnsWarning(ReadWarning):
     """Spreadsheet columns that are no entry field (序号, 发布时间, 联系电话 … of an office export): skipped, and the
     importer is told which, in case one was meant as a field under a header the reader does not know."""
+
+
+class RepeatedRowsWarning(ReadWarning):
+    """Rows without an id that repeat an earlier row word for word: read once, so the import counts fewer entries
+    than the file has rows, and the importer is told why."""
 
 
 def validation_message(exc: ValidationError) -> str:
@@ -124,7 +133,8 @@ def derived_id(entry: EntryIn) -> str:
 
 def read_entries(path: Path) -> list[EntryIn]:
     """All entries of a `.jsonl`, `.csv` or `.xlsx` file, validated; ids must be unique within the file, and a row
-    without one gets `derived_id`. Columns that are no entry field are skipped with an `IgnoredColumnsWarning`."""
+    without one gets `derived_id`. Columns that are no entry field, and rows repeated word for word, are read past
+    with a `ReadWarning` that says so."""
     path = Path(path)
     if not path.is_file():
         raise InputError(f"{path}: no such file")
@@ -139,7 +149,7 @@ def read_entries(path: Path) -> list[EntryIn]:
         raise InputError(f"{path}: expected a .jsonl, .csv or .xlsx file")
     entries: dict[str, EntryIn] = {}
     first_seen: dict[str, str] = {}
-    clashed = False
+    clashed, repeated = False, []
     problems: list[str] = []
     for where, record in records:
         try:
@@ -161,6 +171,8 @@ def read_entries(path: Path) -> list[EntryIn]:
                     problems.append(f"{row}: the question of {first_seen[entry.id]} ({entry.question[:20]}) with "
                                     "other content")
                     clashed = True
+                else:
+                    repeated.append(row)
                 continue
         first_seen[entry.id] = row
         entries[entry.id] = entry
@@ -173,6 +185,10 @@ def read_entries(path: Path) -> list[EntryIn]:
         raise InputError(f"{path}: {len(problems)} problems, nothing imported{advice}:\n  {shown}")
     if not entries:
         raise InputError(f"{path}: no entries")
+    if repeated:
+        warnings.warn(RepeatedRowsWarning(f"{path}: {', '.join(repeated[:10])}{' …' if len(repeated) > 10 else ''} "
+                                          f"repeat an earlier row word for word ({len(repeated)}), read once"),
+                      stacklevel=2)
     return list(entries.values())
 
 

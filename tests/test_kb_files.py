@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from knowledge_base.cases import read_cases
-from knowledge_base.files import IgnoredColumnsWarning, derived_id, read_entries
+from knowledge_base.files import IgnoredColumnsWarning, RepeatedRowsWarning, derived_id, read_entries
 from knowledge_base.kb import KnowledgeBase
 from knowledge_base.units import load_catalogue
 from pipeline.errors import InputError
@@ -161,6 +161,9 @@ def test_every_bad_row_is_named_at_once_and_a_question_asked_twice_must_be_told_
                     f"ylj-1,养老金怎么领？,到社保窗口申请。,{unit}\nylj-2,养老金怎么领？,可通过线上渠道申请。,{unit}\n",
                     encoding="utf-8")
     assert [e.id for e in read_entries(path)] == ["ylj-1", "ylj-2"]
+    path.write_text("question,answer,unit\n" + f"养老金怎么领？,到社保窗口申请。,{unit}\n" * 3, encoding="utf-8")
+    with pytest.warns(RepeatedRowsWarning, match=r"row 3, row 4 repeat an earlier row word for word \(2\), read once"):
+        assert len(read_entries(path)) == 1
 
 
 @pytest.fixture()

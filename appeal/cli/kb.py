@@ -164,15 +164,15 @@ def import_entries(file: Path = typer.Argument(..., help=".jsonl, .csv or .xlsx 
     """Import FAQ entries in one transaction; an id that exists is replaced. Nothing is written if any row is bad."""
     import warnings
 
-    from knowledge_base.files import IgnoredColumnsWarning, read_entries
+    from knowledge_base.files import ReadWarning, read_entries
 
     with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always", IgnoredColumnsWarning)
+        warnings.simplefilter("always", ReadWarning)
         try:
             entries = read_entries(file)
         finally:  # also when the file is refused: a skipped column may be why
             for warning in caught:
-                if issubclass(warning.category, IgnoredColumnsWarning):
+                if issubclass(warning.category, ReadWarning):
                     typer.secho(f"warning: {warning.message}", fg=typer.colors.YELLOW, err=True)
                 else:
                     warnings.showwarning(warning.message, warning.category, warning.filename, warning.lineno)
