@@ -161,7 +161,8 @@ def read_entries(path: Path) -> list[EntryIn]:
         row = where.removeprefix(f"{path}: ")
         if entry.id is not None:
             if entry.id in first_seen:
-                raise InputError(f"{where}: column 'id': {entry.id!r} already used at {first_seen[entry.id]}")
+                problems.append(f"{row}: column 'id': {entry.id!r} already used at {first_seen[entry.id]}")
+                continue
         else:
             entry = entry.model_copy(update={"id": derived_id(entry)})
             if entry.id in first_seen:

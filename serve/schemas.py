@@ -136,7 +136,7 @@ class RouteOut(BaseModel):
     reasons: list[str] = Field(default_factory=list, description="what the decision rests on (confidence, rules, place)")
     urgent: bool = Field(default=False, description="safety words found: handle first")
     not_accepted: Refusal | None = Field(
-        default=None, description="set when a refusal rule matched: 12345 may not accept the matter (an agent confirms)")
+        default=None, description="set when a refusal rule matched: 12345 may not accept the matter (agent confirms)")
     lead_unit: UnitRef | None = Field(
         default=None, description="承办单位 from the unit catalogue and routing rules; with not_accepted set, the unit "
                                   "for when the agent accepts the ticket after all")

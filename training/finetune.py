@@ -233,7 +233,8 @@ class Trainer:
 
 def _progress(step: int, total: int, seconds: float) -> str:
     left = seconds / step * (total - step) if step else 0.0
-    return f"step {step}/{total}, {_clock(seconds)} elapsed, at most {_clock(left)} left (early stopping may end sooner)"
+    return (f"step {step}/{total}, {_clock(seconds)} elapsed, at most {_clock(left)} left"
+            " (early stopping may end sooner)")
 
 
 def _clock(seconds: float) -> str:

@@ -26,9 +26,9 @@ def note_new_store(path: Path, what: str) -> None:
     """Say so when a write is about to create `path`. APPEAL_HOME defaults to .appeal in the current directory, so
     a command run from another directory than the service's would write where the service never reads."""
     if not path.exists():
-        typer.secho(f"note: no {what} at {path.resolve()} yet, a new one is made there. The service reads the one under its "
-                    "own APPEAL_HOME: set APPEAL_HOME (or run from the service's directory) to change that one.",
-                    fg=typer.colors.YELLOW, err=True)
+        typer.secho(f"note: no {what} at {path.resolve()} yet, a new one is made there. The service reads the one "
+                    "under its own APPEAL_HOME: set APPEAL_HOME (or run from the service's directory) to change that "
+                    "one.", fg=typer.colors.YELLOW, err=True)
 
 
 def _register() -> None:
