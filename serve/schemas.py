@@ -186,6 +186,8 @@ class FeedbackIn(BaseModel):
                     "model_version": "20260101-demo",
                     "related_ticket_ids": ["WG-2026-000098"],
                     "repeat_of": "WG-2026-000098",
+                    "refusal_rule": None,
+                    "refused": False,
                 }
             ]
         }
@@ -209,6 +211,11 @@ class FeedbackIn(BaseModel):
     repeat_of: Identifier | None = Field(
         default=None, description="the earlier ticket the agent linked this one to as a repeat (重复件), listed or "
                                   "not; null: the agent judged it a new matter")
+    refusal_rule: Identifier | None = Field(
+        default=None, description="not_accepted.rule as /v1/route gave it for this ticket (null: no refusal rule)")
+    refused: bool | None = Field(
+        default=None, description="whether the centre refused the ticket (不予受理) in the end; omit it when the "
+                                  "platform does not record that. With refusal_rule it measures the refusal rules")
 
     @model_validator(mode="after")
     def _not_its_own_repeat(self) -> "FeedbackIn":

@@ -105,11 +105,13 @@ def test_a_table_of_an_earlier_release_gains_the_new_columns_and_keeps_its_rows(
     store = FeedbackStore(database_url)
     again = FeedbackStore(database_url)  # a second process starting on the migrated table changes nothing
     store.add(Feedback(text="噪音扰民。", topic="环境保护", ticket_id="WG-2", related_ticket_ids=[],
-                       repeat_of="WG-1"))
+                       repeat_of="WG-1", refusal_rule="litigation", refused=False))
     rows = list(again.rows())
     assert [(r.ticket_id, r.topic, r.related_ticket_ids, r.repeat_of) for r in rows] == [
         ("WG-1", "城乡建设", None, None), ("WG-2", "环境保护", [], "WG-1")]
     assert [r.repeat_verdict for r in rows] == [None, "missed"]
+    assert [(r.refusal_rule, r.refused, r.refusal_verdict) for r in rows] == [
+        (None, None, None), ("litigation", False, "overruled")]
     store.close()
     again.close()
 

@@ -158,12 +158,30 @@ def test_repeats_live_table_measures_the_flag_per_week(tmp_path):
     }
 
 
+def test_refusals_live_table_measures_each_rule(tmp_path):
+    store = FeedbackStore(f"sqlite:///{tmp_path / 'appeal.db'}")
+    assert report.refusals_live_table(store.latest()).empty
+    answers = [("T1", "litigation", True), ("T2", "litigation", False), ("T3", "other-organs", False),
+               ("T4", None, True),  # refused though no rule flagged it
+               ("T5", None, False), ("T6", "litigation", None),  # the platform did not say: not counted
+               ("T2", "litigation", True)]  # T2 corrected: the latest answer counts
+    for ticket, rule, refused in answers:
+        store.add(Feedback(text=f"工单{ticket}", topic="城乡建设", ticket_id=ticket, refusal_rule=rule, refused=refused))
+    table = report.refusals_live_table(store.latest()).set_index("rule")
+    store.close()
+    assert list(table.index) == ["litigation", "other-organs", "(no rule)"]
+    assert table.loc["litigation"].tolist() == [2, 2, 1.0] and table.loc["other-organs"].tolist() == [1, 0, 0.0]
+    missed = table.loc["(no rule)"]
+    assert [missed["flagged"], missed["refused"]] == [0, 1] and np.isnan(missed["precision"])
+
+
 def test_appeal_report_executes_the_notebook(registry, dev, shared_data, tmp_path):
     store = FeedbackStore(f"sqlite:///{tmp_path / '.appeal' / 'appeal.db'}")  # the home `appeal report` uses here
     _answer(store, "T1", "城乡建设", "城乡建设", "v2")
     _answer(store, "T2", "交通运输", "城乡建设", "v2")
     store.add(Feedback(text="工单T3", topic="城乡建设", ticket_id="T3", related_ticket_ids=["T1"],
                        repeat_of="T1"))
+    store.add(Feedback(text="工单T4", topic="城乡建设", ticket_id="T4", refusal_rule="litigation", refused=True))
     store.close()
     out = tmp_path / "out" / "report.html"
     done = _appeal("report", "--out", str(out), "--registry", str(registry.root), "--data", str(dev[0]),
@@ -171,6 +189,8 @@ def test_appeal_report_executes_the_notebook(registry, dev, shared_data, tmp_pat
     assert done.returncode == 0, done.stderr
     html = re.sub(r"<style.*?</style>", "", out.read_text(encoding="utf-8"), flags=re.S)
     assert "Traceback" not in html and "application/vnd.jupyter.stderr" not in html, "a cell wrote an error"
+    assert "Refusal rules, as agents judged them" in html and "litigation" in html
+    assert "no feedback on refusals yet" not in html
     # 1 across-versions figure + confusion, reliability and coverage for each of the 2 versions.
     assert len(re.findall(r"<img [^>]*src=\"data:image/png;base64,", html)) == 7
     assert "v1 · topic" in html and "v2 · topic (champion)" in html and "劳动和社会保障" in html

@@ -131,6 +131,24 @@ def test_feedback_is_stored_in_sqlite(server):
         assert 'appeal_feedback_total{model_version="v1",topic_kept="yes"} 1.0' in client.get("/metrics").text
 
 
+def test_an_agents_verdict_on_a_refusal_is_stored(server):
+    """The route flagged the ticket as a matter in litigation; the agent accepted it after all."""
+    ticket = {"id": "WG-L1", "text": "我和开发商的购房合同纠纷已经起诉到法院了，但小区的消防通道被堵了，请城管处理。"}
+    with server.client("agent") as client:
+        routed = client.post("/v1/route", json=ticket).json()
+        assert routed["not_accepted"]["rule"] == "litigation"
+        answer = {"ticket_id": "WG-L1", "text": ticket["text"], "topic": "城乡建设", "model_version": routed["model_version"],
+                  "refusal_rule": routed["not_accepted"]["rule"], "refused": False}
+        stored = client.post("/v1/feedback", json=answer)
+        assert stored.status_code == 201, stored.text
+        assert client.post("/v1/feedback", json={**answer, "refused": "maybe"}).status_code == 422
+    with sqlite3.connect(server.home / "appeal.db") as db:
+        row = db.execute("SELECT refusal_rule, refused FROM feedback WHERE id = ?", (stored.json()["id"],)).fetchone()
+    assert row == ("litigation", 0)
+    lines = [json.loads(line) for line in server.log_lines() if line.startswith("{")]
+    assert [line["refusal_verdict"] for line in lines if line.get("feedback_id") == stored.json()["id"]] == ["overruled"]
+
+
 def test_feedback_names_the_labels_the_model_does_not_know(server):
     typo = {"ticket_id": "WG-2", "text": TICKET["text"], "topic": "城乡建设设", "unit": "路灯管理所"}
     with server.client("agent") as client:

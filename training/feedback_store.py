@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Callable, Iterable, Iterator, Literal, TypeVar
 
-from sqlalchemy import JSON, DateTime, Integer, String, Table, Text, func, inspect, or_, select, text
+from sqlalchemy import JSON, Boolean, DateTime, Integer, String, Table, Text, func, inspect, or_, select, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
@@ -41,6 +41,10 @@ class FeedbackRow(_Base):
     # agent linked this one to (None: a new matter). Together they measure the repeat flag live.
     related_ticket_ids: Mapped[list[str] | None] = mapped_column(JSON(none_as_null=True))
     repeat_of: Mapped[str | None] = mapped_column(String(128))
+    # The refusal rule /v1/route named (None: none), and whether the centre refused the ticket in the end (None:
+    # the platform did not say). Together they measure the 不予受理 rules live.
+    refusal_rule: Mapped[str | None] = mapped_column(String(128))
+    refused: Mapped[bool | None] = mapped_column(Boolean)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=lambda: datetime.now(timezone.utc))
 
     @property
@@ -51,6 +55,10 @@ class FeedbackRow(_Base):
     @property
     def repeat_verdict(self) -> RepeatVerdict | None:
         return repeat_verdict(self.related_ticket_ids, self.repeat_of)
+
+    @property
+    def refusal_verdict(self) -> RefusalVerdict | None:
+        return refusal_verdict(self.refusal_rule, self.refused)
 
 
 @dataclass(frozen=True)
@@ -68,6 +76,8 @@ class Feedback:
     model_version: str | None = None
     related_ticket_ids: list[str] | None = None
     repeat_of: str | None = None
+    refusal_rule: str | None = None
+    refused: bool | None = None
 
 
 RepeatVerdict = Literal["confirmed", "rejected", "missed", "new"]
@@ -83,6 +93,20 @@ def repeat_verdict(related_ticket_ids: list[str] | None, repeat_of: str | None) 
     if related_ticket_ids:
         return "confirmed" if repeat_of in related_ticket_ids else "rejected"
     return "new" if repeat_of is None else "missed"
+
+
+RefusalVerdict = Literal["confirmed", "overruled", "missed", "accepted"]
+
+
+def refusal_verdict(refusal_rule: str | None, refused: bool | None) -> RefusalVerdict | None:
+    """What the agent's answer says of the refusal rules (不予受理): a rule flagged the ticket and the centre refused
+    it (confirmed) or accepted it after all (overruled); no rule flagged it and it was refused (missed) or accepted
+    (accepted). None when the platform did not say whether the ticket was refused."""
+    if refused is None:
+        return None
+    if refusal_rule:
+        return "confirmed" if refused else "overruled"
+    return "missed" if refused else "accepted"
 
 
 def _add_missing_columns(engine: Engine, table: Table) -> None:

@@ -199,6 +199,26 @@ def repeats_live_table(answers: Sequence[FeedbackRow]) -> pd.DataFrame:
     return table.reset_index()[columns]
 
 
+def refusals_live_table(answers: Sequence[FeedbackRow]) -> pd.DataFrame:
+    """How the refusal rules (不予受理) fare with agents, per rule, over the answers that say whether the ticket was
+    refused: how many tickets each rule flagged, how many of those the centre did refuse (precision), and a last row,
+    "(no rule)", for the tickets refused though no rule flagged them. bench/refusal_rules.py measures the rules on
+    the real message board; this is their counterpart on the centre's own tickets."""
+    columns = ["rule", "flagged", "refused", "precision"]
+    judged = [a for a in answers if a.refusal_verdict is not None]
+    outcomes: dict[str, list[bool]] = {}
+    for answer in judged:
+        if answer.refusal_rule:
+            outcomes.setdefault(answer.refusal_rule, []).append(bool(answer.refused))
+    rows = [{"rule": rule, "flagged": len(refused), "refused": sum(refused)} for rule, refused in sorted(outcomes.items())]
+    missed = sum(a.refusal_verdict == "missed" for a in judged)
+    if missed:
+        rows.append({"rule": "(no rule)", "flagged": 0, "refused": missed})
+    table = pd.DataFrame(rows, columns=columns[:3])
+    table["precision"] = (table["refused"] / table["flagged"].where(table["flagged"] > 0)).round(4)
+    return table[columns]
+
+
 def per_class_table(he: HeadEvaluation) -> pd.DataFrame:
     frame = pd.DataFrame(
         [(label, s.precision, s.recall, s.f1, s.support) for label, s in he.report.per_class.items()],

@@ -38,7 +38,7 @@ def post_feedback(
     services.metrics.observe_feedback(body.model_version, body.predicted_topic, body.topic, row.repeat_verdict)
     unknown = _unknown_labels(body, services.models.current)
     request.state.log.update(feedback_id=row.id, masked_text=values["text"], unknown_labels=unknown or None,
-                             repeat_verdict=row.repeat_verdict)
+                             repeat_verdict=row.repeat_verdict, refusal_verdict=row.refusal_verdict)
     return FeedbackOut(id=row.id, ticket_id=row.ticket_id, stored_at=row.created_at.isoformat(timespec="seconds"),
                        unknown_labels=unknown)
 
