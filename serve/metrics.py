@@ -44,6 +44,12 @@ class ServeMetrics:
             "missed (none listed, the agent linked one), new (none listed, none linked)",
             ["verdict"], registry=self.registry,
         )
+        self.refusal_verdicts = Counter(
+            "appeal_refusal_verdicts", "Agents' answers on the refusal rules (不予受理), for tickets whose feedback says "
+            "whether they were refused: confirmed / overruled (a rule flagged it; refused / accepted after all), "
+            "missed / accepted (no rule flagged it; refused / accepted)",
+            ["rule", "verdict"], registry=self.registry,
+        )
         self._lock = threading.Lock()
         self._routed = 0
         self._reviewed = 0
@@ -70,11 +76,15 @@ class ServeMetrics:
             self.review_rate.set(self._reviewed / self._routed)
 
     def observe_feedback(self, model_version: str | None, predicted_topic: str | None, topic: str,
-                         repeat_verdict: str | None) -> None:
+                         repeat_verdict: str | None, refusal: tuple[str | None, str | None] = (None, None)) -> None:
+        """`refusal`: the rule /v1/route named (None: none) and the verdict on it (None: not said)."""
         kept = "unknown" if predicted_topic is None else "yes" if predicted_topic == topic else "no"
         self.feedback.labels(model_version or "unknown", kept).inc()
         if repeat_verdict is not None:
             self.repeat_verdicts.labels(repeat_verdict).inc()
+        rule, verdict = refusal
+        if verdict is not None:
+            self.refusal_verdicts.labels(rule or "(none)", verdict).inc()
 
     def set_model(self, version: str, kind: str) -> None:
         self.model_info.clear()

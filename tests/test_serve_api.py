@@ -147,6 +147,8 @@ def test_an_agents_verdict_on_a_refusal_is_stored(server):
     assert row == ("litigation", 0)
     lines = [json.loads(line) for line in server.log_lines() if line.startswith("{")]
     assert [line["refusal_verdict"] for line in lines if line.get("feedback_id") == stored.json()["id"]] == ["overruled"]
+    with server.client("platform") as client:
+        assert 'appeal_refusal_verdicts_total{rule="litigation",verdict="overruled"} 1.0' in client.get("/metrics").text
 
 
 def test_feedback_names_the_labels_the_model_does_not_know(server):

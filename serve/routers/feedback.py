@@ -35,7 +35,8 @@ def post_feedback(
     values["text"] = mask(body.text)
     values["title"] = mask(body.title) if body.title else None
     row = services.feedback.add(Feedback(**values))
-    services.metrics.observe_feedback(body.model_version, body.predicted_topic, body.topic, row.repeat_verdict)
+    services.metrics.observe_feedback(body.model_version, body.predicted_topic, body.topic, row.repeat_verdict,
+                                      (row.refusal_rule, row.refusal_verdict))
     unknown = _unknown_labels(body, services.models.current)
     request.state.log.update(feedback_id=row.id, masked_text=values["text"], unknown_labels=unknown or None,
                              repeat_verdict=row.repeat_verdict, refusal_verdict=row.refusal_verdict)
