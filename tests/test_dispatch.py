@@ -138,6 +138,8 @@ def test_review_causes(prediction, text, why):
     ("text", "rule"),
     [
         ("我已经向法院起诉了开发商，想请政府督促法院尽快判决。", "litigation"),
+        ("法院判决后对方一直不还钱，我申请了强制执行，能不能催一下。", "litigation"),
+        ("案子还在法院审理，开发商却把房子卖了。", "litigation"),
         ("劳动仲裁已经受理了，但公司一直拖着不执行。", "arbitration"),
         ("举报村支书贪污扶贫款，请纪委调查。", "discipline-inspection"),
         ("我对市场监管局的处罚不服，想申请行政复议。", "administrative-reconsideration"),
