@@ -1,5 +1,5 @@
 """How often the 不予受理 rules (routing_rules.json `not_accepted`) fire on real messages, and how often the official
-reply agrees.
+reply agrees; and how often the urgent words flag a message, with and without their context veto (`urgent_unless`).
 
 Every message of the teddy2020c files was answered by a government unit, so a refusal rule that fires on many of
 them is suspect. replies_raw.csv gives a weak check: an official reply that itself points to the rule's channel
@@ -62,9 +62,12 @@ def main() -> None:
     parser.add_argument("--rules", type=Path, help="routing rules file (default: the demo pack's)")
     args = parser.parse_args()
 
-    from knowledge_base.dispatch import load_rules
+    from knowledge_base.dispatch import RoutingRules, load_rules, urgent_words_in
 
     rules = load_rules(args.rules)
+    unvetoed = RoutingRules(version=rules.version, urgent_words=rules.urgent_words)
+    urgent: dict[str, Counter] = defaultdict(Counter)
+    vetoed_examples: list[str] = []
     ids = [r.id for r in rules.not_accepted]
     fired: dict[str, Counter] = {}
     agreed, reply_points = Counter(), Counter()
@@ -74,7 +77,12 @@ def main() -> None:
         frame = pd.read_csv(args.shared_data / "teddy2020c" / name, dtype=str)
         sizes[name], fired[name] = len(frame), Counter()
         for _, row in frame.iterrows():
-            hit = first_refusal(rules, route_text(row))
+            text = route_text(row)
+            words, kept = urgent_words_in(text, unvetoed), urgent_words_in(text, rules)
+            urgent[name].update(words=bool(words), flagged=bool(kept))
+            if words and not kept and args.show and len(vetoed_examples) < args.show:
+                vetoed_examples.append(f"{'、'.join(words)} in {row['留言主题'][:30]}")
+            hit = first_refusal(rules, text)
             reply = re.sub(r"\s+", "", row.get("答复意见") or "")[:REPLY_OPENING]
             if name == "replies_raw.csv":
                 reply_points.update(k for k, p in REPLY_POINTS_TO.items() if re.search(p, reply))
@@ -94,12 +102,18 @@ def main() -> None:
     totals = [sum(fired[n].values()) for n in FILES]
     lines.append("| **any** | " + " | ".join(f"**{t} ({t / sizes[n]:.1%})**" for t, n in zip(totals, FILES))
                  + f" | **{sum(agreed.values())}** | |")
-    table = "\n".join(lines)
-    print(table)
+    print("\n".join(lines))
     for rule, shown in examples.items():
         print(f"\n{rule}")
         for line in shown:
             print("  ", line)
+
+    print("\n| urgent flag | " + " | ".join(f"{n} ({sizes[n]:,})" for n in FILES) + " |")
+    print("|---|" + "---:|" * len(FILES))
+    for key, label in (("words", "an urgent word occurs"), ("flagged", "flagged (context veto applied)")):
+        print(f"| {label} | " + " | ".join(f"{urgent[n][key]} ({urgent[n][key] / sizes[n]:.1%})" for n in FILES) + " |")
+    for line in vetoed_examples:
+        print("   vetoed:", line)
 
 
 if __name__ == "__main__":

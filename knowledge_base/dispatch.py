@@ -61,10 +61,19 @@ class NotAcceptedRule(BaseModel):
     refer_to: str
 
 
+class UrgentVeto(BaseModel):
+    """Where an urgent word's context says it is no emergency now, it does not flag the ticket: `before` is searched
+    in the characters just before the word (一旦…, 以免…, a year), `after` matched right after it (…隐患, …机)."""
+
+    before: str | None = None
+    after: str | None = None
+
+
 class RoutingRules(BaseModel):
     version: str
     rules: list[Rule] = []
     urgent_words: list[str] = []
+    urgent_unless: UrgentVeto = UrgentVeto()
     not_accepted: list[NotAcceptedRule] = []
 
     def ordered(self) -> list[Rule]:
@@ -106,6 +115,8 @@ def load_rules(path: Path | None = None, catalogue: Catalogue | None = None) -> 
         _compile(rule.when.unless, where)
     for i, refusal in enumerate(rules.not_accepted):
         _compile(refusal.pattern, f"{path}: not_accepted[{i}] ({refusal.id})")
+    _compile(rules.urgent_unless.before, f"{path}: urgent_unless.before")
+    _compile(rules.urgent_unless.after, f"{path}: urgent_unless.after")
     return rules
 
 
@@ -238,6 +249,20 @@ def _target(spec: str, catalogue: Catalogue, functional_type: str | None, place:
     return catalogue.get(spec)
 
 
+_URGENT_CONTEXT = 10  # characters before an urgent word that its veto reads: about a clause
+
+
+def urgent_words_in(text: str, rules: RoutingRules) -> list[str]:
+    """The urgent words of `rules` that occur in `text` somewhere their context (`urgent_unless`) does not veto."""
+    veto = rules.urgent_unless
+
+    def vetoed(found: re.Match) -> bool:
+        before, after = text[max(0, found.start() - _URGENT_CONTEXT) : found.start()], text[found.end() :]
+        return bool(veto.before and re.search(veto.before, before) or veto.after and re.match(veto.after, after))
+
+    return [w for w in rules.urgent_words if any(not vetoed(f) for f in re.finditer(re.escape(w), text))]
+
+
 def decide(
     prediction: Mapping[str, HeadPrediction],
     text: str,
@@ -272,7 +297,7 @@ def decide(
         if len(named) > 1:
             trace.note(f"属地不明确: 提到 {' / '.join(named)} / ambiguous jurisdiction")
 
-    urgent = [w for w in rules.urgent_words if w in (text or "")]
+    urgent = urgent_words_in(text or "", rules)
     if urgent:
         trace.note(f"紧急: 含安全类词语 {'、'.join(urgent)} / urgent")
 

@@ -106,6 +106,26 @@ def test_safety_words_set_urgent(word):
     assert decide(heads("应急管理"), f"城郊工地旁边有人{word}了，请赶快处理。").urgent
 
 
+@pytest.mark.parametrize(
+    ("text", "urgent"),
+    [
+        # what real messages on the board say (dev_raw.csv): hazards and fears, past events, a fairground ride
+        ("小区没有消防水源，一旦火灾后果难以想象，请相关部门重视。", False),
+        ("出租公房楼板破坏，且存在火灾隐患，请尽快维修。", False),
+        ("请问过山车、海盗船、跳楼机等游乐设施由哪个部门检验？", False),
+        ("该桥2008年垮塌后至今没有修复，群众出行不便。", False),
+        # what is happening now stays urgent, also beside a vetoed mention
+        ("护栏锈迹斑斑，随时可能倒塌，请赶快处理。", True),
+        ("一旦火灾就麻烦了，现在隔壁仓库已经着火了！", True),
+        ("存在火灾隐患，而且刚才楼下又起火了。", True),
+    ],
+)
+def test_an_urgent_word_in_a_hypothetical_or_past_clause_does_not_flag(text, urgent):
+    """On dev_raw.csv the safety words flag 20 of 448 messages; the context veto clears the 5 that report no
+    emergency now (bench/RESULTS.md ## Refusal rules, urgent words)."""
+    assert decide(heads("应急管理"), text).urgent is urgent
+
+
 def test_keywords_choose_among_units_of_one_type():
     assert decide(heads("公安", "交通运输"), "小区门口车辆乱停，请交警加强违停管理。").lead.id == "wg-gaj-jj"
     assert decide(heads("公安"), "身份证丢了，请问可以异地补办吗？").lead.id == "wg-gaj"
@@ -205,6 +225,7 @@ def test_decision_is_json_for_the_api():
         (lambda r: r["rules"][1].update(id=r["rules"][0]["id"]), r"duplicate rule id"),
         (lambda r: r["rules"][0].update(when={}), r"rules.0.when: Value error, a rule needs at least one of"),
         (lambda r: r["not_accepted"][0].update(pattern="[oops"), r"not_accepted\[0\] \(litigation\): bad regex"),
+        (lambda r: r["urgent_unless"].update(after="(隐患"), r"urgent_unless.after: bad regex"),
     ],
 )
 def test_bad_rules_are_refused_with_their_place(tmp_path, edit, message):
