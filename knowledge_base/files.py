@@ -4,7 +4,6 @@ bad row never leaves half an import behind."""
 from __future__ import annotations
 
 import csv
-import hashlib
 import json
 import warnings
 from pathlib import Path
@@ -12,7 +11,7 @@ from typing import Iterable
 
 from pydantic import ValidationError
 
-from knowledge_base.store import Entry, EntryIn
+from knowledge_base.store import Entry, EntryIn, derived_id
 from pipeline.errors import InputError
 from pipeline.records import cell_text, decode_text, jsonl_objects, parse_date, read_xlsx_frame, spreadsheet_row
 
@@ -123,12 +122,6 @@ def _csv_records(path: Path, text: str) -> Iterable[tuple[str, dict]]:
 def _xlsx_records(path: Path) -> Iterable[tuple[str, dict]]:
     frame = read_xlsx_frame(path)
     return _table_records(path, [str(name) for name in frame.columns], map(list, frame.itertuples(index=False)))
-
-
-def derived_id(entry: EntryIn) -> str:
-    """The id of an entry that a file gives none: from its source and question, so that importing the same sheet
-    again replaces its entries instead of adding every one a second time."""
-    return f"{entry.source}-{hashlib.sha256(entry.question.strip().encode('utf-8')).hexdigest()[:12]}"
 
 
 def read_entries(path: Path) -> list[EntryIn]:

@@ -7,7 +7,6 @@ Every change bumps one version counter in the same transaction, so that a proces
 from __future__ import annotations
 
 import hashlib
-import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from typing import Iterable, Literal
@@ -204,8 +203,11 @@ def utc_now() -> datetime:
     return datetime.now(timezone.utc).replace(tzinfo=None)
 
 
-def new_entry_id() -> str:
-    return uuid.uuid4().hex[:16]
+def derived_id(entry: EntryIn) -> str:
+    """The id of an entry given none: from its source and question, so that one question is one entry (importing
+    the same sheet again replaces its entries instead of adding every one a second time; adding a question that is
+    already there is refused)."""
+    return f"{entry.source}-{hashlib.sha256(entry.question.strip().encode('utf-8')).hexdigest()[:12]}"
 
 
 @dataclass(frozen=True)
@@ -286,15 +288,16 @@ class EntryStore:
     def add(self, entry: EntryIn, updated_by: str) -> tuple[Entry, int]:
         """Insert a new entry; an id already taken is an error (use `update` or `upsert_many`)."""
         row = EntryRow(**entry.model_dump(), updated_at=utc_now(), updated_by=updated_by)
-        row.id = entry.id or new_entry_id()
+        row.id = entry.id or derived_id(entry)
+        taken = f"entry {row.id!r} already exists" + ("" if entry.id else " with this question") + " (use update)"
         try:
             with self._session.begin() as session:
                 if session.get(EntryRow, row.id) is not None:
-                    raise InputError(f"entry {row.id!r} already exists (use update)")
+                    raise InputError(taken)
                 session.add(row)
                 version = self._bump(session)
         except IntegrityError as exc:
-            raise InputError(f"entry {row.id!r} already exists (use update)") from exc
+            raise InputError(taken) from exc
         return row.to_entry(), version
 
     def update(self, entry_id: str, change: EntryUpdate, updated_by: str) -> tuple[Entry, int]:
@@ -325,7 +328,7 @@ class EntryStore:
         added = updated = unchanged = 0
         stored: list[Entry] = []
         now = utc_now()
-        entries = [(entry.id or new_entry_id(), entry) for entry in entries]
+        entries = [(entry.id or derived_id(entry), entry) for entry in entries]
         seen: set[str] = set()
         with self._session.begin() as session:
             existing: dict[str, EntryRow] = {}

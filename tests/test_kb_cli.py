@@ -79,6 +79,9 @@ def test_a_faq_unit_missing_from_the_catalogue_is_stored_with_a_warning(appeal_h
     assert fixed.returncode == 0 and fixed.stderr == ""
     case = appeal("kb", "add", "-q", "长沙某小区停水", "-a", "已转供水公司。", "-u", "长沙水业集团", "--source", "case")
     assert case.returncode == 0 and case.stderr == ""  # past cases keep the unit that answered them
+    # Without --id the id comes from the question: the same question added again is refused, not stored twice.
+    assert_input_error(appeal("kb", "add", "-q", "长沙某小区停水", "-a", "另一个答复。", "-u", "长沙水业集团", "--source", "case"),
+                       "already exists with this question (use update)")
 
 
 def test_add_update_delete_from_the_command_line(appeal_home, tmp_path):

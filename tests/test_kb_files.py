@@ -9,8 +9,9 @@ import pandas as pd
 import pytest
 
 from knowledge_base.cases import read_cases
-from knowledge_base.files import IgnoredColumnsWarning, RepeatedRowsWarning, derived_id, read_entries
+from knowledge_base.files import IgnoredColumnsWarning, RepeatedRowsWarning, read_entries
 from knowledge_base.kb import KnowledgeBase
+from knowledge_base.store import derived_id
 from knowledge_base.units import load_catalogue
 from pipeline.errors import InputError
 

@@ -199,6 +199,8 @@ def test_kb_crud_is_seen_by_suggest(server):
         assert created.json()["warnings"] == []  # 公安局 is an alias of a catalogue type
         entry_id = created.json()["id"]
         assert trainer.post("/v1/kb/entries", json={**FAQ, "id": entry_id}).status_code == 409
+        again = trainer.post("/v1/kb/entries", json=FAQ)  # no id: the id comes from the question, already there
+        assert again.status_code == 409 and "already exists with this question" in again.json()["detail"]
         assert entry_id in [e["id"] for e in trainer.get("/v1/kb/entries").json()["entries"]]
         listed = trainer.get("/v1/kb/entries", params={"q": "出生医学证明", "source": "faq", "status": "active"})
         assert [e["id"] for e in listed.json()["entries"]] == [entry_id] and listed.json()["total"] == 1
