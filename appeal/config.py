@@ -48,6 +48,15 @@ class Settings(BaseSettings):
         return self.database_url or f"sqlite:///{(self.home / 'appeal.db').resolve()}"
 
     @property
+    def sqlite_file(self) -> Path | None:
+        """The database file when the database is SQLite (None for a server, or SQLite in memory)."""
+        from sqlalchemy.engine import make_url
+
+        url = make_url(self.db_url)
+        in_a_file = url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:")
+        return Path(url.database) if in_a_file else None
+
+    @property
     def teddy_dir(self) -> Path:
         return self.shared_data / "teddy2020c"
 

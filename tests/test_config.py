@@ -11,3 +11,13 @@ def test_shared_data_is_found_beside_the_checkout_from_any_directory(tmp_path, m
     assert Settings().shared_data == SHARED
     monkeypatch.setenv("APPEAL_SHARED_DATA", str(tmp_path / "elsewhere"))
     assert Settings().shared_data == tmp_path / "elsewhere"
+
+
+def test_the_sqlite_file_is_known_and_a_server_url_is_left_as_given(tmp_path, monkeypatch):
+    """The CLI says when a write would create a new SQLite file (a command run outside the service's home); a
+    server's URL, password included, reaches SQLAlchemy unchanged."""
+    monkeypatch.delenv("APPEAL_DATABASE_URL", raising=False)
+    assert Settings(home=tmp_path / "home").sqlite_file == (tmp_path / "home" / "appeal.db").resolve()
+    server = Settings(database_url="postgresql+psycopg://appeal:s3cret@db.example:5432/appeal")
+    assert server.sqlite_file is None and server.db_url == "postgresql+psycopg://appeal:s3cret@db.example:5432/appeal"
+    assert Settings(database_url="sqlite://").sqlite_file is None  # in memory

@@ -24,16 +24,14 @@ def _who(by: Optional[str]) -> str:
 
 
 def _store(adding: bool = False):
-    from sqlalchemy.engine import make_url
-
     from appeal.cli import note_new_store
     from appeal.config import get_settings
     from knowledge_base.store import EntryStore
 
-    url = make_url(get_settings().db_url)
-    if adding and url.get_backend_name() == "sqlite" and url.database:
-        note_new_store(Path(url.database), "knowledge base")
-    return EntryStore(str(url))
+    settings = get_settings()
+    if adding and settings.sqlite_file is not None:
+        note_new_store(settings.sqlite_file, "knowledge base")
+    return EntryStore(settings.db_url)
 
 
 def _validated(model, values: dict):
