@@ -187,6 +187,8 @@ def test_matters_12345_does_not_accept(text, rule):
         "两会期间有全国人大代表建议加快老旧小区改造，我们小区什么时候能加装电梯？",
         "尊敬的纪委领导：我们村的通村公路修了一半就停工了，请督促施工单位复工。",
         "后经人民法院判决，开发商应当为业主办理房产证，请住建局督促开发商尽快办理。",
+        # a letter's standard notice quoted in an untitled ticket
+        "小区违建一直没人管，城管说如不服可以申请行政复议或者提起行政诉讼，我只想让他们来拆违建。",
     ],
 )
 def test_a_mention_of_a_court_army_or_commission_is_not_a_refusal(text):
