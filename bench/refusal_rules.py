@@ -47,14 +47,6 @@ def route_text(row: pd.Series) -> str:
     return "\n".join(mask_pii(normalize(p)).text for p in parts if isinstance(p, str) and p.strip())
 
 
-def first_refusal(rules, text: str) -> tuple[str, str] | None:
-    for refusal in rules.not_accepted:
-        found = re.search(refusal.pattern, text)
-        if found:
-            return refusal.id, found.group(0)
-    return None
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--shared-data", type=Path, default=REPO.parent / "shared" / "data")
@@ -62,7 +54,7 @@ def main() -> None:
     parser.add_argument("--rules", type=Path, help="routing rules file (default: the demo pack's)")
     args = parser.parse_args()
 
-    from knowledge_base.dispatch import RoutingRules, load_rules, urgent_words_in
+    from knowledge_base.dispatch import RoutingRules, first_refusal, load_rules, urgent_words_in
 
     rules = load_rules(args.rules)
     unvetoed = RoutingRules(version=rules.version, urgent_words=rules.urgent_words)
@@ -82,7 +74,8 @@ def main() -> None:
             urgent[name].update(words=bool(words), flagged=bool(kept))
             if words and not kept and args.show and len(vetoed_examples) < args.show:
                 vetoed_examples.append(f"{'、'.join(words)} in {row['留言主题'][:30]}")
-            hit = first_refusal(rules, text)
+            refusal = first_refusal(text, rules)
+            hit = (refusal[0].id, refusal[1].group(0)) if refusal else None
             reply = re.sub(r"\s+", "", row.get("答复意见") or "")[:REPLY_OPENING]
             if name == "replies_raw.csv":
                 reply_points.update(k for k, p in REPLY_POINTS_TO.items() if re.search(p, reply))

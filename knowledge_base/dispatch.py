@@ -249,6 +249,11 @@ def _target(spec: str, catalogue: Catalogue, functional_type: str | None, place:
     return catalogue.get(spec)
 
 
+def first_refusal(text: str, rules: RoutingRules) -> tuple[NotAcceptedRule, re.Match] | None:
+    """The first `not_accepted` rule whose pattern `text` matches, with the match; None when none does."""
+    return next(((r, found) for r in rules.not_accepted if (found := re.search(r.pattern, text))), None)
+
+
 _URGENT_CONTEXT = 10  # characters before an urgent word that its veto reads: about a clause
 
 
@@ -309,7 +314,7 @@ def decide(
         urgent=bool(urgent),
         rules_version=rules.version,
     )
-    refusal, found = next(((r, f) for r in rules.not_accepted if (f := re.search(r.pattern, text or ""))), (None, None))
+    refusal, found = first_refusal(text or "", rules) or (None, None)
     if refusal:
         trace.note(f"不予受理规则 {refusal.id}: “{found.group(0)}” — {refusal.reason}；请告知来电人: {refusal.refer_to}",
                    cause="not_accepted")
