@@ -39,14 +39,6 @@ REPLY_POINTS_TO = {
 REPLY_OPENING = 300
 
 
-def route_text(row: pd.Series) -> str:
-    from pipeline.normalize import normalize
-    from pipeline.pii import mask_pii
-
-    parts = [row.get("留言主题"), row.get("留言详情")]
-    return "\n".join(mask_pii(normalize(p)).text for p in parts if isinstance(p, str) and p.strip())
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--shared-data", type=Path, default=REPO.parent / "shared" / "data")
@@ -55,6 +47,7 @@ def main() -> None:
     args = parser.parse_args()
 
     from knowledge_base.dispatch import RoutingRules, first_refusal, load_rules, urgent_words_in
+    from pipeline import routing_text
 
     rules = load_rules(args.rules)
     unvetoed = RoutingRules(version=rules.version, urgent_words=rules.urgent_words)
@@ -69,7 +62,7 @@ def main() -> None:
         frame = pd.read_csv(args.shared_data / "teddy2020c" / name, dtype=str)
         sizes[name], fired[name] = len(frame), Counter()
         for _, row in frame.iterrows():
-            text = route_text(row)
+            text = routing_text(row.get("留言主题"), row.get("留言详情"))
             words, kept = urgent_words_in(text, unvetoed), urgent_words_in(text, rules)
             urgent[name].update(words=bool(words), flagged=bool(kept))
             if words and not kept and args.show and len(vetoed_examples) < args.show:

@@ -15,18 +15,13 @@ from pydantic import ValidationError
 from knowledge_base.files import validation_message
 from knowledge_base.store import EntryIn
 from pipeline.errors import InputError
-from pipeline.normalize import normalize
-from pipeline.pii import mask_pii
 from pipeline.records import COLUMN_ALIASES, cell_text, find_columns, read_csv_frame, read_xlsx_frame, spreadsheet_row
+from pipeline.ticket_text import masked_text
 
 # A case needs its id, its text and the official reply; the title and the replying unit are used when the file
 # has them. Headers as the ticket files spell them (teddy2020c's 留言编号/留言详情/答复意见, 12345 exports' 工单编号/
 # 诉求内容/办理结果 …).
 REQUIRED = ("id", "text", "reply")
-
-
-def clean(text: str) -> str:
-    return mask_pii(normalize(text)).text
 
 
 def _read_table(path: Path) -> pd.DataFrame:
@@ -64,8 +59,8 @@ def read_cases(path: Path) -> list[EntryIn]:
         if case_id in first_row:
             raise InputError(f"{where}: column {id_column!r}: {case_id!r} already used at {first_row[case_id]}")
         first_row[case_id] = spreadsheet_row(index)
-        title = clean(row[columns["title"]]) if "title" in columns else ""
-        body, reply = clean(row[text_column]), clean(row[reply_column])
+        title = masked_text(row[columns["title"]]) if "title" in columns else ""
+        body, reply = masked_text(row[text_column]), masked_text(row[reply_column])
         for column, value in ((reply_column, reply), (columns.get("title", text_column), title or body)):
             if not value:
                 raise InputError(f"{where}: column {column!r} is empty")
@@ -75,7 +70,7 @@ def read_cases(path: Path) -> list[EntryIn]:
                 question=title or body,
                 alternatives=[body] if title and body else [],
                 answer=reply,
-                unit=clean(row[columns["unit"]]) if "unit" in columns else "",
+                unit=masked_text(row[columns["unit"]]) if "unit" in columns else "",
                 source="case",
             ))
         except ValidationError as exc:

@@ -4,6 +4,7 @@ from pipeline.errors import InputError
 from pipeline.normalize import normalize
 from pipeline.pii import PII_TOKENS, MaskedText, PiiSpan, find_pii, mask_pii
 from pipeline.segment import bundled_stopwords, segment, tokens_for_search
+from pipeline.ticket_text import masked_text, routing_text
 
 __all__ = [
     "PII_TOKENS",
@@ -15,8 +16,10 @@ __all__ = [
     "default_stopwords",
     "find_pii",
     "mask_pii",
+    "masked_text",
     "normalize",
     "read_stopwords",
+    "routing_text",
     "segment",
     "stopwords_fingerprint",
     "tokens_for_search",

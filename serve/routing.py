@@ -19,9 +19,7 @@ from knowledge_base.repeats import Judgements, Related, Repeats
 from knowledge_base.store import utc_now
 from knowledge_base.ticket_log import SeenTicket
 from models.predictor import HeadPrediction
-from pipeline import canonical
-from pipeline.normalize import normalize
-from pipeline.pii import mask_pii
+from pipeline import canonical, masked_text, routing_text
 from serve.model_holder import LoadedModel
 from serve.schemas import (HeadOut, HotspotOut, HotspotsOut, LabelScore, RelatedTicketOut, RouteOut, SuggestionOut,
                            TicketIn)
@@ -29,10 +27,6 @@ from training.feedback_store import FeedbackStore
 
 EXCERPT_CHARS = 80
 log = logging.getLogger("appeal.serve")
-
-
-def mask(text: str) -> str:
-    return mask_pii(normalize(text)).text
 
 
 def head_out(prediction: HeadPrediction) -> HeadOut:
@@ -113,10 +107,9 @@ def route_tickets(tickets: Sequence[TicketIn], model: LoadedModel, kb: Knowledge
     predictions = predictor.predict([canonical(t.title, t.text, stopwords=predictor.stopwords) for t in tickets])
     results = []
     for ticket, heads in zip(tickets, predictions):
-        masked = mask(ticket.text)
-        title = mask(ticket.title) if ticket.title else None
-        # Title and body on separate lines, so no place name or keyword is read across the join.
-        full = f"{title}\n{masked}" if ticket.title else masked
+        masked = masked_text(ticket.text)
+        title = masked_text(ticket.title) if ticket.title else None
+        full = routing_text(ticket.title, ticket.text)
         routing = decide(heads, full, ticket.location)
         related: list[Related] = []
         if repeats is not None:

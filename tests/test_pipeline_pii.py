@@ -5,7 +5,7 @@ from collections import Counter
 import pandas as pd
 import pytest
 
-from pipeline import MaskedText, PiiSpan, mask_pii
+from pipeline import MaskedText, PiiSpan, mask_pii, masked_text, routing_text
 
 # Check digits below were computed by hand from GB 11643 (weights 7 9 10 5 8 4 2 1 6 3 7 9 10 5 8 4 2, mod 11 →
 # 1 0 X 9 8 7 6 5 4 3 2) and Luhn; 11010519491231002X is the standard's own example.
@@ -190,3 +190,13 @@ def test_real_official_replies_give_office_numbers_and_nothing_else(shared_data)
     assert sum(found.values()) >= 100
     # written with a full-width dash, as typed on Chinese keyboards
     assert ("landline", "0736－7898402") in found
+
+
+def test_routing_text_masks_both_parts_and_keeps_them_on_their_own_lines():
+    # a full-width mobile number as agents' input methods type it; the title ends in a place name the body's
+    # first characters must not extend
+    text = routing_text("湾头桥镇路灯不亮", "镇上白石村三组，联系电话１３８０７３９１２３４。")
+    assert text == "湾头桥镇路灯不亮\n镇上白石村三组,联系电话[手机号]。"
+    assert routing_text(None, "路灯不亮") == routing_text("  ", "路灯不亮") == "路灯不亮"
+    # a spreadsheet's empty cell arrives as NaN
+    assert routing_text(float("nan"), "路灯不亮") == masked_text("路灯不亮")

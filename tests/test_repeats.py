@@ -17,7 +17,7 @@ from appeal.config import DEMO_DIR, Settings
 from knowledge_base.repeats import Judgements, RepeatIndex, Repeats, _similar_pairs
 from knowledge_base.store import utc_now
 from knowledge_base.ticket_log import SeenTicket
-from serve.routing import mask
+from pipeline import masked_text
 from tests.conftest import REPO
 
 THRESHOLD = Settings().repeat_threshold
@@ -31,7 +31,7 @@ def demo_seen() -> list[SeenTicket]:
     """The demo pack's 300 tickets as the last 20 days' background."""
     now = utc_now()
     lines = (DEMO_DIR / "tickets.jsonl").read_text(encoding="utf-8").splitlines()
-    return [SeenTicket(ticket["id"], now - timedelta(days=i % 20), mask(ticket["text"]), ticket.get("title"),
+    return [SeenTicket(ticket["id"], now - timedelta(days=i % 20), masked_text(ticket["text"]), ticket.get("title"),
                        topic=ticket.get("topic"))
             for i, ticket in enumerate(json.loads(line) for line in lines if line.strip())]
 
@@ -44,7 +44,7 @@ def demo_window(index: RepeatIndex) -> None:
 def test_a_second_report_of_the_same_matter_finds_the_first_and_another_matter_does_not():
     index = RepeatIndex(THRESHOLD, window_days=30)
     demo_window(index)
-    index.add(SeenTicket("WG-1", utc_now(), mask(ROAD), "通村公路塌陷", township="湾头桥镇"))
+    index.add(SeenTicket("WG-1", utc_now(), masked_text(ROAD), "通村公路塌陷", township="湾头桥镇"))
     found = index.related(ROAD_AGAIN)
     assert [r.ticket.ticket_id for r in found][:1] == ["WG-1"] and found[0].similarity >= THRESHOLD
     assert found[0].ticket.township == "湾头桥镇" and "[手机号]" in found[0].ticket.text
@@ -55,17 +55,17 @@ def test_a_second_report_of_the_same_matter_finds_the_first_and_another_matter_d
 def test_the_window_and_a_rerouted_ticket():
     index = RepeatIndex(THRESHOLD, window_days=30)
     demo_window(index)
-    index.add(SeenTicket("WG-old", utc_now() - timedelta(days=31), mask(ROAD)))
+    index.add(SeenTicket("WG-old", utc_now() - timedelta(days=31), masked_text(ROAD)))
     assert "WG-old" not in [r.ticket.ticket_id for r in index.related(ROAD_AGAIN)]
     before = len(index)
-    index.add(SeenTicket("WG-1", utc_now(), mask(SMOKE)))
-    index.add(SeenTicket("WG-1", utc_now(), mask(ROAD)))  # the same ticket routed again after an edit
+    index.add(SeenTicket("WG-1", utc_now(), masked_text(SMOKE)))
+    index.add(SeenTicket("WG-1", utc_now(), masked_text(ROAD)))  # the same ticket routed again after an edit
     assert len(index) == before + 1
     found = [r.ticket.ticket_id for r in index.related(ROAD_AGAIN)]
     assert found.count("WG-1") == 1
     assert "WG-1" not in [r.ticket.ticket_id for r in index.related(SMOKE)]
     for i in range(70):  # past the pending limit: the replaced and expired rows are dropped in the merge
-        index.add(SeenTicket(f"WG-x{i}", utc_now(), mask(f"第{i}号路灯不亮，晚上出行不便。")))
+        index.add(SeenTicket(f"WG-x{i}", utc_now(), masked_text(f"第{i}号路灯不亮，晚上出行不便。")))
     assert len(index) == 300 + 1 + 70  # demo tickets, WG-1 once, the lights; WG-old has left
     assert [r.ticket.ticket_id for r in index.related(ROAD_AGAIN)][:1] == ["WG-1"]
 
@@ -74,7 +74,8 @@ def test_hotspots_group_the_reports_of_one_matter():
     index = RepeatIndex(THRESHOLD, window_days=30)
     demo_window(index)
     for number, body in enumerate((ROAD, ROAD_AGAIN, ROAD_THIRD)):
-        index.add(SeenTicket(f"WG-{number}", utc_now() - timedelta(hours=number), mask(body), township="湾头桥镇",
+        index.add(SeenTicket(f"WG-{number}", utc_now() - timedelta(hours=number), masked_text(body),
+                             township="湾头桥镇",
                              topic="交通运输", lead_unit="湾头桥镇人民政府"))
     spots = index.hotspots(days=2)
     assert len(spots) == 1
@@ -109,7 +110,7 @@ def test_agents_judgements_overrule_the_similarity_in_hotspots():
     index = RepeatIndex(THRESHOLD, window_days=30)
     demo_window(index)
     for number, body in enumerate((ROAD, ROAD_AGAIN, ROAD_THIRD, SMOKE)):
-        index.add(SeenTicket(f"WG-{number}", utc_now() - timedelta(hours=number), mask(body)))
+        index.add(SeenTicket(f"WG-{number}", utc_now() - timedelta(hours=number), masked_text(body)))
     assert [sorted(t.ticket_id for t in s.tickets) for s in index.hotspots(days=2)] == [["WG-0", "WG-1", "WG-2"]]
     # WG-2 was listed with WG-0 and WG-1 and the agent linked neither; WG-3 (smoke) was linked to WG-0 by hand.
     judged = Judgements.from_answers([("WG-2", ["WG-0", "WG-1"], None), ("WG-3", [], "WG-0")])
@@ -138,7 +139,7 @@ def test_processes_sharing_one_database_see_each_others_tickets(database_url):
             first.log.add(ticket)
         first.warm_up()
         second.warm_up()
-        first.record(SeenTicket("WG-1", utc_now(), mask(ROAD), "通村公路塌陷", "湾头桥镇"))
+        first.record(SeenTicket("WG-1", utc_now(), masked_text(ROAD), "通村公路塌陷", "湾头桥镇"))
         assert [r.ticket.ticket_id for r in second.check(ROAD_AGAIN)][:1] == ["WG-1"]
         assert "WG-1" not in [r.ticket.ticket_id for r in second.check(ROAD, exclude="WG-1")]
         with first.log.engine.begin() as connection:
@@ -150,14 +151,14 @@ def test_processes_sharing_one_database_see_each_others_tickets(database_url):
         assert restarted.log.after(0, utc_now() - timedelta(days=400)) == []
         restarted.close()
         # A service that runs for days forgets them too: at its first ticket of each day.
-        first.record(SeenTicket("WG-2", utc_now(), mask(SMOKE)))
+        first.record(SeenTicket("WG-2", utc_now(), masked_text(SMOKE)))
         with first.log.engine.begin() as connection:
             connection.execute(text("UPDATE routed_ticket SET received_at = :old WHERE ticket_id = 'WG-2'"),
                                {"old": utc_now() - timedelta(days=40)})
-        first.record(SeenTicket("WG-3", utc_now(), mask(ROAD_THIRD)))
+        first.record(SeenTicket("WG-3", utc_now(), masked_text(ROAD_THIRD)))
         assert len(first.log.after(0, utc_now() - timedelta(days=400))) == 2  # same day: nothing forgotten yet
         first._forgot_on -= timedelta(days=1)
-        first.record(SeenTicket("WG-4", utc_now(), mask(ROAD_AGAIN)))
+        first.record(SeenTicket("WG-4", utc_now(), masked_text(ROAD_AGAIN)))
         assert [t.ticket_id for _, t in first.log.after(0, utc_now() - timedelta(days=400))] == ["WG-3", "WG-4"]
     finally:
         first.close()
@@ -168,7 +169,8 @@ def test_judged_pairs_of_real_messages(shared_data):
     """The hand-judged pairs of bench/repeat_pairs.csv at the shipped threshold: the figures of bench/RESULTS.md
     (precision 0.89, recall 0.87) with a margin."""
     frame = pd.read_csv(shared_data / "teddy2020c" / "hot_messages_raw.csv", dtype={"留言编号": str})
-    texts = {i: (mask(str(t)), mask(str(x))) for i, t, x in zip(frame["留言编号"], frame["留言主题"], frame["留言详情"])}
+    texts = {i: (masked_text(str(t)), masked_text(str(x)))
+             for i, t, x in zip(frame["留言编号"], frame["留言主题"], frame["留言详情"])}
     index = RepeatIndex(THRESHOLD, window_days=30)
     for ticket_id, (title, body) in texts.items():
         index.add(SeenTicket(ticket_id, utc_now(), body, title))
@@ -192,7 +194,7 @@ def test_hotspots_from_the_command_line(appeal_home):
     for ticket in demo_seen():
         log.add(ticket)
     for number, body in enumerate((ROAD, ROAD_AGAIN, ROAD_THIRD)):
-        log.add(SeenTicket(f"WG-{number}", utc_now() - timedelta(hours=number), mask(body), "通村公路塌陷",
+        log.add(SeenTicket(f"WG-{number}", utc_now() - timedelta(hours=number), masked_text(body), "通村公路塌陷",
                            "湾头桥镇", "交通运输", "湾头桥镇人民政府"))
     log.close()
     env = {**os.environ, "APPEAL_HOME": str(appeal_home)}
@@ -228,8 +230,8 @@ def test_a_row_committed_after_a_later_one_is_still_read(database_url):
             repeats.log.add(ticket)
         repeats.warm_up()
         last = max(row_id for row_id, _ in repeats.log.after(0, utc_now() - timedelta(days=400)))
-        late = SeenTicket("WG-late", utc_now(), mask(ROAD), "通村公路塌陷")
-        early = SeenTicket("WG-early", utc_now(), mask(SMOKE))
+        late = SeenTicket("WG-late", utc_now(), masked_text(ROAD), "通村公路塌陷")
+        early = SeenTicket("WG-early", utc_now(), masked_text(SMOKE))
         with Session(repeats.log.engine) as session, session.begin():
             session.add(RoutedTicketRow(id=last + 2, **early.__dict__))
         repeats.sync()  # sees last + 2, not yet last + 1

@@ -126,12 +126,9 @@ def prediction_row(ticket: dict, heads: dict, top_k: int) -> dict:
 def dispatch_columns(ticket: dict, heads: dict) -> dict:
     """The routing decision the service would return for this ticket (demo-pack catalogue and rules)."""
     from knowledge_base.dispatch import decide
-    from pipeline.normalize import normalize
-    from pipeline.pii import mask_pii
+    from pipeline import routing_text
 
-    # Same text as /v1/route reads: normalised, masked, title and body on separate lines.
-    parts = [mask_pii(normalize(p)).text for p in (ticket.get("title"), ticket.get("text")) if p]
-    routing = decide(heads, "\n".join(parts), ticket.get("location"))
+    routing = decide(heads, routing_text(ticket.get("title"), ticket.get("text")), ticket.get("location"))
     return {
         "decision": routing.decision,
         "status": routing.status,

@@ -7,11 +7,11 @@ from fastapi import APIRouter, Depends, Request
 from starlette.status import HTTP_201_CREATED
 
 from knowledge_base.dispatch import default_routing
+from pipeline import masked_text
 from serve.auth import Caller, require
 from serve.errors import ERROR_RESPONSES, too_large
 from serve.model_holder import LoadedModel
 from serve.routers.deps import services as get_services
-from serve.routing import mask
 from serve.schemas import FeedbackIn, FeedbackOut
 from serve.services import Services
 from training.feedback_store import Feedback
@@ -32,8 +32,8 @@ def post_feedback(
     if len(body.text) > limit:
         raise too_large("文本过长", "text too long", limit, len(body.text))
     values = body.model_dump()
-    values["text"] = mask(body.text)
-    values["title"] = mask(body.title) if body.title else None
+    values["text"] = masked_text(body.text)
+    values["title"] = masked_text(body.title) if body.title else None
     row = services.feedback.add(Feedback(**values))
     services.metrics.observe_feedback(body.model_version, body.predicted_topic, body.topic, row.repeat_verdict,
                                       (row.refusal_rule, row.refusal_verdict))

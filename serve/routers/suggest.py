@@ -3,10 +3,11 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Request
 
+from pipeline import masked_text
 from serve.auth import Caller, require
 from serve.errors import ERROR_RESPONSES, too_large
 from serve.routers.deps import ready
-from serve.routing import mask, suggestions
+from serve.routing import suggestions
 from serve.schemas import SuggestIn, SuggestOut
 from serve.services import Services
 
@@ -23,6 +24,6 @@ def suggest(
     limit = services.settings.max_text_chars
     if len(body.text) > limit:
         raise too_large("文本过长", "text too long", limit, len(body.text))
-    masked = mask(body.text)
+    masked = masked_text(body.text)
     request.state.log.update(masked_text=masked)
     return SuggestOut(suggestions=suggestions(services.kb, masked, body.k, with_dense=True), masked_text=masked)
