@@ -4,7 +4,8 @@ replaced by a token.
 Numbers are masked when their shape AND their check digits say what they are: a hotline ticket is full of
 dates, amounts, house numbers and order numbers that must stay readable. A number the text itself calls an ID or
 a card number (身份证号…, 卡号…) is masked on its shape alone: agents type numbers as they hear them, and an ID
-number with one wrong digit still names its holder. A run of digits is judged as a whole, never by a piece cut
+number with one wrong digit still names its holder. Likewise a number the text calls a phone (电话, 手机, 座机…): a
+local number without its area code (callers give 7 digits), or a mobile number with a digit too many or too few. A run of digits is judged as a whole, never by a piece cut
 out of a longer run. QQ numbers and WeChat ids look like any number or word, so they are masked only where the
 text labels them (QQ号…, 微信号…).
 """
@@ -72,6 +73,9 @@ _LANDLINE = re.compile(
     f"{_START}(?:(?:{_AREA_3}){_SEP}?|[(（](?:{_AREA_3})[)）]{_SEP}?){_LOCAL_8}{_END}"
     f"|{_START}(?:{_AREA_4}{_SEP}?|[(（]{_AREA_4}[)）]{_SEP}?){_LOCAL_7_8}{_END}"
 )
+# Only where the text calls them a phone: alone, these shapes are as often amounts, dates or order numbers.
+_LOCAL_LANDLINE = re.compile(f"{_START}{_LOCAL_7_8}{_END}")
+_MISTYPED_MOBILE = re.compile(f"{_START}[1１]{_D}{{9,11}}{_END}")
 
 # First two digits of a resident ID: the province-level region (71/81/82/83: Taiwan, Hong Kong, Macao residents).
 _PROVINCES = frozenset(
@@ -110,6 +114,7 @@ def _looks_like_id(digits: str) -> bool:
 _JOINT = r"[码碼]?[是为為]?[:：\s]{0,2}$"
 _ID_LABEL = re.compile(r"(?:身份[证證][号號]?|[证證]件[号號])" + _JOINT)
 _CARD_LABEL = re.compile(r"(?:[银銀]行卡[号號]?|卡[号號]|[账帐賬][号號户戶])" + _JOINT)
+_PHONE_LABEL = re.compile(r"(?:[电電][话話]|手[机機]|座[机機]|固[话話]|[联聯][系繫]方式|[Tt]el|TEL)[号號]?" + _JOINT)
 _LABEL_REACH = 12  # characters before a number searched for its label
 # QQ numbers: 5 to 11 digits, never starting with 0; WeChat ids: 6 to 20 letters, digits, _ or -, starting with
 # a letter (a WeChat account named by its phone number is a mobile number, found as one).
@@ -127,6 +132,10 @@ def _is_qq(_value: str, before: str) -> bool:
 def _is_wechat(_value: str, before: str) -> bool:
     # An office's public account (博物馆微信公众号（微信号：…）, in an official reply) is no one's personal data.
     return _WECHAT_LABEL.search(before) is not None and not any(w in before for w in _PUBLIC_ACCOUNT)
+
+
+def _is_labelled_phone(_value: str, before: str) -> bool:
+    return _PHONE_LABEL.search(before) is not None
 
 
 def _is_id(digits: str, before: str) -> bool:
@@ -166,6 +175,8 @@ _DETECTORS: tuple[tuple[PiiKind, re.Pattern[str], Callable[[str, str], bool] | N
     ("bank_card", _CARD, _is_card),
     ("mobile", _MOBILE, None),
     ("landline", _LANDLINE, None),
+    ("landline", _LOCAL_LANDLINE, _is_labelled_phone),
+    ("mobile", _MISTYPED_MOBILE, _is_labelled_phone),
     ("qq", _QQ, _is_qq),
     ("wechat", _WECHAT, _is_wechat),
 )

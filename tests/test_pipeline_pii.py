@@ -95,6 +95,9 @@ def test_masks_each_kind_with_offsets_in_the_original_text(text, expected_kind, 
         "关注微信公众号武冈发布",
         "您可通过A市博物馆微信公众号（微信号：cssbwg）预约",  # an office's account, from an official reply
         "I want to complain about noise from the construction site",
+        # Phone-length numbers that nothing calls a phone, or that follow a word merely containing one.
+        "罚款4221234元，电话费2131245元",
+        "电话打了20多次，拨打电话12345678也没人接",
     ],
 )
 def test_ordinary_numbers_and_near_misses_stay(text):
@@ -114,9 +117,15 @@ def test_ordinary_numbers_and_near_misses_stay(text):
         ("卡号6222021234567895未通过校验", "bank_card", "6222021234567895"),
         ("我的银行账号是 6222 0212 3456 7895", "bank_card", "6222 0212 3456 7895"),
         ("社保卡号430581199001011234", "bank_card", "430581199001011234"),  # masked, if under the card token
+        # A local number without its area code, as callers give it (武冈: 0739-42xxxxx).
+        ("联系电话4221234，请回电", "landline", "4221234"),
+        ("座机：84221234", "landline", "84221234"),
+        ("電話：４２２１２３４", "landline", "４２２１２３４"),
+        ("手机号1380739123，少记了一位", "mobile", "1380739123"),
+        ("手机：138073912345", "mobile", "138073912345"),
     ],
 )
-def test_a_number_the_text_calls_an_id_or_card_is_masked_even_with_wrong_digits(text, expected_kind, value):
+def test_a_number_the_text_calls_an_id_card_or_phone_is_masked_even_with_wrong_digits(text, expected_kind, value):
     assert kinds(text) == [(expected_kind, value)]
 
 
@@ -190,6 +199,7 @@ def test_real_official_replies_give_office_numbers_and_nothing_else(shared_data)
     assert sum(found.values()) >= 100
     # written with a full-width dash, as typed on Chinese keyboards
     assert ("landline", "0736－7898402") in found
+    assert ("landline", "8805667") in found  # 联系电话：8805667, without its area code
 
 
 def test_routing_text_masks_both_parts_and_keeps_them_on_their_own_lines():
