@@ -59,7 +59,8 @@ def test_predict_writes_one_row_per_ticket_in_order(model_dir, tmp_path):
 def test_predict_keeps_duplicates_and_writes_xlsx(model_dir, tmp_path):
     frame = pd.concat([appeals_frame(), appeals_frame().iloc[[0]]])
     frame.to_csv(tmp_path / "in.csv", index=False, encoding="gbk")
-    result = appeal("predict", "--model", model_dir, "--input", tmp_path / "in.csv", "--output", tmp_path / "o.xlsx")
+    # named as in train and evaluate
+    result = appeal("predict", "--model", model_dir, "--data", tmp_path / "in.csv", "--out", tmp_path / "o.xlsx")
     assert result.returncode == 0, result.stderr
     out = pd.read_excel(tmp_path / "o.xlsx", dtype=str)
     assert list(out["id"]) == [a[0] for a in APPEALS] + [APPEALS[0][0]]

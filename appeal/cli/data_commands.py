@@ -62,9 +62,10 @@ def train(
 
 def predict(
     model: Optional[Path] = ModelOption,
-    input: Path = typer.Option(..., "--input", help="tickets with id and text (title optional)"),
-    output: Path = typer.Option(..., "--output", help="predictions: .csv (UTF-8 with BOM, opens in Excel), "
-                                                      ".jsonl or .xlsx"),
+    # --data / --out as in train, evaluate and retrain
+    input: Path = typer.Option(..., "--input", "--data", help="tickets with id and text (title optional)"),
+    output: Path = typer.Option(..., "--output", "--out", help="predictions: .csv (UTF-8 with BOM, opens in Excel), "
+                                                               ".jsonl or .xlsx"),
     top_k: int = typer.Option(3, "--top-k", min=1, help="labels reported per head, best first"),
 ) -> None:
     """Classify every ticket of a file; one output row per input row, in the same order."""
