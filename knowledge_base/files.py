@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 import warnings
 from pathlib import Path
 from typing import Iterable
@@ -18,12 +19,14 @@ from pipeline.records import cell_text, decode_text, jsonl_objects, parse_date, 
 # Written by `export`, ignored on import: the store sets them itself.
 _EXPORT_ONLY = ("updated_at", "updated_by")
 _LIST_FIELDS = ("alternatives", "tags")
+# A phrasing may hold a comma; a keyword list is written with whatever separator the office uses.
+_SEPARATORS = {"alternatives": re.compile(r"\|"), "tags": re.compile(r"[|,，、;；]")}
 _DATE_FIELDS = ("valid_from", "valid_to")
 _CSV_REQUIRED = ("question", "answer")
 # Spreadsheet headers as a Chinese office writes them, read as the entry's fields (the field names themselves
 # work too, in any case).
 HEADER_ALIASES = {
-    "id": ("编号", "条目编号"),
+    "id": ("编号", "条目编号", "data_id"),
     "question": ("问题", "标准问题", "常见问题"),
     "alternatives": ("相似问法", "其他问法", "相似问题"),
     "answer": ("答案", "答复", "回答", "解答", "答复内容", "答复意见"),
@@ -74,7 +77,8 @@ def _jsonl_records(path: Path, text: str) -> Iterable[tuple[str, dict]]:
 
 
 def _table_records(path: Path, header: list[str], rows: Iterable[list]) -> Iterable[tuple[str, dict]]:
-    """CSV/XLSX rows as entry records: empty cells are absent, `alternatives` and `tags` are `|`-separated."""
+    """CSV/XLSX rows as entry records: empty cells are absent, `alternatives` are `|`-separated, `tags` by `|`,
+    a comma, 、 or a semicolon."""
     given = header
     header = [_FIELD_OF_HEADER.get(name.strip().lower(), name.strip()) for name in given]
     twice = sorted({name for name in header if header.count(name) > 1})
@@ -98,7 +102,7 @@ def _table_records(path: Path, header: list[str], rows: Iterable[list]) -> Itera
             if name in ignored:
                 continue
             if name in _LIST_FIELDS and value:
-                record[name] = value.split("|")
+                record[name] = [v.strip() for v in _SEPARATORS[name].split(value) if v.strip()]
             elif value:
                 record[name] = _day(value) if name in _DATE_FIELDS else value
         yield where, record

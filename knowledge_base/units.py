@@ -190,14 +190,18 @@ def read_catalogue(path: Path, types: FunctionalTypes, gazetteer: Gazetteer) -> 
     return Catalogue(tuple(units), types)
 
 
-def unknown_unit_warnings(entries: Iterable, catalogue: Catalogue) -> list[str]:
+def unknown_unit_warnings(entries: Iterable, catalogue: Catalogue, most: int = 10) -> list[str]:
     """One line per unit that a FAQ answer among `entries` (knowledge-base entries) names and the catalogue cannot
-    place. Such an entry is stored as written, since the catalogue may lag behind a reorganisation, but a typo
-    would reach agents, so the trainer is told."""
+    place, the `most` commonest, and one line counting the rest. Such an entry is stored as written, since the
+    catalogue may lag behind a reorganisation, but a typo would reach agents, so the trainer is told. Another
+    city's FAQ names a hundred units: a screenful of them would hide the import's result."""
     unknown = Counter(e.unit for e in entries if e.source == "faq" and e.unit
-                      and catalogue.functional_type_of(e.unit) is None)
-    return [f"unit {unit!r} ({count}×) is not in the unit catalogue; stored as written"
-            for unit, count in unknown.most_common()]
+                      and catalogue.functional_type_of(e.unit) is None).most_common()
+    lines = [f"unit {unit!r} ({count}×) is not in the unit catalogue; stored as written"
+             for unit, count in unknown[:most]]
+    if rest := unknown[most:]:
+        lines.append(f"… and {len(rest)} more units not in the catalogue ({sum(c for _, c in rest)} entries)")
+    return lines
 
 
 def load_catalogue(units_path: Path | None = None, types_path: Path | None = None,

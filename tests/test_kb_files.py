@@ -12,7 +12,7 @@ from knowledge_base.cases import read_cases
 from knowledge_base.files import IgnoredColumnsWarning, RepeatedRowsWarning, read_entries
 from knowledge_base.kb import KnowledgeBase
 from knowledge_base.store import derived_id
-from knowledge_base.units import load_catalogue
+from knowledge_base.units import load_catalogue, unknown_unit_warnings
 from pipeline.errors import InputError
 
 FAQ = Path(__file__).resolve().parents[1] / "appeal" / "demo" / "faq.jsonl"
@@ -135,11 +135,13 @@ def test_an_office_export_is_read_with_its_bookkeeping_columns_skipped_and_no_id
     assert kb.import_entries(again, "tester").unchanged == 2 and len(kb.store.all()) == 2
     kb.close()
 
-    # English headers of another city's export (Taipei's open-data FAQ: dept, keywords) are fields too.
-    path.write_text("dept,question,answer,keywords\n臺北市政府環境保護局,垃圾車幾點來？,依各區清運路線時間。,垃圾|清運\n",
-                    encoding="utf-8")
+    # English headers of another city's export (Taipei's open-data FAQ: dept, data_id, keywords listed with commas)
+    # are fields too.
+    path.write_text("dept,data_id,question,answer,keywords\n"
+                    '臺北市政府環境保護局,GIP_1,垃圾車幾點來？,依各區清運路線時間。,"垃圾,清運、資源回收"\n', encoding="utf-8")
     (entry,) = read_entries(path)
-    assert entry.unit == "臺北市政府環境保護局" and entry.tags == ["垃圾", "清運"]
+    assert entry.unit == "臺北市政府環境保護局" and entry.id == "GIP_1"
+    assert entry.tags == ["垃圾", "清運", "資源回收"]
 
 
 def test_every_bad_row_is_named_at_once_and_a_question_asked_twice_must_be_told_apart(tmp_path):
@@ -227,3 +229,23 @@ def test_a_bad_row_leaves_the_database_untouched(tmp_path):
         kb.import_entries(read_entries(path), "tester")
     assert len(kb.store.all()) == 5
     kb.close()
+
+
+def test_the_real_taipei_faq_is_read_once_its_two_rows_without_an_answer_are_named(shared_data, tmp_path):
+    source = shared_data / "taipei-faq" / "taipei_faq.csv"
+    with pytest.raises(InputError) as refused, pytest.warns(IgnoredColumnsWarning):
+        read_entries(source)
+    assert [line.strip() for line in str(refused.value).splitlines()[1:]] == [
+        "row 276: column 'answer': Field required", "row 529: column 'answer': Field required"]
+    frame = pd.read_csv(source, dtype=str, keep_default_na=False)
+    answered = frame[frame["answer"].str.strip() != ""]
+    answered.to_csv(tmp_path / "answered.csv", index=False)
+    with pytest.warns(IgnoredColumnsWarning, match="post_date, contact_phone"):
+        entries = read_entries(tmp_path / "answered.csv")
+    # data_id tells apart the questions the city's departments ask alike
+    assert [e.id for e in entries] == list(answered["data_id"])
+    assert entries[0].tags == ["交通違規", "簡訊服務"]
+    # Taipei's departments are not Wugang's: the commonest are named, the rest counted
+    warned = unknown_unit_warnings(entries, load_catalogue())
+    assert len(warned) == 11 and warned[0].startswith("unit '臺北市政府觀光傳播局' (199×)")
+    assert warned[-1].startswith("… and 114 more units not in the catalogue")
