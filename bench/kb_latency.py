@@ -25,11 +25,12 @@ import numpy as np
 import pandas as pd
 
 from appeal.config import get_settings
-from knowledge_base.cases import clean, read_cases
+from knowledge_base.cases import read_cases
 from knowledge_base.evaluate import evaluation_cache
 from knowledge_base.kb import KnowledgeBase, load_encoder
 from knowledge_base.retrieval import SearchTokenizer, embedding_key, encode_cached
 from knowledge_base.store import EntryIn, EntryStore, EntryUpdate
+from pipeline import masked_text
 
 
 def ms(seconds: float) -> str:
@@ -47,7 +48,7 @@ def real_texts() -> tuple[list[str], list[str], list[str]]:
     cases = read_cases(teddy / "replies_raw.csv")
     hot = pd.read_csv(teddy / "hot_messages_raw.csv", dtype=str, keep_default_na=False)
     dev = pd.read_csv(teddy / "dev_raw.csv", dtype=str, keep_default_na=False)
-    titles = sorted({c.question for c in cases} | {clean(t) for t in hot["留言主题"]} - {""})
+    titles = sorted({c.question for c in cases} | {masked_text(t) for t in hot["留言主题"]} - {""})
     answers = sorted({c.answer for c in cases})
     queries = [f"{t} {b}".strip() for t, b in zip(dev["留言主题"], dev["留言详情"])]
     return titles, answers, queries

@@ -29,8 +29,8 @@ from appeal.config import Settings
 from results_file import write_section
 from knowledge_base.repeats import RepeatIndex
 from knowledge_base.ticket_log import SeenTicket
+from pipeline import masked_text
 from pipeline.segment import tokens_for_search
-from serve.routing import mask
 
 PAIRS = Path(__file__).resolve().parent / "repeat_pairs.csv"
 READING = """
@@ -78,8 +78,8 @@ NOW = datetime(2020, 1, 1)
 
 def messages(settings: Settings) -> pd.DataFrame:
     frame = pd.read_csv(settings.teddy_dir / "hot_messages_raw.csv", dtype={"留言编号": str})
-    frame["title"] = frame["留言主题"].fillna("").map(mask)
-    frame["text"] = frame["留言详情"].fillna("").map(mask)
+    frame["title"] = frame["留言主题"].fillna("").map(masked_text)
+    frame["text"] = frame["留言详情"].fillna("").map(masked_text)
     return frame.set_index("留言编号")
 
 

@@ -140,8 +140,7 @@ def breakdown(model_dir: Path, home: Path, ticket: dict, threads: int, n: int = 
     from knowledge_base.store import utc_now
     from knowledge_base.ticket_log import SeenTicket
     from models.predictor import load_predictor
-    from pipeline import canonical
-    from serve.routing import mask
+    from pipeline import canonical, routing_text
 
     predictor = load_predictor(model_dir, threads=threads)
     kb = KnowledgeBase(f"sqlite:///{home / 'appeal.db'}", encoder=load_encoder(build=False))
@@ -166,7 +165,7 @@ def breakdown(model_dir: Path, home: Path, ticket: dict, threads: int, n: int = 
         heads = timed("model", lambda: predictor.predict([canon]))[0]
 
         def mask_and_decide() -> str:
-            full = f"{mask(ticket['title'])}\n{mask(text)}"
+            full = routing_text(ticket["title"], text)
             decide(heads, full)
             return full
 
@@ -277,13 +276,14 @@ def month_of_tickets(home: Path, settings) -> None:
 
     from knowledge_base.store import utc_now
     from knowledge_base.ticket_log import SeenTicket, TicketLog
-    from serve.routing import mask
+    from pipeline import masked_text
 
     frame = pd.read_csv(settings.teddy_dir / "hot_messages_raw.csv", dtype={"留言编号": str})
     log = TicketLog(f"sqlite:///{home / 'appeal.db'}")
     now = utc_now()
     for n, (ticket_id, title, text) in enumerate(zip(frame["留言编号"], frame["留言主题"], frame["留言详情"])):
-        log.add(SeenTicket(ticket_id, now - timedelta(days=29) * n / len(frame), mask(str(text)), mask(str(title))))
+        log.add(SeenTicket(ticket_id, now - timedelta(days=29) * n / len(frame), masked_text(str(text)),
+                           masked_text(str(title))))
     log.close()
 
 
