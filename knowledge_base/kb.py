@@ -13,7 +13,7 @@ import threading
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
-from typing import Iterable, Sequence
+from typing import Callable, Iterable, Sequence
 
 import numpy as np
 
@@ -142,11 +142,15 @@ class KnowledgeBase:
         if version == self._version + 1:
             self._version = version
 
-    def refresh(self) -> None:
-        """Bring the index up to the database if another process changed it."""
+    def refresh(self, wait: bool = True) -> None:
+        """Bring the index up to the database if another process changed it. With `wait=False` (searches), a
+        refresh that another thread is already doing is not waited for: its changes are not in the index yet,
+        and the search answers from the index as it is rather than stall behind the segmenting and encoding."""
         if self.store.version() == self._version:
             return
-        with self._write_lock:
+        if not self._write_lock.acquire(blocking=wait):
+            return
+        try:
             version = self.store.version()
             if version == self._version:  # brought up to date while this thread waited for the lock
                 return
@@ -155,6 +159,8 @@ class KnowledgeBase:
             removed = [i for i in self._stamps if i not in stamps]
             self._apply(self.store.get_many(changed), removed)
             self._version = version
+        finally:
+            self._write_lock.release()
         self.index.maybe_rebuild()
 
     # -- changes -----------------------------------------------------------------------------------
@@ -185,6 +191,12 @@ class KnowledgeBase:
         self.index.maybe_rebuild()
         return result
 
+    def prepare(self, entries: Sequence[EntryIn], progress: Callable[[int, int], None] | None = None) -> None:
+        """Segment and encode entries about to be written by this process into the database's cache (see
+        `HybridIndex.prepare`), so that the service that finds them there indexes them in moments instead of
+        encoding them inside an agent's search."""
+        self.index.prepare([e.search_text for e in entries], progress)
+
     def get(self, entry_id: str) -> Entry | None:
         self.refresh()
         return self._entries.get(entry_id)
@@ -203,7 +215,7 @@ class KnowledgeBase:
         if not query.strip():
             # The dense channel ranks every entry against any vector, so an empty query would still "find" some.
             raise InputError("the query is empty: give the ticket text to search with")
-        self.refresh()
+        self.refresh(wait=False)
         hits = []
         for ranked in self.index.search(query, k, today=today, with_dense=with_dense):
             entry = self._entries.get(ranked.id)

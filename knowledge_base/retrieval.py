@@ -250,15 +250,18 @@ def embedding_key(encoder: Encoder, kind: str, text: str) -> str:
 
 
 def encode_cached(encoder: Encoder, texts: Sequence[str], kind: str, cache: VectorCache | None,
-                  batch: int = 256) -> np.ndarray:
+                  batch: int = 256, progress: Callable[[int, int], None] | None = None) -> np.ndarray:
     """Encode texts as `query` or `passage`, reading and filling the content-addressed cache.
 
     Missing texts go to the encoder shortest first, in large chunks, so that its batches pad little; the
-    cache is written every chunk, so an interrupted run resumes where it stopped."""
+    cache is written every chunk, so an interrupted run resumes where it stopped. `progress(done, missing)` is
+    called before the first chunk and after each."""
     keys = [embedding_key(encoder, kind, t) for t in texts]
     found = cache.cached_vectors(sorted(set(keys))) if cache is not None else {}
     missing = sorted({k: t for k, t in zip(keys, texts) if k not in found}.items(), key=lambda kt: len(kt[1]))
     encode = encoder.encode_queries if kind == "query" else encoder.encode_passages
+    if progress:
+        progress(0, len(missing))
     for start in range(0, len(missing), batch):
         chunk = missing[start : start + batch]
         vectors = np.asarray(encode([t for _, t in chunk]), np.float32)
@@ -266,6 +269,8 @@ def encode_cached(encoder: Encoder, texts: Sequence[str], kind: str, cache: Vect
         if cache is not None:
             cache.cache_vectors(fresh)
         found.update(fresh)
+        if progress:
+            progress(start + len(chunk), len(missing))
     return np.stack([np.frombuffer(found[k], np.float32) for k in keys]) if keys else np.zeros((0, 0), np.float32)
 
 
@@ -344,6 +349,17 @@ class HybridIndex:
                     self.dense.set(slot, vectors[i])
         if rebuild:
             self.maybe_rebuild()
+
+    def prepare(self, texts: Sequence[str], progress: Callable[[int, int], None] | None = None) -> None:
+        """Put the tokens and vectors `upsert` will need for these texts into the cache, indexing nothing: the
+        process that imports thousands of entries pays for segmenting and encoding them, and an index that
+        picks them up later (a running service's) only reads the cache."""
+        if self.cache is None:
+            raise ValueError("prepare() fills the cache: this index has none")
+        tokenize_cached(self.tokenizer, texts, self.cache)
+        if self.encoder is not None:
+            encode_cached(self.encoder, [t[: self.dense_chars] for t in texts], "passage", self.cache,
+                          progress=progress)
 
     def remove(self, ids: Iterable[str]) -> None:
         with self._lock:

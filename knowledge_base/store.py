@@ -46,6 +46,11 @@ class EntryIn(BaseModel):
     def _drop_blank(cls, values: list[str]) -> list[str]:
         return [v.strip() for v in values if v and v.strip()]
 
+    @property
+    def search_text(self) -> str:
+        """What retrieval matches a query against: the question, its other phrasings and the answer."""
+        return "\n".join([self.question, *self.alternatives, self.answer])
+
     @model_validator(mode="after")
     def _consistent(self) -> "EntryIn":
         if self.source == "faq" and not self.unit:
@@ -74,11 +79,6 @@ class Entry(EntryIn):
     id: str
     updated_at: datetime
     updated_by: str
-
-    @property
-    def search_text(self) -> str:
-        """What retrieval matches a query against: the question, its other phrasings and the answer."""
-        return "\n".join([self.question, *self.alternatives, self.answer])
 
     @property
     def content_hash(self) -> str:

@@ -2,10 +2,14 @@
 bench/kb_evaluate.py), the embedding cache, the BM25 overlay, concurrency and the pair evaluation."""
 from __future__ import annotations
 
+import shutil
+import subprocess
+import sys
 import threading
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from knowledge_base.evaluate import evaluate_pairs
@@ -153,3 +157,66 @@ def test_pair_evaluation_reports_every_method(shared_data, encoder_dir, tmp_path
     # Message → its own reply among 60: lexical overlap alone finds most of them; the 2-layer encoder is far
     # weaker than the full one but still well above chance (R@5 = 5/60).
     assert report["bm25"]["r1"] >= 0.8 and report["dense"]["r5"] >= 0.25
+
+
+def test_a_case_library_imported_from_the_command_line_is_searchable_in_the_service_without_encoding(
+        shared_data, encoder_dir, appeal_home, tmp_path):
+    """`appeal kb import-cases` segments and encodes into the database's cache before it writes: a running
+    service that finds the new entries only reads the cache. It used to encode them inside the next search
+    (minutes for a case library on 2 cores), and routing waited behind it."""
+    shutil.copytree(encoder_dir, appeal_home / "base-models" / "e5-small" / "onnx")
+    url = f"sqlite:///{appeal_home / 'appeal.db'}"
+    service = KnowledgeBase(url, encoder=CountingEncoder(appeal_home / "base-models" / "e5-small" / "onnx"))
+    service.warm_up()
+    assert len(service) == 0
+    cases = tmp_path / "cases.csv"
+    replies = pd.read_csv(shared_data / "teddy2020c" / "replies_raw.csv", dtype=str, keep_default_na=False)
+    replies.head(30).to_csv(cases, index=False)
+    imported = subprocess.run([sys.executable, "-c", "from appeal.cli import main; main()", "kb", "import-cases",
+                               str(cases)], capture_output=True, text=True, timeout=600)
+    assert imported.returncode == 0, imported.stderr
+    assert "encoding 30 new texts for search (e5)" in imported.stderr
+    message = replies.iloc[3]
+    hits = service.search(f"{message['留言主题']}\n{message['留言详情']}", k=5)
+    assert len(service) == 30 and service.encoder.passages == 0
+    assert hits[0].entry_id == f"case-{message['留言编号']}" and hits[0].dense_rank is not None
+    service.close()
+
+
+class GatedEncoder(CountingEncoder):
+    """The real encoder, holding every passage batch until the test opens the gate."""
+
+    def __init__(self, directory: Path):
+        super().__init__(directory)
+        self.entered, self.gate = threading.Event(), threading.Event()
+
+    def encode_passages(self, texts):
+        self.entered.set()
+        assert self.gate.wait(60)
+        return super().encode_passages(texts)
+
+
+def test_a_search_does_not_wait_for_another_threads_refresh(encoder_dir, tmp_path):
+    url = f"sqlite:///{tmp_path / 'kb.db'}"
+    encoder = GatedEncoder(encoder_dir)
+    service = KnowledgeBase(url, encoder=encoder)
+    encoder.gate.set()
+    service.import_entries(read_entries(FAQ), "tester")
+    encoder.gate.clear()
+    encoder.entered.clear()
+    # another process adds an entry without preparing it: the first search to notice encodes it
+    EntryStore(url).add(EntryIn(id="new", question="楼道里有很重的煤气味怎么办", answer="立即关闭阀门、开窗通风，撤离后报警。",
+                                unit="武冈市管道燃气公司"), "trainer")
+    refreshing = threading.Thread(target=service.search, args=("煤气味",))
+    refreshing.start()
+    assert encoder.entered.wait(60)
+    answered: list = []
+    searching = threading.Thread(target=lambda: answered.append(service.search("社保卡丢了怎么补办", k=3)))
+    searching.start()
+    searching.join(30)
+    # answered from the index as it was, while the refresh waits on the encoder
+    assert answered and answered[0][0].entry_id == "wg-sbk-01" and "new" not in service.index
+    encoder.gate.set()
+    refreshing.join(60)
+    assert service.search("煤气味", k=1)[0].entry_id == "new"
+    service.close()

@@ -150,9 +150,46 @@ def _warn_unknown_units(entries) -> None:
         typer.secho(f"warning: {line} ({get_settings().demo_dir / 'units.csv'})", fg=typer.colors.YELLOW, err=True)
 
 
+def _prepare_for_search(entries) -> None:
+    """Segment and e5-encode the entries into the database's cache before they are written: a running service
+    then indexes them from the cache at its next search, instead of encoding a case library (minutes on 2
+    cores) inside an agent's search while routing waits."""
+    import sys
+
+    from tqdm.auto import tqdm
+
+    from appeal.config import get_settings
+    from knowledge_base.kb import KnowledgeBase, load_encoder
+    from pipeline.errors import InputError
+
+    try:
+        encoder = load_encoder(build=False)
+    except InputError:
+        encoder = None  # the service then searches with BM25 alone; the tokens are still worth caching
+    kb = KnowledgeBase(get_settings().db_url, encoder=encoder)
+    bar = None
+
+    def progress(done: int, missing: int) -> None:
+        nonlocal bar
+        if bar is None and missing:
+            typer.echo(f"encoding {missing} new texts for search (e5) …", err=True)
+            bar = tqdm(total=missing, unit="text", dynamic_ncols=True, disable=not sys.stderr.isatty())
+        if bar is not None:
+            bar.update(done - bar.n)
+
+    try:
+        kb.prepare(entries, progress)
+    finally:
+        if bar is not None:
+            bar.close()
+        kb.close()
+
+
 def _import(entries, by: Optional[str]) -> None:
     _warn_unknown_units(entries)
-    result, _, _ = _store(adding=True).upsert_many(entries, _who(by))
+    store = _store(adding=True)
+    _prepare_for_search(entries)
+    result, _, _ = store.upsert_many(entries, _who(by))
     typer.echo(f"imported {result.added + result.updated + result.unchanged} entries ({result.added} new, "
                f"{result.updated} replaced, {result.unchanged} unchanged)")
 
