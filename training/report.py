@@ -379,7 +379,10 @@ def render_report(
 ) -> Path:
     """Execute the evaluation notebook with these parameters and write it as one self-contained HTML file
     (figures embedded). A failing cell raises with the cell's error; no partial report is written."""
+    import tempfile
+
     import nbformat
+    from jupyter_client.manager import AsyncKernelManager
     from nbclient import NotebookClient
     from nbclient.exceptions import CellExecutionError
     from nbconvert import HTMLExporter
@@ -400,13 +403,17 @@ def render_report(
     injected.metadata["tags"] = ["injected-parameters"]
     nb.cells.insert(at + 1, injected)
 
-    client = NotebookClient(nb, timeout=timeout, kernel_name="python3",
-                            resources={"metadata": {"path": str(Path.cwd())}})
-    try:
-        client.execute()
-    except CellExecutionError as exc:
-        # The error's own message names what is wrong (an unknown version, a missing file…).
-        raise InputError(f"{notebook.name}: {exc.ename}: {exc.evalue}") from None
+    # The kernel talks over Unix sockets in a private directory: over TCP on localhost, ipykernel warns that any
+    # local user could listen in, which is true, and a supervisor running `appeal report` should not see that.
+    with tempfile.TemporaryDirectory(prefix="appeal-report-") as sockets:
+        kernel = AsyncKernelManager(kernel_name="python3", transport="ipc", ip=str(Path(sockets) / "kernel"))
+        client = NotebookClient(nb, km=kernel, timeout=timeout, kernel_name="python3",
+                                resources={"metadata": {"path": str(Path.cwd())}})
+        try:
+            client.execute(cleanup_kc=True)  # a kernel manager passed in is left running by default
+        except CellExecutionError as exc:
+            # The error's own message names what is wrong (an unknown version, a missing file…).
+            raise InputError(f"{notebook.name}: {exc.ename}: {exc.evalue}") from None
     html, _ = HTMLExporter(exclude_input=True).from_notebook_node(nb)
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
