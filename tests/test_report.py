@@ -76,6 +76,7 @@ def test_decisions_table(registry, dev):
     registry.promote("v1", evaluation_data=load_evaluation_set(dev))  # fewer tickets: refused
     table = report.decisions_table(registry)
     assert list(table["action"]) == ["promote", "refuse"] and list(table["version"]) == ["v2", "v1"]
+    assert list(table["previous"]) == ["", "v2"]  # the first champion had none (not shown as None)
     last = table.iloc[-1]
     assert last["champion topic macro-F1"] > last["challenger topic macro-F1"]
     assert "< champion" in last["reasons"]

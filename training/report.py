@@ -143,7 +143,7 @@ def decisions_table(registry: Path | Registry | None) -> pd.DataFrame:
     registry = registry if isinstance(registry, Registry) else Registry(registry)
     rows = []
     for d in registry.decisions():
-        row = {"at": d.at, "action": d.action, "version": d.version, "previous": d.previous,
+        row = {"at": d.at, "action": d.action, "version": d.version, "previous": d.previous or "",
                "evaluated on": f"{d.evaluation['n']} tickets" if d.evaluation else ""}
         for side, scores in (("champion", d.champion_scores), ("challenger", d.challenger_scores)):
             for head, score in (scores or {}).items():
