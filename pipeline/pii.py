@@ -1,5 +1,5 @@
-"""Personal data in ticket text (phone numbers, ID numbers, bank cards, e-mail, QQ and WeChat accounts) found and
-replaced by a token.
+"""Personal data in ticket text (phone numbers, ID numbers, bank cards, e-mail, QQ and WeChat accounts, names) found
+and replaced by a token.
 
 Numbers are masked when their shape AND their check digits say what they are: a hotline ticket is full of
 dates, amounts, house numbers and order numbers that must stay readable. A number the text itself calls an ID or
@@ -7,7 +7,10 @@ a card number (身份证号…, 卡号…) is masked on its shape alone: agents 
 number with one wrong digit still names its holder. Likewise a number the text calls a phone (电话, 手机, 座机…): a
 local number without its area code (callers give 7 digits), or a mobile number with a digit too many or too few. A run of digits is judged as a whole, never by a piece cut
 out of a longer run. QQ numbers and WeChat ids look like any number or word, so they are masked only where the
-text labels them (QQ号…, 微信号…).
+text labels them (QQ号…, 微信号…). So are names: a common surname and a given name right after a label that
+introduces a person (姓名：, 联系人, 投诉人, 我叫 …) and ending where a name ends; every other mention of a name
+found so is masked as well. A name nothing introduces (张三的房子) stays: finding those would take a name model,
+and guessing from surnames alone would mask half the place names of a county (邓家铺, 高沙, 龙溪).
 """
 from __future__ import annotations
 
@@ -17,7 +20,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Literal
 
-PiiKind = Literal["mobile", "landline", "id_card", "bank_card", "email", "qq", "wechat"]
+PiiKind = Literal["mobile", "landline", "id_card", "bank_card", "email", "qq", "wechat", "name"]
 
 PII_TOKENS: dict[str, str] = {
     "mobile": "[手机号]",
@@ -27,6 +30,7 @@ PII_TOKENS: dict[str, str] = {
     "email": "[邮箱]",
     "qq": "[QQ号]",
     "wechat": "[微信号]",
+    "name": "[姓名]",
 }
 
 
@@ -182,17 +186,52 @@ _DETECTORS: tuple[tuple[PiiKind, re.Pattern[str], Callable[[str, str], bool] | N
 )
 
 
+# The hundred commonest surnames (about 85 % of people) and the compound ones still in use.
+_SURNAMES = ("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢"
+             "姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤")
+_COMPOUND_SURNAMES = "欧阳|司马|诸葛|上官|东方|皇甫|尉迟|公孙|慕容|令狐|长孙|宇文|司徒|夏侯"
+_PERSON_LABEL = re.compile(r"(?:姓名|联系人|来电人|反映人|投诉人|举报人|申请人|户主|我叫|名叫|我的名字[叫是]|(本人))"
+                           r"[是为:：\s]{0,3}")
+_NAME = f"((?:{_COMPOUND_SURNAMES}|[{_SURNAMES}])([\u4e00-\u9fff]{{1,2}}))"
+_PUNCTUATION = r"[\s，。、；：！？,.;:!?（）()《》“”\"'*]"
+# After a label a name runs up to punctuation, a number, the next item of a signature (联系电话, 身份证, 男/女, 家住…)
+# or 的 / 是;
+# after 本人 only up to punctuation, since 本人 also opens a sentence (本人于去年3月…, 本人曾多次…).
+_NAME_AFTER_LABEL = re.compile(_NAME + f"(?={_PUNCTUATION}|[0-9０-９]|联系|电话|手机|身份|家住|住在|现住|今年|[男女的是]|$)")
+_NAME_AFTER_SELF = re.compile(_NAME + f"(?={_PUNCTUATION}|$)")
+_NOT_A_GIVEN_NAME_START = frozenset("在于是曾向对将已也都把被给从到因为的了着过去今年月日第这那其该此每各们某")
+_TITLES = frozenset("先生 女士 小姐 师傅 老师 阿姨 同志 大爷 大妈 老板 经理 主任 书记 局长 市长 镇长 村长".split())
+
+
+def _labelled_names(text: str) -> set[str]:
+    names = set()
+    for label in _PERSON_LABEL.finditer(text):
+        match = (_NAME_AFTER_SELF if label.group(1) else _NAME_AFTER_LABEL).match(text, label.end())
+        if match is None:
+            continue
+        name, given = match.group(1), match.group(2)
+        if given[0] not in _NOT_A_GIVEN_NAME_START and given not in _TITLES and "某" not in given:
+            names.add(name)
+    return names
+
+
 def find_pii(text: str) -> list[PiiSpan]:
     """Every piece of personal data in `text`, in reading order, non-overlapping."""
     taken: list[PiiSpan] = []
+
+    def take(kind: PiiKind, start: int, end: int) -> None:
+        if not any(start < span.end and span.start < end for span in taken):
+            taken.append(PiiSpan(kind, start, end, text[start:end]))
+
     for kind, pattern, valid in _DETECTORS:
         for match in pattern.finditer(text):
             before = text[max(0, match.start() - _LABEL_REACH) : match.start()]
-            if valid is not None and not valid(_digits(match.group()), before):
-                continue
-            if any(match.start() < span.end and span.start < match.end() for span in taken):
-                continue
-            taken.append(PiiSpan(kind, match.start(), match.end(), match.group()))
+            if valid is None or valid(_digits(match.group()), before):
+                take(kind, *match.span())
+    # Longest first, so that 黄国建 is masked whole where 黄国 was also introduced somewhere.
+    for name in sorted(_labelled_names(text), key=len, reverse=True):
+        for match in re.finditer(re.escape(name), text):
+            take("name", *match.span())
     return sorted(taken, key=lambda span: span.start)
 
 

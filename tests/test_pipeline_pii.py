@@ -49,6 +49,13 @@ def kinds(text: str) -> list[tuple[str, str]]:
         ("qq号 10001", "qq", "10001"),
         ("加微信：zhang_san-88 联系", "wechat", "zhang_san-88"),
         ("我的微信号是wxid_abc123", "wechat", "wxid_abc123"),
+        # names where the text introduces a person, as real messages sign and open
+        ("我叫黄国建，目前家住A市", "name", "黄国建"),
+        ("反映人：李鸣联系方式：见附件", "name", "李鸣"),
+        ("实名举报人: 彭乔松2019年11月", "name", "彭乔松"),
+        ("姓名：欧阳倩，女，1980年生", "name", "欧阳倩"),
+        ("本人邹伏生，家住城西", "name", "邹伏生"),
+        ("合同指定联系人王坚的行为是代表公司的", "name", "王坚"),
     ],
 )
 def test_masks_each_kind_with_offsets_in_the_original_text(text, expected_kind, value):
@@ -57,7 +64,7 @@ def test_masks_each_kind_with_offsets_in_the_original_text(text, expected_kind, 
     span = masked.spans[0]
     assert text[span.start : span.end] == value
     token = {"mobile": "[手机号]", "landline": "[固话]", "id_card": "[身份证号]", "bank_card": "[银行卡号]",
-             "email": "[邮箱]", "qq": "[QQ号]", "wechat": "[微信号]"}[expected_kind]
+             "email": "[邮箱]", "qq": "[QQ号]", "wechat": "[微信号]", "name": "[姓名]"}[expected_kind]
     assert masked.text == text[: span.start] + token + text[span.end :]
 
 
@@ -95,6 +102,12 @@ def test_masks_each_kind_with_offsets_in_the_original_text(text, expected_kind, 
         "关注微信公众号武冈发布",
         "您可通过A市博物馆微信公众号（微信号：cssbwg）预约",  # an office's account, from an official reply
         "I want to complain about noise from the construction site",
+        # A name nothing introduces, a title instead of a name, and labels followed by a sentence, not a name.
+        "张三的房子漏水，请王师傅来修",
+        "投诉人：向先生2018年6月反映",
+        "本人于去年3月在中欣购房，本人曾多次申请补办",
+        "举报人曾在2016年向市里反映，本人向相关部门反映过",
+        "联系人：邓家铺镇政府",
         # Phone-length numbers that nothing calls a phone, or that follow a word merely containing one.
         "罚款4221234元，电话费2131245元",
         "电话打了20多次，拨打电话12345678也没人接",
@@ -127,6 +140,13 @@ def test_ordinary_numbers_and_near_misses_stay(text):
 )
 def test_a_number_the_text_calls_an_id_card_or_phone_is_masked_even_with_wrong_digits(text, expected_kind, value):
     assert kinds(text) == [(expected_kind, value)]
+
+
+def test_every_mention_of_an_introduced_name_is_masked():
+    text = "我叫黄国建，目前家住A市。因此应判定退还原户主黄国建原房。黄国建与房产公司协商未果。"
+    masked = mask_pii(text)
+    assert [s.value for s in masked.spans] == ["黄国建"] * 3
+    assert masked.text == "我叫[姓名]，目前家住A市。因此应判定退还原户主[姓名]原房。[姓名]与房产公司协商未果。"
 
 
 def test_several_kinds_in_one_ticket_in_reading_order():
@@ -178,24 +198,30 @@ def _spans_in(frame: pd.DataFrame, columns: tuple[str, ...]) -> Counter[tuple[st
     return found
 
 
-def test_real_tickets_only_the_phone_numbers_left_in_them_are_masked(shared_data):
+def test_real_tickets_only_the_phone_numbers_and_names_left_in_them_are_masked(shared_data):
     """6,700 real tickets full of dates, amounts, user ids and zeroed-out phone numbers (0731-0000-00000000):
-    exactly the three phone numbers the pseudonymisation left are found."""
+    exactly the three phone numbers the pseudonymisation left are found, and the names the writers give."""
     found: Counter[tuple[str, str]] = Counter()
     for name in ("replies_raw.csv", "hot_messages_raw.csv", "dev_raw.csv"):
         frame = pd.read_csv(shared_data / "teddy2020c" / name, keep_default_na=False)
         found += _spans_in(frame, ("留言主题", "留言详情"))
-    assert set(found) == {
+    assert {key for key in found if key[0] != "name"} == {
         ("landline", "0735-6621655"),
         ("landline", "0745-2232401"),
         ("mobile", "189 7318 7780"),
     }
+    names = {value for kind, value in found if kind == "name"}
+    # 我叫陈福如… then 陈福如多次请求…; 姓名：何艳银; 实名投诉人周燕，身份证号码…
+    assert {"陈福如", "何艳银", "周燕", "黄国建"} <= names and sum(found[("name", n)] for n in names) >= 150
+    # what follows a label in these files when it is no name: 投诉人：向先生, 本人于去年…, 举报人曾在…, 本人曾多次…
+    assert not names & {"向先生", "于去年", "曾在", "曾多次", "向相关"}
+    assert all(2 <= len(n) <= 4 for n in names)
 
 
 def test_real_official_replies_give_office_numbers_and_nothing_else(shared_data):
     frame = pd.read_csv(shared_data / "teddy2020c" / "replies_raw.csv", keep_default_na=False)
     found = _spans_in(frame, ("答复意见",))
-    assert {kind for kind, _ in found} == {"landline"}
+    assert {kind for kind, _ in found} == {"landline", "name"}  # and the contact person some replies name
     assert sum(found.values()) >= 100
     # written with a full-width dash, as typed on Chinese keyboards
     assert ("landline", "0736－7898402") in found
