@@ -1,16 +1,16 @@
 """Personal data in ticket text (phone numbers, ID numbers, bank cards, e-mail, QQ and WeChat accounts, names) found
 and replaced by a token.
 
-Numbers are masked when their shape AND their check digits say what they are: a hotline ticket is full of
-dates, amounts, house numbers and order numbers that must stay readable. A number the text itself calls an ID or
-a card number (身份证号…, 卡号…) is masked on its shape alone: agents type numbers as they hear them, and an ID
-number with one wrong digit still names its holder. Likewise a number the text calls a phone (电话, 手机, 座机…): a
-local number without its area code (callers give 7 digits), or a mobile number with a digit too many or too few. A run of digits is judged as a whole, never by a piece cut
-out of a longer run. QQ numbers and WeChat ids look like any number or word, so they are masked only where the
-text labels them (QQ号…, 微信号…). So are names: a common surname and a given name right after a label that
-introduces a person (姓名：, 联系人, 投诉人, 我叫 …) and ending where a name ends; every other mention of a name
-found so is masked as well. A name nothing introduces (张三的房子) stays: finding those would take a name model,
-and guessing from surnames alone would mask half the place names of a county (邓家铺, 高沙, 龙溪).
+Numbers are masked when their shape AND their check digits say what they are: a hotline ticket is full of dates,
+amounts, house numbers and order numbers that must stay readable. A number the text itself calls an ID or a card
+number (身份证号…, 卡号…) is masked on its shape alone: agents type numbers as they hear them, and an ID number with one
+wrong digit still names its holder. Likewise a number the text calls a phone (电话, 手机, 座机…): a local number without
+its area code (callers give 7 digits), or a mobile number with a digit too many or too few. A run of digits is
+judged as a whole, never by a piece cut out of a longer run. QQ numbers and WeChat ids look like any number or word,
+so they are masked only where the text labels them (QQ号…, 微信号…). So are names: a common surname and a given name
+right after a label that introduces a person (姓名：, 联系人, 投诉人, 我叫 …) and ending where a name ends; every other mention
+of a name found so is masked as well. A name nothing introduces (张三的房子) stays: finding those would take a name
+model, and guessing from surnames alone would mask half the place names of a county (邓家铺, 高沙, 龙溪).
 """
 from __future__ import annotations
 
@@ -194,9 +194,8 @@ _PERSON_LABEL = re.compile(r"(?:姓名|联系人|来电人|反映人|投诉人|�
                            r"[是为:：\s]{0,3}")
 _NAME = f"((?:{_COMPOUND_SURNAMES}|[{_SURNAMES}])([\u4e00-\u9fff]{{1,2}}))"
 _PUNCTUATION = r"[\s，。、；：！？,.;:!?（）()《》“”\"'*]"
-# After a label a name runs up to punctuation, a number, the next item of a signature (联系电话, 身份证, 男/女, 家住…)
-# or 的 / 是;
-# after 本人 only up to punctuation, since 本人 also opens a sentence (本人于去年3月…, 本人曾多次…).
+# After a label a name runs up to punctuation, a number, the next item of a signature (联系电话, 身份证, 男/女, 家住…),
+# 的 or 是; after 本人 only up to punctuation, since 本人 also opens sentences (本人于去年3月…, 本人曾多次…).
 _NAME_AFTER_LABEL = re.compile(_NAME + f"(?={_PUNCTUATION}|[0-9０-９]|联系|电话|手机|身份|家住|住在|现住|今年|[男女的是]|$)")
 _NAME_AFTER_SELF = re.compile(_NAME + f"(?={_PUNCTUATION}|$)")
 _NOT_A_GIVEN_NAME_START = frozenset("在于是曾向对将已也都把被给从到因为的了着过去今年月日第这那其该此每各们某")
