@@ -294,6 +294,11 @@ class EntryStore:
             with self._session.begin() as session:
                 if session.get(EntryRow, row.id) is not None:
                     raise InputError(taken)
+                same = None if entry.id else session.scalars(
+                    select(EntryRow.id).where(EntryRow.source == entry.source, EntryRow.question == entry.question)
+                    .order_by(EntryRow.id).limit(1)).first()
+                if same is not None:
+                    raise InputError(f"entry {same!r} already exists with this question (use update)")
                 session.add(row)
                 version = self._bump(session)
         except IntegrityError as exc:
@@ -323,19 +328,35 @@ class EntryStore:
             session.delete(row)
             return self._bump(session)
 
+    @staticmethod
+    def _ids_by_question(session) -> dict[tuple[str, str], str]:
+        """(source, question) → id of every stored entry; one read of two short columns, fine at 100k entries."""
+        rows = session.execute(select(EntryRow.source, EntryRow.question, EntryRow.id).order_by(EntryRow.id))
+        return {(source, question): entry_id for source, question, entry_id in reversed(rows.all())}
+
     def upsert_many(self, entries: Iterable[EntryIn], updated_by: str) -> tuple[ImportResult, list[Entry], int]:
-        """Import: all entries in one transaction (nothing half-imported); an entry whose id exists replaces it."""
+        """Import: all entries in one transaction (nothing half-imported); an entry whose id exists replaces it,
+        and so does an entry without an id whose question is stored under another id (one question, one entry,
+        whatever id it was given when it was added)."""
         added = updated = unchanged = 0
         stored: list[Entry] = []
         now = utc_now()
-        entries = [(entry.id or derived_id(entry), entry) for entry in entries]
+        entries = list(entries)
+        ids = [entry.id or derived_id(entry) for entry in entries]
         seen: set[str] = set()
         with self._session.begin() as session:
             existing: dict[str, EntryRow] = {}
-            ids = [entry_id for entry_id, _ in entries]
             for start in range(0, len(ids), 500):  # one query per 500 ids, not one per entry
                 chunk = ids[start : start + 500]
                 existing.update((row.id, row) for row in session.scalars(select(EntryRow).where(EntryRow.id.in_(chunk))))
+            unmatched = [i for i, entry in enumerate(entries) if not entry.id and ids[i] not in existing]
+            if unmatched:
+                by_question = self._ids_by_question(session)
+                for i in unmatched:
+                    if (same := by_question.get((entries[i].source, entries[i].question))) is not None:
+                        ids[i] = same
+                        existing[same] = session.get(EntryRow, same)
+            entries = list(zip(ids, entries))
             for position, (entry_id, entry) in enumerate(entries, start=1):
                 values = entry.model_dump(exclude={"id"})
                 if entry_id in seen:

@@ -104,6 +104,23 @@ def test_duplicate_id_and_bad_period_are_refused(kb):
         EntryIn(question="问", answer="答", unit="单位", valid_from=date(2025, 2, 1), valid_to=date(2025, 1, 1))
 
 
+def test_one_question_is_one_entry_whatever_id_it_was_stored_under(kb):
+    kb.add(SOCIAL, "tester")  # an explicit id, as the demo pack and exported sheets give
+    without_id = SOCIAL.model_copy(update={"id": None})
+    with pytest.raises(InputError, match="entry 'sbk-lost' already exists with this question"):
+        kb.add(without_id, "tester")
+    # a trainer's own sheet without an id column: its row replaces the stored entry instead of doubling it
+    changed = without_id.model_copy(update={"answer": "请先挂失，再到社保卡服务网点补办。"})
+    new = EntryIn(question="新生儿怎么办社保卡？", answer="在社保卡服务网点申请。", unit="武冈市人力资源和社会保障局")
+    result = kb.import_entries([changed, new], "trainer")
+    assert (result.added, result.updated, result.unchanged) == (1, 1, 0)
+    assert kb.get("sbk-lost").answer == "请先挂失，再到社保卡服务网点补办。" and kb.store.count() == 2
+    assert [c.action for c in kb.store.history("sbk-lost")] == ["add", "update"]
+    # a past case may ask what a FAQ asks: sources are told apart
+    kb.add(without_id.model_copy(update={"source": "case", "unit": ""}), "tester")
+    assert kb.store.count() == 3
+
+
 def test_changes_made_by_another_process_reach_the_next_search(database_url):
     service, cli = KnowledgeBase(database_url), KnowledgeBase(database_url)
     service.warm_up()
