@@ -330,9 +330,10 @@ class EntryStore:
 
     @staticmethod
     def _ids_by_question(session) -> dict[tuple[str, str], str]:
-        """(source, question) → id of every stored entry; one read of two short columns, fine at 100k entries."""
-        rows = session.execute(select(EntryRow.source, EntryRow.question, EntryRow.id).order_by(EntryRow.id))
-        return {(source, question): entry_id for source, question, entry_id in reversed(rows.all())}
+        """(source, question) → id of every stored entry (the first id, where an older database holds a question
+        twice); one read of three short columns, fine at 100k entries."""
+        rows = session.execute(select(EntryRow.source, EntryRow.question, EntryRow.id).order_by(EntryRow.id.desc()))
+        return {(source, question): entry_id for source, question, entry_id in rows}
 
     def upsert_many(self, entries: Iterable[EntryIn], updated_by: str) -> tuple[ImportResult, list[Entry], int]:
         """Import: all entries in one transaction (nothing half-imported); an entry whose id exists replaces it,
