@@ -8,9 +8,9 @@ wrong digit still names its holder. Likewise a number the text calls a phone (�
 its area code (callers give 7 digits), or a mobile number with a digit too many or too few. A run of digits is
 judged as a whole, never by a piece cut out of a longer run. QQ numbers and WeChat ids look like any number or word,
 so they are masked only where the text labels them (QQ号…, 微信号…). So are names: a common surname and a given name
-right after a label that introduces a person (姓名：, 联系人, 投诉人, 我叫 …) and ending where a name ends; every other mention
-of a name found so is masked as well. A name nothing introduces (张三的房子) stays: finding those would take a name
-model, and guessing from surnames alone would mask half the place names of a county (邓家铺, 高沙, 龙溪).
+right after a label that introduces a person (姓名：, 联系人, 投诉人, 我叫, 村民 …) and ending where a name ends; every other
+mention of a name found so is masked as well. A name nothing introduces (张三的房子) stays: finding those would take a
+name model, and guessing from surnames alone would mask half the place names of a county (邓家铺, 高沙, 龙溪).
 """
 from __future__ import annotations
 
@@ -190,26 +190,40 @@ _DETECTORS: tuple[tuple[PiiKind, re.Pattern[str], Callable[[str, str], bool] | N
 _SURNAMES = ("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢"
              "姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤")
 _COMPOUND_SURNAMES = "欧阳|司马|诸葛|上官|东方|皇甫|尉迟|公孙|慕容|令狐|长孙|宇文|司徒|夏侯"
-_PERSON_LABEL = re.compile(r"(?:姓名|联系人|来电人|反映人|投诉人|举报人|申请人|户主|我叫|名叫|我的名字[叫是]|(本人))"
-                           r"[是为:：\s]{0,3}")
+# A label that introduces a person by role (姓名：, 投诉人, 我叫 …), or only by standing (本人, 村民, 业主 …), which
+# as often opens a sentence (本人于去年3月…, 业主向物业反映…).
+_PERSON_LABEL = re.compile(r"(?:姓名|联系人|来电人|反映人|投诉人|举报人|申请人|户主|我叫|名叫|我的名字[叫是]"
+                           r"|(本人|市民|村民|居民|业主))[是为:：\s]{0,3}")
 _NAME = f"((?:{_COMPOUND_SURNAMES}|[{_SURNAMES}])([\u4e00-\u9fff]{{1,2}}))"
 _PUNCTUATION = r"[\s，。、；：！？,.;:!?（）()《》“”\"'*]"
-# After a label a name runs up to punctuation, a number, the next item of a signature (联系电话, 身份证, 男/女, 家住…),
-# 的 or 是; after 本人 only up to punctuation, since 本人 also opens sentences (本人于去年3月…, 本人曾多次…).
-_NAME_AFTER_LABEL = re.compile(_NAME + f"(?={_PUNCTUATION}|[0-9０-９]|联系|电话|手机|身份|家住|住在|现住|今年|[男女的是]|$)")
-_NAME_AFTER_SELF = re.compile(_NAME + f"(?={_PUNCTUATION}|$)")
+# After a role a name runs up to punctuation, a number, the next item of a signature (联系电话, 身份证, 男/女, 家住…),
+# 的, 是, or what an agent writes next (来电人张建国反映…); after a standing only up to punctuation.
+_NAME_AFTER_ROLE = re.compile(_NAME + f"(?={_PUNCTUATION}|[0-9０-９]|联系|电话|手机|身份|家住|住在|现住|今年|反映|表示"
+                                      f"|来电|投诉|举报|咨询|要求|[男女的是称说]|$)")
+_NAME_BEFORE_PUNCTUATION = re.compile(_NAME + f"(?={_PUNCTUATION}|$)")
+# Surnames that are also prepositions or common words (投诉人向法院…, 举报人曾在…, 业主许可…): such a name must end
+# at punctuation whatever the label.
+_WORDLIKE_SURNAMES = frozenset("向于曾许谢方高万石金江马常时")
 _NOT_A_GIVEN_NAME_START = frozenset("在于是曾向对将已也都把被给从到因为的了着过去今年月日第这那其该此每各们某")
+_NOT_NAMES = frozenset("许可 谢谢 孙子 孙女 方面 方便 高兴 万一 于是 马上 时间".split())
 _TITLES = frozenset("先生 女士 小姐 师傅 老师 阿姨 同志 大爷 大妈 老板 经理 主任 书记 局长 市长 镇长 村长".split())
 
 
 def _labelled_names(text: str) -> set[str]:
     names = set()
     for label in _PERSON_LABEL.finditer(text):
-        match = (_NAME_AFTER_SELF if label.group(1) else _NAME_AFTER_LABEL).match(text, label.end())
+        by_standing = label.group(1) is not None
+        match = (_NAME_BEFORE_PUNCTUATION if by_standing else _NAME_AFTER_ROLE).match(text, label.end())
         if match is None:
             continue
         name, given = match.group(1), match.group(2)
-        if given[0] not in _NOT_A_GIVEN_NAME_START and given not in _TITLES and "某" not in given:
+        if name[0] in _WORDLIKE_SURNAMES and not by_standing:
+            match = _NAME_BEFORE_PUNCTUATION.match(text, label.end())
+            if match is None:
+                continue
+            name, given = match.group(1), match.group(2)
+        if (given[0] not in _NOT_A_GIVEN_NAME_START and given not in _TITLES and "某" not in given
+                and name not in _NOT_NAMES):
             names.add(name)
     return names
 
