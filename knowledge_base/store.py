@@ -210,6 +210,11 @@ def derived_id(entry: EntryIn) -> str:
     return f"{entry.source}-{hashlib.sha256(entry.question.strip().encode('utf-8')).hexdigest()[:12]}"
 
 
+def _id_from_question(entry: EntryIn) -> bool:
+    """Whether the entry's id says nothing but its question: none given, or the one `read_entries` derived."""
+    return entry.id is None or entry.id == derived_id(entry)
+
+
 @dataclass(frozen=True)
 class ImportResult:
     added: int
@@ -294,7 +299,7 @@ class EntryStore:
             with self._session.begin() as session:
                 if session.get(EntryRow, row.id) is not None:
                     raise InputError(taken)
-                same = None if entry.id else session.scalars(
+                same = None if not _id_from_question(entry) else session.scalars(
                     select(EntryRow.id).where(EntryRow.source == entry.source, EntryRow.question == entry.question)
                     .order_by(EntryRow.id).limit(1)).first()
                 if same is not None:
@@ -337,8 +342,8 @@ class EntryStore:
 
     def upsert_many(self, entries: Iterable[EntryIn], updated_by: str) -> tuple[ImportResult, list[Entry], int]:
         """Import: all entries in one transaction (nothing half-imported); an entry whose id exists replaces it,
-        and so does an entry without an id whose question is stored under another id (one question, one entry,
-        whatever id it was given when it was added)."""
+        and so does an entry without an id of its own (see `_id_from_question`) whose question is stored under
+        another id (one question, one entry, whatever id it was given when it was added)."""
         added = updated = unchanged = 0
         stored: list[Entry] = []
         now = utc_now()
@@ -350,7 +355,7 @@ class EntryStore:
             for start in range(0, len(ids), 500):  # one query per 500 ids, not one per entry
                 chunk = ids[start : start + 500]
                 existing.update((row.id, row) for row in session.scalars(select(EntryRow).where(EntryRow.id.in_(chunk))))
-            unmatched = [i for i, entry in enumerate(entries) if not entry.id and ids[i] not in existing]
+            unmatched = [i for i, entry in enumerate(entries) if _id_from_question(entry) and ids[i] not in existing]
             if unmatched:
                 by_question = self._ids_by_question(session)
                 for i in unmatched:

@@ -6,6 +6,7 @@ from datetime import date, timedelta
 import numpy as np
 import pytest
 
+from knowledge_base.files import read_entries
 from knowledge_base.kb import KnowledgeBase
 from knowledge_base.store import EntryFilter, EntryIn, EntryUpdate
 from pipeline.errors import InputError
@@ -104,7 +105,7 @@ def test_duplicate_id_and_bad_period_are_refused(kb):
         EntryIn(question="问", answer="答", unit="单位", valid_from=date(2025, 2, 1), valid_to=date(2025, 1, 1))
 
 
-def test_one_question_is_one_entry_whatever_id_it_was_stored_under(kb):
+def test_one_question_is_one_entry_whatever_id_it_was_stored_under(kb, tmp_path):
     kb.add(SOCIAL, "tester")  # an explicit id, as the demo pack and exported sheets give
     without_id = SOCIAL.model_copy(update={"id": None})
     with pytest.raises(InputError, match="entry 'sbk-lost' already exists with this question"):
@@ -116,6 +117,11 @@ def test_one_question_is_one_entry_whatever_id_it_was_stored_under(kb):
     assert (result.added, result.updated, result.unchanged) == (1, 1, 0)
     assert kb.get("sbk-lost").answer == "请先挂失，再到社保卡服务网点补办。" and kb.store.count() == 2
     assert [c.action for c in kb.store.history("sbk-lost")] == ["add", "update"]
+    # the same through a sheet: `read_entries` gives an id-less row the id derived from its question
+    sheet = tmp_path / "faq.csv"
+    sheet.write_text("question,answer,unit\n社保卡丢了怎么补办？,先挂失，再补办。,武冈市人力资源和社会保障局\n", encoding="utf-8")
+    assert kb.import_entries(read_entries(sheet), "trainer").updated == 1
+    assert kb.get("sbk-lost").answer == "先挂失，再补办。" and kb.store.count() == 2
     # a past case may ask what a FAQ asks: sources are told apart
     kb.add(without_id.model_copy(update={"source": "case", "unit": ""}), "tester")
     assert kb.store.count() == 3
