@@ -4,7 +4,7 @@ from pipeline.errors import InputError
 from pipeline.normalize import normalize
 from pipeline.pii import PII_TOKENS, MaskedText, PiiSpan, find_pii, mask_pii
 from pipeline.segment import bundled_stopwords, segment, tokens_for_search
-from pipeline.ticket_text import masked_text, routing_text
+from pipeline.ticket_text import masked_text, routing_text, title_and_body
 
 __all__ = [
     "PII_TOKENS",
@@ -22,5 +22,6 @@ __all__ = [
     "routing_text",
     "segment",
     "stopwords_fingerprint",
+    "title_and_body",
     "tokens_for_search",
 ]

@@ -9,7 +9,12 @@ def masked_text(text: str) -> str:
     return mask_pii(normalize(text)).text
 
 
+def title_and_body(title: str | None, body: str | None) -> str:
+    """Title and body each on its own line, so that no place name or keyword is read across the join; a missing or
+    blank part (a spreadsheet's empty cell may arrive as NaN) is left out."""
+    return "\n".join(p for p in (title, body) if isinstance(p, str) and p.strip())
+
+
 def routing_text(title: str | None, body: str | None) -> str:
-    """Masked title and body, each on its own line so that no place name or keyword is read across the join;
-    a missing or blank part is left out."""
-    return "\n".join(masked_text(p) for p in (title, body) if isinstance(p, str) and p.strip())
+    """`title_and_body` of the masked title and body: the text routing reads."""
+    return title_and_body(*(masked_text(p) if isinstance(p, str) else None for p in (title, body)))

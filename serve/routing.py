@@ -19,7 +19,7 @@ from knowledge_base.repeats import Judgements, Related, Repeats
 from knowledge_base.store import utc_now
 from knowledge_base.ticket_log import SeenTicket
 from models.predictor import HeadPrediction
-from pipeline import canonical, masked_text, routing_text
+from pipeline import canonical, masked_text, title_and_body
 from serve.model_holder import LoadedModel
 from serve.schemas import (HeadOut, HotspotOut, HotspotsOut, LabelScore, RelatedTicketOut, RouteOut, SuggestionOut,
                            TicketIn)
@@ -109,7 +109,7 @@ def route_tickets(tickets: Sequence[TicketIn], model: LoadedModel, kb: Knowledge
     for ticket, heads in zip(tickets, predictions):
         masked = masked_text(ticket.text)
         title = masked_text(ticket.title) if ticket.title else None
-        full = routing_text(ticket.title, ticket.text)
+        full = title_and_body(title, masked)  # routing_text, without masking both parts a second time
         routing = decide(heads, full, ticket.location)
         related: list[Related] = []
         if repeats is not None:
