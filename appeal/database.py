@@ -10,8 +10,9 @@ import json
 from functools import partial
 from pathlib import Path
 
-from sqlalchemy import create_engine, event
+from sqlalchemy import Table, create_engine, event, inspect, text
 from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.exc import DBAPIError
 
 
 def make_engine(url: str, *, durable: bool = True) -> Engine:
@@ -34,3 +35,30 @@ def make_engine(url: str, *, durable: bool = True) -> Engine:
             dbapi_connection.execute("PRAGMA synchronous=NORMAL")
 
     return engine
+
+
+def add_missing_columns(engine: Engine, table: Table) -> None:
+    """Adds the table's columns that a database made by an earlier version lacks, and their indexes. Every column
+    added since the first release is nullable, so ADD COLUMN is the whole migration (on SQLite and PostgreSQL
+    alike), and rows stored before read as "not given" (or are filled in by their store); a change that needs more
+    than that calls for Alembic."""
+    def present() -> set[str]:
+        return {column["name"] for column in inspect(engine).get_columns(table.name)}
+
+    added = [column for column in table.columns if column.name not in present()]
+    for column in added:
+        kind = column.type.compile(dialect=engine.dialect)
+        try:
+            with engine.begin() as connection:
+                connection.execute(text(f'ALTER TABLE {table.name} ADD COLUMN "{column.name}" {kind}'))
+        except DBAPIError:
+            if column.name not in present():  # not another process starting at the same moment
+                raise
+    # `create_all` makes the indexes of new tables only
+    names = {column.name for column in added}
+    for index in [index for index in table.indexes if names & {column.name for column in index.columns}]:
+        try:
+            index.create(engine, checkfirst=True)
+        except DBAPIError:
+            if index.name not in {i["name"] for i in inspect(engine).get_indexes(table.name)}:
+                raise

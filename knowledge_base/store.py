@@ -12,12 +12,13 @@ from datetime import date, datetime, timezone
 from typing import Iterable, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
-from sqlalchemy import JSON, Date, DateTime, Integer, LargeBinary, String, Text, func, select
+from sqlalchemy import JSON, Date, DateTime, Integer, LargeBinary, String, Text, event, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 
-from appeal.database import make_engine
+from appeal.database import add_missing_columns, make_engine
 from pipeline.errors import InputError
+from pipeline.normalize import normalize
 
 Source = Literal["faq", "case"]
 # On a given day: suggestable, past its valid_to, or before its valid_from.
@@ -138,9 +139,17 @@ class EntryRow(Base):
     valid_to: Mapped[date | None] = mapped_column(Date, nullable=True)
     updated_at: Mapped[datetime] = mapped_column(DateTime)
     updated_by: Mapped[str] = mapped_column(String(100))
+    # `question_key` of (source, question); nullable only because databases made before it get it on opening
+    question_key: Mapped[str | None] = mapped_column(String(80), index=True, nullable=True)
 
     def to_entry(self) -> Entry:
-        return Entry.model_validate({c.name: getattr(self, c.name) for c in self.__table__.columns})
+        return Entry.model_validate({name: getattr(self, name) for name in Entry.model_fields})
+
+
+@event.listens_for(EntryRow, "before_insert")
+@event.listens_for(EntryRow, "before_update")
+def _set_question_key(_mapper, _connection, row: EntryRow) -> None:
+    row.question_key = question_key(row.source, row.question)
 
 
 class HistoryRow(Base):
@@ -203,11 +212,20 @@ def utc_now() -> datetime:
     return datetime.now(timezone.utc).replace(tzinfo=None)
 
 
+def question_key(source: str, question: str) -> str:
+    """What makes two questions one: the same source and the same text once `normalize` has spelled it (Simplified,
+    half-width, ASCII lower case), without spaces or a closing question mark or full stop. A trainer typing
+    社保卡丢了怎么补办? on one keyboard and 社保卡丢了怎么补办？ on another, or pasting 社保卡丟了怎麼補辦, means the same entry.
+    A digest, so that a long question still fits an indexed column."""
+    text = "".join(normalize(question).lower().split()).rstrip("?!.。")
+    return f"{source}-{hashlib.sha256(text.encode('utf-8')).hexdigest()}"
+
+
 def derived_id(entry: EntryIn) -> str:
     """The id of an entry given none: from its source and question, so that one question is one entry (importing
     the same sheet again replaces its entries instead of adding every one a second time; adding a question that is
     already there is refused)."""
-    return f"{entry.source}-{hashlib.sha256(entry.question.strip().encode('utf-8')).hexdigest()[:12]}"
+    return question_key(entry.source, entry.question)[: len(entry.source) + 13]
 
 
 def _id_from_question(entry: EntryIn) -> bool:
@@ -229,7 +247,19 @@ class EntryStore:
         self.url = url
         self.engine = make_engine(url)
         Base.metadata.create_all(self.engine)
+        add_missing_columns(self.engine, EntryRow.__table__)
         self._session = sessionmaker(self.engine, expire_on_commit=False)
+        self._fill_question_keys()
+
+    def _fill_question_keys(self) -> None:
+        """Keys for the entries of a database made before `question_key` was stored (once; cheap when none lack
+        it). Concurrent openers compute the same keys, so it does not matter which one writes them."""
+        with self._session.begin() as session:
+            missing = session.execute(select(EntryRow.id, EntryRow.source, EntryRow.question)
+                                      .where(EntryRow.question_key.is_(None))).all()
+            if missing:
+                session.execute(update(EntryRow), [{"id": entry_id, "question_key": question_key(source, question)}
+                                                   for entry_id, source, question in missing])
 
     def close(self) -> None:
         self.engine.dispose()
@@ -299,9 +329,8 @@ class EntryStore:
             with self._session.begin() as session:
                 if session.get(EntryRow, row.id) is not None:
                     raise InputError(taken)
-                same = None if not _id_from_question(entry) else session.scalars(
-                    select(EntryRow.id).where(EntryRow.source == entry.source, EntryRow.question == entry.question)
-                    .order_by(EntryRow.id).limit(1)).first()
+                key = question_key(entry.source, entry.question)
+                same = self._ids_by_question(session, [key])[key] if _id_from_question(entry) else None
                 if same is not None:
                     raise InputError(f"entry {same!r} already exists with this question (use update)")
                 session.add(row)
@@ -334,11 +363,16 @@ class EntryStore:
             return self._bump(session)
 
     @staticmethod
-    def _ids_by_question(session) -> dict[tuple[str, str], str]:
-        """(source, question) → id of every stored entry (the first id, where an older database holds a question
-        twice); one read of three short columns, fine at 100k entries."""
-        rows = session.execute(select(EntryRow.source, EntryRow.question, EntryRow.id).order_by(EntryRow.id.desc()))
-        return {(source, question): entry_id for source, question, entry_id in rows}
+    def _ids_by_question(session: Session, keys: list[str]) -> dict[str, str | None]:
+        """`question_key` → id of the stored entry asking it, None where there is none (the first id, where a
+        question is stored twice: under explicit ids, or in a database made before questions were compared
+        normalised)."""
+        found: dict[str, str | None] = dict.fromkeys(keys)
+        for start in range(0, len(keys), 500):
+            found.update(tuple(row) for row in session.execute(
+                select(EntryRow.question_key, EntryRow.id).where(EntryRow.question_key.in_(keys[start : start + 500]))
+                .order_by(EntryRow.id.desc())))
+        return found
 
     def upsert_many(self, entries: Iterable[EntryIn], updated_by: str) -> tuple[ImportResult, list[Entry], int]:
         """Import: all entries in one transaction (nothing half-imported); an entry whose id exists replaces it,
@@ -357,9 +391,10 @@ class EntryStore:
                 existing.update((row.id, row) for row in session.scalars(select(EntryRow).where(EntryRow.id.in_(chunk))))
             unmatched = [i for i, entry in enumerate(entries) if _id_from_question(entry) and ids[i] not in existing]
             if unmatched:
-                by_question = self._ids_by_question(session)
-                for i in unmatched:
-                    if (same := by_question.get((entries[i].source, entries[i].question))) is not None:
+                keys = [question_key(entries[i].source, entries[i].question) for i in unmatched]
+                by_question = self._ids_by_question(session, keys)
+                for i, key in zip(unmatched, keys):
+                    if (same := by_question[key]) is not None:
                         ids[i] = same
                         existing[same] = session.get(EntryRow, same)
             entries = list(zip(ids, entries))

@@ -7,7 +7,8 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from sqlalchemy import Column, MetaData, Table, create_engine, event, update
 
-from training.feedback_store import Feedback, FeedbackRow, FeedbackStore, _add_missing_columns, repeat_verdict
+from appeal.database import add_missing_columns
+from training.feedback_store import Feedback, FeedbackRow, FeedbackStore, repeat_verdict
 
 POSTGRES = os.environ.get("APPEAL_TEST_POSTGRES_URL")
 
@@ -127,9 +128,9 @@ def test_two_processes_migrating_at_once(database_url):
     def _the_other_process_first(_conn, _cursor, statement, *_args):
         if statement.startswith("ALTER TABLE") and not getattr(other, "migrated", False):
             other.migrated = True
-            _add_missing_columns(other, FeedbackRow.__table__)
+            add_missing_columns(other, FeedbackRow.__table__)
 
-    _add_missing_columns(store_engine, FeedbackRow.__table__)
+    add_missing_columns(store_engine, FeedbackRow.__table__)
     assert other.migrated
     store = FeedbackStore(database_url)
     store.add(Feedback(text="噪音扰民。", topic="环境保护", ticket_id="WG-2", repeat_of="WG-1"))

@@ -151,14 +151,14 @@ def test_every_bad_row_is_named_at_once_and_a_question_asked_twice_must_be_told_
                     f"养老金怎么领？,到社保窗口申请。,{unit}\n"
                     f"养老金怎么领？,到社保窗口申请。,{unit}\n"  # the same row again: one entry
                     f"社保卡怎么补办？,,{unit}\n"
-                    f"养老金怎么领？,可通过线上渠道申请。,{unit}\n"  # the same question, another answer
+                    f"養老金怎麼領?,可通过线上渠道申请。,{unit}\n"  # the same question (otherwise typed), another answer
                     f"失业金怎么领？,,{unit}\n", encoding="utf-8")
     with pytest.raises(InputError) as info:
         read_entries(path)
     message = str(info.value)
     assert "3 problems, nothing imported" in message and "an id column that tells them apart" in message
     assert "row 4: column 'answer'" in message and "row 6: column 'answer'" in message
-    assert "row 5: the question of row 2 (养老金怎么领？) with other content" in message
+    assert "row 5: the question of row 2 (養老金怎麼領?) with other content" in message
     assert "row 3" not in message
     path.write_text("id,question,answer,unit\n"
                     f"ylj-1,养老金怎么领？,到社保窗口申请。,{unit}\nylj-2,养老金怎么领？,可通过线上渠道申请。,{unit}\n",

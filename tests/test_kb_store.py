@@ -1,14 +1,15 @@
 """Entries in a real SQLite file, and the knowledge base kept in step with it (BM25 only: no encoder here)."""
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 import numpy as np
 import pytest
+from sqlalchemy import Column, MetaData, Table, create_engine, inspect
 
 from knowledge_base.files import read_entries
 from knowledge_base.kb import KnowledgeBase
-from knowledge_base.store import EntryFilter, EntryIn, EntryUpdate
+from knowledge_base.store import EntryFilter, EntryIn, EntryRow, EntryStore, EntryUpdate
 from pipeline.errors import InputError
 
 SOCIAL = EntryIn(id="sbk-lost", question="社保卡丢了怎么补办？", alternatives=["社会保障卡遗失补办"],
@@ -125,6 +126,43 @@ def test_one_question_is_one_entry_whatever_id_it_was_stored_under(kb, tmp_path)
     # a past case may ask what a FAQ asks: sources are told apart
     kb.add(without_id.model_copy(update={"source": "case", "unit": ""}), "tester")
     assert kb.store.count() == 3
+
+
+@pytest.mark.parametrize("typed", ["社保卡丢了怎么补办?", "社保卡丟了怎麼補辦？", "社保卡丢了怎么补办", " 社保卡丢了  怎么补办？"])
+def test_a_question_typed_another_way_is_the_same_question(kb, typed):
+    """Half-width or full-width question mark, Traditional characters, no closing mark, spaces: one entry."""
+    kb.add(SOCIAL, "tester")
+    variant = SOCIAL.model_copy(update={"id": None, "question": typed})
+    with pytest.raises(InputError, match="entry 'sbk-lost' already exists with this question"):
+        kb.add(variant, "tester")
+    result = kb.import_entries([variant.model_copy(update={"answer": "先挂失，再补办。"})], "trainer")
+    assert (result.added, result.updated, kb.store.count()) == (0, 1, 1)
+    assert kb.get("sbk-lost").answer == "先挂失，再补办。"
+    # the key reads the question, not its neighbours: another question is another entry
+    kb.add(variant.model_copy(update={"question": "社保卡丢了怎么挂失？"}), "tester")
+    assert kb.store.count() == 2
+
+
+def test_a_database_made_before_question_keys_gains_them_on_opening(database_url):
+    """Entries stored by a release that compared questions as typed: opening the store adds the column and its
+    index, fills in the keys, and the entry then blocks its variants like any other."""
+    old = create_engine(database_url)
+    columns = [Column(c.name, c.type, primary_key=c.primary_key, nullable=c.nullable)
+               for c in EntryRow.__table__.columns if c.name != "question_key"]
+    table = Table("kb_entry", MetaData(), *columns)
+    table.create(old)
+    with old.begin() as connection:
+        connection.execute(table.insert().values(
+            id="faq-0123456789ab", question="社保卡丢了怎么补办？", alternatives=[], answer="请到社保卡服务网点补办。",
+            unit="武冈市人力资源和社会保障局", topic="", tags=[], source="faq", updated_at=datetime(2026, 11, 1),
+            updated_by="旧版本"))
+    old.dispose()
+    store = EntryStore(database_url)
+    assert "ix_kb_entry_question_key" in {i["name"] for i in inspect(store.engine).get_indexes("kb_entry")}
+    with pytest.raises(InputError, match="entry 'faq-0123456789ab' already exists with this question"):
+        store.add(SOCIAL.model_copy(update={"id": None, "question": "社保卡丢了怎么补办?"}), "tester")
+    assert store.get("faq-0123456789ab").updated_by == "旧版本"  # filling in the key is no edit
+    store.close()
 
 
 def test_changes_made_by_another_process_reach_the_next_search(database_url):

@@ -10,12 +10,10 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Callable, Iterable, Iterator, Literal, TypeVar
 
-from sqlalchemy import JSON, Boolean, DateTime, Integer, String, Table, Text, func, inspect, or_, select, text
-from sqlalchemy.engine import Engine
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy import JSON, Boolean, DateTime, Integer, String, Text, func, or_, select
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 
-from appeal.database import make_engine
+from appeal.database import add_missing_columns, make_engine
 
 Row = TypeVar("Row")
 
@@ -109,23 +107,6 @@ def refusal_verdict(refusal_rule: str | None, refused: bool | None) -> RefusalVe
     return "missed" if refused else "accepted"
 
 
-def _add_missing_columns(engine: Engine, table: Table) -> None:
-    """Adds the table's columns that a database made by an earlier version lacks. Every column added since the
-    first release is nullable, so ADD COLUMN is the whole migration (on SQLite and PostgreSQL alike), and rows
-    stored before read as "not given"; a change that needs more than that calls for Alembic."""
-    def present() -> set[str]:
-        return {column["name"] for column in inspect(engine).get_columns(table.name)}
-
-    for column in [column for column in table.columns if column.name not in present()]:
-        kind = column.type.compile(dialect=engine.dialect)
-        try:
-            with engine.begin() as connection:
-                connection.execute(text(f'ALTER TABLE {table.name} ADD COLUMN "{column.name}" {kind}'))
-        except DBAPIError:
-            if column.name not in present():  # not another process starting at the same moment
-                raise
-
-
 def latest_by(rows: Iterable[Row], key: Callable[[Row], str]) -> list[Row]:
     """The last row of each key, in the order of those last rows: a ticket answered or labelled twice keeps its
     latest answer, placed where that answer came."""
@@ -140,7 +121,7 @@ class FeedbackStore:
     def __init__(self, url: str):
         self.engine = make_engine(url)
         _Base.metadata.create_all(self.engine)
-        _add_missing_columns(self.engine, FeedbackRow.__table__)
+        add_missing_columns(self.engine, FeedbackRow.__table__)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
 
     def add(self, feedback: Feedback) -> FeedbackRow:
