@@ -27,15 +27,16 @@ _CSV_REQUIRED = ("question", "answer")
 # work too, in any case).
 HEADER_ALIASES = {
     "id": ("编号", "条目编号", "data_id"),
-    "question": ("问题", "标准问题", "常见问题"),
+    "question": ("问题", "标准问题", "常见问题", "咨询问题"),
     "alternatives": ("相似问法", "其他问法", "相似问题"),
-    "answer": ("答案", "答复", "回答", "解答", "答复内容", "答复意见"),
-    "unit": ("责任单位", "承办单位", "责任部门", "承办部门", "主管部门", "办理单位", "dept", "department"),
+    # 答复口径: what a 12345 centre's knowledge base calls the answer an agent reads out
+    "answer": ("答案", "答复", "回答", "解答", "答复内容", "答复意见", "答复口径", "标准答案"),
+    "unit": ("责任单位", "承办单位", "责任部门", "承办部门", "主管部门", "办理单位", "所属部门", "dept", "department"),
     "topic": ("类别", "分类", "诉求类别"),
     "tags": ("标签", "关键词", "keywords"),
     "source": ("来源",),
-    "valid_from": ("生效日期", "起始日期"),
-    "valid_to": ("失效日期", "截止日期"),
+    "valid_from": ("生效日期", "起始日期", "开始日期", "施行日期", "有效期起", "有效期自"),
+    "valid_to": ("失效日期", "截止日期", "到期日期", "废止日期", "有效期至", "有效期止"),
 }
 _FIELD_OF_HEADER = {alias: name for name, aliases in HEADER_ALIASES.items() for alias in (name, *aliases)}
 

@@ -102,6 +102,12 @@ def test_spreadsheet_with_chinese_headers_is_read(tmp_path):
     dated = table.assign(失效日期=["2027/6/30", "2027年6月30日", ""])
     dated.to_csv(tmp_path / "dated.csv", index=False, encoding="gbk")
     assert [e.valid_to for e in read_entries(tmp_path / "dated.csv")] == [date(2027, 6, 30), date(2027, 6, 30), None]
+    # the same in a workbook as a policy office keeps it: real date cells under 有效期至, the answer as 答复口径
+    workbook = table.rename(columns={"答复": "答复口径"}).assign(有效期至=[date(2027, 6, 30), "2027年6月30日", None])
+    workbook.to_excel(tmp_path / "dated.xlsx", index=False)
+    read = read_entries(tmp_path / "dated.xlsx")
+    assert [e.valid_to for e in read] == [date(2027, 6, 30), date(2027, 6, 30), None]
+    assert [e.answer for e in read] == [e.answer for e in expected]
     dated.assign(失效日期=["明年", "", ""]).to_csv(tmp_path / "undated.csv", index=False)
     with pytest.raises(InputError, match=r"undated.csv: row 2: column 'valid_to'"):
         read_entries(tmp_path / "undated.csv")
