@@ -58,6 +58,9 @@ def kinds(text: str) -> list[tuple[str, str]]:
         ("合同指定联系人王坚的行为是代表公司的", "name", "王坚"),
         ("来电人张建国反映：小区路灯不亮", "name", "张建国"),  # as an agent writes a ticket
         ("湾头桥镇白石村村民刘建华，反映村道塌陷", "name", "刘建华"),
+        ("诉求人：刘建华，联系电话见工单", "name", "刘建华"),  # 12345 tickets call the caller 诉求人
+        ("市民来电称，其母亲刘桂英的养老金未到账", "name", "刘桂英"),  # a relative the ticket is about
+        ("我的儿子张钒海(2014.05.出生)是农业户口", "name", "张钒海"),
     ],
 )
 def test_masks_each_kind_with_offsets_in_the_original_text(text, expected_kind, value):
@@ -112,6 +115,8 @@ def test_masks_each_kind_with_offsets_in_the_original_text(text, expected_kind, 
         "联系人：邓家铺镇政府",
         "投诉人向法院起诉后，业主向物业反映多次，居民曾多次要求整改",
         "未经全体业主许可，市民王女士来电反映",
+        # kinship words followed by what happened to the relative, not by a name
+        "母亲节快到了，我父亲高血压住院，丈夫常年在外打工，儿子周末回家，妻子林某说当事人双方协商",
         # Phone-length numbers that nothing calls a phone, or that follow a word merely containing one.
         "罚款4221234元，电话费2131245元",
         "电话打了20多次，拨打电话12345678也没人接",
@@ -215,8 +220,9 @@ def test_real_tickets_only_the_phone_numbers_and_names_left_in_them_are_masked(s
         ("mobile", "189 7318 7780"),
     }
     names = {value for kind, value in found if kind == "name"}
-    # 我叫陈福如… then 陈福如多次请求…; 姓名：何艳银; 实名投诉人周燕，身份证号码…
-    assert {"陈福如", "何艳银", "周燕", "黄国建"} <= names and sum(found[("name", n)] for n in names) >= 150
+    # 我叫陈福如… then 陈福如多次请求…; 姓名：何艳银; 实名投诉人周燕，身份证号码…; 我母亲刘香莲(80岁), 我的儿子张钒海(2014…
+    assert {"陈福如", "何艳银", "周燕", "黄国建", "刘香莲", "张钒海"} <= names
+    assert sum(found[("name", n)] for n in names) >= 180
     # what follows a label in these files when it is no name: 投诉人：向先生, 本人于去年…, 举报人曾在…, 本人曾多次…
     assert not names & {"向先生", "于去年", "曾在", "曾多次", "向相关", "许可", "向我", "向社区", "向物业", "谢谢"}
     assert all(2 <= len(n) <= 4 for n in names)
