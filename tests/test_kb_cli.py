@@ -102,13 +102,17 @@ def test_add_update_delete_from_the_command_line(appeal_home, tmp_path):
     assert "1 entries" in ok("kb", "list", "--contains", "天然气", "--unit", "武冈市管道燃气公司")
     assert_input_error(appeal("kb", "list", "--status", "gone"), "status", "'expired'")
     assert_input_error(appeal("kb", "update", "gas-smell", "--valid-to", "yesterday"), "valid_to")
+    ok("kb", "update", "gas-smell", "--valid-to", "none")  # a retired entry comes back
+    assert [h["entry_id"] for h in json.loads(ok(*search))] == ["gas-smell"]
+    ok("kb", "update", "gas-smell", "--valid-to", "2001-01-01")
     assert_input_error(appeal("kb", "search", "  ", "--bm25-only"), "query is empty")
     ok("kb", "delete", "gas-smell", "--by", "trainer-3")
     assert_input_error(appeal("kb", "delete", "gas-smell"), "no entry 'gas-smell'")
     history = json.loads(ok("kb", "history", "gas-smell", "--json"))
-    assert [(c["action"], c["by"]) for c in history] == [("add", "agent-7"), ("update", f"cli:{getpass.getuser()}"),
-                                                          ("delete", "trainer-3")]
-    assert history[1]["entry"]["valid_to"] == "2001-01-01"
+    cli = f"cli:{getpass.getuser()}"
+    assert [(c["action"], c["by"]) for c in history] == [("add", "agent-7"), ("update", cli), ("update", cli),
+                                                          ("update", cli), ("delete", "trainer-3")]
+    assert [c["entry"]["valid_to"] for c in history] == [None, "2001-01-01", None, "2001-01-01", "2001-01-01"]
     assert "trainer-3" in ok("kb", "history", "gas-smell")
     assert_input_error(appeal("kb", "history", "never-there"), "no entry 'never-there', ever")
 

@@ -96,8 +96,9 @@ def update(
     topic: Optional[str] = typer.Option(None, "--topic"),
     alt: Optional[list[str]] = typer.Option(None, "--alt", help="replaces all other phrasings (repeatable)"),
     tag: Optional[list[str]] = typer.Option(None, "--tag", help="replaces all tags (repeatable)"),
-    valid_from: Optional[str] = typer.Option(None, "--valid-from", help="YYYY-MM-DD"),
-    valid_to: Optional[str] = typer.Option(None, "--valid-to", help="YYYY-MM-DD (a past date retires the entry)"),
+    valid_from: Optional[str] = typer.Option(None, "--valid-from", help="YYYY-MM-DD, or none to remove it"),
+    valid_to: Optional[str] = typer.Option(
+        None, "--valid-to", help="YYYY-MM-DD (a past date retires the entry), or none to remove it (brings it back)"),
     by: Optional[str] = ByOption,
 ) -> None:
     """Change the given fields of one entry."""
@@ -105,7 +106,12 @@ def update(
 
     given = dict(question=question, answer=answer, unit=unit, topic=topic, alternatives=alt, tags=tag,
                  valid_from=valid_from, valid_to=valid_to)
-    change = _validated(EntryUpdate, {k: v for k, v in given.items() if v is not None})
+    values = {k: v for k, v in given.items() if v is not None}
+    for name in ("valid_from", "valid_to"):
+        # an option cannot be given as null: "none" (or "") stands for it, so that a retired entry can come back
+        if name in values and values[name].strip().lower() in ("", "none"):
+            values[name] = None
+    change = _validated(EntryUpdate, values)
     stored, _ = _store().update(entry_id, change, _who(by))
     if unit is not None:
         _warn_unknown_units([stored])
