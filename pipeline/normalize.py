@@ -61,7 +61,8 @@ def _strip_tag(match: re.Match[str]) -> str:
     return " " if name is not None and name.lower() in _BLOCK_TAGS else ""
 
 
-def _to_simplified(text: str) -> str:
+def to_simplified(text: str) -> str:
+    """Traditional → Simplified Chinese (OpenCC t2s), and nothing else; Simplified text is returned as it is."""
     converter, changing = _t2s()
     return text if changing.isdisjoint(text) else converter.convert(text)
 
@@ -73,7 +74,7 @@ def _one_pass(text: str) -> str:
     if "<" in text:
         text = _TAG.sub(_strip_tag, _HIDDEN_BLOCK.sub(" ", text))
     text = _INVISIBLE.sub("", text)
-    text = _to_simplified(text)
+    text = to_simplified(text)
     return _SPACE_RUN.sub(" ", text).strip()
 
 
