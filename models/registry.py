@@ -43,6 +43,10 @@ _VERSION_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._+-]{0,127}$")
 
 DEFAULT_TOLERANCE = 0.005
 DEFAULT_CLASS_MARGIN = 0.03
+# A class with fewer evaluation tickets is left to the macro-F1 rule: with 4 tickets one ticket moves its F1 by
+# 0.2 or more, so a 0.03 margin would judge luck (retraining early in a deployment gates the unit head on a handful
+# of held-out feedback tickets). A class losing all of few tickets still costs macro-F1 1/classes.
+CLASS_MIN_SUPPORT = 5
 
 
 def _now() -> str:
@@ -179,8 +183,9 @@ def gate(
     class_margin: float = DEFAULT_CLASS_MARGIN,
 ) -> GateVerdict:
     """A challenger passes when, on every head the champion was scored on, its macro-F1 is not lower by more
-    than `tolerance` and no class's F1 is lower by more than `class_margin`. Reasons list every failure (or,
-    when it passes, the margins it passed by) so the decision log says why."""
+    than `tolerance` and no class with `CLASS_MIN_SUPPORT` evaluation tickets or more has an F1 lower by more than
+    `class_margin`. Reasons list every failure (or, when it passes, the margins it passed by), and the classes too
+    small to judge, so the decision log says why."""
     reasons: list[str] = []
     passed = True
     for head, old in sorted(champion.items()):
@@ -195,9 +200,13 @@ def gate(
             reasons.append(f"{head}: macro-F1 {new.macro_f1:.4f} < champion {old.macro_f1:.4f} - {tolerance}")
         else:
             reasons.append(f"{head}: macro-F1 {new.macro_f1:.4f} vs champion {old.macro_f1:.4f} ({delta:+.4f})")
+        small = sorted(cls for cls in old.f1 if old.support.get(cls, 0) < CLASS_MIN_SUPPORT)
+        if small:
+            reasons.append(f"{head}: fewer than {CLASS_MIN_SUPPORT} evaluation tickets, not judged one by one: "
+                           + ", ".join(f"{cls} ({old.support.get(cls, 0)})" for cls in small))
         for cls, f1_old in sorted(old.f1.items()):
             f1_new = new.f1.get(cls, 0.0)
-            if f1_new < f1_old - class_margin:
+            if cls not in small and f1_new < f1_old - class_margin:
                 passed = False
                 reasons.append(f"{head}/{cls}: F1 {f1_new:.4f} < champion {f1_old:.4f} - {class_margin}")
     return GateVerdict(passed, reasons)
