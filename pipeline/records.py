@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 # Ticket field → header spellings, most specific first; headers are compared stripped and lower-cased.
 COLUMN_ALIASES: dict[str, tuple[str, ...]] = {
     "id": ("id", "ticket_id", "留言编号", "工单编号", "编号"),
-    "title": ("title", "留言主题", "标题", "主题"),
+    "title": ("title", "留言主题", "标题", "主题", "诉求标题", "工单标题"),
     # Besides teddy2020c's headers, those of common 12345 work-order exports (来电内容, 诉求类别, 办理单位…):
     # the CLI takes no column mapping, so a trainer's export should load as it comes or after renaming one header.
     "text": ("text", "body", "content", "message", "留言详情", "诉求内容", "工单内容", "来电内容", "反映内容", "问题描述",
@@ -30,7 +30,7 @@ COLUMN_ALIASES: dict[str, tuple[str, ...]] = {
     "topic": ("topic", "label", "一级标签", "一级分类", "诉求类别", "诉求分类", "类别", "分类"),
     "unit": ("unit", "unit_type", "责任单位", "承办单位", "责任部门", "承办部门", "办理单位", "处置单位", "答复单位"),
     "created_at": ("created_at", "date", "time", "留言时间", "受理时间", "来电时间", "登记时间", "时间", "日期"),
-    "location": ("location", "address", "地址", "地点", "位置"),
+    "location": ("location", "address", "地址", "地点", "位置", "事发地址", "事发地点", "发生地点", "所属乡镇"),
     "channel": ("channel", "来源", "渠道"),
     "reply": ("reply", "答复意见", "答复内容", "回复内容", "办理结果", "处理结果"),
 }

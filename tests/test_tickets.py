@@ -126,10 +126,12 @@ def test_parquet_and_jsonl_with_unit_type(tmp_path):
 
 def test_a_12345_work_order_export_loads_as_it_comes(tmp_path):
     path = tmp_path / "工单导出.xlsx"
-    appeals_frame().rename(columns={"留言编号": "工单编号", "留言主题": "标题", "留言详情": "来电内容",
-                                    "一级标签": "诉求类别", "责任单位": "办理单位"}).to_excel(path, index=False)
+    appeals_frame().rename(columns={"留言编号": "工单编号", "留言主题": "诉求标题", "留言详情": "来电内容",
+                                    "一级标签": "诉求类别", "责任单位": "办理单位"}
+                           ).assign(事发地址="武冈市邓元泰镇").to_excel(path, index=False)
     ds, report = load_tickets(path)
     assert ds["text"] == [a[2] for a in APPEALS] and ds["topic"] == [a[3] for a in APPEALS]
+    assert ds["title"] == [a[1] for a in APPEALS] and set(ds["location"]) == {"武冈市邓元泰镇"}
     assert ds["unit"] == [a[4] for a in APPEALS] and ds["id"] == [a[0] for a in APPEALS]
     assert report.columns["来电内容"] == "text" and report.columns["诉求类别"] == "topic"
 
