@@ -106,6 +106,11 @@ def test_safety_words_set_urgent(word):
     assert decide(heads("应急管理"), f"城郊工地旁边有人{word}了，请赶快处理。").urgent
 
 
+@pytest.mark.parametrize("text", ["电线杆倒了，电线掉落在路上还冒火花", "邻居家传来打骂声和呼救声", "有人持刀在菜市场闹事"])
+def test_an_emergency_under_way_in_other_words_is_urgent(text):
+    assert decide(heads("公安"), text).urgent
+
+
 @pytest.mark.parametrize(
     ("text", "urgent"),
     [
