@@ -1,7 +1,8 @@
 """Display-level clean-up of scraped or typed ticket text: one spelling for the same text.
 
 Used for search, deduplication and display; NOT for model input, which must stay in the `canonical` form the
-training data was published in (that recipe works on raw text and keeps full-width punctuation).
+training data was published in (that recipe works on raw text and keeps full-width punctuation; of the steps here it
+takes only `to_simplified`).
 """
 from __future__ import annotations
 
