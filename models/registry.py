@@ -47,6 +47,9 @@ DEFAULT_CLASS_MARGIN = 0.03
 # 0.2 or more, so a 0.03 margin would judge luck (retraining early in a deployment gates the unit head on a handful
 # of held-out feedback tickets). A class losing all of few tickets still costs macro-F1 1/classes.
 CLASS_MIN_SUPPORT = 5
+# Likewise a head scored on fewer tickets is reported, not gated: early in a deployment the unit head is scored only
+# on the few held-out feedback tickets, which agents mostly answered as the champion proposed.
+HEAD_MIN_N = 30
 
 
 def _now() -> str:
@@ -182,10 +185,10 @@ def gate(
     tolerance: float = DEFAULT_TOLERANCE,
     class_margin: float = DEFAULT_CLASS_MARGIN,
 ) -> GateVerdict:
-    """A challenger passes when, on every head the champion was scored on, its macro-F1 is not lower by more
-    than `tolerance` and no class with `CLASS_MIN_SUPPORT` evaluation tickets or more has an F1 lower by more than
-    `class_margin`. Reasons list every failure (or, when it passes, the margins it passed by), and the classes too
-    small to judge, so the decision log says why."""
+    """A challenger passes when, on every head the champion was scored on (with `HEAD_MIN_N` tickets or more), its
+    macro-F1 is not lower by more than `tolerance` and no class with `CLASS_MIN_SUPPORT` evaluation tickets or more
+    has an F1 lower by more than `class_margin`. Reasons list every failure (or, when it passes, the margins it
+    passed by), and the heads and classes too small to judge, so the decision log says why."""
     reasons: list[str] = []
     passed = True
     for head, old in sorted(champion.items()):
@@ -195,6 +198,10 @@ def gate(
             reasons.append(f"{head}: challenger has no {head} head")
             continue
         delta = new.macro_f1 - old.macro_f1
+        if old.n < HEAD_MIN_N:
+            reasons.append(f"{head}: {old.n} evaluation tickets, fewer than {HEAD_MIN_N}: not judged (macro-F1 "
+                           f"{new.macro_f1:.4f} vs champion {old.macro_f1:.4f})")
+            continue
         if delta < -tolerance:
             passed = False
             reasons.append(f"{head}: macro-F1 {new.macro_f1:.4f} < champion {old.macro_f1:.4f} - {tolerance}")

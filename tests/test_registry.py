@@ -129,6 +129,13 @@ def test_gate_margins(models, dev_set):
     assert verdict.passed
     assert f"topic: fewer than 5 evaluation tickets, not judged one by one: {label} (4)" in verdict.reasons
     assert not gate(champion, {}).passed, "a challenger without the champion's head fails"
+    # a head scored on a handful of tickets (the unit head on held-out feedback, early on) is reported, not gated
+    handful = {"unit": champion["topic"].__class__(n=6, accuracy=1.0, macro_f1=1.0, f1={"公安": 1.0}, support={"公安": 6})}
+    halved = {"unit": champion["topic"].__class__(n=6, accuracy=0.5, macro_f1=0.5, f1={"公安": 0.5}, support={"公安": 6})}
+    verdict = gate(handful, halved)
+    assert verdict.passed and verdict.reasons == [
+        "unit: 6 evaluation tickets, fewer than 30: not judged (macro-F1 0.5000 vs champion 1.0000)"]
+    assert not gate(handful, {}).passed
 
 
 def test_interrupted_add_never_becomes_a_version(tmp_path, models):
