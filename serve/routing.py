@@ -42,7 +42,9 @@ def suggestions(kb: KnowledgeBase, query: str, k: int, *, with_dense: bool) -> l
         return []
     return [
         SuggestionOut(id=hit.entry_id, question=hit.question, answer=hit.answer, unit=hit.unit or None,
-                      score=round(hit.score, 4))
+                      source=hit.source, score=round(hit.score, 4),
+                      bm25_score=None if hit.bm25_score is None else round(hit.bm25_score, 3),
+                      dense_score=None if hit.dense_score is None else round(hit.dense_score, 4))
         for hit in kb.search(query, k, with_dense=with_dense)
     ]
 

@@ -75,8 +75,13 @@ class SuggestionOut(BaseModel):
     question: str
     answer: str
     unit: str | None = None
+    source: Literal["faq", "case"] = Field(description="faq: an answer the centre wrote; case: the official reply "
+                                                       "to an earlier ticket, to adapt rather than read out")
     score: float = Field(description="reciprocal-rank fusion score, Σ 1/(k + rank) over BM25 and (in /v1/suggest) "
                                      "the e5 ranking: orders the suggestions of one answer; not a probability")
+    bm25_score: float | None = Field(default=None, description="BM25 score; none when no word of the query is in it")
+    dense_score: float | None = Field(default=None, description="e5 cosine similarity of query and entry (/v1/suggest "
+                                                                "only): how close in meaning, whatever the words")
 
 
 class RelatedTicketOut(BaseModel):

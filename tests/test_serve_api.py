@@ -209,6 +209,11 @@ def test_kb_crud_is_seen_by_suggest(server):
 
         found = agent.post("/v1/suggest", json=query).json()["suggestions"]
         assert found and found[0]["id"] == entry_id
+        # what each method said, and whether the answer is the centre's own or an earlier ticket's reply
+        assert found[0]["source"] == "faq" and found[0]["bm25_score"] > 0
+        routed = agent.post("/v1/route", json={"text": query["text"]}).json()["suggestions"]  # BM25 alone: no e5
+        assert [(s["id"], s["source"], s["dense_score"]) for s in routed] == [(entry_id, "faq", None)]
+        assert routed[0]["bm25_score"] == found[0]["bm25_score"]
 
         changed = trainer.patch(f"/v1/kb/entries/{entry_id}",
                                 json={"answer": "请到户籍所在地派出所办理出生登记。", "unit": "武冈市公按局"})

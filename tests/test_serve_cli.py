@@ -68,6 +68,8 @@ def test_appeal_serve_on_a_new_home_then_feedback_export(appeal_home, tmp_path):
             agent = httpx.Client(base_url=url, headers={"X-API-Key": keys["agent"]}, timeout=60)
             found = agent.post("/v1/suggest", json={"text": "我的社保卡丢了，要怎么补办？"}).json()["suggestions"]
             assert found[0]["id"].startswith("wg-sbk")
+            # the hybrid service says what each method saw: BM25 words and e5 closeness in meaning
+            assert found[0]["source"] == "faq" and found[0]["bm25_score"] > 0 and 0 < found[0]["dense_score"] <= 1
             routed = agent.post("/v1/route", json={"text": "公积金提取申请提交二十多天了还在审核，电话13807391234。"}).json()
             feedback = {"ticket_id": "T-9", "text": "公积金提取申请提交二十多天了还在审核，电话13807391234。",
                         "topic": "城乡建设", "unit": "住房公积金", "predicted_topic": routed["topic"]["label"],
