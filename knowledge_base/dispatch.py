@@ -19,7 +19,7 @@ from pydantic import BaseModel, Field, ValidationError, model_validator
 from knowledge_base.units import TOWNSHIP_LEVEL, Catalogue, Unit, load_catalogue
 from models.predictor import HeadPrediction
 from pipeline.errors import InputError
-from pipeline.jurisdiction import Gazetteer, Jurisdiction, find_jurisdiction, scan_places
+from pipeline.jurisdiction import Gazetteer, Jurisdiction, find_jurisdiction, places_elsewhere, scan_places
 
 TOWNSHIP = "township"
 DEPARTMENT = "department"
@@ -301,6 +301,10 @@ def decide(
         named = sorted({m.township for m in scan_places(text or "", gazetteer)})
         if len(named) > 1:
             trace.note(f"属地不明确: 提到 {' / '.join(named)} / ambiguous jurisdiction")
+        elif elsewhere := places_elsewhere(text or ""):
+            # A city unit would otherwise be dispatched a matter of another county without anyone looking.
+            trace.note(f"可能非本市事项: 提到 {'、'.join(elsewhere)}，未提到本市乡镇街道；如事发外地，请告知来电人向当地 12345 "
+                       "反映 / may be outside the city", cause="elsewhere")
 
     urgent = urgent_words_in(text or "", rules)
     if urgent:

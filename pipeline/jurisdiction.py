@@ -25,6 +25,12 @@ PLACE_KINDS = ("村", "社区", "路")
 # The home city: a county-level name right before a township name that is not one of these points elsewhere
 # (永州市双牌县…, 隆回县…), so the township name there is not ours.
 HOME_AREAS = ("武冈市", "武冈县", "武冈", "邵阳市", "湖南省")
+# The county-level places around ours that callers name: the other eleven of 邵阳市 and the other prefectures of 湖南省,
+# full names only (洞口 alone is also a hole's mouth, 湘西南 is where Wugang lies). A ticket that names one of them
+# and none of our townships may be about a matter elsewhere, which that place's own 12345 handles.
+ELSEWHERE = ("双清区", "大祥区", "北塔区", "邵东市", "新邵县", "邵阳县", "隆回县", "洞口县", "绥宁县", "新宁县", "城步苗族自治县",
+             "城步县", "长沙市", "株洲市", "湘潭市", "衡阳市", "岳阳市", "常德市", "张家界市", "益阳市", "郴州市", "永州市",
+             "怀化市", "娄底市", "湘西州", "湘西土家族苗族自治州")
 # Words ending in 区/市/县 that name no other place (城区, 小区, 本市…).
 GENERIC_AREAS = ("城区", "市区", "小区", "社区", "园区", "景区", "片区", "辖区", "山区", "郊区", "新区", "老区", "城市",
                  "我市", "本市", "全市", "该市", "我县", "本县", "全县", "县市")
@@ -213,3 +219,9 @@ def find_jurisdiction(text: str, location: str | None = None, gazetteer: Gazette
         if from_location:
             return replace(from_location, source="location")
     return _single(scan_places(text or "", gazetteer))
+
+
+def places_elsewhere(text: str) -> list[str]:
+    """The places of `ELSEWHERE` that `text` names, in reading order, each once."""
+    found = sorted((text.find(name), name) for name in ELSEWHERE if name in text)
+    return list(dict.fromkeys(name for _, name in found))

@@ -25,6 +25,16 @@ def test_departmental_type_goes_to_the_city_department():
     d = decide(heads("住房和城乡建设"), "小区物业乱收费。物业公司今年突然把物业费从每平方0.6元涨到1.2元，没有公示。")
     assert (d.status, d.decision, d.lead.id, d.assisting, d.rule) == ("accepted", "auto", "wg-zjj", [], None)
     assert d.functional_type == "住房和城乡建设" and d.topic == "城乡建设" and not d.urgent
+
+
+def test_a_matter_of_another_county_is_not_dispatched_without_a_look():
+    """The same confident ticket, but about an estate in 长沙市: the city bureau would get another city's matter."""
+    d = decide(heads("住房和城乡建设"), "长沙市开福区某小区物业乱收费，物业费从每平方0.6元涨到1.2元，没有公示。")
+    assert (d.decision, d.lead.id) == ("review", "wg-zjj")
+    assert any(r.startswith("可能非本市事项: 提到 长沙市") for r in d.reasons)
+    # named beside one of our townships, or only as a region (湘西南), it says nothing about where the matter is
+    for text in ("我在长沙市打工多年，现住邓元泰镇，村里的路灯坏了。", "武冈是湘西南的交通枢纽，城区物业乱收费。"):
+        assert not any("非本市" in r for r in decide(heads("住房和城乡建设"), text).reasons)
     assert any("unit: 住房和城乡建设 置信度 0.91" in r for r in d.reasons)
 
 
