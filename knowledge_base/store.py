@@ -18,7 +18,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sess
 
 from appeal.database import add_missing_columns, make_engine
 from pipeline.errors import InputError
-from pipeline.normalize import normalize
+from pipeline.normalize import normalize, to_simplified
 
 Source = Literal["faq", "case"]
 # On a given day: suggestable, past its valid_to, or before its valid_from.
@@ -98,8 +98,8 @@ class Entry(EntryIn):
 
 class EntryFilter(BaseModel):
     """What a trainer narrows a listing by; every field given must match, None matches all. `contains` is a
-    plain substring of the id, question, another phrasing or the answer (finding the entry to edit; ranking
-    is what search does)."""
+    substring of the id, question, another phrasing or the answer, in either script and either case (finding the
+    entry to edit; ranking is what search does)."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
@@ -116,8 +116,15 @@ class EntryFilter(BaseModel):
         if self.status is not None and entry.status_on(day) != self.status:
             return False
         if self.contains:
-            return any(self.contains in text for text in (entry.id, entry.question, *entry.alternatives, entry.answer))
+            needle = _folded(self.contains)
+            texts = (entry.id, entry.question, *entry.alternatives, entry.answer)
+            return any(needle in _folded(text) for text in texts)
         return True
+
+
+def _folded(text: str) -> str:
+    # Simplified and lower case: a trainer typing 垃圾车 finds the entries of an imported Traditional FAQ (垃圾車)
+    return to_simplified(text).lower()
 
 
 class Base(DeclarativeBase):

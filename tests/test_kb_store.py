@@ -72,6 +72,7 @@ def test_listing_narrows_by_source_unit_status_and_text(kb):
     assert ids(status="active") == ["case-1", "sbk-lost"]
     assert ids(contains="施工") == ["case-1", "noise-next-year", "noise-night"]  # question or answer
     assert ids(contains="遗失") == ["sbk-lost"]  # another phrasing
+    assert ids(contains="遺失") == ids(contains="SBK-LOST") == ["sbk-lost"]  # either script, either case
     assert ids(contains="施工", status="active") == ["case-1"]
     # Validity is judged on the day asked about: next year the scheduled entry is active, the others still are.
     assert [e.id for e in kb.entries(EntryFilter(status="active"), today=today + timedelta(days=366))] == [
