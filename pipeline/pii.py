@@ -190,8 +190,8 @@ _DETECTORS: tuple[tuple[PiiKind, re.Pattern[str], Callable[[str, str], bool] | N
 _SURNAMES = ("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢"
              "姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤")
 _COMPOUND_SURNAMES = "欧阳|司马|诸葛|上官|东方|皇甫|尉迟|公孙|慕容|令狐|长孙|宇文|司徒|夏侯"
-# A label that introduces a person by role (姓名：, 投诉人, 我叫 …), or only by standing (本人, 村民, 业主 …), which
-# as often opens a sentence (本人于去年3月…, 业主向物业反映…).
+# A label that introduces a person by role (姓名：, 投诉人, 我叫 …) or as the caller's relative (其母亲刘桂英的…), or
+# only by standing (本人, 村民, 业主 …), which as often opens a sentence (本人于去年3月…, 业主向物业反映…).
 _PERSON_LABEL = re.compile(r"(?:姓名|联系人|来电人|反映人|投诉人|举报人|申请人|诉求人|咨询人|求助人|当事人|户主|我叫|名叫|我的名字[叫是]"
                            r"|母亲|父亲|儿子|女儿|妻子|丈夫|爱人|老伴"
                            r"|(本人|市民|村民|居民|业主))[是为:：\s]{0,3}")
