@@ -5,9 +5,10 @@ import os
 from datetime import datetime, timedelta, timezone
 
 import pytest
-from sqlalchemy import Column, MetaData, Table, create_engine, event, update
+from sqlalchemy import create_engine, event, update
 
 from appeal.database import add_missing_columns
+from tests.database_support import create_older_table
 from training.feedback_store import Feedback, FeedbackRow, FeedbackStore, repeat_verdict
 
 POSTGRES = os.environ.get("APPEAL_TEST_POSTGRES_URL")
@@ -90,15 +91,8 @@ def test_repeat_verdict(listed, linked, verdict):
 
 def _first_release_table(url: str) -> None:
     """The feedback table as the releases before the repeat answers created it, with one answer in it."""
-    engine = create_engine(url)
-    first = Table("feedback", MetaData(), *(Column(c.name, c.type, primary_key=c.primary_key, nullable=c.nullable)
-                                             for c in FeedbackRow.__table__.columns
-                                             if c.name not in ("related_ticket_ids", "repeat_of")))
-    first.create(engine)
-    with engine.begin() as connection:
-        connection.execute(first.insert().values(ticket_id="WG-1", text="路灯坏了。", topic="城乡建设",
-                                                 created_at=datetime(2026, 11, 1, 8, tzinfo=timezone.utc)))
-    engine.dispose()
+    create_older_table(url, FeedbackRow.__table__, ("related_ticket_ids", "repeat_of"), ticket_id="WG-1",
+                       text="路灯坏了。", topic="城乡建设", created_at=datetime(2026, 11, 1, 8, tzinfo=timezone.utc))
 
 
 def test_a_table_of_an_earlier_release_gains_the_new_columns_and_keeps_its_rows(database_url):

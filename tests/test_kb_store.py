@@ -5,12 +5,13 @@ from datetime import date, datetime, timedelta
 
 import numpy as np
 import pytest
-from sqlalchemy import Column, MetaData, Table, create_engine, inspect
+from sqlalchemy import inspect
 
 from knowledge_base.files import read_entries
 from knowledge_base.kb import KnowledgeBase
 from knowledge_base.store import EntryFilter, EntryIn, EntryRow, EntryStore, EntryUpdate
 from pipeline.errors import InputError
+from tests.database_support import create_older_table
 
 SOCIAL = EntryIn(id="sbk-lost", question="社保卡丢了怎么补办？", alternatives=["社会保障卡遗失补办"],
                  answer="请先办理社保卡挂失，再携带本人身份证到社保卡服务网点申请补办。",
@@ -147,17 +148,10 @@ def test_a_question_typed_another_way_is_the_same_question(kb, typed):
 def test_a_database_made_before_question_keys_gains_them_on_opening(database_url):
     """Entries stored by a release that compared questions as typed: opening the store adds the column and its
     index, fills in the keys, and the entry then blocks its variants like any other."""
-    old = create_engine(database_url)
-    columns = [Column(c.name, c.type, primary_key=c.primary_key, nullable=c.nullable)
-               for c in EntryRow.__table__.columns if c.name != "question_key"]
-    table = Table("kb_entry", MetaData(), *columns)
-    table.create(old)
-    with old.begin() as connection:
-        connection.execute(table.insert().values(
-            id="faq-0123456789ab", question="社保卡丢了怎么补办？", alternatives=[], answer="请到社保卡服务网点补办。",
-            unit="武冈市人力资源和社会保障局", topic="", tags=[], source="faq", updated_at=datetime(2026, 11, 1),
-            updated_by="旧版本"))
-    old.dispose()
+    create_older_table(database_url, EntryRow.__table__, ("question_key",), id="faq-0123456789ab",
+                       question="社保卡丢了怎么补办？", alternatives=[], answer="请到社保卡服务网点补办。",
+                       unit="武冈市人力资源和社会保障局", topic="", tags=[], source="faq",
+                       updated_at=datetime(2026, 11, 1), updated_by="旧版本")
     store = EntryStore(database_url)
     assert "ix_kb_entry_question_key" in {i["name"] for i in inspect(store.engine).get_indexes("kb_entry")}
     with pytest.raises(InputError, match="entry 'faq-0123456789ab' already exists with this question"):
