@@ -6,10 +6,12 @@ import logging
 
 from fastapi import FastAPI, HTTPException, Request, status
 from fastapi.encoders import jsonable_encoder
+from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import ValidationError
 from sqlalchemy.exc import SQLAlchemyError
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from pipeline.errors import InputError
 
@@ -61,6 +63,16 @@ async def _on_input_error(_request: Request, exc: InputError) -> JSONResponse:
     return JSONResponse(status_code=422, content={"detail": str(exc), "message": f"请求无效 / invalid request — {exc}"})
 
 
+async def _on_http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+    # FastAPI answers a body it cannot decode with an English-only 400; the usual cause here is a platform that
+    # sends GBK, so say which encoding the API reads.
+    if isinstance(exc.__cause__, UnicodeDecodeError):
+        return JSONResponse(status_code=400, content={
+            "detail": "请求体须为 UTF-8 编码的 JSON（收到的字节不是 UTF-8，如 GBK）/ the body must be UTF-8 encoded JSON "
+                      "(got bytes that are not UTF-8, e.g. GBK)"})
+    return await http_exception_handler(request, exc)
+
+
 async def _on_database_error(request: Request, exc: SQLAlchemyError) -> JSONResponse:
     # Nothing the client sent is wrong: 503 tells it to try again, and the cause goes to the log, not the client.
     log.error("database error on %s", request.url.path, exc_info=exc)
@@ -71,6 +83,7 @@ async def _on_database_error(request: Request, exc: SQLAlchemyError) -> JSONResp
 
 def install(app: FastAPI) -> None:
     app.add_exception_handler(SQLAlchemyError, _on_database_error)
+    app.add_exception_handler(StarletteHTTPException, _on_http_error)
     app.add_exception_handler(RequestValidationError, _on_validation_error)
     app.add_exception_handler(ValidationError, _on_model_validation_error)
     app.add_exception_handler(InputError, _on_input_error)

@@ -93,6 +93,11 @@ def test_limits_and_malformed_json(server):
         assert client.post("/v1/route", json={"text": "路" * 5000}).status_code == 200
         bad = client.post("/v1/route", content=b'{"text": "abc"', headers={"Content-Type": "application/json"})
         assert bad.status_code == 422 and "JSON" in bad.json()["message"]
+        gbk = client.post("/v1/route", content=json.dumps(TICKET, ensure_ascii=False).encode("gbk"),
+                          headers={"Content-Type": "application/json"})
+        assert gbk.status_code == 400 and "UTF-8" in gbk.json()["detail"] and "GBK" in gbk.json()["detail"]
+        # Other HTTP errors keep FastAPI's own answer.
+        assert client.get("/v1/no-such-path").json() == {"detail": "Not Found"}
         too_many = {"tickets": [TICKET] * 65}
         assert client.post("/v1/route/batch", json=too_many).status_code == 413
         batch = client.post("/v1/route/batch", json={"tickets": [TICKET, {**TICKET, "id": "WG-2"}]})
