@@ -3,7 +3,7 @@
 A case becomes an entry with source="case": the ticket title is the question, its body one more phrasing,
 the official reply the answer. Everything is normalised (scraped whitespace, full-width forms, Traditional
 characters) and PII-masked before it is stored: a suggestion must never show an earlier caller's phone or
-ID number.
+ID number, nor the name the reply greets them by (the file's author column: 留言用户, 来电人 …).
 """
 from __future__ import annotations
 
@@ -38,8 +38,8 @@ def _read_table(path: Path) -> pd.DataFrame:
 
 
 def read_cases(path: Path) -> list[EntryIn]:
-    """Every (ticket, official reply) row of a CSV/Excel file: id, text and reply columns, optional title and
-    unit (the headers of `pipeline.records.COLUMN_ALIASES`, e.g. 留言编号, 留言主题, 留言详情, 答复意见)."""
+    """Every (ticket, official reply) row of a CSV/Excel file: id, text and reply columns, optional title, unit
+    and author (the headers of `pipeline.records.COLUMN_ALIASES`, e.g. 留言编号, 留言主题, 留言详情, 答复意见)."""
     path = Path(path)
     table = _read_table(path)
     columns = find_columns(list(table.columns))
@@ -59,8 +59,9 @@ def read_cases(path: Path) -> list[EntryIn]:
         if case_id in first_row:
             raise InputError(f"{where}: column {id_column!r}: {case_id!r} already used at {first_row[case_id]}")
         first_row[case_id] = spreadsheet_row(index)
-        title = masked_text(row[columns["title"]]) if "title" in columns else ""
-        body, reply = masked_text(row[text_column]), masked_text(row[reply_column])
+        author = [row[columns["author"]]] if "author" in columns else []
+        title = masked_text(row[columns["title"]], author) if "title" in columns else ""
+        body, reply = masked_text(row[text_column], author), masked_text(row[reply_column], author)
         for column, value in ((reply_column, reply), (columns.get("title", text_column), title or body)):
             if not value:
                 raise InputError(f"{where}: column {column!r} is empty")

@@ -15,7 +15,7 @@ name model, and guessing from surnames alone would mask half the place names of 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
 from typing import Literal
@@ -229,8 +229,18 @@ def _labelled_names(text: str) -> set[str]:
     return names
 
 
-def find_pii(text: str) -> list[PiiSpan]:
-    """Every piece of personal data in `text`, in reading order, non-overlapping."""
+# What a record's author column holds when the author chose to stay unnamed: no one to mask.
+_NOBODY = frozenset("匿名 匿名用户 网友 市民 游客 用户 未知 无 不详".split())
+
+
+def _known_names(people: Iterable[str]) -> set[str]:
+    return {p for p in (person.strip() for person in people) if len(p) >= 2 and p not in _NOBODY}
+
+
+def find_pii(text: str, people: Iterable[str] = ()) -> list[PiiSpan]:
+    """Every piece of personal data in `text`, in reading order, non-overlapping. `people`: the names or account
+    names the text's record gives for the person it is from (a case file's 留言用户 or 来电人 column), masked as names
+    wherever they occur (an official reply opens with 网友“…”您好)."""
     taken: list[PiiSpan] = []
 
     def take(kind: PiiKind, start: int, end: int) -> None:
@@ -243,18 +253,18 @@ def find_pii(text: str) -> list[PiiSpan]:
             if valid is None or valid(_digits(match.group()), before):
                 take(kind, *match.span())
     # Longest first, so that 黄国建 is masked whole where 黄国 was also introduced somewhere.
-    for name in sorted(_labelled_names(text), key=len, reverse=True):
+    for name in sorted(_labelled_names(text) | _known_names(people), key=len, reverse=True):
         for match in re.finditer(re.escape(name), text):
             take("name", *match.span())
     return sorted(taken, key=lambda span: span.start)
 
 
-def mask_pii(text: str) -> MaskedText:
+def mask_pii(text: str, people: Iterable[str] = ()) -> MaskedText:
     """`text` with each piece of personal data replaced by its token ([手机号], [身份证号], ...); the spans keep
-    the offsets and values in the original text."""
+    the offsets and values in the original text. `people`: as for `find_pii`."""
     if not isinstance(text, str):
         raise TypeError(f"mask_pii() expects str, got {type(text).__name__}")
-    spans = find_pii(text)
+    spans = find_pii(text, people)
     pieces: list[str] = []
     cursor = 0
     for span in spans:

@@ -33,6 +33,8 @@ COLUMN_ALIASES: dict[str, tuple[str, ...]] = {
     "location": ("location", "address", "地址", "地点", "位置", "事发地址", "事发地点", "发生地点", "所属乡镇"),
     "channel": ("channel", "来源", "渠道"),
     "reply": ("reply", "答复意见", "答复内容", "回复内容", "办理结果", "处理结果"),
+    # Who the ticket is from: a past case's reply addresses them by this name (网友“A00045581”您好), so it is masked.
+    "author": ("author", "留言用户", "用户名", "网名", "昵称", "来电人", "来电人姓名", "诉求人", "反映人", "联系人", "市民姓名"),
 }
 
 

@@ -197,6 +197,23 @@ def test_case_files_missing_columns_or_empty_cells_are_refused(replies, tmp_path
         read_cases(path)
 
 
+def test_a_case_reply_never_greets_its_asker_by_name(shared_data, tmp_path):
+    """Official replies open with 网友“<the asker's account>”您好: shown as a suggestion for another caller's ticket it
+    would name the first asker (and greet the wrong person if the agent kept it)."""
+    path = shared_data / "teddy2020c" / "replies_raw.csv"
+    authors = pd.read_csv(path, dtype=str, keep_default_na=False)["留言用户"]
+    cases = read_cases(path)
+    assert sum("[姓名]" in c.answer for c in cases) > 1000
+    assert not [c.id for c, author in zip(cases, authors) if author in c.answer or author in c.question]
+    # a 12345 work-order export names the caller in its own column
+    (tmp_path / "orders.csv").write_text(
+        "工单编号,来电人,诉求内容,办理结果\n"
+        "WG-1,张建国,水西门菜市场门口垃圾堆积无人清运。,张建国先生：您好！您反映的垃圾已于当日清运。\n"
+        "WG-2,匿名,路灯不亮。,市民您好！路灯已修复。\n", encoding="utf-8")
+    orders = read_cases(tmp_path / "orders.csv")
+    assert [c.answer for c in orders] == ["[姓名]先生:您好!您反映的垃圾已于当日清运。", "市民您好!路灯已修复。"]
+
+
 def test_case_file_exported_by_a_12345_system_is_read(replies, tmp_path):
     """A work-order export: 工单编号, 诉求内容, 办理结果, 承办单位, no title column; the message is the question."""
     export = replies.rename(columns={"留言编号": "工单编号", "留言详情": "诉求内容", "答复意见": "办理结果"})

@@ -151,6 +151,17 @@ def test_a_number_the_text_calls_an_id_card_or_phone_is_masked_even_with_wrong_d
     assert kinds(text) == [(expected_kind, value)]
 
 
+def test_the_name_a_record_gives_for_its_author_is_masked_wherever_it_occurs():
+    reply = "网友“A00045581”您好！您的留言已收悉。经查，A00045581反映的路灯已修复。"
+    masked = mask_pii(reply, people=["A00045581"])
+    assert masked.text == "网友“[姓名]”您好！您的留言已收悉。经查，[姓名]反映的路灯已修复。"
+    assert [s.kind for s in masked.spans] == ["name", "name"]
+    assert mask_pii("李红梅女士：您好！", people=[" 李红梅 "]).text == "[姓名]女士：您好！"
+    # an author who stayed unnamed, or one character, would mask ordinary words
+    assert mask_pii("网友您好！匿名反映的问题已转交。", people=["网友", "匿名", "王"]).spans == []
+    assert mask_pii(reply).text == reply  # nothing is guessed without the record's author
+
+
 def test_every_mention_of_an_introduced_name_is_masked():
     text = "我叫黄国建，目前家住A市。因此应判定退还原户主黄国建原房。黄国建与房产公司协商未果。"
     masked = mask_pii(text)

@@ -39,7 +39,7 @@ def test_dev_raw_maps_columns_parses_dates_and_drops_the_tied_pair(shared_data):
     assert len(ds) == 446 and "37042" not in ds["id"]
     first = ds[0]
     assert first["id"] == "24" and first["created_at"] == "2020-01-06T12:09:38"
-    assert first["留言用户"] == "A00074011"  # extra columns are kept
+    assert first["author"] == "A00074011"
     assert first["canonical"] == canonical(first["title"], first["text"])
 
 
@@ -47,6 +47,8 @@ def test_replies_keep_the_official_reply(shared_data):
     ds, report = load_tickets(shared_data / "teddy2020c" / "replies_raw.csv")
     assert report.columns["答复意见"] == "reply"
     assert all(r for r in ds["reply"][:20]) and report.label_counts["topic"] == {}
+    hot, _ = load_tickets(shared_data / "teddy2020c" / "hot_messages_raw.csv")
+    assert hot[0]["点赞数"] is not None and hot[0]["author"]  # columns that are no ticket field are kept as they are
 
 
 # ---- formats and encodings ---------------------------------------------------------------------------------

@@ -224,7 +224,8 @@ def import_entries(file: Path = typer.Argument(..., help=".jsonl, .csv or .xlsx 
 @kb_app.command("import-cases")
 def import_cases(
     file: Path = typer.Argument(..., help="CSV/Excel: id, text and reply columns (留言编号, 留言详情, 答复意见, or "
-                                          "工单编号, 诉求内容, 办理结果 …), title and unit if present"),
+                                          "工单编号, 诉求内容, 办理结果 …), title, unit and author (留言用户, "
+                                          "来电人: masked in the reply too) if present"),
     by: Optional[str] = ByOption,
 ) -> None:
     """Import past tickets with their official replies as suggestable cases (normalised, PII masked)."""
