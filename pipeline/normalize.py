@@ -17,8 +17,9 @@ import opencc
 _HIDDEN_BLOCK = re.compile(r"<(script|style)\b[^>]*>.*?</\1\s*>|<!--.*?-->", re.IGNORECASE | re.DOTALL)
 # Only things that look like tags: "a < b > c" or "<3" in a citizen's complaint is text.
 _TAG = re.compile(r"</?([A-Za-z][A-Za-z0-9]*)\b[^<>]*>|<![A-Za-z][^<>]*>")
-# Tags that end a line or a cell in the rendered page become a space, so that the words on either side
-# do not run together; inline tags (<b>, <span>) vanish so that a word they wrap stays whole.
+# Tags that end a line or a cell in the rendered page become a line break, so that the words on either side
+# do not run together (and `canonical` drops it as it drops a typed one); inline tags (<b>, <span>) vanish so that
+# a word they wrap stays whole.
 _BLOCK_TAGS = frozenset(
     "address article aside blockquote br dd div dl dt footer h1 h2 h3 h4 h5 h6 header hr li main nav ol p pre "
     "section table tbody td tfoot th thead tr ul".split()
@@ -59,7 +60,7 @@ def _t2s() -> tuple[opencc.OpenCC, frozenset[str]]:
 
 def _strip_tag(match: re.Match[str]) -> str:
     name = match.group(1)
-    return " " if name is not None and name.lower() in _BLOCK_TAGS else ""
+    return "\n" if name is not None and name.lower() in _BLOCK_TAGS else ""
 
 
 def to_simplified(text: str) -> str:
@@ -68,12 +69,19 @@ def to_simplified(text: str) -> str:
     return text if changing.isdisjoint(text) else converter.convert(text)
 
 
-def _one_pass(text: str) -> str:
-    text = unicodedata.normalize("NFKC", text)  # also maps full-width ASCII, U+3000 and U+00A0 to ASCII
+def strip_markup(text: str) -> str:
+    """HTML entities decoded, tags removed (a block-level tag leaves a space), script and style bodies and comments
+    dropped; text without `&` or `<` is returned as it is."""
     if "&" in text:
         text = html.unescape(text)
     if "<" in text:
-        text = _TAG.sub(_strip_tag, _HIDDEN_BLOCK.sub(" ", text))
+        text = _TAG.sub(_strip_tag, _HIDDEN_BLOCK.sub("\n", text))
+    return text
+
+
+def _one_pass(text: str) -> str:
+    text = unicodedata.normalize("NFKC", text)  # also maps full-width ASCII, U+3000 and U+00A0 to ASCII
+    text = strip_markup(text)
     text = _INVISIBLE.sub("", text)
     text = to_simplified(text)
     return _SPACE_RUN.sub(" ", text).strip()

@@ -52,3 +52,10 @@ def test_a_ticket_in_traditional_characters_reaches_the_model_as_the_simplified_
     simplified = canonical("路灯坏了", "社区路灯坏了好几天，晚上很危险，请尽快维修。")
     assert canonical("路燈壞了", "社區路燈壞了好幾天，晚上很危險，請儘快維修。") == simplified
     assert simplified.startswith("路灯 坏 社区 路灯 坏 ")
+
+
+def test_a_web_form_sending_html_reaches_the_model_as_its_text():
+    plain = canonical("楼下烧烤店噪音扰民", "每天晚上烧烤店营业到凌晨两点，噪音很大，影响休息。")
+    html = canonical("楼下烧烤店噪音扰民", "<p>每天晚上烧烤店营业到凌晨两点，噪音很大，<b>影响</b>休息。</p><br/>")
+    assert html == plain
+    assert canonical("", "<div>楼下&amp;烧烤店</div>") == canonical("", "楼下&烧烤店")
