@@ -297,6 +297,12 @@ def decide(
     place = find_jurisdiction(text, location, gazetteer)
     if place:
         trace.note(f"属地: {place.township}（{place.source}: “{place.matched}”, {place.method}）")
+        in_text = sorted({m.township for m in scan_places(text or "", gazetteer)} - {place.township})
+        if place.source == "location" and in_text:
+            # The field may hold the caller's address and the text the place of the matter, or the other way
+            # round: the field still names the unit, and an agent checks which place the matter is in.
+            trace.note(f"属地不一致: 地点为 {place.township}，正文提到 {' / '.join(in_text)} / location and text name "
+                       "different townships", cause="jurisdiction")
     else:
         named = sorted({m.township for m in scan_places(text or "", gazetteer)})
         if len(named) > 1:

@@ -42,6 +42,12 @@ def test_village_matter_goes_to_the_township_of_the_jurisdiction():
     d = decide(heads("村(居)委会"), "村务公开不及时。我们村的财务已经一年多没有公开了。", location="邓元泰镇")
     assert d.lead.id == "twp-430581100" and d.lead.name == "邓元泰镇人民政府" and d.decision == "auto"
     assert d.rule == "township-types" and d.jurisdiction.source == "location"
+    # the field and the text disagree: the field still names the unit, an agent checks where the matter is
+    d = decide(heads("村(居)委会"), "湾头桥镇某村的村务一年多没有公开了。", location="邓元泰镇")
+    assert d.lead.name == "邓元泰镇人民政府" and d.decision == "review"
+    assert "属地不一致: 地点为 邓元泰镇，正文提到 湾头桥镇 / location and text name different townships" in d.reasons
+    d = decide(heads("村(居)委会"), "邓元泰镇某村的村务一年多没有公开了。", location="武冈市邓元泰镇")
+    assert d.decision == "auto"  # the same township in both
     text = "马坪乡到某村的公路两边杂草长得比人还高，转弯处看不到对面来车。"
     d = decide(heads("乡镇人民政府/街道办事处"), text)
     assert d.lead.name == "马坪乡人民政府" and d.jurisdiction.matched == "马坪乡"
