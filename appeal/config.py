@@ -1,10 +1,12 @@
 """The one configuration object. Every value can be set as APPEAL_<NAME> in the environment or in `.env`."""
 from __future__ import annotations
 
+from datetime import date, datetime
 from functools import lru_cache
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEMO_DIR = Path(__file__).parent / "demo"
@@ -32,8 +34,25 @@ class Settings(BaseSettings):
     repeat_threshold: float = Field(default=0.25, gt=0, le=1, description="cosine at which two tickets count as the "
                                     "same matter (chosen on hand-judged pairs: bench/RESULTS.md ## Repeat appeals)")
     api_keys: str | None = Field(default=None, description='"role:key,role:key"; roles platform, agent, trainer, admin')
+    # Servers often run in UTC; a policy valid until 12-31 must leave the suggestions at midnight where the callers
+    # are, not eight hours later.
+    timezone: str = Field(default="Asia/Shanghai", description="the centre's time zone (IANA name): the day on which "
+                          "FAQ entries begin and end, `retrain --since` dates, the report's weeks")
     host: str = "127.0.0.1"
     port: int = 8000
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {value!r} (an IANA name such as Asia/Shanghai)") from None
+        return value
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
 
     @property
     def base_model_dir(self) -> Path:
@@ -64,3 +83,8 @@ class Settings(BaseSettings):
 @lru_cache
 def get_settings() -> Settings:
     return Settings()
+
+
+def centre_today() -> date:
+    """Today where the centre is (`timezone`), whatever the server's clock is set to."""
+    return datetime.now(get_settings().zone).date()

@@ -17,6 +17,7 @@ from typing import Callable, Iterable, Sequence
 
 import numpy as np
 
+from appeal.config import centre_today
 from knowledge_base.retrieval import Doc, Encoder, HybridIndex, RrfFusion, Tokenizer
 from knowledge_base.store import Entry, EntryFilter, EntryIn, EntryStore, EntryUpdate, ImportResult
 from pipeline.errors import InputError
@@ -204,7 +205,7 @@ class KnowledgeBase:
     def entries(self, where: EntryFilter | None = None, today: date | None = None) -> list[Entry]:
         """Every entry (or those `where` selects, validity judged on `today`), ordered by id."""
         self.refresh()
-        day = today or date.today()
+        day = today or centre_today()
         return sorted((e for e in self._entries.values() if where is None or where.matches(e, day)),
                       key=lambda e: e.id)
 

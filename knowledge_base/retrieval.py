@@ -26,6 +26,8 @@ from typing import Callable, Iterable, Protocol, Sequence
 import bm25s
 import numpy as np
 
+from appeal.config import centre_today
+
 Tokenizer = Callable[[str], list[str]]
 _NEVER = np.iinfo(np.int32).max
 
@@ -408,7 +410,7 @@ class HybridIndex:
         request (an evaluation re-runs the same queries; a live ticket is never asked again). `with_dense=False`
         ranks by BM25 alone, without encoding the query (callers on a tight latency budget)."""
         depth = depth or self.depth
-        day = (today or date.today()).toordinal()
+        day = (today or centre_today()).toordinal()
         tokens = [self.tokenizer(q) for q in queries]
         cache = self.cache if cache_queries else None
         qvecs = (encode_cached(self.encoder, [q[: self.dense_chars] for q in queries], "query", cache)

@@ -1,6 +1,8 @@
 """The configuration object's defaults, read from a directory other than the checkout."""
 from __future__ import annotations
 
+import pytest
+
 from appeal.config import Settings
 from tests.conftest import SHARED
 
@@ -21,3 +23,21 @@ def test_the_sqlite_file_is_known_and_a_server_url_is_left_as_given(tmp_path, mo
     server = Settings(database_url="postgresql+psycopg://appeal:s3cret@db.example:5432/appeal")
     assert server.sqlite_file is None and server.db_url == "postgresql+psycopg://appeal:s3cret@db.example:5432/appeal"
     assert Settings(database_url="sqlite://").sqlite_file is None  # in memory
+
+
+def test_the_centres_day_is_not_the_servers(monkeypatch):
+    from datetime import datetime, timezone
+
+    from appeal.config import centre_today, get_settings
+
+    assert Settings().timezone == "Asia/Shanghai"
+    with pytest.raises(ValueError, match="unknown time zone 'Asia/Wugang'"):
+        Settings(timezone="Asia/Wugang")
+    days = {}
+    for zone in ("Etc/GMT+12", "Pacific/Kiritimati"):  # UTC−12 and UTC+14: never the same date
+        monkeypatch.setenv("APPEAL_TIMEZONE", zone)
+        get_settings.cache_clear()
+        days[zone] = centre_today()
+    get_settings.cache_clear()
+    assert days["Etc/GMT+12"] <= datetime.now(timezone.utc).date() <= days["Pacific/Kiritimati"]
+    assert days["Pacific/Kiritimati"] > days["Etc/GMT+12"]

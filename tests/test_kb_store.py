@@ -56,6 +56,25 @@ def test_expired_and_future_entries_are_never_suggested(kb):
     assert [h.entry_id for h in kb.search("施工噪音", k=5, today=today + timedelta(days=2))] == ["noise-future"]
 
 
+def test_an_entry_ends_at_midnight_where_the_centre_is(kb, monkeypatch):
+    """A server kept in UTC must not suggest a policy that ended at midnight in Wugang until 08:00 there."""
+    from appeal.config import centre_today, get_settings
+
+    def in_zone(zone: str):
+        monkeypatch.setenv("APPEAL_TIMEZONE", zone)
+        get_settings.cache_clear()
+        return centre_today()
+
+    last_day = in_zone("Etc/GMT+12")  # UTC−12: its today is over in UTC+14 (26 hours apart)
+    kb.add(SOCIAL.model_copy(update={"valid_to": last_day}), "tester")
+    assert [h.entry_id for h in kb.search("社保卡丢了", k=5)] == ["sbk-lost"]
+    assert [e.id for e in kb.entries(EntryFilter(status="active"))] == ["sbk-lost"]
+    assert in_zone("Pacific/Kiritimati") > last_day
+    assert kb.search("社保卡丢了", k=5) == []
+    assert [e.id for e in kb.entries(EntryFilter(status="expired"))] == ["sbk-lost"]
+    get_settings.cache_clear()
+
+
 def test_listing_narrows_by_source_unit_status_and_text(kb):
     today = date.today()
     kb.add(SOCIAL, "tester")

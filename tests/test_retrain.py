@@ -43,7 +43,8 @@ def test_retrain_merges_new_labels_and_grows_heads(registry, champion_dir, share
         {"text": first, "label": other[0], "created_at": "2026-02-01 09:00"},
         {"text": first, "label": other[1], "created_at": "2026-02-02 09:00"},
         {"text": second, "label": [t for t in other if t != base["label"].iloc[1]][0], "created_at": "2026-02-01"},
-        {"text": third, "label": base["label"].iloc[2], "created_at": "2026-02-01"},
+        # 01:00 on 1 January in Wugang, still New Year's Eve in UTC: within --since 2026-01-01, the centre's day
+        {"text": third, "label": base["label"].iloc[2], "created_at": "2025-12-31T17:00:00+00:00"},
     ]).to_csv(corrections, index=False)
     farming = [{**r, "created_at": f"2026-03-0{i + 1}T10:00:00+08:00"}
                for i, r in enumerate(agriculture_tickets(shared_data))]

@@ -7,6 +7,7 @@ model card; here they are recomputed on one evaluation set for all versions, so 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime, timezone
 from functools import lru_cache
 from pathlib import Path
 from typing import Sequence
@@ -165,7 +166,7 @@ def live_table(answers: Sequence[FeedbackRow]) -> pd.DataFrame:
         "predicted": [a.predicted_topic for a in answers],
         "kept": [float(a.predicted_topic == a.topic) if a.predicted_topic else np.nan for a in answers],
         "suggestion": [a.suggestion_id is not None for a in answers],
-        "at": [a.created_at for a in answers],
+        "at": [_in_centre_zone(a.created_at) for a in answers],
     })
     table = frame.groupby("model_version", sort=False).agg(
         tickets=("at", "size"), with_prediction=("predicted", "count"),
@@ -175,6 +176,13 @@ def live_table(answers: Sequence[FeedbackRow]) -> pd.DataFrame:
     table[["topic_kept", "suggestion_used"]] = table[["topic_kept", "suggestion_used"]].round(4)
     table[["first", "last"]] = table[["first", "last"]].apply(lambda stamps: stamps.dt.floor("s"))
     return table.reset_index().sort_values("first", kind="stable")[columns].reset_index(drop=True)
+
+
+def _in_centre_zone(at: datetime) -> datetime:
+    # A week starts on Monday at midnight where the centre is; stored stamps are UTC (naive ones from SQLite).
+    from appeal.config import get_settings
+
+    return (at if at.tzinfo else at.replace(tzinfo=timezone.utc)).astimezone(get_settings().zone)
 
 
 def repeats_live_table(answers: Sequence[FeedbackRow]) -> pd.DataFrame:
@@ -187,7 +195,7 @@ def repeats_live_table(answers: Sequence[FeedbackRow]) -> pd.DataFrame:
     if not judged:
         return pd.DataFrame(columns=columns)
     frame = pd.DataFrame({
-        "week": [a.created_at.strftime("%G-W%V") for a in judged],
+        "week": [_in_centre_zone(a.created_at).strftime("%G-W%V") for a in judged],
         "listed": [a.repeat_verdict in ("confirmed", "rejected") for a in judged],
         "confirmed": [a.repeat_verdict == "confirmed" for a in judged],
         "linked": [a.repeat_of is not None for a in judged],

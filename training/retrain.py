@@ -89,12 +89,13 @@ def _key(row: dict) -> str:
     return row["canonical"]
 
 
-def _when(value: str | None) -> float:
-    """Seconds since the epoch; a time without zone is taken as UTC (how the feedback store's SQLite keeps it)."""
+def _when(value: str | None, zone: str = "UTC") -> float:
+    """Seconds since the epoch; a time without zone is taken as in `zone` (UTC for stored stamps: how the feedback
+    store's SQLite keeps them)."""
     if not value:
         return float("-inf")
     stamp = pd.Timestamp(value)
-    return (stamp.tz_localize("UTC") if stamp.tz is None else stamp).timestamp()
+    return (stamp.tz_localize(zone) if stamp.tz is None else stamp).timestamp()
 
 
 def _load_new(paths: Sequence[Path], stopwords, since: str | None,
@@ -108,7 +109,11 @@ def _load_new(paths: Sequence[Path], stopwords, since: str | None,
         rows += [{**r, "presegmented": load_report.presegmented} for r in dataset.to_list()
                  if any(r[h] is not None for h in HEADS)]
     if since is not None:
-        rows = [r for r in rows if _when(r["created_at"]) >= _when(since)]
+        from appeal.config import get_settings
+
+        # The trainer's date is a day of the centre's calendar: --since 2026-11-01 starts at its midnight.
+        start = _when(since, get_settings().timezone)
+        rows = [r for r in rows if _when(r["created_at"]) >= start]
     read_as = read_units_as_labels(rows, unit_label) if unit_label is not None else {}
     rows.sort(key=lambda r: _when(r["created_at"]))  # stable: undated rows keep file order, first
     latest = latest_by(rows, _key)

@@ -244,10 +244,11 @@ def list_entries(
     as_json: bool = typer.Option(False, "--json", help="print JSON lines (the import format)"),
 ) -> None:
     """List entries, optionally only some: to find one to edit, or the expired ones to retire."""
+    from appeal.config import centre_today
     from knowledge_base.store import EntryFilter
 
     where = _validated(EntryFilter, dict(source=source, unit=unit, status=status, contains=contains))
-    today = date.today()
+    today = centre_today()
     store = _store()
     stored = store.all()
     if not stored:
