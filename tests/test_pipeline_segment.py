@@ -75,6 +75,8 @@ def test_tokens_for_search_normalizes_and_yields_inner_words():
     assert "住房公积金中心" in tokens and "公积金" in tokens  # Traditional converted, inner word for recall
     assert "etc" in tokens
     assert "的" not in tokens
+    # one of the commonest complaints: jieba alone cuts it 路 + 灯不亮, so 路灯坏了 found nothing in it
+    assert "路灯" in tokens_for_search("都梁路的路灯不亮") and "路灯" in tokens_for_search("路灯坏了")
 
 
 def test_raw_ticket_gives_clean_tokens(shared_data):
