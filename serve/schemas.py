@@ -41,6 +41,10 @@ EXAMPLE_TICKET = {
 }
 
 
+AUTHOR = ("来电人 / 留言用户: the caller's name or account, when the platform has it; masked wherever the title or "
+          "text names it (张建国家门口… → [姓名]家门口…), and never stored or logged itself")
+
+
 class TicketIn(BaseModel):
     """One citizen appeal (工单) to route. Length of `text` is checked against the service limit (413 above it)."""
 
@@ -51,6 +55,7 @@ class TicketIn(BaseModel):
     text: NonBlank = Field(description="留言详情 — the appeal as the citizen said it")
     location: ShortText | None = Field(default=None, description="where it happens (乡镇/街道/地址)")
     channel: ShortText | None = Field(default=None, description="电话, 网站, 微信…")
+    author: ShortText | None = Field(default=None, description=AUTHOR)
 
 
 class BatchIn(BaseModel):
@@ -201,6 +206,7 @@ class FeedbackIn(BaseModel):
     ticket_id: Identifier | None = None
     title: Str | None = Field(default=None, max_length=500)
     text: NonBlank = Field(description="the ticket text (masked before it is stored)")
+    author: ShortText | None = Field(default=None, description=AUTHOR)
     topic: Label = Field(description="the agent's final topic (一级分类)")
     unit: Annotated[NonBlank, Field(max_length=200)] | None = Field(
         default=None, description="the final unit: the type /v1/route names in unit.label, or the unit's name "

@@ -51,6 +51,24 @@ def test_route_masks_and_finds_the_township(server):
     assert "13807391234" not in "\n".join(server.log_lines())
 
 
+def test_the_callers_name_the_platform_gives_is_masked_and_never_kept(server):
+    ticket = {"id": "WG-A1", "title": "路灯坏了", "author": "邓志军",
+              "text": "邓志军家门口的路灯坏了一个星期，邓志军的母亲晚上出门摔了一跤。"}
+    with server.client("platform") as client:
+        routed = client.post("/v1/route", json=ticket).json()
+    assert routed["masked_text"] == "[姓名]家门口的路灯坏了一个星期,[姓名]的母亲晚上出门摔了一跤。"
+    answer = {"ticket_id": "WG-A1", "title": ticket["title"], "text": ticket["text"], "author": "邓志军",
+              "topic": "城乡建设", "model_version": "v-author"}  # its own label: other tests count the metrics
+    with server.client("agent") as client:
+        assert client.post("/v1/feedback", json=answer).status_code == 201
+    with sqlite3.connect(server.home / "appeal.db") as db:
+        stored = db.execute("SELECT text FROM feedback WHERE ticket_id = 'WG-A1'").fetchone()[0]
+        kept = [row for row in db.execute("SELECT * FROM routed_ticket") if "邓志军" in str(row)]
+        assert db.execute("SELECT count(*) FROM routed_ticket WHERE ticket_id = 'WG-A1'").fetchone()[0] == 1
+    assert stored.startswith("[姓名]家门口") and not kept
+    assert "邓志军" not in "\n".join(server.log_lines())
+
+
 def test_keys_and_roles(server):
     with server.client() as anonymous:
         assert anonymous.post("/v1/route", json=TICKET).status_code == 401
