@@ -9,8 +9,9 @@ its area code (callers give 7 digits), or a mobile number with a digit too many 
 judged as a whole, never by a piece cut out of a longer run. QQ numbers and WeChat ids look like any number or word,
 so they are masked only where the text labels them (QQ号…, 微信号…). So are names: a common surname and a given name
 right after a label that introduces a person (姓名：, 联系人, 投诉人, 我叫, 村民 …) and ending where a name ends; every other
-mention of a name found so is masked as well. A name nothing introduces (张三的房子) stays: finding those would take a
-name model, and guessing from surnames alone would mask half the place names of a county (邓家铺, 高沙, 龙溪).
+mention of a name found so is masked as well, and so is every mention of a name the record gives for its author (a
+来电人 field, a case file's 留言用户 column). Any other name (张三的房子) stays: finding those would take a name model,
+and guessing from surnames alone would mask half the place names of a county (邓家铺, 高沙, 龙溪).
 """
 from __future__ import annotations
 
