@@ -147,7 +147,8 @@ def test_repeats_live_table_measures_the_flag_per_week(tmp_path):
     answers = [("T1", ["T0"], "T0", week1), ("T2", ["T0"], None, week1), ("T3", [], "T0", week1),
                ("T4", [], None, week1), ("T7", ["T0"], None, week1),
                ("T5", None, "T0", week1),  # the platform did not say what was listed: not counted
-               ("T6", ["T1", "T0"], "T1", week2_in_wugang), ("T2", ["T0"], "T0", week2)]  # T2 corrected: the latest counts
+               ("T6", ["T1", "T0"], "T1", week2_in_wugang),
+               ("T2", ["T0"], "T0", week2)]  # T2 corrected: the latest counts
     for ticket, listed, link, at in answers:
         row = store.add(Feedback(text=f"工单{ticket}", topic="城乡建设", ticket_id=ticket,
                                  related_ticket_ids=listed, repeat_of=link))
