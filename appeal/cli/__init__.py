@@ -45,9 +45,22 @@ def main() -> None:
         # transformers' and huggingface_hub's own bars (loading, saving weights) read this when first imported; in a
         # log file they are walls of carriage returns. Our fine-tuning bar follows the same rule.
         os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+    from pydantic import ValidationError
+
     _register()
     try:
         app()
     except InputError as exc:
         typer.secho(f"error: {exc}", fg=typer.colors.RED, err=True)
+        sys.exit(2)
+    except ValidationError as exc:
+        if exc.title != "Settings":
+            raise
+        # A bad APPEAL_* value is the user's to fix, like a bad file: say which variable, without a traceback (and
+        # without the value where it may hold a secret).
+        problems = "; ".join(
+            f"APPEAL_{'_'.join(map(str, e['loc'])).upper()}"
+            + ("" if {"api_keys", "database_url"} & set(e["loc"]) else f"={e.get('input')!r}") + f": {e['msg']}"
+            for e in exc.errors())
+        typer.secho(f"error: configuration: {problems}", fg=typer.colors.RED, err=True)
         sys.exit(2)
