@@ -53,9 +53,10 @@ Reading:
   file) also rank at the top.
 - Keywords: the words in at least a fifth of a group's messages (and two), ranked by that share times their IDF in
   jieba's table of general Chinese, so the place and the matter mostly come before common words such as 小区.
-  Question words (有何, 请问) still slip in, because the stopword list is the one the models are trained with and
-  I did not grow it for this. jieba cuts a name it does not know into pieces (伊景园滨河苑 → 景园, 滨河): a
-  deployment's estates and villages belong in the domain dictionaries (`pipeline/resources/dict_places.txt`),
+  Question words (有何, 请问, 是否 …) are left out of the keywords (2026-11-30; before, 有何 led the largest group's
+  keywords), but not out of the search tokens, where they were not measured. jieba cuts a name it does not know
+  into pieces (伊景园滨河苑 → 景园, 滨河; 区山 is such a piece): a deployment's estates and villages belong in the
+  domain dictionaries (`pipeline/resources/dict_places.txt`),
   where Wugang's already are. A1…A7 are the file's own masks of district names. Cutting without jieba's HMM (which
   guesses words it does not know) drops the odd wrong piece (场大, from 砂石场大货车) but also 网签, 车贷, 普惠性 and
   井湾路 from these ten; keeping only dictionary words and longer guesses drops 丽发 and keeps 区丽发. The pipeline's

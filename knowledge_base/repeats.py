@@ -267,6 +267,11 @@ def _general_idf() -> tuple[dict[str, float], float]:
     return table.idf_freq, table.median_idf
 
 
+# Words that ask rather than name: a group of questions holds them in most of its tickets (有何, 请问 led the largest
+# group's keywords on the board's messages), but they never say what the group is about.
+_QUESTION_WORDS = frozenset("请问 有何 何时 为何 为什么 是否 能否 可否 什么 怎么 怎样 如何 哪里 哪些 多少 有没有".split())
+
+
 @lru_cache(maxsize=4096)
 def _words(text: str) -> frozenset[str]:
     return frozenset(w for w in segment(normalize(_clean(text))) if len(w) > 1 and not w.isdigit())
@@ -280,7 +285,8 @@ def group_keywords(tickets: list[SeenTicket], k: int = 5, share: float = 0.2) ->
     idf, unknown = _general_idf()
     counts = Counter(w for t in tickets for w in _words(f"{t.title or ''}\n{t.text}"))
     least = max(2, share * len(tickets))
-    scored = {w: n / len(tickets) * idf.get(w, unknown) for w, n in counts.items() if n >= least}
+    scored = {w: n / len(tickets) * idf.get(w, unknown) for w, n in counts.items()
+              if n >= least and w not in _QUESTION_WORDS}
     return sorted(scored, key=lambda w: (-scored[w], w))[:k]
 
 
