@@ -351,8 +351,12 @@ class EntryStore:
             row = session.get(EntryRow, entry_id)
             if row is None:
                 raise InputError(f"no entry {entry_id!r}")
-            merged = EntryIn.model_validate({**row.to_entry().model_dump(include=set(EntryIn.model_fields)),
-                                             **change.model_dump(exclude_unset=True)})
+            current = row.to_entry().model_dump(include=set(EntryIn.model_fields))
+            merged = EntryIn.model_validate({**current, **change.model_dump(exclude_unset=True)})
+            if merged.model_dump(exclude={"id"}) == {k: v for k, v in current.items() if k != "id"}:
+                # As in an import: a change that changes nothing keeps the entry's stamp and adds no version.
+                state = session.get(StateRow, 1)
+                return row.to_entry(), state.version if state else 0
             now = utc_now()
             self._keep(session, row, "update", updated_by, now)
             for name, value in merged.model_dump(exclude={"id"}).items():

@@ -102,6 +102,10 @@ def test_listing_narrows_by_source_unit_status_and_text(kb):
 def test_every_change_is_kept_with_who_made_it_even_after_a_delete(kb):
     kb.add(SOCIAL, "王芳")
     kb.update("sbk-lost", EntryUpdate(answer="社保卡补办请到社保卡服务网点。"), "李老师")
+    stamp = kb.get("sbk-lost").updated_at
+    # a change that changes nothing (an empty PATCH, a form saved as it was) is no change
+    assert kb.update("sbk-lost", EntryUpdate(answer="社保卡补办请到社保卡服务网点。"), "张三").updated_by == "李老师"
+    assert kb.update("sbk-lost", EntryUpdate(), "张三").updated_at == stamp
     kb.import_entries([SOCIAL, NOISE], "cli:trainer")
     kb.import_entries([SOCIAL, NOISE], "cli:trainer")  # the same file again: nothing to keep
     kb.delete("sbk-lost", "赵主任")
