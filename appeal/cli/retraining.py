@@ -12,7 +12,8 @@ from appeal.cli.registry import ClassMarginOption, ToleranceOption
 
 def retrain(
     since: Optional[str] = typer.Option(
-        None, "--since", help="only labels given on or after this date (undated ones are then left out)"
+        None, "--since", help="only labels given on or after this date, from its midnight in APPEAL_TIMEZONE "
+                              "(undated ones are then left out)"
     ),
     data: Optional[list[Path]] = typer.Option(
         None, "--data", help="labelled ticket file(s) with new labels, besides the service's feedback"
