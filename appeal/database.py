@@ -7,12 +7,19 @@ enough for a retraining export to run beside a busy service.
 from __future__ import annotations
 
 import json
+from datetime import datetime, timezone
 from functools import partial
 from pathlib import Path
 
 from sqlalchemy import Table, create_engine, event, inspect, text
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import DBAPIError
+
+
+def stored_utc(at: datetime) -> datetime:
+    """A stamp read back from a store, as an aware UTC time: every store writes UTC, and SQLite gives it back
+    without its zone."""
+    return at if at.tzinfo else at.replace(tzinfo=timezone.utc)
 
 
 def make_engine(url: str, *, durable: bool = True) -> Engine:

@@ -98,8 +98,11 @@ def test_retrain_merges_new_labels_and_grows_heads(registry, champion_dir, share
 
 
 def test_nothing_new_is_an_error(registry, tmp_path):
-    old = _jsonl(tmp_path / "old.jsonl", [{"title": "路灯", "text": "路灯坏了", "topic": "城乡建设",
-                                           "created_at": "2020-01-01"}])
+    # 23:30 on New Year's Eve as a 12345 system exports it, without its zone: the centre's time, before the --since
+    # day (read as UTC it would be 07:30 on 1 January in Wugang)
+    old = _jsonl(tmp_path / "old.jsonl", [{"title": "路灯", "text": "路灯坏了", "topic": "城乡建设", "created_at": "2020-01-01"},
+                                          {"title": "水管", "text": "水管爆了", "topic": "城乡建设",
+                                           "created_at": "2025-12-31 23:30"}])
     with pytest.raises(InputError, match="no new labelled tickets since 2026-01-01"):
         retrain([old], registry=registry, since="2026-01-01", work_dir=tmp_path / "runs")
     with pytest.raises(InputError, match="--since 'last tuesday': not a date"):

@@ -7,7 +7,7 @@ model card; here they are recomputed on one evaluation set for all versions, so 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
 from typing import Sequence
@@ -179,10 +179,11 @@ def live_table(answers: Sequence[FeedbackRow]) -> pd.DataFrame:
 
 
 def _in_centre_zone(at: datetime) -> datetime:
-    # A week starts on Monday at midnight where the centre is; stored stamps are UTC (naive ones from SQLite).
+    # A week starts on Monday at midnight where the centre is, not in UTC.
     from appeal.config import get_settings
+    from appeal.database import stored_utc
 
-    return (at if at.tzinfo else at.replace(tzinfo=timezone.utc)).astimezone(get_settings().zone)
+    return stored_utc(at).astimezone(get_settings().zone)
 
 
 def repeats_live_table(answers: Sequence[FeedbackRow]) -> pd.DataFrame:

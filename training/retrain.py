@@ -89,9 +89,9 @@ def _key(row: dict) -> str:
     return row["canonical"]
 
 
-def _when(value: str | None, zone: str = "UTC") -> float:
-    """Seconds since the epoch; a time without zone is taken as in `zone` (UTC for stored stamps: how the feedback
-    store's SQLite keeps them)."""
+def _when(value: str | None, zone: str) -> float:
+    """Seconds since the epoch; a time without zone is taken as in `zone`, the centre's: 12345 systems export local
+    times without an offset, and `appeal feedback export` writes its offset."""
     if not value:
         return float("-inf")
     stamp = pd.Timestamp(value)
@@ -108,14 +108,15 @@ def _load_new(paths: Sequence[Path], stopwords, since: str | None,
         dataset, load_report = load_tickets(path, stopwords=stopwords, deduplicate=False)
         rows += [{**r, "presegmented": load_report.presegmented} for r in dataset.to_list()
                  if any(r[h] is not None for h in HEADS)]
-    if since is not None:
-        from appeal.config import get_settings
+    from appeal.config import get_settings
 
+    zone = get_settings().timezone
+    if since is not None:
         # The trainer's date is a day of the centre's calendar: --since 2026-11-01 starts at its midnight.
-        start = _when(since, get_settings().timezone)
-        rows = [r for r in rows if _when(r["created_at"]) >= start]
+        start = _when(since, zone)
+        rows = [r for r in rows if _when(r["created_at"], zone) >= start]
     read_as = read_units_as_labels(rows, unit_label) if unit_label is not None else {}
-    rows.sort(key=lambda r: _when(r["created_at"]))  # stable: undated rows keep file order, first
+    rows.sort(key=lambda r: _when(r["created_at"], zone))  # stable: undated rows keep file order, first
     latest = latest_by(rows, _key)
     return latest, len(rows) - len(latest), {given: label for given, label in read_as}
 

@@ -108,6 +108,7 @@ def write_feedback(settings, out: Path, since_id: int,
     answers as the champion's labels, None keeps them as the agents wrote them. Returns (tickets written, the last
     feedback id, how often each unit answer was read as a label)."""
     from appeal.cli.data_commands import write_rows
+    from appeal.database import stored_utc
     from training.feedback_store import FeedbackStore
     from training.tickets import read_units_as_labels
 
@@ -117,7 +118,7 @@ def write_feedback(settings, out: Path, since_id: int,
     finally:
         store.close()
     tickets = [{"id": row.ticket_key, "title": row.title, "text": row.text, "topic": row.topic, "unit": row.unit,
-                "created_at": row.created_at.isoformat(), "channel": "feedback"} for row in latest]
+                "created_at": stored_utc(row.created_at).isoformat(), "channel": "feedback"} for row in latest]
     read_as = read_units_as_labels(tickets, unit_label) if unit_label else Counter()
     write_rows(tickets, out)
     return len(tickets), max((row.id for row in latest), default=since_id), read_as
