@@ -37,8 +37,8 @@ class Settings(BaseSettings):
     # Servers often run in UTC; a policy valid until 12-31 must leave the suggestions at midnight where the callers
     # are, not eight hours later.
     timezone: str = Field(default="Asia/Shanghai", description="the centre's time zone (IANA name): the day on which "
-                          "FAQ entries begin and end, `retrain --since` dates, the report's weeks; a time without an offset in a ticket "
-                          "file is taken as the centre's")
+                          "FAQ entries begin and end, `retrain --since` dates, the report's weeks; a time without an "
+                          "offset in a ticket file is taken as the centre's")
     host: str = "127.0.0.1"
     port: int = 8000
 
