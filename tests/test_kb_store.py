@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 from sqlalchemy import inspect
 
+from appeal.config import centre_today
 from knowledge_base.files import read_entries
 from knowledge_base.kb import KnowledgeBase
 from knowledge_base.store import EntryFilter, EntryIn, EntryRow, EntryStore, EntryUpdate
@@ -48,7 +49,7 @@ def test_add_search_update_delete_take_effect_at_once(kb):
 
 
 def test_expired_and_future_entries_are_never_suggested(kb):
-    today = date.today()
+    today = centre_today()  # the day searches judge validity on, not the test machine's
     kb.add(SOCIAL.model_copy(update={"valid_to": today - timedelta(days=1)}), "tester")
     kb.add(NOISE.model_copy(update={"id": "noise-future", "valid_from": today + timedelta(days=1)}), "tester")
     assert kb.search("社保卡丢了", k=5) == []
@@ -58,7 +59,7 @@ def test_expired_and_future_entries_are_never_suggested(kb):
 
 def test_an_entry_ends_at_midnight_where_the_centre_is(kb, monkeypatch):
     """A server kept in UTC must not suggest a policy that ended at midnight in Wugang until 08:00 there."""
-    from appeal.config import centre_today, get_settings
+    from appeal.config import get_settings
 
     def in_zone(zone: str):
         monkeypatch.setenv("APPEAL_TIMEZONE", zone)
@@ -76,7 +77,7 @@ def test_an_entry_ends_at_midnight_where_the_centre_is(kb, monkeypatch):
 
 
 def test_listing_narrows_by_source_unit_status_and_text(kb):
-    today = date.today()
+    today = centre_today()  # the day searches judge validity on, not the test machine's
     kb.add(SOCIAL, "tester")
     kb.add(NOISE.model_copy(update={"valid_to": today - timedelta(days=1)}), "tester")
     kb.add(NOISE.model_copy(update={"id": "noise-next-year", "valid_from": today + timedelta(days=365)}), "tester")
