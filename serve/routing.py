@@ -10,9 +10,11 @@ from __future__ import annotations
 import logging
 from datetime import datetime, timedelta, timezone
 from typing import Sequence
+from zoneinfo import ZoneInfo
 
 from sqlalchemy.exc import SQLAlchemyError
 
+from appeal.database import stored_utc
 from knowledge_base.dispatch import decide
 from knowledge_base.kb import KnowledgeBase
 from knowledge_base.repeats import Judgements, Related, Repeats
@@ -79,10 +81,11 @@ def hotspots_out(repeats: Repeats, feedback: FeedbackStore, *, days: int, min_si
     )
 
 
-def _repeat_reason(related: list[Related]) -> str:
+def _repeat_reason(related: list[Related], zone: ZoneInfo) -> str:
     first = related[0]
-    days = (utc_now() - first.ticket.received_at).days
-    when = "今天 / today" if days == 0 else f"{days} 天前 / {days} days ago"
+    # Calendar days where the agent is: a ticket of 23:00 last night is 昨天, not 今天 because fewer than 24 hours passed.
+    days = (datetime.now(zone).date() - stored_utc(first.ticket.received_at).astimezone(zone).date()).days
+    when = {0: "今天 / today", 1: "昨天 / yesterday"}.get(days, f"{days} 天前 / {days} days ago")
     where = f"，已派 {first.ticket.lead_unit}" if first.ticket.lead_unit else ""
     more = f"，另有 {len(related) - 1} 件 / {len(related) - 1} more" if len(related) > 1 else ""
     return f"可能重复诉求 / possible repeat: {first.ticket.ticket_id}（相似度 {first.similarity:.2f}，{when}{where}{more}）"
@@ -102,9 +105,10 @@ def _check_and_record(repeats: Repeats, text: str, seen: SeenTicket | None) -> l
 
 
 def route_tickets(tickets: Sequence[TicketIn], model: LoadedModel, kb: KnowledgeBase, k: int,
-                  repeats: Repeats | None = None) -> list[RouteOut]:
+                  repeats: Repeats | None = None, *, zone: ZoneInfo) -> list[RouteOut]:
     """Routes the tickets; with `repeats`, each is compared with the tickets of the repeat window (those before it
-    in the batch included) and, when it has an id, kept there for the tickets after it."""
+    in the batch included) and, when it has an id, kept there for the tickets after it. `zone`: the centre's, for
+    the days a repeat reason counts."""
     predictor = model.predictor
     predictions = predictor.predict([canonical(t.title, t.text, stopwords=predictor.stopwords) for t in tickets])
     results = []
@@ -122,7 +126,7 @@ def route_tickets(tickets: Sequence[TicketIn], model: LoadedModel, kb: Knowledge
                               routing.jurisdiction.township if routing.jurisdiction else None, heads["topic"].label,
                               sent_to) if ticket.id else None
             related = _check_and_record(repeats, full, seen)
-        reasons = routing.reasons + ([_repeat_reason(related)] if related else [])
+        reasons = routing.reasons + ([_repeat_reason(related, zone)] if related else [])
         results.append(
             RouteOut(
                 id=ticket.id,

@@ -271,6 +271,27 @@ REPEATS = [
 ]
 
 
+def test_a_repeat_reason_counts_days_as_the_centre_does(server):
+    """An earlier report of 23:00 last night, Wugang time, is 昨天 however few hours ago it was."""
+    from datetime import datetime, time, timedelta, timezone
+    from zoneinfo import ZoneInfo
+
+    from knowledge_base.ticket_log import SeenTicket, TicketLog
+    from pipeline import masked_text
+
+    wugang = ZoneInfo("Asia/Shanghai")
+    last_night = datetime.combine(datetime.now(wugang).date(), time(0), wugang) - timedelta(hours=1)
+    log = TicketLog(f"sqlite:///{server.home / 'appeal.db'}")
+    log.add(SeenTicket("WG-Y1", last_night.astimezone(timezone.utc).replace(tzinfo=None),
+                       masked_text("邓家铺镇农贸市场旁边的垃圾站三天没人清运，臭气熏天，苍蝇很多。"), "垃圾站无人清运"))
+    log.close()
+    with server.client("platform") as platform:
+        routed = platform.post("/v1/route", json={"id": "WG-Y2", "title": "垃圾站无人清运",
+                                                  "text": "邓家铺镇农贸市场旁边的垃圾站还是没人清运，臭气熏天。"}).json()
+    assert [t["ticket_id"] for t in routed["related_tickets"]][:1] == ["WG-Y1"]
+    assert any(r.startswith("可能重复诉求 / possible repeat: WG-Y1") and "昨天 / yesterday" in r for r in routed["reasons"])
+
+
 def test_repeat_reports_are_linked_and_grouped(server):
     with server.client("platform") as platform:
         for ticket in demo_tickets():  # a window of real size (the IDF needs one)

@@ -23,7 +23,8 @@ def _check_lengths(tickets: Sequence[TicketIn], limit: int) -> None:
 
 def _route(request: Request, services: Services, tickets: Sequence[TicketIn]) -> list[RouteOut]:
     _check_lengths(tickets, services.settings.max_text_chars)
-    results = route_tickets(tickets, services.model, services.kb, services.settings.suggestions_k, services.repeats)
+    results = route_tickets(tickets, services.model, services.kb, services.settings.suggestions_k, services.repeats,
+                            zone=services.settings.zone)
     for result in results:
         labels = {"topic": result.topic.label, **({"unit": result.unit.label} if result.unit else {})}
         services.metrics.observe_route(labels, result.decision, bool(result.related_tickets))
