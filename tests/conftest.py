@@ -11,6 +11,18 @@ REPO = Path(__file__).resolve().parents[1]
 SHARED = (REPO / ".." / "shared" / "data").resolve()
 
 
+@pytest.fixture(autouse=True)
+def wugang_time(monkeypatch):
+    """Tests that turn on a day or a week (validity, --since, the report's weeks) are written for Wugang's clock; a
+    developer's own APPEAL_TIMEZONE must not change what they assert."""
+    from appeal.config import get_settings
+
+    monkeypatch.setenv("APPEAL_TIMEZONE", "Asia/Shanghai")
+    get_settings.cache_clear()
+    yield
+    get_settings.cache_clear()
+
+
 @pytest.fixture(scope="session")
 def shared_data() -> Path:
     """The real datasets beside the checkout (present in CI); tests that need them skip elsewhere."""

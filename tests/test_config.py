@@ -30,6 +30,7 @@ def test_the_centres_day_is_not_the_servers(monkeypatch):
 
     from appeal.config import centre_today, get_settings
 
+    monkeypatch.delenv("APPEAL_TIMEZONE")
     assert Settings().timezone == "Asia/Shanghai"
     with pytest.raises(ValueError, match="unknown time zone 'Asia/Wugang'"):
         Settings(timezone="Asia/Wugang")
