@@ -82,8 +82,8 @@ def start_server(home: Path, log_path: Path, env: dict[str, str] | None = None, 
     """`uvicorn serve.app:create_app --factory` on a free port; returns once /readyz says ready."""
     port = free_port()
     # Wugang's clock, as the autouse fixture sets it for the tests (a module's server starts before that fixture).
-    environment = {**os.environ, "APPEAL_HOME": str(home), "APPEAL_API_KEYS": KEY_SPEC, "APPEAL_TIMEZONE": "Asia/Shanghai",
-                   **(env or {})}
+    environment = {**os.environ, "APPEAL_HOME": str(home), "APPEAL_API_KEYS": KEY_SPEC,
+                   "APPEAL_TIMEZONE": "Asia/Shanghai", **(env or {})}
     handle = open(log_path, "w", encoding="utf-8")
     process = subprocess.Popen(
         [sys.executable, "-m", "uvicorn", "serve.app:create_app", "--factory", "--host", "127.0.0.1",
