@@ -194,10 +194,14 @@ def test_hotspots_from_the_command_line(appeal_home):
     log = TicketLog(Settings().db_url)
     for ticket in demo_seen():
         log.add(ticket)
+    # Evening in UTC, within the last day: already the next morning in Wugang, whose date the table must show.
+    now = utc_now()
+    evening = now - timedelta(minutes=10) if now.hour >= 17 else now.replace(hour=23, minute=0) - timedelta(days=1)
     for number, body in enumerate((ROAD, ROAD_AGAIN, ROAD_THIRD)):
-        log.add(SeenTicket(f"WG-{number}", utc_now() - timedelta(hours=number), masked_text(body), "通村公路塌陷",
+        log.add(SeenTicket(f"WG-{number}", evening - timedelta(minutes=2 * number), masked_text(body), "通村公路塌陷",
                            "湾头桥镇", "交通运输", "湾头桥镇人民政府"))
     log.close()
+    wugang_day = (evening.date() + timedelta(days=1)).isoformat()
     env = {**os.environ, "APPEAL_HOME": str(appeal_home)}
     listed = subprocess.run([*APPEAL, "hotspots", "--days", "1", "--json"], capture_output=True, text=True, env=env,
                             cwd=REPO, check=True)
@@ -207,7 +211,8 @@ def test_hotspots_from_the_command_line(appeal_home):
     assert "湾头桥镇" in found["hotspots"][0]["keywords"] and found["hotspots"][0]["last_24h"] == 3
     table = subprocess.run([*APPEAL, "hotspots", "--days", "1"], capture_output=True, text=True, env=env, cwd=REPO,
                            check=True).stdout
-    assert table.startswith("1 hotspot among 18 tickets of the last day\n\n1. 3 tickets (3 in the last 24 h), ")
+    assert table.startswith(f"1 hotspot among 18 tickets of the last day\n\n1. 3 tickets (3 in the last 24 h), "
+                            f"{wugang_day} → {wugang_day}: ")
     assert "乡镇/街道 湾头桥镇 3 · topic 交通运输 3 · lead unit 湾头桥镇人民政府 3" in table
     assert all(f"WG-{n} 通村公路塌陷" in table for n in range(3))
     # A period longer than the repeat window covers the window, and says so.
