@@ -70,8 +70,8 @@ def to_simplified(text: str) -> str:
 
 
 def strip_markup(text: str) -> str:
-    """HTML entities decoded, tags removed (a block-level tag leaves a space), script and style bodies and comments
-    dropped; text without `&` or `<` is returned as it is."""
+    """HTML entities decoded, tags removed (a block-level tag leaves a line break), script and style bodies and
+    comments dropped; text without `&` or `<` is returned as it is."""
     if "&" in text:
         text = html.unescape(text)
     if "<" in text:
