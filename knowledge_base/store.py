@@ -274,8 +274,12 @@ class EntryStore:
     # -- reading ---------------------------------------------------------------------------------
     def version(self) -> int:
         with self._session() as session:
-            state = session.get(StateRow, 1)
-            return state.version if state else 0
+            return self._version_in(session)
+
+    @staticmethod
+    def _version_in(session: Session) -> int:
+        state = session.get(StateRow, 1)
+        return state.version if state else 0
 
     def get(self, entry_id: str) -> Entry | None:
         with self._session() as session:
@@ -351,15 +355,15 @@ class EntryStore:
             row = session.get(EntryRow, entry_id)
             if row is None:
                 raise InputError(f"no entry {entry_id!r}")
-            current = row.to_entry().model_dump(include=set(EntryIn.model_fields))
-            merged = EntryIn.model_validate({**current, **change.model_dump(exclude_unset=True)})
-            if merged.model_dump(exclude={"id"}) == {k: v for k, v in current.items() if k != "id"}:
+            merged = EntryIn.model_validate({**row.to_entry().model_dump(include=set(EntryIn.model_fields)),
+                                             **change.model_dump(exclude_unset=True)})
+            values = merged.model_dump(exclude={"id"})
+            if row.to_entry().model_dump(include=set(values)) == values:
                 # As in an import: a change that changes nothing keeps the entry's stamp and adds no version.
-                state = session.get(StateRow, 1)
-                return row.to_entry(), state.version if state else 0
+                return row.to_entry(), self._version_in(session)
             now = utc_now()
             self._keep(session, row, "update", updated_by, now)
-            for name, value in merged.model_dump(exclude={"id"}).items():
+            for name, value in values.items():
                 setattr(row, name, value)
             row.updated_at, row.updated_by = now, updated_by
             return row.to_entry(), self._bump(session)
