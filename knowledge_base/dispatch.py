@@ -295,22 +295,21 @@ def decide(
         trace.note(f"unit 标签 {unit.label!r} 不在职能类型表中 / not a functional type", cause="unit")
 
     place = find_jurisdiction(text, location, gazetteer)
+    named = sorted({m.township for m in scan_places(text or "", gazetteer)})
     if place:
         trace.note(f"属地: {place.township}（{place.source}: “{place.matched}”, {place.method}）")
-        in_text = sorted({m.township for m in scan_places(text or "", gazetteer)} - {place.township})
+        in_text = [township for township in named if township != place.township]
         if place.source == "location" and in_text:
             # The field may hold the caller's address and the text the place of the matter, or the other way
             # round: the field still names the unit, and an agent checks which place the matter is in.
             trace.note(f"属地不一致: 地点为 {place.township}，正文提到 {' / '.join(in_text)} / location and text name "
                        "different townships", cause="jurisdiction")
-    else:
-        named = sorted({m.township for m in scan_places(text or "", gazetteer)})
-        if len(named) > 1:
-            trace.note(f"属地不明确: 提到 {' / '.join(named)} / ambiguous jurisdiction")
-        elif elsewhere := places_elsewhere(text or ""):
-            # A city unit would otherwise be dispatched a matter of another county without anyone looking.
-            trace.note(f"可能非本市事项: 提到 {'、'.join(elsewhere)}，未提到本市乡镇街道；如事发外地，请告知来电人向当地 12345 "
-                       "反映 / may be outside the city", cause="elsewhere")
+    elif len(named) > 1:
+        trace.note(f"属地不明确: 提到 {' / '.join(named)} / ambiguous jurisdiction")
+    elif elsewhere := places_elsewhere(text or ""):
+        # A city unit would otherwise be dispatched a matter of another county without anyone looking.
+        trace.note(f"可能非本市事项: 提到 {'、'.join(elsewhere)}，未提到本市乡镇街道；如事发外地，请告知来电人向当地 12345 "
+                   "反映 / may be outside the city", cause="elsewhere")
 
     urgent = urgent_words_in(text or "", rules)
     if urgent:
