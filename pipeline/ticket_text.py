@@ -7,9 +7,10 @@ from pipeline.normalize import normalize
 from pipeline.pii import mask_pii
 
 
-def masked_text(text: str, people: Iterable[str] = ()) -> str:
-    """`people`: names the text's record gives for its author, masked wherever they occur (see `mask_pii`)."""
-    return mask_pii(normalize(text), [normalize(person) for person in people]).text
+def masked_text(text: str, people: Iterable[str | None] = ()) -> str:
+    """`people`: names the text's record gives for its author, masked wherever they occur (see `mask_pii`); None for
+    a record that gives none."""
+    return mask_pii(normalize(text), [normalize(person) for person in people if person]).text
 
 
 def title_and_body(title: str | None, body: str | None) -> str:

@@ -113,9 +113,8 @@ def route_tickets(tickets: Sequence[TicketIn], model: LoadedModel, kb: Knowledge
     predictions = predictor.predict([canonical(t.title, t.text, stopwords=predictor.stopwords) for t in tickets])
     results = []
     for ticket, heads in zip(tickets, predictions):
-        people = [ticket.author] if ticket.author else []
-        masked = masked_text(ticket.text, people)
-        title = masked_text(ticket.title, people) if ticket.title else None
+        masked = masked_text(ticket.text, [ticket.author])
+        title = masked_text(ticket.title, [ticket.author]) if ticket.title else None
         full = title_and_body(title, masked)  # routing_text, without masking both parts a second time
         routing = decide(heads, full, ticket.location)
         related: list[Related] = []

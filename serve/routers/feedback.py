@@ -32,9 +32,8 @@ def post_feedback(
     if len(body.text) > limit:
         raise too_large("文本过长", "text too long", limit, len(body.text))
     values = body.model_dump(exclude={"author"})
-    people = [body.author] if body.author else []
-    values["text"] = masked_text(body.text, people)
-    values["title"] = masked_text(body.title, people) if body.title else None
+    values["text"] = masked_text(body.text, [body.author])
+    values["title"] = masked_text(body.title, [body.author]) if body.title else None
     row = services.feedback.add(Feedback(**values))
     services.metrics.observe_feedback(body.model_version, body.predicted_topic, body.topic, row.repeat_verdict,
                                       (row.refusal_rule, row.refusal_verdict))
