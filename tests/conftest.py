@@ -9,6 +9,8 @@ from sqlalchemy import create_engine, make_url, text
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = (REPO / ".." / "shared" / "data").resolve()
+# The clock tests are written for (validity days, --since, the report's weeks, repeat reasons).
+WUGANG_TIMEZONE = "Asia/Shanghai"
 
 
 @pytest.fixture(autouse=True)
@@ -17,7 +19,7 @@ def wugang_time(monkeypatch):
     developer's own APPEAL_TIMEZONE must not change what they assert."""
     from appeal.config import get_settings
 
-    monkeypatch.setenv("APPEAL_TIMEZONE", "Asia/Shanghai")
+    monkeypatch.setenv("APPEAL_TIMEZONE", WUGANG_TIMEZONE)
     get_settings.cache_clear()
     yield
     get_settings.cache_clear()

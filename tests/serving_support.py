@@ -18,6 +18,7 @@ import httpx
 
 from appeal.config import DEMO_DIR
 from models.registry import Registry
+from tests.conftest import WUGANG_TIMEZONE
 from training.train_baseline import train_baseline
 
 REPO = Path(__file__).resolve().parents[1]
@@ -83,7 +84,7 @@ def start_server(home: Path, log_path: Path, env: dict[str, str] | None = None, 
     port = free_port()
     # Wugang's clock, as the autouse fixture sets it for the tests (a module's server starts before that fixture).
     environment = {**os.environ, "APPEAL_HOME": str(home), "APPEAL_API_KEYS": KEY_SPEC,
-                   "APPEAL_TIMEZONE": "Asia/Shanghai", **(env or {})}
+                   "APPEAL_TIMEZONE": WUGANG_TIMEZONE, **(env or {})}
     handle = open(log_path, "w", encoding="utf-8")
     process = subprocess.Popen(
         [sys.executable, "-m", "uvicorn", "serve.app:create_app", "--factory", "--host", "127.0.0.1",

@@ -6,6 +6,7 @@ import sqlite3
 
 import pytest
 
+from tests.conftest import WUGANG_TIMEZONE
 from tests.serving_support import KEYS, demo_tickets, install_model, start_server
 
 TICKET = {
@@ -279,7 +280,7 @@ def test_a_repeat_reason_counts_days_as_the_centre_does(server):
     from knowledge_base.ticket_log import SeenTicket, TicketLog
     from pipeline import masked_text
 
-    wugang = ZoneInfo("Asia/Shanghai")
+    wugang = ZoneInfo(WUGANG_TIMEZONE)
     last_night = datetime.combine(datetime.now(wugang).date(), time(0), wugang) - timedelta(hours=1)
     log = TicketLog(f"sqlite:///{server.home / 'appeal.db'}")
     log.add(SeenTicket("WG-Y1", last_night.astimezone(timezone.utc).replace(tzinfo=None),
