@@ -25,6 +25,15 @@ def wugang_time(monkeypatch):
     get_settings.cache_clear()
 
 
+def centre_today_in(monkeypatch, zone: str):
+    """The centre's day once APPEAL_TIMEZONE is `zone` (set for the rest of the test)."""
+    from appeal.config import centre_today, get_settings
+
+    monkeypatch.setenv("APPEAL_TIMEZONE", zone)
+    get_settings.cache_clear()
+    return centre_today()
+
+
 @pytest.fixture(scope="session")
 def shared_data() -> Path:
     """The real datasets beside the checkout (present in CI); tests that need them skip elsewhere."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from appeal.config import Settings
-from tests.conftest import SHARED
+from tests.conftest import SHARED, centre_today_in
 
 
 def test_shared_data_is_found_beside_the_checkout_from_any_directory(tmp_path, monkeypatch):
@@ -28,17 +28,11 @@ def test_the_sqlite_file_is_known_and_a_server_url_is_left_as_given(tmp_path, mo
 def test_the_centres_day_is_not_the_servers(monkeypatch):
     from datetime import datetime, timezone
 
-    from appeal.config import centre_today, get_settings
-
     monkeypatch.delenv("APPEAL_TIMEZONE")
     assert Settings().timezone == "Asia/Shanghai"
     with pytest.raises(ValueError, match="unknown time zone 'Asia/Wugang'"):
         Settings(timezone="Asia/Wugang")
-    days = {}
-    for zone in ("Etc/GMT+12", "Pacific/Kiritimati"):  # UTC−12 and UTC+14: never the same date
-        monkeypatch.setenv("APPEAL_TIMEZONE", zone)
-        get_settings.cache_clear()
-        days[zone] = centre_today()
-    get_settings.cache_clear()
+    # UTC−12 and UTC+14: never the same date
+    days = {zone: centre_today_in(monkeypatch, zone) for zone in ("Etc/GMT+12", "Pacific/Kiritimati")}
     assert days["Etc/GMT+12"] <= datetime.now(timezone.utc).date() <= days["Pacific/Kiritimati"]
     assert days["Pacific/Kiritimati"] > days["Etc/GMT+12"]

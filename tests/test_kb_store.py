@@ -12,6 +12,7 @@ from knowledge_base.files import read_entries
 from knowledge_base.kb import KnowledgeBase
 from knowledge_base.store import EntryFilter, EntryIn, EntryRow, EntryStore, EntryUpdate
 from pipeline.errors import InputError
+from tests.conftest import centre_today_in
 from tests.database_support import create_older_table
 
 SOCIAL = EntryIn(id="sbk-lost", question="社保卡丢了怎么补办？", alternatives=["社会保障卡遗失补办"],
@@ -59,21 +60,13 @@ def test_expired_and_future_entries_are_never_suggested(kb):
 
 def test_an_entry_ends_at_midnight_where_the_centre_is(kb, monkeypatch):
     """A server kept in UTC must not suggest a policy that ended at midnight in Wugang until 08:00 there."""
-    from appeal.config import get_settings
-
-    def in_zone(zone: str):
-        monkeypatch.setenv("APPEAL_TIMEZONE", zone)
-        get_settings.cache_clear()
-        return centre_today()
-
-    last_day = in_zone("Etc/GMT+12")  # UTC−12: its today is over in UTC+14 (26 hours apart)
+    last_day = centre_today_in(monkeypatch, "Etc/GMT+12")  # UTC−12: its today is over in UTC+14 (26 hours apart)
     kb.add(SOCIAL.model_copy(update={"valid_to": last_day}), "tester")
     assert [h.entry_id for h in kb.search("社保卡丢了", k=5)] == ["sbk-lost"]
     assert [e.id for e in kb.entries(EntryFilter(status="active"))] == ["sbk-lost"]
-    assert in_zone("Pacific/Kiritimati") > last_day
+    assert centre_today_in(monkeypatch, "Pacific/Kiritimati") > last_day
     assert kb.search("社保卡丢了", k=5) == []
     assert [e.id for e in kb.entries(EntryFilter(status="expired"))] == ["sbk-lost"]
-    get_settings.cache_clear()
 
 
 def test_listing_narrows_by_source_unit_status_and_text(kb):
