@@ -29,7 +29,10 @@ from pipeline.pii import PII_TOKENS
 from pipeline.segment import segment
 
 _FEATURES = 2**20
-# Rows added since the last merge are kept apart (vstack copies the whole matrix) up to this many.
+# Rows added since the last merge are kept apart (vstack copies the whole matrix) up to this many, and up to one
+# 64th of the window: the norms of a check are those of the last merge, and the IDF a check uses has grown since by
+# up to log(1 + pending / window). In a young window a fixed 64 left a ticket's own text at similarity 3.2 after 60
+# tickets (each new ticket raises the IDF of every gram it lacks), so unrelated tickets passed the threshold.
 _PENDING = 64
 # How long, and how far below a new row id, a missing row id is looked for again (see `Repeats`).
 _GAP_SECONDS = 30.0
@@ -162,7 +165,7 @@ class RepeatIndex:
             self._df[row.indices] += 1
             self._pending.append(row)
             self._pending_norms.append(float(np.linalg.norm(row.data * self._idf(row.indices))) or 1.0)
-            if len(self._pending) > _PENDING:
+            if len(self._pending) > min(_PENDING, len(self._tickets) // _PENDING):
                 self._merge()
 
     def _merge(self) -> None:
@@ -218,7 +221,8 @@ class RepeatIndex:
                 if scores[i] < floor or len(found) == k:
                     break
                 if self._tickets[i].ticket_id != exclude:
-                    found.append(Related(self._tickets[i], float(scores[i])))
+                    # A copy can score a hair above 1 while the norms lag the IDF (see _PENDING).
+                    found.append(Related(self._tickets[i], min(float(scores[i]), 1.0)))
             return found
 
     def count(self, *, days: int, now: datetime | None = None) -> int:

@@ -10,11 +10,13 @@ from datetime import timedelta
 import numpy as np
 import pandas as pd
 import pytest
+import scipy.sparse as sp
 from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.preprocessing import normalize
 from sqlalchemy import text
 
 from appeal.config import DEMO_DIR, Settings
-from knowledge_base.repeats import Judgements, RepeatIndex, Repeats, _similar_pairs
+from knowledge_base.repeats import _VECTORIZER, Judgements, RepeatIndex, Repeats, _clean, _similar_pairs
 from knowledge_base.store import utc_now
 from knowledge_base.ticket_log import SeenTicket
 from pipeline import masked_text
@@ -89,6 +91,29 @@ def test_hotspots_group_the_reports_of_one_matter():
     assert not {"村民", "出行", "危险"} & set(spot.keywords)
     assert index.hotspots(days=2, min_size=4) == []
     assert index.count(days=2) == 3 + 30  # and 30 demo tickets of the last two days
+
+
+def test_a_young_window_gives_the_cosines_of_its_tickets():
+    """A new deployment's first days: each check gives the TF-IDF cosines of the window as it stands (within the
+    1/64 the IDF may move between merges). The norms used to lag 64 tickets behind, which put a ticket's own text at
+    similarity 3.2 after 60 tickets and flagged unrelated tickets as repeats."""
+    texts = [_clean(f"{t.title or ''}\n{t.text}") for t in demo_seen()]
+    for size in (10, 60, 150, 280):
+        index = RepeatIndex(THRESHOLD, window_days=30)
+        for ticket in demo_seen()[:size]:
+            index.add(ticket)
+        counts = _VECTORIZER.transform(texts[:size + 20]).tocsr()  # the index's own (hashed) grams
+        counts.data = 1.0 + np.log(counts.data)
+        df = np.asarray((counts[:size] > 0).sum(axis=0)).ravel()
+        rows = normalize(counts @ sp.diags(np.log((1.0 + size) / (1.0 + df)) + 1.0))
+        exact = (rows[size:] @ rows[:size].T).toarray()
+        for query, expected in zip(texts[size:], exact):
+            found = index.related(query, k=size, min_similarity=1e-9)
+            assert len(found) == size
+            for related in found:
+                position = int(related.ticket.ticket_id.split("-")[-1]) - 1
+                assert related.similarity == pytest.approx(expected[position], rel=0.02)
+        assert 0.98 <= index.related(texts[0], k=1)[0].similarity <= 1.0  # a copy of a ticket
 
 
 @pytest.mark.parametrize(("chunk", "frequent"), [(512, 1000), (64, 50), (300, 0)])
