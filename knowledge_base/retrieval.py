@@ -177,7 +177,7 @@ class Bm25Index:
         return len(self._overlay)
 
     def needs_rebuild(self) -> bool:
-        return len(self._overlay) > max(32, min(1000, self._snap.n_docs // 20))
+        return len(self._overlay) > min(1000, self._snap.n_docs // 20)
 
     def snapshot_job(self) -> tuple[list[int], list[int], list[Counter], list[int]]:
         slots = [s for s, tf in enumerate(self._tf) if tf is not None]

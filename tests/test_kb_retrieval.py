@@ -2,6 +2,7 @@
 bench/kb_evaluate.py), the embedding cache, the BM25 overlay, concurrency and the pair evaluation."""
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
 import sys
@@ -12,13 +13,14 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from appeal.config import DEMO_DIR
 from knowledge_base.evaluate import evaluate_pairs
 from knowledge_base.files import read_entries
 from knowledge_base.kb import E5Encoder, KnowledgeBase
 from knowledge_base.retrieval import Doc, HybridIndex
 from knowledge_base.store import EntryIn, EntryStore, EntryUpdate
 
-FAQ = Path(__file__).resolve().parents[1] / "appeal" / "demo" / "faq.jsonl"
+FAQ = DEMO_DIR / "faq.jsonl"
 
 
 class CountingEncoder(E5Encoder):
@@ -92,8 +94,8 @@ def test_bm25_overlay_scores_equal_a_rebuilt_index():
     assert index.bm25.overlay_size == 0
     query = "社保卡丢失补办需要带身份证"
     before = index.rank_many([query])[0].bm25
-    index.upsert(docs[:10])  # same texts, now scored through the overlay
-    assert index.bm25.overlay_size == 10
+    index.upsert(docs[:4])  # same texts, now scored through the overlay (up to a 20th of the snapshot)
+    assert index.bm25.overlay_size == 4
     after = index.rank_many([query])[0].bm25
     assert [d for d, _ in after] == [d for d, _ in before]
     assert np.allclose([s for _, s in after], [s for _, s in before], rtol=1e-5)
@@ -104,6 +106,21 @@ def test_bm25_overlay_scores_equal_a_rebuilt_index():
     fresh = HybridIndex()
     fresh.upsert(changed + docs[40:])
     assert index.rank_many([query])[0].bm25 == fresh.rank_many([query])[0].bm25
+
+
+def test_a_knowledge_base_written_entry_by_entry_ranks_as_one_built_at_once():
+    """A city that starts from an empty knowledge base and adds its FAQ one entry at a time. The overlay used to
+    hold the first 32 entries against an empty snapshot, which scored every word alike (IDF of an empty
+    collection) and every length against 1: a fifth of the demo tickets got another first entry."""
+    docs = [Doc(e.id, e.answer) for e in read_entries(FAQ)][:30]
+    by_entry = HybridIndex()
+    for doc in docs:
+        by_entry.upsert([doc])
+    at_once = HybridIndex()
+    at_once.upsert(docs)
+    at_once.bm25.install(at_once.bm25.build_snapshot(at_once.bm25.snapshot_job()))  # exact BM25, no overlay
+    tickets = [json.loads(line)["text"] for line in (DEMO_DIR / "tickets.jsonl").read_text("utf-8").splitlines()]
+    assert by_entry.rank_many(tickets, with_dense=False) == at_once.rank_many(tickets, with_dense=False)
 
 
 def test_concurrent_writes_and_searches(tmp_path):
