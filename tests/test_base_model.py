@@ -5,8 +5,10 @@ import ctypes
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import numpy as np
@@ -212,3 +214,22 @@ def test_cli_builds_and_refuses_bad_input(tmp_path):
                               (["--corpus", __file__], "--prune-vocab")):
         refused = subprocess.run([*cli, *bad_args], capture_output=True, text=True, cwd=repo, env=env)
         assert refused.returncode == 2 and message in refused.stderr and "Traceback" not in refused.stderr
+
+
+def test_a_build_stopped_by_sigterm_leaves_nothing_behind(tmp_path):
+    """`docker stop` or `systemctl stop` during a build: the half-built directory goes, as with Ctrl-C. Before,
+    SIGTERM's default action ended the process on the spot and the staging directory stayed for good."""
+    out = tmp_path / "encoder"
+    process = subprocess.Popen(
+        [sys.executable, "-c", "from appeal.cli import main; main()", "base-model", "build", "--layers", "2",
+         "--no-onnx", "--out", str(out)],
+        cwd=Path(__file__).resolve().parents[1], env={**os.environ, "APPEAL_HOME": str(tmp_path / "home")},
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    staging = []
+    while not staging:  # the build writes into a hidden sibling (.encoder.XXXXXXXX) and renames it when done
+        assert process.poll() is None, process.stderr.read()
+        staging = [p for p in tmp_path.iterdir() if p.name.startswith(".encoder.") and p.suffix != ".lock"]
+        time.sleep(0.01)
+    process.send_signal(signal.SIGTERM)
+    assert process.wait(timeout=60) == 128 + signal.SIGTERM
+    assert not staging[0].exists() and not out.exists()

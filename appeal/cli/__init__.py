@@ -6,6 +6,7 @@ answers at once.
 from __future__ import annotations
 
 import os
+import signal
 import sys
 from pathlib import Path
 
@@ -40,7 +41,15 @@ def _register() -> None:
         module.register(app)
 
 
+def _terminated(signum: int, frame) -> None:
+    raise SystemExit(128 + signum)
+
+
 def main() -> None:
+    # `docker stop` and `systemctl stop` send SIGTERM, whose default action ends the process on the spot: a first
+    # start's half-trained model or a half-built encoder (tens to hundreds of MB) stayed in APPEAL_HOME for good.
+    # As an exit, it lets the builders' clean-up run, as Ctrl-C does. uvicorn puts its own handler in while serving.
+    signal.signal(signal.SIGTERM, _terminated)
     if not sys.stderr.isatty():
         # transformers' and huggingface_hub's own bars (loading, saving weights) read this when first imported; in a
         # log file they are walls of carriage returns. Our fine-tuning bar follows the same rule.
