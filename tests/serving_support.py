@@ -10,6 +10,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import uuid
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -68,7 +69,16 @@ class LiveServer:
         return httpx.Client(base_url=self.url, headers={"X-API-Key": key} if key else {}, timeout=60)
 
     def log_lines(self) -> list[str]:
-        return self.log_path.read_text(encoding="utf-8").splitlines()
+        """The log with the lines of the requests made so far. A request's line is written once its response has
+        gone out, so a test reading at once could miss it (and a check that a phone number is *not* logged would
+        pass for nothing); a last request's line marks that the earlier ones are in."""
+        marker = f"log-mark-{uuid.uuid4().hex}"
+        with self.client() as client:
+            client.get("/healthz", headers={"X-Request-ID": marker})
+        deadline = time.monotonic() + 10
+        while marker not in (text := self.log_path.read_text(encoding="utf-8")) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        return text.splitlines()
 
     def stop(self) -> None:
         self.process.terminate()
