@@ -70,6 +70,11 @@ def test_the_window_and_a_rerouted_ticket():
         index.add(SeenTicket(f"WG-x{i}", utc_now(), masked_text(f"第{i}号路灯不亮，晚上出行不便。")))
     assert len(index) == 300 + 1 + 70  # demo tickets, WG-1 once, the lights; WG-old has left
     assert [r.ticket.ticket_id for r in index.related(ROAD_AGAIN)][:1] == ["WG-1"]
+    # The same ticket twice in one load (an edit routed again): the later text stands.
+    index.extend([SeenTicket("WG-2", utc_now(), masked_text(ROAD)), SeenTicket("WG-2", utc_now(), masked_text(SMOKE))])
+    assert len(index) == 300 + 1 + 70 + 1
+    assert "WG-2" not in [r.ticket.ticket_id for r in index.related(ROAD_AGAIN)]
+    assert "WG-2" in [r.ticket.ticket_id for r in index.related(SMOKE)]
 
 
 def test_hotspots_group_the_reports_of_one_matter():
@@ -97,22 +102,26 @@ def test_a_young_window_gives_the_cosines_of_its_tickets():
     """A new deployment's first days: each check gives the TF-IDF cosines of the window as it stands (within the
     1/64 the IDF may move between merges). The norms used to lag 64 tickets behind, which put a ticket's own text at
     similarity 3.2 after 60 tickets and flagged unrelated tickets as repeats."""
-    texts = [_clean(f"{t.title or ''}\n{t.text}") for t in demo_seen()]
+    seen = demo_seen()
+    texts = [_clean(f"{t.title or ''}\n{t.text}") for t in seen]
     for size in (10, 60, 150, 280):
         index = RepeatIndex(THRESHOLD, window_days=30)
-        for ticket in demo_seen()[:size]:
+        for ticket in seen[:size]:
             index.add(ticket)
+        at_start = RepeatIndex(THRESHOLD, window_days=30)  # how the service loads the ticket log: all at once
+        at_start.extend(seen[:size])
         counts = _VECTORIZER.transform(texts[:size + 20]).tocsr()  # the index's own (hashed) grams
         counts.data = 1.0 + np.log(counts.data)
         df = np.asarray((counts[:size] > 0).sum(axis=0)).ravel()
         rows = normalize(counts @ sp.diags(np.log((1.0 + size) / (1.0 + df)) + 1.0))
         exact = (rows[size:] @ rows[:size].T).toarray()
         for query, expected in zip(texts[size:], exact):
-            found = index.related(query, k=size, min_similarity=1e-9)
-            assert len(found) == size
-            for related in found:
-                position = int(related.ticket.ticket_id.split("-")[-1]) - 1
-                assert related.similarity == pytest.approx(expected[position], rel=0.02)
+            for checked in (index, at_start):
+                found = checked.related(query, k=size, min_similarity=1e-9)
+                assert len(found) == size
+                for related in found:
+                    position = int(related.ticket.ticket_id.split("-")[-1]) - 1
+                    assert related.similarity == pytest.approx(expected[position], rel=0.02)
         assert 0.98 <= index.related(texts[0], k=1)[0].similarity <= 1.0  # a copy of a ticket
 
 
