@@ -129,7 +129,7 @@ class KnowledgeBase:
         removed = list(removed)
         # The BM25 rebuild this may call for runs after the write lock is released (see `_rebuild`).
         self.index.upsert([_doc(e) for e in changed], rebuild=False)
-        self.index.remove(removed)
+        self.index.remove(removed, rebuild=False)
         for entry in changed:
             self._entries[entry.id] = entry
             self._stamps[entry.id] = entry.updated_at

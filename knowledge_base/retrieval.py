@@ -155,6 +155,9 @@ class Bm25Index:
         self._len: list[int] = []
         self._gen: list[int] = []
         self._overlay: set[int] = set()
+        # Snapshot documents deleted since: still in its statistics (N, df, avgdl) until the next rebuild.
+        self._removed: set[int] = set()
+        self._snap_slots: set[int] = set()
         self._snap = _Snapshot(None, np.empty(0, np.int64), np.empty(0, np.int64), 0, 1.0, Counter())
 
     def set(self, slot: int, tokens: list[str]) -> None:
@@ -165,19 +168,24 @@ class Bm25Index:
         self._tf[slot], self._len[slot] = Counter(tokens), len(tokens)
         self._gen[slot] += 1
         self._overlay.add(slot)
+        self._removed.discard(slot)  # a reused slot: the overlay counts it now
 
     def clear(self, slot: int) -> None:
         # The slot's snapshot score stays in the matrix; HybridIndex masks dead slots.
         self._tf[slot] = None
         self._gen[slot] += 1
         self._overlay.discard(slot)
+        if slot in self._snap_slots:
+            self._removed.add(slot)
 
     @property
     def overlay_size(self) -> int:
         return len(self._overlay)
 
     def needs_rebuild(self) -> bool:
-        return len(self._overlay) > min(1000, self._snap.n_docs // 20)
+        # Deletions count too: dropping an old case import (thousands of long replies) left the remaining entries
+        # scored with the deleted ones' statistics until enough other changes came.
+        return len(self._overlay) + len(self._removed) > min(1000, self._snap.n_docs // 20)
 
     def snapshot_job(self) -> tuple[list[int], list[int], list[Counter], list[int]]:
         slots = [s for s, tf in enumerate(self._tf) if tf is not None]
@@ -203,6 +211,8 @@ class Bm25Index:
         covered = set(snap.slots.tolist())
         self._overlay = {s for s in self._overlay if s not in covered or s in stale}
         self._overlay = {s for s in self._overlay if self._tf[s] is not None}
+        self._snap_slots = covered
+        self._removed = {s for s in stale if self._tf[s] is None}
 
     def _idf(self, token: str) -> float:
         n, df = self._snap.n_docs, self._snap.df.get(token, 0)
@@ -365,7 +375,8 @@ class HybridIndex:
             encode_cached(self.encoder, [t[: self.dense_chars] for t in texts], "passage", self.cache,
                           progress=progress)
 
-    def remove(self, ids: Iterable[str]) -> None:
+    def remove(self, ids: Iterable[str], rebuild: bool = True) -> None:
+        """Drop docs by id; `rebuild` as in `upsert`."""
         with self._lock:
             for doc_id in ids:
                 slot = self._slot_of.pop(doc_id, None)
@@ -375,6 +386,8 @@ class HybridIndex:
                 self._alive[slot] = False
                 self._free.append(slot)
                 self.bm25.clear(slot)
+        if rebuild:
+            self.maybe_rebuild()
 
     def _allocate(self, doc_id: str) -> int:
         if self._free:
