@@ -125,9 +125,9 @@ class RepeatIndex:
 
     The window is held feature by feature (the transpose of a ticket × feature matrix), so a check reads only the
     tickets that share a character gram with the new one. Tickets added since the last merge are held apart, and
-    the TF-IDF norms of the merged ones, which depend on the IDF, are refreshed when they are merged (every few
-    dozen tickets), not on each check: one ticket more moves the IDF of a month's window by a fraction of a
-    percent."""
+    the TF-IDF norms of the merged ones, which depend on the IDF, are refreshed when they are merged (every 64
+    tickets, or every 64th of a younger window), not on each check: one ticket more moves the IDF of a month's
+    window by a fraction of a percent."""
 
     def __init__(self, threshold: float, window_days: int):
         self.threshold = threshold
@@ -158,6 +158,8 @@ class RepeatIndex:
     def extend(self, tickets: Sequence[SeenTicket]) -> None:
         """Adds tickets in order, as `add` does, merging once at the end: the service loads a month's tickets at
         start, which one by one would merge about 300 times on the way."""
+        if not tickets:
+            return  # every check syncs first, and mostly finds nothing new
         rows = [_tf(_clean(f"{t.title or ''}\n{t.text}")) for t in tickets]
         with self._lock:
             start = len(self._tickets)
