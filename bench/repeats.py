@@ -181,7 +181,8 @@ def main() -> None:
 
     lines += ["", "Cost of one check (`RepeatIndex.related`, k = 5, real messages as queries), of adding the window's "
               "tickets one by one (from an empty index), and of loading them at once (`extend`, as the service does "
-              "at start):", "", "| tickets in the window | check p50 ms | check p95 ms | add ms (mean) | load at start s |",
+              "at start):", "",
+              "| tickets in the window | check p50 ms | check p95 ms | add ms (mean) | load at start s |",
               "|---:|---:|---:|---:|---:|"]
     queries = [f"{t}\n{x}" for t, x in zip(frame.title[:200], frame.text[:200])]
     for copies in (1, 14):
