@@ -41,14 +41,19 @@ def _register() -> None:
         module.register(app)
 
 
+class _Terminated(SystemExit):
+    """SIGTERM as an exception, so that the clean-up of whatever it interrupts runs while it unwinds."""
+
+
 def _terminated(signum: int, frame) -> None:
-    raise SystemExit(128 + signum)
+    raise _Terminated(128 + signum)
 
 
 def main() -> None:
     # `docker stop` and `systemctl stop` send SIGTERM, whose default action ends the process on the spot: a first
     # start's half-trained model or a half-built encoder (tens to hundreds of MB) stayed in APPEAL_HOME for good.
-    # As an exit, it lets the builders' clean-up run, as Ctrl-C does. uvicorn puts its own handler in while serving.
+    # As an exception it lets the builders' clean-up run, as Ctrl-C does. uvicorn puts its own handler in while
+    # serving and raises the signal again once it has shut down.
     signal.signal(signal.SIGTERM, _terminated)
     if not sys.stderr.isatty():
         # transformers' and huggingface_hub's own bars (loading, saving weights) read this when first imported; in a
@@ -59,6 +64,11 @@ def main() -> None:
     _register()
     try:
         app()
+    except _Terminated:
+        # Then end by the signal itself, as before: a service manager counts that as a stop, while an exit code
+        # of 143 would be a failure to systemd.
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        os.kill(os.getpid(), signal.SIGTERM)
     except InputError as exc:
         typer.secho(f"error: {exc}", fg=typer.colors.RED, err=True)
         sys.exit(2)
