@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import threading
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -16,11 +17,14 @@ from pathlib import Path
 from typing import Callable, Iterable, Sequence
 
 import numpy as np
+from sqlalchemy.exc import SQLAlchemyError
 
 from appeal.config import centre_today
 from knowledge_base.retrieval import Doc, Encoder, HybridIndex, RrfFusion, Tokenizer
 from knowledge_base.store import Entry, EntryFilter, EntryIn, EntryStore, EntryUpdate, ImportResult
 from pipeline.errors import InputError
+
+log = logging.getLogger(__name__)
 
 
 class E5Encoder:
@@ -216,7 +220,13 @@ class KnowledgeBase:
         if not query.strip():
             # The dense channel ranks every entry against any vector, so an empty query would still "find" some.
             raise InputError("the query is empty: give the ticket text to search with")
-        self.refresh(wait=False)
+        try:
+            self.refresh(wait=False)
+        except SQLAlchemyError as exc:
+            # The index in memory still answers: a database that cannot be reached must not stop the routing that
+            # asks for suggestions (the repeat check is skipped the same way). Edits reach the index at the first
+            # search that can read the database again.
+            log.warning("knowledge base not refreshed, searching the index as it is: %s", type(exc).__name__)
         hits = []
         for ranked in self.index.search(query, k, today=today, with_dense=with_dense):
             entry = self._entries.get(ranked.id)

@@ -35,15 +35,20 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(line, ensure_ascii=False, default=str)
 
 
+# The layer below that speaks while serving: the knowledge base says when it answers without its database.
+_LOWER_LOGGERS = ("knowledge_base",)
+
+
 def configure_logging(level: int = logging.INFO) -> logging.Logger:
-    logger = logging.getLogger(LOGGER_NAME)
-    if not any(isinstance(h.formatter, JsonFormatter) for h in logger.handlers):
-        handler = logging.StreamHandler(sys.stdout)
-        handler.setFormatter(JsonFormatter())
-        logger.addHandler(handler)
-    logger.setLevel(level)
-    logger.propagate = False
-    return logger
+    for name in (LOGGER_NAME, *_LOWER_LOGGERS):
+        logger = logging.getLogger(name)
+        if not any(isinstance(h.formatter, JsonFormatter) for h in logger.handlers):
+            handler = logging.StreamHandler(sys.stdout)
+            handler.setFormatter(JsonFormatter())
+            logger.addHandler(handler)
+        logger.setLevel(level)
+        logger.propagate = False
+    return logging.getLogger(LOGGER_NAME)
 
 
 # For `uvicorn.run(log_config=...)`: uvicorn's own messages (start, stop, errors) as JSON lines too.

@@ -6,6 +6,9 @@ import sqlite3
 
 import pytest
 
+from appeal.config import DEMO_DIR
+from knowledge_base.files import read_entries
+from knowledge_base.store import EntryStore
 from tests.conftest import WUGANG_TIMEZONE
 from tests.serving_support import KEYS, demo_tickets, install_model, start_server
 
@@ -352,3 +355,31 @@ def test_repeat_reports_are_linked_and_grouped(server):
 
 def _metric(exposition: str, name: str) -> float:
     return next(float(line.split()[1]) for line in exposition.splitlines() if line.startswith(name + " "))
+
+
+def test_a_database_that_fails_does_not_stop_routing_or_suggestions(tmp_path):
+    """Routing and suggestions answer from memory (the model, the rules, the knowledge base's index) when the
+    database fails (here its tables are gone). Before, the knowledge base's freshness check turned every route and
+    suggestion into a 503; a feedback, which must be stored, still gets one."""
+    home = tmp_path / "home"
+    install_model(home, "v1")
+    store = EntryStore(f"sqlite:///{home / 'appeal.db'}")
+    store.upsert_many(read_entries(DEMO_DIR / "faq.jsonl"), updated_by="test")
+    store.close()
+    live = start_server(home, tmp_path / "server.log")
+    try:
+        with live.client("agent") as agent:
+            before = agent.post("/v1/route", json=TICKET).json()
+            with sqlite3.connect(home / "appeal.db") as db:
+                for table in ("kb_state", "routed_ticket", "feedback"):
+                    db.execute(f"DROP TABLE {table}")
+            routed = agent.post("/v1/route", json=TICKET)
+            suggested = agent.post("/v1/suggest", json={"text": TICKET["text"]})
+            stored = agent.post("/v1/feedback", json={"text": TICKET["text"], "topic": "城乡建设"})
+        assert routed.status_code == 200, routed.text
+        assert [s["id"] for s in routed.json()["suggestions"]] == [s["id"] for s in before["suggestions"]] != []
+        assert suggested.status_code == 200 and suggested.json()["suggestions"]
+        assert stored.status_code == 503
+        assert any("knowledge base not refreshed" in line for line in live.log_lines())
+    finally:
+        live.stop()
