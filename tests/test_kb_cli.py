@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import getpass
 import json
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -90,6 +91,19 @@ def test_a_bad_setting_is_named_without_a_traceback(appeal_home, monkeypatch):
     assert_input_error(appeal("kb", "list"), "error: configuration: ",
                        "APPEAL_TIMEZONE='Asia/Wugang': Value error, unknown time zone",
                        "APPEAL_ONNX_THREADS='0': Input should be greater than or equal to 1")
+
+
+def test_a_database_that_cannot_be_reached_is_one_line(appeal_home, monkeypatch):
+    """A PostgreSQL server that is down (or still starting): one error line naming the setting, exit code 1 (a
+    service manager retries), no driver traceback, and no password from the URL."""
+    with socket.socket() as sock:  # a port nobody listens on
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    monkeypatch.setenv("APPEAL_DATABASE_URL", f"postgresql+psycopg://appeal:s3cret-pw@127.0.0.1:{port}/appeal")
+    result = appeal("kb", "list")
+    assert result.returncode == 1, result.stderr
+    assert result.stderr.startswith("error: the database (APPEAL_DATABASE_URL) cannot be used: connection failed")
+    assert "Traceback" not in result.stderr and "s3cret-pw" not in result.stderr
 
 
 def test_add_update_delete_from_the_command_line(appeal_home, tmp_path):

@@ -83,3 +83,13 @@ def main() -> None:
             for e in exc.errors())
         typer.secho(f"error: configuration: {problems}", fg=typer.colors.RED, err=True)
         sys.exit(2)
+    except Exception as exc:
+        from sqlalchemy.exc import OperationalError  # here: `appeal --help` need not import SQLAlchemy
+
+        if not isinstance(exc, OperationalError):
+            raise
+        # A database that is down or still starting (a service started before it) is an operator's matter: one
+        # line that says so, not a hundred lines of driver traceback, and a failure a service manager retries.
+        typer.secho(f"error: the database (APPEAL_DATABASE_URL) cannot be used: {str(exc.orig).strip()}",
+                    fg=typer.colors.RED, err=True)
+        sys.exit(1)
