@@ -97,9 +97,10 @@ def seen_tickets(frame: pd.DataFrame, copies: int = 1) -> list[SeenTicket]:
             for copy in range(copies) for ticket_id, row in frame.iterrows()]
 
 
-def fill(frame: pd.DataFrame, threshold: float) -> RepeatIndex:
+def fill(tickets: list[SeenTicket], threshold: float) -> RepeatIndex:
+    """An index the tickets were added to one by one, as routed tickets are."""
     index = RepeatIndex(threshold, window_days=36500)
-    for ticket in seen_tickets(frame):
+    for ticket in tickets:
         index.add(ticket)
     return index
 
@@ -109,7 +110,7 @@ def small_window(frame: pd.DataFrame, pairs: pd.DataFrame, threshold: float, oth
     judged = sorted(set(pairs.a) | set(pairs.b))
     rest = [i for i in frame.index if i not in set(judged)]
     chosen = list(np.random.default_rng(0).choice(rest, others, replace=False)) if others else []
-    return fill(frame.loc[judged + chosen], threshold)
+    return fill(seen_tickets(frame.loc[judged + chosen]), threshold)
 
 
 def pair_scores(frame: pd.DataFrame, index: RepeatIndex, pairs: pd.DataFrame) -> np.ndarray:
@@ -149,7 +150,7 @@ def main() -> None:
              f"{len(frame)} messages in one window, {len(pairs)} judged pairs ({int(same.sum())} same matter).", "",
              "| representation | AUC | " + " | ".join(f"P / R @ {t:.2f}" for t in THRESHOLDS) + " |",
              "|---|---:|" + "---:|" * len(THRESHOLDS)]
-    index = fill(frame, settings.repeat_threshold)
+    index = fill(seen_tickets(frame), settings.repeat_threshold)
     for name, scores in (("characters 1–2, TF-IDF (shipped)", pair_scores(frame, index, pairs)),
                          ("jieba search tokens, TF-IDF", word_scores(frame, pairs))):
         cells = [f"{p:.2f} / {r:.2f}" for p, r, _ in (at(scores, same, t) for t in THRESHOLDS)]
@@ -190,10 +191,8 @@ def main() -> None:
         started = time.perf_counter()
         RepeatIndex(settings.repeat_threshold, window_days=36500).extend(tickets)
         load_s = time.perf_counter() - started
-        big = RepeatIndex(settings.repeat_threshold, window_days=36500)
         started = time.perf_counter()
-        for ticket in tickets:
-            big.add(ticket)
+        big = fill(tickets, settings.repeat_threshold)
         add_ms = (time.perf_counter() - started) / len(big) * 1000
         big.related(queries[0], now=NOW)  # merge what is pending, as the service's steady state has done
         samples = []

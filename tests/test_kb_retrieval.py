@@ -2,7 +2,6 @@
 bench/kb_evaluate.py), the embedding cache, the BM25 overlay, concurrency and the pair evaluation."""
 from __future__ import annotations
 
-import json
 import shutil
 import subprocess
 import sys
@@ -19,6 +18,7 @@ from knowledge_base.files import read_entries
 from knowledge_base.kb import E5Encoder, KnowledgeBase
 from knowledge_base.retrieval import Doc, HybridIndex
 from knowledge_base.store import EntryIn, EntryStore, EntryUpdate
+from tests.serving_support import demo_tickets
 
 FAQ = DEMO_DIR / "faq.jsonl"
 
@@ -119,7 +119,7 @@ def test_a_knowledge_base_written_entry_by_entry_ranks_as_one_built_at_once():
     at_once = HybridIndex()
     at_once.upsert(docs)
     at_once.bm25.install(at_once.bm25.build_snapshot(at_once.bm25.snapshot_job()))  # exact BM25, no overlay
-    tickets = [json.loads(line)["text"] for line in (DEMO_DIR / "tickets.jsonl").read_text("utf-8").splitlines()]
+    tickets = [ticket["text"] for ticket in demo_tickets()]
     assert by_entry.rank_many(tickets, with_dense=False) == at_once.rank_many(tickets, with_dense=False)
 
 
@@ -128,7 +128,7 @@ def test_entries_deleted_in_bulk_leave_the_ranking_of_the_rest_as_if_never_there
     deletions used to stay in the BM25 statistics until enough other changes came: a quarter of the demo
     tickets got another first entry than from a knowledge base that never held them."""
     faq = [Doc(e.id, e.answer) for e in read_entries(FAQ)]
-    tickets = [json.loads(line)["text"] for line in (DEMO_DIR / "tickets.jsonl").read_text("utf-8").splitlines()]
+    tickets = [ticket["text"] for ticket in demo_tickets()]
     cases = [Doc(f"case-{i}", text) for i, text in enumerate(tickets)]
     dropped = HybridIndex()
     dropped.upsert(faq + cases)
