@@ -3,13 +3,14 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationInfo, model_validator
 
 from knowledge_base.dispatch import PlaceRef, Refusal, UnitRef
 from knowledge_base.store import Entry
 from pipeline.normalize import normalize
 
 EMPTY_TEXT = "不能为空 / must not be empty"  # the error names the field
+EMPTY_TICKET = "不能为空（有标题时可以不填）/ must not be empty unless there is a title"
 
 
 def _strip_nul(value: str | None) -> str | None:
@@ -17,15 +18,30 @@ def _strip_nul(value: str | None) -> str | None:
     return value.replace("\x00", "") if value is not None else None
 
 
-def _not_blank(value: str) -> str:
+def _says_something(value: str | None) -> bool:
     # Blank after clean-up too: text made only of markup or invisible characters says nothing.
-    if not value.strip() or not normalize(value):
+    return bool(value and value.strip() and normalize(value))
+
+
+def _not_blank(value: str) -> str:
+    if not _says_something(value):
         raise ValueError(EMPTY_TEXT)
+    return value
+
+
+def _body_or_title(value: str, info: ValidationInfo) -> str:
+    """A web message may come as a title alone (社保卡怎么补办), which training reads as a ticket too; only a ticket
+    with neither says nothing. `title` is declared before `text`, so it is already validated here."""
+    if not _says_something(value) and not _says_something(info.data.get("title")):
+        raise ValueError(EMPTY_TICKET)
     return value
 
 
 Str = Annotated[str, AfterValidator(_strip_nul)]
 NonBlank = Annotated[str, AfterValidator(_strip_nul), AfterValidator(_not_blank)]
+# A ticket's body: may be empty or left out when the title says what the ticket is about.
+Body = Annotated[str, AfterValidator(_strip_nul), AfterValidator(_body_or_title),
+                 Field(default="", validate_default=True)]
 # The length limit comes before the validators: after them pydantic checks it as a generic sequence length and
 # tells a client "at most 128 items" instead of "at most 128 characters".
 ShortText = Annotated[str, Field(max_length=200), AfterValidator(_strip_nul)]
@@ -52,7 +68,8 @@ class TicketIn(BaseModel):
 
     id: Identifier | None = Field(default=None, description="the caller's ticket id, echoed back")
     title: Str | None = Field(default=None, max_length=500, description="留言主题")
-    text: NonBlank = Field(description="留言详情 — the appeal as the citizen said it")
+    text: Body = Field(description="留言详情 — the appeal as the citizen said it; may be left out when the title "
+                                   "says it all")
     location: ShortText | None = Field(default=None, description="where it happens (乡镇/街道/地址)")
     channel: ShortText | None = Field(default=None, description="电话, 网站, 微信…")
     author: ShortText | None = Field(default=None, description=AUTHOR)
@@ -205,7 +222,8 @@ class FeedbackIn(BaseModel):
 
     ticket_id: Identifier | None = None
     title: Str | None = Field(default=None, max_length=500)
-    text: NonBlank = Field(description="the ticket text (masked before it is stored)")
+    text: Body = Field(description="the ticket text (masked before it is stored); may be left out when the title "
+                                   "says it all")
     author: ShortText | None = Field(default=None, description=AUTHOR)
     topic: Label = Field(description="the agent's final topic (一级分类)")
     unit: Annotated[NonBlank, Field(max_length=200)] | None = Field(

@@ -101,6 +101,28 @@ def test_empty_text_is_422_in_both_languages(server, text):
     assert "不能为空" in response.json()["message"] and "must not be empty" in response.json()["message"]
 
 
+def test_a_title_alone_is_a_ticket(server):
+    """A web message may come with its title only; training reads such a row as a ticket, and so does the API."""
+    title = "迎春亭街道小区门口路灯坏了，电话13807391234"
+    with server.client("agent") as client:
+        alone = client.post("/v1/route", json={"id": "WG-T1", "title": title})
+        as_text = client.post("/v1/route", json={"text": title}).json()
+        stored = client.post("/v1/feedback", json={"ticket_id": "WG-T1", "title": title, "text": "", "topic": "城乡建设",
+                                                   "model_version": alone.json()["model_version"]})
+        neither = client.post("/v1/route", json={"title": "　", "text": ""})
+    assert alone.status_code == 200, alone.text
+    body = alone.json()
+    assert body["jurisdiction"]["township"] == "迎春亭街道" and body["masked_text"] == ""
+    assert (body["topic"], body["unit"]) == (as_text["topic"], as_text["unit"])
+    assert stored.status_code == 201, stored.text
+    with sqlite3.connect(server.home / "appeal.db") as db:
+        row = db.execute("SELECT title, text FROM feedback WHERE id = ?", (stored.json()["id"],)).fetchone()
+    assert row == ("迎春亭街道小区门口路灯坏了,电话[手机号]", "")
+    assert neither.status_code == 422
+    assert neither.json()["message"].startswith("请求无效 / invalid request — text: ")
+    assert "有标题时可以不填" in neither.json()["message"]
+
+
 def test_a_too_long_field_is_named_with_its_limit_in_characters(server):
     with server.client("platform") as client:
         response = client.post("/v1/route", json={**TICKET, "id": "工" * 129})
