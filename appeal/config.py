@@ -26,7 +26,8 @@ class Settings(BaseSettings):
 
     database_url: str | None = Field(default=None, description="SQLAlchemy URL; default SQLite under home")
     onnx_threads: int = Field(default=2, ge=1, description="ONNX Runtime intra-op threads")
-    max_text_chars: int = Field(default=5000, ge=1)
+    max_text_chars: int = Field(default=20000, ge=1, description="longer texts get 413; the real board's longest "
+                                "message has 7,028 characters (bench/RESULTS.md ## Serving)")
     max_batch: int = Field(default=64, ge=1)
     suggestions_k: int = Field(default=3, ge=0)
     repeat_window_days: int = Field(default=30, ge=1, description="how long routed tickets are kept and compared "

@@ -27,11 +27,17 @@ ERROR_RESPONSES: dict[int | str, dict] = {
 }
 
 
-def too_large(zh: str, en: str, limit: int, got: int) -> HTTPException:
+def too_large(zh: str, en: str, limit: int, got: int, where: str | None = None) -> HTTPException:
+    """`where` names the part that is too large, as a 422 names a field (tickets.3.text)."""
     return HTTPException(
         status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
-        detail=f"{zh}：上限 {limit}，实际 {got} / {en}: limit {limit}, got {got}",
+        detail=(f"{where}: " if where else "") + f"{zh}：上限 {limit}，实际 {got} / {en}: limit {limit}, got {got}",
     )
+
+
+def check_text_length(text: str, limit: int, where: str = "text") -> None:
+    if len(text) > limit:
+        raise too_large("文本过长", "text too long", limit, len(text), where)
 
 
 def _validation_message(errors: list[dict]) -> str:

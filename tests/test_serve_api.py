@@ -133,8 +133,12 @@ def test_a_too_long_field_is_named_with_its_limit_in_characters(server):
 
 def test_limits_and_malformed_json(server):
     with server.client("platform") as client:
-        assert client.post("/v1/route", json={"text": "路" * 5001}).status_code == 413
-        assert client.post("/v1/route", json={"text": "路" * 5000}).status_code == 200
+        # The default limit (20,000) is well above the real board's longest message (7,028 characters).
+        too_long = client.post("/v1/route", json={"text": "路" * 20001})
+        assert too_long.status_code == 413 and too_long.json()["detail"].startswith("text: 文本过长：上限 20000，实际 20001")
+        assert client.post("/v1/route", json={"text": "路" * 20000}).status_code == 200
+        named = client.post("/v1/route/batch", json={"tickets": [TICKET, {**TICKET, "id": "WG-9", "text": "路" * 20001}]})
+        assert named.status_code == 413 and named.json()["detail"].startswith("tickets.1.text (WG-9): 文本过长")
         bad = client.post("/v1/route", content=b'{"text": "abc"', headers={"Content-Type": "application/json"})
         assert bad.status_code == 422 and "JSON" in bad.json()["message"]
         gbk = client.post("/v1/route", content=json.dumps(TICKET, ensure_ascii=False).encode("gbk"),

@@ -9,7 +9,7 @@ from starlette.status import HTTP_201_CREATED
 from knowledge_base.dispatch import default_routing
 from pipeline import masked_text
 from serve.auth import Caller, require
-from serve.errors import ERROR_RESPONSES, too_large
+from serve.errors import ERROR_RESPONSES, check_text_length
 from serve.model_holder import LoadedModel
 from serve.routers.deps import services as get_services
 from serve.schemas import FeedbackIn, FeedbackOut
@@ -28,9 +28,7 @@ def post_feedback(
     services: Services = Depends(get_services),
 ) -> FeedbackOut:
     """Stored durably before the answer is sent; the returned `id` names the stored labelled ticket."""
-    limit = services.settings.max_text_chars
-    if len(body.text) > limit:
-        raise too_large("文本过长", "text too long", limit, len(body.text))
+    check_text_length(body.text, services.settings.max_text_chars)
     values = body.model_dump(exclude={"author"})
     values["text"] = masked_text(body.text, [body.author])
     values["title"] = masked_text(body.title, [body.author]) if body.title else None

@@ -6,7 +6,7 @@ from typing import Sequence
 from fastapi import APIRouter, Depends, Request
 
 from serve.auth import Caller, require
-from serve.errors import ERROR_RESPONSES, too_large
+from serve.errors import ERROR_RESPONSES, check_text_length, too_large
 from serve.routers.deps import ready
 from serve.routing import route_tickets
 from serve.schemas import BatchIn, BatchOut, RouteOut, TicketIn
@@ -15,14 +15,17 @@ from serve.services import Services
 router = APIRouter(prefix="/v1", tags=["route 分派"], responses=ERROR_RESPONSES)
 
 
-def _check_lengths(tickets: Sequence[TicketIn], limit: int) -> None:
-    for ticket in tickets:
-        if len(ticket.text) > limit:
-            raise too_large("文本过长", "text too long", limit, len(ticket.text))
+def _check_lengths(tickets: Sequence[TicketIn], limit: int, batch: bool) -> None:
+    # In a batch the error names the ticket, so that the platform can route the others without it.
+    for i, ticket in enumerate(tickets):
+        where = "text"
+        if batch:
+            where = f"tickets.{i}.text" + (f" ({ticket.id})" if ticket.id else "")
+        check_text_length(ticket.text, limit, where)
 
 
-def _route(request: Request, services: Services, tickets: Sequence[TicketIn]) -> list[RouteOut]:
-    _check_lengths(tickets, services.settings.max_text_chars)
+def _route(request: Request, services: Services, tickets: Sequence[TicketIn], batch: bool) -> list[RouteOut]:
+    _check_lengths(tickets, services.settings.max_text_chars, batch)
     results = route_tickets(tickets, services.model, services.kb, services.settings.suggestions_k, services.repeats,
                             zone=services.settings.zone)
     for result in results:
@@ -48,7 +51,7 @@ def route_one(
 ) -> RouteOut:
     """Topic, unit, jurisdiction, auto/review decision, knowledge-base suggestions and earlier tickets about the
     same matter for one ticket. A ticket with an `id` is kept for the repeat window, so later tickets find it."""
-    return _route(request, services, [ticket])[0]
+    return _route(request, services, [ticket], batch=False)[0]
 
 
 @router.post("/route/batch", response_model=BatchOut, summary="批量分派 / route a batch of tickets")
@@ -62,4 +65,4 @@ def route_batch(
     limit = services.settings.max_batch
     if len(batch.tickets) > limit:
         raise too_large("批量过大", "batch too large", limit, len(batch.tickets))
-    return BatchOut(results=_route(request, services, batch.tickets))
+    return BatchOut(results=_route(request, services, batch.tickets, batch=True))

@@ -5,7 +5,7 @@ from fastapi import APIRouter, Depends, Request
 
 from pipeline import masked_text
 from serve.auth import Caller, require
-from serve.errors import ERROR_RESPONSES, too_large
+from serve.errors import ERROR_RESPONSES, check_text_length
 from serve.routers.deps import ready
 from serve.routing import suggestions
 from serve.schemas import SuggestIn, SuggestOut
@@ -21,9 +21,7 @@ def suggest(
     _caller: Caller = Depends(require("suggest")),
     services: Services = Depends(ready),
 ) -> SuggestOut:
-    limit = services.settings.max_text_chars
-    if len(body.text) > limit:
-        raise too_large("文本过长", "text too long", limit, len(body.text))
+    check_text_length(body.text, services.settings.max_text_chars)
     masked = masked_text(body.text)
     request.state.log.update(masked_text=masked)
     return SuggestOut(suggestions=suggestions(services.kb, masked, body.k, with_dense=True), masked_text=masked)
