@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections import Counter
+from collections import Counter, deque
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import cached_property, lru_cache
@@ -37,6 +37,8 @@ _PENDING = 64
 # How long, and how far below a new row id, a missing row id is looked for again (see `Repeats`).
 _GAP_SECONDS = 30.0
 _IN_FLIGHT = 64
+# Tickets routed while the log cannot be written wait in memory, the most recent this many (a busy week of Wugang).
+_UNSAVED = 10_000
 
 
 def _clean(text: str) -> str:
@@ -362,6 +364,8 @@ class Repeats:
         self._gaps: dict[int, float] = {}  # row id not seen yet → when it was first missed (monotonic seconds)
         self._forgot_on: date | None = None
         self._sync_lock = threading.Lock()
+        self._unsaved: deque[SeenTicket] = deque(maxlen=_UNSAVED)
+        self._record_lock = threading.Lock()
 
     def warm_up(self) -> None:
         self._forget_expired()
@@ -392,13 +396,31 @@ class Repeats:
 
     def check(self, text: str, *, exclude: str | None = None, k: int = 5) -> list[Related]:
         """Earlier tickets about the same matter as `text` (masked title and body)."""
+        if self._unsaved:
+            self._write()
         self.sync()
         return self.index.related(text, exclude=exclude, k=k)
 
     def record(self, ticket: SeenTicket) -> None:
-        # Not indexed here: every reader of the index syncs first, and that sync reads this row with the others'.
-        self.log.add(ticket)
+        """Stores the ticket. When the log cannot be written (the database is down), the error is raised and the
+        ticket waits in this process's memory; it is stored, with its own time, by the next check or record that
+        can write, so that a repeat of a matter reported during an outage is still linked (unless the process
+        ends first)."""
+        self._write(ticket)
         self._forget_expired()
+
+    def _write(self, *tickets: SeenTicket) -> None:
+        """Writes the waiting tickets and `tickets`, in one transaction; on failure they all wait."""
+        # Not indexed here: every reader of the index syncs first, and that sync reads these rows with the others'.
+        with self._record_lock:
+            self._unsaved.extend(tickets)
+            self.log.add(*self._unsaved)
+            self._unsaved.clear()
+
+    @property
+    def unsaved(self) -> int:
+        """Tickets waiting for the log to be writable again."""
+        return len(self._unsaved)
 
     def hotspots(self, *, days: int, min_size: int = 3, judgements: Judgements = Judgements()) -> list[Hotspot]:
         self.sync()

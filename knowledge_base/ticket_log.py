@@ -58,11 +58,13 @@ class TicketLog:
         _Base.metadata.create_all(self.engine)
         self._session = sessionmaker(self.engine, expire_on_commit=False)
 
-    def add(self, ticket: SeenTicket) -> None:
-        """Stores the ticket, replacing an earlier row of the same ticket id."""
+    def add(self, *tickets: SeenTicket) -> None:
+        """Stores the tickets in one transaction, each replacing an earlier row of its ticket id."""
         with self._session.begin() as session:
-            session.execute(delete(RoutedTicketRow).where(RoutedTicketRow.ticket_id == ticket.ticket_id))
-            session.add(RoutedTicketRow(**ticket.__dict__))
+            for ticket in tickets:
+                session.execute(delete(RoutedTicketRow).where(RoutedTicketRow.ticket_id == ticket.ticket_id))
+                session.add(RoutedTicketRow(**ticket.__dict__))
+                session.flush()  # the next ticket may carry the same id: its delete must see this row
 
     def after(self, row_id: int, received_since: datetime, also: list[int] = ()) -> list[tuple[int, SeenTicket]]:
         """Rows after `row_id`, and those of `also`, that were received since `received_since`, by row id."""

@@ -93,14 +93,19 @@ def _repeat_reason(related: list[Related], zone: ZoneInfo) -> str:
 
 def _check_and_record(repeats: Repeats, text: str, seen: SeenTicket | None) -> list[Related]:
     """Earlier tickets about the same matter; the ticket is then kept when it has an id. A database failure here
-    is logged and the ticket routed all the same: the link to an earlier ticket matters less than the routing."""
+    is logged and the ticket routed all the same: the link to an earlier ticket matters less than the routing. A
+    ticket that cannot be kept waits in memory until the database can be written (`Repeats.record`)."""
     related: list[Related] = []
     try:
         related = repeats.check(text, exclude=seen.ticket_id if seen else None)
-        if seen:
-            repeats.record(seen)
     except SQLAlchemyError:
         log.exception("repeat check failed; the ticket is routed without it")
+    if seen:
+        try:
+            repeats.record(seen)
+        except SQLAlchemyError as error:
+            log.warning("ticket log not written; %d tickets wait in memory for the database: %s", repeats.unsaved,
+                        type(error).__name__)
     return related
 
 

@@ -14,6 +14,7 @@ import scipy.sparse as sp
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.preprocessing import normalize
 from sqlalchemy import text
+from sqlalchemy.exc import SQLAlchemyError
 
 from appeal.config import DEMO_DIR, Settings
 from knowledge_base.repeats import _VECTORIZER, Judgements, RepeatIndex, Repeats, _clean, _similar_pairs
@@ -282,9 +283,35 @@ def test_a_row_committed_after_a_later_one_is_still_read(database_url):
         repeats.close()
 
 
+def test_tickets_wait_in_memory_while_the_log_cannot_be_written(database_url):
+    repeats = Repeats(database_url, threshold=THRESHOLD, window_days=30)
+    try:
+        for ticket in demo_seen():
+            repeats.log.add(ticket)
+        repeats.warm_up()
+        with repeats.log.engine.begin() as connection:  # an outage, as the service sees it
+            connection.execute(text("ALTER TABLE routed_ticket RENAME TO routed_ticket_away"))
+        waiting = [SeenTicket("WG-1", utc_now(), masked_text(SMOKE)), SeenTicket("WG-2", utc_now(), masked_text(ROAD)),
+                   SeenTicket("WG-1", utc_now(), masked_text(ROAD_THIRD))]  # WG-1 routed again: its second text counts
+        for ticket in waiting:
+            with pytest.raises(SQLAlchemyError):
+                repeats.record(ticket)
+        assert repeats.unsaved == 3
+        with repeats.log.engine.begin() as connection:
+            connection.execute(text("ALTER TABLE routed_ticket_away RENAME TO routed_ticket"))
+        assert sorted(r.ticket.ticket_id for r in repeats.check(ROAD_AGAIN)[:2]) == ["WG-1", "WG-2"]
+        assert repeats.unsaved == 0
+        assert [(t.ticket_id, t.text) for _, t in repeats.log.after(0, utc_now() - timedelta(days=1))
+                if t.ticket_id.startswith("WG-")] == [
+            ("WG-2", masked_text(ROAD)), ("WG-1", masked_text(ROAD_THIRD))]
+    finally:
+        repeats.close()
+
+
 def test_a_broken_ticket_log_does_not_stop_routing(tmp_path):
     """The repeat check is secondary: with its table gone, tickets are still routed (and the failure logged); the
-    hotspot list, which is nothing but that table, says the database is unavailable (503), not 500."""
+    hotspot list, which is nothing but that table, says the database is unavailable (503), not 500. The tickets
+    routed meanwhile wait in memory and are written, and linked, once the table is back (before, they were lost)."""
     import sqlite3
 
     from tests.serving_support import install_model, start_server
@@ -296,7 +323,7 @@ def test_a_broken_ticket_log_does_not_stop_routing(tmp_path):
         with server.client("platform") as platform:
             assert platform.post("/v1/route", json={"id": "WG-1", "text": ROAD}).status_code == 200
             with sqlite3.connect(home / "appeal.db") as connection:
-                connection.execute("DROP TABLE routed_ticket")
+                connection.execute("ALTER TABLE routed_ticket RENAME TO routed_ticket_away")
             response = platform.post("/v1/route", json={"id": "WG-2", "text": ROAD_AGAIN})
         assert response.status_code == 200, response.text
         assert response.json()["related_tickets"] == [] and response.json()["topic"]["label"]
@@ -305,5 +332,11 @@ def test_a_broken_ticket_log_does_not_stop_routing(tmp_path):
             unavailable = agent.get("/v1/tickets/hotspots")
         assert unavailable.status_code == 503 and "database unavailable" in unavailable.json()["message"]
         assert "routed_ticket" not in unavailable.text  # the cause is logged, not sent
+        with sqlite3.connect(home / "appeal.db") as connection:  # the database answers again
+            connection.execute("ALTER TABLE routed_ticket_away RENAME TO routed_ticket")
+        with server.client("platform") as platform:
+            after = platform.post("/v1/route", json={"id": "WG-3", "text": ROAD_THIRD}).json()
+        assert sorted(t["ticket_id"] for t in after["related_tickets"]) == ["WG-1", "WG-2"]
+        assert any("1 tickets wait in memory" in line for line in server.log_lines())
     finally:
         server.stop()
