@@ -285,9 +285,9 @@ def month_of_tickets(home: Path, settings) -> None:
     frame = pd.read_csv(settings.teddy_dir / "hot_messages_raw.csv", dtype={"留言编号": str})
     log = TicketLog(f"sqlite:///{home / 'appeal.db'}")
     now = utc_now()
-    for n, (ticket_id, title, text) in enumerate(zip(frame["留言编号"], frame["留言主题"], frame["留言详情"])):
-        log.add(SeenTicket(ticket_id, now - timedelta(days=29) * n / len(frame), masked_text(str(text)),
-                           masked_text(str(title))))
+    log.add(*(SeenTicket(ticket_id, now - timedelta(days=29) * n / len(frame), masked_text(str(text)),
+                         masked_text(str(title)))
+              for n, (ticket_id, title, text) in enumerate(zip(frame["留言编号"], frame["留言主题"], frame["留言详情"]))))
     log.close()
 
 

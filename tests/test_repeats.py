@@ -170,8 +170,7 @@ def test_processes_sharing_one_database_see_each_others_tickets(database_url):
     first, second = (Repeats(database_url, threshold=THRESHOLD, window_days=30) for _ in range(2))
     try:
         # A window of real size: with a handful of tickets the IDF cannot yet tell rare from common characters.
-        for ticket in demo_seen():
-            first.log.add(ticket)
+        first.log.add(*demo_seen())
         first.warm_up()
         second.warm_up()
         first.record(SeenTicket("WG-1", utc_now(), masked_text(ROAD), "通村公路塌陷", "湾头桥镇"))
@@ -227,8 +226,7 @@ def test_hotspots_from_the_command_line(appeal_home):
     from tests.test_serve_cli import APPEAL
 
     log = TicketLog(Settings().db_url)
-    for ticket in demo_seen():
-        log.add(ticket)
+    log.add(*demo_seen())
     # Evening in UTC, within the last day: already the next morning in Wugang, whose date the table must show.
     now = utc_now()
     evening = now - timedelta(minutes=10) if now.hour >= 17 else now.replace(hour=23, minute=0) - timedelta(days=1)
@@ -259,53 +257,48 @@ def test_hotspots_from_the_command_line(appeal_home):
     assert "no ticket routed with an id in the last 7 days" in empty and "elsewhere" in empty
 
 
-def test_a_row_committed_after_a_later_one_is_still_read(database_url):
+@pytest.fixture
+def demo_repeats(database_url):
+    """The repeat check on a real database, its window the demo tickets."""
+    repeats = Repeats(database_url, threshold=THRESHOLD, window_days=30)
+    repeats.log.add(*demo_seen())
+    repeats.warm_up()
+    yield repeats
+    repeats.close()
+
+
+def test_a_row_committed_after_a_later_one_is_still_read(demo_repeats):
     """On PostgreSQL a writer can commit row id 11 before another commits id 10; the reader must not skip 10."""
     from sqlalchemy.orm import Session
 
     from knowledge_base.ticket_log import RoutedTicketRow
 
-    repeats = Repeats(database_url, threshold=THRESHOLD, window_days=30)
-    try:
-        for ticket in demo_seen():
-            repeats.log.add(ticket)
-        repeats.warm_up()
-        last = max(row_id for row_id, _ in repeats.log.after(0, utc_now() - timedelta(days=400)))
-        late = SeenTicket("WG-late", utc_now(), masked_text(ROAD), "通村公路塌陷")
-        early = SeenTicket("WG-early", utc_now(), masked_text(SMOKE))
-        with Session(repeats.log.engine) as session, session.begin():
-            session.add(RoutedTicketRow(id=last + 2, **early.__dict__))
-        repeats.sync()  # sees last + 2, not yet last + 1
-        with Session(repeats.log.engine) as session, session.begin():
-            session.add(RoutedTicketRow(id=last + 1, **late.__dict__))
-        assert [r.ticket.ticket_id for r in repeats.check(ROAD_AGAIN)][:1] == ["WG-late"]
-    finally:
-        repeats.close()
+    last = max(row_id for row_id, _ in demo_repeats.log.after(0, utc_now() - timedelta(days=400)))
+    late = SeenTicket("WG-late", utc_now(), masked_text(ROAD), "通村公路塌陷")
+    early = SeenTicket("WG-early", utc_now(), masked_text(SMOKE))
+    with Session(demo_repeats.log.engine) as session, session.begin():
+        session.add(RoutedTicketRow(id=last + 2, **early.__dict__))
+    demo_repeats.sync()  # sees last + 2, not yet last + 1
+    with Session(demo_repeats.log.engine) as session, session.begin():
+        session.add(RoutedTicketRow(id=last + 1, **late.__dict__))
+    assert [r.ticket.ticket_id for r in demo_repeats.check(ROAD_AGAIN)][:1] == ["WG-late"]
 
 
-def test_tickets_wait_in_memory_while_the_log_cannot_be_written(database_url):
-    repeats = Repeats(database_url, threshold=THRESHOLD, window_days=30)
-    try:
-        for ticket in demo_seen():
-            repeats.log.add(ticket)
-        repeats.warm_up()
-        with repeats.log.engine.begin() as connection:  # an outage, as the service sees it
-            connection.execute(text("ALTER TABLE routed_ticket RENAME TO routed_ticket_away"))
-        waiting = [SeenTicket("WG-1", utc_now(), masked_text(SMOKE)), SeenTicket("WG-2", utc_now(), masked_text(ROAD)),
-                   SeenTicket("WG-1", utc_now(), masked_text(ROAD_THIRD))]  # WG-1 routed again: its second text counts
-        for ticket in waiting:
-            with pytest.raises(SQLAlchemyError):
-                repeats.record(ticket)
-        assert repeats.unsaved == 3
-        with repeats.log.engine.begin() as connection:
-            connection.execute(text("ALTER TABLE routed_ticket_away RENAME TO routed_ticket"))
-        assert sorted(r.ticket.ticket_id for r in repeats.check(ROAD_AGAIN)[:2]) == ["WG-1", "WG-2"]
-        assert repeats.unsaved == 0
-        assert [(t.ticket_id, t.text) for _, t in repeats.log.after(0, utc_now() - timedelta(days=1))
-                if t.ticket_id.startswith("WG-")] == [
-            ("WG-2", masked_text(ROAD)), ("WG-1", masked_text(ROAD_THIRD))]
-    finally:
-        repeats.close()
+def test_tickets_wait_in_memory_while_the_log_cannot_be_written(demo_repeats):
+    with demo_repeats.log.engine.begin() as connection:  # an outage, as the service sees it
+        connection.execute(text("ALTER TABLE routed_ticket RENAME TO routed_ticket_away"))
+    waiting = [SeenTicket("WG-1", utc_now(), masked_text(SMOKE)), SeenTicket("WG-2", utc_now(), masked_text(ROAD)),
+               SeenTicket("WG-1", utc_now(), masked_text(ROAD_THIRD))]  # WG-1 routed again: its second text counts
+    for ticket in waiting:
+        with pytest.raises(SQLAlchemyError):
+            demo_repeats.record(ticket)
+    assert demo_repeats.unsaved == 3
+    with demo_repeats.log.engine.begin() as connection:
+        connection.execute(text("ALTER TABLE routed_ticket_away RENAME TO routed_ticket"))
+    assert sorted(r.ticket.ticket_id for r in demo_repeats.check(ROAD_AGAIN)[:2]) == ["WG-1", "WG-2"]
+    assert demo_repeats.unsaved == 0
+    assert [(t.ticket_id, t.text) for _, t in demo_repeats.log.after(0, utc_now() - timedelta(days=1))
+            if t.ticket_id.startswith("WG-")] == [("WG-2", masked_text(ROAD)), ("WG-1", masked_text(ROAD_THIRD))]
 
 
 def test_a_broken_ticket_log_does_not_stop_routing(tmp_path):
