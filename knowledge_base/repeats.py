@@ -411,11 +411,17 @@ class Repeats:
 
     def _write(self, *tickets: SeenTicket) -> None:
         """Writes the waiting tickets and `tickets`, in one transaction; on failure they all wait."""
-        # Not indexed here: every reader of the index syncs first, and that sync reads these rows with the others'.
+        # The lock guards the queue only, so that the requests of a working database write side by side.
         with self._record_lock:
-            self._unsaved.extend(tickets)
-            self.log.add(*self._unsaved)
+            batch = [*self._unsaved, *tickets]
             self._unsaved.clear()
+        try:
+            # Not indexed here: every reader of the index syncs first, and that sync reads these rows with the others'.
+            self.log.add(*batch)
+        except Exception:
+            with self._record_lock:  # before the tickets queued meanwhile, and the oldest go first when full
+                self._unsaved = deque([*batch, *self._unsaved], maxlen=_UNSAVED)
+            raise
 
     @property
     def unsaved(self) -> int:

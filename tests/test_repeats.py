@@ -301,6 +301,27 @@ def test_tickets_wait_in_memory_while_the_log_cannot_be_written(demo_repeats):
             if t.ticket_id.startswith("WG-")] == [("WG-2", masked_text(ROAD)), ("WG-1", masked_text(ROAD_THIRD))]
 
 
+def test_an_outage_longer_than_memory_keeps_its_latest_tickets(database_url, monkeypatch):
+    import knowledge_base.repeats as repeats_module
+
+    monkeypatch.setattr(repeats_module, "_UNSAVED", 2)
+    repeats = Repeats(database_url, threshold=THRESHOLD, window_days=30)
+    try:
+        repeats.warm_up()
+        with repeats.log.engine.begin() as connection:
+            connection.execute(text("ALTER TABLE routed_ticket RENAME TO routed_ticket_away"))
+        for number, body in enumerate((ROAD, SMOKE, ROAD_THIRD)):
+            with pytest.raises(SQLAlchemyError):
+                repeats.record(SeenTicket(f"WG-{number}", utc_now(), masked_text(body)))
+        assert repeats.unsaved == 2
+        with repeats.log.engine.begin() as connection:
+            connection.execute(text("ALTER TABLE routed_ticket_away RENAME TO routed_ticket"))
+        repeats.record(SeenTicket("WG-3", utc_now(), masked_text(ROAD_AGAIN)))
+        assert [t.ticket_id for _, t in repeats.log.after(0, utc_now() - timedelta(days=1))] == ["WG-1", "WG-2", "WG-3"]
+    finally:
+        repeats.close()
+
+
 def test_a_broken_ticket_log_does_not_stop_routing(tmp_path):
     """The repeat check is secondary: with its table gone, tickets are still routed (and the failure logged); the
     hotspot list, which is nothing but that table, says the database is unavailable (503), not 500. The tickets
