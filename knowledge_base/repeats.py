@@ -204,8 +204,9 @@ class RepeatIndex:
         self._norms = norms
 
     def related(self, text: str, *, now: datetime | None = None, exclude: str | None = None, k: int = 5,
-                min_similarity: float | None = None) -> list[Related]:
-        """The k most similar tickets of the window at or above the threshold, most similar first."""
+                min_similarity: float | None = None, township: str | None = None) -> list[Related]:
+        """The k most similar tickets of the window at or above the threshold, most similar first. With `township`
+        (the ticket's), a ticket of another known township is left out: see `_same_place`."""
         now = now or utc_now()
         floor = self.threshold if min_similarity is None else min_similarity
         query = _tf(_clean(text))
@@ -232,7 +233,7 @@ class RepeatIndex:
             for i in np.argsort(-scores, kind="stable"):
                 if scores[i] < floor or len(found) == k:
                     break
-                if self._tickets[i].ticket_id != exclude:
+                if self._tickets[i].ticket_id != exclude and _same_place(township, self._tickets[i].township):
                     # A copy can score a hair above 1 while the norms lag the IDF (see _PENDING).
                     found.append(Related(self._tickets[i], min(float(scores[i]), 1.0)))
             return found
@@ -257,7 +258,8 @@ class RepeatIndex:
             norms = self._norms[positions]  # as the merge just computed them, with this IDF
         if len(tickets) < min_size:
             return []
-        edges = _judged(_similar_pairs(sp.diags(1.0 / norms) @ rows, self.threshold), tickets, judgements)
+        edges = _similar_pairs(sp.diags(1.0 / norms) @ rows, self.threshold)
+        edges = _judged(_apart_by_township(edges, tickets), tickets, judgements)
         count, labels = connected_components(edges, directed=False)
         centrality = np.asarray(edges.sum(axis=1)).ravel()
         spots = []
@@ -304,6 +306,25 @@ def group_keywords(tickets: list[SeenTicket], k: int = 5, share: float = 0.2) ->
     scored = {w: n / len(tickets) * idf.get(w, unknown) for w, n in counts.items()
               if n >= least and w not in _QUESTION_WORDS}
     return sorted(scored, key=lambda w: (-scored[w], w))[:k]
+
+
+def _same_place(one: str | None, other: str | None) -> bool:
+    """Whether two tickets may be about one matter as far as their townships tell. Two known and different
+    townships mean two places: night works, a blocked drain or a neighbours' dispute described in the same words in
+    two townships are two matters for two governments. An unknown township (none named, or several) tells nothing."""
+    return not (one and other and one != other)
+
+
+def _apart_by_township(edges: sp.csr_matrix, tickets: list[SeenTicket]) -> sp.csr_matrix:
+    """The similarity edges without those between tickets of two different known townships (`_same_place`)."""
+    codes = {name: i for i, name in enumerate(sorted({t.township for t in tickets if t.township}))}
+    if len(codes) < 2:
+        return edges
+    township = np.array([codes.get(t.township, -1) for t in tickets])
+    pairs = edges.tocoo()
+    a, b = township[pairs.row], township[pairs.col]
+    keep = (a < 0) | (b < 0) | (a == b)
+    return sp.csr_matrix((pairs.data[keep], (pairs.row[keep], pairs.col[keep])), shape=edges.shape)
 
 
 def _judged(edges: sp.csr_matrix, tickets: list[SeenTicket], judgements: Judgements) -> sp.csr_matrix:
@@ -394,12 +415,13 @@ class Repeats:
                 read.append(ticket)
             self.index.extend(read)
 
-    def check(self, text: str, *, exclude: str | None = None, k: int = 5) -> list[Related]:
-        """Earlier tickets about the same matter as `text` (masked title and body)."""
+    def check(self, text: str, *, exclude: str | None = None, township: str | None = None,
+              k: int = 5) -> list[Related]:
+        """Earlier tickets about the same matter as `text` (masked title and body) and of `township` when known."""
         if self._unsaved:
             self._write()
         self.sync()
-        return self.index.related(text, exclude=exclude, k=k)
+        return self.index.related(text, exclude=exclude, township=township, k=k)
 
     def record(self, ticket: SeenTicket) -> None:
         """Stores the ticket. When the log cannot be written (the database is down), the error is raised and the

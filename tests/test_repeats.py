@@ -78,6 +78,30 @@ def test_the_window_and_a_rerouted_ticket():
     assert "WG-2" in [r.ticket.ticket_id for r in index.related(SMOKE)]
 
 
+NIGHT_WORKS = "{place}旁边的搅拌站每天晚上十二点还在作业，噪音很大，村民无法休息，请环保部门处理。"
+
+
+def test_the_same_words_in_two_townships_are_two_matters():
+    """Night works at two sites described in the same words are two work orders for two governments; a township
+    that is not known (none named, or several) does not keep tickets apart."""
+    index = RepeatIndex(THRESHOLD, window_days=30)
+    demo_window(index)
+    places = {"WG-A1": ("湾头桥镇", "湾头桥镇白石村"), "WG-A2": ("湾头桥镇", "湾头桥镇白石村三组"),
+              "WG-A3": ("湾头桥镇", "白石村"), "WG-B1": ("邓元泰镇", "邓元泰镇某村"), "WG-B2": ("邓元泰镇", "邓元泰镇")}
+    for ticket_id, (township, place) in places.items():
+        index.add(SeenTicket(ticket_id, utc_now(), masked_text(NIGHT_WORKS.format(place=place)), township=township))
+    spots = index.hotspots(days=1, min_size=2)
+    assert [sorted(t.ticket_id for t in s.tickets) for s in spots] == [["WG-A1", "WG-A2", "WG-A3"], ["WG-B1", "WG-B2"]]
+    # An agent who links two of them anyway is followed.
+    linked = index.hotspots(days=1, min_size=2, judgements=Judgements.from_answers([("WG-B1", [], "WG-A1")]))
+    assert [s.townships for s in linked] == [{"湾头桥镇": 3, "邓元泰镇": 2}]
+    index.add(SeenTicket("WG-U", utc_now(), masked_text(NIGHT_WORKS.format(place="我家"))))
+    query = NIGHT_WORKS.format(place="湾头桥镇白石村二组")
+    assert {r.ticket.ticket_id for r in index.related(query, k=10)} == set(places) | {"WG-U"}  # look-alikes all
+    assert {r.ticket.ticket_id for r in index.related(query, township="湾头桥镇", k=10)} == {
+        "WG-A1", "WG-A2", "WG-A3", "WG-U"}
+
+
 def test_hotspots_group_the_reports_of_one_matter():
     index = RepeatIndex(THRESHOLD, window_days=30)
     demo_window(index)

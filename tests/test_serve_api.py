@@ -340,6 +340,11 @@ def test_repeat_reports_are_linked_and_grouped(server):
         assert "13807391234" not in json.dumps(batch, ensure_ascii=False)
         assert platform.get("/v1/tickets/hotspots").status_code == 403
         assert _metric(platform.get("/metrics").text, "appeal_repeats_total") == repeats_before + 2
+        # The same words about another township's school are another matter.
+        elsewhere = platform.post("/v1/route", json={**REPEATS[0], "id": "WG-R9",
+                                                     "text": REPEATS[0]["text"].replace("司马冲镇", "邓家铺镇")}).json()
+        assert elsewhere["jurisdiction"]["township"] == "邓家铺镇"
+        assert not {"WG-R1", "WG-R2", "WG-R3"} & {t["ticket_id"] for t in elsewhere["related_tickets"]}
     with server.client("agent") as agent:
         spots = agent.get("/v1/tickets/hotspots", params={"days": 1}).json()
         assert spots["tickets_in_period"] >= 303
