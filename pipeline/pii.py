@@ -52,7 +52,8 @@ class MaskedText:
 # Raw tickets are often typed with full-width digits and punctuation; offsets must stay those of the raw text,
 # so the patterns accept both forms instead of normalizing first.
 _D = "[0-9０-９]"
-_SEP = "[ \u00a0\u3000\\-－]"  # one space or dash between digit groups, as people write numbers
+# One space or dash between digit groups, as people write numbers; a Chinese input method types the dash as — or –.
+_SEP = "[ \u00a0\u3000\\-－‐–—−]"
 _START = "(?<![0-9０-９])"
 _END = "(?![0-9０-９])"
 _ASCII_DIGITS = str.maketrans("０１２３４５６７８９Ｘｘx", "0123456789XXX")
