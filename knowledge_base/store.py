@@ -25,10 +25,23 @@ Source = Literal["faq", "case"]
 Status = Literal["active", "expired", "scheduled"]
 
 
-class EntryIn(BaseModel):
-    """An entry as a user supplies it (import file row, CLI, HTTP); validated once, here."""
-
+class _UserText(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _drop_nul(cls, value: object) -> object:
+        # A JSON "\u0000" has no meaning in an answer, and PostgreSQL cannot store it (the save would fail as if the
+        # database were down).
+        if isinstance(value, str):
+            return value.replace("\x00", "")
+        if isinstance(value, list):
+            return [v.replace("\x00", "") if isinstance(v, str) else v for v in value]
+        return value
+
+
+class EntryIn(_UserText):
+    """An entry as a user supplies it (import file row, CLI, HTTP); validated once, here."""
 
     id: str | None = Field(default=None, max_length=64)
     question: str = Field(min_length=1)
@@ -61,10 +74,8 @@ class EntryIn(BaseModel):
         return self
 
 
-class EntryUpdate(BaseModel):
+class EntryUpdate(_UserText):
     """A partial change: only the fields given are replaced."""
-
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     question: str | None = Field(default=None, min_length=1)
     alternatives: list[str] | None = None

@@ -165,4 +165,10 @@ def jsonl_objects(text: str, source: str | Path) -> Iterator[tuple[int, dict]]:
             raise InputError(f"{source}: line {number}: not valid JSON ({exc.msg} at column {exc.colno})") from None
         if not isinstance(record, dict):
             raise InputError(f"{source}: line {number}: expected a JSON object, got {type(record).__name__}")
+        try:
+            json.dumps(record, ensure_ascii=False).encode("utf-8")
+        except UnicodeEncodeError:
+            # "\ud800" alone is valid JSON but no character: the tokenizer and the database would fail on it later.
+            raise InputError(f"{source}: line {number}: holds an unpaired surrogate escape (such as \\ud800), which "
+                             "is no character") from None
         yield number, record

@@ -13,9 +13,17 @@ EMPTY_TEXT = "不能为空 / must not be empty"  # the error names the field
 EMPTY_TICKET = "不能为空（有标题时可以不填）/ must not be empty unless there is a title"
 
 
-def _strip_nul(value: str | None) -> str | None:
-    # NUL cannot be stored in PostgreSQL text and has no meaning in a ticket; drop it at the door.
-    return value.replace("\x00", "") if value is not None else None
+def _storable(value: str | None) -> str | None:
+    """NUL cannot be stored in PostgreSQL text and has no meaning in a ticket: it is dropped at the door. JSON lets a
+    client send half of a surrogate pair ("\\ud800"), which is no character: the tokenizer and the database would
+    fail on it with a 500, so it is refused, as pydantic refuses it in a constrained field."""
+    if value is None:
+        return None
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ValueError("不是有效的 Unicode 文本 / not valid Unicode text (an unpaired surrogate escape)") from None
+    return value.replace("\x00", "")
 
 
 def _says_something(value: str | None) -> bool:
@@ -37,16 +45,16 @@ def _body_or_title(value: str, info: ValidationInfo) -> str:
     return value
 
 
-Str = Annotated[str, AfterValidator(_strip_nul)]
-NonBlank = Annotated[str, AfterValidator(_strip_nul), AfterValidator(_not_blank)]
+Str = Annotated[str, AfterValidator(_storable)]
+NonBlank = Annotated[str, AfterValidator(_storable), AfterValidator(_not_blank)]
 # A ticket's body: may be empty or left out when the title says what the ticket is about.
-Body = Annotated[str, AfterValidator(_strip_nul), AfterValidator(_body_or_title),
+Body = Annotated[str, AfterValidator(_storable), AfterValidator(_body_or_title),
                  Field(default="", validate_default=True)]
 # The length limit comes before the validators: after them pydantic checks it as a generic sequence length and
 # tells a client "at most 128 items" instead of "at most 128 characters".
-ShortText = Annotated[str, Field(max_length=200), AfterValidator(_strip_nul)]
-Label = Annotated[str, Field(max_length=100), AfterValidator(_strip_nul), AfterValidator(_not_blank)]
-Identifier = Annotated[str, Field(max_length=128), AfterValidator(_strip_nul), AfterValidator(_not_blank)]
+ShortText = Annotated[str, Field(max_length=200), AfterValidator(_storable)]
+Label = Annotated[str, Field(max_length=100), AfterValidator(_storable), AfterValidator(_not_blank)]
+Identifier = Annotated[str, Field(max_length=128), AfterValidator(_storable), AfterValidator(_not_blank)]
 
 EXAMPLE_TICKET = {
     "id": "WG-2026-000123",

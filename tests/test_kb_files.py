@@ -36,6 +36,7 @@ def test_jsonl_errors_name_line_and_column(tmp_path):
         json.dumps({"question": "问", "answer": "答", "unit": "单位", "colour": "red"}): ("line 2", "'colour'"),
         json.dumps({"question": "问", "answer": "答", "unit": "单位", "valid_to": "2025-02-30"}): ("line 2", "'valid_to'"),
         good: ("line 2", "'id'", "already used at", "line 1"),
+        '{"question": "问\\ud800", "answer": "答", "unit": "单位"}': ("line 2", "unpaired surrogate"),
     }
     for second, fragments in cases.items():
         path = tmp_path / "faq.jsonl"

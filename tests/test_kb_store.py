@@ -49,6 +49,18 @@ def test_add_search_update_delete_take_effect_at_once(kb):
         kb.delete("sbk-lost", "tester")
 
 
+def test_a_nul_in_an_entry_is_dropped_not_taken_for_a_database_outage(kb, tmp_path):
+    """PostgreSQL cannot store NUL; a JSON import line or an API edit may carry one ("\\u0000")."""
+    path = tmp_path / "faq.jsonl"
+    path.write_text('{"id": "nul", "question": "社保卡\\u0000丢了", "answer": "到网点\\u0000补办", "unit": "人社局", '
+                    '"tags": ["社保\\u0000卡"]}\n', encoding="utf-8")
+    kb.import_entries(read_entries(path), "tester")
+    kb.update("nul", EntryUpdate(alternatives=["社保卡遗失\x00"]), "tester")
+    stored = kb.get("nul")
+    assert (stored.question, stored.answer, stored.tags, stored.alternatives) == (
+        "社保卡丢了", "到网点补办", ["社保卡"], ["社保卡遗失"])
+
+
 def test_expired_and_future_entries_are_never_suggested(kb):
     today = centre_today()  # the day searches judge validity on, not the test machine's
     kb.add(SOCIAL.model_copy(update={"valid_to": today - timedelta(days=1)}), "tester")

@@ -123,6 +123,20 @@ def test_a_title_alone_is_a_ticket(server):
     assert "有标题时可以不填" in neither.json()["message"]
 
 
+def test_half_a_surrogate_pair_is_refused_as_bad_input(server):
+    """JSON lets a client escape half of an emoji ("\\ud83d"): no character, on which the tokenizer failed (500)."""
+    half = '{"text": "社保卡丢了\\ud83d怎么补办", "topic": "劳动和社会保障"}'.encode()
+    headers = {"Content-Type": "application/json"}
+    with server.client("agent") as client:
+        answers = [client.post(path, content=half, headers=headers) for path in ("/v1/route", "/v1/suggest",
+                                                                                   "/v1/feedback")]
+        whole = client.post("/v1/route", content=half.replace(b"\\ud83d", b"\\ud83d\\ude00"), headers=headers)
+    assert [a.status_code for a in answers] == [422, 422, 422]
+    assert all(a.json()["message"].startswith("请求无效 / invalid request — text: ") and "not valid Unicode" in
+               a.json()["message"] for a in answers)
+    assert whole.status_code == 200 and "😀" in whole.json()["masked_text"]
+
+
 def test_a_too_long_field_is_named_with_its_limit_in_characters(server):
     with server.client("platform") as client:
         response = client.post("/v1/route", json={**TICKET, "id": "工" * 129})
