@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from urllib.parse import quote
 
 import pytest
 
@@ -305,6 +306,18 @@ def test_kb_crud_is_seen_by_suggest(server):
         assert trainer.get("/v1/kb/entries/never-there/history").status_code == 404
         assert entry_id not in [s["id"] for s in agent.post("/v1/suggest", json=query).json()["suggestions"]]
         assert agent.get("/v1/kb/entries").status_code == 403
+
+
+def test_an_entry_whose_id_holds_a_slash_is_reached_like_any_other(server):
+    """A city's own numbering (2024/017) arrives with the FAQ file; the client escapes the slash as %2F."""
+    path = "/v1/kb/entries/" + quote("wg/2024/017", safe="")
+    with server.client("trainer") as trainer:
+        assert trainer.post("/v1/kb/entries", json={**FAQ, "id": "wg/2024/017"}).status_code == 201
+        assert trainer.get(path).json()["id"] == "wg/2024/017"
+        assert trainer.patch(path, json={"answer": "请到派出所办理出生登记。"}).json()["answer"] == "请到派出所办理出生登记。"
+        assert trainer.delete(path).status_code == 204
+        assert [c["action"] for c in trainer.get(path + "/history").json()] == ["add", "update", "delete"]
+        assert trainer.get(path).status_code == 404
 
 
 REPEATS = [

@@ -65,38 +65,9 @@ def add_entry(
         raise HTTPException(status.HTTP_409_CONFLICT, detail=f"条目已存在 / {exc}") from exc
 
 
-@router.get("/{entry_id}", response_model=Entry, summary="读取条目 / read an entry")
-def get_entry(
-    entry_id: str = EntryId,
-    _caller: Caller = Depends(require("kb")),
-    services: Services = Depends(get_services),
-) -> Entry:
-    return _found(services, entry_id)
-
-
-@router.patch("/{entry_id}", response_model=EntrySaved, summary="修改条目 / change an entry")
-def update_entry(
-    change: EntryUpdate,
-    entry_id: str = EntryId,
-    caller: Caller = Depends(require("kb")),
-    services: Services = Depends(get_services),
-) -> EntrySaved:
-    _found(services, entry_id)
-    return _saved(services.kb.update(entry_id, change, updated_by=f"api:{caller.name}"))
-
-
-@router.delete("/{entry_id}", status_code=status.HTTP_204_NO_CONTENT, summary="删除条目 / remove an entry")
-def delete_entry(
-    entry_id: str = EntryId,
-    caller: Caller = Depends(require("kb")),
-    services: Services = Depends(get_services),
-) -> Response:
-    _found(services, entry_id)
-    services.kb.delete(entry_id, deleted_by=f"api:{caller.name}")
-    return Response(status_code=status.HTTP_204_NO_CONTENT)
-
-
-@router.get("/{entry_id}/history", response_model=list[Change], summary="修改记录 / an entry's history")
+# Ids may hold "/" (a city's own numbering, 2024/017), which a client sends as %2F and the router sees as "/":
+# hence the path converter, and this route before the others so that …/history is not read as an id.
+@router.get("/{entry_id:path}/history", response_model=list[Change], summary="修改记录 / an entry's history")
 def entry_history(
     entry_id: str = EntryId,
     _caller: Caller = Depends(require("kb")),
@@ -108,3 +79,34 @@ def entry_history(
     if not changes:
         raise HTTPException(status.HTTP_404_NOT_FOUND, detail=f"没有该条目 / no entry {entry_id!r}, ever")
     return changes
+
+
+@router.get("/{entry_id:path}", response_model=Entry, summary="读取条目 / read an entry")
+def get_entry(
+    entry_id: str = EntryId,
+    _caller: Caller = Depends(require("kb")),
+    services: Services = Depends(get_services),
+) -> Entry:
+    return _found(services, entry_id)
+
+
+@router.patch("/{entry_id:path}", response_model=EntrySaved, summary="修改条目 / change an entry")
+def update_entry(
+    change: EntryUpdate,
+    entry_id: str = EntryId,
+    caller: Caller = Depends(require("kb")),
+    services: Services = Depends(get_services),
+) -> EntrySaved:
+    _found(services, entry_id)
+    return _saved(services.kb.update(entry_id, change, updated_by=f"api:{caller.name}"))
+
+
+@router.delete("/{entry_id:path}", status_code=status.HTTP_204_NO_CONTENT, summary="删除条目 / remove an entry")
+def delete_entry(
+    entry_id: str = EntryId,
+    caller: Caller = Depends(require("kb")),
+    services: Services = Depends(get_services),
+) -> Response:
+    _found(services, entry_id)
+    services.kb.delete(entry_id, deleted_by=f"api:{caller.name}")
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
