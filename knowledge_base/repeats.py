@@ -9,6 +9,7 @@ ticket is added in the time it takes to read it, and the IDF follows the window 
 """
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections import Counter, deque
@@ -27,6 +28,8 @@ from knowledge_base.ticket_log import SeenTicket, TicketLog
 from pipeline.normalize import normalize
 from pipeline.pii import PII_TOKENS
 from pipeline.segment import segment
+
+log = logging.getLogger(__name__)
 
 _FEATURES = 2**20
 # Rows added since the last merge are kept apart (vstack copies the whole matrix) up to this many, and up to one
@@ -455,4 +458,11 @@ class Repeats:
         return self.index.hotspots(days=days, min_size=min_size, judgements=judgements)
 
     def close(self) -> None:
+        """Writes the tickets still waiting for the database, if it answers now; says how many are lost if not."""
+        if self._unsaved:
+            try:
+                self._write()
+            except Exception as exc:  # noqa: BLE001 — the process is ending; say what is lost rather than fail
+                log.warning("%d routed tickets could not be written to the ticket log and are lost for the repeat "
+                            "check: %s", len(self._unsaved), type(exc).__name__)
         self.log.close()

@@ -50,6 +50,10 @@ class ServeMetrics:
             "missed / accepted (no rule flagged it; refused / accepted)",
             ["rule", "verdict"], registry=self.registry,
         )
+        self.unsaved = Gauge(
+            "appeal_tickets_unsaved", "Routed tickets waiting in memory for the database to store them for the repeat "
+            "check (above 0: the database fails, and a restart now would lose them)", registry=self.registry,
+        )
         self._lock = threading.Lock()
         self._routed = 0
         self._reviewed = 0

@@ -46,6 +46,7 @@ class Services:
         self.kb = KnowledgeBase(settings.db_url, encoder=_dense_encoder())
         self.repeats = Repeats(settings.db_url, threshold=settings.repeat_threshold,
                                window_days=settings.repeat_window_days)
+        metrics.unsaved.set_function(lambda: self.repeats.unsaved)
         self.kb_loaded = False
         self.warmed = False
         self.error: str | None = None

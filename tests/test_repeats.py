@@ -325,6 +325,30 @@ def test_tickets_wait_in_memory_while_the_log_cannot_be_written(demo_repeats):
             if t.ticket_id.startswith("WG-")] == [("WG-2", masked_text(ROAD)), ("WG-1", masked_text(ROAD_THIRD))]
 
 
+def test_closing_writes_the_waiting_tickets_or_says_they_are_lost(database_url, caplog):
+    for answers_at_close in (False, True):
+        repeats = Repeats(database_url, threshold=THRESHOLD, window_days=30)
+        repeats.warm_up()
+        with repeats.log.engine.begin() as connection:
+            connection.execute(text("ALTER TABLE routed_ticket RENAME TO routed_ticket_away"))
+        with pytest.raises(SQLAlchemyError):
+            repeats.record(SeenTicket(f"WG-{answers_at_close}", utc_now(), masked_text(ROAD)))
+        if answers_at_close:
+            with repeats.log.engine.begin() as connection:
+                connection.execute(text("ALTER TABLE routed_ticket_away RENAME TO routed_ticket"))
+        caplog.clear()
+        repeats.close()
+        lost = [r.getMessage() for r in caplog.records if "are lost" in r.getMessage()]
+        assert len(lost) == (0 if answers_at_close else 1)
+        assert all(message.startswith("1 routed tickets could not be written") for message in lost)
+        if not answers_at_close:
+            with repeats.log.engine.begin() as connection:
+                connection.execute(text("ALTER TABLE routed_ticket_away RENAME TO routed_ticket"))
+    kept = Repeats(database_url, threshold=THRESHOLD, window_days=30)
+    assert [t.ticket_id for _, t in kept.log.after(0, utc_now() - timedelta(days=1))] == ["WG-True"]
+    kept.close()
+
+
 def test_an_outage_longer_than_memory_keeps_its_latest_tickets(database_url, monkeypatch):
     import knowledge_base.repeats as repeats_module
 
@@ -363,7 +387,9 @@ def test_a_broken_ticket_log_does_not_stop_routing(tmp_path):
             with sqlite3.connect(home / "appeal.db") as connection:
                 connection.execute("ALTER TABLE routed_ticket RENAME TO routed_ticket_away")
             response = platform.post("/v1/route", json={"id": "WG-2", "text": ROAD_AGAIN})
+            waiting = platform.get("/metrics").text
         assert response.status_code == 200, response.text
+        assert "appeal_tickets_unsaved 1.0" in waiting  # what a restart now would lose
         assert response.json()["related_tickets"] == [] and response.json()["topic"]["label"]
         assert any("repeat check failed" in line for line in server.log_lines())
         with server.client("agent") as agent:
@@ -374,7 +400,9 @@ def test_a_broken_ticket_log_does_not_stop_routing(tmp_path):
             connection.execute("ALTER TABLE routed_ticket_away RENAME TO routed_ticket")
         with server.client("platform") as platform:
             after = platform.post("/v1/route", json={"id": "WG-3", "text": ROAD_THIRD}).json()
+            drained = platform.get("/metrics").text
         assert sorted(t["ticket_id"] for t in after["related_tickets"]) == ["WG-1", "WG-2"]
+        assert "appeal_tickets_unsaved 0.0" in drained
         assert any("1 tickets wait in memory" in line for line in server.log_lines())
     finally:
         server.stop()
