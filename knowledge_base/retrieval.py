@@ -432,6 +432,11 @@ class HybridIndex:
                  if self.encoder is not None and queries and with_dense else None)
         out = []
         for i, query_tokens in enumerate(tokens):
+            if not query_tokens:
+                # Nothing to search for (你好, 谢谢, 喂？, punctuation, a masked phone number): e5 would still rank
+                # every entry against such a vector and suggest three unrelated answers with confident cosines.
+                out.append(Rankings([], [], []))
+                continue
             dense: list[tuple[str, float]] = []
             with self._lock:
                 n = len(self._ids)

@@ -53,6 +53,9 @@ def test_hybrid_search_fuses_both_methods(encoder_dir, tmp_path):
     assert top.score == pytest.approx(1 / (k + top.bm25_rank) + 1 / (k + top.dense_rank))
     assert all(h.dense_rank is not None for h in hits)
     assert -1.0 <= top.dense_score <= 1.0
+    # A query that names nothing (a greeting, thanks, a masked number) gets no suggestion from e5 either.
+    assert [kb.search(q, k=3) for q in ("你好", "谢谢！", "您好，麻烦尽快", "[手机号]")] == [[], [], [], []]
+    assert kb.search("你好，社保卡丢了", k=1)[0].entry_id == "wg-sbk-01"
     kb.close()
 
 
