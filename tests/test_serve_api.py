@@ -318,6 +318,9 @@ def test_an_entry_whose_id_holds_a_slash_is_reached_like_any_other(server):
         assert trainer.delete(path).status_code == 204
         assert [c["action"] for c in trainer.get(path + "/history").json()] == ["add", "update", "delete"]
         assert trainer.get(path).status_code == 404
+        # A trailing slash is no empty id: it still leads to the list, as before.
+        listing = trainer.get("/v1/kb/entries/")
+        assert listing.status_code == 307 and listing.headers["location"].endswith("/v1/kb/entries")
 
 
 REPEATS = [

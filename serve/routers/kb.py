@@ -5,6 +5,7 @@ Changes go through the service's `KnowledgeBase`, so the next suggestion already
 from __future__ import annotations
 
 from fastapi import APIRouter, Depends, HTTPException, Path, Query, Response, status
+from starlette.convertors import PathConvertor, register_url_convertor
 
 from knowledge_base.dispatch import default_routing
 from knowledge_base.store import Change, Entry, EntryFilter, EntryIn, EntryUpdate, Source, Status
@@ -20,6 +21,16 @@ router = APIRouter(prefix="/v1/kb/entries", tags=["knowledge base 知识库"],
                    responses={**ERROR_RESPONSES, 404: {"description": "没有该条目 / no such entry"}})
 
 EntryId = Path(min_length=1, max_length=64, description="entry id")
+
+
+class _EntryIdConvertor(PathConvertor):
+    """An id may hold "/" (a city's own numbering, 2024/017), which a client sends as %2F and the router sees as "/";
+    unlike Starlette's path convertor it is never empty, so /v1/kb/entries/ still redirects to the list."""
+
+    regex = ".+"
+
+
+register_url_convertor("entry_id", _EntryIdConvertor())
 
 
 def _found(services: Services, entry_id: str) -> Entry:
@@ -65,9 +76,8 @@ def add_entry(
         raise HTTPException(status.HTTP_409_CONFLICT, detail=f"条目已存在 / {exc}") from exc
 
 
-# Ids may hold "/" (a city's own numbering, 2024/017), which a client sends as %2F and the router sees as "/":
-# hence the path converter, and this route before the others so that …/history is not read as an id.
-@router.get("/{entry_id:path}/history", response_model=list[Change], summary="修改记录 / an entry's history")
+# Before the entry's own routes, so that …/history is not read as part of an id.
+@router.get("/{entry_id:entry_id}/history", response_model=list[Change], summary="修改记录 / an entry's history")
 def entry_history(
     entry_id: str = EntryId,
     _caller: Caller = Depends(require("kb")),
@@ -81,7 +91,7 @@ def entry_history(
     return changes
 
 
-@router.get("/{entry_id:path}", response_model=Entry, summary="读取条目 / read an entry")
+@router.get("/{entry_id:entry_id}", response_model=Entry, summary="读取条目 / read an entry")
 def get_entry(
     entry_id: str = EntryId,
     _caller: Caller = Depends(require("kb")),
@@ -90,7 +100,7 @@ def get_entry(
     return _found(services, entry_id)
 
 
-@router.patch("/{entry_id:path}", response_model=EntrySaved, summary="修改条目 / change an entry")
+@router.patch("/{entry_id:entry_id}", response_model=EntrySaved, summary="修改条目 / change an entry")
 def update_entry(
     change: EntryUpdate,
     entry_id: str = EntryId,
@@ -101,7 +111,7 @@ def update_entry(
     return _saved(services.kb.update(entry_id, change, updated_by=f"api:{caller.name}"))
 
 
-@router.delete("/{entry_id:path}", status_code=status.HTTP_204_NO_CONTENT, summary="删除条目 / remove an entry")
+@router.delete("/{entry_id:entry_id}", status_code=status.HTTP_204_NO_CONTENT, summary="删除条目 / remove an entry")
 def delete_entry(
     entry_id: str = EntryId,
     caller: Caller = Depends(require("kb")),
