@@ -21,6 +21,19 @@ class HeadCard(BaseModel):
     threshold: float | None = None
     target_precision: float | None = None
     coverage: float | None = None
+    # The held-out tickets at or above the threshold and how often the head was right on them: a precision
+    # measured on a few dozen tickets is an estimate with a wide margin (see `precision_low`).
+    dispatched: int | None = None
+    dispatched_precision: float | None = None
+
+    def precision_low(self, confidence: float = 0.95) -> float | None:
+        """The lower end of the Wilson interval of the held-out dispatched precision."""
+        if not self.dispatched or self.dispatched_precision is None:
+            return None
+        from scipy.stats import binomtest
+
+        right = round(self.dispatched_precision * self.dispatched)
+        return float(binomtest(right, self.dispatched).proportion_ci(confidence, method="wilson").low)
 
 
 class ModelCard(BaseModel):

@@ -81,11 +81,21 @@ def test_pick_threshold_is_the_lowest_that_keeps_precision():
     conf = [0.99, 0.95, 0.90, 0.80, 0.70, 0.60]
     correct = [True, True, True, False, True, False]
     choice = pick_threshold(conf, correct, 0.97)
-    assert choice.threshold == 0.90 and choice.coverage == 0.5 and choice.precision == 1.0
+    assert choice.threshold == 0.90 and choice.coverage == 0.5 and choice.precision == 1.0 and choice.dispatched == 3
     assert pick_threshold(conf, correct, 0.75).threshold == 0.70  # 4 of 5 right at 0.70, 4 of 6 at 0.60
     # Tied confidences cannot be split by a threshold: 0.9 dispatches both, and one is wrong.
     assert pick_threshold([0.9, 0.9, 0.5], [True, False, True], 0.97).threshold is None
     assert pick_threshold([], [], 0.97).threshold is None
+
+
+def test_a_threshold_measured_on_few_tickets_carries_its_margin():
+    from models.card import HeadCard
+
+    few = HeadCard(labels=["a"], threshold=0.9, dispatched=10, dispatched_precision=1.0)
+    many = HeadCard(labels=["a"], threshold=0.9, dispatched=673, dispatched_precision=0.970)
+    assert few.precision_low() == pytest.approx(0.722, abs=0.001)  # 10 of 10 right: Wilson's 95 % lower end
+    assert many.precision_low() == pytest.approx(0.954, abs=0.001)
+    assert HeadCard(labels=["a"]).precision_low() is None  # always review: nothing was measured
 
 
 def test_classification_report_orders_and_drops_absent_labels():

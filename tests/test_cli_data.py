@@ -9,6 +9,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from models.card import ModelCard
 from ticket_samples import APPEALS, appeals_frame, training_slice
 
 REPO = Path(__file__).resolve().parents[1]
@@ -130,6 +131,12 @@ def test_predict_returns_the_dispatch_decision_of_a_unit_model(tmp_path):
     demo = REPO / "appeal" / "demo" / "tickets.jsonl"
     result = appeal("train", "--baseline", "--data", demo, "--out", tmp_path / "model")
     assert result.returncode == 0, result.stderr
+    # 45 held-out demo tickets: each threshold rests on a handful of them, and the trainer is told so.
+    card = ModelCard.load(tmp_path / "model")
+    for head, head_card in card.heads.items():
+        assert f"({head_card.dispatched} tickets)" in result.stdout
+        assert f"{head}: the threshold's precision {head_card.dispatched_precision:.3f} rests on " \
+               f"{head_card.dispatched} held-out tickets" in " ".join(result.stdout.split())
     tickets = [
         {"id": "a", "title": "村道塌陷", "text": "湾头桥镇某村通村公路塌了一大块，村民出行很危险，请镇政府尽快修复。"},
         {"id": "b", "title": "已起诉", "text": "我和开发商的购房合同纠纷已经向法院起诉了，想问问12345能不能催一下法院判决。"},

@@ -70,6 +70,7 @@ class ThresholdChoice:
     target_precision: float
     precision: float | None
     coverage: float
+    dispatched: int = 0  # held-out tickets at or above the threshold: what `precision` was measured on
 
 
 def pick_threshold(
@@ -90,7 +91,8 @@ def pick_threshold(
     if passing.size == 0:
         return ThresholdChoice(None, target_precision, None, 0.0)
     last = passing[-1]
-    return ThresholdChoice(float(conf[last]), target_precision, float(precision[last]), (last + 1) / conf.size)
+    return ThresholdChoice(float(conf[last]), target_precision, float(precision[last]), (last + 1) / conf.size,
+                           int(last + 1))
 
 
 def dispatch_scores(confidences: Sequence[float], correct: Sequence[bool], threshold: float | None) -> tuple[float, float | None]:

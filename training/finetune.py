@@ -344,7 +344,8 @@ def fine_tune(train_set, holdout_set, *, cfg: FinetuneConfig, base: Path, out: P
         probs /= probs.sum(axis=1, keepdims=True)
         choice = pick_threshold(probs.max(axis=1), probs.argmax(axis=1) == y[rows], cfg.target_precision)
         head_cards[h] = HeadCard(labels=labels[h], temperature=cal["temperature"], threshold=choice.threshold,
-                                 target_precision=cfg.target_precision, coverage=choice.coverage)
+                                 target_precision=cfg.target_precision, coverage=choice.coverage,
+                                 dispatched=choice.dispatched, dispatched_precision=choice.precision)
         metrics[h] = {
             "holdout_n": int(rows.sum()),
             "transformer_macro_f1": macro_f1(logits, y),

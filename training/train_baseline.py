@@ -72,7 +72,8 @@ def train_baseline(
         outcomes = head_outcomes(predictions, held[head], head)
         choice = pick_threshold(outcomes.confidence, outcomes.correct, target_precision)
         heads[head] = HeadCard(labels=model.labels(head), threshold=choice.threshold,
-                               target_precision=target_precision, coverage=choice.coverage)
+                               target_precision=target_precision, coverage=choice.coverage,
+                               dispatched=choice.dispatched, dispatched_precision=choice.precision)
         report = classification_report(outcomes.y_true, outcomes.y_pred, probe.labels(head))
         report.threshold, report.coverage, report.dispatched_precision = (
             choice.threshold, choice.coverage, choice.precision)

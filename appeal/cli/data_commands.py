@@ -14,6 +14,8 @@ from pipeline.errors import InputError
 PREDICT_BATCH = 256
 _MATRIX_LABEL_WIDTH, _MATRIX_CELL_WIDTH = 24, 6  # a confusion-matrix row title and a count column, with borders
 _CONFUSIONS_SHOWN = 15
+# Below this many held-out tickets above the threshold, its precision is too uncertain to state without its margin.
+_FEW_DISPATCHED = 100
 _FEW_STEPS = 100  # a fine-tuning run shorter than this has barely moved the heads
 ModelOption = typer.Option(None, "--model", help="model directory (model.json inside), or a version of the "
                            "registry (`appeal models list`); default: the registry's champion")
@@ -232,9 +234,18 @@ def _print_card(card, out: Path) -> None:
     for head, head_card in card.heads.items():
         threshold = "always review" if head_card.threshold is None else f"{head_card.threshold:.3f}"
         coverage = "" if head_card.coverage is None else f"{head_card.coverage:.1%}"
+        if head_card.threshold is not None and head_card.dispatched:
+            coverage += f" ({head_card.dispatched} tickets)"
         table.add_row(head, str(len(head_card.labels)), threshold, coverage)
     console = Console()
     console.print(table)
+    for head, head_card in card.heads.items():
+        low = head_card.precision_low()
+        if low is not None and head_card.dispatched < _FEW_DISPATCHED:
+            console.print(f"{head}: the threshold's precision {head_card.dispatched_precision:.3f} rests on "
+                          f"{head_card.dispatched} held-out tickets; it may be as low as {low:.2f} (95 % Wilson "
+                          f"interval). Check it on the centre's own tickets (appeal evaluate) before trusting "
+                          f"decision \"auto\".")
     data = card.training
     if "steps" in data:  # fine-tuned
         console.print(f"{data['train_rows']} tickets from {data['data']} trained on, {data['holdout_rows']} held out; "
