@@ -226,6 +226,19 @@ def _print_report(console, head: str, report) -> None:
     console.print(confusion)
 
 
+def threshold_cautions(card) -> list[str]:
+    """One line per head whose dispatch threshold was measured on fewer than `_FEW_DISPATCHED` held-out tickets."""
+    cautions = []
+    for head, head_card in card.heads.items():
+        low = head_card.precision_low()
+        if low is not None and head_card.dispatched < _FEW_DISPATCHED:
+            cautions.append(f"{head}: the threshold's precision {head_card.dispatched_precision:.3f} rests on "
+                            f"{head_card.dispatched} held-out tickets; it may be as low as {low:.2f} (95 % Wilson "
+                            f"interval). Check it on the centre's own tickets (appeal evaluate) before trusting "
+                            f"decision \"auto\".")
+    return cautions
+
+
 def _print_card(card, out: Path) -> None:
     from rich.console import Console
     from rich.table import Table
@@ -239,13 +252,8 @@ def _print_card(card, out: Path) -> None:
         table.add_row(head, str(len(head_card.labels)), threshold, coverage)
     console = Console()
     console.print(table)
-    for head, head_card in card.heads.items():
-        low = head_card.precision_low()
-        if low is not None and head_card.dispatched < _FEW_DISPATCHED:
-            console.print(f"{head}: the threshold's precision {head_card.dispatched_precision:.3f} rests on "
-                          f"{head_card.dispatched} held-out tickets; it may be as low as {low:.2f} (95 % Wilson "
-                          f"interval). Check it on the centre's own tickets (appeal evaluate) before trusting "
-                          f"decision \"auto\".")
+    for caution in threshold_cautions(card):
+        console.print(caution)
     data = card.training
     if "steps" in data:  # fine-tuned
         console.print(f"{data['train_rows']} tickets from {data['data']} trained on, {data['holdout_rows']} held out; "

@@ -42,6 +42,11 @@ def _ensure_champion(settings) -> None:
         version = registry.add(trained, move=True)
     decision = registry.promote(version)
     typer.echo(f"model {version} registered and promoted ({'; '.join(decision.reasons)})")
+    from appeal.cli.data_commands import threshold_cautions
+    from models.card import ModelCard
+
+    for caution in threshold_cautions(ModelCard.load(registry.path(version))):
+        typer.echo(caution)
 
 
 def _ensure_demo_kb(settings) -> None:
