@@ -200,7 +200,8 @@ def _print_report(console, head: str, report) -> None:
     from rich.table import Table
 
     dispatch = ("always review" if report.threshold is None else
-                f"threshold {report.threshold:.3f}: {report.coverage:.1%} dispatched, precision "
+                f"threshold {report.threshold:.3f}: {report.coverage:.1%} dispatched "
+                f"({round(report.coverage * report.n)} tickets), precision "
                 + (f"{report.dispatched_precision:.3f}" if report.dispatched_precision is not None else "–"))
     table = Table("label", "precision", "recall", "F1", "support",
                   title=f"{head}: n={report.n}  accuracy {report.accuracy:.4f}  macro-F1 {report.macro_f1:.4f}",
