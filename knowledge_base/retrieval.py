@@ -120,6 +120,10 @@ def tokenize_cached(tokenizer: Tokenizer, texts: Sequence[str], cache: VectorCac
     return [found[k].decode("utf-8").split() for k in keys]
 
 
+def _by_score_then_id(ranked: tuple[str, float]) -> tuple[float, str]:
+    return -ranked[1], ranked[0]
+
+
 def top_k(scores: np.ndarray, k: int) -> np.ndarray:
     """Indices of the k highest finite scores, best first."""
     k = min(k, int(np.isfinite(scores).sum()))
@@ -443,11 +447,13 @@ class HybridIndex:
                 usable = self._alive[:n] & (self._from[:n] <= day) & (day <= self._to[:n])
                 bm = self.bm25.scores(query_tokens, n)
                 bm[~usable | (bm <= 0)] = -np.inf
-                bm25 = [(self._ids[s], float(bm[s])) for s in top_k(bm, depth)]
+                # Entries tied on a score (the same text stored twice) come in id order, not in the index's layout,
+                # which a restart or rebuild reshuffles.
+                bm25 = sorted(((self._ids[s], float(bm[s])) for s in top_k(bm, depth)), key=_by_score_then_id)
                 if qvecs is not None:
                     dn = self.dense.scores(qvecs[i], n)
                     dn[~usable] = -np.inf
-                    dense = [(self._ids[s], float(dn[s])) for s in top_k(dn, depth)]
+                    dense = sorted(((self._ids[s], float(dn[s])) for s in top_k(dn, depth)), key=_by_score_then_id)
             out.append(Rankings(bm25, dense, self.fusion.run(bm25, dense)))
         return out
 
