@@ -22,6 +22,10 @@ def stored_utc(at: datetime) -> datetime:
     return at if at.tzinfo else at.replace(tzinfo=timezone.utc)
 
 
+# libpq: seconds to establish a connection; milliseconds that sent data may stay unacknowledged on a connection.
+_PG_LIMITS = {"connect_timeout": 5, "tcp_user_timeout": 5000}
+
+
 def make_engine(url: str, *, durable: bool = True) -> Engine:
     """A SQLAlchemy engine for `url`; a SQLite file's folder is created. `durable=False` is for a table that may
     lose its last commits on a power cut, never its integrity (SQLite `synchronous=NORMAL` under WAL): a commit
@@ -29,6 +33,12 @@ def make_engine(url: str, *, durable: bool = True) -> Engine:
     parsed = make_url(url)
     # Chinese kept as it is in JSON columns (history snapshots, phrasings): \u escapes would double their size.
     options = {"pool_pre_ping": True, "json_serializer": partial(json.dumps, ensure_ascii=False)}
+    if parsed.get_backend_name() == "postgresql":
+        # Without a limit, a server host that stops answering (powered off, cut off) holds a new connection until
+        # the operating system gives up, minutes later, and every request that needs the database waits as long;
+        # routing, which goes on without the database, would stall instead. A URL may set its own limits.
+        limits = {name: value for name, value in _PG_LIMITS.items() if name not in parsed.query}
+        return create_engine(url, connect_args=limits, **options)
     if parsed.get_backend_name() != "sqlite":
         return create_engine(url, **options)
     if parsed.database not in (None, "", ":memory:"):

@@ -30,3 +30,38 @@ def test_stores_share_one_sqlite_set_up(tmp_path):
     finally:
         for store in stores.values():
             store.close()
+
+
+def test_a_postgresql_server_that_never_answers_is_given_up_on(tmp_path):
+    """A server host that accepts the connection and then stays silent (as one cut off mid-way looks) used to hold
+    every request that touched the database until the operating system gave up, minutes later."""
+    import socket
+    import threading
+
+    from sqlalchemy.exc import OperationalError
+
+    from appeal.database import make_engine
+
+    silent = socket.socket()
+    silent.bind(("127.0.0.1", 0))
+    silent.listen()
+    port = silent.getsockname()[1]
+    outcome: list[BaseException | None] = []
+
+    def connect(url: str) -> None:
+        try:
+            with make_engine(url).connect():
+                outcome.append(None)
+        except BaseException as exc:  # noqa: BLE001 — reported to the test thread
+            outcome.append(exc)
+
+    try:
+        for url in (f"postgresql+psycopg://appeal@127.0.0.1:{port}/appeal",
+                    f"postgresql+psycopg://appeal@127.0.0.1:{port}/appeal?connect_timeout=1"):  # the URL's own limit
+            attempt = threading.Thread(target=connect, args=(url,), daemon=True)
+            attempt.start()
+            attempt.join(timeout=60)
+            assert not attempt.is_alive(), "still waiting for a server that never answers"
+            assert isinstance(outcome.pop(), OperationalError)
+    finally:
+        silent.close()
