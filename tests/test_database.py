@@ -32,7 +32,7 @@ def test_stores_share_one_sqlite_set_up(tmp_path):
             store.close()
 
 
-def test_a_postgresql_server_that_never_answers_is_given_up_on(tmp_path):
+def test_a_postgresql_server_that_never_answers_is_given_up_on():
     """A server host that accepts the connection and then stays silent (as one cut off mid-way looks) used to hold
     every request that touched the database until the operating system gave up, minutes later."""
     import socket
