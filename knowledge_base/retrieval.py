@@ -431,14 +431,18 @@ class HybridIndex:
         depth = depth or self.depth
         day = (today or centre_today()).toordinal()
         tokens = [self.tokenizer(q) for q in queries]
+        # A query without a search token names nothing (你好, 谢谢, 喂？, punctuation, a masked phone number): e5 would
+        # still rank every entry against its vector and suggest unrelated answers with confident cosines, so it is
+        # neither encoded nor searched.
+        searchable = [i for i, query_tokens in enumerate(tokens) if query_tokens]
         cache = self.cache if cache_queries else None
-        qvecs = (encode_cached(self.encoder, [q[: self.dense_chars] for q in queries], "query", cache)
-                 if self.encoder is not None and queries and with_dense else None)
+        qvecs = None
+        if self.encoder is not None and searchable and with_dense:
+            encoded = encode_cached(self.encoder, [queries[i][: self.dense_chars] for i in searchable], "query", cache)
+            qvecs = dict(zip(searchable, encoded))
         out = []
         for i, query_tokens in enumerate(tokens):
             if not query_tokens:
-                # Nothing to search for (你好, 谢谢, 喂？, punctuation, a masked phone number): e5 would still rank
-                # every entry against such a vector and suggest three unrelated answers with confident cosines.
                 out.append(Rankings([], [], []))
                 continue
             dense: list[tuple[str, float]] = []
