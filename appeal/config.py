@@ -90,3 +90,16 @@ def get_settings() -> Settings:
 def centre_today() -> date:
     """Today where the centre is (`timezone`), whatever the server's clock is set to."""
     return datetime.now(get_settings().zone).date()
+
+
+def centre_time(at: datetime | str) -> datetime:
+    """A stamp of a store, a model card or a key file (all written in UTC) on the centre's clock: a trainer in
+    Wugang who promoted a model at 09:00 must not read 01:00."""
+    from appeal.database import stored_utc
+
+    return stored_utc(datetime.fromisoformat(at) if isinstance(at, str) else at).astimezone(get_settings().zone)
+
+
+def centre_minute(at: datetime | str) -> str:
+    """`centre_time` as a table shows it: to the minute, no offset (the table's title names the zone)."""
+    return centre_time(at).strftime("%Y-%m-%d %H:%M")

@@ -36,3 +36,15 @@ def test_the_centres_day_is_not_the_servers(monkeypatch):
     days = {zone: centre_today_in(monkeypatch, zone) for zone in ("Etc/GMT+12", "Pacific/Kiritimati")}
     assert days["Etc/GMT+12"] <= datetime.now(timezone.utc).date() <= days["Pacific/Kiritimati"]
     assert days["Pacific/Kiritimati"] > days["Etc/GMT+12"]
+
+
+def test_stamps_are_shown_on_the_centres_clock():
+    """Stores, model cards and the key file write UTC; a trainer in Wugang reads their own clock (UTC+8)."""
+    from datetime import datetime, timezone
+
+    from appeal.config import centre_minute, centre_time
+
+    assert centre_minute("2026-11-29T21:46:43+00:00") == "2026-11-30 05:46"  # a model card's created_at
+    assert centre_minute(datetime(2026, 11, 29, 21, 46)) == "2026-11-30 05:46"  # SQLite gives it back naive
+    aware = datetime(2026, 11, 29, 21, 46, tzinfo=timezone.utc)
+    assert centre_time(aware) == aware and centre_time(aware).utcoffset().total_seconds() == 8 * 3600

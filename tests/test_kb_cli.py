@@ -11,6 +11,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from appeal.config import centre_minute
+
 REPO = Path(__file__).resolve().parents[1]
 FAQ = REPO / "appeal" / "demo" / "faq.jsonl"
 
@@ -135,7 +137,10 @@ def test_add_update_delete_from_the_command_line(appeal_home, tmp_path):
     assert [(c["action"], c["by"]) for c in history] == [("add", "agent-7"), ("update", cli), ("update", cli),
                                                           ("update", cli), ("delete", "trainer-3")]
     assert [c["entry"]["valid_to"] for c in history] == [None, "2001-01-01", None, "2001-01-01", "2001-01-01"]
-    assert "trainer-3" in ok("kb", "history", "gas-smell")
+    shown = ok("kb", "history", "gas-smell")
+    assert "trainer-3" in shown and "times in Asia/Shanghai" in shown
+    # on the centre's clock, not UTC
+    assert centre_minute(history[0]["at"]).split()[1] in shown and history[0]["at"][11:16] not in shown
     assert_input_error(appeal("kb", "history", "never-there"), "no entry 'never-there', ever")
 
 

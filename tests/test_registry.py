@@ -7,6 +7,7 @@ import json
 import pytest
 from typer.testing import CliRunner
 
+from appeal.config import centre_minute
 from models.card import CARD_FILE, ModelCard
 from models.registry import DECISIONS_FILE, Registry, gate, score_model
 from pipeline import InputError
@@ -179,6 +180,7 @@ def test_cli_list_promote_rollback(appeal_home, models, shared_data):
     # Whole version names at 80 columns: they are what `promote` takes.
     assert "good *" in listed.output and " bad " in listed.output
     assert ModelCard.load(models["large"]).version in listed.output
+    assert centre_minute(ModelCard.load(models["large"]).created_at) in listed.output  # not UTC: trainers are in Wugang
 
     refused = runner.invoke(app, ["models", "promote", "bad"])  # default: the fixed set, dev_raw.csv
     assert refused.exit_code == 1, refused.output

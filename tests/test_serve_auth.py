@@ -10,6 +10,7 @@ import sys
 
 import pytest
 
+from appeal.config import centre_minute
 from pipeline.errors import InputError
 from serve.auth import (KeyFile, add_key, create_keys, digest, keys_path, load_keys, parse_key_spec,
                         read_key_entries, revoke_key, rotate_key)
@@ -126,7 +127,8 @@ def test_a_running_service_honours_keys_issued_and_revoked_from_the_command_line
         ticket = {"text": "路灯坏了一个月没人修"}
         assert live.client(key="not-issued-yet").post("/v1/route", json=ticket).status_code == 401
         key = appeal("add", "platform", "--name", "hotline-platform").strip().rsplit(" ", 1)[-1]
-        assert "hotline-platform" in appeal("list")
+        listed, = (e for e in read_key_entries(keys_path(home)) if e.name == "hotline-platform")
+        assert f"hotline-platform │ platform │ {centre_minute(listed.created_at)}" in appeal("list")  # Wugang's clock
         with live.client(key=key) as client:
             assert client.post("/v1/route", json=ticket).status_code == 200
             assert client.post("/v1/suggest", json=ticket).status_code == 403  # the role still applies

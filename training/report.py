@@ -7,7 +7,6 @@ model card; here they are recomputed on one evaluation set for all versions, so 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
 from typing import Sequence
@@ -15,6 +14,7 @@ from typing import Sequence
 import numpy as np
 import pandas as pd
 
+from appeal.config import centre_time
 from models.predictor import load_predictor
 from models.registry import Registry
 from pipeline import InputError
@@ -166,7 +166,7 @@ def live_table(answers: Sequence[FeedbackRow]) -> pd.DataFrame:
         "predicted": [a.predicted_topic for a in answers],
         "kept": [float(a.predicted_topic == a.topic) if a.predicted_topic else np.nan for a in answers],
         "suggestion": [a.suggestion_id is not None for a in answers],
-        "at": [_in_centre_zone(a.created_at) for a in answers],
+        "at": [centre_time(a.created_at) for a in answers],
     })
     table = frame.groupby("model_version", sort=False).agg(
         tickets=("at", "size"), with_prediction=("predicted", "count"),
@@ -176,14 +176,6 @@ def live_table(answers: Sequence[FeedbackRow]) -> pd.DataFrame:
     table[["topic_kept", "suggestion_used"]] = table[["topic_kept", "suggestion_used"]].round(4)
     table[["first", "last"]] = table[["first", "last"]].apply(lambda stamps: stamps.dt.floor("s"))
     return table.reset_index().sort_values("first", kind="stable")[columns].reset_index(drop=True)
-
-
-def _in_centre_zone(at: datetime) -> datetime:
-    # A week starts on Monday at midnight where the centre is, not in UTC.
-    from appeal.config import get_settings
-    from appeal.database import stored_utc
-
-    return stored_utc(at).astimezone(get_settings().zone)
 
 
 def repeats_live_table(answers: Sequence[FeedbackRow]) -> pd.DataFrame:
@@ -196,7 +188,8 @@ def repeats_live_table(answers: Sequence[FeedbackRow]) -> pd.DataFrame:
     if not judged:
         return pd.DataFrame(columns=columns)
     frame = pd.DataFrame({
-        "week": [_in_centre_zone(a.created_at).strftime("%G-W%V") for a in judged],
+        # A week starts on Monday at midnight where the centre is, not in UTC.
+        "week": [centre_time(a.created_at).strftime("%G-W%V") for a in judged],
         "listed": [a.repeat_verdict in ("confirmed", "rejected") for a in judged],
         "confirmed": [a.repeat_verdict == "confirmed" for a in judged],
         "linked": [a.repeat_of is not None for a in judged],

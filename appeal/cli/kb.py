@@ -141,9 +141,12 @@ def history(
         return
     from rich.console import Console
 
-    table = _table("at (UTC)", "action", "by", "question", "answer", title=entry_id)
+    from appeal.config import centre_minute, get_settings
+
+    table = _table("at", "action", "by", "question", "answer",
+                   title=f"{entry_id} (times in {get_settings().timezone})")
     for change in changes:
-        table.add_row(change.at.isoformat(timespec="seconds"), change.action, change.by, change.entry.question[:30],
+        table.add_row(centre_minute(change.at), change.action, change.by, change.entry.question[:30],
                       change.entry.answer[:40])
     Console().print(table)
 

@@ -26,13 +26,15 @@ def list_keys() -> None:
     from rich.console import Console
     from rich.table import Table
 
+    from appeal.config import centre_minute, get_settings
     from serve.auth import keys_path, read_key_entries
 
     path = keys_path(_home())
     entries = read_key_entries(path) if path.is_file() else []
-    table = Table("name", "role", "created", "sha256", title=str(path))
+    table = Table("name", "role", f"created ({get_settings().timezone})", "sha256", title=str(path))
     for entry in entries:
-        table.add_row(entry.name, entry.role, entry.created_at or "-", entry.sha256[:12] + "…")
+        table.add_row(entry.name, entry.role, centre_minute(entry.created_at) if entry.created_at else "-",
+                      entry.sha256[:12] + "…")
     Console().print(table if entries else f"no keys in {path} (`appeal serve` makes one per role on its first start)")
 
 

@@ -36,12 +36,15 @@ def list_versions(registry: Optional[Path] = RegistryOption) -> None:
     if not versions:
         typer.echo(f"{reg.root}: no versions")
         return
-    table = Table(title=f"{reg.root}  (F1: topic macro-F1 measured at training; * = champion)",
+    from appeal.config import centre_minute, get_settings
+
+    table = Table(title=f"{reg.root}  (F1: topic macro-F1 measured at training; * = champion; "
+                        f"times in {get_settings().timezone})",
                   box=box.SIMPLE_HEAD, collapse_padding=True, pad_edge=False)
     # The version is what `promote` takes: at 80 columns no cell may be cut (headers wrap instead).
     table.add_column("version", no_wrap=True)
     table.add_column("kind", no_wrap=True)
-    table.add_column("trained (UTC)", no_wrap=True)
+    table.add_column("trained", no_wrap=True)
     table.add_column("topics", no_wrap=True)
     table.add_column("units", no_wrap=True)
     table.add_column("F1", no_wrap=True)
@@ -50,7 +53,7 @@ def list_versions(registry: Optional[Path] = RegistryOption) -> None:
         table.add_row(
             f"{v.version} *" if v.champion else v.version,
             v.kind,
-            v.created_at[:16].replace("T", " "),
+            centre_minute(v.created_at),
             str(v.heads.get("topic", "–")),
             str(v.heads.get("unit", "–")),
             f"{f1:.4f}" if isinstance(f1, (int, float)) else "",

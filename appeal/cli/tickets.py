@@ -45,18 +45,18 @@ def hotspots(
     # One block per group rather than a table: nine columns of Chinese do not fit an 80-column terminal.
     for number, spot in enumerate(found.hotspots, start=1):
         typer.echo(f"\n{number}. {spot.size} tickets ({spot.last_24h} in the last 24 h), "
-                   f"{_day(spot.first_at, settings)} → {_day(spot.last_at, settings)}: {' '.join(spot.keywords)}")
+                   f"{_day(spot.first_at)} → {_day(spot.last_at)}: {' '.join(spot.keywords)}")
         typer.echo(f"   乡镇/街道 {_top(spot.townships)} · topic {_top(spot.topics)} · lead unit {_top(spot.lead_units)}")
         shown = spot.tickets[:_TICKETS_SHOWN]
         more = f" · {spot.size - len(shown)} more" if spot.size > len(shown) else ""
         typer.echo("   " + " · ".join(f"{t.ticket_id} {t.title or t.excerpt[:20]}" for t in shown) + more)
 
 
-def _day(stamp: str, settings) -> str:
+def _day(stamp: str) -> str:
     """The centre's date of a UTC stamp of the API (…Z): a supervisor's morning is the evening before in UTC."""
-    from datetime import datetime
+    from appeal.config import centre_time
 
-    return datetime.fromisoformat(stamp).astimezone(settings.zone).date().isoformat()
+    return centre_time(stamp).date().isoformat()
 
 
 def _top(counts: dict[str, int]) -> str:
