@@ -23,15 +23,20 @@ def _who(by: Optional[str]) -> str:
     return by or f"cli:{getpass.getuser()}"
 
 
-def _store(adding: bool = False):
+def _db_url(adding: bool = False) -> str:
     from appeal.cli import note_new_store
     from appeal.config import get_settings
-    from knowledge_base.store import EntryStore
 
     settings = get_settings()
     if adding and settings.sqlite_file is not None:
         note_new_store(settings.sqlite_file, "knowledge base")
-    return EntryStore(settings.db_url)
+    return settings.db_url
+
+
+def _store(adding: bool = False):
+    from knowledge_base.store import EntryStore
+
+    return EntryStore(_db_url(adding))
 
 
 def _validated(model, values: dict):
@@ -159,23 +164,24 @@ def _warn_unknown_units(entries) -> None:
         typer.secho(f"warning: {line} ({get_settings().demo_dir / 'units.csv'})", fg=typer.colors.YELLOW, err=True)
 
 
-def _prepare_for_search(entries) -> None:
-    """Segment and e5-encode the entries into the database's cache before they are written: a running service
-    then indexes them from the cache at its next search, instead of encoding a case library (minutes on 2
-    cores) inside an agent's search while routing waits."""
+def _import(entries, by: Optional[str]) -> None:
+    """Segment and e5-encode the entries into the database's cache, then write them: a running service indexes
+    them from the cache at its next search, instead of encoding a case library (minutes on 2 cores) inside an
+    agent's search while routing waits."""
     import sys
+    from contextlib import closing
 
     from tqdm.auto import tqdm
 
-    from appeal.config import get_settings
     from knowledge_base.kb import KnowledgeBase, load_encoder
     from pipeline.errors import InputError
 
+    _warn_unknown_units(entries)
     try:
         encoder = load_encoder(build=False)
     except InputError:
         encoder = None  # the service then searches with BM25 alone; the tokens are still worth caching
-    kb = KnowledgeBase(get_settings().db_url, encoder=encoder)
+    kb = KnowledgeBase(_db_url(adding=True), encoder=encoder)
     bar = None
 
     def progress(done: int, missing: int) -> None:
@@ -186,19 +192,13 @@ def _prepare_for_search(entries) -> None:
         if bar is not None:
             bar.update(done - bar.n)
 
-    try:
-        kb.prepare(entries, progress)
-    finally:
-        if bar is not None:
-            bar.close()
-        kb.close()
-
-
-def _import(entries, by: Optional[str]) -> None:
-    _warn_unknown_units(entries)
-    store = _store(adding=True)
-    _prepare_for_search(entries)
-    result, _, _ = store.upsert_many(entries, _who(by))
+    with closing(kb):
+        try:
+            kb.prepare(entries, progress)
+        finally:
+            if bar is not None:
+                bar.close()
+        result, _, _ = kb.store.upsert_many(entries, _who(by))
     typer.echo(f"imported {result.added + result.updated + result.unchanged} entries ({result.added} new, "
                f"{result.updated} replaced, {result.unchanged} unchanged)")
 
