@@ -26,10 +26,11 @@ def stored_utc(at: datetime) -> datetime:
 _PG_LIMITS = {"connect_timeout": 5, "tcp_user_timeout": 5000}
 
 
-def make_engine(url: str, *, durable: bool = True) -> Engine:
+def make_engine(url: str, *, durable: bool = True, timeout: float | None = None) -> Engine:
     """A SQLAlchemy engine for `url`; a SQLite file's folder is created. `durable=False` is for a table that may
     lose its last commits on a power cut, never its integrity (SQLite `synchronous=NORMAL` under WAL): a commit
-    then does not wait for the disk."""
+    then does not wait for the disk. `timeout`: the seconds a PostgreSQL server gets to answer (`server_guard`;
+    default `Settings.database_timeout`)."""
     parsed = make_url(url)
     # Chinese kept as it is in JSON columns (history snapshots, phrasings): \u escapes would double their size.
     options = {"pool_pre_ping": True, "json_serializer": partial(json.dumps, ensure_ascii=False)}
@@ -38,7 +39,13 @@ def make_engine(url: str, *, durable: bool = True) -> Engine:
         # the operating system gives up, minutes later, and every request that needs the database waits as long;
         # routing, which goes on without the database, would stall instead. A URL may set its own limits.
         limits = {name: value for name, value in _PG_LIMITS.items() if name not in parsed.query}
-        return create_engine(url, connect_args=limits, **options)
+        engine = create_engine(url, connect_args=limits, **options)
+        if parsed.get_driver_name() != "psycopg":  # the driver the README names; the guard reads its sockets
+            return engine
+        from appeal.config import get_settings
+        from appeal.server_guard import guard
+
+        return guard(engine, timeout or get_settings().database_timeout)
     if parsed.get_backend_name() != "sqlite":
         return create_engine(url, **options)
     if parsed.database not in (None, "", ":memory:"):

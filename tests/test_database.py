@@ -1,6 +1,10 @@
 """The three stores that share the service's database open a real SQLite file the same way."""
 from __future__ import annotations
 
+import os
+import time
+
+import pytest
 from sqlalchemy import text
 
 from knowledge_base.store import EntryStore
@@ -42,10 +46,10 @@ def test_a_postgresql_server_that_never_answers_is_given_up_on():
 
     from appeal.database import make_engine
 
-    silent = socket.socket()
-    silent.bind(("127.0.0.1", 0))
-    silent.listen()
-    port = silent.getsockname()[1]
+    # Two servers: after the first attempt, a second one at the same server would be refused by the breaker
+    # (below) without trying the URL's own limit.
+    silent = [socket.create_server(("127.0.0.1", 0)) for _ in range(2)]
+    ports = [server.getsockname()[1] for server in silent]
     outcome: list[BaseException | None] = []
 
     def connect(url: str) -> None:
@@ -56,12 +60,81 @@ def test_a_postgresql_server_that_never_answers_is_given_up_on():
             outcome.append(exc)
 
     try:
-        for url in (f"postgresql+psycopg://appeal@127.0.0.1:{port}/appeal",
-                    f"postgresql+psycopg://appeal@127.0.0.1:{port}/appeal?connect_timeout=1"):  # the URL's own limit
+        for url in (f"postgresql+psycopg://appeal@127.0.0.1:{ports[0]}/appeal",
+                    f"postgresql+psycopg://appeal@127.0.0.1:{ports[1]}/appeal?connect_timeout=1"):  # the URL's own
             attempt = threading.Thread(target=connect, args=(url,), daemon=True)
             attempt.start()
             attempt.join(timeout=60)
             assert not attempt.is_alive(), "still waiting for a server that never answers"
-            assert isinstance(outcome.pop(), OperationalError)
+            error = outcome.pop()
+            assert isinstance(error, OperationalError) and "connection timeout expired" in str(error)
     finally:
-        silent.close()
+        for server in silent:
+            server.close()
+
+
+def _select_one(engine) -> int:
+    with engine.connect() as connection:
+        return connection.execute(text("SELECT 1")).scalar()
+
+
+def test_a_lost_server_is_not_waited_for_by_every_caller():
+    """Once a connection to a server has failed, the next callers are refused at once, each of them no longer
+    waiting out libpq's limit, until the engine's timeout has passed; then one tries again."""
+    import socket
+
+    from sqlalchemy.exc import OperationalError
+
+    from appeal.database import make_engine
+
+    with socket.create_server(("127.0.0.1", 0)) as silent:
+        engine = make_engine(f"postgresql+psycopg://appeal@127.0.0.1:{silent.getsockname()[1]}/appeal"
+                             "?connect_timeout=1", timeout=1)
+        messages = []
+        for pause in (0, 0, 1.2):
+            time.sleep(pause)
+            with pytest.raises(OperationalError) as refused:
+                _select_one(engine)
+            messages.append(str(refused.value).splitlines()[0])
+    assert "connection timeout expired" in messages[0]
+    assert "was lost; not tried again" in messages[1]
+    assert "connection timeout expired" in messages[2]  # the timeout has passed: tried again
+
+
+@pytest.mark.parametrize("database_url", [pytest.param("postgres", marks=pytest.mark.postgres)], indirect=True)
+def test_a_hung_postgresql_server_is_cut_off_and_tried_again(database_url):
+    """A server whose database hangs while its host still acknowledges every packet used to hold a statement, and
+    the thread that sent it, for ever: libpq's limits only see a silent host."""
+    import threading
+
+    from sqlalchemy.exc import OperationalError
+
+    from appeal.database import make_engine
+    from tests.freezing_proxy import FreezingProxy
+
+    proxy = FreezingProxy(os.environ["APPEAL_TEST_POSTGRES_URL"])
+    engine = make_engine(proxy.url(database_url), timeout=1)
+    outcome: list[BaseException | int] = []
+
+    def select_one() -> None:
+        try:
+            outcome.append(_select_one(engine))
+        except BaseException as exc:  # noqa: BLE001 — reported to the test thread
+            outcome.append(exc)
+
+    try:
+        assert _select_one(engine) == 1
+        proxy.frozen.set()
+        attempt = threading.Thread(target=select_one, daemon=True)
+        attempt.start()
+        attempt.join(timeout=60)
+        assert not attempt.is_alive(), "still waiting for a hung server"
+        assert isinstance(outcome.pop(), OperationalError)
+        with pytest.raises(OperationalError, match="was lost; not tried again"):
+            _select_one(engine)
+        proxy.frozen.clear()
+        time.sleep(1.2)
+        assert _select_one(engine) == 1  # the server answers again, and is used again
+    finally:
+        engine.dispose()
+        proxy.close()

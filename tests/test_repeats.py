@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import subprocess
+import time
 from datetime import timedelta
 
 import numpy as np
@@ -406,3 +407,42 @@ def test_a_broken_ticket_log_does_not_stop_routing(tmp_path):
         assert any("1 tickets wait in memory" in line for line in server.log_lines())
     finally:
         server.stop()
+
+
+@pytest.mark.parametrize("database_url", [pytest.param("postgres", marks=pytest.mark.postgres)], indirect=True)
+def test_routing_goes_on_while_the_postgresql_server_hangs(database_url, tmp_path):
+    """A database that hangs (its host still acknowledging every packet) used to hold every route for ever, and the
+    service stayed stuck after the database came back. Now each call to it is cut after APPEAL_DATABASE_TIMEOUT:
+    tickets are routed without the repeat check meanwhile, edits get 503, and the tickets routed during the hang
+    are linked once it is over."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from tests.freezing_proxy import FreezingProxy
+    from tests.serving_support import install_model, start_server
+
+    home = tmp_path / "home"
+    install_model(home, "v1")
+    proxy = FreezingProxy(os.environ["APPEAL_TEST_POSTGRES_URL"])
+    server = start_server(home, tmp_path / "server.log",
+                          env={"APPEAL_DATABASE_URL": proxy.url(database_url), "APPEAL_DATABASE_TIMEOUT": "1"})
+    entry = {"question": "通村公路塌方找谁", "answer": "由乡镇人民政府组织抢修。", "unit": "湾头桥镇人民政府"}
+    try:
+        with server.client("platform") as platform:
+            assert platform.post("/v1/route", json={"id": "WG-1", "text": ROAD}).status_code == 200
+            proxy.frozen.set()
+            tickets = [{"id": "WG-2", "text": ROAD_AGAIN}, {"id": "WG-3", "text": SMOKE}, {"text": ROAD_THIRD}]
+            with ThreadPoolExecutor(len(tickets)) as pool:
+                during = list(pool.map(lambda ticket: platform.post("/v1/route", json=ticket), tickets))
+            assert [r.status_code for r in during] == [200] * len(tickets)
+            assert all(r.json()["related_tickets"] == [] and r.json()["topic"]["label"] for r in during)
+            with server.client("trainer") as trainer:
+                refused = trainer.post("/v1/kb/entries", json=entry)
+            assert refused.status_code == 503 and "database unavailable" in refused.json()["message"]
+            proxy.frozen.clear()
+            time.sleep(1.5)  # the breaker's timeout: the server is tried again
+            after = platform.post("/v1/route", json={"id": "WG-4", "text": ROAD_THIRD}).json()
+        assert sorted(t["ticket_id"] for t in after["related_tickets"]) == ["WG-1", "WG-2"]
+        assert any("did not answer in time" in line for line in server.log_lines())
+    finally:
+        server.stop()
+        proxy.close()

@@ -1,0 +1,186 @@
+"""Bounds on how long a database server may keep the service waiting, for engines that talk to one over the network.
+
+libpq's own limits (`connect_timeout`, `tcp_user_timeout`) end a wait for a host that has gone silent, but not for
+a server whose operating system still acknowledges every packet while the database itself no longer answers (a
+frozen process, a disk that stopped, a paused VM behind a proxy). A statement sent to it waits for ever: each
+request that touches the database holds a worker thread, the thread pool runs dry, and routing, which is meant to
+go on without the database, stops altogether, even after the server recovers. Two guards, per engine:
+
+- a deadline: a statement, commit, rollback or ping that has not finished after `timeout` seconds has its
+  connection's socket shut down, so that the driver fails at once with a lost-connection error, which SQLAlchemy
+  answers by discarding the pool's connections;
+- a breaker: once a connection has been lost or could not be made, new connections to that server are refused
+  at once for `timeout` seconds, then one attempt is let through; the callers' usual handling of a database
+  error applies (a route goes on without the repeat check, an edit gets 503), without each paying the wait.
+"""
+from __future__ import annotations
+
+import functools
+import logging
+import os
+import socket
+import threading
+import time
+from contextlib import contextmanager
+from typing import Callable, Iterator
+
+import psycopg
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+log = logging.getLogger("appeal.database")
+_WATCH_INTERVAL = 0.1  # seconds between two looks at the armed deadlines
+# The dialect's methods that wait for the server; each gets a connection, a pool's proxy of one or a cursor first.
+_WAITING_METHODS = ("do_ping", "do_execute", "do_executemany", "do_execute_no_params", "do_commit", "do_rollback")
+
+
+class ServerRefused(psycopg.OperationalError):
+    """Raised instead of waiting for a server the breaker holds lost; as a driver error, SQLAlchemy reports it as
+    an OperationalError like any failed connection."""
+
+
+class _Breaker:
+    """One server's state. Open after the server was lost: connecting and using pooled connections are refused
+    until `seconds` have passed, then one call is let through as a trial; its success closes the breaker, its
+    failure opens it again."""
+
+    def __init__(self, server: str, seconds: float):
+        self.server = server
+        self.seconds = seconds
+        self._open_until: float | None = None
+        self._trying = False
+        self._lock = threading.Lock()
+
+    def admit(self) -> None:
+        with self._lock:
+            if self._open_until is None:
+                return
+            wait = self._open_until - time.monotonic()
+            if wait > 0 or self._trying:
+                raise ServerRefused(f"database server {self.server} was lost; not tried again for "
+                                    f"{max(wait, 0):.0f} s")
+            self._trying = True
+
+    def answered(self) -> None:
+        with self._lock:
+            if self._open_until is None:
+                return
+            log.info("database server %s answers again", self.server)
+            self._open_until, self._trying = None, False
+
+    def lost(self) -> None:
+        with self._lock:
+            if self._open_until is None or self._trying:
+                log.warning("database server %s lost; calls to it refused for %.0f s", self.server, self.seconds)
+            self._open_until, self._trying = time.monotonic() + self.seconds, False
+
+
+class _Deadlines:
+    """One watchdog thread for the process: shuts down the socket of every call that outlives its deadline, and
+    when one server is found lost, the sockets of every call still waiting for it."""
+
+    def __init__(self) -> None:
+        self._armed: dict[object, tuple[float, int, _Breaker]] = {}
+        self._lock = threading.Lock()
+        self._thread: threading.Thread | None = None
+
+    @contextmanager
+    def bound(self, fd: int, seconds: float, breaker: _Breaker) -> Iterator[None]:
+        token = object()
+        with self._lock:
+            self._armed[token] = (time.monotonic() + seconds, fd, breaker)
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._watch, name="database-deadlines", daemon=True)
+                self._thread.start()
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._armed.pop(token, None)
+
+    def _watch(self) -> None:
+        while True:
+            time.sleep(_WATCH_INTERVAL)
+            now = time.monotonic()
+            with self._lock:
+                lost = {breaker for at, _, breaker in self._armed.values() if at <= now}
+                cut = [token for token, (_, _, breaker) in self._armed.items() if breaker in lost]
+                fds = [self._armed.pop(token)[1] for token in cut]
+            for breaker in lost:
+                log.warning("database server %s did not answer in time; its connections are cut", breaker.server)
+                breaker.lost()
+            for fd in fds:
+                _shut_down(fd)
+
+
+def _shut_down(fd: int) -> None:
+    # On a duplicate of the descriptor: shutdown acts on the socket that both share, and closing the duplicate
+    # leaves the driver's descriptor (and its number) in the driver's hands.
+    try:
+        with socket.socket(fileno=os.dup(fd)) as sock:
+            sock.shutdown(socket.SHUT_RDWR)
+    except OSError:
+        pass  # already closed by its owner
+
+
+_DEADLINES = _Deadlines()
+_BREAKERS: dict[str, _Breaker] = {}
+_BREAKERS_LOCK = threading.Lock()
+
+
+def _breaker(server: str, seconds: float) -> _Breaker:
+    # One per server, shared by the process's engines: the knowledge base, feedback and ticket log learn together
+    # that it is gone.
+    with _BREAKERS_LOCK:
+        return _BREAKERS.setdefault(server, _Breaker(server, seconds))
+
+
+def _driver_connection(target) -> psycopg.Connection | None:
+    connection = getattr(target, "dbapi_connection", None) or getattr(target, "connection", None) or target
+    return connection if isinstance(connection, psycopg.Connection) else None
+
+
+def _guarded(method: Callable, seconds: float, breaker: _Breaker) -> Callable:
+    @functools.wraps(method)
+    def call(target, *args, **kwargs):
+        connection = _driver_connection(target)
+        if connection is None or connection.closed:
+            return method(target, *args, **kwargs)  # nothing will reach the server: the driver says what is wrong
+        breaker.admit()
+        try:
+            with _DEADLINES.bound(connection.pgconn.socket, seconds, breaker):
+                return method(target, *args, **kwargs)
+        finally:
+            if connection.broken:
+                breaker.lost()
+            else:
+                breaker.answered()  # if only with an error
+
+    return call
+
+
+def guard(engine: Engine, timeout: float) -> Engine:
+    """Gives a PostgreSQL (psycopg) engine the deadline and the breaker (see the module's doc)."""
+    url = engine.url
+    breaker = _breaker(f"{url.host or 'localhost'}:{url.port or 5432}", timeout)
+    dialect = engine.dialect
+    for name in _WAITING_METHODS:
+        # On this engine's dialect object only: SQLAlchemy offers events before these calls, none around them.
+        setattr(dialect, name, _guarded(getattr(dialect, name), timeout, breaker))
+
+    @event.listens_for(engine, "do_connect")
+    def _refuse_while_lost(*_args) -> None:
+        breaker.admit()
+
+    @event.listens_for(engine, "connect")
+    def _connected(*_args) -> None:
+        breaker.answered()
+
+    @event.listens_for(engine, "handle_error")
+    def _not_connected(context) -> None:
+        # A failed connection attempt; a failed call on a connection is judged by `_guarded`.
+        if context.connection is None and not context.is_pre_ping \
+                and not isinstance(context.original_exception, ServerRefused):
+            breaker.lost()
+
+    return engine
