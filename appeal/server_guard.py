@@ -71,7 +71,9 @@ class _Breaker:
     def lost(self) -> None:
         with self._lock:
             if self._open_until is None or self._trying:
-                log.warning("database server %s lost; calls to it refused for %.0f s", self.server, self.seconds)
+                # INFO: the caller reports the failure itself (a command in its one error line, the service in its
+                # log); this says what follows from it.
+                log.info("database server %s lost; calls to it refused for %.0f s", self.server, self.seconds)
             self._open_until, self._trying = time.monotonic() + self.seconds, False
 
 

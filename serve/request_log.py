@@ -35,8 +35,9 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(line, ensure_ascii=False, default=str)
 
 
-# The layer below that speaks while serving: the knowledge base says when it answers without its database.
-_LOWER_LOGGERS = ("knowledge_base",)
+# The layers below that speak while serving: the knowledge base says when it answers without its database, the
+# database guard when it cuts off or refuses a server.
+_LOWER_LOGGERS = ("knowledge_base", "appeal.database")
 
 
 def configure_logging(level: int = logging.INFO) -> logging.Logger:

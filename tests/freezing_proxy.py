@@ -45,7 +45,7 @@ class FreezingProxy:
                     break
                 if sink is not None and not self.frozen.is_set():
                     sink.sendall(data)
-        except OSError:
+        except (OSError, ValueError):  # the other direction's thread closed both ends (ValueError: from select)
             pass
         finally:
             for end in (source, sink):

@@ -442,7 +442,8 @@ def test_routing_goes_on_while_the_postgresql_server_hangs(database_url, tmp_pat
             time.sleep(1.5)  # the breaker's timeout: the server is tried again
             after = platform.post("/v1/route", json={"id": "WG-4", "text": ROAD_THIRD}).json()
         assert sorted(t["ticket_id"] for t in after["related_tickets"]) == ["WG-1", "WG-2"]
-        assert any("did not answer in time" in line for line in server.log_lines())
+        cut = [json.loads(line) for line in server.log_lines() if "did not answer in time" in line]
+        assert cut and cut[0]["logger"] == "appeal.database" and cut[0]["level"] == "warning"  # the service's JSON log
     finally:
         server.stop()
         proxy.close()
