@@ -14,6 +14,7 @@ import numpy as np
 import pytest
 from sqlalchemy import update
 
+from appeal.config import centre_minute
 from models.registry import Registry
 from tests.registry_support import sample_baseline
 from training import report
@@ -46,6 +47,7 @@ def test_numbers(evaluations):
     assert [(e.version, e.champion) for e in evaluations] == [("v1", False), ("v2", True)]
     table = report.versions_table(evaluations)
     assert list(table["version"]) == ["v1", "v2"] and list(table["head"]) == ["topic", "topic"]
+    assert list(table["trained"]) == [centre_minute(e.created_at) for e in evaluations]  # Wugang's clock, not UTC
     assert (table["n"] > 440).all() and table["macro_f1"].between(0.5, 1).all()
     assert table.loc[1, "macro_f1"] > table.loc[0, "macro_f1"], "three times the data is better"
 
@@ -77,6 +79,7 @@ def test_decisions_table(registry, dev):
     table = report.decisions_table(registry)
     assert list(table["action"]) == ["promote", "refuse"] and list(table["version"]) == ["v2", "v1"]
     assert list(table["previous"]) == ["", "v2"]  # the first champion had none (not shown as None)
+    assert list(table["at"]) == [centre_minute(d.at) for d in registry.decisions()]
     last = table.iloc[-1]
     assert last["champion topic macro-F1"] > last["challenger topic macro-F1"]
     assert "< champion" in last["reasons"]

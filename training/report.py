@@ -14,7 +14,7 @@ from typing import Sequence
 import numpy as np
 import pandas as pd
 
-from appeal.config import centre_time
+from appeal.config import centre_minute, centre_time
 from models.predictor import load_predictor
 from models.registry import Registry
 from pipeline import InputError
@@ -133,7 +133,7 @@ def versions_table(evaluations: Sequence[VersionEvaluation]) -> pd.DataFrame:
             r = he.report
             rows.append({
                 "version": ev.version, "champion": "*" if ev.champion else "", "kind": ev.kind,
-                "trained": ev.created_at, "head": head, "n": r.n, "accuracy": r.accuracy, "macro_f1": r.macro_f1,
+                "trained": centre_minute(ev.created_at), "head": head, "n": r.n, "accuracy": r.accuracy, "macro_f1": r.macro_f1,
                 "threshold": r.threshold, "coverage": r.coverage, "dispatched_precision": r.dispatched_precision,
             })
     return pd.DataFrame(rows)
@@ -144,7 +144,7 @@ def decisions_table(registry: Path | Registry | None) -> pd.DataFrame:
     registry = registry if isinstance(registry, Registry) else Registry(registry)
     rows = []
     for d in registry.decisions():
-        row = {"at": d.at, "action": d.action, "version": d.version, "previous": d.previous or "",
+        row = {"at": centre_minute(d.at), "action": d.action, "version": d.version, "previous": d.previous or "",
                "evaluated on": f"{d.evaluation['n']} tickets" if d.evaluation else ""}
         for side, scores in (("champion", d.champion_scores), ("challenger", d.challenger_scores)):
             for head, score in (scores or {}).items():
