@@ -126,6 +126,9 @@ def _shut_down(fd: int) -> None:
 
 
 _DEADLINES = _Deadlines()
+# A process forked after the watchdog started (a pre-loading process manager) has the thread's record but not the
+# thread: it starts its own.
+os.register_at_fork(after_in_child=lambda: _DEADLINES.__init__())
 _BREAKERS: dict[str, _Breaker] = {}
 _BREAKERS_LOCK = threading.Lock()
 
