@@ -20,7 +20,7 @@ from typing import Iterable, Sequence
 
 import numpy as np
 import scipy.sparse as sp
-from scipy.sparse.csgraph import connected_components
+from scipy.sparse.csgraph import connected_components, dijkstra
 from sklearn.feature_extraction.text import HashingVectorizer
 
 from knowledge_base.store import utc_now
@@ -319,11 +319,19 @@ def _same_place(one: str | None, other: str | None) -> bool:
 
 
 def _apart_by_township(edges: sp.csr_matrix, tickets: list[SeenTicket]) -> sp.csr_matrix:
-    """The similarity edges without those between tickets of two different known townships (`_same_place`)."""
-    codes = {name: i for i, name in enumerate(sorted({t.township for t in tickets if t.township}))}
+    """The similarity edges without those between tickets of two different townships (`_same_place`), a ticket of
+    unknown township counting for the township of the nearest ticket it is linked to (fewest links, then the most
+    similar): otherwise one ticket that names no place, linked to the night works of two townships, would join
+    their two groups into one."""
+    known = np.array([i for i, t in enumerate(tickets) if t.township], dtype=np.int64)
+    codes = {name: i for i, name in enumerate(sorted({tickets[i].township for i in known}))}
     if len(codes) < 2:
         return edges
-    township = np.array([codes.get(t.township, -1) for t in tickets])
+    # Every link counts one, less its similarity: a shorter chain always comes first, a stronger link breaks ties.
+    distances = edges.copy()
+    distances.data = 2.0 - distances.data
+    _, _, nearest = dijkstra(distances, directed=False, indices=known, min_only=True, return_predecessors=True)
+    township = np.array([codes[tickets[n].township] if n >= 0 else -1 for n in nearest])
     pairs = edges.tocoo()
     a, b = township[pairs.row], township[pairs.col]
     keep = (a < 0) | (b < 0) | (a == b)

@@ -97,6 +97,9 @@ def test_the_same_words_in_two_townships_are_two_matters():
     linked = index.hotspots(days=1, min_size=2, judgements=Judgements.from_answers([("WG-B1", [], "WG-A1")]))
     assert [s.townships for s in linked] == [{"湾头桥镇": 3, "邓元泰镇": 2}]
     index.add(SeenTicket("WG-U", utc_now(), masked_text(NIGHT_WORKS.format(place="我家"))))
+    # A ticket that names no place, as like the one group as the other, joins one of them; it used to join the two.
+    spots = index.hotspots(days=1, min_size=2)
+    assert [len(s.townships) for s in spots] == [1, 1] and sum(s.size for s in spots) == len(places) + 1
     query = NIGHT_WORKS.format(place="湾头桥镇白石村二组")
     assert {r.ticket.ticket_id for r in index.related(query, k=10)} == set(places) | {"WG-U"}  # look-alikes all
     assert {r.ticket.ticket_id for r in index.related(query, township="湾头桥镇", k=10)} == {
