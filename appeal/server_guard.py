@@ -4,14 +4,15 @@ libpq's own limits (`connect_timeout`, `tcp_user_timeout`) end a wait for a host
 a server whose operating system still acknowledges every packet while the database itself no longer answers (a
 frozen process, a disk that stopped, a paused VM behind a proxy). A statement sent to it waits for ever: each
 request that touches the database holds a worker thread, the thread pool runs dry, and routing, which is meant to
-go on without the database, stops altogether, even after the server recovers. Two guards, per engine:
+go on without the database, stops altogether, even after the server recovers. Two guards:
 
 - a deadline: a statement, commit, rollback or ping that has not finished after `timeout` seconds has its
   connection's socket shut down, so that the driver fails at once with a lost-connection error, which SQLAlchemy
   answers by discarding the pool's connections;
-- a breaker: once a connection has been lost or could not be made, new connections to that server are refused
-  at once for `timeout` seconds, then one attempt is let through; the callers' usual handling of a database
-  error applies (a route goes on without the repeat check, an edit gets 503), without each paying the wait.
+- a breaker, one per server: once a connection to it has been lost or could not be made, calls to it (new
+  connections and pooled ones alike) are refused at once for `timeout` seconds, then one call is let through; the
+  callers' usual handling of a database error applies (a route goes on without the repeat check, an edit gets
+  503), without each paying the wait.
 """
 from __future__ import annotations
 
@@ -149,11 +150,13 @@ def _guarded(method: Callable, seconds: float, breaker: _Breaker) -> Callable:
     @functools.wraps(method)
     def call(target, *args, **kwargs):
         connection = _driver_connection(target)
-        if connection is None or connection.closed:
+        try:
+            fd = connection.pgconn.socket
+        except (AttributeError, psycopg.Error):  # no connection of ours, or a closed or broken one
             return method(target, *args, **kwargs)  # nothing will reach the server: the driver says what is wrong
         breaker.admit()
         try:
-            with _DEADLINES.bound(connection.pgconn.socket, seconds, breaker):
+            with _DEADLINES.bound(fd, seconds, breaker):
                 return method(target, *args, **kwargs)
         finally:
             if connection.broken:
