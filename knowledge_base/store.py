@@ -60,6 +60,15 @@ class EntryIn(_UserText):
     def _drop_blank(cls, values: list[str]) -> list[str]:
         return [v.strip() for v in values if v and v.strip()]
 
+    @field_validator("id")
+    @classmethod
+    def _not_a_history_path(cls, value: str | None) -> str | None:
+        # /v1/kb/entries/{id}/history is an entry's history, so an entry with such an id could not be read, changed
+        # or deleted over HTTP.
+        if value and value.endswith("/history"):
+            raise ValueError("an id may not end in /history (the address of an entry's history)")
+        return value
+
     @property
     def search_text(self) -> str:
         """What retrieval matches a query against: the question, its other phrasings and the answer."""
@@ -91,6 +100,11 @@ class Entry(EntryIn):
     id: str
     updated_at: datetime
     updated_by: str
+
+    @field_validator("id")
+    @classmethod
+    def _not_a_history_path(cls, value: str) -> str:
+        return value  # what is stored is read as it is, whenever it was written
 
     @property
     def content_hash(self) -> str:

@@ -318,6 +318,9 @@ def test_an_entry_whose_id_holds_a_slash_is_reached_like_any_other(server):
         assert trainer.delete(path).status_code == 204
         assert [c["action"] for c in trainer.get(path + "/history").json()] == ["add", "update", "delete"]
         assert trainer.get(path).status_code == 404
+        # An id ending in /history could be created and then never reached: …/history is an entry's history.
+        refused = trainer.post("/v1/kb/entries", json={**FAQ, "id": "wg/2024/history"})
+        assert refused.status_code == 422 and "may not end in /history" in refused.json()["message"]
         # A trailing slash is no empty id: it still leads to the list, as before.
         listing = trainer.get("/v1/kb/entries/")
         assert listing.status_code == 307 and listing.headers["location"].endswith("/v1/kb/entries")
