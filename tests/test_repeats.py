@@ -399,6 +399,7 @@ def test_a_broken_ticket_log_does_not_stop_routing(tmp_path):
         with server.client("agent") as agent:
             unavailable = agent.get("/v1/tickets/hotspots")
         assert unavailable.status_code == 503 and "database unavailable" in unavailable.json()["message"]
+        assert unavailable.headers["retry-after"] == "10"  # APPEAL_DATABASE_TIMEOUT
         assert "routed_ticket" not in unavailable.text  # the cause is logged, not sent
         with sqlite3.connect(home / "appeal.db") as connection:  # the database answers again
             connection.execute("ALTER TABLE routed_ticket_away RENAME TO routed_ticket")
@@ -441,6 +442,7 @@ def test_routing_goes_on_while_the_postgresql_server_hangs(database_url, tmp_pat
             with server.client("trainer") as trainer:
                 refused = trainer.post("/v1/kb/entries", json=entry)
             assert refused.status_code == 503 and "database unavailable" in refused.json()["message"]
+            assert refused.headers["retry-after"] == "1"  # when the lost server is tried again
             proxy.frozen.clear()
             time.sleep(1.5)  # the breaker's timeout: the server is tried again
             after = platform.post("/v1/route", json={"id": "WG-4", "text": ROAD_THIRD}).json()
