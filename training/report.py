@@ -133,7 +133,8 @@ def versions_table(evaluations: Sequence[VersionEvaluation]) -> pd.DataFrame:
             r = he.report
             rows.append({
                 "version": ev.version, "champion": "*" if ev.champion else "", "kind": ev.kind,
-                "trained": centre_minute(ev.created_at), "head": head, "n": r.n, "accuracy": r.accuracy, "macro_f1": r.macro_f1,
+                "trained": centre_minute(ev.created_at), "head": head, "n": r.n, "accuracy": r.accuracy,
+                "macro_f1": r.macro_f1,
                 "threshold": r.threshold, "coverage": r.coverage, "dispatched_precision": r.dispatched_precision,
             })
     return pd.DataFrame(rows)
