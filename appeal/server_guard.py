@@ -89,9 +89,11 @@ class _Deadlines:
 
     @contextmanager
     def bound(self, fd: int, seconds: float, breaker: _Breaker) -> Iterator[None]:
-        token = object()
+        # The watchdog acts on a duplicate of the driver's descriptor, taken now: the socket it shuts down is this
+        # call's even if the driver has closed its own descriptor meanwhile and the number went to another socket.
+        token, own = object(), os.dup(fd)
         with self._lock:
-            self._armed[token] = (time.monotonic() + seconds, fd, breaker)
+            self._armed[token] = (time.monotonic() + seconds, own, breaker)
             if self._thread is None:
                 self._thread = threading.Thread(target=self._watch, name="database-deadlines", daemon=True)
                 self._thread.start()
@@ -99,7 +101,9 @@ class _Deadlines:
             yield
         finally:
             with self._lock:
-                self._armed.pop(token, None)
+                armed = self._armed.pop(token, None)
+            if armed is not None:  # else the watchdog took it, and closes it
+                os.close(own)
 
     def _watch(self) -> None:
         while True:
@@ -113,17 +117,13 @@ class _Deadlines:
                 log.warning("database server %s did not answer in time; its connections are cut", breaker.server)
                 breaker.lost()
             for fd in fds:
-                _shut_down(fd)
-
-
-def _shut_down(fd: int) -> None:
-    # On a duplicate of the descriptor: shutdown acts on the socket that both share, and closing the duplicate
-    # leaves the driver's descriptor (and its number) in the driver's hands.
-    try:
-        with socket.socket(fileno=os.dup(fd)) as sock:
-            sock.shutdown(socket.SHUT_RDWR)
-    except OSError:
-        pass  # already closed by its owner
+                # shutdown acts on the socket the duplicate shares with the driver's descriptor; closing the
+                # duplicate leaves the driver's in its hands
+                with socket.socket(fileno=fd) as sock:
+                    try:
+                        sock.shutdown(socket.SHUT_RDWR)
+                    except OSError:
+                        pass  # the peer or the driver ended it first
 
 
 _DEADLINES = _Deadlines()
