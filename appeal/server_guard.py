@@ -117,21 +117,40 @@ class _Deadlines:
                 log.warning("database server %s did not answer in time; its connections are cut", breaker.server)
                 breaker.lost()
             for fd in fds:
-                # shutdown acts on the socket the duplicate shares with the driver's descriptor; closing the
-                # duplicate leaves the driver's in its hands
-                with socket.socket(fileno=fd) as sock:
-                    try:
-                        sock.shutdown(socket.SHUT_RDWR)
-                    except OSError:
-                        pass  # the peer or the driver ended it first
+                _shut_down(fd)
+
+
+def _shut_down(fd: int) -> None:
+    """Shuts down the socket `fd` shares with the driver's descriptor, then closes `fd` (the driver's own stays in
+    its hands). Never raises: the watchdog must outlive any one socket."""
+    try:
+        sock = socket.socket(fileno=fd)
+    except OSError:
+        os.close(fd)
+        return
+    with sock:
+        try:
+            sock.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass  # the peer or the driver ended it first
 
 
 _DEADLINES = _Deadlines()
-# A process forked after the watchdog started (a pre-loading process manager) has the thread's record but not the
-# thread: it starts its own.
-os.register_at_fork(after_in_child=lambda: _DEADLINES.__init__())
 _BREAKERS: dict[str, _Breaker] = {}
 _BREAKERS_LOCK = threading.Lock()
+
+
+def _after_fork() -> None:
+    # A process forked by a pre-loading process manager has the watchdog's record but not its thread, and locks
+    # that another thread may have held at the fork: it starts afresh.
+    global _BREAKERS_LOCK
+    _DEADLINES.__init__()
+    _BREAKERS_LOCK = threading.Lock()
+    for breaker in _BREAKERS.values():
+        breaker._lock = threading.Lock()
+
+
+os.register_at_fork(after_in_child=_after_fork)
 
 
 def _breaker(server: str, seconds: float) -> _Breaker:
