@@ -327,7 +327,7 @@ def _apart_by_township(edges: sp.csr_matrix, tickets: list[SeenTicket]) -> sp.cs
     codes = {name: i for i, name in enumerate(sorted({tickets[i].township for i in known}))}
     if len(codes) < 2:
         return edges
-    # Every link counts one, less its similarity: a shorter chain always comes first, a stronger link breaks ties.
+    # A link counts 2 − its similarity, between 1 and 2: a shorter chain always comes first, stronger links break ties.
     distances = edges.copy()
     distances.data = 2.0 - distances.data
     _, _, nearest = dijkstra(distances, directed=False, indices=known, min_only=True, return_predecessors=True)
