@@ -26,8 +26,9 @@ class Settings(BaseSettings):
 
     database_url: str | None = Field(default=None, description="SQLAlchemy URL; default SQLite under home")
     database_timeout: float = Field(default=10.0, gt=0, description="seconds a PostgreSQL server gets to answer one "
-                                    "statement before its connection is cut; after a lost server, new connections "
-                                    "are refused as long (appeal/server_guard.py)")
+                                    "statement before its connections are cut; a lost server is then refused at once "
+                                    "and tried again in the background every as many seconds "
+                                    "(appeal/server_guard.py)")
     onnx_threads: int = Field(default=2, ge=1, description="ONNX Runtime intra-op threads")
     max_text_chars: int = Field(default=20000, ge=1, description="longer texts get 413; the real board's longest "
                                 "message has 7,028 characters (bench/RESULTS.md ## Serving)")

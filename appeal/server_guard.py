@@ -10,9 +10,9 @@ go on without the database, stops altogether, even after the server recovers. Tw
   connection's socket shut down, so that the driver fails at once with a lost-connection error, which SQLAlchemy
   answers by discarding the pool's connections;
 - a breaker, one per server: once a connection to it has been lost or could not be made, calls to it (new
-  connections and pooled ones alike) are refused at once for `timeout` seconds, then one call is let through; the
-  callers' usual handling of a database error applies (a route goes on without the repeat check, an edit gets
-  503), without each paying the wait.
+  connections and pooled ones alike) are refused at once, and the callers' usual handling of a database error
+  applies (a route goes on without the repeat check, an edit gets 503) without any of them paying the wait; every
+  `timeout` seconds, while calls keep coming, one attempt in the background finds out whether it answers again.
 """
 from __future__ import annotations
 
@@ -41,41 +41,57 @@ class ServerRefused(psycopg.OperationalError):
 
 
 class _Breaker:
-    """One server's state. Open after the server was lost: connecting and using pooled connections are refused
-    until `seconds` have passed, then one call is let through as a trial; its success closes the breaker, its
-    failure opens it again."""
+    """One server's state. Open after the server was lost: calls to it are refused at once. The first call refused
+    after `seconds` starts a trial in the background, so that no caller waits for a server that may still be gone;
+    the trial's success closes the breaker, its failure keeps it open for `seconds` more."""
 
-    def __init__(self, server: str, seconds: float):
+    def __init__(self, server: str, seconds: float, trial: Callable[[], object]):
         self.server = server
         self.seconds = seconds
+        self._trial = trial
         self._open_until: float | None = None
         self._trying = False
         self._lock = threading.Lock()
+        self._in_trial = threading.local()
 
     def admit(self) -> None:
+        if getattr(self._in_trial, "active", False):
+            return
         with self._lock:
             if self._open_until is None:
                 return
-            wait = self._open_until - time.monotonic()
-            if wait > 0 or self._trying:
-                raise ServerRefused(f"database server {self.server} was lost; not tried again for "
-                                    f"{max(wait, 0):.0f} s")
-            self._trying = True
+            if time.monotonic() >= self._open_until and not self._trying:
+                self._trying = True
+                threading.Thread(target=self._try_again, name="database-trial", daemon=True).start()
+            trying = self._trying
+        raise ServerRefused(f"database server {self.server} was lost; "
+                            + ("being tried again" if trying else "it will be tried again"))
+
+    def _try_again(self) -> None:
+        self._in_trial.active = True
+        try:
+            self._trial()  # its calls report to this breaker: `answered` or `lost`
+        except Exception:  # noqa: BLE001 — a failed trial is the breaker staying open, already recorded
+            pass
+        finally:
+            with self._lock:
+                self._trying = False
 
     def answered(self) -> None:
         with self._lock:
             if self._open_until is None:
                 return
             log.info("database server %s answers again", self.server)
-            self._open_until, self._trying = None, False
+            self._open_until = None
 
     def lost(self) -> None:
         with self._lock:
-            if self._open_until is None or self._trying:
+            if self._open_until is None:
                 # INFO: the caller reports the failure itself (a command in its one error line, the service in its
                 # log); this says what follows from it.
-                log.info("database server %s lost; calls to it refused for %.0f s", self.server, self.seconds)
-            self._open_until, self._trying = time.monotonic() + self.seconds, False
+                log.info("database server %s lost; calls to it refused, and it is tried again every %.0f s",
+                         self.server, self.seconds)
+            self._open_until = time.monotonic() + self.seconds
 
 
 class _Deadlines:
@@ -153,11 +169,11 @@ def _after_fork() -> None:
 os.register_at_fork(after_in_child=_after_fork)
 
 
-def _breaker(server: str, seconds: float) -> _Breaker:
+def _breaker(server: str, seconds: float, trial: Callable[[], object]) -> _Breaker:
     # One per server, shared by the process's engines: the knowledge base, feedback and ticket log learn together
-    # that it is gone.
+    # that it is gone, and the first engine's trial speaks for all.
     with _BREAKERS_LOCK:
-        return _BREAKERS.setdefault(server, _Breaker(server, seconds))
+        return _BREAKERS.setdefault(server, _Breaker(server, seconds, trial))
 
 
 def _driver_connection(target) -> psycopg.Connection | None:
@@ -189,7 +205,12 @@ def _guarded(method: Callable, seconds: float, breaker: _Breaker) -> Callable:
 def guard(engine: Engine, timeout: float) -> Engine:
     """Gives a PostgreSQL (psycopg) engine the deadline and the breaker (see the module's doc)."""
     url = engine.url
-    breaker = _breaker(f"{url.host or 'localhost'}:{url.port or 5432}", timeout)
+
+    def trial() -> None:
+        with engine.connect() as connection:
+            connection.exec_driver_sql("SELECT 1")
+
+    breaker = _breaker(f"{url.host or 'localhost'}:{url.port or 5432}", timeout, trial)
     dialect = engine.dialect
     for name in _WAITING_METHODS:
         # On this engine's dialect object only: SQLAlchemy offers events before these calls, none around them.

@@ -83,7 +83,7 @@ async def _on_http_error(request: Request, exc: StarletteHTTPException) -> JSONR
 async def _on_database_error(request: Request, exc: SQLAlchemyError) -> JSONResponse:
     # Nothing the client sent is wrong: 503 tells it to try again, and the cause goes to the log, not the client.
     log.error("database error on %s", request.url.path, exc_info=exc)
-    # A server found lost is not tried again for `database_timeout` seconds (appeal/server_guard.py): a client that
+    # A server found lost is tried again every `database_timeout` seconds (appeal/server_guard.py): a client that
     # came back sooner would only be refused again.
     retry_after = math.ceil(request.app.state.settings.database_timeout)
     return JSONResponse(status_code=503, headers={"Retry-After": str(retry_after)},

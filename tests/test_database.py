@@ -78,9 +78,22 @@ def _select_one(engine) -> int:
         return connection.execute(text("SELECT 1")).scalar()
 
 
+def _answers_again(engine, within: float = 30) -> bool:
+    from sqlalchemy.exc import OperationalError
+
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline:
+        try:
+            return _select_one(engine) == 1
+        except OperationalError:
+            time.sleep(0.2)
+    return False
+
+
 def test_a_lost_server_is_not_waited_for_by_every_caller():
-    """Once a connection to a server has failed, the next callers are refused at once, each of them no longer
-    waiting out libpq's limit, until the engine's timeout has passed; then one tries again."""
+    """Once a connection to a server has failed, the next callers are refused at once instead of each waiting out
+    libpq's limit; after the engine's timeout the server is tried again in the background, and the caller who
+    set that off is not kept waiting either."""
     import socket
 
     from sqlalchemy.exc import OperationalError
@@ -97,8 +110,8 @@ def test_a_lost_server_is_not_waited_for_by_every_caller():
                 _select_one(engine)
             messages.append(str(refused.value).splitlines()[0])
     assert "connection timeout expired" in messages[0]
-    assert "was lost; not tried again" in messages[1]
-    assert "connection timeout expired" in messages[2]  # the timeout has passed: tried again
+    assert "was lost; it will be tried again" in messages[1]
+    assert "was lost; being tried again" in messages[2]  # the timeout has passed: a trial runs meanwhile
 
 
 @pytest.mark.parametrize("database_url", [pytest.param("postgres", marks=pytest.mark.postgres)], indirect=True)
@@ -130,11 +143,10 @@ def test_a_hung_postgresql_server_is_cut_off_and_tried_again(database_url):
         attempt.join(timeout=60)
         assert not attempt.is_alive(), "still waiting for a hung server"
         assert isinstance(outcome.pop(), OperationalError)
-        with pytest.raises(OperationalError, match="was lost; not tried again"):
+        with pytest.raises(OperationalError, match="was lost; it will be tried again"):
             _select_one(engine)
         proxy.frozen.clear()
-        time.sleep(1.2)
-        assert _select_one(engine) == 1  # the server answers again, and is used again
+        assert _answers_again(engine)  # found by a trial in the background, and used again
     finally:
         engine.dispose()
         proxy.close()
