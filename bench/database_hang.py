@@ -8,8 +8,9 @@ is checked against the repeat window and written to the ticket log):
 
 - before: one route with the database answering;
 - during: `--requests` routes sent 0.5 s apart while the proxy is frozen, each waiting up to `--client-timeout`;
-- after: one route at once after the proxy thaws, one after the guard's timeout has passed, and how many of the
-  tickets routed during the hang are in the ticket log by then.
+- after: one route at once after the proxy thaws, one after the guard's timeout has passed (it sets off the
+  guard's attempt in the background), one a second later, and how many of the tickets routed during the hang are
+  in the ticket log by then.
 
     APPEAL_HOME=<home with a champion> python bench/database_hang.py \\
         --server postgresql+psycopg://postgres@127.0.0.1:55432/postgres [--requests 6] [--timeout 10]
@@ -81,7 +82,7 @@ def main() -> None:
     service = subprocess.Popen([sys.executable, "-m", "uvicorn", "serve.app:create_app", "--factory", "--port",
                                 str(port), "--no-access-log"], cwd=REPO, env=env, stdout=open(log, "w"),
                                stderr=subprocess.STDOUT)
-    texts = demo_texts(args.requests + 3)
+    texts = demo_texts(args.requests + 4)
     rows: list[tuple[str, str, float]] = []
     try:
         url = f"http://127.0.0.1:{port}"
@@ -109,9 +110,11 @@ def main() -> None:
                 sender.join()
             rows += [(f"during, request {i}", *during[i]) for i in sorted(during)]
             proxy.frozen.clear()
-            rows.append(("after, at once", *route(client, "HANG-A", texts[-2])))
+            rows.append(("after, at once", *route(client, "HANG-A", texts[-3])))
             time.sleep(args.timeout)
-            rows.append((f"after, {args.timeout:g} s later", *route(client, "HANG-B", texts[-1])))
+            rows.append((f"after, {args.timeout:g} s later", *route(client, "HANG-B", texts[-2])))
+            time.sleep(1)
+            rows.append((f"after, {args.timeout + 1:g} s later", *route(client, "HANG-C", texts[-1])))
         reader = create_engine(database)
         with reader.connect() as connection:
             kept = connection.execute(text("SELECT ticket_id FROM routed_ticket WHERE ticket_id LIKE 'HANG-%'"))
