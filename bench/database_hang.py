@@ -20,7 +20,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import socket
 import subprocess
 import sys
 import tempfile
@@ -34,17 +33,12 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO))  # the tests' proxy
+sys.path.insert(0, str(REPO))  # the tests' proxy, the latency bench's helpers
 
+from bench.serve_latency import free_port, wait_ready  # noqa: E402
 from tests.freezing_proxy import FreezingProxy  # noqa: E402
 
 KEY = "bench-platform-key"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def demo_texts(n: int) -> list[str]:
@@ -86,15 +80,7 @@ def main() -> None:
     rows: list[tuple[str, str, float]] = []
     try:
         url = f"http://127.0.0.1:{port}"
-        for _ in range(600):
-            try:
-                if httpx.get(f"{url}/readyz", timeout=2).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            time.sleep(0.5)
-        else:
-            raise SystemExit(f"service not ready; see {log}")
+        wait_ready(url, service, "/readyz")
         with httpx.Client(base_url=url, headers={"X-API-Key": KEY}, timeout=args.client_timeout) as client:
             rows.append(("before", *route(client, "HANG-0", texts[0])))
             proxy.frozen.set()
