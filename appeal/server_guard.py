@@ -70,9 +70,9 @@ class _Breaker:
     def _try_again(self) -> None:
         self._in_trial.active = True
         try:
-            self._trial()  # its calls report to this breaker: `answered` or `lost`
-        except Exception:  # noqa: BLE001 — a failed trial is the breaker staying open, already recorded
-            pass
+            self._trial()  # a call that the server answers closes the breaker (`answered`)
+        except Exception:  # noqa: BLE001 — whatever the reason, the server did not answer: wait as long again
+            self.lost()
         finally:
             with self._lock:
                 self._trying = False
@@ -194,9 +194,10 @@ def _guarded(method: Callable, seconds: float, breaker: _Breaker) -> Callable:
             with _DEADLINES.bound(fd, seconds, breaker):
                 return method(target, *args, **kwargs)
         finally:
-            if connection.broken:
-                breaker.lost()
-            else:
+            # A connection found broken proves nothing about the server: after a routine restart every pooled
+            # connection is, and SQLAlchemy then connects again. What opens the breaker is a connection that cannot
+            # be made (`guard`'s handle_error) or a call cut at its deadline (`_Deadlines`).
+            if not connection.broken:
                 breaker.answered()  # if only with an error
 
     return call

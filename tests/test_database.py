@@ -150,3 +150,22 @@ def test_a_hung_postgresql_server_is_cut_off_and_tried_again(database_url):
     finally:
         engine.dispose()
         proxy.close()
+
+
+@pytest.mark.parametrize("database_url", [pytest.param("postgres", marks=pytest.mark.postgres)], indirect=True)
+def test_a_pooled_connection_the_server_closed_is_replaced_without_refusing_anyone(database_url):
+    """After a routine server restart every pooled connection is dead, and SQLAlchemy connects again; taking that
+    for a lost server refused every call for the guard's timeout."""
+    from appeal.database import make_engine
+
+    engine = make_engine(database_url, timeout=30)
+    admin = make_engine(database_url)
+    try:
+        with engine.connect() as connection:
+            backend = connection.execute(text("SELECT pg_backend_pid()")).scalar()
+        with admin.connect() as connection:  # what a restart does to each of them
+            assert connection.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": backend}).scalar()
+        assert _select_one(engine) == 1
+    finally:
+        engine.dispose()
+        admin.dispose()
