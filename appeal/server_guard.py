@@ -9,10 +9,11 @@ go on without the database, stops altogether, even after the server recovers. Tw
 - a deadline: a statement, commit, rollback or ping that has not finished after `timeout` seconds has its
   connection's socket shut down, so that the driver fails at once with a lost-connection error, which SQLAlchemy
   answers by discarding the pool's connections;
-- a breaker, one per server: once a connection to it has been lost or could not be made, calls to it (new
-  connections and pooled ones alike) are refused at once, and the callers' usual handling of a database error
-  applies (a route goes on without the repeat check, an edit gets 503) without any of them paying the wait; every
-  `timeout` seconds, while calls keep coming, one attempt in the background finds out whether it answers again.
+- a breaker, one per server: once a call to it has been cut so, or a connection to it could not be made within
+  libpq's limit, calls to it (new connections and pooled ones alike) are refused at once, and the callers' usual
+  handling of a database error applies (a route goes on without the repeat check, an edit gets 503) without any
+  of them paying the wait; every `timeout` seconds, while calls keep coming, one attempt in the background finds
+  out whether it answers again. A server that refuses connections at once (restarting) is not held lost.
 """
 from __future__ import annotations
 
@@ -31,6 +32,7 @@ from sqlalchemy.engine import Engine
 
 log = logging.getLogger("appeal.database")
 _WATCH_INTERVAL = 0.1  # seconds between two looks at the armed deadlines
+_SLOW_CONNECT = 1.0  # seconds after which a failed connection attempt counts as a lost server
 # The dialect's methods that wait for the server; each gets a connection, a pool's proxy of one or a cursor first.
 _WAITING_METHODS = ("do_ping", "do_execute", "do_executemany", "do_execute_no_params", "do_commit", "do_rollback")
 
@@ -217,9 +219,12 @@ def guard(engine: Engine, timeout: float) -> Engine:
         # On this engine's dialect object only: SQLAlchemy offers events before these calls, none around them.
         setattr(dialect, name, _guarded(getattr(dialect, name), timeout, breaker))
 
+    attempt = threading.local()
+
     @event.listens_for(engine, "do_connect")
     def _refuse_while_lost(*_args) -> None:
         breaker.admit()
+        attempt.started = time.monotonic()
 
     @event.listens_for(engine, "connect")
     def _connected(*_args) -> None:
@@ -227,9 +232,12 @@ def guard(engine: Engine, timeout: float) -> Engine:
 
     @event.listens_for(engine, "handle_error")
     def _not_connected(context) -> None:
-        # A failed connection attempt; a failed call on a connection is judged by `_guarded`.
+        # A connection that failed after making its caller wait (libpq's connect_timeout: a silent host, a hung
+        # server) opens the breaker; one refused at once (a server restarting) costs the next caller nothing, so
+        # it may try again at once. A failed call on a connection is judged by `_guarded`.
         if context.connection is None and not context.is_pre_ping \
-                and not isinstance(context.original_exception, ServerRefused):
+                and not isinstance(context.original_exception, ServerRefused) \
+                and time.monotonic() - getattr(attempt, "started", time.monotonic()) >= _SLOW_CONNECT:
             breaker.lost()
 
     return engine

@@ -114,6 +114,24 @@ def test_a_lost_server_is_not_waited_for_by_every_caller():
     assert "was lost; being tried again" in messages[2]  # the timeout has passed: a trial runs meanwhile
 
 
+def test_a_server_that_refuses_connections_at_once_is_not_held_lost():
+    """A server restarting refuses connections at once; trying again costs the next caller nothing and may find it
+    back, so the breaker stays closed (it would refuse every call for its timeout after a restart of a second)."""
+    import socket
+
+    from sqlalchemy.exc import OperationalError
+
+    from appeal.database import make_engine
+
+    with socket.socket() as sock:  # a port nobody listens on
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    engine = make_engine(f"postgresql+psycopg://appeal@127.0.0.1:{port}/appeal", timeout=30)
+    for _ in range(2):
+        with pytest.raises(OperationalError, match="Connection refused"):
+            _select_one(engine)
+
+
 @pytest.mark.parametrize("database_url", [pytest.param("postgres", marks=pytest.mark.postgres)], indirect=True)
 def test_a_hung_postgresql_server_is_cut_off_and_tried_again(database_url):
     """A server whose database hangs while its host still acknowledges every packet used to hold a statement, and
