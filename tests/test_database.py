@@ -40,7 +40,6 @@ def test_a_postgresql_server_that_never_answers_is_given_up_on():
     """A server host that accepts the connection and then stays silent (as one cut off mid-way looks) used to hold
     every request that touched the database until the operating system gave up, minutes later."""
     import socket
-    import threading
 
     from sqlalchemy.exc import OperationalError
 
@@ -50,27 +49,33 @@ def test_a_postgresql_server_that_never_answers_is_given_up_on():
     # (below) without trying the URL's own limit.
     silent = [socket.create_server(("127.0.0.1", 0)) for _ in range(2)]
     ports = [server.getsockname()[1] for server in silent]
-    outcome: list[BaseException | None] = []
-
-    def connect(url: str) -> None:
-        try:
-            with make_engine(url).connect():
-                outcome.append(None)
-        except BaseException as exc:  # noqa: BLE001 — reported to the test thread
-            outcome.append(exc)
-
     try:
         for url in (f"postgresql+psycopg://appeal@127.0.0.1:{ports[0]}/appeal",
                     f"postgresql+psycopg://appeal@127.0.0.1:{ports[1]}/appeal?connect_timeout=1"):  # the URL's own
-            attempt = threading.Thread(target=connect, args=(url,), daemon=True)
-            attempt.start()
-            attempt.join(timeout=60)
-            assert not attempt.is_alive(), "still waiting for a server that never answers"
-            error = outcome.pop()
+            error = _outcome_within(60, lambda: _select_one(make_engine(url)))
             assert isinstance(error, OperationalError) and "connection timeout expired" in str(error)
     finally:
         for server in silent:
             server.close()
+
+
+def _outcome_within(seconds: float, call):
+    """What `call` returned or raised, run in a thread that the test gives up on (and fails) after `seconds`."""
+    import threading
+
+    outcome = []
+
+    def run() -> None:
+        try:
+            outcome.append(call())
+        except BaseException as exc:  # noqa: BLE001 — reported to the test thread
+            outcome.append(exc)
+
+    attempt = threading.Thread(target=run, daemon=True)
+    attempt.start()
+    attempt.join(timeout=seconds)
+    assert not attempt.is_alive(), "still waiting for a server that does not answer"
+    return outcome[0]
 
 
 def _select_one(engine) -> int:
@@ -136,8 +141,6 @@ def test_a_server_that_refuses_connections_at_once_is_not_held_lost():
 def test_a_hung_postgresql_server_is_cut_off_and_tried_again(database_url):
     """A server whose database hangs while its host still acknowledges every packet used to hold a statement, and
     the thread that sent it, for ever: libpq's limits only see a silent host."""
-    import threading
-
     from sqlalchemy.exc import OperationalError
 
     from appeal.database import make_engine
@@ -145,22 +148,10 @@ def test_a_hung_postgresql_server_is_cut_off_and_tried_again(database_url):
 
     proxy = FreezingProxy(os.environ["APPEAL_TEST_POSTGRES_URL"])
     engine = make_engine(proxy.url(database_url), timeout=1)
-    outcome: list[BaseException | int] = []
-
-    def select_one() -> None:
-        try:
-            outcome.append(_select_one(engine))
-        except BaseException as exc:  # noqa: BLE001 — reported to the test thread
-            outcome.append(exc)
-
     try:
         assert _select_one(engine) == 1
         proxy.frozen.set()
-        attempt = threading.Thread(target=select_one, daemon=True)
-        attempt.start()
-        attempt.join(timeout=60)
-        assert not attempt.is_alive(), "still waiting for a hung server"
-        assert isinstance(outcome.pop(), OperationalError)
+        assert isinstance(_outcome_within(60, lambda: _select_one(engine)), OperationalError)
         with pytest.raises(OperationalError, match="was lost; it will be tried again"):
             _select_one(engine)
         proxy.frozen.clear()

@@ -312,17 +312,22 @@ def test_a_row_committed_after_a_later_one_is_still_read(demo_repeats):
     assert [r.ticket.ticket_id for r in demo_repeats.check(ROAD_AGAIN)][:1] == ["WG-late"]
 
 
+def _move_log_table(repeats: Repeats, *, away: bool) -> None:
+    """The ticket log's table renamed away (every write to it fails, as in an outage) or back."""
+    old, new = ("routed_ticket", "routed_ticket_away") if away else ("routed_ticket_away", "routed_ticket")
+    with repeats.log.engine.begin() as connection:
+        connection.execute(text(f"ALTER TABLE {old} RENAME TO {new}"))
+
+
 def test_tickets_wait_in_memory_while_the_log_cannot_be_written(demo_repeats):
-    with demo_repeats.log.engine.begin() as connection:  # an outage, as the service sees it
-        connection.execute(text("ALTER TABLE routed_ticket RENAME TO routed_ticket_away"))
+    _move_log_table(demo_repeats, away=True)  # an outage, as the service sees it
     waiting = [SeenTicket("WG-1", utc_now(), masked_text(SMOKE)), SeenTicket("WG-2", utc_now(), masked_text(ROAD)),
                SeenTicket("WG-1", utc_now(), masked_text(ROAD_THIRD))]  # WG-1 routed again: its second text counts
     for ticket in waiting:
         with pytest.raises(SQLAlchemyError):
             demo_repeats.record(ticket)
     assert demo_repeats.unsaved == 3
-    with demo_repeats.log.engine.begin() as connection:
-        connection.execute(text("ALTER TABLE routed_ticket_away RENAME TO routed_ticket"))
+    _move_log_table(demo_repeats, away=False)
     assert sorted(r.ticket.ticket_id for r in demo_repeats.check(ROAD_AGAIN)[:2]) == ["WG-1", "WG-2"]
     assert demo_repeats.unsaved == 0
     assert [(t.ticket_id, t.text) for _, t in demo_repeats.log.after(0, utc_now() - timedelta(days=1))
@@ -333,21 +338,18 @@ def test_closing_writes_the_waiting_tickets_or_says_they_are_lost(database_url, 
     for answers_at_close in (False, True):
         repeats = Repeats(database_url, threshold=THRESHOLD, window_days=30)
         repeats.warm_up()
-        with repeats.log.engine.begin() as connection:
-            connection.execute(text("ALTER TABLE routed_ticket RENAME TO routed_ticket_away"))
+        _move_log_table(repeats, away=True)
         with pytest.raises(SQLAlchemyError):
             repeats.record(SeenTicket(f"WG-{answers_at_close}", utc_now(), masked_text(ROAD)))
         if answers_at_close:
-            with repeats.log.engine.begin() as connection:
-                connection.execute(text("ALTER TABLE routed_ticket_away RENAME TO routed_ticket"))
+            _move_log_table(repeats, away=False)
         caplog.clear()
         repeats.close()
         lost = [r.getMessage() for r in caplog.records if "are lost" in r.getMessage()]
         assert len(lost) == (0 if answers_at_close else 1)
         assert all(message.startswith("1 routed tickets could not be written") for message in lost)
         if not answers_at_close:
-            with repeats.log.engine.begin() as connection:
-                connection.execute(text("ALTER TABLE routed_ticket_away RENAME TO routed_ticket"))
+            _move_log_table(repeats, away=False)
     kept = Repeats(database_url, threshold=THRESHOLD, window_days=30)
     assert [t.ticket_id for _, t in kept.log.after(0, utc_now() - timedelta(days=1))] == ["WG-True"]
     kept.close()
@@ -360,14 +362,12 @@ def test_an_outage_longer_than_memory_keeps_its_latest_tickets(database_url, mon
     repeats = Repeats(database_url, threshold=THRESHOLD, window_days=30)
     try:
         repeats.warm_up()
-        with repeats.log.engine.begin() as connection:
-            connection.execute(text("ALTER TABLE routed_ticket RENAME TO routed_ticket_away"))
+        _move_log_table(repeats, away=True)
         for number, body in enumerate((ROAD, SMOKE, ROAD_THIRD)):
             with pytest.raises(SQLAlchemyError):
                 repeats.record(SeenTicket(f"WG-{number}", utc_now(), masked_text(body)))
         assert repeats.unsaved == 2
-        with repeats.log.engine.begin() as connection:
-            connection.execute(text("ALTER TABLE routed_ticket_away RENAME TO routed_ticket"))
+        _move_log_table(repeats, away=False)
         repeats.record(SeenTicket("WG-3", utc_now(), masked_text(ROAD_AGAIN)))
         assert [t.ticket_id for _, t in repeats.log.after(0, utc_now() - timedelta(days=1))] == ["WG-1", "WG-2", "WG-3"]
     finally:
