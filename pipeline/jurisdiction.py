@@ -25,6 +25,9 @@ PLACE_KINDS = ("村", "社区", "路")
 # The home city: a county-level name right before a township name that is not one of these points elsewhere
 # (永州市双牌县…, 隆回县…), so the township name there is not ours.
 HOME_AREAS = ("武冈市", "武冈县", "武冈", "邵阳市", "湖南省")
+# The same areas as words, short forms too (邵阳, 湖南). They say where every ticket of the deployment is, not what it
+# is about, so search and group keywords leave them out.
+HOME_AREA_WORDS = frozenset(HOME_AREAS) | {area[:-1] for area in HOME_AREAS if area[-1] in "市县省"}
 # The county-level places around ours that callers name: the other eleven of 邵阳市 and the other prefectures of 湖南省,
 # full names only (洞口 alone is also a hole's mouth, 湘西南 is where Wugang lies). A ticket that names one of them
 # and none of our townships may be about a matter elsewhere, which that place's own 12345 handles.

@@ -14,6 +14,7 @@ from pathlib import Path
 import jieba
 
 from pipeline.canonical import RESOURCES, read_stopwords
+from pipeline.jurisdiction import HOME_AREA_WORDS
 from pipeline.normalize import normalize
 from pipeline.pii import PII_TOKENS
 
@@ -73,7 +74,11 @@ def segment(text: str, *, stopwords: bool = True) -> list[str]:
 def tokens_for_search(text: str) -> list[str]:
     """Index and query terms for BM25: normalized text cut in jieba's search mode (a long word also yields
     the dictionary words inside it, so 住房公积金中心 is found by 公积金), stopwords dropped, ASCII lower-cased.
-    PII placeholders are dropped too: a masked ticket's [手机号] must not match an FAQ entry about 手机."""
+    PII placeholders are dropped too: a masked ticket's [手机号] must not match an FAQ entry about 手机. So are the
+    names of the home city and the areas around it (武冈市, 邵阳, 湖南省): tickets name the city all the time, and as
+    a term it matched whichever FAQ answers name a city department (武冈市二中门口堵车 → 退役军人优待政策, answered by
+    武冈市退役军人事务局)."""
     for placeholder in PII_TOKENS.values():
         text = text.replace(placeholder, " ")
-    return [t.lower() for t in _keep(_tokenizer().cut_for_search(normalize(text)), stopwords=True)]
+    tokens = _keep(_tokenizer().cut_for_search(normalize(text)), stopwords=True)
+    return [t.lower() for t in tokens if t not in HOME_AREA_WORDS]

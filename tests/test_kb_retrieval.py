@@ -73,6 +73,19 @@ def test_bm25_ranks_a_masked_ticket_by_its_matter_not_its_phone_number_or_courte
     kb.close()
 
 
+def test_bm25_does_not_suggest_an_answer_for_naming_the_city(tmp_path):
+    """Five demo answers name a department of 武冈市 (退役军人事务局, …), and a ticket that named the city matched
+    them on it: 退役军人优待政策 came first for a traffic jam, and the entry on 交通拥堵 was not in the first three."""
+    kb = KnowledgeBase(f"sqlite:///{tmp_path / 'kb.db'}")
+    kb.warm_up()
+    kb.import_entries(read_entries(FAQ), "tester")
+    hits = kb.search("武冈市二中门口早晚高峰堵车严重，希望交警安排人员疏导", k=3, with_dense=False)
+    assert hits[0].entry_id == "wg-jt-03"  # 路口红绿灯坏了、交通拥堵找谁？
+    assert "wg-qt-03" not in [h.entry_id for h in hits]  # 退役军人优待政策向哪里咨询？
+    assert not kb.search("湖南省邵阳市武冈市", k=3, with_dense=False)
+    kb.close()
+
+
 def test_only_new_or_changed_texts_are_encoded(encoder_dir, tmp_path):
     url = f"sqlite:///{tmp_path / 'kb.db'}"
     first = KnowledgeBase(url, encoder=CountingEncoder(encoder_dir))

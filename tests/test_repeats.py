@@ -18,7 +18,8 @@ from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
 from appeal.config import DEMO_DIR, Settings
-from knowledge_base.repeats import _VECTORIZER, Judgements, RepeatIndex, Repeats, _clean, _similar_pairs
+from knowledge_base.repeats import (_VECTORIZER, Judgements, RepeatIndex, Repeats, _clean, _similar_pairs,
+                                    group_keywords)
 from knowledge_base.store import utc_now
 from knowledge_base.ticket_log import SeenTicket
 from pipeline import masked_text
@@ -125,6 +126,14 @@ def test_hotspots_group_the_reports_of_one_matter():
     assert not {"村民", "出行", "危险"} & set(spot.keywords)
     assert index.hotspots(days=2, min_size=4) == []
     assert index.count(days=2) == 3 + 30  # and 30 demo tickets of the last two days
+
+
+def test_a_group_is_not_named_by_the_home_city():
+    texts = ("武冈市二中门口早晚高峰堵车严重，希望交警疏导。", "武冈市二中门口放学时堵车，车辆乱停。",
+             "武冈二中校门口每天堵车，请交警管一管。", "邵阳市武冈市二中门口堵车太严重了。")
+    keywords = group_keywords([SeenTicket(f"WG-{i}", utc_now(), text) for i, text in enumerate(texts)])
+    assert keywords[:2] == ["二中", "堵车"]
+    assert not {"武冈", "武冈市", "邵阳市"} & set(keywords)  # 武冈市 was third: it is in every Wugang group
 
 
 def test_a_young_window_gives_the_cosines_of_its_tickets():
