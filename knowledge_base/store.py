@@ -9,14 +9,14 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
-from typing import Iterable, Literal
+from typing import Annotated, Iterable, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PlainSerializer, field_validator, model_validator
 from sqlalchemy import JSON, Date, DateTime, Integer, LargeBinary, String, Text, event, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 
-from appeal.database import add_missing_columns, make_engine
+from appeal.database import add_missing_columns, make_engine, stored_utc
 from pipeline.errors import InputError
 from pipeline.normalize import normalize, to_simplified
 
@@ -96,9 +96,20 @@ class EntryUpdate(_UserText):
     valid_to: date | None = None
 
 
+def _naive_utc(at: datetime) -> datetime:
+    return at.astimezone(timezone.utc).replace(tzinfo=None) if at.tzinfo else at
+
+
+# A store's stamp: naive UTC in Python, as every store writes it and SQLite gives it back (so stamps compare across
+# backends), and said to be UTC in JSON (API, export, history), where 08:31 without an offset reads as the centre's
+# time, eight hours off.
+UtcStamp = Annotated[datetime, AfterValidator(_naive_utc),
+                     PlainSerializer(lambda at: stored_utc(at).isoformat(), when_used="json")]
+
+
 class Entry(EntryIn):
     id: str
-    updated_at: datetime
+    updated_at: UtcStamp
     updated_by: str
 
     @field_validator("id")
@@ -204,7 +215,7 @@ class Change(BaseModel):
     with the version it removed."""
 
     action: Literal["add", "update", "delete"]
-    at: datetime
+    at: UtcStamp
     by: str
     entry: Entry
 

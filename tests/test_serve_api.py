@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from datetime import datetime, timedelta, timezone
 from urllib.parse import quote
 
 import pytest
@@ -303,6 +304,10 @@ def test_kb_crud_is_seen_by_suggest(server):
         assert [(c["action"], c["by"]) for c in history] == [("add", "api:trainer"), ("update", "api:trainer"),
                                                               ("delete", "api:trainer")]
         assert history[1]["entry"]["answer"].startswith("请到户籍所在地派出所")
+        # Stamps say they are UTC: a client reads one without an offset as the centre's time, eight hours off.
+        stamps = [datetime.fromisoformat(at) for c in history for at in (c["at"], c["entry"]["updated_at"])]
+        assert all(at.utcoffset() == timedelta(0) for at in stamps)
+        assert timedelta(0) <= datetime.now(timezone.utc) - stamps[-1] < timedelta(minutes=5)
         assert trainer.get("/v1/kb/entries/never-there/history").status_code == 404
         assert entry_id not in [s["id"] for s in agent.post("/v1/suggest", json=query).json()["suggestions"]]
         assert agent.get("/v1/kb/entries").status_code == 403
