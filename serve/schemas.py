@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationInfo, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, ValidationInfo, model_validator
 
 from knowledge_base.dispatch import PlaceRef, Refusal, UnitRef
 from knowledge_base.store import Entry
@@ -53,8 +53,12 @@ Body = Annotated[str, AfterValidator(_storable), AfterValidator(_body_or_title),
 # The length limit comes before the validators: after them pydantic checks it as a generic sequence length and
 # tells a client "at most 128 items" instead of "at most 128 characters".
 ShortText = Annotated[str, Field(max_length=200), AfterValidator(_storable)]
-Label = Annotated[str, Field(max_length=100), AfterValidator(_storable), AfterValidator(_not_blank)]
-Identifier = Annotated[str, Field(max_length=128), AfterValidator(_storable), AfterValidator(_not_blank)]
+# Labels and ids are compared, counted and trained on as given, so the spaces a form pads them with go: "城乡建设 "
+# was an unknown label, and retraining would have made it a class of its own.
+_STRIPPED = StringConstraints(strip_whitespace=True)
+Label = Annotated[str, Field(max_length=100), _STRIPPED, AfterValidator(_storable), AfterValidator(_not_blank)]
+UnitLabel = Annotated[str, Field(max_length=200), _STRIPPED, AfterValidator(_storable), AfterValidator(_not_blank)]
+Identifier = Annotated[str, Field(max_length=128), _STRIPPED, AfterValidator(_storable), AfterValidator(_not_blank)]
 
 EXAMPLE_TICKET = {
     "id": "WG-2026-000123",
@@ -234,12 +238,12 @@ class FeedbackIn(BaseModel):
                                    "says it all")
     author: ShortText | None = Field(default=None, description=AUTHOR)
     topic: Label = Field(description="the agent's final topic (一级分类)")
-    unit: Annotated[NonBlank, Field(max_length=200)] | None = Field(
+    unit: UnitLabel | None = Field(
         default=None, description="the final unit: the type /v1/route names in unit.label, or the unit's name "
                                   "(武冈市城市管理和综合执法局) or an alias (城管局), which are read as its type")
     suggestion_id: Identifier | None = Field(default=None, description="the knowledge-base answer the agent used")
     predicted_topic: Label | None = None
-    predicted_unit: Annotated[NonBlank, Field(max_length=200)] | None = None
+    predicted_unit: UnitLabel | None = None
     model_version: Identifier | None = None
     related_ticket_ids: list[Identifier] | None = Field(
         default=None, max_length=20,

@@ -231,6 +231,19 @@ def test_feedback_names_the_labels_the_model_does_not_know(server):
     assert named.status_code == 201 and named.json()["unknown_labels"] == {}  # a unit of the catalogue
 
 
+def test_feedback_labels_padded_with_spaces_are_the_labels(server):
+    """A form that pads its fields: "城乡建设 " was an unknown label, stored as a class of its own for retraining."""
+    padded = {"ticket_id": " WG-3 ", "text": TICKET["text"], "topic": "城乡建设 ", "unit": "\u3000住房和城乡建设局",
+              "predicted_topic": " 城乡建设", "model_version": "v1"}
+    with server.client("agent") as client:
+        response = client.post("/v1/feedback", json=padded)
+    assert response.status_code == 201 and response.json()["unknown_labels"] == {}
+    with sqlite3.connect(server.home / "appeal.db") as db:
+        row = db.execute("SELECT ticket_id, topic, unit, predicted_topic FROM feedback WHERE id = ?",
+                         (response.json()["id"],)).fetchone()
+    assert row == ("WG-3", "城乡建设", "住房和城乡建设局", "城乡建设")
+
+
 def test_one_json_log_line_per_request_with_request_id(server):
     with server.client("platform") as client:
         client.post("/v1/route", json=TICKET, headers={"X-Request-ID": "req-abc-123"})
