@@ -270,9 +270,20 @@ class Registry:
 
     def _pointer(self) -> dict | None:
         try:
-            return json.loads(self.champion_file.read_text(encoding="utf-8"))
+            pointer = json.loads(self.champion_file.read_text(encoding="utf-8"))
         except FileNotFoundError:
             return None
+        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+            pointer = exc
+        if not (isinstance(pointer, dict) and isinstance(pointer.get("version"), str)
+                and isinstance(pointer.get("previous"), list)):
+            # Written atomically by promote and rollback, so this is a hand edit or a damaged disk. Which version
+            # should serve is a person's call; the decisions file says what served when.
+            detail = pointer if isinstance(pointer, Exception) else "no version and previous"
+            raise InputError(f"{self.champion_file}: not a champion pointer ({detail}). Delete it and name the "
+                             f"champion again with `appeal models promote VERSION` ({DECISIONS_FILE} lists "
+                             "what served when)")
+        return pointer
 
     def champion(self) -> tuple[str, Path] | None:
         pointer = self._pointer()

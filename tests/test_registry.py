@@ -194,6 +194,26 @@ def test_cli_list_promote_rollback(appeal_home, models, shared_data):
     assert back.exit_code == 0 and registry.champion()[0] == "good"
 
 
+def test_a_damaged_champion_pointer_is_named_with_its_repair(appeal_home, models):
+    """A hand edit cut short: every command (and `appeal serve`) gave a JSON traceback, `promote` included."""
+    from appeal.cli import _register, app
+
+    _register()
+    registry = Registry(appeal_home / "registry")
+    registry.promote(registry.add(models["small"], version="v1"))
+    runner = CliRunner()
+    for damage in ('{"version": "v1', '{"version": "v1"}', b"\xff\xfe"):
+        write = registry.champion_file.write_bytes if isinstance(damage, bytes) else registry.champion_file.write_text
+        write(damage)
+        listed = runner.invoke(app, ["models", "list"])
+        assert isinstance(listed.exception, InputError)
+        assert "champion.json: not a champion pointer" in str(listed.exception)
+        assert "appeal models promote VERSION" in str(listed.exception)
+    registry.champion_file.unlink()
+    assert runner.invoke(app, ["models", "promote", "v1"]).exit_code == 0  # the repair the message names
+    assert registry.champion()[0] == "v1"
+
+
 def test_readers_never_see_a_half_written_pointer(tmp_path, models):
     import threading
 

@@ -13,7 +13,8 @@ import time
 import httpx
 import pytest
 
-from tests.serving_support import REPO, free_port, install_model
+from models.registry import Registry
+from tests.serving_support import REPO, demo_baseline, free_port, install_model
 from training.tickets import load_tickets
 
 KEY_LINE = re.compile(r"^\s+(platform|agent|trainer|admin)\s+(\S{20,})$", re.MULTILINE)
@@ -108,6 +109,19 @@ def test_appeal_serve_on_a_new_home_then_feedback_export(appeal_home, tmp_path):
         assert dataset["id"] == ["T-9"] and "[手机号]" in dataset["text"][0] and dataset["unit"] == ["住房公积金"]
     finally:
         shutil.rmtree(appeal_home / "base-models", ignore_errors=True)
+
+
+def test_a_registry_without_champion_is_not_given_the_demo_model(appeal_home):
+    """The pointer deleted (as a damaged one must be) or a model added but never promoted: `appeal serve` trained
+    the demo model and made it champion, so a demo model answered the centre's tickets."""
+    registry = Registry(appeal_home / "registry")
+    registry.add(demo_baseline(), version="ours")
+    result = subprocess.run([*APPEAL, "serve", "--port", str(free_port())], cwd=REPO, env=_env(appeal_home),
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert "no champion among the 1 registered version(s) (ours)" in result.stderr
+    assert "appeal models promote VERSION" in result.stderr
+    assert [v.version for v in registry.list()] == ["ours"] and registry.champion() is None
 
 
 def test_feedback_export_reads_unit_names_as_the_champions_labels(appeal_home, tmp_path):

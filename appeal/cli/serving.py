@@ -8,6 +8,8 @@ from typing import Callable, Optional
 
 import typer
 
+from pipeline.errors import InputError
+
 feedback_app = typer.Typer(help="Agents' final answers collected by the service (labelled tickets).",
                            no_args_is_help=True)
 
@@ -33,6 +35,11 @@ def _ensure_champion(settings) -> None:
     registry = Registry(settings.registry_dir)
     if registry.champion() is not None:
         return
+    if versions := registry.list():
+        # Not a fresh clone: the centre's own models are there, and a demo model must not serve in their place.
+        raise InputError(f"{registry.root}: no champion among the {len(versions)} registered version(s) "
+                         f"({', '.join(v.version for v in versions)}); name the one to serve with "
+                         "`appeal models promote VERSION`")
     from training.finetune import train_default_model
 
     typer.echo("no champion model yet: training the default model on the demo tickets …")
@@ -83,8 +90,8 @@ def serve(
     if build:
         from knowledge_base.kb import load_encoder
 
-        typer.echo(f"e5 encoder (ONNX, for suggestions): {load_encoder().directory}")
         _ensure_champion(settings)
+        typer.echo(f"e5 encoder (ONNX, for suggestions): {load_encoder().directory}")
         _ensure_demo_kb(settings)
     host, port = host or settings.host, port or settings.port
     typer.echo(f"serving on http://{host}:{port}  (OpenAPI: http://{host}:{port}/docs)")
