@@ -14,7 +14,7 @@ from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Collection, Iterable, Literal, get_args
+from typing import Callable, Collection, Iterable, Literal, get_args
 
 from pydantic import BaseModel
 
@@ -149,6 +149,16 @@ class Catalogue:
             return name
         found = self.functional_type_of(name)
         return found if found in known else None
+
+    def label_reader(self, known: Collection[str]) -> Callable[[str], str | None]:
+        """How a unit answer becomes one of a unit head's labels (`known`): people name the unit they know
+        (武冈市住房和城乡建设局, 住建局) while the head may know only its functional type (住房和城乡建设). When the
+        head's labels are all catalogue types, any unit the catalogue knows is read as its type, a type new to the
+        head too: 残联 and 武冈市残疾人联合会 then become one new class, named as the head names its classes.
+        Otherwise only answers that land on a known label are read. None for an answer it cannot place."""
+        if all(self.types.canonical(label) == label for label in known):
+            return self.functional_type_of
+        return lambda name: self.unit_label(name, known)
 
 
 def read_catalogue(path: Path, types: FunctionalTypes, gazetteer: Gazetteer) -> Catalogue:

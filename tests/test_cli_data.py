@@ -164,3 +164,30 @@ def test_predict_returns_the_dispatch_decision_of_a_unit_model(tmp_path):
     evaluated = appeal("evaluate", "--model", tmp_path / "model", "--data", relabelled)
     assert evaluated.returncode == 0, evaluated.stderr
     assert "topic: confusion matrix" in evaluated.stdout and "unit: the largest confusions" in evaluated.stdout
+
+
+def test_evaluate_reads_the_unit_names_of_a_work_order_export_as_the_heads_labels(tmp_path):
+    """A centre's export names the unit that handled each ticket (办理单位: 湾头桥镇人民政府, 武冈市教育局) while the unit
+    head knows functional types: `appeal evaluate` refused the file ("unknown label '湾头桥镇人民政府'"), so the
+    thresholds could not be checked on the centre's own tickets as `appeal train` advises."""
+    from knowledge_base.units import load_catalogue
+
+    demo = REPO / "appeal" / "demo" / "tickets.jsonl"
+    assert appeal("train", "--baseline", "--data", demo, "--out", tmp_path / "model").returncode == 0
+    rows = [json.loads(line) for line in demo.read_text(encoding="utf-8").splitlines() if line.strip()][:120]
+    catalogue = load_catalogue()
+    named = [{**row, "unit": next((u.name for u in catalogue.units_of_type(row["unit"])), row["unit"])} for row in rows]
+    assert sum(a["unit"] != b["unit"] for a, b in zip(rows, named)) > 100
+    scores = {}
+    for name, table in (("types", rows), ("names", named)):
+        frame = pd.DataFrame({"工单编号": [r["id"] for r in table], "诉求内容": [r["text"] for r in table],
+                              "诉求类别": [r["topic"] for r in table], "办理单位": [r["unit"] for r in table]})
+        frame.to_excel(tmp_path / f"{name}.xlsx", index=False)
+        evaluated = appeal("evaluate", "--model", tmp_path / "model", "--data", tmp_path / f"{name}.xlsx",
+                           "--report", tmp_path / f"{name}.json")
+        assert evaluated.returncode == 0, evaluated.stderr
+        unit = json.loads((tmp_path / f"{name}.json").read_text(encoding="utf-8"))["heads"]["unit"]
+        scores[name] = (unit["n"], unit["accuracy"], unit["macro_f1"])
+    assert scores["names"] == scores["types"] and scores["names"][0] == 120
+    township = catalogue.units_of_type("乡镇人民政府/街道办事处")[0].name
+    assert f"unit '{township}' read as '乡镇人民政府/街道办事处'" in " ".join(evaluated.stdout.split())

@@ -98,6 +98,7 @@ class LoadReport:
     conflicts: list[Conflict] = field(default_factory=list)
     label_counts: dict[str, dict[str, int]] = field(default_factory=dict)
     fingerprint: str = ""
+    units_read_as: Counter[tuple[str, str]] = field(default_factory=Counter)  # (as given, label) → rows
 
     def summary(self) -> str:
         heads = ", ".join(f"{h}: {len(c)} labels" for h, c in self.label_counts.items() if c) or "no labels"
@@ -115,13 +116,16 @@ def load_tickets(
     stopwords: frozenset[str] | None = None,
     deduplicate: bool = True,
     on_conflict: Literal["resolve", "error"] = "resolve",
+    unit_label: Callable[[str], str | None] | None = None,
 ) -> tuple[datasets.Dataset, LoadReport]:
     """Read, map, validate and canonicalise a ticket file.
 
-    `labels` lists the allowed labels per head (a model's labels when evaluating); `stopwords` is the model's
-    own list for raw text (default: `pipeline.default_stopwords()`). `deduplicate=False` keeps every row in
-    order (prediction must answer for each input row) and skips the duplicate/conflict handling;
-    `on_conflict="error"` refuses a file in which the same text carries different labels.
+    `labels` lists the allowed labels per head (a model's labels when evaluating); `unit_label` reads each unit
+    as one of them first (a work-order export names the unit, 湾头桥镇人民政府, where the head knows its type; see
+    `read_units_as_labels`); `stopwords` is the model's own list for raw text (default:
+    `pipeline.default_stopwords()`). `deduplicate=False` keeps every row in order (prediction must answer for
+    each input row) and skips the duplicate/conflict handling; `on_conflict="error"` refuses a file in which the
+    same text carries different labels.
     """
     path = Path(path)
     if not path.is_file():
@@ -145,10 +149,16 @@ def load_tickets(
                          for i, v in enumerate(records[name])]
     # Without an id the row number is the one stable handle a user can look up.
     records["id"] = [value or name.split()[-1] for value, name in zip(records["id"], row_names)]
+    units_read_as: Counter[tuple[str, str]] = Counter()
+    if unit_label is not None:
+        rows = [{"unit": unit} for unit in records["unit"]]
+        units_read_as = read_units_as_labels(rows, unit_label)
+        records["unit"] = [row["unit"] for row in rows]
     _validate_labels(path, records, row_names, mapping, labels)
 
     segmented = _looks_presegmented(path, records) if presegmented is None else presegmented
-    report = LoadReport(str(path), fmt, encoding, rows_read=n, rows=n, presegmented=segmented, columns=mapping)
+    report = LoadReport(str(path), fmt, encoding, rows_read=n, rows=n, presegmented=segmented, columns=mapping,
+                        units_read_as=units_read_as)
     if deduplicate:
         keep = _deduplicate(path, records, row_names, report, on_conflict)
         records = {name: [values[i] for i in keep] for name, values in records.items()}

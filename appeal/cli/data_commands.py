@@ -5,7 +5,7 @@ import json
 import os
 from enum import Enum
 from pathlib import Path
-from typing import Optional
+from typing import Callable, Optional
 
 import typer
 
@@ -180,12 +180,15 @@ def evaluate(
     model = model_dir(model)
     predictor = load_predictor(model)
     labels = {head: card.labels for head, card in predictor.card.heads.items()}
-    tickets, load_report = load_tickets(data, stopwords=predictor.stopwords, labels=labels)
+    tickets, load_report = load_tickets(data, stopwords=predictor.stopwords, labels=labels,
+                                        unit_label=unit_label_reader(predictor.card.heads))
     reports = evaluate_predictor(predictor, tickets)
     if not reports:
         raise InputError(f"{data}: no ticket is labelled for the model's heads ({', '.join(labels)})")
     console = Console()
     console.print(load_report.summary())
+    for (given, label), count in load_report.units_read_as.most_common():
+        console.print(f"  unit {given!r} read as {label!r} ({count}×)", markup=False)
     for head, head_report in reports.items():
         _print_report(console, head, head_report)
     if report is not None:
@@ -194,6 +197,14 @@ def evaluate(
         report.parent.mkdir(parents=True, exist_ok=True)
         report.write_text(json.dumps(document, ensure_ascii=False, indent=2), encoding="utf-8")
         console.print(f"report written to {report}")
+
+
+def unit_label_reader(heads: dict) -> Callable[[str], str | None] | None:
+    """The unit catalogue's reading of unit answers as the labels of a model's unit head (its card's `heads`):
+    see `Catalogue.label_reader`. None when the model has no unit head."""
+    from knowledge_base.units import load_catalogue
+
+    return load_catalogue().label_reader(set(heads["unit"].labels)) if "unit" in heads else None
 
 
 def _print_report(console, head: str, report) -> None:

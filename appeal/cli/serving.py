@@ -137,25 +137,15 @@ def write_feedback(settings, out: Path, since_id: int,
 
 
 def champion_unit_label(settings) -> Callable[[str], str | None] | None:
-    """How an agent's unit answer becomes a training label: agents name the unit they know (武冈市住房和城乡建设局,
-    住建局) while the champion's unit head may know only its functional type (住房和城乡建设); the unit catalogue
-    tells which. When the head's labels are all catalogue types, any unit the catalogue knows is read as its type,
-    a type new to the champion too: 残联 and 武冈市残疾人联合会 then become one new class, named as the head names
-    its classes. Otherwise only answers that land on a champion label are read. The function gives None for an
-    answer it cannot place (it stays as given, a new class); None instead of a function when the champion has no
-    unit head."""
-    from knowledge_base.units import load_catalogue
+    """How an agent's unit answer becomes a training label: the catalogue's reading for the champion's unit head
+    (`Catalogue.label_reader`); an answer it cannot place stays as given, a new class. None when the champion has
+    no unit head."""
+    from appeal.cli.data_commands import unit_label_reader
     from models.card import ModelCard
     from models.registry import Registry
 
     champion = Registry(settings.registry_dir).champion()
-    heads = ModelCard.load(champion[1]).heads if champion else {}
-    if "unit" not in heads:
-        return None
-    known, catalogue = set(heads["unit"].labels), load_catalogue()
-    if all(catalogue.types.canonical(label) == label for label in known):
-        return catalogue.functional_type_of
-    return lambda name: catalogue.unit_label(name, known)
+    return unit_label_reader(ModelCard.load(champion[1]).heads if champion else {})
 
 
 def register(app: typer.Typer) -> None:
