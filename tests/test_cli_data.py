@@ -124,6 +124,12 @@ def test_bad_input_is_one_line_and_exit_code_2(model_dir, tmp_path):
     appeals_frame().rename(columns={"一级标签": "诉求大类", "责任单位": "转办去向"}).to_csv(no_labels, index=False)
     assert_input_error(appeal("train", "--baseline", "--data", no_labels, "--out", tmp_path / "m"),
                        "no labelled tickets", "topic: topic, label, 一级标签", "unit: unit, unit_type, 责任单位")
+    # Seven tickets under seven labels: nothing can be held out per label, said in a trainer's words (scikit-learn
+    # alone said "With n_samples=0 … the resulting train set will be empty").
+    few = tmp_path / "few.csv"
+    appeals_frame().to_csv(few, index=False)
+    assert_input_error(appeal("train", "--baseline", "--data", few, "--out", tmp_path / "m"),
+                       "too few tickets to hold out 15% of each topic label: 7 tickets", "--dev FILE")
 
     assert_input_error(appeal("predict", "--model", tmp_path, "--input", empty, "--output", tmp_path / "o.csv"),
                        "not a model directory")

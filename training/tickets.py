@@ -210,7 +210,11 @@ def stratified_split(
             splittable, test_size=test_size, random_state=seed, stratify=[values[i] for i in splittable]
         )
     except ValueError as exc:
-        raise InputError(f"cannot split {len(dataset)} tickets by {column!r} with test_size={test_size}: {exc}")
+        labels = len({values[i] for i in splittable})
+        raise InputError(
+            f"too few tickets to hold out {test_size:.0%} of each {column} label: {len(dataset)} tickets, "
+            f"{len(splittable)} of them under the {labels} label(s) given at least twice. Label more tickets, or give "
+            f"the held-out tickets in a file of their own (appeal train --dev FILE) (scikit-learn: {exc})") from None
     return dataset.select(sorted(train + singles)), dataset.select(sorted(test))
 
 
