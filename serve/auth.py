@@ -16,6 +16,7 @@ import logging
 import os
 import secrets
 import threading
+import unicodedata
 from dataclasses import asdict, dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -144,10 +145,14 @@ def add_key(home: Path, role: str, name: str | None = None) -> tuple[KeyEntry, s
     the key, which is shown once and never stored."""
     if role not in ROLES:
         raise InputError(f"unknown role {role!r}: one of {', '.join(ROLES)}")
+    if name is not None:
+        name = _spelled(name)
+        if not name:
+            raise InputError("a key's name must not be blank")
     path = keys_path(home)
     with build_lock(path):  # two operators adding at once must not drop each other's key
         entries = read_key_entries(path) if path.is_file() else []
-        taken = {e.name for e in entries}
+        taken = {_spelled(e.name) for e in entries}
         name = name or next(f"{role}-{n}" for n in range(1, len(entries) + 2) if f"{role}-{n}" not in taken)
         if name in taken:
             raise InputError(f"{path}: a key named {name!r} exists already (revoke it first, or choose another name)")
@@ -168,8 +173,14 @@ def rotate_key(home: Path, name: str) -> tuple[KeyEntry, str]:
     return entry, key
 
 
+def _spelled(name: str) -> str:
+    """A key's name as people tell names apart: " 王芳 " or 王芳 in full-width spaces is 王芳. Told apart by its
+    spaces, a second key under a name that looks the same kept working after `revoke 王芳`."""
+    return " ".join(unicodedata.normalize("NFKC", name).split())
+
+
 def _named(path: Path, entries: list[KeyEntry], name: str) -> KeyEntry:
-    found = next((e for e in entries if e.name == name), None)
+    found = next((e for e in entries if _spelled(e.name) == _spelled(name)), None)
     if found is None:
         raise InputError(f"{path}: no key named {name!r} (known: {', '.join(e.name for e in entries) or 'none'})")
     return found

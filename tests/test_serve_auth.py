@@ -57,14 +57,19 @@ def test_keys_are_issued_and_revoked_by_name_and_the_file_is_followed(tmp_path):
     assert (entry.name, entry.role) == ("王芳", "agent") and entry.created_at
     assert role_of(followed, key) == "agent" and role_of(followed, keys["agent"]) == "agent"
     assert add_key(tmp_path, "agent")[0].name == "agent-1"  # named after the role when no name is given
-    with pytest.raises(InputError, match="exists already"):
-        add_key(tmp_path, "agent", "王芳")
+    # A name that only looks different (spaces around it, full-width spaces) is the same name: a second key under
+    # " 王芳 " kept working after `revoke 王芳`.
+    for same in ("王芳", " 王芳 ", "\u3000王芳"):
+        with pytest.raises(InputError, match="exists already"):
+            add_key(tmp_path, "agent", same)
+    with pytest.raises(InputError, match="must not be blank"):
+        add_key(tmp_path, "agent", " \u3000 ")
     with pytest.raises(InputError, match="unknown role 'boss'"):
         add_key(tmp_path, "boss")
     assert key not in keys_path(tmp_path).read_text(encoding="utf-8")
     assert stat.S_IMODE(keys_path(tmp_path).stat().st_mode) == 0o600
 
-    rotated, new_key = rotate_key(tmp_path, "王芳")
+    rotated, new_key = rotate_key(tmp_path, "王芳 ")
     assert (rotated.name, rotated.role) == ("王芳", "agent") and new_key != key
     assert role_of(followed, key) is None and role_of(followed, new_key) == "agent"
     key = new_key
