@@ -55,12 +55,13 @@ class E5Encoder:
         return self._runtime.passage(list(texts))
 
 
-def encoder_dir() -> Path:
-    """Where `appeal base-model build` puts the default e5 encoder's ONNX runtime directory."""
+def encoder_dir(settings=None) -> Path:
+    """Where `appeal base-model build` puts the default e5 encoder's ONNX runtime directory, under the home of
+    `settings` (default: the process's)."""
     from appeal.config import get_settings
     from models.base_model import BuildOptions
 
-    return get_settings().base_model_dir / BuildOptions().name / "onnx"
+    return (settings or get_settings()).base_model_dir / BuildOptions().name / "onnx"
 
 
 def load_encoder(directory: Path | None = None, *, build: bool = True) -> E5Encoder:

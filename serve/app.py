@@ -7,6 +7,7 @@ import logging
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from fastapi_offline import FastAPIOffline
 from starlette.concurrency import run_in_threadpool
 
 from appeal.config import Settings, get_settings
@@ -59,7 +60,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     configure_logging()
     metrics = ServeMetrics()
-    app = FastAPI(
+    app = FastAPIOffline(
         title="appeal-router 12345 工单分派",
         version="1",
         description=DESCRIPTION,

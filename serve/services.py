@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 
 from appeal.config import Settings
-from knowledge_base.kb import E5Encoder, KnowledgeBase, load_encoder
+from knowledge_base.kb import E5Encoder, KnowledgeBase, encoder_dir, load_encoder
 from knowledge_base.repeats import Repeats
 from models.registry import Registry
 from pipeline.errors import InputError
@@ -27,11 +27,11 @@ class NotReady(RuntimeError):
     pass
 
 
-def _dense_encoder() -> E5Encoder | None:
-    """The e5 encoder `appeal serve` builds; without it suggestions come from BM25 alone (said once in the log
-    and in /readyz), because a missing encoder must not keep the service from routing."""
+def _dense_encoder(settings: Settings) -> E5Encoder | None:
+    """The e5 encoder `appeal serve` builds in the service's home; without it suggestions come from BM25 alone
+    (said once in the log and in /readyz), because a missing encoder must not keep the service from routing."""
     try:
-        return load_encoder(build=False)
+        return load_encoder(encoder_dir(settings), build=False)
     except InputError as exc:
         log.warning("dense retrieval off, suggestions use BM25 only: %s", exc)
         return None
@@ -43,7 +43,7 @@ class Services:
         self.metrics = metrics
         self.models = ModelHolder(Registry(settings.registry_dir), threads=settings.onnx_threads)
         self.feedback = FeedbackStore(settings.db_url)
-        self.kb = KnowledgeBase(settings.db_url, encoder=_dense_encoder())
+        self.kb = KnowledgeBase(settings.db_url, encoder=_dense_encoder(settings))
         self.repeats = Repeats(settings.db_url, threshold=settings.repeat_threshold,
                                window_days=settings.repeat_window_days)
         metrics.unsaved.set_function(lambda: self.repeats.unsaved)

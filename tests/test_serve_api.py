@@ -2,7 +2,11 @@
 from __future__ import annotations
 
 import json
+import os
+import re
 import sqlite3
+import subprocess
+import sys
 from datetime import datetime, timedelta, timezone
 from urllib.parse import quote
 
@@ -12,7 +16,7 @@ from appeal.config import DEMO_DIR
 from knowledge_base.files import read_entries
 from knowledge_base.store import EntryStore
 from tests.conftest import WUGANG_TIMEZONE
-from tests.serving_support import KEYS, demo_tickets, install_model, start_server
+from tests.serving_support import KEYS, REPO, demo_tickets, install_model, start_server
 
 TICKET = {
     "id": "WG-1",
@@ -271,6 +275,34 @@ FAQ = {
     "unit": "公安局",
     "topic": "劳动和社会保障",
 }
+
+
+def test_the_api_pages_load_nothing_from_the_internet(server):
+    """/docs and /redoc are what the README sends a platform developer to; FastAPI's own pages fetch their scripts
+    from cdn.jsdelivr.net, which a centre's intranet (政务外网) does not reach, and stayed blank there."""
+    with server.client("platform") as client:
+        for page in ("/docs", "/redoc"):
+            html = client.get(page)
+            assert html.status_code == 200 and "appeal-router" in html.text
+            assets = re.findall(r'(?:src|href)="([^"]+)"', html.text)
+            assert assets and all(a.startswith("/") for a in assets), assets  # served here, not fetched elsewhere
+            for asset in assets:
+                loaded = client.get(asset)
+                assert loaded.status_code == 200 and len(loaded.content) > 1000, asset
+        assert "迎春亭街道" in client.get("/openapi.json").text  # the examples the page shows
+
+
+def test_the_service_looks_for_its_encoder_in_its_own_home(tmp_path):
+    """create_app(settings) read registry and database from `settings` but the e5 encoder from the process's
+    APPEAL_HOME, so a service built for one home searched with another home's encoder, or none."""
+    code = ("from appeal.config import Settings\n"
+            "from serve.app import create_app\n"
+            f"create_app(Settings(home={str(tmp_path / 'own')!r}))\n")
+    result = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, timeout=120,
+                            env={**os.environ, "APPEAL_HOME": str(tmp_path / "process")})
+    assert result.returncode == 0, result.stderr
+    log = result.stdout + result.stderr  # the service's JSON log: "dense retrieval off … <home>/base-models/…"
+    assert f"{tmp_path / 'own' / 'base-models'}" in log and f"{tmp_path / 'process'}" not in log
 
 
 def test_kb_crud_is_seen_by_suggest(server):
