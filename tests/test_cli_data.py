@@ -172,7 +172,7 @@ def test_predict_returns_the_dispatch_decision_of_a_unit_model(tmp_path):
     assert "topic: confusion matrix" in evaluated.stdout and "unit: the largest confusions" in evaluated.stdout
 
 
-def test_evaluate_reads_the_unit_names_of_a_work_order_export_as_the_heads_labels(tmp_path):
+def test_evaluate_reads_the_unit_names_of_a_work_order_export_as_the_heads_labels(tmp_path, appeal_home):
     """A centre's export names the unit that handled each ticket (办理单位: 湾头桥镇人民政府, 武冈市教育局) while the unit
     head knows functional types: `appeal evaluate` refused the file ("unknown label '湾头桥镇人民政府'"), so the
     thresholds could not be checked on the centre's own tickets as `appeal train` advises."""
@@ -197,3 +197,12 @@ def test_evaluate_reads_the_unit_names_of_a_work_order_export_as_the_heads_label
     assert scores["names"] == scores["types"] and scores["names"][0] == 120
     township = catalogue.units_of_type("乡镇人民政府/街道办事处")[0].name
     assert f"unit '{township}' read as '乡镇人民政府/街道办事处'" in " ".join(evaluated.stdout.split())
+    # The promotion gate reads such a file the same way: the unit head is scored as on the types.
+    for version in ("first", "second"):
+        assert appeal("models", "add", tmp_path / "model", "--version", version).returncode == 0
+    assert appeal("models", "promote", "first").returncode == 0
+    promoted = appeal("models", "promote", "second", "--data", tmp_path / "names.xlsx")
+    assert promoted.returncode == 0, promoted.stderr
+    decision = json.loads((appeal_home / "registry" / "decisions.jsonl").read_text(encoding="utf-8").splitlines()[-1])
+    unit = decision["challenger_scores"]["unit"]
+    assert (unit["n"], unit["accuracy"], unit["macro_f1"]) == scores["types"]

@@ -49,10 +49,12 @@ def default_evaluation_files() -> list[Path]:
     return [path]
 
 
-def load_evaluation_set(paths: Sequence[Path] | None = None) -> EvaluationSet:
+def load_evaluation_set(paths: Sequence[Path] | None = None,
+                        unit_label: Callable[[str], str | None] | None = None) -> EvaluationSet:
+    """The gate's labelled tickets; `unit_label` reads unit names as the unit head's labels (see `load_tickets`)."""
     parts = []
     for path in paths or default_evaluation_files():
-        dataset, report = load_tickets(path)
+        dataset, report = load_tickets(path, unit_label=unit_label)
         parts.append(EvaluationSet.from_dataset(dataset, str(path), presegmented=report.presegmented))
     return parts[0] if len(parts) == 1 else EvaluationSet.combine(parts)
 
@@ -273,7 +275,7 @@ def retrain(
 
     trained = _train_like(champion_dir, card, merged, run_dir / "model", base_encoder)
     version = registry.add(run_dir / "model", move=True)
-    parts = [load_evaluation_set(evaluation)]
+    parts = [load_evaluation_set(evaluation, unit_label)]
     if held:
         parts.append(EvaluationSet(
             name=f"{len(held)} newest new tickets", titles=[r["title"] or "" for r in held],

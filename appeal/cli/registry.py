@@ -84,11 +84,13 @@ def promote(
     registry: Optional[Path] = RegistryOption,
 ) -> None:
     """Compare VERSION with the champion on the evaluation set and promote it if it passes the gate."""
+    from appeal.cli.data_commands import unit_label_reader
+    from models.card import ModelCard
     from training.retrain import load_evaluation_set
 
     reg = _registry(registry)
-    reg.path(version)  # an unknown version fails before the evaluation set is read
-    evaluation = load_evaluation_set(data)
+    challenger = ModelCard.load(reg.path(version))  # an unknown version fails before the evaluation set is read
+    evaluation = load_evaluation_set(data, unit_label_reader(challenger.heads))
     decision = reg.promote(version, evaluation_data=evaluation, force=force, tolerance=tolerance,
                            class_margin=class_margin)
     for reason in decision.reasons:
