@@ -7,6 +7,7 @@ ID number, nor the name the reply greets them by (the file's author column: 留�
 """
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
@@ -37,9 +38,21 @@ def _read_table(path: Path) -> pd.DataFrame:
     raise InputError(f"{path}: unknown file type {path.suffix!r} (use .csv or .xlsx)")
 
 
+@dataclass
+class CaseFile:
+    entries: list[EntryIn]
+    unanswered: list[str] = field(default_factory=list)  # the rows left out for having no reply, as numbered
+
+
 def read_cases(path: Path) -> list[EntryIn]:
     """Every (ticket, official reply) row of a CSV/Excel file: id, text and reply columns, optional title, unit
     and author (the headers of `pipeline.records.COLUMN_ALIASES`, e.g. 留言编号, 留言主题, 留言详情, 答复意见)."""
+    return read_case_file(path).entries
+
+
+def read_case_file(path: Path, *, skip_unanswered: bool = False) -> CaseFile:
+    """`read_cases`, where a 12345 export may also hold tickets still being handled: with `skip_unanswered` a row
+    whose reply is empty is left out and named in `unanswered`; without it, it is refused like any empty cell."""
     path = Path(path)
     table = _read_table(path)
     columns = find_columns(list(table.columns))
@@ -49,7 +62,7 @@ def read_cases(path: Path) -> list[EntryIn]:
                          + "; ".join(f"{field}: one of {', '.join(COLUMN_ALIASES[field])}" for field in missing)
                          + f"; header: {', '.join(map(str, table.columns))})")
     id_column, text_column, reply_column = (columns[field] for field in REQUIRED)
-    entries: list[EntryIn] = []
+    cases = CaseFile([])
     first_row: dict[str, str] = {}
     for index, row in enumerate(table.to_dict("records")):
         where = f"{path}: {spreadsheet_row(index)}"
@@ -62,11 +75,16 @@ def read_cases(path: Path) -> list[EntryIn]:
         author = [row[columns["author"]]] if "author" in columns else []
         title = masked_text(row[columns["title"]], author) if "title" in columns else ""
         body, reply = masked_text(row[text_column], author), masked_text(row[reply_column], author)
-        for column, value in ((reply_column, reply), (columns.get("title", text_column), title or body)):
-            if not value:
-                raise InputError(f"{where}: column {column!r} is empty")
+        if not (title or body):
+            raise InputError(f"{where}: column {columns.get('title', text_column)!r} is empty")
+        if not reply:
+            if skip_unanswered:
+                cases.unanswered.append(spreadsheet_row(index))
+                continue
+            raise InputError(f"{where}: column {reply_column!r} is empty (a ticket not answered yet? "
+                             "--skip-unanswered leaves such rows out)")
         try:
-            entries.append(EntryIn(
+            cases.entries.append(EntryIn(
                 id=f"case-{case_id}",
                 question=title or body,
                 alternatives=[body] if title and body else [],
@@ -76,6 +94,7 @@ def read_cases(path: Path) -> list[EntryIn]:
             ))
         except ValidationError as exc:
             raise InputError(f"{where}: {validation_message(exc)}") from None
-    if not entries:
-        raise InputError(f"{path}: no cases")
-    return entries
+    if not cases.entries:
+        raise InputError(f"{path}: no cases" + (f" ({len(cases.unanswered)} tickets without a reply)"
+                                                if cases.unanswered else ""))
+    return cases

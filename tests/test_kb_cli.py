@@ -176,6 +176,21 @@ def test_import_cases_masks_pii_and_is_suggested(appeal_home, cases_csv, tmp_pat
     assert hits[0]["entry_id"] == "case-2549" and hits[0]["source"] == "case"
 
 
+def test_an_export_holding_tickets_still_being_handled_imports_the_answered_ones_when_asked(appeal_home, cases_csv,
+                                                                                           tmp_path):
+    """A month's 12345 export also holds tickets not answered yet (办理结果 empty): refused by default, as any empty
+    cell, with the way out named; with --skip-unanswered the answered ones come in and the others are listed."""
+    frame = pd.read_csv(cases_csv, dtype=str, keep_default_na=False)
+    frame.loc[[3, 17], "答复意见"] = ""
+    frame.to_csv(cases_csv, index=False)
+    assert_input_error(appeal("kb", "import-cases", cases_csv), "row 5: column '答复意见' is empty",
+                       "--skip-unanswered")
+    assert exported(tmp_path) == []
+    out = ok("kb", "import-cases", cases_csv, "--skip-unanswered")
+    assert "left out 2 tickets without a reply (row 5, row 19)" in out and "imported 38 entries (38 new" in out
+    assert len(exported(tmp_path)) == 38
+
+
 def test_evaluate_writes_the_report(appeal_home, cases_csv, tmp_path):
     report = tmp_path / "report.json"
     out = ok("kb", "evaluate", "--pairs", cases_csv, "--limit", "30", "--bm25-only", "--report", report)

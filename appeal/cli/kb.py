@@ -230,11 +230,18 @@ def import_cases(
                                           "工单编号, 诉求内容, 办理结果 …), title, unit and author (留言用户, "
                                           "来电人: masked in the reply too) if present"),
     by: Optional[str] = ByOption,
+    skip_unanswered: bool = typer.Option(False, "--skip-unanswered",
+                                         help="leave out tickets whose reply is empty (an export that also holds "
+                                              "tickets still being handled) instead of refusing the file"),
 ) -> None:
     """Import past tickets with their official replies as suggestable cases (normalised, PII masked)."""
-    from knowledge_base.cases import read_cases
+    from knowledge_base.cases import read_case_file
 
-    _import(read_cases(file), by)
+    cases = read_case_file(file, skip_unanswered=skip_unanswered)
+    if cases.unanswered:
+        shown = ", ".join(cases.unanswered[:10]) + (" …" if len(cases.unanswered) > 10 else "")
+        typer.echo(f"left out {len(cases.unanswered)} tickets without a reply ({shown})")
+    _import(cases.entries, by)
 
 
 @kb_app.command("list")
