@@ -279,7 +279,7 @@ class Registry:
                 and isinstance(pointer.get("previous"), list)):
             # Written atomically by promote and rollback, so this is a hand edit or a damaged disk. Which version
             # should serve is a person's call; the decisions file says what served when.
-            detail = pointer if isinstance(pointer, Exception) else "no version and previous"
+            detail = pointer if isinstance(pointer, Exception) else "it must name a version and the previous ones"
             raise InputError(f"{self.champion_file}: not a champion pointer ({detail}). Delete it and name the "
                              f"champion again with `appeal models promote VERSION` ({DECISIONS_FILE} lists "
                              "what served when)")
