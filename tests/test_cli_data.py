@@ -200,7 +200,7 @@ def test_evaluate_reads_the_unit_names_of_a_work_order_export_as_the_heads_label
     # The promotion gate reads such a file the same way: the unit head is scored as on the types.
     for version in ("first", "second"):
         assert appeal("models", "add", tmp_path / "model", "--version", version).returncode == 0
-    assert appeal("models", "promote", "first").returncode == 0
+    assert appeal("models", "promote", "first", "--data", tmp_path / "types.xlsx").returncode == 0
     promoted = appeal("models", "promote", "second", "--data", tmp_path / "names.xlsx")
     assert promoted.returncode == 0, promoted.stderr
     decision = json.loads((appeal_home / "registry" / "decisions.jsonl").read_text(encoding="utf-8").splitlines()[-1])
