@@ -21,7 +21,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from appeal.config import centre_today
 from knowledge_base.retrieval import Doc, Encoder, HybridIndex, RrfFusion, Tokenizer
-from knowledge_base.store import Entry, EntryFilter, EntryIn, EntryStore, EntryUpdate, ImportResult
+from knowledge_base.store import Entry, EntryFilter, EntryIn, EntryStore, EntryUpdate, ImportResult, Source
 from pipeline.errors import InputError
 
 log = logging.getLogger(__name__)
@@ -97,7 +97,7 @@ class Hit:
 
 
 def _doc(entry: Entry) -> Doc:
-    return Doc(entry.id, entry.search_text, entry.valid_from, entry.valid_to)
+    return Doc(entry.id, entry.search_text, entry.valid_from, entry.valid_to, group=entry.source)
 
 
 class KnowledgeBase:
@@ -215,9 +215,12 @@ class KnowledgeBase:
                       key=lambda e: e.id)
 
     # -- search ------------------------------------------------------------------------------------
-    def search(self, query: str, k: int = 5, today: date | None = None, with_dense: bool = True) -> list[Hit]:
+    def search(self, query: str, k: int = 5, today: date | None = None, with_dense: bool = True,
+               source: Source | None = None) -> list[Hit]:
         """The k best entries valid today for a query (ticket text); expired entries never appear.
-        `with_dense=False`: BM25 only, no query encoding."""
+        `with_dense=False`: BM25 only, no query encoding. `source`: only the centre's own answers ("faq") or only
+        earlier tickets' replies ("case"); a case library of thousands of replies otherwise fills the list
+        before the few curated answers that say the same."""
         if not query.strip():
             # The dense channel ranks every entry against any vector, so an empty query would still "find" some.
             raise InputError("the query is empty: give the ticket text to search with")
@@ -229,7 +232,8 @@ class KnowledgeBase:
             # search that can read the database again.
             log.warning("knowledge base not refreshed, searching the index as it is: %s", type(exc).__name__)
         hits = []
-        for ranked in self.index.search(query, k, today=today, with_dense=with_dense):
+        groups = None if source is None else {source}
+        for ranked in self.index.search(query, k, today=today, with_dense=with_dense, groups=groups):
             entry = self._entries.get(ranked.id)
             if entry is None:  # deleted between the index read and now
                 continue

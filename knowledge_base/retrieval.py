@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
 from pathlib import Path
-from typing import Callable, Iterable, Protocol, Sequence
+from typing import Callable, Collection, Iterable, Protocol, Sequence
 
 import bm25s
 import numpy as np
@@ -57,6 +57,7 @@ class Doc:
     text: str
     valid_from: date | None = None
     valid_to: date | None = None
+    group: str = ""  # what a search may be narrowed to (an entry's source: the centre's FAQ or past cases)
 
 
 @dataclass(frozen=True)
@@ -342,6 +343,8 @@ class HybridIndex:
         self._alive = np.zeros(0, bool)
         self._from = np.zeros(0, np.int32)
         self._to = np.zeros(0, np.int32)
+        self._group = np.zeros(0, np.int32)
+        self._group_codes: dict[str, int] = {}
 
     def __len__(self) -> int:
         return len(self._slot_of)
@@ -364,6 +367,7 @@ class HybridIndex:
                     slot = self._allocate(doc.id)
                 self._from[slot] = doc.valid_from.toordinal() if doc.valid_from else 0
                 self._to[slot] = doc.valid_to.toordinal() if doc.valid_to else _NEVER
+                self._group[slot] = self._group_codes.setdefault(doc.group, len(self._group_codes))
                 self.bm25.set(slot, tokens[i])
                 if vectors is not None:
                     self.dense.set(slot, vectors[i])
@@ -407,6 +411,7 @@ class HybridIndex:
                 self._alive = np.resize(self._alive, size)
                 self._from = np.resize(self._from, size)
                 self._to = np.resize(self._to, size)
+                self._group = np.resize(self._group, size)
         self._alive[slot] = True
         self._slot_of[doc_id] = slot
         return slot
@@ -426,10 +431,12 @@ class HybridIndex:
 
     # -- search ----------------------------------------------------------------------------------
     def rank_many(self, queries: Sequence[str], depth: int | None = None, today: date | None = None,
-                  cache_queries: bool = False, with_dense: bool = True) -> list[Rankings]:
+                  cache_queries: bool = False, with_dense: bool = True,
+                  groups: Collection[str] | None = None) -> list[Rankings]:
         """Per-method candidate lists and their fusion for each query. Query embeddings are cached only on
         request (an evaluation re-runs the same queries; a live ticket is never asked again). `with_dense=False`
-        ranks by BM25 alone, without encoding the query (callers on a tight latency budget)."""
+        ranks by BM25 alone, without encoding the query (callers on a tight latency budget). `groups`: only docs
+        of these groups are ranked."""
         depth = depth or self.depth
         day = (today or centre_today()).toordinal()
         tokens = [self.tokenizer(q) for q in queries]
@@ -451,6 +458,9 @@ class HybridIndex:
             with self._lock:
                 n = len(self._ids)
                 usable = self._alive[:n] & (self._from[:n] <= day) & (day <= self._to[:n])
+                if groups is not None:
+                    codes = [self._group_codes[g] for g in groups if g in self._group_codes]
+                    usable &= np.isin(self._group[:n], codes)
                 bm = self.bm25.scores(query_tokens, n)
                 bm[~usable | (bm <= 0)] = -np.inf
                 # Entries tied on a score (the same text stored twice) come in id order, not in the index's layout,
@@ -463,5 +473,6 @@ class HybridIndex:
             out.append(Rankings(bm25, dense, self.fusion.run(bm25, dense)))
         return out
 
-    def search(self, query: str, k: int = 5, today: date | None = None, with_dense: bool = True) -> list[Ranked]:
-        return self.rank_many([query], today=today, with_dense=with_dense)[0].fused[:k]
+    def search(self, query: str, k: int = 5, today: date | None = None, with_dense: bool = True,
+               groups: Collection[str] | None = None) -> list[Ranked]:
+        return self.rank_many([query], today=today, with_dense=with_dense, groups=groups)[0].fused[:k]

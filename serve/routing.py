@@ -18,7 +18,7 @@ from appeal.database import stored_utc
 from knowledge_base.dispatch import decide
 from knowledge_base.kb import KnowledgeBase
 from knowledge_base.repeats import Judgements, Related, Repeats
-from knowledge_base.store import utc_now
+from knowledge_base.store import Source, utc_now
 from knowledge_base.ticket_log import SeenTicket
 from models.predictor import HeadPrediction
 from pipeline import canonical, masked_text, title_and_body
@@ -39,7 +39,8 @@ def head_out(prediction: HeadPrediction) -> HeadOut:
     )
 
 
-def suggestions(kb: KnowledgeBase, query: str, k: int, *, with_dense: bool) -> list[SuggestionOut]:
+def suggestions(kb: KnowledgeBase, query: str, k: int, *, with_dense: bool,
+                source: Source | None = None) -> list[SuggestionOut]:
     if k == 0:
         return []
     return [
@@ -47,7 +48,7 @@ def suggestions(kb: KnowledgeBase, query: str, k: int, *, with_dense: bool) -> l
                       source=hit.source, score=round(hit.score, 4),
                       bm25_score=None if hit.bm25_score is None else round(hit.bm25_score, 3),
                       dense_score=None if hit.dense_score is None else round(hit.dense_score, 4))
-        for hit in kb.search(query, k, with_dense=with_dense)
+        for hit in kb.search(query, k, with_dense=with_dense, source=source)
     ]
 
 

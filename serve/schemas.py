@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, ValidationInfo, model_validator
 
 from knowledge_base.dispatch import PlaceRef, Refusal, UnitRef
-from knowledge_base.store import Entry
+from knowledge_base.store import Entry, Source
 from pipeline.normalize import normalize
 
 EMPTY_TEXT = "不能为空 / must not be empty"  # the error names the field
@@ -201,6 +201,9 @@ class SuggestIn(BaseModel):
 
     text: NonBlank = Field(description="a question or a ticket text")
     k: int = Field(default=3, ge=1, le=20)
+    source: Source | None = Field(default=None, description="only the centre's own answers (faq) or only earlier "
+                                                             "tickets' replies (case); both, ranked together, when "
+                                                             "left out")
 
 
 class SuggestOut(BaseModel):

@@ -174,6 +174,7 @@ def test_import_cases_masks_pii_and_is_suggested(appeal_home, cases_csv, tmp_pat
     assert not first["alternatives"][0].startswith(("\n", "\t"))  # scraped whitespace normalised away
     hits = json.loads(ok("kb", "search", "景蓉华苑小区物业管理问题", "--bm25-only", "--json", "-k", "1"))
     assert hits[0]["entry_id"] == "case-2549" and hits[0]["source"] == "case"
+    assert json.loads(ok("kb", "search", "景蓉华苑小区物业管理问题", "--bm25-only", "--json", "--source", "faq")) == []
 
 
 def test_an_export_holding_tickets_still_being_handled_imports_the_answered_ones_when_asked(appeal_home, cases_csv,

@@ -13,6 +13,7 @@ import pandas as pd
 import pytest
 
 from appeal.config import DEMO_DIR
+from knowledge_base.cases import read_cases
 from knowledge_base.evaluate import evaluate_pairs
 from knowledge_base.files import read_entries
 from knowledge_base.kb import E5Encoder, KnowledgeBase
@@ -83,6 +84,23 @@ def test_bm25_does_not_suggest_an_answer_for_naming_the_city(tmp_path):
     assert hits[0].entry_id == "wg-jt-03"  # 路口红绿灯坏了、交通拥堵找谁？
     assert "wg-qt-03" not in [h.entry_id for h in hits]  # 退役军人优待政策向哪里咨询？
     assert not kb.search("湖南省邵阳市武冈市", k=3, with_dense=False)
+    kb.close()
+
+
+def test_a_search_narrowed_to_the_centres_answers_or_to_past_cases(shared_data, tmp_path):
+    """The board's 1,995 replies imported as cases beside the 91 demo answers: a case comes first for 农村低保怎么申请
+    (with e5 too, where the FAQ answer came fifth), so a panel of the centre's own answers asks for source="faq"."""
+    kb = KnowledgeBase(f"sqlite:///{tmp_path / 'kb.db'}")
+    kb.warm_up()
+    kb.import_entries(read_entries(FAQ), "tester")
+    kb.import_entries(read_cases(shared_data / "teddy2020c" / "replies_raw.csv"), "tester")
+    query = "农村低保怎么申请"
+    mixed = kb.search(query, k=5, with_dense=False)
+    assert mixed[0].source == "case"
+    faq = kb.search(query, k=5, with_dense=False, source="faq")
+    assert faq[0].entry_id == "wg-db-01" and {h.source for h in faq} == {"faq"} and len(faq) == 5
+    cases = kb.search(query, k=5, with_dense=False, source="case")
+    assert {h.source for h in cases} == {"case"} and cases[0].entry_id == mixed[0].entry_id
     kb.close()
 
 

@@ -318,6 +318,11 @@ def test_kb_crud_is_seen_by_suggest(server):
         assert entry_id in [e["id"] for e in trainer.get("/v1/kb/entries").json()["entries"]]
         listed = trainer.get("/v1/kb/entries", params={"q": "出生医学证明", "source": "faq", "status": "active"})
         assert [e["id"] for e in listed.json()["entries"]] == [entry_id] and listed.json()["total"] == 1
+        # narrowed to one source: the entry is a FAQ answer, and this knowledge base holds no past case
+        for source, expected in (("faq", [entry_id]), ("case", [])):
+            found = agent.post("/v1/suggest", json={**query, "k": 1, "source": source}).json()["suggestions"]
+            assert [s["id"] for s in found] == expected
+        assert agent.post("/v1/suggest", json={**query, "source": "faqs"}).status_code == 422
         assert trainer.get("/v1/kb/entries", params={"unit": "公安局", "status": "expired"}).json()["total"] == 0
         assert trainer.get("/v1/kb/entries", params={"status": "gone"}).status_code == 422
 

@@ -309,11 +309,13 @@ def search(
     as_json: bool = typer.Option(False, "--json", help="print JSON"),
     on: Optional[str] = typer.Option(None, "--date", help="YYYY-MM-DD to check validity on (default today)"),
     dense: bool = DenseOption,
+    source: Optional[str] = typer.Option(None, "--source", help="faq or case: only FAQ entries or only past cases"),
 ) -> None:
     """The entries best matching QUERY, valid today."""
     from dataclasses import asdict
 
     from knowledge_base.kb import KnowledgeBase
+    from knowledge_base.store import EntryFilter
     from pipeline.errors import InputError
 
     try:
@@ -322,7 +324,7 @@ def search(
         raise InputError(f"--date {on!r}: expected YYYY-MM-DD") from None
     kb = KnowledgeBase(encoder=_encoder(dense))
     kb.warm_up()
-    hits = kb.search(query, k, today=day)
+    hits = kb.search(query, k, today=day, source=_validated(EntryFilter, dict(source=source)).source)
     if as_json:
         typer.echo(json.dumps([asdict(h) for h in hits], ensure_ascii=False, indent=2))
         return

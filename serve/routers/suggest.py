@@ -24,4 +24,5 @@ def suggest(
     check_text_length(body.text, services.settings.max_text_chars)
     masked = masked_text(body.text)
     request.state.log.update(masked_text=masked)
-    return SuggestOut(suggestions=suggestions(services.kb, masked, body.k, with_dense=True), masked_text=masked)
+    return SuggestOut(suggestions=suggestions(services.kb, masked, body.k, with_dense=True, source=body.source),
+                      masked_text=masked)
