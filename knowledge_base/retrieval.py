@@ -82,8 +82,8 @@ class Rankings:
 
 class SearchTokenizer:
     """`pipeline.segment.tokens_for_search`, with a fingerprint of everything its output depends on (its code and
-    that of `normalize` and `jurisdiction` (the home area names), its dictionaries and stopwords, jieba's version)
-    so that cached tokens are dropped when any of it changes.
+    that of `normalize`, `pii` (the placeholders it drops) and `jurisdiction` (the home area names), its dictionaries
+    and stopwords, jieba's version) so that cached tokens are dropped when any of it changes.
     Segmenting costs ~6 ms a text: at 100k entries, a restart without the cache would spend minutes on it."""
 
     def __call__(self, text: str) -> list[str]:
@@ -100,9 +100,10 @@ class SearchTokenizer:
         segment = importlib.import_module("pipeline.segment")  # the module: `pipeline` re-exports the function
         normalize = importlib.import_module("pipeline.normalize")
         jurisdiction = importlib.import_module("pipeline.jurisdiction")
+        pii = importlib.import_module("pipeline.pii")
 
         digest = hashlib.sha256(jieba.__version__.encode())
-        for path in [Path(segment.__file__), Path(normalize.__file__), Path(jurisdiction.__file__),
+        for path in [Path(segment.__file__), Path(normalize.__file__), Path(jurisdiction.__file__), Path(pii.__file__),
                      segment.STOPWORDS_FILE,
                      *(segment.RESOURCES / name for name in segment.DICTIONARIES)]:
             digest.update(path.read_bytes())

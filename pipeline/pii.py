@@ -1,13 +1,16 @@
-"""Personal data in ticket text (phone numbers, ID numbers, bank cards, e-mail, QQ and WeChat accounts, names) found
-and replaced by a token.
+"""Personal data in ticket text (phone numbers, ID numbers, bank cards, e-mail, QQ and WeChat accounts, licence
+plates, names) found and replaced by a token.
 
 Numbers are masked when their shape AND their check digits say what they are: a hotline ticket is full of dates,
 amounts, house numbers and order numbers that must stay readable. A number the text itself calls an ID or a card
 number (身份证号…, 卡号…) is masked on its shape alone: agents type numbers as they hear them, and an ID number with one
 wrong digit still names its holder. Likewise a number the text calls a phone (电话, 手机, 座机…): a local number without
 its area code (callers give 7 digits), or a mobile number with a digit too many or too few. A run of digits is
-judged as a whole, never by a piece cut out of a longer run. QQ numbers and WeChat ids look like any number or word,
-so they are masked only where the text labels them (QQ号…, 微信号…). So are names: a common surname and a given name
+judged as a whole, never by a piece cut out of a longer run. A licence plate (湘E·12345, in a complaint about a car
+parked on the pavement) names its owner as surely as a phone number does, and its shape (a province's one-character
+name, the issuing office's letter, five or six characters with at least three digits) is found nowhere else in a
+ticket. QQ numbers and WeChat ids look like any number or word, so they are masked only where the text labels them
+(QQ号…, 微信号…). So are names: a common surname and a given name
 right after a label that introduces a person (姓名：, 联系人, 投诉人, 我叫, 村民 …) and ending where a name ends; every other
 mention of a name found so is masked as well, and so is every mention of a name the record gives for its author (a
 来电人 field, a case file's 留言用户 column). Any other name (张三的房子) stays: finding those would take a name model,
@@ -21,7 +24,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Literal
 
-PiiKind = Literal["mobile", "landline", "id_card", "bank_card", "email", "qq", "wechat", "name"]
+PiiKind = Literal["mobile", "landline", "id_card", "bank_card", "email", "qq", "wechat", "plate", "name"]
 
 PII_TOKENS: dict[str, str] = {
     "mobile": "[手机号]",
@@ -31,6 +34,7 @@ PII_TOKENS: dict[str, str] = {
     "email": "[邮箱]",
     "qq": "[QQ号]",
     "wechat": "[微信号]",
+    "plate": "[车牌号]",
     "name": "[姓名]",
 }
 
@@ -80,6 +84,13 @@ _LANDLINE = re.compile(
     f"|{_START}(?:{_AREA_4}{_SEP}?|[(（]{_AREA_4}[)）]{_SEP}?){_LOCAL_7_8}{_END}"
 )
 # Only where the text calls them a phone: alone, these shapes are as often amounts, dates or order numbers.
+# Plates: province, office letter (never I or O), then 5 characters (6 on new-energy plates), the last of which may
+# be 挂/学/警/港/澳 (trailers, driving schools, police, cross-border); people write a dot or a space after the letter and
+# type the letters in either case. Every real plate holds at least three digits.
+_PLATE_LETTER = "[A-HJ-NP-Za-hj-np-zＡ-ＨＪ-ＮＰ-Ｚ]"
+_PLATE_CHAR = f"(?:{_PLATE_LETTER}|{_D})"
+_PLATE = re.compile(f"(?<![A-Za-z0-9０-９])[京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼]{_PLATE_LETTER}"
+                    f"[·•・.\\s]?{_PLATE_CHAR}{{4}}(?:{_PLATE_CHAR}{{1,2}}|[挂学警港澳])(?![A-Za-z0-9０-９])")
 _LOCAL_LANDLINE = re.compile(f"{_START}{_LOCAL_7_8}{_END}")
 _MISTYPED_MOBILE = re.compile(f"{_START}[1１]{_D}{{9,11}}{_END}")
 
@@ -140,6 +151,10 @@ def _is_wechat(_value: str, before: str) -> bool:
     return _WECHAT_LABEL.search(before) is not None and not any(w in before for w in _PUBLIC_ACCOUNT)
 
 
+def _is_plate(digits: str, _before: str) -> bool:
+    return len(digits) >= 3
+
+
 def _is_labelled_phone(_value: str, before: str) -> bool:
     return _PHONE_LABEL.search(before) is not None
 
@@ -182,6 +197,7 @@ _DETECTORS: tuple[tuple[PiiKind, re.Pattern[str], Callable[[str, str], bool] | N
     ("mobile", _MOBILE, None),
     ("landline", _LANDLINE, None),
     ("landline", _LOCAL_LANDLINE, _is_labelled_phone),
+    ("plate", _PLATE, _is_plate),
     ("mobile", _MISTYPED_MOBILE, _is_labelled_phone),
     ("qq", _QQ, _is_qq),
     ("wechat", _WECHAT, _is_wechat),

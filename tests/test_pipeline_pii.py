@@ -51,6 +51,13 @@ def kinds(text: str) -> list[tuple[str, str]]:
         ("qq号 10001", "qq", "10001"),
         ("加微信：zhang_san-88 联系", "wechat", "zhang_san-88"),
         ("我的微信号是wxid_abc123", "wechat", "wxid_abc123"),
+        # licence plates, as complaints about parking and taxis give them
+        ("小区门口湘E12345长期占用消防通道", "plate", "湘E12345"),
+        ("投诉出租车司机拒载，车牌号湘E·T1234", "plate", "湘E·T1234"),
+        ("一辆新能源车湘E D12345停在盲道上", "plate", "湘E D12345"),
+        ("车牌湘e5b6c7，白色轿车", "plate", "湘e5b6c7"),
+        ("货车牌照鄂AP185挂、超载", "plate", "鄂AP185挂"),  # a trailer, as the board's own reply writes it
+        ("全角车牌湘Ｅ１２３４５也要遮", "plate", "湘Ｅ１２３４５"),
         # names where the text introduces a person, as real messages sign and open
         ("我叫黄国建，目前家住A市", "name", "黄国建"),
         ("反映人：李鸣联系方式：见附件", "name", "李鸣"),
@@ -71,7 +78,8 @@ def test_masks_each_kind_with_offsets_in_the_original_text(text, expected_kind, 
     span = masked.spans[0]
     assert text[span.start : span.end] == value
     token = {"mobile": "[手机号]", "landline": "[固话]", "id_card": "[身份证号]", "bank_card": "[银行卡号]",
-             "email": "[邮箱]", "qq": "[QQ号]", "wechat": "[微信号]", "name": "[姓名]"}[expected_kind]
+             "email": "[邮箱]", "qq": "[QQ号]", "wechat": "[微信号]", "plate": "[车牌号]",
+             "name": "[姓名]"}[expected_kind]
     assert masked.text == text[: span.start] + token + text[span.end :]
 
 
@@ -109,6 +117,12 @@ def test_masks_each_kind_with_offsets_in_the_original_text(text, expected_kind, 
         "关注微信公众号武冈发布",
         "您可通过A市博物馆微信公众号（微信号：cssbwg）预约",  # an office's account, from an official reply
         "I want to complain about noise from the construction site",
+        # plate-like shapes that are not plates: too few digits, too short, too long, a letter that never starts one
+        "云ABCDE1号楼旁边",
+        "京A1234",
+        "湘E123456789",
+        "湘I12345",
+        "GB湘A12345",
         # A name nothing introduces, a title instead of a name, and labels followed by a sentence, not a name.
         "张三的房子漏水，请王师傅来修",
         "投诉人：向先生2018年6月反映",
@@ -222,7 +236,9 @@ def _spans_in(frame: pd.DataFrame, columns: tuple[str, ...]) -> Counter[tuple[st
 
 def test_real_tickets_only_the_phone_numbers_and_names_left_in_them_are_masked(shared_data):
     """6,700 real tickets full of dates, amounts, user ids and zeroed-out phone numbers (0731-0000-00000000):
-    exactly the three phone numbers the pseudonymisation left are found, and the names the writers give."""
+    exactly the three phone numbers the pseudonymisation left are found, the licence plates of a lorry and of two of
+    the fifteen cars a message lists on a fire lane (the file renamed the others' province: 楚A5PF12…), and the names
+    the writers give."""
     found: Counter[tuple[str, str]] = Counter()
     for name in ("replies_raw.csv", "hot_messages_raw.csv", "dev_raw.csv"):
         frame = pd.read_csv(shared_data / "teddy2020c" / name, keep_default_na=False)
@@ -231,6 +247,9 @@ def test_real_tickets_only_the_phone_numbers_and_names_left_in_them_are_masked(s
         ("landline", "0735-6621655"),
         ("landline", "0745-2232401"),
         ("mobile", "189 7318 7780"),
+        ("plate", "鄂AP185挂"),
+        ("plate", "赣A50397"), ("plate", "赣a50397"),
+        ("plate", "鄂A600HV6"), ("plate", "鄂a600hv6"),
     }
     names = {value for kind, value in found if kind == "name"}
     # 我叫陈福如… then 陈福如多次请求…; 姓名：何艳银; 实名投诉人周燕，身份证号码…; 我母亲刘香莲(80岁), 我的儿子张钒海(2014…
