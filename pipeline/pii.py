@@ -4,9 +4,10 @@ plates, names) found and replaced by a token.
 Numbers are masked when their shape AND their check digits say what they are: a hotline ticket is full of dates,
 amounts, house numbers and order numbers that must stay readable. A number the text itself calls an ID or a card
 number (身份证号…, 卡号…) is masked on its shape alone: agents type numbers as they hear them, and an ID number with one
-wrong digit still names its holder. Likewise a number the text calls a phone (电话, 手机, 座机…): a local number without
-its area code (callers give 7 digits), or a mobile number with a digit too many or too few. A run of digits is
-judged as a whole, never by a piece cut out of a longer run. A licence plate (湘E·12345, in a complaint about a car
+wrong digit still names its holder. Likewise a number the text calls a phone (电话, 手机, 座机…): a local number
+without its area code (callers give 7 digits), or a mobile number with a digit too many or too few. A run of digits
+is judged as a whole, never by a piece cut out of a longer run, and digits read out in words (手机幺三八零七三九…,
+身份证号四三零五八一…, as a transcribed call has them) are digits. A licence plate (湘E·12345, in a complaint about a car
 parked on the pavement) names its owner as surely as a phone number does, and its shape (a province's one-character
 name, the issuing office's letter, five or six characters with at least three digits) is found nowhere else in a
 ticket. QQ numbers and WeChat ids look like any number or word, so they are masked only where the text labels them
@@ -61,6 +62,17 @@ _SEP = "[ \u00a0\u3000\\-－‐–—−]"
 _START = "(?<![0-9０-９])"
 _END = "(?![0-9０-９])"
 _ASCII_DIGITS = str.maketrans("０１２３４５６７８９Ｘｘx", "0123456789XXX")
+# A ticket transcribed from a call (speech recognition, or an agent typing what was said) may spell a number out:
+# 一三八零七三九一二三四, 幺三八… (幺 is how 1 is read out in numbers). Read as digits only in runs of three or more
+# digit characters: a name that ends in one (联系人张三13807391234) must not lengthen the number after it, and 十, 百,
+# 千 make amounts, which stay as they are.
+_SPOKEN_DIGIT_CHARS = "零〇○一二三四五六七八九幺"
+_SPOKEN_DIGITS = str.maketrans(_SPOKEN_DIGIT_CHARS, "0001234567891")
+_SPOKEN_NUMBER = re.compile(f"[{_SPOKEN_DIGIT_CHARS}]{{3,}}")
+
+
+def _spoken_digits_as_typed(text: str) -> str:
+    return _SPOKEN_NUMBER.sub(lambda run: run.group().translate(_SPOKEN_DIGITS), text)
 
 # No \b at the end: Chinese characters count as word characters, and an address is often followed by one.
 _EMAIL = re.compile(r"(?<![A-Za-z0-9._%+\-])[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}"
@@ -265,9 +277,12 @@ def find_pii(text: str, people: Iterable[str] = ()) -> list[PiiSpan]:
         if not any(start < span.end and span.start < end for span in taken):
             taken.append(PiiSpan(kind, start, end, text[start:end]))
 
+    # Detectors read spoken digits as digits (一三八零七三九…, offsets unchanged: one character for one), values and
+    # labels come from the text itself.
+    digits_as_typed = _spoken_digits_as_typed(text)
     for kind, pattern, valid in _DETECTORS:
-        for match in pattern.finditer(text):
-            before = text[max(0, match.start() - _LABEL_REACH) : match.start()]
+        for match in pattern.finditer(digits_as_typed):
+            before = digits_as_typed[max(0, match.start() - _LABEL_REACH) : match.start()]
             if valid is None or valid(_digits(match.group()), before):
                 take(kind, *match.span())
     # Longest first, so that 黄国建 is masked whole where 黄国 was also introduced somewhere.

@@ -203,6 +203,21 @@ def test_several_kinds_in_one_ticket_in_reading_order():
     assert [s.start for s in masked.spans] == sorted(s.start for s in masked.spans)
 
 
+def test_numbers_read_out_in_words_as_a_transcribed_call_has_them():
+    text = ("来电人称手机幺三八 零七三九 一二三四打不通了，身份证号码四三零五八一一九九零零一零一一二三五，"
+            "家里座机零七三九四二二一零零一。一九九〇年一月一日出生，已拨打一二三四五热线三次，交了一千三百元。")
+    masked = mask_pii(text)
+    assert [(s.kind, s.value) for s in masked.spans] == [
+        ("mobile", "幺三八 零七三九 一二三四"),
+        ("id_card", "四三零五八一一九九零零一零一一二三五"),
+        ("landline", "零七三九四二二一零零一"),
+    ]
+    assert masked.text == ("来电人称手机[手机号]打不通了，身份证号码[身份证号]，"
+                           "家里座机[固话]。一九九〇年一月一日出生，已拨打一二三四五热线三次，交了一千三百元。")
+    # a name that ends in a numeral is no digit of the number typed after it
+    assert kinds("联系人张三13807391234") == [("name", "张三"), ("mobile", "13807391234")]
+
+
 def test_digits_of_an_email_address_are_the_address():
     assert kinds("QQ邮箱13807391234@qq.com") == [("email", "13807391234@qq.com")]
 
