@@ -10,13 +10,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import pandas as pd
 from pydantic import ValidationError
 
 from knowledge_base.files import validation_message
 from knowledge_base.store import EntryIn
 from pipeline.errors import InputError
-from pipeline.records import COLUMN_ALIASES, cell_text, find_columns, read_csv_frame, read_xlsx_frame, spreadsheet_row
+from pipeline.records import COLUMN_ALIASES, Table, cell_text, find_columns, read_csv_frame, read_xlsx_frame
 from pipeline.ticket_text import masked_text
 
 # A case needs its id, its text and the official reply; the title and the replying unit are used when the file
@@ -25,16 +24,17 @@ from pipeline.ticket_text import masked_text
 REQUIRED = ("id", "text", "reply")
 
 
-def _read_table(path: Path) -> pd.DataFrame:
+def _read_table(path: Path) -> Table:
     if not path.is_file():
         raise InputError(f"{path}: no such file")
     suffix = path.suffix.lower()
     if suffix in (".xlsx", ".xlsm"):
-        frame = read_xlsx_frame(path)
+        table = read_xlsx_frame(path)
+        frame = table.frame.map(cell_text)
         frame.columns = [str(c) for c in frame.columns]
-        return frame.map(cell_text)
+        return Table(frame, header_row=table.header_row)
     if suffix in (".csv", ".tsv", ".txt"):
-        return read_csv_frame(path, sep="\t" if suffix == ".tsv" else ",")[0]
+        return read_csv_frame(path, sep="\t" if suffix == ".tsv" else ",")
     raise InputError(f"{path}: unknown file type {path.suffix!r} (use .csv or .xlsx)")
 
 
@@ -55,23 +55,23 @@ def read_case_file(path: Path, *, skip_unanswered: bool = False) -> CaseFile:
     whose reply is empty is left out and named in `unanswered`; without it, it is refused like any empty cell."""
     path = Path(path)
     table = _read_table(path)
-    columns = find_columns(list(table.columns))
+    columns = find_columns(list(table.frame.columns))
     missing = [field for field in REQUIRED if field not in columns]
     if missing:
         raise InputError(f"{path}: missing column(s) for {', '.join(missing)} ("
                          + "; ".join(f"{field}: one of {', '.join(COLUMN_ALIASES[field])}" for field in missing)
-                         + f"; header: {', '.join(map(str, table.columns))})")
+                         + f"; header: {', '.join(map(str, table.frame.columns))})")
     id_column, text_column, reply_column = (columns[field] for field in REQUIRED)
     cases = CaseFile([])
     first_row: dict[str, str] = {}
-    for index, row in enumerate(table.to_dict("records")):
-        where = f"{path}: {spreadsheet_row(index)}"
+    for index, row in enumerate(table.frame.to_dict("records")):
+        where = f"{path}: {table.row(index)}"
         case_id = row[id_column].strip()
         if not case_id:
             raise InputError(f"{where}: column {id_column!r} is empty")
         if case_id in first_row:
             raise InputError(f"{where}: column {id_column!r}: {case_id!r} already used at {first_row[case_id]}")
-        first_row[case_id] = spreadsheet_row(index)
+        first_row[case_id] = table.row(index)
         author = [row[columns["author"]]] if "author" in columns else []
         title = masked_text(row[columns["title"]], author) if "title" in columns else ""
         body, reply = masked_text(row[text_column], author), masked_text(row[reply_column], author)
@@ -79,7 +79,7 @@ def read_case_file(path: Path, *, skip_unanswered: bool = False) -> CaseFile:
             raise InputError(f"{where}: column {columns.get('title', text_column)!r} is empty")
         if not reply:
             if skip_unanswered:
-                cases.unanswered.append(spreadsheet_row(index))
+                cases.unanswered.append(table.row(index))
                 continue
             raise InputError(f"{where}: column {reply_column!r} is empty (a ticket not answered yet? "
                              "--skip-unanswered leaves such rows out)")

@@ -14,7 +14,8 @@ from pydantic import ValidationError
 
 from knowledge_base.store import Entry, EntryIn, derived_id
 from pipeline.errors import InputError
-from pipeline.records import cell_text, decode_text, jsonl_objects, parse_date, read_xlsx_frame, spreadsheet_row
+from pipeline.records import (cell_text, decode_text, jsonl_objects, parse_date, read_xlsx_frame, spreadsheet_row,
+                              title_rows)
 
 # Written by `export`, ignored on import: the store sets them itself.
 _EXPORT_ONLY = ("updated_at", "updated_by")
@@ -77,9 +78,9 @@ def _jsonl_records(path: Path, text: str) -> Iterable[tuple[str, dict]]:
         yield f"{path}: line {number}", record
 
 
-def _table_records(path: Path, header: list[str], rows: Iterable[list]) -> Iterable[tuple[str, dict]]:
+def _table_records(path: Path, header: list[str], rows: Iterable[list], header_row: int) -> Iterable[tuple[str, dict]]:
     """CSV/XLSX rows as entry records: empty cells are absent, `alternatives` are `|`-separated, `tags` by `|`,
-    a comma, 、 or a semicolon."""
+    a comma, 、 or a semicolon. `header_row`: the spreadsheet row of `header`, which names the rows."""
     given = header
     header = [_FIELD_OF_HEADER.get(name.strip().lower(), name.strip()) for name in given]
     twice = sorted({name for name in header if header.count(name) > 1})
@@ -95,7 +96,7 @@ def _table_records(path: Path, header: list[str], rows: Iterable[list]) -> Itera
             f"{path}: column(s) {', '.join(ignored)} ignored: not entry fields ({', '.join(HEADER_ALIASES)})"),
             stacklevel=2)
     for index, cells in enumerate(rows):
-        where = f"{path}: {spreadsheet_row(index)}"
+        where = f"{path}: {spreadsheet_row(index, header_row)}"
         if len(cells) > len(header):
             raise InputError(f"{where}: more cells than columns")
         record = {}
@@ -119,14 +120,16 @@ def _day(value: str) -> str:
 
 
 def _csv_records(path: Path, text: str) -> Iterable[tuple[str, dict]]:
-    reader = csv.reader(text.splitlines(keepends=True))
-    header = next(reader, [])
-    return _table_records(path, header, reader)
+    rows = list(csv.reader(text.splitlines(keepends=True)))
+    skip = title_rows(rows)
+    header = rows[skip] if skip < len(rows) else []
+    return _table_records(path, header, rows[skip + 1 :], header_row=skip + 1)
 
 
 def _xlsx_records(path: Path) -> Iterable[tuple[str, dict]]:
-    frame = read_xlsx_frame(path)
-    return _table_records(path, [str(name) for name in frame.columns], map(list, frame.itertuples(index=False)))
+    table = read_xlsx_frame(path)
+    return _table_records(path, [str(name) for name in table.frame.columns],
+                          map(list, table.frame.itertuples(index=False)), header_row=table.header_row)
 
 
 def read_entries(path: Path) -> list[EntryIn]:

@@ -3,12 +3,15 @@ a file a trainer exports from a Chinese spreadsheet reads the same way, and fail
 whichever command it is given to."""
 from __future__ import annotations
 
+import csv
 import io
 import json
 import math
 import re
-from collections.abc import Collection, Iterator
+from collections.abc import Collection, Iterator, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from itertools import islice
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -81,35 +84,71 @@ def decode_text(data: bytes, source: str | Path) -> tuple[str, str]:
         ) from None
 
 
-def read_csv_frame(path: Path, sep: str = ",") -> tuple[pd.DataFrame, str]:
-    """(every cell as text, encoding) of a CSV/TSV file; empty cells are "", never NaN."""
+# An office export may put a title (武冈市12345热线工单明细（2026年11月）), an export date and blank rows above the column
+# names; more than this many rows above them is no such export.
+MAX_TITLE_ROWS = 5
+_HEADER_NAMES = frozenset(a for aliases in COLUMN_ALIASES.values() for a in aliases)
+
+
+@dataclass(frozen=True)
+class Table:
+    """The cells of a CSV or XLSX sheet under its column names, and the spreadsheet row those names are in (1 unless
+    title rows stand above them), so that a data row is named as a spreadsheet program numbers it."""
+
+    frame: pd.DataFrame
+    header_row: int = 1
+    encoding: str | None = None  # of a CSV file
+
+    def row(self, index: int) -> str:
+        return spreadsheet_row(index, self.header_row)
+
+
+def title_rows(rows: Sequence[Sequence[object]]) -> int:
+    """How many of the first `rows` stand above the column names: rows with at most one filled cell (a title, often
+    in merged cells; an export date; a blank row) before the first row with two or more. None where no such row
+    follows within `MAX_TITLE_ROWS` (a one-column file) or where the lone cell is itself a column name."""
+    for count, cells in enumerate(islice(rows, MAX_TITLE_ROWS + 1)):
+        filled = [text for text in (cell_text(c).strip() for c in cells) if text]
+        if len(filled) >= 2:
+            return count
+        if filled and filled[0].lstrip("\ufeff").lower() in _HEADER_NAMES:
+            return 0
+    return 0
+
+
+def read_csv_frame(path: Path, sep: str = ",") -> Table:
+    """Every cell of a CSV/TSV file as text, empty cells "", never NaN; title rows above the column names are
+    read past (`title_rows`)."""
     import pandas as pd
 
     text, encoding = decode_text(path.read_bytes(), path)
+    reader = csv.reader(io.StringIO(text), delimiter=sep)
+    skip = title_rows(list(islice(reader, MAX_TITLE_ROWS + 1)))
+    reader = csv.reader(io.StringIO(text), delimiter=sep)
+    for _ in islice(reader, skip):
+        pass
     try:
-        frame = pd.read_csv(io.StringIO(text), sep=sep, dtype=str, keep_default_na=False)
+        # skiprows counts lines, and a quoted cell may hold a line break: the reader knows how many it read
+        frame = pd.read_csv(io.StringIO(text), sep=sep, dtype=str, keep_default_na=False, skiprows=reader.line_num)
     except pd.errors.EmptyDataError:
         raise InputError(f"{path}: the file is empty") from None
     except pd.errors.ParserError as exc:
         raise InputError(f"{path}: not a valid CSV file: {exc}") from None
-    return frame, encoding
+    return Table(frame, header_row=skip + 1, encoding=encoding)
 
 
-def read_xlsx_frame(path: Path) -> pd.DataFrame:
-    """The first sheet of a workbook, cells as openpyxl gives them (numbers, dates, text; empty cells NaN)."""
+def read_xlsx_frame(path: Path) -> Table:
+    """The first sheet of a workbook, cells as openpyxl gives them (numbers, dates, text; empty cells NaN); title
+    rows above the column names are read past (`title_rows`)."""
     import pandas as pd
 
     try:
-        frame = pd.read_excel(path, dtype=object, engine="openpyxl")
+        top = pd.read_excel(path, header=None, nrows=MAX_TITLE_ROWS + 1, dtype=object, engine="openpyxl")
+        skip = title_rows(top.values.tolist())
+        frame = pd.read_excel(path, header=skip, dtype=object, engine="openpyxl")
     except Exception as exc:  # noqa: BLE001 — openpyxl raises zipfile/KeyError/ValueError flavours for damaged workbooks
         raise InputError(f"{path}: not a readable XLSX workbook ({type(exc).__name__}: {exc})") from None
-    # Office exports often put a title (武冈市12345热线工单导出…) in a merged row above the column names; pandas
-    # then names the other columns "Unnamed: 1" … and every reader would report missing columns instead.
-    names = [str(c) for c in frame.columns]
-    if len(names) > 1 and not names[0].startswith("Unnamed:") and all(n.startswith("Unnamed:") for n in names[1:]):
-        raise InputError(f"{path}: row 1 holds only {names[0]!r}, a title above the table; delete the rows above "
-                         "the column names so that they are row 1")
-    return frame
+    return Table(frame, header_row=skip + 1)
 
 
 _DATE_CJK = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*[日号]?")
@@ -149,9 +188,10 @@ def cell_text(value: object) -> str:
     return str(value)
 
 
-def spreadsheet_row(index: int) -> str:
-    """The row a person sees in a spreadsheet program for the `index`-th data row (0-based; the header is row 1)."""
-    return f"row {index + 2}"
+def spreadsheet_row(index: int, header_row: int = 1) -> str:
+    """The row a person sees in a spreadsheet program for the `index`-th data row (0-based) under column names in
+    `header_row`."""
+    return f"row {index + header_row + 1}"
 
 
 def jsonl_objects(text: str, source: str | Path) -> Iterator[tuple[int, dict]]:

@@ -8,7 +8,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from knowledge_base.cases import read_cases
+from knowledge_base.cases import read_case_file, read_cases
 from knowledge_base.files import IgnoredColumnsWarning, RepeatedRowsWarning, read_entries
 from knowledge_base.kb import KnowledgeBase
 from knowledge_base.store import derived_id
@@ -241,6 +241,30 @@ def test_case_file_in_gb18030_or_a_workbook_is_read(replies, tmp_path):
     workbook = replies.assign(留言编号=replies["留言编号"].astype(int))  # ids typed as numbers, as Excel keeps them
     workbook.to_excel(tmp_path / "cases.xlsx", index=False)
     assert read_cases(tmp_path / "cases.xlsx") == cases
+
+
+def test_faq_and_case_exports_with_a_title_above_the_column_names_name_their_rows_as_the_sheet_does(tmp_path):
+    expected = read_entries(FAQ)[:3]
+    faq = pd.DataFrame([{"问题": e.question, "答复": e.answer, "责任单位": e.unit} for e in expected])
+    with pd.ExcelWriter(tmp_path / "faq.xlsx") as writer:
+        pd.DataFrame([["武冈市12345热线知识库（2026年版）"]]).to_excel(writer, index=False, header=False)
+        faq.to_excel(writer, index=False, startrow=2)  # a blank row 2, column names in row 3
+    assert [(e.question, e.answer) for e in read_entries(tmp_path / "faq.xlsx")] == [
+        (e.question, e.answer) for e in expected]
+    unanswered = faq.assign(答复=["", *faq["答复"][1:]])
+    (tmp_path / "faq.csv").write_text("武冈市12345热线知识库（2026年版）,,\n" + unanswered.to_csv(index=False),
+                                      encoding="utf-8")
+    with pytest.raises(InputError, match=r"faq.csv: row 3: column 'answer'"):
+        read_entries(tmp_path / "faq.csv")
+
+    cases = pd.DataFrame({"工单编号": ["WG-1", "WG-2", "WG-3"],
+                          "诉求内容": ["湾头桥镇白石村路灯不亮", "公交车不准时", "邓元泰镇垃圾没人清运"],
+                          "办理结果": ["已安排维修。", "", "已清运。"]})
+    with pd.ExcelWriter(tmp_path / "cases.xlsx") as writer:
+        pd.DataFrame([["武冈市12345热线工单办理情况（2026年11月）"]]).to_excel(writer, index=False, header=False)
+        cases.to_excel(writer, index=False, startrow=1)
+    case_file = read_case_file(tmp_path / "cases.xlsx", skip_unanswered=True)
+    assert [c.id for c in case_file.entries] == ["case-WG-1", "case-WG-3"] and case_file.unanswered == ["row 4"]
 
 
 def test_a_bad_row_leaves_the_database_untouched(tmp_path):

@@ -86,16 +86,38 @@ def test_gbk_rows_of_real_messages_are_read(shared_data, tmp_path):
         assert report.encoding == "gb18030" and ds["topic"] == [row["topic"].iloc[0]], i
 
 
-def test_xlsx_with_a_title_row_above_the_table_is_refused_with_what_to_delete(tmp_path):
-    path = tmp_path / "export.xlsx"
-    with pd.ExcelWriter(path) as writer:
+def test_an_export_with_a_title_above_the_column_names_loads_and_names_its_rows_as_the_sheet_does(tmp_path):
+    """Office exports put a title (often in merged cells), an export date or a blank row above the column names."""
+    frame = appeals_frame()
+    frame.loc[2, "留言详情"] = frame.loc[2, "留言主题"] = ""
+    workbook = tmp_path / "export.xlsx"
+    with pd.ExcelWriter(workbook) as writer:
+        pd.DataFrame([["武冈市12345热线工单导出（2026年11月）"], ["导出时间：2026-11-30"]]).to_excel(
+            writer, index=False, header=False)
+        frame.to_excel(writer, index=False, startrow=3)  # row 3 blank, column names in row 4
+    text = tmp_path / "export.csv"
+    text.write_text("武冈市12345热线工单导出（2026年11月）,,,,\n" + frame.to_csv(index=False), encoding="utf-8")
+    for path, first_data_row in ((workbook, 5), (text, 3)):
+        with pytest.raises(InputError, match=rf"{path.name}: row {first_data_row + 2}: column '留言详情' is empty"):
+            load_tickets(path)
+    good = appeals_frame()
+    with pd.ExcelWriter(workbook) as writer:
         pd.DataFrame([["武冈市12345热线工单导出（2026年11月）"]]).to_excel(writer, index=False, header=False)
-        appeals_frame().to_excel(writer, index=False, startrow=1)
-    with pytest.raises(InputError, match=r"export.xlsx: row 1 holds only '武冈市12345热线工单导出（2026年11月）', a title "
-                                         r"above the table; delete the rows above the column names"):
-        load_tickets(path)
-    appeals_frame().to_excel(path, index=False)
-    assert len(load_tickets(path)[0]) == len(APPEALS)
+        good.to_excel(writer, index=False, startrow=1)
+    text.write_text("武冈市12345热线工单导出（2026年11月）\n" + good.to_csv(index=False), encoding="utf-8")
+    for path in (workbook, text):
+        ds, _ = load_tickets(path)
+        assert ds["id"] == [a[0] for a in APPEALS] and ds["text"] == [a[2] for a in APPEALS], path
+    # without ids, the row numbers are the ids: those of the sheet
+    text.write_text("武冈市12345热线工单导出（2026年11月）\n" + good.drop(columns="留言编号").to_csv(index=False),
+                    encoding="utf-8")
+    assert load_tickets(text, deduplicate=False)[0]["id"][:2] == ["3", "4"]
+
+
+def test_a_one_column_file_keeps_its_first_row_as_the_column_name(tmp_path):
+    path = tmp_path / "texts.csv"
+    path.write_text("text\n湾头桥镇路灯不亮\n公交车不准时\n", encoding="utf-8")
+    assert load_tickets(path)[0]["text"] == ["湾头桥镇路灯不亮", "公交车不准时"]
 
 
 def test_xlsx_with_mixed_dates_and_numeric_ids(tmp_path):

@@ -43,7 +43,7 @@ from pydantic import BaseModel
 
 from pipeline import InputError, canonical
 from pipeline.records import (COLUMN_ALIASES, decode_text, find_columns, jsonl_objects, parse_date,
-                              read_csv_frame, read_xlsx_frame, spreadsheet_row)
+                              read_csv_frame, read_xlsx_frame)
 
 FORMATS = {".csv": "csv", ".tsv": "csv", ".txt": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "jsonl",
            ".xlsx": "xlsx", ".xlsm": "xlsx", ".parquet": "parquet", ".pq": "parquet"}
@@ -221,9 +221,9 @@ def stratified_split(
 # ---- reading ---------------------------------------------------------------------------------------------
 
 
-def _read_csv(path: Path) -> tuple[pd.DataFrame, list[str], str]:
-    frame, encoding = read_csv_frame(path, sep="\t" if path.suffix.lower() == ".tsv" else ",")
-    return frame, [spreadsheet_row(i) for i in range(len(frame))], encoding
+def _read_csv(path: Path) -> tuple[pd.DataFrame, list[str], str | None]:
+    table = read_csv_frame(path, sep="\t" if path.suffix.lower() == ".tsv" else ",")
+    return table.frame, [table.row(i) for i in range(len(table.frame))], table.encoding
 
 
 def _read_jsonl(path: Path) -> tuple[pd.DataFrame, list[str], str]:
@@ -236,8 +236,8 @@ def _read_jsonl(path: Path) -> tuple[pd.DataFrame, list[str], str]:
 
 
 def _read_xlsx(path: Path) -> tuple[pd.DataFrame, list[str], None]:
-    frame = read_xlsx_frame(path)
-    return frame, [spreadsheet_row(i) for i in range(len(frame))], None
+    table = read_xlsx_frame(path)
+    return table.frame, [table.row(i) for i in range(len(table.frame))], None
 
 
 def _read_parquet(path: Path) -> tuple[pd.DataFrame, list[str], None]:
