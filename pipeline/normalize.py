@@ -29,6 +29,10 @@ _BLOCK_TAGS = frozenset(
 # into a space that would split the word.
 _INVISIBLE = re.compile("[\u0000-\u0008\u000e-\u001f\u007f-\u0084\u0086-\u009f\u00ad\u200b-\u200f\u202a-\u202e"
                         "\u2060-\u2064\ufeff]")
+# A spreadsheet stores a control character of a cell as _xHHHH_ (Office Open XML), the carriage return of a line
+# break typed in Excel as _x000D_, and a tool that reads the workbook without undoing it leaves that in the text
+# (131 times in teddy2020c's dev_raw.csv): a line break, not a word that search and the repeat check should match on.
+_OOXML_CONTROL = re.compile(r"_x00[01][0-9A-Fa-f]_")
 _SPACE_RUN = re.compile(r"\s+")
 # Every step undoes at most one layer (doubly escaped entities, tags spelled with full-width brackets);
 # real text settles after two passes, the bound only guards against pathological input.
@@ -83,13 +87,15 @@ def _one_pass(text: str) -> str:
     text = unicodedata.normalize("NFKC", text)  # also maps full-width ASCII, U+3000 and U+00A0 to ASCII
     text = strip_markup(text)
     text = _INVISIBLE.sub("", text)
+    text = _OOXML_CONTROL.sub(" ", text)
     text = to_simplified(text)
     return _SPACE_RUN.sub(" ", text).strip()
 
 
 def normalize(text: str) -> str:
-    """NFKC (full-width ASCII → half-width), HTML entities and tags removed, invisible characters deleted,
-    Traditional → Simplified Chinese, every whitespace run one space, stripped. Idempotent."""
+    """NFKC (full-width ASCII → half-width), HTML entities and tags removed, invisible characters deleted, a
+    spreadsheet's escaped line breaks (_x000D_) made spaces, Traditional → Simplified Chinese, every whitespace run one
+    space, stripped. Idempotent."""
     if not isinstance(text, str):
         raise TypeError(f"normalize() expects str, got {type(text).__name__}")
     for _ in range(_MAX_PASSES):
