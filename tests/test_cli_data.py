@@ -206,3 +206,34 @@ def test_evaluate_reads_the_unit_names_of_a_work_order_export_as_the_heads_label
     decision = json.loads((appeal_home / "registry" / "decisions.jsonl").read_text(encoding="utf-8").splitlines()[-1])
     unit = decision["challenger_scores"]["unit"]
     assert (unit["n"], unit["accuracy"], unit["macro_f1"]) == scores["types"]
+
+
+def test_train_reads_the_unit_names_of_a_work_order_export_as_functional_types(tmp_path):
+    """Trained on 办理单位 names as they come, the unit head learnt 湾头桥镇人民政府 and 武冈市教育局 as classes of their
+    own: dispatch, which turns a functional type and a township into a lead unit, then found no type ("not a
+    functional type") for any ticket and named no lead unit."""
+    from knowledge_base.units import load_catalogue
+
+    demo = REPO / "appeal" / "demo" / "tickets.jsonl"
+    rows = [json.loads(line) for line in demo.read_text(encoding="utf-8").splitlines() if line.strip()]
+    catalogue = load_catalogue()
+    named = [{**row, "unit": next((u.name for u in catalogue.units_of_type(row["unit"])), row["unit"])} for row in rows]
+    cards = {}
+    for name, table in (("types", rows), ("names", named)):
+        pd.DataFrame({"工单编号": [r["id"] for r in table], "诉求标题": [r["title"] for r in table],
+                      "来电内容": [r["text"] for r in table], "诉求类别": [r["topic"] for r in table],
+                      "办理单位": [r["unit"] for r in table]}).to_csv(tmp_path / f"{name}.csv", index=False)
+        trained = appeal("train", "--baseline", "--data", tmp_path / f"{name}.csv", "--out", tmp_path / name)
+        assert trained.returncode == 0, trained.stderr
+        cards[name] = ModelCard.load(tmp_path / name)
+    assert cards["names"].heads["unit"].labels == cards["types"].heads["unit"].labels
+    assert cards["names"].data_fingerprint == cards["types"].data_fingerprint
+    township = catalogue.units_of_type("乡镇人民政府/街道办事处")[0].name
+    assert cards["names"].training["units_read_as"][township] == "乡镇人民政府/街道办事处"
+    assert f"unit '{township}' trained as '乡镇人民政府/街道办事处'" in " ".join(trained.stdout.split())
+    ticket = {"id": "a", "title": "村道塌陷", "text": "湾头桥镇某村通村公路塌了一大块，村民出行很危险，请镇政府尽快修复。"}
+    (tmp_path / "in.jsonl").write_text(json.dumps(ticket, ensure_ascii=False), encoding="utf-8")
+    predicted = appeal("predict", "--model", tmp_path / "names", "--input", tmp_path / "in.jsonl",
+                       "--output", tmp_path / "out.jsonl")
+    assert predicted.returncode == 0, predicted.stderr
+    assert json.loads((tmp_path / "out.jsonl").read_text(encoding="utf-8"))["lead_unit"] == "湾头桥镇人民政府"

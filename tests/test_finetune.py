@@ -46,11 +46,20 @@ def tiny_model(tiny_base, tmp_path_factory) -> Path:
 
 def test_appeal_train_prints_what_it_trained_and_warns_when_a_run_is_too_short(tiny_base, tmp_path):
     """The real command: the card's summary, and on 270 tickets with one epoch a warning that says what to change.
-    Its output goes to pipes, as a log would: progress comes as one line per epoch, not as a bar's redraws."""
+    Its output goes to pipes, as a log would: progress comes as one line per epoch, not as a bar's redraws. The
+    tickets name the unit that handled them, as a work-order export does; the unit head learns their types."""
     import subprocess
     import sys
 
-    result = subprocess.run([sys.executable, "-c", "from appeal.cli import main; main()", "train", "--data", str(DEMO),
+    from knowledge_base.units import load_catalogue
+
+    catalogue = load_catalogue()
+    rows = [json.loads(line) for line in DEMO.read_text(encoding="utf-8").splitlines() if line.strip()]
+    named = tmp_path / "named.jsonl"
+    named.write_text("\n".join(json.dumps({**row, "unit": next((u.name for u in catalogue.units_of_type(row["unit"])),
+                                                                row["unit"])}, ensure_ascii=False) for row in rows),
+                     encoding="utf-8")
+    result = subprocess.run([sys.executable, "-c", "from appeal.cli import main; main()", "train", "--data", str(named),
                              "--base", str(tiny_base), "--config", str(_config(tmp_path, epochs=1)),
                              "--out", str(tmp_path / "model")],
                             capture_output=True, text=True, timeout=600, cwd=Path(__file__).resolve().parents[1])
@@ -61,6 +70,8 @@ def test_appeal_train_prints_what_it_trained_and_warns_when_a_run_is_too_short(t
     assert "epoch 1/1: holdout macro-F1" in printed and "step 15/15" in printed and "elapsed" in printed
     assert "\r" not in result.stdout + result.stderr and "fine-tuning:" not in result.stderr
     assert "warning: only 15 optimisation steps" in warned and "epochs = 10" in warned
+    assert "unit '武冈市教育局' trained as '教育'" in printed
+    assert ModelCard.load(tmp_path / "model").heads["unit"].labels == sorted({row["unit"] for row in rows})
 
 
 def test_trained_directory_is_a_complete_model(tiny_model):

@@ -20,7 +20,7 @@ import time
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Sequence
+from typing import Callable, Sequence
 
 import numpy as np
 import torch
@@ -37,7 +37,7 @@ from training.batching import length_bucketed_batches
 from training.calibration import calibration_summary
 from training.evaluation import pick_threshold
 from training.finetune_config import FinetuneConfig, load_config
-from training.tickets import HEADS, load_tickets, no_labels, stratified_split
+from training.tickets import HEADS, load_tickets, no_labels, stratified_split, units_read_as
 
 TORCH_DIR = "torch"
 HEADS_FILE = "heads.pt"
@@ -404,15 +404,17 @@ def _base_name(base: Path) -> str:
 
 
 def train_file(data: Path, *, cfg: FinetuneConfig, out: Path, dev: Path | None = None, base: Path | None = None,
-               resume: bool = False, profile: str = "custom") -> Path:
-    """Fine-tune on a ticket file; without `dev`, a stratified `cfg.holdout_fraction` of it is held out."""
+               resume: bool = False, profile: str = "custom",
+               unit_label: Callable[[str], str | None] | None = None) -> Path:
+    """Fine-tune on a ticket file; without `dev`, a stratified `cfg.holdout_fraction` of it is held out.
+    `unit_label` reads the unit names of both files as the unit head's labels (see `load_tickets`)."""
     stopwords = default_stopwords()
-    tickets, report = load_tickets(data, stopwords=stopwords)
+    tickets, report = load_tickets(data, stopwords=stopwords, unit_label=unit_label)
     labels = head_labels(tickets)
     if not labels:
         raise no_labels(data)
     if dev is not None:
-        holdout, _ = load_tickets(dev, stopwords=stopwords, labels=labels)
+        holdout, _ = load_tickets(dev, stopwords=stopwords, labels=labels, unit_label=unit_label)
         train = tickets
     else:
         train, holdout = stratified_split(tickets, cfg.holdout_fraction, cfg.seed, column=next(iter(labels)))
@@ -424,14 +426,15 @@ def train_file(data: Path, *, cfg: FinetuneConfig, out: Path, dev: Path | None =
         raise InputError(f"{base}: not a base encoder directory (needs config.json and {TOKENIZER_FILE})")
     return fine_tune(train, holdout, cfg=cfg, base=Path(base), out=out, resume=resume, stopwords=stopwords,
                      data_fingerprint=report.fingerprint,
-                     source={"data": str(data), "dev": str(dev) if dev else None, "profile": profile})
+                     source={"data": str(data), "dev": str(dev) if dev else None, "profile": profile,
+                             "units_read_as": units_read_as(report)})
 
 
 def train_from_cli(data: Path, dev: Path | None, base: Path | None, config: Path | None, profile: str, out: Path,
-                   resume: bool) -> Path:
+                   resume: bool, unit_label: Callable[[str], str | None] | None = None) -> Path:
     """`appeal train` without --baseline."""
     return train_file(data, cfg=load_config(config, profile), out=out, dev=dev, base=base, resume=resume,
-                      profile=profile)
+                      profile=profile, unit_label=unit_label)
 
 
 # Small enough to train on the 300 demo tickets in a few CPU minutes; the heads need more epochs than the

@@ -8,6 +8,7 @@ so the held-out threshold errs on the side of review, never of unchecked dispatc
 from __future__ import annotations
 
 import platform
+from collections.abc import Callable
 from dataclasses import asdict
 from datetime import datetime, timezone
 from pathlib import Path
@@ -27,7 +28,7 @@ from training.evaluation import (
     head_outcomes,
     pick_threshold,
 )
-from training.tickets import HEADS, load_tickets, no_labels, stratified_split
+from training.tickets import HEADS, load_tickets, no_labels, stratified_split, units_read_as
 
 HOLDOUT = 0.15
 
@@ -51,9 +52,11 @@ def train_baseline(
     config: BaselineConfig = BaselineConfig(),
     target_precision: float = DEFAULT_TARGET_PRECISION,
     stopwords_path: Path | None = None,
+    unit_label: Callable[[str], str | None] | None = None,
 ) -> ModelCard:
+    """`unit_label` reads the unit names of `data` and `dev` as the unit head's labels (see `load_tickets`)."""
     stopwords = default_stopwords(stopwords_path)
-    train, load_report = load_tickets(data, stopwords=stopwords)
+    train, load_report = load_tickets(data, stopwords=stopwords, unit_label=unit_label)
     labels = _head_labels(train)
     if not labels:
         raise no_labels(data)
@@ -88,14 +91,16 @@ def train_baseline(
         stopwords_sha=stopwords_fingerprint(stopwords),
         training={"data": str(data), "rows": load_report.rows, "duplicates_removed": load_report.duplicates_removed,
                   "label_conflicts": len(load_report.conflicts), "presegmented": load_report.presegmented,
-                  "holdout": HOLDOUT, "config": asdict(config), "rare_labels_left_out": model.rare},
+                  "holdout": HOLDOUT, "config": asdict(config), "rare_labels_left_out": model.rare,
+                  "units_read_as": units_read_as(load_report)},
         library_versions={"scikit-learn": sklearn.__version__, "numpy": np.__version__,
                           "python": platform.python_version()},
     )
     metrics: dict = {"holdout": holdout}
     evaluated_on, primary = "holdout", holdout
     if dev is not None:
-        dev_set, _ = load_tickets(dev, stopwords=stopwords, labels={h: c.labels for h, c in heads.items()})
+        dev_set, _ = load_tickets(dev, stopwords=stopwords, labels={h: c.labels for h, c in heads.items()},
+                                  unit_label=unit_label)
         primary = {h: _summary(r) for h, r in evaluate_predictor(Predictor(card, model, stopwords), dev_set).items()}
         metrics["dev"] = primary
         evaluated_on = str(dev)

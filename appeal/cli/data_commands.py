@@ -39,20 +39,26 @@ def train(
     profile: Profile = typer.Option(Profile.fast, "--profile", help="fine-tuning profile"),
     resume: bool = typer.Option(False, "--resume", help="continue an interrupted fine-tuning run in --out"),
 ) -> None:
-    """Train a classifier (topic, and unit where the data has unit labels) into a model directory."""
+    """Train a classifier (topic, and unit where the data has unit labels) into a model directory.
+
+    A unit the catalogue knows (办理单位 湾头桥镇人民政府, 人社局) is trained as its functional type, the unit head's kind
+    of label that dispatch turns into a lead unit; any other unit is a label of its own."""
+    from knowledge_base.units import load_catalogue
+
+    unit_label = load_catalogue().functional_type_of
     if baseline:
         if base or config or resume:
             raise InputError("--base, --config and --resume apply to fine-tuning, not to --baseline")
         from training.train_baseline import train_baseline
 
-        card = train_baseline(data, out, dev=dev)
+        card = train_baseline(data, out, dev=dev, unit_label=unit_label)
         _print_card(card, out)
         return
     from models.card import ModelCard
     from training.finetune import train_from_cli
 
     directory = train_from_cli(data=data, dev=dev, base=base, config=config, profile=profile.value, out=out,
-                               resume=resume)
+                               resume=resume, unit_label=unit_label)
     card = ModelCard.load(directory)
     _print_card(card, directory)
     if card.training["steps"] < _FEW_STEPS:
@@ -273,6 +279,8 @@ def _print_card(card, out: Path) -> None:
     else:
         console.print(f"{data['rows']} tickets from {data['data']} ({data['duplicates_removed']} exact duplicates "
                       f"removed, {data['label_conflicts']} label conflicts resolved)")
+    for given, label in data.get("units_read_as", {}).items():
+        console.print(f"  unit {given!r} trained as {label!r}", markup=False)
     if "macro_f1" in card.metrics:
         console.print(f"{card.metrics['head']} on {card.metrics['evaluated_on']}: accuracy "
                       f"{card.metrics['accuracy']:.4f}, macro-F1 {card.metrics['macro_f1']:.4f}")
