@@ -15,7 +15,8 @@ from pydantic import ValidationError
 from knowledge_base.files import validation_message
 from knowledge_base.store import EntryIn
 from pipeline.errors import InputError
-from pipeline.records import COLUMN_ALIASES, Table, cell_text, find_columns, read_csv_frame, read_xlsx_frame
+from pipeline.records import (COLUMN_ALIASES, WORKBOOK_SUFFIXES, Table, cell_text, find_columns, read_csv_frame,
+                              read_workbook)
 from pipeline.ticket_text import masked_text
 
 # A case needs its id, its text and the official reply; the title and the replying unit are used when the file
@@ -28,14 +29,14 @@ def _read_table(path: Path) -> Table:
     if not path.is_file():
         raise InputError(f"{path}: no such file")
     suffix = path.suffix.lower()
-    if suffix in (".xlsx", ".xlsm"):
-        table = read_xlsx_frame(path)
+    if suffix in WORKBOOK_SUFFIXES:
+        table = read_workbook(path)
         frame = table.frame.map(cell_text)
         frame.columns = [str(c) for c in frame.columns]
         return Table(frame, header_row=table.header_row)
     if suffix in (".csv", ".tsv", ".txt"):
         return read_csv_frame(path, sep="\t" if suffix == ".tsv" else ",")
-    raise InputError(f"{path}: unknown file type {path.suffix!r} (use .csv or .xlsx)")
+    raise InputError(f"{path}: unknown file type {path.suffix!r} (use .csv, .xlsx or .xls)")
 
 
 @dataclass

@@ -14,8 +14,8 @@ from pydantic import ValidationError
 
 from knowledge_base.store import Entry, EntryIn, derived_id
 from pipeline.errors import InputError
-from pipeline.records import (cell_text, decode_text, jsonl_objects, parse_date, read_xlsx_frame, spreadsheet_row,
-                              title_rows)
+from pipeline.records import (WORKBOOK_SUFFIXES, cell_text, decode_text, jsonl_objects, parse_date, read_workbook,
+                              spreadsheet_row, title_rows)
 
 # Written by `export`, ignored on import: the store sets them itself.
 _EXPORT_ONLY = ("updated_at", "updated_by")
@@ -127,7 +127,7 @@ def _csv_records(path: Path, text: str) -> Iterable[tuple[str, dict]]:
 
 
 def _xlsx_records(path: Path) -> Iterable[tuple[str, dict]]:
-    table = read_xlsx_frame(path)
+    table = read_workbook(path)
     return _table_records(path, [str(name) for name in table.frame.columns],
                           map(list, table.frame.itertuples(index=False)), header_row=table.header_row)
 
@@ -144,10 +144,10 @@ def read_entries(path: Path) -> list[EntryIn]:
         records = _csv_records(path, decode_text(path.read_bytes(), path)[0])
     elif suffix in (".jsonl", ".ndjson"):
         records = _jsonl_records(path, decode_text(path.read_bytes(), path)[0])
-    elif suffix in (".xlsx", ".xlsm"):
+    elif suffix in WORKBOOK_SUFFIXES:
         records = _xlsx_records(path)
     else:
-        raise InputError(f"{path}: expected a .jsonl, .csv or .xlsx file")
+        raise InputError(f"{path}: expected a .jsonl, .csv, .xlsx or .xls file")
     entries: dict[str, EntryIn] = {}
     first_seen: dict[str, str] = {}
     clashed, repeated = False, []

@@ -137,17 +137,35 @@ def read_csv_frame(path: Path, sep: str = ",") -> Table:
     return Table(frame, header_row=skip + 1, encoding=encoding)
 
 
-def read_xlsx_frame(path: Path) -> Table:
-    """The first sheet of a workbook, cells as openpyxl gives them (numbers, dates, text; empty cells NaN); title
-    rows above the column names are read past (`title_rows`)."""
+# What a workbook file starts with: Excel 97–2003 (.xls, still WPS's and many 12345 systems' export format) is an OLE2
+# compound file, .xlsx a zip archive.
+_OLE2_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_ZIP_SIGNATURE = b"PK\x03\x04"
+WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls")
+
+
+def read_workbook(path: Path) -> Table:
+    """The first sheet of an .xlsx or .xls workbook, told apart by content, not by name; cells as the reader gives
+    them (numbers, dates, text; empty cells NaN); title rows above the column names are read past (`title_rows`)."""
     import pandas as pd
 
+    with open(path, "rb") as handle:
+        start = handle.read(len(_OLE2_SIGNATURE))
+    if start.startswith(_ZIP_SIGNATURE):
+        engine = "openpyxl"
+    elif start == _OLE2_SIGNATURE:
+        engine = "calamine"
+    else:
+        # Some systems' "export to Excel" writes a web page or CSV text and names it .xls; Excel opens it anyway.
+        found = "a web page" if start.lstrip().startswith(b"<") else "text"
+        raise InputError(f"{path}: not an Excel workbook but {found} named like one; open it in Excel or WPS and save "
+                         "it as .xlsx (or as CSV)")
     try:
-        top = pd.read_excel(path, header=None, nrows=MAX_TITLE_ROWS + 1, dtype=object, engine="openpyxl")
+        top = pd.read_excel(path, header=None, nrows=MAX_TITLE_ROWS + 1, dtype=object, engine=engine)
         skip = title_rows(top.values.tolist())
-        frame = pd.read_excel(path, header=skip, dtype=object, engine="openpyxl")
-    except Exception as exc:  # noqa: BLE001 — openpyxl raises zipfile/KeyError/ValueError flavours for damaged workbooks
-        raise InputError(f"{path}: not a readable XLSX workbook ({type(exc).__name__}: {exc})") from None
+        frame = pd.read_excel(path, header=skip, dtype=object, engine=engine)
+    except Exception as exc:  # noqa: BLE001 — openpyxl and calamine raise many kinds of error for a damaged file
+        raise InputError(f"{path}: not a readable Excel workbook ({type(exc).__name__}: {exc})") from None
     return Table(frame, header_row=skip + 1)
 
 

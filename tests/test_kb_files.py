@@ -14,6 +14,7 @@ from knowledge_base.kb import KnowledgeBase
 from knowledge_base.store import derived_id
 from knowledge_base.units import load_catalogue, unknown_unit_warnings
 from pipeline.errors import InputError
+from ticket_samples import write_xls
 
 FAQ = Path(__file__).resolve().parents[1] / "appeal" / "demo" / "faq.jsonl"
 
@@ -265,6 +266,11 @@ def test_faq_and_case_exports_with_a_title_above_the_column_names_name_their_row
         cases.to_excel(writer, index=False, startrow=1)
     case_file = read_case_file(tmp_path / "cases.xlsx", skip_unanswered=True)
     assert [c.id for c in case_file.entries] == ["case-WG-1", "case-WG-3"] and case_file.unanswered == ["row 4"]
+    # the same two files as Excel 97 workbooks (.xls), as WPS and many 12345 systems export them
+    write_xls(faq, tmp_path / "faq.xls", title="武冈市12345热线知识库（2026年版）")
+    assert read_entries(tmp_path / "faq.xls") == read_entries(tmp_path / "faq.xlsx")
+    write_xls(cases, tmp_path / "cases.xls", title="武冈市12345热线工单办理情况（2026年11月）")
+    assert read_case_file(tmp_path / "cases.xls", skip_unanswered=True) == case_file
 
 
 def test_a_bad_row_leaves_the_database_untouched(tmp_path):

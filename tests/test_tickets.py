@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from pipeline import InputError, canonical
-from ticket_samples import APPEALS, appeals_frame
+from ticket_samples import APPEALS, appeals_frame, write_xls
 from training.tickets import load_tickets, parse_date, stratified_split
 
 TOPICS = sorted({a[3] for a in APPEALS})
@@ -120,6 +120,21 @@ def test_a_one_column_file_keeps_its_first_row_as_the_column_name(tmp_path):
     assert load_tickets(path)[0]["text"] == ["湾头桥镇路灯不亮", "公交车不准时"]
 
 
+def test_an_excel_97_workbook_loads_as_wps_and_12345_systems_export_it(tmp_path):
+    export = appeals_frame().rename(columns={"留言编号": "工单编号", "留言主题": "诉求标题", "留言详情": "来电内容",
+                                             "一级标签": "诉求类别", "责任单位": "办理单位"})
+    export["工单编号"] = export["工单编号"].astype(int)  # number cells, as a system that numbers its tickets writes them
+    export["来电时间"] = [datetime(2026, 11, day, 9, 30) for day in range(1, len(export) + 1)]
+    write_xls(export, tmp_path / "工单导出.xls", title="武冈市12345热线工单导出（2026年11月）")
+    ds, report = load_tickets(tmp_path / "工单导出.xls")
+    assert report.format == "xls" and ds["id"] == [a[0] for a in APPEALS] and ds["text"] == [a[2] for a in APPEALS]
+    assert ds["topic"] == [a[3] for a in APPEALS] and ds["unit"] == [a[4] for a in APPEALS]
+    assert ds["created_at"][:2] == ["2026-11-01T09:30:00", "2026-11-02T09:30:00"]
+    # named by what it holds, not by its name: an .xlsx saved as .xls is read all the same
+    appeals_frame().to_excel(tmp_path / "really_xlsx.xls", index=False, engine="openpyxl")
+    assert load_tickets(tmp_path / "really_xlsx.xls")[0]["id"] == [a[0] for a in APPEALS]
+
+
 def test_xlsx_with_mixed_dates_and_numeric_ids(tmp_path):
     frame = appeals_frame().drop(columns=["留言编号"])
     frame.insert(0, "留言编号", [int(a[0]) for a in APPEALS])
@@ -208,9 +223,14 @@ def test_binary_and_damaged_containers(tmp_path):
     (tmp_path / "x.csv").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")
     with pytest.raises(InputError, match="binary"):
         load_tickets(tmp_path / "x.csv")
-    (tmp_path / "x.xlsx").write_bytes(b"not a zip")
-    with pytest.raises(InputError, match="x.xlsx: not a readable XLSX"):
+    (tmp_path / "x.xlsx").write_bytes(b"PK\x03\x04 a damaged archive")
+    with pytest.raises(InputError, match="x.xlsx: not a readable Excel workbook"):
         load_tickets(tmp_path / "x.xlsx")
+    # what some systems' "export to Excel" writes: a web page named .xls
+    (tmp_path / "export.xls").write_text("<html><table><tr><td>工单编号</td></tr></table></html>", encoding="utf-8")
+    with pytest.raises(InputError, match=r"export.xls: not an Excel workbook but a web page named like one; open it "
+                                         r"in Excel or WPS and save it as .xlsx"):
+        load_tickets(tmp_path / "export.xls")
     (tmp_path / "x.parquet").write_bytes(b"PAR1garbage")
     with pytest.raises(InputError, match="not a readable Parquet"):
         load_tickets(tmp_path / "x.parquet")

@@ -30,6 +30,30 @@ def appeals_frame() -> pd.DataFrame:
     return pd.DataFrame(APPEALS, columns=COLUMNS)
 
 
+def write_xls(frame: pd.DataFrame, path: Path, title: str | None = None) -> Path:
+    """`frame` as an Excel 97 workbook (.xls, as WPS and many 12345 systems export), under a title row if given;
+    datetime cells get a date format, as a spreadsheet program stores them."""
+    import xlwt
+
+    book = xlwt.Workbook(encoding="utf-8")
+    sheet = book.add_sheet("Sheet1")
+    dated = xlwt.easyxf(num_format_str="yyyy-mm-dd hh:mm")
+    top = 0
+    if title is not None:
+        sheet.write(0, 0, title)
+        top = 1
+    for column, name in enumerate(frame.columns):
+        sheet.write(top, column, str(name))
+    for row, values in enumerate(frame.itertuples(index=False), start=top + 1):
+        for column, value in enumerate(values):
+            if hasattr(value, "year"):
+                sheet.write(row, column, value, dated)
+            else:
+                sheet.write(row, column, value)
+    book.save(str(path))
+    return path
+
+
 def training_slice(shared_data: Path, out: Path, per_label: int = 120, seed: int = 0) -> Path:
     """The first-level classes of train_segmented.csv, `per_label` rows each, written as `text,label`."""
     frame = pd.read_csv(shared_data / "teddy2020c" / "train_segmented.csv", dtype=str, keep_default_na=False)

@@ -43,10 +43,10 @@ from pydantic import BaseModel
 
 from pipeline import InputError, canonical
 from pipeline.records import (COLUMN_ALIASES, decode_text, find_columns, jsonl_objects, parse_date,
-                              read_csv_frame, read_xlsx_frame)
+                              read_csv_frame, read_workbook)
 
 FORMATS = {".csv": "csv", ".tsv": "csv", ".txt": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "jsonl",
-           ".xlsx": "xlsx", ".xlsm": "xlsx", ".parquet": "parquet", ".pq": "parquet"}
+           ".xlsx": "xlsx", ".xlsm": "xlsx", ".xls": "xls", ".parquet": "parquet", ".pq": "parquet"}
 HEADS = ("topic", "unit")
 
 
@@ -132,7 +132,7 @@ def load_tickets(
         raise InputError(f"{path}: no such file")
     fmt = FORMATS.get(path.suffix.lower())
     if fmt is None:
-        raise InputError(f"{path}: unknown file type {path.suffix!r} (use .csv, .jsonl, .xlsx or .parquet)")
+        raise InputError(f"{path}: unknown file type {path.suffix!r} (use .csv, .jsonl, .xlsx, .xls or .parquet)")
     frame, row_names, encoding = _READERS[fmt](path)
     if frame.empty:
         raise InputError(f"{path}: no tickets in the file")
@@ -241,8 +241,8 @@ def _read_jsonl(path: Path) -> tuple[pd.DataFrame, list[str], str]:
     return pd.DataFrame(rows, dtype=object), names, encoding
 
 
-def _read_xlsx(path: Path) -> tuple[pd.DataFrame, list[str], None]:
-    table = read_xlsx_frame(path)
+def _read_workbook(path: Path) -> tuple[pd.DataFrame, list[str], None]:
+    table = read_workbook(path)
     return table.frame, [table.row(i) for i in range(len(table.frame))], None
 
 
@@ -254,7 +254,8 @@ def _read_parquet(path: Path) -> tuple[pd.DataFrame, list[str], None]:
     return frame, [f"row {i + 1}" for i in range(len(frame))], None
 
 
-_READERS = {"csv": _read_csv, "jsonl": _read_jsonl, "xlsx": _read_xlsx, "parquet": _read_parquet}
+_READERS = {"csv": _read_csv, "jsonl": _read_jsonl, "xlsx": _read_workbook, "xls": _read_workbook,
+            "parquet": _read_parquet}
 
 
 def _cell(value: Any, keep_dates: bool, strip: bool) -> Any:

@@ -27,7 +27,7 @@ class Profile(str, Enum):
 
 
 def train(
-    data: Path = typer.Option(..., "--data", help="labelled tickets: CSV, JSONL, XLSX or Parquet"),
+    data: Path = typer.Option(..., "--data", help="labelled tickets: CSV, JSONL, XLSX, XLS or Parquet"),
     out: Path = typer.Option(..., "--out", help="model directory to write"),
     dev: Optional[Path] = typer.Option(
         None, "--dev", help="labelled tickets to report metrics on; fine-tuning also stops early, calibrates and "

@@ -204,7 +204,7 @@ def _import(entries, by: Optional[str]) -> None:
 
 
 @kb_app.command("import")
-def import_entries(file: Path = typer.Argument(..., help=".jsonl, .csv or .xlsx (see appeal/demo/README.md)"),
+def import_entries(file: Path = typer.Argument(..., help=".jsonl, .csv, .xlsx or .xls (see appeal/demo/README.md)"),
                    by: Optional[str] = ByOption) -> None:
     """Import FAQ entries in one transaction; an id that exists is replaced. Nothing is written if any row is bad."""
     import warnings
