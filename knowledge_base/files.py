@@ -120,7 +120,12 @@ def _day(value: str) -> str:
 
 
 def _csv_records(path: Path, text: str) -> Iterable[tuple[str, dict]]:
-    rows = list(csv.reader(text.splitlines(keepends=True)))
+    reader = csv.reader(text.splitlines(keepends=True))
+    try:
+        rows = list(reader)
+    except csv.Error as exc:  # a quote left open runs the cell on to the end of the file
+        raise InputError(f"{path}: not a valid CSV file ({exc}, reading line {reader.line_num}): is a quote (\") "
+                         "left open above it?") from None
     skip = title_rows(rows)
     header = rows[skip] if skip < len(rows) else []
     return _table_records(path, header, rows[skip + 1 :], header_row=skip + 1)

@@ -92,7 +92,7 @@ _HEADER_NAMES = frozenset(a for aliases in COLUMN_ALIASES.values() for a in alia
 
 @dataclass(frozen=True)
 class Table:
-    """The cells of a CSV or XLSX sheet under its column names, and the spreadsheet row those names are in (1 unless
+    """The cells of a CSV file or a workbook's sheet under its column names, and the spreadsheet row those names are in (1 unless
     title rows stand above them), so that a data row is named as a spreadsheet program numbers it."""
 
     frame: pd.DataFrame
@@ -105,8 +105,8 @@ class Table:
 
 def title_rows(rows: Sequence[Sequence[object]]) -> int:
     """How many of the first `rows` stand above the column names: rows with at most one filled cell (a title, often
-    in merged cells; an export date; a blank row) before the first row with two or more. None where no such row
-    follows within `MAX_TITLE_ROWS` (a one-column file) or where the lone cell is itself a column name."""
+    in merged cells; an export date; a blank row) before the first row with two or more. Where no such row
+    follows within `MAX_TITLE_ROWS` (a one-column file) or where the lone cell is itself a column name: 0."""
     for count, cells in enumerate(islice(rows, MAX_TITLE_ROWS + 1)):
         filled = [text for text in (cell_text(c).strip() for c in cells) if text]
         if len(filled) >= 2:
@@ -122,14 +122,17 @@ def read_csv_frame(path: Path, sep: str = ",") -> Table:
     import pandas as pd
 
     text, encoding = decode_text(path.read_bytes(), path)
-    reader = csv.reader(io.StringIO(text), delimiter=sep)
-    skip = title_rows(list(islice(reader, MAX_TITLE_ROWS + 1)))
-    reader = csv.reader(io.StringIO(text), delimiter=sep)
-    for _ in islice(reader, skip):
-        pass
     try:
+        skip = title_rows(list(islice(csv.reader(io.StringIO(text), delimiter=sep), MAX_TITLE_ROWS + 1)))
+        reader = csv.reader(io.StringIO(text), delimiter=sep)
+        for _ in islice(reader, skip):
+            pass
         # skiprows counts lines, and a quoted cell may hold a line break: the reader knows how many it read
-        frame = pd.read_csv(io.StringIO(text), sep=sep, dtype=str, keep_default_na=False, skiprows=reader.line_num)
+        lines = reader.line_num
+    except csv.Error:  # a quote left open: pandas says what is wrong, and where
+        skip, lines = 0, 0
+    try:
+        frame = pd.read_csv(io.StringIO(text), sep=sep, dtype=str, keep_default_na=False, skiprows=lines)
     except pd.errors.EmptyDataError:
         raise InputError(f"{path}: the file is empty") from None
     except pd.errors.ParserError as exc:
@@ -151,6 +154,8 @@ def read_workbook(path: Path) -> Table:
 
     with open(path, "rb") as handle:
         start = handle.read(len(_OLE2_SIGNATURE))
+    if not start:
+        raise InputError(f"{path}: the file is empty")
     if start.startswith(_ZIP_SIGNATURE):
         engine = "openpyxl"
     elif start == _OLE2_SIGNATURE:

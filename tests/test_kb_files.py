@@ -244,6 +244,18 @@ def test_case_file_in_gb18030_or_a_workbook_is_read(replies, tmp_path):
     assert read_cases(tmp_path / "cases.xlsx") == cases
 
 
+def test_a_quote_left_open_in_a_csv_file_is_named_not_a_traceback(tmp_path):
+    body = "请联系所在社区。" * 20000  # more than the csv module reads into one cell
+    (tmp_path / "faq.csv").write_text(f'question,answer\n路灯坏了找谁,"请联系供电所\n社保卡丢了,{body}\n',
+                                      encoding="utf-8")
+    with pytest.raises(InputError, match=r"faq.csv: not a valid CSV file .*is a quote \(\"\) left open above it"):
+        read_entries(tmp_path / "faq.csv")
+    (tmp_path / "cases.csv").write_text(f'留言编号,留言详情,答复意见\n1,"路灯不亮,已修复\n2,{body},已处理\n',
+                                        encoding="utf-8")
+    with pytest.raises(InputError, match=r"cases.csv: not a valid CSV file: .*EOF inside string"):
+        read_cases(tmp_path / "cases.csv")
+
+
 def test_faq_and_case_exports_with_a_title_above_the_column_names_name_their_rows_as_the_sheet_does(tmp_path):
     expected = read_entries(FAQ)[:3]
     faq = pd.DataFrame([{"问题": e.question, "答复": e.answer, "责任单位": e.unit} for e in expected])

@@ -223,6 +223,9 @@ def test_binary_and_damaged_containers(tmp_path):
     (tmp_path / "x.csv").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")
     with pytest.raises(InputError, match="binary"):
         load_tickets(tmp_path / "x.csv")
+    (tmp_path / "empty.xlsx").write_bytes(b"")
+    with pytest.raises(InputError, match="empty.xlsx: the file is empty"):
+        load_tickets(tmp_path / "empty.xlsx")
     (tmp_path / "x.xlsx").write_bytes(b"PK\x03\x04 a damaged archive")
     with pytest.raises(InputError, match="x.xlsx: not a readable Excel workbook"):
         load_tickets(tmp_path / "x.xlsx")
