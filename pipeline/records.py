@@ -92,8 +92,8 @@ _HEADER_NAMES = frozenset(a for aliases in COLUMN_ALIASES.values() for a in alia
 
 @dataclass(frozen=True)
 class Table:
-    """The cells of a CSV file or a workbook's sheet under its column names, and the spreadsheet row those names are in (1 unless
-    title rows stand above them), so that a data row is named as a spreadsheet program numbers it."""
+    """The cells of a CSV file or a workbook's sheet under its column names, and the spreadsheet row those names are
+    in (1 unless title rows stand above them), so that a data row is named as a spreadsheet program numbers it."""
 
     frame: pd.DataFrame
     header_row: int = 1
