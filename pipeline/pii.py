@@ -11,11 +11,11 @@ is judged as a whole, never by a piece cut out of a longer run, and digits read 
 parked on the pavement) names its owner as surely as a phone number does, and its shape (a province's one-character
 name, the issuing office's letter, five or six characters with at least three digits) is found nowhere else in a
 ticket. QQ numbers and WeChat ids look like any number or word, so they are masked only where the text labels them
-(QQ号…, 微信号…). So are names: a common surname and a given name
-right after a label that introduces a person (姓名：, 联系人, 投诉人, 我叫, 村民 …) and ending where a name ends; every other
-mention of a name found so is masked as well, and so is every mention of a name the record gives for its author (a
-来电人 field, a case file's 留言用户 column). Any other name (张三的房子) stays: finding those would take a name model,
-and guessing from surnames alone would mask half the place names of a county (邓家铺, 高沙, 龙溪).
+(QQ号…, 微信号…). So are names: a common surname and a given name right after a label that introduces a person (姓名：,
+联系人, 投诉人, 我叫, 村民 …) and ending where a name ends; every other mention of a name found so is masked as well, and
+so is every mention of a name the record gives for its author (a 来电人 field, a case file's 留言用户 column). Any
+other name (张三的房子) stays: finding those would take a name model, and guessing from surnames alone would mask half
+the place names of a county (邓家铺, 高沙, 龙溪).
 """
 from __future__ import annotations
 
@@ -95,7 +95,6 @@ _LANDLINE = re.compile(
     f"{_START}(?:(?:{_AREA_3}){_SEP}?|[(（](?:{_AREA_3})[)）]{_SEP}?){_LOCAL_8}{_END}"
     f"|{_START}(?:{_AREA_4}{_SEP}?|[(（]{_AREA_4}[)）]{_SEP}?){_LOCAL_7_8}{_END}"
 )
-# Only where the text calls them a phone: alone, these shapes are as often amounts, dates or order numbers.
 # Plates: province, office letter (never I or O), then 5 characters (6 on new-energy plates), the last of which may
 # be 挂/学/警/港/澳 (trailers, driving schools, police, cross-border); people write a dot or a space after the letter and
 # type the letters in either case. Every real plate holds at least three digits.
@@ -103,6 +102,7 @@ _PLATE_LETTER = "[A-HJ-NP-Za-hj-np-zＡ-ＨＪ-ＮＰ-Ｚ]"
 _PLATE_CHAR = f"(?:{_PLATE_LETTER}|{_D})"
 _PLATE = re.compile(f"(?<![A-Za-z0-9０-９])[京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼]{_PLATE_LETTER}"
                     f"[·•・.\\s]?{_PLATE_CHAR}{{4}}(?:{_PLATE_CHAR}{{1,2}}|[挂学警港澳])(?![A-Za-z0-9０-９])")
+# Only where the text calls them a phone: alone, these shapes are as often amounts, dates or order numbers.
 _LOCAL_LANDLINE = re.compile(f"{_START}{_LOCAL_7_8}{_END}")
 _MISTYPED_MOBILE = re.compile(f"{_START}[1１]{_D}{{9,11}}{_END}")
 
