@@ -63,7 +63,7 @@ def test_predict_keeps_duplicates_and_writes_xlsx(model_dir, tmp_path):
     # named as in train and evaluate
     result = appeal("predict", "--model", model_dir, "--data", tmp_path / "in.csv", "--out", tmp_path / "o.xlsx")
     assert result.returncode == 0, result.stderr
-    out = pd.read_excel(tmp_path / "o.xlsx", dtype=str)
+    out = pd.read_excel(tmp_path / "o.xlsx", dtype=str, engine="openpyxl")
     assert list(out["id"]) == [a[0] for a in APPEALS] + [APPEALS[0][0]]
 
 

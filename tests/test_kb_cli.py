@@ -66,7 +66,7 @@ def test_demo_faq_import_search_export_roundtrip(appeal_home, tmp_path):
         assert "exported 91 entries" in ok("kb", "export", tmp_path / spreadsheet)
         assert "(0 new, 0 replaced, 91 unchanged)" in ok("kb", "import", tmp_path / spreadsheet)
     assert exported(tmp_path) == entries
-    sheet = pd.read_excel(tmp_path / "faq.xlsx", dtype=str, keep_default_na=False)
+    sheet = pd.read_excel(tmp_path / "faq.xlsx", dtype=str, keep_default_na=False, engine="openpyxl")
     sheet.loc[0, "answer"] += "（已更新）"
     sheet.to_excel(tmp_path / "faq.xlsx", index=False)
     assert "(0 new, 1 replaced, 90 unchanged)" in ok("kb", "import", tmp_path / "faq.xlsx")
