@@ -33,7 +33,8 @@ COLUMN_ALIASES: dict[str, tuple[str, ...]] = {
     "topic": ("topic", "label", "一级标签", "一级分类", "诉求类别", "诉求分类", "类别", "分类"),
     "unit": ("unit", "unit_type", "责任单位", "承办单位", "责任部门", "承办部门", "办理单位", "处置单位", "答复单位"),
     "created_at": ("created_at", "date", "time", "留言时间", "受理时间", "来电时间", "登记时间", "时间", "日期"),
-    "location": ("location", "address", "地址", "地点", "位置", "事发地址", "事发地点", "发生地点", "所属乡镇"),
+    "location": ("location", "address", "地址", "地点", "位置", "事发地址", "事发地点", "发生地点", "所属乡镇", "所属街道",
+                 "所属区域", "乡镇街道", "所在乡镇"),
     "channel": ("channel", "来源", "渠道"),
     "reply": ("reply", "答复意见", "答复内容", "回复内容", "办理结果", "处理结果"),
     # Who the ticket is from: a past case's reply addresses them by this name (网友“A00045581”您好), so it is masked.

@@ -173,6 +173,9 @@ def test_a_12345_work_order_export_loads_as_it_comes(tmp_path):
     assert ds["title"] == [a[1] for a in APPEALS] and set(ds["location"]) == {"武冈市邓元泰镇"}
     assert ds["unit"] == [a[4] for a in APPEALS] and ds["id"] == [a[0] for a in APPEALS]
     assert report.columns["来电内容"] == "text" and report.columns["诉求类别"] == "topic"
+    # the township column as work-order systems head it
+    appeals_frame().assign(所属区域="邓元泰镇").to_csv(tmp_path / "区域.csv", index=False)
+    assert set(load_tickets(tmp_path / "区域.csv")[0]["location"]) == {"邓元泰镇"}
 
 
 def test_explicit_column_mapping(tmp_path):
