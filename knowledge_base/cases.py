@@ -33,7 +33,7 @@ def _read_table(path: Path) -> Table:
         table = read_workbook(path)
         frame = table.frame.map(cell_text)
         frame.columns = [str(c) for c in frame.columns]
-        return Table(frame, header_row=table.header_row)
+        return Table(frame, header_row=table.header_row, sheet=table.sheet)
     if suffix in (".csv", ".tsv", ".txt"):
         return read_csv_frame(path, sep="\t" if suffix == ".tsv" else ",")
     raise InputError(f"{path}: unknown file type {path.suffix!r} (use .csv, .xlsx or .xls)")

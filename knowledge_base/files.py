@@ -8,7 +8,7 @@ import json
 import re
 import warnings
 from pathlib import Path
-from typing import Iterable
+from typing import Callable, Iterable
 
 from pydantic import ValidationError
 
@@ -78,9 +78,10 @@ def _jsonl_records(path: Path, text: str) -> Iterable[tuple[str, dict]]:
         yield f"{path}: line {number}", record
 
 
-def _table_records(path: Path, header: list[str], rows: Iterable[list], header_row: int) -> Iterable[tuple[str, dict]]:
+def _table_records(path: Path, header: list[str], rows: Iterable[list],
+                   row_name: Callable[[int], str]) -> Iterable[tuple[str, dict]]:
     """CSV/XLSX rows as entry records: empty cells are absent, `alternatives` are `|`-separated, `tags` by `|`,
-    a comma, 、 or a semicolon. `header_row`: the spreadsheet row of `header`, which names the rows."""
+    a comma, 、 or a semicolon. `row_name`: the n-th row as a spreadsheet program names it."""
     given = header
     header = [_FIELD_OF_HEADER.get(name.strip().lower(), name.strip()) for name in given]
     twice = sorted({name for name in header if header.count(name) > 1})
@@ -96,7 +97,7 @@ def _table_records(path: Path, header: list[str], rows: Iterable[list], header_r
             f"{path}: column(s) {', '.join(ignored)} ignored: not entry fields ({', '.join(HEADER_ALIASES)})"),
             stacklevel=2)
     for index, cells in enumerate(rows):
-        where = f"{path}: {spreadsheet_row(index, header_row)}"
+        where = f"{path}: {row_name(index)}"
         if len(cells) > len(header):
             raise InputError(f"{where}: more cells than columns")
         record = {}
@@ -128,13 +129,13 @@ def _csv_records(path: Path, text: str) -> Iterable[tuple[str, dict]]:
                          "left open above it?") from None
     skip = title_rows(rows)
     header = rows[skip] if skip < len(rows) else []
-    return _table_records(path, header, rows[skip + 1 :], header_row=skip + 1)
+    return _table_records(path, header, rows[skip + 1 :], lambda index: spreadsheet_row(index, skip + 1))
 
 
 def _xlsx_records(path: Path) -> Iterable[tuple[str, dict]]:
     table = read_workbook(path)
     return _table_records(path, [str(name) for name in table.frame.columns],
-                          map(list, table.frame.itertuples(index=False)), header_row=table.header_row)
+                          map(list, table.frame.itertuples(index=False)), table.row)
 
 
 def read_entries(path: Path) -> list[EntryIn]:

@@ -99,9 +99,11 @@ class Table:
     frame: pd.DataFrame
     header_row: int = 1
     encoding: str | None = None  # of a CSV file
+    sheet: str | None = None  # of a workbook whose table is not on its first sheet
 
     def row(self, index: int) -> str:
-        return spreadsheet_row(index, self.header_row)
+        row = spreadsheet_row(index, self.header_row)
+        return row if self.sheet is None else f"sheet {self.sheet!r} {row}"
 
 
 def title_rows(rows: Sequence[Sequence[object]]) -> int:
@@ -149,8 +151,9 @@ WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls")
 
 
 def read_workbook(path: Path) -> Table:
-    """The first sheet of an .xlsx or .xls workbook, told apart by content, not by name; cells as the reader gives
-    them (numbers, dates, text; empty cells NaN); title rows above the column names are read past (`title_rows`)."""
+    """The first sheet with anything in it of an .xlsx or .xls workbook, told apart by content, not by name; cells as
+    the reader gives them (numbers, dates, text; empty cells NaN); title rows above the column names are read past
+    (`title_rows`)."""
     import pandas as pd
 
     with open(path, "rb") as handle:
@@ -167,12 +170,18 @@ def read_workbook(path: Path) -> Table:
         raise InputError(f"{path}: not an Excel workbook but {found} named like one; open it in Excel or WPS and save "
                          "it as .xlsx (or as CSV)")
     try:
-        top = pd.read_excel(path, header=None, nrows=MAX_TITLE_ROWS + 1, dtype=object, engine=engine)
-        skip = title_rows(top.values.tolist())
-        frame = pd.read_excel(path, header=skip, dtype=object, engine=engine)
+        with pd.ExcelFile(path, engine=engine) as book:
+            # The first sheet that holds anything: a workbook made from a template may keep an empty Sheet1.
+            for sheet in book.sheet_names:
+                top = pd.read_excel(book, sheet_name=sheet, header=None, nrows=MAX_TITLE_ROWS + 1, dtype=object)
+                if top.notna().any(axis=None):
+                    break
+            skip = title_rows(top.values.tolist())
+            frame = pd.read_excel(book, sheet_name=sheet, header=skip, dtype=object)
+            first = sheet == book.sheet_names[0]
     except Exception as exc:  # noqa: BLE001 — openpyxl and calamine raise many kinds of error for a damaged file
         raise InputError(f"{path}: not a readable Excel workbook ({type(exc).__name__}: {exc})") from None
-    return Table(frame, header_row=skip + 1)
+    return Table(frame, header_row=skip + 1, sheet=None if first else sheet)
 
 
 _DATE_CJK = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*[日号]?")

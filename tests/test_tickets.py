@@ -120,6 +120,21 @@ def test_a_one_column_file_keeps_its_first_row_as_the_column_name(tmp_path):
     assert load_tickets(path)[0]["text"] == ["湾头桥镇路灯不亮", "公交车不准时"]
 
 
+def test_a_workbook_made_from_a_template_is_read_from_its_first_sheet_with_anything_in_it(tmp_path):
+    path = tmp_path / "export.xlsx"
+    frame = appeals_frame()
+    frame.loc[1, "留言详情"] = frame.loc[1, "留言主题"] = ""
+    with pd.ExcelWriter(path) as writer:
+        pd.DataFrame().to_excel(writer, sheet_name="Sheet1", index=False)
+        frame.to_excel(writer, sheet_name="工单明细", index=False)
+    with pytest.raises(InputError, match=r"export.xlsx: sheet '工单明细' row 3: column '留言详情' is empty"):
+        load_tickets(path)
+    with pd.ExcelWriter(path) as writer:
+        pd.DataFrame().to_excel(writer, sheet_name="Sheet1", index=False)
+        appeals_frame().to_excel(writer, sheet_name="工单明细", index=False)
+    assert load_tickets(path)[0]["id"] == [a[0] for a in APPEALS]
+
+
 def test_an_excel_97_workbook_loads_as_wps_and_12345_systems_export_it(tmp_path):
     export = appeals_frame().rename(columns={"留言编号": "工单编号", "留言主题": "诉求标题", "留言详情": "来电内容",
                                              "一级标签": "诉求类别", "责任单位": "办理单位"})
