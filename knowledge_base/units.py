@@ -12,7 +12,7 @@ import csv
 import re
 from collections import Counter
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Callable, Collection, Iterable, Literal, get_args
 
@@ -24,6 +24,8 @@ from pipeline.jurisdiction import Gazetteer, default_gazetteer
 Level = Literal["市直部门", "乡镇街道", "公用企业", "专家座席"]
 LEVELS: tuple[str, ...] = get_args(Level)
 TOWNSHIP_LEVEL = "乡镇街道"
+# What people add to a township's name to mean its government (湾头桥镇政府, 迎春亭街道办), besides nothing.
+_TOWNSHIP_SUFFIXES = ("", "政府", "人民政府", "党委政府", "办", "办事处")
 SEAT_LEVEL = "专家座席"
 TYPE_COLUMNS = ("type", "aliases", "description")
 UNIT_COLUMNS = ("id", "name", "functional_type", "level", "jurisdiction", "duties", "keywords")
@@ -130,17 +132,31 @@ class Catalogue:
         """The units a type routes to by itself; expert seats are reached only through explicit rules."""
         return [u for u in self.units if u.functional_type == functional_type and u.level != SEAT_LEVEL]
 
+    @cached_property
+    def _by_key(self) -> dict[str, Unit]:
+        """Every unit under its id and the keys (`_key`) of its name and, for a township's government, of the other
+        names people give it (湾头桥镇, 湾头桥镇政府, 迎春亭街道办)."""
+        by_key: dict[str, Unit] = {}
+        for unit in self.units:
+            by_key[unit.id] = by_key[_key(unit.name)] = unit
+            if unit.level == TOWNSHIP_LEVEL and unit.jurisdiction:
+                for suffix in _TOWNSHIP_SUFFIXES:
+                    by_key.setdefault(_key(unit.jurisdiction + suffix), unit)
+        return by_key
+
     def functional_type_of(self, name: str | None) -> str | None:
         """The functional type a name stands for: a type or one of its aliases (住建局), or a unit of the catalogue
-        by id or name (武冈市住房和城乡建设局, 湾头桥镇人民政府); None when it is none of these."""
+        by id or name (武冈市住房和城乡建设局, 湾头桥镇人民政府, 湾头桥镇, 市教育局); None when it is none of these."""
         if not name:
             return None
-        found = self.types.canonical(name)
-        if found is not None:
-            return found
-        key = _key(name)
-        unit = next((u for u in self.units if u.id == name or _key(u.name) == key), None)
-        return unit.functional_type if unit else None
+        # 市教育局 is how people write a city department, but 市场监管局 is an alias as it stands: the prefix goes last.
+        for spelling in (name, name[1:]) if name.startswith("市") else (name,):
+            found = self.types.canonical(spelling)
+            if found is None and (unit := self._by_key.get(spelling) or self._by_key.get(_key(spelling))):
+                found = unit.functional_type
+            if found is not None:
+                return found
+        return None
 
     def unit_label(self, name: str, known: Collection[str]) -> str | None:
         """The label among `known` (a unit head's labels) that an agent's unit answer means: the name itself, or

@@ -118,6 +118,12 @@ def test_a_unit_answer_is_read_as_a_label_the_model_knows():
     assert catalogue.unit_label("住建局", types) == "住房和城乡建设"  # an alias of the type
     assert catalogue.unit_label("twp-430581101", types) == "乡镇人民政府/街道办事处"  # a unit id
     assert catalogue.unit_label("湾头桥镇人民政府", types) == "乡镇人民政府/街道办事处"
+    # a township's government as agents and work-order exports name it, and a city department with 市 in front
+    for name in ("湾头桥镇", "湾头桥镇政府", "湾头桥镇党委政府", "迎春亭街道", "迎春亭街道办"):
+        assert catalogue.unit_label(name, types) == "乡镇人民政府/街道办事处", name
+    assert catalogue.unit_label("市住建局", types) == "住房和城乡建设"
+    assert catalogue.functional_type_of("市场监管局") == "市场监督管理"  # an alias that starts with 市 as it stands
+    assert catalogue.functional_type_of("市民政局") == "民政" and catalogue.functional_type_of("市") is None
     assert catalogue.unit_label("武冈市教育局", types) is None  # a known unit of a type the model lacks
     assert catalogue.unit_label("县长信箱", types) is None
     # A model trained on unit names keeps them: the name itself is a label.
