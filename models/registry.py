@@ -134,7 +134,7 @@ def score_model(model_dir: Path, data: EvaluationSet) -> dict[str, HeadScore]:
     from sklearn.metrics import accuracy_score, precision_recall_fscore_support
 
     from models.predictor import load_predictor
-    from pipeline import canonical
+    from pipeline import model_text
 
     predictor = load_predictor(model_dir)
     heads = [h for h in predictor.card.heads if any(y is not None for y in data.labels.get(h, []))]
@@ -145,7 +145,7 @@ def score_model(model_dir: Path, data: EvaluationSet) -> dict[str, HeadScore]:
         )
     rows = sorted({i for h in heads for i, y in enumerate(data.labels[h]) if y is not None})
     texts = [
-        canonical(data.titles[i], data.bodies[i], presegmented=data.presegmented[i], stopwords=predictor.stopwords)
+        model_text(data.titles[i], data.bodies[i], presegmented=data.presegmented[i], stopwords=predictor.stopwords)
         for i in rows
     ]
     probs = predictor.probabilities(texts)

@@ -4,7 +4,7 @@ from pipeline.errors import InputError
 from pipeline.normalize import normalize
 from pipeline.pii import PII_TOKENS, MaskedText, PiiSpan, find_pii, mask_pii
 from pipeline.segment import bundled_stopwords, segment, tokens_for_search
-from pipeline.ticket_text import masked_text, routing_text, title_and_body
+from pipeline.ticket_text import masked_text, model_text, routing_text, title_and_body
 
 __all__ = [
     "PII_TOKENS",
@@ -17,6 +17,7 @@ __all__ = [
     "find_pii",
     "mask_pii",
     "masked_text",
+    "model_text",
     "normalize",
     "read_stopwords",
     "routing_text",

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from pipeline.canonical import canonical
 from pipeline.normalize import normalize
 from pipeline.pii import mask_pii
 
@@ -22,3 +23,16 @@ def title_and_body(title: str | None, body: str | None) -> str:
 def routing_text(title: str | None, body: str | None) -> str:
     """`title_and_body` of the masked title and body: the text routing reads."""
     return title_and_body(*(masked_text(p) if isinstance(p, str) else None for p in (title, body)))
+
+
+def model_text(title: str | None, body: str | None, *, presegmented: bool = False,
+               stopwords: frozenset[str] | None = None, people: Iterable[str | None] = ()) -> str:
+    """What every model reads, in training and in service alike: `canonical` of the title and body with their
+    personal data masked first (13807391234 → 手机号), so that a caller's number or name never becomes a word of a
+    model's vocabulary (the TF-IDF half keeps every word seen in two tickets, and a caller who rings twice gives his
+    number twice). Masked as written, not normalised: the recipe keeps full-width punctuation. Pre-segmented text
+    is canonical already and passes unchanged, as in `canonical`."""
+    if not presegmented:
+        named = [person for person in people if person]
+        title, body = (mask_pii(part, named).text if isinstance(part, str) else part for part in (title, body))
+    return canonical(title, body, presegmented=presegmented, stopwords=stopwords)

@@ -1,8 +1,9 @@
 """One ticket in, one routing answer out: classify, mask, decide (unit catalogue + rules), suggest, and link it to
 earlier tickets about the same matter.
 
-The model reads the ticket in the canonical form it was trained on (made from the raw text); everything that
-leaves the process (response, log, knowledge-base query, feedback row) is the normalized, PII-masked text.
+The model reads the ticket in the form it was trained on (`pipeline.model_text`: the canonical recipe over the
+PII-masked raw text); everything that leaves the process (response, log, knowledge-base query, feedback row) is the
+normalized, PII-masked text.
 Batches go through the model in one call (the costly step); everything else is per ticket.
 """
 from __future__ import annotations
@@ -21,7 +22,7 @@ from knowledge_base.repeats import Judgements, Related, Repeats
 from knowledge_base.store import Source, utc_now
 from knowledge_base.ticket_log import SeenTicket
 from models.predictor import HeadPrediction
-from pipeline import canonical, masked_text, title_and_body
+from pipeline import masked_text, model_text, title_and_body
 from serve.model_holder import LoadedModel
 from serve.schemas import (HeadOut, HotspotOut, HotspotsOut, LabelScore, RelatedTicketOut, RouteOut, SuggestionOut,
                            TicketIn)
@@ -117,7 +118,8 @@ def route_tickets(tickets: Sequence[TicketIn], model: LoadedModel, kb: Knowledge
     in the batch included) and, when it has an id, kept there for the tickets after it. `zone`: the centre's, for
     the days a repeat reason counts."""
     predictor = model.predictor
-    predictions = predictor.predict([canonical(t.title, t.text, stopwords=predictor.stopwords) for t in tickets])
+    predictions = predictor.predict([model_text(t.title, t.text, stopwords=predictor.stopwords, people=[t.author])
+                                     for t in tickets])
     results = []
     for ticket, heads in zip(tickets, predictions):
         masked = masked_text(ticket.text, [ticket.author])

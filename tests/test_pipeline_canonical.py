@@ -7,7 +7,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from pipeline import canonical, segment
+from pipeline import canonical, model_text, segment
 
 
 @pytest.fixture(scope="module")
@@ -59,3 +59,13 @@ def test_a_web_form_sending_html_reaches_the_model_as_its_text():
     html = canonical("楼下烧烤店噪音扰民", "<p>每天晚上烧烤店营业到凌晨两点，噪音很大，<b>影响</b>休息。</p><br/>")
     assert html == plain
     assert canonical("", "<div>楼下&amp;烧烤店</div>") == canonical("", "楼下&烧烤店")
+
+
+def test_the_model_reads_a_ticket_with_its_personal_data_masked():
+    title, body = "路灯不亮", "来电人张建国反映，白石村路灯坏了，联系电话１３８０７３９１２３４，投诉人王芳也反映过。"
+    read = model_text(title, body, people=["王芳"])
+    assert read == canonical(title, "来电人[姓名]反映，白石村路灯坏了，联系电话[手机号]，投诉人[姓名]也反映过。")
+    assert "手机号" in read.split() and not {"张建国", "王芳", "１３８０７３９１２３４"} & set(read.split())
+    assert model_text(title, "白石村路灯坏了。") == canonical(title, "白石村路灯坏了。")  # nothing to mask
+    segmented = "路灯 不亮 联系 电话 13807391234 "
+    assert model_text(None, segmented, presegmented=True) == segmented  # canonical already, as published

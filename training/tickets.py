@@ -1,8 +1,8 @@
-"""Ticket files (CSV, JSONL, XLSX, Parquet) in, one validated `datasets.Dataset` out.
+"""Ticket files (CSV, JSONL, XLSX, XLS, Parquet) in, one validated `datasets.Dataset` out.
 
 Schema — every dataset has the `Ticket` fields as string columns (None where the file has no value), any
 other column of the file under its own name (`答复意见` becomes `reply`), and `canonical`, the model input
-(`pipeline.canonical`). Columns are found through `pipeline.records.COLUMN_ALIASES`, so the teddy2020c files
+(`pipeline.model_text`: the canonical recipe over the PII-masked text). Columns are found through `pipeline.records.COLUMN_ALIASES`, so the teddy2020c files
 load with no options; `columns={"file column": "field"}` overrides them. `unit` and `unit_type` both feed the
 unit head (`unit` wins when a file has both).
 
@@ -23,7 +23,8 @@ Decisions, each measured or forced by the real files:
   劳动和社会保障). Both are listed in `LoadReport.conflicts`; `on_conflict="error"` refuses the file
   instead, naming the rows.
 - Row numbers in messages are what a spreadsheet shows: the header is row 1, so the first ticket is row 2
-  (CSV, XLSX); JSONL names its line; Parquet counts tickets from 1.
+  (CSV, XLSX, XLS; title rows above the header are counted, and a sheet other than the first is named); JSONL names
+  its line; Parquet counts tickets from 1.
 """
 from __future__ import annotations
 
@@ -41,7 +42,7 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel
 
-from pipeline import InputError, canonical
+from pipeline import InputError, model_text
 from pipeline.records import (COLUMN_ALIASES, decode_text, find_columns, jsonl_objects, parse_date,
                               read_csv_frame, read_workbook)
 
@@ -163,7 +164,7 @@ def load_tickets(
         keep = _deduplicate(path, records, row_names, report, on_conflict)
         records = {name: [values[i] for i in keep] for name, values in records.items()}
     records["canonical"] = [
-        canonical(title, text, presegmented=segmented, stopwords=stopwords)
+        model_text(title, text, presegmented=segmented, stopwords=stopwords)
         for title, text in zip(records["title"], records["text"])
     ]
     report.rows = len(records["id"])
