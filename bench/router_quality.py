@@ -2,7 +2,7 @@
 
 The router is trained exactly as `appeal train --profile <p>` does (`training.finetune.train_file`, no --dev:
 a stratified part of the training file is held out for early stopping, calibration, the ensemble weight and
-the dispatch thresholds), then dev_raw.csv goes raw → `pipeline.canonical` → model. Rows, side by side:
+the dispatch thresholds), then dev_raw.csv goes raw → `pipeline.model_text` → model. Rows, side by side:
 the shipped model (ensemble or transformer), its transformer alone, and the TF-IDF + SVM baseline trained by
 `appeal train --baseline` on the same file (`training.train_baseline`), all scored by `training.evaluation`.
 

@@ -144,7 +144,7 @@ def breakdown(model_dir: Path, home: Path, ticket: dict, threads: int, n: int = 
     from knowledge_base.store import utc_now
     from knowledge_base.ticket_log import SeenTicket
     from models.predictor import load_predictor
-    from pipeline import canonical, routing_text
+    from pipeline import model_text, routing_text
 
     predictor = load_predictor(model_dir, threads=threads)
     kb = KnowledgeBase(f"sqlite:///{home / 'appeal.db'}", encoder=load_encoder(build=False))
@@ -165,7 +165,7 @@ def breakdown(model_dir: Path, home: Path, ticket: dict, threads: int, n: int = 
 
     for i in range(n + 3):
         text = f"{ticket['text']}（来电编号 breakdown-{i}）"
-        canon = timed("canonical", lambda: canonical(ticket["title"], text, stopwords=predictor.stopwords))
+        canon = timed("canonical", lambda: model_text(ticket["title"], text, stopwords=predictor.stopwords))
         heads = timed("model", lambda: predictor.predict([canon]))[0]
 
         def mask_and_decide() -> str:
@@ -201,7 +201,7 @@ def plain_app(model_dir: Path, threads: int):
     from fastapi import FastAPI
 
     from models.card import ModelCard
-    from pipeline import canonical, read_stopwords
+    from pipeline import model_text, read_stopwords
     from training.finetune import load_torch_model
 
     torch.set_num_threads(threads)
@@ -216,7 +216,7 @@ def plain_app(model_dir: Path, threads: int):
 
     @app.post("/route")
     def route(ticket: PlainTicket) -> dict:
-        batch = encoder.pad(encoder.ids([canonical(ticket.title, ticket.text, stopwords=stopwords)]))
+        batch = encoder.pad(encoder.ids([model_text(ticket.title, ticket.text, stopwords=stopwords)]))
         with torch.inference_mode():
             outputs = model(torch.from_numpy(batch.input_ids), torch.from_numpy(batch.attention_mask))
         probs = torch.softmax(outputs[model.head_names.index("topic")], dim=-1)[0]

@@ -95,7 +95,7 @@ def fine_tuned_scores(train_x: list[str], train_y: list[str], test_x: list[str],
                       config: Path | None) -> dict[str, tuple[np.ndarray, list[str]]]:
     """Fine-tune a `unit` head on the fold; log-probabilities of the head alone and of the shipped blend."""
     from models.predictor import load_predictor
-    from pipeline import canonical
+    from pipeline import model_text
     from training.finetune import train_file
     from training.finetune_config import load_config
 
@@ -105,7 +105,7 @@ def fine_tuned_scores(train_x: list[str], train_y: list[str], test_x: list[str],
                                 for i, (x, y) in enumerate(zip(train_x, train_y))), encoding="utf-8")
         model_dir = train_file(data, cfg=load_config(config), out=Path(tmp) / "model", profile="bench")
         predictor = load_predictor(model_dir)
-        texts = [canonical(None, x, stopwords=predictor.stopwords) for x in test_x]
+        texts = [model_text(None, x, stopwords=predictor.stopwords) for x in test_x]
         order = predictor.card.heads["unit"].labels
         out = {"e5 fine-tuned + tfidf blend": (predictor.backend.logits(texts)["unit"], order)}
         predictor.backend.blend = None

@@ -2,9 +2,9 @@
 
 Schema — every dataset has the `Ticket` fields as string columns (None where the file has no value), any
 other column of the file under its own name (`答复意见` becomes `reply`), and `canonical`, the model input
-(`pipeline.model_text`: the canonical recipe over the PII-masked text). Columns are found through `pipeline.records.COLUMN_ALIASES`, so the teddy2020c files
-load with no options; `columns={"file column": "field"}` overrides them. `unit` and `unit_type` both feed the
-unit head (`unit` wins when a file has both).
+(`pipeline.model_text`: the canonical recipe over the PII-masked text). Columns are found through
+`pipeline.records.COLUMN_ALIASES`, so the teddy2020c files load with no options; `columns={"file column": "field"}`
+overrides them. `unit` and `unit_type` both feed the unit head (`unit` wins when a file has both).
 
 Decisions, each measured or forced by the real files:
 - Encoding: UTF-8 (with or without BOM), then GB18030 (a superset of GBK/GB2312). A file whose UTF-8 breaks
