@@ -20,18 +20,11 @@ from knowledge_base.units import TOWNSHIP_LEVEL, Catalogue, Unit, load_catalogue
 from models.predictor import HeadPrediction
 from pipeline.errors import InputError
 from pipeline.jurisdiction import Gazetteer, Jurisdiction, find_jurisdiction, places_elsewhere, scan_places
-from pipeline.pii import PII_TOKENS
+from pipeline.pii import without_placeholders
 
 TOWNSHIP = "township"
 DEPARTMENT = "department"
 _HAN = re.compile(r"[\u3400-\u9fff]")
-
-
-def _has_chinese(text: str) -> bool:
-    # A masked ticket's placeholders are Chinese; "13807391234" alone, masked as [手机号], still says nothing.
-    for placeholder in PII_TOKENS.values():
-        text = text.replace(placeholder, "")
-    return _HAN.search(text) is not None
 
 
 class When(BaseModel):
@@ -292,7 +285,8 @@ def decide(
         default_catalogue, default_rules = default_routing()
         catalogue, rules = catalogue or default_catalogue, rules or default_rules
     trace = _Trace()
-    if not _has_chinese(text or ""):
+    # A masked ticket's placeholders are Chinese: "13807391234" alone, masked as [手机号], still says nothing.
+    if not _HAN.search(without_placeholders(text or "")):
         trace.note("文本不含中文，需人工处理 / no Chinese text", cause="no_chinese")
 
     topic, unit = prediction.get("topic"), prediction.get("unit")

@@ -27,7 +27,7 @@ from knowledge_base.store import utc_now
 from knowledge_base.ticket_log import SeenTicket, TicketLog
 from pipeline.jurisdiction import HOME_AREA_WORDS
 from pipeline.normalize import normalize
-from pipeline.pii import PII_TOKENS
+from pipeline.pii import without_placeholders
 from pipeline.segment import segment
 
 log = logging.getLogger(__name__)
@@ -46,10 +46,7 @@ _UNSAVED = 10_000
 
 
 def _clean(text: str) -> str:
-    # Every masked ticket shares its placeholders' characters; they say nothing about the matter.
-    for placeholder in PII_TOKENS.values():
-        text = text.replace(placeholder, " ")
-    return " ".join(text.split())
+    return " ".join(without_placeholders(text).split())
 
 
 _VECTORIZER = HashingVectorizer(analyzer="char", ngram_range=(1, 2), n_features=_FEATURES, alternate_sign=False,

@@ -16,7 +16,7 @@ import jieba
 from pipeline.canonical import RESOURCES, read_stopwords
 from pipeline.jurisdiction import HOME_AREA_WORDS
 from pipeline.normalize import normalize
-from pipeline.pii import PII_TOKENS
+from pipeline.pii import without_placeholders
 
 DICTIONARIES = ("dict_places.txt", "dict_units.txt", "dict_policy.txt")
 STOPWORDS_FILE = RESOURCES / "stopwords.txt"
@@ -78,7 +78,5 @@ def tokens_for_search(text: str) -> list[str]:
     names of the home city and the areas around it (武冈市, 邵阳, 湖南省): tickets name the city all the time, and as
     a term it matched whichever FAQ answers name a city department (武冈市二中门口堵车 → 退役军人优待政策, answered by
     武冈市退役军人事务局)."""
-    for placeholder in PII_TOKENS.values():
-        text = text.replace(placeholder, " ")
-    tokens = _keep(_tokenizer().cut_for_search(normalize(text)), stopwords=True)
+    tokens = _keep(_tokenizer().cut_for_search(normalize(without_placeholders(text))), stopwords=True)
     return [t.lower() for t in tokens if t not in HOME_AREA_WORDS]
