@@ -125,15 +125,18 @@ def read_csv_frame(path: Path, sep: str = ",") -> Table:
     import pandas as pd
 
     text, encoding = decode_text(path.read_bytes(), path)
+    # skiprows counts lines, and a quoted cell may hold a line break: the reader says where each row ends
+    reader = csv.reader(io.StringIO(text), delimiter=sep)
+    top: list[list[str]] = []
+    ends = [0]
     try:
-        skip = title_rows(list(islice(csv.reader(io.StringIO(text), delimiter=sep), MAX_TITLE_ROWS + 1)))
-        reader = csv.reader(io.StringIO(text), delimiter=sep)
-        for _ in islice(reader, skip):
-            pass
-        # skiprows counts lines, and a quoted cell may hold a line break: the reader knows how many it read
-        lines = reader.line_num
+        for cells in islice(reader, MAX_TITLE_ROWS + 1):
+            top.append(cells)
+            ends.append(reader.line_num)
     except csv.Error:  # a quote left open: pandas says what is wrong, and where
-        skip, lines = 0, 0
+        top = []
+    skip = title_rows(top)
+    lines = ends[skip]
     try:
         frame = pd.read_csv(io.StringIO(text), sep=sep, dtype=str, keep_default_na=False, skiprows=lines)
     except pd.errors.EmptyDataError:
