@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections import Counter
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -25,7 +26,7 @@ from models.card import STOPWORDS_FILE, ModelCard
 from models.registry import DEFAULT_CLASS_MARGIN, DEFAULT_TOLERANCE, Decision, EvaluationSet, Registry
 from pipeline import InputError, read_stopwords
 from training.feedback_store import latest_by
-from training.tickets import HEADS, load_tickets, parse_date, read_units_as_labels
+from training.tickets import HEADS, load_tickets, parse_date, read_units_as_labels, units_read_as
 
 log = logging.getLogger(__name__)
 
@@ -117,10 +118,10 @@ def _load_new(paths: Sequence[Path], stopwords, since: str | None,
         # The trainer's date is a day of the centre's calendar: --since 2026-11-01 starts at its midnight.
         start = _when(since, zone)
         rows = [r for r in rows if _when(r["created_at"], zone) >= start]
-    read_as = read_units_as_labels(rows, unit_label) if unit_label is not None else {}
+    read_as = read_units_as_labels(rows, unit_label) if unit_label is not None else Counter()
     rows.sort(key=lambda r: _when(r["created_at"], zone))  # stable: undated rows keep file order, first
     latest = latest_by(rows, _key)
-    return latest, len(rows) - len(latest), {given: label for given, label in read_as}
+    return latest, len(rows) - len(latest), units_read_as(read_as)
 
 
 def merge(

@@ -188,10 +188,10 @@ def read_units_as_labels(rows: list[dict], unit_label: Callable[[str], str | Non
     return read_as
 
 
-def units_read_as(report: LoadReport) -> dict[str, str]:
-    """The unit names a file gave and the label each was read as, for a model card: a trainer who finds 湾头桥镇人民政府
-    trained as 乡镇人民政府/街道办事处 can see why."""
-    return {given: label for (given, label) in sorted(report.units_read_as)}
+def units_read_as(read_as: Counter[tuple[str, str]]) -> dict[str, str]:
+    """The readings `read_units_as_labels` counted, as unit name → label (for a model card or a merge report: a
+    trainer who finds 湾头桥镇人民政府 trained as 乡镇人民政府/街道办事处 can see why)."""
+    return {given: label for (given, label) in sorted(read_as)}
 
 
 def data_fingerprint(*columns: list[str | None]) -> str:
