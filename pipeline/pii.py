@@ -89,8 +89,9 @@ _MOBILE = re.compile(f"{_START}(?:(?:[+＋]|00)?86{_SEP}?|[(（][+＋]?86[)）]{
 # Area codes 010 and 02x are followed by 8-digit numbers, 0[3-9]xx by 7 or 8; local numbers never start with 0/1.
 _AREA_3 = "0[1１][0０]|0[2２][0-9０-９]"
 _AREA_4 = f"0[3-9３-９]{_D}{{2}}"
-_LOCAL_8 = f"[2-9２-９]{_D}{{7}}"
-_LOCAL_7_8 = f"[2-9２-９]{_D}{{6,7}}"
+# The local part may be said and typed in two groups (0739 422 1001, 6234 5678): the last four digits stand apart.
+_LOCAL_8 = f"[2-9２-９]{_D}{{3}}{_SEP}?{_D}{{4}}"
+_LOCAL_7_8 = f"[2-9２-９]{_D}{{2,3}}{_SEP}?{_D}{{4}}"
 _LANDLINE = re.compile(
     f"{_START}(?:(?:{_AREA_3}){_SEP}?|[(（](?:{_AREA_3})[)）]{_SEP}?){_LOCAL_8}{_END}"
     f"|{_START}(?:{_AREA_4}{_SEP}?|[(（]{_AREA_4}[)）]{_SEP}?){_LOCAL_7_8}{_END}"
