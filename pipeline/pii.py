@@ -225,7 +225,7 @@ _COMPOUND_SURNAMES = "欧阳|司马|诸葛|上官|东方|皇甫|尉迟|公孙|�
 # only by standing (本人, 村民, 业主 …), which as often opens a sentence (本人于去年3月…, 业主向物业反映…).
 _PERSON_LABEL = re.compile(r"(?:姓名|联系人|来电人|反映人|投诉人|举报人|申请人|诉求人|咨询人|求助人|当事人|户主|我叫|名叫|我的名字[叫是]"
                            r"|母亲|父亲|儿子|女儿|妻子|丈夫|爱人|老伴"
-                           r"|(本人|市民|村民|居民|业主))[是为:：\s]{0,3}")
+                           r"|(我是|本人|市民|村民|居民|业主))[是为:：\s]{0,3}")
 _NAME = f"((?:{_COMPOUND_SURNAMES}|[{_SURNAMES}])([\u4e00-\u9fff]{{1,2}}))"
 _PUNCTUATION = r"[\s，。、；：！？,.;:!?（）()《》“”\"'*]"
 # After a role a name runs up to punctuation, a number, the next item of a signature (联系电话, 身份证, 男/女, 家住…),
@@ -237,6 +237,8 @@ _NAME_BEFORE_PUNCTUATION = re.compile(_NAME + f"(?={_PUNCTUATION}|$)")
 # at punctuation whatever the label.
 _WORDLIKE_SURNAMES = frozenset("向于曾许谢方高万石金江马常时")
 _NOT_A_GIVEN_NAME_START = frozenset("在于是曾向对将已也都把被给从到因为的了着过去今年月日第这那其该此每各们某")
+# 我是金陵镇…, 我是武冈人: a place or where one is from, not a name.
+_NOT_A_GIVEN_NAME_END = frozenset("镇乡村市区县省街路人")
 _NOT_NAMES = frozenset("许可 谢谢 孙子 孙女 方面 方便 高兴 万一 于是 马上 时间".split())
 _TITLES = frozenset("先生 女士 小姐 师傅 老师 阿姨 同志 大爷 大妈 老板 经理 主任 书记 局长 市长 镇长 村长".split())
 
@@ -254,8 +256,8 @@ def _labelled_names(text: str) -> set[str]:
             if match is None:
                 continue
             name, given = match.group(1), match.group(2)
-        if (given[0] not in _NOT_A_GIVEN_NAME_START and given not in _TITLES and "某" not in given
-                and name not in _NOT_NAMES):
+        if (given[0] not in _NOT_A_GIVEN_NAME_START and given[-1] not in _NOT_A_GIVEN_NAME_END
+                and given not in _TITLES and "某" not in given and name not in _NOT_NAMES):
             names.add(name)
     return names
 

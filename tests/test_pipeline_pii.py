@@ -64,6 +64,7 @@ def kinds(text: str) -> list[tuple[str, str]]:
         ("全角车牌湘Ｅ１２３４５也要遮", "plate", "湘Ｅ１２３４５"),
         # names where the text introduces a person, as real messages sign and open
         ("我叫黄国建，目前家住A市", "name", "黄国建"),
+        ("尊敬的领导：我是何珣，男，现年35岁", "name", "何珣"),
         ("反映人：李鸣联系方式：见附件", "name", "李鸣"),
         ("实名举报人: 彭乔松2019年11月", "name", "彭乔松"),
         ("姓名：欧阳倩，女，1980年生", "name", "欧阳倩"),
@@ -136,6 +137,8 @@ def test_masks_each_kind_with_offsets_in_the_original_text(text, expected_kind, 
         "投诉人向法院起诉后，业主向物业反映多次，居民曾多次要求整改",
         "未经全体业主许可，市民王女士来电反映",
         # kinship words followed by what happened to the relative, not by a name
+        # where someone is from, after the same words that introduce a name
+        "我是武冈人，在外地打工；我是金陵镇（原莲花乡）的，村民王家村，反映路灯",
         "母亲节快到了，我父亲高血压住院，丈夫常年在外打工，儿子周末回家，妻子林某说当事人双方协商",
         # Phone-length numbers that nothing calls a phone, or that follow a word merely containing one.
         "罚款4221234元，电话费2131245元",
