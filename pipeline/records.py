@@ -168,10 +168,8 @@ def read_workbook(path: Path) -> Table:
     elif start == _OLE2_SIGNATURE:
         engine = "calamine"
     else:
-        # Some systems' "export to Excel" writes a web page or CSV text and names it .xls; Excel opens it anyway.
-        found = "a web page" if start.lstrip().startswith(b"<") else "text"
-        raise InputError(f"{path}: not an Excel workbook but {found} named like one; open it in Excel or WPS and save "
-                         "it as .xlsx (or as CSV)")
+        # Many systems' "export to Excel" write a web page (an HTML table) and name it .xls; Excel opens it anyway.
+        return read_html_table(path)
     try:
         with pd.ExcelFile(path, engine=engine) as book:
             # The first sheet that holds anything: a workbook made from a template may keep an empty Sheet1.
@@ -185,6 +183,57 @@ def read_workbook(path: Path) -> Table:
     except Exception as exc:  # noqa: BLE001 — openpyxl and calamine raise many kinds of error for a damaged file
         raise InputError(f"{path}: not a readable Excel workbook ({type(exc).__name__}: {exc})") from None
     return Table(frame, header_row=skip + 1, sheet=None if first else sheet)
+
+
+_XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
+_HTML_SPACE = re.compile(r"[ \t\r\n\f]+")
+_LINE_BREAK = "\u2028"  # stands for a <br> while the cell's white space is collapsed
+
+
+def _html_cell_text(cell: Any) -> str:
+    """A table cell's text as a browser or Excel shows it: runs of white space one space, <br> a line break."""
+    for br in cell.iter("br"):
+        br.tail = _LINE_BREAK + (br.tail or "")
+    text = _HTML_SPACE.sub(" ", cell.text_content()).replace(_LINE_BREAK, "\n")
+    return re.sub(r" ?\n ?", "\n", text).strip()
+
+
+def _html_rows(table: Any) -> list[list[str]]:
+    rows = []
+    for tr in table.xpath("./tr|./thead/tr|./tbody/tr|./tfoot/tr"):
+        cells: list[str] = []
+        for cell in tr.xpath("./td|./th"):
+            cells.append(_html_cell_text(cell))
+            span = str(cell.get("colspan", "1")).strip()
+            # a cell spanning columns keeps the next cells under their column names
+            cells.extend([""] * (int(span) - 1 if span.isdigit() and 1 < int(span) <= 1000 else 0))
+        rows.append(cells)
+    return rows
+
+
+def read_html_table(path: Path) -> Table:
+    """The first table with a row of two or more filled cells of a web page saved as a workbook, every cell as text
+    (ids keep their leading zeros), empty cells ""; title rows above the column names are read past (`title_rows`)."""
+    import lxml.html
+    import pandas as pd
+    from lxml.etree import ParserError
+
+    text, encoding = decode_text(path.read_bytes(), path)
+    try:
+        # lxml refuses a str that still declares its bytes' encoding (Excel's XML spreadsheets open with one)
+        page = lxml.html.document_fromstring(_XML_DECLARATION.sub("", text))
+    except ParserError:
+        page = None
+    tables = [] if page is None else (_html_rows(table) for table in page.iter("table"))
+    rows = next((rows for rows in tables if any(sum(1 for c in cells if c) >= 2 for cells in rows)), None)
+    if rows is None:
+        raise InputError(f"{path}: not an Excel workbook, and no table in it to read; open it in Excel or WPS and "
+                         "save it as .xlsx (or as CSV)")
+    skip = title_rows(rows)
+    width = max(len(cells) for cells in rows[skip:])
+    header = rows[skip] + [f"Unnamed: {i}" for i in range(len(rows[skip]), width)]
+    data = [cells + [""] * (width - len(cells)) for cells in rows[skip + 1 :]]
+    return Table(pd.DataFrame(data, columns=header, dtype=object), header_row=skip + 1, encoding=encoding)
 
 
 _DATE_CJK = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*[日号]?")

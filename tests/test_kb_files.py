@@ -1,6 +1,7 @@
 """Import files read in full before anything is written: every problem names the file, row and column."""
 from __future__ import annotations
 
+import html
 import json
 from datetime import date
 from pathlib import Path
@@ -14,7 +15,7 @@ from knowledge_base.kb import KnowledgeBase
 from knowledge_base.store import derived_id
 from knowledge_base.units import load_catalogue, unknown_unit_warnings
 from pipeline.errors import InputError
-from ticket_samples import write_xls
+from ticket_samples import write_html_xls, write_xls
 
 FAQ = Path(__file__).resolve().parents[1] / "appeal" / "demo" / "faq.jsonl"
 
@@ -242,6 +243,13 @@ def test_case_file_in_gb18030_or_a_workbook_is_read(replies, tmp_path):
     workbook = replies.assign(留言编号=replies["留言编号"].astype(int))  # ids typed as numbers, as Excel keeps them
     workbook.to_excel(tmp_path / "cases.xlsx", index=False)
     assert read_cases(tmp_path / "cases.xlsx") == cases
+    # a web page named .xls, as many systems' "export to Excel" write; white space in a cell is one space, as a
+    # browser or Excel shows it
+    write_html_xls(replies.map(lambda text: html.escape(text).replace("\n", "<br>")), tmp_path / "cases.xls")
+
+    def shown(case):
+        return [" ".join(str(v).split()) for v in (case.id, case.question, *case.alternatives, case.answer, case.unit)]
+    assert [shown(c) for c in read_cases(tmp_path / "cases.xls")] == [shown(c) for c in cases]
 
 
 def test_a_quote_left_open_in_a_csv_file_is_named_not_a_traceback(tmp_path):
@@ -281,6 +289,8 @@ def test_faq_and_case_exports_with_a_title_above_the_column_names_name_their_row
     # the same two files as Excel 97 workbooks (.xls), as WPS and many 12345 systems export them
     write_xls(faq, tmp_path / "faq.xls", title="武冈市12345热线知识库（2026年版）")
     assert read_entries(tmp_path / "faq.xls") == read_entries(tmp_path / "faq.xlsx")
+    write_html_xls(faq.map(html.escape), tmp_path / "faq_page.xls", title="武冈市12345热线知识库（2026年版）")
+    assert read_entries(tmp_path / "faq_page.xls") == read_entries(tmp_path / "faq.xlsx")  # a web page named .xls
     write_xls(cases, tmp_path / "cases.xls", title="武冈市12345热线工单办理情况（2026年11月）")
     assert read_case_file(tmp_path / "cases.xls", skip_unanswered=True) == case_file
 

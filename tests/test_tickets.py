@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from pipeline import InputError, canonical
-from ticket_samples import APPEALS, appeals_frame, write_xls
+from ticket_samples import APPEALS, appeals_frame, write_html_xls, write_xls
 from training.tickets import load_tickets, parse_date, stratified_split
 
 TOPICS = sorted({a[3] for a in APPEALS})
@@ -150,6 +150,28 @@ def test_an_excel_97_workbook_loads_as_wps_and_12345_systems_export_it(tmp_path)
     assert load_tickets(tmp_path / "really_xlsx.xls")[0]["id"] == [a[0] for a in APPEALS]
 
 
+def test_a_web_page_saved_as_xls_loads_as_excel_shows_it(tmp_path):
+    export = appeals_frame().rename(columns={"留言编号": "工单编号", "留言主题": "诉求标题", "留言详情": "来电内容",
+                                             "一级标签": "诉求类别", "责任单位": "办理单位"})
+    export["工单编号"] = "0" + export["工单编号"]
+    export["来电内容"] = [f"{text[:12]}\n   {text[12:]}<br/>{unit}" for text, unit in zip(export["来电内容"], export["办理单位"])]
+    export["来电时间"] = [f"2026年11月{day}日 9:30" for day in range(1, len(export) + 1)]
+    write_html_xls(export, tmp_path / "工单导出.xls", title="武冈市12345热线工单导出（2026年11月）")
+    ds, report = load_tickets(tmp_path / "工单导出.xls")
+    assert report.format == "xls" and report.encoding == "gb18030" and report.rows == len(APPEALS)
+    assert ds["id"] == [f"0{a[0]}" for a in APPEALS]  # every cell is text: no leading zero lost
+    assert ds["title"] == [a[1] for a in APPEALS] and ds["topic"] == [a[3] for a in APPEALS]
+    assert ds["unit"] == [a[4] for a in APPEALS]
+    # white space inside a cell is one space, a <br> a line break, as Excel shows the cell
+    assert ds["text"][0] == f"{APPEALS[0][2][:12]} {APPEALS[0][2][12:]}\n{APPEALS[0][4]}"
+    assert ds["created_at"][:2] == ["2026-11-01T09:30:00", "2026-11-02T09:30:00"]
+    # a bad row is named as Excel numbers it, the title row counted
+    export.loc[1, ["诉求标题", "来电内容"]] = ""
+    write_html_xls(export, tmp_path / "bad.xls", title="武冈市12345热线工单导出（2026年11月）")
+    with pytest.raises(InputError, match=r"bad.xls: row 4: column '来电内容' is empty"):
+        load_tickets(tmp_path / "bad.xls")
+
+
 def test_xlsx_with_mixed_dates_and_numeric_ids(tmp_path):
     frame = appeals_frame().drop(columns=["留言编号"])
     frame.insert(0, "留言编号", [int(a[0]) for a in APPEALS])
@@ -247,11 +269,15 @@ def test_binary_and_damaged_containers(tmp_path):
     (tmp_path / "x.xlsx").write_bytes(b"PK\x03\x04 a damaged archive")
     with pytest.raises(InputError, match="x.xlsx: not a readable Excel workbook"):
         load_tickets(tmp_path / "x.xlsx")
-    # what some systems' "export to Excel" writes: a web page named .xls
-    (tmp_path / "export.xls").write_text("<html><table><tr><td>工单编号</td></tr></table></html>", encoding="utf-8")
-    with pytest.raises(InputError, match=r"export.xls: not an Excel workbook but a web page named like one; open it "
-                                         r"in Excel or WPS and save it as .xlsx"):
-        load_tickets(tmp_path / "export.xls")
+    # named .xls, but neither a workbook nor a web page with a table in it: CSV text, Excel 2003's XML spreadsheet
+    (tmp_path / "export.xls").write_text("工单编号,来电内容\n1,路灯不亮\n", encoding="utf-8")
+    (tmp_path / "xml.xls").write_text('<?xml version="1.0" encoding="utf-8"?>\n<Workbook xmlns="urn:schemas-microsoft-'
+                                      'com:office:spreadsheet"><Worksheet><Table><Row><Cell><Data>工单编号</Data></Cell>'
+                                      '<Cell><Data>来电内容</Data></Cell></Row></Table></Worksheet></Workbook>')
+    for name in ("export.xls", "xml.xls"):
+        with pytest.raises(InputError, match=rf"{name}: not an Excel workbook, and no table in it to read; open it in "
+                                             r"Excel or WPS and save it as .xlsx"):
+            load_tickets(tmp_path / name)
     (tmp_path / "x.parquet").write_bytes(b"PAR1garbage")
     with pytest.raises(InputError, match="not a readable Parquet"):
         load_tickets(tmp_path / "x.parquet")

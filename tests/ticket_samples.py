@@ -54,6 +54,21 @@ def write_xls(frame: pd.DataFrame, path: Path, title: str | None = None) -> Path
     return path
 
 
+def write_html_xls(frame: pd.DataFrame, path: Path, title: str | None = None) -> Path:
+    """`frame` as many 12345 systems' "export to Excel" write it: a web page in GBK named .xls, a title over the
+    columns in one cell spanning them all, each cell's value as markup (callers escape text; line breaks as <br>),
+    the page's own line breaks and indentation around the cells."""
+    top = f'<tr><td colspan="{len(frame.columns)}" align="center">{title}</td></tr>\n' if title else ""
+    header = "".join(f"<th>{name}</th>" for name in frame.columns)
+    body = "".join("<tr>" + "".join(f"<td>\n      {value}\n    </td>" for value in row) + "</tr>\n"
+                   for row in frame.itertuples(index=False))
+    page = ('<html xmlns:x="urn:schemas-microsoft-com:office:excel"><head><meta http-equiv="Content-Type" '
+            f'content="text/html; charset=gb2312"></head><body><table border="1">\n{top}<tr>{header}</tr>\n{body}'
+            "</table></body></html>")
+    path.write_bytes(page.encode("gb18030"))
+    return path
+
+
 def training_slice(shared_data: Path, out: Path, per_label: int = 120, seed: int = 0) -> Path:
     """The first-level classes of train_segmented.csv, `per_label` rows each, written as `text,label`."""
     frame = pd.read_csv(shared_data / "teddy2020c" / "train_segmented.csv", dtype=str, keep_default_na=False)

@@ -242,9 +242,9 @@ def _read_jsonl(path: Path) -> tuple[pd.DataFrame, list[str], str]:
     return pd.DataFrame(rows, dtype=object), names, encoding
 
 
-def _read_workbook(path: Path) -> tuple[pd.DataFrame, list[str], None]:
-    table = read_workbook(path)
-    return table.frame, [table.row(i) for i in range(len(table.frame))], None
+def _read_workbook(path: Path) -> tuple[pd.DataFrame, list[str], str | None]:
+    table = read_workbook(path)  # a web page saved as .xls has an encoding
+    return table.frame, [table.row(i) for i in range(len(table.frame))], table.encoding
 
 
 def _read_parquet(path: Path) -> tuple[pd.DataFrame, list[str], None]:
