@@ -25,12 +25,14 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Literal
 
-PiiKind = Literal["mobile", "landline", "id_card", "bank_card", "email", "qq", "wechat", "plate", "name"]
+PiiKind = Literal["mobile", "landline", "id_card", "travel_document", "bank_card", "email", "qq", "wechat", "plate",
+                  "name"]
 
 PII_TOKENS: dict[str, str] = {
     "mobile": "[手机号]",
     "landline": "[固话]",
     "id_card": "[身份证号]",
+    "travel_document": "[证件号]",
     "bank_card": "[银行卡号]",
     "email": "[邮箱]",
     "qq": "[QQ号]",
@@ -150,6 +152,11 @@ _LABEL_REACH = 12  # characters before a number searched for its label
 # a letter (a WeChat account named by its phone number is a mobile number, found as one).
 _QQ = re.compile(f"{_START}[1-9１-９]{_D}{{4,10}}{_END}")
 _WECHAT = re.compile(r"(?<![A-Za-z0-9_\-])[A-Za-z][A-Za-z0-9_\-]{5,19}(?![A-Za-z0-9_\-])")
+# Passports (E12345678, EA1234567), 港澳/台湾通行证 (C12345678, CA1234567, L12345678), 回乡证 and 台胞证 (H/M + 8 or 10
+# digits; digits alone on older cards): one or two letters and 7 to 10 digits, masked only where the text names the
+# document (ticket numbers, models and standards look the same).
+_TRAVEL_DOCUMENT = re.compile(r"(?<![A-Za-z0-9])[A-Za-z]{0,2}[0-9]{7,10}(?![A-Za-z0-9])")
+_TRAVEL_DOCUMENT_LABEL = re.compile(r"(?:[护護]照|通行[证證]|回[乡鄉][证證]|台[胞][证證])[号號]?" + _JOINT)
 _QQ_LABEL = re.compile(r"(?:[QqＱｑ]{2}|企鹅)[号號]?" + _JOINT)
 _PUBLIC_ACCOUNT = ("公众号", "服务号", "官方")
 _WECHAT_LABEL = re.compile(r"(?:微信|vx|VX|Vx|wx|WX|weixin|WeChat|wechat)[号號]?" + _JOINT)
@@ -162,6 +169,10 @@ def _is_qq(_value: str, before: str) -> bool:
 def _is_wechat(_value: str, before: str) -> bool:
     # An office's public account (博物馆微信公众号（微信号：…）, in an official reply) is no one's personal data.
     return _WECHAT_LABEL.search(before) is not None and not any(w in before for w in _PUBLIC_ACCOUNT)
+
+
+def _is_travel_document(_value: str, before: str) -> bool:
+    return _TRAVEL_DOCUMENT_LABEL.search(before) is not None
 
 
 def _is_plate(digits: str, _before: str) -> bool:
@@ -207,6 +218,7 @@ _DETECTORS: tuple[tuple[PiiKind, re.Pattern[str], Callable[[str, str], bool] | N
     ("email", _EMAIL, None),
     ("id_card", _ID, _is_id),
     ("bank_card", _CARD, _is_card),
+    ("travel_document", _TRAVEL_DOCUMENT, _is_travel_document),
     ("mobile", _MOBILE, None),
     ("landline", _LANDLINE, None),
     ("landline", _LOCAL_LANDLINE, _is_labelled_phone),

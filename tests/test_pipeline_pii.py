@@ -51,6 +51,9 @@ def kinds(text: str) -> list[tuple[str, str]]:
         ("退款请打到6228 4812 3456 7890 128这张卡", "bank_card", "6228 4812 3456 7890 128"),
         ("材料请发到wgzj_2020@163.com，谢谢", "email", "wgzj_2020@163.com"),
         ("邮箱zhang.san@mail.wugang.gov.cn联系我", "email", "zhang.san@mail.wugang.gov.cn"),
+        ("护照号码E12345678，办理签证被退回", "travel_document", "E12345678"),
+        ("港澳通行证号：CA1234567过期了", "travel_document", "CA1234567"),
+        ("台胞证 1234567890，想办居住证", "travel_document", "1234567890"),
         ("有事加我QQ：123456789，晚上在线", "qq", "123456789"),
         ("qq号 10001", "qq", "10001"),
         ("加微信：zhang_san-88 联系", "wechat", "zhang_san-88"),
@@ -82,7 +85,8 @@ def test_masks_each_kind_with_offsets_in_the_original_text(text, expected_kind, 
     assert [(s.kind, s.value) for s in masked.spans] == [(expected_kind, value)]
     span = masked.spans[0]
     assert text[span.start : span.end] == value
-    token = {"mobile": "[手机号]", "landline": "[固话]", "id_card": "[身份证号]", "bank_card": "[银行卡号]",
+    token = {"mobile": "[手机号]", "landline": "[固话]", "id_card": "[身份证号]", "travel_document": "[证件号]",
+             "bank_card": "[银行卡号]",
              "email": "[邮箱]", "qq": "[QQ号]", "wechat": "[微信号]", "plate": "[车牌号]",
              "name": "[姓名]"}[expected_kind]
     assert masked.text == text[: span.start] + token + text[span.end :]
@@ -143,6 +147,8 @@ def test_masks_each_kind_with_offsets_in_the_original_text(text, expected_kind, 
         # Phone-length numbers that nothing calls a phone, or that follow a word merely containing one.
         "罚款4221234元，电话费2131245元",
         "电话打了20多次，拨打电话12345678也没人接",
+        # letters and digits shaped like a passport number, where no document is named
+        "工单号WG20261130，型号E12345678的热水器漏电，护照办好了，订单号E12345678",
     ],
 )
 def test_ordinary_numbers_and_near_misses_stay(text):
