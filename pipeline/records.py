@@ -156,7 +156,7 @@ WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls")
 def read_workbook(path: Path) -> Table:
     """The first sheet with anything in it of an .xlsx or .xls workbook, told apart by content, not by name; cells as
     the reader gives them (numbers, dates, text; empty cells NaN); title rows above the column names are read past
-    (`title_rows`)."""
+    (`title_rows`). A web page saved under a workbook's name is read by `read_html_table`."""
     import pandas as pd
 
     with open(path, "rb") as handle:
