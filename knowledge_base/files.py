@@ -14,8 +14,8 @@ from pydantic import ValidationError
 
 from knowledge_base.store import Entry, EntryIn, derived_id
 from pipeline.errors import InputError
-from pipeline.records import (WORKBOOK_SUFFIXES, cell_text, decode_text, jsonl_objects, parse_date, read_workbook,
-                              spreadsheet_row, title_rows)
+from pipeline.records import (WORKBOOK_SUFFIXES, cell_text, csv_cell_in, decode_text, jsonl_objects, parse_date,
+                              read_workbook, spreadsheet_row, title_rows)
 
 # Written by `export`, ignored on import: the store sets them itself.
 _EXPORT_ONLY = ("updated_at", "updated_by")
@@ -123,7 +123,7 @@ def _day(value: str) -> str:
 def _csv_records(path: Path, text: str) -> Iterable[tuple[str, dict]]:
     reader = csv.reader(text.splitlines(keepends=True))
     try:
-        rows = list(reader)
+        rows = [[csv_cell_in(cell) for cell in row] for row in reader]
     except csv.Error as exc:  # a quote left open runs the cell on to the end of the file
         raise InputError(f"{path}: not a valid CSV file ({exc}, reading line {reader.line_num}): is a quote (\") "
                          "left open above it?") from None

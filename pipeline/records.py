@@ -120,8 +120,8 @@ def title_rows(rows: Sequence[Sequence[object]]) -> int:
 
 
 def read_csv_frame(path: Path, sep: str = ",") -> Table:
-    """Every cell of a CSV/TSV file as text, empty cells "", never NaN; title rows above the column names are
-    read past (`title_rows`)."""
+    """Every cell of a CSV/TSV file as text (`csv_cell_in`), empty cells "", never NaN; title rows above the column
+    names are read past (`title_rows`)."""
     import pandas as pd
 
     text, encoding = decode_text(path.read_bytes(), path)
@@ -143,7 +143,7 @@ def read_csv_frame(path: Path, sep: str = ",") -> Table:
         raise InputError(f"{path}: the file is empty") from None
     except pd.errors.ParserError as exc:
         raise InputError(f"{path}: not a valid CSV file: {exc}") from None
-    return Table(frame, header_row=skip + 1, encoding=encoding)
+    return Table(frame.map(csv_cell_in), header_row=skip + 1, encoding=encoding)
 
 
 # What a workbook file starts with: Excel 97–2003 (.xls, still WPS's and many 12345 systems' export format) is an OLE2
@@ -271,6 +271,23 @@ def cell_text(value: object) -> str:
     if isinstance(value, float) and value.is_integer():  # a workbook may store the id 1 as 1.0
         return str(int(value))
     return str(value)
+
+
+# A spreadsheet program runs a cell that starts with one of these as a formula: a citizen's message "=HYPERLINK(…)"
+# written into an export would be one when a trainer opens the file (CSV injection). A CSV export puts an apostrophe,
+# Excel's own mark for text, before such a text (and before any that already starts with apostrophes and then one of
+# these), and the CSV readers take one off again, so an export reads back unchanged.
+_FORMULA_LIKE = re.compile(r"^'*[=+\-@]")
+
+
+def csv_cell_out(value: object) -> object:
+    """A value as a CSV export writes it: a text that would run as a formula behind an apostrophe."""
+    return f"'{value}" if isinstance(value, str) and _FORMULA_LIKE.match(value) else value
+
+
+def csv_cell_in(text: str) -> str:
+    """A CSV cell as read: the apostrophe `csv_cell_out` put before a formula-like text taken off."""
+    return text[1:] if text.startswith("'") and _FORMULA_LIKE.match(text[1:]) else text
 
 
 def spreadsheet_row(index: int, header_row: int = 1) -> str:

@@ -73,6 +73,20 @@ def test_demo_faq_import_search_export_roundtrip(appeal_home, tmp_path):
     assert exported(tmp_path)[0]["answer"].endswith("（已更新）")
 
 
+def test_texts_that_look_like_formulas_go_through_a_spreadsheet_export_unchanged(appeal_home, tmp_path):
+    # a past case holds the citizen's own words, which may start as a formula does
+    ok("kb", "add", "--id", "case-1", "-q", "=HYPERLINK(\"http://example.com\",\"社保卡\")丢了怎么办",
+       "-a", "-先挂失，再到社保经办机构补办。", "--source", "case")
+    ok("kb", "add", "--id", "faq-1", "-q", "@社保 卡怎么补办", "-a", "'+1 先挂失再补办。", "-u", "武冈市人力资源和社会保障局")
+    entries = exported(tmp_path)
+    for spreadsheet in ("kb.xlsx", "kb.csv"):
+        assert "exported 2 entries" in ok("kb", "export", tmp_path / spreadsheet)
+        assert "(0 new, 0 replaced, 2 unchanged)" in ok("kb", "import", tmp_path / spreadsheet)
+    assert exported(tmp_path) == entries
+    sheet = pd.read_excel(tmp_path / "kb.xlsx", dtype=str, engine="openpyxl")
+    assert sheet["question"][0].startswith("=HYPERLINK(")  # a text cell: a formula would read back as empty
+
+
 def test_a_faq_unit_missing_from_the_catalogue_is_stored_with_a_warning(appeal_home):
     added = appeal("kb", "add", "--id", "typo", "-q", "社保卡丢了怎么办", "-a", "先挂失再补办。",
                    "-u", "武冈市人力资源和社保局")

