@@ -235,11 +235,13 @@ _SURNAMES = ("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁
 _COMPOUND_SURNAMES = "欧阳|司马|诸葛|上官|东方|皇甫|尉迟|公孙|慕容|令狐|长孙|宇文|司徒|夏侯"
 # A label that introduces a person by role (姓名：, 投诉人, 我叫 …) or as the caller's relative (其母亲刘桂英的…), or
 # only by standing (本人, 村民, 业主 …), which as often opens a sentence (本人于去年3月…, 业主向物业反映…).
-_PERSON_LABEL = re.compile(r"(?:姓名|联系人|来电人|反映人|投诉人|举报人|申请人|诉求人|咨询人|求助人|当事人|户主|我叫|名叫|我的名字[叫是]"
+_PERSON_LABEL = re.compile(r"(?:姓名|联系人|来电人|反映人|投诉人|举报人|控告人|信访人|受害人|申请人|诉求人|咨询人|求助人|当事人|户主"
+                           r"|我叫|我名|名叫|我的名字[叫是]"
                            r"|母亲|父亲|儿子|女儿|妻子|丈夫|爱人|老伴"
-                           r"|(我是|本人|市民|村民|居民|业主))[是为:：\s]{0,3}")
+                           # an agent's ticket template: 【来电人】张建国【联系电话】…, 投诉人 | 张建国 | …
+                           r"|(我是|本人|市民|村民|居民|业主))[是为:：\s】\]）)（(|｜\-—]{0,3}")
 _NAME = f"((?:{_COMPOUND_SURNAMES}|[{_SURNAMES}])([\u4e00-\u9fff]{{1,2}}))"
-_PUNCTUATION = r"[\s，。、；：！？,.;:!?（）()《》“”\"'*]"
+_PUNCTUATION = r"[\s，。、；：！？,.;:!?（）()《》“”\"'*【】\[\]|｜\-—]"
 # After a role a name runs up to punctuation, a number, the next item of a signature (联系电话, 身份证, 男/女, 家住…),
 # 的, 是, or what an agent writes next (来电人张建国反映…); after a standing only up to punctuation.
 _NAME_AFTER_ROLE = re.compile(_NAME + f"(?={_PUNCTUATION}|[0-9０-９]|联系|电话|手机|身份|家住|住在|现住|今年|反映|表示"
@@ -252,11 +254,22 @@ _NOT_A_GIVEN_NAME_START = frozenset("在于是曾向对将已也都把被给从�
 # 我是金陵镇…, 我是武冈人: a place or where one is from, not a name.
 _NOT_A_GIVEN_NAME_END = frozenset("镇乡村市区县省街路人")
 _NOT_NAMES = frozenset("许可 谢谢 孙子 孙女 方面 方便 高兴 万一 于是 马上 时间".split())
-_TITLES = frozenset("先生 女士 小姐 师傅 老师 阿姨 同志 大爷 大妈 老板 经理 主任 书记 局长 市长 镇长 村长".split())
+_TITLES = frozenset("先生 女士 小姐 师傅 老师 同学 阿姨 同志 大爷 大妈 老板 经理 主任 书记 局长 市长 镇长 村长".split())
+
+
+# A name followed by the person's sex, as a signature or a statement of facts gives one with no label before it
+# (…。罗卫显，男，西地省M3县人; 基本情况：周南武，男，50岁); it must start after punctuation, so that no word before it
+# lends the name its first character.
+_NAME_WITH_SEX = re.compile(f"(?:^|(?<={_PUNCTUATION})){_NAME}(?=[，,（(]\\s*[男女][，,、）)])")
+
+
+def _is_name(name: str, given: str) -> bool:
+    return (given[0] not in _NOT_A_GIVEN_NAME_START and given[-1] not in _NOT_A_GIVEN_NAME_END
+            and given not in _TITLES and "某" not in given and name not in _NOT_NAMES)
 
 
 def _labelled_names(text: str) -> set[str]:
-    names = set()
+    names = {match.group(1) for match in _NAME_WITH_SEX.finditer(text) if _is_name(match.group(1), match.group(2))}
     for label in _PERSON_LABEL.finditer(text):
         by_standing = label.group(1) is not None
         match = (_NAME_BEFORE_PUNCTUATION if by_standing else _NAME_AFTER_ROLE).match(text, label.end())
@@ -268,8 +281,7 @@ def _labelled_names(text: str) -> set[str]:
             if match is None:
                 continue
             name, given = match.group(1), match.group(2)
-        if (given[0] not in _NOT_A_GIVEN_NAME_START and given[-1] not in _NOT_A_GIVEN_NAME_END
-                and given not in _TITLES and "某" not in given and name not in _NOT_NAMES):
+        if _is_name(name, given):
             names.add(name)
     return names
 

@@ -68,6 +68,14 @@ def kinds(text: str) -> list[tuple[str, str]]:
         # names where the text introduces a person, as real messages sign and open
         ("我叫黄国建，目前家住A市", "name", "黄国建"),
         ("尊敬的领导：我是何珣，男，现年35岁", "name", "何珣"),
+        ("您好, 我名龙华美, 生于1962年", "name", "龙华美"),
+        ("控告人:郭娥金，住西地省A市", "name", "郭娥金"),
+        ("信访人吴根福反映的问题是", "name", "吴根福"),
+        # an agent's ticket template, and a statement of facts that gives a person's sex instead of a label
+        ("【来电人】张建国【联系电话】见工单【诉求内容】小区停水", "name", "张建国"),
+        ("投诉人 | 刘建华 | 小区停水", "name", "刘建华"),
+        ("一、基本情况：周南武，男，50岁，在山支尾开采矿石", "name", "周南武"),
+        ("L市木材公司职工，沈卿金，女，1969年5月生", "name", "沈卿金"),
         ("反映人：李鸣联系方式：见附件", "name", "李鸣"),
         ("实名举报人: 彭乔松2019年11月", "name", "彭乔松"),
         ("姓名：欧阳倩，女，1980年生", "name", "欧阳倩"),
@@ -141,6 +149,8 @@ def test_masks_each_kind_with_offsets_in_the_original_text(text, expected_kind, 
         "投诉人向法院起诉后，业主向物业反映多次，居民曾多次要求整改",
         "未经全体业主许可，市民王女士来电反映",
         # kinship words followed by what happened to the relative, not by a name
+        # pupils named only by surname, as a school's published admission list does
+        "择优确定何同学（女）、谭同学（女）、莫同学（男）",
         # where someone is from, after the same words that introduce a name
         "我是武冈人，在外地打工；我是金陵镇（原莲花乡）的，村民王家村，反映路灯",
         "母亲节快到了，我父亲高血压住院，丈夫常年在外打工，儿子周末回家，妻子林某说当事人双方协商",
