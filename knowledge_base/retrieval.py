@@ -30,11 +30,6 @@ from appeal.config import centre_today
 
 Tokenizer = Callable[[str], list[str]]
 _NEVER = np.iinfo(np.int32).max
-# What a caller asks for without naming the matter (我要投诉，电话…; 请尽快处理; 领导您好，请相关部门解决这个问题). A query of
-# these words alone names nothing, like a greeting; among other words they stay search terms (leaving 反映, 领导, 相关,
-# 部门 out of every query cost 2 of the first 30 messages their reply: bench/RESULTS.md, ## Knowledge base).
-_ONLY_ASKING = frozenset("我要 投诉 举报 反映 咨询 请问 处理 解决 问题 情况 要求 希望 请求 帮助 帮忙 查 查询 相关 部门 领导 "
-                         "政府 有关 联系 电话 回复 答复 及时 马上 怎么 怎么办 如何 什么 为什么 事情".split())
 
 
 class Encoder(Protocol):
@@ -445,11 +440,12 @@ class HybridIndex:
         of these groups are ranked."""
         depth = depth or self.depth
         day = (today or centre_today()).toordinal()
-        # A query without a search token, or with only words that ask (`_ONLY_ASKING`), names nothing (你好, 谢谢,
-        # 喂？, a masked phone number, 我要投诉): e5 would still rank every entry against its vector and suggest
-        # unrelated answers with confident cosines, BM25 whichever answers say 投诉 or 处理, so it is neither encoded
-        # nor searched.
-        tokens = [terms if set(terms) - _ONLY_ASKING else [] for terms in map(self.tokenizer, queries)]
+        # A query that names no matter (你好, 谢谢, 喂？, a masked phone number, 我要投诉: `names_a_matter`) is neither
+        # encoded nor searched: e5 would still rank every entry against its vector and suggest unrelated answers with
+        # confident cosines, BM25 whichever answers say 投诉 or 处理.
+        from pipeline.segment import names_a_matter
+
+        tokens = [terms if names_a_matter(terms) else [] for terms in map(self.tokenizer, queries)]
         searchable = [i for i, query_tokens in enumerate(tokens) if query_tokens]
         cache = self.cache if cache_queries else None
         qvecs = None

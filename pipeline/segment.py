@@ -71,6 +71,20 @@ def segment(text: str, *, stopwords: bool = True) -> list[str]:
     return _keep(_tokenizer().cut(text), stopwords)
 
 
+# What a caller asks for without naming the matter (我要投诉，电话…; 请尽快处理; 领导您好，请相关部门解决这个问题). Among other
+# words they stay search terms: leaving 反映, 领导, 相关, 部门 out of every query cost 2 of the first 30 board messages
+# their reply (bench/RESULTS.md, ## Knowledge base).
+REQUEST_WORDS = frozenset("我要 投诉 举报 反映 咨询 请问 处理 解决 问题 情况 要求 希望 请求 帮助 帮忙 查 查询 相关 部门 领导 "
+                          "政府 有关 联系 电话 回复 答复 及时 马上 怎么 怎么办 如何 什么 为什么 事情".split())
+
+
+def names_a_matter(terms: Iterable[str]) -> bool:
+    """Whether a text's search terms (`tokens_for_search`) say what it is about: not when there are none (你好, 谢谢,
+    a masked number) or when they only ask (`REQUEST_WORDS`: 我要投诉，电话…). Such a text gets no suggestion and is
+    no ticket's repeat."""
+    return not set(terms) <= REQUEST_WORDS
+
+
 def tokens_for_search(text: str) -> list[str]:
     """Index and query terms for BM25: normalized text cut in jieba's search mode (a long word also yields
     the dictionary words inside it, so 住房公积金中心 is found by 公积金), stopwords dropped, ASCII lower-cased.

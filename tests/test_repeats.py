@@ -57,6 +57,22 @@ def test_a_second_report_of_the_same_matter_finds_the_first_and_another_matter_d
     assert "WG-1" not in [r.ticket.ticket_id for r in index.related(ROAD, exclude="WG-1")]
 
 
+def test_tickets_that_name_no_matter_are_nobodys_repeat():
+    """Two callers who only said 我要投诉 and a number (masked), or asked for it to be handled, wrote the same words:
+    that makes them neither each other's repeat nor a hotspot."""
+    index = RepeatIndex(THRESHOLD, window_days=30)
+    demo_window(index)
+    empty = ["我要投诉，电话13807391234", "我要投诉，电话13907391235。", "请尽快处理，谢谢！", "你好，请相关部门尽快处理",
+             "领导您好，请尽快处理"]
+    for number, body in enumerate(empty):
+        index.add(SeenTicket(f"NONE-{number}", utc_now() - timedelta(hours=number), masked_text(body)))
+    assert [index.related(masked_text(body)) for body in empty] == [[]] * len(empty)
+    assert index.hotspots(days=1, min_size=2) == []
+    # beside a matter the same words still link two reports of it
+    index.add(SeenTicket("WG-1", utc_now(), masked_text(f"我要投诉，{ROAD}")))
+    assert [r.ticket.ticket_id for r in index.related(f"我要投诉，{ROAD_THIRD}")][:1] == ["WG-1"]
+
+
 def test_the_window_and_a_rerouted_ticket():
     index = RepeatIndex(THRESHOLD, window_days=30)
     demo_window(index)
