@@ -21,6 +21,7 @@ from models.predictor import HeadPrediction
 from pipeline.errors import InputError
 from pipeline.jurisdiction import Gazetteer, Jurisdiction, find_jurisdiction, places_elsewhere, scan_places
 from pipeline.pii import without_placeholders
+from pipeline.segment import text_names_a_matter
 
 TOWNSHIP = "township"
 DEPARTMENT = "department"
@@ -288,6 +289,9 @@ def decide(
     # A masked ticket's placeholders are Chinese: "13807391234" alone, masked as [手机号], still says nothing.
     if not _HAN.search(without_placeholders(text or "")):
         trace.note("文本不含中文，需人工处理 / no Chinese text", cause="no_chinese")
+    elif not text_names_a_matter(text or ""):
+        # 我要投诉，电话…: whatever the heads say about it, no unit can act on a ticket that does not say what is wrong
+        trace.note("未说明诉求内容，需人工处理 / names no matter", cause="no_matter")
 
     topic, unit = prediction.get("topic"), prediction.get("unit")
     _head(trace, "topic", topic)

@@ -28,7 +28,7 @@ from knowledge_base.ticket_log import SeenTicket, TicketLog
 from pipeline.jurisdiction import HOME_AREA_WORDS
 from pipeline.normalize import normalize
 from pipeline.pii import without_placeholders
-from pipeline.segment import names_a_matter, segment, tokens_for_search
+from pipeline.segment import segment, text_names_a_matter
 
 log = logging.getLogger(__name__)
 
@@ -53,17 +53,12 @@ _VECTORIZER = HashingVectorizer(analyzer="char", ngram_range=(1, 2), n_features=
                                 norm=None, dtype=np.float64)
 
 
-# Only a short text can name no matter; cutting every ticket with jieba would make loading a window at start several
-# times slower (bench/RESULTS.md, ## Repeat appeals).
-_SHORT = 64
-
-
 @lru_cache(maxsize=256)
 def _tf(cleaned: str) -> sp.csr_matrix:
-    """Sublinear tf row of a cleaned text; empty for one that names no matter (`names_a_matter`), which two callers'
-    我要投诉，电话… would otherwise share word for word. Cached: the service checks a ticket and then adds the same
-    text, and the rows are never changed once made."""
-    if len(cleaned) <= _SHORT and not names_a_matter(tokens_for_search(cleaned)):
+    """Sublinear tf row of a cleaned text; empty for one that names no matter (`text_names_a_matter`), which two
+    callers' 我要投诉，电话… would otherwise share word for word. Cached: the service checks a ticket and then adds
+    the same text, and the rows are never changed once made."""
+    if not text_names_a_matter(cleaned):
         return sp.csr_matrix((1, _FEATURES))
     row = _VECTORIZER.transform([cleaned]).tocsr()
     row.data = 1.0 + np.log(row.data)

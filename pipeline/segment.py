@@ -85,6 +85,17 @@ def names_a_matter(terms: Iterable[str]) -> bool:
     return not set(terms) <= REQUEST_WORDS
 
 
+# Texts longer than this always name something in practice: the longest that names nothing here is about 40 characters
+# (领导您好，我要投诉，请相关部门尽快处理这个问题，谢谢). Not cutting longer ones keeps the check off the routing and
+# repeat-loading paths, where jieba costs milliseconds a ticket (bench/RESULTS.md, ## Repeat appeals).
+_LONGEST_EMPTY = 64
+
+
+def text_names_a_matter(text: str) -> bool:
+    """`names_a_matter` for a whole (masked) text."""
+    return len(text) > _LONGEST_EMPTY or names_a_matter(tokens_for_search(text))
+
+
 def tokens_for_search(text: str) -> list[str]:
     """Index and query terms for BM25: normalized text cut in jieba's search mode (a long word also yields
     the dictionary words inside it, so 住房公积金中心 is found by 公积金), stopwords dropped, ASCII lower-cased.

@@ -167,6 +167,7 @@ def test_old_unit_names_from_the_model_are_canonicalised():
         (heads("教育", unit_conf=0.3, unit_review=True), "城区某中学强制补课收费。", "unit: 教育 置信度 0.30（低于阈值"),
         (heads("教育"), "The school charges extra fees.", "no Chinese text"),
         (heads("教育"), "[手机号] call me", "no Chinese text"),  # a number alone, as the route masks it
+        (heads("教育"), "我要投诉，电话[手机号]，请尽快处理！", "names no matter"),  # the heads are sure all the same
         (heads("宇宙管理局"), "城区某中学强制补课收费。", "not a functional type"),
         ({"topic": heads("教育")["topic"]}, "城区某中学强制补课收费。", "no unit head"),
     ],
