@@ -80,8 +80,8 @@ REQUEST_WORDS = frozenset("我要 投诉 举报 反映 咨询 请问 处理 解�
 
 def names_a_matter(terms: Iterable[str]) -> bool:
     """Whether a text's search terms (`tokens_for_search`) say what it is about: not when there are none (你好, 谢谢,
-    a masked number) or when they only ask (`REQUEST_WORDS`: 我要投诉，电话…). Such a text gets no suggestion and is
-    no ticket's repeat."""
+    a masked number) or when they only ask (`REQUEST_WORDS`: 我要投诉，电话…). Such a text gets no suggestion, is no
+    ticket's repeat and goes to a human."""
     return not set(terms) <= REQUEST_WORDS
 
 
