@@ -43,7 +43,7 @@ import pandas as pd
 from pydantic import BaseModel
 
 from pipeline import InputError, model_text
-from pipeline.records import (COLUMN_ALIASES, decode_text, find_columns, jsonl_objects, parse_date,
+from pipeline.records import (COLUMN_ALIASES, Table, decode_text, find_columns, jsonl_objects, parse_date,
                               read_csv_frame, read_workbook)
 
 FORMATS = {".csv": "csv", ".tsv": "csv", ".txt": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "jsonl",
@@ -228,9 +228,13 @@ def stratified_split(
 # ---- reading ---------------------------------------------------------------------------------------------
 
 
-def _read_csv(path: Path) -> tuple[pd.DataFrame, list[str], str | None]:
-    table = read_csv_frame(path, sep="\t" if path.suffix.lower() == ".tsv" else ",")
+def _frame_rows_encoding(table: Table) -> tuple[pd.DataFrame, list[str], str | None]:
+    # a web page saved as .xls has an encoding, as a CSV file does
     return table.frame, [table.row(i) for i in range(len(table.frame))], table.encoding
+
+
+def _read_csv(path: Path) -> tuple[pd.DataFrame, list[str], str | None]:
+    return _frame_rows_encoding(read_csv_frame(path, sep="\t" if path.suffix.lower() == ".tsv" else ","))
 
 
 def _read_jsonl(path: Path) -> tuple[pd.DataFrame, list[str], str]:
@@ -243,8 +247,7 @@ def _read_jsonl(path: Path) -> tuple[pd.DataFrame, list[str], str]:
 
 
 def _read_workbook(path: Path) -> tuple[pd.DataFrame, list[str], str | None]:
-    table = read_workbook(path)  # a web page saved as .xls has an encoding
-    return table.frame, [table.row(i) for i in range(len(table.frame))], table.encoding
+    return _frame_rows_encoding(read_workbook(path))
 
 
 def _read_parquet(path: Path) -> tuple[pd.DataFrame, list[str], None]:
