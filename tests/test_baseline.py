@@ -106,6 +106,14 @@ def test_classification_report_orders_and_drops_absent_labels():
     assert json.loads(json.dumps(report.to_dict()))["macro_f1"] == pytest.approx(report.macro_f1)
 
 
+
+@pytest.mark.filterwarnings("error")
+def test_classification_report_of_a_one_class_file_warns_nothing():
+    """One township's tickets, all 城乡建设 and all predicted so: scikit-learn warned of a "single label" on the
+    trainer's screen, as if the evaluation had gone wrong."""
+    report = classification_report(["城乡建设"] * 3, ["城乡建设"] * 3, labels=["城乡建设", "交通运输"])
+    assert report.confusion == [[3]] and report.macro_f1 == 1.0
+
 def test_no_callers_number_or_name_becomes_a_word_of_the_model(tmp_path):
     """A caller who rings twice gives his number and name twice, and the TF-IDF half keeps every word seen in two
     tickets: the saved model held 13807391234 and 张建国 as words until the model input was masked first."""

@@ -6,6 +6,7 @@ matrix) and how a dispatch threshold is chosen, so that baseline and transformer
 """
 from __future__ import annotations
 
+import warnings
 from dataclasses import asdict, dataclass, field
 from typing import Sequence
 
@@ -51,6 +52,11 @@ def classification_report(
     precision, recall, f1, support = precision_recall_fscore_support(
         y_true, y_pred, labels=order, zero_division=0
     )
+    with warnings.catch_warnings():
+        # a file of one class, all predicted right, is a 1 × 1 matrix by design (absent classes are left out);
+        # scikit-learn warns about that shape whatever `labels` says, which reads as an error to a trainer
+        warnings.filterwarnings("ignore", "A single label was found", UserWarning)
+        confusion = confusion_matrix(y_true, y_pred, labels=order).tolist()
     return HeadReport(
         n=len(y_true),
         accuracy=float(accuracy_score(y_true, y_pred)),
@@ -60,7 +66,7 @@ def classification_report(
             label: ClassScore(float(p), float(r), float(f), int(s))
             for label, p, r, f, s in zip(order, precision, recall, f1, support)
         },
-        confusion=confusion_matrix(y_true, y_pred, labels=order).tolist(),
+        confusion=confusion,
     )
 
 
