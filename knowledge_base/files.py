@@ -56,11 +56,15 @@ class RepeatedRowsWarning(ReadWarning):
     than the file has rows, and the importer is told why."""
 
 
-def validation_message(exc: ValidationError) -> str:
+def validation_message(exc: ValidationError, name: Callable[[str], str] = lambda field: f"column {field!r}") -> str:
+    """The errors in the words of where the values came from: `name` says what a field is called there (a column
+    of an import file by default; the CLI names its options)."""
     parts = []
     for error in exc.errors():
         where = ".".join(str(p) for p in error["loc"])
-        parts.append(f"column {where!r}: {error['msg']}" if where else error["msg"])
+        # pydantic words a validator's own ValueError "Value error, …": the message alone is what the reader needs
+        message = error["msg"].removeprefix("Value error, ")
+        parts.append(f"{name(where)}: {message}" if where else message)
     return "; ".join(parts)
 
 

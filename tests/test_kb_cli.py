@@ -138,8 +138,12 @@ def test_add_update_delete_from_the_command_line(appeal_home, tmp_path):
     listed = [json.loads(line) for line in ok("kb", "list", "--status", "expired", "--json").splitlines()]
     assert [e["id"] for e in listed] == ["gas-smell"] and listed[0]["valid_to"] == "2001-01-01"
     assert "1 entries" in ok("kb", "list", "--contains", "天然气", "--unit", "武冈市管道燃气公司")
-    assert_input_error(appeal("kb", "list", "--status", "gone"), "status", "'expired'")
-    assert_input_error(appeal("kb", "update", "gas-smell", "--valid-to", "yesterday"), "valid_to")
+    # named as the trainer typed them: an option, not an import file's column
+    assert_input_error(appeal("kb", "list", "--status", "gone"), "error: --status: ", "'expired'")
+    assert_input_error(appeal("kb", "update", "gas-smell", "--valid-to", "yesterday"), "error: --valid-to: ")
+    assert_input_error(appeal("kb", "add", "-q", "煤气味", "-a", "报警。", "-u", "武冈市管道燃气公司",
+                              "--valid-from", "2026-12-01", "--valid-to", "2026-11-01"),
+                       "error: valid_to is before valid_from")
     ok("kb", "update", "gas-smell", "--valid-to", "none")  # a retired entry comes back
     assert [h["entry_id"] for h in json.loads(ok(*search))] == ["gas-smell"]
     ok("kb", "update", "gas-smell", "--valid-to", "2001-01-01")

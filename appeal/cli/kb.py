@@ -48,7 +48,7 @@ def _validated(model, values: dict):
     try:
         return model.model_validate(values)
     except ValidationError as exc:
-        raise InputError(validation_message(exc)) from None
+        raise InputError(validation_message(exc, lambda field: "--" + field.replace("_", "-"))) from None
 
 
 def _table(*headers: str, title: str | None = None):
