@@ -20,6 +20,8 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     add_completion=False,
+    # markdown joins a docstring paragraph wrapped in the source into one; rich mode kept the source's line breaks
+    rich_markup_mode="markdown",
 )
 
 

@@ -12,7 +12,7 @@ def register(app: typer.Typer) -> None:
 
     @group.command("build")
     def build(
-        out: Path | None = typer.Option(None, "--out", help="target directory (default: <home>/base-models/<name>)"),
+        out: Path | None = typer.Option(None, "--out", help="target directory (default: APPEAL_HOME/base-models/NAME)"),
         prune_vocab: bool = typer.Option(False, "--prune-vocab", help="keep CJK/ASCII pieces (+ --corpus pieces)"),
         corpus: Path | None = typer.Option(None, "--corpus", help="UTF-8 text, one document a line: keep its pieces"),
         layers: int | None = typer.Option(None, "--layers", min=1, help="keep only the first N layers"),

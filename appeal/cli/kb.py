@@ -15,7 +15,7 @@ import typer
 
 kb_app = typer.Typer(help="Knowledge base: FAQ entries and past cases suggested to agents.", no_args_is_help=True)
 
-ByOption = typer.Option(None, "--by", help="who makes the change (default: cli:<user>)")
+ByOption = typer.Option(None, "--by", help="who makes the change (default: `cli:<user>`)")
 DenseOption = typer.Option(True, "--dense/--bm25-only", help="also rank by e5 similarity (needs the base model)")
 
 

@@ -41,7 +41,7 @@ def list_keys() -> None:
 @keys_app.command("add")
 def add(
     role: str = typer.Argument(..., help="platform, agent, trainer or admin"),
-    name: Optional[str] = typer.Option(None, "--name", help="who or what holds it (default: <role>-<n>)"),
+    name: Optional[str] = typer.Option(None, "--name", help="who or what holds it (default: `<role>-<n>`)"),
 ) -> None:
     """Issue a new key; it is shown once, here, and only its digest is kept."""
     from appeal.cli import note_new_store

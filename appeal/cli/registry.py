@@ -18,7 +18,7 @@ def _registry(root: Optional[Path]):
     return Registry(root)
 
 
-RegistryOption = typer.Option(None, "--registry", help="registry directory (default: <home>/registry)")
+RegistryOption = typer.Option(None, "--registry", help="registry directory (default: APPEAL_HOME/registry)")
 ToleranceOption = typer.Option(DEFAULT_TOLERANCE, "--tolerance", help="largest macro-F1 drop the gate allows")
 ClassMarginOption = typer.Option(DEFAULT_CLASS_MARGIN, "--class-margin",
                                  help="largest per-class F1 drop the gate allows")
