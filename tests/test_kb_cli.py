@@ -56,6 +56,8 @@ def test_demo_faq_import_search_export_roundtrip(appeal_home, tmp_path):
     assert "wg-sbk-01" in table and "…" not in table and all(ch in table for ch in "武冈市人力资源和社会保障局")
     assert hits[0]["entry_id"] == "wg-sbk-01"
     assert hits[0]["unit"] == "武冈市人力资源和社会保障局" and hits[0]["bm25_rank"] == 1
+    # the table gives the BM25 score /v1/suggest gives, not only the rank (read as a score, 1 looked poor)
+    assert f"{hits[0]['bm25_score']:.2f} (1)" in table
 
     entries = exported(tmp_path)
     assert len(entries) == 91 and all(e["updated_by"].startswith("cli:") for e in entries)

@@ -51,6 +51,10 @@ def _validated(model, values: dict):
         raise InputError(validation_message(exc, lambda field: "--" + field.replace("_", "-"))) from None
 
 
+def _score_and_rank(score: float | None, rank: int | None) -> str:
+    return "-" if rank is None else f"{score:.2f} ({rank})"
+
+
 def _table(*headers: str, title: str | None = None):
     """A rich table whose cells wrap instead of ending in "…": Chinese has no spaces to wrap at, so at 80 columns a
     unit's name would be cut to 武冈市人力 …."""
@@ -58,7 +62,8 @@ def _table(*headers: str, title: str | None = None):
 
     table = Table(*headers, title=title)
     for column in table.columns:
-        column.overflow = "fold"
+        # an id is typed back into `kb update` / `kb history`, so it is never split over two lines
+        column.overflow, column.no_wrap = ("ellipsis", True) if column.header == "id" else ("fold", False)
     return table
 
 
@@ -330,10 +335,11 @@ def search(
         return
     from rich.console import Console
 
-    table = _table("#", "id", "source", "unit", "question", "fused", "bm25", "dense")
+    # each method's score as /v1/suggest gives it, with the rank the fusion read it as
+    table = _table("#", "id", "source", "unit", "question", "fused", "bm25", "e5")
     for rank, hit in enumerate(hits, start=1):
         table.add_row(str(rank), hit.entry_id, hit.source, hit.unit, hit.question[:40], f"{hit.score:.4f}",
-                      str(hit.bm25_rank or "-"), str(hit.dense_rank or "-"))
+                      _score_and_rank(hit.bm25_score, hit.bm25_rank), _score_and_rank(hit.dense_score, hit.dense_rank))
     Console().print(table if hits else "no entry matches")
 
 
