@@ -9,7 +9,9 @@ Two steps are ours. Traditional characters are made Simplified first, so a ticke
 the models alike (the published recipe did not, so 3 of the 54 hot messages that are also training rows no longer
 match theirs byte for byte: they hold a stray Traditional character). And HTML markup is removed, which a web form's
 rich-text editor sends (<p>…&nbsp;…</p>) and none of the board's messages hold: the models would read p, nbsp and br
-as words.
+as words. Likewise a line ending "\r\n" (a web form's) is read as "\n", which the recipe drops, where "\r\n" stayed
+a word, and invisible characters pasted from a chat app are deleted, where a zero-width space cut 路\u200b灯 into
+路 and 灯.
 """
 from __future__ import annotations
 
@@ -19,7 +21,7 @@ from pathlib import Path
 
 import jieba
 
-from pipeline.normalize import strip_markup, to_simplified
+from pipeline.normalize import strip_invisible, strip_markup, to_simplified
 
 RESOURCES = Path(__file__).parent / "resources"
 _DROPPED = frozenset({"\t", "\n"})
@@ -69,6 +71,6 @@ def canonical(
         return text
     # The published rows are Simplified: a ticket typed in Traditional characters would otherwise reach the models
     # as words they never saw (routing accuracy on dev_raw.csv written in Traditional: 0.81 against 0.86).
-    text = to_simplified(strip_markup(text))
+    text = to_simplified(strip_invisible(strip_markup(text)))
     stop = default_stopwords() if stopwords is None else stopwords
     return "".join(f"{word} " for word in _default_tokenizer().cut(text) if word not in stop and word not in _DROPPED)

@@ -83,10 +83,18 @@ def strip_markup(text: str) -> str:
     return text
 
 
+def strip_invisible(text: str) -> str:
+    """Invisible format and control characters deleted and every line ending made "\n" (a web form sends "\r\n");
+    nothing else is changed."""
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return _INVISIBLE.sub("", text)
+
+
 def _one_pass(text: str) -> str:
     text = unicodedata.normalize("NFKC", text)  # also maps full-width ASCII, U+3000 and U+00A0 to ASCII
     text = strip_markup(text)
-    text = _INVISIBLE.sub("", text)
+    text = strip_invisible(text)
     text = _OOXML_CONTROL.sub(" ", text)
     text = to_simplified(text)
     return _SPACE_RUN.sub(" ", text).strip()

@@ -4,7 +4,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from pipeline.canonical import canonical
-from pipeline.normalize import normalize
+from pipeline.normalize import normalize, strip_invisible
 from pipeline.pii import mask_pii
 
 
@@ -34,5 +34,8 @@ def model_text(title: str | None, body: str | None, *, presegmented: bool = Fals
     is canonical already and passes unchanged, as in `canonical`."""
     if not presegmented:
         named = [person for person in people if person]
-        title, body = (mask_pii(part, named).text if isinstance(part, str) else part for part in (title, body))
+        # invisible characters go first: a zero-width space inside a number hid it from the masking, and
+        # `canonical` then deleted it, joining the digits into one word
+        title, body = (mask_pii(strip_invisible(part), named).text if isinstance(part, str) else part
+                       for part in (title, body))
     return canonical(title, body, presegmented=presegmented, stopwords=stopwords)
