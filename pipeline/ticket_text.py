@@ -4,7 +4,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from pipeline.canonical import canonical
-from pipeline.normalize import normalize, strip_invisible
+from pipeline.normalize import normalize, strip_invisible, to_simplified
 from pipeline.pii import mask_pii
 
 
@@ -25,17 +25,22 @@ def routing_text(title: str | None, body: str | None) -> str:
     return title_and_body(*(masked_text(p) if isinstance(p, str) else None for p in (title, body)))
 
 
+def _as_read(text: str) -> str:
+    return to_simplified(strip_invisible(text))
+
+
 def model_text(title: str | None, body: str | None, *, presegmented: bool = False,
                stopwords: frozenset[str] | None = None, people: Iterable[str | None] = ()) -> str:
     """What every model reads, in training and in service alike: `canonical` of the title and body with their
     personal data masked first (13807391234 → 手机号), so that a caller's number or name never becomes a word of a
     model's vocabulary (the TF-IDF half keeps every word seen in two tickets, and a caller who rings twice gives his
-    number twice). Masked as written, not normalised: the recipe keeps full-width punctuation. Pre-segmented text
-    is canonical already and passes unchanged, as in `canonical`."""
+    number twice). Masked as written, not normalised (the recipe keeps full-width punctuation), but in Simplified
+    characters and without invisible ones, as `canonical` reads it: the names are recognised by Simplified surnames
+    and titles (我叫張建國 reached the models as 张建国), and a zero-width space inside a number hid it from the
+    masking until `canonical` deleted it and joined the digits. Pre-segmented text is canonical already and passes
+    unchanged, as in `canonical`."""
     if not presegmented:
-        named = [person for person in people if person]
-        # invisible characters go first: a zero-width space inside a number hid it from the masking, and
-        # `canonical` then deleted it, joining the digits into one word
-        title, body = (mask_pii(strip_invisible(part), named).text if isinstance(part, str) else part
+        named = [_as_read(person) for person in people if person]
+        title, body = (mask_pii(_as_read(part), named).text if isinstance(part, str) else part
                        for part in (title, body))
     return canonical(title, body, presegmented=presegmented, stopwords=stopwords)

@@ -76,6 +76,10 @@ def test_the_model_reads_a_ticket_with_its_personal_data_masked():
     assert read == canonical(title, "来电人[姓名]反映，白石村路灯坏了，联系电话[手机号]，投诉人[姓名]也反映过。")
     assert "手机号" in read.split() and not {"张建国", "王芳", "１３８０７３９１２３４"} & set(read.split())
     assert model_text(title, "白石村路灯坏了。") == canonical(title, "白石村路灯坏了。")  # nothing to mask
+    # typed in Traditional characters: the names are recognised by Simplified surnames, so 張建國 was a model word
+    traditional = model_text("路燈不亮", "來電人張建國反映，白石村路燈壞了，鄰居劉華也反映過。", people=["劉華"])
+    assert traditional == model_text(title, "来电人张建国反映，白石村路灯坏了，邻居刘华也反映过。", people=["刘华"])
+    assert "姓名" in traditional.split() and not {"张建国", "刘华"} & set(traditional.split())
     # a zero-width space pasted inside the number hid it from the masking, and canonical then joined the digits
     assert model_text(title, "电话138\u200b07391234，白石村路灯坏了。") == canonical(title, "电话[手机号]，白石村路灯坏了。")
     segmented = "路灯 不亮 联系 电话 13807391234 "
