@@ -86,6 +86,9 @@ def kinds(text: str) -> list[tuple[str, str]]:
         ("诉求人：刘建华，联系电话见工单", "name", "刘建华"),  # 12345 tickets call the caller 诉求人
         ("市民来电称，其母亲刘桂英的养老金未到账", "name", "刘桂英"),  # a relative the ticket is about
         ("我的儿子张钒海(2014.05.出生)是农业户口", "name", "张钒海"),
+        # the agent's usual opening names the caller with no label before the name, only the call after it
+        ("市民张建国来电反映：小区停水三天", "name", "张建国"),
+        ("刘华来电称其父亲的养老金未到账", "name", "刘华"),
     ],
 )
 def test_masks_each_kind_with_offsets_in_the_original_text(text, expected_kind, value):
@@ -148,6 +151,8 @@ def test_masks_each_kind_with_offsets_in_the_original_text(text, expected_kind, 
         "联系人：邓家铺镇政府",
         "投诉人向法院起诉后，业主向物业反映多次，居民曾多次要求整改",
         "未经全体业主许可，市民王女士来电反映",
+        # before the call: a title, an unnamed person, a place, and a surname that is a word (于是)
+        "陈某某来电反映后，于是我致电122；高沙镇来电",
         # kinship words followed by what happened to the relative, not by a name
         # pupils named only by surname, as a school's published admission list does
         "择优确定何同学（女）、谭同学（女）、莫同学（男）",
