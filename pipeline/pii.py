@@ -253,7 +253,9 @@ _WORDLIKE_SURNAMES = frozenset("向于曾许谢方高万石金江马常时")
 _NOT_A_GIVEN_NAME_START = frozenset("在于是曾向对将已也都把被给从到因为的了着过去今年月日第这那其该此每各们某")
 # 我是金陵镇…, 我是武冈人: a place or where one is from, not a name.
 _NOT_A_GIVEN_NAME_END = frozenset("镇乡村市区县省街路人")
-_NOT_NAMES = frozenset("许可 谢谢 孙子 孙女 方面 方便 高兴 万一 于是 马上 时间".split())
+# Words after a label that start with a surname: 业主许可…, 来电人周一来电…, 来电人陈述：…
+_NOT_NAMES = frozenset("许可 谢谢 孙子 孙女 方面 方便 高兴 万一 于是 马上 时间 陈述 周一 周二 周三 周四 周五 周六 周日 周末"
+                       .split())
 _TITLES = frozenset("先生 女士 小姐 师傅 老师 同学 阿姨 同志 大爷 大妈 老板 经理 主任 书记 局长 市长 镇长 村长".split())
 
 

@@ -153,6 +153,7 @@ def test_masks_each_kind_with_offsets_in_the_original_text(text, expected_kind, 
         "未经全体业主许可，市民王女士来电反映",
         # before the call: a title, an unnamed person, a place, and a surname that is a word (于是)
         "陈某某来电反映后，于是我致电122；高沙镇来电",
+        "来电人周一来电反映，来电人陈述：投诉人周末来电",
         # kinship words followed by what happened to the relative, not by a name
         # pupils named only by surname, as a school's published admission list does
         "择优确定何同学（女）、谭同学（女）、莫同学（男）",
