@@ -127,6 +127,20 @@ def test_an_emergency_under_way_in_other_words_is_urgent(text):
     assert decide(heads("公安"), text).urgent
 
 
+@pytest.mark.parametrize("text", [
+    "现在搞得我都因为这个问题不想活了！如果没人解决问题我以后怎么办",  # as a real message on the board says it
+    "孩子落榜后多次想寻死，家里人很担心",
+    "老伴说活不下去了，刚才喝农药被邻居发现",
+    "我儿子今天下午放学后走失了，到现在还没找到",
+])
+def test_a_life_at_risk_or_a_missing_person_is_urgent(text):
+    """A caller who speaks of ending a life, or of a missing child, must reach an agent as an emergency (a
+    crisis line or 110) whatever the matter routed; on the board these words flag 4 more messages, of which 3 say
+    exactly that (bench/RESULTS.md ## Refusal rules)."""
+    d = decide(heads("劳动和社会保障"), text)
+    assert d.urgent and any("紧急" in r for r in d.reasons)
+
+
 @pytest.mark.parametrize(
     ("text", "urgent"),
     [
@@ -135,6 +149,9 @@ def test_an_emergency_under_way_in_other_words_is_urgent(text):
         ("出租公房楼板破坏，且存在火灾隐患，请尽快维修。", False),
         ("请问过山车、海盗船、跳楼机等游乐设施由哪个部门检验？", False),
         ("该桥2008年垮塌后至今没有修复，群众出行不便。", False),
+        # idioms (hot_messages_raw.csv, replies_raw.csv): a plea, and the elderly a scam deceives
+        ("非得要我们百姓一哭二闹三上吊才有奶吃吗？", False),
+        ("执迷不悟的老年人，仍然有可能寻死觅活、断绝关系，勇赴骗局。", False),
         # what is happening now stays urgent, also beside a vetoed mention
         ("护栏锈迹斑斑，随时可能倒塌，请赶快处理。", True),
         ("一旦火灾就麻烦了，现在隔壁仓库已经着火了！", True),
