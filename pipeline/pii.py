@@ -10,8 +10,8 @@ is judged as a whole, never by a piece cut out of a longer run, and digits read 
 身份证号四三零五八一…, as a transcribed call has them) are digits. A licence plate (湘E·12345, in a complaint about a car
 parked on the pavement) names its owner as surely as a phone number does, and its shape (a province's one-character
 name, the issuing office's letter, five or six characters with at least three digits) is found nowhere else in a
-ticket. QQ numbers and WeChat ids look like any number or word, so they are masked only where the text labels them
-(QQ号…, 微信号…). So are names: a common surname and a given name right after a label that introduces a person (姓名：,
+ticket. QQ numbers, WeChat ids and the account numbers of a household or a card (电费户号…, 社保卡号…) look like any
+number or word, so they are masked only where the text labels them (QQ号…, 微信号…, 户号…). So are names: a common surname and a given name right after a label that introduces a person (姓名：,
 联系人, 投诉人, 我叫, 村民 …) and ending where a name ends; every other mention of a name found so is masked as well, and
 so is every mention of a name the record gives for its author (a 来电人 field, a case file's 留言用户 column). Any
 other name (张三的房子) stays: finding those would take a name model, and guessing from surnames alone would mask half
@@ -25,8 +25,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Literal
 
-PiiKind = Literal["mobile", "landline", "id_card", "travel_document", "bank_card", "email", "qq", "wechat", "plate",
-                  "name"]
+PiiKind = Literal["mobile", "landline", "id_card", "travel_document", "bank_card", "account", "email", "qq", "wechat",
+                  "plate", "name"]
 
 PII_TOKENS: dict[str, str] = {
     "mobile": "[手机号]",
@@ -34,6 +34,7 @@ PII_TOKENS: dict[str, str] = {
     "id_card": "[身份证号]",
     "travel_document": "[证件号]",
     "bank_card": "[银行卡号]",
+    "account": "[账号]",
     "email": "[邮箱]",
     "qq": "[QQ号]",
     "wechat": "[微信号]",
@@ -157,6 +158,13 @@ _WECHAT = re.compile(r"(?<![A-Za-z0-9_\-])[A-Za-z][A-Za-z0-9_\-]{5,19}(?![A-Za-z
 # document (ticket numbers, models and standards look the same).
 _TRAVEL_DOCUMENT = re.compile(r"(?<![A-Za-z0-9])[A-Za-z]{0,2}[0-9]{7,10}(?![A-Za-z0-9])")
 _TRAVEL_DOCUMENT_LABEL = re.compile(r"(?:[护護]照|通行[证證]|回[乡鄉][证證]|台胞[证證])[号號]?" + _JOINT)
+# A utility's household account (电费户号, 用户编号), a card that is no bank card (社保卡号 A12345678, 燃气卡号) or an
+# account elsewhere: the utility or the issuer turns it into a name and an address as surely as a phone number.
+# Letters and digits with at least four digits, right after the label (户号 can only be an account; 编号 alone is
+# a ticket's, a plot's or a standard's number, and stays).
+_ACCOUNT = re.compile(r"(?<![A-Za-z0-9])[A-Za-z0-9]{5,24}(?![A-Za-z0-9])")
+_ACCOUNT_LABEL = re.compile(r"(?:[户戶][号號]|[用客][户戶](?:[号號]|[编編][号號])|[缴繳][费費][号號]|卡[号號]|[账帐賬][号號])"
+                            + _JOINT)
 _QQ_LABEL = re.compile(r"(?:[QqＱｑ]{2}|企鹅)[号號]?" + _JOINT)
 _PUBLIC_ACCOUNT = ("公众号", "服务号", "官方")
 _WECHAT_LABEL = re.compile(r"(?:微信|vx|VX|Vx|wx|WX|weixin|WeChat|wechat)[号號]?" + _JOINT)
@@ -169,6 +177,10 @@ def _is_qq(_value: str, before: str) -> bool:
 def _is_wechat(_value: str, before: str) -> bool:
     # An office's public account (博物馆微信公众号（微信号：…）, in an official reply) is no one's personal data.
     return _WECHAT_LABEL.search(before) is not None and not any(w in before for w in _PUBLIC_ACCOUNT)
+
+
+def _is_account(value: str, before: str) -> bool:
+    return _ACCOUNT_LABEL.search(before) is not None and sum(ch.isdigit() for ch in value) >= 4
 
 
 def _is_travel_document(_value: str, before: str) -> bool:
@@ -219,6 +231,7 @@ _DETECTORS: tuple[tuple[PiiKind, re.Pattern[str], Callable[[str, str], bool] | N
     ("id_card", _ID, _is_id),
     ("bank_card", _CARD, _is_card),
     ("travel_document", _TRAVEL_DOCUMENT, _is_travel_document),
+    ("account", _ACCOUNT, _is_account),
     ("mobile", _MOBILE, None),
     ("landline", _LANDLINE, None),
     ("landline", _LOCAL_LANDLINE, _is_labelled_phone),

@@ -86,6 +86,10 @@ def kinds(text: str) -> list[tuple[str, str]]:
         ("诉求人：刘建华，联系电话见工单", "name", "刘建华"),  # 12345 tickets call the caller 诉求人
         ("市民来电称，其母亲刘桂英的养老金未到账", "name", "刘桂英"),  # a relative the ticket is about
         ("我的儿子张钒海(2014.05.出生)是农业户口", "name", "张钒海"),
+        # the account numbers of a household or of a card that is no bank card, where the text labels them
+        ("电费户号1234567890123456，一直多扣费", "account", "1234567890123456"),
+        ("社保卡号：A12345678，卡丢了", "account", "A12345678"),
+        ("燃气用户编号 WG001234 的气表不走字", "account", "WG001234"),
         # the agent's usual opening names the caller with no label before the name, only the call after it
         ("市民张建国来电反映：小区停水三天", "name", "张建国"),
         ("刘华来电称其父亲的养老金未到账", "name", "刘华"),
@@ -97,7 +101,7 @@ def test_masks_each_kind_with_offsets_in_the_original_text(text, expected_kind, 
     span = masked.spans[0]
     assert text[span.start : span.end] == value
     token = {"mobile": "[手机号]", "landline": "[固话]", "id_card": "[身份证号]", "travel_document": "[证件号]",
-             "bank_card": "[银行卡号]",
+             "bank_card": "[银行卡号]", "account": "[账号]",
              "email": "[邮箱]", "qq": "[QQ号]", "wechat": "[微信号]", "plate": "[车牌号]",
              "name": "[姓名]"}[expected_kind]
     assert masked.text == text[: span.start] + token + text[span.end :]
@@ -124,7 +128,7 @@ def test_masks_each_kind_with_offsets_in_the_original_text(text, expected_kind, 
         "流水6222021234567895未通过校验",
         # The label must be right before the number: here 身份证 names another matter.
         "身份证办了，订单号202001061234567890",
-        "电费户号1234567890123456",
+        "停电影响的户数1234567890户？编号0395的樟树，工号10086的客服，卡号1234",  # no account label, or too short
         # Luhn-valid, but 2 is no bank card prefix: an order number that starts with a date.
         "订单2020010612345679已取消",
         "房价12000-15000每平，面积89.5平方米",
