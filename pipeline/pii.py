@@ -11,11 +11,12 @@ is judged as a whole, never by a piece cut out of a longer run, and digits read 
 parked on the pavement) names its owner as surely as a phone number does, and its shape (a province's one-character
 name, the issuing office's letter, five or six characters with at least three digits) is found nowhere else in a
 ticket. QQ numbers, WeChat ids and the account numbers of a household or a card (电费户号…, 社保卡号…) look like any
-number or word, so they are masked only where the text labels them (QQ号…, 微信号…, 户号…). So are names: a common surname and a given name right after a label that introduces a person (姓名：,
-联系人, 投诉人, 我叫, 村民 …) and ending where a name ends; every other mention of a name found so is masked as well, and
-so is every mention of a name the record gives for its author (a 来电人 field, a case file's 留言用户 column). Any
-other name (张三的房子) stays: finding those would take a name model, and guessing from surnames alone would mask half
-the place names of a county (邓家铺, 高沙, 龙溪).
+number or word, so they are masked only where the text labels them (QQ号…, 微信号…, 户号…). So are names: a common
+surname and a given name right after a label that introduces a person (姓名：, 联系人, 投诉人, 我叫, 村民 …) and ending
+where a name ends, or right before the call an agent's ticket opens with (张建国来电反映…); every other mention of a
+name found so is masked as well, and so is every mention of a name the record gives for its author (a 来电人 field, a
+case file's 留言用户 column). Any other name (张三的房子) stays: finding those would take a name model, and guessing
+from surnames alone would mask half the place names of a county (邓家铺, 高沙, 龙溪).
 """
 from __future__ import annotations
 

@@ -9,7 +9,8 @@ import typer
 
 def report(
     out: Path = typer.Option(Path("report.html"), "--out", help="HTML file to write"),
-    registry: Optional[Path] = typer.Option(None, "--registry", help="registry directory (default: APPEAL_HOME/registry)"),
+    registry: Optional[Path] = typer.Option(None, "--registry",
+                                            help="registry directory (default: APPEAL_HOME/registry)"),
     data: Optional[list[Path]] = typer.Option(
         None, "--data", help="labelled ticket file(s) to evaluate on (default: the fixed evaluation set)"
     ),
