@@ -14,8 +14,8 @@ from pydantic import ValidationError
 
 from knowledge_base.store import Entry, EntryIn, derived_id
 from pipeline.errors import InputError
-from pipeline.records import (WORKBOOK_SUFFIXES, cell_text, csv_cell_in, decode_text, jsonl_objects, parse_date,
-                              read_workbook, spreadsheet_row, title_rows)
+from pipeline.records import (SPLIT_ROW, WORKBOOK_SUFFIXES, cell_text, csv_cell_in, decode_text, jsonl_objects,
+                              parse_date, read_workbook, spreadsheet_row, title_rows)
 
 # Written by `export`, ignored on import: the store sets them itself.
 _EXPORT_ONLY = ("updated_at", "updated_by")
@@ -104,6 +104,8 @@ def _table_records(path: Path, header: list[str], rows: Iterable[list],
         where = f"{path}: {row_name(index)}"
         if len(cells) > len(header):
             raise InputError(f"{where}: more cells than columns")
+        if 0 < len(cells) < len(header):
+            raise InputError(f"{where}: {len(cells)} cells where the column names have {len(header)}: {SPLIT_ROW}")
         record = {}
         for name, value in zip(header, map(cell_text, cells)):
             if name in ignored:

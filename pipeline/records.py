@@ -143,7 +143,27 @@ def read_csv_frame(path: Path, sep: str = ",") -> Table:
         raise InputError(f"{path}: the file is empty") from None
     except pd.errors.ParserError as exc:
         raise InputError(f"{path}: not a valid CSV file: {exc}") from None
+    _refuse_short_rows(path, text, sep, skip, len(frame.columns))
     return Table(frame.map(csv_cell_in), header_row=skip + 1, encoding=encoding)
+
+
+SPLIT_ROW = ("a line break inside a cell that is not in quotes splits a row in two; quote the cell or remove the line "
+             "break")
+
+
+def _refuse_short_rows(path: Path, text: str, sep: str, title_records: int, width: int) -> None:
+    """A line break typed into a cell that is not in quotes splits its row in two, each with fewer cells than the
+    columns; pandas fills the missing ones with "", so the row's label was lost and its second half read as a ticket
+    of its own. Rows are named as a spreadsheet program numbers them (a blank line is a row there too)."""
+    records = csv.reader(io.StringIO(text, newline=None), delimiter=sep)
+    try:
+        short = [(spreadsheet_row(index, title_records + 1), len(cells))
+                 for index, cells in enumerate(islice(records, title_records + 1, None)) if 0 < len(cells) < width]
+    except csv.Error:  # a stray carriage return the csv module refuses and pandas reads: leave it to pandas
+        return
+    if short:
+        named = ", ".join(f"{row} ({count} cells)" for row, count in short[:3]) + (" …" if len(short) > 3 else "")
+        raise InputError(f"{path}: {named} where the column names have {width}: {SPLIT_ROW}")
 
 
 # What a workbook file starts with: Excel 97–2003 (.xls, still WPS's and many 12345 systems' export format) is an OLE2

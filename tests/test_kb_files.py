@@ -264,6 +264,15 @@ def test_a_quote_left_open_in_a_csv_file_is_named_not_a_traceback(tmp_path):
         read_cases(tmp_path / "cases.csv")
 
 
+def test_a_faq_or_case_row_split_by_a_line_break_outside_quotes_is_named(tmp_path):
+    (tmp_path / "faq.csv").write_text("question,answer,unit\n社保卡丢了怎么办,先挂失\n再补办,武冈市人力资源和社会保障局\n",
+                                      encoding="utf-8")
+    with pytest.raises(InputError, match=r"faq.csv: row 2: 2 cells where the column names have 3: a line break"):
+        read_entries(tmp_path / "faq.csv")
+    (tmp_path / "cases.csv").write_text("留言编号,留言详情,答复意见\n1,路灯不亮\n三个月了,已修复\n", encoding="utf-8")
+    with pytest.raises(InputError, match=r"cases.csv: row 2 \(2 cells\), row 3 \(2 cells\) where the column names"):
+        read_cases(tmp_path / "cases.csv")
+
 def test_faq_and_case_exports_with_a_title_above_the_column_names_name_their_rows_as_the_sheet_does(tmp_path):
     expected = read_entries(FAQ)[:3]
     faq = pd.DataFrame([{"问题": e.question, "答复": e.answer, "责任单位": e.unit} for e in expected])

@@ -297,6 +297,23 @@ def test_empty_text_names_rows_and_column(tmp_path):
         load_tickets(tmp_path / "empty.csv")
 
 
+def test_a_row_split_by_a_line_break_outside_quotes_is_refused_naming_both_halves(tmp_path):
+    """A line break typed into a cell and written without quotes split the ticket in two: pandas filled the missing
+    cells with "", so its label was lost and its second half ("村民出行很危险") was routed as a ticket of its own."""
+    lines = ["工单编号,标题,诉求内容,诉求类别", "WG-1,路灯不亮,湾头桥镇白石村路灯坏了三个月,城乡建设",
+             "WG-2,村道塌陷,湾头桥镇某村通村公路塌了一大块", "村民出行很危险,城乡建设",
+             "", "WG-3,路灯不亮,稠树塘镇路灯坏了,城乡建设"]
+    (tmp_path / "split.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with pytest.raises(InputError, match=r"split.csv: row 3 \(3 cells\), row 4 \(2 cells\) where the column names "
+                                         r"have 4: a line break inside a cell that is not in quotes"):
+        load_tickets(tmp_path / "split.csv")
+    # quoted, as a spreadsheet program writes it, the same ticket is one row with its line break (the blank line
+    # above WG-3 is read past as before)
+    lines[2:4] = ['WG-2,村道塌陷,"湾头桥镇某村通村公路塌了一大块\n村民出行很危险",城乡建设']
+    (tmp_path / "split.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    tickets, _ = load_tickets(tmp_path / "split.csv")
+    assert tickets["id"] == ["WG-1", "WG-2", "WG-3"] and tickets["topic"] == ["城乡建设"] * 3
+
 def test_unknown_label_names_row_column_and_known_labels(tmp_path):
     frame = appeals_frame()
     frame.loc[2, "一级标签"] = "教育"
