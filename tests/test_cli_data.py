@@ -231,6 +231,11 @@ def test_train_reads_the_unit_names_of_a_work_order_export_as_functional_types(t
     township = catalogue.units_of_type("乡镇人民政府/街道办事处")[0].name
     assert cards["names"].training["units_read_as"][township] == "乡镇人民政府/街道办事处"
     assert f"unit '{township}' trained as '乡镇人民政府/街道办事处'" in " ".join(trained.stdout.split())
+    # which column each field came from, on the screen and in the card
+    assert "columns read: id ← 工单编号, title ← 诉求标题, text ← 来电内容, topic ← 诉求类别, unit ← 办理单位" in " ".join(
+        trained.stdout.split())
+    assert cards["names"].training["columns"] == {"read": {"id": "工单编号", "title": "诉求标题", "text": "来电内容",
+                                                           "topic": "诉求类别", "unit": "办理单位"}, "not_read": []}
     ticket = {"id": "a", "title": "村道塌陷", "text": "湾头桥镇某村通村公路塌了一大块，村民出行很危险，请镇政府尽快修复。"}
     (tmp_path / "in.jsonl").write_text(json.dumps(ticket, ensure_ascii=False), encoding="utf-8")
     predicted = appeal("predict", "--model", tmp_path / "names", "--input", tmp_path / "in.jsonl",

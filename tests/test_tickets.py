@@ -314,6 +314,31 @@ def test_a_row_split_by_a_line_break_outside_quotes_is_refused_naming_both_halve
     tickets, _ = load_tickets(tmp_path / "split.csv")
     assert tickets["id"] == ["WG-1", "WG-2", "WG-3"] and tickets["topic"] == ["城乡建设"] * 3
 
+def test_the_columns_read_are_named_and_a_repeated_label_column_is_refused(tmp_path):
+    """A work-order export with two texts reads the first in COLUMN_ALIASES' order and says so; a repeated column
+    name was renamed 诉求类别.1 by pandas and read past without a word."""
+    frame = pd.DataFrame({"工单编号": ["WG-1", "WG-2"], "诉求内容": ["湾头桥镇白石村路灯坏了", "村道塌了一大块"],
+                          "来电内容": ["您好，我要反映路灯的事", "喂，村道塌了"], "诉求类别": ["城乡建设", "交通运输"],
+                          "来电人": ["张建国", "刘华"]})
+    frame.to_csv(tmp_path / "export.csv", index=False)
+    _, report = load_tickets(tmp_path / "export.csv")
+    assert report.column_sources() == {
+        "read": {"id": "工单编号", "text": "诉求内容", "topic": "诉求类别", "author": "来电人"}, "not_read": ["来电内容"]}
+    assert "columns read: id ← 工单编号, text ← 诉求内容, topic ← 诉求类别, author ← 来电人; not read: 来电内容" in report.summary()
+    frame.columns = ["工单编号", "诉求内容", "来电内容", "诉求类别", "诉求类别"]
+    frame.to_csv(tmp_path / "twice.csv", index=False)
+    with pytest.raises(InputError, match="twice.csv: more than one column named '诉求类别'"):
+        load_tickets(tmp_path / "twice.csv")
+
+
+def test_the_callers_name_a_file_gives_is_masked_in_what_the_model_reads(tmp_path):
+    """The service masks the `author` a route is sent with wherever the text names him; training from an export
+    with a 来电人 column did not, so a caller who rang twice left his name in the TF-IDF vocabulary."""
+    pd.DataFrame({"工单编号": ["WG-1"], "诉求内容": ["张建国反映湾头桥镇白石村路灯坏了三个月"], "诉求类别": ["城乡建设"],
+                  "来电人": ["张建国"]}).to_csv(tmp_path / "export.csv", index=False)
+    tickets, _ = load_tickets(tmp_path / "export.csv")
+    assert tickets["canonical"][0].startswith("姓名 反映 ") and "张建国" not in tickets["canonical"][0]
+
 def test_unknown_label_names_row_column_and_known_labels(tmp_path):
     frame = appeals_frame()
     frame.loc[2, "一级标签"] = "教育"

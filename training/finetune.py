@@ -427,7 +427,7 @@ def train_file(data: Path, *, cfg: FinetuneConfig, out: Path, dev: Path | None =
     return fine_tune(train, holdout, cfg=cfg, base=Path(base), out=out, resume=resume, stopwords=stopwords,
                      data_fingerprint=report.fingerprint,
                      source={"data": str(data), "dev": str(dev) if dev else None, "profile": profile,
-                             "units_read_as": units_read_as(report.units_read_as)})
+                             "columns": report.column_sources(), "units_read_as": units_read_as(report.units_read_as)})
 
 
 def train_from_cli(data: Path, dev: Path | None, base: Path | None, config: Path | None, profile: str, out: Path,

@@ -105,7 +105,21 @@ class LoadReport:
         heads = ", ".join(f"{h}: {len(c)} labels" for h, c in self.label_counts.items() if c) or "no labels"
         return (f"{self.path}: {self.rows} tickets ({self.format}, {self.encoding or 'binary'}, "
                 f"{'pre-segmented' if self.presegmented else 'raw'}; {heads}; "
-                f"{self.duplicates_removed} duplicates removed, {len(self.conflicts)} label conflicts resolved)")
+                f"{self.duplicates_removed} duplicates removed, {len(self.conflicts)} label conflicts resolved)\n"
+                f"  {columns_read(self.column_sources())}")
+
+    def column_sources(self) -> dict:
+        """{"read": each ticket field → the file column it was read from, "not_read": the other columns}."""
+        used = (*SCHEMA, "author")  # the author's name is read to be masked in the text
+        return {"read": {target: str(source) for source, target in self.columns.items() if target in used},
+                "not_read": [str(source) for source, target in self.columns.items() if target not in used]}
+
+
+def columns_read(sources: dict) -> str:
+    """`LoadReport.column_sources` in a line: a 12345 export may hold two texts (诉求内容 and 来电内容) of which only
+    the first in `COLUMN_ALIASES`' order is read, and a trainer should see which before training on it."""
+    read = ", ".join(f"{name} ← {source}" for name, source in sources["read"].items())
+    return f"columns read: {read}" + (f"; not read: {', '.join(sources['not_read'])}" if sources["not_read"] else "")
 
 
 def load_tickets(
@@ -163,9 +177,12 @@ def load_tickets(
     if deduplicate:
         keep = _deduplicate(path, records, row_names, report, on_conflict)
         records = {name: [values[i] for i in keep] for name, values in records.items()}
+    # the caller's name a 来电人 / 留言用户 column gives is masked wherever the text has it, as the service masks the
+    # `author` a route is sent with: a caller who rang twice would otherwise leave his name in the vocabulary
+    authors = records.get("author", [None] * len(records["id"]))
     records["canonical"] = [
-        model_text(title, text, presegmented=segmented, stopwords=stopwords)
-        for title, text in zip(records["title"], records["text"])
+        model_text(title, text, presegmented=segmented, stopwords=stopwords, people=[author])
+        for title, text, author in zip(records["title"], records["text"], authors)
     ]
     report.rows = len(records["id"])
     report.label_counts = {h: dict(Counter(v for v in records[h] if v is not None).most_common()) for h in HEADS}
@@ -288,6 +305,12 @@ def _map_columns(path: Path, headers: list[str], explicit: dict[str, str]) -> di
     mapping = dict(explicit)
     found = find_columns([h for h in headers if h not in mapping], skip=set(mapping.values()))
     mapping.update({source: target for target, source in found.items()})
+    for source, target in mapping.items():
+        # pandas names a repeated column name 一级标签.1: the second would be read past without a word
+        twice = f"{source}.1"
+        if target in SCHEMA and twice in headers:
+            raise InputError(f"{path}: more than one column named {source!r}: rename or delete the one that is not "
+                             f"the ticket's {target}")
     taken = set(mapping.values())
     for header in headers:
         if header not in mapping:

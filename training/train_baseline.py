@@ -92,7 +92,7 @@ def train_baseline(
         training={"data": str(data), "rows": load_report.rows, "duplicates_removed": load_report.duplicates_removed,
                   "label_conflicts": len(load_report.conflicts), "presegmented": load_report.presegmented,
                   "holdout": HOLDOUT, "config": asdict(config), "rare_labels_left_out": model.rare,
-                  "units_read_as": units_read_as(load_report.units_read_as)},
+                  "columns": load_report.column_sources(), "units_read_as": units_read_as(load_report.units_read_as)},
         library_versions={"scikit-learn": sklearn.__version__, "numpy": np.__version__,
                           "python": platform.python_version()},
     )

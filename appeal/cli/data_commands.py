@@ -287,6 +287,8 @@ def _print_card(card, out: Path) -> None:
     from rich.console import Console
     from rich.table import Table
 
+    from training.tickets import columns_read
+
     table = Table("head", "labels", "threshold", "held-out coverage", title=f"{card.version} → {out}")
     for head, head_card in card.heads.items():
         threshold = "always review" if head_card.threshold is None else f"{head_card.threshold:.3f}"
@@ -305,6 +307,8 @@ def _print_card(card, out: Path) -> None:
     else:
         console.print(f"{data['rows']} tickets from {data['data']} ({data['duplicates_removed']} exact duplicates "
                       f"removed, {data['label_conflicts']} label conflicts resolved)")
+    if "columns" in data:  # cards written before 2026-11-30 do not say
+        console.print(f"  {columns_read(data['columns'])}", markup=False)
     for given, label in data.get("units_read_as", {}).items():
         console.print(f"  unit {given!r} trained as {label!r}", markup=False)
     if "macro_f1" in card.metrics:
