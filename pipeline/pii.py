@@ -107,6 +107,15 @@ _PLATE_LETTER = "[A-HJ-NP-Za-hj-np-zＡ-ＨＪ-ＮＰ-Ｚ]"
 _PLATE_CHAR = f"(?:{_PLATE_LETTER}|{_D})"
 _PLATE = re.compile(f"(?<![A-Za-z0-9０-９])[京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼]{_PLATE_LETTER}"
                     f"[·•・.\\s]?{_PLATE_CHAR}{{4}}(?:{_PLATE_CHAR}{{1,2}}|[挂学警港澳])(?![A-Za-z0-9０-９])")
+# Numbers a platform or an export has partly hidden (138****1234, 1380739****, 430581********123X): what is left
+# still points at one person, and the model should read them as the numbers they are. Hidden by asterisks or ×
+# (the board writes 177××××1292), or by x in a phone number (an x in an ID is its check digit).
+_HIDDEN = "*＊×"
+_NOT_AROUND_HIDDEN = f"0-9０-９A-Za-z{_HIDDEN}"
+_PARTIAL_MOBILE = re.compile(f"(?<![{_NOT_AROUND_HIDDEN}])[1１][3-9３-９]{_D}"
+                             f"(?:[{_HIDDEN}xX]{{4}}{_D}{{4}}|{_D}{{4}}[{_HIDDEN}xX]{{4}})(?![{_NOT_AROUND_HIDDEN}])")
+_PARTIAL_ID = re.compile(f"(?<![{_NOT_AROUND_HIDDEN}])(?=[0-9０-９XxＸｘ{_HIDDEN}]{{18}}(?![{_NOT_AROUND_HIDDEN}]))"
+                         f"{_D}{{2,6}}[{_HIDDEN}]{{6,14}}{_D}{{0,3}}[0-9０-９XxＸｘ](?![{_NOT_AROUND_HIDDEN}])")
 # Only where the text calls them a phone: alone, these shapes are as often amounts, dates or order numbers.
 _LOCAL_LANDLINE = re.compile(f"{_START}{_LOCAL_7_8}{_END}")
 _MISTYPED_MOBILE = re.compile(f"{_START}[1１]{_D}{{9,11}}{_END}")
@@ -230,10 +239,12 @@ def _is_card(digits: str, before: str) -> bool:
 _DETECTORS: tuple[tuple[PiiKind, re.Pattern[str], Callable[[str, str], bool] | None], ...] = (
     ("email", _EMAIL, None),
     ("id_card", _ID, _is_id),
+    ("id_card", _PARTIAL_ID, None),
     ("bank_card", _CARD, _is_card),
     ("travel_document", _TRAVEL_DOCUMENT, _is_travel_document),
     ("account", _ACCOUNT, _is_account),
     ("mobile", _MOBILE, None),
+    ("mobile", _PARTIAL_MOBILE, None),
     ("landline", _LANDLINE, None),
     ("landline", _LOCAL_LANDLINE, _is_labelled_phone),
     ("plate", _PLATE, _is_plate),

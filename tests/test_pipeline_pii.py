@@ -90,6 +90,11 @@ def kinds(text: str) -> list[tuple[str, str]]:
         ("电费户号1234567890123456，一直多扣费", "account", "1234567890123456"),
         ("社保卡号：A12345678，卡丢了", "account", "A12345678"),
         ("燃气用户编号 WG001234 的气表不走字", "account", "WG001234"),
+        # numbers a platform or an export has partly hidden, in the forms they take
+        ("包工头电话号码:189××××7578，他拖欠工资", "mobile", "189××××7578"),
+        ("联系电话138****1234，路灯坏了", "mobile", "138****1234"),
+        ("回访号码1380739****", "mobile", "1380739****"),
+        ("身份证430581********123X已挂失", "id_card", "430581********123X"),
         # the agent's usual opening names the caller with no label before the name, only the call after it
         ("市民张建国来电反映：小区停水三天", "name", "张建国"),
         ("刘华来电称其父亲的养老金未到账", "name", "刘华"),
@@ -157,6 +162,8 @@ def test_masks_each_kind_with_offsets_in_the_original_text(text, expected_kind, 
         "未经全体业主许可，市民王女士来电反映",
         # before the call: a title, an unnamed person, a place, and a surname that is a word (于是)
         "陈某某来电反映后，于是我致电122；高沙镇来电",
+        # hidden in another shape than a phone's or an ID's, or wholly: nothing left to mask
+        "编号138*****1234，单号4305**********123X5，电话*****************",
         "来电人周一来电反映，来电人陈述：投诉人周末来电",
         # kinship words followed by what happened to the relative, not by a name
         # pupils named only by surname, as a school's published admission list does
@@ -296,6 +303,9 @@ def test_real_tickets_only_the_phone_numbers_and_names_left_in_them_are_masked(s
         ("landline", "0735-6621655"),
         ("landline", "0745-2232401"),
         ("mobile", "189 7318 7780"),
+        # and the five the writers gave half hidden (电话号码:177××××1292), still one person's number
+        ("mobile", "177××××1292"), ("mobile", "153××××0309"), ("mobile", "189××××7578"), ("mobile", "151××××6885"),
+        ("mobile", "158××××9361"),
         ("plate", "鄂AP185挂"),
         ("plate", "赣A50397"), ("plate", "赣a50397"),
         ("plate", "鄂A600HV6"), ("plate", "鄂a600hv6"),
