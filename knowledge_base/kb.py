@@ -190,10 +190,10 @@ class KnowledgeBase:
             self._written(version, [], [entry_id])
         self.index.maybe_rebuild()
 
-    def import_entries(self, entries: list[EntryIn], updated_by: str) -> ImportResult:
+    def import_entries(self, entries: list[EntryIn], updated_by: str, prune: bool = False) -> ImportResult:
         with self._write_lock:
-            result, stored, version = self.store.upsert_many(entries, updated_by)
-            self._written(version, stored)
+            result, stored, version = self.store.upsert_many(entries, updated_by, prune)
+            self._written(version, stored, result.deleted)
         self.index.maybe_rebuild()
         return result
 

@@ -281,6 +281,9 @@ class ImportResult:
     added: int
     updated: int
     unchanged: int
+    # stored entries of a source the import holds that it does not hold: deleted with `prune`, else kept
+    deleted: tuple[str, ...] = ()
+    not_in_file: tuple[str, ...] = ()
 
 
 class EntryStore:
@@ -425,10 +428,13 @@ class EntryStore:
                 .order_by(EntryRow.id.desc())))
         return found
 
-    def upsert_many(self, entries: Iterable[EntryIn], updated_by: str) -> tuple[ImportResult, list[Entry], int]:
+    def upsert_many(self, entries: Iterable[EntryIn], updated_by: str,
+                    prune: bool = False) -> tuple[ImportResult, list[Entry], int]:
         """Import: all entries in one transaction (nothing half-imported); an entry whose id exists replaces it,
         and so does an entry without an id of its own (see `_id_from_question`) whose question is stored under
-        another id (one question, one entry, whatever id it was given when it was added)."""
+        another id (one question, one entry, whatever id it was given when it was added). The stored entries of a
+        source the import holds (faq, case) that it does not hold are named in the result, and with `prune`
+        deleted in the same transaction: a trainer who deletes a row of the exported sheet means the entry to go."""
         added = updated = unchanged = 0
         stored: list[Entry] = []
         now = utc_now()
@@ -470,10 +476,19 @@ class EntryStore:
                     setattr(row, name, value)
                 row.updated_at, row.updated_by = now, updated_by
                 stored.append(row)
+            sources = {entry.source for _, entry in entries}
+            held = session.scalars(select(EntryRow.id).where(EntryRow.source.in_(sources)).order_by(EntryRow.id))
+            missing = tuple(entry_id for entry_id in held if entry_id not in seen)
+            if prune:
+                for entry_id in missing:
+                    row = session.get(EntryRow, entry_id)
+                    self._keep(session, row, "delete", updated_by, now)
+                    session.delete(row)
             version = self._bump(session)
             session.flush()
             entries_out = [row.to_entry() for row in stored]
-        return ImportResult(added, updated, unchanged), entries_out, version
+        return (ImportResult(added, updated, unchanged, deleted=missing if prune else (),
+                             not_in_file=() if prune else missing), entries_out, version)
 
     # -- embedding cache -------------------------------------------------------------------------
     def cached_vectors(self, keys: list[str]) -> dict[str, bytes]:

@@ -75,6 +75,29 @@ def test_demo_faq_import_search_export_roundtrip(appeal_home, tmp_path):
     assert exported(tmp_path)[0]["answer"].endswith("（已更新）")
 
 
+def test_rows_deleted_from_an_exported_sheet_are_deleted_by_a_pruning_import(appeal_home, tmp_path):
+    """Export, delete two rows in Excel, import: the two entries stayed suggestable without a word. Now the import
+    names them, and with --prune deletes them in the same transaction, each kept in its history."""
+    ok("kb", "import", FAQ)
+    ok("kb", "export", tmp_path / "faq.xlsx")
+    sheet = pd.read_excel(tmp_path / "faq.xlsx", dtype=str, keep_default_na=False, engine="openpyxl")
+    sheet[~sheet["id"].isin(["wg-sbk-01", "wg-ld-02"])].to_excel(tmp_path / "faq.xlsx", index=False)
+    kept = appeal("kb", "import", tmp_path / "faq.xlsx")
+    assert "(0 new, 0 replaced, 89 unchanged)" in kept.stdout
+    assert "holds 2 entries of the file's kind that the file does not (wg-ld-02, wg-sbk-01): kept" in " ".join(
+        kept.stderr.split())
+    search = ("kb", "search", "社保卡丢了怎么补办", "--bm25-only", "--json")
+    assert json.loads(ok(*search))[0]["entry_id"] == "wg-sbk-01"
+    ok("kb", "add", "--id", "case-1", "-q", "长沙某小区停水", "-a", "已转供水公司。", "-u", "长沙水业集团", "--source", "case")
+    pruned = ok("kb", "import", tmp_path / "faq.xlsx", "--prune", "--by", "trainer-3")
+    assert "89 unchanged, 2 not in the file deleted: wg-ld-02, wg-sbk-01)" in pruned
+    assert "wg-sbk-01" not in [hit["entry_id"] for hit in json.loads(ok(*search))]
+    assert [c["action"] for c in json.loads(ok("kb", "history", "wg-sbk-01", "--json"))][-1] == "delete"
+    assert json.loads(ok("kb", "history", "wg-sbk-01", "--json"))[-1]["by"] == "trainer-3"
+    # a FAQ file prunes FAQ entries only (the case stays), and one with nothing missing says nothing
+    assert appeal("kb", "import", tmp_path / "faq.xlsx", "--prune").stderr == ""
+    assert sorted(e["source"] for e in exported(tmp_path)).count("case") == 1 and len(exported(tmp_path)) == 90
+
 def test_texts_that_look_like_formulas_go_through_a_spreadsheet_export_unchanged(appeal_home, tmp_path):
     # a past case holds the citizen's own words, which may start as a formula does
     ok("kb", "add", "--id", "case-1", "-q", "=HYPERLINK(\"http://example.com\",\"社保卡\")丢了怎么办",

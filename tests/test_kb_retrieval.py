@@ -78,6 +78,19 @@ def test_bm25_ranks_a_masked_ticket_by_its_matter_not_its_phone_number_or_courte
     kb.close()
 
 
+def test_a_pruning_import_takes_the_entries_it_deletes_out_of_the_next_search(tmp_path):
+    kb = KnowledgeBase(f"sqlite:///{tmp_path / 'kb.db'}")
+    kb.warm_up()
+    faq = read_entries(FAQ)
+    kb.import_entries(faq, "tester")
+    assert kb.search("社保卡丢了怎么补办", k=1, with_dense=False)[0].entry_id == "wg-sbk-01"
+    result = kb.import_entries([e for e in faq if e.id != "wg-sbk-01"], "trainer", prune=True)
+    assert result.deleted == ("wg-sbk-01",) and result.unchanged == 90 and not result.not_in_file
+    assert "wg-sbk-01" not in [h.entry_id for h in kb.search("社保卡丢了怎么补办", k=5, with_dense=False)]
+    assert kb.import_entries(faq[1:4], "trainer").not_in_file[:2] == ("wg-bdc-01", "wg-bdc-02")  # kept
+    assert len(kb.entries()) == 90
+    kb.close()
+
 def test_bm25_does_not_suggest_an_answer_for_naming_the_city(tmp_path):
     """Five demo answers name a department of 武冈市 (退役军人事务局, …), and a ticket that named the city matched
     them on it: 退役军人优待政策 came first for a traffic jam, and the entry on 交通拥堵 was not in the first three."""

@@ -169,7 +169,7 @@ def _warn_unknown_units(entries) -> None:
         typer.secho(f"warning: {line} ({get_settings().demo_dir / 'units.csv'})", fg=typer.colors.YELLOW, err=True)
 
 
-def _import(entries, by: Optional[str]) -> None:
+def _import(entries, by: Optional[str], prune: bool = False) -> None:
     """Segment and e5-encode the entries into the database's cache, then write them: a running service indexes
     them from the cache at its next search, instead of encoding a case library (minutes on 2 cores) inside an
     agent's search while routing waits."""
@@ -203,14 +203,28 @@ def _import(entries, by: Optional[str]) -> None:
         finally:
             if bar is not None:
                 bar.close()
-        result, _, _ = kb.store.upsert_many(entries, _who(by))
+        result, _, _ = kb.store.upsert_many(entries, _who(by), prune)
     typer.echo(f"imported {result.added + result.updated + result.unchanged} entries ({result.added} new, "
-               f"{result.updated} replaced, {result.unchanged} unchanged)")
+               f"{result.updated} replaced, {result.unchanged} unchanged"
+               + (f", {len(result.deleted)} not in the file deleted: {_some(result.deleted)})" if result.deleted
+                  else ")"))
+    if result.not_in_file:
+        typer.secho(f"note: the knowledge base holds {len(result.not_in_file)} entries of the file's kind that the file "
+                    f"does not ({_some(result.not_in_file)}): kept; if the file is the whole set, --prune deletes them",
+                    fg=typer.colors.YELLOW, err=True)
+
+
+def _some(ids: tuple[str, ...], shown: int = 5) -> str:
+    return ", ".join(ids[:shown]) + (f" and {len(ids) - shown} more" if len(ids) > shown else "")
 
 
 @kb_app.command("import")
 def import_entries(file: Path = typer.Argument(..., help=".jsonl, .csv, .xlsx or .xls (see appeal/demo/README.md)"),
-                   by: Optional[str] = ByOption) -> None:
+                   by: Optional[str] = ByOption,
+                   prune: bool = typer.Option(False, "--prune",
+                                              help="also delete the stored entries of the file's sources (faq, case) "
+                                                   "that the file does not hold: the rows deleted from an exported "
+                                                   "sheet (kept in `kb history`)")) -> None:
     """Import FAQ entries in one transaction; an id that exists is replaced. Nothing is written if any row is bad."""
     import warnings
 
@@ -226,7 +240,7 @@ def import_entries(file: Path = typer.Argument(..., help=".jsonl, .csv, .xlsx or
                     typer.secho(f"warning: {warning.message}", fg=typer.colors.YELLOW, err=True)
                 else:
                     warnings.showwarning(warning.message, warning.category, warning.filename, warning.lineno)
-    _import(entries, by)
+    _import(entries, by, prune)
 
 
 @kb_app.command("import-cases")
