@@ -143,7 +143,7 @@ def read_csv_frame(path: Path, sep: str = ",") -> Table:
         raise InputError(f"{path}: the file is empty") from None
     except pd.errors.ParserError as exc:
         raise InputError(f"{path}: not a valid CSV file: {exc}") from None
-    _refuse_short_rows(path, text, sep, skip, len(frame.columns))
+    _refuse_short_rows(path, text, sep, skip)
     return Table(frame.map(csv_cell_in), header_row=skip + 1, encoding=encoding)
 
 
@@ -151,14 +151,17 @@ SPLIT_ROW = ("a line break inside a cell that is not in quotes splits a row in t
              "break")
 
 
-def _refuse_short_rows(path: Path, text: str, sep: str, title_records: int, width: int) -> None:
+def _refuse_short_rows(path: Path, text: str, sep: str, title_records: int) -> None:
     """A line break typed into a cell that is not in quotes splits its row in two, each with fewer cells than the
-    columns; pandas fills the missing ones with "", so the row's label was lost and its second half read as a ticket
-    of its own. Rows are named as a spreadsheet program numbers them (a blank line is a row there too)."""
+    column names; pandas fills the missing ones with "", so the row's label was lost and its second half read as a
+    ticket of its own. Rows are named as a spreadsheet program numbers them (a blank line is a row there too)."""
     records = csv.reader(io.StringIO(text, newline=None), delimiter=sep)
     try:
+        header = next(islice(records, title_records, None), [])
+        # a header saved with empty cells after the names (id,text,topic,,) asks nothing of the rows there
+        width = max((i + 1 for i, name in enumerate(header) if name.strip()), default=0)
         short = [(spreadsheet_row(index, title_records + 1), len(cells))
-                 for index, cells in enumerate(islice(records, title_records + 1, None)) if 0 < len(cells) < width]
+                 for index, cells in enumerate(records) if 0 < len(cells) < width]
     except csv.Error:  # a stray carriage return the csv module refuses and pandas reads: leave it to pandas
         return
     if short:

@@ -313,6 +313,10 @@ def test_a_row_split_by_a_line_break_outside_quotes_is_refused_naming_both_halve
     (tmp_path / "split.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
     tickets, _ = load_tickets(tmp_path / "split.csv")
     assert tickets["id"] == ["WG-1", "WG-2", "WG-3"] and tickets["topic"] == ["城乡建设"] * 3
+    # empty cells after the column names ask nothing of the rows
+    lines[0] += ",,"
+    (tmp_path / "split.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    assert load_tickets(tmp_path / "split.csv")[0]["id"] == ["WG-1", "WG-2", "WG-3"]
 
 def test_the_columns_read_are_named_and_a_repeated_label_column_is_refused(tmp_path):
     """A work-order export with two texts reads the first in COLUMN_ALIASES' order and says so; a repeated column
