@@ -45,6 +45,7 @@ def test_predict_writes_one_row_per_ticket_in_order(model_dir, tmp_path):
     source.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows), encoding="utf-8")
     result = appeal("predict", "--model", model_dir, "--input", source, "--output", tmp_path / "out.csv")
     assert result.returncode == 0, result.stderr
+    assert "columns read: id ← id, title ← title, text ← text" in result.stdout
     out = pd.read_csv(tmp_path / "out.csv", dtype=str, encoding="utf-8-sig")
     assert list(out.columns) == ["id", "topic", "topic_confidence", "topic_review", "topic_alt1", "topic_alt1_conf",
                                  "topic_alt2", "topic_alt2_conf", "decision", "status", "lead_unit",

@@ -78,12 +78,12 @@ def predict(
 ) -> None:
     """Classify every ticket of a file; one output row per input row, in the same order."""
     from models.predictor import load_predictor
-    from training.tickets import load_tickets
+    from training.tickets import columns_read, load_tickets
 
     if output.resolve() == input.resolve():
         raise InputError(f"{output}: the output would overwrite the input file")
     predictor = load_predictor(model_dir(model))
-    tickets, _ = load_tickets(input, stopwords=predictor.stopwords, deduplicate=False)
+    tickets, load_report = load_tickets(input, stopwords=predictor.stopwords, deduplicate=False)
     texts = list(tickets["canonical"])
     predictions = []
     for start in range(0, len(texts), PREDICT_BATCH):
@@ -95,6 +95,7 @@ def predict(
     typer.echo(f"{len(rows)} tickets → {output} (model {predictor.version}; below threshold: "
                + ", ".join(f"{h} {n}" for h, n in review.items())
                + f"; dispatch: {len(rows) - to_human} auto, {to_human} to review)")
+    typer.echo(f"  {columns_read(load_report.column_sources())}")
 
 
 def model_dir(model: Path | None) -> Path:
