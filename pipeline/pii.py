@@ -81,10 +81,11 @@ def _spoken_digits_as_typed(text: str) -> str:
 # No \b at the end: Chinese characters count as word characters, and an address is often followed by one.
 _EMAIL = re.compile(r"(?<![A-Za-z0-9._%+\-])[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}"
                     r"(?![A-Za-z0-9\-])")
-# 18 digits (last may be X) or 15 digits, optionally grouped 6-8-4 / 6-6-3 (region, birth date, sequence).
-# A letter right after it means the X is the start of a word, not a check digit.
-_ID_18 = f"{_D}{{6}}{_SEP}?{_D}{{8}}{_SEP}?{_D}{{3}}[0-9０-９XxＸｘ]"
-_ID_15 = f"{_D}{{6}}{_SEP}?{_D}{{6}}{_SEP}?{_D}{{3}}"
+# 18 digits (last may be X) or 15 digits, contiguous or grouped as people read them out: 6-8-4 (region, birth date,
+# sequence), 6-4-4-4, or in fours like a card number (4305 8119 8001 0112 3X). A letter right after it means the X is
+# the start of a word, not a check digit.
+_ID_18 = f"{_D}(?:{_SEP}?{_D}){{16}}{_SEP}?[0-9０-９XxＸｘ]"
+_ID_15 = f"{_D}(?:{_SEP}?{_D}){{14}}"
 _ID = re.compile(f"{_START}(?:{_ID_18}|{_ID_15})(?![0-9０-９A-Za-z])")
 # 16-19 digits, contiguous or in groups of four.
 _CARD = re.compile(f"{_START}{_D}{{4}}(?:{_SEP}?{_D}{{4}}){{3}}(?:{_SEP}?{_D}{{1,3}})?{_END}")

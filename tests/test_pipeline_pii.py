@@ -90,6 +90,9 @@ def kinds(text: str) -> list[tuple[str, str]]:
         ("电费户号1234567890123456，一直多扣费", "account", "1234567890123456"),
         ("社保卡号：A12345678，卡丢了", "account", "A12345678"),
         ("燃气用户编号 WG001234 的气表不走字", "account", "WG001234"),
+        # an ID number read out in groups of four, or 6-4-4-4: after its label, or with a valid check digit
+        ("身份证 4305 8119 8001 0112 3X，办证用", "id_card", "4305 8119 8001 0112 3X"),
+        ("他的号码是430581 1990 0101 1235，请核实", "id_card", "430581 1990 0101 1235"),
         # numbers a platform or an export has partly hidden, in the forms they take
         ("包工头电话号码:189××××7578，他拖欠工资", "mobile", "189××××7578"),
         ("联系电话138****1234，路灯坏了", "mobile", "138****1234"),
@@ -164,6 +167,7 @@ def test_masks_each_kind_with_offsets_in_the_original_text(text, expected_kind, 
         "陈某某来电反映后，于是我致电122；高沙镇来电",
         # hidden in another shape than a phone's or an ID's, or wholly: nothing left to mask
         "编号138*****1234，单号4305**********123X5，电话*****************",
+        "编号430581 1990 0101 1234（校验位不对）",
         "来电人周一来电反映，来电人陈述：投诉人周末来电",
         # kinship words followed by what happened to the relative, not by a name
         # pupils named only by surname, as a school's published admission list does
