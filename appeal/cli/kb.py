@@ -209,9 +209,9 @@ def _import(entries, by: Optional[str], prune: bool = False) -> None:
                + (f", {len(result.deleted)} not in the file deleted: {_some(result.deleted)})" if result.deleted
                   else ")"))
     if result.not_in_file:
-        typer.secho(f"note: the knowledge base holds {len(result.not_in_file)} entries of the file's kind that the file "
-                    f"does not ({_some(result.not_in_file)}): kept; if the file is the whole set, --prune deletes them",
-                    fg=typer.colors.YELLOW, err=True)
+        typer.secho(f"note: the knowledge base holds {len(result.not_in_file)} entries of the file's kind that the "
+                    f"file does not ({_some(result.not_in_file)}): kept; if the file is the whole set, --prune deletes "
+                    "them", fg=typer.colors.YELLOW, err=True)
 
 
 def _some(ids: tuple[str, ...], shown: int = 5) -> str:
