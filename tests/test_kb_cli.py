@@ -208,7 +208,11 @@ def cases_csv(shared_data, tmp_path) -> Path:
 
 
 def test_import_cases_masks_pii_and_is_suggested(appeal_home, cases_csv, tmp_path):
-    assert "imported 40 entries (40 new" in ok("kb", "import-cases", cases_csv)
+    ok("kb", "add", "--id", "case-1", "-q", "长沙某小区停水", "-a", "已转供水公司。", "-u", "长沙水业集团", "--source", "case")
+    imported = appeal("kb", "import-cases", cases_csv)
+    assert "imported 40 entries (40 new" in imported.stdout
+    # a case file is a month's export, not the whole library: the cases it does not hold are not its business
+    assert "knowledge base holds" not in imported.stderr
     entries = {e["id"]: e for e in exported(tmp_path)}
     first = entries["case-2549"]
     assert first["source"] == "case" and first["question"] == "A2区景蓉华苑物业管理有问题"

@@ -169,10 +169,11 @@ def _warn_unknown_units(entries) -> None:
         typer.secho(f"warning: {line} ({get_settings().demo_dir / 'units.csv'})", fg=typer.colors.YELLOW, err=True)
 
 
-def _import(entries, by: Optional[str], prune: bool = False) -> None:
+def _import(entries, by: Optional[str], prune: bool | None = None) -> None:
     """Segment and e5-encode the entries into the database's cache, then write them: a running service indexes
     them from the cache at its next search, instead of encoding a case library (minutes on 2 cores) inside an
-    agent's search while routing waits."""
+    agent's search while routing waits. `prune`: see `kb import --prune`; None where the command offers none (a
+    case file is a month's export, not the whole library), which says nothing of the entries it does not hold."""
     import sys
     from contextlib import closing
 
@@ -203,12 +204,12 @@ def _import(entries, by: Optional[str], prune: bool = False) -> None:
         finally:
             if bar is not None:
                 bar.close()
-        result, _, _ = kb.store.upsert_many(entries, _who(by), prune)
+        result, _, _ = kb.store.upsert_many(entries, _who(by), bool(prune))
     typer.echo(f"imported {result.added + result.updated + result.unchanged} entries ({result.added} new, "
                f"{result.updated} replaced, {result.unchanged} unchanged"
                + (f", {len(result.deleted)} not in the file deleted: {_some(result.deleted)})" if result.deleted
                   else ")"))
-    if result.not_in_file:
+    if result.not_in_file and prune is not None:
         typer.secho(f"note: the knowledge base holds {len(result.not_in_file)} entries of the file's kind that the "
                     f"file does not ({_some(result.not_in_file)}): kept; if the file is the whole set, --prune deletes "
                     "them", fg=typer.colors.YELLOW, err=True)
