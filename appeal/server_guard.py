@@ -183,7 +183,7 @@ def _driver_connection(target) -> psycopg.Connection | None:
     return connection if isinstance(connection, psycopg.Connection) else None
 
 
-def _guarded(method: Callable, seconds: float, breaker: _Breaker) -> Callable:
+def _guarded(method: Callable, seconds: float, breaker: _Breaker, *, ping: bool = False) -> Callable:
     @functools.wraps(method)
     def call(target, *args, **kwargs):
         connection = _driver_connection(target)
@@ -192,14 +192,24 @@ def _guarded(method: Callable, seconds: float, breaker: _Breaker) -> Callable:
         except (AttributeError, psycopg.Error):  # no connection of ours, or a closed or broken one
             return method(target, *args, **kwargs)  # nothing will reach the server: the driver says what is wrong
         breaker.admit()
+        closed_here = False
         try:
             with _DEADLINES.bound(fd, seconds, breaker):
                 return method(target, *args, **kwargs)
+        except psycopg.Error:
+            if ping and not connection.closed:
+                # A failed ping leaves the connection of no use, whatever state libpq still reports. Cut off in
+                # mid-statement (its server ended the session, as a restart does, while the ping ran) it says ACTIVE,
+                # and psycopg raises ProgrammingError from the ping's clean-up, which SQLAlchemy does not take for a
+                # disconnect: the checkout failed where it should connect again. Closed, it is replaced.
+                connection.close()
+                closed_here = True
+            raise
         finally:
             # A connection found broken proves nothing about the server: after a routine restart every pooled
             # connection is, and SQLAlchemy then connects again. What opens the breaker is a connection that cannot
             # be made (`guard`'s handle_error) or a call cut at its deadline (`_Deadlines`).
-            if not connection.broken:
+            if not connection.broken and not closed_here:
                 breaker.answered()  # if only with an error
 
     return call
@@ -217,7 +227,7 @@ def guard(engine: Engine, timeout: float) -> Engine:
     dialect = engine.dialect
     for name in _WAITING_METHODS:
         # On this engine's dialect object only: SQLAlchemy offers events before these calls, none around them.
-        setattr(dialect, name, _guarded(getattr(dialect, name), timeout, breaker))
+        setattr(dialect, name, _guarded(getattr(dialect, name), timeout, breaker, ping=name == "do_ping"))
 
     attempt = threading.local()
 

@@ -178,3 +178,23 @@ def test_a_pooled_connection_the_server_closed_is_replaced_without_refusing_anyo
     finally:
         engine.dispose()
         admin.dispose()
+
+
+@pytest.mark.parametrize("database_url", [pytest.param("postgres", marks=pytest.mark.postgres)], indirect=True)
+def test_a_pooled_connection_cut_off_in_mid_statement_is_replaced(database_url):
+    """The same restart, met by the ping itself on a loaded machine (CI, 2026-11-30): the session ended while the
+    ping's SELECT 1 was in flight, the connection still said ACTIVE, and psycopg raised ProgrammingError ("can't
+    change 'autocommit' now") from the ping's clean-up, which SQLAlchemy does not take for a lost connection: the
+    checkout failed. A statement left in flight on the pooled connection puts it in that state every time."""
+    from appeal.database import make_engine
+
+    engine = make_engine(database_url, timeout=30)
+    try:
+        with engine.connect() as connection:
+            backend = connection.execute(text("SELECT pg_backend_pid()")).scalar()
+            pooled = connection.connection.dbapi_connection
+        pooled.pgconn.send_query(b"SELECT 1")  # sent, never read: the connection is ACTIVE
+        with engine.connect() as connection:
+            assert connection.execute(text("SELECT pg_backend_pid()")).scalar() != backend
+    finally:
+        engine.dispose()
