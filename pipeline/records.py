@@ -100,9 +100,12 @@ class Table:
     header_row: int = 1
     encoding: str | None = None  # of a CSV file
     sheet: str | None = None  # of a workbook whose table is not on its first sheet
+    # the spreadsheet row of each data row, where a CSV file's blank lines (rows in a spreadsheet, skipped by pandas)
+    # move them below header_row + 1 + index
+    row_numbers: tuple[int, ...] | None = None
 
     def row(self, index: int) -> str:
-        row = spreadsheet_row(index, self.header_row)
+        row = f"row {self.row_numbers[index]}" if self.row_numbers else spreadsheet_row(index, self.header_row)
         return row if self.sheet is None else f"sheet {self.sheet!r} {row}"
 
 
@@ -143,30 +146,35 @@ def read_csv_frame(path: Path, sep: str = ",") -> Table:
         raise InputError(f"{path}: the file is empty") from None
     except pd.errors.ParserError as exc:
         raise InputError(f"{path}: not a valid CSV file: {exc}") from None
-    _refuse_short_rows(path, text, sep, skip)
-    return Table(frame.map(csv_cell_in), header_row=skip + 1, encoding=encoding)
+    numbers = _data_row_numbers(path, text, sep, skip)
+    return Table(frame.map(csv_cell_in), header_row=skip + 1, encoding=encoding,
+                 row_numbers=numbers if numbers is not None and len(numbers) == len(frame) else None)
 
 
 SPLIT_ROW = ("a line break inside a cell that is not in quotes splits a row in two; quote the cell or remove the line "
              "break")
 
 
-def _refuse_short_rows(path: Path, text: str, sep: str, title_records: int) -> None:
-    """A line break typed into a cell that is not in quotes splits its row in two, each with fewer cells than the
-    column names; pandas fills the missing ones with "", so the row's label was lost and its second half read as a
-    ticket of its own. Rows are named as a spreadsheet program numbers them (a blank line is a row there too)."""
+def _data_row_numbers(path: Path, text: str, sep: str, title_records: int) -> tuple[int, ...] | None:
+    """The spreadsheet row of each data row of a CSV file that is not a blank line, as a spreadsheet program numbers
+    them (a blank line is a row there); None where the csv module cannot read the file (pandas says why).
+
+    Refuses rows with fewer cells than the column names: a line break typed into a cell that is not in quotes splits
+    its row in two, pandas fills the missing cells with "", and the row's label was lost and its second half read as
+    a ticket of its own."""
     records = csv.reader(io.StringIO(text, newline=None), delimiter=sep)
     try:
         header = next(islice(records, title_records, None), [])
         # a header saved with empty cells after the names (id,text,topic,,) asks nothing of the rows there
         width = max((i + 1 for i, name in enumerate(header) if name.strip()), default=0)
-        short = [(spreadsheet_row(index, title_records + 1), len(cells))
-                 for index, cells in enumerate(records) if 0 < len(cells) < width]
+        rows = [(title_records + 2 + index, len(cells)) for index, cells in enumerate(records) if cells]
     except csv.Error:  # a stray carriage return the csv module refuses and pandas reads: leave it to pandas
-        return
+        return None
+    short = [(f"row {number}", count) for number, count in rows if count < width]
     if short:
         named = ", ".join(f"{row} ({count} cells)" for row, count in short[:3]) + (" …" if len(short) > 3 else "")
         raise InputError(f"{path}: {named} where the column names have {width}: {SPLIT_ROW}")
+    return tuple(number for number, _ in rows)
 
 
 # What a workbook file starts with: Excel 97–2003 (.xls, still WPS's and many 12345 systems' export format) is an OLE2

@@ -313,6 +313,12 @@ def test_a_row_split_by_a_line_break_outside_quotes_is_refused_naming_both_halve
     (tmp_path / "split.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
     tickets, _ = load_tickets(tmp_path / "split.csv")
     assert tickets["id"] == ["WG-1", "WG-2", "WG-3"] and tickets["topic"] == ["城乡建设"] * 3
+    # a blank line is a row in a spreadsheet program: the rows below it are named as it numbers them
+    lines[-1] = "WG-3,,,城乡建设"
+    (tmp_path / "split.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with pytest.raises(InputError, match=r"split.csv: row 5: column '诉求内容' is empty"):
+        load_tickets(tmp_path / "split.csv")
+    lines[-1] = "WG-3,路灯不亮,稠树塘镇路灯坏了,城乡建设"
     # empty cells after the column names ask nothing of the rows
     lines[0] += ",,"
     (tmp_path / "split.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
