@@ -213,7 +213,12 @@ def read_workbook(path: Path) -> Table:
             first = sheet == book.sheet_names[0]
     except Exception as exc:  # noqa: BLE001 — openpyxl and calamine raise many kinds of error for a damaged file
         raise InputError(f"{path}: not a readable Excel workbook ({type(exc).__name__}: {exc})") from None
-    return Table(frame, header_row=skip + 1, sheet=None if first else sheet)
+    # A blank row between the rows holds nothing, as a CSV file's blank line does: read past, like it, where it was
+    # refused as an empty ticket; the rows below keep the numbers the sheet shows.
+    blank = ~(frame.notna() & frame.map(lambda value: not (isinstance(value, str) and not value.strip()))).any(axis=1)
+    numbers = tuple(skip + 2 + index for index, empty in enumerate(blank) if not empty) if blank.any() else None
+    return Table(frame[~blank].reset_index(drop=True), header_row=skip + 1, sheet=None if first else sheet,
+                 row_numbers=numbers)
 
 
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")

@@ -349,6 +349,19 @@ def test_the_callers_name_a_file_gives_is_masked_in_what_the_model_reads(tmp_pat
     tickets, _ = load_tickets(tmp_path / "export.csv")
     assert tickets["canonical"][0].startswith("姓名 反映 ") and "张建国" not in tickets["canonical"][0]
 
+def test_a_blank_row_in_a_workbook_is_read_past_as_a_blank_line_is_in_a_csv_file(tmp_path):
+    """A trainer's sheet with an empty row between the tickets was refused ("row 3: column '诉求内容' is empty")
+    where the same file saved as CSV read; the rows below keep the numbers the sheet shows."""
+    frame = pd.DataFrame({"工单编号": ["WG-1", None, "WG-3"], "诉求内容": ["湾头桥镇白石村路灯坏了", None, "村道塌了"],
+                          "诉求类别": ["城乡建设", None, "交通运输"]})
+    frame.to_excel(tmp_path / "sheet.xlsx", index=False)
+    tickets, _ = load_tickets(tmp_path / "sheet.xlsx")
+    assert tickets["id"] == ["WG-1", "WG-3"]
+    frame.loc[2, "诉求内容"] = None
+    frame.to_excel(tmp_path / "sheet.xlsx", index=False)
+    with pytest.raises(InputError, match=r"sheet.xlsx: row 4: column '诉求内容' is empty"):
+        load_tickets(tmp_path / "sheet.xlsx")
+
 def test_unknown_label_names_row_column_and_known_labels(tmp_path):
     frame = appeals_frame()
     frame.loc[2, "一级标签"] = "教育"
