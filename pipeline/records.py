@@ -100,8 +100,8 @@ class Table:
     header_row: int = 1
     encoding: str | None = None  # of a CSV file
     sheet: str | None = None  # of a workbook whose table is not on its first sheet
-    # the spreadsheet row of each data row, where a CSV file's blank lines (rows in a spreadsheet, skipped by pandas)
-    # move them below header_row + 1 + index
+    # the spreadsheet row of each data row, where blank rows read past (a sheet's, or a CSV file's blank lines, which
+    # pandas skips) move them below header_row + 1 + index
     row_numbers: tuple[int, ...] | None = None
 
     def row(self, index: int) -> str:
@@ -213,8 +213,8 @@ def read_workbook(path: Path) -> Table:
             first = sheet == book.sheet_names[0]
     except Exception as exc:  # noqa: BLE001 — openpyxl and calamine raise many kinds of error for a damaged file
         raise InputError(f"{path}: not a readable Excel workbook ({type(exc).__name__}: {exc})") from None
-    # A blank row between the rows holds nothing, as a CSV file's blank line does: read past, like it, where it was
-    # refused as an empty ticket; the rows below keep the numbers the sheet shows.
+    # A blank row between the rows holds nothing, as a CSV file's blank line does: read past like it, the rows below
+    # keeping the numbers the sheet shows.
     blank = ~(frame.notna() & frame.map(lambda value: not (isinstance(value, str) and not value.strip()))).any(axis=1)
     numbers = tuple(skip + 2 + index for index, empty in enumerate(blank) if not empty) if blank.any() else None
     return Table(frame[~blank].reset_index(drop=True), header_row=skip + 1, sheet=None if first else sheet,
