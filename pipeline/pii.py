@@ -293,7 +293,8 @@ _NAME_WITH_SEX = re.compile(f"(?:^|(?<={_PUNCTUATION})){_NAME}(?=[，,（(]\\s*[
 
 # The caller named by the agent's usual opening, 张建国来电反映… or 市民张建国来电称…: the name starts a sentence or
 # follows a standing, and ends at the call. A surname that is also a word (于是我致电…) is left out here.
-_NAME_BEFORE_CALL = re.compile(f"(?:^|(?<={_PUNCTUATION})|(?<=市民|村民|居民|业主|群众)){_NAME}(?=来电|致电|来访|来信)")
+_NAME_BEFORE_CALL = re.compile(f"(?:^|(?<={_PUNCTUATION})|(?<=市民|村民|居民|业主|群众))"
+                               f"(?![{''.join(sorted(_WORDLIKE_SURNAMES))}]){_NAME}(?=来电|致电|来访|来信)")
 
 
 def _is_name(name: str, given: str) -> bool:
@@ -303,8 +304,7 @@ def _is_name(name: str, given: str) -> bool:
 
 def _labelled_names(text: str) -> set[str]:
     names = {match.group(1) for pattern in (_NAME_WITH_SEX, _NAME_BEFORE_CALL) for match in pattern.finditer(text)
-             if _is_name(match.group(1), match.group(2))
-             and not (pattern is _NAME_BEFORE_CALL and match.group(1)[0] in _WORDLIKE_SURNAMES)}
+             if _is_name(match.group(1), match.group(2))}
     for label in _PERSON_LABEL.finditer(text):
         by_standing = label.group(1) is not None
         match = (_NAME_BEFORE_PUNCTUATION if by_standing else _NAME_AFTER_ROLE).match(text, label.end())
