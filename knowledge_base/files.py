@@ -15,7 +15,7 @@ from pydantic import ValidationError
 from knowledge_base.store import Entry, EntryIn, derived_id
 from pipeline.errors import InputError
 from pipeline.records import (SPLIT_ROW, WORKBOOK_SUFFIXES, cell_text, csv_cell_in, decode_text, jsonl_objects,
-                              parse_date, read_workbook, spreadsheet_row, title_rows)
+                              named_width, parse_date, read_workbook, spreadsheet_row, title_rows)
 
 # Written by `export`, ignored on import: the store sets them itself.
 _EXPORT_ONLY = ("updated_at", "updated_by")
@@ -100,12 +100,13 @@ def _table_records(path: Path, header: list[str], rows: Iterable[list],
         warnings.warn(IgnoredColumnsWarning(
             f"{path}: column(s) {', '.join(ignored)} ignored: not entry fields ({', '.join(HEADER_ALIASES)})"),
             stacklevel=2)
+    width = named_width(given)
     for index, cells in enumerate(rows):
         where = f"{path}: {row_name(index)}"
         if len(cells) > len(header):
             raise InputError(f"{where}: more cells than columns")
-        if 0 < len(cells) < len(header):
-            raise InputError(f"{where}: {len(cells)} cells where the column names have {len(header)}: {SPLIT_ROW}")
+        if 0 < len(cells) < width:
+            raise InputError(f"{where}: {len(cells)} cells where the column names have {width}: {SPLIT_ROW}")
         record = {}
         for name, value in zip(header, map(cell_text, cells)):
             if name in ignored:

@@ -151,6 +151,12 @@ def read_csv_frame(path: Path, sep: str = ",") -> Table:
                  row_numbers=numbers if numbers is not None and len(numbers) == len(frame) else None)
 
 
+def named_width(header: Sequence[str]) -> int:
+    """How many cells a row under `header` must have: up to its last column name, since a header saved with empty
+    cells after the names (id,text,topic,,) asks nothing of the rows there."""
+    return max((i + 1 for i, name in enumerate(header) if str(name).strip()), default=0)
+
+
 SPLIT_ROW = ("a line break inside a cell that is not in quotes splits a row in two; quote the cell or remove the line "
              "break")
 
@@ -164,9 +170,7 @@ def _data_row_numbers(path: Path, text: str, sep: str, title_records: int) -> tu
     a ticket of its own."""
     records = csv.reader(io.StringIO(text, newline=None), delimiter=sep)
     try:
-        header = next(islice(records, title_records, None), [])
-        # a header saved with empty cells after the names (id,text,topic,,) asks nothing of the rows there
-        width = max((i + 1 for i, name in enumerate(header) if name.strip()), default=0)
+        width = named_width(next(islice(records, title_records, None), []))
         rows = [(title_records + 2 + index, len(cells)) for index, cells in enumerate(records) if cells]
     except csv.Error:  # a stray carriage return the csv module refuses and pandas reads: leave it to pandas
         return None
