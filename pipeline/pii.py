@@ -273,6 +273,11 @@ _PUNCTUATION = r"[\s，。、；：！？,.;:!?（）()《》“”\"'*【】\[\
 _NAME_AFTER_ROLE = re.compile(_NAME + f"(?={_PUNCTUATION}|[0-9０-９]|联系|电话|手机|身份|家住|住在|现住|今年|反映|表示"
                                       f"|来电|投诉|举报|咨询|要求|[男女的是称说]|$)")
 _NAME_BEFORE_PUNCTUATION = re.compile(_NAME + f"(?={_PUNCTUATION}|$)")
+# The next name of a list after a role (投诉人：李专红、陈歌、李菲; 联系人：李专红139…，曹昕彦139…; 求助人龙某，龙飞利，龙宇系一家人):
+# a separator, then a name that ends where a list item ends. In a list by 、 an item whose surname is not among ours
+# (首小兰) is passed over, so that the names after it are still found.
+_NEXT_NAME_IN_LIST = re.compile(f"[*＊×0-9０-９]*\\s*(?:[、，,和及]\\s*{_NAME}(?={_PUNCTUATION}|[0-9０-９]|[和及等系均共]|联系|电话|$)"
+                                f"|、[\u4e00-\u9fff]{{2,3}}(?=、))")
 # Surnames that are also prepositions or common words (投诉人向法院…, 举报人曾在…, 业主许可…): such a name must end
 # at punctuation whatever the label.
 _WORDLIKE_SURNAMES = frozenset("向于曾许谢方高万石金江马常时")
@@ -318,6 +323,20 @@ def _labelled_names(text: str) -> set[str]:
             name, given = match.group(1), match.group(2)
         if _is_name(name, given):
             names.add(name)
+            if not by_standing:
+                names |= _names_listed_after(text, match.end())
+    return names
+
+
+def _names_listed_after(text: str, end: int) -> set[str]:
+    names: set[str] = set()
+    while match := _NEXT_NAME_IN_LIST.match(text, end):
+        name, given = match.group(1, 2)
+        if name is not None:
+            if name[0] in _WORDLIKE_SURNAMES or not _is_name(name, given):
+                break
+            names.add(name)
+        end = match.end()
     return names
 
 

@@ -230,6 +230,19 @@ def test_every_mention_of_an_introduced_name_is_masked():
     assert masked.text == "我叫[姓名]，目前家住A市。因此应判定退还原户主[姓名]原房。[姓名]与房产公司协商未果。"
 
 
+def test_every_name_of_a_list_after_a_role_is_masked():
+    """Signatures of joint complaints as the board has them: names by 、 or by commas, each after its phone number."""
+    assert mask_pii("投诉人:刘建华、陈歌、李菲").text == "投诉人:[姓名]、[姓名]、[姓名]"
+    assert mask_pii("联系人：李专红13807391234，曹昕彦13907391234。拜托了！").text == \
+        "联系人：[姓名][手机号]，[姓名][手机号]。拜托了！"
+    assert mask_pii("求助人龙飞红,龙飞利,龙宇系一家人").text == "求助人[姓名],[姓名],[姓名]系一家人"
+    # a surname outside the hundred commonest is left, and the names after it are still found
+    assert mask_pii("求助人:刘建华、首小兰、邓娟慧").text == "求助人:[姓名]、首小兰、[姓名]"
+    # what follows the name is the text going on, not a list; an unnamed person ends the list
+    for text in ("投诉人：刘建华，何时能解决？", "联系人：刘建华，周一至周五在家", "投诉人：刘建华、王某某、李四"):
+        assert [s.value for s in mask_pii(text).spans] == ["刘建华"], text
+
+
 def test_several_kinds_in_one_ticket_in_reading_order():
     text = (
         "本人张某，身份证430581199001011235，手机13807391234，家住水西门街道3栋2单元501室。"
