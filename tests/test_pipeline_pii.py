@@ -86,6 +86,9 @@ def kinds(text: str) -> list[tuple[str, str]]:
         ("诉求人：刘建华，联系电话见工单", "name", "刘建华"),  # 12345 tickets call the caller 诉求人
         ("市民来电称，其母亲刘桂英的养老金未到账", "name", "刘桂英"),  # a relative the ticket is about
         ("我的儿子张钒海(2014.05.出生)是农业户口", "name", "张钒海"),
+        ("车过户给了哥哥(周忠家)，车牌被退回", "name", "周忠家"),  # and the rest of the family a household lists
+        ("孙女吴勤，现年16岁，在县三中就读", "name", "吴勤"),
+        ("田确权颁证给了他弟弟姚桃先", "name", "姚桃先"),
         # the account numbers of a household or of a card that is no bank card, where the text labels them
         ("电费户号1234567890123456，一直多扣费", "account", "1234567890123456"),
         ("社保卡号：A12345678，卡丢了", "account", "A12345678"),
