@@ -303,9 +303,15 @@ _NAME_BEFORE_CALL = re.compile(f"(?:^|(?<={_PUNCTUATION})|(?<=市民|村民|居�
                                f"(?![{''.join(sorted(_WORDLIKE_SURNAMES))}]){_NAME}(?=来电|致电|来访|来信)")
 
 
+# A name right before a phone number, as a signature or a list of residents gives one with no label (…。马晓英139…;
+# 代表:谭为立0739-…，张民子0739-…): it starts after punctuation, at the start or after a standing.
+_NAME_BEFORE_NUMBER = re.compile(f"(?:^|(?<={_PUNCTUATION})|(?<=市民|村民|居民|业主|群众|代表)){_NAME}$")
+_PHONE_KINDS = frozenset({"mobile", "landline"})
+
+
 def _is_name(name: str, given: str) -> bool:
     return (given[0] not in _NOT_A_GIVEN_NAME_START and given[-1] not in _NOT_A_GIVEN_NAME_END
-            and given not in _TITLES and "某" not in given and name not in _NOT_NAMES)
+            and given not in _TITLES and "某" not in given and name[:2] not in _NOT_NAMES and name not in _NOT_NAMES)
 
 
 def _labelled_names(text: str) -> set[str]:
@@ -367,8 +373,14 @@ def find_pii(text: str, people: Iterable[str] = ()) -> list[PiiSpan]:
             before = digits_as_typed[max(0, match.start() - _LABEL_REACH) : match.start()]
             if valid is None or valid(_digits(match.group()), before):
                 take(kind, *match.span())
+    names = _labelled_names(text) | _known_names(people)
+    for span in taken:
+        if span.kind in _PHONE_KINDS:
+            match = _NAME_BEFORE_NUMBER.search(text, max(0, span.start - 7), span.start)
+            if match and _is_name(match.group(1), match.group(2)):
+                names.add(match.group(1))
     # Longest first, so that 黄国建 is masked whole where 黄国 was also introduced somewhere.
-    for name in sorted(_labelled_names(text) | _known_names(people), key=len, reverse=True):
+    for name in sorted(names, key=len, reverse=True):
         for match in re.finditer(re.escape(name), text):
             take("name", *match.span())
     return sorted(taken, key=lambda span: span.start)

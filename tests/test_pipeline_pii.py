@@ -246,6 +246,15 @@ def test_every_name_of_a_list_after_a_role_is_masked():
         assert [s.value for s in mask_pii(text).spans] == ["刘建华"], text
 
 
+def test_a_name_right_before_a_phone_number_is_masked():
+    """An agent's title and a list of residents sign with a name and a number and no label between them."""
+    assert mask_pii("张建国13807391234反映路灯不亮").text == "[姓名][手机号]反映路灯不亮"
+    assert mask_pii("受害者代表:谭立新0739-5212345 张民子0739-5212346").text == "受害者代表:[姓名][固话] [姓名][固话]"
+    # a word, a place or a title before the number is no name
+    for text in ("拨打13807391234无人接", "白石村13807391234", "王先生13807391234", "，方便时13807391234", "马上打13807391234"):
+        assert [s.kind for s in mask_pii(text).spans] == ["mobile"], text
+
+
 def test_several_kinds_in_one_ticket_in_reading_order():
     text = (
         "本人张某，身份证430581199001011235，手机13807391234，家住水西门街道3栋2单元501室。"
