@@ -17,7 +17,7 @@ from knowledge_base.store import EntryIn
 from pipeline.errors import InputError
 from pipeline.records import (COLUMN_ALIASES, WORKBOOK_SUFFIXES, Table, cell_text, find_columns, read_csv_frame,
                               read_workbook)
-from pipeline.ticket_text import masked_text
+from pipeline.ticket_text import masked_parts, masked_text
 
 # A case needs its id, its text and the official reply; the title and the replying unit are used when the file
 # has them. Headers as the ticket files spell them (teddy2020c's 留言编号/留言详情/答复意见, 12345 exports' 工单编号/
@@ -74,8 +74,8 @@ def read_case_file(path: Path, *, skip_unanswered: bool = False) -> CaseFile:
             raise InputError(f"{where}: column {id_column!r}: {case_id!r} already used at {first_row[case_id]}")
         first_row[case_id] = table.row(index)
         author = [row[columns["author"]]] if "author" in columns else []
-        title = masked_text(row[columns["title"]], author) if "title" in columns else ""
-        body, reply = masked_text(row[text_column], author), masked_text(row[reply_column], author)
+        title, body, reply = masked_parts(row[columns["title"]] if "title" in columns else "", row[text_column],
+                                          row[reply_column], people=author)
         if not (title or body):
             raise InputError(f"{where}: column {columns.get('title', text_column)!r} is empty")
         if not reply:

@@ -2,9 +2,9 @@
 from pipeline.canonical import canonical, default_stopwords, read_stopwords, stopwords_fingerprint
 from pipeline.errors import InputError
 from pipeline.normalize import normalize
-from pipeline.pii import PII_TOKENS, MaskedText, PiiSpan, find_pii, mask_pii
+from pipeline.pii import PII_TOKENS, MaskedText, PiiSpan, find_pii, mask_pii, mask_together
 from pipeline.segment import bundled_stopwords, segment, tokens_for_search
-from pipeline.ticket_text import masked_text, model_text, routing_text, title_and_body
+from pipeline.ticket_text import masked_parts, masked_text, model_text, routing_text, title_and_body
 
 __all__ = [
     "PII_TOKENS",
@@ -16,6 +16,8 @@ __all__ = [
     "default_stopwords",
     "find_pii",
     "mask_pii",
+    "mask_together",
+    "masked_parts",
     "masked_text",
     "model_text",
     "normalize",

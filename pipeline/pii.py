@@ -21,7 +21,7 @@ from surnames alone would mask half the place names of a county (邓家铺, 高�
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Literal
@@ -384,6 +384,14 @@ def find_pii(text: str, people: Iterable[str] = ()) -> list[PiiSpan]:
         for match in re.finditer(re.escape(name), text):
             take("name", *match.span())
     return sorted(taken, key=lambda span: span.start)
+
+
+def mask_together(texts: Sequence[str], people: Iterable[str] = ()) -> list[MaskedText]:
+    """The parts of one record (a ticket's title and body, a case's reply) masked alike: a name that one part
+    introduces is masked in every part (控告…陷害潘平安 as the title, 我叫潘平安 in the body)."""
+    people = list(people)
+    named = {span.value for text in texts for span in find_pii(text, people) if span.kind == "name"}
+    return [mask_pii(text, [*people, *named]) for text in texts]
 
 
 def without_placeholders(text: str) -> str:

@@ -1,17 +1,29 @@
 """The text of a ticket as the service stores, logs, routes and shows it: normalised and PII-masked."""
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 
 from pipeline.canonical import canonical
 from pipeline.normalize import normalize, strip_invisible, to_simplified
-from pipeline.pii import mask_pii
+from pipeline.pii import mask_pii, mask_together
 
 
 def masked_text(text: str, people: Iterable[str | None] = ()) -> str:
     """`people`: names the text's record gives for its author, masked wherever they occur (see `mask_pii`); None for
     a record that gives none."""
     return mask_pii(normalize(text), [normalize(person) for person in people if person]).text
+
+
+def masked_parts(*parts: str | None, people: Iterable[str | None] = ()) -> list[str | None]:
+    """The parts of one record (title, body, reply) each as `masked_text` gives it, except that a name one part
+    introduces is masked in all of them; a part that is no text (None, a spreadsheet's NaN) is returned as it is."""
+    return _masked_parts(parts, people, normalize)
+
+
+def _masked_parts(parts: Sequence[str | None], people: Iterable[str | None], read: Callable[[str], str]) -> list:
+    present = [read(part) for part in parts if isinstance(part, str)]
+    masked = iter(m.text for m in mask_together(present, [read(person) for person in people if person]))
+    return [next(masked) if isinstance(part, str) else part for part in parts]
 
 
 def title_and_body(title: str | None, body: str | None) -> str:
@@ -22,7 +34,7 @@ def title_and_body(title: str | None, body: str | None) -> str:
 
 def routing_text(title: str | None, body: str | None) -> str:
     """`title_and_body` of the masked title and body: the text routing reads."""
-    return title_and_body(*(masked_text(p) if isinstance(p, str) else None for p in (title, body)))
+    return title_and_body(*masked_parts(title, body))
 
 
 def _as_read(text: str) -> str:
@@ -40,7 +52,5 @@ def model_text(title: str | None, body: str | None, *, presegmented: bool = Fals
     masking until `canonical` deleted it and joined the digits. Pre-segmented text is canonical already and passes
     unchanged, as in `canonical`."""
     if not presegmented:
-        named = [_as_read(person) for person in people if person]
-        title, body = (mask_pii(_as_read(part), named).text if isinstance(part, str) else part
-                       for part in (title, body))
+        title, body = _masked_parts((title, body), people, _as_read)
     return canonical(title, body, presegmented=presegmented, stopwords=stopwords)

@@ -22,7 +22,7 @@ from knowledge_base.repeats import Judgements, Related, Repeats
 from knowledge_base.store import Source, utc_now
 from knowledge_base.ticket_log import SeenTicket
 from models.predictor import HeadPrediction
-from pipeline import masked_text, model_text, title_and_body
+from pipeline import masked_parts, model_text, title_and_body
 from serve.model_holder import LoadedModel
 from serve.schemas import (HeadOut, HotspotOut, HotspotsOut, LabelScore, RelatedTicketOut, RouteOut, SuggestionOut,
                            TicketIn)
@@ -122,8 +122,7 @@ def route_tickets(tickets: Sequence[TicketIn], model: LoadedModel, kb: Knowledge
                                      for t in tickets])
     results = []
     for ticket, heads in zip(tickets, predictions):
-        masked = masked_text(ticket.text, [ticket.author])
-        title = masked_text(ticket.title, [ticket.author]) if ticket.title else None
+        title, masked = masked_parts(ticket.title or None, ticket.text, people=[ticket.author])
         full = title_and_body(title, masked)  # routing_text, without masking both parts a second time
         routing = decide(heads, full, ticket.location)
         related: list[Related] = []

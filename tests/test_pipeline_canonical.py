@@ -82,5 +82,7 @@ def test_the_model_reads_a_ticket_with_its_personal_data_masked():
     assert "姓名" in traditional.split() and not {"张建国", "刘华"} & set(traditional.split())
     # a zero-width space pasted inside the number hid it from the masking, and canonical then joined the digits
     assert model_text(title, "电话138\u200b07391234，白石村路灯坏了。") == canonical(title, "电话[手机号]，白石村路灯坏了。")
+    # a name the body introduces is masked in the title too, as in a real message of the board
+    assert model_text("控告城建公司陷害潘平安", "我叫潘平安，家住白石村。") == canonical("控告城建公司陷害[姓名]", "我叫[姓名]，家住白石村。")
     segmented = "路灯 不亮 联系 电话 13807391234 "
     assert model_text(None, segmented, presegmented=True) == segmented  # canonical already, as published

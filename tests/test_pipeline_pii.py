@@ -5,7 +5,7 @@ from collections import Counter
 import pandas as pd
 import pytest
 
-from pipeline import MaskedText, PiiSpan, mask_pii, masked_text, routing_text
+from pipeline import MaskedText, PiiSpan, mask_pii, mask_together, masked_parts, masked_text, routing_text
 
 # Check digits below were computed by hand from GB 11643 (weights 7 9 10 5 8 4 2 1 6 3 7 9 10 5 8 4 2, mod 11 →
 # 1 0 X 9 8 7 6 5 4 3 2) and Luhn; 11010519491231002X is the standard's own example.
@@ -253,6 +253,14 @@ def test_a_name_right_before_a_phone_number_is_masked():
     # a word, a place or a title before the number is no name
     for text in ("拨打13807391234无人接", "白石村13807391234", "王先生13807391234", "，方便时13807391234", "马上打13807391234"):
         assert [s.kind for s in mask_pii(text).spans] == ["mobile"], text
+
+
+def test_the_parts_of_one_record_share_the_names_each_introduces():
+    """A ticket's title and body, and the official reply of a past case, are stored and shown apart."""
+    title, body, reply = masked_parts("控告城建公司陷害潘平安", "我叫潘平安，家住白石村。", "潘平安您好：经核查，已立案。")
+    assert (title, body, reply) == ("控告城建公司陷害[姓名]", "我叫[姓名],家住白石村。", "[姓名]您好:经核查,已立案。")
+    assert masked_parts(None, "路灯坏了", people=["刘华"]) == [None, "路灯坏了"]
+    assert [m.text for m in mask_together(["刘华反映", "路灯坏了"], people=["刘华"])] == ["[姓名]反映", "路灯坏了"]
 
 
 def test_several_kinds_in_one_ticket_in_reading_order():

@@ -79,6 +79,23 @@ def test_the_callers_name_the_platform_gives_is_masked_and_never_kept(server):
     assert "邓志军" not in "\n".join(server.log_lines())
 
 
+def test_a_name_the_text_introduces_is_masked_in_the_title_as_well(server):
+    """A real board message: the title names the person the body introduces (我叫…); routed_ticket keeps the
+    title for the repeat check and feedback keeps it for retraining."""
+    ticket = {"id": "WG-A2", "title": "控告城建公司报警栽赃陷害潘平安敲诈勒索",
+              "text": "我叫潘平安，家住湾头桥镇白石村，城建公司报警说我敲诈勒索，请领导查明真相。"}
+    with server.client("platform") as client:
+        assert client.post("/v1/route", json=ticket).status_code == 200
+    answer = {**ticket, "ticket_id": "WG-A2", "topic": "城乡建设", "model_version": "v-title-name"}
+    with server.client("agent") as client:
+        assert client.post("/v1/feedback", json=answer).status_code == 201
+    with sqlite3.connect(server.home / "appeal.db") as db:
+        titles = [row[0] for table in ("routed_ticket", "feedback")
+                  for row in db.execute(f"SELECT title FROM {table} WHERE ticket_id = 'WG-A2'")]
+    assert titles == ["控告城建公司报警栽赃陷害[姓名]敲诈勒索"] * 2
+    assert "潘平安" not in "\n".join(server.log_lines())
+
+
 def test_keys_and_roles(server):
     with server.client() as anonymous:
         assert anonymous.post("/v1/route", json=TICKET).status_code == 401

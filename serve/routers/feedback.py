@@ -7,7 +7,7 @@ from fastapi import APIRouter, Depends, Request
 from starlette.status import HTTP_201_CREATED
 
 from knowledge_base.dispatch import default_routing
-from pipeline import masked_text
+from pipeline import masked_parts
 from serve.auth import Caller, require
 from serve.errors import ERROR_RESPONSES, check_text_length
 from serve.model_holder import LoadedModel
@@ -30,8 +30,7 @@ def post_feedback(
     """Stored durably before the answer is sent; the returned `id` names the stored labelled ticket."""
     check_text_length(body.text, services.settings.max_text_chars)
     values = body.model_dump(exclude={"author"})
-    values["text"] = masked_text(body.text, [body.author])
-    values["title"] = masked_text(body.title, [body.author]) if body.title else None
+    values["title"], values["text"] = masked_parts(body.title or None, body.text, people=[body.author])
     row = services.feedback.add(Feedback(**values))
     services.metrics.observe_feedback(body.model_version, body.predicted_topic, body.topic, row.repeat_verdict,
                                       (row.refusal_rule, row.refusal_verdict))
