@@ -117,6 +117,16 @@ def test_gas_leak_is_urgent_and_goes_to_the_gas_company_with_the_fire_brigade():
     assert any("紧急" in r and "燃气泄漏" in r for r in d.reasons)
 
 
+def test_telecom_fraud_goes_to_the_police_not_to_the_telecom_company():
+    """The unit head reads 电信 in 电信诈骗 as the phone company, whose keyword 电信 then picked 中国电信."""
+    unsure = heads("通信", "商贸旅游", unit_conf=0.4, unit_review=True)
+    for text in ("我被电信诈骗了，转了三万块，怎么办", "接到冒充公安的电话诈骗，转了两万元", "骗子让我先转账交手续费"):
+        d = decide(unsure, text)
+        assert (d.lead.id, d.rule, d.functional_type) == ("wg-gaj", "fraud-police", "公安"), text
+    assert decide(heads("通信", "商贸旅游"), "电信宽带三天没网了，报修没人来").lead.id == "ut-telecom"
+    assert decide(unsure, "网购的衣服被骗了，商家不给退款").lead.id == "seat-12315"  # a consumer dispute first
+
+
 @pytest.mark.parametrize("word", ["着火", "倒塌", "触电", "溺水", "群体性"])
 def test_safety_words_set_urgent(word):
     assert decide(heads("应急管理"), f"城郊工地旁边有人{word}了，请赶快处理。").urgent
