@@ -13,9 +13,10 @@ name, the issuing office's letter, five or six characters with at least three di
 ticket. QQ numbers, WeChat ids and the account numbers of a household or a card (电费户号…, 社保卡号…) look like any
 number or word, so they are masked only where the text labels them (QQ号…, 微信号…, 户号…). So are names: a common
 surname and a given name right after a label that introduces a person (姓名：, 联系人, 投诉人, 我叫, 村民 …) and ending
-where a name ends, or right before the call an agent's ticket opens with (张建国来电反映…); every other mention of a
-name found so is masked as well, and so is every mention of a name the record gives for its author (a 来电人 field, a
-case file's 留言用户 column). Any other name (张三的房子) stays: finding those would take a name model, and guessing
+where a name ends, the names listed after it (投诉人：李某、陈歌、李菲), a name right before the call an agent's ticket
+opens with (张建国来电反映…) or right before a phone number (马晓英139…); every other mention of a name found so is
+masked as well, and so is every mention of a name the record gives for its author (a 来电人 field, a case file's
+留言用户 column); `mask_together` masks the parts of one record (title, body, reply) with the names of all of them. Any other name (张三的房子) stays: finding those would take a name model, and guessing
 from surnames alone would mask half the place names of a county (邓家铺, 高沙, 龙溪).
 """
 from __future__ import annotations
