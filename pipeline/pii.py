@@ -156,10 +156,12 @@ def _looks_like_id(digits: str) -> bool:
 # What a ticket writes just before an ID or card number ("身份证号码：", "工资卡号 "); Traditional forms too,
 # because offsets refer to the raw text and mask_pii may be given it before normalisation.
 # Only the label itself and a short joint ("号码是：") may stand between: "身份证办好了，订单号2020…" is no ID.
-_JOINT = r"[码碼]?[是为為]?[:：\s]{0,2}$"
+_JOINT = r"[码碼]?[是为為]?[:：\s】\]]{0,2}$"  # 】: an agent's template, 【来电号码】…
 _ID_LABEL = re.compile(r"(?:身份[证證][号號]?|[证證]件[号號])" + _JOINT)
 _CARD_LABEL = re.compile(r"(?:[银銀]行卡[号號]?|卡[号號]|[账帐賬][号號户戶])" + _JOINT)
-_PHONE_LABEL = re.compile(r"(?:[电電][话話]|手[机機]|座[机機]|固[话話]|[联聯][系繫]方式|[Tt]el|TEL)[号號]?" + _JOINT)
+# A 12345 work order labels the caller's number 来电号码 or 回访号码 (主叫号码 in a call record).
+_PHONE_LABEL = re.compile(r"(?:[电電][话話]|手[机機]|座[机機]|固[话話]|[联聯][系繫]方式|[Tt]el|TEL"
+                          r"|(?:来[电電]|回[访訪]|主叫|[联聯][系繫])[号號])[号號]?" + _JOINT)
 _LABEL_REACH = 12  # characters before a number searched for its label
 # QQ numbers: 5 to 11 digits, never starting with 0; WeChat ids: 6 to 20 letters, digits, _ or -, starting with
 # a letter (a WeChat account named by its phone number is a mobile number, found as one).

@@ -209,6 +209,10 @@ def test_ordinary_numbers_and_near_misses_stay(text):
         ("家里电话 422 1234，晚上在", "landline", "422 1234"),
         ("手机号1380739123，少记了一位", "mobile", "1380739123"),
         ("手机：138073912345", "mobile", "138073912345"),
+        # the caller's number as a 12345 work order or a call record labels it
+        ("来电号码：4221234", "landline", "4221234"),
+        ("【回访号码】422 1234【诉求内容】路灯坏了", "landline", "422 1234"),
+        ("主叫号码:138073912345", "mobile", "138073912345"),
     ],
 )
 def test_a_number_the_text_calls_an_id_card_or_phone_is_masked_even_with_wrong_digits(text, expected_kind, value):
