@@ -293,10 +293,13 @@ class Registry:
 
     def path(self, version: str) -> Path:
         path = self.root / version
-        if not _VERSION_RE.match(version) or not (path / CARD_FILE).is_file():
+        if not self.has(version):
             known = ", ".join(v.version for v in self.list()) or "none"
             raise InputError(f"{self.root}: no version {version!r} (known: {known})")
         return path
+
+    def has(self, version: str) -> bool:
+        return bool(_VERSION_RE.match(version)) and (self.root / version / CARD_FILE).is_file()
 
     def list(self) -> list[VersionInfo]:
         if not self.root.is_dir():

@@ -34,8 +34,9 @@ class ServeMetrics:
             "appeal_model_info", "The model version answering now (value 1)", ["version", "kind"], registry=self.registry
         )
         self.feedback = Counter(
-            "appeal_feedback", "Agents' final answers, by the model version that routed the ticket and whether the "
-            "agent kept its topic (yes, no; unknown when the answer names no prediction)",
+            "appeal_feedback", "Agents' final answers, by the model version that routed the ticket (other: one the "
+            "registry does not hold) and whether the agent kept its topic (yes, no; unknown when the answer names no "
+            "prediction)",
             ["model_version", "topic_kept"], registry=self.registry,
         )
         self.repeat_verdicts = Counter(
@@ -47,7 +48,7 @@ class ServeMetrics:
         self.refusal_verdicts = Counter(
             "appeal_refusal_verdicts", "Agents' answers on the refusal rules (不予受理), for tickets whose feedback says "
             "whether they were refused: confirmed / overruled (a rule flagged it; refused / accepted after all), "
-            "missed / accepted (no rule flagged it; refused / accepted)",
+            "missed / accepted (no rule flagged it; refused / accepted); rule other: one the rules file does not name",
             ["rule", "verdict"], registry=self.registry,
         )
         self.unsaved = Gauge(

@@ -241,6 +241,23 @@ def test_an_agents_verdict_on_a_refusal_is_stored(server):
         assert 'appeal_refusal_verdicts_total{rule="litigation",verdict="overruled"} 1.0' in client.get("/metrics").text
 
 
+def test_a_version_or_rule_the_client_made_up_is_stored_but_counted_as_other(server):
+    """Prometheus keeps a series for every label value it sees: ticket ids sent as the model version would add
+    one per ticket. The row keeps what the agent sent."""
+    with server.client("agent") as client:
+        for n in (1, 2):
+            answer = {"ticket_id": f"WG-M{n}", "text": TICKET["text"], "topic": "城乡建设", "predicted_topic": "城乡建设",
+                      "model_version": f"WG-M{n}", "refusal_rule": f"rule-{n}", "refused": True}
+            assert client.post("/v1/feedback", json=answer).status_code == 201
+        metrics = client.get("/metrics").text
+    assert 'appeal_feedback_total{model_version="other",topic_kept="yes"} 2.0' in metrics
+    assert 'appeal_refusal_verdicts_total{rule="other",verdict="confirmed"} 2.0' in metrics
+    assert "WG-M1" not in metrics and "rule-1" not in metrics
+    with sqlite3.connect(server.home / "appeal.db") as db:
+        rows = db.execute("SELECT model_version, refusal_rule FROM feedback WHERE ticket_id LIKE 'WG-M%'").fetchall()
+    assert sorted(rows) == [("WG-M1", "rule-1"), ("WG-M2", "rule-2")]
+
+
 def test_feedback_names_the_labels_the_model_does_not_know(server):
     typo = {"ticket_id": "WG-2", "text": TICKET["text"], "topic": "城乡建设设", "unit": "路灯管理所"}
     with server.client("agent") as client:

@@ -32,8 +32,15 @@ def post_feedback(
     values = body.model_dump(exclude={"author"})
     values["title"], values["text"] = masked_parts(body.title or None, body.text, people=[body.author])
     row = services.feedback.add(Feedback(**values))
-    services.metrics.observe_feedback(body.model_version, body.predicted_topic, body.topic, row.repeat_verdict,
-                                      (row.refusal_rule, row.refusal_verdict))
+    # Metric labels come from what the registry and the rules file name: a version or rule the client made up (a
+    # typo, a ticket id in the wrong field) counts as "other", so that no client can add series without end.
+    version = body.model_version
+    rule = row.refusal_rule
+    services.metrics.observe_feedback(
+        version if version is None or services.models.registry.has(version) else "other",
+        body.predicted_topic, body.topic, row.repeat_verdict,
+        (rule if rule is None or rule in {r.id for r in default_routing()[1].not_accepted} else "other",
+         row.refusal_verdict))
     unknown = _unknown_labels(body, services.models.current)
     request.state.log.update(feedback_id=row.id, masked_text=values["text"], unknown_labels=unknown or None,
                              repeat_verdict=row.repeat_verdict, refusal_verdict=row.refusal_verdict)
