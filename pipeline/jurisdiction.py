@@ -38,7 +38,8 @@ ELSEWHERE = ("双清区", "大祥区", "北塔区", "邵东市", "新邵县", "�
 GENERIC_AREAS = ("城区", "市区", "小区", "社区", "园区", "景区", "片区", "辖区", "山区", "郊区", "新区", "老区", "城市",
                  "我市", "本市", "全市", "该市", "我县", "本县", "全县", "县市")
 
-Method = Literal["name_with_suffix", "name_without_suffix", "name_with_context", "address", "gazetteer", "road_address"]
+Method = Literal["name_with_suffix", "name_without_suffix", "name_with_context", "address", "gazetteer", "road_address",
+                 "division_code"]
 
 _HAN = "\u4e00-\u9fff"
 # "…镇/乡/街道" may be written with the unit's own suffix; the longest alternatives come first.
@@ -213,11 +214,27 @@ def _single(mentions: list[Jurisdiction]) -> Jurisdiction | None:
     return next((m for m in mentions if m.village), mentions[0])
 
 
+# A platform may give the place as its division code: the township's 9 digits, or a village's 12 that start with them.
+_DIVISION_CODE = re.compile(r"(\d{9})(?:\d{3})?")
+
+
+def _by_division_code(location: str, gazetteer: Gazetteer | None) -> Jurisdiction | None:
+    match = _DIVISION_CODE.fullmatch(location)
+    township = match and next((t for t in (gazetteer or default_gazetteer()).townships if t.code == match.group(1)),
+                              None)
+    if not township:
+        return None
+    return Jurisdiction(township.code, township.name, location, 0, len(location), "division_code", "location")
+
+
 def find_jurisdiction(text: str, location: str | None = None, gazetteer: Gazetteer | None = None) -> Jurisdiction | None:
     """The one township a ticket is about, or None when no township or several different ones are named.
 
-    A location field that names exactly one township wins over the text."""
+    A location field that names exactly one township, or gives its division code, wins over the text."""
     if location and location.strip():
+        by_code = _by_division_code(location.strip(), gazetteer)
+        if by_code:
+            return by_code
         from_location = _single(scan_places(location, gazetteer, structured=True))
         if from_location:
             return replace(from_location, source="location")

@@ -82,7 +82,8 @@ class TicketIn(BaseModel):
     title: Str | None = Field(default=None, max_length=500, description="留言主题")
     text: Body = Field(description="留言详情 — the appeal as the citizen said it; may be left out when the title "
                                    "says it all")
-    location: ShortText | None = Field(default=None, description="where it happens (乡镇/街道/地址)")
+    location: ShortText | None = Field(default=None, description="where it happens (乡镇/街道/地址), or the division "
+                                                                "code of its township or village (430581101)")
     channel: ShortText | None = Field(default=None, description="电话, 网站, 微信…")
     author: ShortText | None = Field(default=None, description=AUTHOR)
 

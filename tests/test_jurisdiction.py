@@ -81,6 +81,16 @@ def test_location_field_wins_and_may_use_short_names():
     assert find_jurisdiction("城区某路口井盖缺失。", location="双牌县") is None
 
 
+def test_a_location_field_may_give_the_division_code_of_the_township_or_a_village():
+    found = find_jurisdiction("邓家铺镇赶集时摊位占道。", location="430581101")
+    assert (found.township, found.method, found.source, found.matched) == ("湾头桥镇", "division_code", "location",
+                                                                           "430581101")
+    assert find_jurisdiction("村道塌了。", location=" 430581101203 ").township == "湾头桥镇"  # a village's code
+    # a code that is no township of ours falls back to the text, as a name that is none does
+    assert find_jurisdiction("邓家铺镇赶集时摊位占道。", location="430581999").township == "邓家铺镇"
+    assert find_jurisdiction("城区某路口井盖缺失。", location="4305811012") is None
+
+
 def test_deployment_gazetteer_adds_villages_and_roads(tmp_path):
     extra = tmp_path / "villages.csv"
     extra.write_text(
