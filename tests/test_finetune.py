@@ -55,6 +55,7 @@ def test_appeal_train_prints_what_it_trained_and_warns_when_a_run_is_too_short(t
 
     catalogue = load_catalogue()
     rows = [json.loads(line) for line in DEMO.read_text(encoding="utf-8").splitlines() if line.strip()]
+    rows[0]["topic"] = "城建"  # an agent's typo, too rare to become a class
     named = tmp_path / "named.jsonl"
     named.write_text("\n".join(json.dumps({**row, "unit": next((u.name for u in catalogue.units_of_type(row["unit"])),
                                                                 row["unit"])}, ensure_ascii=False) for row in rows),
@@ -71,7 +72,23 @@ def test_appeal_train_prints_what_it_trained_and_warns_when_a_run_is_too_short(t
     assert "\r" not in result.stdout + result.stderr and "fine-tuning:" not in result.stderr
     assert "warning: only 15 optimisation steps" in warned and "epochs = 10" in warned
     assert "unit '武冈市教育局' trained as '教育'" in printed
+    assert "topic: too few tickets to learn yet, left out: 城建" in printed
     assert ModelCard.load(tmp_path / "model").heads["unit"].labels == sorted({row["unit"] for row in rows})
+    assert "城建" not in ModelCard.load(tmp_path / "model").heads["topic"].labels
+
+
+def test_a_label_given_to_only_one_or_two_tickets_is_no_class_of_its_head(tiny_base, tmp_path):
+    """An agent's typo (城建 for 城乡建设) in the retraining data became a class of its own, its one ticket weighted
+    like a hundred by the balanced class weights; the card lists it, and the ticket still trains the other head."""
+    rows = [json.loads(line) for line in DEMO.read_text(encoding="utf-8").splitlines() if line.strip()]
+    rows[0]["topic"], rows[1]["unit"], rows[2]["unit"] = "城建", "路灯所", "路灯所"
+    data = tmp_path / "typos.jsonl"
+    data.write_text("\n".join(json.dumps(row, ensure_ascii=False) for row in rows), encoding="utf-8")
+    card = ModelCard.load(train_from_cli(data, None, tiny_base, _config(tmp_path, epochs=1), "fast",
+                                         tmp_path / "model", False))
+    assert "城建" not in card.heads["topic"].labels and "路灯所" not in card.heads["unit"].labels
+    assert card.training["rare_labels_left_out"] == {"topic": ["城建"], "unit": ["路灯所"]}
+    assert len(card.heads["topic"].labels) == 7 and len(card.heads["unit"].labels) == 32
 
 
 def test_trained_directory_is_a_complete_model(tiny_model):

@@ -17,6 +17,7 @@ import platform
 import shutil
 import sys
 import time
+from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -43,6 +44,10 @@ TORCH_DIR = "torch"
 HEADS_FILE = "heads.pt"
 CHECKPOINT_DIR = ".checkpoint"
 ENSEMBLE_WEIGHTS = np.round(np.linspace(0.0, 1.0, 11), 2)
+# Training tickets a label needs to become a class of a head, as the baseline needs one per calibration fold: a
+# label given once or twice is more often an agent's typo (城建 for 城乡建设) than a new class, and balanced class
+# weights would give its one ticket the weight of a hundred. Such tickets still train the other head.
+MIN_LABEL_EXAMPLES = 3
 
 
 @dataclass
@@ -51,12 +56,14 @@ class Split:
     labels: dict[str, np.ndarray]  # head → label index per text, IGNORE where the ticket has no such label
 
 
-def head_labels(dataset, heads: Sequence[str] = HEADS) -> dict[str, list[str]]:
-    """The label set of each head that has at least two labels in the data (sorted: stable across runs)."""
+def head_labels(dataset, heads: Sequence[str] = HEADS, min_examples: int = 1) -> dict[str, list[str]]:
+    """The label set of each head that has at least two labels given to `min_examples` tickets or more in the data
+    (sorted: stable across runs)."""
     found = {}
     for head in heads:
         if head in dataset.column_names:
-            values = sorted({v for v in dataset[head] if v is not None})
+            counts = Counter(v for v in dataset[head] if v is not None)
+            values = sorted(label for label, n in counts.items() if n >= min_examples)
             if len(values) >= 2:
                 found[head] = values
     return found
@@ -299,9 +306,12 @@ def fine_tune(train_set, holdout_set, *, cfg: FinetuneConfig, base: Path, out: P
     out = Path(out)
     if cfg.threads:
         torch.set_num_threads(cfg.threads)
-    labels = head_labels(train_set)
+    labels = head_labels(train_set, min_examples=MIN_LABEL_EXAMPLES)
     if not labels:
-        raise InputError("no head has two or more labels in the training data (columns topic, unit)")
+        raise InputError(f"no head has two or more labels given to {MIN_LABEL_EXAMPLES} training tickets or more "
+                         "(columns topic, unit)")
+    rare = {h: sorted({v for part in (train_set, holdout_set) for v in part[h] if v is not None} - set(labels[h]))
+            for h in labels}
     train, holdout = to_split(train_set, labels), to_split(holdout_set, labels)
     if out.exists() and not resume and any(out.iterdir()):
         raise InputError(f"{out}: directory is not empty (use --resume to continue a run there, or another --out)")
@@ -384,7 +394,8 @@ def fine_tune(train_set, holdout_set, *, cfg: FinetuneConfig, base: Path, out: P
         training={"config": cfg.model_dump(), "seconds": round(train_seconds, 1), "steps": trainer.step,
                   "epochs_run": trainer.epoch, "history": trainer.history, "device": str(trainer.device),
                   "train_rows": len(train.texts), "holdout_rows": len(holdout.texts),
-                  "ensemble": blend_params if uses_baseline else None, **(source or {})},
+                  "ensemble": blend_params if uses_baseline else None,
+                  "rare_labels_left_out": {h: values for h, values in rare.items() if values}, **(source or {})},
         library_versions=_library_versions(),
     )
     card.save(staging)

@@ -312,6 +312,9 @@ def _print_card(card, out: Path) -> None:
         console.print(f"  {columns_read(data['columns'])}", markup=False)
     for given, label in data.get("units_read_as", {}).items():
         console.print(f"  unit {given!r} trained as {label!r}", markup=False)
+    for head, labels in data.get("rare_labels_left_out", {}).items():
+        if labels:
+            console.print(f"  {head}: too few tickets to learn yet, left out: {', '.join(labels)}", markup=False)
     if "macro_f1" in card.metrics:
         console.print(f"{card.metrics['head']} on {card.metrics['evaluated_on']}: accuracy "
                       f"{card.metrics['accuracy']:.4f}, macro-F1 {card.metrics['macro_f1']:.4f}")
