@@ -3,6 +3,8 @@
 The row keeps the agent's own words; the answer says which of them the serving model has no label for."""
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from fastapi import APIRouter, Depends, Request
 from starlette.status import HTTP_201_CREATED
 
@@ -32,20 +34,21 @@ def post_feedback(
     values = body.model_dump(exclude={"author"})
     values["title"], values["text"] = masked_parts(body.title or None, body.text, people=[body.author])
     row = services.feedback.add(Feedback(**values))
-    # Metric labels come from what the registry and the rules file name: a version or rule the client made up (a
-    # typo, a ticket id in the wrong field) counts as "other", so that no client can add series without end.
-    version = body.model_version
-    rule = row.refusal_rule
+    refusal_rules = {rule.id for rule in default_routing()[1].not_accepted}
     services.metrics.observe_feedback(
-        version if version is None or services.models.registry.has(version) else "other",
-        body.predicted_topic, body.topic, row.repeat_verdict,
-        (rule if rule is None or rule in {r.id for r in default_routing()[1].not_accepted} else "other",
-         row.refusal_verdict))
+        _metric_label(body.model_version, services.models.registry.has), body.predicted_topic, body.topic,
+        row.repeat_verdict, (_metric_label(row.refusal_rule, refusal_rules.__contains__), row.refusal_verdict))
     unknown = _unknown_labels(body, services.models.current)
     request.state.log.update(feedback_id=row.id, masked_text=values["text"], unknown_labels=unknown or None,
                              repeat_verdict=row.repeat_verdict, refusal_verdict=row.refusal_verdict)
     return FeedbackOut(id=row.id, ticket_id=row.ticket_id, stored_at=row.created_at.isoformat(timespec="seconds"),
                        unknown_labels=unknown)
+
+
+def _metric_label(value: str | None, known: Callable[[str], bool]) -> str | None:
+    """`value` where the registry or the rules file names it, else "other": Prometheus keeps a series for every label
+    value it sees, and a client that sends ticket ids as the model version would add one per ticket."""
+    return value if value is None or known(value) else "other"
 
 
 def _unknown_labels(body: FeedbackIn, model: LoadedModel | None) -> dict[str, str]:
