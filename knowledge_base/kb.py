@@ -177,16 +177,16 @@ class KnowledgeBase:
         self.index.maybe_rebuild()
         return stored
 
-    def update(self, entry_id: str, change: EntryUpdate, updated_by: str) -> Entry:
+    def update(self, entry_id: str, change: EntryUpdate, updated_by: str, read_at: datetime | None = None) -> Entry:
         with self._write_lock:
-            stored, version = self.store.update(entry_id, change, updated_by)
+            stored, version = self.store.update(entry_id, change, updated_by, read_at)
             self._written(version, [stored])
         self.index.maybe_rebuild()
         return stored
 
-    def delete(self, entry_id: str, deleted_by: str) -> None:
+    def delete(self, entry_id: str, deleted_by: str, read_at: datetime | None = None) -> None:
         with self._write_lock:
-            version = self.store.delete(entry_id, deleted_by)
+            version = self.store.delete(entry_id, deleted_by, read_at)
             self._written(version, [], [entry_id])
         self.index.maybe_rebuild()
 

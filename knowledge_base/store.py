@@ -276,6 +276,20 @@ def _id_from_question(entry: EntryIn) -> bool:
     return entry.id is None or entry.id == derived_id(entry)
 
 
+class EntryChanged(InputError):
+    """The entry was changed or deleted since the client read it: its edit would silently undo another's."""
+
+    def __init__(self, entry_id: str, current: Entry | None):
+        self.current = current
+        now = f"last changed {current.updated_at.isoformat()} by {current.updated_by}" if current else "deleted"
+        super().__init__(f"entry {entry_id!r} changed since it was read ({now}); read it again")
+
+
+def _check_unchanged(entry_id: str, row: EntryRow | None, read_at: datetime | None) -> None:
+    if read_at is not None and (row is None or row.to_entry().updated_at != read_at):
+        raise EntryChanged(entry_id, row.to_entry() if row else None)
+
+
 @dataclass(frozen=True)
 class ImportResult:
     added: int
@@ -389,9 +403,12 @@ class EntryStore:
             raise InputError(taken) from exc
         return row.to_entry(), version
 
-    def update(self, entry_id: str, change: EntryUpdate, updated_by: str) -> tuple[Entry, int]:
+    def update(self, entry_id: str, change: EntryUpdate, updated_by: str,
+               read_at: datetime | None = None) -> tuple[Entry, int]:
+        """`read_at`: the `updated_at` of the entry as the client read it; `EntryChanged` if it is no longer that."""
         with self._session.begin() as session:
             row = session.get(EntryRow, entry_id)
+            _check_unchanged(entry_id, row, read_at)
             if row is None:
                 raise InputError(f"no entry {entry_id!r}")
             merged = EntryIn.model_validate({**row.to_entry().model_dump(include=set(EntryIn.model_fields)),
@@ -407,9 +424,10 @@ class EntryStore:
             row.updated_at, row.updated_by = now, updated_by
             return row.to_entry(), self._bump(session)
 
-    def delete(self, entry_id: str, deleted_by: str) -> int:
+    def delete(self, entry_id: str, deleted_by: str, read_at: datetime | None = None) -> int:
         with self._session.begin() as session:
             row = session.get(EntryRow, entry_id)
+            _check_unchanged(entry_id, row, read_at)
             if row is None:
                 raise InputError(f"no entry {entry_id!r}")
             self._keep(session, row, "delete", deleted_by, utc_now())

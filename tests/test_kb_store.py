@@ -10,7 +10,7 @@ from sqlalchemy import inspect
 from appeal.config import centre_today
 from knowledge_base.files import read_entries
 from knowledge_base.kb import KnowledgeBase
-from knowledge_base.store import EntryFilter, EntryIn, EntryRow, EntryStore, EntryUpdate
+from knowledge_base.store import EntryChanged, EntryFilter, EntryIn, EntryRow, EntryStore, EntryUpdate
 from pipeline.errors import InputError
 from tests.conftest import centre_today_in
 from tests.database_support import create_older_table
@@ -127,6 +127,21 @@ def test_every_change_is_kept_with_who_made_it_even_after_a_delete(kb):
     assert [c.at for c in history] == sorted(c.at for c in history)
     assert [c.action for c in kb.store.history("noise-night")] == ["add"]
     assert kb.store.history("never-there") == []
+
+
+def test_an_edit_or_delete_of_an_entry_changed_since_it_was_read_is_refused(kb):
+    """The stamp as read must survive the database's round trip to the microsecond, on either backend."""
+    read = kb.add(SOCIAL, updated_by="王芳")
+    changed = kb.update("sbk-lost", EntryUpdate(answer="请先挂失，再到服务网点补办。"), updated_by="李明", read_at=read.updated_at)
+    with pytest.raises(EntryChanged, match="changed since it was read .*by 李明") as refused:
+        kb.update("sbk-lost", EntryUpdate(answer="请到银行网点补办。"), updated_by="王芳", read_at=read.updated_at)
+    assert refused.value.current == changed
+    with pytest.raises(EntryChanged):
+        kb.delete("sbk-lost", deleted_by="王芳", read_at=read.updated_at)
+    assert kb.get("sbk-lost").answer == "请先挂失，再到服务网点补办。"
+    kb.delete("sbk-lost", deleted_by="李明", read_at=kb.get("sbk-lost").updated_at)
+    with pytest.raises(EntryChanged, match="deleted"):
+        kb.update("sbk-lost", EntryUpdate(answer="…"), updated_by="王芳", read_at=changed.updated_at)
 
 
 def test_duplicate_id_and_bad_period_are_refused(kb):

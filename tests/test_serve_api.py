@@ -397,6 +397,28 @@ def test_kb_crud_is_seen_by_suggest(server):
         assert agent.get("/v1/kb/entries").status_code == 403
 
 
+def test_an_edit_made_on_a_stale_copy_is_refused_and_undoes_nothing(server):
+    """Two trainers open one answer in their forms; the second to save had read it before the first saved."""
+    path = "/v1/kb/entries/wg-etag-1"
+    with server.client("trainer") as trainer:
+        created = trainer.post("/v1/kb/entries", json={**FAQ, "id": "wg-etag-1"})
+        read = created.headers["etag"]
+        assert trainer.get(path).headers["etag"] == read
+        first = trainer.patch(path, json={"answer": "请携带出生医学证明到派出所办理。"}, headers={"If-Match": read})
+        assert first.status_code == 200 and first.headers["etag"] != read
+        stale = trainer.patch(path, json={"answer": "请到政务服务中心办理。"}, headers={"If-Match": read})
+        assert stale.status_code == 412 and "changed since it was read" in stale.json()["detail"]
+        assert stale.headers["etag"] == first.headers["etag"]  # what to read again
+        assert trainer.delete(path, headers={"If-Match": read}).status_code == 412
+        assert trainer.patch(path, json={"answer": "x"}, headers={"If-Match": "not-a-stamp"}).status_code == 412
+        assert trainer.get(path).json()["answer"] == "请携带出生医学证明到派出所办理。"
+        # without If-Match an edit is applied as before; with the ETag just read, too
+        assert trainer.patch(path, json={"tags": ["户籍"]}).status_code == 200
+        assert trainer.delete(path, headers={"If-Match": trainer.get(path).headers["etag"]}).status_code == 204
+        history = trainer.get(path + "/history").json()
+    assert [c["action"] for c in history] == ["add", "update", "update", "delete"]
+
+
 def test_an_entry_whose_id_holds_a_slash_is_reached_like_any_other(server):
     """A city's own numbering (2024/017) arrives with the FAQ file; the client escapes the slash as %2F."""
     path = "/v1/kb/entries/" + quote("wg/2024/017", safe="")

@@ -1,14 +1,18 @@
 """/v1/kb/entries: the knowledge base's answers, listed, read, added, changed and removed (trainer, admin).
 
-Changes go through the service's `KnowledgeBase`, so the next suggestion already sees them.
+Changes go through the service's `KnowledgeBase`, so the next suggestion already sees them. An entry is read with
+its `ETag`; a change or delete sent with it as `If-Match` is refused (412) when someone changed the entry meanwhile,
+so that two trainers editing one answer in their forms never undo each other's work unseen.
 """
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, HTTPException, Path, Query, Response, status
+from datetime import datetime
+
+from fastapi import APIRouter, Depends, Header, HTTPException, Path, Query, Response, status
 from starlette.convertors import PathConvertor, register_url_convertor
 
 from knowledge_base.dispatch import default_routing
-from knowledge_base.store import Change, Entry, EntryFilter, EntryIn, EntryUpdate, Source, Status
+from knowledge_base.store import Change, Entry, EntryChanged, EntryFilter, EntryIn, EntryUpdate, Source, Status
 from knowledge_base.units import unknown_unit_warnings
 from pipeline.errors import InputError
 from serve.auth import Caller, require
@@ -21,6 +25,8 @@ router = APIRouter(prefix="/v1/kb/entries", tags=["knowledge base 知识库"],
                    responses={**ERROR_RESPONSES, 404: {"description": "没有该条目 / no such entry"}})
 
 EntryId = Path(min_length=1, max_length=64, description="entry id")
+IfMatch = Header(None, description="the ETag of the entry as read: refused with 412 if it changed since")
+CHANGED = {412: {"description": "条目已被他人修改或删除 / changed or deleted since it was read (If-Match)"}}
 
 
 class _EntryIdConvertor(PathConvertor):
@@ -57,21 +63,45 @@ def list_entries(
     return KBListOut(entries=entries[offset : offset + limit], total=len(entries))
 
 
-def _saved(entry: Entry) -> EntrySaved:
+def _saved(entry: Entry, response: Response) -> EntrySaved:
+    response.headers["ETag"] = _etag(entry)
     return EntrySaved(**entry.model_dump(), warnings=unknown_unit_warnings([entry], default_routing()[0]))
+
+
+def _etag(entry: Entry) -> str:
+    return f'"{entry.updated_at.isoformat()}"'
+
+
+def _read_at(if_match: str | None) -> datetime | None:
+    """The `updated_at` an If-Match header holds; None without one (or with *). A header that holds no stamp
+    matches no entry: a garbled one must not let an edit through."""
+    value = (if_match or "*").strip().removeprefix("W/").strip('"')
+    if value == "*":
+        return None
+    try:
+        return datetime.fromisoformat(value)
+    except ValueError:
+        raise HTTPException(status.HTTP_412_PRECONDITION_FAILED,
+                            detail=f"If-Match {if_match!r} 不是本服务给出的 ETag / is no ETag this service gave") from None
+
+
+def _changed(exc: EntryChanged) -> HTTPException:
+    headers = {"ETag": _etag(exc.current)} if exc.current else None
+    return HTTPException(status.HTTP_412_PRECONDITION_FAILED, detail=f"条目已被他人修改 / {exc}", headers=headers)
 
 
 @router.post("", response_model=EntrySaved, status_code=status.HTTP_201_CREATED,
              responses={409: {"description": "id 已存在 / id already taken"}}, summary="新增条目 / add an entry")
 def add_entry(
     entry: EntryIn,
+    response: Response,
     caller: Caller = Depends(require("kb")),
     services: Services = Depends(get_services),
 ) -> EntrySaved:
     """The stored entry; `warnings` names what is stored as written but worth a look (a unit the unit catalogue
     does not know may be a typo, or a unit newer than the catalogue)."""
     try:
-        return _saved(services.kb.add(entry, updated_by=f"api:{caller.name}"))
+        return _saved(services.kb.add(entry, updated_by=f"api:{caller.name}"), response)
     except InputError as exc:
         raise HTTPException(status.HTTP_409_CONFLICT, detail=f"条目已存在 / {exc}") from exc
 
@@ -93,30 +123,45 @@ def entry_history(
 
 @router.get("/{entry_id:entry_id}", response_model=Entry, summary="读取条目 / read an entry")
 def get_entry(
+    response: Response,
     entry_id: str = EntryId,
     _caller: Caller = Depends(require("kb")),
     services: Services = Depends(get_services),
 ) -> Entry:
-    return _found(services, entry_id)
+    entry = _found(services, entry_id)
+    response.headers["ETag"] = _etag(entry)
+    return entry
 
 
-@router.patch("/{entry_id:entry_id}", response_model=EntrySaved, summary="修改条目 / change an entry")
+@router.patch("/{entry_id:entry_id}", response_model=EntrySaved, responses=CHANGED, summary="修改条目 / change an entry")
 def update_entry(
     change: EntryUpdate,
+    response: Response,
     entry_id: str = EntryId,
+    if_match: str | None = IfMatch,
     caller: Caller = Depends(require("kb")),
     services: Services = Depends(get_services),
 ) -> EntrySaved:
+    read_at = _read_at(if_match)
     _found(services, entry_id)
-    return _saved(services.kb.update(entry_id, change, updated_by=f"api:{caller.name}"))
+    try:
+        return _saved(services.kb.update(entry_id, change, updated_by=f"api:{caller.name}", read_at=read_at), response)
+    except EntryChanged as exc:
+        raise _changed(exc) from None
 
 
-@router.delete("/{entry_id:entry_id}", status_code=status.HTTP_204_NO_CONTENT, summary="删除条目 / remove an entry")
+@router.delete("/{entry_id:entry_id}", status_code=status.HTTP_204_NO_CONTENT, responses=CHANGED,
+               summary="删除条目 / remove an entry")
 def delete_entry(
     entry_id: str = EntryId,
+    if_match: str | None = IfMatch,
     caller: Caller = Depends(require("kb")),
     services: Services = Depends(get_services),
 ) -> Response:
+    read_at = _read_at(if_match)
     _found(services, entry_id)
-    services.kb.delete(entry_id, deleted_by=f"api:{caller.name}")
+    try:
+        services.kb.delete(entry_id, deleted_by=f"api:{caller.name}", read_at=read_at)
+    except EntryChanged as exc:
+        raise _changed(exc) from None
     return Response(status_code=status.HTTP_204_NO_CONTENT)
