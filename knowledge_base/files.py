@@ -140,7 +140,7 @@ def _csv_records(path: Path, text: str) -> Iterable[tuple[str, dict]]:
 
 
 def _xlsx_records(path: Path) -> Iterable[tuple[str, dict]]:
-    table = read_workbook(path)
+    table = read_workbook(path, header_names=_FIELD_OF_HEADER)
     return _table_records(path, [str(name) for name in table.frame.columns],
                           map(list, table.frame.itertuples(index=False)), table.row)
 

@@ -188,8 +188,9 @@ _ZIP_SIGNATURE = b"PK\x03\x04"
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls")
 
 
-def read_workbook(path: Path) -> Table:
-    """The first sheet with anything in it of an .xlsx or .xls workbook, told apart by content, not by name; cells as
+def read_workbook(path: Path, header_names: Collection[str] = _HEADER_NAMES) -> Table:
+    """The first sheet of an .xlsx or .xls workbook whose column names include one of `header_names` (a sheet of
+    notes, 说明, may come first), else the first with anything in it; told apart by content, not by name; cells as
     the reader gives them (numbers, dates, text; empty cells NaN); title rows above the column names are read past
     (`title_rows`). A web page saved under a workbook's name is read by `read_html_table`."""
     import pandas as pd
@@ -207,12 +208,19 @@ def read_workbook(path: Path) -> Table:
         return read_html_table(path)
     try:
         with pd.ExcelFile(path, engine=engine) as book:
-            # The first sheet that holds anything: a workbook made from a template may keep an empty Sheet1.
+            # A workbook made from a template may keep an empty Sheet1, an export a sheet of notes before the table.
+            fallback = known = None  # (sheet, title rows)
             for sheet in book.sheet_names:
                 top = pd.read_excel(book, sheet_name=sheet, header=None, nrows=MAX_TITLE_ROWS + 1, dtype=object)
-                if top.notna().any(axis=None):
+                if not top.notna().any(axis=None):
+                    continue
+                rows = top.values.tolist()
+                skip = title_rows(rows)
+                fallback = fallback or (sheet, skip)
+                if any(cell_text(cell).strip().lstrip("\ufeff").lower() in header_names for cell in rows[skip]):
+                    known = (sheet, skip)
                     break
-            skip = title_rows(top.values.tolist())
+            sheet, skip = known or fallback or (book.sheet_names[0], 0)
             frame = pd.read_excel(book, sheet_name=sheet, header=skip, dtype=object)
             first = sheet == book.sheet_names[0]
     except Exception as exc:  # noqa: BLE001 — openpyxl and calamine raise many kinds of error for a damaged file

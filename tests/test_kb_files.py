@@ -100,6 +100,11 @@ def test_spreadsheet_with_chinese_headers_is_read(tmp_path):
     assert read_entries(tmp_path / "faq.csv") == expected
     table.rename(columns={"问题": "Question"}).to_excel(tmp_path / "faq.xlsx", index=False)
     assert read_entries(tmp_path / "faq.xlsx") == expected
+    # a sheet of notes before the entries, as the city's template has one
+    with pd.ExcelWriter(tmp_path / "faq.xlsx") as writer:
+        pd.DataFrame({"填写说明": ["每行一个问题", "相似问法用 | 分隔"]}).to_excel(writer, sheet_name="说明", index=False)
+        table.to_excel(writer, sheet_name="知识库", index=False)
+    assert read_entries(tmp_path / "faq.xlsx") == expected
 
     # Excel on Chinese Windows writes a date cell into CSV as it shows it: 2027/6/30.
     dated = table.assign(失效日期=["2027/6/30", "2027年6月30日", ""])

@@ -135,6 +135,14 @@ def test_a_workbook_made_from_a_template_is_read_from_its_first_sheet_with_anyth
     assert load_tickets(path)[0]["id"] == [a[0] for a in APPEALS]
 
 
+def test_a_workbook_whose_first_sheet_holds_notes_is_read_from_the_sheet_with_the_tickets(tmp_path):
+    path = tmp_path / "export.xlsx"
+    with pd.ExcelWriter(path) as writer:
+        pd.DataFrame({"说明": ["本表为2026年11月工单导出", "字段说明见第二页"]}).to_excel(writer, sheet_name="说明", index=False)
+        appeals_frame().to_excel(writer, sheet_name="工单明细", index=False)
+    assert load_tickets(path)[0]["id"] == [a[0] for a in APPEALS]
+
+
 def test_an_excel_97_workbook_loads_as_wps_and_12345_systems_export_it(tmp_path):
     export = appeals_frame().rename(columns={"留言编号": "工单编号", "留言主题": "诉求标题", "留言详情": "来电内容",
                                              "一级标签": "诉求类别", "责任单位": "办理单位"})
