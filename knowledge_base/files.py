@@ -134,7 +134,7 @@ def _csv_records(path: Path, text: str) -> Iterable[tuple[str, dict]]:
     except csv.Error as exc:  # a quote left open runs the cell on to the end of the file
         raise InputError(f"{path}: not a valid CSV file ({exc}, reading line {reader.line_num}): is a quote (\") "
                          "left open above it?") from None
-    skip = title_rows(rows)
+    skip = title_rows(rows, _FIELD_OF_HEADER)
     header = rows[skip] if skip < len(rows) else []
     return _table_records(path, header, rows[skip + 1 :], lambda index: spreadsheet_row(index, skip + 1))
 

@@ -109,17 +109,24 @@ class Table:
         return row if self.sheet is None else f"sheet {self.sheet!r} {row}"
 
 
-def title_rows(rows: Sequence[Sequence[object]]) -> int:
-    """How many of the first `rows` stand above the column names: rows with at most one filled cell (a title, often
-    in merged cells; an export date; a blank row) before the first row with two or more. Where no such row
-    follows within `MAX_TITLE_ROWS` (a one-column file) or where the lone cell is itself a column name: 0."""
-    for count, cells in enumerate(islice(rows, MAX_TITLE_ROWS + 1)):
-        filled = [text for text in (cell_text(c).strip() for c in cells) if text]
-        if len(filled) >= 2:
+def title_rows(rows: Sequence[Sequence[object]], header_names: Collection[str] = _HEADER_NAMES) -> int:
+    """How many of the first `rows` stand above the column names. The first row that holds a column name of
+    `header_names` is the header: titles, an export date, blank rows and the group row of a two-level header (工单信息
+    over 工单编号 and 来电时间) stand above it. In a file whose names are none of those, the rows with at most one
+    filled cell (a title, often in merged cells) before the first row with two or more; where no such row follows
+    within `MAX_TITLE_ROWS` (a one-column file): 0."""
+    top = list(islice(rows, MAX_TITLE_ROWS + 1))
+    for count, cells in enumerate(top):
+        if any(_header_key(cell) in header_names for cell in cells):
             return count
-        if filled and filled[0].lstrip("\ufeff").lower() in _HEADER_NAMES:
-            return 0
+    for count, cells in enumerate(top):
+        if sum(1 for cell in cells if cell_text(cell).strip()) >= 2:
+            return count
     return 0
+
+
+def _header_key(cell: object) -> str:
+    return cell_text(cell).strip().lstrip("\ufeff").lower()
 
 
 def read_csv_frame(path: Path, sep: str = ",") -> Table:
@@ -215,9 +222,9 @@ def read_workbook(path: Path, header_names: Collection[str] = _HEADER_NAMES) -> 
                 if not top.notna().any(axis=None):
                     continue
                 rows = top.values.tolist()
-                skip = title_rows(rows)
+                skip = title_rows(rows, header_names)
                 fallback = fallback or (sheet, skip)
-                if any(cell_text(cell).strip().lstrip("\ufeff").lower() in header_names for cell in rows[skip]):
+                if any(_header_key(cell) in header_names for cell in rows[skip]):
                     known = (sheet, skip)
                     break
             sheet, skip = known or fallback or (book.sheet_names[0], 0)

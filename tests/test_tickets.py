@@ -143,6 +143,28 @@ def test_a_workbook_whose_first_sheet_holds_notes_is_read_from_the_sheet_with_th
     assert load_tickets(path)[0]["id"] == [a[0] for a in APPEALS]
 
 
+def test_an_export_with_a_two_level_header_is_read_from_its_column_names(tmp_path):
+    """Group cells merged over the column names (工单信息 over 留言编号 and 留言主题), under a title: the names were
+    taken for the group row and no column was found."""
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["武冈市12345热线工单导出（2026年11月）"])
+    sheet.append(["工单信息", None, "诉求信息", None, None])
+    sheet.merge_cells("A2:B2")
+    sheet.merge_cells("C2:E2")
+    sheet.append(list(appeals_frame().columns))
+    for row in APPEALS:
+        sheet.append(list(row))
+    book.save(tmp_path / "export.xlsx")
+    tickets, _ = load_tickets(tmp_path / "export.xlsx")
+    assert tickets["id"] == [a[0] for a in APPEALS] and tickets["unit"] == [a[4] for a in APPEALS]
+    csv = tmp_path / "export.csv"
+    csv.write_text("工单信息,,诉求信息,,\n" + appeals_frame().to_csv(index=False), encoding="utf-8")
+    assert load_tickets(csv)[0]["text"] == [a[2] for a in APPEALS]
+
+
 def test_an_excel_97_workbook_loads_as_wps_and_12345_systems_export_it(tmp_path):
     export = appeals_frame().rename(columns={"留言编号": "工单编号", "留言主题": "诉求标题", "留言详情": "来电内容",
                                              "一级标签": "诉求类别", "责任单位": "办理单位"})
