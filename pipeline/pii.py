@@ -16,8 +16,9 @@ surname and a given name right after a label that introduces a person (姓名：
 where a name ends, the names listed after it (投诉人：李某、陈歌、李菲), a name right before the call an agent's ticket
 opens with (张建国来电反映…) or right before a phone number (马晓英139…); every other mention of a name found so is
 masked as well, and so is every mention of a name the record gives for its author (a 来电人 field, a case file's
-留言用户 column); `mask_together` masks the parts of one record (title, body, reply) with the names of all of them. Any other name (张三的房子) stays: finding those would take a name model, and guessing
-from surnames alone would mask half the place names of a county (邓家铺, 高沙, 龙溪).
+留言用户 column); `mask_together` masks the parts of one record (title, body, reply) with the names of all of them.
+Any other name (张三的房子) stays: finding those would take a name model, and guessing from surnames alone would mask
+half the place names of a county (邓家铺, 高沙, 龙溪).
 """
 from __future__ import annotations
 
@@ -288,7 +289,8 @@ _WORDLIKE_SURNAMES = frozenset("向于曾许谢方高万石金江马常时")
 _NOT_A_GIVEN_NAME_START = frozenset("在于是曾向对将已也都把被给从到因为的了着过去今年月日第这那其该此每各们某")
 # 我是金陵镇…, 我是武冈人: a place or where one is from, not a name.
 _NOT_A_GIVEN_NAME_END = frozenset("镇乡村市区县省街路人")
-# Words after a label that start with a surname: 业主许可…, 来电人周一来电…, 来电人陈述：…
+# Words after a label that start with a surname (业主许可…, 来电人周一来电…, 来电人陈述：…), each two characters: no
+# name starts with one.
 _NOT_NAMES = frozenset("许可 谢谢 孙子 孙女 方面 方便 高兴 万一 于是 马上 时间 陈述 周一 周二 周三 周四 周五 周六 周日 周末"
                        .split())
 _TITLES = frozenset("先生 女士 小姐 师傅 老师 同学 阿姨 同志 大爷 大妈 老板 经理 主任 书记 局长 市长 镇长 村长".split())
@@ -302,19 +304,20 @@ _NAME_WITH_SEX = re.compile(f"(?:^|(?<={_PUNCTUATION})){_NAME}(?=[，,（(]\\s*[
 
 # The caller named by the agent's usual opening, 张建国来电反映… or 市民张建国来电称…: the name starts a sentence or
 # follows a standing, and ends at the call. A surname that is also a word (于是我致电…) is left out here.
-_NAME_BEFORE_CALL = re.compile(f"(?:^|(?<={_PUNCTUATION})|(?<=市民|村民|居民|业主|群众))"
+_AFTER_STANDING = "(?<=市民|村民|居民|业主|群众)"
+_NAME_BEFORE_CALL = re.compile(f"(?:^|(?<={_PUNCTUATION})|{_AFTER_STANDING})"
                                f"(?![{''.join(sorted(_WORDLIKE_SURNAMES))}]){_NAME}(?=来电|致电|来访|来信)")
 
 
 # A name right before a phone number, as a signature or a list of residents gives one with no label (…。马晓英139…;
 # 代表:谭为立0739-…，张民子0739-…): it starts after punctuation, at the start or after a standing.
-_NAME_BEFORE_NUMBER = re.compile(f"(?:^|(?<={_PUNCTUATION})|(?<=市民|村民|居民|业主|群众|代表)){_NAME}$")
+_NAME_BEFORE_NUMBER = re.compile(f"(?:^|(?<={_PUNCTUATION})|{_AFTER_STANDING}|(?<=代表)){_NAME}$")
 _PHONE_KINDS = frozenset({"mobile", "landline"})
 
 
 def _is_name(name: str, given: str) -> bool:
     return (given[0] not in _NOT_A_GIVEN_NAME_START and given[-1] not in _NOT_A_GIVEN_NAME_END
-            and given not in _TITLES and "某" not in given and name[:2] not in _NOT_NAMES and name not in _NOT_NAMES)
+            and given not in _TITLES and "某" not in given and name[:2] not in _NOT_NAMES)
 
 
 def _labelled_names(text: str) -> set[str]:
@@ -393,8 +396,12 @@ def mask_together(texts: Sequence[str], people: Iterable[str] = ()) -> list[Mask
     """The parts of one record (a ticket's title and body, a case's reply) masked alike: a name that one part
     introduces is masked in every part (控告…陷害潘平安 as the title, 我叫潘平安 in the body)."""
     people = list(people)
-    named = {span.value for text in texts for span in find_pii(text, people) if span.kind == "name"}
-    return [mask_pii(text, [*people, *named]) for text in texts]
+    found = [find_pii(text, people) for text in texts]
+    named = {span.value for spans in found for span in spans if span.kind == "name"}
+    # a part is searched again only where another part's name occurs in it
+    return [_replaced(text, find_pii(text, [*people, *named])
+                      if any(name in text for name in named - {s.value for s in spans}) else spans)
+            for text, spans in zip(texts, found)]
 
 
 def without_placeholders(text: str) -> str:
@@ -410,7 +417,10 @@ def mask_pii(text: str, people: Iterable[str] = ()) -> MaskedText:
     the offsets and values in the original text. `people`: as for `find_pii`."""
     if not isinstance(text, str):
         raise TypeError(f"mask_pii() expects str, got {type(text).__name__}")
-    spans = find_pii(text, people)
+    return _replaced(text, find_pii(text, people))
+
+
+def _replaced(text: str, spans: list[PiiSpan]) -> MaskedText:
     pieces: list[str] = []
     cursor = 0
     for span in spans:
