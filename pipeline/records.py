@@ -117,7 +117,7 @@ def title_rows(rows: Sequence[Sequence[object]], header_names: Collection[str] =
     within `MAX_TITLE_ROWS` (a one-column file): 0."""
     top = list(islice(rows, MAX_TITLE_ROWS + 1))
     for count, cells in enumerate(top):
-        if any(_header_key(cell) in header_names for cell in cells):
+        if _names_a_column(cells, header_names):
             return count
     for count, cells in enumerate(top):
         if sum(1 for cell in cells if cell_text(cell).strip()) >= 2:
@@ -125,8 +125,8 @@ def title_rows(rows: Sequence[Sequence[object]], header_names: Collection[str] =
     return 0
 
 
-def _header_key(cell: object) -> str:
-    return cell_text(cell).strip().lstrip("\ufeff").lower()
+def _names_a_column(cells: Sequence[object], header_names: Collection[str]) -> bool:
+    return any(cell_text(cell).strip().lstrip("\ufeff").lower() in header_names for cell in cells)
 
 
 def read_csv_frame(path: Path, sep: str = ",") -> Table:
@@ -224,7 +224,7 @@ def read_workbook(path: Path, header_names: Collection[str] = _HEADER_NAMES) -> 
                 rows = top.values.tolist()
                 skip = title_rows(rows, header_names)
                 fallback = fallback or (sheet, skip)
-                if any(_header_key(cell) in header_names for cell in rows[skip]):
+                if _names_a_column(rows[skip], header_names):
                     known = (sheet, skip)
                     break
             sheet, skip = known or fallback or (book.sheet_names[0], 0)
