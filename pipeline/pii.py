@@ -119,6 +119,10 @@ _PARTIAL_MOBILE = re.compile(f"(?<![{_NOT_AROUND_HIDDEN}])[1１][3-9３-９]{_D}
                              f"(?:[{_HIDDEN}xX]{{4}}{_D}{{4}}|{_D}{{4}}[{_HIDDEN}xX]{{4}})(?![{_NOT_AROUND_HIDDEN}])")
 _PARTIAL_ID = re.compile(f"(?<![{_NOT_AROUND_HIDDEN}])(?=[0-9０-９XxＸｘ{_HIDDEN}]{{18}}(?![{_NOT_AROUND_HIDDEN}]))"
                          f"{_D}{{2,6}}[{_HIDDEN}]{{6,14}}{_D}{{0,3}}[0-9０-９XxＸｘ](?![{_NOT_AROUND_HIDDEN}])")
+# What follows "身份证号：" is the ID whatever its shape: mistyped (a digit short or over), or hidden in part by the
+# board or an export beyond what _PARTIAL_ID reads (４３０３２２１９５６０*******: region and birth date readable).
+_ID_CHAR = f"[0-9０-９XxＸｘ{_HIDDEN}]"
+_LABELLED_ID = re.compile(f"(?<![{_NOT_AROUND_HIDDEN}]){_ID_CHAR}(?:{_SEP}?{_ID_CHAR}){{13,23}}(?![{_NOT_AROUND_HIDDEN}])")
 # Only where the text calls them a phone: alone, these shapes are as often amounts, dates or order numbers.
 _LOCAL_LANDLINE = re.compile(f"{_START}{_LOCAL_7_8}{_END}")
 _MISTYPED_MOBILE = re.compile(f"{_START}[1１]{_D}{{9,11}}{_END}")
@@ -210,6 +214,11 @@ def _is_labelled_phone(_value: str, before: str) -> bool:
     return _PHONE_LABEL.search(before) is not None
 
 
+def _is_labelled_id(digits: str, before: str) -> bool:
+    # A number hidden all but a few digits (*****************, ***************1234) discloses nothing.
+    return sum(ch.isdigit() for ch in digits) >= 6 and _ID_LABEL.search(before) is not None
+
+
 def _is_id(digits: str, before: str) -> bool:
     if _ID_LABEL.search(before):
         return True
@@ -245,6 +254,7 @@ _DETECTORS: tuple[tuple[PiiKind, re.Pattern[str], Callable[[str, str], bool] | N
     ("email", _EMAIL, None),
     ("id_card", _ID, _is_id),
     ("id_card", _PARTIAL_ID, None),
+    ("id_card", _LABELLED_ID, _is_labelled_id),
     ("bank_card", _CARD, _is_card),
     ("travel_document", _TRAVEL_DOCUMENT, _is_travel_document),
     ("account", _ACCOUNT, _is_account),

@@ -169,7 +169,7 @@ def test_masks_each_kind_with_offsets_in_the_original_text(text, expected_kind, 
         # before the call: a title, an unnamed person, a place, and a surname that is a word (于是)
         "陈某某来电反映后，于是我致电122；高沙镇来电",
         # hidden in another shape than a phone's or an ID's, or wholly: nothing left to mask
-        "编号138*****1234，单号4305**********123X5，电话*****************",
+        "编号138*****1234，单号4305**********123X5，电话*****************，身份证号：**************1234",
         "编号430581 1990 0101 1234（校验位不对）",
         "来电人周一来电反映，来电人陈述：投诉人周末来电",
         # kinship words followed by what happened to the relative, not by a name
@@ -199,6 +199,12 @@ def test_ordinary_numbers_and_near_misses_stay(text):
         ("身份证号码是 430581 19900101 1234", "id_card", "430581 19900101 1234"),
         ("身份證號碼：430581209901011237", "id_card", "430581209901011237"),  # raw Traditional text
         ("证件号430581901301123", "id_card", "430581901301123"),
+        # a digit short or over, read under the bank card's shape, hidden in part beyond an ID's usual shape
+        ("身份证号：43058119900101123，请核实", "id_card", "43058119900101123"),
+        ("身份证号码430581199001011234X", "id_card", "430581199001011234X"),
+        ("身份证号:4305811990010112", "id_card", "4305811990010112"),
+        ("身份证号码是 4305 8119 9001 0112 3，谢谢", "id_card", "4305 8119 9001 0112 3"),
+        ("当事人，身份证４３０３２２１９５６０*******当事人", "id_card", "４３０３２２１９５６０*******"),
         ("卡号6222021234567895未通过校验", "bank_card", "6222021234567895"),
         ("我的银行账号是 6222 0212 3456 7895", "bank_card", "6222 0212 3456 7895"),
         ("社保卡号430581199001011234", "bank_card", "430581199001011234"),  # masked, if under the card token
@@ -347,6 +353,9 @@ def test_real_tickets_only_the_phone_numbers_and_names_left_in_them_are_masked(s
         # and the five the writers gave half hidden (电话号码:177××××1292), still one person's number
         ("mobile", "177××××1292"), ("mobile", "153××××0309"), ("mobile", "189××××7578"), ("mobile", "151××××6885"),
         ("mobile", "158××××9361"),
+        # two IDs a message gives with their last digits hidden (身份证４３０３２２１９５６０*******): region and
+        # birth date; a date that follows one with no space (…*******２０１５年８月) goes with it
+        ("id_card", "４３０３２２１９５６０*******"), ("id_card", "２３１００５１９８４０*******２０１５"),
         ("plate", "鄂AP185挂"),
         ("plate", "赣A50397"), ("plate", "赣a50397"),
         ("plate", "鄂A600HV6"), ("plate", "鄂a600hv6"),
