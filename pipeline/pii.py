@@ -122,7 +122,8 @@ _PARTIAL_ID = re.compile(f"(?<![{_NOT_AROUND_HIDDEN}])(?=[0-9０-９XxＸｘ{_HI
 # What follows "身份证号：" is the ID whatever its shape: mistyped (a digit short or over), or hidden in part by the
 # board or an export beyond what _PARTIAL_ID reads (４３０３２２１９５６０*******: region and birth date readable).
 _ID_CHAR = f"[0-9０-９XxＸｘ{_HIDDEN}]"
-_LABELLED_ID = re.compile(f"(?<![{_NOT_AROUND_HIDDEN}]){_ID_CHAR}(?:{_SEP}?{_ID_CHAR}){{13,23}}(?![{_NOT_AROUND_HIDDEN}])")
+_LABELLED_ID = re.compile(f"(?<![{_NOT_AROUND_HIDDEN}]){_ID_CHAR}(?:{_SEP}?{_ID_CHAR}){{13,23}}"
+                          f"(?![{_NOT_AROUND_HIDDEN}])")
 # Only where the text calls them a phone: alone, these shapes are as often amounts, dates or order numbers.
 _LOCAL_LANDLINE = re.compile(f"{_START}{_LOCAL_7_8}{_END}")
 _MISTYPED_MOBILE = re.compile(f"{_START}[1１]{_D}{{9,11}}{_END}")
