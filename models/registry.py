@@ -185,12 +185,13 @@ def gate(
     tolerance: float = DEFAULT_TOLERANCE,
     class_margin: float = DEFAULT_CLASS_MARGIN,
 ) -> GateVerdict:
-    """A challenger passes when, on every head the champion was scored on (with `HEAD_MIN_N` tickets or more), its
-    macro-F1 is not lower by more than `tolerance` and no class with `CLASS_MIN_SUPPORT` evaluation tickets or more
-    has an F1 lower by more than `class_margin`. Reasons list every failure (or, when it passes, the margins it
-    passed by), and the heads and classes too small to judge, so the decision log says why."""
+    """A challenger passes when, on every head the champion was scored on (with `HEAD_MIN_N` tickets or more; one
+    such head at least), its macro-F1 is not lower by more than `tolerance` and no class with `CLASS_MIN_SUPPORT`
+    evaluation tickets or more has an F1 lower by more than `class_margin`. Reasons list every failure (or, when it
+    passes, the margins it passed by), and the heads and classes too small to judge, so the decision log says why."""
     reasons: list[str] = []
     passed = True
+    judged = 0
     for head, old in sorted(champion.items()):
         new = challenger.get(head)
         if new is None:
@@ -202,6 +203,7 @@ def gate(
             reasons.append(f"{head}: {old.n} evaluation tickets, fewer than {HEAD_MIN_N}: not judged (macro-F1 "
                            f"{new.macro_f1:.4f} vs champion {old.macro_f1:.4f})")
             continue
+        judged += 1
         if delta < -tolerance:
             passed = False
             reasons.append(f"{head}: macro-F1 {new.macro_f1:.4f} < champion {old.macro_f1:.4f} - {tolerance}")
@@ -216,6 +218,12 @@ def gate(
             if cls not in small and f1_new < f1_old - class_margin:
                 passed = False
                 reasons.append(f"{head}/{cls}: F1 {f1_new:.4f} < champion {f1_old:.4f} - {class_margin}")
+    # Small heads are let through beside a judged one (the unit head early on); with none judged, a small evaluation
+    # file would otherwise wave any challenger through as an ordinary promotion.
+    if passed and champion and not judged:
+        passed = False
+        reasons.append(f"no head has {HEAD_MIN_N} evaluation tickets: nothing judged (a larger evaluation set, or "
+                       "--force)")
     return GateVerdict(passed, reasons)
 
 

@@ -133,10 +133,16 @@ def test_gate_margins(models, dev_set):
     # a head scored on a handful of tickets (the unit head on held-out feedback, early on) is reported, not gated
     handful = {"unit": champion["topic"].__class__(n=6, accuracy=1.0, macro_f1=1.0, f1={"公安": 1.0}, support={"公安": 6})}
     halved = {"unit": champion["topic"].__class__(n=6, accuracy=0.5, macro_f1=0.5, f1={"公安": 0.5}, support={"公安": 6})}
-    verdict = gate(handful, halved)
-    assert verdict.passed and verdict.reasons == [
-        "unit: 6 evaluation tickets, fewer than 30: not judged (macro-F1 0.5000 vs champion 1.0000)"]
+    verdict = gate({**champion, **handful}, {**champion, **halved})
+    assert verdict.passed
+    assert ("unit: 6 evaluation tickets, fewer than 30: not judged (macro-F1 0.5000 vs champion 1.0000)"
+            in verdict.reasons)
     assert not gate(handful, {}).passed
+    # with no head large enough to judge, a small evaluation file does not wave a challenger through
+    verdict = gate(handful, halved)
+    assert not verdict.passed
+    assert verdict.reasons[-1] == ("no head has 30 evaluation tickets: nothing judged (a larger evaluation set, or "
+                                   "--force)")
 
 
 def test_interrupted_add_never_becomes_a_version(tmp_path, models):
