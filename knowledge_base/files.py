@@ -24,6 +24,7 @@ _LIST_FIELDS = ("alternatives", "tags")
 _SEPARATORS = {"alternatives": re.compile(r"\|"), "tags": re.compile(r"[|,，、;；]")}
 _DATE_FIELDS = ("valid_from", "valid_to")
 _CSV_REQUIRED = ("question", "answer")
+_CLEARED_BY_EMPTY_CELL = {"unit": "", "topic": "", "valid_from": None, "valid_to": None}
 # Spreadsheet headers as a Chinese office writes them, read as the entry's fields (the field names themselves
 # work too, in any case).
 HEADER_ALIASES = {
@@ -111,10 +112,13 @@ def _table_records(path: Path, header: list[str], rows: Iterable[list],
         for name, value in zip(header, map(cell_text, cells)):
             if name in ignored:
                 continue
-            if name in _LIST_FIELDS and value:
+            if name in _LIST_FIELDS:
                 record[name] = [v.strip() for v in _SEPARATORS[name].split(value) if v.strip()]
             elif value:
                 record[name] = _day(value) if name in _DATE_FIELDS else value
+            elif name in _CLEARED_BY_EMPTY_CELL:
+                # an emptied cell clears the field; a column the file lacks leaves the stored value alone
+                record[name] = _CLEARED_BY_EMPTY_CELL[name]
         yield where, record
 
 

@@ -19,6 +19,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sess
 from appeal.database import add_missing_columns, make_engine, stored_utc
 from pipeline.errors import InputError
 from pipeline.normalize import normalize, to_simplified
+from pipeline.ticket_text import masked_parts
 
 Source = Literal["faq", "case"]
 # On a given day: suggestable, past its valid_to, or before its valid_from.
@@ -271,6 +272,18 @@ def derived_id(entry: EntryIn) -> str:
     return question_key(entry.source, entry.question)[: len(entry.source) + 13]
 
 
+def _as_stored(entry: EntryIn) -> EntryIn:
+    """A past case normalised and PII-masked however it arrives: `kb import-cases` masks its file as it reads it, but
+    a case added by hand, in an entry file or over HTTP holds an earlier caller's words as they were typed. Masking
+    is idempotent, so a case imported from its file is stored as it was."""
+    if entry.source != "case":
+        return entry
+    fields = [name for name in ("question", "answer", "alternatives") if name in entry.model_fields_set]
+    question, answer, *alternatives = masked_parts(entry.question, entry.answer, *entry.alternatives)
+    masked = {"question": question, "answer": answer, "alternatives": alternatives}
+    return entry.model_copy(update={name: masked[name] for name in fields})
+
+
 def _id_from_question(entry: EntryIn) -> bool:
     """Whether the entry's id says nothing but its question: none given, or the one `read_entries` derived."""
     return entry.id is None or entry.id == derived_id(entry)
@@ -386,6 +399,7 @@ class EntryStore:
 
     def add(self, entry: EntryIn, updated_by: str) -> tuple[Entry, int]:
         """Insert a new entry; an id already taken is an error (use `update` or `upsert_many`)."""
+        entry = _as_stored(entry)
         row = EntryRow(**entry.model_dump(), updated_at=utc_now(), updated_by=updated_by)
         row.id = entry.id or derived_id(entry)
         taken = f"entry {row.id!r} already exists" + ("" if entry.id else " with this question") + " (use update)"
@@ -411,8 +425,8 @@ class EntryStore:
             _check_unchanged(entry_id, row, read_at)
             if row is None:
                 raise InputError(f"no entry {entry_id!r}")
-            merged = EntryIn.model_validate({**row.to_entry().model_dump(include=set(EntryIn.model_fields)),
-                                             **change.model_dump(exclude_unset=True)})
+            stored = row.to_entry().model_dump(include=set(EntryIn.model_fields))
+            merged = _as_stored(EntryIn.model_validate({**stored, **change.model_dump(exclude_unset=True)}))
             values = merged.model_dump(exclude={"id"})
             if row.to_entry().model_dump(include=set(values)) == values:
                 # As in an import: a change that changes nothing keeps the entry's stamp and adds no version.
@@ -448,15 +462,16 @@ class EntryStore:
 
     def upsert_many(self, entries: Iterable[EntryIn], updated_by: str,
                     prune: bool = False) -> tuple[ImportResult, list[Entry], int]:
-        """Import: all entries in one transaction (nothing half-imported); an entry whose id exists replaces it,
-        and so does an entry without an id of its own (see `_id_from_question`) whose question is stored under
-        another id (one question, one entry, whatever id it was given when it was added). The stored entries of a
+        """Import: all entries in one transaction (nothing half-imported); an entry whose id exists updates it (the
+        fields it was given: those an import file has no column for, or a JSONL line leaves out, keep their stored
+        values), and so does an entry without an id of its own (see `_id_from_question`) whose question is stored
+        under another id (one question, one entry, whatever id it was given when it was added). The stored entries of a
         source the import holds (faq, case) that it does not hold are named in the result, and with `prune`
         deleted in the same transaction: a trainer who deletes a row of the exported sheet means the entry to go."""
         added = updated = unchanged = 0
         stored: list[Entry] = []
         now = utc_now()
-        entries = list(entries)
+        entries = [_as_stored(entry) for entry in entries]
         ids = [entry.id or derived_id(entry) for entry in entries]
         seen: set[str] = set()
         with self._session.begin() as session:
@@ -474,11 +489,13 @@ class EntryStore:
                         existing[same] = session.get(EntryRow, same)
             entries = list(zip(ids, entries))
             for position, (entry_id, entry) in enumerate(entries, start=1):
-                values = entry.model_dump(exclude={"id"})
                 if entry_id in seen:
                     raise InputError(f"entry {position}: id {entry_id!r} appears twice in one import")
                 seen.add(entry_id)
                 row = existing.get(entry_id)
+                # A stored entry keeps what the import does not give (a sheet of new answers only must not clear
+                # the alternatives, or the valid_to that retired the entry).
+                values = entry.model_dump(exclude={"id"}, include=None if row is None else entry.model_fields_set)
                 if row is None:
                     row = EntryRow(id=entry_id)
                     session.add(row)

@@ -98,6 +98,39 @@ def test_rows_deleted_from_an_exported_sheet_are_deleted_by_a_pruning_import(app
     assert appeal("kb", "import", tmp_path / "faq.xlsx", "--prune").stderr == ""
     assert sorted(e["source"] for e in exported(tmp_path)).count("case") == 1 and len(exported(tmp_path)) == 90
 
+def test_a_sheet_of_some_columns_changes_only_those_and_an_emptied_cell_clears_its_field(appeal_home, tmp_path):
+    """An office sends new answers in a sheet of 编号, 问题, 答复, 责任单位: the entries' other phrasings, tags, topic
+    and the valid_to that retired one of them were cleared by the import, which brought the retired answer back."""
+    ok("kb", "import", FAQ)
+    ok("kb", "add", "--id", "heat-2025", "-q", "2025年冬季取暖补贴怎么领？", "-a", "补贴已停发。", "-u", "武冈市民政局",
+       "--valid-to", "2025-12-31")
+    (tmp_path / "new_answers.csv").write_text(
+        "编号,问题,答复,责任单位\n"
+        "heat-2025,2025年冬季取暖补贴怎么领？,补贴已停发，请关注2026年通知。,武冈市民政局\n", encoding="utf-8")
+    (tmp_path / "no_ids.csv").write_text(
+        "问题,答复,责任单位\n社保卡丢了怎么补办？,先挂失，再到社保卡服务网点补办。,武冈市人力资源和社会保障局\n", encoding="utf-8")
+    assert "(0 new, 1 replaced, 0 unchanged)" in ok("kb", "import", tmp_path / "new_answers.csv")
+    assert "(0 new, 1 replaced, 0 unchanged)" in ok("kb", "import", tmp_path / "no_ids.csv")
+    entries = {e["id"]: e for e in exported(tmp_path)}
+    assert entries["heat-2025"]["answer"] == "补贴已停发，请关注2026年通知。"
+    assert entries["heat-2025"]["valid_to"] == "2025-12-31"
+    assert "heat-2025" in ok("kb", "list", "--status", "expired")
+    card = entries["wg-sbk-01"]
+    assert card["answer"] == "先挂失，再到社保卡服务网点补办。"
+    assert (card["alternatives"], card["topic"], card["tags"]) == (
+        ["社会保障卡遗失了去哪里补", "社保卡掉了怎么办"], "社保卡", ["社保卡", "挂失", "补办"])
+    # an exported sheet has every column: a cell emptied in it clears that field
+    ok("kb", "export", tmp_path / "faq.csv")
+    sheet = pd.read_csv(tmp_path / "faq.csv", dtype=str, keep_default_na=False)
+    sheet.loc[sheet["id"] == "wg-sbk-01", ["tags", "topic"]] = ""
+    sheet.loc[sheet["id"] == "heat-2025", "valid_to"] = ""
+    sheet.to_csv(tmp_path / "faq.csv", index=False)
+    assert "(0 new, 2 replaced, 90 unchanged)" in ok("kb", "import", tmp_path / "faq.csv")
+    entries = {e["id"]: e for e in exported(tmp_path)}
+    assert (entries["wg-sbk-01"]["tags"], entries["wg-sbk-01"]["topic"]) == ([], "")
+    assert "valid_to" not in entries["heat-2025"]
+
+
 def test_texts_that_look_like_formulas_go_through_a_spreadsheet_export_unchanged(appeal_home, tmp_path):
     # a past case holds the citizen's own words, which may start as a formula does
     ok("kb", "add", "--id", "case-1", "-q", "=HYPERLINK(\"http://example.com\",\"社保卡\")丢了怎么办",
@@ -172,13 +205,18 @@ def test_add_update_delete_from_the_command_line(appeal_home, tmp_path):
     ok("kb", "update", "gas-smell", "--valid-to", "none")  # a retired entry comes back
     assert [h["entry_id"] for h in json.loads(ok(*search))] == ["gas-smell"]
     ok("kb", "update", "gas-smell", "--valid-to", "2001-01-01")
+    # a change valid alone that is not with the entry's other fields: one line, no traceback, nothing changed
+    assert_input_error(appeal("kb", "update", "gas-smell", "--valid-from", "2027-01-01", "--by", "agent-7"),
+                       "error: valid_to is before valid_from")
     assert_input_error(appeal("kb", "search", "  ", "--bm25-only"), "query is empty")
-    ok("kb", "delete", "gas-smell", "--by", "trainer-3")
+    ok("kb", "delete", "gas-smell", "--by", "trainer-3   ")
     assert_input_error(appeal("kb", "delete", "gas-smell"), "no entry 'gas-smell'")
     history = json.loads(ok("kb", "history", "gas-smell", "--json"))
     cli = f"cli:{getpass.getuser()}"
     assert [(c["action"], c["by"]) for c in history] == [("add", "agent-7"), ("update", cli), ("update", cli),
                                                           ("update", cli), ("delete", "trainer-3")]
+    ok("kb", "add", "--id", "gas-2", "-q", "燃气表漏气", "-a", "关阀开窗后报修。", "-u", "武冈市管道燃气公司", "--by", "   ")
+    assert json.loads(ok("kb", "history", "gas-2", "--json"))[0]["by"] == cli  # a blank --by is nobody's name
     assert [c["entry"]["valid_to"] for c in history] == [None, "2001-01-01", None, "2001-01-01", "2001-01-01"]
     shown = ok("kb", "history", "gas-smell")
     assert "trainer-3" in shown and "times in Asia/Shanghai" in shown

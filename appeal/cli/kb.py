@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import getpass
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 from typing import Optional
@@ -20,7 +22,7 @@ DenseOption = typer.Option(True, "--dense/--bm25-only", help="also rank by e5 si
 
 
 def _who(by: Optional[str]) -> str:
-    return by or f"cli:{getpass.getuser()}"
+    return (by or "").strip() or f"cli:{getpass.getuser()}"
 
 
 def _db_url(adding: bool = False) -> str:
@@ -39,16 +41,23 @@ def _store(adding: bool = False):
     return EntryStore(_db_url(adding))
 
 
-def _validated(model, values: dict):
+@contextmanager
+def _in_option_words() -> Iterator[None]:
+    """Validation errors as one line that names the options."""
     from pydantic import ValidationError
 
     from knowledge_base.files import validation_message
     from pipeline.errors import InputError
 
     try:
-        return model.model_validate(values)
+        yield
     except ValidationError as exc:
         raise InputError(validation_message(exc, lambda field: "--" + field.replace("_", "-"))) from None
+
+
+def _validated(model, values: dict):
+    with _in_option_words():
+        return model.model_validate(values)
 
 
 def _score_and_rank(score: float | None, rank: int | None) -> str:
@@ -122,7 +131,8 @@ def update(
         if name in values and values[name].strip().lower() in ("", "none"):
             values[name] = None
     change = _validated(EntryUpdate, values)
-    stored, _ = _store().update(entry_id, change, _who(by))
+    with _in_option_words():  # a change valid alone may not be with the entry's other fields (--valid-from)
+        stored, _ = _store().update(entry_id, change, _who(by))
     if unit is not None:
         _warn_unknown_units([stored])
     _print_entry(stored)
