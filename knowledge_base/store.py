@@ -26,18 +26,24 @@ Source = Literal["faq", "case"]
 Status = Literal["active", "expired", "scheduled"]
 
 
+# Line and page breaks as Word writes them are line breaks; other C0 control characters (tab, line feed and carriage
+# return aside) are dropped.
+_CONTROL_CHARACTERS = {**dict.fromkeys(set(range(32)) - {9, 10, 13}), 0x0B: "\n", 0x0C: "\n"}
+
+
 class _UserText(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     @field_validator("*", mode="before")
     @classmethod
-    def _drop_nul(cls, value: object) -> object:
+    def _drop_control_characters(cls, value: object) -> object:
         # A JSON "\u0000" has no meaning in an answer, and PostgreSQL cannot store it (the save would fail as if the
-        # database were down).
+        # database were down); the line break Word pastes (\v) and other control characters cannot be written to an
+        # Excel sheet, so `kb export` to .xlsx failed on them.
         if isinstance(value, str):
-            return value.replace("\x00", "")
+            return value.translate(_CONTROL_CHARACTERS)
         if isinstance(value, list):
-            return [v.replace("\x00", "") if isinstance(v, str) else v for v in value]
+            return [v.translate(_CONTROL_CHARACTERS) if isinstance(v, str) else v for v in value]
         return value
 
 

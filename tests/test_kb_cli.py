@@ -145,6 +145,19 @@ def test_texts_that_look_like_formulas_go_through_a_spreadsheet_export_unchanged
     assert sheet["question"][0].startswith("=HYPERLINK(")  # a text cell: a formula would read back as empty
 
 
+def test_an_answer_pasted_from_word_exports_to_excel_and_outputs_are_named_as_files(appeal_home, tmp_path):
+    """Word's line break (\\v) was stored as pasted and `kb export x.xlsx` failed with a traceback on it; an .xls
+    or .txt output got JSON lines that `kb import` then refused, and a folder as output a traceback."""
+    ok("kb", "add", "--id", "word-1", "-q", "居住证怎么办理？", "-a", "第一步：登记\v第二步：领证\x01", "-u", "武冈市公安局")
+    assert json.loads(ok("kb", "history", "word-1", "--json"))[0]["entry"]["answer"] == "第一步：登记\n第二步：领证"
+    assert "exported 1 entries" in ok("kb", "export", tmp_path / "kb.xlsx")
+    assert "(0 new, 0 replaced, 1 unchanged)" in ok("kb", "import", tmp_path / "kb.xlsx")
+    assert_input_error(appeal("kb", "export", tmp_path / "kb.xls"), "unknown output type '.xls'")
+    (tmp_path / "folder.csv").mkdir()
+    assert_input_error(appeal("kb", "export", tmp_path / "folder.csv"), "folder.csv: is a directory")
+    assert not (tmp_path / "kb.xls").exists() and [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+
+
 def test_a_faq_unit_missing_from_the_catalogue_is_stored_with_a_warning(appeal_home):
     added = appeal("kb", "add", "--id", "typo", "-q", "社保卡丢了怎么办", "-a", "先挂失再补办。",
                    "-u", "武冈市人力资源和社保局")

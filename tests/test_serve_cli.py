@@ -182,3 +182,27 @@ def test_a_citizens_text_that_looks_like_a_formula_stays_text_in_the_exports_tra
     assert [c.value for c in cells] == texts and {c.data_type for c in cells} == {"s"}  # text cells, no formula
     written = (tmp_path / "feedback.csv").read_text(encoding="utf-8-sig")
     assert "\"'=HYPERLINK(" in written and ",'-1楼车库漏水" in written and ",''=1+1" in written and ",'@物业" in written
+
+
+def test_a_control_character_in_a_citizens_text_does_not_stop_an_excel_export(appeal_home, tmp_path):
+    """openpyxl refuses a whole workbook for one control character (a web form passes Word's line break, \\v, on);
+    an output path that is a folder is one line of error, with no half file left beside it."""
+    from training.feedback_store import Feedback, FeedbackStore
+
+    install_model(appeal_home, "demo-baseline")
+    store = FeedbackStore(f"sqlite:///{appeal_home / 'appeal.db'}")
+    try:
+        store.add(Feedback(text="小区路灯坏了\v已经一个月\x07", topic="城乡建设", ticket_id="T-1"))
+    finally:
+        store.close()
+    export = [*APPEAL, "feedback", "export", "--out"]
+    result = subprocess.run([*export, str(tmp_path / "feedback.xlsx")], cwd=REPO, env=_env(appeal_home),
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert list(load_tickets(tmp_path / "feedback.xlsx")[0]["text"]) == ["小区路灯坏了\n已经一个月"]
+    (tmp_path / "out.csv").mkdir()
+    result = subprocess.run([*export, str(tmp_path / "out.csv")], cwd=REPO, env=_env(appeal_home),
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 2 and result.stderr.strip().endswith("out.csv: is a directory; give a file name")
+    assert "Traceback" not in result.stderr and not list(tmp_path.glob(".*"))
+

@@ -85,6 +85,12 @@ def main() -> None:
             for e in exc.errors())
         typer.secho(f"error: configuration: {problems}", fg=typer.colors.RED, err=True)
         sys.exit(2)
+    except OSError as exc:
+        # a path given that cannot be written or read (a folder named like the output file, a file where a folder
+        # should be, no permission): the user's to fix, as a bad file is
+        paths = " -> ".join(str(name) for name in (exc.filename, exc.filename2) if name is not None)
+        typer.secho(f"error: {paths + ': ' if paths else ''}{exc.strerror or exc}", fg=typer.colors.RED, err=True)
+        sys.exit(2)
     except Exception as exc:
         from sqlalchemy.exc import OperationalError  # here: `appeal --help` need not import SQLAlchemy
 

@@ -162,22 +162,28 @@ def write_rows(rows: list[dict], output: Path) -> None:
     suffix = output.suffix.lower()
     if suffix not in (".csv", ".jsonl", ".xlsx"):
         raise InputError(f"{output}: unknown output type {output.suffix!r} (use .csv, .jsonl or .xlsx)")
+    if output.is_dir():
+        raise InputError(f"{output}: is a directory; give a file name")
     output.parent.mkdir(parents=True, exist_ok=True)
     partial = output.with_name(f".{output.name}.partial")
     frame = pd.DataFrame(rows)
-    if suffix == ".csv":
-        frame.map(csv_cell_out).to_csv(partial, index=False, encoding="utf-8-sig")
-    elif suffix == ".jsonl":
-        frame.to_json(partial, orient="records", lines=True, force_ascii=False)
-    else:
-        _write_xlsx(frame, partial)
-    os.replace(partial, output)
+    try:
+        if suffix == ".csv":
+            frame.map(csv_cell_out).to_csv(partial, index=False, encoding="utf-8-sig")
+        elif suffix == ".jsonl":
+            frame.to_json(partial, orient="records", lines=True, force_ascii=False)
+        else:
+            _write_xlsx(frame, partial)
+        os.replace(partial, output)
+    finally:
+        partial.unlink(missing_ok=True)
 
 
 def _write_xlsx(frame, path: Path) -> None:
     # pandas' to_excel hands openpyxl a text starting with "=" as a formula; a cell typed as text never runs
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
     book = Workbook(write_only=True)
     sheet = book.create_sheet("Sheet1")
@@ -185,6 +191,10 @@ def _write_xlsx(frame, path: Path) -> None:
     def cell(value):
         if value is None or (isinstance(value, float) and value != value):  # NaN: an empty cell, as pandas writes
             return None
+        if isinstance(value, str):
+            # a control character (a citizen's text, an entry stored before they were dropped) no sheet can hold:
+            # openpyxl refuses the whole file for one
+            value = ILLEGAL_CHARACTERS_RE.sub(lambda found: "\n" if found.group() in "\v\f" else "", value)
         written = WriteOnlyCell(sheet, value=value)
         if isinstance(value, str):
             written.data_type = "s"

@@ -25,8 +25,11 @@ def report(
     """HTML evaluation report of every registry version and how they changed.
 
     Accuracy, macro-F1, per-class scores, confusion matrix, reliability and coverage-precision curves."""
+    from pipeline.errors import InputError
     from training.report import render_report
 
+    if out.is_dir():  # said before the notebook runs for half a minute
+        raise InputError(f"{out}: is a directory; give a file name")
     names = [v.strip() for item in versions or [] for v in item.split(",") if v.strip()]
     path = render_report(out, registry=registry, data=data, versions=names or None, kb_pairs=kb_pairs,
                          kb_limit=kb_limit)
