@@ -292,6 +292,21 @@ def read_html_table(path: Path) -> Table:
 
 
 _DATE_CJK = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*[日号]?")
+# The time as Chinese exports and agents write it: 09时15分(30秒), 9点, 下午3:15 (a part of the day before it).
+_TIME_CJK = re.compile(r"(上午|早上|凌晨|中午|下午|晚上|傍晚)?\s*(\d{1,2})\s*(?:[时点]\s*(?:(\d{1,2})\s*分)?\s*(?:(\d{1,2})\s*秒)?"
+                       r"|:(\d{2})(?::(\d{2}))?)\s*$")
+_AFTERNOON = {"下午": 12, "晚上": 12, "傍晚": 12, "中午": 11}  # hours before this are read 12 hours on
+
+
+def _time_as_iso(found: re.Match) -> str:
+    part, hour = found[1], int(found[2])
+    if part is None and found[5] is not None:  # 09:15 as it stands, which pandas reads
+        return found[0]
+    if part in _AFTERNOON and hour < _AFTERNOON[part]:
+        hour += 12
+    return f" {hour:02d}:{int(found[3] or found[5] or 0):02d}:{int(found[4] or found[6] or 0):02d}"
+
+
 _EXCEL_EPOCH = datetime(1899, 12, 30)  # Excel's day 0, chosen by Excel so its 1900 leap-year bug cancels out
 
 
@@ -311,7 +326,7 @@ def parse_date(value: Any) -> str | None:
         return stamp.replace(microsecond=0).isoformat(timespec="seconds")
     if re.fullmatch(r"\d{8}", text):
         return datetime.strptime(text, "%Y%m%d").isoformat(timespec="seconds")
-    text = _DATE_CJK.sub(r"\1-\2-\3 ", text).strip()
+    text = _TIME_CJK.sub(_time_as_iso, _DATE_CJK.sub(r"\1-\2-\3 ", text)).strip()
     return pd.Timestamp(pd.to_datetime(text, format="mixed")).isoformat(timespec="seconds")
 
 

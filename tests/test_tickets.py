@@ -424,6 +424,16 @@ def test_parse_date_spellings():
     assert parse_date("2012/1/19 17:49:30") == "2012-01-19T17:49:30"
     assert parse_date("43831") == "2020-01-01T00:00:00"
     assert parse_date(None) is None
+    # the time as Chinese work-order exports and agents write it
+    assert parse_date("2026年11月20日 09时15分") == "2026-11-20T09:15:00"
+    assert parse_date("2026年11月20日9时15分30秒") == "2026-11-20T09:15:30"
+    assert parse_date("2026-11-20 8点") == "2026-11-20T08:00:00"
+    assert parse_date("2026/11/20 下午3:15") == "2026-11-20T15:15:00"
+    assert parse_date("2026年11月20日 晚上10点30分") == "2026-11-20T22:30:00"
+    assert parse_date("2026年11月20日 中午12点") == "2026-11-20T12:00:00"
+    assert parse_date("2026年11月20日 凌晨2时") == "2026-11-20T02:00:00"
+    with pytest.raises(ValueError):
+        parse_date("2026年11月20日 25时")
 
 
 # ---- split -------------------------------------------------------------------------------------------------
