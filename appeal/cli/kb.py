@@ -353,6 +353,7 @@ def search(
 
     from knowledge_base.kb import KnowledgeBase
     from knowledge_base.store import EntryFilter
+    from pipeline import masked_text
     from pipeline.errors import InputError
 
     try:
@@ -361,7 +362,8 @@ def search(
         raise InputError(f"--date {on!r}: expected YYYY-MM-DD") from None
     kb = KnowledgeBase(encoder=_encoder(dense))
     kb.warm_up()
-    hits = kb.search(query, k, today=day, source=_validated(EntryFilter, dict(source=source)).source)
+    # masked as /v1/suggest masks an agent's text, so that a trainer sees what agents are suggested
+    hits = kb.search(masked_text(query), k, today=day, source=_validated(EntryFilter, dict(source=source)).source)
     if as_json:
         typer.echo(json.dumps([asdict(h) for h in hits], ensure_ascii=False, indent=2))
         return
