@@ -346,9 +346,11 @@ def decide(
         if rule.then.type and rule.then.type != functional_type:
             trace.note(f"职能类型按规则改为 {rule.then.type}（模型: {functional_type}）")
             functional_type = base["functional_type"] = rule.then.type
-        if rule.then.auto:
-            # the explicit rule, not the unsure unit head, chose the unit; other review causes still stand
+        if rule.then.auto and "unit" in trace.causes:
+            # the explicit rule, not the unsure unit head, chose the unit; other review causes still stand, and the
+            # reasons say so, where the unit line above says a person must decide
             trace.causes.discard("unit")
+            trace.note(f"unit: 由规则 {rule.id} 确定，单位无需人工确认 / the rule, not the unsure unit head, sets the unit")
 
     lead = _target(lead_spec, catalogue, functional_type, place, text or "", trace)
     if lead is None:

@@ -115,6 +115,10 @@ def test_gas_leak_is_urgent_and_goes_to_the_gas_company_with_the_fire_brigade():
     d = decide(heads("住房和城乡建设"), "我们单元楼道里燃气泄漏，味道很大，请马上派人！")
     assert d.urgent and d.lead.id == "ut-gas" and [a.id for a in d.assisting] == ["wg-xfjy"]
     assert any("紧急" in r and "燃气泄漏" in r for r in d.reasons)
+    # the unit head unsure: the rule sets the unit without a person, and the reasons no longer end on "需人工"
+    unsure = decide(heads("应急管理", unit_conf=0.17, unit_review=True), "煤气泄漏了！迎春亭街道某小区有很大的煤气味")
+    assert unsure.decision == "auto" and unsure.lead.id == "ut-gas"
+    assert unsure.reasons[-1] == "unit: 由规则 gas-leak 确定，单位无需人工确认 / the rule, not the unsure unit head, sets the unit"
 
 
 def test_telecom_fraud_goes_to_the_police_not_to_the_telecom_company():
