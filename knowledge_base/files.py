@@ -20,10 +20,12 @@ from pipeline.records import (SPLIT_ROW, WORKBOOK_SUFFIXES, cell_text, csv_cell_
 # Written by `export`, ignored on import: the store sets them itself.
 _EXPORT_ONLY = ("updated_at", "updated_by")
 _LIST_FIELDS = ("alternatives", "tags")
-# A phrasing may hold a comma; a keyword list is written with whatever separator the office uses.
-_SEPARATORS = {"alternatives": re.compile(r"\|"), "tags": re.compile(r"[|,，、;；]")}
+# A phrasing may hold a comma or a line break; a keyword list is written with whatever separator the office uses,
+# or a line each.
+_SEPARATORS = {"alternatives": re.compile(r"\|"), "tags": re.compile(r"[|,，、;；\n]")}
 _DATE_FIELDS = ("valid_from", "valid_to")
 _CSV_REQUIRED = ("question", "answer")
+_DAY_SHAPE = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*[日号]?")
 _CLEARED_BY_EMPTY_CELL = {"unit": "", "topic": "", "valid_from": None, "valid_to": None}
 # Spreadsheet headers as a Chinese office writes them, read as the entry's fields (the field names themselves
 # work too, in any case).
@@ -93,6 +95,11 @@ def _table_records(path: Path, header: list[str], rows: Iterable[list],
     if twice:
         raise InputError(f"{path}: more than one column for {', '.join(twice)} (header: {', '.join(given)})")
     missing = [name for name in _CSV_REQUIRED if name not in header]
+    if not any(name.strip() for name in given):
+        raise InputError(f"{path}: no column names: the file is empty")
+    if missing and len(given) == 1 and re.search(r"[\t;；]", given[0]):
+        raise InputError(f"{path}: the columns are separated by tabs or semicolons, not commas: save the sheet as CSV "
+                         "(逗号分隔) or .xlsx")
     if missing:
         raise InputError(f"{path}: missing column(s) {', '.join(missing)} (header: {', '.join(given)}; "
                          f"{', '.join(f'{name} may be headed {HEADER_ALIASES[name][0]}' for name in missing)})")
@@ -113,22 +120,30 @@ def _table_records(path: Path, header: list[str], rows: Iterable[list],
             if name in ignored:
                 continue
             if name in _LIST_FIELDS:
-                record[name] = [v.strip() for v in _SEPARATORS[name].split(value) if v.strip()]
+                record[name] = list_items(name, [value])
             elif value:
-                record[name] = _day(value) if name in _DATE_FIELDS else value
+                record[name] = day_text(value) if name in _DATE_FIELDS else value
             elif name in _CLEARED_BY_EMPTY_CELL:
                 # an emptied cell clears the field; a column the file lacks leaves the stored value alone
                 record[name] = _CLEARED_BY_EMPTY_CELL[name]
         yield where, record
 
 
-def _day(value: str) -> str:
+def list_items(name: str, cells: Iterable[str]) -> list[str]:
+    """The items of the list field `name` ("alternatives", "tags") written in `cells`, split as a spreadsheet cell
+    is (`kb add --tag 社保卡,补办` and a tags cell "社保卡,补办" are two tags alike)."""
+    return [item.strip() for cell in cells for item in _SEPARATORS[name].split(cell) if item.strip()]
+
+
+def day_text(value: str) -> str:
     """A date as a spreadsheet writes it (2027/6/30, 2027年6月30日, an Excel serial) as YYYY-MM-DD; anything else is
-    left for validation to name."""
+    left for validation to name, a day that does not exist (2027年6月31日) as YYYY-MM-DD too, so that validation
+    names the day rather than the separator."""
     try:
         return parse_date(value)[:10]
     except (ValueError, OverflowError):
-        return value
+        shaped = _DAY_SHAPE.fullmatch(value.strip())
+        return "-".join(part.zfill(2) for part in shaped.groups()) if shaped else value
 
 
 def _csv_records(path: Path, text: str) -> Iterable[tuple[str, dict]]:
@@ -155,7 +170,7 @@ def read_entries(path: Path) -> list[EntryIn]:
     with a `ReadWarning` that says so."""
     path = Path(path)
     if not path.is_file():
-        raise InputError(f"{path}: no such file")
+        raise InputError(f"{path}: {'a directory, not a file' if path.is_dir() else 'no such file'}")
     suffix = path.suffix.lower()
     if suffix == ".csv":
         records = _csv_records(path, decode_text(path.read_bytes(), path)[0])

@@ -14,7 +14,7 @@ from collections import Counter
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from pathlib import Path
-from typing import Callable, Collection, Iterable, Literal, get_args
+from typing import Callable, Collection, Iterable, Literal, Mapping, get_args
 
 from pydantic import BaseModel
 
@@ -228,6 +228,12 @@ def unknown_unit_warnings(entries: Iterable, catalogue: Catalogue, most: int = 1
     if rest := unknown[most:]:
         lines.append(f"… and {len(rest)} more units not in the catalogue ({sum(c for _, c in rest)} entries)")
     return lines
+
+
+def unit_label_reader(heads: Mapping) -> Callable[[str], str | None] | None:
+    """The catalogue's reading of unit answers as the labels of a model's unit head (its card's `heads`): see
+    `Catalogue.label_reader`. None when the model has no unit head."""
+    return load_catalogue().label_reader(set(heads["unit"].labels)) if "unit" in heads else None
 
 
 def load_catalogue(units_path: Path | None = None, types_path: Path | None = None,

@@ -164,6 +164,36 @@ def test_an_answer_pasted_from_word_exports_to_excel_and_outputs_are_named_as_fi
     assert not (tmp_path / "kb.xls").exists() and [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
 
 
+def test_a_command_that_reads_a_home_with_no_database_says_so_and_makes_none(appeal_home, tmp_path):
+    """Run from another directory than the service's, `.appeal/` is not the service's home: reading commands listed
+    nothing, exported an empty file and exited 0, leaving an empty database behind."""
+    for command in (("kb", "list"), ("kb", "export", tmp_path / "kb.jsonl"), ("kb", "search", "社保卡", "--bm25-only"),
+                    ("hotspots",), ("feedback", "export", "--out", tmp_path / "feedback.csv")):
+        assert_input_error(appeal(*command), f"error: no database at {(appeal_home / 'appeal.db').resolve()}",
+                           "set APPEAL_HOME")
+    assert not (appeal_home / "appeal.db").exists() and list(tmp_path.glob("*.*")) == []
+    ok("kb", "add", "-q", "社保卡丢了怎么办", "-a", "先挂失再补办。", "-u", "武冈市人力资源和社会保障局")  # a write makes one
+    assert "1 entries" in ok("kb", "list")
+
+
+def test_options_take_lists_and_dates_as_a_sheet_writes_them(appeal_home, tmp_path):
+    """`--tag 社保卡,补办` was one tag that an export and import then split in two, and `--valid-to 2027/6/30`,
+    which a sheet may hold, was refused; a day that does not exist is named as such, not as a wrong separator."""
+    added = json.loads(ok("kb", "add", "--id", "p-1", "-q", "2027年新政策咨询", "-a", "以正式文件为准。", "-u", "武冈市民政局",
+                          "--alt", "明年的新规定|新政策", "--tag", "社保卡,补办", "--tag", "政策", "--valid-to", "2027/6/30"))
+    assert (added["alternatives"], added["tags"], added["valid_to"]) == (
+        ["明年的新规定", "新政策"], ["社保卡", "补办", "政策"], "2027-06-30")
+    ok("kb", "export", tmp_path / "kb.csv")
+    assert "(0 new, 0 replaced, 1 unchanged)" in ok("kb", "import", tmp_path / "kb.csv")
+    assert json.loads(ok("kb", "update", "p-1", "--valid-from", "2027年1月1日"))["valid_from"] == "2027-01-01"
+    assert_input_error(appeal("kb", "update", "p-1", "--valid-to", "2027年6月31日"),
+                       "error: --valid-to: ", "day value is outside expected range")
+    (tmp_path / "bad.csv").write_text("问题,答复,责任单位,失效日期\n低保怎么申请？,向乡镇申请。,武冈市民政局,2027年6月31日\n",
+                                      encoding="utf-8")
+    assert_input_error(appeal("kb", "import", tmp_path / "bad.csv"), "row 2: column 'valid_to'",
+                       "day value is outside expected range")
+
+
 def test_a_faq_unit_missing_from_the_catalogue_is_stored_with_a_warning(appeal_home):
     added = appeal("kb", "add", "--id", "typo", "-q", "社保卡丢了怎么办", "-a", "先挂失再补办。",
                    "-u", "武冈市人力资源和社保局")
@@ -251,7 +281,12 @@ def test_malformed_import_exits_2_naming_the_row_and_writes_nothing(appeal_home,
     jsonl = tmp_path / "bad.jsonl"
     jsonl.write_text("\n".join([lines[0], lines[1], json.dumps(bad_row, ensure_ascii=False)]) + "\n", encoding="utf-8")
     assert_input_error(appeal("kb", "import", jsonl), "line 3", "responsible unit")
-    assert exported(tmp_path) == []
+    assert not (appeal_home / "appeal.db").exists()  # nothing written, not even an empty database
+    (tmp_path / "one.jsonl").write_text(lines[0] + "\n", encoding="utf-8")
+    ok("kb", "import", tmp_path / "one.jsonl")
+    assert_input_error(appeal("kb", "import", jsonl), "line 3", "responsible unit")
+    assert [e["id"] for e in exported(tmp_path)] == ["wg-sbk-01"]
+    ok("kb", "delete", "wg-sbk-01")
     assert f"the knowledge base is empty (sqlite:///{appeal_home.resolve() / 'appeal.db'})" in ok("kb", "list")
 
 
@@ -290,7 +325,7 @@ def test_an_export_holding_tickets_still_being_handled_imports_the_answered_ones
     frame.to_csv(cases_csv, index=False)
     assert_input_error(appeal("kb", "import-cases", cases_csv), "row 5: column '答复意见' is empty",
                        "--skip-unanswered")
-    assert exported(tmp_path) == []
+    assert not (appeal_home / "appeal.db").exists()
     out = ok("kb", "import-cases", cases_csv, "--skip-unanswered")
     assert "left out 2 tickets without a reply (row 5, row 19)" in out and "imported 38 entries (38 new" in out
     assert len(exported(tmp_path)) == 38

@@ -55,6 +55,10 @@ def test_csv_import_splits_lists_and_names_row_and_column(tmp_path):
                     encoding="utf-8")
     (entry,) = read_entries(path)
     assert entry.alternatives == ["社保卡丢了", "社保卡遗失"] and entry.tags == ["社保卡"] and entry.valid_to is None
+    # tags a cell lists a line each (Alt+Enter in Excel)
+    path.write_text('question,answer,unit,tags\n社保卡怎么补办,到服务网点办理,武冈市人力资源和社会保障局,"社保卡\n补办"\n',
+                    encoding="utf-8")
+    assert read_entries(path)[0].tags == ["社保卡", "补办"]
 
     path.write_text("question,answer,unit,valid_to\n社保卡怎么办,到网点办理,武冈市人力资源和社会保障局,\n"
                     "噪音扰民,向城管反映,武冈市城市管理和综合执法局,2025-13-01\n", encoding="utf-8")
@@ -63,6 +67,15 @@ def test_csv_import_splits_lists_and_names_row_and_column(tmp_path):
     path.write_text("question,unit\n社保卡怎么办,武冈市人力资源和社会保障局\n", encoding="utf-8")
     with pytest.raises(InputError, match=r"missing column\(s\) answer"):
         read_entries(path)
+    # what was wrong, where the message listed the missing columns beside a header that held them
+    path.write_text("问题\t答复\t责任单位\n社保卡怎么办\t先挂失\t武冈市人力资源和社会保障局\n", encoding="utf-8")
+    with pytest.raises(InputError, match=r"separated by tabs or semicolons, not commas"):
+        read_entries(path)
+    path.write_text("", encoding="utf-8")
+    with pytest.raises(InputError, match=r"no column names: the file is empty"):
+        read_entries(path)
+    with pytest.raises(InputError, match=r"a directory, not a file"):
+        read_entries(tmp_path)
 
 
 def test_faq_saved_by_a_chinese_spreadsheet_program_is_read(tmp_path):

@@ -72,6 +72,28 @@ def test_numbers(evaluations):
         dispatch_scores(he.outcomes.confidence, he.outcomes.correct, he.report.threshold))
 
 
+def test_units_named_as_an_export_names_them_are_read_as_the_unit_heads_labels(tmp_path):
+    """A centre's export names the unit (武冈市住房公积金中心, 湾头桥镇人民政府), the unit head knows its type: the report
+    scored such a file's unit head 0 where `appeal evaluate` and the gate read the names."""
+    import pandas as pd
+
+    from knowledge_base.units import load_catalogue
+    from tests.serving_support import demo_baseline, demo_tickets
+
+    name_of_type = {}
+    for unit in load_catalogue().units:
+        name_of_type.setdefault(unit.functional_type, unit.name)
+    tickets = pd.DataFrame(demo_tickets())[["id", "title", "text", "topic", "unit"]]
+    tickets = tickets[tickets["unit"].isin(name_of_type)].head(60)  # 村(居)委会 is a type no unit of ours has
+    tickets.to_csv(tmp_path / "types.csv", index=False)
+    tickets.assign(unit=tickets["unit"].map(name_of_type)).to_csv(tmp_path / "names.csv", index=False)
+    assert (tickets["unit"].map(name_of_type) != tickets["unit"]).all()
+    by_type, by_name = (report.evaluate_version(demo_baseline(), [tmp_path / f]).heads["unit"].report
+                        for f in ("types.csv", "names.csv"))
+    assert by_name.n == by_type.n == 60 and by_name.accuracy == by_type.accuracy > 0.5
+    assert set(by_name.per_class) == set(by_type.per_class)
+
+
 def test_decisions_table(registry, dev):
     from training.retrain import load_evaluation_set
 

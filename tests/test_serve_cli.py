@@ -206,3 +206,23 @@ def test_a_control_character_in_a_citizens_text_does_not_stop_an_excel_export(ap
     assert result.returncode == 2 and result.stderr.strip().endswith("out.csv: is a directory; give a file name")
     assert "Traceback" not in result.stderr and not list(tmp_path.glob(".*"))
 
+
+
+def test_retrain_says_why_there_is_nothing_to_retrain_on_in_the_trainers_words(appeal_home):
+    """`--no-feedback` alone was told "no feedback stored" beside a store of feedback, and an empty --since named
+    the temporary file the feedback had been exported to."""
+    from training.feedback_store import Feedback, FeedbackStore
+
+    install_model(appeal_home, "demo-baseline")
+    store = FeedbackStore(f"sqlite:///{appeal_home / 'appeal.db'}")
+    try:
+        store.add(Feedback(text="湾头桥镇通村公路塌了一大块", topic="交通运输", ticket_id="T-1"))
+    finally:
+        store.close()
+    for args, expected in ((["--no-feedback"], "error: --no-feedback and no --data given: nothing to retrain on"),
+                           (["--since", "2099-01-01"], "error: no new labelled tickets since 2099-01-01 in the feedback "
+                                                        f"in sqlite:///{(appeal_home / 'appeal.db').resolve()}")):
+        result = subprocess.run([*APPEAL, "retrain", *args], cwd=REPO, env=_env(appeal_home), capture_output=True,
+                                text=True, timeout=300)
+        assert result.returncode == 2 and result.stderr.startswith(expected), result.stderr
+        assert "Traceback" not in result.stderr and "feedback.jsonl" not in result.stderr

@@ -78,7 +78,7 @@ def evaluate_version(model_dir: Path, data: Sequence[Path], *, champion: bool = 
     """Predict every ticket of `data` with one model (canonicalised with the model's own stopwords) and score
     each head on the tickets labelled for it."""
     predictor = load_predictor(model_dir)
-    tickets = _load(data, predictor.stopwords)
+    tickets = _load(data, predictor.stopwords, predictor.card.heads)
     predictions = predictor.predict(tickets["canonical"], top_k=1)
     heads: dict[str, HeadEvaluation] = {}
     for head, card in predictor.card.heads.items():
@@ -99,10 +99,15 @@ def evaluate_version(model_dir: Path, data: Sequence[Path], *, champion: bool = 
     return VersionEvaluation(predictor.version, predictor.card.kind, predictor.card.created_at, champion, heads)
 
 
-def _load(data: Sequence[Path], stopwords):
+def _load(data: Sequence[Path], stopwords, heads):
+    """The tickets of `data` for a model with these `heads`: a unit's name or alias read as the unit head's label,
+    as `appeal evaluate` and the gate read it (an export that names units scored the unit head 0)."""
     import datasets
 
-    parts = [load_tickets(path, stopwords=stopwords)[0] for path in data]
+    from knowledge_base.units import unit_label_reader
+
+    unit_label = unit_label_reader(heads)
+    parts = [load_tickets(path, stopwords=stopwords, unit_label=unit_label)[0] for path in data]
     return parts[0] if len(parts) == 1 else datasets.concatenate_datasets(parts)
 
 

@@ -34,6 +34,17 @@ def note_new_store(path: Path, what: str) -> None:
                     "one.", fg=typer.colors.YELLOW, err=True)
 
 
+def existing_database(settings) -> str:
+    """The database URL for a command that reads what the service stored: a SQLite file that is not there is
+    refused, not made empty, so that a command run from another directory than the service's says so instead of
+    reporting nothing (`feedback export` wrote an empty file and exited 0)."""
+    path = settings.sqlite_file
+    if path is not None and not path.exists():
+        raise InputError(f"no database at {path.resolve()}: nothing stored there. The service's is under its own "
+                         "APPEAL_HOME: set APPEAL_HOME (or run from the service's directory).")
+    return settings.db_url
+
+
 def _register() -> None:
     # Imported here, not at module top, so that each area module may import from this package without cycles.
     from appeal.cli import (base_model, data_commands, kb, keys, registry, reporting, retraining, serving,

@@ -5,7 +5,7 @@ import json
 import os
 from enum import Enum
 from pathlib import Path
-from typing import Callable, Optional
+from typing import Optional
 
 import typer
 
@@ -216,6 +216,7 @@ def evaluate(
     Exact duplicates and texts whose copies carry tied labels are left out, as in training."""
     from rich.console import Console
 
+    from knowledge_base.units import unit_label_reader
     from models.predictor import load_predictor
     from training.evaluation import evaluate_predictor
     from training.tickets import load_tickets
@@ -240,14 +241,6 @@ def evaluate(
         report.parent.mkdir(parents=True, exist_ok=True)
         report.write_text(json.dumps(document, ensure_ascii=False, indent=2), encoding="utf-8")
         console.print(f"report written to {report}")
-
-
-def unit_label_reader(heads: dict) -> Callable[[str], str | None] | None:
-    """The unit catalogue's reading of unit answers as the labels of a model's unit head (its card's `heads`):
-    see `Catalogue.label_reader`. None when the model has no unit head."""
-    from knowledge_base.units import load_catalogue
-
-    return load_catalogue().label_reader(set(heads["unit"].labels)) if "unit" in heads else None
 
 
 def _print_report(console, head: str, report) -> None:

@@ -26,11 +26,15 @@ def _who(by: Optional[str]) -> str:
 
 
 def _db_url(adding: bool = False) -> str:
-    from appeal.cli import note_new_store
+    """Where the knowledge base is: a command that adds entries may make a new one (and says so), the others only
+    read or change what is there."""
+    from appeal.cli import existing_database, note_new_store
     from appeal.config import get_settings
 
     settings = get_settings()
-    if adding and settings.sqlite_file is not None:
+    if not adding:
+        return existing_database(settings)
+    if settings.sqlite_file is not None:
         note_new_store(settings.sqlite_file, "knowledge base")
     return settings.db_url
 
@@ -86,21 +90,25 @@ def add(
     answer: str = typer.Option(..., "--answer", "-a"),
     unit: str = typer.Option("", "--unit", "-u", help="responsible unit (required for a FAQ)"),
     topic: str = typer.Option("", "--topic"),
-    alt: Optional[list[str]] = typer.Option(None, "--alt", help="another phrasing of the question (repeatable)"),
-    tag: Optional[list[str]] = typer.Option(None, "--tag", help="keyword (repeatable)"),
+    alt: Optional[list[str]] = typer.Option(None, "--alt", help="another phrasing of the question (repeatable, or "
+                                                                "|-separated as in a sheet)"),
+    tag: Optional[list[str]] = typer.Option(None, "--tag", help="keyword (repeatable, or separated by , 、 ; |)"),
     entry_id: Optional[str] = typer.Option(None, "--id",
                                            help="id (default: from the question; a question already there is refused)"),
     source: str = typer.Option("faq", "--source", help="faq or case"),
-    valid_from: Optional[str] = typer.Option(None, "--valid-from", help="YYYY-MM-DD"),
-    valid_to: Optional[str] = typer.Option(None, "--valid-to", help="YYYY-MM-DD"),
+    valid_from: Optional[str] = typer.Option(None, "--valid-from", help="YYYY-MM-DD (or 2027/6/30, 2027年6月30日)"),
+    valid_to: Optional[str] = typer.Option(None, "--valid-to", help="YYYY-MM-DD (or 2027/6/30, 2027年6月30日)"),
     by: Optional[str] = ByOption,
 ) -> None:
     """Add one entry."""
+    from knowledge_base.files import day_text, list_items
     from knowledge_base.store import EntryIn
 
     entry = _validated(EntryIn, dict(id=entry_id, question=question, answer=answer, unit=unit, topic=topic,
-                                     alternatives=alt or [], tags=tag or [], source=source,
-                                     valid_from=valid_from, valid_to=valid_to))
+                                     alternatives=list_items("alternatives", alt or []),
+                                     tags=list_items("tags", tag or []), source=source,
+                                     valid_from=valid_from and day_text(valid_from),
+                                     valid_to=valid_to and day_text(valid_to)))
     _warn_unknown_units([entry])
     stored, _ = _store(adding=True).add(entry, _who(by))
     _print_entry(stored)
@@ -121,15 +129,17 @@ def update(
     by: Optional[str] = ByOption,
 ) -> None:
     """Change the given fields of one entry."""
+    from knowledge_base.files import day_text, list_items
     from knowledge_base.store import EntryUpdate
 
-    given = dict(question=question, answer=answer, unit=unit, topic=topic, alternatives=alt, tags=tag,
+    given = dict(question=question, answer=answer, unit=unit, topic=topic,
+                 alternatives=alt and list_items("alternatives", alt), tags=tag and list_items("tags", tag),
                  valid_from=valid_from, valid_to=valid_to)
     values = {k: v for k, v in given.items() if v is not None}
     for name in ("valid_from", "valid_to"):
         # an option cannot be given as null: "none" (or "") stands for it, so that a retired entry can come back
-        if name in values and values[name].strip().lower() in ("", "none"):
-            values[name] = None
+        if name in values:
+            values[name] = None if values[name].strip().lower() in ("", "none") else day_text(values[name])
     change = _validated(EntryUpdate, values)
     with _in_option_words():  # a change valid alone may not be with the entry's other fields (--valid-from)
         stored, _ = _store().update(entry_id, change, _who(by))
@@ -360,7 +370,7 @@ def search(
         day = date.fromisoformat(on) if on else None
     except ValueError:
         raise InputError(f"--date {on!r}: expected YYYY-MM-DD") from None
-    kb = KnowledgeBase(encoder=_encoder(dense))
+    kb = KnowledgeBase(_db_url(), encoder=_encoder(dense))
     kb.warm_up()
     # masked as /v1/suggest masks an agent's text, so that a trainer sees what agents are suggested
     hits = kb.search(masked_text(query), k, today=day, source=_validated(EntryFilter, dict(source=source)).source)

@@ -84,7 +84,7 @@ def promote(
     registry: Optional[Path] = RegistryOption,
 ) -> None:
     """Compare VERSION with the champion on the evaluation set and promote it if it passes the gate."""
-    from appeal.cli.data_commands import unit_label_reader
+    from knowledge_base.units import unit_label_reader
     from models.card import ModelCard
     from training.retrain import load_evaluation_set
 

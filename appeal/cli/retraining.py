@@ -38,10 +38,12 @@ def retrain(
     running service picks up a new champion by itself."""
     from appeal.cli.serving import champion_unit_label, write_feedback
     from appeal.config import get_settings
+    from pipeline.errors import InputError
     from training.retrain import retrain as run
 
     settings = get_settings()
     files = list(data or [])
+    exported = None
     with tempfile.TemporaryDirectory() as scratch:
         if feedback:
             from training.feedback_store import FeedbackStore
@@ -58,11 +60,18 @@ def retrain(
                 write_feedback(settings, exported, 0, unit_label=None)
                 files.insert(0, exported)
         if not files:
-            raise typer.BadParameter(f"no feedback stored in {settings.db_url} and no --data given: nothing to "
-                                     "retrain on (is APPEAL_HOME the service's home?)")
-        result = run(files, since=since, base_data=base, evaluation=evaluation, holdout=holdout, force=force,
-                     tolerance=tolerance, class_margin=class_margin, base_encoder=base_encoder,
-                     unit_label=champion_unit_label(settings))
+            raise InputError("--no-feedback and no --data given: nothing to retrain on" if not feedback else
+                             f"no feedback stored in {settings.db_url} and no --data given: nothing to retrain on "
+                             "(is APPEAL_HOME the service's home?)")
+        try:
+            result = run(files, since=since, base_data=base, evaluation=evaluation, holdout=holdout, force=force,
+                         tolerance=tolerance, class_margin=class_margin, base_encoder=base_encoder,
+                         unit_label=champion_unit_label(settings))
+        except InputError as exc:
+            if exported is None:
+                raise
+            # the feedback's temporary export is no place the trainer knows
+            raise InputError(str(exc).replace(str(exported), f"the feedback in {settings.db_url}")) from None
     for line in result.summary():
         typer.echo(line)
     if not result.promoted:

@@ -105,9 +105,11 @@ def export(
     since_id: int = typer.Option(0, "--since-id", min=0, help="only feedback stored after this id"),
 ) -> None:
     """Write the stored feedback as labelled tickets (masked text, the agent's topic and unit) for retraining."""
+    from appeal.cli import existing_database
     from appeal.config import get_settings
 
     settings = get_settings()
+    existing_database(settings)
     written, last, read_as = write_feedback(settings, out, since_id, champion_unit_label(settings))
     typer.echo(f"{written} labelled tickets written to {out} (feedback up to id {last})")
     for (given, label), count in read_as.most_common():
@@ -140,7 +142,7 @@ def champion_unit_label(settings) -> Callable[[str], str | None] | None:
     """How an agent's unit answer becomes a training label: the catalogue's reading for the champion's unit head
     (`Catalogue.label_reader`); an answer it cannot place stays as given, a new class. None when the champion has
     no unit head."""
-    from appeal.cli.data_commands import unit_label_reader
+    from knowledge_base.units import unit_label_reader
     from models.card import ModelCard
     from models.registry import Registry
 

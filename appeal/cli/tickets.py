@@ -17,14 +17,16 @@ def hotspots(
     Only tickets routed with an id are kept (for APPEAL_REPEAT_WINDOW_DAYS); two tickets are linked when their
     similarity reaches APPEAL_REPEAT_THRESHOLD or an agent linked them (feedback `repeat_of`), unless an agent told
     them apart, and a group is every ticket linked to it directly or through another."""
+    from appeal.cli import existing_database
     from appeal.config import get_settings
     from knowledge_base.repeats import Repeats
     from serve.routing import hotspots_out
     from training.feedback_store import FeedbackStore
 
     settings = get_settings()
-    repeats = Repeats(settings.db_url, threshold=settings.repeat_threshold, window_days=settings.repeat_window_days)
-    feedback = FeedbackStore(settings.db_url)
+    url = existing_database(settings)
+    repeats = Repeats(url, threshold=settings.repeat_threshold, window_days=settings.repeat_window_days)
+    feedback = FeedbackStore(url)
     try:
         found = hotspots_out(repeats, feedback, days=days, min_size=min_size, limit=limit)
     finally:
