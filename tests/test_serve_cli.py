@@ -219,9 +219,10 @@ def test_retrain_says_why_there_is_nothing_to_retrain_on_in_the_trainers_words(a
         store.add(Feedback(text="湾头桥镇通村公路塌了一大块", topic="交通运输", ticket_id="T-1"))
     finally:
         store.close()
+    store_url = f"sqlite:///{(appeal_home / 'appeal.db').resolve()}"
     for args, expected in ((["--no-feedback"], "error: --no-feedback and no --data given: nothing to retrain on"),
-                           (["--since", "2099-01-01"], "error: no new labelled tickets since 2099-01-01 in the feedback "
-                                                        f"in sqlite:///{(appeal_home / 'appeal.db').resolve()}")):
+                           (["--since", "2099-01-01"],
+                            f"error: no new labelled tickets since 2099-01-01 in the feedback in {store_url}")):
         result = subprocess.run([*APPEAL, "retrain", *args], cwd=REPO, env=_env(appeal_home), capture_output=True,
                                 text=True, timeout=300)
         assert result.returncode == 2 and result.stderr.startswith(expected), result.stderr
