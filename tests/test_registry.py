@@ -7,7 +7,7 @@ import json
 import pytest
 from typer.testing import CliRunner
 
-from appeal.config import centre_minute
+from appeal.config import centre_minute, centre_time
 from models.card import CARD_FILE, ModelCard
 from models.registry import DECISIONS_FILE, Registry, gate, score_model
 from pipeline import InputError
@@ -187,6 +187,9 @@ def test_cli_list_promote_rollback(appeal_home, models, shared_data):
     assert "good *" in listed.output and " bad " in listed.output
     assert ModelCard.load(models["large"]).version in listed.output
     assert centre_minute(ModelCard.load(models["large"]).created_at) in listed.output  # not UTC: trainers are in Wugang
+    # and the version's name says the same time (baseline-20261201-031743 beside "trained 2026-12-01 03:17")
+    card = ModelCard.load(models["large"])
+    assert card.version == "baseline-" + centre_time(card.created_at).strftime("%Y%m%d-%H%M%S")
 
     refused = runner.invoke(app, ["models", "promote", "bad"])  # default: the fixed set, dev_raw.csv
     assert refused.exit_code == 1, refused.output

@@ -29,6 +29,7 @@ from sklearn.metrics import f1_score
 from sklearn.utils.class_weight import compute_class_weight
 from tqdm.auto import tqdm
 
+from appeal.config import centre_time
 from models.card import STOPWORDS_FILE, HeadCard, ModelCard
 from models.onnx_backend import ONNX_FILE, align_columns, blend
 from models.router_model import IGNORE, RouterModel, masked_loss
@@ -382,7 +383,7 @@ def fine_tune(train_set, holdout_set, *, cfg: FinetuneConfig, base: Path, out: P
     stamp = datetime.now(timezone.utc)
     main = "topic" if "topic" in metrics else heads[0]
     card = ModelCard(
-        version=f"{'ensemble' if uses_baseline else 'transformer'}-{stamp:%Y%m%d-%H%M%S}",
+        version=f"{'ensemble' if uses_baseline else 'transformer'}-{centre_time(stamp):%Y%m%d-%H%M%S}",
         kind="ensemble" if uses_baseline else "transformer",
         heads=head_cards,
         base=_base_name(base),

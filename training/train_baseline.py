@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 import sklearn
 
+from appeal.config import centre_time
 from models.baseline import BaselineConfig, BaselineModel
 from models.card import STOPWORDS_FILE, HeadCard, ModelCard
 from models.predictor import Predictor
@@ -84,7 +85,7 @@ def train_baseline(
 
     stamp = datetime.now(timezone.utc)
     card = ModelCard(
-        version=f"baseline-{stamp:%Y%m%d-%H%M%S}",
+        version=f"baseline-{centre_time(stamp):%Y%m%d-%H%M%S}",  # named as `models list` shows the time
         kind="baseline",
         heads=heads,
         data_fingerprint=load_report.fingerprint,
