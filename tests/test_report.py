@@ -241,3 +241,9 @@ def test_appeal_report_fails_on_a_cell_error(registry, tmp_path):
     assert done.returncode == 2
     assert "no version 'nope'" in done.stderr and "WARNING" not in done.stderr, done.stderr
     assert not out.exists()
+    # an output the report cannot be, said before the notebook runs
+    for name, message in (("report.pdf", "give a .html file name"), ("folder.html", "is a directory")):
+        (tmp_path / "folder.html").mkdir(exist_ok=True)
+        done = _appeal("report", "--out", str(tmp_path / name), "--registry", str(registry.root), cwd=REPO)
+        assert done.returncode == 2 and message in done.stderr and "Traceback" not in done.stderr, done.stderr
+    assert not (tmp_path / "report.pdf").exists()

@@ -28,8 +28,11 @@ def report(
     from pipeline.errors import InputError
     from training.report import render_report
 
-    if out.is_dir():  # said before the notebook runs for half a minute
+    # said before the notebook runs for half a minute
+    if out.is_dir():
         raise InputError(f"{out}: is a directory; give a file name")
+    if out.suffix.lower() not in (".html", ".htm"):
+        raise InputError(f"{out}: the report is an HTML page: give a .html file name")
     names = [v.strip() for item in versions or [] for v in item.split(",") if v.strip()]
     path = render_report(out, registry=registry, data=data, versions=names or None, kb_pairs=kb_pairs,
                          kb_limit=kb_limit)
