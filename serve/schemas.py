@@ -93,6 +93,16 @@ class BatchIn(BaseModel):
 
     tickets: list[TicketIn] = Field(min_length=1, description="at most settings.max_batch tickets (413 above)")
 
+    @model_validator(mode="after")
+    def _ids_once(self) -> "BatchIn":
+        # The repeat log keeps one ticket per id: the second of two tickets sent with one id replaced the first
+        # unseen, and neither listed the other.
+        ids = [t.id for t in self.tickets if t.id is not None]
+        twice = sorted({i for i in ids if ids.count(i) > 1})
+        if twice:
+            raise ValueError(f"id {', '.join(twice)} given to more than one ticket of the batch")
+        return self
+
 
 class LabelScore(BaseModel):
     label: str

@@ -183,8 +183,12 @@ def test_limits_and_malformed_json(server):
         assert gbk.status_code == 400 and "UTF-8" in gbk.json()["detail"] and "GBK" in gbk.json()["detail"]
         # Other HTTP errors keep FastAPI's own answer.
         assert client.get("/v1/no-such-path").json() == {"detail": "Not Found"}
-        too_many = {"tickets": [TICKET] * 65}
+        too_many = {"tickets": [{**TICKET, "id": f"WG-{n}"} for n in range(65)]}
         assert client.post("/v1/route/batch", json=too_many).status_code == 413
+        # one id for two tickets: the repeat log would keep the second in place of the first, unseen
+        twice = client.post("/v1/route/batch", json={"tickets": [TICKET, {**TICKET, "text": "路灯坏了"}]})
+        assert twice.status_code == 422
+        assert "id WG-1 given to more than one ticket of the batch" in twice.json()["message"]
         batch = client.post("/v1/route/batch", json={"tickets": [TICKET, {**TICKET, "id": "WG-2"}]})
     assert batch.status_code == 200
     assert [r["id"] for r in batch.json()["results"]] == ["WG-1", "WG-2"]
