@@ -64,8 +64,9 @@ class EntryIn(_UserText):
 
     @field_validator("alternatives", "tags")
     @classmethod
-    def _drop_blank(cls, values: list[str]) -> list[str]:
-        return [v.strip() for v in values if v and v.strip()]
+    def _drop_blank_and_repeated(cls, values: list[str]) -> list[str]:
+        # a tag pasted twice is one tag; a phrasing given twice would count its words twice in BM25
+        return list(dict.fromkeys(v.strip() for v in values if v and v.strip()))
 
     @field_validator("id")
     @classmethod

@@ -59,6 +59,9 @@ def test_a_nul_in_an_entry_is_dropped_not_taken_for_a_database_outage(kb, tmp_pa
     stored = kb.get("nul")
     assert (stored.question, stored.answer, stored.tags, stored.alternatives) == (
         "社保卡丢了", "到网点补办", ["社保卡"], ["社保卡遗失"])
+    # a tag or a phrasing pasted twice is kept once
+    kb.update("nul", EntryUpdate(tags=["社保卡", " 社保卡", "补办"], alternatives=["社保卡遗失", "社保卡遗失 "]), "tester")
+    assert (kb.get("nul").tags, kb.get("nul").alternatives) == (["社保卡", "补办"], ["社保卡遗失"])
 
 
 def test_a_past_case_is_masked_however_it_arrives_and_a_faq_answer_keeps_the_office_number(kb, tmp_path):
