@@ -305,9 +305,16 @@ def test_hotspots_from_the_command_line(appeal_home):
     longer = subprocess.run([*APPEAL, "hotspots", "--days", "90"], capture_output=True, text=True,
                             env={**env, "APPEAL_REPEAT_WINDOW_DAYS": "30"}, cwd=REPO, check=True)
     assert "tickets are kept for 30 days" in longer.stderr and "among 303 tickets of the last 30 days" in longer.stdout
-    empty = subprocess.run([*APPEAL, "hotspots"], capture_output=True, text=True, cwd=REPO, check=True,
-                           env={**env, "APPEAL_HOME": str(appeal_home / "elsewhere")}).stdout
-    assert "no ticket routed with an id in the last 7 days" in empty and "elsewhere" in empty
+    # a home with no database is not the service's: said, and no empty database is left there
+    elsewhere = subprocess.run([*APPEAL, "hotspots"], capture_output=True, text=True, cwd=REPO,
+                               env={**env, "APPEAL_HOME": str(appeal_home / "elsewhere")})
+    assert elsewhere.returncode == 2
+    assert elsewhere.stderr.startswith(f"error: no database at {(appeal_home / 'elsewhere' / 'appeal.db').resolve()}")
+    assert not (appeal_home / "elsewhere" / "appeal.db").exists()
+    (appeal_home / "appeal.db").unlink()
+    TicketLog(Settings().db_url).close()  # a database with no ticket in it
+    empty = subprocess.run([*APPEAL, "hotspots"], capture_output=True, text=True, cwd=REPO, check=True, env=env)
+    assert "no ticket routed with an id in the last 7 days" in empty.stdout
 
 
 @pytest.fixture

@@ -322,7 +322,6 @@ def export(file: Path = typer.Argument(..., help="output .jsonl, or .csv (UTF-8 
                                                  "with alternatives and tags |-separated")) -> None:
     """Write every entry in a format `appeal kb import` reads back unchanged."""
     from knowledge_base.files import entry_rows, write_entries
-
     from pipeline.errors import InputError
 
     if file.suffix.lower() not in (".jsonl", ".csv", ".xlsx"):
