@@ -151,6 +151,16 @@ def dispatch_columns(ticket: dict, heads: dict) -> dict:
     }
 
 
+def output_file(path: Path, suffixes: tuple[str, ...]) -> None:
+    """Refuse, before any work is done, an output that is a folder or of a type the command does not write (an .xls
+    given JSON lines, a .pdf given HTML)."""
+    if path.suffix.lower() not in suffixes:
+        others = f" (or {', '.join(suffixes[1:])})" if len(suffixes) > 1 else ""
+        raise InputError(f"{path}: unknown output type {path.suffix!r}: give a {suffixes[0]} file name{others}")
+    if path.is_dir():
+        raise InputError(f"{path}: is a directory; give a file name")
+
+
 def write_rows(rows: list[dict], output: Path) -> None:
     """Write through a temporary file and rename, so a failure never leaves half a file behind. Texts from citizens
     never run as formulas in the spreadsheet program a trainer opens the file with (`pipeline.records.csv_cell_out`;
@@ -159,11 +169,8 @@ def write_rows(rows: list[dict], output: Path) -> None:
 
     from pipeline.records import csv_cell_out
 
+    output_file(output, (".csv", ".jsonl", ".xlsx"))
     suffix = output.suffix.lower()
-    if suffix not in (".csv", ".jsonl", ".xlsx"):
-        raise InputError(f"{output}: unknown output type {output.suffix!r} (use .csv, .jsonl or .xlsx)")
-    if output.is_dir():
-        raise InputError(f"{output}: is a directory; give a file name")
     output.parent.mkdir(parents=True, exist_ok=True)
     partial = output.with_name(f".{output.name}.partial")
     frame = pd.DataFrame(rows)

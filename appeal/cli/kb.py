@@ -321,18 +321,12 @@ def list_entries(
 def export(file: Path = typer.Argument(..., help="output .jsonl, or .csv (UTF-8 with BOM, opens in Excel) / .xlsx "
                                                  "with alternatives and tags |-separated")) -> None:
     """Write every entry in a format `appeal kb import` reads back unchanged."""
+    from appeal.cli.data_commands import output_file, write_rows
     from knowledge_base.files import entry_rows, write_entries
-    from pipeline.errors import InputError
 
-    if file.suffix.lower() not in (".jsonl", ".csv", ".xlsx"):
-        # an .xls or .txt got JSON lines, which `kb import` then refused
-        raise InputError(f"{file}: unknown output type {file.suffix!r} (use .jsonl, .csv or .xlsx)")
-    if file.is_dir():
-        raise InputError(f"{file}: is a directory; give a file name")
+    output_file(file, (".jsonl", ".csv", ".xlsx"))
     entries = _store().all()
     if file.suffix.lower() in (".csv", ".xlsx"):
-        from appeal.cli.data_commands import write_rows
-
         write_rows(entry_rows(entries), file)
         count = len(entries)
     else:

@@ -25,14 +25,10 @@ def report(
     """HTML evaluation report of every registry version and how they changed.
 
     Accuracy, macro-F1, per-class scores, confusion matrix, reliability and coverage-precision curves."""
-    from pipeline.errors import InputError
+    from appeal.cli.data_commands import output_file
     from training.report import render_report
 
-    # said before the notebook runs for half a minute
-    if out.is_dir():
-        raise InputError(f"{out}: is a directory; give a file name")
-    if out.suffix.lower() not in (".html", ".htm"):
-        raise InputError(f"{out}: the report is an HTML page: give a .html file name")
+    output_file(out, (".html", ".htm"))  # said before the notebook runs for half a minute
     names = [v.strip() for item in versions or [] for v in item.split(",") if v.strip()]
     path = render_report(out, registry=registry, data=data, versions=names or None, kb_pairs=kb_pairs,
                          kb_limit=kb_limit)
