@@ -25,7 +25,9 @@ def test_train_segmented_is_recognised_deduplicated_and_resolved(shared_data):
     [conflict] = report.conflicts
     assert conflict.labels == {"交通运输": 3, "商贸旅游": 1} and conflict.kept == "交通运输"
     assert len(ds) == 7642 and len(set(ds["text"])) == len(ds)
-    assert ds["canonical"] == ds["text"] and all(t.endswith(" ") for t in ds["canonical"][:50])
+    # read as published, except the words that held personal data (about a hundred rows; see test_pipeline_canonical)
+    assert sum(c != t for c, t in zip(ds["canonical"], ds["text"])) < 150
+    assert all(t.endswith(" ") for t in ds["canonical"][:50])
     assert set(report.label_counts["topic"]) == {"城乡建设", "劳动和社会保障", "教育文体", "商贸旅游", "环境保护",
                                                  "卫生计生", "交通运输"}
 
@@ -266,6 +268,11 @@ def test_presegmented_heuristic_without_file_name_hint(shared_data, tmp_path):
     assert not report.presegmented and ds["canonical"][0] != ds["text"][0]
     _, forced = load_tickets(tmp_path / "export.csv", presegmented=False)
     assert not forced.presegmented
+    # "segmented" in a file name marks it pre-segmented, "unsegmented" does not: dev_raw.csv saved under that name
+    # went to the models unsegmented and unmasked
+    raw.to_csv(tmp_path / "dev_unsegmented.csv", index=False)
+    ds, report = load_tickets(tmp_path / "dev_unsegmented.csv")
+    assert not report.presegmented and ds["canonical"][0] != ds["text"][0]
 
 
 # ---- bad input: one clear InputError naming file, row and column -------------------------------------------

@@ -11,7 +11,7 @@ Decisions, each measured or forced by the real files:
   only after a valid Chinese character (three bytes in UTF-8) is a damaged UTF-8 file, not GBK, and is refused
   with its line number: decoding it as GB18030 would silently turn Chinese into mojibake.
 - Pre-segmented text (the canonical form already, like `train_segmented.csv`) is recognised when the file
-  name contains "segmented", or when the file has no title column and at least 95 % of its texts end in
+  name contains "segmented" as a word (not "unsegmented"), or when the file has no title column and at least 95 % of its texts end in
   exactly one space and have at least one space per five other characters (jieba words average under two
   characters; raw Chinese prose has almost no spaces). `presegmented=` forces either answer.
 - Raw text is NOT put through `pipeline.normalize` before `canonical`: on dev_raw.csv it changes the
@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -354,7 +355,7 @@ def _validate_labels(path, records, row_names, mapping, labels: dict[str, list[s
 
 
 def _looks_presegmented(path: Path, records: dict) -> bool:
-    if "segmented" in path.name.lower():
+    if re.search(r"(?:^|[^a-z]|pre)segmented", path.name.lower()):  # dev_unsegmented.csv is raw
         return True
     if any(records["title"]):
         return False
