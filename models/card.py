@@ -61,4 +61,10 @@ class ModelCard(BaseModel):
             from pipeline.errors import InputError
 
             raise InputError(f"{directory}: not a model directory (no {CARD_FILE})")
-        return cls.model_validate(json.loads(path.read_text(encoding="utf-8")))
+        try:
+            return cls.model_validate(json.loads(path.read_text(encoding="utf-8")))
+        except (ValueError, UnicodeDecodeError) as error:  # JSON and pydantic's ValidationError are ValueErrors
+            from pipeline.errors import InputError
+
+            first = str(error).splitlines()[0] if str(error) else type(error).__name__
+            raise InputError(f"{path}: not a readable model card ({first})") from error

@@ -354,8 +354,10 @@ class Registry:
         """Bring a trained model directory in as a new version (its card's version unless `version` is given)
         and return the version. The model lands under `.incoming/` first and is renamed into place only once
         complete, so a crash mid-copy leaves no version at all."""
+        from models.predictor import load_predictor
+
         model_dir = Path(model_dir)
-        card = ModelCard.load(model_dir)
+        card = load_predictor(model_dir).card  # a model that cannot be opened would fail its promotion and the report
         version = version or card.version
         if not _VERSION_RE.match(version):
             raise InputError(f"{model_dir}: version {version!r} is not a valid directory name")

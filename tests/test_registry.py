@@ -223,6 +223,24 @@ def test_a_damaged_champion_pointer_is_named_with_its_repair(appeal_home, models
     assert registry.champion()[0] == "v1"
 
 
+def test_a_damaged_or_incomplete_model_directory_is_refused_at_add(tmp_path, models):
+    """`models add` took a directory without its model file; promote, predict and the report then died in a
+    traceback, and the report failed for every version until the damaged one was removed by hand."""
+    import shutil
+
+    registry = Registry(tmp_path / "registry")
+    damaged = tmp_path / "damaged"
+    shutil.copytree(models["small"], damaged)
+    (damaged / "baseline.joblib").unlink()
+    with pytest.raises(InputError, match=r"damaged: incomplete baseline model: no baseline\.joblib"):
+        registry.add(damaged, version="v1")
+    for card in ("{bad", "{}", "\ufeff"):
+        (damaged / CARD_FILE).write_text(card, encoding="utf-8")
+        with pytest.raises(InputError, match=r"model\.json: not a readable model card"):
+            registry.add(damaged, version="v1")
+    assert registry.list() == [] and not (registry.root / "v1").exists()
+
+
 def test_readers_never_see_a_half_written_pointer(tmp_path, models):
     import threading
 
