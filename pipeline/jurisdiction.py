@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Literal
 
 from pipeline.errors import InputError
+from pipeline.normalize import normalize
 
 GAZETTEER = Path(__file__).parent / "resources" / "gazetteer_wugang.csv"
 GAZETTEER_COLUMNS = ("code", "name", "kind", "parent_code", "bare_name_ok", "source")
@@ -230,7 +231,9 @@ def _by_division_code(location: str, gazetteer: Gazetteer | None) -> Jurisdictio
 def find_jurisdiction(text: str, location: str | None = None, gazetteer: Gazetteer | None = None) -> Jurisdiction | None:
     """The one township a ticket is about, or None when no township or several different ones are named.
 
-    A location field that names exactly one township, or gives its division code, wins over the text."""
+    A location field that names exactly one township, or gives its division code, wins over the text. It is read
+    normalised, as the text is (灣頭橋鎮 and ４３０５８１１０１ found nothing where the text's 灣頭橋鎮 was found)."""
+    location = normalize(location) if location else location
     if location and location.strip():
         by_code = _by_division_code(location.strip(), gazetteer)
         if by_code:

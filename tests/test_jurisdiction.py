@@ -89,6 +89,9 @@ def test_a_location_field_may_give_the_division_code_of_the_township_or_a_villag
     # a code that is no township of ours falls back to the text, as a name that is none does
     assert find_jurisdiction("邓家铺镇赶集时摊位占道。", location="430581999").township == "邓家铺镇"
     assert find_jurisdiction("城区某路口井盖缺失。", location="4305811012") is None
+    # a platform's field typed in Traditional characters or full-width digits, as a ticket's text may be
+    for typed in ("灣頭橋鎮", "４３０５８１１０１"):
+        assert find_jurisdiction("村道塌了。", location=typed).township == "湾头桥镇"
 
 
 def test_deployment_gazetteer_adds_villages_and_roads(tmp_path):
