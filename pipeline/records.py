@@ -154,8 +154,15 @@ def read_csv_frame(path: Path, sep: str = ",") -> Table:
     except pd.errors.ParserError as exc:
         raise InputError(f"{path}: not a valid CSV file: {exc}") from None
     numbers = _data_row_numbers(path, text, sep, skip)
-    return Table(frame.map(csv_cell_in), header_row=skip + 1, encoding=encoding,
-                 row_numbers=numbers if numbers is not None and len(numbers) == len(frame) else None)
+    numbers = numbers if numbers is not None and len(numbers) == len(frame) else None
+    frame = frame.map(csv_cell_in)
+    # A spreadsheet's blank row saved as CSV is ",,," rather than an empty line: read past alike, as in a workbook.
+    blank = frame.map(lambda value: not value.strip()).all(axis=1) if len(frame.columns) else None
+    if blank is not None and blank.any():
+        every = numbers or range(skip + 2, skip + 2 + len(frame))
+        numbers = tuple(number for number, empty in zip(every, blank) if not empty)
+        frame = frame[~blank].reset_index(drop=True)
+    return Table(frame, header_row=skip + 1, encoding=encoding, row_numbers=numbers)
 
 
 def named_width(header: Sequence[str]) -> int:

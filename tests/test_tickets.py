@@ -356,6 +356,14 @@ def test_a_row_split_by_a_line_break_outside_quotes_is_refused_naming_both_halve
     with pytest.raises(InputError, match=r"split.csv: row 5: column '诉求内容' is empty"):
         load_tickets(tmp_path / "split.csv")
     lines[-1] = "WG-3,路灯不亮,稠树塘镇路灯坏了,城乡建设"
+    # a spreadsheet's blank row saved as CSV is ",,,", not an empty line: read past alike, the rows below keeping their
+    # numbers (it was refused as "row 4: column '诉求内容' is empty")
+    lines[3] = ",,,"
+    (tmp_path / "split.csv").write_text("\n".join(lines + ["WG-4,,,城乡建设"]) + "\n", encoding="utf-8")
+    with pytest.raises(InputError, match=r"split.csv: row 6: column '诉求内容' is empty"):
+        load_tickets(tmp_path / "split.csv")
+    (tmp_path / "split.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    assert load_tickets(tmp_path / "split.csv")[0]["id"] == ["WG-1", "WG-2", "WG-3"]
     # empty cells after the column names ask nothing of the rows
     lines[0] += ",,"
     (tmp_path / "split.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
