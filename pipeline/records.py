@@ -42,10 +42,17 @@ COLUMN_ALIASES: dict[str, tuple[str, ...]] = {
 }
 
 
+def column_key(header: object) -> str:
+    """What a column name is matched by: without the spaces around it, a BOM, or case."""
+    return str(header).strip().lstrip("\ufeff").lower()
+
+
 def find_columns(headers: list, *, skip: Collection[str] = ()) -> dict[str, object]:
     """Ticket field → the header that holds it, through `COLUMN_ALIASES` (fields in `skip` are not looked for);
     a field whose header is absent is left out."""
-    by_key = {str(h).strip().lstrip("\ufeff").lower(): h for h in headers}
+    by_key: dict[str, object] = {}
+    for h in headers:
+        by_key.setdefault(column_key(h), h)  # the first of two that differ in case or spaces, as for an exact repeat
     found: dict[str, object] = {}
     for field, aliases in COLUMN_ALIASES.items():
         if field in skip:

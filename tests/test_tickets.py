@@ -384,6 +384,11 @@ def test_the_columns_read_are_named_and_a_repeated_label_column_is_refused(tmp_p
     frame.to_csv(tmp_path / "twice.csv", index=False)
     with pytest.raises(InputError, match="twice.csv: more than one column named '诉求类别'"):
         load_tickets(tmp_path / "twice.csv")
+    # two names that differ only by a space or by case: the later one (the labels here) was read as the text
+    frame.columns = ["工单编号", "诉求内容", "来电内容", "诉求类别", "诉求内容 "]
+    frame.to_csv(tmp_path / "spaced.csv", index=False)
+    with pytest.raises(InputError, match="spaced.csv: more than one column named '诉求内容'"):
+        load_tickets(tmp_path / "spaced.csv")
 
 
 def test_the_callers_name_a_file_gives_is_masked_in_what_the_model_reads(tmp_path):

@@ -44,7 +44,7 @@ import pandas as pd
 from pydantic import BaseModel
 
 from pipeline import InputError, model_text
-from pipeline.records import (COLUMN_ALIASES, Table, decode_text, find_columns, jsonl_objects, parse_date,
+from pipeline.records import (COLUMN_ALIASES, Table, column_key, decode_text, find_columns, jsonl_objects, parse_date,
                               read_csv_frame, read_workbook)
 
 FORMATS = {".csv": "csv", ".tsv": "csv", ".txt": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "jsonl",
@@ -307,9 +307,10 @@ def _map_columns(path: Path, headers: list[str], explicit: dict[str, str]) -> di
     found = find_columns([h for h in headers if h not in mapping], skip=set(mapping.values()))
     mapping.update({source: target for target, source in found.items()})
     for source, target in mapping.items():
-        # pandas names a repeated column name 一级标签.1: the second would be read past without a word
-        twice = f"{source}.1"
-        if target in SCHEMA and twice in headers:
+        # pandas names a repeated column name 一级标签.1, and "留言详情 " is 留言详情 with a space: the second would be
+        # read past without a word
+        repeats = {f"{source}.1"} | {h for h in headers if h != source and column_key(h) == column_key(source)}
+        if target in SCHEMA and repeats & set(headers):
             raise InputError(f"{path}: more than one column named {source!r}: rename or delete the one that is not "
                              f"the ticket's {target}")
     taken = set(mapping.values())
