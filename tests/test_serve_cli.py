@@ -206,6 +206,25 @@ def test_a_control_character_in_a_citizens_text_does_not_stop_an_excel_export(ap
     assert "Traceback" not in result.stderr and not list(tmp_path.glob(".*"))
 
 
+def test_feedback_export_names_only_stored_ids_and_writes_the_columns_of_an_empty_export(appeal_home, tmp_path):
+    """`--since-id 100` over a store whose last id was 2 printed "feedback up to id 100" (a script feeding that to
+    the next --since-id would skip feedback 3–100), and the empty CSV it wrote had no column names."""
+    from training.feedback_store import Feedback
+
+    _home_with_feedback(appeal_home, *(Feedback(text=f"湾头桥镇通村公路塌了一大块（{n}）", topic="交通运输",
+                                                ticket_id=f"T-{n}") for n in (1, 2)))
+    export = [*APPEAL, "feedback", "export", "--out", str(tmp_path / "feedback.csv"), "--since-id"]
+    result = subprocess.run([*export, "1"], cwd=REPO, env=_env(appeal_home), capture_output=True, text=True,
+                            timeout=120)
+    assert result.returncode == 0 and "1 labelled tickets written" in result.stdout
+    assert "(feedback up to id 2)" in result.stdout
+    result = subprocess.run([*export, "100"], cwd=REPO, env=_env(appeal_home), capture_output=True, text=True,
+                            timeout=120)
+    assert result.returncode == 0 and "(no feedback after id 100)" in result.stdout
+    header = (tmp_path / "feedback.csv").read_text(encoding="utf-8-sig").splitlines()
+    assert header == ["id,title,text,topic,unit,created_at,channel"]
+
+
 def test_retrain_says_why_there_is_nothing_to_retrain_on_in_the_trainers_words(appeal_home):
     """`--no-feedback` alone was told "no feedback stored" beside a store of feedback, and an empty --since named
     the temporary file the feedback had been exported to."""

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Sequence
 from enum import Enum
 from pathlib import Path
 from typing import Optional
@@ -161,10 +162,10 @@ def output_file(path: Path, suffixes: tuple[str, ...]) -> None:
         raise InputError(f"{path}: is a directory; give a file name")
 
 
-def write_rows(rows: list[dict], output: Path) -> None:
+def write_rows(rows: list[dict], output: Path, columns: Sequence[str] | None = None) -> None:
     """Write through a temporary file and rename, so a failure never leaves half a file behind. Texts from citizens
     never run as formulas in the spreadsheet program a trainer opens the file with (`pipeline.records.csv_cell_out`;
-    in .xlsx every text is a text cell)."""
+    in .xlsx every text is a text cell). `columns`: the columns, in order, even with no rows."""
     import pandas as pd
 
     from pipeline.records import csv_cell_out
@@ -173,7 +174,7 @@ def write_rows(rows: list[dict], output: Path) -> None:
     suffix = output.suffix.lower()
     output.parent.mkdir(parents=True, exist_ok=True)
     partial = output.with_name(f".{output.name}.partial")
-    frame = pd.DataFrame(rows)
+    frame = pd.DataFrame(rows, columns=list(columns) if columns else None)
     try:
         if suffix == ".csv":
             frame.map(csv_cell_out).to_csv(partial, index=False, encoding="utf-8-sig")

@@ -111,16 +111,19 @@ def export(
     settings = get_settings()
     existing_database(settings)
     written, last, read_as = write_feedback(settings, out, since_id, champion_unit_label(settings))
-    typer.echo(f"{written} labelled tickets written to {out} (feedback up to id {last})")
+    # the id is what the next export's --since-id takes: only one that was stored (a larger one would skip feedback)
+    typer.echo(f"{written} labelled tickets written to {out} "
+               + (f"(feedback up to id {last})" if last is not None else f"(no feedback after id {since_id})"))
     for (given, label), count in read_as.most_common():
         typer.echo(f"  unit {given!r} read as {label!r} ({count}×)")
 
 
 def write_feedback(settings, out: Path, since_id: int,
-                   unit_label: Callable[[str], str | None] | None) -> tuple[int, int, Counter[tuple[str, str]]]:
-    """The feedback as a ticket file, one row per ticket; `unit_label` (see `champion_unit_label`) reads unit
-    answers as the champion's labels, None keeps them as the agents wrote them. Returns (tickets written, the last
-    feedback id, how often each unit answer was read as a label)."""
+                   unit_label: Callable[[str], str | None] | None) -> tuple[int, int | None, Counter[tuple[str, str]]]:
+    """The feedback as a ticket file, one row per ticket (with its column names when there is none); `unit_label`
+    (see `champion_unit_label`) reads unit answers as the champion's labels, None keeps them as the agents wrote
+    them. Returns (tickets written, the last feedback id written or None, how often each unit answer was read as a
+    label)."""
     from appeal.cli.data_commands import write_rows
     from appeal.database import stored_utc
     from training.feedback_store import FeedbackStore
@@ -134,8 +137,11 @@ def write_feedback(settings, out: Path, since_id: int,
     tickets = [{"id": row.ticket_key, "title": row.title, "text": row.text, "topic": row.topic, "unit": row.unit,
                 "created_at": stored_utc(row.created_at).isoformat(), "channel": "feedback"} for row in latest]
     read_as = read_units_as_labels(tickets, unit_label) if unit_label else Counter()
-    write_rows(tickets, out)
-    return len(tickets), max((row.id for row in latest), default=since_id), read_as
+    write_rows(tickets, out, columns=_FEEDBACK_COLUMNS)
+    return len(tickets), max((row.id for row in latest), default=None), read_as
+
+
+_FEEDBACK_COLUMNS = ("id", "title", "text", "topic", "unit", "created_at", "channel")
 
 
 def champion_unit_label(settings) -> Callable[[str], str | None] | None:
