@@ -47,6 +47,9 @@ def _validation_message(errors: list[dict]) -> str:
         where = ".".join(str(p) for p in error.get("loc", ()) if p != "body") or "body"
         if error.get("type") == "json_invalid":
             return "请求体不是有效的 JSON / request body is not valid JSON"
+        if error.get("type") == "extra_forbidden":
+            parts.append(f"{where}: 不是本接口的字段 / not a field of this request (see /docs)")
+            continue
         parts.append(f"{where}: {error.get('msg', '')}")
     return "请求无效 / invalid request — " + "; ".join(parts)
 

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, ValidationInfo, model_validator
+from pydantic import (AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, ValidationInfo,
+                      model_validator)
 
 from knowledge_base.dispatch import PlaceRef, Refusal, UnitRef
 from knowledge_base.store import Entry, Source
@@ -48,8 +49,8 @@ def _body_or_title(value: str, info: ValidationInfo) -> str:
 Str = Annotated[str, AfterValidator(_storable)]
 NonBlank = Annotated[str, AfterValidator(_storable), AfterValidator(_not_blank)]
 # A ticket's body: may be empty or left out when the title says what the ticket is about.
-Body = Annotated[str, AfterValidator(_storable), AfterValidator(_body_or_title),
-                 Field(default="", validate_default=True)]
+Body = Annotated[str, BeforeValidator(lambda value: "" if value is None else value), AfterValidator(_storable),
+                 AfterValidator(_body_or_title), Field(default="", validate_default=True)]
 # The length limit comes before the validators: after them pydantic checks it as a generic sequence length and
 # tells a client "at most 128 items" instead of "at most 128 characters".
 ShortText = Annotated[str, Field(max_length=200), AfterValidator(_storable)]
@@ -76,7 +77,9 @@ AUTHOR = ("来电人 / 留言用户: the caller's name or account, when the plat
 class TicketIn(BaseModel):
     """One citizen appeal (工单) to route. Length of `text` is checked against the service limit (413 above it)."""
 
-    model_config = ConfigDict(json_schema_extra={"examples": [EXAMPLE_TICKET]})
+    # A field the service does not know is refused: a platform that sent the body as "content" had its ticket routed
+    # on the title alone, and its feedback stored with no text, without a word.
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [EXAMPLE_TICKET]})
 
     id: Identifier | None = Field(default=None, description="the caller's ticket id, echoed back")
     title: Str | None = Field(default=None, max_length=500, description="留言主题")
@@ -226,6 +229,7 @@ class FeedbackIn(BaseModel):
     """What the agent finally decided for a ticket; stored as a labelled ticket for retraining."""
 
     model_config = ConfigDict(
+        extra="forbid",  # as for TicketIn
         json_schema_extra={
             "examples": [
                 {

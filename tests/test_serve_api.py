@@ -146,6 +146,23 @@ def test_a_title_alone_is_a_ticket(server):
     assert "有标题时可以不填" in neither.json()["message"]
 
 
+def test_a_body_sent_under_a_field_the_service_does_not_know_is_refused_not_lost(server):
+    """A platform that sent the body as "content" had its ticket routed on the title alone (200, masked_text "") and
+    its agent's answer stored without a text; a JSON null for text, as a form sends an empty field, was refused."""
+    body = "湾头桥镇水泥厂每天晚上施工到凌晨两点，噪音很大"
+    with server.client("agent") as client:
+        route = client.post("/v1/route", json={"id": "WG-X1", "title": "噪音扰民", "content": body})
+        feedback = client.post("/v1/feedback", json={"title": "噪音扰民", "content": body, "topic": "环境保护"})
+        null_text = client.post("/v1/route", json={"title": "湾头桥镇通村公路塌了一大块", "text": None})
+    for refused in (route, feedback):
+        assert refused.status_code == 422
+        assert refused.json()["message"] == "请求无效 / invalid request — content: 不是本接口的字段 / not a field of this " \
+                                            "request (see /docs)"
+    assert null_text.status_code == 200 and null_text.json()["jurisdiction"]["township"] == "湾头桥镇"
+    with sqlite3.connect(server.home / "appeal.db") as db:
+        assert not db.execute("SELECT 1 FROM routed_ticket WHERE ticket_id = 'WG-X1'").fetchall()
+
+
 def test_half_a_surrogate_pair_is_refused_as_bad_input(server):
     """JSON lets a client escape half of an emoji ("\\ud83d"): no character, on which the tokenizer failed (500)."""
     half = '{"text": "社保卡丢了\\ud83d怎么补办", "topic": "劳动和社会保障"}'.encode()
