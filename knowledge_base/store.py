@@ -70,11 +70,14 @@ class EntryIn(_UserText):
 
     @field_validator("id")
     @classmethod
-    def _not_a_history_path(cls, value: str | None) -> str | None:
-        # /v1/kb/entries/{id}/history is an entry's history, so an entry with such an id could not be read, changed
-        # or deleted over HTTP.
+    def _addressable(cls, value: str | None) -> str | None:
+        # /v1/kb/entries/{id} must reach the entry, or it could not be read, changed or deleted over HTTP while it
+        # was still suggested: {id}/history is an entry's history, a line break ends the path, and clients
+        # resolve . and .. as directories.
         if value and value.endswith("/history"):
             raise ValueError("an id may not end in /history (the address of an entry's history)")
+        if value and (value.strip(".") == "" or any(not c.isprintable() for c in value)):
+            raise ValueError("an id may not be . or .., nor hold a line break, tab or other control character")
         return value
 
     @property
@@ -122,7 +125,7 @@ class Entry(EntryIn):
 
     @field_validator("id")
     @classmethod
-    def _not_a_history_path(cls, value: str) -> str:
+    def _addressable(cls, value: str) -> str:
         return value  # what is stored is read as it is, whenever it was written
 
     @property

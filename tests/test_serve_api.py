@@ -453,6 +453,11 @@ def test_an_entry_whose_id_holds_a_slash_is_reached_like_any_other(server):
         # An id ending in /history could be created and then never reached: …/history is an entry's history.
         refused = trainer.post("/v1/kb/entries", json={**FAQ, "id": "wg/2024/history"})
         assert refused.status_code == 422 and "may not end in /history" in refused.json()["message"]
+        # so could an id with a line break (the path's pattern stops at it) and . or .. (clients resolve them)
+        for unreachable in ("wg\n017", "..", "."):
+            refused = trainer.post("/v1/kb/entries", json={**FAQ, "id": unreachable})
+            assert refused.status_code == 422 and "may not be . or .., nor hold a line break" in refused.json()["message"]
+        assert trainer.get("/v1/kb/entries", params={"q": FAQ["question"]}).json()["total"] == 0
         # A trailing slash is no empty id: it still leads to the list, as before.
         listing = trainer.get("/v1/kb/entries/")
         assert listing.status_code == 307 and listing.headers["location"].endswith("/v1/kb/entries")
