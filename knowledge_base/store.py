@@ -288,9 +288,10 @@ def _as_stored(entry: EntryIn) -> EntryIn:
     is idempotent, so a case imported from its file is stored as it was."""
     if entry.source != "case":
         return entry
-    fields = [name for name in ("question", "answer", "alternatives") if name in entry.model_fields_set]
-    question, answer, *alternatives = masked_parts(entry.question, entry.answer, *entry.alternatives)
-    masked = {"question": question, "answer": answer, "alternatives": alternatives}
+    fields = [name for name in ("question", "answer", "alternatives", "tags") if name in entry.model_fields_set]
+    question, answer, *rest = masked_parts(entry.question, entry.answer, *entry.alternatives, *entry.tags)
+    alternatives, tags = rest[: len(entry.alternatives)], rest[len(entry.alternatives) :]
+    masked = {"question": question, "answer": answer, "alternatives": alternatives, "tags": tags}
     return entry.model_copy(update={name: masked[name] for name in fields})
 
 

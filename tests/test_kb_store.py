@@ -69,7 +69,8 @@ def test_a_past_case_is_masked_however_it_arrives_and_a_faq_answer_keeps_the_off
     and its caller's number and ID were then shown to agents and found by a search for them."""
     kb.add(EntryIn(id="case-1", question="小区停电", source="case",
                    answer="网友您好，已联系供电所处理，来电人电话13907391234，身份证430581199001011234。"), "tester")
-    kb.update("case-1", EntryUpdate(alternatives=["我叫李建华，家里停电了"]), "tester")
+    kb.update("case-1", EntryUpdate(alternatives=["我叫李建华，家里停电了"], tags=["13807391234", "李建华", "停电"]),
+              "tester")
     entries = tmp_path / "cases.jsonl"
     entries.write_text('{"id": "case-2", "question": "我叫王红林，路灯不亮", "answer": "王红林您好，已修复。", '
                        '"source": "case"}\n', encoding="utf-8")
@@ -78,6 +79,7 @@ def test_a_past_case_is_masked_however_it_arrives_and_a_faq_answer_keeps_the_off
                    unit="国网武冈市供电公司"), "tester")
     assert kb.get("case-1").answer == "网友您好,已联系供电所处理,来电人电话[手机号],身份证[身份证号]。"
     assert kb.get("case-1").alternatives == ["我叫[姓名],家里停电了"]
+    assert kb.get("case-1").tags == ["[手机号]", "[姓名]", "停电"]  # a tag is shown to agents as well
     assert (kb.get("case-2").question, kb.get("case-2").answer) == ("我叫[姓名],路灯不亮", "[姓名]您好,已修复。")
     assert kb.get("faq-power").answer == "请拨打供电服务热线0739-4221234。"
     assert [hit.entry_id for hit in kb.search("13907391234", k=3, with_dense=False)] == []
