@@ -435,9 +435,14 @@ def test_an_edit_made_on_a_stale_copy_is_refused_and_undoes_nothing(server):
         assert trainer.get(path).json()["answer"] == "请携带出生医学证明到派出所办理。"
         # without If-Match an edit is applied as before; with the ETag just read, too
         assert trainer.patch(path, json={"tags": ["户籍"]}).status_code == 200
+        # the entry's own updated_at, as its JSON gives it (with +00:00), is the same version as its ETag: it was
+        # refused as changed, the message naming the very stamp that had been sent
+        stamp = trainer.get(path).json()["updated_at"]
+        assert stamp.endswith("+00:00")
+        assert trainer.patch(path, json={"tags": ["户籍", "出生"]}, headers={"If-Match": stamp}).status_code == 200
         assert trainer.delete(path, headers={"If-Match": trainer.get(path).headers["etag"]}).status_code == 204
         history = trainer.get(path + "/history").json()
-    assert [c["action"] for c in history] == ["add", "update", "update", "delete"]
+    assert [c["action"] for c in history] == ["add", "update", "update", "update", "delete"]
 
 
 def test_an_entry_whose_id_holds_a_slash_is_reached_like_any_other(server):

@@ -6,7 +6,7 @@ so that two trainers editing one answer in their forms never undo each other's w
 """
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timezone
 
 from fastapi import APIRouter, Depends, Header, HTTPException, Path, Query, Response, status
 from starlette.convertors import PathConvertor, register_url_convertor
@@ -79,10 +79,12 @@ def _read_at(if_match: str | None) -> datetime | None:
     if value == "*":
         return None
     try:
-        return datetime.fromisoformat(value)
+        stamp = datetime.fromisoformat(value)
     except ValueError:
         raise HTTPException(status.HTTP_412_PRECONDITION_FAILED,
                             detail=f"If-Match {if_match!r} 不是本服务给出的 ETag / is no ETag this service gave") from None
+    # the entry's updated_at as its JSON gives it (…+00:00) names the same version as the ETag (stored UTC, no offset)
+    return stamp.astimezone(timezone.utc).replace(tzinfo=None) if stamp.tzinfo else stamp
 
 
 def _changed(exc: EntryChanged) -> HTTPException:
