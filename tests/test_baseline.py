@@ -10,7 +10,7 @@ import pytest
 from models.baseline import BaselineModel, load_backend
 from models.card import ModelCard
 from models.predictor import load_predictor
-from pipeline import canonical, default_stopwords, read_stopwords, stopwords_fingerprint
+from pipeline import InputError, canonical, default_stopwords, read_stopwords, stopwords_fingerprint
 from ticket_samples import APPEALS, training_slice
 from training.evaluation import classification_report, pick_threshold
 from training.train_baseline import train_baseline
@@ -131,3 +131,16 @@ def test_no_callers_number_or_name_becomes_a_word_of_the_model(tmp_path):
     words = set(dict(saved.vectorizer.transformer_list)["words"].vocabulary_)
     assert {"路灯", "手机号", "姓名"} <= words  # the words of the matter, and where the number and the name were
     assert not {"13807391234", "张建国", "E12345"} & {part for word in words for part in word.split()}
+
+
+def test_a_model_is_not_written_over_another(tmp_path):
+    """`train --baseline --out runs/ft1` over a fine-tuned model left its ONNX graph, tokenizer and checkpoints
+    beside the baseline's card; fine-tuning already refused a directory that is not empty."""
+    from appeal.config import get_settings
+
+    out = tmp_path / "runs" / "ft1"
+    out.mkdir(parents=True)
+    (out / "model.onnx").write_bytes(b"an earlier model")
+    with pytest.raises(InputError, match=r"ft1: directory is not empty \(give another --out\)"):
+        train_baseline(get_settings().demo_dir / "tickets.jsonl", out)
+    assert [p.name for p in out.iterdir()] == ["model.onnx"]

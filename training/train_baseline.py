@@ -20,7 +20,7 @@ from appeal.config import centre_time
 from models.baseline import BaselineConfig, BaselineModel
 from models.card import STOPWORDS_FILE, HeadCard, ModelCard
 from models.predictor import Predictor
-from pipeline import default_stopwords, stopwords_fingerprint
+from pipeline import InputError, default_stopwords, stopwords_fingerprint
 from training.evaluation import (
     DEFAULT_TARGET_PRECISION,
     HeadReport,
@@ -56,6 +56,11 @@ def train_baseline(
     unit_label: Callable[[str], str | None] | None = None,
 ) -> ModelCard:
     """`unit_label` reads the unit names of `data` and `dev` as the unit head's labels (see `load_tickets`)."""
+    out = Path(out)
+    # as fine-tuning refuses it: a model written over another left a fine-tuned model's graph and checkpoints beside
+    # a baseline's card
+    if out.is_dir() and any(out.iterdir()):
+        raise InputError(f"{out}: directory is not empty (give another --out)")
     stopwords = default_stopwords(stopwords_path)
     train, load_report = load_tickets(data, stopwords=stopwords, unit_label=unit_label)
     labels = _head_labels(train)
@@ -111,7 +116,6 @@ def train_baseline(
                        macro_f1=primary[main_head]["macro_f1"])
     card.metrics = metrics
 
-    out = Path(out)
     model.save(out)
     (out / STOPWORDS_FILE).write_text("".join(f"{w}\n" for w in sorted(stopwords)), encoding="utf-8")
     card.save(out)  # last: a directory with model.json is a complete model
