@@ -63,8 +63,12 @@ class MaskedText:
 # Raw tickets are often typed with full-width digits and punctuation; offsets must stay those of the raw text,
 # so the patterns accept both forms instead of normalizing first.
 _D = "[0-9０-９]"
-# One space or dash between digit groups, as people write numbers; a Chinese input method types the dash as — or –.
-_SEP = "[ \u00a0\u3000\\-－‐–—−]"
+# A space or dash between digit groups, as people write numbers; a Chinese input method types the dash as — or –,
+# and the dash key twice as —— (0745——2788218); some type it three times (0735---3323506).
+_SEP = "(?:[ \u00a0\u3000\\-－‐–—−]{1,3})"
+# A mobile number's groups are also set apart with dots or slashes (138.0739.1234, 138·0739·1234): in that 3-4-4
+# shape they make no amount or date.
+_MOBILE_SEP = "(?:[ \u00a0\u3000\\-－‐–—−.·•・_/]{1,3})"
 _START = "(?<![0-9０-９])"
 _END = "(?![0-9０-９])"
 _ASCII_DIGITS = str.maketrans("０１２３４５６７８９Ｘｘx", "0123456789XXX")
@@ -92,7 +96,7 @@ _ID = re.compile(f"{_START}(?:{_ID_18}|{_ID_15})(?![0-9０-９A-Za-z])")
 # 16-19 digits, contiguous or in groups of four.
 _CARD = re.compile(f"{_START}{_D}{{4}}(?:{_SEP}?{_D}{{4}}){{3}}(?:{_SEP}?{_D}{{1,3}})?{_END}")
 _MOBILE = re.compile(f"{_START}(?:(?:[+＋]|00)?86{_SEP}?|[(（][+＋]?86[)）]{_SEP}?)?"
-                     f"[1１][3-9３-９]{_D}{_SEP}?{_D}{{4}}{_SEP}?{_D}{{4}}{_END}")
+                     f"[1１][3-9３-９]{_D}{_MOBILE_SEP}?{_D}{{4}}{_MOBILE_SEP}?{_D}{{4}}{_END}")
 # Area codes 010 and 02x are followed by 8-digit numbers, 0[3-9]xx by 7 or 8; local numbers never start with 0/1.
 _AREA_3 = "0[1１][0０]|0[2２][0-9０-９]"
 _AREA_4 = f"0[3-9３-９]{_D}{{2}}"
