@@ -274,9 +274,12 @@ _DETECTORS: tuple[tuple[PiiKind, re.Pattern[str], Callable[[str, str], bool] | N
 )
 
 
-# The hundred commonest surnames (about 85 % of people) and the compound ones still in use.
+# The hundred commonest surnames (about 85 % of people), those common in Hunan beyond them (the board's signatures
+# left 易建光, 喻和平, 申波中, 粟华爱, 文圣军 … unmasked), and the compound ones still in use.
 _SURNAMES = ("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢"
-             "姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤")
+             "姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
+             "易伍喻聂申粟匡封符温左屈丘颜邝柳蒲童舒邢殷鲁倪葛涂傅卜庞梅冷邬岳毕闵樊项柏戚滕焦鲍詹祁辛裴翟饶凌褚阮苗靳霍"
+             "乔文")
 _COMPOUND_SURNAMES = "欧阳|司马|诸葛|上官|东方|皇甫|尉迟|公孙|慕容|令狐|长孙|宇文|司徒|夏侯"
 # A label that introduces a person by role (姓名：, 投诉人, 我叫 …) or as the caller's relative (其母亲刘桂英的…), or
 # only by standing (本人, 村民, 业主 …), which as often opens a sentence (本人于去年3月…, 业主向物业反映…).
@@ -300,14 +303,14 @@ _NEXT_NAME_IN_LIST = re.compile(f"[*＊×0-9０-９]*\\s*(?:[、，,和及]\\s*{
                                 f"|、[\u4e00-\u9fff]{{2,3}}(?=、))")
 # Surnames that are also prepositions or common words (投诉人向法院…, 举报人曾在…, 业主许可…): such a name must end
 # at punctuation whatever the label.
-_WORDLIKE_SURNAMES = frozenset("向于曾许谢方高万石金江马常时")
+_WORDLIKE_SURNAMES = frozenset("向于曾许谢方高万石金江马常时文左温冷卜")
 _NOT_A_GIVEN_NAME_START = frozenset("在于是曾向对将已也都把被给从到因为的了着过去今年月日第这那其该此每各们某")
 # 我是金陵镇…, 我是武冈人: a place or where one is from, not a name.
 _NOT_A_GIVEN_NAME_END = frozenset("镇乡村市区县省街路人")
 # Words after a label that start with a surname (业主许可…, 来电人周一来电…, 来电人陈述：…), each two characters: no
 # name starts with one.
 _NOT_NAMES = frozenset("许可 谢谢 孙子 孙女 方面 方便 高兴 万一 于是 马上 时间 陈述 周一 周二 周三 周四 周五 周六 周日 周末"
-                       .split())
+                       " 申请 申报 申诉 申领 申明 文件 易于 凌晨".split())
 _TITLES = frozenset("先生 女士 小姐 师傅 老师 同学 阿姨 同志 大爷 大妈 老板 经理 主任 书记 局长 市长 镇长 村长".split())
 
 
