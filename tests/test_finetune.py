@@ -174,6 +174,10 @@ def test_config_files_and_profiles(tmp_path):
         load_config(None, "turbo")
     with pytest.raises(InputError, match="not found"):
         load_config(tmp_path / "missing.toml", "fast")
+    # Windows Notepad saves UTF-8 with a BOM, which ticket files were already read past
+    for name in ("notepad.json", "notepad.toml"):
+        (tmp_path / name).write_text('{"epochs": 2}' if name.endswith("json") else "epochs = 2\n", encoding="utf-8-sig")
+        assert load_config(tmp_path / name, "fast").epochs == 2
 
 
 @pytest.mark.slow

@@ -352,3 +352,18 @@ def test_an_office_faq_sheet_imports_twice_without_doubling(appeal_home, tmp_pat
     assert "imported 2 entries (0 new, 0 replaced, 2 unchanged)" in second.stdout, second.stderr
     assert "warning:" in second.stderr and "序号, 发布时间 ignored: not entry fields" in second.stderr
     assert len(exported(tmp_path)) == 2
+
+
+def test_options_out_of_their_range_are_refused_before_any_work(appeal_home, tmp_path):
+    """`evaluate --report ev.xlsx` wrote JSON into it; `report --kb-limit -5` used all pairs but five; a gate
+    tolerance of 1 let a worse challenger through, logged as an ordinary promotion."""
+    assert_input_error(appeal("kb", "evaluate", "--pairs", tmp_path / "pairs.csv", "--report", tmp_path / "kb.xlsx"),
+                       "kb.xlsx: unknown output type '.xlsx': give a .json file name")
+    assert_input_error(appeal("evaluate", "--data", tmp_path / "dev.csv", "--report", tmp_path / "ev.xlsx"),
+                       "ev.xlsx: unknown output type '.xlsx': give a .json file name")
+    for command in (("report", "--out", tmp_path / "r.html", "--kb-limit", "-5"),
+                    ("models", "promote", "v2", "--tolerance", "1"),
+                    ("models", "promote", "v2", "--class-margin", "-0.1")):
+        result = appeal(*command)
+        assert result.returncode == 2 and "Invalid value" in result.stderr and "Traceback" not in result.stderr
+    assert list(tmp_path.iterdir()) == []

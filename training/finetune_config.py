@@ -63,9 +63,9 @@ def load_config(path: Path | None = None, profile: str = "fast") -> FinetuneConf
             raise InputError(f"{path}: configuration file not found")
         try:
             if path.suffix.lower() == ".toml":
-                overrides = tomllib.loads(path.read_text(encoding="utf-8"))
+                overrides = tomllib.loads(path.read_text(encoding="utf-8-sig"))  # Notepad saves with a BOM
             elif path.suffix.lower() == ".json":
-                overrides = json.loads(path.read_text(encoding="utf-8"))
+                overrides = json.loads(path.read_text(encoding="utf-8-sig"))
             else:
                 raise InputError(f"{path}: configuration must be a .json or .toml file")
         except (tomllib.TOMLDecodeError, json.JSONDecodeError, UnicodeDecodeError) as exc:

@@ -229,6 +229,8 @@ def evaluate(
     from training.evaluation import evaluate_predictor
     from training.tickets import load_tickets
 
+    if report is not None:
+        output_file(report, (".json",))  # an .xlsx given JSON would not open, and said so only then
     model = model_dir(model)
     predictor = load_predictor(model)
     labels = {head: card.labels for head, card in predictor.card.heads.items()}

@@ -388,8 +388,11 @@ def evaluate(
     dense: bool = DenseOption,
 ) -> None:
     """Message → official reply retrieval: R@1, R@5, MRR for BM25, dense and hybrid, full text and title only."""
+    from appeal.cli.data_commands import output_file
     from knowledge_base.evaluate import evaluate_pairs, evaluation_cache, format_report
 
+    if report is not None:
+        output_file(report, (".json",))
     result = evaluate_pairs(pairs, encoder=_encoder(dense), cache=evaluation_cache(), limit=limit)
     typer.echo(format_report(result))
     if report:

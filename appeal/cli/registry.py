@@ -19,8 +19,10 @@ def _registry(root: Optional[Path]):
 
 
 RegistryOption = typer.Option(None, "--registry", help="registry directory (default: APPEAL_HOME/registry)")
-ToleranceOption = typer.Option(DEFAULT_TOLERANCE, "--tolerance", help="largest macro-F1 drop the gate allows")
-ClassMarginOption = typer.Option(DEFAULT_CLASS_MARGIN, "--class-margin",
+# A negative tolerance would refuse an equal challenger, and one of 1 lets any challenger through unlogged as forced.
+ToleranceOption = typer.Option(DEFAULT_TOLERANCE, "--tolerance", min=0.0, max=0.5,
+                               help="largest macro-F1 drop the gate allows")
+ClassMarginOption = typer.Option(DEFAULT_CLASS_MARGIN, "--class-margin", min=0.0, max=0.5,
                                  help="largest per-class F1 drop the gate allows")
 
 

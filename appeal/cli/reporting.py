@@ -20,7 +20,7 @@ def report(
     kb_pairs: Optional[Path] = typer.Option(
         None, "--kb-pairs", help="(message, reply) file for knowledge-base R@1/MRR, e.g. teddy2020c/replies_raw.csv"
     ),
-    kb_limit: int = typer.Option(300, help="pairs used from --kb-pairs"),
+    kb_limit: int = typer.Option(300, min=1, help="pairs used from --kb-pairs"),
 ) -> None:
     """HTML evaluation report of every registry version and how they changed.
 
