@@ -136,12 +136,17 @@ def _names_a_column(cells: Sequence[object], header_names: Collection[str]) -> b
     return any(cell_text(cell).strip().lstrip("\ufeff").lower() in header_names for cell in cells)
 
 
-def read_csv_frame(path: Path, sep: str = ",") -> Table:
+def read_csv_frame(path: Path, sep: str | None = None) -> Table:
     """Every cell of a CSV/TSV file as text (`csv_cell_in`), empty cells "", never NaN; title rows above the column
-    names are read past (`title_rows`)."""
+    names are read past (`title_rows`). `sep` None: a comma, unless the first line that holds a separator holds tabs
+    or semicolons and no comma (Excel's "Unicode text" is a tab-separated .txt, a European Excel saves CSV with ;).
+    Only that line: the board's quoted messages hold tabs of their own."""
     import pandas as pd
 
     text, encoding = decode_text(path.read_bytes(), path)
+    if sep is None:
+        first = next((line for line in text.splitlines()[:MAX_TITLE_ROWS + 1] if re.search("[,\t;]", line)), "")
+        sep = "," if "," in first else "\t" if "\t" in first else ";" if ";" in first else ","
     # skiprows counts lines, and a quoted cell may hold a line break: the reader says where each row ends
     reader = csv.reader(io.StringIO(text), delimiter=sep)
     top: list[list[str]] = []

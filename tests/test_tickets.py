@@ -478,3 +478,14 @@ def test_missing_ids_become_row_numbers(tmp_path):
                                                             force_ascii=False)
     ds, _ = load_tickets(tmp_path / "t.jsonl")
     assert ds["id"] == [str(i) for i in range(1, len(APPEALS) + 1)]
+
+
+def test_excels_unicode_text_and_a_semicolon_csv_are_read_by_their_separator(tmp_path):
+    """Excel's "Unicode text" export is a UTF-16, tab-separated .txt, and a European Excel saves CSV with ";": both
+    were read as one comma-separated column, and the trainer told to rename a header that was already 诉求内容."""
+    rows = [["工单编号", "诉求内容", "诉求类别"], ["WG-1", "湾头桥镇白石村路灯坏了,请修", "城乡建设"]]
+    (tmp_path / "export.txt").write_text("\n".join("\t".join(r) for r in rows) + "\n", encoding="utf-16")
+    (tmp_path / "export.csv").write_text("\n".join(";".join(r) for r in rows) + "\n", encoding="utf-8")
+    for name in ("export.txt", "export.csv"):
+        tickets, _ = load_tickets(tmp_path / name)
+        assert (tickets["id"], tickets["text"], tickets["topic"]) == (["WG-1"], ["湾头桥镇白石村路灯坏了,请修"], ["城乡建设"])
