@@ -360,7 +360,8 @@ class Registry:
         card = load_predictor(model_dir).card  # a model that cannot be opened would fail its promotion and the report
         version = version or card.version
         if not _VERSION_RE.match(version):
-            raise InputError(f"{model_dir}: version {version!r} is not a valid directory name")
+            raise InputError(f"{model_dir}: version {version!r} is not a valid version name (letters A–Z, digits and "
+                             ". _ + -, starting with a letter or digit, at most 128)")
         with self._locked():
             target = self.root / version
             if target.exists():

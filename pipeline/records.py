@@ -133,7 +133,7 @@ def title_rows(rows: Sequence[Sequence[object]], header_names: Collection[str] =
 
 
 def _names_a_column(cells: Sequence[object], header_names: Collection[str]) -> bool:
-    return any(cell_text(cell).strip().lstrip("\ufeff").lower() in header_names for cell in cells)
+    return any(column_key(cell_text(cell)) in header_names for cell in cells)
 
 
 def read_csv_frame(path: Path, sep: str | None = None) -> Table:

@@ -54,6 +54,7 @@ Body = Annotated[str, BeforeValidator(lambda value: "" if value is None else val
 # The length limit comes before the validators: after them pydantic checks it as a generic sequence length and
 # tells a client "at most 128 items" instead of "at most 128 characters".
 ShortText = Annotated[str, Field(max_length=200), AfterValidator(_storable)]
+Title = Annotated[str, Field(max_length=500), AfterValidator(_storable)]
 # Labels and ids are compared, counted and trained on as given, so the spaces a form pads them with go: "城乡建设 "
 # was an unknown label, and retraining would have made it a class of its own.
 _STRIPPED = StringConstraints(strip_whitespace=True)
@@ -82,7 +83,7 @@ class TicketIn(BaseModel):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [EXAMPLE_TICKET]})
 
     id: Identifier | None = Field(default=None, description="the caller's ticket id, echoed back")
-    title: Str | None = Field(default=None, max_length=500, description="留言主题")
+    title: Title | None = Field(default=None, description="留言主题")
     text: Body = Field(description="留言详情 — the appeal as the citizen said it; may be left out when the title "
                                    "says it all")
     location: ShortText | None = Field(default=None, description="where it happens (乡镇/街道/地址), or the division "
@@ -251,7 +252,7 @@ class FeedbackIn(BaseModel):
     )
 
     ticket_id: Identifier | None = None
-    title: Str | None = Field(default=None, max_length=500)
+    title: Title | None = None
     text: Body = Field(description="the ticket text (masked before it is stored); may be left out when the title "
                                    "says it all")
     author: ShortText | None = Field(default=None, description=AUTHOR)
@@ -275,6 +276,19 @@ class FeedbackIn(BaseModel):
     refused: bool | None = Field(
         default=None, description="whether the centre refused the ticket (不予受理) in the end; omit it when the "
                                   "platform does not record that. With refusal_rule it measures the refusal rules")
+
+    # The ticket as it was sent to /v1/route may come along with the answer: its id names the ticket, and where and by
+    # which channel it came are known fields rather than unknown ones (which are refused).
+    id: Identifier | None = Field(default=None, description="the ticket's id as sent to /v1/route: ticket_id")
+    location: ShortText | None = Field(default=None, description="as sent to /v1/route (not stored)")
+    channel: ShortText | None = Field(default=None, description="as sent to /v1/route (not stored)")
+
+    @model_validator(mode="after")
+    def _one_ticket_id(self) -> "FeedbackIn":
+        if self.id is not None and self.ticket_id is not None and self.id != self.ticket_id:
+            raise ValueError("id and ticket_id name different tickets / id 与 ticket_id 不是同一工单")
+        self.ticket_id = self.ticket_id or self.id
+        return self
 
     @model_validator(mode="after")
     def _not_its_own_repeat(self) -> "FeedbackIn":

@@ -154,6 +154,12 @@ def test_a_body_sent_under_a_field_the_service_does_not_know_is_refused_not_lost
         route = client.post("/v1/route", json={"id": "WG-X1", "title": "噪音扰民", "content": body})
         feedback = client.post("/v1/feedback", json={"title": "噪音扰民", "content": body, "topic": "环境保护"})
         null_text = client.post("/v1/route", json={"title": "湾头桥镇通村公路塌了一大块", "text": None})
+        # the ticket as routed, with the agent's answer: its route fields are known, its id names the ticket
+        answer = {**TICKET, "topic": "城乡建设", "model_version": "v-as-routed"}
+        as_routed = client.post("/v1/feedback", json=answer)
+        contradicting = client.post("/v1/feedback", json={**answer, "ticket_id": "WG-2"})
+    assert as_routed.status_code == 201 and as_routed.json()["ticket_id"] == TICKET["id"]
+    assert contradicting.status_code == 422 and "id and ticket_id name different tickets" in contradicting.text
     for refused in (route, feedback):
         assert refused.status_code == 422
         assert refused.json()["message"] == "请求无效 / invalid request — content: 不是本接口的字段 / not a field of this " \
@@ -165,11 +171,12 @@ def test_a_body_sent_under_a_field_the_service_does_not_know_is_refused_not_lost
 
 def test_half_a_surrogate_pair_is_refused_as_bad_input(server):
     """JSON lets a client escape half of an emoji ("\\ud83d"): no character, on which the tokenizer failed (500)."""
-    half = '{"text": "社保卡丢了\\ud83d怎么补办", "topic": "劳动和社会保障"}'.encode()
+    half = '{"text": "社保卡丢了\\ud83d怎么补办"}'.encode()
+    answer = half.replace(b"}", ', "topic": "劳动和社会保障"}'.encode())
     headers = {"Content-Type": "application/json"}
     with server.client("agent") as client:
-        answers = [client.post(path, content=half, headers=headers) for path in ("/v1/route", "/v1/suggest",
-                                                                                   "/v1/feedback")]
+        answers = [client.post(path, content=body, headers=headers)
+                   for path, body in (("/v1/route", half), ("/v1/suggest", half), ("/v1/feedback", answer))]
         whole = client.post("/v1/route", content=half.replace(b"\\ud83d", b"\\ud83d\\ude00"), headers=headers)
     assert [a.status_code for a in answers] == [422, 422, 422]
     assert all(a.json()["message"].startswith("请求无效 / invalid request — text: ") and "not valid Unicode" in
@@ -183,6 +190,12 @@ def test_a_too_long_field_is_named_with_its_limit_in_characters(server):
         assert client.post("/v1/route", json={**TICKET, "id": "工" * 128}).status_code == 200
     assert response.status_code == 422
     assert response.json()["message"] == "请求无效 / invalid request — id: String should have at most 128 characters"
+    # the title said "at most 500 items"
+    with server.client("agent") as client:
+        for path, body in (("/v1/route", TICKET), ("/v1/feedback", {"text": TICKET["text"], "topic": "城乡建设"})):
+            response = client.post(path, json={**body, "title": "路灯" * 251})
+            assert response.status_code == 422
+            assert "title: String should have at most 500 characters" in response.json()["message"]
 
 
 def test_limits_and_malformed_json(server):
@@ -461,7 +474,8 @@ def test_an_entry_whose_id_holds_a_slash_is_reached_like_any_other(server):
         # so could an id with a line break (the path's pattern stops at it) and . or .. (clients resolve them)
         for unreachable in ("wg\n017", "..", "."):
             refused = trainer.post("/v1/kb/entries", json={**FAQ, "id": unreachable})
-            assert refused.status_code == 422 and "may not be . or .., nor hold a line break" in refused.json()["message"]
+            assert refused.status_code == 422
+            assert "may not be . or .., nor hold a line break" in refused.json()["message"]
         assert trainer.get("/v1/kb/entries", params={"q": FAQ["question"]}).json()["total"] == 0
         # A trailing slash is no empty id: it still leads to the list, as before.
         listing = trainer.get("/v1/kb/entries/")

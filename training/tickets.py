@@ -11,9 +11,10 @@ Decisions, each measured or forced by the real files:
   only after a valid Chinese character (three bytes in UTF-8) is a damaged UTF-8 file, not GBK, and is refused
   with its line number: decoding it as GB18030 would silently turn Chinese into mojibake.
 - Pre-segmented text (the canonical form already, like `train_segmented.csv`) is recognised when the file
-  name contains "segmented" as a word (not "unsegmented"), or when the file has no title column and at least 95 % of its texts end in
-  exactly one space and have at least one space per five other characters (jieba words average under two
-  characters; raw Chinese prose has almost no spaces). `presegmented=` forces either answer.
+  name contains "segmented" as a word (not "unsegmented"), or when the file has no title column and at least 95 %
+  of its texts end in exactly one space and have at least one space per five other characters (jieba words average
+  under two characters; raw Chinese prose has almost no spaces). `presegmented=` forces either answer. It is
+  PII-masked all the same (`pipeline.model_text`).
 - Raw text is NOT put through `pipeline.normalize` before `canonical`: on dev_raw.csv it changes the
   baseline's macro-F1 by +0.000 (words) and -0.002 (words + characters), see `bench/RESULTS.md` ## Baseline;
   the training data was made without it, so the model input stays the published recipe.

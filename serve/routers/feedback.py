@@ -31,7 +31,7 @@ def post_feedback(
 ) -> FeedbackOut:
     """Stored durably before the answer is sent; the returned `id` names the stored labelled ticket."""
     check_text_length(body.text, services.settings.max_text_chars)
-    values = body.model_dump(exclude={"author"})
+    values = body.model_dump(exclude={"author", "id", "location", "channel"})  # not stored: see FeedbackIn
     values["title"], values["text"] = masked_parts(body.title or None, body.text, people=[body.author])
     row = services.feedback.add(Feedback(**values))
     refusal_rules = {rule.id for rule in default_routing()[1].not_accepted}
