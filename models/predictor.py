@@ -94,4 +94,9 @@ def load_predictor(model_dir: Path, *, threads: int | None = None) -> Predictor:
         from models.onnx_backend import load_backend
     stop_path = model_dir / STOPWORDS_FILE
     stopwords = read_stopwords(stop_path) if stop_path.is_file() else None
-    return Predictor(card, load_backend(model_dir, card, threads=threads), stopwords)
+    try:
+        backend = load_backend(model_dir, card, threads=threads)
+    except Exception as error:  # noqa: BLE001 — joblib, pickle and ONNX Runtime each raise their own for a bad file
+        raise InputError(f"{model_dir}: the {card.kind} model cannot be loaded ({type(error).__name__}: {error})") \
+            from error
+    return Predictor(card, backend, stopwords)

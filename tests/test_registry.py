@@ -231,6 +231,9 @@ def test_a_damaged_or_incomplete_model_directory_is_refused_at_add(tmp_path, mod
     registry = Registry(tmp_path / "registry")
     damaged = tmp_path / "damaged"
     shutil.copytree(models["small"], damaged)
+    (damaged / "baseline.joblib").write_bytes(b"not a model")
+    with pytest.raises(InputError, match=r"damaged: the baseline model cannot be loaded \(KeyError"):
+        registry.add(damaged, version="v1")
     (damaged / "baseline.joblib").unlink()
     with pytest.raises(InputError, match=r"damaged: incomplete baseline model: no baseline\.joblib"):
         registry.add(damaged, version="v1")

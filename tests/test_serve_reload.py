@@ -1,7 +1,6 @@
 """A newly promoted champion is served without a restart and without failing requests in flight."""
 from __future__ import annotations
 
-import shutil
 import threading
 import time
 from collections import Counter
@@ -64,11 +63,10 @@ def test_reload_and_watch_swap_models_under_load(appeal_home, tmp_path):
         assert [m["version"] for m in models["models"] if m["champion"]] == ["v3"]
         _wait_for_more(outcomes)
 
-        # A champion that cannot be loaded: refused with 409, the serving model stays.
-        broken = tmp_path / "broken"
-        shutil.copytree(demo_baseline(), broken)
-        (broken / "baseline.joblib").write_bytes(b"not a model")
-        registry.add(broken, version="v4-broken")
+        # A champion that cannot be loaded (damaged on disk after it was added, since `add` refuses a model it cannot
+        # open): refused with 409, the serving model stays.
+        registry.add(demo_baseline(), version="v4-broken")
+        (registry.root / "v4-broken" / "baseline.joblib").write_bytes(b"not a model")
         registry.promote("v4-broken", force=True)
         with server.client("admin") as admin:
             refused = admin.post("/v1/models/reload")
