@@ -85,9 +85,11 @@ def _masked_words(segmented: str, people: list[str], stopwords: frozenset[str] |
         for k in range(start, start + len(word)):
             if k not in covering:
                 piece += joined[k]
-            elif covering[k] not in placed:
-                out += [piece, _placeholder(spans[covering[k]], stopwords)]
-                piece = ""
+                continue
+            out.append(piece)  # what came before the span stays a word of its own, as what comes after it
+            piece = ""
+            if covering[k] not in placed:
+                out.append(_placeholder(spans[covering[k]], stopwords))
                 placed.add(covering[k])
         out.append(piece)
     return "".join(f"{word} " for word in out if word)
