@@ -291,6 +291,10 @@ class Registry:
             raise InputError(f"{self.champion_file}: not a champion pointer ({detail}). Delete it and name the "
                              f"champion again with `appeal models promote VERSION` ({DECISIONS_FILE} lists "
                              "what served when)")
+        if not (self.root / pointer["version"] / CARD_FILE).is_file():
+            # its directory deleted by hand: promote and rollback then failed on "not a model directory", even forced
+            raise InputError(f"{self.champion_file}: names {pointer['version']!r}, which is no longer in the registry. "
+                             "Delete it and name the champion again with `appeal models promote VERSION`")
         return pointer
 
     def champion(self) -> tuple[str, Path] | None:

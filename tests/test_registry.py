@@ -221,6 +221,17 @@ def test_a_damaged_champion_pointer_is_named_with_its_repair(appeal_home, models
     registry.champion_file.unlink()
     assert runner.invoke(app, ["models", "promote", "v1"]).exit_code == 0  # the repair the message names
     assert registry.champion()[0] == "v1"
+    # the champion's directory deleted by hand: no champion was marked, and promote failed even forced
+    import shutil
+
+    registry.add(models["large"], version="v2")
+    shutil.rmtree(registry.root / "v1")
+    for command in (["models", "list"], ["models", "promote", "v2", "--force"]):
+        result = runner.invoke(app, command)
+        assert isinstance(result.exception, InputError)
+        assert "champion.json: names 'v1', which is no longer in the registry" in str(result.exception)
+    registry.champion_file.unlink()
+    assert runner.invoke(app, ["models", "promote", "v2"]).exit_code == 0
 
 
 def test_a_damaged_or_incomplete_model_directory_is_refused_at_add(tmp_path, models):
