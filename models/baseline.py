@@ -96,6 +96,11 @@ class BaselineModel:
         joblib.dump(self, directory / MODEL_FILE)
 
 
+def required_files(card: ModelCard) -> tuple[str, ...]:
+    """The files of a model directory `load_backend` opens for `card`."""
+    return (MODEL_FILE,)
+
+
 def load_backend(model_dir: Path, card: ModelCard, threads: int | None = None) -> BaselineModel:
     """The backend `models.predictor.load_predictor` uses for `kind="baseline"` (scikit-learn is single-threaded
     here; `threads` is accepted for the common signature)."""

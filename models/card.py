@@ -8,6 +8,8 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from pipeline.errors import InputError
+
 CARD_FILE = "model.json"
 STOPWORDS_FILE = "stopwords.txt"
 
@@ -58,13 +60,9 @@ class ModelCard(BaseModel):
     def load(cls, directory: Path) -> "ModelCard":
         path = Path(directory) / CARD_FILE
         if not path.is_file():
-            from pipeline.errors import InputError
-
             raise InputError(f"{directory}: not a model directory (no {CARD_FILE})")
         try:
             return cls.model_validate(json.loads(path.read_text(encoding="utf-8")))
         except (ValueError, UnicodeDecodeError) as error:  # JSON and pydantic's ValidationError are ValueErrors
-            from pipeline.errors import InputError
-
             first = str(error).splitlines()[0] if str(error) else type(error).__name__
             raise InputError(f"{path}: not a readable model card ({first})") from error

@@ -13,7 +13,7 @@ import numpy as np
 from scipy.special import log_softmax
 
 from models.card import ModelCard
-from models.tokenization import TextEncoder
+from models.tokenization import TOKENIZER_FILE, TextEncoder
 
 ONNX_FILE = "model.onnx"
 _FLOOR = 1e-9
@@ -55,7 +55,7 @@ class OnnxBackend:
             raise ValueError(f"{model_dir}: {ONNX_FILE} has no output for head(s) {missing}")
         self.encoder = TextEncoder.from_dir(model_dir, card.max_length or 512)
         self.batch_size = batch_size
-        self.blend = (card.training or {}).get("ensemble") if card.kind == "ensemble" else None
+        self.blend = _blend(card)
         self.baseline = None
         if self.blend:
             from models.baseline import MODEL_FILE
@@ -99,6 +99,20 @@ class OnnxBackend:
         if not texts:
             return np.zeros((0, 0), dtype=np.float32)
         return self._run(texts, ["embedding"])[0]
+
+
+def _blend(card: ModelCard) -> dict | None:
+    return (card.training or {}).get("ensemble") if card.kind == "ensemble" else None
+
+
+def required_files(card: ModelCard) -> tuple[str, ...]:
+    """The files of a model directory `load_backend` opens for `card`: the graph and tokenizer, and the TF-IDF model
+    an ensemble blends in."""
+    if not _blend(card):
+        return ONNX_FILE, TOKENIZER_FILE
+    from models.baseline import MODEL_FILE
+
+    return ONNX_FILE, TOKENIZER_FILE, MODEL_FILE
 
 
 def load_backend(model_dir: Path, card: ModelCard, threads: int | None = None) -> OnnxBackend:

@@ -77,21 +77,17 @@ class Predictor:
         return out
 
 
-_FILES = {"baseline": ["baseline.joblib"], "transformer": ["model.onnx", "tokenizer.json"],
-          "ensemble": ["model.onnx", "tokenizer.json", "baseline.joblib"]}
-
-
 def load_predictor(model_dir: Path, *, threads: int | None = None) -> Predictor:
     """Open a model directory written by training (baseline or transformer) for inference."""
     model_dir = Path(model_dir)
     card = ModelCard.load(model_dir)
-    missing = [name for name in _FILES[card.kind] if not (model_dir / name).is_file()]
+    if card.kind == "baseline":
+        from models.baseline import load_backend, required_files
+    else:
+        from models.onnx_backend import load_backend, required_files
+    missing = [name for name in required_files(card) if not (model_dir / name).is_file()]
     if missing:  # a directory copied in part, or files removed by hand: say so rather than fail deep in a loader
         raise InputError(f"{model_dir}: incomplete {card.kind} model: no {', '.join(missing)}")
-    if card.kind == "baseline":
-        from models.baseline import load_backend
-    else:
-        from models.onnx_backend import load_backend
     stop_path = model_dir / STOPWORDS_FILE
     stopwords = read_stopwords(stop_path) if stop_path.is_file() else None
     try:
