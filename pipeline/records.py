@@ -167,14 +167,21 @@ def read_csv_frame(path: Path, sep: str | None = None) -> Table:
         raise InputError(f"{path}: not a valid CSV file: {exc}") from None
     numbers = _data_row_numbers(path, text, sep, skip)
     numbers = numbers if numbers is not None and len(numbers) == len(frame) else None
-    frame = frame.map(csv_cell_in)
     # A spreadsheet's blank row saved as CSV is ",,," rather than an empty line: read past alike, as in a workbook.
-    blank = frame.map(lambda value: not value.strip()).all(axis=1) if len(frame.columns) else None
-    if blank is not None and blank.any():
-        every = numbers or range(skip + 2, skip + 2 + len(frame))
-        numbers = tuple(number for number, empty in zip(every, blank) if not empty)
-        frame = frame[~blank].reset_index(drop=True)
+    frame, numbers = _without_blank_rows(frame.map(csv_cell_in), skip + 2, numbers)
     return Table(frame, header_row=skip + 1, encoding=encoding, row_numbers=numbers)
+
+
+def _without_blank_rows(frame, first_row: int, numbers: tuple[int, ...] | None = None) -> tuple:
+    """`frame` without the rows whose every cell is empty or blank, and the row numbers of those kept (`numbers`, or
+    counted from `first_row`); the numbers as given when no row is blank."""
+    if not len(frame.columns):
+        return frame, numbers
+    blank = ~(frame.notna() & frame.map(lambda value: not (isinstance(value, str) and not value.strip()))).any(axis=1)
+    if not blank.any():
+        return frame, numbers
+    every = numbers or range(first_row, first_row + len(frame))
+    return frame[~blank].reset_index(drop=True), tuple(number for number, empty in zip(every, blank) if not empty)
 
 
 def named_width(header: Sequence[str]) -> int:
@@ -253,10 +260,8 @@ def read_workbook(path: Path, header_names: Collection[str] = _HEADER_NAMES) -> 
         raise InputError(f"{path}: not a readable Excel workbook ({type(exc).__name__}: {exc})") from None
     # A blank row between the rows holds nothing, as a CSV file's blank line does: read past like it, the rows below
     # keeping the numbers the sheet shows.
-    blank = ~(frame.notna() & frame.map(lambda value: not (isinstance(value, str) and not value.strip()))).any(axis=1)
-    numbers = tuple(skip + 2 + index for index, empty in enumerate(blank) if not empty) if blank.any() else None
-    return Table(frame[~blank].reset_index(drop=True), header_row=skip + 1, sheet=None if first else sheet,
-                 row_numbers=numbers)
+    frame, numbers = _without_blank_rows(frame, skip + 2)
+    return Table(frame, header_row=skip + 1, sheet=None if first else sheet, row_numbers=numbers)
 
 
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
