@@ -81,13 +81,14 @@ REQUEST_WORDS = frozenset("我要 投诉 举报 反映 咨询 请问 处理 解�
 # What a caller or an agent says to acknowledge or greet (好的, 收到, 明白了, 没有了, OK, hello): alone, the dense channel
 # still found answers for each with confident cosines.
 ACKNOWLEDGEMENTS = frozenset("好 好的 收到 明白 知道 了解 清楚 没有 没 可以 行 嗯 哦 噢 喂 对 是 是的 ok okay hello hi".split())
+_SAYS_NOTHING = REQUEST_WORDS | ACKNOWLEDGEMENTS
 
 
 def names_a_matter(terms: Iterable[str]) -> bool:
     """Whether a text's search terms (`tokens_for_search`) say what it is about: not when there are none (你好, 谢谢,
     a masked number) or when they only ask (`REQUEST_WORDS`: 我要投诉，电话…) or acknowledge (`ACKNOWLEDGEMENTS`).
     Such a text gets no suggestion, is no ticket's repeat and goes to a human."""
-    return not set(terms) <= REQUEST_WORDS | ACKNOWLEDGEMENTS
+    return not set(terms) <= _SAYS_NOTHING
 
 
 # Texts longer than this always name something in practice: the longest that names nothing here is about 40 characters
