@@ -131,6 +131,9 @@ _LABELLED_ID = re.compile(f"(?<![{_NOT_AROUND_HIDDEN}]){_ID_CHAR}(?:{_SEP}?{_ID_
 # Only where the text calls them a phone: alone, these shapes are as often amounts, dates or order numbers.
 _LOCAL_LANDLINE = re.compile(f"{_START}{_LOCAL_7_8}{_END}")
 _MISTYPED_MOBILE = re.compile(f"{_START}[1１]{_D}{{9,11}}{_END}")
+# The second and later numbers under one label (电话：8805667，8805670; 手机13807391234/1390739123) have no label of
+# their own: a number listed right after a phone number is a phone number too.
+_NEXT_PHONE = re.compile(f"\\s*(?:[,，、/／;；]|或|和|及|或者)\\s*(?:({_LOCAL_7_8})|([1１]{_D}{{9,11}})){_END}")
 
 # First two digits of a resident ID: the province-level region (71/81/82/83: Taiwan, Hong Kong, Macao residents).
 _PROVINCES = frozenset(
@@ -397,6 +400,11 @@ def find_pii(text: str, people: Iterable[str] = ()) -> list[PiiSpan]:
             before = digits_as_typed[max(0, match.start() - _LABEL_REACH) : match.start()]
             if valid is None or valid(_digits(match.group()), before):
                 take(kind, *match.span())
+    for span in [span for span in taken if span.kind in _PHONE_KINDS]:
+        end = span.end
+        while match := _NEXT_PHONE.match(digits_as_typed, end):
+            take("landline" if match.group(1) else "mobile", *match.span(match.lastindex))
+            end = match.end()
     names = _labelled_names(text) | _known_names(people)
     for span in taken:
         if span.kind in _PHONE_KINDS:

@@ -239,6 +239,23 @@ def test_a_number_the_text_calls_an_id_card_or_phone_is_masked_even_with_wrong_d
     assert kinds(text) == [(expected_kind, value)]
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a real reply of the board gives two numbers under one label
+        ("市教育体育局联系电话:8805667,8805670。", [("landline", "8805667"), ("landline", "8805670")]),
+        ("电话号码4221001，4221002、4221003", [("landline", "4221001"), ("landline", "4221002"),
+                                             ("landline", "4221003")]),
+        ("手机13807391234/1390739123或者 4221001", [("mobile", "13807391234"), ("mobile", "1390739123"),
+                                                   ("landline", "4221001")]),
+        # what follows a number without a list word, or too short for a phone, is no second number
+        ("电话13807391234，3000元，共4221001元", [("mobile", "13807391234")]),
+    ],
+)
+def test_every_number_listed_under_one_phone_label_is_masked(text, expected):
+    assert kinds(text) == expected
+
+
 def test_the_name_a_record_gives_for_its_author_is_masked_wherever_it_occurs():
     reply = "网友“A00045581”您好！您的留言已收悉。经查，A00045581反映的路灯已修复。"
     masked = mask_pii(reply, people=["A00045581"])
