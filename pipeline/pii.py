@@ -374,6 +374,30 @@ def _names_listed_after(text: str, end: int) -> set[str]:
     return names
 
 
+# A numbered list of signatories (署名业主有：1曹水秀、2张珍辉、3吴民建 … 31.刘…): items numbered one after another, each
+# of two or three characters. Where nearly all of a run of three or more are names by their surname, every item is
+# one (艾疸, 漆靖 bear surnames rarer than ours); a numbered list of documents (1户口簿、2身份证) holds none.
+_NUMBERED_ITEM = re.compile(r"(?<![0-9０-９])([0-9０-９]{1,3})[.、．]?\s*([\u4e00-\u9fff]{2,3}?)"
+                            r"(?=[、，,；;\s?？!！。]|[0-9０-９]|$)")
+_LIST_GAP = 3  # characters between one item and the next number (、 or a space; ??? where an encoding lost a mark)
+_NAMED_SHARE = 0.8
+
+
+def _numbered_names(text: str) -> set[str]:
+    names: set[str] = set()
+    run: list[re.Match[str]] = []
+    for item in [*_NUMBERED_ITEM.finditer(text), None]:
+        if item is not None and run and int(item.group(1)) == int(run[-1].group(1)) + 1 \
+                and item.start() - run[-1].end() <= _LIST_GAP:
+            run.append(item)
+            continue
+        named = sum(bool((match := re.fullmatch(_NAME, m.group(2))) and _is_name(*match.groups())) for m in run)
+        if len(run) >= 3 and named >= _NAMED_SHARE * len(run):
+            names |= {m.group(2) for m in run}
+        run = [item] if item is not None else []
+    return names
+
+
 # What a record's author column holds when the author chose to stay unnamed: no one to mask.
 _NOBODY = frozenset("匿名 匿名用户 网友 市民 游客 用户 未知 无 不详".split())
 
@@ -405,7 +429,7 @@ def find_pii(text: str, people: Iterable[str] = ()) -> list[PiiSpan]:
         while match := _NEXT_PHONE.match(digits_as_typed, end):
             take("landline" if match.group(1) else "mobile", *match.span(match.lastindex))
             end = match.end()
-    names = _labelled_names(text) | _known_names(people)
+    names = _labelled_names(text) | _numbered_names(text) | _known_names(people)
     for span in taken:
         if span.kind in _PHONE_KINDS:
             match = _NAME_BEFORE_NUMBER.search(text, max(0, span.start - 7), span.start)

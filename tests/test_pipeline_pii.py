@@ -256,6 +256,24 @@ def test_every_number_listed_under_one_phone_label_is_masked(text, expected):
     assert kinds(text) == expected
 
 
+def test_a_numbered_list_of_signatories_is_masked_whole():
+    text = "署名业主有:1曹水秀、2张珍辉、3吴民建、4周进庭、5莫志刚、6黄晓野、7漆靖 8.王利，特此反映"
+    assert mask_pii(text).text == "署名业主有:" + "、".join(f"{n}[姓名]" for n in range(1, 8)) + " 8.[姓名]，特此反映"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "家长凭有效证件[1户口簿、2身份证、3房产证(无房产证则提供居住证)",  # a real reply's list of documents
+        "1号栋、2号栋、3号栋、9号栋",
+        "1邓家铺、2湾头桥、3司马冲",  # places, two of which start with a surname
+        "1曹水秀、3张珍辉、5吴民建",  # not numbered one after another: no list
+    ],
+)
+def test_numbered_lists_of_other_things_stay(text):
+    assert mask_pii(text).text == text
+
+
 def test_the_name_a_record_gives_for_its_author_is_masked_wherever_it_occurs():
     reply = "网友“A00045581”您好！您的留言已收悉。经查，A00045581反映的路灯已修复。"
     masked = mask_pii(reply, people=["A00045581"])
@@ -394,6 +412,8 @@ def test_real_tickets_only_the_phone_numbers_and_names_left_in_them_are_masked(s
     names = {value for kind, value in found if kind == "name"}
     # 我叫陈福如… then 陈福如多次请求…; 姓名：何艳银; 实名投诉人周燕，身份证号码…; 我母亲刘香莲(80岁), 我的儿子张钒海(2014…
     assert {"陈福如", "何艳银", "周燕", "黄国建", "刘香莲", "张钒海"} <= names
+    # numbered signatures (署名业主有:1曹水秀、2张珍辉 …; 1方勇晓,2李孟华 …), rare surnames (艾疸, 漆靖) with them
+    assert {"曹水秀", "张珍辉", "艾疸", "漆靖", "方勇晓", "何韶生"} <= names
     assert sum(found[("name", n)] for n in names) >= 180
     # what follows a label in these files when it is no name: 投诉人：向先生, 本人于去年…, 举报人曾在…, 本人曾多次…
     assert not names & {"向先生", "于去年", "曾在", "曾多次", "向相关", "许可", "向我", "向社区", "向物业", "谢谢"}
