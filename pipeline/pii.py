@@ -299,6 +299,12 @@ _PUNCTUATION = r"[\s，。、；：！？,.;:!?（）()《》“”\"'*【】\[\
 _NAME_AFTER_ROLE = re.compile(_NAME + f"(?={_PUNCTUATION}|[0-9０-９]|联系|电话|手机|身份|家住|住在|现住|今年|反映|表示"
                                       f"|来电|投诉|举报|咨询|要求|[男女的是称说]|$)")
 _NAME_BEFORE_PUNCTUATION = re.compile(_NAME + f"(?={_PUNCTUATION}|$)")
+# After a standing, a name may also run up to where the writer says more about the person (本人龙飞利家住…, 本人符东晓16岁),
+# or, a full three-character name only, up to 的/是/系 (村民蔡云庆的安置款, 村民徐飞鹏是…; 业主付费的 is no name), never
+# a place's name (村民黄家冲的…).
+_NAME_BEFORE_DETAIL = re.compile(_NAME + "(?=家住|住在|现住|今年|[0-9０-９])")
+_PLACE_ENDINGS = frozenset("冲湾坪塘组铺桥山岭坡垅院屋场")
+_FULL_NAME_BEFORE_OF = re.compile(f"((?:{_COMPOUND_SURNAMES}|[{_SURNAMES}])([\u4e00-\u9fff]{{2}}))(?=[的是系])")
 # The next name of a list after a role (投诉人：李专红、陈歌、李菲; 联系人：李专红139…，曹昕彦139…; 求助人龙某，龙飞利，龙宇系一家人):
 # a separator, then a name that ends where a list item ends. In a list by 、 an item whose surname is not among ours
 # (首小兰) is passed over, so that the names after it are still found.
@@ -347,6 +353,10 @@ def _labelled_names(text: str) -> set[str]:
     for label in _PERSON_LABEL.finditer(text):
         by_standing = label.group(1) is not None
         match = (_NAME_BEFORE_PUNCTUATION if by_standing else _NAME_AFTER_ROLE).match(text, label.end())
+        if match is None and by_standing and text[label.end() : label.end() + 1] not in _WORDLIKE_SURNAMES:
+            match = _NAME_BEFORE_DETAIL.match(text, label.end()) or _FULL_NAME_BEFORE_OF.match(text, label.end())
+            if match is not None and match.group(2)[-1] in _PLACE_ENDINGS:
+                continue
         if match is None:
             continue
         name, given = match.group(1), match.group(2)

@@ -256,6 +256,27 @@ def test_every_number_listed_under_one_phone_label_is_masked(text, expected):
     assert kinds(text) == expected
 
 
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("本人龙飞利家住西地省A7县", "龙飞利"),  # real messages of the board
+        ("本人符东晓16岁在L3县四中读书", "符东晓"),
+        ("村民蔡云庆的安置留地权证至今未办", "蔡云庆"),
+        ("反映桃川镇建安亭村村民徐飞鹏是刑满释放人员", "徐飞鹏"),
+    ],
+)
+def test_a_name_after_a_standing_is_masked_where_the_writer_goes_on_about_the_person(text, name):
+    assert ("name", name) in kinds(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["业主付费的装修费用", "本人曾经是一名教师", "本人曾2次来电", "村民黄家冲的房子漏雨", "村民委员会的公告", "业主付出的价格"],
+)
+def test_words_after_a_standing_stay(text):
+    assert mask_pii(text).text == text
+
+
 def test_a_numbered_list_of_signatories_is_masked_whole():
     text = "署名业主有:1曹水秀、2张珍辉、3吴民建、4周进庭、5莫志刚、6黄晓野、7漆靖 8.王利，特此反映"
     assert mask_pii(text).text == "署名业主有:" + "、".join(f"{n}[姓名]" for n in range(1, 8)) + " 8.[姓名]，特此反映"
