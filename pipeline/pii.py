@@ -109,10 +109,11 @@ _LANDLINE = re.compile(
 )
 # Plates: province, office letter (never I or O), then 5 characters (6 on new-energy plates), the last of which may
 # be 挂/学/警/港/澳 (trailers, driving schools, police, cross-border); people write a dot or a space after the letter and
-# type the letters in either case. Every real plate holds at least three digits.
+# type the letters in either case. Every real plate holds at least three digits. A letter may not come before it
+# (GB湘A12345 is no plate); a digit may (the end of the plate before it, a list's number).
 _PLATE_LETTER = "[A-HJ-NP-Za-hj-np-zＡ-ＨＪ-ＮＰ-Ｚ]"
 _PLATE_CHAR = f"(?:{_PLATE_LETTER}|{_D})"
-_PLATE = re.compile(f"(?<![A-Za-z0-9０-９])[京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼]{_PLATE_LETTER}"
+_PLATE = re.compile(f"(?<![A-Za-zＡ-Ｚａ-ｚ])[京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼]{_PLATE_LETTER}"
                     f"[·•・.\\s]?{_PLATE_CHAR}{{4}}(?:{_PLATE_CHAR}{{1,2}}|[挂学警港澳])(?![A-Za-z0-9０-９])")
 # Numbers a platform or an export has partly hidden (138****1234, 1380739****, 430581********123X): what is left
 # still points at one person, and the model should read them as the numbers they are. Hidden by asterisks or ×

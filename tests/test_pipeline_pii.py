@@ -277,6 +277,11 @@ def test_words_after_a_standing_stay(text):
     assert mask_pii(text).text == text
 
 
+def test_plates_written_one_after_another_or_after_a_list_number_are_each_masked():
+    assert kinds("救护车湘A89F93湘A620JV都被堵，1湘E12345，2.湘E54321") == [
+        ("plate", "湘A89F93"), ("plate", "湘A620JV"), ("plate", "湘E12345"), ("plate", "湘E54321")]
+
+
 def test_a_numbered_list_of_signatories_is_masked_whole():
     text = "署名业主有:1曹水秀、2张珍辉、3吴民建、4周进庭、5莫志刚、6黄晓野、7漆靖 8.王利，特此反映"
     assert mask_pii(text).text == "署名业主有:" + "、".join(f"{n}[姓名]" for n in range(1, 8)) + " 8.[姓名]，特此反映"
