@@ -170,6 +170,13 @@ def test_config_files_and_profiles(tmp_path):
     with pytest.raises(InputError, match="epochs") as err:
         load_config(bad, "fast")
     assert "colour" in str(err.value)
+    # a value of the wrong type is named, not converted (true was read as one epoch); a whole number rate is a rate
+    typed = tmp_path / "typed.json"
+    typed.write_text('{"epochs": true, "batch_size": "16", "lr": 1}', encoding="utf-8")
+    with pytest.raises(InputError, match=r"batch_size: Input should be a valid integer; epochs: Input should be a valid integer"):
+        load_config(typed, "fast")
+    typed.write_text('{"lr": 1, "ensemble_weight": 0}', encoding="utf-8")
+    assert (load_config(typed, "fast").lr, load_config(typed, "fast").ensemble_weight) == (1.0, 0.0)
     with pytest.raises(InputError, match="profile"):
         load_config(None, "turbo")
     with pytest.raises(InputError, match="not found"):

@@ -12,7 +12,9 @@ from pipeline.errors import InputError
 
 
 class FinetuneConfig(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    # strict: a file's `"epochs": true` or `"lr": "3e-4"` is a mistake to name, not a value to convert (true was read as
+    # one epoch)
+    model_config = ConfigDict(extra="forbid", strict=True)
 
     layers: int | None = Field(2, ge=1, description="lowest encoder layers kept; None = all")
     prune_vocab: bool = Field(True, description="base built with CJK/ASCII pieces only (smaller model, same ids)")
