@@ -62,10 +62,14 @@ def test_predict_keeps_duplicates_and_writes_xlsx(model_dir, tmp_path):
     frame = pd.concat([appeals_frame(), appeals_frame().iloc[[0]]])
     frame.to_csv(tmp_path / "in.csv", index=False, encoding="gbk")
     # named as in train and evaluate
-    result = appeal("predict", "--model", model_dir, "--data", tmp_path / "in.csv", "--out", tmp_path / "o.xlsx")
+    result = appeal("predict", "--model", model_dir, "--data", tmp_path / "in.csv", "--out", tmp_path / "o.xlsx",
+                    "--top-k", "50")
     assert result.returncode == 0, result.stderr
     out = pd.read_excel(tmp_path / "o.xlsx", dtype=str, engine="openpyxl")
     assert list(out["id"]) == [a[0] for a in APPEALS] + [APPEALS[0][0]]
+    # --top-k beyond the model's 7 topics: the other 6 as alternatives, every one filled, no empty columns after them
+    alternatives = [c for c in out.columns if c.startswith("topic_alt") and not c.endswith("_conf")]
+    assert alternatives == [f"topic_alt{rank}" for rank in range(1, 7)] and out[alternatives].notna().all().all()
 
 
 def test_evaluate_prints_tables_and_writes_the_report(model_dir, shared_data, tmp_path):

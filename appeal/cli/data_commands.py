@@ -75,7 +75,7 @@ def predict(
     input: Path = typer.Option(..., "--input", "--data", help="tickets with id and text (title optional)"),
     output: Path = typer.Option(..., "--output", "--out", help="predictions: .csv (UTF-8 with BOM, opens in Excel), "
                                                                ".jsonl or .xlsx"),
-    top_k: int = typer.Option(3, "--top-k", min=1, help="labels reported per head, best first"),
+    top_k: int = typer.Option(3, "--top-k", min=1, help="labels reported per head, best first (at most as many as the head has)"),
 ) -> None:
     """Classify every ticket of a file; one output row per input row, in the same order."""
     from models.predictor import load_predictor
@@ -89,7 +89,7 @@ def predict(
     predictions = []
     for start in range(0, len(texts), PREDICT_BATCH):
         predictions.extend(predictor.predict(texts[start:start + PREDICT_BATCH], top_k=top_k))
-    rows = [prediction_row(ticket, heads, top_k) for ticket, heads in zip(tickets, predictions)]
+    rows = [prediction_row(ticket, heads) for ticket, heads in zip(tickets, predictions)]
     write_rows(rows, output)
     review = {h: sum(p[h].review for p in predictions) for h in predictor.card.heads}
     to_human = sum(row["decision"] == "review" for row in rows)
@@ -120,16 +120,16 @@ def model_dir(model: Path | None) -> Path:
                          f"(versions: {known})") from None
 
 
-def prediction_row(ticket: dict, heads: dict, top_k: int) -> dict:
+def prediction_row(ticket: dict, heads: dict) -> dict:
     row: dict = {"id": ticket["id"]}
     for head, p in heads.items():
         row[head] = p.label
         row[f"{head}_confidence"] = round(p.confidence, 4)
         row[f"{head}_review"] = p.review
-        for rank in range(1, top_k):
-            alt = p.alternatives[rank - 1] if rank <= len(p.alternatives) else None
-            row[f"{head}_alt{rank}"] = alt.label if alt else None
-            row[f"{head}_alt{rank}_conf"] = round(alt.confidence, 4) if alt else None
+        # as many as the head has labels: a --top-k beyond them would only add empty columns
+        for rank, alt in enumerate(p.alternatives, 1):
+            row[f"{head}_alt{rank}"] = alt.label
+            row[f"{head}_alt{rank}_conf"] = round(alt.confidence, 4)
     row.update(dispatch_columns(ticket, heads))
     return row
 
