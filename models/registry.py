@@ -345,8 +345,12 @@ class Registry:
     # -- writing ---------------------------------------------------------------------------------------------
 
     @contextmanager
-    def _locked(self) -> Iterator[None]:
-        self.root.mkdir(parents=True, exist_ok=True)
+    def _locked(self, *, create: bool = False) -> Iterator[None]:
+        # Only adding a version makes a registry: a mistyped --registry to rollback must not leave a folder behind.
+        if create:
+            self.root.mkdir(parents=True, exist_ok=True)
+        elif not self.root.is_dir():
+            raise InputError(f"{self.root}: no such registry directory")
         with open(self.root / _LOCK, "a") as handle:
             fcntl.flock(handle, fcntl.LOCK_EX)
             try:
@@ -366,7 +370,7 @@ class Registry:
         if not _VERSION_RE.match(version):
             raise InputError(f"{model_dir}: version {version!r} is not a valid version name (letters A–Z, digits and "
                              ". _ + -, starting with a letter or digit, at most 128)")
-        with self._locked():
+        with self._locked(create=True):
             target = self.root / version
             if target.exists():
                 raise InputError(f"{self.root}: version {version!r} already exists")

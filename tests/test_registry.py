@@ -201,6 +201,11 @@ def test_cli_list_promote_rollback(appeal_home, models, shared_data):
 
     back = runner.invoke(app, ["models", "rollback"])
     assert back.exit_code == 0 and registry.champion()[0] == "good"
+    # a mistyped --registry is named and left uncreated
+    typo = appeal_home / "registy"
+    mistyped = runner.invoke(app, ["models", "rollback", "--registry", str(typo)])
+    assert isinstance(mistyped.exception, InputError) and "no such registry directory" in str(mistyped.exception)
+    assert not typo.exists()
 
 
 def test_a_damaged_champion_pointer_is_named_with_its_repair(appeal_home, models):
