@@ -159,6 +159,14 @@ def test_resume_with_other_settings_is_refused(tiny_base, tmp_path):
         train_from_cli(DEMO, None, tiny_base, _config(tmp_path), "fast", out, False)
 
 
+def test_resume_on_a_finished_model_is_refused_and_leaves_it(tiny_base, tiny_model, tmp_path):
+    """A finished run keeps no checkpoint: --resume trained it again from the start and replaced it."""
+    before = {p.name: p.stat().st_mtime_ns for p in tiny_model.iterdir()}
+    with pytest.raises(InputError, match="finished model"):
+        train_from_cli(DEMO, None, tiny_base, _config(tmp_path), "fast", tiny_model, True)
+    assert {p.name: p.stat().st_mtime_ns for p in tiny_model.iterdir()} == before
+
+
 def test_config_files_and_profiles(tmp_path):
     assert load_config(None, "quality").layers == 4
     toml = tmp_path / "c.toml"

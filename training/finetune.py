@@ -30,7 +30,7 @@ from sklearn.utils.class_weight import compute_class_weight
 from tqdm.auto import tqdm
 
 from appeal.config import centre_time
-from models.card import STOPWORDS_FILE, HeadCard, ModelCard
+from models.card import CARD_FILE, STOPWORDS_FILE, HeadCard, ModelCard
 from models.onnx_backend import ONNX_FILE, align_columns, blend
 from models.router_model import IGNORE, RouterModel, masked_loss
 from models.tokenization import TOKENIZER_FILE, TextEncoder
@@ -316,6 +316,9 @@ def fine_tune(train_set, holdout_set, *, cfg: FinetuneConfig, base: Path, out: P
     train, holdout = to_split(train_set, labels), to_split(holdout_set, labels)
     if out.exists() and not resume and any(out.iterdir()):
         raise InputError(f"{out}: directory is not empty (use --resume to continue a run there, or another --out)")
+    if resume and (out / CARD_FILE).is_file():
+        # a finished run keeps no checkpoint: resuming would train it again from the start and replace it
+        raise InputError(f"{out}: holds a finished model ({CARD_FILE}), nothing to resume; train into another --out")
     checkpoint_dir = out / CHECKPOINT_DIR
     from transformers.utils import logging as hf_logging
 
@@ -323,6 +326,8 @@ def fine_tune(train_set, holdout_set, *, cfg: FinetuneConfig, base: Path, out: P
     trainer = Trainer(cfg, base, labels, train, holdout, checkpoint_dir)
     if resume and trainer.load_checkpoint():
         print(f"resuming at epoch {trainer.epoch + 1}, step {trainer.step}")
+    elif resume:
+        print(f"no checkpoint in {out}: training from the start")
     trainer.run()
     train_seconds = trainer.seconds
     model, heads = trainer.model, trainer.model.head_names
