@@ -211,6 +211,10 @@ def test_limits_and_malformed_json(server):
         gbk = client.post("/v1/route", content=json.dumps(TICKET, ensure_ascii=False).encode("gbk"),
                           headers={"Content-Type": "application/json"})
         assert gbk.status_code == 400 and "UTF-8" in gbk.json()["detail"] and "GBK" in gbk.json()["detail"]
+        nested = client.post("/v1/route", content=b'{"text": ' + b"[" * 100_000 + b"]" * 100_000 + b"}",
+                             headers={"Content-Type": "application/json"})
+        assert nested.status_code == 400 and nested.json() == {
+            "detail": "请求体无法解析（如 JSON 嵌套过深）/ the body could not be parsed (e.g. JSON nested too deeply)"}
         # Other HTTP errors keep FastAPI's own answer.
         assert client.get("/v1/no-such-path").json() == {"detail": "Not Found"}
         too_many = {"tickets": [{**TICKET, "id": f"WG-{n}"} for n in range(65)]}
