@@ -22,8 +22,8 @@ from pathlib import Path
 import jieba
 
 from pipeline.normalize import strip_invisible, strip_markup, to_simplified
+from pipeline.resources import RESOURCES
 
-RESOURCES = Path(__file__).parent / "resources"
 _DROPPED = frozenset({"\t", "\n"})
 
 

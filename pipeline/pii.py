@@ -28,6 +28,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Literal
 
+from pipeline.resources import RESOURCES, read_dictionary
+
 PiiKind = Literal["mobile", "landline", "id_card", "travel_document", "bank_card", "account", "email", "qq", "wechat",
                   "plate", "name"]
 
@@ -295,21 +297,25 @@ _PERSON_LABEL = re.compile(r"(?:姓名|联系人|来电人|反映人|投诉人|�
                            r"|(我是|本人|市民|村民|居民|业主))[是为:：\s】\]）)（(|｜\-—]{0,3}")
 _NAME = f"((?:{_COMPOUND_SURNAMES}|[{_SURNAMES}])([\u4e00-\u9fff]{{1,2}}))"
 _PUNCTUATION = r"[\s，。、；：！？,.;:!?（）()《》“”\"'*【】\[\]|｜\-—]"
-# After a role a name runs up to punctuation, a number, the next item of a signature (联系电话, 身份证, 男/女, 家住…),
-# 的, 是, or what an agent writes next (来电人张建国反映…); after a standing only up to punctuation.
-_NAME_AFTER_ROLE = re.compile(_NAME + f"(?={_PUNCTUATION}|[0-9０-９]|联系|电话|手机|身份|家住|住在|现住|今年|反映|表示"
-                                      f"|来电|投诉|举报|咨询|要求|[男女的是称说]|$)")
+# After a role a name runs up to anything that is no Chinese character (punctuation, a number, an emoji), the next
+# item of a signature (联系电话, 身份证, 男/女, 家住…), a title (张建国先生), 的, 是, what an agent writes next
+# (来电人张建国反映…) or what a relative did (我儿子王磊在…, 老伴张秀兰走失了, 户主邓建华家的房子); after a standing only up
+# to punctuation.
+_NAME_AFTER_ROLE = re.compile(_NAME + "(?=[^\u4e00-\u9fff]|联系|电话|手机|身份|家住|住在|现住|今年|反映|表示"
+                                      "|来电|投诉|举报|咨询|要求|先生|女士|同志|[男女的是称说在住家]|走失|去世|已经|$)")
 _NAME_BEFORE_PUNCTUATION = re.compile(_NAME + f"(?={_PUNCTUATION}|$)")
-# After a standing, a name may also run up to where the writer says more about the person (本人龙飞利家住…, 本人符东晓16岁),
+# After a standing, a name may also run up to where the writer says more about the person (本人龙飞利家住…, 本人符东晓16岁,
+# 村民邓德明反映…),
 # or, a full three-character name only, up to 的/是/系 (村民蔡云庆的安置款, 村民徐飞鹏是…; 业主付费的 is no name), never
 # a place's name (村民黄家冲的…).
-_NAME_BEFORE_DETAIL = re.compile(_NAME + "(?=家住|住在|现住|今年|[0-9０-９])")
+_NAME_BEFORE_DETAIL = re.compile(_NAME + "(?=家住|住在|现住|今年|反映|投诉|举报|[0-9０-９])")
 _PLACE_ENDINGS = frozenset("冲湾坪塘组铺桥山岭坡垅院屋场")
 _FULL_NAME_BEFORE_OF = re.compile(f"((?:{_COMPOUND_SURNAMES}|[{_SURNAMES}])([\u4e00-\u9fff]{{2}}))(?=[的是系])")
 # The next name of a list after a role (投诉人：李专红、陈歌、李菲; 联系人：李专红139…，曹昕彦139…; 求助人龙某，龙飞利，龙宇系一家人):
 # a separator, then a name that ends where a list item ends. In a list by 、 an item whose surname is not among ours
 # (首小兰) is passed over, so that the names after it are still found.
-_NEXT_NAME_IN_LIST = re.compile(f"[*＊×0-9０-９]*\\s*(?:[、，,和及]\\s*{_NAME}(?={_PUNCTUATION}|[0-9０-９]|[和及等系均共]|联系|电话|$)"
+_NEXT_NAME_IN_LIST = re.compile(f"[*＊×0-9０-９]*\\s*(?:[、，,和及]\\s*{_NAME}(?={_PUNCTUATION}|[0-9０-９]|[和及等系均共]|联系|电话"
+                                f"|反映|投诉|举报|$)"
                                 f"|、[\u4e00-\u9fff]{{2,3}}(?=、))")
 # Surnames that are also prepositions or common words (投诉人向法院…, 举报人曾在…, 业主许可…): such a name must end
 # at punctuation whatever the label.
@@ -321,6 +327,9 @@ _NOT_A_GIVEN_NAME_END = frozenset("镇乡村市区县省街路人")
 # name starts with one.
 _NOT_NAMES = frozenset("许可 谢谢 孙子 孙女 方面 方便 高兴 万一 于是 马上 时间 陈述 周一 周二 周三 周四 周五 周六 周日 周末"
                        " 申请 申报 申诉 申领 申明 文件 易于 凌晨".split())
+# The deployment's places, which start with a surname as often as names do (我是司马冲，…; 我是邓家铺的): masking one
+# hid the ticket's township from routing.
+_PLACES = frozenset(word for word, _ in read_dictionary(RESOURCES / "dict_places.txt"))
 _TITLES = frozenset("先生 女士 小姐 师傅 老师 同学 阿姨 同志 大爷 大妈 老板 经理 主任 书记 局长 市长 镇长 村长".split())
 
 
@@ -339,13 +348,14 @@ _NAME_BEFORE_CALL = re.compile(f"(?:^|(?<={_PUNCTUATION})|{_AFTER_STANDING})"
 
 # A name right before a phone number, as a signature or a list of residents gives one with no label (…。马晓英139…;
 # 代表:谭为立0739-…，张民子0739-…): it starts after punctuation, at the start or after a standing.
-_NAME_BEFORE_NUMBER = re.compile(f"(?:^|(?<={_PUNCTUATION})|{_AFTER_STANDING}|(?<=代表)){_NAME}$")
+_NAME_BEFORE_NUMBER = re.compile(f"(?:^|(?<={_PUNCTUATION})|{_AFTER_STANDING}|(?<=代表)){_NAME}"
+                                 "(?:\\s*|[（(](?:联系)?(?:电话|手机)?[:：]?)$")
 _PHONE_KINDS = frozenset({"mobile", "landline"})
 
 
 def _is_name(name: str, given: str) -> bool:
     return (given[0] not in _NOT_A_GIVEN_NAME_START and given[-1] not in _NOT_A_GIVEN_NAME_END
-            and given not in _TITLES and "某" not in given and name[:2] not in _NOT_NAMES)
+            and given not in _TITLES and "某" not in given and name[:2] not in _NOT_NAMES and name not in _PLACES)
 
 
 def _labelled_names(text: str) -> set[str]:
@@ -367,10 +377,18 @@ def _labelled_names(text: str) -> set[str]:
                 continue
             name, given = match.group(1), match.group(2)
         if _is_name(name, given):
-            names.add(name)
-            if not by_standing:
-                names |= _names_listed_after(text, match.end())
+            names.add(_without_word_after(name, given))
+            names |= _names_listed_after(text, match.end())
     return names
+
+
+# A verb or preposition written right after a name (投诉人王芳称：…, 妻子陈丽于2020年…) is no part of it: masked with the
+# name, it left the name's later mentions (王芳多次找物业) visible.
+_WORD_AFTER_NAME = frozenset("称说于在是")
+
+
+def _without_word_after(name: str, given: str) -> str:
+    return name[:-1] if len(given) == 2 and given[-1] in _WORD_AFTER_NAME else name
 
 
 def _names_listed_after(text: str, end: int) -> set[str]:
@@ -380,7 +398,7 @@ def _names_listed_after(text: str, end: int) -> set[str]:
         if name is not None:
             if name[0] in _WORDLIKE_SURNAMES or not _is_name(name, given):
                 break
-            names.add(name)
+            names.add(_without_word_after(name, given))
         end = match.end()
     return names
 
@@ -443,7 +461,7 @@ def find_pii(text: str, people: Iterable[str] = ()) -> list[PiiSpan]:
     names = _labelled_names(text) | _numbered_names(text) | _known_names(people)
     for span in taken:
         if span.kind in _PHONE_KINDS:
-            match = _NAME_BEFORE_NUMBER.search(text, max(0, span.start - 7), span.start)
+            match = _NAME_BEFORE_NUMBER.search(text, max(0, span.start - 12), span.start)
             if match and _is_name(match.group(1), match.group(2)):
                 names.add(match.group(1))
     # Longest first, so that 黄国建 is masked whole where 黄国 was also introduced somewhere.

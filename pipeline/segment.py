@@ -9,7 +9,6 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Iterable
 from functools import lru_cache
-from pathlib import Path
 
 import jieba
 
@@ -17,22 +16,10 @@ from pipeline.canonical import RESOURCES, read_stopwords
 from pipeline.jurisdiction import HOME_AREA_WORDS
 from pipeline.normalize import normalize
 from pipeline.pii import without_placeholders
+from pipeline.resources import read_dictionary
 
 DICTIONARIES = ("dict_places.txt", "dict_units.txt", "dict_policy.txt")
 STOPWORDS_FILE = RESOURCES / "stopwords.txt"
-
-
-def read_dictionary(path: Path) -> list[tuple[str, str | None]]:
-    """(word, part-of-speech tag) per line "word [tag]"; lines starting with # are comments. jieba's own
-    loader has no comments, and the files say where their words come from."""
-    entries = []
-    with open(path, encoding="utf-8") as handle:
-        for line in handle:
-            line = line.strip()
-            if line and not line.startswith("#"):
-                word, _, tag = line.partition(" ")
-                entries.append((word, tag.strip() or None))
-    return entries
 
 
 @lru_cache(maxsize=1)

@@ -270,6 +270,38 @@ def test_a_name_after_a_standing_is_masked_where_the_writer_goes_on_about_the_pe
 
 
 @pytest.mark.parametrize(
+    ("text", "masked"),
+    [
+        # a word after the name is no part of it, and the name's later mentions are masked too
+        ("投诉人王芳称：物业乱收费，王芳多次找物业没有结果。", "投诉人[姓名]称：物业乱收费，[姓名]多次找物业没有结果。"),
+        ("我妻子刘维于2019年去世，刘维生前", "我妻子[姓名]于2019年去世，[姓名]生前"),
+        # a standing's name up to what the ticket says next, and the names listed after it
+        ("司马冲村村民邓德明反映路灯坏了", "司马冲村村民[姓名]反映路灯坏了"),
+        ("15组村民罗乔云、唐文金、杨章裕反映", "15组村民[姓名]、[姓名]、[姓名]反映"),
+        # a name before a phone number after a space or in brackets, before a title, before an emoji
+        ("张建国（电话：13807391234）反映", "[姓名]（电话：[手机号]）反映"),
+        ("路灯坏了。王建国 13807391234", "路灯坏了。[姓名] [手机号]"),
+        ("联系人：张建国先生，13807391234", "联系人：[姓名]先生，[手机号]"),
+        ("联系人:李华🙏", "联系人:[姓名]🙏"),
+        # a relative named before what happened to them
+        ("我儿子王磊在荆竹铺镇中学读初二", "我儿子[姓名]在荆竹铺镇中学读初二"),
+        ("老伴张秀兰走失了，户主邓建华家的房子", "老伴[姓名]走失了，户主[姓名]家的房子"),
+    ],
+)
+def test_names_in_the_shapes_tickets_give_them(text, masked):
+    assert mask_pii(text).text == masked
+
+
+@pytest.mark.parametrize(
+    "text",
+    # the township a caller says they are from (我是司马冲，…) was masked as a name, and the ticket lost its township
+    ["我是司马冲，司马冲镇某村停电三天了", "我是邓家铺，家里停电", "我是文坪，路灯坏了", "村民龙溪，", "本人邓元泰。"],
+)
+def test_a_place_of_the_deployment_is_no_name(text):
+    assert mask_pii(text).text == text
+
+
+@pytest.mark.parametrize(
     "text",
     ["业主付费的装修费用", "本人曾经是一名教师", "本人曾2次来电", "村民黄家冲的房子漏雨", "村民委员会的公告", "业主付出的价格"],
 )

@@ -7,7 +7,8 @@ import pandas as pd
 import pytest
 
 from pipeline import bundled_stopwords, canonical, segment, tokens_for_search
-from pipeline.segment import DICTIONARIES, RESOURCES, read_dictionary
+from pipeline.resources import read_dictionary
+from pipeline.segment import DICTIONARIES, RESOURCES
 
 
 @pytest.mark.parametrize(
