@@ -251,8 +251,20 @@ def _target(spec: str, catalogue: Catalogue, functional_type: str | None, place:
     return catalogue.get(spec)
 
 
+# Rules are written with Chinese clause marks ([^，。！？]{0,10}: within one clause) while a routed text is normalised,
+# its ，！？；： made ASCII: read with the ASCII ones, a pattern ran on across clauses (我要投诉,儿子在部队… was taken
+# for a complaint about the army). The rules read the text with its marks Chinese again.
+_CLAUSE_MARKS = str.maketrans(",!?;:", "，！？；：")
+
+
+def rule_text(text: str) -> str:
+    """`text` as the routing rules read it: clause marks in their Chinese form."""
+    return text.translate(_CLAUSE_MARKS)
+
+
 def first_refusal(text: str, rules: RoutingRules) -> tuple[NotAcceptedRule, re.Match] | None:
     """The first `not_accepted` rule whose pattern `text` matches, with the match; None when none does."""
+    text = rule_text(text)
     return next(((r, found) for r in rules.not_accepted if (found := re.search(r.pattern, text))), None)
 
 
@@ -261,7 +273,7 @@ _URGENT_CONTEXT = 10  # characters before an urgent word that its veto reads: ab
 
 def urgent_words_in(text: str, rules: RoutingRules) -> list[str]:
     """The urgent words of `rules` that occur in `text` somewhere their context (`urgent_unless`) does not veto."""
-    veto = rules.urgent_unless
+    veto, text = rules.urgent_unless, rule_text(text)
 
     def vetoed(found: re.Match) -> bool:
         before, after = text[max(0, found.start() - _URGENT_CONTEXT) : found.start()], text[found.end() :]
@@ -285,7 +297,7 @@ def decide(
     if catalogue is None or rules is None:
         default_catalogue, default_rules = default_routing()
         catalogue, rules = catalogue or default_catalogue, rules or default_rules
-    trace = _Trace()
+    trace, text = _Trace(), rule_text(text or "")
     # A masked ticket's placeholders are Chinese: "13807391234" alone, masked as [手机号], still says nothing.
     if not _HAN.search(without_placeholders(text or "")):
         trace.note("文本不含中文，需人工处理 / no Chinese text", cause="no_chinese")

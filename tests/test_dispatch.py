@@ -9,6 +9,7 @@ from appeal.config import DEMO_DIR
 from knowledge_base.dispatch import RoutingDecision, decide, load_rules
 from knowledge_base.units import load_catalogue
 from models.predictor import HeadPrediction, LabelScore
+from pipeline import routing_text
 from pipeline.errors import InputError
 
 
@@ -249,6 +250,20 @@ def test_a_mention_of_a_court_army_or_commission_is_not_a_refusal(text):
     """On the real message board (every message answered by a government unit) the first refusal rules fired on
     6.5 % of dev_raw for such mentions alone (bench/RESULTS.md ## Refusal rules)."""
     d = decide(heads("住房和城乡建设"), text)
+    assert d.status == "accepted" and d.not_accepted is None, d.reasons
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "我要投诉，儿子在部队服役，家里的责任田被邓元泰镇某村收回了。",
+        "投诉物业，隔壁邻居在法院上班，装修天天吵。",
+        "尊敬的领导：您好！我们村的集体山林被开发商侵吞了，湾头桥镇高桥村。",
+    ],
+)
+def test_a_refusal_rule_reads_within_one_clause_of_the_routed_text(text):
+    """The service routes the normalised text, whose ，！：are ASCII; the rules' [^，。！？] did not stop at them."""
+    d = decide(heads("住房和城乡建设"), routing_text(None, text))
     assert d.status == "accepted" and d.not_accepted is None, d.reasons
 
 
