@@ -140,7 +140,10 @@ def day_text(value: str) -> str:
     left for validation to name, a day that does not exist (2027年6月31日) as YYYY-MM-DD too, so that validation
     names the day rather than the separator."""
     try:
-        return parse_date(value)[:10]
+        stamp = parse_date(value)
+        # A time of day or a zone (2026-12-01T20:00:00-08:00) was cut off, and the entry went live a day early in
+        # Wugang: validation refuses it by name, as the API does.
+        return stamp[:10] if stamp[10:] in ("", "T00:00:00") else value
     except (ValueError, OverflowError):
         shaped = _DAY_SHAPE.fullmatch(value.strip())
         return "-".join(part.zfill(2) for part in shaped.groups()) if shaped else value

@@ -132,6 +132,15 @@ def test_spreadsheet_with_chinese_headers_is_read(tmp_path):
     dated.assign(失效日期=["明年", "", ""]).to_csv(tmp_path / "undated.csv", index=False)
     with pytest.raises(InputError, match=r"undated.csv: row 2: column 'valid_to'"):
         read_entries(tmp_path / "undated.csv")
+    # a day with a time or a zone was cut to its first ten characters (2026-12-02 noon in Wugang became 2026-12-01,
+    # live a day early); it is refused, as the API refuses it, and midnight is a day
+    timed = dated.assign(失效日期=["2026-12-01 00:00:00", "2026-12-01T20:00:00-08:00", ""])
+    timed.to_csv(tmp_path / "timed.csv", index=False)
+    with pytest.raises(InputError, match=r"timed.csv: row 3: column 'valid_to': Datetimes provided to dates should "
+                                         r"have zero time"):
+        read_entries(tmp_path / "timed.csv")
+    timed.assign(失效日期=["2026-12-01 00:00:00", "", ""]).to_excel(tmp_path / "timed.xlsx", index=False)
+    assert read_entries(tmp_path / "timed.xlsx")[0].valid_to == date(2026, 12, 1)
 
     table.rename(columns={"类别": "question"}).to_csv(tmp_path / "twice.csv", index=False)
     with pytest.raises(InputError, match=r"twice.csv: more than one column for question"):
