@@ -110,13 +110,17 @@ _LANDLINE = re.compile(
     f"|{_START}(?:{_AREA_4}{_SEP}?|[(（]{_AREA_4}[)）]{_SEP}?){_LOCAL_7_8}{_END}"
 )
 # Plates: province, office letter (never I or O), then 5 characters (6 on new-energy plates), the last of which may
-# be 挂/学/警/港/澳 (trailers, driving schools, police, cross-border); people write a dot or a space after the letter and
-# type the letters in either case. Every real plate holds at least three digits. A letter may not come before it
-# (GB湘A12345 is no plate); a digit may (the end of the plate before it, a list's number).
+# be 挂/学/警/港/澳 (trailers, driving schools, police, cross-border); people write a space after the province and a
+# dot, a space or a dash after the letter, and type the letters in either case. Every real plate holds at least three
+# digits. A letter may not come before it (GB湘A12345 is no plate); a digit may (the end of the plate before it, a
+# list's number). After 车牌号 the office letter and the rest are a plate without their province (车牌号：E12345).
 _PLATE_LETTER = "[A-HJ-NP-Za-hj-np-zＡ-ＨＪ-ＮＰ-Ｚ]"
 _PLATE_CHAR = f"(?:{_PLATE_LETTER}|{_D})"
-_PLATE = re.compile(f"(?<![A-Za-zＡ-Ｚａ-ｚ])[京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼]{_PLATE_LETTER}"
-                    f"[·•・.\\s]?{_PLATE_CHAR}{{4}}(?:{_PLATE_CHAR}{{1,2}}|[挂学警港澳])(?![A-Za-z0-9０-９])")
+_PLATE_AFTER_PROVINCE = (f"{_PLATE_LETTER}[·•・.\\s\\-－]?{_PLATE_CHAR}{{4}}(?:{_PLATE_CHAR}{{1,2}}|[挂学警港澳])"
+                         "(?![A-Za-z0-9０-９])")
+_PLATE = re.compile("(?<![A-Za-zＡ-Ｚａ-ｚ])[京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼]\\s?"
+                    + _PLATE_AFTER_PROVINCE)
+_PLATE_WITHOUT_PROVINCE = re.compile("(?<![A-Za-z0-9０-９])" + _PLATE_AFTER_PROVINCE)
 # Numbers a platform or an export has partly hidden (138****1234, 1380739****, 430581********123X): what is left
 # still points at one person, and the model should read them as the numbers they are. Hidden by asterisks or ×
 # (the board writes 177××××1292), or by x in a phone number (an x in an ID is its check digit).
@@ -195,6 +199,7 @@ _TRAVEL_DOCUMENT_LABEL = re.compile(r"(?:[护護]照|通行[证證]|回[乡鄉][
 _ACCOUNT = re.compile(r"(?<![A-Za-z0-9])[A-Za-z0-9]{5,24}(?![A-Za-z0-9])")
 _ACCOUNT_LABEL = re.compile(r"(?:[户戶][号號]|[用客][户戶](?:[号號]|[编編][号號])|[缴繳][费費][号號]|卡[号號]|[账帐賬][号號])"
                             + _JOINT)
+_PLATE_LABEL = re.compile(r"(?:车牌|牌照)[号號]?" + _JOINT)
 _QQ_LABEL = re.compile(r"(?:[QqＱｑ]{2}|企鹅)[号號]?" + _JOINT)
 _PUBLIC_ACCOUNT = ("公众号", "服务号", "官方")
 _WECHAT_LABEL = re.compile(r"(?:微信|vx|VX|Vx|wx|WX|weixin|WeChat|wechat)[号號]?" + _JOINT)
@@ -219,6 +224,10 @@ def _is_travel_document(_value: str, before: str) -> bool:
 
 def _is_plate(digits: str, _before: str) -> bool:
     return len(digits) >= 3
+
+
+def _is_labelled_plate(digits: str, before: str) -> bool:
+    return len(digits) >= 3 and _PLATE_LABEL.search(before) is not None
 
 
 def _is_labelled_phone(_value: str, before: str) -> bool:
@@ -274,6 +283,7 @@ _DETECTORS: tuple[tuple[PiiKind, re.Pattern[str], Callable[[str, str], bool] | N
     ("landline", _LANDLINE, None),
     ("landline", _LOCAL_LANDLINE, _is_labelled_phone),
     ("plate", _PLATE, _is_plate),
+    ("plate", _PLATE_WITHOUT_PROVINCE, _is_labelled_plate),
     ("mobile", _MISTYPED_MOBILE, _is_labelled_phone),
     ("qq", _QQ, _is_qq),
     ("wechat", _WECHAT, _is_wechat),

@@ -197,6 +197,8 @@ def test_masks_each_kind_with_offsets_in_the_original_text(text, expected_kind, 
         "电话打了20多次，拨打电话12345678也没人接",
         # letters and digits shaped like a passport number, where no document is named
         "工单号WG20261130，型号E12345678的热水器漏电，护照办好了，订单号E12345678",
+        # a plate's shape without its province, where nothing calls it a plate
+        "型号E12345的热水器，编号E12345",
     ],
 )
 def test_ordinary_numbers_and_near_misses_stay(text):
@@ -312,6 +314,15 @@ def test_words_after_a_standing_stay(text):
 def test_plates_written_one_after_another_or_after_a_list_number_are_each_masked():
     assert kinds("救护车湘A89F93湘A620JV都被堵，1湘E12345，2.湘E54321") == [
         ("plate", "湘A89F93"), ("plate", "湘A620JV"), ("plate", "湘E12345"), ("plate", "湘E54321")]
+
+
+@pytest.mark.parametrize(
+    ("text", "plate"),
+    [("湘E-12345停在门口", "湘E-12345"), ("湘 E12345停在门口", "湘 E12345"), ("车牌号：E12345，白色", "E12345"),
+     ("车牌号码是E·12345的车", "E·12345")],
+)
+def test_plates_with_a_dash_a_space_or_under_a_label_without_their_province(text, plate):
+    assert kinds(text) == [("plate", plate)]
 
 
 def test_a_numbered_list_of_signatories_is_masked_whole():
