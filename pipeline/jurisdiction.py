@@ -47,10 +47,12 @@ _HAN = "\u4e00-\u9fff"
 _TOWNSHIP_SUFFIX = "(?:街道办事处|街道办|人民政府|街道|办事处|镇|乡)"
 _FOREIGN_AREA = re.compile(f"([{_HAN}]{{1,4}}?(?:县|市|区|州))$")
 # A village or community written right after the township (…镇…村, …街道…社区); words that only refer to
-# "our / this village" are not names.
+# "our / this village", count villages or say what kind they are (所有村, 几个村, 贫困村, 偏远山村) are not names.
 _VILLAGE_AFTER = re.compile(f"^([{_HAN}]{{2,5}}?(?:村|社区))")
 _NOT_A_NAME = ("我", "本", "该", "这", "那", "某", "各", "全", "每", "哪", "附近", "一", "同", "到", "在", "的", "和", "与",
-               "去", "从", "往", "有", "上", "下", "及", "或", "是")
+               "去", "从", "往", "有", "上", "下", "及", "或", "是",
+               "所有", "多个", "几个", "好几", "两个", "其他", "其它", "部分", "大部分", "很多", "许多", "周边", "邻近", "相邻",
+               "贫困", "偏远", "山村", "农村", "乡村", "新农村", "城中", "行政", "自然", "政府")
 _ROAD_ADDRESS = re.compile(f"([{_HAN}]{{2,8}}?(?:大道|路|街|巷))([0-9０-９]+|[一二三四五六七八九十百零]+)号")
 
 
