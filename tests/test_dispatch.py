@@ -137,7 +137,10 @@ def test_safety_words_set_urgent(word):
     assert decide(heads("应急管理"), f"城郊工地旁边有人{word}了，请赶快处理。").urgent
 
 
-@pytest.mark.parametrize("text", ["电线杆倒了，电线掉落在路上还冒火花", "邻居家传来打骂声和呼救声", "有人持刀在菜市场闹事"])
+@pytest.mark.parametrize("text", ["电线杆倒了，电线掉落在路上还冒火花", "邻居家传来打骂声和呼救声", "有人持刀在菜市场闹事",
+                                  "老房子塌了，有人被埋在里面", "小孩掉进河里了", "老人晕倒在路边", "有人拿刀在街上砍人",
+                                  "变压器冒烟，电线断了", "孩子不见了，一直没回家", "有人要从楼上跳下去",
+                                  "电梯卡住了，里面有人出不来"])
 def test_an_emergency_under_way_in_other_words_is_urgent(text):
     assert decide(heads("公安"), text).urgent
 
@@ -166,6 +169,12 @@ def test_a_life_at_risk_or_a_missing_person_is_urgent(text):
         ("该桥2008年垮塌后至今没有修复，群众出行不便。", False),
         # idioms (hot_messages_raw.csv, replies_raw.csv): a plea, and the elderly a scam deceives
         ("非得要我们百姓一哭二闹三上吊才有奶吃吗？", False),
+        # a word inside another (打不着火, 防走失, 爆炸性), a habit, an event long past
+        ("燃气灶打不着火，找谁修？", False),
+        ("请给老人安装防走失定位手环", False),
+        ("这个新闻简直是爆炸性的", False),
+        ("孩子沉迷手机游戏中毒太深", False),
+        ("上个月发生山体滑坡，现在重建补助还没发", False),
         ("执迷不悟的老年人，仍然有可能寻死觅活、断绝关系，勇赴骗局。", False),
         # what is happening now stays urgent, also beside a vetoed mention
         ("护栏锈迹斑斑，随时可能倒塌，请赶快处理。", True),
