@@ -12,7 +12,7 @@ from datetime import date, datetime, timezone
 from typing import Annotated, Iterable, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PlainSerializer, field_validator, model_validator
-from sqlalchemy import JSON, Date, DateTime, Integer, LargeBinary, String, Text, event, func, select, update
+from sqlalchemy import JSON, Date, DateTime, Integer, LargeBinary, String, Text, event, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 
@@ -305,7 +305,9 @@ class EntryChanged(InputError):
 
     def __init__(self, entry_id: str, current: Entry | None):
         self.current = current
-        now = f"last changed {current.updated_at.isoformat()} by {current.updated_by}" if current else "deleted"
+        # stored as UTC without an offset; the message says so, as the entry's JSON does
+        changed_at = current.updated_at.replace(tzinfo=timezone.utc).isoformat() if current else ""
+        now = f"last changed {changed_at} by {current.updated_by}" if current else "deleted"
         super().__init__(f"entry {entry_id!r} changed since it was read ({now}); read it again")
 
 
@@ -422,6 +424,7 @@ class EntryStore:
                 same = self._ids_by_question(session, [key])[key] if _id_from_question(entry) else None
                 if same is not None:
                     raise InputError(f"entry {same!r} already exists with this question (use update)")
+                self._check_one_answer_at_a_time(session, entry, row.id)
                 session.add(row)
                 version = self._bump(session)
         except IntegrityError as exc:
@@ -439,6 +442,7 @@ class EntryStore:
             stored = row.to_entry().model_dump(include=set(EntryIn.model_fields))
             merged = _as_stored(EntryIn.model_validate({**stored, **change.model_dump(exclude_unset=True)}))
             values = merged.model_dump(exclude={"id"})
+            self._check_one_answer_at_a_time(session, merged, entry_id)
             if row.to_entry().model_dump(include=set(values)) == values:
                 # As in an import: a change that changes nothing keeps the entry's stamp and adds no version.
                 return row.to_entry(), self._version_in(session)
@@ -458,6 +462,23 @@ class EntryStore:
             self._keep(session, row, "delete", deleted_by, utc_now())
             session.delete(row)
             return self._bump(session)
+
+    @staticmethod
+    def _check_one_answer_at_a_time(session: Session, entry: EntryIn, entry_id: str) -> None:
+        """A curated answer may not ask the question another answers in the same period: both were suggested, the
+        second under the first's question. One that takes over when the other expires may (past cases repeat a
+        question freely: two citizens write the same message and get their own replies)."""
+        if entry.source != "faq":
+            return
+        overlapping = [EntryRow.question_key == question_key(entry.source, entry.question), EntryRow.id != entry_id]
+        if entry.valid_from is not None:
+            overlapping.append(or_(EntryRow.valid_to.is_(None), EntryRow.valid_to >= entry.valid_from))
+        if entry.valid_to is not None:
+            overlapping.append(or_(EntryRow.valid_from.is_(None), EntryRow.valid_from <= entry.valid_to))
+        same = session.scalars(select(EntryRow.id).where(*overlapping).order_by(EntryRow.id).limit(1)).first()
+        if same is not None:
+            raise InputError(f"entry {same!r} already answers this question in the same period (edit that one, or "
+                             "give the two periods that do not overlap)")
 
     @staticmethod
     def _ids_by_question(session: Session, keys: list[str]) -> dict[str, str | None]:

@@ -198,6 +198,23 @@ def test_one_question_is_one_entry_whatever_id_it_was_stored_under(kb, tmp_path)
     # a past case may ask what a FAQ asks: sources are told apart
     kb.add(without_id.model_copy(update={"source": "case", "unit": ""}), "tester")
     assert kb.store.count() == 3
+    # an answer under an id of its own, or an edit, may not ask a stored answer's question either (both were
+    # suggested, the second under the first's question); two past cases may
+    same_period = "entry 'sbk-lost' already answers this question in the same period"
+    with pytest.raises(InputError, match=same_period):
+        kb.add(SOCIAL.model_copy(update={"id": "sbk-lost-2"}), "tester")
+    kb.add(new.model_copy(update={"id": "bike", "question": "电动车上牌去哪里？"}), "tester")
+    with pytest.raises(InputError, match=same_period):
+        kb.update("bike", EntryUpdate(question="社保卡丢了怎么补办?"), updated_by="tester")
+    assert kb.get("bike").question == "电动车上牌去哪里？"
+    kb.update("bike", EntryUpdate(question="电动车上牌去哪里办？"), updated_by="tester")  # its own question, reworded
+    kb.add(without_id.model_copy(update={"source": "case", "unit": "", "id": "case-2"}), "tester")
+    # a new answer that takes over once the stored one expires: the stored one retired the day before
+    kb.update("sbk-lost", EntryUpdate(valid_to=date(2027, 6, 30)), updated_by="tester")
+    kb.add(SOCIAL.model_copy(update={"id": "sbk-lost-2027", "valid_from": date(2027, 7, 1)}), "tester")
+    with pytest.raises(InputError, match="entry 'sbk-lost-2027' already answers this question in the same period"):
+        kb.update("sbk-lost", EntryUpdate(valid_to=date(2027, 7, 1)), updated_by="tester")
+    assert kb.store.count() == 6
 
 
 @pytest.mark.parametrize("typed", ["社保卡丢了怎么补办?", "社保卡丟了怎麼補辦？", "社保卡丢了怎么补办", " 社保卡丢了  怎么补办？"])

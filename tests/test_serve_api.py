@@ -457,9 +457,18 @@ def test_an_edit_made_on_a_stale_copy_is_refused_and_undoes_nothing(server):
         stamp = trainer.get(path).json()["updated_at"]
         assert stamp.endswith("+00:00")
         assert trainer.patch(path, json={"tags": ["户籍", "出生"]}, headers={"If-Match": stamp}).status_code == 200
+        # a list of tags matches when one of them does (RFC 9110); a weak tag never does, If-Match compares strongly
+        etag = trainer.get(path).headers["etag"]
+        listed = trainer.patch(path, json={"tags": ["户籍"]}, headers={"If-Match": f'"foo", {read}, {etag}'})
+        assert listed.status_code == 200
+        weak = trainer.patch(path, json={"tags": []}, headers={"If-Match": "W/" + listed.headers["etag"]})
+        assert weak.status_code == 412 and trainer.get(path).json()["tags"] == ["户籍"]
+        # the stale edit's message gives the time as the entry's JSON does, with its zone
+        refused = trainer.patch(path, json={"tags": []}, headers={"If-Match": etag}).json()["detail"]
+        assert f"last changed {trainer.get(path).json()['updated_at']} by api:" in refused
         assert trainer.delete(path, headers={"If-Match": trainer.get(path).headers["etag"]}).status_code == 204
         history = trainer.get(path + "/history").json()
-    assert [c["action"] for c in history] == ["add", "update", "update", "update", "delete"]
+    assert [c["action"] for c in history] == ["add", "update", "update", "update", "update", "delete"]
 
 
 def test_an_entry_whose_id_holds_a_slash_is_reached_like_any_other(server):

@@ -72,19 +72,28 @@ def _etag(entry: Entry) -> str:
     return f'"{entry.updated_at.isoformat()}"'
 
 
-def _read_at(if_match: str | None) -> datetime | None:
-    """The `updated_at` an If-Match header holds; None without one (or with *). A header that holds no stamp
-    matches no entry: a garbled one must not let an edit through."""
-    value = (if_match or "*").strip().removeprefix("W/").strip('"')
-    if value == "*":
+def _read_at(if_match: str | None, current: Entry) -> datetime | None:
+    """The `updated_at` an If-Match header holds: the entry's current one when the header lists it among others
+    (RFC 9110), else the first it lists; None without a header (or with *). A header that holds no stamp matches
+    no entry, nor does a weak tag (W/…: If-Match compares strongly): neither may let an edit through."""
+    tags = [tag.strip() for tag in (if_match or "*").split(",") if tag.strip()]
+    if "*" in tags:
         return None
-    try:
-        stamp = datetime.fromisoformat(value)
-    except ValueError:
+    stamps = []
+    for tag in tags:
+        try:
+            if tag.startswith("W/"):
+                raise ValueError(tag)
+            stamp = datetime.fromisoformat(tag.strip('"'))
+        except ValueError:
+            continue
+        # the entry's updated_at as its JSON gives it (…+00:00) names the same version as the ETag (stored UTC, no
+        # offset)
+        stamps.append(stamp.astimezone(timezone.utc).replace(tzinfo=None) if stamp.tzinfo else stamp)
+    if not stamps:
         raise HTTPException(status.HTTP_412_PRECONDITION_FAILED,
-                            detail=f"If-Match {if_match!r} 不是本服务给出的 ETag / is no ETag this service gave") from None
-    # the entry's updated_at as its JSON gives it (…+00:00) names the same version as the ETag (stored UTC, no offset)
-    return stamp.astimezone(timezone.utc).replace(tzinfo=None) if stamp.tzinfo else stamp
+                            detail=f"If-Match {if_match!r} 不是本服务给出的 ETag / is no ETag this service gave")
+    return current.updated_at if current.updated_at in stamps else stamps[0]
 
 
 def _changed(exc: EntryChanged) -> HTTPException:
@@ -144,8 +153,7 @@ def update_entry(
     caller: Caller = Depends(require("kb")),
     services: Services = Depends(get_services),
 ) -> EntrySaved:
-    read_at = _read_at(if_match)
-    _found(services, entry_id)
+    read_at = _read_at(if_match, _found(services, entry_id))
     try:
         return _saved(services.kb.update(entry_id, change, updated_by=f"api:{caller.name}", read_at=read_at), response)
     except EntryChanged as exc:
@@ -160,8 +168,7 @@ def delete_entry(
     caller: Caller = Depends(require("kb")),
     services: Services = Depends(get_services),
 ) -> Response:
-    read_at = _read_at(if_match)
-    _found(services, entry_id)
+    read_at = _read_at(if_match, _found(services, entry_id))
     try:
         services.kb.delete(entry_id, deleted_by=f"api:{caller.name}", read_at=read_at)
     except EntryChanged as exc:
