@@ -12,7 +12,7 @@ from typing import Callable, Iterable
 
 from pydantic import ValidationError
 
-from knowledge_base.store import Entry, EntryIn, derived_id
+from knowledge_base.store import MAX_TEXT_CHARS, Entry, EntryIn, derived_id
 from pipeline.errors import InputError
 from pipeline.records import (SPLIT_ROW, WORKBOOK_SUFFIXES, cell_text, csv_cell_in, decode_text, jsonl_objects,
                               named_width, parse_date, read_workbook, spreadsheet_row, title_rows)
@@ -154,6 +154,10 @@ def _csv_records(path: Path, text: str) -> Iterable[tuple[str, dict]]:
     try:
         rows = [[csv_cell_in(cell) for cell in row] for row in reader]
     except csv.Error as exc:  # a quote left open runs the cell on to the end of the file
+        if "field limit" in str(exc):  # a quote left open, or a cell as long as that
+            raise InputError(f"{path}: not a valid CSV file (a cell runs over {csv.field_size_limit():,} characters, "
+                             f"reading line {reader.line_num}): is a quote (\") left open above it, or is the cell "
+                             f"that long? (a question or an answer holds at most {MAX_TEXT_CHARS:,})") from None
         raise InputError(f"{path}: not a valid CSV file ({exc}, reading line {reader.line_num}): is a quote (\") "
                          "left open above it?") from None
     skip = title_rows(rows, _FIELD_OF_HEADER)

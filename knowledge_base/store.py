@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from typing import Annotated, Iterable, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PlainSerializer, field_validator, model_validator
+from pydantic import (AfterValidator, BaseModel, ConfigDict, Field, PlainSerializer, ValidationInfo, field_validator,
+                      model_validator)
 from sqlalchemy import JSON, Date, DateTime, Integer, LargeBinary, String, Text, event, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
@@ -47,6 +48,21 @@ class _UserText(BaseModel):
         return value
 
 
+# Beyond any real text (the board's longest message has 7,028 characters, its longest reply 7,881): a file pasted
+# into a cell, which every suggestion would then carry to the agent.
+MAX_TEXT_CHARS = 20_000  # a question, an answer, another phrasing (a past case's message is one)
+MAX_TAG_CHARS = 100
+
+
+# What is read back from the database was within the limits of the release that stored it: reading it never fails on
+# limits set since.
+STORED = {"stored": True}
+
+
+def _stored(info: ValidationInfo) -> bool:
+    return bool(info.context and info.context.get("stored"))
+
+
 class EntryIn(_UserText):
     """An entry as a user supplies it (import file row, CLI, HTTP); validated once, here."""
 
@@ -64,9 +80,20 @@ class EntryIn(_UserText):
 
     @field_validator("alternatives", "tags")
     @classmethod
-    def _drop_blank_and_repeated(cls, values: list[str]) -> list[str]:
+    def _drop_blank_and_repeated(cls, values: list[str], info: ValidationInfo) -> list[str]:
         # a tag pasted twice is one tag; a phrasing given twice would count its words twice in BM25
-        return list(dict.fromkeys(v.strip() for v in values if v and v.strip()))
+        items = list(dict.fromkeys(v.strip() for v in values if v and v.strip()))
+        limit = MAX_TAG_CHARS if info.field_name == "tags" else MAX_TEXT_CHARS
+        if any(len(item) > limit for item in items) and not _stored(info):
+            raise ValueError(f"an item may hold at most {limit} characters")
+        return items
+
+    @field_validator("question", "answer")
+    @classmethod
+    def _not_too_long(cls, value: str, info: ValidationInfo) -> str:
+        if len(value) > MAX_TEXT_CHARS and not _stored(info):
+            raise ValueError(f"String should have at most {MAX_TEXT_CHARS} characters")
+        return value
 
     @field_validator("id")
     @classmethod
@@ -97,9 +124,9 @@ class EntryIn(_UserText):
 class EntryUpdate(_UserText):
     """A partial change: only the fields given are replaced."""
 
-    question: str | None = Field(default=None, min_length=1)
+    question: str | None = Field(default=None, min_length=1, max_length=MAX_TEXT_CHARS)
     alternatives: list[str] | None = None
-    answer: str | None = Field(default=None, min_length=1)
+    answer: str | None = Field(default=None, min_length=1, max_length=MAX_TEXT_CHARS)
     unit: str | None = Field(default=None, min_length=1, max_length=200)
     topic: str | None = Field(default=None, max_length=100)
     tags: list[str] | None = None
@@ -197,7 +224,7 @@ class EntryRow(Base):
     question_key: Mapped[str | None] = mapped_column(String(80), index=True, nullable=True)
 
     def to_entry(self) -> Entry:
-        return Entry.model_validate({name: getattr(self, name) for name in Entry.model_fields})
+        return Entry.model_validate({name: getattr(self, name) for name in Entry.model_fields}, context=STORED)
 
 
 @event.listens_for(EntryRow, "before_insert")
@@ -233,7 +260,8 @@ class Change(BaseModel):
 
 def _changes(replaced: list[HistoryRow], current: Entry | None) -> list[Change]:
     changes: list[Change] = []
-    versions = [(Entry.model_validate(row.content), row) for row in replaced] + ([(current, None)] if current else [])
+    versions = [(Entry.model_validate(row.content, context=STORED), row) for row in replaced]
+    versions += [(current, None)] if current else []
     for version, ended_by in versions:
         action = "add" if not changes or changes[-1].action == "delete" else "update"
         changes.append(Change(action=action, at=version.updated_at, by=version.updated_by, entry=version))

@@ -181,7 +181,8 @@ def test_config_files_and_profiles(tmp_path):
     # a value of the wrong type is named, not converted (true was read as one epoch); a whole number rate is a rate
     typed = tmp_path / "typed.json"
     typed.write_text('{"epochs": true, "batch_size": "16", "lr": 1}', encoding="utf-8")
-    with pytest.raises(InputError, match=r"batch_size: Input should be a valid integer; epochs: Input should be a valid integer"):
+    with pytest.raises(InputError, match=r"batch_size: Input should be a valid integer; "
+                                         r"epochs: Input should be a valid integer"):
         load_config(typed, "fast")
     typed.write_text('{"lr": 1, "ensemble_weight": 0}', encoding="utf-8")
     assert (load_config(typed, "fast").lr, load_config(typed, "fast").ensemble_weight) == (1.0, 0.0)

@@ -279,6 +279,24 @@ def test_case_file_in_gb18030_or_a_workbook_is_read(replies, tmp_path):
     assert [shown(c) for c in read_cases(tmp_path / "cases.xls")] == [shown(c) for c in cases]
 
 
+def test_a_question_or_answer_longer_than_any_real_text_is_refused_by_row_and_column(tmp_path):
+    """A 2,000,000-character answer was imported and then sent to the agent with every suggestion of it."""
+    rows = [{"question": "路灯坏了找谁？", "answer": "请联系所在社区。", "unit": "武冈市城市管理和综合执法局",
+             "alternatives": ["路灯不亮"]}] * 3
+    rows[1] = {**rows[1], "question": "停水了找谁？", "answer": "请联系自来水公司。" * 3000}
+    rows[2] = {**rows[2], "question": "停电了找谁？", "tags": ["停电" * 51]}
+    (tmp_path / "faq.jsonl").write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows), encoding="utf-8")
+    with pytest.raises(InputError) as err:
+        read_entries(tmp_path / "faq.jsonl")
+    assert "line 2: column 'answer': String should have at most 20000 characters" in str(err.value)
+    assert "line 3: column 'tags': an item may hold at most 100 characters" in str(err.value)
+    body = "请联系所在社区。" * 20000  # more than the csv module reads into one cell
+    (tmp_path / "faq.csv").write_text(f"question,answer,unit\n路灯坏了找谁,{body},城管局\n", encoding="utf-8")
+    with pytest.raises(InputError, match=r"faq.csv: not a valid CSV file \(a cell runs over 131,072 characters, "
+                                         r"reading line 2\).*a question or an answer holds at most 20,000"):
+        read_entries(tmp_path / "faq.csv")
+
+
 def test_a_quote_left_open_in_a_csv_file_is_named_not_a_traceback(tmp_path):
     body = "请联系所在社区。" * 20000  # more than the csv module reads into one cell
     (tmp_path / "faq.csv").write_text(f'question,answer\n路灯坏了找谁,"请联系供电所\n社保卡丢了,{body}\n',

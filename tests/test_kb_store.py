@@ -217,6 +217,19 @@ def test_one_question_is_one_entry_whatever_id_it_was_stored_under(kb, tmp_path)
     assert kb.store.count() == 6
 
 
+def test_an_entry_stored_before_the_length_limits_is_still_read_and_edited_within_them(kb):
+    """A 2,000,000-character answer imported by an earlier release: refused now, but what is stored stays readable."""
+    kb.add(SOCIAL, "tester")
+    with kb.store._session.begin() as session:
+        session.get(EntryRow, "sbk-lost").answer = "请先挂失。" * 10_000
+    assert len(kb.store.get("sbk-lost").answer) == 50_000
+    with pytest.raises(ValueError, match="at most 20000 characters"):
+        kb.update("sbk-lost", EntryUpdate(tags=["社保卡"]), updated_by="tester")
+    kb.update("sbk-lost", EntryUpdate(answer="请先挂失，再补办。"), updated_by="tester")
+    assert kb.store.get("sbk-lost").answer == "请先挂失，再补办。"
+    assert len(kb.store.history("sbk-lost")[-2].entry.answer) == 50_000  # the version it replaced, read back too
+
+
 @pytest.mark.parametrize("typed", ["社保卡丢了怎么补办?", "社保卡丟了怎麼補辦？", "社保卡丢了怎么补办", " 社保卡丢了  怎么补办？"])
 def test_a_question_typed_another_way_is_the_same_question(kb, typed):
     """Half-width or full-width question mark, Traditional characters, no closing mark, spaces: one entry."""

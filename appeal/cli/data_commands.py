@@ -75,7 +75,8 @@ def predict(
     input: Path = typer.Option(..., "--input", "--data", help="tickets with id and text (title optional)"),
     output: Path = typer.Option(..., "--output", "--out", help="predictions: .csv (UTF-8 with BOM, opens in Excel), "
                                                                ".jsonl or .xlsx"),
-    top_k: int = typer.Option(3, "--top-k", min=1, help="labels reported per head, best first (at most as many as the head has)"),
+    top_k: int = typer.Option(3, "--top-k", min=1,
+                              help="labels reported per head, best first (at most as many as the head has)"),
 ) -> None:
     """Classify every ticket of a file; one output row per input row, in the same order."""
     from models.predictor import load_predictor
