@@ -473,7 +473,10 @@ class HybridIndex:
                     dn = self.dense.scores(qvecs[i], n)
                     dn[~usable] = -np.inf
                     dense = sorted(((self._ids[s], float(dn[s])) for s in top_k(dn, depth)), key=_by_score_then_id)
-            out.append(Rankings(bm25, dense, self.fusion.run(bm25, dense)))
+            # A query that shares no word with any entry (asdfgh, 今天天气怎么样, 帮我订火车票) is about nothing the
+            # knowledge base holds: e5 alone still ranked three answers for it. The dense list stays for what it
+            # measures alone; on the board's messages every query, title alone too, shares a word with the replies.
+            out.append(Rankings(bm25, dense, self.fusion.run(bm25, dense) if bm25 else []))
         return out
 
     def search(self, query: str, k: int = 5, today: date | None = None, with_dense: bool = True,
