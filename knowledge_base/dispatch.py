@@ -20,6 +20,7 @@ from knowledge_base.units import TOWNSHIP_LEVEL, Catalogue, Unit, load_catalogue
 from models.predictor import HeadPrediction
 from pipeline.errors import InputError
 from pipeline.jurisdiction import Gazetteer, Jurisdiction, find_jurisdiction, places_elsewhere, scan_places
+from pipeline.normalize import normalize
 from pipeline.pii import without_placeholders
 from pipeline.segment import text_names_a_matter
 
@@ -314,6 +315,8 @@ def decide(
 
     place = find_jurisdiction(text, location, gazetteer)
     named = sorted({m.township for m in scan_places(text or "", gazetteer)})
+    # a location field naming another county (隆回县司马冲镇) is no township of ours, and was then read past
+    location_elsewhere = places_elsewhere(normalize(location)) if location else []
     if place:
         trace.note(f"属地: {place.township}（{place.source}: “{place.matched}”, {place.method}）")
         in_text = [township for township in named if township != place.township]
@@ -322,9 +325,12 @@ def decide(
             # round: the field still names the unit, and an agent checks which place the matter is in.
             trace.note(f"属地不一致: 地点为 {place.township}，正文提到 {' / '.join(in_text)} / location and text name "
                        "different townships", cause="jurisdiction")
+        elif place.source != "location" and location_elsewhere:
+            trace.note(f"属地不一致: 地点为 {'、'.join(location_elsewhere)}，正文提到 {place.township} / the location "
+                       "names another county", cause="jurisdiction")
     elif len(named) > 1:
         trace.note(f"属地不明确: 提到 {' / '.join(named)} / ambiguous jurisdiction")
-    elif elsewhere := places_elsewhere(text or ""):
+    elif elsewhere := list(dict.fromkeys(location_elsewhere + places_elsewhere(text or ""))):
         # A city unit would otherwise be dispatched a matter of another county without anyone looking.
         trace.note(f"可能非本市事项: 提到 {'、'.join(elsewhere)}，未提到本市乡镇街道；如事发外地，请告知来电人向当地 12345 "
                    "反映 / may be outside the city", cause="elsewhere")

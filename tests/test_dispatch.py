@@ -37,6 +37,12 @@ def test_a_matter_of_another_county_is_not_dispatched_without_a_look():
     for text in ("我在长沙市打工多年，现住邓元泰镇，村里的路灯坏了。", "武冈是湘西南的交通枢纽，城区物业乱收费。"):
         assert not any("非本市" in r for r in decide(heads("住房和城乡建设"), text).reasons)
     assert any("unit: 住房和城乡建设 置信度 0.91" in r for r in d.reasons)
+    # the location field naming another county was read past: auto-dispatched to the city's bureau
+    d = decide(heads("教育"), "学校食堂饭菜质量差，孩子吃了拉肚子。", location="隆回县司马冲镇")
+    assert d.decision == "review" and any(r.startswith("可能非本市事项: 提到 隆回县") for r in d.reasons)
+    d = decide(heads("村(居)委会"), "邓元泰镇某村的村务一年多没有公开了。", location="湖南省邵阳市隆回县")
+    assert d.lead.name == "邓元泰镇人民政府" and d.decision == "review"
+    assert "属地不一致: 地点为 隆回县，正文提到 邓元泰镇 / the location names another county" in d.reasons
 
 
 def test_village_matter_goes_to_the_township_of_the_jurisdiction():
