@@ -128,6 +128,18 @@ def test_gas_leak_is_urgent_and_goes_to_the_gas_company_with_the_fire_brigade():
     assert unsure.reasons[-1] == "unit: 由规则 gas-leak 确定，单位无需人工确认 / the rule, not the unsure unit head, sets the unit"
 
 
+@pytest.mark.parametrize("text", ["家里停电三天了，没人来修。", "湾头桥镇高桥村停电三天了，供电所不来修。", "邓元泰镇某村的变压器烧了，全村停电。"])
+def test_an_outage_goes_to_the_power_company_whatever_unit_the_model_guesses(text):
+    """The demo model sent 家里停电三天了 to the water company; the village's outage went to its township."""
+    for guess in ("供水", "乡镇人民政府/街道办事处", "村(居)委会"):
+        d = decide(heads(guess, unit_conf=0.5, unit_review=True), routing_text(None, text))
+        assert (d.lead.id, d.rule, d.functional_type) == ("ut-power", "power-outage", "供电"), (text, guess)
+    # an outage the property company caused is a dispute with it; an outage mentioned deep in another matter is
+    # that matter's
+    for text in ("小区物业恶意停水停电，要求业主先交钱", "租赁合同还没到期，学校就把商铺转租给食堂老板。后来又停电赶我走。"):
+        assert decide(heads("住房和城乡建设"), routing_text(None, text)).rule is None
+
+
 def test_telecom_fraud_goes_to_the_police_not_to_the_telecom_company():
     """The unit head reads 电信 in 电信诈骗 as the phone company, whose keyword 电信 then picked 中国电信."""
     unsure = heads("通信", "商贸旅游", unit_conf=0.4, unit_review=True)
