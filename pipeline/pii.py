@@ -389,6 +389,8 @@ def _labelled_names(text: str) -> set[str]:
         if _is_name(name, given):
             names.add(_without_word_after(name, given))
             names |= _names_listed_after(text, match.end())
+        elif "某" in given:  # 投诉人：李某、陈歌、李菲: the first is already hidden, the others are not
+            names |= _names_listed_after(text, match.end())
     return names
 
 

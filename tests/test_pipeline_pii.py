@@ -280,6 +280,7 @@ def test_a_name_after_a_standing_is_masked_where_the_writer_goes_on_about_the_pe
         # a standing's name up to what the ticket says next, and the names listed after it
         ("司马冲村村民邓德明反映路灯坏了", "司马冲村村民[姓名]反映路灯坏了"),
         ("15组村民罗乔云、唐文金、杨章裕反映", "15组村民[姓名]、[姓名]、[姓名]反映"),
+        ("投诉人：李某、陈歌、李菲，反映", "投诉人：李某、[姓名]、[姓名]，反映"),  # the first already hidden
         # a name before a phone number after a space or in brackets, before a title, before an emoji
         ("张建国（电话：13807391234）反映", "[姓名]（电话：[手机号]）反映"),
         ("路灯坏了。王建国 13807391234", "路灯坏了。[姓名] [手机号]"),
