@@ -47,6 +47,15 @@ class _UserText(BaseModel):
             return [v.translate(_CONTROL_CHARACTERS) if isinstance(v, str) else v for v in value]
         return value
 
+    @field_validator("valid_from", "valid_to", mode="before", check_fields=False)
+    @classmethod
+    def _day_not_number(cls, value: object) -> object:
+        # pydantic reads a number as seconds since 1970 (1764547200 → 2025-12-01, 20261201 → a time of day): a date
+        # is written as one
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            raise ValueError("a date is written YYYY-MM-DD (2027-06-30), not as a number")
+        return value
+
 
 # Beyond any real text (the board's longest message has 7,028 characters, its longest reply 7,881): a file pasted
 # into a cell, which every suggestion would then carry to the agent.
