@@ -333,7 +333,8 @@ class HotspotsOut(BaseModel):
 
 class EntrySaved(Entry):
     warnings: list[str] = Field(
-        default_factory=list, description="stored, but worth a look: e.g. a 责任单位 the unit catalogue does not know")
+        default_factory=list, description="stored, but worth a look: a 责任单位 the unit catalogue does not know, an "
+        "answer that gives a phone number, fee, address or deadline to check against the unit's published one")
 
 
 class KBListOut(BaseModel):

@@ -201,6 +201,11 @@ def test_a_faq_unit_missing_from_the_catalogue_is_stored_with_a_warning(appeal_h
     assert "warning: unit '武冈市人力资源和社保局' (1×) is not in the unit catalogue" in added.stderr
     fixed = appeal("kb", "update", "typo", "-u", "武冈市人力资源和社会保障局")
     assert fixed.returncode == 0 and fixed.stderr == ""
+    # details read to citizens as the unit's word are stored, and named to check
+    specific = appeal("kb", "update", "typo", "-a", "请拨打0739-4221234，工本费20元，7个工作日内办结，地址都梁路88号。")
+    assert specific.returncode == 0 and " ".join(specific.stderr.split()) == (
+        "warning: typo: the answer gives a phone number (0739-4221234), a fee (20元), an address (地址都梁路88号), "
+        "a deadline (7个工作日); check it against the unit's published one")
     case = appeal("kb", "add", "-q", "长沙某小区停水", "-a", "已转供水公司。", "-u", "长沙水业集团", "--source", "case")
     assert case.returncode == 0 and case.stderr == ""  # past cases keep the unit that answered them
     # Without --id the id comes from the question: the same question added again is refused, not stored twice.

@@ -435,6 +435,14 @@ def test_kb_crud_is_seen_by_suggest(server):
         assert agent.get("/v1/kb/entries").status_code == 403
 
 
+def test_an_answer_that_gives_a_fee_is_saved_with_a_warning_to_check_it(server):
+    with server.client("trainer") as trainer:
+        saved = trainer.post("/v1/kb/entries", json={**FAQ, "id": "wg-fee-1", "answer": "到派出所补办，收费10元。"})
+    assert saved.status_code == 201 and saved.json()["answer"] == "到派出所补办，收费10元。"
+    assert saved.json()["warnings"] == ["wg-fee-1: the answer gives a fee (10元); check it against the unit's "
+                                        "published one"]
+
+
 def test_an_edit_made_on_a_stale_copy_is_refused_and_undoes_nothing(server):
     """Two trainers open one answer in their forms; the second to save had read it before the first saved."""
     path = "/v1/kb/entries/wg-etag-1"

@@ -109,7 +109,7 @@ def add(
                                      tags=list_items("tags", tag or []), source=source,
                                      valid_from=valid_from and day_text(valid_from),
                                      valid_to=valid_to and day_text(valid_to)))
-    _warn_unknown_units([entry])
+    _warn([entry])
     stored, _ = _store(adding=True).add(entry, _who(by))
     _print_entry(stored)
 
@@ -143,8 +143,8 @@ def update(
     change = _validated(EntryUpdate, values)
     with _in_option_words():  # a change valid alone may not be with the entry's other fields (--valid-from)
         stored, _ = _store().update(entry_id, change, _who(by))
-    if unit is not None:
-        _warn_unknown_units([stored])
+    if unit is not None or answer is not None:
+        _warn([stored])
     _print_entry(stored)
 
 
@@ -181,12 +181,15 @@ def history(
     Console().print(table)
 
 
-def _warn_unknown_units(entries) -> None:
+def _warn(entries) -> None:
     from appeal.config import get_settings
+    from knowledge_base.answer_checks import specifics_warnings
     from knowledge_base.units import load_catalogue, unknown_unit_warnings
 
     for line in unknown_unit_warnings(entries, load_catalogue()):
         typer.secho(f"warning: {line} ({get_settings().demo_dir / 'units.csv'})", fg=typer.colors.YELLOW, err=True)
+    for line in specifics_warnings(entries):
+        typer.secho(f"warning: {line}", fg=typer.colors.YELLOW, err=True)
 
 
 def _import(entries, by: Optional[str], prune: bool | None = None) -> None:
@@ -202,7 +205,7 @@ def _import(entries, by: Optional[str], prune: bool | None = None) -> None:
     from knowledge_base.kb import KnowledgeBase, load_encoder
     from pipeline.errors import InputError
 
-    _warn_unknown_units(entries)
+    _warn(entries)
     try:
         encoder = load_encoder(build=False)
     except InputError:

@@ -13,6 +13,7 @@ from starlette.convertors import PathConvertor, register_url_convertor
 
 from knowledge_base.dispatch import default_routing
 from knowledge_base.store import Change, Entry, EntryChanged, EntryFilter, EntryIn, EntryUpdate, Source, Status
+from knowledge_base.answer_checks import specifics_warnings
 from knowledge_base.units import unknown_unit_warnings
 from pipeline.errors import InputError
 from serve.auth import Caller, require
@@ -65,7 +66,8 @@ def list_entries(
 
 def _saved(entry: Entry, response: Response) -> EntrySaved:
     response.headers["ETag"] = _etag(entry)
-    return EntrySaved(**entry.model_dump(), warnings=unknown_unit_warnings([entry], default_routing()[0]))
+    warnings = unknown_unit_warnings([entry], default_routing()[0]) + specifics_warnings([entry])
+    return EntrySaved(**entry.model_dump(), warnings=warnings)
 
 
 def _etag(entry: Entry) -> str:

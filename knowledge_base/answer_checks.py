@@ -1,0 +1,32 @@
+"""What a curated answer should not state unchecked: the centre reads it to citizens as the unit's word, and a phone
+number, fee, street address or deadline that is wrong (or made up, as sample content must never be) sends them to
+the wrong place or the wrong amount. Such an answer is stored as written, and the trainer is told what to check."""
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from pipeline.pii import find_pii
+
+_SPECIFICS = {
+    "a fee": re.compile(r"[0-9０-９]+(?:\.[0-9]+)?\s*(?:元|块钱)"),
+    "an address": re.compile(r"[\u4e00-\u9fff]{1,8}(?:路|街|大道|巷)[0-9０-９]+号"),
+    "a deadline": re.compile(r"[0-9０-９一二三四五六七八九十两]+\s*个?(?:工作日|自然日|日内|天内|个月内)"),
+}
+_PHONES = frozenset({"mobile", "landline"})
+
+
+def _specifics(answer: str) -> list[str]:
+    found = [f"a phone number ({span.value})" for span in find_pii(answer) if span.kind in _PHONES][:1]
+    found += [f"{what} ({match.group(0)})" for what, pattern in _SPECIFICS.items()
+              if (match := pattern.search(answer))]
+    return found
+
+
+def specifics_warnings(entries: Iterable, most: int = 10) -> list[str]:
+    """One line per curated answer among `entries` that states a phone number, fee, address or deadline, the first
+    `most` of them, and one line counting the rest (a city's whole FAQ imported at once)."""
+    lines = [f"{entry.id or entry.question[:20]}: the answer gives {', '.join(found)}; check it against the unit's "
+             "published one" for entry in entries if entry.source == "faq" and (found := _specifics(entry.answer))]
+    return lines[:most] + ([f"… and {len(lines) - most} more answers that give such details"] if len(lines) > most
+                           else [])
