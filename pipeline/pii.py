@@ -31,7 +31,7 @@ from typing import Literal
 from pipeline.resources import RESOURCES, read_dictionary
 
 PiiKind = Literal["mobile", "landline", "id_card", "travel_document", "bank_card", "account", "email", "qq", "wechat",
-                  "plate", "name"]
+                  "plate", "name", "house_number"]
 
 PII_TOKENS: dict[str, str] = {
     "mobile": "[手机号]",
@@ -45,6 +45,7 @@ PII_TOKENS: dict[str, str] = {
     "wechat": "[微信号]",
     "plate": "[车牌号]",
     "name": "[姓名]",
+    "house_number": "[门牌号]",
 }
 
 
@@ -439,6 +440,28 @@ def _numbered_names(text: str) -> set[str]:
     return names
 
 
+# Where the writer lives (家住…, 住址：…): the village, estate or street stays, for the matter's place, and the number
+# of the home is masked (5组12号, 3栋2单元502室, 春光路12号). A floor or a building alone (住在6楼, 16栋的业主) points at
+# no one home, and 居住在地铁3号线… is a metro line.
+_HOME_LABEL = re.compile(r"(?:家住|住在|住址|现住|居住在|我家在|家庭住址|家庭地址|户籍地址|住所地)[在于]?[:：是为]?")
+_HOME_REACH = 40
+_HOUSE_PART = r"(?:[A-Za-z]?[0-9０-９]+(?:[-－][0-9０-９]+)*(?:号楼|号院|组|号(?!线)|栋|幢|单元|楼|室|层|户|房间|房)?)"
+_HOUSE_NUMBER = re.compile(f"{_HOUSE_PART}(?:\\s*{_HOUSE_PART})*")
+
+
+def _house_numbers(text: str) -> list[tuple[int, int]]:
+    found = []
+    for label in _HOME_LABEL.finditer(text):
+        clause = re.split(r"[,，。;；!！?？\n]", text[label.end() : label.end() + _HOME_REACH])[0]
+        for match in _HOUSE_NUMBER.finditer(clause):
+            parts = re.findall(_HOUSE_PART, match.group())
+            suffixed = [part for part in parts if not part[-1].isdigit()]
+            if (len(parts) >= 2 and suffixed) or (len(parts) == 1 and parts[0].endswith("号")):
+                found.append((label.end() + match.start(), label.end() + match.end()))
+                break
+    return found
+
+
 # What a record's author column holds when the author chose to stay unnamed: no one to mask.
 _NOBODY = frozenset("匿名 匿名用户 网友 市民 游客 用户 未知 无 不详".split())
 
@@ -470,6 +493,8 @@ def find_pii(text: str, people: Iterable[str] = ()) -> list[PiiSpan]:
         while match := _NEXT_PHONE.match(digits_as_typed, end):
             take("landline" if match.group(1) else "mobile", *match.span(match.lastindex))
             end = match.end()
+    for start, end in _house_numbers(text):
+        take("house_number", start, end)
     names = _labelled_names(text) | _numbered_names(text) | _known_names(people)
     for span in taken:
         if span.kind in _PHONE_KINDS:

@@ -127,7 +127,7 @@ def test_masks_each_kind_with_offsets_in_the_original_text(text, expected_kind, 
     token = {"mobile": "[手机号]", "landline": "[固话]", "id_card": "[身份证号]", "travel_document": "[证件号]",
              "bank_card": "[银行卡号]", "account": "[账号]",
              "email": "[邮箱]", "qq": "[QQ号]", "wechat": "[微信号]", "plate": "[车牌号]",
-             "name": "[姓名]"}[expected_kind]
+             "name": "[姓名]", "house_number": "[门牌号]"}[expected_kind]
     assert masked.text == text[: span.start] + token + text[span.end :]
 
 
@@ -312,6 +312,23 @@ def test_words_after_a_standing_stay(text):
     assert mask_pii(text).text == text
 
 
+@pytest.mark.parametrize(
+    ("text", "masked"),
+    [
+        ("家住湾头桥镇高桥村5组12号，路灯坏了", "家住湾头桥镇高桥村[门牌号]，路灯坏了"),
+        ("住在武冈市迎春亭街道春光路12号3栋2单元502室", "住在武冈市迎春亭街道春光路[门牌号]"),
+        ("住址：都梁路88号", "住址：都梁路[门牌号]"),
+        # the place of the matter stays; a floor, a building or a metro line alone is no one's home
+        ("家住湾头桥镇高桥村，村道塌了", "家住湾头桥镇高桥村，村道塌了"),
+        ("家住6楼，住在16栋和17栋中间", "家住6楼，住在16栋和17栋中间"),
+        ("居住在地铁3号线松雅站附近", "居住在地铁3号线松雅站附近"),
+        ("都梁路88号的餐馆油烟扰民", "都梁路88号的餐馆油烟扰民"),  # a place the writer does not live at
+    ],
+)
+def test_the_number_of_the_writers_home_is_masked(text, masked):
+    assert mask_pii(text).text == masked
+
+
 def test_plates_written_one_after_another_or_after_a_list_number_are_each_masked():
     assert kinds("救护车湘A89F93湘A620JV都被堵，1湘E12345，2.湘E54321") == [
         ("plate", "湘A89F93"), ("plate", "湘A620JV"), ("plate", "湘E12345"), ("plate", "湘E54321")]
@@ -399,9 +416,10 @@ def test_several_kinds_in_one_ticket_in_reading_order():
         "回复请发邮件到zhang@qq.com或打138 0739 1234。"
     )
     masked = mask_pii(text)
-    assert [s.kind for s in masked.spans] == ["id_card", "mobile", "landline", "bank_card", "email", "mobile"]
+    assert [s.kind for s in masked.spans] == ["id_card", "mobile", "house_number", "landline", "bank_card", "email",
+                                              "mobile"]
     assert masked.text == (
-        "本人张某，身份证[身份证号]，手机[手机号]，家住水西门街道3栋2单元501室。"
+        "本人张某，身份证[身份证号]，手机[手机号]，家住水西门街道[门牌号]。"
         "2020年1月6日起物业（电话[固话]）停水，已交水费150元，转账卡号[银行卡号]，"
         "回复请发邮件到[邮箱]或打[手机号]。"
     )
@@ -465,7 +483,7 @@ def test_real_tickets_only_the_phone_numbers_and_names_left_in_them_are_masked(s
     for name in ("replies_raw.csv", "hot_messages_raw.csv", "dev_raw.csv"):
         frame = pd.read_csv(shared_data / "teddy2020c" / name, keep_default_na=False)
         found += _spans_in(frame, ("留言主题", "留言详情"))
-    assert {key for key in found if key[0] != "name"} == {
+    assert {key for key in found if key[0] not in ("name", "house_number")} == {
         ("landline", "0735-6621655"),
         ("landline", "0745-2232401"),
         ("mobile", "189 7318 7780"),
@@ -479,6 +497,10 @@ def test_real_tickets_only_the_phone_numbers_and_names_left_in_them_are_masked(s
         ("plate", "赣A50397"), ("plate", "赣a50397"),
         ("plate", "鄂A600HV6"), ("plate", "鄂a600hv6"),
     }
+    # where a writer lives (家住…德雅路373号, 我住在…35栋2407号), never a metro line (居住在地铁3号线…) or a floor alone
+    homes = {value for kind, value in found if kind == "house_number"}
+    assert {"373号", "35栋2407号", "7栋2单元20层"} <= homes and len(homes) >= 12
+    assert not any("线" in home or home.endswith("楼") and len(home) <= 3 for home in homes)
     names = {value for kind, value in found if kind == "name"}
     # 我叫陈福如… then 陈福如多次请求…; 姓名：何艳银; 实名投诉人周燕，身份证号码…; 我母亲刘香莲(80岁), 我的儿子张钒海(2014…
     assert {"陈福如", "何艳银", "周燕", "黄国建", "刘香莲", "张钒海"} <= names
@@ -493,7 +515,8 @@ def test_real_tickets_only_the_phone_numbers_and_names_left_in_them_are_masked(s
 def test_real_official_replies_give_office_numbers_and_nothing_else(shared_data):
     frame = pd.read_csv(shared_data / "teddy2020c" / "replies_raw.csv", keep_default_na=False)
     found = _spans_in(frame, ("答复意见",))
-    assert {kind for kind, _ in found} == {"landline", "name"}  # and the contact person some replies name
+    # and the contact person some replies name, and a complainant's home (居住在10栋101号的房屋)
+    assert {kind for kind, _ in found} == {"landline", "name", "house_number"}
     assert sum(found.values()) >= 100
     # written with a full-width dash, as typed on Chinese keyboards
     assert ("landline", "0736－7898402") in found
