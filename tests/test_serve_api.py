@@ -437,7 +437,8 @@ def test_kb_crud_is_seen_by_suggest(server):
 
 def test_an_answer_that_gives_a_fee_is_saved_with_a_warning_to_check_it(server):
     with server.client("trainer") as trainer:
-        saved = trainer.post("/v1/kb/entries", json={**FAQ, "id": "wg-fee-1", "answer": "到派出所补办，收费10元。"})
+        saved = trainer.post("/v1/kb/entries", json={**FAQ, "id": "wg-fee-1", "question": "户口簿丢了补办要钱吗？",
+                                                     "answer": "到派出所补办，收费10元。"})
     assert saved.status_code == 201 and saved.json()["answer"] == "到派出所补办，收费10元。"
     assert saved.json()["warnings"] == ["wg-fee-1: the answer gives a fee (10元); check it against the unit's "
                                         "published one"]
