@@ -177,7 +177,7 @@ def _looks_like_id(digits: str) -> bool:
 # What a ticket writes just before an ID or card number ("身份证号码：", "工资卡号 "); Traditional forms too,
 # because offsets refer to the raw text and mask_pii may be given it before normalisation.
 # Only the label itself and a short joint ("号码是：") may stand between: "身份证办好了，订单号2020…" is no ID.
-_JOINT = r"[码碼]?[是为為]?[:：\s】\]]{0,2}$"  # 】: an agent's template, 【来电号码】…
+_JOINT = r"[码碼]?[是为為]?[:：\s】\]（(]{0,2}$"  # 】: an agent's template, 【来电号码】…; （: 身份证号码（4305…）
 _ID_LABEL = re.compile(r"(?:身份[证證][号號]?|[证證]件[号號])" + _JOINT)
 _CARD_LABEL = re.compile(r"(?:[银銀]行卡[号號]?|卡[号號]|[账帐賬][号號户戶])" + _JOINT)
 # A 12345 work order labels the caller's number 来电号码 or 回访号码 (主叫号码 in a call record).
@@ -301,11 +301,12 @@ _COMPOUND_SURNAMES = "欧阳|司马|诸葛|上官|东方|皇甫|尉迟|公孙|�
 # A label that introduces a person by role (姓名：, 投诉人, 我叫 …) or as the caller's relative (其母亲刘桂英的…), or
 # only by standing (本人, 村民, 业主 …), which as often opens a sentence (本人于去年3月…, 业主向物业反映…).
 _PERSON_LABEL = re.compile(r"(?:姓名|联系人|来电人|反映人|投诉人|举报人|控告人|信访人|受害人|申请人|诉求人|咨询人|求助人|当事人|户主"
-                           r"|我叫|我名|名叫|我的名字[叫是]"
-                           r"|母亲|父亲|儿子|女儿|妻子|丈夫|爱人|老伴|儿媳|女婿|孙子|孙女|外孙"
-                           r"|哥哥|姐姐|弟弟|妹妹|岳父|岳母|公公|婆婆"
+                           r"|签名|落款|署名|我叫|我名|名叫|我的名字[叫是]"
+                           # a relative or a neighbour, never inside a longer word (妇女儿童)
+                           r"|母亲|父亲|儿子|(?<!妇)女儿|妻子|丈夫|爱人|老伴|儿媳|女婿|孙子|孙女|外孙"
+                           r"|哥哥|姐姐|弟弟|妹妹|岳父|岳母|公公|婆婆|爸爸|妈妈|我爸|我妈|爷爷|奶奶|外公|外婆|邻居"
                            # an agent's ticket template: 【来电人】张建国【联系电话】…, 投诉人 | 张建国 | …
-                           r"|(我是|本人|市民|村民|居民|业主))[是为:：\s】\]）)（(|｜\-—]{0,3}")
+                           r"|(我是|本人|市民|村民|居民|(?<!物)业主))[是为叫:：\s】\]）)（(|｜\-—]{0,3}")
 _NAME = f"((?:{_COMPOUND_SURNAMES}|[{_SURNAMES}])([\u4e00-\u9fff]{{1,2}}))"
 _PUNCTUATION = r"[\s，。、；：！？,.;:!?（）()《》“”\"'*【】\[\]|｜\-—]"
 # After a role a name runs up to anything that is no Chinese character (punctuation, a number, an emoji), the next
@@ -313,7 +314,8 @@ _PUNCTUATION = r"[\s，。、；：！？,.;:!?（）()《》“”\"'*【】\[\
 # (来电人张建国反映…) or what a relative did (我儿子王磊在…, 老伴张秀兰走失了, 户主邓建华家的房子); after a standing only up
 # to punctuation.
 _NAME_AFTER_ROLE = re.compile(_NAME + "(?=[^\u4e00-\u9fff]|联系|电话|手机|身份|家住|住在|现住|今年|反映|表示"
-                                      "|来电|投诉|举报|咨询|要求|先生|女士|同志|[男女的是称说在住家]|走失|去世|已经|$)")
+                                      "|来电|投诉|举报|咨询|要求|先生|女士|同志|[男女的是称说在住家于已被和与因曾也又]|走失|去世"
+                                      "|一直|多次|购买|代为|强烈|有关|没有|$)")
 _NAME_BEFORE_PUNCTUATION = re.compile(_NAME + f"(?={_PUNCTUATION}|$)")
 # After a standing, a name may also run up to where the writer says more about the person (本人龙飞利家住…, 本人符东晓16岁,
 # 村民邓德明反映…),
@@ -321,7 +323,11 @@ _NAME_BEFORE_PUNCTUATION = re.compile(_NAME + f"(?={_PUNCTUATION}|$)")
 # a place's name (村民黄家冲的…).
 _NAME_BEFORE_DETAIL = re.compile(_NAME + "(?=家住|住在|现住|今年|反映|投诉|举报|[0-9０-９])")
 _PLACE_ENDINGS = frozenset("冲湾坪塘组铺桥山岭坡垅院屋场")
-_FULL_NAME_BEFORE_OF = re.compile(f"((?:{_COMPOUND_SURNAMES}|[{_SURNAMES}])([\u4e00-\u9fff]{{2}}))(?=[的是系])")
+_FULL_NAME_BEFORE_OF = re.compile(f"((?:{_COMPOUND_SURNAMES}|[{_SURNAMES}])([\u4e00-\u9fff]{{2}}))"
+                                  "(?=[的是系称说于想在已被因]|强占|盗伐|长期|多次)")
+# After a role, a name whose surname is also a word (来电人文圣军反映…, 举报人万珠宝联系电话…) when the next item of a
+# ticket follows: a full name only, so that 投诉人向法院反映 stays (a name never ends in 院, 局 …).
+_WORDLIKE_NAME_BEFORE_ITEM = re.compile(f"([{_SURNAMES}]([\u4e00-\u9fff]{{2}}))(?=反映|来电|联系|电话|手机|身份|[0-9０-９])")
 # The next name of a list after a role (投诉人：李专红、陈歌、李菲; 联系人：李专红139…，曹昕彦139…; 求助人龙某，龙飞利，龙宇系一家人):
 # a separator, then a name that ends where a list item ends. In a list by 、 an item whose surname is not among ours
 # (首小兰) is passed over, so that the names after it are still found.
@@ -332,12 +338,15 @@ _NEXT_NAME_IN_LIST = re.compile(f"[*＊×0-9０-９]*\\s*(?:[、，,和及]\\s*{
 # at punctuation whatever the label.
 _WORDLIKE_SURNAMES = frozenset("向于曾许谢方高万石金江马常时文左温冷卜")
 _NOT_A_GIVEN_NAME_START = frozenset("在于是曾向对将已也都把被给从到因为的了着过去今年月日第这那其该此每各们某")
-# 我是金陵镇…, 我是武冈人: a place or where one is from, not a name.
-_NOT_A_GIVEN_NAME_END = frozenset("镇乡村市区县省街路人")
+# 我是金陵镇…, 我是武冈人, 我是龙溪的: a place or where one is from, not a name; nor an office (林业局0739-…,
+# 投诉人向法院反映) or a trade (我是程序员). (家 and 会 end real names: 周忠家, 朱琼会.)
+_NOT_A_GIVEN_NAME_END = frozenset("镇乡村市区县省街路人的局院所委府部厅处科队站办员次")
+# what follows a label and a surname-like character as often as a given name does (村民签名向街道反映)
+_NOT_GIVEN_NAMES = frozenset("街道 社区 政府 部门 领导 单位".split())
 # Words after a label that start with a surname (业主许可…, 来电人周一来电…, 来电人陈述：…), each two characters: no
 # name starts with one.
 _NOT_NAMES = frozenset("许可 谢谢 孙子 孙女 方面 方便 高兴 万一 于是 马上 时间 陈述 周一 周二 周三 周四 周五 周六 周日 周末"
-                       " 申请 申报 申诉 申领 申明 文件 易于 凌晨".split())
+                       " 申请 申报 申诉 申领 申明 文件 易于 凌晨 任何".split())
 # The deployment's places, which start with a surname as often as names do (我是司马冲，…; 我是邓家铺的): masking one
 # hid the ticket's township from routing.
 _PLACES = frozenset(word for word, _ in read_dictionary(RESOURCES / "dict_places.txt"))
@@ -366,7 +375,8 @@ _PHONE_KINDS = frozenset({"mobile", "landline"})
 
 def _is_name(name: str, given: str) -> bool:
     return (given[0] not in _NOT_A_GIVEN_NAME_START and given[-1] not in _NOT_A_GIVEN_NAME_END
-            and given not in _TITLES and "某" not in given and name[:2] not in _NOT_NAMES and name not in _PLACES)
+            and given not in _TITLES and given not in _NOT_GIVEN_NAMES and "某" not in given and name[:2] not in _NOT_NAMES
+            and name not in _PLACES)
 
 
 def _labelled_names(text: str) -> set[str]:
@@ -383,12 +393,14 @@ def _labelled_names(text: str) -> set[str]:
             continue
         name, given = match.group(1), match.group(2)
         if name[0] in _WORDLIKE_SURNAMES and not by_standing:
-            match = _NAME_BEFORE_PUNCTUATION.match(text, label.end())
+            match = (_NAME_BEFORE_PUNCTUATION.match(text, label.end())
+                     or _WORDLIKE_NAME_BEFORE_ITEM.match(text, label.end()))
             if match is None:
                 continue
             name, given = match.group(1), match.group(2)
         if _is_name(name, given):
-            names.add(_without_word_after(name, given))
+            if (name := _without_word_after(name, given)) not in _PLACES:  # 村民龙溪于5月…: the place, once cut
+                names.add(name)
             names |= _names_listed_after(text, match.end())
         elif "某" in given:  # 投诉人：李某、陈歌、李菲: the first is already hidden, the others are not
             names |= _names_listed_after(text, match.end())
@@ -433,7 +445,9 @@ def _numbered_names(text: str) -> set[str]:
                 and item.start() - run[-1].end() <= _LIST_GAP:
             run.append(item)
             continue
-        named = sum(bool((match := re.fullmatch(_NAME, m.group(2))) and _is_name(*match.groups())) for m in run)
+        # 1.王家坪、2.李家湾, 1.王家 2.李家: villages or households, each named after a family
+        named = sum(bool((match := re.fullmatch(_NAME, m.group(2))) and _is_name(*match.groups())
+                         and not match.group(2).startswith("家")) for m in run)
         if len(run) >= 3 and named >= _NAMED_SHARE * len(run):
             names |= {m.group(2) for m in run}
         run = [item] if item is not None else []
@@ -445,7 +459,11 @@ def _numbered_names(text: str) -> set[str]:
 # no one home, and 居住在地铁3号线… is a metro line.
 _HOME_LABEL = re.compile(r"(?:家住|住在|住址|现住|居住在|我家在|家庭住址|家庭地址|户籍地址|住所地)[在于]?[:：是为]?")
 _HOME_REACH = 40
-_HOUSE_PART = r"(?:[A-Za-z]?[0-9０-９]+(?:[-－][0-9０-９]+)*(?:号楼|号院|组|号(?!线)|栋|幢|单元|楼|室|层|户|房间|房)?)"
+# Numbers in digits or in words (三组十二号), a part of them 第…; never a date (10月1号) or a road's number (12号公路), and a
+# hospital bed (住院部5楼12床) is no home.
+_HOUSE_SUFFIX = "(?:号楼|号院|组|号(?!线|公路)|栋|幢|单元|楼|室|层|户|房间|房|床)"
+_HOUSE_PART = (f"(?:(?<![月年])第?(?:[A-Za-z]?[0-9０-９]+(?:[-－][0-9０-９]+)*{_HOUSE_SUFFIX}?"
+               f"|[一二三四五六七八九十百零〇两]+{_HOUSE_SUFFIX}))")
 _HOUSE_NUMBER = re.compile(f"{_HOUSE_PART}(?:\\s*{_HOUSE_PART})*")
 
 
@@ -456,6 +474,8 @@ def _house_numbers(text: str) -> list[tuple[int, int]]:
         for match in _HOUSE_NUMBER.finditer(clause):
             parts = re.findall(_HOUSE_PART, match.group())
             suffixed = [part for part in parts if not part[-1].isdigit()]
+            if any(part.endswith("床") for part in parts):
+                break
             if (len(parts) >= 2 and suffixed) or (len(parts) == 1 and parts[0].endswith("号")):
                 found.append((label.end() + match.start(), label.end() + match.end()))
                 break

@@ -289,6 +289,18 @@ def test_a_name_after_a_standing_is_masked_where_the_writer_goes_on_about_the_pe
         # a relative named before what happened to them
         ("我儿子王磊在荆竹铺镇中学读初二", "我儿子[姓名]在荆竹铺镇中学读初二"),
         ("老伴张秀兰走失了，户主邓建华家的房子", "老伴[姓名]走失了，户主[姓名]家的房子"),
+        # a role's name before what the ticket says next (于, 已, 被, 和 …), whatever its length
+        ("其丈夫李建军于2023年5月在工地受伤，其妻子刘桂英已去世", "其丈夫[姓名]于2023年5月在工地受伤，其妻子[姓名]已去世"),
+        ("来电人王建国和妻子李秀兰反映", "来电人[姓名]和妻子[姓名]反映"),
+        # surnames that are also words, before the next item of the ticket; the court stays
+        ("来电人文圣军反映路灯不亮，来电人：万珠宝联系电话13807391234", "来电人[姓名]反映路灯不亮，来电人：[姓名]联系电话[手机号]"),
+        ("投诉人向法院反映，举报人曾多次反映", "投诉人向法院反映，举报人曾多次反映"),
+        # a signature, a relative's name after 叫, a neighbour
+        ("签名：李贵业，刘富大，李敏守", "签名：[姓名]，[姓名]，[姓名]"),
+        ("我父亲叫刘众大，我爸叫文家善，邻居李建华在楼道堆放杂物", "我父亲叫[姓名]，我爸叫[姓名]，邻居[姓名]在楼道堆放杂物"),
+        # a standing's full name before what the person did
+        ("村民张卫东强占我家自留地，市民王卫国称路灯不亮，本人刘建国想咨询", "村民[姓名]强占我家自留地，市民[姓名]称路灯不亮，本人[姓名]想咨询"),
+        ("身份证号码（430581198001011235）", "身份证号码（[身份证号]）"),  # mistyped, in brackets after its label
     ],
 )
 def test_names_in_the_shapes_tickets_give_them(text, masked):
@@ -298,10 +310,26 @@ def test_names_in_the_shapes_tickets_give_them(text, masked):
 @pytest.mark.parametrize(
     "text",
     # the township a caller says they are from (我是司马冲，…) was masked as a name, and the ticket lost its township
-    ["我是司马冲，司马冲镇某村停电三天了", "我是邓家铺，家里停电", "我是文坪，路灯坏了", "村民龙溪，", "本人邓元泰。"],
+    ["我是司马冲，司马冲镇某村停电三天了", "我是邓家铺，家里停电", "我是文坪，路灯坏了", "村民龙溪，", "本人邓元泰。",
+     "我是龙溪的，龙溪镇的路坏了。", "村民龙溪于5月3日反映，龙溪镇政府不作为。"],
 )
 def test_a_place_of_the_deployment_is_no_name(text):
     assert mask_pii(text).text == text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "涉及村组：1.王家坪、2.李家湾、3.刘家冲、4.张家山",  # villages named after a family
+        "1.王家 2.李家 3.陈家",
+        "武冈市妇女儿童医院收费太高，物业主任说下周维修。",  # 女儿, 业主 inside longer words
+        "咨询电话：林业局0739-4221001，文广局0739-4221002。",  # offices before their numbers
+        "并由广大村民签名向街道反映，四个月还未给业主任何关系证明",
+        "我是程序员，我是龙溪的",
+    ],
+)
+def test_words_shaped_like_names_after_labels_stay(text):
+    assert [span.kind for span in mask_pii(text).spans if span.kind == "name"] == []
 
 
 @pytest.mark.parametrize(
@@ -318,6 +346,12 @@ def test_words_after_a_standing_stay(text):
         ("家住湾头桥镇高桥村5组12号，路灯坏了", "家住湾头桥镇高桥村[门牌号]，路灯坏了"),
         ("住在武冈市迎春亭街道春光路12号3栋2单元502室", "住在武冈市迎春亭街道春光路[门牌号]"),
         ("住址：都梁路88号", "住址：都梁路[门牌号]"),
+        ("家住文坪镇文坪村三组十二号", "家住文坪镇文坪村[门牌号]"),  # in words
+        ("家住湾头桥镇5组第12号", "家住湾头桥镇[门牌号]"),
+        # a hospital bed, a road's number, a date
+        ("住在人民医院住院部5楼12床", "住在人民医院住院部5楼12床"),
+        ("家住12号公路旁", "家住12号公路旁"),
+        ("家住迎春亭街道10月1号起停水", "家住迎春亭街道10月1号起停水"),
         # the place of the matter stays; a floor, a building or a metro line alone is no one's home
         ("家住湾头桥镇高桥村，村道塌了", "家住湾头桥镇高桥村，村道塌了"),
         ("家住6楼，住在16栋和17栋中间", "家住6楼，住在16栋和17栋中间"),
