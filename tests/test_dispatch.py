@@ -286,6 +286,8 @@ def test_a_mention_of_a_court_army_or_commission_is_not_a_refusal(text):
         "我要投诉，儿子在部队服役，家里的责任田被邓元泰镇某村收回了。",
         "投诉物业，隔壁邻居在法院上班，装修天天吵。",
         "尊敬的领导：您好！我们村的集体山林被开发商侵吞了，湾头桥镇高桥村。",
+        # a ticket marked closed whose matter is not solved is the centre's own to take up again
+        "12345回复说已办结，但是到现在还是没有水，问题根本没解决。",
     ],
 )
 def test_a_refusal_rule_reads_within_one_clause_of_the_routed_text(text):
