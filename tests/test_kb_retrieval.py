@@ -98,6 +98,19 @@ def test_a_pruning_import_takes_the_entries_it_deletes_out_of_the_next_search(tm
     assert len(kb.entries()) == 90
     kb.close()
 
+@pytest.mark.parametrize(("query", "entry_id"), [
+    ("装修噪音", "wg-zy-02"),  # came after the shops' loudspeakers
+    ("隔壁KTV太吵了晚上睡不着", "wg-zy-02"),  # came after building sites at night (城管, not 公安)
+    ("社保卡坏了芯片读不出来怎么换卡", "wg-sbk-01"),  # came after the card's password
+])
+def test_what_callers_ask_finds_the_demo_answer_by_its_words(tmp_path, query, entry_id):
+    kb = KnowledgeBase(f"sqlite:///{tmp_path / 'kb.db'}")
+    kb.warm_up()
+    kb.import_entries(read_entries(FAQ), "tester")
+    assert kb.search(query, k=1, with_dense=False)[0].entry_id == entry_id
+    kb.close()
+
+
 def test_bm25_does_not_suggest_an_answer_for_naming_the_city(tmp_path):
     """Five demo answers name a department of 武冈市 (退役军人事务局, …), and a ticket that named the city matched
     them on it: 退役军人优待政策 came first for a traffic jam, and the entry on 交通拥堵 was not in the first three."""
