@@ -124,7 +124,7 @@ def test_a_sheet_of_some_columns_changes_only_those_and_an_emptied_cell_clears_i
     card = entries["wg-sbk-01"]
     assert card["answer"] == "先挂失，再到社保卡服务网点补办。"
     assert (card["alternatives"], card["topic"], card["tags"]) == (
-        ["社会保障卡遗失了去哪里补", "社保卡掉了怎么办"], "社保卡", ["社保卡", "挂失", "补办"])
+        ["社会保障卡遗失了去哪里补", "社保卡掉了怎么办", "社保卡坏了换卡"], "社保卡", ["社保卡", "挂失", "补办"])
     # an exported sheet has every column: a cell emptied in it clears that field
     ok("kb", "export", tmp_path / "faq.csv")
     sheet = pd.read_csv(tmp_path / "faq.csv", dtype=str, keep_default_na=False)
