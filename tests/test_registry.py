@@ -109,6 +109,22 @@ def test_without_evaluation_data_only_force_replaces_a_champion(tmp_path, models
     assert registry.promote("v2", force=True).action == "force"
 
 
+def test_a_challenger_without_the_champions_unit_head_is_refused_on_a_topic_only_set(tmp_path, models, dev_set):
+    """dev_raw.csv has topic labels only: a topic-only challenger passed on topic, and the service then routed no
+    ticket to a unit."""
+    from appeal.config import DEMO_DIR
+    from training.train_baseline import train_baseline
+
+    train_baseline(DEMO_DIR / "tickets.jsonl", routing := tmp_path / "demo-model")  # topic and unit heads
+    registry = Registry(tmp_path / "registry")
+    registry.promote(registry.add(routing, version="routing"))
+    registry.add(models["large"], version="topic-only")
+    decision = registry.promote("topic-only", evaluation_data=dev_set)
+    assert decision.action == "refuse" and registry.champion()[0] == "routing"
+    assert "unit: challenger has no unit head, which the champion has" in decision.reasons
+    assert any(r.startswith("topic: macro-F1") and "<" not in r for r in decision.reasons)  # topic alone passed
+
+
 def test_gate_margins(models, dev_set):
     champion = score_model(models["large"], dev_set)
     same = gate(champion, champion)
