@@ -450,7 +450,8 @@ class Registry:
                 # An evaluation set without unit labels scores the topic head alone: a topic-only challenger passed,
                 # and the service then routed no ticket to a unit. The cards say which heads each model has.
                 lost = sorted(set(ModelCard.load(self.root / current).heads) - set(ModelCard.load(path).heads))
-                decision.reasons.extend(f"{head}: challenger has no {head} head, which the champion has" for head in lost)
+                decision.reasons.extend(f"{head}: challenger has no {head} head, which the champion has"
+                                        for head in lost)
                 if verdict.passed and not lost:
                     decision.action = "promote"
             if decision.action == "refuse" and force:
