@@ -39,6 +39,13 @@ def model_dir(shared_data, tmp_path_factory) -> Path:
     return tmp / "model"
 
 
+def test_a_model_card_names_its_training_file_wherever_the_trainer_was(tmp_path):
+    """A relative --data was stored as given, and `appeal retrain` run from another directory could not find it."""
+    result = appeal("train", "--baseline", "--data", "appeal/demo/tickets.jsonl", "--out", tmp_path / "model")
+    assert result.returncode == 0, result.stderr
+    assert ModelCard.load(tmp_path / "model").training["data"] == str(REPO / "appeal" / "demo" / "tickets.jsonl")
+
+
 def test_predict_writes_one_row_per_ticket_in_order(model_dir, tmp_path):
     source = tmp_path / "in.jsonl"
     rows = [{"id": a[0], "title": a[1], "text": a[2]} for a in APPEALS]

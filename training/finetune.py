@@ -443,7 +443,8 @@ def train_file(data: Path, *, cfg: FinetuneConfig, out: Path, dev: Path | None =
         raise InputError(f"{base}: not a base encoder directory (needs config.json and {TOKENIZER_FILE})")
     return fine_tune(train, holdout, cfg=cfg, base=Path(base), out=out, resume=resume, stopwords=stopwords,
                      data_fingerprint=report.fingerprint,
-                     source={"data": str(data), "dev": str(dev) if dev else None, "profile": profile,
+                     source={"data": str(Path(data).resolve()), "dev": str(Path(dev).resolve()) if dev else None,
+                             "profile": profile,
                              "columns": report.column_sources(), "units_read_as": units_read_as(report.units_read_as)})
 
 
