@@ -107,4 +107,26 @@ def test_nothing_new_is_an_error(registry, tmp_path):
         retrain([old], registry=registry, since="2026-01-01", work_dir=tmp_path / "runs")
     with pytest.raises(InputError, match="--since 'last tuesday': not a date"):
         retrain([old], registry=registry, since="last tuesday", work_dir=tmp_path / "runs")
-    assert [v.version for v in registry.list()] == ["v1"]
+    # tickets the champion was trained on, with the labels it learnt: a challenger would learn its data again
+    base = pd.read_csv(ModelCard.load(registry.champion()[1]).training["data"])
+    known = tmp_path / "known_segmented.csv"
+    base[["text", "label"]].head(5).to_csv(known, index=False)
+    with pytest.raises(InputError, match="nothing new to learn: the 5 labelled tickets read are in v1's training "
+                                         "data already, with the same labels"):
+        retrain([known], registry=registry, holdout=0.0, work_dir=tmp_path / "runs")
+    assert [v.version for v in registry.list()] == ["v1"] and not (tmp_path / "runs").exists()
+
+
+def test_an_interrupted_retrain_leaves_no_run_behind(registry, shared_data, tmp_path, monkeypatch):
+    """Ctrl-C in training left its 55 MB checkpoint under APPEAL_HOME/retrain at every try (a retrain cannot be
+    resumed)."""
+    import training.retrain as retraining
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt  # where the trainer pressed Ctrl-C
+
+    monkeypatch.setattr(retraining, "_train_like", interrupted)
+    new = _jsonl(tmp_path / "new.jsonl", agriculture_tickets(shared_data))
+    with pytest.raises(KeyboardInterrupt):
+        retrain([new], registry=registry, holdout=0.0, work_dir=tmp_path / "runs")
+    assert list((tmp_path / "runs").iterdir()) == [] and [v.version for v in registry.list()] == ["v1"]

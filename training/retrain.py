@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import logging
+import shutil
 from collections import Counter
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
@@ -260,6 +261,10 @@ def retrain(
     report = MergeReport(str(base_path), len(base), [str(p) for p in new_data], since_iso, len(new) + repeats,
                          repeats, 0, units_read_as=units_read_as)
     rows, held = merge(base, new, holdout, report)
+    if base_data is None and not (report.added or report.relabelled or report.withdrawn_for_evaluation):
+        # The challenger would learn the champion's own data again: one identical version more per run.
+        raise InputError(f"nothing new to learn: the {len(new)} labelled tickets read are in {champion}'s training "
+                         f"data already, with the same labels ({base_path})")
 
     if work_dir is None:
         from appeal.config import get_settings
@@ -274,7 +279,12 @@ def retrain(
                 record = {"id": row["id"], "text": row["canonical"], **{h: row[h] for h in HEADS}}
                 handle.write(json.dumps(record, ensure_ascii=False) + "\n")
 
-    trained = _train_like(champion_dir, card, merged, run_dir / "model", base_encoder)
+    try:
+        trained = _train_like(champion_dir, card, merged, run_dir / "model", base_encoder)
+    except KeyboardInterrupt:
+        # A retrain has no --resume: its checkpoint (tens of MB) would only pile up under APPEAL_HOME.
+        shutil.rmtree(run_dir, ignore_errors=True)
+        raise
     version = registry.add(run_dir / "model", move=True)
     parts = [load_evaluation_set(evaluation, unit_label)]
     if held:

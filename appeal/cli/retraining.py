@@ -67,6 +67,10 @@ def retrain(
             result = run(files, since=since, base_data=base, evaluation=evaluation, holdout=holdout, force=force,
                          tolerance=tolerance, class_margin=class_margin, base_encoder=base_encoder,
                          unit_label=champion_unit_label(settings))
+        except KeyboardInterrupt:
+            typer.secho("interrupted: its run was removed; `appeal models list` shows the version serving",
+                        fg=typer.colors.RED, err=True)
+            raise typer.Exit(130) from None
         except InputError as exc:
             if exported is None:
                 raise
