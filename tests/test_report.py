@@ -9,6 +9,7 @@ import subprocess
 import sys
 import warnings
 from datetime import datetime
+from html import escape
 
 import numpy as np
 import pytest
@@ -227,6 +228,11 @@ def test_appeal_report_executes_the_notebook(registry, dev, shared_data, tmp_pat
     assert "v1 · topic" in html and "v2 · topic (champion)" in html and "劳动和社会保障" in html
     assert "60 messages" in html and "bm25" in html and "mrr" in html
     assert "first champion" in html, "the promotion log is shown"
+    # every decision's whole argument, uncut (a refusal's failing class came after the cut), and no NaN
+    for decision in registry.decisions():
+        assert f"<td>{escape('; '.join(decision.reasons))}</td>" in html
+    decisions_html = html[html.index("Promotion decisions"):html.index("Agents' final answers")]
+    assert "NaN" not in decisions_html
     assert "Agents' final answers" in html
     assert re.search(r"<td>v2</td>\s*<td>2</td>\s*<td>2</td>\s*<td>0.5</td>", html), "the live table is shown"
     assert "Repeat flags, as agents judged them" in html

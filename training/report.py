@@ -157,7 +157,8 @@ def decisions_table(registry: Path | Registry | None) -> pd.DataFrame:
                 row[f"{side} {head} macro-F1"] = round(score["macro_f1"], 4)
         row["reasons"] = "; ".join(d.reasons)
         rows.append(row)
-    return pd.DataFrame(rows)
+    # a first champion or a rollback has no scores on one side: an empty cell, not NaN
+    return pd.DataFrame(rows).fillna("")
 
 
 def live_table(answers: Sequence[FeedbackRow]) -> pd.DataFrame:
