@@ -206,6 +206,9 @@ def test_refusals_live_table_measures_each_rule(tmp_path):
 
 
 def test_appeal_report_executes_the_notebook(registry, dev, shared_data, tmp_path):
+    from training.retrain import load_evaluation_set
+
+    registry.promote("v1", evaluation_data=load_evaluation_set(dev))  # refused, for a class too: a long argument
     store = FeedbackStore(f"sqlite:///{tmp_path / '.appeal' / 'appeal.db'}")  # the home `appeal report` uses here
     _answer(store, "T1", "城乡建设", "城乡建设", "v2")
     _answer(store, "T2", "交通运输", "城乡建设", "v2")
