@@ -13,6 +13,7 @@ from datetime import datetime, timezone
 import pandas as pd
 import pytest
 
+from knowledge_base.units import load_catalogue
 from models.card import ModelCard
 from models.registry import Registry
 from tests.registry_support import NEW_TOPIC, agriculture_tickets, demo_tickets, sample_baseline
@@ -53,6 +54,10 @@ def test_feedback_retrain_promote_serve_then_refuse_a_worse_challenger(live, sha
     before = _route(server, farming[0])
     assert before["model_version"] == "v1" and before["topic"]["label"] != NEW_TOPIC
 
+    # an agent names the unit itself: read as its type although the champion has no unit head yet (kept as written,
+    # each unit's name and alias were classes of their own)
+    named = next(u for u in load_catalogue().units if u.functional_type == wugang[0]["unit"] and u.level == "市直部门")
+    wugang[0] = {**wugang[0], "unit": named.name}
     with server.client("agent") as agent:
         for ticket in [*farming, *wugang]:
             body = {"ticket_id": ticket["id"], "title": ticket["title"], "text": ticket["text"],
@@ -64,6 +69,8 @@ def test_feedback_retrain_promote_serve_then_refuse_a_worse_challenger(live, sha
     assert done.returncode == 0, done.stdout + done.stderr
     assert "new labelled tickets: 307" in done.stdout
     assert "new head 'unit'" in done.stdout and f"head grows by 1 new labels: {NEW_TOPIC}" in done.stdout
+    assert f"unit {named.name!r} read as {named.functional_type!r}" in done.stdout
+    assert named.name not in ModelCard.load(registry.champion()[1]).heads["unit"].labels
     challenger = registry.champion()[0]
     assert challenger != "v1" and f"{challenger} is the champion (was v1)" in done.stdout
 

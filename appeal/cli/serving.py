@@ -144,16 +144,18 @@ def write_feedback(settings, out: Path, since_id: int,
 _FEEDBACK_COLUMNS = ("id", "title", "text", "topic", "unit", "created_at", "channel")
 
 
-def champion_unit_label(settings) -> Callable[[str], str | None] | None:
+def champion_unit_label(settings) -> Callable[[str], str | None]:
     """How an agent's unit answer becomes a training label: the catalogue's reading for the champion's unit head
-    (`Catalogue.label_reader`); an answer it cannot place stays as given, a new class. None when the champion has
-    no unit head."""
-    from knowledge_base.units import unit_label_reader
+    (`Catalogue.label_reader`); an answer it cannot place stays as given, a new class. A champion without a unit
+    head (or none yet) gets one from these answers, read as the catalogue's types: kept as written, 人社局 and
+    武冈市人力资源和社会保障局 were two classes, each too rare to learn."""
+    from knowledge_base.units import load_catalogue, unit_label_reader
     from models.card import ModelCard
     from models.registry import Registry
 
     champion = Registry(settings.registry_dir).champion()
-    return unit_label_reader(ModelCard.load(champion[1]).heads if champion else {})
+    heads = ModelCard.load(champion[1]).heads if champion else {}
+    return unit_label_reader(heads) if "unit" in heads else load_catalogue().functional_type_of
 
 
 def register(app: typer.Typer) -> None:
