@@ -158,7 +158,7 @@ def decisions_table(registry: Path | Registry | None) -> pd.DataFrame:
         row["reasons"] = "; ".join(d.reasons)
         rows.append(row)
     # a first champion or a rollback has no scores on one side: an empty cell, not NaN
-    return pd.DataFrame(rows).fillna("")
+    return pd.DataFrame(rows).astype(object).fillna("")
 
 
 def live_table(answers: Sequence[FeedbackRow]) -> pd.DataFrame:
