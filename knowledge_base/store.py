@@ -479,7 +479,12 @@ class EntryStore:
             stored = row.to_entry().model_dump(include=set(EntryIn.model_fields))
             merged = _as_stored(EntryIn.model_validate({**stored, **change.model_dump(exclude_unset=True)}))
             values = merged.model_dump(exclude={"id"})
-            self._check_one_answer_at_a_time(session, merged, entry_id)
+            # only an edit of the question or the period can make two answers meet (two that met before this rule
+            # stay editable)
+            before = row.to_entry()
+            if (question_key(merged.source, merged.question), merged.valid_from, merged.valid_to) != (
+                    question_key(before.source, before.question), before.valid_from, before.valid_to):
+                self._check_one_answer_at_a_time(session, merged, entry_id)
             if row.to_entry().model_dump(include=set(values)) == values:
                 # As in an import: a change that changes nothing keeps the entry's stamp and adds no version.
                 return row.to_entry(), self._version_in(session)

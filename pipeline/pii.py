@@ -311,16 +311,15 @@ _NAME = f"((?:{_COMPOUND_SURNAMES}|[{_SURNAMES}])([\u4e00-\u9fff]{{1,2}}))"
 _PUNCTUATION = r"[\s，。、；：！？,.;:!?（）()《》“”\"'*【】\[\]|｜\-—]"
 # After a role a name runs up to anything that is no Chinese character (punctuation, a number, an emoji), the next
 # item of a signature (联系电话, 身份证, 男/女, 家住…), a title (张建国先生), 的, 是, what an agent writes next
-# (来电人张建国反映…) or what a relative did (我儿子王磊在…, 老伴张秀兰走失了, 户主邓建华家的房子); after a standing only up
-# to punctuation.
+# (来电人张建国反映…) or what a relative did (我儿子王磊在…, 老伴张秀兰走失了, 户主邓建华家的房子); after a standing up to
+# punctuation, or as below.
 _NAME_AFTER_ROLE = re.compile(_NAME + "(?=[^\u4e00-\u9fff]|联系|电话|手机|身份|家住|住在|现住|今年|反映|表示"
                                       "|来电|投诉|举报|咨询|要求|先生|女士|同志|[男女的是称说在住家于已被和与因曾也又]|走失|去世"
                                       "|一直|多次|购买|代为|强烈|有关|没有|$)")
 _NAME_BEFORE_PUNCTUATION = re.compile(_NAME + f"(?={_PUNCTUATION}|$)")
 # After a standing, a name may also run up to where the writer says more about the person (本人龙飞利家住…, 本人符东晓16岁,
-# 村民邓德明反映…),
-# or, a full three-character name only, up to 的/是/系 (村民蔡云庆的安置款, 村民徐飞鹏是…; 业主付费的 is no name), never
-# a place's name (村民黄家冲的…).
+# 村民邓德明反映…) or, a full three-character name only, up to what the person is or did (村民蔡云庆的安置款, 村民徐飞鹏是…,
+# 村民张卫东强占…, 市民王卫国称…; 业主付费的 is no name), never a place's name (村民黄家冲的…).
 _NAME_BEFORE_DETAIL = re.compile(_NAME + "(?=家住|住在|现住|今年|反映|投诉|举报|[0-9０-９])")
 _PLACE_ENDINGS = frozenset("冲湾坪塘组铺桥山岭坡垅院屋场")
 _FULL_NAME_BEFORE_OF = re.compile(f"((?:{_COMPOUND_SURNAMES}|[{_SURNAMES}])([\u4e00-\u9fff]{{2}}))"
@@ -335,7 +334,7 @@ _NEXT_NAME_IN_LIST = re.compile(f"[*＊×0-9０-９]*\\s*(?:[、，,和及]\\s*{
                                 f"|反映|投诉|举报|$)"
                                 f"|、[\u4e00-\u9fff]{{2,3}}(?=、))")
 # Surnames that are also prepositions or common words (投诉人向法院…, 举报人曾在…, 业主许可…): such a name must end
-# at punctuation whatever the label.
+# at punctuation whatever the label, or, after a role, be a full name before the next item of the ticket.
 _WORDLIKE_SURNAMES = frozenset("向于曾许谢方高万石金江马常时文左温冷卜")
 _NOT_A_GIVEN_NAME_START = frozenset("在于是曾向对将已也都把被给从到因为的了着过去今年月日第这那其该此每各们某")
 # 我是金陵镇…, 我是武冈人, 我是龙溪的: a place or where one is from, not a name; nor an office (林业局0739-…,
@@ -375,8 +374,8 @@ _PHONE_KINDS = frozenset({"mobile", "landline"})
 
 def _is_name(name: str, given: str) -> bool:
     return (given[0] not in _NOT_A_GIVEN_NAME_START and given[-1] not in _NOT_A_GIVEN_NAME_END
-            and given not in _TITLES and given not in _NOT_GIVEN_NAMES and "某" not in given and name[:2] not in _NOT_NAMES
-            and name not in _PLACES)
+            and given not in _TITLES and given not in _NOT_GIVEN_NAMES and "某" not in given
+            and name[:2] not in _NOT_NAMES and name not in _PLACES)
 
 
 def _labelled_names(text: str) -> set[str]:

@@ -215,6 +215,10 @@ def test_one_question_is_one_entry_whatever_id_it_was_stored_under(kb, tmp_path)
     with pytest.raises(InputError, match="entry 'sbk-lost-2027' already answers this question in the same period"):
         kb.update("sbk-lost", EntryUpdate(valid_to=date(2027, 7, 1)), updated_by="tester")
     assert kb.store.count() == 6
+    # two answers that met before the rule (an import does not ask it) stay editable in all but question and period
+    with kb.store._session.begin() as session:
+        session.get(EntryRow, "sbk-lost-2027").valid_from = None
+    kb.update("sbk-lost-2027", EntryUpdate(answer="携带身份证到服务网点补办。"), updated_by="tester")
 
 
 def test_an_entry_stored_before_the_length_limits_is_still_read_and_edited_within_them(kb):

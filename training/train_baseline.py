@@ -96,7 +96,8 @@ def train_baseline(
         data_fingerprint=load_report.fingerprint,
         stopwords_sha=stopwords_fingerprint(stopwords),
         # absolute: `appeal retrain` starts from this file, wherever the trainer runs it
-        training={"data": str(Path(data).resolve()), "rows": load_report.rows, "duplicates_removed": load_report.duplicates_removed,
+        training={"data": str(Path(data).resolve()), "rows": load_report.rows,
+                  "duplicates_removed": load_report.duplicates_removed,
                   "label_conflicts": len(load_report.conflicts), "presegmented": load_report.presegmented,
                   "holdout": HOLDOUT, "config": asdict(config), "rare_labels_left_out": model.rare,
                   "columns": load_report.column_sources(), "units_read_as": units_read_as(load_report.units_read_as)},
