@@ -79,6 +79,7 @@ def test_retrain_merges_new_labels_and_grows_heads(registry, champion_dir, share
     assert "旧标签" not in card.heads["topic"].labels, "--since leaves older labels out"
     text = "\n".join(result.summary())
     assert "new head 'unit'" in text and f"head grows by 1 new labels: {NEW_TOPIC}" in text
+    assert "new labelled tickets: 311 since 2026-01-01T00:00:00 Asia/Shanghai" in text  # the centre's midnight
     assert m.units_read_as == {named.name: named.functional_type}
     assert f"unit {named.name!r} read as {named.functional_type!r}" in text
     assert named.name not in card.heads["unit"].labels

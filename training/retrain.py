@@ -171,10 +171,13 @@ class RetrainReport:
         return self.decision["action"] in ("promote", "force")
 
     def summary(self) -> list[str]:
+        from appeal.config import get_settings
+
         m = self.merge
         lines = [
             f"base data: {m.base} ({m.base_rows} tickets)",
-            f"new labelled tickets: {m.new_rows}" + (f" since {m.since}" if m.since else "")
+            # --since is a day of the centre's calendar: its midnight there
+            f"new labelled tickets: {m.new_rows}" + (f" since {m.since} {get_settings().timezone}" if m.since else "")
             + f" ({m.repeats_collapsed} repeated labels collapsed to the latest)",
             f"  {len(m.relabelled)} labels changed, {m.added} tickets added, {m.unchanged} already known, "
             f"{m.held_out} newest held out for evaluation ({m.withdrawn_for_evaluation} withdrawn from the base)",
