@@ -85,6 +85,7 @@ def test_evaluate_prints_tables_and_writes_the_report(model_dir, shared_data, tm
                     "--report", report)
     assert result.returncode == 0, result.stderr
     assert "macro-F1" in result.stdout and "confusion matrix" in result.stdout and "城乡建设" in result.stdout
+    assert "topic: n=446 labelled" in result.stdout  # what the scores were measured on
     topic = json.loads(report.read_text(encoding="utf-8"))["heads"]["topic"]
     # how many tickets the precision at the threshold was measured on
     assert f"dispatched ({round(topic['coverage'] * 446)} tickets), precision" in " ".join(result.stdout.split())

@@ -262,7 +262,9 @@ def _print_report(console, head: str, report) -> None:
                 f"({round(report.coverage * report.n)} tickets), precision "
                 + (f"{report.dispatched_precision:.3f}" if report.dispatched_precision is not None else "–"))
     table = Table("label", "precision", "recall", "F1", "support",
-                  title=f"{head}: n={report.n}  accuracy {report.accuracy:.4f}  macro-F1 {report.macro_f1:.4f}",
+                  # n: the tickets with a label for this head (a file's unlabelled rows are read, not scored)
+                  title=f"{head}: n={report.n} labelled  accuracy {report.accuracy:.4f}  "
+                        f"macro-F1 {report.macro_f1:.4f}",
                   caption=dispatch)
     for label, score in report.per_class.items():
         table.add_row(label, f"{score.precision:.3f}", f"{score.recall:.3f}", f"{score.f1:.3f}", str(score.support))
