@@ -81,7 +81,7 @@ async def _on_http_error(request: Request, exc: StarletteHTTPException) -> JSONR
             "detail": "请求体须为 UTF-8 编码的 JSON（收到的字节不是 UTF-8，如 GBK）/ the body must be UTF-8 encoded JSON "
                       "(got bytes that are not UTF-8, e.g. GBK)"})
     # any other body the parser gave up on (a RecursionError: JSON nested thousands of levels deep)
-    if exc.status_code == 400 and exc.__cause__ is not None:
+    if exc.status_code == 400 and exc.detail == "There was an error parsing the body":
         return JSONResponse(status_code=400, content={
             "detail": "请求体无法解析（如 JSON 嵌套过深）/ the body could not be parsed (e.g. JSON nested too deeply)"})
     return await http_exception_handler(request, exc)

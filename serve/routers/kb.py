@@ -83,9 +83,9 @@ def _read_at(if_match: str | None, current: Entry) -> datetime | None:
         return None
     stamps = []
     for tag in tags:
+        if tag.startswith("W/"):
+            continue
         try:
-            if tag.startswith("W/"):
-                raise ValueError(tag)
             stamp = datetime.fromisoformat(tag.strip('"'))
         except ValueError:
             continue
