@@ -476,16 +476,16 @@ class EntryStore:
             _check_unchanged(entry_id, row, read_at)
             if row is None:
                 raise InputError(f"no entry {entry_id!r}")
-            stored = row.to_entry().model_dump(include=set(EntryIn.model_fields))
+            before = row.to_entry()
+            stored = before.model_dump(include=set(EntryIn.model_fields))
             merged = _as_stored(EntryIn.model_validate({**stored, **change.model_dump(exclude_unset=True)}))
             values = merged.model_dump(exclude={"id"})
             # only an edit of the question or the period can make two answers meet (two that met before this rule
             # stay editable)
-            before = row.to_entry()
             if (question_key(merged.source, merged.question), merged.valid_from, merged.valid_to) != (
                     question_key(before.source, before.question), before.valid_from, before.valid_to):
                 self._check_one_answer_at_a_time(session, merged, entry_id)
-            if row.to_entry().model_dump(include=set(values)) == values:
+            if before.model_dump(include=set(values)) == values:
                 # As in an import: a change that changes nothing keeps the entry's stamp and adds no version.
                 return row.to_entry(), self._version_in(session)
             now = utc_now()
