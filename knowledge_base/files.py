@@ -14,8 +14,8 @@ from pydantic import ValidationError
 
 from knowledge_base.store import MAX_TEXT_CHARS, Entry, EntryIn, derived_id
 from pipeline.errors import InputError
-from pipeline.records import (SPLIT_ROW, WORKBOOK_SUFFIXES, cell_text, csv_cell_in, decode_text, jsonl_objects,
-                              named_width, parse_date, read_workbook, spreadsheet_row, title_rows)
+from pipeline.records import (SPLIT_ROW, WORKBOOK_SUFFIXES, AmbiguousDate, cell_text, csv_cell_in, decode_text,
+                              jsonl_objects, named_width, parse_date, read_workbook, spreadsheet_row, title_rows)
 
 # Written by `export`, ignored on import: the store sets them itself.
 _EXPORT_ONLY = ("updated_at", "updated_by")
@@ -121,8 +121,13 @@ def _table_records(path: Path, header: list[str], rows: Iterable[list],
                 continue
             if name in _LIST_FIELDS:
                 record[name] = list_items(name, [value])
+            elif value and name in _DATE_FIELDS:
+                try:
+                    record[name] = day_text(value)
+                except AmbiguousDate as exc:
+                    raise InputError(f"{where}: column {name!r}: {exc}") from None
             elif value:
-                record[name] = day_text(value) if name in _DATE_FIELDS else value
+                record[name] = value
             elif name in _CLEARED_BY_EMPTY_CELL:
                 # an emptied cell clears the field; a column the file lacks leaves the stored value alone
                 record[name] = _CLEARED_BY_EMPTY_CELL[name]
@@ -144,6 +149,8 @@ def day_text(value: str) -> str:
         # A time of day or a zone (2026-12-01T20:00:00-08:00) was cut off, and the entry went live a day early in
         # Wugang: validation refuses it by name, as the API does.
         return stamp[:10] if stamp[10:] in ("", "T00:00:00") else value
+    except AmbiguousDate:
+        raise
     except (ValueError, OverflowError):
         shaped = _DAY_SHAPE.fullmatch(value.strip())
         return "-".join(part.zfill(2) for part in shaped.groups()) if shaped else value

@@ -332,6 +332,26 @@ def _time_as_iso(found: re.Match) -> str:
 
 
 _EXCEL_EPOCH = datetime(1899, 12, 30)  # Excel's day 0, chosen by Excel so its 1900 leap-year bug cancels out
+# Digits alone do not say which is the day: 12/01/2026 is 1 December to an American program and 12 January to a
+# European one, and pandas reads 26/12/01 (2026-12-01 to whoever typed it) as 2001-12-26. Only a full year written
+# first, as Chinese systems write dates, is read without asking; a year written last, only where one reading exists.
+_NUMERIC_DATE = re.compile(r"(\d{1,4})[/.\-](\d{1,2})[/.\-](\d{1,4})(?=$|[\sT])")
+
+
+class AmbiguousDate(InputError):
+    """A date whose digits allow more than one day; the message says how to write it."""
+
+
+def _check_digit_order(text: str) -> None:
+    found = _NUMERIC_DATE.match(text)
+    if found is None or len(found[1]) == 4:
+        return
+    first, middle, year = found.groups()
+    if len(year) != 4:
+        raise AmbiguousDate(f"{text!r}: which number is the year? write it as YYYY-MM-DD (2026-12-01)")
+    if int(first) <= 12 and int(middle) <= 12 and int(first) != int(middle):
+        raise AmbiguousDate(f"{text!r} may be {year}-{int(first):02d}-{int(middle):02d} or "
+                            f"{year}-{int(middle):02d}-{int(first):02d}: write it as YYYY-MM-DD")
 
 
 def parse_date(value: Any) -> str | None:
@@ -350,6 +370,7 @@ def parse_date(value: Any) -> str | None:
         return stamp.replace(microsecond=0).isoformat(timespec="seconds")
     if re.fullmatch(r"\d{8}", text):
         return datetime.strptime(text, "%Y%m%d").isoformat(timespec="seconds")
+    _check_digit_order(text)
     text = _TIME_CJK.sub(_time_as_iso, _DATE_CJK.sub(r"\1-\2-\3 ", text)).strip()
     return pd.Timestamp(pd.to_datetime(text, format="mixed")).isoformat(timespec="seconds")
 

@@ -135,6 +135,10 @@ def test_spreadsheet_with_chinese_headers_is_read(tmp_path):
     dated.assign(失效日期=["明年", "", ""]).to_csv(tmp_path / "undated.csv", index=False)
     with pytest.raises(InputError, match=r"undated.csv: row 2: column 'valid_to'"):
         read_entries(tmp_path / "undated.csv")
+    dated.assign(失效日期=["2027/6/30", "01/12/2027", ""]).to_csv(tmp_path / "month_first.csv", index=False)
+    with pytest.raises(InputError, match=r"month_first.csv: row 3: column 'valid_to': '01/12/2027' may be "
+                                         r"2027-01-12 or 2027-12-01: write it as YYYY-MM-DD"):
+        read_entries(tmp_path / "month_first.csv")
     # a day with a time or a zone was cut to its first ten characters (2026-12-02 noon in Wugang became 2026-12-01,
     # live a day early); it is refused, as the API refuses it, and midnight is a day
     timed = dated.assign(失效日期=["2026-12-01 00:00:00", "2026-12-01T20:00:00-08:00", ""])

@@ -108,6 +108,8 @@ def test_nothing_new_is_an_error(registry, tmp_path):
         retrain([old], registry=registry, since="2026-01-01", work_dir=tmp_path / "runs")
     with pytest.raises(InputError, match="--since 'last tuesday': not a date"):
         retrain([old], registry=registry, since="last tuesday", work_dir=tmp_path / "runs")
+    with pytest.raises(InputError, match="--since '1/2/2026' may be 2026-01-02 or 2026-02-01"):
+        retrain([old], registry=registry, since="1/2/2026", work_dir=tmp_path / "runs")
     # tickets the champion was trained on, with the labels it learnt: a challenger would learn its data again
     base = pd.read_csv(ModelCard.load(registry.champion()[1]).training["data"])
     known = tmp_path / "known_segmented.csv"

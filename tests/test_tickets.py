@@ -456,6 +456,21 @@ def test_parse_date_spellings():
         parse_date("2026年11月20日 25时")
 
 
+def test_dates_whose_digits_allow_two_days_are_refused(tmp_path):
+    # pandas read 12/01/2026 as 1 December and 13/01/2026 as 13 January in one column, and 26/12/01 as 2001-12-26
+    assert parse_date("13/01/2026") == "2026-01-13T00:00:00"  # one reading only
+    assert parse_date("5/5/2026 9:30") == "2026-05-05T09:30:00"
+    assert parse_date("2026.12.1") == "2026-12-01T00:00:00"  # the year first, as Chinese systems write it
+    with pytest.raises(InputError, match=r"'26/12/01': which number is the year\? write it as YYYY-MM-DD"):
+        parse_date("26/12/01")
+    frame = appeals_frame().assign(留言时间="2020/1/6 12:00")
+    frame.loc[3, "留言时间"] = "12/01/2026 09:30"
+    frame.to_csv(tmp_path / "t.csv", index=False)
+    with pytest.raises(InputError, match=r"row 5, column '留言时间': '12/01/2026 09:30' may be 2026-12-01 or "
+                                         r"2026-01-12: write it as YYYY-MM-DD"):
+        load_tickets(tmp_path / "t.csv")
+
+
 # ---- split -------------------------------------------------------------------------------------------------
 
 

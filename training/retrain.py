@@ -26,8 +26,9 @@ import pandas as pd
 from models.card import STOPWORDS_FILE, ModelCard
 from models.registry import DEFAULT_CLASS_MARGIN, DEFAULT_TOLERANCE, Decision, EvaluationSet, Registry
 from pipeline import InputError, read_stopwords
+from pipeline.records import AmbiguousDate, parse_date
 from training.feedback_store import latest_by
-from training.tickets import HEADS, load_tickets, parse_date, read_units_as_labels, units_read_as
+from training.tickets import HEADS, load_tickets, read_units_as_labels, units_read_as
 
 log = logging.getLogger(__name__)
 
@@ -251,6 +252,8 @@ def retrain(
                          "pass the base training file with --base")
     try:
         since_iso = parse_date(since) if since else None
+    except AmbiguousDate as exc:
+        raise InputError(f"--since {exc}") from None
     except (ValueError, OverflowError):
         raise InputError(f"--since {since!r}: not a date (use e.g. 2026-11-01)") from None
     stop_path = champion_dir / STOPWORDS_FILE

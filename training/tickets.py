@@ -45,8 +45,8 @@ import pandas as pd
 from pydantic import BaseModel
 
 from pipeline import InputError, model_text
-from pipeline.records import (COLUMN_ALIASES, Table, column_key, decode_text, find_columns, jsonl_objects, parse_date,
-                              read_csv_frame, read_workbook)
+from pipeline.records import (COLUMN_ALIASES, AmbiguousDate, Table, column_key, decode_text, find_columns,
+                              jsonl_objects, parse_date, read_csv_frame, read_workbook)
 
 FORMATS = {".csv": "csv", ".tsv": "csv", ".txt": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "jsonl",
            ".xlsx": "xlsx", ".xlsm": "xlsx", ".xls": "xls", ".parquet": "parquet", ".pq": "parquet"}
@@ -341,6 +341,8 @@ def _validate_text(path: Path, records: dict, row_names: list[str], mapping: dic
 def _parse_date_cell(path: Path, value: Any, row: str, column: str) -> str | None:
     try:
         return parse_date(value)
+    except AmbiguousDate as exc:
+        raise InputError(f"{path}: {row}, column {column!r}: {exc}") from None
     except (ValueError, OverflowError):
         raise InputError(f"{path}: {row}, column {column!r}: {value!r} is not a date") from None
 

@@ -101,17 +101,28 @@ def add(
     by: Optional[str] = ByOption,
 ) -> None:
     """Add one entry."""
-    from knowledge_base.files import day_text, list_items
+    from knowledge_base.files import list_items
     from knowledge_base.store import EntryIn
 
     entry = _validated(EntryIn, dict(id=entry_id, question=question, answer=answer, unit=unit, topic=topic,
                                      alternatives=list_items("alternatives", alt or []),
                                      tags=list_items("tags", tag or []), source=source,
-                                     valid_from=valid_from and day_text(valid_from),
-                                     valid_to=valid_to and day_text(valid_to)))
+                                     valid_from=valid_from and _option_day("--valid-from", valid_from),
+                                     valid_to=valid_to and _option_day("--valid-to", valid_to)))
     _warn([entry])
     stored, _ = _store(adding=True).add(entry, _who(by))
     _print_entry(stored)
+
+
+def _option_day(option: str, value: str) -> str:
+    from knowledge_base.files import day_text
+    from pipeline.errors import InputError
+    from pipeline.records import AmbiguousDate
+
+    try:
+        return day_text(value)
+    except AmbiguousDate as exc:
+        raise InputError(f"{option} {exc}") from None
 
 
 @kb_app.command()
@@ -129,7 +140,7 @@ def update(
     by: Optional[str] = ByOption,
 ) -> None:
     """Change the given fields of one entry."""
-    from knowledge_base.files import day_text, list_items
+    from knowledge_base.files import list_items
     from knowledge_base.store import EntryUpdate
 
     given = dict(question=question, answer=answer, unit=unit, topic=topic,
@@ -139,7 +150,8 @@ def update(
     for name in ("valid_from", "valid_to"):
         # an option cannot be given as null: "none" (or "") stands for it, so that a retired entry can come back
         if name in values:
-            values[name] = None if values[name].strip().lower() in ("", "none") else day_text(values[name])
+            values[name] = (None if values[name].strip().lower() in ("", "none")
+                            else _option_day(f"--{name.replace('_', '-')}", values[name]))
     change = _validated(EntryUpdate, values)
     with _in_option_words():  # a change valid alone may not be with the entry's other fields (--valid-from)
         stored, _ = _store().update(entry_id, change, _who(by))
