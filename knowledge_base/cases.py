@@ -12,7 +12,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from knowledge_base.files import validation_message
+from knowledge_base.files import refuse_problems, validation_message
 from knowledge_base.store import EntryIn
 from pipeline.errors import InputError
 from pipeline.records import (COLUMN_ALIASES, WORKBOOK_SUFFIXES, Table, cell_text, find_columns, read_csv_frame,
@@ -62,40 +62,49 @@ def read_case_file(path: Path, *, skip_unanswered: bool = False) -> CaseFile:
         raise InputError(f"{path}: missing column(s) for {', '.join(missing)} ("
                          + "; ".join(f"{field}: one of {', '.join(COLUMN_ALIASES[field])}" for field in missing)
                          + f"; header: {', '.join(map(str, table.frame.columns))})")
-    id_column, text_column, reply_column = (columns[field] for field in REQUIRED)
     cases = CaseFile([])
     first_row: dict[str, str] = {}
+    problems: list[str] = []
     for index, row in enumerate(table.frame.to_dict("records")):
-        where = f"{path}: {table.row(index)}"
-        case_id = row[id_column].strip()
-        if not case_id:
-            raise InputError(f"{where}: column {id_column!r} is empty")
-        if case_id in first_row:
-            raise InputError(f"{where}: column {id_column!r}: {case_id!r} already used at {first_row[case_id]}")
-        first_row[case_id] = table.row(index)
-        author = [row[columns["author"]]] if "author" in columns else []
-        title, body, reply = masked_parts(row[columns["title"]] if "title" in columns else "", row[text_column],
-                                          row[reply_column], people=author)
-        if not (title or body):
-            raise InputError(f"{where}: column {columns.get('title', text_column)!r} is empty")
-        if not reply:
-            if skip_unanswered:
-                cases.unanswered.append(table.row(index))
-                continue
-            raise InputError(f"{where}: column {reply_column!r} is empty (a ticket not answered yet? "
-                             "--skip-unanswered leaves such rows out)")
         try:
-            cases.entries.append(EntryIn(
-                id=f"case-{case_id}",
-                question=title or body,
-                alternatives=[body] if title and body else [],
-                answer=reply,
-                unit=masked_text(row[columns["unit"]]) if "unit" in columns else "",
-                source="case",
-            ))
-        except ValidationError as exc:
-            raise InputError(f"{where}: {validation_message(exc)}") from None
+            entry = _case_entry(row, columns, table.row(index), first_row, skip_unanswered)
+        except InputError as exc:
+            problems.append(str(exc))
+            continue
+        if entry is None:
+            cases.unanswered.append(table.row(index))
+        else:
+            cases.entries.append(entry)
+    refuse_problems(path, problems)
     if not cases.entries:
         raise InputError(f"{path}: no cases" + (f" ({len(cases.unanswered)} tickets without a reply)"
                                                 if cases.unanswered else ""))
     return cases
+
+
+def _case_entry(row: dict[str, str], columns: dict[str, str], where: str, first_row: dict[str, str],
+                skip_unanswered: bool) -> EntryIn | None:
+    """One row as a case entry; None for a ticket without a reply that `skip_unanswered` leaves out."""
+    id_column, text_column, reply_column = (columns[field] for field in REQUIRED)
+    case_id = row[id_column].strip()
+    if not case_id:
+        raise InputError(f"{where}: column {id_column!r} is empty")
+    if case_id in first_row:
+        raise InputError(f"{where}: column {id_column!r}: {case_id!r} already used at {first_row[case_id]}")
+    first_row[case_id] = where
+    author = [row[columns["author"]]] if "author" in columns else []
+    title, body, reply = masked_parts(row[columns["title"]] if "title" in columns else "", row[text_column],
+                                      row[reply_column], people=author)
+    if not (title or body):
+        raise InputError(f"{where}: column {columns.get('title', text_column)!r} is empty")
+    if not reply:
+        if skip_unanswered:
+            return None
+        raise InputError(f"{where}: column {reply_column!r} is empty (a ticket not answered yet? "
+                         "--skip-unanswered leaves such rows out)")
+    try:
+        return EntryIn(id=f"case-{case_id}", question=title or body, alternatives=[body] if title and body else [],
+                       answer=reply, unit=masked_text(row[columns["unit"]]) if "unit" in columns else "",
+                       source="case")
+    except ValidationError as exc:
+        raise InputError(f"{where}: {validation_message(exc)}") from None

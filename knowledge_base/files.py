@@ -134,6 +134,16 @@ def _table_records(path: Path, header: list[str], rows: Iterable[list],
         yield where, record
 
 
+def refuse_problems(path: Path, problems: list[str], advice: str = "") -> None:
+    """Every bad row of a file at once, so that a trainer fixes the sheet in one go rather than one rerun per row;
+    `problems` start with the row's name."""
+    if len(problems) == 1:
+        raise InputError(f"{path}: {problems[0]}{advice}")
+    if problems:
+        shown = "\n  ".join(problems[:20]) + (f"\n  … {len(problems) - 20} more" if len(problems) > 20 else "")
+        raise InputError(f"{path}: {len(problems)} problems, nothing imported{advice}:\n  {shown}")
+
+
 def list_items(name: str, cells: Iterable[str]) -> list[str]:
     """The items of the list field `name` ("alternatives", "tags") written in `cells`, split as a spreadsheet cell
     is (`kb add --tag 社保卡,补办` and a tags cell "社保卡,补办" are two tags alike)."""
@@ -202,7 +212,6 @@ def read_entries(path: Path) -> list[EntryIn]:
         try:
             entry = _entry(record, where)
         except InputError as exc:
-            # every bad row at once: a trainer fixes the sheet in one go, not one rerun per row
             problems.append(str(exc).removeprefix(f"{path}: "))
             continue
         row = where.removeprefix(f"{path}: ")
@@ -226,11 +235,7 @@ def read_entries(path: Path) -> list[EntryIn]:
         entries[entry.id] = entry
     advice = (" (a question asked twice needs the rows no longer meant deleted, or an id column that tells them "
               "apart)" if clashed else "")
-    if len(problems) == 1:
-        raise InputError(f"{path}: {problems[0]}{advice}")
-    if problems:
-        shown = "\n  ".join(problems[:20]) + (f"\n  … {len(problems) - 20} more" if len(problems) > 20 else "")
-        raise InputError(f"{path}: {len(problems)} problems, nothing imported{advice}:\n  {shown}")
+    refuse_problems(path, problems, advice)
     if not entries:
         raise InputError(f"{path}: no entries")
     if repeated:

@@ -232,6 +232,13 @@ def test_case_files_missing_columns_or_empty_cells_are_refused(replies, tmp_path
     broken.to_csv(path, index=False)
     with pytest.raises(InputError, match="row 9: column '留言编号'.*already used at row 4"):
         read_cases(path)
+    # every bad row at once, as for a FAQ sheet: one fix of the export, not one rerun per row
+    broken.loc[5, "答复意见"] = ""
+    broken.loc[11, "留言详情"] = broken.loc[11, "留言主题"] = ""
+    broken.to_csv(path, index=False)
+    with pytest.raises(InputError, match=r"cases.csv: 3 problems, nothing imported:\n  row 7: column '答复意见' is "
+                                         r"empty.*\n  row 9: column '留言编号'.*\n  row 13: column '留言主题' is empty"):
+        read_cases(path)
 
 
 def test_a_case_reply_never_greets_its_asker_by_name(shared_data, tmp_path):
