@@ -122,7 +122,12 @@ def model_dir(model: Path | None) -> Path:
 
 
 def prediction_row(ticket: dict, heads: dict) -> dict:
-    row: dict = {"id": ticket["id"]}
+    from pipeline import routing_text
+
+    # The ticket beside its prediction, so that a trainer reads both in one sheet; masked, as the service shows it,
+    # so that the file's personal data does not spread to one more file.
+    text = routing_text(ticket.get("title"), ticket.get("text"))
+    row: dict = {"id": ticket["id"], "masked_text": text}
     for head, p in heads.items():
         row[head] = p.label
         row[f"{head}_confidence"] = round(p.confidence, 4)
@@ -131,16 +136,15 @@ def prediction_row(ticket: dict, heads: dict) -> dict:
         for rank, alt in enumerate(p.alternatives, 1):
             row[f"{head}_alt{rank}"] = alt.label
             row[f"{head}_alt{rank}_conf"] = round(alt.confidence, 4)
-    row.update(dispatch_columns(ticket, heads))
+    row.update(dispatch_columns(text, ticket.get("location"), heads))
     return row
 
 
-def dispatch_columns(ticket: dict, heads: dict) -> dict:
+def dispatch_columns(text: str, location: str | None, heads: dict) -> dict:
     """The routing decision the service would return for this ticket (demo-pack catalogue and rules)."""
     from knowledge_base.dispatch import decide
-    from pipeline import routing_text
 
-    routing = decide(heads, routing_text(ticket.get("title"), ticket.get("text")), ticket.get("location"))
+    routing = decide(heads, text, location)
     return {
         "decision": routing.decision,
         "status": routing.status,
