@@ -24,11 +24,13 @@ _BLOCK_TAGS = frozenset(
     "address article aside blockquote br dd div dl dt footer h1 h2 h3 h4 h5 h6 header hr li main nav ol p pre "
     "section table tbody td tfoot th thead tr ul".split()
 )
-# Invisible format characters (zero-width space/joiners, BOM, soft hyphen, bidi marks) and C0/C1 controls
-# that are not whitespace. They sit inside words in pasted text, so they are deleted rather than turned
-# into a space that would split the word.
-_INVISIBLE = re.compile("[\u0000-\u0008\u000e-\u001f\u007f-\u0084\u0086-\u009f\u00ad\u200b-\u200f\u202a-\u202e"
-                        "\u2060-\u2064\ufeff]")
+# Invisible format characters (zero-width space/joiners, BOM, soft hyphen, bidi marks and isolates, variation
+# selectors, tag characters, the grapheme joiner, blank fillers) and C0/C1 controls that are not whitespace. They sit
+# inside words in pasted text, so they are deleted rather than turned into a space that would split the word; one left
+# in a phone number (138\u206607391234) kept it from being masked. A keycap (1 + U+FE0F + U+20E3) leaves its digit.
+_INVISIBLE = re.compile("[\u0000-\u0008\u000e-\u001f\u007f-\u0084\u0086-\u009f\u00ad\u034f\u061c\u115f\u1160"
+                        "\u180b-\u180f\u200b-\u200f\u202a-\u202e\u2060-\u206f\u20e3\u3164\ufe00-\ufe0f\ufeff"
+                        "\ufff9-\ufffb\uffa0\U000e0001\U000e0020-\U000e007f\U000e0100-\U000e01ef]")
 # A spreadsheet stores a control character of a cell as _xHHHH_ (Office Open XML), the carriage return of a line
 # break typed in Excel as _x000D_, and a tool that reads the workbook without undoing it leaves that in the text
 # (131 times in teddy2020c's dev_raw.csv): a line break, not a word that search and the repeat check should match on.

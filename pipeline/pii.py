@@ -134,11 +134,14 @@ _PARTIAL_ID = re.compile(f"(?<![{_NOT_AROUND_HIDDEN}])(?=[0-9０-９XxＸｘ{_HI
 # What follows "身份证号：" is the ID whatever its shape: mistyped (a digit short or over), or hidden in part by the
 # board or an export beyond what _PARTIAL_ID reads (４３０３２２１９５６０*******: region and birth date readable).
 _ID_CHAR = f"[0-9０-９XxＸｘ{_HIDDEN}]"
-_LABELLED_ID = re.compile(f"(?<![{_NOT_AROUND_HIDDEN}]){_ID_CHAR}(?:{_SEP}?{_ID_CHAR}){{13,23}}"
+_LABELLED_ID = re.compile(f"(?<![{_NOT_AROUND_HIDDEN}]){_ID_CHAR}(?:{_MOBILE_SEP}?{_ID_CHAR}){{13,23}}"
                           f"(?![{_NOT_AROUND_HIDDEN}])")
 # Only where the text calls them a phone: alone, these shapes are as often amounts, dates or order numbers.
 _LOCAL_LANDLINE = re.compile(f"{_START}{_LOCAL_7_8}{_END}")
 _MISTYPED_MOBILE = re.compile(f"{_START}[1１]{_D}{{9,11}}{_END}")
+# After a phone label, a number in any grouping (1380 739 1234, 1-3-8-0-…, 0739.4221001) is the phone number.
+_LABELLED_MOBILE = re.compile(f"{_START}[1１](?:{_MOBILE_SEP}?{_D}){{10}}{_END}")
+_LABELLED_LANDLINE = re.compile(f"{_START}0{_MOBILE_SEP}?[1-9１-９](?:{_MOBILE_SEP}?{_D}){{8,10}}{_END}")
 # The second and later numbers under one label (电话：8805667，8805670; 手机13807391234/1390739123) have no label of
 # their own: a number listed right after a phone number is a phone number too.
 _NEXT_PHONE = re.compile(f"\\s*(?:[,，、/／;；]|或|和|及|或者)\\s*(?:({_LOCAL_7_8})|([1１]{_D}{{9,11}})){_END}")
@@ -286,6 +289,8 @@ _DETECTORS: tuple[tuple[PiiKind, re.Pattern[str], Callable[[str, str], bool] | N
     ("plate", _PLATE, _is_plate),
     ("plate", _PLATE_WITHOUT_PROVINCE, _is_labelled_plate),
     ("mobile", _MISTYPED_MOBILE, _is_labelled_phone),
+    ("mobile", _LABELLED_MOBILE, _is_labelled_phone),
+    ("landline", _LABELLED_LANDLINE, _is_labelled_phone),
     ("qq", _QQ, _is_qq),
     ("wechat", _WECHAT, _is_wechat),
 )
@@ -306,7 +311,7 @@ _PERSON_LABEL = re.compile(r"(?:姓名|联系人|来电人|反映人|投诉人|�
                            r"|母亲|父亲|儿子|(?<!妇)女儿|妻子|丈夫|爱人|老伴|儿媳|女婿|孙子|孙女|外孙"
                            r"|哥哥|姐姐|弟弟|妹妹|岳父|岳母|公公|婆婆|爸爸|妈妈|我爸|我妈|爷爷|奶奶|外公|外婆|邻居"
                            # an agent's ticket template: 【来电人】张建国【联系电话】…, 投诉人 | 张建国 | …
-                           r"|(我是|本人|市民|村民|居民|(?<!物)业主))[是为叫:：\s】\]）)（(|｜\-—]{0,3}")
+                           r"|(我是|本人|市民|村民|居民|(?<!物)业主))[是为叫:：\s】\]）)（(|｜\-—“”\"'‘’「」『』]{0,3}")
 _NAME = f"((?:{_COMPOUND_SURNAMES}|[{_SURNAMES}])([\u4e00-\u9fff]{{1,2}}))"
 _PUNCTUATION = r"[\s，。、；：！？,.;:!?（）()《》“”\"'*【】\[\]|｜\-—]"
 # After a role a name runs up to anything that is no Chinese character (punctuation, a number, an emoji), the next
@@ -391,7 +396,8 @@ def _labelled_names(text: str) -> set[str]:
         if match is None:
             continue
         name, given = match.group(1), match.group(2)
-        if name[0] in _WORDLIKE_SURNAMES and not by_standing:
+        # after 我叫, 姓名 … a name is what comes, whatever else its surname can mean (我叫马丽今年60岁)
+        if name[0] in _WORDLIKE_SURNAMES and not by_standing and not _NAMING_LABEL.match(label.group(0)):
             match = (_NAME_BEFORE_PUNCTUATION.match(text, label.end())
                      or _WORDLIKE_NAME_BEFORE_ITEM.match(text, label.end()))
             if match is None:
@@ -404,6 +410,9 @@ def _labelled_names(text: str) -> set[str]:
         elif "某" in given:  # 投诉人：李某、陈歌、李菲: the first is already hidden, the others are not
             names |= _names_listed_after(text, match.end())
     return names
+
+
+_NAMING_LABEL = re.compile("姓名|我叫|名叫|我名|我的名字")
 
 
 # A verb or preposition written right after a name (投诉人王芳称：…, 妻子陈丽于2020年…) is no part of it: masked with the

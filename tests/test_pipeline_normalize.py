@@ -18,6 +18,10 @@ from pipeline import normalize
         ("乾隆年間的建築與幹部宿舍都很乾淨", "乾隆年间的建筑与干部宿舍都很干净"),
         ("\n\t\t\t\t\t\n\t\t\t\t\t\u3000\u3000小区停水\xa0\xa0三天了\r\n\t\t\t\t", "小区停水 三天了"),
         ("武\u200b冈\u200c市\u200d邓元泰镇\ufeff", "武冈市邓元泰镇"),
+        # bidi isolates, the grapheme joiner, a variation selector, a Hangul filler: invisible, and they kept a
+        # phone number or a name from being masked; a keycap leaves its digit
+        ("电话138\u206607391234\u2069，张\u034f建国\ufe0f，138ㅤ0739", "电话13807391234,张建国,1380739"),
+        ("1\ufe0f\u20e33\ufe0f\u20e38\ufe0f\u20e3", "138"),
         ("<p>路灯不亮</p><p>请尽快<b>维修</b></p>&nbsp;&amp;谢谢", "路灯不亮 请尽快维修 &谢谢"),
         ("第一行<br/>第二行<BR>第三行", "第一行 第二行 第三行"),
         ('<div class="content"><span style="color:red">噪音</span>扰民</div>', "噪音扰民"),

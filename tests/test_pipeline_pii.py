@@ -235,6 +235,13 @@ def test_ordinary_numbers_and_near_misses_stay(text):
         ("来电号码：4221234", "landline", "4221234"),
         ("【回访号码】422 1234【诉求内容】路灯坏了", "landline", "422 1234"),
         ("主叫号码:138073912345", "mobile", "138073912345"),
+        # under its label a number is the phone or the ID whatever it is grouped or separated by
+        ("电话1 3 8 0 7 3 9 1 2 3 4", "mobile", "1 3 8 0 7 3 9 1 2 3 4"),
+        ("手机 13807 391234", "mobile", "13807 391234"),
+        ("电话：1-3-8-0-7-3-9-1-2-3-4", "mobile", "1-3-8-0-7-3-9-1-2-3-4"),
+        ("电话：0739.4221001", "landline", "0739.4221001"),
+        ("身份证：430581.19800101.102X", "id_card", "430581.19800101.102X"),
+        ("身份证：430581_19800101_102X", "id_card", "430581_19800101_102X"),
     ],
 )
 def test_a_number_the_text_calls_an_id_card_or_phone_is_masked_even_with_wrong_digits(text, expected_kind, value):
@@ -301,6 +308,9 @@ def test_a_name_after_a_standing_is_masked_where_the_writer_goes_on_about_the_pe
         # a standing's full name before what the person did
         ("村民张卫东强占我家自留地，市民王卫国称路灯不亮，本人刘建国想咨询", "村民[姓名]强占我家自留地，市民[姓名]称路灯不亮，本人[姓名]想咨询"),
         ("身份证号码（430581198001011235）", "身份证号码（[身份证号]）"),  # mistyped, in brackets after its label
+        # a name in quotes after its label; after 我叫 a surname that is also a word (马, 许) starts a name too
+        ("我叫“王小明”，联系人「李四光」，投诉人：『刘德华』", "我叫“[姓名]”，联系人「[姓名]」，投诉人：『[姓名]』"),
+        ("我叫马丽今年60岁，我叫了救护车", "我叫[姓名]今年60岁，我叫了救护车"),
     ],
 )
 def test_names_in_the_shapes_tickets_give_them(text, masked):
