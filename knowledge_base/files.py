@@ -4,6 +4,7 @@ bad row never leaves half an import behind."""
 from __future__ import annotations
 
 import csv
+import io
 import json
 import re
 import warnings
@@ -167,7 +168,7 @@ def day_text(value: str) -> str:
 
 
 def _csv_records(path: Path, text: str) -> Iterable[tuple[str, dict]]:
-    reader = csv.reader(text.splitlines(keepends=True))
+    reader = csv.reader(io.StringIO(text, newline=""))  # as `jsonl_objects`: line ends are the CSV's own
     try:
         rows = [[csv_cell_in(cell) for cell in row] for row in reader]
     except csv.Error as exc:  # a quote left open runs the cell on to the end of the file

@@ -413,7 +413,9 @@ def spreadsheet_row(index: int, header_row: int = 1) -> str:
 
 def jsonl_objects(text: str, source: str | Path) -> Iterator[tuple[int, dict]]:
     """(line number, object) for each non-blank line; a line that is not a JSON object is refused, named."""
-    for number, line in enumerate(text.splitlines(), start=1):
+    # split at line feeds only: str.splitlines also breaks at U+2028, \x85 or \x0c inside a JSON string (an answer
+    # pasted from a web page holds one), and the file's own export failed to import
+    for number, line in enumerate(text.split("\n"), start=1):
         if not line.strip():
             continue
         try:

@@ -398,3 +398,14 @@ def test_the_real_taipei_faq_is_read_once_its_two_rows_without_an_answer_are_nam
     warned = unknown_unit_warnings(entries, load_catalogue())
     assert len(warned) == 11 and warned[0].startswith("unit '臺北市政府觀光傳播局' (199×)")
     assert warned[-1].startswith("… and 114 more units not in the catalogue")
+
+
+def test_a_line_separator_inside_an_answer_survives_its_own_export(tmp_path):
+    """An answer pasted from a web page may hold U+2028 or U+0085, which `str.splitlines` breaks at: the knowledge
+    base's own export then failed to import again ("Unterminated string", "4 cells where the column names have 12")."""
+    answer = "城区路灯请联系城管局。\u2028农村路灯请联系所在乡镇。\u0085如有疑问请再来电。"
+    entry = {"id": "ls-1", "question": "路灯不亮了找哪个部门", "answer": answer, "unit": "武冈市城市管理和综合执法局"}
+    (tmp_path / "kb.jsonl").write_text(json.dumps(entry, ensure_ascii=False) + "\r\n", encoding="utf-8")
+    pd.DataFrame([entry]).to_csv(tmp_path / "kb.csv", index=False)
+    assert [e.answer for e in read_entries(tmp_path / "kb.jsonl")] == [answer]
+    assert [e.answer for e in read_entries(tmp_path / "kb.csv")] == [answer]
