@@ -19,7 +19,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sess
 
 from appeal.database import add_missing_columns, make_engine, stored_utc
 from pipeline.errors import InputError
-from pipeline.normalize import normalize, to_simplified
+from pipeline.normalize import normalize, strip_invisible, to_simplified
 from pipeline.ticket_text import masked_parts
 
 Source = Literal["faq", "case"]
@@ -52,9 +52,22 @@ class _UserText(BaseModel):
     def _day_not_number(cls, value: object) -> object:
         # pydantic reads a number as seconds since 1970 (1764547200 → 2025-12-01, 20261201 → a time of day): a date
         # is written as one
-        if isinstance(value, (int, float)) and not isinstance(value, bool):
+        if (isinstance(value, (int, float)) and not isinstance(value, bool)
+                or isinstance(value, str) and value.strip().isdigit()):  # "86400" was 1970-01-02: expired at once
             raise ValueError("a date is written YYYY-MM-DD (2027-06-30), not as a number")
         return value
+
+    @field_validator("question", "answer", mode="after", check_fields=False)
+    @classmethod
+    def _says_something(cls, value: str | None, info: ValidationInfo) -> str | None:
+        # "\u200b" or "。。。" passed min_length, and a blank answer was suggested to agents
+        if value is not None and not _has_text(value) and not _stored(info):
+            raise ValueError("holds no text: only spaces, punctuation or invisible characters")
+        return value
+
+
+def _has_text(value: str) -> bool:
+    return any(ch.isalnum() for ch in strip_invisible(value))
 
 
 # Beyond any real text (the board's longest message has 7,028 characters, its longest reply 7,881): a file pasted
@@ -91,7 +104,7 @@ class EntryIn(_UserText):
     @classmethod
     def _drop_blank_and_repeated(cls, values: list[str], info: ValidationInfo) -> list[str]:
         # a tag pasted twice is one tag; a phrasing given twice would count its words twice in BM25
-        items = list(dict.fromkeys(v.strip() for v in values if v and v.strip()))
+        items = list(dict.fromkeys(v.strip() for v in values if v and _has_text(v)))
         limit = MAX_TAG_CHARS if info.field_name == "tags" else MAX_TEXT_CHARS
         if any(len(item) > limit for item in items) and not _stored(info):
             raise ValueError(f"an item may hold at most {limit} characters")

@@ -40,6 +40,10 @@ def test_jsonl_errors_name_line_and_column(tmp_path):
         # a number was read as seconds since 1970 (1764547200 stored as 2025-12-01)
         json.dumps({"question": "问", "answer": "答", "unit": "单位", "valid_to": 1764547200}): (
             "line 2", "'valid_to'", "a date is written YYYY-MM-DD"),
+        json.dumps({"question": "问", "answer": "答", "unit": "单位", "valid_to": "1798761600"}): (
+            "line 2", "'valid_to'", "a date is written YYYY-MM-DD"),
+        json.dumps({"question": "？？？", "answer": "\u200b", "unit": "单位"}): (
+            "line 2", "'question'", "holds no text", "'answer'"),
         good: ("line 2", "'id'", "already used at", "line 1"),
         '{"question": "问\\ud800", "answer": "答", "unit": "单位"}': ("line 2", "unpaired surrogate"),
     }

@@ -417,6 +417,12 @@ def test_kb_crud_is_seen_by_suggest(server):
         assert bad.status_code == 422
         emptied = trainer.patch(f"/v1/kb/entries/{entry_id}", json={"question": None})
         assert emptied.status_code == 422 and "question" in emptied.json()["message"]
+        # a blank answer (an invisible character) was stored and suggested; a day as a digit string was seconds
+        # since 1970 ("86400": 1970-01-02, the entry expired at once)
+        blank = trainer.patch(f"/v1/kb/entries/{entry_id}", json={"answer": "\u200b\u2066"})
+        assert blank.status_code == 422 and "holds no text" in blank.json()["message"]
+        as_seconds = trainer.patch(f"/v1/kb/entries/{entry_id}", json={"valid_to": "86400"})
+        assert as_seconds.status_code == 422 and "a date is written YYYY-MM-DD" in as_seconds.json()["message"]
         assert all(set(error) == {"type", "loc", "msg"} for error in emptied.json()["detail"])
 
         assert trainer.delete(f"/v1/kb/entries/{entry_id}").status_code == 204
