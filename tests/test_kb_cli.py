@@ -374,3 +374,12 @@ def test_options_out_of_their_range_are_refused_before_any_work(appeal_home, tmp
         result = appeal(*command)
         assert result.returncode == 2 and "Invalid value" in result.stderr and "Traceback" not in result.stderr
     assert list(tmp_path.iterdir()) == []
+
+
+def test_an_argument_typed_in_gbk_is_named_not_a_traceback(appeal_home):
+    """A terminal or script in GBK hands over bytes that are no UTF-8; `kb search` and `kb history` failed on them with
+    a UnicodeEncodeError traceback from the hash or the database."""
+    for command in ("search", "history"):
+        result = subprocess.run([sys.executable, "-c", "from appeal.cli import main; main()", "kb", command,
+                                 "路灯坏了".encode("gbk")], cwd=REPO, capture_output=True, text=True, timeout=600)
+        assert_input_error(result, "error: argument 3 (", "is not UTF-8 text: is the terminal or the script in GBK?")

@@ -62,6 +62,18 @@ def _terminated(signum: int, frame) -> None:
     raise _Terminated(128 + signum)
 
 
+def _arguments_are_text(arguments: list[str]) -> None:
+    # A terminal or a script in GBK hands Python bytes that are no UTF-8; they arrive as lone surrogates, and the
+    # first database or hash call that met one failed with a traceback.
+    for number, argument in enumerate(arguments, start=1):
+        try:
+            argument.encode("utf-8")
+        except UnicodeEncodeError:
+            shown = argument.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+            raise InputError(f"argument {number} ({shown!r}) is not UTF-8 text: is the terminal or the script in GBK? "
+                             "set it to UTF-8 (e.g. LANG=zh_CN.UTF-8)") from None
+
+
 def main() -> None:
     # `docker stop` and `systemctl stop` send SIGTERM, whose default action ends the process on the spot: a first
     # start's half-trained model or a half-built encoder (tens to hundreds of MB) stayed in APPEAL_HOME for good.
@@ -76,6 +88,7 @@ def main() -> None:
 
     _register()
     try:
+        _arguments_are_text(sys.argv[1:])
         app()
     except _Terminated:
         # Then end by the signal itself, as before: a service manager counts that as a stop, while an exit code
