@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import math
+import unicodedata
 
 from fastapi import FastAPI, HTTPException, Request, status
 from fastapi.encoders import jsonable_encoder
@@ -37,8 +38,11 @@ def too_large(zh: str, en: str, limit: int, got: int, where: str | None = None) 
 
 
 def check_text_length(text: str, limit: int, where: str = "text") -> None:
-    if len(text) > limit:
-        raise too_large("文本过长", "text too long", limit, len(text), where)
+    # as the text is read: NFKC makes one character of a few (ﷺ) eighteen, and 20,000 of them a 360,000-character
+    # answer
+    got = max(len(text), len(unicodedata.normalize("NFKC", text)))
+    if got > limit:
+        raise too_large("文本过长", "text too long", limit, got, where)
 
 
 def _validation_message(errors: list[dict]) -> str:

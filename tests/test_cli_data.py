@@ -55,8 +55,8 @@ def test_predict_writes_one_row_per_ticket_in_order(model_dir, tmp_path):
     assert result.returncode == 0, result.stderr
     assert "columns read: id ← id, title ← title, text ← text" in result.stdout
     out = pd.read_csv(tmp_path / "out.csv", dtype=str, encoding="utf-8-sig")
-    assert list(out.columns) == ["id", "masked_text", "topic", "topic_confidence", "topic_review", "topic_alt1", "topic_alt1_conf",
-                                 "topic_alt2", "topic_alt2_conf", "decision", "status", "lead_unit",
+    assert list(out.columns) == ["id", "masked_text", "topic", "topic_confidence", "topic_review", "topic_alt1",
+                                 "topic_alt1_conf", "topic_alt2", "topic_alt2_conf", "decision", "status", "lead_unit",
                                  "assisting_units", "jurisdiction", "urgent", "not_accepted_refer_to", "reasons"]
     # a topic-only model cannot choose a unit: every ticket goes to a human, and says why
     assert set(out["decision"]) == {"review"} and out["reasons"].str.contains("no unit head").all()

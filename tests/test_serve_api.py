@@ -204,6 +204,9 @@ def test_limits_and_malformed_json(server):
         too_long = client.post("/v1/route", json={"text": "路" * 20001})
         assert too_long.status_code == 413 and too_long.json()["detail"].startswith("text: 文本过长：上限 20000，实际 20001")
         assert client.post("/v1/route", json={"text": "路" * 20000}).status_code == 200
+        # as the text is read: NFKC makes ﷺ eighteen characters, and 2,000 of them a 36,000-character answer
+        expanding = client.post("/v1/route", json={"text": "\ufdfa" * 2000})
+        assert expanding.status_code == 413 and "上限 20000，实际 36000" in expanding.json()["detail"]
         named = client.post("/v1/route/batch", json={"tickets": [TICKET, {**TICKET, "id": "WG-9", "text": "路" * 20001}]})
         assert named.status_code == 413 and named.json()["detail"].startswith("tickets.1.text (WG-9): 文本过长")
         bad = client.post("/v1/route", content=b'{"text": "abc"', headers={"Content-Type": "application/json"})
@@ -223,6 +226,11 @@ def test_limits_and_malformed_json(server):
         twice = client.post("/v1/route/batch", json={"tickets": [TICKET, {**TICKET, "text": "路灯坏了"}]})
         assert twice.status_code == 422
         assert "id WG-1 given to more than one ticket of the batch" in twice.json()["message"]
+    # a misspelt field (top_k, k beside tickets) was dropped without a word; true was k = 1
+    with server.client("agent") as client:
+        for path, body in (("/v1/suggest", {"text": "路灯坏了", "top_k": 10}), ("/v1/suggest", {"text": "路灯", "k": True}),
+                           ("/v1/route/batch", {"tickets": [TICKET], "k": 10})):
+            assert client.post(path, json=body).status_code == 422, body
         batch = client.post("/v1/route/batch", json={"tickets": [TICKET, {**TICKET, "id": "WG-2"}]})
     assert batch.status_code == 200
     assert [r["id"] for r in batch.json()["results"]] == ["WG-1", "WG-2"]
@@ -308,9 +316,10 @@ def test_feedback_names_the_labels_the_model_does_not_know(server):
 
 
 def test_feedback_labels_padded_with_spaces_are_the_labels(server):
-    """A form that pads its fields: "城乡建设 " was an unknown label, stored as a class of its own for retraining."""
-    padded = {"ticket_id": " WG-3 ", "text": TICKET["text"], "topic": "城乡建设 ", "unit": "\u3000住房和城乡建设局",
-              "predicted_topic": " 城乡建设", "model_version": "v1"}
+    """A form that pads its fields: "城乡建设 " was an unknown label, stored as a class of its own for retraining; so
+    was one a paste left an invisible character in (\ufeff城乡建设)."""
+    padded = {"ticket_id": " WG-3\u200b", "text": TICKET["text"], "topic": "\ufeff城乡建设 ", "unit": "\u3000住房和城乡建设局",
+              "predicted_topic": " 城乡建设\u2066", "model_version": "v1"}
     with server.client("agent") as client:
         response = client.post("/v1/feedback", json=padded)
     assert response.status_code == 201 and response.json()["unknown_labels"] == {}
