@@ -25,7 +25,7 @@ from sklearn.feature_extraction.text import HashingVectorizer
 
 from knowledge_base.store import utc_now
 from knowledge_base.ticket_log import SeenTicket, TicketLog
-from pipeline.jurisdiction import HOME_AREA_WORDS
+from pipeline.area import deployment_area
 from pipeline.normalize import normalize
 from pipeline.pii import without_placeholders
 from pipeline.segment import segment, text_names_a_matter
@@ -296,8 +296,8 @@ _QUESTION_WORDS = frozenset("请问 有何 何时 为何 为什么 是否 能否
 
 @lru_cache(maxsize=4096)
 def _words(text: str) -> frozenset[str]:
-    return frozenset(w for w in segment(normalize(_clean(text)))
-                     if len(w) > 1 and not w.isdigit() and w not in HOME_AREA_WORDS)
+    home = deployment_area().home_area_words
+    return frozenset(w for w in segment(normalize(_clean(text))) if len(w) > 1 and not w.isdigit() and w not in home)
 
 
 def group_keywords(tickets: list[SeenTicket], k: int = 5, share: float = 0.2) -> list[str]:

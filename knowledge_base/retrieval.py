@@ -103,9 +103,9 @@ class SearchTokenizer:
         pii = importlib.import_module("pipeline.pii")
 
         digest = hashlib.sha256(jieba.__version__.encode())
+        area = importlib.import_module("pipeline.area").deployment_area()
         for path in [Path(segment.__file__), Path(normalize.__file__), Path(jurisdiction.__file__), Path(pii.__file__),
-                     segment.STOPWORDS_FILE,
-                     *(segment.RESOURCES / name for name in segment.DICTIONARIES)]:
+                     segment.STOPWORDS_FILE, *area.files, *segment.dictionary_files()]:
             digest.update(path.read_bytes())
         return digest.hexdigest()[:16]
 

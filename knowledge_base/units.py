@@ -18,6 +18,7 @@ from typing import Callable, Collection, Iterable, Literal, Mapping, get_args
 
 from pydantic import BaseModel
 
+from pipeline.area import Area, deployment_area
 from pipeline.errors import InputError
 from pipeline.jurisdiction import Gazetteer, default_gazetteer
 
@@ -30,13 +31,19 @@ SEAT_LEVEL = "专家座席"
 TYPE_COLUMNS = ("type", "aliases", "description")
 UNIT_COLUMNS = ("id", "name", "functional_type", "level", "jurisdiction", "duties", "keywords")
 
-_CITY_PREFIX = re.compile(r"^(?:湖南省)?(?:邵阳市)?(?:武冈市)?")
 _FULL_WIDTH = str.maketrans({"（": "(", "）": ")", "／": "/", "　": ""})
 
 
 def _key(name: str) -> str:
-    """The form names are compared in: no spaces, half-width brackets, no leading 武冈市/邵阳市."""
-    return _CITY_PREFIX.sub("", re.sub(r"\s+", "", str(name).translate(_FULL_WIDTH)))
+    """The form names are compared in: no spaces, half-width brackets, no leading 湖南省/邵阳市/武冈市 (the
+    deployment's areas, `pipeline.area`)."""
+    return _area_prefix(deployment_area()).sub("", re.sub(r"\s+", "", str(name).translate(_FULL_WIDTH)))
+
+
+@lru_cache(maxsize=4)
+def _area_prefix(area: Area) -> re.Pattern[str]:
+    outermost_first = [*reversed(area.within), area.name]
+    return re.compile("^" + "".join(f"(?:{re.escape(name)})?" for name in outermost_first))
 
 
 def _split(value: str | None) -> list[str]:
@@ -149,8 +156,9 @@ class Catalogue:
         by id or name (武冈市住房和城乡建设局, 湾头桥镇人民政府, 湾头桥镇, 市教育局); None when it is none of these."""
         if not name:
             return None
-        # 市教育局 is how people write a city department, but 市场监管局 is an alias as it stands: the prefix goes last.
-        for spelling in (name, name[1:]) if name.startswith("市") else (name,):
+        # 市教育局 (县教育局 in a county) is how people write a city department, but 市场监管局 is an alias as it stands:
+        # the prefix goes last.
+        for spelling in (name, name[1:]) if name.startswith(("市", "县", "区")) else (name,):
             found = self.types.canonical(spelling)
             if found is None and (unit := self._by_key.get(spelling) or self._by_key.get(_key(spelling))):
                 found = unit.functional_type

@@ -3,9 +3,9 @@
 The answer decides which 乡镇人民政府/街道办事处 handles a village-level matter, so a wrong place is worse than
 none: when two different townships are named, or a name is only a short word that also means something else
 (双牌 is also a county of 永州, 龙溪 and 文坪 are common village names everywhere), the function answers None
-and a human decides. Names are read from a gazetteer CSV (`resources/gazetteer_wugang.csv`: the 18
-township-level divisions of 武冈市, NBS codes); a deployment can add villages, communities and roads in the
-same format, each pointing at its township.
+and a human decides. Names are read from the deployment's gazetteer CSV (`pipeline.area`; bundled:
+`resources/gazetteer_wugang.csv`, the 18 township-level divisions of 武冈市, NBS codes), which may also list
+villages, communities and roads, each pointing at its township.
 """
 from __future__ import annotations
 
@@ -16,25 +16,13 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
+from pipeline.area import deployment_area
 from pipeline.errors import InputError
 from pipeline.normalize import normalize
 
-GAZETTEER = Path(__file__).parent / "resources" / "gazetteer_wugang.csv"
 GAZETTEER_COLUMNS = ("code", "name", "kind", "parent_code", "bare_name_ok", "source")
 TOWNSHIP_KINDS = ("街道", "镇", "乡")
 PLACE_KINDS = ("村", "社区", "路")
-# The home city: a county-level name right before a township name that is not one of these points elsewhere
-# (永州市双牌县…, 隆回县…), so the township name there is not ours.
-HOME_AREAS = ("武冈市", "武冈县", "武冈", "邵阳市", "湖南省")
-# The same areas as words, short forms too (邵阳, 湖南). They say where every ticket of the deployment is, not what it
-# is about, so search and group keywords leave them out.
-HOME_AREA_WORDS = frozenset(HOME_AREAS) | {area[:-1] for area in HOME_AREAS if area[-1] in "市县省"}
-# The county-level places around ours that callers name: the other eleven of 邵阳市 and the other prefectures of 湖南省,
-# full names only (洞口 alone is also a hole's mouth, 湘西南 is where Wugang lies). A ticket that names one of them
-# and none of our townships may be about a matter elsewhere, which that place's own 12345 handles.
-ELSEWHERE = ("双清区", "大祥区", "北塔区", "邵东市", "新邵县", "邵阳县", "隆回县", "洞口县", "绥宁县", "新宁县", "城步苗族自治县",
-             "城步县", "长沙市", "株洲市", "湘潭市", "衡阳市", "岳阳市", "常德市", "张家界市", "益阳市", "郴州市", "永州市",
-             "怀化市", "娄底市", "湘西州", "湘西土家族苗族自治州")
 # Words ending in 区/市/县 that name no other place (城区, 小区, 本市…).
 GENERIC_AREAS = ("城区", "市区", "小区", "社区", "园区", "景区", "片区", "辖区", "山区", "郊区", "新区", "老区", "城市",
                  "我市", "本市", "全市", "该市", "我县", "本县", "全县", "县市")
@@ -140,17 +128,23 @@ def read_gazetteer(*paths: Path) -> Gazetteer:
     return Gazetteer(tuple(townships.values()), tuple(p for p, _ in places))
 
 
-@lru_cache(maxsize=1)
 def default_gazetteer() -> Gazetteer:
-    return read_gazetteer(GAZETTEER)
+    """The deployment's gazetteer (`pipeline.area`: the pack's gazetteer.csv, or the bundled 武冈 one)."""
+    return _gazetteer_at(deployment_area().gazetteer)
+
+
+@lru_cache(maxsize=4)
+def _gazetteer_at(path: Path) -> Gazetteer:
+    return read_gazetteer(path)
 
 
 def _is_foreign(text: str, start: int) -> bool:
-    """Is the name at `start` preceded by a county or city that is not ours (双牌县, 永州市…)?"""
+    """Is the name at `start` preceded by a county or city that is not ours (双牌县, 永州市…)? A county-level name
+    right before a township name that is not the deployment's own (隆回县…) points elsewhere."""
     match = _FOREIGN_AREA.search(text[max(0, start - 6) : start])
     if not match:
         return False
-    return not match.group(1).endswith(HOME_AREAS + GENERIC_AREAS)
+    return not match.group(1).endswith(deployment_area().home_areas + GENERIC_AREAS)
 
 
 def _village_after(text: str, end: int) -> str | None:
@@ -161,8 +155,11 @@ def _village_after(text: str, end: int) -> str | None:
 
 
 @lru_cache(maxsize=8)
-def _township_patterns(gazetteer: Gazetteer) -> list[tuple[Township, re.Pattern[str]]]:
-    return [(t, re.compile(f"(?:武冈市?)?{re.escape(t.core)}({_TOWNSHIP_SUFFIX})?")) for t in gazetteer.townships]
+def _township_patterns(gazetteer: Gazetteer, city: tuple[str, ...]) -> list[tuple[Township, re.Pattern[str]]]:
+    # the city's name before a township's (武冈市龙溪) makes even a common one (龙溪) a name of ours
+    names = "|".join(map(re.escape, sorted(city, key=len, reverse=True)))
+    return [(t, re.compile(f"(?P<city>{names})?{re.escape(t.core)}(?P<suffix>{_TOWNSHIP_SUFFIX})?"))
+            for t in gazetteer.townships]
 
 
 def scan_places(text: str, gazetteer: Gazetteer | None = None, *, structured: bool = False) -> list[Jurisdiction]:
@@ -171,14 +168,14 @@ def scan_places(text: str, gazetteer: Gazetteer | None = None, *, structured: bo
     `structured=True` is for a location field, where a bare short name (龙溪, 双牌) is what the field is for."""
     gaz = gazetteer or default_gazetteer()
     found: list[Jurisdiction] = []
-    for township, pattern in _township_patterns(gaz):
+    for township, pattern in _township_patterns(gaz, deployment_area().names):
         for match in pattern.finditer(text):
             start, end = match.span()
-            core_end = end - len(match.group(1) or "")
+            core_end = end - len(match["suffix"] or "")
             if text.startswith(("县", "市", "区"), core_end) or _is_foreign(text, start):
                 continue
-            with_context = match.group(0).startswith("武冈")
-            if match.group(1):
+            with_context = match["city"] is not None
+            if match["suffix"]:
                 village = _village_after(text, end)
                 method: Method = "address" if village else "name_with_suffix"
             elif township.bare_name_ok or structured:
@@ -247,6 +244,6 @@ def find_jurisdiction(text: str, location: str | None = None, gazetteer: Gazette
 
 
 def places_elsewhere(text: str) -> list[str]:
-    """The places of `ELSEWHERE` that `text` names, in reading order, each once."""
-    found = sorted((text.find(name), name) for name in ELSEWHERE if name in text)
+    """The places around the deployment (its area's `elsewhere`) that `text` names, in reading order, each once."""
+    found = sorted((text.find(name), name) for name in deployment_area().elsewhere if name in text)
     return list(dict.fromkeys(name for _, name in found))

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Literal
 
-from pipeline.resources import RESOURCES, read_dictionary
+from pipeline.area import deployment_area
 
 PiiKind = Literal["mobile", "landline", "id_card", "travel_document", "bank_card", "account", "email", "qq", "wechat",
                   "plate", "name", "house_number"]
@@ -351,9 +351,6 @@ _NOT_GIVEN_NAMES = frozenset("街道 社区 政府 部门 领导 单位".split()
 # name starts with one.
 _NOT_NAMES = frozenset("许可 谢谢 孙子 孙女 方面 方便 高兴 万一 于是 马上 时间 陈述 周一 周二 周三 周四 周五 周六 周日 周末"
                        " 申请 申报 申诉 申领 申明 文件 易于 凌晨 任何".split())
-# The deployment's places, which start with a surname as often as names do (我是司马冲，…; 我是邓家铺的): masking one
-# hid the ticket's township from routing.
-_PLACES = frozenset(word for word, _ in read_dictionary(RESOURCES / "dict_places.txt"))
 _TITLES = frozenset("先生 女士 小姐 师傅 老师 同学 阿姨 同志 大爷 大妈 老板 经理 主任 书记 局长 市长 镇长 村长".split())
 
 
@@ -380,7 +377,13 @@ _PHONE_KINDS = frozenset({"mobile", "landline"})
 def _is_name(name: str, given: str) -> bool:
     return (given[0] not in _NOT_A_GIVEN_NAME_START and given[-1] not in _NOT_A_GIVEN_NAME_END
             and given not in _TITLES and given not in _NOT_GIVEN_NAMES and "某" not in given
-            and name[:2] not in _NOT_NAMES and name not in _PLACES)
+            and name[:2] not in _NOT_NAMES and not _is_place(name))
+
+
+def _is_place(word: str) -> bool:
+    # The deployment's places start with a surname as often as names do (我是司马冲，…; 我是邓家铺的): masking one hid
+    # the ticket's township from routing.
+    return word in deployment_area().place_words
 
 
 def _labelled_names(text: str) -> set[str]:
@@ -404,7 +407,7 @@ def _labelled_names(text: str) -> set[str]:
                 continue
             name, given = match.group(1), match.group(2)
         if _is_name(name, given):
-            if (name := _without_word_after(name, given)) not in _PLACES:  # 村民龙溪于5月…: the place, once cut
+            if not _is_place(name := _without_word_after(name, given)):  # 村民龙溪于5月…: the place, once cut
                 names.add(name)
             names |= _names_listed_after(text, match.end())
         elif "某" in given:  # 投诉人：李某、陈歌、李菲: the first is already hidden, the others are not

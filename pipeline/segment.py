@@ -9,26 +9,37 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Iterable
 from functools import lru_cache
+from pathlib import Path
 
 import jieba
 
 from pipeline.canonical import RESOURCES, read_stopwords
-from pipeline.jurisdiction import HOME_AREA_WORDS
+from pipeline.area import deployment_area
 from pipeline.normalize import normalize
 from pipeline.pii import without_placeholders
 from pipeline.resources import read_dictionary
 
-DICTIONARIES = ("dict_places.txt", "dict_units.txt", "dict_policy.txt")
+# with the deployment's place names (`pipeline.area`: the pack's places.txt, or the bundled dict_places.txt)
+DICTIONARIES = ("dict_units.txt", "dict_policy.txt")
 STOPWORDS_FILE = RESOURCES / "stopwords.txt"
 
 
-@lru_cache(maxsize=1)
+def dictionary_files() -> list[Path]:
+    """The dictionaries the tokenizer adds to jieba's own, the deployment's places first."""
+    return [deployment_area().places, *(RESOURCES / name for name in DICTIONARIES)]
+
+
 def _tokenizer() -> jieba.Tokenizer:
+    return _tokenizer_with(tuple(dictionary_files()))
+
+
+@lru_cache(maxsize=2)
+def _tokenizer_with(files: tuple[Path, ...]) -> jieba.Tokenizer:
     jieba.setLogLevel(60)
     tokenizer = jieba.Tokenizer()
     tokenizer.initialize()
-    for name in DICTIONARIES:
-        for word, tag in read_dictionary(RESOURCES / name):
+    for path in files:
+        for word, tag in read_dictionary(path):
             # No frequency: jieba then gives the word just enough weight to be cut as one piece.
             tokenizer.add_word(word, None, tag)
     return tokenizer
@@ -97,4 +108,5 @@ def tokens_for_search(text: str) -> list[str]:
     a term it matched whichever FAQ answers name a city department (武冈市二中门口堵车 → 退役军人优待政策, answered by
     武冈市退役军人事务局)."""
     tokens = _keep(_tokenizer().cut_for_search(normalize(without_placeholders(text))), stopwords=True)
-    return [t.lower() for t in tokens if t not in HOME_AREA_WORDS]
+    home = deployment_area().home_area_words
+    return [t.lower() for t in tokens if t not in home]

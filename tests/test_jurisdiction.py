@@ -8,7 +8,10 @@ import pytest
 
 from appeal.config import DEMO_DIR
 from pipeline.errors import InputError
-from pipeline.jurisdiction import default_gazetteer, find_jurisdiction, read_gazetteer, scan_places, GAZETTEER
+from pipeline.area import BUNDLED
+from pipeline.jurisdiction import default_gazetteer, find_jurisdiction, read_gazetteer, scan_places
+
+GAZETTEER = BUNDLED["gazetteer.csv"]
 
 
 def test_gazetteer_is_the_official_division_list(shared_data):

@@ -8,7 +8,8 @@ import pytest
 
 from pipeline import bundled_stopwords, canonical, segment, tokens_for_search
 from pipeline.resources import read_dictionary
-from pipeline.segment import DICTIONARIES, RESOURCES
+from pipeline.area import BUNDLED
+from pipeline.segment import dictionary_files
 
 
 @pytest.mark.parametrize(
@@ -30,16 +31,16 @@ def test_domain_words_stay_whole(text, words):
 
 
 def test_every_dictionary_word_is_cut_as_one_token():
-    for name in DICTIONARIES:
-        entries = read_dictionary(RESOURCES / name)
-        assert len(entries) >= 40, name
+    for path in dictionary_files():
+        entries = read_dictionary(path)
+        assert len(entries) >= 40, path
         for word, tag in entries:
             assert tag in {"ns", "nt", "n"}
             assert word in segment(f"关于{word}的问题", stopwords=False), word
 
 
 def test_places_cover_all_townships_of_wugang(shared_data):
-    places = {word for word, _ in read_dictionary(RESOURCES / "dict_places.txt")}
+    places = {word for word, _ in read_dictionary(BUNDLED["places.txt"])}
     with open(shared_data / "admin-divisions" / "wugang_430581_townships.csv", encoding="utf-8") as handle:
         townships = [row["name"] for row in csv.DictReader(handle)]
     assert len(townships) == 18

@@ -125,6 +125,22 @@ def test_a_registry_without_champion_is_not_given_the_demo_model(appeal_home):
     assert [v.version for v in registry.list()] == ["ours"] and registry.champion() is None
 
 
+def test_a_pack_with_a_broken_rule_stops_serve_before_anything_is_built(appeal_home, tmp_path):
+    """A rule naming a unit the pack's catalogue lacks showed only after minutes of training, as a service that then
+    answered 503 for ever while its process looked healthy to the service manager."""
+    pack = tmp_path / "pack"
+    shutil.copytree(REPO / "appeal" / "demo", pack)
+    rules = pack / "routing_rules.json"
+    rules.write_text(rules.read_text(encoding="utf-8").replace('"wg-gaj"', '"no-such-unit"', 1), encoding="utf-8")
+    started = time.monotonic()
+    result = subprocess.run([*APPEAL, "serve", "--port", str(free_port())], cwd=REPO,
+                            env={**_env(appeal_home), "APPEAL_DEMO_DIR": str(pack)}, capture_output=True, text=True,
+                            timeout=120)
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert "routing_rules.json" in result.stderr and "'no-such-unit'" in result.stderr
+    assert time.monotonic() - started < 60 and not (appeal_home / "registry").exists()
+
+
 def test_feedback_export_reads_unit_names_as_the_champions_labels(appeal_home, tmp_path):
     """Agents answer with the unit they know; the champion's unit head knows functional types. The export labels
     a catalogue unit or an alias with its type, keeps what the catalogue cannot place, and keeps the stored rows

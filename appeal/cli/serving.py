@@ -28,6 +28,14 @@ def _ensure_keys(settings) -> None:
     typer.echo("  more keys, or one replaced or withdrawn: appeal keys add | list | rotate | revoke (the service follows at once)")
 
 
+def _check_pack(settings) -> None:
+    """The pack's area, units and routing rules, read before anything is built: a mistake in them used to show only
+    after minutes of training, as a service that answered 503 for ever."""
+    from knowledge_base.dispatch import load_rules
+
+    load_rules()  # the catalogue, the gazetteer and the area with it
+
+
 def _ensure_champion(settings) -> None:
     """A fresh clone has no model: train the default one on the demo tickets, register it and make it champion."""
     from models.registry import Registry
@@ -85,6 +93,7 @@ def serve(
     from serve.request_log import UVICORN_LOG_CONFIG
 
     settings = get_settings()
+    _check_pack(settings)
     settings.home.mkdir(parents=True, exist_ok=True)
     _ensure_keys(settings)
     if build:

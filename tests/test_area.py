@@ -1,0 +1,77 @@
+"""A pack for another county (新宁县, next to 武冈) brings its own area: townships, place names, the areas around it."""
+from __future__ import annotations
+
+import csv
+import json
+import shutil
+
+import pytest
+
+from appeal.config import DEMO_DIR
+from knowledge_base.units import load_catalogue
+from pipeline import mask_pii, tokens_for_search
+from pipeline.area import deployment_area
+from pipeline.errors import InputError
+from pipeline.jurisdiction import find_jurisdiction, places_elsewhere
+
+XINNING = {"430528100": "金石镇", "430528101": "水庙镇", "430528102": "崀山镇", "430528104": "黄龙镇"}
+
+
+@pytest.fixture()
+def xinning(tmp_path, monkeypatch):
+    from appeal.config import get_settings
+
+    pack = tmp_path / "xinning"
+    shutil.copytree(DEMO_DIR, pack)
+    (pack / "area.json").write_text(json.dumps({
+        "name": "新宁县", "other_names": ["新宁"], "within": ["邵阳市", "湖南省"],
+        "elsewhere": ["武冈市", "隆回县", "城步苗族自治县", "东安县"]}, ensure_ascii=False), encoding="utf-8")
+    with open(pack / "gazetteer.csv", "w", encoding="utf-8", newline="") as handle:
+        rows = csv.writer(handle)
+        rows.writerow(["code", "name", "kind", "parent_code", "bare_name_ok", "source"])
+        rows.writerows([code, name, "镇", "", "yes", "NBS division codes 2023"] for code, name in XINNING.items())
+    names = [*XINNING.values(), *(name.removesuffix("镇") for name in XINNING.values())]
+    (pack / "places.txt").write_text("\n".join(f"{name} ns" for name in ["新宁县", "新宁", *names]), encoding="utf-8")
+    with open(DEMO_DIR / "units.csv", encoding="utf-8") as handle:
+        units = [row for row in csv.DictReader(handle) if row["level"] != "乡镇街道"]
+    units += [{"id": f"twp-{code}", "name": f"{name}人民政府", "functional_type": "乡镇人民政府/街道办事处",
+               "level": "乡镇街道", "jurisdiction": name, "duties": "属地管理", "keywords": name}
+              for code, name in XINNING.items()]
+    with open(pack / "units.csv", "w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(units[0]))
+        writer.writeheader()
+        writer.writerows(units)
+    monkeypatch.setenv("APPEAL_DEMO_DIR", str(pack))
+    get_settings.cache_clear()
+    yield pack
+    get_settings.cache_clear()
+
+
+def test_a_pack_for_another_county_reads_its_own_places(xinning):
+    """Without an area of its own, 新宁县水庙镇 was another county's (新宁县 was in 武冈's list of places around it), the
+    catalogue refused 新宁's townships, and 我是黄龙 was a name."""
+    assert deployment_area().name == "新宁县"
+    found = find_jurisdiction("新宁县水庙镇街上路灯坏了一个月，晚上出行不便。")
+    assert found is not None and found.township == "水庙镇"
+    # 武冈 is now a place around the county: its township is no township of ours
+    text = "武冈市湾头桥镇某村路灯坏了，请镇政府处理。"
+    assert places_elsewhere(text) == ["武冈市"] and find_jurisdiction(text) is None
+    # the county's own name says nothing about the matter; 武冈市 does
+    assert "新宁县" not in tokens_for_search("新宁县崀山镇路灯坏了") and "崀山镇" in tokens_for_search("新宁县崀山镇路灯坏了")
+    assert "武冈市" in tokens_for_search("武冈市路灯坏了")
+    assert mask_pii("我是黄龙，村里路灯坏了。我叫张建国").text == "我是黄龙，村里路灯坏了。我叫[姓名]"
+    catalogue = load_catalogue()
+    assert catalogue.township_unit("水庙镇").name == "水庙镇人民政府"
+    assert [catalogue.functional_type_of(name) for name in ("县教育局", "新宁县教育局", "水庙镇政府")] == [
+        "教育", "教育", "乡镇人民政府/街道办事处"]
+
+
+def test_an_area_is_all_three_files(xinning):
+    (xinning / "places.txt").unlink()
+    with pytest.raises(InputError, match=r"has area.json, gazetteer.csv but not places.txt: a deployment's area is "
+                                         r"all three files"):
+        deployment_area()
+    (xinning / "places.txt").write_text("新宁 ns\n", encoding="utf-8")
+    (xinning / "area.json").write_text('{"name": "新宁县", "within": "邵阳市"}', encoding="utf-8")
+    with pytest.raises(InputError, match=r"area.json: 'other_names' must be a list of names, got None"):
+        deployment_area()
