@@ -410,8 +410,8 @@ class Repeats:
         citizen's words, and it is kept no longer than the check needs it."""
         today = utc_now().date()
         if self._forgot_on != today:
-            self._forgot_on = today
             self.log.forget_before(utc_now() - self.index.window)
+            self._forgot_on = today  # once it worked: a database locked at start is tried again
 
     def sync(self) -> None:
         with self._sync_lock:

@@ -11,6 +11,7 @@ from fastapi_offline import FastAPIOffline
 from starlette.concurrency import run_in_threadpool
 
 from appeal.config import Settings, get_settings
+from pipeline.area import deployment_area
 from serve import errors
 from serve.auth import load_keys
 from serve.metrics import ServeMetrics
@@ -23,8 +24,11 @@ log = logging.getLogger("appeal.serve")
 # How often the service looks at the registry's champion pointer (one small file read).
 CHAMPION_POLL_SECONDS = 2.0
 
+# How long a failed warm-up (a database locked or not answering at start) waits before it tries again.
+WARM_UP_RETRY_SECONDS = 5.0
+
 DESCRIPTION = """
-武冈市 12345 政务服务便民热线工单智能分派服务 — routes citizen appeals of the Wugang 12345 hotline:
+{city} 12345 政务服务便民热线工单智能分派服务 — routes citizen appeals of the {city} 12345 hotline:
 topic (一级分类), responsible unit (责任单位), jurisdiction (乡镇/街道), auto-dispatch or human review,
 and knowledge-base answers. Every `/v1` call needs an API key in `X-API-Key`; its role
 (platform, agent, trainer, admin) decides what it may call.
@@ -40,11 +44,23 @@ async def _watch_champion(services: Services) -> None:
             log.exception("champion watch failed; retrying")
 
 
+async def _warm_up(services: Services, stopping: asyncio.Event) -> None:
+    # Tried again until it succeeds: a database locked for a moment at start (a backup, a migration) left the service
+    # not ready for good, though everything it needed came back.
+    while True:
+        await run_in_threadpool(services.warm_up)
+        if services.error is None or stopping.is_set():
+            return
+        with contextlib.suppress(asyncio.TimeoutError):
+            await asyncio.wait_for(stopping.wait(), WARM_UP_RETRY_SECONDS)
+
+
 @asynccontextmanager
 async def _lifespan(app: FastAPI):
     services: Services = app.state.services
     # Loading runs in the background so /healthz answers at once and /readyz reports progress.
-    warm = asyncio.create_task(run_in_threadpool(services.warm_up))
+    stopping = asyncio.Event()
+    warm = asyncio.create_task(_warm_up(services, stopping))
     watch = asyncio.create_task(_watch_champion(services))
     try:
         yield
@@ -52,7 +68,8 @@ async def _lifespan(app: FastAPI):
         watch.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await watch
-        await warm
+        stopping.set()
+        await warm  # an attempt under way ends before the stores it uses are closed
         services.close()
 
 
@@ -63,7 +80,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app = FastAPIOffline(
         title="appeal-router 12345 工单分派",
         version="1",
-        description=DESCRIPTION,
+        description=DESCRIPTION.format(city=deployment_area().name),
         lifespan=_lifespan,
     )
     app.state.settings = settings

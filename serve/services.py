@@ -20,7 +20,7 @@ from serve.schemas import TicketIn
 from training.feedback_store import FeedbackStore
 
 log = logging.getLogger("appeal.serve")
-WARM_UP_TICKET = TicketIn(title="路灯不亮", text="武冈市迎春亭街道某小区门口路灯坏了一个月，晚上出行不便，请尽快维修。", location="迎春亭街道")
+WARM_UP_TICKET = TicketIn(title="路灯不亮", text="某小区门口路灯坏了一个月，晚上出行不便，请尽快维修。")
 
 
 class NotReady(RuntimeError):
@@ -58,9 +58,11 @@ class Services:
             self.kb_loaded = True
             self.models.sync()
             self._model_changed()
-        except Exception as exc:  # noqa: BLE001 — reported by /readyz; the process stays up to say why
-            self.error = f"{type(exc).__name__}: {exc}"
-            log.exception("warm-up failed")
+        except Exception as exc:  # noqa: BLE001 — reported by /readyz; the process stays up to say why, and tries again
+            error = f"{type(exc).__name__}: {exc}"
+            if error != self.error:  # the traceback once, not at every attempt
+                log.exception("warm-up failed; trying again")
+            self.error = error
 
     def _model_changed(self) -> None:
         self.metrics.set_model(self.model.version, self.model.kind)

@@ -1,6 +1,7 @@
 """A newly promoted champion is served without a restart and without failing requests in flight."""
 from __future__ import annotations
 
+import sqlite3
 import threading
 import time
 from collections import Counter
@@ -81,3 +82,27 @@ def test_reload_and_watch_swap_models_under_load(appeal_home, tmp_path):
     assert set(outcomes) == {200}, outcomes
     assert outcomes[200] >= 60
     assert set(versions) == {"v1", "v2", "v3"}, versions
+
+
+def test_a_database_locked_at_start_delays_readiness_but_does_not_end_it(tmp_path):
+    """A backup or a migration holding the database when the service started made its warm-up fail once, and the
+    service stayed not ready for good (503 to every route) though the database was free again moments later."""
+    home = tmp_path / "home"
+    install_model(home, "v1")
+    start_server(home, tmp_path / "first.log").stop()  # the database and its tables, as a running centre has them
+    holder = sqlite3.connect(home / "appeal.db", check_same_thread=False)
+    holder.execute("BEGIN EXCLUSIVE")
+    release = threading.Timer(35, holder.rollback)  # longer than the service's 30 s busy timeout
+    release.start()
+    try:
+        server = start_server(home, tmp_path / "second.log", ready_timeout=120)
+    finally:
+        release.join()
+        holder.close()
+    try:
+        with server.client("platform") as client:
+            assert client.post("/v1/route", json={"text": "湾头桥镇路灯坏了一个月"}).status_code == 200
+        log = (tmp_path / "second.log").read_text(encoding="utf-8")
+        assert log.count("warm-up failed; trying again") == 1 and "database is locked" in log
+    finally:
+        server.stop()
