@@ -236,6 +236,17 @@ def test_a_database_that_cannot_be_reached_is_one_line(appeal_home, monkeypatch)
     assert "Traceback" not in result.stderr and "s3cret-pw" not in result.stderr
 
 
+def test_a_damaged_database_file_is_one_line(appeal_home):
+    """A file that is no database (overwritten, a disk fault) gave 143 lines of traceback at `appeal serve`."""
+    ok("kb", "import", FAQ)
+    with open(appeal_home / "appeal.db", "r+b") as handle:
+        handle.write(b"\xff" * 4096)
+    for command in (("kb", "list"), ("serve", "--no-build", "--port", "1")):
+        result = appeal(*command)
+        assert result.returncode == 1, result.stderr
+        assert result.stderr.strip() == "error: the database (APPEAL_DATABASE_URL) cannot be used: file is not a database"
+
+
 def test_add_update_delete_from_the_command_line(appeal_home, tmp_path):
     added = json.loads(ok("kb", "add", "--id", "gas-smell", "-q", "楼道里有很重的煤气味", "-a",
                           "立即关闭燃气阀门、开窗通风，撤离后报警。", "-u", "武冈市管道燃气公司", "--topic", "燃气",

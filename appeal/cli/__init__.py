@@ -116,9 +116,10 @@ def main() -> None:
         typer.secho(f"error: {paths + ': ' if paths else ''}{exc.strerror or exc}", fg=typer.colors.RED, err=True)
         sys.exit(2)
     except Exception as exc:
-        from sqlalchemy.exc import OperationalError  # here: `appeal --help` need not import SQLAlchemy
+        from sqlalchemy.exc import DatabaseError, OperationalError  # here: `appeal --help` need not import SQLAlchemy
 
-        if not isinstance(exc, OperationalError):
+        # DatabaseError itself, not its kinds (IntegrityError …): a file that is no database (damaged, overwritten)
+        if not isinstance(exc, OperationalError) and type(exc) is not DatabaseError:
             raise
         # A database that is down or still starting (a service started before it) is an operator's matter: one
         # line that says so, not a hundred lines of driver traceback, and a failure a service manager retries.
