@@ -43,6 +43,7 @@ class ModelHolder:
         self._load_lock = threading.Lock()
         # A champion that failed to load is not retried on every poll, only when the pointer moves on.
         self._failed: str | None = None
+        self._pointer_fault: str | None = None
 
     def _load(self, version: str, path: Path) -> LoadedModel:
         try:
@@ -77,15 +78,23 @@ class ModelHolder:
 
     def sync_quietly(self) -> bool:
         """For the background watch: a champion that cannot be loaded is logged once, and the old model keeps
-        serving."""
+        serving; so is a pointer that cannot be read, once per distinct fault (the watch looks every 2 s, and a
+        traceback each time filled the log with 40 MB a day)."""
         try:
             champion = self.registry.champion()
             if champion is None or champion[0] == self._failed:
-                return False
-            return self.sync()[1]
+                changed = False
+            else:
+                changed = self.sync()[1]
         except ModelLoadError as exc:
             self._failed = exc.version
             log.exception("the previous model keeps serving")
-        except Exception:  # noqa: BLE001 — an unreadable pointer must not stop the watch or the service
-            log.exception("champion pointer unreadable; the previous model keeps serving")
-        return False
+            return False
+        except Exception as exc:  # noqa: BLE001 — an unreadable pointer must not stop the watch or the service
+            fault = f"{type(exc).__name__}: {exc}"
+            if fault != self._pointer_fault:
+                self._pointer_fault = fault
+                log.exception("champion pointer unreadable; the previous model keeps serving")
+            return False
+        self._pointer_fault = None
+        return changed

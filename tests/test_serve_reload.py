@@ -74,6 +74,13 @@ def test_reload_and_watch_swap_models_under_load(appeal_home, tmp_path):
             assert refused.status_code == 409 and "v4-broken" in refused.json()["detail"]
             assert admin.get("/v1/models").json()["serving"] == "v3"
         _wait_for_more(outcomes)
+
+        # A pointer that cannot be read: the previous model serves on, and the log says so once, not at every look
+        # (every 2 s: 40 MB of tracebacks a day)
+        (registry.root / "champion.json").write_text("{garbage", encoding="utf-8")
+        time.sleep(7)
+        _wait_for_more(outcomes)
+        assert sum("champion pointer unreadable" in line for line in server.log_lines()) == 1
     finally:
         stop.set()
         for worker in workers:
