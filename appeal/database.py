@@ -7,6 +7,7 @@ enough for a retraining export to run beside a busy service.
 from __future__ import annotations
 
 import json
+import os
 from datetime import datetime, timezone
 from functools import partial
 from pathlib import Path
@@ -49,7 +50,11 @@ def make_engine(url: str, *, durable: bool = True, timeout: float | None = None)
     if parsed.get_backend_name() != "sqlite":
         return create_engine(url, **options)
     if parsed.database not in (None, "", ":memory:"):
-        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        path = Path(parsed.database)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        # Citizens' tickets are in it: readable by the service's user only, as the key file is (SQLite gives its -wal
+        # and -shm files the database's mode). An empty file is an empty database; an existing file keeps its mode.
+        os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
     engine = create_engine(url, connect_args={"timeout": 30}, **options)
 
     @event.listens_for(engine, "connect")

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import stat
 import time
 
 import pytest
@@ -9,7 +10,7 @@ from sqlalchemy import text
 
 from knowledge_base.store import EntryStore
 from knowledge_base.ticket_log import TicketLog
-from training.feedback_store import FeedbackStore
+from training.feedback_store import Feedback, FeedbackStore
 
 FULL, NORMAL = 2, 1
 
@@ -31,6 +32,11 @@ def test_stores_share_one_sqlite_set_up(tmp_path):
         # for the disk.
         assert {name: _pragma(s.engine, "synchronous") for name, s in stores.items()} == {
             "kb": FULL, "feedback": FULL, "tickets": NORMAL}
+        # citizens' tickets: readable by the service's user alone, as the key file is (it was -rw-r--r--)
+        stores["feedback"].add(Feedback(text="路灯坏了", topic="城乡建设"))
+        files = sorted((tmp_path / "not" / "yet").iterdir())
+        assert [f.name for f in files] == ["appeal.db", "appeal.db-shm", "appeal.db-wal"]
+        assert {stat.S_IMODE(f.stat().st_mode) for f in files} == {0o600}
     finally:
         for store in stores.values():
             store.close()
