@@ -114,9 +114,13 @@ def _write_key_entries(path: Path, entries: list[KeyEntry]) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        handle.write(json.dumps([asdict(e) for e in entries], ensure_ascii=False, indent=2))
-    os.replace(temporary, path)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(json.dumps([asdict(e) for e in entries], ensure_ascii=False, indent=2))
+        os.replace(temporary, path)
+    except OSError as exc:  # a full disk: no temporary file left behind, and the error names the file
+        temporary.unlink(missing_ok=True)
+        raise OSError(exc.errno, exc.strerror, str(path)) from exc
 
 
 def _ring(entries: list[KeyEntry]) -> KeyRing:

@@ -169,3 +169,19 @@ def test_a_key_added_outside_the_services_home_says_where_it_went(tmp_path):
     assert f"note: no key file at {tmp_path.resolve() / '.appeal' / 'api_keys.json'} yet" in first.stderr
     assert "set APPEAL_HOME" in first.stderr and second.stderr == ""
     assert [e.role for e in read_key_entries(keys_path(tmp_path / ".appeal"))] == ["agent", "agent"]
+
+
+def test_a_key_file_that_cannot_be_written_is_named_and_leaves_nothing_behind(tmp_path):
+    """On a full disk `keys add` said "No space left on device" without the file, and left an empty temporary file
+    beside the key file. A file-size limit makes the same failure without filling a disk."""
+    import resource
+
+    def limited() -> None:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (1, 1))  # Python ignores SIGXFSZ: the write fails with EFBIG
+
+    result = subprocess.run([sys.executable, "-c", "from appeal.cli import main; main()", "keys", "add", "agent",
+                             "--name", "王芳"], cwd=REPO, env={**os.environ, "APPEAL_HOME": str(tmp_path)},
+                            capture_output=True, text=True, timeout=120, preexec_fn=limited)
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.strip().splitlines()[-1] == f"error: {tmp_path / 'api_keys.json'}: File too large"
+    assert not [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")] and not keys_path(tmp_path).exists()
