@@ -167,7 +167,7 @@ def test_an_edit_or_delete_of_an_entry_changed_since_it_was_read_is_refused(kb):
     assert kb.get("sbk-lost").answer == "请先挂失，再到服务网点补办。"
     kb.delete("sbk-lost", deleted_by="李明", read_at=kb.get("sbk-lost").updated_at)
     with pytest.raises(EntryChanged, match="deleted"):
-        kb.update("sbk-lost", EntryUpdate(answer="…"), updated_by="王芳", read_at=changed.updated_at)
+        kb.update("sbk-lost", EntryUpdate(answer="以服务网点的答复为准。"), updated_by="王芳", read_at=changed.updated_at)
 
 
 def test_duplicate_id_and_bad_period_are_refused(kb):
