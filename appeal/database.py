@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import json
 import os
+import sqlite3
 from datetime import datetime, timezone
 from functools import partial
 from pathlib import Path
 
 from sqlalchemy import Table, create_engine, event, inspect, text
 from sqlalchemy.engine import Engine, make_url
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, OperationalError
 
 
 def stored_utc(at: datetime) -> datetime:
@@ -63,7 +64,27 @@ def make_engine(url: str, *, durable: bool = True, timeout: float | None = None)
         if not durable:
             dbapi_connection.execute("PRAGMA synchronous=NORMAL")
 
+    if parsed.database not in (None, "", ":memory:"):
+        _refuse_a_file_gone(engine, Path(parsed.database))
     return engine
+
+
+def _refuse_a_file_gone(engine: Engine, path: Path) -> None:
+    """Open connections keep writing to a database file deleted or replaced (a backup restored) under them: the
+    agents' answers were acknowledged as stored into a file no one could open again. Every transaction first checks
+    that the file is the one the engine opened, and is refused like a database that cannot be reached if not."""
+    opened = os.stat(path).st_ino
+
+    @event.listens_for(engine, "begin")
+    def _same_file(_connection) -> None:
+        try:
+            current = os.stat(path).st_ino
+        except FileNotFoundError:
+            current = None
+        if current != opened:
+            what = "deleted" if current is None else "replaced"
+            raise OperationalError(None, None, sqlite3.OperationalError(
+                f"{path} was {what} while in use: restart the service (and restore a backup only while it is stopped)"))
 
 
 def add_missing_columns(engine: Engine, table: Table) -> None:

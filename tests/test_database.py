@@ -2,11 +2,13 @@
 from __future__ import annotations
 
 import os
+import sqlite3
 import stat
 import time
 
 import pytest
 from sqlalchemy import text
+from sqlalchemy.exc import OperationalError
 
 from knowledge_base.store import EntryStore
 from knowledge_base.ticket_log import TicketLog
@@ -40,6 +42,32 @@ def test_stores_share_one_sqlite_set_up(tmp_path):
     finally:
         for store in stores.values():
             store.close()
+
+
+def test_a_database_file_deleted_or_replaced_under_the_service_is_refused_not_written_to(tmp_path):
+    """Deleted while the service ran (or a backup copied over it), the file went on taking agents' answers, each
+    acknowledged as stored, into an inode no one could open again."""
+    path = tmp_path / "appeal.db"
+    store = FeedbackStore(f"sqlite:///{path}")
+    try:
+        store.add(Feedback(text="路灯坏了", topic="城乡建设"))
+        backup = tmp_path / "backup.db"
+        with sqlite3.connect(path) as source, sqlite3.connect(backup) as copy:
+            source.backup(copy)  # as `sqlite3 appeal.db ".backup backup.db"` makes one of a live database
+        for leftover in tmp_path.glob("appeal.db*"):
+            leftover.unlink()
+        with pytest.raises(OperationalError, match="appeal.db was deleted while in use: restart the service"):
+            store.add(Feedback(text="水管爆了", topic="城乡建设"))
+        backup.rename(path)
+        with pytest.raises(OperationalError, match="appeal.db was replaced while in use"):
+            store.add(Feedback(text="水管爆了", topic="城乡建设"))
+    finally:
+        store.close()
+    reopened = FeedbackStore(f"sqlite:///{path}")  # a restart reads the restored file
+    try:
+        assert [row.text for row in reopened.rows()] == ["路灯坏了"]
+    finally:
+        reopened.close()
 
 
 def test_a_postgresql_server_that_never_answers_is_given_up_on():
