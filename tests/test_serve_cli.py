@@ -108,6 +108,22 @@ def test_appeal_serve_on_a_new_home_then_feedback_export(appeal_home, tmp_path):
         assert result.returncode == 0, result.stderr
         dataset, _ = load_tickets(as_csv)
         assert dataset["id"] == ["T-9"] and "[手机号]" in dataset["text"][0] and dataset["unit"] == ["住房公积金"]
+
+        # The database moved away (or lost) in a home that served: its absence is said, not hidden by the demo FAQ.
+        moved = tmp_path / "moved"
+        moved.mkdir()
+        for part in appeal_home.glob("appeal.db*"):
+            part.rename(moved / part.name)
+        url, _, process = _run_once(appeal_home, tmp_path / "third.log")
+        try:
+            trainer = httpx.Client(base_url=url, headers={"X-API-Key": keys["trainer"]}, timeout=60)
+            assert trainer.get("/v1/kb/entries", params={"limit": 1}).json()["total"] == 0
+        finally:
+            process.terminate()
+            process.wait(timeout=30)
+        assert "warning: the knowledge base (" in (tmp_path / "third.log").read_text(encoding="utf-8")
+        assert "is empty in a home that has served before: if the database was moved or lost, stop and restore it" \
+               in " ".join((tmp_path / "third.log").read_text(encoding="utf-8").split())
     finally:
         shutil.rmtree(appeal_home / "base-models", ignore_errors=True)
 

@@ -64,13 +64,20 @@ def _ensure_champion(settings) -> None:
         typer.echo(caution)
 
 
-def _ensure_demo_kb(settings) -> None:
+def _ensure_demo_kb(settings, served_before: bool) -> None:
+    """The demo FAQ, into the empty knowledge base of a home that never served: an empty one in a home that did (its
+    key file was there) is more likely a database moved or lost, which the demo's answers would have hidden."""
     from knowledge_base.files import read_entries
     from knowledge_base.store import EntryStore
 
     store = EntryStore(settings.db_url)
     try:
         if store.count():
+            return
+        if served_before:
+            typer.secho(f"warning: the knowledge base ({settings.sqlite_file or 'APPEAL_DATABASE_URL'}) is empty in a "
+                        "home that has served before: if the database was moved or lost, stop and restore it; "
+                        "otherwise import the FAQ with `appeal kb import FILE`", fg=typer.colors.YELLOW, err=True)
             return
         faq = settings.demo_dir / "faq.jsonl"
         result = store.upsert_many(read_entries(faq), updated_by="appeal serve (demo pack)")[0]
@@ -95,13 +102,16 @@ def serve(
     settings = get_settings()
     _check_pack(settings)
     settings.home.mkdir(parents=True, exist_ok=True)
+    from serve.auth import keys_path
+
+    served_before = keys_path(settings.home).is_file()
     _ensure_keys(settings)
     if build:
         from knowledge_base.kb import load_encoder
 
         _ensure_champion(settings)
         typer.echo(f"e5 encoder (ONNX, for suggestions): {load_encoder().directory}")
-        _ensure_demo_kb(settings)
+        _ensure_demo_kb(settings, served_before)
     host, port = host or settings.host, port or settings.port
     typer.echo(f"serving on http://{host}:{port}  (OpenAPI: http://{host}:{port}/docs)")
     uvicorn.run(create_app(settings), host=host, port=port, access_log=False, log_config=UVICORN_LOG_CONFIG)
