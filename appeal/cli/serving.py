@@ -1,6 +1,8 @@
 """`appeal serve` (build what is missing from the demo pack, then serve HTTP) and `appeal feedback export`."""
 from __future__ import annotations
 
+import os
+import sys
 import tempfile
 from collections import Counter
 from pathlib import Path
@@ -14,17 +16,29 @@ feedback_app = typer.Typer(help="Agents' final answers collected by the service 
                            no_args_is_help=True)
 
 
+NEW_KEYS_FILE = "new_api_keys.txt"
+
+
 def _ensure_keys(settings) -> None:
-    """With no key configured, one key per role is made now and shown once; only their digests are kept."""
+    """With no key configured, one key per role is made now and shown once; only their digests are kept. Shown on
+    the terminal; when the output is a log (a service manager's, a container's), the keys would stay in the log
+    store for anyone who reads it, so they go to a file only the service's user can read, and the log says where."""
     from serve.auth import create_keys, keys_path
 
     if settings.api_keys or keys_path(settings.home).is_file():
         return
     keys = create_keys(settings.home)
-    typer.secho("API keys created (shown only this once; only their SHA-256 digests are stored in "
-                f"{keys_path(settings.home)}):", fg=typer.colors.YELLOW, bold=True)
-    for role, key in keys.items():
-        typer.echo(f"  {role:<9} {key}")
+    lines = [f"  {role:<9} {key}" for role, key in keys.items()]
+    stored = f"only their SHA-256 digests are stored in {keys_path(settings.home)}"
+    if sys.stdout.isatty():
+        typer.secho(f"API keys created (shown only this once; {stored}):", fg=typer.colors.YELLOW, bold=True)
+        typer.echo("\n".join(lines))
+    else:
+        path = settings.home / NEW_KEYS_FILE
+        with os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "w", encoding="utf-8") as handle:
+            handle.write("\n".join(lines) + "\n")
+        typer.echo(f"API keys created and written to {path} (readable by this user only; hand them out, then delete "
+                   f"the file; {stored})")
     typer.echo("  more keys, or one replaced or withdrawn: appeal keys add | list | rotate | revoke (the service follows at once)")
 
 
