@@ -59,7 +59,8 @@ class Services:
             self.models.sync()
             self._model_changed()
         except Exception as exc:  # noqa: BLE001 — reported by /readyz; the process stays up to say why, and tries again
-            error = f"{type(exc).__name__}: {exc}"
+            # the first line only: /readyz answers without a key, and a database error's next lines are its SQL
+            error = f"{type(exc).__name__}: {str(exc).strip().splitlines()[0] if str(exc).strip() else ''}"
             if error != self.error:  # the traceback once, not at every attempt
                 log.exception("warm-up failed; trying again")
             self.error = error

@@ -89,9 +89,10 @@ class LiveServer:
             self.process.wait()
 
 
-def start_server(home: Path, log_path: Path, env: dict[str, str] | None = None, ready_timeout: float = 120) -> LiveServer:
-    """`uvicorn serve.app:create_app --factory` on a free port; returns once /readyz says ready."""
-    port = free_port()
+def start_server(home: Path, log_path: Path, env: dict[str, str] | None = None, ready_timeout: float = 120,
+                 port: int | None = None) -> LiveServer:
+    """`uvicorn serve.app:create_app --factory` on `port` (default: a free one); returns once /readyz says ready."""
+    port = port or free_port()
     # Wugang's clock, as the autouse fixture sets it for the tests (a module's server starts before that fixture).
     environment = {**os.environ, "APPEAL_HOME": str(home), "APPEAL_API_KEYS": KEY_SPEC,
                    "APPEAL_TIMEZONE": WUGANG_TIMEZONE, **(env or {})}

@@ -1,6 +1,7 @@
 """A newly promoted champion is served without a restart and without failing requests in flight."""
 from __future__ import annotations
 
+import contextlib
 import sqlite3
 import threading
 import time
@@ -8,7 +9,7 @@ from collections import Counter
 
 import httpx
 
-from tests.serving_support import KEYS, demo_baseline, install_model, start_server
+from tests.serving_support import KEYS, demo_baseline, free_port, install_model, start_server
 
 TICKET = {"title": "夜间施工噪音扰民", "text": "武冈市城区某工地每天晚上十一点以后还在施工，噪音很大，周边居民无法休息，请相关部门查处。"}
 
@@ -101,11 +102,26 @@ def test_a_database_locked_at_start_delays_readiness_but_does_not_end_it(tmp_pat
     holder.execute("BEGIN EXCLUSIVE")
     release = threading.Timer(35, holder.rollback)  # longer than the service's 30 s busy timeout
     release.start()
+    details = []
+
+    def read_readiness() -> None:  # what /readyz, which needs no key, says meanwhile
+        while release.is_alive():
+            with contextlib.suppress(httpx.HTTPError):
+                details.append(httpx.get(f"{url}/readyz", timeout=2).json().get("detail"))
+            time.sleep(1)
+
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    reader = threading.Thread(target=read_readiness)
+    reader.start()
     try:
-        server = start_server(home, tmp_path / "second.log", ready_timeout=120)
+        server = start_server(home, tmp_path / "second.log", ready_timeout=120, port=port)
     finally:
         release.join()
+        reader.join()
         holder.close()
+    assert "OperationalError: (sqlite3.OperationalError) database is locked" in details
+    assert not any("SQL" in (detail or "").replace("sqlite3", "") for detail in details)
     try:
         with server.client("platform") as client:
             assert client.post("/v1/route", json={"text": "湾头桥镇路灯坏了一个月"}).status_code == 200
