@@ -306,7 +306,7 @@ _COMPOUND_SURNAMES = "欧阳|司马|诸葛|上官|东方|皇甫|尉迟|公孙|�
 # A label that introduces a person by role (姓名：, 投诉人, 我叫 …) or as the caller's relative (其母亲刘桂英的…), or
 # only by standing (本人, 村民, 业主 …), which as often opens a sentence (本人于去年3月…, 业主向物业反映…).
 _PERSON_LABEL = re.compile(r"(?:姓名|联系人|来电人|反映人|投诉人|举报人|控告人|信访人|受害人|申请人|诉求人|咨询人|求助人|当事人|户主"
-                           r"|签名|落款|署名|我叫|我名|名叫|我的名字[叫是]"
+                           r"|签名|落款|署名|我叫|我名|名叫|我的名字[叫是]|我姓[\u4e00-\u9fff]{1,2}[,，、\s]*(?:名)?叫"
                            # a relative or a neighbour, never inside a longer word (妇女儿童)
                            r"|母亲|父亲|儿子|(?<!妇)女儿|妻子|丈夫|爱人|老伴|儿媳|女婿|孙子|孙女|外孙"
                            r"|哥哥|姐姐|弟弟|妹妹|岳父|岳母|公公|婆婆|爸爸|妈妈|我爸|我妈|爷爷|奶奶|外公|外婆|邻居"
@@ -351,7 +351,8 @@ _NOT_GIVEN_NAMES = frozenset("街道 社区 政府 部门 领导 单位".split()
 # name starts with one.
 _NOT_NAMES = frozenset("许可 谢谢 孙子 孙女 方面 方便 高兴 万一 于是 马上 时间 陈述 周一 周二 周三 周四 周五 周六 周日 周末"
                        " 申请 申报 申诉 申领 申明 文件 易于 凌晨 任何".split())
-_TITLES = frozenset("先生 女士 小姐 师傅 老师 同学 阿姨 同志 大爷 大妈 老板 经理 主任 书记 局长 市长 镇长 村长".split())
+_TITLES = frozenset("先生 女士 小姐 师傅 老师 同学 阿姨 同志 大爷 大妈 老板 经理 主任 书记 局长 市长 镇长 村长 县长 区长 乡长 省长 厅长"
+                    " 处长 科长 所长 院长 校长 部长 站长 队长 行长 主席 董事长 总经理 医生 护士 总 工".split())
 
 
 # A name followed by the person's sex, as a signature or a statement of facts gives one with no label before it
@@ -365,6 +366,8 @@ _NAME_WITH_SEX = re.compile(f"(?:^|(?<={_PUNCTUATION})){_NAME}(?=[，,（(]\\s*[
 _AFTER_STANDING = "(?<=市民|村民|居民|业主|群众)"
 _NAME_BEFORE_CALL = re.compile(f"(?:^|(?<={_PUNCTUATION})|{_AFTER_STANDING})"
                                f"(?![{''.join(sorted(_WORDLIKE_SURNAMES))}]){_NAME}(?=来电|致电|来访|来信)")
+# A name the text greets (李秀英您好：…, 张建国先生你好), as an official reply opens: at the start or after punctuation.
+_NAME_GREETED = re.compile(f"(?:^|(?<={_PUNCTUATION})){_NAME}(?:先生|女士|同志)?[,，:：\\s]*[您你]好")
 
 
 # A name right before a phone number, as a signature or a list of residents gives one with no label (…。马晓英139…;
@@ -387,7 +390,8 @@ def _is_place(word: str) -> bool:
 
 
 def _labelled_names(text: str) -> set[str]:
-    names = {match.group(1) for pattern in (_NAME_WITH_SEX, _NAME_BEFORE_CALL) for match in pattern.finditer(text)
+    names = {match.group(1) for pattern in (_NAME_WITH_SEX, _NAME_BEFORE_CALL, _NAME_GREETED)
+             for match in pattern.finditer(text)
              if _is_name(match.group(1), match.group(2))}
     for label in _PERSON_LABEL.finditer(text):
         by_standing = label.group(1) is not None

@@ -311,6 +311,9 @@ def test_a_name_after_a_standing_is_masked_where_the_writer_goes_on_about_the_pe
         # a name in quotes after its label; after 我叫 a surname that is also a word (马, 许) starts a name too
         ("我叫“王小明”，联系人「李四光」，投诉人：『刘德华』", "我叫“[姓名]”，联系人「[姓名]」，投诉人：『[姓名]』"),
         ("我叫马丽今年60岁，我叫了救护车", "我叫[姓名]今年60岁，我叫了救护车"),
+        # the name an official reply greets, and one given after the surname alone
+        ("李秀英您好：您反映的问题已转交。张建国先生你好", "[姓名]您好：您反映的问题已转交。[姓名]先生你好"),
+        ("我姓王，叫王小明，路灯坏了", "我姓王，叫[姓名]，路灯坏了"),
     ],
 )
 def test_names_in_the_shapes_tickets_give_them(text, masked):
@@ -336,6 +339,7 @@ def test_a_place_of_the_deployment_is_no_name(text):
         "咨询电话：林业局0739-4221001，文广局0739-4221002。",  # offices before their numbers
         "并由广大村民签名向街道反映，四个月还未给业主任何关系证明",
         "我是程序员，我是龙溪的",
+        "张县长：您好！胡总您好，王局长您好",  # an official greeted by surname and title
     ],
 )
 def test_words_shaped_like_names_after_labels_stay(text):
