@@ -314,6 +314,9 @@ def test_a_name_after_a_standing_is_masked_where_the_writer_goes_on_about_the_pe
         # the name an official reply greets, and one given after the surname alone
         ("李秀英您好：您反映的问题已转交。张建国先生你好", "[姓名]您好：您反映的问题已转交。[姓名]先生你好"),
         ("我姓王，叫王小明，路灯坏了", "我姓王，叫[姓名]，路灯坏了"),
+        # a third party named by role, as complaints name officials and bosses (real messages of the board)
+        ("因老板胡建迪不给我报销！包工头汪平裕（浙江省衢州人）", "因老板[姓名]不给我报销！包工头[姓名]（浙江省衢州人）"),
+        ("向政府举报村长屈林孟，村民组长李伍，分公司法定代表人陈建明当面、电话", "向政府举报村长[姓名]，村民组长[姓名]，分公司法定代表人[姓名]当面、电话"),
     ],
 )
 def test_names_in_the_shapes_tickets_give_them(text, masked):
@@ -340,6 +343,7 @@ def test_a_place_of_the_deployment_is_no_name(text):
         "并由广大村民签名向街道反映，四个月还未给业主任何关系证明",
         "我是程序员，我是龙溪的",
         "张县长：您好！胡总您好，王局长您好",  # an official greeted by surname and title
+        "书记高度重视，老师严重违反规定，要求各店主文明经营，主任何时回来，开发商高瑞地产",  # words after roles
     ],
 )
 def test_words_shaped_like_names_after_labels_stay(text):
