@@ -6,6 +6,7 @@ enough for a retraining export to run beside a busy service.
 """
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import sqlite3
@@ -54,8 +55,12 @@ def make_engine(url: str, *, durable: bool = True, timeout: float | None = None)
         path = Path(parsed.database)
         path.parent.mkdir(parents=True, exist_ok=True)
         # Citizens' tickets are in it: readable by the service's user only, as the key file is (SQLite gives its -wal
-        # and -shm files the database's mode). An empty file is an empty database; an existing file keeps its mode.
-        os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
+        # and -shm files the database's mode). An empty file is an empty database. An existing file is never opened
+        # here: closing any descriptor of it drops the POSIX locks this process's connections hold on it, and another
+        # process closing its last connection then deletes the WAL file under them.
+        if not path.exists():
+            with contextlib.suppress(FileExistsError):  # another store or process made it meanwhile
+                os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
     engine = create_engine(url, connect_args={"timeout": 30}, **options)
 
     @event.listens_for(engine, "connect")

@@ -4,6 +4,8 @@ from __future__ import annotations
 import os
 import sqlite3
 import stat
+import subprocess
+import sys
 import time
 
 import pytest
@@ -42,6 +44,30 @@ def test_stores_share_one_sqlite_set_up(tmp_path):
     finally:
         for store in stores.values():
             store.close()
+
+
+def test_opening_one_more_store_keeps_the_locks_of_the_open_ones(tmp_path):
+    """The service opens its stores one after another. Creating the file with mode 0600 once opened and closed the
+    existing database too, which drops every POSIX lock the process's connections hold on it: another process closing
+    its last connection then deleted the WAL file under the service, whose answers went on into the deleted file."""
+    path = tmp_path / "appeal.db"
+    feedback = FeedbackStore(f"sqlite:///{path}")
+    kb = None
+    try:
+        feedback.add(Feedback(text="路灯坏了", topic="城乡建设"))
+        kb = EntryStore(f"sqlite:///{path}")  # one more store of the same process
+        subprocess.run([sys.executable, "-c", f"import sqlite3; c = sqlite3.connect({str(path)!r}); "
+                        "c.execute('SELECT count(*) FROM feedback').fetchone(); c.close()"], check=True, timeout=60)
+        feedback.add(Feedback(text="水管爆了", topic="城乡建设"))
+        reader = sqlite3.connect(path)
+        try:
+            assert reader.execute("SELECT count(*) FROM feedback").fetchone() == (2,)
+        finally:
+            reader.close()
+    finally:
+        feedback.close()
+        if kb is not None:
+            kb.close()
 
 
 def test_a_database_file_deleted_or_replaced_under_the_service_is_refused_not_written_to(tmp_path):
