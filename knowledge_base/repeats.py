@@ -184,6 +184,13 @@ class RepeatIndex:
             if len(self._pending) > min(_PENDING, len(self._tickets) // _PENDING):
                 self._merge()
 
+    def knows(self, ticket_id: str) -> bool:
+        """Whether the ticket was routed within the window (and not replaced since): a repeat check could list it."""
+        cutoff = np.datetime64(utc_now() - self.window, "us")
+        with self._lock:
+            row = self._position.get(ticket_id)
+            return row is not None and bool(self._alive[row]) and bool(self._received[row] >= cutoff)
+
     def _merge(self) -> None:
         """Folds the pending tickets in, drops replaced ones and those that left the window, and refreshes the
         document frequencies and norms (caller holds the lock). Dropping renumbers tickets, so it happens here only."""
@@ -435,6 +442,11 @@ class Repeats:
             self._write()
         self.sync()
         return self.index.related(text, exclude=exclude, township=township, k=k)
+
+    def knows(self, ticket_id: str) -> bool:
+        """`RepeatIndex.knows`, with the tickets other processes routed meanwhile."""
+        self.sync()
+        return self.index.knows(ticket_id)
 
     def record(self, ticket: SeenTicket) -> None:
         """Stores the ticket. When the log cannot be written (the database is down), the error is raised and the

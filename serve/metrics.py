@@ -42,7 +42,8 @@ class ServeMetrics:
         self.repeat_verdicts = Counter(
             "appeal_repeat_verdicts", "Agents' answers on the repeat check, for tickets whose feedback says what the "
             "route listed: confirmed (the agent linked a listed ticket), rejected (the agent linked none of the listed "
-            "tickets, perhaps another one), missed (none listed, the agent linked one), new (none listed, none linked)",
+            "tickets, perhaps another one), missed (none listed, the agent linked one), unseen (none listed, the agent "
+            "linked one the service never routed within its window), new (none listed, none linked)",
             ["verdict"], registry=self.registry,
         )
         self.refusal_verdicts = Counter(

@@ -87,6 +87,10 @@ def test_repeat_answers_are_the_latest_that_speak_of_repeats(store):
 ])
 def test_repeat_verdict(listed, linked, verdict):
     assert repeat_verdict(listed, linked) == verdict
+    # a link to a ticket the service had seen reads the same; one to a ticket it never routed is no miss of the check
+    assert repeat_verdict(listed, linked, repeat_of_seen=True) == verdict
+    unseen = repeat_verdict(listed, linked, repeat_of_seen=False)
+    assert unseen == ("unseen" if verdict == "missed" else verdict)
 
 
 def _first_release_table(url: str) -> None:

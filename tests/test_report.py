@@ -174,17 +174,18 @@ def test_repeats_live_table_measures_the_flag_per_week(tmp_path):
                ("T4", [], None, week1), ("T7", ["T0"], None, week1),
                ("T5", None, "T0", week1),  # the platform did not say what was listed: not counted
                ("T6", ["T1", "T0"], "T1", week2_in_wugang),
-               ("T2", ["T0"], "T0", week2)]  # T2 corrected: the latest counts
+               ("T2", ["T0"], "T0", week2),  # T2 corrected: the latest counts
+               ("T8", [], "T-OLD", week2)]  # linked to a ticket the service never routed: no miss of the check
     for ticket, listed, link, at in answers:
         row = store.add(Feedback(text=f"工单{ticket}", topic="城乡建设", ticket_id=ticket,
-                                 related_ticket_ids=listed, repeat_of=link))
+                                 related_ticket_ids=listed, repeat_of=link, repeat_of_seen=link != "T-OLD"))
         with store.engine.begin() as connection:
             connection.execute(update(FeedbackRow).where(FeedbackRow.id == row.id).values(created_at=at))
     table = report.repeats_live_table(store.latest()).set_index("week")
     store.close()
     assert table.to_dict("index") == {
         "2026-W47": {"tickets": 4, "listed": 2, "confirmed": 1, "precision": 0.5, "linked": 2, "recall": 0.5},
-        "2026-W48": {"tickets": 2, "listed": 2, "confirmed": 2, "precision": 1.0, "linked": 2, "recall": 1.0},
+        "2026-W48": {"tickets": 3, "listed": 2, "confirmed": 2, "precision": 1.0, "linked": 2, "recall": 1.0},
     }
 
 

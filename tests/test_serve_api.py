@@ -587,6 +587,10 @@ def test_repeat_reports_are_linked_and_grouped(server):
                 "ticket_id": ticket["id"], "text": ticket["text"], "topic": "环境保护", "model_version": "v-repeat",
                 "related_ticket_ids": listed, "repeat_of": link})
             assert answer.status_code == 201, answer.text
+        # linked to a ticket the service never routed (before it went live, or past the window): no miss
+        unseen = agent.post("/v1/feedback", json={"ticket_id": "WG-R4", "text": REPEATS[2]["text"], "topic": "环境保护",
+                                                   "related_ticket_ids": [], "repeat_of": "WG-2019-000001"})
+        assert unseen.status_code == 201
         itself = agent.post("/v1/feedback", json={"ticket_id": "WG-R3", "text": REPEATS[2]["text"],
                                                    "topic": "环境保护", "repeat_of": "WG-R3"})
         assert itself.status_code == 422 and "repeat_of names the ticket itself" in itself.text
@@ -598,13 +602,15 @@ def test_repeat_reports_are_linked_and_grouped(server):
         assert regrouped == [["WG-R1", "WG-R2"]]
     assert 'appeal_repeat_verdicts_total{verdict="confirmed"} 1.0' in metrics
     assert 'appeal_repeat_verdicts_total{verdict="rejected"} 1.0' in metrics
+    assert 'appeal_repeat_verdicts_total{verdict="unseen"} 1.0' in metrics
+    assert 'appeal_repeat_verdicts_total{verdict="missed"}' not in metrics
     verdicts = [json.loads(line).get("repeat_verdict") for line in server.log_lines() if line.startswith("{")]
     assert "confirmed" in verdicts and "rejected" in verdicts
     with sqlite3.connect(server.home / "appeal.db") as db:
-        stored = db.execute("SELECT ticket_id, related_ticket_ids, repeat_of FROM feedback "
+        stored = db.execute("SELECT ticket_id, related_ticket_ids, repeat_of, repeat_of_seen FROM feedback "
                             "WHERE model_version = 'v-repeat' ORDER BY id").fetchall()
-    assert [(t, "WG-R1" in json.loads(listed), link) for t, listed, link in stored] == [("WG-R2", True, "WG-R1"),
-                                                                                        ("WG-R3", True, None)]
+    assert [(t, "WG-R1" in json.loads(listed), link, seen) for t, listed, link, seen in stored] == [
+        ("WG-R2", True, "WG-R1", 1), ("WG-R3", True, None, None)]
     lines = [json.loads(line) for line in server.log_lines() if line.startswith("{") and "related" in line]
     assert any(line.get("related") == [["WG-R1"], ["WG-R1", "WG-R2"]] or line.get("related") == [["WG-R1"],
                ["WG-R2", "WG-R1"]] for line in lines)

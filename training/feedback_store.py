@@ -39,6 +39,9 @@ class FeedbackRow(_Base):
     # agent linked this one to (None: a new matter). Together they measure the repeat flag live.
     related_ticket_ids: Mapped[list[str] | None] = mapped_column(JSON(none_as_null=True))
     repeat_of: Mapped[str | None] = mapped_column(String(128))
+    # Whether the service had routed that earlier ticket within its window when the answer came (None: not known,
+    # as for answers stored before this was kept): a link to one it never saw is no miss of its repeat check.
+    repeat_of_seen: Mapped[bool | None] = mapped_column(Boolean)
     # The refusal rule /v1/route named (None: none), and whether the centre refused the ticket in the end (None:
     # the platform did not say). Together they measure the 不予受理 rules live.
     refusal_rule: Mapped[str | None] = mapped_column(String(128))
@@ -52,7 +55,7 @@ class FeedbackRow(_Base):
 
     @property
     def repeat_verdict(self) -> RepeatVerdict | None:
-        return repeat_verdict(self.related_ticket_ids, self.repeat_of)
+        return repeat_verdict(self.related_ticket_ids, self.repeat_of, self.repeat_of_seen)
 
     @property
     def refusal_verdict(self) -> RefusalVerdict | None:
@@ -74,23 +77,28 @@ class Feedback:
     model_version: str | None = None
     related_ticket_ids: list[str] | None = None
     repeat_of: str | None = None
+    repeat_of_seen: bool | None = None
     refusal_rule: str | None = None
     refused: bool | None = None
 
 
-RepeatVerdict = Literal["confirmed", "rejected", "missed", "new"]
+RepeatVerdict = Literal["confirmed", "rejected", "missed", "unseen", "new"]
 
 
-def repeat_verdict(related_ticket_ids: list[str] | None, repeat_of: str | None) -> RepeatVerdict | None:
+def repeat_verdict(related_ticket_ids: list[str] | None, repeat_of: str | None,
+                   repeat_of_seen: bool | None = None) -> RepeatVerdict | None:
     """What the agent's answer says of the repeat check: it listed the ticket the agent linked (confirmed), listed
-    others only (rejected), listed none though the agent linked one (missed), or listed none of a new matter (new).
-    None when the platform did not say what was listed. Precision of the check is confirmed / (confirmed +
-    rejected); its recall is confirmed over the tickets the agent linked."""
+    others only (rejected), listed none though the agent linked one (missed; unseen when the service never routed
+    that one within its window, so it could not have listed it), or listed none of a new matter (new). None when the
+    platform did not say what was listed. Precision of the check is confirmed / (confirmed + rejected); its recall is
+    confirmed over the tickets the agent linked to one the service had seen."""
     if related_ticket_ids is None:
         return None
     if related_ticket_ids:
         return "confirmed" if repeat_of in related_ticket_ids else "rejected"
-    return "new" if repeat_of is None else "missed"
+    if repeat_of is None:
+        return "new"
+    return "unseen" if repeat_of_seen is False else "missed"
 
 
 RefusalVerdict = Literal["confirmed", "overruled", "missed", "accepted"]

@@ -199,7 +199,7 @@ def repeats_live_table(answers: Sequence[FeedbackRow]) -> pd.DataFrame:
         "week": [centre_time(a.created_at).strftime("%G-W%V") for a in judged],
         "listed": [a.repeat_verdict in ("confirmed", "rejected") for a in judged],
         "confirmed": [a.repeat_verdict == "confirmed" for a in judged],
-        "linked": [a.repeat_of is not None for a in judged],
+        "linked": [a.repeat_of is not None and a.repeat_verdict != "unseen" for a in judged],
     })
     table = frame.groupby("week").agg(tickets=("week", "size"), listed=("listed", "sum"),
                                       confirmed=("confirmed", "sum"), linked=("linked", "sum"))

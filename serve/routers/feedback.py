@@ -33,6 +33,7 @@ def post_feedback(
     check_text_length(body.text, services.settings.max_text_chars)
     values = body.model_dump(exclude={"author", "id", "location", "channel"})  # not stored: see FeedbackIn
     values["title"], values["text"] = masked_parts(body.title or None, body.text, people=[body.author])
+    values["repeat_of_seen"] = services.repeats.knows(body.repeat_of) if body.repeat_of else None
     row = services.feedback.add(Feedback(**values))
     refusal_rules = {rule.id for rule in default_routing()[1].not_accepted}
     services.metrics.observe_feedback(
