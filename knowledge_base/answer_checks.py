@@ -8,10 +8,13 @@ from collections.abc import Iterable
 
 from pipeline.pii import find_pii
 
+# A number is read from its first digit only: tried from every digit of a long run, each pattern took seconds on an
+# answer of 20,000 digits, holding every other request of the service meanwhile.
 _SPECIFICS = {
-    "a fee": re.compile(r"[0-9０-９]+(?:\.[0-9]+)?\s*(?:元|块钱)"),
+    "a fee": re.compile(r"(?<![0-9０-９.])[0-9０-９]+(?:\.[0-9]+)?\s*(?:元|块钱)"),
     "an address": re.compile(r"[\u4e00-\u9fff]{1,8}(?:路|街|大道|巷)[0-9０-９]+号"),
-    "a deadline": re.compile(r"[0-9０-９一二三四五六七八九十两]+\s*个?(?:工作日|自然日|日内|天内|个月内)"),
+    "a deadline": re.compile(r"(?<![0-9０-９一二三四五六七八九十两])[0-9０-９一二三四五六七八九十两]+\s*个?"
+                             r"(?:工作日|自然日|日内|天内|个月内)"),
 }
 _PHONES = frozenset({"mobile", "landline"})
 

@@ -14,7 +14,9 @@ from functools import lru_cache
 import opencc
 
 # Script and style bodies are code, not text; comments are markup.
-_HIDDEN_BLOCK = re.compile(r"<(script|style)\b[^>]*>.*?</\1\s*>|<!--.*?-->", re.IGNORECASE | re.DOTALL)
+_HIDDEN_OPEN = re.compile(r"<(script|style)\b[^>]*>|<!--", re.IGNORECASE)
+_HIDDEN_CLOSE = {"script": re.compile(r"</script\s*>", re.IGNORECASE), "style": re.compile(r"</style\s*>", re.IGNORECASE),
+                 "!--": re.compile("-->")}
 # Only things that look like tags: "a < b > c" or "<3" in a citizen's complaint is text.
 _TAG = re.compile(r"</?([A-Za-z][A-Za-z0-9]*)\b[^<>]*>|<![A-Za-z][^<>]*>")
 # Tags that end a line or a cell in the rendered page become a line break, so that the words on either side
@@ -81,8 +83,26 @@ def strip_markup(text: str) -> str:
     if "&" in text:
         text = html.unescape(text)
     if "<" in text:
-        text = _TAG.sub(_strip_tag, _HIDDEN_BLOCK.sub("\n", text))
+        text = _TAG.sub(_strip_tag, _drop_hidden_blocks(text))
     return text
+
+
+def _drop_hidden_blocks(text: str) -> str:
+    """Script and style bodies and comments, each made a line break; an opening that is never closed stays text. The
+    end of each kind is looked for once past the point where it was last missing: a lazy regex searched the rest of
+    the text again for every unclosed "<!--", and 20,000 characters of them held the service for seconds."""
+    parts, position, unclosed = [], 0, set()
+    for opening in _HIDDEN_OPEN.finditer(text):
+        kind = (opening.group(1) or "!--").lower()
+        if opening.start() < position or kind in unclosed:
+            continue
+        closing = _HIDDEN_CLOSE[kind].search(text, opening.end())
+        if closing is None:
+            unclosed.add(kind)  # no later opening of this kind is closed either
+            continue
+        parts += [text[position:opening.start()], "\n"]
+        position = closing.end()
+    return "".join(parts) + text[position:] if parts else text
 
 
 def strip_invisible(text: str) -> str:

@@ -6,6 +6,7 @@ from typing import Annotated, Literal
 from pydantic import (AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, ValidationInfo,
                       model_validator)
 
+from appeal.config import get_settings
 from knowledge_base.dispatch import PlaceRef, Refusal, UnitRef
 from knowledge_base.store import Entry, Source
 from pipeline.normalize import normalize, strip_invisible
@@ -28,7 +29,10 @@ def _storable(value: str | None) -> str | None:
 
 
 def _says_something(value: str | None) -> bool:
-    # Blank after clean-up too: text made only of markup or invisible characters says nothing.
+    # Blank after clean-up too: text made only of markup or invisible characters says nothing. A text over the
+    # limit is refused as too long (413) by its endpoint; cleaning it up first only cost time, in the request loop.
+    if value and len(value) > get_settings().max_text_chars:
+        return True
     return bool(value and value.strip() and normalize(value))
 
 
@@ -60,12 +64,19 @@ Title = Annotated[str, Field(max_length=500), AfterValidator(_storable)]
 _STRIPPED = StringConstraints(strip_whitespace=True)
 # as are invisible characters a pasted label carries ("\ufeff城乡建设" and "城乡建设\u200b" were two more classes)
 _VISIBLE = BeforeValidator(lambda value: strip_invisible(value) if isinstance(value, str) else value)
+
+
+def _one_line(value: str) -> str:
+    # a line break (U+2028 too) or a control character in a label or an id starts a line of its own in a log reader
+    if not value.isprintable():
+        raise ValueError("不能包含换行或控制字符 / may not hold a line break or control character")
+    return value
 Label = Annotated[str, Field(max_length=100), _VISIBLE, _STRIPPED, AfterValidator(_storable),
-                  AfterValidator(_not_blank)]
+                  AfterValidator(_not_blank), AfterValidator(_one_line)]
 UnitLabel = Annotated[str, Field(max_length=200), _VISIBLE, _STRIPPED, AfterValidator(_storable),
-                      AfterValidator(_not_blank)]
+                      AfterValidator(_not_blank), AfterValidator(_one_line)]
 Identifier = Annotated[str, Field(max_length=128), _VISIBLE, _STRIPPED, AfterValidator(_storable),
-                       AfterValidator(_not_blank)]
+                       AfterValidator(_not_blank), AfterValidator(_one_line)]
 
 EXAMPLE_TICKET = {
     "id": "WG-2026-000123",

@@ -26,6 +26,9 @@ from pipeline import normalize
         ("第一行<br/>第二行<BR>第三行", "第一行 第二行 第三行"),
         ('<div class="content"><span style="color:red">噪音</span>扰民</div>', "噪音扰民"),
         ("<script>var a = 1;</script><!-- 注释 -->正文", "正文"),
+        # an opening never closed stays text, and the blocks after it are still dropped
+        ("a<!-- x -->b<style>.c{}</style>c<!-- 没有结尾", "a b c<!-- 没有结尾"),
+        ("<STYLE x>.c{}</style >正文<script>未闭合", "正文未闭合"),
         # doubly escaped, then a tag written with full-width brackets: each layer peels off
         ("&amp;lt;b&amp;gt;加粗&amp;lt;/b&amp;gt;", "加粗"),
         ("＜ｐ＞段落＜／ｐ＞", "段落"),
