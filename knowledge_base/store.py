@@ -74,6 +74,7 @@ def _has_text(value: str) -> bool:
 # into a cell, which every suggestion would then carry to the agent.
 MAX_TEXT_CHARS = 20_000  # a question, an answer, another phrasing (a past case's message is one)
 MAX_TAG_CHARS = 100
+MAX_ITEMS = {"alternatives": 50, "tags": 30}  # the demo FAQ's most are 4 and 5
 
 
 # What is read back from the database was within the limits of the release that stored it: reading it never fails on
@@ -108,6 +109,9 @@ class EntryIn(_UserText):
         limit = MAX_TAG_CHARS if info.field_name == "tags" else MAX_TEXT_CHARS
         if any(len(item) > limit for item in items) and not _stored(info):
             raise ValueError(f"an item may hold at most {limit} characters")
+        # 2,000 phrasings took 100 s to store and made every listing megabytes long
+        if len(items) > MAX_ITEMS[info.field_name] and not _stored(info):
+            raise ValueError(f"at most {MAX_ITEMS[info.field_name]} {info.field_name}, got {len(items)}")
         return items
 
     @field_validator("question", "answer")

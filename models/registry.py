@@ -39,7 +39,7 @@ CHAMPION_FILE = "champion.json"
 DECISIONS_FILE = "decisions.jsonl"
 _INCOMING = ".incoming"
 _LOCK = ".lock"
-_VERSION_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._+-]{0,127}$")
+_VERSION_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._+-]{0,127}\Z")  # \Z: $ also matched before a final line break
 
 DEFAULT_TOLERANCE = 0.005
 DEFAULT_CLASS_MARGIN = 0.03

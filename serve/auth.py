@@ -153,6 +153,8 @@ def add_key(home: Path, role: str, name: str | None = None) -> tuple[KeyEntry, s
         name = _spelled(name)
         if not name:
             raise InputError("a key's name must not be blank")
+        if not name.isprintable():  # an escape sequence in it would run in the terminal of whoever lists the keys
+            raise InputError(f"a key's name may not hold a control character ({name!r})")
     path = keys_path(home)
     with build_lock(path):  # two operators adding at once must not drop each other's key
         entries = read_key_entries(path) if path.is_file() else []

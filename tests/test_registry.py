@@ -46,6 +46,10 @@ def test_add_list_and_first_champion(tmp_path, models):
 
     with pytest.raises(InputError, match="already exists"):
         registry.add(models["large"], version="v1")
+    # a line break at the end passed the check ($ matches before it): a folder "v1\n" listed as a second v1
+    for name in ("v2\n", "../evil"):
+        with pytest.raises(InputError, match="is not a valid version name"):
+            registry.add(models["large"], version=name)
     with pytest.raises(InputError, match="already the champion"):
         registry.promote("v1")
     with pytest.raises(InputError, match=r"no version 'v9' \(known: v1\)"):

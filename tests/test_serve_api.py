@@ -327,6 +327,11 @@ def test_feedback_labels_padded_with_spaces_are_the_labels(server):
         row = db.execute("SELECT ticket_id, topic, unit, predicted_topic FROM feedback WHERE id = ?",
                          (response.json()["id"],)).fetchone()
     assert row == ("WG-3", "城乡建设", "住房和城乡建设局", "城乡建设")
+    # a line break inside a label or an id (U+2028 too) started a line of its own in a log reader
+    with server.client("agent") as client:
+        for field in ("topic", "ticket_id"):
+            forged = client.post("/v1/feedback", json={**padded, field: "城乡\u2028{\"forged\": 1}建设"})
+            assert forged.status_code == 422 and "may not hold a line break" in forged.json()["message"], field
 
 
 def test_one_json_log_line_per_request_with_request_id(server):

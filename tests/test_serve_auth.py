@@ -64,6 +64,8 @@ def test_keys_are_issued_and_revoked_by_name_and_the_file_is_followed(tmp_path):
             add_key(tmp_path, "agent", same)
     with pytest.raises(InputError, match="must not be blank"):
         add_key(tmp_path, "agent", " \u3000 ")
+    with pytest.raises(InputError, match="may not hold a control character"):  # it ran in `keys list`'s terminal
+        add_key(tmp_path, "agent", "\x1b[31m王芳\x1b[0m")
     with pytest.raises(InputError, match="unknown role 'boss'"):
         add_key(tmp_path, "boss")
     assert key not in keys_path(tmp_path).read_text(encoding="utf-8")
