@@ -150,6 +150,41 @@ def test_telecom_fraud_goes_to_the_police_not_to_the_telecom_company():
     assert decide(unsure, "网购的衣服被骗了，商家不给退款").lead.id == "seat-12315"  # a consumer dispute first
 
 
+@pytest.mark.parametrize("text", ["我老公喝了农药，人快不行了，在双牌镇，快点派救护车", "我爸吃了老鼠药，现在口吐白沫",
+                                  "隔壁老房子塌了，有人被压住了，在大甸镇", "小孩掉到塘里去了，快来人",
+                                  "燃气管道破了，呼呼的往外冒气"])
+def test_an_emergency_told_as_callers_tell_it_is_urgent(text):
+    """An agent's shift: each of these came back not urgent (喝了农药 is not 喝农药, 被压住 not 被压在)."""
+    assert decide(heads("农业农村", unit_conf=0.5, unit_review=True), routing_text(None, text)).urgent, text
+
+
+def test_a_fire_or_violence_under_way_goes_to_the_fire_brigade_or_the_police():
+    """urgent changed no unit: a burning gas bottle went to the environment bureau, a man with a knife to the
+    township, whatever the heads said."""
+    fire = decide(heads("生态环境"), routing_text(None, "楼下那家的煤气罐着火了，火好大"))
+    assert (fire.lead.id, fire.rule, fire.urgent) == ("wg-xfjy", "fire", True)
+    knife = decide(heads("乡镇人民政府/街道办事处"), routing_text(None, "我在马坪乡，我堂客跟我打架，拿刀要砍我"))
+    assert (knife.lead.id, knife.rule, knife.urgent) == ("wg-gaj", "violence-police", True)
+    # a fire hazard or a drill is no fire under way
+    assert decide(heads("消防救援"), routing_text(None, "小区消防通道被堵，存在火灾隐患")).rule is None
+
+
+def test_words_that_only_look_like_a_rule_stay_with_their_unit():
+    """漏气 alone was a gas leak (a tyre), 退款 alone a consumer dispute for 12315 (医保, 补课费, 驾校 fees), 冇到账 a
+    policy question, and a matter "已经办结" but 还是不亮 was refused as closed."""
+    tyre = decide(heads("市场监督管理", "商贸旅游"), routing_text(None, "电动车轮胎漏气了，街上修车的乱收费，补个胎要五十"))
+    assert tyre.rule != "gas-leak" and not tyre.urgent
+    for unit, text in (("医疗保障", "医保重复缴费了，请问怎么退款？"),
+                       ("教育", "学校收了补课费说好不补了要退款，武冈三中的"),
+                       ("交通运输", "驾校收了我三千多学费，驾校不给退")):
+        assert decide(heads(unit), routing_text(None, text)).rule != "seat-12315-consumer", text
+    assert decide(heads("市场监督管理", "商贸旅游"), "网购的衣服质量差，商家不给退款").lead.id == "seat-12315"
+    pension = decide(heads("人力资源和社会保障", "劳动和社会保障"), "请问我退休三个月了养老金怎么还冇到账？")
+    assert pension.lead.id != "seat-social"
+    lamp = decide(heads("城市管理和综合执法"), routing_text(None, "你们上次说已经办结了，可是我们那条街的路灯还是不亮"))
+    assert lamp.status == "accepted"
+
+
 @pytest.mark.parametrize("word", ["着火", "倒塌", "触电", "溺水", "群体性"])
 def test_safety_words_set_urgent(word):
     assert decide(heads("应急管理"), f"城郊工地旁边有人{word}了，请赶快处理。").urgent
