@@ -78,7 +78,8 @@ REQUEST_WORDS = frozenset("我要 投诉 举报 反映 咨询 请问 处理 解�
 
 # What a caller or an agent says to acknowledge or greet (好的, 收到, 明白了, 没有了, OK, hello): alone, the dense channel
 # still found answers for each with confident cosines.
-ACKNOWLEDGEMENTS = frozenset("好 好的 收到 明白 知道 了解 清楚 没有 没 可以 行 嗯 哦 噢 喂 对 是 是的 ok okay hello hi".split())
+ACKNOWLEDGEMENTS = frozenset("好 好的 收到 明白 知道 了解 清楚 没有 没 可以 行 嗯 哦 噢 喂 对 是 是的 ok okay hello hi "
+                             "晓得 哒 要得 谢谢你 谢谢你们 多谢 感谢".split())  # 晓得, 要得, 哒: how Hunan says it
 _SAYS_NOTHING = REQUEST_WORDS | ACKNOWLEDGEMENTS
 
 

@@ -169,6 +169,11 @@ def test_a_fire_or_violence_under_way_goes_to_the_fire_brigade_or_the_police():
     assert decide(heads("消防救援"), routing_text(None, "小区消防通道被堵，存在火灾隐患")).rule is None
 
 
+def test_thanks_in_the_local_way_names_no_matter():
+    d = decide(heads("民政"), routing_text(None, "谢谢，好的，我晓得了。"))
+    assert d.decision == "review" and any("names no matter" in r for r in d.reasons)
+
+
 def test_words_that_only_look_like_a_rule_stay_with_their_unit():
     """漏气 alone was a gas leak (a tyre), 退款 alone a consumer dispute for 12315 (医保, 补课费, 驾校 fees), 冇到账 a
     policy question, and a matter "已经办结" but 还是不亮 was refused as closed."""

@@ -59,7 +59,9 @@ def test_hybrid_search_fuses_both_methods(encoder_dir, tmp_path):
     nothing = ("你好", "谢谢！", "您好，麻烦尽快", "[手机号]", "我要投诉，电话[手机号]", "请尽快处理，谢谢",
                "领导您好，请相关部门尽快解决这个问题",
                # an acknowledgement got e5's answers (好的 → wg-ws-01 …)
-               "好的", "收到", "明白了", "没有了", "OK", "hello")
+               "好的", "收到", "明白了", "没有了", "OK", "hello",
+               # as callers here say it: the route sent 谢谢，好的，我晓得了 to a department, with suggestions
+               "谢谢，好的，我晓得了。", "好的，晓得哒", "谢谢你们，我知道了")
     assert [kb.search(q, k=3) for q in nothing] == [[]] * len(nothing)
     assert kb.search("你好，社保卡丢了", k=1)[0].entry_id == "wg-sbk-01"
     assert kb.search("好的，社保卡丢了没有补办", k=1)[0].entry_id == "wg-sbk-01"
