@@ -368,6 +368,8 @@ _NAME_WITH_SEX = re.compile(f"(?:^|(?<={_PUNCTUATION})){_NAME}(?=[，,（(]\\s*[
 _AFTER_STANDING = "(?<=市民|村民|居民|业主|群众)"
 _NAME_BEFORE_CALL = re.compile(f"(?:^|(?<={_PUNCTUATION})|{_AFTER_STANDING})"
                                f"(?![{''.join(sorted(_WORDLIKE_SURNAMES))}]){_NAME}(?=来电|致电|来访|来信)")
+# The account an official reply greets (网友“用心良苦”您好, 网友"UU008792"): a person's handle, whatever it looks like.
+_GREETED_ACCOUNT = re.compile(r"网友\s*[“\"「『]([^”\"」』\n]{1,20})[”\"」』]")
 # A name the text greets (李秀英您好：…, 张建国先生你好), as an official reply opens: at the start or after punctuation.
 _NAME_GREETED = re.compile(f"(?:^|(?<={_PUNCTUATION})){_NAME}(?:先生|女士|同志)?[,，:：\\s]*[您你]好")
 
@@ -395,6 +397,9 @@ def _labelled_names(text: str) -> set[str]:
     names = {match.group(1) for pattern in (_NAME_WITH_SEX, _NAME_BEFORE_CALL, _NAME_GREETED)
              for match in pattern.finditer(text)
              if _is_name(match.group(1), match.group(2))}
+    # a handle of digits alone is the board's zeroed number (0000-00000000), masked as one where it is one
+    names |= {handle for match in _GREETED_ACCOUNT.finditer(text)
+              if re.search("[A-Za-z\u4e00-\u9fff]", handle := match.group(1).strip())}
     for label in _PERSON_LABEL.finditer(text):
         by_standing = label.group(1) is not None
         match = (_NAME_BEFORE_PUNCTUATION if by_standing else _NAME_AFTER_ROLE).match(text, label.end())

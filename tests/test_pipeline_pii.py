@@ -314,6 +314,9 @@ def test_a_name_after_a_standing_is_masked_where_the_writer_goes_on_about_the_pe
         # the name an official reply greets, and one given after the surname alone
         ("李秀英您好：您反映的问题已转交。张建国先生你好", "[姓名]您好：您反映的问题已转交。[姓名]先生你好"),
         ("我姓王，叫王小明，路灯坏了", "我姓王，叫[姓名]，路灯坏了"),
+        # the handle an official reply greets, whatever it looks like (a case suggested to another caller showed it)
+        ("网友“用心良苦”您好！网友\"UU008792\"：您好，网友：您好，网友“0000-00000000”",
+         "网友“[姓名]”您好！网友\"[姓名]\"：您好，网友：您好，网友“0000-00000000”"),
         # a third party named by role, as complaints name officials and bosses (real messages of the board)
         ("因老板胡建迪不给我报销！包工头汪平裕（浙江省衢州人）", "因老板[姓名]不给我报销！包工头[姓名]（浙江省衢州人）"),
         ("向政府举报村长屈林孟，村民组长李伍，分公司法定代表人陈建明当面、电话", "向政府举报村长[姓名]，村民组长[姓名]，分公司法定代表人[姓名]当面、电话"),
