@@ -93,7 +93,9 @@ def test_presegmented_rows_keep_their_words_but_not_personal_data(train_texts):
     # 陈平洁) and landlines (8222580) in its vocabulary. Real rows of the file, as published and as the models read them:
     read = {text: model_text(None, text, presegmented=True) for text in train_texts}
     changed = {text: masked for text, masked in read.items() if masked != text}
-    assert 50 < len(changed) < 200  # measured: 155 of 7,733; every other row byte for byte as published
+    # measured: 411 of 7,733 (155 before third parties named by role, 包工头 李建国, were masked); every other row byte
+    # for byte as published
+    assert 350 < len(changed) < 480
     words = [word for masked in read.values() for word in masked.split()]
     assert not {"陈平洁", "唐伏春", "石德群", "8222580", "4219398"} & set(words)
     assert words.count("姓名") >= 150 and words.count("固话") >= 20
