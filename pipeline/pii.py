@@ -461,13 +461,17 @@ _ROLE = re.compile("法定代表人|法人代表|法人|负责人|董事长|总�
 _COMMON_WORD = 100  # jieba's count for 钱财 is 337, for 文明 6,584; names it holds at all mostly count under 10
 
 
-@lru_cache(maxsize=1)
 def _tagger():
-    import jieba.posseg
-
     from pipeline.segment import _tokenizer  # the deployment's places are words, not names, here too
 
-    return jieba.posseg.POSTokenizer(_tokenizer())
+    return _tagger_for(_tokenizer())
+
+
+@lru_cache(maxsize=2)
+def _tagger_for(tokenizer):
+    import jieba.posseg
+
+    return jieba.posseg.POSTokenizer(tokenizer)
 
 
 def _names_after_roles(text: str) -> set[str]:
