@@ -156,13 +156,12 @@ def test_a_pack_with_a_broken_rule_stops_serve_before_anything_is_built(appeal_h
     shutil.copytree(REPO / "appeal" / "demo", pack)
     rules = pack / "routing_rules.json"
     rules.write_text(rules.read_text(encoding="utf-8").replace('"wg-gaj"', '"no-such-unit"', 1), encoding="utf-8")
-    started = time.monotonic()
     result = subprocess.run([*APPEAL, "serve", "--port", str(free_port())], cwd=REPO,
                             env={**_env(appeal_home), "APPEAL_DEMO_DIR": str(pack)}, capture_output=True, text=True,
                             timeout=120)
     assert result.returncode == 2, result.stdout + result.stderr
     assert "routing_rules.json" in result.stderr and "'no-such-unit'" in result.stderr
-    assert time.monotonic() - started < 60 and not (appeal_home / "registry").exists()
+    assert not (appeal_home / "registry").exists() and "training" not in result.stdout  # nothing was built
 
 
 def test_feedback_export_reads_unit_names_as_the_champions_labels(appeal_home, tmp_path):
