@@ -51,8 +51,8 @@ def make_engine(url: str, *, durable: bool = True, timeout: float | None = None)
         return guard(engine, timeout or get_settings().database_timeout)
     if parsed.get_backend_name() != "sqlite":
         return create_engine(url, **options)
-    if parsed.database not in (None, "", ":memory:"):
-        path = Path(parsed.database)
+    path = Path(parsed.database) if parsed.database not in (None, "", ":memory:") else None
+    if path is not None:
         path.parent.mkdir(parents=True, exist_ok=True)
         # Citizens' tickets are in it: readable by the service's user only, as the key file is (SQLite gives its -wal
         # and -shm files the database's mode). An empty file is an empty database. An existing file is never opened
@@ -69,8 +69,8 @@ def make_engine(url: str, *, durable: bool = True, timeout: float | None = None)
         if not durable:
             dbapi_connection.execute("PRAGMA synchronous=NORMAL")
 
-    if parsed.database not in (None, "", ":memory:"):
-        _refuse_a_file_gone(engine, Path(parsed.database))
+    if path is not None:
+        _refuse_a_file_gone(engine, path)
     return engine
 
 

@@ -504,7 +504,7 @@ class EntryStore:
                 self._check_one_answer_at_a_time(session, merged, entry_id)
             if before.model_dump(include=set(values)) == values:
                 # As in an import: a change that changes nothing keeps the entry's stamp and adds no version.
-                return row.to_entry(), self._version_in(session)
+                return before, self._version_in(session)
             now = utc_now()
             self._keep(session, row, "update", updated_by, now)
             for name, value in values.items():

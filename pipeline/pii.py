@@ -476,15 +476,17 @@ def _tagger_for(tokenizer):
 
 def _names_after_roles(text: str) -> set[str]:
     names: set[str] = set()
+    tagger = None
     for role in _ROLE.finditer(text):
         if not re.match(_NAME, text[role.end():]):
             continue
+        tagger = tagger or _tagger()
         offset = 0
-        for word in _tagger().cut(text[role.start() : role.end() + 8]):
+        for word in tagger.cut(text[role.start() : role.end() + 8]):
             if offset == len(role.group()):
                 found = re.fullmatch(_NAME, word.word)
                 if word.flag in ("nr", "nrfg") and found and _is_name(*found.groups()) \
-                        and _tagger().tokenizer.FREQ.get(word.word, 0) < _COMMON_WORD:
+                        and tagger.tokenizer.FREQ.get(word.word, 0) < _COMMON_WORD:
                     names.add(word.word)
                 break
             offset += len(word.word)

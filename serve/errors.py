@@ -40,7 +40,9 @@ def too_large(zh: str, en: str, limit: int, got: int, where: str | None = None) 
 def check_text_length(text: str, limit: int, where: str = "text") -> None:
     # as the text is read: NFKC makes one character of a few (ﷺ) eighteen, and 20,000 of them a 360,000-character
     # answer
-    got = max(len(text), len(unicodedata.normalize("NFKC", text)))
+    got = len(text)
+    if not unicodedata.is_normalized("NFKC", text):  # a quick check; most texts need no second copy
+        got = max(got, len(unicodedata.normalize("NFKC", text)))
     if got > limit:
         raise too_large("文本过长", "text too long", limit, got, where)
 
