@@ -18,6 +18,7 @@ from pydantic import BaseModel, Field, ValidationError, model_validator
 
 from knowledge_base.units import TOWNSHIP_LEVEL, Catalogue, Unit, load_catalogue
 from models.predictor import HeadPrediction
+from pipeline.area import deployment_area
 from pipeline.errors import InputError
 from pipeline.jurisdiction import Gazetteer, Jurisdiction, find_jurisdiction, places_elsewhere, scan_places
 from pipeline.normalize import normalize
@@ -139,11 +140,17 @@ def _compile(pattern: str | None, where: str) -> None:
         raise InputError(f"{where}: bad regex {pattern!r} ({exc})") from exc
 
 
-@lru_cache(maxsize=1)
 def default_routing() -> tuple[Catalogue, RoutingRules]:
-    """The demo pack's catalogue and rules, loaded once per process."""
-    catalogue = load_catalogue()
-    return catalogue, load_rules(catalogue=catalogue)
+    """The configured pack's catalogue and rules (APPEAL_DEMO_DIR), loaded once per pack."""
+    from appeal.config import get_settings
+
+    return _routing(get_settings().demo_dir)
+
+
+@lru_cache(maxsize=4)
+def _routing(pack: Path) -> tuple[Catalogue, RoutingRules]:
+    catalogue = load_catalogue(pack / "units.csv", pack / "functional_types.csv")
+    return catalogue, load_rules(pack / "routing_rules.json", catalogue=catalogue)
 
 
 class UnitRef(BaseModel):
@@ -332,8 +339,9 @@ def decide(
         trace.note(f"属地不明确: 提到 {' / '.join(named)} / ambiguous jurisdiction")
     elif elsewhere := list(dict.fromkeys(location_elsewhere + places_elsewhere(text or ""))):
         # A city unit would otherwise be dispatched a matter of another county without anyone looking.
-        trace.note(f"可能非本市事项: 提到 {'、'.join(elsewhere)}，未提到本市乡镇街道；如事发外地，请告知来电人向当地 12345 "
-                   "反映 / may be outside the city", cause="elsewhere")
+        home = deployment_area().name  # 本市 would be wrong in a county's pack (新宁县)
+        trace.note(f"可能非{home}事项: 提到 {'、'.join(elsewhere)}，未提到{home}乡镇街道；如事发外地，请告知来电人向当地 "
+                   "12345 反映 / may be outside the deployment's area", cause="elsewhere")
 
     urgent = urgent_words_in(text or "", rules)
     if urgent:

@@ -8,7 +8,9 @@ import shutil
 import pytest
 
 from appeal.config import DEMO_DIR
+from knowledge_base.dispatch import decide
 from knowledge_base.units import load_catalogue
+from models.predictor import HeadPrediction
 from pipeline import mask_pii, tokens_for_search
 from pipeline.area import deployment_area
 from pipeline.errors import InputError
@@ -64,6 +66,9 @@ def test_a_pack_for_another_county_reads_its_own_places(xinning):
     assert catalogue.township_unit("水庙镇").name == "水庙镇人民政府"
     assert [catalogue.functional_type_of(name) for name in ("县教育局", "新宁县教育局", "水庙镇政府")] == [
         "教育", "教育", "乡镇人民政府/街道办事处"]
+    # a matter of 武冈 goes to an agent as one that may not be the county's, in the county's own words
+    reasons = decide({"unit": HeadPrediction("住房和城乡建设", 0.95, review=False)}, text).reasons
+    assert any(r.startswith("可能非新宁县事项: 提到 武冈市，未提到新宁县乡镇街道") for r in reasons)
 
 
 def test_an_area_is_all_three_files(xinning):
