@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from datetime import date
@@ -481,16 +481,41 @@ def _names_after_roles(text: str) -> set[str]:
         if not re.match(_NAME, text[role.end():]):
             continue
         tagger = tagger or _tagger()
+        words = list(tagger.cut(text[role.start() : role.end() + 8]))
         offset = 0
-        for word in tagger.cut(text[role.start() : role.end() + 8]):
+        for at, word in enumerate(words):
             if offset == len(role.group()):
-                found = re.fullmatch(_NAME, word.word)
-                if word.flag in ("nr", "nrfg") and found and _is_name(*found.groups()) \
-                        and tagger.tokenizer.FREQ.get(word.word, 0) < _COMMON_WORD:
-                    names.add(word.word)
+                names |= _tagged_names(word, words[at + 1 : at + 2], tagger.tokenizer.FREQ)
                 break
             offset += len(word.word)
     return names
+
+
+# jieba cuts some names in two: the surname alone (周/宇航, 王/秀英), or the full name's last character (陈亮/天), which
+# masking the tagged part alone left readable. The tagged part stays a name as well: where a family shares it (周树仁,
+# 周树枝, 周树强 of one village) it still covers the names no role introduced.
+_GIVEN_NAME_FLAGS = ("nr", "nrfg")
+_GIVEN_NAME_AFTER_SURNAME_FLAGS = ("nr", "nrfg", "n", "nz")  # 邓 | 利文 (n), 邓 | 建文 (nz)
+# …where that word is rare: 志军 counts 258, 彩云 205; 常务 4,906 (副县长任常务副组长), 观点 5,306 (组长田观点)
+_COMMON_GIVEN_NAME = 1000
+_THIRD_CHARACTER_FLAGS = ("q", "n", "ng", "nr", "nrfg", "a", "ag", "zg", "tg")
+_NOT_A_THIRD_CHARACTER = "家们等俩"
+
+
+def _tagged_names(word, following: list, freq: Mapping[str, int]) -> set[str]:
+    after = following[0] if following else None
+    candidates = []
+    # 向/于/高 alone are as often a word (书记向蒋银月作出解释, 校长高荣誉): only a surname that is no word starts a name
+    if after is not None and len(word.word) == 1 and word.word not in _WORDLIKE_SURNAMES \
+            and after.flag in _GIVEN_NAME_AFTER_SURNAME_FLAGS and freq.get(after.word, 0) < _COMMON_GIVEN_NAME:
+        candidates.append(word.word + after.word)
+    if word.flag in _GIVEN_NAME_FLAGS:
+        if after is not None and len(word.word) == 2 and len(after.word) == 1 \
+                and after.flag in _THIRD_CHARACTER_FLAGS and after.word not in _NOT_A_THIRD_CHARACTER:
+            candidates.append(word.word + after.word)
+        candidates.append(word.word)
+    return {name for name in candidates if (found := re.fullmatch(_NAME, name)) and _is_name(*found.groups())
+            and freq.get(name, 0) < _COMMON_WORD}
 
 
 # A numbered list of signatories (署名业主有：1曹水秀、2张珍辉、3吴民建 … 31.刘…): items numbered one after another, each

@@ -319,6 +319,13 @@ def test_a_name_after_a_standing_is_masked_where_the_writer_goes_on_about_the_pe
         # a third party named by role, as complaints name officials and bosses (real messages of the board)
         ("因老板胡建迪不给我报销！包工头汪平裕（浙江省衢州人）", "因老板[姓名]不给我报销！包工头[姓名]（浙江省衢州人）"),
         ("向政府举报村长屈林孟，村民组长李伍，分公司法定代表人陈建明当面、电话", "向政府举报村长[姓名]，村民组长[姓名]，分公司法定代表人[姓名]当面、电话"),
+        # jieba cut the name in two (陈亮 | 天, 周 | 宇航): the part it tagged was masked and the rest left readable
+        ("包工头陈亮天拖欠工资三个月，村长周宇航不作为", "包工头[姓名]拖欠工资三个月，村长[姓名]不作为"),
+        ("公平交易分局局长邓利文面对来访者", "公平交易分局局长[姓名]面对来访者"),
+        # …but 向, 高 alone are words as often as surnames, and 家 after a name is the person's home
+        ("支部书记向蒋银月作出解释，最年轻校长高荣誉单位颁发", "支部书记向蒋银月作出解释，最年轻校长高荣誉单位颁发"),
+        ("分管农业的副县长任常务副组长", "分管农业的副县长任常务副组长"),  # 任 | 常务: a common word is no given name
+        ("包工头陈亮家狗叫", "包工头[姓名]家狗叫"),
     ],
 )
 def test_names_in_the_shapes_tickets_give_them(text, masked):
