@@ -20,6 +20,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sess
 from appeal.database import add_missing_columns, make_engine, stored_utc
 from pipeline.errors import InputError
 from pipeline.normalize import normalize, strip_invisible, to_simplified
+from pipeline.pii import PII_TOKENS, find_pii
 from pipeline.ticket_text import masked_parts
 
 Source = Literal["faq", "case"]
@@ -139,12 +140,26 @@ class EntryIn(_UserText):
         return "\n".join([self.question, *self.alternatives, self.answer])
 
     @model_validator(mode="after")
-    def _consistent(self) -> "EntryIn":
+    def _consistent(self, info: ValidationInfo) -> "EntryIn":
         if self.source == "faq" and not self.unit:
             raise ValueError("a FAQ entry needs its responsible unit")
+        if self.source == "faq" and not _stored(info):
+            _no_personal_data(self)
         if self.valid_from and self.valid_to and self.valid_to < self.valid_from:
             raise ValueError("valid_to is before valid_from")
         return self
+
+
+def _no_personal_data(entry: EntryIn) -> None:
+    # A curated question is suggested to every agent whose ticket resembles it: a caller's number or name pasted into
+    # one from a ticket would reach them all, unmasked. (A past case is masked as stored; an answer may give a unit's
+    # published number, which `answer_checks` asks the trainer to check.)
+    for what, texts in (("the question", [entry.question]), ("another phrasing", entry.alternatives),
+                        ("a tag", entry.tags)):
+        for text in texts:
+            if found := sorted({PII_TOKENS[span.kind] for span in find_pii(text)}):
+                raise ValueError(f"{what} holds personal data ({'、'.join(found)}): a FAQ asks in general terms; "
+                                 "leave the caller's details out")
 
 
 class EntryUpdate(_UserText):

@@ -208,6 +208,11 @@ def test_a_faq_unit_missing_from_the_catalogue_is_stored_with_a_warning(appeal_h
     assert specific.returncode == 0 and " ".join(specific.stderr.split()) == (
         "warning: typo: the answer gives a phone number (0739-4221234), a fee (20元), an address (地址都梁路88号), "
         "a deadline (7个工作日); check it against the unit's published one")
+    # a caller's details pasted into an answer are stored too, and named, as every agent would be shown them
+    personal = appeal("kb", "update", "typo", "-a", "经核实，车主湘E12345的社保卡已补办。")
+    assert personal.returncode == 0 and " ".join(personal.stderr.split()) == (
+        "warning: typo: the answer holds personal data ([车牌号]); leave a caller's details out of an answer every "
+        "agent is shown")
     case = appeal("kb", "add", "-q", "长沙某小区停水", "-a", "已转供水公司。", "-u", "长沙水业集团", "--source", "case")
     assert case.returncode == 0 and case.stderr == ""  # past cases keep the unit that answered them
     # Without --id the id comes from the question: the same question added again is refused, not stored twice.

@@ -87,6 +87,23 @@ def test_a_past_case_is_masked_however_it_arrives_and_a_faq_answer_keeps_the_off
     assert kb.import_entries(read_entries(entries), "tester").unchanged == 1
 
 
+def test_a_faq_that_names_a_caller_is_refused_not_suggested_to_every_agent(kb, tmp_path):
+    """A curated question pasted from a ticket was stored as typed, and suggested with the caller's number and name
+    to every agent whose ticket resembled it."""
+    with pytest.raises(ValueError, match=r"the question holds personal data \(\[手机号\]\): a FAQ asks in general terms"):
+        EntryIn(question="退休职工（电话13712345678）养老金停发怎么办？", answer="请向人社局咨询。", unit="武冈市人力资源和社会保障局")
+    kb.add(SOCIAL, "tester")
+    with pytest.raises(ValueError, match=r"a tag holds personal data \(\[手机号\]\)"):
+        kb.update("sbk-lost", EntryUpdate(tags=["13712345678"]), "tester")
+    entries = tmp_path / "faq.jsonl"
+    entries.write_text('{"question": "低保怎么申请？", "answer": "向乡镇申请。", "unit": "武冈市民政局"}\n'
+                       '{"question": "社保卡丢了", "answer": "先挂失。", "unit": "武冈市人力资源和社会保障局", '
+                       '"alternatives": ["我叫王小明，社保卡丢了"]}\n', encoding="utf-8")
+    with pytest.raises(InputError, match=r"line 2: another phrasing holds personal data \(\[姓名\]\)"):
+        read_entries(entries)
+    assert [e.id for e in kb.entries(EntryFilter())] == ["sbk-lost"] and kb.get("sbk-lost").tags == ["社保卡", "补办"]
+
+
 def test_expired_and_future_entries_are_never_suggested(kb):
     today = centre_today()  # the day searches judge validity on, not the test machine's
     kb.add(SOCIAL.model_copy(update={"valid_to": today - timedelta(days=1)}), "tester")

@@ -455,13 +455,18 @@ def test_kb_crud_is_seen_by_suggest(server):
         assert agent.get("/v1/kb/entries").status_code == 403
 
 
-def test_an_answer_that_gives_a_fee_is_saved_with_a_warning_to_check_it(server):
+def test_an_answer_that_gives_a_fee_is_saved_with_a_warning_and_a_question_naming_a_caller_is_refused(server):
     with server.client("trainer") as trainer:
         saved = trainer.post("/v1/kb/entries", json={**FAQ, "id": "wg-fee-1", "question": "户口簿丢了补办要钱吗？",
                                                      "answer": "到派出所补办，收费10元。"})
-    assert saved.status_code == 201 and saved.json()["answer"] == "到派出所补办，收费10元。"
-    assert saved.json()["warnings"] == ["wg-fee-1: the answer gives a fee (10元); check it against the unit's "
-                                        "published one"]
+        assert saved.status_code == 201 and saved.json()["answer"] == "到派出所补办，收费10元。"
+        assert saved.json()["warnings"] == ["wg-fee-1: the answer gives a fee (10元); check it against the unit's "
+                                            "published one"]
+        # a question pasted from a ticket, caller's number and all, would be suggested to every agent: refused
+        pasted = trainer.post("/v1/kb/entries", json={**FAQ, "id": "wg-pii-1", "question": "电话13712345678养老金停发"})
+        assert pasted.status_code == 422 and "13712345678" not in pasted.text
+        assert "the question holds personal data ([手机号])" in pasted.text
+        assert trainer.get("/v1/kb/entries/wg-pii-1").status_code == 404
 
 
 def test_an_edit_made_on_a_stale_copy_is_refused_and_undoes_nothing(server):
