@@ -33,9 +33,9 @@ def title_and_body(title: str | None, body: str | None) -> str:
     return "\n".join(p for p in (title, body) if isinstance(p, str) and p.strip())
 
 
-def routing_text(title: str | None, body: str | None) -> str:
-    """`title_and_body` of the masked title and body: the text routing reads."""
-    return title_and_body(*masked_parts(title, body))
+def routing_text(title: str | None, body: str | None, people: Iterable[str | None] = ()) -> str:
+    """`title_and_body` of the masked title and body: the text routing reads. `people`: as for `masked_parts`."""
+    return title_and_body(*masked_parts(title, body, people=people))
 
 
 def _as_read(text: str) -> str:

@@ -50,6 +50,8 @@ def test_predict_writes_one_row_per_ticket_in_order(model_dir, tmp_path):
     source = tmp_path / "in.jsonl"
     rows = [{"id": a[0], "title": a[1], "text": a[2]} for a in APPEALS]
     rows.append({"id": "9001", "title": "路灯不亮", "text": "我叫张建国，电话13807391234，迎春亭街道路灯坏了一个月。"})
+    # the caller's name given as the ticket's author is masked in its text, as the service masks it
+    rows.append({"id": "9002", "title": "噪音", "text": "柳青青反映楼下夜宵店噪音扰民。", "author": "柳青青"})
     source.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows), encoding="utf-8")
     result = appeal("predict", "--model", model_dir, "--input", source, "--output", tmp_path / "out.csv")
     assert result.returncode == 0, result.stderr
@@ -60,11 +62,12 @@ def test_predict_writes_one_row_per_ticket_in_order(model_dir, tmp_path):
                                  "assisting_units", "jurisdiction", "urgent", "not_accepted_refer_to", "reasons"]
     # a topic-only model cannot choose a unit: every ticket goes to a human, and says why
     assert set(out["decision"]) == {"review"} and out["reasons"].str.contains("no unit head").all()
-    assert list(out["id"]) == [a[0] for a in APPEALS] + ["9001"]
+    assert list(out["id"]) == [a[0] for a in APPEALS] + ["9001", "9002"]
     # each prediction beside its ticket as the service shows it, personal data masked
     assert out["masked_text"].iloc[0].startswith(APPEALS[0][1])
-    assert out["masked_text"].iloc[-1] == "路灯不亮\n我叫[姓名],电话[手机号],迎春亭街道路灯坏了一个月。"
-    assert sum(out["topic"][:-1] == [a[3] for a in APPEALS]) >= 4
+    assert out["masked_text"].iloc[-2] == "路灯不亮\n我叫[姓名],电话[手机号],迎春亭街道路灯坏了一个月。"
+    assert out["masked_text"].iloc[-1] == "噪音\n[姓名]反映楼下夜宵店噪音扰民。"
+    assert sum(out["topic"][:-2] == [a[3] for a in APPEALS]) >= 4
     confidence = out["topic_confidence"].astype(float)
     assert ((confidence > 0) & (confidence <= 1)).all() and (confidence >= out["topic_alt1_conf"].astype(float)).all()
 

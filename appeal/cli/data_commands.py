@@ -126,7 +126,7 @@ def prediction_row(ticket: dict, heads: dict) -> dict:
 
     # The ticket beside its prediction, so that a trainer reads both in one sheet; masked, as the service shows it,
     # so that the file's personal data does not spread to one more file.
-    text = routing_text(ticket.get("title"), ticket.get("text"))
+    text = routing_text(ticket.get("title"), ticket.get("text"), people=[ticket.get("author")])
     row: dict = {"id": ticket["id"], "masked_text": text}
     for head, p in heads.items():
         row[head] = p.label
