@@ -184,7 +184,7 @@ def _looks_like_id(digits: str) -> bool:
 # Only the label itself and a short joint ("号码是：") may stand between: "身份证办好了，订单号2020…" is no ID.
 _JOINT = r"[码碼]?[是为為]?[:：\s】\]（(]{0,2}$"  # 】: an agent's template, 【来电号码】…; （: 身份证号码（4305…）
 _ID_LABEL = re.compile(r"(?:身份[证證][号號]?|[证證]件[号號])" + _JOINT)
-_CARD_LABEL = re.compile(r"(?:[银銀]行卡[号號]?|卡[号號]|[账帐賬][号號户戶])" + _JOINT)
+_CARD_LABEL = re.compile(r"(?:[银銀]行卡[号號]?|卡[号號]?|[账帐賬][号號户戶])" + _JOINT)
 # A 12345 work order labels the caller's number 来电号码 or 回访号码 (主叫号码 in a call record).
 _PHONE_LABEL = re.compile(r"(?:[电電][话話]|手[机機]|座[机機]|固[话話]|[联聯][系繫]方式|[Tt]el|TEL"
                           r"|(?:来[电電]|回[访訪]|主叫|[联聯][系繫])[号號])[号號]?" + _JOINT)

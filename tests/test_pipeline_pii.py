@@ -223,6 +223,7 @@ def test_ordinary_numbers_and_near_misses_stay(text):
         ("卡号6222021234567895未通过校验", "bank_card", "6222021234567895"),
         ("我的银行账号是 6222 0212 3456 7895", "bank_card", "6222 0212 3456 7895"),
         ("社保卡号430581199001011234", "bank_card", "430581199001011234"),  # masked, if under the card token
+        ("我的工资卡6217003320001234567被冻结", "bank_card", "6217003320001234567"),  # a card's name, without 号
         # A local number without its area code, as callers give it (武冈: 0739-42xxxxx).
         ("联系电话4221234，请回电", "landline", "4221234"),
         ("座机：84221234", "landline", "84221234"),
