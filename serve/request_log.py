@@ -15,6 +15,8 @@ from datetime import datetime, timezone
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from pipeline.pii import find_pii
+
 LOGGER_NAME = "appeal.serve"
 REQUEST_ID_HEADER = "x-request-id"
 # A client-chosen id is echoed into logs and headers, so it is held to a safe shape.
@@ -78,7 +80,8 @@ class RequestLogMiddleware:
             await self.app(scope, receive, send)
             return
         incoming = dict(scope["headers"]).get(REQUEST_ID_HEADER.encode(), b"").decode("latin-1")
-        request_id = incoming if _SAFE_ID.match(incoming) else uuid.uuid4().hex
+        # a platform may send its caller's number as the id (15001242486): that would sit in every log line unmasked
+        request_id = incoming if _SAFE_ID.match(incoming) and not find_pii(incoming) else uuid.uuid4().hex
         state = scope.setdefault("state", {})
         state["request_id"] = request_id
         state["log"] = {}

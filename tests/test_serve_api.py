@@ -337,11 +337,15 @@ def test_feedback_labels_padded_with_spaces_are_the_labels(server):
 def test_one_json_log_line_per_request_with_request_id(server):
     with server.client("platform") as client:
         client.post("/v1/route", json=TICKET, headers={"X-Request-ID": "req-abc-123"})
+        # a caller's number sent as the id is not written to the log: the request gets an id of its own
+        own = client.post("/v1/route", json=TICKET, headers={"X-Request-ID": "15001242486"}).headers["x-request-id"]
     lines = [json.loads(line) for line in server.log_lines() if line.startswith("{")]
     mine = [line for line in lines if line.get("request_id") == "req-abc-123"]
     assert len(mine) == 1
     assert mine[0]["path"] == "/v1/route" and mine[0]["status"] == 200
     assert mine[0]["model_version"] == "v1"
+    assert re.fullmatch("[0-9a-f]{32}", own) and [line.get("request_id") for line in lines].count(own) == 1
+    assert "15001242486" not in "".join(server.log_lines())
 
 
 def test_metrics(server):
