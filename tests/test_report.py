@@ -232,6 +232,11 @@ def test_appeal_report_executes_the_notebook(registry, dev, shared_data, tmp_pat
     assert "v1 · topic" in html and "v2 · topic (champion)" in html and "劳动和社会保障" in html
     assert "60 messages" in html and "bm25" in html and "mrr" in html
     assert "first champion" in html, "the promotion log is shown"
+    # which version serves, and why, said in a sentence, not only by a * in a table
+    promoted = centre_minute(registry.decisions()[0].at)
+    assert f"Serving <strong>v2</strong>, the first champion at {promoted}: first champion." in html
+    assert "<title>模型评估报告 · Model evaluation report</title>" in html
+    assert f"Read from <code>{tmp_path / '.appeal' / 'appeal.db'}</code>" in html
     # every decision's whole argument, uncut (a refusal's failing class came after the cut), and no NaN
     for decision in registry.decisions():
         assert f"<td>{escape('; '.join(decision.reasons))}</td>" in html
@@ -242,6 +247,14 @@ def test_appeal_report_executes_the_notebook(registry, dev, shared_data, tmp_pat
     assert "Repeat flags, as agents judged them" in html
     assert re.search(r"<td>\d{4}-W\d{2}</td>\s*<td>1</td>\s*<td>1</td>\s*<td>1</td>\s*<td>1.0</td>", html), \
         "the repeat table is shown"
+
+
+def test_a_report_run_where_no_service_stored_anything_says_so_and_makes_no_database(registry, tmp_path):
+    out = tmp_path / "report.html"
+    done = _appeal("report", "--out", str(out), "--registry", str(registry.root), "--versions", "v2", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert f"no database at <code>{tmp_path / '.appeal' / 'appeal.db'}</code>" in out.read_text(encoding="utf-8")
+    assert not (tmp_path / ".appeal" / "appeal.db").exists()
 
 
 def test_appeal_report_fails_on_a_cell_error(registry, tmp_path):

@@ -161,6 +161,26 @@ def decisions_table(registry: Path | Registry | None) -> pd.DataFrame:
     return pd.DataFrame(rows).astype(object).fillna("")
 
 
+_ACTIONS = {"promote": "promoted through the gate", "force": "forced past the gate (--force)",
+            "rollback": "rolled back to"}
+
+
+def serving_summary(registry: Path | Registry | None) -> str:
+    """One sentence a supervisor reads first: which version serves, since when and why (the gate's last word on it),
+    or that none does."""
+    registry = registry if isinstance(registry, Registry) else Registry(registry)
+    champion = registry.champion()
+    if champion is None:
+        return "No version serves: the registry has no champion (`appeal models promote VERSION`)."
+    version = champion[0]
+    last = next((d for d in reversed(registry.decisions()) if d.promoted and d.version == version), None)
+    if last is None:
+        return f"Serving **{version}** (no promotion of it is recorded)."
+    how = "the first champion" if last.previous is None and last.action == "promote" else _ACTIONS[last.action]
+    reasons = f": {'; '.join(last.reasons)}" if last.reasons else ""
+    return f"Serving **{version}**, {how} at {centre_minute(last.at)}{reasons}."
+
+
 def live_table(answers: Sequence[FeedbackRow]) -> pd.DataFrame:
     """How often agents kept the model's topic, per model version, from their final answers (one per ticket,
     `FeedbackStore.latest`): the live counterpart of the fixed evaluation set. Agents answer the tickets they
