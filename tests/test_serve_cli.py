@@ -278,3 +278,53 @@ def test_retrain_says_why_there_is_nothing_to_retrain_on_in_the_trainers_words(a
                                 text=True, timeout=300)
         assert result.returncode == 2 and result.stderr.startswith(expected), result.stderr
         assert "Traceback" not in result.stderr and "feedback.jsonl" not in result.stderr
+
+
+def test_keys_made_before_the_first_start_or_a_start_stopped_halfway_still_get_the_demo_faq(appeal_home):
+    """The home counted as one that had served as soon as its key file was there: a key made by hand before the first
+    start, or a first start stopped while it trained, left the knowledge base empty for good."""
+    from appeal.cli.serving import _ensure_demo_kb, _served_before
+    from appeal.config import get_settings
+    from knowledge_base.store import EntryStore
+
+    added = subprocess.run([*APPEAL, "keys", "add", "agent", "--name", "王芳"], cwd=REPO, env=_env(appeal_home),
+                           capture_output=True, text=True, timeout=120)
+    assert added.returncode == 0, added.stderr
+    settings = get_settings()
+    assert not _served_before(settings)
+    _ensure_demo_kb(settings, _served_before(settings))
+    store = EntryStore(settings.db_url)
+    try:
+        assert store.count() == 91
+    finally:
+        store.close()
+    # keys and a champion: a home that has served, whose empty knowledge base is a database moved or lost
+    install_model(appeal_home, "v1")
+    assert _served_before(settings)
+
+
+def test_a_port_in_use_is_said_before_anything_is_built(appeal_home):
+    import socket
+
+    with socket.socket() as holder:
+        holder.bind(("127.0.0.1", 0))
+        holder.listen()
+        port = holder.getsockname()[1]
+        result = subprocess.run([*APPEAL, "serve", "--port", str(port)], cwd=REPO, env=_env(appeal_home),
+                                capture_output=True, text=True, timeout=120)
+    assert result.returncode == 2 and "serving on" not in result.stdout, result.stdout
+    assert f"cannot listen on 127.0.0.1:{port}: Address already in use (another service there?" in result.stderr
+    assert not (appeal_home / "registry").exists()  # nothing trained for a service that could not start
+
+
+def test_keys_from_the_environment_say_that_the_key_file_is_not_used(appeal_home, monkeypatch, capsys):
+    from appeal.cli.serving import _ensure_keys
+    from appeal.config import get_settings
+
+    added = subprocess.run([*APPEAL, "keys", "add", "agent", "--name", "王芳"], cwd=REPO, env=_env(appeal_home),
+                           capture_output=True, text=True, timeout=120)
+    assert added.returncode == 0, added.stderr
+    monkeypatch.setenv("APPEAL_API_KEYS", "platform:" + "k" * 32)
+    get_settings.cache_clear()
+    _ensure_keys(get_settings())
+    assert "note: APPEAL_API_KEYS is set, so the keys of" in " ".join(capsys.readouterr().err.split())

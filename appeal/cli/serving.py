@@ -25,6 +25,9 @@ def _ensure_keys(settings) -> None:
     store for anyone who reads it, so they go to a file only the service's user can read, and the log says where."""
     from serve.auth import create_keys, keys_path
 
+    if settings.api_keys and keys_path(settings.home).is_file():
+        typer.secho(f"note: APPEAL_API_KEYS is set, so the keys of {keys_path(settings.home)} (appeal keys …) are not "
+                    "accepted; unset it to use them", fg=typer.colors.YELLOW, err=True)
     if settings.api_keys or keys_path(settings.home).is_file():
         return
     keys = create_keys(settings.home)
@@ -78,9 +81,33 @@ def _ensure_champion(settings) -> None:
         typer.echo(caution)
 
 
+def _check_port(host: str, port: int) -> None:
+    """A port another process holds, said before minutes of building: uvicorn only logged it, as a JSON line after
+    "serving on …", and exited with code 3."""
+    import socket
+
+    try:
+        family = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0][0]
+        with socket.socket(family, socket.SOCK_STREAM) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn binds
+            probe.bind((host, port))
+    except OSError as exc:
+        raise InputError(f"cannot listen on {host}:{port}: {exc.strerror or exc} (another service there? choose "
+                         "another with --port or APPEAL_PORT)") from None
+
+
+def _served_before(settings) -> bool:
+    """Whether the home has served: it has its keys and a champion, both made at the end of a first start."""
+    from models.registry import Registry
+    from serve.auth import keys_path
+
+    return keys_path(settings.home).is_file() and Registry(settings.registry_dir).champion() is not None
+
+
 def _ensure_demo_kb(settings, served_before: bool) -> None:
     """The demo FAQ, into the empty knowledge base of a home that never served: an empty one in a home that did (its
-    key file was there) is more likely a database moved or lost, which the demo's answers would have hidden."""
+    keys and champion were there) is more likely a database moved or lost, which the demo's answers would have
+    hidden."""
     from knowledge_base.files import read_entries
     from knowledge_base.store import EntryStore
 
@@ -114,19 +141,20 @@ def serve(
     from serve.request_log import UVICORN_LOG_CONFIG
 
     settings = get_settings()
+    host, port = host or settings.host, port or settings.port
     _check_pack(settings)
+    _check_port(host, port)
     settings.home.mkdir(parents=True, exist_ok=True)
-    from serve.auth import keys_path
-
-    served_before = keys_path(settings.home).is_file()
-    _ensure_keys(settings)
     if build:
         from knowledge_base.kb import load_encoder
 
+        # The demo FAQ first (seconds), the model (minutes) after it, the keys last: a first start stopped halfway
+        # is still a first start when run again, and keys made by hand beforehand (appeal keys add) do not make it
+        # a home that has served.
+        _ensure_demo_kb(settings, _served_before(settings))
         _ensure_champion(settings)
         typer.echo(f"e5 encoder (ONNX, for suggestions): {load_encoder().directory}")
-        _ensure_demo_kb(settings, served_before)
-    host, port = host or settings.host, port or settings.port
+    _ensure_keys(settings)
     typer.echo(f"serving on http://{host}:{port}  (OpenAPI: http://{host}:{port}/docs)")
     uvicorn.run(create_app(settings), host=host, port=port, access_log=False, log_config=UVICORN_LOG_CONFIG)
 
