@@ -65,8 +65,10 @@ class ModelHolder:
             champion = self.registry.champion()
             if champion is None:
                 if previous is None:
-                    raise InputError(f"{self.registry.root}: the registry has no champion model; run `appeal serve` "
-                                     "or `appeal models promote`")
+                    # the service picks one up as soon as it is named: no restart needed
+                    raise InputError(f"{self.registry.root}: the registry has no champion model; name one with "
+                                     "`appeal models promote VERSION` (or start `appeal serve` without --no-build "
+                                     "on a fresh home, which trains the demo model)")
                 return previous, False
             version, path = champion
             if previous is not None and previous.version == version:

@@ -54,6 +54,7 @@ def test_retrain_merges_new_labels_and_grows_heads(registry, champion_dir, share
     catalogue = load_catalogue()
     named = next(u for u in catalogue.units if u.functional_type == wugang[0]["unit"] and u.level == "市直部门")
     wugang[0] = {**wugang[0], "unit": named.name}
+    wugang[-1] = {**wugang[-1], "topic": "城建"}  # an agent's typo for 城乡建设, in the newest (held-out) answers
     stale = {"id": "old-1", "title": "很久以前的标签", "text": "这条工单在截止日期之前标注，不应参与本次训练。",
              "topic": "旧标签", "created_at": "2020-01-01"}
     new = _jsonl(tmp_path / "new.jsonl", [stale, *farming, *wugang])
@@ -92,6 +93,10 @@ def test_retrain_merges_new_labels_and_grows_heads(registry, champion_dir, share
     decision = registry.decisions()[-1]
     assert decision.version == result.challenger and decision.previous == "v1"
     assert decision.evaluation["n"] == 446 + 62
+    # the typo is a class no model learnt: scored, it cost both models the same share of macro-F1 and judged nothing
+    assert result.unscored_held_labels == {"topic": ["城建"]}
+    assert "城建" not in decision.challenger_scores["topic"]["f1"] and "城建" not in decision.champion_scores["topic"]["f1"]
+    assert "topic: held-out answers labelled 城建, which no model has learnt, are not scored by the gate" in text
     assert (decision.tolerance, decision.class_margin) == (0.01, 0.05), "the gate ran with the margins asked for"
     assert registry.champion()[0] == (result.challenger if result.promoted else "v1")
     saved = json.loads((tmp_path / "runs" / result.run_dir.split("/")[-1] / REPORT_FILE).read_text())

@@ -166,6 +166,7 @@ class RetrainReport:
     new_labels: dict[str, list[str]]  # head -> labels the champion did not know
     left_out_labels: dict[str, list[str]]  # too rare to learn this time
     decision: dict
+    unscored_held_labels: dict[str, list[str]] = field(default_factory=dict)  # head -> held-out labels not learnt
 
     @property
     def promoted(self) -> bool:
@@ -196,6 +197,9 @@ class RetrainReport:
         for head, labels in self.left_out_labels.items():
             if labels:
                 lines.append(f"  {head}: too few examples to learn yet: {', '.join(labels)}")
+        for head, labels in self.unscored_held_labels.items():
+            lines.append(f"  {head}: held-out answers labelled {', '.join(labels)}, which no model has learnt, are not "
+                         "scored by the gate (a typo? check the agents' answers)")
         lines += [f"  gate: {reason}" for reason in self.decision["reasons"]]
         return lines
 
@@ -293,11 +297,16 @@ def retrain(
         raise
     version = registry.add(run_dir / "model", move=True)
     parts = [load_evaluation_set(evaluation, unit_label)]
+    # A held-out answer whose label the challenger never learnt (城建, a typo for 城乡建设; a label too rare yet) is a
+    # class both models score 0 on: it lowered both macro-F1s by the same share and judged nothing.
+    learnt = {h: set(c.labels) for h, c in trained.heads.items()}
+    unlearnt = {h: sorted({r[h] for r in held if r[h] is not None and h in learnt and r[h] not in learnt[h]})
+                for h in HEADS}
     if held:
         parts.append(EvaluationSet(
             name=f"{len(held)} newest new tickets", titles=[r["title"] or "" for r in held],
             bodies=[r["text"] or "" for r in held], presegmented=[r["presegmented"] for r in held],
-            labels={h: [r[h] for r in held] for h in HEADS},
+            labels={h: [None if r[h] in unlearnt[h] else r[h] for r in held] for h in HEADS},
         ))
     decision: Decision = registry.promote(version, evaluation_data=EvaluationSet.combine(parts), force=force,
                                           tolerance=tolerance, class_margin=class_margin)
@@ -313,6 +322,7 @@ def retrain(
                     for h, c in trained.heads.items() if h in card.heads},
         left_out_labels=trained.training.get("rare_labels_left_out", {}),
         decision=asdict(decision),
+        unscored_held_labels={h: labels for h, labels in unlearnt.items() if labels},
     )
     (run_dir / REPORT_FILE).write_text(json.dumps(asdict(result), ensure_ascii=False, indent=2), encoding="utf-8")
     log.info("retrain %s: challenger %s %s", run_dir, version, decision.action)
