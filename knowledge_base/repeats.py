@@ -240,6 +240,9 @@ class RepeatIndex:
                 self._scratch[query.indices] = 0.0
                 scores = np.concatenate([scores, pending / np.array(self._pending_norms)])
             scores[~(self._alive & (self._received >= np.datetime64(now - self.window, "us")))] = -1.0
+            if exclude is not None and (own := self._position.get(exclude)) is not None and self._alive[own]:
+                # the same ticket routed again (a platform's retry): what came in after it is no earlier report
+                scores[self._received >= self._received[own]] = -1.0
             found = []
             for i in np.argsort(-scores, kind="stable"):
                 if scores[i] < floor or len(found) == k:

@@ -96,6 +96,17 @@ def test_the_window_and_a_rerouted_ticket():
     assert "WG-2" in [r.ticket.ticket_id for r in index.related(SMOKE)]
 
 
+def test_a_ticket_routed_again_lists_only_what_came_before_it():
+    """A platform's retry of WG-1 listed WG-3, which had come in after WG-1, as an earlier report of its matter."""
+    index = RepeatIndex(THRESHOLD, window_days=30)
+    demo_window(index)
+    index.add(SeenTicket("WG-0", utc_now() - timedelta(hours=2), masked_text(ROAD_THIRD)))
+    index.add(SeenTicket("WG-1", utc_now() - timedelta(hours=1), masked_text(ROAD)))
+    index.add(SeenTicket("WG-3", utc_now(), masked_text(ROAD_AGAIN)))
+    assert [r.ticket.ticket_id for r in index.related(ROAD, exclude="WG-1")] == ["WG-0"]
+    assert "WG-3" in [r.ticket.ticket_id for r in index.related(ROAD, exclude="WG-new")]  # a new ticket: all earlier
+
+
 NIGHT_WORKS = "{place}旁边的搅拌站每天晚上十二点还在作业，噪音很大，村民无法休息，请环保部门处理。"
 
 
