@@ -242,7 +242,7 @@ class RepeatIndex:
             scores[~(self._alive & (self._received >= np.datetime64(now - self.window, "us")))] = -1.0
             if exclude is not None and (own := self._position.get(exclude)) is not None and self._alive[own]:
                 # the same ticket routed again (a platform's retry): what came in after it is no earlier report
-                scores[self._received >= self._received[own]] = -1.0
+                scores[self._received > self._received[own]] = -1.0
             found = []
             for i in np.argsort(-scores, kind="stable"):
                 if scores[i] < floor or len(found) == k:
