@@ -339,6 +339,13 @@ def demo_repeats(database_url):
     repeats.close()
 
 
+def test_a_hotspot_line_says_how_many_topics_it_leaves_out():
+    from appeal.cli.tickets import _top
+
+    assert _top({"城乡建设": 3, "商贸旅游": 2, "环境保护": 1}) == "城乡建设 3, 商贸旅游 2, … 1 more"
+    assert _top({"城乡建设": 3}) == "城乡建设 3" and _top({}) == "–"
+
+
 def test_a_row_committed_after_a_later_one_is_still_read(demo_repeats):
     """On PostgreSQL a writer can commit row id 11 before another commits id 10; the reader must not skip 10."""
     from sqlalchemy.orm import Session

@@ -61,8 +61,10 @@ def _day(stamp: str) -> str:
     return centre_time(stamp).date().isoformat()
 
 
-def _top(counts: dict[str, int]) -> str:
-    return ", ".join(f"{name} {n}" for name, n in list(counts.items())[:2]) or "–"
+def _top(counts: dict[str, int], shown: int = 2) -> str:
+    """The two commonest, and how many more there are (a third topic left out without a word read as two)."""
+    top = ", ".join(f"{name} {n}" for name, n in list(counts.items())[:shown]) or "–"
+    return top + (f", … {len(counts) - shown} more" if len(counts) > shown else "")
 
 
 def register(app: typer.Typer) -> None:
