@@ -217,6 +217,8 @@ class RouteOut(BaseModel):
     related_tickets: list[RelatedTicketOut] = Field(
         default_factory=list, description="tickets routed in the last days that report the same matter, most similar "
                                           "first: merge or link them (the decision is left to the platform)")
+    masked_title: str | None = Field(default=None, description="the title with personal data masked (a ticket may be "
+                                                                "its title alone); none when it has none")
     masked_text: str = Field(description="the text with personal data masked")
     model_version: str
 

@@ -136,6 +136,8 @@ def test_a_title_alone_is_a_ticket(server):
     assert alone.status_code == 200, alone.text
     body = alone.json()
     assert body["jurisdiction"]["township"] == "迎春亭街道" and body["masked_text"] == ""
+    # the agent sees what the ticket says: its title, masked (it came back as nothing)
+    assert body["masked_title"] == "迎春亭街道小区门口路灯坏了,电话[手机号]" and as_text["masked_title"] is None
     assert (body["topic"], body["unit"]) == (as_text["topic"], as_text["unit"])
     assert stored.status_code == 201, stored.text
     with sqlite3.connect(server.home / "appeal.db") as db:
