@@ -13,7 +13,8 @@ from typing import Annotated, Iterable, Literal
 
 from pydantic import (AfterValidator, BaseModel, ConfigDict, Field, PlainSerializer, ValidationInfo, field_validator,
                       model_validator)
-from sqlalchemy import JSON, Date, DateTime, Integer, LargeBinary, String, Text, event, func, or_, select, update
+from sqlalchemy import (JSON, Date, DateTime, Integer, LargeBinary, String, Text, delete, event, func, or_, select,
+                        update)
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 
@@ -536,6 +537,19 @@ class EntryStore:
             self._keep(session, row, "delete", deleted_by, utc_now())
             session.delete(row)
             return self._bump(session)
+
+    def erase(self, entry_id: str) -> tuple[int, int, int]:
+        """Deletes the entry, if it is still there, and every version of it that was kept: what a request to erase
+        personal data needs, where `delete` keeps the versions. Returns (entries removed, versions removed, the
+        store's version)."""
+        with self._session.begin() as session:
+            row = session.get(EntryRow, entry_id)
+            versions = session.execute(delete(HistoryRow).where(HistoryRow.entry_id == entry_id)).rowcount
+            if row is None and not versions:
+                raise InputError(f"no entry {entry_id!r}, ever")
+            if row is not None:
+                session.delete(row)
+            return int(row is not None), versions, self._bump(session)
 
     @staticmethod
     def _check_one_answer_at_a_time(session: Session, entry: EntryIn, entry_id: str) -> None:

@@ -7,6 +7,7 @@ last one it has seen.
 """
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -80,6 +81,12 @@ class TicketLog:
         """Deletes the tickets received before `cutoff`; returns how many."""
         with self._session.begin() as session:
             return session.execute(delete(RoutedTicketRow).where(RoutedTicketRow.received_at < cutoff)).rowcount
+
+    def forget(self, ticket_ids: Iterable[str]) -> int:
+        """Deletes the rows of these tickets; returns how many."""
+        with self._session.begin() as session:
+            return session.execute(delete(RoutedTicketRow).where(RoutedTicketRow.ticket_id.in_(list(ticket_ids))))\
+                .rowcount
 
     def close(self) -> None:
         self.engine.dispose()

@@ -196,6 +196,20 @@ def test_options_take_lists_and_dates_as_a_sheet_writes_them(appeal_home, tmp_pa
                        "day value is outside expected range")
 
 
+def test_an_entry_is_erased_with_every_version_it_had(appeal_home):
+    """Deleted entries kept every version in kb_history for good: a caller's details pasted into an answer could
+    never be erased."""
+    assert appeal("kb", "add", "--id", "e-1", "-q", "社保卡丢了怎么办", "-a", "先挂失再补办。",
+                  "-u", "武冈市人力资源和社会保障局").returncode == 0
+    assert appeal("kb", "update", "e-1", "-a", "经核实，王建国的社保卡已补办。").returncode == 0
+    assert appeal("kb", "delete", "e-1").returncode == 0
+    assert "王建国" in appeal("kb", "history", "e-1", "--json").stdout  # kept after a plain delete
+    erased = appeal("kb", "delete", "e-1", "--erase", "--by", "dpo")
+    assert erased.returncode == 0 and erased.stdout.strip() == "erased e-1: 2 kept versions, by dpo"
+    assert_input_error(appeal("kb", "history", "e-1"), "no entry 'e-1', ever")
+    assert_input_error(appeal("kb", "delete", "e-1", "--erase"), "no entry 'e-1', ever")
+
+
 def test_a_faq_unit_missing_from_the_catalogue_is_stored_with_a_warning(appeal_home):
     added = appeal("kb", "add", "--id", "typo", "-q", "社保卡丢了怎么办", "-a", "先挂失再补办。",
                    "-u", "武冈市人力资源和社保局")

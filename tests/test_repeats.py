@@ -339,6 +339,28 @@ def demo_repeats(database_url):
     repeats.close()
 
 
+def test_a_callers_tickets_are_erased_on_request(appeal_home):
+    """A request to erase a caller's data: the routed ticket (its masked text, 30 days) and the agents' answers
+    (kept for retraining, with no end) had no way out of the database."""
+    from knowledge_base.ticket_log import TicketLog
+    from tests.test_serve_cli import APPEAL
+    from training.feedback_store import Feedback, FeedbackStore
+
+    url = Settings().db_url
+    log, feedback = TicketLog(url), FeedbackStore(url)
+    log.add(SeenTicket("WG-7", utc_now(), masked_text(ROAD)), SeenTicket("WG-8", utc_now(), masked_text(SMOKE)))
+    for ticket in ("WG-7", "WG-7", "WG-8"):
+        feedback.add(Feedback(text=masked_text(ROAD), topic="交通运输", ticket_id=ticket))
+    env = {**os.environ, "APPEAL_HOME": str(appeal_home)}
+    done = subprocess.run([*APPEAL, "forget", "WG-7", "WG-9"], capture_output=True, text=True, env=env, cwd=REPO)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines() == ["WG-7: 1 routed ticket, 2 agents' answers erased", "WG-9: nothing stored"]
+    assert [t.ticket_id for _, t in log.after(0, utc_now() - timedelta(days=1))] == ["WG-8"]
+    assert [row.ticket_id for row in feedback.rows()] == ["WG-8"]
+    log.close()
+    feedback.close()
+
+
 def test_a_hotspot_line_says_how_many_topics_it_leaves_out():
     from appeal.cli.tickets import _top
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Callable, Iterable, Iterator, Literal, TypeVar
 
-from sqlalchemy import JSON, Boolean, DateTime, Integer, String, Text, func, or_, select
+from sqlalchemy import JSON, Boolean, DateTime, Integer, String, Text, delete, func, or_, select
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 
 from appeal.database import add_missing_columns, make_engine
@@ -160,6 +160,11 @@ class FeedbackStore:
     def count(self) -> int:
         with Session(self.engine) as session:
             return session.scalar(select(func.count()).select_from(FeedbackRow)) or 0
+
+    def forget(self, ticket_ids: Iterable[str]) -> int:
+        """Deletes every answer given for these tickets; returns how many."""
+        with self._sessions.begin() as session:
+            return session.execute(delete(FeedbackRow).where(FeedbackRow.ticket_id.in_(list(ticket_ids)))).rowcount
 
     def close(self) -> None:
         self.engine.dispose()

@@ -161,10 +161,20 @@ def update(
 
 
 @kb_app.command()
-def delete(entry_id: str = typer.Argument(...), by: Optional[str] = ByOption) -> None:
-    """Delete one entry (its history is kept: `appeal kb history`)."""
-    _store().delete(entry_id, _who(by))
-    typer.echo(f"deleted {entry_id}")
+def delete(
+    entry_id: str = typer.Argument(...),
+    by: Optional[str] = ByOption,
+    erase: bool = typer.Option(False, "--erase", help="also erase every kept version, e.g. for a request to erase "
+                                                      "personal data (works on an entry deleted before, too)"),
+) -> None:
+    """Delete one entry (its history is kept: `appeal kb history`, unless --erase)."""
+    if not erase:
+        _store().delete(entry_id, _who(by))
+        typer.echo(f"deleted {entry_id}")
+        return
+    entries, versions, _ = _store().erase(entry_id)
+    # the erasure leaves nothing of the entry in the database, so the trainer's terminal is where it is said
+    typer.echo(f"erased {entry_id}: {'the entry and ' if entries else ''}{versions} kept versions, by {_who(by)}")
 
 
 @kb_app.command()

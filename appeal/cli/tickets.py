@@ -67,5 +67,30 @@ def _top(counts: dict[str, int], shown: int = 2) -> str:
     return top + (f", … {len(counts) - shown} more" if len(counts) > shown else "")
 
 
+def forget(
+    ticket_ids: list[str] = typer.Argument(..., help="the tickets' ids, as the platform sent them"),
+) -> None:
+    """Erase what is stored of these tickets: their routed text and the agents' answers.
+
+    For a request to erase a caller's data. A running service keeps the tickets of its repeat window in memory as
+    well, until it restarts."""
+    from appeal.cli import existing_database
+    from appeal.config import get_settings
+    from knowledge_base.ticket_log import TicketLog
+    from training.feedback_store import FeedbackStore
+
+    url = existing_database(get_settings())
+    log, feedback = TicketLog(url), FeedbackStore(url)
+    try:
+        for ticket_id in dict.fromkeys(ticket_ids):
+            routed, answers = log.forget([ticket_id]), feedback.forget([ticket_id])
+            typer.echo(f"{ticket_id}: " + (f"{routed} routed ticket, {answers} agents' answers erased"
+                                           if routed or answers else "nothing stored"))
+    finally:
+        log.close()
+        feedback.close()
+
+
 def register(app: typer.Typer) -> None:
     app.command("hotspots")(hotspots)
+    app.command("forget")(forget)
