@@ -169,7 +169,8 @@ class RepeatIndex:
         rows = [_tf(_clean(f"{t.title or ''}\n{t.text}")) for t in tickets]
         with self._lock:
             start = len(self._tickets)
-            self._alive = np.concatenate([self._alive, np.ones(len(tickets), dtype=bool)])
+            # an erased ticket's row (`TicketLog.forget`) has no text: it only takes the place of the ticket's row
+            self._alive = np.concatenate([self._alive, np.array([bool(t.text or t.title) for t in tickets], dtype=bool)])
             self._received = np.concatenate(
                 [self._received, np.array([t.received_at for t in tickets], dtype="datetime64[us]")])
             for offset, (ticket, row) in enumerate(zip(tickets, rows)):

@@ -15,6 +15,7 @@ from sqlalchemy import DateTime, Integer, String, Text, delete, or_, select
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, sessionmaker
 
 from appeal.database import make_engine
+from knowledge_base.store import utc_now
 
 
 @dataclass(frozen=True)
@@ -83,10 +84,16 @@ class TicketLog:
             return session.execute(delete(RoutedTicketRow).where(RoutedTicketRow.received_at < cutoff)).rowcount
 
     def forget(self, ticket_ids: Iterable[str]) -> int:
-        """Deletes the rows of these tickets; returns how many."""
+        """Erases these tickets' text; returns how many rows held some. Each is replaced by a row without text,
+        which the running services read like any new row (they only read rows after the last they saw) and so drop
+        the text they hold in memory; it leaves with the window."""
+        ids = list(ticket_ids)
         with self._session.begin() as session:
-            return session.execute(delete(RoutedTicketRow).where(RoutedTicketRow.ticket_id.in_(list(ticket_ids))))\
-                .rowcount
+            had = set(session.scalars(select(RoutedTicketRow.ticket_id).where(RoutedTicketRow.ticket_id.in_(ids),
+                                                                             RoutedTicketRow.text != "")))
+            session.execute(delete(RoutedTicketRow).where(RoutedTicketRow.ticket_id.in_(ids)))
+            session.add_all(RoutedTicketRow(ticket_id=ticket_id, received_at=utc_now(), text="") for ticket_id in had)
+            return len(had)
 
     def close(self) -> None:
         self.engine.dispose()

@@ -72,8 +72,7 @@ def forget(
 ) -> None:
     """Erase what is stored of these tickets: their routed text and the agents' answers.
 
-    For a request to erase a caller's data. A running service keeps the tickets of its repeat window in memory as
-    well, until it restarts."""
+    For a request to erase a caller's data. A running service drops its copy in memory at its next repeat check."""
     from appeal.cli import existing_database
     from appeal.config import get_settings
     from knowledge_base.ticket_log import TicketLog
