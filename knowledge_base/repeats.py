@@ -170,7 +170,8 @@ class RepeatIndex:
         with self._lock:
             start = len(self._tickets)
             # an erased ticket's row (`TicketLog.forget`) has no text: it only takes the place of the ticket's row
-            self._alive = np.concatenate([self._alive, np.array([bool(t.text or t.title) for t in tickets], dtype=bool)])
+            alive = np.array([bool(t.text or t.title) for t in tickets], dtype=bool)
+            self._alive = np.concatenate([self._alive, alive])
             self._received = np.concatenate(
                 [self._received, np.array([t.received_at for t in tickets], dtype="datetime64[us]")])
             for offset, (ticket, row) in enumerate(zip(tickets, rows)):
