@@ -57,7 +57,11 @@ def test_retrain_merges_new_labels_and_grows_heads(registry, champion_dir, share
     wugang[-1] = {**wugang[-1], "topic": "城建"}  # an agent's typo for 城乡建设, in the newest (held-out) answers
     stale = {"id": "old-1", "title": "很久以前的标签", "text": "这条工单在截止日期之前标注，不应参与本次训练。",
              "topic": "旧标签", "created_at": "2020-01-01"}
-    new = _jsonl(tmp_path / "new.jsonl", [stale, *farming, *wugang])
+    # an agent answered a ticket that is one of the gate's own: learnt, it would be scored on what it was shown
+    dev = pd.read_csv(shared_data / "teddy2020c" / "dev_raw.csv", dtype=str, keep_default_na=False).iloc[5]
+    gate_ticket = {"id": "dev-5", "title": dev["留言主题"], "text": dev["留言详情"], "topic": dev["一级标签"],
+                   "created_at": "2026-02-15"}
+    new = _jsonl(tmp_path / "new.jsonl", [stale, gate_ticket, *farming, *wugang])
 
     result = retrain([corrections, new], registry=registry, since="2026-01-01", holdout=0.2,
                      evaluation=[shared_data / "teddy2020c" / "dev_raw.csv"], work_dir=tmp_path / "runs",
@@ -65,7 +69,8 @@ def test_retrain_merges_new_labels_and_grows_heads(registry, champion_dir, share
                      unit_label=lambda name: catalogue.unit_label(name, catalogue.types.types))
 
     m = result.merge
-    assert m.base_rows == 280 and m.new_rows == 4 + 7 + 300 and m.repeats_collapsed == 1
+    assert m.base_rows == 280 and m.new_rows == 4 + 1 + 7 + 300 and m.repeats_collapsed == 1
+    assert m.in_evaluation_set == 1
     assert m.held_out == 62, "the newest 20 % of the 310 distinct new tickets (all Wugang) are kept for evaluation"
     assert m.added == 7 + 300 - 62 and m.unchanged == 1
     assert sorted((r.head, r.old, r.new) for r in m.relabelled) == sorted([
@@ -80,7 +85,8 @@ def test_retrain_merges_new_labels_and_grows_heads(registry, champion_dir, share
     assert "旧标签" not in card.heads["topic"].labels, "--since leaves older labels out"
     text = "\n".join(result.summary())
     assert "new head 'unit'" in text and f"head grows by 1 new labels: {NEW_TOPIC}" in text
-    assert "new labelled tickets: 311 since 2026-01-01T00:00:00 Asia/Shanghai" in text  # the centre's midnight
+    assert "new labelled tickets: 312 since 2026-01-01T00:00:00 Asia/Shanghai" in text  # the centre's midnight
+    assert "1 of them are tickets of the gate's evaluation set: left out, as the gate scores them" in text
     assert m.units_read_as == {named.name: named.functional_type}
     assert f"unit {named.name!r} read as {named.functional_type!r}" in text
     assert named.name not in card.heads["unit"].labels

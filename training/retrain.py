@@ -25,7 +25,7 @@ import pandas as pd
 
 from models.card import STOPWORDS_FILE, ModelCard
 from models.registry import DEFAULT_CLASS_MARGIN, DEFAULT_TOLERANCE, Decision, EvaluationSet, Registry
-from pipeline import InputError, read_stopwords
+from pipeline import InputError, model_text, read_stopwords
 from pipeline.records import AmbiguousDate, parse_date
 from training.feedback_store import latest_by
 from training.tickets import HEADS, load_tickets, read_units_as_labels, units_read_as
@@ -88,6 +88,7 @@ class MergeReport:
     withdrawn_for_evaluation: int = 0  # base tickets whose held-out new label disputes them
     trained_rows: int = 0
     units_read_as: dict[str, str] = field(default_factory=dict)  # a unit's name or alias → the champion's label
+    in_evaluation_set: int = 0  # new tickets that are tickets of the gate's evaluation set: not learnt
 
 
 def _key(row: dict) -> str:
@@ -184,6 +185,9 @@ class RetrainReport:
             f"  {len(m.relabelled)} labels changed, {m.added} tickets added, {m.unchanged} already known, "
             f"{m.held_out} newest held out for evaluation ({m.withdrawn_for_evaluation} withdrawn from the base)",
         ]
+        if m.in_evaluation_set:
+            lines.append(f"  {m.in_evaluation_set} of them are tickets of the gate's evaluation set: left out, as the "
+                         "gate scores them")
         lines += [f"  unit {given!r} read as {label!r}" for given, label in sorted(m.units_read_as.items())]
         lines += [f"    {r.id} {r.head}: {r.old} -> {r.new}" for r in m.relabelled[:20]]
         if len(m.relabelled) > 20:
@@ -267,9 +271,20 @@ def retrain(
     if not new:
         raise InputError(f"no new labelled tickets{f' since {since}' if since else ''} in "
                          f"{', '.join(map(str, new_data)) or 'the feedback store'}: nothing to retrain on")
+    fixed = load_evaluation_set(evaluation, unit_label)
+    # A new ticket that is one of the gate's own (agents answered tickets of dev_raw.csv) would be learnt and then
+    # scored: the challenger's macro-F1 would be inflated by what it was shown.
+    in_gate = {model_text(t, b, presegmented=p, stopwords=stopwords)
+               for t, b, p in zip(fixed.titles, fixed.bodies, fixed.presegmented)}
+    kept = [row for row in new if row["canonical"] not in in_gate]
+    report = MergeReport(str(base_path), 0, [str(p) for p in new_data], since_iso, len(new) + repeats,
+                         repeats, 0, units_read_as=units_read_as, in_evaluation_set=len(new) - len(kept))
+    new = kept
+    if not new:
+        raise InputError(f"the {report.in_evaluation_set} new labelled tickets are all tickets of the gate's "
+                         "evaluation set, which a challenger may not learn: nothing to retrain on")
     base, _ = load_tickets(base_path, stopwords=stopwords)
-    report = MergeReport(str(base_path), len(base), [str(p) for p in new_data], since_iso, len(new) + repeats,
-                         repeats, 0, units_read_as=units_read_as)
+    report.base_rows = len(base)
     rows, held = merge(base, new, holdout, report)
     if base_data is None and not (report.added or report.relabelled or report.withdrawn_for_evaluation):
         # The challenger would learn the champion's own data again: one identical version more per run.
@@ -296,7 +311,7 @@ def retrain(
         shutil.rmtree(run_dir, ignore_errors=True)
         raise
     version = registry.add(run_dir / "model", move=True)
-    parts = [load_evaluation_set(evaluation, unit_label)]
+    parts = [fixed]
     # A held-out answer whose label the challenger never learnt (城建, a typo for 城乡建设; a label too rare yet) is a
     # class both models score 0 on: it lowered both macro-F1s by the same share and judged nothing.
     learnt = {h: set(c.labels) for h, c in trained.heads.items()}
