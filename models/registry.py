@@ -256,6 +256,7 @@ class Decision:
     evaluation: dict | None = None  # {"name", "fingerprint", "n"}
     champion_scores: dict | None = None
     challenger_scores: dict | None = None
+    by: str | None = None  # who asked for it (None: recorded before this was kept)
 
     @property
     def promoted(self) -> bool:
@@ -414,6 +415,7 @@ class Registry:
         force: bool = False,
         tolerance: float = DEFAULT_TOLERANCE,
         class_margin: float = DEFAULT_CLASS_MARGIN,
+        by: str | None = None,
     ) -> Decision:
         """Make `version` the champion if it passes the gate against the current champion on `evaluation_data`.
 
@@ -426,7 +428,7 @@ class Registry:
             current = pointer["version"] if pointer else None
             if current == version:
                 raise InputError(f"{version} is already the champion")
-            decision = Decision(action="refuse", version=version, previous=current)
+            decision = Decision(action="refuse", version=version, previous=current, by=by)
             decision.tolerance, decision.class_margin = tolerance, class_margin
             challenger_scores = champion_scores = None
             if evaluation_data is not None:
@@ -464,7 +466,7 @@ class Registry:
         log.info("registry %s: %s %s (%s)", self.root, decision.action, version, "; ".join(decision.reasons))
         return decision
 
-    def rollback(self) -> Decision:
+    def rollback(self, by: str | None = None) -> Decision:
         """Restore the champion before the current one. Repeated rollbacks walk further back."""
         with self._locked():
             pointer = self._pointer()
@@ -472,7 +474,7 @@ class Registry:
                 raise InputError(f"{self.root}: no previous champion to roll back to")
             *history, previous = pointer["previous"]
             decision = Decision(
-                action="rollback", version=previous, previous=pointer["version"], reasons=["rollback"]
+                action="rollback", version=previous, previous=pointer["version"], reasons=["rollback"], by=by
             )
             self._set_champion(previous, history)
             self._record(decision)

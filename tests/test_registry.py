@@ -2,6 +2,7 @@
 judged on the real held-out dev_raw.csv."""
 from __future__ import annotations
 
+import getpass
 import json
 
 import pytest
@@ -215,12 +216,15 @@ def test_cli_list_promote_rollback(appeal_home, models, shared_data):
     assert refused.exit_code == 1, refused.output
     assert "refused" in refused.output and registry.champion()[0] == "good"
 
-    forced = runner.invoke(app, ["models", "promote", "bad", "--force"])
+    forced = runner.invoke(app, ["models", "promote", "bad", "--force", "--by", "质检 王芳"])
     assert forced.exit_code == 0 and "FORCED" in forced.output
     assert registry.champion()[0] == "bad"
 
     back = runner.invoke(app, ["models", "rollback"])
     assert back.exit_code == 0 and registry.champion()[0] == "good"
+    # who forced it past the gate, and who rolled it back, are on record
+    assert [(d.action, d.by) for d in registry.decisions()[-3:]] == [
+        ("refuse", f"cli:{getpass.getuser()}"), ("force", "质检 王芳"), ("rollback", f"cli:{getpass.getuser()}")]
     # a mistyped --registry is named and left uncreated
     typo = appeal_home / "registy"
     mistyped = runner.invoke(app, ["models", "rollback", "--registry", str(typo)])

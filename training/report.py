@@ -151,7 +151,7 @@ def decisions_table(registry: Path | Registry | None) -> pd.DataFrame:
     rows = []
     for d in registry.decisions():
         row = {"at": centre_minute(d.at), "action": d.action, "version": d.version, "previous": d.previous or "",
-               "evaluated on": f"{d.evaluation['n']} tickets" if d.evaluation else ""}
+               "by": d.by or "", "evaluated on": f"{d.evaluation['n']} tickets" if d.evaluation else ""}
         for side, scores in (("champion", d.champion_scores), ("challenger", d.challenger_scores)):
             for head, score in (scores or {}).items():
                 row[f"{side} {head} macro-F1"] = round(score["macro_f1"], 4)
@@ -178,7 +178,7 @@ def serving_summary(registry: Path | Registry | None) -> str:
         return f"Serving **{version}** (no promotion of it is recorded)."
     how = "the first champion" if last.previous is None and last.action == "promote" else _ACTIONS[last.action]
     reasons = f": {'; '.join(last.reasons)}" if last.reasons else ""
-    return f"Serving **{version}**, {how} at {centre_minute(last.at)}{reasons}."
+    return f"Serving **{version}**, {how} at {centre_minute(last.at)}{f' by {last.by}' if last.by else ''}{reasons}."
 
 
 def live_table(answers: Sequence[FeedbackRow]) -> pd.DataFrame:

@@ -243,11 +243,13 @@ def retrain(
     class_margin: float = DEFAULT_CLASS_MARGIN,
     base_encoder: Path | None = None,
     unit_label: Callable[[str], str | None] | None = None,
+    by: str | None = None,
 ) -> RetrainReport:
     """`base_encoder` is for transformer champions only: the encoder directory to fine-tune from (default:
     the one their configuration builds, `models.base_model.ensure_base_model`). `unit_label` reads an answer's
     unit as one of the champion's labels where it can (the CLI passes the unit catalogue's reading: a unit's
-    name or an alias as its functional type); None keeps units as given."""
+    name or an alias as its functional type); None keeps units as given. `by`: who runs it, for the registry's
+    record of the decision."""
     registry = registry or Registry()
     current = registry.champion()
     if current is None:
@@ -324,7 +326,7 @@ def retrain(
             labels={h: [None if r[h] in unlearnt[h] else r[h] for r in held] for h in HEADS},
         ))
     decision: Decision = registry.promote(version, evaluation_data=EvaluationSet.combine(parts), force=force,
-                                          tolerance=tolerance, class_margin=class_margin)
+                                          tolerance=tolerance, class_margin=class_margin, by=by)
 
     result = RetrainReport(
         run_dir=str(run_dir),

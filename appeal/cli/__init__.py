@@ -25,6 +25,16 @@ app = typer.Typer(
 )
 
 
+ByOption = typer.Option(None, "--by", help="who makes the change (default: `cli:<user>`)")
+
+
+def who(by: str | None) -> str:
+    """The name a change made from the command line is recorded under."""
+    import getpass
+
+    return (by or "").strip() or f"cli:{getpass.getuser()}"
+
+
 def note_new_store(path: Path, what: str) -> None:
     """Say so when a write is about to create `path`. APPEAL_HOME defaults to .appeal in the current directory, so
     a command run from another directory than the service's would write where the service never reads."""

@@ -5,7 +5,6 @@ search. Searching and evaluating use the e5 encoder when `--dense` (the default)
 """
 from __future__ import annotations
 
-import getpass
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -15,14 +14,11 @@ from typing import Optional
 
 import typer
 
+from appeal.cli import ByOption, who
+
 kb_app = typer.Typer(help="Knowledge base: FAQ entries and past cases suggested to agents.", no_args_is_help=True)
 
-ByOption = typer.Option(None, "--by", help="who makes the change (default: `cli:<user>`)")
 DenseOption = typer.Option(True, "--dense/--bm25-only", help="also rank by e5 similarity (needs the base model)")
-
-
-def _who(by: Optional[str]) -> str:
-    return (by or "").strip() or f"cli:{getpass.getuser()}"
 
 
 def _db_url(adding: bool = False) -> str:
@@ -110,7 +106,7 @@ def add(
                                      valid_from=valid_from and _option_day("--valid-from", valid_from),
                                      valid_to=valid_to and _option_day("--valid-to", valid_to)))
     _warn([entry])
-    stored, _ = _store(adding=True).add(entry, _who(by))
+    stored, _ = _store(adding=True).add(entry, who(by))
     _print_entry(stored)
 
 
@@ -154,7 +150,7 @@ def update(
                             else _option_day(f"--{name.replace('_', '-')}", values[name]))
     change = _validated(EntryUpdate, values)
     with _in_option_words():  # a change valid alone may not be with the entry's other fields (--valid-from)
-        stored, _ = _store().update(entry_id, change, _who(by))
+        stored, _ = _store().update(entry_id, change, who(by))
     if unit is not None or answer is not None:
         _warn([stored])
     _print_entry(stored)
@@ -169,12 +165,12 @@ def delete(
 ) -> None:
     """Delete one entry (its history is kept: `appeal kb history`, unless --erase)."""
     if not erase:
-        _store().delete(entry_id, _who(by))
+        _store().delete(entry_id, who(by))
         typer.echo(f"deleted {entry_id}")
         return
     entries, versions, _ = _store().erase(entry_id)
     # the erasure leaves nothing of the entry in the database, so the trainer's terminal is where it is said
-    typer.echo(f"erased {entry_id}: {'the entry and ' if entries else ''}{versions} kept versions, by {_who(by)}")
+    typer.echo(f"erased {entry_id}: {'the entry and ' if entries else ''}{versions} kept versions, by {who(by)}")
 
 
 @kb_app.command()
@@ -249,7 +245,7 @@ def _import(entries, by: Optional[str], prune: bool | None = None) -> None:
         finally:
             if bar is not None:
                 bar.close()
-        result, _, _ = kb.store.upsert_many(entries, _who(by), bool(prune))
+        result, _, _ = kb.store.upsert_many(entries, who(by), bool(prune))
     typer.echo(f"imported {result.added + result.updated + result.unchanged} entries ({result.added} new, "
                f"{result.updated} replaced, {result.unchanged} unchanged"
                + (f", {len(result.deleted)} not in the file deleted: {_some(result.deleted)})" if result.deleted

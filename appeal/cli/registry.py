@@ -6,6 +6,7 @@ from typing import Optional
 
 import typer
 
+from appeal.cli import ByOption, who
 from models.registry import DEFAULT_CLASS_MARGIN, DEFAULT_TOLERANCE
 
 models_app = typer.Typer(help="Trained model versions, the serving champion and its promotion gate.",
@@ -84,6 +85,7 @@ def promote(
     tolerance: float = ToleranceOption,
     class_margin: float = ClassMarginOption,
     registry: Optional[Path] = RegistryOption,
+    by: Optional[str] = ByOption,
 ) -> None:
     """Compare VERSION with the champion on the evaluation set and promote it if it passes the gate."""
     from knowledge_base.units import unit_label_reader
@@ -94,7 +96,7 @@ def promote(
     challenger = ModelCard.load(reg.path(version))  # an unknown version fails before the evaluation set is read
     evaluation = load_evaluation_set(data, unit_label_reader(challenger.heads))
     decision = reg.promote(version, evaluation_data=evaluation, force=force, tolerance=tolerance,
-                           class_margin=class_margin)
+                           class_margin=class_margin, by=who(by))
     for reason in decision.reasons:
         typer.echo(f"  {reason}")
     if not decision.promoted:
@@ -106,9 +108,9 @@ def promote(
 
 
 @models_app.command()
-def rollback(registry: Optional[Path] = RegistryOption) -> None:
+def rollback(registry: Optional[Path] = RegistryOption, by: Optional[str] = ByOption) -> None:
     """Give the champion role back to the previous champion."""
-    decision = _registry(registry).rollback()
+    decision = _registry(registry).rollback(by=who(by))
     typer.echo(f"rolled back: {decision.version} is the champion again (was {decision.previous})")
 
 

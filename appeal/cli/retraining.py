@@ -7,6 +7,7 @@ from typing import Optional
 
 import typer
 
+from appeal.cli import ByOption, who
 from appeal.cli.registry import ClassMarginOption, ToleranceOption
 
 
@@ -31,6 +32,7 @@ def retrain(
     base_encoder: Optional[Path] = typer.Option(
         None, "--base-encoder", help="transformer champions: encoder to fine-tune from (default: built as before)"
     ),
+    by: Optional[str] = ByOption,
 ) -> None:
     """Retrain on new labels and promote the challenger through the gate.
 
@@ -66,7 +68,7 @@ def retrain(
         try:
             result = run(files, since=since, base_data=base, evaluation=evaluation, holdout=holdout, force=force,
                          tolerance=tolerance, class_margin=class_margin, base_encoder=base_encoder,
-                         unit_label=champion_unit_label(settings))
+                         unit_label=champion_unit_label(settings), by=who(by))
         except KeyboardInterrupt:
             typer.secho("interrupted: its run was removed; `appeal models list` shows the version serving",
                         fg=typer.colors.RED, err=True)

@@ -72,7 +72,7 @@ def _ensure_champion(settings) -> None:
         trained = Path(scratch) / "model"
         train_default_model(trained)
         version = registry.add(trained, move=True)
-    decision = registry.promote(version)
+    decision = registry.promote(version, by="appeal serve (demo model)")
     typer.echo(f"model {version} registered and promoted ({'; '.join(decision.reasons)})")
     from appeal.cli.data_commands import threshold_cautions
     from models.card import ModelCard
