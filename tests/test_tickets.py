@@ -39,6 +39,8 @@ def test_dev_raw_maps_columns_parses_dates_and_drops_the_tied_pair(shared_data):
     [tie] = report.conflicts
     assert tie.kept is None and tie.rows == ["row 92", "row 282"]
     assert len(ds) == 446 and "37042" not in ds["id"]
+    # the summary says the pair was dropped, not that its conflict was "resolved"
+    assert "1 label conflicts: 0 kept the majority label, 1 ties dropped" in report.summary()
     first = ds[0]
     assert first["id"] == "24" and first["created_at"] == "2020-01-06T12:09:38"
     assert first["author"] == "A00074011"

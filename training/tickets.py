@@ -105,9 +105,11 @@ class LoadReport:
 
     def summary(self) -> str:
         heads = ", ".join(f"{h}: {len(c)} labels" for h, c in self.label_counts.items() if c) or "no labels"
+        ties = sum(conflict.kept is None for conflict in self.conflicts)
         return (f"{self.path}: {self.rows} tickets ({self.format}, {self.encoding or 'binary'}, "
                 f"{'pre-segmented' if self.presegmented else 'raw'}; {heads}; "
-                f"{self.duplicates_removed} duplicates removed, {len(self.conflicts)} label conflicts resolved)\n"
+                f"{self.duplicates_removed} duplicates removed, {len(self.conflicts)} label conflicts: "
+                f"{len(self.conflicts) - ties} kept the majority label, {ties} ties dropped)\n"
                 f"  {columns_read(self.column_sources())}")
 
     def column_sources(self) -> dict:

@@ -327,7 +327,7 @@ def _print_card(card, out: Path) -> None:
                       f"{data['steps']} steps in {data['epochs_run']} epoch(s), {_duration(data['seconds'])}")
     else:
         console.print(f"{data['rows']} tickets from {data['data']} ({data['duplicates_removed']} exact duplicates "
-                      f"removed, {data['label_conflicts']} label conflicts resolved)")
+                      f"removed, {data['label_conflicts']} label conflicts: majority label kept, ties dropped)")
     if "columns" in data:  # cards written before 2026-11-30 do not say
         console.print(f"  {columns_read(data['columns'])}", markup=False)
     for given, label in data.get("units_read_as", {}).items():
