@@ -156,9 +156,10 @@ def test_live_table_counts_each_ticket_once_per_model_version(tmp_path):
     _answer(store, "T3", "交通运输", None, "v2")  # the platform sent no prediction
     _answer(store, "T2", "城乡建设", "城乡建设", "v1")  # the agent changed their mind: the latest answer counts
     _answer(store, "T4", "环境保护", "环境保护", None)
-    table = report.live_table(store.latest()).set_index("model_version")
+    table = report.live_table(store.latest(), versions=["v1", "v3"]).set_index("model_version")
     store.close()
-    assert list(table.index) == ["v1", "v2", "(not given)"]
+    assert list(table.index) == ["v1", "v2", "(not given)", "v3"]  # v3: a version no agent has answered for yet
+    assert table.loc["v3", "tickets"] == 0 and np.isnan(table.loc["v3", "topic_kept"])
     assert table.loc["v1", ["tickets", "with_prediction", "topic_kept", "suggestion_used"]].tolist() == [2, 2, 1.0, 0.5]
     assert table.loc["v2", "tickets"] == 1 and np.isnan(table.loc["v2", "topic_kept"])
     assert table.loc["(not given)", "topic_kept"] == 1.0

@@ -181,13 +181,16 @@ def serving_summary(registry: Path | Registry | None) -> str:
     return f"Serving **{version}**, {how} at {centre_minute(last.at)}{f' by {last.by}' if last.by else ''}{reasons}."
 
 
-def live_table(answers: Sequence[FeedbackRow]) -> pd.DataFrame:
+def live_table(answers: Sequence[FeedbackRow], versions: Sequence[str] = ()) -> pd.DataFrame:
     """How often agents kept the model's topic, per model version, from their final answers (one per ticket,
     `FeedbackStore.latest`): the live counterpart of the fixed evaluation set. Agents answer the tickets they
-    handle, mostly those sent to review, so the share measures the hard tickets, not all traffic."""
+    handle, mostly those sent to review, so the share measures the hard tickets, not all traffic. `versions` that
+    no answer names get a row of 0 tickets: a champion nobody has answered for yet is no version left out."""
     columns = ["model_version", "tickets", "with_prediction", "topic_kept", "suggestion_used", "first", "last"]
+    unanswered = pd.DataFrame([{"model_version": v, "tickets": 0, "with_prediction": 0} for v in versions
+                               if v not in {a.model_version for a in answers}], columns=columns)
     if not answers:
-        return pd.DataFrame(columns=columns)
+        return unanswered if len(unanswered) else pd.DataFrame(columns=columns)
     frame = pd.DataFrame({
         "model_version": [a.model_version or "(not given)" for a in answers],
         "predicted": [a.predicted_topic for a in answers],
@@ -202,7 +205,8 @@ def live_table(answers: Sequence[FeedbackRow]) -> pd.DataFrame:
     )
     table[["topic_kept", "suggestion_used"]] = table[["topic_kept", "suggestion_used"]].round(4)
     table[["first", "last"]] = table[["first", "last"]].apply(lambda stamps: stamps.dt.floor("s"))
-    return table.reset_index().sort_values("first", kind="stable")[columns].reset_index(drop=True)
+    answered = table.reset_index().sort_values("first", kind="stable")[columns]
+    return pd.concat([answered, unanswered] if len(unanswered) else [answered], ignore_index=True)
 
 
 def repeats_live_table(answers: Sequence[FeedbackRow]) -> pd.DataFrame:
