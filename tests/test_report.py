@@ -176,7 +176,8 @@ def test_repeats_live_table_measures_the_flag_per_week(tmp_path):
                ("T5", None, "T0", week1),  # the platform did not say what was listed: not counted
                ("T6", ["T1", "T0"], "T1", week2_in_wugang),
                ("T2", ["T0"], "T0", week2),  # T2 corrected: the latest counts
-               ("T8", [], "T-OLD", week2)]  # linked to a ticket the service never routed: no miss of the check
+               ("T8", [], "T-OLD", week2),  # linked to a ticket the service never routed: no miss of the check
+               ("T9", ["T0"], "T0", datetime(2026, 12, 7, 9))]  # week 50, after a week with no answers
     for ticket, listed, link, at in answers:
         row = store.add(Feedback(text=f"工单{ticket}", topic="城乡建设", ticket_id=ticket,
                                  related_ticket_ids=listed, repeat_of=link, repeat_of_seen=link != "T-OLD"))
@@ -184,10 +185,13 @@ def test_repeats_live_table_measures_the_flag_per_week(tmp_path):
             connection.execute(update(FeedbackRow).where(FeedbackRow.id == row.id).values(created_at=at))
     table = report.repeats_live_table(store.latest()).set_index("week")
     store.close()
-    assert table.to_dict("index") == {
+    assert table.drop(index="2026-W49").to_dict("index") == {
         "2026-W47": {"tickets": 4, "listed": 2, "confirmed": 1, "precision": 0.5, "linked": 2, "recall": 0.5},
         "2026-W48": {"tickets": 3, "listed": 2, "confirmed": 2, "precision": 1.0, "linked": 2, "recall": 1.0},
+        "2026-W50": {"tickets": 1, "listed": 1, "confirmed": 1, "precision": 1.0, "linked": 1, "recall": 1.0},
     }
+    # the week without answers is shown as one, not skipped
+    assert list(table.index) == ["2026-W47", "2026-W48", "2026-W49", "2026-W50"] and table.loc["2026-W49", "tickets"] == 0
 
 
 def test_refusals_live_table_measures_each_rule(tmp_path):

@@ -227,6 +227,11 @@ def repeats_live_table(answers: Sequence[FeedbackRow]) -> pd.DataFrame:
     })
     table = frame.groupby("week").agg(tickets=("week", "size"), listed=("listed", "sum"),
                                       confirmed=("confirmed", "sum"), linked=("linked", "sum"))
+    # a week without answers is a row of zeros: left out, a supervisor read W47 and W49 as two weeks in a row
+    first, last = (pd.Timestamp(centre_time(a.created_at).replace(tzinfo=None)) for a in (
+        min(judged, key=lambda a: a.created_at), max(judged, key=lambda a: a.created_at)))
+    weeks = pd.date_range((first - pd.Timedelta(days=first.weekday())).normalize(), last, freq="7D").strftime("%G-W%V")
+    table = table.reindex(weeks, fill_value=0).rename_axis("week")
     table["precision"] = (table["confirmed"] / table["listed"].where(table["listed"] > 0)).round(4)
     table["recall"] = (table["confirmed"] / table["linked"].where(table["linked"] > 0)).round(4)
     return table.reset_index()[columns]
