@@ -30,6 +30,7 @@ from appeal.config import centre_today
 
 Tokenizer = Callable[[str], list[str]]
 _NEVER = np.iinfo(np.int32).max
+DENSE_CHARS = 512  # e5 reads the first 512 characters of a document (bench/RESULTS.md: the whole reply does worse)
 
 
 class Encoder(Protocol):
@@ -110,13 +111,25 @@ class SearchTokenizer:
         return digest.hexdigest()[:16]
 
 
+def _tokens_key(fingerprint: str, text: str) -> str:
+    return hashlib.sha256(f"{fingerprint}\x00tokens\x00{text}".encode("utf-8")).hexdigest()
+
+
+def cache_keys(texts: Sequence[str], tokenizer: SearchTokenizer, encoder: Encoder | None,
+               dense_chars: int = DENSE_CHARS) -> list[str]:
+    """The cache rows an index reads for these document texts: their tokens (which hold the words) and passage
+    vectors. What erasing a text from the knowledge base must delete from the cache as well."""
+    keys = [_tokens_key(tokenizer.fingerprint, t) for t in texts]
+    return keys + ([embedding_key(encoder, "passage", t[:dense_chars]) for t in texts] if encoder else [])
+
+
 def tokenize_cached(tokenizer: Tokenizer, texts: Sequence[str], cache: VectorCache | None) -> list[list[str]]:
     """Tokens of each text, through the same content-addressed cache as embeddings when the tokenizer has a
     fingerprint (tokens stored space-joined: no token contains a space)."""
     fingerprint = getattr(tokenizer, "fingerprint", None)
     if cache is None or fingerprint is None:
         return [tokenizer(t) for t in texts]
-    keys = [hashlib.sha256(f"{fingerprint}\x00tokens\x00{t}".encode("utf-8")).hexdigest() for t in texts]
+    keys = [_tokens_key(fingerprint, t) for t in texts]
     found = cache.cached_vectors(sorted(set(keys)))
     fresh = {k: " ".join(tokenizer(t)).encode("utf-8") for k, t in zip(keys, texts) if k not in found}
     cache.cache_vectors(fresh)
@@ -325,7 +338,7 @@ class HybridIndex:
 
     def __init__(self, tokenizer: Tokenizer | None = None, encoder: Encoder | None = None,
                  cache: VectorCache | None = None, fusion: RrfFusion | None = None, depth: int = 100,
-                 dense_chars: int = 512):
+                 dense_chars: int = DENSE_CHARS):
         self.tokenizer = tokenizer or SearchTokenizer()
         # e5 was trained on at most 512 pieces and the opening of a ticket or reply carries its gist; a
         # 7,000-character reply would otherwise cost a dozen encoder windows.

@@ -538,18 +538,21 @@ class EntryStore:
             session.delete(row)
             return self._bump(session)
 
-    def erase(self, entry_id: str) -> tuple[int, int, int]:
+    def erase(self, entry_id: str) -> tuple[int, list[str], int]:
         """Deletes the entry, if it is still there, and every version of it that was kept: what a request to erase
-        personal data needs, where `delete` keeps the versions. Returns (entries removed, versions removed, the
-        store's version)."""
+        personal data needs, where `delete` keeps the versions. Returns (entries removed, the search texts of
+        every version removed, the store's version): the cache holds those texts' tokens (`forget_cached`)."""
         with self._session.begin() as session:
             row = session.get(EntryRow, entry_id)
-            versions = session.execute(delete(HistoryRow).where(HistoryRow.entry_id == entry_id)).rowcount
-            if row is None and not versions:
+            kept = session.scalars(select(HistoryRow).where(HistoryRow.entry_id == entry_id)).all()
+            if row is None and not kept:
                 raise InputError(f"no entry {entry_id!r}, ever")
+            texts = [Entry.model_validate(version.content, context=STORED).search_text for version in kept]
+            session.execute(delete(HistoryRow).where(HistoryRow.entry_id == entry_id))
             if row is not None:
+                texts.append(row.to_entry().search_text)
                 session.delete(row)
-            return int(row is not None), versions, self._bump(session)
+            return int(row is not None), texts, self._bump(session)
 
     @staticmethod
     def _check_one_answer_at_a_time(session: Session, entry: EntryIn, entry_id: str) -> None:
@@ -654,6 +657,10 @@ class EntryStore:
                 found.update(session.execute(select(EmbeddingRow.key, EmbeddingRow.vector)
                                              .where(EmbeddingRow.key.in_(chunk))).all())
         return found
+
+    def forget_cached(self, keys: Iterable[str]) -> None:
+        with self._session.begin() as session:
+            session.execute(delete(EmbeddingRow).where(EmbeddingRow.key.in_(list(keys))))
 
     def cache_vectors(self, vectors: dict[str, bytes]) -> None:
         known = self.cached_vectors(list(vectors))

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import getpass
 import json
+import sqlite3
 import socket
 import subprocess
 import sys
@@ -202,10 +203,25 @@ def test_an_entry_is_erased_with_every_version_it_had(appeal_home):
     assert appeal("kb", "add", "--id", "e-1", "-q", "社保卡丢了怎么办", "-a", "先挂失再补办。",
                   "-u", "武冈市人力资源和社会保障局").returncode == 0
     assert appeal("kb", "update", "e-1", "-a", "经核实，王建国的社保卡已补办。").returncode == 0
+    # a service searched it: its words are in the database's cache too (the tokens an index reads at start)
+    from appeal.config import get_settings
+    from knowledge_base.kb import KnowledgeBase
+
+    served = KnowledgeBase(get_settings().db_url)
+    served.warm_up()
+    served.close()
+    database = appeal_home / "appeal.db"
+
+    def cached_words() -> str:
+        with sqlite3.connect(database) as connection:
+            return " ".join(v.decode("utf-8", "ignore") for (v,) in connection.execute("SELECT vector FROM kb_embedding"))
+
+    assert "王建国" in cached_words()
     assert appeal("kb", "delete", "e-1").returncode == 0
     assert "王建国" in appeal("kb", "history", "e-1", "--json").stdout  # kept after a plain delete
     erased = appeal("kb", "delete", "e-1", "--erase", "--by", "dpo")
     assert erased.returncode == 0 and erased.stdout.strip() == "erased e-1: 2 kept versions, by dpo"
+    assert "王建国" not in cached_words()
     assert_input_error(appeal("kb", "history", "e-1"), "no entry 'e-1', ever")
     assert_input_error(appeal("kb", "delete", "e-1", "--erase"), "no entry 'e-1', ever")
 

@@ -168,9 +168,18 @@ def delete(
         _store().delete(entry_id, who(by))
         typer.echo(f"deleted {entry_id}")
         return
-    entries, versions, _ = _store().erase(entry_id)
+    from knowledge_base.kb import E5Encoder, encoder_dir
+    from knowledge_base.retrieval import SearchTokenizer, cache_keys
+
+    store = _store()
+    entries, texts, _ = store.erase(entry_id)
+    # the cache holds each version's words (tokens) and vectors, under the fingerprints of today's tokenizer and
+    # encoder: those of an earlier build are unread and go with a rebuild of the cache
+    encoder = E5Encoder(encoder_dir()) if (encoder_dir() / "encoder.json").is_file() else None
+    store.forget_cached(cache_keys(texts, SearchTokenizer(), encoder))
     # the erasure leaves nothing of the entry in the database, so the trainer's terminal is where it is said
-    typer.echo(f"erased {entry_id}: {'the entry and ' if entries else ''}{versions} kept versions, by {who(by)}")
+    typer.echo(f"erased {entry_id}: {'the entry and ' if entries else ''}{len(texts) - entries} kept versions, "
+               f"by {who(by)}")
 
 
 @kb_app.command()
