@@ -66,12 +66,23 @@ def make_engine(url: str, *, durable: bool = True, timeout: float | None = None)
     @event.listens_for(engine, "connect")
     def _pragmas(dbapi_connection, _record) -> None:
         dbapi_connection.execute("PRAGMA journal_mode=WAL")
+        # what is deleted (an expired ticket, an erased answer) is overwritten, not left readable in free pages;
+        # some SQLite builds default to it, others do not
+        dbapi_connection.execute("PRAGMA secure_delete=ON")
         if not durable:
             dbapi_connection.execute("PRAGMA synchronous=NORMAL")
 
     if path is not None:
         _refuse_a_file_gone(engine, path)
     return engine
+
+
+def flush_erasures(engine: Engine) -> None:
+    """After an erasure: SQLite's write-ahead log still holds the pages as they were before, until a checkpoint
+    copies them back and the log is cut. No-op elsewhere (PostgreSQL reclaims dead rows by VACUUM)."""
+    if engine.dialect.name == "sqlite":
+        with engine.connect() as connection:
+            connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
 
 
 def _refuse_a_file_gone(engine: Engine, path: Path) -> None:

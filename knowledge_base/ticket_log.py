@@ -89,8 +89,10 @@ class TicketLog:
         the text they hold in memory; it leaves with the window."""
         ids = list(ticket_ids)
         with self._session.begin() as session:
+            # a ticket sent with its title alone has no text but is no erased one
+            held = or_(RoutedTicketRow.text != "", RoutedTicketRow.title.is_not(None))
             had = set(session.scalars(select(RoutedTicketRow.ticket_id).where(RoutedTicketRow.ticket_id.in_(ids),
-                                                                             RoutedTicketRow.text != "")))
+                                                                             held)))
             session.execute(delete(RoutedTicketRow).where(RoutedTicketRow.ticket_id.in_(ids)))
             session.add_all(RoutedTicketRow(ticket_id=ticket_id, received_at=utc_now(), text="") for ticket_id in had)
             return len(had)

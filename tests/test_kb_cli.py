@@ -214,7 +214,8 @@ def test_an_entry_is_erased_with_every_version_it_had(appeal_home):
 
     def cached_words() -> str:
         with sqlite3.connect(database) as connection:
-            return " ".join(v.decode("utf-8", "ignore") for (v,) in connection.execute("SELECT vector FROM kb_embedding"))
+            rows = connection.execute("SELECT vector FROM kb_embedding")
+            return " ".join(vector.decode("utf-8", "ignore") for (vector,) in rows)
 
     assert "王建国" in cached_words()
     assert appeal("kb", "delete", "e-1").returncode == 0
@@ -222,6 +223,9 @@ def test_an_entry_is_erased_with_every_version_it_had(appeal_home):
     erased = appeal("kb", "delete", "e-1", "--erase", "--by", "dpo")
     assert erased.returncode == 0 and erased.stdout.strip() == "erased e-1: 2 kept versions, by dpo"
     assert "王建国" not in cached_words()
+    # nor left in the file's free pages or in the write-ahead log, where a copy of the file would still carry it
+    for part in appeal_home.glob("appeal.db*"):
+        assert "王建国".encode() not in part.read_bytes(), part
     assert_input_error(appeal("kb", "history", "e-1"), "no entry 'e-1', ever")
     assert_input_error(appeal("kb", "delete", "e-1", "--erase"), "no entry 'e-1', ever")
 

@@ -168,6 +168,7 @@ def delete(
         _store().delete(entry_id, who(by))
         typer.echo(f"deleted {entry_id}")
         return
+    from appeal.database import flush_erasures
     from knowledge_base.kb import E5Encoder, encoder_dir
     from knowledge_base.retrieval import SearchTokenizer, cache_keys
 
@@ -177,6 +178,7 @@ def delete(
     # encoder: those of an earlier build are unread and go with a rebuild of the cache
     encoder = E5Encoder(encoder_dir()) if (encoder_dir() / "encoder.json").is_file() else None
     store.forget_cached(cache_keys(texts, SearchTokenizer(), encoder))
+    flush_erasures(store.engine)
     # the erasure leaves nothing of the entry in the database, so the trainer's terminal is where it is said
     typer.echo(f"erased {entry_id}: {'the entry and ' if entries else ''}{len(texts) - entries} kept versions, "
                f"by {who(by)}")

@@ -75,16 +75,20 @@ def forget(
     For a request to erase a caller's data. A running service drops its copy in memory at its next repeat check."""
     from appeal.cli import existing_database
     from appeal.config import get_settings
+    from appeal.database import flush_erasures
     from knowledge_base.ticket_log import TicketLog
+    from pipeline.normalize import strip_invisible
     from training.feedback_store import FeedbackStore
 
     url = existing_database(get_settings())
     log, feedback = TicketLog(url), FeedbackStore(url)
     try:
-        for ticket_id in dict.fromkeys(ticket_ids):
+        # read as the service reads an id it stores: without invisible characters and surrounding spaces
+        for ticket_id in dict.fromkeys(strip_invisible(t).strip() for t in ticket_ids):
             routed, answers = log.forget([ticket_id]), feedback.forget([ticket_id])
             typer.echo(f"{ticket_id}: " + (f"{routed} routed ticket, {answers} agents' answers erased"
                                            if routed or answers else "nothing stored"))
+        flush_erasures(log.engine)
     finally:
         log.close()
         feedback.close()
