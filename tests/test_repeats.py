@@ -354,14 +354,21 @@ def test_a_callers_tickets_are_erased_on_request(appeal_home):
     for ticket in ("WG-7", "WG-7", "WG-8"):
         feedback.add(Feedback(text=masked_text(ROAD), topic="交通运输", ticket_id=ticket))
     assert {r.ticket.ticket_id for r in service.check(masked_text(ROAD_AGAIN))} == {"WG-7", "WG-T"}
+    # an earlier retrain learnt the answers: its merged file is the next run's base data
+    merged = appeal_home / "retrain" / "20261201-010203-000000" / "train_segmented.jsonl"
+    merged.parent.mkdir(parents=True)
+    merged.write_text("".join(json.dumps({"id": t, "text": "通村 公路 塌陷 ", "topic": "交通运输"}, ensure_ascii=False)
+                              + "\n" for t in ("WG-7", "WG-8")), encoding="utf-8")
     env = {**os.environ, "APPEAL_HOME": str(appeal_home)}
     try:
         # ids as a platform's export may give them, with spaces around: the service stored them without
         done = subprocess.run([*APPEAL, "forget", " WG-7 ", "WG-9", "WG-T"], capture_output=True, text=True, env=env,
                               cwd=REPO)
         assert done.returncode == 0, done.stderr
-        assert done.stdout.splitlines() == ["WG-7: 1 routed ticket, 2 agents' answers erased", "WG-9: nothing stored",
-                                            "WG-T: 1 routed ticket, 0 agents' answers erased"]
+        assert done.stdout.splitlines() == [
+            "WG-7: 1 routed ticket, 2 agents' answers, 1 rows of retraining files erased", "WG-9: nothing stored",
+            "WG-T: 1 routed ticket, 0 agents' answers, 0 rows of retraining files erased"]
+        assert [json.loads(line)["id"] for line in merged.read_text(encoding="utf-8").splitlines()] == ["WG-8"]
         assert [(t.ticket_id, t.text, t.title) for _, t in log.after(0, utc_now() - timedelta(days=1))] == [
             ("WG-8", masked_text(SMOKE), None), ("WG-7", "", None), ("WG-T", "", None)]  # their places, no text
         assert [row.ticket_id for row in feedback.rows()] == ["WG-8"]

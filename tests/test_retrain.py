@@ -3,6 +3,8 @@ challenger trained the champion's way, heads that grow, and the gate's decision 
 from __future__ import annotations
 
 import json
+import os
+import stat
 
 import pandas as pd
 import pytest
@@ -91,6 +93,7 @@ def test_retrain_merges_new_labels_and_grows_heads(registry, champion_dir, share
     assert f"unit {named.name!r} read as {named.functional_type!r}" in text
     assert named.name not in card.heads["unit"].labels
 
+    assert stat.S_IMODE(os.stat(result.run_dir).st_mode) == 0o700  # every ticket's text, for its user alone
     merged = pd.read_json(f"{result.run_dir}/{MERGED_FILE}", lines=True)
     assert len(merged) == m.trained_rows == 280 + 7 + 300 - 62
     assert merged.loc[merged["text"] == first, "topic"].tolist() == [other[1]]

@@ -13,12 +13,13 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import shutil
 from collections import Counter
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Callable, Sequence
+from typing import Callable, Iterable, Sequence
 
 import datasets
 import pandas as pd
@@ -33,6 +34,7 @@ from training.tickets import HEADS, load_tickets, read_units_as_labels, units_re
 log = logging.getLogger(__name__)
 
 DEFAULT_HOLDOUT = 0.2
+RUNS_DIR = "retrain"  # under APPEAL_HOME: one folder per run
 MERGED_FILE = "train_segmented.jsonl"  # "segmented" in the name: load_tickets takes the text as canonical
 REPORT_FILE = "report.json"
 
@@ -151,6 +153,21 @@ def merge(
     report.held_out = len(held)
     report.trained_rows = len(rows)
     return list(rows.values()), held
+
+
+def forget_in_runs(runs: Path, ticket_ids: Iterable[str]) -> int:
+    """Drops these tickets from the merged training files of the retrain runs under `runs`, each the base data of the
+    next run (a request to erase a caller's data); returns how many rows. Each file is replaced whole, by rename."""
+    ids, removed = set(ticket_ids), 0
+    for merged in sorted(runs.glob(f"*/{MERGED_FILE}")):
+        lines = merged.read_text(encoding="utf-8").splitlines(keepends=True)
+        kept = [line for line in lines if not line.strip() or json.loads(line).get("id") not in ids]
+        if len(kept) < len(lines):
+            scratch = merged.with_name(f".{merged.name}.erasing")
+            scratch.write_text("".join(kept), encoding="utf-8")
+            os.replace(scratch, merged)
+            removed += len(lines) - len(kept)
+    return removed
 
 
 # ---- the run -----------------------------------------------------------------------------------------------
@@ -296,9 +313,9 @@ def retrain(
     if work_dir is None:
         from appeal.config import get_settings
 
-        work_dir = get_settings().home / "retrain"
+        work_dir = get_settings().home / RUNS_DIR
     run_dir = Path(work_dir).resolve() / datetime.now(timezone.utc).strftime("%Y%m%d-%H%M%S-%f")
-    run_dir.mkdir(parents=True)
+    run_dir.mkdir(parents=True, mode=0o700)  # its merged file holds every ticket's text, masked but a caller's words
     merged = run_dir / MERGED_FILE
     with open(merged, "w", encoding="utf-8") as handle:
         for row in rows:

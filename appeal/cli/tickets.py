@@ -70,24 +70,29 @@ def _top(counts: dict[str, int], shown: int = 2) -> str:
 def forget(
     ticket_ids: list[str] = typer.Argument(..., help="the tickets' ids, as the platform sent them"),
 ) -> None:
-    """Erase what is stored of these tickets: their routed text and the agents' answers.
+    """Erase what is stored of these tickets: their routed text, the agents' answers and their rows in retraining files.
 
-    For a request to erase a caller's data. A running service drops its copy in memory at its next repeat check."""
+    For a request to erase a caller's data. A running service drops its copy in memory at its next repeat check; a
+    model trained on a ticket keeps what it learnt (retrain without it)."""
     from appeal.cli import existing_database
     from appeal.config import get_settings
     from appeal.database import flush_erasures
     from knowledge_base.ticket_log import TicketLog
     from pipeline.normalize import strip_invisible
     from training.feedback_store import FeedbackStore
+    from training.retrain import RUNS_DIR, forget_in_runs
 
-    url = existing_database(get_settings())
+    settings = get_settings()
+    url = existing_database(settings)
     log, feedback = TicketLog(url), FeedbackStore(url)
     try:
         # read as the service reads an id it stores: without invisible characters and surrounding spaces
         for ticket_id in dict.fromkeys(strip_invisible(t).strip() for t in ticket_ids):
             routed, answers = log.forget([ticket_id]), feedback.forget([ticket_id])
-            typer.echo(f"{ticket_id}: " + (f"{routed} routed ticket, {answers} agents' answers erased"
-                                           if routed or answers else "nothing stored"))
+            trained = forget_in_runs(settings.home / RUNS_DIR, [ticket_id])
+            typer.echo(f"{ticket_id}: " + (f"{routed} routed ticket, {answers} agents' answers, {trained} rows of "
+                                           "retraining files erased" if routed or answers or trained
+                                           else "nothing stored"))
         flush_erasures(log.engine)
     finally:
         log.close()
