@@ -151,7 +151,7 @@ def route_tickets(tickets: Sequence[TicketIn], model: LoadedModel, kb: Knowledge
                 # (bench/RESULTS.md ## Serving); /v1/suggest adds the dense ranking.
                 suggestions=suggestions(kb, full, k, with_dense=False),
                 related_tickets=[related_out(r.ticket, r.similarity) for r in related],
-                masked_title=title,
+                masked_title=title if title and title.strip() else None,
                 masked_text=masked,
                 model_version=model.version,
             )

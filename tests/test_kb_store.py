@@ -92,6 +92,8 @@ def test_a_faq_that_names_a_caller_is_refused_not_suggested_to_every_agent(kb, t
     to every agent whose ticket resembled it."""
     with pytest.raises(ValueError, match=r"the question holds personal data \(\[手机号\]\): a FAQ asks in general terms"):
         EntryIn(question="退休职工（电话13712345678）养老金停发怎么办？", answer="请向人社局咨询。", unit="武冈市人力资源和社会保障局")
+    with pytest.raises(ValueError, match=r"the question holds personal data \(\[姓名\]\)"):  # typed in Traditional
+        EntryIn(question="我叫張建國，低保怎么申请？", answer="向乡镇申请。", unit="武冈市民政局")
     kb.add(SOCIAL, "tester")
     with pytest.raises(ValueError, match=r"a tag holds personal data \(\[手机号\]\)"):
         kb.update("sbk-lost", EntryUpdate(tags=["13712345678"]), "tester")

@@ -108,6 +108,26 @@ def test_decisions_table(registry, dev):
     assert "< champion" in last["reasons"]
 
 
+def test_the_serving_sentence_after_a_forced_promotion_and_a_rollback(tmp_path):
+    from tests.serving_support import demo_baseline
+
+    registry = Registry(tmp_path / "registry")
+    assert report.serving_summary(registry).startswith("No version serves")
+    for version in ("a", "b"):
+        registry.add(demo_baseline(), version=version)
+    registry.promote("a", by="appeal serve (demo model)")
+    registry.promote("b", force=True, by="质检 王芳")
+    forced = registry.decisions()[-1]
+    assert report.serving_summary(registry) == (
+        f"Serving **b**, forced past the gate (--force) at {centre_minute(forced.at)} by 质检 王芳: "
+        f"{'; '.join(forced.reasons)}.")
+    registry.rollback(by="质检 王芳")
+    back = registry.decisions()[-1]
+    # said as what happened ("rolled back to at …: rollback." read as nothing)
+    assert report.serving_summary(registry) == (
+        f"Serving **a**, restored by a rollback from b at {centre_minute(back.at)} by 质检 王芳.")
+
+
 def test_figures_render_chinese(evaluations):
     ev = evaluations[1]
     with warnings.catch_warnings(record=True) as caught:

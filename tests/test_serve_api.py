@@ -130,6 +130,7 @@ def test_a_title_alone_is_a_ticket(server):
     with server.client("agent") as client:
         alone = client.post("/v1/route", json={"id": "WG-T1", "title": title})
         as_text = client.post("/v1/route", json={"text": title}).json()
+        blank_title = client.post("/v1/route", json={"title": "  ", "text": title})
         stored = client.post("/v1/feedback", json={"ticket_id": "WG-T1", "title": title, "text": "", "topic": "城乡建设",
                                                    "model_version": alone.json()["model_version"]})
         neither = client.post("/v1/route", json={"title": "　", "text": ""})
@@ -138,6 +139,7 @@ def test_a_title_alone_is_a_ticket(server):
     assert body["jurisdiction"]["township"] == "迎春亭街道" and body["masked_text"] == ""
     # the agent sees what the ticket says: its title, masked (it came back as nothing)
     assert body["masked_title"] == "迎春亭街道小区门口路灯坏了,电话[手机号]" and as_text["masked_title"] is None
+    assert blank_title.json()["masked_title"] is None  # a blank title is none, as the schema says
     assert (body["topic"], body["unit"]) == (as_text["topic"], as_text["unit"])
     assert stored.status_code == 201, stored.text
     with sqlite3.connect(server.home / "appeal.db") as db:

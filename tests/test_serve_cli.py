@@ -301,6 +301,10 @@ def test_keys_made_before_the_first_start_or_a_start_stopped_halfway_still_get_t
     # keys and a champion: a home that has served, whose empty knowledge base is a database moved or lost
     install_model(appeal_home, "v1")
     assert _served_before(settings)
+    # so is one that takes its keys from the environment and has no key file (the demo FAQ came back into it)
+    (appeal_home / "api_keys.json").unlink()
+    assert not _served_before(settings)
+    assert _served_before(settings.model_copy(update={"api_keys": "agent:" + "k" * 32}))
 
 
 def test_a_port_in_use_is_said_before_anything_is_built(appeal_home):

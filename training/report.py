@@ -161,8 +161,7 @@ def decisions_table(registry: Path | Registry | None) -> pd.DataFrame:
     return pd.DataFrame(rows).astype(object).fillna("")
 
 
-_ACTIONS = {"promote": "promoted through the gate", "force": "forced past the gate (--force)",
-            "rollback": "rolled back to"}
+_ACTIONS = {"promote": "promoted through the gate", "force": "forced past the gate (--force)"}
 
 
 def serving_summary(registry: Path | Registry | None) -> str:
@@ -176,8 +175,11 @@ def serving_summary(registry: Path | Registry | None) -> str:
     last = next((d for d in reversed(registry.decisions()) if d.promoted and d.version == version), None)
     if last is None:
         return f"Serving **{version}** (no promotion of it is recorded)."
-    how = "the first champion" if last.previous is None and last.action == "promote" else _ACTIONS[last.action]
-    reasons = f": {'; '.join(last.reasons)}" if last.reasons else ""
+    if last.action == "rollback":
+        how = f"restored by a rollback from {last.previous}"
+    else:
+        how = "the first champion" if last.previous is None and last.action == "promote" else _ACTIONS[last.action]
+    reasons = f": {'; '.join(last.reasons)}" if last.reasons and last.action != "rollback" else ""
     return f"Serving **{version}**, {how} at {centre_minute(last.at)}{f' by {last.by}' if last.by else ''}{reasons}."
 
 

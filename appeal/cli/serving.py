@@ -97,11 +97,13 @@ def _check_port(host: str, port: int) -> None:
 
 
 def _served_before(settings) -> bool:
-    """Whether the home has served: it has its keys and a champion, both made at the end of a first start."""
+    """Whether the home has served: it has its keys (or takes them from APPEAL_API_KEYS) and a champion, both made
+    at the end of a first start."""
     from models.registry import Registry
     from serve.auth import keys_path
 
-    return keys_path(settings.home).is_file() and Registry(settings.registry_dir).champion() is not None
+    keys = bool(settings.api_keys) or keys_path(settings.home).is_file()
+    return keys and Registry(settings.registry_dir).champion() is not None
 
 
 def _ensure_demo_kb(settings, served_before: bool) -> None:
