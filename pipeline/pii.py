@@ -498,6 +498,7 @@ _GIVEN_NAME_FLAGS = ("nr", "nrfg")
 _GIVEN_NAME_AFTER_SURNAME_FLAGS = ("nr", "nrfg", "n", "nz")  # 邓 | 利文 (n), 邓 | 建文 (nz)
 # …where that word is rare: 志军 counts 258, 彩云 205; 常务 4,906 (副县长任常务副组长), 观点 5,306 (组长田观点)
 _COMMON_GIVEN_NAME = 1000
+_COMPOUND_SURNAME_WORDS = frozenset(_COMPOUND_SURNAMES.split("|"))
 _THIRD_CHARACTER_FLAGS = ("q", "n", "ng", "nr", "nrfg", "a", "ag", "zg", "tg")
 _NOT_A_THIRD_CHARACTER = "家们等俩"
 
@@ -508,6 +509,8 @@ def _tagged_names(word, following: list, freq: Mapping[str, int]) -> set[str]:
     # 向/于/高 alone are as often a word (书记向蒋银月作出解释, 校长高荣誉): only a surname that is no word starts a name
     if after is not None and len(word.word) == 1 and word.word not in _WORDLIKE_SURNAMES \
             and after.flag in _GIVEN_NAME_AFTER_SURNAME_FLAGS and freq.get(after.word, 0) < _COMMON_GIVEN_NAME:
+        candidates.append(word.word + after.word)
+    elif after is not None and word.word in _COMPOUND_SURNAME_WORDS:  # 欧阳 | 建国 (tagged a place): no word's start
         candidates.append(word.word + after.word)
     if word.flag in _GIVEN_NAME_FLAGS:
         if after is not None and len(word.word) == 2 and len(after.word) == 1 \
