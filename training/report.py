@@ -189,10 +189,11 @@ def live_table(answers: Sequence[FeedbackRow], versions: Sequence[str] = ()) -> 
     handle, mostly those sent to review, so the share measures the hard tickets, not all traffic. `versions` that
     no answer names get a row of 0 tickets: a champion nobody has answered for yet is no version left out."""
     columns = ["model_version", "tickets", "with_prediction", "topic_kept", "suggestion_used", "first", "last"]
+    answered_versions = {a.model_version for a in answers}
     unanswered = pd.DataFrame([{"model_version": v, "tickets": 0, "with_prediction": 0} for v in versions
-                               if v not in {a.model_version for a in answers}], columns=columns)
+                               if v not in answered_versions], columns=columns)
     if not answers:
-        return unanswered if len(unanswered) else pd.DataFrame(columns=columns)
+        return unanswered
     frame = pd.DataFrame({
         "model_version": [a.model_version or "(not given)" for a in answers],
         "predicted": [a.predicted_topic for a in answers],

@@ -155,18 +155,24 @@ def merge(
     return list(rows.values()), held
 
 
-def forget_in_runs(runs: Path, ticket_ids: Iterable[str]) -> int:
+def forget_in_runs(runs: Path, ticket_ids: Iterable[str]) -> Counter[str]:
     """Drops these tickets from the merged training files of the retrain runs under `runs`, each the base data of the
-    next run (a request to erase a caller's data); returns how many rows. Each file is replaced whole, by rename."""
-    ids, removed = set(ticket_ids), 0
+    next run (a request to erase a caller's data); returns how many rows of each ticket. Each file is read once and
+    replaced whole, by rename."""
+    ids, removed = set(ticket_ids), Counter()
     for merged in sorted(runs.glob(f"*/{MERGED_FILE}")):
-        lines = merged.read_text(encoding="utf-8").splitlines(keepends=True)
-        kept = [line for line in lines if not line.strip() or json.loads(line).get("id") not in ids]
-        if len(kept) < len(lines):
+        kept, dropped = [], Counter()
+        for line in merged.read_text(encoding="utf-8").splitlines(keepends=True):
+            ticket = json.loads(line).get("id") if line.strip() else None
+            if ticket in ids:
+                dropped[ticket] += 1
+            else:
+                kept.append(line)
+        if dropped:
             scratch = merged.with_name(f".{merged.name}.erasing")
             scratch.write_text("".join(kept), encoding="utf-8")
             os.replace(scratch, merged)
-            removed += len(lines) - len(kept)
+            removed += dropped
     return removed
 
 
@@ -296,14 +302,13 @@ def retrain(
     in_gate = {model_text(t, b, presegmented=p, stopwords=stopwords)
                for t, b, p in zip(fixed.titles, fixed.bodies, fixed.presegmented)}
     kept = [row for row in new if row["canonical"] not in in_gate]
-    report = MergeReport(str(base_path), 0, [str(p) for p in new_data], since_iso, len(new) + repeats,
+    if not kept:
+        raise InputError(f"the {len(new)} new labelled tickets are all tickets of the gate's evaluation set, which a "
+                         "challenger may not learn: nothing to retrain on")
+    base, _ = load_tickets(base_path, stopwords=stopwords)
+    report = MergeReport(str(base_path), len(base), [str(p) for p in new_data], since_iso, len(new) + repeats,
                          repeats, 0, units_read_as=units_read_as, in_evaluation_set=len(new) - len(kept))
     new = kept
-    if not new:
-        raise InputError(f"the {report.in_evaluation_set} new labelled tickets are all tickets of the gate's "
-                         "evaluation set, which a challenger may not learn: nothing to retrain on")
-    base, _ = load_tickets(base_path, stopwords=stopwords)
-    report.base_rows = len(base)
     rows, held = merge(base, new, holdout, report)
     if base_data is None and not (report.added or report.relabelled or report.withdrawn_for_evaluation):
         # The challenger would learn the champion's own data again: one identical version more per run.

@@ -87,9 +87,10 @@ def forget(
     log, feedback = TicketLog(url), FeedbackStore(url)
     try:
         # read as the service reads an id it stores: without invisible characters and surrounding spaces
-        for ticket_id in dict.fromkeys(strip_invisible(t).strip() for t in ticket_ids):
-            routed, answers = log.forget([ticket_id]), feedback.forget([ticket_id])
-            trained = forget_in_runs(settings.home / RUNS_DIR, [ticket_id])
+        ids = list(dict.fromkeys(strip_invisible(t).strip() for t in ticket_ids))
+        in_runs = forget_in_runs(settings.home / RUNS_DIR, ids)  # every run's file read once, for all the ids
+        for ticket_id in ids:
+            routed, answers, trained = log.forget([ticket_id]), feedback.forget([ticket_id]), in_runs[ticket_id]
             typer.echo(f"{ticket_id}: " + (f"{routed} routed ticket, {answers} agents' answers, {trained} rows of "
                                            "retraining files erased" if routed or answers or trained
                                            else "nothing stored"))
