@@ -408,6 +408,8 @@ def _labelled_names(text: str) -> set[str]:
             if match is not None and match.group(2)[-1] in _PLACE_ENDINGS:
                 continue
         if match is None:
+            if not by_standing and _NAMING_LABEL.match(label.group(0)):
+                names |= _tagged_names_at(text, label.end())
             continue
         name, given = match.group(1), match.group(2)
         # after 我叫, 姓名 … a name is what comes, whatever else its surname can mean (我叫马丽今年60岁)
@@ -472,6 +474,14 @@ def _tagger_for(tokenizer):
     import jieba.posseg
 
     return jieba.posseg.POSTokenizer(tokenizer)
+
+
+# After 我叫, 姓名 … a name may run straight on into the matter, with nothing to mark its end (我叫张建国低保被取消了,
+# 我叫李秀英八十岁了): there the name is what jieba tags as one.
+def _tagged_names_at(text: str, start: int) -> set[str]:
+    tagger = _tagger()
+    words = list(tagger.cut(text[start : start + 8]))
+    return _tagged_names(words[0], words[1:2], tagger.tokenizer.FREQ) if words else set()
 
 
 def _names_after_roles(text: str) -> set[str]:

@@ -311,6 +311,9 @@ def test_a_name_after_a_standing_is_masked_where_the_writer_goes_on_about_the_pe
         # a name in quotes after its label; after 我叫 a surname that is also a word (马, 许) starts a name too
         ("我叫“王小明”，联系人「李四光」，投诉人：『刘德华』", "我叫“[姓名]”，联系人「[姓名]」，投诉人：『[姓名]』"),
         ("我叫马丽今年60岁，我叫了救护车", "我叫[姓名]今年60岁，我叫了救护车"),
+        # after 我叫, 姓名 a name that runs straight on into the matter, as jieba tags it; 我叫 a person is no name
+        ("我叫张建国低保被取消了，我叫李秀英八十岁了", "我叫[姓名]低保被取消了，我叫[姓名]八十岁了"),
+        ("姓名周宇航上学要证明，我叫王师傅来修，我叫外卖", "姓名[姓名]上学要证明，我叫王师傅来修，我叫外卖"),
         # the name an official reply greets, and one given after the surname alone
         ("李秀英您好：您反映的问题已转交。张建国先生你好", "[姓名]您好：您反映的问题已转交。[姓名]先生你好"),
         ("我姓王，叫王小明，路灯坏了", "我姓王，叫[姓名]，路灯坏了"),
