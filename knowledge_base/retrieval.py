@@ -82,9 +82,10 @@ class Rankings:
 
 
 class SearchTokenizer:
-    """`pipeline.segment.tokens_for_search`, with a fingerprint of everything its output depends on (its code and
-    that of `normalize`, `pii` (the placeholders it drops) and `jurisdiction` (the home area names), its dictionaries
-    and stopwords, jieba's version) so that cached tokens are dropped when any of it changes.
+    """`pipeline.segment.tokens_for_search`, with a fingerprint of everything its output depends on (the code of
+    every pipeline module it reaches: `canonical`, `normalize`, `pii` (the placeholders it drops), `area` (the home
+    area names), `resources` (the dictionaries' reader); its dictionaries, area files and stopwords; jieba's
+    version) so that cached tokens are dropped when any of it changes.
     Segmenting costs ~6 ms a text: at 100k entries, a restart without the cache would spend minutes on it."""
 
     def __call__(self, text: str) -> list[str]:
@@ -98,14 +99,12 @@ class SearchTokenizer:
 
         import jieba
 
-        segment = importlib.import_module("pipeline.segment")  # the module: `pipeline` re-exports the function
-        normalize = importlib.import_module("pipeline.normalize")
-        jurisdiction = importlib.import_module("pipeline.jurisdiction")
-        pii = importlib.import_module("pipeline.pii")
-
+        # the modules, not what `pipeline` re-exports under their names
+        modules = [importlib.import_module(f"pipeline.{name}")
+                   for name in ("segment", "canonical", "normalize", "pii", "area", "resources")]
+        segment, area = modules[0], modules[4].deployment_area()
         digest = hashlib.sha256(jieba.__version__.encode())
-        area = importlib.import_module("pipeline.area").deployment_area()
-        for path in [Path(segment.__file__), Path(normalize.__file__), Path(jurisdiction.__file__), Path(pii.__file__),
+        for path in [*(Path(module.__file__) for module in modules),
                      segment.STOPWORDS_FILE, *area.files, *segment.dictionary_files()]:
             digest.update(path.read_bytes())
         return digest.hexdigest()[:16]

@@ -326,3 +326,30 @@ def test_a_search_does_not_wait_for_another_threads_refresh(encoder_dir, tmp_pat
     refreshing.join(60)
     assert service.search("煤气味", k=1)[0].entry_id == "new"
     service.close()
+
+
+def test_the_cached_tokens_fingerprint_reads_every_pipeline_module_search_tokens_depend_on(monkeypatch):
+    """The home area's names moved from `jurisdiction` to `area`, and the fingerprint went on hashing the former:
+    a change to how the area's words are segmented would have left stale tokens in every cache."""
+    import ast
+
+    from knowledge_base.retrieval import SearchTokenizer
+
+    package = Path(__file__).parents[1] / "pipeline"
+
+    def source(name: str) -> Path:
+        return package / f"{name}.py" if (package / f"{name}.py").exists() else package / name / "__init__.py"
+
+    names, todo = {"segment"}, ["segment"]
+    while todo:  # the pipeline modules segment.py imports, at the top or inside a function, and theirs
+        for node in ast.walk(ast.parse(source(todo.pop()).read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("pipeline.") \
+                    and (name := node.module.split(".")[1]) not in names:
+                names.add(name)
+                todo.append(name)
+    names.discard("errors")  # an exception class: nothing of the tokens
+    read = []
+    original = Path.read_bytes
+    monkeypatch.setattr(Path, "read_bytes", lambda self: read.append(self.resolve()) or original(self))
+    assert SearchTokenizer().fingerprint
+    assert len(names) >= 6 and {source(name).resolve() for name in names} <= set(read)
