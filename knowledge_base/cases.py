@@ -35,8 +35,8 @@ def _read_table(path: Path) -> Table:
         frame.columns = [str(c) for c in frame.columns]
         return Table(frame, header_row=table.header_row, sheet=table.sheet)
     if suffix in (".csv", ".tsv", ".txt"):
-        return read_csv_frame(path, sep="\t" if suffix == ".tsv" else ",")
-    raise InputError(f"{path}: unknown file type {path.suffix!r} (use .csv, .xlsx or .xls)")
+        return read_csv_frame(path)
+    raise InputError(f"{path}: unknown file type {path.suffix!r} (use .csv, .tsv, .txt, .xlsx or .xls)")
 
 
 @dataclass

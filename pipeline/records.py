@@ -136,14 +136,15 @@ def _names_a_column(cells: Sequence[object], header_names: Collection[str]) -> b
     return any(column_key(cell_text(cell)) in header_names for cell in cells)
 
 
-def read_csv_frame(path: Path, sep: str | None = None) -> Table:
+def read_csv_frame(path: Path) -> Table:
     """Every cell of a CSV/TSV file as text (`csv_cell_in`), empty cells "", never NaN; title rows above the column
-    names are read past (`title_rows`). `sep` None: a comma, unless the first line that holds a separator holds tabs
-    or semicolons and no comma (Excel's "Unicode text" is a tab-separated .txt, a European Excel saves CSV with ;).
-    Only that line: the board's quoted messages hold tabs of their own."""
+    names are read past (`title_rows`). Tabs separate a .tsv; otherwise a comma does, unless the first line that
+    holds a separator holds tabs or semicolons and no comma (Excel's "Unicode text" is a tab-separated .txt, a
+    European Excel saves CSV with ;). Only that line: the board's quoted messages hold tabs of their own."""
     import pandas as pd
 
     text, encoding = decode_text(path.read_bytes(), path)
+    sep = "\t" if path.suffix.lower() == ".tsv" else None
     if sep is None:
         first = next((line for line in text.splitlines()[:MAX_TITLE_ROWS + 1] if re.search("[,\t;]", line)), "")
         sep = "," if "," in first else "\t" if "\t" in first else ";" if ";" in first else ","

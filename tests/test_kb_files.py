@@ -288,6 +288,10 @@ def test_case_file_in_gb18030_or_a_workbook_is_read(replies, tmp_path):
     replies.to_csv(path, index=False, encoding="gb18030")
     cases = read_cases(path)
     assert len(cases) == 20 and cases[0].question == "A2区景蓉华苑物业管理有问题"
+    # Excel's "Unicode text" (.txt, tab-separated, UTF-16) and a .tsv, read as ticket files are
+    replies.to_csv(tmp_path / "cases.txt", index=False, sep="\t", encoding="utf-16")
+    replies.to_csv(tmp_path / "cases.tsv", index=False, sep="\t")
+    assert read_cases(tmp_path / "cases.txt") == read_cases(tmp_path / "cases.tsv") == cases
     workbook = replies.assign(留言编号=replies["留言编号"].astype(int))  # ids typed as numbers, as Excel keeps them
     workbook.to_excel(tmp_path / "cases.xlsx", index=False)
     assert read_cases(tmp_path / "cases.xlsx") == cases

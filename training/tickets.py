@@ -255,7 +255,7 @@ def _frame_rows_encoding(table: Table) -> tuple[pd.DataFrame, list[str], str | N
 
 
 def _read_csv(path: Path) -> tuple[pd.DataFrame, list[str], str | None]:
-    return _frame_rows_encoding(read_csv_frame(path, sep="\t" if path.suffix.lower() == ".tsv" else None))
+    return _frame_rows_encoding(read_csv_frame(path))
 
 
 def _read_jsonl(path: Path) -> tuple[pd.DataFrame, list[str], str]:
