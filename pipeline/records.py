@@ -321,6 +321,8 @@ _DATE_CJK = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*[日号]?
 _TIME_CJK = re.compile(r"(上午|早上|凌晨|中午|下午|晚上|傍晚)?\s*(\d{1,2})\s*(?:[时点]\s*(?:(\d{1,2})\s*分)?\s*(?:(\d{1,2})\s*秒)?"
                        r"|:(\d{2})(?::(\d{2}))?)\s*$")
 _AFTERNOON = {"下午": 12, "晚上": 12, "傍晚": 12, "中午": 11}  # hours before this are read 12 hours on
+# 12点 at night is midnight, not noon: 凌晨12点 starts the day, 晚上12点 ends it (24:00, the next day's 00:00)
+_MIDNIGHT = {"凌晨": 0, "晚上": 24}
 
 
 def _time_as_iso(found: re.Match) -> str:
@@ -329,6 +331,8 @@ def _time_as_iso(found: re.Match) -> str:
         return found[0]
     if part in _AFTERNOON and hour < _AFTERNOON[part]:
         hour += 12
+    elif part in _MIDNIGHT and hour == 12:
+        hour = _MIDNIGHT[part]
     return f" {hour:02d}:{int(found[3] or found[5] or 0):02d}:{int(found[4] or found[6] or 0):02d}"
 
 
@@ -373,7 +377,9 @@ def parse_date(value: Any) -> str | None:
         return datetime.strptime(text, "%Y%m%d").isoformat(timespec="seconds")
     _check_digit_order(text)
     text = _TIME_CJK.sub(_time_as_iso, _DATE_CJK.sub(r"\1-\2-\3 ", text)).strip()
-    return pd.Timestamp(pd.to_datetime(text, format="mixed")).isoformat(timespec="seconds")
+    day_end = re.search(r"\s24:00(:00)?$", text)  # pandas knows no 24:00
+    stamp = pd.Timestamp(pd.to_datetime(text[: day_end.start()] if day_end else text, format="mixed"))
+    return (stamp + pd.Timedelta(days=1) if day_end else stamp).isoformat(timespec="seconds")
 
 
 def cell_text(value: object) -> str:

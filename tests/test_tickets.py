@@ -454,6 +454,11 @@ def test_parse_date_spellings():
     assert parse_date("2026年11月20日 晚上10点30分") == "2026-11-20T22:30:00"
     assert parse_date("2026年11月20日 中午12点") == "2026-11-20T12:00:00"
     assert parse_date("2026年11月20日 凌晨2时") == "2026-11-20T02:00:00"
+    # 12点 at night is midnight: 晚上12点 ends the day (it was read as noon), 凌晨12点 starts it
+    assert parse_date("2026年11月30日晚上12点") == "2026-12-01T00:00:00"
+    assert parse_date("2026年12月31日 晚上12:00") == "2027-01-01T00:00:00"
+    assert parse_date("2026年11月20日 凌晨12点30分") == "2026-11-20T00:30:00"
+    assert parse_date("2026-11-20 24:00") == "2026-11-21T00:00:00"
     with pytest.raises(ValueError):
         parse_date("2026年11月20日 25时")
 
