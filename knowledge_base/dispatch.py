@@ -307,9 +307,9 @@ def decide(
         catalogue, rules = catalogue or default_catalogue, rules or default_rules
     trace, text = _Trace(), rule_text(text or "")
     # A masked ticket's placeholders are Chinese: "13807391234" alone, masked as [手机号], still says nothing.
-    if not _HAN.search(without_placeholders(text or "")):
+    if not _HAN.search(without_placeholders(text)):
         trace.note("文本不含中文，需人工处理 / no Chinese text", cause="no_chinese")
-    elif not text_names_a_matter(text or ""):
+    elif not text_names_a_matter(text):
         # 我要投诉，电话…: whatever the heads say about it, no unit can act on a ticket that does not say what is wrong
         trace.note("未说明诉求内容，需人工处理 / names no matter", cause="no_matter")
 
@@ -321,7 +321,7 @@ def decide(
         trace.note(f"unit 标签 {unit.label!r} 不在职能类型表中 / not a functional type", cause="unit")
 
     place = find_jurisdiction(text, location, gazetteer)
-    named = sorted({m.township for m in scan_places(text or "", gazetteer)})
+    named = sorted({m.township for m in scan_places(text, gazetteer)})
     # a location field naming another county (隆回县司马冲镇) is no township of ours, and was then read past
     location_elsewhere = places_elsewhere(normalize(location)) if location else []
     if place:
@@ -337,13 +337,13 @@ def decide(
                        "names another county", cause="jurisdiction")
     elif len(named) > 1:
         trace.note(f"属地不明确: 提到 {' / '.join(named)} / ambiguous jurisdiction")
-    elif elsewhere := list(dict.fromkeys(location_elsewhere + places_elsewhere(text or ""))):
+    elif elsewhere := list(dict.fromkeys(location_elsewhere + places_elsewhere(text))):
         # A city unit would otherwise be dispatched a matter of another county without anyone looking.
         home = deployment_area().name  # 本市 would be wrong in a county's pack (新宁县)
         trace.note(f"可能非{home}事项: 提到 {'、'.join(elsewhere)}，未提到{home}乡镇街道；如事发外地，请告知来电人向当地 "
                    "12345 反映 / may be outside the deployment's area", cause="elsewhere")
 
-    urgent = urgent_words_in(text or "", rules)
+    urgent = urgent_words_in(text, rules)
     if urgent:
         trace.note(f"紧急: 含安全类词语 {'、'.join(urgent)} / urgent")
 

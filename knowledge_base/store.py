@@ -198,13 +198,6 @@ class Entry(EntryIn):
     def _addressable(cls, value: str) -> str:
         return value  # what is stored is read as it is, whenever it was written
 
-    @property
-    def content_hash(self) -> str:
-        return hashlib.sha256(self.search_text.encode("utf-8")).hexdigest()
-
-    def valid_on(self, day: date) -> bool:
-        return (self.valid_from is None or self.valid_from <= day) and (self.valid_to is None or day <= self.valid_to)
-
     def status_on(self, day: date) -> Status:
         if self.valid_to is not None and self.valid_to < day:
             return "expired"

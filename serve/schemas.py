@@ -50,7 +50,6 @@ def _body_or_title(value: str, info: ValidationInfo) -> str:
     return value
 
 
-Str = Annotated[str, AfterValidator(_storable)]
 NonBlank = Annotated[str, AfterValidator(_storable), AfterValidator(_not_blank)]
 # A ticket's body: may be empty or left out when the title says what the ticket is about.
 Body = Annotated[str, BeforeValidator(lambda value: "" if value is None else value), AfterValidator(_storable),

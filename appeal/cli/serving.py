@@ -45,7 +45,7 @@ def _ensure_keys(settings) -> None:
     typer.echo("  more keys, or one replaced or withdrawn: appeal keys add | list | rotate | revoke (the service follows at once)")
 
 
-def _check_pack(settings) -> None:
+def _check_pack() -> None:
     """The pack's area, units and routing rules, read before anything is built: a mistake in them used to show only
     after minutes of training, as a service that answered 503 for ever."""
     from knowledge_base.dispatch import load_rules
@@ -144,7 +144,7 @@ def serve(
 
     settings = get_settings()
     host, port = host or settings.host, port or settings.port
-    _check_pack(settings)
+    _check_pack()
     _check_port(host, port)
     settings.home.mkdir(parents=True, exist_ok=True)
     if build:
