@@ -13,6 +13,8 @@ from typing import Sequence
 import numpy as np
 from sklearn.metrics import accuracy_score, confusion_matrix, f1_score, precision_recall_fscore_support
 
+from models.card import HeadCard
+
 DEFAULT_TARGET_PRECISION = 0.97
 
 
@@ -131,21 +133,24 @@ def head_outcomes(predictions: Sequence[dict], gold: Sequence[str | None], head:
     return HeadOutcomes([g for _, g in rows], [p.label for p, _ in rows], [p.confidence for p, _ in rows])
 
 
+def score_head(predictions: Sequence[dict], gold: Sequence[str | None], head: str,
+               card: HeadCard) -> tuple[HeadReport, HeadOutcomes] | None:
+    """One head scored on the tickets labelled for it, with the coverage and
+    precision of its dispatch threshold; None where no ticket is."""
+    outcomes = head_outcomes(predictions, gold, head)
+    if not outcomes.y_true:
+        return None
+    report = classification_report(outcomes.y_true, outcomes.y_pred, card.labels)
+    report.threshold = card.threshold
+    report.coverage, report.dispatched_precision = dispatch_scores(outcomes.confidence, outcomes.correct,
+                                                                   card.threshold)
+    return report, outcomes
+
+
 def evaluate_predictor(predictor, dataset, heads: Sequence[str] | None = None) -> dict[str, HeadReport]:
     """Score a `models.predictor.Predictor` on a ticket dataset (`training.tickets.load_tickets`) per head,
     on the rows labelled for that head, with the coverage and precision of the card's dispatch threshold."""
     predictions = predictor.predict(dataset["canonical"], top_k=1)
-    reports: dict[str, HeadReport] = {}
-    for head in heads or predictor.card.heads:
-        if head not in dataset.column_names:
-            continue
-        outcomes = head_outcomes(predictions, dataset[head], head)
-        if not outcomes.y_true:
-            continue
-        report = classification_report(outcomes.y_true, outcomes.y_pred, predictor.card.heads[head].labels)
-        report.threshold = predictor.card.heads[head].threshold
-        report.coverage, report.dispatched_precision = dispatch_scores(
-            outcomes.confidence, outcomes.correct, report.threshold
-        )
-        reports[head] = report
-    return reports
+    scored = {head: score_head(predictions, dataset[head], head, predictor.card.heads[head])
+              for head in heads or predictor.card.heads if head in dataset.column_names}
+    return {head: found[0] for head, found in scored.items() if found is not None}

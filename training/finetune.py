@@ -32,6 +32,7 @@ from tqdm.auto import tqdm
 from appeal.config import centre_time
 from models.card import CARD_FILE, STOPWORDS_FILE, HeadCard, ModelCard
 from models.onnx_backend import ONNX_FILE, align_columns, blend
+from models.predictor import softmax
 from models.router_model import IGNORE, RouterModel, masked_loss
 from models.tokenization import TOKENIZER_FILE, TextEncoder
 from pipeline import InputError, default_stopwords, stopwords_fingerprint
@@ -356,8 +357,7 @@ def fine_tune(train_set, holdout_set, *, cfg: FinetuneConfig, base: Path, out: P
         final = blend(logits, nn_cal["temperature"], base_logprobs.get(h), weight)
         cal = calibration_summary(final[rows], y[rows])
         blend_params[h] = {"weight": weight, "transformer_temperature": nn_cal["temperature"]}
-        probs = np.exp(final[rows] / cal["temperature"])
-        probs /= probs.sum(axis=1, keepdims=True)
+        probs = softmax(final[rows], cal["temperature"])
         choice = pick_threshold(probs.max(axis=1), probs.argmax(axis=1) == y[rows], cfg.target_precision)
         head_cards[h] = HeadCard(labels=labels[h], temperature=cal["temperature"], threshold=choice.threshold,
                                  target_precision=cfg.target_precision, coverage=choice.coverage,

@@ -18,13 +18,7 @@ from appeal.config import centre_minute, centre_time
 from models.predictor import load_predictor
 from models.registry import Registry
 from pipeline import InputError
-from training.evaluation import (
-    HeadOutcomes,
-    HeadReport,
-    classification_report,
-    dispatch_scores,
-    head_outcomes,
-)
+from training.evaluation import HeadOutcomes, HeadReport, dispatch_scores, score_head
 from training.feedback_store import FeedbackRow
 from training.tickets import load_tickets
 
@@ -82,17 +76,8 @@ def evaluate_version(model_dir: Path, data: Sequence[Path], *, champion: bool = 
     predictions = predictor.predict(tickets["canonical"], top_k=1)
     heads: dict[str, HeadEvaluation] = {}
     for head, card in predictor.card.heads.items():
-        if head not in tickets.column_names:
-            continue
-        outcomes = head_outcomes(predictions, tickets[head], head)
-        if not outcomes.y_true:
-            continue
-        report = classification_report(outcomes.y_true, outcomes.y_pred, card.labels)
-        report.threshold = card.threshold
-        report.coverage, report.dispatched_precision = dispatch_scores(
-            outcomes.confidence, outcomes.correct, card.threshold
-        )
-        heads[head] = HeadEvaluation(head, report, outcomes, card.target_precision)
+        if head in tickets.column_names and (found := score_head(predictions, tickets[head], head, card)):
+            heads[head] = HeadEvaluation(head, *found, card.target_precision)
     if not heads:
         raise InputError(f"{', '.join(map(str, data))}: no labels for the heads of {predictor.version} "
                          f"({', '.join(predictor.card.heads)})")
