@@ -1,4 +1,5 @@
-"""Text in, canonical text out: pure functions with no model and no I/O beyond bundled resources."""
+"""Text in, canonical text out: pure functions with no model. The only I/O is reading: the bundled resources, the
+deployment pack's area files and, in `records`, the ticket and FAQ files a caller names."""
 from pipeline.canonical import canonical, default_stopwords, read_stopwords, stopwords_fingerprint
 from pipeline.errors import InputError
 from pipeline.normalize import normalize

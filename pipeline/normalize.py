@@ -2,7 +2,7 @@
 
 Used for search, deduplication and display; NOT for model input, which must stay in the `canonical` form the
 training data was published in (that recipe works on raw text and keeps full-width punctuation; of the steps here it
-takes only `strip_markup` and `to_simplified`).
+takes only `strip_markup`, `strip_invisible` and `to_simplified`).
 """
 from __future__ import annotations
 
