@@ -35,7 +35,8 @@ from sqlalchemy.engine import make_url
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))  # the tests' proxy, the latency bench's helpers
 
-from bench.serve_latency import free_port, wait_ready  # noqa: E402
+from bench.serve_latency import wait_ready  # noqa: E402
+from tests.serving_support import free_port  # noqa: E402
 from tests.freezing_proxy import FreezingProxy  # noqa: E402
 
 KEY = "bench-platform-key"

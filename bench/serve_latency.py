@@ -24,7 +24,6 @@ import argparse
 import itertools
 import json
 import os
-import socket
 import subprocess
 import sys
 import tempfile
@@ -40,6 +39,7 @@ from pydantic import BaseModel
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
+from tests.serving_support import free_port  # noqa: E402
 
 BENCH_KEY = "bench-platform-key"
 
@@ -53,12 +53,6 @@ def pick_ticket(messages: Path, which: str) -> dict:
     distance = (lengths - lengths.median()).abs() if which == "median" else -lengths
     row = frame.iloc[distance.argsort().iloc[0]]
     return {"id": str(row["留言编号"]), "title": row["title"], "text": row["text"]}
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def wait_ready(url: str, process: subprocess.Popen, path: str, timeout: float = 600) -> None:
