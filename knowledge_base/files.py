@@ -16,7 +16,7 @@ from pydantic import ValidationError
 from knowledge_base.store import MAX_TEXT_CHARS, Entry, EntryIn, derived_id
 from pipeline.errors import InputError
 from pipeline.records import (SPLIT_ROW, WORKBOOK_SUFFIXES, AmbiguousDate, cell_text, csv_cell_in, decode_text,
-                              jsonl_objects, named_width, parse_date, read_workbook, spreadsheet_row, title_rows)
+                              jsonl_objects, named_width, parse_stamp, read_workbook, spreadsheet_row, title_rows)
 
 # Written by `export`, ignored on import: the store sets them itself.
 _EXPORT_ONLY = ("updated_at", "updated_by")
@@ -151,20 +151,21 @@ def list_items(name: str, cells: Iterable[str]) -> list[str]:
     return [item.strip() for cell in cells for item in _SEPARATORS[name].split(cell) if item.strip()]
 
 
-def day_text(value: str) -> str:
-    """A date as a spreadsheet writes it (2027/6/30, 2027年6月30日, an Excel serial) as YYYY-MM-DD; anything else is
-    left for validation to name, a day that does not exist (2027年6月31日) as YYYY-MM-DD too, so that validation
-    names the day rather than the separator."""
+def day_text(value: str) -> str | None:
+    """A date as a spreadsheet writes it (2027/6/30, 2027年6月30日, an Excel serial) as YYYY-MM-DD, an export's word
+    for none (无, NULL) as None; anything else is left for validation to name, a day that does not exist (2027年6月31日)
+    as YYYY-MM-DD too, so that validation names the day rather than the separator."""
     try:
-        stamp = parse_date(value)
-        # A time of day or a zone (2026-12-01T20:00:00-08:00) was cut off, and the entry went live a day early in
-        # Wugang: validation refuses it by name, as the API does.
-        return stamp[:10] if stamp[10:] in ("", "T00:00:00") else value
+        stamp, day_end = parse_stamp(value)
     except AmbiguousDate:
         raise
     except (ValueError, OverflowError):
         shaped = _DAY_SHAPE.fullmatch(value.strip())
         return "-".join(part.zfill(2) for part in shaped.groups()) if shaped else value
+    # A time of day or a zone (2026-12-01T20:00:00-08:00) was cut off, and the entry went live a day early in
+    # Wugang; 2026-12-01 24:00 is the 1st to whoever wrote it and the 2nd to a parser: validation refuses them by
+    # name, as the API does.
+    return stamp if stamp is None else stamp[:10] if stamp[10:] in ("", "T00:00:00") and not day_end else value
 
 
 def _csv_records(path: Path, text: str) -> Iterable[tuple[str, dict]]:

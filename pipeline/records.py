@@ -317,23 +317,41 @@ def read_html_table(path: Path) -> Table:
 
 
 _DATE_CJK = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*[日号]?")
-# The time as Chinese exports and agents write it: 09时15分(30秒), 9点, 下午3:15 (a part of the day before it).
-_TIME_CJK = re.compile(r"(上午|早上|凌晨|中午|下午|晚上|傍晚)?\s*(\d{1,2})\s*(?:[时点]\s*(?:(\d{1,2})\s*分)?\s*(?:(\d{1,2})\s*秒)?"
-                       r"|:(\d{2})(?::(\d{2}))?)\s*$")
-_AFTERNOON = {"下午": 12, "晚上": 12, "傍晚": 12, "中午": 11}  # hours before this are read 12 hours on
-# 12点 at night is midnight, not noon: 凌晨12点 starts the day, 晚上12点 ends it (24:00, the next day's 00:00)
-_MIDNIGHT = {"凌晨": 0, "晚上": 24}
+# The time as Chinese exports and agents write it: 09时15分(30秒), 9点半, 下午3:15 (a part of the day before it).
+_TIME_CJK = re.compile(r"(?P<part>上午|早上|凌晨|中午|下午|傍晚|晚上|夜里|深夜|半夜)?\s*(?P<hour>\d{1,2})\s*"
+                       r"(?:[时点]\s*(?:(?P<minute>\d{1,2})\s*分|(?P<half>半))?\s*(?:(?P<second>\d{1,2})\s*秒)?"
+                       r"|:(?P<colon_minute>\d{2})(?::(?P<colon_second>\d{2}))?)\s*$")
+_AFTERNOON = {"下午": 12, "傍晚": 12, "中午": 11}  # hours before this are read 12 hours on
+# At night 6 to 11 are the evening's hours and 12 is midnight ending the day (24:00, the next day's 00:00); 晚上1点
+# is the small hours, but of which day? the writer of 11月30日晚上1点 may mean 12月1日: refused, as a date is.
+_NIGHT = frozenset({"晚上", "夜里", "深夜", "半夜"})
+_SMALL_HOURS = range(1, 6)
 
 
 def _time_as_iso(found: re.Match) -> str:
-    part, hour = found[1], int(found[2])
-    if part is None and found[5] is not None:  # 09:15 as it stands, which pandas reads
+    part, hour = found["part"], int(found["hour"])
+    if part is None and found["colon_minute"] is not None:  # 09:15 as it stands, which pandas reads
         return found[0]
     if part in _AFTERNOON and hour < _AFTERNOON[part]:
         hour += 12
-    elif part in _MIDNIGHT and hour == 12:
-        hour = _MIDNIGHT[part]
-    return f" {hour:02d}:{int(found[3] or found[5] or 0):02d}:{int(found[4] or found[6] or 0):02d}"
+    elif part in _NIGHT and hour in _SMALL_HOURS:
+        raise AmbiguousDate(f"{found[0].strip()!r}: the night of which day? write 凌晨{hour}点 with that day's date")
+    elif part in _NIGHT and hour < 12:
+        hour += 12
+    elif part in _NIGHT | {"凌晨"} and hour == 12:  # 凌晨12点 starts the day
+        hour = 0 if part == "凌晨" else 24
+    minute = 30 if found["half"] else int(found["minute"] or found["colon_minute"] or 0)
+    return f" {hour:02d}:{minute:02d}:{int(found['second'] or found['colon_second'] or 0):02d}"
+
+
+# GMT+8, UTC+08:00, GMT+0800 (中国标准时间) as Java and JavaScript write a time: dateutil reads GMT+8 by the POSIX rule,
+# as 8 hours behind, and the 16 hours' error was silent.
+_GMT_OFFSET = re.compile(r"\s*(?:GMT|UTC)\s*([+-])\s*(\d{1,2})(?::?(\d{2}))?(?:\s*\([^)]*\))?\s*$")
+# What an export writes in a date cell for no date: the cell is empty.
+_NO_DATE = frozenset({"null", "none", "nan", "nat", "n/a", "#n/a", "-", "--", "—", "无", "空", "暂无", "0",
+                      "0000-00-00", "0000-00-00 00:00:00"})
+_DAY_END = re.compile(r"\s24:00(:00)?$")
+_MONTH_ONLY = re.compile(r"\d{4}\s*[-/.年]\s*\d{1,2}\s*月?")
 
 
 _EXCEL_EPOCH = datetime(1899, 12, 30)  # Excel's day 0, chosen by Excel so its 1900 leap-year bug cancels out
@@ -344,7 +362,8 @@ _NUMERIC_DATE = re.compile(r"(\d{1,4})[/.\-](\d{1,2})[/.\-](\d{1,4})(?=$|[\sT])"
 
 
 class AmbiguousDate(InputError):
-    """A date whose digits allow more than one day; the message says how to write it."""
+    """A date whose digits allow more than one day (12/01/2026, 12-31, 22:15 with no date); the message says how to
+    write it."""
 
 
 def _check_digit_order(text: str) -> None:
@@ -360,26 +379,42 @@ def _check_digit_order(text: str) -> None:
 
 
 def parse_date(value: Any) -> str | None:
-    """Strings in the usual Chinese and ISO spellings, Excel serial day numbers and date objects → ISO 8601."""
+    """Strings in the usual Chinese and ISO spellings, Excel serial day numbers and date objects → ISO 8601; an
+    export's word for no date (NULL, 无, 0000-00-00) → None."""
+    stamp, day_end = parse_stamp(value)
+    return stamp if stamp is None or not day_end else \
+        (datetime.fromisoformat(stamp) + timedelta(days=1)).isoformat(timespec="seconds")
+
+
+def parse_stamp(value: Any) -> tuple[str | None, bool]:
+    """`parse_date`, where a time written as the end of its day (24:00, 晚上12点) is that day's 00:00 and said to be
+    one: a stamp reads it as the next day's start, a day field may not read it at all."""
     if value is None:
-        return None
+        return None, False
     import pandas as pd
 
     if isinstance(value, (datetime, pd.Timestamp)):
-        return pd.Timestamp(value).isoformat(timespec="seconds")
+        return pd.Timestamp(value).isoformat(timespec="seconds"), False
     if isinstance(value, date):
-        return datetime(value.year, value.month, value.day).isoformat(timespec="seconds")
+        return datetime(value.year, value.month, value.day).isoformat(timespec="seconds"), False
     text = str(value).strip()
+    if text.lower() in _NO_DATE:
+        return None, False
     if re.fullmatch(r"\d{5}(\.\d+)?", text) and 20000 <= float(text) <= 80000:
         stamp = _EXCEL_EPOCH + timedelta(days=float(text))
-        return stamp.replace(microsecond=0).isoformat(timespec="seconds")
+        return stamp.replace(microsecond=0).isoformat(timespec="seconds"), False
     if re.fullmatch(r"\d{8}", text):
-        return datetime.strptime(text, "%Y%m%d").isoformat(timespec="seconds")
+        return datetime.strptime(text, "%Y%m%d").isoformat(timespec="seconds"), False
     _check_digit_order(text)
-    text = _TIME_CJK.sub(_time_as_iso, _DATE_CJK.sub(r"\1-\2-\3 ", text)).strip()
-    day_end = re.search(r"\s24:00(:00)?$", text)  # pandas knows no 24:00
+    # pandas gives a time alone today's date, and 12-31 the year 1; 2026-12 the month's first day
+    if re.search(r"\d", text) and (not re.search(r"\d{4}", text) or _MONTH_ONLY.fullmatch(text)):
+        raise AmbiguousDate(f"{text!r}: which day? write the full date, as YYYY-MM-DD (2026-12-01), with the time "
+                            "after it if there is one")
+    text = _GMT_OFFSET.sub(lambda m: f"{m[1]}{int(m[2]):02d}:{m[3] or '00'}",
+                           _TIME_CJK.sub(_time_as_iso, _DATE_CJK.sub(r"\1-\2-\3 ", text)).strip())
+    day_end = _DAY_END.search(text)
     stamp = pd.Timestamp(pd.to_datetime(text[: day_end.start()] if day_end else text, format="mixed"))
-    return (stamp + pd.Timedelta(days=1) if day_end else stamp).isoformat(timespec="seconds")
+    return stamp.isoformat(timespec="seconds"), day_end is not None
 
 
 def cell_text(value: object) -> str:

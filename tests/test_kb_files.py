@@ -155,6 +155,17 @@ def test_spreadsheet_with_chinese_headers_is_read(tmp_path):
         read_entries(tmp_path / "timed.csv")
     timed.assign(失效日期=["2026-12-01 00:00:00", "", ""]).to_excel(tmp_path / "timed.xlsx", index=False)
     assert read_entries(tmp_path / "timed.xlsx")[0].valid_to == date(2026, 12, 1)
+    # 24:00 of the 1st is the 1st to whoever wrote it and the 2nd to a parser: refused, not read as the 2nd; a
+    # day without its year (12-31) was read as year 1, retiring the entry at once; 无 is no date
+    for written in ("2026-12-01 24:00", "2026年12月1日 24时", "2026年12月1日晚上12点"):
+        timed.assign(失效日期=["2027/6/30", written, ""]).to_csv(tmp_path / "day_end.csv", index=False)
+        with pytest.raises(InputError, match=r"day_end.csv: row 3: column 'valid_to'"):
+            read_entries(tmp_path / "day_end.csv")
+    timed.assign(失效日期=["2027/6/30", "12-31", ""]).to_csv(tmp_path / "no_year.csv", index=False)
+    with pytest.raises(InputError, match=r"no_year.csv: row 3: column 'valid_to': '12-31': which day\?"):
+        read_entries(tmp_path / "no_year.csv")
+    timed.assign(失效日期=["无", "NULL", ""]).to_csv(tmp_path / "none.csv", index=False)
+    assert [e.valid_to for e in read_entries(tmp_path / "none.csv")] == [None, None, None]
 
     table.rename(columns={"类别": "question"}).to_csv(tmp_path / "twice.csv", index=False)
     with pytest.raises(InputError, match=r"twice.csv: more than one column for question"):

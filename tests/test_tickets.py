@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from datetime import datetime
+from datetime import datetime, time
 
 import pandas as pd
 import pytest
@@ -476,6 +476,39 @@ def test_dates_whose_digits_allow_two_days_are_refused(tmp_path):
     with pytest.raises(InputError, match=r"row 5, column '留言时间': '12/01/2026 09:30' may be 2026-12-01 or "
                                          r"2026-01-12: write it as YYYY-MM-DD"):
         load_tickets(tmp_path / "t.csv")
+
+
+def test_offsets_half_hours_and_placeholders_read_as_exports_write_them():
+    # GMT+8 as Java and JavaScript write it was read by the POSIX rule, 16 hours off, and silently
+    for written in ("2026-11-30 22:15:00 GMT+8", "2026-11-30 22:15 UTC+08:00",
+                    "Mon Nov 30 2026 22:15:00 GMT+0800 (中国标准时间)"):
+        assert parse_date(written) == "2026-11-30T22:15:00+08:00", written
+    assert parse_date("2026年11月30日 晚上9点半") == "2026-11-30T21:30:00"
+    assert parse_date("2026年11月30日 深夜11点") == "2026-11-30T23:00:00"
+    # an export's word for no date is an empty cell
+    assert [parse_date(v) for v in ("NULL", "无", "-", "0000-00-00 00:00:00")] == [None] * 4
+
+
+@pytest.mark.parametrize("written", ["22:15", "晚上10点", "12-31", "11/30", "2026-12", "2026年11月"])
+def test_a_time_or_a_date_without_its_day_or_year_is_refused(written):
+    """pandas gave a time alone the day it was read, 12-31 the year 1 (a FAQ entry valid to 12-31 expired at once,
+    `retrain --since 12-01` took every label), and 2026-12 the month's first day."""
+    with pytest.raises(InputError, match=f"'{written}': which day\\? write the full date"):
+        parse_date(written)
+
+
+def test_the_small_hours_of_a_night_are_refused_as_ambiguous():
+    """晚上1点 was read as 13:00; the writer of 11月30日晚上1点 may mean the first hour of 12月1日."""
+    with pytest.raises(InputError, match="'晚上1点': the night of which day\\? write 凌晨1点"):
+        parse_date("2026年11月30日 晚上1点")
+
+
+def test_a_time_cell_of_a_workbook_is_no_date(tmp_path):
+    """A 时间 column read as the tickets' date stamped every ticket with the day it was loaded."""
+    frame = appeals_frame().assign(时间=time(22, 15))
+    frame.to_excel(tmp_path / "t.xlsx", index=False)
+    with pytest.raises(InputError, match="row 2, column '时间': '22:15:00': which day"):
+        load_tickets(tmp_path / "t.xlsx")
 
 
 # ---- split -------------------------------------------------------------------------------------------------
