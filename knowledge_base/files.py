@@ -111,6 +111,8 @@ def _table_records(path: Path, header: list[str], rows: Iterable[list],
             stacklevel=2)
     width = named_width(given)
     for index, cells in enumerate(rows):
+        if not any(cell_text(cell).strip() for cell in cells):
+            continue  # a blank line, or the commas alone Excel saves for an empty row: read past, as in a workbook
         where = f"{path}: {row_name(index)}"
         if len(cells) > len(header):
             raise InputError(f"{where}: more cells than columns")

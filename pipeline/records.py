@@ -262,6 +262,9 @@ def read_workbook(path: Path, header_names: Collection[str] = _HEADER_NAMES) -> 
     # A blank row between the rows holds nothing, as a CSV file's blank line does: read past like it, the rows below
     # keeping the numbers the sheet shows.
     frame, numbers = _without_blank_rows(frame, skip + 2)
+    # a CSV export re-saved as a workbook keeps the apostrophe before =, +, - or @ that protected it as text, and
+    # the answer read out to a caller began with it
+    frame = frame.map(lambda cell: csv_cell_in(cell) if isinstance(cell, str) else cell)
     return Table(frame, header_row=skip + 1, sheet=None if first else sheet, row_numbers=numbers)
 
 

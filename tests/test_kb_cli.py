@@ -150,6 +150,15 @@ def test_texts_that_look_like_formulas_go_through_a_spreadsheet_export_unchanged
     assert exported(tmp_path) == entries
     sheet = pd.read_excel(tmp_path / "kb.xlsx", dtype=str, engine="openpyxl")
     assert sheet["question"][0].startswith("=HYPERLINK(")  # a text cell: a formula would read back as empty
+    # the CSV export opened and saved as a workbook keeps the apostrophes it wrote: they are no part of the text
+    # (the answer read out to a caller began with one)
+    pd.read_csv(tmp_path / "kb.csv", dtype=str, keep_default_na=False).to_excel(tmp_path / "resaved.xlsx", index=False)
+    assert "(0 new, 0 replaced, 2 unchanged)" in ok("kb", "import", tmp_path / "resaved.xlsx")
+    # blank rows, and the commas alone Excel saves for one, are read past in a CSV as in a workbook
+    lines = (tmp_path / "kb.csv").read_text(encoding="utf-8-sig").splitlines(keepends=True)
+    (tmp_path / "gaps.csv").write_text(lines[0] + "\n" + lines[1] + "," * 12 + "\n" + "".join(lines[2:]) + ",,,\n",
+                                       encoding="utf-8")
+    assert "(0 new, 0 replaced, 2 unchanged)" in ok("kb", "import", tmp_path / "gaps.csv")
 
 
 def test_an_answer_pasted_from_word_exports_to_excel_and_outputs_are_named_as_files(appeal_home, tmp_path):

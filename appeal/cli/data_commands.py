@@ -198,6 +198,8 @@ def _write_xlsx(frame, path: Path) -> None:
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
+    from pipeline.records import csv_cell_out
+
     book = Workbook(write_only=True)
     sheet = book.create_sheet("Sheet1")
 
@@ -208,6 +210,9 @@ def _write_xlsx(frame, path: Path) -> None:
             # a control character (a citizen's text, an entry stored before they were dropped) no sheet can hold:
             # openpyxl refuses the whole file for one
             value = ILLEGAL_CHARACTERS_RE.sub(lambda found: "\n" if found.group() in "\v\f" else "", value)
+            # a workbook's reader takes off the apostrophe a CSV export put before =, +, - or @ (the CSV opened
+            # and saved as a workbook keeps it): a text that starts so itself keeps its own behind one more
+            value = csv_cell_out(value) if value.startswith("'") else value
         written = WriteOnlyCell(sheet, value=value)
         if isinstance(value, str):
             written.data_type = "s"
