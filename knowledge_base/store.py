@@ -359,6 +359,11 @@ def _as_stored(entry: EntryIn) -> EntryIn:
     return entry.model_copy(update={name: masked[name] for name in fields})
 
 
+def _asked_when(entry: EntryIn) -> tuple:
+    """What makes two answers meet: the question they ask, and the period they answer it in."""
+    return question_key(entry.source, entry.question), entry.valid_from, entry.valid_to
+
+
 def _id_from_question(entry: EntryIn) -> bool:
     """Whether the entry's id says nothing but its question: none given, or the one `read_entries` derived."""
     return entry.id is None or entry.id == derived_id(entry)
@@ -509,8 +514,7 @@ class EntryStore:
             values = merged.model_dump(exclude={"id"})
             # only an edit of the question or the period can make two answers meet (two that met before this rule
             # stay editable)
-            if (question_key(merged.source, merged.question), merged.valid_from, merged.valid_to) != (
-                    question_key(before.source, before.question), before.valid_from, before.valid_to):
+            if _asked_when(merged) != _asked_when(before):
                 self._check_one_answer_at_a_time(session, merged, entry_id)
             if before.model_dump(include=set(values)) == values:
                 # As in an import: a change that changes nothing keeps the entry's stamp and adds no version.
@@ -548,22 +552,26 @@ class EntryStore:
                 session.delete(row)
             return int(row is not None), texts, self._bump(session)
 
-    @staticmethod
-    def _check_one_answer_at_a_time(session: Session, entry: EntryIn, entry_id: str) -> None:
+    @classmethod
+    def _check_one_answer_at_a_time(cls, session: Session, entry: EntryIn, entry_id: str) -> None:
         """A curated answer may not ask the question another answers in the same period: both were suggested, the
         second under the first's question. One that takes over when the other expires may (past cases repeat a
         question freely: two citizens write the same message and get their own replies)."""
+        same = cls._answering_the_same(session, entry, entry_id)
+        if same is not None:
+            raise InputError(f"entry {same!r} already answers this question in the same period (edit that one, or "
+                             "give the two periods that do not overlap)")
+
+    @staticmethod
+    def _answering_the_same(session: Session, entry: EntryIn, entry_id: str) -> str | None:
         if entry.source != "faq":
-            return
+            return None
         overlapping = [EntryRow.question_key == question_key(entry.source, entry.question), EntryRow.id != entry_id]
         if entry.valid_from is not None:
             overlapping.append(or_(EntryRow.valid_to.is_(None), EntryRow.valid_to >= entry.valid_from))
         if entry.valid_to is not None:
             overlapping.append(or_(EntryRow.valid_from.is_(None), EntryRow.valid_from <= entry.valid_to))
-        same = session.scalars(select(EntryRow.id).where(*overlapping).order_by(EntryRow.id).limit(1)).first()
-        if same is not None:
-            raise InputError(f"entry {same!r} already answers this question in the same period (edit that one, or "
-                             "give the two periods that do not overlap)")
+        return session.scalars(select(EntryRow.id).where(*overlapping).order_by(EntryRow.id).limit(1)).first()
 
     @staticmethod
     def _ids_by_question(session: Session, keys: list[str]) -> dict[str, str | None]:
@@ -587,6 +595,7 @@ class EntryStore:
         deleted in the same transaction: a trainer who deletes a row of the exported sheet means the entry to go."""
         added = updated = unchanged = 0
         stored: list[Entry] = []
+        asking: list[EntryRow] = []  # added, or asking another question or in another period than before
         now = utc_now()
         entries = [_as_stored(entry) for entry in entries]
         ids = [entry.id or derived_id(entry) for entry in entries]
@@ -613,11 +622,12 @@ class EntryStore:
                 # A stored entry keeps what the import does not give (a sheet of new answers only must not clear
                 # the alternatives, or the valid_to that retired the entry).
                 values = entry.model_dump(exclude={"id"}, include=None if row is None else entry.model_fields_set)
+                before = None if row is None else row.to_entry()
                 if row is None:
                     row = EntryRow(id=entry_id)
                     session.add(row)
                     added += 1
-                elif row.to_entry().model_dump(include=set(values)) == values:
+                elif before.model_dump(include=set(values)) == values:
                     # Re-importing the whole file is routine: an unchanged entry keeps its stamp and its history.
                     unchanged += 1
                     continue
@@ -628,6 +638,8 @@ class EntryStore:
                     setattr(row, name, value)
                 row.updated_at, row.updated_by = now, updated_by
                 stored.append(row)
+                if before is None or _asked_when(before) != _asked_when(row.to_entry()):
+                    asking.append(row)
             sources = {entry.source for _, entry in entries}
             held = session.scalars(select(EntryRow.id).where(EntryRow.source.in_(sources)).order_by(EntryRow.id))
             missing = tuple(entry_id for entry_id in held if entry_id not in seen)
@@ -636,6 +648,21 @@ class EntryStore:
                     row = session.get(EntryRow, entry_id)
                     self._keep(session, row, "delete", updated_by, now)
                     session.delete(row)
+            session.flush()
+            # as `add` refuses it: an id Excel changed (0012 read back as 12) or a retyped one made a second entry
+            # for the question, and agents were suggested both answers, the new and the old
+            # as `add` and `update` refuse it: an id Excel changed (0012 read back as 12), or a retyped one, made a
+            # second entry for the question, and agents were suggested both answers, the new and the old
+            clashes: dict[frozenset[str], str] = {}
+            for row in asking:
+                if (same := self._answering_the_same(session, row.to_entry(), row.id)) is not None:
+                    clashes.setdefault(frozenset((row.id, same)), f"{row.id!r} and {same!r}")
+            if clashes:
+                pairs = list(clashes.values())
+                shown = "\n  ".join(pairs[:20]) + (f"\n  … {len(pairs) - 20} more" if len(pairs) > 20 else "")
+                raise InputError(f"{len(pairs)} pair(s) of entries answer one question in the same period, nothing "
+                                 f"imported (keep one of each pair, or give them periods that do not overlap):"
+                                 f"\n  {shown}")
             version = self._bump(session)
             session.flush()
             entries_out = [row.to_entry() for row in stored]

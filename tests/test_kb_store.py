@@ -234,10 +234,23 @@ def test_one_question_is_one_entry_whatever_id_it_was_stored_under(kb, tmp_path)
     with pytest.raises(InputError, match="entry 'sbk-lost-2027' already answers this question in the same period"):
         kb.update("sbk-lost", EntryUpdate(valid_to=date(2027, 7, 1)), updated_by="tester")
     assert kb.store.count() == 6
-    # two answers that met before the rule (an import does not ask it) stay editable in all but question and period
+    # two answers that met before the rule stay editable in all but question and period, by hand or by a sheet
     with kb.store._session.begin() as session:
         session.get(EntryRow, "sbk-lost-2027").valid_from = None
     kb.update("sbk-lost-2027", EntryUpdate(answer="携带身份证到服务网点补办。"), updated_by="tester")
+    renewed = kb.get("sbk-lost-2027").model_copy(update={"answer": "带身份证到网点补办。"})
+    assert kb.import_entries([renewed], "trainer").updated == 1
+    # an import asks it too: Excel read the id 0012 back as 12, and the sheet made a second entry for the question,
+    # whose two answers agents were then suggested; with the old id pruned, the entry is only renamed
+    kb.add(new.model_copy(update={"id": "0012", "question": "2027年医保缴费标准是多少？"}), "tester")
+    renamed = kb.get("0012").model_copy(update={"id": "12"})
+    with pytest.raises(InputError, match=r"1 pair\(s\) of entries answer one question in the same period, nothing "
+                                         r"imported .*\n  '12' and '0012'$"):
+        kb.import_entries([renamed], "trainer")
+    assert kb.get("12") is None and kb.store.count() == 7
+    others = [e for e in kb.store.all() if e.source == "faq" and e.id != "0012"]
+    result = kb.import_entries([*others, renamed], "trainer", prune=True)
+    assert (result.added, result.deleted) == (1, ("0012",)) and kb.get("12").question == "2027年医保缴费标准是多少？"
 
 
 def test_an_entry_stored_before_the_length_limits_is_still_read_and_edited_within_them(kb):
