@@ -219,22 +219,20 @@ def read_entries(path: Path) -> list[EntryIn]:
             problems.append(str(exc).removeprefix(f"{path}: "))
             continue
         row = where.removeprefix(f"{path}: ")
-        if entry.id is not None:
-            if entry.id in first_seen:
+        named = entry.id is not None
+        entry = entry if named else entry.model_copy(update={"id": derived_id(entry)})
+        if entry.id in first_seen:
+            # A row repeated as it stands is one entry; the same question with another answer (an old version left
+            # in the sheet, or one answer per unit) needs the trainer to say which is which.
+            if entry == entries[entry.id]:
+                repeated.append(row)
+            elif named:
                 problems.append(f"{row}: column 'id': {entry.id!r} already used at {first_seen[entry.id]}")
-                continue
-        else:
-            entry = entry.model_copy(update={"id": derived_id(entry)})
-            if entry.id in first_seen:
-                # A row repeated as it stands is one entry; the same question with another answer (an old version
-                # left in the sheet, or one answer per unit) needs the trainer to say which is which.
-                if entry != entries[entry.id]:
-                    problems.append(f"{row}: the question of {first_seen[entry.id]} ({entry.question[:20]}) with "
-                                    "other content")
-                    clashed = True
-                else:
-                    repeated.append(row)
-                continue
+            else:
+                problems.append(f"{row}: the question of {first_seen[entry.id]} ({entry.question[:20]}) with "
+                                "other content")
+                clashed = True
+            continue
         first_seen[entry.id] = row
         entries[entry.id] = entry
     advice = (" (a question asked twice needs the rows no longer meant deleted, or an id column that tells them "
@@ -244,7 +242,8 @@ def read_entries(path: Path) -> list[EntryIn]:
         raise InputError(f"{path}: no entries")
     if repeated:
         warnings.warn(RepeatedRowsWarning(f"{path}: {', '.join(repeated[:10])}{' …' if len(repeated) > 10 else ''} "
-                                          f"repeat an earlier row word for word ({len(repeated)}), read once"),
+                                          f"repeat{'s' if len(repeated) == 1 else ''} an earlier row word for word "
+                                          f"({len(repeated)}), read once"),
                       stacklevel=2)
     return list(entries.values())
 

@@ -616,7 +616,9 @@ class EntryStore:
             entries = list(zip(ids, entries))
             for position, (entry_id, entry) in enumerate(entries, start=1):
                 if entry_id in seen:
-                    raise InputError(f"entry {position}: id {entry_id!r} appears twice in one import")
+                    first = ids.index(entry_id) + 1
+                    raise InputError(f"entries {first} and {position} of the import are both entry {entry_id!r} (a "
+                                     "row without an id is the stored entry that asks its question)")
                 seen.add(entry_id)
                 row = existing.get(entry_id)
                 # A stored entry keeps what the import does not give (a sheet of new answers only must not clear

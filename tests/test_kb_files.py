@@ -47,7 +47,9 @@ def test_jsonl_errors_name_line_and_column(tmp_path):
         # 2,000 phrasings took 100 s to store
         json.dumps({"question": "问", "answer": "答", "unit": "单位", "alternatives": [f"问法{i}" for i in range(51)]}): (
             "line 2", "'alternatives'", "at most 50 alternatives, got 51"),
-        good: ("line 2", "'id'", "already used at", "line 1"),
+        # the same id with other content (the same row twice is read once, as below)
+        json.dumps({**json.loads(good), "answer": "另一个答复。"}, ensure_ascii=False): (
+            "line 2", "'id'", "already used at", "line 1"),
         '{"question": "问\\ud800", "answer": "答", "unit": "单位"}': ("line 2", "unpaired surrogate"),
     }
     for second, fragments in cases.items():
@@ -228,6 +230,10 @@ def test_every_bad_row_is_named_at_once_and_a_question_asked_twice_must_be_told_
     path.write_text("question,answer,unit\n" + f"养老金怎么领？,到社保窗口申请。,{unit}\n" * 3, encoding="utf-8")
     with pytest.warns(RepeatedRowsWarning, match=r"row 3, row 4 repeat an earlier row word for word \(2\), read once"):
         assert len(read_entries(path)) == 1
+    # …with its id too, as an exported sheet has one: a row copied twice was refused as an id used twice
+    path.write_text("id,question,answer,unit\n" + f"ylj-1,养老金怎么领？,到社保窗口申请。,{unit}\n" * 2, encoding="utf-8")
+    with pytest.warns(RepeatedRowsWarning, match=r"row 3 repeats an earlier row word for word \(1\), read once"):
+        assert [e.id for e in read_entries(path)] == ["ylj-1"]
 
 
 @pytest.fixture()

@@ -318,7 +318,7 @@ def test_an_import_is_one_transaction(kb):
 
     version = kb.store.version()
     fresh = NOISE.model_copy(update={"id": "noise-day", "question": "白天装修噪音"})
-    with pytest.raises(InputError, match="entry 3: id 'sbk-lost' appears twice"):
+    with pytest.raises(InputError, match="entries 2 and 3 of the import are both entry 'sbk-lost'"):
         kb.import_entries([fresh, SOCIAL, SOCIAL], "tester")
     assert kb.store.get("noise-day") is None and kb.store.version() == version
     assert kb.get("sbk-lost").answer == "新答案"
