@@ -395,6 +395,15 @@ class ImportResult:
     not_in_file: tuple[str, ...] = ()
 
 
+class LargePrune(InputError):
+    """A pruning import that would delete more of the stored entries than it was allowed to."""
+
+    def __init__(self, deleted: tuple[str, ...], held: int):
+        super().__init__(f"the import would delete {len(deleted)} of the {held} stored entries of its kind, all that "
+                         "the file does not hold; nothing imported")
+        self.deleted, self.held = deleted, held
+
+
 class EntryStore:
     """CRUD on entries; every public method is one transaction."""
 
@@ -585,14 +594,15 @@ class EntryStore:
                 .order_by(EntryRow.id.desc())))
         return found
 
-    def upsert_many(self, entries: Iterable[EntryIn], updated_by: str,
-                    prune: bool = False) -> tuple[ImportResult, list[Entry], int]:
+    def upsert_many(self, entries: Iterable[EntryIn], updated_by: str, prune: bool = False,
+                    prune_share: float = 1.0) -> tuple[ImportResult, list[Entry], int]:
         """Import: all entries in one transaction (nothing half-imported); an entry whose id exists updates it (the
         fields it was given: those an import file has no column for, or a JSONL line leaves out, keep their stored
         values), and so does an entry without an id of its own (see `_id_from_question`) whose question is stored
         under another id (one question, one entry, whatever id it was given when it was added). The stored entries of a
         source the import holds (faq, case) that it does not hold are named in the result, and with `prune`
-        deleted in the same transaction: a trainer who deletes a row of the exported sheet means the entry to go."""
+        deleted in the same transaction: a trainer who deletes a row of the exported sheet means the entry to go;
+        `LargePrune` where that is more than `prune_share` of them (a filtered sheet is no whole one)."""
         added = updated = unchanged = 0
         stored: list[Entry] = []
         asking: list[EntryRow] = []  # added, or asking another question or in another period than before
@@ -643,8 +653,10 @@ class EntryStore:
                 if before is None or _asked_when(before) != _asked_when(row.to_entry()):
                     asking.append(row)
             sources = {entry.source for _, entry in entries}
-            held = session.scalars(select(EntryRow.id).where(EntryRow.source.in_(sources)).order_by(EntryRow.id))
+            held = session.scalars(select(EntryRow.id).where(EntryRow.source.in_(sources)).order_by(EntryRow.id)).all()
             missing = tuple(entry_id for entry_id in held if entry_id not in seen)
+            if prune and len(missing) > prune_share * len(held):
+                raise LargePrune(missing, len(held))
             if prune:
                 for entry_id in missing:
                     row = session.get(EntryRow, entry_id)

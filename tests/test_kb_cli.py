@@ -104,6 +104,13 @@ def test_rows_deleted_from_an_exported_sheet_are_deleted_by_a_pruning_import(app
     # a FAQ file prunes FAQ entries only (the case stays), and one with nothing missing says nothing
     assert appeal("kb", "import", tmp_path / "faq.xlsx", "--prune").stderr == ""
     assert sorted(e["source"] for e in exported(tmp_path)).count("case") == 1 and len(exported(tmp_path)) == 90
+    # a filtered sheet (one office's rows) would delete most of the knowledge base: refused unless --yes
+    sheet[sheet["unit"] == "武冈市民政局"].to_excel(tmp_path / "civil.xlsx", index=False)
+    assert_input_error(appeal("kb", "import", tmp_path / "civil.xlsx", "--prune"), "the import would delete ",
+                       " of the 89 stored entries of its kind", "nothing imported", "run it again with --yes")
+    assert len(exported(tmp_path)) == 90
+    assert " not in the file deleted" in ok("kb", "import", tmp_path / "civil.xlsx", "--prune", "--yes")
+    assert len(exported(tmp_path)) == len(sheet[sheet["unit"] == "武冈市民政局"]) + 1
 
 def test_a_sheet_of_some_columns_changes_only_those_and_an_emptied_cell_clears_its_field(appeal_home, tmp_path):
     """An office sends new answers in a sheet of 编号, 问题, 答复, 责任单位: the entries' other phrasings, tags, topic

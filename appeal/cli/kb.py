@@ -221,7 +221,7 @@ def _warn(entries) -> None:
         typer.secho(f"warning: {line}", fg=typer.colors.YELLOW, err=True)
 
 
-def _import(entries, by: Optional[str], prune: bool | None = None) -> None:
+def _import(entries, by: Optional[str], prune: bool | None = None, yes: bool = False) -> None:
     """Segment and e5-encode the entries into the database's cache, then write them: a running service indexes
     them from the cache at its next search, instead of encoding a case library (minutes on 2 cores) inside an
     agent's search while routing waits. `prune`: see `kb import --prune`; None where the command offers none (a
@@ -232,6 +232,7 @@ def _import(entries, by: Optional[str], prune: bool | None = None) -> None:
     from tqdm.auto import tqdm
 
     from knowledge_base.kb import KnowledgeBase, load_encoder
+    from knowledge_base.store import LargePrune
     from pipeline.errors import InputError
 
     _warn(entries)
@@ -256,7 +257,11 @@ def _import(entries, by: Optional[str], prune: bool | None = None) -> None:
         finally:
             if bar is not None:
                 bar.close()
-        result, _, _ = kb.store.upsert_many(entries, who(by), bool(prune))
+        try:
+            result, _, _ = kb.store.upsert_many(entries, who(by), bool(prune), 1.0 if yes else _PRUNE_UNASKED)
+        except LargePrune as exc:
+            raise InputError(f"{exc} ({_some(exc.deleted)}): is the file the whole exported sheet, not a filtered or "
+                             "cut one? If they are to go, run it again with --yes") from None
     typer.echo(f"imported {result.added + result.updated + result.unchanged} entries ({result.added} new, "
                f"{result.updated} replaced, {result.unchanged} unchanged"
                + (f", {len(result.deleted)} not in the file deleted: {_some(result.deleted)})" if result.deleted
@@ -265,6 +270,11 @@ def _import(entries, by: Optional[str], prune: bool | None = None) -> None:
         typer.secho(f"note: the knowledge base holds {len(result.not_in_file)} entries of the file's kind that the "
                     f"file does not ({_some(result.not_in_file)}): kept; if the file is the whole set, --prune deletes "
                     "them", fg=typer.colors.YELLOW, err=True)
+
+
+# A pruning import deletes at most this share of the stored entries unasked: more is a filtered sheet, or one cut
+# short, as often as a deliberate clean-up, and agents lose every answer it leaves out.
+_PRUNE_UNASKED = 0.5
 
 
 def _some(ids: tuple[str, ...], shown: int = 5) -> str:
@@ -277,7 +287,9 @@ def import_entries(file: Path = typer.Argument(..., help=".jsonl, .csv, .xlsx or
                    prune: bool = typer.Option(False, "--prune",
                                               help="also delete the stored entries of the file's sources (faq, case) "
                                                    "that the file does not hold: the rows deleted from an exported "
-                                                   "sheet (kept in `kb history`)")) -> None:
+                                                   "sheet (kept in `kb history`)"),
+                   yes: bool = typer.Option(False, "--yes", help="with --prune: delete even where that is more than "
+                                                                 "half of the stored entries")) -> None:
     """Import FAQ entries in one transaction; an id that exists is replaced. Nothing is written if any row is bad."""
     import warnings
 
@@ -293,7 +305,7 @@ def import_entries(file: Path = typer.Argument(..., help=".jsonl, .csv, .xlsx or
                     typer.secho(f"warning: {warning.message}", fg=typer.colors.YELLOW, err=True)
                 else:
                     warnings.showwarning(warning.message, warning.category, warning.filename, warning.lineno)
-    _import(entries, by, prune)
+    _import(entries, by, prune, yes)
 
 
 @kb_app.command("import-cases")
