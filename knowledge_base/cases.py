@@ -12,9 +12,9 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from knowledge_base.files import refuse_problems, validation_message
+from knowledge_base.files import validation_message
 from knowledge_base.store import EntryIn
-from pipeline.errors import InputError
+from pipeline.errors import InputError, refuse_problems
 from pipeline.records import (COLUMN_ALIASES, WORKBOOK_SUFFIXES, Table, cell_text, find_columns, read_csv_frame,
                               read_workbook)
 from pipeline.ticket_text import masked_parts, masked_text

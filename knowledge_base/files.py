@@ -14,7 +14,7 @@ from typing import Callable, Iterable
 from pydantic import ValidationError
 
 from knowledge_base.store import MAX_TEXT_CHARS, Entry, EntryIn, derived_id
-from pipeline.errors import InputError
+from pipeline.errors import InputError, refuse_problems
 from pipeline.records import (SPLIT_ROW, WORKBOOK_SUFFIXES, AmbiguousDate, cell_text, csv_cell_in, decode_text,
                               jsonl_objects, named_width, parse_stamp, read_workbook, spreadsheet_row, title_rows)
 
@@ -137,16 +137,6 @@ def _table_records(path: Path, header: list[str], rows: Iterable[list],
         yield where, record
 
 
-def refuse_problems(path: Path, problems: list[str], advice: str = "") -> None:
-    """Every bad row of a file at once, so that a trainer fixes the sheet in one go rather than one rerun per row;
-    `problems` start with the row's name."""
-    if len(problems) == 1:
-        raise InputError(f"{path}: {problems[0]}{advice}")
-    if problems:
-        shown = "\n  ".join(problems[:20]) + (f"\n  … {len(problems) - 20} more" if len(problems) > 20 else "")
-        raise InputError(f"{path}: {len(problems)} problems, nothing imported{advice}:\n  {shown}")
-
-
 def list_items(name: str, cells: Iterable[str]) -> list[str]:
     """The items of the list field `name` ("alternatives", "tags") written in `cells`, split as a spreadsheet cell
     is (`kb add --tag 社保卡,补办` and a tags cell "社保卡,补办" are two tags alike)."""
@@ -250,8 +240,13 @@ def read_entries(path: Path) -> list[EntryIn]:
 
 def entry_rows(entries: Iterable[Entry]) -> list[dict]:
     """Entries as spreadsheet rows that `read_entries` reads back: the field names as headers, `alternatives` and
-    `tags` `|`-joined, an empty cell for a field not set (a trainer edits the FAQ in Excel and imports it again)."""
-    return [{name: "|".join(value) if name in _LIST_FIELDS else "" if value is None else value
+    `tags` `|`-joined, an empty cell for a field not set (a trainer edits the FAQ in Excel and imports it again);
+    `updated_at` on the centre's clock, with its offset: a supervisor filtering the sheet by day read an edit made
+    before 08:00 under the day before."""
+    from appeal.config import centre_time
+
+    return [{name: "|".join(value) if name in _LIST_FIELDS else "" if value is None
+             else centre_time(value).isoformat() if name == "updated_at" else value
              for name, value in entry.model_dump(mode="json").items()} for entry in entries]
 
 

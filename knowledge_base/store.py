@@ -19,7 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 
 from appeal.database import add_missing_columns, make_engine, stored_utc
-from pipeline.errors import InputError
+from pipeline.errors import InputError, refuse_problems
 from pipeline.normalize import normalize, strip_invisible, to_simplified
 from pipeline.pii import PII_TOKENS, find_pii
 from pipeline.ticket_text import masked_parts
@@ -670,13 +670,10 @@ class EntryStore:
             clashes: dict[frozenset[str], str] = {}
             for row in asking:
                 if (same := self._answering_the_same(session, row.to_entry(), row.id)) is not None:
-                    clashes.setdefault(frozenset((row.id, same)), f"{row.id!r} and {same!r}")
-            if clashes:
-                pairs = list(clashes.values())
-                shown = "\n  ".join(pairs[:20]) + (f"\n  … {len(pairs) - 20} more" if len(pairs) > 20 else "")
-                raise InputError(f"{len(pairs)} pair(s) of entries answer one question in the same period, nothing "
-                                 f"imported (keep one of each pair, or give them periods that do not overlap):"
-                                 f"\n  {shown}")
+                    clashes.setdefault(frozenset((row.id, same)),
+                                       f"entries {row.id!r} and {same!r} answer one question in the same period")
+            refuse_problems("", list(clashes.values()),
+                            " (keep one of each two, or give them periods that do not overlap)")
             version = self._bump(session)
             session.flush()
             entries_out = [row.to_entry() for row in stored]

@@ -157,6 +157,8 @@ def test_texts_that_look_like_formulas_go_through_a_spreadsheet_export_unchanged
     assert exported(tmp_path) == entries
     sheet = pd.read_excel(tmp_path / "kb.xlsx", dtype=str, engine="openpyxl")
     assert sheet["question"][0].startswith("=HYPERLINK(")  # a text cell: a formula would read back as empty
+    # a sheet's stamps are on the centre's clock, with the offset (an edit made before 08:00 was the day before)
+    assert {stamp[-6:] for stamp in pd.read_csv(tmp_path / "kb.csv", dtype=str)["updated_at"]} == {"+08:00"}
     # the CSV export opened and saved as a workbook keeps the apostrophes it wrote: they are no part of the text
     # (the answer read out to a caller began with one)
     pd.read_csv(tmp_path / "kb.csv", dtype=str, keep_default_na=False).to_excel(tmp_path / "resaved.xlsx", index=False)

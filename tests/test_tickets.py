@@ -476,6 +476,12 @@ def test_dates_whose_digits_allow_two_days_are_refused(tmp_path):
     with pytest.raises(InputError, match=r"row 5, column '留言时间': '12/01/2026 09:30' may be 2026-12-01 or "
                                          r"2026-01-12: write it as YYYY-MM-DD"):
         load_tickets(tmp_path / "t.csv")
+    # every bad date at once, not one per rerun
+    frame.loc[1, "留言时间"] = "昨天晚上"
+    frame.to_csv(tmp_path / "t.csv", index=False)
+    with pytest.raises(InputError, match=r"t.csv: 2 problems, nothing read:\n  row 3, column '留言时间': '昨天晚上' is not "
+                                         r"a date\n  row 5, column '留言时间': '12/01/2026 09:30' may be"):
+        load_tickets(tmp_path / "t.csv")
 
 
 def test_offsets_half_hours_and_placeholders_read_as_exports_write_them():

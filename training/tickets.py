@@ -45,6 +45,7 @@ import pandas as pd
 from pydantic import BaseModel
 
 from pipeline import InputError, model_text
+from pipeline.errors import refuse_problems
 from pipeline.records import (COLUMN_ALIASES, AmbiguousDate, Table, column_key, decode_text, find_columns,
                               jsonl_objects, parse_date, read_csv_frame, read_workbook)
 
@@ -164,8 +165,7 @@ def load_tickets(
 
     _validate_text(path, records, row_names, mapping)
     for name in DATE_FIELDS:
-        records[name] = [_parse_date_cell(path, v, row_names[i], _source(mapping, name))
-                         for i, v in enumerate(records[name])]
+        records[name] = _parse_date_column(path, records[name], row_names, _source(mapping, name))
     # Without an id the row number is the one stable handle a user can look up.
     records["id"] = [value or name.split()[-1] for value, name in zip(records["id"], row_names)]
     units_read_as: Counter[tuple[str, str]] = Counter()
@@ -340,13 +340,18 @@ def _validate_text(path: Path, records: dict, row_names: list[str], mapping: dic
         raise InputError(f"{path}: {', '.join(empty[:5])}{more}: column {_source(mapping, 'text')!r} is empty")
 
 
-def _parse_date_cell(path: Path, value: Any, row: str, column: str) -> str | None:
-    try:
-        return parse_date(value)
-    except AmbiguousDate as exc:
-        raise InputError(f"{path}: {row}, column {column!r}: {exc}") from None
-    except (ValueError, OverflowError):
-        raise InputError(f"{path}: {row}, column {column!r}: {value!r} is not a date") from None
+def _parse_date_column(path: Path, values: list[Any], rows: list[str], column: str) -> list[str | None]:
+    """Every bad date of the column named at once, as a few dozen of a long export are fixed in one go."""
+    parsed, problems = [], []
+    for value, row in zip(values, rows):
+        try:
+            parsed.append(parse_date(value))
+        except AmbiguousDate as exc:
+            problems.append(f"{row}, column {column!r}: {exc}")
+        except (ValueError, OverflowError):
+            problems.append(f"{row}, column {column!r}: {value!r} is not a date")
+    refuse_problems(path, problems, outcome="nothing read")
+    return parsed
 
 
 def _validate_labels(path, records, row_names, mapping, labels: dict[str, list[str]] | None) -> None:

@@ -188,7 +188,7 @@ def write_feedback(settings, out: Path, since_id: int,
     them. Returns (tickets written, the last feedback id written or None, how often each unit answer was read as a
     label)."""
     from appeal.cli.data_commands import write_rows
-    from appeal.database import stored_utc
+    from appeal.config import centre_time
     from training.feedback_store import FeedbackStore
     from training.tickets import read_units_as_labels
 
@@ -198,7 +198,8 @@ def write_feedback(settings, out: Path, since_id: int,
     finally:
         store.close()
     tickets = [{"id": row.ticket_key, "title": row.title, "text": row.text, "topic": row.topic, "unit": row.unit,
-                "created_at": stored_utc(row.created_at).isoformat(), "channel": "feedback"} for row in latest]
+                # the centre's clock, with its offset: the sheet is filtered by the centre's days
+                "created_at": centre_time(row.created_at).isoformat(), "channel": "feedback"} for row in latest]
     read_as = read_units_as_labels(tickets, unit_label) if unit_label else Counter()
     write_rows(tickets, out, columns=_FEEDBACK_COLUMNS)
     return len(tickets), max((row.id for row in latest), default=None), read_as

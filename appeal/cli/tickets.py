@@ -7,7 +7,8 @@ _TICKETS_SHOWN = 5  # the most central first
 
 
 def hotspots(
-    days: int = typer.Option(7, "--days", min=1, help="tickets routed in the last DAYS (at most the repeat window)"),
+    days: int = typer.Option(7, "--days", min=1, help="tickets routed in the last DAYS × 24 hours, back from now, not "
+                                                      "since a midnight (at most the repeat window)"),
     min_size: int = typer.Option(3, "--min-size", min=2, help="smallest group shown"),
     limit: int = typer.Option(20, "--limit", min=1, help="largest groups first"),
     as_json: bool = typer.Option(False, "--json", help="print the JSON of GET /v1/tickets/hotspots"),
