@@ -15,15 +15,20 @@ from pydantic import ValidationError
 
 from knowledge_base.store import MAX_TEXT_CHARS, Entry, EntryIn, derived_id
 from pipeline.errors import InputError, refuse_problems
-from pipeline.records import (SPLIT_ROW, WORKBOOK_SUFFIXES, AmbiguousDate, cell_text, csv_cell_in, decode_text,
-                              jsonl_objects, named_width, parse_stamp, read_workbook, spreadsheet_row, title_rows)
+from pipeline.records import (SPLIT_ROW, WORKBOOK_SUFFIXES, AmbiguousDate, cell_text, csv_cell_in, csv_separator,
+                              decode_text, jsonl_objects, named_width, parse_stamp, read_workbook, spreadsheet_row,
+                              title_rows)
 
 # Written by `export`, ignored on import: the store sets them itself.
 _EXPORT_ONLY = ("updated_at", "updated_by")
 _LIST_FIELDS = ("alternatives", "tags")
 # A phrasing may hold a comma or a line break; a keyword list is written with whatever separator the office uses,
 # or a line each.
-_SEPARATORS = {"alternatives": re.compile(r"\|"), "tags": re.compile(r"[|,，、;；\n]")}
+# A phrasing may hold a comma, so alternatives split at | alone, the full-width ｜ an IME types, and a line break
+# (Alt+Enter in Excel, as a tags cell lists its items)
+_SEPARATORS = {"alternatives": re.compile(r"[|｜\n]"), "tags": re.compile(r"[|｜,，、;；\n]")}
+# a source as a sheet may write it
+_SOURCE_OF_CELL = {"faq": "faq", "常见问题": "faq", "问答": "faq", "case": "case", "案例": "case"}
 _DATE_FIELDS = ("valid_from", "valid_to")
 _CSV_REQUIRED = ("question", "answer")
 _DAY_SHAPE = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*[日号]?")
@@ -124,6 +129,8 @@ def _table_records(path: Path, header: list[str], rows: Iterable[list],
                 continue
             if name in _LIST_FIELDS:
                 record[name] = list_items(name, [value])
+            elif name == "source" and value:
+                record[name] = _SOURCE_OF_CELL.get(value.strip().lower(), value)
             elif value and name in _DATE_FIELDS:
                 try:
                     record[name] = day_text(value)
@@ -161,7 +168,8 @@ def day_text(value: str) -> str | None:
 
 
 def _csv_records(path: Path, text: str) -> Iterable[tuple[str, dict]]:
-    reader = csv.reader(io.StringIO(text, newline=""))  # as `jsonl_objects`: line ends are the CSV's own
+    # as `jsonl_objects`: line ends are the CSV's own
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=csv_separator(path, text))
     try:
         rows = [[csv_cell_in(cell) for cell in row] for row in reader]
     except csv.Error as exc:  # a quote left open runs the cell on to the end of the file
@@ -190,14 +198,14 @@ def read_entries(path: Path) -> list[EntryIn]:
     if not path.is_file():
         raise InputError(f"{path}: {'a directory, not a file' if path.is_dir() else 'no such file'}")
     suffix = path.suffix.lower()
-    if suffix == ".csv":
+    if suffix in (".csv", ".tsv", ".txt"):
         records = _csv_records(path, decode_text(path.read_bytes(), path)[0])
     elif suffix in (".jsonl", ".ndjson"):
         records = _jsonl_records(path, decode_text(path.read_bytes(), path)[0])
     elif suffix in WORKBOOK_SUFFIXES:
         records = _xlsx_records(path)
     else:
-        raise InputError(f"{path}: expected a .jsonl, .csv, .xlsx or .xls file")
+        raise InputError(f"{path}: expected a .jsonl, .csv (.tsv, .txt), .xlsx or .xls file")
     entries: dict[str, EntryIn] = {}
     first_seen: dict[str, str] = {}
     clashed, repeated = False, []

@@ -136,18 +136,23 @@ def _names_a_column(cells: Sequence[object], header_names: Collection[str]) -> b
     return any(column_key(cell_text(cell)) in header_names for cell in cells)
 
 
+def csv_separator(path: Path, text: str) -> str:
+    """Tabs for a .tsv; otherwise a comma, unless the first line that holds a separator holds tabs or semicolons and
+    no comma (Excel's "Unicode text" is a tab-separated .txt, a European Excel saves CSV with ;). Only that line:
+    the board's quoted messages hold tabs of their own."""
+    if path.suffix.lower() == ".tsv":
+        return "\t"
+    first = next((line for line in text.splitlines()[:MAX_TITLE_ROWS + 1] if re.search("[,\t;]", line)), "")
+    return "," if "," in first else "\t" if "\t" in first else ";" if ";" in first else ","
+
+
 def read_csv_frame(path: Path) -> Table:
     """Every cell of a CSV/TSV file as text (`csv_cell_in`), empty cells "", never NaN; title rows above the column
-    names are read past (`title_rows`). Tabs separate a .tsv; otherwise a comma does, unless the first line that
-    holds a separator holds tabs or semicolons and no comma (Excel's "Unicode text" is a tab-separated .txt, a
-    European Excel saves CSV with ;). Only that line: the board's quoted messages hold tabs of their own."""
+    names are read past (`title_rows`); columns separated as `csv_separator` finds."""
     import pandas as pd
 
     text, encoding = decode_text(path.read_bytes(), path)
-    sep = "\t" if path.suffix.lower() == ".tsv" else None
-    if sep is None:
-        first = next((line for line in text.splitlines()[:MAX_TITLE_ROWS + 1] if re.search("[,\t;]", line)), "")
-        sep = "," if "," in first else "\t" if "\t" in first else ";" if ";" in first else ","
+    sep = csv_separator(path, text)
     # skiprows counts lines, and a quoted cell may hold a line break: the reader says where each row ends
     reader = csv.reader(io.StringIO(text), delimiter=sep)
     top: list[list[str]] = []

@@ -71,6 +71,10 @@ def test_csv_import_splits_lists_and_names_row_and_column(tmp_path):
     path.write_text('question,answer,unit,tags\n社保卡怎么补办,到服务网点办理,武冈市人力资源和社会保障局,"社保卡\n补办"\n',
                     encoding="utf-8")
     assert read_entries(path)[0].tags == ["社保卡", "补办"]
+    # …and alternatives too, or split by the full-width ｜ an IME types; a sheet's source may be written FAQ or 案例
+    path.write_text('question,answer,unit,alternatives,source\n社保卡怎么补办,到服务网点办理,武冈市人力资源和社会保障局,'
+                    '"社保卡丢了\n社保卡遗失｜补办社保卡",FAQ\n', encoding="utf-8")
+    assert read_entries(path)[0].alternatives == ["社保卡丢了", "社保卡遗失", "补办社保卡"]
 
     path.write_text("question,answer,unit,valid_to\n社保卡怎么办,到网点办理,武冈市人力资源和社会保障局,\n"
                     "噪音扰民,向城管反映,武冈市城市管理和综合执法局,2025-13-01\n", encoding="utf-8")
@@ -79,8 +83,14 @@ def test_csv_import_splits_lists_and_names_row_and_column(tmp_path):
     path.write_text("question,unit\n社保卡怎么办,武冈市人力资源和社会保障局\n", encoding="utf-8")
     with pytest.raises(InputError, match=r"missing column\(s\) answer"):
         read_entries(path)
+    # tabs separate the columns of Excel's "Unicode text" (.txt, UTF-16) and of a .tsv, as in a ticket or case file
+    for name, encoding in (("faq.txt", "utf-16"), ("faq.tsv", "utf-8"), ("faq.csv", "utf-8")):
+        (tmp_path / name).write_text("问题\t答复\t责任单位\t来源\t其他问法\n"
+                                     "社保卡怎么办\t先挂失\t武冈市人力资源和社会保障局\t案例\t社保卡丢了\n", encoding=encoding)
+        (entry,) = read_entries(tmp_path / name)
+        assert (entry.question, entry.source, entry.alternatives) == ("社保卡怎么办", "case", ["社保卡丢了"])
     # what was wrong, where the message listed the missing columns beside a header that held them
-    path.write_text("问题\t答复\t责任单位\n社保卡怎么办\t先挂失\t武冈市人力资源和社会保障局\n", encoding="utf-8")
+    path.write_text("问题；答复；责任单位\n社保卡怎么办；先挂失；武冈市人力资源和社会保障局\n", encoding="utf-8")
     with pytest.raises(InputError, match=r"separated by tabs or semicolons, not commas"):
         read_entries(path)
     path.write_text("", encoding="utf-8")

@@ -282,7 +282,8 @@ def _some(ids: tuple[str, ...], shown: int = 5) -> str:
 
 
 @kb_app.command("import")
-def import_entries(file: Path = typer.Argument(..., help=".jsonl, .csv, .xlsx or .xls (see appeal/demo/README.md)"),
+def import_entries(file: Path = typer.Argument(..., help=".jsonl, .csv (.tsv, Excel's Unicode .txt), .xlsx or .xls "
+                                                      "(see appeal/demo/README.md)"),
                    by: Optional[str] = ByOption,
                    prune: bool = typer.Option(False, "--prune",
                                               help="also delete the stored entries of the file's sources (faq, case) "
