@@ -22,10 +22,8 @@ from pipeline.records import (SPLIT_ROW, WORKBOOK_SUFFIXES, AmbiguousDate, cell_
 # Written by `export`, ignored on import: the store sets them itself.
 _EXPORT_ONLY = ("updated_at", "updated_by")
 _LIST_FIELDS = ("alternatives", "tags")
-# A phrasing may hold a comma or a line break; a keyword list is written with whatever separator the office uses,
-# or a line each.
-# A phrasing may hold a comma, so alternatives split at | alone, the full-width ｜ an IME types, and a line break
-# (Alt+Enter in Excel, as a tags cell lists its items)
+# A phrasing may hold a comma, so alternatives split at |, the full-width ｜ an IME types, or a line break (Alt+Enter
+# in Excel: a cell lists them a line each); a keyword list is written with whatever separator the office uses.
 _SEPARATORS = {"alternatives": re.compile(r"[|｜\n]"), "tags": re.compile(r"[|｜,，、;；\n]")}
 # a source as a sheet may write it
 _SOURCE_OF_CELL = {"faq": "faq", "常见问题": "faq", "问答": "faq", "case": "case", "案例": "case"}
