@@ -135,8 +135,8 @@ def head_outcomes(predictions: Sequence[dict], gold: Sequence[str | None], head:
 
 def score_head(predictions: Sequence[dict], gold: Sequence[str | None], head: str,
                card: HeadCard) -> tuple[HeadReport, HeadOutcomes] | None:
-    """One head scored on the tickets labelled for it, with the coverage and
-    precision of its dispatch threshold; None where no ticket is."""
+    """One head scored on the tickets labelled for it, with the coverage and precision of its dispatch threshold;
+    None where no ticket is labelled for it."""
     outcomes = head_outcomes(predictions, gold, head)
     if not outcomes.y_true:
         return None
