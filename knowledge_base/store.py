@@ -605,7 +605,7 @@ class EntryStore:
         `LargePrune` where that is more than `prune_share` of them (a filtered sheet is no whole one)."""
         added = updated = unchanged = 0
         stored: list[Entry] = []
-        asking: list[EntryRow] = []  # added, or asking another question or in another period than before
+        asking: list[Entry] = []  # FAQ entries added, or asking another question or in another period than before
         now = utc_now()
         entries = [_as_stored(entry) for entry in entries]
         ids = [entry.id or derived_id(entry) for entry in entries]
@@ -650,8 +650,11 @@ class EntryStore:
                     setattr(row, name, value)
                 row.updated_at, row.updated_by = now, updated_by
                 stored.append(row)
-                if before is None or _asked_when(before) != _asked_when(row.to_entry()):
-                    asking.append(row)
+                # only curated answers can meet (`_answering_the_same`): a case is not read back for it
+                if row.source == "faq":
+                    after = row.to_entry()
+                    if before is None or _asked_when(before) != _asked_when(after):
+                        asking.append(after)
             sources = {entry.source for _, entry in entries}
             held = session.scalars(select(EntryRow.id).where(EntryRow.source.in_(sources)).order_by(EntryRow.id)).all()
             missing = tuple(entry_id for entry_id in held if entry_id not in seen)
@@ -668,10 +671,10 @@ class EntryStore:
             # as `add` and `update` refuse it: an id Excel changed (0012 read back as 12), or a retyped one, made a
             # second entry for the question, and agents were suggested both answers, the new and the old
             clashes: dict[frozenset[str], str] = {}
-            for row in asking:
-                if (same := self._answering_the_same(session, row.to_entry(), row.id)) is not None:
-                    clashes.setdefault(frozenset((row.id, same)),
-                                       f"entries {row.id!r} and {same!r} answer one question in the same period")
+            for entry in asking:
+                if (same := self._answering_the_same(session, entry, entry.id)) is not None:
+                    clashes.setdefault(frozenset((entry.id, same)),
+                                       f"entries {entry.id!r} and {same!r} answer one question in the same period")
             refuse_problems("", list(clashes.values()),
                             " (keep one of each two, or give them periods that do not overlap)")
             version = self._bump(session)

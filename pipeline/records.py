@@ -334,6 +334,7 @@ _AFTERNOON = {"下午": 12, "傍晚": 12, "中午": 11}  # hours before this are
 # is the small hours, but of which day? the writer of 11月30日晚上1点 may mean 12月1日: refused, as a date is.
 _NIGHT = frozenset({"晚上", "夜里", "深夜", "半夜"})
 _SMALL_HOURS = range(1, 6)
+_TWELVE = {"凌晨": 0, **dict.fromkeys(_NIGHT, 24)}  # 12点 of these parts: 凌晨12点 starts the day
 
 
 def _time_as_iso(found: re.Match) -> str:
@@ -346,8 +347,8 @@ def _time_as_iso(found: re.Match) -> str:
         raise AmbiguousDate(f"{found[0].strip()!r}: the night of which day? write 凌晨{hour}点 with that day's date")
     elif part in _NIGHT and hour < 12:
         hour += 12
-    elif part in _NIGHT | {"凌晨"} and hour == 12:  # 凌晨12点 starts the day
-        hour = 0 if part == "凌晨" else 24
+    elif part in _TWELVE and hour == 12:
+        hour = _TWELVE[part]
     minute = 30 if found["half"] else int(found["minute"] or found["colon_minute"] or 0)
     return f" {hour:02d}:{minute:02d}:{int(found['second'] or found['colon_second'] or 0):02d}"
 
