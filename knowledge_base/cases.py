@@ -12,17 +12,22 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from knowledge_base.files import validation_message
+from knowledge_base.files import day_text, validation_message
 from knowledge_base.store import EntryIn
 from pipeline.errors import InputError, refuse_problems
-from pipeline.records import (COLUMN_ALIASES, WORKBOOK_SUFFIXES, Table, cell_text, find_columns, read_csv_frame,
-                              read_workbook)
+from pipeline.records import (COLUMN_ALIASES, WORKBOOK_SUFFIXES, AmbiguousDate, Table, cell_text, column_key,
+                              find_columns, read_csv_frame, read_workbook)
 from pipeline.ticket_text import masked_parts, masked_text
 
 # A case needs its id, its text and the official reply; the title and the replying unit are used when the file
 # has them. Headers as the ticket files spell them (teddy2020c's 留言编号/留言详情/答复意见, 12345 exports' 工单编号/
 # 诉求内容/办理结果 …).
 REQUIRED = ("id", "text", "reply")
+# A trainer marks the replies a policy change made wrong in a validity column, as on a FAQ sheet. Only headers that
+# can mean nothing else: a work-order export's 截止日期 or 到期日期 is the handling deadline, which would retire
+# every case the day after it was answered.
+VALIDITY_HEADERS = {"valid_from": ("valid_from", "生效日期", "施行日期", "有效期起", "有效期自"),
+                    "valid_to": ("valid_to", "失效日期", "废止日期", "有效期至", "有效期止")}
 
 
 def _read_table(path: Path) -> Table:
@@ -47,7 +52,8 @@ class CaseFile:
 
 def read_cases(path: Path) -> list[EntryIn]:
     """Every (ticket, official reply) row of a CSV/Excel file: id, text and reply columns, optional title, unit
-    and author (the headers of `pipeline.records.COLUMN_ALIASES`, e.g. 留言编号, 留言主题, 留言详情, 答复意见)."""
+    and author (the headers of `pipeline.records.COLUMN_ALIASES`, e.g. 留言编号, 留言主题, 留言详情, 答复意见), and the
+    validity columns of `VALIDITY_HEADERS`."""
     return read_case_file(path).entries
 
 
@@ -62,6 +68,7 @@ def read_case_file(path: Path, *, skip_unanswered: bool = False) -> CaseFile:
         raise InputError(f"{path}: missing column(s) for {', '.join(missing)} ("
                          + "; ".join(f"{field}: one of {', '.join(COLUMN_ALIASES[field])}" for field in missing)
                          + f"; header: {', '.join(map(str, table.frame.columns))})")
+    columns.update(_validity_columns(table.frame.columns))
     cases = CaseFile([])
     first_row: dict[str, str] = {}
     problems: list[str] = []
@@ -80,6 +87,25 @@ def read_case_file(path: Path, *, skip_unanswered: bool = False) -> CaseFile:
         raise InputError(f"{path}: no cases" + (f" ({len(cases.unanswered)} tickets without a reply)"
                                                 if cases.unanswered else ""))
     return cases
+
+
+def _validity_columns(headers) -> dict[str, str]:
+    by_key = {column_key(h): h for h in reversed(list(headers))}  # the first of two alike, as `find_columns`
+    return {field: by_key[found] for field, aliases in VALIDITY_HEADERS.items()
+            if (found := next((a for a in aliases if a in by_key), None)) is not None}
+
+
+def _validity(row: dict[str, str], columns: dict[str, str], where: str) -> dict[str, str | None]:
+    """The validity fields of the file's validity columns; an empty cell clears the field, as on a FAQ sheet (a
+    case no longer retired), a file without the column leaves the stored value alone (`kb update --valid-to`)."""
+    days = {}
+    for name in VALIDITY_HEADERS:
+        if name in columns:
+            try:
+                days[name] = day_text(row[columns[name]]) if row[columns[name]].strip() else None
+            except AmbiguousDate as exc:
+                raise InputError(f"{where}: column {columns[name]!r}: {exc}") from None
+    return days
 
 
 def _case_entry(row: dict[str, str], columns: dict[str, str], where: str, first_row: dict[str, str],
@@ -105,6 +131,7 @@ def _case_entry(row: dict[str, str], columns: dict[str, str], where: str, first_
     try:
         return EntryIn(id=f"case-{case_id}", question=title or body, alternatives=[body] if title and body else [],
                        answer=reply, unit=masked_text(row[columns["unit"]]) if "unit" in columns else "",
-                       source="case")
+                       source="case", **_validity(row, columns, where))
     except ValidationError as exc:
-        raise InputError(f"{where}: {validation_message(exc)}") from None
+        raise InputError(f"{where}: {validation_message(exc, lambda field: f'column {columns.get(field, field)!r}')}"
+                         ) from None

@@ -666,8 +666,6 @@ class EntryStore:
                     self._keep(session, row, "delete", updated_by, now)
                     session.delete(row)
             session.flush()
-            # as `add` refuses it: an id Excel changed (0012 read back as 12) or a retyped one made a second entry
-            # for the question, and agents were suggested both answers, the new and the old
             # as `add` and `update` refuse it: an id Excel changed (0012 read back as 12), or a retyped one, made a
             # second entry for the question, and agents were suggested both answers, the new and the old
             clashes: dict[frozenset[str], str] = {}

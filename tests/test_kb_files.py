@@ -12,7 +12,7 @@ import pytest
 from knowledge_base.cases import read_case_file, read_cases
 from knowledge_base.files import IgnoredColumnsWarning, RepeatedRowsWarning, read_entries
 from knowledge_base.kb import KnowledgeBase
-from knowledge_base.store import derived_id
+from knowledge_base.store import EntryUpdate, derived_id
 from knowledge_base.units import load_catalogue, unknown_unit_warnings
 from pipeline.errors import InputError
 from ticket_samples import write_html_xls, write_xls
@@ -404,6 +404,33 @@ def test_faq_and_case_exports_with_a_title_above_the_column_names_name_their_row
     assert read_entries(tmp_path / "faq_page.xls") == read_entries(tmp_path / "faq.xlsx")  # a web page named .xls
     write_xls(cases, tmp_path / "cases.xls", title="武冈市12345热线工单办理情况（2026年11月）")
     assert read_case_file(tmp_path / "cases.xls", skip_unanswered=True) == case_file
+
+
+def test_a_case_file_retires_the_replies_its_validity_column_names_and_leaves_a_stored_retirement(replies, tmp_path):
+    """A trainer marks the replies a policy change made wrong in a 失效日期 column, as on a FAQ sheet: it was
+    read past, and the stale reply kept being suggested. A month's export without the column keeps what
+    `kb update --valid-to` set; 截止日期, a work order's handling deadline, retires nothing."""
+    kb = KnowledgeBase(f"sqlite:///{tmp_path / 'kb.db'}")
+    plain = replies.head(3).assign(截止日期="2020/1/15")
+    plain.to_csv(tmp_path / "cases.csv", index=False)
+    kb.import_entries(read_cases(tmp_path / "cases.csv"), "trainer")
+    first, second, third = (f"case-{number}" for number in plain["留言编号"])
+    assert {e.status_on(date(2026, 12, 1)) for e in kb.store.all()} == {"active"}
+    kb.store.update(third, EntryUpdate(valid_to=date(2026, 6, 30)), "trainer")  # retired by hand
+    plain.assign(失效日期=["2026年11月30日", "", "无"]).to_excel(tmp_path / "cases.xlsx", index=False)
+    kb.import_entries(read_cases(tmp_path / "cases.xlsx"), "trainer")
+    assert {e.id: e.valid_to for e in kb.store.all()} == {first: date(2026, 11, 30), second: None, third: None}
+    kb.store.update(third, EntryUpdate(valid_to=date(2026, 6, 30)), "trainer")
+    kb.import_entries(read_cases(tmp_path / "cases.csv"), "trainer")
+    assert kb.store.get(third).valid_to == date(2026, 6, 30)
+    assert kb.store.get(first).valid_to == date(2026, 11, 30)
+    kb.close()
+    bad = plain.assign(生效日期=["2026-01-01", "2026-13-01", "12-31"], 失效日期=["2025-12-31", "", ""])
+    bad.to_csv(tmp_path / "bad.csv", index=False)
+    with pytest.raises(InputError) as refused:
+        read_cases(tmp_path / "bad.csv")
+    assert [line.strip().split(": ")[:2] for line in str(refused.value).splitlines()[1:]] == [
+        ["row 2", "valid_to is before valid_from"], ["row 3", "column '生效日期'"], ["row 4", "column '生效日期'"]]
 
 
 def test_a_bad_row_leaves_the_database_untouched(tmp_path):

@@ -313,7 +313,8 @@ def import_entries(file: Path = typer.Argument(..., help=".jsonl, .csv (.tsv, Ex
 def import_cases(
     file: Path = typer.Argument(..., help="CSV/Excel: id, text and reply columns (留言编号, 留言详情, 答复意见, or "
                                           "工单编号, 诉求内容, 办理结果 …), title, unit and author (留言用户, "
-                                          "来电人: masked in the reply too) if present"),
+                                          "来电人: masked in the reply too) and 生效日期/失效日期 (a reply a "
+                                          "policy change made wrong) if present"),
     by: Optional[str] = ByOption,
     skip_unanswered: bool = typer.Option(False, "--skip-unanswered",
                                          help="leave out tickets whose reply is empty (an export that also holds "
