@@ -124,6 +124,11 @@ def test_nothing_new_is_an_error(registry, tmp_path):
         retrain([old], registry=registry, since="last tuesday", work_dir=tmp_path / "runs")
     with pytest.raises(InputError, match="--since '1/2/2026' may be 2026-01-02 or 2026-02-01"):
         retrain([old], registry=registry, since="1/2/2026", work_dir=tmp_path / "runs")
+    # retraining reads the dates (the latest label wins): a 时间 column of times alone is refused, as a file to
+    # train or predict on, which reads none, is not
+    times = _jsonl(tmp_path / "times.jsonl", [{"text": "路灯坏了", "topic": "城乡建设", "时间": "09:30"}])
+    with pytest.raises(InputError, match=r"line 1, column '时间': '09:30': which day\?"):
+        retrain([times], registry=registry, work_dir=tmp_path / "runs")
     # tickets the champion was trained on, with the labels it learnt: a challenger would learn its data again
     base = pd.read_csv(ModelCard.load(registry.champion()[1]).training["data"])
     known = tmp_path / "known_segmented.csv"

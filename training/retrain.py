@@ -113,7 +113,7 @@ def _load_new(paths: Sequence[Path], stopwords, since: str | None,
     rows: list[dict] = []
     for path in paths:
         # Every row: a ticket labelled twice is resolved below by date (the latest label), not by majority.
-        dataset, load_report = load_tickets(path, stopwords=stopwords, deduplicate=False)
+        dataset, load_report = load_tickets(path, stopwords=stopwords, deduplicate=False, dates=True)
         rows += [{**r, "presegmented": load_report.presegmented} for r in dataset.to_list()
                  if any(r[h] is not None for h in HEADS)]
     from appeal.config import get_settings

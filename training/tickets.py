@@ -137,6 +137,7 @@ def load_tickets(
     deduplicate: bool = True,
     on_conflict: Literal["resolve", "error"] = "resolve",
     unit_label: Callable[[str], str | None] | None = None,
+    dates: bool = False,
 ) -> tuple[datasets.Dataset, LoadReport]:
     """Read, map, validate and canonicalise a ticket file.
 
@@ -145,7 +146,9 @@ def load_tickets(
     `read_units_as_labels`); `stopwords` is the model's own list for raw text (default:
     `pipeline.default_stopwords()`). `deduplicate=False` keeps every row in order (prediction must answer for
     each input row) and skips the duplicate/conflict handling; `on_conflict="error"` refuses a file in which the
-    same text carries different labels.
+    same text carries different labels. `dates` reads `created_at` (retraining orders labels by it); unread, it
+    is None: a date cell that only retraining would read (a 时间 column of times alone, an export's 无) refuses
+    no file to train, evaluate or predict on.
     """
     path = Path(path)
     if not path.is_file():
@@ -165,7 +168,8 @@ def load_tickets(
 
     _validate_text(path, records, row_names, mapping)
     for name in DATE_FIELDS:
-        records[name] = _parse_date_column(path, records[name], row_names, _source(mapping, name))
+        records[name] = (_parse_date_column(path, records[name], row_names, _source(mapping, name)) if dates
+                         else [None] * n)
     # Without an id the row number is the one stable handle a user can look up.
     records["id"] = [value or name.split()[-1] for value, name in zip(records["id"], row_names)]
     units_read_as: Counter[tuple[str, str]] = Counter()
