@@ -443,6 +443,7 @@ def test_bad_date_names_row_and_column(tmp_path):
     # past it, as a 12345 export's 时间 column of times alone, refused for every row, stopped a batch prediction
     ds, report = load_tickets(tmp_path / "t.csv")
     assert report.rows == len(frame) and set(ds["created_at"]) == {None}
+    assert report.column_sources()["not_read"] == ["留言时间"]
 
 
 def test_parse_date_spellings():

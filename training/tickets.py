@@ -103,6 +103,7 @@ class LoadReport:
     label_counts: dict[str, dict[str, int]] = field(default_factory=dict)
     fingerprint: str = ""
     units_read_as: Counter[tuple[str, str]] = field(default_factory=Counter)  # (as given, label) → rows
+    dates_read: bool = True  # see `load_tickets(dates=…)`
 
     def summary(self) -> str:
         heads = ", ".join(f"{h}: {len(c)} labels" for h, c in self.label_counts.items() if c) or "no labels"
@@ -115,7 +116,8 @@ class LoadReport:
 
     def column_sources(self) -> dict:
         """{"read": each ticket field → the file column it was read from, "not_read": the other columns}."""
-        used = (*SCHEMA, "author")  # the author's name is read to be masked in the text
+        # the author's name is read to be masked in the text
+        used = {*SCHEMA, "author"} - (set() if self.dates_read else set(DATE_FIELDS))
         return {"read": {target: str(source) for source, target in self.columns.items() if target in used},
                 "not_read": [str(source) for source, target in self.columns.items() if target not in used]}
 
@@ -181,7 +183,7 @@ def load_tickets(
 
     segmented = _looks_presegmented(path, records) if presegmented is None else presegmented
     report = LoadReport(str(path), fmt, encoding, rows_read=n, rows=n, presegmented=segmented, columns=mapping,
-                        units_read_as=units_read_as)
+                        units_read_as=units_read_as, dates_read=dates)
     if deduplicate:
         keep = _deduplicate(path, records, row_names, report, on_conflict)
         records = {name: [values[i] for i in keep] for name, values in records.items()}
