@@ -9,10 +9,10 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
-from typing import Annotated, Iterable, Literal
+from typing import Annotated, Callable, ClassVar, Iterable, Literal
 
 from pydantic import (AfterValidator, BaseModel, ConfigDict, Field, PlainSerializer, ValidationInfo, field_validator,
-                      model_validator)
+                      ValidationError, model_validator)
 from sqlalchemy import (JSON, Date, DateTime, Integer, LargeBinary, String, Text, delete, event, func, or_, select,
                         update)
 from sqlalchemy.exc import IntegrityError
@@ -63,7 +63,7 @@ class _UserText(BaseModel):
     @classmethod
     def _says_something(cls, value: str | None, info: ValidationInfo) -> str | None:
         # "\u200b" or "。。。" passed min_length, and a blank answer was suggested to agents
-        if value is not None and not _has_text(value) and not _stored(info):
+        if value is not None and not _has_text(value) and not _stored(cls, info, info.field_name):
             raise ValueError("holds no text: only spaces, punctuation or invisible characters")
         return value
 
@@ -79,13 +79,16 @@ MAX_TAG_CHARS = 100
 MAX_ITEMS = {"alternatives": 50, "tags": 30}  # the demo FAQ's most are 4 and 5
 
 
-# What is read back from the database was within the limits of the release that stored it: reading it never fails on
-# limits set since.
+# What is read back from the database was within the rules of the release that stored it: reading it never fails on
+# rules set since (a listing, an entry's history and the API's answers are read back too).
 STORED = {"stored": True}
 
 
-def _stored(info: ValidationInfo) -> bool:
-    return bool(info.context and info.context.get("stored"))
+def _stored(model: type[BaseModel], info: ValidationInfo, field: str) -> bool:
+    """Whether the rules for new text pass `field` by: it is read back, or an edit leaves it as stored (`update`
+    answers for the fields it gives: an entry stored before a rule it breaks can still be retired with valid_to)."""
+    context = info.context or {}
+    return getattr(model, "read_back", False) or bool(context.get("stored")) or field in context.get("unchanged", ())
 
 
 class EntryIn(_UserText):
@@ -109,17 +112,17 @@ class EntryIn(_UserText):
         # a tag pasted twice is one tag; a phrasing given twice would count its words twice in BM25
         items = list(dict.fromkeys(v.strip() for v in values if v and _has_text(v)))
         limit = MAX_TAG_CHARS if info.field_name == "tags" else MAX_TEXT_CHARS
-        if any(len(item) > limit for item in items) and not _stored(info):
+        if any(len(item) > limit for item in items) and not _stored(cls, info, info.field_name):
             raise ValueError(f"an item may hold at most {limit} characters")
         # 2,000 phrasings took 100 s to store and made every listing megabytes long
-        if len(items) > MAX_ITEMS[info.field_name] and not _stored(info):
+        if len(items) > MAX_ITEMS[info.field_name] and not _stored(cls, info, info.field_name):
             raise ValueError(f"at most {MAX_ITEMS[info.field_name]} {info.field_name}, got {len(items)}")
         return items
 
     @field_validator("question", "answer")
     @classmethod
     def _not_too_long(cls, value: str, info: ValidationInfo) -> str:
-        if len(value) > MAX_TEXT_CHARS and not _stored(info):
+        if len(value) > MAX_TEXT_CHARS and not _stored(cls, info, info.field_name):
             raise ValueError(f"String should have at most {MAX_TEXT_CHARS} characters")
         return value
 
@@ -144,20 +147,20 @@ class EntryIn(_UserText):
     def _consistent(self, info: ValidationInfo) -> "EntryIn":
         if self.source == "faq" and not self.unit:
             raise ValueError("a FAQ entry needs its responsible unit")
-        if self.source == "faq" and not _stored(info):
-            _no_personal_data(self)
+        if self.source == "faq":
+            _no_personal_data(self, lambda field: _stored(type(self), info, field))
         if self.valid_from and self.valid_to and self.valid_to < self.valid_from:
             raise ValueError("valid_to is before valid_from")
         return self
 
 
-def _no_personal_data(entry: EntryIn) -> None:
+def _no_personal_data(entry: EntryIn, passed: Callable[[str], bool]) -> None:
     # A curated question is suggested to every agent whose ticket resembles it: a caller's number or name pasted into
     # one from a ticket would reach them all, unmasked. (A past case is masked as stored; an answer may give a unit's
     # published number, which `answer_checks` asks the trainer to check.)
-    for what, texts in (("the question", [entry.question]), ("another phrasing", entry.alternatives),
-                        ("a tag", entry.tags)):
-        for text in texts:
+    for what, field in (("the question", "question"), ("another phrasing", "alternatives"), ("a tag", "tags")):
+        value = getattr(entry, field)
+        for text in [] if passed(field) else [value] if isinstance(value, str) else value:
             # read as masking reads a ticket: names are found by Simplified surnames (我叫張建國)
             if found := sorted({PII_TOKENS[span.kind] for span in find_pii(to_simplified(strip_invisible(text)))}):
                 raise ValueError(f"{what} holds personal data ({'、'.join(found)}): a FAQ asks in general terms; "
@@ -177,6 +180,21 @@ class EntryUpdate(_UserText):
     valid_to: date | None = None
 
 
+def rule_warnings(entries: Iterable[Entry]) -> list[str]:
+    """One line per entry stored before a rule it breaks (an earlier release took a FAQ question naming a caller, or
+    an answer of punctuation alone): read and edited as it is, and its trainer is to hear what to fix."""
+    from knowledge_base.files import validation_message
+
+    lines = []
+    for entry in entries:
+        try:
+            EntryIn.model_validate(entry.model_dump(include=set(EntryIn.model_fields)))
+        except ValidationError as exc:
+            lines.append(f"{entry.id}: stored before a rule it breaks ({validation_message(exc, lambda f: f'its {f}')})"
+                         ": fix it, or delete the entry")
+    return lines
+
+
 def _naive_utc(at: datetime) -> datetime:
     return at.astimezone(timezone.utc).replace(tzinfo=None) if at.tzinfo else at
 
@@ -189,6 +207,9 @@ UtcStamp = Annotated[datetime, AfterValidator(_naive_utc),
 
 
 class Entry(EntryIn):
+    """An entry as stored; it is only ever read back (the API validates its answers again, without context)."""
+
+    read_back: ClassVar[bool] = True
     id: str
     updated_at: UtcStamp
     updated_by: str
@@ -519,7 +540,9 @@ class EntryStore:
                 raise InputError(f"no entry {entry_id!r}")
             before = row.to_entry()
             stored = before.model_dump(include=set(EntryIn.model_fields))
-            merged = _as_stored(EntryIn.model_validate({**stored, **change.model_dump(exclude_unset=True)}))
+            given = change.model_dump(exclude_unset=True)
+            merged = _as_stored(EntryIn.model_validate({**stored, **given},
+                                                       context={"unchanged": set(stored) - set(given)}))
             values = merged.model_dump(exclude={"id"})
             # only an edit of the question or the period can make two answers meet (two that met before this rule
             # stay editable)

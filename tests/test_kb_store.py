@@ -10,7 +10,8 @@ from sqlalchemy import inspect
 from appeal.config import centre_today
 from knowledge_base.files import read_entries
 from knowledge_base.kb import KnowledgeBase
-from knowledge_base.store import EntryChanged, EntryFilter, EntryIn, EntryRow, EntryStore, EntryUpdate
+from knowledge_base.store import (EntryChanged, EntryFilter, EntryIn, EntryRow, EntryStore, EntryUpdate,
+                                  rule_warnings)
 from pipeline.errors import InputError
 from tests.conftest import centre_today_in
 from tests.database_support import create_older_table
@@ -258,11 +259,37 @@ def test_an_entry_stored_before_the_length_limits_is_still_read_and_edited_withi
     with kb.store._session.begin() as session:
         session.get(EntryRow, "sbk-lost").answer = "请先挂失。" * 10_000
     assert len(kb.store.get("sbk-lost").answer) == 50_000
+    kb.update("sbk-lost", EntryUpdate(tags=["社保卡"]), updated_by="tester")  # an edit answers for what it gives
     with pytest.raises(ValueError, match="at most 20000 characters"):
-        kb.update("sbk-lost", EntryUpdate(tags=["社保卡"]), updated_by="tester")
+        kb.update("sbk-lost", EntryUpdate(answer="请先挂失。" * 5_000), updated_by="tester")
     kb.update("sbk-lost", EntryUpdate(answer="请先挂失，再补办。"), updated_by="tester")
     assert kb.store.get("sbk-lost").answer == "请先挂失，再补办。"
     assert len(kb.store.history("sbk-lost")[-2].entry.answer) == 50_000  # the version it replaced, read back too
+
+
+def test_an_entry_stored_before_a_rule_it_breaks_is_read_listed_edited_and_named(kb):
+    """An earlier release stored a FAQ question naming a caller and an answer of punctuation alone: the entry, its
+    listing and its history must still read (a trainer cannot fix what fails to open), an edit answers for the
+    fields it gives (such an entry can still be retired), and the trainer is told what to fix."""
+    kb.add(SOCIAL, "tester")
+    kb.update("sbk-lost", EntryUpdate(topic="社保"), updated_by="tester")  # a kept version to read back too
+    with kb.store._session.begin() as session:
+        row = session.get(EntryRow, "sbk-lost")
+        row.question, row.answer = "我叫张建国，社保卡丢了怎么补办？", "。。。"
+    assert kb.store.get("sbk-lost").answer == "。。。"
+    assert [e.id for e in kb.store.all() if EntryFilter(contains="张建国").matches(e, centre_today())] == ["sbk-lost"]
+    assert [c.action for c in kb.store.history("sbk-lost")] == ["add", "update"]
+    retired = kb.update("sbk-lost", EntryUpdate(valid_to=date(2026, 1, 31)), updated_by="tester")
+    assert retired.valid_to == date(2026, 1, 31) and retired.question.startswith("我叫张建国")
+    assert rule_warnings([retired]) == ["sbk-lost: stored before a rule it breaks (its answer: holds no text: only "
+                                        "spaces, punctuation or invisible characters): fix it, or delete the entry"]
+    with pytest.raises(ValueError, match="the question holds personal data"):  # what an edit gives meets the rules
+        kb.update("sbk-lost", EntryUpdate(question="我叫李秀英，社保卡丢了怎么补办？"), updated_by="tester")
+    fixed = kb.update("sbk-lost", EntryUpdate(answer="请先挂失，再补办。"), updated_by="tester")
+    assert rule_warnings([fixed]) == ["sbk-lost: stored before a rule it breaks (the question holds personal data "
+                                      "([姓名]): a FAQ asks in general terms; leave the caller's details out): fix it, "
+                                      "or delete the entry"]
+    assert rule_warnings([kb.update("sbk-lost", EntryUpdate(question="社保卡丢了怎么补办？"), "tester")]) == []
 
 
 @pytest.mark.parametrize("typed", ["社保卡丢了怎么补办?", "社保卡丟了怎麼補辦？", "社保卡丢了怎么补办", " 社保卡丢了  怎么补办？"])

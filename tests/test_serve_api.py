@@ -477,6 +477,30 @@ def test_an_answer_that_gives_a_fee_is_saved_with_a_warning_and_a_question_namin
         assert trainer.get("/v1/kb/entries/wg-pii-1").status_code == 404
 
 
+def test_an_entry_an_earlier_release_stored_against_a_rule_of_today_is_listed_read_and_retired(server):
+    """A FAQ question naming a caller, stored before such questions were refused: the trainers' list answered 422
+    for every FAQ entry, reading the entry 500, its history 422, and so it could not be fixed nor retired."""
+    with server.client("trainer") as trainer:
+        created = trainer.post("/v1/kb/entries", json={**FAQ, "id": "wg-legacy-1", "question": "老人证怎么办理？"})
+        assert created.status_code == 201, created.text
+        with sqlite3.connect(server.home / "appeal.db") as db:
+            db.execute("UPDATE kb_entry SET question = ?, updated_at = '2025-06-01 08:00:00.000000' "
+                       "WHERE id = 'wg-legacy-1'", ("我叫张建国，老人证怎么办理？",))
+            db.execute("UPDATE kb_state SET version = version + 1")  # as a write tells the service to read again
+        listed = trainer.get("/v1/kb/entries", params={"q": "老人证"})
+        assert listed.status_code == 200 and [e["id"] for e in listed.json()["entries"]] == ["wg-legacy-1"]
+        read = trainer.get("/v1/kb/entries/wg-legacy-1")
+        assert read.status_code == 200 and read.json()["question"] == "我叫张建国，老人证怎么办理？"
+        assert trainer.get("/v1/kb/entries/wg-legacy-1/history").status_code == 200
+        retired = trainer.patch("/v1/kb/entries/wg-legacy-1", json={"valid_to": "2026-01-31"},
+                                headers={"If-Match": read.headers["ETag"]})
+        assert retired.status_code == 200, retired.text
+        assert retired.json()["warnings"] == ["wg-legacy-1: stored before a rule it breaks (the question holds personal "
+                                              "data ([姓名]): a FAQ asks in general terms; leave the caller's details "
+                                              "out): fix it, or delete the entry"]
+        assert trainer.delete("/v1/kb/entries/wg-legacy-1").status_code == 204
+
+
 def test_an_edit_made_on_a_stale_copy_is_refused_and_undoes_nothing(server):
     """Two trainers open one answer in their forms; the second to save had read it before the first saved."""
     path = "/v1/kb/entries/wg-etag-1"

@@ -137,7 +137,7 @@ def update(
 ) -> None:
     """Change the given fields of one entry."""
     from knowledge_base.files import list_items
-    from knowledge_base.store import EntryUpdate
+    from knowledge_base.store import EntryUpdate, rule_warnings
 
     given = dict(question=question, answer=answer, unit=unit, topic=topic,
                  alternatives=alt and list_items("alternatives", alt), tags=tag and list_items("tags", tag),
@@ -153,6 +153,8 @@ def update(
         stored, _ = _store().update(entry_id, change, who(by))
     if unit is not None or answer is not None:
         _warn([stored])
+    for line in rule_warnings([stored]):
+        typer.secho(f"warning: {line}", fg=typer.colors.YELLOW, err=True)
     _print_entry(stored)
 
 

@@ -12,7 +12,8 @@ from fastapi import APIRouter, Depends, Header, HTTPException, Path, Query, Resp
 from starlette.convertors import PathConvertor, register_url_convertor
 
 from knowledge_base.dispatch import default_routing
-from knowledge_base.store import Change, Entry, EntryChanged, EntryFilter, EntryIn, EntryUpdate, Source, Status
+from knowledge_base.store import (Change, Entry, EntryChanged, EntryFilter, EntryIn, EntryUpdate, Source, Status,
+                                  rule_warnings)
 from knowledge_base.answer_checks import specifics_warnings
 from knowledge_base.units import unknown_unit_warnings
 from pipeline.errors import InputError
@@ -66,7 +67,7 @@ def list_entries(
 
 def _saved(entry: Entry, response: Response) -> EntrySaved:
     response.headers["ETag"] = _etag(entry)
-    warnings = unknown_unit_warnings([entry], default_routing()[0]) + specifics_warnings([entry])
+    warnings = unknown_unit_warnings([entry], default_routing()[0]) + specifics_warnings([entry]) + rule_warnings([entry])
     return EntrySaved(**entry.model_dump(), warnings=warnings)
 
 
