@@ -168,11 +168,15 @@ class Catalogue:
 
     def unit_label(self, name: str, known: Collection[str]) -> str | None:
         """The label among `known` (a unit head's labels) that an agent's unit answer means: the name itself, or
-        the functional type it names; None when neither is known."""
+        the functional type it names, also where the head learnt that type under a former name (a type renamed
+        since, its old name kept as an alias: its answers must not become a class per spelling); None when
+        neither is known."""
         if name in known:
             return name
         found = self.functional_type_of(name)
-        return found if found in known else None
+        if found is None or found in known:
+            return found
+        return next((label for label in sorted(known) if self.types.canonical(label) == found), None)
 
     def label_reader(self, known: Collection[str]) -> Callable[[str], str | None]:
         """How a unit answer becomes one of a unit head's labels (`known`): people name the unit they know
@@ -180,8 +184,8 @@ class Catalogue:
         head's labels are all catalogue types, any unit the catalogue knows is read as its type, a type new to the
         head too: 残联 and 武冈市残疾人联合会 then become one new class, named as the head names its classes.
         Otherwise only answers that land on a known label are read. None for an answer it cannot place."""
-        if all(self.types.canonical(label) == label for label in known):
-            return self.functional_type_of
+        if all(self.types.canonical(label) is not None for label in known):
+            return lambda name: self.unit_label(name, known) or self.functional_type_of(name)
         return lambda name: self.unit_label(name, known)
 
 

@@ -109,6 +109,24 @@ def test_missing_file_is_an_input_error(tmp_path):
         load_catalogue(tmp_path / "nope.csv")
 
 
+def test_answers_for_a_type_renamed_since_the_model_learnt_it_are_read_as_its_label(pack):
+    """城市管理和综合执法 renamed 城市运行管理, the old name kept as an alias (as UNITS.md says): agents' answers
+    (城管局, the unit's new name, the new type) were no label of the model's, and a retrain learnt each as a class
+    of its own beside the old one."""
+    types = (pack / "functional_types.csv").read_text(encoding="utf-8")
+    (pack / "functional_types.csv").write_text(
+        types.replace("\n城市管理和综合执法,城管局;", "\n城市运行管理,城市管理和综合执法;城管局;"), encoding="utf-8")
+    _edit_units(pack, lambda rows: [{**r, "name": "武冈市城市运行管理局", "functional_type": "城市运行管理"}
+                                    if r["id"] == "wg-cgj" else r for r in rows])
+    catalogue = load_catalogue(pack / "units.csv", pack / "functional_types.csv")
+    learnt = {"城市管理和综合执法", "住房和城乡建设", "乡镇人民政府/街道办事处"}
+    read = catalogue.label_reader(learnt)
+    for answer in ("城管局", "武冈市城市运行管理局", "城市运行管理", "城市管理和综合执法", "wg-cgj"):
+        assert read(answer) == catalogue.unit_label(answer, learnt) == "城市管理和综合执法", answer
+    assert read("住建局") == "住房和城乡建设" and read("武冈市数据局") is None
+    assert read("武冈市教育局") == "教育"  # a type new to the model: one new class, named by the type
+
+
 def test_a_unit_answer_is_read_as_a_label_the_model_knows():
     catalogue = load_catalogue()
     types = {"住房和城乡建设", "乡镇人民政府/街道办事处"}
