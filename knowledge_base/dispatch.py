@@ -171,6 +171,8 @@ class PlaceRef(BaseModel):
     method: str
     source: str
     village: str | None = None
+    former: str | None = Field(None, description="the merged township the ticket named (水浸坪乡): `township` is the one "
+                                                  "it is part of now")
 
 
 class Refusal(BaseModel):
@@ -324,8 +326,14 @@ def decide(
     named = sorted({m.township for m in scan_places(text, gazetteer)})
     # a location field naming another county (隆回县司马冲镇) is no township of ours, and was then read past
     location_elsewhere = places_elsewhere(normalize(location)) if location else []
+    if location and location.strip() and (place is None or place.source != "location") and not location_elsewhere:
+        # a platform still sending a division code the gazetteer lacks, or a field that names no township: said, or
+        # the agent takes the text's township, or none, for the field's
+        trace.note("地点字段未能识别为乡镇街道 / the location field names no township of the gazetteer")
     if place:
         trace.note(f"属地: {place.township}（{place.source}: “{place.matched}”, {place.method}）")
+        if place.former:
+            trace.note(f"原{place.former}已并入{place.township} / a former township, merged into {place.township}")
         in_text = [township for township in named if township != place.township]
         if place.source == "location" and in_text:
             # The field may hold the caller's address and the text the place of the matter, or the other way
@@ -351,7 +359,7 @@ def decide(
         functional_type=functional_type,
         topic=topic.label if topic else None,
         jurisdiction=PlaceRef(township=place.township, code=place.code, matched=place.matched, method=place.method,
-                              source=place.source, village=place.village) if place else None,
+                              source=place.source, village=place.village, former=place.former) if place else None,
         urgent=bool(urgent),
         rules_version=rules.version,
     )

@@ -50,6 +50,9 @@ class Township:
     name: str  # full name as in the division list: 邓元泰镇, 辕门口街道
     kind: str  # 街道 / 镇 / 乡
     bare_name_ok: bool  # whether the name without its suffix is distinctive enough on its own
+    # The code of the township this one was merged into (乡镇撤并): callers and platforms name the old one for
+    # years, and its villages keep their rows under its code.
+    merged_into: str | None = None
 
     @property
     def core(self) -> str:
@@ -75,6 +78,7 @@ class Jurisdiction:
     method: Method
     source: Literal["location", "text"] = "text"
     village: str | None = None
+    former: str | None = None  # the merged township the ticket named (水浸坪乡), `township` the one it is part of now
 
 
 @dataclass(frozen=True)
@@ -83,11 +87,22 @@ class Gazetteer:
     places: tuple[Place, ...] = field(default=())
 
     def township(self, code: str) -> Township:
-        return next(t for t in self.townships if t.code == code)
+        """The township of `code` as it is now: a merged one's survivor."""
+        township = next(t for t in self.townships if t.code == code)
+        return self.township(township.merged_into) if township.merged_into else township
 
     @property
     def names(self) -> frozenset[str]:
-        return frozenset(t.name for t in self.townships)
+        """The townships as they are now (each has its government in the unit catalogue)."""
+        return frozenset(t.name for t in self.townships if not t.merged_into)
+
+    def mention(self, code: str, matched: str, start: int, end: int, method: Method, village: str | None = None
+                ) -> Jurisdiction:
+        """The township as it is now where a text names the one of `code`, a merged one by its former name."""
+        named = next(t for t in self.townships if t.code == code)
+        township = self.township(code)
+        return Jurisdiction(township.code, township.name, matched, start, end, method, village=village,
+                            former=named.name if named is not township else None)
 
 
 def read_gazetteer(*paths: Path) -> Gazetteer:
@@ -115,7 +130,8 @@ def read_gazetteer(*paths: Path) -> Gazetteer:
                         bare = (row["bare_name_ok"] or "").strip().lower()
                         if bare not in ("yes", "no"):
                             raise InputError(f"{where}, column bare_name_ok: expected yes or no, got {bare!r}")
-                        townships[code] = Township(code, name, kind, bare == "yes")
+                        townships[code] = Township(code, name, kind, bare == "yes",
+                                                   (row["parent_code"] or "").strip() or None)
                     elif kind in PLACE_KINDS:
                         places.append((Place(name, kind, (row["parent_code"] or "").strip()), where))
                     else:
@@ -125,6 +141,11 @@ def read_gazetteer(*paths: Path) -> Gazetteer:
     for place, where in places:
         if place.township_code not in townships:
             raise InputError(f"{where}, column parent_code: {place.township_code!r} is not a township of the gazetteer")
+    for township in townships.values():
+        survivor = townships.get(township.merged_into) if township.merged_into else None
+        if township.merged_into and (survivor is None or survivor.merged_into):
+            raise InputError(f"{township.name}: merged into {township.merged_into!r} (column parent_code), which is no "
+                             "township of the gazetteer that still stands")
     return Gazetteer(tuple(townships.values()), tuple(p for p, _ in places))
 
 
@@ -184,19 +205,17 @@ def scan_places(text: str, gazetteer: Gazetteer | None = None, *, structured: bo
                 village, method = None, "name_with_context"
             else:
                 continue
-            found.append(Jurisdiction(township.code, township.name, match.group(0), start, end, method, village=village))
+            found.append(gaz.mention(township.code, match.group(0), start, end, method, village))
     for place in gaz.places:
         if place.kind == "路":
             continue
         for match in re.finditer(re.escape(place.name), text):
-            township = gaz.township(place.township_code)
-            found.append(Jurisdiction(township.code, township.name, place.name, *match.span(), "gazetteer", village=place.name))
+            found.append(gaz.mention(place.township_code, place.name, *match.span(), "gazetteer", place.name))
     roads = {p.name: p for p in gaz.places if p.kind == "路"}
     for match in _ROAD_ADDRESS.finditer(text):
         road = next((roads[name] for name in roads if match.group(1).endswith(name)), None)
         if road:
-            township = gaz.township(road.township_code)
-            found.append(Jurisdiction(township.code, township.name, match.group(0), *match.span(), "road_address"))
+            found.append(gaz.mention(road.township_code, match.group(0), *match.span(), "road_address"))
     found.sort(key=lambda j: (j.start, -(j.end - j.start)))
     kept: list[Jurisdiction] = []
     for j in found:
@@ -219,12 +238,11 @@ _DIVISION_CODE = re.compile(r"(\d{9})(?:\d{3})?")
 
 
 def _by_division_code(location: str, gazetteer: Gazetteer | None) -> Jurisdiction | None:
+    gaz = gazetteer or default_gazetteer()
     match = _DIVISION_CODE.fullmatch(location)
-    township = match and next((t for t in (gazetteer or default_gazetteer()).townships if t.code == match.group(1)),
-                              None)
-    if not township:
+    if not (match and any(t.code == match.group(1) for t in gaz.townships)):
         return None
-    return Jurisdiction(township.code, township.name, location, 0, len(location), "division_code", "location")
+    return replace(gaz.mention(match.group(1), location, 0, len(location), "division_code"), source="location")
 
 
 def find_jurisdiction(text: str, location: str | None = None, gazetteer: Gazetteer | None = None) -> Jurisdiction | None:

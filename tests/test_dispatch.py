@@ -45,6 +45,36 @@ def test_a_matter_of_another_county_is_not_dispatched_without_a_look():
     assert "属地不一致: 地点为 隆回县，正文提到 邓元泰镇 / the location names another county" in d.reasons
 
 
+def test_a_merged_township_named_by_its_old_name_or_code_goes_to_the_township_it_is_part_of_now(tmp_path):
+    """水浸坪乡 merged into 双牌镇 (its gazetteer row given 双牌镇's code as parent_code, its unit row deleted):
+    tickets and platforms name the old township and send its code for years; they went to review with no lead
+    and no word of why, and an unreadable location field was read past without a word."""
+    from pipeline.area import BUNDLED
+    from pipeline.jurisdiction import read_gazetteer
+
+    gazetteer_file = tmp_path / "gazetteer.csv"
+    gazetteer_file.write_text(BUNDLED["gazetteer.csv"].read_text(encoding="utf-8").replace(
+        "430581207,水浸坪乡,乡,,", "430581207,水浸坪乡,乡,430581109,"), encoding="utf-8")
+    gazetteer = read_gazetteer(gazetteer_file)
+    units = tmp_path / "units.csv"
+    units.write_text("".join(line for line in (DEMO_DIR / "units.csv").read_text(encoding="utf-8").splitlines(True)
+                             if not line.startswith("twp-430581207,")), encoding="utf-8")
+    catalogue = load_catalogue(units, gazetteer=gazetteer)
+    township = heads("乡镇人民政府/街道办事处")
+    for text, location in (("水浸坪乡我们组的村道塌了，请乡政府想想办法。", None), ("村道塌了一大块。", "430581207"),
+                           ("村道塌了一大块。", "430581207203"), ("村道塌了一大块。", "水浸坪乡")):
+        d = decide(township, text, location, catalogue, gazetteer=gazetteer)
+        assert (d.decision, d.lead.name, d.jurisdiction.township) == ("auto", "双牌镇人民政府", "双牌镇"), text
+        assert d.jurisdiction.former == "水浸坪乡" and "原水浸坪乡已并入双牌镇 / a former township, merged into 双牌镇" in d.reasons
+    unread = decide(township, "邓元泰镇村道塌了一大块。", "430581999", catalogue, gazetteer=gazetteer)
+    assert unread.jurisdiction.township == "邓元泰镇" and unread.jurisdiction.former is None
+    assert "地点字段未能识别为乡镇街道 / the location field names no township of the gazetteer" in unread.reasons
+    gazetteer_file.write_text(gazetteer_file.read_text(encoding="utf-8").replace(
+        "430581207,水浸坪乡,乡,430581109,", "430581207,水浸坪乡,乡,430581999,"), encoding="utf-8")
+    with pytest.raises(InputError, match=r"水浸坪乡: merged into '430581999' \(column parent_code\), which is no "):
+        read_gazetteer(gazetteer_file)
+
+
 def test_village_matter_goes_to_the_township_of_the_jurisdiction():
     d = decide(heads("村(居)委会"), "村务公开不及时。我们村的财务已经一年多没有公开了。", location="邓元泰镇")
     assert d.lead.id == "twp-430581100" and d.lead.name == "邓元泰镇人民政府" and d.decision == "auto"
