@@ -54,10 +54,13 @@ def suggestions(kb: KnowledgeBase, query: str, k: int, *, with_dense: bool,
 
 
 def related_out(ticket: SeenTicket, similarity: float | None = None) -> RelatedTicketOut:
+    # masked again as it goes out (masking is idempotent): a ticket logged by an earlier release keeps what that
+    # release's masking missed for the whole repeat window
+    title, text = masked_parts(ticket.title, ticket.text)
     return RelatedTicketOut(
         ticket_id=ticket.ticket_id, received_at=ticket.received_at.isoformat(timespec="seconds") + "Z",
-        similarity=None if similarity is None else round(similarity, 4), title=ticket.title,
-        excerpt=ticket.text[:EXCERPT_CHARS], township=ticket.township, topic=ticket.topic, lead_unit=ticket.lead_unit)
+        similarity=None if similarity is None else round(similarity, 4), title=title,
+        excerpt=text[:EXCERPT_CHARS], township=ticket.township, topic=ticket.topic, lead_unit=ticket.lead_unit)
 
 
 def hotspots_out(repeats: Repeats, feedback: FeedbackStore, *, days: int, min_size: int,

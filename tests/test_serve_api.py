@@ -580,13 +580,16 @@ def test_a_repeat_reason_counts_days_as_the_centre_does(server):
     wugang = ZoneInfo(WUGANG_TIMEZONE)
     last_night = datetime.combine(datetime.now(wugang).date(), time(0), wugang) - timedelta(hours=1)
     log = TicketLog(f"sqlite:///{server.home / 'appeal.db'}")
+    # logged by an earlier release whose masking missed the caller's name that today's finds: masked as it goes out
     log.add(SeenTicket("WG-Y1", last_night.astimezone(timezone.utc).replace(tzinfo=None),
-                       masked_text("邓家铺镇农贸市场旁边的垃圾站三天没人清运，臭气熏天，苍蝇很多。"), "垃圾站无人清运"))
+                       masked_text("邓家铺镇农贸市场旁边的垃圾站三天没人清运，臭气熏天，苍蝇很多。") + "我叫张建国低保户。",
+                       "垃圾站无人清运"))
     log.close()
     with server.client("platform") as platform:
         routed = platform.post("/v1/route", json={"id": "WG-Y2", "title": "垃圾站无人清运",
                                                   "text": "邓家铺镇农贸市场旁边的垃圾站还是没人清运，臭气熏天。"}).json()
     assert [t["ticket_id"] for t in routed["related_tickets"]][:1] == ["WG-Y1"]
+    assert routed["related_tickets"][0]["excerpt"].endswith("我叫[姓名]低保户。") and "张建国" not in str(routed)
     assert any(r.startswith("可能重复诉求 / possible repeat: WG-Y1") and "昨天 / yesterday" in r for r in routed["reasons"])
 
 

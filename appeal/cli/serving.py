@@ -189,6 +189,7 @@ def write_feedback(settings, out: Path, since_id: int,
     label)."""
     from appeal.cli.data_commands import write_rows
     from appeal.config import centre_time
+    from pipeline import masked_parts
     from training.feedback_store import FeedbackStore
     from training.tickets import read_units_as_labels
 
@@ -197,9 +198,11 @@ def write_feedback(settings, out: Path, since_id: int,
         latest = store.latest(since_id)  # an agent may correct a ticket twice: its latest answer is the label
     finally:
         store.close()
-    tickets = [{"id": row.ticket_key, "title": row.title, "text": row.text, "topic": row.topic, "unit": row.unit,
+    tickets = [{"id": row.ticket_key, "title": title, "text": text, "topic": row.topic, "unit": row.unit,
                 # the centre's clock, with its offset: the sheet is filtered by the centre's days
-                "created_at": centre_time(row.created_at).isoformat(), "channel": "feedback"} for row in latest]
+                "created_at": centre_time(row.created_at).isoformat(), "channel": "feedback"}
+               # masked again (idempotent): a row an earlier release stored keeps what its masking missed
+               for row in latest for title, text in [masked_parts(row.title, row.text)]]
     read_as = read_units_as_labels(tickets, unit_label) if unit_label else Counter()
     write_rows(tickets, out, columns=_FEEDBACK_COLUMNS)
     return len(tickets), max((row.id for row in latest), default=None), read_as
