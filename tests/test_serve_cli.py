@@ -342,3 +342,20 @@ def test_keys_from_the_environment_say_that_the_key_file_is_not_used(appeal_home
     get_settings.cache_clear()
     _ensure_keys(get_settings())
     assert "note: APPEAL_API_KEYS is set, so the keys of" in " ".join(capsys.readouterr().err.split())
+
+
+def test_serve_warns_of_a_database_file_other_users_may_read(tmp_path, capsys):
+    """An earlier release made appeal.db 0644, and a new one never changes an existing file's mode (it must not
+    open it): the operator is told, once, at start."""
+    from appeal.cli.serving import _warn_if_readable
+
+    database = tmp_path / "appeal.db"
+    database.write_bytes(b"")
+    database.chmod(0o644)
+    _warn_if_readable(database)
+    assert f"warning: {database} holds citizens' tickets and other users may read it (mode 644): chmod 600 " \
+           f"{database}*" in capsys.readouterr().err
+    database.chmod(0o600)
+    _warn_if_readable(database)
+    _warn_if_readable(None)  # a database server
+    assert capsys.readouterr().err == ""

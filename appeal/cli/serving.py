@@ -157,11 +157,23 @@ def serve(
         _ensure_champion(settings)
         typer.echo(f"e5 encoder (ONNX, for suggestions): {load_encoder().directory}")
     _ensure_keys(settings)
+    _warn_if_readable(settings.sqlite_file)
     typer.echo(f"serving on http://{host}:{port}  (OpenAPI: http://{host}:{port}/docs)")
     uvicorn.run(create_app(settings), host=host, port=port, access_log=False, log_config=UVICORN_LOG_CONFIG)
 
 
 @feedback_app.command("export")
+def _warn_if_readable(database: Path | None) -> None:
+    """A database file other users may read (one an earlier release made, or one copied in): it holds citizens'
+    tickets. Said, not changed: the mode may be the operator's choice (a backup user's group)."""
+    if database is None or not database.exists():
+        return
+    mode = database.stat().st_mode & 0o777
+    if mode & 0o077:
+        typer.secho(f"warning: {database} holds citizens' tickets and other users may read it (mode {mode:o}): "
+                    f"chmod 600 {database}*", fg=typer.colors.YELLOW, err=True)
+
+
 def export(
     out: Path = typer.Option(..., "--out", help="labelled tickets (the `appeal train` format): .jsonl, .csv "
                                                 "(UTF-8 with BOM, opens in Excel) or .xlsx"),
