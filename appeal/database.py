@@ -36,7 +36,10 @@ def make_engine(url: str, *, durable: bool = True, timeout: float | None = None)
     default `Settings.database_timeout`)."""
     parsed = make_url(url)
     # Chinese kept as it is in JSON columns (history snapshots, phrasings): \u escapes would double their size.
-    options = {"pool_pre_ping": True, "json_serializer": partial(json.dumps, ensure_ascii=False)}
+    # hide_parameters: a failed statement's error (logged with the 503 it causes) named every value it wrote, a
+    # ticket's text among them.
+    options = {"pool_pre_ping": True, "json_serializer": partial(json.dumps, ensure_ascii=False),
+               "hide_parameters": True}
     if parsed.get_backend_name() == "postgresql":
         # Without a limit, a server host that stops answering (powered off, cut off) holds a new connection until
         # the operating system gives up, minutes later, and every request that needs the database waits as long;

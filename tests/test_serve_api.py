@@ -689,5 +689,8 @@ def test_a_database_that_fails_does_not_stop_routing_or_suggestions(tmp_path):
         assert suggested.status_code == 200 and suggested.json()["suggestions"]
         assert stored.status_code == 503
         assert any("knowledge base not refreshed" in line for line in live.log_lines())
+        # the failed INSERT is logged without the values it wrote (the request's own line has the masked text)
+        errors = [line for line in live.log_lines() if "database error on /v1/feedback" in line]
+        assert errors and not any("小区门口的道路" in line for line in errors)
     finally:
         live.stop()
