@@ -79,16 +79,12 @@ MAX_TAG_CHARS = 100
 MAX_ITEMS = {"alternatives": 50, "tags": 30}  # the demo FAQ's most are 4 and 5
 
 
-# What is read back from the database was within the rules of the release that stored it: reading it never fails on
-# rules set since (a listing, an entry's history and the API's answers are read back too).
-STORED = {"stored": True}
-
-
 def _stored(model: type[BaseModel], info: ValidationInfo, field: str) -> bool:
-    """Whether the rules for new text pass `field` by: it is read back, or an edit leaves it as stored (`update`
-    answers for the fields it gives: an entry stored before a rule it breaks can still be retired with valid_to)."""
-    context = info.context or {}
-    return getattr(model, "read_back", False) or bool(context.get("stored")) or field in context.get("unchanged", ())
+    """Whether the rules for new text pass `field` by. What is read back from the database (`Entry`) was within the
+    rules of the release that stored it, and reading it never fails on rules set since (a listing, an entry's history
+    and the API's answers are read back too); an edit (`update`) answers for the fields it gives, so that an entry
+    stored before a rule it breaks can still be retired with valid_to."""
+    return getattr(model, "read_back", False) or field in (info.context or {}).get("unchanged", ())
 
 
 class EntryIn(_UserText):
@@ -281,7 +277,7 @@ class EntryRow(Base):
     question_key: Mapped[str | None] = mapped_column(String(80), index=True, nullable=True)
 
     def to_entry(self) -> Entry:
-        return Entry.model_validate({name: getattr(self, name) for name in Entry.model_fields}, context=STORED)
+        return Entry.model_validate({name: getattr(self, name) for name in Entry.model_fields})
 
 
 @event.listens_for(EntryRow, "before_insert")
@@ -317,7 +313,7 @@ class Change(BaseModel):
 
 def _changes(replaced: list[HistoryRow], current: Entry | None) -> list[Change]:
     changes: list[Change] = []
-    versions = [(Entry.model_validate(row.content, context=STORED), row) for row in replaced]
+    versions = [(Entry.model_validate(row.content), row) for row in replaced]
     versions += [(current, None)] if current else []
     for version, ended_by in versions:
         action = "add" if not changes or changes[-1].action == "delete" else "update"
@@ -577,7 +573,7 @@ class EntryStore:
             kept = session.scalars(select(HistoryRow).where(HistoryRow.entry_id == entry_id)).all()
             if row is None and not kept:
                 raise InputError(f"no entry {entry_id!r}, ever")
-            texts = [Entry.model_validate(version.content, context=STORED).search_text for version in kept]
+            texts = [Entry.model_validate(version.content).search_text for version in kept]
             session.execute(delete(HistoryRow).where(HistoryRow.entry_id == entry_id))
             if row is not None:
                 texts.append(row.to_entry().search_text)
