@@ -176,9 +176,10 @@ class EntryUpdate(_UserText):
     valid_to: date | None = None
 
 
-def rule_warnings(entries: Iterable[Entry]) -> list[str]:
+def rule_warnings(entries: Iterable[Entry], most: int = 10) -> list[str]:
     """One line per entry stored before a rule it breaks (an earlier release took a FAQ question naming a caller, or
-    an answer of punctuation alone): read and edited as it is, and its trainer is to hear what to fix."""
+    an answer of punctuation alone): read and edited as it is, and its trainer is to hear what to fix. The first
+    `most` of them, and one line counting the rest."""
     from knowledge_base.files import validation_message
 
     lines = []
@@ -188,7 +189,8 @@ def rule_warnings(entries: Iterable[Entry]) -> list[str]:
         except ValidationError as exc:
             lines.append(f"{entry.id}: stored before a rule it breaks ({validation_message(exc, lambda f: f'its {f}')})"
                          ": fix it, or delete the entry")
-    return lines
+    return lines[:most] + ([f"… and {len(lines) - most} more entries stored before a rule they break"]
+                           if len(lines) > most else [])
 
 
 def _naive_utc(at: datetime) -> datetime:

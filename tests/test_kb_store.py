@@ -290,6 +290,7 @@ def test_an_entry_stored_before_a_rule_it_breaks_is_read_listed_edited_and_named
                                       "([姓名]): a FAQ asks in general terms; leave the caller's details out): fix it, "
                                       "or delete the entry"]
     assert rule_warnings([kb.update("sbk-lost", EntryUpdate(question="社保卡丢了怎么补办？"), "tester")]) == []
+    assert rule_warnings([retired] * 3, most=1)[1:] == ["… and 2 more entries stored before a rule they break"]
 
 
 @pytest.mark.parametrize("typed", ["社保卡丢了怎么补办?", "社保卡丟了怎麼補辦？", "社保卡丢了怎么补办", " 社保卡丢了  怎么补办？"])

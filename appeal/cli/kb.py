@@ -343,7 +343,7 @@ def list_entries(
 ) -> None:
     """List entries, optionally only some: to find one to edit, or the expired ones to retire."""
     from appeal.config import centre_today
-    from knowledge_base.store import EntryFilter
+    from knowledge_base.store import EntryFilter, rule_warnings
 
     where = _validated(EntryFilter, dict(source=source, unit=unit, status=status, contains=contains))
     today = centre_today()
@@ -353,6 +353,9 @@ def list_entries(
         typer.echo(f"the knowledge base is empty ({store.url})")
         return
     entries = [e for e in stored if where.matches(e, today)]
+    # what an earlier release stored against a rule of today's, where the trainer looks for entries to fix
+    for line in rule_warnings(entries):
+        typer.secho(f"warning: {line}", fg=typer.colors.YELLOW, err=True)
     if as_json:
         for entry in entries:
             typer.echo(json.dumps(entry.model_dump(mode="json", exclude_none=True), ensure_ascii=False))
