@@ -162,7 +162,6 @@ def serve(
     uvicorn.run(create_app(settings), host=host, port=port, access_log=False, log_config=UVICORN_LOG_CONFIG)
 
 
-@feedback_app.command("export")
 def _warn_if_readable(database: Path | None) -> None:
     """A database file other users may read (one an earlier release made, or one copied in): it holds citizens'
     tickets. Said, not changed: the mode may be the operator's choice (a backup user's group)."""
@@ -174,6 +173,7 @@ def _warn_if_readable(database: Path | None) -> None:
                     f"chmod 600 {database}*", fg=typer.colors.YELLOW, err=True)
 
 
+@feedback_app.command("export")
 def export(
     out: Path = typer.Option(..., "--out", help="labelled tickets (the `appeal train` format): .jsonl, .csv "
                                                 "(UTF-8 with BOM, opens in Excel) or .xlsx"),
