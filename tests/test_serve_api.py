@@ -492,6 +492,9 @@ def test_an_entry_an_earlier_release_stored_against_a_rule_of_today_is_listed_re
         read = trainer.get("/v1/kb/entries/wg-legacy-1")
         assert read.status_code == 200 and read.json()["question"] == "我叫张建国，老人证怎么办理？"
         assert trainer.get("/v1/kb/entries/wg-legacy-1/history").status_code == 200
+        with server.client("agent") as agent:  # suggested until a trainer fixes it: masked for agents
+            found = agent.post("/v1/suggest", json={"text": "老人证怎么办理？", "k": 1}).json()["suggestions"]
+        assert [(s["id"], s["question"]) for s in found] == [("wg-legacy-1", "我叫[姓名],老人证怎么办理?")]
         retired = trainer.patch("/v1/kb/entries/wg-legacy-1", json={"valid_to": "2026-01-31"},
                                 headers={"If-Match": read.headers["ETag"]})
         assert retired.status_code == 200, retired.text
