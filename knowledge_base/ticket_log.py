@@ -16,6 +16,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, sessionmaker
 
 from appeal.database import make_engine
 from knowledge_base.store import utc_now
+from pipeline.jurisdiction import default_gazetteer
 
 
 @dataclass(frozen=True)
@@ -48,8 +49,9 @@ class RoutedTicketRow(_Base):
     lead_unit: Mapped[str | None] = mapped_column(String(200))
 
     def seen(self) -> SeenTicket:
-        return SeenTicket(self.ticket_id, self.received_at, self.text, self.title, self.township, self.topic,
-                          self.lead_unit)
+        # by its township's name of today: a ticket logged before a merge is the same place as the new ones
+        return SeenTicket(self.ticket_id, self.received_at, self.text, self.title,
+                          default_gazetteer().now_named(self.township), self.topic, self.lead_unit)
 
 
 class TicketLog:

@@ -128,6 +128,9 @@ class Unit(BaseModel):
 class Catalogue:
     units: tuple[Unit, ...]
     types: FunctionalTypes
+    # a merged township's name → the township it is part of now (the gazetteer's `merged`): agents name its old
+    # government (水浸坪乡人民政府) for years
+    merged_townships: tuple[tuple[str, str], ...] = ()
 
     def get(self, unit_id: str) -> Unit | None:
         return next((u for u in self.units if u.id == unit_id), None)
@@ -149,6 +152,10 @@ class Catalogue:
             if unit.level == TOWNSHIP_LEVEL and unit.jurisdiction:
                 for suffix in _TOWNSHIP_SUFFIXES:
                     by_key.setdefault(_key(unit.jurisdiction + suffix), unit)
+        for former, township in self.merged_townships:
+            if unit := self.township_unit(township):
+                for suffix in _TOWNSHIP_SUFFIXES:
+                    by_key.setdefault(_key(former + suffix), unit)
         return by_key
 
     def functional_type_of(self, name: str | None) -> str | None:
@@ -225,7 +232,7 @@ def read_catalogue(path: Path, types: FunctionalTypes, gazetteer: Gazetteer) -> 
     missing = sorted(townships - township_units.keys())
     if missing:
         raise InputError(f"{path}: no {TOWNSHIP_LEVEL} unit for {', '.join(missing)}")
-    return Catalogue(tuple(units), types)
+    return Catalogue(tuple(units), types, tuple(gazetteer.merged.items()))
 
 
 def unknown_unit_warnings(entries: Iterable, catalogue: Catalogue, most: int = 10) -> list[str]:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import csv
 import re
 from dataclasses import dataclass, field, replace
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Literal
 
@@ -95,6 +95,15 @@ class Gazetteer:
     def names(self) -> frozenset[str]:
         """The townships as they are now (each has its government in the unit catalogue)."""
         return frozenset(t.name for t in self.townships if not t.merged_into)
+
+    @cached_property
+    def merged(self) -> dict[str, str]:
+        """Each merged township's name → the name of the township it is part of now."""
+        return {t.name: self.township(t.code).name for t in self.townships if t.merged_into}
+
+    def now_named(self, name: str | None) -> str | None:
+        """A township's name as it is now (a ticket logged before its township was merged names the old one)."""
+        return self.merged.get(name, name) if name else name
 
     def mention(self, code: str, matched: str, start: int, end: int, method: Method, village: str | None = None
                 ) -> Jurisdiction:

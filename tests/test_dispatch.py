@@ -45,34 +45,65 @@ def test_a_matter_of_another_county_is_not_dispatched_without_a_look():
     assert "属地不一致: 地点为 隆回县，正文提到 邓元泰镇 / the location names another county" in d.reasons
 
 
-def test_a_merged_township_named_by_its_old_name_or_code_goes_to_the_township_it_is_part_of_now(tmp_path):
-    """水浸坪乡 merged into 双牌镇 (its gazetteer row given 双牌镇's code as parent_code, its unit row deleted):
-    tickets and platforms name the old township and send its code for years; they went to review with no lead
-    and no word of why, and an unreadable location field was read past without a word."""
+@pytest.fixture()
+def merged_pack(tmp_path, monkeypatch):
+    """The demo pack with 水浸坪乡 merged into 双牌镇 as UNITS.md says: the area files copied in, the old township's
+    gazetteer row given 双牌镇's code as parent_code, its unit row deleted."""
+    import shutil
+
+    from appeal.config import get_settings
     from pipeline.area import BUNDLED
+
+    for name in ("functional_types.csv", "routing_rules.json"):
+        shutil.copy(DEMO_DIR / name, tmp_path / name)
+    for name, path in BUNDLED.items():
+        shutil.copy(path, tmp_path / name)
+    gazetteer = tmp_path / "gazetteer.csv"
+    gazetteer.write_text(gazetteer.read_text(encoding="utf-8").replace("430581207,水浸坪乡,乡,,",
+                                                                       "430581207,水浸坪乡,乡,430581109,"), encoding="utf-8")
+    (tmp_path / "units.csv").write_text("".join(line for line in (DEMO_DIR / "units.csv").read_text(encoding="utf-8")
+                                                .splitlines(True) if not line.startswith("twp-430581207,")),
+                                        encoding="utf-8")
+    monkeypatch.setenv("APPEAL_DEMO_DIR", str(tmp_path))
+    get_settings.cache_clear()
+    yield tmp_path
+    get_settings.cache_clear()
+
+
+def test_a_merged_township_named_by_its_old_name_or_code_goes_to_the_township_it_is_part_of_now(merged_pack):
+    """Tickets and platforms name the old township and send its code for years; they went to review with no lead
+    and no word of why, and an unreadable location field was read past without a word."""
     from pipeline.jurisdiction import read_gazetteer
 
-    gazetteer_file = tmp_path / "gazetteer.csv"
-    gazetteer_file.write_text(BUNDLED["gazetteer.csv"].read_text(encoding="utf-8").replace(
-        "430581207,水浸坪乡,乡,,", "430581207,水浸坪乡,乡,430581109,"), encoding="utf-8")
-    gazetteer = read_gazetteer(gazetteer_file)
-    units = tmp_path / "units.csv"
-    units.write_text("".join(line for line in (DEMO_DIR / "units.csv").read_text(encoding="utf-8").splitlines(True)
-                             if not line.startswith("twp-430581207,")), encoding="utf-8")
-    catalogue = load_catalogue(units, gazetteer=gazetteer)
     township = heads("乡镇人民政府/街道办事处")
     for text, location in (("水浸坪乡我们组的村道塌了，请乡政府想想办法。", None), ("村道塌了一大块。", "430581207"),
                            ("村道塌了一大块。", "430581207203"), ("村道塌了一大块。", "水浸坪乡")):
-        d = decide(township, text, location, catalogue, gazetteer=gazetteer)
+        d = decide(township, text, location)
         assert (d.decision, d.lead.name, d.jurisdiction.township) == ("auto", "双牌镇人民政府", "双牌镇"), text
         assert d.jurisdiction.former == "水浸坪乡" and "原水浸坪乡已并入双牌镇 / a former township, merged into 双牌镇" in d.reasons
-    unread = decide(township, "邓元泰镇村道塌了一大块。", "430581999", catalogue, gazetteer=gazetteer)
+    unread = decide(township, "邓元泰镇村道塌了一大块。", "430581999")
     assert unread.jurisdiction.township == "邓元泰镇" and unread.jurisdiction.former is None
     assert "地点字段未能识别为乡镇街道 / the location field names no township of the gazetteer" in unread.reasons
-    gazetteer_file.write_text(gazetteer_file.read_text(encoding="utf-8").replace(
-        "430581207,水浸坪乡,乡,430581109,", "430581207,水浸坪乡,乡,430581999,"), encoding="utf-8")
+    gazetteer = merged_pack / "gazetteer.csv"
+    gazetteer.write_text(gazetteer.read_text(encoding="utf-8").replace("430581207,水浸坪乡,乡,430581109,",
+                                                                       "430581207,水浸坪乡,乡,430581999,"), encoding="utf-8")
     with pytest.raises(InputError, match=r"水浸坪乡: merged into '430581999' \(column parent_code\), which is no "):
-        read_gazetteer(gazetteer_file)
+        read_gazetteer(gazetteer)
+
+
+def test_what_was_said_of_a_merged_township_before_is_read_as_the_township_it_is_part_of_now(merged_pack, tmp_path):
+    """Agents name the old government for years (水浸坪乡人民政府 became a unit label of its own in a retrain), and
+    tickets logged before the merge kept its name, so the new ones were no repeats of them."""
+    from knowledge_base.ticket_log import SeenTicket, TicketLog
+    from knowledge_base.store import utc_now
+
+    catalogue = load_catalogue()
+    for answer in ("水浸坪乡人民政府", "水浸坪乡政府", "水浸坪乡"):
+        assert catalogue.unit_label(answer, {"乡镇人民政府/街道办事处"}) == "乡镇人民政府/街道办事处", answer
+    log = TicketLog(f"sqlite:///{tmp_path / 'log.db'}")
+    log.add(SeenTicket("WG-OLD-1", utc_now(), "水浸坪乡村道塌了。", township="水浸坪乡"))
+    assert [ticket.township for _, ticket in log.after(0, utc_now().replace(year=2000))] == ["双牌镇"]
+    log.close()
 
 
 def test_village_matter_goes_to_the_township_of_the_jurisdiction():
