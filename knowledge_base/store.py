@@ -539,8 +539,9 @@ class EntryStore:
             before = row.to_entry()
             stored = before.model_dump(include=set(EntryIn.model_fields))
             given = change.model_dump(exclude_unset=True)
-            merged = _as_stored(EntryIn.model_validate({**stored, **given},
-                                                       context={"unchanged": set(stored) - set(given)}))
+            # a field sent back as it is stored is no change (a form sends the whole entry with its period changed)
+            unchanged = {name for name in stored if name not in given or given[name] == stored[name]}
+            merged = _as_stored(EntryIn.model_validate({**stored, **given}, context={"unchanged": unchanged}))
             values = merged.model_dump(exclude={"id"})
             # only an edit of the question or the period can make two answers meet (two that met before this rule
             # stay editable)
