@@ -65,6 +65,25 @@ def test_scores_are_real_and_the_shuffled_model_is_near_chance(models, dev_set):
     assert bad.macro_f1 < 0.3, bad
 
 
+def test_a_version_report_and_its_promotion_decision_give_one_macro_f1_where_a_class_is_only_predicted(
+        models, shared_data, tmp_path):
+    """dev_raw without its 环境保护 tickets: the model still predicts 环境保护 for some, and the report averaged a 0 for
+    it into macro-F1 (0.73 against the gate's 0.85 for one model on one file)."""
+    import pandas as pd
+
+    from models.predictor import load_predictor
+    from training.evaluation import evaluate_predictor
+    from training.tickets import load_tickets
+
+    frame = pd.read_csv(shared_data / "teddy2020c" / "dev_raw.csv", dtype=str, keep_default_na=False)
+    path = tmp_path / "dev_without_environment.csv"
+    frame[frame["一级标签"] != "环境保护"].to_csv(path, index=False)
+    predictor = load_predictor(models["large"])
+    report = evaluate_predictor(predictor, load_tickets(path, stopwords=predictor.stopwords)[0])["topic"]
+    assert report.per_class["环境保护"].support == 0 and report.per_class["环境保护"].f1 == 0
+    assert report.macro_f1 == pytest.approx(score_model(models["large"], load_evaluation_set([path]))["topic"].macro_f1)
+
+
 def test_gate_refuses_a_worse_challenger_and_keeps_the_champion(tmp_path, models, dev_set):
     registry = Registry(tmp_path / "registry")
     registry.promote(registry.add(models["large"], version="good"))

@@ -47,8 +47,12 @@ def classification_report(
     y_true: Sequence[str], y_pred: Sequence[str], labels: Sequence[str] | None = None
 ) -> HeadReport:
     """Metrics for one head. `labels` fixes the class order (a model's labels); classes absent from both
-    sides are left out so that they do not drag macro-F1 down with zeros."""
-    present = set(y_true) | set(y_pred)
+    sides are left out. Macro-F1 averages over the classes the tickets hold, as the promotion gate scores
+    (`models.registry.score_model`): a class that is only predicted scores its wrong tickets in their own classes'
+    recall, and a 0 of its own made a version's report and its promotion decision disagree. It stays in the
+    per-class scores (support 0) and the confusion matrix."""
+    held = set(y_true)
+    present = held | set(y_pred)
     order = [label for label in (labels or sorted(present)) if label in present]
     order += sorted(present - set(order))
     precision, recall, f1, support = precision_recall_fscore_support(
@@ -62,7 +66,8 @@ def classification_report(
     return HeadReport(
         n=len(y_true),
         accuracy=float(accuracy_score(y_true, y_pred)),
-        macro_f1=float(f1_score(y_true, y_pred, labels=order, average="macro", zero_division=0)),
+        macro_f1=float(f1_score(y_true, y_pred, labels=[label for label in order if label in held],
+                                average="macro", zero_division=0)),
         labels=order,
         per_class={
             label: ClassScore(float(p), float(r), float(f), int(s))
