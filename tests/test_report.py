@@ -51,6 +51,9 @@ def test_numbers(evaluations):
     assert list(table["trained"]) == [centre_minute(e.created_at) for e in evaluations]  # Wugang's clock, not UTC
     assert (table["n"] > 440).all() and table["macro_f1"].between(0.5, 1).all()
     assert table.loc[1, "macro_f1"] > table.loc[0, "macro_f1"], "three times the data is better"
+    # a head's coverage counts its confidence alone: without a unit head nearly every ticket is reviewed (a routing
+    # rule's keywords name the unit of the one dispatched)
+    assert (table["coverage"] > 0.5).all() and (table["auto_dispatched"] < 0.01).all()
 
     he = evaluations[1].heads["topic"]
     classes = report.per_class_table(he)
@@ -231,6 +234,43 @@ def test_refusals_live_table_measures_each_rule(tmp_path):
     assert [missed["flagged"], missed["refused"]] == [0, 1] and np.isnan(missed["precision"])
 
 
+def test_a_version_that_cannot_be_loaded_is_named_and_the_others_are_reported(registry, dev, tmp_path):
+    """A challenger's model file deleted stopped the whole report, the champion's numbers with it; and the share the
+    service dispatches without a person is measured as /v1/route decides."""
+    import shutil
+
+    from tests.serving_support import demo_baseline
+
+    copy = Registry(tmp_path / "registry")
+    shutil.copytree(registry.root, copy.root)
+    copy.add(demo_baseline(), version="demo")
+    for path in (copy.root / "v1").iterdir():
+        if path.name != "model.json":
+            path.unlink()
+    evaluations = report.evaluate_registry(copy, dev)
+    assert [(e.version, bool(e.error), bool(e.heads)) for e in evaluations] == [
+        ("v1", True, False), ("v2", False, True), ("demo", False, True)]
+    assert list(report.failures_table(evaluations)["version"]) == ["v1"]
+    demo = evaluations[2]
+    assert 0 < demo.auto_dispatched <= demo.heads["topic"].report.coverage
+    assert list(report.versions_table(evaluations)["version"]) == ["v2", "demo"]
+
+
+def test_the_notebook_opened_in_its_own_folder_reports_the_repositorys_home(registry, tmp_path, monkeypatch):
+    """Jupyter runs a notebook in notebooks/, where the default home .appeal is no home: "no model versions"."""
+    import shutil
+
+    monkeypatch.delenv("APPEAL_HOME", raising=False)
+    (tmp_path / "notebooks").mkdir()
+    shutil.copy(report.NOTEBOOK, tmp_path / "notebooks" / "evaluation.ipynb")
+    (tmp_path / "pyproject.toml").write_text("", encoding="utf-8")
+    shutil.copytree(registry.root, tmp_path / ".appeal" / "registry")
+    monkeypatch.chdir(tmp_path / "notebooks")
+    out = report.render_report(tmp_path / "report.html", versions=["v2"],
+                               notebook=tmp_path / "notebooks" / "evaluation.ipynb")
+    assert "v2 · topic (champion)" in out.read_text(encoding="utf-8")
+
+
 def test_appeal_report_executes_the_notebook(registry, dev, shared_data, tmp_path):
     from training.retrain import load_evaluation_set
 
@@ -249,6 +289,8 @@ def test_appeal_report_executes_the_notebook(registry, dev, shared_data, tmp_pat
     # the kernel runs over private Unix sockets and is shut down: no ipykernel warning about TCP or an orphan
     assert "WARNING" not in done.stderr, done.stderr
     html = re.sub(r"<style.*?</style>", "", out.read_text(encoding="utf-8"), flags=re.S)
+    # nothing fetched when the page opens (nbconvert's page loaded require.js and MathJax from cdnjs)
+    assert not re.search(r"<script[^>]+src=", html) and "cdnjs" not in html
     assert "Traceback" not in html and "application/vnd.jupyter.stderr" not in html, "a cell wrote an error"
     assert "Refusal rules, as agents judged them" in html and "litigation" in html
     assert "no feedback on refusals yet" not in html

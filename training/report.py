@@ -40,6 +40,12 @@ class VersionEvaluation:
     created_at: str
     champion: bool
     heads: dict[str, HeadEvaluation]
+    # Share of the tickets the service would dispatch without a person: every head over its threshold, a township
+    # where the type needs one, no rule or reason for review (`knowledge_base.dispatch.decide`, the pack's rules). A
+    # head's coverage counts its own confidence only, and read as this it showed a model without a unit head, which
+    # sends every ticket to review, as dispatching 84 % of them.
+    auto_dispatched: float | None = None
+    error: str | None = None  # why the version could not be evaluated (a model file deleted): shown, not fatal
 
 
 @lru_cache(maxsize=1)
@@ -71,6 +77,9 @@ def use_cjk_font() -> str:
 def evaluate_version(model_dir: Path, data: Sequence[Path], *, champion: bool = False) -> VersionEvaluation:
     """Predict every ticket of `data` with one model (canonicalised with the model's own stopwords) and score
     each head on the tickets labelled for it."""
+    from knowledge_base.dispatch import decide
+    from pipeline import routing_text
+
     predictor = load_predictor(model_dir)
     tickets = _load(data, predictor.stopwords, predictor.card.heads)
     predictions = predictor.predict(tickets["canonical"], top_k=1)
@@ -81,7 +90,10 @@ def evaluate_version(model_dir: Path, data: Sequence[Path], *, champion: bool = 
     if not heads:
         raise InputError(f"{', '.join(map(str, data))}: no labels for the heads of {predictor.version} "
                          f"({', '.join(predictor.card.heads)})")
-    return VersionEvaluation(predictor.version, predictor.card.kind, predictor.card.created_at, champion, heads)
+    auto = sum(decide(prediction, routing_text(t["title"], t["text"]), t["location"]).decision == "auto"
+               for prediction, t in zip(predictions, tickets))
+    return VersionEvaluation(predictor.version, predictor.card.kind, predictor.card.created_at, champion, heads,
+                             auto / len(predictions))
 
 
 def _load(data: Sequence[Path], stopwords, heads):
@@ -108,8 +120,17 @@ def evaluate_registry(
             registry.path(name)  # an unknown name fails here with the list of known versions
         known = [by_name[name] for name in versions]
     if not known:
-        raise InputError(f"{registry.root}: no model versions to report on")
-    return [evaluate_version(v.path, data, champion=v.champion) for v in known]
+        raise InputError(f"{registry.root.resolve()}: no model versions to report on (is APPEAL_HOME the service's "
+                         "home?)")
+    return [_evaluated(v, data) for v in known]
+
+
+def _evaluated(version, data: Sequence[Path]) -> VersionEvaluation:
+    try:
+        return evaluate_version(version.path, data, champion=version.champion)
+    except Exception as exc:  # noqa: BLE001 — whatever breaks one version, the others' numbers are still wanted
+        return VersionEvaluation(version.version, version.kind, version.created_at, version.champion, {},
+                                 error=f"{type(exc).__name__}: {exc}")
 
 
 # ---- tables ----------------------------------------------------------------------------------------------
@@ -126,8 +147,15 @@ def versions_table(evaluations: Sequence[VersionEvaluation]) -> pd.DataFrame:
                 "trained": centre_minute(ev.created_at), "head": head, "n": r.n, "accuracy": r.accuracy,
                 "macro_f1": r.macro_f1,
                 "threshold": r.threshold, "coverage": r.coverage, "dispatched_precision": r.dispatched_precision,
+                "auto_dispatched": ev.auto_dispatched,
             })
     return pd.DataFrame(rows)
+
+
+def failures_table(evaluations: Sequence[VersionEvaluation]) -> pd.DataFrame:
+    """The versions that could not be evaluated, and why."""
+    return pd.DataFrame([{"version": ev.version, "champion": "*" if ev.champion else "", "error": ev.error}
+                         for ev in evaluations if ev.error])
 
 
 def decisions_table(registry: Path | Registry | None) -> pd.DataFrame:
@@ -358,7 +386,7 @@ def plot_coverage_precision(ev: VersionEvaluation, head: str):
     else:
         ax.text(0.02, 0.05, "no dispatch threshold: every ticket is reviewed", transform=ax.transAxes, color="red")
     ax.set_xlim(0, 1.01)
-    ax.set_xlabel("覆盖率 coverage (dispatched share)")
+    ax.set_xlabel("覆盖率 coverage (share at or above the threshold, this head alone)")
     ax.set_ylabel("精确率 precision of dispatched")
     ax.set_title(f"{ev.version} · {head} · 覆盖率-精确率")
     ax.legend(loc="lower left")
@@ -366,7 +394,8 @@ def plot_coverage_precision(ev: VersionEvaluation, head: str):
 
 
 def plot_versions(evaluations: Sequence[VersionEvaluation], head: str = "topic"):
-    """Macro-F1 and coverage of every version in training order (version and training date on the axis)."""
+    """Macro-F1, the head's coverage and the share dispatched without a person of every version in training order
+    (version and training date on the axis)."""
     table = versions_table(evaluations)
     table = table[table["head"] == head]
     if table.empty:
@@ -374,7 +403,8 @@ def plot_versions(evaluations: Sequence[VersionEvaluation], head: str = "topic")
     fig, ax = _figure(max(5.0, 1.1 * len(table) + 2), 4.5)
     x = np.arange(len(table))
     ax.plot(x, table["macro_f1"], marker="o", label="macro-F1")
-    ax.plot(x, table["coverage"].fillna(0.0), marker="s", label="coverage at threshold")
+    ax.plot(x, table["coverage"].fillna(0.0), marker="s", label="coverage at threshold (this head alone)")
+    ax.plot(x, table["auto_dispatched"], marker="^", label="dispatched without a person (service)")
     for i, star in enumerate(table["champion"]):
         if star:
             ax.annotate("冠军 champion", (x[i], table["macro_f1"].iloc[i]), textcoords="offset points",
@@ -390,6 +420,16 @@ def plot_versions(evaluations: Sequence[VersionEvaluation], head: str = "topic")
 # ---- the notebook, executed headless ---------------------------------------------------------------------
 
 NOTEBOOK = Path(__file__).resolve().parents[1] / "notebooks" / "evaluation.ipynb"
+
+
+# nbconvert's page loads require.js, MathJax and mermaid from cdnjs in its <head>, synchronously: on a centre's
+# intranet that drops outside traffic the report hung while opening. It needs none of them (no widgets, formulas or
+# diagrams), so the page is the lab template without those three blocks.
+_OFFLINE_TEMPLATE = """{%- extends 'lab/index.html.j2' -%}
+{%- block html_head_js_requirejs -%}{%- endblock html_head_js_requirejs -%}
+{%- block html_head_js_mathjax -%}{%- endblock html_head_js_mathjax -%}
+{%- block html_head_js_mermaidjs -%}{%- endblock html_head_js_mermaidjs -%}
+"""
 
 
 def render_report(
@@ -411,6 +451,7 @@ def render_report(
     from jupyter_client.manager import AsyncKernelManager
     from nbclient import NotebookClient
     from nbclient.exceptions import CellExecutionError
+    from jinja2 import DictLoader
     from nbconvert import HTMLExporter
 
     nb = nbformat.read(notebook, as_version=4)
@@ -440,7 +481,8 @@ def render_report(
         except CellExecutionError as exc:
             # The error's own message names what is wrong (an unknown version, a missing file…).
             raise InputError(f"{notebook.name}: {exc.ename}: {exc.evalue}") from None
-    html, _ = HTMLExporter(exclude_input=True).from_notebook_node(nb)
+    html, _ = HTMLExporter(exclude_input=True, extra_loaders=[DictLoader({"offline.html.j2": _OFFLINE_TEMPLATE})],
+                           template_file="offline.html.j2").from_notebook_node(nb)
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_name(f".{out.name}.tmp")
