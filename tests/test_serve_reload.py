@@ -100,7 +100,7 @@ def test_a_database_locked_at_start_delays_readiness_but_does_not_end_it(tmp_pat
     start_server(home, tmp_path / "first.log").stop()  # the database and its tables, as a running centre has them
     holder = sqlite3.connect(home / "appeal.db", check_same_thread=False)
     holder.execute("BEGIN EXCLUSIVE")
-    release = threading.Timer(35, holder.rollback)  # longer than the service's 30 s busy timeout
+    release = threading.Timer(45, holder.rollback)  # the 30 s busy timeout, the boot, and time to read /readyz
     release.start()
     details = []
 
