@@ -101,9 +101,16 @@ def test_units_named_as_an_export_names_them_are_read_as_the_unit_heads_labels(t
 def test_decisions_table(registry, dev):
     from training.retrain import load_evaluation_set
 
-    registry.promote("v1", evaluation_data=load_evaluation_set(dev))  # fewer tickets: refused
+    evaluation_set = load_evaluation_set(dev)
+    registry.promote("v1", evaluation_data=evaluation_set)  # fewer tickets: refused
     table = report.decisions_table(registry)
     assert list(table["action"]) == ["promote", "refuse"] and list(table["version"]) == ["v2", "v1"]
+    # which set each decision was judged on, and whether it is today's (numbers of another set do not compare)
+    assert table.iloc[-1]["evaluated on"] == f"{len(evaluation_set)} tickets of {evaluation_set.name} " \
+                                            f"({evaluation_set.fingerprint[:8]})"
+    marked = report.decisions_table(registry, fingerprint=evaluation_set.fingerprint)
+    assert list(marked["today's set"]) == ["", "yes"]
+    assert list(report.decisions_table(registry, fingerprint="0" * 16)["today's set"]) == ["", "no"]
     assert list(table["previous"]) == ["", "v2"]  # the first champion had none (not shown as None)
     assert list(table["at"]) == [centre_minute(d.at) for d in registry.decisions()]
     last = table.iloc[-1]

@@ -158,13 +158,20 @@ def failures_table(evaluations: Sequence[VersionEvaluation]) -> pd.DataFrame:
                          for ev in evaluations if ev.error])
 
 
-def decisions_table(registry: Path | Registry | None) -> pd.DataFrame:
-    """The registry's promotion log: every promotion, refusal, forced promotion and rollback with its numbers."""
+def decisions_table(registry: Path | Registry | None, fingerprint: str | None = None) -> pd.DataFrame:
+    """The registry's promotion log: every promotion, refusal, forced promotion and rollback with its numbers, and
+    the evaluation set each was judged on; with `fingerprint` (today's set's), whether it was that set: numbers
+    measured on another set are not comparable with today's."""
     registry = registry if isinstance(registry, Registry) else Registry(registry)
     rows = []
     for d in registry.decisions():
+        on = d.evaluation or {}
         row = {"at": centre_minute(d.at), "action": d.action, "version": d.version, "previous": d.previous or "",
-               "by": d.by or "", "evaluated on": f"{d.evaluation['n']} tickets" if d.evaluation else ""}
+               "by": d.by or "",
+               "evaluated on": f"{on['n']} tickets of {on.get('name')} ({str(on.get('fingerprint'))[:8]})" if on
+               else ""}
+        if fingerprint is not None:
+            row["today's set"] = "" if not on else "yes" if on.get("fingerprint") == fingerprint else "no"
         for side, scores in (("champion", d.champion_scores), ("challenger", d.challenger_scores)):
             for head, score in (scores or {}).items():
                 row[f"{side} {head} macro-F1"] = round(score["macro_f1"], 4)
