@@ -498,9 +498,9 @@ def test_an_entry_an_earlier_release_stored_against_a_rule_of_today_is_listed_re
         retired = trainer.patch("/v1/kb/entries/wg-legacy-1", json={"valid_to": "2026-01-31"},
                                 headers={"If-Match": read.headers["ETag"]})
         assert retired.status_code == 200, retired.text
-        assert retired.json()["warnings"] == ["wg-legacy-1: stored before a rule it breaks (the question holds personal "
-                                              "data ([姓名]): a FAQ asks in general terms; leave the caller's details "
-                                              "out): fix it, or delete the entry"]
+        assert retired.json()["warnings"] == [
+            "wg-legacy-1: stored before a rule it breaks (the question holds personal data ([姓名]): a FAQ asks in "
+            "general terms; leave the caller's details out): fix it, or delete the entry"]
         assert trainer.delete("/v1/kb/entries/wg-legacy-1").status_code == 204
 
 

@@ -67,7 +67,8 @@ def list_entries(
 
 def _saved(entry: Entry, response: Response) -> EntrySaved:
     response.headers["ETag"] = _etag(entry)
-    warnings = unknown_unit_warnings([entry], default_routing()[0]) + specifics_warnings([entry]) + rule_warnings([entry])
+    warnings = [*unknown_unit_warnings([entry], default_routing()[0]), *specifics_warnings([entry]),
+                *rule_warnings([entry])]
     return EntrySaved(**entry.model_dump(), warnings=warnings)
 
 
