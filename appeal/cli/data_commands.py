@@ -267,7 +267,8 @@ def _print_report(console, head: str, report) -> None:
     from rich.table import Table
 
     dispatch = ("always review" if report.threshold is None else
-                f"threshold {report.threshold:.3f}: {report.coverage:.1%} dispatched "
+                # this head's confidence alone: the service also needs the other heads, a township … (`predict`)
+                f"threshold {report.threshold:.3f}: {report.coverage:.1%} at or above it "
                 f"({round(report.coverage * report.n)} tickets), precision "
                 + (f"{report.dispatched_precision:.3f}" if report.dispatched_precision is not None else "–"))
     table = Table("label", "precision", "recall", "F1", "support",
