@@ -272,10 +272,14 @@ def test_the_notebook_opened_in_its_own_folder_reports_the_repositorys_home(regi
     shutil.copy(report.NOTEBOOK, tmp_path / "notebooks" / "evaluation.ipynb")
     (tmp_path / "pyproject.toml").write_text("", encoding="utf-8")
     shutil.copytree(registry.root, tmp_path / ".appeal" / "registry")
+    (tmp_path / ".appeal" / "registry" / "v1" / "baseline.joblib").unlink()  # and one version broken
     monkeypatch.chdir(tmp_path / "notebooks")
-    out = report.render_report(tmp_path / "report.html", versions=["v2"],
+    out = report.render_report(tmp_path / "report.html", versions=["v1", "v2"],
                                notebook=tmp_path / "notebooks" / "evaluation.ipynb")
-    assert "v2 · topic (champion)" in out.read_text(encoding="utf-8")
+    html = out.read_text(encoding="utf-8")
+    assert "v2 · topic (champion)" in html
+    # named with the whole message: its end says what to fix (pandas cut it at 50 characters)
+    assert "Versions that could not be evaluated" in html and "incomplete baseline model: no baseline.joblib" in html
 
 
 def test_appeal_report_executes_the_notebook(registry, dev, shared_data, tmp_path):
