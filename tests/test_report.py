@@ -18,6 +18,7 @@ from sqlalchemy import update
 from appeal.config import centre_minute
 from models.registry import Registry
 from tests.registry_support import sample_baseline
+from pipeline.errors import InputError
 from training import report
 from training.evaluation import dispatch_scores
 from training.feedback_store import Feedback, FeedbackRow, FeedbackStore
@@ -261,6 +262,9 @@ def test_a_version_that_cannot_be_loaded_is_named_and_the_others_are_reported(re
     demo = evaluations[2]
     assert 0 < demo.auto_dispatched <= demo.heads["topic"].report.coverage
     assert list(report.versions_table(evaluations)["version"]) == ["v2", "demo"]
+    # a file that is no evaluation set breaks every version: said, not a report of failures
+    with pytest.raises(InputError, match=r"no version could be evaluated: v2: .*nope.csv: no such file"):
+        report.evaluate_registry(copy, [tmp_path / "nope.csv"], versions=["v2", "demo"])
 
 
 def test_the_notebook_opened_in_its_own_folder_reports_the_repositorys_home(registry, tmp_path, monkeypatch):

@@ -122,7 +122,10 @@ def evaluate_registry(
     if not known:
         raise InputError(f"{registry.root.resolve()}: no model versions to report on (is APPEAL_HOME the service's "
                          "home?)")
-    return [_evaluated(v, data) for v in known]
+    evaluations = [_evaluated(v, data) for v in known]
+    if all(ev.error for ev in evaluations):  # the data, not a version (or every version broken): nothing to show
+        raise InputError(f"no version could be evaluated: {evaluations[0].version}: {evaluations[0].error}")
+    return evaluations
 
 
 def _evaluated(version, data: Sequence[Path]) -> VersionEvaluation:
