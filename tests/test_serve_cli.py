@@ -247,7 +247,8 @@ def test_a_control_character_in_a_citizens_text_does_not_stop_an_excel_export(ap
     result = subprocess.run([*export, str(tmp_path / "feedback.xlsx")], cwd=REPO, env=_env(appeal_home),
                             capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
-    assert list(load_tickets(tmp_path / "feedback.xlsx")[0]["text"]) == ["小区路灯坏了\n已经一个月"]
+    # exported as the service stores a text today (normalised and masked again): the line break a space
+    assert list(load_tickets(tmp_path / "feedback.xlsx")[0]["text"]) == ["小区路灯坏了 已经一个月"]
     (tmp_path / "out.csv").mkdir()
     result = subprocess.run([*export, str(tmp_path / "out.csv")], cwd=REPO, env=_env(appeal_home),
                             capture_output=True, text=True, timeout=120)
