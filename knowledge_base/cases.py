@@ -15,8 +15,8 @@ from pydantic import ValidationError
 from knowledge_base.files import day_text, validation_message
 from knowledge_base.store import EntryIn
 from pipeline.errors import InputError, refuse_problems
-from pipeline.records import (COLUMN_ALIASES, WORKBOOK_SUFFIXES, AmbiguousDate, Table, cell_text, column_key,
-                              find_columns, read_csv_frame, read_workbook)
+from pipeline.records import (COLUMN_ALIASES, WORKBOOK_SUFFIXES, AmbiguousDate, Table, cell_text, find_columns,
+                              read_csv_frame, read_workbook)
 from pipeline.ticket_text import masked_parts, masked_text
 
 # A case needs its id, its text and the official reply; the title and the replying unit are used when the file
@@ -68,7 +68,7 @@ def read_case_file(path: Path, *, skip_unanswered: bool = False) -> CaseFile:
         raise InputError(f"{path}: missing column(s) for {', '.join(missing)} ("
                          + "; ".join(f"{field}: one of {', '.join(COLUMN_ALIASES[field])}" for field in missing)
                          + f"; header: {', '.join(map(str, table.frame.columns))})")
-    columns.update(_validity_columns(table.frame.columns))
+    columns.update(find_columns(list(table.frame.columns), aliases_of=VALIDITY_HEADERS))
     cases = CaseFile([])
     first_row: dict[str, str] = {}
     problems: list[str] = []
@@ -87,12 +87,6 @@ def read_case_file(path: Path, *, skip_unanswered: bool = False) -> CaseFile:
         raise InputError(f"{path}: no cases" + (f" ({len(cases.unanswered)} tickets without a reply)"
                                                 if cases.unanswered else ""))
     return cases
-
-
-def _validity_columns(headers) -> dict[str, str]:
-    by_key = {column_key(h): h for h in reversed(list(headers))}  # the first of two alike, as `find_columns`
-    return {field: by_key[found] for field, aliases in VALIDITY_HEADERS.items()
-            if (found := next((a for a in aliases if a in by_key), None)) is not None}
 
 
 def _validity(row: dict[str, str], columns: dict[str, str], where: str) -> dict[str, str | None]:

@@ -47,14 +47,15 @@ def column_key(header: object) -> str:
     return str(header).strip().lstrip("\ufeff").lower()
 
 
-def find_columns(headers: list, *, skip: Collection[str] = ()) -> dict[str, object]:
-    """Ticket field → the header that holds it, through `COLUMN_ALIASES` (fields in `skip` are not looked for);
-    a field whose header is absent is left out."""
+def find_columns(headers: list, *, skip: Collection[str] = (),
+                 aliases_of: dict[str, tuple[str, ...]] = COLUMN_ALIASES) -> dict[str, object]:
+    """Field → the header that holds it, through `aliases_of` (default: a ticket's, `COLUMN_ALIASES`; fields in
+    `skip` are not looked for); a field whose header is absent is left out."""
     by_key: dict[str, object] = {}
     for h in headers:
         by_key.setdefault(column_key(h), h)  # the first of two that differ in case or spaces, as for an exact repeat
     found: dict[str, object] = {}
-    for field, aliases in COLUMN_ALIASES.items():
+    for field, aliases in aliases_of.items():
         if field in skip:
             continue
         header = next((by_key[a] for a in aliases if a in by_key and by_key[a] not in found.values()), None)
