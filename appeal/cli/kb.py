@@ -153,8 +153,7 @@ def update(
         stored, _ = _store().update(entry_id, change, who(by))
     if unit is not None or answer is not None:
         _warn([stored])
-    for line in rule_warnings([stored]):
-        typer.secho(f"warning: {line}", fg=typer.colors.YELLOW, err=True)
+    _say_warnings(rule_warnings([stored]))
     _print_entry(stored)
 
 
@@ -212,15 +211,19 @@ def history(
     Console().print(table)
 
 
+def _say_warnings(lines) -> None:
+    for line in lines:
+        typer.secho(f"warning: {line}", fg=typer.colors.YELLOW, err=True)
+
+
 def _warn(entries) -> None:
     from appeal.config import get_settings
     from knowledge_base.answer_checks import specifics_warnings
     from knowledge_base.units import load_catalogue, unknown_unit_warnings
 
-    for line in unknown_unit_warnings(entries, load_catalogue()):
-        typer.secho(f"warning: {line} ({get_settings().demo_dir / 'units.csv'})", fg=typer.colors.YELLOW, err=True)
-    for line in specifics_warnings(entries):
-        typer.secho(f"warning: {line}", fg=typer.colors.YELLOW, err=True)
+    units = get_settings().demo_dir / "units.csv"
+    _say_warnings(f"{line} ({units})" for line in unknown_unit_warnings(entries, load_catalogue()))
+    _say_warnings(specifics_warnings(entries))
 
 
 def _import(entries, by: Optional[str], prune: bool | None = None, yes: bool = False) -> None:
@@ -354,8 +357,7 @@ def list_entries(
         return
     entries = [e for e in stored if where.matches(e, today)]
     # what an earlier release stored against a rule of today's, where the trainer looks for entries to fix
-    for line in rule_warnings(entries):
-        typer.secho(f"warning: {line}", fg=typer.colors.YELLOW, err=True)
+    _say_warnings(rule_warnings(entries))
     if as_json:
         for entry in entries:
             typer.echo(json.dumps(entry.model_dump(mode="json", exclude_none=True), ensure_ascii=False))
