@@ -77,17 +77,26 @@ class Predictor:
         return out
 
 
+def missing_files(model_dir: Path, card: ModelCard) -> list[str]:
+    """The files `card`'s kind of model needs that `model_dir` lacks."""
+    if card.kind == "baseline":
+        from models.baseline import required_files
+    else:
+        from models.onnx_backend import required_files
+    return [name for name in required_files(card) if not (Path(model_dir) / name).is_file()]
+
+
 def load_predictor(model_dir: Path, *, threads: int | None = None) -> Predictor:
     """Open a model directory written by training (baseline or transformer) for inference."""
     model_dir = Path(model_dir)
     card = ModelCard.load(model_dir)
-    if card.kind == "baseline":
-        from models.baseline import load_backend, required_files
-    else:
-        from models.onnx_backend import load_backend, required_files
-    missing = [name for name in required_files(card) if not (model_dir / name).is_file()]
-    if missing:  # a directory copied in part, or files removed by hand: say so rather than fail deep in a loader
+    if missing := missing_files(model_dir, card):
+        # a directory copied in part, or files removed by hand: say so rather than fail deep in a loader
         raise InputError(f"{model_dir}: incomplete {card.kind} model: no {', '.join(missing)}")
+    if card.kind == "baseline":
+        from models.baseline import load_backend
+    else:
+        from models.onnx_backend import load_backend
     stop_path = model_dir / STOPWORDS_FILE
     stopwords = read_stopwords(stop_path) if stop_path.is_file() else None
     try:

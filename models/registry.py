@@ -240,6 +240,9 @@ class VersionInfo:
     heads: dict[str, int]  # head -> number of labels
     champion: bool
     metrics: dict = field(default_factory=dict)
+    # Why this version cannot serve (an unreadable card, files removed by hand); None when it is whole. Listed
+    # rather than raised: one damaged version must not hide the others from `models list` or the report.
+    problem: str | None = None
 
 
 @dataclass
@@ -322,18 +325,7 @@ class Registry:
         for path in self.root.iterdir():
             if path.name.startswith(".") or not (path / CARD_FILE).is_file():
                 continue
-            card = ModelCard.load(path)
-            out.append(
-                VersionInfo(
-                    version=path.name,
-                    path=path,
-                    kind=card.kind,
-                    created_at=card.created_at,
-                    heads={h: len(c.labels) for h, c in card.heads.items()},
-                    champion=current is not None and current[0] == path.name,
-                    metrics=card.metrics,
-                )
-            )
+            out.append(_version_info(path, champion=current is not None and current[0] == path.name))
         return sorted(out, key=lambda v: (v.created_at, v.version))
 
     def decisions(self) -> list[Decision]:
@@ -401,6 +393,12 @@ class Registry:
         os.replace(tmp, self.champion_file)
         _fsync_dir(self.root)
 
+    def _servable(self, version: str) -> None:
+        """Refuse to name as champion a version that cannot serve, even forced: the service would fail to load it."""
+        if problem := _version_info(self.root / version, champion=False).problem:
+            raise InputError(f"{self.root}: {version} cannot serve ({problem}); add the trained model again under a "
+                             "new version")
+
     def _record(self, decision: Decision) -> None:
         with open(self.root / DECISIONS_FILE, "a", encoding="utf-8") as handle:
             handle.write(json.dumps(asdict(decision), ensure_ascii=False) + "\n")
@@ -428,6 +426,7 @@ class Registry:
             current = pointer["version"] if pointer else None
             if current == version:
                 raise InputError(f"{version} is already the champion")
+            self._servable(version)
             decision = Decision(action="refuse", version=version, previous=current, by=by)
             decision.tolerance, decision.class_margin = tolerance, class_margin
             challenger_scores = champion_scores = None
@@ -473,6 +472,7 @@ class Registry:
             if not pointer or not pointer["previous"]:
                 raise InputError(f"{self.root}: no previous champion to roll back to")
             *history, previous = pointer["previous"]
+            self._servable(previous)
             decision = Decision(
                 action="rollback", version=previous, previous=pointer["version"], reasons=["rollback"], by=by
             )
@@ -480,6 +480,23 @@ class Registry:
             self._record(decision)
         log.warning("registry %s: rolled back %s -> %s", self.root, decision.previous, previous)
         return decision
+
+
+def _version_info(path: Path, *, champion: bool) -> VersionInfo:
+    from models.predictor import missing_files
+
+    try:
+        card = ModelCard.load(path)
+    except InputError as error:
+        # what the card would have said is unknown; the card file's own time keeps the list in a stable order
+        made = datetime.fromtimestamp((path / CARD_FILE).stat().st_mtime, timezone.utc).isoformat(timespec="seconds")
+        return VersionInfo(path.name, path, kind="unknown", created_at=made, heads={}, champion=champion,
+                           problem=str(error))
+    missing = missing_files(path, card)
+    return VersionInfo(path.name, path, kind=card.kind, created_at=card.created_at,
+                       heads={h: len(c.labels) for h, c in card.heads.items()}, champion=champion,
+                       metrics=card.metrics,
+                       problem=f"incomplete {card.kind} model: no {', '.join(missing)}" if missing else None)
 
 
 def _fsync_dir(path: Path) -> None:

@@ -367,6 +367,8 @@ class ModelOut(BaseModel):
     serving: bool = Field(description="this version answers requests now")
     created_at: str | None = None
     heads: dict[str, int] = Field(default_factory=dict, description="number of labels per head")
+    problem: str | None = Field(default=None, description="why this version cannot serve (unreadable card, "
+                                                          "missing files); null when it is whole")
 
 
 class ModelsOut(BaseModel):

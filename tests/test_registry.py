@@ -303,6 +303,37 @@ def test_a_damaged_or_incomplete_model_directory_is_refused_at_add(tmp_path, mod
     assert registry.list() == [] and not (registry.root / "v1").exists()
 
 
+def test_a_version_damaged_in_the_registry_is_marked_and_never_named_champion(appeal_home, models):
+    """Files removed by hand after `models add`: `models list` showed the version as any other (or died on an
+    unreadable card, hiding every version), and a forced promote or a rollback made it the champion, which the
+    service then could not load."""
+    from appeal.cli import _register, app
+
+    _register()
+    registry = Registry(appeal_home / "registry")
+    registry.promote(registry.add(models["small"], version="v1"))
+    registry.add(models["large"], version="v2")
+    registry.promote("v2", force=True)
+    registry.add(models["shuffled"], version="v3")
+    (registry.root / "v1" / "baseline.joblib").unlink()
+    (registry.root / "v3" / CARD_FILE).write_text("{cut sho", encoding="utf-8")
+
+    listed = {v.version: v for v in registry.list()}
+    assert listed["v1"].problem == "incomplete baseline model: no baseline.joblib"
+    assert "v3" in listed and "not a readable model card" in listed["v3"].problem and listed["v3"].kind == "unknown"
+    assert listed["v2"].problem is None and listed["v2"].champion
+    shown = CliRunner().invoke(app, ["models", "list"])
+    assert shown.exit_code == 0, shown.output
+    assert "v1 !" in shown.output and "v2 *" in shown.output and "v3 !" in shown.output
+    assert "! v1: incomplete baseline model: no baseline.joblib. It cannot be promoted or served" in shown.output
+
+    for attempt in (lambda: registry.rollback(), lambda: registry.promote("v3", force=True)):
+        with pytest.raises(InputError, match="cannot serve"):
+            attempt()
+    assert registry.champion()[0] == "v2"
+    assert [d.action for d in registry.decisions()] == ["promote", "force"]  # the refused attempts changed nothing
+
+
 def test_readers_never_see_a_half_written_pointer(tmp_path, models):
     import threading
 

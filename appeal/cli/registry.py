@@ -29,7 +29,7 @@ ClassMarginOption = typer.Option(DEFAULT_CLASS_MARGIN, "--class-margin", min=0.0
 
 @models_app.command("list")
 def list_versions(registry: Optional[Path] = RegistryOption) -> None:
-    """Every version, oldest first; * marks the champion."""
+    """Every version, oldest first; * marks the champion, ! a version that cannot serve (named below the table)."""
     from rich import box
     from rich.console import Console
     from rich.table import Table
@@ -41,7 +41,7 @@ def list_versions(registry: Optional[Path] = RegistryOption) -> None:
         return
     from appeal.config import centre_minute, get_settings
 
-    table = Table(title=f"{reg.root}  (F1: topic macro-F1 measured at training; * = champion; "
+    table = Table(title=f"{reg.root}  (F1: topic macro-F1 measured at training; * = champion; ! = cannot serve; "
                         f"times in {get_settings().timezone})",
                   box=box.SIMPLE_HEAD, collapse_padding=True, pad_edge=False)
     # The version is what `promote` takes: at 80 columns no cell may be cut (headers wrap instead).
@@ -54,7 +54,7 @@ def list_versions(registry: Optional[Path] = RegistryOption) -> None:
     for v in versions:
         f1 = v.metrics.get("macro_f1")
         table.add_row(
-            f"{v.version} *" if v.champion else v.version,
+            v.version + (" *" if v.champion else "") + (" !" if v.problem else ""),
             v.kind,
             centre_minute(v.created_at),
             str(v.heads.get("topic", "–")),
@@ -62,6 +62,10 @@ def list_versions(registry: Optional[Path] = RegistryOption) -> None:
             f"{f1:.4f}" if isinstance(f1, (int, float)) else "",
         )
     Console().print(table)
+    for v in versions:
+        if v.problem:
+            typer.secho(f"! {v.version}: {v.problem}. It cannot be promoted or served: add the trained model "
+                        "again under a new version, or remove this directory", fg=typer.colors.RED, err=True)
 
 
 @models_app.command()

@@ -26,7 +26,7 @@ def list_models(
         serving=serving,
         models=[
             ModelOut(version=v.version, kind=v.kind, champion=v.champion, serving=v.version == serving,
-                     created_at=v.created_at, heads=v.heads)
+                     created_at=v.created_at, heads=v.heads, problem=v.problem)
             for v in services.models.registry.list()
         ],
     )
