@@ -262,3 +262,24 @@ def test_train_reads_the_unit_names_of_a_work_order_export_as_functional_types(t
                        "--output", tmp_path / "out.jsonl")
     assert predicted.returncode == 0, predicted.stderr
     assert json.loads((tmp_path / "out.jsonl").read_text(encoding="utf-8"))["lead_unit"] == "湾头桥镇人民政府"
+
+
+def test_evaluate_scores_a_topic_the_model_lacks_as_the_gate_does(model_dir, shared_data, tmp_path, appeal_home):
+    """The taxonomy gained a topic after training: `appeal evaluate` refused the file ("unknown label") while
+    `models promote --data` and the report scored it, so a trainer could not see the old model's numbers on it."""
+    frame = pd.read_csv(shared_data / "teddy2020c" / "dev_raw.csv")
+    frame.loc[frame.index[:25], "一级标签"] = "应急管理"
+    frame.to_csv(tmp_path / "new_taxonomy.csv", index=False)
+    evaluated = appeal("evaluate", "--model", model_dir, "--data", tmp_path / "new_taxonomy.csv",
+                       "--report", tmp_path / "report.json")
+    assert evaluated.returncode == 0, evaluated.stderr
+    assert "topic: labels the model does not have, scored as errors: '应急管理' (25×)" in evaluated.stdout
+    topic = json.loads((tmp_path / "report.json").read_text(encoding="utf-8"))["heads"]["topic"]
+    assert topic["per_class"]["应急管理"]["support"] == 25 and topic["per_class"]["应急管理"]["recall"] == 0
+    for version in ("first", "second"):
+        assert appeal("models", "add", model_dir, "--version", version).returncode == 0
+    assert appeal("models", "promote", "first").returncode == 0
+    assert appeal("models", "promote", "second", "--data", tmp_path / "new_taxonomy.csv").returncode == 0
+    decision = json.loads((appeal_home / "registry" / "decisions.jsonl").read_text(encoding="utf-8").splitlines()[-1])
+    gated = decision["challenger_scores"]["topic"]
+    assert (gated["n"], gated["accuracy"], gated["macro_f1"]) == (topic["n"], topic["accuracy"], topic["macro_f1"])
