@@ -217,9 +217,11 @@ class RepeatIndex:
         self._norms = norms
 
     def related(self, text: str, *, now: datetime | None = None, exclude: str | None = None, k: int = 5,
-                min_similarity: float | None = None, township: str | None = None) -> list[Related]:
+                min_similarity: float | None = None, township: str | None = None,
+                before: datetime | None = None) -> list[Related]:
         """The k most similar tickets of the window at or above the threshold, most similar first. With `township`
-        (the ticket's), a ticket of another known township is left out: see `_same_place`."""
+        (the ticket's), a ticket of another known township is left out: see `_same_place`. With `before` (naive
+        UTC, the time a ticket of a backlog came in), tickets received after it are no earlier report of it."""
         now = now or utc_now()
         floor = self.threshold if min_similarity is None else min_similarity
         query = _tf(_clean(text))
@@ -245,6 +247,8 @@ class RepeatIndex:
             if exclude is not None and (own := self._position.get(exclude)) is not None and self._alive[own]:
                 # the same ticket routed again (a platform's retry): what came in after it is no earlier report
                 scores[self._received > self._received[own]] = -1.0
+            if before is not None:
+                scores[self._received > np.datetime64(before, "us")] = -1.0
             found = []
             for i in np.argsort(-scores, kind="stable"):
                 if scores[i] < floor or len(found) == k:
@@ -443,13 +447,14 @@ class Repeats:
                 read.append(ticket)
             self.index.extend(read)
 
-    def check(self, text: str, *, exclude: str | None = None, township: str | None = None,
-              k: int = 5) -> list[Related]:
-        """Earlier tickets about the same matter as `text` (masked title and body) and of `township` when known."""
+    def check(self, text: str, *, exclude: str | None = None, township: str | None = None, k: int = 5,
+              before: datetime | None = None) -> list[Related]:
+        """Earlier tickets about the same matter as `text` (masked title and body) and of `township` when known;
+        `before`: see `RepeatIndex.related`."""
         if self._unsaved:
             self._write()
         self.sync()
-        return self.index.related(text, exclude=exclude, township=township, k=k)
+        return self.index.related(text, exclude=exclude, township=township, k=k, before=before)
 
     def knows(self, ticket_id: str) -> bool:
         """`RepeatIndex.knows`, with the tickets other processes routed meanwhile."""

@@ -102,14 +102,15 @@ def _repeat_reason(related: list[Related], zone: ZoneInfo) -> str:
     return f"可能重复诉求 / possible repeat: {first.ticket.ticket_id}（相似度 {first.similarity:.2f}，{when}{where}{more}）"
 
 
-def _check_and_record(repeats: Repeats, text: str, township: str | None, seen: SeenTicket | None) -> list[Related]:
-    """Earlier tickets about the same matter, in the same township when it is known; the ticket is then kept when it
-    has an id. A database failure here is logged and the ticket routed all the same: the link to an earlier ticket
-    matters less than the routing. A ticket that cannot be kept waits in memory until the database can be written
-    (`Repeats.record`)."""
+def _check_and_record(repeats: Repeats, text: str, township: str | None, seen: SeenTicket | None,
+                      received: datetime | None) -> list[Related]:
+    """Earlier tickets about the same matter (received before `received`, a backlog ticket's time), in the same
+    township when it is known; the ticket is then kept when it has an id. A database failure here is logged and the
+    ticket routed all the same: the link to an earlier ticket matters less than the routing. A ticket that cannot be
+    kept waits in memory until the database can be written (`Repeats.record`)."""
     related: list[Related] = []
     try:
-        related = repeats.check(text, exclude=seen.ticket_id if seen else None, township=township)
+        related = repeats.check(text, exclude=seen.ticket_id if seen else None, township=township, before=received)
     except SQLAlchemyError:
         log.exception("repeat check failed; the ticket is routed without it")
     if seen:
@@ -139,9 +140,10 @@ def route_tickets(tickets: Sequence[TicketIn], model: LoadedModel, kb: Knowledge
             # a ticket that may not be accepted was not sent anywhere yet: its fallback unit is no "已派"
             sent_to = routing.lead.name if routing.lead and not routing.not_accepted else None
             township = routing.jurisdiction.township if routing.jurisdiction else None
-            seen = SeenTicket(ticket.id, utc_now(), masked, title, township, heads["topic"].label,
+            given = ticket.received_at.astimezone(timezone.utc).replace(tzinfo=None) if ticket.received_at else None
+            seen = SeenTicket(ticket.id, given or utc_now(), masked, title, township, heads["topic"].label,
                               sent_to) if ticket.id else None
-            related = _check_and_record(repeats, full, township, seen)
+            related = _check_and_record(repeats, full, township, seen, given)
         reasons = routing.reasons + ([_repeat_reason(related, zone)] if related else [])
         results.append(
             RouteOut(

@@ -1,10 +1,11 @@
 """Request and response bodies of the HTTP API, with the Chinese examples shown in the OpenAPI page."""
 from __future__ import annotations
 
+from datetime import datetime, timedelta, timezone
 from typing import Annotated, Literal
 
-from pydantic import (AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, ValidationInfo,
-                      model_validator)
+from pydantic import (AfterValidator, AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints,
+                      ValidationInfo, model_validator)
 
 from appeal.config import get_settings
 from knowledge_base.dispatch import PlaceRef, Refusal, UnitRef
@@ -77,6 +78,20 @@ UnitLabel = Annotated[str, Field(max_length=200), _VISIBLE, _STRIPPED, AfterVali
 Identifier = Annotated[str, Field(max_length=128), _VISIBLE, _STRIPPED, AfterValidator(_storable),
                        AfterValidator(_not_blank), AfterValidator(_one_line)]
 
+# Clocks of the platform and the service drift apart by seconds, not by minutes.
+CLOCK_SKEW = timedelta(minutes=5)
+
+
+def _not_later_than_now(value: datetime) -> datetime:
+    # a ticket logged in the future would outlive the repeat window and count in "the last 24 hours" for days
+    if value > datetime.now(timezone.utc) + CLOCK_SKEW:
+        raise ValueError("晚于当前时间 / later than now")
+    return value
+
+
+# With its offset: whether the platform's clock writes UTC or Beijing time, a bare 09:30 does not say.
+ReceivedAt = Annotated[AwareDatetime, AfterValidator(_not_later_than_now)]
+
 EXAMPLE_TICKET = {
     "id": "WG-2026-000123",
     "title": "城区菜市场门口占道经营严重",
@@ -105,6 +120,10 @@ class TicketIn(BaseModel):
                                                                 "code of its township or village (430581101)")
     channel: ShortText | None = Field(default=None, description="电话, 网站, 微信…")
     author: ShortText | None = Field(default=None, description=AUTHOR)
+    received_at: ReceivedAt | None = Field(
+        default=None, description="when the centre received the appeal, with its offset (2026-12-01T09:30:00+08:00); "
+                                  "default: now. A platform sending a backlog gives it, so that the ticket counts in "
+                                  "the repeat window and the hotspots on the day it came in")
 
 
 class BatchIn(BaseModel):

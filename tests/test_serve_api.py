@@ -596,6 +596,43 @@ def test_a_repeat_reason_counts_days_as_the_centre_does(server):
     assert any(r.startswith("可能重复诉求 / possible repeat: WG-Y1") and "昨天 / yesterday" in r for r in routed["reasons"])
 
 
+def test_a_backlog_ticket_counts_on_the_day_it_came_in(server):
+    """After an outage the platform sends the tickets it queued: each was logged as received at routing time, so a
+    week-old matter showed as a hotspot of today (last_24h) and stayed in the repeat window a week too long."""
+    from datetime import datetime, timedelta, timezone
+    from zoneinfo import ZoneInfo
+
+    now = datetime.now(ZoneInfo(WUGANG_TIMEZONE)).replace(microsecond=0)
+    text = "双牌镇龙山村自来水管爆裂，已经停水三天了，全村几百人没水喝，请供水公司尽快派人抢修。"
+    # the platform's queue was not in order
+    backlog = [("WG-B1", now - timedelta(days=3)), ("WG-B2", now - timedelta(days=2)), ("WG-B0", now - timedelta(days=4))]
+    with server.client("platform") as platform:
+        routed = {}
+        for ticket_id, received in backlog:
+            answer = platform.post("/v1/route", json={"id": ticket_id, "title": "停水", "text": text,
+                                                      "received_at": received.isoformat()})
+            assert answer.status_code == 200, answer.text
+            routed[ticket_id] = answer.json()
+        assert [t["ticket_id"] for t in routed["WG-B2"]["related_tickets"]] == ["WG-B1"]
+        assert routed["WG-B2"]["related_tickets"][0]["received_at"] == \
+            (now - timedelta(days=3)).astimezone(timezone.utc).replace(tzinfo=None).isoformat() + "Z"
+        assert any("3 天前 / 3 days ago" in r for r in routed["WG-B2"]["reasons"])
+        # WG-B0 came in before the other two: they are no earlier report of it
+        assert routed["WG-B0"]["related_tickets"] == []
+        for bad, says in ((now.replace(tzinfo=None).isoformat(), "timezone"),
+                          ((now + timedelta(hours=1)).isoformat(), "later than now")):
+            refused = platform.post("/v1/route", json={"id": "WG-B9", "text": text, "received_at": bad})
+            assert refused.status_code == 422 and says in refused.text, refused.text
+    with server.client("agent") as agent:
+        week = agent.get("/v1/tickets/hotspots", params={"days": 7, "min_size": 3}).json()["hotspots"]
+        spot = next(s for s in week if {t["ticket_id"] for t in s["tickets"]} == {"WG-B0", "WG-B1", "WG-B2"})
+        assert spot["last_24h"] == 0
+        assert spot["first_at"] == \
+            (now - timedelta(days=4)).astimezone(timezone.utc).replace(tzinfo=None).isoformat() + "Z"
+        today = agent.get("/v1/tickets/hotspots", params={"days": 1, "min_size": 2}).json()["hotspots"]
+        assert not {"WG-B0", "WG-B1", "WG-B2"} & {t["ticket_id"] for s in today for t in s["tickets"]}
+
+
 def test_repeat_reports_are_linked_and_grouped(server):
     with server.client("platform") as platform:
         for ticket in demo_tickets():  # a window of real size (the IDF needs one)
