@@ -339,6 +339,22 @@ def test_a_report_run_where_no_service_stored_anything_says_so_and_makes_no_data
     assert not (tmp_path / ".appeal" / "appeal.db").exists()
 
 
+def test_a_report_with_a_version_it_could_not_evaluate_says_so_and_exits_1(registry, tmp_path):
+    """The version was named in the page only: a weekly scheduled run exited 0, and nobody opened the page."""
+    import shutil
+
+    copy = tmp_path / "registry"
+    shutil.copytree(registry.root, copy)
+    (copy / "v1" / "baseline.joblib").unlink()
+    out = tmp_path / "report.html"
+    done = _appeal("report", "--out", str(out), "--registry", str(copy), "--versions", "v1,v2", cwd=tmp_path)
+    assert done.returncode == 1, done.stderr
+    assert "v1: not evaluated (incomplete baseline model: no baseline.joblib)" in done.stderr
+    assert "v2 · topic (champion)" in out.read_text(encoding="utf-8")
+    assert _appeal("report", "--out", str(out), "--registry", str(copy), "--versions", "v2",
+                   cwd=tmp_path).returncode == 0  # a broken version left out of the report is no failure of it
+
+
 def test_appeal_report_fails_on_a_cell_error(registry, tmp_path):
     out = tmp_path / "report.html"
     done = _appeal("report", "--out", str(out), "--registry", str(registry.root), "--versions", "v1,nope",
