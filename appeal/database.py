@@ -14,7 +14,7 @@ from datetime import datetime, timezone
 from functools import partial
 from pathlib import Path
 
-from sqlalchemy import Table, create_engine, event, inspect, text
+from sqlalchemy import MetaData, Table, create_engine, event, inspect, text
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import DBAPIError, OperationalError
 
@@ -104,6 +104,26 @@ def _refuse_a_file_gone(engine: Engine, path: Path) -> None:
             what = "deleted" if current is None else "replaced"
             raise OperationalError(None, None, sqlite3.OperationalError(
                 f"{path} was {what} while in use: restart the service (and restore a backup only while it is stopped)"))
+
+
+# Any number, as long as it is one: pg_advisory_xact_lock takes a 64-bit key.
+_SCHEMA_LOCK = 0x12345_0001
+
+
+def create_tables(engine: Engine, metadata: MetaData) -> None:
+    """`metadata.create_all`, with the checks and creates of processes starting together on a new database taken in
+    turn: two that both found no table both created it, and one died ("table kb_entry already exists" on SQLite, a
+    duplicate type on PostgreSQL)."""
+    if set(metadata.tables) <= set(inspect(engine).get_table_names()):
+        return  # the usual case, and no lock: a reader opening a store must not wait for a long import's writes
+    with engine.connect() as connection:
+        if engine.dialect.name == "postgresql":
+            connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _SCHEMA_LOCK})
+        elif engine.dialect.name == "sqlite":
+            # the write lock before the checks: pysqlite itself begins a transaction only at the first INSERT
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+        metadata.create_all(connection)
+        connection.commit()
 
 
 def add_missing_columns(engine: Engine, table: Table) -> None:

@@ -18,7 +18,7 @@ from sqlalchemy import (JSON, Date, DateTime, Integer, LargeBinary, String, Text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 
-from appeal.database import add_missing_columns, make_engine, stored_utc
+from appeal.database import add_missing_columns, create_tables, make_engine, stored_utc
 from pipeline.errors import InputError, refuse_problems
 from pipeline.normalize import normalize, strip_invisible, to_simplified
 from pipeline.pii import PII_TOKENS, find_pii
@@ -260,6 +260,11 @@ class Base(DeclarativeBase):
     pass
 
 
+# Characters of who made a change (a key's name after "api:", a CLI user's --by): what PostgreSQL checks,
+# and SQLite does not.
+BY_MAX = 100
+
+
 class EntryRow(Base):
     __tablename__ = "kb_entry"
 
@@ -274,7 +279,7 @@ class EntryRow(Base):
     valid_from: Mapped[date | None] = mapped_column(Date, nullable=True)
     valid_to: Mapped[date | None] = mapped_column(Date, nullable=True)
     updated_at: Mapped[datetime] = mapped_column(DateTime)
-    updated_by: Mapped[str] = mapped_column(String(100))
+    updated_by: Mapped[str] = mapped_column(String(BY_MAX))
     # `question_key` of (source, question); nullable only because databases made before it get it on opening
     question_key: Mapped[str | None] = mapped_column(String(80), index=True, nullable=True)
 
@@ -300,7 +305,7 @@ class HistoryRow(Base):
     content: Mapped[dict] = mapped_column(JSON)  # the version replaced, with its own updated_at / updated_by
     action: Mapped[str] = mapped_column(String(8))  # what ended it: update or delete
     changed_at: Mapped[datetime] = mapped_column(DateTime)
-    changed_by: Mapped[str] = mapped_column(String(100))
+    changed_by: Mapped[str] = mapped_column(String(BY_MAX))
 
 
 class Change(BaseModel):
@@ -429,7 +434,7 @@ class EntryStore:
     def __init__(self, url: str):
         self.url = url
         self.engine = make_engine(url)
-        Base.metadata.create_all(self.engine)
+        create_tables(self.engine, Base.metadata)
         add_missing_columns(self.engine, EntryRow.__table__)
         self._session = sessionmaker(self.engine, expire_on_commit=False)
         self._fill_question_keys()

@@ -14,7 +14,7 @@ from datetime import datetime
 from sqlalchemy import DateTime, Integer, String, Text, delete, or_, select
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, sessionmaker
 
-from appeal.database import make_engine
+from appeal.database import create_tables, make_engine
 from knowledge_base.store import utc_now
 from pipeline.jurisdiction import default_gazetteer
 
@@ -59,7 +59,7 @@ class TicketLog:
         # Every routed ticket is a write: a commit that does not wait for the disk costs ~0.4 ms a ticket instead of
         # ~1.7 ms on SQLite, and a power cut can only lose the last tickets of a log that is a month's cache.
         self.engine = make_engine(url, durable=False)
-        _Base.metadata.create_all(self.engine)
+        create_tables(self.engine, _Base.metadata)
         self._session = sessionmaker(self.engine, expire_on_commit=False)
 
     def add(self, *tickets: SeenTicket) -> None:

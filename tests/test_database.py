@@ -258,3 +258,36 @@ def test_a_pooled_connection_cut_off_in_mid_statement_is_replaced(database_url):
             assert connection.execute(text("SELECT pg_backend_pid()")).scalar() != backend
     finally:
         engine.dispose()
+
+
+def test_stores_opened_together_on_a_new_database_all_open(database_url):
+    """Two replicas (or the service and a CLI job) starting on a new PostgreSQL database both found no table and
+    both created it: one died on "duplicate key value violates unique constraint pg_type_typname_nsp_index"."""
+    import threading
+
+    from sqlalchemy import create_engine
+
+    from knowledge_base.store import Base
+
+    for _ in range(4):
+        start, failures, opened = threading.Barrier(4), [], []
+
+        def open_store() -> None:
+            start.wait()
+            try:
+                opened.append(EntryStore(database_url))
+            except Exception as exc:  # noqa: BLE001 — any failure to open is what this test looks for
+                failures.append(exc)
+
+        threads = [threading.Thread(target=open_store) for _ in range(4)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert failures == [] and len(opened) == 4
+        assert opened[0].count() == 0
+        for store in opened:
+            store.engine.dispose()
+        admin = create_engine(database_url)
+        Base.metadata.drop_all(admin)  # new again for the next round
+        admin.dispose()

@@ -13,7 +13,7 @@ from typing import Callable, Iterable, Iterator, Literal, TypeVar
 from sqlalchemy import JSON, Boolean, DateTime, Integer, String, Text, delete, func, or_, select
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 
-from appeal.database import add_missing_columns, make_engine
+from appeal.database import add_missing_columns, create_tables, make_engine
 
 Row = TypeVar("Row")
 
@@ -128,7 +128,7 @@ def latest_by(rows: Iterable[Row], key: Callable[[Row], str]) -> list[Row]:
 class FeedbackStore:
     def __init__(self, url: str):
         self.engine = make_engine(url)
-        _Base.metadata.create_all(self.engine)
+        create_tables(self.engine, _Base.metadata)
         add_missing_columns(self.engine, FeedbackRow.__table__)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
 
