@@ -47,6 +47,28 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = 8000
 
+    @field_validator("database_url")
+    @classmethod
+    def _usable_url(cls, value: str | None) -> str | None:
+        """Said at start, in one line: a URL SQLAlchemy cannot use failed in each store with a traceback."""
+        if value is None:
+            return None
+        from sqlalchemy.engine import make_url
+        from sqlalchemy.exc import ArgumentError, NoSuchModuleError
+
+        spelled = "PostgreSQL is written postgresql+psycopg://user@host:5432/appeal, SQLite sqlite:////srv/appeal.db"
+        try:
+            url = make_url(value)
+        except ArgumentError:
+            raise ValueError(f"not a database URL ({spelled})") from None
+        try:
+            url.get_dialect().import_dbapi()
+        except NoSuchModuleError:  # postgres://, as other tools spell it
+            raise ValueError(f"unknown kind of database {url.drivername!r} ({spelled})") from None
+        except ImportError as exc:
+            raise ValueError(f"no driver for {url.drivername!r} is installed ({exc.name}; {spelled})") from None
+        return value
+
     @field_validator("timezone")
     @classmethod
     def _known_zone(cls, value: str) -> str:

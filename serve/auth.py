@@ -25,12 +25,14 @@ from typing import Literal
 from fastapi import Depends, HTTPException, Request, status
 from fastapi.security import APIKeyHeader
 
+from knowledge_base.store import BY_MAX
 from models.atomic_dir import build_lock
 from pipeline.errors import InputError
 
 Role = Literal["platform", "agent", "trainer", "admin"]
 ROLES: tuple[Role, ...] = ("platform", "agent", "trainer", "admin")
 KEYS_FILE = "api_keys.json"
+KEY_NAME_MAX = BY_MAX - len("api:")  # a key's knowledge-base edits are recorded as by api:<name>
 log = logging.getLogger("appeal.serve")
 
 # Which roles may use each area of the API; admin may do everything.
@@ -155,6 +157,8 @@ def add_key(home: Path, role: str, name: str | None = None) -> tuple[KeyEntry, s
             raise InputError("a key's name must not be blank")
         if not name.isprintable():  # an escape sequence in it would run in the terminal of whoever lists the keys
             raise InputError(f"a key's name may not hold a control character ({name!r})")
+        if len(name) > KEY_NAME_MAX:  # its edits are stored as api:<name>; PostgreSQL refused every one of them
+            raise InputError(f"a key's name has at most {KEY_NAME_MAX} characters (this one has {len(name)})")
     path = keys_path(home)
     with build_lock(path):  # two operators adding at once must not drop each other's key
         entries = read_key_entries(path) if path.is_file() else []

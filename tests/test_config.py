@@ -25,6 +25,18 @@ def test_the_sqlite_file_is_known_and_a_server_url_is_left_as_given(tmp_path, mo
     assert Settings(database_url="sqlite://").sqlite_file is None  # in memory
 
 
+@pytest.mark.parametrize("url, says", [
+    ("postgres://appeal:s3cret@db.example/appeal", "unknown kind of database 'postgres'"),
+    ("mysql://appeal@db.example/appeal", "no driver for 'mysql' is installed (MySQLdb"),
+    ("db.example:5432/appeal", "not a database URL"),
+])
+def test_a_database_url_sqlalchemy_cannot_use_is_named_at_start(url, says):
+    """Each store failed on it with a traceback (NoSuchModuleError: sqlalchemy.dialects:postgres)."""
+    with pytest.raises(ValueError) as refused:
+        Settings(database_url=url)
+    assert says in str(refused.value) and "postgresql+psycopg://" in str(refused.value)
+
+
 def test_the_centres_day_is_not_the_servers(monkeypatch):
     from datetime import datetime, timezone
 

@@ -281,9 +281,14 @@ def test_a_faq_unit_missing_from_the_catalogue_is_stored_with_a_warning(appeal_h
 def test_a_bad_setting_is_named_without_a_traceback(appeal_home, monkeypatch):
     monkeypatch.setenv("APPEAL_TIMEZONE", "Asia/Wugang")
     monkeypatch.setenv("APPEAL_ONNX_THREADS", "0")
-    assert_input_error(appeal("kb", "list"), "error: configuration: ",
+    monkeypatch.setenv("APPEAL_DATABASE_URL", "postgres://appeal:s3cret-pw@db.example/appeal")  # as other tools spell it
+    refused = appeal("kb", "list")
+    assert_input_error(refused, "error: configuration: ",
                        "APPEAL_TIMEZONE='Asia/Wugang': Value error, unknown time zone",
-                       "APPEAL_ONNX_THREADS='0': Input should be greater than or equal to 1")
+                       "APPEAL_ONNX_THREADS='0': Input should be greater than or equal to 1",
+                       "APPEAL_DATABASE_URL: Value error, unknown kind of database 'postgres' (PostgreSQL is written "
+                       "postgresql+psycopg://")
+    assert "s3cret-pw" not in refused.stderr
 
 
 def test_a_database_that_cannot_be_reached_is_one_line(appeal_home, monkeypatch):
@@ -315,6 +320,9 @@ def test_add_update_delete_from_the_command_line(appeal_home, tmp_path):
                           "立即关闭燃气阀门、开窗通风，撤离后报警。", "-u", "武冈市管道燃气公司", "--topic", "燃气",
                           "--alt", "天然气泄漏", "--by", "agent-7"))
     assert added["id"] == "gas-smell" and added["updated_by"] == "agent-7"
+    # longer than the record holds: PostgreSQL refused it after the edit, with a traceback
+    assert_input_error(appeal("kb", "update", "gas-smell", "--topic", "燃气安全", "--by", "质" * 101),
+                       "--by: at most 100 characters (this one has 101)")
     search = ("kb", "search", "煤气味很重", "--bm25-only", "--json")
     assert [h["entry_id"] for h in json.loads(ok(*search))] == ["gas-smell"]
 

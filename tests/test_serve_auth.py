@@ -12,7 +12,7 @@ import pytest
 
 from appeal.config import centre_minute
 from pipeline.errors import InputError
-from serve.auth import (KeyFile, add_key, create_keys, digest, keys_path, load_keys, parse_key_spec,
+from serve.auth import (KEY_NAME_MAX, KeyFile, add_key, create_keys, digest, keys_path, load_keys, parse_key_spec,
                         read_key_entries, revoke_key, rotate_key)
 from tests.serving_support import REPO, install_model, start_server
 
@@ -83,6 +83,21 @@ def test_keys_are_issued_and_revoked_by_name_and_the_file_is_followed(tmp_path):
         rotate_key(tmp_path, "王芳")
     assert [e.name for e in read_key_entries(keys_path(tmp_path))] == ["platform", "agent", "trainer", "admin",
                                                                      "agent-1"]
+
+
+def test_the_longest_key_name_is_recorded_with_its_edits(tmp_path, database_url):
+    """A key named in 108 characters was issued, and every knowledge-base edit it made failed on PostgreSQL (the
+    column holds 100), answered as "database unavailable" with Retry-After; SQLite stored it."""
+    from knowledge_base.store import EntryIn, EntryStore
+
+    with pytest.raises(InputError, match=f"a key's name has at most {KEY_NAME_MAX} characters \\(this one has 108\\)"):
+        add_key(tmp_path, "trainer", "王" * 108)
+    longest, _ = add_key(tmp_path, "trainer", "王" * KEY_NAME_MAX)
+    store = EntryStore(database_url)
+    saved, _ = store.add(EntryIn(id="sbk-lost", question="社保卡丢了怎么补办？", answer="请先办理社保卡挂失，再申请补办。",
+                                 unit="武冈市人力资源和社会保障局"), updated_by=f"api:{longest.name}")
+    assert store.get(saved.id).updated_by == "api:" + "王" * KEY_NAME_MAX
+    store.close()
 
 
 def test_keys_added_at_the_same_time_are_all_kept(tmp_path):

@@ -32,7 +32,12 @@ def who(by: str | None) -> str:
     """The name a change made from the command line is recorded under."""
     import getpass
 
-    return (by or "").strip() or f"cli:{getpass.getuser()}"
+    from knowledge_base.store import BY_MAX
+
+    name = (by or "").strip() or f"cli:{getpass.getuser()}"
+    if len(name) > BY_MAX:  # PostgreSQL refused the edit at the end, with a traceback
+        raise InputError(f"--by: at most {BY_MAX} characters (this one has {len(name)})")
+    return name
 
 
 def note_new_store(path: Path, what: str) -> None:
