@@ -53,6 +53,9 @@ def suggestions(kb: KnowledgeBase, query: str, k: int, *, with_dense: bool,
     ]
 
 
+REPEAT_CHECK_SKIPPED = "重复诉求未核对（数据库暂不可用）/ repeat check skipped: database unavailable"
+
+
 def _shown_question(question: str) -> str:
     # A FAQ question that names a caller is refused today, but one an earlier release stored is still suggested
     # until a trainer fixes it (`kb list` names it): agents see it masked. (A case is masked as stored.)
@@ -103,12 +106,12 @@ def _repeat_reason(related: list[Related], zone: ZoneInfo) -> str:
 
 
 def _check_and_record(repeats: Repeats, text: str, township: str | None, seen: SeenTicket | None,
-                      received: datetime | None) -> list[Related]:
+                      received: datetime | None) -> list[Related] | None:
     """Earlier tickets about the same matter (received before `received`, a backlog ticket's time), in the same
     township when it is known; the ticket is then kept when it has an id. A database failure here is logged and the
     ticket routed all the same: the link to an earlier ticket matters less than the routing. A ticket that cannot be
-    kept waits in memory until the database can be written (`Repeats.record`)."""
-    related: list[Related] = []
+    kept waits in memory until the database can be written (`Repeats.record`). None: the check could not be made."""
+    related: list[Related] | None = None
     try:
         related = repeats.check(text, exclude=seen.ticket_id if seen else None, township=township, before=received)
     except SQLAlchemyError:
@@ -135,7 +138,7 @@ def route_tickets(tickets: Sequence[TicketIn], model: LoadedModel, kb: Knowledge
         title, masked = masked_parts(ticket.title or None, ticket.text, people=[ticket.author])
         full = title_and_body(title, masked)  # routing_text, without masking both parts a second time
         routing = decide(heads, full, ticket.location)
-        related: list[Related] = []
+        related: list[Related] | None = []
         if repeats is not None:
             # a ticket that may not be accepted was not sent anywhere yet: its fallback unit is no "已派"
             sent_to = routing.lead.name if routing.lead and not routing.not_accepted else None
@@ -144,7 +147,9 @@ def route_tickets(tickets: Sequence[TicketIn], model: LoadedModel, kb: Knowledge
             seen = SeenTicket(ticket.id, given or utc_now(), masked, title, township, heads["topic"].label,
                               sent_to) if ticket.id else None
             related = _check_and_record(repeats, full, township, seen, given)
-        reasons = routing.reasons + ([_repeat_reason(related, zone)] if related else [])
+        # an agent told nothing would take "no related tickets" for "no earlier report"
+        reasons = routing.reasons + ([_repeat_reason(related, zone)] if related else
+                                     [REPEAT_CHECK_SKIPPED] if related is None else [])
         results.append(
             RouteOut(
                 id=ticket.id,
@@ -161,7 +166,7 @@ def route_tickets(tickets: Sequence[TicketIn], model: LoadedModel, kb: Knowledge
                 # Lexical only: encoding the whole ticket with e5 costs ~10x the rest of the request on 2 cores
                 # (bench/RESULTS.md ## Serving); /v1/suggest adds the dense ranking.
                 suggestions=suggestions(kb, full, k, with_dense=False),
-                related_tickets=[related_out(r.ticket, r.similarity) for r in related],
+                related_tickets=[related_out(r.ticket, r.similarity) for r in related or []],
                 masked_title=title if title and title.strip() else None,
                 masked_text=masked,
                 model_version=model.version,

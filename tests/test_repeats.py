@@ -494,6 +494,8 @@ def test_a_broken_ticket_log_does_not_stop_routing(tmp_path):
         assert response.status_code == 200, response.text
         assert "appeal_tickets_unsaved 1.0" in waiting  # what a restart now would lose
         assert response.json()["related_tickets"] == [] and response.json()["topic"]["label"]
+        # and the agent is told: no related tickets is not "no earlier report" here
+        assert response.json()["reasons"][-1] == "重复诉求未核对（数据库暂不可用）/ repeat check skipped: database unavailable"
         assert any("repeat check failed" in line for line in server.log_lines())
         with server.client("agent") as agent:
             unavailable = agent.get("/v1/tickets/hotspots")
@@ -538,6 +540,7 @@ def test_routing_goes_on_while_the_postgresql_server_hangs(database_url, tmp_pat
                 during = list(pool.map(lambda ticket: platform.post("/v1/route", json=ticket), tickets))
             assert [r.status_code for r in during] == [200] * len(tickets)
             assert all(r.json()["related_tickets"] == [] and r.json()["topic"]["label"] for r in during)
+            assert all("repeat check skipped: database unavailable" in r.json()["reasons"][-1] for r in during)
             with server.client("trainer") as trainer:
                 refused = trainer.post("/v1/kb/entries", json=entry)
             assert refused.status_code == 503 and "database unavailable" in refused.json()["message"]
