@@ -7,9 +7,10 @@ Every change bumps one version counter in the same transaction, so that a proces
 from __future__ import annotations
 
 import hashlib
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
-from typing import Annotated, Callable, ClassVar, Iterable, Literal
+from typing import Annotated, Callable, ClassVar, Iterable, Iterator, Literal
 
 from pydantic import (AfterValidator, BaseModel, ConfigDict, Field, PlainSerializer, ValidationInfo, field_validator,
                       ValidationError, model_validator)
@@ -504,6 +505,19 @@ class EntryStore:
         session.add(HistoryRow(entry_id=row.id, content=row.to_entry().model_dump(mode="json"), action=action,
                                changed_at=at, changed_by=by))
 
+    @contextmanager
+    def _writing(self) -> Iterator[Session]:
+        """A transaction that edits entries, holding the store's write lock from its first read. Two processes (two
+        service instances, the CLI beside the service) that each read an entry and then each wrote it lost one
+        edit, an If-Match check included: pysqlite begins a transaction only at the first write, and PostgreSQL's
+        READ COMMITTED lets both read. Plain reads (search, list) never wait for it."""
+        with self._session.begin() as session:
+            if self.engine.dialect.name == "sqlite":
+                session.connection().exec_driver_sql("BEGIN IMMEDIATE")
+            elif self.engine.dialect.name == "postgresql":
+                session.connection().exec_driver_sql(f"LOCK TABLE {StateRow.__tablename__} IN EXCLUSIVE MODE")
+            yield session
+
     def _bump(self, session: Session) -> int:
         state = session.get(StateRow, 1, with_for_update=True)
         if state is None:
@@ -519,7 +533,7 @@ class EntryStore:
         row.id = entry.id or derived_id(entry)
         taken = f"entry {row.id!r} already exists" + ("" if entry.id else " with this question") + " (use update)"
         try:
-            with self._session.begin() as session:
+            with self._writing() as session:
                 if session.get(EntryRow, row.id) is not None:
                     raise InputError(taken)
                 key = question_key(entry.source, entry.question)
@@ -536,7 +550,7 @@ class EntryStore:
     def update(self, entry_id: str, change: EntryUpdate, updated_by: str,
                read_at: datetime | None = None) -> tuple[Entry, int]:
         """`read_at`: the `updated_at` of the entry as the client read it; `EntryChanged` if it is no longer that."""
-        with self._session.begin() as session:
+        with self._writing() as session:
             row = session.get(EntryRow, entry_id)
             _check_unchanged(entry_id, row, read_at)
             if row is None:
@@ -563,7 +577,7 @@ class EntryStore:
             return row.to_entry(), self._bump(session)
 
     def delete(self, entry_id: str, deleted_by: str, read_at: datetime | None = None) -> int:
-        with self._session.begin() as session:
+        with self._writing() as session:
             row = session.get(EntryRow, entry_id)
             _check_unchanged(entry_id, row, read_at)
             if row is None:
@@ -576,7 +590,7 @@ class EntryStore:
         """Deletes the entry, if it is still there, and every version of it that was kept: what a request to erase
         personal data needs, where `delete` keeps the versions. Returns (entries removed, the search texts of
         every version removed, the store's version): the cache holds those texts' tokens (`forget_cached`)."""
-        with self._session.begin() as session:
+        with self._writing() as session:
             row = session.get(EntryRow, entry_id)
             kept = session.scalars(select(HistoryRow).where(HistoryRow.entry_id == entry_id)).all()
             if row is None and not kept:
@@ -637,7 +651,7 @@ class EntryStore:
         entries = [_as_stored(entry) for entry in entries]
         ids = [entry.id or derived_id(entry) for entry in entries]
         seen: set[str] = set()
-        with self._session.begin() as session:
+        with self._writing() as session:
             existing: dict[str, EntryRow] = {}
             for start in range(0, len(ids), 500):  # one query per 500 ids, not one per entry
                 chunk = ids[start : start + 500]

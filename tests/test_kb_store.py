@@ -361,3 +361,43 @@ def test_embedding_cache_round_trips_float32_vectors(kb):
     found = kb.store.cached_vectors(["a" * 64, "b" * 64, "c" * 64])
     assert set(found) == {"a" * 64, "b" * 64}
     assert np.array_equal(np.frombuffer(found["a" * 64], np.float32), np.arange(384, dtype=np.float32))
+
+
+def test_two_processes_editing_one_entry_at_once_lose_no_edit(database_url):
+    """Two service instances (or the CLI beside the service) each read the entry, then each wrote it: one edit was
+    lost, and two edits sent with the same If-Match were both accepted. Two stores here are two processes: they
+    share no lock but the database's."""
+    import threading
+
+    stores = [EntryStore(database_url), EntryStore(database_url)]
+    stores[0].add(SOCIAL, updated_by="t")
+
+    def at_once(changes: list[EntryUpdate], read_at: datetime | None) -> list:
+        start, outcomes = threading.Barrier(2), [None, None]
+
+        def edit(i: int) -> None:
+            start.wait()
+            try:
+                outcomes[i] = stores[i].update(SOCIAL.id, changes[i], updated_by=f"trainer-{i}", read_at=read_at)[0]
+            except EntryChanged as exc:
+                outcomes[i] = exc
+
+        threads = [threading.Thread(target=edit, args=(i,)) for i in range(2)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        return outcomes
+
+    try:
+        for n in range(15):
+            # blind edits of two fields: both kept
+            at_once([EntryUpdate(answer=f"请先挂失，再补办（第{n}版）。"), EntryUpdate(tags=[f"补办{n}"])], None)
+            stored = stores[0].get(SOCIAL.id)
+            assert (stored.answer, stored.tags) == (f"请先挂失，再补办（第{n}版）。", [f"补办{n}"])
+            # both sent with the stamp they read: one is told the entry changed meanwhile
+            outcomes = at_once([EntryUpdate(topic=f"社保卡{n}"), EntryUpdate(topic=f"社会保障卡{n}")], stored.updated_at)
+            assert sorted(isinstance(o, EntryChanged) for o in outcomes) == [False, True], outcomes
+    finally:
+        for store in stores:
+            store.close()
