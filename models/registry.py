@@ -395,6 +395,8 @@ class Registry:
 
     def _servable(self, version: str) -> None:
         """Refuse to name as champion a version that cannot serve, even forced: the service would fail to load it."""
+        if not self.has(version):  # a previous champion's directory deleted by hand
+            raise InputError(f"{self.root}: {version} is no longer in the registry")
         if problem := _version_info(self.root / version, champion=False).problem:
             raise InputError(f"{self.root}: {version} cannot serve ({problem}); add the trained model again under a "
                              "new version")

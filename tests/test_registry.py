@@ -307,6 +307,8 @@ def test_a_version_damaged_in_the_registry_is_marked_and_never_named_champion(ap
     """Files removed by hand after `models add`: `models list` showed the version as any other (or died on an
     unreadable card, hiding every version), and a forced promote or a rollback made it the champion, which the
     service then could not load."""
+    import shutil
+
     from appeal.cli import _register, app
 
     _register()
@@ -332,6 +334,9 @@ def test_a_version_damaged_in_the_registry_is_marked_and_never_named_champion(ap
             attempt()
     assert registry.champion()[0] == "v2"
     assert [d.action for d in registry.decisions()] == ["promote", "force"]  # the refused attempts changed nothing
+    shutil.rmtree(registry.root / "v1")
+    with pytest.raises(InputError, match="v1 is no longer in the registry"):
+        registry.rollback()
 
 
 def test_readers_never_see_a_half_written_pointer(tmp_path, models):
