@@ -15,6 +15,7 @@ from pipeline.area import deployment_area
 from serve import errors
 from serve.auth import load_keys
 from serve.metrics import ServeMetrics
+from serve.request_limits import RequestLimits, max_body_bytes
 from serve.request_log import RequestLogMiddleware, configure_logging
 from serve.routers import feedback, health, kb, models, route, suggest, tickets
 from serve.services import Services
@@ -91,5 +92,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for module in (route, suggest, feedback, tickets, kb, models, health):
         app.include_router(module.router)
     metrics.instrument(app)
+    # inside the request log (a refusal is logged) and outside the metrics (a made-up method is no series)
+    app.add_middleware(RequestLimits, max_body=max_body_bytes(settings.max_batch, settings.max_text_chars))
     app.add_middleware(RequestLogMiddleware)
     return app

@@ -240,6 +240,43 @@ def test_limits_and_malformed_json(server):
     assert [r["id"] for r in batch.json()["results"]] == ["WG-1", "WG-2"]
 
 
+def test_a_body_over_any_valid_requests_size_and_a_made_up_method_are_refused_at_the_door(server):
+    """A 60 MB batch was parsed whole before the batch limit refused it (8 s, 600 MB, every request held up), and
+    each made-up method (curl -X FOO1, no key needed) added a metric series of its own until a restart."""
+    import http.client
+    from urllib.parse import urlparse
+
+    from serve.request_limits import max_body_bytes
+
+    limit = max_body_bytes(64, 20000)
+    address = urlparse(server.url)
+    declared = http.client.HTTPConnection(address.hostname, address.port, timeout=30)
+    declared.putrequest("POST", "/v1/route/batch")
+    declared.putheader("X-API-Key", KEYS["platform"])
+    declared.putheader("Content-Type", "application/json")
+    declared.putheader("Content-Length", str(limit + 1))
+    declared.endheaders()  # and not one byte of the body: it is refused by its length
+    answer = declared.getresponse()
+    assert answer.status == 413
+    assert json.loads(answer.read())["detail"].startswith(f"body (bytes): 请求体过大：上限 {limit}，实际 {limit + 1}")
+    declared.close()
+
+    def chunks():  # no Content-Length: counted as it arrives
+        yield b'{"tickets": ['
+        for _ in range(limit // 1_000_000 + 1):
+            yield b" " * 1_000_000
+    with server.client("platform") as client:
+        chunked = client.post("/v1/route/batch", content=chunks(), headers={"Content-Type": "application/json"})
+        assert chunked.status_code == 413 and "请求体过大" in chunked.json()["detail"]
+        assert client.post("/v1/route", json=TICKET).status_code == 200  # the service answers as before
+        for method in ("FOO1", "FOO2"):
+            made_up = client.request(method, "/healthz")
+            assert made_up.status_code == 501 and made_up.json() == {"detail": "不支持的请求方法 / method not implemented"}
+        assert "FOO" not in client.get("/metrics").text
+    refused = [json.loads(line) for line in server.log_lines() if line.startswith("{") and '"FOO1"' in line]
+    assert refused and refused[0]["status"] == 501  # logged, as any request is
+
+
 def test_text_without_chinese_is_answered_for_review(server):
     with server.client("platform") as client:
         response = client.post("/v1/route", json={"text": "The street light at gate 3 is broken."})
