@@ -278,9 +278,11 @@ def test_the_notebook_opened_in_its_own_folder_reports_the_repositorys_home(regi
     shutil.copytree(registry.root, tmp_path / ".appeal" / "registry")
     (tmp_path / ".appeal" / "registry" / "v1" / "baseline.joblib").unlink()  # and one version broken
     monkeypatch.chdir(tmp_path / "notebooks")
-    out = report.render_report(tmp_path / "report.html", versions=["v1", "v2"],
-                               notebook=tmp_path / "notebooks" / "evaluation.ipynb")
+    out, failed = report.render_report(tmp_path / "report.html", versions=["v1", "v2"],
+                                       notebook=tmp_path / "notebooks" / "evaluation.ipynb")
+    assert list(failed) == ["v1"] and "incomplete baseline model: no baseline.joblib" in failed["v1"]
     html = out.read_text(encoding="utf-8")
+    assert "json.dumps" not in html and '{"v1"' not in html  # the cell that tells the CLI is not in the page
     assert "v2 · topic (champion)" in html
     # named with the whole message: its end says what to fix (pandas cut it at 50 characters)
     assert "Versions that could not be evaluated" in html and "incomplete baseline model: no baseline.joblib" in html
@@ -345,11 +347,11 @@ def test_a_report_with_a_version_it_could_not_evaluate_says_so_and_exits_1(regis
 
     copy = tmp_path / "registry"
     shutil.copytree(registry.root, copy)
-    (copy / "v1" / "baseline.joblib").unlink()
+    (copy / "v1" / "baseline.joblib").write_bytes(b"")  # there, but not a model: only loading it tells
     out = tmp_path / "report.html"
     done = _appeal("report", "--out", str(out), "--registry", str(copy), "--versions", "v1,v2", cwd=tmp_path)
     assert done.returncode == 1, done.stderr
-    assert "v1: not evaluated (incomplete baseline model: no baseline.joblib)" in done.stderr
+    assert "v1: not evaluated (InputError: " in done.stderr and "the baseline model cannot be loaded" in done.stderr
     assert "v2 · topic (champion)" in out.read_text(encoding="utf-8")
     assert _appeal("report", "--out", str(out), "--registry", str(copy), "--versions", "v2",
                    cwd=tmp_path).returncode == 0  # a broken version left out of the report is no failure of it

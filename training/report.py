@@ -6,6 +6,7 @@ model card; here they are recomputed on one evaluation set for all versions, so 
 """
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -452,9 +453,10 @@ def render_report(
     kb_limit: int = 300,
     notebook: Path = NOTEBOOK,
     timeout: int = 1800,
-) -> Path:
+) -> tuple[Path, dict[str, str]]:
     """Execute the evaluation notebook with these parameters and write it as one self-contained HTML file
-    (figures embedded). A failing cell raises with the cell's error; no partial report is written."""
+    (figures embedded). A failing cell raises with the cell's error; no partial report is written. Returns the
+    file and the versions that could not be evaluated, with why (also named in the page)."""
     import tempfile
 
     import nbformat
@@ -479,6 +481,10 @@ def render_report(
     injected = nbformat.v4.new_code_cell("\n".join(f"{k} = {v!r}" for k, v in values.items()))
     injected.metadata["tags"] = ["injected-parameters"]
     nb.cells.insert(at + 1, injected)
+    # Read back after the run, and not shown: the versions the notebook could not evaluate, whatever the cause.
+    failed_cell = nbformat.v4.new_code_cell(
+        "import json\nprint(json.dumps({ev.version: ev.error for ev in evaluations if ev.error}))")
+    nb.cells.append(failed_cell)
 
     # The kernel talks over Unix sockets in a private directory: over TCP on localhost, ipykernel warns that any
     # local user could listen in, which is true, and a supervisor running `appeal report` should not see that.
@@ -491,6 +497,8 @@ def render_report(
         except CellExecutionError as exc:
             # The error's own message names what is wrong (an unknown version, a missing file…).
             raise InputError(f"{notebook.name}: {exc.ename}: {exc.evalue}") from None
+    nb.cells.remove(failed_cell)
+    failed = json.loads("".join(output.get("text", "") for output in failed_cell.outputs) or "{}")
     html, _ = HTMLExporter(exclude_input=True, extra_loaders=[DictLoader({"offline.html.j2": _OFFLINE_TEMPLATE})],
                            template_file="offline.html.j2").from_notebook_node(nb)
     out = Path(out)
@@ -501,4 +509,4 @@ def render_report(
         tmp.replace(out)
     finally:
         tmp.unlink(missing_ok=True)
-    return out
+    return out, failed

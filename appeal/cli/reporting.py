@@ -25,21 +25,20 @@ def report(
     """HTML evaluation report of every registry version and how they changed.
 
     Accuracy, macro-F1, per-class scores, confusion matrix, reliability and coverage-precision curves. A version
-    that cannot be evaluated (files missing) is named in the page and on the terminal, and the exit status is 1."""
+    that cannot be evaluated (files missing or damaged) is named in the page and on the terminal, and the exit
+    status is 1."""
     from appeal.cli.data_commands import output_file
-    from models.registry import Registry
     from training.report import render_report
 
     output_file(out, (".html", ".htm"))  # said before the notebook runs for half a minute
     names = [v.strip() for item in versions or [] for v in item.split(",") if v.strip()]
-    path = render_report(out, registry=registry, data=data, versions=names or None, kb_pairs=kb_pairs,
-                         kb_limit=kb_limit)
+    path, failed = render_report(out, registry=registry, data=data, versions=names or None, kb_pairs=kb_pairs,
+                                 kb_limit=kb_limit)
     typer.echo(f"wrote {path}")
     # said here too: the page is read later, and a scheduled run's exit status is what its owner sees first
-    broken = [v for v in Registry(registry).list() if v.problem and (not names or v.version in names)]
-    for version in broken:
-        typer.secho(f"{version.version}: not evaluated ({version.problem})", fg=typer.colors.YELLOW, err=True)
-    if broken:
+    for version, error in failed.items():
+        typer.secho(f"{version}: not evaluated ({error})", fg=typer.colors.YELLOW, err=True)
+    if failed:
         raise typer.Exit(1)
 
 
