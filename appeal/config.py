@@ -51,7 +51,7 @@ class Settings(BaseSettings):
     @classmethod
     def _usable_url(cls, value: str | None) -> str | None:
         """Said at start, in one line: a URL SQLAlchemy cannot use failed in each store with a traceback."""
-        if value is None:
+        if not value:  # APPEAL_DATABASE_URL= (a template's empty line) is the default, as it always was
             return None
         from sqlalchemy.engine import make_url
         from sqlalchemy.exc import ArgumentError, NoSuchModuleError

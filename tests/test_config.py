@@ -37,6 +37,11 @@ def test_a_database_url_sqlalchemy_cannot_use_is_named_at_start(url, says):
     assert says in str(refused.value) and "postgresql+psycopg://" in str(refused.value)
 
 
+def test_an_empty_database_url_is_the_default(tmp_path):
+    """APPEAL_DATABASE_URL= (an env template's empty line) always meant the SQLite file under the home."""
+    assert Settings(home=tmp_path, database_url="").db_url == f"sqlite:///{(tmp_path / 'appeal.db').resolve()}"
+
+
 def test_the_centres_day_is_not_the_servers(monkeypatch):
     from datetime import datetime, timezone
 

@@ -282,13 +282,14 @@ def test_a_bad_setting_is_named_without_a_traceback(appeal_home, monkeypatch):
     monkeypatch.setenv("APPEAL_TIMEZONE", "Asia/Wugang")
     monkeypatch.setenv("APPEAL_ONNX_THREADS", "0")
     monkeypatch.setenv("APPEAL_DATABASE_URL", "postgres://appeal:s3cret-pw@db.example/appeal")  # as other tools spell it
-    refused = appeal("kb", "list")
-    assert_input_error(refused, "error: configuration: ",
-                       "APPEAL_TIMEZONE='Asia/Wugang': Value error, unknown time zone",
-                       "APPEAL_ONNX_THREADS='0': Input should be greater than or equal to 1",
-                       "APPEAL_DATABASE_URL: Value error, unknown kind of database 'postgres' (PostgreSQL is written "
-                       "postgresql+psycopg://")
-    assert "s3cret-pw" not in refused.stderr
+    # the service too: it met the value first inside a ticket's validation, and printed it in a traceback
+    for refused in (appeal("kb", "list"), appeal("serve", "--port", "1")):
+        assert_input_error(refused, "error: configuration: ",
+                           "APPEAL_TIMEZONE='Asia/Wugang': Value error, unknown time zone",
+                           "APPEAL_ONNX_THREADS='0': Input should be greater than or equal to 1",
+                           "APPEAL_DATABASE_URL: Value error, unknown kind of database 'postgres' (PostgreSQL is "
+                           "written postgresql+psycopg://")
+        assert "s3cret-pw" not in refused.stderr
 
 
 def test_a_database_that_cannot_be_reached_is_one_line(appeal_home, monkeypatch):
