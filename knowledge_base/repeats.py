@@ -221,7 +221,8 @@ class RepeatIndex:
                 before: datetime | None = None) -> list[Related]:
         """The k most similar tickets of the window at or above the threshold, most similar first. With `township`
         (the ticket's), a ticket of another known township is left out: see `_same_place`. With `before` (naive
-        UTC, the time a ticket of a backlog came in), tickets received after it are no earlier report of it."""
+        UTC, the time a ticket of a backlog came in), tickets received after it are no earlier report of it; a
+        retry's rule (`exclude`: what came in after its first copy) then gives way to the time given."""
         now = now or utc_now()
         floor = self.threshold if min_similarity is None else min_similarity
         query = _tf(_clean(text))
@@ -244,11 +245,11 @@ class RepeatIndex:
                 self._scratch[query.indices] = 0.0
                 scores = np.concatenate([scores, pending / np.array(self._pending_norms)])
             scores[~(self._alive & (self._received >= np.datetime64(now - self.window, "us")))] = -1.0
-            if exclude is not None and (own := self._position.get(exclude)) is not None and self._alive[own]:
-                # the same ticket routed again (a platform's retry): what came in after it is no earlier report
-                scores[self._received > self._received[own]] = -1.0
             if before is not None:
                 scores[self._received > np.datetime64(before, "us")] = -1.0
+            elif exclude is not None and (own := self._position.get(exclude)) is not None and self._alive[own]:
+                # the same ticket routed again (a platform's retry): what came in after it is no earlier report
+                scores[self._received > self._received[own]] = -1.0
             found = []
             for i in np.argsort(-scores, kind="stable"):
                 if scores[i] < floor or len(found) == k:

@@ -143,9 +143,12 @@ def route_tickets(tickets: Sequence[TicketIn], model: LoadedModel, kb: Knowledge
             # a ticket that may not be accepted was not sent anywhere yet: its fallback unit is no "已派"
             sent_to = routing.lead.name if routing.lead and not routing.not_accepted else None
             township = routing.jurisdiction.township if routing.jurisdiction else None
-            given = ticket.received_at.astimezone(timezone.utc).replace(tzinfo=None) if ticket.received_at else None
+            given = ticket.received_at.replace(tzinfo=None) if ticket.received_at else None  # UTC (schemas)
+            # one received before the window is compared with nothing and not kept: it would stay, masked but a
+            # caller's words, until the next daily clean-up
+            kept = ticket.id and not (given and given < utc_now() - repeats.index.window)
             seen = SeenTicket(ticket.id, given or utc_now(), masked, title, township, heads["topic"].label,
-                              sent_to) if ticket.id else None
+                              sent_to) if kept else None
             related = _check_and_record(repeats, full, township, seen, given)
         # an agent told nothing would take "no related tickets" for "no earlier report"
         reasons = routing.reasons + ([_repeat_reason(related, zone)] if related else

@@ -82,15 +82,19 @@ Identifier = Annotated[str, Field(max_length=128), _VISIBLE, _STRIPPED, AfterVal
 CLOCK_SKEW = timedelta(minutes=5)
 
 
-def _not_later_than_now(value: datetime) -> datetime:
+def _received_utc(value: datetime) -> datetime:
+    try:
+        value = value.astimezone(timezone.utc)
+    except OverflowError:  # 0001-01-01T00:00:00+01:00 has no UTC time: it failed later, as a 500
+        raise ValueError("不是可用的时间 / not a usable time") from None
     # a ticket logged in the future would outlive the repeat window and count in "the last 24 hours" for days
     if value > datetime.now(timezone.utc) + CLOCK_SKEW:
         raise ValueError("晚于当前时间 / later than now")
     return value
 
 
-# With its offset: whether the platform's clock writes UTC or Beijing time, a bare 09:30 does not say.
-ReceivedAt = Annotated[AwareDatetime, AfterValidator(_not_later_than_now)]
+# With its offset: whether the platform's clock writes UTC or Beijing time, a bare 09:30 does not say. Given in UTC.
+ReceivedAt = Annotated[AwareDatetime, AfterValidator(_received_utc)]
 
 EXAMPLE_TICKET = {
     "id": "WG-2026-000123",

@@ -271,10 +271,10 @@ def test_a_body_over_any_valid_requests_size_and_a_made_up_method_are_refused_at
         assert client.post("/v1/route", json=TICKET).status_code == 200  # the service answers as before
         for method in ("FOO1", "FOO2"):
             made_up = client.request(method, "/healthz")
-            assert made_up.status_code == 501 and made_up.json() == {"detail": "不支持的请求方法 / method not implemented"}
+            assert made_up.status_code == 405 and made_up.json() == {"detail": "不支持的请求方法 / method not allowed"}
         assert "FOO" not in client.get("/metrics").text
     refused = [json.loads(line) for line in server.log_lines() if line.startswith("{") and '"FOO1"' in line]
-    assert refused and refused[0]["status"] == 501  # logged, as any request is
+    assert refused and refused[0]["status"] == 405  # logged, as any request is
 
 
 def test_text_without_chinese_is_answered_for_review(server):
@@ -636,6 +636,7 @@ def test_a_repeat_reason_counts_days_as_the_centre_does(server):
 def test_a_backlog_ticket_counts_on_the_day_it_came_in(server):
     """After an outage the platform sends the tickets it queued: each was logged as received at routing time, so a
     week-old matter showed as a hotspot of today (last_24h) and stayed in the repeat window a week too long."""
+    import sqlite3
     from datetime import datetime, timedelta, timezone
     from zoneinfo import ZoneInfo
 
@@ -668,6 +669,19 @@ def test_a_backlog_ticket_counts_on_the_day_it_came_in(server):
             (now - timedelta(days=4)).astimezone(timezone.utc).replace(tzinfo=None).isoformat() + "Z"
         today = agent.get("/v1/tickets/hotspots", params={"days": 1, "min_size": 2}).json()["hotspots"]
         assert not {"WG-B0", "WG-B1", "WG-B2"} & {t["ticket_id"] for s in today for t in s["tickets"]}
+    with server.client("platform") as platform:
+        # sent again with its time corrected: the two reports before that time are earlier ones
+        again = platform.post("/v1/route", json={"id": "WG-B0", "title": "停水", "text": text,
+                                                 "received_at": (now - timedelta(days=1)).isoformat()}).json()
+        assert sorted(t["ticket_id"] for t in again["related_tickets"]) == ["WG-B1", "WG-B2"]
+        # older than the repeat window: routed, compared with nothing and not kept
+        old = platform.post("/v1/route", json={"id": "WG-B8", "title": "停水", "text": text,
+                                               "received_at": (now - timedelta(days=40)).isoformat()})
+        assert old.status_code == 200 and old.json()["related_tickets"] == []
+        year_one = platform.post("/v1/route", json={"text": text, "received_at": "0001-01-01T00:00:00+01:00"})
+        assert year_one.status_code == 422 and "not a usable time" in year_one.text  # was a 500
+    with sqlite3.connect(server.home / "appeal.db") as connection:
+        assert connection.execute("SELECT COUNT(*) FROM routed_ticket WHERE ticket_id = 'WG-B8'").fetchone() == (0,)
 
 
 def test_repeat_reports_are_linked_and_grouped(server):
