@@ -9,7 +9,8 @@ from serve.errors import too_large
 
 # Each method the metrics see is a label value of its own: any client, without a key, made 2,000 series a second
 # with made-up methods (FOO1, FOO2 …), and /metrics grew to 3 MB until a restart.
-KNOWN_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
+# The methods HTTP defines (RFC 9110, and PATCH) reach the routes, which answer those they do not serve with 405.
+KNOWN_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE", "CONNECT"})
 # Bytes a character of a JSON body may take: a client that escapes non-ASCII (Python's json.dumps does) sends
 # 汉 as \u6c49.
 _JSON_BYTES_PER_CHAR = 6
@@ -37,7 +38,8 @@ class RequestLimits:
             await self.app(scope, receive, send)
             return
         if scope["method"] not in KNOWN_METHODS:
-            response = JSONResponse({"detail": "不支持的请求方法 / method not implemented"}, status_code=501)
+            # 405 as for a defined method a route does not serve: nothing here is a server's failure (5xx)
+            response = JSONResponse({"detail": "不支持的请求方法 / method not allowed"}, status_code=405)
             await response(scope, receive, send)
             return
         declared = dict(scope["headers"]).get(b"content-length")
