@@ -23,7 +23,7 @@ log = logging.getLogger("appeal.serve")
 ERROR_RESPONSES: dict[int | str, dict] = {
     401: {"description": "缺少或无效的 API 密钥 / missing or invalid API key"},
     403: {"description": "角色无权访问 / the key's role may not use this endpoint"},
-    413: {"description": "文本或批量过大 / text or batch too large"},
+    413: {"description": "文本、批量或请求体过大 / text, batch or request body too large"},
     422: {"description": "请求无效 / invalid request"},
     503: {"description": "服务正在加载或数据库暂不可用 / model or index not loaded yet, or the database unavailable"},
 }

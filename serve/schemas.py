@@ -175,7 +175,8 @@ class RelatedTicketOut(BaseModel):
     """An earlier ticket of the repeat window about the same matter (重复诉求)."""
 
     ticket_id: str
-    received_at: str = Field(description="when it was routed (UTC)")
+    received_at: str = Field(description="when the centre received it (UTC): the received_at the platform sent, "
+                                         "else when it was routed")
     similarity: float | None = Field(default=None, description="cosine of character-gram TF-IDF vectors with the "
                                                                 "ticket routed, 0–1 (none in a hotspot list)")
     title: str | None = None

@@ -71,8 +71,8 @@ class Services:
         self.metrics.set_model(self.model.version, self.model.kind)
         # One full pass loads everything lazy (segmenter dictionaries, converters, gazetteer, unit catalogue,
         # routing rules) before the service says it is ready, so no request pays for it.
-        route_tickets([TicketIn.model_validate(WARM_UP_TICKET)], self.model, self.kb, self.settings.suggestions_k, self.repeats,
-                      zone=self.settings.zone)
+        route_tickets([TicketIn.model_validate(WARM_UP_TICKET)], self.model, self.kb, self.settings.suggestions_k,
+                      self.repeats, zone=self.settings.zone)
         self.warmed = True
         if self.kb_loaded:
             self.error = None

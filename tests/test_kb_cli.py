@@ -281,7 +281,8 @@ def test_a_faq_unit_missing_from_the_catalogue_is_stored_with_a_warning(appeal_h
 def test_a_bad_setting_is_named_without_a_traceback(appeal_home, monkeypatch):
     monkeypatch.setenv("APPEAL_TIMEZONE", "Asia/Wugang")
     monkeypatch.setenv("APPEAL_ONNX_THREADS", "0")
-    monkeypatch.setenv("APPEAL_DATABASE_URL", "postgres://appeal:s3cret-pw@db.example/appeal")  # as other tools spell it
+    # spelt as other tools spell it
+    monkeypatch.setenv("APPEAL_DATABASE_URL", "postgres://appeal:s3cret-pw@db.example/appeal")
     # the service too: it met the value first inside a ticket's validation, and printed it in a traceback
     for refused in (appeal("kb", "list"), appeal("serve", "--port", "1")):
         assert_input_error(refused, "error: configuration: ",

@@ -643,7 +643,8 @@ def test_a_backlog_ticket_counts_on_the_day_it_came_in(server):
     now = datetime.now(ZoneInfo(WUGANG_TIMEZONE)).replace(microsecond=0)
     text = "双牌镇龙山村自来水管爆裂，已经停水三天了，全村几百人没水喝，请供水公司尽快派人抢修。"
     # the platform's queue was not in order
-    backlog = [("WG-B1", now - timedelta(days=3)), ("WG-B2", now - timedelta(days=2)), ("WG-B0", now - timedelta(days=4))]
+    backlog = [("WG-B1", now - timedelta(days=3)), ("WG-B2", now - timedelta(days=2)),
+               ("WG-B0", now - timedelta(days=4))]
     with server.client("platform") as platform:
         routed = {}
         for ticket_id, received in backlog:
