@@ -193,6 +193,15 @@ class RepeatIndex:
             row = self._position.get(ticket_id)
             return row is not None and bool(self._alive[row]) and bool(self._received[row] >= cutoff)
 
+    def received(self, ticket_id: str) -> datetime | None:
+        """When the ticket of this id within the window was received (naive UTC); None when it is not there."""
+        cutoff = np.datetime64(utc_now() - self.window, "us")
+        with self._lock:
+            row = self._position.get(ticket_id)
+            if row is None or not self._alive[row] or self._received[row] < cutoff:
+                return None
+            return self._tickets[row].received_at
+
     def _merge(self) -> None:
         """Folds the pending tickets in, drops replaced ones and those that left the window, and refreshes the
         document frequencies and norms (caller holds the lock). Dropping renumbers tickets, so it happens here only."""

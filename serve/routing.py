@@ -9,6 +9,7 @@ Batches go through the model in one call (the costly step); everything else is p
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 from typing import Sequence
 from zoneinfo import ZoneInfo
@@ -116,6 +117,9 @@ def _check_and_record(repeats: Repeats, text: str, township: str | None, seen: S
         related = repeats.check(text, exclude=seen.ticket_id if seen else None, township=township, before=received)
     except SQLAlchemyError:
         log.exception("repeat check failed; the ticket is routed without it")
+    if seen and received is None and (first := repeats.index.received(seen.ticket_id)) is not None:
+        # routed again without a time (a retry, an edit): still the appeal that came in then, not a new one today
+        seen = replace(seen, received_at=first)
     if seen:
         try:
             repeats.record(seen)

@@ -671,6 +671,12 @@ def test_a_backlog_ticket_counts_on_the_day_it_came_in(server):
         today = agent.get("/v1/tickets/hotspots", params={"days": 1, "min_size": 2}).json()["hotspots"]
         assert not {"WG-B0", "WG-B1", "WG-B2"} & {t["ticket_id"] for s in today for t in s["tickets"]}
     with server.client("platform") as platform:
+        # sent again without a time (a retry): still the appeal of three days ago, not one of today
+        assert platform.post("/v1/route", json={"id": "WG-B1", "title": "停水", "text": text}).status_code == 200
+        with sqlite3.connect(server.home / "appeal.db") as connection:
+            kept = connection.execute("SELECT received_at FROM routed_ticket WHERE ticket_id = 'WG-B1'").fetchall()
+        assert [datetime.fromisoformat(at) for at, in kept] == [
+            (now - timedelta(days=3)).astimezone(timezone.utc).replace(tzinfo=None)]
         # sent again with its time corrected: the two reports before that time are earlier ones
         again = platform.post("/v1/route", json={"id": "WG-B0", "title": "停水", "text": text,
                                                  "received_at": (now - timedelta(days=1)).isoformat()}).json()
