@@ -32,7 +32,8 @@ from pipeline.errors import InputError
 Role = Literal["platform", "agent", "trainer", "admin"]
 ROLES: tuple[Role, ...] = ("platform", "agent", "trainer", "admin")
 KEYS_FILE = "api_keys.json"
-KEY_NAME_MAX = BY_MAX - len("api:")  # a key's knowledge-base edits are recorded as by api:<name>
+EDITOR_PREFIX = "api:"  # a key's knowledge-base edits are recorded as by api:<name>
+KEY_NAME_MAX = BY_MAX - len(EDITOR_PREFIX)
 log = logging.getLogger("appeal.serve")
 
 # Which roles may use each area of the API; admin may do everything.
@@ -58,6 +59,12 @@ class Caller:
 
     role: str
     name: str
+
+    @property
+    def editor(self) -> str:
+        """Who the knowledge base records this key's edits by. A key named before names were limited may be longer
+        than the record holds: cut, where PostgreSQL refused every edit it made."""
+        return f"{EDITOR_PREFIX}{self.name}"[:BY_MAX]
 
 
 @dataclass(frozen=True)

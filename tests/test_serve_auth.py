@@ -88,7 +88,8 @@ def test_keys_are_issued_and_revoked_by_name_and_the_file_is_followed(tmp_path):
 def test_the_longest_key_name_is_recorded_with_its_edits(tmp_path, database_url):
     """A key named in 108 characters was issued, and every knowledge-base edit it made failed on PostgreSQL (the
     column holds 100), answered as "database unavailable" with Retry-After; SQLite stored it."""
-    from knowledge_base.store import EntryIn, EntryStore
+    from knowledge_base.store import EntryIn, EntryStore, EntryUpdate
+    from serve.auth import Caller
 
     with pytest.raises(InputError, match=f"a key's name has at most {KEY_NAME_MAX} characters \\(this one has 108\\)"):
         add_key(tmp_path, "trainer", "王" * 108)
@@ -97,6 +98,10 @@ def test_the_longest_key_name_is_recorded_with_its_edits(tmp_path, database_url)
     saved, _ = store.add(EntryIn(id="sbk-lost", question="社保卡丢了怎么补办？", answer="请先办理社保卡挂失，再申请补办。",
                                  unit="武冈市人力资源和社会保障局"), updated_by=f"api:{longest.name}")
     assert store.get(saved.id).updated_by == "api:" + "王" * KEY_NAME_MAX
+    # a key named at greater length before the limit: its edits are recorded by the name's start
+    veteran = Caller("trainer", "李" * 120)
+    store.update(saved.id, EntryUpdate(answer="请先挂失，再申请补办社保卡。"), updated_by=veteran.editor)
+    assert store.get(saved.id).updated_by == "api:" + "李" * KEY_NAME_MAX
     store.close()
 
 

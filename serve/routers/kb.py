@@ -116,7 +116,7 @@ def add_entry(
     """The stored entry; `warnings` names what is stored as written but worth a look (a unit the unit catalogue
     does not know may be a typo, or a unit newer than the catalogue)."""
     try:
-        return _saved(services.kb.add(entry, updated_by=f"api:{caller.name}"), response)
+        return _saved(services.kb.add(entry, updated_by=caller.editor), response)
     except InputError as exc:
         raise HTTPException(status.HTTP_409_CONFLICT, detail=f"条目已存在 / {exc}") from exc
 
@@ -159,7 +159,7 @@ def update_entry(
 ) -> EntrySaved:
     read_at = _read_at(if_match, _found(services, entry_id))
     try:
-        return _saved(services.kb.update(entry_id, change, updated_by=f"api:{caller.name}", read_at=read_at), response)
+        return _saved(services.kb.update(entry_id, change, updated_by=caller.editor, read_at=read_at), response)
     except EntryChanged as exc:
         raise _changed(exc) from None
 
@@ -174,7 +174,7 @@ def delete_entry(
 ) -> Response:
     read_at = _read_at(if_match, _found(services, entry_id))
     try:
-        services.kb.delete(entry_id, deleted_by=f"api:{caller.name}", read_at=read_at)
+        services.kb.delete(entry_id, deleted_by=caller.editor, read_at=read_at)
     except EntryChanged as exc:
         raise _changed(exc) from None
     return Response(status_code=status.HTTP_204_NO_CONTENT)
