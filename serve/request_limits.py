@@ -5,6 +5,7 @@ from __future__ import annotations
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from knowledge_base.store import MAX_ITEMS, MAX_TAG_CHARS, MAX_TEXT_CHARS
 from serve.errors import too_large
 
 # Each method the metrics see is a label value of its own: any client, without a key, made 2,000 series a second
@@ -19,9 +20,13 @@ _TICKET_OVERHEAD_CHARS = 2000
 
 
 def max_body_bytes(max_batch: int, max_text_chars: int) -> int:
-    """The largest body a valid request can have: a full batch of tickets at the text limit, every character
-    escaped. (A body below it can still be refused by the route's own limits, with the field named.)"""
-    return max_batch * (max_text_chars + _TICKET_OVERHEAD_CHARS) * _JSON_BYTES_PER_CHAR
+    """The largest body a valid request can have, every character escaped: a full batch of tickets at the text
+    limit, or a FAQ entry at its own limits (which a small batch limit must not cut). A body below it can still be
+    refused by the route's own limits, with the field named."""
+    batch = max_batch * (max_text_chars + _TICKET_OVERHEAD_CHARS)
+    entry = ((2 + MAX_ITEMS["alternatives"]) * MAX_TEXT_CHARS + MAX_ITEMS["tags"] * MAX_TAG_CHARS
+             + _TICKET_OVERHEAD_CHARS)
+    return max(batch, entry) * _JSON_BYTES_PER_CHAR
 
 
 class RequestLimits:

@@ -277,6 +277,20 @@ def test_a_body_over_any_valid_requests_size_and_a_made_up_method_are_refused_at
     assert refused and refused[0]["status"] == 405  # logged, as any request is
 
 
+def test_the_body_limit_holds_any_valid_request_whatever_the_batch_limit():
+    """A centre that lowers APPEAL_MAX_BATCH must still be able to save a FAQ entry at its own limits."""
+    from knowledge_base.store import MAX_ITEMS, MAX_TAG_CHARS, MAX_TEXT_CHARS, EntryIn
+    from serve.request_limits import max_body_bytes
+
+    full = {"id": "wg-max", "question": "问" * MAX_TEXT_CHARS, "answer": "答" * MAX_TEXT_CHARS, "unit": "武冈市人民政府",
+            "alternatives": [f"{n}" + "问" * (MAX_TEXT_CHARS - 3) for n in range(MAX_ITEMS["alternatives"])],
+            "tags": [f"{n}" + "标" * (MAX_TAG_CHARS - 3) for n in range(MAX_ITEMS["tags"])]}
+    EntryIn.model_validate(full)  # a valid entry
+    batch = {"tickets": [{**TICKET, "id": f"WG-{n}", "title": "题" * 500, "text": "路" * 20000} for n in range(64)]}
+    for body, (max_batch, max_text) in ((full, (1, 100)), (batch, (64, 20000))):
+        assert len(json.dumps(body).encode()) <= max_body_bytes(max_batch, max_text)  # every character escaped
+
+
 def test_text_without_chinese_is_answered_for_review(server):
     with server.client("platform") as client:
         response = client.post("/v1/route", json={"text": "The street light at gate 3 is broken."})
