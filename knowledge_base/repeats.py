@@ -188,10 +188,7 @@ class RepeatIndex:
 
     def knows(self, ticket_id: str) -> bool:
         """Whether the ticket was routed within the window (and not replaced since): a repeat check could list it."""
-        cutoff = np.datetime64(utc_now() - self.window, "us")
-        with self._lock:
-            row = self._position.get(ticket_id)
-            return row is not None and bool(self._alive[row]) and bool(self._received[row] >= cutoff)
+        return self.received(ticket_id) is not None
 
     def received(self, ticket_id: str) -> datetime | None:
         """When the ticket of this id within the window was received (naive UTC); None when it is not there."""
