@@ -261,8 +261,9 @@ def test_a_pooled_connection_cut_off_in_mid_statement_is_replaced(database_url):
 
 
 def test_stores_opened_together_on_a_new_database_all_open(database_url):
-    """Two replicas (or the service and a CLI job) starting on a new PostgreSQL database both found no table and
-    both created it: one died on "duplicate key value violates unique constraint pg_type_typname_nsp_index"."""
+    """Two replicas (or the service and a CLI job) starting on a new database both found no table and both created
+    it: one died on "duplicate key value violates unique constraint pg_type_typname_nsp_index" (PostgreSQL) or
+    "table kb_entry already exists" (SQLite)."""
     import threading
 
     from sqlalchemy import create_engine
