@@ -15,7 +15,7 @@ from functools import partial
 from pathlib import Path
 
 from sqlalchemy import MetaData, Table, create_engine, event, inspect, text
-from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.exc import DBAPIError, OperationalError
 
 
@@ -106,8 +106,19 @@ def _refuse_a_file_gone(engine: Engine, path: Path) -> None:
                 f"{path} was {what} while in use: restart the service (and restore a backup only while it is stopped)"))
 
 
-# Any number, as long as it is one: pg_advisory_xact_lock takes a 64-bit key.
-_SCHEMA_LOCK = 0x12345_0001
+# Keys of PostgreSQL's transaction-level advisory locks (any 64-bit numbers, one per thing held in turn).
+SCHEMA_LOCK = 0x12345_0001
+KB_WRITE_LOCK = 0x12345_0002
+
+
+def hold_write_lock(connection: Connection, key: int) -> None:
+    """Takes, at the start of `connection`'s transaction, a lock that writers of the same kind take in turn, until
+    it ends; plain reads never wait for it. SQLite has one such lock, the database's own (pysqlite itself begins a
+    transaction only at the first write, after the reads that decided it); PostgreSQL one per `key`."""
+    if connection.dialect.name == "sqlite":
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+    elif connection.dialect.name == "postgresql":
+        connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
 
 
 def create_tables(engine: Engine, metadata: MetaData) -> None:
@@ -117,11 +128,7 @@ def create_tables(engine: Engine, metadata: MetaData) -> None:
     if set(metadata.tables) <= set(inspect(engine).get_table_names()):
         return  # the usual case, and no lock: a reader opening a store must not wait for a long import's writes
     with engine.connect() as connection:
-        if engine.dialect.name == "postgresql":
-            connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _SCHEMA_LOCK})
-        elif engine.dialect.name == "sqlite":
-            # the write lock before the checks: pysqlite itself begins a transaction only at the first INSERT
-            connection.exec_driver_sql("BEGIN IMMEDIATE")
+        hold_write_lock(connection, SCHEMA_LOCK)  # before create_all's checks
         metadata.create_all(connection)
         connection.commit()
 

@@ -19,7 +19,8 @@ from sqlalchemy import (JSON, Date, DateTime, Integer, LargeBinary, String, Text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 
-from appeal.database import add_missing_columns, create_tables, make_engine, stored_utc
+from appeal.database import (KB_WRITE_LOCK, add_missing_columns, create_tables, hold_write_lock, make_engine,
+                             stored_utc)
 from pipeline.errors import InputError, refuse_problems
 from pipeline.normalize import normalize, strip_invisible, to_simplified
 from pipeline.pii import PII_TOKENS, find_pii
@@ -512,10 +513,7 @@ class EntryStore:
         edit, an If-Match check included: pysqlite begins a transaction only at the first write, and PostgreSQL's
         READ COMMITTED lets both read. Plain reads (search, list) never wait for it."""
         with self._session.begin() as session:
-            if self.engine.dialect.name == "sqlite":
-                session.connection().exec_driver_sql("BEGIN IMMEDIATE")
-            elif self.engine.dialect.name == "postgresql":
-                session.connection().exec_driver_sql(f"LOCK TABLE {StateRow.__tablename__} IN EXCLUSIVE MODE")
+            hold_write_lock(session.connection(), KB_WRITE_LOCK)
             yield session
 
     def _bump(self, session: Session) -> int:
