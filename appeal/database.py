@@ -10,6 +10,7 @@ import contextlib
 import json
 import os
 import sqlite3
+import time
 from datetime import datetime, timezone
 from functools import partial
 from pathlib import Path
@@ -25,6 +26,8 @@ def stored_utc(at: datetime) -> datetime:
     return at if at.tzinfo else at.replace(tzinfo=timezone.utc)
 
 
+# Seconds a SQLite connection waits for another's write lock before "database is locked".
+_SQLITE_BUSY_TIMEOUT = 30
 # libpq: seconds to establish a connection; milliseconds that sent data may stay unacknowledged on a connection.
 _PG_LIMITS = {"connect_timeout": 5, "tcp_user_timeout": 5000}
 
@@ -64,11 +67,11 @@ def make_engine(url: str, *, durable: bool = True, timeout: float | None = None)
         if not path.exists():
             with contextlib.suppress(FileExistsError):  # another store or process made it meanwhile
                 os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
-    engine = create_engine(url, connect_args={"timeout": 30}, **options)
+    engine = create_engine(url, connect_args={"timeout": _SQLITE_BUSY_TIMEOUT}, **options)
 
     @event.listens_for(engine, "connect")
     def _pragmas(dbapi_connection, _record) -> None:
-        dbapi_connection.execute("PRAGMA journal_mode=WAL")
+        _use_wal(dbapi_connection)
         # what is deleted (an expired ticket, an erased answer) is overwritten, not left readable in free pages;
         # some SQLite builds default to it, others do not
         dbapi_connection.execute("PRAGMA secure_delete=ON")
@@ -78,6 +81,21 @@ def make_engine(url: str, *, durable: bool = True, timeout: float | None = None)
     if path is not None:
         _refuse_a_file_gone(engine, path)
     return engine
+
+
+def _use_wal(dbapi_connection: sqlite3.Connection) -> None:
+    """Puts the database in WAL mode (kept in the file; a no-op once there). Connections switching a new file
+    together are answered "database is locked" at once, SQLite's busy timeout left unused: two processes or stores
+    starting on a new database, one of which died. They try again until the busy timeout is spent."""
+    deadline = time.monotonic() + _SQLITE_BUSY_TIMEOUT
+    while True:
+        try:
+            dbapi_connection.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.01)
 
 
 def flush_erasures(engine: Engine) -> None:
