@@ -77,22 +77,26 @@ class Predictor:
         return out
 
 
-def missing_files(model_dir: Path, card: ModelCard) -> list[str]:
-    """The files `card`'s kind of model needs that `model_dir` lacks."""
+def incompleteness(model_dir: Path, card: ModelCard) -> str | None:
+    """What `model_dir` lacks of the files `card`'s kind of model needs (a directory copied in part, files removed
+    by hand, a copy cut short that left a file empty), or None when nothing is lacking."""
     if card.kind == "baseline":
         from models.baseline import required_files
     else:
         from models.onnx_backend import required_files
-    return [name for name in required_files(card) if not (Path(model_dir) / name).is_file()]
+    paths = [Path(model_dir) / name for name in required_files(card)]
+    missing = [path.name for path in paths if not path.is_file()]
+    empty = [path.name for path in paths if path.is_file() and path.stat().st_size == 0]
+    said = ([f"no {', '.join(missing)}"] if missing else []) + ([f"empty {', '.join(empty)}"] if empty else [])
+    return f"incomplete {card.kind} model: {'; '.join(said)}" if said else None
 
 
 def load_predictor(model_dir: Path, *, threads: int | None = None) -> Predictor:
     """Open a model directory written by training (baseline or transformer) for inference."""
     model_dir = Path(model_dir)
     card = ModelCard.load(model_dir)
-    if missing := missing_files(model_dir, card):
-        # a directory copied in part, or files removed by hand: say so rather than fail deep in a loader
-        raise InputError(f"{model_dir}: incomplete {card.kind} model: no {', '.join(missing)}")
+    if lacking := incompleteness(model_dir, card):  # said, rather than failing deep in a loader
+        raise InputError(f"{model_dir}: {lacking}")
     if card.kind == "baseline":
         from models.baseline import load_backend
     else:

@@ -485,7 +485,7 @@ class Registry:
 
 
 def _version_info(path: Path, *, champion: bool) -> VersionInfo:
-    from models.predictor import missing_files
+    from models.predictor import incompleteness
 
     try:
         card = ModelCard.load(path)
@@ -494,11 +494,9 @@ def _version_info(path: Path, *, champion: bool) -> VersionInfo:
         made = datetime.fromtimestamp((path / CARD_FILE).stat().st_mtime, timezone.utc).isoformat(timespec="seconds")
         return VersionInfo(path.name, path, kind="unknown", created_at=made, heads={}, champion=champion,
                            problem=str(error))
-    missing = missing_files(path, card)
     return VersionInfo(path.name, path, kind=card.kind, created_at=card.created_at,
                        heads={h: len(c.labels) for h, c in card.heads.items()}, champion=champion,
-                       metrics=card.metrics,
-                       problem=f"incomplete {card.kind} model: no {', '.join(missing)}" if missing else None)
+                       metrics=card.metrics, problem=incompleteness(path, card))
 
 
 def _fsync_dir(path: Path) -> None:

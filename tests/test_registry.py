@@ -317,11 +317,14 @@ def test_a_version_damaged_in_the_registry_is_marked_and_never_named_champion(ap
     registry.add(models["large"], version="v2")
     registry.promote("v2", force=True)
     registry.add(models["shuffled"], version="v3")
+    registry.add(models["small"], version="v4")
     (registry.root / "v1" / "baseline.joblib").unlink()
     (registry.root / "v3" / CARD_FILE).write_text("{cut sho", encoding="utf-8")
+    (registry.root / "v4" / "baseline.joblib").write_bytes(b"")  # a copy cut short: was listed as servable
 
     listed = {v.version: v for v in registry.list()}
     assert listed["v1"].problem == "incomplete baseline model: no baseline.joblib"
+    assert listed["v4"].problem == "incomplete baseline model: empty baseline.joblib"
     assert "v3" in listed and "not a readable model card" in listed["v3"].problem and listed["v3"].kind == "unknown"
     assert listed["v2"].problem is None and listed["v2"].champion
     shown = CliRunner().invoke(app, ["models", "list"])
@@ -329,7 +332,8 @@ def test_a_version_damaged_in_the_registry_is_marked_and_never_named_champion(ap
     assert "v1 !" in shown.output and "v2 *" in shown.output and "v3 !" in shown.output
     assert "! v1: incomplete baseline model: no baseline.joblib. It cannot be promoted or served" in shown.output
 
-    for attempt in (lambda: registry.rollback(), lambda: registry.promote("v3", force=True)):
+    for attempt in (lambda: registry.rollback(), lambda: registry.promote("v3", force=True),
+                    lambda: registry.promote("v4", force=True)):
         with pytest.raises(InputError, match="cannot serve"):
             attempt()
     assert registry.champion()[0] == "v2"
