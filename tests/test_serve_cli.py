@@ -85,6 +85,9 @@ def test_appeal_serve_on_a_new_home_then_feedback_export(appeal_home, tmp_path):
                         "topic": "城乡建设", "unit": "住房公积金", "predicted_topic": routed["topic"]["label"],
                         "model_version": routed["model_version"]}
             assert agent.post("/v1/feedback", json=feedback).status_code == 201
+            # building the encoder imported torch; the service that answered runs without it
+            mapped = Path(f"/proc/{process.pid}/maps").read_text()
+            assert "onnxruntime" in mapped and "libtorch" not in mapped
         finally:
             process.terminate()
             process.wait(timeout=30)

@@ -156,10 +156,21 @@ def serve(
         _ensure_demo_kb(settings, _served_before(settings))
         _ensure_champion(settings)
         typer.echo(f"e5 encoder (ONNX, for suggestions): {load_encoder().directory}")
+        if {"torch", "transformers"} & set(sys.modules):
+            _serve_afresh(host, port)
     _ensure_keys(settings)
     _warn_if_readable(settings.sqlite_file)
     typer.echo(f"serving on http://{host}:{port}  (OpenAPI: http://{host}:{port}/docs)")
     uvicorn.run(create_app(settings), host=host, port=port, access_log=False, log_config=UVICORN_LOG_CONFIG)
+
+
+def _serve_afresh(host: str, port: int) -> None:
+    """Building (the e5 export, a first model) imported torch: the service ran with it for good, hundreds of MB it
+    never uses. It starts instead in a new interpreter in this same process (one pid for a supervisor to watch)."""
+    sys.stdout.flush()  # what the build said, before exec drops the buffers
+    sys.stderr.flush()
+    os.execv(sys.executable, [sys.executable, "-c", "import sys; from appeal.cli import main; sys.argv[0] = 'appeal'; "
+                              "main()", "serve", "--no-build", "--host", host, "--port", str(port)])
 
 
 def _warn_if_readable(database: Path | None) -> None:
