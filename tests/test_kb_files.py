@@ -442,6 +442,13 @@ def test_a_bad_row_leaves_the_database_untouched(tmp_path):
     with pytest.raises(InputError, match="line 26"):
         kb.import_entries(read_entries(path), "tester")
     assert len(kb.store.all()) == 5
+    # a file that reads well, refused by the store at its last entry: the 25 before it were written in the
+    # transaction, and are rolled back with it
+    batch = read_entries(FAQ)[5:30]
+    batch.append(batch[0].model_copy(update={"answer": batch[0].answer + "（更新）"}))
+    with pytest.raises(InputError, match="entries 1 and 26 of the import are both entry"):
+        kb.import_entries(batch, "tester")
+    assert len(kb.store.all()) == 5 and not {entry.id for entry in batch} & {entry.id for entry in kb.store.all()}
     kb.close()
 
 

