@@ -347,7 +347,7 @@ def test_a_report_with_a_version_it_could_not_evaluate_says_so_and_exits_1(regis
 
     copy = tmp_path / "registry"
     shutil.copytree(registry.root, copy)
-    (copy / "v1" / "baseline.joblib").write_bytes(b"")  # there, but not a model: only loading it tells
+    (copy / "v1" / "baseline.joblib").write_bytes(b"cut sh")  # there, but not a model: only loading it tells
     out = tmp_path / "report.html"
     done = _appeal("report", "--out", str(out), "--registry", str(copy), "--versions", "v1,v2", cwd=tmp_path)
     assert done.returncode == 1, done.stderr
