@@ -169,8 +169,11 @@ def _serve_afresh(host: str, port: int) -> None:
     never uses. It starts instead in a new interpreter in this same process (one pid for a supervisor to watch)."""
     sys.stdout.flush()  # what the build said, before exec drops the buffers
     sys.stderr.flush()
-    os.execv(sys.executable, [sys.executable, "-c", "import sys; from appeal.cli import main; sys.argv[0] = 'appeal'; "
-                              "main()", "serve", "--no-build", "--host", host, "--port", str(port)])
+    # the `appeal` script again where it was one, so that `ps` (and `pkill -f "appeal serve"`) still find the service
+    script = Path(sys.argv[0])
+    program = [str(script)] if script.is_file() else ["-c", "import sys; from appeal.cli import main; "
+                                                      "sys.argv[0] = 'appeal'; main()"]
+    os.execv(sys.executable, [sys.executable, *program, "serve", "--no-build", "--host", host, "--port", str(port)])
 
 
 def _warn_if_readable(database: Path | None) -> None:
