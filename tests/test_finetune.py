@@ -168,6 +168,25 @@ def test_resume_on_a_finished_model_is_refused_and_leaves_it(tiny_base, tiny_mod
     assert {p.name: p.stat().st_mtime_ns for p in tiny_model.iterdir()} == before
 
 
+
+def test_a_run_killed_while_its_model_was_moved_in_is_finished_by_resume(tiny_base, tiny_model, tmp_path):
+    """The end of a run deletes its checkpoint, then moves the finished model in from `<out>.partial`: a kill between
+    left the model there and nothing to resume, and `--resume` (or a plain rerun) trained it all again."""
+    import shutil
+
+    out, staging = tmp_path / "model", tmp_path / "model.partial"
+    shutil.copytree(tiny_model, staging)
+    out.mkdir()
+    card = (staging / "model.json").read_bytes()
+    with pytest.raises(InputError, match="--resume moves it"):
+        train_from_cli(DEMO, None, tiny_base, _config(tmp_path), "fast", out, False)
+    with pytest.raises(InputError, match="other settings"):
+        train_from_cli(DEMO, None, tiny_base, _config(tmp_path, epochs=3), "fast", out, True)
+    assert (staging / "model.json").read_bytes() == card and not any(out.iterdir())
+    assert train_from_cli(DEMO, None, tiny_base, _config(tmp_path), "fast", out, True) == out
+    assert (out / "model.json").read_bytes() == card and not staging.exists()
+    assert set(load_predictor(out).predict([canonical(*TICKETS[0])])[0]) == {"topic", "unit"}
+
 def test_config_files_and_profiles(tmp_path):
     assert load_config(None, "quality").layers == 4
     toml = tmp_path / "c.toml"

@@ -315,12 +315,18 @@ def fine_tune(train_set, holdout_set, *, cfg: FinetuneConfig, base: Path, out: P
     rare = {h: sorted({v for part in (train_set, holdout_set) for v in part[h] if v is not None} - set(labels[h]))
             for h in labels}
     train, holdout = to_split(train_set, labels), to_split(holdout_set, labels)
+    checkpoint_dir = out / CHECKPOINT_DIR
+    # Everything is written into a staging dir beside `out` and moved in at the end, so that `out` holds
+    # either the checkpoint of an unfinished run or a complete model, never half a model.
+    staging = out.with_name(out.name + ".partial")
+    if (staging / CARD_FILE).is_file() and not (checkpoint_dir / "state.pt").is_file():
+        # killed while a finished model was moved in: its checkpoint is gone and the model is whole in `staging`
+        return _finish_move_in(staging, out, cfg, resume)
     if out.exists() and not resume and any(out.iterdir()):
         raise InputError(f"{out}: directory is not empty (use --resume to continue a run there, or another --out)")
     if resume and (out / CARD_FILE).is_file():
         # a finished run keeps no checkpoint: resuming would train it again from the start and replace it
         raise InputError(f"{out}: holds a finished model ({CARD_FILE}), nothing to resume; train into another --out")
-    checkpoint_dir = out / CHECKPOINT_DIR
     from transformers.utils import logging as hf_logging
 
     hf_logging.set_verbosity_error()  # the load report lists every dropped upper layer: expected, not news
@@ -373,9 +379,6 @@ def fine_tune(train_set, holdout_set, *, cfg: FinetuneConfig, base: Path, out: P
         }
     uses_baseline = any(p["weight"] < 1.0 for p in blend_params.values())
 
-    # Everything is written into a staging dir beside `out` and moved in at the end, so that `out` holds
-    # either the checkpoint of an unfinished run or a complete model, never half a model.
-    staging = out.with_name(out.name + ".partial")
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir(parents=True)
     parity = export_model(model, trainer.encoder, staging, holdout.texts[:8] or train.texts[:8])
@@ -406,9 +409,25 @@ def fine_tune(train_set, holdout_set, *, cfg: FinetuneConfig, base: Path, out: P
     )
     card.save(staging)
     shutil.rmtree(checkpoint_dir, ignore_errors=True)
+    _move_in(staging, out)
+    return out
+
+
+def _move_in(staging: Path, out: Path) -> None:
     if out.exists():
         shutil.rmtree(out)
     staging.rename(out)
+
+
+def _finish_move_in(staging: Path, out: Path, cfg: FinetuneConfig, resume: bool) -> Path:
+    if not resume:
+        raise InputError(f"{staging}: holds the finished model of an interrupted run; --resume moves it to {out} "
+                         "(or delete it to train afresh)")
+    if ModelCard.load(staging).training.get("config") != cfg.model_dump():
+        raise InputError(f"{staging}: holds a finished model trained with other settings; move it away or train "
+                         "without --resume into another --out")
+    _move_in(staging, out)
+    print(f"the run had finished: moved its model from {staging} to {out}")
     return out
 
 
