@@ -66,7 +66,8 @@ def canonical(
 ) -> str:
     """Title + body in canonical form. `presegmented=True` marks text that already is canonical (such as
     `train_segmented.csv`); it is returned unchanged so that segmenting twice never damages it."""
-    text = f"{title or ''}{body or ''}"
+    # a part that is no text (None, a spreadsheet's empty cell read as NaN) is missing, not the word "nan"
+    text = "".join(part for part in (title, body) if isinstance(part, str))
     if presegmented:
         return text
     # The published rows are Simplified: a ticket typed in Traditional characters would otherwise reach the models

@@ -38,6 +38,10 @@ _INVISIBLE = re.compile("[\u0000-\u0008\u000e-\u001f\u007f-\u0084\u0086-\u009f\u
 # (131 times in teddy2020c's dev_raw.csv): a line break, not a word that search and the repeat check should match on.
 _OOXML_CONTROL = re.compile(r"_x00[01][0-9A-Fa-f]_")
 _SPACE_RUN = re.compile(r"\s+")
+# Circled list numbers (①…⑳, ㉑…, ❶, ⓫) read as NFKC reads the parenthesized ones (⑴ → "(1)"): NFKC alone makes ② a
+# bare 2 that runs into the digits after it, so that ②15号栋 became building 215 and ②13907391234 no mobile number.
+_CIRCLED_NUMBERS = {code: f"({int(unicodedata.numeric(chr(code)))})" for code in range(0x2460, 0x32C0)
+                    if re.search("CIRCLED (SANS-SERIF )?(DIGIT|NUMBER)", unicodedata.name(chr(code), ""))}
 # Every step undoes at most one layer (doubly escaped entities, tags spelled with full-width brackets);
 # real text settles after two passes, the bound only guards against pathological input.
 _MAX_PASSES = 8
@@ -114,7 +118,8 @@ def strip_invisible(text: str) -> str:
 
 
 def _one_pass(text: str) -> str:
-    text = unicodedata.normalize("NFKC", text)  # also maps full-width ASCII, U+3000 and U+00A0 to ASCII
+    # NFKC also makes full-width ASCII, U+3000 and U+00A0 ASCII
+    text = unicodedata.normalize("NFKC", text.translate(_CIRCLED_NUMBERS))
     text = strip_markup(text)
     text = strip_invisible(text)
     text = _OOXML_CONTROL.sub(" ", text)

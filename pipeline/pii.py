@@ -86,11 +86,25 @@ _SPOKEN_DIGITS = str.maketrans(_SPOKEN_DIGIT_CHARS, "0001234567891")
 _SPOKEN_NUMBER = re.compile(f"[{_SPOKEN_DIGIT_CHARS}]{{3,}}")
 
 
-def _spoken_digits_as_typed(text: str) -> str:
-    return _SPOKEN_NUMBER.sub(lambda run: run.group().translate(_SPOKEN_DIGITS), text)
+# Full-width letters, digits and signs (ｚｈａｎｇ＠１６３．ｃｏｍ, 微信：ｗｘ＿８８) read as ASCII: `model_text` masks text as
+# typed, before NFKC, and the e-mail, WeChat and +86 patterns are ASCII.
+_HALF_WIDTH = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)}
+# A placeholder of an earlier masking is no label: 手机[手机号] 4221001 masked again read [手机号] as 手机号 and masked
+# the number after it, so masking twice differed from masking once.
+_BLANK = "□"
+
+
+def _as_scanned(text: str) -> str:
+    """The text the detectors read, one character for each of `text` (so offsets are the text's): full-width forms
+    as ASCII, spoken digits as typed, placeholders blanked."""
+    for placeholder in PII_TOKENS.values():
+        if placeholder in text:
+            text = text.replace(placeholder, _BLANK * len(placeholder))
+    return _SPOKEN_NUMBER.sub(lambda run: run.group().translate(_SPOKEN_DIGITS), text.translate(_HALF_WIDTH))
 
 # No \b at the end: Chinese characters count as word characters, and an address is often followed by one.
-_EMAIL = re.compile(r"(?<![A-Za-z0-9._%+\-])[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}"
+# A Chinese input method types the dot as 。 (zhangsan@163。com).
+_EMAIL = re.compile(r"(?<![A-Za-z0-9._%+\-])[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:[.。][A-Za-z0-9\-]+)*[.。][A-Za-z]{2,}"
                     r"(?![A-Za-z0-9\-])")
 # 18 digits (last may be X) or 15 digits, contiguous or grouped as people read them out: 6-8-4 (region, birth date,
 # sequence), 6-4-4-4, or in fours like a card number (4305 8119 8001 0112 3X). A letter right after it means the X is
@@ -146,7 +160,7 @@ _LABELLED_MOBILE = re.compile(f"{_START}[1１](?:{_MOBILE_SEP}?{_D}){{10}}{_END}
 _LABELLED_LANDLINE = re.compile(f"{_START}0{_MOBILE_SEP}?[1-9１-９](?:{_MOBILE_SEP}?{_D}){{8,10}}{_END}")
 # The second and later numbers under one label (电话：8805667，8805670; 手机13807391234/1390739123) have no label of
 # their own: a number listed right after a phone number is a phone number too.
-_NEXT_PHONE = re.compile(f"\\s*(?:[,，、/／;；]|或|和|及|或者)\\s*(?:({_LOCAL_7_8})|([1１]{_D}{{9,11}})){_END}")
+_NEXT_PHONE = re.compile(f"(?:\\s*(?:[,，、/／;；]|或|和|及|或者)\\s*|\\s+)(?:({_LOCAL_7_8})|([1１]{_D}{{9,11}})){_END}")
 
 # First two digits of a resident ID: the province-level region (71/81/82/83: Taiwan, Hong Kong, Macao residents).
 _PROVINCES = frozenset(
@@ -189,6 +203,9 @@ _CARD_LABEL = re.compile(r"(?:[银銀]行卡[号號]?|卡[号號]?|[账帐賬][�
 _PHONE_LABEL = re.compile(r"(?:[电電][话話]|手[机機]|座[机機]|固[话話]|[联聯][系繫]方式|[Tt]el|TEL"
                           r"|(?:来[电電]|回[访訪]|主叫|[联聯][系繫])[号號])[号號]?" + _JOINT)
 _LABEL_REACH = 12  # characters before a number searched for its label
+# A number the text calls an order's, a work order's, a contract's or an invoice's (订单号, 工单编号, 合同编号, 流水号)
+# is that, whatever its shape: an order number that passed the card checksum was masked as a bank card.
+_RECORD_NUMBER_LABEL = re.compile(r"(?:单|编|流水|合同|发票|案)[号號]" + _JOINT)
 # QQ numbers: 5 to 11 digits, never starting with 0; WeChat ids: 6 to 20 letters, digits, _ or -, starting with
 # a letter (a WeChat account named by its phone number is a mobile number, found as one).
 _QQ = re.compile(f"{_START}[1-9１-９]{_D}{{4,10}}{_END}")
@@ -236,6 +253,10 @@ def _is_labelled_plate(digits: str, before: str) -> bool:
     return len(digits) >= 3 and _PLATE_LABEL.search(before) is not None
 
 
+def _is_no_record_number(_value: str, before: str) -> bool:
+    return _RECORD_NUMBER_LABEL.search(before) is None
+
+
 def _is_labelled_phone(_value: str, before: str) -> bool:
     return _PHONE_LABEL.search(before) is not None
 
@@ -269,7 +290,7 @@ def _luhn(digits: str) -> bool:
 def _is_card(digits: str, before: str) -> bool:
     if _CARD_LABEL.search(before):
         return True
-    if len(digits) == 18 and _looks_like_id(digits):
+    if _RECORD_NUMBER_LABEL.search(before) or (len(digits) == 18 and _looks_like_id(digits)):
         return False
     return 16 <= len(digits) <= 19 and digits[0] in _CARD_FIRST_DIGITS and _luhn(digits)
 
@@ -286,7 +307,7 @@ _DETECTORS: tuple[tuple[PiiKind, re.Pattern[str], Callable[[str, str], bool] | N
     ("account", _ACCOUNT, _is_account),
     ("mobile", _MOBILE, None),
     ("mobile", _PARTIAL_MOBILE, None),
-    ("landline", _LANDLINE, None),
+    ("landline", _LANDLINE, _is_no_record_number),
     ("landline", _LOCAL_LANDLINE, _is_labelled_phone),
     ("plate", _PLATE, _is_plate),
     ("plate", _PLATE_WITHOUT_PROVINCE, _is_labelled_plate),
@@ -313,7 +334,8 @@ _PERSON_LABEL = re.compile(r"(?:姓名|联系人|来电人|反映人|投诉人|�
                            r"|母亲|父亲|儿子|(?<!妇)女儿|妻子|丈夫|爱人|老伴|儿媳|女婿|孙子|孙女|外孙"
                            r"|哥哥|姐姐|弟弟|妹妹|岳父|岳母|公公|婆婆|爸爸|妈妈|我爸|我妈|爷爷|奶奶|外公|外婆|邻居"
                            # an agent's ticket template: 【来电人】张建国【联系电话】…, 投诉人 | 张建国 | …
-                           r"|(我是|本人|市民|村民|居民|(?<!物)业主))[是为叫:：\s】\]）)（(|｜\-—“”\"'‘’「」『』]{0,3}")
+                           # any run of spaces counts as one: `model_text` masks text as typed (举报人 \xa0 \xa0陈洪道)
+                           r"|(我是|本人|市民|村民|居民|(?<!物)业主))(?:\s*[是为叫:：】\]）)（(|｜\-—“”\"'‘’「」『』]){0,3}\s*")
 _NAME = f"((?:{_COMPOUND_SURNAMES}|[{_SURNAMES}])([\u4e00-\u9fff]{{1,2}}))"
 _PUNCTUATION = r"[\s，。、；：！？,.;:!?（）()《》“”\"'*【】\[\]|｜\-—]"
 # After a role a name runs up to anything that is no Chinese character (punctuation, a number, an emoji), the next
@@ -560,27 +582,39 @@ def _numbered_names(text: str) -> set[str]:
 # Where the writer lives (家住…, 住址：…): the village, estate or street stays, for the matter's place, and the number
 # of the home is masked (5组12号, 3栋2单元502室, 春光路12号). A floor or a building alone (住在6楼, 16栋的业主) points at
 # no one home, and 居住在地铁3号线… is a metro line.
-_HOME_LABEL = re.compile(r"(?:家住|住在|住址|现住|居住在|我家在|家庭住址|家庭地址|户籍地址|住所地)[在于]?[:：是为]?")
+# A statement's 住 after the writer's name (控告人：潘平安，住…) says the same; 住院, 住房, 住建局 say no such thing.
+_HOME_LABEL = re.compile(r"(?:家住|住在|住址|现住|居住在|我家在|我住|本人住|家庭住址|家庭地址|户籍地址|住所地"
+                         r"|(?<=[,，])住(?![院房建宅户]))[在于]?[:：是为]?")
+# The writer introducing themself as a household (我是蓝色港湾小区3栋1304的住户, 本人是…5栋2801业主): only a number down to
+# the flat is theirs; 我是福元西路199号万国城的业主 names the estate, the matter's place (我们是… is all its owners).
+_RESIDENT = re.compile(r"(?:我是|本人是|本人系|本人为|我系)([^,，。;；!！?？\n]{1,40}?)的?(?:业主|住户|租户)")
+_FLAT = re.compile(r"[0-9０-９]|[室房号户]$")
 _HOME_REACH = 40
 # Numbers in digits or in words (三组十二号), a part of them 第…; never a date (10月1号) or a road's number (12号公路), and a
 # hospital bed (住院部5楼12床) is no home.
-_HOUSE_SUFFIX = "(?:号楼|号院|组|号(?!线|公路)|栋|幢|单元|楼|室|层|户|房间|房|床)"
+_HOUSE_SUFFIX = "(?:号楼|号院|号栋|组|号(?!线|公路)|栋|幢|单元|楼|室|层|户(?!型)|房间|房|床)"
 _HOUSE_PART = (f"(?:(?<![月年])第?(?:[A-Za-z]?[0-9０-９]+(?:[-－][0-9０-９]+)*{_HOUSE_SUFFIX}?"
                f"|[一二三四五六七八九十百零〇两]+{_HOUSE_SUFFIX}))")
-_HOUSE_NUMBER = re.compile(f"{_HOUSE_PART}(?:\\s*{_HOUSE_PART})*")
+_HOUSE_NUMBER = re.compile(f"{_HOUSE_PART}(?:\\s*{_HOUSE_PART})*(?![0-9０-９]|户型)")  # 5栋03户型: a flat's type
 
 
 def _house_numbers(text: str) -> list[tuple[int, int]]:
+    clauses = [(label.end(), re.split(r"[,，。;；!！?？\n]", text[label.end() : label.end() + _HOME_REACH])[0], False)
+               for label in _HOME_LABEL.finditer(text)]
+    clauses += [(resident.start(1), resident.group(1), True) for resident in _RESIDENT.finditer(text)]
     found = []
-    for label in _HOME_LABEL.finditer(text):
-        clause = re.split(r"[,，。;；!！?？\n]", text[label.end() : label.end() + _HOME_REACH])[0]
+    for start, clause, flat_only in clauses:
         for match in _HOUSE_NUMBER.finditer(clause):
             parts = re.findall(_HOUSE_PART, match.group())
             suffixed = [part for part in parts if not part[-1].isdigit()]
             if any(part.endswith("床") for part in parts):
                 break
-            if (len(parts) >= 2 and suffixed) or (len(parts) == 1 and parts[0].endswith("号")):
-                found.append((label.end() + match.start(), label.end() + match.end()))
+            if flat_only:
+                home = len(parts) >= 2 and suffixed and _FLAT.search(parts[-1])
+            else:
+                home = (len(parts) >= 2 and suffixed) or (len(parts) == 1 and parts[0].endswith("号"))
+            if home:
+                found.append((start + match.start(), start + match.end()))
                 break
     return found
 
@@ -611,17 +645,15 @@ def find_pii(text: str, people: Iterable[str] = ()) -> list[PiiSpan]:
         ends.insert(at, end)
         taken.append(PiiSpan(kind, start, end, text[start:end]))
 
-    # Detectors read spoken digits as digits (一三八零七三九…, offsets unchanged: one character for one), values and
-    # labels come from the text itself.
-    digits_as_typed = _spoken_digits_as_typed(text)
+    scanned = _as_scanned(text)
     for kind, pattern, valid in _DETECTORS:
-        for match in pattern.finditer(digits_as_typed):
-            before = digits_as_typed[max(0, match.start() - _LABEL_REACH) : match.start()]
+        for match in pattern.finditer(scanned):
+            before = scanned[max(0, match.start() - _LABEL_REACH) : match.start()]
             if valid is None or valid(_digits(match.group()), before):
                 take(kind, *match.span())
     for span in [span for span in taken if span.kind in _PHONE_KINDS]:
         end = span.end
-        while match := _NEXT_PHONE.match(digits_as_typed, end):
+        while match := _NEXT_PHONE.match(scanned, end):
             take("landline" if match.group(1) else "mobile", *match.span(match.lastindex))
             end = match.end()
     for start, end in _house_numbers(text):

@@ -86,6 +86,14 @@ def test_the_model_reads_a_ticket_with_its_personal_data_masked():
     assert model_text("控告城建公司陷害潘平安", "我叫潘平安，家住白石村。") == canonical("控告城建公司陷害[姓名]", "我叫[姓名]，家住白石村。")
     segmented = "路灯 不亮 联系 电话 13807391234 "
     assert model_text(None, segmented, presegmented=True) == "路灯 不亮 联系 电话 手机号 "
+    # a run of spaces as typed between a label and the name (a real message: 举报人 \xa0 \xa0陈洪道电话…)
+    assert "陈洪道" not in model_text(None, "举报人 \xa0 \xa0陈洪道电话13807391234").split()
+
+
+def test_a_part_that_is_no_text_is_missing_not_the_word_nan():
+    """A spreadsheet's empty cell arrives as NaN; the file loaders guard against it, a direct caller did not."""
+    assert canonical("路灯坏了", float("nan")) == canonical("路灯坏了", None) == "路灯 坏 "
+    assert model_text(float("nan"), "路灯坏了") == model_text(None, "路灯坏了") == "路灯 坏 "
 
 
 def test_presegmented_rows_keep_their_words_but_not_personal_data(train_texts):

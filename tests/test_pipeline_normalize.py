@@ -39,6 +39,11 @@ from pipeline import normalize
         ("尊敬的领导:_x000D_\n您好!_x000D_\n\u3000\u3000我们是业主", "尊敬的领导: 您好! 我们是业主"),
         ("第一列_x0009_第二列", "第一列 第二列"),
         ("文件my_x0041_file.xlsx", "文件my_x0041_file.xlsx"),  # escapes a letter, not a control: left as written
+        # circled list numbers read as the parenthesized ones (⑴ → (1)): ② ran into the digits after it (building
+        # 15 became 215, a second phone number no phone number); a circled ideograph stays the numeral NFKC makes it
+        ("②15号栋均价7550元/平", "(2)15号栋均价7550元/平"),
+        ("①13807391234;②13907391234", "(1)13807391234;(2)13907391234"),
+        ("❶➀⓫㉑⑴⒉㊀", "(1)(1)(11)(21)(1)2.一"),
         ("", ""),
         (" \t\u3000\n ", ""),
     ],

@@ -135,7 +135,7 @@ def test_masks_each_kind_with_offsets_in_the_original_text(text, expected_kind, 
     "text",
     [
         "我于2020年1月6日在武冈市迎春亭街道办理，缴费1500元",
-        "缴费日期20200106，金额1500.00元，住3栋2单元501室",
+        "缴费日期20200106，金额1500.00元，3栋2单元501室漏水",
         "已拨打12345和0739-12345，均无人处理",
         "订单号202001061234567890，物流单号773012345678",
         "十二位数字123456789012不是任何证件",
@@ -198,6 +198,8 @@ def test_masks_each_kind_with_offsets_in_the_original_text(text, expected_kind, 
         "工单号WG20261130，型号E12345678的热水器漏电，护照办好了，订单号E12345678",
         # a plate's shape without its province, where nothing calls it a plate
         "型号E12345的热水器，编号E12345",
+        # an order's, a work order's or a contract's number shaped like a bank card (it passes Luhn) or a landline
+        "订单号4567890123456789012已付款，工单编号：6230520230305001，合同编号0731-20190001",
     ],
 )
 def test_ordinary_numbers_and_near_misses_stay(text):
@@ -257,6 +259,8 @@ def test_a_number_the_text_calls_an_id_card_or_phone_is_masked_even_with_wrong_d
                                              ("landline", "4221003")]),
         ("手机13807391234/1390739123或者 4221001", [("mobile", "13807391234"), ("mobile", "1390739123"),
                                                    ("landline", "4221001")]),
+        # or only a space (the second number stayed, and masking the masked text again masked it)
+        ("手机13807391234 4221001", [("mobile", "13807391234"), ("landline", "4221001")]),
         # what follows a number without a list word, or too short for a phone, is no second number
         ("电话13807391234，3000元，共4221001元", [("mobile", "13807391234")]),
     ],
@@ -389,6 +393,24 @@ def test_words_after_a_standing_stay(text):
         ("家住6楼，住在16栋和17栋中间", "家住6楼，住在16栋和17栋中间"),
         ("居住在地铁3号线松雅站附近", "居住在地铁3号线松雅站附近"),
         ("都梁路88号的餐馆油烟扰民", "都梁路88号的餐馆油烟扰民"),  # a place the writer does not live at
+        # the writer as a household of an estate (real messages of the board, 17 of 18 such homes were left), 我住,
+        # and a statement's 住 after the writer's name; a building's number in words with 号 (一号栋405)
+        ("我是蓝色港湾小区3栋1304的住户，新水表安装不合理", "我是蓝色港湾小区[门牌号]的住户，新水表安装不合理"),
+        ("本人是恒大御景半岛的5栋2801业主", "本人是恒大御景半岛的[门牌号]业主"),
+        ("我是中南林业科技大学西园九栋103号的业主", "我是中南林业科技大学西园[门牌号]的业主"),
+        ("我住3栋2单元502室，楼上漏水", "我住[门牌号]，楼上漏水"),
+        ("我住紫鑫御湖湾一号栋405，多次投诉", "我住紫鑫御湖湾[门牌号]，多次投诉"),
+        ("控告人：潘平安，住谷山乐园A10栋三单元206号", "控告人：[姓名]，住谷山乐园[门牌号]"),
+        ("金额1500.00元，住3栋2单元501室", "金额1500.00元，住[门牌号]"),
+        # an estate's own address, all its owners, a building or a unit's entrance, a flat's type, a flat the writer
+        # complains about, and 住 starting another word
+        ("我是福元西路199号万国城的业主，小区门口积水", "我是福元西路199号万国城的业主，小区门口积水"),
+        ("我们是长盛庭岚西7栋68户业主", "我们是长盛庭岚西7栋68户业主"),
+        ("本人是富康小区4栋三单元的业主", "本人是富康小区4栋三单元的业主"),
+        ("我是水墨林溪15号栋业主", "我是水墨林溪15号栋业主"),
+        ("我是钱隆学府5栋03户型业主", "我是钱隆学府5栋03户型业主"),
+        ("我们小区31栋103开麻将馆扰民", "我们小区31栋103开麻将馆扰民"),
+        ("去过两次，住建局3楼12号办公室没人", "去过两次，住建局3楼12号办公室没人"),
     ],
 )
 def test_the_number_of_the_writers_home_is_masked(text, masked):
@@ -518,6 +540,25 @@ def test_numbers_read_out_in_words_as_a_transcribed_call_has_them():
 
 def test_digits_of_an_email_address_are_the_address():
     assert kinds("QQ邮箱13807391234@qq.com") == [("email", "13807391234@qq.com")]
+
+
+def test_full_width_forms_as_typed_are_read_as_their_ascii():
+    """`model_text` masks the text as typed, before NFKC: an address, a WeChat id or +86 typed in full-width forms
+    reached the models as words (邮箱 ｌ ｉ ｓ ｉ …) while the stored text had them masked."""
+    assert kinds("邮箱ｌｉｓｉ＠ｑｑ．ｃｏｍ，微信：ｚｈａｎｇ＿ｓａｎ８８，电话８６１３８０７３９１２３４") == [
+        ("email", "ｌｉｓｉ＠ｑｑ．ｃｏｍ"), ("wechat", "ｚｈａｎｇ＿ｓａｎ８８"), ("mobile", "８６１３８０７３９１２３４")]
+    assert kinds("邮箱zhangsan@163。com") == [("email", "zhangsan@163。com")]  # the dot as a Chinese IME types it
+
+
+@pytest.mark.parametrize("text", [
+    "手机13807391234 4221001",
+    "QQ12345678 87654321",  # a placeholder is no label: [QQ号] 87654321 masked again read as a QQ number
+    "联系方式：①13807391234；②13907391234",  # ② was a 2 that ran into the number after it
+    "我是蓝色港湾小区3栋1304的住户，身份证430581199001011235，邮箱ｌｉｓｉ＠ｑｑ．ｃｏｍ",
+])
+def test_masking_a_masked_text_again_changes_nothing(text):
+    once = masked_text(text)
+    assert masked_text(once) == once and any(ch.isdigit() for ch in text) and "[" in once
 
 
 def test_text_without_personal_data_is_returned_as_is():
