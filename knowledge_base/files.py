@@ -14,6 +14,7 @@ from typing import Callable, Iterable
 from pydantic import ValidationError
 
 from knowledge_base.store import MAX_TEXT_CHARS, Entry, EntryIn, derived_id
+from models.atomic_dir import replacing_file
 from pipeline.errors import InputError, refuse_problems
 from pipeline.records import (SPLIT_ROW, WORKBOOK_SUFFIXES, AmbiguousDate, cell_text, csv_cell_in, csv_separator,
                               decode_text, jsonl_objects, named_width, parse_stamp, read_workbook, spreadsheet_row,
@@ -257,8 +258,9 @@ def entry_rows(entries: Iterable[Entry]) -> list[dict]:
 
 
 def write_entries(entries: Iterable[Entry], path: Path) -> int:
+    """Entries as JSON lines, replacing `path` whole (a killed export had cut an earlier complete one short)."""
     count = 0
-    with open(path, "w", encoding="utf-8") as handle:
+    with replacing_file(path) as partial, open(partial, "w", encoding="utf-8") as handle:
         for entry in entries:
             handle.write(json.dumps(entry.model_dump(mode="json", exclude_none=True), ensure_ascii=False) + "\n")
             count += 1

@@ -1,4 +1,4 @@
-"""Build artefact directories safely: one builder at a time, and readers never see a half-written directory."""
+"""Build artefacts safely: one builder at a time, and readers never see a half-written directory or file."""
 from __future__ import annotations
 
 import fcntl
@@ -32,3 +32,16 @@ def staging_dir(target: Path) -> Iterator[Path]:
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
+
+
+@contextmanager
+def replacing_file(target: Path) -> Iterator[Path]:
+    """A path beside `target` to write: it replaces `target` when the block succeeds and vanishes when it fails, so
+    that an export stopped half way never leaves half a file where a whole one was (it looked complete: its lines
+    were whole)."""
+    partial = target.with_name(f".{target.name}.partial")
+    try:
+        yield partial
+        os.replace(partial, target)
+    finally:
+        partial.unlink(missing_ok=True)

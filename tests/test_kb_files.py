@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from knowledge_base.cases import read_case_file, read_cases
-from knowledge_base.files import IgnoredColumnsWarning, RepeatedRowsWarning, read_entries
+from knowledge_base.files import IgnoredColumnsWarning, RepeatedRowsWarning, read_entries, write_entries
 from knowledge_base.kb import KnowledgeBase
 from knowledge_base.store import EntryUpdate, derived_id
 from knowledge_base.units import load_catalogue, unknown_unit_warnings
@@ -28,6 +28,24 @@ def test_demo_faq_is_valid_and_names_a_unit_and_topic_for_every_entry():
     # Every unit an answer names is one the catalogue routes to ("各乡镇…" stands for the ticket's township).
     catalogue = load_catalogue()
     assert [e.unit for e in entries if catalogue.functional_type_of(e.unit) is None] == []
+
+
+def test_an_export_stopped_half_way_leaves_the_earlier_file_whole(tmp_path):
+    """`kb export x.jsonl` wrote over x.jsonl as it went: killed, it left the first lines of a new export where a
+    complete one was, every line whole, and `kb import --prune` of it would delete the entries it had not reached."""
+    entries = list(read_entries(FAQ))
+    path = tmp_path / "faq.jsonl"
+    assert write_entries(entries, path) == len(entries)
+    before = path.read_bytes()
+
+    def stopped_half_way():
+        yield from entries[:20]
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        write_entries(stopped_half_way(), path)
+    assert path.read_bytes() == before and [p.name for p in tmp_path.iterdir()] == ["faq.jsonl"]
+    assert [e.id for e in read_entries(path)] == [e.id for e in entries]
 
 
 def test_jsonl_errors_name_line_and_column(tmp_path):

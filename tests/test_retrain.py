@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import stat
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -140,16 +141,36 @@ def test_nothing_new_is_an_error(registry, tmp_path):
     assert [v.version for v in registry.list()] == ["v1"] and not (tmp_path / "runs").exists()
 
 
-def test_an_interrupted_retrain_leaves_no_run_behind(registry, shared_data, tmp_path, monkeypatch):
+@pytest.mark.parametrize("stop", [KeyboardInterrupt(), SystemExit(143)], ids=["ctrl-c", "sigterm"])
+def test_an_interrupted_retrain_leaves_no_run_behind(registry, shared_data, tmp_path, monkeypatch, stop):
     """Ctrl-C in training left its 55 MB checkpoint under APPEAL_HOME/retrain at every try (a retrain cannot be
-    resumed)."""
+    resumed); the SIGTERM of `systemctl stop`, which the CLI raises as a SystemExit, still leaves it."""
     import training.retrain as retraining
 
     def interrupted(*args, **kwargs):
-        raise KeyboardInterrupt  # where the trainer pressed Ctrl-C
+        raise stop  # where the trainer pressed Ctrl-C, or the service manager stopped the job
 
     monkeypatch.setattr(retraining, "_train_like", interrupted)
     new = _jsonl(tmp_path / "new.jsonl", agriculture_tickets(shared_data))
-    with pytest.raises(KeyboardInterrupt):
+    with pytest.raises(type(stop)):
         retrain([new], registry=registry, holdout=0.0, work_dir=tmp_path / "runs")
     assert list((tmp_path / "runs").iterdir()) == [] and [v.version for v in registry.list()] == ["v1"]
+
+
+def test_a_retrain_interrupted_in_the_gate_says_its_challenger_is_there_ungated(registry, shared_data, tmp_path,
+                                                                               monkeypatch):
+    """Ctrl-C while the gate scored the challenger: the CLI said the run was removed, yet the version was in the
+    registry with no decision. It stays, with its run (its card names the run's merged file as its data)."""
+    from training.retrain import GateInterrupted
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(registry, "promote", interrupted)
+    decisions = len(registry.decisions())
+    new = _jsonl(tmp_path / "new.jsonl", agriculture_tickets(shared_data))
+    with pytest.raises(GateInterrupted) as stopped:
+        retrain([new], registry=registry, holdout=0.0, work_dir=tmp_path / "runs")
+    assert [v.version for v in registry.list()] == ["v1", stopped.value.version]
+    assert registry.champion()[0] == "v1" and len(registry.decisions()) == decisions
+    assert Path(ModelCard.load(registry.path(stopped.value.version)).training["data"]).is_file()

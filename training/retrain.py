@@ -231,6 +231,14 @@ class RetrainReport:
         return lines
 
 
+class GateInterrupted(KeyboardInterrupt):
+    """Ctrl-C while the gate scored a challenger already added to the registry: it stays there, not gated."""
+
+    def __init__(self, version: str):
+        super().__init__(version)
+        self.version = version
+
+
 def _train_like(champion_dir: Path, card: ModelCard, data: Path, out: Path, base_encoder: Path | None) -> ModelCard:
     """Train on `data` with the champion's recipe: its kind and training configuration, its stopwords and
     dispatch target for a baseline; the same fine-tuning settings (and so the same base encoder build) for a
@@ -330,8 +338,9 @@ def retrain(
 
     try:
         trained = _train_like(champion_dir, card, merged, run_dir / "model", base_encoder)
-    except KeyboardInterrupt:
-        # A retrain has no --resume: its checkpoint (tens of MB) would only pile up under APPEAL_HOME.
+    except BaseException:
+        # A retrain has no --resume: its checkpoint (tens of MB) would only pile up under APPEAL_HOME. Ctrl-C, the
+        # SIGTERM of `systemctl stop` (a SystemExit) and a failure alike.
         shutil.rmtree(run_dir, ignore_errors=True)
         raise
     version = registry.add(run_dir / "model", move=True)
@@ -347,8 +356,16 @@ def retrain(
             bodies=[r["text"] or "" for r in held], presegmented=[r["presegmented"] for r in held],
             labels={h: [None if r[h] in unlearnt[h] else r[h] for r in held] for h in HEADS},
         ))
-    decision: Decision = registry.promote(version, evaluation_data=EvaluationSet.combine(parts), force=force,
-                                          tolerance=tolerance, class_margin=class_margin, by=by)
+    try:
+        decision: Decision = registry.promote(version, evaluation_data=EvaluationSet.combine(parts), force=force,
+                                              tolerance=tolerance, class_margin=class_margin, by=by)
+    except BaseException as stop:
+        # The challenger is in the registry and its run stays: the card names the run's merged file as its data.
+        log.warning("retrain %s: stopped while the gate scored %s; it is in the registry, not gated "
+                    "(`appeal models promote %s` gates it)", run_dir, version, version)
+        if isinstance(stop, KeyboardInterrupt):
+            raise GateInterrupted(version) from None
+        raise
 
     result = RetrainReport(
         run_dir=str(run_dir),

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Sequence
 from enum import Enum
 from pathlib import Path
@@ -173,23 +172,20 @@ def write_rows(rows: list[dict], output: Path, columns: Sequence[str] | None = N
     in .xlsx every text is a text cell). `columns`: the columns, in order, even with no rows."""
     import pandas as pd
 
+    from models.atomic_dir import replacing_file
     from pipeline.records import csv_cell_out
 
     output_file(output, (".csv", ".jsonl", ".xlsx"))
     suffix = output.suffix.lower()
     output.parent.mkdir(parents=True, exist_ok=True)
-    partial = output.with_name(f".{output.name}.partial")
     frame = pd.DataFrame(rows, columns=list(columns) if columns else None)
-    try:
+    with replacing_file(output) as partial:
         if suffix == ".csv":
             frame.map(csv_cell_out).to_csv(partial, index=False, encoding="utf-8-sig")
         elif suffix == ".jsonl":
             frame.to_json(partial, orient="records", lines=True, force_ascii=False)
         else:
             _write_xlsx(frame, partial)
-        os.replace(partial, output)
-    finally:
-        partial.unlink(missing_ok=True)
 
 
 def _write_xlsx(frame, path: Path) -> None:

@@ -41,7 +41,7 @@ def retrain(
     from appeal.cli.serving import champion_unit_label, write_feedback
     from appeal.config import get_settings
     from pipeline.errors import InputError
-    from training.retrain import retrain as run
+    from training.retrain import GateInterrupted, retrain as run
 
     settings = get_settings()
     files = list(data or [])
@@ -69,6 +69,11 @@ def retrain(
             result = run(files, since=since, base_data=base, evaluation=evaluation, holdout=holdout, force=force,
                          tolerance=tolerance, class_margin=class_margin, base_encoder=base_encoder,
                          unit_label=champion_unit_label(settings), by=who(by))
+        except GateInterrupted as stop:
+            typer.secho(f"interrupted while the gate scored {stop.version}: it is in the registry, not gated; "
+                        f"`appeal models promote {stop.version}` gates it; `appeal models list` shows the version "
+                        "serving", fg=typer.colors.RED, err=True)
+            raise typer.Exit(130) from None
         except KeyboardInterrupt:
             typer.secho("interrupted: its run was removed; `appeal models list` shows the version serving",
                         fg=typer.colors.RED, err=True)
