@@ -108,6 +108,8 @@ def tokens_for_search(text: str) -> list[str]:
     names of the home city and the areas around it (武冈市, 邵阳, 湖南省): tickets name the city all the time, and as
     a term it matched whichever FAQ answers name a city department (武冈市二中门口堵车 → 退役军人优待政策, answered by
     武冈市退役军人事务局)."""
+    if not isinstance(text, str):
+        raise TypeError(f"tokens_for_search() expects str, got {type(text).__name__}")
     tokens = _keep(_tokenizer().cut_for_search(normalize(without_placeholders(text))), stopwords=True)
     home = deployment_area().home_area_words
     return [t.lower() for t in tokens if t not in home]

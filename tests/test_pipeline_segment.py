@@ -102,4 +102,6 @@ def test_raw_ticket_gives_clean_tokens(shared_data):
 def test_rejects_non_text():
     with pytest.raises(TypeError):
         segment(None)  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="tokens_for_search"):  # was an AttributeError from deep inside
+        tokens_for_search(None)  # type: ignore[arg-type]
 
