@@ -25,7 +25,9 @@ TOWNSHIP_KINDS = ("街道", "镇", "乡")
 PLACE_KINDS = ("村", "社区", "路")
 # Words ending in 区/市/县 that name no other place (城区, 小区, 本市…).
 GENERIC_AREAS = ("城区", "市区", "小区", "社区", "园区", "景区", "片区", "辖区", "山区", "郊区", "新区", "老区", "城市",
-                 "我市", "本市", "全市", "该市", "我县", "本县", "全县", "县市")
+                 "我市", "本市", "全市", "该市", "我县", "本县", "全县", "县市", "开发区", "工业区", "高新区", "示范区")
+# What a township's name runs into that is no county or city of that name (双牌县, 邵阳市): 湾头桥市场, 邓家铺市民.
+_WORDS_AFTER_A_NAME = ("市场", "市民", "市集", "区域")
 
 Method = Literal["name_with_suffix", "name_without_suffix", "name_with_context", "address", "gazetteer", "road_address",
                  "division_code"]
@@ -202,7 +204,8 @@ def scan_places(text: str, gazetteer: Gazetteer | None = None, *, structured: bo
         for match in pattern.finditer(text):
             start, end = match.span()
             core_end = end - len(match["suffix"] or "")
-            if text.startswith(("县", "市", "区"), core_end) or _is_foreign(text, start):
+            if (text.startswith(("县", "市", "区"), core_end) and not text.startswith(_WORDS_AFTER_A_NAME, core_end)
+                    or _is_foreign(text, start)):
                 continue
             with_context = match["city"] is not None
             if match["suffix"]:

@@ -37,6 +37,9 @@ def test_a_matter_of_another_county_is_not_dispatched_without_a_look():
     for text in ("我在长沙市打工多年，现住邓元泰镇，村里的路灯坏了。", "武冈是湘西南的交通枢纽，城区物业乱收费。"):
         assert not any("可能非" in r for r in decide(heads("住房和城乡建设"), text).reasons)
     assert any("unit: 住房和城乡建设 置信度 0.91" in r for r in d.reasons)
+    # the prefecture's city proper as callers name it: 邵阳市 is ours, 邵阳市区 is 双清/大祥/北塔
+    d = decide(heads("卫生健康"), "我上个月在邵阳市区的一家医院住院，被多收了几千块钱检查费。")
+    assert d.decision == "review" and any(r.startswith("可能非武冈市事项: 提到 邵阳市区") for r in d.reasons)
     # the location field naming another county was read past: auto-dispatched to the city's bureau
     d = decide(heads("教育"), "学校食堂饭菜质量差，孩子吃了拉肚子。", location="隆回县司马冲镇")
     assert d.decision == "review" and any(r.startswith("可能非武冈市事项: 提到 隆回县") for r in d.reasons)
@@ -153,6 +156,16 @@ def test_village_keyword_puts_the_township_in_the_lead_and_the_department_as_ass
     d = decide(heads("住房和城乡建设"), "我家土砖房被鉴定为C级危房，申请危房改造补助一直没人过问。", location="晏田乡")
     assert d.lead.name == "晏田乡人民政府" and [a.id for a in d.assisting] == ["wg-zjj"]
     assert d.rule == "village-level-keywords"
+
+
+@pytest.mark.parametrize(("unit", "text", "lead"), [
+    ("市场监督管理", "邓元泰镇集镇上有家药店卖过期药，我父亲吃了过敏住院。", "wg-scjgj"),
+    ("自然资源和规划", "司马冲镇集镇上的安置房交房两年了，开发商一直办不下来不动产权证。", "wg-zrzyj"),
+])
+def test_a_market_town_named_as_the_place_leaves_a_departments_matter_with_the_department(unit, text, lead):
+    """集镇 was a village-level keyword: where the matter happened put the township in the lead of a bureau's own."""
+    d = decide(heads(unit), text)
+    assert (d.lead.id, d.rule) == (lead, "rural-department-with-township" if unit == "自然资源和规划" else None)
 
 
 def test_rural_department_gets_the_township_as_assistant_when_the_place_is_known():

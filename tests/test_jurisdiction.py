@@ -32,6 +32,11 @@ def test_gazetteer_is_the_official_division_list(shared_data):
         ("从武冈到邓家铺的客运班车经常超载，过道上都站满了人。", "邓家铺镇", "name_without_suffix"),
         ("我老家在武冈大甸，村里的山塘漏水好几年了。", "大甸镇", "name_with_context"),
         ("邓元泰镇附近一条小河最近又黑又臭，邓元泰的村民都很担心。", "邓元泰镇", "name_with_suffix"),
+        # a township's market runs into its name (湾头桥市场 was read as a city 湾头桥市 and found nothing), and the
+        # city's development zone before a township is no county of its own
+        ("湾头桥市场门口每天早上摊贩乱摆，把路都堵死了。", "湾头桥镇", "name_without_suffix"),
+        ("邓家铺市场后面的排水沟堵死了，村里不管。", "邓家铺镇", "name_without_suffix"),
+        ("武冈经济开发区湾头桥镇片区的工厂排放废气，气味刺鼻。", "湾头桥镇", "name_with_suffix"),
     ],
 )
 def test_finds_the_township(text, township, method):
