@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
@@ -422,6 +423,14 @@ def test_demo_tickets_route_to_a_unit_and_are_all_accepted():
                 assert d.lead.id == catalogue.township_unit(row["location"]).id
         if row["unit"] != "通信":
             assert d.lead is not None, (row["id"], d.reasons)
+
+
+def test_every_rule_says_why_in_chinese_first():
+    """A rule's note is a reason the agent reads (规则 township-types: “…” — note): they were English only."""
+    rules = load_rules().rules
+    assert rules and all(re.match("[\u4e00-\u9fff]", rule.note) for rule in rules), [r.id for r in rules]
+    d = decide(heads("乡镇人民政府/街道办事处"), "湾头桥镇某村通村公路塌了一大块，村民出行很危险。")
+    assert "规则 township-types: “乡镇人民政府/街道办事处” — 村级和社区事项由属地乡镇街道牵头" in " ".join(d.reasons)
 
 
 def test_decision_is_json_for_the_api():
