@@ -30,6 +30,7 @@ class HeadPrediction:
     alternatives: list[LabelScore] = field(default_factory=list)
     # True when the calibrated confidence is below the head's dispatch threshold: a human decides.
     review: bool = True
+    threshold: float | None = None  # the head's dispatch threshold; None: the head has none, a human always decides
 
 
 class Backend(Protocol):
@@ -73,6 +74,7 @@ class Predictor:
                     confidence=best,
                     alternatives=[LabelScore(card.labels[j], float(p[i, j])) for j in row[1:]],
                     review=card.threshold is None or best < card.threshold,
+                    threshold=card.threshold,
                 )
         return out
 

@@ -198,7 +198,8 @@ class RouteOut(BaseModel):
                     "jurisdiction": {"township": "迎春亭街道", "code": "430581002", "matched": "迎春亭街道",
                                      "method": "name_with_suffix", "source": "location", "village": None},
                     "decision": "auto",
-                    "reasons": ["topic: 城乡建设 置信度 0.91（达到阈值）", "unit: 城市管理和综合执法 置信度 0.88（达到阈值）",
+                    "reasons": ["topic: 城乡建设 置信度 0.9100（达到阈值 0.8889）",
+                                "unit: 城市管理和综合执法 置信度 0.8800（达到阈值 0.8180）",
                                 "可能重复诉求 / possible repeat: WG-2026-000101（相似度 0.52，2 天前 / 2 days ago，"
                                 "已派 武冈市城市管理和综合执法局）"],
                     "urgent": False,

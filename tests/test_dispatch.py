@@ -425,6 +425,15 @@ def test_demo_tickets_route_to_a_unit_and_are_all_accepted():
             assert d.lead is not None, (row["id"], d.reasons)
 
 
+def test_a_reason_gives_the_threshold_the_confidence_was_held_against():
+    """"0.88（低于阈值）" beside "0.90（达到阈值）" left the agent guessing where the line was."""
+    prediction = {"topic": HeadPrediction("城乡建设", 0.88611, [], True, 0.88890),
+                  "unit": HeadPrediction("住房和城乡建设", 0.95, [], False, 0.81796)}
+    d = decide(prediction, "小区物业乱收费，物业费从每平方0.6元涨到1.2元，没有公示。")
+    assert d.reasons[:2] == ["topic: 城乡建设 置信度 0.8861（低于阈值 0.8889，需人工 / below threshold）",
+                             "unit: 住房和城乡建设 置信度 0.9500（达到阈值 0.8180）"]
+
+
 def test_every_rule_says_why_in_chinese_first():
     """A rule's note is a reason the agent reads (规则 township-types: “…” — note): they were English only."""
     rules = load_rules().rules

@@ -124,6 +124,9 @@ def test_predictor_answers_raw_chinese_tickets(tiny_model):
         for head, pred in row.items():
             labels = predictor.card.heads[head].labels
             assert pred.label in labels and 0 < pred.confidence <= 1
+            # the threshold the review flag was decided against goes with it, for the reason an agent reads
+            threshold = predictor.card.heads[head].threshold
+            assert pred.threshold == threshold is not None and pred.review == (pred.confidence < threshold)
             assert len(pred.alternatives) == 2 and all(a.confidence <= pred.confidence for a in pred.alternatives)
 
 
