@@ -94,12 +94,17 @@ _HALF_WIDTH = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)}
 _BLANK = "□"
 
 
-def _as_scanned(text: str) -> str:
-    """The text the detectors read, one character for each of `text` (so offsets are the text's): full-width forms
-    as ASCII, spoken digits as typed, placeholders blanked."""
+def _without_placeholders_as_labels(text: str) -> str:
     for placeholder in PII_TOKENS.values():
         if placeholder in text:
             text = text.replace(placeholder, _BLANK * len(placeholder))
+    return text
+
+
+def _as_scanned(text: str) -> str:
+    """The text the detectors read, one character for each of `text` (so offsets are the text's): full-width forms
+    as ASCII, spoken digits as typed, placeholders blanked."""
+    text = _without_placeholders_as_labels(text)
     return _SPOKEN_NUMBER.sub(lambda run: run.group().translate(_SPOKEN_DIGITS), text.translate(_HALF_WIDTH))
 
 # No \b at the end: Chinese characters count as word characters, and an address is often followed by one.
@@ -160,7 +165,12 @@ _LABELLED_MOBILE = re.compile(f"{_START}[1１](?:{_MOBILE_SEP}?{_D}){{10}}{_END}
 _LABELLED_LANDLINE = re.compile(f"{_START}0{_MOBILE_SEP}?[1-9１-９](?:{_MOBILE_SEP}?{_D}){{8,10}}{_END}")
 # The second and later numbers under one label (电话：8805667，8805670; 手机13807391234/1390739123) have no label of
 # their own: a number listed right after a phone number is a phone number too.
-_NEXT_PHONE = re.compile(f"(?:\\s*(?:[,，、/／;；]|或|和|及|或者)\\s*|\\s+)(?:({_LOCAL_7_8})|([1１]{_D}{{9,11}})){_END}")
+# After a space alone only a local number of the county's 7 digits, and no amount or date (电话13807391234 4221001,
+# not …13807391234 5000000元 or 20200106).
+_NEXT_PHONE = re.compile(f"\\s*(?:[,，、/／;；]|或|和|及|或者)\\s*"
+                         f"(?:(?P<landline>{_LOCAL_7_8})|(?P<mobile>[1１]{_D}{{9,11}})){_END}"
+                         f"|\\s+(?P<spaced>[2-9２-９]{_D}{{6}})(?![0-9０-９年月日号元万])")
+_NEXT_PHONE_KINDS: dict[str, PiiKind] = {"landline": "landline", "mobile": "mobile", "spaced": "landline"}
 
 # First two digits of a resident ID: the province-level region (71/81/82/83: Taiwan, Hong Kong, Macao residents).
 _PROVINCES = frozenset(
@@ -654,11 +664,14 @@ def find_pii(text: str, people: Iterable[str] = ()) -> list[PiiSpan]:
     for span in [span for span in taken if span.kind in _PHONE_KINDS]:
         end = span.end
         while match := _NEXT_PHONE.match(scanned, end):
-            take("landline" if match.group(1) else "mobile", *match.span(match.lastindex))
+            take(_NEXT_PHONE_KINDS[match.lastgroup], *match.span(match.lastgroup))
             end = match.end()
     for start, end in _house_numbers(text):
         take("house_number", start, end)
-    names = _labelled_names(text) | _numbered_names(text) | _names_after_roles(text) | _known_names(people)
+    # names are read past placeholders too: 其中[姓名]任组长 read again took [姓名] for the label 姓名
+    unmasked = _without_placeholders_as_labels(text)
+    names = (_labelled_names(unmasked) | _numbered_names(unmasked) | _names_after_roles(unmasked)
+             | _known_names(people))
     for span in taken:
         if span.kind in _PHONE_KINDS:
             match = _NAME_BEFORE_NUMBER.search(text, max(0, span.start - 12), span.start)

@@ -66,6 +66,8 @@ def test_village_written_after_the_township_is_kept():
         "家住大甸，想问问医保怎么交。",
         "去南京玩住在水西门附近，回来后想办异地就医备案。",  # 水西门 is also a Nanjing district name
         "隆回县司马冲的朋友说那边也停电。",  # a township-like name after another county
+        "隆回县开发区龙溪镇的工厂排污。",  # …or after its development zone
+        "洞口县工业园区文坪镇的路灯坏了。",
         "城区菜市场的猪肉价格太高了。",
         "",
     ],

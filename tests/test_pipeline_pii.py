@@ -261,6 +261,8 @@ def test_a_number_the_text_calls_an_id_card_or_phone_is_masked_even_with_wrong_d
                                                    ("landline", "4221001")]),
         # or only a space (the second number stayed, and masking the masked text again masked it)
         ("手机13807391234 4221001", [("mobile", "13807391234"), ("landline", "4221001")]),
+        # but no date or amount after the space
+        ("电话13807391234 20200106来访，手机13907391234 5000000元", [("mobile", "13807391234"), ("mobile", "13907391234")]),
         # what follows a number without a list word, or too short for a phone, is no second number
         ("电话13807391234，3000元，共4221001元", [("mobile", "13807391234")]),
     ],
@@ -554,11 +556,19 @@ def test_full_width_forms_as_typed_are_read_as_their_ascii():
     "手机13807391234 4221001",
     "QQ12345678 87654321",  # a placeholder is no label: [QQ号] 87654321 masked again read as a QQ number
     "联系方式：①13807391234；②13907391234",  # ② was a 2 that ran into the number after it
+    "家住①号楼302室",  # …but before 号楼 it is the building's number, and the home stays masked
     "我是蓝色港湾小区3栋1304的住户，身份证430581199001011235，邮箱ｌｉｓｉ＠ｑｑ．ｃｏｍ",
 ])
 def test_masking_a_masked_text_again_changes_nothing(text):
     once = masked_text(text)
     assert masked_text(once) == once and any(ch.isdigit() for ch in text) and "[" in once
+
+
+@pytest.mark.parametrize("masked", ["其中[姓名]任组长", "[姓名]任职满3年", "[姓名](曾用名为徐连汉,又名徐廷汉)于1986年"])
+def test_a_name_placeholder_is_no_label_for_the_words_after_it(masked):
+    """Official replies as the case library holds them (replies_raw.csv 16681, 99145 …): masked again, [姓名] was read
+    as the label 姓名 and the words after it as a name."""
+    assert masked_text(masked) == masked
 
 
 def test_text_without_personal_data_is_returned_as_is():
