@@ -26,9 +26,9 @@ PLACE_KINDS = ("村", "社区", "路")
 # Words ending in 区/市/县 that name no other place (城区, 小区, 本市…).
 GENERIC_AREAS = ("城区", "市区", "小区", "社区", "园区", "景区", "片区", "辖区", "山区", "郊区", "新区", "老区", "城市",
                  "我市", "本市", "全市", "该市", "我县", "本县", "全县", "县市")
-# A development or industrial zone is its county's: what names the county is the name before it (武冈经济开发区 is ours,
-# 隆回县开发区 is not), and the zone itself is no county.
-_ZONE = re.compile("(?:经济技术|高新技术|经济|高新|工业|产业)?(?:开发区|工业区|高新区|示范区|工业园区|产业园区|工业园|园区)$")
+# A development or industrial zone is the county's its name gives: 武冈经济开发区 and a bare 开发区 are ours, 隆回县开发区,
+# 隆回高新技术产业开发区 and 邵阳经开区 are not; the zone itself is no county.
+_ZONE = re.compile("(?:开发区|经开区|工业区|高新区|示范区|集中区|工业园|园区)$")
 # What a township's name runs into that is no county or city of that name (双牌县, 邵阳市): 湾头桥市场, 邓家铺市民.
 _WORDS_AFTER_A_NAME = ("市场", "市民", "市集", "区域")
 
@@ -176,12 +176,26 @@ def _gazetteer_at(path: Path) -> Gazetteer:
 def _is_foreign(text: str, start: int) -> bool:
     """Is the name at `start` preceded by a county or city that is not ours (双牌县, 永州市…)? A county-level name
     right before a township name that is not the deployment's own (隆回县…) points elsewhere."""
-    before = text[max(0, start - 14) : start]
+    before = text[max(0, start - 6) : start]
     zone = _ZONE.search(before)
-    match = _FOREIGN_AREA.search((before[: zone.start()] if zone else before)[-6:])
+    if zone:
+        zone_start = start - len(before) + zone.start()
+        return _zone_is_foreign(text[max(0, zone_start - 10) : zone_start])
+    match = _FOREIGN_AREA.search(before)
     if not match:
         return False
     return not match.group(1).endswith(deployment_area().home_areas + GENERIC_AREAS)
+
+
+def _zone_is_foreign(name: str) -> bool:
+    """Is a zone whose name ends with `name` (隆回县经济, 武冈高新技术产业, 新宁县移民) another county's?"""
+    area = deployment_area()
+    if any(own in name for own in area.names):
+        return False
+    # the zone's name may give its county without 县 (隆回经济开发区), or the prefecture's (邵阳经开区)
+    others = area.elsewhere + area.within
+    return (any(place in name or (len(place) > 2 and place[:-1] in name) for place in others)
+            or bool(re.search(f"[{_HAN}]{{1,4}}(?:县|市|州)", name)))
 
 
 def _village_after(text: str, end: int) -> str | None:
@@ -281,13 +295,11 @@ def find_jurisdiction(text: str, location: str | None = None, gazetteer: Gazette
 def places_elsewhere(text: str) -> list[str]:
     """The places around the deployment (its area's `elsewhere`) that `text` names, in reading order, each once;
     never the start of a longer word (邵阳市区域, 邵阳市区县两级, 邵阳市区号)."""
-    found = [match.group(1) for match in _elsewhere_pattern(deployment_area().elsewhere).finditer(text)]
+    found = [match.group() for match in _elsewhere_pattern(deployment_area().elsewhere).finditer(text)
+             if not (match.group().endswith("区") and text.startswith(("域", "县", "号"), match.end()))]
     return list(dict.fromkeys(found))
 
 
 @lru_cache(maxsize=4)
 def _elsewhere_pattern(names: tuple[str, ...]) -> re.Pattern[str]:
-    if not names:
-        return re.compile("(?!)")
-    alternatives = "|".join(map(re.escape, sorted(names, key=len, reverse=True)))
-    return re.compile(f"({alternatives})(?![域县号])")
+    return re.compile("|".join(map(re.escape, sorted(names, key=len, reverse=True))) or "(?!)")

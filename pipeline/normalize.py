@@ -41,13 +41,14 @@ _SPACE_RUN = re.compile(r"\s+")
 # Circled list numbers (①…⑳, ㉑…, ❶, ⓫) read as NFKC reads the parenthesized ones (⑴ → "(1)"): NFKC alone makes ② a
 # bare 2 that runs into the digits after it, so that ②15号栋 became building 215 and ②13907391234 no mobile number.
 # Before 号, 栋, 组 … one is a building's or a group's number (①号楼302室, the home masked as such), the digits NFKC gives.
-_CIRCLED_VALUES = {chr(code): int(unicodedata.numeric(chr(code))) for code in range(0x2460, 0x32C0)
+CIRCLED_VALUES = {chr(code): int(unicodedata.numeric(chr(code))) for code in range(0x2460, 0x32C0)
                    if re.search("CIRCLED (SANS-SERIF )?(DIGIT|NUMBER)", unicodedata.name(chr(code), ""))}
-_CIRCLED = re.compile(f"([{''.join(_CIRCLED_VALUES)}])(号|栋|幢|组|单元|室)?")
+CIRCLED_UNITS = "号|栋|幢|组|单元|室"
+_CIRCLED = re.compile(f"([{''.join(CIRCLED_VALUES)}])({CIRCLED_UNITS})?")
 
 
 def _circled_number(match: re.Match[str]) -> str:
-    value = _CIRCLED_VALUES[match.group(1)]
+    value = CIRCLED_VALUES[match.group(1)]
     return f"{value}{match.group(2)}" if match.group(2) else f"({value})"
 
 # Every step undoes at most one layer (doubly escaped entities, tags spelled with full-width brackets);

@@ -31,6 +31,7 @@ from datetime import date
 from typing import Literal
 
 from pipeline.area import deployment_area
+from pipeline.normalize import CIRCLED_UNITS, CIRCLED_VALUES
 
 PiiKind = Literal["mobile", "landline", "id_card", "travel_document", "bank_card", "account", "email", "qq", "wechat",
                   "plate", "name", "house_number"]
@@ -92,19 +93,23 @@ _HALF_WIDTH = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)}
 # A placeholder of an earlier masking is no label: 手机[手机号] 4221001 masked again read [手机号] as 手机号 and masked
 # the number after it, so masking twice differed from masking once.
 _BLANK = "□"
+# A circled number before 号, 栋 … is a building's or a group's (②栋1304): a digit, as `normalize` reads it, so that the
+# text as typed (`model_text`) has its home masked too.
+_CIRCLED_BEFORE_UNIT = re.compile(f"[{''.join(CIRCLED_VALUES)}](?={CIRCLED_UNITS})")
 
 
 def _without_placeholders_as_labels(text: str) -> str:
+    # the brackets stay: a placeholder still ends a clause as punctuation does ([手机号]王小明来电反映)
     for placeholder in PII_TOKENS.values():
         if placeholder in text:
-            text = text.replace(placeholder, _BLANK * len(placeholder))
+            text = text.replace(placeholder, f"[{_BLANK * (len(placeholder) - 2)}]")
     return text
 
 
 def _as_scanned(text: str) -> str:
     """The text the detectors read, one character for each of `text` (so offsets are the text's): full-width forms
     as ASCII, spoken digits as typed, placeholders blanked."""
-    text = _without_placeholders_as_labels(text)
+    text = _CIRCLED_BEFORE_UNIT.sub("1", _without_placeholders_as_labels(text))
     return _SPOKEN_NUMBER.sub(lambda run: run.group().translate(_SPOKEN_DIGITS), text.translate(_HALF_WIDTH))
 
 # No \b at the end: Chinese characters count as word characters, and an address is often followed by one.
@@ -165,12 +170,13 @@ _LABELLED_MOBILE = re.compile(f"{_START}[1１](?:{_MOBILE_SEP}?{_D}){{10}}{_END}
 _LABELLED_LANDLINE = re.compile(f"{_START}0{_MOBILE_SEP}?[1-9１-９](?:{_MOBILE_SEP}?{_D}){{8,10}}{_END}")
 # The second and later numbers under one label (电话：8805667，8805670; 手机13807391234/1390739123) have no label of
 # their own: a number listed right after a phone number is a phone number too.
-# After a space alone only a local number of the county's 7 digits, and no amount or date (电话13807391234 4221001,
-# not …13807391234 5000000元 or 20200106).
+# After a space alone a local number too (电话13807391234 4221001, … 422-1001), but no amount, count or date: not
+# …13807391234 5000000元, 3000000 元, 2020001期 or 20200106.
 _NEXT_PHONE = re.compile(f"\\s*(?:[,，、/／;；]|或|和|及|或者)\\s*"
                          f"(?:(?P<landline>{_LOCAL_7_8})|(?P<mobile>[1１]{_D}{{9,11}})){_END}"
-                         f"|\\s+(?P<spaced>[2-9２-９]{_D}{{6}})(?![0-9０-９年月日号元万])")
+                         f"|\\s+(?P<spaced>{_LOCAL_7_8}){_END}(?!\\s*[年月日号元万亿千百块人次期亩平米楼栋层多余个天周])")
 _NEXT_PHONE_KINDS: dict[str, PiiKind] = {"landline": "landline", "mobile": "mobile", "spaced": "landline"}
+_DATE_8 = re.compile(r"(?:19|20)[0-9]{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12][0-9]|3[01])")
 
 # First two digits of a resident ID: the province-level region (71/81/82/83: Taiwan, Hong Kong, Macao residents).
 _PROVINCES = frozenset(
@@ -663,10 +669,11 @@ def find_pii(text: str, people: Iterable[str] = ()) -> list[PiiSpan]:
                 take(kind, *match.span())
     for span in [span for span in taken if span.kind in _PHONE_KINDS]:
         end = span.end
-        while match := _NEXT_PHONE.match(scanned, end):
+        while (match := _NEXT_PHONE.match(scanned, end)) and not (
+                match.lastgroup == "spaced" and _DATE_8.fullmatch(_digits(match.group("spaced")))):
             take(_NEXT_PHONE_KINDS[match.lastgroup], *match.span(match.lastgroup))
             end = match.end()
-    for start, end in _house_numbers(text):
+    for start, end in _house_numbers(scanned):
         take("house_number", start, end)
     # names are read past placeholders too: 其中[姓名]任组长 read again took [姓名] for the label 姓名
     unmasked = _without_placeholders_as_labels(text)

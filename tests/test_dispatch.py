@@ -41,6 +41,8 @@ def test_a_matter_of_another_county_is_not_dispatched_without_a_look():
     # the prefecture's city proper as callers name it: 邵阳市 is ours, 邵阳市区 is 双清/大祥/北塔
     d = decide(heads("卫生健康"), "我上个月在邵阳市区的一家医院住院，被多收了几千块钱检查费。")
     assert d.decision == "review" and any(r.startswith("可能非武冈市事项: 提到 邵阳市区") for r in d.reasons)
+    for text in ("邵阳县县城的学校门口摆摊占道。", "隆回县县人民医院乱收费。"):  # a county's seat, its institutions
+        assert any("可能非武冈市事项" in r for r in decide(heads("住房和城乡建设"), text).reasons), text
     for text in ("武冈属于邵阳市区域，城区物业乱收费。", "邵阳市区县两级政府不作为，路灯坏了。"):  # no name, a longer word
         assert not any("可能非" in r for r in decide(heads("住房和城乡建设"), text).reasons), text
     # another province, or a city where Wugang's people work: routed at 0.90 to the city's own 城管 bureau

@@ -37,6 +37,7 @@ def test_gazetteer_is_the_official_division_list(shared_data):
         ("湾头桥市场门口每天早上摊贩乱摆，把路都堵死了。", "湾头桥镇", "name_without_suffix"),
         ("邓家铺市场后面的排水沟堵死了，村里不管。", "邓家铺镇", "name_without_suffix"),
         ("武冈经济开发区湾头桥镇片区的工厂排放废气，气味刺鼻。", "湾头桥镇", "name_with_suffix"),
+        ("武冈工业集中区龙溪镇那边的工厂排放废气。", "龙溪镇", "name_with_suffix"),
     ],
 )
 def test_finds_the_township(text, township, method):
@@ -68,6 +69,8 @@ def test_village_written_after_the_township_is_kept():
         "隆回县司马冲的朋友说那边也停电。",  # a township-like name after another county
         "隆回县开发区龙溪镇的工厂排污。",  # …or after its development zone
         "洞口县工业园区文坪镇的路灯坏了。",
+        "隆回高新技术产业开发区龙溪镇的工厂排污。",  # the zone's name gives its county without 县
+        "邵阳经开区龙溪镇的工厂排污。",
         "城区菜市场的猪肉价格太高了。",
         "",
     ],

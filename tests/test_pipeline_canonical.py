@@ -86,6 +86,8 @@ def test_the_model_reads_a_ticket_with_its_personal_data_masked():
     assert model_text("控告城建公司陷害潘平安", "我叫潘平安，家住白石村。") == canonical("控告城建公司陷害[姓名]", "我叫[姓名]，家住白石村。")
     segmented = "路灯 不亮 联系 电话 13807391234 "
     assert model_text(None, segmented, presegmented=True) == "路灯 不亮 联系 电话 手机号 "
+    # a circled building number as typed (②栋), which `normalize` reads as 2栋 for masked_text
+    assert model_text(None, "我是幸福小区②栋1304的业主") == "幸福 小区 门牌号 业主 "
     # a run of spaces as typed between a label and the name (a real message: 举报人 \xa0 \xa0陈洪道电话…)
     assert "陈洪道" not in model_text(None, "举报人 \xa0 \xa0陈洪道电话13807391234").split()
 

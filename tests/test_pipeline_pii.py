@@ -261,8 +261,11 @@ def test_a_number_the_text_calls_an_id_card_or_phone_is_masked_even_with_wrong_d
                                                    ("landline", "4221001")]),
         # or only a space (the second number stayed, and masking the masked text again masked it)
         ("手机13807391234 4221001", [("mobile", "13807391234"), ("landline", "4221001")]),
-        # but no date or amount after the space
-        ("电话13807391234 20200106来访，手机13907391234 5000000元", [("mobile", "13807391234"), ("mobile", "13907391234")]),
+        ("电话13807391234 422-1001，手机13907391234 88056678", [("mobile", "13807391234"), ("landline", "422-1001"),
+                                                             ("mobile", "13907391234"), ("landline", "88056678")]),
+        # but no date, amount or count after the space
+        ("电话13807391234 20200106来访，手机13907391234 5000000元，13607391234 3000000 元，13507391234 2020001期",
+         [("mobile", "13807391234"), ("mobile", "13907391234"), ("mobile", "13607391234"), ("mobile", "13507391234")]),
         # what follows a number without a list word, or too short for a phone, is no second number
         ("电话13807391234，3000元，共4221001元", [("mobile", "13807391234")]),
     ],
@@ -569,6 +572,11 @@ def test_a_name_placeholder_is_no_label_for_the_words_after_it(masked):
     """Official replies as the case library holds them (replies_raw.csv 16681, 99145 …): masked again, [姓名] was read
     as the label 姓名 and the words after it as a name."""
     assert masked_text(masked) == masked
+
+
+def test_a_placeholder_still_ends_a_clause_before_a_name():
+    assert masked_text("联系电话[手机号]王小明来电反映") == "联系电话[手机号][姓名]来电反映"
+    assert masked_text("[手机号]王小明，男，45岁") == "[手机号][姓名],男,45岁"
 
 
 def test_text_without_personal_data_is_returned_as_is():
