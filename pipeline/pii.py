@@ -108,7 +108,7 @@ def _without_placeholders_as_labels(text: str) -> str:
 
 def _as_scanned(text: str) -> str:
     """The text the detectors read, one character for each of `text` (so offsets are the text's): full-width forms
-    as ASCII, spoken digits as typed, placeholders blanked."""
+    as ASCII, spoken digits as typed, a circled building number as a digit, placeholders blanked."""
     text = _CIRCLED_BEFORE_UNIT.sub("1", _without_placeholders_as_labels(text))
     return _SPOKEN_NUMBER.sub(lambda run: run.group().translate(_SPOKEN_DIGITS), text.translate(_HALF_WIDTH))
 
