@@ -213,15 +213,12 @@ def _head(trace: _Trace, name: str, prediction: HeadPrediction | None) -> None:
     if prediction is None:
         trace.note(f"无{name}预测 / no {name} head", cause=name if name == "unit" else None)
         return
-    if prediction.threshold is None:
-        shown, sure = f"{prediction.confidence:.2f}", "达到阈值" if not prediction.review else "低于阈值，需人工 / below threshold"
-    else:
-        # the threshold said, to the four places the response gives confidences in: "0.88（低于阈值）" beside
-        # "0.90（达到阈值）" left the agent guessing where the line was, and 0.886 under 0.889 read as 0.89 below
-        threshold = f"{prediction.threshold:.4f}"
-        shown = f"{prediction.confidence:.4f}"
-        sure = f"达到阈值 {threshold}" if not prediction.review else f"低于阈值 {threshold}，需人工 / below threshold"
-    trace.note(f"{name}: {prediction.label} 置信度 {shown}（{sure}）", cause=name if prediction.review else None)
+    # the threshold said, to the four places the response gives confidences in: "0.88（低于阈值）" beside
+    # "0.90（达到阈值）" left the agent guessing where the line was, and 0.886 under 0.889 read as 0.89 below
+    places, threshold = (2, "") if prediction.threshold is None else (4, f" {prediction.threshold:.4f}")
+    sure = f"达到阈值{threshold}" if not prediction.review else f"低于阈值{threshold}，需人工 / below threshold"
+    trace.note(f"{name}: {prediction.label} 置信度 {prediction.confidence:.{places}f}（{sure}）",
+               cause=name if prediction.review else None)
 
 
 def _matches(rule: Rule, functional_type: str | None, text: str) -> str | None:

@@ -106,10 +106,11 @@ def _without_placeholders_as_labels(text: str) -> str:
     return text
 
 
-def _as_scanned(text: str) -> str:
-    """The text the detectors read, one character for each of `text` (so offsets are the text's): full-width forms
-    as ASCII, spoken digits as typed, a circled building number as a digit, placeholders blanked."""
-    text = _CIRCLED_BEFORE_UNIT.sub("1", _without_placeholders_as_labels(text))
+def _as_scanned(unmasked: str) -> str:
+    """The text the detectors read, one character for each of `unmasked` (the text with its placeholders blanked, so
+    offsets are the text's): full-width forms as ASCII, spoken digits as typed, a circled building number as a
+    digit."""
+    text = _CIRCLED_BEFORE_UNIT.sub("1", unmasked)
     return _SPOKEN_NUMBER.sub(lambda run: run.group().translate(_SPOKEN_DIGITS), text.translate(_HALF_WIDTH))
 
 # No \b at the end: Chinese characters count as word characters, and an address is often followed by one.
@@ -661,7 +662,9 @@ def find_pii(text: str, people: Iterable[str] = ()) -> list[PiiSpan]:
         ends.insert(at, end)
         taken.append(PiiSpan(kind, start, end, text[start:end]))
 
-    scanned = _as_scanned(text)
+    # placeholders of an earlier masking are read past, by the number and the name detectors alike
+    unmasked = _without_placeholders_as_labels(text)
+    scanned = _as_scanned(unmasked)
     for kind, pattern, valid in _DETECTORS:
         for match in pattern.finditer(scanned):
             before = scanned[max(0, match.start() - _LABEL_REACH) : match.start()]
@@ -675,8 +678,7 @@ def find_pii(text: str, people: Iterable[str] = ()) -> list[PiiSpan]:
             end = match.end()
     for start, end in _house_numbers(scanned):
         take("house_number", start, end)
-    # names are read past placeholders too: 其中[姓名]任组长 read again took [姓名] for the label 姓名
-    unmasked = _without_placeholders_as_labels(text)
+    # 其中[姓名]任组长 read again took [姓名] for the label 姓名
     names = (_labelled_names(unmasked) | _numbered_names(unmasked) | _names_after_roles(unmasked)
              | _known_names(people))
     for span in taken:
