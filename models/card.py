@@ -50,6 +50,8 @@ class ModelCard(BaseModel):
     max_length: int | None = None
     metrics: dict = Field(default_factory=dict)
     training: dict = Field(default_factory=dict)
+    # Where `appeal calibrate` refitted the heads' temperatures and thresholds (empty: as training fitted them).
+    calibration: dict = Field(default_factory=dict)
     library_versions: dict[str, str] = Field(default_factory=dict)
 
     def save(self, directory: Path) -> None:
