@@ -304,20 +304,17 @@ def calibrate(
                       _dispatched(change.coverage[0], change.precision[0]),
                       _dispatched(change.coverage[1], change.precision[1]), _pair(change.ece, 2))
     console.print(table)
-    for head, change in result.heads.items():
-        if change.unknown_labels:
-            console.print(f"  {head}: {change.unknown_labels} tickets carry a label the model lacks: counted wrong "
-                          "wherever dispatched", markup=False)
-    for head, why in result.kept.items():
-        console.print(f"  {head}: kept as trained, {why}", markup=False)
+    notes = [f"  {head}: {change.unknown_labels} tickets carry a label the model lacks: counted wrong wherever "
+             "dispatched" for head, change in result.heads.items() if change.unknown_labels]
+    notes += [f"  {head}: kept as trained, {why}" for head, why in result.kept.items()]
     if result.in_training_data:
-        console.print(f"  {result.in_training_data} tickets left out: they are in the model's training file")
+        notes.append(f"  {result.in_training_data} tickets left out: they are in the model's training file")
     elif not result.training_data_checked:
-        console.print(f"  the model's training file ({result.card.training.get('data') or 'not recorded'}) is not "
-                      "there: whether these tickets were trained on is not checked", style="yellow", markup=False)
-    for caution in threshold_cautions(result.card):
-        console.print(caution)
-    console.print(f"next: appeal models add {out} && appeal models promote {result.card.version}", markup=False)
+        notes.append(f"  the model's training file ({result.card.training.get('data') or 'not recorded'}) is not "
+                     "there: whether these tickets were trained on is not checked")
+    for line in notes + threshold_cautions(result.card):
+        console.print(line, markup=False, soft_wrap=True)  # whole lines: they name files and labels
+    typer.echo(f"next: appeal models add {out} && appeal models promote {result.card.version}")  # whole, to copy
 
 
 def _pair(values: tuple, digits: int = 3) -> str:
