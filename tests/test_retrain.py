@@ -174,3 +174,34 @@ def test_a_retrain_interrupted_in_the_gate_says_its_challenger_is_there_ungated(
     assert [v.version for v in registry.list()] == ["v1", stopped.value.version]
     assert registry.champion()[0] == "v1" and len(registry.decisions()) == decisions
     assert Path(ModelCard.load(registry.path(stopped.value.version)).training["data"]).is_file()
+
+
+def test_a_recalibrated_champion_s_challenger_is_recalibrated_on_the_same_tickets(champion_dir, shared_data, tmp_path):
+    """A champion refitted by `appeal calibrate` on the centre's tickets dispatched fewer, surer tickets; its
+    challenger, calibrated on its own holdout again, promised the 0.97 the champion had been corrected for missing."""
+    from training.recalibration import recalibrate
+
+    trained_on = set(pd.read_csv(ModelCard.load(champion_dir).training["data"])["text"])
+    frame = pd.read_csv(shared_data / "teddy2020c" / "train_segmented.csv", dtype=str, keep_default_na=False)
+    recent = tmp_path / "recent_segmented.csv"
+    frame[~frame["text"].isin(trained_on)].drop_duplicates("text").sample(n=160, random_state=2).to_csv(recent,
+                                                                                                        index=False)
+    recalibrate(champion_dir, recent, tmp_path / "calibrated", target_precision=0.95)
+    registry = Registry(tmp_path / "registry")
+    registry.promote(registry.add(tmp_path / "calibrated", version="v1"))
+    new = _jsonl(tmp_path / "new.jsonl", agriculture_tickets(shared_data))
+
+    result = retrain([new], registry=registry, holdout=0.0, work_dir=tmp_path / "runs", force=True)
+    card = ModelCard.load(registry.path(result.challenger))
+    assert card.calibration["data"] == str(recent) and card.calibration["rows"] == 160
+    assert card.heads["topic"].target_precision == 0.95 and card.heads["topic"].dispatched_precision >= 0.95
+    assert f"  recalibrated as the champion was, on {recent}: topic" in result.summary()
+    assert sorted(p.name for p in Path(result.run_dir).iterdir()) == sorted([MERGED_FILE, REPORT_FILE])
+
+    # the file has gone since: the challenger keeps its holdout's thresholds, and the trainer is told so
+    recent.unlink()
+    again = _jsonl(tmp_path / "again.jsonl", [{**r, "topic": "城乡建设"} for r in agriculture_tickets(shared_data)])
+    result = retrain([again], registry=registry, holdout=0.0, work_dir=tmp_path / "runs", force=True)
+    assert not ModelCard.load(registry.path(result.challenger)).calibration
+    assert any(line.startswith(f"  the champion was calibrated on {recent}; the challenger could not be (the file is "
+                               "not there)") for line in result.summary())

@@ -29,6 +29,7 @@ from models.registry import DEFAULT_CLASS_MARGIN, DEFAULT_TOLERANCE, Decision, E
 from pipeline import InputError, model_text, read_stopwords
 from pipeline.records import AmbiguousDate, parse_date
 from training.feedback_store import latest_by
+from training.recalibration import recalibrate
 from training.tickets import HEADS, load_tickets, read_units_as_labels, units_read_as
 
 log = logging.getLogger(__name__)
@@ -191,6 +192,8 @@ class RetrainReport:
     left_out_labels: dict[str, list[str]]  # too rare to learn this time
     decision: dict
     unscored_held_labels: dict[str, list[str]] = field(default_factory=dict)  # head -> held-out labels not learnt
+    # The champion's `appeal calibrate` file and how refitting the challenger on it went; None: it had none.
+    calibration: dict | None = None
 
     @property
     def promoted(self) -> bool:
@@ -227,8 +230,21 @@ class RetrainReport:
         for head, labels in self.unscored_held_labels.items():
             lines.append(f"  {head}: held-out answers labelled {', '.join(labels)}, which no model has learnt, are not "
                          "scored by the gate (a typo? check the agents' answers)")
+        lines += self._calibration_lines()
         lines += [f"  gate: {reason}" for reason in self.decision["reasons"]]
         return lines
+
+    def _calibration_lines(self) -> list[str]:
+        done = self.calibration
+        if done is None:
+            return []
+        if "problem" in done:
+            return [f"  the champion was calibrated on {done['data']}; the challenger could not be "
+                    f"({done['problem']}): its thresholds are its holdout's, which promise more than new tickets "
+                    "keep; `appeal calibrate` it before trusting decision \"auto\""]
+        left = f", {done['in_training_data']} of its tickets left out as trained on" if done["in_training_data"] else ""
+        return ([f"  recalibrated as the champion was, on {done['data']}: {', '.join(done['heads'])}{left}"]
+                + [f"  {head}: kept as trained, {why}" for head, why in done["kept"].items()])
 
 
 class GateInterrupted(KeyboardInterrupt):
@@ -258,6 +274,26 @@ def _train_like(champion_dir: Path, card: ModelCard, data: Path, out: Path, base
     config = FinetuneConfig(**card.training["config"])
     return ModelCard.load(train_file(data, cfg=config, out=out, base=base_encoder,
                                      profile=card.training.get("profile", "custom")))
+
+
+def _calibrate_like(champion: ModelCard, model: Path,
+                    unit_label: Callable[[str], str | None] | None) -> tuple[Path, dict | None]:
+    """The challenger refitted on the tickets `appeal calibrate` refitted the champion on: calibrated on its own
+    holdout, it would promise again what the champion was corrected for not keeping."""
+    data = champion.calibration.get("data")
+    if not data:
+        return model, None
+    if not Path(data).is_file():
+        return model, {"data": data, "problem": "the file is not there"}
+    target = next((champion.heads[h].target_precision for h in champion.calibration.get("heads", {})), None)
+    try:
+        done = recalibrate(model, Path(data), model.with_name("calibrated"), target_precision=target,
+                           unit_label=unit_label)
+    except InputError as error:
+        return model, {"data": data, "problem": str(error)}
+    shutil.rmtree(model)
+    return model.with_name("calibrated"), {"data": data, "heads": list(done.heads), "kept": done.kept,
+                                           "in_training_data": done.in_training_data}
 
 
 def retrain(
@@ -338,12 +374,13 @@ def retrain(
 
     try:
         trained = _train_like(champion_dir, card, merged, run_dir / "model", base_encoder)
+        challenger_dir, calibration = _calibrate_like(card, run_dir / "model", unit_label)
     except BaseException:
         # A retrain has no --resume: its checkpoint (tens of MB) would only pile up under APPEAL_HOME. Ctrl-C, the
         # SIGTERM of `systemctl stop` (a SystemExit) and a failure alike.
         shutil.rmtree(run_dir, ignore_errors=True)
         raise
-    version = registry.add(run_dir / "model", move=True)
+    version = registry.add(challenger_dir, move=True)
     parts = [fixed]
     # A held-out answer whose label the challenger never learnt (城建, a typo for 城乡建设; a label too rare yet) is a
     # class both models score 0 on: it lowered both macro-F1s by the same share and judged nothing.
@@ -379,6 +416,7 @@ def retrain(
         left_out_labels=trained.training.get("rare_labels_left_out", {}),
         decision=asdict(decision),
         unscored_held_labels={h: labels for h, labels in unlearnt.items() if labels},
+        calibration=calibration,
     )
     (run_dir / REPORT_FILE).write_text(json.dumps(asdict(result), ensure_ascii=False, indent=2), encoding="utf-8")
     log.info("retrain %s: challenger %s %s", run_dir, version, decision.action)

@@ -280,8 +280,8 @@ def calibrate(
     Training calibrates on tickets held out from its own file, and new tickets are unlike it: the teddy2020c
     router promises 0.97 precision on what it dispatches and is right 0.92 of the time on new tickets. Refitted on
     200 of the centre's own, it is right 0.96 of the time on the next ones and dispatches 40 % of them, not 87 %
-    (bench/RESULTS.md). Which label wins does not change. Then `appeal models add OUT` and `appeal models promote VERSION`; a model from `appeal
-    retrain` is calibrated on its holdout again, so recalibrate it too."""
+    (bench/RESULTS.md). Which label wins does not change. Then `appeal models add OUT` and `appeal models promote
+    VERSION`; `appeal retrain` refits its challengers on the same file, while the file is there."""
     from rich import box
     from rich.console import Console
     from rich.table import Table
