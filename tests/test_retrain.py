@@ -205,3 +205,37 @@ def test_a_recalibrated_champion_s_challenger_is_recalibrated_on_the_same_ticket
     assert not ModelCard.load(registry.path(result.challenger)).calibration
     assert any(line.startswith(f"  the champion was calibrated on {recent}; the challenger could not be (the file is "
                                "not there)") for line in result.summary())
+
+
+def test_a_home_restored_elsewhere_retrains_from_its_own_copy(champion_dir, shared_data, tmp_path, appeal_home,
+                                                              monkeypatch):
+    """A challenger's card named its merged file by its absolute path in the old home: restored on another path, the
+    next retrain read the old home's file while it was there (with what `appeal forget` had since erased) and
+    failed once it had gone."""
+    import shutil
+
+    from appeal.config import get_settings
+    from training.tickets import training_file
+
+    registry = Registry(appeal_home / "registry")
+    registry.promote(registry.add(champion_dir, version="v1"))
+    first = retrain([_jsonl(tmp_path / "new.jsonl", agriculture_tickets(shared_data))], registry=registry,
+                    holdout=0.0, force=True)
+    card = ModelCard.load(registry.path(first.challenger))
+    relative = f"retrain/{Path(first.run_dir).name}/{MERGED_FILE}"
+    assert card.training["data"] == relative
+
+    restored = tmp_path / "restored"
+    shutil.copytree(appeal_home, restored)
+    shutil.rmtree(appeal_home)
+    monkeypatch.setenv("APPEAL_HOME", str(restored))
+    get_settings.cache_clear()
+    again = _jsonl(tmp_path / "again.jsonl", [{**r, "topic": "城乡建设"} for r in agriculture_tickets(shared_data)])
+    second = retrain([again], registry=Registry(restored / "registry"), holdout=0.0, force=True)
+    assert second.merge.base == str(restored / relative) and second.merge.relabelled
+
+    # a card written before names the file by its absolute path in the old home: this home's copy of the run wins
+    old = str(appeal_home.resolve() / relative)
+    assert training_file({"data": old}) == restored / relative
+    assert training_file({"data": str(shared_data / "teddy2020c" / "train_segmented.csv")}) == \
+        shared_data / "teddy2020c" / "train_segmented.csv"

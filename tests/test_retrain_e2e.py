@@ -17,6 +17,7 @@ from knowledge_base.units import load_catalogue
 from models.card import ModelCard
 from models.registry import Registry
 from tests.registry_support import NEW_TOPIC, agriculture_tickets, demo_tickets, sample_baseline
+from training.tickets import training_file
 from tests.serving_support import REPO, start_server
 
 
@@ -83,7 +84,8 @@ def test_feedback_retrain_promote_serve_then_refuse_a_worse_challenger(live, sha
     assert after["topic"]["label"] == NEW_TOPIC, "the corrected, never-seen topic is now predicted"
 
     # A bad batch: every ticket the champion was trained on, relabelled at random.
-    merged = pd.read_json(ModelCard.load(registry.path(challenger)).training["data"], lines=True)
+    # the run's merged file, which the card names relative to the home (see `training_file`)
+    merged = pd.read_json(training_file(ModelCard.load(registry.path(challenger)).training, home), lines=True)
     merged["topic"] = merged["topic"].sample(frac=1.0, random_state=0).to_numpy()
     merged["created_at"] = datetime.now(timezone.utc).isoformat()
     bad = tmp_path / "bad_batch_segmented.jsonl"

@@ -23,7 +23,7 @@ from models.predictor import load_predictor, softmax
 from pipeline import InputError
 from training.calibration import expected_calibration_error, fit_temperature
 from training.evaluation import DEFAULT_TARGET_PRECISION, dispatch_scores, pick_threshold
-from training.tickets import load_tickets
+from training.tickets import load_tickets, training_file
 
 # Labelled tickets a head needs to be refitted: fewer fix a threshold on a few dozen dispatched tickets, whose
 # precision could be anything from 0.85 to 1 (the Wilson interval the card's cautions state).
@@ -130,8 +130,8 @@ def recalibrate(model_dir: Path, data: Path, out: Path, *, target_precision: flo
 
 def _training_texts(card: ModelCard, stopwords: frozenset[str] | None) -> set[str] | None:
     """The model texts of the file the model was trained on, or None where it is no longer there."""
-    path = Path(card.training.get("data") or "")
-    if not path.is_file():
+    path = training_file(card.training)
+    if path is None or not path.is_file():
         return None
     rows, _ = load_tickets(path, stopwords=stopwords, deduplicate=False)
     return set(rows["canonical"])

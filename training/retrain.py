@@ -30,12 +30,11 @@ from pipeline import InputError, model_text, read_stopwords
 from pipeline.records import AmbiguousDate, parse_date
 from training.feedback_store import latest_by
 from training.recalibration import recalibrate
-from training.tickets import HEADS, load_tickets, read_units_as_labels, units_read_as
+from training.tickets import HEADS, RUNS_DIR, load_tickets, read_units_as_labels, training_file, units_read_as
 
 log = logging.getLogger(__name__)
 
 DEFAULT_HOLDOUT = 0.2
-RUNS_DIR = "retrain"  # under APPEAL_HOME: one folder per run
 MERGED_FILE = "train_segmented.jsonl"  # "segmented" in the name: load_tickets takes the text as canonical
 REPORT_FILE = "report.json"
 
@@ -323,7 +322,7 @@ def retrain(
         raise InputError(f"{registry.root}: no champion to retrain; train and promote a first model")
     champion, champion_dir = current
     card = ModelCard.load(champion_dir)
-    base_path = Path(base_data or card.training.get("data") or "")
+    base_path = Path(base_data or training_file(card.training) or "")
     if not base_path.is_file():
         raise InputError(f"{champion}: its training data {str(base_path) or '(not recorded)'} is not there; "
                          "pass the base training file with --base")
@@ -359,10 +358,11 @@ def retrain(
         raise InputError(f"nothing new to learn: the {len(new)} labelled tickets read are in {champion}'s training "
                          f"data already, with the same labels ({base_path})")
 
-    if work_dir is None:
-        from appeal.config import get_settings
+    from appeal.config import get_settings
 
-        work_dir = get_settings().home / RUNS_DIR
+    home = get_settings().home.resolve()
+    if work_dir is None:
+        work_dir = home / RUNS_DIR
     run_dir = Path(work_dir).resolve() / datetime.now(timezone.utc).strftime("%Y%m%d-%H%M%S-%f")
     run_dir.mkdir(parents=True, mode=0o700)  # its merged file holds every ticket's text, masked but a caller's words
     merged = run_dir / MERGED_FILE
@@ -374,6 +374,9 @@ def retrain(
 
     try:
         trained = _train_like(champion_dir, card, merged, run_dir / "model", base_encoder)
+        if merged.is_relative_to(home):  # see `training_file`
+            trained.training["data"] = str(merged.relative_to(home))
+            trained.save(run_dir / "model")
         challenger_dir, calibration = _calibrate_like(card, run_dir / "model", unit_label)
     except BaseException:
         # A retrain has no --resume: its checkpoint (tens of MB) would only pile up under APPEAL_HOME. Ctrl-C, the

@@ -52,6 +52,7 @@ from pipeline.records import (COLUMN_ALIASES, AmbiguousDate, Table, column_key, 
 FORMATS = {".csv": "csv", ".tsv": "csv", ".txt": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "jsonl",
            ".xlsx": "xlsx", ".xlsm": "xlsx", ".xls": "xls", ".parquet": "parquet", ".pq": "parquet"}
 HEADS = ("topic", "unit")
+RUNS_DIR = "retrain"  # under APPEAL_HOME: one folder per retrain run, with the merged file the next run starts from
 
 
 class Ticket(BaseModel):
@@ -416,3 +417,22 @@ def _deduplicate(path: Path, records: dict, row_names: list[str], report: LoadRe
     keep.sort()
     report.duplicates_removed = len(records["id"]) - len(keep) - conflict_losers
     return keep
+
+
+def training_file(training: dict, home: Path | None = None) -> Path | None:
+    """The file a model card's `training` section says the model learnt from, None where it names none. A retrain's
+    merged file is recorded relative to APPEAL_HOME, so that a home restored or moved elsewhere retrains from its own
+    copy; a card written before names it by its absolute path in some home, and this home's copy of that run wins
+    (the old home may still be there, holding what `appeal forget` has since erased from this one)."""
+    recorded = training.get("data")
+    if not recorded:
+        return None
+    if home is None:
+        from appeal.config import get_settings
+
+        home = get_settings().home
+    path = Path(recorded)
+    if not path.is_absolute():
+        return home / path
+    own = home / RUNS_DIR / path.parent.name / path.name
+    return own if path.parent.parent.name == RUNS_DIR and own.is_file() else path
