@@ -49,8 +49,8 @@ def main() -> None:
     y = np.array([card.labels.index(label) for label in gold])
     print(f"{predictor.version} on {args.data.name} ({len(y)} tickets), topic head; {args.draws} draws per row; "
           f"as trained: T {card.temperature:.3f}, threshold {card.threshold:.3f}, target {card.target_precision}\n")
-    print("| calibrated on | evaluated on | dispatched | precision, mean (min) | draws ≥ target | ECE | "
-          "T | threshold |")
+    print("| calibrated on | evaluated on | dispatched, mean (min–max) | precision, mean (min) | draws ≥ target | "
+          "ECE | T | threshold |")
     print("|---|---|---|---|---|---|---|---|")
     for size in args.sizes:
         rows = {"trained": [], "refitted": []}
@@ -67,7 +67,8 @@ def main() -> None:
             t, threshold = (np.nanmean(np.array(fitted), axis=0) if name == "refitted"
                             else (card.temperature, card.threshold))
             print(f"| {'holdout of the training file' if name == 'trained' else f'{size} dev tickets'} | "
-                  f"other {len(y) - size} | {v[:, 0].mean():.3f} | {np.nanmean(v[:, 1]):.3f} "
+                  f"other {len(y) - size} | {v[:, 0].mean():.3f} ({v[:, 0].min():.2f}–{v[:, 0].max():.2f}) | "
+                  f"{np.nanmean(v[:, 1]):.3f} "
                   f"({np.nanmin(v[:, 1]):.3f}) | {reached:.0%} | {v[:, 2].mean():.3f} | {t:.2f} | {threshold:.3f} |")
 
 

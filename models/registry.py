@@ -50,6 +50,9 @@ CLASS_MIN_SUPPORT = 5
 # Likewise a head scored on fewer tickets is reported, not gated: early in a deployment the unit head is scored only
 # on the few held-out feedback tickets, which agents mostly answered as the champion proposed.
 HEAD_MIN_N = 30
+# A change of the share dispatched without review this large is named in the decision's reasons: a recalibrated
+# version (`appeal calibrate`) has the same macro-F1 and may send half as many tickets, or twice as many, unchecked.
+DISPATCH_SHIFT = 0.05
 
 
 def _now() -> str:
@@ -126,6 +129,15 @@ class HeadScore:
     macro_f1: float
     f1: dict[str, float]
     support: dict[str, int]
+    # Share of the tickets at or above the version's own threshold, and how often it was right on them: not gated
+    # (two versions' thresholds answer to their own calibration), but what promoting changes at the desk.
+    dispatched: float | None = None
+    dispatched_precision: float | None = None
+
+
+def _dispatch(score: HeadScore) -> str:
+    precision = "–" if score.dispatched_precision is None else f"{score.dispatched_precision:.3f}"
+    return f"{score.dispatched:.0%} @ {precision}"
 
 
 def score_model(model_dir: Path, data: EvaluationSet) -> dict[str, HeadScore]:
@@ -158,12 +170,17 @@ def score_model(model_dir: Path, data: EvaluationSet) -> dict[str, HeadScore]:
         y_pred = [str(predicted[k]) for k in keep]
         classes = sorted(set(y_true))
         _, _, f1, support = precision_recall_fscore_support(y_true, y_pred, labels=classes, zero_division=0)
+        threshold = predictor.card.heads[head].threshold
+        sent = [t == p for t, p, c in zip(y_true, y_pred, probs[head][keep].max(axis=1))
+                if threshold is not None and c >= threshold]
         scores[head] = HeadScore(
             n=len(y_true),
             accuracy=float(accuracy_score(y_true, y_pred)),
             macro_f1=float(np.mean(f1)),
             f1={c: float(v) for c, v in zip(classes, f1)},
             support={c: int(s) for c, s in zip(classes, support)},
+            dispatched=len(sent) / len(y_true),
+            dispatched_precision=float(np.mean(sent)) if sent else None,
         )
     return scores
 
@@ -209,6 +226,9 @@ def gate(
             reasons.append(f"{head}: macro-F1 {new.macro_f1:.4f} < champion {old.macro_f1:.4f} - {tolerance}")
         else:
             reasons.append(f"{head}: macro-F1 {new.macro_f1:.4f} vs champion {old.macro_f1:.4f} ({delta:+.4f})")
+        if None not in (new.dispatched, old.dispatched) and abs(new.dispatched - old.dispatched) >= DISPATCH_SHIFT:
+            reasons.append(f"{head}: dispatched without review {_dispatch(new)} vs champion {_dispatch(old)} (each "
+                           "at its own threshold; not gated)")
         small = sorted(cls for cls in old.f1 if old.support.get(cls, 0) < CLASS_MIN_SUPPORT)
         if small:
             reasons.append(f"{head}: fewer than {CLASS_MIN_SUPPORT} evaluation tickets, not judged one by one: "

@@ -18,8 +18,8 @@ DEMO = REPO / "appeal" / "demo" / "tickets.jsonl"
 @pytest.fixture(scope="module")
 def model(shared_data, tmp_path_factory) -> Path:
     tmp = tmp_path_factory.mktemp("calibrate")
-    result = appeal("train", "--baseline", "--data", training_slice(shared_data, tmp / "train.csv", per_label=100),
-                    "--out", tmp / "model")
+    data = training_slice(shared_data, tmp / "train_segmented.csv", per_label=100)
+    result = appeal("train", "--baseline", "--data", data, "--out", tmp / "model")
     assert result.returncode == 0, result.stderr
     return tmp / "model"
 
@@ -64,15 +64,25 @@ def test_calibrate_writes_a_new_version_whose_threshold_keeps_its_promise_on_the
     assert new["macro_f1"] == old["macro_f1"] and new["confusion"] == old["confusion"]
     recorded = after.calibration["heads"]["topic"]
     assert recorded["coverage"] == [pytest.approx(old["coverage"]), pytest.approx(head.coverage)]
-    # a version like any other: the registry takes it
-    added = appeal("models", "add", tmp_path / "recal", "--registry", tmp_path / "registry")
-    assert added.returncode == 0, added.stderr
-    assert (tmp_path / "registry" / after.version / "model.json").is_file()
+    # a version like any other: the registry takes it, and its gate names what promoting it changes at the desk
+    registry = ("--registry", tmp_path / "registry")
+    for version in (model, tmp_path / "recal"):
+        added = appeal("models", "add", version, *registry)
+        assert added.returncode == 0, added.stderr
+    assert appeal("models", "promote", before.version, *registry).returncode == 0
+    promoted = appeal("models", "promote", after.version, "--data", recent, *registry)
+    assert promoted.returncode == 0, promoted.stderr
+    assert f"topic: macro-F1 {old['macro_f1']:.4f} vs champion {old['macro_f1']:.4f} (+0.0000)" in promoted.stdout
+    assert (f"topic: dispatched without review {new['coverage']:.0%} @ {new['dispatched_precision']:.3f} vs champion "
+            f"{old['coverage']:.0%} @ {old['dispatched_precision']:.3f} (each at its own threshold; not gated)"
+            ) in promoted.stdout
 
 
 def test_tickets_of_the_training_file_are_left_out(model, shared_data, tmp_path):
-    """On tickets it was trained on a model is sure of itself and right: they would lower its threshold."""
-    trained = pd.read_csv(model.parent / "train.csv", dtype=str, keep_default_na=False)
+    """On tickets it was trained on a model is sure of itself and right: they would lower its threshold. The model
+    read its training file as word-segmented (by its name); the same rows in a file of another name are read raw,
+    and were not recognised."""
+    trained = pd.read_csv(model.parent / "train_segmented.csv", dtype=str, keep_default_na=False)
     whole = pd.read_csv(shared_data / "teddy2020c" / "train_segmented.csv", dtype=str, keep_default_na=False)
     unseen = whole[~whole["text"].isin(set(trained["text"]))].drop_duplicates("text").sample(n=150, random_state=1)
     pd.concat([unseen, trained.sample(n=40, random_state=1)]).to_csv(tmp_path / "mixed.csv", index=False)
@@ -93,25 +103,30 @@ def test_a_head_without_enough_labels_keeps_its_calibration_and_a_label_the_mode
     frame.loc[frame.index[:30], "一级标签"] = "医疗卫生"
     frame.to_csv(tmp_path / "renamed.csv", index=False)
     result = appeal("calibrate", "--model", tmp_path / "demo", "--data", tmp_path / "renamed.csv",
-                    "--out", tmp_path / "recal")
+                    "--out", tmp_path / "recal", "--target-precision", "0.9")
     assert result.returncode == 0, result.stderr
     assert "unit: kept as trained, no labelled ticket (at least 100 refit a head)" in result.stdout
-    assert "topic: 30 tickets carry a label the model lacks: counted wrong wherever dispatched" in result.stdout
+    assert ("topic: 30 tickets carry labels the model lacks, counted wrong wherever dispatched: '医疗卫生' (30×)"
+            in result.stdout)
+    assert "warning: 15% of the topic tickets: the threshold rises to keep them out." in result.stdout
+    assert ("warning: topic dispatches at 0.9 precision, below the 0.97 it was trained for: more tickets go out "
+            "unchecked") in result.stdout
     before, after = ModelCard.load(tmp_path / "demo"), ModelCard.load(tmp_path / "recal")
     assert after.heads["unit"] == before.heads["unit"] and after.heads["topic"] != before.heads["topic"]
-    assert after.calibration["heads"]["topic"]["unknown_labels"] == 30
+    assert after.calibration["heads"]["topic"]["unknown_labels"] == {"医疗卫生": 30}
+    assert after.created_at == before.created_at, "models list says when the weights were trained"
     report = _evaluate(tmp_path / "recal", tmp_path / "renamed.csv", tmp_path / "eval.json")
     assert report["dispatched_precision"] == after.heads["topic"].dispatched_precision
 
 
-def test_bad_calibrations_are_refused_in_one_line_and_write_nothing(model, recent, tmp_path):
+def test_bad_calibrations_are_refused_in_one_line_and_write_nothing(model, recent, tmp_path, appeal_home):
     few = tmp_path / "few.csv"
     pd.read_csv(recent, dtype=str, keep_default_na=False).head(60).to_csv(few, index=False)
     out = tmp_path / "recal"
     assert_input_error(appeal("calibrate", "--model", model, "--data", few, "--out", out),
                        "no head can be recalibrated", "topic: 60 labelled tickets (at least 100 refit a head)")
-    assert_input_error(appeal("calibrate", "--model", model, "--data", model.parent / "train.csv", "--out", out),
-                       "the file", "was trained on")
+    assert_input_error(appeal("calibrate", "--model", model, "--data", model.parent / "train_segmented.csv",
+                              "--out", out), "the file", "was trained on")
     assert not out.exists()
     assert_input_error(appeal("calibrate", "--model", model, "--data", recent, "--out", model / "recal"),
                        "inside the model itself")
@@ -120,3 +135,5 @@ def test_bad_calibrations_are_refused_in_one_line_and_write_nothing(model, recen
     assert_input_error(appeal("calibrate", "--model", model, "--data", recent, "--out", out), "not an empty directory")
     assert [p.name for p in out.iterdir()] == ["notes.txt"]
     assert not (model / "recal").exists()
+    assert_input_error(appeal("calibrate", "--model", model, "--data", recent, "--out",
+                              appeal_home / "registry" / "recal"), "is inside the registry")

@@ -8,7 +8,9 @@ temperature does not change which label wins, so the promotion gate scores the n
 """
 from __future__ import annotations
 
+import re
 import shutil
+from collections import Counter
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -23,7 +25,7 @@ from models.predictor import load_predictor, softmax
 from pipeline import InputError
 from training.calibration import expected_calibration_error, fit_temperature
 from training.evaluation import DEFAULT_TARGET_PRECISION, dispatch_scores, pick_threshold
-from training.tickets import load_tickets, training_file
+from training.tickets import LoadReport, load_tickets, training_file
 
 # Labelled tickets a head needs to be refitted: fewer fix a threshold on a few dozen dispatched tickets, whose
 # precision could be anything from 0.85 to 1 (the Wilson interval the card's cautions state).
@@ -35,7 +37,8 @@ class HeadRecalibration:
     """One head before and after, both measured on the calibration tickets labelled for it."""
 
     tickets: int
-    unknown_labels: int  # labelled with a label the model lacks: no part of the temperature, wrong when dispatched
+    # label the model lacks → its tickets: no part of the temperature, wrong wherever dispatched
+    unknown_labels: dict[str, int]
     temperature: tuple[float, float]
     threshold: tuple[float | None, float | None]
     coverage: tuple[float, float]
@@ -47,6 +50,7 @@ class HeadRecalibration:
 class Recalibration:
     card: ModelCard
     heads: dict[str, HeadRecalibration]
+    loaded: LoadReport
     kept: dict[str, str] = field(default_factory=dict)  # head → why it keeps the calibration it was trained with
     rows: int = 0
     in_training_data: int = 0  # rows left out: the model was trained (or held them out) on them
@@ -68,7 +72,8 @@ def recalibrate_head(card: HeadCard, logits: np.ndarray, gold: Sequence[str],
         "temperature": temperature, "threshold": choice.threshold, "target_precision": target_precision,
         "coverage": choice.coverage, "dispatched": choice.dispatched, "dispatched_precision": choice.precision})
     return refitted, HeadRecalibration(
-        tickets=len(y), unknown_labels=int((~known).sum()), temperature=(card.temperature, temperature),
+        tickets=len(y), unknown_labels=dict(Counter(label for label, i in zip(gold, y) if i < 0).most_common()),
+        temperature=(card.temperature, temperature),
         threshold=(card.threshold, choice.threshold), coverage=(coverage_before, choice.coverage),
         precision=(precision_before, choice.precision),
         ece=(expected_calibration_error(before[known], y[known]), expected_calibration_error(after[known], y[known])))
@@ -91,8 +96,8 @@ def recalibrate(model_dir: Path, data: Path, out: Path, *, target_precision: flo
         raise InputError(f"{data}: the file {card.version} was trained on; calibrate on tickets it has not seen")
     seen = _training_texts(card, predictor.stopwords)
     if seen is not None:
-        tickets = tickets.select([i for i, text in enumerate(tickets["canonical"]) if text not in seen])
-    result = Recalibration(card, {}, rows=len(tickets), in_training_data=report.rows - len(tickets),
+        tickets = tickets.select([i for i, keys in enumerate(_keys(tickets)) if not keys & seen])
+    result = Recalibration(card, {}, report, rows=len(tickets), in_training_data=report.rows - len(tickets),
                            training_data_checked=seen is not None)
     texts = tickets["canonical"]
     gold = {head: tickets[head] if head in tickets.column_names else [None] * len(texts) for head in card.heads}
@@ -118,9 +123,10 @@ def recalibrate(model_dir: Path, data: Path, out: Path, *, target_precision: flo
             target_precision or card.heads[head].target_precision or DEFAULT_TARGET_PRECISION)
     stamp = datetime.now(timezone.utc)
     result.card = card.model_copy(update={
+        # `created_at` stays the training's: `appeal models list` says when the weights were made
         "version": f"{card.kind}-{centre_time(stamp):%Y%m%d-%H%M%S}", "heads": heads,
-        "created_at": stamp.isoformat(timespec="seconds"),
-        "calibration": {"data": str(Path(data).resolve()), "data_fingerprint": report.fingerprint,
+        "calibration": {"at": stamp.isoformat(timespec="seconds"), "data": str(Path(data).resolve()),
+                        "data_fingerprint": report.fingerprint,
                         "from_version": card.version, "rows": result.rows,
                         "in_training_data": result.in_training_data if seen is not None else None,
                         "heads": {h: asdict(r) for h, r in result.heads.items()}, "kept": result.kept}})
@@ -128,13 +134,21 @@ def recalibrate(model_dir: Path, data: Path, out: Path, *, target_precision: flo
     return result
 
 
+def _keys(tickets) -> list[set[str]]:
+    """Two keys a ticket is known by: its text as typed without spaces, which is the same whether a file is read as
+    raw or as word-segmented (a row of train_segmented.csv in a file of another name is read raw), and its model
+    text, which a retrain's merged file holds in place of the text as typed."""
+    typed = [re.sub(r"\s+", "", f"{title or ''}{text or ''}") for title, text in zip(tickets["title"], tickets["text"])]
+    return [{f"typed:{a}", f"model:{b}"} for a, b in zip(typed, tickets["canonical"])]
+
+
 def _training_texts(card: ModelCard, stopwords: frozenset[str] | None) -> set[str] | None:
-    """The model texts of the file the model was trained on, or None where it is no longer there."""
+    """The keys (`_keys`) of the tickets of the file the model was trained on, or None where it is no longer there."""
     path = training_file(card.training)
     if path is None or not path.is_file():
         return None
     rows, _ = load_tickets(path, stopwords=stopwords, deduplicate=False)
-    return set(rows["canonical"])
+    return set().union(*_keys(rows))
 
 
 def _write(model_dir: Path, card: ModelCard, out: Path) -> None:
