@@ -80,6 +80,10 @@ class TicketLog:
         with self._session() as session:
             return [(row.id, row.seen()) for row in session.scalars(query)]
 
+    def any(self) -> bool:
+        with self._session() as session:
+            return session.scalar(select(RoutedTicketRow.id).limit(1)) is not None
+
     def forget_before(self, cutoff: datetime) -> int:
         """Deletes the tickets received before `cutoff`; returns how many."""
         with self._session.begin() as session:

@@ -38,10 +38,12 @@ def staging_dir(target: Path) -> Iterator[Path]:
 def replacing_file(target: Path) -> Iterator[Path]:
     """A path beside `target` to write: it replaces `target` when the block succeeds and vanishes when it fails, so
     that an export stopped half way never leaves half a file where a whole one was (it looked complete: its lines
-    were whole)."""
+    were whole). The file is readable by its user alone, as the database it comes from: exports hold citizens'
+    words, masked but theirs."""
     partial = target.with_name(f".{target.name}.partial")
     try:
         yield partial
+        os.chmod(partial, 0o600)
         os.replace(partial, target)
     finally:
         partial.unlink(missing_ok=True)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import stat
 import subprocess
 import sys
 from pathlib import Path
@@ -56,6 +57,7 @@ def test_predict_writes_one_row_per_ticket_in_order(model_dir, tmp_path):
     result = appeal("predict", "--model", model_dir, "--input", source, "--output", tmp_path / "out.csv")
     assert result.returncode == 0, result.stderr
     assert "columns read: id ← id, title ← title, text ← text" in result.stdout
+    assert stat.S_IMODE((tmp_path / "out.csv").stat().st_mode) == 0o600  # masked tickets: for its user alone
     out = pd.read_csv(tmp_path / "out.csv", dtype=str, encoding="utf-8-sig")
     assert list(out.columns) == ["id", "masked_text", "topic", "topic_confidence", "topic_review", "topic_alt1",
                                  "topic_alt1_conf", "topic_alt2", "topic_alt2_conf", "decision", "status", "lead_unit",

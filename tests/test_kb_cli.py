@@ -4,6 +4,7 @@ from __future__ import annotations
 import getpass
 import json
 import sqlite3
+import stat
 import socket
 import subprocess
 import sys
@@ -80,6 +81,8 @@ def test_demo_faq_import_search_export_roundtrip(appeal_home, tmp_path):
     for spreadsheet in ("faq.xlsx", "faq.csv"):
         assert "exported 91 entries" in ok("kb", "export", tmp_path / spreadsheet)
         assert "(0 new, 0 replaced, 91 unchanged)" in ok("kb", "import", tmp_path / spreadsheet)
+        # past cases are citizens' words: an export is readable by its user alone, as the database is
+        assert stat.S_IMODE((tmp_path / spreadsheet).stat().st_mode) == 0o600
     assert exported(tmp_path) == entries
     sheet = pd.read_excel(tmp_path / "faq.xlsx", dtype=str, keep_default_na=False, engine="openpyxl")
     sheet.loc[0, "answer"] += "（已更新）"

@@ -363,3 +363,25 @@ def test_serve_warns_of_a_database_file_other_users_may_read(tmp_path, capsys):
     _warn_if_readable(database)
     _warn_if_readable(None)  # a database server
     assert capsys.readouterr().err == ""
+
+
+def test_a_home_that_has_served_and_lost_its_key_file_is_told_so(appeal_home, capsys):
+    """Restored without api_keys.json, a home that had served made new keys in silence: the platform's key got 401.
+    A first start (a champion and a knowledge base, no request yet) makes its keys without a word."""
+    from appeal.cli.serving import _ensure_keys
+    from appeal.config import get_settings
+    from training.feedback_store import Feedback, FeedbackStore
+
+    settings = get_settings()
+    install_model(appeal_home, "v1")
+    _ensure_keys(settings)
+    assert "warning" not in capsys.readouterr().err and (appeal_home / "api_keys.json").is_file()
+    store = FeedbackStore(settings.db_url)
+    try:
+        store.add(Feedback(text="小区门口路灯坏了一个月。", topic="城乡建设"))
+    finally:
+        store.close()
+    (appeal_home / "api_keys.json").unlink()
+    _ensure_keys(settings)
+    assert (f"warning: {appeal_home / 'api_keys.json'} is missing in a home that has served before: new keys are made "
+            "and the keys the platform and agents hold stop working.") in " ".join(capsys.readouterr().err.split())

@@ -1,4 +1,5 @@
-"""`appeal serve` (build what is missing from the demo pack, then serve HTTP) and `appeal feedback export`."""
+"""`appeal serve` (build what is missing from the demo pack, then serve HTTP), `appeal backup` and `appeal feedback
+export`."""
 from __future__ import annotations
 
 import os
@@ -30,6 +31,11 @@ def _ensure_keys(settings) -> None:
                     "accepted; unset it to use them", fg=typer.colors.YELLOW, err=True)
     if settings.api_keys or keys_path(settings.home).is_file():
         return
+    if _has_served_requests(settings):
+        # a home that has served with keys it has since lost: a move or a restore that left the file behind
+        typer.secho(f"warning: {keys_path(settings.home)} is missing in a home that has served before: new keys are "
+                    "made and the keys the platform and agents hold stop working. If the file was lost in a move or "
+                    "a restore, stop and copy it back (appeal backup keeps it)", fg=typer.colors.YELLOW, err=True)
     keys = create_keys(settings.home)
     lines = [f"  {role:<9} {key}" for role, key in keys.items()]
     stored = f"only their SHA-256 digests are stored in {keys_path(settings.home)}"
@@ -43,6 +49,20 @@ def _ensure_keys(settings) -> None:
         typer.echo(f"API keys created and written to {path} (readable by this user only; hand them out, then delete "
                    f"the file; {stored})")
     typer.echo("  more keys, or one replaced or withdrawn: appeal keys add | list | rotate | revoke (the service follows at once)")
+
+
+def _has_served_requests(settings) -> bool:
+    """Whether the database holds agents' answers or routed tickets, which only a service with keys receives (a first
+    start has a champion and a knowledge base before it has keys)."""
+    from knowledge_base.ticket_log import TicketLog
+    from training.feedback_store import FeedbackStore
+
+    feedback, log = FeedbackStore(settings.db_url), TicketLog(settings.db_url)
+    try:
+        return feedback.count() > 0 or log.any()
+    finally:
+        feedback.close()
+        log.close()
 
 
 def _check_pack() -> None:
@@ -251,6 +271,28 @@ def champion_unit_label(settings) -> Callable[[str], str | None]:
     return unit_label_reader(heads) if "unit" in heads else load_catalogue().functional_type_of
 
 
+def backup(out: Path = typer.Argument(..., help="new directory for the backup (not inside the home)")) -> None:
+    """Copy the home while the service runs, as a home to restore.
+
+    The database (SQLite's online backup, checked), the model registry, the API keys' digests and the retrain runs.
+    To restore, stop the service and point APPEAL_HOME at a copy of the backup (or copy it into an empty home)."""
+    from appeal.cli import existing_database
+    from appeal.config import get_settings
+    from appeal.home_backup import backup_home
+
+    settings = get_settings()
+    existing_database(settings)
+    report = backup_home(settings.home, settings.sqlite_file, out)
+    typer.echo(f"backup of {settings.home.resolve()} written to {report.out} (readable by this user only)")
+    typer.echo(f"  database: {report.database}")
+    typer.echo(f"  copied: {', '.join(report.copied) or 'nothing else'}")
+    for name, why in report.not_copied.items():
+        typer.echo(f"  not copied: {name} ({why})")
+    typer.echo("  outside the home, keep with your configuration: .env, APPEAL_* settings, a county's own pack "
+               "(APPEAL_DEMO_DIR)")
+
+
 def register(app: typer.Typer) -> None:
     app.command()(serve)
+    app.command()(backup)
     app.add_typer(feedback_app, name="feedback")

@@ -1,0 +1,100 @@
+"""`appeal backup`: a home copied while the service writes to it, as the real command, on a real SQLite file."""
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import stat
+import subprocess
+import sys
+import threading
+
+from knowledge_base.files import read_entries
+from knowledge_base.store import EntryStore
+from tests.serving_support import REPO, install_model
+from training.feedback_store import Feedback, FeedbackStore
+
+APPEAL = [sys.executable, "-c", "from appeal.cli import main; main()"]
+
+
+def _appeal(home, *args):
+    env = {**os.environ, "APPEAL_HOME": str(home)}
+    return subprocess.run([*APPEAL, *map(str, args)], cwd=REPO, env=env, capture_output=True, text=True, timeout=300)
+
+
+def _mode(path) -> int:
+    return stat.S_IMODE(path.stat().st_mode)
+
+
+def test_a_backup_taken_while_answers_are_stored_is_whole_and_is_itself_a_home(appeal_home, tmp_path):
+    from appeal.config import get_settings
+    from serve.auth import create_keys
+
+    settings = get_settings()
+    install_model(appeal_home, "v1")
+    create_keys(appeal_home)
+    (appeal_home / "new_api_keys.txt").write_text("  agent     k-in-plain-text\n", encoding="utf-8")
+    run = appeal_home / "retrain" / "20261201-090000-000000"
+    run.mkdir(parents=True)
+    (run / "train_segmented.jsonl").write_text(json.dumps({"id": "T-1", "text": "路灯 坏 了", "topic": "城乡建设"},
+                                                          ensure_ascii=False) + "\n", encoding="utf-8")
+    kb = EntryStore(settings.db_url)
+    kb.upsert_many(read_entries(settings.demo_dir / "faq.jsonl"), updated_by="test")
+    entries = kb.count()
+    kb.close()
+
+    feedback = FeedbackStore(settings.db_url)
+    stop = threading.Event()
+
+    def agents_answer() -> None:  # what the service does all day while the backup runs
+        while not stop.is_set():
+            feedback.add(Feedback(text="迎春亭街道路灯坏了一个月，晚上出行不便。", topic="城乡建设"))
+
+    writer = threading.Thread(target=agents_answer)
+    writer.start()
+    try:
+        before = feedback.count()
+        result = _appeal(appeal_home, "backup", tmp_path / "backup")
+        after = feedback.count()
+    finally:
+        stop.set()
+        writer.join()
+        feedback.close()
+    assert result.returncode == 0, result.stderr
+    assert after > before, "the answers went on being stored during the backup"
+    out = tmp_path / "backup"
+    assert "integrity check ok" in result.stdout and "copied: registry/, retrain/, api_keys.json" in result.stdout
+    assert "not copied: new_api_keys.txt (keys in plain text, which a backup must not hold)" in result.stdout
+    assert _mode(out) == 0o700 and _mode(out / "appeal.db") == 0o600
+    assert not (out / "new_api_keys.txt").exists() and not list(out.glob("appeal.db-*"))
+    copy = sqlite3.connect(out / "appeal.db")
+    try:
+        assert copy.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        stored = copy.execute("SELECT count(*) FROM feedback").fetchone()[0]
+    finally:
+        copy.close()
+    assert before <= stored <= after
+    assert (out / "retrain" / run.name / "train_segmented.jsonl").read_text(encoding="utf-8") == \
+        (run / "train_segmented.jsonl").read_text(encoding="utf-8")
+
+    # restored: the backup is a home, with its champion, its knowledge base and its keys
+    listed = _appeal(out, "models", "list")
+    assert listed.returncode == 0 and "v1 *" in listed.stdout, listed.stderr
+    restored = EntryStore(f"sqlite:///{out / 'appeal.db'}")
+    try:
+        assert restored.count() == entries
+    finally:
+        restored.close()
+    assert (out / "api_keys.json").read_bytes() == (appeal_home / "api_keys.json").read_bytes()
+
+
+def test_a_backup_goes_to_a_new_place_outside_the_home(appeal_home, tmp_path):
+    assert "no database at" in _appeal(appeal_home, "backup", tmp_path / "b").stderr  # run from the wrong home
+    FeedbackStore(f"sqlite:///{appeal_home / 'appeal.db'}").close()
+    inside = _appeal(appeal_home, "backup", appeal_home / "backups" / "today")
+    assert inside.returncode == 2 and "is inside the home" in inside.stderr
+    (tmp_path / "full").mkdir()
+    (tmp_path / "full" / "last-week.db").write_bytes(b"")
+    taken = _appeal(appeal_home, "backup", tmp_path / "full")
+    assert taken.returncode == 2 and "exists and is not an empty directory" in taken.stderr
+    assert [p.name for p in (tmp_path / "full").iterdir()] == ["last-week.db"]
