@@ -317,7 +317,9 @@ def test_a_damaged_database_file_is_one_line(appeal_home):
     for command in (("kb", "list"), ("serve", "--no-build", "--port", "1")):
         result = appeal(*command)
         assert result.returncode == 1, result.stderr
-        assert result.stderr.strip() == "error: the database (APPEAL_DATABASE_URL) cannot be used: file is not a database"
+        assert result.stderr.strip() == (
+            f"error: the database ({appeal_home / 'appeal.db'}) cannot be used: file is not a database (the file is "
+            "damaged: stop the service and restore a backup into an empty home, README \"Running it\")")
 
 
 def test_add_update_delete_from_the_command_line(appeal_home, tmp_path):

@@ -60,6 +60,18 @@ def existing_database(settings) -> str:
     return settings.db_url
 
 
+# What SQLite's own words mean for an operator: a disk-full error read as a setting to fix, a damaged file as a fault
+# of the command.
+_DATABASE_HINTS = {
+    "disk is full": " (the disk holding it is full: free space and run the command again; the write that failed "
+                    "was not stored)",
+    "not a database": " (the file is damaged: stop the service and restore a backup into an empty home, README "
+                      "\"Running it\")",
+    "malformed": " (the file is damaged: stop the service and restore a backup into an empty home, README \"Running "
+                 "it\"; an old appeal.db-wal left beside a restored database does this)",
+}
+
+
 def _register() -> None:
     # Imported here, not at module top, so that each area module may import from this package without cycles.
     from appeal.cli import (base_model, data_commands, kb, keys, registry, reporting, retraining, serving,
@@ -138,6 +150,10 @@ def main() -> None:
             raise
         # A database that is down or still starting (a service started before it) is an operator's matter: one
         # line that says so, not a hundred lines of driver traceback, and a failure a service manager retries.
-        typer.secho(f"error: the database (APPEAL_DATABASE_URL) cannot be used: {str(exc.orig).strip()}",
-                    fg=typer.colors.RED, err=True)
+        from appeal.config import get_settings
+
+        reason = str(exc.orig).strip()
+        hint = next((hint for cause, hint in _DATABASE_HINTS.items() if cause in reason), "")
+        typer.secho(f"error: the database ({get_settings().sqlite_file or 'APPEAL_DATABASE_URL'}) cannot be used: "
+                    f"{reason}{hint}", fg=typer.colors.RED, err=True)
         sys.exit(1)
