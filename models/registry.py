@@ -263,6 +263,7 @@ class VersionInfo:
     # Why this version cannot serve (an unreadable card, files removed by hand); None when it is whole. Listed
     # rather than raised: one damaged version must not hide the others from `models list` or the report.
     problem: str | None = None
+    calibrated: bool = False  # its thresholds refitted by `appeal calibrate` after training
 
 
 @dataclass
@@ -516,7 +517,7 @@ def _version_info(path: Path, *, champion: bool) -> VersionInfo:
                            problem=str(error))
     return VersionInfo(path.name, path, kind=card.kind, created_at=card.created_at,
                        heads={h: len(c.labels) for h, c in card.heads.items()}, champion=champion,
-                       metrics=card.metrics, problem=incompleteness(path, card))
+                       metrics=card.metrics, problem=incompleteness(path, card), calibrated=bool(card.calibration))
 
 
 def _fsync_dir(path: Path) -> None:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -43,7 +44,8 @@ def _evaluate(model: Path, data: Path, report: Path) -> dict:
     return json.loads(report.read_text(encoding="utf-8"))["heads"]["topic"]
 
 
-def test_calibrate_writes_a_new_version_whose_threshold_keeps_its_promise_on_the_tickets(model, recent, tmp_path):
+def test_calibrate_writes_a_new_version_whose_threshold_keeps_its_promise_on_the_tickets(model, recent, tmp_path,
+                                                                                           monkeypatch):
     result = appeal("calibrate", "--model", model, "--data", recent, "--out", tmp_path / "recal")
     assert result.returncode == 0, result.stderr
     before, after = ModelCard.load(model), ModelCard.load(tmp_path / "recal")
@@ -70,6 +72,10 @@ def test_calibrate_writes_a_new_version_whose_threshold_keeps_its_promise_on_the
         added = appeal("models", "add", version, *registry)
         assert added.returncode == 0, added.stderr
     assert appeal("models", "promote", before.version, *registry).returncode == 0
+    monkeypatch.setenv("COLUMNS", "200")
+    listed = appeal("models", "list", *registry)
+    assert re.search(rf"{before.version} \*\s+baseline\s", listed.stdout), listed.stdout
+    assert re.search(rf"{after.version}\s+baseline\+cal\s", listed.stdout), listed.stdout
     promoted = appeal("models", "promote", after.version, "--data", recent, *registry)
     assert promoted.returncode == 0, promoted.stderr
     assert f"topic: macro-F1 {old['macro_f1']:.4f} vs champion {old['macro_f1']:.4f} (+0.0000)" in promoted.stdout
