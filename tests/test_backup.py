@@ -98,3 +98,16 @@ def test_a_backup_goes_to_a_new_place_outside_the_home(appeal_home, tmp_path):
     taken = _appeal(appeal_home, "backup", tmp_path / "full")
     assert taken.returncode == 2 and "exists and is not an empty directory" in taken.stderr
     assert [p.name for p in (tmp_path / "full").iterdir()] == ["last-week.db"]
+
+
+def test_a_damaged_database_is_said_in_one_line_and_leaves_no_backup(appeal_home, tmp_path):
+    """A nightly backup is often where a damaged database is first seen: it gave a Python traceback."""
+    FeedbackStore(f"sqlite:///{appeal_home / 'appeal.db'}").close()
+    with open(appeal_home / "appeal.db", "r+b") as handle:
+        handle.write(b"\xff" * 4096)
+    result = _appeal(appeal_home, "backup", tmp_path / "backup")
+    assert result.returncode == 2 and "Traceback" not in result.stderr, result.stderr
+    assert result.stderr.strip() == (f"error: {appeal_home / 'appeal.db'}: cannot be backed up whole (file is not a "
+                                     "database); the database may be damaged: stop the service and check it with "
+                                     "`sqlite3 … 'PRAGMA integrity_check'`, or restore the last backup")
+    assert not (tmp_path / "backup").exists() and list(tmp_path.glob(".backup*")) == []

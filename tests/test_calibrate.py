@@ -44,8 +44,8 @@ def _evaluate(model: Path, data: Path, report: Path) -> dict:
     return json.loads(report.read_text(encoding="utf-8"))["heads"]["topic"]
 
 
-def test_calibrate_writes_a_new_version_whose_threshold_keeps_its_promise_on_the_tickets(model, recent, tmp_path,
-                                                                                           monkeypatch):
+def test_calibrate_writes_a_new_version_whose_threshold_keeps_its_promise_on_the_tickets(model, recent, shared_data,
+                                                                                           tmp_path):
     result = appeal("calibrate", "--model", model, "--data", recent, "--out", tmp_path / "recal")
     assert result.returncode == 0, result.stderr
     before, after = ModelCard.load(model), ModelCard.load(tmp_path / "recal")
@@ -72,10 +72,15 @@ def test_calibrate_writes_a_new_version_whose_threshold_keeps_its_promise_on_the
         added = appeal("models", "add", version, *registry)
         assert added.returncode == 0, added.stderr
     assert appeal("models", "promote", before.version, *registry).returncode == 0
-    monkeypatch.setenv("COLUMNS", "200")
-    listed = appeal("models", "list", *registry)
+    listed = appeal("models", "list", *registry)  # 80 columns: no cell cut
     assert re.search(rf"{before.version} \*\s+baseline\s", listed.stdout), listed.stdout
-    assert re.search(rf"{after.version}\s+baseline\+cal\s", listed.stdout), listed.stdout
+    assert re.search(rf"{after.version} ~\s+baseline\s", listed.stdout), listed.stdout
+    assert "…" not in listed.stdout.split("────")[-1], listed.stdout
+
+    # on the gate's own evaluation tickets, the decision's dispatch share is the fitted one: said
+    on_gate = appeal("calibrate", "--model", model, "--data", shared_data / "teddy2020c" / "dev_raw.csv", "--out",
+                     tmp_path / "recal-dev")
+    assert "note: these are the promotion gate's evaluation tickets" in on_gate.stdout, on_gate.stderr
     promoted = appeal("models", "promote", after.version, "--data", recent, *registry)
     assert promoted.returncode == 0, promoted.stderr
     assert f"topic: macro-F1 {old['macro_f1']:.4f} vs champion {old['macro_f1']:.4f} (+0.0000)" in promoted.stdout

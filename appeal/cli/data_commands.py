@@ -331,6 +331,9 @@ def calibrate(
             notes.append(f"  warning: {head} dispatches at {result.card.heads[head].target_precision} precision, below "
                          f"the {trained_for} it was trained for: more tickets go out unchecked")
     notes += [f"  {head}: kept as trained, {why}" for head, why in result.kept.items()]
+    if Path(data).resolve() in _gate_files():
+        notes.append("  note: these are the promotion gate's evaluation tickets: the share its decision says this "
+                     "version dispatches is measured on the tickets its threshold was fitted on")
     if result.in_training_data:
         notes.append(f"  {result.in_training_data} tickets left out: they are in the model's training file")
     elif not result.training_data_checked:
@@ -339,6 +342,15 @@ def calibrate(
     for line in notes + threshold_cautions(result.card):
         console.print(line, markup=False, soft_wrap=True)  # whole lines: they name files and labels
     typer.echo(f"next: appeal models add {out} && appeal models promote {result.card.version}")  # whole, to copy
+
+
+def _gate_files() -> set[Path]:
+    from training.retrain import default_evaluation_files
+
+    try:
+        return {path.resolve() for path in default_evaluation_files()}
+    except InputError:  # no shared data here: no default evaluation set to collide with
+        return set()
 
 
 def _print_loaded(console, load_report) -> None:

@@ -42,7 +42,7 @@ def list_versions(registry: Optional[Path] = RegistryOption) -> None:
     from appeal.config import centre_minute, get_settings
 
     table = Table(title=f"{reg.root}  (F1: topic macro-F1 measured at training; * = champion; ! = cannot serve; "
-                        f"+cal: thresholds refitted by appeal calibrate; times in {get_settings().timezone})",
+                        f"~ = thresholds refitted by appeal calibrate; times in {get_settings().timezone})",
                   box=box.SIMPLE_HEAD, collapse_padding=True, pad_edge=False)
     # The version is what `promote` takes: at 80 columns no cell may be cut (headers wrap instead).
     table.add_column("version", no_wrap=True)
@@ -54,8 +54,8 @@ def list_versions(registry: Optional[Path] = RegistryOption) -> None:
     for v in versions:
         f1 = v.metrics.get("macro_f1")
         table.add_row(
-            v.version + (" *" if v.champion else "") + (" !" if v.problem else ""),
-            v.kind + ("+cal" if v.calibrated else ""),
+            v.version + (" *" if v.champion else "") + (" ~" if v.calibrated else "") + (" !" if v.problem else ""),
+            v.kind,
             centre_minute(v.created_at),
             str(v.heads.get("topic", "–")),
             str(v.heads.get("unit", "–")),
