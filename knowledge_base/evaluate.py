@@ -99,7 +99,7 @@ def evaluation_cache() -> EntryStore:
     re-running an evaluation encodes nothing twice, and the production cache stays clean."""
     from appeal.config import get_settings
 
-    return EntryStore(f"sqlite:///{(get_settings().home / 'cache' / 'kb-evaluation.db').resolve()}")
+    return EntryStore(f"sqlite:///{(get_settings().cache_dir / 'kb-evaluation.db').resolve()}")
 
 
 def format_report(report: dict) -> str:

@@ -32,6 +32,7 @@ from pipeline.errors import InputError
 Role = Literal["platform", "agent", "trainer", "admin"]
 ROLES: tuple[Role, ...] = ("platform", "agent", "trainer", "admin")
 KEYS_FILE = "api_keys.json"
+NEW_KEYS_FILE = "new_api_keys.txt"  # the keys `appeal serve` made, in plain text, when its output is a log
 EDITOR_PREFIX = "api:"  # a key's knowledge-base edits are recorded as by api:<name>
 KEY_NAME_MAX = BY_MAX - len(EDITOR_PREFIX)
 log = logging.getLogger("appeal.serve")

@@ -17,14 +17,11 @@ feedback_app = typer.Typer(help="Agents' final answers collected by the service 
                            no_args_is_help=True)
 
 
-NEW_KEYS_FILE = "new_api_keys.txt"
-
-
 def _ensure_keys(settings) -> None:
     """With no key configured, one key per role is made now and shown once; only their digests are kept. Shown on
     the terminal; when the output is a log (a service manager's, a container's), the keys would stay in the log
     store for anyone who reads it, so they go to a file only the service's user can read, and the log says where."""
-    from serve.auth import create_keys, keys_path
+    from serve.auth import NEW_KEYS_FILE, create_keys, keys_path
 
     if settings.api_keys and keys_path(settings.home).is_file():
         typer.secho(f"note: APPEAL_API_KEYS is set, so the keys of {keys_path(settings.home)} (appeal keys …) are not "
@@ -284,7 +281,7 @@ def backup(out: Path = typer.Argument(..., help="new directory for the backup (n
 
     settings = get_settings()
     existing_database(settings)
-    report = backup_home(settings.home, settings.sqlite_file, out)
+    report = backup_home(settings, out)
     typer.echo(f"backup of {settings.home.resolve()} written to {report.out} (readable by this user only)")
     typer.echo(f"  database: {report.database}")
     typer.echo(f"  copied: {', '.join(report.copied) or 'nothing else'}")
