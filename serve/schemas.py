@@ -412,4 +412,6 @@ class Health(BaseModel):
     model_version: str | None = None
     kb_entries: int | None = None
     retrieval: Literal["hybrid", "bm25"] | None = Field(default=None, description="hybrid = BM25 + e5 dense")
+    database: Literal["ok", "unavailable"] | None = Field(
+        default=None, description="unavailable: routing goes on, agents' answers and KB edits are refused (503)")
     detail: str | None = None

@@ -39,6 +39,11 @@ def _dense_encoder(settings: Settings) -> E5Encoder | None:
         return None
 
 
+def _said_briefly(exc: Exception) -> str:
+    """The error's first line only: /readyz answers without a key, and a database error's next lines are its SQL."""
+    return f"{type(exc).__name__}: {str(exc).strip().splitlines()[0] if str(exc).strip() else ''}"
+
+
 class Services:
     def __init__(self, settings: Settings, metrics: ServeMetrics):
         self.settings = settings
@@ -61,8 +66,7 @@ class Services:
             self.models.sync()
             self._model_changed()
         except Exception as exc:  # noqa: BLE001 — reported by /readyz; the process stays up to say why, and tries again
-            # the first line only: /readyz answers without a key, and a database error's next lines are its SQL
-            error = f"{type(exc).__name__}: {str(exc).strip().splitlines()[0] if str(exc).strip() else ''}"
+            error = _said_briefly(exc)
             if error != self.error:  # the traceback once, not at every attempt
                 log.exception("warm-up failed; trying again")
             self.error = error
@@ -76,6 +80,15 @@ class Services:
         self.warmed = True
         if self.kb_loaded:
             self.error = None
+
+    def database_error(self) -> str | None:
+        """Why the database cannot be used now, or None. Routing goes on without it (the ticket log waits in
+        memory), so readiness does not hang on it, but agents' answers and knowledge-base edits are refused."""
+        try:
+            self.feedback.check()
+        except Exception as exc:  # noqa: BLE001 — said by /readyz, which must answer whatever the database does
+            return _said_briefly(exc)
+        return None
 
     @property
     def retrieval(self) -> str:

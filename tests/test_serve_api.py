@@ -10,6 +10,7 @@ import sys
 from datetime import datetime, timedelta, timezone
 from urllib.parse import quote
 
+import httpx
 import pytest
 
 from appeal.config import DEMO_DIR
@@ -788,11 +789,16 @@ def test_a_database_that_fails_does_not_stop_routing_or_suggestions(tmp_path):
     store.close()
     live = start_server(home, tmp_path / "server.log")
     try:
+        assert httpx.get(f"{live.url}/readyz").json()["database"] == "ok"
         with live.client("agent") as agent:
             before = agent.post("/v1/route", json=TICKET).json()
             with sqlite3.connect(home / "appeal.db") as db:
                 for table in ("kb_state", "routed_ticket", "feedback"):
                     db.execute(f"DROP TABLE {table}")
+            # still ready (routing goes on), and the operator's probe says what is refused and why
+            readiness = httpx.get(f"{live.url}/readyz")
+            assert readiness.status_code == 200
+            assert readiness.json()["database"] == "unavailable" and "no such table" in readiness.json()["detail"]
             routed = agent.post("/v1/route", json=TICKET)
             suggested = agent.post("/v1/suggest", json={"text": TICKET["text"]})
             stored = agent.post("/v1/feedback", json={"text": TICKET["text"], "topic": "城乡建设"})

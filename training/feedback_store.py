@@ -161,6 +161,11 @@ class FeedbackStore:
         with Session(self.engine) as session:
             return session.scalar(select(func.count()).select_from(FeedbackRow)) or 0
 
+    def check(self) -> None:
+        """Reads one answer (there may be none): raises what the database says when it cannot be used."""
+        with Session(self.engine) as session:
+            session.scalar(select(FeedbackRow.id).limit(1))
+
     def forget(self, ticket_ids: Iterable[str]) -> int:
         """Deletes every answer given for these tickets; returns how many."""
         with self._sessions.begin() as session:

@@ -21,7 +21,9 @@ def healthz(services: Services = Depends(get_services)) -> Health:
             summary="可以接单 / model and index are loaded")
 def readyz(services: Services = Depends(get_services)):
     if services.ready:
+        database_error = services.database_error()
         return Health(status="ok", model_version=services.model.version, kb_entries=len(services.kb),
-                      retrieval=services.retrieval)
+                      retrieval=services.retrieval, database="unavailable" if database_error else "ok",
+                      detail=database_error)
     state = "unavailable" if services.error else "loading"
     return JSONResponse(status_code=503, content=Health(status=state, detail=services.error).model_dump())
