@@ -422,6 +422,22 @@ def test_unknown_label_names_row_column_and_known_labels(tmp_path):
         load_tickets(tmp_path / "t.csv", labels={"topic": TOPICS})
 
 
+def test_a_placeholder_in_a_label_cell_is_no_label_and_is_said(tmp_path):
+    """An export writes 无 or - where no unit was assigned yet: it was a class of its own in training and an
+    unknown label in evaluation."""
+    frame = appeals_frame()
+    frame.loc[1, "责任单位"] = "无"
+    frame.loc[2, "责任单位"] = " - "
+    frame.loc[3, "一级标签"] = "暂无"
+    frame.loc[4, "责任单位"] = "无"
+    frame.to_csv(tmp_path / "t.csv", index=False)
+    tickets, report = load_tickets(tmp_path / "t.csv", labels={"topic": TOPICS})
+    assert tickets["unit"][1:3] == [None, None] and tickets["topic"][3] is None and tickets["unit"][4] is None
+    assert tickets["unit"][3] == "邵阳市生态环境局武冈分局" and "无" not in report.label_counts["unit"]
+    assert report.blank_labels == Counter({"无": 2, "-": 1, "暂无": 1})
+    assert report.summary().endswith("read as no label: '无' × 2, '暂无' × 1, '-' × 1")
+
+
 def test_conflicting_labels(tmp_path):
     frame = pd.concat([appeals_frame(), appeals_frame().iloc[[0]].assign(一级标签="环境保护")])
     frame.to_csv(tmp_path / "t.csv", index=False)

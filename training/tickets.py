@@ -105,6 +105,7 @@ class LoadReport:
     fingerprint: str = ""
     units_read_as: Counter[tuple[str, str]] = field(default_factory=Counter)  # (as given, label) → rows
     dates_read: bool = True  # see `load_tickets(dates=…)`
+    blank_labels: Counter[str] = field(default_factory=Counter)  # a placeholder (无, -) read as no label → cells
 
     def summary(self) -> str:
         heads = ", ".join(f"{h}: {len(c)} labels" for h, c in self.label_counts.items() if c) or "no labels"
@@ -113,7 +114,9 @@ class LoadReport:
                 f"{'pre-segmented' if self.presegmented else 'raw'}; {heads}; "
                 f"{self.duplicates_removed} duplicates removed, {len(self.conflicts)} label conflicts: "
                 f"{len(self.conflicts) - ties} kept the majority label, {ties} ties dropped)\n"
-                f"  {columns_read(self.column_sources())}")
+                f"  {columns_read(self.column_sources())}"
+                + (f"\n  read as no label: {', '.join(f'{v!r} × {n}' for v, n in self.blank_labels.most_common())}"
+                   if self.blank_labels else ""))
 
     def column_sources(self) -> dict:
         """{"read": each ticket field → the file column it was read from, "not_read": the other columns}."""
@@ -175,6 +178,7 @@ def load_tickets(
                          else [None] * n)
     # Without an id the row number is the one stable handle a user can look up.
     records["id"] = [value or name.split()[-1] for value, name in zip(records["id"], row_names)]
+    blank_labels = _blank_placeholders(records)
     units_read_as: Counter[tuple[str, str]] = Counter()
     if unit_label is not None:
         rows = [{"unit": unit} for unit in records["unit"]]
@@ -184,7 +188,7 @@ def load_tickets(
 
     segmented = _looks_presegmented(path, records) if presegmented is None else presegmented
     report = LoadReport(str(path), fmt, encoding, rows_read=n, rows=n, presegmented=segmented, columns=mapping,
-                        units_read_as=units_read_as, dates_read=dates)
+                        units_read_as=units_read_as, dates_read=dates, blank_labels=blank_labels)
     if deduplicate:
         keep = _deduplicate(path, records, row_names, report, on_conflict)
         records = {name: [values[i] for i in keep] for name, values in records.items()}
@@ -359,6 +363,21 @@ def _parse_date_column(path: Path, values: list[Any], rows: list[str], column: s
             problems.append(f"{row}, column {column!r}: {value!r} is not a date")
     refuse_problems(path, problems, outcome="nothing read")
     return parsed
+
+
+# What a work-order export or a trainer writes in a label cell for "not labelled": read as a blank cell (masked
+# loss, not scored), where it became a class of its own in training and an unknown label in evaluation.
+_NO_LABEL = frozenset({"无", "空", "暂无", "未知", "-", "--", "—", "/", "null", "none", "nan", "n/a", "#n/a"})
+
+
+def _blank_placeholders(records: dict) -> Counter[str]:
+    found: Counter[str] = Counter()
+    for head in HEADS:
+        for i, value in enumerate(records[head]):
+            if value is not None and str(value).strip().lower() in _NO_LABEL:
+                found[str(value).strip()] += 1
+                records[head][i] = None
+    return found
 
 
 def _validate_labels(path, records, row_names, mapping, labels: dict[str, list[str]] | None) -> None:
