@@ -79,12 +79,14 @@ _START = "(?<![0-9０-９])"
 _END = "(?![0-9０-９])"
 _ASCII_DIGITS = str.maketrans("０１２３４５６７８９Ｘｘx", "0123456789XXX")
 # A ticket transcribed from a call (speech recognition, or an agent typing what was said) may spell a number out:
-# 一三八零七三九一二三四, 幺三八… (幺 is how 1 is read out in numbers). Read as digits only in runs of three or more
-# digit characters: a name that ends in one (联系人张三13807391234) must not lengthen the number after it, and 十, 百,
-# 千 make amounts, which stay as they are.
-_SPOKEN_DIGIT_CHARS = "零〇○一二三四五六七八九幺"
-_SPOKEN_DIGITS = str.maketrans(_SPOKEN_DIGIT_CHARS, "0001234567891")
-_SPOKEN_NUMBER = re.compile(f"[{_SPOKEN_DIGIT_CHARS}]{{3,}}")
+# 一三八零七三九一二三四, 幺三八… (幺 is how 1 is read out in numbers, and 两 2; 洞 0, 拐 7 and 勾 9 as radio operators
+# read them). Read as digits only in runs of three or more digit characters: a name that ends in one
+# (联系人张三13807391234) must not lengthen the number after it, 两三天 and 一两个 stay words, and 十, 百, 千 make
+# amounts, which stay as they are. Speech recognition writes a number read out slowly with a space between its
+# digits or its groups (幺 三 八…, 幺三八 零七 三九…): the run goes on over them, as the typed digits' patterns do.
+_SPOKEN_DIGIT_CHARS = "零〇○洞一二两三四五六七拐八九勾幺"
+_SPOKEN_DIGITS = str.maketrans(_SPOKEN_DIGIT_CHARS, "00001223456778991")
+_SPOKEN_NUMBER = re.compile(f"[{_SPOKEN_DIGIT_CHARS}](?:[ \u00a0\u3000]?[{_SPOKEN_DIGIT_CHARS}]){{2,}}")
 
 
 # Full-width letters, digits and signs (ｚｈａｎｇ＠１６３．ｃｏｍ, 微信：ｗｘ＿８８) read as ASCII: `model_text` masks text as
@@ -346,7 +348,9 @@ _COMPOUND_SURNAMES = "欧阳|司马|诸葛|上官|东方|皇甫|尉迟|公孙|�
 # A label that introduces a person by role (姓名：, 投诉人, 我叫 …) or as the caller's relative (其母亲刘桂英的…), or
 # only by standing (本人, 村民, 业主 …), which as often opens a sentence (本人于去年3月…, 业主向物业反映…).
 _PERSON_LABEL = re.compile(r"(?:姓名|联系人|来电人|反映人|投诉人|举报人|控告人|信访人|受害人|申请人|诉求人|咨询人|求助人|当事人|户主"
-                           r"|签名|落款|署名|我叫|我名|名叫|我的名字[叫是]|我姓[\u4e00-\u9fff]{1,2}[,，、\s]*(?:名)?叫"
+                           # 我姓李，木子李，叫李建国: a caller spells the surname out before the name
+                           r"|签名|落款|署名|我叫|我?名字[叫是]|我名|名叫|我姓[\u4e00-\u9fff]{1,2}[^。！？!?\n]{0,8}?(?:名)?叫"
+                           r"|[他她]叫"
                            # a relative or a neighbour, never inside a longer word (妇女儿童)
                            r"|母亲|父亲|儿子|(?<!妇)女儿|妻子|丈夫|爱人|老伴|儿媳|女婿|孙子|孙女|外孙"
                            r"|哥哥|姐姐|弟弟|妹妹|岳父|岳母|公公|婆婆|爸爸|妈妈|我爸|我妈|爷爷|奶奶|外公|外婆|邻居"
@@ -362,7 +366,8 @@ _PUNCTUATION = r"[\s，。、；：！？,.;:!?（）()《》“”\"'*【】\[\
 _NAME_AFTER_ROLE = re.compile(_NAME + "(?=[^\u4e00-\u9fff]|联系|电话|手机|身份|家住|住在|现住|今年|反映|表示"
                                       "|来电|投诉|举报|咨询|要求|先生|女士|同志|[男女的是称说在住家于已被和与因曾也又]|走失|去世"
                                       "|一直|多次|购买|代为|强烈|有关|没有|$)")
-_NAME_BEFORE_PUNCTUATION = re.compile(_NAME + f"(?={_PUNCTUATION}|$)")
+# A call's transcript ends a sentence with a particle where a typed ticket has a mark (我是李建国啊，…).
+_NAME_BEFORE_PUNCTUATION = re.compile(_NAME + f"(?={_PUNCTUATION}|[啊呀哈嘛呢吧哦噢]|$)")
 # After a standing, a name may also run up to where the writer says more about the person (本人龙飞利家住…, 本人符东晓16岁,
 # 村民邓德明反映…) or, a full three-character name only, up to what the person is or did (村民蔡云庆的安置款, 村民徐飞鹏是…,
 # 村民张卫东强占…, 市民王卫国称…; 业主付费的 is no name), never a place's name (村民黄家冲的…).
@@ -467,7 +472,7 @@ def _labelled_names(text: str) -> set[str]:
     return names
 
 
-_NAMING_LABEL = re.compile("姓名|我叫|名叫|我名|我的名字")
+_NAMING_LABEL = re.compile("姓名|我叫|名叫|我名|我的名字|名字")
 
 
 # A verb or preposition written right after a name (投诉人王芳称：…, 妻子陈丽于2020年…) is no part of it: masked with the
@@ -498,6 +503,7 @@ def _names_listed_after(text: str, end: int) -> set[str]:
 _ROLE = re.compile("法定代表人|法人代表|法人|负责人|董事长|总经理|经理|老板|包工头|店主|房东|会计|村支书|支书|书记|村长|主任|"
                    "队长|组长|站长|所长|厂长|校长|院长|医生|班主任|老师|镇长|乡长|县长|区长|局长|科长|处长")
 
+_ROLE_SAYS_NAME = re.compile("(?:名叫|叫做|叫|是)?")
 
 _COMMON_WORD = 100  # jieba's count for 钱财 is 337, for 文明 6,584; names it holds at all mostly count under 10
 
@@ -527,13 +533,14 @@ def _names_after_roles(text: str) -> set[str]:
     names: set[str] = set()
     tagger = None
     for role in _ROLE.finditer(text):
-        if not re.match(_NAME, text[role.end():]):
+        said = _ROLE_SAYS_NAME.match(text, role.end()).end()  # 包工头叫张伟, as a caller says it
+        if not re.match(_NAME, text[said:]):
             continue
         tagger = tagger or _tagger()
-        words = list(tagger.cut(text[role.start() : role.end() + 8]))
+        words = list(tagger.cut(text[role.start() : said + 8]))
         offset = 0
         for at, word in enumerate(words):
-            if offset == len(role.group()):
+            if offset == said - role.start():
                 names |= _tagged_names(word, words[at + 1 : at + 2], tagger.tokenizer.FREQ)
                 break
             offset += len(word.word)
@@ -600,7 +607,8 @@ def _numbered_names(text: str) -> set[str]:
 # of the home is masked (5组12号, 3栋2单元502室, 春光路12号). A floor or a building alone (住在6楼, 16栋的业主) points at
 # no one home, and 居住在地铁3号线… is a metro line.
 # A statement's 住 after the writer's name (控告人：潘平安，住…) says the same; 住院, 住房, 住建局 say no such thing.
-_HOME_LABEL = re.compile(r"(?:家住|住在|住址|现住|居住在|我家在|我住|本人住|家庭住址|家庭地址|户籍地址|住所地"
+# An agent's question in a call's transcript too (坐席：请问您的地址 市民：幸福小区三栋…).
+_HOME_LABEL = re.compile(r"(?:家住|住在|住址|现住|居住在|我家在|我住|本人住|家庭住址|家庭地址|户籍地址|住所地|[您你]的?地址"
                          r"|(?<=[,，])住(?![院房建宅户]))[在于]?[:：是为]?")
 # The writer introducing themself as a household (我是蓝色港湾小区3栋1304的住户, 本人是…5栋2801业主): only a number down to
 # the flat is theirs; 我是福元西路199号万国城的业主 names the estate, the matter's place (我们是… is all its owners).

@@ -543,6 +543,32 @@ def test_numbers_read_out_in_words_as_a_transcribed_call_has_them():
     assert kinds("联系人张三13807391234") == [("name", "张三"), ("mobile", "13807391234")]
 
 
+@pytest.mark.parametrize("text, masked", [
+    # speech recognition writes a number read out slowly with spaces between its digits or groups
+    ("电话 幺 三 八 零 七 三 九 幺 二 三 四", "电话 [手机号]"),
+    ("电话幺三八 零七 三九 二二 三三", "电话[手机号]"),
+    ("身份证号 四三零五八幺 幺九五八 零三 幺五 幺二三幺", "身份证号 [身份证号]"),
+    # 两 and the radio operators' 洞 (0), 拐 (7), 勾 (9)
+    ("电话一三八零七三九两两三三", "电话[手机号]"),
+    ("电话是 幺三拐 洞拐三勾 洞洞幺幺", "电话是 [手机号]"),
+    # a caller's ways of giving a name
+    ("我姓李 木子李 叫李建国 就是那个", "我姓李 木子李 叫[姓名] 就是那个"),
+    ("我名字叫李建国，住在城东", "我名字叫[姓名]，住在城东"),
+    ("嗯 我是李建国啊 就是那个", "嗯 我是[姓名]啊 就是那个"),
+    ("他叫刘志强 是我们村的", "他叫[姓名] 是我们村的"),
+    ("包工头叫张伟 欠了我们工资", "包工头叫[姓名] 欠了我们工资"),
+    # the agent's question labels the caller's answer
+    ("坐席：请问您的地址 市民：幸福小区三栋一单元八零二", "坐席：请问您的地址 市民：幸福小区[门牌号]"),
+    # words, not numbers or names
+    ("洞口县高沙镇停电了，过两三天再来，一两个月了都没人管", None),
+    ("十八洞村的路坏了，三两个人在那里吵，一二三楼都听得到", None),
+    ("他叫我去找村委会，老师叫学生罚站，他叫了好几个人来", None),
+    ("我是武冈人啊，我是李家的吧", None),
+])
+def test_a_call_transcript_is_masked_as_the_typed_ticket_is(text, masked):
+    assert mask_pii(text).text == (masked or text)
+
+
 def test_digits_of_an_email_address_are_the_address():
     assert kinds("QQ邮箱13807391234@qq.com") == [("email", "13807391234@qq.com")]
 
