@@ -382,6 +382,11 @@ def decide(
         lead_spec, assist_specs = rule.then.lead, rule.then.assist
         if rule.then.type and rule.then.type != functional_type:
             trace.note(f"职能类型按规则改为 {rule.then.type}（模型: {functional_type}）")
+            if unit and not unit.review and not rule.then.auto:
+                # a phrase against a sure reading of the whole ticket (学生被同学打伤了，请教育局处理 is no violence
+                # under way; 停电两天了，另外卫生院乱收费 is two matters): a person decides which is right
+                trace.note(f"规则 {rule.id} 与模型不一致（模型以 {unit.confidence:.4f} 判为 {functional_type}），需人工确认 "
+                           "/ the rule overrides a sure unit head", cause="rule_conflict")
             functional_type = base["functional_type"] = rule.then.type
         if rule.then.auto and "unit" in trace.causes:
             # the explicit rule, not the unsure unit head, chose the unit; other review causes still stand, and the

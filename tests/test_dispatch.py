@@ -223,6 +223,25 @@ def test_an_outage_goes_to_the_power_company_whatever_unit_the_model_guesses(tex
         assert decide(heads("住房和城乡建设"), routing_text(None, text)).rule is None
 
 
+def test_a_rule_that_refiles_a_ticket_a_sure_unit_head_read_otherwise_sends_it_to_a_person():
+    """A dispatcher's round: a school bullying complaint (打伤, the unit head sure of 教育 at 0.99) went out
+    automatically to the police, and an outage named beside a clinic's fees (卫生健康 at 0.93) to the power company
+    alone. The rule's unit still leads; a person confirms it."""
+    for unit, confidence, text, rule in [
+        ("教育", 0.9885, "邓家铺镇中学有学生在学校被同学打伤了，学校不管，请教育局处理。", "violence-police"),
+        ("卫生健康", 0.93, "司马冲镇停电两天了，冰箱里的东西都坏了，另外镇上卫生院的医生态度很差，乱收费。", "power-outage"),
+    ]:
+        d = decide(heads(unit, unit_conf=confidence), routing_text(None, text))
+        assert (d.rule, d.decision) == (rule, "review"), text
+        assert f"规则 {rule} 与模型不一致（模型以 {confidence:.4f} 判为 {unit}），需人工确认 / the rule overrides a sure " \
+               "unit head" in d.reasons
+    # the model unsure, or of the rule's own type: the rule decides as before
+    outage = "司马冲镇停电两天了，冰箱里的东西都坏了。"
+    assert decide(heads("供电"), routing_text(None, outage)).decision == "auto"
+    # an `auto` rule dispatches whatever the unit head read (a gas leak is the gas company's, however sure the model)
+    assert decide(heads("住房和城乡建设", unit_conf=0.99), "煤气泄漏了！迎春亭街道某小区有很大的煤气味").decision == "auto"
+
+
 def test_telecom_fraud_goes_to_the_police_not_to_the_telecom_company():
     """The unit head reads 电信 in 电信诈骗 as the phone company, whose keyword 电信 then picked 中国电信."""
     unsure = heads("通信", "商贸旅游", unit_conf=0.4, unit_review=True)
