@@ -27,7 +27,7 @@ from knowledge_base.store import utc_now
 from knowledge_base.ticket_log import SeenTicket, TicketLog
 from pipeline.area import deployment_area
 from pipeline.pii import without_placeholders
-from pipeline.ticket_text import masked_text
+from pipeline.ticket_text import masked_text, without_call_fillers
 from pipeline.segment import segment, text_names_a_matter
 
 log = logging.getLogger(__name__)
@@ -46,7 +46,7 @@ _UNSAVED = 10_000
 
 
 def _clean(text: str) -> str:
-    return " ".join(without_placeholders(text).split())
+    return " ".join(without_call_fillers(without_placeholders(text)).split())
 
 
 _VECTORIZER = HashingVectorizer(analyzer="char", ngram_range=(1, 2), n_features=_FEATURES, alternate_sign=False,
