@@ -37,6 +37,9 @@ log = logging.getLogger(__name__)
 
 CHAMPION_FILE = "champion.json"
 DECISIONS_FILE = "decisions.jsonl"
+# Each version's files as added, in sha256sum's format (`sha256sum -c files.sha256` in the version checks it too): a
+# card or weights edited after promotion (a threshold set to 0) served under the same version name, unnoticed.
+MANIFEST_FILE = "files.sha256"
 _INCOMING = ".incoming"
 _LOCK = ".lock"
 _VERSION_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._+-]{0,127}\Z")  # \Z: $ also matched before a final line break
@@ -399,6 +402,7 @@ class Registry:
                 shutil.copytree(model_dir, staging)
             if card.version != version:
                 card.model_copy(update={"version": version}).save(staging)
+            _write_manifest(staging)
             _fsync_tree(staging)
             os.rename(staging, target)
             _fsync_dir(self.root)
@@ -517,7 +521,54 @@ def _version_info(path: Path, *, champion: bool) -> VersionInfo:
                            problem=str(error))
     return VersionInfo(path.name, path, kind=card.kind, created_at=card.created_at,
                        heads={h: len(c.labels) for h, c in card.heads.items()}, champion=champion,
-                       metrics=card.metrics, problem=incompleteness(path, card), calibrated=bool(card.calibration))
+                       metrics=card.metrics, problem=incompleteness(path, card) or changed_since_added(path),
+                       calibrated=bool(card.calibration))
+
+
+def _files(directory: Path) -> list[str]:
+    return sorted(str(path.relative_to(directory)) for path in directory.rglob("*")
+                  if path.is_file() and path.name != MANIFEST_FILE)
+
+
+def _sha256(path: Path) -> str:
+    with open(path, "rb") as handle:
+        return hashlib.file_digest(handle, "sha256").hexdigest()
+
+
+def _write_manifest(directory: Path) -> None:
+    lines = "".join(f"{_sha256(directory / name)}  {name}\n" for name in _files(directory))
+    (directory / MANIFEST_FILE).write_text(lines, encoding="utf-8")
+
+
+# (path, size, mtime_ns) → digest: `models list` and /v1/models read every version, and weights are ~100 MB each;
+# a file written again gets a new mtime and is read again.
+_DIGESTS: dict[tuple[str, int, int], str] = {}
+
+
+def _digest(path: Path) -> str:
+    stat = path.stat()
+    key = (str(path), stat.st_size, stat.st_mtime_ns)
+    if key not in _DIGESTS:
+        _DIGESTS[key] = _sha256(path)
+    return _DIGESTS[key]
+
+
+def changed_since_added(directory: Path, *, reread: bool = False) -> str | None:
+    """Which of the version's files differ from what `Registry.add` recorded (edited, replaced, removed or added by
+    hand), or None; None as well for a version added before the registry kept the record. `reread`: every file is
+    read again, whatever its time says (loading a model to serve)."""
+    manifest = directory / MANIFEST_FILE
+    if not manifest.is_file():
+        return None
+    recorded = dict(reversed(line.split("  ", 1)) for line in manifest.read_text(encoding="utf-8").splitlines()
+                    if "  " in line)
+    present = set(_files(directory))
+    digest = _sha256 if reread else _digest
+    changed = sorted(name for name in recorded.keys() & present if digest(directory / name) != recorded[name])
+    differences = (("changed", changed), ("removed", sorted(recorded.keys() - present)),
+                   ("added", sorted(present - recorded.keys())))
+    said = [f"{what}: {', '.join(names)}" for what, names in differences if names]
+    return f"files differ from those added to the registry ({'; '.join(said)}; see {MANIFEST_FILE})" if said else None
 
 
 def _fsync_dir(path: Path) -> None:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from models.predictor import Predictor, load_predictor
-from models.registry import Registry
+from models.registry import Registry, changed_since_added
 from pipeline.errors import InputError
 
 log = logging.getLogger("appeal.serve")
@@ -47,6 +47,9 @@ class ModelHolder:
 
     def _load(self, version: str, path: Path) -> LoadedModel:
         try:
+            if changed := changed_since_added(path, reread=True):
+                raise InputError(f"{path}: {changed}. Restore them, or name another champion (`appeal models "
+                                 "rollback` or `promote`)")
             loaded = LoadedModel(version, path, load_predictor(path, threads=self.threads))
             if "topic" not in loaded.predictor.card.heads:
                 raise InputError(f"{path}: the service needs a model with a topic head")

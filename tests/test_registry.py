@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 
 from appeal.config import centre_minute, centre_time
 from models.card import CARD_FILE, ModelCard
-from models.registry import DECISIONS_FILE, Registry, gate, score_model
+from models.registry import DECISIONS_FILE, MANIFEST_FILE, Registry, gate, score_model
 from pipeline import InputError
 from tests.registry_support import sample_baseline
 from training.retrain import load_evaluation_set
@@ -341,6 +341,42 @@ def test_a_version_damaged_in_the_registry_is_marked_and_never_named_champion(ap
     shutil.rmtree(registry.root / "v1")
     with pytest.raises(InputError, match="v1 is no longer in the registry"):
         registry.rollback()
+
+
+def test_a_version_whose_files_were_changed_after_it_was_added_is_named_and_never_served(tmp_path, models):
+    """An auditor's round: the champion's thresholds set to 0 in model.json (every ticket then dispatched without
+    review) served after a restart under the same version, and a rollback brought back weights copied over by hand."""
+    import subprocess
+
+    from serve.model_holder import ModelHolder, ModelLoadError
+
+    registry = Registry(tmp_path / "registry")
+    registry.promote(registry.add(models["small"], version="v1"))
+    registry.promote(registry.add(models["large"], version="v2"), force=True)
+    # the record is sha256sum's own format
+    checked = subprocess.run(["sha256sum", "-c", MANIFEST_FILE], cwd=registry.root / "v2", capture_output=True,
+                             text=True)
+    assert checked.returncode == 0 and "model.json: OK" in checked.stdout
+    assert ModelHolder(registry, threads=1).sync()[0] is None  # whole: it serves
+
+    card = json.loads((registry.root / "v2" / CARD_FILE).read_text(encoding="utf-8"))
+    card["heads"]["topic"]["threshold"] = 0.0
+    (registry.root / "v2" / CARD_FILE).write_text(json.dumps(card), encoding="utf-8")
+    (registry.root / "v1" / "baseline.joblib").write_bytes((models["shuffled"] / "baseline.joblib").read_bytes())
+    (registry.root / "v1" / "notes.txt").write_text("x", encoding="utf-8")
+
+    listed = {v.version: v.problem for v in registry.list()}
+    assert listed["v2"] == ("files differ from those added to the registry (changed: model.json; see "
+                            f"{MANIFEST_FILE})")
+    assert listed["v1"] == ("files differ from those added to the registry (changed: baseline.joblib; added: "
+                            f"notes.txt; see {MANIFEST_FILE})")
+    with pytest.raises(ModelLoadError, match="changed: model.json.*Restore them, or name another champion"):
+        ModelHolder(registry, threads=1).sync()  # a restart
+    with pytest.raises(InputError, match="v1 cannot serve .files differ"):
+        registry.rollback()
+    # a version added before the registry kept the record is not judged by it
+    (registry.root / "v1" / MANIFEST_FILE).unlink()
+    assert {v.version: v.problem for v in registry.list()}["v1"] is None
 
 
 def test_readers_never_see_a_half_written_pointer(tmp_path, models):

@@ -9,6 +9,7 @@ from collections import Counter
 
 import httpx
 
+from models.registry import MANIFEST_FILE
 from tests.serving_support import KEYS, demo_baseline, free_port, install_model, start_server
 
 TICKET = {"title": "夜间施工噪音扰民", "text": "武冈市城区某工地每天晚上十一点以后还在施工，噪音很大，周边居民无法休息，请相关部门查处。"}
@@ -65,10 +66,12 @@ def test_reload_and_watch_swap_models_under_load(appeal_home, tmp_path):
         assert [m["version"] for m in models["models"] if m["champion"]] == ["v3"]
         _wait_for_more(outcomes)
 
-        # A champion that cannot be loaded (damaged on disk after it was added, since `add` refuses a model it cannot
-        # open): refused with 409, the serving model stays.
+        # A champion that cannot be loaded (damaged on disk in a version added before the registry recorded its
+        # files, since `add` refuses a model it cannot open and `promote` one changed since it was added): refused
+        # with 409, the serving model stays.
         registry.add(demo_baseline(), version="v4-broken")
         (registry.root / "v4-broken" / "baseline.joblib").write_bytes(b"not a model")
+        (registry.root / "v4-broken" / MANIFEST_FILE).unlink()
         registry.promote("v4-broken", force=True)
         with server.client("admin") as admin:
             refused = admin.post("/v1/models/reload")
