@@ -111,6 +111,8 @@ def test_appeal_serve_on_a_new_home_then_feedback_export(appeal_home, tmp_path):
         assert result.returncode == 0, result.stderr
         rows = [json.loads(line) for line in exported.read_text(encoding="utf-8").splitlines()]
         assert [(r["id"], r["topic"], r["unit"]) for r in rows] == [("T-9", "城乡建设", "住房公积金")]
+        # what the model had said, to see which units agents override under which version
+        assert (rows[0]["predicted_topic"], rows[0]["model_version"]) == (routed["topic"]["label"], "demo-baseline")
         assert "13807391234" not in rows[0]["text"] and "[手机号]" in rows[0]["text"]
         # on the centre's clock, as a supervisor filters by day, with the offset: read back as the same moment
         assert rows[0]["created_at"].endswith("+08:00")
@@ -277,7 +279,7 @@ def test_feedback_export_names_only_stored_ids_and_writes_the_columns_of_an_empt
                             timeout=120)
     assert result.returncode == 0 and "(no feedback after id 100)" in result.stdout
     header = (tmp_path / "feedback.csv").read_text(encoding="utf-8-sig").splitlines()
-    assert header == ["id,title,text,topic,unit,created_at,channel"]
+    assert header == ["id,title,text,topic,unit,created_at,channel,predicted_topic,predicted_unit,model_version"]
 
 
 def test_retrain_says_why_there_is_nothing_to_retrain_on_in_the_trainers_words(appeal_home):

@@ -212,7 +212,10 @@ def export(
                                                 "(UTF-8 with BOM, opens in Excel) or .xlsx"),
     since_id: int = typer.Option(0, "--since-id", min=0, help="only feedback stored after this id"),
 ) -> None:
-    """Write the stored feedback as labelled tickets (masked text, the agent's topic and unit) for retraining."""
+    """Write the stored feedback as labelled tickets (masked text, the agent's topic and unit) for retraining.
+
+    Beside them, what the serving model had said (predicted_topic, predicted_unit, model_version): training reads
+    past those columns."""
     from appeal.cli import existing_database
     from appeal.config import get_settings
 
@@ -245,7 +248,11 @@ def write_feedback(settings, out: Path, since_id: int,
         store.close()
     tickets = [{"id": row.ticket_key, "title": title, "text": text, "topic": row.topic, "unit": row.unit,
                 # the centre's clock, with its offset: the sheet is filtered by the centre's days
-                "created_at": centre_time(row.created_at).isoformat(), "channel": "feedback"}
+                "created_at": centre_time(row.created_at).isoformat(), "channel": "feedback",
+                # what the serving model had said: which unit agents override, and under which version, with no
+                # re-prediction by whatever model serves by the time someone looks
+                "predicted_topic": row.predicted_topic, "predicted_unit": row.predicted_unit,
+                "model_version": row.model_version}
                # masked again (idempotent): a row an earlier release stored keeps what its masking missed
                for row in latest for title, text in [masked_parts(row.title, row.text)]]
     read_as = read_units_as_labels(tickets, unit_label) if unit_label else Counter()
@@ -253,7 +260,8 @@ def write_feedback(settings, out: Path, since_id: int,
     return len(tickets), max((row.id for row in latest), default=None), read_as
 
 
-_FEEDBACK_COLUMNS = ("id", "title", "text", "topic", "unit", "created_at", "channel")
+_FEEDBACK_COLUMNS = ("id", "title", "text", "topic", "unit", "created_at", "channel", "predicted_topic",
+                     "predicted_unit", "model_version")
 
 
 def champion_unit_label(settings) -> Callable[[str], str | None]:
