@@ -14,6 +14,28 @@ CARD_FILE = "model.json"
 STOPWORDS_FILE = "stopwords.txt"
 
 
+def code_version() -> str:
+    """appeal-router's version, and where it runs from a git checkout its commit (+dirty with uncommitted changes):
+    an auditor asks which code made a model, and the package version alone names every commit since it was set."""
+    import subprocess
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        said = version("appeal-router")
+    except PackageNotFoundError:
+        said = "not installed"
+    git = ["git", "-C", str(Path(__file__).resolve().parent)]
+    try:
+        commit = subprocess.run([*git, "rev-parse", "--short=12", "HEAD"], capture_output=True, text=True, timeout=10)
+        if commit.returncode != 0:
+            return said
+        changed = subprocess.run([*git, "status", "--porcelain", "--untracked-files=no"], capture_output=True,
+                                 text=True, timeout=10).stdout.strip()
+    except (OSError, subprocess.TimeoutExpired):  # no git on the machine
+        return said
+    return f"{said} ({commit.stdout.strip()}{'+dirty' if changed else ''})"
+
+
 class HeadCard(BaseModel):
     """One classification target (`topic` or `unit`)."""
 

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import joblib
 import numpy as np
@@ -36,6 +37,11 @@ def test_model_directory_and_card(trained):
     assert ModelCard.load(directory) == card and card.kind == "baseline"
     assert card.heads["topic"].labels == sorted(UNITS) and set(card.heads["unit"].labels) == set(UNITS.values())
     assert card.training["rare_labels_left_out"]["unit"] == ["武冈市林业局"]
+    # what an auditor asks of a model: how many tickets each label had, and which code made it (this checkout's
+    # commit, +dirty while it has uncommitted changes)
+    assert card.training["label_counts"]["unit"]["武冈市林业局"] == 1
+    assert sum(card.training["label_counts"]["topic"].values()) == card.training["rows"]
+    assert re.fullmatch(r"\d+\.\d+\.\d+ \([0-9a-f]{12}(\+dirty)?\)", card.library_versions["appeal-router"])
     stop = read_stopwords(directory / "stopwords.txt")
     assert stop == default_stopwords() and card.stopwords_sha == stopwords_fingerprint(stop)
     # 840 training tickets already carry most of the signal; the full set reaches ≈ 0.85 (bench/RESULTS.md).

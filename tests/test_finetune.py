@@ -105,7 +105,7 @@ def test_trained_directory_is_a_complete_model(tiny_model):
             assert head_card.dispatched == round(head_card.coverage * holdout) and head_card.precision_low() < 1.0
     assert any(head_card.threshold is not None for head_card in card.heads.values())
     assert card.max_length == 64 and card.data_fingerprint and card.stopwords_sha
-    assert {"torch", "onnxruntime", "transformers"} <= set(card.library_versions)
+    assert {"torch", "onnxruntime", "transformers", "appeal-router"} <= set(card.library_versions)
     assert max(card.metrics["onnx_parity_max_abs"].values()) < 1e-4
     assert card.training["steps"] > 0 and card.training["seconds"] > 0
     for name in ("model.onnx", "tokenizer.json", "model.json", "stopwords.txt"):

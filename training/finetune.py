@@ -30,7 +30,7 @@ from sklearn.utils.class_weight import compute_class_weight
 from tqdm.auto import tqdm
 
 from appeal.config import centre_time
-from models.card import CARD_FILE, STOPWORDS_FILE, HeadCard, ModelCard
+from models.card import CARD_FILE, STOPWORDS_FILE, HeadCard, ModelCard, code_version
 from models.onnx_backend import ONNX_FILE, align_columns, blend
 from models.predictor import softmax
 from models.router_model import IGNORE, RouterModel, masked_loss
@@ -298,7 +298,7 @@ def _library_versions() -> dict[str, str]:
 
     return {"torch": torch.__version__, "transformers": transformers.__version__, "tokenizers": tokenizers.__version__,
             "onnxruntime": onnxruntime.__version__, "scikit-learn": sklearn.__version__, "numpy": np.__version__,
-            "python": platform.python_version()}
+            "python": platform.python_version(), "appeal-router": code_version()}
 
 
 # --- the whole run ------------------------------------------------------------------------------------------------
@@ -464,7 +464,8 @@ def train_file(data: Path, *, cfg: FinetuneConfig, out: Path, dev: Path | None =
                      data_fingerprint=report.fingerprint,
                      source={"data": str(Path(data).resolve()), "dev": str(Path(dev).resolve()) if dev else None,
                              "profile": profile,
-                             "columns": report.column_sources(), "units_read_as": units_read_as(report.units_read_as)})
+                             "columns": report.column_sources(), "units_read_as": units_read_as(report.units_read_as),
+                             "label_counts": report.label_counts})
 
 
 def train_from_cli(data: Path, dev: Path | None, base: Path | None, config: Path | None, profile: str, out: Path,

@@ -18,7 +18,7 @@ import sklearn
 
 from appeal.config import centre_time
 from models.baseline import BaselineConfig, BaselineModel
-from models.card import STOPWORDS_FILE, HeadCard, ModelCard
+from models.card import STOPWORDS_FILE, HeadCard, ModelCard, code_version
 from models.predictor import Predictor
 from pipeline import InputError, default_stopwords, stopwords_fingerprint
 from training.evaluation import (
@@ -100,9 +100,10 @@ def train_baseline(
                   "duplicates_removed": load_report.duplicates_removed,
                   "label_conflicts": len(load_report.conflicts), "presegmented": load_report.presegmented,
                   "holdout": HOLDOUT, "config": asdict(config), "rare_labels_left_out": model.rare,
-                  "columns": load_report.column_sources(), "units_read_as": units_read_as(load_report.units_read_as)},
+                  "columns": load_report.column_sources(), "units_read_as": units_read_as(load_report.units_read_as),
+                  "label_counts": load_report.label_counts},
         library_versions={"scikit-learn": sklearn.__version__, "numpy": np.__version__,
-                          "python": platform.python_version()},
+                          "python": platform.python_version(), "appeal-router": code_version()},
     )
     metrics: dict = {"holdout": holdout}
     evaluated_on, primary = "holdout", holdout
