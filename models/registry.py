@@ -284,6 +284,9 @@ class Decision:
     champion_scores: dict | None = None
     challenger_scores: dict | None = None
     by: str | None = None  # who asked for it (None: recorded before this was kept)
+    # sha256 of the line before this one in decisions.jsonl (None: the first line, or recorded before this was kept):
+    # a line deleted or edited by hand (a forced promotion taken out) breaks the chain at the next line
+    prev_sha256: str | None = None
 
     @property
     def promoted(self) -> bool:
@@ -426,7 +429,33 @@ class Registry:
             raise InputError(f"{self.root}: {version} cannot serve ({problem}); add the trained model again under a "
                              "new version")
 
+    def _decision_lines(self) -> list[str]:
+        path = self.root / DECISIONS_FILE
+        return [line for line in path.read_text(encoding="utf-8").splitlines() if line.strip()] if path.is_file() else []
+
+    def log_problems(self) -> list[str]:
+        """Where decisions.jsonl does not hold together: a line whose predecessor is not the one recorded when it
+        was written (a line edited, removed or inserted by hand), or a champion that no decision made one."""
+        lines, problems, chained = self._decision_lines(), [], False
+        for number, line in enumerate(lines, start=1):
+            recorded = json.loads(line).get("prev_sha256")
+            if recorded is None and chained:
+                problems.append(f"{DECISIONS_FILE} line {number}: written without the digest of the line before it")
+            elif recorded is not None:
+                chained = True
+                if recorded != (_line_digest(lines[number - 2]) if number > 1 else None):
+                    problems.append(f"{DECISIONS_FILE} line {number}: the line before it is not the one there when "
+                                    "it was written (a decision edited, removed or inserted by hand)")
+        pointer = self._pointer()
+        made = next((d.version for d in reversed(self.decisions()) if d.promoted), None)
+        if pointer is not None and pointer["version"] != made:
+            problems.append(f"{CHAMPION_FILE} names {pointer['version']}, but the last decision recorded made "
+                            f"{made or 'no version'} the champion")
+        return problems
+
     def _record(self, decision: Decision) -> None:
+        lines = self._decision_lines()
+        decision.prev_sha256 = _line_digest(lines[-1]) if lines else None
         with open(self.root / DECISIONS_FILE, "a", encoding="utf-8") as handle:
             handle.write(json.dumps(asdict(decision), ensure_ascii=False) + "\n")
             handle.flush()
@@ -523,6 +552,10 @@ def _version_info(path: Path, *, champion: bool) -> VersionInfo:
                        heads={h: len(c.labels) for h, c in card.heads.items()}, champion=champion,
                        metrics=card.metrics, problem=incompleteness(path, card) or changed_since_added(path),
                        calibrated=bool(card.calibration))
+
+
+def _line_digest(line: str) -> str:
+    return hashlib.sha256(line.encode("utf-8")).hexdigest()
 
 
 def _files(directory: Path) -> list[str]:

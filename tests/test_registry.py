@@ -379,6 +379,37 @@ def test_a_version_whose_files_were_changed_after_it_was_added_is_named_and_neve
     assert {v.version: v.problem for v in registry.list()}["v1"] is None
 
 
+def test_a_promotion_log_edited_by_hand_is_said_to_be(tmp_path, models):
+    """An auditor deleted the line of a forced promotion from decisions.jsonl: `appeal report` and `models list` went
+    on as if it had never happened."""
+    from training.report import serving_summary
+
+    registry = Registry(tmp_path / "registry")
+    registry.promote(registry.add(models["small"], version="v1"), by="alice")
+    registry.promote(registry.add(models["shuffled"], version="bad"), force=True, by="alice")
+    registry.rollback(by="bob")
+    assert registry.log_problems() == [] and "does not hold together" not in serving_summary(registry)
+
+    log = registry.root / DECISIONS_FILE
+    lines = log.read_text(encoding="utf-8").splitlines(keepends=True)
+    assert json.loads(lines[1])["action"] == "force"
+    log.write_text(lines[0] + lines[2], encoding="utf-8")
+    problems = registry.log_problems()
+    assert problems == [f"{DECISIONS_FILE} line 2: the line before it is not the one there when it was written (a "
+                        "decision edited, removed or inserted by hand)"]
+    assert "**The promotion log does not hold together:** decisions.jsonl line 2" in serving_summary(registry)
+    from appeal.cli import _register, app
+
+    _register()
+    shown = CliRunner().invoke(app, ["models", "list", "--registry", str(registry.root)])
+    assert shown.exit_code == 0 and f"! {problems[0]}" in shown.output
+    # the pointer moved by hand to a version no decision made champion
+    log.write_text("".join(lines), encoding="utf-8")
+    pointer = json.loads((registry.root / "champion.json").read_text(encoding="utf-8"))
+    (registry.root / "champion.json").write_text(json.dumps({**pointer, "version": "bad"}), encoding="utf-8")
+    assert registry.log_problems() == ["champion.json names bad, but the last decision recorded made v1 the champion"]
+
+
 def test_readers_never_see_a_half_written_pointer(tmp_path, models):
     import threading
 

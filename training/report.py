@@ -204,7 +204,9 @@ def serving_summary(registry: Path | Registry | None) -> str:
     else:
         how = "the first champion" if last.previous is None and last.action == "promote" else _ACTIONS[last.action]
     reasons = f": {'; '.join(last.reasons)}" if last.reasons and last.action != "rollback" else ""
-    return f"Serving **{version}**, {how} at {centre_minute(last.at)}{f' by {last.by}' if last.by else ''}{reasons}."
+    said = f"Serving **{version}**, {how} at {centre_minute(last.at)}{f' by {last.by}' if last.by else ''}{reasons}."
+    problems = registry.log_problems()
+    return said + (f" **The promotion log does not hold together:** {'; '.join(problems)}." if problems else "")
 
 
 def live_table(answers: Sequence[FeedbackRow], versions: Sequence[str] = ()) -> pd.DataFrame:

@@ -66,6 +66,8 @@ def list_versions(registry: Optional[Path] = RegistryOption) -> None:
         if v.problem:
             typer.secho(f"! {v.version}: {v.problem}. It cannot be promoted or served: add the trained model "
                         "again under a new version, or remove this directory", fg=typer.colors.RED, err=True)
+    for problem in reg.log_problems():
+        typer.secho(f"! {problem}", fg=typer.colors.RED, err=True)
 
 
 @models_app.command()
