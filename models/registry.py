@@ -431,7 +431,9 @@ class Registry:
 
     def _decision_lines(self) -> list[str]:
         path = self.root / DECISIONS_FILE
-        return [line for line in path.read_text(encoding="utf-8").splitlines() if line.strip()] if path.is_file() else []
+        if not path.is_file():
+            return []
+        return [line for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
 
     def log_problems(self) -> list[str]:
         """Where decisions.jsonl does not hold together: a line whose predecessor is not the one recorded when it
