@@ -412,10 +412,10 @@ class Registry:
         log.info("registry %s: added %s", self.root, version)
         return version
 
-    def _set_champion(self, version: str, previous: list[str]) -> None:
+    def _set_champion(self, version: str, previous: list[str], since: str) -> None:
         tmp = self.root / f".{CHAMPION_FILE}.{uuid.uuid4().hex}"
         with open(tmp, "w", encoding="utf-8") as handle:
-            json.dump({"version": version, "previous": previous, "since": _now()}, handle, ensure_ascii=False)
+            json.dump({"version": version, "previous": previous, "since": since}, handle, ensure_ascii=False)
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(tmp, self.champion_file)
@@ -516,15 +516,19 @@ class Registry:
             if decision.action == "refuse" and force:
                 decision.action = "force"
                 log.warning("registry %s: %s FORCED past the gate: %s", self.root, version, decision.reasons)
+            elif force:  # an auditor reads who reached for --force, even where the gate let the version through
+                decision.reasons.append("--force given, not needed: the gate passed")
+            decision.at = _now()  # when it took effect, after the minutes of scoring
             if decision.promoted:
                 history = (pointer["previous"] + [current]) if pointer else []
-                self._set_champion(version, history)
+                self._set_champion(version, history, decision.at)
             self._record(decision)
         log.info("registry %s: %s %s (%s)", self.root, decision.action, version, "; ".join(decision.reasons))
         return decision
 
-    def rollback(self, by: str | None = None) -> Decision:
-        """Restore the champion before the current one. Repeated rollbacks walk further back."""
+    def rollback(self, by: str | None = None, reason: str | None = None) -> Decision:
+        """Restore the champion before the current one. Repeated rollbacks walk further back. `reason`: why, as
+        the person says it, recorded beside "rollback"."""
         with self._locked():
             pointer = self._pointer()
             if not pointer or not pointer["previous"]:
@@ -532,9 +536,10 @@ class Registry:
             *history, previous = pointer["previous"]
             self._servable(previous)
             decision = Decision(
-                action="rollback", version=previous, previous=pointer["version"], reasons=["rollback"], by=by
+                action="rollback", version=previous, previous=pointer["version"],
+                reasons=["rollback", *([reason.strip()] if reason and reason.strip() else [])], by=by
             )
-            self._set_champion(previous, history)
+            self._set_champion(previous, history, decision.at)
             self._record(decision)
         log.warning("registry %s: rolled back %s -> %s", self.root, decision.previous, previous)
         return decision

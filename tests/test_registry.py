@@ -108,16 +108,24 @@ def test_better_challenger_promoted_then_forced_and_rolled_back(tmp_path, models
     registry.add(models["large"], version="v2")
     registry.add(models["shuffled"], version="v3")
 
-    up = registry.promote("v2", evaluation_data=dev_set)
+    # --force given where the gate passes is still on record (an auditor's round: it was a plain "promote")
+    up = registry.promote("v2", evaluation_data=dev_set, force=True)
     assert up.action == "promote", up.reasons
+    assert up.reasons[-1] == "--force given, not needed: the gate passed"
     assert up.challenger_scores["topic"]["macro_f1"] >= up.champion_scores["topic"]["macro_f1"]
     assert registry.champion()[0] == "v2"
+    # the decision's time is when it took effect, as the pointer's is (it was taken before the scoring)
+    assert up.at == json.loads((registry.root / "champion.json").read_text(encoding="utf-8"))["since"]
 
     forced = registry.promote("v3", evaluation_data=dev_set, force=True)
     assert forced.action == "force" and registry.champion()[0] == "v3"
 
-    back = registry.rollback()
+    back = registry.rollback(by="bob", reason="agents report wrong units since 9:00")
     assert (back.version, back.previous) == ("v2", "v3") and registry.champion()[0] == "v2"
+    assert back.reasons == ["rollback", "agents report wrong units since 9:00"]
+    from training.report import serving_summary
+
+    assert serving_summary(registry).endswith("by bob: agents report wrong units since 9:00.")
     assert registry.rollback().version == "v1"
     with pytest.raises(InputError, match="no previous champion"):
         registry.rollback()

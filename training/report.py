@@ -203,7 +203,8 @@ def serving_summary(registry: Path | Registry | None) -> str:
         how = f"restored by a rollback from {last.previous}"
     else:
         how = "the first champion" if last.previous is None and last.action == "promote" else _ACTIONS[last.action]
-    reasons = f": {'; '.join(last.reasons)}" if last.reasons and last.action != "rollback" else ""
+    given = last.reasons[1:] if last.action == "rollback" else last.reasons  # after "rollback", the person's why
+    reasons = f": {'; '.join(given)}" if given else ""
     said = f"Serving **{version}**, {how} at {centre_minute(last.at)}{f' by {last.by}' if last.by else ''}{reasons}."
     problems = registry.log_problems()
     return said + (f" **The promotion log does not hold together:** {'; '.join(problems)}." if problems else "")

@@ -114,9 +114,14 @@ def promote(
 
 
 @models_app.command()
-def rollback(registry: Optional[Path] = RegistryOption, by: Optional[str] = ByOption) -> None:
+def rollback(
+    registry: Optional[Path] = RegistryOption,
+    by: Optional[str] = ByOption,
+    reason: Optional[str] = typer.Option(None, "--reason", help="why, recorded in the promotion log "
+                                                                  "(e.g. 'agents report wrong units since 9:00')"),
+) -> None:
     """Give the champion role back to the previous champion."""
-    decision = _registry(registry).rollback(by=who(by))
+    decision = _registry(registry).rollback(by=who(by), reason=reason)
     typer.echo(f"rolled back: {decision.version} is the champion again (was {decision.previous})")
 
 
