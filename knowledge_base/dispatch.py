@@ -78,6 +78,8 @@ class RoutingRules(BaseModel):
     rules: list[Rule] = []
     urgent_words: list[str] = []
     urgent_unless: UrgentVeto = UrgentVeto()
+    # where to hand a life at risk over by phone (120 急救, 110, 119) → the words that say so, read as urgent words are
+    hand_over: dict[str, list[str]] = {}
     not_accepted: list[NotAcceptedRule] = []
 
     def ordered(self) -> list[Rule]:
@@ -284,15 +286,17 @@ def first_refusal(text: str, rules: RoutingRules) -> tuple[NotAcceptedRule, re.M
 _URGENT_CONTEXT = 10  # characters before an urgent word that its veto reads: about a clause
 
 
-def urgent_words_in(text: str, rules: RoutingRules) -> list[str]:
-    """The urgent words of `rules` that occur in `text` somewhere their context (`urgent_unless`) does not veto."""
+def urgent_words_in(text: str, rules: RoutingRules, words: list[str] | None = None) -> list[str]:
+    """The urgent words of `rules` (or `words`) that occur in `text` somewhere their context (`urgent_unless`) does
+    not veto."""
     veto, text = rules.urgent_unless, rule_text(text)
 
     def vetoed(found: re.Match) -> bool:
         before, after = text[max(0, found.start() - _URGENT_CONTEXT) : found.start()], text[found.end() :]
         return bool(veto.before and re.search(veto.before, before) or veto.after and re.match(veto.after, after))
 
-    return [w for w in rules.urgent_words if any(not vetoed(f) for f in re.finditer(re.escape(w), text))]
+    return [w for w in (rules.urgent_words if words is None else words)
+            if any(not vetoed(f) for f in re.finditer(re.escape(w), text))]
 
 
 def decide(
@@ -357,6 +361,12 @@ def decide(
     urgent = urgent_words_in(text, rules)
     if urgent:
         trace.note(f"紧急: 含安全类词语 {'、'.join(urgent)} / urgent")
+    for refer_to, words in rules.hand_over.items():
+        # a work order reaches a unit in hours: a life at risk now is the agent's to put through while the caller
+        # is on the line (喝了农药 was dispatched to the agriculture bureau, a child in the water to the township)
+        if found := urgent_words_in(text, rules, words):
+            trace.note(f"如正在发生，请立即转接 {refer_to}（{'、'.join(found)}）/ a life at risk: hand over by phone",
+                       cause="hand_over")
 
     base = dict(
         functional_type=functional_type,

@@ -260,6 +260,23 @@ def test_an_emergency_told_as_callers_tell_it_is_urgent(text):
     assert decide(heads("农业农村", unit_conf=0.5, unit_review=True), routing_text(None, text)).urgent, text
 
 
+def test_a_life_at_risk_is_handed_over_by_phone_not_only_dispatched():
+    """A dispatcher's round: 我爸喝了农药 went out automatically to the agriculture bureau (the unit head sure of
+    农业农村), a child in the water to the township; a work order reaches a unit in hours."""
+    for unit, text, refer_to, words in [
+        ("农业农村", "我爸喝了农药，现在口吐白沫，在邓元泰镇", "120 急救", "喝了农药、口吐白沫"),
+        ("乡镇人民政府/街道办事处", "司马冲镇有个小孩掉到塘里去了，快来人", "119 救援", "掉到塘里"),
+        ("民政", "我家老人走失了两天了，迎春亭街道的", "110 报警", "走失"),
+    ]:
+        d = decide(heads(unit, unit_conf=0.97), routing_text(None, text))
+        assert d.decision == "review" and d.urgent, text
+        assert f"如正在发生，请立即转接 {refer_to}（{words}）/ a life at risk: hand over by phone" in d.reasons
+        assert d.lead is not None  # still worked out, for the record
+    # the same words where the context says no life is at risk now
+    for text in ("去年我爸喝农药的时候医院乱收费，至今没有说法", "游乐场的跳楼机存在安全隐患", "建议给老人配防走失手环"):
+        assert not any("转接" in r for r in decide(heads("卫生健康"), routing_text(None, text)).reasons), text
+
+
 def test_a_fire_or_violence_under_way_goes_to_the_fire_brigade_or_the_police():
     """urgent changed no unit: a burning gas bottle went to the environment bureau, a man with a knife to the
     township, whatever the heads said."""
