@@ -33,6 +33,8 @@ from pipeline.segment import segment, text_names_a_matter
 log = logging.getLogger(__name__)
 
 _FEATURES = 2**20
+# Townships a group of the same words must span to be one matter of the whole county (see `RepeatIndex.hotspots`).
+CITY_WIDE = 3
 # Rows added since the last merge are kept apart (vstack copies the whole matrix) up to this many, and up to one
 # 64th of the window: the norms of a check are those of the last merge, and the IDF a check uses has grown since by
 # up to log(1 + pending / window). In a young window a fixed 64 left a ticket's own text at similarity 3.2 after 60
@@ -81,6 +83,9 @@ class Hotspot:
     townships: dict[str, int]
     topics: dict[str, int]
     lead_units: dict[str, int]
+    # reported in `CITY_WIDE` townships or more: one matter of the whole county (a price rise, a new policy), not
+    # the same kind of trouble in two places
+    city_wide: bool = False
 
     @property
     def size(self) -> int:
@@ -285,21 +290,32 @@ class RepeatIndex:
             norms = self._norms[positions]  # as the merge just computed them, with this IDF
         if len(tickets) < min_size:
             return []
-        edges = _similar_pairs(sp.diags(1.0 / norms) @ rows, self.threshold)
-        edges = _judged(_apart_by_township(edges, tickets), tickets, judgements)
-        count, labels = connected_components(edges, directed=False)
-        centrality = np.asarray(edges.sum(axis=1)).ravel()
+        similar = _similar_pairs(sp.diags(1.0 / norms) @ rows, self.threshold)
+        everywhere = _judged(similar, tickets, judgements)
+        apart = _judged(_apart_by_township(similar, tickets), tickets, judgements)
+        # Two townships reporting the same words are two matters; a matter reported in several (燃气涨价 in 15
+        # townships, two tickets each) is one of the whole county, which kept apart made no group at all.
+        _, wide = connected_components(everywhere, directed=False)
+        _, local = connected_components(apart, directed=False)
+        groups: list[tuple[np.ndarray, bool]] = []
+        for label in np.unique(wide):
+            members = np.flatnonzero(wide == label)
+            if len({tickets[i].township for i in members if tickets[i].township}) >= CITY_WIDE:
+                groups.append((members, True))
+            else:
+                groups.extend((members[local[members] == part], False) for part in np.unique(local[members]))
         spots = []
-        for label in range(count):
-            members = np.flatnonzero(labels == label)
+        for members, city_wide in groups:
             if len(members) < min_size:
                 continue
-            group = [tickets[i] for i in members[np.argsort(-centrality[members], kind="stable")]]
+            centrality = np.asarray((everywhere if city_wide else apart)[members].sum(axis=1)).ravel()
+            group = [tickets[i] for i in members[np.argsort(-centrality, kind="stable")]]
             spots.append(Hotspot(
                 tickets=group,
                 townships=dict(Counter(t.township for t in group if t.township).most_common()),
                 topics=dict(Counter(t.topic for t in group if t.topic).most_common()),
                 lead_units=dict(Counter(t.lead_unit for t in group if t.lead_unit).most_common()),
+                city_wide=city_wide,
             ))
         return sorted(spots, key=lambda s: (-s.size, -s.last_at.timestamp()))
 

@@ -89,7 +89,8 @@ def hotspots_out(repeats: Repeats, feedback: FeedbackStore, *, days: int, min_si
         hotspots=[
             HotspotOut(size=s.size, first_at=s.first_at.isoformat(timespec="seconds") + "Z",
                        last_at=s.last_at.isoformat(timespec="seconds") + "Z", last_24h=s.since(day_ago),
-                       keywords=s.keywords, townships=s.townships, topics=s.topics, lead_units=s.lead_units,
+                       keywords=s.keywords, townships=s.townships, city_wide=s.city_wide, topics=s.topics,
+                       lead_units=s.lead_units,
                        tickets=[related_out(t) for t in s.tickets])
             for s in spots[:limit]
         ],

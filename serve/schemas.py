@@ -362,6 +362,8 @@ class HotspotOut(BaseModel):
     keywords: list[str] = Field(description="words shared by the group's tickets that say what it is about, "
                                             "most telling first")
     townships: dict[str, int] = Field(description="乡镇/街道 → tickets")
+    city_wide: bool = Field(description="全市: reported in 3 townships or more, one matter of the whole county; "
+                                        "otherwise the same words in two townships are two matters, two groups")
     topics: dict[str, int]
     lead_units: dict[str, int]
     tickets: list[RelatedTicketOut]

@@ -147,6 +147,27 @@ def test_the_same_words_in_two_townships_are_two_matters():
         "WG-A1", "WG-A2", "WG-A3", "WG-U"}
 
 
+def test_a_matter_reported_across_the_county_is_one_hotspot():
+    """A monitoring analyst's wave: 燃气涨价 reported twice in each of 15 townships in a day made no hotspot (a pair
+    per township), the vaccine wave four. In three townships or more, the same words are one matter of the county."""
+    index = RepeatIndex(THRESHOLD, window_days=30)
+    demo_window(index)
+    townships = ["湾头桥镇", "邓元泰镇", "迎春亭街道", "司马冲镇"]
+    gas = "{place}的管道燃气这个月突然涨价了，每立方涨了五毛钱，也没有听证，燃气公司乱涨价，请物价部门查一查。"
+    for number, township in enumerate(townships * 2):
+        index.add(SeenTicket(f"GAS-{number}", utc_now() - timedelta(minutes=number), masked_text(gas.format(
+            place=township)), township=township))
+    [spot] = index.hotspots(days=1)
+    assert spot.city_wide and spot.size == 8 and spot.townships == {township: 2 for township in townships}
+    assert "乱涨价" in spot.keywords
+    # in two townships, still two matters (as night works at two sites are)
+    index = RepeatIndex(THRESHOLD, window_days=30)
+    demo_window(index)
+    for number, township in enumerate(townships[:2] * 3):
+        index.add(SeenTicket(f"GAS-{number}", utc_now(), masked_text(gas.format(place=township)), township=township))
+    assert [(s.size, s.city_wide) for s in index.hotspots(days=1)] == [(3, False), (3, False)]
+
+
 def test_hotspots_group_the_reports_of_one_matter():
     index = RepeatIndex(THRESHOLD, window_days=30)
     demo_window(index)
@@ -324,6 +345,7 @@ def test_hotspots_from_the_command_line(appeal_home):
     assert found["days"] == 1 and found["tickets_in_period"] == 3 + 15
     assert [sorted(t["ticket_id"] for t in s["tickets"]) for s in found["hotspots"]] == [["WG-0", "WG-1", "WG-2"]]
     assert "湾头桥镇" in found["hotspots"][0]["keywords"] and found["hotspots"][0]["last_24h"] == 3
+    assert found["hotspots"][0]["city_wide"] is False  # one township's road
     table = subprocess.run([*APPEAL, "hotspots", "--days", "1"], capture_output=True, text=True, env=env, cwd=REPO,
                            check=True).stdout
     assert table.startswith(f"1 hotspot among 18 tickets of the last day\n\n1. 3 tickets (3 in the last 24 h), "

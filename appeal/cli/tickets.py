@@ -17,7 +17,8 @@ def hotspots(
 
     Only tickets routed with an id are kept (for APPEAL_REPEAT_WINDOW_DAYS); two tickets are linked when their
     similarity reaches APPEAL_REPEAT_THRESHOLD or an agent linked them (feedback `repeat_of`), unless an agent told
-    them apart, and a group is every ticket linked to it directly or through another."""
+    them apart, and a group is every ticket linked to it directly or through another. Tickets of two townships are
+    two matters, unless the same matter is reported in three or more: then one group of the whole county (全市)."""
     from appeal.cli import existing_database
     from appeal.config import get_settings
     from knowledge_base.repeats import Repeats
@@ -49,7 +50,8 @@ def hotspots(
     for number, spot in enumerate(found.hotspots, start=1):
         typer.echo(f"\n{number}. {spot.size} tickets ({spot.last_24h} in the last 24 h), "
                    f"{_day(spot.first_at)} → {_day(spot.last_at)}: {' '.join(spot.keywords)}")
-        typer.echo(f"   乡镇/街道 {_top(spot.townships)} · topic {_top(spot.topics)} · lead unit {_top(spot.lead_units)}")
+        where = f"全市 {len(spot.townships)} 乡镇/街道" if spot.city_wide else "乡镇/街道"
+        typer.echo(f"   {where} {_top(spot.townships)} · topic {_top(spot.topics)} · lead unit {_top(spot.lead_units)}")
         shown = spot.tickets[:_TICKETS_SHOWN]
         more = f" · {spot.size - len(shown)} more" if spot.size > len(shown) else ""
         typer.echo("   " + " · ".join(f"{t.ticket_id} {t.title or t.excerpt[:20]}" for t in shown) + more)
