@@ -225,6 +225,35 @@ def test_repeats_live_table_measures_the_flag_per_week(tmp_path):
     assert list(table.index) == ["2026-W47", "2026-W48", "2026-W49", "2026-W50"] and table.loc["2026-W49", "tickets"] == 0
 
 
+def test_the_weekly_table_says_whether_this_week_is_worse_and_which_units_agents_change(tmp_path):
+    """A monitoring analyst's round: the answers' table per model version pooled last week (0.600 kept) and this
+    week (0.455) into one figure, and which unit agents overrode was nowhere to be read."""
+    store = FeedbackStore(f"sqlite:///{tmp_path / 'appeal.db'}")
+    assert report.weekly_live_table(store.latest()).empty and report.unit_overrides_table(store.latest()).empty
+    last_week, this_week = datetime(2026, 11, 16, 9), datetime(2026, 11, 30, 9)  # ISO weeks 47 and 49
+    answers = [  # (ticket, agent's topic, agent's unit, the route's topic, the route's unit, when)
+        ("T1", "城乡建设", "住房和城乡建设", "城乡建设", "住房和城乡建设", last_week),
+        ("T2", "劳动和社会保障", "人社局", "劳动和社会保障", "人力资源和社会保障", last_week),  # an alias: kept
+        ("T3", "卫生计生", "医疗保障", "劳动和社会保障", "人力资源和社会保障", this_week),
+        ("T4", "卫生计生", "武冈市医疗保障局", "卫生计生", "人力资源和社会保障", this_week),  # the unit's name
+        ("T5", "城乡建设", None, "城乡建设", "住房和城乡建设", this_week),  # no unit given: not counted for units
+    ]
+    for ticket, topic, unit, said_topic, said_unit, at in answers:
+        row = store.add(Feedback(text=f"工单{ticket}", topic=topic, unit=unit, ticket_id=ticket,
+                                 predicted_topic=said_topic, predicted_unit=said_unit, model_version="v1"))
+        with store.engine.begin() as connection:
+            connection.execute(update(FeedbackRow).where(FeedbackRow.id == row.id).values(created_at=at))
+    weekly = report.weekly_live_table(store.latest()).set_index("week")
+    overrides = report.unit_overrides_table(store.latest())
+    store.close()
+    assert list(weekly.index) == ["2026-W47", "2026-W48", "2026-W49"]  # the week without answers shown as one
+    assert weekly.loc["2026-W47"].tolist() == [2, 1.0, 1.0, "v1"]
+    assert weekly.loc["2026-W48", "tickets"] == 0
+    assert weekly.loc["2026-W49"].tolist() == [3, round(2 / 3, 4), 0.0, "v1"]
+    assert overrides.to_dict("records") == [{"routed_to": "人力资源和社会保障", "agents_chose": "医疗保障", "tickets": 2,
+                                             "share_of_routed": round(2 / 3, 4)}]
+
+
 def test_refusals_live_table_measures_each_rule(tmp_path):
     store = FeedbackStore(f"sqlite:///{tmp_path / 'appeal.db'}")
     assert report.refusals_live_table(store.latest()).empty

@@ -10,7 +10,7 @@ import json
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Sequence
+from typing import Callable, Sequence
 
 import numpy as np
 import pandas as pd
@@ -257,14 +257,72 @@ def repeats_live_table(answers: Sequence[FeedbackRow]) -> pd.DataFrame:
     })
     table = frame.groupby("week").agg(tickets=("week", "size"), listed=("listed", "sum"),
                                       confirmed=("confirmed", "sum"), linked=("linked", "sum"))
-    # a week without answers is a row of zeros: left out, a supervisor read W47 and W49 as two weeks in a row
-    first, last = (pd.Timestamp(centre_time(a.created_at).replace(tzinfo=None)) for a in (
-        min(judged, key=lambda a: a.created_at), max(judged, key=lambda a: a.created_at)))
-    weeks = pd.date_range((first - pd.Timedelta(days=first.weekday())).normalize(), last, freq="7D").strftime("%G-W%V")
-    table = table.reindex(weeks, fill_value=0).rename_axis("week")
+    table = table.reindex(_weeks(judged), fill_value=0).rename_axis("week")
     table["precision"] = (table["confirmed"] / table["listed"].where(table["listed"] > 0)).round(4)
     table["recall"] = (table["confirmed"] / table["linked"].where(table["linked"] > 0)).round(4)
     return table.reset_index()[columns]
+
+
+def _weeks(answers: Sequence[FeedbackRow]) -> pd.Index:
+    """Every week from the first answer's to the last's: a week without answers is a row of zeros, since left out a
+    supervisor read W47 and W49 as two weeks in a row."""
+    first, last = (pd.Timestamp(centre_time(a.created_at).replace(tzinfo=None)) for a in (
+        min(answers, key=lambda a: a.created_at), max(answers, key=lambda a: a.created_at)))
+    return pd.date_range((first - pd.Timedelta(days=first.weekday())).normalize(), last, freq="7D").strftime("%G-W%V")
+
+
+def _unit_types(answers: Sequence[FeedbackRow], unit_type: Callable[[str], str | None] | None):
+    """(the route's unit, the agent's unit), each as the catalogue's functional type where it reads as one: agents
+    name the unit they know (住建局, 武冈市住房和城乡建设局), the route its type."""
+    if unit_type is None:
+        from knowledge_base.units import load_catalogue
+
+        unit_type = load_catalogue().functional_type_of
+    def read(name: str | None) -> str | None:
+        return (unit_type(name) or name) if name else None
+
+    return [(read(a.predicted_unit), read(a.unit)) for a in answers]
+
+
+def weekly_live_table(answers: Sequence[FeedbackRow],
+                      unit_type: Callable[[str], str | None] | None = None) -> pd.DataFrame:
+    """Per week of the agents' final answers (the centre's weeks, Monday first): tickets answered, how often the
+    agents kept the route's topic and unit (over the answers that give both), and the model versions that routed
+    them. Whether the model is getting worse this week than last, which `live_table`, per version, pools."""
+    columns = ["week", "tickets", "topic_kept", "unit_kept", "model_versions"]
+    if not answers:
+        return pd.DataFrame(columns=columns)
+    units = _unit_types(answers, unit_type)
+    frame = pd.DataFrame({
+        "week": [centre_time(a.created_at).strftime("%G-W%V") for a in answers],
+        "topic_kept": [float(a.predicted_topic == a.topic) if a.predicted_topic and a.topic else np.nan
+                       for a in answers],
+        "unit_kept": [float(said == given) if said and given else np.nan for said, given in units],
+        "version": [a.model_version or "(not given)" for a in answers],
+    })
+    table = frame.groupby("week").agg(tickets=("week", "size"), topic_kept=("topic_kept", "mean"),
+                                      unit_kept=("unit_kept", "mean"),
+                                      model_versions=("version", lambda v: ", ".join(dict.fromkeys(v))))
+    table = table.reindex(_weeks(answers)).rename_axis("week")
+    table["tickets"] = table["tickets"].fillna(0).astype(int)
+    table["model_versions"] = table["model_versions"].fillna("")
+    table[["topic_kept", "unit_kept"]] = table[["topic_kept", "unit_kept"]].round(4)
+    return table.reset_index()[columns]
+
+
+def unit_overrides_table(answers: Sequence[FeedbackRow], unit_type: Callable[[str], str | None] | None = None,
+                         top: int = 10) -> pd.DataFrame:
+    """The units agents change most: the route's unit → the agent's, as functional types, with how many tickets
+    and what share of the tickets routed to that unit (and answered with a unit) they are."""
+    columns = ["routed_to", "agents_chose", "tickets", "share_of_routed"]
+    pairs = [(said, given) for said, given in _unit_types(answers, unit_type) if said and given]
+    changed = pd.DataFrame([p for p in pairs if p[0] != p[1]], columns=["routed_to", "agents_chose"])
+    if changed.empty:
+        return pd.DataFrame(columns=columns)
+    routed = pd.Series([said for said, _ in pairs]).value_counts()
+    table = changed.value_counts().rename("tickets").reset_index()
+    table["share_of_routed"] = (table["tickets"] / table["routed_to"].map(routed)).round(4)
+    return table.sort_values(["tickets", "routed_to"], ascending=[False, True], kind="stable").head(top)[columns]
 
 
 def refusals_live_table(answers: Sequence[FeedbackRow]) -> pd.DataFrame:
