@@ -271,17 +271,16 @@ def _weeks(answers: Sequence[FeedbackRow]) -> pd.Index:
     return pd.date_range((first - pd.Timedelta(days=first.weekday())).normalize(), last, freq="7D").strftime("%G-W%V")
 
 
-def _unit_types(answers: Sequence[FeedbackRow], unit_type: Callable[[str], str | None] | None):
+def _unit_types(answers: Sequence[FeedbackRow],
+                unit_type: Callable[[str], str | None] | None) -> list[tuple[str | None, str | None]]:
     """(the route's unit, the agent's unit), each as the catalogue's functional type where it reads as one: agents
     name the unit they know (住建局, 武冈市住房和城乡建设局), the route its type."""
     if unit_type is None:
         from knowledge_base.units import load_catalogue
 
         unit_type = load_catalogue().functional_type_of
-    def read(name: str | None) -> str | None:
-        return (unit_type(name) or name) if name else None
-
-    return [(read(a.predicted_unit), read(a.unit)) for a in answers]
+    return [tuple((unit_type(name) or name) if name else None for name in (a.predicted_unit, a.unit))
+            for a in answers]
 
 
 def weekly_live_table(answers: Sequence[FeedbackRow],
