@@ -433,7 +433,9 @@ class Registry:
         path = self.root / DECISIONS_FILE
         if not path.is_file():
             return []
-        return [line for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+        # split at line feeds only, as the lines were written: a reason holding U+2028 (which JSON leaves as it is)
+        # is no line break
+        return [line for line in path.read_text(encoding="utf-8").split("\n") if line.strip()]
 
     def log_problems(self) -> list[str]:
         """Where decisions.jsonl does not hold together: a line whose predecessor is not the one recorded when it
@@ -566,8 +568,10 @@ def _line_digest(line: str) -> str:
 
 
 def _files(directory: Path) -> list[str]:
-    return sorted(str(path.relative_to(directory)) for path in directory.rglob("*")
-                  if path.is_file() and path.name != MANIFEST_FILE)
+    # hidden files are no part of a model (an editor's .model.json.swp beside the card it has open)
+    relative = [path.relative_to(directory) for path in directory.rglob("*") if path.is_file()]
+    return sorted(str(path) for path in relative
+                  if path.name != MANIFEST_FILE and not any(part.startswith(".") for part in path.parts))
 
 
 def _sha256(path: Path) -> str:

@@ -373,9 +373,16 @@ def test_a_version_whose_files_were_changed_after_it_was_added_is_named_and_neve
     (registry.root / "v1" / "baseline.joblib").write_bytes((models["shuffled"] / "baseline.joblib").read_bytes())
     (registry.root / "v1" / "notes.txt").write_text("x", encoding="utf-8")
 
+    (registry.root / "v2" / ".model.json.swp").write_bytes(b"an editor's swap file: no part of the model")
     listed = {v.version: v.problem for v in registry.list()}
     assert listed["v2"] == ("files differ from those added to the registry (changed: model.json; see "
                             f"{MANIFEST_FILE})")
+    from appeal.cli import _register, app
+
+    _register()
+    shown = CliRunner().invoke(app, ["models", "list", "--registry", str(registry.root)])
+    # the champion's directory is not one to remove
+    assert "v2: files differ" in shown.output and "name another champion" in shown.output
     assert listed["v1"] == ("files differ from those added to the registry (changed: baseline.joblib; added: "
                             f"notes.txt; see {MANIFEST_FILE})")
     with pytest.raises(ModelLoadError, match="changed: model.json.*Restore them, or name another champion"):
@@ -395,11 +402,12 @@ def test_a_promotion_log_edited_by_hand_is_said_to_be(tmp_path, models):
     registry = Registry(tmp_path / "registry")
     registry.promote(registry.add(models["small"], version="v1"), by="alice")
     registry.promote(registry.add(models["shuffled"], version="bad"), force=True, by="alice")
-    registry.rollback(by="bob")
+    registry.rollback(by="bob", reason="wrong units\u2028since 9:00")  # a line separator JSON leaves as it is
     assert registry.log_problems() == [] and "does not hold together" not in serving_summary(registry)
+    assert registry.decisions()[-1].reasons == ["rollback", "wrong units\u2028since 9:00"]
 
     log = registry.root / DECISIONS_FILE
-    lines = log.read_text(encoding="utf-8").splitlines(keepends=True)
+    lines = [f"{line}\n" for line in log.read_text(encoding="utf-8").split("\n") if line]
     assert json.loads(lines[1])["action"] == "force"
     log.write_text(lines[0] + lines[2], encoding="utf-8")
     problems = registry.log_problems()

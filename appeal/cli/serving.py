@@ -214,8 +214,8 @@ def export(
 ) -> None:
     """Write the stored feedback as labelled tickets (masked text, the agent's topic and unit) for retraining.
 
-    Beside them, what the serving model had said (predicted_topic, predicted_unit, model_version): training reads
-    past those columns."""
+    Beside them, what the route had said, as the platform sent it back with the answer (predicted_topic,
+    predicted_unit, model_version; blank where it did not): training reads past those columns."""
     from appeal.cli import existing_database
     from appeal.config import get_settings
 
@@ -249,8 +249,8 @@ def write_feedback(settings, out: Path, since_id: int,
     tickets = [{"id": row.ticket_key, "title": title, "text": text, "topic": row.topic, "unit": row.unit,
                 # the centre's clock, with its offset: the sheet is filtered by the centre's days
                 "created_at": centre_time(row.created_at).isoformat(), "channel": "feedback",
-                # what the serving model had said: which unit agents override, and under which version, with no
-                # re-prediction by whatever model serves by the time someone looks
+                # what the route had said, as the platform sent it back with the answer: which unit agents override,
+                # under which version, with no re-prediction by whatever model serves by the time someone looks
                 "predicted_topic": row.predicted_topic, "predicted_unit": row.predicted_unit,
                 "model_version": row.model_version}
                # masked again (idempotent): a row an earlier release stored keeps what its masking missed
