@@ -86,7 +86,7 @@ _ASCII_DIGITS = str.maketrans("０１２３４５６７８９Ｘｘx", "01234567
 # digits or its groups (幺 三 八…, 幺三八 零七 三九…): the run goes on over them, as the typed digits' patterns do.
 _SPOKEN_DIGIT_CHARS = "零〇○洞一二两三四五六七拐八九勾幺"
 _SPOKEN_DIGITS = str.maketrans(_SPOKEN_DIGIT_CHARS, "00001223456778991")
-_SPOKEN_NUMBER = re.compile(f"[{_SPOKEN_DIGIT_CHARS}](?:[ \u00a0\u3000]?[{_SPOKEN_DIGIT_CHARS}]){{2,}}")
+_SPOKEN_NUMBER = re.compile(f"[{_SPOKEN_DIGIT_CHARS}](?:[ \u00a0\u3000]{{0,2}}[{_SPOKEN_DIGIT_CHARS}]){{2,}}")
 
 
 # Full-width letters, digits and signs (ｚｈａｎｇ＠１６３．ｃｏｍ, 微信：ｗｘ＿８８) read as ASCII: `model_text` masks text as
@@ -168,6 +168,9 @@ _LABELLED_ID = re.compile(f"(?<![{_NOT_AROUND_HIDDEN}]){_ID_CHAR}(?:{_MOBILE_SEP
 # Only where the text calls them a phone: alone, these shapes are as often amounts, dates or order numbers.
 _LOCAL_LANDLINE = re.compile(f"{_START}{_LOCAL_7_8}{_END}")
 _MISTYPED_MOBILE = re.compile(f"{_START}[1１]{_D}{{9,11}}{_END}")
+# A mobile number with a space between each of its digits, as speech recognition writes one read out slowly
+# (1 3 8 0 7 3 9 1 2 3 4): a shape no amount or date has, label or none.
+_SPACED_MOBILE = re.compile(f"{_START}[1１][ \u00a0\u3000]{{1,2}}[3-9３-９](?:[ \u00a0\u3000]{{1,2}}{_D}){{9}}{_END}")
 # After a phone label, a number in any grouping (1380 739 1234, 1-3-8-0-…, 0739.4221001) is the phone number.
 _LABELLED_MOBILE = re.compile(f"{_START}[1１](?:{_MOBILE_SEP}?{_D}){{10}}{_END}")
 _LABELLED_LANDLINE = re.compile(f"{_START}0{_MOBILE_SEP}?[1-9１-９](?:{_MOBILE_SEP}?{_D}){{8,10}}{_END}")
@@ -325,6 +328,7 @@ _DETECTORS: tuple[tuple[PiiKind, re.Pattern[str], Callable[[str, str], bool] | N
     ("travel_document", _TRAVEL_DOCUMENT, _is_travel_document),
     ("account", _ACCOUNT, _is_account),
     ("mobile", _MOBILE, None),
+    ("mobile", _SPACED_MOBILE, None),
     ("mobile", _PARTIAL_MOBILE, None),
     ("landline", _LANDLINE, _is_no_record_number),
     ("landline", _LOCAL_LANDLINE, _is_labelled_phone),
@@ -365,6 +369,7 @@ _PUNCTUATION = r"[\s，。、；：！？,.;:!?（）()《》“”\"'*【】\[\
 # punctuation, or as below.
 _NAME_AFTER_ROLE = re.compile(_NAME + "(?=[^\u4e00-\u9fff]|联系|电话|手机|身份|家住|住在|现住|今年|反映|表示"
                                       "|来电|投诉|举报|咨询|要求|先生|女士|同志|[男女的是称说在住家于已被和与因曾也又]|走失|去世"
+                                      "|[啊呀哈嘛呢吧哦噢]"
                                       "|一直|多次|购买|代为|强烈|有关|没有|$)")
 # A call's transcript ends a sentence with a particle where a typed ticket has a mark (我是李建国啊，…).
 _NAME_BEFORE_PUNCTUATION = re.compile(_NAME + f"(?={_PUNCTUATION}|[啊呀哈嘛呢吧哦噢]|$)")
@@ -607,8 +612,9 @@ def _numbered_names(text: str) -> set[str]:
 # of the home is masked (5组12号, 3栋2单元502室, 春光路12号). A floor or a building alone (住在6楼, 16栋的业主) points at
 # no one home, and 居住在地铁3号线… is a metro line.
 # A statement's 住 after the writer's name (控告人：潘平安，住…) says the same; 住院, 住房, 住建局 say no such thing.
-# An agent's question in a call's transcript too (坐席：请问您的地址 市民：幸福小区三栋…).
-_HOME_LABEL = re.compile(r"(?:家住|住在|住址|现住|居住在|我家在|我住|本人住|家庭住址|家庭地址|户籍地址|住所地|[您你]的?地址"
+# An agent's question in a call's transcript too (坐席：请问您的地址是？市民：幸福小区三栋…), with the answer's speaker.
+_HOME_LABEL = re.compile(r"(?:家住|住在|住址|现住|居住在|我家在|我住|本人住|家庭住址|家庭地址|户籍地址|住所地"
+                         r"|[您你]的?(?:家庭)?(?:住址|地址)(?:是|在哪里?)?[？?]?\s*(?:(?:市民|来电人)\s*[:：])?"
                          r"|(?<=[,，])住(?![院房建宅户]))[在于]?[:：是为]?")
 # The writer introducing themself as a household (我是蓝色港湾小区3栋1304的住户, 本人是…5栋2801业主): only a number down to
 # the flat is theirs; 我是福元西路199号万国城的业主 names the estate, the matter's place (我们是… is all its owners).

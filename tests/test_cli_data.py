@@ -230,6 +230,21 @@ def test_evaluate_reads_the_unit_names_of_a_work_order_export_as_the_heads_label
     assert (unit["n"], unit["accuracy"], unit["macro_f1"]) == scores["types"]
 
 
+def test_train_says_which_label_cells_it_read_as_no_label(tmp_path):
+    """A re-tester's round: `appeal evaluate` named the placeholders it read as no label, `appeal train` (which prints
+    its own summary) did not, and full-width ones (－, ／, as a Chinese input method types them) and 不详 were labels."""
+    demo = REPO / "appeal" / "demo" / "tickets.jsonl"
+    rows = [json.loads(line) for line in demo.read_text(encoding="utf-8").splitlines() if line.strip()]
+    for row, placeholder in zip(rows, ["无", "－", "／", "不详", "无"]):
+        row["unit"] = placeholder
+    pd.DataFrame(rows).to_csv(tmp_path / "tickets.csv", index=False)
+    trained = appeal("train", "--baseline", "--data", tmp_path / "tickets.csv", "--out", tmp_path / "model")
+    assert trained.returncode == 0, trained.stderr
+    assert "read as no label: '无' × 2, '－' × 1, '／' × 1, '不详' × 1" in trained.stdout
+    card = ModelCard.load(tmp_path / "model")
+    assert not {"无", "－", "不详"} & set(card.heads["unit"].labels) and card.training["blank_labels"]["无"] == 2
+
+
 def test_train_reads_the_unit_names_of_a_work_order_export_as_functional_types(tmp_path):
     """Trained on 办理单位 names as they come, the unit head learnt 湾头桥镇人民政府 and 武冈市教育局 as classes of their
     own: dispatch, which turns a functional type and a township into a lead unit, then found no type ("not a

@@ -559,6 +559,12 @@ def test_numbers_read_out_in_words_as_a_transcribed_call_has_them():
     ("包工头叫张伟 欠了我们工资", "包工头叫[姓名] 欠了我们工资"),
     # the agent's question labels the caller's answer
     ("坐席：请问您的地址 市民：幸福小区三栋一单元八零二", "坐席：请问您的地址 市民：幸福小区[门牌号]"),
+    ("坐席：请问您的地址是？市民：幸福小区3栋1单元802", "坐席：请问您的地址是？市民：幸福小区[门牌号]"),
+    # a number read out slowly needs no label, a particle after a name ends it, two spaces are one pause
+    ("你打我这个 幺 三 八 零 七 三 九 一 二 三 四", "你打我这个 [手机号]"),
+    ("电话 幺  三  八  零  七  三  九  一  二  三  四", "电话 [手机号]"),
+    ("他叫王小明啊，是我们村的", "他叫[姓名]啊，是我们村的"),
+    ("每年 1 3 5 7 9 月份，2019 年 1 月 3 日，第 1 2 3 4 5 6 7 8 9 10 号", None),
     # words, not numbers or names
     ("洞口县高沙镇停电了，过两三天再来，一两个月了都没人管", None),
     ("十八洞村的路坏了，三两个人在那里吵，一二三楼都听得到", None),

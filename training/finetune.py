@@ -465,7 +465,7 @@ def train_file(data: Path, *, cfg: FinetuneConfig, out: Path, dev: Path | None =
                      source={"data": str(Path(data).resolve()), "dev": str(Path(dev).resolve()) if dev else None,
                              "profile": profile,
                              "columns": report.column_sources(), "units_read_as": units_read_as(report.units_read_as),
-                             "label_counts": report.label_counts})
+                             "label_counts": report.label_counts, "blank_labels": dict(report.blank_labels)})
 
 
 def train_from_cli(data: Path, dev: Path | None, base: Path | None, config: Path | None, profile: str, out: Path,

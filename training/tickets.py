@@ -32,8 +32,9 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import unicodedata
 from collections import Counter, defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -115,8 +116,7 @@ class LoadReport:
                 f"{self.duplicates_removed} duplicates removed, {len(self.conflicts)} label conflicts: "
                 f"{len(self.conflicts) - ties} kept the majority label, {ties} ties dropped)\n"
                 f"  {columns_read(self.column_sources())}"
-                + (f"\n  read as no label: {', '.join(f'{v!r} × {n}' for v, n in self.blank_labels.most_common())}"
-                   if self.blank_labels else ""))
+                + (f"\n  {blank_labels_said(self.blank_labels)}" if self.blank_labels else ""))
 
     def column_sources(self) -> dict:
         """{"read": each ticket field → the file column it was read from, "not_read": the other columns}."""
@@ -124,6 +124,11 @@ class LoadReport:
         used = {*SCHEMA, "author"} - (set() if self.dates_read else set(DATE_FIELDS))
         return {"read": {target: str(source) for source, target in self.columns.items() if target in used},
                 "not_read": [str(source) for source, target in self.columns.items() if target not in used]}
+
+
+def blank_labels_said(counts: Mapping[str, int]) -> str:
+    """`LoadReport.blank_labels` (or a card's copy of it) in a line, commonest first."""
+    return "read as no label: " + ", ".join(f"{value!r} × {n}" for value, n in Counter(counts).most_common())
 
 
 def columns_read(sources: dict) -> str:
@@ -367,14 +372,16 @@ def _parse_date_column(path: Path, values: list[Any], rows: list[str], column: s
 
 # What a work-order export or a trainer writes in a label cell for "not labelled": read as a blank cell (masked
 # loss, not scored), where it became a class of its own in training and an unknown label in evaluation.
-_NO_LABEL = frozenset({"无", "空", "暂无", "未知", "-", "--", "—", "/", "null", "none", "nan", "n/a", "#n/a"})
+_NO_LABEL = frozenset({"无", "空", "暂无", "未知", "不详", "不明", "待定", "-", "--", "—", "——", "/", "null", "none",
+                       "nan", "n/a", "#n/a"})
 
 
 def _blank_placeholders(records: dict) -> Counter[str]:
     found: Counter[str] = Counter()
     for head in HEADS:
         for i, value in enumerate(records[head]):
-            if value is not None and str(value).strip().lower() in _NO_LABEL:
+            # as typed with a Chinese input method too (－, ／: full-width forms)
+            if value is not None and unicodedata.normalize("NFKC", str(value)).strip().lower() in _NO_LABEL:
                 found[str(value).strip()] += 1
                 records[head][i] = None
     return found

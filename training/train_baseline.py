@@ -101,7 +101,8 @@ def train_baseline(
                   "label_conflicts": len(load_report.conflicts), "presegmented": load_report.presegmented,
                   "holdout": HOLDOUT, "config": asdict(config), "rare_labels_left_out": model.rare,
                   "columns": load_report.column_sources(), "units_read_as": units_read_as(load_report.units_read_as),
-                  "label_counts": load_report.label_counts},
+                  "label_counts": load_report.label_counts,
+                  "blank_labels": dict(load_report.blank_labels)},
         library_versions={"scikit-learn": sklearn.__version__, "numpy": np.__version__,
                           "python": platform.python_version(), "appeal-router": code_version()},
     )

@@ -421,7 +421,7 @@ def _print_card(card, out: Path) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    from training.tickets import columns_read
+    from training.tickets import blank_labels_said, columns_read
 
     table = Table("head", "labels", "threshold", "held-out coverage", title=f"{card.version} → {out}")
     for head, head_card in card.heads.items():
@@ -445,6 +445,8 @@ def _print_card(card, out: Path) -> None:
         console.print(f"  {columns_read(data['columns'])}", markup=False)
     for given, label in data.get("units_read_as", {}).items():
         console.print(f"  unit {given!r} trained as {label!r}", markup=False)
+    if data.get("blank_labels"):
+        console.print(f"  {blank_labels_said(data['blank_labels'])}", markup=False)
     for head, labels in data.get("rare_labels_left_out", {}).items():
         if labels:
             console.print(f"  {head}: too few tickets to learn yet, left out: {', '.join(labels)}", markup=False)
