@@ -14,7 +14,7 @@ from datetime import datetime
 from sqlalchemy import DateTime, Integer, String, Text, delete, or_, select
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, sessionmaker
 
-from appeal.database import create_tables, make_engine
+from appeal.database import add_missing_columns, create_tables, make_engine
 from knowledge_base.store import utc_now
 from pipeline.jurisdiction import default_gazetteer
 
@@ -30,6 +30,9 @@ class SeenTicket:
     township: str | None = None
     topic: str | None = None
     lead_unit: str | None = None
+    # the route's decision (auto / review) and the version that made it: the share sent to review, week by week
+    decision: str | None = None
+    model_version: str | None = None
 
 
 class _Base(DeclarativeBase):
@@ -47,11 +50,14 @@ class RoutedTicketRow(_Base):
     township: Mapped[str | None] = mapped_column(String(100))
     topic: Mapped[str | None] = mapped_column(String(100))
     lead_unit: Mapped[str | None] = mapped_column(String(200))
+    decision: Mapped[str | None] = mapped_column(String(16))
+    model_version: Mapped[str | None] = mapped_column(String(128))
 
     def seen(self) -> SeenTicket:
         # by its township's name of today: a ticket logged before a merge is the same place as the new ones
         return SeenTicket(self.ticket_id, self.received_at, self.text, self.title,
-                          default_gazetteer().now_named(self.township), self.topic, self.lead_unit)
+                          default_gazetteer().now_named(self.township), self.topic, self.lead_unit, self.decision,
+                          self.model_version)
 
 
 class TicketLog:
@@ -60,6 +66,7 @@ class TicketLog:
         # ~1.7 ms on SQLite, and a power cut can only lose the last tickets of a log that is a month's cache.
         self.engine = make_engine(url, durable=False)
         create_tables(self.engine, _Base.metadata)
+        add_missing_columns(self.engine, RoutedTicketRow.__table__)
         self._session = sessionmaker(self.engine, expire_on_commit=False)
 
     def add(self, *tickets: SeenTicket) -> None:
@@ -79,6 +86,13 @@ class TicketLog:
                  .order_by(RoutedTicketRow.id))
         with self._session() as session:
             return [(row.id, row.seen()) for row in session.scalars(query)]
+
+    def since(self, received_since: datetime) -> list[SeenTicket]:
+        """The tickets received since `received_since` (naive UTC), in the order they came in."""
+        query = (select(RoutedTicketRow).where(RoutedTicketRow.received_at >= received_since)
+                 .order_by(RoutedTicketRow.received_at))
+        with self._session() as session:
+            return [row.seen() for row in session.scalars(query)]
 
     def any(self) -> bool:
         with self._session() as session:

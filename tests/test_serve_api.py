@@ -47,6 +47,11 @@ def test_route_classifies_and_dispatches(server):
     assert body["lead_unit"]["functional_type"] == "住房公积金" and "公积金" in body["lead_unit"]["name"]
     assert body["topic"]["alternatives"] and body["decision"] in ("auto", "review") and body["reasons"]
     assert body["model_version"] == "v1"
+    # the ticket log keeps the decision and the version: the share sent to review, week by week, in the report
+    with sqlite3.connect(server.home / "appeal.db") as db:
+        logged = db.execute("SELECT decision, model_version FROM routed_ticket WHERE ticket_id = ?",
+                            (known["id"],)).fetchall()
+    assert logged == [(body["decision"], "v1")]
 
 
 def test_route_masks_and_finds_the_township(server):

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
-from typing import Callable, Sequence
+from typing import TYPE_CHECKING, Callable, Sequence
 
 import numpy as np
 import pandas as pd
@@ -22,6 +23,9 @@ from pipeline import InputError
 from training.evaluation import HeadOutcomes, HeadReport, dispatch_scores, score_head
 from training.feedback_store import FeedbackRow
 from training.tickets import load_tickets
+
+if TYPE_CHECKING:  # the ticket log is read by the notebook, which hands its tickets over
+    from knowledge_base.ticket_log import SeenTicket
 
 CJK_FONT = "Noto Sans CJK SC"
 
@@ -249,25 +253,28 @@ def repeats_live_table(answers: Sequence[FeedbackRow]) -> pd.DataFrame:
     if not judged:
         return pd.DataFrame(columns=columns)
     frame = pd.DataFrame({
-        # A week starts on Monday at midnight where the centre is, not in UTC.
-        "week": [centre_time(a.created_at).strftime("%G-W%V") for a in judged],
+        "week": [_week(a.created_at) for a in judged],
         "listed": [a.repeat_verdict in ("confirmed", "rejected") for a in judged],
         "confirmed": [a.repeat_verdict == "confirmed" for a in judged],
         "linked": [a.repeat_of is not None and a.repeat_verdict != "unseen" for a in judged],
     })
     table = frame.groupby("week").agg(tickets=("week", "size"), listed=("listed", "sum"),
                                       confirmed=("confirmed", "sum"), linked=("linked", "sum"))
-    table = table.reindex(_weeks(judged), fill_value=0).rename_axis("week")
+    table = table.reindex(_weeks([a.created_at for a in judged]), fill_value=0).rename_axis("week")
     table["precision"] = (table["confirmed"] / table["listed"].where(table["listed"] > 0)).round(4)
     table["recall"] = (table["confirmed"] / table["linked"].where(table["linked"] > 0)).round(4)
     return table.reset_index()[columns]
 
 
-def _weeks(answers: Sequence[FeedbackRow]) -> pd.Index:
-    """Every week from the first answer's to the last's: a week without answers is a row of zeros, since left out a
+def _week(at: datetime) -> str:
+    """The centre's ISO week of a stored (UTC) stamp: a week starts on Monday at midnight where the centre is."""
+    return centre_time(at).strftime("%G-W%V")
+
+
+def _weeks(stamps: Sequence[datetime]) -> pd.Index:
+    """Every week from the first stamp's to the last's: a week without answers is a row of zeros, since left out a
     supervisor read W47 and W49 as two weeks in a row."""
-    first, last = (pd.Timestamp(centre_time(a.created_at).replace(tzinfo=None)) for a in (
-        min(answers, key=lambda a: a.created_at), max(answers, key=lambda a: a.created_at)))
+    first, last = (pd.Timestamp(centre_time(at).replace(tzinfo=None)) for at in (min(stamps), max(stamps)))
     return pd.date_range((first - pd.Timedelta(days=first.weekday())).normalize(), last, freq="7D").strftime("%G-W%V")
 
 
@@ -293,7 +300,7 @@ def weekly_live_table(answers: Sequence[FeedbackRow],
         return pd.DataFrame(columns=columns)
     units = _unit_types(answers, unit_type)
     frame = pd.DataFrame({
-        "week": [centre_time(a.created_at).strftime("%G-W%V") for a in answers],
+        "week": [_week(a.created_at) for a in answers],
         "topic_kept": [float(a.predicted_topic == a.topic) if a.predicted_topic and a.topic else np.nan
                        for a in answers],
         "unit_kept": [float(said == given) if said and given else np.nan for said, given in units],
@@ -302,10 +309,32 @@ def weekly_live_table(answers: Sequence[FeedbackRow],
     table = frame.groupby("week").agg(tickets=("week", "size"), topic_kept=("topic_kept", "mean"),
                                       unit_kept=("unit_kept", "mean"),
                                       model_versions=("version", lambda v: ", ".join(dict.fromkeys(v))))
-    table = table.reindex(_weeks(answers)).rename_axis("week")
+    table = table.reindex(_weeks([a.created_at for a in answers])).rename_axis("week")
     table["tickets"] = table["tickets"].fillna(0).astype(int)
     table["model_versions"] = table["model_versions"].fillna("")
     table[["topic_kept", "unit_kept"]] = table[["topic_kept", "unit_kept"]].round(4)
+    return table.reset_index()[columns]
+
+
+def routed_weekly_table(tickets: Sequence[SeenTicket]) -> pd.DataFrame:
+    """Per week of the tickets the service routed with an id (the ticket log keeps the repeat window, 30 days by
+    default): how many, the share the route sent to review (over those whose decision was logged, since
+    2026-12-02) and the versions that routed them. Whether the share a person must look at is rising, which the
+    service's own gauge counts only since its last start."""
+    columns = ["week", "tickets", "review_share", "model_versions"]
+    if not tickets:
+        return pd.DataFrame(columns=columns)
+    frame = pd.DataFrame({
+        "week": [_week(t.received_at) for t in tickets],
+        "review": [float(t.decision == "review") if t.decision else np.nan for t in tickets],
+        "version": [t.model_version for t in tickets],
+    })
+    table = frame.groupby("week").agg(tickets=("week", "size"), review_share=("review", "mean"),
+                                      model_versions=("version", lambda v: ", ".join(dict.fromkeys(v.dropna()))))
+    table = table.reindex(_weeks([t.received_at for t in tickets])).rename_axis("week")
+    table["tickets"] = table["tickets"].fillna(0).astype(int)
+    table["model_versions"] = table["model_versions"].fillna("")
+    table["review_share"] = table["review_share"].round(4)
     return table.reset_index()[columns]
 
 
