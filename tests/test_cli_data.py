@@ -37,6 +37,8 @@ def model_dir(shared_data, tmp_path_factory) -> Path:
                     "--out", tmp / "model")
     assert result.returncode == 0, result.stderr
     assert "macro-F1" in result.stdout and (tmp / "model" / "model.json").is_file()
+    # each stage said as it starts: on a year of tickets the command was silent for ten minutes
+    assert "fitting the model on all" in result.stderr and "scoring on" in result.stderr
     return tmp / "model"
 
 
@@ -57,6 +59,7 @@ def test_predict_writes_one_row_per_ticket_in_order(model_dir, tmp_path):
     result = appeal("predict", "--model", model_dir, "--input", source, "--output", tmp_path / "out.csv")
     assert result.returncode == 0, result.stderr
     assert "columns read: id ← id, title ← title, text ← text" in result.stdout
+    assert f"classifying: {len(rows)}/{len(rows)} tickets" in result.stderr  # a log's progress line, not a bar
     assert stat.S_IMODE((tmp_path / "out.csv").stat().st_mode) == 0o600  # masked tickets: for its user alone
     out = pd.read_csv(tmp_path / "out.csv", dtype=str, encoding="utf-8-sig")
     assert list(out.columns) == ["id", "masked_text", "topic", "topic_confidence", "topic_review", "topic_alt1",

@@ -281,7 +281,7 @@ def test_a_case_library_imported_from_the_command_line_is_searchable_in_the_serv
     imported = subprocess.run([sys.executable, "-c", "from appeal.cli import main; main()", "kb", "import-cases",
                                str(cases)], capture_output=True, text=True, timeout=600)
     assert imported.returncode == 0, imported.stderr
-    assert "encoding 30 new texts for search (e5)" in imported.stderr
+    assert "encoding 30 new texts for search (e5)" in imported.stderr and "encoding: 30/30 texts" in imported.stderr
     message = replies.iloc[3]
     hits = service.search(f"{message['留言主题']}\n{message['留言详情']}", k=5)
     assert len(service) == 30 and service.encoder.passages == 0

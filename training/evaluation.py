@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import warnings
 from dataclasses import asdict, dataclass, field
-from typing import Sequence
+from typing import Callable, Sequence
 
 import numpy as np
 from sklearn.metrics import accuracy_score, confusion_matrix, f1_score, precision_recall_fscore_support
@@ -152,10 +152,16 @@ def score_head(predictions: Sequence[dict], gold: Sequence[str | None], head: st
     return report, outcomes
 
 
-def evaluate_predictor(predictor, dataset, heads: Sequence[str] | None = None) -> dict[str, HeadReport]:
+def evaluate_predictor(predictor, dataset, heads: Sequence[str] | None = None,
+                       progress: Callable[[int], None] | None = None, batch: int = 256) -> dict[str, HeadReport]:
     """Score a `models.predictor.Predictor` on a ticket dataset (`training.tickets.load_tickets`) per head,
-    on the rows labelled for that head, with the coverage and precision of the card's dispatch threshold."""
-    predictions = predictor.predict(dataset["canonical"], top_k=1)
+    on the rows labelled for that head, with the coverage and precision of the card's dispatch threshold.
+    `progress(done)` is told after each `batch` of tickets classified."""
+    texts, predictions = list(dataset["canonical"]), []
+    for start in range(0, len(texts), batch):
+        predictions.extend(predictor.predict(texts[start:start + batch], top_k=1))
+        if progress:
+            progress(len(predictions))
     scored = {head: score_head(predictions, dataset[head], head, predictor.card.heads[head])
               for head in heads or predictor.card.heads if head in dataset.column_names}
     return {head: found[0] for head, found in scored.items() if found is not None}

@@ -54,23 +54,29 @@ def train_baseline(
     target_precision: float = DEFAULT_TARGET_PRECISION,
     stopwords_path: Path | None = None,
     unit_label: Callable[[str], str | None] | None = None,
+    say: Callable[[str], None] = lambda _line: None,
 ) -> ModelCard:
-    """`unit_label` reads the unit names of `data` and `dev` as the unit head's labels (see `load_tickets`)."""
+    """`unit_label` reads the unit names of `data` and `dev` as the unit head's labels (see `load_tickets`); `say`
+    is told each stage as it starts (on a year of tickets, each takes minutes)."""
     out = Path(out)
     # as fine-tuning refuses it: a model written over another left a fine-tuned model's graph and checkpoints beside
     # a baseline's card
     if out.is_dir() and any(out.iterdir()):
         raise InputError(f"{out}: directory is not empty (give another --out)")
     stopwords = default_stopwords(stopwords_path)
+    say(f"reading {data} …")
     train, load_report = load_tickets(data, stopwords=stopwords, unit_label=unit_label)
+    say(load_report.summary())
     labels = _head_labels(train)
     if not labels:
         raise no_labels(data)
 
     # Thresholds come from a model that has not seen the held-out answers (see the module docstring).
     fit_part, held = stratified_split(train, HOLDOUT, config.seed, column=next(iter(labels)))
+    say(f"fitting on {len(fit_part)} tickets to set the thresholds on the {len(held)} held out …")
     probe = BaselineModel(config).fit(fit_part["canonical"], {head: fit_part[head] for head in labels})
     predictions = Predictor(_card("probe", probe), probe, stopwords).predict(held["canonical"], top_k=1)
+    say(f"fitting the model on all {len(train)} tickets …")
     model = BaselineModel(config).fit(train["canonical"], labels)
     heads: dict[str, HeadCard] = {}
     holdout: dict[str, dict] = {}
@@ -109,6 +115,7 @@ def train_baseline(
     metrics: dict = {"holdout": holdout}
     evaluated_on, primary = "holdout", holdout
     if dev is not None:
+        say(f"scoring on {dev} …")
         dev_set, _ = load_tickets(dev, stopwords=stopwords, labels={h: c.labels for h, c in heads.items()},
                                   unit_label=unit_label)
         primary = {h: _summary(r) for h, r in evaluate_predictor(Predictor(card, model, stopwords), dev_set).items()}

@@ -9,6 +9,7 @@ from typing import Optional
 
 import typer
 
+from appeal.cli.progress import Progress
 from pipeline.errors import InputError
 
 PREDICT_BATCH = 256
@@ -54,7 +55,7 @@ def train(
             raise InputError("--base, --config and --resume apply to fine-tuning, not to --baseline")
         from training.train_baseline import train_baseline
 
-        card = train_baseline(data, out, dev=dev, unit_label=unit_label)
+        card = train_baseline(data, out, dev=dev, unit_label=unit_label, say=lambda line: typer.echo(line, err=True))
         _print_card(card, out)
         return
     from models.card import ModelCard
@@ -90,8 +91,11 @@ def predict(
     tickets, load_report = load_tickets(input, stopwords=predictor.stopwords, deduplicate=False)
     texts = list(tickets["canonical"])
     predictions = []
+    progress = Progress(len(texts), "classifying", "ticket")
     for start in range(0, len(texts), PREDICT_BATCH):
         predictions.extend(predictor.predict(texts[start:start + PREDICT_BATCH], top_k=top_k))
+        progress(len(predictions))
+    progress.close()
     rows = [prediction_row(ticket, heads) for ticket, heads in zip(tickets, predictions)]
     write_rows(rows, output)
     review = {h: sum(p[h].review for p in predictions) for h in predictor.card.heads}
@@ -247,7 +251,9 @@ def evaluate(
     # evaluates an old model on, and the gate and the report score such tickets too (a typo shows the same way).
     tickets, load_report = load_tickets(data, stopwords=predictor.stopwords,
                                         unit_label=unit_label_reader(predictor.card.heads))
-    reports = evaluate_predictor(predictor, tickets)
+    progress = Progress(len(tickets), "classifying", "ticket")
+    reports = evaluate_predictor(predictor, tickets, progress=progress)
+    progress.close()
     if not reports:
         raise InputError(f"{data}: no ticket is labelled for the model's heads ({', '.join(predictor.card.heads)})")
     console = Console()

@@ -231,11 +231,9 @@ def _import(entries, by: Optional[str], prune: bool | None = None, yes: bool = F
     them from the cache at its next search, instead of encoding a case library (minutes on 2 cores) inside an
     agent's search while routing waits. `prune`: see `kb import --prune`; None where the command offers none (a
     case file is a month's export, not the whole library), which says nothing of the entries it does not hold."""
-    import sys
     from contextlib import closing
 
-    from tqdm.auto import tqdm
-
+    from appeal.cli.progress import Progress
     from knowledge_base.kb import KnowledgeBase, load_encoder
     from knowledge_base.store import LargePrune
     from pipeline.errors import InputError
@@ -246,15 +244,15 @@ def _import(entries, by: Optional[str], prune: bool | None = None, yes: bool = F
     except InputError:
         encoder = None  # the service then searches with BM25 alone; the tokens are still worth caching
     kb = KnowledgeBase(_db_url(adding=True), encoder=encoder)
-    bar = None
+    bar: Progress | None = None
 
     def progress(done: int, missing: int) -> None:
         nonlocal bar
         if bar is None and missing:
             typer.echo(f"encoding {missing} new texts for search (e5) …", err=True)
-            bar = tqdm(total=missing, unit="text", dynamic_ncols=True, disable=not sys.stderr.isatty())
+            bar = Progress(missing, "encoding", "text")
         if bar is not None:
-            bar.update(done - bar.n)
+            bar(done)
 
     with closing(kb):
         try:
