@@ -38,7 +38,7 @@ def model_dir(shared_data, tmp_path_factory) -> Path:
     assert result.returncode == 0, result.stderr
     assert "macro-F1" in result.stdout and (tmp / "model" / "model.json").is_file()
     # each stage said as it starts: on a year of tickets the command was silent for ten minutes
-    assert "fitting the model on all" in result.stderr and "scoring on" in result.stderr
+    assert "fitting the model on all" in result.stdout and "scoring on" in result.stdout
     return tmp / "model"
 
 
@@ -141,6 +141,11 @@ def test_bad_input_is_one_line_and_exit_code_2(model_dir, tmp_path):
     empty = tmp_path / "empty.csv"
     appeals_frame().assign(留言主题="", 留言详情=["x", "", "y", "z", "", "w", "v"]).to_csv(empty, index=False)
     assert_input_error(appeal("evaluate", "--model", model_dir, "--data", empty), "row 3, row 6", "留言详情")
+    # said before classifying, so that no progress line comes before it
+    unlabelled = tmp_path / "unlabelled.csv"
+    appeals_frame().drop(columns=["一级标签", "责任单位"]).to_csv(unlabelled, index=False)
+    assert_input_error(appeal("evaluate", "--model", model_dir, "--data", unlabelled),
+                       "no ticket is labelled for the model's heads")
 
     no_text = tmp_path / "no_text.csv"
     appeals_frame().drop(columns=["留言详情"]).to_csv(no_text, index=False)

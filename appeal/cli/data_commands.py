@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+from collections import Counter
 from collections.abc import Sequence
 from enum import Enum
 from pathlib import Path
@@ -55,7 +56,7 @@ def train(
             raise InputError("--base, --config and --resume apply to fine-tuning, not to --baseline")
         from training.train_baseline import train_baseline
 
-        card = train_baseline(data, out, dev=dev, unit_label=unit_label, say=lambda line: typer.echo(line, err=True))
+        card = train_baseline(data, out, dev=dev, unit_label=unit_label, say=typer.echo)
         _print_card(card, out)
         return
     from models.card import ModelCard
@@ -251,18 +252,20 @@ def evaluate(
     # evaluates an old model on, and the gate and the report score such tickets too (a typo shows the same way).
     tickets, load_report = load_tickets(data, stopwords=predictor.stopwords,
                                         unit_label=unit_label_reader(predictor.card.heads))
+    if not any(label is not None for head in predictor.card.heads if head in tickets.column_names
+               for label in tickets[head]):
+        raise InputError(f"{data}: no ticket is labelled for the model's heads ({', '.join(predictor.card.heads)})")
+    # said before the minutes of classifying a large file: a typo in row 60,000 is then read at once
+    console = Console()
+    _print_loaded(console, load_report)
+    for head, head_card in predictor.card.heads.items():
+        given = Counter(label for label in tickets[head] if label is not None) if head in tickets.column_names else {}
+        if unknown := [(label, n) for label, n in sorted(given.items()) if label not in set(head_card.labels)]:
+            console.print(f"  {head}: labels the model does not have, scored as errors: "
+                          + ", ".join(f"{label!r} ({n}×)" for label, n in unknown), markup=False, style="yellow")
     progress = Progress(len(tickets), "classifying", "ticket")
     reports = evaluate_predictor(predictor, tickets, progress=progress)
     progress.close()
-    if not reports:
-        raise InputError(f"{data}: no ticket is labelled for the model's heads ({', '.join(predictor.card.heads)})")
-    console = Console()
-    _print_loaded(console, load_report)
-    for head, head_report in reports.items():
-        known = set(predictor.card.heads[head].labels)
-        if unknown := [(label, s.support) for label, s in head_report.per_class.items() if label not in known]:
-            console.print(f"  {head}: labels the model does not have, scored as errors: "
-                          + ", ".join(f"{label!r} ({n}×)" for label, n in unknown), markup=False, style="yellow")
     for head, head_report in reports.items():
         _print_report(console, head, head_report)
     if report is not None:
