@@ -4,8 +4,10 @@ must pass to replace it.
 Layout under `root` (settings.registry_dir)::
 
     <root>/<version>/model.json …   one directory per version, never modified after it arrives
+    <root>/<version>/files.sha256   the digests of its files as they arrived (`changed_since_added`)
     <root>/champion.json            {"version": …, "previous": [older champions, oldest first], "since": …}
     <root>/decisions.jsonl          one line per promotion, refusal, forced promotion or rollback, with the numbers
+                                    and the digest of the line before it (`Registry.log_problems`)
     <root>/.incoming/               versions being copied in; renamed into place only when complete
 
 Every change is a rename (`os.replace` of the pointer, `os.rename` of a finished directory), so a reader — the
@@ -442,7 +444,11 @@ class Registry:
         was written (a line edited, removed or inserted by hand), or a champion that no decision made one."""
         lines, problems, chained = self._decision_lines(), [], False
         for number, line in enumerate(lines, start=1):
-            recorded = json.loads(line).get("prev_sha256")
+            try:
+                recorded = json.loads(line).get("prev_sha256")
+            except (ValueError, AttributeError):  # a line cut short by a crash, or typed in by hand
+                problems.append(f"{DECISIONS_FILE} line {number}: not a decision")
+                continue
             if recorded is None and chained:
                 problems.append(f"{DECISIONS_FILE} line {number}: written without the digest of the line before it")
             elif recorded is not None:
@@ -451,6 +457,8 @@ class Registry:
                     problems.append(f"{DECISIONS_FILE} line {number}: the line before it is not the one there when "
                                     "it was written (a decision edited, removed or inserted by hand)")
         pointer = self._pointer()
+        if any(problem.endswith("not a decision") for problem in problems):
+            return problems  # the decisions cannot be read to compare with the pointer
         made = next((d.version for d in reversed(self.decisions()) if d.promoted), None)
         if pointer is not None and pointer["version"] != made:
             problems.append(f"{CHAMPION_FILE} names {pointer['version']}, but the last decision recorded made "

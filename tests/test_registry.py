@@ -424,6 +424,9 @@ def test_a_promotion_log_edited_by_hand_is_said_to_be(tmp_path, models):
     pointer = json.loads((registry.root / "champion.json").read_text(encoding="utf-8"))
     (registry.root / "champion.json").write_text(json.dumps({**pointer, "version": "bad"}), encoding="utf-8")
     assert registry.log_problems() == ["champion.json names bad, but the last decision recorded made v1 the champion"]
+    # a line cut short (a crash mid-write) is named, not a traceback of models list
+    log.write_text("".join(lines) + '{"action": "prom', encoding="utf-8")
+    assert registry.log_problems()[-1] == "decisions.jsonl line 4: not a decision"
 
 
 def test_readers_never_see_a_half_written_pointer(tmp_path, models):
