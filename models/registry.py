@@ -358,11 +358,7 @@ class Registry:
         return sorted(out, key=lambda v: (v.created_at, v.version))
 
     def decisions(self) -> list[Decision]:
-        path = self.root / DECISIONS_FILE
-        if not path.is_file():
-            return []
-        with open(path, encoding="utf-8") as handle:
-            return [Decision(**json.loads(line)) for line in handle if line.strip()]
+        return [Decision(**json.loads(line)) for line in self._decision_lines()]
 
     # -- writing ---------------------------------------------------------------------------------------------
 
@@ -442,13 +438,14 @@ class Registry:
     def log_problems(self) -> list[str]:
         """Where decisions.jsonl does not hold together: a line whose predecessor is not the one recorded when it
         was written (a line edited, removed or inserted by hand), or a champion that no decision made one."""
-        lines, problems, chained = self._decision_lines(), [], False
+        lines, problems, chained, decisions = self._decision_lines(), [], False, []
         for number, line in enumerate(lines, start=1):
             try:
-                recorded = json.loads(line).get("prev_sha256")
-            except (ValueError, AttributeError):  # a line cut short by a crash, or typed in by hand
+                decisions.append(Decision(**json.loads(line)))
+            except (ValueError, TypeError):  # a line cut short by a crash, or typed in by hand
                 problems.append(f"{DECISIONS_FILE} line {number}: not a decision")
                 continue
+            recorded = decisions[-1].prev_sha256
             if recorded is None and chained:
                 problems.append(f"{DECISIONS_FILE} line {number}: written without the digest of the line before it")
             elif recorded is not None:
@@ -457,9 +454,9 @@ class Registry:
                     problems.append(f"{DECISIONS_FILE} line {number}: the line before it is not the one there when "
                                     "it was written (a decision edited, removed or inserted by hand)")
         pointer = self._pointer()
-        if any(problem.endswith("not a decision") for problem in problems):
-            return problems  # the decisions cannot be read to compare with the pointer
-        made = next((d.version for d in reversed(self.decisions()) if d.promoted), None)
+        if len(decisions) < len(lines):
+            return problems  # the decisions cannot all be read to compare with the pointer
+        made = next((d.version for d in reversed(decisions) if d.promoted), None)
         if pointer is not None and pointer["version"] != made:
             problems.append(f"{CHAMPION_FILE} names {pointer['version']}, but the last decision recorded made "
                             f"{made or 'no version'} the champion")

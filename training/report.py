@@ -278,6 +278,18 @@ def _weeks(stamps: Sequence[datetime]) -> pd.Index:
     return pd.date_range((first - pd.Timedelta(days=first.weekday())).normalize(), last, freq="7D").strftime("%G-W%V")
 
 
+def _per_week(frame: pd.DataFrame, stamps: Sequence[datetime], shares: list[str]) -> pd.DataFrame:
+    """`frame` (a row per ticket: its `week`, the 0/1 columns `shares`, NaN where not known, and its `version`) as
+    one row per week from the first of `stamps` to the last: tickets, each share's mean, the versions."""
+    table = frame.groupby("week").agg(tickets=("week", "size"), **{share: (share, "mean") for share in shares},
+                                      model_versions=("version", lambda v: ", ".join(dict.fromkeys(v.dropna()))))
+    table = table.reindex(_weeks(stamps)).rename_axis("week")
+    table["tickets"] = table["tickets"].fillna(0).astype(int)
+    table["model_versions"] = table["model_versions"].fillna("")
+    table[shares] = table[shares].round(4)
+    return table.reset_index()[["week", "tickets", *shares, "model_versions"]]
+
+
 def _unit_types(answers: Sequence[FeedbackRow],
                 unit_type: Callable[[str], str | None] | None) -> list[tuple[str | None, str | None]]:
     """(the route's unit, the agent's unit), each as the catalogue's functional type where it reads as one: agents
@@ -306,14 +318,7 @@ def weekly_live_table(answers: Sequence[FeedbackRow],
         "unit_kept": [float(said == given) if said and given else np.nan for said, given in units],
         "version": [a.model_version or "(not given)" for a in answers],
     })
-    table = frame.groupby("week").agg(tickets=("week", "size"), topic_kept=("topic_kept", "mean"),
-                                      unit_kept=("unit_kept", "mean"),
-                                      model_versions=("version", lambda v: ", ".join(dict.fromkeys(v))))
-    table = table.reindex(_weeks([a.created_at for a in answers])).rename_axis("week")
-    table["tickets"] = table["tickets"].fillna(0).astype(int)
-    table["model_versions"] = table["model_versions"].fillna("")
-    table[["topic_kept", "unit_kept"]] = table[["topic_kept", "unit_kept"]].round(4)
-    return table.reset_index()[columns]
+    return _per_week(frame, [a.created_at for a in answers], ["topic_kept", "unit_kept"])
 
 
 def routed_weekly_table(tickets: Sequence[SeenTicket]) -> pd.DataFrame:
@@ -326,16 +331,10 @@ def routed_weekly_table(tickets: Sequence[SeenTicket]) -> pd.DataFrame:
         return pd.DataFrame(columns=columns)
     frame = pd.DataFrame({
         "week": [_week(t.received_at) for t in tickets],
-        "review": [float(t.decision == "review") if t.decision else np.nan for t in tickets],
+        "review_share": [float(t.decision == "review") if t.decision else np.nan for t in tickets],
         "version": [t.model_version for t in tickets],
     })
-    table = frame.groupby("week").agg(tickets=("week", "size"), review_share=("review", "mean"),
-                                      model_versions=("version", lambda v: ", ".join(dict.fromkeys(v.dropna()))))
-    table = table.reindex(_weeks([t.received_at for t in tickets])).rename_axis("week")
-    table["tickets"] = table["tickets"].fillna(0).astype(int)
-    table["model_versions"] = table["model_versions"].fillna("")
-    table["review_share"] = table["review_share"].round(4)
-    return table.reset_index()[columns]
+    return _per_week(frame, [t.received_at for t in tickets], ["review_share"])
 
 
 def unit_overrides_table(answers: Sequence[FeedbackRow], unit_type: Callable[[str], str | None] | None = None,
