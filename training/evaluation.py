@@ -152,16 +152,23 @@ def score_head(predictions: Sequence[dict], gold: Sequence[str | None], head: st
     return report, outcomes
 
 
-def evaluate_predictor(predictor, dataset, heads: Sequence[str] | None = None,
-                       progress: Callable[[int], None] | None = None, batch: int = 256) -> dict[str, HeadReport]:
-    """Score a `models.predictor.Predictor` on a ticket dataset (`training.tickets.load_tickets`) per head,
-    on the rows labelled for that head, with the coverage and precision of the card's dispatch threshold.
-    `progress(done)` is told after each `batch` of tickets classified."""
-    texts, predictions = list(dataset["canonical"]), []
+def predict_in_batches(predictor, texts: Sequence[str], *, top_k: int,
+                       progress: Callable[[int], None] | None = None, batch: int = 256) -> list:
+    """`predictor.predict` over `texts`, `batch` at a time, telling `progress(done)` after each."""
+    predictions: list = []
     for start in range(0, len(texts), batch):
-        predictions.extend(predictor.predict(texts[start:start + batch], top_k=1))
+        predictions.extend(predictor.predict(texts[start:start + batch], top_k=top_k))
         if progress:
             progress(len(predictions))
+    return predictions
+
+
+def evaluate_predictor(predictor, dataset, heads: Sequence[str] | None = None,
+                       progress: Callable[[int], None] | None = None) -> dict[str, HeadReport]:
+    """Score a `models.predictor.Predictor` on a ticket dataset (`training.tickets.load_tickets`) per head,
+    on the rows labelled for that head, with the coverage and precision of the card's dispatch threshold.
+    `progress(done)` is told as tickets are classified."""
+    predictions = predict_in_batches(predictor, list(dataset["canonical"]), top_k=1, progress=progress)
     scored = {head: score_head(predictions, dataset[head], head, predictor.card.heads[head])
               for head in heads or predictor.card.heads if head in dataset.column_names}
     return {head: found[0] for head, found in scored.items() if found is not None}

@@ -13,7 +13,6 @@ import typer
 from appeal.cli.progress import Progress
 from pipeline.errors import InputError
 
-PREDICT_BATCH = 256
 _MATRIX_LABEL_WIDTH, _MATRIX_CELL_WIDTH = 24, 6  # a confusion-matrix row title and a count column, with borders
 _CONFUSIONS_SHOWN = 15
 # Below this many held-out tickets above the threshold, its precision is too uncertain to state without its margin.
@@ -84,18 +83,15 @@ def predict(
 ) -> None:
     """Classify every ticket of a file; one output row per input row, in the same order."""
     from models.predictor import load_predictor
+    from training.evaluation import predict_in_batches
     from training.tickets import columns_read, load_tickets
 
     if output.resolve() == input.resolve():
         raise InputError(f"{output}: the output would overwrite the input file")
     predictor = load_predictor(model_dir(model))
     tickets, load_report = load_tickets(input, stopwords=predictor.stopwords, deduplicate=False)
-    texts = list(tickets["canonical"])
-    predictions = []
-    progress = Progress(len(texts), "classifying", "ticket")
-    for start in range(0, len(texts), PREDICT_BATCH):
-        predictions.extend(predictor.predict(texts[start:start + PREDICT_BATCH], top_k=top_k))
-        progress(len(predictions))
+    progress = Progress(len(tickets), "classifying", "ticket")
+    predictions = predict_in_batches(predictor, list(tickets["canonical"]), top_k=top_k, progress=progress)
     progress.close()
     rows = [prediction_row(ticket, heads) for ticket, heads in zip(tickets, predictions)]
     write_rows(rows, output)
