@@ -197,12 +197,17 @@ class RepeatIndex:
 
     def received(self, ticket_id: str) -> datetime | None:
         """When the ticket of this id within the window was received (naive UTC); None when it is not there."""
+        ticket = self.routed(ticket_id)
+        return ticket.received_at if ticket else None
+
+    def routed(self, ticket_id: str) -> SeenTicket | None:
+        """The last route of the ticket of this id within the window; None when it is not there (or was erased)."""
         cutoff = np.datetime64(utc_now() - self.window, "us")
         with self._lock:
             row = self._position.get(ticket_id)
             if row is None or not self._alive[row] or self._received[row] < cutoff:
                 return None
-            return self._tickets[row].received_at
+            return self._tickets[row]
 
     def _merge(self) -> None:
         """Folds the pending tickets in, drops replaced ones and those that left the window, and refreshes the
@@ -481,8 +486,12 @@ class Repeats:
 
     def knows(self, ticket_id: str) -> bool:
         """`RepeatIndex.knows`, with the tickets other processes routed meanwhile."""
+        return self.routed(ticket_id) is not None
+
+    def routed(self, ticket_id: str) -> SeenTicket | None:
+        """`RepeatIndex.routed`, with the tickets other processes routed meanwhile."""
         self.sync()
-        return self.index.knows(ticket_id)
+        return self.index.routed(ticket_id)
 
     def record(self, ticket: SeenTicket) -> None:
         """Stores the ticket. When the log cannot be written (the database is down), the error is raised and the

@@ -304,9 +304,13 @@ class FeedbackIn(BaseModel):
         default=None, description="the final unit: the type /v1/route names in unit.label, or the unit's name "
                                   "(武冈市城市管理和综合执法局) or an alias (城管局), which are read as its type")
     suggestion_id: Identifier | None = Field(default=None, description="the knowledge-base answer the agent used")
-    predicted_topic: Label | None = None
-    predicted_unit: UnitLabel | None = None
-    model_version: Identifier | None = None
+    predicted_topic: Label | None = Field(default=None, description="topic.label as /v1/route gave it; left out, "
+                                                                  "it is read from the ticket's last route (by "
+                                                                  "ticket_id, within the repeat window)")
+    predicted_unit: UnitLabel | None = Field(default=None, description="unit.label or lead_unit.name as /v1/route "
+                                                                      "gave it; left out, the lead unit of the last route")
+    model_version: Identifier | None = Field(default=None, description="model_version as /v1/route gave it; left "
+                                                                      "out, that of the last route")
     related_ticket_ids: list[Identifier] | None = Field(
         default=None, max_length=20,
         description="the ids /v1/route listed in related_tickets for this ticket ([] when it listed none); omit it "

@@ -316,16 +316,35 @@ def test_matter_12345_does_not_accept(server):
 def test_feedback_is_stored_in_sqlite(server):
     feedback = {"ticket_id": "WG-1", "text": TICKET["text"], "topic": "城乡建设", "unit": "住房和城乡建设局",
                 "predicted_topic": "城乡建设", "model_version": "v1"}
+    kept = 'appeal_feedback_total{model_version="v1",topic_kept="yes"}'
     with server.client("agent") as client:
+        before = _metric(client.get("/metrics").text, kept)
         response = client.post("/v1/feedback", json=feedback)
+        assert _metric(client.get("/metrics").text, kept) == before + 1
     assert response.status_code == 201, response.text
     assert response.json()["unknown_labels"] == {}  # 住房和城乡建设局 is an alias of the unit type 住房和城乡建设
     stored_id = response.json()["id"]
     with sqlite3.connect(server.home / "appeal.db") as db:
         row = db.execute("SELECT ticket_id, topic, unit FROM feedback WHERE id = ?", (stored_id,)).fetchone()
     assert row == ("WG-1", "城乡建设", "住房和城乡建设局")
-    with server.client("platform") as client:
-        assert 'appeal_feedback_total{model_version="v1",topic_kept="yes"} 1.0' in client.get("/metrics").text
+
+
+def test_feedback_without_the_routes_answer_takes_it_from_the_ticket_log(server):
+    """A platform that sends the agent's answer alone left every row without what the route had said: the report
+    had no share of topics kept, and `feedback export` blank columns."""
+    ticket = {"id": "WG-P1", "title": "路灯不亮", "text": "邓元泰镇街上的路灯坏了一个多月，晚上出行很不方便，请尽快修复。"}
+    with server.client("agent") as client:
+        routed = client.post("/v1/route", json=ticket).json()
+        answers = [client.post("/v1/feedback", json={"ticket_id": ticket_id, "text": ticket["text"], "topic": "城乡建设",
+                                                     **extra}).json()["id"]
+                   for ticket_id, extra in [("WG-P1", {}), ("WG-P1", {"model_version": "v0"}), ("WG-P2", {}),
+                                            ("WG-P1", {"predicted_topic": "交通运输"})]]
+    assert routed["lead_unit"] and routed["model_version"] == "v1"
+    with sqlite3.connect(server.home / "appeal.db") as db:
+        rows = [db.execute("SELECT predicted_topic, predicted_unit, model_version FROM feedback WHERE id = ?",
+                           (answer,)).fetchone() for answer in answers]
+    said = (routed["topic"]["label"], routed["lead_unit"]["name"], "v1")
+    assert rows == [said, (None, None, "v0"), (None, None, None), ("交通运输", *said[1:])]
 
 
 def test_an_agents_verdict_on_a_refusal_is_stored(server):
@@ -366,12 +385,13 @@ def test_a_version_or_rule_the_client_made_up_is_stored_but_counted_as_other(ser
 
 
 def test_feedback_names_the_labels_the_model_does_not_know(server):
-    typo = {"ticket_id": "WG-2", "text": TICKET["text"], "topic": "城乡建设设", "unit": "路灯管理所"}
+    typo = {"ticket_id": "WG-T2", "text": TICKET["text"], "topic": "城乡建设设", "unit": "路灯管理所"}
+    unknown = 'appeal_feedback_total{model_version="unknown",topic_kept="unknown"}'
     with server.client("agent") as client:
+        before = _metric(client.get("/metrics").text, unknown)
         response = client.post("/v1/feedback", json=typo)
         named = client.post("/v1/feedback", json={**typo, "topic": "城乡建设", "unit": "湾头桥镇人民政府"})
-        metrics = client.get("/metrics").text
-    assert 'appeal_feedback_total{model_version="unknown",topic_kept="unknown"} 2.0' in metrics
+        assert _metric(client.get("/metrics").text, unknown) == before + 2
     assert response.status_code == 201 and response.json()["unknown_labels"] == {"topic": "城乡建设设", "unit": "路灯管理所"}
     assert named.status_code == 201 and named.json()["unknown_labels"] == {}  # a unit of the catalogue
 
@@ -780,7 +800,8 @@ def test_repeat_reports_are_linked_and_grouped(server):
 
 
 def _metric(exposition: str, name: str) -> float:
-    return next(float(line.split()[1]) for line in exposition.splitlines() if line.startswith(name + " "))
+    """A series' value; 0 before its first count (a labelled series is only listed once counted)."""
+    return next((float(line.split()[1]) for line in exposition.splitlines() if line.startswith(name + " ")), 0.0)
 
 
 def test_a_database_that_fails_does_not_stop_routing_or_suggestions(tmp_path):

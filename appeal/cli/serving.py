@@ -214,8 +214,9 @@ def export(
 ) -> None:
     """Write the stored feedback as labelled tickets (masked text, the agent's topic and unit) for retraining.
 
-    Beside them, what the route had said, as the platform sent it back with the answer (predicted_topic,
-    predicted_unit, model_version; blank where it did not): training reads past those columns."""
+    Beside them, what the route had said (predicted_topic, predicted_unit, model_version), as the platform sent it
+    back with the answer or, where it did not, as the service logged the ticket's route (by id, within the repeat
+    window; blank otherwise): training reads past those columns."""
     from appeal.cli import existing_database
     from appeal.config import get_settings
 

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends, Request
 from starlette.status import HTTP_201_CREATED
 
 from knowledge_base.dispatch import default_routing
+from knowledge_base.ticket_log import SeenTicket
 from pipeline import masked_parts
 from serve.auth import Caller, require
 from serve.errors import ERROR_RESPONSES, check_text_length
@@ -34,16 +35,27 @@ def post_feedback(
     values = body.model_dump(exclude={"author", "id", "location", "channel"})  # not stored: see FeedbackIn
     values["title"], values["text"] = masked_parts(body.title or None, body.text, people=[body.author])
     values["repeat_of_seen"] = services.repeats.knows(body.repeat_of) if body.repeat_of else None
+    values |= _what_the_route_said(values, services.repeats.routed(body.ticket_id) if body.ticket_id else None)
     row = services.feedback.add(Feedback(**values))
     refusal_rules = {rule.id for rule in default_routing()[1].not_accepted}
     services.metrics.observe_feedback(
-        _metric_label(body.model_version, services.models.registry.has), body.predicted_topic, body.topic,
+        _metric_label(row.model_version, services.models.registry.has), row.predicted_topic, body.topic,
         row.repeat_verdict, (_metric_label(row.refusal_rule, refusal_rules.__contains__), row.refusal_verdict))
     unknown = _unknown_labels(body, services.models.current)
     request.state.log.update(feedback_id=row.id, masked_text=values["text"], unknown_labels=unknown or None,
                              repeat_verdict=row.repeat_verdict, refusal_verdict=row.refusal_verdict)
     return FeedbackOut(id=row.id, ticket_id=row.ticket_id, stored_at=row.created_at.isoformat(timespec="seconds"),
                        unknown_labels=unknown)
+
+
+def _what_the_route_said(values: dict, routed: SeenTicket | None) -> dict:
+    """The route's topic, unit and version the platform left out, from the ticket's last route within the repeat
+    window: a platform that sends the answer alone left every row without them, and the report without the share
+    of topics kept. Nothing is taken when the platform names another version (the answer is to another route)."""
+    if routed is None or values["model_version"] not in (None, routed.model_version):
+        return {}
+    said = {"predicted_topic": routed.topic, "predicted_unit": routed.lead_unit, "model_version": routed.model_version}
+    return {field: value for field, value in said.items() if values[field] is None}
 
 
 def _metric_label(value: str | None, known: Callable[[str], bool]) -> str | None:
