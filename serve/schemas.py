@@ -308,7 +308,7 @@ class FeedbackIn(BaseModel):
                                                                   "it is read from the ticket's last route (by "
                                                                   "ticket_id, within the repeat window)")
     predicted_unit: UnitLabel | None = Field(default=None, description="unit.label or lead_unit.name as /v1/route "
-                                                                      "gave it; left out, the lead unit of the last route")
+                                                                      "gave it; left out, the last route's lead unit")
     model_version: Identifier | None = Field(default=None, description="model_version as /v1/route gave it; left "
                                                                       "out, that of the last route")
     related_ticket_ids: list[Identifier] | None = Field(
