@@ -449,22 +449,24 @@ def _labelled_names(text: str) -> set[str]:
     # a handle of digits alone is the board's zeroed number (0000-00000000), masked as one where it is one
     names |= {handle for match in _GREETED_ACCOUNT.finditer(text)
               if re.search("[A-Za-z\u4e00-\u9fff]", handle := match.group(1).strip())}
+    names |= _spoken_surname_names(text)
     for label in _PERSON_LABEL.finditer(text):
         by_standing = label.group(1) is not None
-        match = (_NAME_BEFORE_PUNCTUATION if by_standing else _NAME_AFTER_ROLE).match(text, label.end())
-        if match is None and by_standing and text[label.end() : label.end() + 1] not in _WORDLIKE_SURNAMES:
-            match = _NAME_BEFORE_DETAIL.match(text, label.end()) or _FULL_NAME_BEFORE_OF.match(text, label.end())
+        start = _past_false_starts(text, label.end())
+        match = (_NAME_BEFORE_PUNCTUATION if by_standing else _NAME_AFTER_ROLE).match(text, start)
+        if match is None and by_standing and text[start : start + 1] not in _WORDLIKE_SURNAMES:
+            match = _NAME_BEFORE_DETAIL.match(text, start) or _FULL_NAME_BEFORE_OF.match(text, start)
             if match is not None and match.group(2)[-1] in _PLACE_ENDINGS:
                 continue
         if match is None:
             if not by_standing and _NAMING_LABEL.match(label.group(0)):
-                names |= _tagged_names_at(text, label.end())
+                names |= _tagged_names_at(text, start)
             continue
         name, given = match.group(1), match.group(2)
         # after 我叫, 姓名 … a name is what comes, whatever else its surname can mean (我叫马丽今年60岁)
         if name[0] in _WORDLIKE_SURNAMES and not by_standing and not _NAMING_LABEL.match(label.group(0)):
-            match = (_NAME_BEFORE_PUNCTUATION.match(text, label.end())
-                     or _WORDLIKE_NAME_BEFORE_ITEM.match(text, label.end()))
+            match = (_NAME_BEFORE_PUNCTUATION.match(text, start)
+                     or _WORDLIKE_NAME_BEFORE_ITEM.match(text, start))
             if match is None:
                 continue
             name, given = match.group(1), match.group(2)
@@ -478,6 +480,24 @@ def _labelled_names(text: str) -> set[str]:
 
 
 _NAMING_LABEL = re.compile("姓名|我叫|名叫|我名|我的名字|名字")
+
+# A caller on the phone hesitates or starts over before the name, and a transcript keeps it all (我叫 我叫刘 刘德明,
+# 我叫那个 嗯 刘德明, 我是 呃 李建国): what comes before the name is passed over, a false start only where the same
+# characters follow.
+_FALSE_START = re.compile(r"(?:(?:[嗯呃啊额哦]+|那个|就是)[\s,，、…]*|([\u4e00-\u9fff]{1,2})[\s,，、…]+(?=\1))+")
+# The surname said before the name, as an agent's 您贵姓？ is answered (我姓王 王建军, 市民：姓张，张国庆): the same
+# surname starts the name.
+_SPOKEN_SURNAME = re.compile(f"(?<![百同])姓({_COMPOUND_SURNAMES}|[{_SURNAMES}])[\\s,，、…]+(?=\\1)")
+
+
+def _past_false_starts(text: str, at: int) -> int:
+    false_start = _FALSE_START.match(text, at)
+    return false_start.end() if false_start else at
+
+
+def _spoken_surname_names(text: str) -> set[str]:
+    return {match.group(1) for said in _SPOKEN_SURNAME.finditer(text)
+            if (match := _NAME_AFTER_ROLE.match(text, said.end())) and _is_name(match.group(1), match.group(2))}
 
 
 # A verb or preposition written right after a name (投诉人王芳称：…, 妻子陈丽于2020年…) is no part of it: masked with the

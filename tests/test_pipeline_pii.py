@@ -557,6 +557,12 @@ def test_numbers_read_out_in_words_as_a_transcribed_call_has_them():
     ("嗯 我是李建国啊 就是那个", "嗯 我是[姓名]啊 就是那个"),
     ("他叫刘志强 是我们村的", "他叫[姓名] 是我们村的"),
     ("包工头叫张伟 欠了我们工资", "包工头叫[姓名] 欠了我们工资"),
+    # a caller who starts over or hesitates before the name, or says the surname first, as 您贵姓 is answered
+    ("我叫 我叫刘 刘德明，住在湾头桥镇", "我叫 我叫刘 [姓名]，住在湾头桥镇"),
+    ("市民：我叫那个 嗯 刘德明 就是那个路灯坏了", "市民：我叫那个 嗯 [姓名] 就是那个路灯坏了"),
+    ("我是 呃 李建国啊 住在迎春亭", "我是 呃 [姓名]啊 住在迎春亭"),
+    ("坐席：请问您贵姓？市民：姓张，张国庆", "坐席：请问您贵姓？市民：姓张，[姓名]"),
+    ("我姓欧阳 欧阳建国 电话是", "我姓欧阳 [姓名] 电话是"),
     # the agent's question labels the caller's answer
     ("坐席：请问您的地址 市民：幸福小区三栋一单元八零二", "坐席：请问您的地址 市民：幸福小区[门牌号]"),
     ("坐席：请问您的地址是？市民：幸福小区3栋1单元802", "坐席：请问您的地址是？市民：幸福小区[门牌号]"),
@@ -570,6 +576,7 @@ def test_numbers_read_out_in_words_as_a_transcribed_call_has_them():
     ("十八洞村的路坏了，三两个人在那里吵，一二三楼都听得到", None),
     ("他叫我去找村委会，老师叫学生罚站，他叫了好几个人来", None),
     ("我是武冈人啊，我是李家的吧", None),
+    ("老百姓 张口就骂人，姓王 就是那个不讲理的", None),
 ])
 def test_a_call_transcript_is_masked_as_the_typed_ticket_is(text, masked):
     assert mask_pii(text).text == (masked or text)
