@@ -119,15 +119,16 @@ class Judgements:
     @classmethod
     def from_answers(cls, answers: Iterable[tuple[str, list[str] | None, str | None]]) -> Judgements:
         """From agents' answers (ticket id, the ids its route listed or None, the ticket it was linked to or None),
-        the latest per ticket: a link joins two tickets, and the listed tickets the agent did not link are another
-        matter."""
+        the latest per ticket: a link joins two tickets, and a ticket the agent judged a new matter is another matter
+        than each it was listed with. The others listed beside a link are left unjudged: a ticket is linked to one
+        earlier report (its 母件), and the neighbour's call listed beside it may well be about the same outage."""
         same, different = set(), set()
         for ticket_id, listed, repeat_of in answers:
-            if repeat_of is not None and repeat_of != ticket_id:
-                same.add(frozenset((ticket_id, repeat_of)))
-            for other in listed or ():
-                if other not in (repeat_of, ticket_id):
-                    different.add(frozenset((ticket_id, other)))
+            if repeat_of is not None:
+                if repeat_of != ticket_id:
+                    same.add(frozenset((ticket_id, repeat_of)))
+                continue
+            different.update(frozenset((ticket_id, other)) for other in listed or () if other != ticket_id)
         return cls(frozenset(same), frozenset(different - same))
 
 

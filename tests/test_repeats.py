@@ -259,13 +259,30 @@ def test_agents_judgements_overrule_the_similarity_in_hotspots():
 
 def test_judgements_from_answers():
     judged = Judgements.from_answers([
-        ("B", ["A", "C"], "A"),  # linked to a listed ticket: the other listed one is another matter
+        # linked to one listed ticket: the other listed one may be the same matter too (one link per ticket)
+        ("B", ["A", "C"], "A"),
         ("D", ["A"], "E"),  # linked to a ticket the route did not list
         ("F", None, "F"),  # a ticket linked to itself says nothing
         ("G", ["H"], None), ("H", ["G"], "G"),  # two agents differ on one pair: the link wins
+        ("I", ["A", "C"], None),  # a new matter: another than each listed ticket
     ])
     assert judged.same == {frozenset(p) for p in (("B", "A"), ("D", "E"), ("H", "G"))}
-    assert judged.different == {frozenset(p) for p in (("B", "C"), ("D", "A"))}
+    assert judged.different == {frozenset(p) for p in (("I", "A"), ("I", "C"))}
+
+
+def test_a_ticket_linked_to_one_listed_report_keeps_the_others_in_its_hotspot():
+    """WG-1 reports the collapsed road of WG-0 and the dark street lamps WG-2 reports (similar to WG-1 alone); the
+    agent links WG-1 to WG-0, as a ticket gets one link. Taken as "WG-2 is another matter", WG-2 fell out of the
+    hotspot, though nobody had judged it."""
+    index = RepeatIndex(THRESHOLD, window_days=30)
+    demo_window(index)
+    for number, body in enumerate((ROAD, "湾头桥镇白石村三组通村公路塌陷了一大块，路灯也坏了不亮，晚上看不见。",
+                                   "白石村三组路灯坏了不亮，晚上看不见，请派人来修。")):
+        index.add(SeenTicket(f"WG-{number}", utc_now() - timedelta(hours=3 - number), masked_text(body)))
+    assert [r.ticket.ticket_id for r in index.related(masked_text(index._tickets[-1].text), exclude="WG-2")] == ["WG-1"]
+    judged = Judgements.from_answers([("WG-1", ["WG-0", "WG-2"], "WG-0")])
+    spots = index.hotspots(days=2, min_size=2, judgements=judged)
+    assert [sorted(t.ticket_id for t in s.tickets) for s in spots] == [["WG-0", "WG-1", "WG-2"]]
 
 
 def test_processes_sharing_one_database_see_each_others_tickets(database_url):
