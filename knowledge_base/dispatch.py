@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal, Mapping
+from typing import Annotated, Literal, Mapping
 
 from pydantic import BaseModel, Field, ValidationError, model_validator
 
@@ -81,6 +81,12 @@ class RoutingRules(BaseModel):
     # where to hand a life at risk over by phone (120 急救, 110, 119) → the words that say so, read as urgent words are
     hand_over: dict[str, list[str]] = {}
     not_accepted: list[NotAcceptedRule] = []
+    # the local speech the rules read as the Mandarin they are written in: a 武冈 caller's 着火哒, 喝哒农药 is 了
+    read_as: dict[Annotated[str, Field(min_length=1)], str] = {}
+
+    def all_urgent_words(self) -> list[str]:
+        """The words that flag a ticket urgent: a life at risk (`hand_over`) is urgent whichever list names it."""
+        return list(dict.fromkeys([*self.urgent_words, *(w for words in self.hand_over.values() for w in words)]))
 
     def ordered(self) -> list[Rule]:
         return sorted(self.rules, key=lambda r: -r.priority)  # stable: equal priorities keep file order
@@ -272,14 +278,17 @@ def _target(spec: str, catalogue: Catalogue, functional_type: str | None, place:
 _CLAUSE_MARKS = str.maketrans(",!?;:", "，！？；：")
 
 
-def rule_text(text: str) -> str:
-    """`text` as the routing rules read it: clause marks in their Chinese form."""
-    return text.translate(_CLAUSE_MARKS)
+def rule_text(text: str, rules: RoutingRules) -> str:
+    """`text` as the routing rules read it: clause marks in their Chinese form, local words as `rules.read_as` says."""
+    text = text.translate(_CLAUSE_MARKS)
+    for local, word in rules.read_as.items():
+        text = text.replace(local, word)
+    return text
 
 
 def first_refusal(text: str, rules: RoutingRules) -> tuple[NotAcceptedRule, re.Match] | None:
     """The first `not_accepted` rule whose pattern `text` matches, with the match; None when none does."""
-    text = rule_text(text)
+    text = rule_text(text, rules)
     return next(((r, found) for r in rules.not_accepted if (found := re.search(r.pattern, text))), None)
 
 
@@ -287,15 +296,15 @@ _URGENT_CONTEXT = 10  # characters before an urgent word that its veto reads: ab
 
 
 def urgent_words_in(text: str, rules: RoutingRules, words: list[str] | None = None) -> list[str]:
-    """The urgent words of `rules` (or `words`) that occur in `text` somewhere their context (`urgent_unless`) does
-    not veto."""
-    veto, text = rules.urgent_unless, rule_text(text)
+    """The urgent words of `rules` (`all_urgent_words`, or `words`) that occur in `text` somewhere their context
+    (`urgent_unless`) does not veto."""
+    veto, text = rules.urgent_unless, rule_text(text, rules)
 
     def vetoed(found: re.Match) -> bool:
         before, after = text[max(0, found.start() - _URGENT_CONTEXT) : found.start()], text[found.end() :]
         return bool(veto.before and re.search(veto.before, before) or veto.after and re.match(veto.after, after))
 
-    return [w for w in (rules.urgent_words if words is None else words)
+    return [w for w in (rules.all_urgent_words() if words is None else words)
             if any(not vetoed(f) for f in re.finditer(re.escape(w), text))]
 
 
@@ -314,7 +323,7 @@ def decide(
     if catalogue is None or rules is None:
         default_catalogue, default_rules = default_routing()
         catalogue, rules = catalogue or default_catalogue, rules or default_rules
-    trace, text = _Trace(), rule_text(text or "")
+    trace, text = _Trace(), rule_text(text or "", rules)
     # A masked ticket's placeholders are Chinese: "13807391234" alone, masked as [手机号], still says nothing.
     if not _HAN.search(without_placeholders(text)):
         trace.note("文本不含中文，需人工处理 / no Chinese text", cause="no_chinese")

@@ -277,6 +277,46 @@ def test_a_life_at_risk_is_handed_over_by_phone_not_only_dispatched():
         assert not any("转接" in r for r in decide(heads("卫生健康"), routing_text(None, text)).reasons), text
 
 
+@pytest.mark.parametrize("text, refer_to", [
+    # a 武冈 caller's 哒 is 了: the Mandarin form was handed over, the local one went to the agriculture bureau
+    ("我屋里老倌喝哒农药，快来人", "120 急救"),
+    ("屋里老人晕哒，喊不应", "120 急救"),
+    # an ice storm's emergencies (a duty officer's day): each was dispatched as a routine work order, not urgent
+    ("水西门街道学校宿舍没有暖气，有学生烤炭火取暖，好几个学生头晕呕吐，请教育局督促。", "120 急救"),
+    ("树被冰压断了，倒在电线上，电线垂到地上，有村民被电到了。", "120 急救"),
+    ("停电了，我爸在家用制氧机，现在呼吸困难，快救命！", "120 急救"),
+    ("发现他冻僵在床上，还有气", "120 急救"),
+    ("独居老人三天没人见到了，敲门不应", "110 报警"),
+    ("孩子找不到了，找了一上午", "110 报警"),
+    ("小孩掉进冰窟窿里了！", "119 救援"),
+    ("用蜡烛点着了被子，屋里都是烟，人还在里面！", "119 救援"),
+    ("我们的车困在雪山路上一天了，孩子发烧", "119 救援"),
+])
+def test_a_life_at_risk_in_local_words_or_on_an_ice_storm_day_is_handed_over(text, refer_to):
+    d = decide(heads("供电", unit_conf=0.97), routing_text(None, text))
+    assert d.urgent and d.decision == "review", text
+    assert any(r.startswith(f"如正在发生，请立即转接 {refer_to}") for r in d.reasons), (text, d.reasons)
+
+
+def test_local_words_are_read_by_the_rules_as_their_mandarin():
+    """哒 for 了 and 冒 for 没: a fire said the local way went to the city management bureau, a gas smell without
+    泄漏 to no one in particular, and a reimbursement that never came (冒到账) to the seat that only answers
+    questions, dispatched without review."""
+    for text in ("屋里着火哒！快点来", "隔壁屋里失火哒"):
+        d = decide(heads("城市管理和综合执法"), routing_text(None, text))
+        assert (d.rule, d.lead.id, d.urgent) == ("fire", "wg-xfjy", True), text
+    for text in ("屋里有股煤气味，好大", "煤气罐漏了，好大的味", "液化气管子破哒"):
+        d = decide(heads("城市管理和综合执法", unit_conf=0.5, unit_review=True), routing_text(None, text))
+        assert (d.rule, d.lead.id) == ("gas-leak", "ut-gas"), text
+    for unit, text, bureau in [("医疗保障", "请问我屋里老人的医保报销款怎么还冒到账咯？都三个月哒。", "wg-ybj"),
+                               ("人力资源和社会保障", "我想咨询一下，我娘的养老金怎么三个月冒发哒？", "wg-rsj")]:
+        assert decide(heads(unit, "劳动和社会保障"), routing_text(None, text)).lead.id == bureau, text
+    # a negation before the words, and the words in a story, flag nothing
+    for text in ("电梯最近频繁卡门下坠，还好没有人受伤", "去年家里着火哒，保险一直没赔", "煤气灶点不着了，请燃气公司来看看"):
+        d = decide(heads("住房和城乡建设"), routing_text(None, text))
+        assert not d.urgent and d.rule is None, text
+
+
 def test_a_fire_or_violence_under_way_goes_to_the_fire_brigade_or_the_police():
     """urgent changed no unit: a burning gas bottle went to the environment bureau, a man with a knife to the
     township, whatever the heads said."""
