@@ -174,6 +174,8 @@ _SPACED_MOBILE = re.compile(f"{_START}[1１][ \u00a0\u3000]{{1,2}}[3-9３-９](?
 # After a phone label, a number in any grouping (1380 739 1234, 1-3-8-0-…, 0739.4221001) is the phone number.
 _LABELLED_MOBILE = re.compile(f"{_START}[1１](?:{_MOBILE_SEP}?{_D}){{10}}{_END}")
 _LABELLED_LANDLINE = re.compile(f"{_START}0{_MOBILE_SEP}?[1-9１-９](?:{_MOBILE_SEP}?{_D}){{8,10}}{_END}")
+# …and one given in three chunks, as a number is read out and written down (139，0739，5678; 幺三九、零七三九、五六七八).
+_LABELLED_CHUNKED_MOBILE = re.compile(f"{_START}[1１]{_D}{{2,3}}(?:\\s{{0,2}}[,，、]\\s{{0,2}}{_D}{{3,4}}){{2}}{_END}")
 # The second and later numbers under one label (电话：8805667，8805670; 手机13807391234/1390739123) have no label of
 # their own: a number listed right after a phone number is a phone number too.
 # After a space alone a local number too (电话13807391234 4221001, … 422-1001), but no amount, count or date: not
@@ -283,6 +285,11 @@ def _is_labelled_phone(_value: str, before: str) -> bool:
     return _PHONE_LABEL.search(before) is not None
 
 
+def _is_labelled_chunked_mobile(value: str, before: str) -> bool:
+    digits = _digits(value)
+    return len(digits) == 11 and digits[1] in "3456789" and _is_labelled_phone(value, before)
+
+
 def _is_labelled_id(digits: str, before: str) -> bool:
     # A number hidden all but a few digits (*****************, ***************1234) discloses nothing.
     return sum(ch.isdigit() for ch in digits) >= 6 and _ID_LABEL.search(before) is not None
@@ -337,6 +344,7 @@ _DETECTORS: tuple[tuple[PiiKind, re.Pattern[str], Callable[[str, str], bool] | N
     ("mobile", _MISTYPED_MOBILE, _is_labelled_phone),
     ("mobile", _LABELLED_MOBILE, _is_labelled_phone),
     ("landline", _LABELLED_LANDLINE, _is_labelled_phone),
+    ("mobile", _LABELLED_CHUNKED_MOBILE, _is_labelled_chunked_mobile),
     ("qq", _QQ, _is_qq),
     ("wechat", _WECHAT, _is_wechat),
 )
@@ -361,7 +369,10 @@ _PERSON_LABEL = re.compile(r"(?:姓名|联系人|来电人|反映人|投诉人|�
                            # an agent's ticket template: 【来电人】张建国【联系电话】…, 投诉人 | 张建国 | …
                            # any run of spaces counts as one: `model_text` masks text as typed (举报人 \xa0 \xa0陈洪道)
                            r"|(我是|本人|市民|村民|居民|(?<!物)业主))(?:\s*[是为叫:：】\]）)（(|｜\-—“”\"'‘’「」『』]){0,3}\s*")
-_NAME = f"((?:{_COMPOUND_SURNAMES}|[{_SURNAMES}])([\u4e00-\u9fff]{{1,2}}))"
+# What a caller ends a sentence with where a typed ticket has a mark (我是李建国啊, and the 武冈 我是刘德明哒 / 咯 / 嘞):
+# it ends a name and is never part of one.
+_PARTICLES = "啊呀哈嘛呢吧哦噢哒咯嘞噻嗯"
+_NAME = f"((?:{_COMPOUND_SURNAMES}|[{_SURNAMES}])((?:(?![{_PARTICLES}])[\u4e00-\u9fff]){{1,2}}))"
 _PUNCTUATION = r"[\s，。、；：！？,.;:!?（）()《》“”\"'*【】\[\]|｜\-—]"
 # After a role a name runs up to anything that is no Chinese character (punctuation, a number, an emoji), the next
 # item of a signature (联系电话, 身份证, 男/女, 家住…), a title (张建国先生), 的, 是, what an agent writes next
@@ -369,10 +380,9 @@ _PUNCTUATION = r"[\s，。、；：！？,.;:!?（）()《》“”\"'*【】\[\
 # punctuation, or as below.
 _NAME_AFTER_ROLE = re.compile(_NAME + "(?=[^\u4e00-\u9fff]|联系|电话|手机|身份|家住|住在|现住|今年|反映|表示"
                                       "|来电|投诉|举报|咨询|要求|先生|女士|同志|[男女的是称说在住家于已被和与因曾也又]|走失|去世"
-                                      "|[啊呀哈嘛呢吧哦噢]"
+                                      f"|[{_PARTICLES}]"
                                       "|一直|多次|购买|代为|强烈|有关|没有|$)")
-# A call's transcript ends a sentence with a particle where a typed ticket has a mark (我是李建国啊，…).
-_NAME_BEFORE_PUNCTUATION = re.compile(_NAME + f"(?={_PUNCTUATION}|[啊呀哈嘛呢吧哦噢]|$)")
+_NAME_BEFORE_PUNCTUATION = re.compile(_NAME + f"(?={_PUNCTUATION}|[{_PARTICLES}]|$)")
 # After a standing, a name may also run up to where the writer says more about the person (本人龙飞利家住…, 本人符东晓16岁,
 # 村民邓德明反映…) or, a full three-character name only, up to what the person is or did (村民蔡云庆的安置款, 村民徐飞鹏是…,
 # 村民张卫东强占…, 市民王卫国称…; 业主付费的 is no name), never a place's name (村民黄家冲的…).
@@ -634,8 +644,11 @@ def _numbered_names(text: str) -> set[str]:
 # A statement's 住 after the writer's name (控告人：潘平安，住…) says the same; 住院, 住房, 住建局 say no such thing.
 # An agent's question in a call's transcript too (坐席：请问您的地址是？市民：幸福小区三栋…), with the answer's speaker.
 _HOME_LABEL = re.compile(r"(?:家住|住在|住址|现住|居住在|我家在|我住|本人住|家庭住址|家庭地址|户籍地址|住所地"
+                         # 屋 (屋里) is the 武冈 word for one's home: 我屋在水西门5组12号, 我屋住3栋2单元501
+                         r"|我屋里?[在住]|屋里住"
                          r"|[您你]的?(?:家庭)?(?:住址|地址)(?:是|在哪里?)?[？?]?\s*(?:(?:市民|来电人)\s*[:：])?"
-                         r"|(?<=[,，])住(?![院房建宅户]))[在于]?[:：是为]?")
+                         # an agent's shorthand opens with it too (住辕门口3栋2单元501，楼上漏水)
+                         r"|(?:^|(?<=[,，\n]))住(?![院房建宅户]))[在于]?[:：是为]?")
 # The writer introducing themself as a household (我是蓝色港湾小区3栋1304的住户, 本人是…5栋2801业主): only a number down to
 # the flat is theirs; 我是福元西路199号万国城的业主 names the estate, the matter's place (我们是… is all its owners).
 _RESIDENT = re.compile(r"(?:我是|本人是|本人系|本人为|我系)([^,，。;；!！?？\n]{1,40}?)的?(?:业主|住户|租户)")

@@ -563,6 +563,16 @@ def test_numbers_read_out_in_words_as_a_transcribed_call_has_them():
     ("我是 呃 李建国啊 住在迎春亭", "我是 呃 [姓名]啊 住在迎春亭"),
     ("坐席：请问您贵姓？市民：姓张，张国庆", "坐席：请问您贵姓？市民：姓张，[姓名]"),
     ("我姓欧阳 欧阳建国 电话是", "我姓欧阳 [姓名] 电话是"),
+    # the 武冈 way: a particle after the name (哒, 咯, 嗯咯), 屋 for home, a number read out in three chunks
+    ("我是刘德明哒，电话见工单", "我是[姓名]哒，电话见工单"),
+    ("来电人：刘德明嗯咯，反映路灯坏哒", "来电人：[姓名]嗯咯，反映路灯坏哒"),
+    ("村民刘明咯反映", "村民[姓名]咯反映"),
+    ("我屋在水西门5组12号", "我屋在水西门[门牌号]"),
+    ("我屋住3栋2单元501，楼上漏水", "我屋住[门牌号]，楼上漏水"),
+    ("住辕门口3栋2单元501，楼上漏水", "住辕门口[门牌号]，楼上漏水"),
+    ("我电话是幺三九，零七三九，五六七八", "我电话是[手机号]"),
+    ("手机号码是一三九、零七三九、五六七八", "手机号码是[手机号]"),
+    ("联系电话139，0739，5678，冒得水", "联系电话[手机号]，冒得水"),
     # the agent's question labels the caller's answer
     ("坐席：请问您的地址 市民：幸福小区三栋一单元八零二", "坐席：请问您的地址 市民：幸福小区[门牌号]"),
     ("坐席：请问您的地址是？市民：幸福小区3栋1单元802", "坐席：请问您的地址是？市民：幸福小区[门牌号]"),
@@ -577,6 +587,11 @@ def test_numbers_read_out_in_words_as_a_transcribed_call_has_them():
     ("他叫我去找村委会，老师叫学生罚站，他叫了好几个人来", None),
     ("我是武冈人啊，我是李家的吧", None),
     ("老百姓 张口就骂人，姓王 就是那个不讲理的", None),
+    # a place said the local way is no name, and numbers in chunks without a phone label are no number
+    ("我是文坪哒，村里路灯坏哒", None),
+    ("我是司马冲哒，我是龙溪咯", None),
+    ("投诉了139，0739，5678次都冒得用", None),
+    ("住院部5楼12床的病人", None),
 ])
 def test_a_call_transcript_is_masked_as_the_typed_ticket_is(text, masked):
     assert mask_pii(text).text == (masked or text)
