@@ -9,7 +9,7 @@ import json
 import math
 import re
 from collections.abc import Collection, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from itertools import islice
 from pathlib import Path
@@ -30,7 +30,8 @@ COLUMN_ALIASES: dict[str, tuple[str, ...]] = {
     "text": ("text", "body", "content", "message", "留言详情", "诉求内容", "工单内容", "来电内容", "反映内容", "问题描述",
              "内容", "详情"),
     # Not 诉求类型 / 工单类型: in 12345 systems those hold 咨询/求助/投诉/建议, another axis than the topic.
-    "topic": ("topic", "label", "一级标签", "一级分类", "诉求类别", "诉求分类", "类别", "分类"),
+    "topic": ("topic", "label", "一级标签", "一级分类", "诉求类别", "诉求分类", "问题分类", "问题类别", "事项分类", "事项类别",
+              "类别", "分类"),
     "unit": ("unit", "unit_type", "责任单位", "承办单位", "责任部门", "承办部门", "办理单位", "处置单位", "答复单位"),
     "created_at": ("created_at", "date", "time", "留言时间", "受理时间", "来电时间", "登记时间", "时间", "日期"),
     "location": ("location", "address", "地址", "地点", "位置", "事发地址", "事发地点", "发生地点", "所属乡镇", "所属街道",
@@ -137,6 +138,24 @@ def _names_a_column(cells: Sequence[object], header_names: Collection[str]) -> b
     return any(column_key(cell_text(cell)) in header_names for cell in cells)
 
 
+def with_sub_header(table: Table, header_names: Collection[str] = _HEADER_NAMES) -> Table:
+    """`table` with the second row of a two-level header taken as column names: Excel's 复合表头 merges 工单编号 down
+    over two rows and puts 承办单位 and 来电人 under a group cell (办理信息); the first data row then holds column names
+    alone, and was read as a ticket without text. Where it does (each of its filled cells a name of `header_names`),
+    its names replace those above them."""
+    frame = table.frame
+    if frame.empty:
+        return table
+    first = [cell_text(cell).strip() for cell in frame.iloc[0]]
+    if not any(first) or not all(column_key(cell) in header_names for cell in first if cell):
+        return table
+    columns = [below or above for above, below in zip(frame.columns, first)]
+    frame = frame.iloc[1:].reset_index(drop=True)
+    frame.columns = columns
+    numbers = table.row_numbers[1:] if table.row_numbers else None
+    return replace(table, frame=frame, header_row=table.header_row + 1, row_numbers=numbers)
+
+
 def csv_separator(path: Path, text: str) -> str:
     """Tabs for a .tsv; otherwise a comma, unless the first line that holds a separator holds tabs or semicolons and
     no comma (Excel's "Unicode text" is a tab-separated .txt, a European Excel saves CSV with ;). Only that line:
@@ -176,7 +195,7 @@ def read_csv_frame(path: Path) -> Table:
     numbers = numbers if numbers is not None and len(numbers) == len(frame) else None
     # A spreadsheet's blank row saved as CSV is ",,," rather than an empty line: read past alike, as in a workbook.
     frame, numbers = _without_blank_rows(frame.map(csv_cell_in), skip + 2, numbers)
-    return Table(frame, header_row=skip + 1, encoding=encoding, row_numbers=numbers)
+    return with_sub_header(Table(frame, header_row=skip + 1, encoding=encoding, row_numbers=numbers))
 
 
 def _without_blank_rows(frame, first_row: int, numbers: tuple[int, ...] | None = None) -> tuple:
@@ -271,7 +290,8 @@ def read_workbook(path: Path, header_names: Collection[str] = _HEADER_NAMES) -> 
     # a CSV export re-saved as a workbook keeps the apostrophe before =, +, - or @ that protected it as text, and
     # the answer read out to a caller began with it
     frame = frame.map(lambda cell: csv_cell_in(cell) if isinstance(cell, str) else cell)
-    return Table(frame, header_row=skip + 1, sheet=None if first else sheet, row_numbers=numbers)
+    return with_sub_header(Table(frame, header_row=skip + 1, sheet=None if first else sheet, row_numbers=numbers),
+                           header_names)
 
 
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
@@ -322,7 +342,8 @@ def read_html_table(path: Path) -> Table:
     width = max(len(cells) for cells in rows[skip:])
     header = rows[skip] + [f"Unnamed: {i}" for i in range(len(rows[skip]), width)]
     data = [cells + [""] * (width - len(cells)) for cells in rows[skip + 1 :]]
-    return Table(pd.DataFrame(data, columns=header, dtype=object), header_row=skip + 1, encoding=encoding)
+    return with_sub_header(Table(pd.DataFrame(data, columns=header, dtype=object), header_row=skip + 1,
+                                 encoding=encoding))
 
 
 _DATE_CJK = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*[日号]?")

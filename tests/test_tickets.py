@@ -169,6 +169,44 @@ def test_an_export_with_a_two_level_header_is_read_from_its_column_names(tmp_pat
     assert load_tickets(csv)[0]["text"] == [a[2] for a in APPEALS]
 
 
+def test_a_header_of_two_rows_with_names_merged_down_is_read_as_one(tmp_path):
+    """Excel's 复合表头: 留言编号 … merged down over two rows, 责任单位 under a group cell (办理信息). The second row was
+    read as a ticket, refused as "row 4: column '留言详情' is empty", where the trainer sees a filled merged cell."""
+    from openpyxl import Workbook
+
+    columns = list(appeals_frame().columns)
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["武冈市12345热线工单导出（2026年11月）"])
+    sheet.append([*columns[:4], "办理信息"])
+    sheet.append([None] * 4 + [columns[4]])
+    for column in "ABCD":
+        sheet.merge_cells(f"{column}2:{column}3")
+    for row in APPEALS[:3]:
+        sheet.append(list(row))
+    sheet.append([APPEALS[3][0], "", "", APPEALS[3][3], APPEALS[3][4]])
+    book.save(tmp_path / "复合表头.xlsx")
+    with pytest.raises(InputError, match=r"row 7: column '留言详情' is empty"):  # the sheet's own row numbers
+        load_tickets(tmp_path / "复合表头.xlsx")
+    sheet.delete_rows(7)
+    book.save(tmp_path / "复合表头.xlsx")
+    tickets, _ = load_tickets(tmp_path / "复合表头.xlsx")
+    assert tickets["id"] == [a[0] for a in APPEALS[:3]] and tickets["unit"] == [a[4] for a in APPEALS[:3]]
+    csv = tmp_path / "复合表头.csv"
+    csv.write_text(",".join([*columns[:4], "办理信息"]) + "\n,,,," + columns[4] + "\n"
+                   + appeals_frame().to_csv(index=False, header=False), encoding="gb18030")
+    tickets, _ = load_tickets(csv)
+    assert tickets["text"] == [a[2] for a in APPEALS] and tickets["unit"] == [a[4] for a in APPEALS]
+
+
+def test_a_topic_column_under_another_common_name_is_read(tmp_path):
+    """问题分类 is how many exports name the topic: the column went unread and a model without a topic head was
+    trained without a word."""
+    path = tmp_path / "问题分类.csv"
+    appeals_frame().rename(columns={"一级标签": "问题分类"}).to_csv(path, index=False)
+    assert load_tickets(path)[0]["topic"] == [a[3] for a in APPEALS]
+
+
 def test_an_excel_97_workbook_loads_as_wps_and_12345_systems_export_it(tmp_path):
     export = appeals_frame().rename(columns={"留言编号": "工单编号", "留言主题": "诉求标题", "留言详情": "来电内容",
                                              "一级标签": "诉求类别", "责任单位": "办理单位"})
