@@ -16,7 +16,7 @@ from knowledge_base.files import day_text, validation_message
 from knowledge_base.store import EntryIn
 from pipeline.errors import InputError, refuse_problems
 from pipeline.records import (COLUMN_ALIASES, WORKBOOK_SUFFIXES, AmbiguousDate, Table, cell_text, find_columns,
-                              read_csv_frame, read_workbook)
+                              read_csv_frame, read_workbook, shortened_id_error)
 from pipeline.ticket_text import masked_parts, masked_text
 
 # A case needs its id, its text and the official reply; the title and the replying unit are used when the file
@@ -109,6 +109,8 @@ def _case_entry(row: dict[str, str], columns: dict[str, str], where: str, first_
     case_id = row[id_column].strip()
     if not case_id:
         raise InputError(f"{where}: column {id_column!r} is empty")
+    if error := shortened_id_error(case_id, where, id_column):
+        raise InputError(error)
     if case_id in first_row:
         raise InputError(f"{where}: column {id_column!r}: {case_id!r} already used at {first_row[case_id]}")
     first_row[case_id] = where

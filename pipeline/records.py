@@ -43,6 +43,19 @@ COLUMN_ALIASES: dict[str, tuple[str, ...]] = {
 }
 
 
+# An id Excel showed as a number too long for its column and saved so (2.02403E+11): every digit past the first few
+# is gone, and many tickets share what is left.
+_SHORTENED_NUMBER = re.compile(r"[0-9](?:\.[0-9]+)?[Ee]\+[0-9]+")
+
+
+def shortened_id_error(value: str, where: str, column: str) -> str | None:
+    """The error for an id Excel cut to scientific notation (2.02403E+11); None for any other id."""
+    if not _SHORTENED_NUMBER.fullmatch(value.strip()):
+        return None
+    return (f"{where}: column {column!r}: {value.strip()!r} is a number Excel cut short (scientific notation), and the "
+            "ids' digits are lost; export the file again, or in Excel set the column's format to text before saving")
+
+
 def column_key(header: object) -> str:
     """What a column name is matched by: without the spaces around it, a BOM, or case."""
     return str(header).strip().lstrip("\ufeff").lower()

@@ -293,6 +293,18 @@ def test_case_files_missing_columns_or_empty_cells_are_refused(replies, tmp_path
         read_cases(path)
 
 
+def test_ids_excel_cut_to_scientific_notation_are_named_as_such(replies, tmp_path):
+    """A 12-digit 工单编号 Excel showed as 2.02403E+11 and saved so: refused as "already used at row 2", which sent
+    the trainer looking for a duplicate ticket."""
+    path = tmp_path / "cases.csv"
+    shortened = replies.head(3).copy()
+    shortened["留言编号"] = "2.02403E+11"
+    shortened.to_csv(path, index=False)
+    with pytest.raises(InputError, match=r"row 2: column '留言编号': '2.02403E\+11' is a number Excel cut short "
+                                         r"\(scientific notation\).*set the column's format to text"):
+        read_cases(path)
+
+
 def test_a_case_reply_never_greets_its_asker_by_name(shared_data, tmp_path):
     """Official replies open with 网友“<the asker's account>”您好: shown as a suggestion for another caller's ticket it
     would name the first asker (and greet the wrong person if the agent kept it)."""

@@ -199,6 +199,19 @@ def test_a_header_of_two_rows_with_names_merged_down_is_read_as_one(tmp_path):
     assert tickets["text"] == [a[2] for a in APPEALS] and tickets["unit"] == [a[4] for a in APPEALS]
 
 
+def test_ids_excel_cut_to_scientific_notation_are_refused(tmp_path):
+    """`appeal predict` wrote 40 rows all under the id 2.02403E+11: nothing could be joined back to the tickets."""
+    path = tmp_path / "科学计数 工单.csv"
+    frame = appeals_frame()
+    frame["留言编号"] = ["2.02403E+11"] * len(frame)
+    frame.to_csv(path, index=False, encoding="gb18030")
+    with pytest.raises(InputError, match=r"row 2: column '留言编号': '2.02403E\+11' is a number Excel cut short"):
+        load_tickets(path, deduplicate=False)
+    frame["留言编号"] = ["202403110001E"] + [a[0] for a in APPEALS[1:]]  # an id of the centre's own making stays one
+    frame.to_csv(path, index=False)
+    assert load_tickets(path)[0]["id"][0] == "202403110001E"
+
+
 def test_a_topic_column_under_another_common_name_is_read(tmp_path):
     """问题分类 is how many exports name the topic: the column went unread and a model without a topic head was
     trained without a word."""

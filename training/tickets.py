@@ -48,7 +48,7 @@ from pydantic import BaseModel
 from pipeline import InputError, model_text
 from pipeline.errors import refuse_problems
 from pipeline.records import (COLUMN_ALIASES, AmbiguousDate, Table, column_key, decode_text, find_columns,
-                              jsonl_objects, parse_date, read_csv_frame, read_workbook)
+                              jsonl_objects, parse_date, read_csv_frame, read_workbook, shortened_id_error)
 
 FORMATS = {".csv": "csv", ".tsv": "csv", ".txt": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "jsonl",
            ".xlsx": "xlsx", ".xlsm": "xlsx", ".xls": "xls", ".parquet": "parquet", ".pq": "parquet"}
@@ -183,6 +183,7 @@ def load_tickets(
                          else [None] * n)
     # Without an id the row number is the one stable handle a user can look up.
     records["id"] = [value or name.split()[-1] for value, name in zip(records["id"], row_names)]
+    _validate_ids(path, records["id"], row_names, _source(mapping, "id"))
     blank_labels = _blank_placeholders(records)
     units_read_as: Counter[tuple[str, str]] = Counter()
     if unit_label is not None:
@@ -342,6 +343,13 @@ def _map_columns(path: Path, headers: list[str], explicit: dict[str, str]) -> di
 
 def _source(mapping: dict[str, str], target: str) -> str:
     return next((str(s) for s, t in mapping.items() if t == target), target)
+
+
+def _validate_ids(path: Path, ids: list, row_names: list[str], column: str) -> None:
+    """Predictions are joined back to the old system by id: a file whose ids Excel cut short is refused."""
+    for value, row in zip(ids, row_names):
+        if isinstance(value, str) and (error := shortened_id_error(value, f"{path}: {row}", column)):
+            raise InputError(error)
 
 
 def _validate_text(path: Path, records: dict, row_names: list[str], mapping: dict[str, str]) -> None:
