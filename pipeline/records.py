@@ -107,9 +107,9 @@ def decode_text(data: bytes, source: str | Path) -> tuple[str, str]:
         ) from None
 
 
-# An office export may put a title (武冈市12345热线工单明细（2026年11月）), an export date and blank rows above the column
-# names; more than this many rows above them is no such export.
-MAX_TITLE_ROWS = 5
+# An office export may put a title (武冈市12345热线工单明细（2026年11月）), an export date, who exported it, a filter's
+# description and blank rows above the column names; more than this many rows above them is no such export.
+MAX_TITLE_ROWS = 10
 _HEADER_NAMES = frozenset(a for aliases in COLUMN_ALIASES.values() for a in aliases)
 
 

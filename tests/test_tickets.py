@@ -116,6 +116,10 @@ def test_an_export_with_a_title_above_the_column_names_loads_and_names_its_rows_
     text.write_text("武冈市12345热线工单导出（2026年11月）\n" + good.drop(columns="留言编号").to_csv(index=False),
                     encoding="utf-8")
     assert load_tickets(text, deduplicate=False)[0]["id"][:2] == ["3", "4"]
+    # a longer preamble (title, export date, exporter, filter, blank rows): 7 rows were refused as "no text column"
+    preamble = "武冈市12345热线工单导出\n导出时间：2026-11-30\n导出人：张三\n筛选条件：全部\n办理状态：全部\n\n说明：内部资料\n"
+    text.write_text(preamble + good.to_csv(index=False), encoding="utf-8")
+    assert load_tickets(text)[0]["id"] == [a[0] for a in APPEALS]
 
 
 def test_a_one_column_file_keeps_its_first_row_as_the_column_name(tmp_path):

@@ -47,8 +47,9 @@ from pydantic import BaseModel
 
 from pipeline import InputError, model_text
 from pipeline.errors import refuse_problems
-from pipeline.records import (COLUMN_ALIASES, AmbiguousDate, Table, column_key, decode_text, find_columns,
-                              jsonl_objects, parse_date, read_csv_frame, read_workbook, shortened_id_error)
+from pipeline.records import (COLUMN_ALIASES, MAX_TITLE_ROWS, AmbiguousDate, Table, column_key, decode_text,
+                              find_columns, jsonl_objects, parse_date, read_csv_frame, read_workbook,
+                              shortened_id_error)
 
 FORMATS = {".csv": "csv", ".tsv": "csv", ".txt": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "jsonl",
            ".xlsx": "xlsx", ".xlsm": "xlsx", ".xls": "xls", ".parquet": "parquet", ".pq": "parquet"}
@@ -355,7 +356,8 @@ def _validate_ids(path: Path, ids: list, row_names: list[str], column: str) -> N
 def _validate_text(path: Path, records: dict, row_names: list[str], mapping: dict[str, str]) -> None:
     if "text" not in mapping.values():
         raise InputError(f"{path}: no text column (columns: {', '.join(map(str, mapping))}); rename the ticket "
-                         f"text's header to one of {', '.join(COLUMN_ALIASES['text'])}")
+                         f"text's header to one of {', '.join(COLUMN_ALIASES['text'])} (the column names are looked "
+                         f"for in the first {MAX_TITLE_ROWS + 1} rows)")
     for name in ("title", "text"):
         records[name] = [None if v is None else str(v) for v in records[name]]
     empty = [row_names[i] for i, (t, b) in enumerate(zip(records["title"], records["text"])) if not (t or b)]
