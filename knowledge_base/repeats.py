@@ -26,6 +26,7 @@ from sklearn.feature_extraction.text import HashingVectorizer
 from knowledge_base.store import utc_now
 from knowledge_base.ticket_log import SeenTicket, TicketLog
 from pipeline.area import deployment_area
+from pipeline.jurisdiction import village_names
 from pipeline.pii import without_placeholders
 from pipeline.ticket_text import masked_text, without_call_fillers
 from pipeline.segment import segment, text_names_a_matter
@@ -239,8 +240,10 @@ class RepeatIndex:
         """The k most similar tickets of the window at or above the threshold, most similar first. With `township`
         (the ticket's), a ticket of another known township is left out: see `_same_place`. With `before` (naive
         UTC, the time a ticket of a backlog came in), tickets received after it are no earlier report of it; a
-        retry's rule (`exclude`: what came in after its first copy) then gives way to the time given."""
+        retry's rule (`exclude`: what came in after its first copy) then gives way to the time given. A ticket that
+        names other villages than this one, and none of its, is left out too (`_same_villages`)."""
         now = now or utc_now()
+        villages = village_names(text)
         floor = self.threshold if min_similarity is None else min_similarity
         query = _tf(_clean(text))
         with self._lock:
@@ -271,9 +274,11 @@ class RepeatIndex:
             for i in np.argsort(-scores, kind="stable"):
                 if scores[i] < floor or len(found) == k:
                     break
-                if self._tickets[i].ticket_id != exclude and _same_place(township, self._tickets[i].township):
+                seen = self._tickets[i]
+                if seen.ticket_id != exclude and _same_place(township, seen.township) \
+                        and _same_villages(villages, village_names(f"{seen.title or ''}\n{seen.text}")):
                     # A copy can score a hair above 1 while the norms lag the IDF (see _PENDING).
-                    found.append(Related(self._tickets[i], min(float(scores[i]), 1.0)))
+                    found.append(Related(seen, min(float(scores[i]), 1.0)))
             return found
 
     def count(self, *, days: int, now: datetime | None = None) -> int:
@@ -366,6 +371,13 @@ def _same_place(one: str | None, other: str | None) -> bool:
     townships mean two places: night works, a blocked drain or a neighbours' dispute described in the same words in
     two townships are two matters for two governments. An unknown township (none named, or several) tells nothing."""
     return not (one and other and one != other)
+
+
+def _same_villages(one: frozenset[str], other: frozenset[str]) -> bool:
+    """Whether two tickets may be about one matter as far as the villages they name tell: an ice storm's outage
+    reported in the same agent's words from 白沙村 and from 龙溪村 (a township named by one of them, or by neither)
+    is two matters. A ticket that names no village tells nothing."""
+    return not (one and other and one.isdisjoint(other))
 
 
 def _apart_by_township(edges: sp.csr_matrix, tickets: list[SeenTicket]) -> sp.csr_matrix:

@@ -33,6 +33,11 @@ def _tokenizer() -> jieba.Tokenizer:
     return _tokenizer_with(tuple(dictionary_files()))
 
 
+def word_count(word: str) -> int:
+    """How often jieba's dictionary counts `word` (0 for no word of it): how common a word is in general Chinese."""
+    return _tokenizer().FREQ.get(word, 0)
+
+
 @lru_cache(maxsize=2)
 def _tokenizer_with(files: tuple[Path, ...]) -> jieba.Tokenizer:
     jieba.setLogLevel(60)

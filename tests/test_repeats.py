@@ -23,6 +23,7 @@ from knowledge_base.repeats import (_VECTORIZER, Judgements, RepeatIndex, Repeat
 from knowledge_base.store import utc_now
 from knowledge_base.ticket_log import SeenTicket
 from pipeline import masked_text
+from pipeline.jurisdiction import village_names
 from tests.conftest import REPO
 
 THRESHOLD = Settings().repeat_threshold
@@ -241,6 +242,28 @@ def test_similar_pairs_are_the_cosines_above_the_threshold(chunk, frequent):
     assert found.shape == expected.shape and 50 < found.nnz < len(texts) ** 2 / 4
     assert np.array_equal(found.toarray() != 0, expected != 0)
     assert np.allclose(found.toarray(), expected, atol=1e-12)
+
+
+def test_the_same_words_from_two_villages_are_no_repeat():
+    """An ice storm's day: agents type outages in one template, and the one from 龙溪村 was listed as a repeat of the
+    one from 湾头桥镇白沙村 at 0.86, a township named by one ticket only (the same-township guard could not tell)."""
+    index = RepeatIndex(THRESHOLD, window_days=30)
+    demo_window(index)
+    first = "来电人反映：湾头桥镇白沙村因冰冻导致线路故障，全村停电，请相关单位尽快处理。"
+    index.add(SeenTicket("WG-V1", utc_now() - timedelta(hours=2), masked_text(first), township="湾头桥镇"))
+    other_village = "来电人反映：红星村因冰冻导致线路故障，全村停电，请相关单位尽快处理。"
+    same_village = "来电人反映：我们白沙村这边因冰冻导致线路故障，全村停电，请相关单位尽快处理。"
+    no_village = "来电人反映：因冰冻导致线路故障，全村停电，请相关单位尽快处理。"
+    assert index.related(masked_text(other_village)) == []
+    for ticket in (same_village, no_village):
+        assert [r.ticket.ticket_id for r in index.related(masked_text(ticket))] == ["WG-V1"], ticket
+
+
+def test_village_names_are_read_where_a_name_can_start():
+    assert village_names("我们晏田乡红星村停电了，红星村和白沙村之间的路也断了") == {"红星", "白沙"}
+    # what only points at a village, or a word before 村 that names none
+    for said in ("全村停电，村里没人管，村委不理", "通村公路塌了", "现在村上没人管，请问村干部去哪了", "新农村建设", "我们村的村民"):
+        assert village_names(said) == frozenset(), said
 
 
 def test_agents_judgements_overrule_the_similarity_in_hotspots():
