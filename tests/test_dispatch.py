@@ -242,6 +242,18 @@ def test_a_rule_that_refiles_a_ticket_a_sure_unit_head_read_otherwise_sends_it_t
     assert decide(heads("住房和城乡建设", unit_conf=0.99), "煤气泄漏了！迎春亭街道某小区有很大的煤气味").decision == "auto"
 
 
+def test_a_leak_from_the_flat_above_is_the_street_offices_not_the_water_companys():
+    """A senior agent's round: 楼上的住户家里漏水，渗到我家天花板 went out automatically to the water company (供水
+    at 0.93), a neighbours' matter it sends back."""
+    for text in ("水西门街道幸福小区楼上的住户家里漏水，渗到我家天花板，找他不理", "住辕门口3栋2单元501，楼上漏水到我家，邻居不管"):
+        d = decide(heads("供水", unit_conf=0.93), routing_text(None, text))
+        assert (d.rule, d.decision, d.functional_type) == ("neighbour-leak", "review", "乡镇人民政府/街道办事处"), text
+        assert d.lead.name.endswith("街道办事处"), text
+    # a burst main or a cut is the water company's still
+    for text in ("水西门街道小区自来水管爆了，漏水到楼下", "水西门街道停水两天了，楼上楼下都没水"):
+        assert decide(heads("供水", unit_conf=0.93), routing_text(None, text)).rule is None, text
+
+
 def test_telecom_fraud_goes_to_the_police_not_to_the_telecom_company():
     """The unit head reads 电信 in 电信诈骗 as the phone company, whose keyword 电信 then picked 中国电信."""
     unsure = heads("通信", "商贸旅游", unit_conf=0.4, unit_review=True)
