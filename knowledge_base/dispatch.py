@@ -24,6 +24,7 @@ from pipeline.jurisdiction import Gazetteer, Jurisdiction, find_jurisdiction, pl
 from pipeline.normalize import normalize
 from pipeline.pii import without_placeholders
 from pipeline.segment import text_names_a_matter
+from pipeline.ticket_text import caller_first
 
 TOWNSHIP = "township"
 DEPARTMENT = "department"
@@ -279,8 +280,9 @@ _CLAUSE_MARKS = str.maketrans(",!?;:", "，！？；：")
 
 
 def rule_text(text: str, rules: RoutingRules) -> str:
-    """`text` as the routing rules read it: clause marks in their Chinese form, local words as `rules.read_as` says."""
-    text = text.translate(_CLAUSE_MARKS)
+    """`text` as the routing rules read it: clause marks in their Chinese form, local words as `rules.read_as` says,
+    a call's transcript with the caller's words first (`caller_first`: a rule that reads how a ticket opens)."""
+    text = caller_first(text.translate(_CLAUSE_MARKS))
     for local, word in rules.read_as.items():
         text = text.replace(local, word)
     return text

@@ -50,6 +50,26 @@ def without_call_fillers(text: str) -> str:
     return _FILLER.sub("", _SPEAKER.sub(" ", text))
 
 
+_TURN = re.compile(r"(?=(?:坐席|话务员|接线员|客服|市民|来电人|来电者)\s*[:：])")
+_AGENT_TURN = re.compile(r"(?:坐席|话务员|接线员|客服)\s*[:：]")
+_CALLER_TURN = re.compile(r"(?:市民|来电人|来电者)\s*[:：]")
+# what a caller says before the matter: 喂，你好，听得到吗？
+_GREETING = re.compile(r"[嗯呃啊哦噢喂对好的是谢]|[你您]好|听得[到见]|在吗|请问是|一二三四五|12345|热线|吗")
+
+
+def caller_first(text: str) -> str:
+    """A call's transcript with the caller's turns first, those that only greet left out, then the agent's, a turn
+    a line: what the caller opens with is the matter (停电了…), where the transcript opens with the agent's greeting
+    and the caller's 喂，你好，听得到吗. Any other text is returned as it is; so is what stands before the first turn
+    (a title)."""
+    before, *turns = _TURN.split(text)
+    if not any(_AGENT_TURN.match(turn) for turn in turns):
+        return text
+    callers = [turn.strip() for turn in turns if not _AGENT_TURN.match(turn)
+               and re.search("[\u4e00-\u9fff]", _GREETING.sub("", _CALLER_TURN.sub("", turn, count=1)))]
+    return before + "\n".join([*callers, *(turn.strip() for turn in turns if _AGENT_TURN.match(turn))])
+
+
 def _as_read(text: str) -> str:
     return to_simplified(strip_invisible(text))
 

@@ -12,6 +12,7 @@ from knowledge_base.units import load_catalogue
 from models.predictor import HeadPrediction, LabelScore
 from pipeline import routing_text
 from pipeline.errors import InputError
+from pipeline.ticket_text import caller_first
 
 
 def heads(unit: str, topic: str = "城乡建设", unit_conf: float = 0.91, topic_conf: float = 0.95,
@@ -221,6 +222,19 @@ def test_an_outage_goes_to_the_power_company_whatever_unit_the_model_guesses(tex
     # that matter's
     for text in ("小区物业恶意停水停电，要求业主先交钱", "租赁合同还没到期，学校就把商铺转租给食堂老板。后来又停电赶我走。"):
         assert decide(heads("住房和城乡建设"), routing_text(None, text)).rule is None
+
+
+def test_a_call_transcript_is_read_by_the_rules_from_what_the_caller_opens_with():
+    """A duty officer's ice-storm day: outages told in a call went to the civil-affairs bureau, since the transcript
+    opens with the agent's greeting and the caller's 喂，你好，听得到吗, and the outage rule reads how a ticket opens."""
+    call = ("坐席：您好，请问有什么可以帮您？\n市民：喂，你好，听得到吗？\n坐席：听得到，您请讲。\n"
+            "市民：我们晏田乡红星村停电了，到现在都没来电，家里老人冷得很。\n坐席：好的，已记录。")
+    d = decide(heads("民政", unit_conf=0.5, unit_review=True), routing_text(None, call))
+    assert (d.rule, d.lead.id) == ("power-outage", "ut-power")
+    assert caller_first(routing_text("停电", call)).split("\n")[:2] == ["停电", "市民:我们晏田乡红星村停电了,到现在都没来电,家里老人冷得很。"]
+    # the agent's words stay, after the caller's: a fire the agent repeats back is still a fire
+    fire = decide(heads("民政"), routing_text(None, "坐席：您是说家里着火了是吗？\n市民：是的是的，快点！"))
+    assert fire.rule == "fire"
 
 
 def test_a_rule_that_refiles_a_ticket_a_sure_unit_head_read_otherwise_sends_it_to_a_person():
