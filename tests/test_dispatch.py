@@ -212,7 +212,9 @@ def test_gas_leak_is_urgent_and_goes_to_the_gas_company_with_the_fire_brigade():
     assert unsure.reasons[-1] == "unit: 由规则 gas-leak 确定，单位无需人工确认 / the rule, not the unsure unit head, sets the unit"
 
 
-@pytest.mark.parametrize("text", ["家里停电三天了，没人来修。", "湾头桥镇高桥村停电三天了，供电所不来修。", "邓元泰镇某村的变压器烧了，全村停电。"])
+@pytest.mark.parametrize("text", ["家里停电三天了，没人来修。", "湾头桥镇高桥村停电三天了，供电所不来修。", "邓元泰镇某村的变压器烧了，全村停电。",
+                                  # as callers say it (the demo model sent these to the water company and 城管)
+                                  "家里没电了，已经两天了", "屋里冒得电哒，冷死哒"])
 def test_an_outage_goes_to_the_power_company_whatever_unit_the_model_guesses(text):
     """The demo model sent 家里停电三天了 to the water company; the village's outage went to its township."""
     for guess in ("供水", "乡镇人民政府/街道办事处", "村(居)委会"):
@@ -220,7 +222,8 @@ def test_an_outage_goes_to_the_power_company_whatever_unit_the_model_guesses(tex
         assert (d.lead.id, d.rule, d.functional_type) == ("ut-power", "power-outage", "供电"), (text, guess)
     # an outage the property company caused is a dispute with it; an outage mentioned deep in another matter is
     # that matter's
-    for text in ("小区物业恶意停水停电，要求业主先交钱", "租赁合同还没到期，学校就把商铺转租给食堂老板。后来又停电赶我走。"):
+    for text in ("小区物业恶意停水停电，要求业主先交钱", "租赁合同还没到期，学校就把商铺转租给食堂老板。后来又停电赶我走。",
+                 "手机没电了，打不通12345"):
         assert decide(heads("住房和城乡建设"), routing_text(None, text)).rule is None
 
 
