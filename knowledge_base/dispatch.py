@@ -199,6 +199,7 @@ class RoutingDecision(BaseModel):
     topic: str | None = None
     jurisdiction: PlaceRef | None = None
     urgent: bool = False
+    hand_over: list[str] = []  # `RoutingRules.hand_over` keys whose words the ticket says (120 急救, …)
     not_accepted: Refusal | None = None
     rule: str | None = Field(default=None, description="id of the rule that chose the lead unit, if any")
     rules_version: str
@@ -372,10 +373,12 @@ def decide(
     urgent = urgent_words_in(text, rules)
     if urgent:
         trace.note(f"紧急: 含安全类词语 {'、'.join(urgent)} / urgent")
+    hand_over = []
     for refer_to, words in rules.hand_over.items():
         # a work order reaches a unit in hours: a life at risk now is the agent's to put through while the caller
         # is on the line (喝了农药 was dispatched to the agriculture bureau, a child in the water to the township)
         if found := urgent_words_in(text, rules, words):
+            hand_over.append(refer_to)
             trace.note(f"如正在发生，请立即转接 {refer_to}（{'、'.join(found)}）/ a life at risk: hand over by phone",
                        cause="hand_over")
 
@@ -385,6 +388,7 @@ def decide(
         jurisdiction=PlaceRef(township=place.township, code=place.code, matched=place.matched, method=place.method,
                               source=place.source, village=place.village, former=place.former) if place else None,
         urgent=bool(urgent),
+        hand_over=hand_over,
         rules_version=rules.version,
     )
     refusal, found = first_refusal(text or "", rules) or (None, None)

@@ -8,6 +8,7 @@ Each app gets its own registry, so several apps in one process (tests) never cla
 from __future__ import annotations
 
 import threading
+from collections.abc import Sequence
 
 from fastapi import FastAPI
 from prometheus_client import CollectorRegistry, Counter, Gauge
@@ -26,6 +27,11 @@ class ServeMetrics:
         self.repeats = Counter(
             "appeal_repeats", "Routed tickets with an earlier ticket about the same matter in the repeat window",
             registry=self.registry,
+        )
+        self.urgent = Counter(
+            "appeal_urgent", "Routed tickets flagged urgent, by where the caller is to be put through (hand_over: 120 "
+            "急救, 110 报警, 119 救援 as the routing rules name them; none: safety words alone)",
+            ["hand_over"], registry=self.registry,
         )
         self.review_rate = Gauge(
             "appeal_review_rate", "Share of routed tickets sent to human review since start", registry=self.registry
@@ -70,12 +76,15 @@ class ServeMetrics:
                                            buckets=(0.005, 0.01, 0.02, 0.03, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0)))
         instrumentator.instrument(app).expose(app, endpoint="/metrics", include_in_schema=False)
 
-    def observe_route(self, labels: dict[str, str], decision: str, repeat: bool) -> None:
+    def observe_route(self, labels: dict[str, str], decision: str, repeat: bool, urgent: bool,
+                      hand_over: Sequence[str]) -> None:
         for head, label in labels.items():
             self.predictions.labels(head, label).inc()
         self.decisions.labels(decision).inc()
         if repeat:
             self.repeats.inc()
+        for refer_to in hand_over or (["none"] if urgent else []):
+            self.urgent.labels(refer_to).inc()
         with self._lock:
             self._routed += 1
             self._reviewed += decision == "review"

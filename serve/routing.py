@@ -167,6 +167,7 @@ def route_tickets(tickets: Sequence[TicketIn], model: LoadedModel, kb: Knowledge
                 decision=routing.decision,
                 reasons=reasons,
                 urgent=routing.urgent,
+                hand_over=routing.hand_over,
                 not_accepted=routing.not_accepted,
                 lead_unit=routing.lead,
                 assisting_units=routing.assisting,

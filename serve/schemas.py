@@ -203,6 +203,7 @@ class RouteOut(BaseModel):
                                 "可能重复诉求 / possible repeat: WG-2026-000101（相似度 0.52，2 天前 / 2 days ago，"
                                 "已派 武冈市城市管理和综合执法局）"],
                     "urgent": False,
+                    "hand_over": [],
                     "not_accepted": None,
                     "lead_unit": {"id": "wg-cgj", "name": "武冈市城市管理和综合执法局",
                                   "functional_type": "城市管理和综合执法", "level": "市直部门"},
@@ -229,6 +230,9 @@ class RouteOut(BaseModel):
     decision: Literal["auto", "review"] = Field(description="auto: dispatch without a human; review: an agent decides")
     reasons: list[str] = Field(default_factory=list, description="what the decision rests on (confidence, rules, place)")
     urgent: bool = Field(default=False, description="safety words found: handle first")
+    hand_over: list[str] = Field(
+        default_factory=list, description="a life may be at risk now: put the caller through to these (120 急救, 110 "
+                                          "报警, 119 救援, as the routing rules name them) while on the line")
     not_accepted: Refusal | None = Field(
         default=None, description="set when a refusal rule matched: 12345 may not accept the matter (agent confirms)")
     lead_unit: UnitRef | None = Field(

@@ -300,10 +300,12 @@ def test_a_life_at_risk_is_handed_over_by_phone_not_only_dispatched():
         d = decide(heads(unit, unit_conf=0.97), routing_text(None, text))
         assert d.decision == "review" and d.urgent, text
         assert f"如正在发生，请立即转接 {refer_to}（{words}）/ a life at risk: hand over by phone" in d.reasons
+        assert d.hand_over == [refer_to]  # for the platform to show, not only said in a reason
         assert d.lead is not None  # still worked out, for the record
     # the same words where the context says no life is at risk now
     for text in ("去年我爸喝农药的时候医院乱收费，至今没有说法", "游乐场的跳楼机存在安全隐患", "建议给老人配防走失手环"):
-        assert not any("转接" in r for r in decide(heads("卫生健康"), routing_text(None, text)).reasons), text
+        d = decide(heads("卫生健康"), routing_text(None, text))
+        assert not any("转接" in r for r in d.reasons) and d.hand_over == [], text
 
 
 @pytest.mark.parametrize("text, refer_to", [

@@ -313,6 +313,19 @@ def test_matter_12345_does_not_accept(server):
     assert body["lead_unit"] is not None  # for the agent who accepts it after all
 
 
+def test_a_life_at_risk_is_handed_over_in_a_field_the_platform_can_show_and_counted(server):
+    """The hand-over was said only inside `reasons`: a platform had to parse Chinese text to raise its alarm, and a
+    duty officer's dashboard could not count the calls to put through."""
+    series = 'appeal_urgent_total{hand_over="120 急救"}'
+    with server.client("platform") as client:
+        before = _metric(client.get("/metrics").text, series)
+        body = client.post("/v1/route", json={"text": "我屋里老倌喝哒农药，口吐白沫，在邓元泰镇，快来人"}).json()
+        calm = client.post("/v1/route", json=TICKET).json()
+        assert _metric(client.get("/metrics").text, series) == before + 1
+    assert (body["urgent"], body["hand_over"], body["decision"]) == (True, ["120 急救"], "review")
+    assert (calm["urgent"], calm["hand_over"]) == (False, [])
+
+
 def test_feedback_is_stored_in_sqlite(server):
     feedback = {"ticket_id": "WG-1", "text": TICKET["text"], "topic": "城乡建设", "unit": "住房和城乡建设局",
                 "predicted_topic": "城乡建设", "model_version": "v1"}
@@ -801,7 +814,8 @@ def test_repeat_reports_are_linked_and_grouped(server):
 
 def _metric(exposition: str, name: str) -> float:
     """A series' value; 0 before its first count (a labelled series is only listed once counted)."""
-    return next((float(line.split()[1]) for line in exposition.splitlines() if line.startswith(name + " ")), 0.0)
+    return next((float(line.rsplit(" ", 1)[1]) for line in exposition.splitlines() if line.startswith(name + " ")),
+                0.0)
 
 
 def test_a_database_that_fails_does_not_stop_routing_or_suggestions(tmp_path):

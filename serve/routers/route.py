@@ -30,7 +30,8 @@ def _route(request: Request, services: Services, tickets: Sequence[TicketIn], ba
                             zone=services.settings.zone)
     for result in results:
         labels = {"topic": result.topic.label, **({"unit": result.unit.label} if result.unit else {})}
-        services.metrics.observe_route(labels, result.decision, bool(result.related_tickets))
+        services.metrics.observe_route(labels, result.decision, bool(result.related_tickets), result.urgent,
+                                       result.hand_over)
     request.state.log.update(
         model_version=results[0].model_version,
         decisions=[r.decision for r in results],
