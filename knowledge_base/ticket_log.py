@@ -41,6 +41,8 @@ class _Base(DeclarativeBase):
 
 class RoutedTicketRow(_Base):
     __tablename__ = "routed_ticket"
+    # SQLite would otherwise hand a new row the id of the last row just deleted: readers never see that row
+    __table_args__ = {"sqlite_autoincrement": True}
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     ticket_id: Mapped[str] = mapped_column(String(128), index=True)
@@ -73,9 +75,17 @@ class TicketLog:
         """Stores the tickets in one transaction, each replacing an earlier row of its ticket id."""
         with self._session.begin() as session:
             for ticket in tickets:
-                session.execute(delete(RoutedTicketRow).where(RoutedTicketRow.ticket_id == ticket.ticket_id))
-                session.add(RoutedTicketRow(**ticket.__dict__))
-                session.flush()  # the next ticket may carry the same id: its delete must see this row
+                self._replace(session, RoutedTicketRow(**ticket.__dict__))
+
+    @staticmethod
+    def _replace(session, row: RoutedTicketRow) -> None:
+        # Inserted before the earlier row of its ticket is deleted, so that its id is above every id read so far
+        # (a table made before sqlite_autoincrement reuses the highest id once deleted): a re-routed ticket, the last
+        # one logged, kept its first route in every process, and the erasure of one its text.
+        session.add(row)
+        session.flush()  # the next ticket may carry the same id: its delete must see this row
+        session.execute(delete(RoutedTicketRow).where(RoutedTicketRow.ticket_id == row.ticket_id,
+                                                      RoutedTicketRow.id != row.id))
 
     def after(self, row_id: int, received_since: datetime, also: list[int] = ()) -> list[tuple[int, SeenTicket]]:
         """Rows after `row_id`, and those of `also`, that were received since `received_since`, by row id."""
@@ -107,14 +117,15 @@ class TicketLog:
         """Erases these tickets' text; returns how many rows held some. Each is replaced by a row without text,
         which the running services read like any new row (they only read rows after the last they saw) and so drop
         the text they hold in memory; it leaves with the window."""
-        ids = list(ticket_ids)
+        ids = set(ticket_ids)
         with self._session.begin() as session:
             # a ticket sent with its title alone has no text but is no erased one
             held = or_(RoutedTicketRow.text != "", RoutedTicketRow.title.is_not(None))
             had = set(session.scalars(select(RoutedTicketRow.ticket_id).where(RoutedTicketRow.ticket_id.in_(ids),
                                                                              held)))
-            session.execute(delete(RoutedTicketRow).where(RoutedTicketRow.ticket_id.in_(ids)))
-            session.add_all(RoutedTicketRow(ticket_id=ticket_id, received_at=utc_now(), text="") for ticket_id in had)
+            for ticket_id in had:
+                self._replace(session, RoutedTicketRow(ticket_id=ticket_id, received_at=utc_now(), text=""))
+            session.execute(delete(RoutedTicketRow).where(RoutedTicketRow.ticket_id.in_(sorted(ids - had))))
             return len(had)
 
     def close(self) -> None:

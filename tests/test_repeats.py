@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import sqlite3
 import subprocess
 import time
 from datetime import timedelta
@@ -306,6 +307,37 @@ def test_a_ticket_linked_to_one_listed_report_keeps_the_others_in_its_hotspot():
     judged = Judgements.from_answers([("WG-1", ["WG-0", "WG-2"], "WG-0")])
     spots = index.hotspots(days=2, min_size=2, judgements=judged)
     assert [sorted(t.ticket_id for t in s.tickets) for s in spots] == [["WG-0", "WG-1", "WG-2"]]
+
+
+def test_a_ticket_routed_again_or_erased_is_read_again_by_every_process(database_url, tmp_path):
+    """SQLite gave the row of a re-routed ticket, the last one logged, the id of the row it replaced: no process
+    read it again, so the repeat check kept the first text and feedback the first route's topic; an erasure of
+    the last ticket logged left its text in every service's memory. Also on a table made before the fix (no
+    AUTOINCREMENT)."""
+    urls = [database_url]
+    if database_url.startswith("sqlite"):
+        old = tmp_path / "old.db"
+        with sqlite3.connect(old) as db:  # the table as an earlier release made it
+            db.execute("CREATE TABLE routed_ticket (id INTEGER NOT NULL PRIMARY KEY, ticket_id VARCHAR(128) NOT NULL, "
+                       "received_at DATETIME NOT NULL, title TEXT, text TEXT NOT NULL, township VARCHAR(100), "
+                       "topic VARCHAR(100), lead_unit VARCHAR(200))")
+        urls.append(f"sqlite:///{old}")
+    for url in urls:
+        first, second = (Repeats(url, threshold=THRESHOLD, window_days=30) for _ in range(2))
+        try:
+            first.warm_up()
+            second.warm_up()
+            first.record(SeenTicket("WG-R1", utc_now(), masked_text(ROAD), topic="城乡建设"))
+            assert second.routed("WG-R1").topic == "城乡建设"
+            first.record(SeenTicket("WG-R1", utc_now(), masked_text(SMOKE), topic="环境保护"))
+            for process in (first, second):
+                assert process.routed("WG-R1").topic == "环境保护", url
+                assert [r.ticket.ticket_id for r in process.check(masked_text(SMOKE))] == ["WG-R1"], url
+            assert first.log.forget(["WG-R1"]) == 1
+            assert first.routed("WG-R1") is None and second.routed("WG-R1") is None, url
+        finally:
+            first.close()
+            second.close()
 
 
 def test_processes_sharing_one_database_see_each_others_tickets(database_url):
