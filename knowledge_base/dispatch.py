@@ -49,6 +49,7 @@ class Then(BaseModel):
     assist: list[str] = []
     type: str | None = None  # the functional type the ticket is filed under when this rule decides
     auto: bool = False  # the rule is explicit enough to dispatch even when the unit head is unsure
+    urgent: bool = False  # the matter is an emergency whatever words tell it (a gas leak, a fire under way)
 
 
 class Rule(BaseModel):
@@ -405,6 +406,9 @@ def decide(
     if rule:
         trace.note(f"规则 {rule.id}: “{hit}”" + (f" — {rule.note}" if rule.note else ""))
         lead_spec, assist_specs = rule.then.lead, rule.then.assist
+        if rule.then.urgent and not base["urgent"]:
+            base["urgent"] = True
+            trace.note(f"紧急: 规则 {rule.id} / urgent by rule")
         if rule.then.type and rule.then.type != functional_type:
             trace.note(f"职能类型按规则改为 {rule.then.type}（模型: {functional_type}）")
             if unit and not unit.review and not rule.then.auto:

@@ -329,6 +329,26 @@ def test_a_life_at_risk_in_local_words_or_on_an_ice_storm_day_is_handed_over(tex
     assert any(r.startswith(f"如正在发生，请立即转接 {refer_to}") for r in d.reasons), (text, d.reasons)
 
 
+@pytest.mark.parametrize("text", [
+    # a re-tester's everyday complaints that the hand-over words first flagged
+    "那个部门一直叫不应，电话打了十次没人接", "孩子找不到学校报名的地方", "我的车困在路上好几天了，停车场不让出",
+    "修路把我们困在山里出不去，路封了一个月了", "村里有人受伤赔偿还冇得到位", "这个政策真是叫不醒装睡的人",
+    # a negation, 武冈's 冒得 too, or a gas smell the caller says is gone or small
+    "村里没有着火", "没有人晕倒，只是排队太久", "冒得人晕倒", "没有闻到煤气味，只是想问燃气费",
+    "冒得煤气味了，燃气公司已经修好了", "燃气味不大但是收费太高",
+])
+def test_everyday_words_near_an_emergency_are_no_emergency(text):
+    d = decide(heads("城市管理和综合执法"), routing_text(None, text))
+    assert (d.urgent, d.hand_over, d.rule) == (False, [], None), text
+
+
+@pytest.mark.parametrize("text", ["液化气罐子漏了，嘶嘶响", "煤气罐子在漏", "屋里有煤气的味道", "液化气瓶漏气了"])
+def test_a_gas_leak_is_urgent_however_the_caller_says_it(text):
+    """The rule sent these to the gas company but left them not urgent: no urgent word said it so."""
+    d = decide(heads("城市管理和综合执法"), routing_text(None, text))
+    assert (d.rule, d.urgent) == ("gas-leak", True), text
+
+
 def test_local_words_are_read_by_the_rules_as_their_mandarin():
     """哒 for 了 and 冒 for 没: a fire said the local way went to the city management bureau, a gas smell without
     泄漏 to no one in particular, and a reimbursement that never came (冒到账) to the seat that only answers
