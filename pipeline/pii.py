@@ -483,6 +483,9 @@ def _labelled_names(text: str) -> set[str]:
         if _is_name(name, given):
             if not _is_place(name := _without_word_after(name, given)):  # 村民龙溪于5月…: the place, once cut
                 names.add(name)
+                # the start the caller broke off is the name's start too (我是刘德，刘德明: 刘德 stayed readable)
+                names |= {piece for piece in re.findall("[\u4e00-\u9fff]{2,}", text[label.end() : start])
+                          if name.startswith(piece)}
             names |= _names_listed_after(text, match.end())
         elif "某" in given:  # 投诉人：李某、陈歌、李菲: the first is already hidden, the others are not
             names |= _names_listed_after(text, match.end())
@@ -506,8 +509,10 @@ def _past_false_starts(text: str, at: int) -> int:
 
 
 def _spoken_surname_names(text: str) -> set[str]:
+    # what follows may be the family's place or house instead (我姓张，张家冲的路烂了; 姓刘，刘家的祠堂被拆了)
     return {match.group(1) for said in _SPOKEN_SURNAME.finditer(text)
-            if (match := _NAME_AFTER_ROLE.match(text, said.end())) and _is_name(match.group(1), match.group(2))}
+            if (match := _NAME_AFTER_ROLE.match(text, said.end())) and _is_name(match.group(1), match.group(2))
+            and match.group(2)[-1] not in _PLACE_ENDINGS and not match.group(2).endswith("家")}
 
 
 # A verb or preposition written right after a name (投诉人王芳称：…, 妻子陈丽于2020年…) is no part of it: masked with the

@@ -563,6 +563,9 @@ def test_numbers_read_out_in_words_as_a_transcribed_call_has_them():
     ("我是 呃 李建国啊 住在迎春亭", "我是 呃 [姓名]啊 住在迎春亭"),
     ("坐席：请问您贵姓？市民：姓张，张国庆", "坐席：请问您贵姓？市民：姓张，[姓名]"),
     ("我姓欧阳 欧阳建国 电话是", "我姓欧阳 [姓名] 电话是"),
+    # a start broken off after two characters is the name's start (刘德 stayed readable beside [姓名])
+    ("我是刘德，刘德明", "我是[姓名]，[姓名]"),
+    ("我叫张国 张国庆，住在城东", "我叫[姓名] [姓名]，住在城东"),
     # the 武冈 way: a particle after the name (哒, 咯, 嗯咯), 屋 for home, a number read out in three chunks
     ("我是刘德明哒，电话见工单", "我是[姓名]哒，电话见工单"),
     ("来电人：刘德明嗯咯，反映路灯坏哒", "来电人：[姓名]嗯咯，反映路灯坏哒"),
@@ -590,6 +593,9 @@ def test_numbers_read_out_in_words_as_a_transcribed_call_has_them():
     # a place said the local way is no name, and numbers in chunks without a phone label are no number
     ("我是文坪哒，村里路灯坏哒", None),
     ("我是司马冲哒，我是龙溪咯", None),
+    # the family's place or house after the surname said first
+    ("我姓张，张家冲的路烂了三年了", None),
+    ("姓刘，刘家的祠堂被拆了", None),
     ("投诉了139，0739，5678次都冒得用", None),
     ("住院部5楼12床的病人", None),
 ])
