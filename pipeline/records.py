@@ -154,13 +154,15 @@ def _names_a_column(cells: Sequence[object], header_names: Collection[str]) -> b
 def with_sub_header(table: Table, header_names: Collection[str] = _HEADER_NAMES) -> Table:
     """`table` with the second row of a two-level header taken as column names: Excel's 复合表头 merges 工单编号 down
     over two rows and puts 承办单位 and 来电人 under a group cell (办理信息); the first data row then holds column names
-    alone, and was read as a ticket without text. Where it does (each of its filled cells a name of `header_names`),
-    its names replace those above them."""
+    alone, and was read as a ticket without text. Where it does (one of its filled cells a name of `header_names`, and
+    none of them under a column name of those: a ticket fills its id or text), its names replace those above them."""
     frame = table.frame
     if frame.empty:
         return table
     first = [cell_text(cell).strip() for cell in frame.iloc[0]]
-    if not any(first) or not all(column_key(cell) in header_names for cell in first if cell):
+    filled = [(above, cell) for above, cell in zip(frame.columns, first) if cell]
+    if not any(column_key(cell) in header_names for _, cell in filled) \
+            or any(column_key(above) in header_names for above, _ in filled):
         return table
     columns = [below or above for above, below in zip(frame.columns, first)]
     frame = frame.iloc[1:].reset_index(drop=True)

@@ -201,6 +201,11 @@ def test_a_header_of_two_rows_with_names_merged_down_is_read_as_one(tmp_path):
                    + appeals_frame().to_csv(index=False, header=False), encoding="gb18030")
     tickets, _ = load_tickets(csv)
     assert tickets["text"] == [a[2] for a in APPEALS] and tickets["unit"] == [a[4] for a in APPEALS]
+    # a sub-column of the group no loader reads (办理时限) is a column name all the same
+    csv.write_text(",".join([*columns[:4], "办理信息", ""]) + "\n,,,," + columns[4] + ",办理时限\n"
+                   + appeals_frame().assign(时限="3天").to_csv(index=False, header=False), encoding="gb18030")
+    tickets, report = load_tickets(csv)
+    assert tickets["unit"] == [a[4] for a in APPEALS] and "办理时限" in report.columns
 
 
 def test_ids_excel_cut_to_scientific_notation_are_refused(tmp_path):
