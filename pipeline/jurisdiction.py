@@ -206,13 +206,16 @@ def _village_after(text: str, end: int) -> str | None:
 
 
 # A village a ticket names where a name can start (我们白沙村停电了, 反映：龙溪村…, 晏田乡红星村): two callers of two
-# villages report two matters however alike their words. Most names are two characters; a longer one is left unread,
-# rather than read with the word before it (现在农村, 作为村干部).
-_ANY_VILLAGE = re.compile(f"(?:^|(?<=[\\s，。、！？：；,.!?:;（(“\"镇乡道们是在住和与及到去从]))([{_HAN}]{{2}})村(?!委|民|里|部|干|级|组长)")
+# villages report two matters however alike their words. Most names are two characters; a longer one is read right
+# after its township (湾头桥镇石门桥村), and elsewhere left unread rather than read with the word before it (现在农村,
+# 作为村干部, 多次跟村里).
+_ANY_VILLAGE = re.compile(f"(?:^|(?<=[\\s，。、！？：；,.!?:;（(“\"镇乡道区们是在住和与及到去从]))([{_HAN}]{{2}})村"
+                          "(?!委|民|里|部|干|级|组长)"
+                          f"|(?:(?<=[镇乡])|(?<=街道))([{_HAN}]{{3}})村(?!委|民|里|部|干|级|组长)")
 # What stands there as often and names no village: a word of everyday use (现在村里, 通过村委, 联盟村 is lost with
 # them), a pair holding a function word (而我村, 路让村), a request (请问村里) or a kind of village (生态村, 示范村).
 _COMMON_WORD = 1500  # jieba's count: 光明 1,219, 花园 1,291 are names of villages; 确保 1,965, 现在 34,145 are not
-_NOT_IN_NAMES = frozenset("我你他她它们的了被让在到把将对而且以就曾不并赴给向住乡村请任")
+_NOT_IN_NAMES = frozenset("我你他她它们的了被让在到把将对而且以就曾不并赴给向住乡村请任每个")
 _NOT_VILLAGES = frozenset({"作为", "还我", "生态", "美丽", "文明", "示范", "试点", "重点", "小康", "癌症", "弱势", "近邻"})
 
 
@@ -220,7 +223,10 @@ def village_names(text: str) -> frozenset[str]:
     """The villages `text` names (see `_ANY_VILLAGE`), each as written before 村 (白沙, 长塘)."""
     from pipeline.segment import word_count
 
-    return frozenset(name for name in _ANY_VILLAGE.findall(text)
+    # a village merged or renamed is told by its former name (原桐仁村, 现老里村)
+    named = (name[1:] if len(name) == 3 and name[0] in "原现" else name
+             for pair in _ANY_VILLAGE.findall(text) for name in pair if name)
+    return frozenset(name for name in named
                      if not name.startswith(_NOT_A_NAME) and f"{name}村" not in _NOT_A_NAME and name not in _NOT_VILLAGES
                      and not _NOT_IN_NAMES.intersection(name) and not name.endswith("农")
                      and word_count(name) < _COMMON_WORD)
