@@ -51,10 +51,13 @@ def post_feedback(
 def _what_the_route_said(values: dict, routed: SeenTicket | None) -> dict:
     """The route's topic, unit and version the platform left out, from the ticket's last route within the repeat
     window: a platform that sends the answer alone left every row without them, and the report without the share
-    of topics kept. Nothing is taken when the platform names another version (the answer is to another route)."""
-    if routed is None or values["model_version"] not in (None, routed.model_version):
+    of topics kept. Nothing is taken when the platform names another version or topic (the answer is to another
+    route: a row would mix two). The unit is not compared: a platform may send the type, the log keeps the unit."""
+    if routed is None:
         return {}
     said = {"predicted_topic": routed.topic, "predicted_unit": routed.lead_unit, "model_version": routed.model_version}
+    if any(values[field] not in (None, said[field]) for field in ("predicted_topic", "model_version")):
+        return {}
     return {field: value for field, value in said.items() if values[field] is None}
 
 
