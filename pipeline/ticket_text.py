@@ -41,7 +41,9 @@ def routing_text(title: str | None, body: str | None, people: Iterable[str | Non
 # What a call's transcript (speech recognition, or an agent typing as the caller speaks) holds in every ticket alike:
 # who speaks (坐席：…市民：…) and the fillers of speech. A similarity of character grams counted them as the matter,
 # so that two unrelated calls were each other's repeat at 0.70 and a hotspot's keywords led with 坐席.
-_SPEAKER = re.compile(r"(?:坐席|话务员|接线员|客服|市民|来电人|来电者)\s*[:：]")
+_AGENT = "坐席|话务员|接线员|客服"
+_CALLER = "市民|来电人|来电者"
+_SPEAKER = re.compile(f"(?:{_AGENT}|{_CALLER})\\s*[:：]")
 _FILLER = re.compile(r"[嗯呃啊哦噢]+|喂+(?=[\s,，。!！?？]|[你您]好|$)|那个|就是说|然后|[你您]好[,，]?请讲")
 
 
@@ -50,9 +52,9 @@ def without_call_fillers(text: str) -> str:
     return _FILLER.sub("", _SPEAKER.sub(" ", text))
 
 
-_TURN = re.compile(r"(?=(?:坐席|话务员|接线员|客服|市民|来电人|来电者)\s*[:：])")
-_AGENT_TURN = re.compile(r"(?:坐席|话务员|接线员|客服)\s*[:：]")
-_CALLER_TURN = re.compile(r"(?:市民|来电人|来电者)\s*[:：]")
+_TURN = re.compile(f"(?={_SPEAKER.pattern})")
+_AGENT_TURN = re.compile(f"(?:{_AGENT})\\s*[:：]")
+_CALLER_TURN = re.compile(f"(?:{_CALLER})\\s*[:：]")
 # what a caller says before the matter: 喂，你好，听得到吗？
 _GREETING = re.compile(r"[嗯呃啊哦噢喂对好的是谢]|[你您]好|听得[到见]|在吗|请问是|一二三四五|12345|热线|吗")
 
