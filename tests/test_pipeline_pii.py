@@ -566,6 +566,10 @@ def test_numbers_read_out_in_words_as_a_transcribed_call_has_them():
     # a start broken off after two characters is the name's start (刘德 stayed readable beside [姓名])
     ("我是刘德，刘德明", "我是[姓名]，[姓名]"),
     ("我叫张国 张国庆，住在城东", "我叫[姓名] [姓名]，住在城东"),
+    # a name after the surname said first may end in 山 or 坪, or hold 家
+    ("我姓刘，刘振山，家住湾头桥镇", "我姓刘，[姓名]，家住湾头桥镇"),
+    ("我姓陈，陈志坪", "我姓陈，[姓名]"),
+    ("我姓王，王家明", "我姓王，[姓名]"),
     # the 武冈 way: a particle after the name (哒, 咯, 嗯咯), 屋 for home, a number read out in three chunks
     ("我是刘德明哒，电话见工单", "我是[姓名]哒，电话见工单"),
     ("来电人：刘德明嗯咯，反映路灯坏哒", "来电人：[姓名]嗯咯，反映路灯坏哒"),
