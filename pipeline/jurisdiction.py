@@ -19,6 +19,7 @@ from typing import Literal
 from pipeline.area import deployment_area
 from pipeline.errors import InputError
 from pipeline.normalize import normalize
+from pipeline.segment import word_count
 
 GAZETTEER_COLUMNS = ("code", "name", "kind", "parent_code", "bare_name_ok", "source")
 TOWNSHIP_KINDS = ("街道", "镇", "乡")
@@ -221,8 +222,6 @@ _NOT_VILLAGES = frozenset({"作为", "还我", "生态", "美丽", "文明", "�
 
 def village_names(text: str) -> frozenset[str]:
     """The villages `text` names (see `_ANY_VILLAGE`), each as written before 村 (白沙, 长塘)."""
-    from pipeline.segment import word_count
-
     # a village merged or renamed is told by its former name (原桐仁村, 现老里村)
     named = (name[1:] if len(name) == 3 and name[0] in "原现" else name
              for pair in _ANY_VILLAGE.findall(text) for name in pair if name)
