@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import DateTime, Integer, String, Text, delete, or_, select
+from sqlalchemy import Boolean, DateTime, Integer, String, Text, delete, or_, select
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, sessionmaker
 
 from appeal.database import add_missing_columns, create_tables, make_engine
@@ -33,6 +33,7 @@ class SeenTicket:
     # the route's decision (auto / review) and the version that made it: the share sent to review, week by week
     decision: str | None = None
     model_version: str | None = None
+    urgent: bool | None = None  # the route's urgent flag (None: logged before it was kept)
 
 
 class _Base(DeclarativeBase):
@@ -54,12 +55,13 @@ class RoutedTicketRow(_Base):
     lead_unit: Mapped[str | None] = mapped_column(String(200))
     decision: Mapped[str | None] = mapped_column(String(16))
     model_version: Mapped[str | None] = mapped_column(String(128))
+    urgent: Mapped[bool | None] = mapped_column(Boolean)
 
     def seen(self) -> SeenTicket:
         # by its township's name of today: a ticket logged before a merge is the same place as the new ones
         return SeenTicket(self.ticket_id, self.received_at, self.text, self.title,
                           default_gazetteer().now_named(self.township), self.topic, self.lead_unit, self.decision,
-                          self.model_version)
+                          self.model_version, self.urgent)
 
 
 class TicketLog:

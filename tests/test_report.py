@@ -261,15 +261,17 @@ def test_the_share_sent_to_review_is_read_week_by_week_from_the_ticket_log(tmp_p
 
     log = TicketLog(f"sqlite:///{tmp_path / 'appeal.db'}")
     last_week, this_week = datetime(2026, 11, 16, 9), datetime(2026, 11, 30, 9)  # ISO weeks 47 and 49
-    log.add(*(SeenTicket(f"A{n}", last_week, "工单", decision="review" if n < 1 else "auto", model_version="v1")
-              for n in range(4)),
-            *(SeenTicket(f"B{n}", this_week, "工单", decision="review" if n < 3 else "auto", model_version="v2")
-              for n in range(4)),
+    log.add(*(SeenTicket(f"A{n}", last_week, "工单", decision="review" if n < 1 else "auto", model_version="v1",
+                         urgent=False) for n in range(4)),
+            *(SeenTicket(f"B{n}", this_week, "工单", decision="review" if n < 3 else "auto", model_version="v2",
+                         urgent=n < 1) for n in range(4)),
             SeenTicket("C0", this_week, "工单"))  # logged before decisions were: not counted in the share
     table = report.routed_weekly_table(log.since(datetime(2026, 11, 1))).set_index("week")
     log.close()
     assert list(table.index) == ["2026-W47", "2026-W48", "2026-W49"]
-    assert table.loc["2026-W47"].tolist() == [4, 0.25, "v1"] and table.loc["2026-W49"].tolist() == [5, 0.75, "v2"]
+    # an ice storm's week: the share flagged urgent (a duty officer's round: the report said nothing of it)
+    assert table.loc["2026-W47"].tolist() == [4, 0.25, 0.0, "v1"]
+    assert table.loc["2026-W49"].tolist() == [5, 0.75, 0.25, "v2"]
     assert table.loc["2026-W48", "tickets"] == 0 and np.isnan(table.loc["2026-W48", "review_share"])
 
 

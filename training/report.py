@@ -323,18 +323,19 @@ def weekly_live_table(answers: Sequence[FeedbackRow],
 
 def routed_weekly_table(tickets: Sequence[SeenTicket]) -> pd.DataFrame:
     """Per week of the tickets the service routed with an id (the ticket log keeps the repeat window, 30 days by
-    default): how many, the share the route sent to review (over those whose decision was logged, since
-    2026-12-02) and the versions that routed them. Whether the share a person must look at is rising, which the
-    service's own gauge counts only since its last start."""
-    columns = ["week", "tickets", "review_share", "model_versions"]
+    default): how many, the share the route sent to review and the share it flagged urgent (each over the tickets
+    whose decision or flag was logged, since 2026-12-02) and the versions that routed them. Whether the share a
+    person must look at is rising, which the service's own gauge counts only since its last start."""
+    columns = ["week", "tickets", "review_share", "urgent_share", "model_versions"]
     if not tickets:
         return pd.DataFrame(columns=columns)
     frame = pd.DataFrame({
         "week": [_week(t.received_at) for t in tickets],
         "review_share": [float(t.decision == "review") if t.decision else np.nan for t in tickets],
+        "urgent_share": [np.nan if t.urgent is None else float(t.urgent) for t in tickets],
         "version": [t.model_version for t in tickets],
     })
-    return _per_week(frame, [t.received_at for t in tickets], ["review_share"])
+    return _per_week(frame, [t.received_at for t in tickets], ["review_share", "urgent_share"])
 
 
 def unit_overrides_table(answers: Sequence[FeedbackRow], unit_type: Callable[[str], str | None] | None = None,
