@@ -508,15 +508,15 @@ def _past_false_starts(text: str, at: int) -> int:
     return false_start.end() if false_start else at
 
 
+_FAMILY_PLACE = re.compile(f"家[{''.join(sorted(_PLACE_ENDINGS))}]?")
+
+
 def _spoken_surname_names(text: str) -> set[str]:
     # what follows may be the family's place or house instead (我姓张，张家冲的路烂了; 姓刘，刘家的祠堂被拆了), never a name
     # ending in 山 or 坪 (刘振山, 陈志坪) nor one with 家 inside (王家明)
     return {match.group(1) for said in _SPOKEN_SURNAME.finditer(text)
             if (match := _NAME_AFTER_ROLE.match(text, said.end())) and _is_name(match.group(1), match.group(2))
             and not _FAMILY_PLACE.fullmatch(match.group(2))}
-
-
-_FAMILY_PLACE = re.compile(f"家[{''.join(sorted(_PLACE_ENDINGS))}]?")
 
 
 # A verb or preposition written right after a name (投诉人王芳称：…, 妻子陈丽于2020年…) is no part of it: masked with the
