@@ -358,6 +358,8 @@ def test_a_life_at_risk_is_handed_over_whatever_else_the_ticket_says(text, refer
     # a faint smell, a word of money or a denial elsewhere in the ticket (the rule's veto read the whole text)
     "煤气味不大，但是家里老人已经头晕了", "高速收费站旁边的饭店液化气罐漏气了，嘶嘶响", "燃气管子破了在漏气，我们刚交了燃气费",
     "煤气瓶漏气了，老板说已经修好了但还是很大的味", "我老婆说没闻到，我闻到很重的煤气味",
+    # a main dug through on a building site (no gas word came close enough to 漏气)
+    "燃气管道被挖断了，在漏气", "挖掘机挖断了燃气管道，味道很大",
 ])
 def test_a_gas_leak_is_urgent_however_the_caller_says_it(text):
     """The rule sent the first ones to the gas company but left them not urgent: no urgent word said it so."""
