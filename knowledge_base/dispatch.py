@@ -299,8 +299,8 @@ def first_refusal(text: str, rules: RoutingRules) -> tuple[NotAcceptedRule, re.M
 _URGENT_CONTEXT = 10  # characters before an urgent word that its veto reads: about a clause
 
 
-def urgent_words_in(text: str, rules: RoutingRules, words: list[str] | None = None) -> list[str]:
-    """The urgent words of `rules` (`all_urgent_words`, or `words`) that occur in `text` somewhere their context
+def urgent_words_in(text: str, rules: RoutingRules) -> list[str]:
+    """The urgent words of `rules` (`all_urgent_words`) that occur in `text` somewhere their context
     (`urgent_unless`) does not veto."""
     veto, text = rules.urgent_unless, rule_text(text, rules)
 
@@ -308,7 +308,7 @@ def urgent_words_in(text: str, rules: RoutingRules, words: list[str] | None = No
         before, after = text[max(0, found.start() - _URGENT_CONTEXT) : found.start()], text[found.end() :]
         return bool(veto.before and re.search(veto.before, before) or veto.after and re.match(veto.after, after))
 
-    return [w for w in (rules.all_urgent_words() if words is None else words)
+    return [w for w in rules.all_urgent_words()
             if any(not vetoed(f) for f in re.finditer(re.escape(w), text))]
 
 
@@ -378,7 +378,7 @@ def decide(
     for refer_to, words in rules.hand_over.items():
         # a work order reaches a unit in hours: a life at risk now is the agent's to put through while the caller
         # is on the line (喝了农药 was dispatched to the agriculture bureau, a child in the water to the township)
-        if found := urgent_words_in(text, rules, words):
+        if found := [word for word in words if word in urgent]:  # urgent holds them, read with the same veto
             hand_over.append(refer_to)
             trace.note(f"如正在发生，请立即转接 {refer_to}（{'、'.join(found)}）/ a life at risk: hand over by phone",
                        cause="hand_over")
