@@ -256,7 +256,7 @@ def evaluate(
     _print_loaded(console, load_report)
     for head, head_card in predictor.card.heads.items():
         given = Counter(label for label in tickets[head] if label is not None) if head in tickets.column_names else {}
-        if unknown := [(label, n) for label, n in sorted(given.items()) if label not in set(head_card.labels)]:
+        if unknown := [(label, n) for label, n in sorted(given.items()) if label not in head_card.labels]:
             console.print(f"  {head}: labels the model does not have, scored as errors: "
                           + ", ".join(f"{label!r} ({n}×)" for label, n in unknown), markup=False, style="yellow")
     progress = Progress(len(tickets), "classifying", "ticket")
