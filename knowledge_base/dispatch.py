@@ -50,6 +50,9 @@ class Then(BaseModel):
     type: str | None = None  # the functional type the ticket is filed under when this rule decides
     auto: bool = False  # the rule is explicit enough to dispatch even when the unit head is unsure
     urgent: bool = False  # the matter is an emergency whatever words tell it (a gas leak, a fire under way)
+    # where the agent puts the caller through (a key of `RoutingRules.hand_over`: 119 for a fire under way), whatever
+    # words tell it: a fire told as 着火了 named no line, while the rule's own note said to hand it over
+    hand_over: str | None = None
 
 
 class Rule(BaseModel):
@@ -122,6 +125,9 @@ def load_rules(path: Path | None = None, catalogue: Catalogue | None = None) -> 
         rule.when.types = [_known_type(t, catalogue, where) for t in rule.when.types]
         if rule.then.type:
             rule.then.type = _known_type(rule.then.type, catalogue, where)
+        if rule.then.hand_over is not None and rule.then.hand_over not in rules.hand_over:
+            raise InputError(f"{where}: then.hand_over {rule.then.hand_over!r} is not one of hand_over's lines "
+                             f"({', '.join(rules.hand_over)})")
         for target in [rule.then.lead, *rule.then.assist]:
             if target not in (TOWNSHIP, DEPARTMENT) and catalogue.get(target) is None:
                 raise InputError(f"{where}: {target!r} is neither township, department nor a unit id of the catalogue")
@@ -409,6 +415,10 @@ def decide(
         if rule.then.urgent and not base["urgent"]:
             base["urgent"] = True
             trace.note(f"紧急: 规则 {rule.id} / urgent by rule")
+        if rule.then.hand_over and rule.then.hand_over not in hand_over:
+            # no review cause: the rule's unit stands, the call is put through as well
+            hand_over.append(rule.then.hand_over)
+            trace.note(f"如正在发生，请立即转接 {rule.then.hand_over}（规则 {rule.id}）/ hand over by phone")
         if rule.then.type and rule.then.type != functional_type:
             trace.note(f"职能类型按规则改为 {rule.then.type}（模型: {functional_type}）")
             if unit and not unit.review and not rule.then.auto:

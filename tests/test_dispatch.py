@@ -402,6 +402,29 @@ def test_a_fire_or_violence_under_way_goes_to_the_fire_brigade_or_the_police():
     assert decide(heads("消防救援"), routing_text(None, "小区消防通道被堵，存在火灾隐患")).rule is None
 
 
+def test_a_fire_or_violence_under_way_names_the_line_to_put_the_caller_through():
+    """A web-channel integrator's round: 着火了 and 他们还在打人 went out urgent with `hand_over: []`, while the rule's
+    own note said to hand the call over; and 还在打 alone sent 还在打印中 (a social-security card) and 还在打桩 (night
+    works) to the police as violence under way."""
+    for text, line in (("楼下那家的煤气罐着火了，火好大", "119 救援"), ("厨房里一股煤气味，液化气罐子漏了", "119 救援"),
+                       ("他们还在打人！快来！", "110 报警"), ("两个人还在打，快来人", "110 报警")):
+        d = decide(heads("住房和城乡建设", unit_conf=0.99), routing_text(None, text))
+        assert (d.urgent, d.hand_over, d.decision) == (True, [line], "auto"), text
+    for text in ("我的社保卡补办了一个月了还在打印中？", "工地晚上11点还在打桩，吵得睡不着", "隔壁棋牌室凌晨还在打麻将",
+                 "卫生院输液室排队太久，小孩还在打点滴"):
+        d = decide(heads("住房和城乡建设", unit_conf=0.99), routing_text(None, text))
+        assert (d.urgent, d.hand_over, d.rule) == (False, [], None), text
+
+
+def test_a_rule_may_hand_over_only_to_a_line_the_rules_file_names(tmp_path):
+    raw = json.loads((DEMO_DIR / "routing_rules.json").read_text(encoding="utf-8"))
+    next(r for r in raw["rules"] if r["id"] == "fire")["then"]["hand_over"] = "119"
+    path = tmp_path / "rules.json"
+    path.write_text(json.dumps(raw, ensure_ascii=False), encoding="utf-8")
+    with pytest.raises(InputError, match=r"rules\[\d+\] \(fire\): then.hand_over '119' is not one of hand_over's"):
+        load_rules(path)
+
+
 def test_thanks_in_the_local_way_names_no_matter():
     d = decide(heads("民政"), routing_text(None, "谢谢，好的，我晓得了。"))
     assert d.decision == "review" and any("names no matter" in r for r in d.reasons)
