@@ -15,7 +15,6 @@ from sqlalchemy import Boolean, DateTime, Integer, String, Text, delete, or_, se
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, sessionmaker
 
 from appeal.database import add_missing_columns, create_tables, make_engine
-from knowledge_base.store import utc_now
 from pipeline.jurisdiction import default_gazetteer
 
 
@@ -118,17 +117,19 @@ class TicketLog:
     def forget(self, ticket_ids: Iterable[str]) -> int:
         """Erases these tickets' text; returns how many rows held some. Each is replaced by a row without text,
         which the running services read like any new row (they only read rows after the last they saw) and so drop
-        the text they hold in memory; it leaves with the window."""
+        the text they hold in memory; it leaves with the window. The row keeps what the route decided (when, the
+        township, topic, unit, decision, urgent flag, version), none of it the citizen's words: the report counts the
+        ticket in the week it came in, not in the week it was erased."""
         ids = set(ticket_ids)
         with self._session.begin() as session:
             # a ticket sent with its title alone has no text but is no erased one
             held = or_(RoutedTicketRow.text != "", RoutedTicketRow.title.is_not(None))
-            had = set(session.scalars(select(RoutedTicketRow.ticket_id).where(RoutedTicketRow.ticket_id.in_(ids),
-                                                                             held)))
-            for ticket_id in had:
-                self._replace(session, RoutedTicketRow(ticket_id=ticket_id, received_at=utc_now(), text=""))
-            session.execute(delete(RoutedTicketRow).where(RoutedTicketRow.ticket_id.in_(sorted(ids - had))))
-            return len(had)
+            had = session.scalars(select(RoutedTicketRow).where(RoutedTicketRow.ticket_id.in_(ids), held)).all()
+            for row in had:
+                self._replace(session, RoutedTicketRow(**(row.seen().__dict__ | {"text": "", "title": None})))
+            erased = {row.ticket_id for row in had}
+            session.execute(delete(RoutedTicketRow).where(RoutedTicketRow.ticket_id.in_(sorted(ids - erased))))
+            return len(erased)
 
     def close(self) -> None:
         self.engine.dispose()

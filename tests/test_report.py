@@ -8,14 +8,16 @@ import re
 import subprocess
 import sys
 import warnings
-from datetime import datetime
+from datetime import datetime, timedelta
 from html import escape
 
 import numpy as np
 import pytest
+from pandas.testing import assert_frame_equal
 from sqlalchemy import update
 
 from appeal.config import centre_minute
+from knowledge_base.store import utc_now
 from models.registry import Registry
 from tests.registry_support import sample_baseline
 from pipeline.errors import InputError
@@ -252,6 +254,25 @@ def test_the_weekly_table_says_whether_this_week_is_worse_and_which_units_agents
     assert weekly.loc["2026-W49"].tolist() == [3, round(2 / 3, 4), 0.0, "v1"]
     assert overrides.to_dict("records") == [{"routed_to": "人力资源和社会保障", "agents_chose": "医疗保障", "tickets": 2,
                                              "share_of_routed": round(2 / 3, 4)}]
+
+
+def test_an_erased_ticket_still_counts_in_the_week_it_came_in(tmp_path):
+    """A supervisor's round: `appeal forget` moved an erased ticket of last week into the week it was erased in (its
+    place in the log was dated then), so both weeks' counts changed; what the route decided is no citizen's words."""
+    from knowledge_base.ticket_log import SeenTicket, TicketLog
+
+    log = TicketLog(f"sqlite:///{tmp_path / 'appeal.db'}")
+    last_week = utc_now() - timedelta(days=7)
+    log.add(*(SeenTicket(f"A{n}", last_week, "湾头桥镇白石村通村公路塌陷，张三丰家门口", township="湾头桥镇",
+                         topic="交通运输", decision="review" if n < 1 else "auto", model_version="v1", urgent=n < 1)
+              for n in range(4)))
+    before = report.routed_weekly_table(log.since(last_week - timedelta(days=1)))
+    assert log.forget(["A0"]) == 1
+    after = log.since(last_week - timedelta(days=1))
+    log.close()
+    assert_frame_equal(report.routed_weekly_table(after), before)
+    erased = next(t for t in after if t.ticket_id == "A0")
+    assert (erased.text, erased.title, erased.township, erased.decision) == ("", None, "湾头桥镇", "review")
 
 
 def test_the_share_sent_to_review_is_read_week_by_week_from_the_ticket_log(tmp_path):
