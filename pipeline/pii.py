@@ -129,6 +129,9 @@ _ID = re.compile(f"{_START}(?:{_ID_18}|{_ID_15})(?![0-9０-９A-Za-z])")
 _CARD = re.compile(f"{_START}{_D}{{4}}(?:{_SEP}?{_D}{{4}}){{3}}(?:{_SEP}?{_D}{{1,3}})?{_END}")
 _MOBILE = re.compile(f"{_START}(?:(?:[+＋]|00)?86{_SEP}?|[(（][+＋]?86[)）]{_SEP}?)?"
                      f"[1１][3-9３-９]{_D}{_MOBILE_SEP}?{_D}{{4}}{_MOBILE_SEP}?{_D}{{4}}{_END}")
+# A number abroad (+852 9123 4567, +886 912 345 678: relatives working in Hong Kong, a caller's Taiwanese phone): a
+# plus, a country code other than China's, then 6 to 12 digits, grouped as people write them.
+_FOREIGN_PHONE = re.compile(f"(?<![0-9０-９A-Za-z])[+＋](?!86){_D}{{1,3}}(?:{_MOBILE_SEP}?{_D}{{2,4}}){{2,4}}{_END}")
 # Area codes 010 and 02x are followed by 8-digit numbers, 0[3-9]xx by 7 or 8; local numbers never start with 0/1.
 _AREA_3 = "0[1１][0０]|0[2２][0-9０-９]"
 _AREA_4 = f"0[3-9３-９]{_D}{{2}}"
@@ -247,9 +250,10 @@ _ACCOUNT = re.compile(r"(?<![A-Za-z0-9])[A-Za-z0-9]{5,24}(?![A-Za-z0-9])")
 _ACCOUNT_LABEL = re.compile(r"(?:[户戶][号號]|[用客][户戶](?:[号號]|[编編][号號])|[缴繳][费費][号號]|卡[号號]|[账帐賬][号號])"
                             + _JOINT)
 _PLATE_LABEL = re.compile(r"(?:车牌|牌照)[号號]?" + _JOINT)
-_QQ_LABEL = re.compile(r"(?:[QqＱｑ]{2}|企鹅)[号號]?" + _JOINT)
+_QQ_LABEL = re.compile(r"(?:[QqＱｑ]{2}|企鹅|扣扣)[号號]?" + _JOINT)  # 扣扣: how QQ is said, and typed on the web
 _PUBLIC_ACCOUNT = ("公众号", "服务号", "官方")
-_WECHAT_LABEL = re.compile(r"(?:微信|vx|VX|Vx|wx|WX|weixin|WeChat|wechat)[号號]?" + _JOINT)
+# 加V, V信, 威信 / 薇信: how a web message writes 微信 to get past a board's filter
+_WECHAT_LABEL = re.compile(r"(?:微信|vx|VX|Vx|wx|WX|weixin|WeChat|wechat|加[VvＶｖ]|[VvＶｖ]信|[威薇]信)[号號]?" + _JOINT)
 
 
 def _is_qq(_value: str, before: str) -> bool:
@@ -288,6 +292,10 @@ def _is_labelled_phone(_value: str, before: str) -> bool:
 def _is_labelled_chunked_mobile(value: str, before: str) -> bool:
     digits = _digits(value)
     return len(digits) == 11 and digits[1] in "3456789" and _is_labelled_phone(value, before)
+
+
+def _is_foreign_phone(value: str, _before: str) -> bool:
+    return 8 <= len(_digits(value)) <= 15  # E.164: at most 15 digits, the country code's included
 
 
 def _is_labelled_id(digits: str, before: str) -> bool:
@@ -337,6 +345,7 @@ _DETECTORS: tuple[tuple[PiiKind, re.Pattern[str], Callable[[str, str], bool] | N
     ("mobile", _MOBILE, None),
     ("mobile", _SPACED_MOBILE, None),
     ("mobile", _PARTIAL_MOBILE, None),
+    ("mobile", _FOREIGN_PHONE, _is_foreign_phone),
     ("landline", _LANDLINE, _is_no_record_number),
     ("landline", _LOCAL_LANDLINE, _is_labelled_phone),
     ("plate", _PLATE, _is_plate),
@@ -359,7 +368,10 @@ _SURNAMES = ("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁
 _COMPOUND_SURNAMES = "欧阳|司马|诸葛|上官|东方|皇甫|尉迟|公孙|慕容|令狐|长孙|宇文|司徒|夏侯"
 # A label that introduces a person by role (姓名：, 投诉人, 我叫 …) or as the caller's relative (其母亲刘桂英的…), or
 # only by standing (本人, 村民, 业主 …), which as often opens a sentence (本人于去年3月…, 业主向物业反映…).
-_PERSON_LABEL = re.compile(r"(?:姓名|联系人|来电人|反映人|投诉人|举报人|控告人|信访人|受害人|申请人|诉求人|咨询人|求助人|当事人|户主"
+_PERSON_LABEL = re.compile(r"(?:姓名|联系人|联络人|来电人|留言人|来信人|反映人|投诉人|举报人|控告人|信访人|受害人|申请人|诉求人"
+                           r"|咨询人|求助人|当事人|户主"
+                           # a letter to the mayor's mailbox signs off: 此致 敬礼！ 张卫东
+                           r"|此致\s*敬礼[!！。,，]?"
                            # 我姓李，木子李，叫李建国: a caller spells the surname out before the name
                            r"|签名|落款|署名|我叫|我?名字[叫是]|我名|名叫|我姓[\u4e00-\u9fff]{1,2}[^。！？!?\n]{0,8}?(?:名)?叫"
                            r"|[他她]叫"
@@ -388,6 +400,7 @@ _NAME_BEFORE_PUNCTUATION = re.compile(_NAME + f"(?={_PUNCTUATION}|[{_PARTICLES}]
 # 村民张卫东强占…, 市民王卫国称…; 业主付费的 is no name), never a place's name (村民黄家冲的…).
 _NAME_BEFORE_DETAIL = re.compile(_NAME + "(?=家住|住在|现住|今年|反映|投诉|举报|[0-9０-９])")
 _PLACE_ENDINGS = frozenset("冲湾坪塘组铺桥山岭坡垅院屋场")
+_WRITERS_PLACE = re.compile("[\u4e00-\u9fff]{1,10}?(?:镇|乡|村|街道|社区|小区|[0-9０-９一二三四五六七八九十]+组)的")
 _FULL_NAME_BEFORE_OF = re.compile(f"((?:{_COMPOUND_SURNAMES}|[{_SURNAMES}])([\u4e00-\u9fff]{{2}}))"
                                   "(?=[的是系称说于想在已被因]|强占|盗伐|长期|多次)")
 # After a role, a name whose surname is also a word (来电人文圣军反映…, 举报人万珠宝联系电话…) when the next item of a
@@ -463,6 +476,8 @@ def _labelled_names(text: str) -> set[str]:
     for label in _PERSON_LABEL.finditer(text):
         by_standing = label.group(1) is not None
         start = _past_false_starts(text, label.end())
+        if by_standing and (home := _WRITERS_PLACE.match(text, start)):
+            start = home.end()  # 我是秦桥镇的刘德福: where the writer lives, then the name
         match = (_NAME_BEFORE_PUNCTUATION if by_standing else _NAME_AFTER_ROLE).match(text, start)
         if match is None and by_standing and text[start : start + 1] not in _WORDLIKE_SURNAMES:
             match = _NAME_BEFORE_DETAIL.match(text, start) or _FULL_NAME_BEFORE_OF.match(text, start)
@@ -653,6 +668,9 @@ def _numbered_names(text: str) -> set[str]:
 # A statement's 住 after the writer's name (控告人：潘平安，住…) says the same; 住院, 住房, 住建局 say no such thing.
 # An agent's question in a call's transcript too (坐席：请问您的地址是？市民：幸福小区三栋…), with the answer's speaker.
 _HOME_LABEL = re.compile(r"(?:家住|住在|住址|现住|居住在|我家在|我住|本人住|家庭住址|家庭地址|户籍地址|住所地"
+                         # not 联系地址, 通讯地址 (an office's in its reply: 联系地址：…白沙路26号东成大厦2108室) nor a bare 地址 (the
+                         # matter's, as often as the writer's)
+                         r"|居住地址|常住地址|收货地址"
                          # 屋 (屋里) is the 武冈 word for one's home: 我屋在水西门5组12号, 我屋住3栋2单元501
                          r"|我屋里?[在住]|屋里住"
                          r"|[您你]的?(?:家庭)?(?:住址|地址)(?:是|在哪里?)?[？?]?\s*(?:(?:市民|来电人)\s*[:：])?"

@@ -607,6 +607,27 @@ def test_a_call_transcript_is_masked_as_the_typed_ticket_is(text, masked):
     assert mask_pii(text).text == (masked or text)
 
 
+# A web-channel integrator's round: what citizens type on the website, WeChat and the mayor's mailbox (None: as is).
+@pytest.mark.parametrize("text, masked", [
+    ("有事加扣扣：987654321", "有事加扣扣：[QQ号]"),
+    ("加V：lxy_0739，V信：wx_lxy88，威信号lxy_0739", "加V：[微信号]，V信：[微信号]，威信号[微信号]"),
+    ("留言人：李秀英 邓元泰镇大坪村停水三天了", "留言人：[姓名] 邓元泰镇大坪村停水三天了"),
+    ("来信人：王建国，联络人：林志明", "来信人：[姓名]，联络人：[姓名]"),
+    ("此致\n敬礼！\n张卫东\n2026年11月30日", "此致\n敬礼！\n[姓名]\n2026年11月30日"),
+    ("我是秦桥镇的刘德福，反映一个问题", "我是秦桥镇的[姓名]，反映一个问题"),
+    ("我是湾头桥镇白沙村5组的王建国，家住村部旁边", "我是湾头桥镇白沙村5组的[姓名]，家住村部旁边"),
+    ("居住地址：武冈市辕门口街道十字街88号2单元501室", "居住地址：武冈市辕门口街道十字街[门牌号]"),
+    ("我在香港打工，电话+852 9123 4567，台湾亲戚+886 912 345 678", "我在香港打工，电话[手机号]，台湾亲戚[手机号]"),
+    # who the writer is, said without a name; an office's address in a reply; a sign before a figure
+    ("我是湾头桥镇的村民，反映村道的问题", None),
+    ("我是湾头桥镇的王老师，反映学校的问题", None),
+    ("联系地址：A市A1区白沙路26号东成大厦2108室", None),
+    ("气温+20度，涨幅+12.5%", None),
+])
+def test_what_a_web_message_says_of_its_writer_is_masked(text, masked):
+    assert mask_pii(text).text == (masked or text)
+
+
 def test_digits_of_an_email_address_are_the_address():
     assert kinds("QQ邮箱13807391234@qq.com") == [("email", "13807391234@qq.com")]
 
