@@ -13,7 +13,7 @@ import logging
 import threading
 import time
 from collections import Counter, deque
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from functools import cached_property, lru_cache
 from typing import Iterable, Sequence
@@ -325,7 +325,7 @@ class RepeatIndex:
                 tickets=group,
                 townships=dict(Counter(t.township for t in group if t.township).most_common()),
                 topics=dict(Counter(t.topic for t in group if t.topic).most_common()),
-                lead_units=dict(Counter(t.lead_unit for t in group if t.lead_unit).most_common()),
+                lead_units=dict(Counter(t.dispatched_to for t in group if t.dispatched_to).most_common()),
                 city_wide=city_wide,
             ))
         return sorted(spots, key=lambda s: (-s.size, -s.last_at.timestamp()))
@@ -513,6 +513,12 @@ class Repeats:
         ends first)."""
         self._write(ticket)
         self._forget_expired()
+
+    def reassign(self, ticket: SeenTicket, unit: str | None, township: str | None) -> None:
+        """Stores that an agent sent `ticket` (its last route, as `routed` gives it) on to `unit` in `township` (None:
+        back to the route's lead unit): every process's repeat check then names that unit, and compares the ticket
+        with that township's. Raised and kept waiting as `record` is, when the log cannot be written."""
+        self._write(replace(ticket, assigned_unit=unit, township=township))
 
     def _write(self, *tickets: SeenTicket) -> None:
         """Writes the waiting tickets and `tickets`, in one transaction; on failure they all wait."""

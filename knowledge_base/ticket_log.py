@@ -33,6 +33,15 @@ class SeenTicket:
     decision: str | None = None
     model_version: str | None = None
     urgent: bool | None = None  # the route's urgent flag (None: logged before it was kept)
+    unit_type: str | None = None  # the functional type the route filed it under (unit.label, or its rule's type)
+    # the unit an agent's answer sent it to instead of `lead_unit` (feedback naming one unit); its `township` is then
+    # that unit's, where it has one: a ticket sent on to another township is that township's repeat
+    assigned_unit: str | None = None
+
+    @property
+    def dispatched_to(self) -> str | None:
+        """The unit the ticket was last sent to: the agent's where an answer changed it, else the route's."""
+        return self.assigned_unit or self.lead_unit
 
 
 class _Base(DeclarativeBase):
@@ -55,12 +64,14 @@ class RoutedTicketRow(_Base):
     decision: Mapped[str | None] = mapped_column(String(16))
     model_version: Mapped[str | None] = mapped_column(String(128))
     urgent: Mapped[bool | None] = mapped_column(Boolean)
+    unit_type: Mapped[str | None] = mapped_column(String(200))
+    assigned_unit: Mapped[str | None] = mapped_column(String(200))
 
     def seen(self) -> SeenTicket:
         # by its township's name of today: a ticket logged before a merge is the same place as the new ones
         return SeenTicket(self.ticket_id, self.received_at, self.text, self.title,
                           default_gazetteer().now_named(self.township), self.topic, self.lead_unit, self.decision,
-                          self.model_version, self.urgent)
+                          self.model_version, self.urgent, self.unit_type, self.assigned_unit)
 
 
 class TicketLog:

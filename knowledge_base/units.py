@@ -158,20 +158,36 @@ class Catalogue:
                     by_key.setdefault(_key(former + suffix), unit)
         return by_key
 
-    def functional_type_of(self, name: str | None) -> str | None:
-        """The functional type a name stands for: a type or one of its aliases (住建局), or a unit of the catalogue
-        by id or name (武冈市住房和城乡建设局, 湾头桥镇人民政府, 湾头桥镇, 市教育局); None when it is none of these."""
+    def _read(self, name: str | None) -> tuple[str, Unit | None] | None:
+        """(the functional type, the unit) a name stands for: a type or one of its aliases (住建局: no unit), or a
+        unit of the catalogue by id or name (武冈市住房和城乡建设局, 湾头桥镇人民政府, 湾头桥镇, 市教育局); None when it is
+        none of these."""
         if not name:
             return None
         # 市教育局 (县教育局 in a county) is how people write a city department, but 市场监管局 is an alias as it stands:
         # the prefix goes last.
         for spelling in (name, name[1:]) if name.startswith(("市", "县", "区")) else (name,):
-            found = self.types.canonical(spelling)
-            if found is None and (unit := self._by_key.get(spelling) or self._by_key.get(_key(spelling))):
-                found = unit.functional_type
-            if found is not None:
-                return found
+            if (found := self.types.canonical(spelling)) is not None:
+                return found, None
+            if unit := self._by_key.get(spelling) or self._by_key.get(_key(spelling)):
+                return unit.functional_type, unit
         return None
+
+    def functional_type_of(self, name: str | None) -> str | None:
+        """The functional type a name stands for (`_read`); None when it names neither a type nor a unit."""
+        read = self._read(name)
+        return read[0] if read else None
+
+    def unit_named(self, name: str | None) -> Unit | None:
+        """The one unit a name stands for: a unit by id or name (`_read`), or a type that only one unit has (林业 or
+        林业局: 武冈市林业局); None for a type of several units (乡镇人民政府/街道办事处) or a name it does not know."""
+        read = self._read(name)
+        if read is None:
+            return None
+        if read[1] is not None:
+            return read[1]
+        units = self.units_of_type(read[0])
+        return units[0] if len(units) == 1 else None
 
     def unit_label(self, name: str, known: Collection[str]) -> str | None:
         """The label among `known` (a unit head's labels) that an agent's unit answer means: the name itself, or

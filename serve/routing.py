@@ -70,7 +70,8 @@ def related_out(ticket: SeenTicket, similarity: float | None = None) -> RelatedT
     return RelatedTicketOut(
         ticket_id=ticket.ticket_id, received_at=ticket.received_at.isoformat(timespec="seconds") + "Z",
         similarity=None if similarity is None else round(similarity, 4), title=title,
-        excerpt=text[:EXCERPT_CHARS], township=ticket.township, topic=ticket.topic, lead_unit=ticket.lead_unit)
+        excerpt=text[:EXCERPT_CHARS], township=ticket.township, topic=ticket.topic, lead_unit=ticket.lead_unit,
+        assigned_unit=ticket.assigned_unit)
 
 
 def hotspots_out(repeats: Repeats, feedback: FeedbackStore, *, days: int, min_size: int,
@@ -102,7 +103,7 @@ def _repeat_reason(related: list[Related], zone: ZoneInfo) -> str:
     # Calendar days where the agent is: a ticket of 23:00 last night is 昨天, not 今天 because fewer than 24 hours passed.
     days = (datetime.now(zone).date() - stored_utc(first.ticket.received_at).astimezone(zone).date()).days
     when = {0: "今天 / today", 1: "昨天 / yesterday"}.get(days, f"{days} 天前 / {days} days ago")
-    where = f"，已派 {first.ticket.lead_unit}" if first.ticket.lead_unit else ""
+    where = f"，已派 {first.ticket.dispatched_to}" if first.ticket.dispatched_to else ""
     more = f"，另有 {len(related) - 1} 件 / {len(related) - 1} more" if len(related) > 1 else ""
     return f"可能重复诉求 / possible repeat: {first.ticket.ticket_id}（相似度 {first.similarity:.2f}，{when}{where}{more}）"
 
@@ -153,7 +154,8 @@ def route_tickets(tickets: Sequence[TicketIn], model: LoadedModel, kb: Knowledge
             # caller's words, until the next daily clean-up
             kept = ticket.id and not (given and given < utc_now() - repeats.index.window)
             seen = SeenTicket(ticket.id, given or utc_now(), masked, title, township, heads["topic"].label,
-                              sent_to, routing.decision, model.version, routing.urgent) if kept else None
+                              sent_to, routing.decision, model.version, routing.urgent,
+                              routing.functional_type) if kept else None
             related = _check_and_record(repeats, full, township, seen, given)
         # an agent told nothing would take "no related tickets" for "no earlier report"
         reasons = routing.reasons + ([_repeat_reason(related, zone)] if related else

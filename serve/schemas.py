@@ -184,6 +184,8 @@ class RelatedTicketOut(BaseModel):
     township: str | None = None
     topic: str | None = Field(default=None, description="the topic the model gave it")
     lead_unit: str | None = Field(default=None, description="the lead unit it was routed to")
+    assigned_unit: str | None = Field(default=None, description="the unit an agent's answer (/v1/feedback) sent it "
+                                                                "to instead, if any: where it is now")
 
 
 class RouteOut(BaseModel):

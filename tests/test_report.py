@@ -256,6 +256,28 @@ def test_the_weekly_table_says_whether_this_week_is_worse_and_which_units_agents
                                              "share_of_routed": round(2 / 3, 4)}]
 
 
+def test_a_ticket_sent_from_one_township_to_another_is_a_changed_unit(tmp_path):
+    """A township clerk's round: units were compared by functional type, and every township's government is of one
+    type, so 湾头桥镇 → 邓元泰镇, the mistake a township meets most, counted as a kept unit."""
+    store = FeedbackStore(f"sqlite:///{tmp_path / 'appeal.db'}")
+    answers = [  # (the route's unit, the agent's unit)
+        ("湾头桥镇人民政府", "邓元泰镇人民政府"),  # sent on to another township: changed
+        ("湾头桥镇人民政府", "湾头桥镇政府"),  # the same township, as agents write it: kept
+        ("乡镇人民政府/街道办事处", "邓元泰镇人民政府"),  # the route found no township, the agent one: kept
+        ("武冈市住房和城乡建设局", "住建局"),  # a department by its alias: kept
+        ("湾头桥镇人民政府", "林业局"),  # to a department: changed
+    ]
+    for n, (said, given) in enumerate(answers):
+        store.add(Feedback(text=f"工单{n}", topic="城乡建设", unit=given, ticket_id=f"T{n}", predicted_topic="城乡建设",
+                           predicted_unit=said, model_version="v1"))
+    weekly = report.weekly_live_table(store.latest())
+    overrides = report.unit_overrides_table(store.latest())
+    store.close()
+    assert weekly["unit_kept"].dropna().tolist() == [0.6]
+    assert sorted(overrides.itertuples(index=False, name=None)) == [
+        ("湾头桥镇人民政府", "林业", 1, round(1 / 3, 4)), ("湾头桥镇人民政府", "邓元泰镇人民政府", 1, round(1 / 3, 4))]
+
+
 def test_an_erased_ticket_still_counts_in_the_week_it_came_in(tmp_path):
     """A supervisor's round: `appeal forget` moved an erased ticket of last week into the week it was erased in (its
     place in the log was dated then), so both weeks' counts changed; what the route decided is no citizen's words."""

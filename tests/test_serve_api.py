@@ -366,6 +366,29 @@ def test_feedback_without_the_routes_answer_takes_it_from_the_ticket_log(server)
     assert rows == [said, (None, None, "v0"), (None, None, None), ("交通运输", None, None), said]
 
 
+def test_a_ticket_an_agent_sends_on_to_another_township_is_that_townships_repeat(server):
+    """A township clerk's round: 湾头桥镇 got a ticket of 邓元泰镇's market toilet (the location field said 湾头桥镇)
+    and the agent sent it on, but the log kept it 湾头桥镇's: the caller's next call was compared with 湾头桥镇's
+    tickets only, and a repeat would have said "已派 湾头桥镇人民政府" to an agent about to send it there again."""
+    first = {"id": "WG-X1", "text": "邓元泰镇集镇菜市场的公共厕所堵了好几天，臭气熏天，请处理。", "location": "430581101"}
+    again = {"id": "WG-X2", "text": "邓元泰镇菜市场那个公共厕所还是堵着，上次反映过了，臭气熏天，请处理。"}
+    with server.client("agent") as client:
+        routed = client.post("/v1/route", json=first).json()
+        assert routed["jurisdiction"]["township"] == "湾头桥镇"
+        sent_on = {"ticket_id": "WG-X1", "text": first["text"], "topic": "城乡建设", "unit": "邓元泰镇人民政府"}
+        kept_type = {**sent_on, "ticket_id": "WG-X1", "unit": routed["unit"]["label"]}
+        ids = [client.post("/v1/feedback", json=answer).json()["id"] for answer in (sent_on, kept_type)]
+        client.post("/v1/feedback", json=sent_on)  # the agent's last word: 邓元泰镇
+        repeat = client.post("/v1/route", json=again).json()
+    assert [(r["ticket_id"], r["township"], r["lead_unit"], r["assigned_unit"]) for r in repeat["related_tickets"]] == [
+        ("WG-X1", "邓元泰镇", routed["lead_unit"]["name"], "邓元泰镇人民政府")]
+    assert any("已派 邓元泰镇人民政府" in reason for reason in repeat["reasons"])
+    with sqlite3.connect(server.home / "appeal.db") as db:
+        said = [db.execute("SELECT predicted_unit FROM feedback WHERE id = ?", (i,)).fetchone()[0] for i in ids]
+    # what the route said, in the answer's own terms: its unit for a unit, the type it filed the ticket under for a type
+    assert said == [routed["lead_unit"]["name"], routed["unit"]["label"]]
+
+
 def test_an_agents_verdict_on_a_refusal_is_stored(server):
     """The route flagged the ticket as a matter in litigation; the agent accepted it after all."""
     ticket = {"id": "WG-L1", "text": "我和开发商的购房合同纠纷已经起诉到法院了，但小区的消防通道被堵了，请城管处理。"}

@@ -127,6 +127,18 @@ def test_answers_for_a_type_renamed_since_the_model_learnt_it_are_read_as_its_la
     assert read("武冈市教育局") == "教育"  # a type new to the model: one new class, named by the type
 
 
+def test_the_one_unit_an_answer_names():
+    """Where an agent sent a ticket: a unit by its name as agents write it, or a type only one unit has; a type of
+    several units (the townships' governments) names none of them."""
+    catalogue = load_catalogue()
+    named = {name: (unit.name if (unit := catalogue.unit_named(name)) else None)
+             for name in ("湾头桥镇", "邓元泰镇政府", "twp-430581101", "市林业局", "林业", "住建局", "乡镇人民政府/街道办事处",
+                          "县长信箱", None)}
+    assert named == {"湾头桥镇": "湾头桥镇人民政府", "邓元泰镇政府": "邓元泰镇人民政府", "twp-430581101": "湾头桥镇人民政府",
+                     "市林业局": "武冈市林业局", "林业": "武冈市林业局", "住建局": "武冈市住房和城乡建设局",
+                     "乡镇人民政府/街道办事处": None, "县长信箱": None, None: None}
+
+
 def test_a_unit_answer_is_read_as_a_label_the_model_knows():
     catalogue = load_catalogue()
     types = {"住房和城乡建设", "乡镇人民政府/街道办事处"}

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Sequence
+from typing import TYPE_CHECKING, Sequence
 
 import numpy as np
 import pandas as pd
@@ -26,6 +26,7 @@ from training.tickets import load_tickets
 
 if TYPE_CHECKING:  # the ticket log is read by the notebook, which hands its tickets over
     from knowledge_base.ticket_log import SeenTicket
+    from knowledge_base.units import Catalogue
 
 CJK_FONT = "Noto Sans CJK SC"
 
@@ -290,27 +291,43 @@ def _per_week(frame: pd.DataFrame, stamps: Sequence[datetime], shares: list[str]
     return table.reset_index()[["week", "tickets", *shares, "model_versions"]]
 
 
-def _unit_types(answers: Sequence[FeedbackRow],
-                unit_type: Callable[[str], str | None] | None) -> list[tuple[str | None, str | None]]:
-    """(the route's unit, the agent's unit), each as the catalogue's functional type where it reads as one: agents
-    name the unit they know (住建局, 武冈市住房和城乡建设局), the route its type."""
-    if unit_type is None:
+def _unit_pairs(answers: Sequence[FeedbackRow], catalogue: Catalogue | None) -> list[tuple[str | None, str | None]]:
+    """(the route's unit, the agent's unit), each as the catalogue's functional type where it reads as one (agents
+    name the unit they know, 住建局 or 武冈市住房和城乡建设局, the route its type), but as the unit itself where several
+    units share its type: a ticket sent from 湾头桥镇's government to 邓元泰镇's, the mistake a township meets most,
+    was a kept unit. Where one side names only such a type (a route that found no township), the other side's unit
+    of that type agrees with it."""
+    if catalogue is None:
         from knowledge_base.units import load_catalogue
 
-        unit_type = load_catalogue().functional_type_of
-    return [tuple((unit_type(name) or name) if name else None for name in (a.predicted_unit, a.unit))
-            for a in answers]
+        catalogue = load_catalogue()
+
+    def said_as(name: str | None) -> str | None:
+        if not name:
+            return None
+        unit = catalogue.unit_named(name)
+        if unit is not None and len(catalogue.units_of_type(unit.functional_type)) > 1:
+            return unit.name
+        return catalogue.functional_type_of(name) or name
+
+    pairs = []
+    for answer in answers:
+        said, given = said_as(answer.predicted_unit), said_as(answer.unit)
+        kind = catalogue.functional_type_of(said)
+        if said != given and kind and kind == catalogue.functional_type_of(given) and kind in (said, given):
+            said = given = kind
+        pairs.append((said, given))
+    return pairs
 
 
-def weekly_live_table(answers: Sequence[FeedbackRow],
-                      unit_type: Callable[[str], str | None] | None = None) -> pd.DataFrame:
+def weekly_live_table(answers: Sequence[FeedbackRow], catalogue: Catalogue | None = None) -> pd.DataFrame:
     """Per week of the agents' final answers (the centre's weeks, Monday first): tickets answered, how often the
     agents kept the route's topic and unit (over the answers that give both), and the model versions that routed
     them. Whether the model is getting worse this week than last, which `live_table`, per version, pools."""
     columns = ["week", "tickets", "topic_kept", "unit_kept", "model_versions"]
     if not answers:
         return pd.DataFrame(columns=columns)
-    units = _unit_types(answers, unit_type)
+    units = _unit_pairs(answers, catalogue)
     frame = pd.DataFrame({
         "week": [_week(a.created_at) for a in answers],
         "topic_kept": [float(a.predicted_topic == a.topic) if a.predicted_topic and a.topic else np.nan
@@ -338,12 +355,13 @@ def routed_weekly_table(tickets: Sequence[SeenTicket]) -> pd.DataFrame:
     return _per_week(frame, [t.received_at for t in tickets], ["review_share", "urgent_share"])
 
 
-def unit_overrides_table(answers: Sequence[FeedbackRow], unit_type: Callable[[str], str | None] | None = None,
+def unit_overrides_table(answers: Sequence[FeedbackRow], catalogue: Catalogue | None = None,
                          top: int = 10) -> pd.DataFrame:
-    """The units agents change most: the route's unit → the agent's, as functional types, with how many tickets
-    and what share of the tickets routed to that unit (and answered with a unit) they are."""
+    """The units agents change most: the route's unit → the agent's, as functional types (a township's government
+    by its name: `_unit_pairs`), with how many tickets and what share of the tickets routed to that unit (and
+    answered with a unit) they are."""
     columns = ["routed_to", "agents_chose", "tickets", "share_of_routed"]
-    pairs = [(said, given) for said, given in _unit_types(answers, unit_type) if said and given]
+    pairs = [(said, given) for said, given in _unit_pairs(answers, catalogue) if said and given]
     changed = pd.DataFrame([p for p in pairs if p[0] != p[1]], columns=["routed_to", "agents_chose"])
     if changed.empty:
         return pd.DataFrame(columns=columns)

@@ -3,13 +3,16 @@
 The row keeps the agent's own words; the answer says which of them the serving model has no label for."""
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 
 from fastapi import APIRouter, Depends, Request
+from sqlalchemy.exc import SQLAlchemyError
 from starlette.status import HTTP_201_CREATED
 
 from knowledge_base.dispatch import default_routing
 from knowledge_base.ticket_log import SeenTicket
+from knowledge_base.units import Catalogue, Unit
 from pipeline import masked_parts
 from serve.auth import Caller, require
 from serve.errors import ERROR_RESPONSES, check_text_length
@@ -19,6 +22,7 @@ from serve.schemas import FeedbackIn, FeedbackOut
 from serve.services import Services
 from training.feedback_store import Feedback
 
+log = logging.getLogger("appeal.serve")
 router = APIRouter(prefix="/v1", tags=["feedback 反馈"], responses=ERROR_RESPONSES)
 
 
@@ -35,8 +39,12 @@ def post_feedback(
     values = body.model_dump(exclude={"author", "id", "location", "channel"})  # not stored: see FeedbackIn
     values["title"], values["text"] = masked_parts(body.title or None, body.text, people=[body.author])
     values["repeat_of_seen"] = services.repeats.knows(body.repeat_of) if body.repeat_of else None
-    values |= _what_the_route_said(values, services.repeats.routed(body.ticket_id) if body.ticket_id else None)
+    routed = services.repeats.routed(body.ticket_id) if body.ticket_id else None
+    catalogue = default_routing()[0]
+    values |= _what_the_route_said(values, routed, catalogue)
     row = services.feedback.add(Feedback(**values))
+    if routed is not None and body.unit:
+        _note_where_it_went(services, routed, catalogue.unit_named(body.unit))
     refusal_rules = {rule.id for rule in default_routing()[1].not_accepted}
     services.metrics.observe_feedback(
         _metric_label(row.model_version, services.models.registry.has), row.predicted_topic, body.topic,
@@ -48,17 +56,35 @@ def post_feedback(
                        unknown_labels=unknown)
 
 
-def _what_the_route_said(values: dict, routed: SeenTicket | None) -> dict:
+def _what_the_route_said(values: dict, routed: SeenTicket | None, catalogue: Catalogue) -> dict:
     """The route's topic, unit and version the platform left out, from the ticket's last route within the repeat
     window: a platform that sends the answer alone left every row without them, and the report without the share
     of topics kept. Nothing is taken when the platform names another version or topic (the answer is to another
-    route: a row would mix two). The unit is not compared: a platform may send the type, the log keeps the unit."""
+    route: a row would mix two). The unit is not compared: a platform may send the type, the log keeps the unit.
+    The route's unit is said as the answer says its own: the lead unit where the answer names a unit, else the
+    type it filed the ticket under (an agent who kept 村(居)委会 did not overrule the 乡镇 government it led to)."""
     if routed is None:
         return {}
-    said = {"predicted_topic": routed.topic, "predicted_unit": routed.lead_unit, "model_version": routed.model_version}
+    names_a_unit = values["unit"] is None or catalogue.unit_named(values["unit"]) is not None
+    unit = routed.lead_unit if names_a_unit else routed.unit_type or routed.lead_unit
+    said = {"predicted_topic": routed.topic, "predicted_unit": unit, "model_version": routed.model_version}
     if any(values[field] not in (None, said[field]) for field in ("predicted_topic", "model_version")):
         return {}
     return {field: value for field, value in said.items() if values[field] is None}
+
+
+def _note_where_it_went(services: Services, routed: SeenTicket, unit: Unit | None) -> None:
+    """Where an agent's answer names one unit other than the one the ticket was last sent to, the ticket log says so
+    (`Repeats.reassign`), in that unit's township where it has one: a ticket sent back by 湾头桥镇 to 邓元泰镇 stayed
+    湾头桥镇's, and the caller's next call about it was compared with 湾头桥镇's tickets only, and told "已派 湾头桥镇"."""
+    if unit is None or unit.name == routed.dispatched_to:
+        return
+    try:
+        services.repeats.reassign(routed, None if unit.name == routed.lead_unit else unit.name,
+                                  unit.jurisdiction or routed.township)
+    except SQLAlchemyError as error:  # the answer is stored: the repeat check is what waits for the database
+        log.warning("ticket log not written; %d tickets wait in memory for the database: %s",
+                    services.repeats.unsaved, type(error).__name__)
 
 
 def _metric_label(value: str | None, known: Callable[[str], bool]) -> str | None:
