@@ -221,14 +221,17 @@ _NOT_VILLAGES = frozenset({"作为", "还我", "生态", "美丽", "文明", "�
 
 
 def village_names(text: str) -> frozenset[str]:
-    """The villages `text` names (see `_ANY_VILLAGE`), each as written before 村 (白沙, 长塘)."""
-    # a village merged or renamed is told by its former name (原桐仁村, 现老里村)
-    named = (name[1:] if len(name) == 3 and name[0] in "原现" else name
-             for pair in _ANY_VILLAGE.findall(text) for name in pair if name)
+    """The villages `text` names (see `_ANY_VILLAGE`), each as written before 村 (白沙, 长塘), and those named right
+    after a township (湾头桥镇桃花村, 迎春亭街道幸福社区), where a common word is a name too (桃花, 大塘 were not read)."""
+    def as_named(name: str) -> str:  # a village merged or renamed is told by its former name (原桐仁村, 现老里村)
+        return name[1:] if len(name) >= 3 and name[0] in "原现" else name
+
+    named = (as_named(name) for pair in _ANY_VILLAGE.findall(text) for name in pair if name)
+    after_township = {as_named(place.village.removesuffix("村")) for place in scan_places(text) if place.village}
     return frozenset(name for name in named
                      if not name.startswith(_NOT_A_NAME) and f"{name}村" not in _NOT_A_NAME and name not in _NOT_VILLAGES
                      and not _NOT_IN_NAMES.intersection(name) and not name.endswith("农")
-                     and word_count(name) < _COMMON_WORD)
+                     and word_count(name) < _COMMON_WORD) | after_township
 
 
 @lru_cache(maxsize=8)
