@@ -425,6 +425,12 @@ def test_a_rule_may_hand_over_only_to_a_line_the_rules_file_names(tmp_path):
         load_rules(path)
 
 
+def test_emoticons_alone_are_no_chinese_text():
+    """A web-channel integrator's round: 😭😭😭[流泪][捂脸] was routed to 城乡建设 with no word of why."""
+    d = decide(heads("住房和城乡建设", unit_conf=0.99), routing_text(None, "😭😭😭[流泪][捂脸][图片]"))
+    assert d.decision == "review" and any("no Chinese text" in r for r in d.reasons)
+
+
 def test_thanks_in_the_local_way_names_no_matter():
     d = decide(heads("民政"), routing_text(None, "谢谢，好的，我晓得了。"))
     assert d.decision == "review" and any("names no matter" in r for r in d.reasons)

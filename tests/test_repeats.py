@@ -75,6 +75,21 @@ def test_tickets_that_name_no_matter_are_nobodys_repeat():
     assert [r.ticket.ticket_id for r in index.related(f"我要投诉，{ROAD_THIRD}")][:1] == ["WG-1"]
 
 
+def test_a_web_messages_attachments_and_emoticons_make_no_repeat():
+    """A web-channel integrator's round: [图片][图片] alone was listed as an earlier message's repeat at 0.33, and
+    messages about other matters that sent the same attachments and emoticons came closer than their words are."""
+    index = RepeatIndex(THRESHOLD, window_days=30)
+    demo_window(index)
+    drain = "法相岩街道资江路下水道堵塞，污水横流，臭气熏天[流泪][流泪][图片][图片][图片][视频]"
+    index.add(SeenTicket("WEB-1", utc_now() - timedelta(hours=1), masked_text(drain)))
+    for marks in ("[图片][图片]", "[捂脸][流泪][图片][视频]"):
+        assert index.related(masked_text(marks)) == [], marks
+    fees = "法相岩街道中心小学强制订购教辅资料，每人收费200元[流泪][流泪][图片][图片][图片][视频]"
+    similarity = {text: {r.ticket.ticket_id: r.similarity for r in index.related(text, min_similarity=0.0, k=400)}
+                  for text in (masked_text(fees), masked_text(fees.split("[")[0]))}
+    assert similarity[masked_text(fees)]["WEB-1"] == pytest.approx(similarity[masked_text(fees.split("[")[0])]["WEB-1"])
+
+
 def test_the_fillers_of_a_call_transcript_make_no_repeat():
     """Transcribed calls share 喂 你好 嗯 那个 就是说 and the speakers' labels: a pension call was listed as a repeat
     of a blocked drain at 0.70, and the typed report of the same pension matter did not find it."""
