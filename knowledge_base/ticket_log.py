@@ -37,6 +37,9 @@ class SeenTicket:
     # the unit an agent's answer sent it to instead of `lead_unit` (feedback naming one unit); its `township` is then
     # that unit's, where it has one: a ticket sent on to another township is that township's repeat
     assigned_unit: str | None = None
+    # where the route said to put the caller through (120 急救、110 报警; "" none; None: logged before it was kept):
+    # the report counts them week by week, which the service's metric did only since its last start
+    hand_over: str | None = None
 
     @property
     def dispatched_to(self) -> str | None:
@@ -66,12 +69,13 @@ class RoutedTicketRow(_Base):
     urgent: Mapped[bool | None] = mapped_column(Boolean)
     unit_type: Mapped[str | None] = mapped_column(String(200))
     assigned_unit: Mapped[str | None] = mapped_column(String(200))
+    hand_over: Mapped[str | None] = mapped_column(String(200))
 
     def seen(self) -> SeenTicket:
         # by its township's name of today: a ticket logged before a merge is the same place as the new ones
         return SeenTicket(self.ticket_id, self.received_at, self.text, self.title,
                           default_gazetteer().now_named(self.township), self.topic, self.lead_unit, self.decision,
-                          self.model_version, self.urgent, self.unit_type, self.assigned_unit)
+                          self.model_version, self.urgent, self.unit_type, self.assigned_unit, self.hand_over)
 
 
 class TicketLog:

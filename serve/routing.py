@@ -154,8 +154,8 @@ def route_tickets(tickets: Sequence[TicketIn], model: LoadedModel, kb: Knowledge
             # caller's words, until the next daily clean-up
             kept = ticket.id and not (given and given < utc_now() - repeats.index.window)
             seen = SeenTicket(ticket.id, given or utc_now(), masked, title, township, heads["topic"].label,
-                              sent_to, routing.decision, model.version, routing.urgent,
-                              routing.functional_type) if kept else None
+                              sent_to, routing.decision, model.version, routing.urgent, routing.functional_type,
+                              hand_over="、".join(routing.hand_over)) if kept else None
             related = _check_and_record(repeats, full, township, seen, given)
         # an agent told nothing would take "no related tickets" for "no earlier report"
         reasons = routing.reasons + ([_repeat_reason(related, zone)] if related else

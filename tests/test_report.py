@@ -307,14 +307,16 @@ def test_the_share_sent_to_review_is_read_week_by_week_from_the_ticket_log(tmp_p
     log.add(*(SeenTicket(f"A{n}", last_week, "工单", decision="review" if n < 1 else "auto", model_version="v1",
                          urgent=False) for n in range(4)),
             *(SeenTicket(f"B{n}", this_week, "工单", decision="review" if n < 3 else "auto", model_version="v2",
-                         urgent=n < 1) for n in range(4)),
+                         urgent=n < 2, hand_over="120 急救" if n < 1 else "") for n in range(4)),
             SeenTicket("C0", this_week, "工单"))  # logged before decisions were: not counted in the share
     table = report.routed_weekly_table(log.since(datetime(2026, 11, 1))).set_index("week")
     log.close()
     assert list(table.index) == ["2026-W47", "2026-W48", "2026-W49"]
-    # an ice storm's week: the share flagged urgent (a duty officer's round: the report said nothing of it)
-    assert table.loc["2026-W47"].tolist() == [4, 0.25, 0.0, "v1"]
-    assert table.loc["2026-W49"].tolist() == [5, 0.75, 0.25, "v2"]
+    # an ice storm's week: the share flagged urgent (a duty officer's round: the report said nothing of it), and
+    # how many tickets that is and how many were put through to 120 / 110 / 119 (a supervisor's round: the share hid
+    # the tickets it was taken over, and the hand-overs were counted only by the service's metric, since its start)
+    assert table.loc["2026-W47"].tolist() == [4, 0.25, 0.0, 0, 0, "v1"]
+    assert table.loc["2026-W49"].tolist() == [5, 0.75, 0.5, 2, 1, "v2"]
     assert table.loc["2026-W48", "tickets"] == 0 and np.isnan(table.loc["2026-W48", "review_share"])
 
 

@@ -323,11 +323,16 @@ def test_a_life_at_risk_is_handed_over_in_a_field_the_platform_can_show_and_coun
     series = 'appeal_urgent_total{hand_over="120 急救"}'
     with server.client("platform") as client:
         before = _metric(client.get("/metrics").text, series)
-        body = client.post("/v1/route", json={"text": "我屋里老倌喝哒农药，口吐白沫，在邓元泰镇，快来人"}).json()
-        calm = client.post("/v1/route", json=TICKET).json()
+        body = client.post("/v1/route", json={"id": "WG-H1", "text": "我屋里老倌喝哒农药，口吐白沫，在邓元泰镇，快来人"}).json()
+        calm = client.post("/v1/route", json={**TICKET, "id": "WG-H2"}).json()
         assert _metric(client.get("/metrics").text, series) == before + 1
     assert (body["urgent"], body["hand_over"], body["decision"]) == (True, ["120 急救"], "review")
     assert (calm["urgent"], calm["hand_over"]) == (False, [])
+    # and kept with the ticket, for the report's weekly count (the metric counts since the service's start)
+    with sqlite3.connect(server.home / "appeal.db") as db:
+        kept = db.execute("SELECT ticket_id, hand_over FROM routed_ticket WHERE ticket_id IN ('WG-H1', 'WG-H2') "
+                          "ORDER BY ticket_id").fetchall()
+    assert kept == [("WG-H1", "120 急救"), ("WG-H2", "")]
 
 
 def test_feedback_is_stored_in_sqlite(server):

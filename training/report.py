@@ -279,16 +279,20 @@ def _weeks(stamps: Sequence[datetime]) -> pd.Index:
     return pd.date_range((first - pd.Timedelta(days=first.weekday())).normalize(), last, freq="7D").strftime("%G-W%V")
 
 
-def _per_week(frame: pd.DataFrame, stamps: Sequence[datetime], shares: list[str]) -> pd.DataFrame:
-    """`frame` (a row per ticket: its `week`, the 0/1 columns `shares`, NaN where not known, and its `version`) as
-    one row per week from the first of `stamps` to the last: tickets, each share's mean, the versions."""
+def _per_week(frame: pd.DataFrame, stamps: Sequence[datetime], shares: list[str],
+              counts: Sequence[str] = ()) -> pd.DataFrame:
+    """`frame` (a row per ticket: its `week`, the 0/1 columns `shares` and `counts`, NaN where not known, and its
+    `version`) as one row per week from the first of `stamps` to the last: tickets, each share's mean, each count's
+    sum, the versions."""
     table = frame.groupby("week").agg(tickets=("week", "size"), **{share: (share, "mean") for share in shares},
+                                      **{count: (count, "sum") for count in counts},
                                       model_versions=("version", lambda v: ", ".join(dict.fromkeys(v.dropna()))))
     table = table.reindex(_weeks(stamps)).rename_axis("week")
-    table["tickets"] = table["tickets"].fillna(0).astype(int)
+    for count in ("tickets", *counts):
+        table[count] = table[count].fillna(0).astype(int)
     table["model_versions"] = table["model_versions"].fillna("")
     table[shares] = table[shares].round(4)
-    return table.reset_index()[["week", "tickets", *shares, "model_versions"]]
+    return table.reset_index()[["week", "tickets", *shares, *counts, "model_versions"]]
 
 
 def _unit_pairs(answers: Sequence[FeedbackRow], catalogue: Catalogue | None) -> list[tuple[str | None, str | None]]:
@@ -341,18 +345,23 @@ def weekly_live_table(answers: Sequence[FeedbackRow], catalogue: Catalogue | Non
 def routed_weekly_table(tickets: Sequence[SeenTicket]) -> pd.DataFrame:
     """Per week of the tickets the service routed with an id (the ticket log keeps the repeat window, 30 days by
     default): how many, the share the route sent to review and the share it flagged urgent (each over the tickets
-    whose decision or flag was logged, since 2026-12-02) and the versions that routed them. Whether the share a
-    person must look at is rising, which the service's own gauge counts only since its last start."""
-    columns = ["week", "tickets", "review_share", "urgent_share", "model_versions"]
+    whose decision or flag was logged, since 2026-12-02), how many it flagged urgent and how many it said to put
+    through by phone (120 / 110 / 119, logged since 2026-12-03: a supervisor counts them, and the share alone hid
+    what it was taken over), and the versions that routed them. Whether the share a person must look at is rising,
+    which the service's own gauge counts only since its last start."""
+    columns = ["week", "tickets", "review_share", "urgent_share", "urgent", "handed_over", "model_versions"]
     if not tickets:
         return pd.DataFrame(columns=columns)
     frame = pd.DataFrame({
         "week": [_week(t.received_at) for t in tickets],
         "review_share": [float(t.decision == "review") if t.decision else np.nan for t in tickets],
         "urgent_share": [np.nan if t.urgent is None else float(t.urgent) for t in tickets],
+        "urgent": [bool(t.urgent) for t in tickets],
+        "handed_over": [bool(t.hand_over) for t in tickets],
         "version": [t.model_version for t in tickets],
     })
-    return _per_week(frame, [t.received_at for t in tickets], ["review_share", "urgent_share"])
+    return _per_week(frame, [t.received_at for t in tickets], ["review_share", "urgent_share"],
+                     ["urgent", "handed_over"])
 
 
 def unit_overrides_table(answers: Sequence[FeedbackRow], catalogue: Catalogue | None = None,
