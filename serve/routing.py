@@ -24,6 +24,8 @@ from knowledge_base.store import Source, utc_now
 from knowledge_base.ticket_log import SeenTicket
 from models.predictor import HeadPrediction
 from pipeline import find_pii, masked_parts, masked_text, model_text, normalize, title_and_body
+from pipeline.errors import InputError
+from pipeline.jurisdiction import find_jurisdiction
 from serve.model_holder import LoadedModel
 from serve.schemas import (HeadOut, HotspotOut, HotspotsOut, LabelScore, RelatedTicketOut, RouteOut, SuggestionOut,
                            TicketIn)
@@ -75,14 +77,21 @@ def related_out(ticket: SeenTicket, similarity: float | None = None) -> RelatedT
 
 
 def hotspots_out(repeats: Repeats, feedback: FeedbackStore, *, days: int, min_size: int,
-                 limit: int) -> HotspotsOut:
+                 limit: int, township: str | None = None) -> HotspotsOut:
     """The period's hotspots, with the agents' answers on repeats of the period overruling the similarity. A period
-    longer than the repeat window is cut to it: older tickets are no longer kept, and `days` says what was covered."""
+    longer than the repeat window is cut to it: older tickets are no longer kept, and `days` says what was covered.
+    With `township` (a name as people write it, or a division code), only the groups holding tickets of it: what a
+    township's government has to deal with, the county's matters it shares in included."""
+    place = None
+    if township is not None and (place := find_jurisdiction("", township)) is None:
+        raise InputError(f"township: {township!r} 不是本地的乡镇街道 / names no township of the gazetteer (a name such "
+                         "as 湾头桥镇, or its division code)")
     days = min(days, repeats.index.window.days)
     # The feedback table keeps aware times, the ticket log naive UTC (`utc_now`).
     answers = feedback.repeat_answers(datetime.now(timezone.utc) - timedelta(days=days))
     judgements = Judgements.from_answers((a.ticket_key, a.related_ticket_ids, a.repeat_of) for a in answers)
-    spots = repeats.hotspots(days=days, min_size=min_size, judgements=judgements)
+    spots = [spot for spot in repeats.hotspots(days=days, min_size=min_size, judgements=judgements)
+             if place is None or place.township in spot.townships]
     day_ago = utc_now() - timedelta(hours=24)
     return HotspotsOut(
         days=days,

@@ -445,6 +445,15 @@ def test_hotspots_from_the_command_line(appeal_home):
                             f"{wugang_day} → {wugang_day}: ")
     assert "乡镇/街道 湾头桥镇 3 · topic 交通运输 3 · lead unit 湾头桥镇人民政府 3" in table
     assert all(f"WG-{n} 通村公路塌陷" in table for n in range(3))
+    # a township's own: 湾头桥镇's road, none of 邓元泰镇's; a name that is no township is said in one line
+    for township, says in (("湾头桥", "1 hotspot holding tickets of 湾头桥 among 18"),
+                           ("邓元泰镇", "0 hotspots holding tickets of 邓元泰镇 among 18")):
+        shown = subprocess.run([*APPEAL, "hotspots", "--days", "1", "--township", township], capture_output=True,
+                               text=True, env=env, cwd=REPO, check=True).stdout
+        assert shown.startswith(says), shown
+    unknown = subprocess.run([*APPEAL, "hotspots", "--township", "长沙"], capture_output=True, text=True, env=env,
+                             cwd=REPO)
+    assert unknown.returncode == 2 and len(unknown.stderr.splitlines()) == 1 and "长沙" in unknown.stderr
     # A period longer than the repeat window covers the window, and says so.
     longer = subprocess.run([*APPEAL, "hotspots", "--days", "90"], capture_output=True, text=True,
                             env={**env, "APPEAL_REPEAT_WINDOW_DAYS": "30"}, cwd=REPO, check=True)

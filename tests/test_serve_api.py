@@ -806,6 +806,15 @@ def test_repeat_reports_are_linked_and_grouped(server):
         assert spots["tickets_in_period"] >= 303
         grouped = [s for s in spots["hotspots"] if "WG-R1" in [t["ticket_id"] for t in s["tickets"]]]
         assert len(grouped) == 1 and grouped[0]["size"] == 3 and grouped[0]["townships"] == {"司马冲镇": 3}
+        # a township clerk's view: the groups holding its tickets, by name or division code (an unknown one was
+        # ignored, and the whole county came back)
+        for township in ("司马冲镇", "司马冲", "430581107"):
+            own = agent.get("/v1/tickets/hotspots", params={"days": 1, "township": township}).json()["hotspots"]
+            assert own and all("司马冲镇" in s["townships"] for s in own) and grouped[0] in own, township
+        other = agent.get("/v1/tickets/hotspots", params={"days": 1, "township": "邓家铺镇"}).json()["hotspots"]
+        assert all("司马冲镇" not in s["townships"] or s["city_wide"] for s in other) and grouped[0] not in other
+        unknown = agent.get("/v1/tickets/hotspots", params={"days": 1, "township": "北京"})
+        assert unknown.status_code == 422 and "names no township" in unknown.text
         assert agent.get("/v1/tickets/hotspots", params={"days": 0}).status_code == 422
         # Tickets are kept for the repeat window only, so a longer period covers the window, and the answer says so.
         longer = agent.get("/v1/tickets/hotspots", params={"days": 90}).json()

@@ -1,6 +1,8 @@
 """`appeal hotspots`: groups of recently routed tickets about the same matter (热点诉求), from the service's database."""
 from __future__ import annotations
 
+from typing import Optional
+
 import typer
 
 _TICKETS_SHOWN = 5  # the most central first
@@ -11,6 +13,8 @@ def hotspots(
                                                       "since a midnight (at most the repeat window)"),
     min_size: int = typer.Option(3, "--min-size", min=2, help="smallest group shown"),
     limit: int = typer.Option(20, "--limit", min=1, help="largest groups first"),
+    township: Optional[str] = typer.Option(None, "--township", help="only the groups holding tickets of this 乡镇/街道 "
+                                                                    "(湾头桥镇, or its division code)"),
     as_json: bool = typer.Option(False, "--json", help="print the JSON of GET /v1/tickets/hotspots"),
 ) -> None:
     """Hotspots: tickets routed in the last days that report the same matter, largest group first.
@@ -30,7 +34,7 @@ def hotspots(
     repeats = Repeats(url, threshold=settings.repeat_threshold, window_days=settings.repeat_window_days)
     feedback = FeedbackStore(url)
     try:
-        found = hotspots_out(repeats, feedback, days=days, min_size=min_size, limit=limit)
+        found = hotspots_out(repeats, feedback, days=days, min_size=min_size, limit=limit, township=township)
     finally:
         repeats.close()
         feedback.close()
@@ -44,7 +48,8 @@ def hotspots(
         return
     plural = "" if len(found.hotspots) == 1 else "s"
     period = "day" if found.days == 1 else f"{found.days} days"
-    typer.echo(f"{len(found.hotspots)} hotspot{plural} among {found.tickets_in_period} tickets of the last {period}"
+    typer.echo(f"{len(found.hotspots)} hotspot{plural}" + (f" holding tickets of {township}" if township else "")
+               + f" among {found.tickets_in_period} tickets of the last {period}"
                + ("" if found.hotspots else f"; no group of {min_size} or more tickets"))
     # One block per group rather than a table: nine columns of Chinese do not fit an 80-column terminal.
     for number, spot in enumerate(found.hotspots, start=1):

@@ -18,6 +18,8 @@ def hotspots(
     days: int = Query(7, ge=1, le=366, description="tickets routed in the last `days` (at most the repeat window)"),
     min_size: int = Query(3, ge=2, le=1000, description="smallest group shown"),
     limit: int = Query(20, ge=1, le=200, description="largest groups first"),
+    township: str | None = Query(None, max_length=100, description="乡镇/街道 (湾头桥镇, or its division code): only "
+                                                                 "the groups holding tickets of it"),
     _caller: Caller = Depends(require("hotspots")),
     services: Services = Depends(ready),
 ) -> HotspotsOut:
@@ -25,4 +27,5 @@ def hotspots(
     (directly or through each other); each group's most central ticket first, with its 乡镇/街道, topics and lead
     units counted. Agents' answers overrule the similarity: a ticket they linked (`repeat_of`) joins the group, and
     a listed ticket they did not link is not joined by that pair."""
-    return hotspots_out(services.repeats, services.feedback, days=days, min_size=min_size, limit=limit)
+    return hotspots_out(services.repeats, services.feedback, days=days, min_size=min_size, limit=limit,
+                        township=township)
