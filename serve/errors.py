@@ -53,27 +53,48 @@ def check_text_length(text: str, limit: int, where: str = "text") -> None:
                             _NORMALISED_GROWTH * limit, grown, where)
 
 
-def _validation_message(errors: list[dict]) -> str:
+# Pydantic's own messages are English: the common ones get the Chinese an agent or a platform's developer reads first.
+_IN_CHINESE = {
+    "missing": "缺少此字段", "string_too_long": "过长", "string_too_short": "过短", "too_long": "条目过多",
+    "string_type": "须为文本", "int_parsing": "须为整数", "bool_parsing": "须为 true 或 false",
+    "greater_than_equal": "过小", "less_than_equal": "过大", "timezone_aware": "须带时区（如 +08:00）",
+    "datetime_parsing": "不是有效的时间", "datetime_from_date_parsing": "不是有效的时间", "list_type": "须为列表",
+}
+
+
+def _validation_message(errors: list[dict], body: object = None) -> str:
     parts = []
     for error in errors:
-        where = ".".join(str(p) for p in error.get("loc", ()) if p != "body") or "body"
+        loc = [p for p in error.get("loc", ()) if p != "body"]
+        where = ".".join(str(p) for p in loc) or "body"
+        if len(loc) > 1 and loc[0] == "tickets" and isinstance(loc[1], int) and isinstance(body, dict):
+            where += _batch_ticket_id(body, loc[1])  # as a 413 names it: tickets.1.text (WG-9)
         if error.get("type") == "json_invalid":
             return "请求体不是有效的 JSON / request body is not valid JSON"
         if error.get("type") == "extra_forbidden":
             parts.append(f"{where}: 不是本接口的字段 / not a field of this request (see /docs)")
             continue
-        parts.append(f"{where}: {error.get('msg', '')}")
+        zh = _IN_CHINESE.get(error.get("type", ""))
+        parts.append(f"{where}: {zh + ' / ' if zh else ''}{error.get('msg', '')}")
     return "请求无效 / invalid request — " + "; ".join(parts)
+
+
+def _batch_ticket_id(body: dict, position: int) -> str:
+    tickets = body.get("tickets")
+    ticket = tickets[position] if isinstance(tickets, list) and position < len(tickets) else None
+    ticket_id = ticket.get("id") if isinstance(ticket, dict) else None
+    return f" ({ticket_id})" if isinstance(ticket_id, str) and ticket_id.strip() else ""
 
 
 async def _on_validation_error(_request: Request, exc: RequestValidationError) -> JSONResponse:
     errors = jsonable_encoder(exc.errors(), custom_encoder={bytes: lambda b: b.decode("utf-8", "replace")})
+    message = _validation_message(errors, exc.body)
     # Echoing the rejected input back could leak personal data into client logs; the location says enough.
     for error in errors:
         error.pop("input", None)
         error.pop("ctx", None)
         error.pop("url", None)  # only pydantic's own errors (a merged PATCH) carry it; keep one shape
-    return JSONResponse(status_code=422, content={"detail": errors, "message": _validation_message(errors)})
+    return JSONResponse(status_code=422, content={"detail": errors, "message": message})
 
 
 async def _on_model_validation_error(request: Request, exc: ValidationError) -> JSONResponse:
