@@ -26,6 +26,6 @@ def hotspots(
     """Tickets routed with an id in the period, grouped when linked by similarity at or above the repeat threshold
     (directly or through each other); each group's most central ticket first, with its 乡镇/街道, topics and lead
     units counted. Agents' answers overrule the similarity: a ticket they linked (`repeat_of`) joins the group, and
-    a listed ticket they did not link is not joined by that pair."""
+    one they judged a new matter (`repeat_of: null`) is not joined through the tickets it was listed with."""
     return hotspots_out(services.repeats, services.feedback, days=days, min_size=min_size, limit=limit,
                         township=township)
