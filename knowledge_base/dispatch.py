@@ -296,16 +296,9 @@ def rule_text(text: str, rules: RoutingRules) -> str:
     return text
 
 
-# An official reply the citizen quotes in a new complaint (上次回复说“该问题属于信访事项，请到信访局反映”，但至今没有解决):
-# its words are the office's, not what the citizen has done, and a refusal read in them refused the complaint.
-# The words that lead the quote in stay (行政复议答复书》称“…”: a reconsideration was made).
-_QUOTED_REPLY = re.compile("((?:回复|答复|回信|回答)[^“”\"「」\n]{0,8})[“\"「][^”\"」\n]{0,500}[”\"」]")
-
-
 def first_refusal(text: str, rules: RoutingRules) -> tuple[NotAcceptedRule, re.Match] | None:
-    """The first `not_accepted` rule whose pattern `text` matches, with the match; None when none does. An official
-    reply quoted in it is not read (`_QUOTED_REPLY`)."""
-    text = _QUOTED_REPLY.sub(r"\1", rule_text(text, rules))
+    """The first `not_accepted` rule whose pattern `text` matches, with the match; None when none does."""
+    text = rule_text(text, rules)
     return next(((r, found) for r in rules.not_accepted if (found := re.search(r.pattern, text))), None)
 
 

@@ -434,20 +434,6 @@ def test_a_question_of_papers_asks_no_township_to_help_on_site():
     assert (home.lead.id, [a.name for a in home.assisting]) == ("wg-mzj", ["稠树塘镇人民政府"])
 
 
-def test_an_official_reply_the_citizen_quotes_refuses_nothing():
-    """A web-channel integrator's round: a complaint quoting last time's reply (“该问题属于信访事项，请到信访局反映”) was
-    marked not accepted as a petition under way, which the citizen never filed."""
-    for text in ("上次回复说“该问题属于信访事项，请到信访局反映”，但至今没有解决，邓家铺镇街上的垃圾还是没人清运。",
-                 '答复意见："经核查，已经办结。"可是邓家铺镇街上的垃圾根本没人清运。'):
-        assert decide(heads("城市管理和综合执法"), routing_text(None, text)).not_accepted is None, text
-    # what the citizen says of their own case still counts, and so does what leads the quote
-    for text, rule in (("垃圾问题我已经向信访局反映，信访局已经受理，但没人管。", "petition-under-way"),
-                       ("市政府的行政复议答复书》称“经依法调查查明：情况属实”，但公安局至今不处理。",
-                        "administrative-reconsideration")):
-        refused = decide(heads("城市管理和综合执法"), routing_text(None, text)).not_accepted
-        assert refused is not None and refused.rule == rule, text
-
-
 def test_emoticons_alone_are_no_chinese_text():
     """A web-channel integrator's round: 😭😭😭[流泪][捂脸] was routed to 城乡建设 with no word of why."""
     d = decide(heads("住房和城乡建设", unit_conf=0.99), routing_text(None, "😭😭😭[流泪][捂脸][图片]"))
