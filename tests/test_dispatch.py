@@ -425,15 +425,6 @@ def test_a_rule_may_hand_over_only_to_a_line_the_rules_file_names(tmp_path):
         load_rules(path)
 
 
-def test_a_question_of_papers_asks_no_township_to_help_on_site():
-    """A township clerk's round: 迎春亭街道 was asked to help the civil affairs bureau on site with a question of which
-    papers a marriage registration takes; a matter on the ground still brings the township in."""
-    asked = decide(heads("民政", unit_conf=0.95), routing_text(None, "我住在迎春亭街道，请问办理结婚登记需要带什么材料？"))
-    assert (asked.lead.id, asked.assisting) == ("wg-mzj", [])
-    home = decide(heads("民政", unit_conf=0.95), routing_text(None, "稠树塘镇敬老院的老人吃得很差，房间很冷，请民政部门检查。"))
-    assert (home.lead.id, [a.name for a in home.assisting]) == ("wg-mzj", ["稠树塘镇人民政府"])
-
-
 def test_emoticons_alone_are_no_chinese_text():
     """A web-channel integrator's round: 😭😭😭[流泪][捂脸] was routed to 城乡建设 with no word of why."""
     d = decide(heads("住房和城乡建设", unit_conf=0.99), routing_text(None, "😭😭😭[流泪][捂脸][图片]"))
