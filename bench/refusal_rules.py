@@ -43,14 +43,20 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--shared-data", type=Path, default=REPO.parent / "shared" / "data")
     parser.add_argument("--show", type=int, default=0, help="print this many fired messages per rule")
+    parser.add_argument("--show-urgent", action="store_true", help="print every message the route flags urgent")
     parser.add_argument("--rules", type=Path, help="routing rules file (default: the demo pack's)")
     args = parser.parse_args()
 
-    from knowledge_base.dispatch import RoutingRules, first_refusal, load_rules, urgent_words_in
+    from knowledge_base.dispatch import RoutingRules, decide, first_refusal, load_rules, urgent_words_in
+    from models.predictor import HeadPrediction
     from pipeline import routing_text
 
     rules = load_rules(args.rules)
-    unvetoed = RoutingRules(version=rules.version, urgent_words=rules.urgent_words)
+    unvetoed = RoutingRules(version=rules.version, urgent_words=rules.urgent_words, hand_over=rules.hand_over)
+    # what the route flags whatever the heads say: the urgent words and the rules that set urgent (fire, gas leak …)
+    heads = {"topic": HeadPrediction("城乡建设", 0.99, review=False),
+             "unit": HeadPrediction("住房和城乡建设", 0.99, review=False)}
+    flagged_examples: list[str] = []
     urgent: dict[str, Counter] = defaultdict(Counter)
     vetoed_examples: list[str] = []
     ids = [r.id for r in rules.not_accepted]
@@ -64,9 +70,15 @@ def main() -> None:
         for _, row in frame.iterrows():
             text = routing_text(row.get("留言主题"), row.get("留言详情"))
             words, kept = urgent_words_in(text, unvetoed), urgent_words_in(text, rules)
-            urgent[name].update(words=bool(words), flagged=bool(kept))
+            routed = decide(heads, text, rules=rules)
+            urgent[name].update(words=bool(words), flagged=bool(kept), routed=routed.urgent,
+                                hand_over=bool(routed.hand_over))
             if words and not kept and args.show and len(vetoed_examples) < args.show:
-                vetoed_examples.append(f"{'、'.join(words)} in {row['留言主题'][:30]}")
+                vetoed_examples.append(f"{'、'.join(words.values())} in {row['留言主题'][:30]}")
+            if routed.urgent and args.show_urgent:
+                said = "、".join(kept.values()) or routed.rule
+                flagged_examples.append(f"{name} {row['留言编号']} {said} {'/'.join(routed.hand_over)}: "
+                                        f"{row['留言主题'][:30]}")
             refusal = first_refusal(text, rules)
             hit = (refusal[0].id, refusal[1].group(0)) if refusal else None
             reply = re.sub(r"\s+", "", row.get("答复意见") or "")[:REPLY_OPENING]
@@ -96,10 +108,14 @@ def main() -> None:
 
     print("\n| urgent flag | " + " | ".join(f"{n} ({sizes[n]:,})" for n in FILES) + " |")
     print("|---|" + "---:|" * len(FILES))
-    for key, label in (("words", "an urgent word occurs"), ("flagged", "flagged (context veto applied)")):
+    for key, label in (("words", "an urgent word occurs"), ("flagged", "flagged (context veto applied)"),
+                       ("routed", "urgent as routed (words, or a rule: fire, gas leak …)"),
+                       ("hand_over", "hand over to 120 / 110 / 119")):
         print(f"| {label} | " + " | ".join(f"{urgent[n][key]} ({urgent[n][key] / sizes[n]:.1%})" for n in FILES) + " |")
     for line in vetoed_examples:
         print("   vetoed:", line)
+    for line in flagged_examples:
+        print("   urgent:", line)
 
 
 if __name__ == "__main__":

@@ -90,7 +90,9 @@ class RoutingRules(BaseModel):
     read_as: dict[Annotated[str, Field(min_length=1)], str] = {}
 
     def all_urgent_words(self) -> list[str]:
-        """The words that flag a ticket urgent: a life at risk (`hand_over`) is urgent whichever list names it."""
+        """The words that flag a ticket urgent: a life at risk (`hand_over`) is urgent whichever list names it. Each
+        is a regular expression, most of them a plain word (喝了农药); a pattern reads the ways a caller says it
+        (喝了一瓶农药: 喝了?[^，。！？\\n]{0,4}农药)."""
         return list(dict.fromkeys([*self.urgent_words, *(w for words in self.hand_over.values() for w in words)]))
 
     def ordered(self) -> list[Rule]:
@@ -135,6 +137,8 @@ def load_rules(path: Path | None = None, catalogue: Catalogue | None = None) -> 
         _compile(rule.when.unless, where)
     for i, refusal in enumerate(rules.not_accepted):
         _compile(refusal.pattern, f"{path}: not_accepted[{i}] ({refusal.id})")
+    for word in rules.all_urgent_words():
+        _compile(word, f"{path}: urgent word")
     _compile(rules.urgent_unless.before, f"{path}: urgent_unless.before")
     _compile(rules.urgent_unless.after, f"{path}: urgent_unless.after")
     return rules
@@ -302,20 +306,33 @@ def first_refusal(text: str, rules: RoutingRules) -> tuple[NotAcceptedRule, re.M
     return next(((r, found) for r in rules.not_accepted if (found := re.search(r.pattern, text))), None)
 
 
-_URGENT_CONTEXT = 10  # characters before an urgent word that its veto reads: about a clause
+_URGENT_CONTEXT = 16  # characters before an urgent word that its veto reads: about a clause
 
 
-def urgent_words_in(text: str, rules: RoutingRules) -> list[str]:
-    """The urgent words of `rules` (`all_urgent_words`) that occur in `text` somewhere their context
-    (`urgent_unless`) does not veto."""
-    veto, text = rules.urgent_unless, rule_text(text, rules)
+@lru_cache(maxsize=8)
+def _urgent_patterns(words: tuple[str, ...]) -> tuple[tuple[str, re.Pattern[str]], ...]:
+    return tuple((word, re.compile(word)) for word in words)
 
-    def vetoed(found: re.Match) -> bool:
+
+def _said_now(pattern: re.Pattern[str] | str, text: str, veto: UrgentVeto) -> str | None:
+    """What `pattern` first matches in `text` (as the rules read it) where `veto` does not read its context as no
+    emergency now (上个月…着火了, 万一着火了, 拿着刀在路边杀鱼); None where it matches nowhere else."""
+    for found in re.finditer(pattern, text):
         before, after = text[max(0, found.start() - _URGENT_CONTEXT) : found.start()], text[found.end() :]
-        return bool(veto.before and re.search(veto.before, before) or veto.after and re.match(veto.after, after))
+        if not (veto.before and re.search(veto.before, before) or veto.after and re.match(veto.after, after)):
+            return found.group(0)
+    return None
 
-    return [w for w in rules.all_urgent_words()
-            if any(not vetoed(f) for f in re.finditer(re.escape(w), text))]
+
+def urgent_words_in(text: str, rules: RoutingRules) -> dict[str, str]:
+    """The urgent words of `rules` (`all_urgent_words`) that occur in `text` somewhere their context
+    (`urgent_unless`) does not veto, each with what it matched there."""
+    text = rule_text(text, rules)
+    found = {}
+    for word, pattern in _urgent_patterns(tuple(rules.all_urgent_words())):
+        if (said := _said_now(pattern, text, rules.urgent_unless)) is not None:
+            found[word] = said
+    return found
 
 
 def decide(
@@ -379,15 +396,15 @@ def decide(
 
     urgent = urgent_words_in(text, rules)
     if urgent:
-        trace.note(f"紧急: 含安全类词语 {'、'.join(urgent)} / urgent")
+        trace.note(f"紧急: 含安全类词语 {'、'.join(dict.fromkeys(urgent.values()))} / urgent")
     hand_over = []
     for refer_to, words in rules.hand_over.items():
         # a work order reaches a unit in hours: a life at risk now is the agent's to put through while the caller
         # is on the line (喝了农药 was dispatched to the agriculture bureau, a child in the water to the township)
-        if found := [word for word in words if word in urgent]:  # urgent holds them, read with the same veto
+        if found := [urgent[word] for word in words if word in urgent]:  # read with the same veto
             hand_over.append(refer_to)
-            trace.note(f"如正在发生，请立即转接 {refer_to}（{'、'.join(found)}）/ a life at risk: hand over by phone",
-                       cause="hand_over")
+            trace.note(f"如正在发生，请立即转接 {refer_to}（{'、'.join(dict.fromkeys(found))}）/ a life at risk: hand over "
+                       "by phone", cause="hand_over")
 
     base = dict(
         functional_type=functional_type,
@@ -412,13 +429,21 @@ def decide(
     if rule:
         trace.note(f"规则 {rule.id}: “{hit}”" + (f" — {rule.note}" if rule.note else ""))
         lead_spec, assist_specs = rule.then.lead, rule.then.assist
-        if rule.then.urgent and not base["urgent"]:
+        # an emergency the rule names is one now only where its words are (上个月隔壁着火了 still goes to the fire
+        # brigade, but no one is to be put through)
+        said = [*map(re.escape, rule.when.keywords), *filter(None, [rule.when.pattern])]
+        now = not said or any(_said_now(pattern, text, rules.urgent_unless) is not None for pattern in said)
+        if rule.then.urgent and now and not base["urgent"]:
             base["urgent"] = True
             trace.note(f"紧急: 规则 {rule.id} / urgent by rule")
-        if rule.then.hand_over and rule.then.hand_over not in hand_over:
-            # no review cause: the rule's unit stands, the call is put through as well
-            hand_over.append(rule.then.hand_over)
-            trace.note(f"如正在发生，请立即转接 {rule.then.hand_over}（规则 {rule.id}）/ hand over by phone")
+        if rule.then.hand_over and now:
+            # no review cause: the rule's unit stands, the call is put through as well (着火了 names 119 as a word
+            # too; another line its words name, a 120 for the injured, still wants a person)
+            if rule.then.hand_over not in hand_over:
+                hand_over.append(rule.then.hand_over)
+                trace.note(f"如正在发生，请立即转接 {rule.then.hand_over}（规则 {rule.id}）/ hand over by phone")
+            if hand_over == [rule.then.hand_over]:
+                trace.causes.discard("hand_over")
         if rule.then.type and rule.then.type != functional_type:
             trace.note(f"职能类型按规则改为 {rule.then.type}（模型: {functional_type}）")
             if unit and not unit.review and not rule.then.auto:

@@ -431,6 +431,78 @@ def test_emoticons_alone_are_no_chinese_text():
     assert d.decision == "review" and any("no Chinese text" in r for r in d.reasons)
 
 
+# A holiday night shift's, a labour liaison's and a re-tester's rounds: a life at risk said the way callers say it was
+# dispatched as a routine work order (喝了一瓶农药 to the agriculture bureau, 羊水破了 to the water company).
+@pytest.mark.parametrize("text, line", [
+    ("我老公喝了一瓶农药，现在在吐。", "120 急救"),
+    ("打了120半个小时还没来，我爸胸口痛得厉害，满头大汗，喘不上气。", "120 急救"),
+    ("我老婆要生了，羊水破了，救护车还没到。", "120 急救"),
+    ("我妈在家里摔倒了，头上流血，爬不起来。", "120 急救"),
+    ("我家小孩放鞭炮把手炸伤了，流了好多血，120打不通", "120 急救"),
+    ("烧炭火取暖，门窗都关着，孩子说头好痛，有点想吐", "120 急救"),
+    ("我家用煤炉取暖，孩子晕了", "120 急救"),
+    ("有个人被车撞了躺在路上不动", "120 急救"),
+    ("过年喝了在小店买的散装白酒，两个人眼睛看不清了", "120 急救"),
+    ("他说过完年就去死，已经买好了老鼠药。", "110 报警"),
+    ("我老公又打我了，还说要杀了我全家。", "110 报警"),
+    ("天黑了还没回来，我们到处找都找不到", "110 报警"),
+    ("我爷爷有老年痴呆，早上出门一直没有回来", "110 报警"),
+    ("有个讨薪的工人爬上塔吊二十多米高不肯下来，已经两个小时了。", "110 报警"),
+    ("工人站在楼顶边上说不给工资就从这里跳下去。", "110 报警"),
+    ("不给钱我今天就死在工地上。", "110 报警"),
+    ("他们还在打呢，我看到血了，在龙溪镇", "110 报警"),
+    ("他们还在打哒，快来", "110 报警"),
+    ("那个醉汉还在打砸我家门店的玻璃", "110 报警"),
+    ("外面有人在打人，打得很凶", "110 报警"),
+    ("他拿着菜刀追我老婆", "110 报警"),
+    ("我被人捅了一刀，在流血", "110 报警"),
+    ("有人持械斗殴，在水西门", "110 报警"),
+    ("几十个人在村口打群架", "110 报警"),
+    ("家里着大火了，老人还在屋里没出来。", "119 救援"),
+    ("邓元泰镇那边有个鞭炮厂在爆炸", "119 救援"),
+    ("邓元泰镇街上烟花店起火，烟好大", "119 救援"),
+    ("楼下着火，快来人。", "119 救援"),
+    ("隔壁放鞭炮把我家门口的柴火堆点着了。", "119 救援"),
+    ("山上的火越烧越大，往村子那边烧过来了", "119 救援"),
+    ("小区电梯停在两楼中间，里面有人", "119 救援"),
+])
+def test_a_life_at_risk_said_the_way_callers_say_it_is_handed_over(text, line):
+    d = decide(heads("住房和城乡建设", unit_conf=0.99), routing_text(None, text))
+    assert d.urgent and line in d.hand_over, (d.hand_over, d.reasons)
+
+
+@pytest.mark.parametrize("text", [
+    # past, hypothetical, or another use of the words (the rules' own hand-over read none of that at first)
+    "上个月我家隔壁着火了，找谁赔偿", "前年厂房失火了，保险公司到现在不理赔", "2023年3月我家着火了，房子到现在没修",
+    "要是着火了消防车都进不来", "小区消防通道被占，万一着火了怎么办", "消防通道被堵，容易起火，存在隐患",
+    "去年燃气泄漏的事情处理完了，但是赔偿一直没到位", "去年村里有人拿刀砍人", "菜市场的鱼贩拿着刀在路边杀鱼",
+    "网吧里有小孩玩杀人游戏", "我要杀鸡过年", "家里的压力让我喘不过气来", "我父亲中风了，想申请低保",
+    "每天晚上都要吃安眠药才能睡着，噪音太大", "工地凌晨还在打风炮，吵得睡不着",
+])
+def test_what_only_sounds_like_an_emergency_names_no_line(text):
+    d = decide(heads("住房和城乡建设", unit_conf=0.99), routing_text(None, text))
+    assert d.hand_over == [], d.reasons
+
+
+@pytest.mark.parametrize("text, rule", [
+    # a labour liaison's round: the matter already before an arbitrator or a court, said the way callers say it
+    ("我的工资纠纷正在走劳动仲裁程序，还没出结果", "arbitration"),
+    ("我正在跟老板打官司讨要工资，法院一直没开庭", "litigation"),
+    ("我的案子法院已经判了，对方过年了还不执行", "litigation"),
+    # "closed" while the money never came is a complaint about the closing, not a closed matter
+    ("人社局说已经办结了，但是我的钱到现在一分没拿到，这算什么办结？", None),
+    ("12345说已经办结，但钱一分也没给我。", None),
+])
+def test_refusals_read_what_callers_say(text, rule):
+    refused = decide(heads("人力资源和社会保障"), routing_text(None, text)).not_accepted
+    assert (refused.rule if refused else None) == rule
+
+
+def test_a_crowd_blocking_a_gate_is_urgent():
+    for text in ("二十多个工人堵在项目部大门口讨薪，情绪很激动", "三十多个工人在市政府门口拉横幅讨薪，堵住了大门。"):
+        assert decide(heads("人力资源和社会保障"), routing_text(None, text)).urgent, text
+
+
 def test_thanks_in_the_local_way_names_no_matter():
     d = decide(heads("民政"), routing_text(None, "谢谢，好的，我晓得了。"))
     assert d.decision == "review" and any("names no matter" in r for r in d.reasons)
