@@ -195,12 +195,7 @@ class RepeatIndex:
 
     def knows(self, ticket_id: str) -> bool:
         """Whether the ticket was routed within the window (and not replaced since): a repeat check could list it."""
-        return self.received(ticket_id) is not None
-
-    def received(self, ticket_id: str) -> datetime | None:
-        """When the ticket of this id within the window was received (naive UTC); None when it is not there."""
-        ticket = self.routed(ticket_id)
-        return ticket.received_at if ticket else None
+        return self.routed(ticket_id) is not None
 
     def routed(self, ticket_id: str) -> SeenTicket | None:
         """The last route of the ticket of this id within the window; None when it is not there (or was erased)."""
@@ -275,7 +270,10 @@ class RepeatIndex:
                 if scores[i] < floor or len(found) == k:
                     break
                 seen = self._tickets[i]
-                if seen.ticket_id != exclude and _same_place(township, seen.township) \
+                # a ticket an agent sent on to another township is that one's too (the caller may name either)
+                here = _same_place(township, seen.township) or (
+                    seen.assigned_township is not None and township == seen.assigned_township)
+                if seen.ticket_id != exclude and here \
                         and _same_villages(villages, village_names(f"{seen.title or ''}\n{seen.text}")):
                     # A copy can score a hair above 1 while the norms lag the IDF (see _PENDING).
                     found.append(Related(seen, min(float(scores[i]), 1.0)))
@@ -311,7 +309,7 @@ class RepeatIndex:
         groups: list[tuple[np.ndarray, bool]] = []
         for label in np.unique(wide):
             members = np.flatnonzero(wide == label)
-            if len({tickets[i].township for i in members if tickets[i].township}) >= CITY_WIDE:
+            if len({tickets[i].handled_in for i in members if tickets[i].handled_in}) >= CITY_WIDE:
                 groups.append((members, True))
             else:
                 groups.extend((members[local[members] == part], False) for part in np.unique(local[members]))
@@ -323,7 +321,7 @@ class RepeatIndex:
             group = [tickets[i] for i in members[np.argsort(-centrality, kind="stable")]]
             spots.append(Hotspot(
                 tickets=group,
-                townships=dict(Counter(t.township for t in group if t.township).most_common()),
+                townships=dict(Counter(t.handled_in for t in group if t.handled_in).most_common()),
                 topics=dict(Counter(t.topic for t in group if t.topic).most_common()),
                 lead_units=dict(Counter(t.dispatched_to for t in group if t.dispatched_to).most_common()),
                 city_wide=city_wide,
@@ -385,15 +383,15 @@ def _apart_by_township(edges: sp.csr_matrix, tickets: list[SeenTicket]) -> sp.cs
     unknown township counting for the township of the nearest ticket it is linked to (fewest links, then the most
     similar): otherwise one ticket that names no place, linked to the night works of two townships, would join
     their two groups into one."""
-    known = np.array([i for i, t in enumerate(tickets) if t.township], dtype=np.int64)
-    codes = {name: i for i, name in enumerate(sorted({tickets[i].township for i in known}))}
+    known = np.array([i for i, t in enumerate(tickets) if t.handled_in], dtype=np.int64)
+    codes = {name: i for i, name in enumerate(sorted({tickets[i].handled_in for i in known}))}
     if len(codes) < 2:
         return edges
     # A link counts 2 − its similarity, between 1 and 2: a shorter chain always comes first, stronger links break ties.
     distances = edges.copy()
     distances.data = 2.0 - distances.data
     _, _, nearest = dijkstra(distances, directed=False, indices=known, min_only=True, return_predecessors=True)
-    township = np.array([codes[tickets[n].township] if n >= 0 else -1 for n in nearest])
+    township = np.array([codes[tickets[n].handled_in] if n >= 0 else -1 for n in nearest])
     pairs = edges.tocoo()
     a, b = township[pairs.row], township[pairs.col]
     keep = (a < 0) | (b < 0) | (a == b)
@@ -515,10 +513,11 @@ class Repeats:
         self._forget_expired()
 
     def reassign(self, ticket: SeenTicket, unit: str | None, township: str | None) -> None:
-        """Stores that an agent sent `ticket` (its last route, as `routed` gives it) on to `unit` in `township` (None:
-        back to the route's lead unit): every process's repeat check then names that unit, and compares the ticket
-        with that township's. Raised and kept waiting as `record` is, when the log cannot be written."""
-        self._write(replace(ticket, assigned_unit=unit, township=township))
+        """Stores that an agent sent `ticket` (its last route, as `routed` gives it) on to `unit` of `township` (None:
+        back to the route's lead unit; a city department's township is None): every process's repeat check then names
+        that unit, and compares the ticket with that township's tickets too. Raised and kept waiting as `record` is,
+        when the log cannot be written."""
+        self._write(replace(ticket, assigned_unit=unit, assigned_township=township))
 
     def _write(self, *tickets: SeenTicket) -> None:
         """Writes the waiting tickets and `tickets`, in one transaction; on failure they all wait."""

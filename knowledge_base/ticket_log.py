@@ -34,9 +34,10 @@ class SeenTicket:
     model_version: str | None = None
     urgent: bool | None = None  # the route's urgent flag (None: logged before it was kept)
     unit_type: str | None = None  # the functional type the route filed it under (unit.label, or its rule's type)
-    # the unit an agent's answer sent it to instead of `lead_unit` (feedback naming one unit); its `township` is then
-    # that unit's, where it has one: a ticket sent on to another township is that township's repeat
+    # the unit an agent's answer sent it to instead of `lead_unit` (feedback naming one unit), and that unit's township
+    # where it has one: a ticket sent on to another township is that township's repeat too
     assigned_unit: str | None = None
+    assigned_township: str | None = None
     # where the route said to put the caller through (120 急救、110 报警; "" none; None: logged before it was kept):
     # the report counts them week by week, which the service's metric did only since its last start
     hand_over: str | None = None
@@ -45,6 +46,11 @@ class SeenTicket:
     def dispatched_to(self) -> str | None:
         """The unit the ticket was last sent to: the agent's where an answer changed it, else the route's."""
         return self.assigned_unit or self.lead_unit
+
+    @property
+    def handled_in(self) -> str | None:
+        """The township the ticket is handled in: the agent's unit's where it has one, else the route's."""
+        return self.assigned_township or self.township
 
 
 class _Base(DeclarativeBase):
@@ -69,13 +75,15 @@ class RoutedTicketRow(_Base):
     urgent: Mapped[bool | None] = mapped_column(Boolean)
     unit_type: Mapped[str | None] = mapped_column(String(200))
     assigned_unit: Mapped[str | None] = mapped_column(String(200))
+    assigned_township: Mapped[str | None] = mapped_column(String(100))
     hand_over: Mapped[str | None] = mapped_column(String(200))
 
     def seen(self) -> SeenTicket:
         # by its township's name of today: a ticket logged before a merge is the same place as the new ones
         return SeenTicket(self.ticket_id, self.received_at, self.text, self.title,
                           default_gazetteer().now_named(self.township), self.topic, self.lead_unit, self.decision,
-                          self.model_version, self.urgent, self.unit_type, self.assigned_unit, self.hand_over)
+                          self.model_version, self.urgent, self.unit_type, self.assigned_unit,
+                          default_gazetteer().now_named(self.assigned_township), self.hand_over)
 
 
 class TicketLog:

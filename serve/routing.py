@@ -128,9 +128,13 @@ def _check_and_record(repeats: Repeats, text: str, township: str | None, seen: S
         related = repeats.check(text, exclude=seen.ticket_id if seen else None, township=township, before=received)
     except SQLAlchemyError:
         log.exception("repeat check failed; the ticket is routed without it")
-    if seen and received is None and (first := repeats.index.received(seen.ticket_id)) is not None:
+    previous = repeats.index.routed(seen.ticket_id) if seen else None
+    if seen and previous is not None and received is None:
         # routed again without a time (a retry, an edit): still the appeal that came in then, not a new one today
-        seen = replace(seen, received_at=first)
+        seen = replace(seen, received_at=previous.received_at)
+    if seen and previous is not None and previous.assigned_unit:
+        # and still where the agent sent it: a platform's retry undid the agent's answer
+        seen = replace(seen, assigned_unit=previous.assigned_unit, assigned_township=previous.assigned_township)
     if seen:
         try:
             repeats.record(seen)

@@ -75,13 +75,14 @@ def _what_the_route_said(values: dict, routed: SeenTicket | None, catalogue: Cat
 
 def _note_where_it_went(services: Services, routed: SeenTicket, unit: Unit | None) -> None:
     """Where an agent's answer names one unit other than the one the ticket was last sent to, the ticket log says so
-    (`Repeats.reassign`), in that unit's township where it has one: a ticket sent back by 湾头桥镇 to 邓元泰镇 stayed
-    湾头桥镇's, and the caller's next call about it was compared with 湾头桥镇's tickets only, and told "已派 湾头桥镇"."""
+    (`Repeats.reassign`), with that unit's township where it has one: a ticket sent on by 湾头桥镇 to 邓元泰镇 stayed
+    湾头桥镇's alone, so a call about it that named 邓元泰镇 was not compared with it, and one that found it was told
+    "已派 湾头桥镇"."""
     if unit is None or unit.name == routed.dispatched_to:
         return
     try:
-        services.repeats.reassign(routed, None if unit.name == routed.lead_unit else unit.name,
-                                  unit.jurisdiction or routed.township)
+        back = unit.name == routed.lead_unit
+        services.repeats.reassign(routed, None if back else unit.name, None if back else unit.jurisdiction)
     except SQLAlchemyError as error:  # the answer is stored: the repeat check is what waits for the database
         log.warning("ticket log not written; %d tickets wait in memory for the database: %s",
                     services.repeats.unsaved, type(error).__name__)
