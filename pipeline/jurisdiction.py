@@ -217,7 +217,9 @@ _ANY_VILLAGE = re.compile(f"(?:^|(?<=[\\s，。、！？：；,.!?:;（(“\"镇
 # them), a pair holding a function word (而我村, 路让村), a request (请问村里) or a kind of village (生态村, 示范村).
 _COMMON_WORD = 1500  # jieba's count: 光明 1,219, 花园 1,291 are names of villages; 确保 1,965, 现在 34,145 are not
 _NOT_IN_NAMES = frozenset("我你他她它们的了被让在到把将对而且以就曾不并赴给向住乡村请任每个")
-_NOT_VILLAGES = frozenset({"作为", "还我", "生态", "美丽", "文明", "示范", "试点", "重点", "小康", "癌症", "弱势", "近邻"})
+_NOT_VILLAGES = frozenset({"作为", "还我", "生态", "美丽", "文明", "示范", "试点", "重点", "小康", "癌症", "弱势", "近邻",
+                           # where a village stands (镇整个村, 镇对面村) or its kind (空心村, 安置社区), after a township too
+                           "整个", "对面", "旁边", "隔壁", "周边", "空心", "移民", "安置", "辖区", "城中", "新型", "农村"})
 
 
 def village_names(text: str) -> frozenset[str]:
@@ -226,12 +228,15 @@ def village_names(text: str) -> frozenset[str]:
     def as_named(name: str) -> str:  # a village merged or renamed is told by its former name (原桐仁村, 现老里村)
         return name[1:] if len(name) >= 3 and name[0] in "原现" else name
 
-    named = (as_named(name) for pair in _ANY_VILLAGE.findall(text) for name in pair if name)
+    def a_name(name: str) -> bool:
+        return (not name.startswith(_NOT_A_NAME) and f"{name}村" not in _NOT_A_NAME and name not in _NOT_VILLAGES
+                and not _NOT_IN_NAMES.intersection(name) and not name.endswith("农"))
+
+    named = {name for name in (as_named(found) for pair in _ANY_VILLAGE.findall(text) for found in pair if found)
+             if a_name(name) and word_count(name) < _COMMON_WORD}
+    # a community keeps 社区 in its name (幸福社区), apart from a village 幸福村
     after_township = {as_named(place.village.removesuffix("村")) for place in scan_places(text) if place.village}
-    return frozenset(name for name in named
-                     if not name.startswith(_NOT_A_NAME) and f"{name}村" not in _NOT_A_NAME and name not in _NOT_VILLAGES
-                     and not _NOT_IN_NAMES.intersection(name) and not name.endswith("农")
-                     and word_count(name) < _COMMON_WORD) | after_township
+    return frozenset(named | {name for name in after_township if a_name(name.removesuffix("社区"))})
 
 
 @lru_cache(maxsize=8)

@@ -283,6 +283,11 @@ def test_village_names_are_read_where_a_name_can_start():
     # right after its township a common word is a name too (a township clerk's round: 湾头桥镇大塘村's washed-out road
     # was listed as a repeat of 湾头桥镇桃花村's at 0.85), and so is a community of a street
     assert village_names("湾头桥镇桃花村五组的通组公路被大雨冲垮，迎春亭街道幸福社区也淹了") == {"桃花", "幸福社区"}
+    # but not where a village stands or what kind it is (a re-tester's round: 文坪镇整个村 was a village 整个, and the
+    # ticket no repeat of 文坪镇桃花村's outage)
+    for said in ("文坪镇整个村的自来水停了", "文坪镇对面村", "文坪镇三个村", "文坪镇十几个村", "文坪镇文明村", "文坪镇空心村",
+                 "文坪镇美丽乡村", "迎春亭街道安置社区", "迎春亭街道辖区社区"):
+        assert village_names(said) == frozenset(), said
     # what only points at a village, or a word before 村 that names none
     for said in ("全村停电，村里没人管，村委不理", "通村公路塌了", "现在村上没人管，请问村干部去哪了", "新农村建设", "我们村的村民"):
         assert village_names(said) == frozenset(), said
