@@ -498,6 +498,15 @@ def test_refusals_read_what_callers_say(text, rule):
     assert (refused.rule if refused else None) == rule
 
 
+def test_a_building_sites_unpaid_wages_go_to_the_labour_inspectorate_with_the_housing_bureau():
+    """A labour liaison's round: four tickets of one site's arrears went to three leads (住建局, 人社局, 大甸镇 by a
+    0.32 村委会 reading), while the FAQ the agent reads says 人社局 leads and 住建局 assists."""
+    for unit, text in (("村(居)委会", "大甸镇丽景花园工地的包工头拖欠我们三个月工资，请人社局处理"),
+                       ("住房和城乡建设", "司马冲镇修路的工程老板欠了我们劳务费，讨薪无门")):
+        d = decide(heads(unit, unit_conf=0.32), routing_text(None, text))
+        assert (d.rule, d.lead.id, [a.id for a in d.assisting]) == ("construction-wage-arrears", "wg-rsj", ["wg-zjj"])
+
+
 def test_a_crowd_blocking_a_gate_is_urgent():
     for text in ("二十多个工人堵在项目部大门口讨薪，情绪很激动", "三十多个工人在市政府门口拉横幅讨薪，堵住了大门。"):
         assert decide(heads("人力资源和社会保障"), routing_text(None, text)).urgent, text
