@@ -130,8 +130,11 @@ _CARD = re.compile(f"{_START}{_D}{{4}}(?:{_SEP}?{_D}{{4}}){{3}}(?:{_SEP}?{_D}{{1
 _MOBILE = re.compile(f"{_START}(?:(?:[+＋]|00)?86{_SEP}?|[(（][+＋]?86[)）]{_SEP}?)?"
                      f"[1１][3-9３-９]{_D}{_MOBILE_SEP}?{_D}{{4}}{_MOBILE_SEP}?{_D}{{4}}{_END}")
 # A number abroad (+852 9123 4567, +886 912 345 678: relatives working in Hong Kong, a caller's Taiwanese phone): a
-# plus, a country code other than China's, then 6 to 12 digits, grouped as people write them.
-_FOREIGN_PHONE = re.compile(f"(?<![0-9０-９A-Za-z])[+＋](?!86){_D}{{1,3}}(?:{_MOBILE_SEP}?{_D}{{2,4}}){{2,4}}{_END}")
+# plus, the country code of a place Wugang's people work or have family in, then digits grouped as people write them
+# (+100 200 300 400, a price's steps, is no number).
+_FOREIGN_CODES = "852|853|886|1|7|44|49|33|39|34|61|64|81|82|60|65|66|84|62|63|971|27"
+_FOREIGN_PHONE = re.compile(f"(?<![0-9０-９A-Za-z])[+＋](?:{_FOREIGN_CODES}){_MOBILE_SEP}"
+                            f"[1-9１-９]{_D}{{1,3}}(?:{_MOBILE_SEP}?{_D}{{2,4}}){{1,3}}{_END}")
 # Area codes 010 and 02x are followed by 8-digit numbers, 0[3-9]xx by 7 or 8; local numbers never start with 0/1.
 _AREA_3 = "0[1１][0０]|0[2２][0-9０-９]"
 _AREA_4 = f"0[3-9３-９]{_D}{{2}}"
@@ -356,6 +359,7 @@ _DETECTORS: tuple[tuple[PiiKind, re.Pattern[str], Callable[[str, str], bool] | N
     ("mobile", _LABELLED_CHUNKED_MOBILE, _is_labelled_chunked_mobile),
     ("qq", _QQ, _is_qq),
     ("wechat", _WECHAT, _is_wechat),
+    ("wechat", _QQ, _is_wechat),  # 加v12345678: a number given as the WeChat id
 )
 
 
@@ -377,7 +381,7 @@ _PERSON_LABEL = re.compile(r"(?:姓名|联系人|联络人|来电人|留言人|�
                            r"|[他她]叫"
                            # a relative or a neighbour, never inside a longer word (妇女儿童)
                            r"|母亲|父亲|儿子|(?<!妇)女儿|妻子|丈夫|爱人|老伴|儿媳|女婿|孙子|孙女|外孙"
-                           r"|哥哥|姐姐|弟弟|妹妹|岳父|岳母|公公|婆婆|爸爸|妈妈|我爸|我妈|爷爷|奶奶|外公|外婆|邻居"
+                           r"|哥哥|姐姐|弟弟|妹妹|岳父|岳母|公公|婆婆|爸爸|妈妈|我爸|我妈|爷爷|奶奶|外公|外婆|邻居|工友"
                            # an agent's ticket template: 【来电人】张建国【联系电话】…, 投诉人 | 张建国 | …
                            # any run of spaces counts as one: `model_text` masks text as typed (举报人 \xa0 \xa0陈洪道)
                            r"|(我是|本人|市民|村民|居民|(?<!物)业主))(?:\s*[是为叫:：】\]）)（(|｜\-—“”\"'‘’「」『』]){0,3}\s*")
@@ -786,7 +790,7 @@ _CHANNEL_MARKS = re.compile(
     r"\[(?:图片|视频|语音|表情|动画表情|文件|链接|位置|定位|微笑|撇嘴|色|发呆|得意|流泪|害羞|闭嘴|睡|大哭|尴尬|发怒|调皮|呲牙|惊讶|难过|酷"
     r"|冷汗|抓狂|吐|偷笑|愉快|白眼|傲慢|困|惊恐|流汗|憨笑|悠闲|奋斗|咒骂|疑问|嘘|晕|衰|骷髅|敲打|再见|擦汗|抠鼻|鼓掌|坏笑|哈欠|鄙视|委屈"
     r"|快哭了|阴险|亲亲|可怜|玫瑰|凋谢|爱心|心碎|强|弱|握手|胜利|抱拳|拳头|OK|捂脸|奸笑|机智|皱眉|耶|吃瓜|加油|汗|天啊|旺柴|打脸|裂开"
-    r"|苦涩|叹气|翻白眼|让我看看|破涕为笑|合十|发抖|泪|怒|哭|赞|心)\]")
+    r"|苦涩|叹气|翻白眼|让我看看|破涕为笑|合十|发抖|红包|泪|怒|哭|赞|心)\]")
 
 
 def without_placeholders(text: str) -> str:

@@ -618,11 +618,15 @@ def test_a_call_transcript_is_masked_as_the_typed_ticket_is(text, masked):
     ("我是湾头桥镇白沙村5组的王建国，家住村部旁边", "我是湾头桥镇白沙村5组的[姓名]，家住村部旁边"),
     ("居住地址：武冈市辕门口街道十字街88号2单元501室", "居住地址：武冈市辕门口街道十字街[门牌号]"),
     ("我在香港打工，电话+852 9123 4567，台湾亲戚+886 912 345 678", "我在香港打工，电话[手机号]，台湾亲戚[手机号]"),
+    ("加v12345678联系", "加v[微信号]联系"),  # a number given as the WeChat id
+    ("包工头欠我工资，工友赵大明也被欠了。", "包工头欠我工资，工友[姓名]也被欠了。"),
     # who the writer is, said without a name; an office's address in a reply; a sign before a figure
     ("我是湾头桥镇的村民，反映村道的问题", None),
     ("我是湾头桥镇的王老师，反映学校的问题", None),
     ("联系地址：A市A1区白沙路26号东成大厦2108室", None),
     ("气温+20度，涨幅+12.5%", None),
+    ("价格从+100 200 300 400涨到了", None),  # a price's steps after a plus
+    ("我和工友们一起去讨薪", None),
 ])
 def test_what_a_web_message_says_of_its_writer_is_masked(text, masked):
     assert mask_pii(text).text == (masked or text)

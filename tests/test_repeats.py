@@ -82,7 +82,7 @@ def test_a_web_messages_attachments_and_emoticons_make_no_repeat():
     demo_window(index)
     drain = "法相岩街道资江路下水道堵塞，污水横流，臭气熏天[流泪][流泪][图片][图片][图片][视频]"
     index.add(SeenTicket("WEB-1", utc_now() - timedelta(hours=1), masked_text(drain)))
-    for marks in ("[图片][图片]", "[捂脸][流泪][图片][视频]"):
+    for marks in ("[图片][图片]", "[捂脸][流泪][图片][视频]", "[红包][红包]"):
         assert index.related(masked_text(marks)) == [], marks
     fees = "法相岩街道中心小学强制订购教辅资料，每人收费200元[流泪][流泪][图片][图片][图片][视频]"
     similarity = {text: {r.ticket.ticket_id: r.similarity for r in index.related(text, min_similarity=0.0, k=400)}
