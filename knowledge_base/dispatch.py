@@ -16,7 +16,7 @@ from typing import Annotated, Literal, Mapping
 
 from pydantic import BaseModel, Field, ValidationError, model_validator
 
-from knowledge_base.units import TOWNSHIP_LEVEL, Catalogue, Unit, load_catalogue
+from knowledge_base.units import TOWNSHIP_LEVEL, Catalogue, Unit, load_catalogue, pack_catalogue
 from models.predictor import HeadPrediction
 from pipeline.area import deployment_area
 from pipeline.errors import InputError
@@ -169,7 +169,7 @@ def default_routing() -> tuple[Catalogue, RoutingRules]:
 
 @lru_cache(maxsize=4)
 def _routing(pack: Path) -> tuple[Catalogue, RoutingRules]:
-    catalogue = load_catalogue(pack / "units.csv", pack / "functional_types.csv")
+    catalogue = pack_catalogue(pack)
     return catalogue, load_rules(pack / "routing_rules.json", catalogue=catalogue)
 
 

@@ -21,6 +21,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sess
 
 from appeal.database import (KB_WRITE_LOCK, add_missing_columns, create_tables, hold_write_lock, make_engine,
                              stored_utc)
+from knowledge_base.units import same_unit
 from pipeline.errors import InputError, refuse_problems
 from pipeline.normalize import normalize, strip_invisible, to_simplified
 from pipeline.pii import PII_TOKENS, find_pii
@@ -242,7 +243,7 @@ class EntryFilter(BaseModel):
     def matches(self, entry: Entry, day: date) -> bool:
         if self.source is not None and entry.source != self.source:
             return False
-        if self.unit is not None and entry.unit != self.unit:
+        if self.unit is not None and not (entry.unit and same_unit(entry.unit, self.unit)):
             return False
         if self.status is not None and entry.status_on(day) != self.status:
             return False

@@ -271,6 +271,24 @@ def unit_label_reader(heads: Mapping) -> Callable[[str], str | None] | None:
     return load_catalogue().label_reader(set(heads["unit"].labels)) if "unit" in heads else None
 
 
+@lru_cache(maxsize=4)
+def pack_catalogue(pack: Path) -> Catalogue:
+    """The catalogue of a routing pack (APPEAL_DEMO_DIR), loaded once."""
+    return load_catalogue(pack / "units.csv", pack / "functional_types.csv")
+
+
+def same_unit(one: str, other: str) -> bool:
+    """Whether two names stand for one unit of the configured pack's catalogue (人社局 and 武冈市人力资源和社会保障局),
+    or are one name."""
+    if one == other:
+        return True
+    from appeal.config import get_settings
+
+    catalogue = pack_catalogue(get_settings().demo_dir)
+    unit = catalogue.unit_named(one)
+    return unit is not None and unit == catalogue.unit_named(other)
+
+
 def load_catalogue(units_path: Path | None = None, types_path: Path | None = None,
                    gazetteer: Gazetteer | None = None) -> Catalogue:
     """The unit catalogue, validated against the functional types and the division list (default: demo pack)."""

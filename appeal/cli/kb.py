@@ -336,7 +336,8 @@ def import_cases(
 @kb_app.command("list")
 def list_entries(
     source: Optional[str] = typer.Option(None, "--source", help="faq or case"),
-    unit: Optional[str] = typer.Option(None, "--unit", "-u", help="responsible unit, exactly as stored"),
+    unit: Optional[str] = typer.Option(None, "--unit", "-u", help="responsible unit: as stored, or another name of "
+                                                                  "it (人社局 for 武冈市人力资源和社会保障局)"),
     status: Optional[str] = typer.Option(None, "--status", help="active, expired or scheduled (as of today)"),
     contains: Optional[str] = typer.Option(None, "--contains", "-c",
                                            help="text the id, question, another phrasing or the answer contains"),
