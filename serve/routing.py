@@ -118,11 +118,12 @@ def _repeat_reason(related: list[Related], zone: ZoneInfo) -> str:
 
 
 def _check_and_record(repeats: Repeats, text: str, township: str | None, seen: SeenTicket | None,
-                      received: datetime | None) -> list[Related] | None:
+                      received: datetime | None) -> tuple[list[Related] | None, str | None]:
     """Earlier tickets about the same matter (received before `received`, a backlog ticket's time), in the same
     township when it is known; the ticket is then kept when it has an id. A database failure here is logged and the
     ticket routed all the same: the link to an earlier ticket matters less than the routing. A ticket that cannot be
-    kept waits in memory until the database can be written (`Repeats.record`). None: the check could not be made."""
+    kept waits in memory until the database can be written (`Repeats.record`). None: the check could not be made.
+    Second: the unit an agent already sent this ticket on to (`/v1/feedback`), where it was routed before."""
     related: list[Related] | None = None
     try:
         related = repeats.check(text, exclude=seen.ticket_id if seen else None, township=township, before=received)
@@ -141,7 +142,7 @@ def _check_and_record(repeats: Repeats, text: str, township: str | None, seen: S
         except SQLAlchemyError as error:
             log.warning("ticket log not written; %d tickets wait in memory for the database: %s", repeats.unsaved,
                         type(error).__name__)
-    return related
+    return related, seen.assigned_unit if seen else None
 
 
 def route_tickets(tickets: Sequence[TicketIn], model: LoadedModel, kb: KnowledgeBase, k: int,
@@ -158,6 +159,7 @@ def route_tickets(tickets: Sequence[TicketIn], model: LoadedModel, kb: Knowledge
         full = title_and_body(title, masked)  # routing_text, without masking both parts a second time
         routing = decide(heads, full, ticket.location)
         related: list[Related] | None = []
+        sent_on = None
         if repeats is not None:
             # a ticket that may not be accepted was not sent anywhere yet: its fallback unit is no "已派"
             sent_to = routing.lead.name if routing.lead and not routing.not_accepted else None
@@ -169,17 +171,20 @@ def route_tickets(tickets: Sequence[TicketIn], model: LoadedModel, kb: Knowledge
             seen = SeenTicket(ticket.id, given or utc_now(), masked, title, township, heads["topic"].label,
                               sent_to, routing.decision, model.version, routing.urgent, routing.functional_type,
                               hand_over="、".join(routing.hand_over)) if kept else None
-            related = _check_and_record(repeats, full, township, seen, given)
+            related, sent_on = _check_and_record(repeats, full, township, seen, given)
         # an agent told nothing would take "no related tickets" for "no earlier report"
         reasons = routing.reasons + ([_repeat_reason(related, zone)] if related else
                                      [REPEAT_CHECK_SKIPPED] if related is None else [])
+        if sent_on:
+            # a platform acting on a retry's answer would send the ticket back where the agent took it from
+            reasons.append(f"坐席已改派至 {sent_on}，请勿按本次结果重新派单 / an agent sent this ticket on to {sent_on}")
         results.append(
             RouteOut(
                 id=ticket.id,
                 topic=head_out(heads["topic"]),
                 unit=head_out(heads["unit"]) if "unit" in heads else None,
                 jurisdiction=routing.jurisdiction,
-                decision=routing.decision,
+                decision="review" if sent_on else routing.decision,
                 reasons=reasons,
                 urgent=routing.urgent,
                 hand_over=routing.hand_over,

@@ -391,8 +391,10 @@ def test_a_ticket_an_agent_sends_on_to_another_township_is_that_townships_repeat
         kept_type = {**sent_on, "ticket_id": "WG-X1", "unit": routed["unit"]["label"]}
         ids = [client.post("/v1/feedback", json=answer).json()["id"] for answer in (sent_on, kept_type)]
         client.post("/v1/feedback", json=sent_on)  # the agent's last word: 邓元泰镇
-        # a platform's retry of the first ticket keeps where the agent sent it (a re-tester's round: it undid it)
-        assert client.post("/v1/route", json=first).status_code == 200
+        # a platform's retry of the first ticket keeps where the agent sent it (a re-tester's round: it undid it), and
+        # its answer says so rather than dispatch it back to the route's unit
+        retry = client.post("/v1/route", json=first).json()
+        assert retry["decision"] == "review" and any("坐席已改派至 邓元泰镇人民政府" in r for r in retry["reasons"])
         repeat = client.post("/v1/route", json=again).json()
         # and a call that names the first township still finds it (a re-tester's round: it was 邓元泰镇's alone)
         here = client.post("/v1/route", json={**again, "id": "WG-X3", "location": "430581101"}).json()
