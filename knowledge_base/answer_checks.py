@@ -11,18 +11,35 @@ from pipeline.pii import PII_TOKENS, PiiSpan, find_pii
 # A number is read from its first digit only: tried from every digit of a long run, each pattern took seconds on an
 # answer of 20,000 digits, holding every other request of the service meanwhile.
 _SPECIFICS = {
-    "a fee": re.compile(r"(?<![0-9０-９.])[0-9０-９]+(?:\.[0-9]+)?\s*(?:元|块钱)"),
+    "a fee": re.compile(r"(?<![0-9０-９.])[0-9０-９]+(?:\.[0-9]+)?\s*(?:元|块钱)|(?<![一二三四五六七八九十百千两])"
+                        r"[一二三四五六七八九十百千两]+\s*(?:元(?!旦|月|素|宵)|块钱)"),
     "an address": re.compile(r"[\u4e00-\u9fff]{1,8}(?:路|街|大道|巷)[0-9０-９]+号"),
+    # 人社 answers live by them: 1年内 for a work injury, the arbitration 时效 of a year, 每年6月30日前 for a check
     "a deadline": re.compile(r"(?<![0-9０-９一二三四五六七八九十两])[0-9０-９一二三四五六七八九十两]+\s*个?"
-                             r"(?:工作日|自然日|日内|天内|个月内)"),
+                             r"(?:工作日|自然日|日内|天内|个月内|年内|周内|小时内)"
+                             r"|时效[^，。；\n]{0,6}?[0-9０-９一二三四五六七八九十两]+\s*个?(?:年|月|日)"
+                             r"|(?<![0-9０-９])[0-9０-９]{1,2}月[0-9０-９]{1,2}日(?:前|之前|以前)"),
 }
 _PHONES = frozenset({"mobile", "landline"})
+_SHOWN = 3  # values named per kind: a trainer checks each, and the second number was the private mobile
+
+
+def _named(what: str, values: list[str]) -> str:
+    values = list(dict.fromkeys(values))
+    more = f" and {len(values) - _SHOWN} more" if len(values) > _SHOWN else ""
+    return f"{what} ({', '.join(values[:_SHOWN])}{more})"
 
 
 def _specifics(answer: str, spans: list[PiiSpan]) -> list[str]:
-    found = [f"a phone number ({span.value})" for span in spans if span.kind in _PHONES][:1]
-    found += [f"{what} ({match.group(0)})" for what, pattern in _SPECIFICS.items()
-              if (match := pattern.search(answer))]
+    found = []
+    if lines := [span.value for span in spans if span.kind == "landline"]:
+        found.append(_named("a phone number", lines))
+    if mobiles := [span.value for span in spans if span.kind == "mobile"]:
+        # an office answers on a landline: a mobile number is a person's, and every agent reads it out
+        found.append(_named("a mobile number", mobiles) + " (a person's phone, not an office's line?)")
+    for what, pattern in _SPECIFICS.items():
+        if values := [match.group(0) for match in pattern.finditer(answer)]:
+            found.append(_named(what, values))
     return found
 
 
