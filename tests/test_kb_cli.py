@@ -56,7 +56,7 @@ def test_demo_faq_import_search_export_roundtrip(appeal_home, tmp_path):
     # The table wraps Chinese cells at 80 columns instead of cutting them to "武冈市人力 …".
     table = ok("kb", "search", "我的社保卡丢了，怎么补办？", "--bm25-only", "-k", "3")
     assert "wg-sbk-01" in table and "…" not in table and all(ch in table for ch in "武冈市人力资源和社会保障局")
-    assert hits[0]["entry_id"] == "wg-sbk-01"
+    assert hits[0]["id"] == "wg-sbk-01"
     assert hits[0]["unit"] == "武冈市人力资源和社会保障局" and hits[0]["bm25_rank"] == 1
     # the table gives the BM25 score /v1/suggest gives, not only the rank (read as a score, 1 looked poor)
     assert f"{hits[0]['bm25_score']:.2f} (1)" in table
@@ -103,11 +103,11 @@ def test_rows_deleted_from_an_exported_sheet_are_deleted_by_a_pruning_import(app
     assert "holds 2 entries of the file's kind that the file does not (wg-ld-02, wg-sbk-01): kept" in " ".join(
         kept.stderr.split())
     search = ("kb", "search", "社保卡丢了怎么补办", "--bm25-only", "--json")
-    assert json.loads(ok(*search))[0]["entry_id"] == "wg-sbk-01"
+    assert json.loads(ok(*search))[0]["id"] == "wg-sbk-01"
     ok("kb", "add", "--id", "case-1", "-q", "长沙某小区停水", "-a", "已转供水公司。", "-u", "长沙水业集团", "--source", "case")
     pruned = ok("kb", "import", tmp_path / "faq.xlsx", "--prune", "--by", "trainer-3")
     assert "89 unchanged, 2 not in the file deleted: wg-ld-02, wg-sbk-01)" in pruned
-    assert "wg-sbk-01" not in [hit["entry_id"] for hit in json.loads(ok(*search))]
+    assert "wg-sbk-01" not in [hit["id"] for hit in json.loads(ok(*search))]
     assert [c["action"] for c in json.loads(ok("kb", "history", "wg-sbk-01", "--json"))][-1] == "delete"
     assert json.loads(ok("kb", "history", "wg-sbk-01", "--json"))[-1]["by"] == "trainer-3"
     # a FAQ file prunes FAQ entries only (the case stays), and one with nothing missing says nothing
@@ -331,11 +331,11 @@ def test_add_update_delete_from_the_command_line(appeal_home, tmp_path):
     assert_input_error(appeal("kb", "update", "gas-smell", "--topic", "燃气安全", "--by", "质" * 101),
                        "--by: at most 100 characters (this one has 101)")
     search = ("kb", "search", "煤气味很重", "--bm25-only", "--json")
-    assert [h["entry_id"] for h in json.loads(ok(*search))] == ["gas-smell"]
+    assert [h["id"] for h in json.loads(ok(*search))] == ["gas-smell"]
 
     ok("kb", "update", "gas-smell", "--valid-to", "2001-01-01")
     assert json.loads(ok(*search)) == []
-    assert [h["entry_id"] for h in json.loads(ok(*search, "--date", "2000-06-01"))] == ["gas-smell"]
+    assert [h["id"] for h in json.loads(ok(*search, "--date", "2000-06-01"))] == ["gas-smell"]
 
     assert "gas-smell" not in ok("kb", "list", "--status", "active")
     listed = [json.loads(line) for line in ok("kb", "list", "--status", "expired", "--json").splitlines()]
@@ -350,7 +350,7 @@ def test_add_update_delete_from_the_command_line(appeal_home, tmp_path):
                               "--valid-from", "2026-12-01", "--valid-to", "2026-11-01"),
                        "error: valid_to is before valid_from")
     ok("kb", "update", "gas-smell", "--valid-to", "none")  # a retired entry comes back
-    assert [h["entry_id"] for h in json.loads(ok(*search))] == ["gas-smell"]
+    assert [h["id"] for h in json.loads(ok(*search))] == ["gas-smell"]
     ok("kb", "update", "gas-smell", "--valid-to", "2001-01-01")
     # a change valid alone that is not with the entry's other fields: one line, no traceback, nothing changed
     assert_input_error(appeal("kb", "update", "gas-smell", "--valid-from", "2027-01-01", "--by", "agent-7"),
@@ -410,7 +410,7 @@ def test_import_cases_masks_pii_and_is_suggested(appeal_home, cases_csv, tmp_pat
     assert "13812345678" not in text and "[手机号]" in text
     assert not first["alternatives"][0].startswith(("\n", "\t"))  # scraped whitespace normalised away
     hits = json.loads(ok("kb", "search", "景蓉华苑小区物业管理问题", "--bm25-only", "--json", "-k", "1"))
-    assert hits[0]["entry_id"] == "case-2549" and hits[0]["source"] == "case"
+    assert hits[0]["id"] == "case-2549" and hits[0]["source"] == "case"
     assert json.loads(ok("kb", "search", "景蓉华苑小区物业管理问题", "--bm25-only", "--json", "--source", "faq")) == []
 
 

@@ -420,7 +420,9 @@ def search(
     # masked as /v1/suggest masks an agent's text, so that a trainer sees what agents are suggested
     hits = kb.search(masked_text(query), k, today=day, source=_validated(EntryFilter, dict(source=source)).source)
     if as_json:
-        typer.echo(json.dumps([asdict(h) for h in hits], ensure_ascii=False, indent=2))
+        # `id` as /v1/suggest and `kb list --json` name it: one script reads all three
+        typer.echo(json.dumps([{"id": h.entry_id, **{k: v for k, v in asdict(h).items() if k != "entry_id"}}
+                               for h in hits], ensure_ascii=False, indent=2))
         return
     from rich.console import Console
 
