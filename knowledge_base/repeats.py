@@ -46,6 +46,8 @@ _GAP_SECONDS = 30.0
 _IN_FLIGHT = 64
 # Tickets routed while the log cannot be written wait in memory, the most recent this many (a busy week of Wugang).
 _UNSAVED = 10_000
+# How long calls about one emergency keep coming in (a fire, a flood), for `RepeatIndex.related(incident=…)`.
+INCIDENT_HOURS = timedelta(hours=3)
 
 
 def _clean(text: str) -> str:
@@ -231,12 +233,15 @@ class RepeatIndex:
 
     def related(self, text: str, *, now: datetime | None = None, exclude: str | None = None, k: int = 5,
                 min_similarity: float | None = None, township: str | None = None,
-                before: datetime | None = None) -> list[Related]:
+                before: datetime | None = None, incident: frozenset[str] = frozenset()) -> list[Related]:
         """The k most similar tickets of the window at or above the threshold, most similar first. With `township`
         (the ticket's), a ticket of another known township is left out: see `_same_place`. With `before` (naive
         UTC, the time a ticket of a backlog came in), tickets received after it are no earlier report of it; a
         retry's rule (`exclude`: what came in after its first copy) then gives way to the time given. A ticket that
-        names other villages than this one, and none of its, is left out too (`_same_villages`)."""
+        names other villages than this one, and none of its, is left out too (`_same_villages`). With `incident`
+        (the lines the route said to put the caller through to: 119 救援), the tickets of the last `INCIDENT_HOURS`
+        in the same township that named one of them follow, however few words they share: five callers seeing one
+        fire from five places tell it in five ways."""
         now = now or utc_now()
         villages = village_names(text)
         floor = self.threshold if min_similarity is None else min_similarity
@@ -266,7 +271,8 @@ class RepeatIndex:
                 # the same ticket routed again (a platform's retry): what came in after it is no earlier report
                 scores[self._received > self._received[own]] = -1.0
             found = []
-            for i in np.argsort(-scores, kind="stable"):
+            order = np.argsort(-scores, kind="stable")
+            for i in order:
                 if scores[i] < floor or len(found) == k:
                     break
                 seen = self._tickets[i]
@@ -277,6 +283,19 @@ class RepeatIndex:
                         and _same_villages(villages, village_names(f"{seen.title or ''}\n{seen.text}")):
                     # A copy can score a hair above 1 while the norms lag the IDF (see _PENDING).
                     found.append(Related(seen, min(float(scores[i]), 1.0)))
+            if incident and township:
+                since = np.datetime64((before or now) - INCIDENT_HOURS, "us")
+                listed = {related.ticket.ticket_id for related in found}
+                for i in order:
+                    if scores[i] < 0 or len(found) == k:  # -1: out of the window, or after the ticket
+                        break
+                    seen = self._tickets[i]
+                    if (seen.ticket_id in listed or seen.ticket_id == exclude or self._received[i] < since
+                            or township not in (seen.township, seen.assigned_township)
+                            or incident.isdisjoint((seen.hand_over or "").split("、"))):
+                        continue
+                    if _same_villages(villages, village_names(f"{seen.title or ''}\n{seen.text}")):
+                        found.append(Related(seen, min(float(scores[i]), 1.0)))
             return found
 
     def count(self, *, days: int, now: datetime | None = None) -> int:
@@ -487,13 +506,13 @@ class Repeats:
             self.index.extend(read)
 
     def check(self, text: str, *, exclude: str | None = None, township: str | None = None, k: int = 5,
-              before: datetime | None = None) -> list[Related]:
+              before: datetime | None = None, incident: frozenset[str] = frozenset()) -> list[Related]:
         """Earlier tickets about the same matter as `text` (masked title and body) and of `township` when known;
-        `before`: see `RepeatIndex.related`."""
+        `before`, `incident`: see `RepeatIndex.related`."""
         if self._unsaved:
             self._write()
         self.sync()
-        return self.index.related(text, exclude=exclude, township=township, k=k, before=before)
+        return self.index.related(text, exclude=exclude, township=township, k=k, before=before, incident=incident)
 
     def knows(self, ticket_id: str) -> bool:
         """`RepeatIndex.knows`, with the tickets other processes routed meanwhile."""

@@ -118,15 +118,17 @@ def _repeat_reason(related: list[Related], zone: ZoneInfo) -> str:
 
 
 def _check_and_record(repeats: Repeats, text: str, township: str | None, seen: SeenTicket | None,
-                      received: datetime | None) -> tuple[list[Related] | None, str | None]:
+                      received: datetime | None, incident: frozenset[str]) -> tuple[list[Related] | None, str | None]:
     """Earlier tickets about the same matter (received before `received`, a backlog ticket's time), in the same
-    township when it is known; the ticket is then kept when it has an id. A database failure here is logged and the
+    township when it is known, and for an emergency the calls about it of the last hours (`incident`: the lines to
+    put the caller through to); the ticket is then kept when it has an id. A database failure here is logged and the
     ticket routed all the same: the link to an earlier ticket matters less than the routing. A ticket that cannot be
     kept waits in memory until the database can be written (`Repeats.record`). None: the check could not be made.
     Second: the unit an agent already sent this ticket on to (`/v1/feedback`), where it was routed before."""
     related: list[Related] | None = None
     try:
-        related = repeats.check(text, exclude=seen.ticket_id if seen else None, township=township, before=received)
+        related = repeats.check(text, exclude=seen.ticket_id if seen else None, township=township, before=received,
+                                incident=incident)
     except SQLAlchemyError:
         log.exception("repeat check failed; the ticket is routed without it")
     previous = repeats.index.routed(seen.ticket_id) if seen else None
@@ -171,7 +173,7 @@ def route_tickets(tickets: Sequence[TicketIn], model: LoadedModel, kb: Knowledge
             seen = SeenTicket(ticket.id, given or utc_now(), masked, title, township, heads["topic"].label,
                               sent_to, routing.decision, model.version, routing.urgent, routing.functional_type,
                               hand_over="、".join(routing.hand_over)) if kept else None
-            related, sent_on = _check_and_record(repeats, full, township, seen, given)
+            related, sent_on = _check_and_record(repeats, full, township, seen, given, frozenset(routing.hand_over))
         # an agent told nothing would take "no related tickets" for "no earlier report"
         reasons = routing.reasons + ([_repeat_reason(related, zone)] if related else
                                      [REPEAT_CHECK_SKIPPED] if related is None else [])

@@ -90,6 +90,27 @@ def test_a_web_messages_attachments_and_emoticons_make_no_repeat():
     assert similarity[masked_text(fees)]["WEB-1"] == pytest.approx(similarity[masked_text(fees.split("[")[0])]["WEB-1"])
 
 
+def test_calls_about_one_emergency_are_listed_together_however_they_tell_it():
+    """A holiday night shift's round: seven callers reported one fireworks-shed fire in 合兴村 and the route linked
+    one of them; short emergency calls share few words. The calls of the last hours in the township that named the
+    same line to put through are listed, after the similar ones."""
+    index = RepeatIndex(THRESHOLD, window_days=30)
+    demo_window(index)
+    calls = [("FIRE-1", "邓元泰镇合兴村那边烟花棚子烧起来了，火好大", "119 救援", 2),
+             ("FIRE-2", "邓元泰镇村口冒好大的烟，好像是放鞭炮的棚子着火了", "119 救援", 1),
+             ("FIRE-X", "司马冲镇街上烟花店起火，烟好大", "119 救援", 1),  # another township
+             ("FIRE-OLD", "邓元泰镇合兴村的柴火堆点着了", "119 救援", 5),  # hours before
+             ("HURT-1", "邓元泰镇有人从楼梯上摔下来，流了好多血", "120 急救", 1)]  # another line
+    for ticket_id, said, line, hours in calls:
+        index.add(SeenTicket(ticket_id, utc_now() - timedelta(hours=hours), masked_text(said), township="邓元泰镇"
+                             if ticket_id != "FIRE-X" else "司马冲镇", hand_over=line))
+    new = masked_text("我在邓元泰镇街上，看到北边天都红了，像是在爆炸，噼里啪啦响")
+    assert index.related(new, township="邓元泰镇") == []  # by its words alone, nothing
+    listed = [r.ticket.ticket_id for r in index.related(new, township="邓元泰镇", incident=frozenset({"119 救援"}))]
+    assert sorted(listed) == ["FIRE-1", "FIRE-2"]
+    assert index.related(new, incident=frozenset({"119 救援"})) == []  # no township: no place to tell it by
+
+
 def test_the_fillers_of_a_call_transcript_make_no_repeat():
     """Transcribed calls share 喂 你好 嗯 那个 就是说 and the speakers' labels: a pension call was listed as a repeat
     of a blocked drain at 0.70, and the typed report of the same pension matter did not find it."""

@@ -333,6 +333,9 @@ def test_a_life_at_risk_is_handed_over_in_a_field_the_platform_can_show_and_coun
         body = client.post("/v1/route", json={"id": "WG-H1", "text": "我屋里老倌喝哒农药，口吐白沫，在邓元泰镇，快来人"}).json()
         calm = client.post("/v1/route", json={**TICKET, "id": "WG-H2"}).json()
         assert _metric(client.get("/metrics").text, series) == before + 1
+        # a second caller about it, in other words: listed with the first, an emergency's calls of the last hours
+        again = client.post("/v1/route", json={"id": "WG-H3", "text": "邓元泰镇有个老人家吞了半瓶敌敌畏，人都喊不醒了"}).json()
+        assert "WG-H1" in [r["ticket_id"] for r in again["related_tickets"]], again["related_tickets"]
     assert (body["urgent"], body["hand_over"], body["decision"]) == (True, ["120 急救"], "review")
     assert (calm["urgent"], calm["hand_over"]) == (False, [])
     # and kept with the ticket, for the report's weekly count (the metric counts since the service's start)
