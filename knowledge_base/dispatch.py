@@ -433,6 +433,12 @@ def decide(
         # brigade, but no one is to be put through)
         said = [*map(re.escape, rule.when.keywords), *filter(None, [rule.when.pattern])]
         now = not said or any(_said_now(pattern, text, rules.urgent_unless) is not None for pattern in said)
+        # nor does it dispatch by itself where its words read as past or supposed (要是倒下会打死人, 存在燃气泄漏的风险
+        # went out to the police and the gas company unseen)
+        auto = rule.then.auto and (now or not (rule.then.urgent or rule.then.hand_over))
+        if rule.then.auto and not auto:
+            trace.note(f"规则 {rule.id} 的词语读作已过去或假设，需人工确认 / the rule's words read as past or supposed",
+                       cause="rule_context")
         if rule.then.urgent and now and not base["urgent"]:
             base["urgent"] = True
             trace.note(f"紧急: 规则 {rule.id} / urgent by rule")
@@ -446,13 +452,13 @@ def decide(
                 trace.causes.discard("hand_over")
         if rule.then.type and rule.then.type != functional_type:
             trace.note(f"职能类型按规则改为 {rule.then.type}（模型: {functional_type}）")
-            if unit and not unit.review and not rule.then.auto:
+            if unit and not unit.review and not auto:
                 # a phrase against a sure reading of the whole ticket (学生被同学打伤了，请教育局处理 is no violence
                 # under way; 停电两天了，另外卫生院乱收费 is two matters): a person decides which is right
                 trace.note(f"规则 {rule.id} 与模型不一致（模型以 {unit.confidence:.4f} 判为 {functional_type}），需人工确认 "
                            "/ the rule overrides a sure unit head", cause="rule_conflict")
             functional_type = base["functional_type"] = rule.then.type
-        if rule.then.auto and "unit" in trace.causes:
+        if auto and "unit" in trace.causes:
             # the explicit rule, not the unsure unit head, chose the unit; other review causes still stand, and the
             # reasons say so, where the unit line above says a person must decide
             trace.causes.discard("unit")

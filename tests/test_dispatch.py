@@ -486,6 +486,24 @@ def test_emoticons_alone_are_no_chinese_text():
     ("房子塌哒，我娘还压在底下，在荆竹铺镇", "119 救援"),
     ("电梯停在半中间，我和孩子关在里面出不去", "119 救援"),
     ("有人落水了，在资江河里扑腾，快点", "119 救援"),
+    # a third round, a quality supervisor's: the title says nothing (来电反映), the body says it otherwise again
+    ("我闻到好大一股煤气气味，敲门冒得人应", "119 救援"),
+    ("天然气管子挖爆哒，嘶嘶响", "119 救援"),
+    ("灶屋着哒火，锅里的油燃起来哒，扑不灭", "119 救援"),
+    ("门面失火拉，里面好像还有人", "119 救援"),
+    ("山上塌方，一台车子被埋哒，里面还有人在喊", "119 救援"),
+    ("一家五口困在屋顶上", "119 救援"),
+    ("堂客要生哒，血流个不停", "120 急救"),
+    ("孙伢子把降压药恰哒一板，一直在吐", "120 急救"),
+    ("打农药的时候中毒哒，一抽一抽的，吐泡泡", "120 急救"),
+    ("我妈摔哒一跤，血止不住，叫她名字也不答应", "120 急救"),
+    ("老倌从树上跌下来，冒得动哒，喊他不应", "120 急救"),
+    ("老倌子喘不赢气，脸都紫哒", "120 急救"),
+    ("被狗咬了，血一直往外面涌", "120 急救"),
+    ("他拿起柴刀，喊要剁死我屋里人，他还在砍门", "110 报警"),
+    ("伢子放学到现在冒回来，天都黑哒", "110 报警"),
+    ("有个人站在赧水大桥栏杆外面，好像要往下跳", "110 报警"),
+    ("有人撬我邻居屋里的门进去哒，人还在里面翻东西", "110 报警"),
 ])
 def test_a_life_at_risk_said_the_way_callers_say_it_is_handed_over(text, line):
     d = decide(heads("住房和城乡建设", unit_conf=0.99), routing_text(None, text))
@@ -505,6 +523,9 @@ def test_a_life_at_risk_said_the_way_callers_say_it_is_handed_over(text, line):
     "工地没有防护网，迟早有人受伤", "迟早会有小孩掉进河里", "心里火很大", "楼下烧烤摊火太大，油烟熏人", "简直是杀人不见血",
     "医生说我爸要动刀做手术，医保报销怎么办", "邻居老是砍人家的竹子", "电视剧里那个人拿着刀追人", "看新闻说隔壁县有人喝了农药",
     "小区落水管堵了", "我家的狗走丢了",
+    "小区存在燃气泄漏串气的风险", "隔壁装修晚上十点还在打墙", "燃气公司上门安检，说我家燃气管道没有漏气，但是强制收了200元安检费",
+    "两家为了宅基地差点打起来了", "我家的狗走失了", "老人都快晕倒了，社保窗口排队太久", "小区经常出现电梯困人",
+    "真是叫天天不应，叫地地不灵",
 ])
 def test_what_only_sounds_like_an_emergency_names_no_line(text):
     d = decide(heads("住房和城乡建设", unit_conf=0.99), routing_text(None, text))
@@ -532,6 +553,15 @@ def test_a_building_sites_unpaid_wages_go_to_the_labour_inspectorate_with_the_ho
                        ("住房和城乡建设", "司马冲镇修路的工程老板欠了我们劳务费，讨薪无门")):
         d = decide(heads(unit, unit_conf=0.32), routing_text(None, text))
         assert (d.rule, d.lead.id, [a.id for a in d.assisting]) == ("construction-wage-arrears", "wg-rsj", ["wg-zjj"])
+
+
+def test_a_rule_whose_words_read_as_supposed_dispatches_nothing_by_itself():
+    """A quality supervisor's round: 要是倒下会打死人 and 存在燃气泄漏串气的风险 went out to the police and to the gas
+    company with the fire brigade, unseen, by rules that dispatch an emergency without a person."""
+    for text in ("这栋危房要是倒下会打死人了", "小区存在燃气泄漏串气的风险"):
+        d = decide(heads("住房和城乡建设", unit_conf=0.3), routing_text(None, text))
+        assert d.rule in ("violence-under-way", "gas-leak") and d.decision == "review" and not d.urgent, text
+        assert any("past or supposed" in r for r in d.reasons)
 
 
 def test_a_crowd_blocking_a_gate_is_urgent():
