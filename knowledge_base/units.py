@@ -138,6 +138,10 @@ class Catalogue:
     def township_unit(self, township: str) -> Unit | None:
         return next((u for u in self.units if u.level == TOWNSHIP_LEVEL and u.jurisdiction == township), None)
 
+    def shares_type(self, unit: Unit) -> bool:
+        """Whether another unit has this unit's type, an expert seat included (人社局 and the 社保 seat)."""
+        return any(other.functional_type == unit.functional_type for other in self.units if other.id != unit.id)
+
     def units_of_type(self, functional_type: str) -> list[Unit]:
         """The units a type routes to by itself; expert seats are reached only through explicit rules."""
         return [u for u in self.units if u.functional_type == functional_type and u.level != SEAT_LEVEL]
@@ -167,10 +171,13 @@ class Catalogue:
         # 市教育局 (县教育局 in a county) is how people write a city department, but 市场监管局 is an alias as it stands:
         # the prefix goes last.
         for spelling in (name, name[1:]) if name.startswith(("市", "县", "区")) else (name,):
-            if (found := self.types.canonical(spelling)) is not None:
-                return found, None
-            if unit := self._by_key.get(spelling) or self._by_key.get(_key(spelling)):
+            unit = self._by_key.get(spelling) or self._by_key.get(_key(spelling))
+            found = self.types.canonical(spelling)
+            # 公安局 is an alias of the type 公安 and the name of one of its units (the traffic police is the other)
+            if unit is not None and found in (None, unit.functional_type):
                 return unit.functional_type, unit
+            if found is not None:
+                return found, None
         return None
 
     def functional_type_of(self, name: str | None) -> str | None:

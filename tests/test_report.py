@@ -252,8 +252,9 @@ def test_the_weekly_table_says_whether_this_week_is_worse_and_which_units_agents
     assert weekly.loc["2026-W47"].tolist() == [2, 1.0, 1.0, "v1"]
     assert weekly.loc["2026-W48", "tickets"] == 0
     assert weekly.loc["2026-W49"].tolist() == [3, round(2 / 3, 4), 0.0, "v1"]
-    assert overrides.to_dict("records") == [{"routed_to": "人力资源和社会保障", "agents_chose": "医疗保障", "tickets": 2,
-                                             "share_of_routed": round(2 / 3, 4)}]
+    # as units: both types have an expert seat beside the bureau, and a ticket sent to the seat is another unit's
+    assert overrides.to_dict("records") == [{"routed_to": "武冈市人力资源和社会保障局", "agents_chose": "武冈市医疗保障局",
+                                             "tickets": 2, "share_of_routed": round(2 / 3, 4)}]
 
 
 def test_a_ticket_sent_from_one_township_to_another_is_a_changed_unit(tmp_path):
@@ -266,6 +267,9 @@ def test_a_ticket_sent_from_one_township_to_another_is_a_changed_unit(tmp_path):
         ("乡镇人民政府/街道办事处", "邓元泰镇人民政府"),  # the route found no township, the agent one: kept
         ("武冈市住房和城乡建设局", "住建局"),  # a department by its alias: kept
         ("湾头桥镇人民政府", "林业局"),  # to a department: changed
+        ("武冈市人力资源和社会保障局", "社保专家座席"),  # to the bureau's expert seat: changed (a supervisor's round)
+        ("中国移动武冈分公司", "通信"),  # the agent wrote the type of the route's unit: kept
+        ("中国移动武冈分公司", "中国电信武冈分公司"),  # another company of the type: changed
     ]
     for n, (said, given) in enumerate(answers):
         store.add(Feedback(text=f"工单{n}", topic="城乡建设", unit=given, ticket_id=f"T{n}", predicted_topic="城乡建设",
@@ -273,8 +277,10 @@ def test_a_ticket_sent_from_one_township_to_another_is_a_changed_unit(tmp_path):
     weekly = report.weekly_live_table(store.latest())
     overrides = report.unit_overrides_table(store.latest())
     store.close()
-    assert weekly["unit_kept"].dropna().tolist() == [0.6]
+    assert weekly["unit_kept"].dropna().tolist() == [0.5]
+    # each share over the tickets routed to that unit, however the agents wrote their answers
     assert sorted(overrides.itertuples(index=False, name=None)) == [
+        ("中国移动武冈分公司", "中国电信武冈分公司", 1, 0.5), ("武冈市人力资源和社会保障局", "社保专家座席", 1, 1.0),
         ("湾头桥镇人民政府", "林业", 1, round(1 / 3, 4)), ("湾头桥镇人民政府", "邓元泰镇人民政府", 1, round(1 / 3, 4))]
 
 

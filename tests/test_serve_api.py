@@ -407,8 +407,25 @@ def test_a_ticket_an_agent_sends_on_to_another_township_is_that_townships_repeat
         assert any("WG-X1" in reason and "已派 邓元泰镇人民政府" in reason for reason in answer["reasons"])
     with sqlite3.connect(server.home / "appeal.db") as db:
         said = [db.execute("SELECT predicted_unit FROM feedback WHERE id = ?", (i,)).fetchone()[0] for i in ids]
-    # what the route said, in the answer's own terms: its unit for a unit, the type it filed the ticket under for a type
-    assert said == [routed["lead_unit"]["name"], routed["unit"]["label"]]
+    # what the route said: its lead unit, also for an answer naming that unit's type
+    assert said == [routed["lead_unit"]["name"]] * 2
+
+
+def test_what_the_route_said_is_taken_in_the_answers_terms():
+    """A supervisor's round: the route filed a ticket under 村(居)委会 and led it to 邓家铺镇's government; the agent
+    kept 村(居)委会, and the export read the township's government against it, an overruled unit."""
+    from knowledge_base.dispatch import default_routing
+    from knowledge_base.store import utc_now
+    from knowledge_base.ticket_log import SeenTicket
+    from serve.routers.feedback import _what_the_route_said
+
+    routed = SeenTicket("WG-S85", utc_now(), "村里的路灯坏了", township="邓家铺镇", topic="城乡建设",
+                        lead_unit="邓家铺镇人民政府", model_version="v1", unit_type="村(居)委会")
+    catalogue = default_routing()[0]
+    for answer, said in (("村(居)委会", "村(居)委会"), ("乡镇人民政府/街道办事处", "邓家铺镇人民政府"),
+                         ("湾头桥镇人民政府", "邓家铺镇人民政府"), (None, "邓家铺镇人民政府")):
+        values = {"unit": answer, "predicted_topic": None, "predicted_unit": None, "model_version": None}
+        assert _what_the_route_said(values, routed, catalogue)["predicted_unit"] == said, answer
 
 
 def test_an_agents_verdict_on_a_refusal_is_stored(server):

@@ -295,12 +295,14 @@ def _per_week(frame: pd.DataFrame, stamps: Sequence[datetime], shares: list[str]
     return table.reset_index()[["week", "tickets", *shares, *counts, "model_versions"]]
 
 
-def _unit_pairs(answers: Sequence[FeedbackRow], catalogue: Catalogue | None) -> list[tuple[str | None, str | None]]:
-    """(the route's unit, the agent's unit), each as the catalogue's functional type where it reads as one (agents
-    name the unit they know, 住建局 or 武冈市住房和城乡建设局, the route its type), but as the unit itself where several
-    units share its type: a ticket sent from 湾头桥镇's government to 邓元泰镇's, the mistake a township meets most,
-    was a kept unit. Where one side names only such a type (a route that found no township), the other side's unit
-    of that type agrees with it."""
+def _unit_pairs(answers: Sequence[FeedbackRow],
+                catalogue: Catalogue | None) -> list[tuple[str | None, str | None, bool | None]]:
+    """(the route's unit, the agent's unit, whether the agent kept it), each unit as the catalogue's functional type
+    where it reads as one (agents name the unit they know, 住建局 or 武冈市住房和城乡建设局, the route its type), but as
+    the unit itself where other units share its type: a ticket sent from 湾头桥镇's government to 邓元泰镇's, the
+    mistake a township meets most, or from 人社局 to its expert seat, was a kept unit. Where one side names only such
+    a type (a route that found no township, an agent who wrote 通信), the other side's unit of that type is kept;
+    kept is None where a side is missing."""
     if catalogue is None:
         from knowledge_base.units import load_catalogue
 
@@ -310,7 +312,7 @@ def _unit_pairs(answers: Sequence[FeedbackRow], catalogue: Catalogue | None) -> 
         if not name:
             return None
         unit = catalogue.unit_named(name)
-        if unit is not None and len(catalogue.units_of_type(unit.functional_type)) > 1:
+        if unit is not None and catalogue.shares_type(unit):
             return unit.name
         return catalogue.functional_type_of(name) or name
 
@@ -318,9 +320,9 @@ def _unit_pairs(answers: Sequence[FeedbackRow], catalogue: Catalogue | None) -> 
     for answer in answers:
         said, given = said_as(answer.predicted_unit), said_as(answer.unit)
         kind = catalogue.functional_type_of(said)
-        if said != given and kind and kind == catalogue.functional_type_of(given) and kind in (said, given):
-            said = given = kind
-        pairs.append((said, given))
+        kept = None if not (said and given) else said == given or (
+            kind is not None and kind == catalogue.functional_type_of(given) and kind in (said, given))
+        pairs.append((said, given, kept))
     return pairs
 
 
@@ -336,7 +338,7 @@ def weekly_live_table(answers: Sequence[FeedbackRow], catalogue: Catalogue | Non
         "week": [_week(a.created_at) for a in answers],
         "topic_kept": [float(a.predicted_topic == a.topic) if a.predicted_topic and a.topic else np.nan
                        for a in answers],
-        "unit_kept": [float(said == given) if said and given else np.nan for said, given in units],
+        "unit_kept": [np.nan if kept is None else float(kept) for _, _, kept in units],
         "version": [a.model_version or "(not given)" for a in answers],
     })
     return _per_week(frame, [a.created_at for a in answers], ["topic_kept", "unit_kept"])
@@ -370,11 +372,12 @@ def unit_overrides_table(answers: Sequence[FeedbackRow], catalogue: Catalogue | 
     by its name: `_unit_pairs`), with how many tickets and what share of the tickets routed to that unit (and
     answered with a unit) they are."""
     columns = ["routed_to", "agents_chose", "tickets", "share_of_routed"]
-    pairs = [(said, given) for said, given in _unit_pairs(answers, catalogue) if said and given]
-    changed = pd.DataFrame([p for p in pairs if p[0] != p[1]], columns=["routed_to", "agents_chose"])
+    pairs = [pair for pair in _unit_pairs(answers, catalogue) if pair[2] is not None]
+    changed = pd.DataFrame([(said, given) for said, given, kept in pairs if not kept],
+                           columns=["routed_to", "agents_chose"])
     if changed.empty:
         return pd.DataFrame(columns=columns)
-    routed = pd.Series([said for said, _ in pairs]).value_counts()
+    routed = pd.Series([said for said, _, _ in pairs]).value_counts()
     table = changed.value_counts().rename("tickets").reset_index()
     table["share_of_routed"] = (table["tickets"] / table["routed_to"].map(routed)).round(4)
     return table.sort_values(["tickets", "routed_to"], ascending=[False, True], kind="stable").head(top)[columns]

@@ -61,12 +61,14 @@ def _what_the_route_said(values: dict, routed: SeenTicket | None, catalogue: Cat
     window: a platform that sends the answer alone left every row without them, and the report without the share
     of topics kept. Nothing is taken when the platform names another version or topic (the answer is to another
     route: a row would mix two). The unit is not compared: a platform may send the type, the log keeps the unit.
-    The route's unit is said as the answer says its own: the lead unit where the answer names a unit, else the
-    type it filed the ticket under (an agent who kept 村(居)委会 did not overrule the 乡镇 government it led to)."""
+    The route's unit is its lead unit, unless the answer names a type other than that unit's: then the type the
+    route filed the ticket under (an agent who kept 村(居)委会 did not overrule the 乡镇 government it led to)."""
     if routed is None:
         return {}
-    names_a_unit = values["unit"] is None or catalogue.unit_named(values["unit"]) is not None
-    unit = routed.lead_unit if names_a_unit else routed.unit_type or routed.lead_unit
+    answer, lead = values["unit"], routed.lead_unit
+    in_its_terms = answer is None or catalogue.unit_named(answer) is not None or routed.unit_type is None \
+        or catalogue.functional_type_of(answer) == catalogue.functional_type_of(lead)
+    unit = lead if in_its_terms else routed.unit_type
     said = {"predicted_topic": routed.topic, "predicted_unit": unit, "model_version": routed.model_version}
     if any(values[field] not in (None, said[field]) for field in ("predicted_topic", "model_version")):
         return {}
