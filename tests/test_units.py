@@ -133,10 +133,13 @@ def test_the_one_unit_an_answer_names():
     catalogue = load_catalogue()
     named = {name: (unit.name if (unit := catalogue.unit_named(name)) else None)
              for name in ("湾头桥镇", "邓元泰镇政府", "twp-430581101", "市林业局", "林业", "住建局", "乡镇人民政府/街道办事处",
-                          "县长信箱", None)}
+                          "县长信箱", "公安局", None)}
     assert named == {"湾头桥镇": "湾头桥镇人民政府", "邓元泰镇政府": "邓元泰镇人民政府", "twp-430581101": "湾头桥镇人民政府",
                      "市林业局": "武冈市林业局", "林业": "武冈市林业局", "住建局": "武冈市住房和城乡建设局",
-                     "乡镇人民政府/街道办事处": None, "县长信箱": None, None: None}
+                     "乡镇人民政府/街道办事处": None, "县长信箱": None, None: None,
+                     "公安局": "武冈市公安局"}  # an alias of the type 公安 and its bureau's name (a supervisor's round)
+    assert catalogue.shares_type(catalogue.unit_named("人社局"))  # with the 社保 expert seat
+    assert not catalogue.shares_type(catalogue.unit_named("住建局"))
 
 
 def test_a_unit_answer_is_read_as_a_label_the_model_knows():
