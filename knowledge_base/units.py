@@ -286,14 +286,18 @@ def pack_catalogue(pack: Path) -> Catalogue:
 
 def same_unit(one: str, other: str) -> bool:
     """Whether two names stand for one unit of the configured pack's catalogue (人社局 and 武冈市人力资源和社会保障局),
-    or are one name."""
+    or are one name; a type (乡镇人民政府/街道办事处, or an entry's 各乡镇人民政府/街道办事处: every township's) stands
+    for each of its units."""
     if one == other:
         return True
     from appeal.config import get_settings
 
     catalogue = pack_catalogue(get_settings().demo_dir)
-    unit = catalogue.unit_named(one)
-    return unit is not None and unit == catalogue.unit_named(other)
+    units = [catalogue.unit_named(name) for name in (one, other)]
+    if None not in units:
+        return units[0] == units[1]
+    kinds = [catalogue.functional_type_of(name.removeprefix("各")) for name in (one, other)]
+    return kinds[0] is not None and kinds[0] == kinds[1]
 
 
 def load_catalogue(units_path: Path | None = None, types_path: Path | None = None,

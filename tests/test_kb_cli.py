@@ -343,6 +343,8 @@ def test_add_update_delete_from_the_command_line(appeal_home, tmp_path):
     assert "1 entries" in ok("kb", "list", "--contains", "天然气", "--unit", "武冈市管道燃气公司")
     # and by another name of the unit (a liaison's round: 燃气公司 matched nothing, only the name as stored did)
     assert "1 entries" in ok("kb", "list", "--contains", "天然气", "--unit", "燃气公司")
+    unknown = appeal("kb", "list", "--unit", "不存在局")
+    assert unknown.returncode == 0 and "--unit '不存在局' names no unit of the catalogue" in unknown.stderr
     # named as the trainer typed them: an option, not an import file's column
     assert_input_error(appeal("kb", "list", "--status", "gone"), "error: --status: ", "'expired'")
     assert_input_error(appeal("kb", "update", "gas-smell", "--valid-to", "yesterday"), "error: --valid-to: ")

@@ -142,6 +142,16 @@ def test_the_one_unit_an_answer_names():
     assert not catalogue.shares_type(catalogue.unit_named("住建局"))
 
 
+def test_a_listing_by_unit_reads_its_other_names_and_its_type():
+    """A township clerk's round: kb list --unit 湾头桥镇 found none of the answers written for every township
+    (各乡镇人民政府/街道办事处), and 公安局 none of 武冈市公安局's."""
+    from knowledge_base.units import same_unit
+
+    assert same_unit("各乡镇人民政府/街道办事处", "湾头桥镇") and same_unit("武冈市公安局", "公安局")
+    assert same_unit("武冈市人力资源和社会保障局", "人社局") and same_unit("武冈市公安局", "公安")
+    assert not same_unit("武冈市公安局交通警察大队", "公安局") and not same_unit("武冈市住房和城乡建设局", "湾头桥镇")
+
+
 def test_a_unit_answer_is_read_as_a_label_the_model_knows():
     catalogue = load_catalogue()
     types = {"住房和城乡建设", "乡镇人民政府/街道办事处"}

@@ -336,15 +336,17 @@ def import_cases(
 @kb_app.command("list")
 def list_entries(
     source: Optional[str] = typer.Option(None, "--source", help="faq or case"),
-    unit: Optional[str] = typer.Option(None, "--unit", "-u", help="responsible unit: as stored, or another name of "
-                                                                  "it (人社局 for 武冈市人力资源和社会保障局)"),
+    unit: Optional[str] = typer.Option(None, "--unit", "-u", help="responsible unit: as stored, another name of it "
+                                                                  "(人社局 for 武冈市人力资源和社会保障局), or a type "
+                                                                  "(乡镇人民政府/街道办事处: every township's too)"),
     status: Optional[str] = typer.Option(None, "--status", help="active, expired or scheduled (as of today)"),
     contains: Optional[str] = typer.Option(None, "--contains", "-c",
                                            help="text the id, question, another phrasing or the answer contains"),
     as_json: bool = typer.Option(False, "--json", help="print JSON lines (the import format)"),
 ) -> None:
     """List entries, optionally only some: to find one to edit, or the expired ones to retire."""
-    from appeal.config import centre_today
+    from appeal.config import centre_today, get_settings
+    from knowledge_base.dispatch import default_routing
     from knowledge_base.store import EntryFilter, rule_warnings
 
     where = _validated(EntryFilter, dict(source=source, unit=unit, status=status, contains=contains))
@@ -355,6 +357,8 @@ def list_entries(
         typer.echo(f"the knowledge base is empty ({store.url})")
         return
     entries = [e for e in stored if where.matches(e, today)]
+    if unit and not entries and default_routing()[0].functional_type_of(unit.removeprefix("各")) is None:
+        _say_warnings([f"--unit {unit!r} names no unit of the catalogue ({get_settings().demo_dir / 'units.csv'})"])
     # what an earlier release stored against a rule of today's, where the trainer looks for entries to fix
     _say_warnings(rule_warnings(entries))
     if as_json:
