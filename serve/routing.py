@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.exc import SQLAlchemyError
 
 from appeal.database import stored_utc
-from knowledge_base.dispatch import decide
+from knowledge_base.dispatch import UnitRef, decide, default_routing
 from knowledge_base.kb import KnowledgeBase
 from knowledge_base.repeats import Judgements, Related, Repeats
 from knowledge_base.store import Source, utc_now
@@ -177,9 +177,11 @@ def route_tickets(tickets: Sequence[TicketIn], model: LoadedModel, kb: Knowledge
         # an agent told nothing would take "no related tickets" for "no earlier report"
         reasons = routing.reasons + ([_repeat_reason(related, zone)] if related else
                                      [REPEAT_CHECK_SKIPPED] if related is None else [])
+        lead = routing.lead
         if sent_on:
             # a platform acting on a retry's answer would send the ticket back where the agent took it from
             reasons.append(f"坐席已改派至 {sent_on}，请勿按本次结果重新派单 / an agent sent this ticket on to {sent_on}")
+            lead = UnitRef.of(unit) if (unit := default_routing()[0].unit_named(sent_on)) else lead
         results.append(
             RouteOut(
                 id=ticket.id,
@@ -191,7 +193,7 @@ def route_tickets(tickets: Sequence[TicketIn], model: LoadedModel, kb: Knowledge
                 urgent=routing.urgent,
                 hand_over=routing.hand_over,
                 not_accepted=routing.not_accepted,
-                lead_unit=routing.lead,
+                lead_unit=lead,
                 assisting_units=routing.assisting,
                 rule=routing.rule,
                 # Lexical only: encoding the whole ticket with e5 costs ~10x the rest of the request on 2 cores

@@ -398,6 +398,7 @@ def test_a_ticket_an_agent_sends_on_to_another_township_is_that_townships_repeat
         # its answer says so rather than dispatch it back to the route's unit
         retry = client.post("/v1/route", json=first).json()
         assert retry["decision"] == "review" and any("坐席已改派至 邓元泰镇人民政府" in r for r in retry["reasons"])
+        assert retry["lead_unit"]["name"] == "邓元泰镇人民政府"  # a platform reading the lead unit alone (a supervisor)
         repeat = client.post("/v1/route", json=again).json()
         # and a call that names the first township still finds it (a re-tester's round: it was 邓元泰镇's alone)
         here = client.post("/v1/route", json={**again, "id": "WG-X3", "location": "430581101"}).json()
