@@ -504,6 +504,7 @@ def test_emoticons_alone_are_no_chinese_text():
     ("伢子放学到现在冒回来，天都黑哒", "110 报警"),
     ("有个人站在赧水大桥栏杆外面，好像要往下跳", "110 报警"),
     ("有人撬我邻居屋里的门进去哒，人还在里面翻东西", "110 报警"),
+    ("龙溪镇工业园一个厂发生爆炸，有人受伤。", "119 救援"),  # a supervisor's round: 120 alone, to the industry bureau
 ])
 def test_a_life_at_risk_said_the_way_callers_say_it_is_handed_over(text, line):
     d = decide(heads("住房和城乡建设", unit_conf=0.99), routing_text(None, text))
