@@ -193,7 +193,10 @@ class Catalogue:
             return None
         if read[1] is not None:
             return read[1]
-        units = self.units_of_type(read[0])
+        # the type by its own name is also its expert seat's (人力资源和社会保障: the bureau or the 社保 seat); by a
+        # name people give a department (人社局), the department
+        units = (self.units_of_type(read[0]) if self.types.canonical(name) != name
+                 else [unit for unit in self.units if unit.functional_type == read[0]])
         return units[0] if len(units) == 1 else None
 
     def unit_label(self, name: str, known: Collection[str]) -> str | None:
@@ -296,8 +299,12 @@ def same_unit(one: str, other: str) -> bool:
     units = [catalogue.unit_named(name) for name in (one, other)]
     if None not in units:
         return units[0] == units[1]
-    kinds = [catalogue.functional_type_of(name.removeprefix("各")) for name in (one, other)]
-    return kinds[0] is not None and kinds[0] == kinds[1]
+    # a name that is no unit stands for its units only as a type's own name: 交警大队, read as 公安, listed the 户口
+    # answers too
+    names = [name.removeprefix("各") for name in (one, other)]
+    kinds = [catalogue.functional_type_of(name) for name in names]
+    return kinds[0] is not None and kinds[0] == kinds[1] and all(
+        unit is not None or catalogue.types.canonical(name) == name for unit, name in zip(units, names))
 
 
 def load_catalogue(units_path: Path | None = None, types_path: Path | None = None,

@@ -90,8 +90,10 @@ def hotspots_out(repeats: Repeats, feedback: FeedbackStore, *, days: int, min_si
     # The feedback table keeps aware times, the ticket log naive UTC (`utc_now`).
     answers = feedback.repeat_answers(datetime.now(timezone.utc) - timedelta(days=days))
     judgements = Judgements.from_answers((a.ticket_key, a.related_ticket_ids, a.repeat_of) for a in answers)
+    # a group holding tickets reported in the township, or sent on to it
     spots = [spot for spot in repeats.hotspots(days=days, min_size=min_size, judgements=judgements)
-             if place is None or place.township in spot.townships]
+             if place is None or place.township in spot.townships
+             or any(ticket.township == place.township for ticket in spot.tickets)]
     day_ago = utc_now() - timedelta(hours=24)
     return HotspotsOut(
         days=days,
@@ -177,11 +179,12 @@ def route_tickets(tickets: Sequence[TicketIn], model: LoadedModel, kb: Knowledge
         # an agent told nothing would take "no related tickets" for "no earlier report"
         reasons = routing.reasons + ([_repeat_reason(related, zone)] if related else
                                      [REPEAT_CHECK_SKIPPED] if related is None else [])
-        lead = routing.lead
+        lead, assisting = routing.lead, routing.assisting
         if sent_on:
             # a platform acting on a retry's answer would send the ticket back where the agent took it from
             reasons.append(f"坐席已改派至 {sent_on}，请勿按本次结果重新派单 / an agent sent this ticket on to {sent_on}")
-            lead = UnitRef.of(unit) if (unit := default_routing()[0].unit_named(sent_on)) else lead
+            if unit := default_routing()[0].unit_named(sent_on):
+                lead, assisting = UnitRef.of(unit), [a for a in assisting if a.id != unit.id]
         results.append(
             RouteOut(
                 id=ticket.id,
@@ -194,7 +197,7 @@ def route_tickets(tickets: Sequence[TicketIn], model: LoadedModel, kb: Knowledge
                 hand_over=routing.hand_over,
                 not_accepted=routing.not_accepted,
                 lead_unit=lead,
-                assisting_units=routing.assisting,
+                assisting_units=assisting,
                 rule=routing.rule,
                 # Lexical only: encoding the whole ticket with e5 costs ~10x the rest of the request on 2 cores
                 # (bench/RESULTS.md ## Serving); /v1/suggest adds the dense ranking.

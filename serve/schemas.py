@@ -229,7 +229,8 @@ class RouteOut(BaseModel):
     topic: HeadOut
     unit: HeadOut | None = Field(default=None, description="the unit's functional type (职能类型), when the model has a unit head")
     jurisdiction: PlaceRef | None = Field(default=None, description="乡镇/街道 named in the text or the location")
-    decision: Literal["auto", "review"] = Field(description="auto: dispatch without a human; review: an agent decides")
+    decision: Literal["auto", "review"] = Field(description="auto: dispatch without a human; review: an agent decides "
+                                                            "(also for a ticket an agent already sent on: see reasons)")
     reasons: list[str] = Field(default_factory=list, description="what the decision rests on (confidence, rules, place)")
     urgent: bool = Field(default=False, description="safety words found: handle first")
     hand_over: list[str] = Field(
@@ -239,7 +240,8 @@ class RouteOut(BaseModel):
         default=None, description="set when a refusal rule matched: 12345 may not accept the matter (agent confirms)")
     lead_unit: UnitRef | None = Field(
         default=None, description="承办单位 from the unit catalogue and routing rules; with not_accepted set, the unit "
-                                  "for when the agent accepts the ticket after all")
+                                  "for when the agent accepts the ticket after all; for a ticket routed again after an "
+                                  "agent sent it on (/v1/feedback unit), that unit, with decision review")
     assisting_units: list[UnitRef] = Field(default_factory=list, description="协办单位")
     rule: str | None = Field(default=None, description="the routing rule that chose the lead unit")
     suggestions: list[SuggestionOut] = Field(
@@ -375,7 +377,8 @@ class HotspotOut(BaseModel):
     city_wide: bool = Field(description="全市: reported in 3 townships or more, one matter of the whole county; "
                                         "otherwise the same words in two townships are two matters, two groups")
     topics: dict[str, int]
-    lead_units: dict[str, int]
+    lead_units: dict[str, int] = Field(description="unit → tickets, each counted where it was last sent (an agent's "
+                                                   "answer over the route's lead unit)")
     tickets: list[RelatedTicketOut]
 
 

@@ -505,6 +505,13 @@ def test_emoticons_alone_are_no_chinese_text():
     ("有个人站在赧水大桥栏杆外面，好像要往下跳", "110 报警"),
     ("有人撬我邻居屋里的门进去哒，人还在里面翻东西", "110 报警"),
     ("龙溪镇工业园一个厂发生爆炸，有人受伤。", "119 救援"),  # a supervisor's round: 120 alone, to the industry bureau
+    ("邓元泰镇有家工厂炸了，还在烧", "119 救援"),  # an integrator's round: to the environment bureau, unflagged
+    # a fourth round's: a habit told before what happens now, with no mark between, and a risk said after a leak
+    ("他经常喝酒这回喝了农药", "120 急救"),
+    ("我爸总是喝酒又喝了农药口吐白沫", "120 急救"),
+    ("我老公老是打我又拿刀要砍我", "110 报警"),
+    ("山上的火都快烧过来了快来人", "119 救援"),
+    ("天然气泄漏了有爆炸风险快来人", "119 救援"),
 ])
 def test_a_life_at_risk_said_the_way_callers_say_it_is_handed_over(text, line):
     d = decide(heads("住房和城乡建设", unit_conf=0.99), routing_text(None, text))
@@ -525,8 +532,9 @@ def test_a_life_at_risk_said_the_way_callers_say_it_is_handed_over(text, line):
     "医生说我爸要动刀做手术，医保报销怎么办", "邻居老是砍人家的竹子", "电视剧里那个人拿着刀追人", "看新闻说隔壁县有人喝了农药",
     "小区落水管堵了", "我家的狗走丢了",
     "小区存在燃气泄漏串气的风险", "隔壁装修晚上十点还在打墙", "燃气公司上门安检，说我家燃气管道没有漏气，但是强制收了200元安检费",
-    "两家为了宅基地差点打起来了", "我家的狗走失了", "老人都快晕倒了，社保窗口排队太久", "小区经常出现电梯困人",
-    "真是叫天天不应，叫地地不灵",
+    "两家为了宅基地差点打起来了", "我家的狗走失了", "小区经常出现电梯困人",
+    "真是叫天天不应，叫地地不灵", "村里有人还在烧秸秆，烟很大", "我快气炸了", "手机充电的时候炸了",
+    "锅炉爆炸事故调查结果什么时候公布", "液化气罐爆炸的安全知识宣传太少了", "工厂防爆炸设施不到位",
 ])
 def test_what_only_sounds_like_an_emergency_names_no_line(text):
     d = decide(heads("住房和城乡建设", unit_conf=0.99), routing_text(None, text))
@@ -563,6 +571,12 @@ def test_a_rule_whose_words_read_as_supposed_dispatches_nothing_by_itself():
         d = decide(heads("住房和城乡建设", unit_conf=0.3), routing_text(None, text))
         assert d.rule in ("violence-under-way", "gas-leak") and d.decision == "review" and not d.urgent, text
         assert any("past or supposed" in r for r in d.reasons)
+
+
+def test_a_victim_saying_he_beats_me_goes_to_the_police():
+    """A re-tester's round: (?<![我你他])家暴, against 毁我家暴征暴拆, also dropped 他家暴我."""
+    assert decide(heads("住房和城乡建设", unit_conf=0.95), routing_text(None, "他家暴我，我要报警")).rule == "violence-police"
+    assert decide(heads("住房和城乡建设", unit_conf=0.95), routing_text(None, "毁我家暴征暴拆")).rule is None
 
 
 def test_a_crowd_blocking_a_gate_is_urgent():

@@ -443,6 +443,28 @@ def test_judged_pairs_of_real_messages(shared_data):
     assert any({"车位", "捆绑"} <= words for words in named)
 
 
+def test_a_townships_hotspots_hold_the_tickets_reported_there_that_were_sent_on(tmp_path):
+    """An integrator's round: 湾头桥镇's road, reported there and sent on to 邓元泰镇 by the agents, was in no group of
+    township=湾头桥镇 (the groups count a ticket where it is handled)."""
+    from serve.routing import hotspots_out
+    from training.feedback_store import FeedbackStore
+
+    url = f"sqlite:///{tmp_path / 'appeal.db'}"
+    repeats, feedback = Repeats(url, threshold=THRESHOLD, window_days=30), FeedbackStore(url)
+    try:
+        repeats.log.add(*demo_seen(), *(SeenTicket(f"WG-{n}", utc_now() - timedelta(hours=n), masked_text(body),
+                                                   township="湾头桥镇", assigned_unit="邓元泰镇人民政府",
+                                                   assigned_township="邓元泰镇")
+                                        for n, body in enumerate((ROAD, ROAD_AGAIN, ROAD_THIRD))))
+        for township in ("湾头桥镇", "邓元泰镇"):
+            spots = hotspots_out(repeats, feedback, days=1, min_size=3, limit=5, township=township).hotspots
+            assert [sorted(t.ticket_id for t in s.tickets) for s in spots] == [["WG-0", "WG-1", "WG-2"]], township
+        assert hotspots_out(repeats, feedback, days=1, min_size=3, limit=5, township="龙溪镇").hotspots == []
+    finally:
+        repeats.close()
+        feedback.close()
+
+
 def test_hotspots_from_the_command_line(appeal_home):
     from knowledge_base.ticket_log import TicketLog
     from tests.test_serve_cli import APPEAL

@@ -399,6 +399,14 @@ def test_a_ticket_an_agent_sends_on_to_another_township_is_that_townships_repeat
         retry = client.post("/v1/route", json=first).json()
         assert retry["decision"] == "review" and any("坐席已改派至 邓元泰镇人民政府" in r for r in retry["reasons"])
         assert retry["lead_unit"]["name"] == "邓元泰镇人民政府"  # a platform reading the lead unit alone (a supervisor)
+        # and is not its assistant as well (an integrator's round: 住建局 came back as lead and as assistant)
+        wages = {"id": "WG-X4", "text": "湾头桥镇工地的包工头拖欠我们农民工工资三个月了，一直不给。"}
+        first_route = client.post("/v1/route", json=wages).json()
+        assert [a["id"] for a in first_route["assisting_units"]] == ["wg-zjj"]
+        client.post("/v1/feedback", json={"ticket_id": "WG-X4", "text": wages["text"], "topic": "劳动和社会保障",
+                                          "unit": "住建局"})
+        wages_again = client.post("/v1/route", json=wages).json()
+        assert (wages_again["lead_unit"]["id"], wages_again["assisting_units"]) == ("wg-zjj", [])
         repeat = client.post("/v1/route", json=again).json()
         # and a call that names the first township still finds it (a re-tester's round: it was 邓元泰镇's alone)
         here = client.post("/v1/route", json={**again, "id": "WG-X3", "location": "430581101"}).json()
