@@ -53,7 +53,8 @@ def list_entries(
     offset: int = Query(0, ge=0),
     limit: int = Query(50, ge=1, le=500),
     source: Source | None = Query(None, description="faq 常见问题 or case 历史案例"),
-    unit: str | None = Query(None, max_length=200, description="责任单位: as stored, or another name of it (人社局)"),
+    unit: str | None = Query(None, max_length=200, description="责任单位: as stored, another name of it (人社局), "
+                                                                "or a type by its own name (乡镇人民政府/街道办事处)"),
     status: Status | None = Query(None, description="active 有效 / expired 已过期 / scheduled 未生效, as of today"),
     q: str | None = Query(None, min_length=1, max_length=200,
                           description="text the id, question, another phrasing or the answer contains"),
