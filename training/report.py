@@ -300,9 +300,9 @@ def _unit_pairs(answers: Sequence[FeedbackRow],
     """(the route's unit, the agent's unit, whether the agent kept it), each unit as the catalogue's functional type
     where it reads as one (agents name the unit they know, 住建局 or 武冈市住房和城乡建设局, the route its type), but as
     the unit itself where other units share its type: a ticket sent from 湾头桥镇's government to 邓元泰镇's, the
-    mistake a township meets most, or from 人社局 to its expert seat, was a kept unit. Where one side names only such
-    a type (a route that found no township, an agent who wrote 通信), the other side's unit of that type is kept;
-    kept is None where a side is missing."""
+    mistake a township meets most, or from 人社局 to its expert seat, counted as kept when types were compared. Where
+    one side names only such a type (a route that found no township, an agent who wrote 通信), the other side's unit
+    of that type is kept; kept is None where a side is missing."""
     if catalogue is None:
         from knowledge_base.units import load_catalogue
 
@@ -348,7 +348,7 @@ def routed_weekly_table(tickets: Sequence[SeenTicket]) -> pd.DataFrame:
     """Per week of the tickets the service routed with an id (the ticket log keeps the repeat window, 30 days by
     default): how many, the share the route sent to review and the share it flagged urgent (each over the tickets
     whose decision or flag was logged, since 2026-12-02), how many it flagged urgent and how many it said to put
-    through by phone (120 / 110 / 119, logged since 2026-12-03: a supervisor counts them, and the share alone hid
+    through by phone (120 / 110 / 119, logged since 2026-12-02: a supervisor counts them, and the share alone hid
     what it was taken over), and the versions that routed them. Whether the share a person must look at is rising,
     which the service's own gauge counts only since its last start."""
     columns = ["week", "tickets", "review_share", "urgent_share", "urgent", "handed_over", "model_versions"]
