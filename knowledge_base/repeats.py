@@ -76,6 +76,7 @@ class Related:
 
     ticket: SeenTicket
     similarity: float
+    incident: bool = False  # listed as a call about the same emergency (`RepeatIndex.related`), not by its words
 
 
 @dataclass(frozen=True)
@@ -295,7 +296,7 @@ class RepeatIndex:
                             or incident.isdisjoint((seen.hand_over or "").split("、"))):
                         continue
                     if _same_villages(villages, village_names(f"{seen.title or ''}\n{seen.text}")):
-                        found.append(Related(seen, min(float(scores[i]), 1.0)))
+                        found.append(Related(seen, min(float(scores[i]), 1.0), incident=True))
             return found
 
     def count(self, *, days: int, now: datetime | None = None) -> int:

@@ -65,7 +65,7 @@ def _shown_question(question: str) -> str:
     return masked_text(question) if find_pii(normalize(question)) else question
 
 
-def related_out(ticket: SeenTicket, similarity: float | None = None) -> RelatedTicketOut:
+def related_out(ticket: SeenTicket, similarity: float | None = None, incident: bool = False) -> RelatedTicketOut:
     # masked again as it goes out (masking is idempotent): a ticket logged by an earlier release keeps what that
     # release's masking missed for the whole repeat window
     title, text = masked_parts(ticket.title, ticket.text)
@@ -73,7 +73,7 @@ def related_out(ticket: SeenTicket, similarity: float | None = None) -> RelatedT
         ticket_id=ticket.ticket_id, received_at=ticket.received_at.isoformat(timespec="seconds") + "Z",
         similarity=None if similarity is None else round(similarity, 4), title=title,
         excerpt=text[:EXCERPT_CHARS], township=ticket.township, topic=ticket.topic, lead_unit=ticket.lead_unit,
-        assigned_unit=ticket.assigned_unit)
+        assigned_unit=ticket.assigned_unit, linked_by="incident" if incident else "words")
 
 
 def hotspots_out(repeats: Repeats, feedback: FeedbackStore, *, days: int, min_size: int,
@@ -116,6 +116,9 @@ def _repeat_reason(related: list[Related], zone: ZoneInfo) -> str:
     when = {0: "今天 / today", 1: "昨天 / yesterday"}.get(days, f"{days} 天前 / {days} days ago")
     where = f"，已派 {first.ticket.dispatched_to}" if first.ticket.dispatched_to else ""
     more = f"，另有 {len(related) - 1} 件 / {len(related) - 1} more" if len(related) > 1 else ""
+    if first.incident:  # its words may share little: the similarity would only puzzle the agent
+        return (f"可能为同一紧急事件 / possibly the same emergency: {first.ticket.ticket_id}（同一乡镇、同类紧急来电，"
+                f"{when}{where}{more}）")
     return f"可能重复诉求 / possible repeat: {first.ticket.ticket_id}（相似度 {first.similarity:.2f}，{when}{where}{more}）"
 
 
@@ -202,7 +205,7 @@ def route_tickets(tickets: Sequence[TicketIn], model: LoadedModel, kb: Knowledge
                 # Lexical only: encoding the whole ticket with e5 costs ~10x the rest of the request on 2 cores
                 # (bench/RESULTS.md ## Serving); /v1/suggest adds the dense ranking.
                 suggestions=suggestions(kb, full, k, with_dense=False),
-                related_tickets=[related_out(r.ticket, r.similarity) for r in related or []],
+                related_tickets=[related_out(r.ticket, r.similarity, r.incident) for r in related or []],
                 masked_title=title if title and title.strip() else None,
                 masked_text=masked,
                 model_version=model.version,

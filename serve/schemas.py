@@ -142,7 +142,8 @@ class BatchIn(BaseModel):
         ids = [t.id for t in self.tickets if t.id is not None]
         twice = sorted({i for i in ids if ids.count(i) > 1})
         if twice:
-            raise ValueError(f"id {', '.join(twice)} given to more than one ticket of the batch")
+            raise ValueError(f"批量中多张工单使用同一 id {', '.join(twice)} / id {', '.join(twice)} given to more than one "
+                             "ticket of the batch")
         return self
 
 
@@ -186,6 +187,10 @@ class RelatedTicketOut(BaseModel):
     lead_unit: str | None = Field(default=None, description="the lead unit it was routed to")
     assigned_unit: str | None = Field(default=None, description="the unit an agent's answer (/v1/feedback) sent it "
                                                                 "to instead, if any: where it is now")
+    linked_by: Literal["words", "incident"] = Field(
+        default="words", description="words: its text is similar; incident: a call of the last hours in the same "
+                                     "township that named the same line to put the caller through (119 …), however "
+                                     "it told the emergency (two fires of one evening are listed too)")
 
 
 class RouteOut(BaseModel):

@@ -106,8 +106,8 @@ def test_calls_about_one_emergency_are_listed_together_however_they_tell_it():
                              if ticket_id != "FIRE-X" else "司马冲镇", hand_over=line))
     new = masked_text("我在邓元泰镇街上，看到北边天都红了，像是在爆炸，噼里啪啦响")
     assert index.related(new, township="邓元泰镇") == []  # by its words alone, nothing
-    listed = [r.ticket.ticket_id for r in index.related(new, township="邓元泰镇", incident=frozenset({"119 救援"}))]
-    assert sorted(listed) == ["FIRE-1", "FIRE-2"]
+    listed = index.related(new, township="邓元泰镇", incident=frozenset({"119 救援"}))
+    assert sorted(r.ticket.ticket_id for r in listed) == ["FIRE-1", "FIRE-2"] and all(r.incident for r in listed)
     assert index.related(new, incident=frozenset({"119 救援"})) == []  # no township: no place to tell it by
 
 

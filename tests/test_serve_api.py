@@ -246,7 +246,9 @@ def test_limits_and_malformed_json(server):
         # one id for two tickets: the repeat log would keep the second in place of the first, unseen
         twice = client.post("/v1/route/batch", json={"tickets": [TICKET, {**TICKET, "text": "路灯坏了"}]})
         assert twice.status_code == 422
-        assert "id WG-1 given to more than one ticket of the batch" in twice.json()["message"]
+        assert "批量中多张工单使用同一 id WG-1 / id WG-1 given to more than one ticket of the batch" in twice.json()["message"]
+        empty = client.post("/v1/route/batch", json={"tickets": []})
+        assert empty.status_code == 422 and "tickets: 条目过少 / " in empty.json()["message"]  # English alone before
     # a misspelt field (top_k, k beside tickets) was dropped without a word; true was k = 1
     with server.client("agent") as client:
         for path, body in (("/v1/suggest", {"text": "路灯坏了", "top_k": 10}), ("/v1/suggest", {"text": "路灯", "k": True}),
@@ -335,7 +337,8 @@ def test_a_life_at_risk_is_handed_over_in_a_field_the_platform_can_show_and_coun
         assert _metric(client.get("/metrics").text, series) == before + 1
         # a second caller about it, in other words: listed with the first, an emergency's calls of the last hours
         again = client.post("/v1/route", json={"id": "WG-H3", "text": "邓元泰镇有个老人家吞了半瓶敌敌畏，人都喊不醒了"}).json()
-        assert "WG-H1" in [r["ticket_id"] for r in again["related_tickets"]], again["related_tickets"]
+        assert ("WG-H1", "incident") in [(r["ticket_id"], r["linked_by"]) for r in again["related_tickets"]]
+        assert any(r.startswith("可能为同一紧急事件 / possibly the same emergency: WG-H1") for r in again["reasons"])
     assert (body["urgent"], body["hand_over"], body["decision"]) == (True, ["120 急救"], "review")
     assert (calm["urgent"], calm["hand_over"]) == (False, [])
     # and kept with the ticket, for the report's weekly count (the metric counts since the service's start)
