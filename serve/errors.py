@@ -37,7 +37,7 @@ def too_large(zh: str, en: str, limit: int, got: int, where: str | None = None) 
     )
 
 
-# How far NFKC may lengthen a text within the limit: ellipses (… → ...) and circled numbers (① → (1)) make a long
+# How far NFKC may lengthen a text within the limit: ellipses (… → ...) and numbered lists (⑴ → (1)) make a long
 # letter a little longer, and were refused with a length the client never sent; one character of a few (ﷺ) becomes
 # eighteen, and 20,000 of them a 360,000-character answer.
 _NORMALISED_GROWTH = 2
