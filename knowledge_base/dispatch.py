@@ -431,11 +431,13 @@ def decide(
         lead_spec, assist_specs = rule.then.lead, rule.then.assist
         # an emergency the rule names is one now only where its words are (上个月隔壁着火了 still goes to the fire
         # brigade, but no one is to be put through)
+        # (read again only for a rule that names an emergency: most rules name none, and every route matches one)
         said = [*map(re.escape, rule.when.keywords), *filter(None, [rule.when.pattern])]
-        now = not said or any(_said_now(pattern, text, rules.urgent_unless) is not None for pattern in said)
+        now = not (rule.then.urgent or rule.then.hand_over) or not said or any(
+            _said_now(pattern, text, rules.urgent_unless) is not None for pattern in said)
         # nor does it dispatch by itself where its words read as past or supposed (要是倒下会打死人, 存在燃气泄漏的风险
         # went out to the police and the gas company unseen)
-        auto = rule.then.auto and (now or not (rule.then.urgent or rule.then.hand_over))
+        auto = rule.then.auto and now
         if rule.then.auto and not auto:
             trace.note(f"规则 {rule.id} 的词语读作已过去或假设，需人工确认 / the rule's words read as past or supposed",
                        cause="rule_context")
