@@ -793,12 +793,12 @@ _CHANNEL_MARKS = re.compile(
     r"|苦涩|叹气|翻白眼|让我看看|破涕为笑|合十|发抖|红包|泪|怒|哭|赞|心)\]")
 
 
-def without_placeholders(text: str) -> str:
-    """A masked text with its placeholders ([手机号] …) and a channel's marks (`_CHANNEL_MARKS`) made spaces: what it
-    says about the matter, which none of them does (every masked ticket shares their characters)."""
+def without_placeholders(text: str, by: str = " ") -> str:
+    """A masked text with its placeholders ([手机号] …) and a channel's marks (`_CHANNEL_MARKS`) replaced `by` spaces:
+    what it says about the matter, which none of them does (every masked ticket shares their characters)."""
     for placeholder in PII_TOKENS.values():
-        text = text.replace(placeholder, " ")
-    return _CHANNEL_MARKS.sub(" ", text) if "[" in text else text
+        text = text.replace(placeholder, by)
+    return _CHANNEL_MARKS.sub(by, text) if "[" in text else text
 
 
 def mask_pii(text: str, people: Iterable[str] = ()) -> MaskedText:

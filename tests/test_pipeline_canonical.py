@@ -70,24 +70,29 @@ def test_line_endings_and_invisible_characters_do_not_change_what_the_model_read
     assert canonical("\ufeff村道塌陷", "湾头桥镇某村通\u200b村公路塌了一大块，\n村民出行很危险，\n请尽快修复。") == typed
     assert canonical("", "路\u200b灯坏了") == "路灯 坏 "
 
-def test_the_model_reads_a_ticket_with_its_personal_data_masked():
+def test_the_model_reads_a_ticket_without_its_personal_data():
     title, body = "路灯不亮", "来电人张建国反映，白石村路灯坏了，联系电话１３８０７３９１２３４，投诉人王芳也反映过。"
     read = model_text(title, body, people=["王芳"])
-    assert read == canonical(title, "来电人[姓名]反映，白石村路灯坏了，联系电话[手机号]，投诉人[姓名]也反映过。")
-    assert "手机号" in read.split() and not {"张建国", "王芳", "１３８０７３９１２３４"} & set(read.split())
+    assert read == canonical(title, "来电人反映，白石村路灯坏了，联系电话，投诉人也反映过。")
+    assert not {"张建国", "王芳", "１３８０７３９１２３４", "手机号", "姓名"} & set(read.split())
+    # an agent's round: the placeholder read as the word 手机号 of telecom complaints sent 路灯不亮 to the phone company
+    # once the caller's number was added, and 停水两天了 from 0.84 to review; a number now changes nothing the model reads
+    for number in ("138 0739 1234", "13807391234", "0739-4521234", "１３８０７３９１２３４"):
+        assert model_text(None, f"电话{number}，反映路灯不亮") == model_text(None, "电话，反映路灯不亮"), number
+    assert model_text(None, "我的手机号13807391234被停机了") == canonical(None, "我的手机号被停机了")  # the word stays
     assert model_text(title, "白石村路灯坏了。") == canonical(title, "白石村路灯坏了。")  # nothing to mask
     # typed in Traditional characters: the names are recognised by Simplified surnames, so 張建國 was a model word
     traditional = model_text("路燈不亮", "來電人張建國反映，白石村路燈壞了，鄰居劉華也反映過。", people=["劉華"])
     assert traditional == model_text(title, "来电人张建国反映，白石村路灯坏了，邻居刘华也反映过。", people=["刘华"])
-    assert "姓名" in traditional.split() and not {"张建国", "刘华"} & set(traditional.split())
+    assert not {"张建国", "刘华", "張建國", "劉華"} & set(traditional.split())
     # a zero-width space pasted inside the number hid it from the masking, and canonical then joined the digits
-    assert model_text(title, "电话138\u200b07391234，白石村路灯坏了。") == canonical(title, "电话[手机号]，白石村路灯坏了。")
+    assert model_text(title, "电话138\u200b07391234，白石村路灯坏了。") == canonical(title, "电话，白石村路灯坏了。")
     # a name the body introduces is masked in the title too, as in a real message of the board
-    assert model_text("控告城建公司陷害潘平安", "我叫潘平安，家住白石村。") == canonical("控告城建公司陷害[姓名]", "我叫[姓名]，家住白石村。")
+    assert model_text("控告城建公司陷害潘平安", "我叫潘平安，家住白石村。") == canonical("控告城建公司陷害", "我叫，家住白石村。")
     segmented = "路灯 不亮 联系 电话 13807391234 "
-    assert model_text(None, segmented, presegmented=True) == "路灯 不亮 联系 电话 手机号 "
+    assert model_text(None, segmented, presegmented=True) == "路灯 不亮 联系 电话 "
     # a circled building number as typed (②栋), which `normalize` reads as 2栋 for masked_text
-    assert model_text(None, "我是幸福小区②栋1304的业主") == "幸福 小区 门牌号 业主 "
+    assert model_text(None, "我是幸福小区②栋1304的业主") == "幸福 小区 业主 "
     # a run of spaces as typed between a label and the name (a real message: 举报人 \xa0 \xa0陈洪道电话…)
     assert "陈洪道" not in model_text(None, "举报人 \xa0 \xa0陈洪道电话13807391234").split()
 
@@ -109,11 +114,12 @@ def test_presegmented_rows_keep_their_words_but_not_personal_data(train_texts):
     assert 350 < len(changed) < 480
     words = [word for masked in read.values() for word in masked.split()]
     assert not {"陈平洁", "唐伏春", "石德群", "8222580", "4219398"} & set(words)
-    assert words.count("姓名") >= 150 and words.count("固话") >= 20
-    # a name jieba cut across two words (黄南 | 相同 考场) leaves the rest of the second word: 姓名 同 考场
-    assert any("理由 姓名 同 考场" in masked for masked in changed.values())
+    # what held personal data is left out, not read as a placeholder's word
+    assert all(len(masked) < len(text) for text, masked in changed.items())
+    # a name jieba cut across two words (黄南 | 相同 考场) leaves the rest of the second word: 同 考场
+    assert any("理由 同 考场" in masked for masked in changed.values())
     # spaces read as the end of a name found 居民 曾多次 → 居民 [姓名]; the words joined again do not
     assert not any("曾多次" in text and "曾多次" not in masked for text, masked in changed.items())
-    assert model_text(None, "法人代表 电话 0734 8729305 我 叫 张建国 ", presegmented=True) == "法人代表 电话 固话 我 叫 姓名 "
+    assert model_text(None, "法人代表 电话 0734 8729305 我 叫 张建国 ", presegmented=True) == "法人代表 电话 我 叫 "
     # digits split by the segmenter are not joined into a number that reads as a landline
     assert model_text(None, "房号 23 602 和 23 202 ", presegmented=True) == "房号 23 602 和 23 202 "
