@@ -652,7 +652,10 @@ def test_words_that_only_look_like_a_rule_stay_with_their_unit():
     assert tyre.rule != "gas-leak" and not tyre.urgent
     for unit, text in (("医疗保障", "医保重复缴费了，请问怎么退款？"),
                        ("教育", "学校收了补课费说好不补了要退款，武冈三中的"),
-                       ("交通运输", "驾校收了我三千多学费，驾校不给退")):
+                       ("交通运输", "驾校收了我三千多学费，驾校不给退"),
+                       # an agent's round: a hospital's, a utility's or a toll road's refund went to the 12315 seat
+                       ("卫生健康", "武冈市人民医院多收了住院费800元，要求退款"), ("燃气", "燃气公司多收了开户费要求退款"),
+                       ("交通运输", "ETC在高速收费站扣了三次通行费，要求退款")):
         assert decide(heads(unit), routing_text(None, text)).rule != "seat-12315-consumer", text
     assert decide(heads("市场监督管理", "商贸旅游"), "网购的衣服质量差，商家不给退款").lead.id == "seat-12315"
     pension = decide(heads("人力资源和社会保障", "劳动和社会保障"), "请问我退休三个月了养老金怎么还冇到账？")
