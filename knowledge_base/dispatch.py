@@ -320,7 +320,7 @@ def _said_now(pattern: re.Pattern[str] | str, text: str, veto: UrgentVeto) -> st
     for found in re.finditer(pattern, text):
         before, after = text[max(0, found.start() - _URGENT_CONTEXT) : found.start()], text[found.end() :]
         if not (veto.before and re.search(veto.before, before) or veto.after and re.match(veto.after, after)):
-            return found.group(0)
+            return found.group(0).strip()  # 着火 at a title's end matches with the line break after it
     return None
 
 
@@ -427,7 +427,7 @@ def decide(
     rule, hit = next(((r, h) for r in rules.ordered() if (h := _matches(r, functional_type, text or ""))), (None, None))
     lead_spec, assist_specs = DEPARTMENT, []
     if rule:
-        trace.note(f"规则 {rule.id}: “{hit}”" + (f" — {rule.note}" if rule.note else ""))
+        trace.note(f"规则 {rule.id}: “{hit.strip()}”" + (f" — {rule.note}" if rule.note else ""))
         lead_spec, assist_specs = rule.then.lead, rule.then.assist
         # an emergency the rule names is one now only where its words are (上个月隔壁着火了 still goes to the fire
         # brigade, but no one is to be put through)
