@@ -245,13 +245,13 @@ _WECHAT = re.compile(r"(?<![A-Za-z0-9_\-])[A-Za-z][A-Za-z0-9_\-]{5,19}(?![A-Za-z
 # document (ticket numbers, models and standards look the same).
 _TRAVEL_DOCUMENT = re.compile(r"(?<![A-Za-z0-9])[A-Za-z]{0,2}[0-9]{7,10}(?![A-Za-z0-9])")
 _TRAVEL_DOCUMENT_LABEL = re.compile(r"(?:[护護]照|通行[证證]|回[乡鄉][证證]|台胞[证證])[号號]?" + _JOINT)
-# A utility's household account (电费户号, 用户编号), a card that is no bank card (社保卡号 A12345678, 燃气卡号) or an
+# A utility's household account (电费户号, 用户编号, 水表号), a card that is no bank card (社保卡号 A12345678, 燃气卡号) or an
 # account elsewhere: the utility or the issuer turns it into a name and an address as surely as a phone number.
 # Letters and digits with at least four digits, right after the label (户号 can only be an account; 编号 alone is
 # a ticket's, a plot's or a standard's number, and stays).
 _ACCOUNT = re.compile(r"(?<![A-Za-z0-9])[A-Za-z0-9]{5,24}(?![A-Za-z0-9])")
-_ACCOUNT_LABEL = re.compile(r"(?:[户戶][号號]|[用客][户戶](?:[号號]|[编編][号號])|[缴繳][费費][号號]|卡[号號]|[账帐賬][号號])"
-                            + _JOINT)
+_ACCOUNT_LABEL = re.compile(r"(?:[户戶][号號]|[表錶][号號]|[用客][户戶](?:[号號]|[编編][号號])|[缴繳][费費][号號]|卡[号號]"
+                            r"|[账帐賬][号號])" + _JOINT)
 _PLATE_LABEL = re.compile(r"(?:车牌|牌照)[号號]?" + _JOINT)
 _QQ_LABEL = re.compile(r"(?:[QqＱｑ]{2}|企鹅|扣扣)[号號]?" + _JOINT)  # 扣扣: how QQ is said, and typed on the web
 _PUBLIC_ACCOUNT = ("公众号", "服务号", "官方")
@@ -345,7 +345,7 @@ _DETECTORS: tuple[tuple[PiiKind, re.Pattern[str], Callable[[str, str], bool] | N
     ("bank_card", _CARD, _is_card),
     ("travel_document", _TRAVEL_DOCUMENT, _is_travel_document),
     ("account", _ACCOUNT, _is_account),
-    ("mobile", _MOBILE, None),
+    ("mobile", _MOBILE, _is_no_record_number),
     ("mobile", _SPACED_MOBILE, None),
     ("mobile", _PARTIAL_MOBILE, None),
     ("mobile", _FOREIGN_PHONE, _is_foreign_phone),
@@ -382,6 +382,8 @@ _PERSON_LABEL = re.compile(r"(?:姓名|联系人|联络人|来电人|留言人|�
                            # a relative or a neighbour, never inside a longer word (妇女儿童)
                            r"|母亲|父亲|儿子|(?<!妇)女儿|妻子|丈夫|爱人|老伴|儿媳|女婿|孙子|孙女|外孙"
                            r"|哥哥|姐姐|弟弟|妹妹|岳父|岳母|公公|婆婆|爸爸|妈妈|我爸|我妈|爷爷|奶奶|外公|外婆|邻居|工友"
+                           # a spouse as callers name one (我老公叫李建军, 我堂客刘桂花…)
+                           r"|老公|老婆|媳妇|堂客|老倌|前夫|前妻|男朋友|女朋友"
                            # an agent's ticket template: 【来电人】张建国【联系电话】…, 投诉人 | 张建国 | …
                            # any run of spaces counts as one: `model_text` masks text as typed (举报人 \xa0 \xa0陈洪道)
                            r"|(我是|本人|市民|村民|居民|(?<!物)业主))(?:\s*[是为叫:：】\]）)（(|｜\-—“”\"'‘’「」『』]){0,3}\s*")
@@ -488,7 +490,8 @@ def _labelled_names(text: str) -> set[str]:
             if match is not None and match.group(2)[-1] in _PLACE_ENDINGS:
                 continue
         if match is None:
-            if not by_standing and _NAMING_LABEL.match(label.group(0)):
+            # a relative's or a neighbour's name runs on into the matter as often (邻居赵红梅天天堆杂物)
+            if not by_standing:
                 names |= _tagged_names_at(text, start)
             continue
         name, given = match.group(1), match.group(2)
@@ -585,11 +588,15 @@ def _tagger_for(tokenizer):
 
 
 # After 我叫, 姓名 … a name may run straight on into the matter, with nothing to mark its end (我叫张建国低保被取消了,
-# 我叫李秀英八十岁了): there the name is what jieba tags as one.
+# 我叫李秀英八十岁了): there the name is what jieba tags as one, unless a place's kind follows it (投诉人：邝胡社区…).
+_PLACE_KIND = re.compile("社区|村|镇|乡|街道|小区|组|居委会|县|市")
+
+
 def _tagged_names_at(text: str, start: int) -> set[str]:
     tagger = _tagger()
     words = list(tagger.cut(text[start : start + 8]))
-    return _tagged_names(words[0], words[1:2], tagger.tokenizer.FREQ) if words else set()
+    names = _tagged_names(words[0], words[1:2], tagger.tokenizer.FREQ) if words else set()
+    return {name for name in names if not _PLACE_KIND.match(text, start + len(name))}
 
 
 def _names_after_roles(text: str) -> set[str]:
@@ -636,8 +643,11 @@ def _tagged_names(word, following: list, freq: Mapping[str, int]) -> set[str]:
                 and after.flag in _THIRD_CHARACTER_FLAGS and after.word not in _NOT_A_THIRD_CHARACTER:
             candidates.append(word.word + after.word)
         candidates.append(word.word)
+    # a full name the dictionary holds as one is a name however often its books used it (陈国强 136, 张三丰 436): only
+    # the two-character ones are as often words (文明, 顾问)
     return {name for name in candidates if (found := re.fullmatch(_NAME, name)) and _is_name(*found.groups())
-            and freq.get(name, 0) < _COMMON_WORD}
+            and (freq.get(name, 0) < _COMMON_WORD or len(name) == 3 and name == word.word
+                 and word.flag in _GIVEN_NAME_FLAGS)}
 
 
 # A numbered list of signatories (署名业主有：1曹水秀、2张珍辉、3吴民建 … 31.刘…): items numbered one after another, each
