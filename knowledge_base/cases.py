@@ -12,11 +12,11 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from knowledge_base.files import day_text, validation_message
+from knowledge_base.files import validation_message
 from knowledge_base.store import EntryIn
 from pipeline.errors import InputError, refuse_problems
-from pipeline.records import (COLUMN_ALIASES, WORKBOOK_SUFFIXES, AmbiguousDate, Table, cell_text, find_columns,
-                              read_csv_frame, read_workbook, shortened_id_error)
+from pipeline.records import (COLUMN_ALIASES, WORKBOOK_SUFFIXES, AmbiguousDate, Table, cell_text, day_text,
+                              find_columns, read_csv_frame, read_workbook, shortened_id_error)
 from pipeline.ticket_text import masked_parts, masked_text
 
 # A case needs its id, its text and the official reply; the title and the replying unit are used when the file

@@ -17,7 +17,7 @@ from knowledge_base.store import MAX_TEXT_CHARS, Entry, EntryIn, derived_id
 from models.atomic_dir import replacing_file
 from pipeline.errors import InputError, refuse_problems
 from pipeline.records import (SPLIT_ROW, WORKBOOK_SUFFIXES, AmbiguousDate, cell_text, csv_cell_in, csv_separator,
-                              decode_text, jsonl_objects, named_width, parse_stamp, read_workbook, spreadsheet_row,
+                              day_text, decode_text, jsonl_objects, named_width, read_workbook, spreadsheet_row,
                               title_rows)
 
 # Written by `export`, ignored on import: the store sets them itself.
@@ -30,7 +30,6 @@ _SEPARATORS = {"alternatives": re.compile(r"[|｜\n]"), "tags": re.compile(r"[|�
 _SOURCE_OF_CELL = {"faq": "faq", "常见问题": "faq", "问答": "faq", "case": "case", "案例": "case"}
 _DATE_FIELDS = ("valid_from", "valid_to")
 _CSV_REQUIRED = ("question", "answer")
-_DAY_SHAPE = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*[日号]?")
 _CLEARED_BY_EMPTY_CELL = {"unit": "", "topic": "", "valid_from": None, "valid_to": None}
 # Spreadsheet headers as a Chinese office writes them, read as the entry's fields (the field names themselves
 # work too, in any case).
@@ -147,23 +146,6 @@ def list_items(name: str, cells: Iterable[str]) -> list[str]:
     """The items of the list field `name` ("alternatives", "tags") written in `cells`, split as a spreadsheet cell
     is (`kb add --tag 社保卡,补办` and a tags cell "社保卡,补办" are two tags alike)."""
     return [item.strip() for cell in cells for item in _SEPARATORS[name].split(cell) if item.strip()]
-
-
-def day_text(value: str) -> str | None:
-    """A date as a spreadsheet writes it (2027/6/30, 2027年6月30日, an Excel serial) as YYYY-MM-DD, an export's word
-    for none (无, NULL) as None; anything else is left for validation to name, a day that does not exist (2027年6月31日)
-    as YYYY-MM-DD too, so that validation names the day rather than the separator."""
-    try:
-        stamp, day_end = parse_stamp(value)
-    except AmbiguousDate:
-        raise
-    except (ValueError, OverflowError):
-        shaped = _DAY_SHAPE.fullmatch(value.strip())
-        return "-".join(part.zfill(2) for part in shaped.groups()) if shaped else value
-    # A time of day or a zone (2026-12-01T20:00:00-08:00) was cut off, and the entry went live a day early in
-    # Wugang; 2026-12-01 24:00 is the 1st to whoever wrote it and the 2nd to a parser: validation refuses them by
-    # name, as the API does.
-    return stamp if stamp is None else stamp[:10] if stamp[10:] in ("", "T00:00:00") and not day_end else value
 
 
 def _csv_records(path: Path, text: str) -> Iterable[tuple[str, dict]]:

@@ -25,6 +25,7 @@ from knowledge_base.units import same_unit
 from pipeline.errors import InputError, refuse_problems
 from pipeline.normalize import normalize, strip_invisible, to_simplified
 from pipeline.pii import PII_TOKENS, find_pii
+from pipeline.records import AmbiguousDate, day_text
 from pipeline.ticket_text import masked_parts
 
 Source = Literal["faq", "case"]
@@ -54,12 +55,18 @@ class _UserText(BaseModel):
 
     @field_validator("valid_from", "valid_to", mode="before", check_fields=False)
     @classmethod
-    def _day_not_number(cls, value: object) -> object:
+    def _day(cls, value: object) -> object:
         # pydantic reads a number as seconds since 1970 (1764547200 → 2025-12-01, 20261201 → a time of day): a date
         # is written as one
         if (isinstance(value, (int, float)) and not isinstance(value, bool)
                 or isinstance(value, str) and value.strip().isdigit()):  # "86400" was 1970-01-02: expired at once
             raise ValueError("a date is written YYYY-MM-DD (2027-06-30), not as a number")
+        if isinstance(value, str):
+            # as an import file's cell is read: the API refused 2026/12/1 and 2027年12月31日 (input is too short)
+            try:
+                return day_text(value)
+            except AmbiguousDate as exc:
+                raise ValueError(str(exc)) from None
         return value
 
     @field_validator("question", "answer", mode="after", check_fields=False)

@@ -463,6 +463,26 @@ def parse_stamp(value: Any) -> tuple[str | None, bool]:
     return stamp.isoformat(timespec="seconds"), day_end is not None
 
 
+_DAY_SHAPE = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*[日号]?")
+
+
+def day_text(value: str) -> str | None:
+    """A date as a spreadsheet writes it (2027/6/30, 2027年6月30日, an Excel serial) as YYYY-MM-DD, an export's word
+    for none (无, NULL) as None; anything else is left for validation to name, a day that does not exist (2027年6月31日)
+    as YYYY-MM-DD too, so that validation names the day rather than the separator."""
+    try:
+        stamp, day_end = parse_stamp(value)
+    except AmbiguousDate:
+        raise
+    except (ValueError, OverflowError):
+        shaped = _DAY_SHAPE.fullmatch(value.strip())
+        return "-".join(part.zfill(2) for part in shaped.groups()) if shaped else value
+    # A time of day or a zone (2026-12-01T20:00:00-08:00) was cut off, and the entry went live a day early in
+    # Wugang; 2026-12-01 24:00 is the 1st to whoever wrote it and the 2nd to a parser: validation refuses them by
+    # name, as the API does.
+    return stamp if stamp is None else stamp[:10] if stamp[10:] in ("", "T00:00:00") and not day_end else value
+
+
 def cell_text(value: object) -> str:
     """A workbook cell as text: "" when empty, a date cell as its day, a whole-number cell without ".0"."""
     if value is None or (isinstance(value, float) and math.isnan(value)):

@@ -615,6 +615,13 @@ def test_kb_crud_is_seen_by_suggest(server):
         assert blank.status_code == 422 and "holds no text" in blank.json()["message"]
         as_seconds = trainer.patch(f"/v1/kb/entries/{entry_id}", json={"valid_to": "86400"})
         assert as_seconds.status_code == 422 and "a date is written YYYY-MM-DD" in as_seconds.json()["message"]
+        # a trainer's round: the dates the import and the CLI read (2026/12/1, 2027年12月31日) were refused here with
+        # "input is too short"; a date whose digits allow two days is refused saying so
+        written = trainer.patch(f"/v1/kb/entries/{entry_id}", json={"valid_from": "2026/1/1", "valid_to": "2099年12月31日"})
+        assert written.status_code == 200, written.text
+        assert (written.json()["valid_from"], written.json()["valid_to"]) == ("2026-01-01", "2099-12-31")
+        either = trainer.patch(f"/v1/kb/entries/{entry_id}", json={"valid_to": "12/01/2099"})
+        assert either.status_code == 422 and "write it as YYYY-MM-DD" in either.json()["message"]
         assert all(set(error) == {"type", "loc", "msg"} for error in emptied.json()["detail"])
 
         assert trainer.delete(f"/v1/kb/entries/{entry_id}").status_code == 204
@@ -622,7 +629,7 @@ def test_kb_crud_is_seen_by_suggest(server):
         assert trainer.delete(f"/v1/kb/entries/{entry_id}").status_code == 404
         history = trainer.get(f"/v1/kb/entries/{entry_id}/history").json()
         assert [(c["action"], c["by"]) for c in history] == [("add", "api:trainer"), ("update", "api:trainer"),
-                                                              ("delete", "api:trainer")]
+                                                              ("update", "api:trainer"), ("delete", "api:trainer")]
         assert history[1]["entry"]["answer"].startswith("请到户籍所在地派出所")
         # Stamps say they are UTC: a client reads one without an offset as the centre's time, eight hours off.
         stamps = [datetime.fromisoformat(at) for c in history for at in (c["at"], c["entry"]["updated_at"])]

@@ -111,9 +111,8 @@ def add(
 
 
 def _option_day(option: str, value: str) -> str:
-    from knowledge_base.files import day_text
     from pipeline.errors import InputError
-    from pipeline.records import AmbiguousDate
+    from pipeline.records import AmbiguousDate, day_text
 
     try:
         return day_text(value)
