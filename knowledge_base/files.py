@@ -70,27 +70,30 @@ def validation_message(exc: ValidationError, name: Callable[[str], str] = lambda
     for error in exc.errors():
         where = ".".join(str(p) for p in error["loc"])
         # pydantic words a validator's own ValueError "Value error, …": the message alone is what the reader needs
-        message = error["msg"].removeprefix("Value error, ")
+        # …and an empty cell "Field required": the trainer looks for a cell to fill, not a field
+        message = ("empty: a value is required" if error["type"] == "missing"
+                   else error["msg"].removeprefix("Value error, "))
         parts.append(f"{name(where)}: {message}" if where else message)
     return "; ".join(parts)
 
 
-def _entry(record: dict, where: str) -> EntryIn:
+def _entry(record: dict, where: str, headed: dict[str, str]) -> EntryIn:
+    """`headed`: a field's column as the file heads it (答案 for answer), which the error names."""
     for name in _EXPORT_ONLY:
         record.pop(name, None)
     try:
         return EntryIn.model_validate(record)
     except ValidationError as exc:
-        raise InputError(f"{where}: {validation_message(exc)}") from None
+        raise InputError(f"{where}: {validation_message(exc, lambda f: f'column {headed.get(f, f)!r}')}") from None
 
 
-def _jsonl_records(path: Path, text: str) -> Iterable[tuple[str, dict]]:
+def _jsonl_records(path: Path, text: str) -> Iterable[tuple[str, dict, dict[str, str]]]:
     for number, record in jsonl_objects(text, path):
-        yield f"{path}: line {number}", record
+        yield f"{path}: line {number}", record, {}
 
 
 def _table_records(path: Path, header: list[str], rows: Iterable[list],
-                   row_name: Callable[[int], str]) -> Iterable[tuple[str, dict]]:
+                   row_name: Callable[[int], str]) -> Iterable[tuple[str, dict, dict[str, str]]]:
     """CSV/XLSX rows as entry records: empty cells are absent, `alternatives` are `|`-separated, `tags` by `|`,
     a comma, 、 or a semicolon. `row_name`: the n-th row as a spreadsheet program names it."""
     given = header
@@ -113,6 +116,7 @@ def _table_records(path: Path, header: list[str], rows: Iterable[list],
             f"{path}: column(s) {', '.join(ignored)} ignored: not entry fields ({', '.join(HEADER_ALIASES)})"),
             stacklevel=2)
     width = named_width(given)
+    headed = {name: heading.strip() for name, heading in zip(header, given)}
     for index, cells in enumerate(rows):
         if not any(cell_text(cell).strip() for cell in cells):
             continue  # a blank line, or the commas alone Excel saves for an empty row: read past, as in a workbook
@@ -132,14 +136,14 @@ def _table_records(path: Path, header: list[str], rows: Iterable[list],
             elif value and name in _DATE_FIELDS:
                 try:
                     record[name] = day_text(value)
-                except AmbiguousDate as exc:
-                    raise InputError(f"{where}: column {name!r}: {exc}") from None
+                except AmbiguousDate:
+                    record[name] = value  # the entry's validation names it, with the row's other problems
             elif value:
                 record[name] = value
             elif name in _CLEARED_BY_EMPTY_CELL:
                 # an emptied cell clears the field; a column the file lacks leaves the stored value alone
                 record[name] = _CLEARED_BY_EMPTY_CELL[name]
-        yield where, record
+        yield where, record, headed
 
 
 def list_items(name: str, cells: Iterable[str]) -> list[str]:
@@ -148,7 +152,7 @@ def list_items(name: str, cells: Iterable[str]) -> list[str]:
     return [item.strip() for cell in cells for item in _SEPARATORS[name].split(cell) if item.strip()]
 
 
-def _csv_records(path: Path, text: str) -> Iterable[tuple[str, dict]]:
+def _csv_records(path: Path, text: str) -> Iterable[tuple[str, dict, dict[str, str]]]:
     # as `jsonl_objects`: line ends are the CSV's own
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=csv_separator(path, text))
     try:
@@ -165,7 +169,7 @@ def _csv_records(path: Path, text: str) -> Iterable[tuple[str, dict]]:
     return _table_records(path, header, rows[skip + 1 :], lambda index: spreadsheet_row(index, skip + 1))
 
 
-def _xlsx_records(path: Path) -> Iterable[tuple[str, dict]]:
+def _xlsx_records(path: Path) -> Iterable[tuple[str, dict, dict[str, str]]]:
     table = read_workbook(path, header_names=_FIELD_OF_HEADER)
     return _table_records(path, [str(name) for name in table.frame.columns],
                           map(list, table.frame.itertuples(index=False)), table.row)
@@ -191,9 +195,9 @@ def read_entries(path: Path) -> list[EntryIn]:
     first_seen: dict[str, str] = {}
     clashed, repeated = False, []
     problems: list[str] = []
-    for where, record in records:
+    for where, record, headed in records:
         try:
-            entry = _entry(record, where)
+            entry = _entry(record, where, headed)
         except InputError as exc:
             problems.append(str(exc).removeprefix(f"{path}: "))
             continue

@@ -170,17 +170,17 @@ def test_spreadsheet_with_chinese_headers_is_read(tmp_path):
     assert [e.valid_to for e in read] == [date(2027, 6, 30), date(2027, 6, 30), None]
     assert [e.answer for e in read] == [e.answer for e in expected]
     dated.assign(失效日期=["明年", "", ""]).to_csv(tmp_path / "undated.csv", index=False)
-    with pytest.raises(InputError, match=r"undated.csv: row 2: column 'valid_to'"):
+    with pytest.raises(InputError, match=r"undated.csv: row 2: column '失效日期'"):
         read_entries(tmp_path / "undated.csv")
     dated.assign(失效日期=["2027/6/30", "01/12/2027", ""]).to_csv(tmp_path / "month_first.csv", index=False)
-    with pytest.raises(InputError, match=r"month_first.csv: row 3: column 'valid_to': '01/12/2027' may be "
+    with pytest.raises(InputError, match=r"month_first.csv: row 3: column '失效日期': '01/12/2027' may be "
                                          r"2027-01-12 or 2027-12-01: write it as YYYY-MM-DD"):
         read_entries(tmp_path / "month_first.csv")
     # a day with a time or a zone was cut to its first ten characters (2026-12-02 noon in Wugang became 2026-12-01,
     # live a day early); it is refused, as the API refuses it, and midnight is a day
     timed = dated.assign(失效日期=["2026-12-01 00:00:00", "2026-12-01T20:00:00-08:00", ""])
     timed.to_csv(tmp_path / "timed.csv", index=False)
-    with pytest.raises(InputError, match=r"timed.csv: row 3: column 'valid_to': Datetimes provided to dates should "
+    with pytest.raises(InputError, match=r"timed.csv: row 3: column '失效日期': Datetimes provided to dates should "
                                          r"have zero time"):
         read_entries(tmp_path / "timed.csv")
     timed.assign(失效日期=["2026-12-01 00:00:00", "", ""]).to_excel(tmp_path / "timed.xlsx", index=False)
@@ -189,10 +189,10 @@ def test_spreadsheet_with_chinese_headers_is_read(tmp_path):
     # day without its year (12-31) was read as year 1, retiring the entry at once; 无 is no date
     for written in ("2026-12-01 24:00", "2026年12月1日 24时", "2026年12月1日晚上12点"):
         timed.assign(失效日期=["2027/6/30", written, ""]).to_csv(tmp_path / "day_end.csv", index=False)
-        with pytest.raises(InputError, match=r"day_end.csv: row 3: column 'valid_to'"):
+        with pytest.raises(InputError, match=r"day_end.csv: row 3: column '失效日期'"):
             read_entries(tmp_path / "day_end.csv")
     timed.assign(失效日期=["2027/6/30", "12-31", ""]).to_csv(tmp_path / "no_year.csv", index=False)
-    with pytest.raises(InputError, match=r"no_year.csv: row 3: column 'valid_to': '12-31': which day\?"):
+    with pytest.raises(InputError, match=r"no_year.csv: row 3: column '失效日期': '12-31': which day\?"):
         read_entries(tmp_path / "no_year.csv")
     timed.assign(失效日期=["无", "NULL", ""]).to_csv(tmp_path / "none.csv", index=False)
     assert [e.valid_to for e in read_entries(tmp_path / "none.csv")] == [None, None, None]
@@ -233,6 +233,22 @@ def test_an_office_export_is_read_with_its_bookkeeping_columns_skipped_and_no_id
     (entry,) = read_entries(path)
     assert entry.unit == "臺北市政府環境保護局" and entry.id == "GIP_1"
     assert entry.tags == ["垃圾", "清運", "資源回收"]
+
+
+def test_a_sheet_headed_in_chinese_is_told_its_problems_by_its_own_column_names(tmp_path):
+    """A trainer's round: an empty 答案 cell was "column 'answer': Field required", and a date whose digits allow
+    two days stopped the reading at its row, the rows before it unnamed."""
+    path = tmp_path / "faq.csv"
+    path.write_text("编号,问题,答案,责任单位,生效日期\n"
+                    "t1,社保卡怎么补办？,,武冈市人力资源和社会保障局,\n"
+                    "t2,路灯坏了找谁？,找城管。,武冈市城市管理和综合执法局,12/01/2026\n"
+                    "t3,停水找谁？,找自来水公司。,武冈市自来水公司,2026年12月1日\n", encoding="utf-8")
+    with pytest.raises(InputError) as info:
+        read_entries(path)
+    message = str(info.value)
+    assert "2 problems, nothing imported" in message
+    assert "row 2: column '答案': empty: a value is required" in message
+    assert "row 3: column '生效日期': '12/01/2026' may be 2026-12-01 or 2026-01-12" in message
 
 
 def test_every_bad_row_is_named_at_once_and_a_question_asked_twice_must_be_told_apart(tmp_path):
@@ -416,7 +432,7 @@ def test_faq_and_case_exports_with_a_title_above_the_column_names_name_their_row
     unanswered = faq.assign(答复=["", *faq["答复"][1:]])
     (tmp_path / "faq.csv").write_text("武冈市12345热线知识库（2026年版）,,\n" + unanswered.to_csv(index=False),
                                       encoding="utf-8")
-    with pytest.raises(InputError, match=r"faq.csv: row 3: column 'answer'"):
+    with pytest.raises(InputError, match=r"faq.csv: row 3: column '答复'"):
         read_entries(tmp_path / "faq.csv")
 
     cases = pd.DataFrame({"工单编号": ["WG-1", "WG-2", "WG-3"],
@@ -487,7 +503,7 @@ def test_the_real_taipei_faq_is_read_once_its_two_rows_without_an_answer_are_nam
     with pytest.raises(InputError) as refused, pytest.warns(IgnoredColumnsWarning):
         read_entries(source)
     assert [line.strip() for line in str(refused.value).splitlines()[1:]] == [
-        "row 276: column 'answer': Field required", "row 529: column 'answer': Field required"]
+        "row 276: column 'answer': empty: a value is required", "row 529: column 'answer': empty: a value is required"]
     frame = pd.read_csv(source, dtype=str, keep_default_na=False)
     answered = frame[frame["answer"].str.strip() != ""]
     answered.to_csv(tmp_path / "answered.csv", index=False)

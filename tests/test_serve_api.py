@@ -617,7 +617,8 @@ def test_kb_crud_is_seen_by_suggest(server):
         assert as_seconds.status_code == 422 and "a date is written YYYY-MM-DD" in as_seconds.json()["message"]
         # a trainer's round: the dates the import and the CLI read (2026/12/1, 2027年12月31日) were refused here with
         # "input is too short"; a date whose digits allow two days is refused saying so
-        written = trainer.patch(f"/v1/kb/entries/{entry_id}", json={"valid_from": "2026/1/1", "valid_to": "2099年12月31日"})
+        written = trainer.patch(f"/v1/kb/entries/{entry_id}",
+                                json={"valid_from": "2026/1/1", "valid_to": "2099年12月31日"})
         assert written.status_code == 200, written.text
         assert (written.json()["valid_from"], written.json()["valid_to"]) == ("2026-01-01", "2099-12-31")
         either = trainer.patch(f"/v1/kb/entries/{entry_id}", json={"valid_to": "12/01/2099"})
