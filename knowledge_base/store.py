@@ -642,14 +642,16 @@ class EntryStore:
         return found
 
     def upsert_many(self, entries: Iterable[EntryIn], updated_by: str, prune: bool = False,
-                    prune_share: float = 1.0) -> tuple[ImportResult, list[Entry], int]:
+                    prune_share: float = 1.0, *, trial: bool = False) -> tuple[ImportResult, list[Entry], int]:
         """Import: all entries in one transaction (nothing half-imported); an entry whose id exists updates it (the
         fields it was given: those an import file has no column for, or a JSONL line leaves out, keep their stored
         values), and so does an entry without an id of its own (see `_id_from_question`) whose question is stored
         under another id (one question, one entry, whatever id it was given when it was added). The stored entries of a
         source the import holds (faq, case) that it does not hold are named in the result, and with `prune`
         deleted in the same transaction: a trainer who deletes a row of the exported sheet means the entry to go;
-        `LargePrune` where that is more than `prune_share` of them (a filtered sheet is no whole one)."""
+        `LargePrune` where that is more than `prune_share` of them (a filtered sheet is no whole one). A `trial`
+        import refuses as the import would, and writes nothing (version 0): the CLI asks it before it spends minutes
+        encoding a file that is then refused."""
         added = updated = unchanged = 0
         stored: list[Entry] = []
         asking: list[Entry] = []  # FAQ entries added, or asking another question or in another period than before
@@ -722,11 +724,15 @@ class EntryStore:
                                        f"entries {entry.id!r} and {same!r} answer one question in the same period")
             refuse_problems("", list(clashes.values()),
                             " (keep one of each two, or give them periods that do not overlap)")
+            result = ImportResult(added, updated, unchanged, deleted=missing if prune else (),
+                                  not_in_file=() if prune else missing)
+            if trial:
+                session.rollback()
+                return result, [], 0
             version = self._bump(session)
             session.flush()
             entries_out = [row.to_entry() for row in stored]
-        return (ImportResult(added, updated, unchanged, deleted=missing if prune else (),
-                             not_in_file=() if prune else missing), entries_out, version)
+        return result, entries_out, version
 
     # -- embedding cache -------------------------------------------------------------------------
     def cached_vectors(self, keys: list[str]) -> dict[str, bytes]:

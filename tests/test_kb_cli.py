@@ -257,6 +257,24 @@ def test_an_entry_is_erased_with_every_version_it_had(appeal_home):
     assert_input_error(appeal("kb", "delete", "e-1", "--erase"), "no entry 'e-1', ever")
 
 
+def test_an_import_the_store_refuses_is_refused_before_its_texts_are_prepared(appeal_home, tmp_path):
+    """A trainer's round: a sheet whose new row answered a stored entry's question was encoded first (minutes for a
+    case library) and refused after; the refusal now comes first, and nothing of the file reaches the cache."""
+    assert appeal("kb", "add", "--id", "sbk-1", "-q", "社保卡丢了怎么补办？", "-a", "先挂失，再到服务网点补办。",
+                  "-u", "武冈市人力资源和社会保障局").returncode == 0
+    (tmp_path / "clash.csv").write_text("id,question,answer,unit\n"
+                                        "sbk-2,社保卡丢了怎么补办？,请到湾头桥镇便民服务中心补办。,武冈市人力资源和社会保障局\n",
+                                        encoding="utf-8")
+    assert_input_error(appeal("kb", "import", tmp_path / "clash.csv"), "entries 'sbk-2' and 'sbk-1' answer one question")
+    (tmp_path / "good.csv").write_text("id,question,answer,unit\n"
+                                       "sbk-3,社保卡补办进度怎么查？,可在邓元泰镇社保服务站查询。,武冈市人力资源和社会保障局\n",
+                                       encoding="utf-8")
+    assert appeal("kb", "import", tmp_path / "good.csv").returncode == 0
+    with sqlite3.connect(appeal_home / "appeal.db") as connection:
+        cached = " ".join(v.decode("utf-8", "ignore") for (v,) in connection.execute("SELECT vector FROM kb_embedding"))
+    assert "邓元泰" in cached and "湾头桥" not in cached  # what an import prepares, and what it refused
+
+
 def test_a_faq_unit_missing_from_the_catalogue_is_stored_with_a_warning(appeal_home):
     added = appeal("kb", "add", "--id", "typo", "-q", "社保卡丢了怎么办", "-a", "先挂失再补办。",
                    "-u", "武冈市人力资源和社保局")

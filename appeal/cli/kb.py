@@ -234,7 +234,7 @@ def _import(entries, by: Optional[str], prune: bool | None = None, yes: bool = F
 
     from appeal.cli.progress import Progress
     from knowledge_base.kb import KnowledgeBase, load_encoder
-    from knowledge_base.store import LargePrune
+    from knowledge_base.store import ImportResult, LargePrune
     from pipeline.errors import InputError
 
     _warn(entries)
@@ -253,17 +253,21 @@ def _import(entries, by: Optional[str], prune: bool | None = None, yes: bool = F
         if bar is not None:
             bar(done)
 
+    def upsert(trial: bool) -> ImportResult:
+        try:
+            return kb.store.upsert_many(entries, who(by), bool(prune), 1.0 if yes else _PRUNE_UNASKED, trial=trial)[0]
+        except LargePrune as exc:
+            raise InputError(f"{exc} ({_some(exc.deleted)}): is the file the whole exported sheet, not a filtered or "
+                             "cut one? If they are to go, run it again with --yes") from None
+
     with closing(kb):
+        upsert(trial=True)  # a file the import refuses (two entries answering one question) is refused before encoding
         try:
             kb.prepare(entries, progress)
         finally:
             if bar is not None:
                 bar.close()
-        try:
-            result, _, _ = kb.store.upsert_many(entries, who(by), bool(prune), 1.0 if yes else _PRUNE_UNASKED)
-        except LargePrune as exc:
-            raise InputError(f"{exc} ({_some(exc.deleted)}): is the file the whole exported sheet, not a filtered or "
-                             "cut one? If they are to go, run it again with --yes") from None
+        result = upsert(trial=False)
     typer.echo(f"imported {result.added + result.updated + result.unchanged} entries ({result.added} new, "
                f"{result.updated} replaced, {result.unchanged} unchanged"
                + (f", {len(result.deleted)} not in the file deleted: {_some(result.deleted)})" if result.deleted
