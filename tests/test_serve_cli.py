@@ -198,6 +198,10 @@ def test_feedback_export_reads_unit_names_as_the_champions_labels(appeal_home, t
     assert [r.get("unit") for r in rows] == ["住房和城乡建设", "城市管理和综合执法", "乡镇人民政府/街道办事处",
                                              "住房公积金", "县长信箱", None, "残疾人联合会", "残疾人联合会"]
     assert "'武冈市住房和城乡建设局' read as '住房和城乡建设' (1×)" in result.stdout
+    # …and each answer that stays a class of its own is named, as a typo would be (a trainer's round: 环境保户 and
+    # 邓元泰镇人民政付 were exported without a word)
+    assert "unit: labels the serving model does not have" in result.stdout, result.stdout
+    assert "'县长信箱' (1×), '残疾人联合会' (2×)" in result.stdout
     store = FeedbackStore(f"sqlite:///{appeal_home / 'appeal.db'}")
     try:
         assert next(store.rows()).unit == "武冈市住房和城乡建设局"

@@ -222,20 +222,28 @@ def export(
 
     settings = get_settings()
     existing_database(settings)
-    written, last, read_as = write_feedback(settings, out, since_id, champion_unit_label(settings))
+    heads = champion_heads(settings)
+    tickets, last, read_as = write_feedback(settings, out, since_id, champion_unit_label(settings, heads))
     # the id is what the next export's --since-id takes: only one that was stored (a larger one would skip feedback)
-    typer.echo(f"{written} labelled tickets written to {out} "
+    typer.echo(f"{len(tickets)} labelled tickets written to {out} "
                + (f"(feedback up to id {last})" if last is not None else f"(no feedback after id {since_id})"))
     for (given, label), count in read_as.most_common():
         typer.echo(f"  unit {given!r} read as {label!r} ({count}×)")
+    # an agent's typo (环境保户, 邓元泰镇人民政付) was exported without a word, to become a class of its own at retraining
+    for head, head_card in heads.items():
+        given = Counter(ticket[head] for ticket in tickets if ticket.get(head))
+        if unknown := [(label, n) for label, n in sorted(given.items()) if label not in head_card.labels]:
+            typer.secho(f"  {head}: labels the serving model does not have (a new class each, or a typo to correct "
+                        "in the file before retraining): " + ", ".join(f"{label!r} ({n}×)" for label, n in unknown),
+                        fg=typer.colors.YELLOW)
 
 
-def write_feedback(settings, out: Path, since_id: int,
-                   unit_label: Callable[[str], str | None] | None) -> tuple[int, int | None, Counter[tuple[str, str]]]:
+def write_feedback(settings, out: Path, since_id: int, unit_label: Callable[[str], str | None] | None
+                   ) -> tuple[list[dict], int | None, Counter[tuple[str, str]]]:
     """The feedback as a ticket file, one row per ticket (with its column names when there is none); `unit_label`
     (see `champion_unit_label`) reads unit answers as the champion's labels, None keeps them as the agents wrote
-    them. Returns (tickets written, the last feedback id written or None, how often each unit answer was read as a
-    label)."""
+    them. Returns (the tickets written, the last feedback id written or None, how often each unit answer was read as
+    a label)."""
     from appeal.cli.data_commands import write_rows
     from appeal.config import centre_time
     from pipeline import masked_parts
@@ -258,24 +266,30 @@ def write_feedback(settings, out: Path, since_id: int,
                for row in latest for title, text in [masked_parts(row.title, row.text)]]
     read_as = read_units_as_labels(tickets, unit_label) if unit_label else Counter()
     write_rows(tickets, out, columns=_FEEDBACK_COLUMNS)
-    return len(tickets), max((row.id for row in latest), default=None), read_as
+    return tickets, max((row.id for row in latest), default=None), read_as
 
 
 _FEEDBACK_COLUMNS = ("id", "title", "text", "topic", "unit", "created_at", "channel", "predicted_topic",
                      "predicted_unit", "model_version")
 
 
-def champion_unit_label(settings) -> Callable[[str], str | None]:
-    """How an agent's unit answer becomes a training label: the catalogue's reading for the champion's unit head
-    (`Catalogue.label_reader`); an answer it cannot place stays as given, a new class. A champion without a unit
-    head (or none yet) gets one from these answers, read as the catalogue's types: kept as written, 人社局 and
-    武冈市人力资源和社会保障局 were two classes, each too rare to learn."""
-    from knowledge_base.units import load_catalogue, unit_label_reader
+def champion_heads(settings) -> dict:
+    """The heads of the serving model's card ({} before any model is promoted)."""
     from models.card import ModelCard
     from models.registry import Registry
 
     champion = Registry(settings.registry_dir).champion()
-    heads = ModelCard.load(champion[1]).heads if champion else {}
+    return ModelCard.load(champion[1]).heads if champion else {}
+
+
+def champion_unit_label(settings, heads: dict | None = None) -> Callable[[str], str | None]:
+    """How an agent's unit answer becomes a training label: the catalogue's reading for the champion's unit head
+    (`Catalogue.label_reader`); an answer it cannot place stays as given, a new class. A champion without a unit
+    head (or none yet) gets one from these answers, read as the catalogue's types: kept as written, 人社局 and
+    武冈市人力资源和社会保障局 were two classes, each too rare to learn. `heads`: `champion_heads`, if read already."""
+    from knowledge_base.units import load_catalogue, unit_label_reader
+
+    heads = champion_heads(settings) if heads is None else heads
     return unit_label_reader(heads) if "unit" in heads else load_catalogue().functional_type_of
 
 
