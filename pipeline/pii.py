@@ -811,6 +811,32 @@ def without_placeholders(text: str, by: str = " ") -> str:
     return _CHANNEL_MARKS.sub(by, text) if "[" in text else text
 
 
+_PLACEHOLDER = re.compile("|".join(map(re.escape, PII_TOKENS.values())))
+_LABELS = (_PHONE_LABEL, _ID_LABEL, _CARD_LABEL, _ACCOUNT_LABEL, _PLATE_LABEL, _QQ_LABEL, _WECHAT_LABEL,
+           _TRAVEL_DOCUMENT_LABEL)
+
+
+_CLAUSE_END = re.compile(r"$|[\s,，。.；;、！!？?)）\]】]|\[")
+
+
+def without_personal_data(text: str) -> str:
+    """What a masked text says of the matter, for a model to read: `without_placeholders`, and the label that
+    introduced a contact (电话：[手机号]，…; QQ号[QQ号]。) gone with it. Nearly every hotline ticket gives a number, and its
+    label alone moved the route (电话…，反映路灯不亮 went to the police at 0.26, 反映路灯不亮 to the city management
+    bureau). A number the matter goes on after (手机号[手机号]被停机了, 骚扰电话[手机号]天天打来) keeps its label: the
+    word is the matter there."""
+    pieces, cursor = [], 0
+    for found in _PLACEHOLDER.finditer(text):
+        before = text[cursor : found.start()]
+        reach = max(0, len(before) - _LABEL_REACH)
+        label = next((m for pattern in _LABELS if (m := pattern.search(before, reach))), None)
+        contact = label is not None and _CLAUSE_END.match(text, found.end())
+        pieces.append(re.sub("联系$", "", before[: label.start()]) if contact else before)  # 联系电话
+        cursor = found.end()
+    pieces.append(text[cursor:])
+    return without_placeholders("".join(pieces), by="")
+
+
 def mask_pii(text: str, people: Iterable[str] = ()) -> MaskedText:
     """`text` with each piece of personal data replaced by its token ([手机号], [身份证号], ...); the spans keep
     the offsets and values in the original text. `people`: as for `find_pii`."""

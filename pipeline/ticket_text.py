@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterable, Sequence
 
 from pipeline.canonical import canonical
 from pipeline.normalize import normalize, strip_invisible, to_simplified
-from pipeline.pii import find_pii, mask_pii, mask_together, without_placeholders
+from pipeline.pii import find_pii, mask_pii, mask_together, without_personal_data
 
 
 def masked_text(text: str, people: Iterable[str | None] = ()) -> str:
@@ -90,7 +90,7 @@ def model_text(title: str | None, body: str | None, *, presegmented: bool = Fals
     keeps its words, less what held personal data (see `_masked_words`)."""
     if presegmented:
         return _masked_words(canonical(title, body, presegmented=True), [_as_read(p) for p in people if p])
-    title, body = (without_placeholders(part, by="") if isinstance(part, str) else part
+    title, body = (without_personal_data(part) if isinstance(part, str) else part
                    for part in _masked_parts((title, body), people, _as_read))
     return canonical(title, body, stopwords=stopwords)
 

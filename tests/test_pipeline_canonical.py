@@ -73,20 +73,24 @@ def test_line_endings_and_invisible_characters_do_not_change_what_the_model_read
 def test_the_model_reads_a_ticket_without_its_personal_data():
     title, body = "路灯不亮", "来电人张建国反映，白石村路灯坏了，联系电话１３８０７３９１２３４，投诉人王芳也反映过。"
     read = model_text(title, body, people=["王芳"])
-    assert read == canonical(title, "来电人反映，白石村路灯坏了，联系电话，投诉人也反映过。")
+    assert read == canonical(title, "来电人反映，白石村路灯坏了，，投诉人也反映过。")
     assert not {"张建国", "王芳", "１３８０７３９１２３４", "手机号", "姓名"} & set(read.split())
     # an agent's round: the placeholder read as the word 手机号 of telecom complaints sent 路灯不亮 to the phone company
-    # once the caller's number was added, and 停水两天了 from 0.84 to review; a number now changes nothing the model reads
+    # once the caller's number was added; a contact given, label and all, now changes nothing the model reads
     for number in ("138 0739 1234", "13807391234", "0739-4521234", "１３８０７３９１２３４"):
-        assert model_text(None, f"电话{number}，反映路灯不亮") == model_text(None, "电话，反映路灯不亮"), number
-    assert model_text(None, "我的手机号13807391234被停机了") == canonical(None, "我的手机号被停机了")  # the word stays
+        assert model_text(None, f"电话{number}，反映路灯不亮") == model_text(None, "反映路灯不亮"), number
+        assert model_text(None, f"小区停水，联系电话：{number}") == model_text(None, "小区停水"), number
+    assert model_text(None, "小区停水，QQ：123456789。") == model_text(None, "小区停水")
+    # a number the matter goes on after keeps its label, which is the matter there
+    assert model_text(None, "我的手机号13807391234被停机了") == canonical(None, "我的手机号被停机了")
+    assert model_text(None, "骚扰电话13807391234天天打来") == canonical(None, "骚扰电话天天打来")
     assert model_text(title, "白石村路灯坏了。") == canonical(title, "白石村路灯坏了。")  # nothing to mask
     # typed in Traditional characters: the names are recognised by Simplified surnames, so 張建國 was a model word
     traditional = model_text("路燈不亮", "來電人張建國反映，白石村路燈壞了，鄰居劉華也反映過。", people=["劉華"])
     assert traditional == model_text(title, "来电人张建国反映，白石村路灯坏了，邻居刘华也反映过。", people=["刘华"])
     assert not {"张建国", "刘华", "張建國", "劉華"} & set(traditional.split())
     # a zero-width space pasted inside the number hid it from the masking, and canonical then joined the digits
-    assert model_text(title, "电话138\u200b07391234，白石村路灯坏了。") == canonical(title, "电话，白石村路灯坏了。")
+    assert model_text(title, "电话138\u200b07391234，白石村路灯坏了。") == canonical(title, "，白石村路灯坏了。")
     # a name the body introduces is masked in the title too, as in a real message of the board
     assert model_text("控告城建公司陷害潘平安", "我叫潘平安，家住白石村。") == canonical("控告城建公司陷害", "我叫，家住白石村。")
     segmented = "路灯 不亮 联系 电话 13807391234 "
@@ -108,10 +112,10 @@ def test_presegmented_rows_keep_their_words_but_not_personal_data(train_texts):
     # 陈平洁) and landlines (8222580) in its vocabulary. Real rows of the file, as published and as the models read them:
     read = {text: model_text(None, text, presegmented=True) for text in train_texts}
     changed = {text: masked for text, masked in read.items() if masked != text}
-    # measured: 434 of 7,733 (411 before names jieba cuts in two after a role, 155 before third parties named by role,
-    # 包工头 李建国, were masked); every other row byte
-    # for byte as published
-    assert 350 < len(changed) < 480
+    # measured: 500 of 7,733 (434 before a spouse, a relative's name running on and a full name jieba counts often
+    # after a role were masked, 411 before names jieba cuts in two after a role, 155 before third parties named by
+    # role, 包工头 李建国); every other row byte for byte as published
+    assert 350 < len(changed) < 530
     words = [word for masked in read.values() for word in masked.split()]
     assert not {"陈平洁", "唐伏春", "石德群", "8222580", "4219398"} & set(words)
     # what held personal data is left out, not read as a placeholder's word
