@@ -166,6 +166,11 @@ def test_village_keyword_puts_the_township_in_the_lead_and_the_department_as_ass
     d = decide(heads("住房和城乡建设"), "我家土砖房被鉴定为C级危房，申请危房改造补助一直没人过问。", location="晏田乡")
     assert d.lead.name == "晏田乡人民政府" and [a.id for a in d.assisting] == ["wg-zjj"]
     assert d.rule == "village-level-keywords"
+    # a village's street lights are the township's, as the demo FAQ's own answer (wg-ld-02) tells callers; an agent's
+    # round found 村里路灯坏了 sent to the city management bureau, a town street's lights stay there
+    d = decide(heads("城市管理和综合执法"), routing_text(None, "湾头桥镇白石村村里的路灯坏了好几盏"))
+    assert (d.lead.name, [a.id for a in d.assisting]) == ("湾头桥镇人民政府", ["wg-cgj"])
+    assert decide(heads("城市管理和综合执法"), routing_text(None, "都梁路路灯不亮")).lead.id == "wg-cgj"
 
 
 @pytest.mark.parametrize(("unit", "text", "lead"), [
