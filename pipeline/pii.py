@@ -245,13 +245,14 @@ _WECHAT = re.compile(r"(?<![A-Za-z0-9_\-])[A-Za-z][A-Za-z0-9_\-]{5,19}(?![A-Za-z
 # document (ticket numbers, models and standards look the same).
 _TRAVEL_DOCUMENT = re.compile(r"(?<![A-Za-z0-9])[A-Za-z]{0,2}[0-9]{7,10}(?![A-Za-z0-9])")
 _TRAVEL_DOCUMENT_LABEL = re.compile(r"(?:[护護]照|通行[证證]|回[乡鄉][证證]|台胞[证證])[号號]?" + _JOINT)
-# A utility's household account (电费户号, 用户编号, 水表号), a card that is no bank card (社保卡号 A12345678, 燃气卡号) or an
-# account elsewhere: the utility or the issuer turns it into a name and an address as surely as a phone number.
+# A utility's household account (电费户号, 用户编号, 水表号), a person's certificate (残疾证号, 低保证号, 车架号), a
+# card that is no bank card (社保卡号 A12345678, 燃气卡号) or an account elsewhere: the utility or the issuer turns it
+# into a name and an address as surely as a phone number.
 # Letters and digits with at least four digits, right after the label (户号 can only be an account; 编号 alone is
 # a ticket's, a plot's or a standard's number, and stays).
 _ACCOUNT = re.compile(r"(?<![A-Za-z0-9])[A-Za-z0-9]{5,24}(?![A-Za-z0-9])")
-_ACCOUNT_LABEL = re.compile(r"(?:[户戶][号號]|[表錶][号號]|[用客][户戶](?:[号號]|[编編][号號])|[缴繳][费費][号號]|卡[号號]"
-                            r"|[账帐賬][号號])" + _JOINT)
+_ACCOUNT_LABEL = re.compile(r"(?:[户戶][号號]|[表錶][编編]?[号號]|[用客][户戶](?:[号號]|[编編][号號])|[缴繳][费費][号號]|卡[号號]"
+                            r"|[账帐賬][号號]|(?:残疾人?|低保|驾驶|土地使用)[证證][号號]|车架[号號]|学籍[号號])" + _JOINT)
 _PLATE_LABEL = re.compile(r"(?:车牌|牌照)[号號]?" + _JOINT)
 _QQ_LABEL = re.compile(r"(?:[QqＱｑ]{2}|企鹅|扣扣)[号號]?" + _JOINT)  # 扣扣: how QQ is said, and typed on the web
 _PUBLIC_ACCOUNT = ("公众号", "服务号", "官方")
@@ -462,7 +463,19 @@ _PHONE_KINDS = frozenset({"mobile", "landline"})
 def _is_name(name: str, given: str) -> bool:
     return (given[0] not in _NOT_A_GIVEN_NAME_START and given[-1] not in _NOT_A_GIVEN_NAME_END
             and given not in _TITLES and given not in _NOT_GIVEN_NAMES and "某" not in given
-            and name[:2] not in _NOT_NAMES and not _is_place(name))
+            and name[:2] not in _NOT_NAMES and not _is_place(name) and not _FAMILY_PLACE.fullmatch(given)
+            and not _is_common_word(name))
+
+
+_WORD_NOT_NAME = 10  # 钱包 counts 98, 黄疸 134; the names the dictionary holds as other words are rarer still
+
+
+def _is_common_word(name: str) -> bool:
+    # 我爸钱包被偷了, 我儿子黄疸住院: a word jieba's dictionary holds, and not as a name, read as a relative's name was
+    # masked wherever the ticket said it again
+    tagger = _tagger()
+    return (tagger.tokenizer.FREQ.get(name, 0) >= _WORD_NOT_NAME
+            and tagger.word_tag_tab.get(name) not in _GIVEN_NAME_FLAGS)
 
 
 def _is_place(word: str) -> bool:
@@ -490,9 +503,10 @@ def _labelled_names(text: str) -> set[str]:
             if match is not None and match.group(2)[-1] in _PLACE_ENDINGS:
                 continue
         if match is None:
-            # a relative's or a neighbour's name runs on into the matter as often (邻居赵红梅天天堆杂物)
+            # a relative's or a neighbour's name runs on into the matter as often (邻居赵红梅天天堆杂物): there only a
+            # word jieba tags as a name is one (邻居何时能…, 我妈贺卡收到了 are no surname and given name)
             if not by_standing:
-                names |= _tagged_names_at(text, start)
+                names |= _tagged_names_at(text, start, composed=bool(_NAMING_LABEL.match(label.group(0))))
             continue
         name, given = match.group(1), match.group(2)
         # after 我叫, 姓名 … a name is what comes, whatever else its surname can mean (我叫马丽今年60岁)
@@ -592,10 +606,11 @@ def _tagger_for(tokenizer):
 _PLACE_KIND = re.compile("社区|村|镇|乡|街道|小区|组|居委会|县|市")
 
 
-def _tagged_names_at(text: str, start: int) -> set[str]:
+def _tagged_names_at(text: str, start: int, composed: bool = True) -> set[str]:
+    """`composed`: also a surname and the word after it (王 | 秀英), as after 我叫 or 姓名."""
     tagger = _tagger()
     words = list(tagger.cut(text[start : start + 8]))
-    names = _tagged_names(words[0], words[1:2], tagger.tokenizer.FREQ) if words else set()
+    names = _tagged_names(words[0], words[1:2] if composed else [], tagger.tokenizer.FREQ) if words else set()
     return {name for name in names if not _PLACE_KIND.match(text, start + len(name))}
 
 
@@ -643,11 +658,8 @@ def _tagged_names(word, following: list, freq: Mapping[str, int]) -> set[str]:
                 and after.flag in _THIRD_CHARACTER_FLAGS and after.word not in _NOT_A_THIRD_CHARACTER:
             candidates.append(word.word + after.word)
         candidates.append(word.word)
-    # a full name the dictionary holds as one is a name however often its books used it (陈国强 136, 张三丰 436): only
-    # the two-character ones are as often words (文明, 顾问)
     return {name for name in candidates if (found := re.fullmatch(_NAME, name)) and _is_name(*found.groups())
-            and (freq.get(name, 0) < _COMMON_WORD or len(name) == 3 and name == word.word
-                 and word.flag in _GIVEN_NAME_FLAGS)}
+            and freq.get(name, 0) < _COMMON_WORD}
 
 
 # A numbered list of signatories (署名业主有：1曹水秀、2张珍辉、3吴民建 … 31.刘…): items numbered one after another, each
@@ -816,7 +828,7 @@ _LABELS = (_PHONE_LABEL, _ID_LABEL, _CARD_LABEL, _ACCOUNT_LABEL, _PLATE_LABEL, _
            _TRAVEL_DOCUMENT_LABEL)
 
 
-_CLAUSE_END = re.compile(r"$|[\s,，。.；;、！!？?)）\]】]|\[")
+_CLAUSE_END = re.compile(r"$|[\s,，。.；;、！!？?)）(（\]】【]|\[")
 
 
 def without_personal_data(text: str) -> str:

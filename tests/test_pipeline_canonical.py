@@ -81,6 +81,7 @@ def test_the_model_reads_a_ticket_without_its_personal_data():
         assert model_text(None, f"电话{number}，反映路灯不亮") == model_text(None, "反映路灯不亮"), number
         assert model_text(None, f"小区停水，联系电话：{number}") == model_text(None, "小区停水"), number
     assert model_text(None, "小区停水，QQ：123456789。") == model_text(None, "小区停水")
+    assert model_text(None, "小区停水，联系电话：13807391234（下午）") == model_text(None, "小区停水，（下午）")
     # a number the matter goes on after keeps its label, which is the matter there
     assert model_text(None, "我的手机号13807391234被停机了") == canonical(None, "我的手机号被停机了")
     assert model_text(None, "骚扰电话13807391234天天打来") == canonical(None, "骚扰电话天天打来")
