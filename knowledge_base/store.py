@@ -707,8 +707,11 @@ class EntryStore:
             sources = {entry.source for _, entry in entries}
             held = session.scalars(select(EntryRow.id).where(EntryRow.source.in_(sources)).order_by(EntryRow.id)).all()
             missing = tuple(entry_id for entry_id in held if entry_id not in seen)
-            if prune and len(missing) > prune_share * len(held):
-                raise LargePrune(missing, len(held))
+            # the share of what was stored before the import: counting the rows it adds, a sheet of new answers as
+            # long as the store deleted every stored entry unasked
+            stored_before = sum(1 for entry_id in held if entry_id not in seen or entry_id in existing)
+            if prune and len(missing) > prune_share * stored_before:
+                raise LargePrune(missing, stored_before)
             if prune:
                 for entry_id in missing:
                     row = session.get(EntryRow, entry_id)

@@ -120,6 +120,14 @@ def test_rows_deleted_from_an_exported_sheet_are_deleted_by_a_pruning_import(app
     assert len(exported(tmp_path)) == 90
     assert " not in the file deleted" in ok("kb", "import", tmp_path / "civil.xlsx", "--prune", "--yes")
     assert len(exported(tmp_path)) == len(sheet[sheet["unit"] == "武冈市民政局"]) + 1
+    # a trainer's round: a sheet of new answers alone, as long as the store, deleted every stored entry unasked (the
+    # share counted the rows the import itself added)
+    fresh = pd.DataFrame({"question": [f"第{n}个新政策怎么申请？" for n in range(10)], "answer": "请向民政局咨询办理。",
+                          "unit": "武冈市民政局"})
+    fresh.to_excel(tmp_path / "fresh.xlsx", index=False)
+    assert_input_error(appeal("kb", "import", tmp_path / "fresh.xlsx", "--prune"), "the import would delete ",
+                       f" of the {len(sheet[sheet['unit'] == '武冈市民政局'])} stored entries of its kind")
+    assert len(exported(tmp_path)) == len(sheet[sheet["unit"] == "武冈市民政局"]) + 1
 
 def test_a_sheet_of_some_columns_changes_only_those_and_an_emptied_cell_clears_its_field(appeal_home, tmp_path):
     """An office sends new answers in a sheet of 编号, 问题, 答复, 责任单位: the entries' other phrasings, tags, topic
