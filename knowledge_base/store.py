@@ -58,15 +58,18 @@ class _UserText(BaseModel):
     def _day(cls, value: object) -> object:
         # pydantic reads a number as seconds since 1970 (1764547200 → 2025-12-01, 20261201 → a time of day): a date
         # is written as one
+        if isinstance(value, str):
+            if not value.strip():
+                return None  # as an emptied cell of a sheet clears the day
+            # as an import file's cell is read: the API refused 2026/12/1 and 2027年12月31日 (input is too short),
+            # and read 20271231 or an Excel day number as seconds
+            try:
+                value = day_text(value)
+            except AmbiguousDate as exc:
+                raise ValueError(str(exc)) from None
         if (isinstance(value, (int, float)) and not isinstance(value, bool)
                 or isinstance(value, str) and value.strip().isdigit()):  # "86400" was 1970-01-02: expired at once
             raise ValueError("a date is written YYYY-MM-DD (2027-06-30), not as a number")
-        if isinstance(value, str):
-            # as an import file's cell is read: the API refused 2026/12/1 and 2027年12月31日 (input is too short)
-            try:
-                return day_text(value)
-            except AmbiguousDate as exc:
-                raise ValueError(str(exc)) from None
         return value
 
     @field_validator("question", "answer", mode="after", check_fields=False)
@@ -723,8 +726,10 @@ class EntryStore:
             clashes: dict[frozenset[str], str] = {}
             for entry in asking:
                 if (same := self._answering_the_same(session, entry, entry.id)) is not None:
+                    # which of the two is stored already, not a row of the file (a trainer looked for it in the sheet)
                     clashes.setdefault(frozenset((entry.id, same)),
-                                       f"entries {entry.id!r} and {same!r} answer one question in the same period")
+                                       f"entries {entry.id!r} and {same!r}{'' if same in seen else ' (stored)'} "
+                                       "answer one question in the same period")
             refuse_problems("", list(clashes.values()),
                             " (keep one of each two, or give them periods that do not overlap)")
             result = ImportResult(added, updated, unchanged, deleted=missing if prune else (),

@@ -480,7 +480,9 @@ def day_text(value: str) -> str | None:
     # A time of day or a zone (2026-12-01T20:00:00-08:00) was cut off, and the entry went live a day early in
     # Wugang; 2026-12-01 24:00 is the 1st to whoever wrote it and the 2nd to a parser: validation refuses them by
     # name, as the API does.
-    return stamp if stamp is None else stamp[:10] if stamp[10:] in ("", "T00:00:00") and not day_end else value
+    # 晚上9点 read as 21:00 lets validation name the time of day, where the words as written were "no date" to it
+    return stamp if stamp is None else stamp[:10] if stamp[10:] in ("", "T00:00:00") and not day_end else \
+        value if day_end else stamp
 
 
 def cell_text(value: object) -> str:

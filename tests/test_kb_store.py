@@ -245,7 +245,8 @@ def test_one_question_is_one_entry_whatever_id_it_was_stored_under(kb, tmp_path)
     # whose two answers agents were then suggested; with the old id pruned, the entry is only renamed
     kb.add(new.model_copy(update={"id": "0012", "question": "2027年医保缴费标准是多少？"}), "tester")
     renamed = kb.get("0012").model_copy(update={"id": "12"})
-    with pytest.raises(InputError, match=r"^entries '12' and '0012' answer one question in the same period \(keep one"):
+    with pytest.raises(InputError, match=r"^entries '12' and '0012' \(stored\) answer one question in the same "
+                                         r"period \(keep one"):
         kb.import_entries([renamed], "trainer")
     assert kb.get("12") is None and kb.store.count() == 7
     others = [e for e in kb.store.all() if e.source == "faq" and e.id != "0012"]

@@ -623,6 +623,13 @@ def test_kb_crud_is_seen_by_suggest(server):
         assert (written.json()["valid_from"], written.json()["valid_to"]) == ("2026-01-01", "2099-12-31")
         either = trainer.patch(f"/v1/kb/entries/{entry_id}", json={"valid_to": "12/01/2099"})
         assert either.status_code == 422 and "write it as YYYY-MM-DD" in either.json()["message"]
+        # …and as a sheet's cell is read: 20991231 is a day (the CLI took it, the API refused it as a number), an
+        # evening is a time of day (refused as one, not for its separator), an empty day clears the day
+        as_digits = trainer.patch(f"/v1/kb/entries/{entry_id}", json={"valid_to": "20991231"})
+        assert as_digits.json()["valid_to"] == "2099-12-31"  # the day it held: no change, no history
+        evening = trainer.patch(f"/v1/kb/entries/{entry_id}", json={"valid_to": "2099年12月31日 晚上9点"})
+        assert evening.status_code == 422 and "should have zero time" in evening.json()["message"]
+        assert trainer.patch(f"/v1/kb/entries/{entry_id}", json={"valid_to": ""}).json()["valid_to"] is None
         assert all(set(error) == {"type", "loc", "msg"} for error in emptied.json()["detail"])
 
         assert trainer.delete(f"/v1/kb/entries/{entry_id}").status_code == 204
@@ -630,7 +637,8 @@ def test_kb_crud_is_seen_by_suggest(server):
         assert trainer.delete(f"/v1/kb/entries/{entry_id}").status_code == 404
         history = trainer.get(f"/v1/kb/entries/{entry_id}/history").json()
         assert [(c["action"], c["by"]) for c in history] == [("add", "api:trainer"), ("update", "api:trainer"),
-                                                              ("update", "api:trainer"), ("delete", "api:trainer")]
+                                                              ("update", "api:trainer"), ("update", "api:trainer"),
+                                                              ("delete", "api:trainer")]
         assert history[1]["entry"]["answer"].startswith("请到户籍所在地派出所")
         # Stamps say they are UTC: a client reads one without an offset as the centre's time, eight hours off.
         stamps = [datetime.fromisoformat(at) for c in history for at in (c["at"], c["entry"]["updated_at"])]
