@@ -816,8 +816,8 @@ _CHANNEL_MARKS = re.compile(
 
 
 def without_placeholders(text: str, by: str = " ") -> str:
-    """A masked text with its placeholders ([手机号] …) and a channel's marks (`_CHANNEL_MARKS`) replaced `by` spaces:
-    what it says about the matter, which none of them does (every masked ticket shares their characters)."""
+    """A masked text with its placeholders ([手机号] …) and a channel's marks (`_CHANNEL_MARKS`) replaced by `by` (a
+    space): what it says about the matter, which none of them does (every masked ticket shares their characters)."""
     for placeholder in PII_TOKENS.values():
         text = text.replace(placeholder, by)
     return _CHANNEL_MARKS.sub(by, text) if "[" in text else text

@@ -22,7 +22,9 @@ from training.feedback_store import FeedbackStore
 log = logging.getLogger("appeal.serve")
 # As the request body gives it (validated when used, not at import: validation reads the settings, and a bad
 # APPEAL_* value met inside it was reported as this ticket's error, with the value — a database password — in it).
-WARM_UP_TICKET = {"title": "路灯不亮", "text": "某小区门口路灯坏了一个月，晚上出行不便，请尽快维修。"}
+# A name after a role loads the name tagger (jieba's part-of-speech tables, ~5 s), which the first ticket naming a
+# relative or an official otherwise waited for.
+WARM_UP_TICKET = {"title": "路灯不亮", "text": "某小区门口路灯坏了一个月，物业经理李建国不管，晚上出行不便，请尽快维修。"}
 
 
 class NotReady(RuntimeError):
