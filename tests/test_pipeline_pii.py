@@ -638,6 +638,7 @@ def test_what_a_web_message_says_of_its_writer_is_masked(text, masked):
     ("我老公叫李建军，他在工地干活", "我老公叫[姓名]，他在工地干活"),
     ("我是欧阳春花，我老公叫李四，", "我是[姓名]，我老公叫[姓名]，"),
     ("我堂客刘桂花走失了", "我堂客[姓名]走失了"),
+    ("我爸爸叫张德胜，他今年80岁了", "我爸爸叫[姓名]，他今年80岁了"),  # 我爸 was read first, and 爸叫… is no name
     # a name that runs on into the matter after a relative, and a full name the dictionary counts often
     ("邻居赵红梅天天在楼道堆杂物", "邻居[姓名]天天在楼道堆杂物"),
     ("我爸王建国天天喝酒", "我爸[姓名]天天喝酒"),
