@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Collection, Iterable, Sequence
 from enum import Enum
 from pathlib import Path
 from typing import Optional
@@ -28,6 +28,17 @@ ModelOption = typer.Option(None, "--model", help="model directory (model.json in
 class Profile(str, Enum):
     fast = "fast"
     quality = "quality"
+
+
+def labels_lacking(labels: Iterable[str | None], known: Collection[str]) -> list[tuple[str, int]]:
+    """The labels given that a model's head does not have, each with how often, in label order (a typo, or a class
+    new since training)."""
+    given = Counter(label for label in labels if label)
+    return [(label, n) for label, n in sorted(given.items()) if label not in known]
+
+
+def counted(labels: Iterable[tuple[str, int]]) -> str:
+    return ", ".join(f"{label!r} ({n}×)" for label, n in labels)
 
 
 def train(
@@ -255,10 +266,10 @@ def evaluate(
     console = Console()
     _print_loaded(console, load_report)
     for head, head_card in predictor.card.heads.items():
-        given = Counter(label for label in tickets[head] if label is not None) if head in tickets.column_names else {}
-        if unknown := [(label, n) for label, n in sorted(given.items()) if label not in head_card.labels]:
-            console.print(f"  {head}: labels the model does not have, scored as errors: "
-                          + ", ".join(f"{label!r} ({n}×)" for label, n in unknown), markup=False, style="yellow")
+        given = tickets[head] if head in tickets.column_names else []
+        if unknown := labels_lacking(given, head_card.labels):
+            console.print(f"  {head}: labels the model does not have, scored as errors: {counted(unknown)}",
+                          markup=False, style="yellow")
     progress = Progress(len(tickets), "classifying", "ticket")
     reports = evaluate_predictor(predictor, tickets, progress=progress)
     progress.close()
@@ -325,7 +336,7 @@ def calibrate(
         if change.unknown_labels:
             unknown = sum(change.unknown_labels.values())
             notes.append(f"  {head}: {unknown} tickets carry labels the model lacks, counted wrong wherever "
-                         "dispatched: " + ", ".join(f"{label!r} ({n}×)" for label, n in change.unknown_labels.items()))
+                         f"dispatched: {counted(change.unknown_labels.items())}")
             if unknown > _UNKNOWN_SHARE * change.tickets:
                 notes.append(f"  warning: {unknown / change.tickets:.0%} of the {head} tickets: the threshold rises to "
                              "keep them out. Correct the typos, retrain on the new labels (appeal retrain) and "

@@ -230,12 +230,12 @@ def export(
     for (given, label), count in read_as.most_common():
         typer.echo(f"  unit {given!r} read as {label!r} ({count}×)")
     # an agent's typo (环境保户, 邓元泰镇人民政付) was exported without a word, to become a class of its own at retraining
+    from appeal.cli.data_commands import counted, labels_lacking
+
     for head, head_card in heads.items():
-        given = Counter(ticket[head] for ticket in tickets if ticket.get(head))
-        if unknown := [(label, n) for label, n in sorted(given.items()) if label not in head_card.labels]:
+        if unknown := labels_lacking((ticket.get(head) for ticket in tickets), head_card.labels):
             typer.secho(f"  {head}: labels the serving model does not have (a new class each, or a typo to correct "
-                        "in the file before retraining): " + ", ".join(f"{label!r} ({n}×)" for label, n in unknown),
-                        fg=typer.colors.YELLOW)
+                        f"in the file before retraining): {counted(unknown)}", fg=typer.colors.YELLOW)
 
 
 def write_feedback(settings, out: Path, since_id: int, unit_label: Callable[[str], str | None] | None
