@@ -374,15 +374,16 @@ _COMPOUND_SURNAMES = "欧阳|司马|诸葛|上官|东方|皇甫|尉迟|公孙|�
 # A label that introduces a person by role (姓名：, 投诉人, 我叫 …) or as the caller's relative (其母亲刘桂英的…), or
 # only by standing (本人, 村民, 业主 …), which as often opens a sentence (本人于去年3月…, 业主向物业反映…).
 _PERSON_LABEL = re.compile(r"(?:姓名|联系人|联络人|来电人|留言人|来信人|反映人|投诉人|举报人|控告人|信访人|受害人|申请人|诉求人"
-                           r"|咨询人|求助人|当事人|户主"
+                           r"|咨询人|求助人|当事人|户主|收件人|收货人"
                            # a letter to the mayor's mailbox signs off: 此致 敬礼！ 张卫东
                            r"|此致\s*敬礼[!！。,，]?"
                            # 我姓李，木子李，叫李建国: a caller spells the surname out before the name
                            r"|签名|落款|署名|我叫|我?名字[叫是]|我名|名叫|我姓[\u4e00-\u9fff]{1,2}[^。！？!?\n]{0,8}?(?:名)?叫"
-                           r"|[他她]叫"
+                           r"|[他她]叫|孩子叫|小孩叫"
                            # a relative or a neighbour, never inside a longer word (妇女儿童)
                            r"|母亲|父亲|儿子|(?<!妇)女儿|妻子|丈夫|爱人|老伴|儿媳|女婿|孙子|孙女|外孙"
                            r"|哥哥|姐姐|弟弟|妹妹|岳父|岳母|公公|婆婆|我爸爸|我妈妈|爸爸|妈妈|我爸|我妈|爷爷|奶奶|外公|外婆|邻居|工友"
+                           r"|叔叔|伯伯|舅舅|姑姑|姑父|姨父|侄子|侄女|外甥|表哥|表姐|表弟|表妹|堂哥|堂姐|堂弟|堂妹"
                            # a spouse as callers name one (我老公叫李建军, 我堂客刘桂花…)
                            r"|老公|老婆|媳妇|堂客|老倌|前夫|前妻|男朋友|女朋友"
                            # an agent's ticket template: 【来电人】张建国【联系电话】…, 投诉人 | 张建国 | …
@@ -397,7 +398,7 @@ _PUNCTUATION = r"[\s，。、；：！？,.;:!?（）()《》“”\"'*【】\[\
 # item of a signature (联系电话, 身份证, 男/女, 家住…), a title (张建国先生), 的, 是, what an agent writes next
 # (来电人张建国反映…) or what a relative did (我儿子王磊在…, 老伴张秀兰走失了, 户主邓建华家的房子); after a standing up to
 # punctuation, or as below.
-_NAME_AFTER_ROLE = re.compile(_NAME + "(?=[^\u4e00-\u9fff]|联系|电话|手机|身份|家住|住在|现住|今年|反映|表示"
+_NAME_AFTER_ROLE = re.compile(_NAME + "(?=[^\u4e00-\u9fff]|联系|电话|手机|身份|家住|住在|现住|今年|去年|前年|反映|表示"
                                       "|来电|投诉|举报|咨询|要求|先生|女士|同志|[男女的是称说在住家于已被和与因曾也又]|走失|去世"
                                       f"|[{_PARTICLES}]"
                                       "|一直|多次|购买|代为|强烈|有关|没有|$)")
@@ -408,6 +409,9 @@ _NAME_BEFORE_PUNCTUATION = re.compile(_NAME + f"(?={_PUNCTUATION}|[{_PARTICLES}]
 _NAME_BEFORE_DETAIL = re.compile(_NAME + "(?=家住|住在|现住|今年|反映|投诉|举报|[0-9０-９])")
 _PLACE_ENDINGS = frozenset("冲湾坪塘组铺桥山岭坡垅院屋场")
 _WRITERS_PLACE = re.compile("[\u4e00-\u9fff]{1,10}?(?:镇|乡|村|街道|社区|小区|[0-9０-９一二三四五六七八九十]+组)的")
+# …or what the writer is, then the name (我是家长周海涛, 我是环卫工人李春花, 我是工人代表王秋生, 我是退伍军人高峰，)
+_WRITERS_ROLE = re.compile("(?:[\u4e00-\u9fff]{0,2}?(?:家长|乘客|代表|工人|军人|车主|患者|病人|学生|职工|员工|党员|农民|老人"
+                           "|退休人员|个体户))+")
 _FULL_NAME_BEFORE_OF = re.compile(f"((?:{_COMPOUND_SURNAMES}|[{_SURNAMES}])([\u4e00-\u9fff]{{2}}))"
                                   "(?=[的是系称说于想在已被因]|强占|盗伐|长期|多次)")
 # After a role, a name whose surname is also a word (来电人文圣军反映…, 举报人万珠宝联系电话…) when the next item of a
@@ -422,7 +426,8 @@ _NEXT_NAME_IN_LIST = re.compile(f"[*＊×0-9０-９]*\\s*(?:[、，,和及]\\s*{
 # Surnames that are also prepositions or common words (投诉人向法院…, 举报人曾在…, 业主许可…): such a name must end
 # at punctuation whatever the label, or, after a role, be a full name before the next item of the ticket.
 _WORDLIKE_SURNAMES = frozenset("向于曾许谢方高万石金江马常时文左温冷卜")
-_NOT_A_GIVEN_NAME_START = frozenset("在于是曾向对将已也都把被给从到因为的了着过去今年月日第这那其该此每各们某")
+# 唐氏 (综合征) is a clan, or a condition, not a person
+_NOT_A_GIVEN_NAME_START = frozenset("在于是曾向对将已也都把被给从到因为的了着过去今年月日第这那其该此每各们某氏")
 # 我是金陵镇…, 我是武冈人, 我是龙溪的: a place or where one is from, not a name; nor an office (林业局0739-…,
 # 投诉人向法院反映) or a trade (我是程序员). (家 and 会 end real names: 周忠家, 朱琼会.)
 _NOT_A_GIVEN_NAME_END = frozenset("镇乡村市区县省街路人的局院所委府部厅处科队站办员次")
@@ -445,8 +450,9 @@ _NAME_WITH_SEX = re.compile(f"(?:^|(?<={_PUNCTUATION})){_NAME}(?=[，,（(]\\s*[
 # The caller named by the agent's usual opening, 张建国来电反映… or 市民张建国来电称…: the name starts a sentence or
 # follows a standing, and ends at the call. A surname that is also a word (于是我致电…) is left out here.
 _AFTER_STANDING = "(?<=市民|村民|居民|业主|群众)"
-_NAME_BEFORE_CALL = re.compile(f"(?:^|(?<={_PUNCTUATION})|{_AFTER_STANDING})"
-                               f"(?![{''.join(sorted(_WORDLIKE_SURNAMES))}]){_NAME}(?=来电|致电|来访|来信)")
+_NAME_BEFORE_CALL = re.compile(f"(?:^|(?<={_PUNCTUATION})|{_AFTER_STANDING}|(?<=的))"
+                               f"(?![{''.join(sorted(_WORDLIKE_SURNAMES))}]){_NAME}"
+                               "(?=(?:再次|又|多次|第[一二三四五六七八九十两0-9]+次)?(?:来电|致电|来访|来信))")
 # The account an official reply greets (网友“用心良苦”您好, 网友"UU008792"): a person's handle, whatever it looks like.
 _GREETED_ACCOUNT = re.compile(r"网友\s*[“\"「『]([^”\"」』\n]{1,20})[”\"」』]")
 # A name the text greets (李秀英您好：…, 张建国先生你好), as an official reply opens: at the start or after punctuation.
@@ -464,7 +470,7 @@ def _is_name(name: str, given: str) -> bool:
     return (given[0] not in _NOT_A_GIVEN_NAME_START and given[-1] not in _NOT_A_GIVEN_NAME_END
             and given not in _TITLES and given not in _NOT_GIVEN_NAMES and "某" not in given
             and name[:2] not in _NOT_NAMES and not _is_place(name) and not _FAMILY_PLACE.fullmatch(given)
-            and not _is_common_word(name))
+            and not _is_common_word(name) and not _starts_with_common_word(name))
 
 
 _WORD_NOT_NAME = 10  # 钱包 counts 98, 黄疸 134; the names the dictionary holds as other words are rarer still
@@ -476,6 +482,18 @@ def _is_common_word(name: str) -> bool:
     tagger = _tagger()
     return (tagger.tokenizer.FREQ.get(name, 0) >= _WORD_NOT_NAME
             and tagger.word_tag_tab.get(name) not in _GIVEN_NAME_FLAGS)
+
+
+_PREFIX_NOT_NAME = 100  # 周岁 counts 496, 钟表 171; 梁国 14, 文家 11 and 黄友 10 start 梁国建, 文家善, 黄友秀
+_PROPER_NOUN_FLAGS = ("nr", "nrfg", "nrt", "ns", "nz")  # 欧阳, 龙华, 李子 start names too
+
+
+def _starts_with_common_word(name: str) -> bool:
+    """Does a three-character "name" start with an everyday word (我儿子周岁宴在酒店办, 我爸爸钟表店被强拆了)?"""
+    tagger, start = _tagger(), name[:2]
+    # 王家, 黄家 (the 王 family) start 王家明 and 黄家辉 as often
+    return (len(name) > 2 and start[1] != "家" and tagger.tokenizer.FREQ.get(start, 0) >= _PREFIX_NOT_NAME
+            and tagger.word_tag_tab.get(start) not in _PROPER_NOUN_FLAGS)
 
 
 def _is_place(word: str) -> bool:
@@ -495,7 +513,7 @@ def _labelled_names(text: str) -> set[str]:
     for label in _PERSON_LABEL.finditer(text):
         by_standing = label.group(1) is not None
         start = _past_false_starts(text, label.end())
-        if by_standing and (home := _WRITERS_PLACE.match(text, start)):
+        if by_standing and (home := _WRITERS_PLACE.match(text, start) or _WRITERS_ROLE.match(text, start)):
             start = home.end()  # 我是秦桥镇的刘德福: where the writer lives, then the name
         match = (_NAME_BEFORE_PUNCTUATION if by_standing else _NAME_AFTER_ROLE).match(text, start)
         if match is None and by_standing and text[start : start + 1] not in _WORDLIKE_SURNAMES:
@@ -581,7 +599,8 @@ def _names_listed_after(text: str, end: int) -> set[str]:
 # after the role is a name only where jieba tags it as one (nr) and its dictionary does not hold it as a common word
 # (店主文明经营, 老板钱财): 书记高度重视, 老师严重违反, 主任何时 stay.
 _ROLE = re.compile("法定代表人|法人代表|法人|负责人|董事长|总经理|经理|老板|包工头|店主|房东|会计|村支书|支书|书记|村长|主任|"
-                   "队长|组长|站长|所长|厂长|校长|院长|医生|班主任|老师|镇长|乡长|县长|区长|局长|科长|处长")
+                   "队长|组长|站长|所长|厂长|校长|院长|医生|班主任|老师|镇长|乡长|县长|区长|局长|科长|处长|"
+                   "租客|司机|队员|保安|民警|辅警|网格员|车主|乘客|家长")
 
 _ROLE_SAYS_NAME = re.compile("(?:名叫|叫做|叫|是)?")
 
@@ -696,7 +715,7 @@ def _numbered_names(text: str) -> set[str]:
 _HOME_LABEL = re.compile(r"(?:家住|住在|住址|现住|居住在|我家在|我住|本人住|家庭住址|家庭地址|户籍地址|住所地"
                          # not 联系地址, 通讯地址 (an office's in its reply: 联系地址：…白沙路26号东成大厦2108室) nor a bare 地址 (the
                          # matter's, as often as the writer's)
-                         r"|居住地址|常住地址|收货地址"
+                         r"|居住地址|常住地址|收货地址|收件地址|收件人地址|收货人地址"
                          # 屋 (屋里) is the 武冈 word for one's home: 我屋在水西门5组12号, 我屋住3栋2单元501
                          r"|我屋里?[在住]|屋里住"
                          r"|[您你]的?(?:家庭)?(?:住址|地址)(?:是|在哪里?)?[？?]?\s*(?:(?:市民|来电人)\s*[:：])?"
@@ -704,7 +723,7 @@ _HOME_LABEL = re.compile(r"(?:家住|住在|住址|现住|居住在|我家在|�
                          r"|(?:^|(?<=[,，\n]))住(?![院房建宅户]))[在于]?[:：是为]?")
 # The writer introducing themself as a household (我是蓝色港湾小区3栋1304的住户, 本人是…5栋2801业主): only a number down to
 # the flat is theirs; 我是福元西路199号万国城的业主 names the estate, the matter's place (我们是… is all its owners).
-_RESIDENT = re.compile(r"(?:我是|本人是|本人系|本人为|我系)([^,，。;；!！?？\n]{1,40}?)的?(?:业主|住户|租户)")
+_RESIDENT = re.compile(r"(?:我是|本人是|本人系|本人为|我系)([^,，。;；!！?？\n]{1,40}?)的?(?:业主|住户|租户|村民|居民)")
 _FLAT = re.compile(r"[0-9０-９]|[室房号户]$")
 _HOME_REACH = 40
 # Numbers in digits or in words (三组十二号), a part of them 第…; never a date (10月1号) or a road's number (12号公路), and a
@@ -732,7 +751,8 @@ def _house_numbers(text: str) -> list[tuple[int, int]]:
                 home = (len(parts) >= 2 and suffixed) or (len(parts) == 1 and parts[0].endswith("号"))
             if home:
                 found.append((start + match.start(), start + match.end()))
-                break
+                if len(parts) > 1:
+                    break  # the flat; a street's number alone is followed by the estate's (…路128号金色家园3栋…1502室)
     return found
 
 

@@ -657,6 +657,30 @@ def test_a_spouse_a_neighbour_or_a_meter_named_as_callers_do_is_masked(text, mas
     assert mask_pii(text).text == (masked or text)
 
 
+# A data-protection officer's and a privacy reviewer's round (2026-12-02): the names and homes below stayed readable,
+# and the words after a relative were masked as names (None: as is).
+@pytest.mark.parametrize("text, masked", [
+    ("我家住湖南省武冈市迎春亭街道资江路128号金色家园小区3栋2单元1502室，楼上漏水",
+     "我家住湖南省武冈市迎春亭街道资江路[门牌号]金色家园小区[门牌号]，楼上漏水"),
+    ("我是湾头桥镇白果村5组12号的村民，家门口水渠堵了。", "我是湾头桥镇白果村[门牌号]的村民，家门口水渠堵了。"),
+    ("收件人：邓丽君，收件地址武冈市龙田路18号，快递被人冒领了。", "收件人：[姓名]，收件地址武冈市龙田路[门牌号]，快递被人冒领了。"),
+    ("邓家铺镇的黄国建来电反映自家责任田被占。", "邓家铺镇的[姓名]来电反映自家责任田被占。"),
+    ("欧阳振华第三次来电，路灯还没修", "[姓名]第三次来电，路灯还没修"),
+    ("我叔叔邓建平去年去世了，", "我叔叔[姓名]去年去世了，"),
+    ("我家孩子叫王一诺，在实验小学读书", "我家孩子叫[姓名]，在实验小学读书"),
+    ("出租车司机周建军拒载还骂人。", "出租车司机[姓名]拒载还骂人。"),
+    ("我是工人代表王秋生，工资没发", "我是工人代表[姓名]，工资没发"),
+    ("我是家长周海涛，孩子被欺负怎么办", "我是家长[姓名]，孩子被欺负怎么办"),
+    ("我是学生家长，孩子学校乱收费", None),
+    ("我儿子周岁宴在酒店办。周岁宴那天酒店停电了。", None),
+    ("我爸爸钟表店被强拆了。", None),
+    ("我儿子唐氏综合征，办残疾证被拒。", None),
+    ("我姓王，王家明", "我姓王，[姓名]"),
+])
+def test_homes_names_and_words_after_a_relative_of_a_second_privacy_round(text, masked):
+    assert mask_pii(text).text == (masked or text)
+
+
 def test_digits_of_an_email_address_are_the_address():
     assert kinds("QQ邮箱13807391234@qq.com") == [("email", "13807391234@qq.com")]
 
