@@ -598,7 +598,7 @@ class EntryStore:
     def erase(self, entry_id: str) -> tuple[int, list[str], int]:
         """Deletes the entry, if it is still there, and every version of it that was kept: what a request to erase
         personal data needs, where `delete` keeps the versions. Returns (entries removed, the search texts of
-        every version removed, the store's version): the cache holds those texts' tokens (`forget_cached`)."""
+        every version removed, the store's version): the cache holds those texts' tokens (`keep_cached_only`)."""
         with self._writing() as session:
             row = session.get(EntryRow, entry_id)
             kept = session.scalars(select(HistoryRow).where(HistoryRow.entry_id == entry_id)).all()
@@ -752,9 +752,16 @@ class EntryStore:
                                              .where(EmbeddingRow.key.in_(chunk))).all())
         return found
 
-    def forget_cached(self, keys: Iterable[str]) -> None:
+    def keep_cached_only(self, keys: Iterable[str]) -> int:
+        """Deletes every cache row but those of `keys`, whichever build of the tokenizer or encoder wrote it: an edit
+        leaves the old text's rows behind, and an upgrade of the pipeline every row under the old tokenizer's
+        fingerprint. Returns how many rows went."""
+        keep = set(keys)
         with self._session.begin() as session:
-            session.execute(delete(EmbeddingRow).where(EmbeddingRow.key.in_(list(keys))))
+            stale = [key for key in session.scalars(select(EmbeddingRow.key)) if key not in keep]
+            for start in range(0, len(stale), 500):
+                session.execute(delete(EmbeddingRow).where(EmbeddingRow.key.in_(stale[start : start + 500])))
+        return len(stale)
 
     def cache_vectors(self, vectors: dict[str, bytes]) -> None:
         known = self.cached_vectors(list(vectors))

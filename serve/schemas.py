@@ -11,6 +11,7 @@ from appeal.config import get_settings
 from knowledge_base.dispatch import PlaceRef, Refusal, UnitRef
 from knowledge_base.store import Entry, Source
 from pipeline.normalize import normalize, strip_invisible
+from pipeline.pii import PII_TOKENS, find_pii
 
 EMPTY_TEXT = "不能为空 / must not be empty"  # the error names the field
 EMPTY_TICKET = "不能为空（有标题时可以不填）/ must not be empty unless there is a title"
@@ -71,10 +72,19 @@ def _one_line(value: str) -> str:
     if not value.isprintable():
         raise ValueError("不能包含换行或控制字符 / may not hold a line break or control character")
     return value
+def _no_number_of_a_person(value: str) -> str:
+    # a label is stored, counted and logged as given, never masked: a number pasted into the wrong field (the caller's
+    # phone as the topic) would stay there for good
+    if found := [span.kind for span in find_pii(value) if span.kind != "name"]:
+        kind = found[0]
+        raise ValueError(f"含个人信息（{PII_TOKENS[kind].strip('[]')}），不是标签 / holds personal data ({kind}), not a label")
+    return value
+
+
 Label = Annotated[str, Field(max_length=100), _VISIBLE, _STRIPPED, AfterValidator(_storable),
-                  AfterValidator(_not_blank), AfterValidator(_one_line)]
+                  AfterValidator(_not_blank), AfterValidator(_one_line), AfterValidator(_no_number_of_a_person)]
 UnitLabel = Annotated[str, Field(max_length=200), _VISIBLE, _STRIPPED, AfterValidator(_storable),
-                      AfterValidator(_not_blank), AfterValidator(_one_line)]
+                      AfterValidator(_not_blank), AfterValidator(_one_line), AfterValidator(_no_number_of_a_person)]
 Identifier = Annotated[str, Field(max_length=128), _VISIBLE, _STRIPPED, AfterValidator(_storable),
                        AfterValidator(_not_blank), AfterValidator(_one_line)]
 

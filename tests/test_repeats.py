@@ -557,6 +557,8 @@ def test_a_callers_tickets_are_erased_on_request(appeal_home):
         assert done.stdout.splitlines() == [
             "WG-7: 1 routed ticket, 2 agents' answers, 1 rows of retraining files erased", "WG-9: nothing stored",
             "WG-T: 1 routed ticket, 0 agents' answers, 0 rows of retraining files erased"]
+        # what this command cannot reach is said, for the data-protection officer's record
+        assert "the service's log and files written before" in done.stderr
         assert [json.loads(line)["id"] for line in merged.read_text(encoding="utf-8").splitlines()] == ["WG-8"]
         assert [(t.ticket_id, t.text, t.title) for _, t in log.after(0, utc_now() - timedelta(days=1))] == [
             ("WG-8", masked_text(SMOKE), None), ("WG-7", "", None), ("WG-T", "", None)]  # their places, no text

@@ -508,6 +508,19 @@ def test_feedback_labels_padded_with_spaces_are_the_labels(server):
             assert forged.status_code == 422 and "may not hold a line break" in forged.json()["message"], field
 
 
+def test_a_number_of_a_person_is_no_label(server):
+    """A privacy reviewer's round: a caller's phone or ID number pasted into the topic or unit field was stored,
+    counted and logged as given (labels are never masked), and echoed in unknown_labels."""
+    with server.client("agent") as client:
+        for field, value in (("topic", "欧阳振华13907395521"), ("unit", "430581199001011235")):
+            refused = client.post("/v1/feedback", json={"ticket_id": "WG-P1", "text": TICKET["text"],
+                                                        "topic": "城乡建设", field: value})
+            assert refused.status_code == 422, refused.text
+            assert "holds personal data" in refused.json()["message"] and value not in refused.text
+    with sqlite3.connect(server.home / "appeal.db") as db:
+        assert db.execute("SELECT count(*) FROM feedback WHERE ticket_id = 'WG-P1'").fetchone() == (0,)
+
+
 def test_one_json_log_line_per_request_with_request_id(server):
     with server.client("platform") as client:
         client.post("/v1/route", json=TICKET, headers={"X-Request-ID": "req-abc-123"})

@@ -174,10 +174,10 @@ def delete(
 
     store = _store()
     entries, texts, _ = store.erase(entry_id)
-    # the cache holds each version's words (tokens) and vectors, under the fingerprints of today's tokenizer and
-    # encoder: those of an earlier build are unread and go with a rebuild of the cache
+    # the cache holds each version's words (tokens) and vectors, also under the fingerprint of an earlier build of
+    # the tokenizer (a service started before an upgrade): only what the entries still stored read is kept
     encoder = E5Encoder(encoder_dir()) if (encoder_dir() / "encoder.json").is_file() else None
-    store.forget_cached(cache_keys(texts, SearchTokenizer(), encoder))
+    store.keep_cached_only(cache_keys([entry.search_text for entry in store.all()], SearchTokenizer(), encoder))
     flush_erasures(store.engine)
     # the erasure leaves nothing of the entry in the database, so the trainer's terminal is where it is said
     typer.echo(f"erased {entry_id}: {'the entry and ' if entries else ''}{len(texts) - entries} kept versions, "

@@ -81,7 +81,9 @@ def forget(
     """Erase what is stored of these tickets: their routed text, the agents' answers and their rows in retraining files.
 
     For a request to erase a caller's data. A running service drops its copy in memory at its next repeat check; a
-    model trained on a ticket keeps what it learnt (retrain without it)."""
+    model trained on a ticket keeps what it learnt (retrain without it). Each ticket keeps its id and what the route
+    decided (time, township, topic, unit) for the weekly report. Not reached: the service's log (a line per request,
+    with the masked text) and the files written before (feedback exports, backups): erase the tickets there too."""
     from appeal.cli import existing_database
     from appeal.config import get_settings
     from appeal.database import flush_erasures
@@ -103,6 +105,8 @@ def forget(
                                            "retraining files erased" if routed or answers or trained
                                            else "nothing stored"))
         flush_erasures(log.engine)
+        typer.echo("not reached here: the service's log and files written before (feedback exports, backups) still "
+                   "hold these tickets' masked texts: erase them there too", err=True)
     finally:
         log.close()
         feedback.close()
