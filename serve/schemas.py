@@ -72,6 +72,8 @@ def _one_line(value: str) -> str:
     if not value.isprintable():
         raise ValueError("不能包含换行或控制字符 / may not hold a line break or control character")
     return value
+
+
 def _no_number_of_a_person(value: str) -> str:
     # a label is stored, counted and logged as given, never masked: a number pasted into the wrong field (the caller's
     # phone as the topic) would stay there for good
