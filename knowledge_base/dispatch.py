@@ -386,6 +386,10 @@ def decide(
         elif place.source != "location" and location_elsewhere:
             trace.note(f"属地不一致: 地点为 {'、'.join(location_elsewhere)}，正文提到 {place.township} / the location "
                        "names another county", cause="jurisdiction")
+        elif also := places_elsewhere(text):
+            # 我是湾头桥镇的，在洞口县竹市镇买的商品房: the caller's home is ours, the matter may be the other county's
+            trace.note(f"属地待核实: 正文提到 {place.township}，也提到 {'、'.join(also)} / the text also names a place "
+                       "outside the deployment's area", cause="jurisdiction")
     elif len(named) > 1:
         trace.note(f"属地不明确: 提到 {' / '.join(named)} / ambiguous jurisdiction")
     elif elsewhere := list(dict.fromkeys(location_elsewhere + places_elsewhere(text))):

@@ -51,6 +51,11 @@ class Area:
         not what it is about, so search and group keywords leave them out."""
         return frozenset(self.home_areas) | {area[:-1] for area in self.home_areas if area[-1] in "市县区省"}
 
+    @cached_property
+    def elsewhere_short_names(self) -> tuple[str, ...]:
+        """The places elsewhere as callers say them, without 省, 市 or 县 (福建, 重庆, 洞口)."""
+        return tuple(area[:-1] for area in self.elsewhere if area[-1] in "市县省" and len(area) > 2)
+
 
 def read_area(pack: Path) -> Area:
     """The area of the pack in `pack`, or the bundled 武冈 one when the pack has none of the three files."""

@@ -19,7 +19,7 @@ from typing import Literal
 from pipeline.area import deployment_area
 from pipeline.errors import InputError
 from pipeline.normalize import normalize
-from pipeline.segment import word_count
+from pipeline.segment import word_count, word_starts_within
 
 GAZETTEER_COLUMNS = ("code", "name", "kind", "parent_code", "bare_name_ok", "source")
 TOWNSHIP_KINDS = ("街道", "镇", "乡")
@@ -29,7 +29,7 @@ GENERIC_AREAS = ("城区", "市区", "小区", "社区", "园区", "景区", "�
                  "我市", "本市", "全市", "该市", "我县", "本县", "全县", "县市")
 # A development or industrial zone is the county's its name gives: 武冈经济开发区 and a bare 开发区 are ours, 隆回县开发区,
 # 隆回高新技术产业开发区 and 邵阳经开区 are not; the zone itself is no county.
-_ZONE = re.compile("(?:开发区|经开区|工业区|高新区|示范区|集中区|工业园|园区)$")
+_ZONE = re.compile("(?:开发区|经开区|工业区|高新区|示范区|集中区|工业园|园区)\\Z")
 # What a township's name runs into that is no county or city of that name (双牌县, 邵阳市): 湾头桥市场, 邓家铺市民.
 _WORDS_AFTER_A_NAME = ("市场", "市民", "市集", "区域")
 
@@ -39,7 +39,12 @@ Method = Literal["name_with_suffix", "name_without_suffix", "name_with_context",
 _HAN = "\u4e00-\u9fff"
 # "…镇/乡/街道" may be written with the unit's own suffix; the longest alternatives come first.
 _TOWNSHIP_SUFFIX = "(?:街道办事处|街道办|人民政府|街道|办事处|镇|乡)"
-_FOREIGN_AREA = re.compile(f"([{_HAN}]{{1,4}}?(?:县|市|区|州))$")
+# A suffix of another kind names another place (重庆龙溪街道 is no 龙溪镇): read as no suffix. 乡 and 镇 are one: a 乡
+# that became a 镇 is called by its old name for years (秦桥乡 in the board's messages is 秦桥镇).
+_SUFFIXES_OF_KIND = {"街道": ("街道办事处", "街道办", "街道", "办事处"), "镇": ("镇", "乡", "人民政府"),
+                     "乡": ("乡", "镇", "人民政府")}
+# (\Z, not $: $ also matches before a closing line break, and a title ending in 集市 read as a city before the text)
+_FOREIGN_AREA = re.compile(f"([{_HAN}]{{1,4}}?(?:县|市|区|州))\\Z")
 # A village or community written right after the township (…镇…村, …街道…社区); words that only refer to
 # "our / this village", count villages or say what kind they are (所有村, 几个村, 贫困村, 偏远山村) are not names.
 _VILLAGE_AFTER = re.compile(f"^([{_HAN}]{{2,5}}?(?:村|社区))")
@@ -178,6 +183,8 @@ def _is_foreign(text: str, start: int) -> bool:
     """Is the name at `start` preceded by a county or city that is not ours (双牌县, 永州市…)? A county-level name
     right before a township name that is not the deployment's own (隆回县…) points elsewhere."""
     before = text[max(0, start - 6) : start]
+    if before.endswith(deployment_area().elsewhere_short_names):  # 福建马坪镇, 重庆龙溪街道, 洞口文坪镇
+        return True
     zone = _ZONE.search(before)
     if zone:
         zone_start = start - len(before) + zone.start()
@@ -261,7 +268,13 @@ def scan_places(text: str, gazetteer: Gazetteer | None = None, *, structured: bo
                     or _is_foreign(text, start)):
                 continue
             with_context = match["city"] is not None
-            if match["suffix"]:
+            # inside a longer name (成都黄龙溪镇, 邓家铺子卤菜店: a shop), not the township
+            if not with_context and word_starts_within(text, start, end + 2) or text.startswith("子", core_end):
+                continue
+            suffix = match["suffix"]
+            if suffix and suffix not in _SUFFIXES_OF_KIND[township.kind]:
+                end, suffix = core_end, None
+            if suffix:
                 village = _village_after(text, end)
                 method: Method = "address" if village else "name_with_suffix"
             elif township.bare_name_ok or structured:
@@ -270,7 +283,7 @@ def scan_places(text: str, gazetteer: Gazetteer | None = None, *, structured: bo
                 village, method = None, "name_with_context"
             else:
                 continue
-            found.append(gaz.mention(township.code, match.group(0), start, end, method, village))
+            found.append(gaz.mention(township.code, text[start:end], start, end, method, village))
     for place in gaz.places:
         if place.kind == "路":
             continue

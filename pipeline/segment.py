@@ -74,6 +74,17 @@ def segment(text: str, *, stopwords: bool = True) -> list[str]:
     return _keep(_tokenizer().cut(text), stopwords)
 
 
+def word_starts_within(text: str, start: int, end: int) -> bool:
+    """Does the tokenizer read a word across `start` in `text[:end]`, i.e. does `start` fall inside a word (成都黄龙溪镇
+    is cut 黄龙溪 / 镇: 龙溪镇 starts inside 黄龙溪)? Only the few characters before `start` are cut."""
+    at = max(0, start - 4)
+    for word in _tokenizer().cut(text[at:end]):
+        if at < start < at + len(word):
+            return True
+        at += len(word)
+    return False
+
+
 # What a caller asks for without naming the matter (我要投诉，电话…; 请尽快处理; 领导您好，请相关部门解决这个问题). Among other
 # words they stay search terms: leaving 反映, 领导, 相关, 部门 out of every query cost 2 of the first 30 board messages
 # their reply (bench/RESULTS.md, ## Knowledge base).

@@ -35,9 +35,16 @@ def test_a_matter_of_another_county_is_not_dispatched_without_a_look():
     d = decide(heads("住房和城乡建设"), "长沙市开福区某小区物业乱收费，物业费从每平方0.6元涨到1.2元，没有公示。")
     assert (d.decision, d.lead.id) == ("review", "wg-zjj")
     assert any(r.startswith("可能非武冈市事项: 提到 长沙市，未提到武冈市乡镇街道") for r in d.reasons)
-    # named beside one of our townships, or only as a region (湘西南), it says nothing about where the matter is
-    for text in ("我在长沙市打工多年，现住邓元泰镇，村里的路灯坏了。", "武冈是湘西南的交通枢纽，城区物业乱收费。"):
-        assert not any("可能非" in r for r in decide(heads("住房和城乡建设"), text).reasons)
+    # named only as a region (湘西南), it says nothing about where the matter is
+    assert not any("可能非" in r for r in decide(heads("住房和城乡建设"), "武冈是湘西南的交通枢纽，城区物业乱收费。").reasons)
+    # named beside one of our townships, the township is the place, but someone checks which the matter is in: a
+    # dispatcher's round sent 我是湾头桥镇的，在洞口县竹市镇买的商品房… to the city's housing bureau unseen
+    for text, township in (("我在长沙市打工多年，现住邓元泰镇，村里的路灯坏了。", "邓元泰镇"),
+                           ("我是湾头桥镇的，在洞口县竹市镇买的商品房，交房三年了开发商还不办房产证。", "湾头桥镇")):
+        d = decide(heads("住房和城乡建设"), text)
+        assert d.decision == "review" and d.jurisdiction.township == township, text
+        assert any(r.startswith(f"属地待核实: 正文提到 {township}，也提到 ") for r in d.reasons), d.reasons
+        assert not any("可能非" in r for r in d.reasons)
     assert any("unit: 住房和城乡建设 置信度 0.91" in r for r in d.reasons)
     # the prefecture's city proper as callers name it: 邵阳市 is ours, 邵阳市区 is 双清/大祥/北塔
     d = decide(heads("卫生健康"), "我上个月在邵阳市区的一家医院住院，被多收了几千块钱检查费。")

@@ -38,6 +38,11 @@ def test_gazetteer_is_the_official_division_list(shared_data):
         ("邓家铺市场后面的排水沟堵死了，村里不管。", "邓家铺镇", "name_without_suffix"),
         ("武冈经济开发区湾头桥镇片区的工厂排放废气，气味刺鼻。", "湾头桥镇", "name_with_suffix"),
         ("武冈工业集中区龙溪镇那边的工厂排放废气。", "龙溪镇", "name_with_suffix"),
+        # a dispatcher's round: a title ending in 集市 joined to the text by a line break was read as a city before
+        # the text's 武冈市 ($ matched before the break); a 乡 called by the 镇 it became, and the other way round
+        ("秦桥集市\n武冈市秦桥有人在集市上卖病死猪肉。", "秦桥镇", "name_with_context"),
+        ("秦桥乡的老街路灯坏了。", "秦桥镇", "name_with_suffix"),
+        ("马坪镇那边的路灯坏了。", "马坪乡", "name_with_suffix"),
     ],
 )
 def test_finds_the_township(text, township, method):
@@ -72,6 +77,12 @@ def test_village_written_after_the_township_is_kept():
         "隆回高新技术产业开发区龙溪镇的工厂排污。",  # the zone's name gives its county without 县
         "邵阳经开区龙溪镇的工厂排污。",
         "城区菜市场的猪肉价格太高了。",
+        # inside a longer place name, with the suffix of another kind, after a province or city said short, or
+        # inside a shop's name (a dispatcher's round: each was one of ours, 黄龙溪镇 led by 龙溪镇人民政府)
+        "黄龙溪镇古镇里吃饭被宰，一条鱼收了三百多。",
+        "我在重庆龙溪街道一家餐馆打工，老板不发工资。",
+        "我们在福建马坪镇做工程，包工头欠薪跑了。",
+        "城区都梁路的邓家铺子卤菜店卖的卤菜有酸味。",
         "",
     ],
 )
