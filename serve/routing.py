@@ -114,7 +114,15 @@ def _repeat_reason(related: list[Related], zone: ZoneInfo) -> str:
     # Calendar days where the agent is: a ticket of 23:00 last night is 昨天, not 今天 because fewer than 24 hours passed.
     days = (datetime.now(zone).date() - stored_utc(first.ticket.received_at).astimezone(zone).date()).days
     when = {0: "今天 / today", 1: "昨天 / yesterday"}.get(days, f"{days} 天前 / {days} days ago")
-    where = f"，已派 {first.ticket.dispatched_to}" if first.ticket.dispatched_to else ""
+    earlier = first.ticket
+    if earlier.assigned_unit or earlier.decision == "auto" and earlier.lead_unit:
+        where = f"，已派 {earlier.dispatched_to}"
+    elif earlier.lead_unit:
+        # routed for review and not answered here: where the route proposed to send it, which no one confirmed (an
+        # integrator's round: "已派" told an agent to merge into a ticket nobody had sent anywhere)
+        where = f"，建议派 {earlier.lead_unit}（待确认 / not confirmed）"
+    else:
+        where = ""
     more = f"，另有 {len(related) - 1} 件 / {len(related) - 1} more" if len(related) > 1 else ""
     if first.incident:  # its words may share little: the similarity would only puzzle the agent
         return (f"可能为同一紧急事件 / possibly the same emergency: {first.ticket.ticket_id}（同一乡镇、同类紧急来电，"

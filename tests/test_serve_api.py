@@ -866,7 +866,11 @@ def test_repeat_reports_are_linked_and_grouped(server):
         related = again["related_tickets"][0]
         assert related["title"] == "学校门口砂石场扬尘" and related["township"] == "司马冲镇"
         assert related["similarity"] >= 0.25 and related["excerpt"].startswith("司马冲镇中心小学")
-        assert any(r.startswith("可能重复诉求 / possible repeat: WG-R1") for r in again["reasons"])
+        # WG-R1 went to review and no agent answered it: the route proposed its unit, nobody sent it there (an
+        # integrator's round: "已派" said it was dispatched)
+        assert first["decision"] == "review"
+        assert any(r.startswith("可能重复诉求 / possible repeat: WG-R1") and "已派" not in r
+                   and f"建议派 {first['lead_unit']['name']}（待确认 / not confirmed）" in r for r in again["reasons"])
         assert "WG-R2" in [t["ticket_id"] for t in batch[1]["related_tickets"]]  # the batch sees its own tickets
         assert "13807391234" not in json.dumps(batch, ensure_ascii=False)
         assert platform.get("/v1/tickets/hotspots").status_code == 403
