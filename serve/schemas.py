@@ -373,6 +373,9 @@ class FeedbackOut(BaseModel):
     id: int = Field(description="id of the stored labelled ticket")
     ticket_id: str | None
     stored_at: str
+    routed: bool = Field(description="whether the service routed this ticket_id within the repeat window; false for "
+                                     "an answer without ticket_id, a typo in it or a ticket routed before the "
+                                     "window: what the route said is then only what the answer gives")
     unknown_labels: dict[str, str] = Field(
         default_factory=dict,
         description="head → the answer the serving model has no label for (a unit is also looked up in the unit "

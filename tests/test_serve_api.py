@@ -508,17 +508,37 @@ def test_feedback_labels_padded_with_spaces_are_the_labels(server):
             assert forged.status_code == 422 and "may not hold a line break" in forged.json()["message"], field
 
 
+def test_a_retried_answer_is_stored_and_counted_once(server):
+    """An integrator's round: the platform's retry after a timeout stored a second row and counted the answer twice
+    in appeal_feedback_total, and an answer to a ticket id the service never routed (a typo) looked like any other."""
+    answer = {"ticket_id": "WG-RT1", "text": TICKET["text"], "topic": "城乡建设", "unit": "湾头桥镇人民政府"}
+    counted = 'appeal_feedback_total{model_version="unknown",topic_kept="unknown"}'
+    with server.client("agent") as client:
+        before = _metric(client.get("/metrics").text, counted)
+        first, retry = (client.post("/v1/feedback", json=answer) for _ in range(2))
+        assert (first.status_code, retry.status_code) == (201, 200) and first.json() == retry.json()
+        assert first.json()["routed"] is False  # WG-RT1 was never routed: nothing of a route was taken
+        assert _metric(client.get("/metrics").text, counted) == before + 1
+        changed = client.post("/v1/feedback", json={**answer, "topic": "交通运输"})  # a new answer is a new row
+        assert changed.status_code == 201 and changed.json()["id"] == first.json()["id"] + 1
+        client.post("/v1/route", json={"id": "WG-RT2", **{k: TICKET[k] for k in ("title", "text")}})
+        assert client.post("/v1/feedback", json={**answer, "ticket_id": "WG-RT2"}).json()["routed"] is True
+    with sqlite3.connect(server.home / "appeal.db") as db:
+        assert db.execute("SELECT topic FROM feedback WHERE ticket_id = 'WG-RT1' ORDER BY id").fetchall() == [
+            ("城乡建设",), ("交通运输",)]
+
+
 def test_a_number_of_a_person_is_no_label(server):
     """A privacy reviewer's round: a caller's phone or ID number pasted into the topic or unit field was stored,
     counted and logged as given (labels are never masked), and echoed in unknown_labels."""
     with server.client("agent") as client:
         for field, value in (("topic", "欧阳振华13907395521"), ("unit", "430581199001011235")):
-            refused = client.post("/v1/feedback", json={"ticket_id": "WG-P1", "text": TICKET["text"],
+            refused = client.post("/v1/feedback", json={"ticket_id": "WG-PII-1", "text": TICKET["text"],
                                                         "topic": "城乡建设", field: value})
             assert refused.status_code == 422, refused.text
             assert "holds personal data" in refused.json()["message"] and value not in refused.text
     with sqlite3.connect(server.home / "appeal.db") as db:
-        assert db.execute("SELECT count(*) FROM feedback WHERE ticket_id = 'WG-P1'").fetchone() == (0,)
+        assert db.execute("SELECT count(*) FROM feedback WHERE ticket_id = 'WG-PII-1'").fetchone() == (0,)
 
 
 def test_one_json_log_line_per_request_with_request_id(server):

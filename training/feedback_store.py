@@ -138,6 +138,18 @@ class FeedbackStore:
             session.add(row)
         return row
 
+    def add_once(self, feedback: Feedback) -> tuple[FeedbackRow, bool]:
+        """Stores the answer, unless it is the ticket's last answer already (a platform's retry after a timeout
+        stored it twice and counted it twice in the live share of topics kept). Returns the row and whether it is
+        new."""
+        if feedback.ticket_id is not None:
+            with Session(self.engine) as session:
+                last = session.scalars(select(FeedbackRow).where(FeedbackRow.ticket_id == feedback.ticket_id)
+                                       .order_by(FeedbackRow.id.desc()).limit(1)).first()
+            if last is not None and all(getattr(last, name) == value for name, value in feedback.__dict__.items()):
+                return last, False
+        return self.add(feedback), True
+
     def rows(self, since_id: int = 0) -> Iterator[FeedbackRow]:
         with Session(self.engine) as session:
             yield from session.scalars(select(FeedbackRow).where(FeedbackRow.id > since_id).order_by(FeedbackRow.id))

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from datetime import timezone
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Request, Response
 from sqlalchemy.exc import SQLAlchemyError
-from starlette.status import HTTP_201_CREATED
+from starlette.status import HTTP_200_OK, HTTP_201_CREATED
 
 from knowledge_base.dispatch import default_routing
 from knowledge_base.ticket_log import SeenTicket
@@ -27,14 +28,18 @@ router = APIRouter(prefix="/v1", tags=["feedback 反馈"], responses=ERROR_RESPO
 
 
 @router.post("/feedback", response_model=FeedbackOut, status_code=HTTP_201_CREATED,
+             responses={HTTP_200_OK: {"model": FeedbackOut, "description": "the ticket's last answer again (a retry): "
+                                                                          "stored and counted once"}},
              summary="提交人工结果 / store the agent's final answer")
 def post_feedback(
     body: FeedbackIn,
     request: Request,
+    response: Response,
     _caller: Caller = Depends(require("feedback")),
     services: Services = Depends(get_services),
 ) -> FeedbackOut:
-    """Stored durably before the answer is sent; the returned `id` names the stored labelled ticket."""
+    """Stored durably before the answer is sent; the returned `id` names the stored labelled ticket. The same answer
+    for the same ticket again (a retry after a timeout) is stored once: 200 with the stored row's id."""
     check_text_length(body.text, services.settings.max_text_chars)
     values = body.model_dump(exclude={"author", "id", "location", "channel"})  # not stored: see FeedbackIn
     values["title"], values["text"] = masked_parts(body.title or None, body.text, people=[body.author])
@@ -42,17 +47,23 @@ def post_feedback(
     routed = services.repeats.routed(body.ticket_id) if body.ticket_id else None
     catalogue = default_routing()[0]
     values |= _what_the_route_said(values, routed, catalogue)
-    row = services.feedback.add(Feedback(**values))
-    if routed is not None and body.unit:
+    row, new = services.feedback.add_once(Feedback(**values))
+    if not new:
+        response.status_code = HTTP_200_OK  # a retry: stored and counted once
+    elif routed is not None and body.unit:
         _note_where_it_went(services, routed, catalogue.unit_named(body.unit))
-    refusal_rules = {rule.id for rule in default_routing()[1].not_accepted}
-    services.metrics.observe_feedback(
-        _metric_label(row.model_version, services.models.registry.has), row.predicted_topic, body.topic,
-        row.repeat_verdict, (_metric_label(row.refusal_rule, refusal_rules.__contains__), row.refusal_verdict))
+    if new:
+        refusal_rules = {rule.id for rule in default_routing()[1].not_accepted}
+        services.metrics.observe_feedback(
+            _metric_label(row.model_version, services.models.registry.has), row.predicted_topic, body.topic,
+            row.repeat_verdict, (_metric_label(row.refusal_rule, refusal_rules.__contains__), row.refusal_verdict))
     unknown = _unknown_labels(body, services.models.current)
     request.state.log.update(feedback_id=row.id, masked_text=values["text"], unknown_labels=unknown or None,
-                             repeat_verdict=row.repeat_verdict, refusal_verdict=row.refusal_verdict)
-    return FeedbackOut(id=row.id, ticket_id=row.ticket_id, stored_at=row.created_at.isoformat(timespec="seconds"),
+                             repeat_verdict=row.repeat_verdict, refusal_verdict=row.refusal_verdict, retry=not new)
+    # UTC written as the other times of the API are (…Z); a row read back from SQLite has lost its offset (UTC)
+    created = row.created_at if row.created_at.tzinfo is None else row.created_at.astimezone(timezone.utc)
+    stored_at = created.replace(tzinfo=None).isoformat(timespec="seconds") + "Z"
+    return FeedbackOut(id=row.id, ticket_id=row.ticket_id, stored_at=stored_at, routed=routed is not None,
                        unknown_labels=unknown)
 
 
