@@ -8,10 +8,9 @@ import unicodedata
 
 from fastapi import FastAPI, HTTPException, Request, status
 from fastapi.encoders import jsonable_encoder
-from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from pydantic import ValidationError
+from pydantic import BaseModel, Field, ValidationError
 from sqlalchemy.exc import SQLAlchemyError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -19,13 +18,30 @@ from pipeline.errors import InputError
 
 log = logging.getLogger("appeal.serve")
 
-# Documented on every operation that takes a body, so clients (and the schema test) know them.
+class ErrorOut(BaseModel):
+    """Every error the service answers, whatever its status: a platform reads `message`."""
+
+    detail: str | list[dict] = Field(description="what was wrong: a sentence, or for a 422 of the request's fields "
+                                                 "the list of fields with what is wrong with each (`loc`, `type`, "
+                                                 "`msg`)")
+    message: str = Field(description="one line in Chinese and English, to log or show")
+
+
+def error_body(detail: str) -> dict:
+    return {"detail": detail, "message": detail}
+
+
+# Documented on every operation, so clients (and the schema test) know them.
 ERROR_RESPONSES: dict[int | str, dict] = {
-    401: {"description": "缺少或无效的 API 密钥 / missing or invalid API key"},
-    403: {"description": "角色无权访问 / the key's role may not use this endpoint"},
-    413: {"description": "文本、批量或请求体过大 / text, batch or request body too large"},
-    422: {"description": "请求无效 / invalid request"},
-    503: {"description": "服务正在加载或数据库暂不可用 / model or index not loaded yet, or the database unavailable"},
+    status: {"model": ErrorOut, "description": description} for status, description in {
+        400: "请求体不是 UTF-8 编码的 JSON / the body is not UTF-8 encoded JSON",
+        401: "缺少或无效的 API 密钥 / missing or invalid API key",
+        403: "角色无权访问 / the key's role may not use this endpoint",
+        413: "文本、批量或请求体过大 / text, batch or request body too large",
+        415: "请求体须为 JSON（Content-Type: application/json），不压缩 / the body must be JSON, not compressed",
+        422: "请求无效 / invalid request",
+        503: "服务正在加载或数据库暂不可用 / model or index not loaded yet, or the database unavailable",
+    }.items()
 }
 
 
@@ -107,18 +123,25 @@ async def _on_input_error(_request: Request, exc: InputError) -> JSONResponse:
     return JSONResponse(status_code=422, content={"detail": str(exc), "message": f"请求无效 / invalid request — {exc}"})
 
 
+# What Starlette says itself, in English only
+_IN_BOTH = {"Not Found": "未找到 / not found", "Method Not Allowed": "不支持的请求方法 / method not allowed"}
+
+
 async def _on_http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
     # FastAPI answers a body it cannot decode with an English-only 400; the usual cause here is a platform that
     # sends GBK, so say which encoding the API reads.
     if isinstance(exc.__cause__, UnicodeDecodeError):
-        return JSONResponse(status_code=400, content={
-            "detail": "请求体须为 UTF-8 编码的 JSON（收到的字节不是 UTF-8，如 GBK）/ the body must be UTF-8 encoded JSON "
-                      "(got bytes that are not UTF-8, e.g. GBK)"})
+        return JSONResponse(status_code=400, content=error_body(
+            "请求体须为 UTF-8 编码的 JSON（收到的字节不是 UTF-8，如 GBK）/ the body must be UTF-8 encoded JSON "
+            "(got bytes that are not UTF-8, e.g. GBK)"))
     # any other body the parser gave up on (a RecursionError: JSON nested thousands of levels deep)
     if exc.status_code == 400 and exc.detail == "There was an error parsing the body":
-        return JSONResponse(status_code=400, content={
-            "detail": "请求体无法解析（如 JSON 嵌套过深）/ the body could not be parsed (e.g. JSON nested too deeply)"})
-    return await http_exception_handler(request, exc)
+        return JSONResponse(status_code=400, content=error_body(
+            "请求体无法解析（如 JSON 嵌套过深）/ the body could not be parsed (e.g. JSON nested too deeply)"))
+    # one shape for every error (an integrator's round: 401, 403, 404, 405 and 413 came without `message`)
+    detail = _IN_BOTH.get(exc.detail, exc.detail) if isinstance(exc.detail, str) else exc.detail
+    content = error_body(detail) if isinstance(detail, str) else {"detail": detail, "message": "请求无效 / invalid request"}
+    return JSONResponse(status_code=exc.status_code, content=content, headers=getattr(exc, "headers", None))
 
 
 async def _on_database_error(request: Request, exc: SQLAlchemyError) -> JSONResponse:

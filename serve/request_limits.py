@@ -1,12 +1,12 @@
-"""What the service refuses before any route reads a request: a method HTTP does not define, and a body larger
-than the largest request it can accept."""
+"""What the service refuses before any route reads a request: a method HTTP does not define, a body that is not
+JSON, and a body larger than the largest request it can accept."""
 from __future__ import annotations
 
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from knowledge_base.store import MAX_ITEMS, MAX_TAG_CHARS, MAX_TEXT_CHARS
-from serve.errors import too_large
+from serve.errors import error_body, too_large
 
 # Each method the metrics see is a label value of its own: any client, without a key, made 2,000 series a second
 # with made-up methods (FOO1, FOO2 …), and /metrics grew to 3 MB until a restart.
@@ -29,6 +29,24 @@ def max_body_bytes(max_batch: int, max_text_chars: int) -> int:
     return max(batch, entry) * _JSON_BYTES_PER_CHAR
 
 
+def _not_json(headers: dict[bytes, bytes]) -> str | None:
+    """Why a body is no JSON the routes can read, or None. curl -d without a Content-Type sends a form
+    (application/x-www-form-urlencoded), which the routes took for a body that is no object (a 422 that blamed the
+    JSON), and a gzip body was called GBK (an integrator's round)."""
+    has_body = headers.get(b"content-length", b"0") not in (b"0", b"") or b"transfer-encoding" in headers
+    if not has_body:
+        return None
+    encoding = headers.get(b"content-encoding", b"identity").strip().lower()
+    if encoding not in (b"identity", b""):
+        return (f"不支持压缩的请求体（Content-Encoding: {encoding.decode('latin-1')}）/ a compressed body is not "
+                "accepted: send it uncompressed")
+    kind = headers.get(b"content-type", b"").split(b";")[0].strip().lower()
+    if kind != b"application/json" and not kind.endswith(b"+json"):
+        return (f"请求体须为 JSON，请设置 Content-Type: application/json（收到 {kind.decode('latin-1') or '无'}）/ the body "
+                "must be JSON, sent with Content-Type: application/json")
+    return None
+
+
 class RequestLimits:
     """A body over the limit was read and parsed whole before the batch or text limit refused it: a 60 MB batch
     took 8 s and 600 MB of memory, and held every other request up meanwhile. Refused here by its Content-Length,
@@ -44,13 +62,17 @@ class RequestLimits:
             return
         if scope["method"] not in KNOWN_METHODS:
             # 405 as for a defined method a route does not serve: nothing here is a server's failure (5xx)
-            response = JSONResponse({"detail": "不支持的请求方法 / method not allowed"}, status_code=405)
+            response = JSONResponse(error_body("不支持的请求方法 / method not allowed"), status_code=405)
             await response(scope, receive, send)
             return
-        declared = dict(scope["headers"]).get(b"content-length")
+        headers = dict(scope["headers"])
+        declared = headers.get(b"content-length")
         if declared is not None and declared.isdigit() and int(declared) > self.max_body:
             error = self._too_large(int(declared))
-            await JSONResponse({"detail": error.detail}, status_code=error.status_code)(scope, receive, send)
+            await JSONResponse(error_body(error.detail), status_code=error.status_code)(scope, receive, send)
+            return
+        if refusal := _not_json(headers):
+            await JSONResponse(error_body(refusal), status_code=415)(scope, receive, send)
             return
         await self.app(scope, self._counted(receive), send)
 

@@ -18,17 +18,17 @@ from knowledge_base.answer_checks import specifics_warnings
 from knowledge_base.units import unknown_unit_warnings
 from pipeline.errors import InputError
 from serve.auth import Caller, require
-from serve.errors import ERROR_RESPONSES
+from serve.errors import ERROR_RESPONSES, ErrorOut
 from serve.routers.deps import services as get_services
 from serve.schemas import EntrySaved, KBListOut
 from serve.services import Services
 
 router = APIRouter(prefix="/v1/kb/entries", tags=["knowledge base 知识库"],
-                   responses={**ERROR_RESPONSES, 404: {"description": "没有该条目 / no such entry"}})
+                   responses={**ERROR_RESPONSES, 404: {"model": ErrorOut, "description": "没有该条目 / no such entry"}})
 
 EntryId = Path(min_length=1, max_length=64, description="entry id")
 IfMatch = Header(None, description="the ETag of the entry as read: refused with 412 if it changed since")
-CHANGED = {412: {"description": "条目已被他人修改或删除 / changed or deleted since it was read (If-Match)"}}
+CHANGED = {412: {"model": ErrorOut, "description": "条目已被他人修改或删除 / changed or deleted since it was read (If-Match)"}}
 
 
 class _EntryIdConvertor(PathConvertor):
@@ -107,7 +107,8 @@ def _changed(exc: EntryChanged) -> HTTPException:
 
 
 @router.post("", response_model=EntrySaved, status_code=status.HTTP_201_CREATED,
-             responses={409: {"description": "id 已存在 / id already taken"}}, summary="新增条目 / add an entry")
+             responses={409: {"model": ErrorOut, "description": "id 已存在 / id already taken"}},
+             summary="新增条目 / add an entry")
 def add_entry(
     entry: EntryIn,
     response: Response,

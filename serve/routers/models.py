@@ -6,7 +6,7 @@ from starlette.concurrency import run_in_threadpool
 
 from pipeline.errors import InputError
 from serve.auth import Caller, require
-from serve.errors import ERROR_RESPONSES
+from serve.errors import ERROR_RESPONSES, ErrorOut
 from serve.model_holder import ModelLoadError
 from serve.routers.deps import services as get_services
 from serve.schemas import ModelOut, ModelsOut, ReloadOut
@@ -32,7 +32,8 @@ def list_models(
     )
 
 
-@router.post("/reload", response_model=ReloadOut, responses={409: {"description": "no champion, or it cannot be loaded"}},
+@router.post("/reload", response_model=ReloadOut,
+             responses={409: {"model": ErrorOut, "description": "no champion, or it cannot be loaded"}},
              summary="加载当前冠军模型 / serve the registry's champion now")
 async def reload_model(
     request: Request,
