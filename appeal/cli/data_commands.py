@@ -346,8 +346,9 @@ def calibrate(
         if before and now < before / 2:
             # promoting it turns automatic dispatch (nearly) off: a trainer's round followed the next: line to that
             notes.append(f"  warning: {head} would dispatch {now:.0%} of its tickets without review, {before:.0%} "
-                         f"before: promoted, {1 - now:.0%} of the tickets wait for an agent instead of {1 - before:.0%}. "
-                         "Calibrate on more of the centre's answered tickets, or promote it only if that is meant")
+                         f"before: promoted, {1 - now:.0%} of the tickets wait for an agent instead of "
+                         f"{1 - before:.0%}. Calibrate on more of the centre's answered tickets, or promote it only "
+                         "if that is meant")
     for head, change in result.heads.items():
         trained_for = card.heads[head].target_precision
         if trained_for is not None and result.card.heads[head].target_precision < trained_for:
