@@ -3,6 +3,7 @@ judged on the real held-out dev_raw.csv."""
 from __future__ import annotations
 
 import getpass
+import re
 import json
 
 import pytest
@@ -242,6 +243,13 @@ def test_cli_list_promote_rollback(appeal_home, models, shared_data):
     refused = runner.invoke(app, ["models", "promote", "bad"])  # default: the fixed set, dev_raw.csv
     assert refused.exit_code == 1, refused.output
     assert "refused" in refused.output and registry.champion()[0] == "good"
+    # the list says so, with the F1 the gate measured: the version's own held-out F1 is no comparison (a trainer's
+    # round: a refused challenger's 0.72 against the champion's 0.57 invited a --force)
+    listed = runner.invoke(app, ["models", "list"]).output
+    refusal = registry.decisions()[-1]
+    assert (f"bad: refused the gate {centre_minute(refusal.at)}, topic macro-F1 on {refusal.evaluation['name']} "
+            f"{refusal.challenger_scores['topic']['macro_f1']:.4f} against good "
+            f"{refusal.champion_scores['topic']['macro_f1']:.4f}") in listed, listed
 
     forced = runner.invoke(app, ["models", "promote", "bad", "--force", "--by", "质检 王芳"])
     assert forced.exit_code == 0 and "FORCED" in forced.output

@@ -41,7 +41,8 @@ def list_versions(registry: Optional[Path] = RegistryOption) -> None:
         return
     from appeal.config import centre_minute, get_settings
 
-    table = Table(title=f"{reg.root}  (F1: topic macro-F1 measured at training; * = champion; ! = cannot serve; "
+    table = Table(title=f"{reg.root}  (F1: topic macro-F1 measured at training, on each version's own held-out "
+                        "tickets: the gate's lines below compare versions; * = champion; ! = cannot serve; "
                         f"~ = thresholds refitted by appeal calibrate; times in {get_settings().timezone})",
                   box=box.SIMPLE_HEAD, collapse_padding=True, pad_edge=False)
     # The version is what `promote` takes: at 80 columns no cell may be cut (headers wrap instead).
@@ -62,6 +63,12 @@ def list_versions(registry: Optional[Path] = RegistryOption) -> None:
             f"{f1:.4f}" if isinstance(f1, (int, float)) else "",
         )
     Console().print(table)
+    # A version's own held-out F1 is no comparison with another's (a trainer's round: a refused challenger's 0.72
+    # against the champion's 0.57 invited a --force): the gate's verdict on one evaluation set is.
+    gated = {d.version: d for d in reg.decisions() if d.action in _GATE_WORDS}
+    for v in versions:
+        if v.version in gated:
+            typer.echo(_gate_line(gated[v.version]))
     for v in versions:
         if v.problem:
             # the champion's directory is what the service reads at its next start: not one to remove
@@ -72,6 +79,26 @@ def list_versions(registry: Optional[Path] = RegistryOption) -> None:
                         fg=typer.colors.RED, err=True)
     for problem in reg.log_problems():
         typer.secho(f"! {problem}", fg=typer.colors.RED, err=True)
+
+
+_GATE_WORDS = {"promote": "passed", "refuse": "refused", "force": "forced past"}
+
+
+def _gate_line(decision) -> str:
+    """What the promotion gate said last of a version, with the topic macro-F1 of both on its evaluation set."""
+    from appeal.config import centre_minute
+
+    def f1(scores: dict | None) -> str:
+        value = ((scores or {}).get("topic") or {}).get("macro_f1")
+        return "–" if value is None else f"{value:.4f}"
+
+    line = f"{decision.version}: {_GATE_WORDS[decision.action]} the gate {centre_minute(decision.at)}"
+    if decision.challenger_scores:
+        name = (decision.evaluation or {}).get("name", "its evaluation set")
+        champion = decision.previous or "no champion"
+        line += (f", topic macro-F1 on {name} {f1(decision.challenger_scores)} against {champion} "
+                 f"{f1(decision.champion_scores)}")
+    return line
 
 
 @models_app.command()
