@@ -3,7 +3,6 @@ judged on the real held-out dev_raw.csv."""
 from __future__ import annotations
 
 import getpass
-import re
 import json
 
 import pytest
