@@ -391,7 +391,8 @@ class Registry:
         with self._locked(create=True):
             target = self.root / version
             if target.exists():
-                raise InputError(f"{self.root}: version {version!r} already exists")
+                raise InputError(f"{self.root}: version {version!r} already exists; add it under another name "
+                                 "(--version)")
             incoming = self.root / _INCOMING
             # Anything left here is from an add that died half-way (we hold the lock): it never became a version.
             shutil.rmtree(incoming, ignore_errors=True)
@@ -539,7 +540,8 @@ class Registry:
         with self._locked():
             pointer = self._pointer()
             if not pointer or not pointer["previous"]:
-                raise InputError(f"{self.root}: no previous champion to roll back to")
+                raise InputError(f"{self.root}: no previous champion to roll back to; name one with `appeal "
+                                 "models promote VERSION` (the versions: `appeal models list`)")
             *history, previous = pointer["previous"]
             self._servable(previous)
             decision = Decision(

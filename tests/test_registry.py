@@ -127,7 +127,7 @@ def test_better_challenger_promoted_then_forced_and_rolled_back(tmp_path, models
 
     assert serving_summary(registry).endswith("by bob: agents report wrong units since 9:00.")
     assert registry.rollback().version == "v1"
-    with pytest.raises(InputError, match="no previous champion"):
+    with pytest.raises(InputError, match="no previous champion to roll back to; name one with `appeal models promote"):
         registry.rollback()
     assert [d.action for d in registry.decisions()] == ["promote", "promote", "force", "rollback", "rollback"]
 
@@ -225,7 +225,8 @@ def test_cli_list_promote_rollback(appeal_home, models, shared_data):
     assert added.exit_code == 0, added.output
     assert "added bad" in added.output and registry.champion()[0] == "good"
     again = runner.invoke(app, ["models", "add", str(models["shuffled"]), "--version", "bad"])
-    assert isinstance(again.exception, InputError) and "already exists" in str(again.exception)
+    assert isinstance(again.exception, InputError) and "already exists; add it under another name (--version)" in str(
+        again.exception)
 
     named = runner.invoke(app, ["models", "add", str(models["large"])])  # the card's version: kind and time
     assert named.exit_code == 0, named.output
@@ -242,6 +243,9 @@ def test_cli_list_promote_rollback(appeal_home, models, shared_data):
     refused = runner.invoke(app, ["models", "promote", "bad"])  # default: the fixed set, dev_raw.csv
     assert refused.exit_code == 1, refused.output
     assert "refused" in refused.output and registry.champion()[0] == "good"
+    # and what the trainer can do now (a trainer's round: the output ended at the refusal)
+    assert "next: collect more agents' answers" in refused.output
+    assert "appeal models promote bad --force" in refused.output
     # the list says so, with the F1 the gate measured: the version's own held-out F1 is no comparison (a trainer's
     # round: a refused challenger's 0.72 against the champion's 0.57 invited a --force)
     listed = runner.invoke(app, ["models", "list"]).output

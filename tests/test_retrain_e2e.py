@@ -97,6 +97,7 @@ def test_feedback_retrain_promote_serve_then_refuse_a_worse_challenger(live, sha
     assert "refused" in refused.stderr and "< champion" in refused.stdout
     assert registry.champion()[0] == challenger
     last = registry.decisions()[-1]
+    assert f"appeal models promote {last.version} --force" in refused.stderr  # what to do next
     assert last.action == "refuse" and last.previous == challenger and last.version != challenger
     assert (last.tolerance, last.class_margin) == (0.02, 0.08), "even the loosest documented margins refuse it"
     time.sleep(3)  # longer than the service's champion poll

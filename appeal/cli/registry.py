@@ -81,6 +81,13 @@ def list_versions(registry: Optional[Path] = RegistryOption) -> None:
         typer.secho(f"! {problem}", fg=typer.colors.RED, err=True)
 
 
+def after_refusal(version: str) -> str:
+    """What a trainer can do once the gate refused a version (a trainer's round: the refusal ended the output)."""
+    return ("next: collect more agents' answers (or correct the labels the reasons name) and `appeal retrain` again; "
+            f"or, where the reasons above are understood and accepted, `appeal models promote {version} --force --by "
+            "NAME` (recorded as forced), or a wider --tolerance / --class-margin for one promotion")
+
+
 _GATE_WORDS = {"promote": "passed", "refuse": "refused", "force": "forced past"}
 
 
@@ -139,6 +146,7 @@ def promote(
     if not decision.promoted:
         typer.secho(f"refused: {version} stays a challenger; champion is still {decision.previous}",
                     fg=typer.colors.RED, err=True)
+        typer.echo(after_refusal(version), err=True)
         raise typer.Exit(1)
     label = "FORCED: " if decision.action == "force" else ""
     typer.secho(f"{label}{version} is the champion (was {decision.previous or 'none'})", fg=typer.colors.GREEN)

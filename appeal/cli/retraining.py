@@ -8,7 +8,7 @@ from typing import Optional
 import typer
 
 from appeal.cli import ByOption, who
-from appeal.cli.registry import ClassMarginOption, ToleranceOption
+from appeal.cli.registry import ClassMarginOption, ToleranceOption, after_refusal
 
 
 def retrain(
@@ -88,6 +88,7 @@ def retrain(
     if not result.promoted:
         typer.secho(f"refused: {result.challenger} stays a challenger; {result.champion} keeps serving "
                     f"(report: {result.run_dir})", fg=typer.colors.RED, err=True)
+        typer.echo(after_refusal(result.challenger), err=True)
         raise typer.Exit(1)
     label = "FORCED: " if result.decision["action"] == "force" else ""
     typer.secho(f"{label}{result.challenger} is the champion (was {result.champion}); report: {result.run_dir}",
