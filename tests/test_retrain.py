@@ -15,7 +15,7 @@ from models.card import ModelCard
 from models.registry import Registry
 from pipeline import InputError
 from tests.registry_support import NEW_TOPIC, agriculture_tickets, demo_tickets, sample_baseline
-from training.retrain import MERGED_FILE, REPORT_FILE, retrain
+from training.retrain import MERGED_FILE, REPORT_FILE, merge_summary, retrain
 
 
 @pytest.fixture(scope="module")
@@ -66,10 +66,17 @@ def test_retrain_merges_new_labels_and_grows_heads(registry, champion_dir, share
                    "created_at": "2026-02-15"}
     new = _jsonl(tmp_path / "new.jsonl", [stale, gate_ticket, *farming, *wugang])
 
+    said_before_training = []
+
+    def merged(lines: list[str]) -> None:  # a trainer reads what was read before the epochs (a trainer's round)
+        assert not list((tmp_path / "runs").glob("*/model")), "said after training started"
+        said_before_training.extend(lines)
+
     result = retrain([corrections, new], registry=registry, since="2026-01-01", holdout=0.2,
                      evaluation=[shared_data / "teddy2020c" / "dev_raw.csv"], work_dir=tmp_path / "runs",
                      tolerance=0.01, class_margin=0.05,
-                     unit_label=lambda name: catalogue.unit_label(name, catalogue.types.types))
+                     unit_label=lambda name: catalogue.unit_label(name, catalogue.types.types), on_merged=merged)
+    assert said_before_training == merge_summary(result.merge, result.run_dir)
 
     m = result.merge
     assert m.base_rows == 280 and m.new_rows == 4 + 1 + 7 + 300 and m.repeats_collapsed == 1
@@ -86,7 +93,7 @@ def test_retrain_merges_new_labels_and_grows_heads(registry, champion_dir, share
     card = ModelCard.load(registry.path(result.challenger))
     assert NEW_TOPIC in card.heads["topic"].labels and len(card.heads["unit"].labels) > 10
     assert "旧标签" not in card.heads["topic"].labels, "--since leaves older labels out"
-    text = "\n".join(result.summary())
+    text = "\n".join(merge_summary(result.merge, result.run_dir) + result.outcome())
     assert "new head 'unit'" in text and f"head grows by 1 new labels: {NEW_TOPIC}" in text
     assert "new labelled tickets: 312 since 2026-01-01T00:00:00 Asia/Shanghai" in text  # the centre's midnight
     assert "1 of them are tickets of the gate's evaluation set: left out, as the gate scores them" in text
@@ -195,7 +202,7 @@ def test_a_recalibrated_champion_s_challenger_is_recalibrated_on_the_same_ticket
     card = ModelCard.load(registry.path(result.challenger))
     assert card.calibration["data"] == str(recent) and card.calibration["rows"] == 160
     assert card.heads["topic"].target_precision == 0.95 and card.heads["topic"].dispatched_precision >= 0.95
-    assert f"  recalibrated as the champion was, on {recent}: topic" in result.summary()
+    assert f"  recalibrated as the champion was, on {recent}: topic" in result.outcome()
     assert sorted(p.name for p in Path(result.run_dir).iterdir()) == sorted([MERGED_FILE, REPORT_FILE])
 
     # the file has gone since: the challenger keeps its holdout's thresholds, and the trainer is told so
@@ -204,7 +211,7 @@ def test_a_recalibrated_champion_s_challenger_is_recalibrated_on_the_same_ticket
     result = retrain([again], registry=registry, holdout=0.0, work_dir=tmp_path / "runs", force=True)
     assert not ModelCard.load(registry.path(result.challenger)).calibration
     assert any(line.startswith(f"  the champion was calibrated on {recent}; the challenger could not be (the file is "
-                               "not there)") for line in result.summary())
+                               "not there)") for line in result.outcome())
 
 
 def test_a_home_restored_elsewhere_retrains_from_its_own_copy(champion_dir, shared_data, tmp_path, appeal_home,

@@ -179,6 +179,29 @@ def forget_in_runs(runs: Path, ticket_ids: Iterable[str]) -> Counter[str]:
 # ---- the run -----------------------------------------------------------------------------------------------
 
 
+def merge_summary(m: MergeReport, run_dir: str | Path) -> list[str]:
+    """What the merge read and did: printed before training starts, so that a wrong file does not cost a whole run
+    before it shows (a trainer's round saw its unit names read only after the epochs)."""
+    from appeal.config import get_settings
+
+    lines = [
+        f"base data: {m.base} ({m.base_rows} tickets)",
+        # --since is a day of the centre's calendar: its midnight there
+        f"new labelled tickets: {m.new_rows}" + (f" since {m.since} {get_settings().timezone}" if m.since else "")
+        + f" ({m.repeats_collapsed} repeated labels collapsed to the latest)",
+        f"  {len(m.relabelled)} labels changed, {m.added} tickets added, {m.unchanged} already known, "
+        f"{m.held_out} newest held out for evaluation ({m.withdrawn_for_evaluation} withdrawn from the base)",
+    ]
+    if m.in_evaluation_set:
+        lines.append(f"  {m.in_evaluation_set} of them are tickets of the gate's evaluation set: left out, as the "
+                     "gate scores them")
+    lines += [f"  unit {given!r} read as {label!r}" for given, label in sorted(m.units_read_as.items())]
+    lines += [f"    {r.id} {r.head}: {r.old} -> {r.new}" for r in m.relabelled[:20]]
+    if len(m.relabelled) > 20:
+        lines.append(f"    … {len(m.relabelled) - 20} more in {Path(run_dir) / REPORT_FILE}")
+    return lines
+
+
 @dataclass
 class RetrainReport:
     run_dir: str
@@ -198,26 +221,9 @@ class RetrainReport:
     def promoted(self) -> bool:
         return self.decision["action"] in ("promote", "force")
 
-    def summary(self) -> list[str]:
-        from appeal.config import get_settings
-
-        m = self.merge
-        lines = [
-            f"base data: {m.base} ({m.base_rows} tickets)",
-            # --since is a day of the centre's calendar: its midnight there
-            f"new labelled tickets: {m.new_rows}" + (f" since {m.since} {get_settings().timezone}" if m.since else "")
-            + f" ({m.repeats_collapsed} repeated labels collapsed to the latest)",
-            f"  {len(m.relabelled)} labels changed, {m.added} tickets added, {m.unchanged} already known, "
-            f"{m.held_out} newest held out for evaluation ({m.withdrawn_for_evaluation} withdrawn from the base)",
-        ]
-        if m.in_evaluation_set:
-            lines.append(f"  {m.in_evaluation_set} of them are tickets of the gate's evaluation set: left out, as the "
-                         "gate scores them")
-        lines += [f"  unit {given!r} read as {label!r}" for given, label in sorted(m.units_read_as.items())]
-        lines += [f"    {r.id} {r.head}: {r.old} -> {r.new}" for r in m.relabelled[:20]]
-        if len(m.relabelled) > 20:
-            lines.append(f"    … {len(m.relabelled) - 20} more in {Path(self.run_dir) / REPORT_FILE}")
-        lines.append(f"challenger {self.challenger} ({self.kind}) trained on {m.trained_rows} tickets")
+    def outcome(self) -> list[str]:
+        """What was trained and what the gate decided (what the merge read: `merge_summary`)."""
+        lines = [f"challenger {self.challenger} ({self.kind}) trained on {self.merge.trained_rows} tickets"]
         for head in self.new_heads:
             lines.append(f"  new head {head!r}: the champion had none")
         for head, labels in self.new_labels.items():
@@ -310,12 +316,13 @@ def retrain(
     base_encoder: Path | None = None,
     unit_label: Callable[[str], str | None] | None = None,
     by: str | None = None,
+    on_merged: Callable[[list[str]], None] | None = None,
 ) -> RetrainReport:
     """`base_encoder` is for transformer champions only: the encoder directory to fine-tune from (default:
     the one their configuration builds, `models.base_model.ensure_base_model`). `unit_label` reads an answer's
     unit as one of the champion's labels where it can (the CLI passes the unit catalogue's reading: a unit's
     name or an alias as its functional type); None keeps units as given. `by`: who runs it, for the registry's
-    record of the decision."""
+    record of the decision. `on_merged` is given `merge_summary`'s lines before training starts."""
     registry = registry or Registry()
     current = registry.champion()
     if current is None:
@@ -372,6 +379,8 @@ def retrain(
                 record = {"id": row["id"], "text": row["canonical"], **{h: row[h] for h in HEADS}}
                 handle.write(json.dumps(record, ensure_ascii=False) + "\n")
 
+    if on_merged is not None:
+        on_merged(merge_summary(report, run_dir))
     try:
         trained = _train_like(champion_dir, card, merged, run_dir / "model", base_encoder)
         if merged.is_relative_to(home):  # see `training_file`

@@ -68,7 +68,8 @@ def retrain(
         try:
             result = run(files, since=since, base_data=base, evaluation=evaluation, holdout=holdout, force=force,
                          tolerance=tolerance, class_margin=class_margin, base_encoder=base_encoder,
-                         unit_label=champion_unit_label(settings), by=who(by))
+                         unit_label=champion_unit_label(settings), by=who(by),
+                         on_merged=lambda lines: typer.echo("\n".join(lines)))
         except GateInterrupted as stop:
             typer.secho(f"interrupted while the gate scored {stop.version}: it is in the registry, not gated; "
                         f"`appeal models promote {stop.version}` gates it; `appeal models list` shows the version "
@@ -83,7 +84,7 @@ def retrain(
                 raise
             # the feedback's temporary export is no place the trainer knows
             raise InputError(str(exc).replace(str(exported), f"the feedback in {settings.db_url}")) from None
-    for line in result.summary():
+    for line in result.outcome():
         typer.echo(line)
     if not result.promoted:
         typer.secho(f"refused: {result.challenger} stays a challenger; {result.champion} keeps serving "
