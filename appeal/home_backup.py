@@ -16,6 +16,7 @@ from pathlib import Path
 from appeal.config import DATABASE_FILE, Settings
 from models.atomic_dir import staging_dir
 from pipeline.errors import InputError
+from pipeline.records import check_new_directory
 
 
 @dataclass
@@ -35,8 +36,7 @@ def backup_home(settings: Settings, out: Path) -> BackupReport:
     home, out, sqlite_file = settings.home.resolve(), Path(out).resolve(), settings.sqlite_file
     if out == home or home in out.parents:
         raise InputError(f"{out}: is inside the home {home}; back it up to another place")
-    if out.exists() and (not out.is_dir() or any(out.iterdir())):
-        raise InputError(f"{out}: exists and is not an empty directory (give another one)")
+    check_new_directory(out, "the backup")
     if sqlite_file is not None and not sqlite_file.is_file():
         raise InputError(f"{sqlite_file}: no database to back up (is APPEAL_HOME the service's home?)")
     report = BackupReport(out, "")

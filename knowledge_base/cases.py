@@ -15,7 +15,7 @@ from pydantic import ValidationError
 from knowledge_base.files import validation_message
 from knowledge_base.store import EntryIn
 from pipeline.errors import InputError, refuse_problems
-from pipeline.records import (COLUMN_ALIASES, WORKBOOK_SUFFIXES, AmbiguousDate, Table, cell_text, day_text,
+from pipeline.records import (COLUMN_ALIASES, WORKBOOK_SUFFIXES, AmbiguousDate, Table, cell_text, check_file, day_text,
                               find_columns, read_csv_frame, read_workbook, shortened_id_error)
 from pipeline.ticket_text import masked_parts, masked_text
 
@@ -31,8 +31,7 @@ VALIDITY_HEADERS = {"valid_from": ("valid_from", "生效日期", "施行日期",
 
 
 def _read_table(path: Path) -> Table:
-    if not path.is_file():
-        raise InputError(f"{path}: no such file")
+    check_file(path)
     suffix = path.suffix.lower()
     if suffix in WORKBOOK_SUFFIXES:
         table = read_workbook(path)

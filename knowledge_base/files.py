@@ -16,9 +16,9 @@ from pydantic import ValidationError
 from knowledge_base.store import MAX_TEXT_CHARS, Entry, EntryIn, derived_id
 from models.atomic_dir import replacing_file
 from pipeline.errors import InputError, refuse_problems
-from pipeline.records import (SPLIT_ROW, WORKBOOK_SUFFIXES, AmbiguousDate, cell_text, csv_cell_in, csv_separator,
-                              day_text, decode_text, jsonl_objects, named_width, read_workbook, spreadsheet_row,
-                              title_rows)
+from pipeline.records import (SPLIT_ROW, WORKBOOK_SUFFIXES, AmbiguousDate, cell_text, check_file, csv_cell_in,
+                              csv_separator, day_text, decode_text, jsonl_objects, named_width, read_workbook,
+                              spreadsheet_row, title_rows)
 
 # Written by `export`, ignored on import: the store sets them itself.
 _EXPORT_ONLY = ("updated_at", "updated_by")
@@ -180,8 +180,7 @@ def read_entries(path: Path) -> list[EntryIn]:
     without one gets `derived_id`. Columns that are no entry field, and rows repeated word for word, are read past
     with a `ReadWarning` that says so."""
     path = Path(path)
-    if not path.is_file():
-        raise InputError(f"{path}: {'a directory, not a file' if path.is_dir() else 'no such file'}")
+    check_file(path)
     suffix = path.suffix.lower()
     if suffix in (".csv", ".tsv", ".txt"):
         records = _csv_records(path, decode_text(path.read_bytes(), path)[0])

@@ -48,6 +48,19 @@ COLUMN_ALIASES: dict[str, tuple[str, ...]] = {
 _SHORTENED_NUMBER = re.compile(r"[0-9](?:\.[0-9]+)?[Ee]\+[0-9]+")
 
 
+def check_file(path: Path) -> None:
+    """A file to read is there and is a file (a directory given was "no such file", where it was there)."""
+    if not path.is_file():
+        raise InputError(f"{path}: {'a directory, not a file' if path.is_dir() else 'no such file'}")
+
+
+def check_new_directory(out: Path, option: str) -> None:
+    """`out` may be written as a new directory: it is not there yet or is an empty directory."""
+    if out.exists() and (not out.is_dir() or any(out.iterdir())):
+        kind = "a directory that is not empty" if out.is_dir() else "a file"
+        raise InputError(f"{out}: {kind}; {option} must be a new or empty directory")
+
+
 def shortened_id_error(value: str, where: str, column: str) -> str | None:
     """The error for an id Excel cut to scientific notation (2.02403E+11); None for any other id."""
     if not _SHORTENED_NUMBER.fullmatch(value.strip()):

@@ -96,8 +96,11 @@ def test_a_backup_goes_to_a_new_place_outside_the_home(appeal_home, tmp_path):
     (tmp_path / "full").mkdir()
     (tmp_path / "full" / "last-week.db").write_bytes(b"")
     taken = _appeal(appeal_home, "backup", tmp_path / "full")
-    assert taken.returncode == 2 and "exists and is not an empty directory" in taken.stderr
+    assert taken.returncode == 2 and "a directory that is not empty; the backup must be a new or empty" in taken.stderr
     assert [p.name for p in (tmp_path / "full").iterdir()] == ["last-week.db"]
+    # a file is said to be one (a trainer's round: a file was "not an empty directory")
+    a_file = _appeal(appeal_home, "backup", tmp_path / "full" / "last-week.db")
+    assert a_file.returncode == 2 and "last-week.db: a file; the backup must be a new or empty directory" in a_file.stderr
 
 
 def test_a_damaged_database_is_said_in_one_line_and_leaves_no_backup(appeal_home, tmp_path):

@@ -143,8 +143,11 @@ def test_bad_calibrations_are_refused_in_one_line_and_write_nothing(model, recen
                        "inside the model itself")
     out.mkdir()
     (out / "notes.txt").write_text("交接班记录", encoding="utf-8")
-    assert_input_error(appeal("calibrate", "--model", model, "--data", recent, "--out", out), "not an empty directory")
+    assert_input_error(appeal("calibrate", "--model", model, "--data", recent, "--out", out),
+                       "a directory that is not empty; --out must be a new or empty directory")
     assert [p.name for p in out.iterdir()] == ["notes.txt"]
+    assert_input_error(appeal("calibrate", "--model", model, "--data", recent, "--out", out / "notes.txt"),
+                       "notes.txt: a file; --out must be")  # a trainer's round: a file was "not an empty directory"
     assert not (model / "recal").exists()
     assert_input_error(appeal("calibrate", "--model", model, "--data", recent, "--out",
                               appeal_home / "registry" / "recal"), "is inside the registry")

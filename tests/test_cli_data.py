@@ -142,10 +142,13 @@ def test_bad_input_is_one_line_and_exit_code_2(model_dir, tmp_path):
     appeals_frame().assign(留言主题="", 留言详情=["x", "", "y", "z", "", "w", "v"]).to_csv(empty, index=False)
     assert_input_error(appeal("evaluate", "--model", model_dir, "--data", empty), "row 3, row 6", "留言详情")
     # said before classifying, so that no progress line comes before it
+    # a directory given for a file is said to be one (a trainer's round: it was "no such file")
+    assert_input_error(appeal("evaluate", "--model", model_dir, "--data", tmp_path),
+                       f"{tmp_path}: a directory, not a file")
     unlabelled = tmp_path / "unlabelled.csv"
     appeals_frame().drop(columns=["一级标签", "责任单位"]).to_csv(unlabelled, index=False)
     assert_input_error(appeal("evaluate", "--model", model_dir, "--data", unlabelled),
-                       "no ticket is labelled for the model's heads")
+                       "no ticket is labelled for the model's heads", "; topic: no column (headers read as it: topic, ")
 
     no_text = tmp_path / "no_text.csv"
     appeals_frame().drop(columns=["留言详情"]).to_csv(no_text, index=False)

@@ -24,6 +24,7 @@ from models.atomic_dir import staging_dir
 from models.card import HeadCard, ModelCard
 from models.predictor import load_predictor, softmax
 from pipeline import InputError
+from pipeline.records import check_new_directory
 from training.calibration import expected_calibration_error, fit_temperature
 from training.evaluation import DEFAULT_TARGET_PRECISION, dispatch_scores, pick_threshold
 from training.tickets import LoadReport, load_tickets, training_file
@@ -88,8 +89,7 @@ def recalibrate(model_dir: Path, data: Path, out: Path, *, target_precision: flo
     model_dir, out = Path(model_dir).resolve(), Path(out).resolve()
     if out == model_dir or model_dir in out.parents:
         raise InputError(f"{out}: --out is inside the model itself; write the recalibrated version beside it")
-    if out.exists() and (not out.is_dir() or any(out.iterdir())):
-        raise InputError(f"{out}: exists and is not an empty directory (give another --out)")
+    check_new_directory(out, "--out")
     predictor = load_predictor(model_dir)
     card = predictor.card
     tickets, report = load_tickets(data, stopwords=predictor.stopwords, unit_label=unit_label)

@@ -47,7 +47,7 @@ from pydantic import BaseModel
 
 from pipeline import InputError, model_text
 from pipeline.errors import refuse_problems
-from pipeline.records import (COLUMN_ALIASES, MAX_TITLE_ROWS, AmbiguousDate, Table, column_key, decode_text,
+from pipeline.records import (COLUMN_ALIASES, MAX_TITLE_ROWS, AmbiguousDate, Table, check_file, column_key, decode_text,
                               find_columns, jsonl_objects, parse_date, read_csv_frame, read_workbook,
                               shortened_id_error)
 
@@ -163,8 +163,7 @@ def load_tickets(
     no file to train, evaluate or predict on.
     """
     path = Path(path)
-    if not path.is_file():
-        raise InputError(f"{path}: no such file")
+    check_file(path)
     fmt = FORMATS.get(path.suffix.lower())
     if fmt is None:
         raise InputError(f"{path}: unknown file type {path.suffix!r} (use .csv, .jsonl, .xlsx, .xls or .parquet)")

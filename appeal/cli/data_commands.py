@@ -249,6 +249,7 @@ def evaluate(
     from knowledge_base.units import unit_label_reader
     from models.predictor import load_predictor
     from training.evaluation import evaluate_predictor
+    from pipeline.records import COLUMN_ALIASES
     from training.tickets import load_tickets
 
     if report is not None:
@@ -259,12 +260,19 @@ def evaluate(
     # evaluates an old model on, and the gate and the report score such tickets too (a typo shows the same way).
     tickets, load_report = load_tickets(data, stopwords=predictor.stopwords,
                                         unit_label=unit_label_reader(predictor.card.heads))
+    # a head without a column is named with the headers it is read from (a trainer's round: 部门 for the unit was
+    # "not read", and the unit head quietly not evaluated)
+    missing = {head: f"{head}: no column (headers read as it: {', '.join(COLUMN_ALIASES[head])})"
+               for head in predictor.card.heads if head not in load_report.columns.values()}
     if not any(label is not None for head in predictor.card.heads if head in tickets.column_names
                for label in tickets[head]):
-        raise InputError(f"{data}: no ticket is labelled for the model's heads ({', '.join(predictor.card.heads)})")
+        raise InputError(f"{data}: no ticket is labelled for the model's heads ({', '.join(predictor.card.heads)})"
+                         + "".join(f"; {why}" for why in missing.values()))
     # said before the minutes of classifying a large file: a typo in row 60,000 is then read at once
     console = Console()
     _print_loaded(console, load_report)
+    for why in missing.values():
+        console.print(f"  {why}: not evaluated", markup=False)
     for head, head_card in predictor.card.heads.items():
         given = tickets[head] if head in tickets.column_names else []
         if unknown := labels_lacking(given, head_card.labels):
