@@ -463,7 +463,19 @@ def test_appeal_report_fails_on_a_cell_error(registry, tmp_path):
     done = _appeal("report", "--out", str(out), "--registry", str(registry.root), "--versions", "v1,nope",
                    cwd=REPO)
     assert done.returncode == 2
-    assert "no version 'nope'" in done.stderr and "WARNING" not in done.stderr, done.stderr
+    # said before the notebook runs, as the command says it (a trainer's round: "error: evaluation.ipynb:
+    # InputError: …" after 12 s)
+    assert done.stderr.strip() == (f"error: --versions: no version nope in {registry.root} (`appeal models list` lists "
+                                   "them)"), done.stderr
+    assert not out.exists()
+    missing = _appeal("report", "--out", str(out), "--registry", str(registry.root), "--data",
+                      str(tmp_path / "nofile.csv"), cwd=REPO)
+    assert missing.stderr.strip() == f"error: {tmp_path / 'nofile.csv'}: no such file", missing.stderr
+    assert not out.exists()
+    # one the notebook finds is said the same way, without the notebook's name and the exception's
+    pairs = _appeal("report", "--out", str(out), "--registry", str(registry.root), "--versions", "v2", "--kb-pairs",
+                    str(tmp_path / "nopairs.csv"), cwd=REPO)
+    assert pairs.returncode == 2 and pairs.stderr.startswith(f"error: {tmp_path / 'nopairs.csv'}"), pairs.stderr
     assert not out.exists()
     # an output the report cannot be, said before the notebook runs
     for name, message in (("report.pdf", "give a .html file name"), ("folder.html", "is a directory")):

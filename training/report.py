@@ -614,8 +614,10 @@ def render_report(
         try:
             client.execute(cleanup_kc=True)  # a kernel manager passed in is left running by default
         except CellExecutionError as exc:
-            # The error's own message names what is wrong (an unknown version, a missing file…).
-            raise InputError(f"{notebook.name}: {exc.ename}: {exc.evalue}") from None
+            # The error's own message names what is wrong (an unknown version, a missing file…); one of ours is
+            # said as the command says it, without the notebook's name and the exception's
+            said = exc.evalue if exc.ename == "InputError" else f"{notebook.name}: {exc.ename}: {exc.evalue}"
+            raise InputError(said) from None
     nb.cells.remove(failed_cell)
     failed = json.loads("".join(output.get("text", "") for output in failed_cell.outputs) or "{}")
     html, _ = HTMLExporter(exclude_input=True, extra_loaders=[DictLoader({"offline.html.j2": _OFFLINE_TEMPLATE})],

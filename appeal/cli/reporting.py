@@ -28,10 +28,20 @@ def report(
     that cannot be evaluated (files missing or damaged) is named in the page and on the terminal, and the exit
     status is 1."""
     from appeal.cli.data_commands import output_file
+    from models.registry import Registry
+    from pipeline.errors import InputError
+    from pipeline.records import check_file
     from training.report import render_report
 
-    output_file(out, (".html", ".htm"))  # said before the notebook runs for half a minute
+    # said before the notebook runs for half a minute (a trainer's round: a mistyped file or version came after it,
+    # as the notebook's own error)
+    output_file(out, (".html", ".htm"))
+    for path in data or []:
+        check_file(path)
     names = [v.strip() for item in versions or [] for v in item.split(",") if v.strip()]
+    reg = Registry(registry)
+    if unknown := [name for name in names if not reg.has(name)]:
+        raise InputError(f"--versions: no version {', '.join(unknown)} in {reg.root} (`appeal models list` lists them)")
     path, failed = render_report(out, registry=registry, data=data, versions=names or None, kb_pairs=kb_pairs,
                                  kb_limit=kb_limit)
     typer.echo(f"wrote {path}")
