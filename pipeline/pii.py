@@ -257,7 +257,7 @@ _PLATE_LABEL = re.compile(r"(?:车牌|牌照)[号號]?" + _JOINT)
 _QQ_LABEL = re.compile(r"(?:[QqＱｑ]{2}|企鹅|扣扣)[号號]?" + _JOINT)  # 扣扣: how QQ is said, and typed on the web
 _PUBLIC_ACCOUNT = ("公众号", "服务号", "官方")
 # 加V, V信, 威信 / 薇信: how a web message writes 微信 to get past a board's filter
-_WECHAT_LABEL = re.compile(r"(?:微信|vx|VX|Vx|wx|WX|weixin|WeChat|wechat|加[VvＶｖ]|[VvＶｖ]信|[威薇]信)[号號]?" + _JOINT)
+_WECHAT_LABEL = re.compile(r"(?:微信|vx|VX|Vx|wx|WX|weixin|WeChat|wechat|加[VvＶｖ微]|[VvＶｖ]信|[威薇]信)[号號]?" + _JOINT)
 
 
 def _is_qq(_value: str, before: str) -> bool:

@@ -676,6 +676,7 @@ def test_a_spouse_a_neighbour_or_a_meter_named_as_callers_do_is_masked(text, mas
     ("我爸爸钟表店被强拆了。", None),
     ("我儿子唐氏综合征，办残疾证被拒。", None),
     ("我姓王，王家明", "我姓王，[姓名]"),
+    ("加微 Lily-wg2024 详谈。", "加微 [微信号] 详谈。"),
 ])
 def test_homes_names_and_words_after_a_relative_of_a_second_privacy_round(text, masked):
     assert mask_pii(text).text == (masked or text)
