@@ -164,13 +164,20 @@ class LabelScore(BaseModel):
     confidence: float
 
 
-class HeadOut(BaseModel):
+class Out(BaseModel):
+    """A response body: a field with a default is still always sent, so the schema marks it required (an
+    integrator's round: generated clients made `unit`, `reasons` and `related_tickets` optional)."""
+
+    model_config = ConfigDict(json_schema_serialization_defaults_required=True)
+
+
+class HeadOut(Out):
     label: str
     confidence: float = Field(description="calibrated probability")
     alternatives: list[LabelScore] = Field(default_factory=list, description="next best labels")
 
 
-class SuggestionOut(BaseModel):
+class SuggestionOut(Out):
     id: str
     question: str
     answer: str
@@ -184,7 +191,7 @@ class SuggestionOut(BaseModel):
                                                                 "only): how close in meaning, whatever the words")
 
 
-class RelatedTicketOut(BaseModel):
+class RelatedTicketOut(Out):
     """An earlier ticket of the repeat window about the same matter (重复诉求)."""
 
     ticket_id: str
@@ -205,7 +212,7 @@ class RelatedTicketOut(BaseModel):
                                      "it told the emergency (two fires of one evening are listed too)")
 
 
-class RouteOut(BaseModel):
+class RouteOut(Out):
     model_config = ConfigDict(
         json_schema_extra={
             "examples": [
@@ -272,7 +279,7 @@ class RouteOut(BaseModel):
     model_version: str
 
 
-class BatchOut(BaseModel):
+class BatchOut(Out):
     results: list[RouteOut]
 
 
@@ -289,7 +296,7 @@ class SuggestIn(BaseModel):
                                                              "left out")
 
 
-class SuggestOut(BaseModel):
+class SuggestOut(Out):
     suggestions: list[SuggestionOut]
     masked_text: str
 
@@ -369,7 +376,7 @@ class FeedbackIn(BaseModel):
         return self
 
 
-class FeedbackOut(BaseModel):
+class FeedbackOut(Out):
     id: int = Field(description="id of the stored labelled ticket")
     ticket_id: str | None
     stored_at: str
@@ -384,7 +391,7 @@ class FeedbackOut(BaseModel):
     )
 
 
-class HotspotOut(BaseModel):
+class HotspotOut(Out):
     """Tickets of the period linked by similarity (热点诉求), most central first."""
 
     size: int
@@ -402,7 +409,7 @@ class HotspotOut(BaseModel):
     tickets: list[RelatedTicketOut]
 
 
-class HotspotsOut(BaseModel):
+class HotspotsOut(Out):
     days: int = Field(description="the period covered: the days asked for, at most the repeat window "
                       "(APPEAL_REPEAT_WINDOW_DAYS), since older tickets are not kept")
     tickets_in_period: int = Field(description="tickets routed with an id in the period")
@@ -415,12 +422,12 @@ class EntrySaved(Entry):
         "answer that gives a phone number, fee, address or deadline to check against the unit's published one")
 
 
-class KBListOut(BaseModel):
+class KBListOut(Out):
     entries: list[Entry]
     total: int
 
 
-class ModelOut(BaseModel):
+class ModelOut(Out):
     version: str
     kind: str
     champion: bool
@@ -431,12 +438,12 @@ class ModelOut(BaseModel):
                                                           "missing files); null when it is whole")
 
 
-class ModelsOut(BaseModel):
+class ModelsOut(Out):
     serving: str | None
     models: list[ModelOut]
 
 
-class ReloadOut(BaseModel):
+class ReloadOut(Out):
     previous: str | None
     serving: str
     changed: bool

@@ -262,6 +262,9 @@ def test_limits_and_malformed_json(server):
         documented = schema["paths"]["/v1/route"]["post"]["responses"]
         assert all(documented[code]["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/ErrorOut"}
                    for code in ("400", "401", "403", "413", "415", "422", "503")), documented
+        # a field always sent is required, defaulted or not (generated clients made unit, reasons … optional)
+        routed = client.post("/v1/route", json=TICKET).json()
+        assert set(schema["components"]["schemas"]["RouteOut"]["required"]) == set(routed)
         too_many = {"tickets": [{**TICKET, "id": f"WG-{n}"} for n in range(65)]}
         assert client.post("/v1/route/batch", json=too_many).status_code == 413
         # one id for two tickets: the repeat log would keep the second in place of the first, unseen
