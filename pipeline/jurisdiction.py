@@ -19,14 +19,14 @@ from typing import Literal
 from pipeline.area import deployment_area
 from pipeline.errors import InputError
 from pipeline.normalize import normalize
-from pipeline.segment import word_count, word_starts_within
+from pipeline.segment import word_count, word_runs_into
 
 GAZETTEER_COLUMNS = ("code", "name", "kind", "parent_code", "bare_name_ok", "source")
 TOWNSHIP_KINDS = ("街道", "镇", "乡")
 PLACE_KINDS = ("村", "社区", "路")
-# Words ending in 区/市/县 that name no other place (城区, 小区, 本市…).
+# Words ending in 区/市/县 that name no other place (城区, 小区, 本市…, 超市: 大润发超市龙溪镇店).
 GENERIC_AREAS = ("城区", "市区", "小区", "社区", "园区", "景区", "片区", "辖区", "山区", "郊区", "新区", "老区", "城市",
-                 "我市", "本市", "全市", "该市", "我县", "本县", "全县", "县市")
+                 "超市", "集市", "菜市", "我市", "本市", "全市", "该市", "我县", "本县", "全县", "县市")
 # A development or industrial zone is the county's its name gives: 武冈经济开发区 and a bare 开发区 are ours, 隆回县开发区,
 # 隆回高新技术产业开发区 and 邵阳经开区 are not; the zone itself is no county.
 _ZONE = re.compile("(?:开发区|经开区|工业区|高新区|示范区|集中区|工业园|园区)\\Z")
@@ -43,8 +43,9 @@ _TOWNSHIP_SUFFIX = "(?:街道办事处|街道办|人民政府|街道|办事处|�
 # that became a 镇 is called by its old name for years (秦桥乡 in the board's messages is 秦桥镇).
 _SUFFIXES_OF_KIND = {"街道": ("街道办事处", "街道办", "街道", "办事处"), "镇": ("镇", "乡", "人民政府"),
                      "乡": ("乡", "镇", "人民政府")}
-# (\Z, not $: $ also matches before a closing line break, and a title ending in 集市 read as a city before the text)
-_FOREIGN_AREA = re.compile(f"([{_HAN}]{{1,4}}?(?:县|市|区|州))\\Z")
+# A province counts too (福建省马坪镇). (\Z, not $: $ also matches before a closing line break, and a title ending in
+# 集市 read as a city before the text)
+_FOREIGN_AREA = re.compile(f"([{_HAN}]{{1,4}}?(?:县|市|区|州|省))\\Z")
 # A village or community written right after the township (…镇…村, …街道…社区); words that only refer to
 # "our / this village", count villages or say what kind they are (所有村, 几个村, 贫困村, 偏远山村) are not names.
 _VILLAGE_AFTER = re.compile(f"^([{_HAN}]{{2,5}}?(?:村|社区))")
@@ -269,7 +270,7 @@ def scan_places(text: str, gazetteer: Gazetteer | None = None, *, structured: bo
                 continue
             with_context = match["city"] is not None
             # inside a longer name (成都黄龙溪镇, 邓家铺子卤菜店: a shop), not the township
-            if not with_context and word_starts_within(text, start, end + 2) or text.startswith("子", core_end):
+            if not with_context and word_runs_into(text, start, core_end) or text.startswith("子", core_end):
                 continue
             suffix = match["suffix"]
             if suffix and suffix not in _SUFFIXES_OF_KIND[township.kind]:

@@ -74,13 +74,17 @@ def segment(text: str, *, stopwords: bool = True) -> list[str]:
     return _keep(_tokenizer().cut(text), stopwords)
 
 
-def word_starts_within(text: str, start: int, end: int) -> bool:
-    """Does the tokenizer read a word across `start` in `text[:end]`, i.e. does `start` fall inside a word (成都黄龙溪镇
-    is cut 黄龙溪 / 镇: 龙溪镇 starts inside 黄龙溪)? Only the few characters before `start` are cut."""
+def word_runs_into(text: str, start: int, end: int) -> bool:
+    """Does the tokenizer read one word that begins before `start` and runs to `end` or past it, i.e. is
+    `text[start:end]` the tail of a longer word (成都黄龙溪镇 is cut 黄龙溪 / 镇: 龙溪 is the tail of 黄龙溪)? A word
+    that only crosses `start` is another matter (张伟大甸镇 is cut 张 / 伟大 / 甸镇). Only the few characters before
+    `start` are cut."""
     at = max(0, start - 4)
-    for word in _tokenizer().cut(text[at:end]):
-        if at < start < at + len(word):
+    for word in _tokenizer().cut(text[at : end + 2]):
+        if at < start and at + len(word) >= end:
             return True
+        if at + len(word) > start:
+            return False
         at += len(word)
     return False
 

@@ -43,6 +43,13 @@ def test_gazetteer_is_the_official_division_list(shared_data):
         ("秦桥集市\n武冈市秦桥有人在集市上卖病死猪肉。", "秦桥镇", "name_with_context"),
         ("秦桥乡的老街路灯坏了。", "秦桥镇", "name_with_suffix"),
         ("马坪镇那边的路灯坏了。", "马坪乡", "name_with_suffix"),
+        # a re-tester's round of that change: the prefecture said short (邵阳县 is 邵阳 said short, but so is 邵阳市),
+        # a word that only crosses the name's start (张伟大甸镇 is cut 张 / 伟大 / 甸镇), a supermarket's branch
+        ("邵阳武冈晏田乡的一座桥有裂缝，存在安全隐患。", "晏田乡", "name_with_suffix"),
+        ("湖南邵阳武冈龙溪镇联群村二组村民反映山林纠纷。", "龙溪镇", "address"),
+        ("邵阳湾头桥镇的通村公路塌了。", "湾头桥镇", "name_with_suffix"),
+        ("来电人张伟大甸镇政府门口摆摊被罚。", "大甸镇", "name_with_suffix"),
+        ("大润发超市龙溪镇店卖过期食品。", "龙溪镇", "name_with_suffix"),
     ],
 )
 def test_finds_the_township(text, township, method):
@@ -83,6 +90,7 @@ def test_village_written_after_the_township_is_kept():
         "我在重庆龙溪街道一家餐馆打工，老板不发工资。",
         "我们在福建马坪镇做工程，包工头欠薪跑了。",
         "城区都梁路的邓家铺子卤菜店卖的卤菜有酸味。",
+        "福建省马坪镇有人冒用我身份办了贷款。",  # …or after a province written whole
         "",
     ],
 )
