@@ -383,7 +383,7 @@ _PERSON_LABEL = re.compile(r"(?:姓名|联系人|联络人|来电人|留言人|�
                            # a relative or a neighbour, never inside a longer word (妇女儿童)
                            r"|母亲|父亲|儿子|(?<!妇)女儿|妻子|丈夫|爱人|老伴|儿媳|女婿|孙子|孙女|外孙"
                            r"|哥哥|姐姐|弟弟|妹妹|岳父|岳母|公公|婆婆|我爸爸|我妈妈|爸爸|妈妈|我爸|我妈|爷爷|奶奶|外公|外婆|邻居|工友"
-                           r"|叔叔|伯伯|舅舅|姑姑|姑父|姨父|侄子|侄女|外甥|表哥|表姐|表弟|表妹|堂哥|堂姐|堂弟|堂妹"
+                           r"|叔叔|伯伯|舅舅|姑姑|姑父|姨父|侄子|侄女|外甥女|外甥|表哥|表姐|表弟|表妹|表嫂|堂哥|堂姐|堂弟|堂妹"
                            # a spouse as callers name one (我老公叫李建军, 我堂客刘桂花…)
                            r"|老公|老婆|媳妇|堂客|老倌|前夫|前妻|男朋友|女朋友"
                            # an agent's ticket template: 【来电人】张建国【联系电话】…, 投诉人 | 张建国 | …
@@ -411,7 +411,7 @@ _PLACE_ENDINGS = frozenset("冲湾坪塘组铺桥山岭坡垅院屋场")
 _WRITERS_PLACE = re.compile("[\u4e00-\u9fff]{1,10}?(?:镇|乡|村|街道|社区|小区|[0-9０-９一二三四五六七八九十]+组)的")
 # …or what the writer is, then the name (我是家长周海涛, 我是环卫工人李春花, 我是工人代表王秋生, 我是退伍军人高峰，)
 _WRITERS_ROLE = re.compile("(?:[\u4e00-\u9fff]{0,2}?(?:家长|乘客|代表|工人|军人|车主|患者|病人|学生|职工|员工|党员|农民|老人"
-                           "|退休人员|个体户))+")
+                           "|退休人员|个体户))+[\\s:：、]*")
 _FULL_NAME_BEFORE_OF = re.compile(f"((?:{_COMPOUND_SURNAMES}|[{_SURNAMES}])([\u4e00-\u9fff]{{2}}))"
                                   "(?=[的是系称说于想在已被因]|强占|盗伐|长期|多次)")
 # After a role, a name whose surname is also a word (来电人文圣军反映…, 举报人万珠宝联系电话…) when the next item of a
@@ -451,8 +451,11 @@ _NAME_WITH_SEX = re.compile(f"(?:^|(?<={_PUNCTUATION})){_NAME}(?=[，,（(]\\s*[
 # follows a standing, and ends at the call. A surname that is also a word (于是我致电…) is left out here.
 _AFTER_STANDING = "(?<=市民|村民|居民|业主|群众)"
 _NAME_BEFORE_CALL = re.compile(f"(?:^|(?<={_PUNCTUATION})|{_AFTER_STANDING}|(?<=的))"
-                               f"(?![{''.join(sorted(_WORDLIKE_SURNAMES))}]){_NAME}"
-                               "(?=(?:再次|又|多次|第[一二三四五六七八九十两0-9]+次)?(?:来电|致电|来访|来信))")
+                               f"(?![{''.join(sorted(_WORDLIKE_SURNAMES))}])((?:{_COMPOUND_SURNAMES}|[{_SURNAMES}])"
+                               f"((?:(?![{_PARTICLES}又再])[\u4e00-\u9fff]){{1,2}}))"
+                               # 黄国建先生来电, 王芳又来电 (又 is no part of the name), 黄国建 再次来电
+                               "(?=(?:先生|女士)?\\s*(?:再次|又一次|又|多次|第[一二三四五六七八九十两0-9]+次)?"
+                               "(?:来电|致电|来访|来信))")
 # The account an official reply greets (网友“用心良苦”您好, 网友"UU008792"): a person's handle, whatever it looks like.
 _GREETED_ACCOUNT = re.compile(r"网友\s*[“\"「『]([^”\"」』\n]{1,20})[”\"」』]")
 # A name the text greets (李秀英您好：…, 张建国先生你好), as an official reply opens: at the start or after punctuation.
@@ -484,15 +487,16 @@ def _is_common_word(name: str) -> bool:
             and tagger.word_tag_tab.get(name) not in _GIVEN_NAME_FLAGS)
 
 
-_PREFIX_NOT_NAME = 100  # 周岁 counts 496, 钟表 171; 梁国 14, 文家 11 and 黄友 10 start 梁国建, 文家善, 黄友秀
+_PREFIX_NOT_NAME = 30  # 周岁 counts 496, 钟表 171, 杨梅 67, 钟点 34; 梁国 14, 文家 11 and 黄友 10 start 梁国建, 文家善, 黄友秀
 _PROPER_NOUN_FLAGS = ("nr", "nrfg", "nrt", "ns", "nz")  # 欧阳, 龙华, 李子 start names too
 
 
 def _starts_with_common_word(name: str) -> bool:
     """Does a three-character "name" start with an everyday word (我儿子周岁宴在酒店办, 我爸爸钟表店被强拆了)?"""
     tagger, start = _tagger(), name[:2]
-    # 王家, 黄家 (the 王 family) start 王家明 and 黄家辉 as often
-    return (len(name) > 2 and start[1] != "家" and tagger.tokenizer.FREQ.get(start, 0) >= _PREFIX_NOT_NAME
+    # 王家, 黄家 (the 王 family) start 王家明 and 黄家辉 as often; 司徒 is a surname (司徒雷)
+    return (len(name) > 2 and start[1] != "家" and start not in _COMPOUND_SURNAME_WORDS
+            and tagger.tokenizer.FREQ.get(start, 0) >= _PREFIX_NOT_NAME
             and tagger.word_tag_tab.get(start) not in _PROPER_NOUN_FLAGS)
 
 

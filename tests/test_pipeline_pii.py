@@ -677,6 +677,13 @@ def test_a_spouse_a_neighbour_or_a_meter_named_as_callers_do_is_masked(text, mas
     ("我儿子唐氏综合征，办残疾证被拒。", None),
     ("我姓王，王家明", "我姓王，[姓名]"),
     ("加微 Lily-wg2024 详谈。", "加微 [微信号] 详谈。"),
+    # its re-tester's round
+    ("来电人反映外甥女刘婷婷被拐卖。", "来电人反映外甥女[姓名]被拐卖。"),  # 外甥 read 女刘婷 as the name
+    ("来电人反映舅舅司徒雷在外地失联。", "来电人反映舅舅[姓名]在外地失联。"),
+    ("王芳又来电催办。", "[姓名]又来电催办。"),  # 又 went with the name
+    ("邓家铺镇的黄国建先生来电反映道路损坏。", "邓家铺镇的[姓名]先生来电反映道路损坏。"),
+    ("我是家长：周海涛，孩子被欺负", "我是家长：[姓名]，孩子被欺负"),
+    ("来电人反映家长钟点工费用太高。", None),
 ])
 def test_homes_names_and_words_after_a_relative_of_a_second_privacy_round(text, masked):
     assert mask_pii(text).text == (masked or text)
