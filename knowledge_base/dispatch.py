@@ -14,7 +14,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Literal, Mapping
 
-from pydantic import BaseModel, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from knowledge_base.units import TOWNSHIP_LEVEL, Catalogue, Unit, load_catalogue, pack_catalogue
 from models.predictor import HeadPrediction
@@ -185,6 +185,7 @@ class UnitRef(BaseModel):
 
 
 class PlaceRef(BaseModel):
+    model_config = ConfigDict(json_schema_serialization_defaults_required=True)  # as Entry's
     township: str
     code: str
     matched: str

@@ -230,6 +230,8 @@ UtcStamp = Annotated[datetime, AfterValidator(_naive_utc),
 class Entry(EntryIn):
     """An entry as stored; it is only ever read back (the API validates its answers again, without context)."""
 
+    # every field is sent, defaulted or not: an API schema marks them all required
+    model_config = ConfigDict(json_schema_serialization_defaults_required=True)
     read_back: ClassVar[bool] = True
     id: str
     updated_at: UtcStamp

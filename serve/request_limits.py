@@ -47,6 +47,15 @@ def _not_json(headers: dict[bytes, bytes]) -> str | None:
     return None
 
 
+def _without_body(send: Send) -> Send:
+    async def headers_only(message: Message) -> None:
+        if message["type"] == "http.response.body":
+            message = {**message, "body": b""}
+        await send(message)
+
+    return headers_only
+
+
 class RequestLimits:
     """A body over the limit was read and parsed whole before the batch or text limit refused it: a 60 MB batch
     took 8 s and 600 MB of memory, and held every other request up meanwhile. Refused here by its Content-Length,
@@ -74,6 +83,10 @@ class RequestLimits:
         if refusal := _not_json(headers):
             await JSONResponse(error_body(refusal), status_code=415)(scope, receive, send)
             return
+        if scope["method"] == "HEAD":
+            # answered as GET without the body, as HTTP has it: FastAPI's routes answered 405, and a health probe
+            # that asks HEAD /healthz took the service for broken
+            scope, send = {**scope, "method": "GET"}, _without_body(send)
         await self.app(scope, self._counted(receive), send)
 
     def _too_large(self, got: int):

@@ -118,9 +118,10 @@ def _repeat_reason(related: list[Related], zone: ZoneInfo) -> str:
     if earlier.assigned_unit or earlier.decision == "auto" and earlier.lead_unit:
         where = f"，已派 {earlier.dispatched_to}"
     elif earlier.lead_unit:
-        # routed for review and not answered here: where the route proposed to send it, which no one confirmed (an
-        # integrator's round: "已派" told an agent to merge into a ticket nobody had sent anywhere)
-        where = f"，建议派 {earlier.lead_unit}（待确认 / not confirmed）"
+        # routed for review, and no answer named another unit: where the route proposed to send it, which says
+        # nothing of whether an agent did (an integrator's round: "已派" told an agent to merge into a ticket nobody
+        # had sent anywhere; "待确认" then told one that a ticket its colleague had confirmed was not)
+        where = f"，路由建议 {earlier.lead_unit}"
     else:
         where = ""
     more = f"，另有 {len(related) - 1} 件 / {len(related) - 1} more" if len(related) > 1 else ""

@@ -1,6 +1,7 @@
 """Request and response bodies of the HTTP API, with the Chinese examples shown in the OpenAPI page."""
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta, timezone
 from typing import Annotated, Literal
 
@@ -74,9 +75,17 @@ def _one_line(value: str) -> str:
     return value
 
 
+# No label holds a number this long; a person's ID, card or passport number with a wrong check digit does
+_LONG_NUMBER = re.compile("[0-9０-９]{7,}")
+
+
 def _no_number_of_a_person(value: str) -> str:
     # a label is stored, counted and logged as given, never masked: a number pasted into the wrong field (the caller's
-    # phone as the topic) would stay there for good
+    # phone as the topic) would stay there for good, and a retrain learns it as a class (a re-tester's round: a
+    # passport number reached a model card)
+    if _LONG_NUMBER.search(value):
+        raise ValueError("含一长串数字，不是标签（如证件、卡号或电话）/ holds a long number, not a label (an ID, card or "
+                         "phone number?)")
     if found := [span.kind for span in find_pii(value) if span.kind != "name"]:
         kind = found[0]
         raise ValueError(f"含个人信息（{PII_TOKENS[kind].strip('[]')}），不是标签 / holds personal data ({kind}), not a label")
@@ -449,7 +458,7 @@ class ReloadOut(Out):
     changed: bool
 
 
-class Health(BaseModel):
+class Health(Out):
     status: Literal["ok", "loading", "unavailable"]
     model_version: str | None = None
     kb_entries: int | None = None

@@ -156,10 +156,11 @@ def test_bad_calibrations_are_refused_in_one_line_and_write_nothing(model, recen
 def test_a_calibration_that_turns_automatic_dispatch_off_says_so(model, recent, tmp_path):
     """A trainer's round: calibrated on few tickets, topic went from 12 % dispatched to 0 %, and the only advice
     printed was the next: line that promotes it."""
-    result = appeal("calibrate", "--model", model, "--data", recent, "--out", tmp_path / "strict",
-                    "--target-precision", "0.999")
+    out = tmp_path / "校准 模型"  # a path a shell must have quoted (a re-tester's round: the next: line broke on it)
+    result = appeal("calibrate", "--model", model, "--data", recent, "--out", out, "--target-precision", "0.999")
     assert result.returncode == 0, result.stderr
-    change = ModelCard.load(tmp_path / "strict").calibration["heads"]["topic"]["coverage"]
+    assert f"next: appeal models add '{out}' && appeal models promote " in result.stdout
+    change = ModelCard.load(out).calibration["heads"]["topic"]["coverage"]
     assert change[1] < change[0] / 2, change
     assert (f"warning: topic would dispatch {change[1]:.0%} of its tickets without review, {change[0]:.0%} before: "
             f"promoted, {1 - change[1]:.0%} of the tickets wait for an agent instead of {1 - change[0]:.0%}."

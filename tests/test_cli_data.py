@@ -142,6 +142,13 @@ def test_bad_input_is_one_line_and_exit_code_2(model_dir, tmp_path):
     appeals_frame().assign(留言主题="", 留言详情=["x", "", "y", "z", "", "w", "v"]).to_csv(empty, index=False)
     assert_input_error(appeal("evaluate", "--model", model_dir, "--data", empty), "row 3, row 6", "留言详情")
     # said before classifying, so that no progress line comes before it
+    # an output that cannot be written is said before the work, not after it (a re-tester's round)
+    (tmp_path / "model.csv").write_text("x", encoding="utf-8")
+    assert_input_error(appeal("train", "--baseline", "--data", model_dir.parent / "train.csv", "--out",
+                              tmp_path / "model.csv"), "model.csv: a file; --out names the model's directory")
+    (tmp_path / "out.csv").mkdir()
+    assert_input_error(appeal("predict", "--model", model_dir, "--data", model_dir.parent / "train.csv", "--out",
+                              tmp_path / "out.csv"), "out.csv: is a directory; give a file name")
     # a directory given for a file is said to be one (a trainer's round: it was "no such file")
     assert_input_error(appeal("evaluate", "--model", model_dir, "--data", tmp_path),
                        f"{tmp_path}: a directory, not a file")

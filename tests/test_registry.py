@@ -250,6 +250,7 @@ def test_cli_list_promote_rollback(appeal_home, models, shared_data):
     # round: a refused challenger's 0.72 against the champion's 0.57 invited a --force)
     listed = runner.invoke(app, ["models", "list"]).output
     refusal = registry.decisions()[-1]
+    assert f"good: the first champion, {centre_minute(registry.decisions()[0].at)}" in listed  # never gated
     assert (f"bad: refused the gate {centre_minute(refusal.at)}, topic macro-F1 on {refusal.evaluation['name']} "
             f"{refusal.challenger_scores['topic']['macro_f1']:.4f} against good "
             f"{refusal.champion_scores['topic']['macro_f1']:.4f}") in listed, listed

@@ -6,6 +6,7 @@ stored.
 """
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Callable, Iterable, Iterator, Literal, TypeVar
@@ -131,6 +132,7 @@ class FeedbackStore:
         create_tables(self.engine, _Base.metadata)
         add_missing_columns(self.engine, FeedbackRow.__table__)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        self._adding = threading.Lock()
 
     def add(self, feedback: Feedback) -> FeedbackRow:
         row = FeedbackRow(**feedback.__dict__)
@@ -141,14 +143,17 @@ class FeedbackStore:
     def add_once(self, feedback: Feedback) -> tuple[FeedbackRow, bool]:
         """Stores the answer, unless it is the ticket's last answer already (a platform's retry after a timeout
         stored it twice and counted it twice in the live share of topics kept). Returns the row and whether it is
-        new."""
-        if feedback.ticket_id is not None:
+        new. Retries that arrive together are told apart within this process (one service); two services on one
+        database may each store one."""
+        if feedback.ticket_id is None:
+            return self.add(feedback), True
+        with self._adding:
             with Session(self.engine) as session:
                 last = session.scalars(select(FeedbackRow).where(FeedbackRow.ticket_id == feedback.ticket_id)
                                        .order_by(FeedbackRow.id.desc()).limit(1)).first()
             if last is not None and all(getattr(last, name) == value for name, value in feedback.__dict__.items()):
                 return last, False
-        return self.add(feedback), True
+            return self.add(feedback), True
 
     def rows(self, since_id: int = 0) -> Iterator[FeedbackRow]:
         with Session(self.engine) as session:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import shlex
 from collections import Counter
 from collections.abc import Collection, Iterable, Sequence
 from enum import Enum
@@ -60,6 +61,8 @@ def train(
     of label that dispatch turns into a lead unit; any other unit is a label of its own."""
     from knowledge_base.units import load_catalogue
 
+    if out.exists() and not out.is_dir():  # said before the training, not after it (a re-tester's round)
+        raise InputError(f"{out}: a file; --out names the model's directory")
     unit_label = load_catalogue().functional_type_of
     if baseline:
         if base or config or resume:
@@ -99,6 +102,7 @@ def predict(
 
     if output.resolve() == input.resolve():
         raise InputError(f"{output}: the output would overwrite the input file")
+    output_file(output, (".csv", ".jsonl", ".xlsx"))  # before the tickets are classified, not after
     predictor = load_predictor(model_dir(model))
     tickets, load_report = load_tickets(input, stopwords=predictor.stopwords, deduplicate=False)
     progress = Progress(len(tickets), "classifying", "ticket")
@@ -373,7 +377,8 @@ def calibrate(
                      "there: whether these tickets were trained on is not checked")
     for line in notes + threshold_cautions(result.card):
         console.print(line, markup=False, soft_wrap=True)  # whole lines: they name files and labels
-    typer.echo(f"next: appeal models add {out} && appeal models promote {result.card.version}")  # whole, to copy
+    # whole, to copy into a shell: a path with a space (中文 目录/校准 模型) quoted
+    typer.echo(f"next: appeal models add {shlex.quote(str(out))} && appeal models promote {result.card.version}")
 
 
 def _gate_files() -> set[Path]:

@@ -99,6 +99,8 @@ def _gate_line(decision) -> str:
         value = ((scores or {}).get("topic") or {}).get("macro_f1")
         return "–" if value is None else f"{value:.4f}"
 
+    if decision.previous is None:  # nothing to compare with: no gate was run
+        return f"{decision.version}: the first champion, {centre_minute(decision.at)}"
     line = f"{decision.version}: {_GATE_WORDS[decision.action]} the gate {centre_minute(decision.at)}"
     if decision.challenger_scores:
         name = (decision.evaluation or {}).get("name", "its evaluation set")
