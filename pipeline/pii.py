@@ -487,7 +487,7 @@ def _is_common_word(name: str) -> bool:
             and tagger.word_tag_tab.get(name) not in _GIVEN_NAME_FLAGS)
 
 
-_PREFIX_NOT_NAME = 30  # 周岁 counts 496, 钟表 171, 杨梅 67, 钟点 34; 梁国 14, 文家 11 and 黄友 10 start 梁国建, 文家善, 黄友秀
+_PREFIX_NOT_NAME = 30  # 周岁 counts 496, 钟表 171, 钟点 34; 梁国 14, 文家 11 and 黄友 10 start 梁国建, 文家善, 黄友秀
 _PROPER_NOUN_FLAGS = ("nr", "nrfg", "nrt", "ns", "nz")  # 欧阳, 龙华, 李子 start names too
 
 
