@@ -18,6 +18,7 @@ from pipeline.errors import InputError
 
 log = logging.getLogger("appeal.serve")
 
+
 class ErrorOut(BaseModel):
     """Every error the service answers, whatever its status: a platform reads `message`."""
 

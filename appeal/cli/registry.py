@@ -104,8 +104,7 @@ def _gate_line(decision) -> str:
     line = f"{decision.version}: {_GATE_WORDS[decision.action]} the gate {centre_minute(decision.at)}"
     if decision.challenger_scores:
         name = (decision.evaluation or {}).get("name", "its evaluation set")
-        champion = decision.previous or "no champion"
-        line += (f", topic macro-F1 on {name} {f1(decision.challenger_scores)} against {champion} "
+        line += (f", topic macro-F1 on {name} {f1(decision.challenger_scores)} against {decision.previous} "
                  f"{f1(decision.champion_scores)}")
     return line
 
