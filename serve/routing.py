@@ -118,9 +118,8 @@ def _repeat_reason(related: list[Related], zone: ZoneInfo) -> str:
     if earlier.assigned_unit or earlier.decision == "auto" and earlier.lead_unit:
         where = f"，已派 {earlier.dispatched_to}"
     elif earlier.lead_unit:
-        # routed for review, and no answer named another unit: where the route proposed to send it, which says
-        # nothing of whether an agent did (an integrator's round: "已派" told an agent to merge into a ticket nobody
-        # had sent anywhere; "待确认" then told one that a ticket its colleague had confirmed was not)
+        # routed for review, and no answer came back: where the route proposed to send it (an integrator's round:
+        # "已派" told an agent to merge into a ticket nobody had sent anywhere)
         where = f"，路由建议 {earlier.lead_unit}"
     else:
         where = ""
@@ -192,7 +191,7 @@ def route_tickets(tickets: Sequence[TicketIn], model: LoadedModel, kb: Knowledge
         reasons = routing.reasons + ([_repeat_reason(related, zone)] if related else
                                      [REPEAT_CHECK_SKIPPED] if related is None else [])
         lead, assisting = routing.lead, routing.assisting
-        if sent_on:
+        if sent_on and sent_on != (lead.name if lead else None):  # an agent who kept the route's unit changed nothing
             # a platform acting on a retry's answer would send the ticket back where the agent took it from
             reasons.append(f"坐席已改派至 {sent_on}，请勿按本次结果重新派单 / an agent sent this ticket on to {sent_on}")
             if unit := default_routing()[0].unit_named(sent_on):

@@ -214,7 +214,8 @@ class RelatedTicketOut(Out):
     topic: str | None = Field(default=None, description="the topic the model gave it")
     lead_unit: str | None = Field(default=None, description="the lead unit it was routed to")
     assigned_unit: str | None = Field(default=None, description="the unit an agent's answer (/v1/feedback) sent it "
-                                                                "to instead, if any: where it is now")
+                                                                "to, the route's own included: where it is now; null "
+                                                                "while no answer named one")
     linked_by: Literal["words", "incident"] = Field(
         default="words", description="words: its text is similar; incident: a call of the last hours in the same "
                                      "township that named the same line to put the caller through (119 …), however "

@@ -983,6 +983,15 @@ def test_repeat_reports_are_linked_and_grouped(server):
         regrouped = [sorted(t["ticket_id"] for t in s["tickets"]) for s in spots if "WG-R1" in
                      [t["ticket_id"] for t in s["tickets"]]]
         assert regrouped == [["WG-R1", "WG-R2"]]
+        # an agent who keeps WG-R1's unit (answered as its type) sent it there: a later repeat says so (a
+        # re-tester's round: it still read as the route's proposal), and a retry of WG-R1 is no 改派
+        kept = agent.post("/v1/feedback", json={"ticket_id": "WG-R1", "text": REPEATS[0]["text"], "topic": "教育文体",
+                                                "unit": first["unit"]["label"]})
+        assert kept.status_code == 201, kept.text
+        later = agent.post("/v1/route", json={**REPEATS[0], "id": "WG-R5"}).json()
+        assert any("WG-R1" in r and f"已派 {first['lead_unit']['name']}" in r for r in later["reasons"]), later["reasons"]
+        retried = agent.post("/v1/route", json=REPEATS[0]).json()
+        assert not any("坐席已改派" in r for r in retried["reasons"]) and retried["decision"] == first["decision"]
     assert 'appeal_repeat_verdicts_total{verdict="confirmed"} 1.0' in metrics
     assert 'appeal_repeat_verdicts_total{verdict="rejected"} 1.0' in metrics
     assert 'appeal_repeat_verdicts_total{verdict="unseen"} 1.0' in metrics

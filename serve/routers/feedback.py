@@ -51,7 +51,7 @@ def post_feedback(
     if not new:
         response.status_code = HTTP_200_OK  # a retry: stored and counted once
     elif routed is not None and body.unit:
-        _note_where_it_went(services, routed, catalogue.unit_named(body.unit))
+        _note_where_it_went(services, routed, _unit_answered(catalogue, body.unit, routed))
     if new:
         refusal_rules = {rule.id for rule in default_routing()[1].not_accepted}
         services.metrics.observe_feedback(
@@ -86,16 +86,25 @@ def _what_the_route_said(values: dict, routed: SeenTicket | None, catalogue: Cat
     return {field: value for field, value in said.items() if values[field] is None}
 
 
+def _unit_answered(catalogue: Catalogue, answer: str, routed: SeenTicket) -> Unit | None:
+    """The one unit an answer names; an answer naming the type of the route's lead unit (城市管理和综合执法 for
+    武冈市城市管理和综合执法局, or 乡镇人民政府/街道办事处 for 湾头桥镇人民政府) keeps that unit."""
+    if unit := catalogue.unit_named(answer):
+        return unit
+    lead = catalogue.unit_named(routed.lead_unit)
+    return lead if lead and catalogue.functional_type_of(answer) == lead.functional_type else None
+
+
 def _note_where_it_went(services: Services, routed: SeenTicket, unit: Unit | None) -> None:
-    """Where an agent's answer names one unit other than the one the ticket was last sent to, the ticket log says so
-    (`Repeats.reassign`), with that unit's township where it has one: a ticket sent on by 湾头桥镇 to 邓元泰镇 stayed
-    湾头桥镇's alone, so a call about it that named 邓元泰镇 was not compared with it, and one that found it was told
-    "已派 湾头桥镇"."""
-    if unit is None or unit.name == routed.dispatched_to:
+    """Where an agent's answer names one unit, the ticket log says the ticket went there (`Repeats.reassign`), with
+    that unit's township where it has one: a ticket sent on by 湾头桥镇 to 邓元泰镇 stayed 湾头桥镇's alone, so a call
+    about it that named 邓元泰镇 was not compared with it, and one that found it was told "已派 湾头桥镇". An answer
+    that keeps the route's unit is recorded too: a later repeat says 已派, not the route's proposal (a re-tester's
+    round)."""
+    if unit is None or unit.name == routed.assigned_unit:
         return
     try:
-        back = unit.name == routed.lead_unit
-        services.repeats.reassign(routed, None if back else unit.name, None if back else unit.jurisdiction)
+        services.repeats.reassign(routed, unit.name, unit.jurisdiction)
     except SQLAlchemyError as error:  # the answer is stored: the repeat check is what waits for the database
         log.warning("ticket log not written; %d tickets wait in memory for the database: %s",
                     services.repeats.unsaved, type(error).__name__)
