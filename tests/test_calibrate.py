@@ -128,6 +128,11 @@ def test_a_head_without_enough_labels_keeps_its_calibration_and_a_label_the_mode
     assert after.created_at == before.created_at, "models list says when the weights were trained"
     report = _evaluate(tmp_path / "recal", tmp_path / "renamed.csv", tmp_path / "eval.json")
     assert report["dispatched_precision"] == after.heads["topic"].dispatched_precision
+    # the unit head is not evaluated on a file without a unit column, and evaluate says so with the headers it reads
+    # (a trainer's round: 部门 for the unit was "not read", and the unit head quietly not scored)
+    evaluated = appeal("evaluate", "--model", tmp_path / "recal", "--data", tmp_path / "renamed.csv")
+    assert evaluated.returncode == 0, evaluated.stderr
+    assert "unit: no column (headers read as it: unit, " in evaluated.stdout and "): not evaluated" in evaluated.stdout
 
 
 def test_bad_calibrations_are_refused_in_one_line_and_write_nothing(model, recent, tmp_path, appeal_home):
