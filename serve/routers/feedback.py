@@ -11,6 +11,7 @@ from fastapi import APIRouter, Depends, Request, Response
 from sqlalchemy.exc import SQLAlchemyError
 from starlette.status import HTTP_200_OK, HTTP_201_CREATED
 
+from appeal.database import stored_utc
 from knowledge_base.dispatch import default_routing
 from knowledge_base.ticket_log import SeenTicket
 from knowledge_base.units import Catalogue, Unit
@@ -48,21 +49,20 @@ def post_feedback(
     catalogue = default_routing()[0]
     values |= _what_the_route_said(values, routed, catalogue)
     row, new = services.feedback.add_once(Feedback(**values))
-    if not new:
-        response.status_code = HTTP_200_OK  # a retry: stored and counted once
-    elif routed is not None and body.unit:
-        _note_where_it_went(services, routed, _unit_answered(catalogue, body.unit, routed))
     if new:
+        if routed is not None and body.unit:
+            _note_where_it_went(services, routed, _unit_answered(catalogue, body.unit, routed))
         refusal_rules = {rule.id for rule in default_routing()[1].not_accepted}
         services.metrics.observe_feedback(
             _metric_label(row.model_version, services.models.registry.has), row.predicted_topic, body.topic,
             row.repeat_verdict, (_metric_label(row.refusal_rule, refusal_rules.__contains__), row.refusal_verdict))
+    else:
+        response.status_code = HTTP_200_OK  # a retry: stored and counted once
     unknown = _unknown_labels(body, services.models.current)
     request.state.log.update(feedback_id=row.id, masked_text=values["text"], unknown_labels=unknown or None,
                              repeat_verdict=row.repeat_verdict, refusal_verdict=row.refusal_verdict, retry=not new)
-    # UTC written as the other times of the API are (…Z); a row read back from SQLite has lost its offset (UTC)
-    created = row.created_at if row.created_at.tzinfo is None else row.created_at.astimezone(timezone.utc)
-    stored_at = created.replace(tzinfo=None).isoformat(timespec="seconds") + "Z"
+    # UTC written as the other times of the API are (…Z)
+    stored_at = stored_utc(row.created_at).astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
     return FeedbackOut(id=row.id, ticket_id=row.ticket_id, stored_at=stored_at, routed=routed is not None,
                        unknown_labels=unknown)
 
