@@ -472,6 +472,13 @@ def test_a_fire_or_violence_under_way_goes_to_the_fire_brigade_or_the_police():
     ("坐席：请讲。市民：我屋里细伢子吃东西卡到喉咙哒，脸都憋紫哒，喘不到气，么子办啊！", "120 急救"),
     ("坐席：请讲。市民：有个男的在银行门口抢了一个娭毑的包，还把人推倒在地上，娭毑头磕破哒。", "110 报警"),
     ("刚刚路上一个人骑摩托车冲到沟里去哒，人压在车下面，一动不动，在高速连接线那个弯道。", "120 急救"),
+    # a phone-transcript round (2026-12-02 night): violence at home under way, told with words between, and a cry for
+    # help with no other line to name
+    ("她老公喝醉了正在屋里砸东西打她，孩子在哭，秦桥镇某村。", "110 报警"),
+    ("隔壁男的在打老婆，打得好凶，一直在叫救命，秦桥镇。", "110 报警"),
+    ("他在屋里打老婆打伢子，湾头桥镇。", "110 报警"),
+    ("有人在叫救命，在河边，湾头桥镇。", "110 报警"),
+    ("救命啊，有人打人，湾头桥镇。", "110 报警"),
 ])
 def test_emergencies_of_a_fresh_sample_are_handed_over(text, line):
     d = decide(heads("乡镇人民政府/街道办事处"), routing_text(None, text))
@@ -517,6 +524,9 @@ def test_a_flood_danger_is_urgent(text):
     "每天上班都被困在云山路上，堵车太严重了，红绿灯时间不合理。", "早高峰被困在路上一个小时，交通太差。",
     "建议在资江边游泳的地方竖个警示牌，每年夏天都有人溺水。",
     "去年过年的时候去项目部讨说法，还被项目部的人推倒在地，到现在没人处理。",
+    # the phone-transcript round's: smoke every night, a fire put out, last time's fire, a beating as a habit
+    "烧烤摊的油烟呛死人，每晚烧起来烟好大。", "我家那个电动车充电器烧起来了，已经扑灭了，想问下电动车充电桩的事",
+    "上次着火烧掉的房子补偿款还没有发，邓元泰镇。", "村里有个男人经常打老婆，妇联不管",
 ])
 def test_a_past_or_recurring_matter_near_emergency_words_is_no_emergency(text):
     d = decide(heads("城市管理和综合执法"), routing_text(None, text))
@@ -681,6 +691,7 @@ def test_a_life_at_risk_said_the_way_callers_say_it_is_handed_over(text, line):
     "两家为了宅基地差点打起来了", "我家的狗走失了", "小区经常出现电梯困人",
     "真是叫天天不应，叫地地不灵", "村里有人还在烧秸秆，烟很大", "我快气炸了", "手机充电的时候炸了",
     "锅炉爆炸事故调查结果什么时候公布", "液化气罐爆炸的安全知识宣传太少了", "工厂防爆炸设施不到位",
+    "我在打我老公电话一直打不通", "这是我的救命钱，老板不给",
 ])
 def test_what_only_sounds_like_an_emergency_names_no_line(text):
     d = decide(heads("住房和城乡建设", unit_conf=0.99), routing_text(None, text))
