@@ -4,7 +4,8 @@ plates, names) found and replaced by a token.
 Numbers are masked when their shape AND their check digits say what they are: a hotline ticket is full of dates,
 amounts, house numbers and order numbers that must stay readable. A number the text itself calls an ID or a card
 number (身份证号…, 卡号…) is masked on its shape alone: agents type numbers as they hear them, and an ID number with one
-wrong digit still names its holder. Likewise a number the text calls a phone (电话, 手机, 座机…): a local number
+wrong digit still names its holder (so does one with a region and a birth date that the text does not call a
+record's number). Likewise a number the text calls a phone (电话, 手机, 座机…): a local number
 without its area code (callers give 7 digits), or a mobile number with a digit too many or too few. A run of digits
 is judged as a whole, never by a piece cut out of a longer run, and digits read out in words (手机幺三八零七三九…,
 身份证号四三零五八一…, as a transcribed call has them) are digits. A licence plate (湘E·12345, in a complaint about a car
@@ -315,7 +316,10 @@ def _is_id(digits: str, before: str) -> bool:
     if len(digits) == 15:  # pre-1999 numbers carry no check digit
         return True
     total = sum(int(d) * w for d, w in zip(digits[:17], _ID_WEIGHTS))
-    return digits[17] == _ID_CHECK[total % 11]
+    # A region and a birth date are an ID's whatever the check digit says, one misheard digit kept: only a number the
+    # text calls a record's (编号430581199001011234) or a card's (社保卡号…, masked as that) is judged by it.
+    return digits[17] == _ID_CHECK[total % 11] or not (_RECORD_NUMBER_LABEL.search(before)
+                                                         or _CARD_LABEL.search(before))
 
 
 def _luhn(digits: str) -> bool:
@@ -380,9 +384,12 @@ _PERSON_LABEL = re.compile(r"(?:姓名|联系人|联络人|来电人|留言人|�
                            # 我姓李，木子李，叫李建国: a caller spells the surname out before the name
                            r"|签名|落款|署名|我叫|我?名字[叫是]|我名|名叫|我姓[\u4e00-\u9fff]{1,2}[^。！？!?\n]{0,8}?(?:名)?叫"
                            r"|[他她]叫|孩子叫|小孩叫"
+                           # …黄老师，叫黄建军: the name said after a pause
+                           r"|(?<=[，,])叫"
                            # a relative or a neighbour, never inside a longer word (妇女儿童)
                            r"|母亲|父亲|儿子|(?<!妇)女儿|妻子|丈夫|爱人|老伴|儿媳|女婿|孙子|孙女|外孙"
-                           r"|哥哥|姐姐|弟弟|妹妹|岳父|岳母|公公|婆婆|我爸爸|我妈妈|爸爸|妈妈|我爸|我妈|爷爷|奶奶|外公|外婆|邻居|工友"
+                           r"|哥哥|姐姐|弟弟|妹妹|岳父|岳母|公公|婆婆|我爸爸|我妈妈|爸爸|妈妈|我爸|我妈|[他她娃]爸|[他她娃]妈"
+                           r"|爷爷|奶奶|外公|外婆|邻居|工友"
                            r"|叔叔|伯伯|舅舅|姑姑|姑父|姨父|侄子|侄女|外甥女|外甥|表哥|表姐|表弟|表妹|表嫂|堂哥|堂姐|堂弟|堂妹"
                            # a spouse as callers name one (我老公叫李建军, 我堂客刘桂花…)
                            r"|老公|老婆|媳妇|堂客|老倌|前夫|前妻|男朋友|女朋友"
@@ -456,6 +463,13 @@ _NAME_BEFORE_CALL = re.compile(f"(?:^|(?<={_PUNCTUATION})|{_AFTER_STANDING}|(?<=
                                # 黄国建先生来电, 王芳又来电 (又 is no part of the name), 黄国建 再次来电
                                "(?=(?:先生|女士)?\\s*(?:再次|又一次|又|多次|第[一二三四五六七八九十两0-9]+次)?"
                                "(?:来电|致电|来访|来信))")
+# …and the agent's shorter opening, 刘德明反映… / 陈建军投诉…: a full name only, since two characters before 反映 are as
+# often who or what reports (群众, 周边, 方面).
+_FULL_NAME_BEFORE_REPORT = re.compile(f"(?:^|(?<={_PUNCTUATION})|{_AFTER_STANDING})"
+                                      f"(?![{''.join(sorted(_WORDLIKE_SURNAMES))}])"
+                                      f"((?:{_COMPOUND_SURNAMES}|[{_SURNAMES}])"
+                                      f"((?:(?![{_PARTICLES}又再])[\u4e00-\u9fff]){{2}}))"
+                                      "(?=(?:先生|女士)?(?:反映|投诉|举报))")
 # The account an official reply greets (网友“用心良苦”您好, 网友"UU008792"): a person's handle, whatever it looks like.
 _GREETED_ACCOUNT = re.compile(r"网友\s*[“\"「『]([^”\"」』\n]{1,20})[”\"」』]")
 # A name the text greets (李秀英您好：…, 张建国先生你好), as an official reply opens: at the start or after punctuation.
@@ -507,7 +521,7 @@ def _is_place(word: str) -> bool:
 
 
 def _labelled_names(text: str) -> set[str]:
-    names = {match.group(1) for pattern in (_NAME_WITH_SEX, _NAME_BEFORE_CALL, _NAME_GREETED)
+    names = {match.group(1) for pattern in (_NAME_WITH_SEX, _NAME_BEFORE_CALL, _FULL_NAME_BEFORE_REPORT, _NAME_GREETED)
              for match in pattern.finditer(text)
              if _is_name(match.group(1), match.group(2))}
     # a handle of digits alone is the board's zeroed number (0000-00000000), masked as one where it is one
@@ -604,7 +618,7 @@ def _names_listed_after(text: str, end: int) -> set[str]:
 # (店主文明经营, 老板钱财): 书记高度重视, 老师严重违反, 主任何时 stay.
 _ROLE = re.compile("法定代表人|法人代表|法人|负责人|董事长|总经理|经理|老板|包工头|店主|房东|会计|村支书|支书|书记|村长|主任|"
                    "队长|组长|站长|所长|厂长|校长|院长|医生|班主任|老师|镇长|乡长|县长|区长|局长|科长|处长|"
-                   "租客|司机|队员|保安|民警|辅警|网格员|车主|乘客|家长")
+                   "租客|住户|司机|队员|保安|民警|辅警|网格员|车主|乘客|家长")
 
 _ROLE_SAYS_NAME = re.compile("(?:名叫|叫做|叫|是)?")
 

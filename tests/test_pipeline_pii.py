@@ -684,6 +684,16 @@ def test_a_spouse_a_neighbour_or_a_meter_named_as_callers_do_is_masked(text, mas
     ("邓家铺镇的黄国建先生来电反映道路损坏。", "邓家铺镇的[姓名]先生来电反映道路损坏。"),
     ("我是家长：周海涛，孩子被欺负", "我是家长：[姓名]，孩子被欺负"),
     ("来电人反映家长钟点工费用太高。", None),
+    # a phone-transcript round (2026-12-02 night): the agent's shorter opening, a name said after a pause, a child's
+    # father, a resident named after the home, and an ID nothing labels with one digit misheard
+    ("陈建军反映大甸镇的村道坏了。", "[姓名]反映大甸镇的村道坏了。"),
+    ("刘德明投诉大甸镇的村道坏了。", "[姓名]投诉大甸镇的村道坏了。"),
+    ("我是邓家铺镇的黄老师，叫黄建军，学校欠工资", "我是邓家铺镇的黄老师，叫[姓名]，学校欠工资"),
+    ("我家娃他爸叫周志强，被拖欠工资。", "我家娃他爸叫[姓名]，被拖欠工资。"),
+    ("我是春光小区3栋1304的住户王建华，楼上漏水。", "我是春光小区[门牌号]的住户[姓名]，楼上漏水。"),
+    ("例如430581199001011234这样的号码", "例如[身份证号]这样的号码"),
+    ("群众反映路灯坏了，周边反映噪音大，有人反映没人管", None),
+    ("他妈的天天吵，叫人来修也不来", None),
 ])
 def test_homes_names_and_words_after_a_relative_of_a_second_privacy_round(text, masked):
     assert mask_pii(text).text == (masked or text)
