@@ -299,11 +299,15 @@ class RepeatIndex:
                         found.append(Related(seen, min(float(scores[i]), 1.0), incident=True))
             return found
 
-    def count(self, *, days: int, now: datetime | None = None) -> int:
-        """Tickets received in the last `days`."""
+    def count(self, *, days: int, now: datetime | None = None, township: str | None = None) -> int:
+        """Tickets received in the last `days`; with `township`, those reported in it or sent on to it."""
         since = np.datetime64((now or utc_now()) - timedelta(days=days), "us")
         with self._lock:
-            return int((self._alive & (self._received >= since)).sum())
+            period = self._alive & (self._received >= since)
+            if township is None:
+                return int(period.sum())
+            return sum(township in (self._tickets[p].township, self._tickets[p].handled_in)
+                       for p in np.flatnonzero(period))
 
     def hotspots(self, *, days: int, min_size: int = 3, now: datetime | None = None,
                  judgements: Judgements = Judgements()) -> list[Hotspot]:

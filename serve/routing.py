@@ -97,7 +97,8 @@ def hotspots_out(repeats: Repeats, feedback: FeedbackStore, *, days: int, min_si
     day_ago = utc_now() - timedelta(hours=24)
     return HotspotsOut(
         days=days,
-        tickets_in_period=repeats.index.count(days=days),
+        township=place.township if place else None,
+        tickets_in_period=repeats.index.count(days=days, township=place.township if place else None),
         hotspots=[
             HotspotOut(size=s.size, first_at=s.first_at.isoformat(timespec="seconds") + "Z",
                        last_at=s.last_at.isoformat(timespec="seconds") + "Z", last_24h=s.since(day_ago),

@@ -422,7 +422,10 @@ class HotspotOut(Out):
 class HotspotsOut(Out):
     days: int = Field(description="the period covered: the days asked for, at most the repeat window "
                       "(APPEAL_REPEAT_WINDOW_DAYS), since older tickets are not kept")
-    tickets_in_period: int = Field(description="tickets routed with an id in the period")
+    township: str | None = Field(description="the township asked for, as the gazetteer names it (湾头桥 or "
+                                             "430581101 asked: 湾头桥镇); null for the whole county")
+    tickets_in_period: int = Field(description="tickets routed with an id in the period (of `township`: reported in "
+                                               "it or sent on to it)")
     hotspots: list[HotspotOut]
 
 

@@ -953,8 +953,12 @@ def test_repeat_reports_are_linked_and_grouped(server):
         # a township clerk's view: the groups holding its tickets, by name or division code (an unknown one was
         # ignored, and the whole county came back)
         for township in ("司马冲镇", "司马冲", "430581107"):
-            own = agent.get("/v1/tickets/hotspots", params={"days": 1, "township": township}).json()["hotspots"]
+            found = agent.get("/v1/tickets/hotspots", params={"days": 1, "township": township}).json()
+            own = found["hotspots"]
             assert own and all("司马冲镇" in s["townships"] for s in own) and grouped[0] in own, township
+            # its own tickets counted, not the county's (read as the township's workload)
+            assert found["township"] == "司马冲镇" and 3 <= found["tickets_in_period"] < spots["tickets_in_period"]
+        assert spots["township"] is None
         other = agent.get("/v1/tickets/hotspots", params={"days": 1, "township": "邓家铺镇"}).json()["hotspots"]
         assert all("司马冲镇" not in s["townships"] or s["city_wide"] for s in other) and grouped[0] not in other
         unknown = agent.get("/v1/tickets/hotspots", params={"days": 1, "township": "北京"})
