@@ -418,6 +418,11 @@ def _id_from_question(entry: EntryIn) -> bool:
     return entry.id is None or entry.id == derived_id(entry)
 
 
+class EntryConflict(InputError):
+    """Another entry holds the id, or answers the same question in the same period: the request is right, the store
+    holds what it would clash with."""
+
+
 class EntryChanged(InputError):
     """The entry was changed or deleted since the client read it: its edit would silently undo another's."""
 
@@ -556,16 +561,16 @@ class EntryStore:
         try:
             with self._writing() as session:
                 if session.get(EntryRow, row.id) is not None:
-                    raise InputError(taken)
+                    raise EntryConflict(taken)
                 key = question_key(entry.source, entry.question)
                 same = self._ids_by_question(session, [key])[key] if _id_from_question(entry) else None
                 if same is not None:
-                    raise InputError(f"entry {same!r} already exists with this question (use update)")
+                    raise EntryConflict(f"entry {same!r} already exists with this question (use update)")
                 self._check_one_answer_at_a_time(session, entry, row.id)
                 session.add(row)
                 version = self._bump(session)
         except IntegrityError as exc:
-            raise InputError(taken) from exc
+            raise EntryConflict(taken) from exc
         return row.to_entry(), version
 
     def update(self, entry_id: str, change: EntryUpdate, updated_by: str,
@@ -630,7 +635,7 @@ class EntryStore:
         question freely: two citizens write the same message and get their own replies)."""
         same = cls._answering_the_same(session, entry, entry_id)
         if same is not None:
-            raise InputError(f"entry {same!r} already answers this question in the same period (edit that one, or "
+            raise EntryConflict(f"entry {same!r} already answers this question in the same period (edit that one, or "
                              "give the two periods that do not overlap)")
 
     @staticmethod

@@ -657,6 +657,11 @@ def test_kb_crud_is_seen_by_suggest(server):
         assert trainer.post("/v1/kb/entries", json={**FAQ, "id": entry_id}).status_code == 409
         again = trainer.post("/v1/kb/entries", json=FAQ)  # no id: the id comes from the question, already there
         assert again.status_code == 409 and "already exists with this question" in again.json()["detail"]
+        # an edit that makes another entry ask the same question clashes the same way (it was 422, a bad request)
+        other = trainer.post("/v1/kb/entries", json={**FAQ, "question": "新生儿上户口要去哪里办？"}).json()["id"]
+        clash = trainer.patch(f"/v1/kb/entries/{other}", json={"question": FAQ["question"]})
+        assert clash.status_code == 409 and "already answers this question" in clash.json()["detail"], clash.text
+        assert trainer.delete(f"/v1/kb/entries/{other}").status_code == 204
         assert entry_id in [e["id"] for e in trainer.get("/v1/kb/entries").json()["entries"]]
         listed = trainer.get("/v1/kb/entries", params={"q": "出生医学证明", "source": "faq", "status": "active"})
         assert [e["id"] for e in listed.json()["entries"]] == [entry_id] and listed.json()["total"] == 1

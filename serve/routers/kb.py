@@ -12,11 +12,10 @@ from fastapi import APIRouter, Depends, Header, HTTPException, Path, Query, Resp
 from starlette.convertors import PathConvertor, register_url_convertor
 
 from knowledge_base.dispatch import default_routing
-from knowledge_base.store import (Change, Entry, EntryChanged, EntryFilter, EntryIn, EntryUpdate, Source, Status,
-                                  rule_warnings)
+from knowledge_base.store import (Change, Entry, EntryChanged, EntryConflict, EntryFilter, EntryIn, EntryUpdate,
+                                  Source, Status, rule_warnings)
 from knowledge_base.answer_checks import specifics_warnings
 from knowledge_base.units import unknown_unit_warnings
-from pipeline.errors import InputError
 from serve.auth import Caller, require
 from serve.errors import ERROR_RESPONSES, ErrorOut
 from serve.routers.deps import services as get_services
@@ -29,6 +28,8 @@ router = APIRouter(prefix="/v1/kb/entries", tags=["knowledge base 知识库"],
 EntryId = Path(min_length=1, max_length=64, description="entry id")
 IfMatch = Header(None, description="the ETag of the entry as read: refused with 412 if it changed since")
 CHANGED = {412: {"model": ErrorOut, "description": "条目已被他人修改或删除 / changed or deleted since it was read (If-Match)"}}
+CONFLICT = {409: {"model": ErrorOut, "description": "与已有条目冲突 / the id is taken, or another entry answers the same "
+                                                    "question in the same period"}}
 
 
 class _EntryIdConvertor(PathConvertor):
@@ -101,14 +102,17 @@ def _read_at(if_match: str | None, current: Entry) -> datetime | None:
     return current.updated_at if current.updated_at in stamps else stamps[0]
 
 
+def _conflict(exc: EntryConflict) -> HTTPException:
+    return HTTPException(status.HTTP_409_CONFLICT, detail=f"与已有条目冲突 / {exc}")
+
+
 def _changed(exc: EntryChanged) -> HTTPException:
     headers = {"ETag": _etag(exc.current)} if exc.current else None
     return HTTPException(status.HTTP_412_PRECONDITION_FAILED, detail=f"条目已被他人修改 / {exc}", headers=headers)
 
 
 @router.post("", response_model=EntrySaved, status_code=status.HTTP_201_CREATED,
-             responses={409: {"model": ErrorOut, "description": "id 已存在 / id already taken"}},
-             summary="新增条目 / add an entry")
+             responses=CONFLICT, summary="新增条目 / add an entry")
 def add_entry(
     entry: EntryIn,
     response: Response,
@@ -119,8 +123,8 @@ def add_entry(
     does not know may be a typo, or a unit newer than the catalogue)."""
     try:
         return _saved(services.kb.add(entry, updated_by=caller.editor), response)
-    except InputError as exc:
-        raise HTTPException(status.HTTP_409_CONFLICT, detail=f"条目已存在 / {exc}") from exc
+    except EntryConflict as exc:
+        raise _conflict(exc) from None
 
 
 # Before the entry's own routes, so that …/history is not read as part of an id.
@@ -150,7 +154,8 @@ def get_entry(
     return entry
 
 
-@router.patch("/{entry_id:entry_id}", response_model=EntrySaved, responses=CHANGED, summary="修改条目 / change an entry")
+@router.patch("/{entry_id:entry_id}", response_model=EntrySaved, responses=CHANGED | CONFLICT,
+              summary="修改条目 / change an entry")
 def update_entry(
     change: EntryUpdate,
     response: Response,
@@ -164,6 +169,8 @@ def update_entry(
         return _saved(services.kb.update(entry_id, change, updated_by=caller.editor, read_at=read_at), response)
     except EntryChanged as exc:
         raise _changed(exc) from None
+    except EntryConflict as exc:
+        raise _conflict(exc) from None
 
 
 @router.delete("/{entry_id:entry_id}", status_code=status.HTTP_204_NO_CONTENT, responses=CHANGED,
