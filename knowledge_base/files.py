@@ -13,7 +13,7 @@ from typing import Callable, Iterable
 
 from pydantic import ValidationError
 
-from knowledge_base.store import MAX_TEXT_CHARS, Entry, EntryIn, derived_id
+from knowledge_base.store import LIST_SEPARATORS, MAX_TEXT_CHARS, Entry, EntryIn, derived_id
 from models.atomic_dir import replacing_file
 from pipeline.errors import InputError, refuse_problems
 from pipeline.records import (SPLIT_ROW, WORKBOOK_SUFFIXES, AmbiguousDate, cell_text, check_file, csv_cell_in,
@@ -23,9 +23,6 @@ from pipeline.records import (SPLIT_ROW, WORKBOOK_SUFFIXES, AmbiguousDate, cell_
 # Written by `export`, ignored on import: the store sets them itself.
 _EXPORT_ONLY = ("updated_at", "updated_by")
 _LIST_FIELDS = ("alternatives", "tags")
-# A phrasing may hold a comma, so alternatives split at |, the full-width ｜ an IME types, or a line break (Alt+Enter
-# in Excel: a cell lists them a line each); a keyword list is written with whatever separator the office uses.
-_SEPARATORS = {"alternatives": re.compile(r"[|｜\n]"), "tags": re.compile(r"[|｜,，、;；\n]")}
 # a source as a sheet may write it
 _SOURCE_OF_CELL = {"faq": "faq", "常见问题": "faq", "问答": "faq", "case": "case", "案例": "case"}
 _DATE_FIELDS = ("valid_from", "valid_to")
@@ -149,7 +146,7 @@ def _table_records(path: Path, header: list[str], rows: Iterable[list],
 def list_items(name: str, cells: Iterable[str]) -> list[str]:
     """The items of the list field `name` ("alternatives", "tags") written in `cells`, split as a spreadsheet cell
     is (`kb add --tag 社保卡,补办` and a tags cell "社保卡,补办" are two tags alike)."""
-    return [item.strip() for cell in cells for item in _SEPARATORS[name].split(cell) if item.strip()]
+    return [item.strip() for cell in cells for item in LIST_SEPARATORS[name].split(cell) if item.strip()]
 
 
 def _csv_records(path: Path, text: str) -> Iterable[tuple[str, dict, dict[str, str]]]:

@@ -7,6 +7,7 @@ Every change bumps one version counter in the same transaction, so that a proces
 from __future__ import annotations
 
 import hashlib
+import re
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
@@ -100,6 +101,12 @@ def _stored(model: type[BaseModel], info: ValidationInfo, field: str) -> bool:
     return getattr(model, "read_back", False) or field in (info.context or {}).get("unchanged", ())
 
 
+# How a spreadsheet cell lists the items of a list field. A phrasing may hold a comma, so alternatives split at |, the
+# full-width ｜ an IME types, or a line break (Alt+Enter in Excel: a cell lists them a line each); a keyword list is
+# written with whatever separator the office uses.
+LIST_SEPARATORS = {"alternatives": re.compile(r"[|｜\n]"), "tags": re.compile(r"[|｜,，、;；\n]")}
+
+
 class EntryIn(_UserText):
     """An entry as a user supplies it (import file row, CLI, HTTP); validated once, here."""
 
@@ -158,9 +165,22 @@ class EntryIn(_UserText):
             raise ValueError("a FAQ entry needs its responsible unit")
         if self.source == "faq":
             _no_personal_data(self, lambda field: _stored(type(self), info, field))
+            _no_separators(self, lambda field: _stored(type(self), info, field))
         if self.valid_from and self.valid_to and self.valid_to < self.valid_from:
             raise ValueError("valid_to is before valid_from")
         return self
+
+
+def _no_separators(entry: EntryIn, stored: Callable[[str], bool]) -> None:
+    """A FAQ's phrasing or tag that holds a mark a spreadsheet's cell splits its items at: the export's cell listed it
+    as two, and importing the sheet unedited changed the entry. (A past case's phrasing is the citizen's message, lines
+    and all: kept as written.)"""
+    for field, separator in LIST_SEPARATORS.items():
+        if not stored(field):
+            for item in getattr(entry, field):
+                if found := separator.search(item):
+                    raise ValueError(f"{field}: {item!r} holds {found.group()!r}, where a spreadsheet's cell splits "
+                                     "its items: give each as an item of its own")
 
 
 def _no_personal_data(entry: EntryIn, passed: Callable[[str], bool]) -> None:

@@ -3,16 +3,17 @@ from __future__ import annotations
 
 import html
 import json
-from datetime import date
+import re
+from datetime import date, datetime
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
 from knowledge_base.cases import read_case_file, read_cases
-from knowledge_base.files import IgnoredColumnsWarning, RepeatedRowsWarning, read_entries, write_entries
+from knowledge_base.files import IgnoredColumnsWarning, RepeatedRowsWarning, entry_rows, read_entries, write_entries
 from knowledge_base.kb import KnowledgeBase
-from knowledge_base.store import EntryUpdate, derived_id
+from knowledge_base.store import Entry, EntryIn, EntryUpdate, derived_id
 from knowledge_base.units import load_catalogue, unknown_unit_warnings
 from pipeline.errors import InputError
 from ticket_samples import write_html_xls, write_xls
@@ -527,3 +528,19 @@ def test_a_line_separator_inside_an_answer_survives_its_own_export(tmp_path):
     pd.DataFrame([entry]).to_csv(tmp_path / "kb.csv", index=False)
     assert [e.answer for e in read_entries(tmp_path / "kb.jsonl")] == [answer]
     assert [e.answer for e in read_entries(tmp_path / "kb.csv")] == [answer]
+
+
+def test_a_faq_phrasing_or_tag_that_a_sheet_would_split_is_refused_and_a_comma_in_a_phrasing_survives(tmp_path):
+    """An operator's round: an entry saved over HTTP with a phrasing holding a line break and a tag holding a comma
+    came back from its own .xlsx export as three phrasings and three tags, a new version at every import."""
+    faq = {"question": "社保卡丢了怎么办？", "answer": "到社保服务窗口挂失补办。", "unit": "武冈市人力资源和社会保障局"}
+    for field, items, mark in (("alternatives", ["社保卡掉了", "第二种\n换行问法"], "\n"), ("tags", ["社保", "补卡,挂失"], ",")):
+        with pytest.raises(ValueError, match=f"{field}: .* holds {re.escape(repr(mark))}, where a spreadsheet's cell"):
+            EntryIn(**faq, **{field: items})
+    # a past case's phrasing is the citizen's message, lines and all
+    assert EntryIn(**faq, source="case", alternatives=["第一行\n第二行"]).alternatives == ["第一行\n第二行"]
+    kept = EntryIn(**faq, id="sbk-9", alternatives=["社保卡丢了，怎么补办"], tags=["社保卡", "补办"])
+    stored = Entry(**kept.model_dump(), updated_at=datetime(2026, 12, 2), updated_by="test")
+    pd.DataFrame(entry_rows([stored])).to_csv(tmp_path / "kb.csv", index=False)
+    again = read_entries(tmp_path / "kb.csv")[0]
+    assert (again.alternatives, again.tags) == (kept.alternatives, kept.tags)
