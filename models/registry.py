@@ -347,9 +347,19 @@ class Registry:
         return bool(_VERSION_RE.match(version)) and (self.root / version / CARD_FILE).is_file()
 
     def list(self) -> list[VersionInfo]:
+        return self._versions(self.champion())
+
+    def listing(self) -> tuple[list[VersionInfo], str | None]:
+        """The versions, and why the champion pointer cannot be read (None when it can): the service's listing
+        failed on a damaged pointer, and showed none of the versions to name the champion again with."""
+        try:
+            return self._versions(self.champion()), None
+        except InputError as exc:
+            return self._versions(None), str(exc)
+
+    def _versions(self, current: tuple[str, Path] | None) -> list[VersionInfo]:
         if not self.root.is_dir():
             return []
-        current = self.champion()
         out = []
         for path in self.root.iterdir():
             if path.name.startswith(".") or not (path / CARD_FILE).is_file():

@@ -99,7 +99,9 @@ class ModelHolder:
             fault = f"{type(exc).__name__}: {exc}"
             if fault != self._pointer_fault:
                 self._pointer_fault = fault
-                log.exception("champion pointer unreadable; the previous model keeps serving")
+                # at a start, there is no previous model: the log said one kept serving while every call got 503
+                log.exception("champion pointer unreadable; " + ("the previous model keeps serving" if self.current
+                                                                 else "no model serves until it is mended"))
             return False
         self._pointer_fault = None
         return changed

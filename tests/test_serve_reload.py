@@ -84,7 +84,15 @@ def test_reload_and_watch_swap_models_under_load(appeal_home, tmp_path):
         (registry.root / "champion.json").write_text("{garbage", encoding="utf-8")
         time.sleep(7)
         _wait_for_more(outcomes)
-        assert sum("champion pointer unreadable" in line for line in server.log_lines()) == 1
+        assert sum("champion pointer unreadable; the previous model keeps serving" in line
+                   for line in server.log_lines()) == 1
+        # the listing still lists, and says what to mend (an operator's round: it was 422, as if the request were bad)
+        with server.client("trainer") as trainer:
+            listed = trainer.get("/v1/models")
+        assert listed.status_code == 200, listed.text
+        assert "not a champion pointer" in listed.json()["champion_problem"] and listed.json()["serving"] == "v3"
+        assert {m["version"] for m in listed.json()["models"]} >= {"v1", "v2", "v3"}
+        assert not any(m["champion"] for m in listed.json()["models"])
     finally:
         stop.set()
         for worker in workers:

@@ -22,12 +22,14 @@ def list_models(
 ) -> ModelsOut:
     current = services.models.current
     serving = current.version if current else None
+    versions, champion_problem = services.models.registry.listing()
     return ModelsOut(
         serving=serving,
+        champion_problem=champion_problem,
         models=[
             ModelOut(version=v.version, kind=v.kind, champion=v.champion, serving=v.version == serving,
                      created_at=v.created_at, heads=v.heads, problem=v.problem)
-            for v in services.models.registry.list()
+            for v in versions
         ],
     )
 
