@@ -393,3 +393,34 @@ def test_a_home_that_has_served_and_lost_its_key_file_is_told_so(appeal_home, ca
     _ensure_keys(settings)
     assert (f"warning: {appeal_home / 'api_keys.json'} is missing in a home that has served before: new keys are made "
             "and the keys the platform and agents hold stop working.") in " ".join(capsys.readouterr().err.split())
+
+
+def test_no_build_on_a_home_that_does_not_exist_is_refused_and_makes_nothing(tmp_path):
+    """An operator's round: a mistyped APPEAL_HOME was made, with new keys and an empty database, and the service
+    answered 503 for ever while its process looked healthy."""
+    missing = tmp_path / "srv" / "apeal-home"
+    result = subprocess.run([*APPEAL, "serve", "--no-build", "--port", str(free_port())], cwd=REPO, env=_env(missing),
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert result.stderr.strip() == (f"error: {missing} does not exist (APPEAL_HOME?); --no-build serves a home that "
+                                     "was built: start without it to build one from the demo pack")
+    assert not missing.exists()
+
+
+def test_no_build_on_a_home_without_a_model_to_serve_says_so_at_start(appeal_home, monkeypatch, capsys):
+    from appeal.cli.serving import _warn_if_no_model
+    from appeal.config import get_settings
+
+    monkeypatch.setenv("APPEAL_HOME", str(appeal_home))
+    get_settings.cache_clear()
+    registry = Registry(appeal_home / "registry")
+    registry.add(demo_baseline(), version="ours")
+    _warn_if_no_model(get_settings())
+    assert "warning: no model to serve (the registry has no champion): every call gets 503 until one is promoted" \
+           in capsys.readouterr().err
+    registry.promote("ours", force=True)
+    _warn_if_no_model(get_settings())
+    assert capsys.readouterr().err == ""
+    registry.champion_file.write_text("{garbage", encoding="utf-8")  # the log said a previous model kept serving
+    _warn_if_no_model(get_settings())
+    assert "champion.json: not a champion pointer" in capsys.readouterr().err

@@ -162,6 +162,10 @@ def serve(
     settings = get_settings()
     host, port = host or settings.host, port or settings.port
     _check_pack()
+    if not build and not settings.home.is_dir():
+        # a mistyped APPEAL_HOME was made, with new keys and an empty database, and served 503 for ever
+        raise InputError(f"{settings.home} does not exist (APPEAL_HOME?); --no-build serves a home that was built: "
+                         "start without it to build one from the demo pack")
     _check_port(host, port)
     settings.home.mkdir(parents=True, exist_ok=True)
     if build:
@@ -179,8 +183,20 @@ def serve(
             _serve_afresh(host, port)
     _ensure_keys(settings)
     _warn_if_readable(settings.sqlite_file)
+    _warn_if_no_model(settings)
     typer.echo(f"serving on http://{host}:{port}  (OpenAPI: http://{host}:{port}/docs)")
     uvicorn.run(create_app(settings), host=host, port=port, access_log=False, log_config=UVICORN_LOG_CONFIG)
+
+
+def _warn_if_no_model(settings) -> None:
+    """A home without a model to serve (--no-build) is said at start: the service answers 503 until a version is
+    promoted, which it picks up by itself, and its log said a previous model kept serving."""
+    from models.registry import Registry
+
+    versions, problem = Registry(settings.registry_dir).listing()
+    if problem or not any(version.champion for version in versions):
+        typer.secho(f"warning: no model to serve ({problem or 'the registry has no champion'}): every call gets 503 "
+                    "until one is promoted (appeal models promote VERSION)", fg=typer.colors.YELLOW, err=True)
 
 
 def _serve_afresh(host: str, port: int) -> None:
