@@ -85,6 +85,9 @@ class RoutingRules(BaseModel):
     urgent_unless: UrgentVeto = UrgentVeto()
     # where to hand a life at risk over by phone (120 急救, 110, 119) → the words that say so, read as urgent words are
     hand_over: dict[str, list[str]] = {}
+    # the unit (an id of the catalogue) that follows up a ticket handed over on a line, where no rule chose its unit:
+    # the model reads the matter's words (a missing child 放学没回来 went to the forestry bureau, 喝农药 to agriculture)
+    hand_over_units: dict[str, str] = {}
     not_accepted: list[NotAcceptedRule] = []
     # the local speech the rules read as the Mandarin they are written in: a 武冈 caller's 着火哒, 喝哒农药 is 了
     read_as: dict[Annotated[str, Field(min_length=1)], str] = {}
@@ -135,6 +138,12 @@ def load_rules(path: Path | None = None, catalogue: Catalogue | None = None) -> 
                 raise InputError(f"{where}: {target!r} is neither township, department nor a unit id of the catalogue")
         _compile(rule.when.pattern, where)
         _compile(rule.when.unless, where)
+    for line, unit_id in rules.hand_over_units.items():
+        where = f"{path}: hand_over_units[{line!r}]"
+        if line not in rules.hand_over:
+            raise InputError(f"{where}: not one of hand_over's lines ({', '.join(rules.hand_over)})")
+        if catalogue.get(unit_id) is None:
+            raise InputError(f"{where}: {unit_id!r} is no unit id of the catalogue")
     for i, refusal in enumerate(rules.not_accepted):
         _compile(refusal.pattern, f"{path}: not_accepted[{i}] ({refusal.id})")
     for word in rules.all_urgent_words():
@@ -471,6 +480,13 @@ def decide(
             trace.causes.discard("unit")
             trace.note(f"unit: 由规则 {rule.id} 确定，单位无需人工确认 / the rule, not the unsure unit head, sets the unit")
 
+    # a rule that reads the model's type alone (村级事项 to the township) follows the matter's words as the model does
+    by_type = rule is None or not (rule.when.keywords or rule.when.pattern)
+    if by_type and hand_over and (follows := catalogue.get(rules.hand_over_units.get(hand_over[0], ""))):
+        lead_spec = follows.id
+        trace.note(f"转接 {hand_over[0]} 的事项由 {follows.name} 跟进（模型: {functional_type}）/ a ticket handed over "
+                   "is followed up by the line's unit")
+        functional_type = base["functional_type"] = follows.functional_type
     lead = _target(lead_spec, catalogue, functional_type, place, text or "", trace)
     if lead is None:
         if lead_spec == TOWNSHIP:

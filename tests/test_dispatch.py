@@ -572,6 +572,26 @@ def test_a_fire_or_violence_under_way_names_the_line_to_put_the_caller_through()
         assert (d.urgent, d.hand_over, d.rule) == (False, [], None), text
 
 
+@pytest.mark.parametrize("unit, text, lead", [
+    # a phone-transcript round: the model read the matter's words, and a handed-over ticket went to an unrelated unit
+    ("林业", "我家孙子放学到现在还没回来，天都黑了", "wg-gaj"),
+    ("卫生健康", "坐席：请讲。市民：我伢子不见了，三岁，在菜市场门口", "wg-gaj"),
+    ("自然资源", "我不想活了，我现在就站在资江桥上", "wg-gaj"),
+    ("商贸旅游", "有人晕倒在菜市场门口", "wg-wjj"),
+    ("农业农村", "他说要喝农药，已经喝了一瓶农药", "wg-wjj"),
+    ("乡镇人民政府/街道办事处", "村里小孩掉到水塘里了，湾头桥镇某村", "wg-xfjy"),
+])
+def test_a_ticket_handed_over_is_followed_up_by_the_lines_unit(unit, text, lead):
+    d = decide(heads(unit), routing_text(None, text))
+    assert (d.lead.id, d.decision) == (lead, "review"), d.reasons
+    assert any(r.startswith("转接 ") and "跟进" in r for r in d.reasons)
+
+
+def test_a_ticket_handed_over_keeps_the_unit_a_rule_chose_by_its_words():
+    d = decide(heads("住房和城乡建设"), routing_text(None, "厨房里一股煤气味，液化气罐子漏了"))
+    assert (d.rule, d.lead.id, d.hand_over) == ("gas-leak", "ut-gas", ["119 救援"])
+
+
 def test_a_rule_may_hand_over_only_to_a_line_the_rules_file_names(tmp_path):
     raw = json.loads((DEMO_DIR / "routing_rules.json").read_text(encoding="utf-8"))
     next(r for r in raw["rules"] if r["id"] == "fire")["then"]["hand_over"] = "119"
@@ -579,6 +599,12 @@ def test_a_rule_may_hand_over_only_to_a_line_the_rules_file_names(tmp_path):
     path.write_text(json.dumps(raw, ensure_ascii=False), encoding="utf-8")
     with pytest.raises(InputError, match=r"rules\[\d+\] \(fire\): then.hand_over '119' is not one of hand_over's"):
         load_rules(path)
+    raw = json.loads((DEMO_DIR / "routing_rules.json").read_text(encoding="utf-8"))
+    for line, unit, says in (("119", "wg-xfjy", "not one of hand_over's lines"),
+                             ("119 救援", "wg-xf", "'wg-xf' is no unit id of the catalogue")):
+        path.write_text(json.dumps({**raw, "hand_over_units": {line: unit}}, ensure_ascii=False), encoding="utf-8")
+        with pytest.raises(InputError, match=f"hand_over_units\\['{line}'\\]: .*{says}"):
+            load_rules(path)
 
 
 def test_emoticons_alone_are_no_chinese_text():
