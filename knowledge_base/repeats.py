@@ -13,10 +13,10 @@ import logging
 import threading
 import time
 from collections import Counter, deque
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from functools import cached_property, lru_cache
-from typing import Iterable, Sequence
+from typing import Iterable, Mapping, Sequence
 
 import numpy as np
 import scipy.sparse as sp
@@ -115,13 +115,16 @@ class Hotspot:
 
 @dataclass(frozen=True)
 class Judgements:
-    """What agents said of pairs of tickets: the same matter, or not, whatever their similarity."""
+    """What agents said of pairs of tickets: the same matter, or not, whatever their similarity; and of a ticket's
+    topic (ticket id → the agent's), which a group counts over the route's as it counts units where they were sent."""
 
     same: frozenset[frozenset[str]] = frozenset()
     different: frozenset[frozenset[str]] = frozenset()
+    topics: Mapping[str, str] = field(default_factory=dict)
 
     @classmethod
-    def from_answers(cls, answers: Iterable[tuple[str, list[str] | None, str | None]]) -> Judgements:
+    def from_answers(cls, answers: Iterable[tuple[str, list[str] | None, str | None]],
+                     topics: Mapping[str, str] | None = None) -> Judgements:
         """From agents' answers (ticket id, the ids its route listed or None, the ticket it was linked to or None),
         the latest per ticket: a link joins two tickets, and a ticket the agent judged a new matter is another matter
         than each it was listed with. The others listed beside a link are left unjudged: a ticket is linked to one
@@ -133,7 +136,7 @@ class Judgements:
                     same.add(frozenset((ticket_id, repeat_of)))
                 continue
             different.update(frozenset((ticket_id, other)) for other in listed or () if other != ticket_id)
-        return cls(frozenset(same), frozenset(different - same))
+        return cls(frozenset(same), frozenset(different - same), dict(topics or {}))
 
 
 class RepeatIndex:
@@ -346,7 +349,8 @@ class RepeatIndex:
             spots.append(Hotspot(
                 tickets=group,
                 townships=dict(Counter(t.handled_in for t in group if t.handled_in).most_common()),
-                topics=dict(Counter(t.topic for t in group if t.topic).most_common()),
+                topics=dict(Counter(topic for t in group if (topic := judgements.topics.get(t.ticket_id, t.topic)))
+                            .most_common()),
                 lead_units=dict(Counter(t.dispatched_to for t in group if t.dispatched_to).most_common()),
                 city_wide=city_wide,
             ))

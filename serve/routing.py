@@ -88,8 +88,10 @@ def hotspots_out(repeats: Repeats, feedback: FeedbackStore, *, days: int, min_si
                          "as 湾头桥镇, or its division code)")
     days = min(days, repeats.index.window.days)
     # The feedback table keeps aware times, the ticket log naive UTC (`utc_now`).
-    answers = feedback.repeat_answers(datetime.now(timezone.utc) - timedelta(days=days))
-    judgements = Judgements.from_answers((a.ticket_key, a.related_ticket_ids, a.repeat_of) for a in answers)
+    since = datetime.now(timezone.utc) - timedelta(days=days)
+    judgements = Judgements.from_answers(
+        ((a.ticket_key, a.related_ticket_ids, a.repeat_of) for a in feedback.repeat_answers(since)),
+        topics=feedback.answered_topics(since))
     # a group holding tickets reported in the township, or sent on to it
     spots = [spot for spot in repeats.hotspots(days=days, min_size=min_size, judgements=judgements)
              if place is None or place.township in spot.townships

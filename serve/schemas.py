@@ -413,7 +413,8 @@ class HotspotOut(Out):
     townships: dict[str, int] = Field(description="乡镇/街道 → tickets")
     city_wide: bool = Field(description="全市: reported in 3 townships or more, one matter of the whole county; "
                                         "otherwise the same words in two townships are two matters, two groups")
-    topics: dict[str, int]
+    topics: dict[str, int] = Field(description="topic → tickets, each counted under its agent's answer where there is "
+                                               "one, else the route's")
     lead_units: dict[str, int] = Field(description="unit → tickets, each counted where it was last sent (an agent's "
                                                    "answer over the route's lead unit)")
     tickets: list[RelatedTicketOut]

@@ -465,6 +465,30 @@ def test_a_townships_hotspots_hold_the_tickets_reported_there_that_were_sent_on(
         feedback.close()
 
 
+def test_a_hotspot_counts_a_ticket_under_its_agents_topic(tmp_path):
+    """A supervisor's round: a group counted its units where the agents sent them, its topics as the model first
+    read them, so one card mixed the two views."""
+    from serve.routing import hotspots_out
+    from training.feedback_store import Feedback, FeedbackStore
+
+    url = f"sqlite:///{tmp_path / 'appeal.db'}"
+    repeats, feedback = Repeats(url, threshold=THRESHOLD, window_days=30), FeedbackStore(url)
+    try:
+        repeats.log.add(*demo_seen(), *(SeenTicket(f"WG-{n}", utc_now() - timedelta(hours=n), masked_text(body),
+                                                   township="湾头桥镇", topic="城乡建设")
+                                        for n, body in enumerate((ROAD, ROAD_AGAIN, ROAD_THIRD))))
+        feedback.add(Feedback(text=masked_text(ROAD), topic="交通运输", ticket_id="WG-0"))
+        feedback.add(Feedback(text=masked_text(ROAD), topic="城乡建设", ticket_id="WG-1"))  # kept as routed
+        spots = hotspots_out(repeats, feedback, days=1, min_size=3, limit=5).hotspots
+        assert [s.topics for s in spots] == [{"城乡建设": 2, "交通运输": 1}]
+        feedback.add(Feedback(text=masked_text(ROAD), topic="交通运输", ticket_id="WG-1"))  # corrected: the latest
+        assert hotspots_out(repeats, feedback, days=1, min_size=3, limit=5).hotspots[0].topics == {"交通运输": 2,
+                                                                                                 "城乡建设": 1}
+    finally:
+        repeats.close()
+        feedback.close()
+
+
 def test_hotspots_from_the_command_line(appeal_home):
     from knowledge_base.ticket_log import TicketLog
     from tests.test_serve_cli import APPEAL

@@ -174,6 +174,12 @@ class FeedbackStore:
         with Session(self.engine) as session:
             return latest_by(session.scalars(query), lambda row: row.ticket_key)
 
+    def answered_topics(self, since: datetime) -> dict[str, str]:
+        """Ticket → the topic of its latest answer among those stored since `since`."""
+        query = select(FeedbackRow).where(FeedbackRow.created_at >= since).order_by(FeedbackRow.id)
+        with Session(self.engine) as session:
+            return {row.ticket_key: row.topic for row in session.scalars(query)}
+
     def count(self) -> int:
         with Session(self.engine) as session:
             return session.scalar(select(func.count()).select_from(FeedbackRow)) or 0
