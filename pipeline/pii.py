@@ -463,13 +463,13 @@ _NAME_BEFORE_CALL = re.compile(f"(?:^|(?<={_PUNCTUATION})|{_AFTER_STANDING}|(?<=
                                # 黄国建先生来电, 王芳又来电 (又 is no part of the name), 黄国建 再次来电
                                "(?=(?:先生|女士)?\\s*(?:再次|又一次|又|多次|第[一二三四五六七八九十两0-9]+次)?"
                                "(?:来电|致电|来访|来信))")
-# …and the agent's shorter opening, 刘德明反映… / 陈建军投诉…: a full name only, since two characters before 反映 are as
-# often who or what reports (群众, 周边, 方面).
+# …and the agent's shorter opening, 刘德明反映… / 陈建军投诉… / 王建华说…: a full name only, since two characters before
+# 反映 are as often who or what reports (群众, 周边, 方面).
 _FULL_NAME_BEFORE_REPORT = re.compile(f"(?:^|(?<={_PUNCTUATION})|{_AFTER_STANDING})"
                                       f"(?![{''.join(sorted(_WORDLIKE_SURNAMES))}])"
                                       f"((?:{_COMPOUND_SURNAMES}|[{_SURNAMES}])"
                                       f"((?:(?![{_PARTICLES}又再])[\u4e00-\u9fff]){{2}}))"
-                                      "(?=(?:先生|女士)?(?:反映|投诉|举报))")
+                                      "(?=(?:先生|女士)?(?:反映|投诉|举报|说|称))")
 # The account an official reply greets (网友“用心良苦”您好, 网友"UU008792"): a person's handle, whatever it looks like.
 _GREETED_ACCOUNT = re.compile(r"网友\s*[“\"「『]([^”\"」』\n]{1,20})[”\"」』]")
 # A name the text greets (李秀英您好：…, 张建国先生你好), as an official reply opens: at the start or after punctuation.
@@ -487,7 +487,7 @@ def _is_name(name: str, given: str) -> bool:
     return (given[0] not in _NOT_A_GIVEN_NAME_START and given[-1] not in _NOT_A_GIVEN_NAME_END
             and given not in _TITLES and given not in _NOT_GIVEN_NAMES and "某" not in given
             and name[:2] not in _NOT_NAMES and not _is_place(name) and not _FAMILY_PLACE.fullmatch(given)
-            and not _is_common_word(name) and not _starts_with_common_word(name))
+            and not _is_common_word(name) and not _starts_with_common_word(name) and not _is_common_verb(given))
 
 
 _WORD_NOT_NAME = 10  # 钱包 counts 98, 黄疸 134; the names the dictionary holds as other words are rarer still
@@ -499,6 +499,17 @@ def _is_common_word(name: str) -> bool:
     tagger = _tagger()
     return (tagger.tokenizer.FREQ.get(name, 0) >= _WORD_NOT_NAME
             and tagger.word_tag_tab.get(name) not in _GIVEN_NAME_FLAGS)
+
+
+_VERB_FLAGS = ("v", "vd", "vn", "d", "p", "c")
+
+
+def _is_common_verb(given: str) -> bool:
+    # 吴回复称…, 廖组长说… (jieba tags 组长 a verb): a surname before what someone did is no name, where a given name
+    # that is also a word is a noun (建军, 建华, 建国)
+    tagger = _tagger()
+    return (len(given) == 2 and tagger.tokenizer.FREQ.get(given, 0) >= _COMMON_WORD
+            and str(tagger.word_tag_tab.get(given)) in _VERB_FLAGS)
 
 
 _PREFIX_NOT_NAME = 30  # 周岁 counts 496, 钟表 171, 钟点 34; 梁国 14, 文家 11 and 黄友 10 start 梁国建, 文家善, 黄友秀
@@ -618,7 +629,7 @@ def _names_listed_after(text: str, end: int) -> set[str]:
 # (店主文明经营, 老板钱财): 书记高度重视, 老师严重违反, 主任何时 stay.
 _ROLE = re.compile("法定代表人|法人代表|法人|负责人|董事长|总经理|经理|老板|包工头|店主|房东|会计|村支书|支书|书记|村长|主任|"
                    "队长|组长|站长|所长|厂长|校长|院长|医生|班主任|老师|镇长|乡长|县长|区长|局长|科长|处长|"
-                   "租客|住户|司机|队员|保安|民警|辅警|网格员|车主|乘客|家长")
+                   "租客|住户|司机|队员|保安|民警|辅警|网格员|车主|乘客|家长|联系")
 
 _ROLE_SAYS_NAME = re.compile("(?:名叫|叫做|叫|是)?")
 

@@ -694,6 +694,9 @@ def test_a_spouse_a_neighbour_or_a_meter_named_as_callers_do_is_masked(text, mas
     ("例如430581199001011234这样的号码", "例如[身份证号]这样的号码"),
     ("群众反映路灯坏了，周边反映噪音大，有人反映没人管", None),
     ("他妈的天天吵，叫人来修也不来", None),
+    # what the named person said, and whom the caller asks to be put in touch with
+    ("王建华说路灯坏了，请联系王建华处理。", "[姓名]说路灯坏了，请联系[姓名]处理。"),
+    ("物业经理反馈后，吴回复称已约谈电梯公司。请联系物业处理，联系不上村干部。", None),  # 回复: what 吴 did
 ])
 def test_homes_names_and_words_after_a_relative_of_a_second_privacy_round(text, masked):
     assert mask_pii(text).text == (masked or text)
