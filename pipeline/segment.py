@@ -93,7 +93,9 @@ def word_runs_into(text: str, start: int, end: int) -> bool:
 # words they stay search terms: leaving 反映, 领导, 相关, 部门 out of every query cost 2 of the first 30 board messages
 # their reply (bench/RESULTS.md, ## Knowledge base).
 REQUEST_WORDS = frozenset("我要 投诉 举报 反映 咨询 请问 处理 解决 问题 情况 要求 希望 请求 帮助 帮忙 查 查询 相关 部门 领导 "
-                          "政府 有关 联系 电话 回复 答复 及时 马上 怎么 怎么办 如何 什么 为什么 事情".split())
+                          "政府 有关 联系 电话 回复 答复 及时 马上 怎么 怎么办 如何 什么 为什么 事情 "
+                          # 找谁, 请问一下怎么办理, 有个事情想反映一下, 帮帮忙 (an agent's round: three answers each)
+                          "找 问 办理 有个 帮帮 帮帮忙".split())
 
 
 # What a caller or an agent says to acknowledge or greet (好的, 收到, 明白了, 没有了, OK, hello): alone, the dense channel
