@@ -440,6 +440,16 @@ def decide(
 
     rule, hit = next(((r, h) for r in rules.ordered() if (h := _matches(r, functional_type, text or ""))), (None, None))
     lead_spec, assist_specs = DEPARTMENT, []
+    # A ticket put through on a line whose unit the model read, unsure, from the matter's words (a missing child
+    # 放学没回来 went to the forestry bureau, 喝农药 to agriculture) goes to the line's unit. A rule that reads the
+    # ticket's words (gas leak, fire, violence) keeps its unit, and so does a sure unit head (an accident to 公安, a
+    # lift to 市场监督管理); a rule that reads the type alone (村级事项 to the township) gives way.
+    follows = catalogue.get(rules.hand_over_units.get(hand_over[0], "")) if hand_over else None
+    if follows and (rule is None or not (rule.when.keywords or rule.when.pattern)) and (unit is None or unit.review):
+        rule, lead_spec = None, follows.id
+        trace.note(f"转接 {hand_over[0]} 的事项由 {follows.name} 跟进（模型: {functional_type}，未确定）/ a ticket handed "
+                   "over is followed up by the line's unit")
+        functional_type = base["functional_type"] = follows.functional_type
     if rule:
         trace.note(f"规则 {rule.id}: “{hit.strip()}”" + (f" — {rule.note}" if rule.note else ""))
         lead_spec, assist_specs = rule.then.lead, rule.then.assist
@@ -480,13 +490,6 @@ def decide(
             trace.causes.discard("unit")
             trace.note(f"unit: 由规则 {rule.id} 确定，单位无需人工确认 / the rule, not the unsure unit head, sets the unit")
 
-    # a rule that reads the model's type alone (村级事项 to the township) follows the matter's words as the model does
-    by_type = rule is None or not (rule.when.keywords or rule.when.pattern)
-    if by_type and hand_over and (follows := catalogue.get(rules.hand_over_units.get(hand_over[0], ""))):
-        lead_spec = follows.id
-        trace.note(f"转接 {hand_over[0]} 的事项由 {follows.name} 跟进（模型: {functional_type}）/ a ticket handed over "
-                   "is followed up by the line's unit")
-        functional_type = base["functional_type"] = follows.functional_type
     lead = _target(lead_spec, catalogue, functional_type, place, text or "", trace)
     if lead is None:
         if lead_spec == TOWNSHIP:

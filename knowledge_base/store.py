@@ -104,7 +104,7 @@ def _stored(model: type[BaseModel], info: ValidationInfo, field: str) -> bool:
 # How a spreadsheet cell lists the items of a list field. A phrasing may hold a comma, so alternatives split at |, the
 # full-width ｜ an IME types, or a line break (Alt+Enter in Excel: a cell lists them a line each); a keyword list is
 # written with whatever separator the office uses.
-LIST_SEPARATORS = {"alternatives": re.compile(r"[|｜\n]"), "tags": re.compile(r"[|｜,，、;；\n]")}
+LIST_SEPARATORS = {"alternatives": re.compile(r"[|｜\r\n]"), "tags": re.compile(r"[|｜,，、;；\r\n]")}
 
 
 class EntryIn(_UserText):

@@ -389,7 +389,7 @@ _PERSON_LABEL = re.compile(r"(?:姓名|联系人|联络人|来电人|留言人|�
                            # a relative or a neighbour, never inside a longer word (妇女儿童)
                            r"|母亲|父亲|儿子|(?<!妇)女儿|妻子|丈夫|爱人|老伴|儿媳|女婿|孙子|孙女|外孙"
                            r"|哥哥|姐姐|弟弟|妹妹|岳父|岳母|公公|婆婆|我爸爸|我妈妈|爸爸|妈妈|我爸|我妈|[他她娃]爸|[他她娃]妈"
-                           r"|爷爷|奶奶|外公|外婆|邻居|工友"
+                           r"|爷爷|奶奶|外公|外婆|邻居|住户|工友"
                            r"|叔叔|伯伯|舅舅|姑姑|姑父|姨父|侄子|侄女|外甥女|外甥|表哥|表姐|表弟|表妹|表嫂|堂哥|堂姐|堂弟|堂妹"
                            # a spouse as callers name one (我老公叫李建军, 我堂客刘桂花…)
                            r"|老公|老婆|媳妇|堂客|老倌|前夫|前妻|男朋友|女朋友"
@@ -436,8 +436,9 @@ _WORDLIKE_SURNAMES = frozenset("向于曾许谢方高万石金江马常时文左
 # 唐氏 (综合征) is a clan, or a condition, not a person
 _NOT_A_GIVEN_NAME_START = frozenset("在于是曾向对将已也都把被给从到因为的了着过去今年月日第这那其该此每各们某氏")
 # 我是金陵镇…, 我是武冈人, 我是龙溪的: a place or where one is from, not a name; nor an office (林业局0739-…,
-# 投诉人向法院反映) or a trade (我是程序员). (家 and 会 end real names: 周忠家, 朱琼会.)
-_NOT_A_GIVEN_NAME_END = frozenset("镇乡村市区县省街路人的局院所委府部厅处科队站办员次")
+# 投诉人向法院反映) or a trade (我是程序员), nor a surname and 等 (谭等三人说…). (家 and 会 end real names: 周忠家,
+# 朱琼会.)
+_NOT_A_GIVEN_NAME_END = frozenset("镇乡村市区县省街路人的局院所委府部厅处科队站办员次等")
 # what follows a label and a surname-like character as often as a given name does (村民签名向街道反映)
 _NOT_GIVEN_NAMES = frozenset("街道 社区 政府 部门 领导 单位".split())
 # Words after a label that start with a surname (业主许可…, 来电人周一来电…, 来电人陈述：…), each two characters: no
@@ -463,12 +464,12 @@ _NAME_BEFORE_CALL = re.compile(f"(?:^|(?<={_PUNCTUATION})|{_AFTER_STANDING}|(?<=
                                # 黄国建先生来电, 王芳又来电 (又 is no part of the name), 黄国建 再次来电
                                "(?=(?:先生|女士)?\\s*(?:再次|又一次|又|多次|第[一二三四五六七八九十两0-9]+次)?"
                                "(?:来电|致电|来访|来信))")
-# …and the agent's shorter opening, 刘德明反映… / 陈建军投诉… / 王建华说…: a full name only, since two characters before
-# 反映 are as often who or what reports (群众, 周边, 方面).
+# …and the agent's shorter opening, 刘德明反映… / 陈建军投诉… / 王建华说…, and 张伟反映 / 王芳投诉 (two characters before
+# 反映 are as often who or what reports, 群众, 周边, 方面: words, which `_is_name` refuses).
 _FULL_NAME_BEFORE_REPORT = re.compile(f"(?:^|(?<={_PUNCTUATION})|{_AFTER_STANDING})"
                                       f"(?![{''.join(sorted(_WORDLIKE_SURNAMES))}])"
                                       f"((?:{_COMPOUND_SURNAMES}|[{_SURNAMES}])"
-                                      f"((?:(?![{_PARTICLES}又再])[\u4e00-\u9fff]){{2}}))"
+                                      f"((?:(?![{_PARTICLES}又再])[\u4e00-\u9fff]){{1,2}}?))"
                                       "(?=(?:先生|女士)?(?:反映|投诉|举报|说|称))")
 # The account an official reply greets (网友“用心良苦”您好, 网友"UU008792"): a person's handle, whatever it looks like.
 _GREETED_ACCOUNT = re.compile(r"网友\s*[“\"「『]([^”\"」』\n]{1,20})[”\"」』]")
@@ -629,7 +630,7 @@ def _names_listed_after(text: str, end: int) -> set[str]:
 # (店主文明经营, 老板钱财): 书记高度重视, 老师严重违反, 主任何时 stay.
 _ROLE = re.compile("法定代表人|法人代表|法人|负责人|董事长|总经理|经理|老板|包工头|店主|房东|会计|村支书|支书|书记|村长|主任|"
                    "队长|组长|站长|所长|厂长|校长|院长|医生|班主任|老师|镇长|乡长|县长|区长|局长|科长|处长|"
-                   "租客|住户|司机|队员|保安|民警|辅警|网格员|车主|乘客|家长|联系")
+                   "租客|司机|队员|保安|民警|辅警|网格员|车主|乘客|家长|联系")
 
 _ROLE_SAYS_NAME = re.compile("(?:名叫|叫做|叫|是)?")
 

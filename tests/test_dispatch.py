@@ -479,6 +479,16 @@ def test_a_fire_or_violence_under_way_goes_to_the_fire_brigade_or_the_police():
     ("他在屋里打老婆打伢子，湾头桥镇。", "110 报警"),
     ("有人在叫救命，在河边，湾头桥镇。", "110 报警"),
     ("救命啊，有人打人，湾头桥镇。", "110 报警"),
+    # a sixth evaluator's blind sample (2026-12-02, 23:20 UTC: 26 of 30 urgent): what it missed or named no line for
+    ("菜市场有个男的把一个伢子抱起就跑，伢子一直在哭喊他不是我爸爸。", "110 报警"),
+    ("我伢子在菜市场被一个男的抱走哒，快帮我找！", "110 报警"),
+    ("隔壁屋里天天打伢子，刚才又在打，伢子叫得好惨，现在冇声音哒。", "110 报警"),
+    ("下暴雨河水涨起来哒，双牌镇一户人家被水围住哒，屋里有个瘫痪老人出不来。", "119 救援"),
+    ("屋里的娭毑一个人住，两天冇看见她出门，打电话冇人接，门从里面反锁哒，敲不开。", "110 报警"),
+    ("半夜后山滑坡，把山脚下一栋房子埋了一半，里面好像还有人。", "119 救援"),
+    # that night's re-tester
+    ("有人在砸我家的门，我很害怕", "110 报警"), ("对面楼现在火苗窜出来了", "119 救援"),
+    ("发生车祸了，有人被撞倒在路上", "120 急救"), ("发生车祸了，有人被撞倒在路上", "110 报警"),
 ])
 def test_emergencies_of_a_fresh_sample_are_handed_over(text, line):
     d = decide(heads("乡镇人民政府/街道办事处"), routing_text(None, text))
@@ -527,6 +537,9 @@ def test_a_flood_danger_is_urgent(text):
     # the phone-transcript round's: smoke every night, a fire put out, last time's fire, a beating as a habit
     "烧烤摊的油烟呛死人，每晚烧起来烟好大。", "我家那个电动车充电器烧起来了，已经扑灭了，想问下电动车充电桩的事",
     "上次着火烧掉的房子补偿款还没有发，邓元泰镇。", "村里有个男人经常打老婆，妇联不管",
+    # the sixth evaluator's: a threshing machine at night (sent to the police as violence, without review), hearsay
+    "村里的打谷机噪音太大，晚上十一点还在打谷，吵死人哒。", "电视上说有人煤气中毒，想问燃气报警器哪里可以装。",
+    "伢子被老师带走了，说是去医院检查", "房东把门反锁了我进不去",
 ])
 def test_a_past_or_recurring_matter_near_emergency_words_is_no_emergency(text):
     d = decide(heads("城市管理和综合执法"), routing_text(None, text))
@@ -582,14 +595,17 @@ def test_a_fire_or_violence_under_way_names_the_line_to_put_the_caller_through()
     ("乡镇人民政府/街道办事处", "村里小孩掉到水塘里了，湾头桥镇某村", "wg-xfjy"),
 ])
 def test_a_ticket_handed_over_is_followed_up_by_the_lines_unit(unit, text, lead):
-    d = decide(heads(unit), routing_text(None, text))
-    assert (d.lead.id, d.decision) == (lead, "review"), d.reasons
+    d = decide(heads(unit, unit_conf=0.4, unit_review=True), routing_text(None, text))
+    assert (d.lead.id, d.decision, d.rule) == (lead, "review", None), d.reasons
     assert any(r.startswith("转接 ") and "跟进" in r for r in d.reasons)
 
 
-def test_a_ticket_handed_over_keeps_the_unit_a_rule_chose_by_its_words():
-    d = decide(heads("住房和城乡建设"), routing_text(None, "厨房里一股煤气味，液化气罐子漏了"))
+def test_a_ticket_handed_over_keeps_the_unit_a_rule_or_a_sure_unit_head_chose():
+    d = decide(heads("住房和城乡建设", unit_review=True), routing_text(None, "厨房里一股煤气味，液化气罐子漏了"))
     assert (d.rule, d.lead.id, d.hand_over) == ("gas-leak", "ut-gas", ["119 救援"])
+    # a re-tester's round: a lift that holds people is the market regulator's too, and the model was sure of it
+    d = decide(heads("市场监督管理"), routing_text(None, "小区电梯困人了，里面有老人"))
+    assert (d.lead.id, d.hand_over) == ("wg-scjgj", ["119 救援"]), d.reasons
 
 
 def test_a_rule_may_hand_over_only_to_a_line_the_rules_file_names(tmp_path):
@@ -718,6 +734,9 @@ def test_a_life_at_risk_said_the_way_callers_say_it_is_handed_over(text, line):
     "真是叫天天不应，叫地地不灵", "村里有人还在烧秸秆，烟很大", "我快气炸了", "手机充电的时候炸了",
     "锅炉爆炸事故调查结果什么时候公布", "液化气罐爆炸的安全知识宣传太少了", "工厂防爆炸设施不到位",
     "我在打我老公电话一直打不通", "这是我的救命钱，老板不给",
+    # 还在打 at a clause's end with no one fighting before it, a cry of 救命啊 at a bill, a fight on television
+    "工地打桩机半夜还在打，吵得睡不着，请城管处理", "楼下麻将馆凌晨两点了还在打，噪音扰民", "电话我打了十几次，现在还在打，就是没人接",
+    "他们正在打篮球，晚上十点还在打", "救命啊，物业费又涨了，这还让不让人活", "我在看电视剧，剧里男主在打老婆，这种节目宣扬家暴应该下架",
 ])
 def test_what_only_sounds_like_an_emergency_names_no_line(text):
     d = decide(heads("住房和城乡建设", unit_conf=0.99), routing_text(None, text))

@@ -405,6 +405,11 @@ def test_no_build_on_a_home_that_does_not_exist_is_refused_and_makes_nothing(tmp
     assert result.stderr.strip() == (f"error: {missing} does not exist (APPEAL_HOME?); --no-build serves a home that "
                                      "was built: start without it to build one from the demo pack")
     assert not missing.exists()
+    afile = tmp_path / "home.txt"
+    afile.write_text("", encoding="utf-8")
+    result = subprocess.run([*APPEAL, "serve", "--no-build", "--port", str(free_port())], cwd=REPO, env=_env(afile),
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 2 and f"error: {afile} is not a directory (APPEAL_HOME?)" in result.stderr
 
 
 def test_no_build_on_a_home_without_a_model_to_serve_says_so_at_start(appeal_home, monkeypatch, capsys):

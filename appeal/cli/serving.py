@@ -164,8 +164,9 @@ def serve(
     _check_pack()
     if not build and not settings.home.is_dir():
         # a mistyped APPEAL_HOME was made, with new keys and an empty database, and served 503 for ever
-        raise InputError(f"{settings.home} does not exist (APPEAL_HOME?); --no-build serves a home that was built: "
-                         "start without it to build one from the demo pack")
+        raise InputError(f"{settings.home} " + ("is not a directory" if settings.home.exists() else "does not exist")
+                         + " (APPEAL_HOME?); --no-build serves a home that was built: start without it to build one "
+                           "from the demo pack")
     _check_port(host, port)
     settings.home.mkdir(parents=True, exist_ok=True)
     if build:
