@@ -76,15 +76,16 @@ def read_area(pack: Path) -> Area:
         raise InputError(f"{path}: not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})") from None
     if not isinstance(spec, dict):
         raise InputError(f"{path}: expected a JSON object with {', '.join(_KEYS)}")
+    # first: a misspelt key (othernames) was told as the right one missing, and the typo never named
+    unknown = sorted(set(spec) - set(_KEYS) - {"_doc"})
+    if unknown:
+        raise InputError(f"{path}: unknown key(s) {', '.join(unknown)} (known: {', '.join(_KEYS)})")
     for key, kind in _KEYS.items():
         value = spec.get(key)
         if not isinstance(value, kind) or (kind is list and not all(isinstance(v, str) and v for v in value)) \
                 or not value and key == "name":
             shape = "a name" if kind is str else "a list of names"
             raise InputError(f"{path}: {key!r} must be {shape}, got {value!r}")
-    unknown = sorted(set(spec) - set(_KEYS) - {"_doc"})
-    if unknown:
-        raise InputError(f"{path}: unknown key(s) {', '.join(unknown)} (known: {', '.join(_KEYS)})")
     try:
         place_words = frozenset(word for word, _ in read_dictionary(files[2]))
     except (OSError, UnicodeDecodeError) as exc:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import re
+from collections import Counter
 from dataclasses import dataclass, field, replace
 from functools import cached_property, lru_cache
 from pathlib import Path
@@ -56,6 +57,9 @@ _NOT_A_NAME = ("我", "本", "该", "这", "那", "某", "各", "全", "每", "�
 _ROAD_ADDRESS = re.compile(f"([{_HAN}]{{2,8}}?(?:大道|路|街|巷))([0-9０-９]+|[一二三四五六七八九十百零]+)号")
 
 
+_ETHNIC_CORE = re.compile(r"(.{2,}?)[\u4e00-\u9fff]{1,2}族")
+
+
 @dataclass(frozen=True)
 class Township:
     code: str
@@ -69,6 +73,13 @@ class Township:
     @property
     def core(self) -> str:
         return self.name[: -len(self.kind)]
+
+    @property
+    def cores(self) -> tuple[str, ...]:
+        """The core, and for an ethnic township (民族乡) the name callers use, without the people's (麻林瑶族乡 is
+        麻林, 麻林乡)."""
+        ethnic = _ETHNIC_CORE.fullmatch(self.core)
+        return (self.core, ethnic.group(1)) if ethnic else (self.core,)
 
 
 @dataclass(frozen=True)
@@ -146,6 +157,10 @@ def read_gazetteer(*paths: Path) -> Gazetteer:
                         code = (row["code"] or "").strip()
                         if not name.endswith(kind) or not code:
                             raise InputError(f"{where}: township {name!r} needs a code and a name ending in {kind}")
+                        # a code a digit short was read, and the platform's real one then matched nothing
+                        if not re.fullmatch(r"\d{9}", code):
+                            raise InputError(f"{where}, column code: {code!r} is no township's division code (9 "
+                                             "digits, the county's 6 and the township's 3: 430581101)")
                         if code in townships:
                             raise InputError(f"{where}, column code: duplicate township code {code}")
                         bare = (row["bare_name_ok"] or "").strip().lower()
@@ -159,6 +174,12 @@ def read_gazetteer(*paths: Path) -> Gazetteer:
                         raise InputError(f"{where}, column kind: {kind!r} is not one of {TOWNSHIP_KINDS + PLACE_KINDS}")
         except (OSError, UnicodeDecodeError) as exc:
             raise InputError(f"{path}: cannot read gazetteer ({exc})") from exc
+    counties = Counter(code[:6] for code in townships)
+    if len(counties) > 1:
+        county = counties.most_common(1)[0][0]
+        odd = ", ".join(f"{t.name} {t.code}" for t in townships.values() if not t.code.startswith(county))
+        raise InputError(f"{', '.join(map(str, paths))}: the townships' codes start with {county} but for {odd}: "
+                         "one county's townships share its 6 digits")
     for place, where in places:
         if place.township_code not in townships:
             raise InputError(f"{where}, column parent_code: {place.township_code!r} is not a township of the gazetteer")
@@ -251,7 +272,8 @@ def village_names(text: str) -> frozenset[str]:
 def _township_patterns(gazetteer: Gazetteer, city: tuple[str, ...]) -> list[tuple[Township, re.Pattern[str]]]:
     # the city's name before a township's (武冈市龙溪) makes even a common one (龙溪) a name of ours
     names = "|".join(map(re.escape, sorted(city, key=len, reverse=True)))
-    return [(t, re.compile(f"(?P<city>{names})?{re.escape(t.core)}(?P<suffix>{_TOWNSHIP_SUFFIX})?"))
+    return [(t, re.compile(f"(?P<city>{names})?(?:{'|'.join(map(re.escape, t.cores))})"
+                           f"(?P<suffix>{_TOWNSHIP_SUFFIX})?"))
             for t in gazetteer.townships]
 
 

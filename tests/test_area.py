@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 import shutil
 
 import pytest
@@ -14,7 +15,7 @@ from models.predictor import HeadPrediction
 from pipeline import mask_pii, tokens_for_search
 from pipeline.area import deployment_area
 from pipeline.errors import InputError
-from pipeline.jurisdiction import find_jurisdiction, places_elsewhere
+from pipeline.jurisdiction import Gazetteer, Township, find_jurisdiction, places_elsewhere, read_gazetteer
 
 XINNING = {"430528100": "金石镇", "430528101": "水庙镇", "430528102": "崀山镇", "430528104": "黄龙镇"}
 
@@ -80,3 +81,27 @@ def test_an_area_is_all_three_files(xinning):
     (xinning / "area.json").write_text('{"name": "新宁县", "within": "邵阳市"}', encoding="utf-8")
     with pytest.raises(InputError, match=r"area.json: 'other_names' must be a list of names, got None"):
         deployment_area()
+    (xinning / "area.json").write_text('{"name": "新宁县", "othernames": [], "within": [], "elsewhere": []}',
+                                       encoding="utf-8")
+    with pytest.raises(InputError, match=r"area.json: unknown key\(s\) othernames \(known: name, other_names"):
+        deployment_area()  # the typo was told as other_names missing
+
+
+def test_a_township_code_a_digit_short_or_of_another_county_is_refused(xinning, tmp_path):
+    """Another county's IT officer: 43052810 for 水庙镇 was read, and the platform's real code then matched nothing."""
+    gazetteer = (xinning / "gazetteer.csv").read_text(encoding="utf-8")
+    for wrong, says in (("43052810", "'43052810' is no township's division code (9 digits"),
+                        ("430581101", "codes start with 430528 but for 水庙镇 430581101")):
+        (tmp_path / "gazetteer.csv").write_text(gazetteer.replace("430528101", wrong), encoding="utf-8")
+        with pytest.raises(InputError, match=re.escape(says)):
+            read_gazetteer(tmp_path / "gazetteer.csv")
+
+
+def test_an_ethnic_township_is_found_by_the_name_callers_use():
+    """麻林瑶族乡 (新宁) was found only by its full name: 麻林, 麻林乡 and a location field of 麻林乡 found none."""
+    gazetteer = Gazetteer((Township("430528205", "麻林瑶族乡", "乡", True), Township("430528206", "黄金瑶族乡", "乡", False)))
+    for text, location in (("麻林那边的村道被大车压坏了", None), ("麻林乡的村道被大车压坏了", None), ("路灯坏了", "麻林乡"),
+                           ("麻林瑶族乡的村道坏了", None)):
+        assert find_jurisdiction(text, location, gazetteer).township == "麻林瑶族乡", text
+    assert find_jurisdiction("黄金乡的路坏了", gazetteer=gazetteer).township == "黄金瑶族乡"
+    assert find_jurisdiction("黄金价格涨了", gazetteer=gazetteer) is None  # not a name to read bare
