@@ -85,8 +85,8 @@ class RoutingRules(BaseModel):
     urgent_unless: UrgentVeto = UrgentVeto()
     # where to hand a life at risk over by phone (120 急救, 110, 119) → the words that say so, read as urgent words are
     hand_over: dict[str, list[str]] = {}
-    # the unit (an id of the catalogue) that follows up a ticket handed over on a line, where no rule chose its unit:
-    # the model reads the matter's words (a missing child 放学没回来 went to the forestry bureau, 喝农药 to agriculture)
+    # the unit (an id of the catalogue) that follows up a ticket handed over on a line, where no rule chose its unit by
+    # its words and the unit head is unsure (see `decide`)
     hand_over_units: dict[str, str] = {}
     not_accepted: list[NotAcceptedRule] = []
     # the local speech the rules read as the Mandarin they are written in: a 武冈 caller's 着火哒, 喝哒农药 is 了
