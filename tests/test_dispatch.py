@@ -489,6 +489,10 @@ def test_a_fire_or_violence_under_way_goes_to_the_fire_brigade_or_the_police():
     # that night's re-tester
     ("有人在砸我家的门，我很害怕", "110 报警"), ("对面楼现在火苗窜出来了", "119 救援"),
     ("发生车祸了，有人被撞倒在路上", "120 急救"), ("发生车祸了，有人被撞倒在路上", "110 报警"),
+    # a third re-tester's: a beating still going on, its person in the clause before or a spouse; an emergency that
+    # began while the caller watched television
+    ("老公还在打，我躲在厕所", "110 报警"), ("我老公喝了酒还在打", "110 报警"), ("邻居两口子打架，现在还在打", "110 报警"),
+    ("在家看电视剧的时候闻到燃气泄漏", "119 救援"), ("看电视剧看到一半家里着火了", "119 救援"),
 ])
 def test_emergencies_of_a_fresh_sample_are_handed_over(text, line):
     d = decide(heads("乡镇人民政府/街道办事处"), routing_text(None, text))
@@ -737,6 +741,9 @@ def test_a_life_at_risk_said_the_way_callers_say_it_is_handed_over(text, line):
     # 还在打 at a clause's end with no one fighting before it, a cry of 救命啊 at a bill, a fight on television
     "工地打桩机半夜还在打，吵得睡不着，请城管处理", "楼下麻将馆凌晨两点了还在打，噪音扰民", "电话我打了十几次，现在还在打，就是没人接",
     "他们正在打篮球，晚上十点还在打", "救命啊，物业费又涨了，这还让不让人活", "我在看电视剧，剧里男主在打老婆，这种节目宣扬家暴应该下架",
+    # a third re-tester's: a thing knocked down, a game, a drill or a drum still going, a subsidy, a grill's flames
+    "路口的护栏被撞倒了，一直没人修", "路边的树被撞倒了，挡住了路", "孩子们还在打篮球", "楼下还在打电钻，吵死了", "工地还在打混凝土",
+    "大妈们还在打腰鼓，吵得睡不着", "楼上的人还在打呼噜", "洪水围困期间的补助什么时候发", "烧烤摊火苗窜出来很高，油烟扰民",
 ])
 def test_what_only_sounds_like_an_emergency_names_no_line(text):
     d = decide(heads("住房和城乡建设", unit_conf=0.99), routing_text(None, text))
