@@ -377,7 +377,7 @@ _SURNAMES = ("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁
 _COMPOUND_SURNAMES = "欧阳|司马|诸葛|上官|东方|皇甫|尉迟|公孙|慕容|令狐|长孙|宇文|司徒|夏侯"
 # A label that introduces a person by role (姓名：, 投诉人, 我叫 …) or as the caller's relative (其母亲刘桂英的…), or
 # only by standing (本人, 村民, 业主 …), which as often opens a sentence (本人于去年3月…, 业主向物业反映…).
-_PERSON_LABEL = re.compile(r"(?:姓名|联系人|联络人|来电人|留言人|来信人|反映人|投诉人|举报人|控告人|信访人|受害人|申请人|诉求人"
+_PERSON_LABEL = re.compile(r"(?:姓名|联系人|联络人|来电人|留言人|来信人|反映人|反应人|报告人|投诉人|举报人|控告人|信访人|受害人|申请人|诉求人"
                            r"|咨询人|求助人|当事人|户主|收件人|收货人"
                            # a letter to the mayor's mailbox signs off: 此致 敬礼！ 张卫东
                            r"|此致\s*敬礼[!！。,，]?"
@@ -470,7 +470,10 @@ _FULL_NAME_BEFORE_REPORT = re.compile(f"(?:^|(?<={_PUNCTUATION})|{_AFTER_STANDIN
                                       f"(?![{''.join(sorted(_WORDLIKE_SURNAMES))}])"
                                       f"((?:{_COMPOUND_SURNAMES}|[{_SURNAMES}])"
                                       f"((?:(?![{_PARTICLES}又再])[\u4e00-\u9fff]){{1,2}}?))"
-                                      "(?=(?:先生|女士)?(?:反映|投诉|举报|说|称))")
+                                      # before 说 / 称 a full name only: 汤圆说, 龙虾说, 易燃说明 are things
+                                      "(?=(?:先生|女士)?(?:反映|投诉|举报)|(?<=[\u4e00-\u9fff]{3})(?:说|称))")
+# A letter's signature, 何祥善敬上: a name right before it, at the start or after punctuation.
+_NAME_SIGNING = re.compile(f"(?:^|(?<={_PUNCTUATION})){_NAME}(?=敬上|谨上|拜上)")
 # The account an official reply greets (网友“用心良苦”您好, 网友"UU008792"): a person's handle, whatever it looks like.
 _GREETED_ACCOUNT = re.compile(r"网友\s*[“\"「『]([^”\"」』\n]{1,20})[”\"」』]")
 # A name the text greets (李秀英您好：…, 张建国先生你好), as an official reply opens: at the start or after punctuation.
@@ -513,6 +516,11 @@ def _is_common_verb(given: str) -> bool:
             and str(tagger.word_tag_tab.get(given)) in _VERB_FLAGS)
 
 
+def _is_everyday_noun(given: str) -> bool:
+    tagger = _tagger()
+    return tagger.tokenizer.FREQ.get(given, 0) >= _COMMON_GIVEN_NAME and tagger.word_tag_tab.get(given) == "n"
+
+
 _PREFIX_NOT_NAME = 30  # 周岁 counts 496, 钟表 171, 钟点 34; 梁国 14, 文家 11 and 黄友 10 start 梁国建, 文家善, 黄友秀
 _PROPER_NOUN_FLAGS = ("nr", "nrfg", "nrt", "ns", "nz")  # 欧阳, 龙华, 李子 start names too
 
@@ -533,9 +541,13 @@ def _is_place(word: str) -> bool:
 
 
 def _labelled_names(text: str) -> set[str]:
-    names = {match.group(1) for pattern in (_NAME_WITH_SEX, _NAME_BEFORE_CALL, _FULL_NAME_BEFORE_REPORT, _NAME_GREETED)
+    names = {match.group(1) for pattern in (_NAME_WITH_SEX, _NAME_BEFORE_CALL, _NAME_SIGNING, _NAME_GREETED)
              for match in pattern.finditer(text)
              if _is_name(match.group(1), match.group(2))}
+    # …and before what a person says: a surname and an everyday noun (熊孩子说) are no name there, where a label or a
+    # sex after it says one is (投诉人雷文学, 封群雄，男)
+    names |= {match.group(1) for match in _FULL_NAME_BEFORE_REPORT.finditer(text)
+              if _is_name(match.group(1), match.group(2)) and not _is_everyday_noun(match.group(2))}
     # a handle of digits alone is the board's zeroed number (0000-00000000), masked as one where it is one
     names |= {handle for match in _GREETED_ACCOUNT.finditer(text)
               if re.search("[A-Za-z\u4e00-\u9fff]", handle := match.group(1).strip())}

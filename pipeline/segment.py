@@ -94,8 +94,9 @@ def word_runs_into(text: str, start: int, end: int) -> bool:
 # their reply (bench/RESULTS.md, ## Knowledge base).
 REQUEST_WORDS = frozenset("我要 投诉 举报 反映 咨询 请问 处理 解决 问题 情况 要求 希望 请求 帮助 帮忙 查 查询 相关 部门 领导 "
                           "政府 有关 联系 电话 回复 答复 及时 马上 怎么 怎么办 如何 什么 为什么 事情 "
-                          # 找谁, 请问一下怎么办理, 有个事情想反映一下, 帮帮忙 (an agent's round: three answers each)
-                          "找 问 办理 有个 帮帮 帮帮忙".split())
+                          # 找谁, 请问一下怎么办理, 有个事情想反映一下, 帮帮忙, 有件事想反映, 要多少钱, 需要什么材料, 怎么申请,
+                          # 多久能办好 (agents' rounds: three answers each)
+                          "找 问 办理 有个 帮帮 帮帮忙 有件事 个事 事想 钱 多久 办好 材料 申请".split())
 
 
 # What a caller or an agent says to acknowledge or greet (好的, 收到, 明白了, 没有了, OK, hello): alone, the dense channel

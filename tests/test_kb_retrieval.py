@@ -63,7 +63,9 @@ def test_hybrid_search_fuses_both_methods(encoder_dir, tmp_path):
                # as callers here say it: the route sent 谢谢，好的，我晓得了 to a department, with suggestions
                "谢谢，好的，我晓得了。", "好的，晓得哒", "谢谢你们，我知道了",
                # who to turn to, or how to do it, without what
-               "找谁", "请问一下怎么办理", "有个事情想反映一下", "帮帮忙")
+               "找谁", "请问一下怎么办理", "有个事情想反映一下", "帮帮忙", "有件事想反映", "我想咨询个事", "有个事想咨询",
+               "要多少钱", "多久能办好", "需要什么材料", "怎么申请")
+    assert kb.search("社保卡丢了，补办需要什么材料", k=1)[0].entry_id == "wg-sbk-01"  # the matter beside them is found
     assert [kb.search(q, k=3) for q in nothing] == [[]] * len(nothing)
     assert kb.search("你好，社保卡丢了", k=1)[0].entry_id == "wg-sbk-01"
     assert kb.search("好的，社保卡丢了没有补办", k=1)[0].entry_id == "wg-sbk-01"

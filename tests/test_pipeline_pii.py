@@ -701,6 +701,10 @@ def test_a_spouse_a_neighbour_or_a_meter_named_as_callers_do_is_masked(text, mas
     ("张伟反映：邻居家漏水。王芳投诉物业。", "[姓名]反映：邻居家漏水。[姓名]投诉物业。"),
     ("住户周建国家里漏水，物业不管", "住户[姓名]家里漏水，物业不管"),
     ("群众反映路灯坏了。业主投诉物业。谭等三人说不走。住户反映楼道灯坏了。", None),
+    # a third re-tester's and a privacy reviewer's rounds: things before 说, and a letter's signatures
+    ("熊孩子说脏话还打人。汤圆说有毛发。易燃说明。龙虾说是本地的。", None),
+    ("反应人：范熙 2015年10月12日。何祥善敬上", "反应人：[姓名] 2015年10月12日。[姓名]敬上"),
+    ("报告人：刘维 电话：无。投诉人雷文学强烈要求查处。", "报告人：[姓名] 电话：无。投诉人[姓名]强烈要求查处。"),
 ])
 def test_homes_names_and_words_after_a_relative_of_a_second_privacy_round(text, masked):
     assert mask_pii(text).text == (masked or text)
