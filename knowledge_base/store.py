@@ -171,12 +171,12 @@ class EntryIn(_UserText):
         return self
 
 
-def _no_separators(entry: EntryIn, stored: Callable[[str], bool]) -> None:
+def _no_separators(entry: EntryIn, passed: Callable[[str], bool]) -> None:
     """A FAQ's phrasing or tag that holds a mark a spreadsheet's cell splits its items at: the export's cell listed it
     as two, and importing the sheet unedited changed the entry. (A past case's phrasing is the citizen's message, lines
     and all: kept as written.)"""
     for field, separator in LIST_SEPARATORS.items():
-        if not stored(field):
+        if not passed(field):
             for item in getattr(entry, field):
                 if found := separator.search(item):
                     raise ValueError(f"{field}: {item!r} holds {found.group()!r}, where a spreadsheet's cell splits "

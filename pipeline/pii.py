@@ -466,12 +466,12 @@ _NAME_BEFORE_CALL = re.compile(f"(?:^|(?<={_PUNCTUATION})|{_AFTER_STANDING}|(?<=
                                "(?:来电|致电|来访|来信))")
 # …and the agent's shorter opening, 刘德明反映… / 陈建军投诉… / 王建华说…, and 张伟反映 / 王芳投诉 (two characters before
 # 反映 are as often who or what reports, 群众, 周边, 方面: words, which `_is_name` refuses).
-_FULL_NAME_BEFORE_REPORT = re.compile(f"(?:^|(?<={_PUNCTUATION})|{_AFTER_STANDING})"
-                                      f"(?![{''.join(sorted(_WORDLIKE_SURNAMES))}])"
-                                      f"((?:{_COMPOUND_SURNAMES}|[{_SURNAMES}])"
-                                      f"((?:(?![{_PARTICLES}又再])[\u4e00-\u9fff]){{1,2}}?))"
-                                      # before 说 / 称 a full name only: 汤圆说, 龙虾说, 易燃说明 are things
-                                      "(?=(?:先生|女士)?(?:反映|投诉|举报)|(?<=[\u4e00-\u9fff]{3})(?:说|称))")
+_NAME_BEFORE_REPORT = re.compile(f"(?:^|(?<={_PUNCTUATION})|{_AFTER_STANDING})"
+                                 f"(?![{''.join(sorted(_WORDLIKE_SURNAMES))}])"
+                                 f"((?:{_COMPOUND_SURNAMES}|[{_SURNAMES}])"
+                                 f"((?:(?![{_PARTICLES}又再])[\u4e00-\u9fff]){{1,2}}?))"
+                                 # before 说 / 称 a full name only: 汤圆说, 龙虾说, 易燃说明 are things
+                                 "(?=(?:先生|女士)?(?:反映|投诉|举报)|(?<=[\u4e00-\u9fff]{3})(?:说|称))")
 # A letter's signature, 何祥善敬上: a name right before it, at the start or after punctuation.
 _NAME_SIGNING = re.compile(f"(?:^|(?<={_PUNCTUATION})){_NAME}(?=敬上|谨上|拜上)")
 # The account an official reply greets (网友“用心良苦”您好, 网友"UU008792"): a person's handle, whatever it looks like.
@@ -546,7 +546,7 @@ def _labelled_names(text: str) -> set[str]:
              if _is_name(match.group(1), match.group(2))}
     # …and before what a person says: a surname and an everyday noun (熊孩子说) are no name there, where a label or a
     # sex after it says one is (投诉人雷文学, 封群雄，男)
-    names |= {match.group(1) for match in _FULL_NAME_BEFORE_REPORT.finditer(text)
+    names |= {match.group(1) for match in _NAME_BEFORE_REPORT.finditer(text)
               if _is_name(match.group(1), match.group(2)) and not _is_everyday_noun(match.group(2))}
     # a handle of digits alone is the board's zeroed number (0000-00000000), masked as one where it is one
     names |= {handle for match in _GREETED_ACCOUNT.finditer(text)
@@ -639,7 +639,8 @@ def _names_listed_after(text: str, end: int) -> set[str]:
 # A third party named by role (包工头李建国拖欠…, 村支书周正平侵占…, 法定代表人陈建明…): the name a complaint gives of an
 # official or a boss is personal data too, and a past case suggested to another caller would pass it on. The word
 # after the role is a name only where jieba tags it as one (nr) and its dictionary does not hold it as a common word
-# (店主文明经营, 老板钱财): 书记高度重视, 老师严重违反, 主任何时 stay.
+# (店主文明经营, 老板钱财): 书记高度重视, 老师严重违反, 主任何时 stay. (联系 names no role, but whom the caller turns to
+# the same way: 请联系王建华处理.)
 _ROLE = re.compile("法定代表人|法人代表|法人|负责人|董事长|总经理|经理|老板|包工头|店主|房东|会计|村支书|支书|书记|村长|主任|"
                    "队长|组长|站长|所长|厂长|校长|院长|医生|班主任|老师|镇长|乡长|县长|区长|局长|科长|处长|"
                    "租客|司机|队员|保安|民警|辅警|网格员|车主|乘客|家长|联系")
