@@ -497,12 +497,17 @@ def _is_name(name: str, given: str) -> bool:
 _WORD_NOT_NAME = 10  # 钱包 counts 98, 黄疸 134; the names the dictionary holds as other words are rarer still
 
 
+def _dictionary_entry(word: str) -> tuple[int, str | None]:
+    """How often jieba's dictionary counts `word`, and its tag (None where it holds no such word)."""
+    tagger = _tagger()
+    return tagger.tokenizer.FREQ.get(word, 0), tagger.word_tag_tab.get(word)
+
+
 def _is_common_word(name: str) -> bool:
     # 我爸钱包被偷了, 我儿子黄疸住院: a word jieba's dictionary holds, and not as a name, read as a relative's name was
     # masked wherever the ticket said it again
-    tagger = _tagger()
-    return (tagger.tokenizer.FREQ.get(name, 0) >= _WORD_NOT_NAME
-            and tagger.word_tag_tab.get(name) not in _GIVEN_NAME_FLAGS)
+    count, tag = _dictionary_entry(name)
+    return count >= _WORD_NOT_NAME and tag not in _GIVEN_NAME_FLAGS
 
 
 _VERB_FLAGS = ("v", "vd", "vn", "d", "p", "c")
@@ -511,14 +516,13 @@ _VERB_FLAGS = ("v", "vd", "vn", "d", "p", "c")
 def _is_common_verb(given: str) -> bool:
     # 吴回复称…, 廖组长说… (jieba tags 组长 a verb): a surname before what someone did is no name, where a given name
     # that is also a word is a noun (建军, 建华, 建国)
-    tagger = _tagger()
-    return (len(given) == 2 and tagger.tokenizer.FREQ.get(given, 0) >= _COMMON_WORD
-            and str(tagger.word_tag_tab.get(given)) in _VERB_FLAGS)
+    count, tag = _dictionary_entry(given)
+    return len(given) == 2 and count >= _COMMON_WORD and tag in _VERB_FLAGS
 
 
 def _is_everyday_noun(given: str) -> bool:
-    tagger = _tagger()
-    return tagger.tokenizer.FREQ.get(given, 0) >= _COMMON_GIVEN_NAME and tagger.word_tag_tab.get(given) == "n"
+    count, tag = _dictionary_entry(given)
+    return count >= _COMMON_GIVEN_NAME and tag == "n"
 
 
 _PREFIX_NOT_NAME = 30  # 周岁 counts 496, 钟表 171, 钟点 34; 梁国 14, 文家 11 and 黄友 10 start 梁国建, 文家善, 黄友秀
@@ -527,11 +531,11 @@ _PROPER_NOUN_FLAGS = ("nr", "nrfg", "nrt", "ns", "nz")  # 欧阳, 龙华, 李子
 
 def _starts_with_common_word(name: str) -> bool:
     """Does a three-character "name" start with an everyday word (我儿子周岁宴在酒店办, 我爸爸钟表店被强拆了)?"""
-    tagger, start = _tagger(), name[:2]
+    start = name[:2]
+    count, tag = _dictionary_entry(start)
     # 王家, 黄家 (the 王 family) start 王家明 and 黄家辉 as often; 司徒 is a surname (司徒雷)
     return (len(name) > 2 and start[1] != "家" and start not in _COMPOUND_SURNAME_WORDS
-            and tagger.tokenizer.FREQ.get(start, 0) >= _PREFIX_NOT_NAME
-            and tagger.word_tag_tab.get(start) not in _PROPER_NOUN_FLAGS)
+            and count >= _PREFIX_NOT_NAME and tag not in _PROPER_NOUN_FLAGS)
 
 
 def _is_place(word: str) -> bool:

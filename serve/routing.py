@@ -92,15 +92,15 @@ def hotspots_out(repeats: Repeats, feedback: FeedbackStore, *, days: int, min_si
     judgements = Judgements.from_answers(
         ((a.ticket_key, a.related_ticket_ids, a.repeat_of) for a in feedback.repeat_answers(since)),
         topics=feedback.answered_topics(since))
+    name = place.township if place else None
     # a group holding tickets reported in the township, or sent on to it
     spots = [spot for spot in repeats.hotspots(days=days, min_size=min_size, judgements=judgements)
-             if place is None or place.township in spot.townships
-             or any(ticket.township == place.township for ticket in spot.tickets)]
+             if name is None or name in spot.townships or any(ticket.township == name for ticket in spot.tickets)]
     day_ago = utc_now() - timedelta(hours=24)
     return HotspotsOut(
         days=days,
-        township=place.township if place else None,
-        tickets_in_period=repeats.index.count(days=days, township=place.township if place else None),
+        township=name,
+        tickets_in_period=repeats.index.count(days=days, township=name),
         hotspots=[
             HotspotOut(size=s.size, first_at=s.first_at.isoformat(timespec="seconds") + "Z",
                        last_at=s.last_at.isoformat(timespec="seconds") + "Z", last_24h=s.since(day_ago),
