@@ -86,7 +86,8 @@ class RoutingRules(BaseModel):
     # where to hand a life at risk over by phone (120 急救, 110, 119) → the words that say so, read as urgent words are
     hand_over: dict[str, list[str]] = {}
     # the unit (an id of the catalogue) that follows up a ticket handed over on a line, where no rule chose its unit by
-    # its words and the unit head is unsure (see `decide`)
+    # its words and the unit head is unsure (see `decide`); a ticket put through on several lines follows the first of
+    # them in this map's order (a road accident with the injured bleeding is 120's and 110's: the police follow it up)
     hand_over_units: dict[str, str] = {}
     not_accepted: list[NotAcceptedRule] = []
     # the local speech the rules read as the Mandarin they are written in: a 武冈 caller's 着火哒, 喝哒农药 is 了
@@ -444,10 +445,11 @@ def decide(
     # 放学没回来 went to the forestry bureau, 喝农药 to agriculture) goes to the line's unit. A rule that reads the
     # ticket's words (gas leak, fire, violence) keeps its unit, and so does a sure unit head (an accident to 公安, a
     # lift to 市场监督管理); a rule that reads the type alone (村级事项 to the township) gives way.
-    follows = catalogue.get(rules.hand_over_units.get(hand_over[0], "")) if hand_over else None
+    line = next((line for line in rules.hand_over_units if line in hand_over), None)
+    follows = catalogue.get(rules.hand_over_units[line]) if line else None
     if follows and (rule is None or not (rule.when.keywords or rule.when.pattern)) and (unit is None or unit.review):
         rule, lead_spec = None, follows.id
-        trace.note(f"转接 {hand_over[0]} 的事项由 {follows.name} 跟进（模型: {functional_type}，未确定）/ a ticket handed "
+        trace.note(f"转接 {line} 的事项由 {follows.name} 跟进（模型: {functional_type}，未确定）/ a ticket handed "
                    "over is followed up by the line's unit")
         functional_type = base["functional_type"] = follows.functional_type
     if rule:

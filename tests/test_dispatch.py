@@ -597,11 +597,26 @@ def test_a_fire_or_violence_under_way_names_the_line_to_put_the_caller_through()
     ("商贸旅游", "有人晕倒在菜市场门口", "wg-wjj"),
     ("农业农村", "他说要喝农药，已经喝了一瓶农药", "wg-wjj"),
     ("乡镇人民政府/街道办事处", "村里小孩掉到水塘里了，湾头桥镇某村", "wg-xfjy"),
+    # a road accident with the injured is put through to 120 and 110: the police, not the health bureau, follow it up
+    ("卫生健康", "我家门口有人被车撞倒了，快来人", "wg-gaj"),
+    ("卫生健康", "刚才在城西路口发生车祸，有人受伤躺在地上不动", "wg-gaj"),
+    ("交通运输", "两辆车撞了，司机流了好多血", "wg-gaj"),
 ])
 def test_a_ticket_handed_over_is_followed_up_by_the_lines_unit(unit, text, lead):
     d = decide(heads(unit, unit_conf=0.4, unit_review=True), routing_text(None, text))
     assert (d.lead.id, d.decision, d.rule) == (lead, "review", None), d.reasons
     assert any(r.startswith("转接 ") and "跟进" in r for r in d.reasons)
+
+
+def test_a_ticket_put_through_on_several_lines_follows_the_first_in_the_rules_files_order(tmp_path):
+    raw = json.loads((DEMO_DIR / "routing_rules.json").read_text(encoding="utf-8"))
+    raw["hand_over_units"] = {"120 急救": "wg-wjj", **raw["hand_over_units"]}
+    path = tmp_path / "rules.json"
+    path.write_text(json.dumps(raw, ensure_ascii=False), encoding="utf-8")
+    text = routing_text(None, "我家门口有人被车撞倒了，快来人")
+    d = decide(heads("卫生健康", unit_conf=0.4, unit_review=True), text, rules=load_rules(path))
+    assert (sorted(d.hand_over), d.lead.id) == (["110 报警", "120 急救"], "wg-wjj"), d.reasons
+    assert "转接 120 急救 的事项由 武冈市卫生健康局 跟进" in " ".join(d.reasons)
 
 
 def test_a_ticket_handed_over_keeps_the_unit_a_rule_or_a_sure_unit_head_chose():
