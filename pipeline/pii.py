@@ -472,6 +472,11 @@ _NAME_BEFORE_REPORT = re.compile(f"(?:^|(?<={_PUNCTUATION})|{_AFTER_STANDING})"
                                  f"((?:(?![{_PARTICLES}又再])[\u4e00-\u9fff]){{1,2}}?))"
                                  # before 说 / 称 a full name only: 汤圆说, 龙虾说, 易燃说明 are things
                                  "(?=(?:先生|女士)?(?:反映|投诉|举报)|(?<=[\u4e00-\u9fff]{3})(?:说|称))")
+# …and there a full name whose surname is also a word (曾志明反映…, 村民谢国强说…), where jieba reads a name in it: 曾多次,
+# 许多人, 高兴地 are words before 反映 as often. 向 and 于 are left out: 向领导 / 于今年反映 are no one.
+_WORDLIKE_NAME_BEFORE_REPORT = re.compile(f"(?:^|(?<={_PUNCTUATION})|{_AFTER_STANDING})"
+                                          f"(([{''.join(sorted(_WORDLIKE_SURNAMES - set('向于')))}])([\u4e00-\u9fff]{{2}}))"
+                                          "(?=(?:先生|女士)?(?:反映|投诉|举报|说|称))")
 # A letter's signature, 何祥善敬上: a name right before it, at the start or after punctuation.
 _NAME_SIGNING = re.compile(f"(?:^|(?<={_PUNCTUATION})){_NAME}(?=敬上|谨上|拜上)")
 # The account an official reply greets (网友“用心良苦”您好, 网友"UU008792"): a person's handle, whatever it looks like.
@@ -552,6 +557,9 @@ def _labelled_names(text: str) -> set[str]:
     # sex after it says one is (投诉人雷文学, 封群雄，男)
     names |= {match.group(1) for match in _NAME_BEFORE_REPORT.finditer(text)
               if _is_name(match.group(1), match.group(2)) and not _is_everyday_noun(match.group(2))}
+    names |= {match.group(1) for match in _WORDLIKE_NAME_BEFORE_REPORT.finditer(text)
+              if _is_name(match.group(1), match.group(3)) and not _is_everyday_noun(match.group(3))
+              and _tagged_as_name(text, match.start(), match.group(2), match.group(3))}
     # a handle of digits alone is the board's zeroed number (0000-00000000), masked as one where it is one
     names |= {handle for match in _GREETED_ACCOUNT.finditer(text)
               if re.search("[A-Za-z\u4e00-\u9fff]", handle := match.group(1).strip())}
@@ -678,6 +686,18 @@ def _tagged_names_at(text: str, start: int, composed: bool = True) -> set[str]:
     words = list(tagger.cut(text[start : start + 8]))
     names = _tagged_names(words[0], words[1:2] if composed else [], tagger.tokenizer.FREQ) if words else set()
     return {name for name in names if not _PLACE_KIND.match(text, start + len(name))}
+
+
+def _tagged_as_name(text: str, start: int, surname: str, given: str) -> bool:
+    """Does jieba, reading on from `start`, take `surname` + `given` for a name: the whole tagged as one (曾志明), or the
+    surname cut off (谢 | 红梅, 曾 | 建军) before a given name that is no everyday word?"""
+    tagger = _tagger()
+    words = list(tagger.cut(text[start : start + 8]))
+    if words[0].word == surname + given:
+        return words[0].flag in _GIVEN_NAME_FLAGS
+    return (words[0].word == surname and len(words) > 1 and words[1].word == given
+            and words[1].flag in _GIVEN_NAME_AFTER_SURNAME_FLAGS
+            and tagger.tokenizer.FREQ.get(given, 0) < _COMMON_GIVEN_NAME)
 
 
 def _names_after_roles(text: str) -> set[str]:

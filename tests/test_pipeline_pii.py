@@ -705,6 +705,11 @@ def test_a_spouse_a_neighbour_or_a_meter_named_as_callers_do_is_masked(text, mas
     ("熊孩子说脏话还打人。汤圆说有毛发。易燃说明。龙虾说是本地的。", None),
     ("反应人：范熙 2015年10月12日。何祥善敬上", "反应人：[姓名] 2015年10月12日。[姓名]敬上"),
     ("报告人：刘维 电话：无。投诉人雷文学强烈要求查处。", "报告人：[姓名] 电话：无。投诉人[姓名]强烈要求查处。"),
+    # surnames that are also words (曾, 谢, 高) before what the person reported, where jieba reads a name; 曾多次, 许多人,
+    # 高兴地, 谢老师 and 向领导 stay
+    ("曾志明反映：路灯坏了。村民谢国强说路灯坏了一个月。", "[姓名]反映：路灯坏了。村民[姓名]说路灯坏了一个月。"),
+    ("曾建军投诉小区噪音，谢红梅称物业乱收费，高建平反映路灯不亮。", "[姓名]投诉小区噪音，[姓名]称物业乱收费，[姓名]反映路灯不亮。"),
+    ("我们曾多次反映，许多人反映没用，大家高兴地说，谢老师说要等，向领导反映也没用，于今年反映过。", None),
 ])
 def test_homes_names_and_words_after_a_relative_of_a_second_privacy_round(text, masked):
     assert mask_pii(text).text == (masked or text)
