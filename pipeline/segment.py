@@ -96,7 +96,11 @@ REQUEST_WORDS = frozenset("我要 投诉 举报 反映 咨询 请问 处理 解�
                           "政府 有关 联系 电话 回复 答复 及时 马上 怎么 怎么办 如何 什么 为什么 事情 "
                           # 找谁, 请问一下怎么办理, 有个事情想反映一下, 帮帮忙, 有件事想反映, 要多少钱, 需要什么材料, 怎么申请,
                           # 多久能办好 (agents' rounds: three answers each)
-                          "找 问 办理 有个 帮帮 帮帮忙 有件事 个事 事想 钱 多久 办好 材料 申请".split())
+                          "找 问 办理 有个 帮帮 帮帮忙 有件事 个事 事想 钱 多久 办好 材料 申请 "
+                          # a contact only (来电，联系电话：…; 请回电，联系方式…): an integrator's round found such
+                          # tickets listed as repeats of any ticket ending with a number, and as a hotspot's first word
+                          "联系电话 联系方式 联系人 方式 来电 来电人 回电 回 人 市民 号码 电话号码 手机 手机号 机号码 手机号码"
+                          .split())
 
 
 # What a caller or an agent says to acknowledge or greet (好的, 收到, 明白了, 没有了, OK, hello): alone, the dense channel

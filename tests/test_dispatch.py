@@ -912,6 +912,7 @@ def test_old_unit_names_from_the_model_are_canonicalised():
         (heads("教育"), "The school charges extra fees.", "no Chinese text"),
         (heads("教育"), "[手机号] call me", "no Chinese text"),  # a number alone, as the route masks it
         (heads("教育"), "我要投诉，电话[手机号]，请尽快处理！", "names no matter"),  # the heads are sure all the same
+        (heads("教育"), "来电\n联系电话：[固话]", "names no matter"),
         (heads("宇宙管理局"), "城区某中学强制补课收费。", "not a functional type"),
         ({"topic": heads("教育")["topic"]}, "城区某中学强制补课收费。", "no unit head"),
     ],
