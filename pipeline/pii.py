@@ -823,6 +823,17 @@ def _house_numbers(text: str) -> list[tuple[int, int]]:
     return found
 
 
+# A name given with the record (an author 文坪, 向阳) or introduced once may start a place the text names (文坪镇, 司马冲镇,
+# 向阳路, 平安村): masked there, it hid the ticket's township from routing and the place from the reader.
+# (周晖县长, 李明组长: a title, the name stays a name)
+_PLACE_AFTER_NAME = re.compile(f"(?:{_PLACE_KIND.pattern}|路|街|巷|大道)(?!长)")
+
+
+def _runs_into_place(text: str, start: int, end: int) -> bool:
+    return bool(_PLACE_AFTER_NAME.match(text, end)) or any(
+        len(word) > end - start and text.startswith(word, start) for word in deployment_area().place_words)
+
+
 # What a record's author column holds when the author chose to stay unnamed: no one to mask.
 _NOBODY = frozenset("匿名 匿名用户 网友 市民 游客 用户 未知 无 不详".split())
 
@@ -876,7 +887,8 @@ def find_pii(text: str, people: Iterable[str] = ()) -> list[PiiSpan]:
     # Longest first, so that 黄国建 is masked whole where 黄国 was also introduced somewhere.
     for name in sorted(names, key=len, reverse=True):
         for match in re.finditer(re.escape(name), text):
-            take("name", *match.span())
+            if not _runs_into_place(text, *match.span()):
+                take("name", *match.span())
     return sorted(taken, key=lambda span: span.start)
 
 

@@ -6,6 +6,7 @@ import pandas as pd
 import pytest
 
 from pipeline import MaskedText, PiiSpan, mask_pii, mask_together, masked_parts, masked_text, routing_text
+from pipeline.jurisdiction import find_jurisdiction
 
 # Check digits below were computed by hand from GB 11643 (weights 7 9 10 5 8 4 2 1 6 3 7 9 10 5 8 4 2, mod 11 →
 # 1 0 X 9 8 7 6 5 4 3 2) and Luhn; 11010519491231002X is the standard's own example.
@@ -464,6 +465,21 @@ def test_the_name_a_record_gives_for_its_author_is_masked_wherever_it_occurs():
     assert mask_pii("网友您好！匿名反映的问题已转交。", people=["网友", "匿名", "王"]).spans == []
     # the handle a reply greets is masked without the record's author too, and so are its other mentions
     assert mask_pii(reply).text == "网友“[姓名]”您好！您的留言已收悉。经查，[姓名]反映的路灯已修复。"
+
+
+@pytest.mark.parametrize("author, text, masked", [
+    # a privacy reviewer's round: an author's name that starts a place the ticket names was masked inside it, and the
+    # ticket lost its township (文坪镇 → [姓名]镇: no jurisdiction, no lead unit)
+    ("文坪", "文坪镇某村通村公路塌方了", None),
+    ("司马", "司马冲镇停电两天了", None),
+    ("向阳", "向阳路积水，我是向阳村的，我叫向阳", "向阳路积水，我是向阳村的，我叫[姓名]"),
+    ("平安", "平安村的路坏了，平安反映多次", "平安村的路坏了，[姓名]反映多次"),
+    # a title after the name is no place: the name is masked
+    ("周晖", "周晖县长说会处理，周晖组长也来了", "[姓名]县长说会处理，[姓名]组长也来了"),
+])
+def test_an_authors_name_that_starts_a_place_leaves_the_place(author, text, masked):
+    assert mask_pii(text, people=[author]).text == (masked or text)
+    assert find_jurisdiction(mask_pii(text, people=[author]).text) == find_jurisdiction(text)
 
 
 def test_a_name_repeated_ten_thousand_times_is_masked_every_time():
