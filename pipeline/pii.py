@@ -378,7 +378,7 @@ _COMPOUND_SURNAMES = "欧阳|司马|诸葛|上官|东方|皇甫|尉迟|公孙|�
 # A label that introduces a person by role (姓名：, 投诉人, 我叫 …) or as the caller's relative (其母亲刘桂英的…), or
 # only by standing (本人, 村民, 业主 …), which as often opens a sentence (本人于去年3月…, 业主向物业反映…).
 _PERSON_LABEL = re.compile(r"(?:姓名|联系人|联络人|来电人|留言人|来信人|反映人|反应人|报告人|投诉人|举报人|控告人|信访人|受害人|申请人|诉求人"
-                           r"|咨询人|求助人|当事人|户主|收件人|收货人"
+                           r"|咨询人|求助人|当事人|户主|收件人|收货人|发帖人"
                            # a letter to the mayor's mailbox signs off: 此致 敬礼！ 张卫东
                            r"|此致\s*敬礼[!！。,，]?"
                            # 我姓李，木子李，叫李建国: a caller spells the surname out before the name
@@ -433,6 +433,7 @@ _NEXT_NAME_IN_LIST = re.compile(f"[*＊×0-9０-９]*\\s*(?:[、，,和及]\\s*{
 # Surnames that are also prepositions or common words (投诉人向法院…, 举报人曾在…, 业主许可…): such a name must end
 # at punctuation whatever the label, or, after a role, be a full name before the next item of the ticket.
 _WORDLIKE_SURNAMES = frozenset("向于曾许谢方高万石金江马常时文左温冷卜")
+_PREPOSITION_SURNAMES = frozenset("向于")  # 向领导反映, 于今年投诉: to whom or when, far more often than who
 # 唐氏 (综合征) is a clan, or a condition, not a person
 _NOT_A_GIVEN_NAME_START = frozenset("在于是曾向对将已也都把被给从到因为的了着过去今年月日第这那其该此每各们某氏")
 # 我是金陵镇…, 我是武冈人, 我是龙溪的: a place or where one is from, not a name; nor an office (林业局0739-…,
@@ -473,10 +474,12 @@ _NAME_BEFORE_REPORT = re.compile(f"(?:^|(?<={_PUNCTUATION})|{_AFTER_STANDING})"
                                  # before 说 / 称 a full name only: 汤圆说, 龙虾说, 易燃说明 are things
                                  "(?=(?:先生|女士)?(?:反映|投诉|举报)|(?<=[\u4e00-\u9fff]{3})(?:说|称))")
 # …and there a full name whose surname is also a word (曾志明反映…, 村民谢国强说…), where jieba reads a name in it: 曾多次,
-# 许多人, 高兴地 are words before 反映 as often. 向 and 于 are left out: 向领导 / 于今年反映 are no one.
+# 许多人, 高兴地 are words before 反映 as often.
 _WORDLIKE_NAME_BEFORE_REPORT = re.compile(f"(?:^|(?<={_PUNCTUATION})|{_AFTER_STANDING})"
-                                          f"(([{''.join(sorted(_WORDLIKE_SURNAMES - set('向于')))}])([\u4e00-\u9fff]{{2}}))"
+                                          f"([{''.join(sorted(_WORDLIKE_SURNAMES - _PREPOSITION_SURNAMES))}]([\u4e00-\u9fff]{{2}}))"
                                           "(?=(?:先生|女士)?(?:反映|投诉|举报|说|称))")
+# a full name of three characters, whatever follows it (read by jieba: `_tagged_full_name`)
+_FULL_NAME = re.compile(f"([{_SURNAMES}]([\u4e00-\u9fff]{{2}}))")
 # A letter's signature, 何祥善敬上: a name right before it, at the start or after punctuation.
 _NAME_SIGNING = re.compile(f"(?:^|(?<={_PUNCTUATION})){_NAME}(?=敬上|谨上|拜上)")
 # The account an official reply greets (网友“用心良苦”您好, 网友"UU008792"): a person's handle, whatever it looks like.
@@ -558,8 +561,8 @@ def _labelled_names(text: str) -> set[str]:
     names |= {match.group(1) for match in _NAME_BEFORE_REPORT.finditer(text)
               if _is_name(match.group(1), match.group(2)) and not _is_everyday_noun(match.group(2))}
     names |= {match.group(1) for match in _WORDLIKE_NAME_BEFORE_REPORT.finditer(text)
-              if _is_name(match.group(1), match.group(3)) and not _is_everyday_noun(match.group(3))
-              and _tagged_as_name(text, match.start(), match.group(2), match.group(3))}
+              if _is_name(match.group(1), match.group(2)) and not _is_everyday_noun(match.group(2))
+              and _tagged_as_name(text, match.start(), match.group(1))}
     # a handle of digits alone is the board's zeroed number (0000-00000000), masked as one where it is one
     names |= {handle for match in _GREETED_ACCOUNT.finditer(text)
               if re.search("[A-Za-z\u4e00-\u9fff]", handle := match.group(1).strip())}
@@ -579,12 +582,17 @@ def _labelled_names(text: str) -> set[str]:
             # word jieba tags as a name is one (邻居何时能…, 我妈贺卡收到了 are no surname and given name)
             if not by_standing:
                 names |= _tagged_names_at(text, start, composed=bool(_NAMING_LABEL.match(label.group(0))))
+                if (full := _tagged_full_name(text, start)) and _is_name(full.group(1), full.group(2)):
+                    names.add(full.group(1))  # 邻居向玉兰等五户: a surname that is also a word, then a tagged name
             continue
         name, given = match.group(1), match.group(2)
         # after 我叫, 姓名 … a name is what comes, whatever else its surname can mean (我叫马丽今年60岁)
         if name[0] in _WORDLIKE_SURNAMES and not by_standing and not _NAMING_LABEL.match(label.group(0)):
-            match = (_NAME_BEFORE_PUNCTUATION.match(text, start)
-                     or _WORDLIKE_NAME_BEFORE_ITEM.match(text, start))
+            # …or a full name jieba reads as one (邻居谢美玲家天天吵, 我弟弟向小平是…: a privacy reviewer's round)
+            item = _WORDLIKE_NAME_BEFORE_ITEM.match(text, start)
+            if item and item.group(1)[0] in _PREPOSITION_SURNAMES and not _tagged_as_name(text, start, item.group(1)):
+                item = None  # 邻居向物业反映: to whom, not who
+            match = _NAME_BEFORE_PUNCTUATION.match(text, start) or item or _tagged_full_name(text, start)
             if match is None:
                 continue
             name, given = match.group(1), match.group(2)
@@ -655,7 +663,10 @@ def _names_listed_after(text: str, end: int) -> set[str]:
 # the same way: 请联系王建华处理.)
 _ROLE = re.compile("法定代表人|法人代表|法人|负责人|董事长|总经理|经理|老板|包工头|店主|房东|会计|村支书|支书|书记|村长|主任|"
                    "队长|组长|站长|所长|厂长|校长|院长|医生|班主任|老师|镇长|乡长|县长|区长|局长|科长|处长|"
-                   "租客|司机|队员|保安|民警|辅警|网格员|车主|乘客|家长|联系")
+                   "租客|司机|队员|保安|民警|辅警|网格员|车主|乘客|家长|联系|"
+                   # a privacy reviewer's round: 村干部龙建国说…, 工作人员欧阳建平…, 家庭成员龙建国名下… (老人 and 孩子
+                   # precede things as often: 孩子熊猫血, 老人李子树)
+                   "干部|工作人员|家庭成员|亲戚")
 
 _ROLE_SAYS_NAME = re.compile("(?:名叫|叫做|叫|是)?")
 
@@ -688,16 +699,23 @@ def _tagged_names_at(text: str, start: int, composed: bool = True) -> set[str]:
     return {name for name in names if not _PLACE_KIND.match(text, start + len(name))}
 
 
-def _tagged_as_name(text: str, start: int, surname: str, given: str) -> bool:
-    """Does jieba, reading on from `start`, take `surname` + `given` for a name: the whole tagged as one (曾志明), or the
-    surname cut off (谢 | 红梅, 曾 | 建军) before a given name that is no everyday word?"""
+def _tagged_as_name(text: str, start: int, name: str) -> bool:
+    """Does jieba, reading on from `start`, take `name` (a surname and a given name) for a name: the whole tagged as
+    one (曾志明), or the surname cut off (谢 | 红梅, 曾 | 建军) before a given name that is no everyday word?"""
     tagger = _tagger()
     words = list(tagger.cut(text[start : start + 8]))
-    if words[0].word == surname + given:
+    if words[0].word == name:
         return words[0].flag in _GIVEN_NAME_FLAGS
-    return (words[0].word == surname and len(words) > 1 and words[1].word == given
-            and words[1].flag in _GIVEN_NAME_AFTER_SURNAME_FLAGS
-            and tagger.tokenizer.FREQ.get(given, 0) < _COMMON_GIVEN_NAME)
+    # 向 | 城管, 向 | 物业 (a preposition, then a noun): a name only where the rest is tagged one (向 | 玉兰)
+    return (words[0].word == name[0] and len(words) > 1 and words[1].word == name[1:]
+            and words[1].flag in (_GIVEN_NAME_FLAGS if words[0].flag == "p" else _GIVEN_NAME_AFTER_SURNAME_FLAGS)
+            and tagger.tokenizer.FREQ.get(name[1:], 0) < _COMMON_GIVEN_NAME)
+
+
+def _tagged_full_name(text: str, start: int) -> re.Match | None:
+    """A three-character name at `start` that jieba reads as one, whatever follows it (邻居谢美玲家天天吵)."""
+    match = _FULL_NAME.match(text, start)
+    return match if match and _tagged_as_name(text, start, match.group(1)) else None
 
 
 def _names_after_roles(text: str) -> set[str]:

@@ -726,6 +726,12 @@ def test_a_spouse_a_neighbour_or_a_meter_named_as_callers_do_is_masked(text, mas
     ("曾志明反映：路灯坏了。村民谢国强说路灯坏了一个月。", "[姓名]反映：路灯坏了。村民[姓名]说路灯坏了一个月。"),
     ("曾建军投诉小区噪音，谢红梅称物业乱收费，高建平反映路灯不亮。", "[姓名]投诉小区噪音，[姓名]称物业乱收费，[姓名]反映路灯不亮。"),
     ("我们曾多次反映，许多人反映没用，大家高兴地说，谢老师说要等，向领导反映也没用，于今年反映过。", None),
+    # a privacy reviewer's round: such a surname after a relative or a neighbour, a poster, officials by their post
+    ("楼上的邻居谢美玲家天天吵，我弟弟向小平是智力残疾，邻居曾建军在屋顶加盖，邻居向玉兰等五户没分到。",
+     "楼上的邻居[姓名]家天天吵，我弟弟[姓名]是智力残疾，邻居[姓名]在屋顶加盖，邻居[姓名]等五户没分到。"),
+    ("户主：黄明德发帖人：黄永成电话：无", "户主：[姓名]发帖人：[姓名]电话：无"),
+    ("工作人员欧阳建平办事吃拿卡要，后备村干部姜晨还了5万元。", "工作人员[姓名]办事吃拿卡要，后备村干部[姓名]还了5万元。"),
+    ("邻居向物业反映过，我老公向城管投诉过，干部作风问题，工作人员态度差，亲戚朋友都知道。", None),
 ])
 def test_homes_names_and_words_after_a_relative_of_a_second_privacy_round(text, masked):
     assert mask_pii(text).text == (masked or text)
