@@ -801,6 +801,8 @@ _HOME_LABEL = re.compile(r"(?:家住|住在|住址|现住|居住在|我家在|�
                          # not 联系地址, 通讯地址 (an office's in its reply: 联系地址：…白沙路26号东成大厦2108室) nor a bare 地址 (the
                          # matter's, as often as the writer's)
                          r"|居住地址|常住地址|收货地址|收件地址|收件人地址|收货人地址"
+                         # where the writer's household is registered, and the writer's own address (a privacy round)
+                         r"|户口在|户籍在|户口所在地|户籍所在地|户口地址|(?:我家|我的|家里|我屋)的?(?:住址|地址)"
                          # 屋 (屋里) is the 武冈 word for one's home: 我屋在水西门5组12号, 我屋住3栋2单元501
                          r"|我屋里?[在住]|屋里住"
                          r"|[您你]的?(?:家庭)?(?:住址|地址)(?:是|在哪里?)?[？?]?\s*(?:(?:市民|来电人)\s*[:：])?"
