@@ -193,12 +193,14 @@ def route_tickets(tickets: Sequence[TicketIn], model: LoadedModel, kb: Knowledge
         # an agent told nothing would take "no related tickets" for "no earlier report"
         reasons = routing.reasons + ([_repeat_reason(related, zone)] if related else
                                      [REPEAT_CHECK_SKIPPED] if related is None else [])
-        lead, assisting = routing.lead, routing.assisting
+        lead, assisting, rule = routing.lead, routing.assisting, routing.rule
         if sent_on and sent_on != (lead.name if lead else None):  # an agent who kept the route's unit changed nothing
             # a platform acting on a retry's answer would send the ticket back where the agent took it from
             reasons.append(f"坐席已改派至 {sent_on}，请勿按本次结果重新派单 / an agent sent this ticket on to {sent_on}")
             if unit := default_routing()[0].unit_named(sent_on):
-                lead, assisting = UnitRef.of(unit), [a for a in assisting if a.id != unit.id]
+                # the assistants and the rule came with the unit the agent set aside (an integrator's round: a 协办
+                # township of the discarded reading came back beside the agent's unit); the log keeps the lead alone
+                lead, assisting, rule = UnitRef.of(unit), [], None
         results.append(
             RouteOut(
                 id=ticket.id,
@@ -212,7 +214,7 @@ def route_tickets(tickets: Sequence[TicketIn], model: LoadedModel, kb: Knowledge
                 not_accepted=routing.not_accepted,
                 lead_unit=lead,
                 assisting_units=assisting,
-                rule=routing.rule,
+                rule=rule,
                 # Lexical only: encoding the whole ticket with e5 costs ~10x the rest of the request on 2 cores
                 # (bench/RESULTS.md ## Serving); /v1/suggest adds the dense ranking.
                 suggestions=suggestions(kb, full, k, with_dense=False),

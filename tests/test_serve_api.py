@@ -444,6 +444,14 @@ def test_a_ticket_an_agent_sends_on_to_another_township_is_that_townships_repeat
                                           "unit": "住建局"})
         wages_again = client.post("/v1/route", json=wages).json()
         assert (wages_again["lead_unit"]["id"], wages_again["assisting_units"]) == ("wg-zjj", [])
+        # nor keeps the assistant and the rule of the unit the agent set aside (an integrator's round)
+        other = {**wages, "id": "WG-X5"}
+        assert client.post("/v1/route", json=other).json()["rule"] is not None
+        client.post("/v1/feedback", json={"ticket_id": "WG-X5", "text": wages["text"], "topic": "劳动和社会保障",
+                                          "unit": "湾头桥镇人民政府"})
+        other_again = client.post("/v1/route", json=other).json()
+        assert (other_again["lead_unit"]["name"], other_again["assisting_units"], other_again["rule"]) == (
+            "湾头桥镇人民政府", [], None)
         repeat = client.post("/v1/route", json=again).json()
         # and a call that names the first township still finds it (a re-tester's round: it was 邓元泰镇's alone)
         here = client.post("/v1/route", json={**again, "id": "WG-X3", "location": "430581101"}).json()
