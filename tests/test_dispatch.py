@@ -779,6 +779,32 @@ def test_refusals_read_what_callers_say(text, rule):
     assert (refused.rule if refused else None) == rule
 
 
+@pytest.mark.parametrize("unit, text", [
+    # a tester's round: a judgment not carried out (执行难) went to 人社局 and 司法局, accepted
+    ("人力资源和社会保障", "法院判决生效两年了，被告一直不履行，法院也不强制执行。"),
+    ("司法行政", "我的案子法院判了对方要赔我十万，两年了还没执行，请12345督促法院。"),
+    ("人力资源和社会保障", "工伤的官司打赢了，法院判决老板赔我8万，老板跑了，判决到现在一直没执行。"),
+    ("司法行政", "民事调解书生效一年多了，对方一分钱都没给。"),
+    ("住房和城乡建设", "法院判了开发商退我房款，到现在还没给，申请执行半年了也没有结果。"),
+    ("民政", "法院判决离婚，孩子判给我，前夫一直不付抚养费。"),
+])
+def test_a_court_judgment_not_carried_out_is_the_courts_enforcement(unit, text):
+    refused = decide(heads(unit), routing_text(None, text)).not_accepted
+    assert refused is not None and refused.rule == "litigation", text
+    assert "执行局" in refused.refer_to
+
+
+@pytest.mark.parametrize("text", [
+    # a decision, a policy or a contract not carried out is the government's matter (12345 accepts it)
+    "政府的文件一直没执行", "这个政策还没执行", "拆迁补偿协议不履行", "城管执法不作为", "物业不执行业主大会决定", "执行标准是什么",
+    "开发商不履行购房合同，一直不给办房产证。", "行政处罚决定书下达后，企业拒不执行，还在排污。",
+    "法院判决离婚后，孩子的户口怎么迁？", "法院判决后我想去不动产登记中心过户，他们不给办理。",
+])
+def test_a_decision_or_policy_not_carried_out_is_not_a_court_matter(text):
+    d = decide(heads("住房和城乡建设"), routing_text(None, text))
+    assert d.status == "accepted" and d.not_accepted is None, d.reasons
+
+
 def test_a_building_sites_unpaid_wages_go_to_the_labour_inspectorate_with_the_housing_bureau():
     """A labour liaison's round: four tickets of one site's arrears went to three leads (住建局, 人社局, 大甸镇 by a
     0.32 村委会 reading), while the FAQ the agent reads says 人社局 leads and 住建局 assists."""
