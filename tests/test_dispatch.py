@@ -809,7 +809,10 @@ def test_a_building_sites_unpaid_wages_go_to_the_labour_inspectorate_with_the_ho
     """A labour liaison's round: four tickets of one site's arrears went to three leads (住建局, 人社局, 大甸镇 by a
     0.32 村委会 reading), while the FAQ the agent reads says 人社局 leads and 住建局 assists."""
     for unit, text in (("村(居)委会", "大甸镇丽景花园工地的包工头拖欠我们三个月工资，请人社局处理"),
-                       ("住房和城乡建设", "司马冲镇修路的工程老板欠了我们劳务费，讨薪无门")):
+                       ("住房和城乡建设", "司马冲镇修路的工程老板欠了我们劳务费，讨薪无门"),
+                       # an integrator's round: 欠了 and 工钱 alone named no arrears
+                       ("住房和城乡建设", "包工头欠了我两万块工钱不给"),
+                       ("人力资源和社会保障", "工地上做事，老板欠了我们三个月工资")):
         d = decide(heads(unit, unit_conf=0.32), routing_text(None, text))
         assert (d.rule, d.lead.id, [a.id for a in d.assisting]) == ("construction-wage-arrears", "wg-rsj", ["wg-zjj"])
 
