@@ -35,7 +35,7 @@ def error_body(detail: str) -> dict:
 # Documented on every operation, so clients (and the schema test) know them.
 ERROR_RESPONSES: dict[int | str, dict] = {
     status: {"model": ErrorOut, "description": description} for status, description in {
-        400: "请求体不是 UTF-8 编码的 JSON / the body is not UTF-8 encoded JSON",
+        400: "请求体不是 UTF-8 编码的有效 JSON / the body is not valid UTF-8 encoded JSON",
         401: "缺少或无效的 API 密钥 / missing or invalid API key",
         403: "角色无权访问 / the key's role may not use this endpoint",
         413: "文本、批量或请求体过大 / text, batch or request body too large",
@@ -107,6 +107,9 @@ def _batch_ticket_id(body: dict, position: int) -> str:
 async def _on_validation_error(_request: Request, exc: RequestValidationError) -> JSONResponse:
     errors = jsonable_encoder(exc.errors(), custom_encoder={bytes: lambda b: b.decode("utf-8", "replace")})
     message = _validation_message(errors, exc.body)
+    if any(error.get("type") == "json_invalid" for error in errors):
+        # a body that is no JSON is the request's, not its fields' (a 400, as documented and as GBK bytes are)
+        return JSONResponse(status_code=400, content=error_body(message))
     # Echoing the rejected input back could leak personal data into client logs; the location says enough.
     for error in errors:
         error.pop("input", None)
