@@ -493,6 +493,18 @@ def test_a_fire_or_violence_under_way_goes_to_the_fire_brigade_or_the_police():
     # began while the caller watched television
     ("老公还在打，我躲在厕所", "110 报警"), ("我老公喝了酒还在打", "110 报警"), ("邻居两口子打架，现在还在打", "110 报警"),
     ("在家看电视剧的时候闻到燃气泄漏", "119 救援"), ("看电视剧看到一半家里着火了", "119 救援"),
+    # a seventh blind round (2026-12-03, 24 of 30 urgent, 19 with every line): a baby not breathing, a scald, a man
+    # swept away, a family cut off by a flood, a slope sliding onto a house with its people in, a dog attack; 120
+    # beside 110 for a stabbing, and a crash told as a lorry that ran into a rider
+    ("我屋毛毛突然冇气哒，脸发青，喂奶呛到的，不晓得怎么办", "120 急救"),
+    ("伢子打翻哒一锅开水，烫到胸口，皮都起泡脱哒，哭得不得了", "120 急救"),
+    ("资江河边有个人被水冲走哒，在那里扑腾，岸上的人够不到", "119 救援"),
+    ("水涨上来哒，齐腰深，我们一家五口困在二楼出不去，在湾头桥镇", "119 救援"),
+    ("屋后头那个坡在往下滑，墙都裂开哒，还在响，我们还在屋里", "119 救援"),
+    ("一条大狼狗把隔壁细伢子咬哒，脸上腿上都是血，狗还在那里冇人管", "120 急救"),
+    ("夜宵摊那里有一伙人在打架，有人拿刀子捅人了，地上好多血", "120 急救"),
+    ("有人在我屋门口拿刀砍人，砍哒好几刀，那个人还冇走，快报警", "120 急救"),
+    ("国道上一台货车把摩托车撞哒，骑车的人躺在地上不动，流好多血", "110 报警"),
 ])
 def test_emergencies_of_a_fresh_sample_are_handed_over(text, line):
     d = decide(heads("乡镇人民政府/街道办事处"), routing_text(None, text))
@@ -606,6 +618,18 @@ def test_a_ticket_handed_over_is_followed_up_by_the_lines_unit(unit, text, lead)
     d = decide(heads(unit, unit_conf=0.4, unit_review=True), routing_text(None, text))
     assert (d.lead.id, d.decision, d.rule) == (lead, "review", None), d.reasons
     assert any(r.startswith("转接 ") and "跟进" in r for r in d.reasons)
+
+
+@pytest.mark.parametrize("text", [
+    # that round's false hand-overs: a faint before, a wound dressed already, a fire drill, a scene on television
+    "我妈之前在家晕倒，医药费报销怎么弄",
+    "孩子手被门夹了一下，流了好多血，现在已经包扎好了，想问社区医院几点开门",
+    "小区消防演练时喊着火了，大家都跑下楼，物业组织得不好",
+    "电视里演的有人跳楼，小孩学着爬窗户",
+])
+def test_what_happened_before_or_on_television_names_no_line(text):
+    d = decide(heads("卫生健康", unit_conf=0.99), routing_text(None, text))
+    assert d.hand_over == [], (text, d.reasons)
 
 
 def test_a_ticket_put_through_on_several_lines_follows_the_first_in_the_rules_files_order(tmp_path):
