@@ -8,18 +8,21 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections import defaultdict
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
+from functools import cached_property
 from typing import Annotated, Callable, ClassVar, Iterable, Iterator, Literal
 
 from pydantic import (AfterValidator, BaseModel, ConfigDict, Field, PlainSerializer, ValidationInfo, field_validator,
                       ValidationError, model_validator)
-from sqlalchemy import (JSON, Date, DateTime, Integer, LargeBinary, String, Text, delete, event, func, or_, select,
+from sqlalchemy import (JSON, Date, DateTime, Integer, LargeBinary, String, Text, delete, event, func, select,
                         update)
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 
+from appeal.config import centre_today
 from appeal.database import (KB_WRITE_LOCK, add_missing_columns, create_tables, hold_write_lock, make_engine,
                              stored_utc)
 from knowledge_base.units import same_unit
@@ -236,6 +239,14 @@ def rule_warnings(entries: Iterable[Entry], most: int = 10) -> list[str]:
                            if len(lines) > most else [])
 
 
+def expired_warnings(entries: Iterable[Entry], today: date | None = None) -> list[str]:
+    """One line per entry whose period ended before `today` (the centre's): stored as given (a trainer may record an
+    answer that no longer holds), but never suggested, which a year typed wrong (2025-03-31 for 2026) left unseen."""
+    day = today or centre_today()
+    return [f"{entry.id}: valid_to {entry.valid_to} 已过期，不会被推荐 / already expired: stored, never suggested"
+            for entry in entries if entry.status_on(day) == "expired"]
+
+
 def _naive_utc(at: datetime) -> datetime:
     return at.astimezone(timezone.utc).replace(tzinfo=None) if at.tzinfo else at
 
@@ -429,8 +440,56 @@ def _as_stored(entry: EntryIn) -> EntryIn:
 
 
 def _asked_when(entry: EntryIn) -> tuple:
-    """What makes two answers meet: the question they ask, and the period they answer it in."""
-    return question_key(entry.source, entry.question), entry.valid_from, entry.valid_to
+    """What makes two answers meet: the question they ask, in any of its phrasings, and the period they answer it in."""
+    return frozenset(_phrasings(entry.source, entry.question, entry.alternatives)), entry.valid_from, entry.valid_to
+
+
+def _phrasings(source: str, question: str, alternatives: Iterable[str]) -> dict[str, str]:
+    """`question_key` → the first phrasing it keys: the question, else one of its other phrasings."""
+    keyed: dict[str, str] = {}
+    for text in (question, *alternatives):
+        keyed.setdefault(question_key(source, text), text)
+    return keyed
+
+
+def _overlapping(first: tuple[date | None, date | None], second: tuple[date | None, date | None]) -> bool:
+    """Whether two periods (valid_from, valid_to; None: open) share a day."""
+    (first_from, first_to), (second_from, second_to) = first, second
+    return ((first_from is None or second_to is None or first_from <= second_to)
+            and (first_to is None or second_from is None or second_from <= first_to))
+
+
+class _CuratedPhrasings:
+    """The phrasings (question and other phrasings) of the stored curated answers by `question_key`, each with the
+    entries that ask it and their periods: what another curated answer may not ask in the same period. The other
+    phrasings are stored as JSON, whose keys SQL cannot compute (`normalize`), so the keys are made here, from the FAQ
+    rows alone (a city's FAQ holds hundreds or a few thousand entries, its case library 100,000), at the first FAQ
+    entry asked about, and once for all the rows of an import."""
+
+    def __init__(self, session: Session):
+        self._session = session
+
+    @cached_property
+    def _asking(self) -> dict[str, list[tuple[str, tuple[date | None, date | None]]]]:
+        asking = defaultdict(list)
+        rows = self._session.execute(select(EntryRow.id, EntryRow.question, EntryRow.alternatives, EntryRow.valid_from,
+                                            EntryRow.valid_to).where(EntryRow.source == "faq").order_by(EntryRow.id))
+        for entry_id, question, alternatives, valid_from, valid_to in rows:
+            for key in _phrasings("faq", question, alternatives):
+                asking[key].append((entry_id, (valid_from, valid_to)))
+        return asking
+
+    def answering(self, entry: EntryIn, entry_id: str) -> tuple[str, str] | None:
+        """Another curated entry that asks a phrasing of `entry` in a period that overlaps its own, and the phrasing
+        (as `entry` words it); None for a past case (past cases repeat a question freely: two citizens write the same
+        message and get their own replies)."""
+        if entry.source != "faq":
+            return None
+        for key, phrasing in _phrasings(entry.source, entry.question, entry.alternatives).items():
+            for other, period in self._asking.get(key, ()):
+                if other != entry_id and _overlapping(period, (entry.valid_from, entry.valid_to)):
+                    return other, phrasing
+        return None
 
 
 def _id_from_question(entry: EntryIn) -> bool:
@@ -439,8 +498,8 @@ def _id_from_question(entry: EntryIn) -> bool:
 
 
 class EntryConflict(InputError):
-    """Another entry holds the id, or answers the same question in the same period: the request is right, the store
-    holds what it would clash with."""
+    """Another entry holds the id, or answers the same question (in any of the two's phrasings) in the same period:
+    the request is right, the store holds what it would clash with."""
 
 
 class EntryChanged(InputError):
@@ -608,9 +667,9 @@ class EntryStore:
             unchanged = {name for name in stored if name not in given or given[name] == stored[name]}
             merged = _as_stored(EntryIn.model_validate({**stored, **given}, context={"unchanged": unchanged}))
             values = merged.model_dump(exclude={"id"})
-            # only an edit of the question or the period can make two answers meet (two that met before this rule
-            # stay editable)
-            if _asked_when(merged) != _asked_when(before):
+            # only an edit of a curated answer's question, its other phrasings or the period can make two answers meet
+            # (two that met before this rule stay editable; a past case's phrasings are messages, keyed for nothing)
+            if merged.source == "faq" and _asked_when(merged) != _asked_when(before):
                 self._check_one_answer_at_a_time(session, merged, entry_id)
             if before.model_dump(include=set(values)) == values:
                 # As in an import: a change that changes nothing keeps the entry's stamp and adds no version.
@@ -648,26 +707,17 @@ class EntryStore:
                 session.delete(row)
             return int(row is not None), texts, self._bump(session)
 
-    @classmethod
-    def _check_one_answer_at_a_time(cls, session: Session, entry: EntryIn, entry_id: str) -> None:
-        """A curated answer may not ask the question another answers in the same period: both were suggested, the
-        second under the first's question. One that takes over when the other expires may (past cases repeat a
-        question freely: two citizens write the same message and get their own replies)."""
-        same = cls._answering_the_same(session, entry, entry_id)
-        if same is not None:
-            raise EntryConflict(f"entry {same!r} already answers this question in the same period (edit that one, or "
-                             "give the two periods that do not overlap)")
-
     @staticmethod
-    def _answering_the_same(session: Session, entry: EntryIn, entry_id: str) -> str | None:
-        if entry.source != "faq":
-            return None
-        overlapping = [EntryRow.question_key == question_key(entry.source, entry.question), EntryRow.id != entry_id]
-        if entry.valid_from is not None:
-            overlapping.append(or_(EntryRow.valid_to.is_(None), EntryRow.valid_to >= entry.valid_from))
-        if entry.valid_to is not None:
-            overlapping.append(or_(EntryRow.valid_from.is_(None), EntryRow.valid_from <= entry.valid_to))
-        return session.scalars(select(EntryRow.id).where(*overlapping).order_by(EntryRow.id).limit(1)).first()
+    def _check_one_answer_at_a_time(session: Session, entry: EntryIn, entry_id: str) -> None:
+        """A curated answer may not ask, in any of its phrasings, what another answers in the same period under any
+        of its own: both were suggested, the second under the first's question (社保卡掉了怎么办 is one phrasing of
+        社保卡丢了怎么补办？, and agents got two answers to it). One that takes over when the other expires may."""
+        same = _CuratedPhrasings(session).answering(entry, entry_id)
+        if same is not None:
+            other, phrasing = same
+            asked = "this question" if phrasing == entry.question else f"{phrasing!r} (another phrasing of this entry)"
+            raise EntryConflict(f"entry {other!r} already answers {asked} in the same period (edit that one, or give "
+                                "the two periods that do not overlap)")
 
     @staticmethod
     def _ids_by_question(session: Session, keys: list[str]) -> dict[str, str | None]:
@@ -739,7 +789,7 @@ class EntryStore:
                     setattr(row, name, value)
                 row.updated_at, row.updated_by = now, updated_by
                 stored.append(row)
-                # only curated answers can meet (`_answering_the_same`): a case is not read back for it
+                # only curated answers can meet (`_CuratedPhrasings`): a case is not read back for it
                 if row.source == "faq":
                     after = row.to_entry()
                     if before is None or _asked_when(before) != _asked_when(after):
@@ -761,12 +811,16 @@ class EntryStore:
             # as `add` and `update` refuse it: an id Excel changed (0012 read back as 12), or a retyped one, made a
             # second entry for the question, and agents were suggested both answers, the new and the old
             clashes: dict[frozenset[str], str] = {}
+            curated = _CuratedPhrasings(session)
             for entry in asking:
-                if (same := self._answering_the_same(session, entry, entry.id)) is not None:
-                    # which of the two is stored already, not a row of the file (a trainer looked for it in the sheet)
-                    clashes.setdefault(frozenset((entry.id, same)),
-                                       f"entries {entry.id!r} and {same!r}{'' if same in seen else ' (stored)'} "
-                                       "answer one question in the same period")
+                if (same := curated.answering(entry, entry.id)) is not None:
+                    other, phrasing = same
+                    # which of the two is stored already, not a row of the file (a trainer looked for it in the sheet),
+                    # and the other phrasing that met (a row without an id is found by its text)
+                    clashes.setdefault(frozenset((entry.id, other)),
+                                       f"entries {entry.id!r} and {other!r}{'' if other in seen else ' (stored)'} "
+                                       "answer one question"
+                                       f"{'' if phrasing == entry.question else f' ({phrasing!r})'} in the same period")
             refuse_problems("", list(clashes.values()),
                             " (keep one of each two, or give them periods that do not overlap)")
             result = ImportResult(added, updated, unchanged, deleted=missing if prune else (),

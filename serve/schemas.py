@@ -433,7 +433,8 @@ class HotspotsOut(Out):
 class EntrySaved(Entry):
     warnings: list[str] = Field(
         default_factory=list, description="stored, but worth a look: a 责任单位 the unit catalogue does not know, an "
-        "answer that gives a phone number, fee, address or deadline to check against the unit's published one")
+        "answer that gives a phone number, fee, address or deadline to check against the unit's published one, a "
+        "valid_to already past (never suggested)")
 
 
 class KBListOut(Out):

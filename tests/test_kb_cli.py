@@ -318,6 +318,23 @@ def test_a_faq_unit_missing_from_the_catalogue_is_stored_with_a_warning(appeal_h
                        "already exists with this question (use update)")
 
 
+def test_an_entry_added_or_changed_already_expired_is_stored_with_a_warning(appeal_home):
+    """`--valid-to 2026-03-31` for 2027 was stored without a word, and the answer never suggested; another entry's
+    other phrasing as a question of its own was stored too."""
+    ok("kb", "add", "--id", "sbk", "-q", "社保卡丢了怎么补办？", "-a", "先挂失再补办。", "-u", "武冈市人力资源和社会保障局",
+       "--alt", "社保卡掉了怎么办")
+    assert_input_error(appeal("kb", "add", "-q", "社保卡掉了怎么办", "-a", "另一个答案", "-u", "武冈市人力资源和社会保障局"),
+                       "entry 'sbk' already answers this question in the same period")
+    expired = "warning: heat: valid_to {} 已过期，不会被推荐 / already expired: stored, never suggested"
+    added = appeal("kb", "add", "--id", "heat", "-q", "2025年冬季取暖补贴怎么领？", "-a", "补贴已停发。", "-u", "武冈市民政局",
+                   "--valid-to", "2026-03-31")
+    assert added.returncode == 0 and json.loads(added.stdout)["valid_to"] == "2026-03-31"
+    assert " ".join(added.stderr.split()) == expired.format("2026-03-31")
+    assert appeal("kb", "update", "heat", "--valid-to", "none").stderr == ""
+    retired = appeal("kb", "update", "heat", "--valid-to", "2025年3月31日")
+    assert retired.returncode == 0 and " ".join(retired.stderr.split()) == expired.format("2025-03-31")
+
+
 def test_a_bad_setting_is_named_without_a_traceback(appeal_home, monkeypatch):
     monkeypatch.setenv("APPEAL_TIMEZONE", "Asia/Wugang")
     monkeypatch.setenv("APPEAL_ONNX_THREADS", "0")

@@ -11,7 +11,7 @@ from appeal.config import centre_today
 from knowledge_base.files import read_entries
 from knowledge_base.kb import KnowledgeBase
 from knowledge_base.store import (EntryChanged, EntryFilter, EntryIn, EntryRow, EntryStore, EntryUpdate,
-                                  rule_warnings)
+                                  expired_warnings, rule_warnings)
 from pipeline.errors import InputError
 from tests.conftest import centre_today_in
 from tests.database_support import create_older_table
@@ -312,9 +312,73 @@ def test_a_question_typed_another_way_is_the_same_question(kb, typed):
     result = kb.import_entries([variant.model_copy(update={"answer": "先挂失，再补办。"})], "trainer")
     assert (result.added, result.updated, kb.store.count()) == (0, 1, 1)
     assert kb.get("sbk-lost").answer == "先挂失，再补办。"
-    # the key reads the question, not its neighbours: another question is another entry
-    kb.add(variant.model_copy(update={"question": "社保卡丢了怎么挂失？"}), "tester")
+    # the key reads the question, not its neighbours: another question is another entry (its own other phrasings:
+    # one the two shared would clash)
+    kb.add(variant.model_copy(update={"question": "社保卡丢了怎么挂失？", "alternatives": ["社保卡挂失"]}), "tester")
     assert kb.store.count() == 2
+
+
+def test_a_curated_answer_may_not_ask_what_another_asks_in_another_phrasing(kb):
+    """A tester's round: a FAQ whose question was word for word another entry's other phrasing (社会保障卡遗失补办), or
+    whose other phrasing was another entry's question, was stored, and agents got two answers to one question."""
+    kb.add(SOCIAL, "tester")
+    lost = "entry 'sbk-lost' already answers this question in the same period"
+    with pytest.raises(InputError, match=lost):  # its question is the stored entry's other phrasing, typed otherwise
+        kb.add(EntryIn(question="社會保障卡遺失補辦？", answer="另一个答案", unit="武冈市人力资源和社会保障局"), "tester")
+    replacement = EntryIn(id="sbk-reissue", question="社会保障卡补领流程？", alternatives=["卡片损坏换卡", "社保卡丢了怎么补办"],
+                          answer="另一个答案", unit="武冈市人力资源和社会保障局")
+    given = r"already answers '{}' \(another phrasing of this entry\) in the same period"
+    with pytest.raises(InputError, match="entry 'sbk-lost' " + given.format("社保卡丢了怎么补办")):
+        kb.add(replacement, "tester")
+    with pytest.raises(InputError, match=given.format("社会保障卡遗失补办")):  # phrasing to phrasing
+        kb.add(replacement.model_copy(update={"alternatives": ["社会保障卡遗失补办"]}), "tester")
+    # an edit that gives another entry the phrasing is refused as well, and changes nothing
+    kb.add(replacement.model_copy(update={"alternatives": ["卡片损坏换卡"]}), "tester")
+    with pytest.raises(InputError, match=given.format("社保卡丢了怎么补办？")):
+        kb.update("sbk-reissue", EntryUpdate(alternatives=["卡片损坏换卡", "社保卡丢了怎么补办？"]), "tester")
+    with pytest.raises(InputError, match="entry 'sbk-reissue' " + given.format("卡片损坏换卡")):
+        kb.update("sbk-lost", EntryUpdate(alternatives=["卡片损坏换卡"]), "tester")
+    assert kb.get("sbk-reissue").alternatives == ["卡片损坏换卡"] and kb.get("sbk-lost").alternatives == ["社会保障卡遗失补办"]
+    # the same scope as for questions: a past case may ask it, and so may an answer that takes over once the stored
+    # one expires
+    kb.add(EntryIn(id="case-1", question="社会保障卡遗失补办", answer="网友您好，已补办。", source="case"), "tester")
+    kb.update("sbk-lost", EntryUpdate(valid_to=date(2027, 6, 30)), "tester")
+    kb.add(EntryIn(id="sbk-2027", question="2027年社保卡补办指南", alternatives=["社保卡丢了怎么补办？"], answer="新答案",
+                   unit="武冈市人力资源和社会保障局", valid_from=date(2027, 7, 1)), "tester")
+    assert kb.store.count() == 4
+
+
+def test_an_import_whose_row_asks_a_stored_answers_phrasing_is_refused_whole(kb):
+    kb.add(SOCIAL, "tester")
+    fresh = NOISE.model_copy(update={"id": None})
+    # a row without an id is found by the phrasing named: its id is one derived from its question
+    reissue = EntryIn(question="社会保障卡补领流程？", alternatives=["社保卡丢了怎么补办？"], answer="另一个答案",
+                      unit="武冈市人力资源和社会保障局")
+    version = kb.store.version()
+    with pytest.raises(InputError, match=r"^entries 'faq-\w+' and 'sbk-lost' \(stored\) answer one question "
+                                         r"\('社保卡丢了怎么补办？'\) in the same period \(keep one"):
+        kb.import_entries([fresh, reissue], "trainer")
+    assert kb.store.count() == 1 and kb.store.version() == version  # nothing half-imported
+    # two rows of one file that share a phrasing: both named, neither stored
+    repair = EntryIn(id="sbk-repair", question="社保卡坏了怎么换？", alternatives=["社保卡消磁"], answer="到网点换卡。",
+                     unit="武冈市人力资源和社会保障局")
+    with pytest.raises(InputError, match=r"entries '(sbk-repair|sbk-demag)' and '(sbk-repair|sbk-demag)' answer one "
+                                         "question"):
+        kb.import_entries([repair, repair.model_copy(update={"id": "sbk-demag", "question": "社保卡消磁"})], "trainer")
+    assert kb.store.count() == 1
+    assert kb.import_entries([fresh, repair], "trainer").added == 2
+
+
+def test_an_entry_stored_already_expired_is_named(kb):
+    """Stored as given (a trainer may record an answer that no longer holds), and named: it is never suggested."""
+    heating = kb.add(EntryIn(id="heat-2025", question="2025年冬季取暖补贴怎么领？", answer="补贴已停发。", unit="武冈市民政局",
+                             valid_to=date(2025, 3, 31)), "tester")
+    assert kb.search("冬季取暖补贴怎么领", k=1) == []
+    assert expired_warnings([heating]) == ["heat-2025: valid_to 2025-03-31 已过期，不会被推荐 / already expired: stored, "
+                                           "never suggested"]
+    # on the centre's day: the last day of the period is still in it
+    assert expired_warnings([heating], today=date(2025, 3, 31)) == []
+    assert expired_warnings([kb.update("heat-2025", EntryUpdate(valid_to=None), "tester")]) == []
 
 
 def test_a_database_made_before_question_keys_gains_them_on_opening(database_url):

@@ -754,6 +754,43 @@ def test_an_answer_that_gives_a_fee_is_saved_with_a_warning_and_a_question_namin
         assert trainer.get("/v1/kb/entries/wg-pii-1").status_code == 404
 
 
+def test_an_entry_asking_a_stored_answers_phrasing_is_409_and_one_expired_already_is_saved_with_a_warning(server):
+    """A tester's round on the demo pack's 社保卡 answer: a question that was word for word its other phrasing, or a
+    new entry whose other phrasing was its question, was 201, and agents got two answers to one question; an entry
+    whose valid_to had passed was 201 with no warning, and never suggested."""
+    card = next(e for e in read_entries(DEMO_DIR / "faq.jsonl") if e.id == "wg-sbk-01")
+    other = {"answer": "另一个答案", "unit": "武冈市人力资源和社会保障局"}
+    with server.client("trainer") as trainer:
+        assert trainer.post("/v1/kb/entries", json=card.model_dump(mode="json", exclude_none=True)).status_code == 201
+        fallen = trainer.post("/v1/kb/entries", json={"question": "社保卡掉了怎么办", **other})
+        assert fallen.status_code == 409, fallen.text
+        assert "entry 'wg-sbk-01' already answers this question in the same period" in fallen.json()["detail"]
+        reissue = trainer.post("/v1/kb/entries", json={"question": "社会保障卡补领流程？",
+                                                      "alternatives": ["社保卡丢了怎么补办？"], **other})
+        assert reissue.status_code == 409, reissue.text
+        assert ("entry 'wg-sbk-01' already answers '社保卡丢了怎么补办？' (another phrasing of this entry) in the same "
+                "period") in reissue.json()["detail"]
+        created = trainer.post("/v1/kb/entries", json={"question": "社会保障卡补领流程？", **other})
+        assert created.status_code == 201, created.text
+        reissue_id = created.json()["id"]
+        edited = trainer.patch(f"/v1/kb/entries/{reissue_id}", json={"alternatives": ["社保卡坏了换卡"]})
+        assert edited.status_code == 409 and "entry 'wg-sbk-01' already answers" in edited.json()["detail"]
+        assert trainer.get(f"/v1/kb/entries/{reissue_id}").json()["alternatives"] == []
+
+        heating = trainer.post("/v1/kb/entries", json={"id": "wg-heat-2025", "question": "2025年冬季取暖补贴怎么领？",
+                                                      "answer": "补贴已停发。", "unit": "武冈市民政局",
+                                                      "valid_to": "2025-03-31"})
+        assert heating.status_code == 201 and heating.json()["warnings"] == [
+            "wg-heat-2025: valid_to 2025-03-31 已过期，不会被推荐 / already expired: stored, never suggested"]
+        renewed = trainer.patch("/v1/kb/entries/wg-heat-2025", json={"valid_to": None})
+        assert renewed.status_code == 200 and renewed.json()["warnings"] == []
+        retired = trainer.patch("/v1/kb/entries/wg-heat-2025", json={"valid_to": "2026-03-31"})
+        assert retired.json()["warnings"] == [
+            "wg-heat-2025: valid_to 2026-03-31 已过期，不会被推荐 / already expired: stored, never suggested"]
+        for entry_id in ("wg-sbk-01", reissue_id, "wg-heat-2025"):
+            assert trainer.delete(f"/v1/kb/entries/{entry_id}").status_code == 204
+
+
 def test_an_entry_an_earlier_release_stored_against_a_rule_of_today_is_listed_read_and_retired(server):
     """A FAQ question naming a caller, stored before such questions were refused: the trainers' list answered 422
     for every FAQ entry, reading the entry 500, its history 422, and so it could not be fixed nor retired."""
@@ -777,7 +814,8 @@ def test_an_entry_an_earlier_release_stored_against_a_rule_of_today_is_listed_re
         assert retired.status_code == 200, retired.text
         assert retired.json()["warnings"] == [
             "wg-legacy-1: stored before a rule it breaks (the question holds personal data ([姓名]): a FAQ asks in "
-            "general terms; leave the caller's details out): fix it, or delete the entry"]
+            "general terms; leave the caller's details out): fix it, or delete the entry",
+            "wg-legacy-1: valid_to 2026-01-31 已过期，不会被推荐 / already expired: stored, never suggested"]
         assert trainer.delete("/v1/kb/entries/wg-legacy-1").status_code == 204
 
 

@@ -98,7 +98,7 @@ def add(
 ) -> None:
     """Add one entry."""
     from knowledge_base.files import list_items
-    from knowledge_base.store import EntryIn
+    from knowledge_base.store import EntryIn, expired_warnings
 
     entry = _validated(EntryIn, dict(id=entry_id, question=question, answer=answer, unit=unit, topic=topic,
                                      alternatives=list_items("alternatives", alt or []),
@@ -107,6 +107,7 @@ def add(
                                      valid_to=valid_to and _option_day("--valid-to", valid_to)))
     _warn([entry])
     stored, _ = _store(adding=True).add(entry, who(by))
+    _say_warnings(expired_warnings([stored]))
     _print_entry(stored)
 
 
@@ -136,7 +137,7 @@ def update(
 ) -> None:
     """Change the given fields of one entry."""
     from knowledge_base.files import list_items
-    from knowledge_base.store import EntryUpdate, rule_warnings
+    from knowledge_base.store import EntryUpdate, expired_warnings, rule_warnings
 
     given = dict(question=question, answer=answer, unit=unit, topic=topic,
                  alternatives=alt and list_items("alternatives", alt), tags=tag and list_items("tags", tag),
@@ -152,7 +153,7 @@ def update(
         stored, _ = _store().update(entry_id, change, who(by))
     if unit is not None or answer is not None:
         _warn([stored])
-    _say_warnings(rule_warnings([stored]))
+    _say_warnings([*rule_warnings([stored]), *expired_warnings([stored])])
     _print_entry(stored)
 
 

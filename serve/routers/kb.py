@@ -13,7 +13,7 @@ from starlette.convertors import PathConvertor, register_url_convertor
 
 from knowledge_base.dispatch import default_routing
 from knowledge_base.store import (Change, Entry, EntryChanged, EntryConflict, EntryFilter, EntryIn, EntryUpdate,
-                                  Source, Status, rule_warnings)
+                                  Source, Status, expired_warnings, rule_warnings)
 from knowledge_base.answer_checks import specifics_warnings
 from knowledge_base.units import unknown_unit_warnings
 from serve.auth import Caller, require
@@ -29,7 +29,7 @@ EntryId = Path(min_length=1, max_length=64, description="entry id")
 IfMatch = Header(None, description="the ETag of the entry as read: refused with 412 if it changed since")
 CHANGED = {412: {"model": ErrorOut, "description": "条目已被他人修改或删除 / changed or deleted since it was read (If-Match)"}}
 CONFLICT = {409: {"model": ErrorOut, "description": "与已有条目冲突 / the id is taken, or another entry answers the same "
-                                                    "question in the same period"}}
+                                                    "question (in any of the two's phrasings) in the same period"}}
 
 
 class _EntryIdConvertor(PathConvertor):
@@ -70,7 +70,7 @@ def list_entries(
 def _saved(entry: Entry, response: Response) -> EntrySaved:
     response.headers["ETag"] = _etag(entry)
     warnings = [*unknown_unit_warnings([entry], default_routing()[0]), *specifics_warnings([entry]),
-                *rule_warnings([entry])]
+                *rule_warnings([entry]), *expired_warnings([entry])]
     return EntrySaved(**entry.model_dump(), warnings=warnings)
 
 
@@ -120,7 +120,7 @@ def add_entry(
     services: Services = Depends(get_services),
 ) -> EntrySaved:
     """The stored entry; `warnings` names what is stored as written but worth a look (a unit the unit catalogue
-    does not know may be a typo, or a unit newer than the catalogue)."""
+    does not know may be a typo, or a unit newer than the catalogue; a valid_to already past)."""
     try:
         return _saved(services.kb.add(entry, updated_by=caller.editor), response)
     except EntryConflict as exc:
