@@ -490,12 +490,14 @@ class Registry:
         tolerance: float = DEFAULT_TOLERANCE,
         class_margin: float = DEFAULT_CLASS_MARGIN,
         by: str | None = None,
+        built_on: str | None = None,
     ) -> Decision:
         """Make `version` the champion if it passes the gate against the current champion on `evaluation_data`.
 
         The first version needs no comparison. Without evaluation data only `force=True` can replace a
-        champion. Every outcome — promotion, refusal, forced promotion — is appended to decisions.jsonl and
-        returned; a refusal leaves the champion untouched."""
+        champion. `built_on`: the champion whose data the challenger learnt (a retrain's); another champion since is
+        a refusal, unscored. Every outcome — promotion, refusal, forced promotion — is appended to decisions.jsonl
+        and returned; a refusal leaves the champion untouched."""
         path = self.path(version)
         with self._locked():
             pointer = self._pointer()
@@ -506,7 +508,10 @@ class Registry:
             decision = Decision(action="refuse", version=version, previous=current, by=by)
             decision.tolerance, decision.class_margin = tolerance, class_margin
             challenger_scores = champion_scores = None
-            if evaluation_data is not None:
+            # a trainer's round: a promotion while a retrain trained; the challenger learnt the old champion's data,
+            # and the new champion's corrections would have dropped out of the line of versions (not worth scoring)
+            moved = built_on is not None and current is not None and current != built_on
+            if evaluation_data is not None and not moved:
                 decision.evaluation = {
                     "name": evaluation_data.name,
                     "fingerprint": evaluation_data.fingerprint,
@@ -517,6 +522,9 @@ class Registry:
             if current is None:
                 decision.action = "promote"
                 decision.reasons.append("first champion")
+            elif moved:
+                decision.reasons.append(f"the champion changed from {built_on} to {current} while the challenger "
+                                        f"learnt {built_on}'s data: retrain again on the new champion")
             elif challenger_scores is None:
                 decision.reasons.append("no evaluation data: cannot compare with the champion")
             else:

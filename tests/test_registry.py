@@ -132,6 +132,22 @@ def test_better_challenger_promoted_then_forced_and_rolled_back(tmp_path, models
     assert [d.action for d in registry.decisions()] == ["promote", "promote", "force", "rollback", "rollback"]
 
 
+def test_a_challenger_built_on_a_champion_replaced_meanwhile_is_refused_unscored(tmp_path, models, dev_set):
+    """A trainer's round: a promotion while a retrain trained, and the retrain's challenger, which learnt the old
+    champion's data, was gated against the new champion (its corrections would have dropped out of the line)."""
+    registry = Registry(tmp_path / "registry")
+    registry.promote(registry.add(models["small"], version="v1"))
+    registry.add(models["large"], version="v2")
+    registry.add(models["shuffled"], version="v3")
+    registry.promote("v2", evaluation_data=dev_set)  # another trainer, while v3 was trained on v1's data
+    late = registry.promote("v3", evaluation_data=dev_set, built_on="v1")
+    assert (late.action, late.previous, late.challenger_scores) == ("refuse", "v2", None)
+    assert late.reasons == ["the champion changed from v1 to v2 while the challenger learnt v1's data: retrain "
+                            "again on the new champion"]
+    assert registry.champion()[0] == "v2"
+    assert registry.promote("v3", evaluation_data=dev_set, built_on="v1", force=True).action == "force"
+
+
 def test_without_evaluation_data_only_force_replaces_a_champion(tmp_path, models):
     registry = Registry(tmp_path / "registry")
     registry.promote(registry.add(models["small"], version="v1"))

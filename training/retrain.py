@@ -362,8 +362,12 @@ def retrain(
     rows, held = merge(base, new, holdout, report)
     if base_data is None and not (report.added or report.relabelled or report.withdrawn_for_evaluation):
         # The challenger would learn the champion's own data again: one identical version more per run.
-        raise InputError(f"nothing new to learn: the {len(new)} labelled tickets read are in {champion}'s training "
-                         f"data already, with the same labels ({base_path})")
+        # the newest are held out for the gate on every run: they are not in the data, and never learnt (a trainer's
+        # round: "the 54 tickets read are in the training data" where 10 were the held-out ones)
+        held_note = (f"; the {report.held_out} newest are kept out of training to score a challenger (`--holdout 0` "
+                     "learns them too)" if report.held_out else "")
+        raise InputError(f"nothing new to learn: {report.unchanged} of the {len(new)} labelled tickets read are in "
+                         f"{champion}'s training data already, with the same labels ({base_path}){held_note}")
 
     from appeal.config import get_settings
 
@@ -407,7 +411,8 @@ def retrain(
         ))
     try:
         decision: Decision = registry.promote(version, evaluation_data=EvaluationSet.combine(parts), force=force,
-                                              tolerance=tolerance, class_margin=class_margin, by=by)
+                                              tolerance=tolerance, class_margin=class_margin, by=by,
+                                              built_on=champion)
     except BaseException as stop:
         # The challenger is in the registry and its run stays: the card names the run's merged file as its data.
         log.warning("retrain %s: stopped while the gate scored %s; it is in the registry, not gated "

@@ -87,12 +87,14 @@ def retrain(
     for line in result.outcome():
         typer.echo(line)
     if not result.promoted:
-        typer.secho(f"refused: {result.challenger} stays a challenger; {result.champion} keeps serving "
+        # the champion as the gate found it: another may have been promoted while the challenger trained
+        typer.secho(f"refused: {result.challenger} stays a challenger; {result.decision['previous']} keeps serving "
                     f"(report: {result.run_dir})", fg=typer.colors.RED, err=True)
         typer.echo(after_refusal(result.challenger), err=True)
         raise typer.Exit(1)
     label = "FORCED: " if result.decision["action"] == "force" else ""
-    typer.secho(f"{label}{result.challenger} is the champion (was {result.champion}); report: {result.run_dir}",
+    typer.secho(f"{label}{result.challenger} is the champion (was {result.decision['previous']}); report: "
+                f"{result.run_dir}",
                 fg=typer.colors.GREEN)
 
 
