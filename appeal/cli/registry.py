@@ -139,6 +139,8 @@ def promote(
 
     reg = _registry(registry)
     challenger = ModelCard.load(reg.path(version))  # an unknown version fails before the evaluation set is read
+    for note in _earlier_verdicts(reg, version):
+        typer.secho(f"note: {note}", fg=typer.colors.YELLOW, err=True)
     evaluation = load_evaluation_set(data, unit_label_reader(challenger.heads))
     decision = reg.promote(version, evaluation_data=evaluation, force=force, tolerance=tolerance,
                            class_margin=class_margin, by=who(by))
@@ -151,6 +153,23 @@ def promote(
         raise typer.Exit(1)
     label = "FORCED: " if decision.action == "force" else ""
     typer.secho(f"{label}{version} is the champion (was {decision.previous or 'none'})", fg=typer.colors.GREEN)
+
+
+def _earlier_verdicts(reg, version: str) -> list[str]:
+    """What was decided about `version` before: a trainer's round promoted, without --force and unwarned, a version a
+    retrain's gate had refused on another evaluation set, and one rolled back an hour before."""
+    from appeal.config import centre_minute
+
+    notes = []
+    for decision in reg.decisions():
+        when = f"{centre_minute(decision.at)}{f' by {decision.by}' if decision.by else ''}"
+        if decision.action == "refuse" and decision.version == version:
+            on = (decision.evaluation or {}).get("name", "no evaluation set")
+            notes.append(f"the gate refused {version} {when} on {on}: {'; '.join(decision.reasons)}")
+        elif decision.action == "rollback" and decision.previous == version:
+            notes.append(f"{version} was rolled back {when}" + (f": {'; '.join(decision.reasons[1:])}"
+                                                                 if decision.reasons[1:] else ""))
+    return notes
 
 
 @models_app.command()
