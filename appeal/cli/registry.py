@@ -66,9 +66,13 @@ def list_versions(registry: Optional[Path] = RegistryOption) -> None:
     # A version's own held-out F1 is no comparison with another's (a trainer's round: a refused challenger's 0.72
     # against the champion's 0.57 invited a --force): the gate's verdict on one evaluation set is.
     gated = {d.version: d for d in reg.decisions() if d.action in _GATE_WORDS}
+    # …and a rollback since (a trainer's round: a version rolled back read "passed the gate", and was promoted again)
+    rolled = {d.previous: d for d in reg.decisions() if d.action == "rollback"}
     for v in versions:
         if v.version in gated:
             typer.echo(_gate_line(gated[v.version]))
+        if v.version in rolled and (v.version not in gated or rolled[v.version].at >= gated[v.version].at):
+            typer.echo(_rollback_line(rolled[v.version]))
     for v in versions:
         if v.problem:
             # the champion's directory is what the service reads at its next start: not one to remove
@@ -167,9 +171,17 @@ def _earlier_verdicts(reg, version: str) -> list[str]:
             on = (decision.evaluation or {}).get("name", "no evaluation set")
             notes.append(f"the gate refused {version} {when} on {on}: {'; '.join(decision.reasons)}")
         elif decision.action == "rollback" and decision.previous == version:
-            notes.append(f"{version} was rolled back {when}" + (f": {'; '.join(decision.reasons[1:])}"
-                                                                 if decision.reasons[1:] else ""))
+            notes.append(_rollback_line(decision))
     return notes
+
+
+def _rollback_line(decision) -> str:
+    """The version a rollback took the champion role from: when, by whom and why."""
+    from appeal.config import centre_minute
+
+    by = f" by {decision.by}" if decision.by else ""
+    why = f": {'; '.join(decision.reasons[1:])}" if decision.reasons[1:] else ""  # reasons[0] is "rollback"
+    return f"{decision.previous} was rolled back {centre_minute(decision.at)}{by}{why}"
 
 
 @models_app.command()
