@@ -244,8 +244,9 @@ def named_width(header: Sequence[str]) -> int:
     return max((i + 1 for i, name in enumerate(header) if str(name).strip()), default=0)
 
 
-SPLIT_ROW = ("a line break inside a cell that is not in quotes splits a row in two; quote the cell or remove the line "
-             "break")
+# a trainer's round: a row typed short (3 cells of 7) was explained by a line break it did not have
+SPLIT_ROW = ("cells are missing, or a line break inside a cell that is not in quotes splits a row in two; fill the "
+             "row's cells (empty ones too: a,,c), or quote the cell or remove the line break")
 
 
 def _data_row_numbers(path: Path, text: str, sep: str, title_records: int) -> tuple[int, ...] | None:

@@ -404,7 +404,8 @@ def test_a_row_split_by_a_line_break_outside_quotes_is_refused_naming_both_halve
              "", "WG-3,路灯不亮,稠树塘镇路灯坏了,城乡建设"]
     (tmp_path / "split.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
     with pytest.raises(InputError, match=r"split.csv: row 3 \(3 cells\), row 4 \(2 cells\) where the column names "
-                                         r"have 4: a line break inside a cell that is not in quotes"):
+                                         r"have 4: cells are missing, or a line break inside a cell that is not in "
+                                         r"quotes splits a row in two"):
         load_tickets(tmp_path / "split.csv")
     # quoted, as a spreadsheet program writes it, the same ticket is one row with its line break (the blank line
     # above WG-3 is read past as before)
