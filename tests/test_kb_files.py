@@ -411,7 +411,7 @@ def test_a_quote_left_open_in_a_csv_file_is_named_not_a_traceback(tmp_path):
 def test_a_faq_or_case_row_split_by_a_line_break_outside_quotes_is_named(tmp_path):
     (tmp_path / "faq.csv").write_text("question,answer,unit\n社保卡丢了怎么办,先挂失\n再补办,武冈市人力资源和社会保障局\n",
                                       encoding="utf-8")
-    with pytest.raises(InputError, match=r"faq.csv: row 2: 2 cells where the column names have 3: a line break"):
+    with pytest.raises(InputError, match=r"faq.csv: row 2: 2 cells where the column names have 3: cells are missing, or a line break"):
         read_entries(tmp_path / "faq.csv")
     # an empty cell after the column names asks nothing of the rows, as in a ticket file
     (tmp_path / "faq.csv").write_text("question,answer,unit,\n社保卡丢了怎么办,先挂失再补办,武冈市人力资源和社会保障局\n",
