@@ -475,8 +475,9 @@ _NAME_BEFORE_REPORT = re.compile(f"(?:^|(?<={_PUNCTUATION})|{_AFTER_STANDING})"
                                  "(?=(?:先生|女士)?(?:反映|投诉|举报)|(?<=[\u4e00-\u9fff]{3})(?:说|称))")
 # …and there a full name whose surname is also a word (曾志明反映…, 村民谢国强说…), where jieba reads a name in it: 曾多次,
 # 许多人, 高兴地 are words before 反映 as often.
+_WORDLIKE_NOT_PREPOSITIONS = "".join(sorted(_WORDLIKE_SURNAMES - _PREPOSITION_SURNAMES))
 _WORDLIKE_NAME_BEFORE_REPORT = re.compile(f"(?:^|(?<={_PUNCTUATION})|{_AFTER_STANDING})"
-                                          f"([{''.join(sorted(_WORDLIKE_SURNAMES - _PREPOSITION_SURNAMES))}]([\u4e00-\u9fff]{{2}}))"
+                                          f"([{_WORDLIKE_NOT_PREPOSITIONS}]([\u4e00-\u9fff]{{2}}))"
                                           "(?=(?:先生|女士)?(?:反映|投诉|举报|说|称))")
 # a full name of three characters, whatever follows it (read by jieba: `_tagged_full_name`)
 _FULL_NAME = re.compile(f"([{_SURNAMES}]([\u4e00-\u9fff]{{2}}))")
