@@ -445,7 +445,7 @@ def decide(
     # 放学没回来 went to the forestry bureau, 喝农药 to agriculture) goes to the line's unit. A rule that reads the
     # ticket's words (gas leak, fire, violence) keeps its unit, and so does a sure unit head (an accident to 公安, a
     # lift to 市场监督管理); a rule that reads the type alone (村级事项 to the township) gives way.
-    line = next((line for line in rules.hand_over_units if line in hand_over), None)
+    line = next((named for named in rules.hand_over_units if named in hand_over), None)
     follows = catalogue.get(rules.hand_over_units[line]) if line else None
     if follows and (rule is None or not (rule.when.keywords or rule.when.pattern)) and (unit is None or unit.review):
         rule, lead_spec = None, follows.id
