@@ -373,7 +373,7 @@ _DETECTORS: tuple[tuple[PiiKind, re.Pattern[str], Callable[[str, str], bool] | N
 _SURNAMES = ("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢"
              "姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
              "易伍喻聂申粟匡封符温左屈丘颜邝柳蒲童舒邢殷鲁倪葛涂傅卜庞梅冷邬岳毕闵樊项柏戚滕焦鲍詹祁辛裴翟饶凌褚阮苗靳霍"
-             "乔文")
+             "乔文常时")
 _COMPOUND_SURNAMES = "欧阳|司马|诸葛|上官|东方|皇甫|尉迟|公孙|慕容|令狐|长孙|宇文|司徒|夏侯"
 # A label that introduces a person by role (姓名：, 投诉人, 我叫 …) or as the caller's relative (其母亲刘桂英的…), or
 # only by standing (本人, 村民, 业主 …), which as often opens a sentence (本人于去年3月…, 业主向物业反映…).
@@ -437,15 +437,17 @@ _PREPOSITION_SURNAMES = frozenset("向于")  # 向领导反映, 于今年投诉:
 # 唐氏 (综合征) is a clan, or a condition, not a person
 _NOT_A_GIVEN_NAME_START = frozenset("在于是曾向对将已也都把被给从到因为的了着过去今年月日第这那其该此每各们某氏")
 # 我是金陵镇…, 我是武冈人, 我是龙溪的: a place or where one is from, not a name; nor an office (林业局0739-…,
-# 投诉人向法院反映) or a trade (我是程序员), nor a surname and 等 (谭等三人说…). (家 and 会 end real names: 周忠家,
-# 朱琼会.)
-_NOT_A_GIVEN_NAME_END = frozenset("镇乡村市区县省街路人的局院所委府部厅处科队站办员次等")
+# 投诉人向法院反映) or a trade (我是程序员), nor a surname and 等 (谭等三人说…), nor what one has become (我是常客了).
+# (家 and 会 end real names: 周忠家, 朱琼会.)
+_NOT_A_GIVEN_NAME_END = frozenset("镇乡村市区县省街路人的局院所委府部厅处科队站办员次等了")
 # what follows a label and a surname-like character as often as a given name does (村民签名向街道反映)
 _NOT_GIVEN_NAMES = frozenset("街道 社区 政府 部门 领导 单位".split())
 # Words after a label that start with a surname (业主许可…, 来电人周一来电…, 来电人陈述：…), each two characters: no
 # name starts with one.
 _NOT_NAMES = frozenset("许可 谢谢 孙子 孙女 方面 方便 高兴 万一 于是 马上 时间 陈述 周一 周二 周三 周四 周五 周六 周日 周末"
-                       " 申请 申报 申诉 申领 申明 文件 易于 凌晨 任何".split())
+                       " 申请 申报 申诉 申领 申明 文件 易于 凌晨 任何"
+                       # kin of three generations up or down (亲戚曾祖母百岁, 我老公曾祖父是烈士: an over-masking round)
+                       " 曾祖 曾孙 高祖 玄孙".split())
 _TITLES = frozenset("先生 女士 小姐 师傅 老师 同学 阿姨 同志 大爷 大妈 老板 经理 主任 书记 局长 市长 镇长 村长 县长 区长 乡长 省长 厅长"
                     " 处长 科长 所长 院长 校长 部长 站长 队长 行长 主席 董事长 总经理 医生 护士 总 工".split())
 

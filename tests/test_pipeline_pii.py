@@ -737,6 +737,9 @@ def test_a_spouse_a_neighbour_or_a_meter_named_as_callers_do_is_masked(text, mas
     ("户主：黄明德发帖人：黄永成电话：无", "户主：[姓名]发帖人：[姓名]电话：无"),
     ("工作人员欧阳建平办事吃拿卡要，后备村干部姜晨还了5万元。", "工作人员[姓名]办事吃拿卡要，后备村干部[姓名]还了5万元。"),
     ("邻居向物业反映过，我老公向城管投诉过，干部作风问题，工作人员态度差，亲戚朋友都知道。", None),
+    # an over-masking round: 常 and 时 were word-like surnames of no name at all; kin generations are no names
+    ("来电人常红梅说房屋被冲毁。邻居时建平在河边非法采砂。", "来电人[姓名]说房屋被冲毁。邻居[姓名]在河边非法采砂。"),
+    ("亲戚曾祖母百岁，想申请高龄补贴。我老公曾祖父是烈士。我是常客了，时常来办事。", None),
 ])
 def test_homes_names_and_words_after_a_relative_of_a_second_privacy_round(text, masked):
     assert mask_pii(text).text == (masked or text)
