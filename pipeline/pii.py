@@ -847,14 +847,17 @@ def _house_numbers(text: str) -> list[tuple[int, int]]:
 
 
 # A name given with the record (an author 文坪, 向阳) or introduced once may start a place the text names (文坪镇, 司马冲镇,
-# 向阳路, 平安村): masked there, it hid the ticket's township from routing and the place from the reader.
-# (周晖县长, 李明组长: a title, the name stays a name)
-_PLACE_AFTER_NAME = re.compile(f"(?:{_PLACE_KIND.pattern}|路|街|巷|大道)(?!长)")
+# 向阳路, 高桥村): masked there, it hid the ticket's township from routing and the place from the reader. The place is
+# one of the deployment's, or a word jieba reads on from the name as a place; a place's kind as a word of its own
+# after a name is no place (郭钢 | 社区, 刘稳 | 村干部, 朱仁修 | 县城 were people named on the board).
+_PLACE_ENDINGS_OF_WORDS = "路街巷村镇乡"
 
 
 def _runs_into_place(text: str, start: int, end: int) -> bool:
-    return bool(_PLACE_AFTER_NAME.match(text, end)) or any(
-        len(word) > end - start and text.startswith(word, start) for word in deployment_area().place_words)
+    if any(len(word) > end - start and text.startswith(word, start) for word in deployment_area().place_words):
+        return True
+    word = next(iter(_tagger().cut(text[start : end + 6])))
+    return len(word.word) > end - start and (word.flag == "ns" or word.word[-1] in _PLACE_ENDINGS_OF_WORDS)
 
 
 # What a record's author column holds when the author chose to stay unnamed: no one to mask.
