@@ -65,9 +65,10 @@ def list_versions(registry: Optional[Path] = RegistryOption) -> None:
     Console().print(table)
     # A version's own held-out F1 is no comparison with another's (a trainer's round: a refused challenger's 0.72
     # against the champion's 0.57 invited a --force): the gate's verdict on one evaluation set is.
-    gated = {d.version: d for d in reg.decisions() if d.action in _GATE_WORDS}
+    decisions = reg.decisions()
+    gated = {d.version: d for d in decisions if d.action in _GATE_WORDS}
     # …and a rollback since (a trainer's round: a version rolled back read "passed the gate", and was promoted again)
-    rolled = {d.previous: d for d in reg.decisions() if d.action == "rollback"}
+    rolled = {d.previous: d for d in decisions if d.action == "rollback"}
     for v in versions:
         if v.version in gated:
             typer.echo(_gate_line(gated[v.version]))
