@@ -294,6 +294,37 @@ def test_parquet_and_jsonl_with_unit_type(tmp_path):
         assert ds["location"] == ["武冈市"] * len(APPEALS) and ds["topic"] == [a[3] for a in APPEALS]
 
 
+def test_a_line_that_names_its_text_or_label_otherwise_is_refused_not_trained_on_its_title(tmp_path):
+    given = [{"id": a[0], "title": a[1], "text": a[2], "topic": a[3]} for a in APPEALS]
+    lines = list(given)
+    lines[2] = {"id": "x1", "title": "养老金没到账", "content": "我爸的养老金这个月还没到账，去哪里问", "topic": "劳动和社会保障"}
+    lines[4] = {"id": "x2", "title": "广场舞噪音", "text": "楼下广场舞每晚放到十一点", "topc": "环境保护"}
+    path = tmp_path / "t.jsonl"
+    path.write_text("\n".join(json.dumps(line, ensure_ascii=False) for line in lines), encoding="utf-8")
+    with pytest.raises(InputError) as refused:
+        load_tickets(path)
+    said = str(refused.value)
+    assert "2 problems, nothing read" in said
+    assert "line 3: 'content' holds a value where this row has no 'text'" in said
+    assert "line 5: 'topc' holds a value where this row has no 'topic'" in said
+    # keys of its own on some lines, and an export's column one character from the one read, are no such twin
+    lines[2] = {**given[2], "备注": "回访两次"}
+    lines[4] = {**given[4], "note": "called back"}
+    path.write_text("\n".join(json.dumps(line, ensure_ascii=False) for line in lines), encoding="utf-8")
+    assert load_tickets(path)[1].rows == len(APPEALS)
+    frame = appeals_frame().assign(来电人姓名=None, 受理人姓名="话务员小周")
+    frame.to_csv(tmp_path / "export.csv", index=False)
+    assert load_tickets(tmp_path / "export.csv")[1].columns["来电人姓名"] == "author"
+
+
+def test_an_export_row_whose_text_is_in_the_second_text_column_is_refused(tmp_path):
+    frame = appeals_frame().assign(来电内容="")
+    frame.loc[1, "来电内容"], frame.loc[1, "留言详情"] = frame.loc[1, "留言详情"], None
+    frame.to_csv(tmp_path / "export.csv", index=False)
+    with pytest.raises(InputError, match="row 3: '来电内容' holds a value where this row has no '留言详情'"):
+        load_tickets(tmp_path / "export.csv")
+
+
 def test_a_12345_work_order_export_loads_as_it_comes(tmp_path):
     path = tmp_path / "工单导出.xlsx"
     appeals_frame().rename(columns={"留言编号": "工单编号", "留言主题": "诉求标题", "留言详情": "来电内容",

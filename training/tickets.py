@@ -29,6 +29,7 @@ Decisions, each measured or forced by the real files:
 """
 from __future__ import annotations
 
+import difflib
 import hashlib
 import json
 import re
@@ -177,6 +178,7 @@ def load_tickets(
     for name in SCHEMA:
         records.setdefault(name, [None] * n)
 
+    _refuse_misplaced_cells(path, frame, records, row_names, mapping)
     _validate_text(path, records, row_names, mapping)
     for name in DATE_FIELDS:
         records[name] = (_parse_date_column(path, records[name], row_names, _source(mapping, name)) if dates
@@ -350,6 +352,39 @@ def _validate_ids(path: Path, ids: list, row_names: list[str], column: str) -> N
     for value, row in zip(ids, row_names):
         if isinstance(value, str) and (error := shortened_id_error(value, f"{path}: {row}", column)):
             raise InputError(error)
+
+
+def _twins(mapping: dict[str, str]) -> dict[str, tuple[str, str]]:
+    """Unread column → (the field, the column it is read from) that the unread one looks like another name for:
+    another alias of the same field (content beside text) or, for hand-typed ASCII keys, a near spelling (topc,
+    titel). Chinese headers come from export systems, where one character apart is another column (受理人姓名 beside
+    来电人姓名)."""
+    read = {target: str(source) for source, target in mapping.items() if target in COLUMN_ALIASES}
+    twins = {}
+    for source, target in mapping.items():
+        if target in COLUMN_ALIASES:
+            continue
+        key = column_key(source)
+        for name, read_from in read.items():
+            alias = key in COLUMN_ALIASES[name]
+            typo = key.isascii() and difflib.SequenceMatcher(None, key, column_key(read_from)).ratio() >= 0.8
+            if alias or typo:
+                twins[str(source)] = (name, read_from)
+    return twins
+
+
+def _refuse_misplaced_cells(path: Path, frame: pd.DataFrame, records: dict, row_names: list[str],
+                            mapping: dict[str, str]) -> None:
+    """A JSONL line names its own keys: one that gives its text as "content" where the other lines say "text", or
+    its label as "topc", would be trained on its title alone, or unlabelled, without a word. A row whose field is
+    empty while a column that looks like another name for it holds a value is refused, naming row and column."""
+    problems = []
+    for twin, (name, read_from) in _twins(mapping).items():
+        for i, value in enumerate(frame[twin]):
+            if records[name][i] is None and _cell(value, keep_dates=False, strip=True) is not None:
+                problems.append(f"{row_names[i]}: {twin!r} holds a value where this row has no {read_from!r}, the "
+                                f"column its {name} is read from in this file")
+    refuse_problems(path, problems, "; give every row's value under the same name", outcome="nothing read")
 
 
 def _validate_text(path: Path, records: dict, row_names: list[str], mapping: dict[str, str]) -> None:
