@@ -88,6 +88,9 @@ _ASCII_DIGITS = str.maketrans("０１２３４５６７８９Ｘｘx", "01234567
 _SPOKEN_DIGIT_CHARS = "零〇○洞一二两三四五六七拐八九勾幺"
 _SPOKEN_DIGITS = str.maketrans(_SPOKEN_DIGIT_CHARS, "00001223456778991")
 _SPOKEN_NUMBER = re.compile(f"[{_SPOKEN_DIGIT_CHARS}](?:[ \u00a0\u3000]{{0,2}}[{_SPOKEN_DIGIT_CHARS}]){{2,}}")
+# …or a digit here and there among the typed ones (138零739幺234), a number's length of them; not one after it (电话
+# 2796555一经查实)
+_MIXED_NUMBER = re.compile(f"[0-9][0-9{_SPOKEN_DIGIT_CHARS}]{{5,}}[0-9]")
 
 
 # Full-width letters, digits and signs (ｚｈａｎｇ＠１６３．ｃｏｍ, 微信：ｗｘ＿８８) read as ASCII: `model_text` masks text as
@@ -113,8 +116,9 @@ def _as_scanned(unmasked: str) -> str:
     """The text the detectors read, one character for each of `unmasked` (the text with its placeholders blanked, so
     offsets are the text's): full-width forms as ASCII, spoken digits as typed, a circled building number as a
     digit."""
-    text = _CIRCLED_BEFORE_UNIT.sub("1", unmasked)
-    return _SPOKEN_NUMBER.sub(lambda run: run.group().translate(_SPOKEN_DIGITS), text.translate(_HALF_WIDTH))
+    text = _CIRCLED_BEFORE_UNIT.sub("1", unmasked).translate(_HALF_WIDTH)
+    text = _SPOKEN_NUMBER.sub(lambda run: run.group().translate(_SPOKEN_DIGITS), text)
+    return _MIXED_NUMBER.sub(lambda run: run.group().translate(_SPOKEN_DIGITS), text)
 
 # No \b at the end: Chinese characters count as word characters, and an address is often followed by one.
 # A Chinese input method types the dot as 。 (zhangsan@163。com).
@@ -228,7 +232,8 @@ def _looks_like_id(digits: str) -> bool:
 # because offsets refer to the raw text and mask_pii may be given it before normalisation.
 # Only the label itself and a short joint ("号码是：") may stand between: "身份证办好了，订单号2020…" is no ID.
 _JOINT = r"[码碼]?[是为為]?[:：\s】\]（(]{0,2}$"  # 】: an agent's template, 【来电号码】…; （: 身份证号码（4305…）
-_ID_LABEL = re.compile(r"(?:身份[证證][号號]?|[证證]件[号號])" + _JOINT)
+# 社会保障号码 is the holder's ID number, and agents write it as the social security card's (社保卡号43…X)
+_ID_LABEL = re.compile(r"(?:身份[证證][号號]?|[证證]件[号號]|社保卡[号號]?|社会保障[号號])" + _JOINT)
 _CARD_LABEL = re.compile(r"(?:[银銀]行卡[号號]?|卡[号號]?|[账帐賬][号號户戶])" + _JOINT)
 # A 12345 work order labels the caller's number 来电号码 or 回访号码 (主叫号码 in a call record).
 _PHONE_LABEL = re.compile(r"(?:[电電][话話]|手[机機]|座[机機]|固[话話]|[联聯][系繫]方式|[Tt]el|TEL"
@@ -253,7 +258,9 @@ _TRAVEL_DOCUMENT_LABEL = re.compile(r"(?:[护護]照|通行[证證]|回[乡鄉][
 # a ticket's, a plot's or a standard's number, and stays).
 _ACCOUNT = re.compile(r"(?<![A-Za-z0-9])[A-Za-z0-9]{5,24}(?![A-Za-z0-9])")
 _ACCOUNT_LABEL = re.compile(r"(?:[户戶][号號]|[表錶][编編]?[号號]|[用客][户戶](?:[号號]|[编編][号號])|[缴繳][费費][号號]|卡[号號]"
-                            r"|[账帐賬][号號]|(?:残疾人?|低保|驾驶|土地使用)[证證][号號]|车架[号號]|学籍[号號])" + _JOINT)
+                            r"|[账帐賬][号號]|(?:残疾人?|低保|驾驶|土地使用)[证證][号號]|车架[号號]|学籍[号號]"
+                            # a subsidy paid into a passbook (一折通), and a person's account on a video platform
+                            r"|存折[号號]?|折[号號]|(?:抖音|快手|微博)[号號]?)" + _JOINT)
 _PLATE_LABEL = re.compile(r"(?:车牌|牌照)[号號]?" + _JOINT)
 _QQ_LABEL = re.compile(r"(?:[QqＱｑ]{2}|企鹅|扣扣)[号號]?" + _JOINT)  # 扣扣: how QQ is said, and typed on the web
 _PUBLIC_ACCOUNT = ("公众号", "服务号", "官方")
@@ -317,7 +324,7 @@ def _is_id(digits: str, before: str) -> bool:
         return True
     total = sum(int(d) * w for d, w in zip(digits[:17], _ID_WEIGHTS))
     # A region and a birth date are an ID's whatever the check digit says, one misheard digit kept: only a number the
-    # text calls a record's (编号430581199001011234) or a card's (社保卡号…, masked as that) is judged by it.
+    # text calls a record's (编号430581199001011234) or a card's (银行卡号…, masked as that) is judged by it.
     return digits[17] == _ID_CHECK[total % 11] or not (_RECORD_NUMBER_LABEL.search(before)
                                                          or _CARD_LABEL.search(before))
 
@@ -373,7 +380,7 @@ _DETECTORS: tuple[tuple[PiiKind, re.Pattern[str], Callable[[str, str], bool] | N
 _SURNAMES = ("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢"
              "姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
              "易伍喻聂申粟匡封符温左屈丘颜邝柳蒲童舒邢殷鲁倪葛涂傅卜庞梅冷邬岳毕闵樊项柏戚滕焦鲍詹祁辛裴翟饶凌褚阮苗靳霍"
-             "乔文常时")
+             "乔文常时章谌")
 _COMPOUND_SURNAMES = "欧阳|司马|诸葛|上官|东方|皇甫|尉迟|公孙|慕容|令狐|长孙|宇文|司徒|夏侯"
 # A label that introduces a person by role (姓名：, 投诉人, 我叫 …) or as the caller's relative (其母亲刘桂英的…), or
 # only by standing (本人, 村民, 业主 …), which as often opens a sentence (本人于去年3月…, 业主向物业反映…).
@@ -382,8 +389,11 @@ _PERSON_LABEL = re.compile(r"(?:姓名|联系人|联络人|来电人|留言人|�
                            # a letter to the mayor's mailbox signs off: 此致 敬礼！ 张卫东
                            r"|此致\s*敬礼[!！。,，]?"
                            # 我姓李，木子李，叫李建国: a caller spells the surname out before the name
-                           r"|签名|落款|署名|我叫|我?名字[叫是]|我名|名叫|我姓[\u4e00-\u9fff]{1,2}[^。！？!?\n]{0,8}?(?:名)?叫"
-                           r"|[他她]叫|孩子叫|小孩叫"
+                           # (房东姓黄叫黄志强: anyone's, not 老百姓叫苦)
+                           r"|签名|落款|署名|我叫|我?名字[叫是]|我名|名叫|(?<![百同贵])姓[\u4e00-\u9fff]{1,2}[^。！？!?\n]{0,8}?(?:名)?叫"
+                           r"|[他她]叫|孩子叫|小孩叫|老人叫|老人家叫|男子叫|女子叫"
+                           # an agent's note of the full name, and the holder of the account a subsidy is paid into
+                           r"|全名|(?<![用客])户名|开户名|开户人|账户名"
                            # …黄老师，叫黄建军: the name said after a pause
                            r"|(?<=[，,])叫"
                            # a relative or a neighbour, never inside a longer word (妇女儿童)
@@ -569,7 +579,7 @@ def _labelled_names(text: str) -> set[str]:
     # a handle of digits alone is the board's zeroed number (0000-00000000), masked as one where it is one
     names |= {handle for match in _GREETED_ACCOUNT.finditer(text)
               if re.search("[A-Za-z\u4e00-\u9fff]", handle := match.group(1).strip())}
-    names |= _spoken_surname_names(text)
+    names |= _spoken_surname_names(text) | _names_said_apart(text)
     for label in _PERSON_LABEL.finditer(text):
         by_standing = label.group(1) is not None
         start = _past_false_starts(text, label.end())
@@ -628,6 +638,17 @@ def _past_false_starts(text: str, at: int) -> int:
 
 
 _FAMILY_PLACE = re.compile(f"家[{''.join(sorted(_PLACE_ENDINGS))}]?")
+
+
+# …or said apart from the given name (来电人自称姓刘名德福): the given name is masked where it stands, and the two as
+# one wherever the text writes the name whole. One character given alone (姓王名强) would mask that character everywhere.
+_SURNAME_APART = re.compile(f"(?<![百同贵])姓({_COMPOUND_SURNAMES}|[{_SURNAMES}])[\\s,，、]*名(?:字?叫|字?是)?"
+                            f"((?:(?![{_PARTICLES}])[\u4e00-\u9fff]){{2}})(?![\u4e00-\u9fff])")
+
+
+def _names_said_apart(text: str) -> set[str]:
+    return {part for said in _SURNAME_APART.finditer(text) if _is_name(said.group(1) + said.group(2), said.group(2))
+            for part in (said.group(1) + said.group(2), said.group(2))}
 
 
 def _spoken_surname_names(text: str) -> set[str]:
@@ -809,8 +830,11 @@ _HOME_LABEL = re.compile(r"(?:家住|住在|住址|现住|居住在|我家在|�
                          # 屋 (屋里) is the 武冈 word for one's home: 我屋在水西门5组12号, 我屋住3栋2单元501
                          r"|我屋里?[在住]|屋里住"
                          r"|[您你]的?(?:家庭)?(?:住址|地址)(?:是|在哪里?)?[？?]?\s*(?:(?:市民|来电人)\s*[:：])?"
-                         # an agent's shorthand opens with it too (住辕门口3栋2单元501，楼上漏水)
-                         r"|(?:^|(?<=[,，\n]))住(?![院房建宅户]))[在于]?[:：是为]?")
+                         # …and the caller's in the agent's words (来电人地址：…, 来电地址：…, 来电人家在…)
+                         r"|来电(?:人|者)?的?(?:家庭)?(?:住址|地址)|来电(?:人|者)家在"
+                         # an agent's shorthand opens with it too (住辕门口3栋2单元501，楼上漏水), or says it of someone
+                         # (狗主人住红旗路45号2楼)
+                         r"|(?:^|(?<=[,，\n人主]))住(?![院房建宅户宿]))[在于]?[:：是为]?")
 # The writer introducing themself as a household (我是蓝色港湾小区3栋1304的住户, 本人是…5栋2801业主): only a number down to
 # the flat is theirs; 我是福元西路199号万国城的业主 names the estate, the matter's place (我们是… is all its owners).
 _RESIDENT = re.compile(r"(?:我是|本人是|本人系|本人为|我系)([^,，。;；!！?？\n]{1,40}?)的?(?:业主|住户|租户|村民|居民)")
@@ -819,8 +843,9 @@ _HOME_REACH = 40
 # Numbers in digits or in words (三组十二号), a part of them 第…; never a date (10月1号) or a road's number (12号公路), and a
 # hospital bed (住院部5楼12床) is no home.
 _HOUSE_SUFFIX = "(?:号楼|号院|号栋|组|号(?!线|公路)|栋|幢|单元|楼|室|层|户(?!型)|房间|房|床)"
-_HOUSE_PART = (f"(?:(?<![月年])第?(?:[A-Za-z]?[0-9０-９]+(?:[-－][0-9０-９]+)*{_HOUSE_SUFFIX}?"
+_HOUSE_PART = (f"(?:(?<![月年])第?(?:[A-Za-z]?[0-9０-９]+(?:[-－][0-9０-９]+)*{_HOUSE_SUFFIX}?|[A-Za-z][栋幢座]"
                f"|[一二三四五六七八九十百零〇两]+{_HOUSE_SUFFIX}))")
+_DATE = re.compile("(?:19|20)[0-9]{2}[-－]")  # 2020-05-01, in a home's clause (住在这里2020-05-01起…)
 _HOUSE_NUMBER = re.compile(f"{_HOUSE_PART}(?:\\s*{_HOUSE_PART})*(?![0-9０-９]|户型)")  # 5栋03户型: a flat's type
 
 
@@ -838,7 +863,9 @@ def _house_numbers(text: str) -> list[tuple[int, int]]:
             if flat_only:
                 home = len(parts) >= 2 and suffixed and _FLAT.search(parts[-1])
             else:
-                home = (len(parts) >= 2 and suffixed) or (len(parts) == 1 and parts[0].endswith("号"))
+                # 3-2-501: building, entrance and flat, as agents shorten them
+                home = (len(parts) >= 2 and suffixed) or (len(parts) == 1 and (
+                    parts[0].endswith("号") or (len(re.findall("[-－]", parts[0])) >= 2 and not _DATE.match(parts[0]))))
             if home:
                 found.append((start + match.start(), start + match.end()))
                 if len(parts) > 1:

@@ -225,7 +225,8 @@ def test_ordinary_numbers_and_near_misses_stay(text):
         ("当事人，身份证４３０３２２１９５６０*******当事人", "id_card", "４３０３２２１９５６０*******"),
         ("卡号6222021234567895未通过校验", "bank_card", "6222021234567895"),
         ("我的银行账号是 6222 0212 3456 7895", "bank_card", "6222 0212 3456 7895"),
-        ("社保卡号430581199001011234", "bank_card", "430581199001011234"),  # masked, if under the card token
+        ("社保卡号430581199001011234", "id_card", "430581199001011234"),  # the social security number is the ID's
+        ("银行卡号430581199001011234", "bank_card", "430581199001011234"),  # masked, if under the card token
         ("我的工资卡6217003320001234567被冻结", "bank_card", "6217003320001234567"),  # a card's name, without 号
         # A local number without its area code, as callers give it (武冈: 0739-42xxxxx).
         ("联系电话4221234，请回电", "landline", "4221234"),
@@ -744,6 +745,28 @@ def test_a_spouse_a_neighbour_or_a_meter_named_as_callers_do_is_masked(text, mas
     ("亲戚曾祖母百岁，想申请高龄补贴。我老公曾祖父是烈士。我是常客了，时常来办事。", None),
 ])
 def test_homes_names_and_words_after_a_relative_of_a_second_privacy_round(text, masked):
+    assert mask_pii(text).text == (masked or text)
+
+
+@pytest.mark.parametrize("text, masked", [
+    # an agent's round (2026-12-03): the caller's home in the agent's third person, flats shortened, names given apart
+    # or after 全名 / 户名 / 姓…叫, a number read out with a digit here and there, a passbook and a video account
+    ("来电人地址：迎春亭街道某某路12号3栋2单元501，反映楼上漏水", "来电人地址：迎春亭街道某某路[门牌号]，反映楼上漏水"),
+    ("来电地址：资江路88号。来电人的地址是资江路90号。来电人家在资江路92号3楼。",
+     "来电地址：资江路[门牌号]。来电人的地址是资江路[门牌号]。来电人家在资江路[门牌号]。"),
+    ("来电人住在幸福小区3-2-501，住址：金色家园B栋1203，狗主人住红旗路45号2楼",
+     "来电人住在幸福小区[门牌号]，住址：金色家园[门牌号]，狗主人住红旗路[门牌号]"),
+    ("来电人名字叫章丽萍，全名章丽萍，自称姓刘名德福", "来电人名字叫[姓名]，全名[姓名]，自称姓刘名[姓名]"),
+    ("卡号6228480402564890018，户名刘建国。房东姓黄叫黄志强。老人叫夏志远，78岁",
+     "卡号[银行卡号]，户名[姓名]。房东姓黄叫[姓名]。老人叫[姓名]，78岁"),
+    ("来电人电话138零739幺234，存折号81010000123456789，对方抖音号dy12345678，社保卡号43058119851010003X",
+     "来电人电话[手机号]，存折号[账号]，对方抖音号[账号]，社保卡号[身份证号]"),
+    # …and what stays: a spoken 一 after a number, a date in a home's clause, a building counted, a stay's fee
+    ("投诉电话2796555一经查实严厉处罚", "投诉电话[固话]一经查实严厉处罚"),
+    ("我住在这里2020-05-01开始漏水，家住自留地上建一座110平方米平房", None),
+    ("客人住宿费120元，有人住院了，老百姓叫苦，我姓王名强", None),
+])
+def test_what_an_agent_types_after_a_call_is_masked(text, masked):
     assert mask_pii(text).text == (masked or text)
 
 
