@@ -571,6 +571,8 @@ def test_a_callers_tickets_are_erased_on_request(appeal_home):
             SeenTicket("WG-T", utc_now(), "", "湾头桥镇白石村通村公路塌陷，张三丰家门口"))  # sent with its title alone
     for ticket in ("WG-7", "WG-7", "WG-8"):
         feedback.add(Feedback(text=masked_text(ROAD), topic="交通运输", ticket_id=ticket))
+    # an answer the platform sent without a ticket id: exported and trained as feedback-<its id>
+    unnamed = feedback.add(Feedback(text=masked_text(SMOKE), topic="环境保护")).ticket_key
     assert {r.ticket.ticket_id for r in service.check(masked_text(ROAD_AGAIN))} == {"WG-7", "WG-T"}
     # an earlier retrain learnt the answers: its merged file is the next run's base data
     merged = appeal_home / "retrain" / "20261201-010203-000000" / "train_segmented.jsonl"
@@ -580,12 +582,13 @@ def test_a_callers_tickets_are_erased_on_request(appeal_home):
     env = {**os.environ, "APPEAL_HOME": str(appeal_home)}
     try:
         # ids as a platform's export may give them, with spaces around: the service stored them without
-        done = subprocess.run([*APPEAL, "forget", " WG-7 ", "WG-9", "WG-T"], capture_output=True, text=True, env=env,
-                              cwd=REPO)
+        done = subprocess.run([*APPEAL, "forget", " WG-7 ", "WG-9", "WG-T", unnamed], capture_output=True, text=True,
+                              env=env, cwd=REPO)
         assert done.returncode == 0, done.stderr
         assert done.stdout.splitlines() == [
             "WG-7: 1 routed ticket, 2 agents' answers, 1 rows of retraining files erased", "WG-9: nothing stored",
-            "WG-T: 1 routed ticket, 0 agents' answers, 0 rows of retraining files erased"]
+            "WG-T: 1 routed ticket, 0 agents' answers, 0 rows of retraining files erased",
+            f"{unnamed}: 0 routed ticket, 1 agents' answers, 0 rows of retraining files erased"]
         # what this command cannot reach is said, for the data-protection officer's record
         assert "the service's log and files written before" in done.stderr
         assert [json.loads(line)["id"] for line in merged.read_text(encoding="utf-8").splitlines()] == ["WG-8"]

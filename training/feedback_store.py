@@ -6,6 +6,7 @@ stored.
 """
 from __future__ import annotations
 
+import re
 import threading
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -21,6 +22,9 @@ Row = TypeVar("Row")
 
 class _Base(DeclarativeBase):
     pass
+
+
+_OWN_KEY = re.compile("feedback-([0-9]+)")  # `FeedbackRow.ticket_key` of an answer sent without a ticket id
 
 
 class FeedbackRow(_Base):
@@ -190,9 +194,13 @@ class FeedbackStore:
             session.scalar(select(FeedbackRow.id).limit(1))
 
     def forget(self, ticket_ids: Iterable[str]) -> int:
-        """Deletes every answer given for these tickets; returns how many."""
+        """Deletes every answer given for these tickets, an answer sent without a ticket id by the name it is
+        exported and trained under (`ticket_key`, feedback-80); returns how many."""
+        ids = list(ticket_ids)
+        own = [int(key.group(1)) for ticket_id in ids if (key := _OWN_KEY.fullmatch(ticket_id))]
         with self._sessions.begin() as session:
-            return session.execute(delete(FeedbackRow).where(FeedbackRow.ticket_id.in_(list(ticket_ids)))).rowcount
+            return session.execute(delete(FeedbackRow).where(or_(
+                FeedbackRow.ticket_id.in_(ids), FeedbackRow.ticket_id.is_(None) & FeedbackRow.id.in_(own)))).rowcount
 
     def close(self) -> None:
         self.engine.dispose()

@@ -79,7 +79,8 @@ def _top(counts: dict[str, int], shown: int = 2) -> str:
 
 
 def forget(
-    ticket_ids: list[str] = typer.Argument(..., help="the tickets' ids, as the platform sent them"),
+    ticket_ids: list[str] = typer.Argument(..., help="the tickets' ids, as the platform sent them (an agent's answer "
+                                                     "sent without one: its name in `feedback export`, feedback-80)"),
 ) -> None:
     """Erase what is stored of these tickets: their routed text, the agents' answers and their rows in retraining files.
 
