@@ -86,6 +86,12 @@ def _no_number_of_a_person(value: str) -> str:
     if _LONG_NUMBER.search(value):
         raise ValueError("含一长串数字，不是标签（如证件、卡号或电话）/ holds a long number, not a label (an ID, card or "
                          "phone number?)")
+    return _no_personal_number(value)
+
+
+def _no_personal_number(value: str) -> str:
+    # a model version or a rule's id is stored and exported as given too; its own digits (ensemble-20261203-162829)
+    # are no long-number mistake, but a phone or an ID number is
     if found := [span.kind for span in find_pii(value) if span.kind != "name"]:
         kind = found[0]
         raise ValueError(f"含个人信息（{PII_TOKENS[kind].strip('[]')}），不是标签 / holds personal data ({kind}), not a label")
@@ -98,6 +104,8 @@ UnitLabel = Annotated[str, Field(max_length=200), _VISIBLE, _STRIPPED, AfterVali
                       AfterValidator(_not_blank), AfterValidator(_one_line), AfterValidator(_no_number_of_a_person)]
 Identifier = Annotated[str, Field(max_length=128), _VISIBLE, _STRIPPED, AfterValidator(_storable),
                        AfterValidator(_not_blank), AfterValidator(_one_line)]
+# a name the service gave (a model version, a rule's id), not the platform's own (a ticket id may be any number)
+ServiceName = Annotated[Identifier, AfterValidator(_no_personal_number)]
 
 # Clocks of the platform and the service drift apart by seconds, not by minutes.
 CLOCK_SKEW = timedelta(minutes=5)
@@ -351,7 +359,7 @@ class FeedbackIn(BaseModel):
                                                                   "ticket_id, within the repeat window)")
     predicted_unit: UnitLabel | None = Field(default=None, description="unit.label or lead_unit.name as /v1/route "
                                                                       "gave it; left out, the last route's lead unit")
-    model_version: Identifier | None = Field(default=None, description="model_version as /v1/route gave it; left "
+    model_version: ServiceName | None = Field(default=None, description="model_version as /v1/route gave it; left "
                                                                       "out, that of the last route")
     related_ticket_ids: list[Identifier] | None = Field(
         default=None, max_length=20,
@@ -360,7 +368,7 @@ class FeedbackIn(BaseModel):
     repeat_of: Identifier | None = Field(
         default=None, description="the earlier ticket the agent linked this one to as a repeat (重复件), listed or "
                                   "not; null: the agent judged it a new matter")
-    refusal_rule: Identifier | None = Field(
+    refusal_rule: ServiceName | None = Field(
         default=None, description="not_accepted.rule as /v1/route gave it for this ticket (null: no refusal rule)")
     refused: bool | None = Field(
         default=None, description="whether the centre refused the ticket (不予受理) in the end; omit it when the "

@@ -580,16 +580,22 @@ def test_a_retried_answer_is_stored_and_counted_once(server):
 
 
 def test_a_number_of_a_person_is_no_label(server):
-    """A privacy reviewer's round: a caller's phone or ID number pasted into the topic or unit field was stored,
-    counted and logged as given (labels are never masked), and echoed in unknown_labels."""
+    """A privacy reviewer's round: a caller's phone or ID number pasted into the topic or unit field (or the model
+    version, the refusal rule) was stored, counted and logged as given (labels are never masked), and echoed in
+    unknown_labels. A version's own digits are no such number."""
     with server.client("agent") as client:
         for field, value in (("topic", "欧阳振华13907395521"), ("unit", "430581199001011235"),
-                             ("topic", "EA1234567"), ("unit", "430581199001011234")):  # a passport, a bad check digit
+                             ("topic", "EA1234567"), ("unit", "430581199001011234"),  # a passport, a bad check digit
+                             # an operator's round: the service's names were stored and exported as given
+                             ("model_version", "刘建华13807391234"), ("refusal_rule", "刘建华430581198803124512")):
             refused = client.post("/v1/feedback", json={"ticket_id": "WG-PII-1", "text": TICKET["text"],
                                                         "topic": "城乡建设", field: value})
             assert refused.status_code == 422, refused.text
             said = refused.json()["message"]
             assert ("holds personal data" in said or "holds a long number" in said) and value not in refused.text
+        kept = client.post("/v1/feedback", json={"ticket_id": "WG-PII-2", "text": TICKET["text"], "topic": "城乡建设",
+                                                 "model_version": "ensemble-20261203-162829"})
+        assert kept.status_code == 201, kept.text
     with sqlite3.connect(server.home / "appeal.db") as db:
         assert db.execute("SELECT count(*) FROM feedback WHERE ticket_id = 'WG-PII-1'").fetchone() == (0,)
 
