@@ -399,7 +399,7 @@ _PERSON_LABEL = re.compile(r"(?:姓名|联系人|联络人|来电人|留言人|�
                            # a relative or a neighbour, never inside a longer word (妇女儿童)
                            r"|母亲|父亲|儿子|(?<!妇)女儿|妻子|丈夫|爱人|老伴|儿媳|女婿|孙子|孙女|外孙"
                            r"|哥哥|姐姐|弟弟|妹妹|岳父|岳母|公公|婆婆|我爸爸|我妈妈|爸爸|妈妈|我爸|我妈|[他她娃]爸|[他她娃]妈"
-                           r"|爷爷|奶奶|外公|外婆|邻居|住户|工友"
+                           r"|爷爷|奶奶|外公|外婆|邻居|住户|工友|农民工(?!程)"
                            r"|叔叔|伯伯|舅舅|姑姑|姑父|姨父|侄子|侄女|外甥女|外甥|表哥|表姐|表弟|表妹|表嫂|堂哥|堂姐|堂弟|堂妹"
                            # a spouse as callers name one (我老公叫李建军, 我堂客刘桂花…)
                            r"|老公|老婆|媳妇|堂客|老倌|前夫|前妻|男朋友|女朋友"
@@ -838,6 +838,8 @@ _HOME_LABEL = re.compile(r"(?:家住|住在|住址|现住|居住在|我家在|�
 # The writer introducing themself as a household (我是蓝色港湾小区3栋1304的住户, 本人是…5栋2801业主): only a number down to
 # the flat is theirs; 我是福元西路199号万国城的业主 names the estate, the matter's place (我们是… is all its owners).
 _RESIDENT = re.compile(r"(?:我是|本人是|本人系|本人为|我系)([^,，。;；!！?？\n]{1,40}?)的?(?:业主|住户|租户|村民|居民)")
+# A door number given as such (门牌号是3栋2单元1304) is the matter's place as often (公厕门牌12号): a flat's alone is a home.
+_DOOR_NUMBER = re.compile(r"门牌号?(?:码)?[是为:：]?\s*([^,，。;；!！?？\n]{1,40})")
 _FLAT = re.compile(r"[0-9０-９]|[室房号户]$")
 _HOME_REACH = 40
 # Numbers in digits or in words (三组十二号), a part of them 第…; never a date (10月1号) or a road's number (12号公路), and a
@@ -852,7 +854,8 @@ _HOUSE_NUMBER = re.compile(f"{_HOUSE_PART}(?:\\s*{_HOUSE_PART})*(?![0-9０-９]|
 def _house_numbers(text: str) -> list[tuple[int, int]]:
     clauses = [(label.end(), re.split(r"[,，。;；!！?？\n]", text[label.end() : label.end() + _HOME_REACH])[0], False)
                for label in _HOME_LABEL.finditer(text)]
-    clauses += [(resident.start(1), resident.group(1), True) for resident in _RESIDENT.finditer(text)]
+    clauses += [(found.start(1), found.group(1), True) for pattern in (_RESIDENT, _DOOR_NUMBER)
+                for found in pattern.finditer(text)]
     found = []
     for start, clause, flat_only in clauses:
         for match in _HOUSE_NUMBER.finditer(clause):
