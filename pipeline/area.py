@@ -34,6 +34,11 @@ class Area:
         return self.names[0]
 
     @property
+    def whole(self) -> str:
+        """The whole deployment as its people say it: 全市 for 武冈市, 全县 for 洞口县."""
+        return "全" + (self.name[-1] if self.name[-1] in "市县区旗" else "市")
+
+    @property
     def gazetteer(self) -> Path:
         return self.files[1]
 

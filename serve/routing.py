@@ -25,7 +25,7 @@ from knowledge_base.ticket_log import SeenTicket
 from models.predictor import HeadPrediction
 from pipeline import find_pii, masked_parts, masked_text, model_text, normalize, title_and_body
 from pipeline.errors import InputError
-from pipeline.jurisdiction import find_jurisdiction
+from pipeline.jurisdiction import default_gazetteer, find_jurisdiction
 from serve.model_holder import LoadedModel
 from serve.schemas import (HeadOut, HotspotOut, HotspotsOut, LabelScore, RelatedTicketOut, RouteOut, SuggestionOut,
                            TicketIn)
@@ -84,8 +84,9 @@ def hotspots_out(repeats: Repeats, feedback: FeedbackStore, *, days: int, min_si
     township's government has to deal with, the county's matters it shares in included."""
     place = None
     if township is not None and (place := find_jurisdiction("", township)) is None:
+        example = next(t for t in default_gazetteer().townships if not t.merged_into)  # the deployment's, not Wugang's
         raise InputError(f"township: {township!r} 不是本地的乡镇街道 / names no township of the gazetteer (a name such "
-                         "as 湾头桥镇, or its division code)")
+                         f"as {example.name}, or its division code {example.code})")
     days = min(days, repeats.index.window.days)
     # The feedback table keeps aware times, the ticket log naive UTC (`utc_now`).
     since = datetime.now(timezone.utc) - timedelta(days=days)

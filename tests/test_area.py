@@ -105,3 +105,22 @@ def test_an_ethnic_township_is_found_by_the_name_callers_use():
         assert find_jurisdiction(text, location, gazetteer).township == "麻林瑶族乡", text
     assert find_jurisdiction("黄金乡的路坏了", gazetteer=gazetteer).township == "黄金瑶族乡"
     assert find_jurisdiction("黄金价格涨了", gazetteer=gazetteer) is None  # not a name to read bare
+
+
+def test_the_countys_own_words_in_what_the_hotline_reads(xinning, tmp_path):
+    """Another county's IT officer: the hotspots filter refused 湾头桥镇 and gave 湾头桥镇 as the example of a name it
+    takes; `appeal hotspots` called a county-wide matter 全市."""
+    from knowledge_base.repeats import Repeats
+    from serve.routing import hotspots_out
+    from training.feedback_store import FeedbackStore
+
+    url = f"sqlite:///{tmp_path / 'appeal.db'}"
+    repeats, feedback = Repeats(url, threshold=0.25, window_days=30), FeedbackStore(url)
+    try:
+        with pytest.raises(InputError, match="a name such as 金石镇, or its division code 430528100"):
+            hotspots_out(repeats, feedback, days=7, min_size=2, limit=10, township="湾头桥镇")
+        assert hotspots_out(repeats, feedback, days=7, min_size=2, limit=10, township="水庙镇").township == "水庙镇"
+    finally:
+        repeats.close()
+        feedback.close()
+    assert deployment_area().whole == "全县"

@@ -26,6 +26,7 @@ def hotspots(
     from appeal.cli import existing_database
     from appeal.config import get_settings
     from knowledge_base.repeats import Repeats
+    from pipeline.area import deployment_area
     from serve.routing import hotspots_out
     from training.feedback_store import FeedbackStore
 
@@ -48,6 +49,7 @@ def hotspots(
                    f"{found.days} days ({settings.db_url})")
         return
     plural = "" if len(found.hotspots) == 1 else "s"
+    whole = deployment_area().whole
     period = "day" if found.days == 1 else f"{found.days} days"
     # a township's own count: the county's, beside its groups, read as the township's workload
     among = (f" holding tickets of {found.township} ({found.tickets_in_period} tickets there in the last {period})"
@@ -58,7 +60,7 @@ def hotspots(
     for number, spot in enumerate(found.hotspots, start=1):
         typer.echo(f"\n{number}. {spot.size} tickets ({spot.last_24h} in the last 24 h), "
                    f"{_day(spot.first_at)} → {_day(spot.last_at)}: {' '.join(spot.keywords)}")
-        where = f"全市 {len(spot.townships)} 乡镇/街道" if spot.city_wide else "乡镇/街道"
+        where = f"{whole} {len(spot.townships)} 乡镇/街道" if spot.city_wide else "乡镇/街道"
         typer.echo(f"   {where} {_top(spot.townships)} · topic {_top(spot.topics)} · lead unit {_top(spot.lead_units)}")
         shown = spot.tickets[:_TICKETS_SHOWN]
         more = f" · {spot.size - len(shown)} more" if spot.size > len(shown) else ""
