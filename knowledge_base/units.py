@@ -22,7 +22,9 @@ from pipeline.area import Area, deployment_area
 from pipeline.errors import InputError
 from pipeline.jurisdiction import Gazetteer, default_gazetteer
 
-Level = Literal["市直部门", "乡镇街道", "公用企业", "专家座席"]
+# A county's or a district's departments are 县直 / 区直 (洞口县's IT officer had to call his 市直部门, and the platform
+# got that word in every lead_unit.level); only 乡镇街道 and 专家座席 change what the router does.
+Level = Literal["市直部门", "县直部门", "区直部门", "乡镇街道", "公用企业", "专家座席"]
 LEVELS: tuple[str, ...] = get_args(Level)
 TOWNSHIP_LEVEL = "乡镇街道"
 # What people add to a township's name to mean its government (湾头桥镇政府, 迎春亭街道办), besides nothing.

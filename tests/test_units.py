@@ -92,6 +92,11 @@ def test_bad_catalogue_rows_are_named(pack, edit, message):
         load_catalogue(pack / "units.csv", pack / "functional_types.csv")
 
 
+def test_a_countys_departments_are_its_own_level(pack):
+    _edit_units(pack, lambda rows: [{**row, "level": "县直部门"} if row["id"] == "wg-wjj" else row for row in rows])
+    assert load_catalogue(pack / "units.csv", pack / "functional_types.csv").get("wg-wjj").level == "县直部门"
+
+
 def test_old_type_names_in_the_catalogue_are_canonicalised(pack):
     _edit_units(pack, lambda rows: [{**row, "functional_type": "卫计局"} if row["id"] == "wg-wjj" else row for row in rows])
     assert load_catalogue(pack / "units.csv", pack / "functional_types.csv").get("wg-wjj").functional_type == "卫生健康"
