@@ -590,6 +590,9 @@ def _labelled_names(text: str) -> set[str]:
             match = _NAME_BEFORE_DETAIL.match(text, start) or _FULL_NAME_BEFORE_OF.match(text, start)
             if match is not None and match.group(2)[-1] in _PLACE_ENDINGS:
                 continue
+        if match is None and not by_standing and (spelt := _spelt_name(text, start, label.group(0))):
+            names.add(spelt)
+            continue
         if match is None:
             # a relative's or a neighbour's name runs on into the matter as often (邻居赵红梅天天堆杂物): there only a
             # word jieba tags as a name is one (邻居何时能…, 我妈贺卡收到了 are no surname and given name)
@@ -622,6 +625,19 @@ def _labelled_names(text: str) -> set[str]:
 
 
 _NAMING_LABEL = re.compile("姓名|我叫|名叫|我名|我的名字|名字")
+# A name typed a character at a time (申请人：刘 建 华, as a caller spells it out), or in pinyin after 我叫 / 姓名 (我叫Liu
+# Jianhua): the name detectors read neither. Three characters: a spaced transcript's 邻居 王 说，is no name.
+_SPACED_NAME = re.compile(f"(?:{_COMPOUND_SURNAMES}|[{_SURNAMES}])(?:[ \u3000]+[\u4e00-\u9fff]){{2}}"
+                          f"(?={_PUNCTUATION}|$)")
+_PINYIN_NAME = re.compile("[A-Z][a-z]{0,5}(?: ?[A-Z][a-z]{0,6}){1,2}(?![A-Za-z])")
+
+
+def _spelt_name(text: str, start: int, label: str) -> str | None:
+    if (spaced := _SPACED_NAME.match(text, start)) and _is_name(name := re.sub(r"\s", "", spaced.group()), name[1:]):
+        return spaced.group()
+    if _NAMING_LABEL.match(label) and (pinyin := _PINYIN_NAME.match(text, start)):
+        return pinyin.group()
+    return None
 
 # A caller on the phone hesitates or starts over before the name, and a transcript keeps it all (我叫 我叫刘 刘德明,
 # 我叫那个 嗯 刘德明, 我是 呃 李建国): what comes before the name is passed over, a false start only where the same
