@@ -68,6 +68,9 @@ class NotAcceptedRule(BaseModel):
     pattern: str
     reason: str
     refer_to: str
+    # A regex that vetoes the rule where it matches from the sentence of the pattern's match on: the caller asks how
+    # to go about the channel (请问行政复议在哪里申请) or tells of something new since (已经办结了，但这周又堵了).
+    unless: str | None = None
 
 
 class UrgentVeto(BaseModel):
@@ -147,6 +150,7 @@ def load_rules(path: Path | None = None, catalogue: Catalogue | None = None) -> 
             raise InputError(f"{where}: {unit_id!r} is no unit id of the catalogue")
     for i, refusal in enumerate(rules.not_accepted):
         _compile(refusal.pattern, f"{path}: not_accepted[{i}] ({refusal.id})")
+        _compile(refusal.unless, f"{path}: not_accepted[{i}] ({refusal.id}) unless")
     for word in rules.all_urgent_words():
         _compile(word, f"{path}: urgent word")
     _compile(rules.urgent_unless.before, f"{path}: urgent_unless.before")
@@ -312,9 +316,16 @@ def rule_text(text: str, rules: RoutingRules) -> str:
 
 
 def first_refusal(text: str, rules: RoutingRules) -> tuple[NotAcceptedRule, re.Match] | None:
-    """The first `not_accepted` rule whose pattern `text` matches, with the match; None when none does."""
+    """The first `not_accepted` rule whose pattern `text` matches and whose `unless` does not veto it, with the
+    match; None when none does."""
     text = rule_text(text, rules)
-    return next(((r, found) for r in rules.not_accepted if (found := re.search(r.pattern, text))), None)
+    return next(((r, found) for r in rules.not_accepted
+                 if (found := re.search(r.pattern, text)) and not _refusal_vetoed(r, found, text)), None)
+
+
+def _refusal_vetoed(rule: NotAcceptedRule, found: re.Match, text: str) -> bool:
+    sentence = max(text.rfind(mark, 0, found.start()) for mark in "。！？!?\n") + 1
+    return rule.unless is not None and re.search(rule.unless, text[sentence:]) is not None
 
 
 _URGENT_CONTEXT = 16  # characters before an urgent word that its veto reads: about a clause

@@ -797,6 +797,27 @@ def test_what_only_sounds_like_an_emergency_names_no_line(text):
     # "closed" while the money never came is a complaint about the closing, not a closed matter
     ("人社局说已经办结了，但是我的钱到现在一分没拿到，这算什么办结？", None),
     ("12345说已经办结，但钱一分也没给我。", None),
+    # a blind round of referrals (2026-12-03): a matter in court, under appeal or in enforcement, a judge's ruling, a
+    # bribe taken, a petition answered, told as callers tell them…
+    ("开发商的房子漏水，已经一审判了，我上诉了，二审还没开，要求住建局先罚开发商。", "litigation"),
+    ("我去年就起诉了，都立案半年了，法院一直不开庭，要求12345督促。", "litigation"),
+    ("法院判了对方赔我钱，申请强制执行一年多了一分没拿到。", "litigation"),
+    ("武冈市人民法院的判决有问题，法官判错了，要求改判。", "other-organs"),
+    ("实名举报城管局某副局长收受商户红包。", "discipline-inspection"),
+    ("我们的事走了信访程序，信访局出了答复意见，我不满意。", "petition-under-way"),
+    ("我已经申请了行政复议，怎么还没结果", "administrative-reconsideration"),
+    # …and its look-alikes: how to go about a channel, something new since a closed matter, no official, no court
+    ("我想咨询一下行政复议在哪里申请，对罚款不服的期限是多久？", None),
+    ("怎么申请行政复议？", None),
+    ("请问政府信息公开申请怎么提交？网上有没有入口？", None),
+    ("请问信访事项怎么提交？网上可以办吗？", None),
+    ("我已经起诉了老板，现在想问一下工伤认定去哪里办？", None),
+    ("上次反映的排水沟堵塞已经办结了，但是这周下大雨又堵了，污水漫到家门口，请再来处理。", None),
+    ("前几年跟包工头打官司已经结案了，钱也拿到了。现在我住的安置房屋顶漏水，要求住建部门维修。", None),
+    ("派出所说打架的事已经结案了，但对方这几天又来我家威胁我。", None),
+    ("我们小区物业主任侵吞公共维修基金，账目不公开，请住建局查一下。", None),
+    ("投诉法院旁边的工地晚上施工噪音扰民，十一点了还在打桩。", None),
+    ("他们为了摆平很多事情，经常给某些执法领导送红包，工厂排污严重。", None),
 ])
 def test_refusals_read_what_callers_say(text, rule):
     refused = decide(heads("人力资源和社会保障"), routing_text(None, text)).not_accepted
@@ -1081,6 +1102,7 @@ def test_decision_is_json_for_the_api():
         (lambda r: r["rules"][1].update(id=r["rules"][0]["id"]), r"duplicate rule id"),
         (lambda r: r["rules"][0].update(when={}), r"rules.0.when: Value error, a rule needs at least one of"),
         (lambda r: r["not_accepted"][0].update(pattern="[oops"), r"not_accepted\[0\] \(litigation\): bad regex"),
+        (lambda r: r["not_accepted"][0].update(unless="(怎么"), r"not_accepted\[0\] \(litigation\) unless: bad regex"),
         (lambda r: r["urgent_unless"].update(after="(隐患"), r"urgent_unless.after: bad regex"),
     ],
 )
