@@ -824,6 +824,12 @@ def test_refusals_read_what_callers_say(text, rule):
     assert (refused.rule if refused else None) == rule
 
 
+def test_a_land_contract_arbitration_is_referred_to_its_own_arbitrator():
+    """A blind round: a land-contract dispute under arbitration was referred to the labour arbitrator alone."""
+    refused = decide(heads("农业农村"), routing_text(None, "我们组的土地承包纠纷已经申请仲裁了，仲裁委还没出结果。")).not_accepted
+    assert refused.rule == "arbitration" and "农村土地承包仲裁委员会" in refused.refer_to
+
+
 @pytest.mark.parametrize("unit, text", [
     # a tester's round: a judgment not carried out (执行难) went to 人社局 and 司法局, accepted
     ("人力资源和社会保障", "法院判决生效两年了，被告一直不履行，法院也不强制执行。"),
