@@ -207,6 +207,8 @@ def _is_foreign(text: str, start: int) -> bool:
     before = text[max(0, start - 6) : start]
     if before.endswith(deployment_area().elsewhere_short_names):  # 福建马坪镇, 重庆龙溪街道, 洞口文坪镇
         return True
+    if _in_another_province(text[max(0, start - 10) : start]):
+        return True
     zone = _ZONE.search(before)
     if zone:
         zone_start = start - len(before) + zone.start()
@@ -215,6 +217,20 @@ def _is_foreign(text: str, start: int) -> bool:
     if not match:
         return False
     return not match.group(1).endswith(deployment_area().home_areas + GENERIC_AREAS)
+
+
+# The provinces by the names callers give them; a town of another province shares a township's name (湖北广水马坪镇,
+# 重庆合川龙溪镇), with its county or city said without 县 / 市 between.
+_PROVINCES = ("北京", "天津", "上海", "重庆", "河北", "山西", "内蒙古", "辽宁", "吉林", "黑龙江", "江苏", "浙江", "安徽", "福建",
+              "江西", "山东", "河南", "湖北", "湖南", "广东", "广西", "海南", "四川", "贵州", "云南", "西藏", "陕西", "甘肃",
+              "青海", "宁夏", "新疆", "台湾", "香港", "澳门")
+# …but not a province said in passing before the name (在广东打工的龙溪镇人, 从湖北回到马坪乡)
+_PROVINCE_BEFORE = re.compile(f"({'|'.join(_PROVINCES)})(?:省|市|自治区)?(?:(?![的在了和与到从去回人我])[{_HAN}]){{0,4}}\\Z")
+
+
+def _in_another_province(before: str) -> bool:
+    match = _PROVINCE_BEFORE.search(before)
+    return match is not None and not any(area.startswith(match.group(1)) for area in deployment_area().home_areas)
 
 
 def _zone_is_foreign(name: str) -> bool:
@@ -359,7 +375,12 @@ def find_jurisdiction(text: str, location: str | None = None, gazetteer: Gazette
         from_location = _single(scan_places(location, gazetteer, structured=True))
         if from_location:
             return replace(from_location, source="location")
-    return _single(scan_places(text or "", gazetteer))
+    found = _single(scan_places(text or "", gazetteer))
+    # A township whose short name is too common to be read alone (秦桥, 龙溪) is still a second place beside one named
+    # in full: 我住在迎春亭街道，老家在秦桥的村里，路灯坏了 went to 迎春亭街道's government, unflagged.
+    if found and any(m.code != found.code for m in scan_places(text, gazetteer, structured=True)):
+        return None
+    return found
 
 
 def places_elsewhere(text: str) -> list[str]:

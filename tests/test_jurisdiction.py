@@ -91,6 +91,9 @@ def test_village_written_after_the_township_is_kept():
         "我们在福建马坪镇做工程，包工头欠薪跑了。",
         "城区都梁路的邓家铺子卤菜店卖的卤菜有酸味。",
         "福建省马坪镇有人冒用我身份办了贷款。",  # …or after a province written whole
+        # a township-level round: a town of another province with its county said short (马坪乡 and 龙溪镇 led)
+        "我在湖北广水马坪镇的工地干活，老板拖欠工资三个月。",
+        "我在重庆合川龙溪镇出了车祸，保险公司不赔。",
         "",
     ],
 )
@@ -102,6 +105,15 @@ def test_two_different_townships_are_ambiguous():
     text = "我从邓元泰镇搬到了龙溪镇，医保关系要不要转？"
     assert {m.township for m in scan_places(text)} == {"邓元泰镇", "龙溪镇"}
     assert find_jurisdiction(text) is None
+
+
+def test_a_township_said_short_beside_one_named_in_full_is_ambiguous():
+    """The caller's home in full and the matter's township by its short name, too common to be read alone: the
+    ticket went to the home's government, unflagged."""
+    assert find_jurisdiction("我住在迎春亭街道，老家在秦桥的村里，村里的路灯坏了半年没人修。") is None
+    # a province said in passing is no county of a town of that name; our own province is ours
+    for text in ("在广东打工的龙溪镇人反映村里路灯坏了", "从湖北回到马坪乡，路坏了", "湖南武冈马坪乡的路坏了"):
+        assert find_jurisdiction(text) is not None, text
 
 
 def test_same_township_named_twice_is_not_ambiguous():
