@@ -101,7 +101,7 @@ class Jurisdiction:
     method: Method
     source: Literal["location", "text"] = "text"
     village: str | None = None
-    former: str | None = None  # the merged township the ticket named (水浸坪乡), `township` the one it is part of now
+    former: str | None = None  # the merged township the ticket named, `township` the one it is part of now
 
 
 @dataclass(frozen=True)
