@@ -290,7 +290,10 @@ def _is_plate(digits: str, _before: str) -> bool:
 
 
 def _is_labelled_plate(digits: str, before: str) -> bool:
-    return len(digits) >= 3 and _PLATE_LABEL.search(before) is not None
+    # an e-bike's plate is the county's own, named before it (电动车牌照武冈A12345)
+    home = next((name for name in sorted(deployment_area().home_area_words, key=len, reverse=True)
+                 if before.endswith(name)), "")
+    return len(digits) >= 3 and _PLATE_LABEL.search(before[: len(before) - len(home)]) is not None
 
 
 def _is_no_record_number(_value: str, before: str) -> bool:

@@ -765,6 +765,7 @@ def test_homes_names_and_words_after_a_relative_of_a_second_privacy_round(text, 
     ("我是在湾头桥镇工地打工的农民工周国庆，门牌号是3栋2单元1304", "我是在湾头桥镇工地打工的农民工[姓名]，门牌号是[门牌号]"),
     ("拖欠农民工程款14万元，农民工周末也加班，公厕门牌12号旁边很臭", None),
     ("申请人：刘 建 华。我叫Liu Jianhua，姓名：Zhang San", "申请人：[姓名]。我叫[姓名]，姓名：[姓名]"),
+    ("电动车牌照武冈A12345被盗", "电动车牌照武冈[车牌号]被盗"),
     ("邻居 王 说，联系人：ABC公司", None),
     # …and what stays: a spoken 一 after a number, a date in a home's clause, a building counted, a stay's fee
     ("投诉电话2796555一经查实严厉处罚", "投诉电话[固话]一经查实严厉处罚"),
