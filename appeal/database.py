@@ -11,13 +11,14 @@ import json
 import os
 import sqlite3
 import time
+from collections.abc import Iterator
 from datetime import datetime, timezone
 from functools import partial
 from pathlib import Path
 
 from sqlalchemy import MetaData, Table, create_engine, event, inspect, text
 from sqlalchemy.engine import Connection, Engine, make_url
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import DBAPIError, OperationalError, SQLAlchemyError
 
 
 def stored_utc(at: datetime) -> datetime:
@@ -122,6 +123,24 @@ def _refuse_a_file_gone(engine: Engine, path: Path) -> None:
             what = "deleted" if current is None else "replaced"
             raise OperationalError(None, None, sqlite3.OperationalError(
                 f"{path} was {what} while in use: restart the service (and restore a backup only while it is stopped)"))
+
+
+class LastWrite:
+    """How the last write watched through it ended (stores sharing one database share one). A database that is read
+    but refuses writes (its file made read-only, a full disk) passes every check that only reads: this says so
+    without writing to find out."""
+
+    def __init__(self) -> None:
+        self.error: SQLAlchemyError | None = None
+
+    @contextlib.contextmanager
+    def watch(self) -> Iterator[None]:
+        try:
+            yield
+        except SQLAlchemyError as exc:
+            self.error = exc
+            raise
+        self.error = None
 
 
 # Keys of PostgreSQL's transaction-level advisory locks (any 64-bit numbers, one per thing held in turn).

@@ -23,6 +23,7 @@ import scipy.sparse as sp
 from scipy.sparse.csgraph import connected_components, dijkstra
 from sklearn.feature_extraction.text import HashingVectorizer
 
+from appeal.database import LastWrite
 from knowledge_base.store import utc_now
 from knowledge_base.ticket_log import SeenTicket, TicketLog
 from pipeline.area import deployment_area
@@ -477,8 +478,9 @@ class Repeats:
     commit id 11 before id 10. A missing id just below a new one is therefore looked for again for a while before
     it is taken for a rolled-back insert."""
 
-    def __init__(self, url: str, *, threshold: float, window_days: int):
+    def __init__(self, url: str, *, threshold: float, window_days: int, last_write: LastWrite | None = None):
         self.log = TicketLog(url)
+        self.last_write = last_write or LastWrite()
         self.index = RepeatIndex(threshold, window_days)
         self._last_row = 0
         self._gaps: dict[int, float] = {}  # row id not seen yet → when it was first missed (monotonic seconds)
@@ -496,7 +498,8 @@ class Repeats:
         citizen's words, and it is kept no longer than the check needs it."""
         today = utc_now().date()
         if self._forgot_on != today:
-            self.log.forget_before(utc_now() - self.index.window)
+            with self.last_write.watch():
+                self.log.forget_before(utc_now() - self.index.window)
             self._forgot_on = today  # once it worked: a database locked at start is tried again
 
     def sync(self) -> None:
@@ -555,11 +558,19 @@ class Repeats:
             self._unsaved.clear()
         try:
             # Not indexed here: every reader of the index syncs first, and that sync reads these rows with the others'.
-            self.log.add(*batch)
+            with self.last_write.watch():
+                self.log.add(*batch)
         except Exception:
             with self._record_lock:  # before the tickets queued meanwhile, and the oldest go first when full
                 self._unsaved = deque([*batch, *self._unsaved], maxlen=_UNSAVED)
             raise
+
+    def flush(self) -> None:
+        """Writes what waits for the database: the tickets held in memory, and the day's forgetting of expired ones.
+        For a service to call while no ticket comes to do it (a night, an idle instance); raises as `record` does."""
+        if self._unsaved:
+            self._write()
+        self._forget_expired()
 
     @property
     def unsaved(self) -> int:

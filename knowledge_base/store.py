@@ -7,6 +7,7 @@ Every change bumps one version counter in the same transaction, so that a proces
 from __future__ import annotations
 
 import hashlib
+import logging
 import re
 from collections import defaultdict
 from contextlib import contextmanager
@@ -19,7 +20,7 @@ from pydantic import (AfterValidator, BaseModel, ConfigDict, Field, PlainSeriali
                       ValidationError, model_validator)
 from sqlalchemy import (JSON, Date, DateTime, Integer, LargeBinary, String, Text, delete, event, func, select,
                         update)
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 
 from appeal.config import centre_today
@@ -31,6 +32,8 @@ from pipeline.normalize import normalize, strip_invisible, to_simplified
 from pipeline.pii import PII_TOKENS, find_pii
 from pipeline.records import AmbiguousDate, day_text
 from pipeline.ticket_text import masked_parts
+
+log = logging.getLogger(__name__)
 
 Source = Literal["faq", "case"]
 # On a given day: suggestable, past its valid_to, or before its valid_from.
@@ -862,4 +865,9 @@ class EntryStore:
                 session.add_all(EmbeddingRow(key=k, vector=v) for k, v in fresh.items())
         except IntegrityError:
             pass  # another process cached the same text meanwhile: the cache is complete either way
+        except OperationalError as exc:
+            # It only saves work: a database read but not written (read-only at start) kept the service's index, and
+            # so every route, from loading.
+            log.warning("knowledge-base cache not written, its texts are segmented and encoded again next time: %s",
+                        type(exc).__name__)
 

@@ -28,6 +28,9 @@ CHAMPION_POLL_SECONDS = 2.0
 # How long a failed warm-up (a database locked or not answering at start) waits before it tries again.
 WARM_UP_RETRY_SECONDS = 5.0
 
+# How often the routed tickets held in memory for a database that refused them are written without a ticket coming.
+WRITE_RETRY_SECONDS = 5.0
+
 DESCRIPTION = """
 {city} 12345 政务服务便民热线工单智能分派服务 — routes citizen appeals of the {city} 12345 hotline:
 topic (一级分类), responsible unit (责任单位), jurisdiction (乡镇/街道), auto-dispatch or human review,
@@ -56,12 +59,22 @@ async def _warm_up(services: Services, stopping: asyncio.Event) -> None:
             await asyncio.wait_for(stopping.wait(), WARM_UP_RETRY_SECONDS)
 
 
+async def _write_waiting(services: Services, stopping: asyncio.Event) -> None:
+    # The first run is at start: forgetting expired tickets is a write, and the warm-up that did it never ended on a
+    # database that refused it (read-only), leaving every route 503.
+    while not stopping.is_set():
+        await run_in_threadpool(services.write_waiting)
+        with contextlib.suppress(asyncio.TimeoutError):
+            await asyncio.wait_for(stopping.wait(), WRITE_RETRY_SECONDS)
+
+
 @asynccontextmanager
 async def _lifespan(app: FastAPI):
     services: Services = app.state.services
     # Loading runs in the background so /healthz answers at once and /readyz reports progress.
     stopping = asyncio.Event()
     warm = asyncio.create_task(_warm_up(services, stopping))
+    writing = asyncio.create_task(_write_waiting(services, stopping))
     watch = asyncio.create_task(_watch_champion(services))
     try:
         yield
@@ -70,7 +83,9 @@ async def _lifespan(app: FastAPI):
         with contextlib.suppress(asyncio.CancelledError):
             await watch
         stopping.set()
-        await warm  # an attempt under way ends before the stores it uses are closed
+        # an attempt under way ends before the stores it uses are closed
+        await warm
+        await writing
         services.close()
 
 

@@ -476,10 +476,14 @@ class ReloadOut(Out):
 
 
 class Health(Out):
-    status: Literal["ok", "loading", "unavailable"]
+    status: Literal["ok", "degraded", "loading", "unavailable"] = Field(
+        description="ok, or degraded (the database is not ok; still 200: tickets are routed), both ready; loading, "
+                    "or unavailable (the warm-up failed and is tried again every 5 s, `detail` says why), both 503")
     model_version: str | None = None
     kb_entries: int | None = None
     retrieval: Literal["hybrid", "bm25"] | None = Field(default=None, description="hybrid = BM25 + e5 dense")
-    database: Literal["ok", "unavailable"] | None = Field(
-        default=None, description="unavailable: routing goes on, agents' answers and KB edits are refused (503)")
+    database: Literal["ok", "unwritable", "unavailable"] | None = Field(
+        default=None, description="unwritable: read, but its last write failed or routed tickets wait in memory for "
+                                  "it; unavailable: it cannot be read. Either way a ready service routes on, and "
+                                  "agents' answers and KB edits are refused (503); `detail` says why")
     detail: str | None = None

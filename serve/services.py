@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 
 from appeal.config import Settings
+from appeal.database import LastWrite
 from knowledge_base.kb import E5Encoder, KnowledgeBase, encoder_dir, load_encoder
 from knowledge_base.repeats import Repeats
 from models.registry import Registry
@@ -53,8 +54,10 @@ class Services:
         self.models = ModelHolder(Registry(settings.registry_dir), threads=settings.onnx_threads)
         self.feedback = FeedbackStore(settings.db_url)
         self.kb = KnowledgeBase(settings.db_url, encoder=_dense_encoder(settings))
+        # the writes of the ticket log, agents' answers and knowledge-base edits: one database, one outcome
+        self.last_write = LastWrite()
         self.repeats = Repeats(settings.db_url, threshold=settings.repeat_threshold,
-                               window_days=settings.repeat_window_days)
+                               window_days=settings.repeat_window_days, last_write=self.last_write)
         metrics.unsaved.set_function(lambda: self.repeats.unsaved)
         self.kb_loaded = False
         self.warmed = False
@@ -63,7 +66,9 @@ class Services:
     def warm_up(self) -> None:
         try:
             self.kb.warm_up()
-            self.repeats.warm_up()
+            # Reading only: the forgetting of expired tickets, a write, is `write_waiting`'s, since a database that
+            # could not be written at start (read-only, locked) kept every ticket from being routed.
+            self.repeats.sync()
             self.kb_loaded = True
             self.models.sync()
             self._model_changed()
@@ -83,14 +88,32 @@ class Services:
         if self.kb_loaded:
             self.error = None
 
-    def database_error(self) -> str | None:
-        """Why the database cannot be used now, or None. Routing goes on without it (the ticket log waits in
-        memory), so readiness does not hang on it, but agents' answers and knowledge-base edits are refused."""
+    def write_waiting(self) -> None:
+        """Called periodically: writes the routed tickets held in memory and forgets expired ones, without waiting for
+        a ticket to come and do it, so that /readyz says the database is written again as soon as it is."""
+        failing = self.last_write.error is not None
+        try:
+            self.repeats.flush()
+        except Exception as exc:  # noqa: BLE001 — the loop that calls it must outlive any one failed write
+            if not failing:  # once when writes start failing, not every few seconds of an outage
+                log.warning("database not written (routed tickets wait in memory, expired ones are forgotten "
+                            "later): %s", _said_briefly(exc))
+
+    def database_state(self) -> tuple[str, str | None]:
+        """The database as /readyz says it, and why: "unavailable" when it cannot be read, "unwritable" when it is read
+        but its last write failed or routed tickets wait for it. Routing goes on either way (the ticket log waits
+        in memory), so readiness does not hang on it, but agents' answers and knowledge-base edits are refused."""
         try:
             self.feedback.check()
         except Exception as exc:  # noqa: BLE001 — said by /readyz, which must answer whatever the database does
-            return _said_briefly(exc)
-        return None
+            return "unavailable", _said_briefly(exc)
+        failed, held = self.last_write.error, self.repeats.unsaved
+        if failed is None and not held:
+            return "ok", None
+        why = [_said_briefly(failed)] if failed is not None else []
+        if held:
+            why.append(f"{held} routed tickets wait in memory")
+        return "unwritable", "; ".join(why)
 
     @property
     def retrieval(self) -> str:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import atexit
+import contextlib
 import json
 import os
 import random
@@ -17,6 +18,7 @@ from functools import lru_cache
 from pathlib import Path
 
 import httpx
+import pytest
 
 from appeal.config import DEMO_DIR
 from models.registry import Registry
@@ -118,3 +120,21 @@ def start_server(home: Path, log_path: Path, env: dict[str, str] | None = None, 
         time.sleep(0.2)
     server.stop()
     raise RuntimeError(f"server not ready after {ready_timeout} s:\n{log_path.read_text()}")
+
+
+@contextlib.contextmanager
+def immutable(*paths: Path):
+    """The files made immutable (`chattr +i`) for the block, as an operator makes a database read-only: root, as the
+    tests run in CI, ignores a file's mode, and a file already open stays writable under a chmod."""
+    if os.geteuid() != 0 or shutil.which("chattr") is None:
+        pytest.skip("making a file immutable takes root and chattr")
+    made = []
+    try:
+        for path in paths:
+            if subprocess.run(["chattr", "+i", str(path)], capture_output=True, check=False).returncode != 0:
+                pytest.skip(f"{path}: this file system does not take chattr +i")
+            made.append(path)
+        yield
+    finally:
+        for path in made:  # else the test's folder could never be removed
+            subprocess.run(["chattr", "-i", str(path)], check=True)

@@ -8,8 +8,10 @@ import re
 import sqlite3
 import subprocess
 import sys
+import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta, timezone
+from pathlib import Path
 from urllib.parse import quote
 
 import httpx
@@ -18,8 +20,11 @@ import pytest
 from appeal.config import DEMO_DIR
 from knowledge_base.files import read_entries
 from knowledge_base.store import EntryStore
+from knowledge_base.ticket_log import TicketLog
 from tests.conftest import WUGANG_TIMEZONE
-from tests.serving_support import KEYS, REPO, demo_tickets, install_model, start_server
+from tests.serving_support import (KEYS, REPO, demo_tickets, immutable, install_model,
+                                   start_server)
+from training.feedback_store import FeedbackStore
 
 TICKET = {
     "id": "WG-1",
@@ -1094,7 +1099,7 @@ def test_a_database_that_fails_does_not_stop_routing_or_suggestions(tmp_path):
                     db.execute(f"DROP TABLE {table}")
             # still ready (routing goes on), and the operator's probe says what is refused and why
             readiness = httpx.get(f"{live.url}/readyz")
-            assert readiness.status_code == 200
+            assert readiness.status_code == 200 and readiness.json()["status"] == "degraded"
             assert readiness.json()["database"] == "unavailable" and "no such table" in readiness.json()["detail"]
             routed = agent.post("/v1/route", json=TICKET)
             suggested = agent.post("/v1/suggest", json={"text": TICKET["text"]})
@@ -1109,3 +1114,70 @@ def test_a_database_that_fails_does_not_stop_routing_or_suggestions(tmp_path):
         assert errors and not any("小区门口的道路" in line for line in errors)
     finally:
         live.stop()
+
+
+def _home_with_faq(home: Path) -> str:
+    """A home with the demo model and FAQ; its database's URL."""
+    install_model(home, "v1")
+    url = f"sqlite:///{home / 'appeal.db'}"
+    store = EntryStore(url)
+    store.upsert_many(read_entries(DEMO_DIR / "faq.jsonl"), updated_by="test")
+    store.close()
+    return url
+
+
+def test_a_database_read_only_at_start_does_not_stop_routing(tmp_path):
+    """An operator's round: a database that could not be written at start (chattr +i) left every route 503, "service
+    is loading", for as long as it stayed so: the warm-up forgot expired tickets, a write, before it loaded the
+    model, and the index cached its segmented texts, another. Routing goes on, its tickets waiting in memory, an
+    agent's answer is refused, and /readyz says why."""
+    home = tmp_path / "home"
+    url = _home_with_faq(home)
+    for store in (FeedbackStore(url), TicketLog(url)):  # every table, as in a home that has served
+        store.close()
+    with immutable(home / "appeal.db"):
+        live = start_server(home, tmp_path / "server.log", ready_timeout=60)
+        try:
+            readiness = httpx.get(f"{live.url}/readyz")
+            with live.client("agent") as agent:
+                routed = agent.post("/v1/route", json=TICKET)
+                stored = agent.post("/v1/feedback", json={"text": TICKET["text"], "topic": "城乡建设"})
+                unsaved = _metric(agent.get("/metrics").text, "appeal_tickets_unsaved")
+        finally:
+            live.stop()
+    assert readiness.status_code == 200
+    assert readiness.json()["status"] == "degraded" and readiness.json()["database"] == "unwritable"
+    assert "attempt to write a readonly database" in readiness.json()["detail"]
+    assert routed.status_code == 200 and routed.json()["suggestions"], routed.text
+    assert stored.status_code == 503 and stored.json()["detail"] == "数据库暂不可用 / database unavailable"
+    assert unsaved == 1
+
+
+def test_readiness_says_when_the_database_refuses_writes(tmp_path):
+    """An operator's round: with the database's files made immutable under the service, every route's ticket waited
+    in memory and every answer got 503, while /readyz said "database": "ok" (it only read). It says "unwritable" and
+    why, and "ok" again once the waiting tickets are written, with no ticket coming to write them."""
+    home = tmp_path / "home"
+    _home_with_faq(home)
+    live = start_server(home, tmp_path / "server.log")
+    try:
+        with live.client("agent") as agent:
+            assert agent.post("/v1/route", json=TICKET).status_code == 200
+            with immutable(*home.glob("appeal.db*")):  # the database, its write-ahead log and shared memory
+                routed = agent.post("/v1/route", json={**TICKET, "id": "WG-2"})
+                stored = agent.post("/v1/feedback", json={"text": TICKET["text"], "topic": "城乡建设"})
+                refused = httpx.get(f"{live.url}/readyz")
+            deadline = time.monotonic() + 20
+            while (again := httpx.get(f"{live.url}/readyz").json())["database"] != "ok" and time.monotonic() < deadline:
+                time.sleep(0.2)
+            unsaved = _metric(agent.get("/metrics").text, "appeal_tickets_unsaved")
+    finally:
+        live.stop()
+    assert routed.status_code == 200 and stored.status_code == 503
+    assert refused.status_code == 200 and refused.json()["status"] == "degraded"
+    assert refused.json()["database"] == "unwritable"
+    assert refused.json()["detail"].startswith("OperationalError: ") and "1 routed tickets wait in memory" in \
+        refused.json()["detail"]
+    assert again["status"] == "ok" and again["detail"] is None and unsaved == 0
+    with sqlite3.connect(home / "appeal.db") as db:
+        assert {row[0] for row in db.execute("SELECT ticket_id FROM routed_ticket")} == {"WG-1", "WG-2"}

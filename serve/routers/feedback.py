@@ -48,7 +48,8 @@ def post_feedback(
     routed = services.repeats.routed(body.ticket_id) if body.ticket_id else None
     catalogue = default_routing()[0]
     values |= _what_the_route_said(values, routed, catalogue)
-    row, new = services.feedback.add_once(Feedback(**values))
+    with services.last_write.watch():  # /readyz says when answers are refused
+        row, new = services.feedback.add_once(Feedback(**values))
     if new:
         if routed is not None and body.unit:
             _note_where_it_went(services, routed, _unit_answered(catalogue, body.unit, routed))

@@ -20,10 +20,11 @@ def healthz(services: Services = Depends(get_services)) -> Health:
 @router.get("/readyz", response_model=Health, responses={503: {"model": Health}},
             summary="可以接单 / model and index are loaded")
 def readyz(services: Services = Depends(get_services)):
+    """200 once tickets are routed, `degraded` while the database cannot be read or written: routing goes on, so a
+    load balancer keeps sending routes, and `database` and `detail` say what is refused and why."""
     if services.ready:
-        database_error = services.database_error()
-        return Health(status="ok", model_version=services.model.version, kb_entries=len(services.kb),
-                      retrieval=services.retrieval, database="unavailable" if database_error else "ok",
-                      detail=database_error)
+        database, why = services.database_state()
+        return Health(status="ok" if database == "ok" else "degraded", model_version=services.model.version,
+                      kb_entries=len(services.kb), retrieval=services.retrieval, database=database, detail=why)
     state = "unavailable" if services.error else "loading"
     return JSONResponse(status_code=503, content=Health(status=state, detail=services.error).model_dump())

@@ -122,7 +122,9 @@ def add_entry(
     """The stored entry; `warnings` names what is stored as written but worth a look (a unit the unit catalogue
     does not know may be a typo, or a unit newer than the catalogue; a valid_to already past)."""
     try:
-        return _saved(services.kb.add(entry, updated_by=caller.editor), response)
+        with services.last_write.watch():  # /readyz says when edits are refused
+            stored = services.kb.add(entry, updated_by=caller.editor)
+        return _saved(stored, response)
     except EntryConflict as exc:
         raise _conflict(exc) from None
 
@@ -166,7 +168,9 @@ def update_entry(
 ) -> EntrySaved:
     read_at = _read_at(if_match, _found(services, entry_id))
     try:
-        return _saved(services.kb.update(entry_id, change, updated_by=caller.editor, read_at=read_at), response)
+        with services.last_write.watch():
+            stored = services.kb.update(entry_id, change, updated_by=caller.editor, read_at=read_at)
+        return _saved(stored, response)
     except EntryChanged as exc:
         raise _changed(exc) from None
     except EntryConflict as exc:
@@ -183,7 +187,8 @@ def delete_entry(
 ) -> Response:
     read_at = _read_at(if_match, _found(services, entry_id))
     try:
-        services.kb.delete(entry_id, deleted_by=caller.editor, read_at=read_at)
+        with services.last_write.watch():
+            services.kb.delete(entry_id, deleted_by=caller.editor, read_at=read_at)
     except EntryChanged as exc:
         raise _changed(exc) from None
     return Response(status_code=status.HTTP_204_NO_CONTENT)
