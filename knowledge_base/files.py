@@ -27,6 +27,9 @@ _LIST_FIELDS = ("alternatives", "tags")
 _SOURCE_OF_CELL = {"faq": "faq", "常见问题": "faq", "问答": "faq", "case": "case", "案例": "case"}
 _DATE_FIELDS = ("valid_from", "valid_to")
 _CSV_REQUIRED = ("question", "answer")
+_CSV_SUFFIXES = (".csv", ".tsv", ".txt")
+_JSONL_SUFFIXES = (".jsonl", ".ndjson")
+ENTRY_SUFFIXES = (*_JSONL_SUFFIXES, *_CSV_SUFFIXES, *WORKBOOK_SUFFIXES)  # what `read_entries` reads
 _CLEARED_BY_EMPTY_CELL = {"unit": "", "topic": "", "valid_from": None, "valid_to": None}
 # Spreadsheet headers as a Chinese office writes them, read as the entry's fields (the field names themselves
 # work too, in any case).
@@ -179,9 +182,9 @@ def read_entries(path: Path) -> list[EntryIn]:
     path = Path(path)
     check_file(path)
     suffix = path.suffix.lower()
-    if suffix in (".csv", ".tsv", ".txt"):
+    if suffix in _CSV_SUFFIXES:
         records = _csv_records(path, decode_text(path.read_bytes(), path)[0])
-    elif suffix in (".jsonl", ".ndjson"):
+    elif suffix in _JSONL_SUFFIXES:
         records = _jsonl_records(path, decode_text(path.read_bytes(), path)[0])
     elif suffix in WORKBOOK_SUFFIXES:
         records = _xlsx_records(path)

@@ -274,6 +274,10 @@ def _data_row_numbers(path: Path, text: str, sep: str, title_records: int) -> tu
 _OLE2_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ZIP_SIGNATURE = b"PK\x03\x04"
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls")
+# A ticket file's kind by its name's ending (`training.tickets.load_tickets`); here, where a pack's files are found
+# without loading the ticket readers.
+TICKET_FORMATS = {".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "jsonl", ".csv": "csv", ".tsv": "csv", ".txt": "csv",
+                  ".xlsx": "xlsx", ".xlsm": "xlsx", ".xls": "xls", ".parquet": "parquet", ".pq": "parquet"}
 
 
 def read_workbook(path: Path, header_names: Collection[str] = _HEADER_NAMES) -> Table:

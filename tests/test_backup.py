@@ -9,6 +9,7 @@ import subprocess
 import sys
 import threading
 
+from appeal.pack import Pack, built_from, record_build
 from knowledge_base.files import read_entries
 from knowledge_base.store import EntryStore
 from tests.serving_support import REPO, install_model
@@ -38,6 +39,8 @@ def test_a_backup_taken_while_answers_are_stored_is_whole_and_is_itself_a_home(a
     run.mkdir(parents=True)
     (run / "train_segmented.jsonl").write_text(json.dumps({"id": "T-1", "text": "路灯 坏 了", "topic": "城乡建设"},
                                                           ensure_ascii=False) + "\n", encoding="utf-8")
+    pack = Pack(settings.demo_dir)
+    record_build(appeal_home, pack, pack.digests(), "v1")
     kb = EntryStore(settings.db_url)
     kb.upsert_many(read_entries(settings.demo_dir / "faq.jsonl"), updated_by="test")
     entries = kb.count()
@@ -63,7 +66,8 @@ def test_a_backup_taken_while_answers_are_stored_is_whole_and_is_itself_a_home(a
     assert result.returncode == 0, result.stderr
     assert after > before, "the answers went on being stored during the backup"
     out = tmp_path / "backup"
-    assert "integrity check ok" in result.stdout and "copied: registry/, retrain/, api_keys.json" in result.stdout
+    assert "integrity check ok" in result.stdout
+    assert "copied: registry/, retrain/, api_keys.json, pack.json" in result.stdout
     assert "not copied: new_api_keys.txt (keys in plain text, which a backup must not hold)" in result.stdout
     assert _mode(out) == 0o700 and _mode(out / "appeal.db") == 0o600
     assert not (out / "new_api_keys.txt").exists() and not list(out.glob("appeal.db-*"))
@@ -86,6 +90,7 @@ def test_a_backup_taken_while_answers_are_stored_is_whole_and_is_itself_a_home(a
     finally:
         restored.close()
     assert (out / "api_keys.json").read_bytes() == (appeal_home / "api_keys.json").read_bytes()
+    assert built_from(out) == built_from(appeal_home)  # started with another pack, it still says so
 
 
 def test_a_backup_goes_to_a_new_place_outside_the_home(appeal_home, tmp_path):

