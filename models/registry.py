@@ -534,9 +534,15 @@ class Registry:
                 decision.reasons.extend(verdict.reasons)
                 # An evaluation set without unit labels scores the topic head alone: a topic-only challenger passed,
                 # and the service then routed no ticket to a unit. The cards say which heads each model has.
-                lost = sorted(set(ModelCard.load(self.root / current).heads) - set(ModelCard.load(path).heads))
+                current_heads, heads = set(ModelCard.load(self.root / current).heads), set(ModelCard.load(path).heads)
+                lost = sorted(current_heads - heads)
                 decision.reasons.extend(f"{head}: challenger has no {head} head, which the champion has"
                                         for head in lost)
+                # …and a head both have that the set does not label was passed over without a word (dev_raw.csv has
+                # no units: a challenger with a worse unit head went through)
+                decision.reasons.extend(f"{head}: no {head} labels in {evaluation_data.name}: not judged (check it on "
+                                        "the centre's own tickets: appeal evaluate)"
+                                        for head in sorted((current_heads & heads) - set(champion_scores)))
                 if verdict.passed and not lost:
                     decision.action = "promote"
             if decision.action == "refuse" and force:

@@ -173,6 +173,22 @@ def test_a_challenger_without_the_champions_unit_head_is_refused_on_a_topic_only
     assert any(r.startswith("topic: macro-F1") and "<" not in r for r in decision.reasons)  # topic alone passed
 
 
+def test_a_head_the_evaluation_set_does_not_label_is_said_not_judged(tmp_path, dev_set):
+    """A report round: dev_raw.csv labels no unit, and the gate's record passed over the unit head without a word
+    while a challenger with a worse one was promoted."""
+    from appeal.config import DEMO_DIR
+    from training.train_baseline import train_baseline
+
+    train_baseline(DEMO_DIR / "tickets.jsonl", routing := tmp_path / "demo-model")  # topic and unit heads
+    registry = Registry(tmp_path / "registry")
+    registry.promote(registry.add(routing, version="v1"))
+    registry.add(routing, version="v2")
+    decision = registry.promote("v2", evaluation_data=dev_set)
+    assert decision.action == "promote"
+    assert f"unit: no unit labels in {dev_set.name}: not judged (check it on the centre's own tickets: appeal " \
+           "evaluate)" in decision.reasons
+
+
 def test_gate_margins(models, dev_set):
     champion = score_model(models["large"], dev_set)
     same = gate(champion, champion)

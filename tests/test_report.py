@@ -47,6 +47,21 @@ def evaluations(registry, dev):
     return report.evaluate_registry(registry, dev)
 
 
+def test_a_head_the_evaluation_set_does_not_label_is_said_not_evaluated(evaluations, dev, tmp_path):
+    """dev_raw.csv labels no unit: the report said "heads: topic" for a model routing to units, and a version with a
+    worse unit head looked as good."""
+    from appeal.config import DEMO_DIR
+    from training.train_baseline import train_baseline
+
+    assert report.heads_said(evaluations) == "heads: topic"  # topic-only models: nothing left out
+    train_baseline(DEMO_DIR / "tickets.jsonl", routing := tmp_path / "demo-model")
+    routed = report.evaluate_version(routing, dev)
+    assert list(routed.heads) == ["topic"] and routed.unlabelled == ["unit"]
+    assert report.heads_said([routed]) == (
+        "heads: topic; **not evaluated**, no labels in the evaluation set: unit (give a file of the centre's own "
+        "labelled tickets: `appeal report --data FILE`)")
+
+
 def test_numbers(evaluations):
     assert [(e.version, e.champion) for e in evaluations] == [("v1", False), ("v2", True)]
     table = report.versions_table(evaluations)

@@ -7,7 +7,7 @@ model card; here they are recomputed on one evaluation set for all versions, so 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
@@ -52,6 +52,7 @@ class VersionEvaluation:
     # sends every ticket to review, as dispatching 84 % of them.
     auto_dispatched: float | None = None
     error: str | None = None  # why the version could not be evaluated (a model file deleted): shown, not fatal
+    unlabelled: list[str] = field(default_factory=list)  # its heads the evaluation set holds no labels for
 
 
 @lru_cache(maxsize=1)
@@ -99,7 +100,17 @@ def evaluate_version(model_dir: Path, data: Sequence[Path], *, champion: bool = 
     auto = sum(decide(prediction, routing_text(t["title"], t["text"]), t["location"]).decision == "auto"
                for prediction, t in zip(predictions, tickets))
     return VersionEvaluation(predictor.version, predictor.card.kind, predictor.card.created_at, champion, heads,
-                             auto / len(predictions))
+                             auto / len(predictions), unlabelled=sorted(set(predictor.card.heads) - set(heads)))
+
+
+def heads_said(evaluations: Sequence[VersionEvaluation]) -> str:
+    """The heads the report scores, and those the evaluation set leaves unscored (dev_raw.csv labels no unit: the
+    report said "heads: topic", and a version with a worse unit head looked as good)."""
+    scored = sorted({head for ev in evaluations for head in ev.heads})
+    unscored = sorted({head for ev in evaluations for head in ev.unlabelled} - set(scored))
+    return (f"heads: {', '.join(scored)}" + (f"; **not evaluated**, no labels in the evaluation set: "
+                                             f"{', '.join(unscored)} (give a file of the centre's own labelled "
+                                             "tickets: `appeal report --data FILE`)" if unscored else ""))
 
 
 def _load(data: Sequence[Path], stopwords, heads):
