@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import getpass
 import json
+import re
 
 import pytest
 from typer.testing import CliRunner
@@ -266,6 +267,11 @@ def test_cli_list_promote_rollback(appeal_home, models, shared_data):
     assert listed.exit_code == 0, listed.output
     # Whole version names at 80 columns: they are what `promote` takes.
     assert "good *" in listed.output and " bad " in listed.output
+    # each F1 with the held-out tickets it rests on, and a version no gate compared said so (a report round: three
+    # versions' own F1, on 33, 60 and 45 tickets, ranked them upside down)
+    held_out = ModelCard.load(registry.path("good")).metrics["holdout"]["topic"]["n"]
+    assert re.search(rf"good \*.*\s{held_out}\s*\n", listed.output), listed.output
+    assert "bad: never compared with a champion (`appeal models promote bad` does)" in listed.output
     assert ModelCard.load(models["large"]).version in listed.output
     assert centre_minute(ModelCard.load(models["large"]).created_at) in listed.output  # not UTC: trainers are in Wugang
     # and the version's name says the same time (baseline-20261201-031743 beside "trained 2026-12-01 03:17")

@@ -42,25 +42,26 @@ def list_versions(registry: Optional[Path] = RegistryOption) -> None:
     from appeal.config import centre_minute, get_settings
 
     table = Table(title=f"{reg.root}  (F1: topic macro-F1 measured at training, on each version's own held-out "
-                        "tickets: the gate's lines below compare versions; * = champion; ! = cannot serve; "
+                        "tickets, n of them: no comparison between versions, which the gate's lines below make "
+                        "on one evaluation set; labels: topics/units; * = champion; ! = cannot serve; "
                         f"~ = thresholds refitted by appeal calibrate; times in {get_settings().timezone})",
                   box=box.SIMPLE_HEAD, collapse_padding=True, pad_edge=False)
     # The version is what `promote` takes: at 80 columns no cell may be cut (headers wrap instead).
     table.add_column("version", no_wrap=True)
     table.add_column("kind", no_wrap=True)
     table.add_column("trained", no_wrap=True)
-    table.add_column("topics", no_wrap=True)
-    table.add_column("units", no_wrap=True)
+    table.add_column("labels", no_wrap=True)
     table.add_column("F1", no_wrap=True)
+    table.add_column("n", no_wrap=True)
     for v in versions:
-        f1 = v.metrics.get("macro_f1")
+        f1, held_out = v.metrics.get("macro_f1"), _held_out(v.metrics)
         table.add_row(
             v.version + (" *" if v.champion else "") + (" ~" if v.calibrated else "") + (" !" if v.problem else ""),
             v.kind,
             centre_minute(v.created_at),
-            str(v.heads.get("topic", "–")),
-            str(v.heads.get("unit", "–")),
+            f"{v.heads.get('topic', '–')}/{v.heads.get('unit', '–')}",
             f"{f1:.4f}" if isinstance(f1, (int, float)) else "",
+            str(held_out) if held_out is not None else "",
         )
     Console().print(table)
     # A version's own held-out F1 is no comparison with another's (a trainer's round: a refused challenger's 0.72
@@ -72,6 +73,8 @@ def list_versions(registry: Optional[Path] = RegistryOption) -> None:
     for v in versions:
         if v.version in gated:
             typer.echo(_gate_line(gated[v.version]))
+        elif not v.champion:  # a report round: its own held-out F1 read as the best of three, it was the worst
+            typer.echo(f"{v.version}: never compared with a champion (`appeal models promote {v.version}` does)")
         if v.version in rolled and (v.version not in gated or rolled[v.version].at >= gated[v.version].at):
             typer.echo(_rollback_line(rolled[v.version]))
     for v in versions:
@@ -84,6 +87,13 @@ def list_versions(registry: Optional[Path] = RegistryOption) -> None:
                         fg=typer.colors.RED, err=True)
     for problem in reg.log_problems():
         typer.secho(f"! {problem}", fg=typer.colors.RED, err=True)
+
+
+def _held_out(metrics: dict) -> int | None:
+    """How many held-out tickets a card's topic macro-F1 rests on (a baseline's card and a fine-tuned one's keep it
+    apart)."""
+    topic = ((metrics.get("holdout") or {}).get("topic") or (metrics.get("heads") or {}).get("topic") or {})
+    return topic.get("n", topic.get("holdout_n"))
 
 
 def after_refusal(version: str) -> str:
