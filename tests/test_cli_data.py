@@ -100,7 +100,14 @@ def test_evaluate_prints_tables_and_writes_the_report(model_dir, shared_data, tm
     assert "topic: n=446 labelled" in result.stdout  # what the scores were measured on
     topic = json.loads(report.read_text(encoding="utf-8"))["heads"]["topic"]
     # how many tickets the precision at the threshold was measured on
-    assert f"at or above it ({round(topic['coverage'] * 446)} tickets), precision" in " ".join(result.stdout.split())
+    said = " ".join(result.stdout.split())
+    assert f"at or above it ({round(topic['coverage'] * 446)} tickets), precision" in said
+    # …and how low it may be on so few (a report round: 1.000 on 6 tickets was read as proof)
+    from models.card import precision_low
+
+    low = precision_low(topic["dispatched_precision"], round(topic["coverage"] * 446))
+    assert f"{topic['dispatched_precision']:.3f} (95 % Wilson lower bound {low:.2f})" in said
+    assert precision_low(1.0, 6) == pytest.approx(0.61, abs=0.01)
     assert topic["n"] == 446 and len(topic["confusion"]) == 7 and sum(map(sum, topic["confusion"])) == 446
     assert 0.6 < topic["macro_f1"] <= 1 and set(topic["per_class"]) == set(topic["labels"])
 
