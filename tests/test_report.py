@@ -68,6 +68,8 @@ def test_numbers(evaluations):
     assert list(table["version"]) == ["v1", "v2"] and list(table["head"]) == ["topic", "topic"]
     assert list(table["trained"]) == [centre_minute(e.created_at) for e in evaluations]  # Wugang's clock, not UTC
     assert (table["n"] > 440).all() and table["macro_f1"].between(0.5, 1).all()
+    # the dispatched precision with how low it may be on the tickets it rests on (a report round)
+    assert (table["precision_low"] <= table["dispatched_precision"]).all() and table["precision_low"].notna().all()
     assert table.loc[1, "macro_f1"] > table.loc[0, "macro_f1"], "three times the data is better"
     # a head's coverage counts its confidence alone: without a unit head nearly every ticket is reviewed (a routing
     # rule's keywords name the unit of the one dispatched)

@@ -42,6 +42,19 @@ class HeadReport:
     def to_dict(self) -> dict:
         return asdict(self)
 
+    @property
+    def dispatched(self) -> int:
+        """The tickets at or above the threshold."""
+        return round(self.coverage * self.n) if self.threshold is not None and self.coverage is not None else 0
+
+    def precision_low(self) -> float | None:
+        """How low the dispatched precision may be on the few tickets it rests on (95 % Wilson: 1.000 on 6 is 0.61)."""
+        from models.card import precision_low
+
+        if not self.dispatched or self.dispatched_precision is None:
+            return None
+        return precision_low(self.dispatched_precision, self.dispatched)
+
 
 def classification_report(
     y_true: Sequence[str], y_pred: Sequence[str], labels: Sequence[str] | None = None

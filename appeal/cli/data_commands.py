@@ -408,16 +408,12 @@ def _dispatched(coverage: float, precision: float | None) -> str:
 def _print_report(console, head: str, report) -> None:
     from rich.table import Table
 
-    from models.card import precision_low
-
-    dispatched = round(report.coverage * report.n) if report.threshold is not None else 0
     # a report round: "precision 1.000" on 6 tickets read as proof enough to let the head dispatch alone
-    low = (f" (95 % Wilson lower bound {precision_low(report.dispatched_precision, dispatched):.2f})"
-           if dispatched and report.dispatched_precision is not None else "")
+    low = f" (95 % Wilson lower bound {low:.2f})" if (low := report.precision_low()) is not None else ""
     dispatch = ("always review" if report.threshold is None else
                 # this head's confidence alone: the service also needs the other heads, a township … (`predict`)
                 f"threshold {report.threshold:.3f}: {report.coverage:.1%} at or above it "
-                f"({dispatched} tickets), precision "
+                f"({report.dispatched} tickets), precision "
                 + (f"{report.dispatched_precision:.3f}{low}" if report.dispatched_precision is not None else "–"))
     table = Table("label", "precision", "recall", "F1", "support",
                   # n: the tickets with a label for this head (a file's unlabelled rows are read, not scored)
