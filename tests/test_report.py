@@ -215,6 +215,19 @@ def test_live_table_counts_each_ticket_once_per_model_version(tmp_path):
     assert table.loc["(not given)", "topic_kept"] == 1.0
 
 
+def test_an_answer_naming_a_topic_its_version_does_not_know_is_counted_apart(tmp_path):
+    """A report round: an agent's typo (城建) lowered the share of topics kept, as if the model had erred."""
+    store = FeedbackStore(f"sqlite:///{tmp_path / 'appeal.db'}")
+    _answer(store, "T1", "城乡建设", "城乡建设", "v1")
+    _answer(store, "T2", "城建", "城乡建设", "v1")
+    _answer(store, "T3", "交通运输", "城乡建设", "v1")
+    answers = store.latest()
+    store.close()
+    table = report.live_table(answers, known_topics={"v1": ["城乡建设", "交通运输"]}).set_index("model_version")
+    assert table.loc["v1", ["tickets", "topic_kept", "unknown_topic"]].tolist() == [3, 0.5, 1]
+    assert report.live_table(answers).loc[0, "topic_kept"] == round(1 / 3, 4)  # labels unknown: all count
+
+
 def test_repeats_live_table_measures_the_flag_per_week(tmp_path):
     store = FeedbackStore(f"sqlite:///{tmp_path / 'appeal.db'}")
     assert report.repeats_live_table(store.latest()).empty

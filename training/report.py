@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Sequence
+from typing import TYPE_CHECKING, Collection, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -53,6 +53,7 @@ class VersionEvaluation:
     auto_dispatched: float | None = None
     error: str | None = None  # why the version could not be evaluated (a model file deleted): shown, not fatal
     unlabelled: list[str] = field(default_factory=list)  # its heads the evaluation set holds no labels for
+    topics: list[str] = field(default_factory=list)  # the topic labels it knows
 
 
 @lru_cache(maxsize=1)
@@ -100,7 +101,8 @@ def evaluate_version(model_dir: Path, data: Sequence[Path], *, champion: bool = 
     auto = sum(decide(prediction, routing_text(t["title"], t["text"]), t["location"]).decision == "auto"
                for prediction, t in zip(predictions, tickets))
     return VersionEvaluation(predictor.version, predictor.card.kind, predictor.card.created_at, champion, heads,
-                             auto / len(predictions), unlabelled=sorted(set(predictor.card.heads) - set(heads)))
+                             auto / len(predictions), unlabelled=sorted(set(predictor.card.heads) - set(heads)),
+                             topics=list(predictor.card.heads["topic"].labels) if "topic" in predictor.card.heads else [])
 
 
 def heads_said(evaluations: Sequence[VersionEvaluation]) -> str:
@@ -227,12 +229,22 @@ def serving_summary(registry: Path | Registry | None) -> str:
     return said + (f" **The promotion log does not hold together:** {'; '.join(problems)}." if problems else "")
 
 
-def live_table(answers: Sequence[FeedbackRow], versions: Sequence[str] = ()) -> pd.DataFrame:
+def live_table(answers: Sequence[FeedbackRow], versions: Sequence[str] = (),
+               known_topics: Mapping[str, Collection[str]] | None = None) -> pd.DataFrame:
     """How often agents kept the model's topic, per model version, from their final answers (one per ticket,
     `FeedbackStore.latest`): the live counterpart of the fixed evaluation set. Agents answer the tickets they
     handle, mostly those sent to review, so the share measures the hard tickets, not all traffic. `versions` that
-    no answer names get a row of 0 tickets: a champion nobody has answered for yet is no version left out."""
-    columns = ["model_version", "tickets", "with_prediction", "topic_kept", "suggestion_used", "first", "last"]
+    no answer names get a row of 0 tickets: a champion nobody has answered for yet is no version left out.
+    `known_topics` (version → its topic labels): an answer naming a topic its version does not know (a typo, 城建;
+    a new class) is counted apart, not as the model's error: it lowered the share it kept."""
+    columns = ["model_version", "tickets", "with_prediction", "topic_kept", "unknown_topic", "suggestion_used", "first",
+               "last"]
+    known_topics = known_topics or {}
+
+    def unknown(answer: FeedbackRow) -> bool:
+        known = known_topics.get(answer.model_version)
+        return known is not None and answer.topic not in known
+
     answered_versions = {a.model_version for a in answers}
     unanswered = pd.DataFrame([{"model_version": v, "tickets": 0, "with_prediction": 0} for v in versions
                                if v not in answered_versions], columns=columns)
@@ -241,13 +253,15 @@ def live_table(answers: Sequence[FeedbackRow], versions: Sequence[str] = ()) -> 
     frame = pd.DataFrame({
         "model_version": [a.model_version or "(not given)" for a in answers],
         "predicted": [a.predicted_topic for a in answers],
-        "kept": [float(a.predicted_topic == a.topic) if a.predicted_topic else np.nan for a in answers],
+        "kept": [float(a.predicted_topic == a.topic) if a.predicted_topic and not unknown(a) else np.nan
+                 for a in answers],
+        "unknown": [unknown(a) for a in answers],
         "suggestion": [a.suggestion_id is not None for a in answers],
         "at": [centre_time(a.created_at) for a in answers],
     })
     table = frame.groupby("model_version", sort=False).agg(
         tickets=("at", "size"), with_prediction=("predicted", "count"),
-        topic_kept=("kept", "mean"),
+        topic_kept=("kept", "mean"), unknown_topic=("unknown", "sum"),
         suggestion_used=("suggestion", "mean"), first=("at", "min"), last=("at", "max"),
     )
     table[["topic_kept", "suggestion_used"]] = table[["topic_kept", "suggestion_used"]].round(4)
