@@ -285,6 +285,7 @@ def test_the_weekly_table_says_whether_this_week_is_worse_and_which_units_agents
     # a type with an expert seat beside its bureau names neither (医疗保障: the bureau or the seat), a unit's name one
     assert sorted(overrides.itertuples(index=False, name=None)) == [
         ("人力资源和社会保障", "医疗保障", 1, round(1 / 3, 4)), ("人力资源和社会保障", "武冈市医疗保障局", 1, round(1 / 3, 4))]
+    assert list(overrides.index) == [0, 1]  # numbered as shown (a report round: 0, 4, 3, 5 … read as a ranking)
 
 
 def test_a_ticket_sent_from_one_township_to_another_is_a_changed_unit(tmp_path):

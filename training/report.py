@@ -406,7 +406,8 @@ def unit_overrides_table(answers: Sequence[FeedbackRow], catalogue: Catalogue | 
     routed = pd.Series([said for said, _, _ in pairs]).value_counts()
     table = changed.value_counts().rename("tickets").reset_index()
     table["share_of_routed"] = (table["tickets"] / table["routed_to"].map(routed)).round(4)
-    return table.sort_values(["tickets", "routed_to"], ascending=[False, True], kind="stable").head(top)[columns]
+    table = table.sort_values(["tickets", "routed_to"], ascending=[False, True], kind="stable").head(top)[columns]
+    return table.reset_index(drop=True)  # numbered as shown, not as counted (0, 4, 3, 5 … read as a ranking)
 
 
 def refusals_live_table(answers: Sequence[FeedbackRow]) -> pd.DataFrame:
