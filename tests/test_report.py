@@ -285,7 +285,17 @@ def test_the_weekly_table_says_whether_this_week_is_worse_and_which_units_agents
     # a type with an expert seat beside its bureau names neither (医疗保障: the bureau or the seat), a unit's name one
     assert sorted(overrides.itertuples(index=False, name=None)) == [
         ("人力资源和社会保障", "医疗保障", 1, round(1 / 3, 4)), ("人力资源和社会保障", "武冈市医疗保障局", 1, round(1 / 3, 4))]
-    assert list(overrides.index) == [0, 1]  # numbered as shown (a report round: 0, 4, 3, 5 … read as a ranking)
+
+
+def test_the_units_agents_change_most_are_numbered_as_shown(tmp_path):
+    """A report round: the rows came numbered 0, 4, 3, 5 …, read as a ranking."""
+    store = FeedbackStore(f"sqlite:///{tmp_path / 'appeal.db'}")
+    for ticket, unit, said in (("T1", "城市管理和综合执法", "住房和城乡建设"), ("T2", "公安", "交通运输")):
+        store.add(Feedback(text=f"工单{ticket}", topic="城乡建设", unit=unit, ticket_id=ticket, predicted_topic="城乡建设",
+                           predicted_unit=said, model_version="v1"))
+    overrides = report.unit_overrides_table(store.latest())
+    store.close()
+    assert list(overrides["routed_to"]) == ["交通运输", "住房和城乡建设"] and list(overrides.index) == [0, 1]
 
 
 def test_a_ticket_sent_from_one_township_to_another_is_a_changed_unit(tmp_path):
