@@ -68,9 +68,12 @@ class NotAcceptedRule(BaseModel):
     pattern: str
     reason: str
     refer_to: str
-    # A regex that vetoes the rule where it matches from the sentence of the pattern's match on: the caller asks how
-    # to go about the channel (请问行政复议在哪里申请) or tells of something new since (已经办结了，但这周又堵了).
+    # Regexes that veto the rule: `unless` within the sentence of the pattern's match (the caller asks how to go
+    # about the channel, 请问行政复议在哪里申请; the case is over, 公司已经赔了), `unless_after` from that sentence to the
+    # end (something new since a closed matter, 已经办结了。这周又堵了): a how-to question about another matter after
+    # it (另外问一下失业金怎么申请) is no reason not to refer a case under way.
     unless: str | None = None
+    unless_after: str | None = None
 
 
 class UrgentVeto(BaseModel):
@@ -151,6 +154,7 @@ def load_rules(path: Path | None = None, catalogue: Catalogue | None = None) -> 
     for i, refusal in enumerate(rules.not_accepted):
         _compile(refusal.pattern, f"{path}: not_accepted[{i}] ({refusal.id})")
         _compile(refusal.unless, f"{path}: not_accepted[{i}] ({refusal.id}) unless")
+        _compile(refusal.unless_after, f"{path}: not_accepted[{i}] ({refusal.id}) unless_after")
     for word in rules.all_urgent_words():
         _compile(word, f"{path}: urgent word")
     _compile(rules.urgent_unless.before, f"{path}: urgent_unless.before")
@@ -323,9 +327,14 @@ def first_refusal(text: str, rules: RoutingRules) -> tuple[NotAcceptedRule, re.M
                  if (found := re.search(r.pattern, text)) and not _refusal_vetoed(r, found, text)), None)
 
 
+_SENTENCE_END = re.compile("[。！？!?\n]")
+
+
 def _refusal_vetoed(rule: NotAcceptedRule, found: re.Match, text: str) -> bool:
-    sentence = max(text.rfind(mark, 0, found.start()) for mark in "。！？!?\n") + 1
-    return rule.unless is not None and re.search(rule.unless, text[sentence:]) is not None
+    start = max(text.rfind(mark, 0, found.start()) for mark in "。！？!?\n") + 1
+    end = stop.start() if (stop := _SENTENCE_END.search(text, found.end())) else len(text)
+    return ((rule.unless is not None and re.search(rule.unless, text[start:end]) is not None)
+            or (rule.unless_after is not None and re.search(rule.unless_after, text[start:]) is not None))
 
 
 _URGENT_CONTEXT = 16  # characters before an urgent word that its veto reads: about a clause

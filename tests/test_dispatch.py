@@ -818,6 +818,29 @@ def test_what_only_sounds_like_an_emergency_names_no_line(text):
     ("我们小区物业主任侵吞公共维修基金，账目不公开，请住建局查一下。", None),
     ("投诉法院旁边的工地晚上施工噪音扰民，十一点了还在打桩。", None),
     ("他们为了摆平很多事情，经常给某些执法领导送红包，工厂排污严重。", None),
+    # a second blind round: a case under way told with words between (已经在…法院立案了, 已于上月申请行政复议), in 武冈
+    # speech (法院还冒判下来), an official's misconduct in other words, a disclosure request by the regulation's name…
+    ("我跟隔壁的宅基地纠纷已经在武冈市人民法院立案了，下个月开庭，你们帮我催一下法官。", "litigation"),
+    ("我屋里那个离婚官司打咯一年哒，法院还冒判下来，你们帮我问下。", "litigation"),
+    ("仲裁那边受理了我讨薪的案子，等了三个多月还没开庭。", "arbitration"),
+    ("其因违章建房被下达拆除决定，已于上月申请行政复议，要求热线责令停止拆除。", "administrative-reconsideration"),
+    ("司马冲镇的书记天天公车私用，还经常大吃大喝公款报销，违反八项规定。", "discipline-inspection"),
+    ("街道办的一个副主任在棚改项目里收了开发商几十万好处。", "discipline-inspection"),
+    ("依据《政府信息公开条例》，本人申请公开住建局关于棚户区改造项目的立项审批文件。", "information-disclosure"),
+    ("我上访好几年了，信访复核意见都出了，信访终结了，你们帮我重新处理一下。", "petition-under-way"),
+    ("该诉求已于3月依法办结并答复，来电人未提出新的事实和理由，仍坚持原诉求。", "already-closed"),
+    # …a how-to question about another matter after a case under way is no reason not to refer it
+    ("我的劳动争议仲裁庭已经受理了，现在还没开庭。另外问一下失业金怎么申请？", "arbitration"),
+    # …and its look-alikes: a case over, a matter beside an organ, a company's people, another body's closing
+    ("劳动仲裁裁决公司赔我钱，公司已经赔了，事情结束了。我现在想咨询失业金怎么领。", None),
+    ("我正在和原来的公司打官司，这个不用你们管。现在的问题是这家公司把我们宿舍的水电停了。", None),
+    ("上次反映的路灯的事已经办结了，谢谢你们。这次想问一下公积金怎么提取？", None),
+    ("我们公司领导侵吞了员工的集资款，老板也跑路了，请人社局帮我们追回工资。", None),
+    ("交通事故交警那边已经结案了，保险公司拖着一直不理赔，请帮我投诉保险公司。", None),
+    ("我要投诉部队旁边那家烧烤摊，每天半夜还在放音乐。", None),
+    ("举报一个政协委员开的KTV，每天半夜唱歌扰民，请公安来管一管。", None),
+    ("军事管理区围墙外面的垃圾堆了半个月没人清运。", None),
+    ("是否手下人收了好处睁只眼闭只眼，望领导重视，烧烤店吵到凌晨。", None),
 ])
 def test_refusals_read_what_callers_say(text, rule):
     refused = decide(heads("人力资源和社会保障"), routing_text(None, text)).not_accepted
