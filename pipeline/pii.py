@@ -449,6 +449,12 @@ _WORDLIKE_SURNAMES = frozenset("向于曾许谢方高万石金江马常时文左
 _PREPOSITION_SURNAMES = frozenset("向于")  # 向领导反映, 于今年投诉: to whom or when, far more often than who
 # 唐氏 (综合征) is a clan, or a condition, not a person
 _NOT_A_GIVEN_NAME_START = frozenset("在于是曾向对将已也都把被给从到因为的了着过去今年月日第这那其该此每各们某氏")
+# …though these start given names of older rural callers as often (秦月娥, 张月梅, 刘为民, 王向东, 李其昌: a blind
+# round's leaks after 姓名： and 来电人): two characters that make no word starting with them (月底, 为了, 其他)
+_GIVEN_NAME_STARTS_TOO = frozenset("月为向其")
+_WORDS_NOT_GIVEN_NAMES = frozenset("月底 月初 月中 月份 月薪 月亮 月饼 月票 月租 月供 月子 月末 月度 为了 为止 为何 为啥 为主 为人 为此 "
+                                   "为难 为什 向前 向后 向着 向来 向上 向下 向外 向内 其他 其它 其中 其实 其余 其次 其间 其后 其妻 "
+                                   "其夫 其子 其女 其母 其父 其家 其人 其本".split())
 # 我是金陵镇…, 我是武冈人, 我是龙溪的: a place or where one is from, not a name; nor an office (林业局0739-…,
 # 投诉人向法院反映) or a trade (我是程序员), nor a surname and 等 (谭等三人说…), nor what one has become (我是常客了).
 # (家 and 会 end real names: 周忠家, 朱琼会.)
@@ -512,7 +518,9 @@ _PHONE_KINDS = frozenset({"mobile", "landline"})
 
 
 def _is_name(name: str, given: str) -> bool:
-    return (given[0] not in _NOT_A_GIVEN_NAME_START and given[-1] not in _NOT_A_GIVEN_NAME_END
+    starts = given[0] not in _NOT_A_GIVEN_NAME_START or (
+        given[0] in _GIVEN_NAME_STARTS_TOO and len(given) == 2 and given not in _WORDS_NOT_GIVEN_NAMES)
+    return (starts and given[-1] not in _NOT_A_GIVEN_NAME_END
             and given not in _TITLES and given not in _NOT_GIVEN_NAMES and "某" not in given
             and name[:2] not in _NOT_NAMES and not _is_place(name) and not _FAMILY_PLACE.fullmatch(given)
             and not _is_common_word(name) and not _starts_with_common_word(name) and not _is_common_verb(given))

@@ -767,6 +767,10 @@ def test_homes_names_and_words_after_a_relative_of_a_second_privacy_round(text, 
     ("申请人：刘 建 华。我叫Liu Jianhua，姓名：Zhang San", "申请人：[姓名]。我叫[姓名]，姓名：[姓名]"),
     ("电动车牌照武冈A12345被盗", "电动车牌照武冈[车牌号]被盗"),
     ("邻居 王 说，联系人：ABC公司", None),
+    # a blind round: given names that start with 月 / 向 / 其, common among older rural callers
+    ("来电人称其母亲秦月娥的低保被取消。姓名：张月梅。我叫王向东，来电人李其昌反映路灯坏了",
+     "来电人称其母亲[姓名]的低保被取消。姓名：[姓名]。我叫[姓名]，来电人[姓名]反映路灯坏了"),
+    ("来电人称其妻子被打，于月底前完成，邻居王向物业反映过，来电人向东塔路派出所报警", None),
     # …and what stays: a spoken 一 after a number, a date in a home's clause, a building counted, a stay's fee
     ("投诉电话2796555一经查实严厉处罚", "投诉电话[固话]一经查实严厉处罚"),
     ("我住在这里2020-05-01开始漏水，家住自留地上建一座110平方米平房", None),
