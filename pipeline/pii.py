@@ -260,7 +260,9 @@ _ACCOUNT = re.compile(r"(?<![A-Za-z0-9])[A-Za-z0-9]{5,24}(?![A-Za-z0-9])")
 _ACCOUNT_LABEL = re.compile(r"(?:[户戶][号號]|[表錶][编編]?[号號]|[用客][户戶](?:[号號]|[编編][号號])|[缴繳][费費][号號]|卡[号號]"
                             r"|[账帐賬][号號]|(?:残疾人?|低保|驾驶|土地使用)[证證][号號]|车架[号號]|学籍[号號]"
                             # a subsidy paid into a passbook (一折通), and a person's account on a video platform
-                            r"|存折[号號]?|折[号號]|(?:抖音|快手|微博)[号號]?)" + _JOINT)
+                            r"|存折[号號]?|折[号號]|(?:抖音|快手|微博)[号號]?"
+                            # a medical-insurance or a fund's personal number (医保个人编号4305…: 编号 alone is a record's)
+                            r"|(?:医保|社保|公积金)(?:个人)?(?:编号|账号|卡号)|个人编号)" + _JOINT)
 _PLATE_LABEL = re.compile(r"(?:车牌|牌照)[号號]?" + _JOINT)
 _QQ_LABEL = re.compile(r"(?:[QqＱｑ]{2}|企鹅|扣扣)[号號]?" + _JOINT)  # 扣扣: how QQ is said, and typed on the web
 _PUBLIC_ACCOUNT = ("公众号", "服务号", "官方")
@@ -275,6 +277,13 @@ def _is_qq(_value: str, before: str) -> bool:
 def _is_wechat(_value: str, before: str) -> bool:
     # An office's public account (博物馆微信公众号（微信号：…）, in an official reply) is no one's personal data.
     return _WECHAT_LABEL.search(before) is not None and not any(w in before for w in _PUBLIC_ACCOUNT)
+
+
+_SOCIAL_LABEL = re.compile(r"(?:抖音|快手|微博|小红书)[号號]?" + _JOINT)
+
+
+def _is_social_account(_value: str, before: str) -> bool:
+    return _SOCIAL_LABEL.search(before) is not None
 
 
 def _is_account(value: str, before: str) -> bool:
@@ -375,6 +384,7 @@ _DETECTORS: tuple[tuple[PiiKind, re.Pattern[str], Callable[[str, str], bool] | N
     ("qq", _QQ, _is_qq),
     ("wechat", _WECHAT, _is_wechat),
     ("wechat", _QQ, _is_wechat),  # 加v12345678: a number given as the WeChat id
+    ("account", _WECHAT, _is_social_account),  # 抖音号 wugang_xiaomei
 )
 
 
@@ -394,13 +404,13 @@ _PERSON_LABEL = re.compile(r"(?:姓名|联系人|联络人|来电人|留言人|�
                            # 我姓李，木子李，叫李建国: a caller spells the surname out before the name
                            # (房东姓黄叫黄志强: anyone's, not 老百姓叫苦)
                            r"|签名|落款|署名|我叫|我?名字[叫是]|我名|名叫|(?<![百同贵])姓[\u4e00-\u9fff]{1,2}[^。！？!?\n]{0,8}?(?:名)?叫"
-                           r"|[他她]叫|孩子叫|小孩叫|老人叫|老人家叫|男子叫|女子叫"
+                           r"|[他她]叫|孩子叫|小孩叫|老人叫|老人家叫|男子叫|女子叫|对方叫|的人叫|分别是|分别为"
                            # an agent's note of the full name, and the holder of the account a subsidy is paid into
                            r"|全名|(?<![用客])户名|开户名|开户人|账户名"
                            # …黄老师，叫黄建军: the name said after a pause
                            r"|(?<=[，,])叫"
                            # a relative or a neighbour, never inside a longer word (妇女儿童)
-                           r"|母亲|父亲|儿子|(?<!妇)女儿|妻子|丈夫|爱人|老伴|儿媳|女婿|孙子|孙女|外孙"
+                           r"|母亲|父亲|儿子|(?<!妇)女儿|妻子|丈夫|爱人|老伴|儿媳|女婿|孙子|孙女|外孙|其子(?!女)|其女(?!儿)|其夫(?!人)|其妻(?!子)"
                            r"|哥哥|姐姐|弟弟|妹妹|岳父|岳母|公公|婆婆|我爸爸|我妈妈|爸爸|妈妈|我爸|我妈|[他她娃]爸|[他她娃]妈"
                            r"|爷爷|奶奶|外公|外婆|邻居|住户|工友|农民工(?!程)"
                            r"|叔叔|伯伯|舅舅|姑姑|姑父|姨父|侄子|侄女|外甥女|外甥|表哥|表姐|表弟|表妹|表嫂|堂哥|堂姐|堂弟|堂妹"
@@ -717,7 +727,9 @@ _ROLE = re.compile("法定代表人|法人代表|法人|负责人|董事长|总�
                    "租客|司机|队员|保安|民警|辅警|网格员|车主|乘客|家长|联系|"
                    # a privacy reviewer's round: 村干部龙建国说…, 工作人员欧阳建平…, 家庭成员龙建国名下… (老人 and 孩子
                    # precede things as often: 孩子熊猫血, 老人李子树)
-                   "干部|工作人员|家庭成员|亲戚")
+                   "干部|工作人员|家庭成员|亲戚|"
+                   # a blind round: 城管执法人员谢军, 受伤的工人唐明, 卖家叫张红
+                   "执法人员|执法队员|工人|卖家|买家")
 
 _ROLE_SAYS_NAME = re.compile("(?:名叫|叫做|叫|是)?")
 
@@ -859,12 +871,14 @@ _HOME_LABEL = re.compile(r"(?:家住|住在|住址|现住|居住在|我家在|�
                          r"|[您你]的?(?:家庭)?(?:住址|地址)(?:是|在哪里?)?[？?]?\s*(?:(?:市民|来电人)\s*[:：])?"
                          # …and the caller's in the agent's words (来电人地址：…, 来电地址：…, 来电人家在…)
                          r"|来电(?:人|者)?的?(?:家庭)?(?:住址|地址)|来电(?:人|者)家在"
+                         # (a blind round: 其家中（都梁路188号2楼）, 其居住的碧桂园B座12楼1203, 其家位于…45号, 强拆其位于…16号的房屋)
+                         r"|其(?:家中|家里|家门口|家)?(?:位于|居住的|居住在|住的)|其家(?:中|里|门口)|(?<=[（(])住(?![院房建宅户宿])"
                          # an agent's shorthand opens with it too (住辕门口3栋2单元501，楼上漏水), or says it of someone
                          # (狗主人住红旗路45号2楼)
                          r"|(?:^|(?<=[,，\n人主]))住(?![院房建宅户宿]))[在于]?[:：是为]?")
 # The writer introducing themself as a household (我是蓝色港湾小区3栋1304的住户, 本人是…5栋2801业主): only a number down to
 # the flat is theirs; 我是福元西路199号万国城的业主 names the estate, the matter's place (我们是… is all its owners).
-_RESIDENT = re.compile(r"(?:我是|本人是|本人系|本人为|我系)([^,，。;；!！?？\n]{1,40}?)的?(?:业主|住户|租户|村民|居民)")
+_RESIDENT = re.compile(r"(?:我是|本人是|本人系|本人为|我系|来电人系|来电人是|其系)([^,，。;；!！?？\n]{1,40}?)的?(?:业主|住户|租户|村民|居民)")
 # A door number given as such (门牌号是3栋2单元1304) is the matter's place as often (公厕门牌12号): a flat's alone is a home.
 _DOOR_NUMBER = re.compile(r"门牌号?(?:码)?[是为:：]?\s*([^,，。;；!！?？\n]{1,40})")
 _FLAT = re.compile(r"[0-9０-９]|[室房号户]$")
