@@ -102,7 +102,7 @@ def evaluate_version(model_dir: Path, data: Sequence[Path], *, champion: bool = 
                for prediction, t in zip(predictions, tickets))
     return VersionEvaluation(predictor.version, predictor.card.kind, predictor.card.created_at, champion, heads,
                              auto / len(predictions), unlabelled=sorted(set(predictor.card.heads) - set(heads)),
-                             topics=list(predictor.card.heads["topic"].labels) if "topic" in predictor.card.heads else [])
+                             topics=list(getattr(predictor.card.heads.get("topic"), "labels", [])))
 
 
 def heads_said(evaluations: Sequence[VersionEvaluation]) -> str:
