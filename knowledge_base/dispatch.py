@@ -327,11 +327,12 @@ def first_refusal(text: str, rules: RoutingRules) -> tuple[NotAcceptedRule, re.M
                  if (found := re.search(r.pattern, text)) and not _refusal_vetoed(r, found, text)), None)
 
 
-_SENTENCE_END = re.compile("[。！？!?\n]")
+_SENTENCE_MARKS = "。！？!?\n"
+_SENTENCE_END = re.compile(f"[{_SENTENCE_MARKS}]")
 
 
 def _refusal_vetoed(rule: NotAcceptedRule, found: re.Match, text: str) -> bool:
-    start = max(text.rfind(mark, 0, found.start()) for mark in "。！？!?\n") + 1
+    start = max(text.rfind(mark, 0, found.start()) for mark in _SENTENCE_MARKS) + 1
     end = stop.start() if (stop := _SENTENCE_END.search(text, found.end())) else len(text)
     return ((rule.unless is not None and re.search(rule.unless, text[start:end]) is not None)
             or (rule.unless_after is not None and re.search(rule.unless_after, text[start:]) is not None))
