@@ -144,11 +144,15 @@ def pack_drift(settings) -> Drift | None:
     pack = Pack(settings.demo_dir)
     problems: list[str] = []
     faq, tickets = _found(lambda: pack.faq, problems), _found(lambda: pack.tickets, problems)
-    drift = Drift(record, pack.directory, faq, tickets, None if problems else fingerprint(pack.digests()),
-                  problems=problems)
-    if faq is None or _sha256(faq) != record["files"].get(record["faq"]):
+    digests = {} if problems else pack.digests()
+
+    def changed(path: Path | None, kind: str) -> bool:
+        return path is None or (digests.get(path.name) or _sha256(path)) != record["files"].get(record[kind])
+
+    drift = Drift(record, pack.directory, faq, tickets, fingerprint(digests) if digests else None, problems=problems)
+    if changed(faq, "faq"):
         drift.entries_not_in_pack, drift.entries_not_in_kb = _faq_drift(settings.db_url, faq, problems)
-    if tickets is None or _sha256(tickets) != record["files"].get(record["tickets"]):
+    if changed(tickets, "tickets"):
         drift.model = _first_model_serving(settings, record["model"])
     return drift if drift else None
 
