@@ -257,10 +257,11 @@ _TRAVEL_DOCUMENT_LABEL = re.compile(r"(?:[护護]照|通行[证證]|回[乡鄉][
 # Letters and digits with at least four digits, right after the label (户号 can only be an account; 编号 alone is
 # a ticket's, a plot's or a standard's number, and stays).
 _ACCOUNT = re.compile(r"(?<![A-Za-z0-9])[A-Za-z0-9]{5,24}(?![A-Za-z0-9])")
+_SOCIAL_PLATFORM = r"(?:抖音|快手|微博|小红书)[号號]?"  # a person's account on a video platform
 _ACCOUNT_LABEL = re.compile(r"(?:[户戶][号號]|[表錶][编編]?[号號]|[用客][户戶](?:[号號]|[编編][号號])|[缴繳][费費][号號]|卡[号號]"
                             r"|[账帐賬][号號]|(?:残疾人?|低保|驾驶|土地使用)[证證][号號]|车架[号號]|学籍[号號]"
-                            # a subsidy paid into a passbook (一折通), and a person's account on a video platform
-                            r"|存折[号號]?|折[号號]|(?:抖音|快手|微博)[号號]?"
+                            # a subsidy paid into a passbook (一折通)
+                            r"|存折[号號]?|折[号號]|" + _SOCIAL_PLATFORM +
                             # a medical-insurance or a fund's personal number (医保个人编号4305…: 编号 alone is a record's)
                             r"|(?:医保|社保|公积金)(?:个人)?(?:编号|账号|卡号)|个人编号)" + _JOINT)
 _PLATE_LABEL = re.compile(r"(?:车牌|牌照)[号號]?" + _JOINT)
@@ -279,7 +280,7 @@ def _is_wechat(_value: str, before: str) -> bool:
     return _WECHAT_LABEL.search(before) is not None and not any(w in before for w in _PUBLIC_ACCOUNT)
 
 
-_SOCIAL_LABEL = re.compile(r"(?:抖音|快手|微博|小红书)[号號]?" + _JOINT)
+_SOCIAL_LABEL = re.compile(_SOCIAL_PLATFORM + _JOINT)
 
 
 def _is_social_account(_value: str, before: str) -> bool:
