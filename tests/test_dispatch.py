@@ -308,15 +308,16 @@ def test_an_emergency_told_as_callers_tell_it_is_urgent(text):
 def test_a_life_at_risk_is_handed_over_by_phone_not_only_dispatched():
     """A dispatcher's round: 我爸喝了农药 went out automatically to the agriculture bureau (the unit head sure of
     农业农村), a child in the water to the township; a work order reaches a unit in hours."""
-    for unit, text, refer_to, words in [
-        ("农业农村", "我爸喝了农药，现在口吐白沫，在邓元泰镇", "120 急救", "喝了农药、口吐白沫"),
-        ("乡镇人民政府/街道办事处", "司马冲镇有个小孩掉到塘里去了，快来人", "119 救援", "掉到塘里"),
-        ("民政", "我家老人走失了两天了，迎春亭街道的", "110 报警", "走失"),
+    for unit, text, refer_to, words, lines in [
+        ("农业农村", "我爸喝了农药，现在口吐白沫，在邓元泰镇", "120 急救", "喝了农药、口吐白沫", ["120 急救"]),
+        # a child in the water needs the rescue and the ambulance
+        ("乡镇人民政府/街道办事处", "司马冲镇有个小孩掉到塘里去了，快来人", "119 救援", "掉到塘里", ["120 急救", "119 救援"]),
+        ("民政", "我家老人走失了两天了，迎春亭街道的", "110 报警", "走失", ["110 报警"]),
     ]:
         d = decide(heads(unit, unit_conf=0.97), routing_text(None, text))
         assert d.decision == "review" and d.urgent, text
         assert f"如正在发生，请立即转接 {refer_to}（{words}）/ a life at risk: hand over by phone" in d.reasons
-        assert d.hand_over == [refer_to]  # for the platform to show, not only said in a reason
+        assert d.hand_over == lines  # for the platform to show, not only said in a reason
         assert d.lead is not None  # still worked out, for the record
     # the same words where the context says no life is at risk now
     for text in ("去年我爸喝农药的时候医院乱收费，至今没有说法", "游乐场的跳楼机存在安全隐患", "建议给老人配防走失手环"):
@@ -509,6 +510,37 @@ def test_a_fire_or_violence_under_way_goes_to_the_fire_brigade_or_the_police():
 def test_emergencies_of_a_fresh_sample_are_handed_over(text, line):
     d = decide(heads("乡镇人民政府/街道办事处"), routing_text(None, text))
     assert d.urgent and line in d.hand_over, (text, d.hand_over)
+
+
+@pytest.mark.parametrize("text, lines", [
+    # an eighth blind round, an evening agent's (2026-12-03): a house flooding with an old man cut off, a man swept
+    # away, a beating with a head split open went out as routine tickets; a dam leaking worse, a slide burying a
+    # motorbike and a socket smoking were flagged with no line to put the caller through to; a child in a pond, workers
+    # under a scaffold and a cry from the river bank named one line of the two they need
+    ("半夜屋里进水了，水已经到膝盖了，老人在楼下出不去", {"119 救援"}),
+    ("河里涨大水，有个人被冲走了", {"119 救援", "120 急救"}),
+    ("楼下有人打架，有个人被打得头破血流躺地上", {"110 报警", "120 急救"}),
+    ("下好大雨，我们村里水库大坝那里在漏水，越漏越大了，下面住了好多人", {"119 救援"}),
+    ("山上塌方了，泥巴石头冲到马路上，把一台摩托车埋了", {"119 救援"}),
+    ("屋里有股烧焦的味道，插座那里在冒烟", {"119 救援"}),
+    ("快点快点 我家细伢子掉到屋后面塘里去了 还冒起来 邓家铺镇", {"119 救援", "120 急救"}),
+    ("工地上脚手架倒了，压到了两个工人", {"119 救援", "120 急救"}),
+    ("有人在河边喊救命，好像掉下去了", {"110 报警", "119 救援"}),
+])
+def test_emergencies_of_an_eighth_blind_round_name_every_line_they_need(text, lines):
+    d = decide(heads("住房和城乡建设", unit_conf=0.3), routing_text(None, text))
+    assert d.urgent and lines <= set(d.hand_over), (text, d.hand_over)
+
+
+@pytest.mark.parametrize("text", [
+    "刮大风把电线杆吹倒了，电线掉在路上还在冒火花，小孩子在旁边",
+    "电线断了掉在地上，下雨天怕电到人",
+])
+def test_a_fallen_live_wire_is_the_power_companys_emergency_whatever_the_model_reads(text):
+    d = decide(heads("林业", unit_conf=0.3), routing_text(None, text))
+    assert d.urgent and d.rule == "live-wire-down" and d.lead.id == "ut-power", (d.rule, d.lead)
+    # …and one that fell long ago is a repair, not an emergency
+    assert decide(heads("林业", unit_conf=0.3), routing_text(None, "村口的电线断了好几个月了，一直没人来修")).rule != "live-wire-down"
 
 
 @pytest.mark.parametrize("text", [
@@ -982,6 +1014,7 @@ def test_a_life_at_risk_or_a_missing_person_is_urgent(text):
         ("孩子沉迷手机游戏中毒太深", False),
         ("上个月发生山体滑坡，现在重建补助还没发", False),
         ("执迷不悟的老年人，仍然有可能寻死觅活、断绝关系，勇赴骗局。", False),
+        ("昨晚看那个电视剧，里面男的拿刀杀人太吓人了，电视台怎么放这种", False),  # the drama named before its comma
         # what is happening now stays urgent, also beside a vetoed mention
         ("护栏锈迹斑斑，随时可能倒塌，请赶快处理。", True),
         ("一旦火灾就麻烦了，现在隔壁仓库已经着火了！", True),
