@@ -474,7 +474,11 @@ def decide(
                    "over is followed up by the line's unit")
         functional_type = base["functional_type"] = follows.functional_type
     if rule:
-        trace.note(f"规则 {rule.id}: “{hit.strip()}”" + (f" — {rule.note}" if rule.note else ""))
+        # a rule that reads the type alone is as sure as the unit head that read the type: 自然资源和规划 at 0.23 sent a
+        # 户口迁移 question to the natural-resources bureau under a line an agent took for a fixed rule
+        by_type = not (rule.when.keywords or rule.when.pattern) and unit is not None
+        read = f"单位类型 “{hit}”（模型 {unit.confidence:.4f}{'，未确定' if unit.review else ''}）" if by_type else f"“{hit.strip()}”"
+        trace.note(f"规则 {rule.id}: {read}" + (f" — {rule.note}" if rule.note else ""))
         lead_spec, assist_specs = rule.then.lead, rule.then.assist
         # an emergency the rule names is one now only where its words are (上个月隔壁着火了 still goes to the fire
         # brigade, but no one is to be put through)

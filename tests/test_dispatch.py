@@ -1146,7 +1146,17 @@ def test_every_rule_says_why_in_chinese_first():
     rules = load_rules().rules
     assert rules and all(re.match("[\u4e00-\u9fff]", rule.note) for rule in rules), [r.id for r in rules]
     d = decide(heads("乡镇人民政府/街道办事处"), "湾头桥镇某村通村公路塌了一大块，村民出行很危险。")
-    assert "规则 township-types: “乡镇人民政府/街道办事处” — 村级和社区事项由属地乡镇街道牵头" in " ".join(d.reasons)
+    assert "规则 township-types: 单位类型 “乡镇人民政府/街道办事处”（模型 0.9100） — 村级和社区事项由属地乡镇街道牵头" in " ".join(d.reasons)
+
+
+def test_a_rule_that_reads_the_type_alone_says_the_model_read_the_type_and_how_unsure():
+    """An agent's round: 户口迁移 went to the natural-resources bureau under 规则 rural-department-with-township: “自然资源和
+    规划”, a line that read as a fixed rule where the unit head had said 0.23."""
+    d = decide(heads("自然资源和规划", unit_conf=0.23, unit_review=True), "我想把户口从邵阳迁到湾头桥镇来怎么办")
+    assert "规则 rural-department-with-township: 单位类型 “自然资源和规划”（模型 0.2300，未确定） — 农村事项由部门牵头" in " ".join(d.reasons)
+    # a rule that reads the ticket's words says them, as before
+    d = decide(heads("自然资源和规划", unit_conf=0.23, unit_review=True), "楼道里好大一股煤气味")
+    assert any(r.startswith("规则 gas-leak: “煤气味”") for r in d.reasons), d.reasons
 
 
 def test_decision_is_json_for_the_api():
