@@ -522,9 +522,10 @@ _NAME_GREETED = re.compile(f"(?:^|(?<={_PUNCTUATION})){_NAME}(?:先生|女士|�
 
 
 # A name right before a phone number, as a signature or a list of residents gives one with no label (…。马晓英139…;
-# 代表:谭为立0739-…，张民子0739-…): it starts after punctuation, at the start or after a standing.
+# 代表:谭为立0739-…，张民子0739-…) or an agent types one after a ticket (…，刘建军 电话158…, 刘建军，手机：158…): it starts
+# after punctuation, at the start or after a standing.
 _NAME_BEFORE_NUMBER = re.compile(f"(?:^|(?<={_PUNCTUATION})|{_AFTER_STANDING}|(?<=代表)){_NAME}"
-                                 "(?:\\s*|[（(](?:联系)?(?:电话|手机)?[:：]?)$")
+                                 "(?:\\s*|[（(](?:联系)?(?:电话|手机)?[:：]?|[\\s，,]*(?:联系)?(?:电话|手机)(?:号码?)?[:：]?\\s*)$")
 _PHONE_KINDS = frozenset({"mobile", "landline"})
 
 
