@@ -56,6 +56,16 @@ def suggestions(kb: KnowledgeBase, query: str, k: int, *, with_dense: bool,
     ]
 
 
+def answers_for_the_call(found: list[SuggestionOut], lines: list[str], units: list[UnitRef]) -> list[SuggestionOut]:
+    """Of the suggestions for a call put through on `lines` (120 / 110 / 119), those of the units that take it: the
+    lines' own and the ticket's lead and assisting `units`. An agent putting a life at risk through reads out no answer
+    but one on what to do meanwhile (闻到燃气泄漏的味道怎么办, the gas company's); an evening agent's round was shown
+    社保卡丢了怎么补办 for a child in a pond and 养老金资格认证 beside 我不想活了."""
+    catalogue, rules = default_routing()
+    taking = {rules.hand_over_units.get(line) for line in lines} | {unit.id for unit in units}
+    return [s for s in found if (unit := catalogue.unit_named(s.unit)) is not None and unit.id in taking]
+
+
 REPEAT_CHECK_SKIPPED = "重复诉求未核对（数据库暂不可用）/ repeat check skipped: database unavailable"
 
 
@@ -202,6 +212,13 @@ def route_tickets(tickets: Sequence[TicketIn], model: LoadedModel, kb: Knowledge
                 # the assistants and the rule came with the unit the agent set aside (an integrator's round: a 协办
                 # township of the discarded reading came back beside the agent's unit); the log keeps the lead alone
                 lead, assisting, rule = UnitRef.of(unit), [], None
+        # Lexical only: encoding the whole ticket with e5 costs ~10x the rest of the request on 2 cores
+        # (bench/RESULTS.md ## Serving); /v1/suggest adds the dense ranking.
+        if routing.hand_over:
+            suggested = answers_for_the_call(suggestions(kb, full, k * 5, with_dense=False), routing.hand_over,
+                                             [unit for unit in (lead, *assisting) if unit])[:k]
+        else:
+            suggested = suggestions(kb, full, k, with_dense=False)
         results.append(
             RouteOut(
                 id=ticket.id,
@@ -216,9 +233,7 @@ def route_tickets(tickets: Sequence[TicketIn], model: LoadedModel, kb: Knowledge
                 lead_unit=lead,
                 assisting_units=assisting,
                 rule=rule,
-                # Lexical only: encoding the whole ticket with e5 costs ~10x the rest of the request on 2 cores
-                # (bench/RESULTS.md ## Serving); /v1/suggest adds the dense ranking.
-                suggestions=suggestions(kb, full, k, with_dense=False),
+                suggestions=suggested,
                 related_tickets=[related_out(r.ticket, r.similarity, r.incident) for r in related or []],
                 masked_title=title if title and title.strip() else None,
                 masked_text=masked,

@@ -1181,3 +1181,24 @@ def test_readiness_says_when_the_database_refuses_writes(tmp_path):
     assert again["status"] == "ok" and again["detail"] is None and unsaved == 0
     with sqlite3.connect(home / "appeal.db") as db:
         assert {row[0] for row in db.execute("SELECT ticket_id FROM routed_ticket")} == {"WG-1", "WG-2"}
+
+
+def test_a_call_put_through_is_shown_only_the_answers_of_the_units_that_take_it(server):
+    """An evening agent's round: a child in a pond was shown 社保卡丢了怎么补办, 我不想活了 养老金资格认证. Someone putting
+    a life at risk through reads out only what to do meanwhile, an answer of the units that take the call."""
+    leak = {"question": "闻到燃气泄漏的味道怎么办？", "answer": "请立即关闭燃气总阀，打开门窗通风，不要开关电器，到室外拨打燃气公司抢修电话。",
+            "unit": "武冈市管道燃气公司"}
+    clutter = {"question": "楼道里堆放杂物怎么办？", "answer": "楼道堆放杂物影响消防安全，可先请物业清理，物业不处理的向住建部门反映。",
+               "unit": "武冈市住房和城乡建设局"}
+    with server.client("trainer") as trainer, server.client("platform") as platform:
+        ids = [trainer.post("/v1/kb/entries", json=entry).json()["id"] for entry in (leak, clutter)]
+        try:
+            call = platform.post("/v1/route", json={"text": "楼道里好大一股燃气味，好像哪家漏气了，怎么办"}).json()
+            calm = platform.post("/v1/route", json={"text": "楼道里堆放杂物，好大一股味，怎么办"}).json()
+        finally:
+            for entry_id in ids:
+                trainer.delete(f"/v1/kb/entries/{entry_id}")
+    assert call["hand_over"] == ["119 救援"] and call["lead_unit"]["id"] == "ut-gas"
+    assert [s["id"] for s in call["suggestions"]] == [ids[0]]
+    # a ticket that puts no one through is shown what shares its words, as before
+    assert calm["hand_over"] == [] and ids[1] in [s["id"] for s in calm["suggestions"]]
