@@ -531,7 +531,11 @@ class Repeats:
         return self.routed(ticket_id) is not None
 
     def routed(self, ticket_id: str) -> SeenTicket | None:
-        """`RepeatIndex.routed`, with the tickets other processes routed meanwhile."""
+        """`RepeatIndex.routed`, with the tickets other processes routed meanwhile and this one's that wait for the
+        database, written first (raised as `record` does when it still cannot be): an agent's answer to a ticket
+        routed during an outage was told it was never routed."""
+        if self._unsaved:
+            self._write()
         self.sync()
         return self.index.routed(ticket_id)
 

@@ -54,9 +54,11 @@ def _body_or_title(value: str, info: ValidationInfo) -> str:
 
 
 NonBlank = Annotated[str, AfterValidator(_storable), AfterValidator(_not_blank)]
+# A ticket's body as sent, "" when left out or null (as a form sends an empty field).
+AnyBody = Annotated[str, BeforeValidator(lambda value: "" if value is None else value), AfterValidator(_storable),
+                    Field(default="", validate_default=True)]
 # A ticket's body: may be empty or left out when the title says what the ticket is about.
-Body = Annotated[str, BeforeValidator(lambda value: "" if value is None else value), AfterValidator(_storable),
-                 AfterValidator(_body_or_title), Field(default="", validate_default=True)]
+Body = Annotated[AnyBody, AfterValidator(_body_or_title)]
 # The length limit comes before the validators: after them pydantic checks it as a generic sequence length and
 # tells a client "at most 128 items" instead of "at most 128 characters".
 ShortText = Annotated[str, Field(max_length=200), AfterValidator(_storable)]
@@ -345,9 +347,13 @@ class FeedbackIn(BaseModel):
     )
 
     ticket_id: Identifier | None = None
-    title: Title | None = None
-    text: Body = Field(description="the ticket text (masked before it is stored); may be left out when the title "
-                                   "says it all")
+    title: Title | None = Field(default=None, description="the ticket title (masked before it is stored); see text")
+    # Not `Body`: whether it may be empty takes the ticket log, which the router reads (`ticket_left_out`).
+    text: AnyBody = Field(
+        description="the ticket text (masked before it is stored); may be left out when the title says it all. With "
+                    "neither text nor title, the title and text the service kept when it routed ticket_id within the "
+                    "repeat window (APPEAL_REPEAT_WINDOW_DAYS, already masked) are stored; 422 for a ticket not "
+                    "routed in that window (never routed, or routed before it)")
     author: ShortText | None = Field(default=None, description=AUTHOR)
     topic: Label = Field(description="the agent's final topic (一级分类)")
     unit: UnitLabel | None = Field(
@@ -392,6 +398,11 @@ class FeedbackIn(BaseModel):
         if self.repeat_of is not None and self.repeat_of == self.ticket_id:
             raise ValueError("repeat_of names the ticket itself / 工单不能标记为自身的重复件")
         return self
+
+    @property
+    def ticket_left_out(self) -> bool:
+        """Neither title nor text says anything: the ticket is the one its route kept."""
+        return not _says_something(self.text) and not _says_something(self.title)
 
 
 class FeedbackOut(Out):

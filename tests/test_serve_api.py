@@ -17,7 +17,8 @@ from urllib.parse import quote
 import httpx
 import pytest
 
-from appeal.config import DEMO_DIR
+from appeal.cli.serving import write_feedback
+from appeal.config import DEMO_DIR, Settings
 from knowledge_base.files import read_entries
 from knowledge_base.store import EntryStore
 from knowledge_base.ticket_log import TicketLog
@@ -421,6 +422,43 @@ def test_feedback_without_the_routes_answer_takes_it_from_the_ticket_log(server)
     said = (routed["topic"]["label"], routed["lead_unit"]["name"], "v1")
     # another topic or version than the log's is an answer to another route: nothing of the log joins it
     assert rows == [said, (None, None, "v0"), (None, None, None), ("交通运输", None, None), said]
+
+
+def test_feedback_without_the_text_stores_what_the_route_kept(server, tmp_path):
+    """A platform vendor's review: an answer to a ticket routed a minute before was refused without the citizen's
+    text (422 "text: 不能为空"), which the route had kept, masked, in the ticket log; a platform had to send the
+    citizen's words a second time to record a label."""
+    ticket = {"title": "工资被拖欠", "text": "湾头桥镇工地包工头拖欠我们三个月工资，欧阳振华的工钱一分没给，联系电话13807391234。"}
+    answer = {"topic": "劳动和社会保障", "unit": "人力资源和社会保障", "author": "欧阳振华"}
+    old = (datetime.now(timezone.utc) - timedelta(days=40)).isoformat()
+    with server.client("agent") as client:
+        routed = client.post("/v1/route", json={"id": "WG-2026-100029", **ticket}).json()
+        stored, retry = (client.post("/v1/feedback", json={"ticket_id": "WG-2026-100029", **answer}) for _ in range(2))
+        with_text = client.post("/v1/feedback", json={"ticket_id": "WG-2026-100030", **ticket, **answer})
+        client.post("/v1/route", json={"id": "WG-2026-100031", **ticket, "received_at": old})
+        refused = [client.post("/v1/feedback", json={"ticket_id": ticket_id, "title": "　", **answer})
+                   for ticket_id in ("WG-2026-199999", "WG-2026-100031")]  # never routed; routed before the window
+        without_id = client.post("/v1/feedback", json=answer)
+    assert (stored.status_code, stored.json()["routed"]) == (201, True), stored.text
+    assert (retry.status_code, retry.json()["id"]) == (200, stored.json()["id"])  # a retry is stored once
+    with sqlite3.connect(server.home / "appeal.db") as db:
+        rows = [db.execute("SELECT title, text, predicted_topic FROM feedback WHERE id = ?", (response.json()["id"],))
+                .fetchone() for response in (stored, with_text)]
+    # the route's masked text, masked again with the answer's author: as an answer with the text is stored
+    assert rows[0] == ("工资被拖欠", "湾头桥镇工地包工头拖欠我们三个月工资,[姓名]的工钱一分没给,联系电话[手机号]。",
+                       routed["topic"]["label"])
+    assert rows[0][:2] == rows[1][:2] and rows[0][1] == routed["masked_text"].replace("欧阳振华", "[姓名]")
+    # and exported for retraining as the others are
+    exported, _, _ = write_feedback(Settings(home=server.home), tmp_path / "feedback.jsonl", 0, None)
+    assert [(row["title"], row["text"]) for row in exported if row["id"] == "WG-2026-100029"] == [rows[0][:2]]
+    for response in refused:
+        assert response.status_code == 422
+        assert [error["loc"] for error in response.json()["detail"]] == [["body", "text"]]
+        assert response.json()["message"] == (
+            "请求无效 / invalid request — text: Value error, 不能为空：该 ticket_id 不在本服务近 30 天路由过的工单中，须提供 "
+            "text 或 title / must not be empty: ticket_id is not among the tickets this service routed in the last "
+            "30 days, so the text or title is needed")
+    assert without_id.status_code == 422 and "有标题时可以不填" in without_id.json()["message"]
 
 
 def test_a_ticket_an_agent_sends_on_to_another_township_is_that_townships_repeat(server):
@@ -1166,6 +1204,8 @@ def test_readiness_says_when_the_database_refuses_writes(tmp_path):
             with immutable(*home.glob("appeal.db*")):  # the database, its write-ahead log and shared memory
                 routed = agent.post("/v1/route", json={**TICKET, "id": "WG-2"})
                 stored = agent.post("/v1/feedback", json={"text": TICKET["text"], "topic": "城乡建设"})
+                # without its text: WG-2 waits in memory, it is no ticket the service never routed (422)
+                answered = agent.post("/v1/feedback", json={"ticket_id": "WG-2", "topic": "城乡建设"})
                 refused = httpx.get(f"{live.url}/readyz")
             deadline = time.monotonic() + 20
             while (again := httpx.get(f"{live.url}/readyz").json())["database"] != "ok" and time.monotonic() < deadline:
@@ -1173,7 +1213,7 @@ def test_readiness_says_when_the_database_refuses_writes(tmp_path):
             unsaved = _metric(agent.get("/metrics").text, "appeal_tickets_unsaved")
     finally:
         live.stop()
-    assert routed.status_code == 200 and stored.status_code == 503
+    assert routed.status_code == 200 and stored.status_code == 503 and answered.status_code == 503, answered.text
     assert refused.status_code == 200 and refused.json()["status"] == "degraded"
     assert refused.json()["database"] == "unwritable"
     assert refused.json()["detail"].startswith("OperationalError: ") and "1 routed tickets wait in memory" in \

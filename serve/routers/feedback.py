@@ -8,6 +8,7 @@ from collections.abc import Callable
 from datetime import timezone
 
 from fastapi import APIRouter, Depends, Request, Response
+from fastapi.exceptions import RequestValidationError
 from sqlalchemy.exc import SQLAlchemyError
 from starlette.status import HTTP_200_OK, HTTP_201_CREATED
 
@@ -20,7 +21,7 @@ from serve.auth import Caller, require
 from serve.errors import ERROR_RESPONSES, check_text_length
 from serve.model_holder import LoadedModel
 from serve.routers.deps import services as get_services
-from serve.schemas import FeedbackIn, FeedbackOut
+from serve.schemas import EMPTY_TICKET, FeedbackIn, FeedbackOut
 from serve.services import Services
 from training.feedback_store import Feedback
 
@@ -42,10 +43,11 @@ def post_feedback(
     """Stored durably before the answer is sent; the returned `id` names the stored labelled ticket. The same answer
     for the same ticket again (a retry after a timeout) is stored once: 200 with the stored row's id."""
     check_text_length(body.text, services.settings.max_text_chars)
-    values = body.model_dump(exclude={"author", "id", "location", "channel"})  # not stored: see FeedbackIn
-    values["title"], values["text"] = masked_parts(body.title or None, body.text, people=[body.author])
-    values["repeat_of_seen"] = services.repeats.knows(body.repeat_of) if body.repeat_of else None
     routed = services.repeats.routed(body.ticket_id) if body.ticket_id else None
+    values = body.model_dump(exclude={"author", "id", "location", "channel"})  # not stored: see FeedbackIn
+    values["title"], values["text"] = masked_parts(*_the_ticket(body, routed, services.repeats.index.window.days),
+                                                   people=[body.author])
+    values["repeat_of_seen"] = services.repeats.knows(body.repeat_of) if body.repeat_of else None
     catalogue = default_routing()[0]
     values |= _what_the_route_said(values, routed, catalogue)
     with services.last_write.watch():  # /readyz says when answers are refused
@@ -66,6 +68,22 @@ def post_feedback(
     stored_at = stored_utc(row.created_at).astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
     return FeedbackOut(id=row.id, ticket_id=row.ticket_id, stored_at=stored_at, routed=routed is not None,
                        unknown_labels=unknown)
+
+
+def _the_ticket(body: FeedbackIn, routed: SeenTicket | None, window_days: int) -> tuple[str | None, str]:
+    """The answer's title and text; where it gives neither, those the ticket's route kept: a platform need not send
+    a citizen's words a second time to record a label. They were masked when routed and are masked again as the
+    answer's own would be, with its author: the same row for retraining either way."""
+    if not body.ticket_left_out:
+        return body.title or None, body.text
+    if routed is not None:
+        return routed.title, routed.text
+    why = EMPTY_TICKET if body.ticket_id is None else (
+        f"不能为空：该 ticket_id 不在本服务近 {window_days} 天路由过的工单中，须提供 text 或 title / must not be empty: "
+        f"ticket_id is not among the tickets this service routed in the last {window_days} days, so the text or "
+        "title is needed")
+    # a 422 of the field, as the schema's own: the message and `detail` name `text`
+    raise RequestValidationError([{"type": "value_error", "loc": ("body", "text"), "msg": f"Value error, {why}"}])
 
 
 def _what_the_route_said(values: dict, routed: SeenTicket | None, catalogue: Catalogue) -> dict:
