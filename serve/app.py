@@ -17,7 +17,7 @@ from serve.auth import load_keys
 from serve.metrics import ServeMetrics
 from serve.request_limits import RequestLimits, max_body_bytes
 from serve.request_log import RequestLogMiddleware, configure_logging
-from serve.routers import feedback, health, kb, models, route, suggest, tickets
+from serve.routers import feedback, health, kb, labels, models, route, suggest, tickets
 from serve.services import Services
 
 log = logging.getLogger("appeal.serve")
@@ -104,7 +104,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.metrics = metrics
     app.state.services = Services(settings, metrics)
     errors.install(app)
-    for module in (route, suggest, feedback, tickets, kb, models, health):
+    for module in (route, suggest, feedback, labels, tickets, kb, models, health):
         app.include_router(module.router)
     metrics.instrument(app)
     # inside the request log (a refusal is logged) and outside the metrics (a made-up method is no series)

@@ -40,6 +40,7 @@ log = logging.getLogger("appeal.serve")
 # Which roles may use each area of the API; admin may do everything.
 SCOPES: dict[str, frozenset[str]] = {
     "route": frozenset({"platform", "agent", "admin"}),
+    "labels": frozenset({"platform", "agent", "trainer", "admin"}),
     "suggest": frozenset({"agent", "admin"}),
     "feedback": frozenset({"agent", "admin"}),
     "hotspots": frozenset({"agent", "trainer", "admin"}),

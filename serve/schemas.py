@@ -498,3 +498,11 @@ class Health(Out):
                                   "it; unavailable: it cannot be read. Either way a ready service routes on, and "
                                   "agents' answers and KB edits are refused (503); `detail` says why")
     detail: str | None = None
+
+
+class LabelsOut(Out):
+    model_version: str = Field(description="the serving model, whose heads these labels are")
+    topic: list[str] = Field(description="the labels of the topic head (诉求类别): what `topic` of /v1/feedback should be")
+    unit: list[str] = Field(description="the labels of the unit head (functional types of unit, 行业)")
+    units: list[UnitRef] = Field(description="the unit catalogue: `unit` of /v1/feedback may name one of these by its "
+                                             "name (the ticket is then where it was sent), or give a type above")

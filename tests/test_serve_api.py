@@ -1242,3 +1242,20 @@ def test_a_call_put_through_is_shown_only_the_answers_of_the_units_that_take_it(
     assert [s["id"] for s in call["suggestions"]] == [ids[0]]
     # a ticket that puts no one through is shown what shares its words, as before
     assert calm["hand_over"] == [] and ids[1] in [s["id"] for s in calm["suggestions"]]
+
+
+def test_the_platform_reads_the_labels_an_answer_may_give_from_the_service(server):
+    """An integrator's round: no published list of topics and units, so 民政 for a 低保 ticket and the typo 教育文休 were
+    stored as new classes that retraining learns."""
+    with server.client("platform") as platform, server.client("agent") as agent:
+        listed = platform.get("/v1/labels")
+        assert listed.status_code == 200, listed.text
+        labels = listed.json()
+        assert platform.get("/v1/labels", headers={"X-API-Key": "nope"}).status_code == 401
+        answer = agent.post("/v1/feedback", json={"ticket_id": "WG-L1", "text": "低保被取消了，想问问原因",
+                                                  "topic": labels["topic"][0], "unit": labels["units"][0]["name"]})
+    assert labels["model_version"] == "v1" and "城乡建设" in labels["topic"] and "住房公积金" in labels["unit"]
+    assert {"id": "twp-430581101", "name": "湾头桥镇人民政府", "functional_type": "乡镇人民政府/街道办事处",
+            "level": "乡镇街道"} in labels["units"]
+    # what the lists hold is what an answer may say without becoming a new class
+    assert answer.status_code == 201 and answer.json()["unknown_labels"] == {}
