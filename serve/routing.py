@@ -188,7 +188,7 @@ def route_tickets(tickets: Sequence[TicketIn], model: LoadedModel, kb: Knowledge
         full = title_and_body(title, masked)  # routing_text, without masking both parts a second time
         routing = decide(heads, full, ticket.location)
         related: list[Related] | None = []
-        sent_on = None
+        sent_on, before_window = None, None
         if repeats is not None:
             # a ticket that may not be accepted was not sent anywhere yet: its fallback unit is no "已派"
             sent_to = routing.lead.name if routing.lead and not routing.not_accepted else None
@@ -196,7 +196,9 @@ def route_tickets(tickets: Sequence[TicketIn], model: LoadedModel, kb: Knowledge
             given = ticket.received_at.replace(tzinfo=None) if ticket.received_at else None  # UTC (schemas)
             # one received before the window is compared with nothing and not kept: it would stay, masked but a
             # caller's words, until the next daily clean-up
-            kept = ticket.id and not (given and given < utc_now() - repeats.index.window)
+            if given and given < utc_now() - repeats.index.window:
+                before_window = repeats.index.window.days
+            kept = ticket.id and not before_window
             seen = SeenTicket(ticket.id, given or utc_now(), masked, title, township, heads["topic"].label,
                               sent_to, routing.decision, model.version, routing.urgent, routing.functional_type,
                               hand_over="、".join(routing.hand_over)) if kept else None
@@ -204,6 +206,9 @@ def route_tickets(tickets: Sequence[TicketIn], model: LoadedModel, kb: Knowledge
         # an agent told nothing would take "no related tickets" for "no earlier report"
         reasons = routing.reasons + ([_repeat_reason(related, zone)] if related else
                                      [REPEAT_CHECK_SKIPPED] if related is None else [])
+        if before_window:  # an integrator's round: a backlog ticket of last year answered as if it had been checked
+            reasons.append(f"收到时间早于重复诉求窗口（{before_window} 天），未核对重复、不保留 / received before the "
+                           f"repeat window ({before_window} days): not compared with other tickets, not kept")
         lead, assisting, rule = routing.lead, routing.assisting, routing.rule
         if sent_on and sent_on != (lead.name if lead else None):  # an agent who kept the route's unit changed nothing
             # a platform acting on a retry's answer would send the ticket back where the agent took it from

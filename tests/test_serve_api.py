@@ -1012,6 +1012,8 @@ def test_a_backlog_ticket_counts_on_the_day_it_came_in(server):
         old = platform.post("/v1/route", json={"id": "WG-B8", "title": "停水", "text": text,
                                                "received_at": (now - timedelta(days=40)).isoformat()})
         assert old.status_code == 200 and old.json()["related_tickets"] == []
+        # …and says so, where it would otherwise read as checked and new
+        assert old.json()["reasons"][-1].startswith("收到时间早于重复诉求窗口（30 天），未核对重复、不保留")
         year_one = platform.post("/v1/route", json={"text": text, "received_at": "0001-01-01T00:00:00+01:00"})
         assert year_one.status_code == 422 and "not a usable time" in year_one.text  # was a 500
     with sqlite3.connect(server.home / "appeal.db") as connection:
