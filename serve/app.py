@@ -4,6 +4,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Callable
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
@@ -18,6 +19,7 @@ from serve.metrics import ServeMetrics
 from serve.request_limits import RequestLimits, max_body_bytes
 from serve.request_log import RequestLogMiddleware, configure_logging
 from serve.routers import feedback, health, kb, labels, models, route, suggest, tickets
+from serve.schemas import EXAMPLES
 from serve.services import Services
 
 log = logging.getLogger("appeal.serve")
@@ -89,6 +91,22 @@ async def _lifespan(app: FastAPI):
         services.close()
 
 
+def _openapi(app: FastAPI) -> Callable[[], dict]:
+    """FastAPI's document, completed as it is first written (it keeps it for the next requests)."""
+    generate = app.openapi
+
+    def openapi() -> dict:
+        written = app.openapi_schema is not None
+        document = generate()
+        if not written:
+            schemas = document["components"]["schemas"]
+            for name, examples in EXAMPLES.items():
+                schemas[name]["examples"] = examples
+        return document
+
+    return openapi
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     configure_logging()
@@ -99,6 +117,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         description=DESCRIPTION.format(city=deployment_area().name),
         lifespan=_lifespan,
     )
+    app.openapi = _openapi(app)
     app.state.settings = settings
     app.state.keys = load_keys(settings.api_keys, settings.home)
     app.state.metrics = metrics

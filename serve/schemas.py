@@ -233,21 +233,28 @@ class RelatedTicketOut(Out):
 
 
 class RouteOut(Out):
+    # What the demo model `appeal serve` trains on a fresh clone answered for EXAMPLE_TICKET, two days after
+    # WG-2026-000101 (suggestions from the demo FAQ)
     model_config = ConfigDict(
         json_schema_extra={
             "examples": [
                 {
                     "id": "WG-2026-000123",
-                    "topic": {"label": "城乡建设", "confidence": 0.91,
-                              "alternatives": [{"label": "商贸旅游", "confidence": 0.05}]},
-                    "unit": {"label": "城市管理和综合执法", "confidence": 0.88, "alternatives": []},
+                    "topic": {"label": "商贸旅游", "confidence": 0.4651,
+                              "alternatives": [{"label": "城乡建设", "confidence": 0.4169},
+                                               {"label": "交通运输", "confidence": 0.0891}]},
+                    "unit": {"label": "城市管理和综合执法", "confidence": 0.5304,
+                             "alternatives": [{"label": "商务", "confidence": 0.3454},
+                                              {"label": "市场监督管理", "confidence": 0.033}]},
                     "jurisdiction": {"township": "迎春亭街道", "code": "430581002", "matched": "迎春亭街道",
-                                     "method": "name_with_suffix", "source": "location", "village": None},
-                    "decision": "auto",
-                    "reasons": ["topic: 城乡建设 置信度 0.9100（达到阈值 0.8889）",
-                                "unit: 城市管理和综合执法 置信度 0.8800（达到阈值 0.8180）",
-                                "可能重复诉求 / possible repeat: WG-2026-000101（相似度 0.52，2 天前 / 2 days ago，"
-                                "已派 武冈市城市管理和综合执法局）"],
+                                     "method": "name_with_suffix", "source": "location", "village": None,
+                                     "former": None},
+                    "decision": "review",
+                    "reasons": ["topic: 商贸旅游 置信度 0.4651（低于阈值 0.8889，需人工 / below threshold）",
+                                "unit: 城市管理和综合执法 置信度 0.5304（低于阈值 0.8180，需人工 / below threshold）",
+                                "属地: 迎春亭街道（location: “迎春亭街道”, name_with_suffix）",
+                                "可能重复诉求 / possible repeat: WG-2026-000101（相似度 0.39，2 天前 / 2 days ago，"
+                                "路由建议 武冈市城市管理和综合执法局）"],
                     "urgent": False,
                     "hand_over": [],
                     "not_accepted": None,
@@ -255,15 +262,31 @@ class RouteOut(Out):
                                   "functional_type": "城市管理和综合执法", "level": "市直部门"},
                     "assisting_units": [],
                     "rule": None,
-                    "suggestions": [],
-                    "related_tickets": [
-                        {"ticket_id": "WG-2026-000101", "received_at": "2026-03-02T01:15:09Z", "similarity": 0.52,
-                         "title": "菜市场门口摊贩占道", "excerpt": "迎春亭街道菜市场门口早上流动摊贩很多，占了半边路，车子过不去。",
-                         "township": "迎春亭街道", "topic": "城乡建设", "lead_unit": "武冈市城市管理和综合执法局"}
+                    "suggestions": [
+                        {"id": "wg-cg-01", "question": "占道经营、乱摆摊怎么办？",
+                         "answer": "占道经营、乱摆乱放等问题可向城市管理和综合执法部门反映，请说明具体位置和时间段。",
+                         "unit": "武冈市城市管理和综合执法局", "source": "faq", "score": 0.0164, "bm25_score": 24.063,
+                         "dense_score": None},
+                        {"id": "wg-sp-02", "question": "餐馆卫生很差怎么举报？",
+                         "answer": "餐饮服务单位卫生状况差、无证经营等问题可向市场监督管理部门举报，请说明店名、地址和具体问题。",
+                         "unit": "武冈市市场监督管理局", "source": "faq", "score": 0.0161, "bm25_score": 5.866,
+                         "dense_score": None},
+                        {"id": "wg-yyzz-02", "question": "营业执照地址或经营范围怎么变更？",
+                         "answer": "市场主体登记事项发生变化的，应向登记机关申请变更登记，可线上或到政务服务中心登记窗口办理。"
+                                   "需提交的材料视变更事项而定。",
+                         "unit": "武冈市市场监督管理局", "source": "faq", "score": 0.0159, "bm25_score": 4.094,
+                         "dense_score": None},
                     ],
-                    "masked_text": "武冈市迎春亭街道菜市场门口每天早上都有流动摊贩占道经营，车辆无法通行，请城管部门尽快处理。"
+                    "related_tickets": [
+                        {"ticket_id": "WG-2026-000101", "received_at": "2026-12-01T11:44:18Z", "similarity": 0.3946,
+                         "title": "菜市场门口摊贩占道", "excerpt": "迎春亭街道菜市场门口早上流动摊贩很多,占了半边路,车子过不去。",
+                         "township": "迎春亭街道", "topic": "城乡建设", "lead_unit": "武冈市城市管理和综合执法局",
+                         "assigned_unit": None, "linked_by": "words"}
+                    ],
+                    "masked_title": "城区菜市场门口占道经营严重",
+                    "masked_text": "武冈市迎春亭街道菜市场门口每天早上都有流动摊贩占道经营,车辆无法通行,请城管部门尽快处理。"
                                    "联系电话[手机号]。",
-                    "model_version": "demo-20260101",
+                    "model_version": "ensemble-20261203-192948",
                 }
             ]
         }
@@ -330,15 +353,16 @@ class FeedbackIn(BaseModel):
             "examples": [
                 {
                     "ticket_id": "WG-2026-000123",
-                    "title": "城区菜市场门口占道经营严重",
-                    "text": "武冈市迎春亭街道菜市场门口每天早上都有流动摊贩占道经营，车辆无法通行。",
+                    "title": EXAMPLE_TICKET["title"],
+                    "text": EXAMPLE_TICKET["text"],
                     "topic": "城乡建设",
                     "unit": "城市管理和综合执法",
-                    "suggestion_id": None,
-                    "predicted_topic": "城乡建设",
-                    "model_version": "20260101-demo",
-                    "related_ticket_ids": ["WG-2026-000098"],
-                    "repeat_of": "WG-2026-000098",
+                    "suggestion_id": "wg-cg-01",
+                    # the route's answer in RouteOut's example, which the agent corrected
+                    "predicted_topic": "商贸旅游",
+                    "model_version": "ensemble-20261203-192948",
+                    "related_ticket_ids": ["WG-2026-000101"],
+                    "repeat_of": "WG-2026-000101",
                     "refusal_rule": None,
                     "refused": False,
                 }
@@ -506,3 +530,9 @@ class LabelsOut(Out):
     unit: list[str] = Field(description="the labels of the unit head (functional types of unit, 行业)")
     units: list[UnitRef] = Field(description="the unit catalogue: `unit` of /v1/feedback may name one of these by its "
                                              "name (the ticket is then where it was sent), or give a type above")
+
+
+# FastAPI writes its document without a single null (fastapi#5559), the examples' nulls too: RouteOut's lost the
+# `not_accepted` and `rule` its schema requires. The app puts the examples back as written here.
+EXAMPLES = {model.__name__: model.model_config["json_schema_extra"]["examples"]
+            for model in (TicketIn, BatchIn, RouteOut, SuggestIn, FeedbackIn)}

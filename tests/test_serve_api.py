@@ -22,6 +22,7 @@ from appeal.config import DEMO_DIR, Settings
 from knowledge_base.files import read_entries
 from knowledge_base.store import EntryStore
 from knowledge_base.ticket_log import TicketLog
+from pipeline.normalize import normalize
 from tests.conftest import WUGANG_TIMEZONE
 from tests.serving_support import (KEYS, REPO, demo_tickets, immutable, install_model,
                                    start_server)
@@ -689,6 +690,55 @@ def test_the_api_pages_load_nothing_from_the_internet(server):
                 loaded = client.get(asset)
                 assert loaded.status_code == 200 and len(loaded.content) > 1000, asset
         assert "迎春亭街道" in client.get("/openapi.json").text  # the examples the page shows
+
+
+def _examples(node):
+    """(example, the schema it illustrates) for each example of an OpenAPI document: a schema's own (`examples`, a
+    list, or `example`), and those beside the `schema` of a media type, parameter or header (`example`, or
+    `examples`: named Example Objects)."""
+    if isinstance(node, list):
+        for item in node:
+            yield from _examples(item)
+        return
+    if not isinstance(node, dict):
+        return
+    examples = node.get("examples")
+    if isinstance(examples, list):
+        yield from ((example, node) for example in examples)
+    elif isinstance(examples, dict):
+        yield from ((named["value"], node["schema"]) for named in examples.values())
+    if "example" in node:
+        yield node["example"], node.get("schema", node)
+    for key, value in node.items():
+        if key not in ("example", "examples"):
+            yield from _examples(value)
+
+
+def test_every_example_the_api_document_shows_is_valid_and_written_as_the_service_writes_it(server):
+    """A platform vendor generated its client and tests from /openapi.json: the RouteOut example lacked fields its
+    schema requires (FastAPI drops every null it writes, the examples' too) and showed a masked text with the
+    full-width "，" the service never returns."""
+    from jsonschema import Draft202012Validator
+
+    with server.client("platform") as client:
+        document = client.get("/openapi.json").json()
+        illustrated, components = list(_examples(document)), document["components"]
+        wrong = [f"{schema.get('title')} {list(error.absolute_path)}: {error.message[:200]}"
+                 for example, schema in illustrated
+                 for error in Draft202012Validator({**schema, "components": components}).iter_errors(example)]
+        assert not wrong, wrong
+        titles = {schema.get("title") for _, schema in illustrated}
+        assert {"TicketIn", "BatchIn", "RouteOut", "SuggestIn", "FeedbackIn"} <= titles
+        schemas = document["components"]["schemas"]
+        ticket, routed = schemas["TicketIn"]["examples"][0], schemas["RouteOut"]["examples"][0]
+        # without its id, so that the repeat window of the other tests does not hold it
+        answer = client.post("/v1/route", json={k: v for k, v in ticket.items() if k != "id"}).json()
+    shown = ("masked_title", "masked_text", "jurisdiction")
+    assert {k: routed[k] for k in shown} == {k: answer[k] for k in shown}
+    assert all(t["excerpt"] == normalize(t["excerpt"]) for t in routed["related_tickets"])
+    for head in ("topic", "unit"):  # the reasons quote the confidences shown
+        assert any(r.startswith(f"{head}: {routed[head]['label']} 置信度 {routed[head]['confidence']:.4f}")
+                   for r in routed["reasons"])
 
 
 def test_the_service_looks_for_its_encoder_in_its_own_home(tmp_path):
