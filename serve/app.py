@@ -19,7 +19,7 @@ from serve.metrics import ServeMetrics
 from serve.request_limits import RequestLimits, max_body_bytes
 from serve.request_log import RequestLogMiddleware, configure_logging
 from serve.routers import feedback, health, kb, labels, models, route, suggest, tickets
-from serve.schemas import EXAMPLES
+from serve.schemas import EXAMPLES, TEXT_LIMITED
 from serve.services import Services
 
 log = logging.getLogger("appeal.serve")
@@ -91,8 +91,9 @@ async def _lifespan(app: FastAPI):
         services.close()
 
 
-def _openapi(app: FastAPI) -> Callable[[], dict]:
-    """FastAPI's document, completed as it is first written (it keeps it for the next requests)."""
+def _openapi(app: FastAPI, settings: Settings) -> Callable[[], dict]:
+    """FastAPI's document, completed as it is first written (it keeps it for the next requests): with the examples
+    as written and the limits as this service is configured."""
     generate = app.openapi
 
     def openapi() -> dict:
@@ -102,6 +103,10 @@ def _openapi(app: FastAPI) -> Callable[[], dict]:
             schemas = document["components"]["schemas"]
             for name, examples in EXAMPLES.items():
                 schemas[name]["examples"] = examples
+            schemas["BatchIn"]["properties"]["tickets"]["maxItems"] = settings.max_batch
+            for model in TEXT_LIMITED:
+                text = schemas[model.__name__]["properties"]["text"]
+                text["description"] += f". {errors.text_limit(settings.max_text_chars)}"
         return document
 
     return openapi
@@ -117,7 +122,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         description=DESCRIPTION.format(city=deployment_area().name),
         lifespan=_lifespan,
     )
-    app.openapi = _openapi(app)
+    app.openapi = _openapi(app, settings)
     app.state.settings = settings
     app.state.keys = load_keys(settings.api_keys, settings.home)
     app.state.metrics = metrics

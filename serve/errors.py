@@ -32,6 +32,9 @@ def error_body(detail: str) -> dict:
     return {"detail": detail, "message": detail}
 
 
+# What a 503 asks a client to wait while the model and index load (a start takes seconds)
+LOADING_RETRY_SECONDS = 5
+
 # Documented on every operation, so clients (and the schema test) know them.
 ERROR_RESPONSES: dict[int | str, dict] = {
     status: {"model": ErrorOut, "description": description} for status, description in {
@@ -44,6 +47,10 @@ ERROR_RESPONSES: dict[int | str, dict] = {
         503: "服务正在加载或数据库暂不可用 / model or index not loaded yet, or the database unavailable",
     }.items()
 }
+ERROR_RESPONSES[503]["headers"] = {"Retry-After": {
+    "description": f"秒数 / seconds to wait before trying again: {LOADING_RETRY_SECONDS} while the service loads its "
+                   "model and index, APPEAL_DATABASE_TIMEOUT rounded up while the database is unavailable",
+    "schema": {"type": "integer"}}}
 
 
 def too_large(zh: str, en: str, limit: int, got: int, where: str | None = None) -> HTTPException:
@@ -68,6 +75,13 @@ def check_text_length(text: str, limit: int, where: str = "text") -> None:
         if grown > _NORMALISED_GROWTH * limit:
             raise too_large("文本规范化（NFKC）后过长", "text too long once normalised (NFKC)",
                             _NORMALISED_GROWTH * limit, grown, where)
+
+
+def text_limit(limit: int) -> str:
+    """`check_text_length` in words, for the API document: a JSON-schema maxLength would call valid a text that
+    normalisation makes too long, which is refused."""
+    return (f"At most {limit} characters as sent, and at most {_NORMALISED_GROWTH * limit} once normalised (NFKC, "
+            "which makes … three characters and ﷺ eighteen): 413 above either (APPEAL_MAX_TEXT_CHARS)")
 
 
 # Pydantic's own messages are English: the common ones get the Chinese an agent or a platform's developer reads first.

@@ -164,7 +164,8 @@ class TicketIn(BaseModel):
 class BatchIn(BaseModel):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"tickets": [EXAMPLE_TICKET]}]})
 
-    tickets: list[TicketIn] = Field(min_length=1, description="at most settings.max_batch tickets (413 above)")
+    tickets: list[TicketIn] = Field(min_length=1, description="more than maxItems (APPEAL_MAX_BATCH) are refused "
+                                                              "with 413")
 
     @model_validator(mode="after")
     def _ids_once(self) -> "BatchIn":
@@ -536,3 +537,6 @@ class LabelsOut(Out):
 # `not_accepted` and `rule` its schema requires. The app puts the examples back as written here.
 EXAMPLES = {model.__name__: model.model_config["json_schema_extra"]["examples"]
             for model in (TicketIn, BatchIn, RouteOut, SuggestIn, FeedbackIn)}
+
+# The bodies whose `text` their endpoint holds to APPEAL_MAX_TEXT_CHARS (serve.errors.check_text_length)
+TEXT_LIMITED = (TicketIn, SuggestIn, FeedbackIn)

@@ -24,7 +24,7 @@ from knowledge_base.store import EntryStore
 from knowledge_base.ticket_log import TicketLog
 from pipeline.normalize import normalize
 from tests.conftest import WUGANG_TIMEZONE
-from tests.serving_support import (KEYS, REPO, demo_tickets, immutable, install_model,
+from tests.serving_support import (KEY_SPEC, KEYS, REPO, demo_tickets, immutable, install_model,
                                    start_server)
 from training.feedback_store import FeedbackStore
 
@@ -739,6 +739,45 @@ def test_every_example_the_api_document_shows_is_valid_and_written_as_the_servic
     for head in ("topic", "unit"):  # the reasons quote the confidences shown
         assert any(r.startswith(f"{head}: {routed[head]['label']} 置信度 {routed[head]['confidence']:.4f}")
                    for r in routed["reasons"])
+
+
+def test_the_api_document_declares_the_limits_and_headers_of_the_service_as_configured(tmp_path):
+    """The batch limit was "settings.max_batch", a name inside the code without its number, and neither the text
+    limit nor the Retry-After and ETag headers the service sends were in the document."""
+    # a service that has not loaded (no lifespan run) answers a route with its 503
+    code = ("import json\n"
+            "from fastapi.testclient import TestClient\n"
+            "from appeal.config import Settings\n"
+            "from serve.app import create_app\n"
+            f"app = create_app(Settings(home={str(tmp_path)!r}))\n"
+            f"loading = TestClient(app, headers={{'X-API-Key': {KEYS['platform']!r}}}).post('/v1/route', "
+            f"json={TICKET!r})\n"
+            "print(json.dumps([app.openapi(), loading.status_code, loading.headers['retry-after']]))\n")
+    result = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, timeout=120,
+                            env={**os.environ, "APPEAL_MAX_BATCH": "7", "APPEAL_MAX_TEXT_CHARS": "3000",
+                                 "APPEAL_API_KEYS": KEY_SPEC})
+    assert result.returncode == 0, result.stderr
+    document, status, retry_after = json.loads(result.stdout.splitlines()[-1])
+    assert status == 503
+    schemas = document["components"]["schemas"]
+    assert schemas["BatchIn"]["properties"]["tickets"]["maxItems"] == 7
+    # no maxLength: a text of 3,000 characters or fewer is still refused when NFKC makes it over 6,000
+    for body in ("TicketIn", "SuggestIn", "FeedbackIn"):
+        text = schemas[body]["properties"]["text"]
+        assert "maxLength" not in text and "At most 3000 characters as sent" in text["description"], body
+        assert "at most 6000 once normalised (NFKC" in text["description"], body
+    for path, operations in document["paths"].items():
+        for method, operation in operations.items():
+            if path.startswith("/v1"):  # each 503 says when to try again; /readyz answers a probe, not a client
+                retry = operation["responses"]["503"]["headers"]["Retry-After"]
+                assert retry["schema"] == {"type": "integer"}, (method, path)
+                assert f"{retry_after} while the service loads" in retry["description"], (method, path)
+    # where the service sends an entry's ETag (test_an_edit_made_on_a_stale_copy_is_refused_and_undoes_nothing)
+    entries, entry = document["paths"]["/v1/kb/entries"], document["paths"]["/v1/kb/entries/{entry_id}"]
+    for response in (entries["post"]["responses"]["201"], entry["get"]["responses"]["200"],
+                     entry["patch"]["responses"]["200"], entry["patch"]["responses"]["412"],
+                     entry["delete"]["responses"]["412"]):
+        assert response["headers"]["ETag"]["schema"] == {"type": "string"}
 
 
 def test_the_service_looks_for_its_encoder_in_its_own_home(tmp_path):

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from fastapi import HTTPException, Request, status
 
+from serve.errors import LOADING_RETRY_SECONDS
 from serve.services import Services
 
 
@@ -17,6 +18,6 @@ def ready(request: Request) -> Services:
         raise HTTPException(
             status.HTTP_503_SERVICE_UNAVAILABLE,
             detail=f"服务正在加载 / service is loading ({found.error or 'model and index not loaded yet'})",
-            headers={"Retry-After": "5"},
+            headers={"Retry-After": str(LOADING_RETRY_SECONDS)},
         )
     return found

@@ -27,7 +27,11 @@ router = APIRouter(prefix="/v1/kb/entries", tags=["knowledge base 知识库"],
 
 EntryId = Path(min_length=1, max_length=64, description="entry id")
 IfMatch = Header(None, description="the ETag of the entry as read: refused with 412 if it changed since")
-CHANGED = {412: {"model": ErrorOut, "description": "条目已被他人修改或删除 / changed or deleted since it was read (If-Match)"}}
+ETAG = {"ETag": {"description": "the entry's version: send it back as If-Match with a PATCH or DELETE",
+                 "schema": {"type": "string"}}}
+CHANGED = {412: {"model": ErrorOut, "description": "条目已被他人修改或删除 / changed or deleted since it was read (If-Match)",
+                 "headers": {"ETag": {"description": "the entry's version now (none when it was deleted, or If-Match "
+                                                     "held no ETag of this service)", "schema": {"type": "string"}}}}}
 CONFLICT = {409: {"model": ErrorOut, "description": "与已有条目冲突 / the id is taken, or another entry answers the same "
                                                     "question (in any of the two's phrasings) in the same period"}}
 
@@ -112,7 +116,7 @@ def _changed(exc: EntryChanged) -> HTTPException:
 
 
 @router.post("", response_model=EntrySaved, status_code=status.HTTP_201_CREATED,
-             responses=CONFLICT, summary="新增条目 / add an entry")
+             responses={status.HTTP_201_CREATED: {"headers": ETAG}, **CONFLICT}, summary="新增条目 / add an entry")
 def add_entry(
     entry: EntryIn,
     response: Response,
@@ -144,7 +148,8 @@ def entry_history(
     return changes
 
 
-@router.get("/{entry_id:entry_id}", response_model=Entry, summary="读取条目 / read an entry")
+@router.get("/{entry_id:entry_id}", response_model=Entry, responses={status.HTTP_200_OK: {"headers": ETAG}},
+            summary="读取条目 / read an entry")
 def get_entry(
     response: Response,
     entry_id: str = EntryId,
@@ -156,7 +161,8 @@ def get_entry(
     return entry
 
 
-@router.patch("/{entry_id:entry_id}", response_model=EntrySaved, responses=CHANGED | CONFLICT,
+@router.patch("/{entry_id:entry_id}", response_model=EntrySaved,
+              responses={status.HTTP_200_OK: {"headers": ETAG}, **CHANGED, **CONFLICT},
               summary="修改条目 / change an entry")
 def update_entry(
     change: EntryUpdate,
