@@ -186,6 +186,31 @@ def test_cjk_font_installed_after_matplotlib_cached_its_font_list_is_found(monke
         report.use_cjk_font.cache_clear()
 
 
+def test_another_font_that_draws_chinese_serves_where_noto_is_missing_and_none_is_said_how_to_add(monkeypatch):
+    """A trainer's round: on a server without fonts-noto-cjk (an intranet without apt) `appeal report` stopped, though
+    CentOS's wqy fonts or a SimHei copied from a desktop draw the same labels."""
+    from dataclasses import replace
+
+    from matplotlib import font_manager
+
+    manager = font_manager.fontManager
+    report.use_cjk_font()  # Noto into matplotlib's list where it was installed after the list was cached
+    noto = next(f for f in manager.ttflist if f.name == report.CJK_FONT)
+    others = [f for f in manager.ttflist if f.name not in report.CJK_FAMILIES]
+    monkeypatch.setattr(font_manager, "findSystemFonts", lambda *a, **k: [])
+    monkeypatch.setattr(manager, "ttflist", [*others, replace(noto, name="WenQuanYi Micro Hei")])
+    report.use_cjk_font.cache_clear()
+    try:
+        assert report.use_cjk_font() == "WenQuanYi Micro Hei"
+        monkeypatch.setattr(manager, "ttflist", others)
+        report.use_cjk_font.cache_clear()
+        with pytest.raises(InputError, match=r"yum install wqy-microhei-fonts\), or copy its .ttf / .otf / .ttc file "
+                                             r"into ~/.fonts"):
+            report.use_cjk_font()
+    finally:
+        report.use_cjk_font.cache_clear()
+
+
 def _appeal(*args, cwd):
     env = {**os.environ, "APPEAL_SHARED_DATA": str(REPO / ".." / "shared" / "data")}
     return subprocess.run([sys.executable, "-c", "from appeal.cli import main; main()", *args],

@@ -29,6 +29,11 @@ if TYPE_CHECKING:  # the ticket log is read by the notebook, which hands its tic
     from knowledge_base.units import Catalogue
 
 CJK_FONT = "Noto Sans CJK SC"
+# Other families that draw Chinese, as servers without Debian's package have them (CentOS's wqy fonts, a SimHei
+# copied from a desktop): a supervisor on an intranet without apt got no report at all.
+CJK_FAMILIES = (CJK_FONT, "Noto Sans SC", "Source Han Sans SC", "Source Han Sans CN", "WenQuanYi Micro Hei",
+                "WenQuanYi Zen Hei", "Droid Sans Fallback", "AR PL UMing CN", "SimHei", "Microsoft YaHei", "PingFang SC",
+                "Sarasa Gothic SC")
 
 
 @dataclass
@@ -58,8 +63,8 @@ class VersionEvaluation:
 
 @lru_cache(maxsize=1)
 def use_cjk_font() -> str:
-    """Point matplotlib at Noto Sans CJK SC (Debian's fonts-noto-cjk); without a CJK font every label would be
-    a row of empty boxes, so its absence is an error, not a warning."""
+    """Point matplotlib at Noto Sans CJK SC (Debian's fonts-noto-cjk) or else another family of `CJK_FAMILIES`;
+    without a CJK font every label would be a row of empty boxes, so its absence is an error, not a warning."""
     from matplotlib import font_manager
     from matplotlib import pyplot as plt
 
@@ -74,12 +79,16 @@ def use_cjk_font() -> str:
                     manager.addfont(path)
                 except (OSError, RuntimeError, ValueError):
                     continue  # an unreadable font file is not ours to report
-    if CJK_FONT not in {f.name for f in manager.ttflist}:
-        raise InputError(f"font {CJK_FONT!r} not found: install it (apt-get install fonts-noto-cjk)")
+    installed = {f.name for f in manager.ttflist}
+    found = next((family for family in CJK_FAMILIES if family in installed), None)
+    if found is None:
+        raise InputError(f"no font that draws Chinese was found (one of {', '.join(CJK_FAMILIES)}): install one "
+                         "(apt-get install fonts-noto-cjk; yum install wqy-microhei-fonts), or copy its .ttf / .otf / "
+                         ".ttc file into ~/.fonts")
     plt.rcParams["font.family"] = "sans-serif"
-    plt.rcParams["font.sans-serif"] = [CJK_FONT, "DejaVu Sans"]
-    plt.rcParams["axes.unicode_minus"] = False  # the CJK font has no U+2212 minus
-    return CJK_FONT
+    plt.rcParams["font.sans-serif"] = [found, "DejaVu Sans"]
+    plt.rcParams["axes.unicode_minus"] = False  # a CJK font may have no U+2212 minus
+    return found
 
 
 def evaluate_version(model_dir: Path, data: Sequence[Path], *, champion: bool = False) -> VersionEvaluation:
