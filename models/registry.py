@@ -339,8 +339,9 @@ class Registry:
     def path(self, version: str) -> Path:
         path = self.root / version
         if not self.has(version):
-            known = ", ".join(v.version for v in self.list()) or "none"
-            raise InputError(f"{self.root}: no version {version!r} (known: {known})")
+            known = ", ".join(v.version for v in self.list())
+            raise InputError(f"{self.root}: no version {version!r} " + (
+                f"(known: {known})" if known else "nor any other: is it the service's registry (APPEAL_HOME)?"))
         return path
 
     def has(self, version: str) -> bool:

@@ -525,6 +525,21 @@ def test_retrain_says_why_there_is_nothing_to_retrain_on_in_the_trainers_words(a
         assert "Traceback" not in result.stderr and "feedback.jsonl" not in result.stderr
 
 
+def test_a_trainer_outside_the_services_home_is_told_so_and_nothing_is_made_there(tmp_path):
+    """A trainer's round with APPEAL_HOME unset: `models list` said `.appeal/registry: no versions` (exit 0: were the
+    models gone?), `models promote` `known: none`, and `retrain` left an empty .appeal/appeal.db where it ran."""
+    env = {k: v for k, v in os.environ.items() if k not in ("APPEAL_HOME", "APPEAL_API_KEYS")}
+    answers = {args[-1] if args[0] == "retrain" else args[1]: subprocess.run([*APPEAL, *args], cwd=tmp_path, env=env, capture_output=True, text=True,
+                                       timeout=300)
+               for args in (["models", "list"], ["models", "promote", "ensemble-20261203-1"], ["retrain"])}
+    assert answers["list"].stdout.strip() == f"{tmp_path / '.appeal' / 'registry'}: no versions (is APPEAL_HOME the " \
+                                             "service's home?)"
+    assert "no version 'ensemble-20261203-1' nor any other: is it the service's registry (APPEAL_HOME)?" in \
+        answers["promote"].stderr
+    assert answers["retrain"].returncode == 2 and "error: no database at" in answers["retrain"].stderr
+    assert not (tmp_path / ".appeal" / "appeal.db").exists()
+
+
 def test_keys_made_before_the_first_start_or_a_start_stopped_halfway_still_get_the_demo_faq(appeal_home):
     """The home counted as one that had served as soon as its key file was there: a key made by hand before the first
     start, or a first start stopped while it trained, left the knowledge base empty for good."""

@@ -38,6 +38,7 @@ def retrain(
 
     New labels are merged into the champion's training data and a challenger is trained the champion's way. The
     running service picks up a new champion by itself."""
+    from appeal.cli import existing_database
     from appeal.cli.serving import champion_unit_label, write_feedback
     from appeal.config import get_settings
     from pipeline.errors import InputError
@@ -50,7 +51,8 @@ def retrain(
         if feedback:
             from training.feedback_store import FeedbackStore
 
-            store = FeedbackStore(settings.db_url)
+            # a home without a database is not the service's: reading it made an empty appeal.db where the command ran
+            store = FeedbackStore(existing_database(settings))
             try:
                 stored = store.count()
             finally:
