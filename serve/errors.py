@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import math
 import unicodedata
+from typing import Literal
 
 from fastapi import FastAPI, HTTPException, Request, status
 from fastapi.encoders import jsonable_encoder
@@ -19,17 +20,43 @@ from pipeline.errors import InputError
 log = logging.getLogger("appeal.serve")
 
 
-class ErrorOut(BaseModel):
-    """Every error the service answers, whatever its status: a platform reads `message`."""
+# A stable kind for each error, for a program to branch on: a text, a batch and a body too large differed only in the
+# words of their message (an integrator's round). The status alone says the kind where it has one.
+ErrorCode = Literal["bad_request", "unauthorized", "forbidden", "not_found", "method_not_allowed", "conflict",
+                    "precondition_failed", "text_too_long", "batch_too_large", "body_too_large", "too_large",
+                    "unsupported_media_type", "invalid_request", "loading", "database_unavailable", "unavailable"]
+_CODE_OF_STATUS: dict[int, ErrorCode] = {
+    400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found", 405: "method_not_allowed",
+    409: "conflict", 412: "precondition_failed", 413: "too_large", 415: "unsupported_media_type",
+    422: "invalid_request", 503: "unavailable"}
 
+
+class ErrorOut(BaseModel):
+    """Every error the service answers, whatever its status: a platform reads `message`, a program `code`."""
+
+    code: ErrorCode = Field(description="what kind of error, for a program: stable across releases, never translated "
+                                        "(413: text_too_long, batch_too_large or body_too_large; 503: loading or "
+                                        "database_unavailable)")
     detail: str | list[dict] = Field(description="what was wrong: a sentence, or for a 422 of the request's fields "
                                                  "the list of fields with what is wrong with each (`loc`, `type`, "
                                                  "`msg`)")
     message: str = Field(description="one line in Chinese and English, to log or show")
 
 
-def error_body(detail: str) -> dict:
-    return {"detail": detail, "message": detail}
+class CodedError(HTTPException):
+    """An HTTPException whose kind is more than its status says (`ErrorOut.code`)."""
+
+    def __init__(self, status_code: int, detail: str, code: ErrorCode, headers: dict[str, str] | None = None):
+        super().__init__(status_code, detail=detail, headers=headers)
+        self.code = code
+
+
+def error_code(status_code: int) -> ErrorCode:
+    return _CODE_OF_STATUS.get(status_code, "bad_request" if status_code < 500 else "unavailable")
+
+
+def error_body(detail: str, code: ErrorCode) -> dict:
+    return {"code": code, "detail": detail, "message": detail}
 
 
 # What a 503 asks a client to wait while the model and index load (a start takes seconds)
@@ -53,11 +80,13 @@ ERROR_RESPONSES[503]["headers"] = {"Retry-After": {
     "schema": {"type": "integer"}}}
 
 
-def too_large(zh: str, en: str, limit: int, got: int, where: str | None = None) -> HTTPException:
+def too_large(zh: str, en: str, limit: int, got: int, where: str | None = None, *,
+              code: ErrorCode = "text_too_long") -> CodedError:
     """`where` names the part that is too large, as a 422 names a field (tickets.3.text)."""
-    return HTTPException(
+    return CodedError(
         status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
         detail=(f"{where}: " if where else "") + f"{zh}：上限 {limit}，实际 {got} / {en}: limit {limit}, got {got}",
+        code=code,
     )
 
 
@@ -123,13 +152,13 @@ async def _on_validation_error(_request: Request, exc: RequestValidationError) -
     message = _validation_message(errors, exc.body)
     if any(error.get("type") == "json_invalid" for error in errors):
         # a body that is no JSON is the request's, not its fields' (a 400, as documented and as GBK bytes are)
-        return JSONResponse(status_code=400, content=error_body(message))
+        return JSONResponse(status_code=400, content=error_body(message, "bad_request"))
     # Echoing the rejected input back could leak personal data into client logs; the location says enough.
     for error in errors:
         error.pop("input", None)
         error.pop("ctx", None)
         error.pop("url", None)  # only pydantic's own errors (a merged PATCH) carry it; keep one shape
-    return JSONResponse(status_code=422, content={"detail": errors, "message": message})
+    return JSONResponse(status_code=422, content={"code": "invalid_request", "detail": errors, "message": message})
 
 
 async def _on_model_validation_error(request: Request, exc: ValidationError) -> JSONResponse:
@@ -138,7 +167,8 @@ async def _on_model_validation_error(request: Request, exc: ValidationError) -> 
 
 
 async def _on_input_error(_request: Request, exc: InputError) -> JSONResponse:
-    return JSONResponse(status_code=422, content={"detail": str(exc), "message": f"请求无效 / invalid request — {exc}"})
+    return JSONResponse(status_code=422, content={"code": "invalid_request", "detail": str(exc),
+                                                  "message": f"请求无效 / invalid request — {exc}"})
 
 
 # What Starlette says itself, in English only
@@ -151,14 +181,16 @@ async def _on_http_error(request: Request, exc: StarletteHTTPException) -> JSONR
     if isinstance(exc.__cause__, UnicodeDecodeError):
         return JSONResponse(status_code=400, content=error_body(
             "请求体须为 UTF-8 编码的 JSON（收到的字节不是 UTF-8，如 GBK）/ the body must be UTF-8 encoded JSON "
-            "(got bytes that are not UTF-8, e.g. GBK)"))
+            "(got bytes that are not UTF-8, e.g. GBK)", "bad_request"))
     # any other body the parser gave up on (a RecursionError: JSON nested thousands of levels deep)
     if exc.status_code == 400 and exc.detail == "There was an error parsing the body":
         return JSONResponse(status_code=400, content=error_body(
-            "请求体无法解析（如 JSON 嵌套过深）/ the body could not be parsed (e.g. JSON nested too deeply)"))
+            "请求体无法解析（如 JSON 嵌套过深）/ the body could not be parsed (e.g. JSON nested too deeply)", "bad_request"))
     # one shape for every error (an integrator's round: 401, 403, 404, 405 and 413 came without `message`)
     detail = _IN_BOTH.get(exc.detail, exc.detail) if isinstance(exc.detail, str) else exc.detail
-    content = error_body(detail) if isinstance(detail, str) else {"detail": detail, "message": "请求无效 / invalid request"}
+    code = getattr(exc, "code", None) or error_code(exc.status_code)
+    content = error_body(detail, code) if isinstance(detail, str) else {
+        "code": code, "detail": detail, "message": "请求无效 / invalid request"}
     return JSONResponse(status_code=exc.status_code, content=content, headers=getattr(exc, "headers", None))
 
 
@@ -169,8 +201,8 @@ async def _on_database_error(request: Request, exc: SQLAlchemyError) -> JSONResp
     # came back sooner would only be refused again.
     retry_after = math.ceil(request.app.state.settings.database_timeout)
     return JSONResponse(status_code=503, headers={"Retry-After": str(retry_after)},
-                        content={"detail": "数据库暂不可用 / database unavailable", "message": "数据库暂不可用，请稍后重试 / "
-                                 "database unavailable, try again later"})
+                        content={"code": "database_unavailable", "detail": "数据库暂不可用 / database unavailable",
+                                 "message": "数据库暂不可用，请稍后重试 / database unavailable, try again later"})
 
 
 def install(app: FastAPI) -> None:

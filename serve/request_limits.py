@@ -71,17 +71,18 @@ class RequestLimits:
             return
         if scope["method"] not in KNOWN_METHODS:
             # 405 as for a defined method a route does not serve: nothing here is a server's failure (5xx)
-            response = JSONResponse(error_body("不支持的请求方法 / method not allowed"), status_code=405)
+            response = JSONResponse(error_body("不支持的请求方法 / method not allowed", "method_not_allowed"),
+                                    status_code=405)
             await response(scope, receive, send)
             return
         headers = dict(scope["headers"])
         declared = headers.get(b"content-length")
         if declared is not None and declared.isdigit() and int(declared) > self.max_body:
             error = self._too_large(int(declared))
-            await JSONResponse(error_body(error.detail), status_code=error.status_code)(scope, receive, send)
+            await JSONResponse(error_body(error.detail, error.code), status_code=error.status_code)(scope, receive, send)
             return
         if refusal := _not_json(headers):
-            await JSONResponse(error_body(refusal), status_code=415)(scope, receive, send)
+            await JSONResponse(error_body(refusal, "unsupported_media_type"), status_code=415)(scope, receive, send)
             return
         if scope["method"] == "HEAD":
             # answered as GET without the body, as HTTP has it: FastAPI's routes answered 405, and a health probe
@@ -90,7 +91,7 @@ class RequestLimits:
         await self.app(scope, self._counted(receive), send)
 
     def _too_large(self, got: int):
-        return too_large("请求体过大", "request body too large", self.max_body, got, "body (bytes)")
+        return too_large("请求体过大", "request body too large", self.max_body, got, "body (bytes)", code="body_too_large")
 
     def _counted(self, receive: Receive) -> Receive:
         read = 0

@@ -719,6 +719,7 @@ def test_a_broken_ticket_log_does_not_stop_routing(tmp_path):
         with server.client("agent") as agent:
             unavailable = agent.get("/v1/tickets/hotspots")
         assert unavailable.status_code == 503 and "database unavailable" in unavailable.json()["message"]
+        assert unavailable.json()["code"] == "database_unavailable"
         assert unavailable.headers["retry-after"] == "10"  # APPEAL_DATABASE_TIMEOUT
         assert "routed_ticket" not in unavailable.text  # the cause is logged, not sent
         with sqlite3.connect(home / "appeal.db") as connection:  # the database answers again

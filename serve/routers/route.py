@@ -65,5 +65,5 @@ def route_batch(
     """Up to `max_batch` tickets in one call (413 above); answers in the order given."""
     limit = services.settings.max_batch
     if len(batch.tickets) > limit:
-        raise too_large("批量过大", "batch too large", limit, len(batch.tickets))
+        raise too_large("批量过大", "batch too large", limit, len(batch.tickets), code="batch_too_large")
     return BatchOut(results=_route(request, services, batch.tickets, batch=True))
