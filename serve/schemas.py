@@ -5,8 +5,18 @@ import re
 from datetime import datetime, timedelta, timezone
 from typing import Annotated, Literal
 
-from pydantic import (AfterValidator, AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints,
-                      ValidationInfo, model_validator)
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from appeal.config import get_settings
 from knowledge_base.dispatch import PlaceRef, Refusal, UnitRef
@@ -167,16 +177,17 @@ class BatchIn(BaseModel):
     tickets: list[TicketIn] = Field(min_length=1, description="more than maxItems (APPEAL_MAX_BATCH) are refused "
                                                               "with 413")
 
-    @model_validator(mode="after")
-    def _ids_once(self) -> "BatchIn":
+    @field_validator("tickets")
+    @classmethod
+    def _ids_once(cls, tickets: list[TicketIn]) -> list[TicketIn]:
         # The repeat log keeps one ticket per id: the second of two tickets sent with one id replaced the first
-        # unseen, and neither listed the other.
-        ids = [t.id for t in self.tickets if t.id is not None]
+        # unseen, and neither listed the other. (A field's error: its `loc` names `tickets`, not the whole body.)
+        ids = [t.id for t in tickets if t.id is not None]
         twice = sorted({i for i in ids if ids.count(i) > 1})
         if twice:
             raise ValueError(f"批量中多张工单使用同一 id {', '.join(twice)} / id {', '.join(twice)} given to more than one "
                              "ticket of the batch")
-        return self
+        return tickets
 
 
 class LabelScore(BaseModel):

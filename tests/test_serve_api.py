@@ -293,6 +293,7 @@ def test_limits_and_malformed_json(server):
         twice = client.post("/v1/route/batch", json={"tickets": [TICKET, {**TICKET, "text": "路灯坏了"}]})
         assert twice.status_code == 422
         assert "批量中多张工单使用同一 id WG-1 / id WG-1 given to more than one ticket of the batch" in twice.json()["message"]
+        assert [error["loc"] for error in twice.json()["detail"]] == [["body", "tickets"]]  # the body's, before
         empty = client.post("/v1/route/batch", json={"tickets": []})
         assert empty.status_code == 422 and "tickets: 条目过少 / " in empty.json()["message"]  # English alone before
     # a misspelt field (top_k, k beside tickets) was dropped without a word; true was k = 1

@@ -62,7 +62,12 @@ def route_batch(
     _caller: Caller = Depends(require("route")),
     services: Services = Depends(ready),
 ) -> BatchOut:
-    """Up to `max_batch` tickets in one call (413 above); answers in the order given."""
+    """Up to `max_batch` tickets in one call (413 above); answers in the order given.
+
+    All or nothing: a batch with one bad ticket is refused whole, and none of its tickets is routed or kept (a 422
+    lists every field of every ticket that is wrong, each `loc` naming the ticket's place, `tickets.3.text`; a text
+    too long is a 413 naming the first such ticket, checked once the fields are right). Mend and send the batch
+    again, or send its good tickets."""
     limit = services.settings.max_batch
     if len(batch.tickets) > limit:
         raise too_large("批量过大", "batch too large", limit, len(batch.tickets), code="batch_too_large")
