@@ -116,7 +116,7 @@ def text_limit(limit: int) -> str:
 # Pydantic's own messages are English: the common ones get the Chinese an agent or a platform's developer reads first.
 _IN_CHINESE = {
     "missing": "缺少此字段", "string_too_long": "过长", "string_too_short": "过短", "too_long": "条目过多",
-    "too_short": "条目过少",
+    "too_short": "条目过少", "string_pattern_mismatch": "含不允许的字符",
     "string_type": "须为文本", "int_parsing": "须为整数", "bool_parsing": "须为 true 或 false",
     "greater_than_equal": "过小", "less_than_equal": "过大", "timezone_aware": "须带时区（如 +08:00）",
     "datetime_parsing": "不是有效的时间", "datetime_from_date_parsing": "不是有效的时间", "list_type": "须为列表",

@@ -5,11 +5,11 @@ import os
 from datetime import datetime, timedelta, timezone
 
 import pytest
-from sqlalchemy import create_engine, event, update
+from sqlalchemy import create_engine, event, inspect, update
 
 from appeal.database import add_missing_columns
 from tests.database_support import create_older_table
-from training.feedback_store import Feedback, FeedbackRow, FeedbackStore, repeat_verdict
+from training.feedback_store import Feedback, FeedbackRow, FeedbackStore, IdempotencyKeyReused, repeat_verdict
 
 POSTGRES = os.environ.get("APPEAL_TEST_POSTGRES_URL")
 
@@ -113,6 +113,32 @@ def test_a_table_of_an_earlier_release_gains_the_new_columns_and_keeps_its_rows(
         (None, None, None), ("litigation", False, "overruled")]
     store.close()
     again.close()
+
+
+def test_a_database_of_the_release_before_idempotency_keys_takes_them(database_url):
+    """The column is added at start; an answer stored before has none, and one stored under a key is that key's
+    answer after the agent's correction as well, until the ticket is erased."""
+    create_older_table(database_url, FeedbackRow.__table__, ("idempotency_key",), ticket_id="WG-1", text="路灯坏了。",
+                       topic="交通运输", created_at=datetime(2026, 11, 1, 8, tzinfo=timezone.utc))
+    store = FeedbackStore(database_url)
+    assert "idempotency_key" in {column for index in inspect(store.engine).get_indexes("feedback")
+                                 for column in index["column_names"]}
+    answer = Feedback(text="路灯坏了。", topic="城乡建设", ticket_id="WG-1", idempotency_key="k1")
+    stored, new = store.add_once(answer)
+    corrected, _ = store.add_once(Feedback(text="路灯坏了。", topic="交通运输", ticket_id="WG-1", idempotency_key="k2"))
+    again, new_again = store.add_once(answer)
+    assert (new, again.id, new_again) == (True, stored.id, False)
+    with pytest.raises(IdempotencyKeyReused):
+        store.add_once(Feedback(text="路灯坏了。", topic="环境保护", ticket_id="WG-1", idempotency_key="k1"))
+    assert [(r.topic, r.idempotency_key) for r in store.rows()] == [("交通运输", None), ("城乡建设", "k1"),
+                                                                   ("交通运输", "k2")]
+    assert [r.id for r in store.latest()] == [corrected.id]
+    # an answer without a ticket id is its own ticket: the same key there is another request's
+    alone = Feedback(text="噪音扰民。", topic="环境保护", idempotency_key="k1")
+    first_alone, new = store.add_once(alone)
+    assert new and store.add_once(alone)[0].id == first_alone.id
+    assert store.forget(["WG-1"]) == 3 and store.count() == 1
+    store.close()
 
 
 def test_two_processes_migrating_at_once(database_url):

@@ -637,6 +637,47 @@ def test_a_retried_answer_is_stored_and_counted_once(server):
         assert db.execute("SELECT count(*) FROM feedback WHERE ticket_id LIKE 'WG-RT3-%'").fetchone() == (3,)
 
 
+def test_a_late_retry_under_its_idempotency_key_never_undoes_the_agents_correction(server, tmp_path):
+    """A platform integrator's and a trainer's round: answer A, then the agent's correction B, then A again from a
+    retry queue was stored as the ticket's latest answer, and the export trained on A."""
+    ticket = {"title": "路灯不亮", "text": "邓元泰镇街上的路灯坏了一个多月，晚上出行很不方便，请尽快修复。联系电话13807391234。"}
+    a = {"ticket_id": "WG-IK1", **ticket, "topic": "交通运输", "unit": "交通运输"}
+    b = {**a, "topic": "城乡建设", "unit": "城市管理和综合执法"}
+    k1, k2, k3 = "3f0b6c1e-8f4a-4c55-9d1e-6a2b7c9d0e11", "3f0b6c1e-8f4a-4c55-9d1e-6a2b7c9d0e12", "retry-queue/k3"
+    with server.client("agent") as client:
+        client.post("/v1/route", json={"id": "WG-IK1", **ticket})
+        first, again = (client.post("/v1/feedback", json=a, headers={"Idempotency-Key": k1}) for _ in range(2))
+        corrected = client.post("/v1/feedback", json=b, headers={"Idempotency-Key": k2})
+        late = client.post("/v1/feedback", json=a, headers={"Idempotency-Key": k1})
+        assert [r.status_code for r in (first, again, corrected, late)] == [201, 200, 201, 200], late.text
+        assert again.json() == late.json() == first.json() and corrected.json()["id"] == first.json()["id"] + 1
+        exported, _, _ = write_feedback(Settings(home=server.home), tmp_path / "feedback.jsonl", 0, None)
+        assert [row["topic"] for row in exported if row["id"] == "WG-IK1"] == ["城乡建设"]  # B, the correction
+
+        # the key of A with another answer: a client reusing keys would lose that answer unseen
+        reused = client.post("/v1/feedback", json={**a, "topic": "环境保护"}, headers={"Idempotency-Key": k1})
+        assert reused.status_code == 409 and reused.json()["message"] == (
+            f"Idempotency-Key 已用于该工单的另一答复（第 {first.json()['id']} 条），新的答复须用新的键 / the key was sent "
+            f"with another answer for this ticket (id {first.json()['id']}): a new answer takes a new key")
+        # the agent changing the answer back to A is a new request, with a new key
+        back = client.post("/v1/feedback", json=a, headers={"Idempotency-Key": k3})
+        assert back.status_code == 201 and back.json()["id"] == corrected.json()["id"] + 1
+        for key, said in (("k" * 129, "过长"), ("retry queue 1", "含不允许的字符")):
+            refused = client.post("/v1/feedback", json=a, headers={"Idempotency-Key": key})
+            assert refused.status_code == 422 and refused.json()["message"].startswith(
+                f"请求无效 / invalid request — header.idempotency-key: {said} / "), refused.text
+    exported, _, _ = write_feedback(Settings(home=server.home), tmp_path / "feedback.jsonl", 0, None)
+    assert [row["topic"] for row in exported if row["id"] == "WG-IK1"] == ["交通运输"]
+    with sqlite3.connect(server.home / "appeal.db") as db:
+        assert db.execute("SELECT topic, idempotency_key FROM feedback WHERE ticket_id = 'WG-IK1' ORDER BY id"
+                          ).fetchall() == [("交通运输", k1), ("城乡建设", k2), ("交通运输", k3)]
+    # the request log keeps its fields: the late retry is a retry, and no header is written
+    logged = server.log_lines()
+    lines = [json.loads(line) for line in logged if line.startswith("{")]
+    assert [line["retry"] for line in lines if line.get("feedback_id") == first.json()["id"]] == [False, True, True]
+    assert k1 not in "\n".join(logged)
+
+
 def test_a_number_of_a_person_is_no_label(server):
     """A privacy reviewer's round: a caller's phone or ID number pasted into the topic or unit field (or the model
     version, the refusal rule) was stored, counted and logged as given (labels are never masked), and echoed in
@@ -793,6 +834,12 @@ def test_the_api_document_declares_the_limits_and_headers_of_the_service_as_conf
                      entry["patch"]["responses"]["200"], entry["patch"]["responses"]["412"],
                      entry["delete"]["responses"]["412"]):
         assert response["headers"]["ETag"]["schema"] == {"type": "string"}
+    # the key a platform sends with its answers' retries (test_a_late_retry_under_its_idempotency_key_…)
+    feedback = document["paths"]["/v1/feedback"]["post"]
+    key = next(parameter for parameter in feedback["parameters"] if parameter["in"] == "header")
+    assert key["name"] == "idempotency-key"
+    assert {"type": "string", "maxLength": 128, "pattern": "^[!-~]+$"} in key["schema"]["anyOf"]
+    assert feedback["responses"]["409"]["content"]["application/json"]["schema"]["$ref"].endswith("/ErrorOut")
 
 
 def test_the_service_looks_for_its_encoder_in_its_own_home(tmp_path):

@@ -51,6 +51,9 @@ class FeedbackRow(_Base):
     # the platform did not say). Together they measure the 不予受理 rules live.
     refusal_rule: Mapped[str | None] = mapped_column(String(128))
     refused: Mapped[bool | None] = mapped_column(Boolean)
+    # The platform's name for the request that sent this answer (None: it gave none): a re-send of it after the
+    # agent corrected the ticket is that request again, not the ticket's latest answer.
+    idempotency_key: Mapped[str | None] = mapped_column(String(128), index=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=lambda: datetime.now(timezone.utc))
 
     @property
@@ -85,6 +88,15 @@ class Feedback:
     repeat_of_seen: bool | None = None
     refusal_rule: str | None = None
     refused: bool | None = None
+    idempotency_key: str | None = None
+
+
+class IdempotencyKeyReused(Exception):
+    """An idempotency key sent again with another answer than the one stored under it for the ticket."""
+
+    def __init__(self, stored: FeedbackRow):
+        super().__init__(f"answer {stored.id} was stored under this key")
+        self.stored = stored
 
 
 RepeatVerdict = Literal["confirmed", "rejected", "missed", "unseen", "new"]
@@ -145,18 +157,29 @@ class FeedbackStore:
         return row
 
     def add_once(self, feedback: Feedback) -> tuple[FeedbackRow, bool]:
-        """Stores the answer, unless it is the ticket's last answer already (a platform's retry after a timeout
-        stored it twice and counted it twice in the live share of topics kept). Returns the row and whether it is
-        new. Retries that arrive together are told apart within this process (one service); two services on one
-        database may each store one."""
-        if feedback.ticket_id is None:
+        """Stores the answer, unless it is stored already; returns the row and whether it is new. Stored already: with
+        an idempotency key, the ticket's answer under that key, whatever was answered since (a late retry of an answer
+        the agent had corrected meanwhile became the ticket's latest), and another answer under it raises
+        `IdempotencyKeyReused`; without one, the ticket's last answer (a platform's retry after a timeout stored it
+        twice and counted it twice in the live share of topics kept). Retries that arrive together are told apart
+        within this process (one service); two services on one database may each store one."""
+        key = feedback.idempotency_key
+        if feedback.ticket_id is None and key is None:
             return self.add(feedback), True
         with self._adding:
+            query = select(FeedbackRow).where(FeedbackRow.ticket_id == feedback.ticket_id)  # IS NULL for None
+            query = (query.order_by(FeedbackRow.id.desc()) if key is None
+                     else query.where(FeedbackRow.idempotency_key == key).order_by(FeedbackRow.id))
             with Session(self.engine) as session:
-                last = session.scalars(select(FeedbackRow).where(FeedbackRow.ticket_id == feedback.ticket_id)
-                                       .order_by(FeedbackRow.id.desc()).limit(1)).first()
-            if last is not None and all(getattr(last, name) == value for name, value in feedback.__dict__.items()):
-                return last, False
+                stored = session.scalars(query.limit(1)).first()
+            if stored is None:
+                return self.add(feedback), True
+            # the key is no part of the answer: a retry without it of an answer sent with one is that answer
+            if all(getattr(stored, name) == value for name, value in feedback.__dict__.items()
+                   if name != "idempotency_key"):
+                return stored, False
+            if key is not None:
+                raise IdempotencyKeyReused(stored)
             return self.add(feedback), True
 
     def rows(self, since_id: int = 0) -> Iterator[FeedbackRow]:

@@ -7,10 +7,10 @@ import logging
 from collections.abc import Callable
 from datetime import timezone
 
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import APIRouter, Depends, Header, HTTPException, Request, Response
 from fastapi.exceptions import RequestValidationError
 from sqlalchemy.exc import SQLAlchemyError
-from starlette.status import HTTP_200_OK, HTTP_201_CREATED
+from starlette.status import HTTP_200_OK, HTTP_201_CREATED, HTTP_409_CONFLICT
 
 from appeal.database import stored_utc
 from knowledge_base.dispatch import default_routing
@@ -18,30 +18,45 @@ from knowledge_base.ticket_log import SeenTicket
 from knowledge_base.units import Catalogue, Unit
 from pipeline import masked_parts
 from serve.auth import Caller, require
-from serve.errors import ERROR_RESPONSES, check_text_length
+from serve.errors import ERROR_RESPONSES, ErrorOut, check_text_length
 from serve.model_holder import LoadedModel
 from serve.routers.deps import services as get_services
 from serve.schemas import EMPTY_TICKET, FeedbackIn, FeedbackOut
 from serve.services import Services
-from training.feedback_store import Feedback
+from training.feedback_store import Feedback, IdempotencyKeyReused
 
 log = logging.getLogger("appeal.serve")
 router = APIRouter(prefix="/v1", tags=["feedback 反馈"], responses=ERROR_RESPONSES)
 
+# Visible ASCII (a UUID, a platform's request id): HTTP drops a header's outer spaces, and each client sends other
+# characters in its own encoding, so a retry's key might not match its first send's; 128 characters as the column.
+IdempotencyKey = Header(None, max_length=128, pattern="^[!-~]+$",
+                        description="the platform's name for this answer's request (a UUID), the same in each of "
+                                    "its retries: a retry stored under it is answered 200 with that answer's id, even "
+                                    "after the ticket was answered again; another answer under it is a 409. Without "
+                                    "it, only a retry of the ticket's last answer is told apart")
+
 
 @router.post("/feedback", response_model=FeedbackOut, status_code=HTTP_201_CREATED,
-             responses={HTTP_200_OK: {"model": FeedbackOut, "description": "the ticket's last answer again (a retry): "
-                                                                          "stored and counted once"}},
+             responses={HTTP_200_OK: {"model": FeedbackOut, "description": "the ticket's last answer again, or the "
+                                                                          "answer of an Idempotency-Key sent before (a "
+                                                                          "retry): stored and counted once"},
+                        HTTP_409_CONFLICT: {"model": ErrorOut, "description": "Idempotency-Key 已用于该工单的另一答复 "
+                                                                              "/ the key was sent with another answer "
+                                                                              "for this ticket"}},
              summary="提交人工结果 / store the agent's final answer")
 def post_feedback(
     body: FeedbackIn,
     request: Request,
     response: Response,
+    idempotency_key: str | None = IdempotencyKey,
     _caller: Caller = Depends(require("feedback")),
     services: Services = Depends(get_services),
 ) -> FeedbackOut:
     """Stored durably before the answer is sent; the returned `id` names the stored labelled ticket. The same answer
-    for the same ticket again (a retry after a timeout) is stored once: 200 with the stored row's id."""
+    for the same ticket again (a retry after a timeout) is stored once: 200 with the stored row's id. A platform that
+    may send a retry late, after the agent corrected the ticket, sends an `Idempotency-Key`: without one, that retry
+    would be stored as the ticket's latest answer, undoing the correction."""
     check_text_length(body.text, services.settings.max_text_chars)
     routed = services.repeats.routed(body.ticket_id) if body.ticket_id else None
     values = body.model_dump(exclude={"author", "id", "location", "channel"})  # not stored: see FeedbackIn
@@ -50,8 +65,13 @@ def post_feedback(
     values["repeat_of_seen"] = services.repeats.knows(body.repeat_of) if body.repeat_of else None
     catalogue = default_routing()[0]
     values |= _what_the_route_said(values, routed, catalogue)
-    with services.last_write.watch():  # /readyz says when answers are refused
-        row, new = services.feedback.add_once(Feedback(**values))
+    try:
+        with services.last_write.watch():  # /readyz says when answers are refused
+            row, new = services.feedback.add_once(Feedback(**values, idempotency_key=idempotency_key))
+    except IdempotencyKeyReused as exc:
+        raise HTTPException(HTTP_409_CONFLICT, detail=(
+            f"Idempotency-Key 已用于该工单的另一答复（第 {exc.stored.id} 条），新的答复须用新的键 / the key was sent "
+            f"with another answer for this ticket (id {exc.stored.id}): a new answer takes a new key")) from None
     if new:
         if routed is not None and body.unit:
             _note_where_it_went(services, routed, _unit_answered(catalogue, body.unit, routed))
