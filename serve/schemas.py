@@ -5,18 +5,8 @@ import re
 from datetime import datetime, timedelta, timezone
 from typing import Annotated, Literal
 
-from pydantic import (
-    AfterValidator,
-    AwareDatetime,
-    BaseModel,
-    BeforeValidator,
-    ConfigDict,
-    Field,
-    StringConstraints,
-    ValidationInfo,
-    field_validator,
-    model_validator,
-)
+from pydantic import (AfterValidator, AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints,
+                      ValidationInfo, field_validator, model_validator)
 
 from appeal.config import get_settings
 from knowledge_base.dispatch import PlaceRef, Refusal, UnitRef
