@@ -532,6 +532,45 @@ def test_emergencies_of_an_eighth_blind_round_name_every_line_they_need(text, li
     assert d.urgent and lines <= set(d.hand_over), (text, d.hand_over)
 
 
+@pytest.mark.parametrize("text, lines", [
+    # a ninth blind round, a night-shift supervisor's (2026-12-03: 33 / 40 urgent, 25 / 40 with every line): missed, a
+    # family poisoned by wild mushrooms, a child dragged into a van, a burglar still in the house, a fall from a
+    # scaffold, a hand caught in a machine (machine: the veto read 机 as 跳楼机), a rider hit and left, a tanker
+    # leaking; and the lines left off a stabbing in a fight or at home, a crash with someone trapped and bleeding, a
+    # car in the river and a house buried with people in
+    ("来电人说一家人吃了山上采的野蘑菇，现在都肚子痛上吐下泻，小孩开始抽筋", {"120 急救"}),
+    ("来电称看到几个人把一个小孩强行拖上一辆面包车开走了，小孩一直在哭喊", {"110 报警"}),
+    ("来电人小声说家里进了小偷，人还在楼下翻东西，她躲在房间里不敢出去", {"110 报警"}),
+    ("来电人称工地上有个工人从三楼脚手架上摔下来了，躺着不动", {"120 急救"}),
+    ("来电说厂里一个工人手被卷进机器里了，拔不出来，一直在喊", {"120 急救"}),
+    ("来电人说骑电动车被一辆货车撞了，腿断了动不了，司机跑了", {"120 急救", "110 报警"}),
+    ("来电反映加油站旁边一辆罐车漏气，有很大的气味，附近好多人", {"119 救援"}),
+    ("来电人称街上有一伙人打架，有人被砍伤了流好多血，倒在地上", {"110 报警", "120 急救"}),
+    ("来电人说邻居两口子吵架，男的拿菜刀把女的砍伤了，还在屋里闹", {"110 报警", "120 急救"}),
+    ("来电人说二广高速武冈出口附近两台车撞了，有人卡在车里流血", {"110 报警", "120 急救", "119 救援"}),
+    ("小车冲进河里了，车里还有人出不来", {"119 救援", "120 急救"}),
+    ("山上塌方，房子埋了一半，里面有人", {"119 救援", "120 急救"}),
+])
+def test_emergencies_of_a_ninth_blind_round_name_every_line_they_need(text, lines):
+    d = decide(heads("城市管理和综合执法", unit_conf=0.3), routing_text(None, text))
+    assert d.urgent and lines <= set(d.hand_over), (text, d.hand_over)
+
+
+@pytest.mark.parametrize("text", [
+    "市民反映在抖音上看到一个视频说武冈有人溺水，问是不是真的",  # hearsay from a video
+    "我小孩今年中考，因为小孩手受伤骨折了，申请了体育免考",  # a fracture told as a reason
+])
+def test_a_video_told_or_an_old_fracture_is_no_emergency(text):
+    d = decide(heads("教育", unit_conf=0.9), routing_text(None, text))
+    assert not d.urgent and d.hand_over == [], d.reasons
+
+
+def test_a_gas_stove_that_will_not_light_is_no_fire():
+    """The same round: 煤气灶打不着火 read 着火 and moved a sure 燃气 reading to the fire brigade."""
+    d = decide(heads("燃气", unit_conf=0.87), routing_text(None, "煤气灶打不着火，问燃气公司维修电话"))
+    assert d.rule != "fire" and d.lead.id == "ut-gas" and not d.urgent, d.reasons
+
+
 @pytest.mark.parametrize("text", [
     "刮大风把电线杆吹倒了，电线掉在路上还在冒火花，小孩子在旁边",
     "电线断了掉在地上，下雨天怕电到人",
