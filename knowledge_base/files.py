@@ -43,10 +43,14 @@ HEADER_ALIASES = {
     "topic": ("类别", "分类", "诉求类别"),
     "tags": ("标签", "关键词", "keywords"),
     "source": ("来源",),
-    "valid_from": ("生效日期", "起始日期", "开始日期", "施行日期", "有效期起", "有效期自"),
+    # a policy's 实施日期 or 执行日期 is the day it takes effect, as its 生效日期 is
+    "valid_from": ("生效日期", "起始日期", "开始日期", "施行日期", "实施日期", "执行日期", "启用日期", "有效期起", "有效期自"),
     "valid_to": ("失效日期", "截止日期", "到期日期", "废止日期", "有效期至", "有效期止"),
 }
 _FIELD_OF_HEADER = {alias: name for name, aliases in HEADER_ALIASES.items() for alias in (name, *aliases)}
+# A heading that names a day of validity under a name the reader does not know (生效时间, 实施日, 有效期): skipped, a
+# start day published a future answer today and an end day kept a repealed one suggested.
+_VALIDITY_HEADING = re.compile(r"(?:生效|实施|执行|施行|失效).{0,4}(?:日|期|时间)|有效期")
 
 
 class ReadWarning(UserWarning):
@@ -111,6 +115,10 @@ def _table_records(path: Path, header: list[str], rows: Iterable[list],
         raise InputError(f"{path}: missing column(s) {', '.join(missing)} (header: {', '.join(given)}; "
                          f"{', '.join(f'{name} may be headed {HEADER_ALIASES[name][0]}' for name in missing)})")
     ignored = [name for name in header if name not in HEADER_ALIASES and name not in _EXPORT_ONLY]
+    if dated := [name for name in ignored if _VALIDITY_HEADING.search(name)]:
+        raise InputError(f"{path}: column(s) {', '.join(dated)} name a date of validity that no field is headed by: "
+                         f"head the first day valid_from ({HEADER_ALIASES['valid_from'][0]}) and the last one valid_to "
+                         f"({HEADER_ALIASES['valid_to'][0]}), a day a cell (header: {', '.join(given)})")
     if ignored:
         warnings.warn(IgnoredColumnsWarning(
             f"{path}: column(s) {', '.join(ignored)} ignored: not entry fields ({', '.join(HEADER_ALIASES)})"),

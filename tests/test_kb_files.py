@@ -1,6 +1,7 @@
 """Import files read in full before anything is written: every problem names the file, row and column."""
 from __future__ import annotations
 
+import csv
 import html
 import json
 import re
@@ -235,6 +236,33 @@ def test_an_office_export_is_read_with_its_bookkeeping_columns_skipped_and_no_id
     assert entry.unit == "臺北市政府環境保護局" and entry.id == "GIP_1"
     assert entry.tags == ["垃圾", "清運", "資源回收"]
 
+
+
+def test_a_policy_sheet_dated_by_its_implementation_day_starts_then_and_an_unknown_date_heading_is_refused(tmp_path):
+    """A policy office heads the day a rule takes effect 实施日期 (or 执行日期, 启用日期): the column was skipped as
+    序号 is, and an answer effective 2027-01-01 was suggested from the day it was imported. A date of validity under
+    a heading no field has (生效时间, 有效期) is refused by name rather than skipped."""
+    from openpyxl import Workbook
+
+    book = Workbook()
+    book.active.append(["序号", "问题", "答复口径", "责任单位", "实施日期"])
+    book.active.append([1, "2027年起城乡居民医保个人缴费标准是多少？", "按当年公布的标准缴纳。", "武冈市医疗保障局",
+                        datetime(2027, 1, 1)])
+    book.save(tmp_path / "policy.xlsx")
+    with pytest.warns(IgnoredColumnsWarning, match=r"column\(s\) 序号 ignored"):
+        [entry] = read_entries(tmp_path / "policy.xlsx")
+    assert entry.valid_from == date(2027, 1, 1)
+    for heading in ("执行日期", "启用日期"):
+        with open(tmp_path / "policy.csv", "w", encoding="utf-8", newline="") as handle:
+            csv.writer(handle).writerows([["问题", "答复", "责任单位", heading],
+                                          ["低保怎么申请？", "向户籍所在地乡镇申请。", "武冈市民政局", "2027/1/1"]])
+        assert [e.valid_from for e in read_entries(tmp_path / "policy.csv")] == [date(2027, 1, 1)]
+    for heading in ("生效时间", "有效期"):
+        with open(tmp_path / "policy.csv", "w", encoding="utf-8", newline="") as handle:
+            csv.writer(handle).writerows([["序号", "问题", "答复", "责任单位", heading],
+                                          ["1", "低保怎么申请？", "向户籍所在地乡镇申请。", "武冈市民政局", "2027/1/1"]])
+        with pytest.raises(InputError, match=rf"policy.csv: column\(s\) {heading} name a date of validity"):
+            read_entries(tmp_path / "policy.csv")
 
 def test_a_sheet_headed_in_chinese_is_told_its_problems_by_its_own_column_names(tmp_path):
     """A trainer's round: an empty 答案 cell was "column 'answer': Field required", and a date whose digits allow
