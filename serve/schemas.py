@@ -479,7 +479,7 @@ class EntrySaved(Entry):
     warnings: list[str] = Field(
         default_factory=list, description="stored, but worth a look: a 责任单位 the unit catalogue does not know, an "
         "answer that gives a phone number, fee, address or deadline to check against the unit's published one, a "
-        "valid_to already past (never suggested)")
+        "valid_to already past (never suggested), a question nearly that of another entry (怎样 for 怎么)")
 
 
 class KBListOut(Out):

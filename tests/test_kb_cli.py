@@ -335,6 +335,17 @@ def test_an_entry_added_or_changed_already_expired_is_stored_with_a_warning(appe
     assert retired.returncode == 0 and " ".join(retired.stderr.split()) == expired.format("2025-03-31")
 
 
+def test_a_question_nearly_a_stored_ones_is_added_with_a_warning_and_one_with_a_closing_particle_refused(appeal_home):
+    ok("kb", "add", "--id", "ybk", "-q", "医保卡丢了怎么补办？", "-a", "到医保经办窗口补办。", "-u", "武冈市医疗保障局")
+    assert_input_error(appeal("kb", "add", "-q", "医保卡丢了怎么补办吗", "-a", "另一个答案", "-u", "武冈市医疗保障局"),
+                       "entry 'ybk' already exists with this question")
+    near = appeal("kb", "add", "--id", "ybk-2", "-q", "医保卡丢了如何补办", "-a", "另一个答案", "-u", "武冈市医疗保障局")
+    assert near.returncode == 0 and " ".join(near.stderr.split()) == (
+        "warning: ybk-2: the question is nearly that of entry 'ybk' (医保卡丢了怎么补办？): if the two ask one thing, "
+        "keep one, with the other's wording as another phrasing")
+    assert appeal("kb", "update", "ybk-2", "-q", "医保卡怎么异地使用？").stderr == ""
+
+
 def test_a_bad_setting_is_named_without_a_traceback(appeal_home, monkeypatch):
     monkeypatch.setenv("APPEAL_TIMEZONE", "Asia/Wugang")
     monkeypatch.setenv("APPEAL_ONNX_THREADS", "0")

@@ -1,7 +1,9 @@
 """Entries in a real SQLite file, and the knowledge base kept in step with it (BM25 only: no encoder here)."""
 from __future__ import annotations
 
+import hashlib
 from datetime import date, datetime, timedelta
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -11,11 +13,12 @@ from appeal.config import centre_today
 from knowledge_base.files import read_entries
 from knowledge_base.kb import KnowledgeBase
 from knowledge_base.store import (EntryChanged, EntryFilter, EntryIn, EntryRow, EntryStore, EntryUpdate,
-                                  expired_warnings, rule_warnings)
+                                  expired_warnings, rule_warnings, similar_question_warnings)
 from pipeline.errors import InputError
 from tests.conftest import centre_today_in
 from tests.database_support import create_older_table
 
+DEMO_FAQ = Path(__file__).resolve().parents[1] / "appeal" / "demo" / "faq.jsonl"
 SOCIAL = EntryIn(id="sbk-lost", question="社保卡丢了怎么补办？", alternatives=["社会保障卡遗失补办"],
                  answer="请先办理社保卡挂失，再携带本人身份证到社保卡服务网点申请补办。",
                  unit="武冈市人力资源和社会保障局", topic="社保卡", tags=["社保卡", "补办"])
@@ -302,9 +305,11 @@ def test_an_entry_stored_before_a_rule_it_breaks_is_read_listed_edited_and_named
     assert rule_warnings([retired] * 3, most=1)[1:] == ["… and 2 more entries stored before a rule they break"]
 
 
-@pytest.mark.parametrize("typed", ["社保卡丢了怎么补办?", "社保卡丟了怎麼補辦？", "社保卡丢了怎么补办", " 社保卡丢了  怎么补办？"])
+@pytest.mark.parametrize("typed", ["社保卡丢了怎么补办?", "社保卡丟了怎麼補辦？", "社保卡丢了怎么补办", " 社保卡丢了  怎么补办？",
+                                   "社保卡丢了怎么补办吗？", "社保卡丢了怎么补办呢", "社保卡丢了怎么补办啊？？"])
 def test_a_question_typed_another_way_is_the_same_question(kb, typed):
-    """Half-width or full-width question mark, Traditional characters, no closing mark, spaces: one entry."""
+    """Half-width or full-width question mark, Traditional characters, no closing mark, spaces, a particle before
+    the mark (吗, 呢, 啊: it asks nothing more): one entry."""
     kb.add(SOCIAL, "tester")
     variant = SOCIAL.model_copy(update={"id": None, "question": typed})
     with pytest.raises(InputError, match="entry 'sbk-lost' already exists with this question"):
@@ -394,6 +399,42 @@ def test_a_database_made_before_question_keys_gains_them_on_opening(database_url
         store.add(SOCIAL.model_copy(update={"id": None, "question": "社保卡丢了怎么补办?"}), "tester")
     assert store.get("faq-0123456789ab").updated_by == "旧版本"  # filling in the key is no edit
     store.close()
+
+
+def test_a_key_stored_before_closing_particles_were_read_past_is_made_again_on_opening(database_url):
+    """An entry stored when 医保卡丢了怎么补办吗？ was keyed with its 吗: the same question without it, or a sheet's row
+    asking it, found no entry and made a second one."""
+    old_key = f"faq-{hashlib.sha256('医保卡丢了怎么补办吗'.encode()).hexdigest()}"
+    create_older_table(database_url, EntryRow.__table__, (), id="faq-0123456789ab", question="医保卡丢了怎么补办吗？",
+                       alternatives=[], answer="请到医保经办窗口补办。", unit="武冈市医疗保障局", topic="", tags=[],
+                       source="faq", updated_at=datetime(2026, 11, 1), updated_by="旧版本", question_key=old_key)
+    store = EntryStore(database_url)
+    asked = EntryIn(question="医保卡丢了怎么补办？", answer="另一个答复。", unit="武冈市医疗保障局")
+    with pytest.raises(InputError, match="entry 'faq-0123456789ab' already exists with this question"):
+        store.add(asked, "tester")
+    assert store.upsert_many([asked], "trainer")[0].updated == 1 and store.count() == 1
+    store.close()
+
+
+def test_a_question_nearly_a_stored_ones_is_named_and_none_of_the_demo_faq_is(kb):
+    """怎样 or 如何 for 怎么, 医疗保险 for 医保: two entries ask one thing, and agents were suggested both, the new one
+    often first. The demo FAQ's 91 questions, several of them alike (社保卡 and 身份证 丢了怎么补办), name none."""
+    demo = kb.import_entries(read_entries(DEMO_FAQ), "tester")
+    assert demo.added == 91 and similar_question_warnings(kb.store.all(), kb.store.all()) == []
+    other = {"answer": "另一个答复。", "unit": "武冈市医疗保障局"}
+    for asked in ("城乡居民医保怎样缴费？", "城乡居民医保如何缴费", "城乡居民医疗保险怎么缴费？"):
+        near = kb.add(EntryIn(question=asked, **other), "tester")
+        assert similar_question_warnings([near], kb.store.all(source="faq")) == [
+            f"{near.id}: the question is nearly that of entry 'wg-yb-03' (城乡居民医保怎么缴费？): if the two ask one "
+            "thing, keep one, with the other's wording as another phrasing"]
+        # one that takes over when the stored answer expires is no second answer beside it
+        kb.update("wg-yb-03", EntryUpdate(valid_to=date(2026, 12, 31)), "tester")
+        later = kb.update(near.id, EntryUpdate(valid_from=date(2027, 1, 1)), "tester")
+        assert similar_question_warnings([later], kb.store.all()) == []
+        kb.update("wg-yb-03", EntryUpdate(valid_to=None), "tester")
+        kb.delete(near.id, "tester")
+    distinct = kb.add(EntryIn(question="城乡居民医保断缴了怎么补缴？", **other), "tester")
+    assert similar_question_warnings([distinct], kb.store.all()) == []
 
 
 def test_changes_made_by_another_process_reach_the_next_search(database_url):

@@ -991,6 +991,30 @@ def test_an_entry_asking_a_stored_answers_phrasing_is_409_and_one_expired_alread
             assert trainer.delete(f"/v1/kb/entries/{entry_id}").status_code == 204
 
 
+def test_a_question_with_a_closing_particle_is_409_and_one_nearly_a_stored_ones_is_saved_with_a_warning(server):
+    """An editor's round beside the demo pack's 城乡居民医保怎么缴费？: 城乡居民医保怎么缴费吗？ and 城乡居民医保怎样缴费？
+    were 201 with no warning, and agents got two answers to one question, the new one first."""
+    fee = next(e for e in read_entries(DEMO_DIR / "faq.jsonl") if e.id == "wg-yb-03")
+    other = {"answer": "另一个答案", "unit": "武冈市医疗保障局"}
+    with server.client("trainer") as trainer:
+        assert trainer.post("/v1/kb/entries", json=fee.model_dump(mode="json", exclude_none=True)).status_code == 201
+        card = trainer.post("/v1/kb/entries", json={"id": "wg-ybk", "question": "医保卡丢了怎么补办？", **other})
+        assert card.status_code == 201 and card.json()["warnings"] == []
+        for asked, stored in (("城乡居民医保怎么缴费吗？", "wg-yb-03"), ("医保卡丢了怎么补办吗", "wg-ybk")):
+            again = trainer.post("/v1/kb/entries", json={"question": asked, **other})
+            assert again.status_code == 409, again.text
+            assert f"entry {stored!r} already exists with this question" in again.json()["detail"]
+        near = trainer.post("/v1/kb/entries", json={"question": "城乡居民医保怎样缴费？", **other})
+        assert near.status_code == 201, near.text
+        assert near.json()["warnings"] == [
+            f"{near.json()['id']}: the question is nearly that of entry 'wg-yb-03' (城乡居民医保怎么缴费？): if the two "
+            "ask one thing, keep one, with the other's wording as another phrasing"]
+        reworded = trainer.patch(f"/v1/kb/entries/{near.json()['id']}", json={"question": "城乡居民医保断缴了怎么补缴？"})
+        assert reworded.status_code == 200 and reworded.json()["warnings"] == []
+        for entry_id in ("wg-yb-03", "wg-ybk", near.json()["id"]):
+            assert trainer.delete(f"/v1/kb/entries/{entry_id}").status_code == 204
+
+
 def test_an_entry_an_earlier_release_stored_against_a_rule_of_today_is_listed_read_and_retired(server):
     """A FAQ question naming a caller, stored before such questions were refused: the trainers' list answered 422
     for every FAQ entry, reading the entry 500, its history 422, and so it could not be fixed nor retired."""

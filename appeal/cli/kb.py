@@ -98,7 +98,7 @@ def add(
 ) -> None:
     """Add one entry."""
     from knowledge_base.files import list_items
-    from knowledge_base.store import EntryIn, expired_warnings
+    from knowledge_base.store import EntryIn, expired_warnings, similar_question_warnings
 
     entry = _validated(EntryIn, dict(id=entry_id, question=question, answer=answer, unit=unit, topic=topic,
                                      alternatives=list_items("alternatives", alt or []),
@@ -106,8 +106,9 @@ def add(
                                      valid_from=valid_from and _option_day("--valid-from", valid_from),
                                      valid_to=valid_to and _option_day("--valid-to", valid_to)))
     _warn([entry])
-    stored, _ = _store(adding=True).add(entry, who(by))
-    _say_warnings(expired_warnings([stored]))
+    store = _store(adding=True)
+    stored, _ = store.add(entry, who(by))
+    _say_warnings([*expired_warnings([stored]), *similar_question_warnings([stored], store.all(source="faq"))])
     _print_entry(stored)
 
 
@@ -137,7 +138,7 @@ def update(
 ) -> None:
     """Change the given fields of one entry."""
     from knowledge_base.files import list_items
-    from knowledge_base.store import EntryUpdate, expired_warnings, rule_warnings
+    from knowledge_base.store import EntryUpdate, expired_warnings, rule_warnings, similar_question_warnings
 
     given = dict(question=question, answer=answer, unit=unit, topic=topic,
                  alternatives=alt and list_items("alternatives", alt), tags=tag and list_items("tags", tag),
@@ -149,11 +150,13 @@ def update(
             values[name] = (None if values[name].strip().lower() in ("", "none")
                             else _option_day(f"--{name.replace('_', '-')}", values[name]))
     change = _validated(EntryUpdate, values)
+    store = _store()
     with _in_option_words():  # a change valid alone may not be with the entry's other fields (--valid-from)
-        stored, _ = _store().update(entry_id, change, who(by))
+        stored, _ = store.update(entry_id, change, who(by))
     if unit is not None or answer is not None:
         _warn([stored])
-    _say_warnings([*rule_warnings([stored]), *expired_warnings([stored])])
+    _say_warnings([*rule_warnings([stored]), *expired_warnings([stored]),
+                   *similar_question_warnings([stored], store.all(source="faq"))])
     _print_entry(stored)
 
 
@@ -235,7 +238,7 @@ def _import(entries, by: Optional[str], prune: bool | None = None, yes: bool = F
 
     from appeal.cli.progress import Progress
     from knowledge_base.kb import KnowledgeBase, load_encoder
-    from knowledge_base.store import ImportResult, LargePrune
+    from knowledge_base.store import Entry, ImportResult, LargePrune, similar_question_warnings
     from pipeline.errors import InputError
 
     _warn(entries)
@@ -254,9 +257,9 @@ def _import(entries, by: Optional[str], prune: bool | None = None, yes: bool = F
         if bar is not None:
             bar(done)
 
-    def upsert(trial: bool) -> ImportResult:
+    def upsert(trial: bool) -> tuple[ImportResult, list[Entry], int]:
         try:
-            return kb.store.upsert_many(entries, who(by), bool(prune), 1.0 if yes else _PRUNE_UNASKED, trial=trial)[0]
+            return kb.store.upsert_many(entries, who(by), bool(prune), 1.0 if yes else _PRUNE_UNASKED, trial=trial)
         except LargePrune as exc:
             raise InputError(f"{exc} ({_some(exc.deleted)}): is the file the whole exported sheet, not a filtered or "
                              "cut one? If they are to go, run it again with --yes") from None
@@ -268,7 +271,9 @@ def _import(entries, by: Optional[str], prune: bool | None = None, yes: bool = F
         finally:
             if bar is not None:
                 bar.close()
-        result = upsert(trial=False)
+        result, written, _ = upsert(trial=False)
+        # only the entries the import added or changed: a sheet imported again unchanged says it once
+        _say_warnings(similar_question_warnings(written, kb.store.all(source="faq")))
     typer.echo(f"imported {result.added + result.updated + result.unchanged} entries ({result.added} new, "
                f"{result.updated} replaced, {result.unchanged} unchanged"
                + (f", {len(result.deleted)} not in the file deleted: {_some(result.deleted)})" if result.deleted

@@ -13,7 +13,7 @@ from starlette.convertors import PathConvertor, register_url_convertor
 
 from knowledge_base.dispatch import default_routing
 from knowledge_base.store import (Change, Entry, EntryChanged, EntryConflict, EntryFilter, EntryIn, EntryUpdate,
-                                  Source, Status, expired_warnings, rule_warnings)
+                                  Source, Status, expired_warnings, rule_warnings, similar_question_warnings)
 from knowledge_base.answer_checks import specifics_warnings
 from knowledge_base.units import unknown_unit_warnings
 from serve.auth import Caller, require
@@ -71,10 +71,11 @@ def list_entries(
     return KBListOut(entries=entries[offset : offset + limit], total=len(entries))
 
 
-def _saved(entry: Entry, response: Response) -> EntrySaved:
+def _saved(entry: Entry, response: Response, services: Services) -> EntrySaved:
     response.headers["ETag"] = _etag(entry)
     warnings = [*unknown_unit_warnings([entry], default_routing()[0]), *specifics_warnings([entry]),
-                *rule_warnings([entry]), *expired_warnings([entry])]
+                *rule_warnings([entry]), *expired_warnings([entry]),
+                *similar_question_warnings([entry], services.kb.entries(EntryFilter(source="faq")))]
     return EntrySaved(**entry.model_dump(), warnings=warnings)
 
 
@@ -124,11 +125,12 @@ def add_entry(
     services: Services = Depends(get_services),
 ) -> EntrySaved:
     """The stored entry; `warnings` names what is stored as written but worth a look (a unit the unit catalogue
-    does not know may be a typo, or a unit newer than the catalogue; a valid_to already past)."""
+    does not know may be a typo, or a unit newer than the catalogue; a valid_to already past; a question nearly
+    that of another entry)."""
     try:
         with services.last_write.watch():  # /readyz says when edits are refused
             stored = services.kb.add(entry, updated_by=caller.editor)
-        return _saved(stored, response)
+        return _saved(stored, response, services)
     except EntryConflict as exc:
         raise _conflict(exc) from None
 
@@ -176,7 +178,7 @@ def update_entry(
     try:
         with services.last_write.watch():
             stored = services.kb.update(entry_id, change, updated_by=caller.editor, read_at=read_at)
-        return _saved(stored, response)
+        return _saved(stored, response, services)
     except EntryChanged as exc:
         raise _changed(exc) from None
     except EntryConflict as exc:
