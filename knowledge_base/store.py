@@ -45,8 +45,45 @@ Status = Literal["active", "expired", "scheduled"]
 _CONTROL_CHARACTERS = {**dict.fromkeys(set(range(32)) - {9, 10, 13}), 0x0B: "\n", 0x0C: "\n"}
 
 
+# What Word and web pages paste between words: zero-width characters, and spaces other than the one a keyboard types
+# (no-break, ideographic, tab …) or several of it in a row. Agents saw them, and a trainer searching the words they
+# sat between found nothing.
+_ZERO_WIDTH = re.compile("[\u200b-\u200d\u2060\ufeff]")
+_SPACE = "[ \t\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]"
+_PASTED_SPACE = re.compile(f"(?! (?!{_SPACE})){_SPACE}+")  # any run of them but a lone typed space
+# Han characters and the punctuation written with them, between which Chinese puts no space
+_CHINESE = re.compile("[\u3001-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff01-\uff60\uffe0-\uffe6"
+                      "\u2014\u2018\u2019\u201c\u201d\u2026]")
+_LINE_BREAKS = "\n\r\u0085\u2028\u2029"
+
+
+def _even_spaces(text: str) -> str:
+    """`text` with its pasted spaces (`_PASTED_SPACE`) made one space, none between two Chinese characters or at
+    either end of a line (Word's 　　 indenting a paragraph); line breaks, which an answer's steps are written on,
+    are kept."""
+    text = _ZERO_WIDTH.sub("", text)
+
+    def evened(run: re.Match) -> str:
+        before, after = text[run.start() - 1 : run.start()], text[run.end() : run.end() + 1]
+        if before in ("", *_LINE_BREAKS) or after in ("", *_LINE_BREAKS):
+            return ""
+        return "" if _CHINESE.match(before) and _CHINESE.match(after) else " "
+
+    return _PASTED_SPACE.sub(evened, text)
+
+
 class _UserText(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    @field_validator("question", "alternatives", "answer", mode="before", check_fields=False)
+    @classmethod
+    def _even_pasted_spaces(cls, value: object) -> object:
+        # here, where every entry comes in (API, CLI, import) and is read back: an entry stored before is found too
+        if isinstance(value, str):
+            return _even_spaces(value)
+        if isinstance(value, list):
+            return [_even_spaces(v) if isinstance(v, str) else v for v in value]
+        return value
 
     @field_validator("*", mode="before")
     @classmethod

@@ -188,10 +188,13 @@ def test_texts_that_look_like_formulas_go_through_a_spreadsheet_export_unchanged
 
 
 def test_an_answer_pasted_from_word_exports_to_excel_and_outputs_are_named_as_files(appeal_home, tmp_path):
-    """Word's line break (\\v) was stored as pasted and `kb export x.xlsx` failed with a traceback on it; an .xls
-    or .txt output got JSON lines that `kb import` then refused, and a folder as output a traceback."""
-    ok("kb", "add", "--id", "word-1", "-q", "居住证怎么办理？", "-a", "第一步：登记\v第二步：领证\x01", "-u", "武冈市公安局")
-    assert json.loads(ok("kb", "history", "word-1", "--json"))[0]["entry"]["answer"] == "第一步：登记\n第二步：领证"
+    """Word's line break (\\v) was stored as pasted and `kb export x.xlsx` failed with a traceback on it, and its
+    ideographic spaces kept `kb list -c` from finding the words they sat between; an .xls or .txt output got JSON
+    lines that `kb import` then refused, and a folder as output a traceback."""
+    ok("kb", "add", "--id", "word-1", "-q", "居住证怎么办理？", "-a", "第一步：登记，\u3000\u3000携带身份证\v第二步：领证\x01",
+       "-u", "武冈市公安局")
+    assert json.loads(ok("kb", "history", "word-1", "--json"))[0]["entry"]["answer"] == "第一步：登记，携带身份证\n第二步：领证"
+    assert "word-1" in ok("kb", "list", "-c", "登记，携带身份证")
     assert "exported 1 entries" in ok("kb", "export", tmp_path / "kb.xlsx")
     assert "(0 new, 0 replaced, 1 unchanged)" in ok("kb", "import", tmp_path / "kb.xlsx")
     assert_input_error(appeal("kb", "export", tmp_path / "kb.xls"), "unknown output type '.xls'")

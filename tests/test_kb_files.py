@@ -5,6 +5,7 @@ import csv
 import html
 import json
 import re
+import sqlite3
 from datetime import date, datetime
 from pathlib import Path
 
@@ -14,7 +15,7 @@ import pytest
 from knowledge_base.cases import read_case_file, read_cases
 from knowledge_base.files import IgnoredColumnsWarning, RepeatedRowsWarning, entry_rows, read_entries, write_entries
 from knowledge_base.kb import KnowledgeBase
-from knowledge_base.store import Entry, EntryIn, EntryUpdate, derived_id
+from knowledge_base.store import Entry, EntryFilter, EntryIn, EntryUpdate, derived_id
 from knowledge_base.units import load_catalogue, unknown_unit_warnings
 from pipeline.errors import InputError
 from ticket_samples import write_html_xls, write_xls
@@ -556,6 +557,38 @@ def test_a_line_separator_inside_an_answer_survives_its_own_export(tmp_path):
     pd.DataFrame([entry]).to_csv(tmp_path / "kb.csv", index=False)
     assert [e.answer for e in read_entries(tmp_path / "kb.jsonl")] == [answer]
     assert [e.answer for e in read_entries(tmp_path / "kb.csv")] == [answer]
+
+
+def test_spaces_pasted_from_word_are_evened_on_the_way_in_and_survive_an_export_and_import(tmp_path):
+    """An answer pasted from Word kept its no-break, zero-width and ideographic spaces and its tabs: agents saw them,
+    and a trainer's `kb list -c 部分，由大病保险` found nothing. A line break an answer's steps are written on stays,
+    and so does a space typed between two words."""
+    from openpyxl import Workbook
+
+    from appeal.cli.data_commands import write_rows
+
+    book = Workbook()
+    book.active.append(["问题", "相似问法", "答复", "责任单位"])
+    book.active.append(["住院\u00a0费用医保怎么\u200b报销？", "住院\t报销比例", "\u3000\u3000先由基本医保按比例报销，超过起付线的"
+                        "部分，\u3000\u3000由大病保险再报销。\n\u3000\u3000出院时在医院\t“一站式”窗口结算，拨打\u00a012345 咨询。",
+                        "武冈市医疗保障局"])
+    book.save(tmp_path / "faq.xlsx")
+    [entry] = read_entries(tmp_path / "faq.xlsx")
+    assert (entry.question, entry.alternatives) == ("住院费用医保怎么报销？", ["住院报销比例"])
+    assert entry.answer == ("先由基本医保按比例报销，超过起付线的部分，由大病保险再报销。\n出院时在医院“一站式”窗口结算，"
+                            "拨打 12345 咨询。")
+    kb = KnowledgeBase(f"sqlite:///{tmp_path / 'kb.db'}")
+    kb.import_entries([entry], "trainer")
+    assert [e.id for e in kb.entries(EntryFilter(contains="部分，由大病保险"))] == [entry.id]
+    for export in ("kb.xlsx", "kb.csv"):
+        write_rows(entry_rows(kb.store.all()), tmp_path / export)
+        assert read_entries(tmp_path / export) == [entry]
+        assert kb.import_entries(read_entries(tmp_path / export), "trainer").unchanged == 1
+    # an answer an earlier release stored as pasted is read evened: found, and shown, as a new one is
+    with sqlite3.connect(tmp_path / "kb.db") as db:
+        db.execute("UPDATE kb_entry SET answer = ?", ("超过起付线的部分，\u00a0由大病保险再报销。",))
+    assert kb.store.get(entry.id).answer == "超过起付线的部分，由大病保险再报销。"
+    kb.close()
 
 
 def test_a_faq_phrasing_or_tag_that_a_sheet_would_split_is_refused_and_a_comma_in_a_phrasing_survives(tmp_path):
