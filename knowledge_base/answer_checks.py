@@ -1,6 +1,7 @@
 """What a curated answer should not state unchecked: the centre reads it to citizens as the unit's word, and a phone
 number, fee, street address or deadline that is wrong (or made up, as sample content must never be) sends them to
-the wrong place or the wrong amount. Such an answer is stored as written, and the trainer is told what to check."""
+the wrong place or the wrong amount. Such an answer is stored as written, and the trainer is told what to check; a
+phone number its clause names a citizen's (`citizens_phones`) is refused, as a caller's details are."""
 from __future__ import annotations
 
 import re
@@ -21,6 +22,26 @@ _SPECIFICS = {
                              r"|(?<![0-9０-９])[0-9０-９]{1,2}月[0-9０-９]{1,2}日(?:前|之前|以前)"),
 }
 _PHONES = frozenset({"mobile", "landline"})
+# A citizen named in a phone number's clause (市民刘女士（电话…）反映的问题已修复, 经联系投诉人（…）): the number is theirs,
+# pasted from a ticket. Not an institution named after its people (村民委员会, 城乡居民医保, 市民热线), nor a
+# number the clause tells them to call (居民可拨打…, 业主可联系物业…): an office's, as 联系人：王科长 138… is.
+_CITIZEN = re.compile(r"(?:市民|群众|来电人|反映人|投诉人|举报人|网友|业主|村民|居民|当事人|求助人|诉求人)"
+                      r"(?!委员会|委会|大会|小组|代表|服务|中心|之家|热线|来访|医保|医疗|养老|小区|区|楼)")
+_CALLED = re.compile(r"拨打|致电|联系(?!电话|方式|号码)|咨询|垂询")
+_CLAUSE_ENDS = "，,。；;！!？?\n"
+
+
+def citizens_phones(answer: str, spans: list[PiiSpan]) -> list[PiiSpan]:
+    """The phone numbers among `spans` (`find_pii` of `answer`) whose clause names them a citizen's, after 市民, 投诉人,
+    业主 … with no word of calling (拨打, 联系 …) between."""
+    found = []
+    for span in spans:
+        if span.kind in _PHONES:
+            clause = answer[max(answer.rfind(mark, 0, span.start) for mark in _CLAUSE_ENDS) + 1 : span.start]
+            named = [match.end() for match in _CITIZEN.finditer(clause)]
+            if named and not _CALLED.search(clause, named[-1]):
+                found.append(span)
+    return found
 _SHOWN = 3  # values named per kind: a trainer checks each, and the second number was the private mobile
 
 

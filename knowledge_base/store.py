@@ -26,6 +26,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sess
 from appeal.config import centre_today
 from appeal.database import (KB_WRITE_LOCK, add_missing_columns, create_tables, hold_write_lock, make_engine,
                              stored_utc)
+from knowledge_base.answer_checks import citizens_phones
 from knowledge_base.units import same_unit
 from pipeline.errors import InputError, refuse_problems
 from pipeline.normalize import normalize, strip_invisible, to_simplified
@@ -229,15 +230,16 @@ def _no_separators(entry: EntryIn, passed: Callable[[str], bool]) -> None:
 def _no_personal_data(entry: EntryIn, passed: Callable[[str], bool]) -> None:
     # A curated question is suggested to every agent whose ticket resembles it: a caller's number or name pasted into
     # one from a ticket would reach them all, unmasked. (A past case is masked as stored; an answer may give a unit's
-    # published number, which `answer_checks` asks the trainer to check.)
+    # published number, which `answer_checks` asks the trainer to check, but not one it names a citizen's.)
     for what, field in (("the question", "question"), ("another phrasing", "alternatives"), ("a tag", "tags"),
                         ("the answer", "answer")):
         value = getattr(entry, field)
         for text in [] if passed(field) else [value] if isinstance(value, str) else value:
             # read as masking reads a ticket: names are found by Simplified surnames (我叫張建國)
-            spans = find_pii(to_simplified(strip_invisible(text)))
+            read = to_simplified(strip_invisible(text))
+            spans = find_pii(read)
             if field == "answer":  # a unit's number or an official's name may stand in one (`answer_checks`)
-                spans = [span for span in spans if span.kind in _NEVER_IN_AN_ANSWER]
+                spans = [span for span in spans if span.kind in _NEVER_IN_AN_ANSWER] + citizens_phones(read, spans)
             if found := sorted({PII_TOKENS[span.kind] for span in spans}):
                 raise ValueError(f"{what} holds personal data ({'、'.join(found)}): a FAQ "
                                  f"{'answers' if field == 'answer' else 'asks'} in general terms; leave the caller's "

@@ -309,6 +309,9 @@ def test_a_faq_unit_missing_from_the_catalogue_is_stored_with_a_warning(appeal_h
     assert specific.returncode == 0 and " ".join(specific.stderr.split()) == (
         "warning: typo: the answer gives a phone number (0739-4221234), a fee (20元), an address (地址都梁路88号), "
         "a deadline (7个工作日); check it against the unit's published one")
+    # a phone number the answer names a citizen's is refused, as every agent would read it out
+    assert_input_error(appeal("kb", "update", "typo", "-a", "经核实，投诉人（13807391234）的社保卡已补办。"),
+                       "the answer holds personal data ([手机号])")
     # a caller's details pasted into an answer are stored too, and named, as every agent would be shown them
     personal = appeal("kb", "update", "typo", "-a", "经核实，车主湘E12345的社保卡已补办。")
     assert personal.returncode == 0 and " ".join(personal.stderr.split()) == (

@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import inspect
 
 from appeal.config import centre_today
+from knowledge_base.answer_checks import specifics_warnings
 from knowledge_base.files import read_entries
 from knowledge_base.kb import KnowledgeBase
 from knowledge_base.store import (EntryChanged, EntryFilter, EntryIn, EntryRow, EntryStore, EntryUpdate,
@@ -113,6 +114,28 @@ def test_a_faq_that_names_a_caller_is_refused_not_suggested_to_every_agent(kb, t
     with pytest.raises(InputError, match=r"line 2: another phrasing holds personal data \(\[姓名\]\)"):
         read_entries(entries)
     assert [e.id for e in kb.entries(EntryFilter())] == ["sbk-lost"] and kb.get("sbk-lost").tags == ["社保卡", "补办"]
+
+
+@pytest.mark.parametrize("answer, refused", [
+    ("经核查，市民刘女士（电话13807391234）反映的问题已修复，路灯已恢复照明。", True),
+    ("经联系投诉人（13807391234），欠薪已结清。", True),
+    ("业主张某某（0739-4221234）反映的漏水已由物业维修。", True),
+    ("举报人联系电话13807391234，已回访。", True),
+    # an office's: its contact, a number the citizen is told to call, an institution named after its people
+    ("请联系社保服务窗口，联系人：王科长 13807391234。", False),
+    ("居民可拨打13807391234咨询。", False),
+    ("城乡居民医保咨询电话13807391234。", False),
+    ("村民委员会电话13807391234。", False),
+])
+def test_a_phone_number_an_answer_names_a_citizens_is_refused_and_an_offices_is_stored_with_a_warning(answer, refused):
+    """A citizen's number pasted into an answer with the ticket's summary was stored with a warning and read out by
+    every agent; an office's mobile is how many units answer, and stays the trainer's to check."""
+    faq = {"id": "gz-1", "question": "路灯坏了找谁维修？", "unit": "武冈市城市管理和综合执法局"}
+    if refused:
+        with pytest.raises(ValueError, match=r"the answer holds personal data \(\[(手机号|固话)\]\): a FAQ answers in"):
+            EntryIn(**faq, answer=answer)
+    else:
+        assert specifics_warnings([EntryIn(**faq, answer=answer)])[0].startswith("gz-1: the answer gives a mobile number")
 
 
 def test_expired_and_future_entries_are_never_suggested(kb):

@@ -954,6 +954,21 @@ def test_an_answer_that_gives_a_fee_is_saved_with_a_warning_and_a_question_namin
         assert trainer.get("/v1/kb/entries/wg-pii-1").status_code == 404
 
 
+def test_an_answer_naming_a_citizens_phone_is_refused_and_an_offices_contact_is_saved_with_a_warning(server):
+    with server.client("trainer") as trainer:
+        pasted = trainer.post("/v1/kb/entries", json={**FAQ, "id": "wg-citizen-1", "answer": (
+            "经核查，市民刘女士（电话13807391234）反映的问题已修复，新生儿户口可到派出所办理。")})
+        assert pasted.status_code == 422 and "13807391234" not in pasted.text
+        assert "the answer holds personal data ([手机号])" in pasted.text
+        assert trainer.get("/v1/kb/entries/wg-citizen-1").status_code == 404
+        office = trainer.post("/v1/kb/entries", json={**FAQ, "id": "wg-office-1", "answer": (
+            "到户籍所在地派出所办理，联系人：王科长 13807391234。")})
+        assert office.status_code == 201 and office.json()["warnings"] == [
+            "wg-office-1: the answer gives a mobile number (13807391234) (a person's phone, not an office's line?); "
+            "check it against the unit's published one"]
+        assert trainer.delete("/v1/kb/entries/wg-office-1").status_code == 204
+
+
 def test_an_entry_asking_a_stored_answers_phrasing_is_409_and_one_expired_already_is_saved_with_a_warning(server):
     """A tester's round on the demo pack's 社保卡 answer: a question that was word for word its other phrasing, or a
     new entry whose other phrasing was its question, was 201, and agents got two answers to one question; an entry
