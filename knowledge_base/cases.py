@@ -16,13 +16,14 @@ from knowledge_base.files import validation_message
 from knowledge_base.store import EntryIn
 from pipeline.errors import InputError, refuse_problems
 from pipeline.records import (COLUMN_ALIASES, WORKBOOK_SUFFIXES, AmbiguousDate, Table, cell_text, check_file, day_text,
-                              find_columns, read_csv_frame, read_workbook, shortened_id_error)
+                              find_columns, misnamed_columns, read_csv_frame, read_workbook, shortened_id_error)
 from pipeline.ticket_text import masked_parts, masked_text
 
 # A case needs its id, its text and the official reply; the title and the replying unit are used when the file
 # has them. Headers as the ticket files spell them (teddy2020c's 留言编号/留言详情/答复意见, 12345 exports' 工单编号/
 # 诉求内容/办理结果 …).
 REQUIRED = ("id", "text", "reply")
+CASE_FIELDS = (*REQUIRED, "title", "unit", "author")
 # A trainer marks the replies a policy change made wrong in a validity column, as on a FAQ sheet. Only headers that
 # can mean nothing else: a work-order export's 截止日期 or 到期日期 is the handling deadline, which would retire
 # every case the day after it was answered.
@@ -67,6 +68,7 @@ def read_case_file(path: Path, *, skip_unanswered: bool = False) -> CaseFile:
         raise InputError(f"{path}: missing column(s) for {', '.join(missing)} ("
                          + "; ".join(f"{field}: one of {', '.join(COLUMN_ALIASES[field])}" for field in missing)
                          + f"; header: {', '.join(map(str, table.frame.columns))})")
+    refuse_problems(path, misnamed_columns(table.frame, columns, CASE_FIELDS), outcome="nothing imported")
     columns.update(find_columns(list(table.frame.columns), aliases_of=VALIDITY_HEADERS))
     cases = CaseFile([])
     first_row: dict[str, str] = {}

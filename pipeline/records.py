@@ -8,7 +8,8 @@ import io
 import json
 import math
 import re
-from collections.abc import Collection, Iterator, Sequence
+import unicodedata
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from itertools import islice
@@ -29,7 +30,7 @@ COLUMN_ALIASES: dict[str, tuple[str, ...]] = {
     # the CLI takes no column mapping, so a trainer's export should load as it comes or after renaming one header.
     "text": ("text", "body", "content", "message", "留言详情", "诉求内容", "工单内容", "来电内容", "反映内容", "问题描述",
              "内容", "详情"),
-    # Not 诉求类型 / 工单类型: in 12345 systems those hold 咨询/求助/投诉/建议, another axis than the topic.
+    # Not 诉求类型 / 工单类型: in 12345 systems those hold 咨询/求助/投诉/建议 (`_REQUEST_KINDS`), another axis than the topic.
     "topic": ("topic", "label", "一级标签", "一级分类", "诉求类别", "诉求分类", "问题分类", "问题类别", "事项分类", "事项类别",
               "类别", "分类"),
     "unit": ("unit", "unit_type", "责任单位", "承办单位", "责任部门", "承办部门", "办理单位", "处置单位", "答复单位"),
@@ -89,6 +90,68 @@ def find_columns(headers: list, *, skip: Collection[str] = (),
         if header is not None:
             found[field] = header
     return found
+
+
+# What 12345 systems' 诉求类型 / 工单类型 hold: the kind of request, not its topic.
+_REQUEST_KINDS = frozenset({"咨询", "求助", "投诉", "举报", "建议", "表扬", "感谢", "求决", "意见", "其他", "其它"})
+_NUMERALS = frozenset("0123456789零〇一二三四五六七八九十两")
+_SEPARATORS = re.compile(r"[\s_\-]+")
+
+
+def misnamed_columns(frame: pd.DataFrame, found: Mapping[str, object], fields: Collection[str],
+                     aliases_of: dict[str, tuple[str, ...]] = COLUMN_ALIASES) -> list[str]:
+    """A problem for each column of `frame` that is not read, holds a value, and whose name looks like a misspelt
+    name of a field of `fields` that `found` (field → the column it is read from) lacks: the field was left empty
+    without a word (a trainer's feedback export with its topic renamed topc retrained on the unit labels alone).
+    A column near the topic's names that holds only kinds of request (咨询, 投诉) is that other axis."""
+    read = set(found.values())
+    missing = [field for field in fields if field not in found]
+    problems = []
+    for position, header in enumerate(frame.columns):
+        if header in read:
+            continue
+        key = _spelling(header)
+        field, alias = next(((field, alias) for field in missing for alias in aliases_of[field]
+                             if _misspelt(key, _spelling(alias))), (None, None))
+        if field is None:
+            continue
+        values = {cell_text(value).strip() for value in frame.iloc[:, position]} - {""}
+        if values and not (field == "topic" and values <= _REQUEST_KINDS):
+            meant = repr(alias) if alias == field else f"{alias!r} ({field})"
+            problems.append(f"column {str(header)!r} is not read: did you mean {meant}? rename it {alias!r}, or, if it "
+                            "holds something else, give it a name further from that one")
+    return problems
+
+
+def _spelling(name: object) -> str:
+    """A column name as a trainer may have meant to type it: `column_key`, full-width letters as ASCII, without the
+    spaces, underscores and hyphens between words (Unit Type for unit_type)."""
+    return _SEPARATORS.sub("", column_key(unicodedata.normalize("NFKC", str(name))))
+
+
+def _misspelt(key: str, name: str) -> bool:
+    """`key` one edit from `name` (a character missed, added, changed, or two swapped: topc, titel, 诉求类型 for
+    诉求类别), or `name` itself as another spelling or with 名称 after it (办理单位名称). Names of fewer than 4
+    characters are one edit from too many others (编号 and 序号, id and ids), and a number changed is another column
+    (二级分类 beside 一级分类, text2 beside text)."""
+    if key in (name, f"{name}名称"):
+        return True
+    changed = _one_edit(key, name) if len(name) >= 4 else None
+    return changed is not None and not set(changed) & _NUMERALS
+
+
+def _one_edit(a: str, b: str) -> str | None:
+    """The characters changed where `a` and `b` (not equal) are one edit apart; None where they are not."""
+    if len(a) < len(b):
+        a, b = b, a
+    i = next((k for k, (x, y) in enumerate(zip(a, b)) if x != y), len(b))
+    if len(a) == len(b) + 1:
+        return a[i] if a[i + 1:] == b[i:] else None
+    if len(a) != len(b):
+        return None
+    if a[i + 1:] == b[i + 1:]:
+        return a[i] + b[i]
+    return a[i:i + 2] if a[i + 2:] == b[i + 2:] and a[i:i + 2] == b[i:i + 2][::-1] else None
 
 
 def decode_text(data: bytes, source: str | Path) -> tuple[str, str]:

@@ -168,9 +168,13 @@ def test_bad_input_is_one_line_and_exit_code_2(model_dir, tmp_path):
     appeals_frame().drop(columns=["留言详情"]).to_csv(no_text, index=False)
     assert_input_error(appeal("train", "--baseline", "--data", no_text, "--out", tmp_path / "m"), "no text column")
     no_labels = tmp_path / "no_labels.csv"
-    appeals_frame().rename(columns={"一级标签": "诉求大类", "责任单位": "转办去向"}).to_csv(no_labels, index=False)
+    appeals_frame().rename(columns={"一级标签": "类目", "责任单位": "转办去向"}).to_csv(no_labels, index=False)
     assert_input_error(appeal("train", "--baseline", "--data", no_labels, "--out", tmp_path / "m"),
                        "no labelled tickets", "topic: topic, label, 一级标签", "unit: unit, unit_type, 责任单位")
+    # …and a header one character from a name of the topic's is said to be that, not read
+    appeals_frame().rename(columns={"一级标签": "诉求大类"}).to_csv(no_labels, index=False)
+    assert_input_error(appeal("train", "--baseline", "--data", no_labels, "--out", tmp_path / "m"),
+                       "no_labels.csv: column '诉求大类' is not read: did you mean '诉求分类' (topic)? rename it")
     # Seven tickets under seven labels: nothing can be held out per label, said in a trainer's words (scikit-learn
     # alone said "With n_samples=0 … the resulting train set will be empty").
     few = tmp_path / "few.csv"

@@ -339,6 +339,14 @@ def test_case_files_missing_columns_or_empty_cells_are_refused(replies, tmp_path
         read_cases(path)
 
 
+def test_a_case_file_column_named_like_a_field_it_is_not_read_as_is_refused(replies, tmp_path):
+    """An export whose title column reads 留言主体 was imported with every case's title left out, and said nothing."""
+    path = tmp_path / "cases.csv"
+    replies.rename(columns={"留言主题": "留言主体"}).to_csv(path, index=False)
+    with pytest.raises(InputError, match=r"cases.csv: column '留言主体' is not read: did you mean '留言主题' \(title\)"):
+        read_cases(path)
+
+
 def test_ids_excel_cut_to_scientific_notation_are_named_as_such(replies, tmp_path):
     """A 12-digit 工单编号 Excel showed as 2.02403E+11 and saved so: refused as "already used at row 2", which sent
     the trainer looking for a duplicate ticket."""

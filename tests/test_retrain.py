@@ -253,3 +253,41 @@ def test_a_home_restored_elsewhere_retrains_from_its_own_copy(champion_dir, shar
     assert training_file({"data": old}) == restored / relative
     assert training_file({"data": str(shared_data / "teddy2020c" / "train_segmented.csv")}) == \
         shared_data / "teddy2020c" / "train_segmented.csv"
+
+
+def test_appeal_retrain_says_the_columns_it_read_and_refuses_one_named_like_a_label(champion_dir, appeal_home,
+                                                                                    tmp_path):
+    """A trainer's round: `appeal retrain --no-feedback --data typo_topc.csv`, a feedback export whose topic column
+    was renamed topc, trained a challenger on the unit labels alone and printed 32 tickets added; without the unit
+    column it said "no new labelled tickets", naming no column; `train`, `evaluate` and `predict` said which columns
+    they read, `retrain` did not."""
+    from typer.testing import CliRunner
+
+    from appeal.cli import _register, app
+
+    _register()
+    registry = Registry(appeal_home / "registry")
+    registry.promote(registry.add(champion_dir, version="v1"))
+    answers = pd.DataFrame(demo_tickets()[:40]).assign(备注="回访满意")
+    runner = CliRunner()
+
+    answers.rename(columns={"topic": "topc"}).to_csv(tmp_path / "typo_topc.csv", index=False)
+    refused = runner.invoke(app, ["retrain", "--no-feedback", "--data", str(tmp_path / "typo_topc.csv")])
+    assert isinstance(refused.exception, InputError), refused.output
+    assert f"{tmp_path / 'typo_topc.csv'}: column 'topc' is not read: did you mean 'topic'? rename it" in str(
+        refused.exception)
+    answers.drop(columns=["unit"]).rename(columns={"topic": "类目"}).to_csv(tmp_path / "unknown.csv", index=False)
+    refused = runner.invoke(app, ["retrain", "--no-feedback", "--data", str(tmp_path / "unknown.csv")])
+    assert str(refused.exception) == (f"no new labelled tickets in {tmp_path / 'unknown.csv'}: nothing to retrain on; "
+                                      f"not read in {tmp_path / 'unknown.csv'}: 类目, 备注")
+    assert [v.version for v in registry.list()] == ["v1"]
+
+    answers.to_csv(tmp_path / "answers.csv", index=False)
+    done = runner.invoke(app, ["retrain", "--no-feedback", "--data", str(tmp_path / "answers.csv")])
+    assert done.exit_code in (0, 1), done.output  # 1: the gate refused the challenger
+    said = done.output.splitlines()
+    assert f"  {tmp_path / 'answers.csv'}: columns read: id ← id, title ← title, text ← text, topic ← topic, " \
+           "unit ← unit; not read: 备注" in said
+    assert said.index("new labelled tickets: 40 (0 repeated labels collapsed to the latest)") < \
+        said.index("  0 labels changed, 32 tickets added, 0 already known, 8 newest held out for evaluation (0 "
+                   "withdrawn from the base)")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 import time
@@ -69,6 +70,11 @@ def test_feedback_retrain_promote_serve_then_refuse_a_worse_challenger(live, sha
     done = _retrain(home, shared_data)
     assert done.returncode == 0, done.stdout + done.stderr
     assert "new labelled tickets: 307" in done.stdout
+    # the columns read from the feedback's export, named as the trainer knows it (not its temporary file)
+    assert re.search(r"\n  the feedback in sqlite:///\S+: columns read: id ← id, title ← title, text ← text, topic ← "
+                     r"topic, unit ← unit, created_at ← created_at, channel ← channel; not read: predicted_topic, "
+                     r"predicted_unit, model_version\n", done.stdout), done.stdout
+    assert "feedback.jsonl" not in done.stdout
     assert "new head 'unit'" in done.stdout and f"head grows by 1 new labels: {NEW_TOPIC}" in done.stdout
     assert f"unit {named.name!r} read as {named.functional_type!r}" in done.stdout
     assert named.name not in ModelCard.load(registry.champion()[1]).heads["unit"].labels

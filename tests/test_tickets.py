@@ -229,6 +229,52 @@ def test_a_topic_column_under_another_common_name_is_read(tmp_path):
     assert load_tickets(path)[0]["topic"] == [a[3] for a in APPEALS]
 
 
+def test_a_column_named_like_a_field_it_is_not_read_as_is_refused_naming_the_field(tmp_path):
+    """A trainer's round: a feedback export whose topic column was renamed topc (or 诉求类型 for 诉求类别) retrained a
+    challenger on the unit labels alone, and no command said that the column was not read."""
+    frame = appeals_frame()
+    frame.rename(columns={"一级标签": "topc"}).to_csv(tmp_path / "typo_topc.csv", index=False)
+    with pytest.raises(InputError, match=r"typo_topc.csv: column 'topc' is not read: did you mean 'topic'\? rename "
+                                         r"it 'topic', or, if it holds something else, give it a name further"):
+        load_tickets(tmp_path / "typo_topc.csv")
+    frame.rename(columns={"一级标签": "诉求类型", "责任单位": "办理单位名称"}).to_excel(tmp_path / "导出.xlsx", index=False)
+    with pytest.raises(InputError, match=r"导出.xlsx: 2 problems, nothing read:\n  column '诉求类型' is not read: did "
+                                         r"you mean '诉求类别' \(topic\)\?.*\n  column '办理单位名称' is not read: did "
+                                         r"you mean '办理单位' \(unit\)\?"):
+        load_tickets(tmp_path / "导出.xlsx")
+    lines = [{"id": a[0], "titel": a[1], "text": a[2], "unit": a[4]} for a in APPEALS]
+    (tmp_path / "t.jsonl").write_text("\n".join(json.dumps(line, ensure_ascii=False) for line in lines),
+                                      encoding="utf-8")
+    with pytest.raises(InputError, match="column 'titel' is not read: did you mean 'title'"):
+        load_tickets(tmp_path / "t.jsonl")
+    # a date column only retraining reads is refused only where it is read
+    frame.assign(受理时问="2026-11-02").to_csv(tmp_path / "dated.csv", index=False)
+    assert load_tickets(tmp_path / "dated.csv")[1].rows == len(APPEALS)
+    with pytest.raises(InputError, match=r"column '受理时问' is not read: did you mean '受理时间' \(created_at\)"):
+        load_tickets(tmp_path / "dated.csv", dates=True)
+
+
+def test_the_columns_of_real_files_and_exports_beside_a_field_s_names_are_read_past(shared_data, tmp_path):
+    """What must not be taken for a misspelt name: teddy2020c's and the demo pack's headers, the kind of request
+    12345 systems export as 诉求类型 beside (or without) the topic, another level of the taxonomy, an empty column."""
+    from appeal.config import DEMO_DIR
+    from pipeline.records import find_columns, misnamed_columns
+    from training.tickets import fields_read
+
+    demo = pd.read_json(DEMO_DIR / "tickets.jsonl", lines=True, dtype=False)
+    for frame in [*(pd.read_csv(path, dtype=str, nrows=20) for path in (shared_data / "teddy2020c").glob("*.csv")),
+                  demo]:
+        assert misnamed_columns(frame, find_columns(list(frame.columns)), fields_read(dates=True)) == []
+    kinds = ["咨询", "投诉", "求助", "建议", "举报", "投诉", "咨询"]
+    export = appeals_frame().rename(columns={"一级标签": "诉求类别"}).assign(
+        诉求类型=kinds, 工单类型="来电", 二级分类="物业管理", 受理人姓名="话务员小周", 答复时间="2026-11-03", 协办单位="")
+    export.to_excel(tmp_path / "export.xlsx", index=False)
+    assert load_tickets(tmp_path / "export.xlsx", dates=True)[0]["topic"] == [a[3] for a in APPEALS]
+    export.drop(columns=["诉求类别"]).to_excel(tmp_path / "no_topic.xlsx", index=False)
+    ds, report = load_tickets(tmp_path / "no_topic.xlsx", dates=True)
+    assert ds["topic"] == [None] * len(APPEALS) and "诉求类型" in report.column_sources()["not_read"]
+
+
 def test_an_excel_97_workbook_loads_as_wps_and_12345_systems_export_it(tmp_path):
     export = appeals_frame().rename(columns={"留言编号": "工单编号", "留言主题": "诉求标题", "留言详情": "来电内容",
                                              "一级标签": "诉求类别", "责任单位": "办理单位"})

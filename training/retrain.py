@@ -30,7 +30,8 @@ from pipeline import InputError, model_text, read_stopwords
 from pipeline.records import AmbiguousDate, parse_date
 from training.feedback_store import latest_by
 from training.recalibration import recalibrate
-from training.tickets import HEADS, RUNS_DIR, load_tickets, read_units_as_labels, training_file, units_read_as
+from training.tickets import (HEADS, RUNS_DIR, columns_read, load_tickets, read_units_as_labels, training_file,
+                              units_read_as)
 
 log = logging.getLogger(__name__)
 
@@ -91,6 +92,7 @@ class MergeReport:
     trained_rows: int = 0
     units_read_as: dict[str, str] = field(default_factory=dict)  # a unit's name or alias → the champion's label
     in_evaluation_set: int = 0  # new tickets that are tickets of the gate's evaluation set: not learnt
+    columns: dict[str, dict] = field(default_factory=dict)  # new file → `LoadReport.column_sources`
 
 
 def _key(row: dict) -> str:
@@ -106,14 +108,16 @@ def _when(value: str | None, zone: str) -> float:
     return (stamp.tz_localize(zone) if stamp.tz is None else stamp).timestamp()
 
 
-def _load_new(paths: Sequence[Path], stopwords, since: str | None,
-              unit_label: Callable[[str], str | None] | None = None) -> tuple[list[dict], int, dict[str, str]]:
+def _load_new(paths: Sequence[Path], stopwords, since: str | None, unit_label: Callable[[str], str | None] | None = None
+              ) -> tuple[list[dict], int, dict[str, str], dict[str, dict]]:
     """New labelled tickets, oldest first, one per ticket (its latest label). Returns (rows, repeats, the unit
-    answers `unit_label` read as another label)."""
+    answers `unit_label` read as another label, each file's `LoadReport.column_sources`)."""
     rows: list[dict] = []
+    columns = {}
     for path in paths:
         # Every row: a ticket labelled twice is resolved below by date (the latest label), not by majority.
         dataset, load_report = load_tickets(path, stopwords=stopwords, deduplicate=False, dates=True)
+        columns[str(path)] = load_report.column_sources()
         rows += [{**r, "presegmented": load_report.presegmented} for r in dataset.to_list()
                  if any(r[h] is not None for h in HEADS)]
     from appeal.config import get_settings
@@ -126,7 +130,7 @@ def _load_new(paths: Sequence[Path], stopwords, since: str | None,
     read_as = read_units_as_labels(rows, unit_label) if unit_label is not None else Counter()
     rows.sort(key=lambda r: _when(r["created_at"], zone))  # stable: undated rows keep file order, first
     latest = latest_by(rows, _key)
-    return latest, len(rows) - len(latest), units_read_as(read_as)
+    return latest, len(rows) - len(latest), units_read_as(read_as), columns
 
 
 def merge(
@@ -189,6 +193,7 @@ def merge_summary(m: MergeReport, run_dir: str | Path) -> list[str]:
         # --since is a day of the centre's calendar: its midnight there
         f"new labelled tickets: {m.new_rows}" + (f" since {m.since} {get_settings().timezone}" if m.since else "")
         + f" ({m.repeats_collapsed} repeated labels collapsed to the latest)",
+        *(f"  {path}: {columns_read(sources)}" for path, sources in m.columns.items()),
         f"  {len(m.relabelled)} labels changed, {m.added} tickets added, {m.unchanged} already known, "
         f"{m.held_out} newest held out for evaluation ({m.withdrawn_for_evaluation} withdrawn from the base)",
     ]
@@ -342,10 +347,13 @@ def retrain(
     stop_path = champion_dir / STOPWORDS_FILE
     stopwords = read_stopwords(stop_path) if stop_path.is_file() else None
 
-    new, repeats, units_read_as = _load_new(new_data, stopwords, since_iso, unit_label)
+    new, repeats, units_read_as, columns = _load_new(new_data, stopwords, since_iso, unit_label)
     if not new:
+        # a label column under a name the loader does not know is among these; the message named none (trainer's round)
+        unread = "".join(f"; not read in {path}: {', '.join(sources['not_read'])}"
+                         for path, sources in columns.items() if sources["not_read"])
         raise InputError(f"no new labelled tickets{f' since {since}' if since else ''} in "
-                         f"{', '.join(map(str, new_data)) or 'the feedback store'}: nothing to retrain on")
+                         f"{', '.join(map(str, new_data)) or 'the feedback store'}: nothing to retrain on{unread}")
     fixed = load_evaluation_set(evaluation, unit_label)
     # A new ticket that is one of the gate's own (agents answered tickets of dev_raw.csv) would be learnt and then
     # scored: the challenger's macro-F1 would be inflated by what it was shown.
@@ -357,7 +365,8 @@ def retrain(
                          "challenger may not learn: nothing to retrain on")
     base, _ = load_tickets(base_path, stopwords=stopwords)
     report = MergeReport(str(base_path), len(base), [str(p) for p in new_data], since_iso, len(new) + repeats,
-                         repeats, 0, units_read_as=units_read_as, in_evaluation_set=len(new) - len(kept))
+                         repeats, 0, units_read_as=units_read_as, in_evaluation_set=len(new) - len(kept),
+                         columns=columns)
     new = kept
     rows, held = merge(base, new, holdout, report)
     if base_data is None and not (report.added or report.relabelled or report.withdrawn_for_evaluation):

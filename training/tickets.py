@@ -49,8 +49,8 @@ from pydantic import BaseModel
 from pipeline import InputError, model_text
 from pipeline.errors import refuse_problems
 from pipeline.records import (COLUMN_ALIASES, MAX_TITLE_ROWS, TICKET_FORMATS, AmbiguousDate, Table, check_file,
-                              column_key, decode_text, find_columns, jsonl_objects, parse_date, read_csv_frame,
-                              read_workbook, shortened_id_error)
+                              column_key, decode_text, find_columns, jsonl_objects, misnamed_columns, parse_date,
+                              read_csv_frame, read_workbook, shortened_id_error)
 
 HEADS = ("topic", "unit")
 RUNS_DIR = "retrain"  # under APPEAL_HOME: one folder per retrain run, with the merged file the next run starts from
@@ -120,10 +120,15 @@ class LoadReport:
 
     def column_sources(self) -> dict:
         """{"read": each ticket field → the file column it was read from, "not_read": the other columns}."""
-        # the author's name is read to be masked in the text
-        used = {*SCHEMA, "author"} - (set() if self.dates_read else set(DATE_FIELDS))
+        used = fields_read(self.dates_read)
         return {"read": {target: str(source) for source, target in self.columns.items() if target in used},
                 "not_read": [str(source) for source, target in self.columns.items() if target not in used]}
+
+
+def fields_read(dates: bool) -> set[str]:
+    """The fields `load_tickets` reads from a file's columns (`dates`: as `load_tickets(dates=…)`)."""
+    # the author's name is read to be masked in the text
+    return {*SCHEMA, "author"} - (set() if dates else set(DATE_FIELDS))
 
 
 def blank_labels_said(counts: Mapping[str, int]) -> str:
@@ -178,6 +183,9 @@ def load_tickets(
 
     _refuse_misplaced_cells(path, frame, records, row_names, mapping)
     _validate_text(path, records, row_names, mapping)
+    read = fields_read(dates)
+    refuse_problems(path, misnamed_columns(frame, {target: source for source, target in mapping.items()
+                                                   if target in read}, read), outcome="nothing read")
     for name in DATE_FIELDS:
         records[name] = (_parse_date_column(path, records[name], row_names, _source(mapping, name)) if dates
                          else [None] * n)

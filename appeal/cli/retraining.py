@@ -47,6 +47,11 @@ def retrain(
     settings = get_settings()
     files = list(data or [])
     exported = None
+
+    def said(text: str) -> str:
+        # the feedback's temporary export is no place the trainer knows
+        return text if exported is None else text.replace(str(exported), f"the feedback in {settings.db_url}")
+
     with tempfile.TemporaryDirectory() as scratch:
         if feedback:
             from training.feedback_store import FeedbackStore
@@ -71,7 +76,7 @@ def retrain(
             result = run(files, since=since, base_data=base, evaluation=evaluation, holdout=holdout, force=force,
                          tolerance=tolerance, class_margin=class_margin, base_encoder=base_encoder,
                          unit_label=champion_unit_label(settings), by=who(by),
-                         on_merged=lambda lines: typer.echo("\n".join(lines)))
+                         on_merged=lambda lines: typer.echo(said("\n".join(lines))))
         except GateInterrupted as stop:
             typer.secho(f"interrupted while the gate scored {stop.version}: it is in the registry, not gated; "
                         f"`appeal models promote {stop.version}` gates it; `appeal models list` shows the version "
@@ -84,8 +89,7 @@ def retrain(
         except InputError as exc:
             if exported is None:
                 raise
-            # the feedback's temporary export is no place the trainer knows
-            raise InputError(str(exc).replace(str(exported), f"the feedback in {settings.db_url}")) from None
+            raise InputError(said(str(exc))) from None
     for line in result.outcome():
         typer.echo(line)
     if not result.promoted:
