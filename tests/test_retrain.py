@@ -260,7 +260,7 @@ def test_appeal_retrain_says_the_columns_it_read_and_refuses_one_named_like_a_la
     """A trainer's round: `appeal retrain --no-feedback --data typo_topc.csv`, a feedback export whose topic column
     was renamed topc, trained a challenger on the unit labels alone and printed 32 tickets added; without the unit
     column it said "no new labelled tickets", naming no column; `train`, `evaluate` and `predict` said which columns
-    they read, `retrain` did not."""
+    they read, `retrain` did not. `appeal evaluate` then scored the challenger on the corrections it had learnt."""
     from typer.testing import CliRunner
 
     from appeal.cli import _register, app
@@ -291,3 +291,12 @@ def test_appeal_retrain_says_the_columns_it_read_and_refuses_one_named_like_a_la
     assert said.index("new labelled tickets: 40 (0 repeated labels collapsed to the latest)") < \
         said.index("  0 labels changed, 32 tickets added, 0 already known, 8 newest held out for evaluation (0 "
                    "withdrawn from the base)")
+
+    # evaluated on the same answers, the challenger is scored on the 8 it held out, not the 32 it learnt
+    challenger = next(v.version for v in registry.list() if v.version != "v1")
+    for version, expected in ((challenger, f"32 of these 40 tickets are in {challenger}'s training file "
+                                           f"({appeal_home / 'retrain'}"),
+                              ("v1", "none of these 40 tickets is in v1's training file")):
+        evaluated = runner.invoke(app, ["evaluate", "--model", version, "--data", str(tmp_path / "answers.csv")])
+        assert evaluated.exit_code == 0, evaluated.output
+        assert expected in " ".join(evaluated.output.split())

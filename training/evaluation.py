@@ -13,7 +13,7 @@ from typing import Callable, Sequence
 import numpy as np
 from sklearn.metrics import accuracy_score, confusion_matrix, f1_score, precision_recall_fscore_support
 
-from models.card import HeadCard
+from models.card import HeadCard, ModelCard
 
 DEFAULT_TARGET_PRECISION = 0.97
 
@@ -182,6 +182,13 @@ def evaluate_predictor(predictor, dataset, heads: Sequence[str] | None = None,
     on the rows labelled for that head, with the coverage and precision of the card's dispatch threshold.
     `progress(done)` is told as tickets are classified."""
     predictions = predict_in_batches(predictor, list(dataset["canonical"]), top_k=1, progress=progress)
-    scored = {head: score_head(predictions, dataset[head], head, predictor.card.heads[head])
-              for head in heads or predictor.card.heads if head in dataset.column_names}
+    return score_predictions(predictor.card, predictions, dataset, heads)
+
+
+def score_predictions(card: ModelCard, predictions: Sequence[dict], dataset,
+                      heads: Sequence[str] | None = None) -> dict[str, HeadReport]:
+    """`predictions` (`Predictor.predict`'s, one per ticket of `dataset`) scored per head of `card`, on the tickets
+    labelled for it: a part of the tickets is scored from the same predictions, without classifying it again."""
+    scored = {head: score_head(predictions, dataset[head], head, card.heads[head])
+              for head in heads or card.heads if head in dataset.column_names}
     return {head: found[0] for head, found in scored.items() if found is not None}

@@ -9,7 +9,6 @@ version as the old one.
 """
 from __future__ import annotations
 
-import re
 import shutil
 from collections import Counter
 from dataclasses import asdict, dataclass, field
@@ -27,7 +26,7 @@ from pipeline import InputError
 from pipeline.records import check_new_directory
 from training.calibration import expected_calibration_error, fit_temperature
 from training.evaluation import DEFAULT_TARGET_PRECISION, dispatch_scores, pick_threshold
-from training.tickets import LoadReport, load_tickets, training_file
+from training.tickets import LoadReport, load_tickets, ticket_keys, trained_keys
 
 # Labelled tickets a head needs to be refitted: fewer fix a threshold on a few dozen dispatched tickets, whose
 # precision could be anything from 0.85 to 1 (the Wilson interval the card's cautions state).
@@ -95,9 +94,9 @@ def recalibrate(model_dir: Path, data: Path, out: Path, *, target_precision: flo
     tickets, report = load_tickets(data, stopwords=predictor.stopwords, unit_label=unit_label)
     if report.fingerprint == card.data_fingerprint:
         raise InputError(f"{data}: the file {card.version} was trained on; calibrate on tickets it has not seen")
-    seen = _training_texts(card, predictor.stopwords)
+    seen = trained_keys(card.training, predictor.stopwords)
     if seen is not None:
-        tickets = tickets.select([i for i, keys in enumerate(_keys(tickets)) if not keys & seen])
+        tickets = tickets.select([i for i, keys in enumerate(ticket_keys(tickets)) if not keys & seen])
     result = Recalibration(card, {}, report, rows=len(tickets), in_training_data=report.rows - len(tickets),
                            training_data_checked=seen is not None)
     texts = tickets["canonical"]
@@ -133,23 +132,6 @@ def recalibrate(model_dir: Path, data: Path, out: Path, *, target_precision: flo
                         "heads": {h: asdict(r) for h, r in result.heads.items()}, "kept": result.kept}})
     _write(model_dir, result.card, out)
     return result
-
-
-def _keys(tickets) -> list[set[str]]:
-    """Two keys a ticket is known by: its text as typed without spaces, which is the same whether a file is read as
-    raw or as word-segmented (a row of train_segmented.csv in a file of another name is read raw), and its model
-    text, which a retrain's merged file holds in place of the text as typed."""
-    typed = [re.sub(r"\s+", "", f"{title or ''}{text or ''}") for title, text in zip(tickets["title"], tickets["text"])]
-    return [{f"typed:{a}", f"model:{b}"} for a, b in zip(typed, tickets["canonical"])]
-
-
-def _training_texts(card: ModelCard, stopwords: frozenset[str] | None) -> set[str] | None:
-    """The keys (`_keys`) of the tickets of the file the model was trained on, or None where it is no longer there."""
-    path = training_file(card.training)
-    if path is None or not path.is_file():
-        return None
-    rows, _ = load_tickets(path, stopwords=stopwords, deduplicate=False)
-    return set().union(*_keys(rows))
 
 
 def _write(model_dir: Path, card: ModelCard, out: Path) -> None:

@@ -512,3 +512,20 @@ def training_file(training: dict, home: Path | None = None) -> Path | None:
         return home / path
     own = home / RUNS_DIR / path.parent.name / path.name
     return own if path.parent.parent.name == RUNS_DIR and own.is_file() else path
+
+def ticket_keys(tickets: datasets.Dataset) -> list[set[str]]:
+    """Two keys a ticket is known by: its text as typed without spaces, which is the same whether a file is read as
+    raw or as word-segmented (a row of train_segmented.csv in a file of another name is read raw), and its model
+    text, which a retrain's merged file holds in place of the text as typed."""
+    typed = [re.sub(r"\s+", "", f"{title or ''}{text or ''}") for title, text in zip(tickets["title"], tickets["text"])]
+    return [{f"typed:{a}", f"model:{b}"} for a, b in zip(typed, tickets["canonical"])]
+
+
+def trained_keys(training: dict, stopwords: frozenset[str] | None) -> set[str] | None:
+    """The keys (`ticket_keys`) of the tickets of the file a model card's `training` section names, or None where it
+    names none or the file is no longer there."""
+    path = training_file(training)
+    if path is None or not path.is_file():
+        return None
+    rows, _ = load_tickets(path, stopwords=stopwords, deduplicate=False)
+    return set().union(*ticket_keys(rows))

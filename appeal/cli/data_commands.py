@@ -247,12 +247,14 @@ def evaluate(
     """Accuracy, macro-F1, per-class scores, confusion matrix and dispatch coverage on labelled tickets.
 
     Exact duplicates and texts whose copies carry tied labels are left out, as in training. A label the model
-    does not have (a new topic) is scored as an error on every such ticket, as the promotion gate scores it."""
+    does not have (a new topic) is scored as an error on every such ticket, as the promotion gate scores it. The
+    tickets of the model's training file (a retrain's challenger's corrections) are counted and scored apart: the
+    tables score the others, then one line all of them."""
     from rich.console import Console
 
     from knowledge_base.units import unit_label_reader
     from models.predictor import load_predictor
-    from training.evaluation import evaluate_predictor
+    from training.evaluation import predict_in_batches, score_predictions
     from pipeline.records import COLUMN_ALIASES
     from training.tickets import load_tickets
 
@@ -282,14 +284,31 @@ def evaluate(
         if unknown := labels_lacking(given, head_card.labels):
             console.print(f"  {head}: labels the model does not have, scored as errors: {counted(unknown)}",
                           markup=False, style="yellow")
-    progress = Progress(len(tickets), "classifying", "ticket")
-    reports = evaluate_predictor(predictor, tickets, progress=progress)
+    # Scored on the tickets the model was trained on, a retrain's challenger beat its champion on the very
+    # corrections it had learnt; on the others, two models are compared on what neither has seen.
+    trained = _trained_on(predictor, tickets)
+    n, learnt = len(tickets), set(trained or ())
+    console.print(f"  {_trained_on_said(predictor, n, trained)}", markup=False, soft_wrap=True,
+                  style="yellow" if learnt else None)
+    progress = Progress(n, "classifying", "ticket")
+    predictions = predict_in_batches(predictor, list(tickets["canonical"]), top_k=1, progress=progress)
     progress.close()
+    scored = [i for i in range(n) if i not in learnt] or list(range(n))
+    reports = score_predictions(predictor.card, [predictions[i] for i in scored], tickets.select(scored))
     for head, head_report in reports.items():
         _print_report(console, head, head_report)
+    every = score_predictions(predictor.card, predictions, tickets) if len(scored) < n else {}
+    if every:
+        console.print(f"on all {n} tickets, the {len(learnt)} trained on among them: " + "; ".join(
+            f"{head} accuracy {r.accuracy:.4f}, macro-F1 {r.macro_f1:.4f}" for head, r in every.items()),
+            markup=False, soft_wrap=True, style="yellow")
     if report is not None:
         document = {"model": str(model), "version": predictor.version, "data": str(data),
-                    "rows": load_report.rows, "heads": {h: r.to_dict() for h, r in reports.items()}}
+                    "rows": load_report.rows, "scored_rows": len(scored),
+                    "trained_on": None if trained is None else len(trained),
+                    "trained_on_ids": [tickets[i]["id"] for i in trained or ()],
+                    "heads": {h: r.to_dict() for h, r in reports.items()},
+                    "heads_all_rows": {h: r.to_dict() for h, r in every.items()}}
         report.parent.mkdir(parents=True, exist_ok=True)
         report.write_text(json.dumps(document, ensure_ascii=False, indent=2), encoding="utf-8")
         console.print(f"report written to {report}")
@@ -379,6 +398,30 @@ def calibrate(
         console.print(line, markup=False, soft_wrap=True)  # whole lines: they name files and labels
     # whole, to copy into a shell: a path with a space (中文 目录/校准 模型) quoted
     typer.echo(f"next: appeal models add {shlex.quote(str(out))} && appeal models promote {result.card.version}")
+
+
+def _trained_on(predictor, tickets) -> list[int] | None:
+    """The tickets (their indices) that are in the model's training file, as `appeal calibrate` finds them; None
+    where the file is not there to check."""
+    from training.tickets import ticket_keys, trained_keys
+
+    seen = trained_keys(predictor.card.training, predictor.stopwords)
+    return None if seen is None else [i for i, keys in enumerate(ticket_keys(tickets)) if keys & seen]
+
+
+def _trained_on_said(predictor, n: int, trained: list[int] | None) -> str:
+    from training.tickets import training_file
+
+    where = f"{predictor.version}'s training file ({training_file(predictor.card.training) or 'not recorded'})"
+    if trained is None:
+        return f"{where} is not there: whether it was trained on these tickets is not checked"
+    if not trained:
+        return f"none of these {n} tickets is in {where}"
+    if len(trained) == n:
+        return (f"all {n} tickets are in {where}: the scores say what it learnt, not how it does on tickets it has "
+                "not seen")
+    return (f"{len(trained)} of these {n} tickets are in {where}: scored on the {n - len(trained)} others, which "
+            "measure it")
 
 
 def _gate_files() -> set[Path]:
