@@ -273,6 +273,9 @@ def test_the_columns_of_real_files_and_exports_beside_a_field_s_names_are_read_p
     export.drop(columns=["诉求类别"]).to_excel(tmp_path / "no_topic.xlsx", index=False)
     ds, report = load_tickets(tmp_path / "no_topic.xlsx", dates=True)
     assert ds["topic"] == [None] * len(APPEALS) and "诉求类型" in report.column_sources()["not_read"]
+    # the assisting units of an export without its lead unit's column are no misspelt 承办单位
+    export.drop(columns=["责任单位"]).assign(协办单位="湾头桥镇人民政府").to_excel(tmp_path / "assist.xlsx", index=False)
+    assert load_tickets(tmp_path / "assist.xlsx", dates=True)[0]["unit"] == [None] * len(APPEALS)
 
 
 def test_an_excel_97_workbook_loads_as_wps_and_12345_systems_export_it(tmp_path):
