@@ -187,6 +187,12 @@ def read_entries(path: Path) -> list[EntryIn]:
     """All entries of a `.jsonl`, `.csv` or `.xlsx` file, validated; ids must be unique within the file, and a row
     without one gets `derived_id`. Columns that are no entry field, and rows repeated word for word, are read past
     with a `ReadWarning` that says so."""
+    return list(read_entry_rows(path).values())
+
+
+def read_entry_rows(path: Path) -> dict[str, EntryIn]:
+    """`read_entries`, each under the row it was read from ("faq.xlsx: row 2"), by which the store names a row it
+    refuses (`EntryStore.upsert_many`)."""
     path = Path(path)
     check_file(path)
     suffix = path.suffix.lower()
@@ -235,7 +241,7 @@ def read_entries(path: Path) -> list[EntryIn]:
                                           f"repeat{'s' if len(repeated) == 1 else ''} an earlier row word for word "
                                           f"({len(repeated)}), read once"),
                       stacklevel=2)
-    return list(entries.values())
+    return {f"{path}: {first_seen[entry_id]}": entry for entry_id, entry in entries.items()}
 
 
 def entry_rows(entries: Iterable[Entry]) -> list[dict]:

@@ -12,7 +12,7 @@ import re
 from collections import defaultdict
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 from functools import cached_property
 from typing import Annotated, Callable, ClassVar, Iterable, Iterator, Literal
 
@@ -549,6 +549,15 @@ def _overlapping(first: tuple[date | None, date | None], second: tuple[date | No
             and (first_to is None or second_from is None or second_from <= first_to))
 
 
+def _withdrawal(before: Entry, valid_from: date | None, today: date) -> str | None:
+    """Why `before` may not be given `valid_from` (`WithdrawsAnswer`); None where it may."""
+    if before.status_on(today) != "active" or valid_from is None or valid_from <= today:
+        return None
+    return (f"entry {before.id!r} is suggested today, and valid_from {valid_from} would withdraw its answer until "
+            f"then: add the new answer as an entry of its own (its own id) from {valid_from}, and give {before.id!r} "
+            f"valid_to {valid_from - timedelta(days=1)}")
+
+
 class _CuratedPhrasings:
     """The phrasings (question and other phrasings) of the stored curated answers by `question_key`, each with the
     entries that ask it and their periods: what another curated answer may not ask in the same period. The other
@@ -590,6 +599,12 @@ def _id_from_question(entry: EntryIn) -> bool:
 class EntryConflict(InputError):
     """Another entry holds the id, or answers the same question (in any of the two's phrasings) in the same period:
     the request is right, the store holds what it would clash with."""
+
+
+class WithdrawsAnswer(InputError):
+    """An edit that moves the valid_from of an entry suggested today to a later day: agents lost today's answer until
+    then, unseen (a department re-sending its question with the day its new answer starts). An entry not suggested
+    today (scheduled, expired) may start on another day, and any entry earlier."""
 
 
 class EntryChanged(InputError):
@@ -761,6 +776,8 @@ class EntryStore:
             # a field sent back as it is stored is no change (a form sends the whole entry with its period changed)
             unchanged = {name for name in stored if name not in given or given[name] == stored[name]}
             merged = _as_stored(EntryIn.model_validate({**stored, **given}, context={"unchanged": unchanged}))
+            if withdrawn := _withdrawal(before, merged.valid_from, centre_today()):
+                raise WithdrawsAnswer(withdrawn)
             values = merged.model_dump(exclude={"id"})
             # only an edit of a curated answer's question, its other phrasings or the period can make two answers meet
             # (two that met before this rule stay editable; a past case's phrasings are messages, keyed for nothing)
@@ -827,12 +844,14 @@ class EntryStore:
         return found
 
     def upsert_many(self, entries: Iterable[EntryIn], updated_by: str, prune: bool = False,
-                    prune_share: float = 1.0, *, trial: bool = False) -> tuple[ImportResult, list[Entry], int]:
+                    prune_share: float = 1.0, *, trial: bool = False,
+                    names: list[str] | None = None) -> tuple[ImportResult, list[Entry], int]:
         """Import: all entries in one transaction (nothing half-imported); an entry whose id exists updates it (the
         fields it was given: those an import file has no column for, or a JSONL line leaves out, keep their stored
         values), and so does an entry without an id of its own (see `_id_from_question`) whose question is stored
-        under another id (one question, one entry, whatever id it was given when it was added). The stored entries of a
-        source the import holds (faq, case) that it does not hold are named in the result, and with `prune`
+        under another id (one question, one entry, whatever id it was given when it was added). An update that would
+        withdraw an answer suggested today (`WithdrawsAnswer`) is refused, naming the entry as `names` does (a file's
+        rows: `read_entry_rows`; "entry 3 of the import" without). The stored entries of a source the import holds (faq, case) that it does not hold are named in the result, and with `prune`
         deleted in the same transaction: a trainer who deletes a row of the exported sheet means the entry to go;
         `LargePrune` where that is more than `prune_share` of them (a filtered sheet is no whole one). A `trial`
         import refuses as the import would, and writes nothing (version 0): the CLI asks it before it spends minutes
@@ -844,6 +863,8 @@ class EntryStore:
         entries = [_as_stored(entry) for entry in entries]
         ids = [entry.id or derived_id(entry) for entry in entries]
         seen: set[str] = set()
+        withdrawn: list[str] = []
+        today = centre_today()
         with self._writing() as session:
             existing: dict[str, EntryRow] = {}
             for start in range(0, len(ids), 500):  # one query per 500 ids, not one per entry
@@ -882,6 +903,9 @@ class EntryStore:
                     updated += 1
                 for name, value in values.items():
                     setattr(row, name, value)
+                if before is not None and (withdrawal := _withdrawal(before, row.valid_from, today)):
+                    withdrawn.append(f"{names[position - 1] if names else f'entry {position} of the import'}: "
+                                     f"{withdrawal}")
                 row.updated_at, row.updated_by = now, updated_by
                 stored.append(row)
                 # only curated answers can meet (`_CuratedPhrasings`): a case is not read back for it
@@ -889,6 +913,7 @@ class EntryStore:
                     after = row.to_entry()
                     if before is None or _asked_when(before) != _asked_when(after):
                         asking.append(after)
+            refuse_problems("", withdrawn)
             sources = {entry.source for _, entry in entries}
             held = session.scalars(select(EntryRow.id).where(EntryRow.source.in_(sources)).order_by(EntryRow.id)).all()
             missing = tuple(entry_id for entry_id in held if entry_id not in seen)

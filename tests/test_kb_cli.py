@@ -8,12 +8,13 @@ import stat
 import socket
 import subprocess
 import sys
+from datetime import date, timedelta
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
-from appeal.config import centre_minute
+from appeal.config import centre_minute, centre_today
 
 REPO = Path(__file__).resolve().parents[1]
 FAQ = REPO / "appeal" / "demo" / "faq.jsonl"
@@ -219,9 +220,10 @@ def test_options_take_lists_and_dates_as_a_sheet_writes_them(appeal_home, tmp_pa
     """`--tag 社保卡,补办` was one tag that an export and import then split in two, and `--valid-to 2027/6/30`,
     which a sheet may hold, was refused; a day that does not exist is named as such, not as a wrong separator."""
     added = json.loads(ok("kb", "add", "--id", "p-1", "-q", "2027年新政策咨询", "-a", "以正式文件为准。", "-u", "武冈市民政局",
-                          "--alt", "明年的新规定|新政策", "--tag", "社保卡,补办", "--tag", "政策", "--valid-to", "2027/6/30"))
-    assert (added["alternatives"], added["tags"], added["valid_to"]) == (
-        ["明年的新规定", "新政策"], ["社保卡", "补办", "政策"], "2027-06-30")
+                          "--alt", "明年的新规定|新政策", "--tag", "社保卡,补办", "--tag", "政策", "--valid-from", "2027/3/1",
+                          "--valid-to", "2027/6/30"))
+    assert (added["alternatives"], added["tags"], added["valid_from"], added["valid_to"]) == (
+        ["明年的新规定", "新政策"], ["社保卡", "补办", "政策"], "2027-03-01", "2027-06-30")
     ok("kb", "export", tmp_path / "kb.csv")
     assert "(0 new, 0 replaced, 1 unchanged)" in ok("kb", "import", tmp_path / "kb.csv")
     assert json.loads(ok("kb", "update", "p-1", "--valid-from", "2027年1月1日"))["valid_from"] == "2027-01-01"
@@ -350,6 +352,38 @@ def test_a_question_nearly_a_stored_ones_is_added_with_a_warning_and_one_with_a_
         "warning: ybk-2: the question is nearly that of entry 'ybk' (医保卡丢了怎么补办？): if the two ask one thing, "
         "keep one, with the other's wording as another phrasing")
     assert appeal("kb", "update", "ybk-2", "-q", "医保卡怎么异地使用？").stderr == ""
+
+
+def _resent_sheet(path: Path, start: date) -> Path:
+    """A department's sheet re-sending a question an entry answers today, with next year's answer from 1 January."""
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    book.active.append(["问题", "答复", "责任单位", "生效日期"])
+    book.active.append(["医保卡丢了怎么补办？", f"{start.year}年起社保卡补办全部改为线上办理，请登录湖南医保服务平台申请。",
+                        "武冈市医疗保障局", f"{start.year}年1月1日"])
+    book.save(path)
+    return path
+
+
+def test_a_sheet_or_an_update_that_starts_a_live_entry_later_is_refused_naming_the_row(appeal_home, tmp_path):
+    """An editor's round: the row of a sheet of 问题/答复/责任单位/生效日期 that asked a question live today, with next
+    year's answer from 1 January, replaced today's answer and start ("1 replaced"), and agents had none until then; so
+    did `kb update --valid-from`."""
+    today = centre_today()
+    start, eve = date(today.year + 1, 1, 1), date(today.year, 12, 31)
+    resend = _resent_sheet(tmp_path / "resend.xlsx", start)
+    ok("kb", "add", "--id", "wg-yb-03", "-q", "医保卡丢了怎么补办？", "-a", "携带身份证到市医保服务大厅窗口补办。",
+       "-u", "武冈市医疗保障局")
+    way = f"add the new answer as an entry of its own (its own id) from {start}, and give 'wg-yb-03' valid_to {eve}"
+    assert_input_error(appeal("kb", "import", resend),
+                       f"{resend}: row 2: entry 'wg-yb-03' is suggested today, and valid_from {start} would withdraw "
+                       f"its answer until then: {way}")
+    assert_input_error(appeal("kb", "update", "wg-yb-03", "--valid-from", f"{start.year}/1/1"), way)
+    assert [(e["id"], e["answer"], e.get("valid_from")) for e in exported(tmp_path)] == [
+        ("wg-yb-03", "携带身份证到市医保服务大厅窗口补办。", None)]
+    # any start into the past is no withdrawal
+    ok("kb", "update", "wg-yb-03", "--valid-from", str(today - timedelta(days=365)))
 
 
 def test_a_bad_setting_is_named_without_a_traceback(appeal_home, monkeypatch):

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
@@ -14,7 +15,7 @@ from knowledge_base.answer_checks import specifics_warnings
 from knowledge_base.files import read_entries
 from knowledge_base.kb import KnowledgeBase
 from knowledge_base.store import (EntryChanged, EntryFilter, EntryIn, EntryRow, EntryStore, EntryUpdate,
-                                  expired_warnings, rule_warnings, similar_question_warnings)
+                                  WithdrawsAnswer, expired_warnings, rule_warnings, similar_question_warnings)
 from pipeline.errors import InputError
 from tests.conftest import centre_today_in
 from tests.database_support import create_older_table
@@ -285,6 +286,29 @@ def test_one_question_is_one_entry_whatever_id_it_was_stored_under(kb, tmp_path)
     assert (result.added, result.deleted) == (1, ("0012",)) and kb.get("12").question == "2027年医保缴费标准是多少？"
 
 
+def test_an_edit_that_would_withdraw_todays_answer_until_a_later_start_is_refused(kb):
+    """A policy change on a date: the live entry's start moved to it took today's answer from agents until then."""
+    today = centre_today()
+    kb.add(SOCIAL, "tester")
+    kb.add(NOISE.model_copy(update={"valid_from": today + timedelta(days=30)}), "tester")
+    way = (f"entry 'sbk-lost' is suggested today, and valid_from {today + timedelta(days=1)} would withdraw its answer "
+           f"until then: add the new answer as an entry of its own (its own id) from {today + timedelta(days=1)}, and "
+           f"give 'sbk-lost' valid_to {today}")
+    with pytest.raises(WithdrawsAnswer, match=re.escape(way)):
+        kb.update("sbk-lost", EntryUpdate(valid_from=today + timedelta(days=1)), "trainer")
+    # in an import, named by its place where no file names it
+    later = SOCIAL.model_copy(update={"answer": "明天起到网点补办。", "valid_from": today + timedelta(days=1)})
+    with pytest.raises(InputError, match="^entry 2 of the import: " + re.escape(way)):
+        kb.import_entries([NOISE.model_copy(update={"valid_from": None}), later], "trainer")
+    assert [h.entry_id for h in kb.search("社保卡丢了", k=5)] == ["sbk-lost"]
+    assert kb.get("sbk-lost").valid_from is None and kb.get("noise-night").valid_from == today + timedelta(days=30)
+    # an entry not suggested today may start on another day, and any entry earlier
+    kb.update("noise-night", EntryUpdate(valid_from=today + timedelta(days=60)), "trainer")
+    kb.update("sbk-lost", EntryUpdate(valid_from=today - timedelta(days=365)), "trainer")
+    kb.update("sbk-lost", EntryUpdate(valid_from=today), "trainer")
+    assert kb.store.history("sbk-lost")[-1].entry.valid_from == today
+
+
 def test_an_entry_stored_before_the_length_limits_is_still_read_and_edited_within_them(kb):
     """A 2,000,000-character answer imported by an earlier release: refused now, but what is stored stays readable."""
     kb.add(SOCIAL, "tester")
@@ -450,12 +474,14 @@ def test_a_question_nearly_a_stored_ones_is_named_and_none_of_the_demo_faq_is(kb
         assert similar_question_warnings([near], kb.store.all(source="faq")) == [
             f"{near.id}: the question is nearly that of entry 'wg-yb-03' (城乡居民医保怎么缴费？): if the two ask one "
             "thing, keep one, with the other's wording as another phrasing"]
-        # one that takes over when the stored answer expires is no second answer beside it
+        # one that takes over when the stored answer expires is no second answer beside it (an entry of its own: a
+        # live entry's start may not move to a later day)
+        kb.delete(near.id, "tester")
         kb.update("wg-yb-03", EntryUpdate(valid_to=date(2026, 12, 31)), "tester")
-        later = kb.update(near.id, EntryUpdate(valid_from=date(2027, 1, 1)), "tester")
+        later = kb.add(EntryIn(question=asked, valid_from=date(2027, 1, 1), **other), "tester")
         assert similar_question_warnings([later], kb.store.all()) == []
         kb.update("wg-yb-03", EntryUpdate(valid_to=None), "tester")
-        kb.delete(near.id, "tester")
+        kb.delete(later.id, "tester")
     distinct = kb.add(EntryIn(question="城乡居民医保断缴了怎么补缴？", **other), "tester")
     assert similar_question_warnings([distinct], kb.store.all()) == []
 

@@ -18,7 +18,7 @@ import httpx
 import pytest
 
 from appeal.cli.serving import write_feedback
-from appeal.config import DEMO_DIR, Settings
+from appeal.config import DEMO_DIR, Settings, centre_today
 from knowledge_base.files import read_entries
 from knowledge_base.store import EntryStore
 from knowledge_base.ticket_log import TicketLog
@@ -1028,6 +1028,29 @@ def test_a_question_with_a_closing_particle_is_409_and_one_nearly_a_stored_ones_
         assert reworded.status_code == 200 and reworded.json()["warnings"] == []
         for entry_id in ("wg-yb-03", "wg-ybk", near.json()["id"]):
             assert trainer.delete(f"/v1/kb/entries/{entry_id}").status_code == 204
+
+
+def test_a_patch_that_starts_an_entry_suggested_today_later_is_422_and_changes_nothing(server):
+    """An editor's round: a PATCH of valid_from into next year withdrew the answer agents get today until then."""
+    today = centre_today()
+    start, eve = today.replace(year=today.year + 1, month=1, day=1), today.replace(month=12, day=31)
+    entry = {"id": "wg-yb-03", "question": "医保卡丢了怎么补办？", "answer": "携带身份证到市医保服务大厅窗口补办。",
+             "unit": "武冈市医疗保障局"}
+    path = "/v1/kb/entries/wg-yb-03"
+    with server.client("trainer") as trainer, server.client("agent") as agent:
+        assert trainer.post("/v1/kb/entries", json=entry).status_code == 201
+        later = trainer.patch(path, json={"valid_from": f"{start.year}年1月1日"})
+        assert (later.status_code, later.json()["code"]) == (422, "invalid_request"), later.text
+        assert later.json()["detail"] == later.json()["message"] == (
+            "今天有效的条目不能推迟生效，否则今天的答复会被撤下：请把新答复另建为条目（新编号）自该日起生效，并把本条的失效日期设为前一天 / "
+            f"entry 'wg-yb-03' is suggested today, and valid_from {start} would withdraw its answer until then: add "
+            f"the new answer as an entry of its own (its own id) from {start}, and give 'wg-yb-03' valid_to {eve}")
+        assert trainer.get(path).json()["valid_from"] is None
+        found = agent.post("/v1/suggest", json={"text": "医保卡丢了怎么补办", "k": 1}).json()["suggestions"]
+        assert [s["id"] for s in found] == ["wg-yb-03"]
+        # any start into the past is no withdrawal
+        assert trainer.patch(path, json={"valid_from": str(today - timedelta(days=365))}).status_code == 200
+        assert trainer.delete(path).status_code == 204
 
 
 def test_an_entry_an_earlier_release_stored_against_a_rule_of_today_is_listed_read_and_retired(server):

@@ -229,11 +229,13 @@ def _warn(entries) -> None:
     _say_warnings(specifics_warnings(entries))
 
 
-def _import(entries, by: Optional[str], prune: bool | None = None, yes: bool = False) -> None:
+def _import(entries, by: Optional[str], prune: bool | None = None, yes: bool = False,
+            names: list[str] | None = None) -> None:
     """Segment and e5-encode the entries into the database's cache, then write them: a running service indexes
     them from the cache at its next search, instead of encoding a case library (minutes on 2 cores) inside an
     agent's search while routing waits. `prune`: see `kb import --prune`; None where the command offers none (a
-    case file is a month's export, not the whole library), which says nothing of the entries it does not hold."""
+    case file is a month's export, not the whole library), which says nothing of the entries it does not hold.
+    `names`: the file's row of each entry, named where the store refuses one."""
     from contextlib import closing
 
     from appeal.cli.progress import Progress
@@ -259,7 +261,8 @@ def _import(entries, by: Optional[str], prune: bool | None = None, yes: bool = F
 
     def upsert(trial: bool) -> tuple[ImportResult, list[Entry], int]:
         try:
-            return kb.store.upsert_many(entries, who(by), bool(prune), 1.0 if yes else _PRUNE_UNASKED, trial=trial)
+            return kb.store.upsert_many(entries, who(by), bool(prune), 1.0 if yes else _PRUNE_UNASKED, trial=trial,
+                                        names=names)
         except LargePrune as exc:
             raise InputError(f"{exc} ({_some(exc.deleted)}): is the file the whole exported sheet, not a filtered or "
                              "cut one? If they are to go, run it again with --yes") from None
@@ -306,19 +309,19 @@ def import_entries(file: Path = typer.Argument(..., help=".jsonl, .csv (.tsv, Ex
     """Import FAQ entries in one transaction; an id that exists is replaced. Nothing is written if any row is bad."""
     import warnings
 
-    from knowledge_base.files import ReadWarning, read_entries
+    from knowledge_base.files import ReadWarning, read_entry_rows
 
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", ReadWarning)
         try:
-            entries = read_entries(file)
+            rows = read_entry_rows(file)
         finally:  # also when the file is refused: a skipped column may be why
             for warning in caught:
                 if issubclass(warning.category, ReadWarning):
                     typer.secho(f"warning: {warning.message}", fg=typer.colors.YELLOW, err=True)
                 else:
                     warnings.showwarning(warning.message, warning.category, warning.filename, warning.lineno)
-    _import(entries, by, prune, yes)
+    _import(list(rows.values()), by, prune, yes, names=list(rows))
 
 
 @kb_app.command("import-cases")

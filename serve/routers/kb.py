@@ -13,7 +13,8 @@ from starlette.convertors import PathConvertor, register_url_convertor
 
 from knowledge_base.dispatch import default_routing
 from knowledge_base.store import (Change, Entry, EntryChanged, EntryConflict, EntryFilter, EntryIn, EntryUpdate,
-                                  Source, Status, expired_warnings, rule_warnings, similar_question_warnings)
+                                  Source, Status, WithdrawsAnswer, expired_warnings, rule_warnings,
+                                  similar_question_warnings)
 from knowledge_base.answer_checks import specifics_warnings
 from knowledge_base.units import unknown_unit_warnings
 from serve.auth import Caller, require
@@ -111,6 +112,12 @@ def _conflict(exc: EntryConflict) -> HTTPException:
     return HTTPException(status.HTTP_409_CONFLICT, detail=f"与已有条目冲突 / {exc}")
 
 
+def _withdraws(exc: WithdrawsAnswer) -> HTTPException:
+    return HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT,
+                         detail=f"今天有效的条目不能推迟生效，否则今天的答复会被撤下：请把新答复另建为条目（新编号）自该日起生效，"
+                                f"并把本条的失效日期设为前一天 / {exc}")
+
+
 def _changed(exc: EntryChanged) -> HTTPException:
     headers = {"ETag": _etag(exc.current)} if exc.current else None
     return HTTPException(status.HTTP_412_PRECONDITION_FAILED, detail=f"条目已被他人修改 / {exc}", headers=headers)
@@ -183,6 +190,8 @@ def update_entry(
         raise _changed(exc) from None
     except EntryConflict as exc:
         raise _conflict(exc) from None
+    except WithdrawsAnswer as exc:
+        raise _withdraws(exc) from None
 
 
 @router.delete("/{entry_id:entry_id}", status_code=status.HTTP_204_NO_CONTENT, responses=CHANGED,
