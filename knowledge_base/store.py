@@ -512,8 +512,10 @@ def similar_question_warnings(saved: Iterable[Entry], stored: Iterable[Entry], m
 def derived_id(entry: EntryIn) -> str:
     """The id of an entry given none: from its source and question, so that one question is one entry (importing
     the same sheet again replaces its entries instead of adding every one a second time; adding a question that is
-    already there is refused)."""
-    return question_key(entry.source, entry.question)[: len(entry.source) + 13]
+    already there is refused), and its valid_from where it has one: the answer that takes over from a date is an entry
+    beside the one it follows, under an id of its own."""
+    day = f"-{entry.valid_from:%Y%m%d}" if entry.valid_from else ""
+    return question_key(entry.source, entry.question)[: len(entry.source) + 13] + day
 
 
 def _as_stored(entry: EntryIn) -> EntryIn:
@@ -542,11 +544,34 @@ def _phrasings(source: str, question: str, alternatives: Iterable[str]) -> dict[
     return keyed
 
 
-def _overlapping(first: tuple[date | None, date | None], second: tuple[date | None, date | None]) -> bool:
-    """Whether two periods (valid_from, valid_to; None: open) share a day."""
+# valid_from, valid_to; None: open
+Period = tuple[date | None, date | None]
+
+
+def _overlapping(first: Period, second: Period) -> bool:
+    """Whether two periods share a day."""
     (first_from, first_to), (second_from, second_to) = first, second
     return ((first_from is None or second_to is None or first_from <= second_to)
             and (first_to is None or second_from is None or second_from <= first_to))
+
+
+def _answering_then(period: Period, asking: list[tuple[str, Period]], today: date) -> str | None:
+    """Which of the stored entries asking a question (`EntryStore._periods_asking`) an entry without an id of its own
+    that asks it in `period` is: one whose period overlaps, the one suggested today first (a sheet without dates edits
+    today's answer, not the one that takes over next year); None where none does: it is a new entry, that takes over
+    from one or gives way to one."""
+    overlapping = {entry_id: theirs for entry_id, theirs in asking if _overlapping(theirs, period)}
+    suggested = [entry_id for entry_id, theirs in overlapping.items() if _overlapping(theirs, (today, today))]
+    return next(iter(suggested or overlapping), None)
+
+
+def _period_after(period: Period, row: EntryIn | None) -> Period:
+    """A stored entry's period once the import's `row` for it (None: none) is written: the days the row gives."""
+    if row is None:
+        return period
+    valid_from, valid_to = period
+    return (row.valid_from if "valid_from" in row.model_fields_set else valid_from,
+            row.valid_to if "valid_to" in row.model_fields_set else valid_to)
 
 
 def _withdrawal(before: Entry, valid_from: date | None, today: date) -> str | None:
@@ -749,12 +774,15 @@ class EntryStore:
         taken = f"entry {row.id!r} already exists" + ("" if entry.id else " with this question") + " (use update)"
         try:
             with self._writing() as session:
+                key = question_key(entry.source, entry.question)
+                if _id_from_question(entry) and (same := _answering_then(
+                        (entry.valid_from, entry.valid_to), self._periods_asking(session, [key])[key], centre_today())):
+                    raise EntryConflict(f"entry {same!r} already exists with this question in the same period: update "
+                                        "it (agents get the change at once), or, for an answer from a later day on, "
+                                        f"first give {same!r} valid_to the day before, then add this one with that "
+                                        "valid_from (an entry of its own)")
                 if session.get(EntryRow, row.id) is not None:
                     raise EntryConflict(taken)
-                key = question_key(entry.source, entry.question)
-                same = self._ids_by_question(session, [key])[key] if _id_from_question(entry) else None
-                if same is not None:
-                    raise EntryConflict(f"entry {same!r} already exists with this question (use update)")
                 self._check_one_answer_at_a_time(session, entry, row.id)
                 session.add(row)
                 version = self._bump(session)
@@ -832,15 +860,16 @@ class EntryStore:
                                 "the two periods that do not overlap)")
 
     @staticmethod
-    def _ids_by_question(session: Session, keys: list[str]) -> dict[str, str | None]:
-        """`question_key` → id of the stored entry asking it, None where there is none (the first id, where a
-        question is stored twice: under explicit ids, or in a database made before questions were compared
+    def _periods_asking(session: Session, keys: list[str]) -> dict[str, list[tuple[str, Period]]]:
+        """`question_key` → the stored entries asking it, by id, each with its period: one answer after another, or a
+        question stored twice (under explicit ids, or in a database made before questions were compared
         normalised)."""
-        found: dict[str, str | None] = dict.fromkeys(keys)
+        found: dict[str, list[tuple[str, Period]]] = {key: [] for key in keys}
         for start in range(0, len(keys), 500):
-            found.update(tuple(row) for row in session.execute(
-                select(EntryRow.question_key, EntryRow.id).where(EntryRow.question_key.in_(keys[start : start + 500]))
-                .order_by(EntryRow.id.desc())))
+            for key, entry_id, valid_from, valid_to in session.execute(
+                    select(EntryRow.question_key, EntryRow.id, EntryRow.valid_from, EntryRow.valid_to)
+                    .where(EntryRow.question_key.in_(keys[start : start + 500])).order_by(EntryRow.id)):
+                found[key].append((entry_id, (valid_from, valid_to)))
         return found
 
     def upsert_many(self, entries: Iterable[EntryIn], updated_by: str, prune: bool = False,
@@ -848,14 +877,15 @@ class EntryStore:
                     names: list[str] | None = None) -> tuple[ImportResult, list[Entry], int]:
         """Import: all entries in one transaction (nothing half-imported); an entry whose id exists updates it (the
         fields it was given: those an import file has no column for, or a JSONL line leaves out, keep their stored
-        values), and so does an entry without an id of its own (see `_id_from_question`) whose question is stored
-        under another id (one question, one entry, whatever id it was given when it was added). An update that would
-        withdraw an answer suggested today (`WithdrawsAnswer`) is refused, naming the entry as `names` does (a file's
-        rows: `read_entry_rows`; "entry 3 of the import" without). The stored entries of a source the import holds (faq, case) that it does not hold are named in the result, and with `prune`
-        deleted in the same transaction: a trainer who deletes a row of the exported sheet means the entry to go;
-        `LargePrune` where that is more than `prune_share` of them (a filtered sheet is no whole one). A `trial`
-        import refuses as the import would, and writes nothing (version 0): the CLI asks it before it spends minutes
-        encoding a file that is then refused."""
+        values), and so does an entry without an id of its own (see `_id_from_question`) whose question is stored under
+        another id in a period that overlaps its own (one question, one entry, whatever id it was given when it was
+        added; the answer that takes over when that one ends is an entry of its own). An update that would withdraw an
+        answer suggested today (`WithdrawsAnswer`) is refused, naming the entry as `names` does (a file's rows:
+        `read_entry_rows`; "entry 3 of the import" without). The stored entries of a source the import holds (faq, case)
+        that it does not hold are named in the result, and with `prune` deleted in the same transaction: a trainer who
+        deletes a row of the exported sheet means the entry to go; `LargePrune` where that is more than `prune_share` of
+        them (a filtered sheet is no whole one). A `trial` import refuses as the import would, and writes nothing
+        (version 0): the CLI asks it before it spends minutes encoding a file that is then refused."""
         added = updated = unchanged = 0
         stored: list[Entry] = []
         asking: list[Entry] = []  # FAQ entries added, or asking another question or in another period than before
@@ -873,9 +903,12 @@ class EntryStore:
             unmatched = [i for i, entry in enumerate(entries) if _id_from_question(entry) and ids[i] not in existing]
             if unmatched:
                 keys = [question_key(entries[i].source, entries[i].question) for i in unmatched]
-                by_question = self._ids_by_question(session, keys)
+                by_question = self._periods_asking(session, keys)
+                # as the import leaves them: one sheet may end today's answer in a row and start the next in another
+                given = dict(zip(ids, entries))
                 for i, key in zip(unmatched, keys):
-                    if (same := by_question[key]) is not None:
+                    periods = [(other, _period_after(period, given.get(other))) for other, period in by_question[key]]
+                    if same := _answering_then((entries[i].valid_from, entries[i].valid_to), periods, today):
                         ids[i] = same
                         existing[same] = session.get(EntryRow, same)
             entries = list(zip(ids, entries))

@@ -323,7 +323,7 @@ def test_a_faq_unit_missing_from_the_catalogue_is_stored_with_a_warning(appeal_h
     assert case.returncode == 0 and case.stderr == ""  # past cases keep the unit that answered them
     # Without --id the id comes from the question: the same question added again is refused, not stored twice.
     assert_input_error(appeal("kb", "add", "-q", "长沙某小区停水", "-a", "另一个答复。", "-u", "长沙水业集团", "--source", "case"),
-                       "already exists with this question (use update)")
+                       "already exists with this question in the same period: update it")
 
 
 def test_an_entry_added_or_changed_already_expired_is_stored_with_a_warning(appeal_home):
@@ -384,6 +384,33 @@ def test_a_sheet_or_an_update_that_starts_a_live_entry_later_is_refused_naming_t
         ("wg-yb-03", "携带身份证到市医保服务大厅窗口补办。", None)]
     # any start into the past is no withdrawal
     ok("kb", "update", "wg-yb-03", "--valid-from", str(today - timedelta(days=365)))
+
+
+def test_a_department_resending_its_question_with_a_start_date_keeps_todays_answer_until_then(appeal_home, tmp_path):
+    """The answer from 1 January added without an id was refused as the question already there "(use update)", and
+    updating replaced today's answer; once today's entry ends on 31 December, the department's row is an entry of its
+    own, scheduled, and today's is still the one suggested."""
+    today = centre_today()
+    start, eve = date(today.year + 1, 1, 1), date(today.year, 12, 31)
+    resend = _resent_sheet(tmp_path / "resend.xlsx", start)
+    ok("kb", "add", "--id", "wg-yb-03", "-q", "医保卡丢了怎么补办？", "-a", "携带身份证到市医保服务大厅窗口补办。",
+       "-u", "武冈市医疗保障局")
+    assert_input_error(appeal("kb", "add", "-q", "医保卡丢了怎么补办？", "-a", "线上办理。", "-u", "武冈市医疗保障局",
+                              "--valid-from", str(start)),
+                       "entry 'wg-yb-03' already exists with this question in the same period: update it",
+                       "first give 'wg-yb-03' valid_to the day before, then add this one with that valid_from")
+
+    ok("kb", "update", "wg-yb-03", "--valid-to", str(eve))
+    assert "imported 1 entries (1 new, 0 replaced, 0 unchanged)" in ok("kb", "import", resend)
+    assert "imported 1 entries (0 new, 0 replaced, 1 unchanged)" in ok("kb", "import", resend)
+    (scheduled,) = [json.loads(line) for line in ok("kb", "list", "--status", "scheduled", "--json").splitlines()]
+    assert scheduled["id"] != "wg-yb-03" and scheduled["valid_from"] == str(start)
+    assert scheduled["answer"].startswith(f"{start.year}年起社保卡补办全部改为线上办理")
+    search = ("kb", "search", "医保卡丢了怎么补办", "--bm25-only", "--json")
+    assert [h["id"] for h in json.loads(ok(*search))] == ["wg-yb-03"]
+    assert [h["id"] for h in json.loads(ok(*search, "--date", str(start)))] == [scheduled["id"]]
+    # the start of an entry not suggested today moves freely
+    ok("kb", "update", scheduled["id"], "--valid-from", str(start + timedelta(days=31)))
 
 
 def test_a_bad_setting_is_named_without_a_traceback(appeal_home, monkeypatch):

@@ -309,6 +309,38 @@ def test_an_edit_that_would_withdraw_todays_answer_until_a_later_start_is_refuse
     assert kb.store.history("sbk-lost")[-1].entry.valid_from == today
 
 
+def test_one_sheet_ends_todays_answer_and_starts_the_next_without_an_id(kb, tmp_path):
+    """The way an edit of a live entry's start is refused for: its exported row given 失效日期, and a row without an id
+    for the answer from 1 January. The row without an id was the stored entry that asked its question, whatever its
+    period, and the two rows were refused as one entry; a sheet without dates edits today's answer, not next year's."""
+    import openpyxl
+
+    today = centre_today()
+    start, eve = date(today.year + 1, 1, 1), date(today.year, 12, 31)
+    question, unit = "医保卡丢了怎么补办？", "武冈市医疗保障局"
+    kb.add(EntryIn(id="wg-yb-03", question=question, answer="携带身份证到市医保服务大厅窗口补办。", unit=unit), "tester")
+    sheet = tmp_path / "faq.xlsx"
+    book = openpyxl.Workbook()
+    for row in (["编号", "问题", "答复", "责任单位", "生效日期", "失效日期"],
+                ["wg-yb-03", question, "携带身份证到市医保服务大厅窗口补办。", unit, None, f"{eve:%Y/%m/%d}"],
+                [None, question, f"{start.year}年起社保卡补办全部改为线上办理。", unit, f"{start.year}年1月1日", None]):
+        book.active.append(row)
+    book.save(sheet)
+    result = kb.import_entries(read_entries(sheet), "trainer")
+    assert (result.added, result.updated, result.unchanged) == (1, 1, 0)
+    (successor,) = kb.entries(EntryFilter(status="scheduled"))
+    assert successor.id.endswith(f"-{start:%Y%m%d}") and successor.valid_from == start
+    assert kb.get("wg-yb-03").valid_to == eve
+    assert [h.entry_id for h in kb.search("医保卡丢了怎么补办", k=5)] == ["wg-yb-03"]
+    assert [h.entry_id for h in kb.search("医保卡丢了怎么补办", k=5, today=start)] == [successor.id]
+
+    dateless = tmp_path / "resend.csv"
+    dateless.write_text(f"问题,答复,责任单位\n{question},携带身份证到医保服务大厅补办，当场出卡。,{unit}\n", encoding="utf-8")
+    assert kb.import_entries(read_entries(dateless), "trainer").updated == 1
+    assert kb.get("wg-yb-03").answer == "携带身份证到医保服务大厅补办，当场出卡。"
+    assert kb.get(successor.id).answer == f"{start.year}年起社保卡补办全部改为线上办理。"
+
+
 def test_an_entry_stored_before_the_length_limits_is_still_read_and_edited_within_them(kb):
     """A 2,000,000-character answer imported by an earlier release: refused now, but what is stored stays readable."""
     kb.add(SOCIAL, "tester")

@@ -1053,6 +1053,40 @@ def test_a_patch_that_starts_an_entry_suggested_today_later_is_422_and_changes_n
         assert trainer.delete(path).status_code == 204
 
 
+def test_an_answer_from_a_later_day_is_scheduled_beside_todays_which_keeps_being_suggested(server):
+    """The new answer posted without an id was 409 "(use update)" even after the live one was given an end, and
+    following that replaced today's answer; it is an entry of its own, and where the periods overlap the 409 says both
+    ways out."""
+    today = centre_today()
+    start, eve = today.replace(year=today.year + 1, month=1, day=1), today.replace(month=12, day=31)
+    entry = {"question": "医保卡丢了怎么补办？", "answer": "携带身份证到市医保服务大厅窗口补办。", "unit": "武冈市医疗保障局"}
+    successor = {**entry, "answer": f"{start.year}年起社保卡补办全部改为线上办理，请登录湖南医保服务平台申请。",
+                 "valid_from": str(start)}
+    path = "/v1/kb/entries/wg-yb-03"
+    with server.client("trainer") as trainer, server.client("agent") as agent:
+        assert trainer.post("/v1/kb/entries", json={**entry, "id": "wg-yb-03"}).status_code == 201
+        overlapping = trainer.post("/v1/kb/entries", json=successor)
+        assert overlapping.status_code == 409, overlapping.text
+        assert ("entry 'wg-yb-03' already exists with this question in the same period: update it (agents get the "
+                "change at once), or, for an answer from a later day on, first give 'wg-yb-03' valid_to the day "
+                "before, then add this one with that valid_from") in overlapping.json()["detail"]
+
+        assert trainer.patch(path, json={"valid_to": str(eve)}).status_code == 200
+        created = trainer.post("/v1/kb/entries", json=successor)
+        assert created.status_code == 201, created.text
+        new_id = created.json()["id"]
+        assert new_id != "wg-yb-03" and trainer.get(path).json()["answer"] == entry["answer"]
+        scheduled = trainer.get("/v1/kb/entries", params={"status": "scheduled", "q": "医保卡"}).json()["entries"]
+        assert [(e["id"], e["valid_from"]) for e in scheduled] == [(new_id, str(start))]
+        found = agent.post("/v1/suggest", json={"text": "医保卡丢了怎么补办", "k": 5}).json()["suggestions"]
+        assert "wg-yb-03" in [s["id"] for s in found] and new_id not in [s["id"] for s in found]
+        # the start of an entry not suggested today moves freely
+        moved = trainer.patch(f"/v1/kb/entries/{new_id}", json={"valid_from": str(start + timedelta(days=1))})
+        assert moved.status_code == 200
+        for entry_id in ("wg-yb-03", new_id):
+            assert trainer.delete(f"/v1/kb/entries/{entry_id}").status_code == 204
+
+
 def test_an_entry_an_earlier_release_stored_against_a_rule_of_today_is_listed_read_and_retired(server):
     """A FAQ question naming a caller, stored before such questions were refused: the trainers' list answered 422
     for every FAQ entry, reading the entry 500, its history 422, and so it could not be fixed nor retired."""

@@ -90,7 +90,8 @@ def add(
                                                                 "|-separated as in a sheet)"),
     tag: Optional[list[str]] = typer.Option(None, "--tag", help="keyword (repeatable, or separated by , 、 ; |)"),
     entry_id: Optional[str] = typer.Option(None, "--id",
-                                           help="id (default: from the question; a question already there is refused)"),
+                                           help="id (default: from the question and --valid-from; a question an entry "
+                                                "answers in an overlapping period is refused)"),
     source: str = typer.Option("faq", "--source", help="faq or case"),
     valid_from: Optional[str] = typer.Option(None, "--valid-from", help="YYYY-MM-DD (or 2027/6/30, 2027年6月30日)"),
     valid_to: Optional[str] = typer.Option(None, "--valid-to", help="YYYY-MM-DD (or 2027/6/30, 2027年6月30日)"),
