@@ -26,7 +26,9 @@ _PHONES = frozenset({"mobile", "landline"})
 # pasted from a ticket. Not an institution named after its people (村民委员会, 城乡居民医保, 市民热线), nor a
 # number the clause tells them to call (居民可拨打…, 业主可联系物业…): an office's, as 联系人：王科长 138… is.
 _CITIZEN = re.compile(r"(?:市民|群众|来电人|反映人|投诉人|举报人|网友|业主|村民|居民|当事人|求助人|诉求人)"
-                      r"(?!委员会|委会|大会|小组|代表|服务|中心|之家|热线|来访|医保|医疗|养老|小区|区|楼)")
+                      r"(?!委员会|委会|大会|小组|代表|服务|中心|之家|热线|来访|医保|医疗|养老|小区|区|楼)"
+                      # nor a street's name read across a city's (台北市民权东路145号电话：…, an office's address)
+                      r"(?![\u4e00-\u9fff]{0,4}[路街巷])")
 _CALLED = re.compile(r"拨打|致电|联系(?!电话|方式|号码)|咨询|垂询")
 _CLAUSE_ENDS = "，,。；;！!？?\n"
 

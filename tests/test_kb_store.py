@@ -127,6 +127,8 @@ def test_a_faq_that_names_a_caller_is_refused_not_suggested_to_every_agent(kb, t
     ("居民可拨打13807391234咨询。", False),
     ("城乡居民医保咨询电话13807391234。", False),
     ("村民委员会电话13807391234。", False),
+    # an office's address read across a city's name (台北市民权东路: the real Taipei FAQ's funeral office)
+    ("第一殡仪馆：台北市民权东路二段145号电话：25131057", False),
 ])
 def test_a_phone_number_an_answer_names_a_citizens_is_refused_and_an_offices_is_stored_with_a_warning(answer, refused):
     """A citizen's number pasted into an answer with the ticket's summary was stored with a warning and read out by
@@ -136,7 +138,7 @@ def test_a_phone_number_an_answer_names_a_citizens_is_refused_and_an_offices_is_
         with pytest.raises(ValueError, match=r"the answer holds personal data \(\[(手机号|固话)\]\): a FAQ answers in"):
             EntryIn(**faq, answer=answer)
     else:
-        assert specifics_warnings([EntryIn(**faq, answer=answer)])[0].startswith("gz-1: the answer gives a mobile number")
+        assert re.match(r"gz-1: the answer gives a (mobile|phone) number", specifics_warnings([EntryIn(**faq, answer=answer)])[0])
 
 
 def test_expired_and_future_entries_are_never_suggested(kb):
