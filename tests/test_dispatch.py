@@ -550,6 +550,8 @@ def test_emergencies_of_an_eighth_blind_round_name_every_line_they_need(text, li
     ("来电人说二广高速武冈出口附近两台车撞了，有人卡在车里流血", {"110 报警", "120 急救", "119 救援"}),
     ("小车冲进河里了，车里还有人出不来", {"119 救援", "120 急救"}),
     ("山上塌方，房子埋了一半，里面有人", {"119 救援", "120 急救"}),
+    # an integrator's re-test: 掉水里 without 进 / 到, and 快来救人
+    ("资江河边有个小孩掉水里了，快来救人！在辕门口街道。", {"119 救援", "120 急救"}),
 ])
 def test_emergencies_of_a_ninth_blind_round_name_every_line_they_need(text, lines):
     d = decide(heads("城市管理和综合执法", unit_conf=0.3), routing_text(None, text))
@@ -559,6 +561,7 @@ def test_emergencies_of_a_ninth_blind_round_name_every_line_they_need(text, line
 @pytest.mark.parametrize("text", [
     "市民反映在抖音上看到一个视频说武冈有人溺水，问是不是真的",  # hearsay from a video
     "我小孩今年中考，因为小孩手受伤骨折了，申请了体育免考",  # a fracture told as a reason
+    "我的手机掉水里了，能不能帮忙捞",
 ])
 def test_a_video_told_or_an_old_fracture_is_no_emergency(text):
     d = decide(heads("教育", unit_conf=0.9), routing_text(None, text))
