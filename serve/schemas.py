@@ -526,12 +526,19 @@ class Health(Out):
     detail: str | None = None
 
 
+class CatalogueUnitOut(UnitRef):
+    unit_label: str | None = Field(description="the unit head's label an answer naming this unit is read as; null "
+                                               "where the head has none (a unit rules alone reach, 残联, an expert "
+                                               "seat): an answer naming it is stored, and named in unknown_labels")
+
+
 class LabelsOut(Out):
     model_version: str = Field(description="the serving model, whose heads these labels are")
     topic: list[str] = Field(description="the labels of the topic head (诉求类别): what `topic` of /v1/feedback should be")
     unit: list[str] = Field(description="the labels of the unit head (functional types of unit, 行业)")
-    units: list[UnitRef] = Field(description="the unit catalogue: `unit` of /v1/feedback may name one of these by its "
-                                             "name (the ticket is then where it was sent), or give a type above")
+    units: list[CatalogueUnitOut] = Field(description="the unit catalogue: `unit` of /v1/feedback may name one of "
+                                                      "these by its name (the ticket is then where it was sent), or "
+                                                      "give a type above")
 
 
 # FastAPI writes its document without a single null (fastapi#5559), the examples' nulls too: RouteOut's lost the

@@ -7,7 +7,7 @@ from knowledge_base.dispatch import UnitRef, default_routing
 from serve.auth import Caller, require
 from serve.errors import ERROR_RESPONSES
 from serve.routers.deps import ready
-from serve.schemas import LabelsOut
+from serve.schemas import CatalogueUnitOut, LabelsOut
 from serve.services import Services
 
 router = APIRouter(prefix="/v1", tags=["labels 标签"], responses=ERROR_RESPONSES)
@@ -23,6 +23,12 @@ def labels(
     or reload brings."""
     model = services.model
     heads = model.predictor.card.heads
-    return LabelsOut(model_version=model.version, topic=heads["topic"].labels,
-                     unit=heads["unit"].labels if "unit" in heads else [],
-                     units=[UnitRef.of(unit) for unit in default_routing()[0].units])
+    unit_labels = heads["unit"].labels if "unit" in heads else []
+    catalogue = default_routing()[0]
+    # as /v1/feedback reads an answer: 武冈市残疾人联合会 and the expert seats are reached by rules, and the unit head
+    # has no label for them (an integrator's re-test: listed here, then named in unknown_labels)
+    return LabelsOut(model_version=model.version, topic=heads["topic"].labels, unit=unit_labels,
+                     units=[CatalogueUnitOut(**UnitRef.of(unit).model_dump(),
+                                             unit_label=catalogue.unit_label(unit.name, unit_labels) if unit_labels
+                                             else None)
+                            for unit in catalogue.units])
