@@ -206,12 +206,12 @@ class EntryIn(_UserText):
     @model_validator(mode="after")
     def _consistent(self, info: ValidationInfo) -> "EntryIn":
         if self.source == "faq" and not self.unit:
-            raise ValueError("a FAQ entry needs its responsible unit")
+            raise ValueError("FAQ 条目须填责任单位 / a FAQ entry needs its responsible unit")
         if self.source == "faq":
             _no_personal_data(self, lambda field: _stored(type(self), info, field))
             _no_separators(self, lambda field: _stored(type(self), info, field))
         if self.valid_from and self.valid_to and self.valid_to < self.valid_from:
-            raise ValueError("valid_to is before valid_from")
+            raise ValueError("失效日期早于生效日期 / valid_to is before valid_from")
         return self
 
 

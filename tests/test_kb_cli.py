@@ -482,13 +482,13 @@ def test_add_update_delete_from_the_command_line(appeal_home, tmp_path):
     assert_input_error(appeal("kb", "update", "gas-smell", "--valid-to", "yesterday"), "error: --valid-to: ")
     assert_input_error(appeal("kb", "add", "-q", "煤气味", "-a", "报警。", "-u", "武冈市管道燃气公司",
                               "--valid-from", "2026-12-01", "--valid-to", "2026-11-01"),
-                       "error: valid_to is before valid_from")
+                       "error: 失效日期早于生效日期 / valid_to is before valid_from")
     ok("kb", "update", "gas-smell", "--valid-to", "none")  # a retired entry comes back
     assert [h["id"] for h in json.loads(ok(*search))] == ["gas-smell"]
     ok("kb", "update", "gas-smell", "--valid-to", "2001-01-01")
     # a change valid alone that is not with the entry's other fields: one line, no traceback, nothing changed
     assert_input_error(appeal("kb", "update", "gas-smell", "--valid-from", "2027-01-01", "--by", "agent-7"),
-                       "error: valid_to is before valid_from")
+                       "error: 失效日期早于生效日期 / valid_to is before valid_from")
     assert_input_error(appeal("kb", "search", "  ", "--bm25-only"), "query is empty")
     ok("kb", "delete", "gas-smell", "--by", "trainer-3   ")
     assert_input_error(appeal("kb", "delete", "gas-smell"), "no entry 'gas-smell'")

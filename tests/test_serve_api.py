@@ -897,7 +897,11 @@ def test_kb_crud_is_seen_by_suggest(server):
         assert changed.json()["warnings"] == ["unit '武冈市公按局' (1×) is not in the unit catalogue; stored as written"]
         assert agent.post("/v1/suggest", json=query).json()["suggestions"][0]["answer"].startswith("请到户籍")
         bad = trainer.patch(f"/v1/kb/entries/{entry_id}", json={"valid_from": "2026-05-01", "valid_to": "2026-01-01"})
-        assert bad.status_code == 422
+        assert bad.status_code == 422 and "失效日期早于生效日期 / valid_to is before valid_from" in bad.json()["message"]
+        # the contract's one line in Chinese and English (an integrator's re-test: this one was English alone)
+        unitless = trainer.post("/v1/kb/entries", json={"question": "路灯坏了找谁？", "answer": "找城管。"})
+        assert unitless.status_code == 422 and "FAQ 条目须填责任单位 / a FAQ entry needs its responsible unit" in \
+            unitless.json()["message"]
         emptied = trainer.patch(f"/v1/kb/entries/{entry_id}", json={"question": None})
         assert emptied.status_code == 422 and "question" in emptied.json()["message"]
         # a blank answer (an invisible character) was stored and suggested; a day as a digit string was seconds
