@@ -16,7 +16,7 @@ from pipeline.area import deployment_area
 from serve import errors
 from serve.auth import load_keys
 from serve.metrics import ServeMetrics
-from serve.request_limits import RequestLimits, max_body_bytes
+from serve.request_limits import RequestLimits, max_body_bytes, one_ticket_bytes
 from serve.request_log import RequestLogMiddleware, configure_logging
 from serve.routers import feedback, health, kb, labels, models, route, suggest, tickets
 from serve.schemas import EXAMPLES, TEXT_LIMITED
@@ -132,6 +132,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.include_router(module.router)
     metrics.instrument(app)
     # inside the request log (a refusal is logged) and outside the metrics (a made-up method is no series)
-    app.add_middleware(RequestLimits, max_body=max_body_bytes(settings.max_batch, settings.max_text_chars))
+    app.add_middleware(RequestLimits, max_body=max_body_bytes(settings.max_batch, settings.max_text_chars),
+                       one_ticket=one_ticket_bytes(settings.max_text_chars))
     app.add_middleware(RequestLogMiddleware)
     return app

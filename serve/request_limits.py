@@ -29,6 +29,16 @@ def max_body_bytes(max_batch: int, max_text_chars: int) -> int:
     return max(batch, entry) * _JSON_BYTES_PER_CHAR
 
 
+def one_ticket_bytes(max_text_chars: int) -> int:
+    """The largest body of a request that carries one ticket or query (`ONE_TICKET_PATHS`), every character
+    escaped: 8 MB sent to /v1/route was read and parsed whole under the batch's limit before the text limit refused
+    it (an integrator's re-test)."""
+    return (max_text_chars + _TICKET_OVERHEAD_CHARS) * _JSON_BYTES_PER_CHAR
+
+
+ONE_TICKET_PATHS = frozenset({"/v1/route", "/v1/suggest"})
+
+
 def _not_json(headers: dict[bytes, bytes]) -> str | None:
     """Why a body is no JSON the routes can read, or None. curl -d without a Content-Type sends a form
     (application/x-www-form-urlencoded), which the routes took for a body that is no object (a 422 that blamed the
@@ -61,9 +71,10 @@ class RequestLimits:
     took 8 s and 600 MB of memory, and held every other request up meanwhile. Refused here by its Content-Length,
     or as it arrives when it comes in chunks."""
 
-    def __init__(self, app: ASGIApp, max_body: int):
+    def __init__(self, app: ASGIApp, max_body: int, one_ticket: int):
         self.app = app
         self.max_body = max_body
+        self.one_ticket = min(one_ticket, max_body)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -76,9 +87,10 @@ class RequestLimits:
             await response(scope, receive, send)
             return
         headers = dict(scope["headers"])
+        limit = self.one_ticket if scope["path"] in ONE_TICKET_PATHS else self.max_body
         declared = headers.get(b"content-length")
-        if declared is not None and declared.isdigit() and int(declared) > self.max_body:
-            error = self._too_large(int(declared))
+        if declared is not None and declared.isdigit() and int(declared) > limit:
+            error = self._too_large(int(declared), limit)
             await JSONResponse(error_body(error.detail, error.code), status_code=error.status_code)(scope, receive, send)
             return
         if refusal := _not_json(headers):
@@ -88,21 +100,22 @@ class RequestLimits:
             # answered as GET without the body, as HTTP has it: FastAPI's routes answered 405, and a health probe
             # that asks HEAD /healthz took the service for broken
             scope, send = {**scope, "method": "GET"}, _without_body(send)
-        await self.app(scope, self._counted(receive), send)
+        await self.app(scope, self._counted(receive, limit), send)
 
-    def _too_large(self, got: int):
-        return too_large("请求体过大", "request body too large", self.max_body, got, "body (bytes)", code="body_too_large")
+    @staticmethod
+    def _too_large(got: int, limit: int):
+        return too_large("请求体过大", "request body too large", limit, got, "body (bytes)", code="body_too_large")
 
-    def _counted(self, receive: Receive) -> Receive:
+    def _counted(self, receive: Receive, limit: int) -> Receive:
         read = 0
 
         async def counted() -> Message:
             nonlocal read
             message = await receive()
             read += len(message.get("body", b""))
-            if read > self.max_body:
+            if read > limit:
                 # raised inside the route's body read, which FastAPI answers with this error as it stands
-                raise self._too_large(read)
+                raise self._too_large(read, limit)
             return message
 
         return counted

@@ -244,7 +244,7 @@ def test_limits_and_malformed_json(server):
         gbk = client.post("/v1/route", content=json.dumps(TICKET, ensure_ascii=False).encode("gbk"),
                           headers={"Content-Type": "application/json"})
         assert gbk.status_code == 400 and "UTF-8" in gbk.json()["detail"] and "GBK" in gbk.json()["detail"]
-        nested = client.post("/v1/route", content=b'{"text": ' + b"[" * 100_000 + b"]" * 100_000 + b"}",
+        nested = client.post("/v1/route", content=b'{"text": ' + b"[" * 50_000 + b"]" * 50_000 + b"}",
                              headers={"Content-Type": "application/json"})
         nested_says = "请求体无法解析（如 JSON 嵌套过深）/ the body could not be parsed (e.g. JSON nested too deeply)"
         assert nested.status_code == 400 and nested.json() == {"code": "bad_request", "detail": nested_says,
@@ -312,7 +312,7 @@ def test_a_body_over_any_valid_requests_size_and_a_made_up_method_are_refused_at
     import http.client
     from urllib.parse import urlparse
 
-    from serve.request_limits import max_body_bytes
+    from serve.request_limits import max_body_bytes, one_ticket_bytes
 
     limit = max_body_bytes(64, 20000)
     address = urlparse(server.url)
@@ -338,6 +338,13 @@ def test_a_body_over_any_valid_requests_size_and_a_made_up_method_are_refused_at
         assert chunked.status_code == 413 and "请求体过大" in chunked.json()["detail"]
         assert chunked.json()["code"] == "body_too_large"
         assert client.post("/v1/route", json=TICKET).status_code == 200  # the service answers as before
+        # a single ticket's endpoint has a single ticket's limit (an integrator's re-test: 8 MB to /v1/route was read
+        # and parsed whole under the batch's limit, then refused as a text too long)
+        one = one_ticket_bytes(20000)
+        single = client.post("/v1/route", content=b'{"text": "' + b"a" * one + b'"}',
+                             headers={"Content-Type": "application/json"})
+        assert (single.status_code, single.json()["code"]) == (413, "body_too_large"), single.text
+        assert single.json()["detail"].startswith(f"body (bytes): 请求体过大：上限 {one}")
         for method in ("FOO1", "FOO2"):
             made_up = client.request(method, "/healthz")
             assert made_up.status_code == 405 and made_up.json()["message"] == "不支持的请求方法 / method not allowed"
@@ -354,7 +361,7 @@ def test_a_body_over_any_valid_requests_size_and_a_made_up_method_are_refused_at
 def test_the_body_limit_holds_any_valid_request_whatever_the_batch_limit():
     """A centre that lowers APPEAL_MAX_BATCH must still be able to save a FAQ entry at its own limits."""
     from knowledge_base.store import MAX_ITEMS, MAX_TAG_CHARS, MAX_TEXT_CHARS, EntryIn
-    from serve.request_limits import max_body_bytes
+    from serve.request_limits import max_body_bytes, one_ticket_bytes
 
     full = {"id": "wg-max", "question": "问" * MAX_TEXT_CHARS, "answer": "答" * MAX_TEXT_CHARS, "unit": "武冈市人民政府",
             "alternatives": [f"{n}" + "问" * (MAX_TEXT_CHARS - 3) for n in range(MAX_ITEMS["alternatives"])],
@@ -363,6 +370,10 @@ def test_the_body_limit_holds_any_valid_request_whatever_the_batch_limit():
     batch = {"tickets": [{**TICKET, "id": f"WG-{n}", "title": "题" * 500, "text": "路" * 20000} for n in range(64)]}
     for body, (max_batch, max_text) in ((full, (1, 100)), (batch, (64, 20000))):
         assert len(json.dumps(body).encode()) <= max_body_bytes(max_batch, max_text)  # every character escaped
+    # …and one ticket with every field at its limit fits the one-ticket limit of /v1/route and /v1/suggest
+    ticket = {"id": "W" * 128, "title": "题" * 500, "text": "路" * 20000, "location": "地" * 200, "channel": "渠" * 200,
+              "author": "名" * 200, "received_at": "2026-12-01T09:30:00.000000+08:00"}
+    assert len(json.dumps(ticket).encode()) <= one_ticket_bytes(20000)
 
 
 def test_text_without_chinese_is_answered_for_review(server):
