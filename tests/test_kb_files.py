@@ -514,7 +514,8 @@ def test_a_case_file_retires_the_replies_its_validity_column_names_and_leaves_a_
     with pytest.raises(InputError) as refused:
         read_cases(tmp_path / "bad.csv")
     assert [line.strip().split(": ")[:2] for line in str(refused.value).splitlines()[1:]] == [
-        ["row 2", "valid_to is before valid_from"], ["row 3", "column '生效日期'"], ["row 4", "column '生效日期'"]]
+        ["row 2", "失效日期早于生效日期 / valid_to is before valid_from"], ["row 3", "column '生效日期'"],
+        ["row 4", "column '生效日期'"]]
 
 
 def test_a_bad_row_leaves_the_database_untouched(tmp_path):
