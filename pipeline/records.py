@@ -96,6 +96,7 @@ def find_columns(headers: list, *, skip: Collection[str] = (),
 _REQUEST_KINDS = frozenset({"咨询", "求助", "投诉", "举报", "建议", "表扬", "感谢", "求决", "意见", "其他", "其它"})
 _NUMERALS = frozenset("0123456789零〇一二三四五六七八九十两")
 _SEPARATORS = re.compile(r"[\s_\-]+")
+_HANDLING_TIMES = frozenset({"办理时间", "处理时间"})
 
 
 def misnamed_columns(frame: pd.DataFrame, found: Mapping[str, object], fields: Collection[str],
@@ -108,8 +109,9 @@ def misnamed_columns(frame: pd.DataFrame, found: Mapping[str, object], fields: C
     missing = [field for field in fields if field not in found]
     problems = []
     for position, header in enumerate(frame.columns):
-        # 协办单位, the assisting units, is one character from 承办单位 and as often beside the unit as without it
-        if header in read or str(header).startswith("协办"):
+        # 协办单位, the assisting units, is one character from 承办单位 and as often beside the unit as without it;
+        # 办理时间 and 处理时间, when the unit handled the ticket, are one from 受理时间, when the call came in
+        if header in read or str(header).startswith("协办") or header in _HANDLING_TIMES:
             continue
         key = _spelling(header)
         field, alias = next(((field, alias) for field in missing for alias in aliases_of[field]

@@ -276,6 +276,11 @@ def test_the_columns_of_real_files_and_exports_beside_a_field_s_names_are_read_p
     # the assisting units of an export without its lead unit's column are no misspelt 承办单位
     export.drop(columns=["责任单位"]).assign(协办单位="湾头桥镇人民政府").to_excel(tmp_path / "assist.xlsx", index=False)
     assert load_tickets(tmp_path / "assist.xlsx", dates=True)[0]["unit"] == [None] * len(APPEALS)
+    # nor is the time the unit handled a ticket a misspelt time it came in, in a file that has only the former
+    for handled in ("办理时间", "处理时间"):
+        export.assign(**{handled: "2026-11-05"}).to_excel(tmp_path / "handled.xlsx", index=False)
+        ds, report = load_tickets(tmp_path / "handled.xlsx", dates=True)
+        assert ds["created_at"] == [None] * len(APPEALS) and handled in report.column_sources()["not_read"]
 
 
 def test_an_excel_97_workbook_loads_as_wps_and_12345_systems_export_it(tmp_path):
