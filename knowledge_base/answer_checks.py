@@ -31,6 +31,8 @@ _CITIZEN = re.compile(r"(?:市民|群众|来电人|反映人|投诉人|举报人
                       r"(?![\u4e00-\u9fff]{0,4}[路街巷])")
 _CALLED = re.compile(r"拨打|致电|联系(?!电话|方式|号码)|咨询|垂询")
 _CLAUSE_ENDS = "，,。；;！!？?\n"
+# A clause that is only a number's label goes on with the one before it: 投诉人：刘女士，联系电话：138…
+_LABEL_ONLY = re.compile(r"\s*(?:联系)?(?:电话|手机|手机号码?|方式|号码)\s*[：:]?\s*")
 
 
 def citizens_phones(answer: str, spans: list[PiiSpan]) -> list[PiiSpan]:
@@ -39,11 +41,20 @@ def citizens_phones(answer: str, spans: list[PiiSpan]) -> list[PiiSpan]:
     found = []
     for span in spans:
         if span.kind in _PHONES:
-            clause = answer[max(answer.rfind(mark, 0, span.start) for mark in _CLAUSE_ENDS) + 1 : span.start]
+            start = _clause_start(answer, span.start)
+            if _LABEL_ONLY.fullmatch(answer, start, span.start) and start > 0:
+                start = _clause_start(answer, start - 1)
+            clause = answer[start : span.start]
             named = [match.end() for match in _CITIZEN.finditer(clause)]
             if named and not _CALLED.search(clause, named[-1]):
                 found.append(span)
     return found
+
+
+def _clause_start(text: str, end: int) -> int:
+    return max(text.rfind(mark, 0, end) for mark in _CLAUSE_ENDS) + 1
+
+
 _SHOWN = 3  # values named per kind: a trainer checks each, and the second number was the private mobile
 
 

@@ -122,11 +122,14 @@ def test_a_faq_that_names_a_caller_is_refused_not_suggested_to_every_agent(kb, t
     ("经联系投诉人（13807391234），欠薪已结清。", True),
     ("业主张某某（0739-4221234）反映的漏水已由物业维修。", True),
     ("举报人联系电话13807391234，已回访。", True),
+    # a ticket's caller line pasted whole: the number's label stands in a clause of its own
+    ("投诉人：刘女士，联系电话：13807391234，已电话回复。", True),
     # an office's: its contact, a number the citizen is told to call, an institution named after its people
     ("请联系社保服务窗口，联系人：王科长 13807391234。", False),
     ("居民可拨打13807391234咨询。", False),
     ("城乡居民医保咨询电话13807391234。", False),
     ("村民委员会电话13807391234。", False),
+    ("请向社区居委会反映，联系电话：13807391234。", False),
     # an office's address read across a city's name (台北市民权东路: the real Taipei FAQ's funeral office)
     ("第一殡仪馆：台北市民权东路二段145号电话：25131057", False),
 ])
