@@ -339,7 +339,25 @@ def scan_places(text: str, gazetteer: Gazetteer | None = None, *, structured: bo
         if kept and j.start < kept[-1].end:
             continue  # inside a longer mention already kept (迎春亭 within 迎春亭街道)
         kept.append(j)
+    if any(j.method != "name_without_suffix" for j in kept):
+        kept = [j for j in kept if not _names_a_part(text, j, kept)]
     return kept
+
+
+# What a short name runs into right after a township named in full (湾头桥镇龙溪村, 邓元泰镇龙溪河边): the township's
+# village, river or hill of that name, no second township.
+_PARTS_AFTER_A_NAME = ("村", "社区", "居委会", "组", "河", "溪", "江", "水库", "山", "人")
+
+
+def _names_a_part(text: str, mention: Jurisdiction, mentions: list[Jurisdiction]) -> bool:
+    """Is a short name, beside a township named in full, a village's (上马坪村) or a person's home town (老板是大甸人)?
+    A blind round sent each to a person as two townships."""
+    if mention.method != "name_without_suffix":
+        return False
+    if text.startswith("村", mention.end) or text.startswith("人", mention.end) and not text.startswith("人民", mention.end):
+        return True
+    return text.startswith(_PARTS_AFTER_A_NAME, mention.end) and any(
+        m.method != "name_without_suffix" and text[m.end : mention.start] in ("", "的") for m in mentions)
 
 
 def _single(mentions: list[Jurisdiction]) -> Jurisdiction | None:

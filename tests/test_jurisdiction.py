@@ -116,6 +116,27 @@ def test_a_township_said_short_beside_one_named_in_full_is_ambiguous():
         assert find_jurisdiction(text) is not None, text
 
 
+@pytest.mark.parametrize(
+    ("text", "township", "village"),
+    [
+        ("湾头桥镇龙溪村的路灯坏了", "湾头桥镇", "龙溪村"),
+        ("邓元泰镇马坪村村口垃圾没人清", "邓元泰镇", "马坪村"),
+        ("我们司马冲镇大甸村的水渠垮了", "司马冲镇", "大甸村"),
+        ("湾头桥镇上马坪村的水渠垮了", "湾头桥镇", None),
+        ("邓元泰镇龙溪河边有人倒垃圾", "邓元泰镇", None),
+        ("邓家铺镇双牌村有人在河里电鱼", "邓家铺镇", "双牌村"),
+        ("司马冲镇有个老板是大甸人，在镇上开砂场噪音大", "司马冲镇", None),
+        ("司马冲镇有个老板是邓家铺人，在镇上开砂场噪音大", "司马冲镇", None),  # a short name read alone, too
+    ],
+)
+def test_a_short_name_in_a_village_river_or_home_town_beside_a_township_in_full_is_no_second_township(
+        text, township, village):
+    """A blind round: each went to a person as two townships, the village's namesake (龙溪, 马坪) the second."""
+    found = find_jurisdiction(text)
+    assert found is not None and (found.township, found.village) == (township, village)
+    assert {m.township for m in scan_places(text, structured=True)} == {township}
+
+
 def test_same_township_named_twice_is_not_ambiguous():
     found = find_jurisdiction("迎春亭街道某小区没有物业，请迎春亭街道办协调。")
     assert found.township == "迎春亭街道" and found.start == 0
