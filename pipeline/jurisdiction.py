@@ -33,6 +33,10 @@ GENERIC_AREAS = ("城区", "市区", "小区", "社区", "园区", "景区", "�
 _ZONE = re.compile("(?:开发区|经开区|工业区|高新区|示范区|集中区|工业园|园区)\\Z")
 # What a township's name runs into that is no county or city of that name (双牌县, 邵阳市): 湾头桥市场, 邓家铺市民.
 _WORDS_AFTER_A_NAME = ("市场", "市民", "市集", "区域")
+# A shop named after a township may stand anywhere in the city (都梁路上邓元泰土菜馆, 城里湾头桥米粉店); 湾头桥镇米粉店,
+# with the suffix, is still the township's.
+_SHOPS = ("土菜馆", "菜馆", "米粉店", "粉店", "粉馆", "面馆", "饭店", "酒店", "酒楼", "酒家", "餐馆", "餐厅", "食府", "超市",
+          "宾馆", "旅馆")
 
 Method = Literal["name_with_suffix", "name_without_suffix", "name_with_context", "address", "gazetteer", "road_address",
                  "division_code"]
@@ -308,7 +312,8 @@ def scan_places(text: str, gazetteer: Gazetteer | None = None, *, structured: bo
                 continue
             with_context = match["city"] is not None
             # inside a longer name (成都黄龙溪镇, 邓家铺子卤菜店: a shop), not the township
-            if not with_context and word_runs_into(text, start, core_end) or text.startswith("子", core_end):
+            if (not with_context and word_runs_into(text, start, core_end) or text.startswith("子", core_end)
+                    or not match["suffix"] and text.startswith(_SHOPS, core_end)):
                 continue
             suffix = match["suffix"]
             if suffix and suffix not in _SUFFIXES_OF_KIND[township.kind]:

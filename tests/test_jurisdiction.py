@@ -50,6 +50,7 @@ def test_gazetteer_is_the_official_division_list(shared_data):
         ("邵阳湾头桥镇的通村公路塌了。", "湾头桥镇", "name_with_suffix"),
         ("来电人张伟大甸镇政府门口摆摊被罚。", "大甸镇", "name_with_suffix"),
         ("大润发超市龙溪镇店卖过期食品。", "龙溪镇", "name_with_suffix"),
+        ("湾头桥镇米粉店门口的路灯坏了。", "湾头桥镇", "name_with_suffix"),  # a shop's name with the suffix
     ],
 )
 def test_finds_the_township(text, township, method):
@@ -90,6 +91,10 @@ def test_village_written_after_the_township_is_kept():
         "我在重庆龙溪街道一家餐馆打工，老板不发工资。",
         "我们在福建马坪镇做工程，包工头欠薪跑了。",
         "城区都梁路的邓家铺子卤菜店卖的卤菜有酸味。",
+        # a shop in town named after a township (a blind round: read as 邓元泰镇 and 湾头桥镇, unflagged)
+        "都梁路上邓元泰土菜馆旁边的路灯坏了一个多月了",
+        "城里湾头桥米粉店门口的路灯坏了",
+        "城里新开的稠树塘饭店卫生太差了",
         "福建省马坪镇有人冒用我身份办了贷款。",  # …or after a province written whole
         # a township-level round: a town of another province with its county said short (马坪乡 and 龙溪镇 led)
         "我在湖北广水马坪镇的工地干活，老板拖欠工资三个月。",
