@@ -57,11 +57,11 @@ class Area:
         return frozenset(self.home_areas) | {area[:-1] for area in self.home_areas if area[-1] in "市县区省"}
 
     @cached_property
-    def elsewhere_short_names(self) -> tuple[str, ...]:
-        """The places elsewhere as callers say them, without 省, 市 or 县 (福建, 重庆, 洞口); never a name of the home
-        areas (邵阳县 said short is 邵阳, the prefecture's name: 邵阳武冈晏田乡 is ours)."""
-        return tuple(short for area in self.elsewhere if area[-1] in "市县省" and len(area) > 2
-                     and (short := area[:-1]) not in self.home_area_words)
+    def elsewhere_short_names(self) -> dict[str, str]:
+        """The places elsewhere as callers say them, without 省, 市 or 县 (福建, 重庆, 洞口), each to its full name; never
+        a name of the home areas (邵阳县 said short is 邵阳, the prefecture's name: 邵阳武冈晏田乡 is ours)."""
+        return {short: area for area in self.elsewhere if area[-1] in "市县省" and len(area) > 2
+                and (short := area[:-1]) not in self.home_area_words}
 
 
 def read_area(pack: Path) -> Area:

@@ -209,7 +209,7 @@ def _is_foreign(text: str, start: int) -> bool:
     """Is the name at `start` preceded by a county or city that is not ours (双牌县, 永州市…)? A county-level name
     right before a township name that is not the deployment's own (隆回县…) points elsewhere."""
     before = text[max(0, start - 6) : start]
-    if before.endswith(deployment_area().elsewhere_short_names):  # 福建马坪镇, 重庆龙溪街道, 洞口文坪镇
+    if before.endswith(tuple(deployment_area().elsewhere_short_names)):  # 福建马坪镇, 重庆龙溪街道, 洞口文坪镇
         return True
     if _in_another_province(text[max(0, start - 10) : start]):
         return True
@@ -407,13 +407,23 @@ def find_jurisdiction(text: str, location: str | None = None, gazetteer: Gazette
 
 
 def places_elsewhere(text: str) -> list[str]:
-    """The places around the deployment (its area's `elsewhere`) that `text` names, in reading order, each once;
-    never the start of a longer word (邵阳市区域, 邵阳市区县两级, 邵阳市区号)."""
-    found = [match.group() for match in _elsewhere_pattern(deployment_area().elsewhere).finditer(text)
+    """The places around the deployment (its area's `elsewhere`) that `text` names, in reading order, each once by
+    its full name; never the start of a longer word (邵阳市区域, 邵阳市区县两级, 邵阳市区号). A place said short counts
+    right before a township's name (洞口文坪镇, 城步儒林镇: 洞口县, 城步县), not alone (洞口 is also a hole's mouth)."""
+    area = deployment_area()
+    found = [area.elsewhere_short_names.get(match.group(), match.group())
+             for match in _elsewhere_pattern(area.elsewhere, tuple(area.elsewhere_short_names)).finditer(text)
              if not (match.group().endswith("区") and text.startswith(("域", "县", "号"), match.end()))]
     return list(dict.fromkeys(found))
 
 
+# A township's name after a place said short: a few characters of a name, then 镇, 乡 or 街道 (not 洞口附近的镇上)
+_TOWNSHIP_AHEAD = f"(?=(?:(?![{''.join(sorted(_NOT_IN_NAMES | {'镇'}))}])[{_HAN}]){{1,4}}?(?:镇|乡|街道))"
+
+
 @lru_cache(maxsize=4)
-def _elsewhere_pattern(names: tuple[str, ...]) -> re.Pattern[str]:
-    return re.compile("|".join(map(re.escape, sorted(names, key=len, reverse=True))) or "(?!)")
+def _elsewhere_pattern(names: tuple[str, ...], short_names: tuple[str, ...]) -> re.Pattern[str]:
+    def either(words: tuple[str, ...]) -> str:
+        return "|".join(map(re.escape, sorted(words, key=len, reverse=True))) or "(?!)"
+
+    return re.compile(f"{either(names)}|(?:{either(short_names)}){_TOWNSHIP_AHEAD}")

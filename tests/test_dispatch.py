@@ -63,6 +63,15 @@ def test_a_matter_of_another_county_is_not_dispatched_without_a_look():
     d = decide(heads("村(居)委会"), "邓元泰镇某村的村务一年多没有公开了。", location="湖南省邵阳市隆回县")
     assert d.lead.name == "邓元泰镇人民政府" and d.decision == "review"
     assert "属地不一致: 地点为 隆回县，正文提到 邓元泰镇 / the location names another county" in d.reasons
+    # a neighbouring county said without 县, right before its township (a blind round: no word of another county, and
+    # 城步儒林镇 went on to the city's 城管 bureau); said alone, 洞口 is also a hole's mouth
+    for text, county in (("洞口文坪镇有人非法采砂", "洞口县"), ("城步儒林镇的路灯坏了", "城步县"),
+                         ("我们在隆回司门前镇买的化肥是假的", "隆回县")):
+        d = decide(heads("城市管理和综合执法"), text)
+        assert d.decision == "review" and d.jurisdiction is None, text
+        assert any(r.startswith(f"可能非武冈市事项: 提到 {county}，未提到武冈市乡镇街道") for r in d.reasons), d.reasons
+    for text in ("隧道洞口附近的镇上有人倒垃圾。", "矿洞口乡下有人偷偷采矿。"):
+        assert not any("可能非" in r for r in decide(heads("城市管理和综合执法"), text).reasons), text
 
 
 @pytest.fixture()
