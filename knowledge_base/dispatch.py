@@ -520,7 +520,12 @@ def decide(
     lead = _target(lead_spec, catalogue, functional_type, place, text or "", trace)
     if lead is None:
         if lead_spec == TOWNSHIP:
-            trace.note("该类事项须按属地派给乡镇街道，但未找到唯一属地，需人工 / needs a jurisdiction",
+            # the places the text named, short names too, each township once: the dispatcher need not reread it
+            said: dict[str, str] = {}
+            for mention in scan_places(text or "", gazetteer, structured=True):
+                said.setdefault(mention.code, mention.matched)
+            named_places = f"（提到 {'、'.join(said.values())}）" if len(said) > 1 else ""
+            trace.note(f"该类事项须按属地派给乡镇街道，但未找到唯一属地{named_places}，需人工 / needs a jurisdiction",
                        cause="jurisdiction")
         else:
             trace.note("目录中没有可派的承办单位，需人工 / no unit for this type", cause="no_unit")

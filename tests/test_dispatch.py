@@ -165,6 +165,16 @@ def test_village_matter_without_one_township_goes_to_review(text, why):
     assert any(why in r for r in d.reasons)
 
 
+def test_a_ticket_without_one_township_names_the_places_it_read():
+    """A blind round: the reason said only 未找到唯一属地, and the dispatcher reread the ticket for its places."""
+    needs = "该类事项须按属地派给乡镇街道，但未找到唯一属地{}，需人工 / needs a jurisdiction"
+    for text, named in (("我住在迎春亭街道，老家在秦桥的村里，路灯坏了一个多月了，晚上黑漆漆的", "（提到 迎春亭街道、秦桥）"),
+                        ("我从邓元泰镇搬到了龙溪镇，两边村委会都不给开证明，邓元泰镇说归龙溪管。", "（提到 邓元泰镇、龙溪镇）"),
+                        ("村里的通组公路塌了一半，车过不去，请政府组织修复。", "")):
+        d = decide(heads("村(居)委会"), text)
+        assert d.lead is None and needs.format(named) in d.reasons, d.reasons
+
+
 def test_disability_certificates_go_to_the_disabled_persons_federation_and_the_allowances_do_not():
     # No training ticket carries 残联's type, so the unit head says 民政; the rule knows better.
     d = decide(heads("民政"), "我儿子听力残疾，想办理残疾证，请问需要带什么材料、到哪里做残疾评定？")
