@@ -520,11 +520,12 @@ def decide(
     lead = _target(lead_spec, catalogue, functional_type, place, text or "", trace)
     if lead is None:
         if lead_spec == TOWNSHIP:
-            # the places the text named, short names too, each township once: the dispatcher need not reread it
+            # the places the text named, each township once, and a short name too common to be read alone (秦桥那边,
+            # 家住大甸: a village of that name may be anywhere): the dispatcher need not reread the ticket
             said: dict[str, str] = {}
             for mention in scan_places(text or "", gazetteer, structured=True):
                 said.setdefault(mention.code, mention.matched)
-            named_places = f"（提到 {'、'.join(said.values())}）" if len(said) > 1 else ""
+            named_places = f"（提到 {'、'.join(said.values())}）" if said else ""
             trace.note(f"该类事项须按属地派给乡镇街道，但未找到唯一属地{named_places}，需人工 / needs a jurisdiction",
                        cause="jurisdiction")
         else:

@@ -325,6 +325,9 @@ def scan_places(text: str, gazetteer: Gazetteer | None = None, *, structured: bo
                 village, method = _village_after(text, end), "name_without_suffix"
             elif with_context:
                 village, method = None, "name_with_context"
+            elif township.kind == "街道" and text.startswith("社区", end):
+                # a community named as its street is (水西门社区, as 迎春亭社区), where 水西门 alone may be 南京's
+                village, method = None, "name_without_suffix"
             else:
                 continue
             found.append(gaz.mention(township.code, text[start:end], start, end, method, village))

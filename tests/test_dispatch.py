@@ -170,6 +170,8 @@ def test_a_ticket_without_one_township_names_the_places_it_read():
     needs = "该类事项须按属地派给乡镇街道，但未找到唯一属地{}，需人工 / needs a jurisdiction"
     for text, named in (("我住在迎春亭街道，老家在秦桥的村里，路灯坏了一个多月了，晚上黑漆漆的", "（提到 迎春亭街道、秦桥）"),
                         ("我从邓元泰镇搬到了龙溪镇，两边村委会都不给开证明，邓元泰镇说归龙溪管。", "（提到 邓元泰镇、龙溪镇）"),
+                        # a short name too common to be read alone is named too (秦桥村 may be anywhere)
+                        ("秦桥那边村里的通组公路塌了一半，车过不去。", "（提到 秦桥）"),
                         ("村里的通组公路塌了一半，车过不去，请政府组织修复。", "")):
         d = decide(heads("村(居)委会"), text)
         assert d.lead is None and needs.format(named) in d.reasons, d.reasons

@@ -51,6 +51,10 @@ def test_gazetteer_is_the_official_division_list(shared_data):
         ("来电人张伟大甸镇政府门口摆摊被罚。", "大甸镇", "name_with_suffix"),
         ("大润发超市龙溪镇店卖过期食品。", "龙溪镇", "name_with_suffix"),
         ("湾头桥镇米粉店门口的路灯坏了。", "湾头桥镇", "name_with_suffix"),  # a shop's name with the suffix
+        # a community named as its street is, as 迎春亭社区 (a blind round: 水西门, too common alone, found nothing)
+        ("水西门社区这里下水道堵了，污水流到路上。", "水西门街道", "name_without_suffix"),
+        ("迎春亭社区附近夜宵摊太吵，半夜都不消停。", "迎春亭街道", "name_without_suffix"),
+        ("辕门口街道水西门社区的下水道堵了。", "辕门口街道", "address"),  # …but another street's, named
     ],
 )
 def test_finds_the_township(text, township, method):
@@ -79,6 +83,7 @@ def test_village_written_after_the_township_is_kept():
         "在文坪中学门口的文具店买的笔是假货。",
         "家住大甸，想问问医保怎么交。",
         "去南京玩住在水西门附近，回来后想办异地就医备案。",  # 水西门 is also a Nanjing district name
+        "我在南京水西门社区租房，房东不退押金。",
         "隆回县司马冲的朋友说那边也停电。",  # a township-like name after another county
         "隆回县开发区龙溪镇的工厂排污。",  # …or after its development zone
         "洞口县工业园区文坪镇的路灯坏了。",
