@@ -411,15 +411,19 @@ _PERSON_LABEL = re.compile(r"(?:姓名|联系人|联络人|来电人|留言人|�
                            # …黄老师，叫黄建军: the name said after a pause
                            r"|(?<=[，,])叫"
                            # a relative or a neighbour, never inside a longer word (妇女儿童)
-                           r"|母亲|父亲|儿子|(?<!妇)女儿|妻子|丈夫|爱人|老伴|儿媳|女婿|孙子|孙女|外孙|其子(?!女)|其女(?!儿)|其夫(?!人)|其妻(?!子)"
+                           r"|母亲|父亲|儿子|(?<!妇)女儿|妻子|丈夫|爱人|老伴|儿媳|女婿|孙子|孙女|外孙(?!女)|其子(?!女)|其女(?!儿)|其夫(?!人)|其妻(?!子)"
                            r"|哥哥|姐姐|弟弟|妹妹|岳父|岳母|公公|婆婆|我爸爸|我妈妈|爸爸|妈妈|我爸|我妈|[他她娃]爸|[他她娃]妈"
                            r"|爷爷|奶奶|外公|外婆|邻居|住户|工友|农民工(?!程)"
-                           r"|叔叔|伯伯|舅舅|姑姑|姑父|姨父|侄子|侄女|外甥女|外甥|表哥|表姐|表弟|表妹|表嫂|堂哥|堂姐|堂弟|堂妹"
+                           r"|叔叔|伯伯|舅舅|姑姑|姑父|姨父|侄子|侄儿|侄女|外甥女|外甥|表哥|表姐|表弟|表妹|表嫂|堂哥|堂姐|堂弟|堂妹"
+                           r"|外孙女"  # 外孙 read 女刘子 as the name
                            # a spouse as callers name one (我老公叫李建军, 我堂客刘桂花…)
                            r"|老公|老婆|媳妇|堂客|老倌|前夫|前妻|男朋友|女朋友"
                            # an agent's ticket template: 【来电人】张建国【联系电话】…, 投诉人 | 张建国 | …
                            # any run of spaces counts as one: `model_text` masks text as typed (举报人 \xa0 \xa0陈洪道)
-                           r"|(我是|本人|市民|村民|居民|(?<!物)业主))(?:\s*[是为叫:：】\]）)（(|｜\-—“”\"'‘’「」『』]){0,3}\s*")
+                           r"|(我是|本人|市民|村民|居民|(?<!物)业主)"
+                           # a child the ticket is about (留守儿童李梓萱（8岁）, 学生刘子轩在…被欺凌); 孩子王 is a chain of baby
+                           # shops
+                           r"|(?P<child>小孩|孩子(?!王)|(?<!妇女)儿童|学生|女孩|男孩|小朋友))(?:\s*[是为叫:：】\]）)（(|｜\-—“”\"'‘’「」『』]){0,3}\s*")
 # What a caller ends a sentence with where a typed ticket has a mark (我是李建国啊, and the 武冈 我是刘德明哒 / 咯 / 嘞):
 # it ends a name and is never part of one.
 _PARTICLES = "啊呀哈嘛呢吧哦噢哒咯嘞噻嗯"
@@ -549,9 +553,10 @@ def _dictionary_entry(word: str) -> tuple[int, str | None]:
 
 def _is_common_word(name: str) -> bool:
     # 我爸钱包被偷了, 我儿子黄疸住院: a word jieba's dictionary holds, and not as a name, read as a relative's name was
-    # masked wherever the ticket said it again
+    # masked wherever the ticket said it again; nor a word it tags a name that counts like an everyday one (当儿童顾问:
+    # 顾问 counts 1,697, 李娜 438)
     count, tag = _dictionary_entry(name)
-    return count >= _WORD_NOT_NAME and tag not in _GIVEN_NAME_FLAGS
+    return count >= _WORD_NOT_NAME and (tag not in _GIVEN_NAME_FLAGS or count >= _COMMON_GIVEN_NAME)
 
 
 _VERB_FLAGS = ("v", "vd", "vn", "d", "p", "c")
@@ -619,7 +624,14 @@ def _labelled_names(text: str) -> set[str]:
         if match is None:
             # a relative's or a neighbour's name runs on into the matter as often (邻居赵红梅天天堆杂物): there only a
             # word jieba tags as a name is one (邻居何时能…, 我妈贺卡收到了 are no surname and given name)
-            if not by_standing:
+            if label.group("child"):
+                # …and after a child's word a class, a thing or a school as often (小孩高二这次, 大学生段时间准备, 小孩石佳冲
+                # 小学 in the segmented file): a full name only, whose surname and given name are no words
+                full = _tagged_full_name(text, start)
+                if full and full.group(1)[0] not in _WORDLIKE_SURNAMES and _is_name(full.group(1), full.group(2)) \
+                        and not _is_everyday_noun(full.group(2)) and full.group(2)[-1] not in _PLACE_ENDINGS:
+                    names.add(full.group(1))
+            elif not by_standing:
                 names |= _tagged_names_at(text, start, composed=bool(_NAMING_LABEL.match(label.group(0))))
                 if (full := _tagged_full_name(text, start)) and _is_name(full.group(1), full.group(2)):
                     names.add(full.group(1))  # 邻居向玉兰等五户: a surname that is also a word, then a tagged name
@@ -752,8 +764,9 @@ def _tagger_for(tokenizer):
 
 
 # After 我叫, 姓名 … a name may run straight on into the matter, with nothing to mark its end (我叫张建国低保被取消了,
-# 我叫李秀英八十岁了): there the name is what jieba tags as one, unless a place's kind follows it (投诉人：邝胡社区…).
-_PLACE_KIND = re.compile("社区|村|镇|乡|街道|小区|组|居委会|县|市")
+# 我叫李秀英八十岁了): there the name is what jieba tags as one, unless a place's kind follows it (投诉人：邝胡社区…)
+# or a body's (招收高中学生（周楠教育集团）).
+_PLACE_KIND = re.compile("社区|村|镇|乡|街道|小区|组|居委会|县|市|教育|集团|公司")
 
 
 def _tagged_names_at(text: str, start: int, composed: bool = True) -> set[str]:

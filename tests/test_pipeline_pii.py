@@ -795,6 +795,27 @@ def test_what_an_agent_types_after_a_call_is_masked(text, masked):
     assert mask_pii(text).text == (masked or text)
 
 
+# A blind data-protection round (2026-12-03): a child the ticket is about was named after what the child is, and stayed
+# readable where a son or a granddaughter was masked (None: as is).
+@pytest.mark.parametrize("text, masked", [
+    ("来电人反映邻居家留守儿童李梓萱（8岁）长期无人照看", "来电人反映邻居家留守儿童[姓名]（8岁）长期无人照看"),
+    ("邻居小孩陈浩然（5岁）在马路上玩", "邻居小孩[姓名]（5岁）在马路上玩"),
+    ("学生刘子轩在武冈二中初一（5）班被欺凌", "学生[姓名]在武冈二中初一（5）班被欺凌"),
+    ("其孩子刘欣怡在都梁小学读书，我家小孩刘子轩", "其孩子[姓名]在都梁小学读书，我家小孩[姓名]"),
+    ("女孩刘子萱被老师体罚，男孩刘子轩溺水身亡", "女孩[姓名]被老师体罚，男孩[姓名]溺水身亡"),
+    ("其侄儿刘子轩，其外孙女刘子萱，小朋友王一一在幼儿园摔伤", "其侄儿[姓名]，其外孙女[姓名]，小朋友[姓名]在幼儿园摔伤"),
+    # …and what a child's word starts or is said of on the board: a shop, a job, a school's group
+    ("西子一街孩子王楼二）缴纳早教费", None),
+    ("天天陪小孩玩，做前台接待，当儿童顾问。", None),
+    ("仍招收高中学生（周楠教育集团）", None),
+    ("妇女儿童医院，学生家长，孩子的学费", None),
+    # …and in the segmented file's words joined again: a class, a thing, a school
+    ("现在小孩高二这次寒假，大学生段时间准备辞职，想要小孩石佳冲小学就读", None),
+])
+def test_a_child_named_after_what_the_child_is_is_masked(text, masked):
+    assert mask_pii(text).text == (masked or text)
+
+
 def test_digits_of_an_email_address_are_the_address():
     assert kinds("QQ邮箱13807391234@qq.com") == [("email", "13807391234@qq.com")]
 
