@@ -15,11 +15,12 @@ ticket. QQ numbers, WeChat ids and the account numbers of a household or a card 
 number or word, so they are masked only where the text labels them (QQ号…, 微信号…, 户号…). So are names: a common
 surname and a given name right after a label that introduces a person (姓名：, 联系人, 投诉人, 我叫, 村民 …) and ending
 where a name ends, the names listed after it (投诉人：李某、陈歌、李菲), a name right before the call an agent's ticket
-opens with (张建国来电反映…) or right before a phone number (马晓英139…); every other mention of a name found so is
-masked as well, and so is every mention of a name the record gives for its author (a 来电人 field, a case file's
-留言用户 column); `mask_together` masks the parts of one record (title, body, reply) with the names of all of them.
-Any other name (张三的房子) stays: finding those would take a name model, and guessing from surnames alone would mask
-half the place names of a county (邓家铺, 高沙, 龙溪).
+opens with (张建国来电反映…) or right before a phone number (马晓英139…), names listed as what they are together
+(刘建军、刘建华两人…); every other mention of a name found so is masked as well, and a name joined to one (张伟和李娜),
+and so is every mention of a name the record gives for its author (a 来电人 field, a case file's 留言用户 column);
+`mask_together` masks the parts of one record (title, body, reply) with the names of all of them. Any other name
+(张三的房子) stays: finding those would take a name model, and guessing from surnames alone would mask half the place
+names of a county (邓家铺, 高沙, 龙溪).
 """
 from __future__ import annotations
 
@@ -433,10 +434,11 @@ _PUNCTUATION = r"[\s，。、；：！？,.;:!?（）()《》“”\"'*【】\[\
 # item of a signature (联系电话, 身份证, 男/女, 家住…), a title (张建国先生), 的, 是, what an agent writes next
 # (来电人张建国反映…) or what a relative did (我儿子王磊在…, 老伴张秀兰走失了, 户主邓建华家的房子); after a standing up to
 # punctuation, or as below.
-_NAME_AFTER_ROLE = re.compile(_NAME + "(?=[^\u4e00-\u9fff]|联系|电话|手机|身份|家住|住在|现住|今年|去年|前年|反映|表示"
-                                      "|来电|投诉|举报|咨询|要求|先生|女士|同志|[男女的是称说在住家于已被和与因曾也又]|走失|去世"
-                                      f"|[{_PARTICLES}]"
-                                      "|一直|多次|购买|代为|强烈|有关|没有|$)")
+_END_OF_NAME_AFTER_ROLE = ("[^\u4e00-\u9fff]|联系|电话|手机|身份|家住|住在|现住|今年|去年|前年|反映|表示"
+                           "|来电|投诉|举报|咨询|要求|先生|女士|同志|[男女的是称说在住家于已被和与因曾也又]|走失|去世"
+                           f"|[{_PARTICLES}]"
+                           "|一直|多次|购买|代为|强烈|有关|没有|$")
+_NAME_AFTER_ROLE = re.compile(f"{_NAME}(?={_END_OF_NAME_AFTER_ROLE})")
 _NAME_BEFORE_PUNCTUATION = re.compile(_NAME + f"(?={_PUNCTUATION}|[{_PARTICLES}]|$)")
 # After a standing, a name may also run up to where the writer says more about the person (本人龙飞利家住…, 本人符东晓16岁,
 # 村民邓德明反映…) or, a full three-character name only, up to what the person is or did (村民蔡云庆的安置款, 村民徐飞鹏是…,
@@ -454,10 +456,15 @@ _FULL_NAME_BEFORE_OF = re.compile(f"((?:{_COMPOUND_SURNAMES}|[{_SURNAMES}])([\u4
 _WORDLIKE_NAME_BEFORE_ITEM = re.compile(f"([{_SURNAMES}]([\u4e00-\u9fff]{{2}}))(?=反映|来电|联系|电话|手机|身份|[0-9０-９])")
 # The next name of a list after a role (投诉人：李专红、陈歌、李菲; 联系人：李专红139…，曹昕彦139…; 求助人龙某，龙飞利，龙宇系一家人):
 # a separator, then a name that ends where a list item ends. In a list by 、 an item whose surname is not among ours
-# (首小兰) is passed over, so that the names after it are still found.
-_NEXT_NAME_IN_LIST = re.compile(f"[*＊×0-9０-９]*\\s*(?:[、，,和及]\\s*{_NAME}(?={_PUNCTUATION}|[0-9０-９]|[和及等系均共]|联系|电话"
-                                f"|反映|投诉|举报|$)"
+# (首小兰) is passed over, so that the names after it are still found. A list ends in what it counts too (邻居李长生、
+# 李长发兄弟, 村民张德贵、李长发、刘三妹三人霸占).
+_GROUP_OF_PEOPLE = "兄弟|姐妹|夫妇|夫妻|[两三四五六七八九几]人|等"
+_LIST_ITEM_END = f"(?={_PUNCTUATION}|[0-9０-９]|[和及与系均共]|{_GROUP_OF_PEOPLE}|联系|电话|反映|投诉|举报|$)"
+_NEXT_NAME_IN_LIST = re.compile(f"[*＊×0-9０-９]*\\s*(?:[、，,和及与]\\s*{_NAME}{_LIST_ITEM_END}"
                                 f"|、[\u4e00-\u9fff]{{2,3}}(?=、))")
+# …and a name joined to a name found anywhere (张伟和李娜是夫妻, 学生邹琪念、刘雷没有到校), by a word or a mark that joins no
+# clauses, ending as a name after a role does
+_JOINED_NAME = re.compile(f"\\s*(?:[、和与及]|以及)\\s*{_NAME}(?={_END_OF_NAME_AFTER_ROLE}|{_GROUP_OF_PEOPLE})")
 # Surnames that are also prepositions or common words (投诉人向法院…, 举报人曾在…, 业主许可…): such a name must end
 # at punctuation whatever the label, or, after a role, be a full name before the next item of the ticket.
 _WORDLIKE_SURNAMES = frozenset("向于曾许谢方高万石金江马常时文左温冷卜")
@@ -719,15 +726,46 @@ def _without_word_after(name: str, given: str) -> str:
     return name[:-1] if len(given) == 2 and given[-1] in _WORD_AFTER_NAME else name
 
 
-def _names_listed_after(text: str, end: int) -> set[str]:
+def _names_listed_after(text: str, end: int, next_name: re.Pattern[str] = _NEXT_NAME_IN_LIST) -> set[str]:
     names: set[str] = set()
-    while match := _NEXT_NAME_IN_LIST.match(text, end):
+    while match := next_name.match(text, end):
         name, given = match.group(1, 2)
         if name is not None:
             if name[0] in _WORDLIKE_SURNAMES or not _is_name(name, given):
                 break
             names.add(_without_word_after(name, given))
         end = match.end()
+    return names
+
+
+def _names_joined_to(text: str, names: set[str]) -> set[str]:
+    joined: set[str] = set()
+    new = names
+    while new:
+        found = {name for known in new for mention in re.finditer(re.escape(known), text)
+                 for name in _names_listed_after(text, mention.end(), _JOINED_NAME)}
+        new = found - names - joined
+        joined |= new
+    # 刘利宏、刘雪，… 刘利宏、刘雪以“不继续施工…”: the word after a name it found elsewhere is no part of it
+    return {name for name in joined if not any(name[:-1] == other for other in names | joined)}
+
+
+# People no label introduces, listed with what they are together (刘建军、刘建华两人占用道路, 市民反映张伟、李娜两人欠钱不还,
+# 张伟和李娜夫妇): names, each of them, where every item is one. A surname that is also a word does not start the list
+# (向张伟、李娜两人: to whom).
+_GROUP = re.compile(f"(?![{''.join(sorted(_WORDLIKE_SURNAMES))}]){_NAME}(?:[、和与]{_NAME})+(?={_GROUP_OF_PEOPLE})")
+_GROUP_ITEM = re.compile(f"{_NAME}(?=[、和与]|$)")
+
+
+def _grouped_names(text: str) -> set[str]:
+    names: set[str] = set()
+    for group in _GROUP.finditer(text):
+        listed, items, at = group.group(), [], 0
+        while item := _GROUP_ITEM.match(listed, at):
+            items.append(item)
+            at = item.end() + 1
+        if at > len(listed) and all(_is_name(item.group(1), item.group(2)) for item in items):
+            names |= {item.group(1) for item in items}
     return names
 
 
@@ -990,12 +1028,13 @@ def find_pii(text: str, people: Iterable[str] = ()) -> list[PiiSpan]:
         take("house_number", start, end)
     # 其中[姓名]任组长 read again took [姓名] for the label 姓名
     names = (_labelled_names(unmasked) | _numbered_names(unmasked) | _names_after_roles(unmasked)
-             | _known_names(people))
+             | _grouped_names(unmasked) | _known_names(people))
     for span in taken:
         if span.kind in _PHONE_KINDS:
             match = _NAME_BEFORE_NUMBER.search(text, max(0, span.start - 12), span.start)
             if match and _is_name(match.group(1), match.group(2)):
                 names.add(match.group(1))
+    names |= _names_joined_to(unmasked, names)
     # Longest first, so that 黄国建 is masked whole where 黄国 was also introduced somewhere.
     for name in sorted(names, key=len, reverse=True):
         for match in re.finditer(re.escape(name), text):

@@ -816,6 +816,25 @@ def test_a_child_named_after_what_the_child_is_is_masked(text, masked):
     assert mask_pii(text).text == (masked or text)
 
 
+# …and names listed together: only the first of a list (or none, where no label came before it) was masked.
+@pytest.mark.parametrize("text, masked", [
+    ("邻居李长生、李长发兄弟因排水沟发生纠纷", "邻居[姓名]、[姓名]兄弟因排水沟发生纠纷"),
+    ("来电人反映本组村民张德贵、李长发、刘三妹三人霸占其家山林", "来电人反映本组村民[姓名]、[姓名]、[姓名]三人霸占其家山林"),
+    ("刘建军、刘建华两人占用道路", "[姓名]、[姓名]两人占用道路"),
+    ("市民反映张伟、李娜两人欠钱不还，张伟和李娜夫妇", "市民反映[姓名]、[姓名]两人欠钱不还，[姓名]和[姓名]夫妇"),
+    # a name joined to one found anywhere, ending where a name after a role ends (real messages of the board)
+    ("我叫王建华，王建华和李秀英是夫妻", "我叫[姓名]，[姓名]和[姓名]是夫妻"),
+    ("只有两个学生邹琪念、刘雷没有到校", "只有两个学生[姓名]、[姓名]没有到校"),
+    ("包工头刘利宏、刘雪，均被刘利宏、刘雪以“不继续施工就别想拿钱”为由拖欠工资",
+     "包工头[姓名]、[姓名]，均被[姓名]、[姓名]以“不继续施工就别想拿钱”为由拖欠工资"),
+    # places, offices and trades listed the same way
+    ("王家坪、李家湾等村，黄桥、邓家铺等乡镇，城管、交警等部门，金融、石油两个行业", None),
+    ("我叫王建华，王建华和高速公路管理处协商，王建华与李家村的人", "我叫[姓名]，[姓名]和高速公路管理处协商，[姓名]与李家村的人"),
+])
+def test_every_name_of_a_list_is_masked(text, masked):
+    assert mask_pii(text).text == (masked or text)
+
+
 def test_digits_of_an_email_address_are_the_address():
     assert kinds("QQ邮箱13807391234@qq.com") == [("email", "13807391234@qq.com")]
 
