@@ -16,7 +16,8 @@ number or word, so they are masked only where the text labels them (QQ号…, �
 surname and a given name right after a label that introduces a person (姓名：, 联系人, 投诉人, 我叫, 村民 …) and ending
 where a name ends, the names listed after it (投诉人：李某、陈歌、李菲), a name right before the call an agent's ticket
 opens with (张建国来电反映…) or right before a phone number (马晓英139…), names listed as what they are together
-(刘建军、刘建华两人…); every other mention of a name found so is masked as well, and a name joined to one (张伟和李娜),
+(刘建军、刘建华两人…), a name jieba reads as one right after what was done, before what the person did (被刘建军打伤,
+举报刘建军违规建房); every other mention of a name found so is masked as well, and a name joined to one (张伟和李娜),
 and so is every mention of a name the record gives for its author (a 来电人 field, a case file's 留言用户 column);
 `mask_together` masks the parts of one record (title, body, reply) with the names of all of them. Any other name
 (张三的房子) stays: finding those would take a name model, and guessing from surnames alone would mask half the place
@@ -405,7 +406,7 @@ _PERSON_LABEL = re.compile(r"(?:姓名|联系人|联络人|来电人|留言人|�
                            r"|此致\s*敬礼[!！。,，]?"
                            # 我姓李，木子李，叫李建国: a caller spells the surname out before the name
                            # (房东姓黄叫黄志强: anyone's, not 老百姓叫苦)
-                           r"|签名|落款|署名|我叫|我?名字[叫是]|我名|名叫|(?<![百同贵])姓[\u4e00-\u9fff]{1,2}[^。！？!?\n]{0,8}?(?:名)?叫"
+                           r"|签名|落款|署名|我叫做?|我?名字(?:叫做?|是)|我名|名叫做?|(?<![百同贵])姓[\u4e00-\u9fff]{1,2}[^。！？!?\n]{0,8}?(?:名)?叫"
                            r"|[他她]叫|孩子叫|小孩叫|老人叫|老人家叫|男子叫|女子叫|对方叫|的人叫|分别是|分别为"
                            # an agent's note of the full name, and the holder of the account a subsidy is paid into
                            r"|全名|(?<![用客])户名|开户名|开户人|账户名"
@@ -478,9 +479,9 @@ _WORDS_NOT_GIVEN_NAMES = frozenset("月底 月初 月中 月份 月薪 月亮 �
                                    "为难 为什 向前 向后 向着 向来 向上 向下 向外 向内 其他 其它 其中 其实 其余 其次 其间 其后 其妻 "
                                    "其夫 其子 其女 其母 其父 其家 其人 其本".split())
 # 我是金陵镇…, 我是武冈人, 我是龙溪的: a place or where one is from, not a name; nor an office (林业局0739-…,
-# 投诉人向法院反映) or a trade (我是程序员), nor a surname and 等 (谭等三人说…), nor what one has become (我是常客了).
-# (家 and 会 end real names: 周忠家, 朱琼会.)
-_NOT_A_GIVEN_NAME_END = frozenset("镇乡村市区县省街路人的局院所委府部厅处科队站办员次等了")
+# 投诉人向法院反映) or a trade (我是程序员), nor a surname and 等 (谭等三人说…) or 姓 (投诉杨姓说…), nor what one has become
+# (我是常客了). (家 and 会 end real names: 周忠家, 朱琼会.)
+_NOT_A_GIVEN_NAME_END = frozenset("镇乡村市区县省街路人的局院所委府部厅处科队站办员次等姓了")
 # what follows a label and a surname-like character as often as a given name does (村民签名向街道反映)
 _NOT_GIVEN_NAMES = frozenset("街道 社区 政府 部门 领导 单位".split())
 # Words after a label that start with a surname (业主许可…, 来电人周一来电…, 来电人陈述：…), each two characters: no
@@ -852,6 +853,32 @@ def _names_after_roles(text: str) -> set[str]:
     return names
 
 
+# A person the ticket accuses or reports, named right after what was done to the caller or by the caller (被刘建军打伤,
+# 举报刘建军违规建房, 投诉欧阳娜娜开设的美容店, 同事刘建军骚扰她, 系刘建军的母亲), with no label: a name jieba reads as one,
+# where what follows it is what the person did (a verb) or 的. After 在 a place follows as often (在金桥收费站, 在毛田组开会,
+# 在黄尘飞扬的环境中): there only whose something is (在刘建军的工地干活). A name jieba's dictionary counts is a famous
+# person's (在蔡锷的故居参观: 蔡锷 counts 49, 袁隆平 44, 刘德华 37; 王建国 12, 张建国 13).
+_ACT = re.compile("被|举报|投诉|控告|起诉|状告|反映|同事|系|(在)")
+_FAMOUS = 20
+
+
+def _names_after_acts(text: str) -> set[str]:
+    names: set[str] = set()
+    tagger = None
+    for act in _ACT.finditer(text):
+        if not re.match(_NAME, text[act.end() :]):
+            continue
+        tagger = tagger or _tagger()
+        words = list(tagger.cut(text[act.end() : act.end() + 10]))
+        for name in _tagged_names(words[0], words[1:2], tagger.tokenizer.FREQ):
+            if tagger.tokenizer.FREQ.get(name, 0) >= _FAMOUS:
+                continue
+            after = next(iter(tagger.cut(text[act.end() + len(name) : act.end() + len(name) + 6])), None)
+            if after is not None and (after.word == "的" or after.flag.startswith("v") and not act.group(1)):
+                names.add(name)
+    return names
+
+
 # jieba cuts some names in two: the surname alone (周/宇航, 王/秀英), or the full name's last character (陈亮/天), which
 # masking the tagged part alone left readable. The tagged part stays a name as well: where a family shares it (周树仁,
 # 周树枝, 周树强 of one village) it still covers the names no role introduced.
@@ -1028,7 +1055,7 @@ def find_pii(text: str, people: Iterable[str] = ()) -> list[PiiSpan]:
         take("house_number", start, end)
     # 其中[姓名]任组长 read again took [姓名] for the label 姓名
     names = (_labelled_names(unmasked) | _numbered_names(unmasked) | _names_after_roles(unmasked)
-             | _grouped_names(unmasked) | _known_names(people))
+             | _grouped_names(unmasked) | _names_after_acts(unmasked) | _known_names(people))
     for span in taken:
         if span.kind in _PHONE_KINDS:
             match = _NAME_BEFORE_NUMBER.search(text, max(0, span.start - 12), span.start)
