@@ -5,7 +5,7 @@ Numbers are masked when their shape AND their check digits say what they are: a 
 amounts, house numbers and order numbers that must stay readable. A number the text itself calls an ID or a card
 number (身份证号…, 卡号…) is masked on its shape alone: agents type numbers as they hear them, and an ID number with one
 wrong digit still names its holder (so does one with a region and a birth date that the text does not call a
-record's number). Likewise a number the text calls a phone (电话, 手机, 座机…): a local number
+record's number). Likewise a number the text calls a phone (电话, 手机, 座机, 回电…): a local number
 without its area code (callers give 7 digits), or a mobile number with a digit too many or too few. A run of digits
 is judged as a whole, never by a piece cut out of a longer run, and digits read out in words (手机幺三八零七三九…,
 身份证号四三零五八一…, as a transcribed call has them) are digits. A licence plate (湘E·12345, in a complaint about a car
@@ -237,8 +237,9 @@ _JOINT = r"[码碼]?[是为為]?[:：\s】\]（(]{0,2}$"  # 】: an agent's temp
 # 社会保障号码 is the holder's ID number, and agents write it as the social security card's (社保卡号43…X)
 _ID_LABEL = re.compile(r"(?:身份[证證][号號]?|[证證]件[号號]|社保卡[号號]?|社会保障[号號])" + _JOINT)
 _CARD_LABEL = re.compile(r"(?:[银銀]行卡[号號]?|卡[号號]?|[账帐賬][号號户戶])" + _JOINT)
-# A 12345 work order labels the caller's number 来电号码 or 回访号码 (主叫号码 in a call record).
-_PHONE_LABEL = re.compile(r"(?:[电電][话話]|手[机機]|座[机機]|固[话話]|[联聯][系繫]方式|[Tt]el|TEL"
+# A 12345 work order labels the caller's number 来电号码 or 回访号码 (主叫号码 in a call record), and a caller asks to be
+# called back on one (请回电138073912345).
+_PHONE_LABEL = re.compile(r"(?:[电電][话話]|手[机機]|座[机機]|固[话話]|[联聯][系繫]方式|[Tt]el|TEL|回[电電]"
                           r"|(?:来[电電]|回[访訪]|主叫|[联聯][系繫])[号號])[号號]?" + _JOINT)
 _LABEL_REACH = 12  # characters before a number searched for its label
 # A number the text calls an order's, a work order's, a contract's or an invoice's (订单号, 工单编号, 合同编号, 流水号)
@@ -259,7 +260,7 @@ _TRAVEL_DOCUMENT_LABEL = re.compile(r"(?:[护護]照|通行[证證]|回[乡鄉][
 # Letters and digits with at least four digits, right after the label (户号 can only be an account; 编号 alone is
 # a ticket's, a plot's or a standard's number, and stays).
 _ACCOUNT = re.compile(r"(?<![A-Za-z0-9])[A-Za-z0-9]{5,24}(?![A-Za-z0-9])")
-_SOCIAL_PLATFORM = r"(?:抖音|快手|微博|小红书)[号號]?"  # a person's account on a video platform
+_SOCIAL_PLATFORM = r"(?:抖音|快手|微博|小红书)(?:[号號]|[Ii][Dd])?"  # a person's account on a video platform (抖音ID：…)
 _ACCOUNT_LABEL = re.compile(r"(?:[户戶][号號]|[表錶][编編]?[号號]|[用客][户戶](?:[号號]|[编編][号號])|[缴繳][费費][号號]|卡[号號]"
                             r"|[账帐賬][号號]|(?:残疾人?|低保|驾驶|土地使用)[证證][号號]|车架[号號]|学籍[号號]"
                             # a subsidy paid into a passbook (一折通)
@@ -987,9 +988,11 @@ def _house_numbers(text: str) -> list[tuple[int, int]]:
             if flat_only:
                 home = len(parts) >= 2 and suffixed and _FLAT.search(parts[-1])
             else:
-                # 3-2-501: building, entrance and flat, as agents shorten them
-                home = (len(parts) >= 2 and suffixed) or (len(parts) == 1 and (
-                    parts[0].endswith("号") or (len(re.findall("[-－]", parts[0])) >= 2 and not _DATE.match(parts[0]))))
+                # 3-2-501: building, entrance and flat, as agents shorten them; 12-3 in an estate's zone (都梁花园B区12-3)
+                dashes = len(re.findall("[-－]", parts[0]))
+                home = (len(parts) >= 2 and suffixed) or (len(parts) == 1 and (parts[0].endswith("号") or (
+                    (dashes >= 2 or dashes == 1 and clause[: match.start()].endswith("区"))
+                    and not _DATE.match(parts[0]))))
             if home:
                 found.append((start + match.start(), start + match.end()))
                 if len(parts) > 1:

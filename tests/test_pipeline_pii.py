@@ -853,6 +853,17 @@ def test_a_person_named_after_what_was_done_is_masked(text, masked):
     assert mask_pii(text).text == (masked or text)
 
 
+# …and a number after 回电, a video account's ID, a flat in an estate's zone (None: as is).
+@pytest.mark.parametrize("text, masked", [
+    ("请回电138073912345，请回电13807391234告知处理结果", "请回电[手机号]，请回电[手机号]告知处理结果"),
+    ("抖音ID：wg_meimei99，快手id 12345678", "抖音ID：[账号]，快手id [账号]"),
+    ("家住都梁花园B区12-3，楼上漏水", "家住都梁花园B区[门牌号]，楼上漏水"),
+    ("要求回电，回电2次，住在B区，我住在开发区2020-05开始漏水", None),
+])
+def test_a_call_back_number_a_video_id_and_a_flat_in_a_zone_are_masked(text, masked):
+    assert mask_pii(text).text == (masked or text)
+
+
 def test_digits_of_an_email_address_are_the_address():
     assert kinds("QQ邮箱13807391234@qq.com") == [("email", "13807391234@qq.com")]
 
