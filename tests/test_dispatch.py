@@ -580,6 +580,40 @@ def test_emergencies_of_a_ninth_blind_round_name_every_line_they_need(text, line
 
 
 @pytest.mark.parametrize("text", [
+    # a referral evaluator's blind round (2026-12-04): a kidnapping, an armed robbery and a rape just now went out as
+    # routine tickets, with no line to put the caller through to
+    "我老婆被人拉上面包车强行带走了，绑架，快报警！",
+    "我老婆被人拉上面包车强行带走了，快报警！",
+    "有人拿枪抢劫了路边的金店，劫匪还没跑远。",
+    "我被人强奸了，刚刚发生的，我现在很害怕。",
+    "我女儿刚才在放学路上被人绑架了，对方打电话要钱",
+    "我刚刚在菜市场门口被抢劫了，手机钱包都没了",
+    "一个男的劫持了一辆公交车，在武冈大道上",
+])
+def test_a_kidnapping_a_robbery_or_a_rape_just_now_is_put_through_to_110(text):
+    d = decide(heads("住房和城乡建设", unit_conf=0.3), routing_text(None, text))
+    assert d.urgent and "110 报警" in d.hand_over, (text, d.hand_over)
+
+
+@pytest.mark.parametrize("text", [
+    # past, a case's progress, hearsay, or the words as a figure of speech (the message board's 道德绑架, 被…无理绑架)
+    "我去年被抢劫过，现在晚上都不敢出门，请在路口装个路灯",
+    "我想问一下我被抢劫的案子现在进展怎么样了",
+    "我三年前被性侵的案子现在还没判",
+    "看新闻说隔壁县有人被绑架了，是真的吗",
+    "家长不能被学校道德绑架了，资料费不能强制收",
+    "花了三代人的血汗钱被他们各种无理绑架。",
+    "停车收费跟抢劫有什么区别",
+    "我的浏览器被劫持了，首页改不回来",
+    "我的车被城管的人强行拖走了",
+    "我要办持枪证去哪里办",
+])
+def test_a_robbery_or_kidnapping_told_as_past_or_as_a_figure_of_speech_names_no_line(text):
+    d = decide(heads("住房和城乡建设", unit_conf=0.3), routing_text(None, text))
+    assert not d.urgent and d.hand_over == [], d.reasons
+
+
+@pytest.mark.parametrize("text", [
     "市民反映在抖音上看到一个视频说武冈有人溺水，问是不是真的",  # hearsay from a video
     "我小孩今年中考，因为小孩手受伤骨折了，申请了体育免考",  # a fracture told as a reason
     "我的手机掉水里了，能不能帮忙捞",
