@@ -970,6 +970,10 @@ def test_what_only_sounds_like_an_emergency_names_no_line(text):
     ("举报一个政协委员开的KTV，每天半夜唱歌扰民，请公安来管一管。", None),
     ("军事管理区围墙外面的垃圾堆了半个月没人清运。", None),
     ("是否手下人收了好处睁只眼闭只眼，望领导重视，烧烤店吵到凌晨。", None),
+    # a referral evaluator's probes (2026-12-04): a threat to sue is no case in court
+    ("小区物业乱收停车费，跟他们说了好几次都不改，再不解决我就起诉他们。", None),
+    ("开发商一直不给我们办房产证，拖了三年了，请政府督促，实在不行我们就告到法院去。", None),
+    ("物业不给退押金，我就起诉他们。", None),
 ])
 def test_refusals_read_what_callers_say(text, rule):
     refused = decide(heads("人力资源和社会保障"), routing_text(None, text)).not_accepted
