@@ -974,6 +974,10 @@ def test_what_only_sounds_like_an_emergency_names_no_line(text):
     ("小区物业乱收停车费，跟他们说了好几次都不改，再不解决我就起诉他们。", None),
     ("开发商一直不给我们办房产证，拖了三年了，请政府督促，实在不行我们就告到法院去。", None),
     ("物业不给退押金，我就起诉他们。", None),
+    # …and a problem that persists after a closed ticket is a repeat complaint to accept, not a closed matter
+    ("上次反映的下水道堵塞问题，工单显示已办结，可是下水道依然堵着，污水横流。", None),
+    ("反映的噪音问题已办结，但工地至今每晚施工。", None),
+    ("上次反映的垃圾清运问题已经办结了，但是垃圾一直没人清理。", None),
 ])
 def test_refusals_read_what_callers_say(text, rule):
     refused = decide(heads("人力资源和社会保障"), routing_text(None, text)).not_accepted
