@@ -978,6 +978,11 @@ def test_what_only_sounds_like_an_emergency_names_no_line(text):
     ("上次反映的下水道堵塞问题，工单显示已办结，可是下水道依然堵着，污水横流。", None),
     ("反映的噪音问题已办结，但工地至今每晚施工。", None),
     ("上次反映的垃圾清运问题已经办结了，但是垃圾一直没人清理。", None),
+    # …and a how-to question after a comma (what to bring, the office's number or place) is no application
+    ("我想申请行政复议，请问需要准备什么材料？", None),
+    ("行政复议办公室的电话是多少？", None),
+    ("我想申请行政复议，行政复议办公室在哪里？", None),
+    ("我想申请政府信息公开，需要带哪些材料？", None),
 ])
 def test_refusals_read_what_callers_say(text, rule):
     refused = decide(heads("人力资源和社会保障"), routing_text(None, text)).not_accepted
