@@ -983,6 +983,10 @@ def test_what_only_sounds_like_an_emergency_names_no_line(text):
     ("行政复议办公室的电话是多少？", None),
     ("我想申请行政复议，行政复议办公室在哪里？", None),
     ("我想申请政府信息公开，需要带哪些材料？", None),
+    # …and a fraud in the army's name is the police's, a court's staff or dormitory no court matter
+    ("举报有人冒充部队采购人员打电话诈骗我们店里的老板。", None),
+    ("我老婆是法院工作人员，我们住的法院宿舍小区停水两天了，什么时候来水？", None),
+    ("检察院工作人员宿舍楼后面的垃圾堆了一个星期没人清理。", None),
 ])
 def test_refusals_read_what_callers_say(text, rule):
     refused = decide(heads("人力资源和社会保障"), routing_text(None, text)).not_accepted
