@@ -987,6 +987,11 @@ def test_what_only_sounds_like_an_emergency_names_no_line(text):
     ("举报有人冒充部队采购人员打电话诈骗我们店里的老板。", None),
     ("我老婆是法院工作人员，我们住的法院宿舍小区停水两天了，什么时候来水？", None),
     ("检察院工作人员宿舍楼后面的垃圾堆了一个星期没人清理。", None),
+    # …and a class teacher (班主任) is no official; a suspicion asked in passing or a practice to prevent (the message
+    # board's) is no corruption accusation
+    ("我要投诉学校班主任收受家长红包礼品，还搞有偿补课。", None),
+    ("物业锁电梯、停水停电，房产局局长是不是收了物业的好处，一直不管。", None),
+    ("工资由卫生局统一发放，可以杜绝卫生院院长以权谋私的现象，但我们节假日什么时候能轮休？", None),
 ])
 def test_refusals_read_what_callers_say(text, rule):
     refused = decide(heads("人力资源和社会保障"), routing_text(None, text)).not_accepted
