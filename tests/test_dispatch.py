@@ -992,6 +992,12 @@ def test_what_only_sounds_like_an_emergency_names_no_line(text):
     ("我要投诉学校班主任收受家长红包礼品，还搞有偿补课。", None),
     ("物业锁电梯、停水停电，房产局局长是不是收了物业的好处，一直不管。", None),
     ("工资由卫生局统一发放，可以杜绝卫生院院长以权谋私的现象，但我们节假日什么时候能轮休？", None),
+    # …and a case before a court with words between (正在…法院审理, 下个月开庭) or a judgment the caller wants undone
+    ("我和前夫的离婚财产分割案子现在正在武冈市人民法院审理，下个月开庭，我想让你们12345帮我跟法官打个招呼。", "litigation"),
+    ("我的离婚案子正在武冈市人民法院审理，请12345帮我催一下。", "litigation"),
+    ("我哥哥的刑事案件已经判了，我觉得判重了，要求12345撤销这个判决。", "litigation"),
+    ("我哥哥的刑事案件一审已经判了，我觉得判重了，要求12345撤销判决。", "litigation"),
+    ("街道要求物业遵守法院一审判决正常交接退场，物业还是不走。", None),
 ])
 def test_refusals_read_what_callers_say(text, rule):
     refused = decide(heads("人力资源和社会保障"), routing_text(None, text)).not_accepted
