@@ -74,6 +74,14 @@ class NotAcceptedRule(BaseModel):
     # it (另外问一下失业金怎么申请) is no reason not to refer a case under way.
     unless: str | None = None
     unless_after: str | None = None
+    # a regex searched in the pattern's match → the referral where it is found: a rule that covers several organs
+    # named them all (人大常委会、政协办公室、人民法院或人民检察院、部队) to a caller who complained about a judge
+    refer_by_match: dict[str, str] = {}
+
+    def referral(self, matched: str) -> str:
+        """Where to turn, for the words the pattern matched: the first `refer_by_match` entry found in them, else
+        `refer_to`."""
+        return next((to for words, to in self.refer_by_match.items() if re.search(words, matched)), self.refer_to)
 
 
 class UrgentVeto(BaseModel):
@@ -155,6 +163,8 @@ def load_rules(path: Path | None = None, catalogue: Catalogue | None = None) -> 
         _compile(refusal.pattern, f"{path}: not_accepted[{i}] ({refusal.id})")
         _compile(refusal.unless, f"{path}: not_accepted[{i}] ({refusal.id}) unless")
         _compile(refusal.unless_after, f"{path}: not_accepted[{i}] ({refusal.id}) unless_after")
+        for words in refusal.refer_by_match:
+            _compile(words, f"{path}: not_accepted[{i}] ({refusal.id}) refer_by_match")
     for word in rules.all_urgent_words():
         _compile(word, f"{path}: urgent word")
     _compile(rules.urgent_unless.before, f"{path}: urgent_unless.before")
@@ -453,12 +463,13 @@ def decide(
     )
     refusal, found = first_refusal(text or "", rules) or (None, None)
     if refusal:
-        trace.note(f"不予受理规则 {refusal.id}: “{found.group(0)}” — {refusal.reason}；请告知来电人: {refusal.refer_to}",
+        refer_to = refusal.referral(found.group(0))
+        trace.note(f"不予受理规则 {refusal.id}: “{found.group(0)}” — {refusal.reason}；请告知来电人: {refer_to}",
                    cause="not_accepted")
         # The units are still worked out: a refusal rule reads a phrase, the agent reads the matter, and a
         # ticket the agent accepts after all must not arrive without a unit.
         base |= dict(status="not_accepted",
-                     not_accepted=Refusal(rule=refusal.id, reason=refusal.reason, refer_to=refusal.refer_to))
+                     not_accepted=Refusal(rule=refusal.id, reason=refusal.reason, refer_to=refer_to))
 
     rule, hit = next(((r, h) for r in rules.ordered() if (h := _matches(r, functional_type, text or ""))), (None, None))
     lead_spec, assist_specs = DEPARTMENT, []

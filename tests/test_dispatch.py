@@ -1004,6 +1004,20 @@ def test_refusals_read_what_callers_say(text, rule):
     assert (refused.rule if refused else None) == rule
 
 
+@pytest.mark.parametrize("text, organ, others", [
+    # a referral evaluator's round (2026-12-04): a complaint about a judge was told to turn to "人大常委会、政协办公室、
+    # 人民法院或人民检察院（12309）、部队" at once
+    ("武冈市人民法院的判决有问题，法官判错了，要求改判。", "人民法院", ["检察院", "部队", "人大", "政协"]),
+    ("反映检察院办案人员态度不好。", "人民检察院（检察服务热线 12309）", ["法院", "部队", "人大", "政协"]),
+    ("我要投诉驻军部队的训练噪音，晚上十二点还在放炮。", "部队", ["法院", "检察院", "人大", "政协"]),
+])
+def test_a_matter_of_another_organ_is_referred_to_the_organ_its_words_name(text, organ, others):
+    d = decide(heads("住房和城乡建设"), routing_text(None, text))
+    assert d.not_accepted.rule == "other-organs" and organ in d.not_accepted.refer_to, d.not_accepted
+    assert not any(other in d.not_accepted.refer_to for other in others), d.not_accepted.refer_to
+    assert any(d.not_accepted.refer_to in reason for reason in d.reasons)
+
+
 def test_a_land_contract_arbitration_is_referred_to_its_own_arbitrator():
     """A blind round: a land-contract dispute under arbitration was referred to the labour arbitrator alone."""
     refused = decide(heads("农业农村"), routing_text(None, "我们组的土地承包纠纷已经申请仲裁了，仲裁委还没出结果。")).not_accepted
@@ -1301,6 +1315,8 @@ def test_decision_is_json_for_the_api():
         (lambda r: r["not_accepted"][0].update(pattern="[oops"), r"not_accepted\[0\] \(litigation\): bad regex"),
         (lambda r: r["not_accepted"][0].update(unless="(怎么"), r"not_accepted\[0\] \(litigation\) unless: bad regex"),
         (lambda r: r["urgent_unless"].update(after="(隐患"), r"urgent_unless.after: bad regex"),
+        (lambda r: r["not_accepted"][6].update(refer_by_match={"(法院": "法院"}),
+         r"not_accepted\[6\] \(other-organs\) refer_by_match: bad regex"),
     ],
 )
 def test_bad_rules_are_refused_with_their_place(tmp_path, edit, message):
