@@ -34,6 +34,7 @@ REPLY_POINTS_TO = {
     "information-disclosure": "信息公开",
     "petition-under-way": "信访",
     "other-organs": "法院|检察院|人大|政协|部队|军队|驻军",
+    "national-security": "国家安全|保密|12339",
     "already-closed": "已(经)?(办结|答复)|办结",
 }
 REPLY_OPENING = 300

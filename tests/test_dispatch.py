@@ -998,6 +998,17 @@ def test_what_only_sounds_like_an_emergency_names_no_line(text):
     ("我哥哥的刑事案件已经判了，我觉得判重了，要求12345撤销这个判决。", "litigation"),
     ("我哥哥的刑事案件一审已经判了，我觉得判重了，要求12345撤销判决。", "litigation"),
     ("街道要求物业遵守法院一审判决正常交接退场，物业还是不走。", None),
+    # …and a people's-congress election or motion, a CPPCC proposal, a spy or a state secret, not their mentions
+    ("我们村选市人大代表，我觉得候选人名单有问题，选举不公平，要求12345宣布这次人大代表选举无效。", "other-organs"),
+    ("我想给市人大提一个议案，建议修改地方性法规，请12345帮我把议案交到人大会议上去。", "other-organs"),
+    ("我是政协委员，想提交一份关于乡村振兴的政协提案，12345能不能帮我立案登记？", "other-organs"),
+    ("我发现有外国人在我们这里拍摄军事设施，怀疑是间谍，要求12345处理。", "national-security"),
+    ("我想了解一份标注了机密级的国家秘密文件内容，请12345把文件发给我。", "national-security"),
+    ("我是市人大代表，在走访中发现云山路中段有个大坑，下雨积水，请尽快修补。", None),
+    ("45人被提名市人大代表候选人，我们社区两委换届选举什么时候开始？", None),
+    ("村委会换届选举不公平，有人拉票，请镇政府调查。", None),
+    ("人大代表和政协委员们在会上共同提案加快高速建设，什么时候开工？", None),
+    ("开发商以商业机密为由拒绝提供施工图纸。", None),
 ])
 def test_refusals_read_what_callers_say(text, rule):
     refused = decide(heads("人力资源和社会保障"), routing_text(None, text)).not_accepted
@@ -1010,12 +1021,23 @@ def test_refusals_read_what_callers_say(text, rule):
     ("武冈市人民法院的判决有问题，法官判错了，要求改判。", "人民法院", ["检察院", "部队", "人大", "政协"]),
     ("反映检察院办案人员态度不好。", "人民检察院（检察服务热线 12309）", ["法院", "部队", "人大", "政协"]),
     ("我要投诉驻军部队的训练噪音，晚上十二点还在放炮。", "部队", ["法院", "检察院", "人大", "政协"]),
+    ("我们村选市人大代表，候选人名单有问题，选举不公平。", "人大常委会", ["法院", "检察院", "部队", "政协"]),
+    ("我是政协委员，想提交一份关于乡村振兴的政协提案。", "政协", ["法院", "检察院", "部队", "人大"]),
 ])
 def test_a_matter_of_another_organ_is_referred_to_the_organ_its_words_name(text, organ, others):
     d = decide(heads("住房和城乡建设"), routing_text(None, text))
     assert d.not_accepted.rule == "other-organs" and organ in d.not_accepted.refer_to, d.not_accepted
     assert not any(other in d.not_accepted.refer_to for other in others), d.not_accepted.refer_to
     assert any(d.not_accepted.refer_to in reason for reason in d.reasons)
+
+
+@pytest.mark.parametrize("text, refer_to", [
+    ("我发现有外国人在我们这里拍摄军事设施，怀疑是间谍。", "12339"),
+    ("我想了解一份标注了机密级的国家秘密文件内容。", "保密行政管理部门"),
+])
+def test_a_spy_is_referred_to_12339_and_a_state_secret_to_the_secrecy_bureau(text, refer_to):
+    d = decide(heads("公安"), routing_text(None, text))
+    assert d.not_accepted.rule == "national-security" and refer_to in d.not_accepted.refer_to, d.not_accepted
 
 
 def test_a_land_contract_arbitration_is_referred_to_its_own_arbitrator():
