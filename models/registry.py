@@ -324,11 +324,35 @@ class Registry:
             raise InputError(f"{self.champion_file}: not a champion pointer ({detail}). Delete it and name the "
                              f"champion again with `appeal models promote VERSION` ({DECISIONS_FILE} lists "
                              "what served when)")
-        if not (self.root / pointer["version"] / CARD_FILE).is_file():
-            # its directory deleted by hand: promote and rollback then failed on "not a model directory", even forced
-            raise InputError(f"{self.champion_file}: names {pointer['version']!r}, which is no longer in the registry. "
-                             "Delete it and name the champion again with `appeal models promote VERSION`")
+        if not (self.root / (version := pointer["version"]) / CARD_FILE).is_file():
+            # its directory deleted by hand: promote and rollback then failed on "not a model directory", even forced.
+            # Its model is the centre's, which a backup holds: promoting another was advised with none left to promote.
+            others = sorted(path.name for path in self._version_dirs())
+            raise InputError(f"{self.champion_file}: names {version!r}, which is no longer in the registry: "
+                             f"{self._restore(version)}" + (
+                                 f", or delete {CHAMPION_FILE} and name another champion with `appeal models promote "
+                                 f"VERSION` ({', '.join(others)})" if others else " (no other version is left)"))
         return pointer
+
+    def _restore(self, version: str) -> str:
+        return f"restore {self.root / version} from a backup (`appeal backup` copies the registry)"
+
+    def lost_champion(self) -> str | None:
+        """Where no version is champion: the last champion `decisions.jsonl` records, if its directory is gone
+        (deleted by hand, or left out of a restore), said with how to bring it back; None otherwise. A demo model
+        trained in its place answered the centre's tickets with the 300 sample tickets' lessons."""
+        for line in reversed(self._decision_lines()):
+            try:
+                decision = Decision(**json.loads(line))
+            except (ValueError, TypeError):  # a line cut short by a crash, or typed in by hand
+                continue
+            if decision.promoted:
+                if self.has(decision.version):
+                    return None
+                return (f"{self.root}: no champion, and {decision.version}, the last one {DECISIONS_FILE} records, "
+                        f"is gone: {self._restore(decision.version)}, then `appeal models promote "
+                        f"{decision.version}`")
+        return None
 
     def champion(self) -> tuple[str, Path] | None:
         pointer = self._pointer()
@@ -351,21 +375,23 @@ class Registry:
         return self._versions(self.champion())
 
     def listing(self) -> tuple[list[VersionInfo], str | None]:
-        """The versions, and why the champion pointer cannot be read (None when it can): the service's listing
-        failed on a damaged pointer, and showed none of the versions to name the champion again with."""
+        """The versions, and why the champion pointer cannot be read or the last champion is gone (`lost_champion`;
+        None otherwise): the service's listing failed on a damaged pointer, and showed none of the versions to name
+        the champion again with."""
         try:
-            return self._versions(self.champion()), None
+            current = self.champion()
         except InputError as exc:
             return self._versions(None), str(exc)
+        return self._versions(current), None if current else self.lost_champion()
 
-    def _versions(self, current: tuple[str, Path] | None) -> list[VersionInfo]:
+    def _version_dirs(self) -> list[Path]:
         if not self.root.is_dir():
             return []
-        out = []
-        for path in self.root.iterdir():
-            if path.name.startswith(".") or not (path / CARD_FILE).is_file():
-                continue
-            out.append(_version_info(path, champion=current is not None and current[0] == path.name))
+        return [path for path in self.root.iterdir() if not path.name.startswith(".") and (path / CARD_FILE).is_file()]
+
+    def _versions(self, current: tuple[str, Path] | None) -> list[VersionInfo]:
+        out = [_version_info(path, champion=current is not None and current[0] == path.name)
+               for path in self._version_dirs()]
         return sorted(out, key=lambda v: (v.created_at, v.version))
 
     def decisions(self) -> list[Decision]:

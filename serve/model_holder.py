@@ -68,6 +68,8 @@ class ModelHolder:
             champion = self.registry.champion()
             if champion is None:
                 if previous is None:
+                    if lost := self.registry.lost_champion():
+                        raise InputError(lost)
                     # the service picks one up as soon as it is named: no restart needed
                     raise InputError(f"{self.registry.root}: the registry has no champion model; name one with "
                                      "`appeal models promote VERSION` (or start `appeal serve` without --no-build "

@@ -501,8 +501,9 @@ class ModelOut(Out):
 class ModelsOut(Out):
     serving: str | None
     champion_problem: str | None = Field(description="why registry/champion.json cannot be read (hand-edited, "
-                                                     "damaged, or naming a deleted version) and how to mend it; null "
-                                                     "when it can. No version is then marked champion")
+                                                     "damaged, or naming a deleted version), or why there is none "
+                                                     "(the last champion's directory gone), and how to mend it; null "
+                                                     "otherwise. No version is then marked champion")
     models: list[ModelOut]
 
 

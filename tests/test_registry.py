@@ -342,7 +342,9 @@ def test_a_damaged_champion_pointer_is_named_with_its_repair(appeal_home, models
     for command in (["models", "list"], ["models", "promote", "v2", "--force"]):
         result = runner.invoke(app, command)
         assert isinstance(result.exception, InputError)
-        assert "champion.json: names 'v1', which is no longer in the registry" in str(result.exception)
+        assert "champion.json: names 'v1', which is no longer in the registry: restore" in str(result.exception)
+        assert ("or delete champion.json and name another champion with `appeal models promote VERSION` (v2)"
+                in str(result.exception))
     registry.champion_file.unlink()
     assert runner.invoke(app, ["models", "promote", "v2"]).exit_code == 0
 

@@ -18,6 +18,7 @@ import pytest
 
 from knowledge_base.files import read_entries
 from models.registry import Registry
+from pipeline.errors import InputError
 from tests.serving_support import REPO, demo_baseline, demo_tickets, free_port, install_model
 from training.tickets import load_tickets
 
@@ -160,6 +161,39 @@ def test_a_registry_without_champion_is_not_given_the_demo_model(appeal_home):
     assert "no champion among the 1 registered version(s) (ours)" in result.stderr
     assert "appeal models promote VERSION" in result.stderr
     assert [v.version for v in registry.list()] == ["ours"] and registry.champion() is None
+
+
+def test_a_registry_whose_champion_is_gone_says_to_restore_it_and_is_not_given_the_demo_model(appeal_home):
+    """An operator's round: the champion's directory deleted by hand was to be mended by promoting a version, with
+    none left to promote; champion.json deleted as told, `appeal serve` trained the demo model on the 300 sample
+    tickets, to answer the centre's tickets in place of its own model."""
+    from serve.model_holder import ModelHolder
+
+    registry = install_model(appeal_home, "ours")
+    shutil.rmtree(registry.root / "ours")
+    serve = [*APPEAL, "serve", "--port", str(free_port())]
+    named = subprocess.run(serve, cwd=REPO, env=_env(appeal_home), capture_output=True, text=True, timeout=120)
+    assert named.returncode == 2, named.stdout + named.stderr
+    assert named.stderr.strip() == (f"error: {registry.champion_file}: names 'ours', which is no longer in the "
+                                    f"registry: restore {registry.root / 'ours'} from a backup (`appeal backup` "
+                                    "copies the registry) (no other version is left)")
+
+    registry.champion_file.unlink()
+    restore = (f"{registry.root}: no champion, and ours, the last one decisions.jsonl records, is gone: restore "
+               f"{registry.root / 'ours'} from a backup (`appeal backup` copies the registry), then `appeal models "
+               "promote ours`")
+    unnamed = subprocess.run(serve, cwd=REPO, env=_env(appeal_home), capture_output=True, text=True, timeout=120)
+    assert unnamed.returncode == 2 and "training" not in unnamed.stdout, unnamed.stdout + unnamed.stderr
+    assert unnamed.stderr.strip() == (f"error: {restore}. The demo model is trained only into a registry that never "
+                                      "had a champion")
+    assert registry.list() == [] and registry.champion() is None
+    # what `models list`, /v1/models and a service started with --no-build say (its 503s, its warm-up's log)
+    assert registry.listing() == ([], restore)
+    listed = subprocess.run([*APPEAL, "models", "list"], cwd=REPO, env=_env(appeal_home), capture_output=True,
+                            text=True, timeout=120)
+    assert listed.stdout.strip() == restore
+    with pytest.raises(InputError, match=re.escape(restore)):
+        ModelHolder(registry, threads=1).sync()
 
 
 def test_a_pack_with_a_broken_rule_stops_serve_before_anything_is_built(appeal_home, tmp_path):

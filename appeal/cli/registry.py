@@ -37,7 +37,7 @@ def list_versions(registry: Optional[Path] = RegistryOption) -> None:
     reg = _registry(registry)
     versions = reg.list()
     if not versions:
-        typer.echo(f"{reg.root.resolve()}: no versions (is APPEAL_HOME the service's home?)")
+        typer.echo(reg.lost_champion() or f"{reg.root.resolve()}: no versions (is APPEAL_HOME the service's home?)")
         return
     from appeal.config import centre_minute, get_settings
 

@@ -85,6 +85,8 @@ def _ensure_champion(settings, pack) -> str | None:
         raise InputError(f"{registry.root}: no champion among the {len(versions)} registered version(s) "
                          f"({', '.join(v.version for v in versions)}); name the one to serve with "
                          "`appeal models promote VERSION`")
+    if lost := registry.lost_champion():  # versions existed: the registry was the centre's, not a fresh clone's
+        raise InputError(f"{lost}. The demo model is trained only into a registry that never had a champion")
     from training.finetune import train_default_model
 
     tickets = pack.tickets
@@ -263,9 +265,13 @@ def _warn_if_no_model(settings) -> None:
     from models.registry import Registry
 
     versions, problem = Registry(settings.registry_dir).listing()
-    if problem or not any(version.champion for version in versions):
-        typer.secho(f"warning: no model to serve ({problem or 'the registry has no champion'}): every call gets 503 "
-                    "until one is promoted (appeal models promote VERSION)", fg=typer.colors.YELLOW, err=True)
+    if any(version.champion for version in versions):
+        return
+    # a damaged pointer or a lost champion is mended, not replaced by whichever version is promoted
+    until = "it is mended, which the service picks up without a restart" if problem else \
+        "one is promoted (appeal models promote VERSION)"
+    typer.secho(f"warning: no model to serve ({problem or 'the registry has no champion'}): every call gets 503 until "
+                f"{until}", fg=typer.colors.YELLOW, err=True)
 
 
 def _serve_afresh(host: str, port: int) -> None:
