@@ -18,7 +18,7 @@ from pathlib import Path
 
 from sqlalchemy import MetaData, Table, create_engine, event, inspect, text
 from sqlalchemy.engine import Connection, Engine, make_url
-from sqlalchemy.exc import DBAPIError, OperationalError, SQLAlchemyError
+from sqlalchemy.exc import DatabaseError, DBAPIError, OperationalError, SQLAlchemyError
 
 
 def stored_utc(at: datetime) -> datetime:
@@ -82,6 +82,29 @@ def make_engine(url: str, *, durable: bool = True, timeout: float | None = None)
     if path is not None:
         _refuse_a_file_gone(engine, path)
     return engine
+
+
+def check_whole(url: str) -> None:
+    """SQLite's quick check of the database file at `url` where there is one (no-op for a server or a new file):
+    raises DatabaseError, as a damaged header does at its first read, for a file damaged within (a page
+    overwritten, a copy cut short at a page boundary). Such a file reads as whole until a request reaches the page:
+    the service said ready and acknowledged agents' answers written into it. Every page is read once (no index is
+    checked against its table, as integrity_check does): 2 ms for a home of 100 pages, 0.2 s for 170 MB."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:") \
+            or not Path(parsed.database).is_file():
+        return
+    engine = make_engine(url)
+    try:
+        with engine.connect() as connection:
+            found = connection.exec_driver_sql("PRAGMA quick_check").scalars().all()
+    finally:
+        engine.dispose()
+    if found != ["ok"]:  # a problem a row, some of several lines under a "*** in database main ***" heading
+        problems = [line for row in found for line in row.splitlines() if not line.startswith("***")]
+        raise DatabaseError("PRAGMA quick_check", None, sqlite3.DatabaseError(
+            f"database disk image is malformed (PRAGMA quick_check: {problems[0]}"
+            + (f"; {len(problems) - 1} more problems)" if len(problems) > 1 else ")")))
 
 
 def _use_wal(dbapi_connection: sqlite3.Connection) -> None:

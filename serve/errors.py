@@ -62,6 +62,16 @@ def error_body(detail: str, code: ErrorCode) -> dict:
 # What a 503 asks a client to wait while the model and index load (a start takes seconds)
 LOADING_RETRY_SECONDS = 5
 
+# What a call is told while the service is not ready, by `code`
+NOT_READY: dict[ErrorCode, str] = {"loading": "服务正在加载 / service is loading",
+                                   "database_unavailable": "数据库暂不可用 / database unavailable"}
+
+
+def database_retry_after(settings) -> int:
+    # A server found lost is tried again every `database_timeout` seconds (appeal/server_guard.py): a client that
+    # came back sooner would only be refused again.
+    return math.ceil(settings.database_timeout)
+
 # Documented on every operation, so clients (and the schema test) know them.
 ERROR_RESPONSES: dict[int | str, dict] = {
     status: {"model": ErrorOut, "description": description} for status, description in {
@@ -197,10 +207,7 @@ async def _on_http_error(request: Request, exc: StarletteHTTPException) -> JSONR
 async def _on_database_error(request: Request, exc: SQLAlchemyError) -> JSONResponse:
     # Nothing the client sent is wrong: 503 tells it to try again, and the cause goes to the log, not the client.
     log.error("database error on %s", request.url.path, exc_info=exc)
-    # A server found lost is tried again every `database_timeout` seconds (appeal/server_guard.py): a client that
-    # came back sooner would only be refused again.
-    retry_after = math.ceil(request.app.state.settings.database_timeout)
-    return JSONResponse(status_code=503, headers={"Retry-After": str(retry_after)},
+    return JSONResponse(status_code=503, headers={"Retry-After": str(database_retry_after(request.app.state.settings))},
                         content={"code": "database_unavailable", "detail": "数据库暂不可用 / database unavailable",
                                  "message": "数据库暂不可用，请稍后重试 / database unavailable, try again later"})
 

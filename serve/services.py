@@ -8,12 +8,15 @@ from __future__ import annotations
 
 import logging
 
+from sqlalchemy.exc import SQLAlchemyError
+
 from appeal.config import Settings
 from appeal.database import LastWrite
 from knowledge_base.kb import E5Encoder, KnowledgeBase, encoder_dir, load_encoder
 from knowledge_base.repeats import Repeats
 from models.registry import Registry
 from pipeline.errors import InputError
+from serve.errors import ErrorCode
 from serve.model_holder import LoadedModel, ModelHolder
 from serve.metrics import ServeMetrics
 from serve.routing import route_tickets
@@ -62,6 +65,7 @@ class Services:
         self.kb_loaded = False
         self.warmed = False
         self.error: str | None = None
+        self.error_code: ErrorCode = "loading"  # what a call refused while `error` holds is told (`ErrorOut.code`)
 
     def warm_up(self) -> None:
         try:
@@ -77,6 +81,8 @@ class Services:
             if error != self.error:  # the traceback once, not at every attempt
                 log.exception("warm-up failed; trying again")
             self.error = error
+            # a page of the database that could not be read answered "loading" for ever, a wait a platform sits out
+            self.error_code = "database_unavailable" if isinstance(exc, SQLAlchemyError) else "loading"
 
     def _model_changed(self) -> None:
         self.metrics.set_model(self.model.version, self.model.kind)

@@ -16,6 +16,7 @@ import time
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Callable
 
 import httpx
 import pytest
@@ -95,8 +96,10 @@ class LiveServer:
 
 
 def start_server(home: Path, log_path: Path, env: dict[str, str] | None = None, ready_timeout: float = 120,
-                 port: int | None = None) -> LiveServer:
-    """`uvicorn serve.app:create_app --factory` on `port` (default: a free one); returns once /readyz says ready."""
+                 port: int | None = None,
+                 until: Callable[[httpx.Response], bool] = lambda readyz: readyz.status_code == 200) -> LiveServer:
+    """`uvicorn serve.app:create_app --factory` on `port` (default: a free one); returns once /readyz says ready
+    (or what `until` waits for)."""
     port = port or free_port()
     # Wugang's clock, as the autouse fixture sets it for the tests (a module's server starts before that fixture).
     environment = {**os.environ, "APPEAL_HOME": str(home), "APPEAL_API_KEYS": KEY_SPEC,
@@ -113,7 +116,7 @@ def start_server(home: Path, log_path: Path, env: dict[str, str] | None = None, 
         if process.poll() is not None:
             raise RuntimeError(f"uvicorn exited with {process.returncode}:\n{log_path.read_text()}")
         try:
-            if httpx.get(f"{server.url}/readyz", timeout=2).status_code == 200:
+            if until(httpx.get(f"{server.url}/readyz", timeout=2)):
                 return server
         except httpx.TransportError:
             pass

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DatabaseError, OperationalError
 
 from knowledge_base.store import EntryStore
 from knowledge_base.ticket_log import TicketLog
@@ -96,6 +96,28 @@ def test_a_database_file_deleted_or_replaced_under_the_service_is_refused_not_wr
         assert [row.text for row in reopened.rows()] == ["路灯坏了"]
     finally:
         reopened.close()
+
+
+def test_a_sqlite_file_damaged_within_is_found_whole_or_not_before_it_is_served(tmp_path):
+    """What SQLite's quick check says of a damaged file is rows of several lines, or an error: one line either way,
+    as a damaged header is said (the service said ready on such a file). A new file or a server is not checked."""
+    from appeal.database import check_whole
+
+    url = f"sqlite:///{tmp_path / 'appeal.db'}"
+    check_whole(url)  # none yet: a new home
+    assert not (tmp_path / "appeal.db").exists()
+    store = FeedbackStore(url)
+    store.add(Feedback(text="迎春亭街道路灯坏了一个月，晚上出行不便。", topic="城乡建设"))
+    store.close()
+    check_whole(url)
+    with open(tmp_path / "appeal.db", "r+b") as handle:  # the header's count of free pages, five where none is
+        handle.seek(36)
+        handle.write((5).to_bytes(4, "big"))
+    with pytest.raises(DatabaseError) as raised:
+        check_whole(url)
+    assert str(raised.value.orig) == ("database disk image is malformed (PRAGMA quick_check: Main freelist: size is 0 "
+                                      "but should be 5)")
+    check_whole("postgresql+psycopg://appeal@db.invalid/appeal")
 
 
 def test_a_postgresql_server_that_never_answers_is_given_up_on():

@@ -4,6 +4,7 @@ from __future__ import annotations
 import gzip
 import json
 import os
+import random
 import re
 import sqlite3
 import subprocess
@@ -21,10 +22,10 @@ from appeal.cli.serving import write_feedback
 from appeal.config import DEMO_DIR, Settings, centre_today
 from knowledge_base.files import read_entries
 from knowledge_base.store import EntryStore
-from knowledge_base.ticket_log import TicketLog
+from knowledge_base.ticket_log import SeenTicket, TicketLog
 from pipeline.normalize import normalize
 from tests.conftest import WUGANG_TIMEZONE
-from tests.serving_support import (KEY_SPEC, KEYS, REPO, demo_tickets, immutable, install_model,
+from tests.serving_support import (KEY_SPEC, KEYS, REPO, demo_tickets, free_port, immutable, install_model,
                                    start_server)
 from training.feedback_store import FeedbackStore
 
@@ -1426,6 +1427,43 @@ def _home_with_faq(home: Path) -> str:
     store.upsert_many(read_entries(DEMO_DIR / "faq.jsonl"), updated_by="test")
     store.close()
     return url
+
+
+def test_a_database_damaged_within_is_refused_at_start_and_never_answered_as_loading(tmp_path):
+    """An operator's round: appeal.db with one page overwritten (PRAGMA integrity_check: malformed) was served,
+    /readyz saying ok and agents' answers acknowledged (201) into the damaged file; where the page held the
+    knowledge base, every route was answered 503 "loading" for ever, a wait a platform sits out. `appeal serve`
+    refuses such a file in one line, as one whose header is damaged; a service started on it all the same says
+    that the database is what fails."""
+    home = tmp_path / "home"
+    log = TicketLog(_home_with_faq(home))
+    now = datetime.now(timezone.utc).replace(tzinfo=None)
+    log.add(*(SeenTicket(ticket["id"], now, ticket["text"], ticket["title"]) for ticket in demo_tickets()))
+    log.close()
+    with sqlite3.connect(home / "appeal.db") as db:
+        page_size = db.execute("PRAGMA page_size").fetchone()[0]
+        page = db.execute("SELECT max(pageno) FROM dbstat WHERE name = 'routed_ticket'").fetchone()[0]
+    # a page of the tickets the warm-up reads, as a failing disk or a stray dd leaves it
+    with open(home / "appeal.db", "r+b") as handle:
+        handle.seek((page - 1) * page_size)
+        handle.write(random.Random(0).randbytes(page_size))
+    started = subprocess.run([sys.executable, "-c", "from appeal.cli import main; main()", "serve", "--no-build",
+                              "--port", str(free_port())], cwd=REPO, capture_output=True, text=True, timeout=60,
+                             env={**os.environ, "APPEAL_HOME": str(home), "APPEAL_API_KEYS": KEY_SPEC})
+    assert started.returncode == 1 and "serving on" not in started.stdout, started.stdout + started.stderr
+    assert started.stderr.startswith(f"error: the database ({home / 'appeal.db'}) cannot be used: database disk image "
+                                     "is malformed") and len(started.stderr.strip().splitlines()) == 1
+    assert "restore a backup" in started.stderr
+
+    live = start_server(home, tmp_path / "server.log", until=lambda readyz: readyz.json()["status"] == "unavailable")
+    try:
+        with live.client("platform") as client:
+            refused = client.post("/v1/route", json=TICKET)
+    finally:
+        live.stop()
+    assert refused.status_code == 503 and refused.json()["code"] == "database_unavailable", refused.text
+    assert "database disk image is malformed" in refused.json()["detail"]
+    assert refused.headers["retry-after"] == "10"  # APPEAL_DATABASE_TIMEOUT, as for a database that fails later
 
 
 def test_a_database_read_only_at_start_does_not_stop_routing(tmp_path):

@@ -171,6 +171,7 @@ def serve(
     import uvicorn
 
     from appeal.config import get_settings
+    from appeal.database import check_whole
     from serve.app import create_app
     from serve.request_log import LOGGER_NAME, UVICORN_LOG_CONFIG
 
@@ -183,6 +184,7 @@ def serve(
                          + " (APPEAL_HOME?); --no-build serves a home that was built: start without it to build one "
                            "from the demo pack")
     _check_port(host, port)
+    check_whole(settings.db_url)  # before the first start's steps write into it
     pack = Pack(settings.demo_dir)
     built, served_before = built_from(settings.home) is not None, build and _served_before(settings)
     first_build = build and not built and not served_before
