@@ -24,7 +24,8 @@ log = logging.getLogger("appeal.serve")
 # words of their message (an integrator's round). The status alone says the kind where it has one.
 ErrorCode = Literal["bad_request", "unauthorized", "forbidden", "not_found", "method_not_allowed", "conflict",
                     "precondition_failed", "text_too_long", "batch_too_large", "body_too_large", "too_large",
-                    "unsupported_media_type", "invalid_request", "loading", "database_unavailable", "unavailable"]
+                    "unsupported_media_type", "invalid_request", "loading", "model_unavailable", "database_unavailable",
+                    "unavailable"]
 _CODE_OF_STATUS: dict[int, ErrorCode] = {
     400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found", 405: "method_not_allowed",
     409: "conflict", 412: "precondition_failed", 413: "too_large", 415: "unsupported_media_type",
@@ -35,8 +36,11 @@ class ErrorOut(BaseModel):
     """Every error the service answers, whatever its status: a platform reads `message`, a program `code`."""
 
     code: ErrorCode = Field(description="what kind of error, for a program: stable across releases, never translated "
-                                        "(413: text_too_long, batch_too_large or body_too_large; 503: loading or "
-                                        "database_unavailable)")
+                                        "(413: text_too_long, batch_too_large or body_too_large; 503: loading while "
+                                        "the service loads (seconds), model_unavailable while no model can be served "
+                                        "(a champion missing, deleted or damaged: until an operator mends the "
+                                        "registry, which the service then picks up), database_unavailable, or "
+                                        "unavailable when loading failed otherwise)")
     detail: str | list[dict] = Field(description="what was wrong: a sentence, or for a 422 of the request's fields "
                                                  "the list of fields with what is wrong with each (`loc`, `type`, "
                                                  "`msg`)")
@@ -61,16 +65,31 @@ def error_body(detail: str, code: ErrorCode) -> dict:
 
 # What a 503 asks a client to wait while the model and index load (a start takes seconds)
 LOADING_RETRY_SECONDS = 5
+# …and while no model can be served: an operator restores or promotes one, minutes at best
+MODEL_RETRY_SECONDS = 60
 
-# What a call is told while the service is not ready, by `code`
-NOT_READY: dict[ErrorCode, str] = {"loading": "服务正在加载 / service is loading",
-                                   "database_unavailable": "数据库暂不可用 / database unavailable"}
+# What a call is told while the service is not ready, by what keeps it so
+_NOT_READY: dict[ErrorCode, str] = {
+    "loading": "服务正在加载 / service is loading",
+    "model_unavailable": "无可用模型，需运维人员修复模型库 / no model to serve until an operator mends the registry",
+    "database_unavailable": "数据库暂不可用 / database unavailable",
+    "unavailable": "服务暂不可用 / service unavailable",
+}
 
 
 def database_retry_after(settings) -> int:
     # A server found lost is tried again every `database_timeout` seconds (appeal/server_guard.py): a client that
     # came back sooner would only be refused again.
     return math.ceil(settings.database_timeout)
+
+
+def not_ready(code: ErrorCode, why: str, settings) -> CodedError:
+    """The 503 of a call the service cannot answer yet: `code` says what keeps it, Retry-After when to try again."""
+    retry = {"model_unavailable": MODEL_RETRY_SECONDS,
+             "database_unavailable": database_retry_after(settings)}.get(code, LOADING_RETRY_SECONDS)
+    return CodedError(status.HTTP_503_SERVICE_UNAVAILABLE, detail=f"{_NOT_READY[code]} ({why})", code=code,
+                      headers={"Retry-After": str(retry)})
+
 
 # Documented on every operation, so clients (and the schema test) know them.
 ERROR_RESPONSES: dict[int | str, dict] = {
@@ -81,12 +100,14 @@ ERROR_RESPONSES: dict[int | str, dict] = {
         413: "文本、批量或请求体过大 / text, batch or request body too large",
         415: "请求体须为 JSON（Content-Type: application/json），不压缩 / the body must be JSON, not compressed",
         422: "请求无效 / invalid request",
-        503: "服务正在加载或数据库暂不可用 / model or index not loaded yet, or the database unavailable",
+        503: "服务正在加载、无可用模型或数据库暂不可用 / model or index not loaded yet, no model to serve, or the database "
+             "unavailable",
     }.items()
 }
 ERROR_RESPONSES[503]["headers"] = {"Retry-After": {
     "description": f"秒数 / seconds to wait before trying again: {LOADING_RETRY_SECONDS} while the service loads its "
-                   "model and index, APPEAL_DATABASE_TIMEOUT rounded up while the database is unavailable",
+                   f"model and index, {MODEL_RETRY_SECONDS} while no model can be served, APPEAL_DATABASE_TIMEOUT "
+                   "rounded up while the database is unavailable",
     "schema": {"type": "integer"}}}
 
 

@@ -95,15 +95,18 @@ class ModelHolder:
                 changed = self.sync()[1]
         except ModelLoadError as exc:
             self._failed = exc.version
-            log.exception("the previous model keeps serving")
+            log.exception(self.still_serving())
             return False
         except Exception as exc:  # noqa: BLE001 — an unreadable pointer must not stop the watch or the service
             fault = f"{type(exc).__name__}: {exc}"
             if fault != self._pointer_fault:
                 self._pointer_fault = fault
-                # at a start, there is no previous model: the log said one kept serving while every call got 503
-                log.exception("champion pointer unreadable; " + ("the previous model keeps serving" if self.current
-                                                                 else "no model serves until it is mended"))
+                log.exception(f"champion pointer unreadable; {self.still_serving()}")
             return False
         self._pointer_fault = None
         return changed
+
+    def still_serving(self) -> str:
+        """What serves while the champion cannot, as the log and a refused reload say it: at a start, nothing (the
+        log said a previous model kept serving while every call got 503)."""
+        return "the previous model keeps serving" if self.current else "no model serves until it is mended"

@@ -81,8 +81,15 @@ class Services:
             if error != self.error:  # the traceback once, not at every attempt
                 log.exception("warm-up failed; trying again")
             self.error = error
-            # a page of the database that could not be read answered "loading" for ever, a wait a platform sits out
-            self.error_code = "database_unavailable" if isinstance(exc, SQLAlchemyError) else "loading"
+            # Said apart from a first load: a model that cannot be loaded (its files damaged, its directory or the
+            # champion pointer deleted) or a database page that cannot be read answered "loading" for ever, a wait a
+            # platform sits out.
+            if isinstance(exc, SQLAlchemyError):
+                self.error_code = "database_unavailable"
+            elif self.kb_loaded and self.models.current is None:
+                self.error_code = "model_unavailable"
+            else:
+                self.error_code = "unavailable"
 
     def _model_changed(self) -> None:
         self.metrics.set_model(self.model.version, self.model.kind)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import contextlib
+import shutil
 import sqlite3
 import threading
 import time
@@ -101,6 +102,42 @@ def test_reload_and_watch_swap_models_under_load(appeal_home, tmp_path):
     assert set(outcomes) == {200}, outcomes
     assert outcomes[200] >= 60
     assert set(versions) == {"v1", "v2", "v3"}, versions
+
+
+def test_a_champion_that_cannot_be_served_is_said_apart_from_a_first_load(tmp_path):
+    """An operator's round: a champion whose weights a copy cut short, or whose directory was deleted, was answered
+    503 code "loading" for ever, which a platform reading the code waits out, and the log said that the previous
+    model kept serving, with none there."""
+    home = tmp_path / "home"
+    registry = install_model(home, "v1")
+    weights = registry.root / "v1" / "baseline.joblib"
+    weights.write_bytes(weights.read_bytes()[: weights.stat().st_size // 2])
+    server = start_server(home, tmp_path / "server.log", until=lambda readyz: readyz.json()["status"] == "unavailable")
+    try:
+        with server.client("platform") as platform:
+            truncated = platform.post("/v1/route", json=TICKET)
+            shutil.rmtree(registry.root / "v1")
+            deadline = time.monotonic() + 30
+            while "no longer in the registry" not in httpx.get(f"{server.url}/readyz").json()["detail"] \
+                    and time.monotonic() < deadline:
+                time.sleep(0.5)
+            deleted = platform.post("/v1/route", json=TICKET)
+        with server.client("admin") as admin:
+            reloaded = admin.post("/v1/models/reload")
+        codes = httpx.get(f"{server.url}/openapi.json").json()["components"]["schemas"]["ErrorOut"]["properties"]
+        log = server.log_lines()
+    finally:
+        server.stop()
+    for refused in (truncated, deleted):
+        assert refused.status_code == 503 and refused.json()["code"] == "model_unavailable", refused.text
+        assert refused.headers["retry-after"] == "60"
+    assert "model v1 could not be loaded" in truncated.json()["detail"], truncated.text
+    assert "baseline.joblib" in truncated.json()["detail"]
+    assert f"restore {registry.root / 'v1'} from a backup" in deleted.json()["detail"]
+    assert reloaded.status_code == 409 and "no model serves until it is mended" in reloaded.json()["detail"]
+    assert "model_unavailable" in codes["code"]["enum"]
+    assert not any("the previous model keeps serving" in line for line in log)
+    assert any("no model serves until it is mended" in line for line in log)
 
 
 def test_a_database_locked_at_start_does_not_delay_routing(tmp_path):

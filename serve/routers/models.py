@@ -47,8 +47,8 @@ async def reload_model(
         previous, changed = await run_in_threadpool(services.reload)
     except (InputError, ModelLoadError) as exc:
         raise HTTPException(status.HTTP_409_CONFLICT,
-                            detail=f"冠军模型无法加载，原模型继续服务 / champion not loaded, the previous model keeps "
-                                   f"serving: {exc}") from exc
+                            detail=f"冠军模型无法加载 / champion not loaded, {services.models.still_serving()}: "
+                                   f"{exc}") from exc
     serving = services.model.version
     request.state.log.update(model_version=serving, reloaded=changed)
     return ReloadOut(previous=previous.version if previous else None, serving=serving, changed=changed)
