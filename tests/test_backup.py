@@ -1,14 +1,20 @@
 """`appeal backup`: a home copied while the service writes to it, as the real command, on a real SQLite file."""
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import re
+import shutil
 import sqlite3
 import stat
 import subprocess
 import sys
 import threading
 
+import pytest
+
+from appeal.config import DEMO_DIR
 from appeal.pack import Pack, built_from, record_build
 from knowledge_base.files import read_entries
 from knowledge_base.store import EntryStore
@@ -119,3 +125,42 @@ def test_a_damaged_database_is_said_in_one_line_and_leaves_no_backup(appeal_home
                                      "database); the database may be damaged: stop the service and check it with "
                                      "`sqlite3 … 'PRAGMA integrity_check'`, or restore the last backup")
     assert not (tmp_path / "backup").exists() and list(tmp_path.glob(".backup*")) == []
+
+
+@contextlib.contextmanager
+def _small_disk(path, size: str):
+    """A file system of `size` (tmpfs) at `path` for the block, as a backup disk with too little room: mounting one
+    takes root, as the tests run in CI."""
+    path.mkdir()
+    if os.geteuid() != 0 or shutil.which("mount") is None or subprocess.run(
+            ["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(path)], capture_output=True).returncode != 0:
+        pytest.skip("mounting a small file system takes root and a system that allows it")
+    try:
+        yield path
+    finally:
+        subprocess.run(["umount", str(path)], check=True)
+
+
+def test_a_backup_onto_a_full_disk_says_the_backups_disk_is_full_and_leaves_the_home_alone(appeal_home, tmp_path):
+    """An operator's round on a 1 MB disk: the live database was said to be one that "cannot be backed up whole
+    (database or disk is full); the database may be damaged: … or restore the last backup", advice that would have
+    lost the day's answers; model files that did not fit were a list of eleven [Errno 28] tuples."""
+    install_model(appeal_home, "v1")
+    kb = EntryStore(f"sqlite:///{appeal_home / 'appeal.db'}")
+    kb.upsert_many(read_entries(DEMO_DIR / "faq.jsonl"), updated_by="test")
+    kb.close()
+    database, model = appeal_home / "appeal.db", appeal_home / "registry" / "v1" / "baseline.joblib"
+    assert 65_536 < database.stat().st_size < 900_000 < 1_100_000 < model.stat().st_size  # what each disk fits
+    before = database.read_bytes()
+    for size in ("64k", "1m"):  # too small for the database; room for it, and not for the model
+        with _small_disk(tmp_path / size, size) as disk:
+            result = _appeal(appeal_home, "backup", disk / "backup")
+            left = list(disk.iterdir())
+        assert result.returncode == 2 and "Traceback" not in result.stderr, result.stderr
+        said = re.fullmatch(rf"error: {re.escape(str(disk))}: the disk is full: the backup needs about (\d+\.\d) MB "
+                            rf"there, where \d+\.\d MB is free; nothing was left at {re.escape(str(disk / 'backup'))}, "
+                            rf"and the live home {re.escape(str(appeal_home))} is untouched \(back up to a disk with "
+                            r"room, or free some\)", result.stderr.strip())
+        assert said and float(said[1]) >= (database.stat().st_size + model.stat().st_size) / 1e6, result.stderr
+        assert left == []
+    assert database.read_bytes() == before
