@@ -859,7 +859,8 @@ def _names_after_roles(text: str) -> set[str]:
 # where what follows it is what the person did (a verb) or 的. After 在 a place follows as often (在金桥收费站, 在毛田组开会,
 # 在黄尘飞扬的环境中): there only whose something is (在刘建军的工地干活). A name jieba's dictionary counts is a famous
 # person's (在蔡锷的故居参观: 蔡锷 counts 49, 袁隆平 44, 刘德华 37; 王建国 12, 张建国 13).
-_ACT = re.compile("被|举报|投诉|控告|起诉|状告|反映|同事|系|(在)")
+# After 举报 / 投诉 where the person did it follows as often as what (举报李建国在湾头桥镇私自开采河砂).
+_ACT = re.compile("被|(?P<reported>举报|投诉|控告|起诉|状告)|反映|同事|系|(?P<at>在)")
 _FAMOUS = 20
 
 
@@ -871,11 +872,20 @@ def _names_after_acts(text: str) -> set[str]:
             continue
         tagger = tagger or _tagger()
         words = list(tagger.cut(text[act.end() : act.end() + 10]))
-        for name in _tagged_names(words[0], words[1:2], tagger.tokenizer.FREQ):
+        candidates = _tagged_names(words[0], words[1:2], tagger.tokenizer.FREQ)
+        # a surname that is also a word, cut off before a given name (投诉文 | 卫东)
+        if (full := _tagged_full_name(text, act.end())) and full.group(1)[0] in _WORDLIKE_SURNAMES \
+                and _is_name(full.group(1), full.group(2)):
+            candidates.add(full.group(1))
+        for name in candidates:
             if tagger.tokenizer.FREQ.get(name, 0) >= _FAMOUS:
                 continue
             after = next(iter(tagger.cut(text[act.end() + len(name) : act.end() + len(name) + 6])), None)
-            if after is not None and (after.word == "的" or after.flag.startswith("v") and not act.group(1)):
+            if after is None:
+                continue
+            # …a full name only before 在: 投诉金桥在施工 is a toll station's work
+            if after.word == "的" or after.flag.startswith("v") and not act.group("at") \
+                    or after.word == "在" and act.group("reported") and len(name) >= 3:
                 names.add(name)
     return names
 
