@@ -17,7 +17,8 @@ surname and a given name right after a label that introduces a person (姓名：
 where a name ends, the names listed after it (投诉人：李某、陈歌、李菲), a name right before the call an agent's ticket
 opens with (张建国来电反映…) or right before a phone number (马晓英139…), names listed as what they are together
 (刘建军、刘建华两人…), a name jieba reads as one right after what was done, before what the person did (被刘建军打伤,
-举报刘建军违规建房); every other mention of a name found so is masked as well, and a name joined to one (张伟和李娜),
+举报刘建军违规建房) or after 欠 / 打 before the amount or the blow (拖欠石红梅两万元); every other mention of a name
+found so is masked as well, and a name joined to one (张伟和李娜),
 and so is every mention of a name the record gives for its author (a 来电人 field, a case file's 留言用户 column);
 `mask_together` masks the parts of one record (title, body, reply) with the names of all of them. Any other name
 (张三的房子) stays: finding those would take a name model, and guessing from surnames alone would mask half the place
@@ -859,8 +860,10 @@ def _names_after_roles(text: str) -> set[str]:
 # where what follows it is what the person did (a verb) or 的. After 在 a place follows as often (在金桥收费站, 在毛田组开会,
 # 在黄尘飞扬的环境中): there only whose something is (在刘建军的工地干活). A name jieba's dictionary counts is a famous
 # person's (在蔡锷的故居参观: 蔡锷 counts 49, 袁隆平 44, 刘德华 37; 王建国 12, 张建国 13).
-# After 举报 / 投诉 where the person did it follows as often as what (举报李建国在湾头桥镇私自开采河砂).
-_ACT = re.compile("被|(?P<reported>举报|投诉|控告|起诉|状告)|反映|同事|系|(?P<at>在)")
+# After 举报 / 投诉 where the person did it follows as often as what (举报李建国在湾头桥镇私自开采河砂); after 欠 / 打
+# only what is owed or the blow (拖欠石红梅两万元工钱, 打了刘德明一拳, 打黄海波致其骨折): a verb or 的 follows things there
+# as often (欠银行的钱, 打黄牛骗人).
+_ACT = re.compile("被|(?P<reported>举报|投诉|控告|起诉|状告)|反映|同事|系|(?P<at>在)|(?P<owed>欠|打了?)")
 _FAMOUS = 20
 
 
@@ -873,7 +876,7 @@ def _names_after_acts(text: str) -> set[str]:
         tagger = tagger or _tagger()
         words = list(tagger.cut(text[act.end() : act.end() + 10]))
         candidates = _tagged_names(words[0], words[1:2], tagger.tokenizer.FREQ)
-        # a surname that is also a word, cut off before a given name (投诉文 | 卫东)
+        # a surname that is also a word, cut off before a given name (投诉文 | 卫东, 拖欠石 | 红梅)
         if (full := _tagged_full_name(text, act.end())) and full.group(1)[0] in _WORDLIKE_SURNAMES \
                 and _is_name(full.group(1), full.group(2)):
             candidates.add(full.group(1))
@@ -883,8 +886,11 @@ def _names_after_acts(text: str) -> set[str]:
             after = next(iter(tagger.cut(text[act.end() + len(name) : act.end() + len(name) + 6])), None)
             if after is None:
                 continue
+            if act.group("owed"):
+                if after.flag == "m" or after.word == "致":
+                    names.add(name)
             # …a full name only before 在: 投诉金桥在施工 is a toll station's work
-            if after.word == "的" or after.flag.startswith("v") and not act.group("at") \
+            elif after.word == "的" or after.flag.startswith("v") and not act.group("at") \
                     or after.word == "在" and act.group("reported") and len(name) >= 3:
                 names.add(name)
     return names

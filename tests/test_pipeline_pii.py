@@ -852,6 +852,10 @@ def test_every_name_of_a_list_is_masked(text, masked):
     ("反映刘局长不作为，被张所长打了，系刘家村村民，被黄牛骗了，被石头砸伤，投诉杨姓说", None),
     ("在金桥收费站上下，在毛田组开村民小组会，生活在黄尘飞扬的环境中，这种行为叫做违法", None),
     ("投诉金桥在施工，举报黄金回收店在路边经营，投诉高速在修路", None),
+    # …and after 欠 / 打, before what is owed or the blow
+    ("工程老板至今拖欠石红梅两万元工钱，包工头欠张建华三万元工资", "工程老板至今拖欠[姓名]两万元工钱，包工头欠[姓名]三万元工资"),
+    ("他打了刘德明一拳。来电人说对方动手打黄海波致其骨折", "他打了[姓名]一拳。来电人说对方动手打[姓名]致其骨折"),
+    ("拖欠工资两万元，打黄牛骗人，欠银行的钱，欠王家三万元，欠刘家村两万元，打了高速公路一个电话", None),
 ])
 def test_a_person_named_after_what_was_done_is_masked(text, masked):
     assert mask_pii(text).text == (masked or text)
