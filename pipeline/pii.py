@@ -461,7 +461,7 @@ _WORDLIKE_NAME_BEFORE_ITEM = re.compile(f"([{_SURNAMES}]([\u4e00-\u9fff]{{2}}))(
 # a separator, then a name that ends where a list item ends. In a list by 、 an item whose surname is not among ours
 # (首小兰) is passed over, so that the names after it are still found. A list ends in what it counts too (邻居李长生、
 # 李长发兄弟, 村民张德贵、李长发、刘三妹三人霸占).
-_GROUP_OF_PEOPLE = "兄弟|姐妹|夫妇|夫妻|[两三四五六七八九几]人|等"
+_GROUP_OF_PEOPLE = "[两三四五六七八九几]?(?:兄弟|姐妹)|夫妇|夫妻|[两三四五六七八九几]人|等"
 _LIST_ITEM_END = f"(?={_PUNCTUATION}|[0-9０-９]|[和及与系均共]|{_GROUP_OF_PEOPLE}|联系|电话|反映|投诉|举报|$)"
 _NEXT_NAME_IN_LIST = re.compile(f"[*＊×0-9０-９]*\\s*(?:[、，,和及与]\\s*{_NAME}{_LIST_ITEM_END}"
                                 f"|、[\u4e00-\u9fff]{{2,3}}(?=、))")
@@ -755,18 +755,24 @@ def _names_joined_to(text: str, names: set[str]) -> set[str]:
 
 # People no label introduces, listed with what they are together (刘建军、刘建华两人占用道路, 市民反映张伟、李娜两人欠钱不还,
 # 张伟和李娜夫妇): names, each of them, where every item is one. A surname that is also a word does not start the list
-# (向张伟、李娜两人: to whom).
+# (向张伟、李娜两人: to whom), unless every item is a full name of that surname or one jieba reads as a name (曾宪文、曾宪武两人).
 _GROUP = re.compile(f"(?![{''.join(sorted(_WORDLIKE_SURNAMES))}]){_NAME}(?:[、和与]{_NAME})+(?={_GROUP_OF_PEOPLE})")
+_WORDLIKE_GROUP = re.compile(f"(?=[{''.join(sorted(_WORDLIKE_SURNAMES))}]){_NAME}(?:[、和与]{_NAME})+"
+                             f"(?={_GROUP_OF_PEOPLE})")
 _GROUP_ITEM = re.compile(f"{_NAME}(?=[、和与]|$)")
 
 
 def _grouped_names(text: str) -> set[str]:
     names: set[str] = set()
-    for group in _GROUP.finditer(text):
+    for group in [*_GROUP.finditer(text), *_WORDLIKE_GROUP.finditer(text)]:
         listed, items, at = group.group(), [], 0
         while item := _GROUP_ITEM.match(listed, at):
             items.append(item)
             at = item.end() + 1
+        if group.re is _WORDLIKE_GROUP and not (all(len(item.group(1)) == 3 for item in items) and (
+                len({item.group(1)[0] for item in items}) == 1
+                or all(_tagged_as_name(text, group.start() + item.start(), item.group(1)) for item in items))):
+            continue
         if at > len(listed) and all(_is_name(item.group(1), item.group(2)) for item in items):
             names |= {item.group(1) for item in items}
     return names

@@ -822,6 +822,11 @@ def test_a_child_named_after_what_the_child_is_is_masked(text, masked):
     ("来电人反映本组村民张德贵、李长发、刘三妹三人霸占其家山林", "来电人反映本组村民[姓名]、[姓名]、[姓名]三人霸占其家山林"),
     ("刘建军、刘建华两人占用道路", "[姓名]、[姓名]两人占用道路"),
     ("市民反映张伟、李娜两人欠钱不还，张伟和李娜夫妇", "市民反映[姓名]、[姓名]两人欠钱不还，[姓名]和[姓名]夫妇"),
+    # a blind round: 两兄弟 after the list, and a surname that is also a word starting it
+    ("邓建军、邓建平两兄弟因宅基地纠纷多次争吵，曾宪文、曾宪武两人长期霸占集体山林",
+     "[姓名]、[姓名]两兄弟因宅基地纠纷多次争吵，[姓名]、[姓名]两人长期霸占集体山林"),
+    ("向张伟、李娜两人借钱", "向[姓名]、[姓名]两人借钱"),
+    ("高速路、高架桥等路段，金银花、金钱草等药材，石灰厂、石料厂等", None),
     # a name joined to one found anywhere, ending where a name after a role ends (real messages of the board)
     ("我叫王建华，王建华和李秀英是夫妻", "我叫[姓名]，[姓名]和[姓名]是夫妻"),
     ("只有两个学生邹琪念、刘雷没有到校", "只有两个学生[姓名]、[姓名]没有到校"),
