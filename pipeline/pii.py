@@ -924,7 +924,9 @@ def _tagged_names(word, following: list, freq: Mapping[str, int]) -> set[str]:
     elif after is not None and word.word in _COMPOUND_SURNAME_WORDS:  # 欧阳 | 建国 (tagged a place): no word's start
         candidates.append(word.word + after.word)
     if word.flag in _GIVEN_NAME_FLAGS:
-        if after is not None and len(word.word) == 2 and len(after.word) == 1 \
+        # …and the fourth after a compound surname (欧阳明 | 辉)
+        given_length = len(word.word) - (2 if word.word[:2] in _COMPOUND_SURNAME_WORDS else 1)
+        if after is not None and given_length == 1 and len(after.word) == 1 \
                 and after.flag in _THIRD_CHARACTER_FLAGS and after.word not in _NOT_A_THIRD_CHARACTER:
             candidates.append(word.word + after.word)
         candidates.append(word.word)

@@ -337,6 +337,7 @@ def test_a_name_after_a_standing_is_masked_where_the_writer_goes_on_about_the_pe
         # jieba cut the name in two (陈亮 | 天, 周 | 宇航): the part it tagged was masked and the rest left readable
         ("包工头陈亮天拖欠工资三个月，村长周宇航不作为", "包工头[姓名]拖欠工资三个月，村长[姓名]不作为"),
         ("包工头欧阳建国拖欠工资", "包工头[姓名]拖欠工资"),  # 欧阳 | 建国, the given name tagged a place
+        ("村干部欧阳明辉私自收取土地补偿款", "村干部[姓名]私自收取土地补偿款"),  # 欧阳明 | 辉: 辉 was left readable
         ("公平交易分局局长邓利文面对来访者", "公平交易分局局长[姓名]面对来访者"),
         # …but 向, 高 alone are words as often as surnames, and 家 after a name is the person's home
         ("支部书记向蒋银月作出解释，最年轻校长高荣誉单位颁发", "支部书记向蒋银月作出解释，最年轻校长高荣誉单位颁发"),
