@@ -435,9 +435,10 @@ _NAME = f"((?:{_COMPOUND_SURNAMES}|[{_SURNAMES}])((?:(?![{_PARTICLES}])[\u4e00-\
 _PUNCTUATION = r"[\s，。、；：！？,.;:!?（）()《》“”\"'*【】\[\]|｜\-—]"
 # After a role a name runs up to anything that is no Chinese character (punctuation, a number, an emoji), the next
 # item of a signature (联系电话, 身份证, 男/女, 家住…), a title (张建国先生), 的, 是, what an agent writes next
-# (来电人张建国反映…) or what a relative did (我儿子王磊在…, 老伴张秀兰走失了, 户主邓建华家的房子); after a standing up to
-# punctuation, or as below.
-_END_OF_NAME_AFTER_ROLE = ("[^\u4e00-\u9fff]|联系|电话|手机|身份|家住|住在|现住|今年|去年|前年|反映|表示"
+# (来电人张建国反映…) or what a relative did (我儿子王磊在…, 老伴张秀兰走失了, 户主邓建华家的房子) and when (小孩陈浩然上周在…);
+# after a standing up to punctuation, or as below.
+_END_OF_NAME_AFTER_ROLE = ("[^\u4e00-\u9fff]|联系|电话|手机|身份|家住|住在|现住|今年|去年|前年|上周|上个?月|昨天|前天|今天"
+                           "|反映|表示"
                            "|来电|投诉|举报|咨询|要求|先生|女士|同志|[男女的是称说在住家于已被和与因曾也又]|走失|去世"
                            f"|[{_PARTICLES}]"
                            "|一直|多次|购买|代为|强烈|有关|没有|$")

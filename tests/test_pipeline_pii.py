@@ -805,6 +805,9 @@ def test_what_an_agent_types_after_a_call_is_masked(text, masked):
     ("其孩子刘欣怡在都梁小学读书，我家小孩刘子轩", "其孩子[姓名]在都梁小学读书，我家小孩[姓名]"),
     ("女孩刘子萱被老师体罚，男孩刘子轩溺水身亡", "女孩[姓名]被老师体罚，男孩[姓名]溺水身亡"),
     ("其侄儿刘子轩，其外孙女刘子萱，小朋友王一一在幼儿园摔伤", "其侄儿[姓名]，其外孙女[姓名]，小朋友[姓名]在幼儿园摔伤"),
+    # a blind round: when it happened, after the name
+    ("小孩陈浩然上周在河边玩水差点溺水，学生王梓涵昨天被打", "小孩[姓名]上周在河边玩水差点溺水，学生[姓名]昨天被打"),
+    ("孩子高考前天出分，学生王某昨天到校", None),
     # …and what a child's word starts or is said of on the board: a shop, a job, a school's group
     ("西子一街孩子王楼二）缴纳早教费", None),
     ("天天陪小孩玩，做前台接待，当儿童顾问。", None),
