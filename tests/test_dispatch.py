@@ -623,6 +623,26 @@ def test_a_video_told_or_an_old_fracture_is_no_emergency(text):
     assert not d.urgent and d.hand_over == [], d.reasons
 
 
+@pytest.mark.parametrize("text", [
+    # a blind re-tester's second round: a fire told by its flames out of a window or its black smoke from a floor,
+    # without 着火 / 起火 / 火灾, named no line
+    "快来人啊，我们这栋楼三楼冒黑烟了，火苗已经窜到窗户外面！",
+    "隔壁那栋楼窗户里往外冒火，黑烟滚滚的，里面好像还有人。",
+])
+def test_a_fire_told_by_its_flames_or_smoke_from_a_building_is_put_through_to_119(text):
+    d = decide(heads("住房和城乡建设", unit_conf=0.3, unit_review=True), routing_text(None, text))
+    assert d.urgent and "119 救援" in d.hand_over and d.lead.id == "wg-xfjy", (text, d.reasons)
+
+
+@pytest.mark.parametrize("text", [
+    "工厂烟囱天天冒黑烟，污染严重。",
+    "我气得心里冒火，这个物业太差了。",
+    "上个月三楼冒黑烟，消防来过了，现在楼道还是堆满杂物。",
+])
+def test_a_chimneys_smoke_anger_or_a_past_fire_names_no_line(text):
+    d = decide(heads("生态环境", unit_conf=0.9), routing_text(None, text))
+    assert "119 救援" not in d.hand_over, (text, d.reasons)
+
 def test_a_gas_stove_that_will_not_light_is_no_fire():
     """The same round: 煤气灶打不着火 read 着火 and moved a sure 燃气 reading to the fire brigade."""
     d = decide(heads("燃气", unit_conf=0.87), routing_text(None, "煤气灶打不着火，问燃气公司维修电话"))
