@@ -643,6 +643,25 @@ def test_a_chimneys_smoke_anger_or_a_past_fire_names_no_line(text):
     d = decide(heads("生态环境", unit_conf=0.9), routing_text(None, text))
     assert "119 救援" not in d.hand_over, (text, d.reasons)
 
+@pytest.mark.parametrize("text", [
+    # the same round: a caller held for a ransom and a gang smashing a shop with a threat to burn it named no line
+    "我现在被人关在一个房间里，他们不让我走，要我家里打钱，我是偷偷发的消息。",
+    "有几个人正在砸我店里的东西，还说要放火烧了它。",
+])
+def test_a_caller_held_for_money_or_a_shop_being_smashed_is_put_through_to_110(text):
+    d = decide(heads("住房和城乡建设", unit_conf=0.3, unit_review=True), routing_text(None, text))
+    assert d.urgent and "110 报警" in d.hand_over and d.lead.id == "wg-gaj", (text, d.reasons)
+
+
+@pytest.mark.parametrize("text", [
+    "楼上的人天天在砸墙装修，吵死了。",
+    "听说村里要放火烧秸秆，烟很大。",
+    "儿子在外地读书，每个月都要家里打钱。",
+])
+def test_a_wall_knocked_down_hearsay_or_a_students_allowance_names_no_line(text):
+    d = decide(heads("住房和城乡建设", unit_conf=0.9), routing_text(None, text))
+    assert "110 报警" not in d.hand_over, (text, d.reasons)
+
 def test_a_gas_stove_that_will_not_light_is_no_fire():
     """The same round: 煤气灶打不着火 read 着火 and moved a sure 燃气 reading to the fire brigade."""
     d = decide(heads("燃气", unit_conf=0.87), routing_text(None, "煤气灶打不着火，问燃气公司维修电话"))
