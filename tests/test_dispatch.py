@@ -662,6 +662,34 @@ def test_a_wall_knocked_down_hearsay_or_a_students_allowance_names_no_line(text)
     d = decide(heads("住房和城乡建设", unit_conf=0.9), routing_text(None, text))
     assert "110 报警" not in d.hand_over, (text, d.reasons)
 
+@pytest.mark.parametrize("text, lines", [
+    # the same round: a woman fainted in a gas-filled kitchen named 119 alone, a hit-and-run with the rider lying
+    # still 120 alone
+    ("厨房煤气味好浓，我老婆晕在里面了。", {"119 救援", "120 急救"}),
+    ("家门口一辆车刚把骑电动车的撞飞了，司机开车跑了，人躺在地上不动。", {"120 急救", "110 报警"}),
+])
+def test_a_faint_in_a_gas_filled_room_or_a_hit_and_run_names_every_line_it_needs(text, lines):
+    d = decide(heads("城市管理和综合执法", unit_conf=0.3), routing_text(None, text))
+    assert d.urgent and lines <= set(d.hand_over), (text, d.hand_over)
+
+
+@pytest.mark.parametrize("text", [
+    "去年我被车撞了，司机跑了，交警到现在没抓到人。",
+    "我老婆上次晕在厕所里，想问问卫生间扶手哪里能装。",
+])
+def test_a_past_hit_and_run_or_faint_names_no_line(text):
+    d = decide(heads("公安", unit_conf=0.9), routing_text(None, text))
+    assert d.hand_over == [], (text, d.reasons)
+
+
+def test_a_live_wire_down_is_the_power_companys_emergency_repair_without_a_line():
+    """The same round asked for 119 or 110 on a fallen sparking line. A line is for a life at risk now, which a person
+    struck (触电…倒, 被电到) names as 120; a wire on the road is the power company's to cut off, and the agent tells
+    the caller to keep people away (the rule's note), so it stays urgent with the power company and names no line."""
+    d = decide(heads("城市管理和综合执法", unit_conf=0.3),
+               routing_text(None, "电线杆倒了，高压线掉在马路上还在冒火花，有人差点踩上去。"))
+    assert (d.rule, d.lead.id, d.urgent, d.hand_over) == ("live-wire-down", "ut-power", True, []), d.reasons
+
 def test_a_gas_stove_that_will_not_light_is_no_fire():
     """The same round: 煤气灶打不着火 read 着火 and moved a sure 燃气 reading to the fire brigade."""
     d = decide(heads("燃气", unit_conf=0.87), routing_text(None, "煤气灶打不着火，问燃气公司维修电话"))
