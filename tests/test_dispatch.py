@@ -1076,6 +1076,10 @@ def test_what_only_sounds_like_an_emergency_names_no_line(text):
     ("村委会换届选举不公平，有人拉票，请镇政府调查。", None),
     ("人大代表和政协委员们在会上共同提案加快高速建设，什么时候开工？", None),
     ("开发商以商业机密为由拒绝提供施工图纸。", None),
+    # …and a case in court the caller says is another matter (这跟这次无关, 不相干, 另外一件事)
+    ("我已经起诉了开发商延期交房，但是这跟这次无关：小区现在停水三天了，请自来水公司处理。", None),
+    ("我已经申请劳动仲裁了，跟这个不相干，小区门口的路灯坏了一个月。", None),
+    ("我已经起诉了物业，这是另外一件事：楼下的下水道堵了。", None),
 ])
 def test_refusals_read_what_callers_say(text, rule):
     refused = decide(heads("人力资源和社会保障"), routing_text(None, text)).not_accepted
