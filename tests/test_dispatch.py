@@ -1080,6 +1080,23 @@ def test_what_only_sounds_like_an_emergency_names_no_line(text):
     ("我已经起诉了开发商延期交房，但是这跟这次无关：小区现在停水三天了，请自来水公司处理。", None),
     ("我已经申请劳动仲裁了，跟这个不相干，小区门口的路灯坏了一个月。", None),
     ("我已经起诉了物业，这是另外一件事：楼下的下水道堵了。", None),
+    # …and a state secret by its other names, a military drawing bought, an arbitration filed or decided, a judgment
+    # to overturn or enforce, a draft law, a deputy to recall, a proposal's progress
+    ("有人在网上卖国家机密文件的扫描件，不知道真假，请处理。", "national-security"),
+    ("我手里有一份单位的涉密文件，想通过你们反映文件里面的问题。", "national-security"),
+    ("有个外国人高价收购我们厂的军工产品图纸，我要举报。", "national-security"),
+    ("我跟公司的劳动争议已经在劳动人事争议仲裁委员会立案了，还没裁决，请你们催仲裁员快点。", "arbitration"),
+    ("劳动仲裁的裁决已经出来了我不服，请12345重新处理我的工资问题。", "arbitration"),
+    ("我对二审判决不服，想让政府出面推翻这个判决。", "litigation"),
+    ("离婚案的调解书已经生效，对方不让我看孩子，要求12345强制执行。", "litigation"),
+    ("请把我对这部法律草案的修改意见转交人大常委会审议。", "other-organs"),
+    ("我要罢免我们选区的人大代表，他从来不联系选民。", "other-organs"),
+    ("政协委员的提案办理情况请12345帮忙查询并督办。", "other-organs"),
+    ("我对政协提案的答复不满意，要求政协重新答复。", "other-organs"),
+    ("仲裁委员会办公楼前面的停车场乱收费，一小时收十块。", None),
+    ("军工企业的退休职工养老金怎么调整？", None),
+    ("我对城管的处罚决定不服。", None),
+    ("法院判决强制执行，可是开发商以各种理由推脱，到现在一直没有办理好房产证。", None),
 ])
 def test_refusals_read_what_callers_say(text, rule):
     refused = decide(heads("人力资源和社会保障"), routing_text(None, text)).not_accepted
@@ -1110,6 +1127,16 @@ def test_a_spy_is_referred_to_12339_and_a_state_secret_to_the_secrecy_bureau(tex
     d = decide(heads("公安"), routing_text(None, text))
     assert d.not_accepted.rule == "national-security" and refer_to in d.not_accepted.refer_to, d.not_accepted
 
+
+@pytest.mark.parametrize("text, refer_to", [
+    # the same round: an award or a final judgment the caller disputes is no case under way (15 days to sue, a retrial)
+    ("劳动仲裁的裁决已经出来了我不服，请12345重新处理我的工资问题。", "十五日内向武冈市人民法院起诉"),
+    ("我对二审判决不服，想让政府出面推翻这个判决。", "申请再审"),
+    ("我跟公司的劳动争议已经在劳动人事争议仲裁委员会立案了，还没裁决。", "劳动人事争议仲裁院"),
+])
+def test_a_disputed_award_or_judgment_is_referred_to_the_court_to_sue_or_retry(text, refer_to):
+    refused = decide(heads("人力资源和社会保障"), routing_text(None, text)).not_accepted
+    assert refer_to in refused.refer_to, refused
 
 def test_a_land_contract_arbitration_is_referred_to_its_own_arbitrator():
     """A blind round: a land-contract dispute under arbitration was referred to the labour arbitrator alone."""
