@@ -1138,6 +1138,17 @@ def test_a_disputed_award_or_judgment_is_referred_to_the_court_to_sue_or_retry(t
     refused = decide(heads("人力资源和社会保障"), routing_text(None, text)).not_accepted
     assert refer_to in refused.refer_to, refused
 
+@pytest.mark.parametrize("text, concluded", [
+    # the same round: a petition through 复查复核 already was referred to apply for 复查复核 again
+    ("我的信访事项已经走完复查复核程序了，我要求你们重新受理。", True),
+    ("我的信访事项已经终结了，但是问题还是没解决。", True),
+    ("我正在走信访程序，信访局的答复意见我不满意。", False),
+])
+def test_a_concluded_petition_is_referred_as_concluded_not_to_a_review(text, concluded):
+    refused = decide(heads("住房和城乡建设"), routing_text(None, text)).not_accepted
+    assert refused.rule == "petition-under-way", refused
+    assert ("已终结" in refused.refer_to, "申请复查复核" in refused.refer_to) == (concluded, not concluded), refused
+
 def test_a_land_contract_arbitration_is_referred_to_its_own_arbitrator():
     """A blind round: a land-contract dispute under arbitration was referred to the labour arbitrator alone."""
     refused = decide(heads("农业农村"), routing_text(None, "我们组的土地承包纠纷已经申请仲裁了，仲裁委还没出结果。")).not_accepted
