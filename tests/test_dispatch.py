@@ -643,6 +643,7 @@ def test_a_chimneys_smoke_anger_or_a_past_fire_names_no_line(text):
     d = decide(heads("生态环境", unit_conf=0.9), routing_text(None, text))
     assert "119 救援" not in d.hand_over, (text, d.reasons)
 
+
 @pytest.mark.parametrize("text", [
     # the same round: a caller held for a ransom and a gang smashing a shop with a threat to burn it named no line
     "我现在被人关在一个房间里，他们不让我走，要我家里打钱，我是偷偷发的消息。",
@@ -661,6 +662,7 @@ def test_a_caller_held_for_money_or_a_shop_being_smashed_is_put_through_to_110(t
 def test_a_wall_knocked_down_hearsay_or_a_students_allowance_names_no_line(text):
     d = decide(heads("住房和城乡建设", unit_conf=0.9), routing_text(None, text))
     assert "110 报警" not in d.hand_over, (text, d.reasons)
+
 
 @pytest.mark.parametrize("text, lines", [
     # the same round: a woman fainted in a gas-filled kitchen named 119 alone, a hit-and-run with the rider lying
@@ -689,6 +691,7 @@ def test_a_live_wire_down_is_the_power_companys_emergency_repair_without_a_line(
     d = decide(heads("城市管理和综合执法", unit_conf=0.3),
                routing_text(None, "电线杆倒了，高压线掉在马路上还在冒火花，有人差点踩上去。"))
     assert (d.rule, d.lead.id, d.urgent, d.hand_over) == ("live-wire-down", "ut-power", True, []), d.reasons
+
 
 def test_a_gas_stove_that_will_not_light_is_no_fire():
     """The same round: 煤气灶打不着火 read 着火 and moved a sure 燃气 reading to the fire brigade."""
@@ -1138,6 +1141,7 @@ def test_a_disputed_award_or_judgment_is_referred_to_the_court_to_sue_or_retry(t
     refused = decide(heads("人力资源和社会保障"), routing_text(None, text)).not_accepted
     assert refer_to in refused.refer_to, refused
 
+
 @pytest.mark.parametrize("text, concluded", [
     # the same round: a petition through 复查复核 already was referred to apply for 复查复核 again
     ("我的信访事项已经走完复查复核程序了，我要求你们重新受理。", True),
@@ -1148,6 +1152,7 @@ def test_a_concluded_petition_is_referred_as_concluded_not_to_a_review(text, con
     refused = decide(heads("住房和城乡建设"), routing_text(None, text)).not_accepted
     assert refused.rule == "petition-under-way", refused
     assert ("已终结" in refused.refer_to, "申请复查复核" in refused.refer_to) == (concluded, not concluded), refused
+
 
 def test_a_land_contract_arbitration_is_referred_to_its_own_arbitrator():
     """A blind round: a land-contract dispute under arbitration was referred to the labour arbitrator alone."""
