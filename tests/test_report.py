@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import os
 import re
+import shutil
 import subprocess
 import sys
 import warnings
@@ -156,6 +157,12 @@ def test_the_serving_sentence_after_a_forced_promotion_and_a_rollback(tmp_path):
     # said as what happened ("rolled back to at …: rollback." read as nothing)
     assert report.serving_summary(registry) == (
         f"Serving **a**, restored by a rollback from b at {centre_minute(back.at)} by 质检 王芳.")
+    # the champion's directory and pointer deleted by hand: the sentence says which version to restore
+    shutil.rmtree(registry.root / "a")
+    registry.champion_file.unlink()
+    said = report.serving_summary(registry)
+    assert said.startswith("No version serves: ") and f"a, the last one decisions.jsonl records, is gone: restore " \
+                                                      f"{registry.root / 'a'} from a backup" in said, said
 
 
 def test_figures_render_chinese(evaluations):

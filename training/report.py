@@ -222,7 +222,10 @@ def serving_summary(registry: Path | Registry | None) -> str:
     registry = registry if isinstance(registry, Registry) else Registry(registry)
     champion = registry.champion()
     if champion is None:
-        return "No version serves: the registry has no champion (`appeal models promote VERSION`)."
+        # a champion whose directory is gone is restored from a backup: promoting another was advised with none left
+        lost = registry.lost_champion()
+        return f"No version serves: {lost}." if lost else \
+            "No version serves: the registry has no champion (`appeal models promote VERSION`)."
     version = champion[0]
     last = next((d for d in reversed(registry.decisions()) if d.promoted and d.version == version), None)
     if last is None:
