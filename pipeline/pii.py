@@ -757,9 +757,9 @@ def _names_joined_to(text: str, names: set[str]) -> set[str]:
 # People no label introduces, listed with what they are together (刘建军、刘建华两人占用道路, 市民反映张伟、李娜两人欠钱不还,
 # 张伟和李娜夫妇): names, each of them, where every item is one. A surname that is also a word does not start the list
 # (向张伟、李娜两人: to whom), unless every item is a full name of that surname or one jieba reads as a name (曾宪文、曾宪武两人).
-_GROUP = re.compile(f"(?![{''.join(sorted(_WORDLIKE_SURNAMES))}]){_NAME}(?:[、和与]{_NAME})+(?={_GROUP_OF_PEOPLE})")
-_WORDLIKE_GROUP = re.compile(f"(?=[{''.join(sorted(_WORDLIKE_SURNAMES))}]){_NAME}(?:[、和与]{_NAME})+"
-                             f"(?={_GROUP_OF_PEOPLE})")
+_NAMES_LISTED = f"{_NAME}(?:[、和与]{_NAME})+(?={_GROUP_OF_PEOPLE})"
+_GROUP = re.compile(f"(?![{''.join(sorted(_WORDLIKE_SURNAMES))}]){_NAMES_LISTED}")
+_WORDLIKE_GROUP = re.compile(f"(?=[{''.join(sorted(_WORDLIKE_SURNAMES))}]){_NAMES_LISTED}")
 _GROUP_ITEM = re.compile(f"{_NAME}(?=[、和与]|$)")
 
 
@@ -770,13 +770,20 @@ def _grouped_names(text: str) -> set[str]:
         while item := _GROUP_ITEM.match(listed, at):
             items.append(item)
             at = item.end() + 1
-        if group.re is _WORDLIKE_GROUP and not (all(len(item.group(1)) == 3 for item in items) and (
-                len({item.group(1)[0] for item in items}) == 1
-                or all(_tagged_as_name(text, group.start() + item.start(), item.group(1)) for item in items))):
+        if group.re is _WORDLIKE_GROUP and not _full_names_of_a_family_or_tagged(text, group.start(), items):
             continue
         if at > len(listed) and all(_is_name(item.group(1), item.group(2)) for item in items):
             names |= {item.group(1) for item in items}
     return names
+
+
+def _full_names_of_a_family_or_tagged(text: str, start: int, items: list[re.Match]) -> bool:
+    """Whether the items of a list at `start` that a word-like surname begins are names: each a full name, and all of
+    one surname (曾宪文、曾宪武) or each one jieba reads as a name."""
+    names = [item.group(1) for item in items]
+    return all(len(name) == 3 for name in names) and (
+        len({name[0] for name in names}) == 1
+        or all(_tagged_as_name(text, start + item.start(), name) for item, name in zip(items, names)))
 
 
 # A third party named by role (包工头李建国拖欠…, 村支书周正平侵占…, 法定代表人陈建明…): the name a complaint gives of an
