@@ -167,9 +167,10 @@ def short_tickets() -> tuple[list[SeenTicket], list[tuple[str, str]], np.ndarray
     return tickets, pairs, np.array([group[a] is not None and group[a] == group[b] for a, b in pairs])
 
 
-def short_pair_scores(frame: pd.DataFrame, tickets: list[SeenTicket], pairs: list[tuple[str, str]]) -> np.ndarray:
+def short_pair_scores(frame: pd.DataFrame, tickets: list[SeenTicket], pairs: list[tuple[str, str]],
+                      threshold: float) -> np.ndarray:
     """The shipped check's similarity of each pair, the short tickets added to the file's window (a real IDF)."""
-    index = RepeatIndex(Settings().repeat_threshold, window_days=36500)
+    index = RepeatIndex(threshold, window_days=36500)
     index.extend(seen_tickets(frame) + tickets)
     text = {t.ticket_id: t.text for t in tickets}
     scores = []
@@ -242,7 +243,7 @@ def main() -> None:
     for name, chars, dense, truth in (
             ("judged (hot messages)", pair_scores(frame, index, pairs), e5_scores(judged_text, zip(pairs.a, pairs.b)),
              same),
-            ("short tickets", short_pair_scores(frame, tickets, short_pairs), e5_scores(short_text, short_pairs),
+            ("short tickets", short_pair_scores(frame, tickets, short_pairs, settings.repeat_threshold), e5_scores(short_text, short_pairs),
              short_same)):
         p, r, _ = at(chars, truth, settings.repeat_threshold)
         lines.append(f"| {name} | characters 1–2 | {roc_auc_score(truth, chars):.3f} | {p:.2f} / {r:.2f} |"

@@ -513,6 +513,7 @@ def training_file(training: dict, home: Path | None = None) -> Path | None:
     own = home / RUNS_DIR / path.parent.name / path.name
     return own if path.parent.parent.name == RUNS_DIR and own.is_file() else path
 
+
 def ticket_keys(tickets: datasets.Dataset) -> list[set[str]]:
     """Two keys a ticket is known by: its text as typed without spaces, which is the same whether a file is read as
     raw or as word-segmented (a row of train_segmented.csv in a file of another name is read raw), and its model
