@@ -4,6 +4,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, field_validator
@@ -37,8 +38,14 @@ class Settings(BaseSettings):
     suggestions_k: int = Field(default=3, ge=0)
     repeat_window_days: int = Field(default=30, ge=1, description="how long routed tickets are kept and compared "
                                     "with new ones (重复诉求); older ones are deleted")
+    repeat_method: Literal["characters", "e5"] = Field(
+        default="characters", description="how tickets are compared for repeats: character TF-IDF (≈ 3 ms a "
+        "ticket), or the meaning of their first 100 characters by the e5 encoder (finds repeats told in other words; "
+        "≈ 15–25 ms more a route on 2 cores): bench/RESULTS.md ## Repeat appeals")
     repeat_threshold: float = Field(default=0.25, gt=0, le=1, description="cosine at which two tickets count as the "
-                                    "same matter (chosen on hand-judged pairs: bench/RESULTS.md ## Repeat appeals)")
+                                    "same matter, for the characters method (chosen on hand-judged pairs: "
+                                    "bench/RESULTS.md ## Repeat appeals)")
+    repeat_e5_threshold: float = Field(default=0.94, gt=0, le=1, description="the same, for the e5 method")
     api_keys: str | None = Field(default=None, description='"role:key,role:key"; roles platform, agent, trainer, admin')
     # Servers often run in UTC; a policy valid until 12-31 must leave the suggestions at midnight where the callers
     # are, not eight hours later.

@@ -34,6 +34,7 @@ class E5Encoder:
     def __init__(self, directory: Path):
         self.directory = Path(directory)
         card = json.loads((self.directory / "encoder.json").read_text(encoding="utf-8"))
+        self.dim: int = card["dim"]
         card.pop("source", None)  # where it was built from, not what it is: a copied build keeps its cache
         self.fingerprint = hashlib.sha256(json.dumps(card, sort_keys=True).encode()).hexdigest()[:16]
         self._runtime = None

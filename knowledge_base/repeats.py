@@ -16,7 +16,7 @@ from collections import Counter, deque
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from functools import cached_property, lru_cache
-from typing import Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Iterable, Mapping, Sequence
 
 import numpy as np
 import scipy.sparse as sp
@@ -31,6 +31,10 @@ from pipeline.jurisdiction import village_names
 from pipeline.pii import without_placeholders
 from pipeline.ticket_text import masked_text, without_call_fillers
 from pipeline.segment import segment, text_names_a_matter
+
+if TYPE_CHECKING:
+    from appeal.config import Settings
+    from knowledge_base.kb import E5Encoder as Encoder
 
 log = logging.getLogger(__name__)
 
@@ -140,36 +144,229 @@ class Judgements:
         return cls(frozenset(same), frozenset(different - same), dict(topics or {}))
 
 
-class RepeatIndex:
-    """In-memory TF-IDF index over a sliding window of tickets; thread-safe.
+class _Characters:
+    """Character 1–2-gram TF-IDF over the window (the default method), held feature by feature (the transpose of a
+    ticket × feature matrix), so that a check reads only the tickets that share a gram with the new one. Rows added
+    since the last merge are held apart, and the TF-IDF norms of the merged ones, which depend on the IDF, are
+    refreshed when they are merged (see `_PENDING`), not on each check: one ticket more moves the IDF of a month's
+    window by a fraction of a percent. The caller holds the index's lock for everything but `rows` and `query`."""
 
-    The window is held feature by feature (the transpose of a ticket × feature matrix), so a check reads only the
-    tickets that share a character gram with the new one. Tickets added since the last merge are held apart, and
-    the TF-IDF norms of the merged ones, which depend on the IDF, are refreshed when they are merged (every 64
-    tickets, or every 64th of a younger window), not on each check: one ticket more moves the IDF of a month's
-    window by a fraction of a percent."""
-
-    def __init__(self, threshold: float, window_days: int):
-        self.threshold = threshold
-        self.window = timedelta(days=window_days)
-        self._tickets: list[SeenTicket] = []  # merged rows, then pending rows
-        self._position: dict[str, int] = {}
-        self._alive = np.zeros(0, dtype=bool)
-        self._received = np.zeros(0, dtype="datetime64[us]")
+    def __init__(self):
+        self._count = 0  # rows held, merged and pending, replaced ones included (they leave at the merge)
         self._columns = sp.csr_matrix((_FEATURES, 0))  # feature × merged ticket, sublinear tf
         self._norms = np.zeros(0)  # TF-IDF norms of the merged tickets, as of the last merge
         self._pending: list[sp.csr_matrix] = []
         self._pending_norms: list[float] = []
         self._df = np.zeros(_FEATURES, dtype=np.int64)  # document frequency; replaced tickets leave it at the merge
         self._scratch = np.zeros(_FEATURES)
+
+    @staticmethod
+    def rows(tickets: Sequence[SeenTicket]) -> list[sp.csr_matrix]:
+        return [_tf(_clean(_ticket_text(t))) for t in tickets]
+
+    @staticmethod
+    def query(text: str) -> sp.csr_matrix:
+        return _tf(_clean(text))
+
+    @property
+    def pending(self) -> int:
+        return len(self._pending)
+
+    def _idf(self, columns: np.ndarray | None = None) -> np.ndarray:
+        df = self._df if columns is None else self._df[columns]
+        return np.log((1.0 + self._count) / (1.0 + df)) + 1.0
+
+    def append(self, rows: list[sp.csr_matrix]) -> None:
+        for row in rows:
+            self._count += 1
+            self._df[row.indices] += 1
+            self._pending.append(row)
+            self._pending_norms.append(float(np.linalg.norm(row.data * self._idf(row.indices))) or 1.0)
+
+    def merge(self, keep: np.ndarray | None) -> None:
+        """Folds the pending rows in, keeps the rows `keep` (None: all) and refreshes the document frequencies and
+        norms."""
+        columns = self._columns
+        if self._pending:
+            columns = sp.hstack([columns, sp.vstack(self._pending).T], format="csr")
+        self._pending, self._pending_norms = [], []
+        if keep is not None:
+            columns = columns[:, keep].tocsr()
+        self._columns = columns
+        self._count = columns.shape[1]
+        self._df = np.diff(columns.indptr)
+        idf = self._idf()
+        squared = columns.copy()
+        squared.data **= 2
+        norms = np.sqrt(squared.T @ (idf * idf))
+        norms[norms == 0] = 1.0
+        self._norms = norms
+
+    def scores(self, query: sp.csr_matrix) -> np.ndarray | None:
+        """The cosine of the query with every row, merged then pending; None for a query of no known gram."""
+        idf = self._idf(query.indices)
+        weights = query.data * idf
+        norm = np.linalg.norm(weights)
+        if norm == 0:
+            return None
+        # Cosine = Σ q·idf² · tf / (|q·idf| |tf·idf|): the query carries both IDF factors.
+        weighted = sp.csr_matrix((weights * idf / norm, query.indices, [0, len(query.indices)]),
+                                 shape=(1, _FEATURES))
+        scores = (weighted @ self._columns).toarray().ravel() / self._norms
+        if self._pending:
+            # A dense query for the few pending rows: transposing a sparse one would cost O(features).
+            self._scratch[query.indices] = weighted.data
+            pending = sp.vstack(self._pending, format="csr") @ self._scratch
+            self._scratch[query.indices] = 0.0
+            scores = np.concatenate([scores, pending / np.array(self._pending_norms)])
+        return scores
+
+    def unit_rows(self, positions: np.ndarray) -> sp.csr_matrix:
+        """The merged rows at `positions` as unit TF-IDF vectors (call right after a merge)."""
+        rows = self._columns[:, positions].T.multiply(self._idf()).tocsr()
+        return sp.diags(1.0 / self._norms[positions]) @ rows
+
+    @staticmethod
+    def similar(rows: sp.csr_matrix, threshold: float) -> sp.csr_matrix:
+        return _similar_pairs(rows, threshold)
+
+
+# What the e5 method reads of a ticket: the first characters say what it is about, and they cost a fifth of the
+# encoder time of 400 (bench/RESULTS.md ## Repeat appeals).
+E5_CHARS = 100
+
+
+class _Meanings:
+    """e5 query embeddings of the start of each ticket (`APPEAL_REPEAT_METHOD=e5`): they tell a repeat told in the
+    caller's own words (湾头桥新街菜市场那里水管破了 / 湾头桥镇农贸市场前面马路上水管爆开了), which shares too few
+    characters for the default method, from the same company's other complaint. A ticket's vector is stored with it
+    in the ticket log, so other processes and the next start read it instead of encoding it again."""
+
+    def __init__(self, encoder: Encoder):
+        self.encoder = encoder
+        self._vectors: np.ndarray | None = None  # merged rows; their width is the encoder's, known from its first
+        self._pending: list[np.ndarray] = []
+
+    def rows(self, tickets: Sequence[SeenTicket]) -> list[np.ndarray]:
+        """Each ticket's stored vector when this encoder made it, else its encoding (in one batch)."""
+        rows: list[np.ndarray | None] = [_stored(t, self.encoder.fingerprint) for t in tickets]
+        missing = [i for i, row in enumerate(rows) if row is None]
+        if missing:
+            if len(missing) > 100:  # a window stored by the default method, or by another encoder: minutes at start
+                log.info("encoding %d tickets of the repeat window with e5", len(missing))
+            texts = [_meaning_text(_ticket_text(tickets[i])) for i in missing]
+            encoded = _encode_all(self.encoder, texts)
+            for i, vector in zip(missing, encoded):
+                rows[i] = vector
+        return rows
+
+    def query(self, text: str) -> np.ndarray:
+        return _encode_all(self.encoder, [_meaning_text(text)])[0]
+
+    @property
+    def pending(self) -> int:
+        return len(self._pending)
+
+    def append(self, rows: list[np.ndarray]) -> None:
+        self._pending.extend(rows)
+
+    def merge(self, keep: np.ndarray | None) -> None:
+        vectors = [self._vectors] if self._vectors is not None else []
+        if self._pending:
+            vectors.append(np.vstack(self._pending))
+        self._pending = []
+        if vectors:
+            self._vectors = np.vstack(vectors) if len(vectors) > 1 else vectors[0]
+            if keep is not None:
+                self._vectors = self._vectors[keep]
+
+    def scores(self, query: np.ndarray) -> np.ndarray | None:
+        if not query.any():
+            return None
+        merged = self._vectors @ query if self._vectors is not None else np.zeros(0, np.float32)
+        pending = np.array([row @ query for row in self._pending], np.float32)
+        return np.concatenate([merged, pending]).astype(np.float64)
+
+    def unit_rows(self, positions: np.ndarray) -> np.ndarray:
+        if self._vectors is None:
+            return np.zeros((0, 0), np.float32)
+        return self._vectors[positions]
+
+    @staticmethod
+    def similar(rows: np.ndarray, threshold: float, chunk: int = 1024) -> sp.csr_matrix:
+        """The cosines at or above `threshold` between different rows, a chunk of rows at a time."""
+        pieces = []
+        for start in range(0, len(rows), chunk):
+            block = rows[start:start + chunk] @ rows.T
+            block[np.arange(len(block)), np.arange(start, start + len(block))] = 0.0
+            block[block < threshold] = 0.0
+            pieces.append(sp.csr_matrix(block.astype(np.float64)))
+        return sp.vstack(pieces, format="csr") if pieces else sp.csr_matrix((0, 0))
+
+
+def _ticket_text(ticket: SeenTicket) -> str:
+    return f"{ticket.title or ''}\n{ticket.text}"
+
+
+def _meaning_text(text: str) -> str:
+    """What the e5 method encodes: the cleaned start of a ticket; empty for one that names no matter."""
+    cleaned = _clean(text)
+    return cleaned[:E5_CHARS] if text_names_a_matter(cleaned) else ""
+
+
+def _stored(ticket: SeenTicket, fingerprint: str) -> np.ndarray | None:
+    if ticket.embedding is None or ticket.embedding_model != fingerprint:
+        return None
+    return np.frombuffer(ticket.embedding, dtype=np.float32)
+
+
+@lru_cache(maxsize=256)
+def _encoded(encoder: Encoder, text: str) -> np.ndarray:
+    """Cached, as `_tf` is: the service checks a ticket and then stores its vector."""
+    return np.asarray(encoder.encode_queries([text])[0], np.float32)
+
+
+def _encode_all(encoder: Encoder, texts: list[str]) -> list[np.ndarray]:
+    """Vectors of `texts`; an empty text (erased, or naming no matter) gets zeros, which are nobody's repeat. One
+    text goes through the cache, many in one batch (a window loaded at start)."""
+    if len(texts) == 1:
+        return [_encoded(encoder, texts[0]) if texts[0] else np.zeros(encoder.dim, np.float32)]
+    filled = [i for i, text in enumerate(texts) if text]
+    vectors = [np.zeros(encoder.dim, np.float32)] * len(texts)
+    if filled:
+        for i, vector in zip(filled, np.asarray(encoder.encode_queries([texts[i] for i in filled]), np.float32)):
+            vectors[i] = vector
+    return vectors
+
+
+class RepeatIndex:
+    """In-memory index over a sliding window of tickets; thread-safe. Similarity is that of `_Characters` (the
+    default) or, given an e5 `encoder`, of `_Meanings`; the index keeps which tickets are in the window."""
+
+    def __init__(self, threshold: float, window_days: int, encoder: Encoder | None = None):
+        self.threshold = threshold
+        self.window = timedelta(days=window_days)
+        self.space = _Meanings(encoder) if encoder is not None else _Characters()
+        self._tickets: list[SeenTicket] = []  # merged rows, then pending rows
+        self._position: dict[str, int] = {}
+        self._alive = np.zeros(0, dtype=bool)
+        self._received = np.zeros(0, dtype="datetime64[us]")
         self._lock = threading.Lock()
 
     def __len__(self) -> int:
         return int(self._alive.sum())
 
-    def _idf(self, columns: np.ndarray | None = None) -> np.ndarray:
-        df = self._df if columns is None else self._df[columns]
-        return np.log((1.0 + len(self._tickets)) / (1.0 + df)) + 1.0
+    @property
+    def method(self) -> str:
+        return "e5" if isinstance(self.space, _Meanings) else "characters"
+
+    def embedding(self, ticket: SeenTicket) -> SeenTicket:
+        """The ticket with its e5 vector, for the ticket log (as it is, for the default method)."""
+        if not isinstance(self.space, _Meanings):
+            return ticket
+        vector = self.space.rows([ticket])[0]
+        return replace(ticket, embedding=vector.astype(np.float32).tobytes(),
+                       embedding_model=self.space.encoder.fingerprint)
 
     def add(self, ticket: SeenTicket) -> None:
         """Adds a ticket; one with the same id as an earlier ticket replaces it."""
@@ -180,7 +377,7 @@ class RepeatIndex:
         start, which one by one would merge about 300 times on the way."""
         if not tickets:
             return  # every check syncs first, and mostly finds nothing new
-        rows = [_tf(_clean(f"{t.title or ''}\n{t.text}")) for t in tickets]
+        rows = self.space.rows(tickets)
         with self._lock:
             start = len(self._tickets)
             # an erased ticket's row (`TicketLog.forget`) has no text: it only takes the place of the ticket's row
@@ -188,16 +385,14 @@ class RepeatIndex:
             self._alive = np.concatenate([self._alive, alive])
             self._received = np.concatenate(
                 [self._received, np.array([t.received_at for t in tickets], dtype="datetime64[us]")])
-            for offset, (ticket, row) in enumerate(zip(tickets, rows)):
+            for offset, ticket in enumerate(tickets):
                 earlier = self._position.get(ticket.ticket_id)
                 if earlier is not None:
                     self._alive[earlier] = False
                 self._position[ticket.ticket_id] = start + offset
                 self._tickets.append(ticket)
-                self._df[row.indices] += 1
-                self._pending.append(row)
-                self._pending_norms.append(float(np.linalg.norm(row.data * self._idf(row.indices))) or 1.0)
-            if len(self._pending) > min(_PENDING, len(self._tickets) // _PENDING):
+            self.space.append(rows)
+            if self.space.pending > min(_PENDING, len(self._tickets) // _PENDING):
                 self._merge()
 
     def knows(self, ticket_id: str) -> bool:
@@ -214,27 +409,17 @@ class RepeatIndex:
             return self._tickets[row]
 
     def _merge(self) -> None:
-        """Folds the pending tickets in, drops replaced ones and those that left the window, and refreshes the
-        document frequencies and norms (caller holds the lock). Dropping renumbers tickets, so it happens here only."""
-        columns = self._columns
-        if self._pending:
-            columns = sp.hstack([columns, sp.vstack(self._pending).T], format="csr")
-        self._pending, self._pending_norms = [], []
+        """Folds the pending tickets in and drops replaced ones and those that left the window (caller holds the
+        lock). Dropping renumbers tickets, so it happens here only."""
         keep = np.flatnonzero(self._alive & (self._received >= np.datetime64(utc_now() - self.window, "us")))
         if len(keep) < len(self._tickets):
-            columns = columns[:, keep].tocsr()
+            self.space.merge(keep)
             self._tickets = [self._tickets[i] for i in keep]
             self._alive = np.ones(len(keep), dtype=bool)
             self._received = self._received[keep]
             self._position = {t.ticket_id: i for i, t in enumerate(self._tickets)}
-        self._columns = columns
-        self._df = np.diff(columns.indptr)
-        idf = self._idf()
-        squared = columns.copy()
-        squared.data **= 2
-        norms = np.sqrt(squared.T @ (idf * idf))
-        norms[norms == 0] = 1.0
-        self._norms = norms
+        else:
+            self.space.merge(None)
 
     def related(self, text: str, *, now: datetime | None = None, exclude: str | None = None, k: int = 5,
                 min_similarity: float | None = None, township: str | None = None,
@@ -250,31 +435,19 @@ class RepeatIndex:
         now = now or utc_now()
         villages = village_names(text)
         floor = self.threshold if min_similarity is None else min_similarity
-        query = _tf(_clean(text))
+        query = self.space.query(text)
         with self._lock:
             if not len(self):
                 return []
-            idf = self._idf(query.indices)
-            weights = query.data * idf
-            norm = np.linalg.norm(weights)
-            if norm == 0:
+            scores = self.space.scores(query)
+            if scores is None:
                 return []
-            # Cosine = Σ q·idf² · tf / (|q·idf| |tf·idf|): the query carries both IDF factors.
-            weighted = sp.csr_matrix((weights * idf / norm, query.indices, [0, len(query.indices)]),
-                                     shape=(1, _FEATURES))
-            scores = (weighted @ self._columns).toarray().ravel() / self._norms
-            if self._pending:
-                # A dense query for the few pending rows: transposing a sparse one would cost O(features).
-                self._scratch[query.indices] = weighted.data
-                pending = sp.vstack(self._pending, format="csr") @ self._scratch
-                self._scratch[query.indices] = 0.0
-                scores = np.concatenate([scores, pending / np.array(self._pending_norms)])
-            scores[~(self._alive & (self._received >= np.datetime64(now - self.window, "us")))] = -1.0
+            scores[~(self._alive & (self._received >= np.datetime64(now - self.window, "us")))] = -np.inf
             if before is not None:
-                scores[self._received > np.datetime64(before, "us")] = -1.0
+                scores[self._received > np.datetime64(before, "us")] = -np.inf
             elif exclude is not None and (own := self._position.get(exclude)) is not None and self._alive[own]:
                 # the same ticket routed again (a platform's retry): what came in after it is no earlier report
-                scores[self._received > self._received[own]] = -1.0
+                scores[self._received > self._received[own]] = -np.inf
             found = []
             order = np.argsort(-scores, kind="stable")
             for i in order:
@@ -285,21 +458,21 @@ class RepeatIndex:
                 here = _same_place(township, seen.township) or (
                     seen.assigned_township is not None and township == seen.assigned_township)
                 if seen.ticket_id != exclude and here \
-                        and _same_villages(villages, village_names(f"{seen.title or ''}\n{seen.text}")):
+                        and _same_villages(villages, village_names(_ticket_text(seen))):
                     # A copy can score a hair above 1 while the norms lag the IDF (see _PENDING).
                     found.append(Related(seen, min(float(scores[i]), 1.0)))
             if incident and township:
                 since = np.datetime64((before or now) - INCIDENT_HOURS, "us")
                 listed = {related.ticket.ticket_id for related in found}
                 for i in order:
-                    if scores[i] < 0 or len(found) == k:  # -1: out of the window, or after the ticket
+                    if scores[i] == -np.inf or len(found) == k:  # out of the window, or after the ticket
                         break
                     seen = self._tickets[i]
                     if (seen.ticket_id in listed or seen.ticket_id == exclude or self._received[i] < since
                             or township not in (seen.township, seen.assigned_township)
                             or incident.isdisjoint((seen.hand_over or "").split("、"))):
                         continue
-                    if _same_villages(villages, village_names(f"{seen.title or ''}\n{seen.text}")):
+                    if _same_villages(villages, village_names(_ticket_text(seen))):
                         found.append(Related(seen, min(float(scores[i]), 1.0), incident=True))
             return found
 
@@ -323,11 +496,10 @@ class RepeatIndex:
             self._merge()
             positions = np.flatnonzero(self._received >= np.datetime64(now - timedelta(days=days), "us"))
             tickets = [self._tickets[p] for p in positions]
-            rows = self._columns[:, positions].T.multiply(self._idf()).tocsr()
-            norms = self._norms[positions]  # as the merge just computed them, with this IDF
+            rows = self.space.unit_rows(positions)
         if len(tickets) < min_size:
             return []
-        similar = _similar_pairs(sp.diags(1.0 / norms) @ rows, self.threshold)
+        similar = self.space.similar(rows, self.threshold)
         everywhere = _judged(similar, tickets, judgements)
         apart = _judged(_apart_by_township(similar, tickets), tickets, judgements)
         # Two townships reporting the same words are two matters; a matter reported in several (燃气涨价 in 15
@@ -386,7 +558,7 @@ def group_keywords(tickets: list[SeenTicket], k: int = 5, share: float = 0.2) ->
     before words such as 小区. A word jieba's table does not know (a place name of the domain dictionaries) counts
     as rare."""
     idf, unknown = _general_idf()
-    counts = Counter(w for t in tickets for w in _words(f"{t.title or ''}\n{t.text}"))
+    counts = Counter(w for t in tickets for w in _words(_ticket_text(t)))
     least = max(2, share * len(tickets))
     scored = {w: n / len(tickets) * idf.get(w, unknown) for w, n in counts.items()
               if n >= least and w not in _QUESTION_WORDS}
@@ -478,16 +650,29 @@ class Repeats:
     commit id 11 before id 10. A missing id just below a new one is therefore looked for again for a while before
     it is taken for a rolled-back insert."""
 
-    def __init__(self, url: str, *, threshold: float, window_days: int, last_write: LastWrite | None = None):
+    def __init__(self, url: str, *, threshold: float, window_days: int, last_write: LastWrite | None = None,
+                 encoder: Encoder | None = None):
         self.log = TicketLog(url)
         self.last_write = last_write or LastWrite()
-        self.index = RepeatIndex(threshold, window_days)
+        self.index = RepeatIndex(threshold, window_days, encoder)
         self._last_row = 0
         self._gaps: dict[int, float] = {}  # row id not seen yet → when it was first missed (monotonic seconds)
         self._forgot_on: date | None = None
         self._sync_lock = threading.Lock()
         self._unsaved: deque[SeenTicket] = deque(maxlen=_UNSAVED)
         self._record_lock = threading.Lock()
+
+    @classmethod
+    def configured(cls, settings: Settings, *, encoder: Encoder | None, last_write: LastWrite | None = None) -> Repeats:
+        """The check `settings` ask for (`repeat_method`, its threshold). The e5 method without a built encoder falls
+        back to characters, said in the log: a missing encoder must not keep tickets from being routed."""
+        e5 = settings.repeat_method == "e5"
+        if e5 and encoder is None:
+            log.warning("APPEAL_REPEAT_METHOD=e5 but no e5 encoder is built (`appeal base-model build`): repeats are "
+                        "compared by characters")
+            e5 = False
+        return cls(settings.db_url, threshold=settings.repeat_e5_threshold if e5 else settings.repeat_threshold,
+                   window_days=settings.repeat_window_days, last_write=last_write, encoder=encoder if e5 else None)
 
     def warm_up(self) -> None:
         self._forget_expired()
@@ -540,11 +725,11 @@ class Repeats:
         return self.index.routed(ticket_id)
 
     def record(self, ticket: SeenTicket) -> None:
-        """Stores the ticket. When the log cannot be written (the database is down), the error is raised and the
-        ticket waits in this process's memory; it is stored, with its own time, by the next check or record that
-        can write, so that a repeat of a matter reported during an outage is still linked (unless the process
-        ends first)."""
-        self._write(ticket)
+        """Stores the ticket (with its e5 vector, for that method). When the log cannot be written (the database is
+        down), the error is raised and the ticket waits in this process's memory; it is stored, with its own time, by
+        the next check or record that can write, so that a repeat of a matter reported during an outage is still
+        linked (unless the process ends first)."""
+        self._write(self.index.embedding(ticket))
         self._forget_expired()
 
     def reassign(self, ticket: SeenTicket, unit: str | None, township: str | None) -> None:

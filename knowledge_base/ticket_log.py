@@ -8,10 +8,10 @@ last one it has seen.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import Boolean, DateTime, Integer, String, Text, delete, or_, select
+from sqlalchemy import Boolean, DateTime, Integer, LargeBinary, String, Text, delete, or_, select
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, sessionmaker
 
 from appeal.database import add_missing_columns, create_tables, make_engine
@@ -41,6 +41,9 @@ class SeenTicket:
     # where the route said to put the caller through (120 急救、110 报警; "" none; None: logged before it was kept):
     # the report counts them week by week, which the service's metric did only since its last start
     hand_over: str | None = None
+    # the e5 vector of the repeat check's method `e5` (float32 bytes) and the encoder that made it; None for the default
+    embedding: bytes | None = field(default=None, repr=False)
+    embedding_model: str | None = None
 
     @property
     def dispatched_to(self) -> str | None:
@@ -77,13 +80,16 @@ class RoutedTicketRow(_Base):
     assigned_unit: Mapped[str | None] = mapped_column(String(200))
     assigned_township: Mapped[str | None] = mapped_column(String(100))
     hand_over: Mapped[str | None] = mapped_column(String(200))
+    embedding: Mapped[bytes | None] = mapped_column(LargeBinary)
+    embedding_model: Mapped[str | None] = mapped_column(String(32))
 
     def seen(self) -> SeenTicket:
         # by its township's name of today: a ticket logged before a merge is the same place as the new ones
         return SeenTicket(self.ticket_id, self.received_at, self.text, self.title,
                           default_gazetteer().now_named(self.township), self.topic, self.lead_unit, self.decision,
                           self.model_version, self.urgent, self.unit_type, self.assigned_unit,
-                          default_gazetteer().now_named(self.assigned_township), self.hand_over)
+                          default_gazetteer().now_named(self.assigned_township), self.hand_over, self.embedding,
+                          self.embedding_model)
 
 
 class TicketLog:
@@ -149,7 +155,9 @@ class TicketLog:
             held = or_(RoutedTicketRow.text != "", RoutedTicketRow.title.is_not(None))
             had = session.scalars(select(RoutedTicketRow).where(RoutedTicketRow.ticket_id.in_(ids), held)).all()
             for row in had:
-                self._replace(session, RoutedTicketRow(**(row.seen().__dict__ | {"text": "", "title": None})))
+                # the vector was read from the words, so it goes with them
+                self._replace(session, RoutedTicketRow(**(row.seen().__dict__ | {"text": "", "title": None,
+                                                                                  "embedding": None})))
             erased = {row.ticket_id for row in had}
             session.execute(delete(RoutedTicketRow).where(RoutedTicketRow.ticket_id.in_(sorted(ids - erased))))
             return len(erased)

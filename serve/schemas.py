@@ -218,8 +218,9 @@ class RelatedTicketOut(Out):
     ticket_id: str
     received_at: str = Field(description="when the centre received it (UTC): the received_at the platform sent, "
                                          "else when it was routed")
-    similarity: float | None = Field(default=None, description="cosine of character-gram TF-IDF vectors with the "
-                                                                "ticket routed, 0–1 (none in a hotspot list)")
+    similarity: float | None = Field(default=None, description="cosine with the ticket routed, 0–1, of character-gram "
+                                                                "TF-IDF vectors or, with APPEAL_REPEAT_METHOD=e5, of e5 "
+                                                                "embeddings (none in a hotspot list)")
     title: str | None = None
     excerpt: str = Field(description="the start of its masked text")
     township: str | None = None
@@ -520,6 +521,9 @@ class Health(Out):
     model_version: str | None = None
     kb_entries: int | None = None
     retrieval: Literal["hybrid", "bm25"] | None = Field(default=None, description="hybrid = BM25 + e5 dense")
+    repeats: Literal["characters", "e5"] | None = Field(
+        default=None, description="how the repeat check compares tickets (APPEAL_REPEAT_METHOD; characters where e5 "
+                                  "was asked for and no encoder is built)")
     database: Literal["ok", "unwritable", "unavailable"] | None = Field(
         default=None, description="unwritable: read, but its last write failed or routed tickets wait in memory for "
                                   "it; unavailable: it cannot be read. Either way a ready service routes on, and "

@@ -56,11 +56,11 @@ class Services:
         self.metrics = metrics
         self.models = ModelHolder(Registry(settings.registry_dir), threads=settings.onnx_threads)
         self.feedback = FeedbackStore(settings.db_url)
-        self.kb = KnowledgeBase(settings.db_url, encoder=_dense_encoder(settings))
+        encoder = _dense_encoder(settings)
+        self.kb = KnowledgeBase(settings.db_url, encoder=encoder)
         # the writes of the ticket log, agents' answers and knowledge-base edits: one database, one outcome
         self.last_write = LastWrite()
-        self.repeats = Repeats(settings.db_url, threshold=settings.repeat_threshold,
-                               window_days=settings.repeat_window_days, last_write=self.last_write)
+        self.repeats = Repeats.configured(settings, encoder=encoder, last_write=self.last_write)
         metrics.unsaved.set_function(lambda: self.repeats.unsaved)
         self.kb_loaded = False
         self.warmed = False

