@@ -5,7 +5,9 @@ Similarity is the cosine of character 1–2-gram TF-IDF vectors (sublinear tf; I
 Characters rather than jieba words: an estate or village name (伊景园滨河苑, 茶场村五组) is cut differently from one
 ticket to the next, and on pairs of real messages judged by hand, character grams separate repeats from
 look-alikes better than words (bench/repeats.py). The vectors are hashed, so there is no vocabulary to refit: a
-ticket is added in the time it takes to read it, and the IDF follows the window as tickets come and go.
+ticket is added in the time it takes to read it, and the IDF follows the window as tickets come and go. A centre
+that can spend an encoder pass a route compares by meaning instead (`_Meanings`, `APPEAL_REPEAT_METHOD=e5`), which
+also links a repeat told in other words.
 """
 from __future__ import annotations
 
@@ -308,6 +310,12 @@ def _ticket_text(ticket: SeenTicket) -> str:
     return f"{ticket.title or ''}\n{ticket.text}"
 
 
+@lru_cache(maxsize=8192)
+def _villages(text: str) -> frozenset[str]:
+    """`village_names` of a ticket of the window, read once: a check reads them for every ticket it lists."""
+    return village_names(text)
+
+
 def _meaning_text(text: str) -> str:
     """What the e5 method encodes: the cleaned start of a ticket; empty for one that names no matter."""
     cleaned = _clean(text)
@@ -458,7 +466,7 @@ class RepeatIndex:
                 here = _same_place(township, seen.township) or (
                     seen.assigned_township is not None and township == seen.assigned_township)
                 if seen.ticket_id != exclude and here \
-                        and _same_villages(villages, village_names(_ticket_text(seen))):
+                        and _same_villages(villages, _villages(_ticket_text(seen))):
                     # A copy can score a hair above 1 while the norms lag the IDF (see _PENDING).
                     found.append(Related(seen, min(float(scores[i]), 1.0)))
             if incident and township:
@@ -472,7 +480,7 @@ class RepeatIndex:
                             or township not in (seen.township, seen.assigned_township)
                             or incident.isdisjoint((seen.hand_over or "").split("、"))):
                         continue
-                    if _same_villages(villages, village_names(_ticket_text(seen))):
+                    if _same_villages(villages, _villages(_ticket_text(seen))):
                         found.append(Related(seen, min(float(scores[i]), 1.0), incident=True))
             return found
 
