@@ -259,7 +259,8 @@ def _village_after(text: str, end: int) -> str | None:
 # villages report two matters however alike their words. Most names are two characters; a longer one is read right
 # after its township (湾头桥镇石门桥村), and elsewhere left unread rather than read with the word before it (现在农村,
 # 作为村干部, 多次跟村里).
-_ANY_VILLAGE = re.compile(f"(?:^|(?<=[\\s，。、！？：；,.!?:;（(“\"镇乡道区们是在住和与及到去从]))([{_HAN}]{{2}})村"
+# An agent's 来电反映桥头村…, 关于白沙村…, 来电人称龙溪村… (words that report or concern a place) start a name as well.
+_ANY_VILLAGE = re.compile(f"(?:^|(?<=[\\s，。、！？：；,.!?:;（(“\"镇乡道区们是在住和与及到去从映于称]))([{_HAN}]{{2}})村"
                           "(?!委|民|里|部|干|级|组长)"
                           f"|(?:(?<=[镇乡])|(?<=街道))([{_HAN}]{{3}})村(?!委|民|里|部|干|级|组长)")
 # What stands there as often and names no village: a word of everyday use (现在村里, 通过村委, 联盟村 is lost with
