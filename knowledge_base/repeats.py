@@ -509,7 +509,7 @@ class RepeatIndex:
             return []
         similar = self.space.similar(rows, self.threshold)
         everywhere = _judged(similar, tickets, judgements)
-        apart = _judged(_apart_by_township(similar, tickets), tickets, judgements)
+        apart = _judged(_apart_by_township(_apart_by_village(similar, tickets), tickets), tickets, judgements)
         # Two townships reporting the same words are two matters; a matter reported in several (燃气涨价 in 15
         # townships, two tickets each) is one of the whole county, which kept apart made no group at all.
         _, wide = connected_components(everywhere, directed=False)
@@ -585,6 +585,15 @@ def _same_villages(one: frozenset[str], other: frozenset[str]) -> bool:
     reported in the same agent's words from 白沙村 and from 龙溪村 (a township named by one of them, or by neither)
     is two matters. A ticket that names no village tells nothing."""
     return not (one and other and one.isdisjoint(other))
+
+
+def _apart_by_village(edges: sp.csr_matrix, tickets: list[SeenTicket]) -> sp.csr_matrix:
+    """The similarity edges without those between tickets that name different villages (`_same_villages`), which the
+    check never lists together: a duty supervisor found 白竹村's outage in 桥头村's hotspot, linked by no route."""
+    pairs = edges.tocoo()
+    keep = np.array([_same_villages(_villages(_ticket_text(tickets[a])), _villages(_ticket_text(tickets[b])))
+                     for a, b in zip(pairs.row, pairs.col)], dtype=bool)
+    return sp.csr_matrix((pairs.data[keep], (pairs.row[keep], pairs.col[keep])), shape=edges.shape)
 
 
 def _apart_by_township(edges: sp.csr_matrix, tickets: list[SeenTicket]) -> sp.csr_matrix:

@@ -300,6 +300,17 @@ def test_the_same_words_from_two_villages_are_no_repeat():
         assert [r.ticket.ticket_id for r in index.related(masked_text(ticket))] == ["WG-V1"], ticket
 
 
+def test_a_hotspot_keeps_out_the_same_words_from_another_village():
+    index = RepeatIndex(THRESHOLD, window_days=30)
+    demo_window(index)
+    outage = "来电人反映：湾头桥镇{}村4组自来水管爆了，全组停水两天，请尽快派人抢修。"
+    for number, village in enumerate(("桥头", "桥头", "桥头", "白竹")):
+        index.add(SeenTicket(f"WG-{number}", utc_now() - timedelta(hours=number), masked_text(outage.format(village)),
+                             township="湾头桥镇"))
+    assert [r.ticket.ticket_id for r in index.related(outage.format("白竹"), township="湾头桥镇")] == ["WG-3"]
+    assert [sorted(t.ticket_id for t in s.tickets) for s in index.hotspots(days=2)] == [["WG-0", "WG-1", "WG-2"]]
+
+
 def test_village_names_are_read_where_a_name_can_start():
     assert village_names("我们晏田乡红星村停电了，红星村和白沙村之间的路也断了") == {"红星", "白沙"}
     # a longer name right after its township, a former one, and after 城区
