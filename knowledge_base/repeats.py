@@ -232,7 +232,15 @@ class _Characters:
     def similar(rows: sp.csr_matrix, threshold: float) -> sp.csr_matrix:
         return _similar_pairs(rows, threshold)
 
+    @staticmethod
+    def groups(graph: sp.csr_matrix, threshold: float) -> np.ndarray:
+        """Hotspot labels: the connected components of the similarity graph."""
+        return connected_components(graph, directed=False)[1]
 
+
+# How a hotspot of the e5 method is kept from chaining look-alikes (`_Meanings.groups`).
+_DENSITY = 0.3
+_STEP = 0.005
 # What the e5 method reads of a ticket: the first characters say what it is about, and they cost a fifth of the
 # encoder time of 400 (bench/RESULTS.md ## Repeat appeals).
 E5_CHARS = 100
@@ -304,6 +312,31 @@ class _Meanings:
             block[block < threshold] = 0.0
             pieces.append(sp.csr_matrix(block.astype(np.float64)))
         return sp.vstack(pieces, format="csr") if pieces else sp.csr_matrix((0, 0))
+
+    @staticmethod
+    def groups(graph: sp.csr_matrix, threshold: float) -> np.ndarray:
+        """Hotspot labels: connected components, each one in which fewer than `_DENSITY` of the pairs are linked
+        directly split again at a threshold `_STEP` higher. e5 puts every noise complaint near every other: on the
+        board's messages the plain components chained 290 of them, from a dozen sites, into one group, and each
+        matter's own tickets, linked to most of their group, stay together (bench/RESULTS.md ## Repeat appeals,
+        the e5 method). An agent's link weighs 1 and is never cut."""
+        labels = np.full(graph.shape[0], -1)
+        pending, label = [(np.arange(graph.shape[0]), threshold)], 0
+        while pending:
+            members, floor = pending.pop()
+            part = graph[members][:, members]
+            part.data[part.data < floor] = 0.0
+            part.eliminate_zeros()
+            count, inside = connected_components(part, directed=False)
+            for component in range(count):
+                group = members[inside == component]
+                links = (graph[group][:, group].data >= floor).sum() / 2
+                if len(group) < 3 or links >= _DENSITY * len(group) * (len(group) - 1) / 2 or floor >= 1.0:
+                    labels[group] = label
+                    label += 1
+                else:
+                    pending.append((group, floor + _STEP))
+        return labels
 
 
 def _ticket_text(ticket: SeenTicket) -> str:
@@ -512,8 +545,7 @@ class RepeatIndex:
         apart = _judged(_apart_by_township(_apart_by_village(similar, tickets), tickets), tickets, judgements)
         # Two townships reporting the same words are two matters; a matter reported in several (燃气涨价 in 15
         # townships, two tickets each) is one of the whole county, which kept apart made no group at all.
-        _, wide = connected_components(everywhere, directed=False)
-        _, local = connected_components(apart, directed=False)
+        wide, local = (self.space.groups(graph, self.threshold) for graph in (everywhere, apart))
         groups: list[tuple[np.ndarray, bool]] = []
         for label in np.unique(wide):
             members = np.flatnonzero(wide == label)

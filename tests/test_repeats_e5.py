@@ -10,11 +10,12 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import scipy.sparse as sp
 from sqlalchemy import create_engine, text
 
 from appeal.config import Settings
 from knowledge_base.kb import E5Encoder
-from knowledge_base.repeats import Repeats
+from knowledge_base.repeats import Repeats, _Meanings
 from knowledge_base.store import utc_now
 from knowledge_base.ticket_log import SeenTicket, TicketLog
 from tests.serving_support import install_model, start_server
@@ -72,6 +73,17 @@ def test_a_repeat_in_other_words_is_linked_by_meaning_where_characters_miss_it(e
     by_meaning.record(earlier("WG-4", PIPE_THIRD, hours=0))
     (spot,) = by_meaning.hotspots(days=1)
     assert sorted(t.ticket_id for t in spot.tickets) == ["WG-1", "WG-3", "WG-4"]
+
+
+def test_a_hotspot_of_meanings_is_no_chain_of_look_alikes():
+    """Ten tickets each linked only to the next (the same kind of trouble at ten sites, as e5 sees every noise
+    complaint near the next) are no matter; three of them told alike, and a pair an agent linked, are."""
+    links = {(i, i + 1): 0.943 for i in range(9)} | {(0, 1): 0.97, (1, 2): 0.97, (0, 2): 0.96, (7, 9): 1.0}
+    rows, columns = zip(*links)
+    graph = sp.csr_matrix((list(links.values()) * 2, (rows + columns, columns + rows)), shape=(10, 10))
+    labels = _Meanings.groups(graph, 0.94)
+    assert labels[0] == labels[1] == labels[2] and labels[7] == labels[9]
+    assert len({labels[i] for i in (0, 3, 4, 5, 6, 7, 8)}) == 7
 
 
 def test_each_vector_is_stored_once_and_read_by_the_other_processes(e5_dir, tmp_path):
