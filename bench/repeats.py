@@ -20,7 +20,6 @@ import statistics
 import time
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Iterable, Mapping
 
 import numpy as np
 import pandas as pd
@@ -29,7 +28,6 @@ from sklearn.metrics import roc_auc_score
 
 from appeal.config import DEMO_DIR, Settings
 from results_file import write_section
-from knowledge_base.kb import load_encoder
 from knowledge_base.repeats import RepeatIndex
 from knowledge_base.ticket_log import SeenTicket
 from pipeline import masked_text, title_and_body
@@ -41,7 +39,6 @@ PAIRS = Path(__file__).resolve().parent / "repeat_pairs.csv"
 # 3 to 5 callers each (group), and look-alikes that are none of them (group null: the same market's other problem,
 # the same company's other complaint, a burst pipe in another village).
 SHORT_TICKETS = Path(__file__).resolve().parent / "repeat_tickets.jsonl"
-E5_THRESHOLDS = (0.90, 0.92, 0.93, 0.94, 0.95)
 READING = """
 Reading:
 - The default threshold 0.25 (`APPEAL_REPEAT_THRESHOLD`) flags 108 of the 154 pairs at precision 0.89 and finds
@@ -158,9 +155,9 @@ def pair_scores(frame: pd.DataFrame, index: RepeatIndex, pairs: pd.DataFrame) ->
     return np.array(scores)
 
 
-def short_tickets() -> tuple[list[SeenTicket], list[tuple[str, str]], np.ndarray]:
-    """`SHORT_TICKETS` as seen tickets, every pair of them, and whether each pair is one matter."""
-    rows = [json.loads(line) for line in SHORT_TICKETS.read_text(encoding="utf-8").splitlines() if line.strip()]
+def short_tickets(path: Path = SHORT_TICKETS) -> tuple[list[SeenTicket], list[tuple[str, str]], np.ndarray]:
+    """The tickets of `path` as seen tickets, every pair of them, and whether each pair is one matter."""
+    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
     tickets = [SeenTicket(row["id"], NOW - timedelta(days=1), masked_text(row["text"])) for row in rows]
     group = {row["id"]: row["group"] for row in rows}
     pairs = [(a.ticket_id, b.ticket_id) for i, a in enumerate(tickets) for b in tickets[i + 1:]]
@@ -178,13 +175,6 @@ def short_pair_scores(frame: pd.DataFrame, tickets: list[SeenTicket], pairs: lis
         found = index.related(text[a], now=NOW, exclude=a, k=len(frame) + len(tickets), min_similarity=1e-9)
         scores.append(next((r.similarity for r in found if r.ticket.ticket_id == b), 0.0))
     return np.array(scores)
-
-
-def e5_scores(texts: Mapping[str, str], pairs: Iterable[tuple[str, str]]) -> np.ndarray:
-    """Cosine of e5-small query embeddings (the knowledge base's dense encoder, built here if missing)."""
-    ids = list(texts)
-    vectors = dict(zip(ids, load_encoder().encode_queries([texts[i][:400] for i in ids])))
-    return np.array([float(vectors[a] @ vectors[b]) for a, b in pairs])
 
 
 def word_scores(frame: pd.DataFrame, pairs: pd.DataFrame) -> np.ndarray:
@@ -229,27 +219,6 @@ def main() -> None:
         scores = pair_scores(frame, small, pairs)
         lines.append(f"| {len(small):,} | " + " | ".join(f"{p:.2f} / {r:.2f}" for p, r, _ in
                                                        (at(scores, same, t) for t in THRESHOLDS[:3])) + " |")
-
-    tickets, short_pairs, short_same = short_tickets()
-    short_text = {t.ticket_id: t.text for t in tickets}
-    judged_text = {i: f"{frame.title[i]}\n{frame.text[i]}" for i in sorted(set(pairs.a) | set(pairs.b))}
-    lines += ["", f"Embeddings (not shipped): the judged pairs, and the {len(tickets)} short tickets of "
-                  f"`{SHORT_TICKETS.name}` ({len(short_pairs)} pairs, {int(short_same.sum())} one matter; added to "
-                  "the file's window for the characters' IDF). Characters at the shipped threshold, e5-small query "
-                  "embeddings (cosine, first 400 characters) at theirs:", "",
-              f"| pairs | representation | AUC | P / R @ {settings.repeat_threshold:.2f} | "
-              + " | ".join(f"P / R @ {t:.2f}" for t in E5_THRESHOLDS) + " |",
-              "|---|---|---:|---:|" + "---:|" * len(E5_THRESHOLDS)]
-    for name, chars, dense, truth in (
-            ("judged (hot messages)", pair_scores(frame, index, pairs), e5_scores(judged_text, zip(pairs.a, pairs.b)),
-             same),
-            ("short tickets", short_pair_scores(frame, tickets, short_pairs, settings.repeat_threshold), e5_scores(short_text, short_pairs),
-             short_same)):
-        p, r, _ = at(chars, truth, settings.repeat_threshold)
-        lines.append(f"| {name} | characters 1–2 | {roc_auc_score(truth, chars):.3f} | {p:.2f} / {r:.2f} |"
-                     + " |" * len(E5_THRESHOLDS))
-        cells = [f"{p:.2f} / {r:.2f}" for p, r, _ in (at(dense, truth, t) for t in E5_THRESHOLDS)]
-        lines.append(f"| {name} | e5-small | {roc_auc_score(truth, dense):.3f} | | " + " | ".join(cells) + " |")
 
     flagged, across = demo_pairs(settings.repeat_threshold)
     lines += ["", f"The demo pack's 300 Wugang tickets in one window, at {settings.repeat_threshold}: {flagged} pairs "
