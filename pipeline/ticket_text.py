@@ -131,3 +131,21 @@ def _masked_words(segmented: str, people: list[str]) -> str:
 def _is_ascii_alnum(character: str) -> bool:
     return character.isascii() and character.isalnum()
 
+
+
+# A caller who says the matter was reported to this line before (催办, 重复来电): a call to the hotline (12345,
+# 市长热线, 热线) or a call "to report" it, a report "before" or "again", a ticket number. Not a call or report to
+# someone else (打供水站电话没人接, 多次拨打交警大队的电话, 已经反映到村里, 多次向物业反映): that is no ticket of ours.
+_REPORTED_BEFORE = re.compile(
+    r"(?:打过|打了|拨打过|拨过|拨打了|多次拨打|多次致电|几次拨打|再次拨打|再次致电|又打)[^，。！？；\n]{0,6}?"
+    r"(?:12345|市长热线|市民热线|便民热线|政务热线|服务热线)"
+    r"|(?:打过|打了)(?:[一二两三几好多]+次)?电话(?:来)?(?:反映|投诉|举报)"
+    r"|(?:之前|此前|先前|上次|以前|前几天|前天|昨天|上周|上个月|已经|曾经?|\d+号|\d+日)(?:已经?)?(?:反映过|投诉过|举报过)"
+    r"(?![^，。！？；\n]{0,4}(?:村里|村委|社区|物业|居委|派出所|单位|公司|学校|老板))"
+    r"|(?:再次|又一次|第[二三四五]次)(?:来电|致电)"
+    r"|催办|原工单|工单号")
+
+
+def says_reported_before(text: str) -> bool:
+    """Whether the caller says this matter was reported to the hotline before (a follow-up, 催办)."""
+    return _REPORTED_BEFORE.search(text) is not None

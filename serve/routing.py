@@ -24,6 +24,7 @@ from knowledge_base.store import Source, utc_now
 from knowledge_base.ticket_log import SeenTicket
 from models.predictor import HeadPrediction
 from pipeline import find_pii, masked_parts, masked_text, model_text, normalize, title_and_body
+from pipeline.ticket_text import says_reported_before
 from pipeline.errors import InputError
 from pipeline.jurisdiction import default_gazetteer, find_jurisdiction
 from serve.model_holder import LoadedModel
@@ -66,6 +67,13 @@ def answers_for_the_call(found: list[SuggestionOut], lines: list[str], units: li
     return [s for s in found if (unit := catalogue.unit_named(s.unit)) is not None and unit.id in taking]
 
 
+# A caller who says the matter was reported before (催办): the agent links the call to that ticket rather than open a
+# second work order for the same unit, and asks for its number when the check found none.
+FOLLOW_UP_OF_LISTED = ("来电人称此前已反映过：按催办处理，关联上列原工单 / the caller says this was reported "
+                       "before: a follow-up of the ticket listed")
+FOLLOW_UP_NOT_FOUND = ("来电人称此前已反映过，但近 {days} 天的工单中未找到：请向来电人核实原工单号 / the caller says "
+                       "this was reported before, but no such ticket was routed in the last {days} days: ask the caller "
+                       "for its number")
 REPEAT_CHECK_SKIPPED = "重复诉求未核对（数据库暂不可用）/ repeat check skipped: database unavailable"
 
 
@@ -145,7 +153,8 @@ def _repeat_reason(related: list[Related], zone: ZoneInfo) -> str:
 
 
 def _check_and_record(repeats: Repeats, text: str, township: str | None, seen: SeenTicket | None,
-                      received: datetime | None, incident: frozenset[str]) -> tuple[list[Related] | None, str | None]:
+                      received: datetime | None, incident: frozenset[str],
+                      follow_up: bool) -> tuple[list[Related] | None, str | None]:
     """Earlier tickets about the same matter (received before `received`, a backlog ticket's time), in the same
     township when it is known, and for an emergency the calls about it of the last hours (`incident`: the lines to
     put the caller through to); the ticket is then kept when it has an id. A database failure here is logged and the
@@ -155,7 +164,7 @@ def _check_and_record(repeats: Repeats, text: str, township: str | None, seen: S
     related: list[Related] | None = None
     try:
         related = repeats.check(text, exclude=seen.ticket_id if seen else None, township=township, before=received,
-                                incident=incident)
+                                incident=incident, follow_up=follow_up)
     except SQLAlchemyError:
         log.exception("repeat check failed; the ticket is routed without it")
     previous = repeats.index.routed(seen.ticket_id) if seen else None
@@ -189,6 +198,7 @@ def route_tickets(tickets: Sequence[TicketIn], model: LoadedModel, kb: Knowledge
         routing = decide(heads, full, ticket.location)
         related: list[Related] | None = []
         sent_on, before_window = None, None
+        follow_up = says_reported_before(full)
         if repeats is not None:
             # a ticket that may not be accepted was not sent anywhere yet: its fallback unit is no "已派"
             sent_to = routing.lead.name if routing.lead and not routing.not_accepted else None
@@ -202,10 +212,13 @@ def route_tickets(tickets: Sequence[TicketIn], model: LoadedModel, kb: Knowledge
             seen = SeenTicket(ticket.id, given or utc_now(), masked, title, township, heads["topic"].label,
                               sent_to, routing.decision, model.version, routing.urgent, routing.functional_type,
                               hand_over="、".join(routing.hand_over)) if kept else None
-            related, sent_on = _check_and_record(repeats, full, township, seen, given, frozenset(routing.hand_over))
+            related, sent_on = _check_and_record(repeats, full, township, seen, given, frozenset(routing.hand_over),
+                                                 follow_up)
         # an agent told nothing would take "no related tickets" for "no earlier report"
         reasons = routing.reasons + ([_repeat_reason(related, zone)] if related else
                                      [REPEAT_CHECK_SKIPPED] if related is None else [])
+        if follow_up and related is not None and repeats is not None:
+            reasons.append(FOLLOW_UP_OF_LISTED if related else FOLLOW_UP_NOT_FOUND.format(days=repeats.index.window.days))
         if before_window:  # an integrator's round: a backlog ticket of last year answered as if it had been checked
             reasons.append(f"收到时间早于重复诉求窗口（{before_window} 天），未核对重复、不保留 / received before the "
                            f"repeat window ({before_window} days): not compared with other tickets, not kept")

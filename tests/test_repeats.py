@@ -311,6 +311,19 @@ def test_a_hotspot_keeps_out_the_same_words_from_another_village():
     assert [sorted(t.ticket_id for t in s.tickets) for s in index.hotspots(days=2)] == [["WG-0", "WG-1", "WG-2"]]
 
 
+def test_a_caller_who_says_the_hotline_heard_it_before_is_told_from_one_who_went_elsewhere():
+    from pipeline.ticket_text import says_reported_before
+
+    for said in ("我20号打过电话反映湾头桥镇新街水管爆裂停水的问题，到现在还没修好", "之前反映过还没修，今天早上一辆货车爆胎",
+                 "本人自2019年1月起多次拨打12345市民热线请求帮助", "房产证至今没下来，请帮忙催办", "这是第二次来电反映了",
+                 "已打过12345和12369，但都没有得到很好的解决", "上周已经投诉过一次，还是每天晚上施工"):
+        assert says_reported_before(said), said
+    # a call or a report to someone else is no ticket of the hotline's
+    for said in ("打供水站电话没人接", "多次拨打交警大队的电话", "办案民警给我打了电话", "已经反映到村里，村里不管", "多次向物业反映没有用",
+                 "我之前反映过村里，村里说不归他们管", "和街道打了电话报名", "路灯坏了半个月"):
+        assert not says_reported_before(said), said
+
+
 def test_village_names_are_read_where_a_name_can_start():
     assert village_names("我们晏田乡红星村停电了，红星村和白沙村之间的路也断了") == {"红星", "白沙"}
     # a longer name right after its township, a former one, and after 城区

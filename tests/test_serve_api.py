@@ -1383,6 +1383,28 @@ def _metric(exposition: str, name: str) -> float:
                 0.0)
 
 
+def test_a_caller_who_reported_before_is_a_follow_up_of_the_earlier_ticket(server):
+    """催办: a caller who says the matter was reported before is linked to that ticket at a lower similarity than an
+    unprompted repeat (here below the threshold: the follow-up's own words dilute the matter's), and told to give its
+    number when none is found."""
+    from serve.routing import FOLLOW_UP_OF_LISTED
+
+    with server.client("platform") as platform:
+        for ticket in demo_tickets():  # a window of real size (the IDF needs one)
+            assert platform.post("/v1/route", json={k: ticket[k] for k in ("id", "title", "text")}).status_code == 200
+        platform.post("/v1/route", json={"id": "WG-F1", "text": "迎春亭街道新东路的路灯坏了半个多月，晚上一片漆黑，老人"
+                                                               "小孩出门很危险，请尽快维修。"}).raise_for_status()
+        again = platform.post("/v1/route", json={"id": "WG-F2", "text": "我前几天打过12345说新东路路灯坏了，现在还是"
+                                                                      "黑的。"}).json()
+        lost = platform.post("/v1/route", json={"id": "WG-F3", "text": "来电人称之前反映过龙溪镇自来水发黄的问题，到现在"
+                                                                     "还是没人处理。"}).json()
+    assert [t["ticket_id"] for t in again["related_tickets"]] == ["WG-F1"]
+    assert again["related_tickets"][0]["similarity"] < Settings().repeat_threshold
+    assert again["reasons"][-1] == FOLLOW_UP_OF_LISTED and again["reasons"][-2].startswith("可能重复诉求")
+    assert lost["related_tickets"] == []
+    assert lost["reasons"][-1].startswith("来电人称此前已反映过，但近 30 天的工单中未找到：请向来电人核实原工单号")
+
+
 def test_a_database_that_fails_does_not_stop_routing_or_suggestions(tmp_path):
     """Routing and suggestions answer from memory (the model, the rules, the knowledge base's index) when the
     database fails (here its tables are gone). Before, the knowledge base's freshness check turned every route and
