@@ -371,7 +371,7 @@ def test_a_life_at_risk_in_local_words_or_on_an_ice_storm_day_is_handed_over(tex
     # a re-tester's everyday complaints: a claim or an idiom after the words, a negation or a fear before them
     "村里有人受伤赔偿还冇得到位", "这个政策真是叫不醒装睡的人", "村里没有着火", "没有人晕倒，只是排队太久", "冒得人晕倒",
     "没有闻到煤气味，只是想问燃气费", "冒得煤气味了，燃气公司已经修好了", "电动车在楼道充电，担心着火",
-    "希望小区加装燃气泄漏报警器",
+    "希望小区加装燃气泄漏报警器", "煤气已经没有味道了，燃气公司修好了",
 ])
 def test_everyday_words_near_an_emergency_are_no_emergency(text):
     d = decide(heads("城市管理和综合执法"), routing_text(None, text))
@@ -398,6 +398,8 @@ def test_a_life_at_risk_is_handed_over_whatever_else_the_ticket_says(text, refer
     "煤气瓶漏气了，老板说已经修好了但还是很大的味", "我老婆说没闻到，我闻到很重的煤气味",
     # a main dug through on a building site (no gas word came close enough to 漏气)
     "燃气管道被挖断了，在漏气", "挖掘机挖断了燃气管道，味道很大",
+    # words between the gas and its smell (a senior agent's round: it went unflagged, no hand-over)
+    "煤气好大股味道，好像漏气了", "天然气一股怪味道",
 ])
 def test_a_gas_leak_is_urgent_however_the_caller_says_it(text):
     """The rule sent the first ones to the gas company but left them not urgent: no urgent word said it so."""
