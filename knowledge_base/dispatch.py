@@ -366,6 +366,18 @@ def _said_now(pattern: re.Pattern[str] | str, text: str, veto: UrgentVeto) -> st
     return None
 
 
+def lines_to_put_through(urgent: dict[str, str], rules: RoutingRules) -> dict[str, list[str]]:
+    """The lines of `rules.hand_over` (120 急救, …) whose words are among `urgent` (`urgent_words_in`, so read with the
+    same veto), each with what the text said. A work order reaches a unit in hours: a life at risk now is the agent's
+    to put through while the caller is on the line (喝了农药 was dispatched to the agriculture bureau, a child in the
+    water to the township)."""
+    lines = {}
+    for refer_to, words in rules.hand_over.items():
+        if found := [urgent[word] for word in words if word in urgent]:
+            lines[refer_to] = list(dict.fromkeys(found))
+    return lines
+
+
 def urgent_words_in(text: str, rules: RoutingRules) -> dict[str, str]:
     """The urgent words of `rules` (`all_urgent_words`) that occur in `text` somewhere their context
     (`urgent_unless`) does not veto, each with what it matched there."""
@@ -443,14 +455,11 @@ def decide(
     urgent = urgent_words_in(text, rules)
     if urgent:
         trace.note(f"紧急: 含安全类词语 {'、'.join(dict.fromkeys(urgent.values()))} / urgent")
-    hand_over = []
-    for refer_to, words in rules.hand_over.items():
-        # a work order reaches a unit in hours: a life at risk now is the agent's to put through while the caller
-        # is on the line (喝了农药 was dispatched to the agriculture bureau, a child in the water to the township)
-        if found := [urgent[word] for word in words if word in urgent]:  # read with the same veto
-            hand_over.append(refer_to)
-            trace.note(f"如正在发生，请立即转接 {refer_to}（{'、'.join(dict.fromkeys(found))}）/ a life at risk: hand over "
-                       "by phone", cause="hand_over")
+    lines = lines_to_put_through(urgent, rules)
+    for refer_to, found in lines.items():
+        trace.note(f"如正在发生，请立即转接 {refer_to}（{'、'.join(found)}）/ a life at risk: hand over by phone",
+                   cause="hand_over")
+    hand_over = list(lines)
 
     base = dict(
         functional_type=functional_type,

@@ -345,6 +345,9 @@ class SuggestIn(BaseModel):
 class SuggestOut(Out):
     suggestions: list[SuggestionOut]
     masked_text: str
+    hand_over: list[str] = Field(default_factory=list, description="where to put the caller through at once when the "
+                                 "text tells of a life at risk (120 急救, 110 报警, 119 救援), as /v1/route says it; the "
+                                 "suggestions are then only those of the units that take the call")
 
 
 class FeedbackIn(BaseModel):

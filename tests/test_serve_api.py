@@ -867,6 +867,24 @@ def test_the_service_looks_for_its_encoder_in_its_own_home(tmp_path):
     assert f"{tmp_path / 'own' / 'base-models'}" in log and f"{tmp_path / 'process'}" not in log
 
 
+def test_suggestions_for_a_life_at_risk_are_only_those_of_the_units_that_take_the_call(tmp_path):
+    """A senior agent's round: /v1/suggest showed 城区有人违章搭建怎么举报 for 有人晕倒了快叫救护车, and 家里停电了找谁
+    for a fire, at a correct answer's score; /v1/route already showed neither."""
+    _home_with_faq(tmp_path / "home")
+    live = start_server(tmp_path / "home", tmp_path / "server.log")
+    try:
+        with live.client("agent") as agent:
+            calls = [(agent.post("/v1/suggest", json={"text": text, "k": 3}).json(), line) for text, line in
+                     (("有人晕倒了快叫救护车", "120 急救"), ("家里着火了！快来人！停电了也不知道找谁", "119 救援"))]
+            asked = agent.post("/v1/suggest", json={"text": "家里停电了找谁？", "k": 3}).json()
+    finally:
+        live.stop()
+    for found, line in calls:
+        taking = {"120 急救": "武冈市卫生健康局", "119 救援": "武冈市消防救援大队"}[line]
+        assert found["hand_over"] == [line] and all(s["unit"] == taking for s in found["suggestions"]), found
+    assert asked["hand_over"] == [] and asked["suggestions"][0]["id"] == "wg-gd-01"
+
+
 def test_kb_crud_is_seen_by_suggest(server):
     query = {"text": "孩子刚出生，上户口需要带什么材料？", "k": 3}
     with server.client("trainer") as trainer, server.client("agent") as agent:
