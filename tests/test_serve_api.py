@@ -1401,21 +1401,27 @@ def _metric(exposition: str, name: str) -> float:
                 0.0)
 
 
-def test_a_caller_who_reported_before_is_a_follow_up_of_the_earlier_ticket(server):
+def test_a_caller_who_reported_before_is_a_follow_up_of_the_earlier_ticket(tmp_path):
     """催办: a caller who says the matter was reported before is linked to that ticket at a lower similarity than an
     unprompted repeat (here below the threshold: the follow-up's own words dilute the matter's), and told to give its
-    number when none is found."""
+    number when none is found. A server of its own: the similarity depends on the window's other tickets."""
     from serve.routing import FOLLOW_UP_OF_LISTED
 
-    with server.client("platform") as platform:
-        for ticket in demo_tickets():  # a window of real size (the IDF needs one)
-            assert platform.post("/v1/route", json={k: ticket[k] for k in ("id", "title", "text")}).status_code == 200
-        platform.post("/v1/route", json={"id": "WG-F1", "text": "迎春亭街道新东路的路灯坏了半个多月，晚上一片漆黑，老人"
-                                                               "小孩出门很危险，请尽快维修。"}).raise_for_status()
-        again = platform.post("/v1/route", json={"id": "WG-F2", "text": "我前几天打过12345说新东路路灯坏了，现在还是"
-                                                                      "黑的。"}).json()
-        lost = platform.post("/v1/route", json={"id": "WG-F3", "text": "来电人称之前反映过龙溪镇自来水发黄的问题，到现在"
-                                                                     "还是没人处理。"}).json()
+    install_model(tmp_path / "home", "v1")
+    live = start_server(tmp_path / "home", tmp_path / "server.log")
+    try:
+        with live.client("platform") as platform:
+            for ticket in demo_tickets():  # a window of real size (the IDF needs one)
+                response = platform.post("/v1/route", json={k: ticket[k] for k in ("id", "title", "text")})
+                assert response.status_code == 200
+            platform.post("/v1/route", json={"id": "WG-F1", "text": "迎春亭街道新东路的路灯坏了半个多月，晚上一片"
+                                                                   "漆黑，老人小孩出门很危险，请尽快维修。"}).raise_for_status()
+            again = platform.post("/v1/route", json={"id": "WG-F2", "text": "我前几天打过12345说新东路路灯坏了，现在"
+                                                                          "还是黑的。"}).json()
+            lost = platform.post("/v1/route", json={"id": "WG-F3", "text": "来电人称之前反映过龙溪镇自来水发黄的问题，"
+                                                                         "到现在还是没人处理。"}).json()
+    finally:
+        live.stop()
     assert [t["ticket_id"] for t in again["related_tickets"]] == ["WG-F1"]
     assert again["related_tickets"][0]["similarity"] < Settings().repeat_threshold
     assert again["reasons"][-1] == FOLLOW_UP_OF_LISTED and again["reasons"][-2].startswith("可能重复诉求")
