@@ -46,7 +46,7 @@ def exported(tmp_path: Path) -> list[dict]:
 
 def test_demo_faq_import_search_export_roundtrip(appeal_home, tmp_path):
     imported = appeal("kb", "import", FAQ)
-    assert "imported 91 entries (91 new, 0 replaced, 0 unchanged)" in imported.stdout
+    assert "imported 97 entries (97 new, 0 replaced, 0 unchanged)" in imported.stdout
     # No unit warning: every unit the demo FAQ names is in the demo catalogue. The one line says where the new
     # knowledge base is, for a trainer who ran it outside the service's APPEAL_HOME.
     note = " ".join(imported.stderr.split())
@@ -75,20 +75,20 @@ def test_demo_faq_import_search_export_roundtrip(appeal_home, tmp_path):
     ok("kb", "delete", "power")
 
     entries = exported(tmp_path)
-    assert len(entries) == 91 and all(e["updated_by"].startswith("cli:") for e in entries)
+    assert len(entries) == 97 and all(e["updated_by"].startswith("cli:") for e in entries)
     # The export is the import format: importing it back changes nothing, not even the stamps; a spreadsheet
     # export too, which is how a trainer edits the FAQ in Excel.
-    assert "(0 new, 0 replaced, 91 unchanged)" in ok("kb", "import", tmp_path / "export.jsonl")
+    assert "(0 new, 0 replaced, 97 unchanged)" in ok("kb", "import", tmp_path / "export.jsonl")
     for spreadsheet in ("faq.xlsx", "faq.csv"):
-        assert "exported 91 entries" in ok("kb", "export", tmp_path / spreadsheet)
-        assert "(0 new, 0 replaced, 91 unchanged)" in ok("kb", "import", tmp_path / spreadsheet)
+        assert "exported 97 entries" in ok("kb", "export", tmp_path / spreadsheet)
+        assert "(0 new, 0 replaced, 97 unchanged)" in ok("kb", "import", tmp_path / spreadsheet)
         # past cases are citizens' words: an export is readable by its user alone, as the database is
         assert stat.S_IMODE((tmp_path / spreadsheet).stat().st_mode) == 0o600
     assert exported(tmp_path) == entries
     sheet = pd.read_excel(tmp_path / "faq.xlsx", dtype=str, keep_default_na=False, engine="openpyxl")
     sheet.loc[0, "answer"] += "（已更新）"
     sheet.to_excel(tmp_path / "faq.xlsx", index=False)
-    assert "(0 new, 1 replaced, 90 unchanged)" in ok("kb", "import", tmp_path / "faq.xlsx")
+    assert "(0 new, 1 replaced, 96 unchanged)" in ok("kb", "import", tmp_path / "faq.xlsx")
     assert exported(tmp_path)[0]["answer"].endswith("（已更新）")
 
 
@@ -100,25 +100,25 @@ def test_rows_deleted_from_an_exported_sheet_are_deleted_by_a_pruning_import(app
     sheet = pd.read_excel(tmp_path / "faq.xlsx", dtype=str, keep_default_na=False, engine="openpyxl")
     sheet[~sheet["id"].isin(["wg-sbk-01", "wg-ld-02"])].to_excel(tmp_path / "faq.xlsx", index=False)
     kept = appeal("kb", "import", tmp_path / "faq.xlsx")
-    assert "(0 new, 0 replaced, 89 unchanged)" in kept.stdout
+    assert "(0 new, 0 replaced, 95 unchanged)" in kept.stdout
     assert "holds 2 entries of the file's kind that the file does not (wg-ld-02, wg-sbk-01): kept" in " ".join(
         kept.stderr.split())
     search = ("kb", "search", "社保卡丢了怎么补办", "--bm25-only", "--json")
     assert json.loads(ok(*search))[0]["id"] == "wg-sbk-01"
     ok("kb", "add", "--id", "case-1", "-q", "长沙某小区停水", "-a", "已转供水公司。", "-u", "长沙水业集团", "--source", "case")
     pruned = ok("kb", "import", tmp_path / "faq.xlsx", "--prune", "--by", "trainer-3")
-    assert "89 unchanged, 2 not in the file deleted: wg-ld-02, wg-sbk-01)" in pruned
+    assert "95 unchanged, 2 not in the file deleted: wg-ld-02, wg-sbk-01)" in pruned
     assert "wg-sbk-01" not in [hit["id"] for hit in json.loads(ok(*search))]
     assert [c["action"] for c in json.loads(ok("kb", "history", "wg-sbk-01", "--json"))][-1] == "delete"
     assert json.loads(ok("kb", "history", "wg-sbk-01", "--json"))[-1]["by"] == "trainer-3"
     # a FAQ file prunes FAQ entries only (the case stays), and one with nothing missing says nothing
     assert appeal("kb", "import", tmp_path / "faq.xlsx", "--prune").stderr == ""
-    assert sorted(e["source"] for e in exported(tmp_path)).count("case") == 1 and len(exported(tmp_path)) == 90
+    assert sorted(e["source"] for e in exported(tmp_path)).count("case") == 1 and len(exported(tmp_path)) == 96
     # a filtered sheet (one office's rows) would delete most of the knowledge base: refused unless --yes
     sheet[sheet["unit"] == "武冈市民政局"].to_excel(tmp_path / "civil.xlsx", index=False)
     assert_input_error(appeal("kb", "import", tmp_path / "civil.xlsx", "--prune"), "the import would delete ",
-                       " of the 89 stored entries of its kind", "nothing imported", "run it again with --yes")
-    assert len(exported(tmp_path)) == 90
+                       " of the 95 stored entries of its kind", "nothing imported", "run it again with --yes")
+    assert len(exported(tmp_path)) == 96
     assert " not in the file deleted" in ok("kb", "import", tmp_path / "civil.xlsx", "--prune", "--yes")
     assert len(exported(tmp_path)) == len(sheet[sheet["unit"] == "武冈市民政局"]) + 1
     # a trainer's round: a sheet of new answers alone, as long as the store, deleted every stored entry unasked (the
@@ -157,7 +157,7 @@ def test_a_sheet_of_some_columns_changes_only_those_and_an_emptied_cell_clears_i
     sheet.loc[sheet["id"] == "wg-sbk-01", ["tags", "topic"]] = ""
     sheet.loc[sheet["id"] == "heat-2025", "valid_to"] = ""
     sheet.to_csv(tmp_path / "faq.csv", index=False)
-    assert "(0 new, 2 replaced, 90 unchanged)" in ok("kb", "import", tmp_path / "faq.csv")
+    assert "(0 new, 2 replaced, 96 unchanged)" in ok("kb", "import", tmp_path / "faq.csv")
     entries = {e["id"]: e for e in exported(tmp_path)}
     assert (entries["wg-sbk-01"]["tags"], entries["wg-sbk-01"]["topic"]) == ([], "")
     assert "valid_to" not in entries["heat-2025"]
