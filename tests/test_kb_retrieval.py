@@ -19,19 +19,10 @@ from knowledge_base.files import read_entries
 from knowledge_base.kb import E5Encoder, KnowledgeBase
 from knowledge_base.retrieval import Doc, HybridIndex
 from knowledge_base.store import EntryIn, EntryStore, EntryUpdate
+from tests.counting_encoder import CountingEncoder
 from tests.serving_support import demo_tickets
 
 FAQ = DEMO_DIR / "faq.jsonl"
-
-
-class CountingEncoder(E5Encoder):
-    """The real encoder, counting the passages it is asked to encode."""
-
-    passages = 0
-
-    def encode_passages(self, texts):
-        self.passages += len(texts)
-        return super().encode_passages(texts)
 
 
 @pytest.fixture(scope="module")

@@ -18,6 +18,7 @@ from knowledge_base.kb import E5Encoder
 from knowledge_base.repeats import Repeats, _Meanings
 from knowledge_base.store import utc_now
 from knowledge_base.ticket_log import SeenTicket, TicketLog
+from tests.counting_encoder import CountingEncoder
 from tests.serving_support import install_model, start_server
 
 pytestmark = pytest.mark.slow  # builds the full e5 encoder and its ONNX export (~2 min on 2 shared cores)
@@ -27,16 +28,6 @@ PIPE = "邓元泰镇政府门口那条街的自来水管爆了，水流了一上
 BARBECUE = "邓元泰镇政府门口那条街晚上有人摆摊烧烤，油烟很大，一直吵到半夜。"
 PIPE_AGAIN = "邓元泰镇上供水管破裂，政府前面路上全是水，我家里没水用了。"
 PIPE_THIRD = "我是邓元泰镇的，政府前头马路下面的水管裂开了往外喷水，家里水龙头一滴水都没有。"
-
-
-class CountingEncoder(E5Encoder):
-    """The real encoder, counting the texts it is asked to encode."""
-
-    queries = 0
-
-    def encode_queries(self, texts):
-        self.queries += len(texts)
-        return super().encode_queries(texts)
 
 
 @pytest.fixture(scope="module")
