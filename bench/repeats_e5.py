@@ -7,7 +7,6 @@ finds, and what its check costs (the encoder built in the home, `appeal base-mod
 from __future__ import annotations
 
 import argparse
-import statistics
 import time
 from dataclasses import replace
 from pathlib import Path
@@ -20,7 +19,7 @@ from appeal.config import Settings
 from knowledge_base.kb import load_encoder
 from knowledge_base.repeats import E5_CHARS, RepeatIndex
 from pipeline.jurisdiction import village_names
-from repeats import NOW, PAIRS, at, messages, pair_scores, seen_tickets, short_pair_scores, short_tickets
+from repeats import NOW, PAIRS, at, check_ms, messages, pair_scores, seen_tickets, short_pair_scores, short_tickets
 from results_file import write_section
 
 # 48 more short Wugang tickets, written blind by a second duty supervisor (2026-12-03) after the e5 threshold had been
@@ -31,30 +30,30 @@ BLIND_TICKETS = Path(__file__).resolve().parent / "repeat_tickets_blind.jsonl"
 THRESHOLDS = (0.92, 0.93, 0.94, 0.95)
 READING = """
 Reading:
-- e5 ranks every set better than characters (AUC), and at its default threshold 0.94
-  (`APPEAL_REPEAT_E5_THRESHOLD`) finds more of the repeats, at a precision near that of characters or above it: on
-  the first short set, where characters at 0.25 miss most paraphrases, and on the blind set, which no threshold was
-  chosen on (0.76 / 0.95 against 0.60 / 0.74; the blind round's own run of the service, townships read too, gave
-  0.77 / 0.95 against 0.84 / 0.60). Its look-alikes are of one kind: another problem at the same place (the market's stall-holders beside its blocked drain, a leaking
-  roof of the estate whose lift is broken, a village's unsteady voltage beside its water cut) and another firm's
-  unpaid wages in the same industrial park. e5 reads the place and the kind of trouble first; the township and
-  village guards part what names another place, nothing parts another problem at the same one.
-- The threshold is a compromise between the two sets of short tickets, whose true repeats lie on different
-  scales (the first set's paraphrases mostly between 0.93 and 0.95, the blind set's between 0.95 and 0.97): 0.93
-  would let through three in ten listed pairs of the blind set, 0.95 would miss four in five of the first set's.
-  Neither centring the vectors on the window's mean nor scoring a pair against the query's own neighbours
-  (z-scores) brought the two scales together (scratch runs, same day).
+- e5 ranks every set better than characters (AUC), and at its default threshold 0.94 (`APPEAL_REPEAT_E5_THRESHOLD`)
+  finds more of the repeats, at a precision near that of characters or above it: on the first short set, where
+  characters at 0.25 miss most paraphrases, and on the blind set, which no threshold was chosen on (0.76 / 0.95
+  against 0.60 / 0.74; the blind round's own run of the service, townships read too, gave 0.77 / 0.95 against 0.84 /
+  0.60). Its look-alikes are of one kind: another problem at the same place (the market's stall-holders beside its
+  blocked drain, a leaking roof of the estate whose lift is broken, a village's unsteady voltage beside its water cut)
+  and another firm's unpaid wages in the same industrial park. e5 reads the place and the kind of trouble first; the
+  township and village guards part what names another place, nothing parts another problem at the same one.
+- The threshold is a compromise between the two sets of short tickets, whose true repeats lie on different scales
+  (the first set's paraphrases mostly between 0.93 and 0.95, the blind set's between 0.95 and 0.97): 0.93 would let
+  through three in ten listed pairs of the blind set, 0.95 would miss four in five of the first set's. Neither
+  centring the vectors on the window's mean nor scoring a pair against the query's own neighbours (z-scores) brought
+  the two scales together (scratch runs, same day).
 - Hotspots: plain connected components of the e5 graph at 0.94 chained 290 of the board's noise and nuisance
-  complaints, from a dozen sites, into one group, since e5 puts every such complaint near the next. A group in
-  which fewer than 0.3 of the pairs are linked directly is now split again at a threshold 0.005 higher, until it
-  is dense: the largest groups are then single matters (the parking sales of 伊景园滨河苑, the concrete plant beside
-  丽发新城); on the two sets of short tickets, whose groups are dense, the groups are unchanged. The default method
-  keeps plain components (its graph is sparse; its largest group is one poster's 92 messages, a real pattern).
+  complaints, from a dozen sites, into one group, since e5 puts every such complaint near the next. A group in which
+  fewer than 0.3 of the pairs are linked directly is now split again at a threshold 0.005 higher, until it is dense:
+  the largest groups are then single matters (the parking sales of 伊景园滨河苑, the concrete plant beside 丽发新城);
+  on the two sets of short tickets, whose groups are dense, the groups are unchanged. The default method keeps plain
+  components (its graph is sparse; its largest group is one poster's 92 messages, a real pattern).
 - Cost: the encoder pass over a ticket's first 100 characters is nearly the whole price (the product with 60,000
   stored vectors and the guards take ≈ 5 ms; the check's table times both): 25–55 ms a route on this 2-core box,
-  depending on its load (a blind round's 48 routes took 72 ms on average against 34 ms by characters). That is why the method is a setting and
-  characters stay the default: with e5, /v1/route misses its 30 ms aim (## Serving). A vector is stored with its
-  ticket (1.5 kB), so loading a month's window at start costs no encoding (the last column).
+  depending on its load (a blind round's 48 routes took 72 ms on average against 34 ms by characters). That is why the
+  method is a setting and characters stay the default: with e5, /v1/route misses its 30 ms aim (## Serving). A vector
+  is stored with its ticket (1.5 kB), so loading a month's window at start costs no encoding (the last column).
 """
 
 
@@ -100,7 +99,8 @@ def main() -> None:
 
     lines = [f"`nice python3 bench/repeats_e5.py --write` — {time.strftime('%Y-%m-%d')}, 2-core box; the "
              f"{len(frame)} messages of hot_messages_raw.csv in one window, plus the {len(short)} short tickets of "
-             f"repeat_tickets.jsonl and the {len(blind)} of {BLIND_TICKETS.name} for their pairs. e5: the encoder `appeal serve` builds, query embeddings of the "
+             f"repeat_tickets.jsonl and the {len(blind)} of {BLIND_TICKETS.name} for their pairs. e5: the encoder "
+             "`appeal serve` builds, query embeddings of the "
              f"first {E5_CHARS} characters (as the service computes them).", "",
              f"| pairs | method | AUC | P / R @ {settings.repeat_threshold:.2f} | "
              + " | ".join(f"P / R @ {t:.2f}" for t in THRESHOLDS) + " |",
@@ -135,13 +135,8 @@ def main() -> None:
         big = RepeatIndex(settings.repeat_e5_threshold, 36500, encoder)
         big.extend(tickets)
         load_s = time.perf_counter() - started
-        samples = []
-        for n, query in enumerate(queries):
-            started = time.perf_counter()
-            big.related(f"{query[:E5_CHARS - 8]}{copies:02d}{n:06d}", now=NOW)
-            samples.append((time.perf_counter() - started) * 1000)
-        p95 = statistics.quantiles(samples, n=20)[-1]
-        lines.append(f"| {len(big):,} | {statistics.median(samples):.1f} | {p95:.1f} | {load_s:.1f} |")
+        p50, p95 = check_ms(big, [f"{query[:E5_CHARS - 8]}{copies:02d}{n:06d}" for n, query in enumerate(queries)])
+        lines.append(f"| {len(big):,} | {p50:.1f} | {p95:.1f} | {load_s:.1f} |")
     body = "\n".join(lines) + "\n" + READING
     print(body)
     if args.write:
