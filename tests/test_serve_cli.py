@@ -350,7 +350,7 @@ def test_a_home_started_with_another_countys_pack_says_what_it_still_serves_of_t
     assert warning.startswith(f"warning: this home was built from the pack {demo.resolve()} (fingerprint "
                               f"{record['fingerprint'][:12]}, {record['built_at'][:10]}); the pack configured now "
                               f"(APPEAL_DEMO_DIR) is {pack.resolve()} (fingerprint ")
-    assert ("the knowledge base holds 91 entries of faq.jsonl as the first start imported them, which "
+    assert ("the knowledge base holds 97 entries of faq.jsonl as the first start imported them, which "
             f"{pack / 'faq.csv'} does not hold so (wg-bdc-01, ") in warning
     assert f"it lacks 13 entries of {pack / 'faq.csv'} (dk-01, dk-02, dk-03, dk-04, dk-05 …)" in warning
     assert f"to serve the configured FAQ: appeal kb import {pack / 'faq.csv'} --prune" in warning
