@@ -41,7 +41,7 @@ class Settings(BaseSettings):
     repeat_method: Literal["characters", "e5"] = Field(
         default="characters", description="how tickets are compared for repeats: character TF-IDF (≈ 3 ms a "
         "ticket), or the meaning of their first 100 characters by the e5 encoder (finds repeats told in other words; "
-        "≈ 15–25 ms more a route on 2 cores): bench/RESULTS.md ## Repeat appeals")
+        "≈ 25–55 ms more a route on 2 cores): bench/RESULTS.md ## Repeat appeals, the e5 method")
     repeat_threshold: float = Field(default=0.25, gt=0, le=1, description="cosine at which two tickets count as the "
                                     "same matter, for the characters method (chosen on hand-judged pairs: "
                                     "bench/RESULTS.md ## Repeat appeals)")

@@ -71,9 +71,9 @@ def answers_for_the_call(found: list[SuggestionOut], lines: list[str], units: li
 # second work order for the same unit, and asks for its number when the check found none.
 FOLLOW_UP_OF_LISTED = ("来电人称此前已反映过：按催办处理，关联上列原工单 / the caller says this was reported "
                        "before: a follow-up of the ticket listed")
-FOLLOW_UP_NOT_FOUND = ("来电人称此前已反映过，但近 {days} 天的工单中未找到：请向来电人核实原工单号 / the caller says "
-                       "this was reported before, but no such ticket was routed in the last {days} days: ask the caller "
-                       "for its number")
+FOLLOW_UP_NOT_FOUND = ("来电人称此前已反映过，但近 {days} 天的工单中未找到：请向来电人核实原工单号 / the caller "
+                       "says this was reported before, but no such ticket was routed in the last {days} days: ask the "
+                       "caller for its number")
 REPEAT_CHECK_SKIPPED = "重复诉求未核对（数据库暂不可用）/ repeat check skipped: database unavailable"
 
 
@@ -218,7 +218,8 @@ def route_tickets(tickets: Sequence[TicketIn], model: LoadedModel, kb: Knowledge
         reasons = routing.reasons + ([_repeat_reason(related, zone)] if related else
                                      [REPEAT_CHECK_SKIPPED] if related is None else [])
         if follow_up and related is not None and repeats is not None:
-            reasons.append(FOLLOW_UP_OF_LISTED if related else FOLLOW_UP_NOT_FOUND.format(days=repeats.index.window.days))
+            days = repeats.index.window.days
+            reasons.append(FOLLOW_UP_OF_LISTED if related else FOLLOW_UP_NOT_FOUND.format(days=days))
         if before_window:  # an integrator's round: a backlog ticket of last year answered as if it had been checked
             reasons.append(f"收到时间早于重复诉求窗口（{before_window} 天），未核对重复、不保留 / received before the "
                            f"repeat window ({before_window} days): not compared with other tickets, not kept")

@@ -25,7 +25,7 @@ def readyz(services: Services = Depends(get_services)):
     if services.ready:
         database, why = services.database_state()
         return Health(status="ok" if database == "ok" else "degraded", model_version=services.model.version,
-                      kb_entries=len(services.kb), retrieval=services.retrieval, repeats=services.repeats.index.method, database=database,
-                      detail=why)
+                      kb_entries=len(services.kb), retrieval=services.retrieval,
+                      repeats=services.repeats.index.method, database=database, detail=why)
     state = "unavailable" if services.error else "loading"
     return JSONResponse(status_code=503, content=Health(status=state, detail=services.error).model_dump())
