@@ -36,6 +36,9 @@ class Settings(BaseSettings):
                                 "message has 7,028 characters (bench/RESULTS.md ## Serving)")
     max_batch: int = Field(default=64, ge=1)
     suggestions_k: int = Field(default=3, ge=0)
+    kb_weak_cosine: float = Field(default=0.875, ge=-1, le=1, description="a suggestion whose e5 cosine with the "
+                                  "question is below this is marked weak_match, likely about another matter (chosen "
+                                  "on judged agents' questions: bench/RESULTS.md ## Weak suggestions)")
     repeat_window_days: int = Field(default=30, ge=1, description="how long routed tickets are kept and compared "
                                     "with new ones (重复诉求); older ones are deleted")
     repeat_method: Literal["characters", "e5"] = Field(

@@ -96,6 +96,11 @@ class Hit:
     dense_rank: int | None
     dense_score: float | None
 
+    def weak(self, floor: float) -> bool | None:
+        """Whether the entry is likely about another matter than the query, its e5 cosine below `floor`
+        (`Settings.kb_weak_cosine`); None where e5 did not rank it."""
+        return None if self.dense_score is None else self.dense_score < floor
+
 
 def _doc(entry: Entry) -> Doc:
     return Doc(entry.id, entry.search_text, entry.valid_from, entry.valid_to, group=entry.source)

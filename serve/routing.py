@@ -45,14 +45,16 @@ def head_out(prediction: HeadPrediction) -> HeadOut:
 
 
 def suggestions(kb: KnowledgeBase, query: str, k: int, *, with_dense: bool,
-                source: Source | None = None) -> list[SuggestionOut]:
+                source: Source | None = None, weak_below: float | None = None) -> list[SuggestionOut]:
+    """`weak_below`: below it a suggestion ranked by e5 is marked weak_match (`Settings.kb_weak_cosine`)."""
     if k == 0:
         return []
     return [
         SuggestionOut(id=hit.entry_id, question=_shown_question(hit.question), answer=hit.answer,
                       unit=hit.unit or None, source=hit.source, score=round(hit.score, 4),
                       bm25_score=None if hit.bm25_score is None else round(hit.bm25_score, 3),
-                      dense_score=None if hit.dense_score is None else round(hit.dense_score, 4))
+                      dense_score=None if hit.dense_score is None else round(hit.dense_score, 4),
+                      weak_match=None if weak_below is None else hit.weak(weak_below))
         for hit in kb.search(query, k, with_dense=with_dense, source=source)
     ]
 

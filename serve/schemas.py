@@ -210,6 +210,9 @@ class SuggestionOut(Out):
     bm25_score: float | None = Field(default=None, description="BM25 score; none when no word of the query is in it")
     dense_score: float | None = Field(default=None, description="e5 cosine similarity of query and entry (/v1/suggest "
                                                                 "only): how close in meaning, whatever the words")
+    weak_match: bool | None = Field(default=None, description="true: dense_score is below APPEAL_KB_WEAK_COSINE, "
+                                    "where the suggestions agents judged were nearly all about another matter: check "
+                                    "it before reading it out (/v1/suggest only; none where e5 did not rank it)")
 
 
 class RelatedTicketOut(Out):

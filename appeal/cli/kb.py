@@ -423,6 +423,7 @@ def search(
     """The entries best matching QUERY, valid today."""
     from dataclasses import asdict
 
+    from appeal.config import get_settings
     from knowledge_base.kb import KnowledgeBase
     from knowledge_base.store import EntryFilter
     from pipeline import masked_text
@@ -436,18 +437,21 @@ def search(
     kb.warm_up()
     # masked as /v1/suggest masks an agent's text, so that a trainer sees what agents are suggested
     hits = kb.search(masked_text(query), k, today=day, source=_validated(EntryFilter, dict(source=source)).source)
+    floor = get_settings().kb_weak_cosine
     if as_json:
-        # `id` as /v1/suggest and `kb list --json` name it: one script reads all three
-        typer.echo(json.dumps([{"id": h.entry_id, **{k: v for k, v in asdict(h).items() if k != "entry_id"}}
-                               for h in hits], ensure_ascii=False, indent=2))
+        # `id` and `weak_match` as /v1/suggest and `kb list --json` name them: one script reads all three
+        typer.echo(json.dumps([{"id": h.entry_id, **{k: v for k, v in asdict(h).items() if k != "entry_id"},
+                                "weak_match": h.weak(floor)} for h in hits], ensure_ascii=False, indent=2))
         return
     from rich.console import Console
 
-    # each method's score as /v1/suggest gives it, with the rank the fusion read it as
-    table = _table("#", "id", "source", "unit", "question", "fused", "bm25", "e5")
+    # each method's score as /v1/suggest gives it, with the rank the fusion read it as, and its weak_match
+    table = _table("#", "id", "source", "unit", "question", "fused", "bm25", "e5", "weak")
     for rank, hit in enumerate(hits, start=1):
+        weak = {True: "weak", False: "", None: "–"}[hit.weak(floor)]
         table.add_row(str(rank), hit.entry_id, hit.source, hit.unit, hit.question[:40], f"{hit.score:.4f}",
-                      _score_and_rank(hit.bm25_score, hit.bm25_rank), _score_and_rank(hit.dense_score, hit.dense_rank))
+                      _score_and_rank(hit.bm25_score, hit.bm25_rank), _score_and_rank(hit.dense_score, hit.dense_rank),
+                      weak)
     Console().print(table if hits else "no entry matches")
 
 

