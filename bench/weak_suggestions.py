@@ -75,13 +75,14 @@ def main() -> None:
     parser.add_argument("--write", action="store_true", help="rewrite this section of bench/RESULTS.md")
     args = parser.parse_args()
     questions = [json.loads(line) for line in QUESTIONS.read_text(encoding="utf-8").splitlines()]
+    faq = read_entries(DEMO_DIR / "faq.jsonl")
     with tempfile.TemporaryDirectory() as scratch:
         kb = KnowledgeBase(f"sqlite:///{scratch}/kb.db", encoder=load_encoder(encoder_dir(Settings())))
         kb.warm_up()
-        kb.import_entries(read_entries(DEMO_DIR / "faq.jsonl"), "bench")
+        kb.import_entries(faq, "bench")
         found = {q["id"]: kb.search(masked_text(q["text"]), k=3) for q in questions}
         kb.close()
-    out = [f"{len(questions)} questions, the demo FAQ ({len(read_entries(DEMO_DIR / 'faq.jsonl'))} entries), the three "
+    out = [f"{len(questions)} questions, the demo FAQ ({len(faq)} entries), the three "
            "suggestions /v1/suggest shows; each cell: suggestions marked weak / suggestions of that judgement."]
     for part in ("dev", "blind"):
         asked = [q for q in questions if q["set"] == part]
