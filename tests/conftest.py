@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import os
 import uuid
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -32,6 +33,17 @@ def centre_today_in(monkeypatch, zone: str):
     monkeypatch.setenv("APPEAL_TIMEZONE", zone)
     get_settings.cache_clear()
     return centre_today()
+
+
+def stop_clock(monkeypatch, module, at: datetime) -> None:
+    """`module.datetime.now()` answers `at` for the rest of the test: a clock stopped just before a second turns
+    shows whether two readings of it can disagree."""
+    class StoppedClock(datetime):
+        @classmethod
+        def now(cls, tz=None):
+            return at
+
+    monkeypatch.setattr(module, "datetime", StoppedClock)
 
 
 @pytest.fixture(scope="session")

@@ -150,3 +150,17 @@ def test_a_model_is_not_written_over_another(tmp_path):
     with pytest.raises(InputError, match=r"ft1: directory is not empty \(give another --out\)"):
         train_baseline(get_settings().demo_dir / "tickets.jsonl", out)
     assert [p.name for p in out.iterdir()] == ["model.onnx"]
+
+
+def test_the_version_name_and_created_at_are_one_clock_reading(tmp_path, monkeypatch):
+    """CI once trained a model named baseline-…-073256 whose card said 07:32:57: two clock readings a second apart.
+    A clock stopped half a millisecond before a second turns makes any second reading disagree."""
+    from datetime import datetime, timezone
+
+    import training.train_baseline as module
+    from appeal.config import get_settings
+    from tests.conftest import stop_clock
+
+    stop_clock(monkeypatch, module, datetime(2026, 12, 1, 3, 17, 43, 999500, tzinfo=timezone.utc))
+    card = train_baseline(get_settings().demo_dir / "tickets.jsonl", tmp_path / "model")
+    assert (card.version, card.created_at) == ("baseline-20261201-111743", "2026-12-01T03:17:43+00:00")

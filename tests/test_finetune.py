@@ -244,3 +244,16 @@ def test_holdout_chosen_blend_weight_follows_the_better_model():
     assert choose_blend(wrong, 1.0, right, labels) < 0.5
     assert load_config(None, "fast").ensemble_weight == 0.5
     assert FinetuneConfig(ensemble_weight=None).ensemble_weight is None
+
+
+def test_the_version_name_and_created_at_are_one_clock_reading(tiny_base, tmp_path, monkeypatch):
+    """As for the baseline: a name a second off the card's time points a trainer at the wrong run."""
+    from datetime import datetime, timezone
+
+    import training.finetune as module
+    from tests.conftest import stop_clock
+
+    stop_clock(monkeypatch, module, datetime(2026, 12, 1, 3, 17, 43, 999500, tzinfo=timezone.utc))
+    card = ModelCard.load(train_from_cli(DEMO, None, tiny_base, _config(tmp_path, epochs=1), "fast",
+                                         tmp_path / "model", False))
+    assert card.version.endswith("-20261201-111743") and card.created_at == "2026-12-01T03:17:43+00:00"

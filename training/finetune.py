@@ -398,6 +398,7 @@ def fine_tune(train_set, holdout_set, *, cfg: FinetuneConfig, base: Path, out: P
     main = "topic" if "topic" in metrics else heads[0]
     card = ModelCard(
         version=f"{'ensemble' if uses_baseline else 'transformer'}-{centre_time(stamp):%Y%m%d-%H%M%S}",
+        created_at=stamp.isoformat(timespec="seconds"),  # one clock reading: the name and the time agree
         kind="ensemble" if uses_baseline else "transformer",
         heads=head_cards,
         base=_base_name(base),

@@ -96,7 +96,8 @@ def train_baseline(
 
     stamp = datetime.now(timezone.utc)
     card = ModelCard(
-        version=f"baseline-{centre_time(stamp):%Y%m%d-%H%M%S}",  # named as `models list` shows the time
+        # named as `models list` shows the time, from the same clock reading as `created_at`
+        version=f"baseline-{centre_time(stamp):%Y%m%d-%H%M%S}", created_at=stamp.isoformat(timespec="seconds"),
         kind="baseline",
         heads=heads,
         data_fingerprint=load_report.fingerprint,
