@@ -8,20 +8,27 @@ import io
 import json
 import re
 import warnings
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Callable, Iterable
 
 from pydantic import ValidationError
 
-from knowledge_base.store import LIST_SEPARATORS, MAX_TEXT_CHARS, Entry, EntryIn, derived_id
+from knowledge_base.store import LIST_SEPARATORS, MAX_TEXT_CHARS, Entry, EntryIn, ExportStamp, derived_id
 from models.atomic_dir import replacing_file
 from pipeline.errors import InputError, refuse_problems
 from pipeline.records import (SPLIT_ROW, WORKBOOK_SUFFIXES, AmbiguousDate, cell_text, check_file, csv_cell_in,
                               csv_separator, day_text, decode_text, jsonl_objects, named_width, read_workbook,
                               spreadsheet_row, title_rows)
 
-# Written by `export`, ignored on import: the store sets them itself.
+# Written by `export`; on import the store sets them itself, and `updated_at` says which version a row was exported
+# from (`ExportStamp`).
 _EXPORT_ONLY = ("updated_at", "updated_by")
+# `updated_at` as the export writes it (2026-12-01T11:17:43.123456+08:00), or as a spreadsheet program that took it
+# for a time may save it again (2026/12/1 11:17): year first, the seconds and the offset optional
+_STAMP = re.compile(r"(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?(?:[ T]+(\d{1,2})[:：](\d{2})"
+                    r"(?:[:：](\d{2})(?:\.(\d{1,6}))?)?)?\s*(Z|[+-]\d{2}:?\d{2})?")
 _LIST_FIELDS = ("alternatives", "tags")
 # a source as a sheet may write it
 _SOURCE_OF_CELL = {"faq": "faq", "常见问题": "faq", "问答": "faq", "case": "case", "案例": "case"}
@@ -81,12 +88,47 @@ def validation_message(exc: ValidationError, name: Callable[[str], str] = lambda
     return "; ".join(parts)
 
 
-def _entry(record: dict, where: str, headed: dict[str, str]) -> EntryIn:
-    """`headed`: a field's column as the file heads it (答案 for answer), which the error names."""
-    for name in _EXPORT_ONLY:
-        record.pop(name, None)
+@dataclass(frozen=True)
+class ImportRow:
+    """An entry as a row of an import file gives it: `where` names the row ("faq.xlsx: row 2"), `exported` is the
+    version it was exported from where it carries an `updated_at`."""
+
+    where: str
+    entry: EntryIn
+    exported: ExportStamp | None = None
+
+
+def export_stamp(text: str) -> ExportStamp:
+    """An exported row's `updated_at`; one without an offset is on the centre's clock, as the export writes it."""
+    from appeal.config import get_settings
+
+    found = _STAMP.fullmatch(text.strip())
+    if found is None:
+        raise ValueError(f"{text!r} is no time as the export writes it (2026-12-01T11:17:43+08:00); clear the cell to "
+                         "import the row without checking it against later edits")
+    year, month, day, hour, minute, second, fraction, offset = found.groups()
+    zone = get_settings().zone if offset is None else timezone.utc if offset == "Z" else datetime.strptime(
+        offset.replace(":", ""), "%z").tzinfo
     try:
-        return EntryIn.model_validate(record)
+        at = datetime(int(year), int(month), int(day), int(hour or 0), int(minute or 0), int(second or 0),
+                      int((fraction or "0").ljust(6, "0")), tzinfo=zone)
+    except ValueError as exc:
+        raise ValueError(f"{text!r}: {exc}") from None
+    resolution = (timedelta(days=1) if hour is None else timedelta(minutes=1) if second is None
+                  else timedelta(seconds=1) if fraction is None else timedelta(microseconds=10 ** (6 - len(fraction))))
+    return ExportStamp(at.astimezone(timezone.utc).replace(tzinfo=None), resolution)
+
+
+def _entry(record: dict, where: str, headed: dict[str, str]) -> ImportRow:
+    """`headed`: a field's column as the file heads it (答案 for answer), which the error names."""
+    record.pop("updated_by", None)
+    stamp = record.pop("updated_at", None)
+    try:
+        exported = export_stamp(stamp) if stamp else None
+    except ValueError as exc:
+        raise InputError(f"{where}: column {headed.get('updated_at', 'updated_at')!r}: {exc}") from None
+    try:
+        return ImportRow(where, EntryIn.model_validate(record), exported)
     except ValidationError as exc:
         raise InputError(f"{where}: {validation_message(exc, lambda f: f'column {headed.get(f, f)!r}')}") from None
 
@@ -134,9 +176,12 @@ def _table_records(path: Path, header: list[str], rows: Iterable[list],
         if 0 < len(cells) < width:
             raise InputError(f"{where}: {len(cells)} cells where the column names have {width}: {SPLIT_ROW}")
         record = {}
-        for name, value in zip(header, map(cell_text, cells)):
+        for name, cell in zip(header, cells):
+            value = cell_text(cell)
             if name in ignored:
                 continue
+            if name == "updated_at" and value and isinstance(cell, datetime):
+                value = cell.isoformat()  # a time cell, which `cell_text` reads as its day
             if name in _LIST_FIELDS:
                 record[name] = list_items(name, [value])
             elif name == "source" and value:
@@ -187,12 +232,12 @@ def read_entries(path: Path) -> list[EntryIn]:
     """All entries of a `.jsonl`, `.csv` or `.xlsx` file, validated; ids must be unique within the file, and a row
     without one gets `derived_id`. Columns that are no entry field, and rows repeated word for word, are read past
     with a `ReadWarning` that says so."""
-    return list(read_entry_rows(path).values())
+    return [row.entry for row in read_entry_rows(path)]
 
 
-def read_entry_rows(path: Path) -> dict[str, EntryIn]:
-    """`read_entries`, each under the row it was read from ("faq.xlsx: row 2"), by which the store names a row it
-    refuses (`EntryStore.upsert_many`)."""
+def read_entry_rows(path: Path) -> list[ImportRow]:
+    """`read_entries`, each with the row it was read from, by which the store names a row it refuses, and the version
+    it was exported from (`EntryStore.upsert_many`)."""
     path = Path(path)
     check_file(path)
     suffix = path.suffix.lower()
@@ -204,23 +249,25 @@ def read_entry_rows(path: Path) -> dict[str, EntryIn]:
         records = _xlsx_records(path)
     else:
         raise InputError(f"{path}: expected a .jsonl, .csv (.tsv, .txt), .xlsx or .xls file")
-    entries: dict[str, EntryIn] = {}
+    read: dict[str, ImportRow] = {}
     first_seen: dict[str, str] = {}
     clashed, repeated = False, []
     problems: list[str] = []
     for where, record, headed in records:
         try:
-            entry = _entry(record, where, headed)
+            got = _entry(record, where, headed)
         except InputError as exc:
             problems.append(str(exc).removeprefix(f"{path}: "))
             continue
         row = where.removeprefix(f"{path}: ")
-        named = entry.id is not None
-        entry = entry if named else entry.model_copy(update={"id": derived_id(entry)})
+        named = got.entry.id is not None
+        if not named:
+            got = replace(got, entry=got.entry.model_copy(update={"id": derived_id(got.entry)}))
+        entry = got.entry
         if entry.id in first_seen:
             # A row repeated as it stands is one entry; the same question with another answer (an old version left
             # in the sheet, or one answer per unit) needs the trainer to say which is which.
-            if entry == entries[entry.id]:
+            if entry == read[entry.id].entry:
                 repeated.append(row)
             elif named:
                 problems.append(f"{row}: column 'id': {entry.id!r} already used at {first_seen[entry.id]}")
@@ -230,18 +277,18 @@ def read_entry_rows(path: Path) -> dict[str, EntryIn]:
                 clashed = True
             continue
         first_seen[entry.id] = row
-        entries[entry.id] = entry
+        read[entry.id] = got
     advice = (" (a question asked twice needs the rows no longer meant deleted, or an id column that tells them "
               "apart)" if clashed else "")
     refuse_problems(path, problems, advice)
-    if not entries:
+    if not read:
         raise InputError(f"{path}: no entries")
     if repeated:
         warnings.warn(RepeatedRowsWarning(f"{path}: {', '.join(repeated[:10])}{' …' if len(repeated) > 10 else ''} "
                                           f"repeat{'s' if len(repeated) == 1 else ''} an earlier row word for word "
                                           f"({len(repeated)}), read once"),
                       stacklevel=2)
-    return {f"{path}: {first_seen[entry_id]}": entry for entry_id, entry in entries.items()}
+    return list(read.values())
 
 
 def entry_rows(entries: Iterable[Entry]) -> list[dict]:

@@ -23,7 +23,7 @@ from sqlalchemy import (JSON, Date, DateTime, Integer, LargeBinary, String, Text
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 
-from appeal.config import centre_today
+from appeal.config import centre_time, centre_today
 from appeal.database import (KB_WRITE_LOCK, add_missing_columns, create_tables, hold_write_lock, make_engine,
                              stored_utc)
 from knowledge_base.answer_checks import citizens_phones
@@ -649,6 +649,44 @@ def _check_unchanged(entry_id: str, row: EntryRow | None, read_at: datetime | No
 
 
 @dataclass(frozen=True)
+class ExportStamp:
+    """The `updated_at` a row of an exported file carries: which version of its entry the file was made from.
+    `resolution`: how finely the cell still tells it (a spreadsheet program that took it for a time may keep only the
+    minute, a date cell only the day)."""
+
+    at: datetime  # naive UTC, as stored: the start of the window the version's own stamp lies in
+    resolution: timedelta = timedelta(microseconds=1)
+
+    def holds(self, stamp: datetime) -> bool:
+        return self.at <= stamp < self.at + self.resolution
+
+    def before(self, stamp: datetime) -> bool:
+        """Whether `stamp` is certainly later than the version the row was exported from."""
+        return stamp >= self.at + self.resolution
+
+
+def _changed_since(session: Session, entry_id: str, stamp: ExportStamp,
+                   by: str) -> tuple[str, list[Entry]] | None:
+    """None if no one but `by` changed the entry after the version `stamp` names (a trainer who goes on editing the
+    sheet they imported is no one else); else the last such change (what, when, by whom) and every version the entry
+    had since that one, that one first: a row holding any of them brings nothing new."""
+    history = list(session.scalars(select(HistoryRow).where(HistoryRow.entry_id == entry_id).order_by(HistoryRow.id)))
+    versions = [Entry.model_validate(kept.content) for kept in history]
+    # the newest kept version in the stamp's window: where a coarse stamp (a minute) holds two, the older one would
+    # let a row as exported undo the later edit; a row equal to the current version never gets here
+    exported = next((i for i in reversed(range(len(versions))) if stamp.holds(versions[i].updated_at)), None)
+    # each kept version names the change that ended it
+    after = history[exported:] if exported is not None else [kept for kept in history if stamp.before(kept.changed_at)]
+    others = [kept for kept in after if kept.changed_by != by]
+    if not others:
+        return None
+    last = others[-1]
+    change = (f"{'deleted' if last.action == 'delete' else 'changed'} {centre_time(last.changed_at):%Y-%m-%d %H:%M} "
+              f"by {last.changed_by}")
+    return change, versions[exported:] if exported is not None else []
+
+
+@dataclass(frozen=True)
 class ImportResult:
     added: int
     updated: int
@@ -656,6 +694,9 @@ class ImportResult:
     # stored entries of a source the import holds that it does not hold: deleted with `prune`, else kept
     deleted: tuple[str, ...] = ()
     not_in_file: tuple[str, ...] = ()
+    # entries left as they are because others changed them after the file was exported: it holds an earlier version
+    # of each, or none
+    newer: tuple[str, ...] = ()
 
 
 class LargePrune(InputError):
@@ -873,8 +914,8 @@ class EntryStore:
         return found
 
     def upsert_many(self, entries: Iterable[EntryIn], updated_by: str, prune: bool = False,
-                    prune_share: float = 1.0, *, trial: bool = False,
-                    names: list[str] | None = None) -> tuple[ImportResult, list[Entry], int]:
+                    prune_share: float = 1.0, *, trial: bool = False, names: list[str] | None = None,
+                    exported: list[ExportStamp | None] | None = None) -> tuple[ImportResult, list[Entry], int]:
         """Import: all entries in one transaction (nothing half-imported); an entry whose id exists updates it (the
         fields it was given: those an import file has no column for, or a JSONL line leaves out, keep their stored
         values), and so does an entry without an id of its own (see `_id_from_question`) whose question is stored under
@@ -885,8 +926,17 @@ class EntryStore:
         that it does not hold are named in the result, and with `prune` deleted in the same transaction: a trainer who
         deletes a row of the exported sheet means the entry to go; `LargePrune` where that is more than `prune_share` of
         them (a filtered sheet is no whole one). A `trial` import refuses as the import would, and writes nothing
-        (version 0): the CLI asks it before it spends minutes encoding a file that is then refused."""
+        (version 0): the CLI asks it before it spends minutes encoding a file that is then refused.
+
+        `exported`: each entry's `ExportStamp` where its row came from an export (`kb export`). A sheet exported on
+        Monday and imported on Friday had put back the answer another trainer fixed on Wednesday, unsaid. An entry
+        changed (or deleted) after its row's version is left as it is where the row is as exported, and named in
+        `ImportResult.newer`; where the row changes it too, the import is refused, naming both changes. Stored entries
+        the file does not hold that changed after its newest row (added since it was exported) are never pruned. Only
+        changes by others count: `updated_by`'s own are what the file was imported to make."""
         added = updated = unchanged = 0
+        newer: list[str] = []
+        both_changed: list[str] = []
         stored: list[Entry] = []
         asking: list[Entry] = []  # FAQ entries added, or asking another question or in another period than before
         now = utc_now()
@@ -923,14 +973,26 @@ class EntryStore:
                 # the alternatives, or the valid_to that retired the entry).
                 values = entry.model_dump(exclude={"id"}, include=None if row is None else entry.model_fields_set)
                 before = None if row is None else row.to_entry()
+                if before is not None and before.model_dump(include=set(values)) == values:
+                    # Re-importing the whole file is routine: an unchanged entry keeps its stamp and its history.
+                    unchanged += 1
+                    continue
+                stamp = exported[position - 1] if exported else None
+                if stamp is not None and (since := _changed_since(session, entry_id, stamp, updated_by)) is not None:
+                    change, since_export = since
+                    given = entry.model_fields_set - {"id"}
+                    if any(version.model_dump(include=given) == entry.model_dump(include=given)
+                           for version in since_export):
+                        newer.append(entry_id)  # the row as exported: putting it back would undo the later change
+                    else:
+                        both_changed.append(f"{names[position - 1] if names else f'entry {position} of the import'}: "
+                                            f"{entry_id!r} was {change} after the file was exported, and the row "
+                                            "changes it too")
+                    continue
                 if row is None:
                     row = EntryRow(id=entry_id)
                     session.add(row)
                     added += 1
-                elif before.model_dump(include=set(values)) == values:
-                    # Re-importing the whole file is routine: an unchanged entry keeps its stamp and its history.
-                    unchanged += 1
-                    continue
                 else:
                     self._keep(session, row, "update", updated_by, now)
                     updated += 1
@@ -947,9 +1009,21 @@ class EntryStore:
                     if before is None or _asked_when(before) != _asked_when(after):
                         asking.append(after)
             refuse_problems("", withdrawn)
+            refuse_problems("", both_changed, " (导出后已被他人修改: export the knowledge base again and redo these rows' "
+                            "edits in the new file; or clear their updated_at cells to put them over the later "
+                            "versions)")
             sources = {entry.source for _, entry in entries}
             held = session.scalars(select(EntryRow.id).where(EntryRow.source.in_(sources)).order_by(EntryRow.id)).all()
             missing = tuple(entry_id for entry_id in held if entry_id not in seen)
+            if stamps := [stamp for stamp in exported or () if stamp is not None]:
+                # the newest row tells when the file was exported, at the earliest: an entry that changed later was
+                # added or edited since, and its row is not missing from the file, it was never in it
+                newest = max(stamps, key=lambda stamp: stamp.at + stamp.resolution)
+                later = set(session.scalars(select(EntryRow.id).where(
+                    EntryRow.source.in_(sources), EntryRow.updated_at >= newest.at + newest.resolution,
+                    EntryRow.updated_by != updated_by)))
+                newer += [entry_id for entry_id in missing if entry_id in later]
+                missing = tuple(entry_id for entry_id in missing if entry_id not in later)
             # the share of what was stored before the import: counting the rows it adds, a sheet of new answers as
             # long as the store deleted every stored entry unasked
             stored_before = sum(1 for entry_id in held if entry_id not in seen or entry_id in existing)
@@ -977,7 +1051,7 @@ class EntryStore:
             refuse_problems("", list(clashes.values()),
                             " (keep one of each two, or give them periods that do not overlap)")
             result = ImportResult(added, updated, unchanged, deleted=missing if prune else (),
-                                  not_in_file=() if prune else missing)
+                                  not_in_file=() if prune else missing, newer=tuple(newer))
             if trial:
                 session.rollback()
                 return result, [], 0

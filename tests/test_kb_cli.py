@@ -611,3 +611,64 @@ def test_an_argument_typed_in_gbk_is_named_not_a_traceback(appeal_home):
         result = subprocess.run([sys.executable, "-c", "from appeal.cli import main; main()", "kb", command,
                                  "路灯坏了".encode("gbk")], cwd=REPO, capture_output=True, text=True, timeout=600)
         assert_input_error(result, "error: argument 3 (", "is not UTF-8 text: is the terminal or the script in GBK?")
+
+
+def test_an_old_export_imported_again_never_undoes_anothers_later_edit(appeal_home, tmp_path):
+    """A trainer's round: a sheet exported on Monday and imported on Friday put back the answer another trainer had
+    fixed on Wednesday ("1 replaced", no id named). Each row's updated_at says which version it was exported from."""
+    ok("kb", "import", FAQ)
+    ok("kb", "export", tmp_path / "monday.xlsx")
+    fixed = "社保卡遗失的，请先办理挂失，再持本人身份证到武冈市人力资源和社会保障局窗口补办。（李四修订）"
+    ok("kb", "update", "wg-sbk-01", "-a", fixed, "--by", "lisi")
+    ok("kb", "add", "--id", "wg-fx-01", "-q", "今年的防汛政策在哪里看？", "-a", "请关注武冈市应急管理局发布的通知。",
+       "-u", "武冈市应急管理局", "--by", "lisi")
+
+    # the sheet as exported: its row of wg-sbk-01 is the version before Li's, and it never held wg-fx-01
+    stale = appeal("kb", "import", tmp_path / "monday.xlsx", "--prune")
+    assert "(0 new, 0 replaced, 96 unchanged)" in stale.stdout, stale.stdout
+    assert "changed by others after the file was exported, left as they are: wg-sbk-01, wg-fx-01" in " ".join(
+        stale.stderr.split())
+    entries = {e["id"]: e for e in exported(tmp_path)}
+    assert entries["wg-sbk-01"]["answer"] == fixed and "wg-fx-01" in entries
+
+    # an edit of the same row in the sheet is a conflict, named with who changed the entry; nothing is written
+    sheet = pd.read_excel(tmp_path / "monday.xlsx", dtype=str, keep_default_na=False, engine="openpyxl")
+    row = int(sheet.index[sheet["id"] == "wg-sbk-01"][0])
+    sheet.loc[row, "answer"] = "补办社保卡请到人社局窗口。"
+    sheet.loc[sheet["id"] == "wg-bdc-01", "answer"] += "（张三修订）"
+    sheet.to_excel(tmp_path / "monday.xlsx", index=False)
+    assert_input_error(appeal("kb", "import", tmp_path / "monday.xlsx"),
+                       f"row {row + 2}: 'wg-sbk-01' was changed ", " by lisi after the file was exported, and the row "
+                       "changes it too", "clear their updated_at cells to put them over the later versions")
+    assert exported(tmp_path) == list(entries.values())
+    # as the error says: with the cell cleared the row is put over Li's version, as a row without a stamp always was
+    sheet.loc[row, "updated_at"] = ""
+    sheet.to_excel(tmp_path / "monday.xlsx", index=False)
+    assert "(0 new, 2 replaced, 95 unchanged)" in ok("kb", "import", tmp_path / "monday.xlsx")
+    assert {e["id"]: e["answer"] for e in exported(tmp_path)}["wg-sbk-01"] == "补办社保卡请到人社局窗口。"
+
+    # a sheet a spreadsheet program saved again with its times cut to the minute (2026/12/4 10:15, the centre's
+    # clock): an edit made in the same minute as the export is still told apart, by the versions the history keeps
+    ok("kb", "export", tmp_path / "tuesday.csv")
+    sheet = pd.read_csv(tmp_path / "tuesday.csv", dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    sheet["updated_at"] = [f"{at:%Y/%m/%d %H:%M}" for at in pd.to_datetime(sheet["updated_at"])]
+    sheet.to_csv(tmp_path / "tuesday.csv", index=False, encoding="utf-8-sig")
+    ok("kb", "update", "wg-gjj-01", "-a", "提取住房公积金请持身份证到武冈市住房公积金管理部办理。（王五修订）", "--by", "wangwu")
+    assert "left as they are: wg-gjj-01" in " ".join(appeal("kb", "import", tmp_path / "tuesday.csv").stderr.split())
+    assert "（王五修订）" in {e["id"]: e["answer"] for e in exported(tmp_path)}["wg-gjj-01"]
+
+
+def test_a_trainer_who_goes_on_editing_the_sheet_they_imported_is_not_stopped_by_their_own_import(appeal_home,
+                                                                                                  tmp_path):
+    """Export once, then edit and import the same sheet through the day: each import's own changes are no one
+    else's, and a row put back to what it said in the morning is a change like any other."""
+    ok("kb", "import", FAQ)
+    ok("kb", "export", tmp_path / "faq.xlsx")
+    sheet = pd.read_excel(tmp_path / "faq.xlsx", dtype=str, keep_default_na=False, engine="openpyxl")
+    morning = sheet.loc[sheet["id"] == "wg-bdc-01", "answer"].iloc[0]
+    for answer in (morning + "（上午修订）", morning + "（下午修订）", morning):
+        sheet.loc[sheet["id"] == "wg-bdc-01", "answer"] = answer
+        sheet.to_excel(tmp_path / "faq.xlsx", index=False)
+        imported = appeal("kb", "import", tmp_path / "faq.xlsx", "--by", "zhangsan")
+        assert "(0 new, 1 replaced, 96 unchanged)" in imported.stdout and imported.stderr == "", imported.stderr
+        assert {e["id"]: e["answer"] for e in exported(tmp_path)}["wg-bdc-01"] == answer

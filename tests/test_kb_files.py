@@ -615,3 +615,42 @@ def test_a_faq_phrasing_or_tag_that_a_sheet_would_split_is_refused_and_a_comma_i
     pd.DataFrame(entry_rows([stored])).to_csv(tmp_path / "kb.csv", index=False)
     again = read_entries(tmp_path / "kb.csv")[0]
     assert (again.alternatives, again.tags) == (kept.alternatives, kept.tags)
+
+
+def test_an_exported_rows_updated_at_is_read_as_finely_as_its_cell_still_tells_it(tmp_path):
+    """Our export writes the centre's time with its offset; a spreadsheet program that took it for a time saves it
+    again as 2026/12/1 11:17 or a date cell. Each names a window the exported version's own stamp lies in."""
+    from datetime import timedelta
+
+    from knowledge_base.files import export_stamp, read_entry_rows
+
+    assert (export_stamp("2026-12-01T11:17:43.123456+08:00").at, export_stamp("2026-12-01T11:17:43.123456+08:00")
+            .resolution) == (datetime(2026, 12, 1, 3, 17, 43, 123456), timedelta(microseconds=1))
+    assert export_stamp("2026-12-01T03:17:43+00:00").resolution == timedelta(seconds=1)
+    # without an offset: Wugang's clock, as the sheet showed it
+    assert export_stamp("2026/12/1 11:17") == export_stamp("2026-12-01T11:17+08:00")
+    assert export_stamp("2026/12/1 11:17").resolution == timedelta(minutes=1)
+    assert export_stamp("2026年12月1日 11:17:43").at == datetime(2026, 12, 1, 3, 17, 43)
+    assert (export_stamp("2026-12-01").at, export_stamp("2026-12-01").resolution) == (
+        datetime(2026, 11, 30, 16, 0), timedelta(days=1))
+    assert export_stamp("2026-12-01T11:17:43.5+08:00").resolution == timedelta(milliseconds=100)
+
+    sheet = pd.DataFrame({"id": ["a", "b", "c"], "question": ["社保卡怎么补办？", "公积金怎么提取？", "路灯坏了找谁？"],
+                          "answer": ["请到人社局窗口办理。", "请到公积金管理部办理。", "请向城市管理局反映。"],
+                          "unit": "武冈市人力资源和社会保障局",
+                          # a time cell, as Excel keeps one it recognised; an empty cell; our export's text
+                          "updated_at": [datetime(2026, 12, 1, 11, 17, 43), None, "2026-12-01T11:17:43+08:00"]})
+    sheet.to_excel(tmp_path / "faq.xlsx", index=False)
+    rows = read_entry_rows(tmp_path / "faq.xlsx")
+    assert [row.where for row in rows] == [f"{tmp_path / 'faq.xlsx'}: row {n}" for n in (2, 3, 4)]
+    assert rows[0].exported == rows[2].exported == export_stamp("2026-12-01 11:17:43") and rows[1].exported is None
+    assert rows[0].exported.at == datetime(2026, 12, 1, 3, 17, 43)
+
+    sheet["updated_at"] = ["2026-12-01T11:17:43+08:00", "昨天下午", "2026-13-01 11:17"]
+    sheet.to_csv(tmp_path / "faq.csv", index=False)
+    with pytest.raises(InputError) as refused:
+        read_entry_rows(tmp_path / "faq.csv")
+    message = str(refused.value)
+    assert "row 3: column 'updated_at': '昨天下午' is no time as the export writes it" in message
+    assert "clear the cell to import the row without checking it against later edits" in message
+    assert "row 4: column 'updated_at': '2026-13-01 11:17': month must be in 1..12" in message

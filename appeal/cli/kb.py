@@ -231,12 +231,13 @@ def _warn(entries) -> None:
 
 
 def _import(entries, by: Optional[str], prune: bool | None = None, yes: bool = False,
-            names: list[str] | None = None) -> None:
+            names: list[str] | None = None, exported: list | None = None) -> None:
     """Segment and e5-encode the entries into the database's cache, then write them: a running service indexes
     them from the cache at its next search, instead of encoding a case library (minutes on 2 cores) inside an
     agent's search while routing waits. `prune`: see `kb import --prune`; None where the command offers none (a
     case file is a month's export, not the whole library), which says nothing of the entries it does not hold.
-    `names`: the file's row of each entry, named where the store refuses one."""
+    `names`: the file's row of each entry, named where the store refuses one; `exported`: the version each row was
+    exported from, where it says (see `EntryStore.upsert_many`)."""
     from contextlib import closing
 
     from appeal.cli.progress import Progress
@@ -263,7 +264,7 @@ def _import(entries, by: Optional[str], prune: bool | None = None, yes: bool = F
     def upsert(trial: bool) -> tuple[ImportResult, list[Entry], int]:
         try:
             return kb.store.upsert_many(entries, who(by), bool(prune), 1.0 if yes else _PRUNE_UNASKED, trial=trial,
-                                        names=names)
+                                        names=names, exported=exported)
         except LargePrune as exc:
             raise InputError(f"{exc} ({_some(exc.deleted)}): is the file the whole exported sheet, not a filtered or "
                              "cut one? If they are to go, run it again with --yes") from None
@@ -282,6 +283,9 @@ def _import(entries, by: Optional[str], prune: bool | None = None, yes: bool = F
                f"{result.updated} replaced, {result.unchanged} unchanged"
                + (f", {len(result.deleted)} not in the file deleted: {_some(result.deleted)})" if result.deleted
                   else ")"))
+    if result.newer:
+        typer.secho(f"note: changed by others after the file was exported, left as they are: {_some(result.newer)} "
+                    "(the file holds an earlier version of each, or none)", fg=typer.colors.YELLOW, err=True)
     if result.not_in_file and prune is not None:
         typer.secho(f"note: the knowledge base holds {len(result.not_in_file)} entries of the file's kind that the "
                     f"file does not ({_some(result.not_in_file)}): kept; if the file is the whole set, --prune deletes "
@@ -307,7 +311,9 @@ def import_entries(file: Path = typer.Argument(..., help=".jsonl, .csv (.tsv, Ex
                                                    "sheet (kept in `kb history`)"),
                    yes: bool = typer.Option(False, "--yes", help="with --prune: delete even where that is more than "
                                                                  "half of the stored entries")) -> None:
-    """Import FAQ entries in one transaction; an id that exists is replaced. Nothing is written if any row is bad."""
+    """Import FAQ entries in one transaction; an id that exists is replaced. Nothing is written if any row is bad.
+
+    An exported row's updated_at keeps it from undoing a later edit someone else made of its entry."""
     import warnings
 
     from knowledge_base.files import ReadWarning, read_entry_rows
@@ -322,7 +328,8 @@ def import_entries(file: Path = typer.Argument(..., help=".jsonl, .csv (.tsv, Ex
                     typer.secho(f"warning: {warning.message}", fg=typer.colors.YELLOW, err=True)
                 else:
                     warnings.showwarning(warning.message, warning.category, warning.filename, warning.lineno)
-    _import(list(rows.values()), by, prune, yes, names=list(rows))
+    _import([row.entry for row in rows], by, prune, yes, names=[row.where for row in rows],
+            exported=[row.exported for row in rows])
 
 
 @kb_app.command("import-cases")
