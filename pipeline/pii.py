@@ -798,7 +798,9 @@ _ROLE = re.compile("法定代表人|法人代表|法人|负责人|董事长|总�
                    # precede things as often: 孩子熊猫血, 老人李子树)
                    "干部|工作人员|家庭成员|亲戚|"
                    # a blind round: 城管执法人员谢军, 受伤的工人唐明, 卖家叫张红
-                   "执法人员|执法队员|工人|卖家|买家")
+                   "执法人员|执法队员|工人|卖家|买家|"
+                   # a colleague or a friend owed the same wages (我同事叫王小明也被欠薪, 朋友刘建华借了…)
+                   "同事|同学|朋友|室友|老乡")
 
 _ROLE_SAYS_NAME = re.compile("(?:名叫|叫做|叫|是)?")
 

@@ -791,6 +791,10 @@ def test_homes_names_and_words_after_a_relative_of_a_second_privacy_round(text, 
     ("投诉电话2796555一经查实严厉处罚", "投诉电话[固话]一经查实严厉处罚"),
     ("我住在这里2020-05-01开始漏水，家住自留地上建一座110平方米平房", None),
     ("客人住宿费120元，有人住院了，老百姓叫苦，我姓王名强", None),
+    # an agent round: a colleague owed the same wages, named after 叫; and what stays (同学们, 朋友圈, 同事说明天…)
+    ("我同事叫王小明，他也被欠薪了。朋友刘建华借了我五万元不还，室友张伟晚上吵闹",
+     "我同事叫[姓名]，他也被欠薪了。朋友[姓名]借了我五万元不还，室友[姓名]晚上吵闹"),
+    ("我和同学们一起去的，朋友圈里有人造谣，我同事说明天去人社局，同事高度重视此事，老乡会组织的活动", None),
 ])
 def test_what_an_agent_types_after_a_call_is_masked(text, masked):
     assert mask_pii(text).text == (masked or text)
