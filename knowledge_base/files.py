@@ -54,7 +54,11 @@ HEADER_ALIASES = {
     "valid_from": ("生效日期", "起始日期", "开始日期", "施行日期", "实施日期", "执行日期", "启用日期", "有效期起", "有效期自"),
     "valid_to": ("失效日期", "截止日期", "到期日期", "废止日期", "有效期至", "有效期止"),
 }
-_FIELD_OF_HEADER = {alias: name for name, aliases in HEADER_ALIASES.items() for alias in (name, *aliases)}
+# the export's own columns as an office heads them again: a sheet that named its stamp 更新时间 lost its protection
+# against undoing a later edit (`ExportStamp`)
+_EXPORT_ALIASES = {"updated_at": ("更新时间", "修改时间", "最后更新时间", "最后修改时间"), "updated_by": ("更新人", "修改人", "最后修改人")}
+_FIELD_OF_HEADER = {alias: name for name, aliases in (HEADER_ALIASES | _EXPORT_ALIASES).items()
+                    for alias in (name, *aliases)}
 # A heading that names a day of validity under a name the reader does not know (生效时间, 实施日, 有效期): skipped, a
 # start day published a future answer today and an end day kept a repealed one suggested.
 _VALIDITY_HEADING = re.compile(r"(?:生效|实施|执行|施行|失效).{0,4}(?:日|期|时间)|有效期")
@@ -114,7 +118,8 @@ def export_stamp(text: str) -> ExportStamp:
                       int((fraction or "0").ljust(6, "0")), tzinfo=zone)
     except ValueError as exc:
         raise ValueError(f"{text!r}: {exc}") from None
-    resolution = (timedelta(days=1) if hour is None else timedelta(minutes=1) if second is None
+    # 08:26:00 may be 08:26:13 cut to the minute, as a spreadsheet program saves a time cell it shows without seconds
+    resolution = (timedelta(days=1) if hour is None else timedelta(minutes=1) if int(second or 0) == 0 and not fraction
                   else timedelta(seconds=1) if fraction is None else timedelta(microseconds=10 ** (6 - len(fraction))))
     return ExportStamp(at.astimezone(timezone.utc).replace(tzinfo=None), resolution)
 

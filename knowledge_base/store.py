@@ -686,6 +686,35 @@ def _changed_since(session: Session, entry_id: str, stamp: ExportStamp,
     return change, versions[exported:] if exported is not None else []
 
 
+def _repeats_a_replaced_version(session: Session, entry_id: str, current: Entry | None, entry: EntryIn,
+                                by: str) -> bool:
+    """Whether a row that does not say which version it was made from (no updated_at: a row added to the sheet, a
+    cell cleared, an office's sheet sent again) repeats a version of its entry that someone other than `by` replaced
+    or deleted since: a sheet kept for days put back an answer another trainer had fixed, unsaid."""
+    history = list(session.scalars(select(HistoryRow).where(HistoryRow.entry_id == entry_id).order_by(HistoryRow.id)))
+    if not history or (current is None and history[-1].action != "delete"):
+        return False
+    if (current.updated_by if current is not None else history[-1].changed_by) == by:
+        return False
+    given = entry.model_fields_set - {"id"}
+    return any(Entry.model_validate(kept.content).model_dump(include=given) == entry.model_dump(include=given)
+               for kept in history)
+
+
+def _lost_to_gbk(stored: Entry, entry: EntryIn, given: set[str]) -> list[str]:
+    """The fields of `entry` that are `stored`'s with what GBK cannot hold turned into '?': an exported CSV saved again
+    as Excel's "CSV (逗号分隔)" on a Chinese Windows, imported, replaced another trainer's answers with ones
+    reading 「? 拨打12333 ?」 as that trainer's edits."""
+    lost = []
+    for name in sorted(given & {"question", "alternatives", "answer", "unit", "topic", "tags"}):
+        before, after = getattr(stored, name), getattr(entry, name)
+        before, after = (before, after) if isinstance(before, str) else ("\n".join(before), "\n".join(after))
+        if before != after and before.encode("gbk", errors="replace").decode("gbk") == after:
+            gone = dict.fromkeys(char for char in before if char != "?" and char.encode("gbk", errors="replace") == b"?")
+            lost.append(f"column {name!r} has '?' in place of {' '.join(gone)}")
+    return lost
+
+
 @dataclass(frozen=True)
 class ImportResult:
     added: int
@@ -932,11 +961,13 @@ class EntryStore:
         Monday and imported on Friday had put back the answer another trainer fixed on Wednesday, unsaid. An entry
         changed (or deleted) after its row's version is left as it is where the row is as exported, and named in
         `ImportResult.newer`; where the row changes it too, the import is refused, naming both changes. Stored entries
-        the file does not hold that changed after its newest row (added since it was exported) are never pruned. Only
+        the file does not hold that changed after its newest row (added since it was exported) are never pruned. A row
+        without a stamp is left out likewise where it repeats a version of its entry that others replaced since. Only
         changes by others count: `updated_by`'s own are what the file was imported to make."""
         added = updated = unchanged = 0
         newer: list[str] = []
         both_changed: list[str] = []
+        garbled: list[str] = []
         stored: list[Entry] = []
         asking: list[Entry] = []  # FAQ entries added, or asking another question or in another period than before
         now = utc_now()
@@ -965,7 +996,9 @@ class EntryStore:
             for position, (entry_id, entry) in enumerate(entries, start=1):
                 if entry_id in seen:
                     first = ids.index(entry_id) + 1
-                    raise InputError(f"entries {first} and {position} of the import are both entry {entry_id!r} (a "
+                    both = (f"{names[first - 1]} and {names[position - 1]}" if names
+                            else f"entries {first} and {position} of the import")
+                    raise InputError(f"{both} are both entry {entry_id!r} (a "
                                      "row without an id is the stored entry that asks its question)")
                 seen.add(entry_id)
                 row = existing.get(entry_id)
@@ -978,16 +1011,25 @@ class EntryStore:
                     unchanged += 1
                     continue
                 stamp = exported[position - 1] if exported else None
+                given = entry.model_fields_set - {"id"}
                 if stamp is not None and (since := _changed_since(session, entry_id, stamp, updated_by)) is not None:
                     change, since_export = since
-                    given = entry.model_fields_set - {"id"}
                     if any(version.model_dump(include=given) == entry.model_dump(include=given)
                            for version in since_export):
                         newer.append(entry_id)  # the row as exported: putting it back would undo the later change
                     else:
+                        now_at = ("" if before is None else f"; to put the row over it, write its updated_at now, "
+                                  f"{centre_time(before.updated_at).isoformat()}, in the row's updated_at cell")
                         both_changed.append(f"{names[position - 1] if names else f'entry {position} of the import'}: "
-                                            f"{entry_id!r} was {change} after the file was exported, and the row "
-                                            "changes it too")
+                                            f"{entry_id!r} was {change} after the row's version, which the row "
+                                            f"would undo{now_at}")
+                    continue
+                if stamp is None and _repeats_a_replaced_version(session, entry_id, before, entry, updated_by):
+                    newer.append(entry_id)
+                    continue
+                if before is not None and (lost := _lost_to_gbk(before, entry, given)):
+                    garbled.append(f"{names[position - 1] if names else f'entry {position} of the import'}: "
+                                   f"{entry_id!r}: {', '.join(lost)}")
                     continue
                 if row is None:
                     row = EntryRow(id=entry_id)
@@ -1010,8 +1052,9 @@ class EntryStore:
                         asking.append(after)
             refuse_problems("", withdrawn)
             refuse_problems("", both_changed, " (导出后已被他人修改: export the knowledge base again and redo these rows' "
-                            "edits in the new file; or clear their updated_at cells to put them over the later "
-                            "versions)")
+                            "edits in the new file)")
+            refuse_problems("", garbled, " (字符变成了问号: a CSV saved in GBK cannot hold them; save the sheet as "
+                            "'CSV UTF-8' or .xlsx and import that)")
             sources = {entry.source for _, entry in entries}
             held = session.scalars(select(EntryRow.id).where(EntryRow.source.in_(sources)).order_by(EntryRow.id)).all()
             missing = tuple(entry_id for entry_id in held if entry_id not in seen)

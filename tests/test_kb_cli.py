@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import getpass
 import json
+import re
 import sqlite3
 import stat
 import socket
@@ -626,7 +627,7 @@ def test_an_old_export_imported_again_never_undoes_anothers_later_edit(appeal_ho
     # the sheet as exported: its row of wg-sbk-01 is the version before Li's, and it never held wg-fx-01
     stale = appeal("kb", "import", tmp_path / "monday.xlsx", "--prune")
     assert "(0 new, 0 replaced, 96 unchanged)" in stale.stdout, stale.stdout
-    assert "changed by others after the file was exported, left as they are: wg-sbk-01, wg-fx-01" in " ".join(
+    assert "left as they are: wg-sbk-01, wg-fx-01." in " ".join(
         stale.stderr.split())
     entries = {e["id"]: e for e in exported(tmp_path)}
     assert entries["wg-sbk-01"]["answer"] == fixed and "wg-fx-01" in entries
@@ -637,25 +638,42 @@ def test_an_old_export_imported_again_never_undoes_anothers_later_edit(appeal_ho
     sheet.loc[row, "answer"] = "补办社保卡请到人社局窗口。"
     sheet.loc[sheet["id"] == "wg-bdc-01", "answer"] += "（张三修订）"
     sheet.to_excel(tmp_path / "monday.xlsx", index=False)
-    assert_input_error(appeal("kb", "import", tmp_path / "monday.xlsx"),
-                       f"row {row + 2}: 'wg-sbk-01' was changed ", " by lisi after the file was exported, and the row "
-                       "changes it too", "clear their updated_at cells to put them over the later versions")
+    refused = appeal("kb", "import", tmp_path / "monday.xlsx")
+    assert_input_error(refused, f"row {row + 2}: 'wg-sbk-01' was changed ", " by lisi after the row's version, which "
+                       "the row would undo; to put the row over it, write its updated_at now, ")
     assert exported(tmp_path) == list(entries.values())
-    # as the error says: with the cell cleared the row is put over Li's version, as a row without a stamp always was
-    sheet.loc[row, "updated_at"] = ""
+    # as the error says: the row over Li's version, the cell holding that version's stamp from then on
+    now_at = re.search(r"write its updated_at now, (\S+), in the row's updated_at cell", refused.stderr).group(1)
+    sheet.loc[row, "updated_at"] = now_at
+    # and a question the sheet adds, without an id or a stamp
+    sheet.loc[len(sheet)] = {"question": "居住证在哪里办理？", "answer": "请到户籍所在地派出所咨询办理。", "unit": "武冈市公安局",
+                             "source": "faq"}
     sheet.to_excel(tmp_path / "monday.xlsx", index=False)
-    assert "(0 new, 2 replaced, 95 unchanged)" in ok("kb", "import", tmp_path / "monday.xlsx")
+    assert "(1 new, 2 replaced, 95 unchanged)" in ok("kb", "import", tmp_path / "monday.xlsx")
     assert {e["id"]: e["answer"] for e in exported(tmp_path)}["wg-sbk-01"] == "补办社保卡请到人社局窗口。"
+    # Li fixes both again the next day; the same sheet imported again (a trainer keeps one for days) leaves them: the
+    # row with its stamp as exported, the one without repeating the version Li replaced
+    added = next(e["id"] for e in exported(tmp_path) if e["question"] == "居住证在哪里办理？")
+    for entry_id in ("wg-sbk-01", added):
+        ok("kb", "update", entry_id, "-a", "【李周三】请持身份证到武冈市政务服务中心窗口办理。", "--by", "lisi")
+    again = appeal("kb", "import", tmp_path / "monday.xlsx")
+    assert "(0 new, 0 replaced, 96 unchanged)" in again.stdout, again.stdout
+    assert f"left as they are: wg-sbk-01, {added}, wg-fx-01" in " ".join(again.stderr.split()), again.stderr
+    assert {e["id"]: e["answer"] for e in exported(tmp_path)}[added] == "【李周三】请持身份证到武冈市政务服务中心窗口办理。"
 
     # a sheet a spreadsheet program saved again with its times cut to the minute (2026/12/4 10:15, the centre's
-    # clock): an edit made in the same minute as the export is still told apart, by the versions the history keeps
+    # clock), under the heading an office gives it, or as time cells: an edit made in the same minute as the export
+    # is still told apart, by the versions the history keeps
     ok("kb", "export", tmp_path / "tuesday.csv")
     sheet = pd.read_csv(tmp_path / "tuesday.csv", dtype=str, keep_default_na=False, encoding="utf-8-sig")
-    sheet["updated_at"] = [f"{at:%Y/%m/%d %H:%M}" for at in pd.to_datetime(sheet["updated_at"])]
-    sheet.to_csv(tmp_path / "tuesday.csv", index=False, encoding="utf-8-sig")
+    times = pd.to_datetime(sheet["updated_at"]).dt.tz_localize(None).dt.floor("min")
+    sheet.assign(updated_at=times).to_excel(tmp_path / "tuesday.xlsx", index=False)
+    sheet.assign(updated_at=[f"{at:%Y/%m/%d %H:%M}" for at in times]).rename(columns={"updated_at": "更新时间"}).to_csv(
+        tmp_path / "tuesday.csv", index=False, encoding="utf-8-sig")
     ok("kb", "update", "wg-gjj-01", "-a", "提取住房公积金请持身份证到武冈市住房公积金管理部办理。（王五修订）", "--by", "wangwu")
-    assert "left as they are: wg-gjj-01" in " ".join(appeal("kb", "import", tmp_path / "tuesday.csv").stderr.split())
-    assert "（王五修订）" in {e["id"]: e["answer"] for e in exported(tmp_path)}["wg-gjj-01"]
+    for resaved in ("tuesday.csv", "tuesday.xlsx"):
+        assert "left as they are: wg-gjj-01" in " ".join(appeal("kb", "import", tmp_path / resaved).stderr.split())
+        assert "（王五修订）" in {e["id"]: e["answer"] for e in exported(tmp_path)}["wg-gjj-01"]
 
 
 def test_a_trainer_who_goes_on_editing_the_sheet_they_imported_is_not_stopped_by_their_own_import(appeal_home,
@@ -672,3 +690,23 @@ def test_a_trainer_who_goes_on_editing_the_sheet_they_imported_is_not_stopped_by
         imported = appeal("kb", "import", tmp_path / "faq.xlsx", "--by", "zhangsan")
         assert "(0 new, 1 replaced, 96 unchanged)" in imported.stdout and imported.stderr == "", imported.stderr
         assert {e["id"]: e["answer"] for e in exported(tmp_path)}["wg-bdc-01"] == answer
+
+
+def test_an_export_saved_again_as_a_gbk_csv_never_turns_anothers_characters_into_question_marks(appeal_home, tmp_path):
+    """A trainer's round: Excel's "CSV (逗号分隔)" on a Chinese Windows saves in GBK, which holds no • or ☎; the import
+    stored 「社保卡挂失渠道：? 拨打12333 ?」 as the importer's edit of another trainer's answer, unsaid."""
+    ok("kb", "import", FAQ)
+    answer = "社保卡挂失渠道：• 拨打12333 ☎ 或到武冈市人力资源和社会保障局窗口办理。问号?照旧"
+    ok("kb", "update", "wg-sbk-01", "-a", answer, "--by", "lisi")
+    ok("kb", "export", tmp_path / "faq.csv")
+    sheet = pd.read_csv(tmp_path / "faq.csv", dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    sheet.loc[sheet["id"] == "wg-bdc-01", "answer"] += "（张三修订）"
+    sheet.to_csv(tmp_path / "gbk.csv", index=False, encoding="gbk", errors="replace")
+    row = int(sheet.index[sheet["id"] == "wg-sbk-01"][0]) + 2
+    assert_input_error(appeal("kb", "import", tmp_path / "gbk.csv"),
+                       f"row {row}: 'wg-sbk-01': column 'answer' has '?' in place of • ☎ (字符变成了问号",
+                       "save the sheet as 'CSV UTF-8' or .xlsx")
+    assert "（张三修订）" not in {e["id"]: e["answer"] for e in exported(tmp_path)}["wg-bdc-01"]
+    sheet.to_csv(tmp_path / "utf8.csv", index=False, encoding="utf-8-sig")
+    assert "(0 new, 1 replaced, 96 unchanged)" in ok("kb", "import", tmp_path / "utf8.csv")
+    assert {e["id"]: e["answer"] for e in exported(tmp_path)}["wg-sbk-01"] == answer

@@ -634,6 +634,8 @@ def test_an_exported_rows_updated_at_is_read_as_finely_as_its_cell_still_tells_i
     assert (export_stamp("2026-12-01").at, export_stamp("2026-12-01").resolution) == (
         datetime(2026, 11, 30, 16, 0), timedelta(days=1))
     assert export_stamp("2026-12-01T11:17:43.5+08:00").resolution == timedelta(milliseconds=100)
+    # a time cell shown without seconds is saved as 11:17:00: that may be 11:17:43
+    assert export_stamp("2026-12-01T11:17:00").resolution == timedelta(minutes=1)
 
     sheet = pd.DataFrame({"id": ["a", "b", "c"], "question": ["社保卡怎么补办？", "公积金怎么提取？", "路灯坏了找谁？"],
                           "answer": ["请到人社局窗口办理。", "请到公积金管理部办理。", "请向城市管理局反映。"],
@@ -645,6 +647,10 @@ def test_an_exported_rows_updated_at_is_read_as_finely_as_its_cell_still_tells_i
     assert [row.where for row in rows] == [f"{tmp_path / 'faq.xlsx'}: row {n}" for n in (2, 3, 4)]
     assert rows[0].exported == rows[2].exported == export_stamp("2026-12-01 11:17:43") and rows[1].exported is None
     assert rows[0].exported.at == datetime(2026, 12, 1, 3, 17, 43)
+
+    # headed as an office heads it
+    sheet.rename(columns={"updated_at": "更新时间"}).assign(更新人="张三").to_excel(tmp_path / "office.xlsx", index=False)
+    assert [row.exported for row in read_entry_rows(tmp_path / "office.xlsx")] == [row.exported for row in rows]
 
     sheet["updated_at"] = ["2026-12-01T11:17:43+08:00", "昨天下午", "2026-13-01 11:17"]
     sheet.to_csv(tmp_path / "faq.csv", index=False)

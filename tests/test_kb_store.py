@@ -195,16 +195,19 @@ def test_every_change_is_kept_with_who_made_it_even_after_a_delete(kb):
     # a change that changes nothing (an empty PATCH, a form saved as it was) is no change
     assert kb.update("sbk-lost", EntryUpdate(answer="社保卡补办请到社保卡服务网点。"), "张三").updated_by == "李老师"
     assert kb.update("sbk-lost", EntryUpdate(), "张三").updated_at == stamp
-    kb.import_entries([SOCIAL, NOISE], "cli:trainer")
-    kb.import_entries([SOCIAL, NOISE], "cli:trainer")  # the same file again: nothing to keep
+    # a file that repeats the version 李老师 replaced leaves his (an office's sheet sent again)
+    assert kb.import_entries([SOCIAL, NOISE], "cli:trainer").newer == ("sbk-lost",)
+    reworded = SOCIAL.model_copy(update={"answer": "社保卡补办请带身份证到社保卡服务网点。"})
+    kb.import_entries([reworded, NOISE], "cli:trainer")
+    kb.import_entries([reworded, NOISE], "cli:trainer")  # the same file again: nothing to keep
     kb.delete("sbk-lost", "赵主任")
     kb.add(SOCIAL.model_copy(update={"answer": "重新上线的答案"}), "王芳")
     history = kb.store.history("sbk-lost")
     assert [(c.action, c.by, c.entry.answer) for c in history] == [
         ("add", "王芳", SOCIAL.answer),
         ("update", "李老师", "社保卡补办请到社保卡服务网点。"),
-        ("update", "cli:trainer", SOCIAL.answer),
-        ("delete", "赵主任", SOCIAL.answer),  # a delete shows what it removed
+        ("update", "cli:trainer", reworded.answer),
+        ("delete", "赵主任", reworded.answer),  # a delete shows what it removed
         ("add", "王芳", "重新上线的答案"),
     ]
     assert [c.at for c in history] == sorted(c.at for c in history)
@@ -547,6 +550,9 @@ def test_an_import_is_one_transaction(kb):
     fresh = NOISE.model_copy(update={"id": "noise-day", "question": "白天装修噪音"})
     with pytest.raises(InputError, match="entries 2 and 3 of the import are both entry 'sbk-lost'"):
         kb.import_entries([fresh, SOCIAL, SOCIAL], "tester")
+    # a file's rows are named as the sheet numbers them (a trainer's round looked for rows 36 and 101 of 37 and 102)
+    with pytest.raises(InputError, match="faq.xlsx: row 3 and faq.xlsx: row 4 are both entry 'sbk-lost'"):
+        kb.store.upsert_many([fresh, SOCIAL, SOCIAL], "tester", names=[f"faq.xlsx: row {n}" for n in (2, 3, 4)])
     assert kb.store.get("noise-day") is None and kb.store.version() == version
     assert kb.get("sbk-lost").answer == "新答案"
 
