@@ -100,6 +100,7 @@ class ImportRow:
     where: str
     entry: EntryIn
     exported: ExportStamp | None = None
+    id_given: bool = True  # False: the id is `derived_id`'s, which the row's cells do not show
 
 
 def export_stamp(text: str) -> ExportStamp:
@@ -267,7 +268,7 @@ def read_entry_rows(path: Path) -> list[ImportRow]:
         row = where.removeprefix(f"{path}: ")
         named = got.entry.id is not None
         if not named:
-            got = replace(got, entry=got.entry.model_copy(update={"id": derived_id(got.entry)}))
+            got = replace(got, entry=got.entry.model_copy(update={"id": derived_id(got.entry)}), id_given=False)
         entry = got.entry
         if entry.id in first_seen:
             # A row repeated as it stands is one entry; the same question with another answer (an old version left

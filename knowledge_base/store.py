@@ -726,6 +726,7 @@ class ImportResult:
     # entries left as they are because others changed them after the file was exported: it holds an earlier version
     # of each, or none
     newer: tuple[str, ...] = ()
+    new: tuple[str, ...] = ()  # the ids of the entries added
 
 
 class LargePrune(InputError):
@@ -966,6 +967,7 @@ class EntryStore:
         changes by others count: `updated_by`'s own are what the file was imported to make."""
         added = updated = unchanged = 0
         newer: list[str] = []
+        new: list[str] = []
         both_changed: list[str] = []
         garbled: list[str] = []
         stored: list[Entry] = []
@@ -1035,6 +1037,7 @@ class EntryStore:
                     row = EntryRow(id=entry_id)
                     session.add(row)
                     added += 1
+                    new.append(entry_id)
                 else:
                     self._keep(session, row, "update", updated_by, now)
                     updated += 1
@@ -1094,7 +1097,7 @@ class EntryStore:
             refuse_problems("", list(clashes.values()),
                             " (keep one of each two, or give them periods that do not overlap)")
             result = ImportResult(added, updated, unchanged, deleted=missing if prune else (),
-                                  not_in_file=() if prune else missing, newer=tuple(newer))
+                                  not_in_file=() if prune else missing, newer=tuple(newer), new=tuple(new))
             if trial:
                 session.rollback()
                 return result, [], 0

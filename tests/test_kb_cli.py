@@ -649,11 +649,15 @@ def test_an_old_export_imported_again_never_undoes_anothers_later_edit(appeal_ho
     sheet.loc[len(sheet)] = {"question": "居住证在哪里办理？", "answer": "请到户籍所在地派出所咨询办理。", "unit": "武冈市公安局",
                              "source": "faq"}
     sheet.to_excel(tmp_path / "monday.xlsx", index=False)
-    assert "(1 new, 2 replaced, 95 unchanged)" in ok("kb", "import", tmp_path / "monday.xlsx")
+    merged = appeal("kb", "import", tmp_path / "monday.xlsx")
+    assert "(1 new, 2 replaced, 95 unchanged)" in merged.stdout
     assert {e["id"]: e["answer"] for e in exported(tmp_path)}["wg-sbk-01"] == "补办社保卡请到人社局窗口。"
+    # the new row's id told, which its question corrected in the sheet would otherwise change (a second entry)
+    added = next(e["id"] for e in exported(tmp_path) if e["question"] == "居住证在哪里办理？")
+    assert f"rows without an id were stored as {added} (row {len(sheet) + 1}): write each id in its row's id cell" \
+        in " ".join(merged.stderr.split()), merged.stderr
     # Li fixes both again the next day; the same sheet imported again (a trainer keeps one for days) leaves them: the
     # row with its stamp as exported, the one without repeating the version Li replaced
-    added = next(e["id"] for e in exported(tmp_path) if e["question"] == "居住证在哪里办理？")
     for entry_id in ("wg-sbk-01", added):
         ok("kb", "update", entry_id, "-a", "【李周三】请持身份证到武冈市政务服务中心窗口办理。", "--by", "lisi")
     again = appeal("kb", "import", tmp_path / "monday.xlsx")

@@ -231,13 +231,13 @@ def _warn(entries) -> None:
 
 
 def _import(entries, by: Optional[str], prune: bool | None = None, yes: bool = False,
-            names: list[str] | None = None, exported: list | None = None) -> None:
+            names: list[str] | None = None, exported: list | None = None):
     """Segment and e5-encode the entries into the database's cache, then write them: a running service indexes
     them from the cache at its next search, instead of encoding a case library (minutes on 2 cores) inside an
     agent's search while routing waits. `prune`: see `kb import --prune`; None where the command offers none (a
     case file is a month's export, not the whole library), which says nothing of the entries it does not hold.
     `names`: the file's row of each entry, named where the store refuses one; `exported`: the version each row was
-    exported from, where it says (see `EntryStore.upsert_many`)."""
+    exported from, where it says (see `EntryStore.upsert_many`). Returns the import's result."""
     from contextlib import closing
 
     from appeal.cli.progress import Progress
@@ -292,6 +292,7 @@ def _import(entries, by: Optional[str], prune: bool | None = None, yes: bool = F
         typer.secho(f"note: the knowledge base holds {len(result.not_in_file)} entries of the file's kind that the "
                     f"file does not ({_some(result.not_in_file)}): kept; if the file is the whole set, --prune deletes "
                     "them", fg=typer.colors.YELLOW, err=True)
+    return result
 
 
 # A pruning import deletes at most this share of the stored entries unasked: more is a filtered sheet, or one cut
@@ -330,8 +331,14 @@ def import_entries(file: Path = typer.Argument(..., help=".jsonl, .csv (.tsv, Ex
                     typer.secho(f"warning: {warning.message}", fg=typer.colors.YELLOW, err=True)
                 else:
                     warnings.showwarning(warning.message, warning.category, warning.filename, warning.lineno)
-    _import([row.entry for row in rows], by, prune, yes, names=[row.where for row in rows],
-            exported=[row.exported for row in rows])
+    result = _import([row.entry for row in rows], by, prune, yes, names=[row.where for row in rows],
+                     exported=[row.exported for row in rows])
+    # a trainer's round: a row added without an id, its question then corrected in the sheet, was a second entry
+    added = set(result.new)
+    if named := [f"{row.entry.id} ({row.where.rsplit(': ', 1)[-1]})" for row in rows
+                 if not row.id_given and row.entry.id in added]:
+        typer.secho(f"note: rows without an id were stored as {_some(tuple(named))}: write each id in its row's id "
+                    "cell, or a change of the row's question adds another entry", fg=typer.colors.YELLOW, err=True)
 
 
 @kb_app.command("import-cases")
