@@ -710,7 +710,8 @@ def _lost_to_gbk(stored: Entry, entry: EntryIn, given: set[str]) -> list[str]:
         before, after = getattr(stored, name), getattr(entry, name)
         before, after = (before, after) if isinstance(before, str) else ("\n".join(before), "\n".join(after))
         if before != after and before.encode("gbk", errors="replace").decode("gbk") == after:
-            gone = dict.fromkeys(char for char in before if char != "?" and char.encode("gbk", errors="replace") == b"?")
+            gone = dict.fromkeys(char for char in before
+                                 if char != "?" and char.encode("gbk", errors="replace") == b"?")
             lost.append(f"column {name!r} has '?' in place of {' '.join(gone)}")
     return lost
 
