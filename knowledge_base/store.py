@@ -672,9 +672,10 @@ def _changed_since(session: Session, entry_id: str, stamp: ExportStamp,
     had since that one, that one first: a row holding any of them brings nothing new."""
     history = list(session.scalars(select(HistoryRow).where(HistoryRow.entry_id == entry_id).order_by(HistoryRow.id)))
     versions = [Entry.model_validate(kept.content) for kept in history]
-    # the newest kept version in the stamp's window: where a coarse stamp (a minute) holds two, the older one would
-    # let a row as exported undo the later edit; a row equal to the current version never gets here
-    exported = next((i for i in reversed(range(len(versions))) if stamp.holds(versions[i].updated_at)), None)
+    # the oldest kept version in the stamp's window: where a coarse stamp (a minute) holds two, counting from the
+    # older one never lets a row undo a change made within that minute (a row equal to the current version never
+    # gets here)
+    exported = next((i for i, version in enumerate(versions) if stamp.holds(version.updated_at)), None)
     # each kept version names the change that ended it
     after = history[exported:] if exported is not None else [kept for kept in history if stamp.before(kept.changed_at)]
     others = [kept for kept in after if kept.changed_by != by]
@@ -997,10 +998,10 @@ class EntryStore:
                         existing[same] = session.get(EntryRow, same)
             entries = list(zip(ids, entries))
             for position, (entry_id, entry) in enumerate(entries, start=1):
+                where = names[position - 1] if names else f"entry {position} of the import"
                 if entry_id in seen:
                     first = ids.index(entry_id) + 1
-                    both = (f"{names[first - 1]} and {names[position - 1]}" if names
-                            else f"entries {first} and {position} of the import")
+                    both = f"{names[first - 1]} and {where}" if names else f"entries {first} and {position} of the import"
                     raise InputError(f"{both} are both entry {entry_id!r} (a "
                                      "row without an id is the stored entry that asks its question)")
                 seen.add(entry_id)
@@ -1023,16 +1024,14 @@ class EntryStore:
                     else:
                         now_at = ("" if before is None else f"; to put the row over it, write its updated_at now, "
                                   f"{centre_time(before.updated_at).isoformat()}, in the row's updated_at cell")
-                        both_changed.append(f"{names[position - 1] if names else f'entry {position} of the import'}: "
-                                            f"{entry_id!r} was {change} after the row's version, which the row "
-                                            f"would undo{now_at}")
+                        both_changed.append(f"{where}: {entry_id!r} was {change} after the row's version, which the "
+                                            f"row would undo{now_at}")
                     continue
                 if stamp is None and _repeats_a_replaced_version(session, entry_id, before, entry, updated_by):
                     newer.append(entry_id)
                     continue
                 if before is not None and (lost := _lost_to_gbk(before, entry, given)):
-                    garbled.append(f"{names[position - 1] if names else f'entry {position} of the import'}: "
-                                   f"{entry_id!r}: {', '.join(lost)}")
+                    garbled.append(f"{where}: {entry_id!r}: {', '.join(lost)}")
                     continue
                 if row is None:
                     row = EntryRow(id=entry_id)
@@ -1045,8 +1044,7 @@ class EntryStore:
                 for name, value in values.items():
                     setattr(row, name, value)
                 if before is not None and (withdrawal := _withdrawal(before, row.valid_from, today)):
-                    withdrawn.append(f"{names[position - 1] if names else f'entry {position} of the import'}: "
-                                     f"{withdrawal}")
+                    withdrawn.append(f"{where}: {withdrawal}")
                 row.updated_at, row.updated_by = now, updated_by
                 stored.append(row)
                 # only curated answers can meet (`_CuratedPhrasings`): a case is not read back for it
