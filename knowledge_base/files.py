@@ -22,9 +22,10 @@ from pipeline.records import (SPLIT_ROW, WORKBOOK_SUFFIXES, AmbiguousDate, cell_
                               csv_separator, day_text, decode_text, jsonl_objects, named_width, read_workbook,
                               spreadsheet_row, title_rows)
 
-# Written by `export`; on import the store sets them itself, and `updated_at` says which version a row was exported
-# from (`ExportStamp`).
-_EXPORT_ONLY = ("updated_at", "updated_by")
+# Written by `export`, and headed so again by an office (更新时间): on import the store sets them itself, and
+# `updated_at` says which version a row was exported from (`ExportStamp`; a sheet that headed it 更新时间 had lost its
+# protection against undoing a later edit).
+_EXPORT_ALIASES = {"updated_at": ("更新时间", "修改时间", "最后更新时间", "最后修改时间"), "updated_by": ("更新人", "修改人", "最后修改人")}
 # `updated_at` as the export writes it (2026-12-01T11:17:43.123456+08:00), or as a spreadsheet program that took it
 # for a time may save it again (2026/12/1 11:17): year first, the seconds and the offset optional
 _STAMP = re.compile(r"(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?(?:[ T]+(\d{1,2})[:：](\d{2})"
@@ -54,9 +55,6 @@ HEADER_ALIASES = {
     "valid_from": ("生效日期", "起始日期", "开始日期", "施行日期", "实施日期", "执行日期", "启用日期", "有效期起", "有效期自"),
     "valid_to": ("失效日期", "截止日期", "到期日期", "废止日期", "有效期至", "有效期止"),
 }
-# the export's own columns as an office heads them again: a sheet that named its stamp 更新时间 lost its protection
-# against undoing a later edit (`ExportStamp`)
-_EXPORT_ALIASES = {"updated_at": ("更新时间", "修改时间", "最后更新时间", "最后修改时间"), "updated_by": ("更新人", "修改人", "最后修改人")}
 _FIELD_OF_HEADER = {alias: name for name, aliases in (HEADER_ALIASES | _EXPORT_ALIASES).items()
                     for alias in (name, *aliases)}
 # A heading that names a day of validity under a name the reader does not know (生效时间, 实施日, 有效期): skipped, a
@@ -162,7 +160,7 @@ def _table_records(path: Path, header: list[str], rows: Iterable[list],
     if missing:
         raise InputError(f"{path}: missing column(s) {', '.join(missing)} (header: {', '.join(given)}; "
                          f"{', '.join(f'{name} may be headed {HEADER_ALIASES[name][0]}' for name in missing)})")
-    ignored = [name for name in header if name not in HEADER_ALIASES and name not in _EXPORT_ONLY]
+    ignored = [name for name in header if name not in HEADER_ALIASES and name not in _EXPORT_ALIASES]
     if dated := [name for name in ignored if _VALIDITY_HEADING.search(name)]:
         raise InputError(f"{path}: column(s) {', '.join(dated)} name a date of validity that no field is headed by: "
                          f"head the first day valid_from ({HEADER_ALIASES['valid_from'][0]}) and the last one valid_to "

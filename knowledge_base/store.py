@@ -665,12 +665,17 @@ class ExportStamp:
         return stamp >= self.at + self.resolution
 
 
+def _kept_versions(session: Session, entry_id: str) -> list[HistoryRow]:
+    """The versions of the entry that edits replaced and a delete removed, oldest first."""
+    return list(session.scalars(select(HistoryRow).where(HistoryRow.entry_id == entry_id).order_by(HistoryRow.id)))
+
+
 def _changed_since(session: Session, entry_id: str, stamp: ExportStamp,
                    by: str) -> tuple[str, list[Entry]] | None:
     """None if no one but `by` changed the entry after the version `stamp` names (a trainer who goes on editing the
     sheet they imported is no one else); else the last such change (what, when, by whom) and every version the entry
     had since that one, that one first: a row holding any of them brings nothing new."""
-    history = list(session.scalars(select(HistoryRow).where(HistoryRow.entry_id == entry_id).order_by(HistoryRow.id)))
+    history = _kept_versions(session, entry_id)
     versions = [Entry.model_validate(kept.content) for kept in history]
     # the oldest kept version in the stamp's window: where a coarse stamp (a minute) holds two, counting from the
     # older one never lets a row undo a change made within that minute (a row equal to the current version never
@@ -692,14 +697,14 @@ def _repeats_a_replaced_version(session: Session, entry_id: str, current: Entry 
     """Whether a row that does not say which version it was made from (no updated_at: a row added to the sheet, a
     cell cleared, an office's sheet sent again) repeats a version of its entry that someone other than `by` replaced
     or deleted since: a sheet kept for days put back an answer another trainer had fixed, unsaid."""
-    history = list(session.scalars(select(HistoryRow).where(HistoryRow.entry_id == entry_id).order_by(HistoryRow.id)))
-    if not history or (current is None and history[-1].action != "delete"):
-        return False
-    if (current.updated_by if current is not None else history[-1].changed_by) == by:
+    if current is not None and current.updated_by == by:
+        return False  # before reading the history: an import of the importer's own entries is the common case
+    history = _kept_versions(session, entry_id)
+    if not history or (current is None and (history[-1].action != "delete" or history[-1].changed_by == by)):
         return False
     given = entry.model_fields_set - {"id"}
-    return any(Entry.model_validate(kept.content).model_dump(include=given) == entry.model_dump(include=given)
-               for kept in history)
+    row = entry.model_dump(include=given)
+    return any(Entry.model_validate(kept.content).model_dump(include=given) == row for kept in history)
 
 
 def _lost_to_gbk(stored: Entry, entry: EntryIn, given: set[str]) -> list[str]:
@@ -809,10 +814,8 @@ class EntryStore:
     def history(self, entry_id: str) -> list[Change]:
         """The entry's changes, oldest first; kept after the entry is deleted."""
         with self._session() as session:
-            replaced = list(session.scalars(select(HistoryRow).where(HistoryRow.entry_id == entry_id)
-                                            .order_by(HistoryRow.id)))
             current = session.get(EntryRow, entry_id)
-            return _changes(replaced, current.to_entry() if current else None)
+            return _changes(_kept_versions(session, entry_id), current.to_entry() if current else None)
 
     # -- writing: each returns the version counter its transaction set ---------------------------
     @staticmethod
@@ -910,7 +913,7 @@ class EntryStore:
         every version removed, the store's version): the cache holds those texts' tokens (`keep_cached_only`)."""
         with self._writing() as session:
             row = session.get(EntryRow, entry_id)
-            kept = session.scalars(select(HistoryRow).where(HistoryRow.entry_id == entry_id)).all()
+            kept = _kept_versions(session, entry_id)
             if row is None and not kept:
                 raise InputError(f"no entry {entry_id!r}, ever")
             texts = [Entry.model_validate(version.content).search_text for version in kept]
@@ -1018,8 +1021,8 @@ class EntryStore:
                 given = entry.model_fields_set - {"id"}
                 if stamp is not None and (since := _changed_since(session, entry_id, stamp, updated_by)) is not None:
                     change, since_export = since
-                    if any(version.model_dump(include=given) == entry.model_dump(include=given)
-                           for version in since_export):
+                    row_values = entry.model_dump(include=given)
+                    if any(version.model_dump(include=given) == row_values for version in since_export):
                         newer.append(entry_id)  # the row as exported: putting it back would undo the later change
                     else:
                         now_at = ("" if before is None else f"; to put the row over it, write its updated_at now, "
