@@ -8,6 +8,7 @@ from collections.abc import Callable
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from fastapi.routing import APIRoute
 from fastapi_offline import FastAPIOffline
 from starlette.concurrency import run_in_threadpool
 
@@ -33,11 +34,16 @@ WARM_UP_RETRY_SECONDS = 5.0
 # How often the routed tickets held in memory for a database that refused them are written without a ticket coming.
 WRITE_RETRY_SECONDS = 5.0
 
+ROUTERS = (route, suggest, feedback, labels, tickets, kb, models, health)
+
 DESCRIPTION = """
 {city} 12345 政务服务便民热线工单智能分派服务 — routes citizen appeals of the {city} 12345 hotline:
 topic (一级分类), responsible unit (责任单位), jurisdiction (乡镇/街道), auto-dispatch or human review,
 and knowledge-base answers. Every `/v1` call needs an API key in `X-API-Key`; its role
-(platform, agent, trainer, admin) decides what it may call.
+(platform, agent, trainer, admin) decides what it may call: each call below names the roles it takes.
+An `X-Request-ID` sent with a request (at most 128 letters, digits, `-`, `_`, `.`, `:`) names it in the
+service's log and comes back in the answer's `X-Request-ID`; without one, or for one that holds a phone or ID
+number (never logged), the service makes one.
 """
 
 
@@ -93,7 +99,8 @@ async def _lifespan(app: FastAPI):
 
 def _openapi(app: FastAPI, settings: Settings) -> Callable[[], dict]:
     """FastAPI's document, completed as it is first written (it keeps it for the next requests): with the examples
-    as written and the limits as this service is configured."""
+    as written, the limits as this service is configured and the roles each call takes (a platform's developer
+    found them only in the README)."""
     generate = app.openapi
 
     def openapi() -> dict:
@@ -107,9 +114,23 @@ def _openapi(app: FastAPI, settings: Settings) -> Callable[[], dict]:
             for model in TEXT_LIMITED:
                 text = schemas[model.__name__]["properties"]["text"]
                 text["description"] += f". {errors.text_limit(settings.max_text_chars)}"
+            for api_route in (api_route for module in ROUTERS for api_route in module.router.routes):
+                if roles := _roles(api_route):
+                    for method in api_route.methods:
+                        operation = document["paths"][api_route.path_format][method.lower()]
+                        said = operation.get("description", "")
+                        operation["description"] = f"{said}\n\n角色 / roles: {', '.join(roles)}".lstrip()
         return document
 
     return openapi
+
+
+def _roles(api_route) -> list[str]:
+    """The roles whose keys a call takes (`serve.auth.require`); none for a call open to all."""
+    if not isinstance(api_route, APIRoute):
+        return []
+    return next((dependency.call.roles for dependency in api_route.dependant.dependencies
+                 if hasattr(dependency.call, "roles")), [])
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -128,7 +149,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.metrics = metrics
     app.state.services = Services(settings, metrics)
     errors.install(app)
-    for module in (route, suggest, feedback, labels, tickets, kb, models, health):
+    for module in ROUTERS:
         app.include_router(module.router)
     metrics.instrument(app)
     # inside the request log (a refusal is logged) and outside the metrics (a made-up method is no series)

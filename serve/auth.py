@@ -37,12 +37,13 @@ EDITOR_PREFIX = "api:"  # a key's knowledge-base edits are recorded as by api:<n
 KEY_NAME_MAX = BY_MAX - len(EDITOR_PREFIX)
 log = logging.getLogger("appeal.serve")
 
-# Which roles may use each area of the API; admin may do everything.
+# Which roles may use each area of the API; admin may do everything. The platform sends the agents' answers it
+# records (feedback) as well as the tickets: its answer form is where an agent's final topic and unit are typed.
 SCOPES: dict[str, frozenset[str]] = {
     "route": frozenset({"platform", "agent", "admin"}),
     "labels": frozenset({"platform", "agent", "trainer", "admin"}),
     "suggest": frozenset({"agent", "admin"}),
-    "feedback": frozenset({"agent", "admin"}),
+    "feedback": frozenset({"platform", "agent", "admin"}),
     "hotspots": frozenset({"agent", "trainer", "admin"}),
     "kb": frozenset({"trainer", "admin"}),
     "models": frozenset({"trainer", "admin"}),
@@ -281,4 +282,5 @@ def require(scope: str):
             )
         return caller
 
+    check.roles = [role for role in ROLES if role in allowed]  # for the API document (`serve.app._openapi`)
     return check

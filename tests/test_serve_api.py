@@ -118,7 +118,9 @@ def test_keys_and_roles(server):
     with server.client(key="not-a-key") as wrong:
         assert wrong.post("/v1/route", json=TICKET).status_code == 401
     with server.client("platform") as platform:
-        assert platform.post("/v1/feedback", json={"text": "测试", "topic": "城乡建设"}).status_code == 403
+        # the platform's answer form is where agents type the final topic and unit: it sends them on
+        assert platform.post("/v1/feedback", json={"text": "测试", "topic": "城乡建设"}).status_code == 201
+        assert platform.post("/v1/suggest", json={"text": "养老金怎么领取"}).status_code == 403
         assert platform.post("/v1/models/reload").status_code == 403
     with server.client("trainer") as trainer:
         assert trainer.post("/v1/route", json=TICKET).status_code == 403
@@ -129,6 +131,17 @@ def test_keys_and_roles(server):
         assert admin.post("/v1/models/reload").json()["changed"] is False
     logged = "\n".join(server.log_lines())
     assert not any(key in logged for key in KEYS.values())
+    # each call's page in /docs names the roles it takes, as the README's table does
+    with server.client() as anonymous:
+        paths = anonymous.get("/openapi.json").json()["paths"]
+    said = {(path, method): operation["description"].rsplit("角色 / roles: ", 1)[-1]
+            for path, methods in paths.items() for method, operation in methods.items() if path.startswith("/v1")}
+    assert said[("/v1/feedback", "post")] == "platform, agent, admin"
+    assert said[("/v1/suggest", "post")] == "agent, admin"
+    assert said[("/v1/models/reload", "post")] == "admin"
+    assert said[("/v1/kb/entries/{entry_id}", "patch")] == "trainer, admin"
+    assert all(roles.endswith("admin") for roles in said.values()), said
+    assert "roles" not in paths["/healthz"]["get"].get("description", "")
 
 
 @pytest.mark.parametrize("text", ["", "   \n\t　"])
@@ -260,7 +273,7 @@ def test_limits_and_malformed_json(server):
         assert (form.status_code, gzipped.status_code) == (415, 415)
         assert "Content-Type: application/json" in form.json()["message"] and "gzip" in gzipped.json()["message"]
         answers = [form, gzipped, gbk, too_long, client.get("/v1/no-such-path"), client.put("/v1/route", json=TICKET),
-                   client.post("/v1/route", json={"text": "   "}), client.post("/v1/feedback", json=TICKET),
+                   client.post("/v1/route", json={"text": "   "}), client.get("/v1/kb/entries"),
                    httpx.post(f"{server.url}/v1/route", json=TICKET)]
         assert [a.status_code for a in answers] == [415, 415, 400, 413, 404, 405, 422, 403, 401]
         # …with a kind a program branches on, never translated (an integrator's round: a text, a batch and a body too
