@@ -54,8 +54,8 @@ def _body_or_title(value: str, info: ValidationInfo) -> str:
 
 
 NonBlank = Annotated[str, AfterValidator(_storable), AfterValidator(_not_blank)]
-# A ticket's body as sent, "" when left out or null (as a form sends an empty field).
-AnyBody = Annotated[str, BeforeValidator(lambda value: "" if value is None else value), AfterValidator(_storable),
+# A ticket's body as sent, "" when left out or null (as a form sends an empty field): the schema says null is taken.
+AnyBody = Annotated[str | None, BeforeValidator(lambda value: "" if value is None else value), AfterValidator(_storable),
                     Field(default="", validate_default=True)]
 # A ticket's body: may be empty or left out when the title says what the ticket is about.
 Body = Annotated[AnyBody, AfterValidator(_body_or_title)]
@@ -149,8 +149,8 @@ class TicketIn(BaseModel):
 
     id: Identifier | None = Field(default=None, description="the caller's ticket id, echoed back")
     title: Title | None = Field(default=None, description="留言主题")
-    text: Body = Field(description="留言详情 — the appeal as the citizen said it; may be left out when the title "
-                                   "says it all")
+    text: Body = Field(description="留言详情 — the appeal as the citizen said it; may be left out (or null) when the "
+                                   "title says it all")
     location: ShortText | None = Field(default=None, description="where it happens (乡镇/街道/地址), or the division "
                                                                 "code of its township or village (430581101)")
     channel: ShortText | None = Field(default=None, description="电话, 网站, 微信…")
