@@ -20,7 +20,7 @@ from models.atomic_dir import replacing_file
 from pipeline.errors import InputError, refuse_problems
 from pipeline.records import (SPLIT_ROW, WORKBOOK_SUFFIXES, AmbiguousDate, cell_text, check_file, csv_cell_in,
                               csv_separator, day_text, decode_text, jsonl_objects, named_width, read_workbook,
-                              spreadsheet_row, title_rows)
+                              shortened_id_error, spreadsheet_row, title_rows)
 
 # Written by `export`, and headed so again by an office (更新时间): on import the store sets them itself, and
 # `updated_at` says which version a row was exported from (`ExportStamp`; a sheet that headed it 更新时间 had lost its
@@ -131,6 +131,9 @@ def _entry(record: dict, where: str, headed: dict[str, str]) -> ImportRow:
         exported = export_stamp(stamp) if stamp else None
     except ValueError as exc:
         raise InputError(f"{where}: column {headed.get('updated_at', 'updated_at')!r}: {exc}") from None
+    if isinstance(record.get("id"), str) and (error := shortened_id_error(record["id"], where,
+                                                                          headed.get("id", "id"))):
+        raise InputError(error)
     try:
         return ImportRow(where, EntryIn.model_validate(record), exported)
     except ValidationError as exc:

@@ -121,6 +121,23 @@ def test_csv_import_splits_lists_and_names_row_and_column(tmp_path):
         read_entries(tmp_path)
 
 
+def test_ids_excel_cut_to_scientific_notation_are_refused_with_the_cause(tmp_path):
+    """A trainer round: numeric ids (202612010001) exported, opened in Excel and saved as CSV came back 2.02612E+11;
+    the import refused them as one more entry asking an existing entry's question, which said nothing of Excel."""
+    path = tmp_path / "faq.csv"
+    path.write_text("编号,问题,答复,责任单位\n2.02612E+11,社保卡怎么补办,到服务网点办理,武冈市人力资源和社会保障局\n"
+                    "2.02612E+11,养老金怎么领取,到社保经办机构办理,武冈市人力资源和社会保障局\n", encoding="utf-8")
+    with pytest.raises(InputError) as refused:
+        read_entries(path)
+    message = str(refused.value)
+    assert "row 2: column '编号': '2.02612E+11' is a number Excel cut short (scientific notation)" in message
+    assert "row 3: column '编号'" in message and "already used" not in message
+    # the same digits kept whole (a text column, or an .xlsx number cell) are an id like any other
+    path.write_text("id,question,answer,unit\n202612010001,社保卡怎么补办,到服务网点办理,武冈市人力资源和社会保障局\n",
+                    encoding="utf-8")
+    assert [entry.id for entry in read_entries(path)] == ["202612010001"]
+
+
 def test_faq_saved_by_a_chinese_spreadsheet_program_is_read(tmp_path):
     """Excel on Chinese Windows saves CSV as GBK and keeps FAQ lists in workbooks; both read like the JSONL."""
     expected = read_entries(FAQ)[:3]
