@@ -33,11 +33,13 @@ _SQLITE_BUSY_TIMEOUT = 30
 _PG_LIMITS = {"connect_timeout": 5, "tcp_user_timeout": 5000}
 
 
-def make_engine(url: str, *, durable: bool = True, timeout: float | None = None) -> Engine:
+def make_engine(url: str, *, durable: bool = True, timeout: float | None = None,
+                lock_wait: float = _SQLITE_BUSY_TIMEOUT) -> Engine:
     """A SQLAlchemy engine for `url`; a SQLite file's folder is created. `durable=False` is for a table that may
     lose its last commits on a power cut, never its integrity (SQLite `synchronous=NORMAL` under WAL): a commit
     then does not wait for the disk. `timeout`: the seconds a PostgreSQL server gets to answer (`server_guard`;
-    default `Settings.database_timeout`)."""
+    default `Settings.database_timeout`). `lock_wait`: the seconds a SQLite connection waits for another's write
+    lock before "database is locked"."""
     parsed = make_url(url)
     # Chinese kept as it is in JSON columns (history snapshots, phrasings): \u escapes would double their size.
     # hide_parameters: a failed statement's error (logged with the 503 it causes) named every value it wrote, a
@@ -68,7 +70,7 @@ def make_engine(url: str, *, durable: bool = True, timeout: float | None = None)
         if not path.exists():
             with contextlib.suppress(FileExistsError):  # another store or process made it meanwhile
                 os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
-    engine = create_engine(url, connect_args={"timeout": _SQLITE_BUSY_TIMEOUT}, **options)
+    engine = create_engine(url, connect_args={"timeout": lock_wait}, **options)
 
     @event.listens_for(engine, "connect")
     def _pragmas(dbapi_connection, _record) -> None:
@@ -78,6 +80,16 @@ def make_engine(url: str, *, durable: bool = True, timeout: float | None = None)
         dbapi_connection.execute("PRAGMA secure_delete=ON")
         if not durable:
             dbapi_connection.execute("PRAGMA synchronous=NORMAL")
+
+    @event.listens_for(engine, "handle_error")
+    def _reopen_when_read_only(context) -> None:
+        # SQLite opens a file it may not write (read-only, immutable, another user's after a restore made as root)
+        # read-only without a word, and a pooled connection stays so after the cause is gone: an operator's round
+        # found the service "unwritable" for good, its routed tickets lost at the restart that was the only cure.
+        # Taken as a lost connection, the pool opens new ones, which write once the file may be written again.
+        if isinstance(context.original_exception, sqlite3.OperationalError) \
+                and "readonly database" in str(context.original_exception):
+            context.is_disconnect = True
 
     if path is not None:
         _refuse_a_file_gone(engine, path)

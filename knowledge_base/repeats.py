@@ -11,6 +11,7 @@ also links a repeat told in other words.
 """
 from __future__ import annotations
 
+import contextlib
 import logging
 import re
 import threading
@@ -25,6 +26,7 @@ import numpy as np
 import scipy.sparse as sp
 from scipy.sparse.csgraph import connected_components, dijkstra
 from sklearn.feature_extraction.text import HashingVectorizer
+from sqlalchemy.exc import SQLAlchemyError
 
 from appeal.database import LastWrite
 from knowledge_base.store import utc_now
@@ -801,7 +803,10 @@ class Repeats:
         compared at a lower floor (`follow_up_floor`): an earlier ticket is expected, so a weaker match is more
         likely to be it."""
         if self._unsaved:
-            self._write()
+            # A database that refuses writes (read-only, locked) may still be read: the check goes on without the
+            # waiting tickets, where it used to say the database was unavailable.
+            with contextlib.suppress(SQLAlchemyError):
+                self._write()
         self.sync()
         return self.index.related(text, exclude=exclude, township=township, k=k, before=before, incident=incident,
                                   min_similarity=self.index.follow_up_floor if follow_up else None)

@@ -17,6 +17,9 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, sessionmaker
 from appeal.database import add_missing_columns, create_tables, make_engine
 from pipeline.jurisdiction import default_gazetteer
 
+# Seconds a write of the log waits for another connection's write lock on SQLite (see `TicketLog`).
+ROUTE_LOCK_WAIT = 0.5
+
 
 @dataclass(frozen=True)
 class SeenTicket:
@@ -95,8 +98,10 @@ class RoutedTicketRow(_Base):
 class TicketLog:
     def __init__(self, url: str):
         # Every routed ticket is a write: a commit that does not wait for the disk costs ~0.4 ms a ticket instead of
-        # ~1.7 ms on SQLite, and a power cut can only lose the last tickets of a log that is a month's cache.
-        self.engine = make_engine(url, durable=False)
+        # ~1.7 ms on SQLite, and a power cut can only lose the last tickets of a log that is a month's cache. Nor
+        # does a route wait long for another's write lock (a bulk import, a sqlite3 shell): its ticket waits in
+        # memory instead (`Repeats.record`), where an operator's round had every route with an id take 30 s.
+        self.engine = make_engine(url, durable=False, lock_wait=ROUTE_LOCK_WAIT)
         create_tables(self.engine, _Base.metadata)
         add_missing_columns(self.engine, RoutedTicketRow.__table__)
         self._session = sessionmaker(self.engine, expire_on_commit=False)

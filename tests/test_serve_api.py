@@ -1529,31 +1529,73 @@ def test_a_database_damaged_within_is_refused_at_start_and_never_answered_as_loa
     assert refused.headers["retry-after"] == "10"  # APPEAL_DATABASE_TIMEOUT, as for a database that fails later
 
 
-def test_a_database_read_only_at_start_does_not_stop_routing(tmp_path):
+def test_a_database_read_only_at_start_does_not_stop_routing_and_is_written_once_it_may_be(tmp_path):
     """An operator's round: a database that could not be written at start (chattr +i) left every route 503, "service
     is loading", for as long as it stayed so: the warm-up forgot expired tickets, a write, before it loaded the
     model, and the index cached its segmented texts, another. Routing goes on, its tickets waiting in memory, an
-    agent's answer is refused, and /readyz says why."""
+    agent's answer is refused, and /readyz says why. A later round: once the file could be written again, the
+    service stayed "unwritable" until a restart, which lost the waiting tickets (SQLite had opened it read-only, and
+    the pool kept those connections), and every route said the repeat check was skipped, the database unavailable,
+    though it was read."""
     home = tmp_path / "home"
     url = _home_with_faq(home)
     for store in (FeedbackStore(url), TicketLog(url)):  # every table, as in a home that has served
         store.close()
-    with immutable(home / "appeal.db"):
-        live = start_server(home, tmp_path / "server.log", ready_timeout=60)
-        try:
+    live = None
+    try:
+        with immutable(home / "appeal.db"):
+            live = start_server(home, tmp_path / "server.log", ready_timeout=60)
             readiness = httpx.get(f"{live.url}/readyz")
             with live.client("agent") as agent:
                 routed = agent.post("/v1/route", json=TICKET)
+                again = agent.post("/v1/route", json={**TICKET, "id": "WG-RO-2"})
                 stored = agent.post("/v1/feedback", json={"text": TICKET["text"], "topic": "城乡建设"})
                 unsaved = _metric(agent.get("/metrics").text, "appeal_tickets_unsaved")
-        finally:
+        deadline = time.monotonic() + 30  # written every 5 s without a ticket coming
+        while (after := httpx.get(f"{live.url}/readyz").json())["database"] != "ok" and time.monotonic() < deadline:
+            time.sleep(0.5)
+        with live.client("agent") as agent:
+            answered = agent.post("/v1/feedback", json={"ticket_id": "WG-RO-2", "topic": "城乡建设"})
+    finally:
+        if live is not None:
             live.stop()
     assert readiness.status_code == 200
     assert readiness.json()["status"] == "degraded" and readiness.json()["database"] == "unwritable"
     assert "attempt to write a readonly database" in readiness.json()["detail"]
     assert routed.status_code == 200 and routed.json()["suggestions"], routed.text
+    assert not any("repeat check skipped" in reason for reason in again.json()["reasons"]), again.json()["reasons"]
     assert stored.status_code == 503 and stored.json()["detail"] == "数据库暂不可用 / database unavailable"
-    assert unsaved == 1
+    assert unsaved == 2
+    assert after["status"] == "ok", after
+    assert answered.status_code == 201, answered.text
+    with sqlite3.connect(home / "appeal.db") as db:
+        assert {row[0] for row in db.execute("SELECT ticket_id FROM routed_ticket")} >= {TICKET["id"], "WG-RO-2"}
+
+
+def test_a_route_does_not_wait_for_another_connections_write_lock(tmp_path):
+    """An operator's round: while a sqlite3 shell held the database (BEGIN EXCLUSIVE), every route with an id took
+    30 s, SQLite's wait for the lock, for a write the ticket can skip: it waits in memory and is written when the
+    lock is gone."""
+    home = tmp_path / "home"
+    _home_with_faq(home)
+    live = start_server(home, tmp_path / "server.log")
+    shell = sqlite3.connect(home / "appeal.db", isolation_level=None)
+    try:
+        shell.execute("BEGIN EXCLUSIVE")
+        with live.client("platform") as platform:
+            routed = platform.post("/v1/route", json={**TICKET, "id": "WG-LOCK-1"}, timeout=10)
+            waiting = _metric(platform.get("/metrics").text, "appeal_tickets_unsaved")
+        shell.execute("ROLLBACK")
+        deadline = time.monotonic() + 30
+        while httpx.get(f"{live.url}/readyz").json()["database"] != "ok" and time.monotonic() < deadline:
+            time.sleep(0.5)
+    finally:
+        shell.close()
+        live.stop()
+    assert routed.status_code == 200 and routed.json()["topic"]["label"], routed.text
+    assert waiting == 1
+    with sqlite3.connect(home / "appeal.db") as db:
+        assert db.execute("SELECT count(*) FROM routed_ticket WHERE ticket_id = 'WG-LOCK-1'").fetchone()[0] == 1
 
 
 def test_readiness_says_when_the_database_refuses_writes(tmp_path):
