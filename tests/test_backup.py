@@ -75,6 +75,8 @@ def test_a_backup_taken_while_answers_are_stored_is_whole_and_is_itself_a_home(a
     assert "integrity check ok" in result.stdout
     assert "copied: registry/, retrain/, api_keys.json, pack.json" in result.stdout
     assert "not copied: new_api_keys.txt (keys in plain text, which a backup must not hold)" in result.stdout
+    # an operator's round restored appeal.db alone beside the live home's write-ahead log, which damaged it
+    assert "never appeal.db alone over a home that still holds appeal.db-wal" in " ".join(result.stdout.split())
     assert _mode(out) == 0o700 and _mode(out / "appeal.db") == 0o600
     assert not (out / "new_api_keys.txt").exists() and not list(out.glob("appeal.db-*"))
     copy = sqlite3.connect(out / "appeal.db")

@@ -131,21 +131,15 @@ def test_appeal_serve_on_a_new_home_then_feedback_export(appeal_home, tmp_path):
         dataset, _ = load_tickets(as_csv)
         assert dataset["id"] == ["T-9"] and "[手机号]" in dataset["text"][0] and dataset["unit"] == ["住房公积金"]
 
-        # The database moved away (or lost) in a home that served: its absence is said, not hidden by the demo FAQ.
+        # The database moved away (or lost) in a home that served: the start is refused, where it used to serve an
+        # empty one behind a warning (test_a_built_home_whose_database_is_gone_is_refused_not_served_empty)
         moved = tmp_path / "moved"
         moved.mkdir()
         for part in appeal_home.glob("appeal.db*"):
             part.rename(moved / part.name)
-        url, _, process = _run_once(appeal_home, tmp_path / "third.log")
-        try:
-            trainer = httpx.Client(base_url=url, headers={"X-API-Key": keys["trainer"]}, timeout=60)
-            assert trainer.get("/v1/kb/entries", params={"limit": 1}).json()["total"] == 0
-        finally:
-            process.terminate()
-            process.wait(timeout=30)
-        assert "warning: the knowledge base (" in (tmp_path / "third.log").read_text(encoding="utf-8")
-        assert "is empty in a home that has served before: if the database was moved or lost, stop and restore it" \
-               in " ".join((tmp_path / "third.log").read_text(encoding="utf-8").split())
+        refused = subprocess.run([*APPEAL, "serve", "--port", str(free_port())], cwd=REPO, env=_env(appeal_home),
+                                 capture_output=True, text=True, timeout=120)
+        assert refused.returncode == 2 and "no database in a home built on" in refused.stderr, refused.stderr
     finally:
         shutil.rmtree(appeal_home / "base-models", ignore_errors=True)
 
@@ -683,6 +677,35 @@ def test_no_build_on_a_home_that_does_not_exist_is_refused_and_makes_nothing(tmp
     result = subprocess.run([*APPEAL, "serve", "--no-build", "--port", str(free_port())], cwd=REPO, env=_env(afile),
                             capture_output=True, text=True, timeout=120)
     assert result.returncode == 2 and f"error: {afile} is not a directory (APPEAL_HOME?)" in result.stderr
+
+
+def test_a_built_home_whose_database_is_gone_is_refused_not_served_empty(appeal_home, capsys):
+    """An operator's round: appeal.db moved out of a home that had served, `appeal serve --no-build` made a new,
+    empty one and /readyz said ok, 0 entries; agents' answers went into a database the restore would overwrite, and
+    the one warning said to import the demo FAQ again. With or without building, the start is refused and says how
+    to restore; an empty file is a new database on purpose."""
+    _built_home(appeal_home, REPO / "appeal" / "demo")
+    database = appeal_home / "appeal.db"
+    for name in ("appeal.db", "appeal.db-wal", "appeal.db-shm"):
+        (appeal_home / name).unlink(missing_ok=True)
+    for build in ("--no-build", "--build"):
+        result = subprocess.run([*APPEAL, "serve", build, "--port", str(free_port())], cwd=REPO,
+                                env=_env(appeal_home), capture_output=True, text=True, timeout=120)
+        assert result.returncode == 2, result.stdout + result.stderr
+        assert " ".join(result.stderr.split()).startswith(
+            f"error: {database}: no database in a home built on ")
+        assert "restore it from a backup" in result.stderr and f"(touch {database})" in result.stderr
+        assert not database.exists()
+    from appeal.cli.serving import _ensure_pack_faq, _refuse_a_lost_database
+    from appeal.config import get_settings
+    from appeal.pack import Pack
+
+    database.touch()
+    _refuse_a_lost_database(get_settings())  # started afresh on purpose
+    # and still told that its knowledge base is empty, as a lost PostgreSQL database is (no file to miss)
+    _ensure_pack_faq(get_settings(), Pack(REPO / "appeal" / "demo"), None, served_before=True, built=True)
+    assert "is empty in a home that has served before: if the database was moved or lost, stop and restore it" in \
+        " ".join(capsys.readouterr().err.split())
 
 
 def test_no_build_on_a_home_without_a_model_to_serve_says_so_at_start(appeal_home, monkeypatch, capsys):

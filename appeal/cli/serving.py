@@ -12,7 +12,7 @@ from typing import Callable, Optional
 
 import typer
 
-from appeal.pack import BUILD_STAMP, Pack, built_from, pack_drift, read_pack, record_build
+from appeal.pack import BUILD_STAMP, RECORD_FILE, Pack, built_from, pack_drift, read_pack, record_build
 from pipeline.errors import InputError
 
 feedback_app = typer.Typer(help="Agents' final answers collected by the service (labelled tickets).",
@@ -120,6 +120,20 @@ def _check_port(host: str, port: int) -> None:
                          "another with --port or APPEAL_PORT)") from None
 
 
+def _refuse_a_lost_database(settings) -> None:
+    """A home that records its build (pack.json) and has no SQLite file lost it: its first start made the database
+    before it recorded the build. An operator's round: started so, the service made an empty one and said it was
+    ready, took agents' answers into a database that the restore would overwrite, and the pack's drift warning
+    told them to import the demo FAQ again."""
+    record, path = built_from(settings.home), settings.sqlite_file
+    if record is None or path is None or path.exists():
+        return
+    raise InputError(f"{path}: no database in a home built on {record['built_at'][:10]} ({RECORD_FILE} is there): if "
+                     "it was moved or lost, restore it from a backup (stop, and copy the backup's files into the "
+                     "home); to start this home on a new, empty database on purpose, create the file first "
+                     f"(touch {path})")
+
+
 def _served_before(settings) -> bool:
     """Whether the home has served: it has its keys (or takes them from APPEAL_API_KEYS) and a champion, both made
     at the end of a first start."""
@@ -184,6 +198,7 @@ def serve(
                          + " (APPEAL_HOME?); --no-build serves a home that was built: start without it to build one "
                            "from the demo pack")
     _check_port(host, port)
+    _refuse_a_lost_database(settings)
     check_whole(settings.db_url)  # before the first start's steps write into it
     pack = Pack(settings.demo_dir)
     built, served_before = built_from(settings.home) is not None, build and _served_before(settings)
@@ -405,6 +420,10 @@ def backup(out: Path = typer.Argument(..., help="new directory for the backup (n
         typer.echo(f"  not copied: {name} ({why})")
     typer.echo("  outside the home, keep with your configuration: .env, APPEAL_* settings, a county's own pack "
                "(APPEAL_DEMO_DIR)")
+    # An operator's round restored appeal.db alone beside the live home's appeal.db-wal: SQLite applied that log to
+    # it, and the database served with its indexes no longer matching its rows.
+    typer.echo(f"  to restore: stop the service, then point APPEAL_HOME at a copy of {report.out}, or copy its files "
+               "into an empty home; never appeal.db alone over a home that still holds appeal.db-wal")
 
 
 def register(app: typer.Typer) -> None:
