@@ -17,7 +17,7 @@ import os
 import secrets
 import threading
 import unicodedata
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Literal
@@ -72,12 +72,29 @@ class Caller:
 
 @dataclass(frozen=True)
 class KeyRing:
-    """digest → caller."""
+    """digest → caller. `unread_file`: the home's key file, which a service given its keys in APPEAL_API_KEYS does
+    not read."""
 
     callers: dict[str, Caller]
+    unread_file: Path | None = None
 
     def caller(self, key: str) -> Caller | None:
-        return self.callers.get(digest(key))
+        found = self.callers.get(digest(key))
+        if found is None and self.unread_file is not None:
+            self._say_if_in_the_unread_file(key)
+        return found
+
+    def _say_if_in_the_unread_file(self, key: str) -> None:
+        """An operator's round: `appeal keys add` (run where APPEAL_API_KEYS is not set) printed a key that the
+        service, started with it, refused (401) without a word. The log now says why."""
+        try:
+            entries = read_key_entries(self.unread_file) if self.unread_file.is_file() else []
+        except InputError:
+            return
+        if named := next((entry.name for entry in entries if entry.sha256 == digest(key)), None):
+            log.warning("the key %r of %s was refused: this service takes its keys from APPEAL_API_KEYS and does not "
+                        "read that file; start it without APPEAL_API_KEYS to use the keys made by `appeal keys`",
+                        named, self.unread_file)
 
     def __len__(self) -> int:
         return len(self.callers)
@@ -250,7 +267,7 @@ def load_keys(api_keys: str | None, home: Path) -> KeyRing | KeyFile:
     """Keys from the settings when given (fixed for the life of the process), else the key file under home
     (followed as it changes)."""
     if api_keys:
-        return parse_key_spec(api_keys)
+        return replace(parse_key_spec(api_keys), unread_file=keys_path(home))
     keys = KeyFile(keys_path(home))
     if keys.path.is_file():
         read_key_entries(keys.path)  # a broken file stops the start with its reason instead of refusing every key

@@ -176,6 +176,30 @@ def test_a_running_service_honours_keys_issued_and_revoked_from_the_command_line
     assert any(line.get("caller") == "李老师" and line["path"] == "/v1/kb/entries" for line in lines)
 
 
+def test_a_key_made_for_a_service_that_takes_its_keys_from_the_environment_is_refused_with_the_reason(tmp_path):
+    """An operator's round: the service started with APPEAL_API_KEYS, `appeal keys add` (run where it is not set)
+    printed a key that got 401 without a word anywhere: the service's log now names the key and why."""
+    home = tmp_path / "home"
+    install_model(home, "v1")
+    env = {**os.environ, "APPEAL_HOME": str(home)}
+    env.pop("APPEAL_API_KEYS", None)
+    live = start_server(home, tmp_path / "server.log")  # with the tests' APPEAL_API_KEYS
+    try:
+        made = subprocess.run([sys.executable, "-c", "from appeal.cli import main; main()", "keys", "add", "agent",
+                               "--name", "王芳"], cwd=REPO, env=env, capture_output=True, text=True, timeout=120)
+        key = made.stdout.strip().rsplit(" ", 1)[-1]
+        with live.client(key=key) as client:
+            refused = client.post("/v1/route", json={"text": "路灯坏了一个月没人修"})
+        with live.client(key="never-issued") as client:
+            client.post("/v1/route", json={"text": "路灯坏了一个月没人修"})
+    finally:
+        live.stop()
+    assert made.returncode == 0 and refused.status_code == 401
+    log = (tmp_path / "server.log").read_text(encoding="utf-8")
+    said = [line for line in log.splitlines() if "does not read that file" in line]
+    assert len(said) == 1 and "王芳" in said[0] and "APPEAL_API_KEYS" in said[0] and key not in log
+
+
 def test_a_key_added_outside_the_services_home_says_where_it_went(tmp_path):
     """With APPEAL_HOME at its default (.appeal in the current directory), `appeal keys add` run from another
     directory than the service's makes a key file the service never reads: the command says so."""
