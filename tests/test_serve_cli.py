@@ -419,6 +419,8 @@ def test_serve_says_at_start_that_the_home_was_built_from_another_pack_in_its_lo
         _, stderr = process.communicate(timeout=60)
     said = f"warning: this home was built from the pack {demo.resolve()}"
     assert said in stderr and f"(APPEAL_DEMO_DIR) is {pack.resolve()}" in " ".join(stderr.split())
+    # which home and database it serves (an operator's round found neither in the log)
+    assert log[-1].rstrip().endswith(f"home {appeal_home.resolve()}, database sqlite:///{appeal_home / 'appeal.db'}")
     logged = [json.loads(line) for line in log if line.startswith("{")]
     assert any(entry["level"] == "warning" and entry["msg"].startswith(said) for entry in logged), log
 

@@ -229,7 +229,12 @@ def serve(
     app = create_app(settings)
     if drift:  # in the service's JSON log too, where a log store's alerts look
         logging.getLogger(LOGGER_NAME).warning(drift)
-    typer.echo(f"serving on http://{host}:{port}  (OpenAPI: http://{host}:{port}/docs)")
+    # the home and the database it serves: an operator's round found neither in the log of a service restored
+    from sqlalchemy.engine import make_url
+
+    database = make_url(settings.db_url).render_as_string(hide_password=True)
+    typer.echo(f"serving on http://{host}:{port}  (OpenAPI: http://{host}:{port}/docs), home {settings.home.resolve()}, "
+               f"database {database}")
     uvicorn.run(app, host=host, port=port, access_log=False, log_config=UVICORN_LOG_CONFIG)
 
 
