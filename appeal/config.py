@@ -1,6 +1,8 @@
 """The one configuration object. Every value can be set as APPEAL_<NAME> in the environment or in `.env`."""
 from __future__ import annotations
 
+import difflib
+from collections.abc import Mapping
 from datetime import date, datetime
 from functools import lru_cache
 from pathlib import Path
@@ -121,6 +123,21 @@ class Settings(BaseSettings):
     @property
     def teddy_dir(self) -> Path:
         return self.shared_data / "teddy2020c"
+
+
+def unknown_settings(environ: Mapping[str, str]) -> list[str]:
+    """The APPEAL_ variables of `environ` that name no setting, each said with the setting it likely misspells:
+    pydantic-settings ignores them, and an operator's round set APPEAL_REPEAT_WINDOW=7 and APPEAL_MAXBATCH=2 to no
+    effect and without a word. APPEAL_TEST_* belong to the test suite."""
+    known = sorted(name.upper() for name in Settings.model_fields)
+    said = []
+    for name in sorted(name.upper() for name in environ):
+        setting = name.removeprefix("APPEAL_")
+        if setting != name and setting not in known and not setting.startswith("TEST_"):
+            guess = difflib.get_close_matches(setting, known, n=1, cutoff=0.6)
+            hint = f" (did you mean APPEAL_{guess[0]}?)" if guess else ""
+            said.append(f"{name} is no setting and is ignored{hint}")
+    return said
 
 
 @lru_cache

@@ -65,3 +65,23 @@ def test_stamps_are_shown_on_the_centres_clock():
     assert centre_minute(datetime(2026, 11, 29, 21, 46)) == "2026-11-30 05:46"  # SQLite gives it back naive
     aware = datetime(2026, 11, 29, 21, 46, tzinfo=timezone.utc)
     assert centre_time(aware) == aware and centre_time(aware).utcoffset().total_seconds() == 8 * 3600
+
+
+def test_a_misspelt_setting_is_named_with_the_one_it_likely_means(tmp_path):
+    """An operator's round: APPEAL_REPEAT_WINDOW=7, APPEAL_REPEATS_METHOD=e5 and APPEAL_MAXBATCH=2 were ignored
+    without a word. Every command now says so on stderr; the test suite's own APPEAL_TEST_* are no slip."""
+    import os
+    import subprocess
+    import sys
+
+    from tests.serving_support import REPO
+
+    env = {**os.environ, "APPEAL_HOME": str(tmp_path / "home"), "APPEAL_REPEAT_WINDOW": "7", "APPEAL_MAXBATCH": "2",
+           "APPEAL_TEST_POSTGRES_URL": "postgresql+psycopg://postgres@127.0.0.1:55432/appeal_test", "APPEAL_FOO": "1"}
+    result = subprocess.run([sys.executable, "-c", "from appeal.cli import main; main()", "keys", "list"], cwd=REPO,
+                            env=env, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert result.stderr.splitlines() == [
+        "warning: APPEAL_FOO is no setting and is ignored",
+        "warning: APPEAL_MAXBATCH is no setting and is ignored (did you mean APPEAL_MAX_BATCH?)",
+        "warning: APPEAL_REPEAT_WINDOW is no setting and is ignored (did you mean APPEAL_REPEAT_WINDOW_DAYS?)"]

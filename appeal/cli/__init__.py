@@ -114,6 +114,10 @@ def main() -> None:
     from pydantic import ValidationError
 
     _register()
+    from appeal.config import unknown_settings
+
+    for slip in unknown_settings(os.environ):
+        typer.secho(f"warning: {slip}", fg=typer.colors.YELLOW, err=True)
     try:
         _arguments_are_text(sys.argv[1:])
         app()
