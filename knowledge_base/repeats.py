@@ -59,7 +59,7 @@ _UNSAVED = 10_000
 # How long calls about one emergency keep coming in (a fire, a flood), for `RepeatIndex.related(incident=…)`.
 INCIDENT_HOURS = timedelta(hours=3)
 # The public utilities whose supply a ticket says is out or failing, by the words callers use (see
-# `_same_outages`). Only the failure counts: a fitted-out flat's complaint that lists 供水、供电 and 燃气 among its
+# `told_apart`). Only the failure counts: a fitted-out flat's complaint that lists 供水、供电 and 燃气 among its
 # fittings reports no outage.
 _OUTAGES = {
     "water": re.compile("停水|断水|没水|没有水|冇水|来水|水压|水管[^，。！？\n]{0,3}(爆|破|裂|漏)"),
@@ -500,8 +500,8 @@ class RepeatIndex:
         (the ticket's), a ticket of another known township is left out: see `_same_place`. With `before` (naive
         UTC, the time a ticket of a backlog came in), tickets received after it are no earlier report of it; a
         retry's rule (`exclude`: what came in after its first copy) then gives way to the time given. A ticket that
-        names other villages than this one, and none of its, is left out too (`_same_villages`), as is one that
-        reports another utility's outage (`_same_outages`: a power cut is no repeat of a water cut). With `incident`
+        names other villages than this one, and none of its, is left out too, as is one that reports another
+        utility's outage (a power cut is no repeat of a water cut; `told_apart`). With `incident`
         (the lines the route said to put the caller through to: 119 救援), the tickets of the last `INCIDENT_HOURS`
         in the same township that named one of them follow, however few words they share: five callers seeing one
         fire from five places tell it in five ways."""
@@ -543,7 +543,7 @@ class RepeatIndex:
                             or township not in (seen.township, seen.assigned_township)
                             or incident.isdisjoint((seen.hand_over or "").split("、"))):
                         continue
-                    if _same_villages(_villages(text), _villages(_ticket_text(seen))):
+                    if _same_named(_villages(text), _villages(_ticket_text(seen))):
                         found.append(Related(seen, min(float(scores[i]), 1.0), incident=True))
             return found
 
@@ -643,24 +643,19 @@ def _same_place(one: str | None, other: str | None) -> bool:
     return not (one and other and one != other)
 
 
-def _same_villages(one: frozenset[str], other: frozenset[str]) -> bool:
-    """Whether two tickets may be about one matter as far as the villages they name tell: an ice storm's outage
-    reported in the same agent's words from 白沙村 and from 龙溪村 (a township named by one of them, or by neither)
-    is two matters. A ticket that names no village tells nothing."""
-    return not (one and other and one.isdisjoint(other))
-
-
-def _same_outages(one: frozenset[str], other: frozenset[str]) -> bool:
-    """Whether two tickets may be about one matter as far as the outages they report tell: 小区停电了一整天 and
-    小区停水三天了 are two matters for two companies, however alike the words (a platform integrator's round: 0.32).
-    A ticket that reports none tells nothing, nor does one of two (停水停电) beside either."""
+def _same_named(one: frozenset[str], other: frozenset[str]) -> bool:
+    """Whether two tickets may be about one matter as far as what they name of one kind tells: the villages (an ice
+    storm's outage reported in the same agent's words from 白沙村 and from 龙溪村, a township named by one of them
+    or by neither) or the utilities out (小区停电了一整天 and 小区停水三天了, 0.32 in a platform integrator's round).
+    Two tickets that each name some and share none are two matters; one that names none tells nothing, nor does
+    one that names two (停水停电) beside either."""
     return not (one and other and one.isdisjoint(other))
 
 
 def told_apart(one: str, other: str) -> bool:
     """Whether two tickets (title and text) are two matters however alike their words: they name different villages
-    (`_same_villages`) or report outages of different utilities (`_same_outages`)."""
-    return not (_same_villages(_villages(one), _villages(other)) and _same_outages(_outages(one), _outages(other)))
+    or report outages of different utilities (`_same_named`)."""
+    return not (_same_named(_villages(one), _villages(other)) and _same_named(_outages(one), _outages(other)))
 
 
 def _apart_by_what_they_name(edges: sp.csr_matrix, tickets: list[SeenTicket]) -> sp.csr_matrix:
