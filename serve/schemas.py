@@ -55,8 +55,8 @@ def _body_or_title(value: str, info: ValidationInfo) -> str:
 
 NonBlank = Annotated[str, AfterValidator(_storable), AfterValidator(_not_blank)]
 # A ticket's body as sent, "" when left out or null (as a form sends an empty field): the schema says null is taken.
-AnyBody = Annotated[str | None, BeforeValidator(lambda value: "" if value is None else value), AfterValidator(_storable),
-                    Field(default="", validate_default=True)]
+AnyBody = Annotated[str | None, BeforeValidator(lambda value: "" if value is None else value),
+                    AfterValidator(_storable), Field(default="", validate_default=True)]
 # A ticket's body: may be empty or left out when the title says what the ticket is about.
 Body = Annotated[AnyBody, AfterValidator(_body_or_title)]
 # The length limit comes before the validators: after them pydantic checks it as a generic sequence length and

@@ -13,9 +13,10 @@ def test_a_section_cited_inside_another_is_written_under_its_own_heading(tmp_pat
     """The repeat bench's reading cites "## Repeat appeals, the e5 method" in a line; the e5 bench's write then
     replaced the citing section's rest with its own, and the file held the e5 section twice."""
     path = tmp_path / "RESULTS.md"
-    path.write_text("# Benchmark results\n\n## Repeat appeals\n\n| a | b |\n\n- on the blind tickets (## Repeat appeals, "
-                    "the e5 method) it leaves out three pairs.\n- hotspots: 167 groups.\n\n"
-                    "## Repeat appeals, the e5 method\n\nold e5 table\n\n## Serving\n\nserving table\n", encoding="utf-8")
+    path.write_text("# Benchmark results\n\n## Repeat appeals\n\n| a | b |\n\n- on the blind tickets (## Repeat "
+                    "appeals, the e5 method) it leaves out three pairs.\n- hotspots: 167 groups.\n\n"
+                    "## Repeat appeals, the e5 method\n\nold e5 table\n\n## Serving\n\nserving table\n",
+                    encoding="utf-8")
     write_section("## Repeat appeals, the e5 method", "new e5 table", path)
     write_section("## Repeat appeals", "| a | b |\n\n- on the blind tickets (## Repeat appeals, the e5 method) it "
                   "leaves out three pairs.\n- hotspots: 168 groups.", path)

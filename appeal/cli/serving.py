@@ -233,8 +233,8 @@ def serve(
     from sqlalchemy.engine import make_url
 
     database = make_url(settings.db_url).render_as_string(hide_password=True)
-    typer.echo(f"serving on http://{host}:{port}  (OpenAPI: http://{host}:{port}/docs), home {settings.home.resolve()}, "
-               f"database {database}")
+    typer.echo(f"serving on http://{host}:{port}  (OpenAPI: http://{host}:{port}/docs), "
+               f"home {settings.home.resolve()}, database {database}")
     uvicorn.run(app, host=host, port=port, access_log=False, log_config=UVICORN_LOG_CONFIG)
 
 
