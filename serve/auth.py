@@ -72,29 +72,21 @@ class Caller:
 
 @dataclass(frozen=True)
 class KeyRing:
-    """digest → caller. `unread_file`: the home's key file, which a service given its keys in APPEAL_API_KEYS does
-    not read."""
+    """digest → caller. `unread`: the home's key file, which a service given its keys in APPEAL_API_KEYS does not
+    take keys from."""
 
     callers: dict[str, Caller]
-    unread_file: Path | None = None
+    unread: KeyFile | None = None
 
     def caller(self, key: str) -> Caller | None:
         found = self.callers.get(digest(key))
-        if found is None and self.unread_file is not None:
-            self._say_if_in_the_unread_file(key)
-        return found
-
-    def _say_if_in_the_unread_file(self, key: str) -> None:
-        """An operator's round: `appeal keys add` (run where APPEAL_API_KEYS is not set) printed a key that the
-        service, started with it, refused (401) without a word. The log now says why."""
-        try:
-            entries = read_key_entries(self.unread_file) if self.unread_file.is_file() else []
-        except InputError:
-            return
-        if named := next((entry.name for entry in entries if entry.sha256 == digest(key)), None):
+        # An operator's round: `appeal keys add` (run where APPEAL_API_KEYS is not set) printed a key that the
+        # service, started with it, refused (401) without a word. The log now says why.
+        if found is None and self.unread is not None and (made := self.unread.caller(key)) is not None:
             log.warning("the key %r of %s was refused: this service takes its keys from APPEAL_API_KEYS and does not "
                         "read that file; start it without APPEAL_API_KEYS to use the keys made by `appeal keys`",
-                        named, self.unread_file)
+                        made.name, self.unread.path)
+        return found
 
     def __len__(self) -> int:
         return len(self.callers)
@@ -267,7 +259,7 @@ def load_keys(api_keys: str | None, home: Path) -> KeyRing | KeyFile:
     """Keys from the settings when given (fixed for the life of the process), else the key file under home
     (followed as it changes)."""
     if api_keys:
-        return replace(parse_key_spec(api_keys), unread_file=keys_path(home))
+        return replace(parse_key_spec(api_keys), unread=KeyFile(keys_path(home)))
     keys = KeyFile(keys_path(home))
     if keys.path.is_file():
         read_key_entries(keys.path)  # a broken file stops the start with its reason instead of refusing every key
