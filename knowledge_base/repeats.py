@@ -362,16 +362,16 @@ def _ticket_text(ticket: SeenTicket) -> str:
     return f"{ticket.title or ''}\n{ticket.text}"
 
 
-@lru_cache(maxsize=8192)
-def _villages(text: str) -> frozenset[str]:
-    """`village_names` of a ticket, read once: a check reads them for every ticket it lists."""
-    return village_names(text)
+def _names(text: str) -> tuple[frozenset[str], frozenset[str]]:
+    """What a ticket names that tells two matters apart (`_same_named`): the villages (`village_names`) and the
+    utilities whose outage it reports (`_OUTAGES`)."""
+    return village_names(text), frozenset(name for name, words in _OUTAGES.items() if words.search(text))
 
 
 @lru_cache(maxsize=8192)
-def _outages(text: str) -> frozenset[str]:
-    """The utilities whose outage a ticket reports (`_OUTAGES`)."""
-    return frozenset(name for name, words in _OUTAGES.items() if words.search(text))
+def _seen_names(text: str) -> tuple[frozenset[str], frozenset[str]]:
+    """`_names` of a ticket of the window, read once: a check reads them for every ticket it lists."""
+    return _names(text)
 
 
 def _meaning_text(text: str) -> str:
@@ -506,6 +506,7 @@ class RepeatIndex:
         in the same township that named one of them follow, however few words they share: five callers seeing one
         fire from five places tell it in five ways."""
         now = now or utc_now()
+        named = _names(text)
         floor = self.threshold if min_similarity is None else min_similarity
         query = self.space.query(text)
         with self._lock:
@@ -529,7 +530,7 @@ class RepeatIndex:
                 # a ticket an agent sent on to another township is that one's too (the caller may name either)
                 here = _same_place(township, seen.township) or (
                     seen.assigned_township is not None and township == seen.assigned_township)
-                if seen.ticket_id != exclude and here and not told_apart(text, _ticket_text(seen)):
+                if seen.ticket_id != exclude and here and not _apart(named, _seen_names(_ticket_text(seen))):
                     # A copy can score a hair above 1 while the norms lag the IDF (see _PENDING).
                     found.append(Related(seen, min(float(scores[i]), 1.0)))
             if incident and township:
@@ -543,7 +544,7 @@ class RepeatIndex:
                             or township not in (seen.township, seen.assigned_township)
                             or incident.isdisjoint((seen.hand_over or "").split("、"))):
                         continue
-                    if _same_named(_villages(text), _villages(_ticket_text(seen))):
+                    if _same_named(named[0], _seen_names(_ticket_text(seen))[0]):  # the villages
                         found.append(Related(seen, min(float(scores[i]), 1.0), incident=True))
             return found
 
@@ -652,10 +653,14 @@ def _same_named(one: frozenset[str], other: frozenset[str]) -> bool:
     return not (one and other and one.isdisjoint(other))
 
 
+def _apart(one: tuple[frozenset[str], ...], other: tuple[frozenset[str], ...]) -> bool:
+    return not all(_same_named(mine, theirs) for mine, theirs in zip(one, other))
+
+
 def told_apart(one: str, other: str) -> bool:
-    """Whether two tickets (title and text) are two matters however alike their words: they name different villages
-    or report outages of different utilities (`_same_named`)."""
-    return not (_same_named(_villages(one), _villages(other)) and _same_named(_outages(one), _outages(other)))
+    """Whether two tickets of the window (title and text) are two matters however alike their words: they name
+    different villages or report outages of different utilities (`_names`)."""
+    return _apart(_seen_names(one), _seen_names(other))
 
 
 def _apart_by_what_they_name(edges: sp.csr_matrix, tickets: list[SeenTicket]) -> sp.csr_matrix:
