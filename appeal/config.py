@@ -17,10 +17,11 @@ DEMO_DIR = Path(__file__).parent / "demo"
 # checkout rather than to the current directory, so a command run from elsewhere still finds them.
 SHARED_DATA_DIR = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 DATABASE_FILE = "appeal.db"  # the home's SQLite database, where APPEAL_DATABASE_URL names none
+ENV_FILE = ".env"  # read from the current directory, as pydantic-settings does
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="APPEAL_", env_file=".env", extra="ignore")
+    model_config = SettingsConfigDict(env_prefix="APPEAL_", env_file=ENV_FILE, extra="ignore")
 
     # Everything the system builds (base encoder, registry, databases) lives under one directory,
     # so that a deployment backs up or wipes one place.
@@ -34,8 +35,9 @@ class Settings(BaseSettings):
                                     "and tried again in the background every as many seconds "
                                     "(appeal/server_guard.py)")
     onnx_threads: int = Field(default=2, ge=1, description="ONNX Runtime intra-op threads")
-    max_text_chars: int = Field(default=20000, ge=1, description="longer texts get 413; the real board's longest "
-                                "message has 7,028 characters (bench/RESULTS.md ## Serving)")
+    # The floor keeps a slip (10 for 10000) from refusing every real ticket with 413 while the service looks healthy.
+    max_text_chars: int = Field(default=20000, ge=1000, description="longer texts get 413; the real board's longest "
+                                "message has 7,028 characters (bench/RESULTS.md ## Serving), its median 250")
     max_batch: int = Field(default=64, ge=1)
     suggestions_k: int = Field(default=3, ge=0)
     kb_weak_cosine: float = Field(default=0.875, ge=-1, le=1, description="a suggestion whose e5 cosine with the "
@@ -125,18 +127,22 @@ class Settings(BaseSettings):
         return self.shared_data / "teddy2020c"
 
 
-def unknown_settings(environ: Mapping[str, str]) -> list[str]:
-    """The APPEAL_ variables of `environ` that name no setting, each said with the setting it likely misspells:
-    pydantic-settings ignores them, and an operator's round set APPEAL_REPEAT_WINDOW=7 and APPEAL_MAXBATCH=2 to no
-    effect and without a word. APPEAL_TEST_* belong to the test suite."""
+def unknown_settings(environ: Mapping[str, str], env_file: Path = Path(ENV_FILE)) -> list[str]:
+    """The APPEAL_ variables of `environ` and of `env_file` that name no setting, each said with the setting it likely
+    misspells: pydantic-settings ignores them, and an operator's round set APPEAL_REPEAT_WINDOW=7 and
+    APPEAL_MAXBATCH=2 to no effect and without a word. APPEAL_TEST_* belong to the test suite."""
+    from dotenv import dotenv_values
+
+    in_file = dotenv_values(env_file) if env_file.is_file() else {}
     known = sorted(name.upper() for name in Settings.model_fields)
     said = []
-    for name in sorted(name.upper() for name in environ):
+    for name, where in sorted({**{n.upper(): f" in {env_file}" for n in in_file}, **{n.upper(): "" for n in environ}}
+                              .items()):
         setting = name.removeprefix("APPEAL_")
         if setting != name and setting not in known and not setting.startswith("TEST_"):
             guess = difflib.get_close_matches(setting, known, n=1, cutoff=0.6)
             hint = f" (did you mean APPEAL_{guess[0]}?)" if guess else ""
-            said.append(f"{name} is no setting and is ignored{hint}")
+            said.append(f"{name}{where} is no setting and is ignored{hint}")
     return said
 
 

@@ -42,6 +42,16 @@ def test_an_empty_database_url_is_the_default(tmp_path):
     assert Settings(home=tmp_path, database_url="").db_url == f"sqlite:///{(tmp_path / 'appeal.db').resolve()}"
 
 
+
+def test_a_text_limit_that_would_refuse_real_tickets_is_refused():
+    """An operator's round set APPEAL_MAX_TEXT_CHARS=10 (for 10000): the service started healthy and answered every
+    real ticket 413. The board's median message has 250 characters."""
+    from pydantic import ValidationError
+
+    with pytest.raises(ValidationError, match="greater than or equal to 1000"):
+        Settings(max_text_chars=10)
+    assert Settings(max_text_chars=1000).max_text_chars == 1000
+
 def test_the_centres_day_is_not_the_servers(monkeypatch):
     from datetime import datetime, timezone
 
@@ -74,14 +84,16 @@ def test_a_misspelt_setting_is_named_with_the_one_it_likely_means(tmp_path):
     import subprocess
     import sys
 
-    from tests.serving_support import REPO
-
     env = {**os.environ, "APPEAL_HOME": str(tmp_path / "home"), "APPEAL_REPEAT_WINDOW": "7", "APPEAL_MAXBATCH": "2",
            "APPEAL_TEST_POSTGRES_URL": "postgresql+psycopg://postgres@127.0.0.1:55432/appeal_test", "APPEAL_FOO": "1"}
-    result = subprocess.run([sys.executable, "-c", "from appeal.cli import main; main()", "keys", "list"], cwd=REPO,
-                            env=env, capture_output=True, text=True, timeout=120)
+    # .env, read from the current directory, is where a template's slip sits longest
+    (tmp_path / ".env").write_text("# 武冈市 12345\nAPPEAL_TIMEZONE=Asia/Shanghai\nappeal_port=8001\n"
+                                   "APPEAL_REPEATS_METHOD=e5\nAPPEAL_FOO=2\nOTHER_TOOL=1\n", encoding="utf-8")
+    result = subprocess.run([sys.executable, "-c", "from appeal.cli import main; main()", "keys", "list"],
+                            cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
     assert result.stderr.splitlines() == [
         "warning: APPEAL_FOO is no setting and is ignored",
         "warning: APPEAL_MAXBATCH is no setting and is ignored (did you mean APPEAL_MAX_BATCH?)",
+        "warning: APPEAL_REPEATS_METHOD in .env is no setting and is ignored (did you mean APPEAL_REPEAT_METHOD?)",
         "warning: APPEAL_REPEAT_WINDOW is no setting and is ignored (did you mean APPEAL_REPEAT_WINDOW_DAYS?)"]
