@@ -35,7 +35,7 @@ from pipeline.area import deployment_area
 from pipeline.jurisdiction import village_names
 from pipeline.pii import without_placeholders
 from pipeline.ticket_text import masked_text, without_call_fillers
-from pipeline.segment import segment, text_names_a_matter
+from pipeline.segment import QUESTION_WORDS, segment, text_names_a_matter
 
 if TYPE_CHECKING:
     from appeal.config import Settings
@@ -610,11 +610,6 @@ def _general_idf() -> tuple[dict[str, float], float]:
     return table.idf_freq, table.median_idf
 
 
-# Words that ask rather than name: a group of questions holds them in most of its tickets (有何, 请问 led the largest
-# group's keywords on the board's messages), but they never say what the group is about.
-_QUESTION_WORDS = frozenset("请问 有何 何时 为何 为什么 是否 能否 可否 什么 怎么 怎样 如何 哪里 哪些 多少 有没有".split())
-
-
 @lru_cache(maxsize=4096)
 def _words(text: str) -> frozenset[str]:
     home = deployment_area().home_area_words
@@ -633,7 +628,7 @@ def group_keywords(tickets: list[SeenTicket], k: int = 5, share: float = 0.2) ->
     counts = Counter(w for t in tickets for w in _words(_ticket_text(t)))
     least = max(2, share * len(tickets))
     scored = {w: n / len(tickets) * idf.get(w, unknown) for w, n in counts.items()
-              if n >= least and w not in _QUESTION_WORDS}
+              if n >= least and w not in QUESTION_WORDS}
     return sorted(scored, key=lambda w: (-scored[w], w))[:k]
 
 

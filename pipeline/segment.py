@@ -128,15 +128,25 @@ def text_names_a_matter(text: str) -> bool:
     return len(text) > _LONGEST_EMPTY or names_a_matter(tokens_for_search(text))
 
 
+# Words that ask rather than name: a group of questions holds them in most of its tickets (有何, 请问 led the largest
+# group's keywords on the board's messages), but they never say what a ticket is about.
+QUESTION_WORDS = frozenset("请问 有何 何时 为何 为什么 是否 能否 可否 什么 怎么 怎样 如何 哪里 哪些 多少 有没有 能不能 "
+                           "可不可以 是不是".split())
+# Nor do they as search terms, nor a bare 没有 / 没 (没电 stays one word): 有没有人管一下，楼下烧烤店天天吵到半夜 got
+# 有没有免费的职业技能培训？ first among /v1/route's suggestions, on 有没有 alone. 怎么办 stays: callers write it for
+# 怎么办理 (营业执照怎么办). Neutral on the judged agents' questions and on the board's replies (bench/RESULTS.md).
+_NOT_SEARCHED = QUESTION_WORDS | {"没有", "没", "事情"}
+
+
 def tokens_for_search(text: str) -> list[str]:
     """Index and query terms for BM25: normalized text cut in jieba's search mode (a long word also yields
     the dictionary words inside it, so 住房公积金中心 is found by 公积金), stopwords dropped, ASCII lower-cased.
     PII placeholders are dropped too: a masked ticket's [手机号] must not match an FAQ entry about 手机. So are the
     names of the home city and the areas around it (武冈市, 邵阳, 湖南省): tickets name the city all the time, and as
     a term it matched whichever FAQ answers name a city department (武冈市二中门口堵车 → 退役军人优待政策, answered by
-    武冈市退役军人事务局)."""
+    武冈市退役军人事务局), and the words that only ask (`QUESTION_WORDS`, 没有)."""
     if not isinstance(text, str):
         raise TypeError(f"tokens_for_search() expects str, got {type(text).__name__}")
     tokens = _keep(_tokenizer().cut_for_search(normalize(without_placeholders(text))), stopwords=True)
     home = deployment_area().home_area_words
-    return [t.lower() for t in tokens if t not in home]
+    return [t.lower() for t in tokens if t not in home and t not in _NOT_SEARCHED]

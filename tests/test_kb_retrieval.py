@@ -19,6 +19,7 @@ from knowledge_base.files import read_entries
 from knowledge_base.kb import E5Encoder, KnowledgeBase
 from knowledge_base.retrieval import Doc, HybridIndex
 from knowledge_base.store import EntryIn, EntryStore, EntryUpdate
+from pipeline.segment import tokens_for_search
 from tests.counting_encoder import CountingEncoder
 from tests.serving_support import demo_tickets
 
@@ -120,6 +121,18 @@ def test_bm25_does_not_suggest_an_answer_for_naming_the_city(tmp_path):
     assert hits[0].entry_id == "wg-jt-03"  # 路口红绿灯坏了、交通拥堵找谁？
     assert "wg-qt-03" not in [h.entry_id for h in hits]  # 退役军人优待政策向哪里咨询？
     assert not kb.search("湖南省邵阳市武冈市", k=3, with_dense=False)
+    kb.close()
+
+
+def test_words_that_only_ask_find_no_answer(tmp_path):
+    """/v1/route suggested 有没有免费的职业技能培训？ first for a barbecue's noise, on 有没有 alone."""
+    kb = KnowledgeBase(f"sqlite:///{tmp_path / 'kb.db'}")
+    kb.warm_up()
+    kb.import_entries(read_entries(FAQ), "tester")
+    hits = [h.entry_id for h in kb.search("有没有人管一下，楼下烧烤店天天吵到半夜", k=3, with_dense=False)]
+    assert "wg-jy-02" not in hits and hits[0].startswith("wg-zy-")  # 噪音扰民
+    assert not kb.search("请问有没有？", k=3, with_dense=False)
+    assert "怎么办" in tokens_for_search("想开个小店，营业执照怎么办")  # 怎么办(理): it ranks 营业执照怎么办理 first
     kb.close()
 
 
