@@ -138,15 +138,22 @@ QUESTION_WORDS = frozenset("请问 有何 何时 为何 为什么 是否 能否 
 _NOT_SEARCHED = QUESTION_WORDS | {"没有", "没", "事情"}
 
 
+# How callers say an outage, as the term FAQ questions use: 没电了 shared no word with 家里停电了找谁？ and got no
+# suggestion at all (an agent's round).
+_OUTAGE_TERMS = {"没电": "停电", "断电": "停电", "没水": "停水", "断水": "停水", "没气": "停气", "断气": "停气",
+                 "没网": "断网"}
+
+
 def tokens_for_search(text: str) -> list[str]:
     """Index and query terms for BM25: normalized text cut in jieba's search mode (a long word also yields
     the dictionary words inside it, so 住房公积金中心 is found by 公积金), stopwords dropped, ASCII lower-cased.
     PII placeholders are dropped too: a masked ticket's [手机号] must not match an FAQ entry about 手机. So are the
     names of the home city and the areas around it (武冈市, 邵阳, 湖南省): tickets name the city all the time, and as
     a term it matched whichever FAQ answers name a city department (武冈市二中门口堵车 → 退役军人优待政策, answered by
-    武冈市退役军人事务局), and the words that only ask (`QUESTION_WORDS`, 没有)."""
+    武冈市退役军人事务局), and the words that only ask (`QUESTION_WORDS`, 没有). An outage is one term however it is
+    said (没电, 断电: 停电)."""
     if not isinstance(text, str):
         raise TypeError(f"tokens_for_search() expects str, got {type(text).__name__}")
     tokens = _keep(_tokenizer().cut_for_search(normalize(without_placeholders(text))), stopwords=True)
     home = deployment_area().home_area_words
-    return [t.lower() for t in tokens if t not in home and t not in _NOT_SEARCHED]
+    return [_OUTAGE_TERMS.get(t, t).lower() for t in tokens if t not in home and t not in _NOT_SEARCHED]

@@ -102,6 +102,8 @@ def test_a_pruning_import_takes_the_entries_it_deletes_out_of_the_next_search(tm
     ("社保卡坏了芯片读不出来怎么换卡", "wg-sbk-01"),  # came after the card's password
     # an agent's round: a gas smell came after the power cut's answer (家里), LPG had no suggestion at all
     ("家里有股煤气味", "wg-rq-01"), ("液化气罐漏气了", "wg-rq-01"), ("水龙头不出水", "wg-gs-01"),
+    # and 没电了 shared no word with 家里停电了找谁？: no suggestion at all
+    ("没电了", "wg-gd-01"), ("家里没水了，三天了", "wg-gs-01"),
 ])
 def test_what_callers_ask_finds_the_demo_answer_by_its_words(tmp_path, query, entry_id):
     kb = KnowledgeBase(f"sqlite:///{tmp_path / 'kb.db'}")
