@@ -670,11 +670,17 @@ def _kept_versions(session: Session, entry_id: str) -> list[HistoryRow]:
     return list(session.scalars(select(HistoryRow).where(HistoryRow.entry_id == entry_id).order_by(HistoryRow.id)))
 
 
-def _changed_since(session: Session, entry_id: str, stamp: ExportStamp,
-                   by: str) -> tuple[str, list[Entry]] | None:
-    """None if no one but `by` changed the entry after the version `stamp` names (a trainer who goes on editing the
-    sheet they imported is no one else); else the last such change (what, when, by whom) and every version the entry
-    had since that one, that one first: a row holding any of them brings nothing new."""
+@dataclass(frozen=True)
+class _ChangedSince:
+    """The changes an entry had after the version a row of an exported file holds."""
+
+    change: str  # the last one (what, when, by whom), by others where there are any
+    by_others: bool  # False: all were `by`'s own (a trainer who goes on editing the sheet they imported)
+    versions: list[Entry]  # every version the entry had since the row's, that one first
+
+
+def _changed_since(session: Session, entry_id: str, stamp: ExportStamp, by: str) -> _ChangedSince | None:
+    """None if no one changed the entry after the version `stamp` names."""
     history = _kept_versions(session, entry_id)
     versions = [Entry.model_validate(kept.content) for kept in history]
     # the oldest kept version in the stamp's window: where a coarse stamp (a minute) holds two, counting from the
@@ -683,13 +689,13 @@ def _changed_since(session: Session, entry_id: str, stamp: ExportStamp,
     exported = next((i for i, version in enumerate(versions) if stamp.holds(version.updated_at)), None)
     # each kept version names the change that ended it
     after = history[exported:] if exported is not None else [kept for kept in history if stamp.before(kept.changed_at)]
-    others = [kept for kept in after if kept.changed_by != by]
-    if not others:
+    if not after:
         return None
-    last = others[-1]
+    others = [kept for kept in after if kept.changed_by != by]
+    last = (others or after)[-1]
     change = (f"{'deleted' if last.action == 'delete' else 'changed'} {centre_time(last.changed_at):%Y-%m-%d %H:%M} "
               f"by {last.changed_by}")
-    return change, versions[exported:] if exported is not None else []
+    return _ChangedSince(change, bool(others), versions[exported:] if exported is not None else [])
 
 
 def _repeats_a_replaced_version(session: Session, entry_id: str, current: Entry | None, entry: EntryIn,
@@ -734,6 +740,10 @@ class ImportResult:
     # of each, or none
     newer: tuple[str, ...] = ()
     new: tuple[str, ...] = ()  # the ids of the entries added
+    # entries the import put back to a version the importer had replaced or deleted since the file was exported, or
+    # pruned though the importer changed them since, each with that change: a trainer's round imported the morning's
+    # export in the afternoon and undid their own edits, deletion and additions of the day without a word
+    put_back: tuple[str, ...] = ()
 
 
 class LargePrune(InputError):
@@ -967,11 +977,14 @@ class EntryStore:
         Monday and imported on Friday had put back the answer another trainer fixed on Wednesday, unsaid. An entry
         changed (or deleted) after its row's version is left as it is where the row is as exported, and named in
         `ImportResult.newer`; where the row changes it too, the import is refused, naming both changes. Stored entries
-        the file does not hold that changed after its newest row (added since it was exported) are never pruned. A row
-        without a stamp is left out likewise where it repeats a version of its entry that others replaced since. Only
-        changes by others count: `updated_by`'s own are what the file was imported to make."""
+        the file does not hold that others changed after its newest row (added since it was exported) are never
+        pruned. A row without a stamp is left out likewise where it repeats a version of its entry that others
+        replaced since. `updated_by`'s own changes are what the file was imported to make: a row may put one back, and
+        a pruning import delete an entry they added (`ImportResult.put_back` names each, since an older file does the
+        same)."""
         added = updated = unchanged = 0
         newer: list[str] = []
+        put_back: list[str] = []
         new: list[str] = []
         both_changed: list[str] = []
         garbled: list[str] = []
@@ -1020,16 +1033,21 @@ class EntryStore:
                 stamp = exported[position - 1] if exported else None
                 given = entry.model_fields_set - {"id"}
                 if stamp is not None and (since := _changed_since(session, entry_id, stamp, updated_by)) is not None:
-                    change, since_export = since
                     row_values = entry.model_dump(include=given)
-                    if any(version.model_dump(include=given) == row_values for version in since_export):
+                    as_before = any(version.model_dump(include=given) == row_values for version in since.versions)
+                    if not since.by_others:
+                        # the importer's own change: put back on purpose, or an older file than the one they edit
+                        if as_before:
+                            put_back.append(f"{entry_id} ({since.change})")
+                    elif as_before:
                         newer.append(entry_id)  # the row as exported: putting it back would undo the later change
+                        continue
                     else:
                         now_at = ("" if before is None else f"; to put the row over it, write its updated_at now, "
                                   f"{centre_time(before.updated_at).isoformat()}, in the row's updated_at cell")
-                        both_changed.append(f"{where}: {entry_id!r} was {change} after the row's version, which the "
-                                            f"row would undo{now_at}")
-                    continue
+                        both_changed.append(f"{where}: {entry_id!r} was {since.change} after the row's version, "
+                                            f"which the row would undo{now_at}")
+                        continue
                 if stamp is None and _repeats_a_replaced_version(session, entry_id, before, entry, updated_by):
                     newer.append(entry_id)
                     continue
@@ -1067,11 +1085,15 @@ class EntryStore:
                 # the newest row tells when the file was exported, at the earliest: an entry that changed later was
                 # added or edited since, and its row is not missing from the file, it was never in it
                 newest = max(stamps, key=lambda stamp: stamp.at + stamp.resolution)
-                later = set(session.scalars(select(EntryRow.id).where(
-                    EntryRow.source.in_(sources), EntryRow.updated_at >= newest.at + newest.resolution,
-                    EntryRow.updated_by != updated_by)))
+                changed = session.execute(select(EntryRow.id, EntryRow.updated_by, EntryRow.updated_at).where(
+                    EntryRow.source.in_(sources), EntryRow.updated_at >= newest.at + newest.resolution)).all()
+                later = {entry_id for entry_id, by, _ in changed if by != updated_by}
                 newer += [entry_id for entry_id in missing if entry_id in later]
                 missing = tuple(entry_id for entry_id in missing if entry_id not in later)
+                if prune:  # the importer's own: deleting a row of the sheet they edit means it, as does an older file
+                    own = {entry_id: at for entry_id, by, at in changed if by == updated_by}
+                    put_back += [f"{entry_id} (changed {centre_time(own[entry_id]):%Y-%m-%d %H:%M} by {updated_by}, "
+                                 "not in the file: deleted)" for entry_id in missing if entry_id in own]
             # the share of what was stored before the import: counting the rows it adds, a sheet of new answers as
             # long as the store deleted every stored entry unasked
             stored_before = sum(1 for entry_id in held if entry_id not in seen or entry_id in existing)
@@ -1099,7 +1121,8 @@ class EntryStore:
             refuse_problems("", list(clashes.values()),
                             " (keep one of each two, or give them periods that do not overlap)")
             result = ImportResult(added, updated, unchanged, deleted=missing if prune else (),
-                                  not_in_file=() if prune else missing, newer=tuple(newer), new=tuple(new))
+                                  not_in_file=() if prune else missing, newer=tuple(newer), new=tuple(new),
+                                  put_back=tuple(put_back))
             if trial:
                 session.rollback()
                 return result, [], 0

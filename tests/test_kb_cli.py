@@ -692,8 +692,41 @@ def test_a_trainer_who_goes_on_editing_the_sheet_they_imported_is_not_stopped_by
         sheet.loc[sheet["id"] == "wg-bdc-01", "answer"] = answer
         sheet.to_excel(tmp_path / "faq.xlsx", index=False)
         imported = appeal("kb", "import", tmp_path / "faq.xlsx", "--by", "zhangsan")
-        assert "(0 new, 1 replaced, 96 unchanged)" in imported.stdout and imported.stderr == "", imported.stderr
+        assert "(0 new, 1 replaced, 96 unchanged)" in imported.stdout, imported.stderr
         assert {e["id"]: e["answer"] for e in exported(tmp_path)}["wg-bdc-01"] == answer
+        # the morning's text put back is said, as an older file would do the same
+        assert ("put back as the file holds them" in imported.stderr) is (answer == morning), imported.stderr
+
+
+def test_the_mornings_export_imported_in_the_afternoon_keeps_the_days_additions_and_says_what_it_puts_back(
+        appeal_home, tmp_path):
+    """A trainer's round: the sheet exported before the day's edits, imported with --prune by the same trainer,
+    undid the edits, brought back the entry deleted, and deleted the three entries added that day: "rc 0", no word.
+    The same is what a trainer who goes on editing that sheet means (a row put back, a row deleted): it is said."""
+    ok("kb", "import", FAQ)
+    ok("kb", "export", tmp_path / "morning.xlsx")
+    sheet = pd.read_excel(tmp_path / "morning.xlsx", dtype=str, keep_default_na=False, engine="openpyxl")
+    edited = sheet[sheet["id"] != "wg-ld-02"].copy()
+    edited.loc[edited["id"] == "wg-gs-01", "answer"] += "（刘敏修订：停水通知请关注供水公司公告）"
+    edited.loc[len(sheet)] = {"question": "冬季供暖设施漏水找谁？", "answer": "请联系小区物业或供水单位。",
+                              "unit": "武冈市住房和城乡建设局", "source": "faq"}
+    edited.to_excel(tmp_path / "afternoon.xlsx", index=False)
+    day = appeal("kb", "import", tmp_path / "afternoon.xlsx", "--prune", "--by", "刘敏")
+    assert "(1 new, 1 replaced, 95 unchanged, 1 not in the file deleted: wg-ld-02)" in day.stdout, day.stderr
+    added = next(e["id"] for e in exported(tmp_path) if e["question"] == "冬季供暖设施漏水找谁？")
+
+    old = appeal("kb", "import", tmp_path / "morning.xlsx", "--prune", "--by", "刘敏")
+    assert old.returncode == 0, old.stderr
+    assert f"(1 new, 1 replaced, 95 unchanged, 1 not in the file deleted: {added})" in old.stdout
+    said = " ".join(old.stderr.split())
+    assert "put back as the file holds them, over later changes of your own: wg-gs-01 (changed " in said
+    assert "wg-ld-02 (deleted " in said and f"{added} (changed " in said and "by 刘敏, not in the file: deleted)" in said
+    assert "If the file is older than those changes, import the one you edited since" in said
+    # the file the trainer meant, imported again, brings the day's work back
+    again = appeal("kb", "import", tmp_path / "afternoon.xlsx", "--prune", "--by", "刘敏")
+    assert "(1 new, 1 replaced, 95 unchanged, 1 not in the file deleted: wg-ld-02)" in again.stdout, again.stderr
+    entries = {e["question"]: e["answer"] for e in exported(tmp_path)}
+    assert "（刘敏修订" in entries["家里突然停水了怎么办？"] and "冬季供暖设施漏水找谁？" in entries
 
 
 def test_an_export_saved_again_as_a_gbk_csv_never_turns_anothers_characters_into_question_marks(appeal_home, tmp_path):

@@ -284,10 +284,14 @@ def _import(entries, by: Optional[str], prune: bool | None = None, yes: bool = F
                + (f", {len(result.deleted)} not in the file deleted: {_some(result.deleted)})" if result.deleted
                   else ")"))
     if result.newer:
-        typer.secho(f"note: changed by others since the version the file holds (or added since it was exported), "
+        typer.secho("note: changed by others since the version the file holds (or added since it was exported), "
                     f"left as they are: {_some(result.newer, 20)}. To put a row over such a change, write the entry's "
                     "updated_at now (appeal kb list --json) in the row's updated_at cell", fg=typer.colors.YELLOW,
                     err=True)
+    if result.put_back:
+        typer.secho("note: put back as the file holds them, over later changes of your own: "
+                    f"{_some(result.put_back, 20)}. If the file is older than those changes, import the one you edited "
+                    "since; appeal kb history ID shows every version", fg=typer.colors.YELLOW, err=True)
     if result.not_in_file and prune is not None:
         typer.secho(f"note: the knowledge base holds {len(result.not_in_file)} entries of the file's kind that the "
                     f"file does not ({_some(result.not_in_file)}): kept; if the file is the whole set, --prune deletes "
