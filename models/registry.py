@@ -518,8 +518,11 @@ class Registry:
         class_margin: float = DEFAULT_CLASS_MARGIN,
         by: str | None = None,
         built_on: str | None = None,
+        judge_only: bool = False,
     ) -> Decision:
         """Make `version` the champion if it passes the gate against the current champion on `evaluation_data`.
+        `judge_only`: the decision the gate would take, and nothing changed or recorded (a retrain whose trainer
+        decides after reading the scores).
 
         The first version needs no comparison. Without evaluation data only `force=True` can replace a
         champion. `built_on`: the champion whose data the challenger learnt (a retrain's); another champion since is
@@ -578,6 +581,10 @@ class Registry:
             elif force:  # an auditor reads who reached for --force, even where the gate let the version through
                 decision.reasons.append("--force given, not needed: the gate passed")
             decision.at = _now()  # when it took effect, after the minutes of scoring
+            if judge_only:
+                log.info("registry %s: %s judged, would %s (%s)", self.root, version, decision.action,
+                         "; ".join(decision.reasons))
+                return decision
             if decision.promoted:
                 history = (pointer["previous"] + [current]) if pointer else []
                 self._set_champion(version, history, decision.at)

@@ -300,3 +300,33 @@ def test_appeal_retrain_says_the_columns_it_read_and_refuses_one_named_like_a_la
         evaluated = runner.invoke(app, ["evaluate", "--model", version, "--data", str(tmp_path / "answers.csv")])
         assert evaluated.exit_code == 0, evaluated.output
         assert expected in " ".join(evaluated.output.split())
+
+
+def test_a_retrain_told_not_to_promote_scores_its_challenger_and_leaves_the_champion_serving(champion_dir,
+                                                                                           appeal_home, tmp_path):
+    """A trainer's round: `appeal retrain` promoted by itself a challenger that dispatched none of the evaluation
+    tickets without review, before anyone read its output; there was no way to decide after reading the scores."""
+    from typer.testing import CliRunner
+
+    from appeal.cli import _register, app
+
+    _register()
+    registry = Registry(appeal_home / "registry")
+    registry.promote(registry.add(champion_dir, version="v1"))
+    decisions = (registry.root / "decisions.jsonl").read_text(encoding="utf-8")
+    pd.DataFrame(demo_tickets()[:40]).to_csv(tmp_path / "answers.csv", index=False)
+    runner = CliRunner()
+    both = runner.invoke(app, ["retrain", "--no-feedback", "--data", str(tmp_path / "answers.csv"), "--force",
+                               "--no-promote"])
+    assert "--force and --no-promote contradict each other" in str(both.exception)
+
+    judged = runner.invoke(app, ["retrain", "--no-feedback", "--data", str(tmp_path / "answers.csv"), "--no-promote"])
+    assert judged.exit_code == 0, judged.output
+    challenger = next(v.version for v in registry.list() if v.version != "v1")
+    said = " ".join(judged.output.split())
+    assert "  gate: topic: macro-F1 " in judged.output  # the scores a trainer decides on
+    assert "not promoted (--no-promote): the gate would " in said and f"appeal models promote {challenger}" in said
+    assert registry.champion()[0] == "v1"
+    assert (registry.root / "decisions.jsonl").read_text(encoding="utf-8") == decisions  # nothing decided
+    report = json.loads((Path(judged.output.split("report: ")[1].split(")")[0]) / REPORT_FILE).read_text())
+    assert report["judged_only"] is True and report["decision"]["version"] == challenger

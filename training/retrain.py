@@ -221,10 +221,11 @@ class RetrainReport:
     unscored_held_labels: dict[str, list[str]] = field(default_factory=dict)  # head -> held-out labels not learnt
     # The champion's `appeal calibrate` file and how refitting the challenger on it went; None: it had none.
     calibration: dict | None = None
+    judged_only: bool = False  # `promote=False`: `decision` is what the gate would decide, and nothing was changed
 
     @property
     def promoted(self) -> bool:
-        return self.decision["action"] in ("promote", "force")
+        return not self.judged_only and self.decision["action"] in ("promote", "force")
 
     def outcome(self) -> list[str]:
         """What was trained and what the gate decided (what the merge read: `merge_summary`)."""
@@ -316,6 +317,7 @@ def retrain(
     holdout: float = DEFAULT_HOLDOUT,
     work_dir: Path | None = None,
     force: bool = False,
+    promote: bool = True,
     tolerance: float = DEFAULT_TOLERANCE,
     class_margin: float = DEFAULT_CLASS_MARGIN,
     base_encoder: Path | None = None,
@@ -327,7 +329,8 @@ def retrain(
     the one their configuration builds, `models.base_model.ensure_base_model`). `unit_label` reads an answer's
     unit as one of the champion's labels where it can (the CLI passes the unit catalogue's reading: a unit's
     name or an alias as its functional type); None keeps units as given. `by`: who runs it, for the registry's
-    record of the decision. `on_merged` is given `merge_summary`'s lines before training starts."""
+    record of the decision. `on_merged` is given `merge_summary`'s lines before training starts. `promote=False`
+    scores the challenger through the gate and leaves it a challenger, whatever the gate would decide."""
     registry = registry or Registry()
     current = registry.champion()
     if current is None:
@@ -421,7 +424,7 @@ def retrain(
     try:
         decision: Decision = registry.promote(version, evaluation_data=EvaluationSet.combine(parts), force=force,
                                               tolerance=tolerance, class_margin=class_margin, by=by,
-                                              built_on=champion)
+                                              built_on=champion, judge_only=not promote)
     except BaseException as stop:
         # The challenger is in the registry and its run stays: the card names the run's merged file as its data.
         log.warning("retrain %s: stopped while the gate scored %s; it is in the registry, not gated "
@@ -443,6 +446,7 @@ def retrain(
         decision=asdict(decision),
         unscored_held_labels={h: labels for h, labels in unlearnt.items() if labels},
         calibration=calibration,
+        judged_only=not promote,
     )
     (run_dir / REPORT_FILE).write_text(json.dumps(asdict(result), ensure_ascii=False, indent=2), encoding="utf-8")
     log.info("retrain %s: challenger %s %s", run_dir, version, decision.action)

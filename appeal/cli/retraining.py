@@ -27,6 +27,9 @@ def retrain(
     ),
     holdout: float = typer.Option(0.2, min=0.0, max=0.9, help="share of the newest new tickets held out to evaluate"),
     force: bool = typer.Option(False, "--force", help="promote even if the gate refuses (logged as forced)"),
+    promote: bool = typer.Option(True, "--promote/--no-promote",
+                                 help="--no-promote: score the challenger through the gate and leave it a challenger, "
+                                      "to promote after reading the scores"),
     tolerance: float = ToleranceOption,
     class_margin: float = ClassMarginOption,
     base_encoder: Optional[Path] = typer.Option(
@@ -34,16 +37,18 @@ def retrain(
     ),
     by: Optional[str] = ByOption,
 ) -> None:
-    """Retrain on new labels and promote the challenger through the gate.
+    """Retrain on new labels and promote the challenger through the gate (--no-promote: only score it).
 
     New labels are merged into the champion's training data and a challenger is trained the champion's way. The
-    running service picks up a new champion by itself."""
+    running service picks up a new champion by itself; `appeal models rollback` restores the one before."""
     from appeal.cli import existing_database
     from appeal.cli.serving import champion_unit_label, write_feedback
     from appeal.config import get_settings
     from pipeline.errors import InputError
     from training.retrain import GateInterrupted, retrain as run
 
+    if force and not promote:
+        raise InputError("--force and --no-promote contradict each other: give one")
     settings = get_settings()
     files = list(data or [])
     exported = None
@@ -74,7 +79,7 @@ def retrain(
                              "(is APPEAL_HOME the service's home?)")
         try:
             result = run(files, since=since, base_data=base, evaluation=evaluation, holdout=holdout, force=force,
-                         tolerance=tolerance, class_margin=class_margin, base_encoder=base_encoder,
+                         promote=promote, tolerance=tolerance, class_margin=class_margin, base_encoder=base_encoder,
                          unit_label=champion_unit_label(settings), by=who(by),
                          on_merged=lambda lines: typer.echo(said("\n".join(lines))))
         except GateInterrupted as stop:
@@ -92,6 +97,13 @@ def retrain(
             raise InputError(said(str(exc))) from None
     for line in result.outcome():
         typer.echo(line)
+    if result.judged_only:
+        would = "promote" if result.decision["action"] == "promote" else "refuse"
+        typer.echo(f"not promoted (--no-promote): the gate would {would} {result.challenger}; "
+                   f"{result.decision['previous']} keeps serving (report: {result.run_dir}). To promote it: `appeal "
+                   f"models promote {result.challenger}`, which scores it again on the fixed evaluation set alone, "
+                   "without the held-out new tickets")
+        return
     if not result.promoted:
         # the champion as the gate found it: another may have been promoted while the challenger trained
         typer.secho(f"refused: {result.challenger} stays a challenger; {result.decision['previous']} keeps serving "
