@@ -2,12 +2,15 @@
 from __future__ import annotations
 
 import os
+from dataclasses import replace
 from datetime import datetime, timedelta, timezone
+from unittest.mock import ANY
 
 import pytest
 from sqlalchemy import create_engine, event, inspect, update
 
 from appeal.database import add_missing_columns
+from pipeline.errors import InputError
 from tests.database_support import create_older_table
 from training.feedback_store import Feedback, FeedbackRow, FeedbackStore, IdempotencyKeyReused, repeat_verdict
 
@@ -162,3 +165,27 @@ def test_two_processes_migrating_at_once(database_url):
     store.close()
     other.dispose()
     store_engine.dispose()
+
+
+def test_a_trainers_correction_is_the_tickets_label_and_a_retry_of_the_agents_answer_leaves_it(store):
+    """A trainer's round: an agent's typo (文旅局) came back at every retrain over the label a trainer's file had
+    corrected; no command mended a stored answer."""
+    typo = Feedback(text="景区门票乱收费。", topic="商贸旅游", unit="文旅局", ticket_id="WG-19", idempotency_key="k19")
+    stored, _ = store.add_once(typo)
+    alone = store.add(Feedback(text="噪音扰民。", topic="环保"))
+    corrected = store.correct("WG-19", unit="文化旅游广电体育", by="刘敏")
+    assert (corrected.id, corrected.unit, corrected.topic) == (stored.id, "文化旅游广电体育", "商贸旅游")
+    assert corrected.corrected["unit"] == "文旅局" and corrected.corrected["by"] == "刘敏"
+    store.correct(f"feedback-{alone.id}", topic="环境保护", by="刘敏")
+    assert [(r.ticket_key, r.topic, r.unit) for r in store.latest()] == [
+        ("WG-19", "商贸旅游", "文化旅游广电体育"), (f"feedback-{alone.id}", "环境保护", None)]
+    # the platform's retry of the agent's answer, keyed or not, is that answer: nothing stored, the correction stays
+    assert store.add_once(typo)[1] is False and store.add_once(replace(typo, idempotency_key=None))[1] is False
+    # a second correction keeps what the agent gave
+    assert store.correct("WG-19", topic="文化旅游", by="王芳").corrected == {
+        "topic": "商贸旅游", "unit": "文旅局", "by": "王芳", "at": ANY}
+    assert store.count() == 2
+    with pytest.raises(InputError, match="no agent's answer is stored for 'WG-20'"):
+        store.correct("WG-20", unit="民政", by="刘敏")
+    with pytest.raises(InputError, match="already says 文化旅游广电体育: nothing to correct"):
+        store.correct("WG-19", unit="文化旅游广电体育", by="刘敏")

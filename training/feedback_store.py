@@ -55,11 +55,18 @@ class FeedbackRow(_Base):
     # agent corrected the ticket is that request again, not the ticket's latest answer.
     idempotency_key: Mapped[str | None] = mapped_column(String(128), index=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=lambda: datetime.now(timezone.utc))
+    # A trainer's correction of the answer's labels (`FeedbackStore.correct`): who, when, and the topic and unit the
+    # agent had given (None: never corrected).
+    corrected: Mapped[dict | None] = mapped_column(JSON(none_as_null=True))
 
     @property
     def ticket_key(self) -> str:
         """The ticket this answer is for; an answer without a ticket id stands for its own ticket."""
         return self.ticket_id or f"feedback-{self.id}"
+
+    def answered(self, name: str):
+        """A field as the agent's answer gave it, before a trainer's correction."""
+        return self.corrected[name] if self.corrected and name in self.corrected else getattr(self, name)
 
     @property
     def repeat_verdict(self) -> RepeatVerdict | None:
@@ -174,8 +181,9 @@ class FeedbackStore:
                 stored = session.scalars(query.limit(1)).first()
             if stored is None:
                 return self.add(feedback), True
-            # the key is no part of the answer: a retry without it of an answer sent with one is that answer
-            if all(getattr(stored, name) == value for name, value in feedback.__dict__.items()
+            # the key is no part of the answer: a retry without it of an answer sent with one is that answer; and a
+            # trainer's correction since leaves it that answer (the agent's typo is not stored again over it)
+            if all(stored.answered(name) == value for name, value in feedback.__dict__.items()
                    if name != "idempotency_key"):
                 return stored, False
             if key is not None:
@@ -206,6 +214,29 @@ class FeedbackStore:
         query = select(FeedbackRow).where(FeedbackRow.created_at >= since).order_by(FeedbackRow.id)
         with Session(self.engine) as session:
             return {row.ticket_key: row.topic for row in session.scalars(query)}
+
+    def correct(self, ticket: str, *, by: str, topic: str | None = None, unit: str | None = None) -> FeedbackRow:
+        """A trainer's correction of the labels of a ticket's latest answer (`ticket`: its id, or the `feedback-N` name
+        of an answer sent without one): an agent's typo (人社句) came back at every retrain, over the label a
+        trainer's file had corrected, and counted in the report as a unit agents change. The answer keeps its place
+        and time; `corrected` keeps who and what the agent had given. Returns the corrected row."""
+        from pipeline.errors import InputError
+
+        own = _OWN_KEY.fullmatch(ticket)
+        query = (select(FeedbackRow).where(FeedbackRow.ticket_id.is_(None), FeedbackRow.id == int(own.group(1)))
+                 if own else select(FeedbackRow).where(FeedbackRow.ticket_id == ticket))
+        with self._adding, self._sessions.begin() as session:
+            row = session.scalars(query.order_by(FeedbackRow.id.desc()).limit(1)).first()
+            if row is None:
+                raise InputError(f"no agent's answer is stored for {ticket!r} (the ids: appeal feedback export)")
+            given = {name: value for name, value in (("topic", topic), ("unit", unit)) if value is not None}
+            if all(getattr(row, name) == value for name, value in given.items()):
+                raise InputError(f"{ticket}'s answer already says {', '.join(given.values())}: nothing to correct")
+            agent = {name: row.answered(name) for name in ("topic", "unit")}
+            for name, value in given.items():
+                setattr(row, name, value)
+            row.corrected = {**agent, "by": by, "at": datetime.now(timezone.utc).isoformat(timespec="seconds")}
+        return row
 
     def count(self) -> int:
         with Session(self.engine) as session:

@@ -98,7 +98,8 @@ def _held_out(metrics: dict) -> int | None:
 
 def after_refusal(version: str) -> str:
     """What a trainer can do once the gate refused a version (a trainer's round: the refusal ended the output)."""
-    return ("next: collect more agents' answers (or correct the labels the reasons name) and `appeal retrain` again; "
+    return ("next: collect more agents' answers (or correct the labels the reasons name: `appeal feedback correct`) "
+            "and `appeal retrain` again; "
             f"or, where the reasons above are understood and accepted, `appeal models promote {version} --force --by "
             "NAME` (recorded as forced), or a wider --tolerance / --class-margin for one promotion")
 

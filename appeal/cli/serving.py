@@ -1,5 +1,5 @@
 """`appeal serve` (build what is missing from the demo pack, then serve HTTP), `appeal backup` and `appeal feedback
-export`."""
+export | correct`."""
 from __future__ import annotations
 
 import logging
@@ -12,6 +12,7 @@ from typing import Callable, Optional
 
 import typer
 
+from appeal.cli import ByOption
 from appeal.pack import BUILD_STAMP, RECORD_FILE, Pack, built_from, pack_drift, read_pack, record_build
 from pipeline.errors import InputError
 
@@ -347,8 +348,49 @@ def export(
 
     for head, head_card in heads.items():
         if unknown := labels_lacking((ticket.get(head) for ticket in tickets), head_card.labels):
-            typer.secho(f"  {head}: labels the serving model does not have (a new class each, or a typo to correct "
-                        f"in the file before retraining): {counted(unknown)}", fg=typer.colors.YELLOW)
+            # corrected in this file only, a typo came back at the next retrain, which reads the stored answers
+            typer.secho(f"  {head}: labels the serving model does not have (a new class each, or a typo: `appeal "
+                        f"feedback correct TICKET --{head} LABEL`): {counted(unknown)}", fg=typer.colors.YELLOW)
+
+
+@feedback_app.command("correct")
+def correct(
+    ticket: str = typer.Argument(..., help="the ticket's id (an answer sent without one: its name in `feedback "
+                                           "export`, feedback-80)"),
+    topic: Optional[str] = typer.Option(None, "--topic", help="the right topic"),
+    unit: Optional[str] = typer.Option(None, "--unit", help="the right unit: its type (as /v1/route names it), a "
+                                                            "unit's name or an alias"),
+    by: Optional[str] = ByOption,
+) -> None:
+    """Correct the topic or unit of a ticket's latest answer (an agent's typo: 人社句 for 人社局).
+
+    From then on the correction is the ticket's label for `appeal retrain`, `feedback export` and `appeal report`,
+    which read the stored answers (a typo corrected only in an exported file comes back at the next retrain). The
+    agent's own answer is kept beside it, and a platform's retry of that answer does not undo it."""
+    from appeal.cli import existing_database, who
+    from appeal.config import get_settings
+    from training.feedback_store import FeedbackRow, FeedbackStore
+
+    given = {name: value.strip() for name, value in (("topic", topic), ("unit", unit)) if value is not None}
+    if not given or not all(given.values()):
+        raise InputError("give the right label: --topic, --unit or both (not empty)")
+    for name, value in given.items():
+        if len(value) > (most := FeedbackRow.__table__.c[name].type.length):
+            raise InputError(f"--{name}: at most {most} characters (this one has {len(value)})")
+    settings = get_settings()
+    store = FeedbackStore(existing_database(settings))
+    try:
+        row = store.correct(ticket.strip(), by=who(by), **given)
+    finally:
+        store.close()
+    changes = ", ".join(f"{name} {row.corrected[name]!r} → {value!r}" for name, value in given.items())
+    typer.echo(f"{row.ticket_key}: {changes} (answer {row.id}, corrected by {row.corrected['by']})")
+    heads = champion_heads(settings)
+    reads = {"topic": lambda label: label, "unit": champion_unit_label(settings, heads)}
+    for name, value in given.items():
+        if name in heads and reads[name](value) not in heads[name].labels:
+            typer.secho(f"  {name} {value!r}: the serving model has no such label: it becomes a new class at the "
+                        "next retrain (check the spelling: GET /v1/labels lists the model's)", fg=typer.colors.YELLOW)
 
 
 def write_feedback(settings, out: Path, since_id: int, unit_label: Callable[[str], str | None] | None
