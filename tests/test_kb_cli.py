@@ -342,6 +342,15 @@ def test_an_entry_added_or_changed_already_expired_is_stored_with_a_warning(appe
     assert appeal("kb", "update", "heat", "--valid-to", "none").stderr == ""
     retired = appeal("kb", "update", "heat", "--valid-to", "2025年3月31日")
     assert retired.returncode == 0 and " ".join(retired.stderr.split()) == expired.format("2025-03-31")
+    # and a sheet's row, where most edits are made (a trainer's round: 2026 typed for 2027, imported without a word)
+    sheet = appeal_home / "seasonal.csv"
+    sheet.write_text("问题,答复,责任单位,失效日期\n2026年度城乡居民医保集中缴费什么时候截止？,请关注医保部门通知。,武冈市医疗保障局,2026-03-31\n"
+                     "医保卡丢了怎么补办？,到医保经办窗口补办。,武冈市医疗保障局,\n", encoding="utf-8")
+    imported = appeal("kb", "import", sheet)
+    assert imported.returncode == 0, imported.stderr
+    warned = [line for line in imported.stderr.splitlines() if "expired" in line]
+    assert len(warned) == 1 and "valid_to 2026-03-31 已过期，不会被推荐 / already expired" in warned[0]
+    assert "expired" not in appeal("kb", "import", sheet).stderr  # imported again unchanged: said once
 
 
 def test_a_question_nearly_a_stored_ones_is_added_with_a_warning_and_one_with_a_closing_particle_refused(appeal_home):

@@ -242,7 +242,7 @@ def _import(entries, by: Optional[str], prune: bool | None = None, yes: bool = F
 
     from appeal.cli.progress import Progress
     from knowledge_base.kb import KnowledgeBase, load_encoder
-    from knowledge_base.store import Entry, ImportResult, LargePrune, similar_question_warnings
+    from knowledge_base.store import Entry, ImportResult, LargePrune, expired_warnings, similar_question_warnings
     from pipeline.errors import InputError
 
     _warn(entries)
@@ -277,8 +277,9 @@ def _import(entries, by: Optional[str], prune: bool | None = None, yes: bool = F
             if bar is not None:
                 bar.close()
         result, written, _ = upsert(trial=False)
-        # only the entries the import added or changed: a sheet imported again unchanged says it once
-        _say_warnings(similar_question_warnings(written, kb.store.all(source="faq")))
+        # only the entries the import added or changed: a sheet imported again unchanged says it once (and a row whose
+        # 失效日期 is already past, a year typed wrong, is said as `kb add` says it: a trainer's round)
+        _say_warnings([*expired_warnings(written), *similar_question_warnings(written, kb.store.all(source="faq"))])
     typer.echo(f"imported {result.added + result.updated + result.unchanged} entries ({result.added} new, "
                f"{result.updated} replaced, {result.unchanged} unchanged"
                + (f", {len(result.deleted)} not in the file deleted: {_some(result.deleted)})" if result.deleted
