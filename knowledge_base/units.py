@@ -29,6 +29,7 @@ LEVELS: tuple[str, ...] = get_args(Level)
 TOWNSHIP_LEVEL = "乡镇街道"
 # What people add to a township's name to mean its government (湾头桥镇政府, 迎春亭街道办), besides nothing.
 _TOWNSHIP_SUFFIXES = ("", "政府", "人民政府", "党委政府", "办", "办事处")
+_TOWNSHIP_KIND = re.compile("(镇|乡|街道)$")
 SEAT_LEVEL = "专家座席"
 TYPE_COLUMNS = ("type", "aliases", "description")
 UNIT_COLUMNS = ("id", "name", "functional_type", "level", "jurisdiction", "duties", "keywords")
@@ -158,6 +159,10 @@ class Catalogue:
             if unit.level == TOWNSHIP_LEVEL and unit.jurisdiction:
                 for suffix in _TOWNSHIP_SUFFIXES:
                     by_key.setdefault(_key(unit.jurisdiction + suffix), unit)
+                # the bare name agents type when they send a ticket on (邓元泰, 迎春亭: a trainer's round found it a
+                # new unit class), never a name of one character (a 乡 of two)
+                if len(bare := _TOWNSHIP_KIND.sub("", unit.jurisdiction)) > 1:
+                    by_key.setdefault(_key(bare), unit)
         for former, township in self.merged_townships:
             if unit := self.township_unit(township):
                 for suffix in _TOWNSHIP_SUFFIXES:

@@ -143,6 +143,8 @@ def test_the_one_unit_an_answer_names():
                      "市林业局": "武冈市林业局", "林业": "武冈市林业局", "住建局": "武冈市住房和城乡建设局",
                      "乡镇人民政府/街道办事处": None, "县长信箱": None, None: None,
                      "公安局": "武冈市公安局"}  # an alias of the type 公安 and its bureau's name (a supervisor's round)
+    # a township by its bare name, as agents type it sending a ticket on (a trainer's round: a new unit class)
+    assert catalogue.unit_named("邓元泰").name == "邓元泰镇人民政府" and catalogue.unit_named("辕门口").id == "twp-430581001"
     assert catalogue.shares_type(catalogue.unit_named("人社局"))  # with the 社保 expert seat
     assert not catalogue.shares_type(catalogue.unit_named("住建局"))
 
@@ -167,7 +169,7 @@ def test_a_unit_answer_is_read_as_a_label_the_model_knows():
     assert catalogue.unit_label("twp-430581101", types) == "乡镇人民政府/街道办事处"  # a unit id
     assert catalogue.unit_label("湾头桥镇人民政府", types) == "乡镇人民政府/街道办事处"
     # a township's government as agents and work-order exports name it, and a city department with 市 in front
-    for name in ("湾头桥镇", "湾头桥镇政府", "湾头桥镇党委政府", "迎春亭街道", "迎春亭街道办"):
+    for name in ("湾头桥镇", "湾头桥镇政府", "湾头桥镇党委政府", "迎春亭街道", "迎春亭街道办", "邓元泰", "迎春亭"):
         assert catalogue.unit_label(name, types) == "乡镇人民政府/街道办事处", name
     assert catalogue.unit_label("市住建局", types) == "住房和城乡建设"
     assert catalogue.functional_type_of("市场监管局") == "市场监督管理"  # an alias that starts with 市 as it stands
