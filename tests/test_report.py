@@ -242,6 +242,8 @@ def test_live_table_counts_each_ticket_once_per_model_version(tmp_path):
     store.close()
     assert list(table.index) == ["v1", "v2", "(not given)", "v3"]  # v3: a version no agent has answered for yet
     assert table.loc["v3", "tickets"] == 0 and np.isnan(table.loc["v3", "topic_kept"])
+    # a count shown as a count beside the empty row (it read 1.0, between shares: "100 % unknown")
+    assert str(table["unknown_topic"].dtype) == "Int64" and ".0<" not in table[["unknown_topic"]].to_html()
     assert table.loc["v1", ["tickets", "with_prediction", "topic_kept", "suggestion_used"]].tolist() == [2, 2, 1.0, 0.5]
     assert table.loc["v2", "tickets"] == 1 and np.isnan(table.loc["v2", "topic_kept"])
     assert table.loc["(not given)", "topic_kept"] == 1.0

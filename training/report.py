@@ -279,7 +279,12 @@ def live_table(answers: Sequence[FeedbackRow], versions: Sequence[str] = (),
     table[["topic_kept", "suggestion_used"]] = table[["topic_kept", "suggestion_used"]].round(4)
     table[["first", "last"]] = table[["first", "last"]].apply(lambda stamps: stamps.dt.floor("s"))
     answered = table.reset_index().sort_values("first", kind="stable")[columns]
-    return pd.concat([answered, unanswered] if len(unanswered) else [answered], ignore_index=True)
+    joined = pd.concat([answered, unanswered] if len(unanswered) else [answered], ignore_index=True)
+    # counts stay counts: joined with the unanswered versions' empty cells they became floats, and a trainer's round
+    # read unknown_topic 1.0, between shares, as "100 % unknown"
+    counts = ["tickets", "with_prediction", "unknown_topic"]
+    joined[counts] = joined[counts].astype("Int64")
+    return joined
 
 
 def repeats_live_table(answers: Sequence[FeedbackRow]) -> pd.DataFrame:
