@@ -4,9 +4,9 @@ from __future__ import annotations
 import getpass
 import json
 import re
+import socket
 import sqlite3
 import stat
-import socket
 import subprocess
 import sys
 from datetime import date, timedelta
@@ -15,6 +15,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from appeal.cli.kb import _from_the_change
 from appeal.config import centre_minute, centre_today
 
 REPO = Path(__file__).resolve().parents[1]
@@ -511,6 +512,11 @@ def test_add_update_delete_from_the_command_line(appeal_home, tmp_path):
     assert [c["entry"]["valid_to"] for c in history] == [None, "2001-01-01", None, "2001-01-01", "2001-01-01"]
     shown = ok("kb", "history", "gas-smell")
     assert "trainer-3" in shown and "times in Asia/Shanghai" in shown
+    # what each change changed (a trainer's round: versions differing at the answer's end read the same)
+    assert [line.split("│")[4].strip() for line in shown.splitlines() if "update" in line] == ["valid_to"] * 3
+    answer = "天然气泄漏时请立即关闭燃气总阀，打开门窗通风，不要开关电器或使用明火，到室外安全处拨打燃气公司抢修电话。"
+    assert _from_the_change(answer, answer + "如有人员不适请拨打120。") == "…打燃气公司抢修电话。如有人员不适请拨打120。"
+    assert _from_the_change(answer, answer) == answer[:40] + "…"
     # on the centre's clock, not UTC
     assert centre_minute(history[0]["at"]).split()[1] in shown and history[0]["at"][11:16] not in shown
     assert_input_error(appeal("kb", "history", "never-there"), "no entry 'never-there', ever")

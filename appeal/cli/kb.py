@@ -6,6 +6,7 @@ search. Searching and evaluating use the e5 encoder when `--dense` (the default)
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
@@ -207,12 +208,28 @@ def history(
 
     from appeal.config import centre_minute, get_settings
 
-    table = _table("at", "action", "by", "question", "answer",
-                   title=f"{entry_id} (times in {get_settings().timezone})")
+    table = _table("at", "action", "by", "changed", "question", "answer",
+                   title=f"{entry_id} (times in {get_settings().timezone}; the answer from where it changed; "
+                         "--json: every field in full)")
+    before = None
     for change in changes:
-        table.add_row(centre_minute(change.at), change.action, change.by, change.entry.question[:30],
-                      change.entry.answer[:40])
+        now = change.entry
+        changed = "" if before is None or change.action == "delete" else ", ".join(
+            name for name, value in now.model_dump(exclude=_STAMPS).items() if getattr(before, name) != value)
+        table.add_row(centre_minute(change.at), change.action, change.by, changed, now.question[:30],
+                      _from_the_change(before.answer if before else now.answer, now.answer))
+        before = now
     Console().print(table)
+
+
+_STAMPS = {"id", "updated_at", "updated_by"}
+
+
+def _from_the_change(before: str, after: str, shown: int = 40) -> str:
+    """`after` from a little before where it first differs from `before`: a trainer's round saw two versions of an
+    answer that differed at its end as the same 40 characters."""
+    start = 0 if before == after else max(0, len(os.path.commonprefix([before, after])) - 10)
+    return ("…" if start else "") + after[start : start + shown] + ("…" if len(after) > start + shown else "")
 
 
 def _say_warnings(lines) -> None:
