@@ -266,7 +266,9 @@ def _head(trace: _Trace, name: str, prediction: HeadPrediction | None) -> None:
     # the threshold said, to the four places the response gives confidences in: "0.88（低于阈值）" beside
     # "0.90（达到阈值）" left the agent guessing where the line was, and 0.886 under 0.889 read as 0.89 below
     places, threshold = (2, "") if prediction.threshold is None else (4, f" {prediction.threshold:.4f}")
-    sure = f"达到阈值{threshold}" if not prediction.review else f"低于阈值{threshold}，需人工 / below threshold"
+    # both in Chinese and English, as every other reason line (a trainer's round)
+    sure = (f"达到阈值{threshold} / at or above threshold" if not prediction.review
+            else f"低于阈值{threshold}，需人工 / below threshold")
     trace.note(f"{name}: {prediction.label} 置信度 {prediction.confidence:.{places}f}（{sure}）",
                cause=name if prediction.review else None)
 

@@ -167,7 +167,9 @@ def _validation_message(errors: list[dict], body: object = None) -> str:
             parts.append(f"{where}: 不是本接口的字段 / not a field of this request (see /docs)")
             continue
         zh = _IN_CHINESE.get(error.get("type", ""))
-        parts.append(f"{where}: {zh + ' / ' if zh else ''}{error.get('msg', '')}")
+        # our validators' own sentences, without the prefix pydantic puts before them (an agent read "Value error,")
+        said = error.get("msg", "").removeprefix("Value error, ")
+        parts.append(f"{where}: {zh + ' / ' if zh else ''}{said}")
     return "请求无效 / invalid request — " + "; ".join(parts)
 
 

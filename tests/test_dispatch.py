@@ -1415,7 +1415,7 @@ def test_a_reason_gives_the_threshold_the_confidence_was_held_against():
                   "unit": HeadPrediction("住房和城乡建设", 0.95, [], False, 0.81796)}
     d = decide(prediction, "小区物业乱收费，物业费从每平方0.6元涨到1.2元，没有公示。")
     assert d.reasons[:2] == ["topic: 城乡建设 置信度 0.8861（低于阈值 0.8889，需人工 / below threshold）",
-                             "unit: 住房和城乡建设 置信度 0.9500（达到阈值 0.8180）"]
+                             "unit: 住房和城乡建设 置信度 0.9500（达到阈值 0.8180 / at or above threshold）"]
 
 
 def test_every_rule_says_why_in_chinese_first():
