@@ -154,7 +154,15 @@ _IN_CHINESE = {
 }
 
 
-def _validation_message(errors: list[dict], body: object = None) -> str:
+# What to send, where a missing field's name alone leaves the caller guessing (a trainer's round: an agent who only
+# changed the unit got "topic: 缺少此字段" and no word of which topic)
+_MISSING_HINTS = {
+    ("/v1/feedback", "topic"): "只改单位时也请带上坐席最终的类别，未改的即路由给出的 topic.label / send the agent's "
+                               "final topic with a changed unit too: topic.label of the route where they kept it",
+}
+
+
+def _validation_message(errors: list[dict], body: object = None, path: str = "") -> str:
     parts = []
     for error in errors:
         loc = [p for p in error.get("loc", ()) if p != "body"]
@@ -169,7 +177,8 @@ def _validation_message(errors: list[dict], body: object = None) -> str:
         zh = _IN_CHINESE.get(error.get("type", ""))
         # our validators' own sentences, without the prefix pydantic puts before them (an agent read "Value error,")
         said = error.get("msg", "").removeprefix("Value error, ")
-        parts.append(f"{where}: {zh + ' / ' if zh else ''}{said}")
+        hint = _MISSING_HINTS.get((path, where)) if error.get("type") == "missing" else None
+        parts.append(f"{where}: {zh + ' / ' if zh else ''}{said}{f' — {hint}' if hint else ''}")
     return "请求无效 / invalid request — " + "; ".join(parts)
 
 
@@ -180,9 +189,10 @@ def _batch_ticket_id(body: dict, position: int) -> str:
     return f" ({ticket_id})" if isinstance(ticket_id, str) and ticket_id.strip() else ""
 
 
-async def _on_validation_error(_request: Request, exc: RequestValidationError) -> JSONResponse:
+async def _on_validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
     errors = jsonable_encoder(exc.errors(), custom_encoder={bytes: lambda b: b.decode("utf-8", "replace")})
-    message = _validation_message(errors, exc.body)
+    # the route's own path, whatever prefix a proxy serves it under
+    message = _validation_message(errors, exc.body, getattr(request.scope.get("route"), "path", ""))
     if any(error.get("type") == "json_invalid" for error in errors):
         # a body that is no JSON is the request's, not its fields' (a 400, as documented and as GBK bytes are)
         return JSONResponse(status_code=400, content=error_body(message, "bad_request"))

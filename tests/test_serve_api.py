@@ -479,6 +479,11 @@ def test_feedback_without_the_text_stores_what_the_route_kept(server, tmp_path):
         refused = [client.post("/v1/feedback", json={"ticket_id": ticket_id, "title": "　", **answer})
                    for ticket_id in ("WG-2026-199999", "WG-2026-100031")]  # never routed; routed before the window
         without_id = client.post("/v1/feedback", json=answer)
+        # an agent who changed the unit alone is told what topic to send (a trainer's round: "topic: 缺少此字段")
+        unit_only = client.post("/v1/feedback", json={"ticket_id": "WG-2026-100029", "unit": "劳动保障监察"})
+    assert unit_only.status_code == 422 and unit_only.json()["message"].startswith(
+        "请求无效 / invalid request — topic: 缺少此字段 / Field required — 只改单位时也请带上坐席最终的类别")
+    assert "topic.label of the route where they kept it" in unit_only.json()["message"]
     assert (stored.status_code, stored.json()["routed"]) == (201, True), stored.text
     assert (retry.status_code, retry.json()["id"]) == (200, stored.json()["id"])  # a retry is stored once
     with sqlite3.connect(server.home / "appeal.db") as db:
