@@ -503,6 +503,8 @@ def test_appeal_report_executes_the_notebook(registry, dev, shared_data, tmp_pat
     decisions_html = html[html.index("Promotion decisions"):html.index("Agents' final answers")]
     assert "NaN" not in decisions_html
     assert "Agents' final answers" in html
+    # headed in Chinese for a county's supervisor, beside the names the README uses (a trainer's round)
+    assert "类别未改比例 topic_kept" in html and "宏平均F1 macro_f1" in html and ">NaN<" not in html
     assert re.search(r"<td>v2</td>\s*<td>2</td>\s*<td>2</td>\s*<td>0.5</td>", html), "the live table is shown"
     assert "Repeat flags, as agents judged them" in html
     assert re.search(r"<td>\d{4}-W\d{2}</td>\s*<td>1</td>\s*<td>1</td>\s*<td>1</td>\s*<td>1.0</td>", html), \

@@ -167,6 +167,31 @@ def _evaluated(version, data: Sequence[Path]) -> VersionEvaluation:
 # ---- tables ----------------------------------------------------------------------------------------------
 
 
+# The tables' columns as the page heads them: in Chinese, with the name the code and the README use (a trainer's
+# round: a county's supervisor does not read topic_kept or review_share).
+_HEADERS = {
+    "version": "版本", "model_version": "模型版本", "champion": "在用", "kind": "类型", "trained": "训练时间",
+    "head": "分类", "n": "工单数", "tickets": "工单数", "accuracy": "准确率", "macro_f1": "宏平均F1", "threshold": "阈值",
+    "coverage": "可自动派单比例", "dispatched_precision": "自动派单准确率", "precision_low": "准确率下限",
+    "auto_dispatched": "免人工派单比例", "error": "错误", "at": "时间", "action": "决定", "previous": "原在用版本",
+    "by": "操作人", "evaluated on": "评估集", "today's set": "是否今日评估集", "reasons": "理由",
+    "with_prediction": "有路由结果", "topic_kept": "类别未改比例", "unknown_topic": "未知类别数",
+    "suggestion_used": "采用推荐答复比例", "first": "最早", "last": "最晚", "week": "周", "listed": "列出重复件",
+    "confirmed": "坐席确认", "precision": "准确率", "linked": "坐席关联", "recall": "召回率", "unit_kept": "单位未改比例",
+    "model_versions": "模型版本", "review_share": "转人工比例", "urgent_share": "紧急比例", "urgent": "紧急",
+    "handed_over": "转接120/110/119", "routed_to": "路由单位", "agents_chose": "坐席改派至",
+    "share_of_routed": "占该单位路由比例", "rule": "规则", "flagged": "命中", "refused": "不予受理", "label": "类别",
+    "f1": "F1", "support": "样本数", "query": "查询", "method": "方法",
+}
+
+
+def shown(table: pd.DataFrame) -> pd.DataFrame:
+    """`table` as the page shows it: each column headed in Chinese beside its name, and an empty cell (a week
+    without answers) empty rather than NaN."""
+    headed = table.rename(columns=lambda c: f"{_HEADERS[c]} {c}" if c in _HEADERS else c)
+    return headed.astype(object).where(headed.notna(), "")
+
+
 def versions_table(evaluations: Sequence[VersionEvaluation]) -> pd.DataFrame:
     """One row per version and head: the numbers to compare versions by."""
     rows = []
@@ -522,7 +547,7 @@ def plot_confusion(ev: VersionEvaluation, head: str):
             if counts[i, j]:
                 ax.text(j, i, int(counts[i, j]), ha="center", va="center",
                         color="white" if share[i, j] > 0.5 else "black", fontsize=8)
-    fig.colorbar(image, ax=ax, shrink=0.8, label="share of true class")
+    fig.colorbar(image, ax=ax, shrink=0.8, label="占真实类别比例 share of true class")
     ax.set_title(f"{ev.version} · {head} · 混淆矩阵 confusion")
     return fig
 
@@ -531,8 +556,8 @@ def plot_reliability(ev: VersionEvaluation, head: str, bins: int = 10):
     he = ev.heads[head]
     table = reliability(he, bins)
     fig, ax = _figure(5, 4.5)
-    ax.plot([0, 1], [0, 1], color="grey", linestyle="--", linewidth=1, label="perfect calibration")
-    ax.plot(table["confidence"], table["accuracy"], marker="o", label="model")
+    ax.plot([0, 1], [0, 1], color="grey", linestyle="--", linewidth=1, label="完美校准 perfect calibration")
+    ax.plot(table["confidence"], table["accuracy"], marker="o", label="模型 model")
     for _, row in table.iterrows():
         ax.annotate(str(int(row["n"])), (row["confidence"], row["accuracy"]), textcoords="offset points",
                     xytext=(4, -10), fontsize=7, color="grey")
@@ -550,13 +575,13 @@ def plot_coverage_precision(ev: VersionEvaluation, head: str):
     he = ev.heads[head]
     curve = coverage_precision(he)
     fig, ax = _figure(5.5, 4.5)
-    ax.plot(curve["coverage"], curve["precision"], label="all thresholds")
+    ax.plot(curve["coverage"], curve["precision"], label="各阈值 all thresholds")
     if he.target_precision is not None:
-        ax.axhline(he.target_precision, color="grey", linestyle=":", label=f"target {he.target_precision:.2f}")
+        ax.axhline(he.target_precision, color="grey", linestyle=":", label=f"目标 target {he.target_precision:.2f}")
     r = he.report
     if r.threshold is not None and r.dispatched_precision is not None:
         ax.scatter([r.coverage], [r.dispatched_precision], color="red", zorder=3,
-                   label=f"threshold {r.threshold:.3f}: coverage {r.coverage:.1%}")
+                   label=f"阈值 threshold {r.threshold:.3f}: 覆盖率 coverage {r.coverage:.1%}")
     else:
         ax.text(0.02, 0.05, "no dispatch threshold: every ticket is reviewed", transform=ax.transAxes, color="red")
     ax.set_xlim(0, 1.01)
@@ -576,12 +601,12 @@ def plot_versions(evaluations: Sequence[VersionEvaluation], head: str = "topic")
         raise InputError(f"no version has a {head!r} head on this evaluation set")
     fig, ax = _figure(max(5.0, 1.1 * len(table) + 2), 4.5)
     x = np.arange(len(table))
-    ax.plot(x, table["macro_f1"], marker="o", label="macro-F1")
-    ax.plot(x, table["coverage"].fillna(0.0), marker="s", label="coverage at threshold (this head alone)")
-    ax.plot(x, table["auto_dispatched"], marker="^", label="dispatched without a person (service)")
+    ax.plot(x, table["macro_f1"], marker="o", label="宏平均F1 macro-F1")
+    ax.plot(x, table["coverage"].fillna(0.0), marker="s", label="阈值处覆盖率 coverage at threshold (this head alone)")
+    ax.plot(x, table["auto_dispatched"], marker="^", label="免人工派单 dispatched without a person (service)")
     for i, star in enumerate(table["champion"]):
         if star:
-            ax.annotate("冠军 champion", (x[i], table["macro_f1"].iloc[i]), textcoords="offset points",
+            ax.annotate("在用 champion", (x[i], table["macro_f1"].iloc[i]), textcoords="offset points",
                         xytext=(0, 8), ha="center", fontsize=8)
     ticks = [f"{v}\n{str(t)[:10]}" for v, t in zip(table["version"], table["trained"])]
     ax.set_xticks(x, ticks, fontsize=8)
