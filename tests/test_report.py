@@ -454,14 +454,37 @@ def test_the_notebook_opened_in_its_own_folder_reports_the_repositorys_home(regi
     shutil.copytree(registry.root, tmp_path / ".appeal" / "registry")
     (tmp_path / ".appeal" / "registry" / "v1" / "baseline.joblib").unlink()  # and one version broken
     monkeypatch.chdir(tmp_path / "notebooks")
-    out, failed = report.render_report(tmp_path / "report.html", versions=["v1", "v2"],
-                                       notebook=tmp_path / "notebooks" / "evaluation.ipynb")
+    out, failed, _ = report.render_report(tmp_path / "report.html", versions=["v1", "v2"],
+                                          notebook=tmp_path / "notebooks" / "evaluation.ipynb")
     assert list(failed) == ["v1"] and "incomplete baseline model: no baseline.joblib" in failed["v1"]
     html = out.read_text(encoding="utf-8")
     assert "json.dumps" not in html and '{"v1"' not in html  # the cell that tells the CLI is not in the page
     assert "v2 · topic (champion)" in html
     # named with the whole message: its end says what to fix (pandas cut it at 50 characters)
     assert "Versions that could not be evaluated" in html and "incomplete baseline model: no baseline.joblib" in html
+
+
+def test_without_a_font_that_draws_chinese_the_report_has_its_tables_and_says_why_it_has_no_charts(
+        registry, tmp_path, monkeypatch):
+    """A trainer's round: on a county server without a CJK font `appeal report` wrote no page at all, though every
+    table a supervisor reads (review share, agents' answers, units changed) needs no font."""
+    monkeypatch.setattr(report, "cjk_font", lambda: None)
+    monkeypatch.setenv("APPEAL_HOME", str(tmp_path / "home"))
+    out, failed, charts = report.render_report(tmp_path / "report.html", registry=registry.root, versions=["v2"])
+    html = out.read_text(encoding="utf-8")
+    assert (failed, charts) == ({}, False)
+    assert "<img" not in html and "图表未绘制 · Charts left out" in html and "apt-get install fonts-noto-cjk" in html
+    assert "宏平均F1 macro_f1" in html and "v2 · topic (champion)" in html  # the tables are there
+    # and the command says so, with exit status 1 as for a version it could not evaluate
+    from typer.testing import CliRunner
+
+    from appeal.cli import _register, app
+
+    _register()
+    said = CliRunner().invoke(app, ["report", "--out", str(tmp_path / "cli.html"), "--registry", str(registry.root),
+                                    "--versions", "v2"])
+    assert said.exit_code == 1 and (tmp_path / "cli.html").is_file(), said.output
+    assert "(its tables; no charts)" in said.output and "charts left out: no font that draws Chinese" in said.output
 
 
 def test_appeal_report_executes_the_notebook(registry, dev, shared_data, tmp_path):

@@ -61,12 +61,14 @@ class VersionEvaluation:
     topics: list[str] = field(default_factory=list)  # the topic labels it knows
 
 
-@lru_cache(maxsize=1)
-def use_cjk_font() -> str:
-    """Point matplotlib at Noto Sans CJK SC (Debian's fonts-noto-cjk) or else another family of `CJK_FAMILIES`;
-    without a CJK font every label would be a row of empty boxes, so its absence is an error, not a warning."""
+NO_CJK_FONT = (f"no font that draws Chinese was found (one of {', '.join(CJK_FAMILIES)}): install one (apt-get "
+               "install fonts-noto-cjk; yum install wqy-microhei-fonts), or copy its .ttf / .otf / .ttc file into "
+               "~/.fonts")
+
+
+def cjk_font() -> str | None:
+    """The first family of `CJK_FAMILIES` installed (Noto Sans CJK SC, Debian's fonts-noto-cjk, first), or None."""
     from matplotlib import font_manager
-    from matplotlib import pyplot as plt
 
     manager = font_manager.fontManager
     if CJK_FONT not in {f.name for f in manager.ttflist}:
@@ -80,11 +82,18 @@ def use_cjk_font() -> str:
                 except (OSError, RuntimeError, ValueError):
                     continue  # an unreadable font file is not ours to report
     installed = {f.name for f in manager.ttflist}
-    found = next((family for family in CJK_FAMILIES if family in installed), None)
+    return next((family for family in CJK_FAMILIES if family in installed), None)
+
+
+@lru_cache(maxsize=1)
+def use_cjk_font() -> str:
+    """Point matplotlib at `cjk_font()`; without a CJK font every label would be a row of empty boxes, so its absence
+    is an error, not a warning (the report then leaves its charts out: `render_report`)."""
+    from matplotlib import pyplot as plt
+
+    found = cjk_font()
     if found is None:
-        raise InputError(f"no font that draws Chinese was found (one of {', '.join(CJK_FAMILIES)}): install one "
-                         "(apt-get install fonts-noto-cjk; yum install wqy-microhei-fonts), or copy its .ttf / .otf / "
-                         ".ttc file into ~/.fonts")
+        raise InputError(NO_CJK_FONT)
     plt.rcParams["font.family"] = "sans-serif"
     plt.rcParams["font.sans-serif"] = [found, "DejaVu Sans"]
     plt.rcParams["axes.unicode_minus"] = False  # a CJK font may have no U+2212 minus
@@ -641,10 +650,12 @@ def render_report(
     kb_limit: int = 300,
     notebook: Path = NOTEBOOK,
     timeout: int = 1800,
-) -> tuple[Path, dict[str, str]]:
+) -> tuple[Path, dict[str, str], bool]:
     """Execute the evaluation notebook with these parameters and write it as one self-contained HTML file
     (figures embedded). A failing cell raises with the cell's error; no partial report is written. Returns the
-    file and the versions that could not be evaluated, with why (also named in the page)."""
+    file, the versions that could not be evaluated, with why (also named in the page), and whether its charts were
+    drawn: without a font that draws Chinese the page has its tables and says why it has no charts (a trainer's
+    round: a county server without one got no report at all, though its tables need no font)."""
     import tempfile
 
     import nbformat
@@ -661,6 +672,7 @@ def render_report(
         "versions": list(versions) if versions else None,
         "kb_pairs": str(kb_pairs) if kb_pairs else None,
         "kb_limit": kb_limit,
+        "charts": (charts := cjk_font() is not None),
     }
     # The papermill convention: a cell after the one tagged "parameters" overrides its defaults.
     at = next((i for i, c in enumerate(nb.cells) if "parameters" in c.metadata.get("tags", [])), None)
@@ -699,4 +711,4 @@ def render_report(
         tmp.replace(out)
     finally:
         tmp.unlink(missing_ok=True)
-    return out, failed
+    return out, failed, charts

@@ -26,12 +26,12 @@ def report(
 
     Accuracy, macro-F1, per-class scores, confusion matrix, reliability and coverage-precision curves. A version
     that cannot be evaluated (files missing or damaged) is named in the page and on the terminal, and the exit
-    status is 1."""
+    status is 1; so it is where no font that draws Chinese is installed: the page then has its tables, no charts."""
     from appeal.cli.data_commands import output_file
     from models.registry import Registry
     from pipeline.errors import InputError
     from pipeline.records import check_file
-    from training.report import render_report
+    from training.report import NO_CJK_FONT, render_report
 
     # said before the notebook runs for half a minute (a trainer's round: a mistyped file or version came after it,
     # as the notebook's own error)
@@ -42,13 +42,15 @@ def report(
     reg = Registry(registry)
     if unknown := [name for name in names if not reg.has(name)]:
         raise InputError(f"--versions: no version {', '.join(unknown)} in {reg.root} (`appeal models list` lists them)")
-    path, failed = render_report(out, registry=registry, data=data, versions=names or None, kb_pairs=kb_pairs,
-                                 kb_limit=kb_limit)
-    typer.echo(f"wrote {path}")
+    path, failed, charts = render_report(out, registry=registry, data=data, versions=names or None,
+                                         kb_pairs=kb_pairs, kb_limit=kb_limit)
+    typer.echo(f"wrote {path}" + ("" if charts else " (its tables; no charts)"))
     # said here too: the page is read later, and a scheduled run's exit status is what its owner sees first
     for version, error in failed.items():
         typer.secho(f"{version}: not evaluated ({error})", fg=typer.colors.YELLOW, err=True)
-    if failed:
+    if not charts:
+        typer.secho(f"charts left out: {NO_CJK_FONT}", fg=typer.colors.YELLOW, err=True)
+    if failed or not charts:
         raise typer.Exit(1)
 
 
