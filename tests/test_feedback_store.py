@@ -179,8 +179,11 @@ def test_a_trainers_correction_is_the_tickets_label_and_a_retry_of_the_agents_an
     store.correct(f"feedback-{alone.id}", topic="环境保护", by="刘敏")
     assert [(r.ticket_key, r.topic, r.unit) for r in store.latest()] == [
         ("WG-19", "商贸旅游", "文化旅游广电体育"), (f"feedback-{alone.id}", "环境保护", None)]
-    # the platform's retry of the agent's answer, keyed or not, is that answer: nothing stored, the correction stays
+    # the platform's retry of the agent's answer, keyed or not, is that answer: nothing stored, the correction stays;
+    # so is its replay under a new key (a re-test found the typo back as the ticket's label)
     assert store.add_once(typo)[1] is False and store.add_once(replace(typo, idempotency_key=None))[1] is False
+    replayed, new = store.add_once(replace(typo, idempotency_key="k19-replayed"))
+    assert (replayed.id, new, replayed.unit) == (corrected.id, False, "文化旅游广电体育")
     # a second correction keeps what the agent gave
     assert store.correct("WG-19", topic="文化旅游", by="王芳").corrected == {
         "topic": "商贸旅游", "unit": "文旅局", "by": "王芳", "at": ANY}
@@ -189,3 +192,5 @@ def test_a_trainers_correction_is_the_tickets_label_and_a_retry_of_the_agents_an
         store.correct("WG-20", unit="民政", by="刘敏")
     with pytest.raises(InputError, match="already says 文化旅游广电体育: nothing to correct"):
         store.correct("WG-19", unit="文化旅游广电体育", by="刘敏")
+    # another answer under a new key is the agent's new answer
+    assert store.add_once(replace(typo, unit="文广新局", idempotency_key="k19-again"))[1] is True

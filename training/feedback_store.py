@@ -168,27 +168,38 @@ class FeedbackStore:
         an idempotency key, the ticket's answer under that key, whatever was answered since (a late retry of an answer
         the agent had corrected meanwhile became the ticket's latest), and another answer under it raises
         `IdempotencyKeyReused`; without one, the ticket's last answer (a platform's retry after a timeout stored it
-        twice and counted it twice in the live share of topics kept). Retries that arrive together are told apart
-        within this process (one service); two services on one database may each store one."""
+        twice and counted it twice in the live share of topics kept); and under any key, the ticket's answer that a
+        trainer corrected since (`correct`), where the answer is that one as the agent gave it. Retries that arrive
+        together are told apart within this process (one service); two services on one database may each store one."""
         key = feedback.idempotency_key
         if feedback.ticket_id is None and key is None:
             return self.add(feedback), True
         with self._adding:
             query = select(FeedbackRow).where(FeedbackRow.ticket_id == feedback.ticket_id)  # IS NULL for None
-            query = (query.order_by(FeedbackRow.id.desc()) if key is None
-                     else query.where(FeedbackRow.idempotency_key == key).order_by(FeedbackRow.id))
+            last = query.order_by(FeedbackRow.id.desc())
+            query = last if key is None else query.where(FeedbackRow.idempotency_key == key).order_by(FeedbackRow.id)
             with Session(self.engine) as session:
                 stored = session.scalars(query.limit(1)).first()
+                if stored is None and feedback.ticket_id is not None:
+                    # the answer a trainer corrected, sent again under another key (a platform's replay): a re-test
+                    # found the typo back as the ticket's label, the correction lost without a word
+                    stored = session.scalars(last.where(FeedbackRow.corrected.is_not(None)).limit(1)).first()
+                    if stored is not None and not self._same_answer(stored, feedback):
+                        stored = None
             if stored is None:
                 return self.add(feedback), True
-            # the key is no part of the answer: a retry without it of an answer sent with one is that answer; and a
-            # trainer's correction since leaves it that answer (the agent's typo is not stored again over it)
-            if all(stored.answered(name) == value for name, value in feedback.__dict__.items()
-                   if name != "idempotency_key"):
+            if self._same_answer(stored, feedback):
                 return stored, False
             if key is not None:
                 raise IdempotencyKeyReused(stored)
             return self.add(feedback), True
+
+    @staticmethod
+    def _same_answer(stored: FeedbackRow, feedback: Feedback) -> bool:
+        """The key is no part of the answer: a retry without it of an answer sent with one is that answer; and a
+        trainer's correction since leaves it that answer (the agent's typo is not stored again over it)."""
+        return all(stored.answered(name) == value for name, value in feedback.__dict__.items()
+                   if name != "idempotency_key")
 
     def rows(self, since_id: int = 0) -> Iterator[FeedbackRow]:
         with Session(self.engine) as session:

@@ -98,11 +98,11 @@ def retrain(
     for line in result.outcome():
         typer.echo(line)
     if result.judged_only:
-        would = "promote" if result.decision["action"] == "promote" else "refuse"
-        typer.echo(f"not promoted (--no-promote): the gate would {would} {result.challenger}; "
-                   f"{result.decision['previous']} keeps serving (report: {result.run_dir}). To promote it: `appeal "
-                   f"models promote {result.challenger}`, which scores it again on the fixed evaluation set alone, "
-                   "without the held-out new tickets")
+        passes = result.decision["action"] == "promote"
+        typer.echo(f"not promoted (--no-promote): the gate would {'promote' if passes else 'refuse'} "
+                   f"{result.challenger}; {result.decision['previous']} keeps serving (report: {result.run_dir}). To "
+                   f"promote it: `appeal models promote {result.challenger}{'' if passes else ' --force --by NAME'}`, "
+                   "which scores it again on the fixed evaluation set alone, without the held-out new tickets")
         return
     if not result.promoted:
         # the champion as the gate found it: another may have been promoted while the challenger trained
