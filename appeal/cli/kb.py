@@ -338,7 +338,8 @@ def import_entries(file: Path = typer.Argument(..., help=".jsonl, .csv (.tsv, Ex
                                                                  "half of the stored entries")) -> None:
     """Import FAQ entries in one transaction; an id that exists is replaced. Nothing is written if any row is bad.
 
-    An exported row's updated_at keeps it from undoing a later edit someone else made of its entry."""
+    An exported row's updated_at keeps it from undoing a later edit someone else made of its entry; where it undoes
+    one of your own (an older file than the one you edited), the import names it: import the newer file again."""
     import warnings
 
     from knowledge_base.files import ReadWarning, read_entry_rows
