@@ -240,8 +240,8 @@ class RetrainReport:
                 lines.append(f"  {head}: too few examples to learn yet: {', '.join(labels)}")
         for head, labels in self.unscored_held_labels.items():
             lines.append(f"  {head}: held-out answers labelled {', '.join(labels)}, which no model has learnt, are not "
-                         f"scored by the gate (a typo? `appeal feedback correct TICKET --{head} LABEL` mends an agent's "
-                         "answer)")
+                         f"scored by the gate (a typo? `appeal feedback correct TICKET --{head} LABEL` mends an "
+                         "agent's answer)")
         lines += self._calibration_lines()
         lines += [f"  gate: {reason}" for reason in self.decision["reasons"]]
         return lines
