@@ -149,6 +149,12 @@ def latest_by(rows: Iterable[Row], key: Callable[[Row], str]) -> list[Row]:
     return list(latest.values())
 
 
+def _of_tickets(ids: list[str]):
+    """The answers given for these tickets, an answer sent without a ticket id by its `ticket_key` (feedback-80)."""
+    own = [int(key.group(1)) for ticket_id in ids if (key := _OWN_KEY.fullmatch(ticket_id))]
+    return or_(FeedbackRow.ticket_id.in_(ids), FeedbackRow.ticket_id.is_(None) & FeedbackRow.id.in_(own))
+
+
 class FeedbackStore:
     def __init__(self, url: str):
         self.engine = make_engine(url)
@@ -183,9 +189,9 @@ class FeedbackStore:
                 if stored is None and feedback.ticket_id is not None:
                     # the answer a trainer corrected, sent again under another key (a platform's replay): a re-test
                     # found the typo back as the ticket's label, the correction lost without a word
-                    stored = session.scalars(last.where(FeedbackRow.corrected.is_not(None)).limit(1)).first()
-                    if stored is not None and not self._same_answer(stored, feedback):
-                        stored = None
+                    corrected = session.scalars(last.where(FeedbackRow.corrected.is_not(None)).limit(1)).first()
+                    if corrected is not None and self._same_answer(corrected, feedback):
+                        return corrected, False
             if stored is None:
                 return self.add(feedback), True
             if self._same_answer(stored, feedback):
@@ -233,11 +239,9 @@ class FeedbackStore:
         and time; `corrected` keeps who and what the agent had given. Returns the corrected row."""
         from pipeline.errors import InputError
 
-        own = _OWN_KEY.fullmatch(ticket)
-        query = (select(FeedbackRow).where(FeedbackRow.ticket_id.is_(None), FeedbackRow.id == int(own.group(1)))
-                 if own else select(FeedbackRow).where(FeedbackRow.ticket_id == ticket))
+        query = select(FeedbackRow).where(_of_tickets([ticket])).order_by(FeedbackRow.id.desc())
         with self._adding, self._sessions.begin() as session:
-            row = session.scalars(query.order_by(FeedbackRow.id.desc()).limit(1)).first()
+            row = session.scalars(query.limit(1)).first()
             if row is None:
                 raise InputError(f"no agent's answer is stored for {ticket!r} (the ids: appeal feedback export)")
             given = {name: value for name, value in (("topic", topic), ("unit", unit)) if value is not None}
@@ -261,11 +265,8 @@ class FeedbackStore:
     def forget(self, ticket_ids: Iterable[str]) -> int:
         """Deletes every answer given for these tickets, an answer sent without a ticket id by the name it is
         exported and trained under (`ticket_key`, feedback-80); returns how many."""
-        ids = list(ticket_ids)
-        own = [int(key.group(1)) for ticket_id in ids if (key := _OWN_KEY.fullmatch(ticket_id))]
         with self._sessions.begin() as session:
-            return session.execute(delete(FeedbackRow).where(or_(
-                FeedbackRow.ticket_id.in_(ids), FeedbackRow.ticket_id.is_(None) & FeedbackRow.id.in_(own)))).rowcount
+            return session.execute(delete(FeedbackRow).where(_of_tickets(list(ticket_ids)))).rowcount
 
     def close(self) -> None:
         self.engine.dispose()
