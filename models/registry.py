@@ -6,8 +6,8 @@ Layout under `root` (settings.registry_dir)::
     <root>/<version>/model.json …   one directory per version, never modified after it arrives
     <root>/<version>/files.sha256   the digests of its files as they arrived (`changed_since_added`)
     <root>/champion.json            {"version": …, "previous": [older champions, oldest first], "since": …}
-    <root>/decisions.jsonl          one line per promotion, refusal, forced promotion or rollback, with the numbers
-                                    and the digest of the line before it (`Registry.log_problems`)
+    <root>/decisions.jsonl          one line per promotion, refusal, forced promotion, rollback or verdict
+                                    asked for without promoting (`judge`), with the numbers and the digest of the line before it (`Registry.log_problems`)
     <root>/.incoming/               versions being copied in; renamed into place only when complete
 
 Every change is a rename (`os.replace` of the pointer, `os.rename` of a finished directory), so a reader — the
@@ -27,7 +27,7 @@ import re
 import shutil
 import uuid
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Iterator, Sequence
@@ -275,7 +275,7 @@ class VersionInfo:
 class Decision:
     """One line of decisions.jsonl."""
 
-    action: str  # "promote" | "refuse" | "force" | "rollback"
+    action: str  # "promote" | "refuse" | "force" | "rollback" | "judge" (the gate asked, nothing promoted)
     version: str
     previous: str | None
     at: str = field(default_factory=_now)
@@ -289,6 +289,7 @@ class Decision:
     # sha256 of the line before this one in decisions.jsonl (None: the first line, or recorded before this was kept):
     # a line deleted or edited by hand (a forced promotion taken out) breaks the chain at the next line
     prev_sha256: str | None = None
+    would: str | None = None  # a "judge" line's verdict: "promote" or "refuse"
 
     @property
     def promoted(self) -> bool:
@@ -521,8 +522,8 @@ class Registry:
         judge_only: bool = False,
     ) -> Decision:
         """Make `version` the champion if it passes the gate against the current champion on `evaluation_data`.
-        `judge_only`: the decision the gate would take, and nothing changed or recorded (a retrain whose trainer
-        decides after reading the scores).
+        `judge_only`: the decision the gate would take, recorded as a `judge` line that changes nothing (a retrain
+        whose trainer decides after reading the scores; the version was listed as never compared).
 
         The first version needs no comparison. Without evaluation data only `force=True` can replace a
         champion. `built_on`: the champion whose data the challenger learnt (a retrain's); another champion since is
@@ -582,6 +583,7 @@ class Registry:
                 decision.reasons.append("--force given, not needed: the gate passed")
             decision.at = _now()  # when it took effect, after the minutes of scoring
             if judge_only:
+                self._record(replace(decision, action="judge", would=decision.action))
                 log.info("registry %s: %s judged, would %s (%s)", self.root, version, decision.action,
                          "; ".join(decision.reasons))
                 return decision

@@ -103,6 +103,34 @@ def test_gate_refuses_a_worse_challenger_and_keeps_the_champion(tmp_path, models
     assert last["champion_scores"]["topic"]["macro_f1"] > last["challenger_scores"]["topic"]["macro_f1"] + 0.4
 
 
+def test_a_verdict_asked_without_promoting_is_kept_and_named_at_the_next_promotion(appeal_home, models, dev_set):
+    """A supervisor's round: a challenger `retrain --no-promote` had just scored through the gate was listed as "never
+    compared with a champion", and promoting it later said nothing of the refusal it had been given."""
+    from appeal.cli import _register, app
+
+    _register()
+    registry = Registry(appeal_home / "registry")
+    registry.promote(registry.add(models["large"], version="good"))
+    registry.add(models["shuffled"], version="bad")
+
+    judged = registry.promote("bad", evaluation_data=dev_set, judge_only=True)
+
+    assert judged.action == "refuse" and registry.champion()[0] == "good"  # the verdict, nothing changed
+    kept = registry.decisions()[-1]
+    assert (kept.action, kept.would, kept.version, kept.promoted) == ("judge", "refuse", "bad", False)
+    assert kept.challenger_scores == judged.challenger_scores and kept.reasons == judged.reasons
+    assert registry.log_problems() == []
+    runner = CliRunner()
+    listed = " ".join(runner.invoke(app, ["models", "list"]).output.split())
+    assert "bad: never compared" not in listed
+    assert (f"bad: was scored by the gate {centre_minute(kept.at)} and not promoted (--no-promote): it would be "
+            f"refused, topic macro-F1 on {kept.evaluation['name']} {kept.challenger_scores['topic']['macro_f1']:.4f} "
+            f"against good {kept.champion_scores['topic']['macro_f1']:.4f}") in listed, listed
+    promoted = runner.invoke(app, ["models", "promote", "bad"])
+    assert promoted.exit_code == 1 and registry.champion()[0] == "good"
+    assert f"note: the gate would refuse (retrain --no-promote) bad {centre_minute(kept.at)}" in promoted.output
+
+
 def test_better_challenger_promoted_then_forced_and_rolled_back(tmp_path, models, dev_set):
     registry = Registry(tmp_path / "registry")
     registry.promote(registry.add(models["small"], version="v1"))

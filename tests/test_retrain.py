@@ -327,6 +327,18 @@ def test_a_retrain_told_not_to_promote_scores_its_challenger_and_leaves_the_cham
     assert "  gate: topic: macro-F1 " in judged.output  # the scores a trainer decides on
     assert "not promoted (--no-promote): the gate would " in said and f"appeal models promote {challenger}" in said
     assert registry.champion()[0] == "v1"
-    assert (registry.root / "decisions.jsonl").read_text(encoding="utf-8") == decisions  # nothing decided
     report = json.loads((Path(judged.output.split("report: ")[1].split(")")[0]) / REPORT_FILE).read_text())
     assert report["judged_only"] is True and report["decision"]["version"] == challenger
+    # the verdict is kept, and nothing else changes: a supervisor's round read the challenger, just scored, listed
+    # as "never compared with a champion"
+    kept = (registry.root / "decisions.jsonl").read_text(encoding="utf-8")
+    assert kept.startswith(decisions) and len(kept.splitlines()) == len(decisions.splitlines()) + 1
+    verdict = registry.decisions()[-1]
+    would = report["decision"]["action"]
+    assert (verdict.action, verdict.would, verdict.version, verdict.promoted) == ("judge", would, challenger, False)
+    assert registry.log_problems() == []
+    listed = " ".join(runner.invoke(app, ["models", "list"]).output.split())
+    assert f"{challenger}: never compared" not in listed
+    assert (f"{challenger}: was scored by the gate" in listed
+            and f"not promoted (--no-promote): it would {'pass' if would == 'promote' else 'be refused'}" in listed)
+    assert "against v1 " in listed

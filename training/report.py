@@ -225,14 +225,16 @@ def failures_table(evaluations: Sequence[VersionEvaluation]) -> pd.DataFrame:
 
 
 def decisions_table(registry: Path | Registry | None, fingerprint: str | None = None) -> pd.DataFrame:
-    """The registry's promotion log: every promotion, refusal, forced promotion and rollback with its numbers, and
-    the evaluation set each was judged on; with `fingerprint` (today's set's), whether it was that set: numbers
+    """The registry's promotion log: every promotion, refusal, forced promotion, rollback and verdict asked for
+    without promoting (`judge (would …)`, retrain --no-promote) with its numbers, and the evaluation set each was
+    judged on; with `fingerprint` (today's set's), whether it was that set: numbers
     measured on another set are not comparable with today's."""
     registry = registry if isinstance(registry, Registry) else Registry(registry)
     rows = []
     for d in registry.decisions():
         on = d.evaluation or {}
-        row = {"at": centre_minute(d.at), "action": d.action, "version": d.version, "previous": d.previous or "",
+        action = f"{d.action} (would {d.would})" if d.would else d.action
+        row = {"at": centre_minute(d.at), "action": action, "version": d.version, "previous": d.previous or "",
                "by": d.by or "",
                "evaluated on": f"{on['n']} tickets of {on.get('name')} ({str(on.get('fingerprint'))[:8]})" if on
                else ""}

@@ -104,7 +104,7 @@ def after_refusal(version: str) -> str:
             "NAME` (recorded as forced), or a wider --tolerance / --class-margin for one promotion")
 
 
-_GATE_WORDS = {"promote": "passed", "refuse": "refused", "force": "forced past"}
+_GATE_WORDS = {"promote": "passed", "refuse": "refused", "force": "forced past", "judge": "was scored by"}
 
 
 def _gate_line(decision) -> str:
@@ -118,6 +118,8 @@ def _gate_line(decision) -> str:
     if decision.previous is None:  # nothing to compare with: no gate was run
         return f"{decision.version}: the first champion, {centre_minute(decision.at)}"
     line = f"{decision.version}: {_GATE_WORDS[decision.action]} the gate {centre_minute(decision.at)}"
+    if decision.action == "judge":  # retrain --no-promote: it would have, and nobody promoted it (yet)
+        line += f" and not promoted (--no-promote): it would {'pass' if decision.would == 'promote' else 'be refused'}"
     if decision.challenger_scores:
         name = (decision.evaluation or {}).get("name", "its evaluation set")
         line += (f", topic macro-F1 on {name} {f1(decision.challenger_scores)} against {decision.previous} "
@@ -179,9 +181,11 @@ def _earlier_verdicts(reg, version: str) -> list[str]:
     notes = []
     for decision in reg.decisions():
         when = f"{centre_minute(decision.at)}{f' by {decision.by}' if decision.by else ''}"
-        if decision.action == "refuse" and decision.version == version:
+        refused = decision.action == "refuse" or (decision.action == "judge" and decision.would == "refuse")
+        if refused and decision.version == version:
             on = (decision.evaluation or {}).get("name", "no evaluation set")
-            notes.append(f"the gate refused {version} {when} on {on}: {'; '.join(decision.reasons)}")
+            how = "refused" if decision.action == "refuse" else "would refuse (retrain --no-promote)"
+            notes.append(f"the gate {how} {version} {when} on {on}: {'; '.join(decision.reasons)}")
         elif decision.action == "rollback" and decision.previous == version:
             notes.append(_rollback_line(decision))
     return notes
