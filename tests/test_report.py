@@ -63,6 +63,33 @@ def test_a_head_the_evaluation_set_does_not_label_is_said_not_evaluated(evaluati
         "labelled tickets: `appeal report --data FILE`)")
 
 
+def test_versions_are_scored_on_the_tickets_none_of_them_learnt(registry, shared_data, tmp_path):
+    """A supervisor's round: `appeal report --data` on the agents' answers scored a retrain's challenger on the 43
+    of them it was trained on, and it beat its champion by 0.2 macro-F1 where the gate had refused it."""
+    import pandas as pd
+
+    from models.card import ModelCard
+    from training.tickets import training_file
+
+    learnt = pd.read_csv(training_file(ModelCard.load(registry.path("v1")).training)).head(30)
+    dev = pd.read_csv(shared_data / "teddy2020c" / "dev_raw.csv").head(30)
+    unseen = pd.DataFrame({"text": dev["留言主题"] + " " + dev["留言详情"].str.strip(), "label": dev["一级标签"]})
+    pd.concat([learnt, unseen]).to_csv(answers := tmp_path / "answers.csv", index=False)
+    unseen.to_csv(tmp_path / "unseen.csv", index=False)
+
+    evaluations = report.evaluate_registry(registry, [answers])
+
+    by_version = {ev.version: ev for ev in evaluations}
+    assert by_version["v1"].learnt == 30 and by_version["v2"].learnt is not None
+    assert {(ev.tickets, ev.left_out, ev.heads["topic"].report.n) for ev in evaluations} == {(60, 30, 30)}
+    alone = report.evaluate_version(registry.path("v1"), [tmp_path / "unseen.csv"])
+    assert by_version["v1"].heads["topic"].report.accuracy == alone.heads["topic"].report.accuracy
+    said = report.learnt_said(evaluations)
+    assert said.startswith("**30 of the 60 tickets left out** of every version's scores: they are in the training "
+                           "file of v1 30") and "compared on the 30 none learnt" in said
+    assert report.learnt_said(report.evaluate_registry(registry, [tmp_path / "unseen.csv"])) == ""
+
+
 def test_numbers(evaluations):
     assert [(e.version, e.champion) for e in evaluations] == [("v1", False), ("v2", True)]
     table = report.versions_table(evaluations)

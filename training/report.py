@@ -17,12 +17,13 @@ import numpy as np
 import pandas as pd
 
 from appeal.config import centre_minute, centre_time
+from models.card import STOPWORDS_FILE, ModelCard
 from models.predictor import load_predictor
 from models.registry import Registry
 from pipeline import InputError
 from training.evaluation import HeadOutcomes, HeadReport, dispatch_scores, score_head
 from training.feedback_store import FeedbackRow
-from training.tickets import load_tickets
+from training.tickets import load_tickets, ticket_keys, trained_keys
 
 if TYPE_CHECKING:  # the ticket log is read by the notebook, which hands its tickets over
     from knowledge_base.ticket_log import SeenTicket
@@ -59,6 +60,11 @@ class VersionEvaluation:
     error: str | None = None  # why the version could not be evaluated (a model file deleted): shown, not fatal
     unlabelled: list[str] = field(default_factory=list)  # its heads the evaluation set holds no labels for
     topics: list[str] = field(default_factory=list)  # the topic labels it knows
+    # Tickets of the evaluation set in its own training file (None: that file is gone, not checked), and those left
+    # out of its scores because some version learnt them: versions are compared on tickets none learnt.
+    learnt: int | None = 0
+    left_out: int = 0
+    tickets: int = 0  # in the evaluation set, before any was left out
 
 
 NO_CJK_FONT = (f"no font that draws Chinese was found (one of {', '.join(CJK_FAMILIES)}): install one (apt-get "
@@ -100,14 +106,36 @@ def use_cjk_font() -> str:
     return found
 
 
-def evaluate_version(model_dir: Path, data: Sequence[Path], *, champion: bool = False) -> VersionEvaluation:
+def learnt_tickets(model_dir: Path, data: Sequence[Path]) -> set[str] | None:
+    """The tickets of `data` (as typed, `ticket_keys`) that the model learnt, being in its training file; None where
+    that file is not there to check. A retrain's challenger, scored on the agents' answers it was trained on, beat
+    its champion in the report by 0.2 macro-F1, which the gate had refused."""
+    from pipeline import read_stopwords
+
+    card = ModelCard.load(model_dir)
+    stop_path = Path(model_dir) / STOPWORDS_FILE
+    stopwords = read_stopwords(stop_path) if stop_path.is_file() else None
+    seen = trained_keys(card.training, stopwords)
+    if seen is None:
+        return None
+    return {key for keys in ticket_keys(_load(data, stopwords, card.heads)) if keys & seen
+            for key in keys if key.startswith("typed:")}
+
+
+def evaluate_version(model_dir: Path, data: Sequence[Path], *, champion: bool = False,
+                     left_out: Collection[str] = ()) -> VersionEvaluation:
     """Predict every ticket of `data` with one model (canonicalised with the model's own stopwords) and score
-    each head on the tickets labelled for it."""
+    each head on the tickets labelled for it, but those `left_out` (as typed, `ticket_keys`)."""
     from knowledge_base.dispatch import decide
     from pipeline import routing_text
 
     predictor = load_predictor(model_dir)
     tickets = _load(data, predictor.stopwords, predictor.card.heads)
+    every = len(tickets)
+    left_out = set(left_out)
+    kept = [i for i, keys in enumerate(ticket_keys(tickets)) if not keys & left_out]
+    if kept:  # where every ticket was learnt by some version, all are scored, and `learnt_said` says so
+        tickets = tickets.select(kept)
     predictions = predictor.predict(tickets["canonical"], top_k=1)
     heads: dict[str, HeadEvaluation] = {}
     for head, card in predictor.card.heads.items():
@@ -120,7 +148,8 @@ def evaluate_version(model_dir: Path, data: Sequence[Path], *, champion: bool = 
                for prediction, t in zip(predictions, tickets))
     return VersionEvaluation(predictor.version, predictor.card.kind, predictor.card.created_at, champion, heads,
                              auto / len(predictions), unlabelled=sorted(set(predictor.card.heads) - set(heads)),
-                             topics=list(getattr(predictor.card.heads.get("topic"), "labels", [])))
+                             topics=list(getattr(predictor.card.heads.get("topic"), "labels", [])),
+                             left_out=every - len(tickets), tickets=every)
 
 
 def heads_said(evaluations: Sequence[VersionEvaluation]) -> str:
@@ -159,15 +188,42 @@ def evaluate_registry(
     if not known:
         raise InputError(f"{registry.root.resolve()}: no model versions to report on (is APPEAL_HOME the service's "
                          "home?)")
-    evaluations = [_evaluated(v, data) for v in known]
+    learnt = {v.version: _learnt(v, data) for v in known}
+    left_out = set().union(*(keys for keys in learnt.values() if keys))
+    evaluations = [_evaluated(v, data, left_out) for v in known]
+    for ev in evaluations:
+        ev.learnt = None if learnt[ev.version] is None else len(learnt[ev.version])
     if all(ev.error for ev in evaluations):  # the data, not a version (or every version broken): nothing to show
         raise InputError(f"no version could be evaluated: {evaluations[0].version}: {evaluations[0].error}")
     return evaluations
 
 
-def _evaluated(version, data: Sequence[Path]) -> VersionEvaluation:
+def _learnt(version, data: Sequence[Path]) -> set[str] | None:
     try:
-        return evaluate_version(version.path, data, champion=version.champion)
+        return learnt_tickets(version.path, data)
+    except Exception:  # noqa: BLE001 — a version that cannot be read fails its evaluation, said there
+        return set()
+
+
+def learnt_said(evaluations: Sequence[VersionEvaluation]) -> str:
+    """Which versions learnt tickets of the evaluation set, and what the scores rest on ("" where none did)."""
+    learnt = [f"{ev.version} {ev.learnt}" for ev in evaluations if ev.learnt]
+    unchecked = [ev.version for ev in evaluations if ev.learnt is None]
+    said = []
+    if learnt:
+        n, left_out = max(ev.tickets for ev in evaluations), max(ev.left_out for ev in evaluations)
+        said.append(f"**{left_out} of the {n} tickets left out** of every version's scores: they are in the training "
+                    f"file of {', '.join(learnt)}; the versions are compared on the {n - left_out} none learnt"
+                    if left_out else f"**every ticket is in the training file of some version** ({', '.join(learnt)}):"
+                    " the scores say what the versions learnt, not how they do on new tickets")
+    if unchecked:
+        said.append(f"not checked against their training file, no longer there: {', '.join(unchecked)}")
+    return "; ".join(said)
+
+
+def _evaluated(version, data: Sequence[Path], left_out: Collection[str]) -> VersionEvaluation:
+    try:
+        return evaluate_version(version.path, data, champion=version.champion, left_out=left_out)
     except Exception as exc:  # noqa: BLE001 — whatever breaks one version, the others' numbers are still wanted
         return VersionEvaluation(version.version, version.kind, version.created_at, version.champion, {},
                                  error=f"{type(exc).__name__}: {exc}")
