@@ -9,6 +9,7 @@ Batches go through the model in one call (the costly step); everything else is p
 from __future__ import annotations
 
 import logging
+import math
 from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 from typing import Sequence
@@ -133,11 +134,15 @@ def hotspots_out(repeats: Repeats, feedback: FeedbackStore, *, days: int, min_si
     )
 
 
-def _repeat_reason(related: list[Related], zone: ZoneInfo) -> str:
+def _repeat_reason(related: list[Related], zone: ZoneInfo, received: datetime | None) -> str:
     first = related[0]
     # Calendar days where the agent is: a ticket of 23:00 last night is 昨天, not 今天 because fewer than 24 hours passed.
-    days = (datetime.now(zone).date() - stored_utc(first.ticket.received_at).astimezone(zone).date()).days
-    when = {0: "今天 / today", 1: "昨天 / yesterday"}.get(days, f"{days} 天前 / {days} days ago")
+    # Counted from this ticket's own day: in a backlog, a call 1.5 hours after the one listed read "4 天前".
+    today = datetime.now(zone).date()
+    day = stored_utc(received).astimezone(zone).date() if received else today
+    days = (day - stored_utc(first.ticket.received_at).astimezone(zone).date()).days
+    when = ({0: "今天 / today", 1: "昨天 / yesterday"}.get(days, f"{days} 天前 / {days} days ago") if day == today else
+            {0: "同一天 / the same day", 1: "前一天 / the day before"}.get(days, f"早 {days} 天 / {days} days before"))
     earlier = first.ticket
     if earlier.assigned_unit or earlier.decision == "auto" and earlier.lead_unit:
         where = f"，已派 {earlier.dispatched_to}"
@@ -187,14 +192,17 @@ def _check_and_record(repeats: Repeats, text: str, township: str | None, seen: S
 
 def route_tickets(tickets: Sequence[TicketIn], model: LoadedModel, kb: KnowledgeBase, k: int,
                   repeats: Repeats | None = None, *, zone: ZoneInfo) -> list[RouteOut]:
-    """Routes the tickets; with `repeats`, each is compared with the tickets of the repeat window (those before it
-    in the batch included) and, when it has an id, kept there for the tickets after it. `zone`: the centre's, for
-    the days a repeat reason counts."""
+    """Routes the tickets; with `repeats`, each is compared with the tickets of the repeat window (those of the
+    batch received before it included) and, when it has an id, kept there for the tickets after it. `zone`: the
+    centre's, for the days a repeat reason counts."""
     predictor = model.predictor
     predictions = predictor.predict([model_text(t.title, t.text, stopwords=predictor.stopwords, people=[t.author])
                                      for t in tickets])
-    results = []
-    for ticket, heads in zip(tickets, predictions):
+    results: list[RouteOut | None] = [None] * len(tickets)
+    # A backlog batch is compared in the order its tickets came in: one received a day before another that comes
+    # first in the batch is that one's earlier report (a township's round); tickets without a time come in now.
+    for i in sorted(range(len(tickets)), key=lambda i: _received_order(tickets[i])):
+        ticket, heads = tickets[i], predictions[i]
         title, masked = masked_parts(ticket.title or None, ticket.text, people=[ticket.author])
         full = title_and_body(title, masked)  # routing_text, without masking both parts a second time
         routing = decide(heads, full, ticket.location)
@@ -217,7 +225,7 @@ def route_tickets(tickets: Sequence[TicketIn], model: LoadedModel, kb: Knowledge
             related, sent_on = _check_and_record(repeats, full, township, seen, given, frozenset(routing.hand_over),
                                                  follow_up)
         # an agent told nothing would take "no related tickets" for "no earlier report"
-        reasons = routing.reasons + ([_repeat_reason(related, zone)] if related else
+        reasons = routing.reasons + ([_repeat_reason(related, zone, given)] if related else
                                      [REPEAT_CHECK_SKIPPED] if related is None else [])
         if follow_up and related is not None and repeats is not None:
             days = repeats.index.window.days
@@ -240,25 +248,27 @@ def route_tickets(tickets: Sequence[TicketIn], model: LoadedModel, kb: Knowledge
                                              [unit for unit in (lead, *assisting) if unit])[:k]
         else:
             suggested = suggestions(kb, full, k, with_dense=False)
-        results.append(
-            RouteOut(
-                id=ticket.id,
-                topic=head_out(heads["topic"]),
-                unit=head_out(heads["unit"]) if "unit" in heads else None,
-                jurisdiction=routing.jurisdiction,
-                decision="review" if sent_on else routing.decision,
-                reasons=reasons,
-                urgent=routing.urgent,
-                hand_over=routing.hand_over,
-                not_accepted=routing.not_accepted,
-                lead_unit=lead,
-                assisting_units=assisting,
-                rule=rule,
-                suggestions=suggested,
-                related_tickets=[related_out(r.ticket, r.similarity, r.incident) for r in related or []],
-                masked_title=title if title and title.strip() else None,
-                masked_text=masked,
-                model_version=model.version,
-            )
+        results[i] = RouteOut(
+            id=ticket.id,
+            topic=head_out(heads["topic"]),
+            unit=head_out(heads["unit"]) if "unit" in heads else None,
+            jurisdiction=routing.jurisdiction,
+            decision="review" if sent_on else routing.decision,
+            reasons=reasons,
+            urgent=routing.urgent,
+            hand_over=routing.hand_over,
+            not_accepted=routing.not_accepted,
+            lead_unit=lead,
+            assisting_units=assisting,
+            rule=rule,
+            suggestions=suggested,
+            related_tickets=[related_out(r.ticket, r.similarity, r.incident) for r in related or []],
+            masked_title=title if title and title.strip() else None,
+            masked_text=masked,
+            model_version=model.version,
         )
     return results
+
+
+def _received_order(ticket: TicketIn) -> float:
+    return ticket.received_at.timestamp() if ticket.received_at else math.inf

@@ -9,7 +9,7 @@ from pydantic import (AfterValidator, AwareDatetime, BaseModel, BeforeValidator,
                       ValidationInfo, field_validator, model_validator)
 
 from appeal.config import get_settings
-from knowledge_base.dispatch import PlaceRef, Refusal, UnitRef
+from knowledge_base.dispatch import PlaceRef, Refusal, UnitRef, default_routing
 from knowledge_base.store import Entry, Source
 from pipeline.normalize import normalize, strip_invisible
 from pipeline.pii import PII_TOKENS, find_pii
@@ -102,8 +102,16 @@ def _no_personal_number(value: str) -> str:
 
 Label = Annotated[str, Field(max_length=100), _VISIBLE, _STRIPPED, AfterValidator(_storable),
                   AfterValidator(_not_blank), AfterValidator(_one_line), AfterValidator(_no_number_of_a_person)]
+def _unit_by_id(value: str) -> str:
+    # the ids GET /v1/labels lists (twp-430581100) are what a platform's answer form holds; stored as the unit's name,
+    # which exports, reports and the repeat check read (the id was refused as a long number: a township's round)
+    unit = default_routing()[0].get(value)
+    return unit.name if unit is not None else value
+
+
 UnitLabel = Annotated[str, Field(max_length=200), _VISIBLE, _STRIPPED, AfterValidator(_storable),
-                      AfterValidator(_not_blank), AfterValidator(_one_line), AfterValidator(_no_number_of_a_person)]
+                      AfterValidator(_not_blank), AfterValidator(_one_line), AfterValidator(_unit_by_id),
+                      AfterValidator(_no_number_of_a_person)]
 Identifier = Annotated[str, Field(max_length=128), _VISIBLE, _STRIPPED, AfterValidator(_storable),
                        AfterValidator(_not_blank), AfterValidator(_one_line)]
 # a name the service gave (a model version, a rule's id), not the platform's own (a ticket id may be any number)
@@ -391,7 +399,8 @@ class FeedbackIn(BaseModel):
     topic: Label = Field(description="the agent's final topic (一级分类)")
     unit: UnitLabel | None = Field(
         default=None, description="the final unit: the type /v1/route names in unit.label, or the unit's name "
-                                  "(武冈市城市管理和综合执法局) or an alias (城管局), which are read as its type")
+                                  "(武冈市城市管理和综合执法局), its id in GET /v1/labels (stored as its name) or an "
+                                  "alias (城管局), which are read as its type")
     suggestion_id: Identifier | None = Field(default=None, description="the knowledge-base answer the agent used")
     predicted_topic: Label | None = Field(default=None, description="topic.label as /v1/route gave it; left out, "
                                                                   "it is read from the ticket's last route (by "

@@ -553,6 +553,51 @@ def test_a_ticket_an_agent_sends_on_to_another_township_is_that_townships_repeat
     assert said == [routed["lead_unit"]["name"]] * 2
 
 
+def test_a_unit_answered_by_its_catalogue_id_is_stored_by_name_and_sends_the_ticket_there(server):
+    """A township clerk's round: the ids GET /v1/labels lists (twp-430581100) were refused by /v1/feedback as "a long
+    number, an ID, card or phone number"."""
+    ticket = {"id": "WG-ID1", "text": "湾头桥镇集镇垃圾站的垃圾一直没人清运，臭得很，请尽快处理。"}
+    with server.client("agent") as client:
+        units = {u["id"]: u["name"] for u in client.get("/v1/labels").json()["units"]}
+        assert units["twp-430581100"] == "邓元泰镇人民政府"
+        client.post("/v1/route", json=ticket)
+        stored = client.post("/v1/feedback", json={"ticket_id": "WG-ID1", "topic": "环境保护",
+                                                   "unit": "twp-430581100"})
+        assert stored.status_code == 201, stored.text
+        assert stored.json()["unknown_labels"] == {}
+        retry = client.post("/v1/route", json=ticket).json()
+        assert retry["lead_unit"]["name"] == "邓元泰镇人民政府"
+        # a number that is no unit's id is still refused as one
+        assert client.post("/v1/feedback", json={"ticket_id": "WG-ID1", "topic": "环境保护",
+                                                 "unit": "twp-13807391234"}).status_code == 422
+    with sqlite3.connect(server.home / "appeal.db") as db:
+        assert db.execute("SELECT unit FROM feedback WHERE id = ?", (stored.json()["id"],)).fetchone() == (
+            "邓元泰镇人民政府",)
+
+
+def test_a_unit_type_answered_for_a_ticket_of_a_township_names_its_unit_there():
+    """A township clerk's round: an agent who answered 乡镇人民政府/街道办事处 for a 湾头桥镇 street lamp the route had
+    sent to 城管局 left it the bureau's: its hotspot counted it there, and a repeat said 路由建议 城管局."""
+    from knowledge_base.dispatch import default_routing
+    from knowledge_base.store import utc_now
+    from knowledge_base.ticket_log import SeenTicket
+    from serve.routers.feedback import _unit_answered
+
+    catalogue = default_routing()[0]
+    lamp = SeenTicket("WG-T1", utc_now(), "湾头桥镇中学大门前的路灯坏了", township="湾头桥镇", topic="城乡建设",
+                      lead_unit="武冈市城市管理和综合执法局", model_version="v1", unit_type="城市管理和综合执法")
+    nowhere = SeenTicket("WG-T2", utc_now(), "路灯坏了", township=None, topic="城乡建设",
+                         lead_unit="武冈市城市管理和综合执法局", model_version="v1", unit_type="城市管理和综合执法")
+    answered = {(ticket.ticket_id, answer): getattr(_unit_answered(catalogue, answer, ticket), "name", None)
+                for ticket in (lamp, nowhere)
+                for answer in ("乡镇人民政府/街道办事处", "城管局", "邓元泰镇", "村(居)委会", "不知道")}
+    assert answered == {
+        ("WG-T1", "乡镇人民政府/街道办事处"): "湾头桥镇人民政府", ("WG-T1", "城管局"): "武冈市城市管理和综合执法局",
+        ("WG-T1", "邓元泰镇"): "邓元泰镇人民政府", ("WG-T1", "村(居)委会"): None, ("WG-T1", "不知道"): None,
+        ("WG-T2", "乡镇人民政府/街道办事处"): None, ("WG-T2", "城管局"): "武冈市城市管理和综合执法局",
+        ("WG-T2", "邓元泰镇"): "邓元泰镇人民政府", ("WG-T2", "村(居)委会"): None, ("WG-T2", "不知道"): None}
+
+
 def test_what_the_route_said_is_taken_in_the_answers_terms():
     """A supervisor's round: the route filed a ticket under 村(居)委会 and led it to 邓家铺镇's government; the agent
     kept 村(居)委会, and the export read the township's government against it, an overruled unit."""
@@ -1263,6 +1308,27 @@ def test_a_repeat_reason_counts_days_as_the_centre_does(server):
     assert any(r.startswith("可能重复诉求 / possible repeat: WG-Y1") and "昨天 / yesterday" in r for r in routed["reasons"])
 
 
+def test_a_backlog_batch_is_compared_in_the_order_its_tickets_came_in(server):
+    """A township clerk's round: in a backlog batch, a ticket was not compared with one received a day before it that
+    came later in the batch."""
+    from datetime import datetime, time, timedelta
+    from zoneinfo import ZoneInfo
+
+    zone = ZoneInfo(WUGANG_TIMEZONE)
+    yesterday = datetime.now(zone).date() - timedelta(days=1)
+    at = {hour: datetime.combine(yesterday, time(hour, 30), tzinfo=zone).isoformat() for hour in (8, 10)}
+    text = "湾头桥镇大田村评低保优亲厚友，村干部的亲戚都评上了，真正困难的评不上，请核查。"
+    batch = [{"id": "WG-O2", "text": text, "received_at": at[10]},
+             {"id": "WG-O1", "text": "湾头桥镇大田村低保评定优亲厚友，困难户评不上，村干部亲戚都有，请查一查。",
+              "received_at": at[8]}]
+    with server.client("platform") as platform:
+        answers = platform.post("/v1/route/batch", json={"tickets": batch}).json()["results"]
+    assert [a["id"] for a in answers] == ["WG-O2", "WG-O1"]  # in the batch's order
+    assert [t["ticket_id"] for t in answers[0]["related_tickets"]] == ["WG-O1"]
+    assert answers[1]["related_tickets"] == []
+    assert any("WG-O1" in r and "同一天 / the same day" in r for r in answers[0]["reasons"])
+
+
 def test_a_backlog_ticket_counts_on_the_day_it_came_in(server):
     """After an outage the platform sends the tickets it queued: each was logged as received at routing time, so a
     week-old matter showed as a hotspot of today (last_24h) and stayed in the repeat window a week too long."""
@@ -1285,7 +1351,8 @@ def test_a_backlog_ticket_counts_on_the_day_it_came_in(server):
         assert [t["ticket_id"] for t in routed["WG-B2"]["related_tickets"]] == ["WG-B1"]
         assert routed["WG-B2"]["related_tickets"][0]["received_at"] == \
             (now - timedelta(days=3)).astimezone(timezone.utc).replace(tzinfo=None).isoformat() + "Z"
-        assert any("3 天前 / 3 days ago" in r for r in routed["WG-B2"]["reasons"])
+        # counted from its own day (a township's round: a call 1.5 hours after the one listed read "4 天前")
+        assert any("前一天 / the day before" in r for r in routed["WG-B2"]["reasons"])
         # WG-B0 came in before the other two: they are no earlier report of it
         assert routed["WG-B0"]["related_tickets"] == []
         for bad, says in ((now.replace(tzinfo=None).isoformat(), "timezone"),

@@ -127,11 +127,19 @@ def _what_the_route_said(values: dict, routed: SeenTicket | None, catalogue: Cat
 
 def _unit_answered(catalogue: Catalogue, answer: str, routed: SeenTicket) -> Unit | None:
     """The one unit an answer names; an answer naming the type of the route's lead unit (城市管理和综合执法 for
-    武冈市城市管理和综合执法局, or 乡镇人民政府/街道办事处 for 湾头桥镇人民政府) keeps that unit."""
+    武冈市城市管理和综合执法局, or 乡镇人民政府/街道办事处 for 湾头桥镇人民政府) keeps that unit, and one naming a type of
+    the ticket's township (乡镇人民政府/街道办事处 for a 湾头桥镇 ticket the route sent to 城管局) names its unit there."""
     if unit := catalogue.unit_named(answer):
         return unit
+    answered = catalogue.functional_type_of(answer)
     lead = catalogue.unit_named(routed.lead_unit)
-    return lead if lead and catalogue.functional_type_of(answer) == lead.functional_type else None
+    if lead and answered == lead.functional_type:
+        return lead
+    # the type alone was kept as the route's 城管局 (a township's round: the lamp it had taken on was still the
+    # bureau's in the hotspots, and a repeat of it said 路由建议 城管局)
+    there = [u for u in catalogue.units_of_type(answered) if routed.township and u.jurisdiction == routed.township] \
+        if answered else []
+    return there[0] if len(there) == 1 else None
 
 
 def _note_where_it_went(services: Services, routed: SeenTicket, unit: Unit | None) -> None:
