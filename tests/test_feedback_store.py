@@ -173,7 +173,8 @@ def test_a_trainers_correction_is_the_tickets_label_and_a_retry_of_the_agents_an
     typo = Feedback(text="景区门票乱收费。", topic="商贸旅游", unit="文旅局", ticket_id="WG-19", idempotency_key="k19")
     stored, _ = store.add_once(typo)
     alone = store.add(Feedback(text="噪音扰民。", topic="环保"))
-    corrected = store.correct("WG-19", unit="文化旅游广电体育", by="刘敏")
+    corrected, before = store.correct("WG-19", unit="文化旅游广电体育", by="刘敏")
+    assert before == {"unit": "文旅局"}
     assert (corrected.id, corrected.unit, corrected.topic) == (stored.id, "文化旅游广电体育", "商贸旅游")
     assert corrected.corrected["unit"] == "文旅局" and corrected.corrected["by"] == "刘敏"
     store.correct(f"feedback-{alone.id}", topic="环境保护", by="刘敏")
@@ -184,13 +185,14 @@ def test_a_trainers_correction_is_the_tickets_label_and_a_retry_of_the_agents_an
     assert store.add_once(typo)[1] is False and store.add_once(replace(typo, idempotency_key=None))[1] is False
     replayed, new = store.add_once(replace(typo, idempotency_key="k19-replayed"))
     assert (replayed.id, new, replayed.unit) == (corrected.id, False, "文化旅游广电体育")
-    # a second correction keeps what the agent gave
-    assert store.correct("WG-19", topic="文化旅游", by="王芳").corrected == {
-        "topic": "商贸旅游", "unit": "文旅局", "by": "王芳", "at": ANY}
+    # a second correction keeps what the agent gave, and says what it replaced
+    again, before = store.correct("WG-19", topic="文化旅游", unit="文广新局", by="王芳")
+    assert again.corrected == {"topic": "商贸旅游", "unit": "文旅局", "by": "王芳", "at": ANY}
+    assert before == {"topic": "商贸旅游", "unit": "文化旅游广电体育"}
     assert store.count() == 2
     with pytest.raises(InputError, match="no agent's answer is stored for 'WG-20'"):
         store.correct("WG-20", unit="民政", by="刘敏")
-    with pytest.raises(InputError, match="already says 文化旅游广电体育: nothing to correct"):
-        store.correct("WG-19", unit="文化旅游广电体育", by="刘敏")
+    with pytest.raises(InputError, match="already says 文广新局: nothing to correct"):
+        store.correct("WG-19", unit="文广新局", by="刘敏")
     # another answer under a new key is the agent's new answer
     assert store.add_once(replace(typo, unit="文广新局", idempotency_key="k19-again"))[1] is True

@@ -485,9 +485,19 @@ def test_a_trainer_corrects_an_agents_typo_once_and_the_export_retraining_reads_
     rows = [json.loads(line) for line in (tmp_path / "after.jsonl").read_text(encoding="utf-8").splitlines()]
     assert [r["unit"] for r in rows] == ["文化旅游广电体育", "民証局"] and "'民証局' (1×)" in after.stdout
     assert "'文旅局'" not in after.stdout
-    # a label the model lacks is said, as the export says it; a ticket never answered and no label are refused
+    # a label the model lacks is refused as a likely typo (a supervisor's round: the command that mends typos stored
+    # 卫生计身 with a warning), and stored as a new class on purpose; a ticket never answered and no label are refused
     typo = appeal("feedback", "correct", "WG-2026-120042", "--unit", "民证局")
-    assert typo.returncode == 0 and "unit '民证局': the serving model has no such label" in " ".join(typo.stdout.split())
+    assert typo.returncode == 2 and ("--unit '民证局': the serving model has no such label (a typo? GET /v1/labels "
+                                     "lists the model's); a new class on purpose: give --new-class") in " ".join(
+        typo.stderr.split()), typo.stderr
+    new = appeal("feedback", "correct", "WG-2026-120042", "--unit", "民证局", "--new-class")
+    assert new.returncode == 0 and new.stdout.startswith("WG-2026-120042: unit '民証局' → '民证局' (answer 2")
+    assert "--unit '民证局': a new class at the next retrain (--new-class)" in " ".join(new.stdout.split())
+    # a second correction says what it replaces, and what the agent had given
+    again = appeal("feedback", "correct", "WG-2026-120042", "--unit", "民政局")
+    assert again.returncode == 0 and again.stdout.startswith(
+        "WG-2026-120042: unit '民证局' → '民政局' (the agent's: '民証局') (answer 2"), again.stdout
     for args, says in ((("WG-2026-1", "--unit", "民政"), "no agent's answer is stored for 'WG-2026-1'"),
                        (("WG-2026-120019",), "give the right label: --topic, --unit or both")):
         refused = appeal("feedback", "correct", *args)

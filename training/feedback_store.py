@@ -232,11 +232,13 @@ class FeedbackStore:
         with Session(self.engine) as session:
             return {row.ticket_key: row.topic for row in session.scalars(query)}
 
-    def correct(self, ticket: str, *, by: str, topic: str | None = None, unit: str | None = None) -> FeedbackRow:
+    def correct(self, ticket: str, *, by: str, topic: str | None = None,
+                unit: str | None = None) -> tuple[FeedbackRow, dict[str, str | None]]:
         """A trainer's correction of the labels of a ticket's latest answer (`ticket`: its id, or the `feedback-N` name
         of an answer sent without one): an agent's typo (人社句) came back at every retrain, over the label a
         trainer's file had corrected, and counted in the report as a unit agents change. The answer keeps its place
-        and time; `corrected` keeps who and what the agent had given. Returns the corrected row."""
+        and time; `corrected` keeps who and what the agent had given. Returns the corrected row, and the labels it
+        held before (a trainer's earlier correction, where there was one)."""
         from pipeline.errors import InputError
 
         query = select(FeedbackRow).where(_of_tickets([ticket])).order_by(FeedbackRow.id.desc())
@@ -248,10 +250,11 @@ class FeedbackStore:
             if all(getattr(row, name) == value for name, value in given.items()):
                 raise InputError(f"{ticket}'s answer already says {', '.join(given.values())}: nothing to correct")
             agent = {name: row.answered(name) for name in ("topic", "unit")}
+            before = {name: getattr(row, name) for name in given}
             for name, value in given.items():
                 setattr(row, name, value)
             row.corrected = {**agent, "by": by, "at": datetime.now(timezone.utc).isoformat(timespec="seconds")}
-        return row
+        return row, before
 
     def count(self) -> int:
         with Session(self.engine) as session:
