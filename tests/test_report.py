@@ -309,13 +309,15 @@ def test_repeats_live_table_measures_the_flag_per_week(tmp_path):
             connection.execute(update(FeedbackRow).where(FeedbackRow.id == row.id).values(created_at=at))
     table = report.repeats_live_table(store.latest()).set_index("week")
     store.close()
-    assert table.drop(index="2026-W49").to_dict("index") == {
-        "2026-W47": {"tickets": 4, "listed": 2, "confirmed": 1, "precision": 0.5, "linked": 2, "recall": 0.5},
-        "2026-W48": {"tickets": 3, "listed": 2, "confirmed": 2, "precision": 1.0, "linked": 2, "recall": 1.0},
-        "2026-W50": {"tickets": 1, "listed": 1, "confirmed": 1, "precision": 1.0, "linked": 1, "recall": 1.0},
+    assert table.drop(index="2026-W49 11/30–12/06").to_dict("index") == {
+        "2026-W47 11/16–11/22": {"tickets": 4, "listed": 2, "confirmed": 1, "precision": 0.5, "linked": 2, "recall": 0.5},
+        "2026-W48 11/23–11/29": {"tickets": 3, "listed": 2, "confirmed": 2, "precision": 1.0, "linked": 2, "recall": 1.0},
+        "2026-W50 12/07–12/13": {"tickets": 1, "listed": 1, "confirmed": 1, "precision": 1.0, "linked": 1, "recall": 1.0},
     }
     # the week without answers is shown as one, not skipped
-    assert list(table.index) == ["2026-W47", "2026-W48", "2026-W49", "2026-W50"] and table.loc["2026-W49", "tickets"] == 0
+    # its dates beside the ISO week (a supervisor's round: she does not count ISO weeks)
+    assert list(table.index) == ["2026-W47 11/16–11/22", "2026-W48 11/23–11/29", "2026-W49 11/30–12/06", "2026-W50 12/07–12/13"]
+    assert table.loc["2026-W49 11/30–12/06", "tickets"] == 0
 
 
 def test_the_weekly_table_says_whether_this_week_is_worse_and_which_units_agents_change(tmp_path):
@@ -339,10 +341,11 @@ def test_the_weekly_table_says_whether_this_week_is_worse_and_which_units_agents
     weekly = report.weekly_live_table(store.latest()).set_index("week")
     overrides = report.unit_overrides_table(store.latest())
     store.close()
-    assert list(weekly.index) == ["2026-W47", "2026-W48", "2026-W49"]  # the week without answers shown as one
-    assert weekly.loc["2026-W47"].tolist() == [2, 1.0, 1.0, "v1"]
-    assert weekly.loc["2026-W48", "tickets"] == 0
-    assert weekly.loc["2026-W49"].tolist() == [3, round(2 / 3, 4), 0.0, "v1"]
+    assert list(weekly.index) == ["2026-W47 11/16–11/22", "2026-W48 11/23–11/29", "2026-W49 11/30–12/06"]  # the week without answers shown as one
+    assert weekly.loc["2026-W47 11/16–11/22"].tolist() == [2, 1.0, 1.0, 2, 2, "v1"]
+    assert weekly.loc["2026-W48 11/23–11/29", "tickets"] == 0
+    # each share with the answers it is over (a supervisor's round: 0.7551 of 53 tickets was 37 of 49)
+    assert weekly.loc["2026-W49 11/30–12/06"].tolist() == [3, round(2 / 3, 4), 0.0, 3, 2, "v1"]
     # a type with an expert seat beside its bureau names neither (医疗保障: the bureau or the seat), a unit's name one
     assert sorted(overrides.itertuples(index=False, name=None)) == [
         ("人力资源和社会保障", "医疗保障", 1, round(1 / 3, 4)), ("人力资源和社会保障", "武冈市医疗保障局", 1, round(1 / 3, 4))]
@@ -357,6 +360,10 @@ def test_the_units_agents_change_most_are_numbered_as_shown(tmp_path):
     overrides = report.unit_overrides_table(store.latest())
     store.close()
     assert list(overrides["routed_to"]) == ["交通运输", "住房和城乡建设"] and list(overrides.index) == [0, 1]
+    assert overrides.attrs == {"changes": 2, "tickets": 2}
+    # the first rows, and how many there are (a supervisor's round: 10 of 13 changes shown, and nothing said)
+    first = report.unit_overrides_table(FeedbackStore(f"sqlite:///{tmp_path / 'appeal.db'}").latest(), top=1)
+    assert list(first["routed_to"]) == ["交通运输"] and first.attrs == {"changes": 2, "tickets": 2}
 
 
 def test_a_ticket_sent_from_one_township_to_another_is_a_changed_unit(tmp_path):
@@ -419,13 +426,14 @@ def test_the_share_sent_to_review_is_read_week_by_week_from_the_ticket_log(tmp_p
             SeenTicket("C0", this_week, "工单"))  # logged before decisions were: not counted in the share
     table = report.routed_weekly_table(log.since(datetime(2026, 11, 1))).set_index("week")
     log.close()
-    assert list(table.index) == ["2026-W47", "2026-W48", "2026-W49"]
+    assert list(table.index) == ["2026-W47 11/16–11/22", "2026-W48 11/23–11/29", "2026-W49 11/30–12/06"]
     # an ice storm's week: the share flagged urgent (a duty officer's round: the report said nothing of it), and
     # how many tickets that is and how many were put through to 120 / 110 / 119 (a supervisor's round: the share hid
     # the tickets it was taken over, and the hand-overs were counted only by the service's metric, since its start)
-    assert table.loc["2026-W47"].tolist() == [4, 0.25, 0.0, 0, 0, "v1"]
-    assert table.loc["2026-W49"].tolist() == [5, 0.75, 0.5, 2, 1, "v2"]
-    assert table.loc["2026-W48", "tickets"] == 0 and np.isnan(table.loc["2026-W48", "review_share"])
+    assert table.loc["2026-W47 11/16–11/22"].tolist() == [4, 0.25, 0.0, 0, 0, "v1"]
+    assert table.loc["2026-W49 11/30–12/06"].tolist() == [5, 0.75, 0.5, 2, 1, "v2"]
+    assert table.loc["2026-W48 11/23–11/29", "tickets"] == 0
+    assert np.isnan(table.loc["2026-W48 11/23–11/29", "review_share"])
 
 
 def test_refusals_live_table_measures_each_rule(tmp_path):
@@ -440,9 +448,13 @@ def test_refusals_live_table_measures_each_rule(tmp_path):
     table = report.refusals_live_table(store.latest()).set_index("rule")
     store.close()
     assert list(table.index) == ["litigation", "other-organs", "(no rule)"]
-    assert table.loc["litigation"].tolist() == [2, 2, 1.0] and table.loc["other-organs"].tolist() == [1, 0, 0.0]
+    # each rule with what it refuses, in the pack's words (a supervisor's round: "litigation" is English)
+    assert table.loc["litigation"].tolist() == [
+        "属于诉讼程序的事项（含生效判决、裁定、调解书的执行），12345 不予受理", 2, 2, 1.0]
+    assert table.loc["other-organs"].tolist()[1:] == [1, 0, 0.0]
     missed = table.loc["(no rule)"]
-    assert [missed["flagged"], missed["refused"]] == [0, 1] and np.isnan(missed["precision"])
+    assert [missed["meaning"], missed["flagged"], missed["refused"]] == [
+        "无规则命中而不予受理 / refused, no rule flagged it", 0, 1] and np.isnan(missed["precision"])
 
 
 def test_a_version_that_cannot_be_loaded_is_named_and_the_others_are_reported(registry, dev, tmp_path):
@@ -557,7 +569,7 @@ def test_appeal_report_executes_the_notebook(registry, dev, shared_data, tmp_pat
     assert "类别未改比例 topic_kept" in html and "宏平均F1 macro_f1" in html and ">NaN<" not in html
     assert re.search(r"<td>v2</td>\s*<td>2</td>\s*<td>2</td>\s*<td>0.5</td>", html), "the live table is shown"
     assert "Repeat flags, as agents judged them" in html
-    assert re.search(r"<td>\d{4}-W\d{2}</td>\s*<td>1</td>\s*<td>1</td>\s*<td>1</td>\s*<td>1.0</td>", html), \
+    assert re.search(r"<td>\d{4}-W\d{2} \d{2}/\d{2}–\d{2}/\d{2}</td>\s*<td>1</td>\s*<td>1</td>\s*<td>1</td>\s*<td>1.0</td>", html), \
         "the repeat table is shown"
 
 

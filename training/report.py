@@ -26,6 +26,7 @@ from training.feedback_store import FeedbackRow
 from training.tickets import load_tickets, ticket_keys, trained_keys
 
 if TYPE_CHECKING:  # the ticket log is read by the notebook, which hands its tickets over
+    from knowledge_base.dispatch import RoutingRules
     from knowledge_base.ticket_log import SeenTicket
     from knowledge_base.units import Catalogue
 
@@ -243,9 +244,10 @@ _HEADERS = {
     "with_prediction": "有路由结果", "topic_kept": "类别未改比例", "unknown_topic": "未知类别数",
     "suggestion_used": "采用推荐答复比例", "first": "最早", "last": "最晚", "week": "周", "listed": "列出重复件",
     "confirmed": "坐席确认", "precision": "精确率", "linked": "坐席关联", "recall": "召回率", "unit_kept": "单位未改比例",
+    "topic_compared": "类别可比工单数", "unit_compared": "单位可比工单数",
     "model_versions": "模型版本", "review_share": "转人工比例", "urgent_share": "紧急比例", "urgent": "紧急",
     "handed_over": "转接120/110/119", "routed_to": "路由单位", "agents_chose": "坐席改派至",
-    "share_of_routed": "占该单位路由比例", "rule": "规则", "flagged": "命中", "refused": "不予受理", "label": "类别",
+    "share_of_routed": "占该单位路由比例", "rule": "规则", "meaning": "含义", "flagged": "命中", "refused": "不予受理", "label": "类别",
     "f1": "F1", "support": "样本数", "query": "查询", "method": "方法",
 }
 
@@ -403,15 +405,22 @@ def repeats_live_table(answers: Sequence[FeedbackRow]) -> pd.DataFrame:
 
 
 def _week(at: datetime) -> str:
-    """The centre's ISO week of a stored (UTC) stamp: a week starts on Monday at midnight where the centre is."""
-    return centre_time(at).strftime("%G-W%V")
+    """The centre's ISO week of a stored (UTC) stamp, with its Monday and Sunday (2026-W49 11/30–12/06): a week
+    starts on Monday at midnight where the centre is. The dates, since a supervisor does not count ISO weeks."""
+    return _week_of(pd.Timestamp(centre_time(at).replace(tzinfo=None)))
+
+
+def _week_of(day: pd.Timestamp) -> str:
+    monday = (day - pd.Timedelta(days=day.weekday())).normalize()
+    return f"{monday:%G-W%V} {monday:%m/%d}–{monday + pd.Timedelta(days=6):%m/%d}"
 
 
 def _weeks(stamps: Sequence[datetime]) -> pd.Index:
     """Every week from the first stamp's to the last's: a week without answers is a row of zeros, since left out a
     supervisor read W47 and W49 as two weeks in a row."""
     first, last = (pd.Timestamp(centre_time(at).replace(tzinfo=None)) for at in (min(stamps), max(stamps)))
-    return pd.date_range((first - pd.Timedelta(days=first.weekday())).normalize(), last, freq="7D").strftime("%G-W%V")
+    return pd.Index([_week_of(day) for day in pd.date_range(
+        (first - pd.Timedelta(days=first.weekday())).normalize(), last, freq="7D")])
 
 
 def _per_week(frame: pd.DataFrame, stamps: Sequence[datetime], shares: list[str],
@@ -463,9 +472,10 @@ def _unit_pairs(answers: Sequence[FeedbackRow],
 
 def weekly_live_table(answers: Sequence[FeedbackRow], catalogue: Catalogue | None = None) -> pd.DataFrame:
     """Per week of the agents' final answers (the centre's weeks, Monday first): tickets answered, how often the
-    agents kept the route's topic and unit (over the answers that give both), and the model versions that routed
+    agents kept the route's topic and unit, over the answers that give both (how many: `topic_compared`,
+    `unit_compared`; a supervisor multiplied the share by all the week's tickets), and the model versions that routed
     them. Whether the model is getting worse this week than last, which `live_table`, per version, pools."""
-    columns = ["week", "tickets", "topic_kept", "unit_kept", "model_versions"]
+    columns = ["week", "tickets", "topic_kept", "unit_kept", "topic_compared", "unit_compared", "model_versions"]
     if not answers:
         return pd.DataFrame(columns=columns)
     units = _unit_pairs(answers, catalogue)
@@ -476,7 +486,9 @@ def weekly_live_table(answers: Sequence[FeedbackRow], catalogue: Catalogue | Non
         "unit_kept": [np.nan if kept is None else float(kept) for _, _, kept in units],
         "version": [a.model_version or "(not given)" for a in answers],
     })
-    return _per_week(frame, [a.created_at for a in answers], ["topic_kept", "unit_kept"])
+    frame["topic_compared"], frame["unit_compared"] = frame["topic_kept"].notna(), frame["unit_kept"].notna()
+    return _per_week(frame, [a.created_at for a in answers], ["topic_kept", "unit_kept"],
+                     ["topic_compared", "unit_compared"])
 
 
 def routed_weekly_table(tickets: Sequence[SeenTicket]) -> pd.DataFrame:
@@ -505,7 +517,8 @@ def unit_overrides_table(answers: Sequence[FeedbackRow], catalogue: Catalogue | 
                          top: int = 10) -> pd.DataFrame:
     """The units agents change most: the route's unit → the agent's, as functional types (a township's government
     by its name: `_unit_pairs`), with how many tickets and what share of the tickets routed to that unit (and
-    answered with a unit) they are."""
+    answered with a unit) they are; the first `top`, and in `attrs` how many changes (`changes`) and tickets
+    (`tickets`) there are in all."""
     columns = ["routed_to", "agents_chose", "tickets", "share_of_routed"]
     pairs = [pair for pair in _unit_pairs(answers, catalogue) if pair[2] is not None]
     changed = pd.DataFrame([(said, given) for said, given, kept in pairs if not kept],
@@ -515,26 +528,37 @@ def unit_overrides_table(answers: Sequence[FeedbackRow], catalogue: Catalogue | 
     routed = pd.Series([said for said, _, _ in pairs]).value_counts()
     table = changed.value_counts().rename("tickets").reset_index()
     table["share_of_routed"] = (table["tickets"] / table["routed_to"].map(routed)).round(4)
-    table = table.sort_values(["tickets", "routed_to"], ascending=[False, True], kind="stable").head(top)[columns]
-    return table.reset_index(drop=True)  # numbered as shown, not as counted (0, 4, 3, 5 … read as a ranking)
+    table = table.sort_values(["tickets", "routed_to"], ascending=[False, True], kind="stable")
+    shown = table.head(top)[columns].reset_index(drop=True)  # numbered as shown, not as counted (0, 4, 3, 5 … read
+    # as a ranking); and how many it leaves out (a supervisor's round: 10 rows of 13 changes, with nothing said)
+    shown.attrs.update(changes=len(table), tickets=int(table["tickets"].sum()))
+    return shown
 
 
-def refusals_live_table(answers: Sequence[FeedbackRow]) -> pd.DataFrame:
+def refusals_live_table(answers: Sequence[FeedbackRow], rules: RoutingRules | None = None) -> pd.DataFrame:
     """How the refusal rules (不予受理) fare with agents, per rule, over the answers that say whether the ticket was
     refused: how many tickets each rule flagged, how many of those the centre did refuse (precision), and a last row,
     "(no rule)", for the tickets refused though no rule flagged them. bench/refusal_rules.py measures the rules on
-    the real message board; this is their counterpart on the centre's own tickets."""
-    columns = ["rule", "flagged", "refused", "precision"]
+    the real message board; this is their counterpart on the centre's own tickets. Each rule with what it refuses,
+    in the words of `rules` (the pack's), since its id (litigation) is English."""
+    if rules is None:
+        from knowledge_base.dispatch import default_routing
+
+        rules = default_routing()[1]
+    columns = ["rule", "meaning", "flagged", "refused", "precision"]
+    meanings = {rule.id: rule.reason.split(" / ")[0] for rule in rules.not_accepted}
     judged = [a for a in answers if a.refusal_verdict is not None]
     outcomes: dict[str, list[bool]] = {}
     for answer in judged:
         if answer.refusal_rule:
             outcomes.setdefault(answer.refusal_rule, []).append(bool(answer.refused))
-    rows = [{"rule": rule, "flagged": len(refused), "refused": sum(refused)} for rule, refused in sorted(outcomes.items())]
+    rows = [{"rule": rule, "meaning": meanings.get(rule, ""), "flagged": len(refused), "refused": sum(refused)}
+            for rule, refused in sorted(outcomes.items())]
     missed = sum(a.refusal_verdict == "missed" for a in judged)
     if missed:
-        rows.append({"rule": "(no rule)", "flagged": 0, "refused": missed})
-    table = pd.DataFrame(rows, columns=columns[:3])
+        rows.append({"rule": "(no rule)", "meaning": "无规则命中而不予受理 / refused, no rule flagged it", "flagged": 0,
+                     "refused": missed})
+    table = pd.DataFrame(rows, columns=columns[:4])
     table["precision"] = (table["refused"] / table["flagged"].where(table["flagged"] > 0)).round(4)
     return table[columns]
 

@@ -118,7 +118,9 @@ def _what_the_route_said(values: dict, routed: SeenTicket | None, catalogue: Cat
     answer, lead = values["unit"], routed.lead_unit
     in_its_terms = answer is None or catalogue.unit_named(answer) is not None or routed.unit_type is None \
         or catalogue.functional_type_of(answer) == catalogue.functional_type_of(lead)
-    unit = lead if in_its_terms else routed.unit_type
+    # no lead for a ticket a refusal rule flagged (it went nowhere yet): the type the route read, which the report
+    # compares the answer with (a supervisor's round: a unit changed on such a ticket was counted nowhere)
+    unit = lead if in_its_terms and lead else routed.unit_type
     said = {"predicted_topic": routed.topic, "predicted_unit": unit, "model_version": routed.model_version}
     if any(values[field] not in (None, said[field]) for field in ("predicted_topic", "model_version")):
         return {}
