@@ -104,7 +104,8 @@ def hotspots_out(repeats: Repeats, feedback: FeedbackStore, *, days: int, min_si
     With `township` (a name as people write it, or a division code), only the groups holding tickets of it: what a
     township's government has to deal with, the county's matters it shares in included."""
     place = None
-    if township is not None and (place := find_jurisdiction("", township)) is None:
+    township = township.strip() if township else None  # a form's "all": the whole county (was a 422)
+    if township and (place := find_jurisdiction("", township)) is None:
         example = next(t for t in default_gazetteer().townships if not t.merged_into)  # the deployment's, not Wugang's
         raise InputError(f"township: {township!r} 不是本地的乡镇街道 / names no township of the gazetteer (a name such "
                          f"as {example.name}, or its division code {example.code})")
@@ -213,6 +214,13 @@ def route_tickets(tickets: Sequence[TicketIn], model: LoadedModel, kb: Knowledge
             # a ticket that may not be accepted was not sent anywhere yet: its fallback unit is no "已派"
             sent_to = routing.lead.name if routing.lead and not routing.not_accepted else None
             township = routing.jurisdiction.township if routing.jurisdiction else None
+            # The location field names one township and the text another (属地不一致): the matter may be in either,
+            # so the check looks in every township (a township's round: the 4th call about 邓元泰镇's garbage
+            # station, filed under the caller's 湾头桥镇, was told of none); the ticket is kept under the field's.
+            compared_in = township
+            if routing.jurisdiction and routing.jurisdiction.source == "location" and (
+                    told := find_jurisdiction(full)) is not None and told.township != township:
+                compared_in = None
             given = ticket.received_at.replace(tzinfo=None) if ticket.received_at else None  # UTC (schemas)
             # one received before the window is compared with nothing and not kept: it would stay, masked but a
             # caller's words, until the next daily clean-up
@@ -222,8 +230,8 @@ def route_tickets(tickets: Sequence[TicketIn], model: LoadedModel, kb: Knowledge
             seen = SeenTicket(ticket.id, given or utc_now(), masked, title, township, heads["topic"].label,
                               sent_to, routing.decision, model.version, routing.urgent, routing.functional_type,
                               hand_over="、".join(routing.hand_over)) if kept else None
-            related, sent_on = _check_and_record(repeats, full, township, seen, given, frozenset(routing.hand_over),
-                                                 follow_up)
+            related, sent_on = _check_and_record(repeats, full, compared_in, seen, given,
+                                                 frozenset(routing.hand_over), follow_up)
         # an agent told nothing would take "no related tickets" for "no earlier report"
         reasons = routing.reasons + ([_repeat_reason(related, zone, given)] if related else
                                      [REPEAT_CHECK_SKIPPED] if related is None else [])

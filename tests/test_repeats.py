@@ -573,7 +573,7 @@ def test_hotspots_from_the_command_line(appeal_home):
     # township's) under the gazetteer's name; a name that is no township is said in one line
     for township, says in (("湾头桥", "1 hotspot holding tickets of 湾头桥镇 (3 tickets there in the last day)"),
                            ("430581101", "1 hotspot holding tickets of 湾头桥镇 (3 tickets there"),
-                           ("邓元泰镇", "no ticket of 邓元泰镇 routed with an id in the last 1 days")):
+                           ("邓元泰镇", "no ticket of 邓元泰镇 routed with an id in the last day")):
         shown = subprocess.run([*APPEAL, "hotspots", "--days", "1", "--township", township], capture_output=True,
                                text=True, env=env, cwd=REPO, check=True).stdout
         assert shown.startswith(says), shown

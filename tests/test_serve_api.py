@@ -546,7 +546,9 @@ def test_a_ticket_an_agent_sends_on_to_another_township_is_that_townships_repeat
     for answer in (repeat, here):
         assert [(r["ticket_id"], r["township"], r["lead_unit"], r["assigned_unit"]) for r in answer["related_tickets"]
                 if r["ticket_id"] == "WG-X1"] == [("WG-X1", "湾头桥镇", routed["lead_unit"]["name"], "邓元泰镇人民政府")]
-        assert any("WG-X1" in reason and "已派 邓元泰镇人民政府" in reason for reason in answer["reasons"])
+    assert any("WG-X1" in reason and "已派 邓元泰镇人民政府" in reason for reason in repeat["reasons"])
+    # the call whose field and text name two townships is compared in every one: WG-X2, its very words, first
+    assert [r["ticket_id"] for r in here["related_tickets"]][:2] == ["WG-X2", "WG-X1"]
     with sqlite3.connect(server.home / "appeal.db") as db:
         said = [db.execute("SELECT predicted_unit FROM feedback WHERE id = ?", (i,)).fetchone()[0] for i in ids]
     # what the route said: its lead unit, also for an answer naming that unit's type
@@ -598,6 +600,22 @@ def test_a_unit_type_answered_for_a_ticket_of_a_township_names_its_unit_there():
         ("WG-T2", "邓元泰镇"): "邓元泰镇人民政府", ("WG-T2", "村(居)委会"): None, ("WG-T2", "不知道"): None}
 
 
+def test_a_ticket_whose_location_and_text_name_two_townships_is_compared_beyond_the_fields(server):
+    """A township clerk's round: the location field said 湾头桥镇 (the caller's address), the text 邓元泰镇's garbage
+    station; the three calls before about that station were not listed, since only 湾头桥镇's tickets were compared."""
+    text = "邓元泰镇集镇垃圾站的垃圾一直没人清运，臭得很，请尽快处理。"
+    with server.client("platform") as client:
+        for n in (1, 2):
+            client.post("/v1/route", json={"id": f"WG-LT{n}", "text": text})
+        both = client.post("/v1/route", json={"id": "WG-LT3", "text": text, "location": "430581101"}).json()
+        # the field's township alone, with a text that names none: 邓元泰镇's tickets are another place's
+        field = client.post("/v1/route", json={"id": "WG-LT4", "text": "集镇垃圾站的垃圾一直没人清运，臭得很，请尽快处理。",
+                                               "location": "430581101"}).json()
+    assert both["jurisdiction"]["township"] == "湾头桥镇" and any("属地不一致" in r for r in both["reasons"])
+    assert sorted(t["ticket_id"] for t in both["related_tickets"]) == ["WG-LT1", "WG-LT2"]
+    assert not {"WG-LT1", "WG-LT2"} & {t["ticket_id"] for t in field["related_tickets"]}
+
+
 def test_what_the_route_said_is_taken_in_the_answers_terms():
     """A supervisor's round: the route filed a ticket under 村(居)委会 and led it to 邓家铺镇's government; the agent
     kept 村(居)委会, and the export read the township's government against it, an overruled unit."""
@@ -613,6 +631,11 @@ def test_what_the_route_said_is_taken_in_the_answers_terms():
                          ("湾头桥镇人民政府", "邓家铺镇人民政府"), (None, "邓家铺镇人民政府")):
         values = {"unit": answer, "predicted_topic": None, "predicted_unit": None, "model_version": None}
         assert _what_the_route_said(values, routed, catalogue)["predicted_unit"] == said, answer
+    # a ticket a refusal rule flagged has no lead in the log: the type the route read
+    flagged = SeenTicket("WG-S86", utc_now(), "已经起诉到法院了", topic="政法", lead_unit=None, model_version="v1",
+                         unit_type="司法行政")
+    values = {"unit": "武冈市公安局", "predicted_topic": None, "predicted_unit": None, "model_version": None}
+    assert _what_the_route_said(values, flagged, catalogue)["predicted_unit"] == "司法行政"
 
 
 def test_an_agents_verdict_on_a_refusal_is_stored(server):
@@ -1431,6 +1454,9 @@ def test_repeat_reports_are_linked_and_grouped(server):
             # its own tickets counted, not the county's (read as the township's workload)
             assert found["township"] == "司马冲镇" and 3 <= found["tickets_in_period"] < spots["tickets_in_period"]
         assert spots["township"] is None
+        # a form's "all townships" sends it blank: the whole county (a township clerk's round: 422)
+        blank = agent.get("/v1/tickets/hotspots", params={"days": 1, "township": " "}).json()
+        assert (blank["township"], blank["tickets_in_period"]) == (None, spots["tickets_in_period"])
         other = agent.get("/v1/tickets/hotspots", params={"days": 1, "township": "邓家铺镇"}).json()["hotspots"]
         assert all("司马冲镇" not in s["townships"] or s["city_wide"] for s in other) and grouped[0] not in other
         unknown = agent.get("/v1/tickets/hotspots", params={"days": 1, "township": "北京"})
