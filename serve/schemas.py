@@ -547,6 +547,11 @@ class Health(Out):
 
 
 class CatalogueUnitOut(UnitRef):
+    # a platform maps a hotspot's or a jurisdiction's township (湾头桥镇) to its unit (a township clerk's round: only
+    # the id, twp-430581101, implied it)
+    township: str | None = Field(description="the 乡镇/街道 the unit serves (a township's government, a local "
+                                             "branch), as jurisdiction.township and the hotspots name it; null for a "
+                                             "unit of the whole county")
     unit_label: str | None = Field(description="the unit head's label an answer naming this unit is read as; null "
                                                "where the head has none (a unit rules alone reach, 残联, an expert "
                                                "seat): an answer naming it is stored, and named in unknown_labels")
