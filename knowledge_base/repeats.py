@@ -32,10 +32,10 @@ from appeal.database import LastWrite
 from knowledge_base.store import utc_now
 from knowledge_base.ticket_log import SeenTicket, TicketLog
 from pipeline.area import deployment_area
-from pipeline.jurisdiction import village_names
+from pipeline.jurisdiction import default_gazetteer, village_names
 from pipeline.pii import without_placeholders
 from pipeline.ticket_text import masked_text, without_call_fillers
-from pipeline.segment import QUESTION_WORDS, segment, text_names_a_matter
+from pipeline.segment import ACKNOWLEDGEMENTS, QUESTION_WORDS, REQUEST_WORDS, segment, text_names_a_matter
 
 if TYPE_CHECKING:
     from appeal.config import Settings
@@ -628,8 +628,24 @@ def group_keywords(tickets: list[SeenTicket], k: int = 5, share: float = 0.2) ->
     counts = Counter(w for t in tickets for w in _words(_ticket_text(t)))
     least = max(2, share * len(tickets))
     scored = {w: n / len(tickets) * idf.get(w, unknown) for w, n in counts.items()
-              if n >= least and w not in QUESTION_WORDS}
+              if n >= least and w not in _NO_KEYWORDS and w not in _township_words()}
     return sorted(scored, key=lambda w: (-scored[w], w))[:k]
+
+
+# Words that say nothing of the matter (处理, 反映, 希望: a township clerk's round found 处理 a group's keyword)
+_NO_KEYWORDS = QUESTION_WORDS | REQUEST_WORDS | ACKNOWLEDGEMENTS
+
+
+@lru_cache(maxsize=1)
+def _township_words() -> frozenset[str]:
+    """The townships' names, whole and bare (湾头桥镇, 湾头桥): a group lists its townships beside its keywords, where
+    the name took a keyword's place in nearly every group of a township (a township clerk's round)."""
+    names = set()
+    for township in default_gazetteer().townships:
+        names.add(township.name)
+        if township.name.endswith(township.kind) and len(bare := township.name[:-len(township.kind)]) > 1:
+            names.add(bare)
+    return frozenset(names)
 
 
 def _same_place(one: str | None, other: str | None) -> bool:
