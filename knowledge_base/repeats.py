@@ -687,9 +687,11 @@ def _apart_by_township(edges: sp.csr_matrix, tickets: list[SeenTicket]) -> sp.cs
     """The similarity edges without those between tickets of two different townships (`_same_place`), a ticket of
     unknown township counting for the township of the nearest ticket it is linked to (fewest links, then the most
     similar): otherwise one ticket that names no place, linked to the night works of two townships, would join
-    their two groups into one."""
+    their two groups into one. A ticket an agent sent on to another township is of both, as the route's check
+    has it: a repeat that still named the first township fell out of its group (a township clerk's round)."""
     known = np.array([i for i, t in enumerate(tickets) if t.handled_in], dtype=np.int64)
-    codes = {name: i for i, name in enumerate(sorted({tickets[i].handled_in for i in known}))}
+    codes = {name: i for i, name in enumerate(sorted({name for i in known
+                                                      for name in (tickets[i].handled_in, tickets[i].township) if name}))}
     if len(codes) < 2:
         return edges
     # A link counts 2 − its similarity, between 1 and 2: a shorter chain always comes first, stronger links break ties.
@@ -697,9 +699,12 @@ def _apart_by_township(edges: sp.csr_matrix, tickets: list[SeenTicket]) -> sp.cs
     distances.data = 2.0 - distances.data
     _, _, nearest = dijkstra(distances, directed=False, indices=known, min_only=True, return_predecessors=True)
     township = np.array([codes[tickets[n].handled_in] if n >= 0 else -1 for n in nearest])
+    # the township it was reported in, where an agent sent it on to another (-1: none other)
+    reported = np.array([codes[t.township] if t.township and t.township != t.handled_in else -1 for t in tickets])
     pairs = edges.tocoo()
     a, b = township[pairs.row], township[pairs.col]
-    keep = (a < 0) | (b < 0) | (a == b)
+    a_too, b_too = reported[pairs.row], reported[pairs.col]
+    keep = (a < 0) | (b < 0) | (a == b) | (a == b_too) | (a_too == b) | ((a_too >= 0) & (a_too == b_too))
     return sp.csr_matrix((pairs.data[keep], (pairs.row[keep], pairs.col[keep])), shape=edges.shape)
 
 

@@ -597,6 +597,19 @@ def test_a_kidnapping_a_robbery_or_a_rape_just_now_is_put_through_to_110(text):
     assert d.urgent and "110 报警" in d.hand_over, (text, d.hand_over)
 
 
+@pytest.mark.parametrize("text, lines", [
+    # a supervisor's round: a neighbour with a kitchen knife who says he will cut someone was put through to 120 as
+    # well, though nobody was hurt; and a stabbing done named no police
+    ("邓元泰镇一个村两家邻居因为田埂吵架，其中一个拿着菜刀说要砍人，现在还在对峙，请派出所快来人。", ["110 报警"]),
+    ("他喝醉了扬言砍人，拿着刀在村口转。", ["110 报警"]),
+    ("刚才隔壁两个人打架，一个砍了人，流了好多血。", ["120 急救", "110 报警"]),
+    ("有人在菜市场拿刀捅了人，快来！", ["120 急救", "110 报警"]),
+])
+def test_a_threat_to_cut_someone_is_the_polices_and_a_stabbing_done_the_ambulances_too(text, lines):
+    d = decide(heads("住房和城乡建设", unit_conf=0.3), routing_text(None, text))
+    assert d.urgent and d.hand_over == lines, (text, d.hand_over)
+
+
 @pytest.mark.parametrize("text", [
     # past, a case's progress, hearsay, or the words as a figure of speech (the message board's 道德绑架, 被…无理绑架)
     "我去年被抢劫过，现在晚上都不敢出门，请在路口装个路灯",

@@ -506,6 +506,21 @@ def test_judged_pairs_of_real_messages(shared_data):
     assert any({"车位", "捆绑"} <= words for words in named)
 
 
+def test_a_repeat_that_names_the_township_a_ticket_was_sent_on_from_is_in_its_group():
+    """A township clerk's round: once 湾头桥镇 sent a ticket on to 邓元泰镇, its repeats that still said 湾头桥 (filed
+    there) formed no group with it, though the route had listed it as their earlier report."""
+    index = RepeatIndex(THRESHOLD, window_days=30)
+    demo_window(index)
+    index.add(SeenTicket("WG-0", utc_now() - timedelta(hours=5), masked_text(ROAD), township="湾头桥镇",
+                         lead_unit="湾头桥镇人民政府", assigned_unit="邓元泰镇人民政府", assigned_township="邓元泰镇"))
+    for n, body in enumerate((ROAD_AGAIN, ROAD_THIRD), start=1):
+        index.add(SeenTicket(f"WG-{n}", utc_now() - timedelta(hours=5 - n), masked_text(body), township="湾头桥镇",
+                             lead_unit="湾头桥镇人民政府"))
+    spots = [s for s in index.hotspots(days=1, min_size=2) if {"WG-0", "WG-1"} & {t.ticket_id for t in s.tickets}]
+    assert [sorted(t.ticket_id for t in s.tickets) for s in spots] == [["WG-0", "WG-1", "WG-2"]]
+    assert spots[0].townships == {"湾头桥镇": 2, "邓元泰镇": 1}
+
+
 def test_a_townships_hotspots_hold_the_tickets_reported_there_that_were_sent_on(tmp_path):
     """An integrator's round: 湾头桥镇's road, reported there and sent on to 邓元泰镇 by the agents, was in no group of
     township=湾头桥镇 (the groups count a ticket where it is handled)."""
