@@ -252,9 +252,16 @@ class _Trace:
 
     reasons: list[str] = field(default_factory=list)
     causes: set[str] = field(default_factory=set)
+    _first: int = 0  # reasons put before the others, in the order they were found
 
-    def note(self, reason: str, cause: str | None = None) -> None:
-        self.reasons.append(reason)
+    def note(self, reason: str, cause: str | None = None, *, first: bool = False) -> None:
+        """`first`: what the agent must do now (put the caller through), read before the confidences (a night
+        agent's round found it fourth to sixth)."""
+        if first:
+            self.reasons.insert(self._first, reason)
+            self._first += 1
+        else:
+            self.reasons.append(reason)
         if cause:
             self.causes.add(cause)
 
@@ -368,6 +375,23 @@ def _said_now(pattern: re.Pattern[str] | str, text: str, veto: UrgentVeto) -> st
     return None
 
 
+def _rule_said_now(rule: Rule, text: str, rules: RoutingRules) -> bool:
+    """Whether the words of `rule` occur in `text` somewhere the veto does not read them as past or supposed (a rule
+    that names no words, only types, is said wherever it matches)."""
+    said = [*map(re.escape, rule.when.keywords), *filter(None, [rule.when.pattern])]
+    return not said or any(_said_now(pattern, text, rules.urgent_unless) is not None for pattern in said)
+
+
+def emergency_rules(text: str, rules: RoutingRules) -> list[Rule]:
+    """The rules that read an emergency to put through by its words alone (fire, gas leak, violence) where `text`
+    says it now: what /v1/route puts through by its rule, also where no type is read (/v1/suggest gave no 119 for
+    闻到煤气味怎么办, which every route put through: a night agent's round)."""
+    text = rule_text(text, rules)
+    return [rule for rule in rules.ordered()
+            if rule.then.hand_over and not rule.when.types and (rule.when.keywords or rule.when.pattern)
+            and _matches(rule, None, text) and _rule_said_now(rule, text, rules)]
+
+
 def lines_to_put_through(urgent: dict[str, str], rules: RoutingRules) -> dict[str, list[str]]:
     """The lines of `rules.hand_over` (120 急救, …) whose words are among `urgent` (`urgent_words_in`, so read with the
     same veto), each with what the text said. A work order reaches a unit in hours: a life at risk now is the agent's
@@ -460,7 +484,7 @@ def decide(
     lines = lines_to_put_through(urgent, rules)
     for refer_to, found in lines.items():
         trace.note(f"如正在发生，请立即转接 {refer_to}（{'、'.join(found)}）/ a life at risk: hand over by phone",
-                   cause="hand_over")
+                   cause="hand_over", first=True)
     hand_over = list(lines)
 
     base = dict(
@@ -505,9 +529,7 @@ def decide(
         # an emergency the rule names is one now only where its words are (上个月隔壁着火了 still goes to the fire
         # brigade, but no one is to be put through)
         # (read again only for a rule that names an emergency: most rules name none, and every route matches one)
-        said = [*map(re.escape, rule.when.keywords), *filter(None, [rule.when.pattern])]
-        now = not (rule.then.urgent or rule.then.hand_over) or not said or any(
-            _said_now(pattern, text, rules.urgent_unless) is not None for pattern in said)
+        now = not (rule.then.urgent or rule.then.hand_over) or _rule_said_now(rule, text, rules)
         # nor does it dispatch by itself where its words read as past or supposed (要是倒下会打死人, 存在燃气泄漏的风险
         # went out to the police and the gas company unseen)
         auto = rule.then.auto and now
@@ -522,7 +544,8 @@ def decide(
             # too; another line its words name, a 120 for the injured, still wants a person)
             if rule.then.hand_over not in hand_over:
                 hand_over.append(rule.then.hand_over)
-                trace.note(f"如正在发生，请立即转接 {rule.then.hand_over}（规则 {rule.id}）/ hand over by phone")
+                trace.note(f"如正在发生，请立即转接 {rule.then.hand_over}（规则 {rule.id}）/ hand over by phone",
+                           first=True)
             if hand_over == [rule.then.hand_over]:
                 trace.causes.discard("hand_over")
         if rule.then.type and rule.then.type != functional_type:

@@ -598,6 +598,39 @@ def test_a_kidnapping_a_robbery_or_a_rape_just_now_is_put_through_to_110(text):
 
 
 @pytest.mark.parametrize("text, lines", [
+    # a night agent's round (2026-12-04): lives at risk told a little differently named no line, or the wrong one
+    ("我儿子8岁，吃完晚饭出去玩到现在还没回来，找了两个多小时了都没找到，在湾头桥镇新街那边", ["110 报警"]),
+    ("湾头桥镇新街我侄子8岁走丢了，从晚上七点到现在都没找到", ["110 报警"]),
+    ("我老公喝了酒回来打我，还打小孩，孩子一直在哭，在大甸镇", ["110 报警"]),
+    ("邓元泰镇街上刚才有人被砍了，满地是血，人还躺在那里没人管", ["120 急救", "110 报警"]),
+    ("井盖被偷了，刚才有个骑电动车的掉进去了，腿好像断了", ["120 急救"]),
+    ("有个喝醉酒的人躺在路边，一动不动，外面零下了，会冻死人的，在水西门街道", ["120 急救"]),
+    ("老房子塌了，里面还压着一个人，在荆竹铺镇", ["119 救援"]),
+    ("小车开得歪歪扭扭，司机明显喝醉了，差点撞到路边的人", ["110 报警"]),
+    ("有人喝醉了开车撞了人跑了，被撞的人躺在路上", ["120 急救", "110 报警"]),
+    ("我家隔壁着活了，快来人啊，冒好大的烟，文坪镇", ["119 救援"]),
+    ("屋里几个小孩在家，大人都不在，厨房里冒烟了，闻到一股烧焦的味道", ["119 救援"]),
+    ("好多消防车开过去，是富民小区那边冒黑烟，楼上有人在喊救命", ["110 报警", "119 救援"]),
+])
+def test_a_life_at_risk_told_the_way_a_night_caller_tells_it_names_its_line_first(text, lines):
+    d = decide(heads("住房和城乡建设", unit_conf=0.3), routing_text(None, text))
+    assert d.urgent and sorted(d.hand_over) == sorted(lines), (text, d.hand_over)
+    # the line to put the caller through to is read first, before the confidences (it was fourth to sixth)
+    assert all("请立即转接" in reason for reason in d.reasons[:len(lines)]), d.reasons
+
+
+@pytest.mark.parametrize("text", [
+    # the same round: the call that the child was found put him through to 110 again; and what stays no emergency
+    "刚才打电话说孩子不见了的…孩子找到了，在同学家里，不用找了谢谢",
+    "我想问一下酒驾怎么处罚", "去年我被人砍了一刀，到现在还没赔偿", "我老公以前打我，现在离婚了想问财产分割",
+    "我孙子今年8岁，想问入学的事", "孩子8岁了找不到学位", "村里的杉树被人砍了好多棵",
+])
+def test_a_child_found_a_question_or_a_past_harm_names_no_line(text):
+    d = decide(heads("住房和城乡建设", unit_conf=0.3), routing_text(None, text))
+    assert d.hand_over == [], (text, d.reasons)
+
+
+@pytest.mark.parametrize("text, lines", [
     # a supervisor's round: a neighbour with a kitchen knife who says he will cut someone was put through to 120 as
     # well, though nobody was hurt; and a stabbing done named no police
     ("邓元泰镇一个村两家邻居因为田埂吵架，其中一个拿着菜刀说要砍人，现在还在对峙，请派出所快来人。", ["110 报警"]),

@@ -348,11 +348,15 @@ def test_a_caller_who_says_the_hotline_heard_it_before_is_told_from_one_who_went
 
     for said in ("我20号打过电话反映湾头桥镇新街水管爆裂停水的问题，到现在还没修好", "之前反映过还没修，今天早上一辆货车爆胎",
                  "本人自2019年1月起多次拨打12345市民热线请求帮助", "房产证至今没下来，请帮忙催办", "这是第二次来电反映了",
-                 "已打过12345和12369，但都没有得到很好的解决", "上周已经投诉过一次，还是每天晚上施工"):
+                 "已打过12345和12369，但都没有得到很好的解决", "上周已经投诉过一次，还是每天晚上施工",
+                 # a night agent's round: how callers say they rang earlier that night
+                 "刚才打过电话的，湾头桥镇塘富村停电", "我前面打过电话，还没人来", "我刚才也打过，水管还在喷",
+                 "这是我第二次打了", "我又打来了，还是停电", "我一个小时前反映过，催一下"):
         assert says_reported_before(said), said
     # a call or a report to someone else is no ticket of the hotline's
     for said in ("打供水站电话没人接", "多次拨打交警大队的电话", "办案民警给我打了电话", "已经反映到村里，村里不管", "多次向物业反映没有用",
-                 "我之前反映过村里，村里说不归他们管", "和街道打了电话报名", "路灯坏了半个月"):
+                 "我之前反映过村里，村里说不归他们管", "和街道打了电话报名", "路灯坏了半个月",
+                 "刚才打过电话给物业，物业不管", "刚才打了120，救护车还没到"):
         assert not says_reported_before(said), said
 
 

@@ -7,7 +7,8 @@ from pipeline import masked_text
 from serve.auth import Caller, require
 from serve.errors import ERROR_RESPONSES, check_text_length
 from serve.routers.deps import ready
-from knowledge_base.dispatch import default_routing, lines_to_put_through, urgent_words_in
+from knowledge_base.dispatch import (UnitRef, default_routing, emergency_rules, lines_to_put_through,
+                                     urgent_words_in)
 from serve.routing import answers_for_the_call, suggestions
 from serve.schemas import SuggestIn, SuggestOut
 from serve.services import Services
@@ -26,11 +27,18 @@ def suggest(
     masked = masked_text(body.text)
     request.state.log.update(masked_text=masked)
     rules = default_routing()[1]
-    lines = list(lines_to_put_through(urgent_words_in(masked, rules), rules))
+    emergencies = emergency_rules(masked, rules)
+    lines = list(dict.fromkeys([*lines_to_put_through(urgent_words_in(masked, rules), rules),
+                                *(rule.then.hand_over for rule in emergencies)]))
     search = dict(with_dense=True, source=body.source, weak_below=services.settings.kb_weak_cosine)
     if not lines:
         return SuggestOut(suggestions=suggestions(services.kb, masked, body.k, **search), masked_text=masked)
     # as /v1/route does: a caller to be put through hears no answer but the lines' own units' (a senior agent's round
     # was shown 违章搭建怎么举报 for 有人晕倒了快叫救护车, and 家里停电了找谁 for a fire at a correct answer's score)
     found = suggestions(services.kb, masked, body.k * 5, **search)
-    return SuggestOut(suggestions=answers_for_the_call(found, lines, [])[:body.k], masked_text=masked, hand_over=lines)
+    # and the units the rules send it to, as the route's lead: the gas company's 关阀门、开窗 for a gas smell
+    catalogue = default_routing()[0]
+    units = [UnitRef.of(unit) for rule in emergencies for spec in (rule.then.lead, *rule.then.assist)
+             if (unit := catalogue.get(spec)) is not None]
+    return SuggestOut(suggestions=answers_for_the_call(found, lines, units)[:body.k], masked_text=masked,
+                      hand_over=lines)
