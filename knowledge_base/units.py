@@ -136,7 +136,9 @@ class Catalogue:
     merged_townships: tuple[tuple[str, str], ...] = ()
 
     def get(self, unit_id: str) -> Unit | None:
-        return next((u for u in self.units if u.id == unit_id), None)
+        """The unit of an id, as the catalogue writes it or in other case (TWP-430581100, typed by hand)."""
+        return next((u for u in self.units if u.id == unit_id), None) or next(
+            (u for u in self.units if u.id.lower() == unit_id.lower()), None)
 
     def township_unit(self, township: str) -> Unit | None:
         return next((u for u in self.units if u.level == TOWNSHIP_LEVEL and u.jurisdiction == township), None)

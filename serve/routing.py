@@ -249,6 +249,9 @@ def route_tickets(tickets: Sequence[TicketIn], model: LoadedModel, kb: Knowledge
                 # the assistants and the rule came with the unit the agent set aside (an integrator's round: a 协办
                 # township of the discarded reading came back beside the agent's unit); the log keeps the lead alone
                 lead, assisting, rule = UnitRef.of(unit), [], None
+                # and the rule's reason with them (a re-tester's round: 规则 township-types … the township leads, beside
+                # 坐席已改派至 住建局)
+                reasons = [r for r in reasons if not (routing.rule and r.startswith(f"规则 {routing.rule}:"))]
         # Lexical only: encoding the whole ticket with e5 costs ~10x the rest of the request on 2 cores
         # (bench/RESULTS.md ## Serving); /v1/suggest adds the dense ranking.
         if routing.hand_over:

@@ -129,6 +129,14 @@ def test_a_verdict_asked_without_promoting_is_kept_and_named_at_the_next_promoti
     promoted = runner.invoke(app, ["models", "promote", "bad"])
     assert promoted.exit_code == 1 and registry.champion()[0] == "good"
     assert f"note: the gate would refuse (retrain --no-promote) bad {centre_minute(kept.at)}" in promoted.output
+    # a verdict on a wider gate says so (a re-tester's round: "it would pass" at --tolerance 0.5, then refused)
+    loose = registry.promote("bad", evaluation_data=dev_set, judge_only=True, tolerance=1.0, class_margin=1.0)
+    assert loose.action == "promote" and registry.champion()[0] == "good"
+    listed = " ".join(runner.invoke(app, ["models", "list"]).output.split())
+    assert "and not promoted (--no-promote): it would pass (at --tolerance 1 --class-margin 1)" in listed, listed
+    again = runner.invoke(app, ["models", "promote", "bad"])
+    assert "note: the gate would pass (retrain --no-promote) bad " in again.output
+    assert "(at --tolerance 1 --class-margin 1)" in again.output and again.exit_code == 1
 
 
 def test_better_challenger_promoted_then_forced_and_rolled_back(tmp_path, models, dev_set):
@@ -317,7 +325,7 @@ def test_cli_list_promote_rollback(appeal_home, models, shared_data):
     listed = runner.invoke(app, ["models", "list"]).output
     refusal = registry.decisions()[-1]
     assert f"good: the first champion, {centre_minute(registry.decisions()[0].at)}" in listed  # never gated
-    assert (f"bad: refused the gate {centre_minute(refusal.at)}, topic macro-F1 on {refusal.evaluation['name']} "
+    assert (f"bad: was refused by the gate {centre_minute(refusal.at)}, topic macro-F1 on {refusal.evaluation['name']} "
             f"{refusal.challenger_scores['topic']['macro_f1']:.4f} against good "
             f"{refusal.champion_scores['topic']['macro_f1']:.4f}") in listed, listed
 

@@ -607,6 +607,9 @@ def test_hotspots_from_the_command_line(appeal_home):
         shown = subprocess.run([*APPEAL, "hotspots", "--days", "1", "--township", township], capture_output=True,
                                text=True, env=env, cwd=REPO, check=True).stdout
         assert shown.startswith(says), shown
+    blank = subprocess.run([*APPEAL, "hotspots", "--days", "1", "--township", " "], capture_output=True, text=True,
+                           env=env, cwd=REPO, check=True).stdout
+    assert blank.startswith("1 hotspot among 18 tickets of the last day"), blank  # was "holding tickets of None"
     unknown = subprocess.run([*APPEAL, "hotspots", "--township", "长沙"], capture_output=True, text=True, env=env,
                              cwd=REPO)
     assert unknown.returncode == 2 and len(unknown.stderr.splitlines()) == 1 and "长沙" in unknown.stderr

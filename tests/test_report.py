@@ -85,8 +85,9 @@ def test_versions_are_scored_on_the_tickets_none_of_them_learnt(registry, shared
     alone = report.evaluate_version(registry.path("v1"), [tmp_path / "unseen.csv"])
     assert by_version["v1"].heads["topic"].report.accuracy == alone.heads["topic"].report.accuracy
     said = report.learnt_said(evaluations)
-    assert said.startswith("**30 of the 60 tickets left out** of every version's scores: they are in the training "
-                           "file of v1 30") and "compared on the 30 none learnt" in said
+    assert said.startswith("**60 件中 30 件不计分**：它们在 v1（30 件）") and "各版本只在其余 30 件上比较" in said
+    assert "**30 of the 60 tickets left out** of every version's scores: they are in the training file of v1 (30)" in said
+    assert "compared on the 30 none learnt" in said
     assert report.learnt_said(report.evaluate_registry(registry, [tmp_path / "unseen.csv"])) == ""
 
 

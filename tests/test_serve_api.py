@@ -540,6 +540,7 @@ def test_a_ticket_an_agent_sends_on_to_another_township_is_that_townships_repeat
         other_again = client.post("/v1/route", json=other).json()
         assert (other_again["lead_unit"]["name"], other_again["assisting_units"], other_again["rule"]) == (
             "湾头桥镇人民政府", [], None)
+        assert not any(reason.startswith("规则 ") for reason in other_again["reasons"]), other_again["reasons"]
         repeat = client.post("/v1/route", json=again).json()
         # and a call that names the first township still finds it (a re-tester's round: it was 邓元泰镇's alone)
         here = client.post("/v1/route", json={**again, "id": "WG-X3", "location": "430581101"}).json()

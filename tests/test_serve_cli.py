@@ -498,6 +498,13 @@ def test_a_trainer_corrects_an_agents_typo_once_and_the_export_retraining_reads_
     again = appeal("feedback", "correct", "WG-2026-120042", "--unit", "民政局")
     assert again.returncode == 0 and again.stdout.startswith(
         "WG-2026-120042: unit '民证局' → '民政局' (the agent's: '民証局') (answer 2"), again.stdout
+    # a unit by its id in GET /v1/labels is stored by its name, as the API stores it; a unit of the catalogue the
+    # model has no label for (残联) is no typo (a re-tester's round)
+    by_id = appeal("feedback", "correct", "WG-2026-120042", "--unit", "TWP-430581101")
+    assert by_id.returncode == 0 and "unit '民政局' → '湾头桥镇人民政府'" in by_id.stdout, by_id.stderr
+    disabled = appeal("feedback", "correct", "WG-2026-120042", "--unit", "武冈市残疾人联合会")
+    assert disabled.returncode == 0, disabled.stderr
+    assert "(a unit of the catalogue the model has no label for)" in " ".join(disabled.stdout.split())
     for args, says in ((("WG-2026-1", "--unit", "民政"), "no agent's answer is stored for 'WG-2026-1'"),
                        (("WG-2026-120019",), "give the right label: --topic, --unit or both")):
         refused = appeal("feedback", "correct", *args)

@@ -207,18 +207,25 @@ def _learnt(version, data: Sequence[Path]) -> set[str] | None:
 
 
 def learnt_said(evaluations: Sequence[VersionEvaluation]) -> str:
-    """Which versions learnt tickets of the evaluation set, and what the scores rest on ("" where none did)."""
-    learnt = [f"{ev.version} {ev.learnt}" for ev in evaluations if ev.learnt]
+    """Which versions learnt tickets of the evaluation set, and what the scores rest on ("" where none did); in
+    Chinese first, as the page's sections (a re-tester's round: English alone, and "v1 24" read as a stray number)."""
+    learnt = [(ev.version, ev.learnt) for ev in evaluations if ev.learnt]
     unchecked = [ev.version for ev in evaluations if ev.learnt is None]
     said = []
     if learnt:
         n, left_out = max(ev.tickets for ev in evaluations), max(ev.left_out for ev in evaluations)
-        said.append(f"**{left_out} of the {n} tickets left out** of every version's scores: they are in the training "
-                    f"file of {', '.join(learnt)}; the versions are compared on the {n - left_out} none learnt"
-                    if left_out else f"**every ticket is in the training file of some version** ({', '.join(learnt)}):"
-                    " the scores say what the versions learnt, not how they do on new tickets")
+        zh = "、".join(f"{version}（{count} 件）" for version, count in learnt)
+        en = ", ".join(f"{version} ({count})" for version, count in learnt)
+        said.append(f"**{n} 件中 {left_out} 件不计分**：它们在 {zh} 的训练文件中，各版本只在其余 {n - left_out} 件上比较 / "
+                    f"**{left_out} of the {n} tickets left out** of every version's scores: they are in the training "
+                    f"file of {en}; the versions are compared on the {n - left_out} none learnt"
+                    if left_out else
+                    f"**每件工单都在某个版本的训练文件中**（{zh}）：分数反映的是学过的内容，不是新工单上的表现 / **every "
+                    f"ticket is in the training file of some version** ({en}): the scores say what the versions "
+                    "learnt, not how they do on new tickets")
     if unchecked:
-        said.append(f"not checked against their training file, no longer there: {', '.join(unchecked)}")
+        said.append(f"训练文件已不在，未核对 / not checked against their training file, no longer there: "
+                    f"{', '.join(unchecked)}")
     return "; ".join(said)
 
 

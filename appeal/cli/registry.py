@@ -104,7 +104,8 @@ def after_refusal(version: str) -> str:
             "NAME` (recorded as forced), or a wider --tolerance / --class-margin for one promotion")
 
 
-_GATE_WORDS = {"promote": "passed", "refuse": "refused", "force": "forced past", "judge": "was scored by"}
+# "refused the gate" read as if the version had refused it (a re-tester's round)
+_GATE_WORDS = {"promote": "passed", "refuse": "was refused by", "force": "forced past", "judge": "was scored by"}
 
 
 def _gate_line(decision) -> str:
@@ -120,6 +121,7 @@ def _gate_line(decision) -> str:
     line = f"{decision.version}: {_GATE_WORDS[decision.action]} the gate {centre_minute(decision.at)}"
     if decision.action == "judge":  # retrain --no-promote: it would have, and nobody promoted it (yet)
         line += f" and not promoted (--no-promote): it would {'pass' if decision.would == 'promote' else 'be refused'}"
+    line += _margins(decision)
     if decision.challenger_scores:
         name = (decision.evaluation or {}).get("name", "its evaluation set")
         line += (f", topic macro-F1 on {name} {f1(decision.challenger_scores)} against {decision.previous} "
@@ -173,6 +175,18 @@ def promote(
     typer.secho(f"{label}{version} is the champion (was {decision.previous or 'none'})", fg=typer.colors.GREEN)
 
 
+def _margins(decision) -> str:
+    """The gate's settings where they were not the defaults: a verdict of `--tolerance 0.5` read "it would pass", and
+    `models promote` at the defaults then refused the version (a re-tester's round)."""
+    from models.registry import DEFAULT_CLASS_MARGIN, DEFAULT_TOLERANCE
+
+    given = [f"--{name} {value:g}" for name, value, default in (
+        ("tolerance", decision.tolerance, DEFAULT_TOLERANCE), ("class-margin", decision.class_margin,
+                                                               DEFAULT_CLASS_MARGIN))
+             if value is not None and value != default]
+    return f" (at {' '.join(given)})" if given else ""
+
+
 def _earlier_verdicts(reg, version: str) -> list[str]:
     """What was decided about `version` before: a trainer's round promoted, without --force and unwarned, a version a
     retrain's gate had refused on another evaluation set, and one rolled back an hour before."""
@@ -181,10 +195,10 @@ def _earlier_verdicts(reg, version: str) -> list[str]:
     notes = []
     for decision in reg.decisions():
         when = f"{centre_minute(decision.at)}{f' by {decision.by}' if decision.by else ''}"
-        refused = decision.action == "refuse" or (decision.action == "judge" and decision.would == "refuse")
-        if refused and decision.version == version:
-            on = (decision.evaluation or {}).get("name", "no evaluation set")
-            how = "refused" if decision.action == "refuse" else "would refuse (retrain --no-promote)"
+        if decision.action in ("refuse", "judge") and decision.version == version:
+            on = (decision.evaluation or {}).get("name", "no evaluation set") + _margins(decision)
+            how = "refused" if decision.action == "refuse" else (
+                f"would {'pass' if decision.would == 'promote' else 'refuse'} (retrain --no-promote)")
             notes.append(f"the gate {how} {version} {when} on {on}: {'; '.join(decision.reasons)}")
         elif decision.action == "rollback" and decision.previous == version:
             notes.append(_rollback_line(decision))

@@ -56,7 +56,7 @@ def hotspots(
         typer.echo(f"tickets are kept for {found.days} days (APPEAL_REPEAT_WINDOW_DAYS): showing those", err=True)
     period = "day" if found.days == 1 else f"{found.days} days"
     if not found.tickets_in_period:
-        typer.echo("no ticket" + (f" of {found.township}" if township else "") + " routed with an id in the last "
+        typer.echo("no ticket" + (f" of {found.township}" if found.township else "") + " routed with an id in the last "
                    f"{period} ({settings.db_url})")
         return
     plural = "" if len(found.hotspots) == 1 else "s"
@@ -64,7 +64,7 @@ def hotspots(
     # a township's own count: the county's, beside its groups, read as the township's workload
     tickets = f"{found.tickets_in_period} ticket{'' if found.tickets_in_period == 1 else 's'}"
     among = (f" holding tickets of {found.township} ({tickets} there in the last {period})"
-             if township else f" among {tickets} of the last {period}")
+             if found.township else f" among {tickets} of the last {period}")  # a blank --township: all
     typer.echo(f"{len(found.hotspots)} hotspot{plural}{among}"
                + ("" if found.hotspots else f"; no group of {min_size} or more tickets"))
     # One block per group rather than a table: nine columns of Chinese do not fit an 80-column terminal.
