@@ -750,6 +750,7 @@ def test_a_gas_stove_that_will_not_light_is_no_fire():
 @pytest.mark.parametrize("text", [
     "刮大风把电线杆吹倒了，电线掉在路上还在冒火花，小孩子在旁边",
     "电线断了掉在地上，下雨天怕电到人",
+    "我屋门口电线掉下来了还在冒火，龙溪镇",  # a night agent's round: 冒火 without 花 was no live wire
 ])
 def test_a_fallen_live_wire_is_the_power_companys_emergency_whatever_the_model_reads(text):
     d = decide(heads("林业", unit_conf=0.3), routing_text(None, text))

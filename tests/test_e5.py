@@ -156,11 +156,13 @@ def test_a_suggestion_about_another_matter_is_a_weak_match(e5_dir, tmp_path):
     collapse), as confidently fused."""
     kb = demo_knowledge_base(f"sqlite:///{tmp_path / 'kb.db'}", E5Encoder(e5_dir))
     floor = Settings().kb_weak_cosine
+    # (an emergency now has its what-to-do-meanwhile answer: a night agent's round found none to read out)
     for query, entry_id in (("社保卡丢了咋办", "wg-sbk-01"), ("住房公积金怎么提取出来", "wg-gjj-01"),
-                            ("低保怎么申请", "wg-db-01"), ("路灯冇亮", "wg-ld-01")):
+                            ("低保怎么申请", "wg-db-01"), ("路灯冇亮", "wg-ld-01"), ("有人晕倒了快叫救护车", "wg-aq-03"),
+                            ("着火了怎么办，楼道里全是烟", "wg-aq-01"), ("家里烧炭取暖有人头晕恶心", "wg-aq-02")):
         top = kb.search(query, k=1)[0]
-        assert (top.entry_id, top.weak(floor)) == (entry_id, False)
-    for query in ("护照怎么办理", "有人晕倒了快叫救护车", "asdfgh qwer 12345"):
+        assert (top.entry_id, top.weak(floor)) == (entry_id, False), query
+    for query in ("护照怎么办理", "asdfgh qwer 12345"):
         hits = kb.search(query, k=3)
         assert hits and all(hit.weak(floor) for hit in hits), query
     # BM25 alone says nothing of meaning
