@@ -690,8 +690,8 @@ def _apart_by_township(edges: sp.csr_matrix, tickets: list[SeenTicket]) -> sp.cs
     their two groups into one. A ticket an agent sent on to another township is of both, as the route's check
     has it: a repeat that still named the first township fell out of its group (a township clerk's round)."""
     known = np.array([i for i, t in enumerate(tickets) if t.handled_in], dtype=np.int64)
-    codes = {name: i for i, name in enumerate(sorted({name for i in known
-                                                      for name in (tickets[i].handled_in, tickets[i].township) if name}))}
+    names = {name for i in known for name in (tickets[i].handled_in, tickets[i].township) if name}
+    codes = {name: i for i, name in enumerate(sorted(names))}
     if len(codes) < 2:
         return edges
     # A link counts 2 − its similarity, between 1 and 2: a shorter chain always comes first, stronger links break ties.

@@ -7,7 +7,8 @@ Layout under `root` (settings.registry_dir)::
     <root>/<version>/files.sha256   the digests of its files as they arrived (`changed_since_added`)
     <root>/champion.json            {"version": …, "previous": [older champions, oldest first], "since": …}
     <root>/decisions.jsonl          one line per promotion, refusal, forced promotion, rollback or verdict
-                                    asked for without promoting (`judge`), with the numbers and the digest of the line before it (`Registry.log_problems`)
+                                    asked for without promoting (`judge`), with the numbers and the digest of
+                                    the line before it (`Registry.log_problems`)
     <root>/.incoming/               versions being copied in; renamed into place only when complete
 
 Every change is a rename (`os.replace` of the pointer, `os.rename` of a finished directory), so a reader — the
