@@ -93,6 +93,12 @@ def incompleteness(model_dir: Path, card: ModelCard) -> str | None:
     return f"incomplete {card.kind} model: {'; '.join(said)}" if said else None
 
 
+def model_stopwords(model_dir: Path) -> frozenset[str] | None:
+    """The stopwords a model was trained with (its canonical texts drop them), None where it keeps none."""
+    path = Path(model_dir) / STOPWORDS_FILE
+    return read_stopwords(path) if path.is_file() else None
+
+
 def load_predictor(model_dir: Path, *, threads: int | None = None) -> Predictor:
     """Open a model directory written by training (baseline or transformer) for inference."""
     model_dir = Path(model_dir)
@@ -103,8 +109,7 @@ def load_predictor(model_dir: Path, *, threads: int | None = None) -> Predictor:
         from models.baseline import load_backend
     else:
         from models.onnx_backend import load_backend
-    stop_path = model_dir / STOPWORDS_FILE
-    stopwords = read_stopwords(stop_path) if stop_path.is_file() else None
+    stopwords = model_stopwords(model_dir)
     try:
         backend = load_backend(model_dir, card, threads=threads)
     except Exception as error:  # noqa: BLE001 — joblib, pickle and ONNX Runtime each raise their own for a bad file

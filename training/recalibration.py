@@ -26,7 +26,7 @@ from pipeline import InputError
 from pipeline.records import check_new_directory
 from training.calibration import expected_calibration_error, fit_temperature
 from training.evaluation import DEFAULT_TARGET_PRECISION, dispatch_scores, pick_threshold
-from training.tickets import LoadReport, load_tickets, ticket_keys, trained_keys
+from training.tickets import LoadReport, learnt_rows, load_tickets
 
 # Labelled tickets a head needs to be refitted: fewer fix a threshold on a few dozen dispatched tickets, whose
 # precision could be anything from 0.85 to 1 (the Wilson interval the card's cautions state).
@@ -94,11 +94,11 @@ def recalibrate(model_dir: Path, data: Path, out: Path, *, target_precision: flo
     tickets, report = load_tickets(data, stopwords=predictor.stopwords, unit_label=unit_label)
     if report.fingerprint == card.data_fingerprint:
         raise InputError(f"{data}: the file {card.version} was trained on; calibrate on tickets it has not seen")
-    seen = trained_keys(card.training, predictor.stopwords)
-    if seen is not None:
-        tickets = tickets.select([i for i, keys in enumerate(ticket_keys(tickets)) if not keys & seen])
+    learnt = learnt_rows(card.training, predictor.stopwords, tickets)
+    if learnt:
+        tickets = tickets.select(sorted(set(range(len(tickets))) - set(learnt)))
     result = Recalibration(card, {}, report, rows=len(tickets), in_training_data=report.rows - len(tickets),
-                           training_data_checked=seen is not None)
+                           training_data_checked=learnt is not None)
     texts = tickets["canonical"]
     gold = {head: tickets[head] if head in tickets.column_names else [None] * len(texts) for head in card.heads}
     labelled = {}
@@ -128,7 +128,7 @@ def recalibrate(model_dir: Path, data: Path, out: Path, *, target_precision: flo
         "calibration": {"at": stamp.isoformat(timespec="seconds"), "data": str(Path(data).resolve()),
                         "data_fingerprint": report.fingerprint,
                         "from_version": card.version, "rows": result.rows,
-                        "in_training_data": result.in_training_data if seen is not None else None,
+                        "in_training_data": result.in_training_data if learnt is not None else None,
                         "heads": {h: asdict(r) for h, r in result.heads.items()}, "kept": result.kept}})
     _write(model_dir, result.card, out)
     return result

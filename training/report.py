@@ -17,13 +17,13 @@ import numpy as np
 import pandas as pd
 
 from appeal.config import centre_minute, centre_time
-from models.card import STOPWORDS_FILE, ModelCard
-from models.predictor import load_predictor
+from models.card import ModelCard
+from models.predictor import load_predictor, model_stopwords
 from models.registry import Registry
 from pipeline import InputError
 from training.evaluation import HeadOutcomes, HeadReport, dispatch_scores, score_head
 from training.feedback_store import FeedbackRow
-from training.tickets import load_tickets, ticket_keys, trained_keys
+from training.tickets import learnt_rows, load_tickets, ticket_keys
 
 if TYPE_CHECKING:  # the ticket log is read by the notebook, which hands its tickets over
     from knowledge_base.dispatch import RoutingRules
@@ -111,16 +111,13 @@ def learnt_tickets(model_dir: Path, data: Sequence[Path]) -> set[str] | None:
     """The tickets of `data` (as typed, `ticket_keys`) that the model learnt, being in its training file; None where
     that file is not there to check. A retrain's challenger, scored on the agents' answers it was trained on, beat
     its champion in the report by 0.2 macro-F1, which the gate had refused."""
-    from pipeline import read_stopwords
-
-    card = ModelCard.load(model_dir)
-    stop_path = Path(model_dir) / STOPWORDS_FILE
-    stopwords = read_stopwords(stop_path) if stop_path.is_file() else None
-    seen = trained_keys(card.training, stopwords)
-    if seen is None:
+    card, stopwords = ModelCard.load(model_dir), model_stopwords(model_dir)
+    tickets = _load(data, stopwords, card.heads)
+    learnt = learnt_rows(card.training, stopwords, tickets)
+    if learnt is None:
         return None
-    return {key for keys in ticket_keys(_load(data, stopwords, card.heads)) if keys & seen
-            for key in keys if key.startswith("typed:")}
+    keys = ticket_keys(tickets)
+    return {key for i in learnt for key in keys[i] if key.startswith("typed:")}
 
 
 def evaluate_version(model_dir: Path, data: Sequence[Path], *, champion: bool = False,

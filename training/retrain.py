@@ -25,8 +25,9 @@ import datasets
 import pandas as pd
 
 from models.card import STOPWORDS_FILE, ModelCard
+from models.predictor import model_stopwords
 from models.registry import DEFAULT_CLASS_MARGIN, DEFAULT_TOLERANCE, Decision, EvaluationSet, Registry
-from pipeline import InputError, model_text, read_stopwords
+from pipeline import InputError, model_text
 from pipeline.records import AmbiguousDate, parse_date
 from training.feedback_store import latest_by
 from training.recalibration import recalibrate
@@ -348,8 +349,7 @@ def retrain(
         raise InputError(f"--since {exc}") from None
     except (ValueError, OverflowError):
         raise InputError(f"--since {since!r}: not a date (use e.g. 2026-11-01)") from None
-    stop_path = champion_dir / STOPWORDS_FILE
-    stopwords = read_stopwords(stop_path) if stop_path.is_file() else None
+    stopwords = model_stopwords(champion_dir)
 
     new, repeats, units_read_as, columns = _load_new(new_data, stopwords, since_iso, unit_label)
     if not new:

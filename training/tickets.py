@@ -530,3 +530,10 @@ def trained_keys(training: dict, stopwords: frozenset[str] | None) -> set[str] |
         return None
     rows, _ = load_tickets(path, stopwords=stopwords, deduplicate=False)
     return set().union(*ticket_keys(rows))
+
+
+def learnt_rows(training: dict, stopwords: frozenset[str] | None, tickets: datasets.Dataset) -> list[int] | None:
+    """The rows of `tickets` that are in the file a model card's `training` section names (`trained_keys`), or None
+    where that file is not there to check: what `appeal evaluate`, `calibrate` and the report leave out."""
+    seen = trained_keys(training, stopwords)
+    return None if seen is None else [i for i, keys in enumerate(ticket_keys(tickets)) if keys & seen]

@@ -403,10 +403,9 @@ def calibrate(
 def _trained_on(predictor, tickets) -> list[int] | None:
     """The tickets (their indices) that are in the model's training file, as `appeal calibrate` finds them; None
     where the file is not there to check."""
-    from training.tickets import ticket_keys, trained_keys
+    from training.tickets import learnt_rows
 
-    seen = trained_keys(predictor.card.training, predictor.stopwords)
-    return None if seen is None else [i for i, keys in enumerate(ticket_keys(tickets)) if keys & seen]
+    return learnt_rows(predictor.card.training, predictor.stopwords, tickets)
 
 
 def _trained_on_said(predictor, n: int, trained: list[int] | None) -> str:
