@@ -415,6 +415,20 @@ def urgent_words_in(text: str, rules: RoutingRules) -> dict[str, str]:
     return found
 
 
+# A channel named by one of these is a call the agent answered; any other (网站, 微信, 12345小程序, 短信) a written message.
+_CALL_WORDS = ("电话", "热线", "来电", "语音", "phone", "call", "hotline", "voice")
+_WRITTEN_WORDS = ("网", "微", "信", "短", "留言", "平台", "程序", "app", "web", "mail", "sms", "chat")
+
+
+def by_phone(channel: str | None) -> bool:
+    """Whether a ticket of this channel is a call, the caller on the line while the agent types it (no channel
+    given: a call)."""
+    if channel is None or not channel.strip():
+        return True
+    named = channel.strip().lower()
+    return any(word in named for word in _CALL_WORDS) and not any(word in named for word in _WRITTEN_WORDS)
+
+
 def decide(
     prediction: Mapping[str, HeadPrediction],
     text: str,
@@ -423,10 +437,11 @@ def decide(
     rules: RoutingRules | None = None,
     *,
     gazetteer: Gazetteer | None = None,
+    channel: str | None = None,
 ) -> RoutingDecision:
     """Route one ticket. `prediction` is one item of `Predictor.predict` ({"topic": …, "unit": …}); `text` is
-    the ticket's title and body; `location` its location field, if any. Catalogue and rules default to the
-    demo pack."""
+    the ticket's title and body; `location` its location field, if any; `channel` the one it came by (电话, 网站,
+    微信…; none: a call, as the service has always read it). Catalogue and rules default to the demo pack."""
     if catalogue is None or rules is None:
         default_catalogue, default_rules = default_routing()
         catalogue, rules = catalogue or default_catalogue, rules or default_rules
@@ -561,6 +576,13 @@ def decide(
             # reasons say so, where the unit line above says a person must decide
             trace.causes.discard("unit")
             trace.note(f"unit: 由规则 {rule.id} 确定，单位无需人工确认 / the rule, not the unsure unit head, sets the unit")
+
+    if hand_over and not by_phone(channel):
+        # A rule dispatches a gas leak or a fire by itself because the agent who typed the ticket has the caller on the
+        # line to put through; a web or WeChat message has no one on the line (a shift leader's round: 网站 起火了 went
+        # out `auto`, and no one phoned 119).
+        trace.note(f"{channel} 来件，来件人不在线上：请坐席立即拨打 {'、'.join(hand_over)}，并回拨来件人 / not a call: an "
+                   "agent phones the line now", cause="hand_over_unattended", first=True)
 
     lead = _target(lead_spec, catalogue, functional_type, place, text or "", trace)
     if lead is None:

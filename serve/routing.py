@@ -206,7 +206,7 @@ def route_tickets(tickets: Sequence[TicketIn], model: LoadedModel, kb: Knowledge
         ticket, heads = tickets[i], predictions[i]
         title, masked = masked_parts(ticket.title or None, ticket.text, people=[ticket.author])
         full = title_and_body(title, masked)  # routing_text, without masking both parts a second time
-        routing = decide(heads, full, ticket.location)
+        routing = decide(heads, full, ticket.location, channel=ticket.channel)
         related: list[Related] | None = []
         sent_on, before_window = None, None
         follow_up = says_reported_before(full)

@@ -402,9 +402,12 @@ def test_a_life_at_risk_is_handed_over_whatever_else_the_ticket_says(text, refer
     "煤气好大股味道，好像漏气了", "天然气一股怪味道",
 ])
 def test_a_gas_leak_is_urgent_however_the_caller_says_it(text):
-    """The rule sent the first ones to the gas company but left them not urgent: no urgent word said it so."""
+    """The rule sent the first ones to the gas company but left them not urgent: no urgent word said it so. A
+    cylinder's leak (液化气, 煤气罐/瓶) is the fire brigade's on the spot, the others the pipeline gas company's."""
     d = decide(heads("城市管理和综合执法"), routing_text(None, text))
-    assert (d.rule, d.urgent) == ("gas-leak", True), text
+    cylinder = any(word in text for word in ("液化气", "煤气罐", "煤气瓶"))
+    assert (d.rule, d.urgent) == ("lpg-cylinder-leak" if cylinder else "gas-leak", True), text
+    assert d.hand_over == ["119 救援"], text
 
 
 def test_local_words_are_read_by_the_rules_as_their_mandarin():
@@ -414,9 +417,11 @@ def test_local_words_are_read_by_the_rules_as_their_mandarin():
     for text in ("屋里着火哒！快点来", "隔壁屋里失火哒"):
         d = decide(heads("城市管理和综合执法"), routing_text(None, text))
         assert (d.rule, d.lead.id, d.urgent) == ("fire", "wg-xfjy", True), text
-    for text in ("屋里有股煤气味，好大", "煤气罐漏了，好大的味", "液化气管子破哒"):
+    d = decide(heads("城市管理和综合执法", unit_conf=0.5, unit_review=True), routing_text(None, "屋里有股煤气味，好大"))
+    assert (d.rule, d.lead.id) == ("gas-leak", "ut-gas")
+    for text in ("煤气罐漏了，好大的味", "液化气管子破哒"):
         d = decide(heads("城市管理和综合执法", unit_conf=0.5, unit_review=True), routing_text(None, text))
-        assert (d.rule, d.lead.id) == ("gas-leak", "ut-gas"), text
+        assert (d.rule, d.lead.id) == ("lpg-cylinder-leak", "wg-xfjy"), text
     for unit, text, bureau in [("医疗保障", "请问我屋里老人的医保报销款怎么还冒到账咯？都三个月哒。", "wg-ybj"),
                                ("人力资源和社会保障", "我想咨询一下，我娘的养老金怎么三个月冒发哒？", "wg-rsj")]:
         assert decide(heads(unit, "劳动和社会保障"), routing_text(None, text)).lead.id == bureau, text
@@ -827,9 +832,10 @@ def test_a_fire_or_gas_leak_told_with_a_hedge_goes_to_the_fire_brigade_or_the_ga
     # a title's 着火 is quoted without the line break the match ran into
     d = decide(heads("生态环境"), routing_text("餐馆着火", "街上那家餐馆冒大烟，快来"))
     assert "规则 fire: “着火” — " in " ".join(d.reasons) and "（着火）" in " ".join(d.reasons), d.reasons
-    for text in ("家里煤气罐好像漏了，一股臭鸡蛋味。", "厨房里煤气好像漏了，味道很重。"):
-        d = decide(heads("供水"), routing_text(None, text))
-        assert (d.rule, d.lead.id, d.urgent, d.hand_over) == ("gas-leak", "ut-gas", True, ["119 救援"]), text
+    d = decide(heads("供水"), routing_text(None, "厨房里煤气好像漏了，味道很重。"))
+    assert (d.rule, d.lead.id, d.urgent, d.hand_over) == ("gas-leak", "ut-gas", True, ["119 救援"])
+    d = decide(heads("供水"), routing_text(None, "家里煤气罐好像漏了，一股臭鸡蛋味。"))
+    assert (d.rule, d.lead.id, d.urgent, d.hand_over) == ("lpg-cylinder-leak", "wg-xfjy", True, ["119 救援"])
     # fraud told without 诈骗 beside its channel is the police's too
     d = decide(heads("市场监督管理"), routing_text(None, "我在网上买东西被骗了两千元，对方冒充客服让我转账。"))
     assert (d.rule, d.lead.id) == ("fraud-police", "wg-gaj")
@@ -892,7 +898,7 @@ def test_a_ticket_put_through_on_several_lines_follows_the_first_in_the_rules_fi
 
 
 def test_a_ticket_handed_over_keeps_the_unit_a_rule_or_a_sure_unit_head_chose():
-    d = decide(heads("住房和城乡建设", unit_review=True), routing_text(None, "厨房里一股煤气味，液化气罐子漏了"))
+    d = decide(heads("住房和城乡建设", unit_review=True), routing_text(None, "厨房里一股煤气味，燃气管子破了"))
     assert (d.rule, d.lead.id, d.hand_over) == ("gas-leak", "ut-gas", ["119 救援"])
     # a re-tester's round: a lift that holds people is the market regulator's too, and the model was sure of it
     d = decide(heads("市场监督管理"), routing_text(None, "小区电梯困人了，里面有老人"))
@@ -1546,3 +1552,68 @@ def test_end_to_end_with_a_baseline_trained_on_the_demo_tickets(tmp_path):
         else:
             assert any("低于阈值" in r or "several units" in r for r in d.reasons), d.reasons
     assert right >= 4
+
+
+@pytest.mark.parametrize("text", [
+    # a night-shift agent's round: a village's cylinder went to the city's pipeline gas company, which has no say on it
+    "湾头桥镇某村村民家里的液化气罐漏气了，一屋子的味", "饭店后厨的煤气瓶在漏，老板不在", "闻到好大一股液化气味，是隔壁的罐子",
+    "漏气的液化石油气罐放在楼道里",
+])
+def test_a_leaking_gas_cylinder_is_the_fire_brigades_with_the_gas_regulator_following_up(text):
+    d = decide(heads("燃气", unit_conf=0.99), routing_text(None, text))
+    assert (d.rule, d.lead.id, [u.id for u in d.assisting], d.urgent, d.hand_over) == (
+        "lpg-cylinder-leak", "wg-xfjy", ["wg-zjj"], True, ["119 救援"]), d.reasons
+
+
+@pytest.mark.parametrize("text", [
+    "液化气又涨价了，一罐要一百多", "液化气站缺斤短两，一瓶少了两斤", "我家没有液化气的味，是下水道的臭味",
+])
+def test_a_gas_cylinder_named_without_a_leak_is_no_emergency(text):
+    d = decide(heads("市场监督管理", unit_conf=0.99), routing_text(None, text))
+    assert d.rule != "lpg-cylinder-leak" and not d.hand_over, d.reasons
+
+
+@pytest.mark.parametrize("channel, decision", [
+    (None, "auto"), ("电话", "auto"), ("12345热线", "auto"), ("phone", "auto"),
+    ("网站", "review"), ("微信", "review"), ("12345网站", "review"), ("app", "review"), ("短信", "review"),
+])
+def test_a_written_message_to_put_through_waits_for_an_agent_who_phones_the_line(channel, decision):
+    """A shift leader's round: a web message 起火了 and a WeChat one 煤气泄漏了 went out `auto` with 119 to put through:
+    the rule dispatches a call's fire at once because the agent has the caller on the line; no one is on a message's."""
+    for text in ("湾头桥镇桐山村那边起火了，火很大", "东塔小区5栋煤气泄漏了，好大的味"):
+        d = decide(heads("消防救援", unit_conf=0.99), routing_text(None, text), channel=channel)
+        assert (d.decision, d.hand_over) == (decision, ["119 救援"]), (channel, d.reasons)
+        if decision == "review":
+            assert d.reasons[1].startswith(f"{channel} 来件，来件人不在线上：请坐席立即拨打 119 救援"), d.reasons
+    # a message with no one to put through is dispatched as before
+    d = decide(heads("住房和城乡建设", unit_conf=0.99), routing_text(None, "小区路灯坏了一个月了"), channel=channel)
+    assert not any("来件人不在线上" in reason for reason in d.reasons), d.reasons
+
+
+@pytest.mark.parametrize("text", [
+    # a shift leader's round: a wire down without sparks went to the water company, unflagged
+    "石羊村有根高压线掉下来了，挂在路边的树上", "石羊村电线杆倒了，电线拖在地上", "昨晚大风，断掉的电线还在路上，有条狗碰到被电死了",
+])
+def test_a_fallen_wire_is_the_power_companys_emergency_sparks_or_none(text):
+    d = decide(heads("供水", unit_conf=0.6, unit_review=True), routing_text(None, text))
+    assert (d.rule, d.lead.id, d.urgent) == ("live-wire-down", "ut-power", True), d.reasons
+
+
+@pytest.mark.parametrize("text", ["电话线断了，网也没有", "家里电线老化，想换", "去年电线杆倒了，一直没人管", "电线杆上的广告太多"])
+def test_a_wire_that_is_not_down_now_is_no_emergency(text):
+    d = decide(heads("供电", unit_conf=0.99), routing_text(None, text))
+    assert d.rule != "live-wire-down" and not d.urgent, d.reasons
+
+
+@pytest.mark.parametrize("text, line", [
+    # the same round: a child missing told plainly went `auto` to the education bureau
+    ("我家小孩放学一直没回家，到处找不到，学校说早就放学了", ["110 报警"]), ("我家孩子丢了", ["110 报警"]),
+    ("我儿子找不到了，电话也打不通", ["110 报警"]),
+    # …and a child's things, or work, are not the child
+    ("孩子书包丢了，学校门口", []), ("孩子找不到工作，想问就业补贴", []), ("老人找不到地方办医保", []),
+])
+def test_a_missing_child_told_plainly_is_put_through_to_the_police(text, line):
+    d = decide(heads("教育", unit_conf=0.6, unit_review=True), routing_text(None, text))
+    assert d.hand_over == line, d.reasons
+    if line:
+        assert d.lead.id == "wg-gaj", d.reasons

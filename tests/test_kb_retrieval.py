@@ -90,10 +90,10 @@ def test_a_pruning_import_takes_the_entries_it_deletes_out_of_the_next_search(tm
     kb.import_entries(faq, "tester")
     assert kb.search("社保卡丢了怎么补办", k=1, with_dense=False)[0].entry_id == "wg-sbk-01"
     result = kb.import_entries([e for e in faq if e.id != "wg-sbk-01"], "trainer", prune=True)
-    assert result.deleted == ("wg-sbk-01",) and result.unchanged == 100 and not result.not_in_file
+    assert result.deleted == ("wg-sbk-01",) and result.unchanged == 101 and not result.not_in_file
     assert "wg-sbk-01" not in [h.entry_id for h in kb.search("社保卡丢了怎么补办", k=5, with_dense=False)]
     assert kb.import_entries(faq[1:4], "trainer").not_in_file[:2] == ("wg-aq-01", "wg-aq-02")  # kept
-    assert len(kb.entries()) == 100
+    assert len(kb.entries()) == 101
     kb.close()
 
 @pytest.mark.parametrize(("query", "entry_id"), [
@@ -101,7 +101,7 @@ def test_a_pruning_import_takes_the_entries_it_deletes_out_of_the_next_search(tm
     ("隔壁KTV太吵了晚上睡不着", "wg-zy-02"),  # came after building sites at night (城管, not 公安)
     ("社保卡坏了芯片读不出来怎么换卡", "wg-sbk-01"),  # came after the card's password
     # an agent's round: a gas smell came after the power cut's answer (家里), LPG had no suggestion at all
-    ("家里有股煤气味", "wg-rq-01"), ("液化气罐漏气了", "wg-rq-01"), ("水龙头不出水", "wg-gs-01"),
+    ("家里有股煤气味", "wg-rq-01"), ("液化气罐漏气了", "wg-aq-05"), ("水龙头不出水", "wg-gs-01"),
     # and 没电了 shared no word with 家里停电了找谁？: no suggestion at all
     ("没电了", "wg-gd-01"), ("家里没水了，三天了", "wg-gs-01"),
 ])
@@ -139,7 +139,7 @@ def test_words_that_only_ask_find_no_answer(tmp_path):
 
 
 def test_a_search_narrowed_to_the_centres_answers_or_to_past_cases(shared_data, tmp_path):
-    """The board's 1,995 replies imported as cases beside the 101 demo answers: a case comes first for 农村低保怎么申请
+    """The board's 1,995 replies imported as cases beside the 102 demo answers: a case comes first for 农村低保怎么申请
     (with e5 too, where the FAQ answer came fifth), so a panel of the centre's own answers asks for source="faq"."""
     kb = KnowledgeBase(f"sqlite:///{tmp_path / 'kb.db'}")
     kb.warm_up()
@@ -159,11 +159,11 @@ def test_only_new_or_changed_texts_are_encoded(encoder_dir, tmp_path):
     url = f"sqlite:///{tmp_path / 'kb.db'}"
     first = KnowledgeBase(url, encoder=CountingEncoder(encoder_dir))
     first.import_entries(read_entries(FAQ), "tester")
-    assert first.encoder.passages == 101
+    assert first.encoder.passages == 102
 
     restarted = KnowledgeBase(url, encoder=CountingEncoder(encoder_dir))
     restarted.warm_up()
-    assert restarted.encoder.passages == 0 and len(restarted) == 101
+    assert restarted.encoder.passages == 0 and len(restarted) == 102
     restarted.update("wg-ld-01", EntryUpdate(valid_to="2001-01-01"), "tester")
     assert restarted.encoder.passages == 0
     restarted.update("wg-ld-02", EntryUpdate(answer="村道路灯由村委会和乡镇人民政府组织维修。"), "tester")
@@ -257,7 +257,7 @@ def test_concurrent_writes_and_searches(tmp_path):
     for t in searchers:
         t.join()
     assert not errors, errors
-    assert len(kb) == kb.store.count() == 101 + 40
+    assert len(kb) == kb.store.count() == 102 + 40
     assert {h.entry_id for h in kb.search("燃气表读数", k=100) if h.entry_id.startswith("t")} == {
         f"t{i}" for i in list(range(0, 40, 2)) + list(range(100, 140, 2))}
     kb.close()

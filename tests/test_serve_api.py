@@ -974,6 +974,7 @@ def test_suggestions_for_a_life_at_risk_are_only_those_of_the_units_that_take_th
             asked = agent.post("/v1/suggest", json={"text": "家里停电了找谁？", "k": 3}).json()
             gas = agent.post("/v1/suggest", json={"text": "闻到煤气味怎么办", "k": 3}).json()
             fire = agent.post("/v1/suggest", json={"text": "着火了怎么办，楼道里全是烟", "k": 3}).json()
+            cylinder = agent.post("/v1/suggest", json={"text": "我家液化气罐漏气了，一屋子的味", "k": 3}).json()
     finally:
         live.stop()
     for found, line in calls:
@@ -984,6 +985,9 @@ def test_suggestions_for_a_life_at_risk_are_only_those_of_the_units_that_take_th
     # answer is still the first (the rule's lead unit takes the call), and a fire is told what to do meanwhile
     assert gas["hand_over"] == ["119 救援"] and gas["suggestions"][0]["id"] == "wg-rq-01", gas
     assert fire["hand_over"] == ["119 救援"] and fire["suggestions"][0]["id"] == "wg-aq-01", fire
+    # a cylinder's leak is the fire brigade's, not the pipeline gas company's: its what-to-do answer comes first
+    assert cylinder["hand_over"] == ["119 救援"] and cylinder["suggestions"][0]["id"] == "wg-aq-05", cylinder
+    assert "武冈市管道燃气公司" not in {s["unit"] for s in cylinder["suggestions"]}, cylinder
 
 
 def test_kb_crud_is_seen_by_suggest(server):
@@ -1750,11 +1754,16 @@ def test_a_call_put_through_is_shown_only_the_answers_of_the_units_that_take_it(
         ids = [trainer.post("/v1/kb/entries", json=entry).json()["id"] for entry in (leak, clutter)]
         try:
             call = platform.post("/v1/route", json={"text": "楼道里好大一股燃气味，好像哪家漏气了，怎么办"}).json()
+            message = platform.post("/v1/route", json={"text": "楼道里好大一股燃气味，好像哪家漏气了，怎么办",
+                                                       "channel": "微信"}).json()
             calm = platform.post("/v1/route", json={"text": "楼道里堆放杂物，好大一股味，怎么办"}).json()
         finally:
             for entry_id in ids:
                 trainer.delete(f"/v1/kb/entries/{entry_id}")
     assert call["hand_over"] == ["119 救援"] and call["lead_unit"]["id"] == "ut-gas"
+    # the same leak told in a WeChat message: no caller on the line, an agent phones 119 (a shift leader's round)
+    assert (message["decision"], message["lead_unit"]["id"]) == ("review", "ut-gas"), message
+    assert message["reasons"][1].startswith("微信 来件，来件人不在线上：请坐席立即拨打 119 救援"), message["reasons"]
     assert [s["id"] for s in call["suggestions"]] == [ids[0]]
     # a ticket that puts no one through is shown what shares its words, as before
     assert calm["hand_over"] == [] and ids[1] in [s["id"] for s in calm["suggestions"]]

@@ -154,15 +154,15 @@ def prediction_row(ticket: dict, heads: dict) -> dict:
         for rank, alt in enumerate(p.alternatives, 1):
             row[f"{head}_alt{rank}"] = alt.label
             row[f"{head}_alt{rank}_conf"] = round(alt.confidence, 4)
-    row.update(dispatch_columns(text, ticket.get("location"), heads))
+    row.update(dispatch_columns(text, ticket.get("location"), heads, ticket.get("channel")))
     return row
 
 
-def dispatch_columns(text: str, location: str | None, heads: dict) -> dict:
+def dispatch_columns(text: str, location: str | None, heads: dict, channel: str | None = None) -> dict:
     """The routing decision the service would return for this ticket (demo-pack catalogue and rules)."""
     from knowledge_base.dispatch import decide
 
-    routing = decide(heads, text, location)
+    routing = decide(heads, text, location, channel=channel)
     return {
         "decision": routing.decision,
         "status": routing.status,
