@@ -800,7 +800,9 @@ _ROLE = re.compile("法定代表人|法人代表|法人|负责人|董事长|总�
                    # a blind round: 城管执法人员谢军, 受伤的工人唐明, 卖家叫张红
                    "执法人员|执法队员|工人|卖家|买家|"
                    # a colleague or a friend owed the same wages (我同事叫王小明也被欠薪, 朋友刘建华借了…)
-                   "同事|同学|朋友|室友|老乡")
+                   "同事|同学|朋友|室友|老乡|"
+                   # a shift leader's round: 欠款人周杰，…
+                   "欠款人|借款人|债务人|被投诉人|被举报人|被申请人|肇事者|肇事人|承包人")
 
 _ROLE_SAYS_NAME = re.compile("(?:名叫|叫做|叫|是)?")
 
@@ -866,6 +868,11 @@ def _names_after_roles(text: str) -> set[str]:
         for at, word in enumerate(words):
             if offset == said - role.start():
                 names |= _tagged_names(word, words[at + 1 : at + 2], tagger.tokenizer.FREQ)
+                # a full name the dictionary counts as a name, more often than _tagged_names lets one be (医生张国庆: 170)
+                if word.flag in _GIVEN_NAME_FLAGS and len(word.word) == 3 \
+                        and tagger.tokenizer.FREQ.get(word.word, 0) < _COMMON_GIVEN_NAME \
+                        and (full := re.fullmatch(_NAME, word.word)) and _is_name(*full.groups()):
+                    names.add(word.word)
                 break
             offset += len(word.word)
     return names
@@ -879,7 +886,10 @@ def _names_after_roles(text: str) -> set[str]:
 # After 举报 / 投诉 where the person did it follows as often as what (举报李建国在湾头桥镇私自开采河砂); after 欠 / 打
 # only what is owed or the blow (拖欠石红梅两万元工钱, 打了刘德明一拳, 打黄海波致其骨折): a verb or 的 follows things there
 # as often (欠银行的钱, 打黄牛骗人).
-_ACT = re.compile("被|(?P<reported>举报|投诉|控告|起诉|状告)|反映|同事|系|(?P<at>在)|(?P<owed>欠|打了?)")
+# …and after the place or the body the person is of (荆竹村的刘建军违规建房, 湾头桥镇的王志强在河边采砂, 邻村的刘建军家的狗), as
+# after 举报. (At a sentence's start, 左转要到…, 熊公馆搞起来 read as names on the message board.)
+_ACT = re.compile("被|(?P<reported>举报|投诉|控告|起诉|状告|(?P<of>(?<=[村组镇乡区道院所局站厂店校司里])的))|反映|同事|系|(?P<at>在)"
+                  "|(?P<owed>欠|打了?)")
 _FAMOUS = 20
 
 
@@ -897,7 +907,8 @@ def _names_after_acts(text: str) -> set[str]:
                 and _is_name(full.group(1), full.group(2)):
             candidates.add(full.group(1))
         for name in candidates:
-            if tagger.tokenizer.FREQ.get(name, 0) >= _FAMOUS:
+            # …a full name only after 的 (林业局的林权办 is an office)
+            if tagger.tokenizer.FREQ.get(name, 0) >= _FAMOUS or act.group("of") and len(name) < 3:
                 continue
             after = next(iter(tagger.cut(text[act.end() + len(name) : act.end() + len(name) + 6])), None)
             if after is None:
@@ -905,9 +916,9 @@ def _names_after_acts(text: str) -> set[str]:
             if act.group("owed"):
                 if after.flag == "m" or after.word == "致":
                     names.add(name)
-            # …a full name only before 在: 投诉金桥在施工 is a toll station's work
+            # …a full name only before 在 (投诉金桥在施工 is a toll station's work) and before 家
             elif after.word == "的" or after.flag.startswith("v") and not act.group("at") \
-                    or after.word == "在" and act.group("reported") and len(name) >= 3:
+                    or after.word in ("在", "家") and act.group("reported") and len(name) >= 3:
                 names.add(name)
     return names
 
