@@ -47,6 +47,9 @@ class SeenTicket:
     # the e5 vector of the repeat check's method `e5` (float32 bytes) and the encoder that made it; None for the default
     embedding: bytes | None = field(default=None, repr=False)
     embedding_model: str | None = None
+    # the refusal rule the route flagged it with (not_accepted.rule): an answer that says only whether it was refused
+    # is still that rule's verdict
+    refusal_rule: str | None = None
 
     @property
     def dispatched_to(self) -> str | None:
@@ -85,6 +88,7 @@ class RoutedTicketRow(_Base):
     hand_over: Mapped[str | None] = mapped_column(String(200))
     embedding: Mapped[bytes | None] = mapped_column(LargeBinary)
     embedding_model: Mapped[str | None] = mapped_column(String(32))
+    refusal_rule: Mapped[str | None] = mapped_column(String(100))
 
     def seen(self) -> SeenTicket:
         # by its township's name of today: a ticket logged before a merge is the same place as the new ones
@@ -92,7 +96,7 @@ class RoutedTicketRow(_Base):
                           default_gazetteer().now_named(self.township), self.topic, self.lead_unit, self.decision,
                           self.model_version, self.urgent, self.unit_type, self.assigned_unit,
                           default_gazetteer().now_named(self.assigned_township), self.hand_over, self.embedding,
-                          self.embedding_model)
+                          self.embedding_model, self.refusal_rule)
 
 
 class TicketLog:

@@ -211,8 +211,10 @@ def route_tickets(tickets: Sequence[TicketIn], model: LoadedModel, kb: Knowledge
         sent_on, before_window = None, None
         follow_up = says_reported_before(full)
         if repeats is not None:
-            # a ticket that may not be accepted was not sent anywhere yet: its fallback unit is no "已派"
-            sent_to = routing.lead.name if routing.lead and not routing.not_accepted else None
+            # a ticket that may not be accepted goes to review: its unit is the route's proposal (路由建议), which an
+            # agent who accepts it after all keeps (a shift leader's round: the answer 双牌镇人民政府 counted as a change
+            # from the type, 村(居)委会, where the route had led to that government)
+            sent_to = routing.lead.name if routing.lead else None
             township = routing.jurisdiction.township if routing.jurisdiction else None
             # The location field names one township and the text another (属地不一致): the matter may be in either,
             # so the check looks in every township (a township's round: the 4th call about 邓元泰镇's garbage
@@ -229,7 +231,8 @@ def route_tickets(tickets: Sequence[TicketIn], model: LoadedModel, kb: Knowledge
             kept = ticket.id and not before_window
             seen = SeenTicket(ticket.id, given or utc_now(), masked, title, township, heads["topic"].label,
                               sent_to, routing.decision, model.version, routing.urgent, routing.functional_type,
-                              hand_over="、".join(routing.hand_over)) if kept else None
+                              hand_over="、".join(routing.hand_over),
+                              refusal_rule=routing.not_accepted.rule if routing.not_accepted else None) if kept else None
             related, sent_on = _check_and_record(repeats, full, compared_in, seen, given,
                                                  frozenset(routing.hand_over), follow_up)
         # an agent told nothing would take "no related tickets" for "no earlier report"

@@ -663,6 +663,28 @@ def test_an_agents_verdict_on_a_refusal_is_stored(server):
         assert 'appeal_refusal_verdicts_total{rule="litigation",verdict="overruled"} 1.0' in client.get("/metrics").text
 
 
+def test_an_answer_to_a_refusal_flagged_ticket_is_compared_with_the_unit_the_route_proposed(server):
+    """A shift leader's round: the route led a 村支书贪污 ticket to 双牌镇人民政府 while flagging it, the agent accepted it
+    there, and the row kept the model's type (村(居)委会) as the route's unit: the report counted a change no one made.
+    An answer that says only whether it was refused is the flagged rule's verdict; an earlier ticket listed later
+    names the unit the route proposed."""
+    text = "举报双牌镇某村村支书贪污扶贫款，村里的路也一直没修。"
+    with server.client("agent") as client:
+        routed = client.post("/v1/route", json={"id": "WG-RF1", "text": text}).json()
+        rule, lead = routed["not_accepted"]["rule"], routed["lead_unit"]["name"]
+        assert lead == "双牌镇人民政府", routed
+        stored = client.post("/v1/feedback", json={"ticket_id": "WG-RF1", "topic": routed["topic"]["label"],
+                                                   "unit": lead, "refused": False})
+        assert stored.status_code == 201, stored.text
+        again = client.post("/v1/route", json={"id": "WG-RF2", "text": text}).json()
+    with sqlite3.connect(server.home / "appeal.db") as db:
+        row = db.execute("SELECT predicted_unit, refusal_rule, refused FROM feedback WHERE id = ?",
+                         (stored.json()["id"],)).fetchone()
+    assert row == (lead, rule, 0)
+    assert [(t["ticket_id"], t["lead_unit"]) for t in again["related_tickets"]] == [("WG-RF1", lead)], again
+    assert f"，已派 {lead}" in " ".join(again["reasons"]), again["reasons"]  # the agent's answer sent it there
+
+
 def test_a_version_or_rule_the_client_made_up_is_stored_but_counted_as_other(server):
     """Prometheus keeps a series for every label value it sees: ticket ids sent as the model version would add
     one per ticket. The row keeps what the agent sent."""

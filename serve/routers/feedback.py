@@ -112,16 +112,19 @@ def _what_the_route_said(values: dict, routed: SeenTicket | None, catalogue: Cat
     of topics kept. Nothing is taken when the platform names another version or topic (the answer is to another
     route: a row would mix two). The unit is not compared: a platform may send the type, the log keeps the unit.
     The route's unit is its lead unit, unless the answer names a type other than that unit's: then the type the
-    route filed the ticket under (an agent who kept 村(居)委会 did not overrule the 乡镇 government it led to)."""
+    route filed the ticket under (an agent who kept 村(居)委会 did not overrule the 乡镇 government it led to). An
+    answer that says whether the ticket was refused, and not which rule the route named, is that rule's verdict."""
     if routed is None:
         return {}
     answer, lead = values["unit"], routed.lead_unit
     in_its_terms = answer is None or catalogue.unit_named(answer) is not None or routed.unit_type is None \
         or catalogue.functional_type_of(answer) == catalogue.functional_type_of(lead)
-    # no lead for a ticket a refusal rule flagged (it went nowhere yet): the type the route read, which the report
+    # no lead (logged before a refusal-flagged ticket kept its lead): the type the route read, which the report
     # compares the answer with (a supervisor's round: a unit changed on such a ticket was counted nowhere)
     unit = lead if in_its_terms and lead else routed.unit_type
     said = {"predicted_topic": routed.topic, "predicted_unit": unit, "model_version": routed.model_version}
+    if values.get("refused") is not None:
+        said["refusal_rule"] = routed.refusal_rule
     if any(values[field] not in (None, said[field]) for field in ("predicted_topic", "model_version")):
         return {}
     return {field: value for field, value in said.items() if values[field] is None}
