@@ -167,7 +167,7 @@ def _found(locate, problems: list[str]) -> Path | None:
 
 def _faq_drift(db_url: str, faq: Path | None, problems: list[str]) -> tuple[list[str], list[str]]:
     """(ids of the first start's entries, unedited, that `faq` lacks or words otherwise; ids of `faq`'s entries that
-    the knowledge base lacks)."""
+    the knowledge base lacks and nobody deleted from it)."""
     from sqlalchemy.exc import OperationalError
 
     from knowledge_base.files import ReadWarning, read_entries
@@ -184,7 +184,7 @@ def _faq_drift(db_url: str, faq: Path | None, problems: list[str]) -> tuple[list
     try:
         store = EntryStore(db_url)
         try:
-            stored = store.all()
+            stored, deleted = store.all(), store.deleted()
         finally:
             store.close()
     except OperationalError as exc:  # a database down at start: the service routes without it, and so starts
@@ -197,7 +197,8 @@ def _faq_drift(db_url: str, faq: Path | None, problems: list[str]) -> tuple[list
         return given is not None and all(getattr(given, name) == getattr(entry, name)
                                          for name in given.model_fields_set - {"id"})
 
-    known = {key for entry in stored for key in (entry.id, question_key(entry.source, entry.question))}
+    # an entry trainers deleted is no drift: it is gone on purpose
+    known = {key for entry in stored for key in (entry.id, question_key(entry.source, entry.question))} | deleted
     return ([entry.id for entry in stored if entry.updated_by == BUILD_STAMP and not held(entry)],
             [entry.id for entry in entries
              if entry.id not in known and question_key(entry.source, entry.question) not in known])

@@ -821,6 +821,12 @@ class EntryStore:
                 out.extend(row.to_entry() for row in rows)
         return out
 
+    def deleted(self) -> set[str]:
+        """The ids of the entries someone deleted (kept in their history) and nobody stored again since."""
+        with self._session() as session:
+            gone = set(session.scalars(select(HistoryRow.entry_id).where(HistoryRow.action == "delete").distinct()))
+            return gone - set(session.scalars(select(EntryRow.id).where(EntryRow.id.in_(gone)))) if gone else set()
+
     def history(self, entry_id: str) -> list[Change]:
         """The entry's changes, oldest first; kept after the entry is deleted."""
         with self._session() as session:

@@ -344,10 +344,11 @@ def test_a_home_started_with_another_countys_pack_says_what_it_still_serves_of_t
     assert warning.startswith(f"warning: this home was built from the pack {demo.resolve()} (fingerprint "
                               f"{record['fingerprint'][:12]}, {record['built_at'][:10]}); the pack configured now "
                               f"(APPEAL_DEMO_DIR) is {pack.resolve()} (fingerprint ")
-    assert ("the knowledge base holds 101 entries of faq.jsonl as the first start imported them, which "
+    assert ("the knowledge base holds 102 entries of faq.jsonl as the first start imported them, which "
             f"{pack / 'faq.csv'} does not hold so (wg-aq-01, ") in warning
     assert f"it lacks 13 entries of {pack / 'faq.csv'} (dk-01, dk-02, dk-03, dk-04, dk-05 …)" in warning
-    assert f"to serve the configured FAQ: appeal kb import {pack / 'faq.csv'} --prune" in warning
+    assert (f"to serve the configured FAQ: appeal kb import {pack / 'faq.csv'} --prune (it deletes every other FAQ "
+            "entry, those trainers added here too)") in warning
     assert ("the model that serves, v1, was trained on tickets.jsonl of the first: appeal train --data "
             f"{pack / 'tickets.csv'} --out DIR, then appeal models add DIR and appeal models promote VERSION"
             ) in warning
@@ -398,6 +399,51 @@ def test_a_faq_changed_in_the_pack_after_the_first_start_is_named_until_it_is_im
     finally:
         store.close()
     assert _warn_of_pack_drift(settings) is None
+
+
+def test_a_pack_faq_changed_by_an_upgrade_is_taken_in_without_undoing_the_trainers_work(appeal_home, tmp_path,
+                                                                                         monkeypatch):
+    """A trainer's round: the pack's FAQ changed under a home where trainers had added, edited and deleted entries;
+    the start said the home lacked the entries they had deleted, and its advice, kb import --prune, deleted every entry
+    they had added that season. An entry deleted here is no drift, and --new-only adds the pack's new ones alone."""
+    from appeal.cli.serving import _warn_of_pack_drift
+    from knowledge_base.store import EntryIn, EntryStore, EntryUpdate
+
+    pack = tmp_path / "pack"
+    shutil.copytree(REPO / "appeal" / "demo", pack)
+    settings = _configure_pack(monkeypatch, pack)
+    _built_home(appeal_home, pack)
+    store = EntryStore(settings.db_url)
+    try:
+        store.delete("wg-aq-04", deleted_by="周老师")
+        store.update("wg-sbk-02", EntryUpdate(answer="请携带身份证到社保卡服务网点申领。"), updated_by="周老师")
+        store.upsert_many([EntryIn(id="season-01", question="冬季烤火取暖要注意什么？", answer="注意通风，防止一氧化碳中毒。",
+                                   unit="武冈市应急管理局")], updated_by="周老师")
+    finally:
+        store.close()
+    rows = [json.loads(line) for line in (pack / "faq.jsonl").read_text(encoding="utf-8").splitlines()]
+    rows.append({**_county_faq(1)[0], "id": "wg-new-01"})
+    (pack / "faq.jsonl").write_text("".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows),
+                                    encoding="utf-8")
+    warning = " ".join(_warn_of_pack_drift(settings).split())
+    assert f"it lacks 1 entry of {pack / 'faq.jsonl'} (wg-new-01)" in warning, warning
+    assert f"to add those: appeal kb import {pack / 'faq.jsonl'} --new-only" in warning and "--prune" not in warning
+    done = subprocess.run([*APPEAL, "kb", "import", str(pack / "faq.jsonl"), "--new-only", "--by", "it"], cwd=REPO,
+                          env={**_env(appeal_home), "APPEAL_DEMO_DIR": str(pack)}, capture_output=True, text=True,
+                          timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert "imported 1 entries (1 new, 0 replaced, 0 unchanged)" in done.stdout, done.stdout
+    assert "deleted in this knowledge base, left out (appeal kb history ID): wg-aq-04" in " ".join(done.stderr.split())
+    store = EntryStore(settings.db_url)
+    try:
+        assert store.get("wg-new-01") is not None and store.get("season-01") is not None
+        assert store.get("wg-aq-04") is None and store.get("wg-sbk-02").answer == "请携带身份证到社保卡服务网点申领。"
+    finally:
+        store.close()
+    assert _warn_of_pack_drift(settings) is None
+    refused = subprocess.run([*APPEAL, "kb", "import", str(pack / "faq.jsonl"), "--new-only", "--prune"], cwd=REPO,
+                             env=_env(appeal_home), capture_output=True, text=True, timeout=300)
+    assert refused.returncode != 0 and "--new-only adds entries and never deletes one" in refused.stderr
 
 
 def test_serve_says_at_start_that_the_home_was_built_from_another_pack_in_its_log_too(appeal_home, tmp_path):

@@ -335,7 +335,11 @@ def import_entries(file: Path = typer.Argument(..., help=".jsonl, .csv (.tsv, Ex
                                                    "that the file does not hold: the rows deleted from an exported "
                                                    "sheet (kept in `kb history`)"),
                    yes: bool = typer.Option(False, "--yes", help="with --prune: delete even where that is more than "
-                                                                 "half of the stored entries")) -> None:
+                                                                 "half of the stored entries"),
+                   new_only: bool = typer.Option(False, "--new-only",
+                                                 help="only add the file's entries the knowledge base lacks (by id "
+                                                      "and question) and nobody deleted: a pack's new answers taken "
+                                                      "in, the trainers' edits and deletions kept")) -> None:
     """Import FAQ entries in one transaction; an id that exists is replaced. Nothing is written if any row is bad.
 
     An exported row's updated_at keeps it from undoing a later edit someone else made of its entry; where it undoes
@@ -343,6 +347,10 @@ def import_entries(file: Path = typer.Argument(..., help=".jsonl, .csv (.tsv, Ex
     import warnings
 
     from knowledge_base.files import ReadWarning, read_entry_rows
+    from pipeline.errors import InputError
+
+    if new_only and prune:
+        raise InputError("--new-only adds entries and never deletes one: it takes no --prune")
 
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", ReadWarning)
@@ -354,6 +362,8 @@ def import_entries(file: Path = typer.Argument(..., help=".jsonl, .csv (.tsv, Ex
                     typer.secho(f"warning: {warning.message}", fg=typer.colors.YELLOW, err=True)
                 else:
                     warnings.showwarning(warning.message, warning.category, warning.filename, warning.lineno)
+    if new_only:
+        rows = _rows_not_held(rows)
     result = _import([row.entry for row in rows], by, prune, yes, names=[row.where for row in rows],
                      exported=[row.exported for row in rows])
     # a trainer's round: a row added without an id, its question then corrected in the sheet, was a second entry
@@ -362,6 +372,26 @@ def import_entries(file: Path = typer.Argument(..., help=".jsonl, .csv (.tsv, Ex
                  if not row.id_given and row.entry.id in added]:
         typer.secho(f"note: rows without an id were stored as {_some(tuple(named))}: write each id in its row's id "
                     "cell, or a change of the row's question adds another entry", fg=typer.colors.YELLOW, err=True)
+
+
+def _rows_not_held(rows: list) -> list:
+    """The rows whose entry the knowledge base holds under neither its id nor its question, and that nobody deleted
+    (a trainer's round: the start's advice to bring a changed pack's FAQ in with --prune deleted every entry trainers
+    had added that season; without it, the import would have brought back those they had deleted)."""
+    from contextlib import closing
+
+    from knowledge_base.store import EntryStore, derived_id, question_key
+
+    with closing(EntryStore(_db_url(adding=True))) as store:
+        stored, deleted = store.all(), store.deleted()
+    held = {key for entry in stored for key in (entry.id, question_key(entry.source, entry.question))} | deleted
+    kept = [row for row in rows if (row.entry.id or derived_id(row.entry)) not in held
+            and question_key(row.entry.source, row.entry.question) not in held]
+    skipped = [row.entry.id for row in rows if row.entry.id in deleted]
+    if skipped:
+        typer.secho(f"note: deleted in this knowledge base, left out (appeal kb history ID): {_some(tuple(skipped))}",
+                    fg=typer.colors.YELLOW, err=True)
+    return kept
 
 
 @kb_app.command("import-cases")

@@ -261,8 +261,18 @@ def _warn_of_pack_drift(settings) -> str | None:
                      f"first start imported them, which {faq} does not hold so ({_some(drift.entries_not_in_pack)})")
     if drift.entries_not_in_kb:
         lines.append(f"  it lacks {_entries(drift.entries_not_in_kb)} of {faq} ({_some(drift.entries_not_in_kb)})")
-    if drift.entries_not_in_pack or drift.entries_not_in_kb:
-        lines.append(f"  to serve the configured FAQ: appeal kb import {faq} --prune")
+    if record["pack"] != str(drift.pack.resolve()) and (drift.entries_not_in_pack or drift.entries_not_in_kb):
+        lines.append(f"  to serve the configured FAQ: appeal kb import {faq} --prune (it deletes every other FAQ "
+                     "entry, those trainers added here too)")
+    else:
+        # the pack's own FAQ changed (an upgrade): never --prune, which deletes every entry trainers added since (a
+        # trainer's round lost a season's answers), nor a plain import, which adds back the entries they deleted
+        if drift.entries_not_in_kb:
+            lines.append(f"  to add those: appeal kb import {faq} --new-only (what trainers added, edited or deleted "
+                         "stays)")
+        if drift.entries_not_in_pack:
+            lines.append("  to take its wording of the others: appeal kb update ID; one it no longer holds: appeal kb "
+                         "delete ID")
     if drift.model:
         lines.append(f"  the model that serves, {drift.model}, was trained on {record['tickets']} of the first: "
                      f"appeal train --data {drift.tickets or 'TICKETS'} --out DIR, then appeal models add DIR and "
