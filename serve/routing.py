@@ -232,7 +232,8 @@ def route_tickets(tickets: Sequence[TicketIn], model: LoadedModel, kb: Knowledge
             seen = SeenTicket(ticket.id, given or utc_now(), masked, title, township, heads["topic"].label,
                               sent_to, routing.decision, model.version, routing.urgent, routing.functional_type,
                               hand_over="、".join(routing.hand_over),
-                              refusal_rule=routing.not_accepted.rule if routing.not_accepted else None) if kept else None
+                              refusal_rule=routing.not_accepted.rule if routing.not_accepted else None
+                              ) if kept else None
             related, sent_on = _check_and_record(repeats, full, compared_in, seen, given,
                                                  frozenset(routing.hand_over), follow_up)
         # an agent told nothing would take "no related tickets" for "no earlier report"
