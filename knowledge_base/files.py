@@ -52,14 +52,19 @@ HEADER_ALIASES = {
     "tags": ("标签", "关键词", "keywords"),
     "source": ("来源",),
     # a policy's 实施日期 or 执行日期 is the day it takes effect, as its 生效日期 is
-    "valid_from": ("生效日期", "起始日期", "开始日期", "施行日期", "实施日期", "执行日期", "启用日期", "有效期起", "有效期自"),
-    "valid_to": ("失效日期", "截止日期", "到期日期", "废止日期", "有效期至", "有效期止"),
+    "valid_from": ("生效日期", "起始日期", "开始日期", "施行日期", "实施日期", "执行日期", "启用日期", "有效期起", "有效期自",
+                   "上架日期", "start_date"),
+    # a trainer's round: a season's entry whose end day stood under 到期日 or 下架日期 was stored for good
+    "valid_to": ("失效日期", "截止日期", "到期日期", "废止日期", "有效期至", "有效期止", "到期日", "结束日期", "下架日期",
+                 "停用日期", "end_date"),
 }
 _FIELD_OF_HEADER = {alias: name for name, aliases in (HEADER_ALIASES | _EXPORT_ALIASES).items()
                     for alias in (name, *aliases)}
 # A heading that names a day of validity under a name the reader does not know (生效时间, 实施日, 有效期): skipped, a
 # start day published a future answer today and an end day kept a repealed one suggested.
-_VALIDITY_HEADING = re.compile(r"(?:生效|实施|执行|施行|失效).{0,4}(?:日|期|时间)|有效期")
+_VALIDITY_HEADING = re.compile(r"(?:生效|实施|执行|施行|失效|到期|截止|结束|下架|上架|停用|启用).{0,4}(?:日|期|时间)|有效期"
+                               r"|^(?:start|end|expiry|expires|expiration|valid)[ _-]?(?:date|day|time|on|from|to|until)?$",
+                               re.IGNORECASE)
 
 
 class ReadWarning(UserWarning):
@@ -231,6 +236,12 @@ def _csv_records(path: Path, text: str) -> Iterable[tuple[str, dict, dict[str, s
 
 def _xlsx_records(path: Path) -> Iterable[tuple[str, dict, dict[str, str]]]:
     table = read_workbook(path, header_names=_FIELD_OF_HEADER)
+    if table.other_sheets:
+        # a trainer's round: the season's new rows on a second sheet (冬季新增) were never read, and nothing said so
+        warnings.warn(ReadWarning(f"{path}: read the sheet {table.sheet or table.first_sheet!r} only; not read: "
+                                  f"{', '.join(repr(name) for name in table.other_sheets)} (one sheet per import: "
+                                  "put the rows on one sheet, or import each sheet saved as a file of its own)"),
+                      stacklevel=2)
     return _table_records(path, [str(name) for name in table.frame.columns],
                           map(list, table.frame.itertuples(index=False)), table.row)
 

@@ -204,6 +204,9 @@ class Table:
     # the spreadsheet row of each data row, where blank rows read past (a sheet's, or a CSV file's blank lines, which
     # pandas skips) move them below header_row + 1 + index
     row_numbers: tuple[int, ...] | None = None
+    # a workbook's other sheets that hold anything, which were not read, and the name of its first
+    other_sheets: tuple[str, ...] = ()
+    first_sheet: str | None = None
 
     def row(self, index: int) -> str:
         row = f"row {self.row_numbers[index]}" if self.row_numbers else spreadsheet_row(index, self.header_row)
@@ -368,17 +371,20 @@ def read_workbook(path: Path, header_names: Collection[str] = _HEADER_NAMES) -> 
         with pd.ExcelFile(path, engine=engine) as book:
             # A workbook made from a template may keep an empty Sheet1, an export a sheet of notes before the table.
             fallback = known = None  # (sheet, title rows)
+            tops: dict[str, list] = {}
             for sheet in book.sheet_names:
                 top = pd.read_excel(book, sheet_name=sheet, header=None, nrows=MAX_TITLE_ROWS + 1, dtype=object)
                 if not top.notna().any(axis=None):
                     continue
-                rows = top.values.tolist()
+                rows = tops[sheet] = top.values.tolist()
                 skip = title_rows(rows, header_names)
                 fallback = fallback or (sheet, skip)
-                if _names_a_column(rows[skip], header_names):
+                if known is None and _names_a_column(rows[skip], header_names):
                     known = (sheet, skip)
-                    break
             sheet, skip = known or fallback or (book.sheet_names[0], 0)
+            # another sheet under columns the reader knows is a table left unread (a sheet of notes, 说明, is none)
+            others = tuple(name for name, rows in tops.items()
+                           if name != sheet and _names_a_column(rows[title_rows(rows, header_names)], header_names))
             frame = pd.read_excel(book, sheet_name=sheet, header=skip, dtype=object)
             first = sheet == book.sheet_names[0]
     except Exception as exc:  # noqa: BLE001 — openpyxl and calamine raise many kinds of error for a damaged file
@@ -389,8 +395,8 @@ def read_workbook(path: Path, header_names: Collection[str] = _HEADER_NAMES) -> 
     # a CSV export re-saved as a workbook keeps the apostrophe before =, +, - or @ that protected it as text, and
     # the answer read out to a caller began with it
     frame = frame.map(lambda cell: csv_cell_in(cell) if isinstance(cell, str) else cell)
-    return with_sub_header(Table(frame, header_row=skip + 1, sheet=None if first else sheet, row_numbers=numbers),
-                           header_names)
+    return with_sub_header(Table(frame, header_row=skip + 1, sheet=None if first else sheet, row_numbers=numbers,
+                                 other_sheets=others, first_sheet=book.sheet_names[0]), header_names)
 
 
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")

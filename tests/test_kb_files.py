@@ -13,7 +13,8 @@ import pandas as pd
 import pytest
 
 from knowledge_base.cases import read_case_file, read_cases
-from knowledge_base.files import IgnoredColumnsWarning, RepeatedRowsWarning, entry_rows, read_entries, write_entries
+from knowledge_base.files import (IgnoredColumnsWarning, ReadWarning, RepeatedRowsWarning, entry_rows, read_entries,
+                                  write_entries)
 from knowledge_base.kb import KnowledgeBase
 from knowledge_base.store import Entry, EntryFilter, EntryIn, EntryUpdate, derived_id
 from knowledge_base.units import load_catalogue, unknown_unit_warnings
@@ -281,6 +282,39 @@ def test_a_policy_sheet_dated_by_its_implementation_day_starts_then_and_an_unkno
                                           ["1", "低保怎么申请？", "向户籍所在地乡镇申请。", "武冈市民政局", "2027/1/1"]])
         with pytest.raises(InputError, match=rf"policy.csv: column\(s\) {heading} name a date of validity"):
             read_entries(tmp_path / "policy.csv")
+
+def test_a_seasons_end_day_under_a_common_heading_ends_the_entry_and_a_second_sheet_is_named_not_skipped(tmp_path):
+    """A trainer's round: 春节期间政务大厅几点上班？ with its last day under 到期日 (or 结束日期, 下架日期, end_date) was stored
+    with no end, suggested for good; and the season's new rows on a second sheet (冬季新增) were never read, unsaid."""
+    from openpyxl import Workbook
+
+    for heading in ("到期日", "结束日期", "下架日期", "end_date"):
+        with open(tmp_path / "season.csv", "w", encoding="utf-8", newline="") as handle:
+            csv.writer(handle).writerows([["问题", "答复", "责任单位", heading],
+                                          ["春节期间政务大厅几点上班？", "按政务服务中心公告的时间办理。", "武冈市政务服务中心",
+                                           "2027/2/20"]])
+        assert [e.valid_to for e in read_entries(tmp_path / "season.csv")] == [date(2027, 2, 20)], heading
+    for heading in ("到期时间", "expiry date", "Valid until"):
+        with open(tmp_path / "season.csv", "w", encoding="utf-8", newline="") as handle:
+            csv.writer(handle).writerows([["问题", "答复", "责任单位", heading],
+                                          ["春节期间政务大厅几点上班？", "按政务服务中心公告的时间办理。", "武冈市政务服务中心",
+                                           "2027/2/20"]])
+        with pytest.raises(InputError, match=r"name a date of validity"):
+            read_entries(tmp_path / "season.csv")
+    book = Workbook()
+    book.active.title = "原有条目"
+    book.active.append(["问题", "答复", "责任单位"])
+    book.active.append(["低保怎么申请？", "向户籍所在地乡镇申请。", "武冈市民政局"])
+    notes = book.create_sheet("说明")
+    notes.append(["本表为武冈12345知识库，请勿改动表头"])
+    added = book.create_sheet("冬季新增")
+    added.append(["问题", "答复", "责任单位"])
+    added.append(["冬季烤火要注意什么？", "注意通风，防止一氧化碳中毒。", "武冈市应急管理局"])
+    book.save(tmp_path / "faq.xlsx")
+    with pytest.warns(ReadWarning, match=r"read the sheet '原有条目' only; not read: '冬季新增' \(one sheet per import"):
+        [entry] = read_entries(tmp_path / "faq.xlsx")
+    assert entry.question == "低保怎么申请？"
+
 
 def test_a_sheet_headed_in_chinese_is_told_its_problems_by_its_own_column_names(tmp_path):
     """A trainer's round: an empty 答案 cell was "column 'answer': Field required", and a date whose digits allow
