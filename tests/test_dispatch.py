@@ -1059,6 +1059,8 @@ def test_what_only_sounds_like_an_emergency_names_no_line(text):
     ("武冈市人民法院的判决有问题，法官判错了，要求改判。", "other-organs"),
     ("实名举报城管局某副局长收受商户红包。", "discipline-inspection"),
     ("我们的事走了信访程序，信访局出了答复意见，我不满意。", "petition-under-way"),
+    # a shift leader's round: a petition's answer disputed, its review applied for
+    ("对信访局的答复不满意，已经申请复查了", "petition-under-way"), ("信访局的回复我不满意，要求重新处理", "petition-under-way"),
     ("我已经申请了行政复议，怎么还没结果", "administrative-reconsideration"),
     # …and its look-alikes: how to go about a channel, something new since a closed matter, no official, no court
     ("我想咨询一下行政复议在哪里申请，对罚款不服的期限是多久？", None),
