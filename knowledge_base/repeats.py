@@ -71,6 +71,33 @@ _OUTAGES = {
 }
 
 
+# What kind of emergency a call put through tells (`related`'s incident links): five callers of one fire say 着火,
+# 冒烟, 烧起来 and share few words; a man on a roof and a beating at home, both 110 in one township within the hour,
+# are two emergencies (a shift leader's round linked them, and a school's gas leak with a village's fire).
+_EMERGENCIES = {
+    "fire": re.compile("火|烟|烧|爆炸|炸了"),
+    "gas": re.compile("燃气|煤气|天然气|液化气|漏气|气味|臭鸡蛋"),
+    "water": re.compile("落水|溺水|掉[^，。！？\n]{0,4}(河|塘|水|井)|冲走|洪水|被水|淹|水库|决堤"),
+    "fall": re.compile("跳楼|跳桥|跳河|要跳|轻生|不想活|自杀|寻短见|爬上|楼顶|坠楼|摔"),
+    "violence": re.compile("打人|打架|斗殴|砍|刀|捅|家暴|打我|打她|打他|打老婆|抢|绑架|劫|强奸|性侵|砸"),
+    "missing": re.compile("走失|走丢|不见了|找不到|没回来|没回家|丢了|拐"),
+    "traffic": re.compile("车祸|撞|翻车|追尾|碾"),
+    "illness": re.compile("晕倒|昏倒|晕过去|昏迷|没有?呼吸|呼吸困难|抽搐|抽筋|农药|敌敌畏|百草枯|老鼠药|中毒|安眠药|吐血|口吐白沫"
+                          "|心脏|胸口|不省人事|[叫喊]不[醒应]"),
+    "trapped": re.compile("被困|困在|电梯|出不来|出不去|被埋|埋了|塌|滑坡|泥石流"),
+    "power": re.compile("电线|高压线|电杆|触电|电到|漏电"),
+}
+
+
+def _emergencies(text: str) -> frozenset[str]:
+    return frozenset(kind for kind, words in _EMERGENCIES.items() if words.search(text))
+
+
+@lru_cache(maxsize=8192)
+def _seen_emergencies(text: str) -> frozenset[str]:
+    return _emergencies(text)
+
+
 def _clean(text: str) -> str:
     return " ".join(without_call_fillers(without_placeholders(text)).split())
 
@@ -504,7 +531,8 @@ class RepeatIndex:
         utility's outage (a power cut is no repeat of a water cut; `told_apart`). With `incident`
         (the lines the route said to put the caller through to: 119 救援), the tickets of the last `INCIDENT_HOURS`
         in the same township that named one of them follow, however few words they share: five callers seeing one
-        fire from five places tell it in five ways."""
+        fire from five places tell it in five ways; where both tell what kind of emergency it is, it is one kind
+        (`_EMERGENCIES`: a jumper is no beating's caller)."""
         now = now or utc_now()
         named = _names(text)
         floor = self.threshold if min_similarity is None else min_similarity
@@ -536,6 +564,7 @@ class RepeatIndex:
             if incident and township:
                 since = np.datetime64((before or now) - INCIDENT_HOURS, "us")
                 listed = {related.ticket.ticket_id for related in found}
+                kinds = _emergencies(text)
                 for i in order:
                     if scores[i] == -np.inf or len(found) == k:  # out of the window, or after the ticket
                         break
@@ -544,7 +573,9 @@ class RepeatIndex:
                             or township not in (seen.township, seen.assigned_township)
                             or incident.isdisjoint((seen.hand_over or "").split("、"))):
                         continue
-                    if _same_named(named[0], _seen_names(_ticket_text(seen))[0]):  # the villages
+                    seen_text = _ticket_text(seen)
+                    if _same_named(named[0], _seen_names(seen_text)[0]) \
+                            and _same_named(kinds, _seen_emergencies(seen_text)):  # the villages, the kind
                         found.append(Related(seen, min(float(scores[i]), 1.0), incident=True))
             return found
 

@@ -114,6 +114,25 @@ def test_calls_about_one_emergency_are_listed_together_however_they_tell_it():
     assert index.related(new, incident=frozenset({"119 救援"})) == []  # no township: no place to tell it by
 
 
+def test_calls_of_one_line_about_two_kinds_of_emergency_are_not_one_incident():
+    """A shift leader's round: a man threatening to jump from 商业大厦 was listed as possibly the same emergency as a
+    husband with a knife at 春光小区 (110 both, one township, within the hour), a school's gas leak with a village's
+    fire (119 both). A second caller about either is still listed with the first."""
+    index = RepeatIndex(THRESHOLD, window_days=30)
+    demo_window(index)
+    calls = [("KNIFE-1", "春光小区有个男的拿着菜刀在家里打老婆，快来", "110 报警"),
+             ("GAS-1", "中心小学食堂液化气罐漏气了，一股味道", "119 救援")]
+    for ticket_id, said, line in calls:
+        index.add(SeenTicket(ticket_id, utc_now() - timedelta(minutes=40), masked_text(said), township="迎春亭街道",
+                             hand_over=line))
+    for said, line in (("商业大厦楼顶有个人要跳楼，快来人", "110 报警"), ("桐山村那边一栋房子起火了，火很大", "119 救援")):
+        assert index.related(masked_text(said), township="迎春亭街道", incident=frozenset({line})) == [], said
+    for said, line, first in (("春光小区那家又在打了，男的拿刀追着砍", "110 报警", "KNIFE-1"),
+                              ("学校那边好大的煤气味，是不是漏气了", "119 救援", "GAS-1")):
+        listed = index.related(masked_text(said), township="迎春亭街道", incident=frozenset({line}))
+        assert first in [r.ticket.ticket_id for r in listed], said
+
+
 def test_the_fillers_of_a_call_transcript_make_no_repeat():
     """Transcribed calls share 喂 你好 嗯 那个 就是说 and the speakers' labels: a pension call was listed as a repeat
     of a blocked drain at 0.70, and the typed report of the same pension matter did not find it."""
