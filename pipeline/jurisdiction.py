@@ -23,7 +23,9 @@ from pipeline.normalize import normalize
 from pipeline.segment import word_count, word_runs_into
 
 GAZETTEER_COLUMNS = ("code", "name", "kind", "parent_code", "bare_name_ok", "source")
-TOWNSHIP_KINDS = ("街道", "镇", "乡")
+# …and the township-level units of a state farm or a management area that the division list numbers as townships
+# (洞口县 430525500 茶铺茶场管理区: a county operator's round could not list it)
+TOWNSHIP_KINDS = ("街道", "镇", "乡", "管理区", "农场", "林场", "苏木")
 PLACE_KINDS = ("村", "社区", "路")
 # Words ending in 区/市/县 that name no other place (城区, 小区, 本市…, 超市: 大润发超市龙溪镇店).
 GENERIC_AREAS = ("城区", "市区", "小区", "社区", "园区", "景区", "片区", "辖区", "山区", "郊区", "新区", "老区", "城市",
@@ -43,11 +45,12 @@ Method = Literal["name_with_suffix", "name_without_suffix", "name_with_context",
 
 _HAN = "\u4e00-\u9fff"
 # "…镇/乡/街道" may be written with the unit's own suffix; the longest alternatives come first.
-_TOWNSHIP_SUFFIX = "(?:街道办事处|街道办|人民政府|街道|办事处|镇|乡)"
+_TOWNSHIP_SUFFIX = "(?:街道办事处|街道办|人民政府|街道|办事处|镇|乡|管理区|管委会|农场|林场|苏木)"
 # A suffix of another kind names another place (重庆龙溪街道 is no 龙溪镇): read as no suffix. 乡 and 镇 are one: a 乡
 # that became a 镇 is called by its old name for years (秦桥乡 in the board's messages is 秦桥镇).
 _SUFFIXES_OF_KIND = {"街道": ("街道办事处", "街道办", "街道", "办事处"), "镇": ("镇", "乡", "人民政府"),
-                     "乡": ("乡", "镇", "人民政府")}
+                     "乡": ("乡", "镇", "人民政府"), "管理区": ("管理区", "管委会"), "农场": ("农场",), "林场": ("林场",),
+                     "苏木": ("苏木",)}
 # A province counts too (福建省马坪镇). (\Z, not $: $ also matches before a closing line break, and a title ending in
 # 集市 read as a city before the text)
 _FOREIGN_AREA = re.compile(f"([{_HAN}]{{1,4}}?(?:县|市|区|州|省))\\Z")
@@ -68,7 +71,7 @@ _ETHNIC_CORE = re.compile(r"(.{2,}?)[\u4e00-\u9fff]{1,2}族")
 class Township:
     code: str
     name: str  # full name as in the division list: 邓元泰镇, 辕门口街道
-    kind: str  # 街道 / 镇 / 乡
+    kind: str  # 街道 / 镇 / 乡 (or 管理区, 农场, 林场, 苏木: TOWNSHIP_KINDS)
     bare_name_ok: bool  # whether the name without its suffix is distinctive enough on its own
     # The code of the township this one was merged into (乡镇撤并): callers and platforms name the old one for
     # years, and its villages keep their rows under its code.

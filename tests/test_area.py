@@ -124,3 +124,25 @@ def test_the_countys_own_words_in_what_the_hotline_reads(xinning, tmp_path):
         repeats.close()
         feedback.close()
     assert deployment_area().whole == "全县"
+
+
+def test_a_management_area_or_a_state_farm_listed_as_a_township_is_one(tmp_path):
+    """A county operator's round: 洞口县's division list holds 430525500 茶铺茶场管理区, which the gazetteer refused
+    (kind 管理区 was none of 街道/镇/乡), so its tickets named no township and its village matters went nowhere."""
+    path = tmp_path / "gazetteer.csv"
+    with open(path, "w", encoding="utf-8", newline="") as handle:
+        rows = csv.writer(handle)
+        rows.writerow(["code", "name", "kind", "parent_code", "bare_name_ok", "source"])
+        rows.writerows([["430525101", "竹市镇", "镇", "", "yes", "NBS"], ["430525500", "茶铺茶场管理区", "管理区", "", "yes", "NBS"],
+                        ["430525501", "某某林场", "林场", "", "no", "sample"]])
+    gazetteer = read_gazetteer(path)
+    for text, how in (("茶铺茶场管理区某村路灯坏了", "name_with_suffix"), ("茶铺茶场管委会门口的路灯坏了", "name_with_suffix"),
+                      ("茶铺茶场那边路灯坏了", "name_without_suffix")):
+        found = find_jurisdiction(text, gazetteer=gazetteer)
+        assert (found.township, found.code, found.method) == ("茶铺茶场管理区", "430525500", how), text
+    assert find_jurisdiction("430525500", location="430525500", gazetteer=gazetteer).township == "茶铺茶场管理区"
+    # a name's kind is still its suffix: 茶铺茶场镇 would be another place's name
+    with open(path, "a", encoding="utf-8", newline="") as handle:
+        csv.writer(handle).writerow(["430525502", "茶铺茶场", "管理区", "", "yes", "NBS"])
+    with pytest.raises(InputError, match=r"township '茶铺茶场' needs a code and a name ending in 管理区"):
+        read_gazetteer(path)
