@@ -880,6 +880,8 @@ def test_a_ticket_handed_over_is_followed_up_by_the_lines_unit(unit, text, lead)
     "孩子手被门夹了一下，流了好多血，现在已经包扎好了，想问社区医院几点开门",
     "小区消防演练时喊着火了，大家都跑下楼，物业组织得不好",
     "电视里演的有人跳楼，小孩学着爬窗户",
+    # a trainer's round: a winter-safety question put through to 120, its answer hidden behind the line's units'
+    "冬季烧炭取暖要注意什么？", "烧炭取暖注意事项", "用煤炉烤火有什么危险",
 ])
 def test_what_happened_before_or_on_television_names_no_line(text):
     d = decide(heads("卫生健康", unit_conf=0.99), routing_text(None, text))
