@@ -744,6 +744,10 @@ class ImportResult:
     # pruned though the importer changed them since, each with that change: a trainer's round imported the morning's
     # export in the afternoon and undid their own edits, deletion and additions of the day without a word
     put_back: tuple[str, ...] = ()
+    # entries replaced by a row without its updated_at whose stored version someone else wrote, each with who and when:
+    # the file cannot tell which version it was edited from (a trainer's round replaced a colleague's fix of a minute
+    # before, unsaid)
+    over_others: tuple[str, ...] = ()
 
 
 class LargePrune(InputError):
@@ -991,6 +995,7 @@ class EntryStore:
         added = updated = unchanged = 0
         newer: list[str] = []
         put_back: list[str] = []
+        over_others: list[str] = []
         new: list[str] = []
         both_changed: list[str] = []
         garbled: list[str] = []
@@ -1057,6 +1062,8 @@ class EntryStore:
                 if stamp is None and _repeats_a_replaced_version(session, entry_id, before, entry, updated_by):
                     newer.append(entry_id)
                     continue
+                if stamp is None and before is not None and before.updated_by != updated_by:
+                    over_others.append(f"{entry_id} ({before.updated_by}, {centre_time(before.updated_at):%m-%d %H:%M})")
                 if before is not None and (lost := _lost_to_gbk(before, entry, given)):
                     garbled.append(f"{where}: {entry_id!r}: {', '.join(lost)}")
                     continue
@@ -1128,7 +1135,7 @@ class EntryStore:
                             " (keep one of each two, or give them periods that do not overlap)")
             result = ImportResult(added, updated, unchanged, deleted=missing if prune else (),
                                   not_in_file=() if prune else missing, newer=tuple(newer), new=tuple(new),
-                                  put_back=tuple(put_back))
+                                  put_back=tuple(put_back), over_others=tuple(over_others))
             if trial:
                 session.rollback()
                 return result, [], 0

@@ -1,6 +1,7 @@
 """`appeal kb ...` run as the real command in a subprocess, on a real SQLite file under a fresh home."""
 from __future__ import annotations
 
+import csv
 import getpass
 import json
 import re
@@ -762,3 +763,23 @@ def test_an_export_saved_again_as_a_gbk_csv_never_turns_anothers_characters_into
     sheet.to_csv(tmp_path / "utf8.csv", index=False, encoding="utf-8-sig")
     assert "(0 new, 1 replaced, 101 unchanged)" in ok("kb", "import", tmp_path / "utf8.csv")
     assert {e["id"]: e["answer"] for e in exported(tmp_path)}["wg-sbk-01"] == answer
+
+
+def test_a_sheet_without_its_stamps_that_replaces_a_colleagues_edit_says_so(appeal_home, tmp_path):
+    """A trainer's round: 李老师 fixed an answer; 周老师 imported an older sheet without its updated_at / updated_by
+    columns that changed the same entry, and the colleague's fix was replaced with "1 replaced", nothing more."""
+    ok("kb", "add", "--id", "gd-03", "-q", "电费怎么交？", "-a", "可在供电营业厅交纳。", "-u", "国网武冈市供电公司", "--by", "周老师")
+    ok("kb", "update", "gd-03", "-a", "可在供电营业厅或网上国网APP交纳。", "--by", "李老师")
+    with open(tmp_path / "old.csv", "w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle).writerows([["id", "question", "answer", "unit"],
+                                      ["gd-03", "电费怎么交？", "可在供电营业厅交纳，也可银行代扣。", "国网武冈市供电公司"]])
+    done = appeal("kb", "import", tmp_path / "old.csv", "--by", "周老师")
+    assert done.returncode == 0 and "(0 new, 1 replaced, 0 unchanged)" in done.stdout, done.stderr
+    said = " ".join(done.stderr.split())
+    assert "note: replaced what someone else wrote last, by rows without their updated_at" in said, said
+    assert re.search(r"gd-03 \(李老师, \d\d-\d\d \d\d:\d\d\)", said), said
+    # the importer's own version, replaced again, is no one else's
+    (tmp_path / "old.csv").write_text((tmp_path / "old.csv").read_text(encoding="utf-8").replace("银行代扣", "微信缴费"),
+                                      encoding="utf-8")
+    again = appeal("kb", "import", tmp_path / "old.csv", "--by", "周老师")
+    assert "(0 new, 1 replaced, 0 unchanged)" in again.stdout and "someone else" not in again.stderr, again.stderr

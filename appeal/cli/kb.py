@@ -310,6 +310,11 @@ def _import(entries, by: Optional[str], prune: bool | None = None, yes: bool = F
         typer.secho("note: put back as the file holds them, over later changes of your own: "
                     f"{_some(result.put_back, 20)}. If the file is older than those changes, import the one you edited "
                     "since; appeal kb history ID shows every version", fg=typer.colors.YELLOW, err=True)
+    if result.over_others:
+        typer.secho("note: replaced what someone else wrote last, by rows without their updated_at (the file cannot "
+                    f"tell which version it was edited from): {_some(result.over_others, 20)}. appeal kb history ID "
+                    "shows what each said; an export's updated_at column keeps a later edit from being undone",
+                    fg=typer.colors.YELLOW, err=True)
     if result.not_in_file and prune is not None:
         typer.secho(f"note: the knowledge base holds {len(result.not_in_file)} entries of the file's kind that the "
                     f"file does not ({_some(result.not_in_file)}): kept; if the file is the whole set, --prune deletes "
