@@ -88,6 +88,13 @@ def test_demo_faq_import_search_export_roundtrip(appeal_home, tmp_path):
         # past cases are citizens' words: an export is readable by its user alone, as the database is
         assert stat.S_IMODE((tmp_path / spreadsheet).stat().st_mode) == 0o600
     assert exported(tmp_path) == entries
+    # read as a sheet: the header stays in view, an answer's column is wide (a trainer's round: narrow, scrolled away)
+    from openpyxl import load_workbook
+
+    book = load_workbook(tmp_path / "faq.xlsx")
+    header = [cell.value for cell in book.active[1]]
+    answer = book.active.column_dimensions[chr(ord("A") + header.index("answer"))]
+    assert book.active.freeze_panes == "A2" and answer.width >= 40, (book.active.freeze_panes, answer.width)
     sheet = pd.read_excel(tmp_path / "faq.xlsx", dtype=str, keep_default_na=False, engine="openpyxl")
     sheet.loc[0, "answer"] += "（已更新）"
     sheet.to_excel(tmp_path / "faq.xlsx", index=False)

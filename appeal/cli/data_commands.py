@@ -212,6 +212,7 @@ def _write_xlsx(frame, path: Path) -> None:
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+    from openpyxl.utils import get_column_letter
 
     from pipeline.records import csv_cell_out
 
@@ -233,10 +234,20 @@ def _write_xlsx(frame, path: Path) -> None:
             written.data_type = "s"
         return written
 
+    # read as a sheet (a trainer's round: narrow columns, the header scrolled away): the header row stays in view,
+    # each column as wide as its longer cells, a Chinese character counted twice
+    sheet.freeze_panes = "A2"
+    for number, name in enumerate(frame.columns, start=1):
+        texts = [str(name), *(str(value) for value in frame[name].head(200) if isinstance(value, str))]
+        wide = max(sum(2 if ord(ch) > 0x2E80 else 1 for ch in text.split("\n")[0]) for text in texts)
+        sheet.column_dimensions[get_column_letter(number)].width = min(max(wide + 2, 8), _WIDEST_COLUMN)
     sheet.append([cell(str(name)) for name in frame.columns])
     for row in frame.itertuples(index=False):
         sheet.append([cell(value) for value in row])
     book.save(path)
+
+
+_WIDEST_COLUMN = 60  # characters of an answer's column; a longer cell wraps as the sheet shows it
 
 
 def evaluate(
