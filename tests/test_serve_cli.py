@@ -446,6 +446,32 @@ def test_a_pack_faq_changed_by_an_upgrade_is_taken_in_without_undoing_the_traine
     assert refused.returncode != 0 and "--new-only adds entries and never deletes one" in refused.stderr
 
 
+def test_a_type_the_model_reads_that_no_unit_takes_is_said_at_start(appeal_home, tmp_path, monkeypatch, capsys):
+    """A county operator's round: a pack without the telecom operators started without a word, and each 信号差
+    ticket then came back with no lead unit."""
+    from appeal.cli.serving import _warn_of_types_without_a_unit
+
+    pack = tmp_path / "pack"
+    shutil.copytree(REPO / "appeal" / "demo", pack)
+    settings = _configure_pack(monkeypatch, pack)
+    _built_home(appeal_home, pack)
+    capsys.readouterr()
+    _warn_of_types_without_a_unit(settings)
+    assert capsys.readouterr().err == ""  # every type has its unit, 村(居)委会 its rule
+    without = tmp_path / "without-telecoms"
+    shutil.copytree(pack, without)
+    with open(pack / "units.csv", encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    with open(without / "units.csv", "w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(row for row in rows if row["functional_type"] != "通信")
+    _warn_of_types_without_a_unit(_configure_pack(monkeypatch, without))
+    said = " ".join(capsys.readouterr().err.split())
+    assert said.startswith(f"warning: no unit of {without / 'units.csv'} takes these types the serving model reads: "
+                           "通信;"), said
+
+
 def test_serve_says_at_start_that_the_home_was_built_from_another_pack_in_its_log_too(appeal_home, tmp_path):
     """The warning on the terminal, and as a line of the service's JSON log, where a log store's alerts look."""
     demo = REPO / "appeal" / "demo"

@@ -226,6 +226,7 @@ def serve(
     _ensure_keys(settings)
     _warn_if_readable(settings.sqlite_file)
     _warn_if_no_model(settings)
+    _warn_of_types_without_a_unit(settings)
     drift = _warn_of_pack_drift(settings)
     app = create_app(settings)
     if drift:  # in the service's JSON log too, where a log store's alerts look
@@ -305,6 +306,30 @@ def _warn_if_no_model(settings) -> None:
         "one is promoted (appeal models promote VERSION)"
     typer.secho(f"warning: no model to serve ({problem or 'the registry has no champion'}): every call gets 503 until "
                 f"{until}", fg=typer.colors.YELLOW, err=True)
+
+
+def _warn_of_types_without_a_unit(settings) -> None:
+    """The types the serving model's unit head reads that no unit of the catalogue takes and no rule sends elsewhere:
+    every such ticket goes to review (目录中没有可派的承办单位), which a county operator's round, its pack's telecoms
+    left out, found one ticket at a time."""
+    from knowledge_base.dispatch import DEPARTMENT, default_routing
+
+    try:
+        heads = champion_heads(settings)
+    except InputError:  # a damaged registry: said by `_warn_if_no_model`
+        return
+    if "unit" not in heads:
+        return
+    catalogue, rules = default_routing()
+    # a rule that reads the type alone sends it where its lead says (村(居)委会 to the township's government)
+    elsewhere = {kind for rule in rules.rules if rule.when.types and not (rule.when.keywords or rule.when.pattern)
+                 and rule.then.lead != DEPARTMENT for kind in rule.when.types}
+    lacking = [label for label in heads["unit"].labels if label not in elsewhere
+               and not catalogue.units_of_type(catalogue.types.canonical(label) or label)]
+    if lacking:
+        typer.secho(f"warning: no unit of {settings.demo_dir / 'units.csv'} takes these types the serving model reads: "
+                    f"{', '.join(lacking)}; their tickets go to an agent with no lead unit (add a unit of each type, "
+                    "or a rule in routing_rules.json that sends it to one)", fg=typer.colors.YELLOW, err=True)
 
 
 def _serve_afresh(host: str, port: int) -> None:
