@@ -416,7 +416,9 @@ def urgent_words_in(text: str, rules: RoutingRules) -> dict[str, str]:
 
 
 # A channel named by one of these is a call the agent answered; any other (网站, 微信, 12345小程序, 短信) a written message.
-_CALL_WORDS = ("电话", "热线", "来电", "语音", "phone", "call", "hotline", "voice")
+# (12345 and 呼入 are how a platform names its calls, a re-tester's round; 现场 / 来访: the person is there)
+_CALL_WORDS = ("电话", "热线", "来电", "语音", "12345", "呼入", "来话", "现场", "来访", "窗口", "phone", "call", "hotline",
+               "voice", "walk")
 _WRITTEN_WORDS = ("网", "微", "信", "短", "留言", "平台", "程序", "app", "web", "mail", "sms", "chat")
 
 

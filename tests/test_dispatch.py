@@ -1562,6 +1562,9 @@ def test_end_to_end_with_a_baseline_trained_on_the_demo_tickets(tmp_path):
     # a night-shift agent's round: a village's cylinder went to the city's pipeline gas company, which has no say on it
     "湾头桥镇某村村民家里的液化气罐漏气了，一屋子的味", "饭店后厨的煤气瓶在漏，老板不在", "闻到好大一股液化气味，是隔壁的罐子",
     "漏气的液化石油气罐放在楼道里",
+    # a re-tester's round: told without 漏气 beside the cylinder
+    "隔壁那家煤气罐阀门坏了，嘶嘶地往外冒气", "那瓶液化气好像没拧紧，一直在漏", "几个煤气瓶堆在门口，其中一个瓶子在漏气",
+    "煤气罐的管子老化开裂了，一直在漏", "液化气瓶阀门关不上，气一直往外喷", "饭店的钢瓶漏气", "液化气钢瓶减压阀坏了",
 ])
 def test_a_leaking_gas_cylinder_is_the_fire_brigades_with_the_gas_regulator_following_up(text):
     d = decide(heads("燃气", unit_conf=0.99), routing_text(None, text))
@@ -1571,6 +1574,8 @@ def test_a_leaking_gas_cylinder_is_the_fire_brigades_with_the_gas_regulator_foll
 
 @pytest.mark.parametrize("text", [
     "液化气又涨价了，一罐要一百多", "液化气站缺斤短两，一瓶少了两斤", "我家没有液化气的味，是下水道的臭味",
+    "请问液化气瓶角阀漏气怎么判断？用肥皂水可以吗？",
+    "小区内摊贩都是直接用液化气现场加工，一进小区就油烟味难闻",  # a board message
 ])
 def test_a_gas_cylinder_named_without_a_leak_is_no_emergency(text):
     d = decide(heads("市场监督管理", unit_conf=0.99), routing_text(None, text))
@@ -1578,7 +1583,7 @@ def test_a_gas_cylinder_named_without_a_leak_is_no_emergency(text):
 
 
 @pytest.mark.parametrize("channel, decision", [
-    (None, "auto"), ("电话", "auto"), ("12345热线", "auto"), ("phone", "auto"),
+    (None, "auto"), ("电话", "auto"), ("12345热线", "auto"), ("phone", "auto"), ("12345", "auto"), ("呼入", "auto"),
     ("网站", "review"), ("微信", "review"), ("12345网站", "review"), ("app", "review"), ("短信", "review"),
 ])
 def test_a_written_message_to_put_through_waits_for_an_agent_who_phones_the_line(channel, decision):
@@ -1609,12 +1614,25 @@ def test_a_wire_that_is_not_down_now_is_no_emergency(text):
     assert d.rule != "live-wire-down" and not d.urgent, d.reasons
 
 
+def test_a_pole_knocked_down_by_a_vehicle_is_no_one_hurt():
+    """A re-tester's round: 电线杆被货车撞倒了 named 120, 路灯杆被一辆小车撞倒了 sent the work order to the health bureau."""
+    d = decide(heads("城市管理和综合执法", unit_conf=0.6, unit_review=True), routing_text(None, "路灯杆被一辆小车撞倒了"))
+    assert d.hand_over == [] and d.lead.id == "wg-cgj", d.reasons
+    d = decide(heads("供电", unit_conf=0.6, unit_review=True), routing_text(None, "电线杆被货车撞倒了"))
+    assert (d.rule, d.hand_over) == ("live-wire-down", []), d.reasons
+    d = decide(heads("卫生健康", unit_conf=0.6, unit_review=True), routing_text(None, "我爸被货车撞倒了"))
+    assert "120 急救" in d.hand_over, d.reasons
+
+
 @pytest.mark.parametrize("text, line", [
     # the same round: a child missing told plainly went `auto` to the education bureau
     ("我家小孩放学一直没回家，到处找不到，学校说早就放学了", ["110 报警"]), ("我家孩子丢了", ["110 报警"]),
     ("我儿子找不到了，电话也打不通", ["110 报警"]),
     # …and a child's things, or work, are not the child
     ("孩子书包丢了，学校门口", []), ("孩子找不到工作，想问就业补贴", []), ("老人找不到地方办医保", []),
+    # a re-tester's round: a job or a phone lost, a child who went to a friend's
+    ("儿子丢了工作，能不能领失业金？", []), ("女儿丢了工作三个月了", []), ("我儿子找不到了工作", []), ("儿子丢了手机", []),
+    ("孙子放学没回家是去同学家了", []), ("我儿子放学没回家就去网吧了", []),
 ])
 def test_a_missing_child_told_plainly_is_put_through_to_the_police(text, line):
     d = decide(heads("教育", unit_conf=0.6, unit_review=True), routing_text(None, text))
