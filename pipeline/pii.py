@@ -871,7 +871,8 @@ def _names_after_roles(text: str) -> set[str]:
                 # a full name the dictionary counts as a name, more often than _tagged_names lets one be (医生张国庆: 170)
                 if word.flag in _GIVEN_NAME_FLAGS and len(word.word) == 3 \
                         and tagger.tokenizer.FREQ.get(word.word, 0) < _COMMON_GIVEN_NAME \
-                        and (full := re.fullmatch(_NAME, word.word)) and _is_name(*full.groups()):
+                        and (full := re.fullmatch(_NAME, word.word)) and _is_name(*full.groups()) \
+                        and not _is_everyday_noun(full.group(2)):  # 老板段时间非法冶炼: 一段时间, cut
                     names.add(word.word)
                 break
             offset += len(word.word)
@@ -888,7 +889,7 @@ def _names_after_roles(text: str) -> set[str]:
 # as often (欠银行的钱, 打黄牛骗人).
 # …and after the place or the body the person is of (荆竹村的刘建军违规建房, 湾头桥镇的王志强在河边采砂, 邻村的刘建军家的狗), as
 # after 举报. (At a sentence's start, 左转要到…, 熊公馆搞起来 read as names on the message board.)
-_ACT = re.compile("被|(?P<reported>举报|投诉|控告|起诉|状告|(?P<of>(?<=[村组镇乡区道院所局站厂店校司里])的))|反映|同事|系|(?P<at>在)"
+_ACT = re.compile("被|(?P<reported>举报|投诉|控告|起诉|状告|(?P<of>(?<=[村组镇乡区道院所局站厂店校司里办会处科队])的))|反映|同事|系|(?P<at>在)"
                   "|(?P<owed>欠|打了?)")
 _FAMOUS = 20
 
@@ -917,8 +918,11 @@ def _names_after_acts(text: str) -> set[str]:
                 if after.flag == "m" or after.word == "致":
                     names.add(name)
             # …a full name only before 在 (投诉金桥在施工 is a toll station's work) and before 家
+            # (after 的 also before a preposition or an adverb: 西岩村的蒋文斌把排水沟填了, 村委会的王志强天天打牌; not a noun:
+            # 工务局的杜路花施工方, a road)
             elif after.word == "的" or after.flag.startswith("v") and not act.group("at") \
-                    or after.word in ("在", "家") and act.group("reported") and len(name) >= 3:
+                    or after.word in ("在", "家") and act.group("reported") and len(name) >= 3 \
+                    or act.group("of") and after.flag in ("p", "d", "c", "t"):
                 names.add(name)
     return names
 
