@@ -369,8 +369,9 @@ def import_entries(file: Path = typer.Argument(..., help=".jsonl, .csv (.tsv, Ex
                     warnings.showwarning(warning.message, warning.category, warning.filename, warning.lineno)
     if new_only:
         rows = _rows_not_held(rows)
-    result = _import([row.entry for row in rows], by, prune, yes, names=[row.where for row in rows],
-                     exported=[row.exported for row in rows])
+    # (--new-only reads what the knowledge base holds: the entries it left out are no news)
+    result = _import([row.entry for row in rows], by, None if new_only else prune, yes,
+                     names=[row.where for row in rows], exported=[row.exported for row in rows])
     # a trainer's round: a row added without an id, its question then corrected in the sheet, was a second entry
     added = set(result.new)
     if named := [f"{row.entry.id} ({row.where.rsplit(': ', 1)[-1]})" for row in rows

@@ -264,7 +264,8 @@ def _warn_of_pack_drift(settings) -> str | None:
         lines.append(f"  it lacks {_entries(drift.entries_not_in_kb)} of {faq} ({_some(drift.entries_not_in_kb)})")
     if record["pack"] != str(drift.pack.resolve()) and (drift.entries_not_in_pack or drift.entries_not_in_kb):
         lines.append(f"  to serve the configured FAQ: appeal kb import {faq} --prune (it deletes every other FAQ "
-                     "entry, those trainers added here too)")
+                     f"entry, those trainers added here too); to add its entries alone: appeal kb import {faq} "
+                     "--new-only")
     else:
         # the pack's own FAQ changed (an upgrade): never --prune, which deletes every entry trainers added since (a
         # trainer's round lost a season's answers), nor a plain import, which adds back the entries they deleted
