@@ -170,7 +170,9 @@ class TicketIn(BaseModel):
                                    "title says it all")
     location: ShortText | None = Field(default=None, description="where it happens (乡镇/街道/地址), or the division "
                                                                 "code of its township or village (430581101)")
-    channel: ShortText | None = Field(default=None, description="电话, 网站, 微信…")
+    channel: ShortText | None = Field(default=None, description=(
+        "电话, 网站, 微信…: one naming a call (电话, 热线, 来电, 12345, 呼入, 现场; or none given) has the caller on the "
+        "line; any other is a written message, whose life at risk goes to review for an agent to phone the line"))
     author: ShortText | None = Field(default=None, description=AUTHOR)
     received_at: ReceivedAt | None = Field(
         default=None, description="when the centre received the appeal, with its offset (2026-12-01T09:30:00+08:00); "
