@@ -317,6 +317,15 @@ def _built_home(home, pack) -> None:
     record_build(home, Pack(pack), Pack(pack).digests(), "v1")
 
 
+def _home_built_from_a_copy_of_the_demo(home, tmp_path, monkeypatch):
+    """A copy of the demo pack, configured, and `home` built from it: (the pack, the settings)."""
+    pack = tmp_path / "pack"
+    shutil.copytree(REPO / "appeal" / "demo", pack)
+    settings = _configure_pack(monkeypatch, pack)
+    _built_home(home, pack)
+    return pack, settings
+
+
 def _configure_pack(monkeypatch, pack):
     from appeal.config import get_settings
 
@@ -374,10 +383,7 @@ def test_a_faq_changed_in_the_pack_after_the_first_start_is_named_until_it_is_im
     from appeal.cli.serving import _warn_of_pack_drift
     from knowledge_base.store import EntryStore, EntryUpdate
 
-    pack = tmp_path / "pack"
-    shutil.copytree(REPO / "appeal" / "demo", pack)
-    settings = _configure_pack(monkeypatch, pack)
-    _built_home(appeal_home, pack)
+    pack, settings = _home_built_from_a_copy_of_the_demo(appeal_home, tmp_path, monkeypatch)
     store = EntryStore(settings.db_url)
     try:
         store.update("wg-sbk-02", EntryUpdate(answer="请携带身份证到社保卡服务网点申领。"), updated_by="trainer")
@@ -409,10 +415,7 @@ def test_a_pack_faq_changed_by_an_upgrade_is_taken_in_without_undoing_the_traine
     from appeal.cli.serving import _warn_of_pack_drift
     from knowledge_base.store import EntryIn, EntryStore, EntryUpdate
 
-    pack = tmp_path / "pack"
-    shutil.copytree(REPO / "appeal" / "demo", pack)
-    settings = _configure_pack(monkeypatch, pack)
-    _built_home(appeal_home, pack)
+    pack, settings = _home_built_from_a_copy_of_the_demo(appeal_home, tmp_path, monkeypatch)
     store = EntryStore(settings.db_url)
     try:
         store.delete("wg-aq-04", deleted_by="周老师")
@@ -452,10 +455,7 @@ def test_a_type_the_model_reads_that_no_unit_takes_is_said_at_start(appeal_home,
     ticket then came back with no lead unit."""
     from appeal.cli.serving import _warn_of_types_without_a_unit
 
-    pack = tmp_path / "pack"
-    shutil.copytree(REPO / "appeal" / "demo", pack)
-    settings = _configure_pack(monkeypatch, pack)
-    _built_home(appeal_home, pack)
+    pack, settings = _home_built_from_a_copy_of_the_demo(appeal_home, tmp_path, monkeypatch)
     capsys.readouterr()
     _warn_of_types_without_a_unit(settings)
     assert capsys.readouterr().err == ""  # every type has its unit, 村(居)委会 its rule
