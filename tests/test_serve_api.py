@@ -999,7 +999,8 @@ def test_suggestions_for_a_life_at_risk_are_only_those_of_the_units_that_take_th
             asked = agent.post("/v1/suggest", json={"text": "家里停电了找谁？", "k": 3}).json()
             gas = agent.post("/v1/suggest", json={"text": "闻到煤气味怎么办", "k": 3}).json()
             fire = agent.post("/v1/suggest", json={"text": "着火了怎么办，楼道里全是烟", "k": 3}).json()
-            cylinder = agent.post("/v1/suggest", json={"text": "我家液化气罐漏气了，一屋子的味", "k": 3}).json()
+            cylinder = agent.post("/v1/suggest", json={"text": "小区楼道里液化气罐漏气了，物业也不管，好大的味",
+                                                       "k": 3}).json()
     finally:
         live.stop()
     for found, line in calls:
@@ -1012,7 +1013,8 @@ def test_suggestions_for_a_life_at_risk_are_only_those_of_the_units_that_take_th
     assert fire["hand_over"] == ["119 救援"] and fire["suggestions"][0]["id"] == "wg-aq-01", fire
     # a cylinder's leak is the fire brigade's, not the pipeline gas company's: its what-to-do answer comes first
     assert cylinder["hand_over"] == ["119 救援"] and cylinder["suggestions"][0]["id"] == "wg-aq-05", cylinder
-    assert "武冈市管道燃气公司" not in {s["unit"] for s in cylinder["suggestions"]}, cylinder
+    # …nor the housing bureau's, which assists (a re-tester's round was shown 住宅专项维修资金)
+    assert {s["unit"] for s in cylinder["suggestions"]} == {"武冈市消防救援大队"}, cylinder
 
 
 def test_kb_crud_is_seen_by_suggest(server):
