@@ -406,6 +406,16 @@ class HistoryRow(Base):
     changed_by: Mapped[str] = mapped_column(String(BY_MAX))
 
 
+class ErasedRow(Base):
+    """The id of an entry erased with every version (`EntryStore.erase`): its words are gone, and the next export of
+    the same cases must not bring them back (a re-tester's round), as a deleted entry's history keeps it out."""
+
+    __tablename__ = "kb_erased"
+
+    entry_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    erased_at: Mapped[datetime] = mapped_column(DateTime)
+
+
 class Change(BaseModel):
     """One event of an entry's history: a version made (add, update) with the entry as it then read, or a delete
     with the version it removed."""
@@ -826,9 +836,10 @@ class EntryStore:
         return out
 
     def deleted(self) -> set[str]:
-        """The ids of the entries someone deleted (kept in their history) and nobody stored again since."""
+        """The ids of the entries someone deleted (kept in their history) or erased, and nobody stored again since."""
         with self._session() as session:
             gone = set(session.scalars(select(HistoryRow.entry_id).where(HistoryRow.action == "delete").distinct()))
+            gone |= set(session.scalars(select(ErasedRow.entry_id)))
             return gone - set(session.scalars(select(EntryRow.id).where(EntryRow.id.in_(gone)))) if gone else set()
 
     def history(self, entry_id: str) -> list[Change]:
@@ -938,6 +949,7 @@ class EntryStore:
                 raise InputError(f"no entry {entry_id!r}, ever")
             texts = [Entry.model_validate(version.content).search_text for version in kept]
             session.execute(delete(HistoryRow).where(HistoryRow.entry_id == entry_id))
+            session.merge(ErasedRow(entry_id=entry_id, erased_at=utc_now()))
             if row is not None:
                 texts.append(row.to_entry().search_text)
                 session.delete(row)

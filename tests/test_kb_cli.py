@@ -576,6 +576,11 @@ def test_import_cases_masks_pii_and_is_suggested(appeal_home, cases_csv, tmp_pat
     assert again.returncode == 0 and "imported 39 entries (0 new, 0 replaced, 39 unchanged)" in again.stdout, again
     assert "note: 1 cases deleted in this knowledge base left out: case-2549" in " ".join(again.stderr.split())
     assert "case-2549" not in {e["id"] for e in exported(tmp_path)}
+    # …and one erased with every version of it (a re-tester's round: its words came back with the next import)
+    ok("kb", "delete", "case-2554", "--erase")
+    again = appeal("kb", "import-cases", cases_csv)
+    assert "note: 2 cases deleted in this knowledge base left out: case-2549, case-2554" in " ".join(again.stderr.split())
+    assert not {"case-2549", "case-2554"} & {e["id"] for e in exported(tmp_path)}
 
 
 def test_an_export_holding_tickets_still_being_handled_imports_the_answered_ones_when_asked(appeal_home, cases_csv,
