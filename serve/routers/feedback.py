@@ -171,17 +171,13 @@ def _metric_label(value: str | None, known: Callable[[str], bool]) -> str | None
 def _unknown_labels(body: FeedbackIn, model: LoadedModel | None) -> dict[str, str]:
     """The answers the serving model has no label for, so the platform can flag a typo at once. A unit answer
     counts as known when the unit catalogue reads it as a known label (住建局 or 武冈市住房和城乡建设局 for the
-    type 住房和城乡建设): that is how `appeal feedback export` will label it; and so does a unit of the catalogue
-    whose type the model has no class for (武冈市残疾人联合会, which only a rule reaches): no typo, and an agent
-    who kept the rule's unit was told one (a shift leader's round)."""
+    type 住房和城乡建设): that is how `appeal feedback export` will label it."""
     if model is None:  # still loading: the row is stored all the same
         return {}
     heads = model.predictor.card.heads
     unknown = {}
     if "topic" in heads and body.topic not in heads["topic"].labels:
         unknown["topic"] = body.topic
-    catalogue = default_routing()[0]
-    if body.unit and "unit" in heads and catalogue.unit_label(body.unit, heads["unit"].labels) is None \
-            and catalogue.unit_named(body.unit) is None:
+    if body.unit and "unit" in heads and default_routing()[0].unit_label(body.unit, heads["unit"].labels) is None:
         unknown["unit"] = body.unit
     return unknown
