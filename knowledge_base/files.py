@@ -63,8 +63,8 @@ _FIELD_OF_HEADER = {alias: name for name, aliases in (HEADER_ALIASES | _EXPORT_A
 # A heading that names a day of validity under a name the reader does not know (生效时间, 实施日, 有效期): skipped, a
 # start day published a future answer today and an end day kept a repealed one suggested.
 _VALIDITY_HEADING = re.compile(r"(?:生效|实施|执行|施行|失效|到期|截止|结束|下架|上架|停用|启用).{0,4}(?:日|期|时间)|有效期"
-                               r"|^(?:start|end|expiry|expires|expiration|valid)[ _-]?(?:date|day|time|on|from|to|until)?$",
-                               re.IGNORECASE)
+                               r"|^(?:start|end|expiry|expires|expiration|valid)[ _-]?"
+                               r"(?:date|day|time|on|from|to|until)?$", re.IGNORECASE)
 
 
 class ReadWarning(UserWarning):

@@ -1075,7 +1075,8 @@ class EntryStore:
                     newer.append(entry_id)
                     continue
                 if stamp is None and before is not None and before.updated_by != updated_by:
-                    over_others.append(f"{entry_id} ({before.updated_by}, {centre_time(before.updated_at):%m-%d %H:%M})")
+                    when = centre_time(before.updated_at)
+                    over_others.append(f"{entry_id} ({before.updated_by}, {when:%m-%d %H:%M})")
                 if before is not None and (lost := _lost_to_gbk(before, entry, given)):
                     garbled.append(f"{where}: {entry_id!r}: {', '.join(lost)}")
                     continue

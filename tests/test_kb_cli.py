@@ -579,7 +579,8 @@ def test_import_cases_masks_pii_and_is_suggested(appeal_home, cases_csv, tmp_pat
     # …and one erased with every version of it (a re-tester's round: its words came back with the next import)
     ok("kb", "delete", "case-2554", "--erase")
     again = appeal("kb", "import-cases", cases_csv)
-    assert "note: 2 cases deleted in this knowledge base left out: case-2549, case-2554" in " ".join(again.stderr.split())
+    said = " ".join(again.stderr.split())
+    assert "note: 2 cases deleted in this knowledge base left out: case-2549, case-2554" in said, said
     assert not {"case-2549", "case-2554"} & {e["id"] for e in exported(tmp_path)}
 
 
