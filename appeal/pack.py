@@ -171,7 +171,7 @@ def _faq_drift(db_url: str, faq: Path | None, problems: list[str]) -> tuple[list
     from sqlalchemy.exc import OperationalError
 
     from knowledge_base.files import ReadWarning, read_entries
-    from knowledge_base.store import EntryStore, question_key
+    from knowledge_base.store import EntryStore, known_to, question_key
 
     entries = []
     if faq is not None:
@@ -197,11 +197,9 @@ def _faq_drift(db_url: str, faq: Path | None, problems: list[str]) -> tuple[list
         return given is not None and all(getattr(given, name) == getattr(entry, name)
                                          for name in given.model_fields_set - {"id"})
 
-    # an entry trainers deleted is no drift: it is gone on purpose
-    known = {key for entry in stored for key in (entry.id, question_key(entry.source, entry.question))} | deleted
+    known = known_to(stored, deleted)  # an entry trainers deleted is no drift: it is gone on purpose
     return ([entry.id for entry in stored if entry.updated_by == BUILD_STAMP and not held(entry)],
-            [entry.id for entry in entries
-             if entry.id not in known and question_key(entry.source, entry.question) not in known])
+            [entry.id for entry in entries if not known(entry)])
 
 
 def _first_model_serving(settings, model: str | None) -> str | None:

@@ -475,6 +475,13 @@ def _asked(question: str) -> str:
 _KEY_FORM = ".2"
 
 
+def known_to(stored: Iterable[Entry], deleted: set[str]) -> Callable[[EntryIn], bool]:
+    """Whether an entry is one of `stored`, under its id or its question, or one of the `deleted` ids (gone on
+    purpose): what an import that only adds (`kb import --new-only`) leaves out, and no drift of a pack's FAQ."""
+    known = {key for entry in stored for key in (entry.id, question_key(entry.source, entry.question))} | deleted
+    return lambda entry: (entry.id or derived_id(entry)) in known or question_key(entry.source, entry.question) in known
+
+
 def question_key(source: str, question: str) -> str:
     """What makes two questions one: the same source and the same text as `_asked` reads it. A trainer typing
     社保卡丢了怎么补办? on one keyboard and 社保卡丢了怎么补办？ on another, or pasting 社保卡丟了怎麼補辦, means the same entry.

@@ -386,13 +386,12 @@ def _rows_not_held(rows: list) -> list:
     had added that season; without it, the import would have brought back those they had deleted)."""
     from contextlib import closing
 
-    from knowledge_base.store import EntryStore, derived_id, question_key
+    from knowledge_base.store import EntryStore, known_to
 
     with closing(EntryStore(_db_url(adding=True))) as store:
         stored, deleted = store.all(), store.deleted()
-    held = {key for entry in stored for key in (entry.id, question_key(entry.source, entry.question))} | deleted
-    kept = [row for row in rows if (row.entry.id or derived_id(row.entry)) not in held
-            and question_key(row.entry.source, row.entry.question) not in held]
+    known = known_to(stored, deleted)
+    kept = [row for row in rows if not known(row.entry)]
     skipped = [row.entry.id for row in rows if row.entry.id in deleted]
     if skipped:
         typer.secho(f"note: deleted in this knowledge base, left out (appeal kb history ID): {_some(tuple(skipped))}",
