@@ -370,21 +370,20 @@ def read_workbook(path: Path, header_names: Collection[str] = _HEADER_NAMES) -> 
     try:
         with pd.ExcelFile(path, engine=engine) as book:
             # A workbook made from a template may keep an empty Sheet1, an export a sheet of notes before the table.
-            fallback = known = None  # (sheet, title rows)
-            tops: dict[str, list] = {}
+            fallback = None  # (sheet, title rows)
+            tables: list[tuple[str, int]] = []  # the sheets under columns the reader knows, with their title rows
             for sheet in book.sheet_names:
                 top = pd.read_excel(book, sheet_name=sheet, header=None, nrows=MAX_TITLE_ROWS + 1, dtype=object)
                 if not top.notna().any(axis=None):
                     continue
-                rows = tops[sheet] = top.values.tolist()
+                rows = top.values.tolist()
                 skip = title_rows(rows, header_names)
                 fallback = fallback or (sheet, skip)
-                if known is None and _names_a_column(rows[skip], header_names):
-                    known = (sheet, skip)
-            sheet, skip = known or fallback or (book.sheet_names[0], 0)
-            # another sheet under columns the reader knows is a table left unread (a sheet of notes, 说明, is none)
-            others = tuple(name for name, rows in tops.items()
-                           if name != sheet and _names_a_column(rows[title_rows(rows, header_names)], header_names))
+                if _names_a_column(rows[skip], header_names):
+                    tables.append((sheet, skip))
+            sheet, skip = (tables[0] if tables else fallback) or (book.sheet_names[0], 0)
+            # another such sheet is a table left unread (a sheet of notes, 说明, is none)
+            others = tuple(name for name, _ in tables[1:])
             frame = pd.read_excel(book, sheet_name=sheet, header=skip, dtype=object)
             first = sheet == book.sheet_names[0]
     except Exception as exc:  # noqa: BLE001 — openpyxl and calamine raise many kinds of error for a damaged file
