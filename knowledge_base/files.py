@@ -34,6 +34,9 @@ _LIST_FIELDS = ("alternatives", "tags")
 # a source as a sheet may write it
 _SOURCE_OF_CELL = {"faq": "faq", "常见问题": "faq", "问答": "faq", "case": "case", "案例": "case"}
 _DATE_FIELDS = ("valid_from", "valid_to")
+# What an office writes in a validity cell for "no end" (or "no start"): 长期 was refused as "Input should be a valid
+# date or datetime, input is too short", and the whole sheet with it.
+NO_LIMIT = frozenset({"长期", "长期有效", "永久", "永久有效", "不限", "无期限", "无限期", "/"})
 _CSV_REQUIRED = ("question", "answer")
 _CSV_SUFFIXES = (".csv", ".tsv", ".txt")
 _JSONL_SUFFIXES = (".jsonl", ".ndjson")
@@ -90,9 +93,18 @@ def validation_message(exc: ValidationError, name: Callable[[str], str] = lambda
         # pydantic words a validator's own ValueError "Value error, …": the message alone is what the reader needs
         # …and an empty cell "Field required": the trainer looks for a cell to fill, not a field
         message = ("empty: a value is required" if error["type"] == "missing"
+                   else _not_a_day(error) if error["type"] in ("date_parsing", "date_from_datetime_parsing")
                    else error["msg"].removeprefix("Value error, "))
         parts.append(f"{name(where)}: {message}" if where else message)
     return "; ".join(parts)
+
+
+def _not_a_day(error: dict) -> str:
+    # pydantic's "Input should be a valid date or datetime, input is too short" for 明年春节后 told a trainer nothing;
+    # its reason is kept where it names the part that is wrong (day value is outside expected range)
+    reason = error["msg"].partition(", ")[2]
+    return (f"{error['input']!r} is no date{f' ({reason})' if ' value ' in reason else ''}: write it as YYYY-MM-DD "
+            "(2027-06-30), or leave it empty (or 长期) for none")
 
 
 @dataclass(frozen=True)
@@ -198,6 +210,8 @@ def _table_records(path: Path, header: list[str], rows: Iterable[list],
                 record[name] = list_items(name, [value])
             elif name == "source" and value:
                 record[name] = _SOURCE_OF_CELL.get(value.strip().lower(), value)
+            elif value and name in _DATE_FIELDS and value.strip() in NO_LIMIT:
+                record[name] = None
             elif value and name in _DATE_FIELDS:
                 try:
                     record[name] = day_text(value)

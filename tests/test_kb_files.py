@@ -316,6 +316,21 @@ def test_a_seasons_end_day_under_a_common_heading_ends_the_entry_and_a_second_sh
     assert entry.question == "低保怎么申请？"
 
 
+def test_a_validity_cell_that_says_no_end_is_none_and_one_that_is_no_date_is_told_in_plain_words(tmp_path):
+    """A trainer's sheet wrote 长期 (or /) under 有效期至 for a standing answer: the whole sheet was refused with
+    pydantic's "Input should be a valid date or datetime, input is too short"."""
+    path = tmp_path / "faq.csv"
+    path.write_text("问题,答案,责任单位,生效日期,有效期至\n"
+                    "社保卡怎么补办？,到社保经办窗口补办。,武冈市人力资源和社会保障局,/,长期\n"
+                    "低保怎么申请？,向户籍所在地乡镇申请。,武冈市民政局,2026-01-01,永久有效\n", encoding="utf-8")
+    assert [(e.valid_from, e.valid_to) for e in read_entries(path)] == [(None, None), (date(2026, 1, 1), None)]
+    path.write_text("问题,答案,责任单位,有效期至\n春节值班安排？,按政务服务中心通知值班。,武冈市政务服务中心,明年春节后\n",
+                    encoding="utf-8")
+    with pytest.raises(InputError, match=r"row 2: column '有效期至': '明年春节后' is no date: write it as YYYY-MM-DD "
+                                         r"\(2027-06-30\), or leave it empty \(or 长期\) for none"):
+        read_entries(path)
+
+
 def test_a_sheet_headed_in_chinese_is_told_its_problems_by_its_own_column_names(tmp_path):
     """A trainer's round: an empty 答案 cell was "column 'answer': Field required", and a date whose digits allow
     two days stopped the reading at its row, the rows before it unnamed."""

@@ -114,10 +114,13 @@ def add(
     _print_entry(stored)
 
 
-def _option_day(option: str, value: str) -> str:
+def _option_day(option: str, value: str) -> str | None:
+    from knowledge_base.files import NO_LIMIT
     from pipeline.errors import InputError
     from pipeline.records import AmbiguousDate, day_text
 
+    if value.strip().lower() in ("", "none") or value.strip() in NO_LIMIT:
+        return None
     try:
         return day_text(value)
     except AmbiguousDate as exc:
@@ -135,7 +138,8 @@ def update(
     tag: Optional[list[str]] = typer.Option(None, "--tag", help="replaces all tags (repeatable)"),
     valid_from: Optional[str] = typer.Option(None, "--valid-from", help="YYYY-MM-DD, or none to remove it"),
     valid_to: Optional[str] = typer.Option(
-        None, "--valid-to", help="YYYY-MM-DD (a past date retires the entry), or none to remove it (brings it back)"),
+        None, "--valid-to",
+        help="YYYY-MM-DD (a past date retires the entry), or none (长期) to remove it (brings it back)"),
     by: Optional[str] = ByOption,
 ) -> None:
     """Change the given fields of one entry."""
@@ -149,8 +153,7 @@ def update(
     for name in ("valid_from", "valid_to"):
         # an option cannot be given as null: "none" (or "") stands for it, so that a retired entry can come back
         if name in values:
-            values[name] = (None if values[name].strip().lower() in ("", "none")
-                            else _option_day(f"--{name.replace('_', '-')}", values[name]))
+            values[name] = _option_day(f"--{name.replace('_', '-')}", values[name])
     change = _validated(EntryUpdate, values)
     store = _store()
     with _in_option_words():  # a change valid alone may not be with the entry's other fields (--valid-from)
