@@ -7,6 +7,7 @@ ID number, nor the name the reply greets them by (the file's author column: 留�
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -44,10 +45,36 @@ def _read_table(path: Path) -> Table:
     raise InputError(f"{path}: unknown file type {path.suffix!r} (use .csv, .tsv, .txt, .xlsx or .xls)")
 
 
+# The clauses of an official reply that say nothing about the matter: the greeting, 留言已收悉, 已转…调查处理, thanks,
+# the date. One reply in twelve of replies_raw.csv is nothing else (网友:您好!留言已收悉 answers 26 messages; 已转
+# L6县调查核处), and a case library suggested them to agents as answers.
+_CLAUSE_END = r"[^。!！?？;；,，:：]"
+_SAYS_NOTHING = re.compile("|".join(f"(?:{part})" for part in (
+    r"(?:尊敬的|亲爱的)?(?:网友|网民|楼主)(?:朋友)?", r"[“\"]?\[姓名\][”\"]?", r"[“\"][”\"]", r"(?:您|你)好",
+    r"(?:关于)?(?:您|你)?(?:的|所)?(?:通过平台)?(?:《[^》]{0,12}》)?(?:提出的|反映的|所提的|所反映的|反馈的|咨询的)?(?:上述)?"
+    r"(?:留言|来信|来邮|帖文|来帖|意见|建议|问题|情况|事项|内容)?(?:我局|我办|我院|我部)?(?:已|均已)?(?:收悉|收到|知悉|获悉|已阅)",
+    r"(?:关于|就)?(?:您|你)(?:所)?(?:反映|提出|咨询|反馈)的(?:上述)?(?:问题|情况|事项|内容)",
+    r"(?:现将|现)?(?:有关情况)?(?:回复|答复)如下",
+    # forwarded: only after 已/并/将, so that 办理驾驶证转入手续 stays
+    r"(?:我们|我办|我局|现|并|均)?(?:已经?|并|现已|立即)(?:将[^。!！;；,，]{0,12}?)?"
+    rf"(?:转|转交|移交|交办|转至|转到|转办至|发函交办给|交){_CLAUSE_END}{{0,40}}",
+    rf"(?:感谢|谢谢|多谢|祝您|祝你|欢迎|敬请){_CLAUSE_END}*", r"\d{4}\s*[年.\-/]\s*\d{1,2}\s*[月.\-/]\s*\d{1,2}\s*日?",
+    rf"(?:此事|目前)?(?:正在|已)(?:调查|核实|处理|协调|交办){_CLAUSE_END}{{0,8}}中",
+    rf"(?:处理|调查|办理)(?:情况|结果){_CLAUSE_END}{{0,16}}(?:反馈|回复|答复){_CLAUSE_END}{{0,10}}",
+)))
+
+
+def says_nothing(reply: str) -> bool:
+    """Whether a (masked) official reply only acknowledges or forwards the ticket: fewer than six Chinese characters
+    are left once its courtesies, 已收悉 and 已转… clauses are taken out. An agent cannot answer a caller with it."""
+    return len(re.findall(r"[\u4e00-\u9fff]", _SAYS_NOTHING.sub("", reply))) < 6
+
+
 @dataclass
 class CaseFile:
     entries: list[EntryIn]
     unanswered: list[str] = field(default_factory=list)  # the rows left out for having no reply, as numbered
+    receipts: list[str] = field(default_factory=list)  # the rows left out for a reply that `says_nothing`
 
 
 def read_cases(path: Path) -> list[EntryIn]:
@@ -57,9 +84,10 @@ def read_cases(path: Path) -> list[EntryIn]:
     return read_case_file(path).entries
 
 
-def read_case_file(path: Path, *, skip_unanswered: bool = False) -> CaseFile:
+def read_case_file(path: Path, *, skip_unanswered: bool = False, skip_receipts: bool = False) -> CaseFile:
     """`read_cases`, where a 12345 export may also hold tickets still being handled: with `skip_unanswered` a row
-    whose reply is empty is left out and named in `unanswered`; without it, it is refused like any empty cell."""
+    whose reply is empty is left out and named in `unanswered`; without it, it is refused like any empty cell. With
+    `skip_receipts` a row whose reply `says_nothing` is left out and named in `receipts`."""
     path = Path(path)
     table = _read_table(path)
     columns = find_columns(list(table.frame.columns))
@@ -81,12 +109,15 @@ def read_case_file(path: Path, *, skip_unanswered: bool = False) -> CaseFile:
             continue
         if entry is None:
             cases.unanswered.append(table.row(index))
+        elif skip_receipts and says_nothing(entry.answer):
+            cases.receipts.append(table.row(index))
         else:
             cases.entries.append(entry)
     refuse_problems(path, problems)
     if not cases.entries:
-        raise InputError(f"{path}: no cases" + (f" ({len(cases.unanswered)} tickets without a reply)"
-                                                if cases.unanswered else ""))
+        raise InputError(f"{path}: no cases" + "".join(
+            f" ({len(rows)} {what})" for rows, what in ((cases.unanswered, "tickets without a reply"),
+                                                        (cases.receipts, "replies that say nothing")) if rows))
     return cases
 
 

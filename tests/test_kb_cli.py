@@ -604,6 +604,23 @@ def test_an_export_holding_tickets_still_being_handled_imports_the_answered_ones
     assert len(exported(tmp_path)) == 38
 
 
+def test_replies_that_only_acknowledge_or_forward_the_ticket_are_left_out_unless_asked_for(appeal_home, cases_csv,
+                                                                                           tmp_path):
+    """A case library suggested 网友:您好!留言已收悉 to agents as an answer."""
+    frame = pd.read_csv(cases_csv, dtype=str, keep_default_na=False)
+    frame.loc[2, "答复意见"] = "网友:您好!留言已收悉"
+    frame.loc[9, "答复意见"] = "您的留言已收悉。关于您反映的问题,已转市人社局调查处理。"
+    frame.loc[11, "答复意见"] = "经查全省人口信息系统,安沙镇万家铺村登记为农村地区。"
+    frame.to_csv(cases_csv, index=False)
+    out = ok("kb", "import-cases", cases_csv)
+    assert "left out 2 replies that only acknowledge or forward the ticket (--keep-receipts imports them) (row 4, " \
+           "row 11)" in out and "imported 38 entries (38 new" in out, out
+    ids = {e["id"] for e in exported(tmp_path)}
+    assert f"case-{frame.loc[11, '留言编号']}" in ids and f"case-{frame.loc[2, '留言编号']}" not in ids
+    assert "imported 40 entries (2 new, 0 replaced, 38 unchanged)" in ok("kb", "import-cases", cases_csv,
+                                                                          "--keep-receipts")
+
+
 def test_evaluate_writes_the_report(appeal_home, cases_csv, tmp_path):
     report = tmp_path / "report.json"
     out = ok("kb", "evaluate", "--pairs", cases_csv, "--limit", "30", "--bm25-only", "--report", report)

@@ -425,6 +425,25 @@ def test_ids_excel_cut_to_scientific_notation_are_named_as_such(replies, tmp_pat
         read_cases(path)
 
 
+def test_a_reply_that_only_acknowledges_or_forwards_the_ticket_says_nothing_and_one_that_answers_does(shared_data):
+    """An agent was suggested 网友:您好!留言已收悉 (it answers 26 of the board's messages) and 已转L6县调查核处 as answers
+    to read to a caller. Checked on the real replies: the ones that answer, however short, are kept."""
+    from knowledge_base.cases import read_cases, says_nothing
+
+    replies = [case.answer for case in read_cases(shared_data / "teddy2020c" / "replies_raw.csv")]
+    nothing = [reply for reply in replies if says_nothing(reply)]
+    assert sum(reply == "网友:您好!留言已收悉" for reply in nothing) == 26
+    for said in ("您的留言已收悉。关于您反映的问题,已转市人社局调查处理。", "网友:您反映的问题已转L6县调查核处。2018年8月22日",
+                 "您的留言已收悉!我们已将您反映的问题转相关部门进行处理,敬请关注后续回复,谢谢!", "此事正在调查处理中。2019年5月31日"):
+        assert said in nothing, said
+    answering = ("经查全省人口信息系统,安沙镇万家铺村登记为农村地区。", "可以异地办理身份证", "办理驾驶证转入手续", "短期内该项工作还无法开展",
+                 "新农合职能已整体划转至人社部门", "邻里之间有矛盾若无法自行解决", "我局正在编制《A市轨道交通线网规划修编规划》")
+    for words in answering:
+        [reply] = [reply for reply in replies if words in reply][:1]
+        assert not says_nothing(reply), reply
+    assert 0.05 < len(nothing) / len(replies) < 0.10  # measured: 158 of 1,995
+
+
 def test_a_case_reply_never_greets_its_asker_by_name(shared_data, tmp_path):
     """Official replies open with 网友“<the asker's account>”您好: shown as a suggestion for another caller's ticket it
     would name the first asker (and greet the wrong person if the agent kept it)."""

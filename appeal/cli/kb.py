@@ -412,14 +412,20 @@ def import_cases(
     skip_unanswered: bool = typer.Option(False, "--skip-unanswered",
                                          help="leave out tickets whose reply is empty (an export that also holds "
                                               "tickets still being handled) instead of refusing the file"),
+    keep_receipts: bool = typer.Option(False, "--keep-receipts",
+                                       help="also import replies that only acknowledge or forward the ticket "
+                                            "(留言已收悉, 已转…调查处理): left out by default, as no answer to read "
+                                            "to a caller"),
 ) -> None:
     """Import past tickets with their official replies as suggestable cases (normalised, PII masked)."""
     from knowledge_base.cases import read_case_file
 
-    cases = read_case_file(file, skip_unanswered=skip_unanswered)
-    if cases.unanswered:
-        shown = ", ".join(cases.unanswered[:10]) + (" …" if len(cases.unanswered) > 10 else "")
-        typer.echo(f"left out {len(cases.unanswered)} tickets without a reply ({shown})")
+    cases = read_case_file(file, skip_unanswered=skip_unanswered, skip_receipts=not keep_receipts)
+    for rows, what in ((cases.unanswered, "tickets without a reply"),
+                       (cases.receipts, "replies that only acknowledge or forward the ticket (--keep-receipts "
+                                        "imports them)")):
+        if rows:
+            typer.echo(f"left out {len(rows)} {what} ({', '.join(rows[:10])}{' …' if len(rows) > 10 else ''})")
     # a case a trainer deleted (a reply that says nothing, another province's policy) is not brought back by the
     # next month's export holding it again (a trainer's round); `kb import` of a file with it still can
     from contextlib import closing
