@@ -267,7 +267,9 @@ _ACCOUNT_LABEL = re.compile(r"(?:[户戶][号號]|[表錶][编編]?[号號]|[用
                             # a subsidy paid into a passbook (一折通)
                             r"|存折[号號]?|折[号號]|" + _SOCIAL_PLATFORM +
                             # a medical-insurance or a fund's personal number (医保个人编号4305…: 编号 alone is a record's)
-                            r"|(?:医保|社保|公积金)(?:个人)?(?:编号|账号|卡号)|个人编号)" + _JOINT)
+                            r"|(?:医保|社保|公积金)(?:个人)?(?:编号|账号|卡号)|个人编号"
+                            # a patient's record at a hospital, a candidate's at an exam (a privacy officer's round)
+                            r"|住院[号號]|病案[号號]|门诊[号號]|就诊[号號]|准考[证證][号號])" + _JOINT)
 _PLATE_LABEL = re.compile(r"(?:车牌|牌照)[号號]?" + _JOINT)
 _QQ_LABEL = re.compile(r"(?:[QqＱｑ]{2}|企鹅|扣扣)[号號]?" + _JOINT)  # 扣扣: how QQ is said, and typed on the web
 _PUBLIC_ACCOUNT = ("公众号", "服务号", "官方")
@@ -404,6 +406,8 @@ _COMPOUND_SURNAMES = "欧阳|司马|诸葛|上官|东方|皇甫|尉迟|公孙|�
 # only by standing (本人, 村民, 业主 …), which as often opens a sentence (本人于去年3月…, 业主向物业反映…).
 _PERSON_LABEL = re.compile(r"(?:姓名|联系人|联络人|来电人|留言人|来信人|反映人|反应人|报告人|投诉人|举报人|控告人|信访人|受害人|申请人|诉求人"
                            r"|咨询人|求助人|当事人|户主|收件人|收货人|发帖人"
+                           # a patient, the dead, a suspect: health and crime are sensitive (a privacy officer's round)
+                           r"|(?P<sick>患者|病人|死者|伤者|犯罪嫌疑人|嫌疑人)"
                            # a letter to the mayor's mailbox signs off: 此致 敬礼！ 张卫东
                            r"|此致\s*敬礼[!！。,，]?"
                            # 我姓李，木子李，叫李建国: a caller spells the surname out before the name
@@ -419,12 +423,13 @@ _PERSON_LABEL = re.compile(r"(?:姓名|联系人|联络人|来电人|留言人|�
                            r"|哥哥|姐姐|弟弟|妹妹|岳父|岳母|公公|婆婆|我爸爸|我妈妈|爸爸|妈妈|我爸|我妈|[他她娃]爸|[他她娃]妈"
                            r"|爷爷|奶奶|外公|外婆|邻居|住户|工友|农民工(?!程)"
                            r"|叔叔|伯伯|舅舅|姑姑|姑父|姨父|侄子|侄儿|侄女|外甥女|外甥|表哥|表姐|表弟|表妹|表嫂|堂哥|堂姐|堂弟|堂妹"
+                           r"|弟媳|弟妹|嫂子"
                            r"|外孙女"  # 外孙 read 女刘子 as the name
                            # a spouse as callers name one (我老公叫李建军, 我堂客刘桂花…)
                            r"|老公|老婆|媳妇|堂客|老倌|前夫|前妻|男朋友|女朋友"
                            # an agent's ticket template: 【来电人】张建国【联系电话】…, 投诉人 | 张建国 | …
                            # any run of spaces counts as one: `model_text` masks text as typed (举报人 \xa0 \xa0陈洪道)
-                           r"|(我是|本人|市民|村民|居民|(?<!物)业主)"
+                           r"|(?P<standing>我是|本人|市民|村民|居民|(?<!物)业主)"
                            # a child the ticket is about (留守儿童李梓萱（8岁）, 学生刘子轩在…被欺凌); 孩子王 is a chain of baby
                            # shops
                            r"|(?P<child>小孩|孩子(?!王)|(?<!妇女)儿童|学生|女孩|男孩|小朋友))(?:\s*[是为叫:：】\]）)（(|｜\-—“”\"'‘’「」『』]){0,3}\s*")
@@ -620,8 +625,16 @@ def _labelled_names(text: str) -> set[str]:
               if re.search("[A-Za-z\u4e00-\u9fff]", handle := match.group(1).strip())}
     names |= _spoken_surname_names(text) | _names_said_apart(text)
     for label in _PERSON_LABEL.finditer(text):
-        by_standing = label.group(1) is not None
+        by_standing = label.group("standing") is not None
         start = _past_false_starts(text, label.end())
+        if label.group("sick"):
+            # a patient's word is followed by the illness or the money as often (患者左心衰, 病人钱财, 病人段时间): a
+            # name only, whose surname is no word and whose given name no everyday noun, a short one jieba reads as one
+            if (match := _NAME_AFTER_ROLE.match(text, start)) and match.group(1)[0] not in _WORDLIKE_SURNAMES \
+                    and _is_name(match.group(1), match.group(2)) and not _is_everyday_noun(match.group(2)) \
+                    and (len(match.group(1)) == 3 or _tagged_as_name(text, start, match.group(1))):
+                names.add(match.group(1))
+            continue
         if by_standing and (home := _WRITERS_PLACE.match(text, start) or _WRITERS_ROLE.match(text, start)):
             start = home.end()  # 我是秦桥镇的刘德福: where the writer lives, then the name
         match = (_NAME_BEFORE_PUNCTUATION if by_standing else _NAME_AFTER_ROLE).match(text, start)
@@ -655,7 +668,7 @@ def _labelled_names(text: str) -> set[str]:
             if item and item.group(1)[0] in _PREPOSITION_SURNAMES and not _tagged_as_name(text, start, item.group(1)):
                 item = None  # 邻居向物业反映: to whom, not who
             match = _NAME_BEFORE_PUNCTUATION.match(text, start) or item or _tagged_full_name(text, start)
-            if match is None:
+            if match is None or _is_everyday_noun(match.group(2)):  # 嫌疑人曾低保对象: once on 低保, no 曾低保
                 continue
             name, given = match.group(1), match.group(2)
         if _is_name(name, given):
@@ -990,7 +1003,7 @@ def _numbered_names(text: str) -> set[str]:
 # no one home, and 居住在地铁3号线… is a metro line.
 # A statement's 住 after the writer's name (控告人：潘平安，住…) says the same; 住院, 住房, 住建局 say no such thing.
 # An agent's question in a call's transcript too (坐席：请问您的地址是？市民：幸福小区三栋…), with the answer's speaker.
-_HOME_LABEL = re.compile(r"(?:家住|住在|住址|现住|居住在|我家在|我住|本人住|家庭住址|家庭地址|户籍地址|住所地"
+_HOME_LABEL = re.compile(r"(?:家住|住在|住址|现住|居住[在于]|我家在|我住|本人住|家庭住址|家庭地址|户籍地址|住所地"
                          # not 联系地址, 通讯地址 (an office's in its reply: 联系地址：…白沙路26号东成大厦2108室) nor a bare 地址 (the
                          # matter's, as often as the writer's)
                          r"|居住地址|常住地址|收货地址|收件地址|收件人地址|收货人地址"
@@ -1011,6 +1024,11 @@ _HOME_LABEL = re.compile(r"(?:家住|住在|住址|现住|居住在|我家在|�
 _RESIDENT = re.compile(r"(?:我是|本人是|本人系|本人为|我系|来电人系|来电人是|其系)([^,，。;；!！?？\n]{1,40}?)的?(?:业主|住户|租户|村民|居民)")
 # A door number given as such (门牌号是3栋2单元1304) is the matter's place as often (公厕门牌12号): a flat's alone is a home.
 _DOOR_NUMBER = re.compile(r"门牌号?(?:码)?[是为:：]?\s*([^,，。;；!！?？\n]{1,40})")
+# …and so is an address given as such (地址：都梁路88号金海湾小区8-2-1101, a ticket's most common form of one), down to
+# a flat's room number only (地址：市政府广场, …669号7楼 are the matter's place), never an office's or a shop's.
+_ADDRESS = re.compile(r"(?<!联系)(?<!通讯)(?<!通信)(?<!办公)(?<!单位)(?<!公司)(?<!店铺)(?<!门面)(?<!经营)(?<!注册)"
+                      r"(?:详细)?地址[是为:：]?\s*([^,，。;；!！?？\n]{1,40})")
+_ROOM = re.compile(r"[0-9０-９]{3,4}[室房户号]?$")
 _FLAT = re.compile(r"[0-9０-９]|[室房号户]$")
 _HOME_REACH = 40
 # Numbers in digits or in words (三组十二号), a part of them 第…; never a date (10月1号) or a road's number (12号公路), and a
@@ -1027,6 +1045,7 @@ def _house_numbers(text: str) -> list[tuple[int, int]]:
                for label in _HOME_LABEL.finditer(text)]
     clauses += [(found.start(1), found.group(1), True) for pattern in (_RESIDENT, _DOOR_NUMBER)
                 for found in pattern.finditer(text)]
+    clauses += [(found.start(1), found.group(1), None) for found in _ADDRESS.finditer(text)]
     found = []
     for start, clause, flat_only in clauses:
         for match in _HOUSE_NUMBER.finditer(clause):
@@ -1034,7 +1053,10 @@ def _house_numbers(text: str) -> list[tuple[int, int]]:
             suffixed = [part for part in parts if not part[-1].isdigit()]
             if any(part.endswith("床") for part in parts):
                 break
-            if flat_only:
+            if flat_only is None:  # an address: a flat, or building-entrance-flat as agents shorten them (8-2-1101)
+                home = len(parts) >= 2 and suffixed and _ROOM.search(parts[-1]) or len(parts) == 1 and len(
+                    re.findall("[-－]", parts[0])) >= 2 and not _DATE.match(parts[0])
+            elif flat_only:
                 home = len(parts) >= 2 and suffixed and _FLAT.search(parts[-1])
             else:
                 # 3-2-501: building, entrance and flat, as agents shorten them; 12-3 in an estate's zone (都梁花园B区12-3)

@@ -750,6 +750,24 @@ def test_homes_names_and_words_after_a_relative_of_a_second_privacy_round(text, 
 
 
 @pytest.mark.parametrize("text, masked", [
+    # a privacy officer's sign-off round: a patient, the dead and a suspect went out unmasked, health and crime beside
+    ("患者邓淑芬在医院去世，病人刘桂兰住院三个月。", "患者[姓名]在医院去世，病人[姓名]住院三个月。"),
+    ("死者邓平安，家属要求赔偿。犯罪嫌疑人罗志强在逃，弟媳胡丽娟家有小车。",
+     "死者[姓名]，家属要求赔偿。犯罪嫌疑人[姓名]在逃，弟媳[姓名]家有小车。"),
+    ("住院号20261234，床号：12床，准考证号2026430581001", "住院号[账号]，床号：12床，准考证号[账号]"),
+    # an address given as such, down to the flat
+    ("地址：都梁路88号金海湾小区8-2-1101", "地址：都梁路88号金海湾小区[门牌号]"),
+    ("详细地址：迎春亭街道城东社区富康小区3栋2单元1304室，漏水", "详细地址：迎春亭街道城东社区富康小区[门牌号]，漏水"),
+    ("本人现居住于法相岩街道资江社区建设路128号3单元402室", "本人现居住于法相岩街道资江社区建设路[门牌号]"),
+    # …and what stays: the illness or the money after a patient's word, once on 低保, a place, an office, a floor
+    ("患者左心衰，病人钱财被骗，病人段时间不能下床，犯罪嫌疑人曾低保对象", None),
+    ("地址：市政府广场东侧。联系地址：白沙路26号东成大厦2108室。地址：都梁路669号7楼的办事大厅", None),
+])
+def test_patients_suspects_hospital_numbers_and_addresses_of_a_privacy_officers_round(text, masked):
+    assert mask_pii(text).text == (masked or text)
+
+
+@pytest.mark.parametrize("text, masked", [
     # an agent's round (2026-12-03): the caller's home in the agent's third person, flats shortened, names given apart
     # or after 全名 / 户名 / 姓…叫, a number read out with a digit here and there, a passbook and a video account
     ("来电人地址：迎春亭街道某某路12号3栋2单元501，反映楼上漏水", "来电人地址：迎春亭街道某某路[门牌号]，反映楼上漏水"),
