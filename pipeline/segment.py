@@ -13,7 +13,7 @@ from pathlib import Path
 
 import jieba
 
-from pipeline.canonical import RESOURCES, read_stopwords
+from pipeline.canonical import RESOURCES, cut_in_bounded_runs, read_stopwords
 from pipeline.area import deployment_area
 from pipeline.normalize import normalize
 from pipeline.pii import without_placeholders
@@ -71,7 +71,7 @@ def segment(text: str, *, stopwords: bool = True) -> list[str]:
     function words (the bundled list) too. The text is cut as given: call `normalize` first for raw input."""
     if not isinstance(text, str):
         raise TypeError(f"segment() expects str, got {type(text).__name__}")
-    return _keep(_tokenizer().cut(text), stopwords)
+    return _keep(cut_in_bounded_runs(_tokenizer().cut, text), stopwords)
 
 
 def word_runs_into(text: str, start: int, end: int) -> bool:
@@ -154,6 +154,7 @@ def tokens_for_search(text: str) -> list[str]:
     said (没电, 断电: 停电)."""
     if not isinstance(text, str):
         raise TypeError(f"tokens_for_search() expects str, got {type(text).__name__}")
-    tokens = _keep(_tokenizer().cut_for_search(normalize(without_placeholders(text))), stopwords=True)
+    tokens = _keep(cut_in_bounded_runs(_tokenizer().cut_for_search, normalize(without_placeholders(text))),
+                   stopwords=True)
     home = deployment_area().home_area_words
     return [_OUTAGE_TERMS.get(t, t).lower() for t in tokens if t not in home and t not in _NOT_SEARCHED]

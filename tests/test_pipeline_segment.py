@@ -105,3 +105,14 @@ def test_rejects_non_text():
     with pytest.raises(TypeError, match="tokens_for_search"):  # was an AttributeError from deep inside
         tokens_for_search(None)  # type: ignore[arg-type]
 
+
+
+def test_a_run_jieba_would_cut_in_quadratic_time_is_cut_in_pieces_and_a_real_text_whole():
+    """An integrator's round: 路 × 20,000 took 5 s to route (jieba's HMM over the run; bench/hostile_inputs.py)."""
+    from pipeline.canonical import cut_in_bounded_runs
+
+    pieces = list(cut_in_bounded_runs(lambda text: [text], "路灯坏了，" + "路" * 1200 + "。abc"))
+    assert pieces == ["路灯坏了，", "路" * 500, "路" * 500, "路" * 200, "。abc"]
+    real = "市民来电反映：都梁路的路灯坏了三个月，晚上出行很不方便，请城管局尽快修复。"
+    assert list(cut_in_bounded_runs(lambda text: [text], real)) == [real]
+    assert "".join(segment("路" * 1200)) == "路" * 1200
