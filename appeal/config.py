@@ -43,6 +43,10 @@ class Settings(BaseSettings):
     kb_weak_cosine: float = Field(default=0.875, ge=-1, le=1, description="a suggestion whose e5 cosine with the "
                                   "question is below this is marked weak_match, likely about another matter (chosen "
                                   "on judged agents' questions: bench/RESULTS.md ## Weak suggestions)")
+    # An erasure request (appeal forget) finds a ticket's lines by its id; a log kept longer than the tickets, or read
+    # by more people, may leave the text out (a privacy officer's round).
+    log_text: bool = Field(default=True, description="write each request's masked ticket text into the service's "
+                           "log line (false: ticket ids, decisions and labels only)")
     repeat_window_days: int = Field(default=30, ge=1, description="how long routed tickets are kept and compared "
                                     "with new ones (重复诉求); older ones are deleted")
     repeat_method: Literal["characters", "e5"] = Field(

@@ -155,5 +155,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # inside the request log (a refusal is logged) and outside the metrics (a made-up method is no series)
     app.add_middleware(RequestLimits, max_body=max_body_bytes(settings.max_batch, settings.max_text_chars),
                        one_ticket=one_ticket_bytes(settings.max_text_chars))
-    app.add_middleware(RequestLogMiddleware)
+    app.add_middleware(RequestLogMiddleware, log_text=settings.log_text)
     return app

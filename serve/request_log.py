@@ -1,7 +1,7 @@
 """One JSON line per request, with a request id that travels in and out as `X-Request-ID`.
 
-Handlers add fields (masked text, decision, model version) through `request.state.log`; raw ticket text, headers and
-API keys are never written.
+Handlers add fields (ticket ids, masked text, decision, model version) through `request.state.log`; raw ticket text,
+headers and API keys are never written, the masked text only where `Settings.log_text` says so.
 """
 from __future__ import annotations
 
@@ -71,9 +71,10 @@ UVICORN_LOG_CONFIG: dict = {
 class RequestLogMiddleware:
     """Pure ASGI middleware (no body buffering): assigns the request id, times the request, writes the line."""
 
-    def __init__(self, app: ASGIApp):
+    def __init__(self, app: ASGIApp, log_text: bool = True):
         self.app = app
         self.logger = logging.getLogger(LOGGER_NAME)
+        self.log_text = log_text
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -106,4 +107,6 @@ class RequestLogMiddleware:
                 "duration_ms": round((time.perf_counter() - started) * 1000, 2),
                 **state["log"],
             }
+            if not self.log_text:
+                fields.pop("masked_text", None)
             self.logger.info("request", extra={"fields": fields})

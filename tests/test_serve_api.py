@@ -834,8 +834,29 @@ def test_one_json_log_line_per_request_with_request_id(server):
     assert len(mine) == 1
     assert mine[0]["path"] == "/v1/route" and mine[0]["status"] == 200
     assert mine[0]["model_version"] == "v1"
+    # an erasure request (appeal forget WG-1) finds the ticket's lines by its id
+    assert mine[0]["tickets"] == ["WG-1"] and "[手机号]" in mine[0]["masked_text"]
     assert re.fullmatch("[0-9a-f]{32}", own) and [line.get("request_id") for line in lines].count(own) == 1
     assert "15001242486" not in "".join(server.log_lines())
+
+
+def test_a_log_kept_without_ticket_text_names_the_tickets_and_holds_none_of_their_words(tmp_path):
+    """A privacy officer's round: every line held the ticket's text, with no ticket id to find it by for an erasure
+    request, and nothing turned the text off."""
+    home = tmp_path / "home"
+    install_model(home, "v1")
+    live = start_server(home, tmp_path / "server.log", env={"APPEAL_LOG_TEXT": "false"})
+    try:
+        with live.client("platform") as client:
+            assert client.post("/v1/route", json=TICKET).status_code == 200
+            assert client.post("/v1/feedback", json={"ticket_id": "WG-1", "text": TICKET["text"], "topic": "城乡建设",
+                                                     "model_version": "v1"}).status_code == 201
+        lines = [json.loads(line) for line in live.log_lines() if line.startswith("{") and '"tickets"' in line]
+    finally:
+        live.stop()
+    assert [(line["path"], line["tickets"]) for line in lines] == [("/v1/route", ["WG-1"]), ("/v1/feedback", ["WG-1"])]
+    assert not any("masked_text" in line for line in lines)
+    assert "坑洼不平" not in live.log_path.read_text(encoding="utf-8")
 
 
 def test_metrics(server):

@@ -82,8 +82,9 @@ def post_feedback(
     else:
         response.status_code = HTTP_200_OK  # a retry: stored and counted once
     unknown = _unknown_labels(body, services.models.current)
-    request.state.log.update(feedback_id=row.id, masked_text=values["text"], unknown_labels=unknown or None,
-                             repeat_verdict=row.repeat_verdict, refusal_verdict=row.refusal_verdict, retry=not new)
+    request.state.log.update(feedback_id=row.id, tickets=[row.ticket_id], masked_text=values["text"],
+                             unknown_labels=unknown or None, repeat_verdict=row.repeat_verdict,
+                             refusal_verdict=row.refusal_verdict, retry=not new)
     # UTC written as the other times of the API are (…Z)
     stored_at = stored_utc(row.created_at).astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
     return FeedbackOut(id=row.id, ticket_id=row.ticket_id, stored_at=stored_at, routed=routed is not None,

@@ -33,6 +33,7 @@ def _route(request: Request, services: Services, tickets: Sequence[TicketIn], ba
         services.metrics.observe_route(labels, result.decision, bool(result.related_tickets), result.urgent,
                                        result.hand_over)
     request.state.log.update(
+        tickets=[ticket.id for ticket in tickets] if any(ticket.id for ticket in tickets) else None,
         model_version=results[0].model_version,
         decisions=[r.decision for r in results],
         topics=[r.topic.label for r in results],
