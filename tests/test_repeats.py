@@ -682,6 +682,11 @@ def test_a_callers_tickets_are_erased_on_request(appeal_home):
     merged.parent.mkdir(parents=True)
     merged.write_text("".join(json.dumps({"id": t, "text": "通村 公路 塌陷 ", "topic": "交通运输"}, ensure_ascii=False)
                               + "\n" for t in ("WG-7", "WG-8")), encoding="utf-8")
+    # …and a past case `kb import-cases` made of a ticket, suggested to every agent (a privacy officer's round)
+    from knowledge_base.store import EntryIn, EntryStore
+
+    kb = EntryStore(url)
+    kb.add(EntryIn(id="case-WG-9", question="湾头桥镇白石村张三丰家门口公路塌陷", answer="已修复。", source="case"), "trainer")
     env = {**os.environ, "APPEAL_HOME": str(appeal_home)}
     try:
         # ids as a platform's export may give them, with spaces around: the service stored them without
@@ -689,7 +694,9 @@ def test_a_callers_tickets_are_erased_on_request(appeal_home):
                               env=env, cwd=REPO)
         assert done.returncode == 0, done.stderr
         assert done.stdout.splitlines() == [
-            "WG-7: 1 routed ticket, 2 agents' answers, 1 rows of retraining files erased", "WG-9: nothing stored",
+            "WG-7: 1 routed ticket, 2 agents' answers, 1 rows of retraining files erased",
+            "WG-9: 0 routed ticket, 0 agents' answers, 0 rows of retraining files, its past case case-WG-9 (every "
+            "version) erased",
             "WG-T: 1 routed ticket, 0 agents' answers, 0 rows of retraining files erased",
             f"{unnamed}: 0 routed ticket, 1 agents' answers, 0 rows of retraining files erased"]
         # what this command cannot reach is said, for the data-protection officer's record
@@ -698,6 +705,7 @@ def test_a_callers_tickets_are_erased_on_request(appeal_home):
         assert [(t.ticket_id, t.text, t.title) for _, t in log.after(0, utc_now() - timedelta(days=1))] == [
             ("WG-8", masked_text(SMOKE), None), ("WG-7", "", None), ("WG-T", "", None)]  # their places, no text
         assert [row.ticket_id for row in feedback.rows()] == ["WG-8"]
+        assert kb.get("case-WG-9") is None and kb.history("case-WG-9") == []
         assert not any("张三丰".encode() in part.read_bytes() for part in appeal_home.glob("appeal.db*"))
         # the running service drops the text it held at its next check, without a restart
         assert service.check(masked_text(ROAD_AGAIN)) == [] and not service.knows("WG-7")
@@ -706,6 +714,7 @@ def test_a_callers_tickets_are_erased_on_request(appeal_home):
     finally:
         log.close()
         feedback.close()
+        kb.close()
         service.close()
 
 

@@ -95,15 +95,18 @@ def forget(
     ticket_ids: list[str] = typer.Argument(..., help="the tickets' ids, as the platform sent them (an agent's answer "
                                                      "sent without one: its name in `feedback export`, feedback-80)"),
 ) -> None:
-    """Erase what is stored of these tickets: their routed text, the agents' answers and their rows in retraining files.
+    """Erase what is stored of these tickets: their routed text, the agents' answers, their rows in retraining files
+    and the past case `kb import-cases` made of each (case-ID).
 
     For a request to erase a caller's data. A running service drops its copy in memory at its next repeat check; a
     model trained on a ticket keeps what it learnt (retrain without it). Each ticket keeps its id and what the route
     decided (time, township, topic, unit) for the weekly report. Not reached: the service's log (a line per request,
-    with the masked text) and the files written before (feedback exports, backups): erase the tickets there too."""
+    naming its tickets) and the files written before (feedback exports, backups): erase the tickets there too."""
     from appeal.cli import existing_database
+    from appeal.cli.kb import erase_entry
     from appeal.config import get_settings
     from appeal.database import flush_erasures
+    from knowledge_base.store import EntryStore
     from knowledge_base.ticket_log import TicketLog
     from pipeline.normalize import strip_invisible
     from training.feedback_store import FeedbackStore
@@ -111,22 +114,29 @@ def forget(
 
     settings = get_settings()
     url = existing_database(settings)
-    log, feedback = TicketLog(url), FeedbackStore(url)
+    log, feedback, kb = TicketLog(url), FeedbackStore(url), EntryStore(url)
     try:
         # read as the service reads an id it stores: without invisible characters and surrounding spaces
         ids = list(dict.fromkeys(strip_invisible(t).strip() for t in ticket_ids))
         in_runs = forget_in_runs(settings.home / RUNS_DIR, ids)  # every run's file read once, for all the ids
+        # a privacy officer's round: "nothing stored" while the ticket's past case was suggested to every agent
+        cases = {ticket_id: f"case-{ticket_id}" for ticket_id in ids
+                 if kb.get(f"case-{ticket_id}") is not None or kb.history(f"case-{ticket_id}")}
         for ticket_id in ids:
             routed, answers, trained = log.forget([ticket_id]), feedback.forget([ticket_id]), in_runs[ticket_id]
-            typer.echo(f"{ticket_id}: " + (f"{routed} routed ticket, {answers} agents' answers, {trained} rows of "
-                                           "retraining files erased" if routed or answers or trained
-                                           else "nothing stored"))
+            erased = [f"{routed} routed ticket", f"{answers} agents' answers", f"{trained} rows of retraining files"]
+            if ticket_id in cases:
+                erase_entry(kb, cases[ticket_id])
+                erased.append(f"its past case {cases[ticket_id]} (every version)")
+            typer.echo(f"{ticket_id}: " + (", ".join(erased) + " erased"
+                                           if routed or answers or trained or ticket_id in cases else "nothing stored"))
         flush_erasures(log.engine)
         typer.echo("not reached here: the service's log and files written before (feedback exports, backups) still "
                    "hold these tickets' masked texts: erase them there too", err=True)
     finally:
         log.close()
         feedback.close()
+        kb.close()
 
 
 def register(app: typer.Typer) -> None:
