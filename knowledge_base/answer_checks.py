@@ -51,6 +51,17 @@ def citizens_phones(answer: str, spans: list[PiiSpan]) -> list[PiiSpan]:
     return found
 
 
+# …and the person a case was about, named right after the word for them: no official is (a privacy officer's round:
+# 经调查，投诉人陈卫东反映…属实 was saved with a warning and suggested to every agent, a whistle-blower named).
+_NAMED_CITIZEN = re.compile(r"(?:市民|群众|来电人|反映人|投诉人|举报人|控告人|信访人|受害人|当事人|求助人|诉求人|申请人|患者|病人|死者|伤者"
+                            r"|嫌疑人)[：:\s]?$")
+
+
+def citizens_names(answer: str, spans: list[PiiSpan]) -> list[PiiSpan]:
+    """The names among `spans` (`find_pii` of `answer`) right after a word for a citizen (投诉人, 患者 …)."""
+    return [span for span in spans if span.kind == "name" and _NAMED_CITIZEN.search(answer, 0, span.start)]
+
+
 def _clause_start(text: str, end: int) -> int:
     return max(text.rfind(mark, 0, end) for mark in _CLAUSE_ENDS) + 1
 

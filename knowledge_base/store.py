@@ -26,7 +26,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sess
 from appeal.config import centre_time, centre_today
 from appeal.database import (KB_WRITE_LOCK, add_missing_columns, create_tables, hold_write_lock, make_engine,
                              stored_utc)
-from knowledge_base.answer_checks import citizens_phones
+from knowledge_base.answer_checks import citizens_names, citizens_phones
 from knowledge_base.units import same_unit
 from pipeline.errors import InputError, refuse_problems
 from pipeline.normalize import normalize, strip_invisible, to_simplified
@@ -239,7 +239,8 @@ def _no_personal_data(entry: EntryIn, passed: Callable[[str], bool]) -> None:
             read = to_simplified(strip_invisible(text))
             spans = find_pii(read)
             if field == "answer":  # a unit's number or an official's name may stand in one (`answer_checks`)
-                spans = [span for span in spans if span.kind in _NEVER_IN_AN_ANSWER] + citizens_phones(read, spans)
+                spans = [span for span in spans if span.kind in _NEVER_IN_AN_ANSWER] + citizens_phones(read, spans) \
+                    + citizens_names(read, spans)
             if found := sorted({PII_TOKENS[span.kind] for span in spans}):
                 raise ValueError(f"{what} holds personal data ({'、'.join(found)}): a FAQ "
                                  f"{'answers' if field == 'answer' else 'asks'} in general terms; leave the caller's "
@@ -248,7 +249,7 @@ def _no_personal_data(entry: EntryIn, passed: Callable[[str], bool]) -> None:
 
 # A person's documents, which no published answer gives (a privacy reviewer's round: an ID number pasted into an answer
 # was saved with a warning and then suggested on every route about 低保)
-_NEVER_IN_AN_ANSWER = frozenset({"id_card", "bank_card", "travel_document"})
+_NEVER_IN_AN_ANSWER = frozenset({"id_card", "bank_card", "travel_document", "plate"})
 
 
 class EntryUpdate(_UserText):
