@@ -58,6 +58,12 @@ class ServeMetrics:
             "missed / accepted (no rule flagged it; refused / accepted); rule other: one the rules file does not name",
             ["rule", "verdict"], registry=self.registry,
         )
+        self.hand_over_verdicts = Counter(
+            "appeal_hand_over_verdicts", "Agents' answers on the lines /v1/route said to put the caller through to "
+            "(120 急救, 110 报警, 119 救援), for tickets whose feedback says where the agent did: confirmed, other_line, "
+            "false_alarm (a line named, none put through), missed (none named, one put through), none",
+            ["verdict"], registry=self.registry,
+        )
         self.unsaved = Gauge(
             "appeal_tickets_unsaved", "Routed tickets waiting in memory for the database to store them for the repeat "
             "check (above 0: the database fails, and a restart now would lose them)", registry=self.registry,
@@ -91,7 +97,8 @@ class ServeMetrics:
             self.review_rate.set(self._reviewed / self._routed)
 
     def observe_feedback(self, model_version: str | None, predicted_topic: str | None, topic: str,
-                         repeat_verdict: str | None, refusal: tuple[str | None, str | None] = (None, None)) -> None:
+                         repeat_verdict: str | None, refusal: tuple[str | None, str | None] = (None, None),
+                         hand_over_verdict: str | None = None) -> None:
         """`refusal`: the rule /v1/route named (None: none) and the verdict on it (None: not said)."""
         kept = "unknown" if predicted_topic is None else "yes" if predicted_topic == topic else "no"
         self.feedback.labels(model_version or "unknown", kept).inc()
@@ -100,6 +107,8 @@ class ServeMetrics:
         rule, verdict = refusal
         if verdict is not None:
             self.refusal_verdicts.labels(rule or "(none)", verdict).inc()
+        if hand_over_verdict is not None:
+            self.hand_over_verdicts.labels(hand_over_verdict).inc()
 
     def set_model(self, version: str, kind: str) -> None:
         self.model_info.clear()

@@ -432,6 +432,16 @@ class FeedbackIn(BaseModel):
     refused: bool | None = Field(
         default=None, description="whether the centre refused the ticket (不予受理) in the end; omit it when the "
                                   "platform does not record that. With refusal_rule it measures the refusal rules")
+    hand_over: list[HandOverLine] | None = Field(
+        default=None, max_length=5,
+        description="hand_over as /v1/route gave it for this ticket ([] when it named none); left out, that of the "
+                    "ticket's last route (by ticket_id, within the repeat window)")
+    put_through: list[HandOverLine] | None = Field(
+        default=None, max_length=5,
+        description="the lines the agent put the caller through to (120 急救, 110 报警, 119 救援, or the number alone); "
+                    "[]: none (no life at risk now: a false alarm, an event over); omit it when the platform does not "
+                    "record that. With hand_over it measures the emergency words: a line put through that the route "
+                    "did not name is a missed emergency")
 
     # The ticket as it was sent to /v1/route may come along with the answer: its id names the ticket, and where and by
     # which channel it came are known fields rather than unknown ones (which are refused).
@@ -458,6 +468,18 @@ class FeedbackIn(BaseModel):
         return not _says_something(self.text) and not _says_something(self.title)
 
 
+def _a_line(value: str) -> str:
+    """A line of the routing rules' `hand_over` (119 救援), also by its number alone (119)."""
+    lines = list(default_routing()[1].hand_over)
+    named = [line for line in lines if value in (line, line.split()[0])]
+    if not named:
+        raise ValueError(f"{value!r} is no line of the routing rules ({', '.join(lines)}) / 不是分派规则中的转接线路")
+    return named[0]
+
+
+HandOverLine = Annotated[ShortText, AfterValidator(_a_line)]
+
+
 class FeedbackOut(Out):
     id: int = Field(description="id of the stored labelled ticket")
     ticket_id: str | None
@@ -469,7 +491,8 @@ class FeedbackOut(Out):
         default_factory=dict,
         description="head → the answer the serving model has no label for (a unit is also looked up in the unit "
                     "catalogue: aliases and unit names count as their functional type); stored all the same, it "
-                    "would become a new class at the next retrain, so check the spelling",
+                    "would become a new class at the next retrain, so check the spelling. Also refusal_rule → a rule "
+                    "the routing rules do not name (its verdict is counted under rule \"other\")",
     )
 
 

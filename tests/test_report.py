@@ -464,6 +464,18 @@ def test_refusals_live_table_measures_each_rule(tmp_path):
         "无规则命中而不予受理 / refused, no rule flagged it", 0, 1] and np.isnan(missed["precision"])
 
 
+def test_hand_over_live_table_counts_each_verdict(tmp_path):
+    store = FeedbackStore(f"sqlite:///{tmp_path / 'appeal.db'}")
+    answers = [("T1", ["119 救援"], ["119 救援"]), ("T2", ["120 急救"], []), ("T3", [], ["110 报警"]), ("T4", [], []),
+               ("T5", ["110 报警"], ["120 急救"]), ("T6", ["119 救援"], None)]  # T6: the platform did not say
+    for ticket, named, put in answers:
+        store.add(Feedback(text=f"工单{ticket}", topic="城乡建设", ticket_id=ticket, hand_over=named, put_through=put))
+    table = report.hand_over_live_table(store.latest()).set_index("verdict")
+    store.close()
+    assert table["answers"].to_dict() == {"confirmed": 1, "other_line": 1, "false_alarm": 1, "missed": 1, "none": 1}
+    assert table.loc["missed", "meaning"].startswith("未提示，坐席转接")
+
+
 def test_a_version_that_cannot_be_loaded_is_named_and_the_others_are_reported(registry, dev, tmp_path):
     """A challenger's model file deleted stopped the whole report, the champion's numbers with it; and the share the
     service dispatches without a person is measured as /v1/route decides."""

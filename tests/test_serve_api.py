@@ -663,6 +663,29 @@ def test_an_agents_verdict_on_a_refusal_is_stored(server):
         assert 'appeal_refusal_verdicts_total{rule="litigation",verdict="overruled"} 1.0' in client.get("/metrics").text
 
 
+def test_where_the_agent_put_the_caller_through_is_stored_against_the_routes_lines(server):
+    """An integrator's round: no field said that the agent put a call through to 119, or that none was needed, and a
+    missed emergency was written as `refused` to have somewhere to go."""
+    fire, lamp = "我家隔壁着火了，火越烧越大，快来人！", "都梁路的路灯坏了三个月了，晚上出行很不方便。"
+    with server.client("agent") as client:
+        assert client.post("/v1/route", json={"id": "WG-H1", "text": fire}).json()["hand_over"] == ["119 救援"]
+        assert client.post("/v1/route", json={"id": "WG-H2", "text": lamp}).json()["hand_over"] == []
+        answers = [{"ticket_id": "WG-H1", "topic": "城乡建设", "put_through": []},  # the fire was out: a false alarm
+                   {"ticket_id": "WG-H2", "topic": "城乡建设", "put_through": ["120"]}]  # a fall under the lamp
+        stored = [client.post("/v1/feedback", json=answer) for answer in answers]
+        assert [r.status_code for r in stored] == [201, 201], [r.text for r in stored]
+        wrong = client.post("/v1/feedback", json={"ticket_id": "WG-H2", "topic": "城乡建设", "put_through": ["999"]})
+        assert wrong.status_code == 422 and "'999' is no line of the routing rules (120 急救, 110 报警, 119 救援" \
+            in wrong.text, wrong.text
+        metrics = client.get("/metrics").text
+    with sqlite3.connect(server.home / "appeal.db") as db:
+        rows = [db.execute("SELECT hand_over, put_through FROM feedback WHERE id = ?", (r.json()["id"],)).fetchone()
+                for r in stored]
+    assert [tuple(json.loads(v) for v in row) for row in rows] == [(["119 救援"], []), ([], ["120 急救"])]
+    for verdict in ("false_alarm", "missed"):
+        assert f'appeal_hand_over_verdicts_total{{verdict="{verdict}"}} 1.0' in metrics
+
+
 def test_an_answer_to_a_refusal_flagged_ticket_is_compared_with_the_unit_the_route_proposed(server):
     """A shift leader's round: the route led a 村支书贪污 ticket to 双牌镇人民政府 while flagging it, the agent accepted it
     there, and the row kept the model's type (村(居)委会) as the route's unit: the report counted a change no one made.
@@ -692,7 +715,10 @@ def test_a_version_or_rule_the_client_made_up_is_stored_but_counted_as_other(ser
         for n in (1, 2):
             answer = {"ticket_id": f"WG-M{n}", "text": TICKET["text"], "topic": "城乡建设", "predicted_topic": "城乡建设",
                       "model_version": f"WG-M{n}", "refusal_rule": f"rule-{n}", "refused": True}
-            assert client.post("/v1/feedback", json=answer).status_code == 201
+            stored = client.post("/v1/feedback", json=answer)
+            assert stored.status_code == 201
+            # …and said: the platform learns at once that it sent a rule the routing rules do not name
+            assert stored.json()["unknown_labels"]["refusal_rule"] == f"rule-{n}"
         metrics = client.get("/metrics").text
     assert 'appeal_feedback_total{model_version="other",topic_kept="yes"} 2.0' in metrics
     assert 'appeal_refusal_verdicts_total{rule="other",verdict="confirmed"} 2.0' in metrics

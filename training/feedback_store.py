@@ -51,6 +51,10 @@ class FeedbackRow(_Base):
     # the platform did not say). Together they measure the 不予受理 rules live.
     refusal_rule: Mapped[str | None] = mapped_column(String(128))
     refused: Mapped[bool | None] = mapped_column(Boolean)
+    # The lines /v1/route said to put the caller through to (None: not known), and those the agent did (None: the
+    # platform did not say). Together they measure the emergency words live.
+    hand_over: Mapped[list[str] | None] = mapped_column(JSON(none_as_null=True))
+    put_through: Mapped[list[str] | None] = mapped_column(JSON(none_as_null=True))
     # The platform's name for the request that sent this answer (None: it gave none): a re-send of it after the
     # agent corrected the ticket is that request again, not the ticket's latest answer.
     idempotency_key: Mapped[str | None] = mapped_column(String(128), index=True)
@@ -76,6 +80,10 @@ class FeedbackRow(_Base):
     def refusal_verdict(self) -> RefusalVerdict | None:
         return refusal_verdict(self.refusal_rule, self.refused)
 
+    @property
+    def hand_over_verdict(self) -> HandOverVerdict | None:
+        return hand_over_verdict(self.hand_over, self.put_through)
+
 
 @dataclass(frozen=True)
 class Feedback:
@@ -95,6 +103,8 @@ class Feedback:
     repeat_of_seen: bool | None = None
     refusal_rule: str | None = None
     refused: bool | None = None
+    hand_over: list[str] | None = None
+    put_through: list[str] | None = None
     idempotency_key: str | None = None
 
 
@@ -137,6 +147,20 @@ def refusal_verdict(refusal_rule: str | None, refused: bool | None) -> RefusalVe
     if refusal_rule:
         return "confirmed" if refused else "overruled"
     return "missed" if refused else "accepted"
+
+
+HandOverVerdict = Literal["confirmed", "other_line", "false_alarm", "missed", "none"]
+
+
+def hand_over_verdict(hand_over: list[str] | None, put_through: list[str] | None) -> HandOverVerdict | None:
+    """What the agent's answer says of the emergency words: the route named a line and the agent put the caller
+    through to it (confirmed), to another one only (other_line) or to none (false_alarm: no life at risk now); the
+    route named none and the agent put the caller through (missed) or not (none). None when either is not known."""
+    if hand_over is None or put_through is None:
+        return None
+    if hand_over:
+        return "confirmed" if set(hand_over) & set(put_through) else "other_line" if put_through else "false_alarm"
+    return "missed" if put_through else "none"
 
 
 def latest_by(rows: Iterable[Row], key: Callable[[Row], str]) -> list[Row]:

@@ -7,6 +7,7 @@ model card; here they are recomputed on one evaluation set for all versions, so 
 from __future__ import annotations
 
 import json
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache
@@ -251,7 +252,8 @@ _HEADERS = {
     "topic_compared": "类别可比工单数", "unit_compared": "单位可比工单数",
     "model_versions": "模型版本", "review_share": "转人工比例", "urgent_share": "紧急比例", "urgent": "紧急",
     "handed_over": "转接120/110/119", "routed_to": "路由单位", "agents_chose": "坐席改派至",
-    "share_of_routed": "占该单位路由比例", "rule": "规则", "meaning": "含义", "flagged": "命中", "refused": "不予受理", "label": "类别",
+    "share_of_routed": "占该单位路由比例", "verdict": "结论", "answers": "答复数", "rule": "规则", "meaning": "含义",
+    "flagged": "命中", "refused": "不予受理", "label": "类别",
     "f1": "F1", "support": "样本数", "query": "查询", "method": "方法",
 }
 
@@ -565,6 +567,25 @@ def refusals_live_table(answers: Sequence[FeedbackRow], rules: RoutingRules | No
     table = pd.DataFrame(rows, columns=columns[:4])
     table["precision"] = (table["refused"] / table["flagged"].where(table["flagged"] > 0)).round(4)
     return table[columns]
+
+
+_HAND_OVER_MEANINGS = {
+    "confirmed": "提示转接，坐席已转接 / the route named a line and the caller was put through to it",
+    "other_line": "提示转接，坐席转接其他线路 / put through to another line than the one named",
+    "false_alarm": "提示转接，坐席未转接 / a line named, none needed (a false alarm, an event over)",
+    "missed": "未提示，坐席转接 / no line named, the caller put through: a missed emergency",
+    "none": "未提示，未转接 / no line named, none needed",
+}
+
+
+def hand_over_live_table(answers: Sequence[FeedbackRow]) -> pd.DataFrame:
+    """How the emergency words fare with agents, over the answers that say where the caller was put through
+    (`put_through`): one row per verdict (`hand_over_verdict`) with its count; `missed` rows are the emergencies the
+    rules file's words did not catch."""
+    counts = Counter(a.hand_over_verdict for a in answers if a.hand_over_verdict is not None)
+    return pd.DataFrame([{"verdict": verdict, "meaning": meaning, "answers": counts[verdict]}
+                         for verdict, meaning in _HAND_OVER_MEANINGS.items() if counts[verdict]],
+                        columns=["verdict", "meaning", "answers"])
 
 
 def per_class_table(he: HeadEvaluation) -> pd.DataFrame:

@@ -78,13 +78,15 @@ def post_feedback(
         refusal_rules = {rule.id for rule in default_routing()[1].not_accepted}
         services.metrics.observe_feedback(
             _metric_label(row.model_version, services.models.registry.has), row.predicted_topic, body.topic,
-            row.repeat_verdict, (_metric_label(row.refusal_rule, refusal_rules.__contains__), row.refusal_verdict))
+            row.repeat_verdict, (_metric_label(row.refusal_rule, refusal_rules.__contains__), row.refusal_verdict),
+            row.hand_over_verdict)
     else:
         response.status_code = HTTP_200_OK  # a retry: stored and counted once
     unknown = _unknown_labels(body, services.models.current)
     request.state.log.update(feedback_id=row.id, tickets=[row.ticket_id], masked_text=values["text"],
                              unknown_labels=unknown or None, repeat_verdict=row.repeat_verdict,
-                             refusal_verdict=row.refusal_verdict, retry=not new)
+                             refusal_verdict=row.refusal_verdict, hand_over_verdict=row.hand_over_verdict,
+                             retry=not new)
     # UTC written as the other times of the API are (…Z)
     stored_at = stored_utc(row.created_at).astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
     return FeedbackOut(id=row.id, ticket_id=row.ticket_id, stored_at=stored_at, routed=routed is not None,
@@ -114,7 +116,8 @@ def _what_the_route_said(values: dict, routed: SeenTicket | None, catalogue: Cat
     route: a row would mix two). The unit is not compared: a platform may send the type, the log keeps the unit.
     The route's unit is its lead unit, unless the answer names a type other than that unit's: then the type the
     route filed the ticket under (an agent who kept 村(居)委会 did not overrule the 乡镇 government it led to). An
-    answer that says whether the ticket was refused, and not which rule the route named, is that rule's verdict."""
+    answer that says whether the ticket was refused, and not which rule the route named, is that rule's verdict;
+    one that says where the caller was put through, and not where the route said to, is the verdict on its lines."""
     if routed is None:
         return {}
     answer, lead = values["unit"], routed.lead_unit
@@ -126,6 +129,8 @@ def _what_the_route_said(values: dict, routed: SeenTicket | None, catalogue: Cat
     said = {"predicted_topic": routed.topic, "predicted_unit": unit, "model_version": routed.model_version}
     if values.get("refused") is not None:
         said["refusal_rule"] = routed.refusal_rule
+    if values.get("put_through") is not None:
+        said["hand_over"] = routed.hand_over.split("、") if routed.hand_over else []
     if any(values[field] not in (None, said[field]) for field in ("predicted_topic", "model_version")):
         return {}
     return {field: value for field, value in said.items() if values[field] is None}
@@ -172,11 +177,14 @@ def _metric_label(value: str | None, known: Callable[[str], bool]) -> str | None
 def _unknown_labels(body: FeedbackIn, model: LoadedModel | None) -> dict[str, str]:
     """The answers the serving model has no label for, so the platform can flag a typo at once. A unit answer
     counts as known when the unit catalogue reads it as a known label (住建局 or 武冈市住房和城乡建设局 for the
-    type 住房和城乡建设): that is how `appeal feedback export` will label it."""
-    if model is None:  # still loading: the row is stored all the same
-        return {}
-    heads = model.predictor.card.heads
+    type 住房和城乡建设): that is how `appeal feedback export` will label it. A refusal rule the routing rules do not
+    name is one too (an integrator's round: counted as some rule's verdict, unsaid)."""
     unknown = {}
+    if body.refusal_rule and body.refusal_rule not in {rule.id for rule in default_routing()[1].not_accepted}:
+        unknown["refusal_rule"] = body.refusal_rule
+    if model is None:  # still loading: the row is stored all the same
+        return unknown
+    heads = model.predictor.card.heads
     if "topic" in heads and body.topic not in heads["topic"].labels:
         unknown["topic"] = body.topic
     if body.unit and "unit" in heads and default_routing()[0].unit_label(body.unit, heads["unit"].labels) is None:
