@@ -6,6 +6,7 @@ import io
 import os
 import re
 import shutil
+import stat
 import subprocess
 import sys
 import warnings
@@ -531,6 +532,7 @@ def test_without_a_font_that_draws_chinese_the_report_has_its_tables_and_says_wh
     out, failed, charts = report.render_report(tmp_path / "report.html", registry=registry.root, versions=["v2"])
     html = out.read_text(encoding="utf-8")
     assert (failed, charts) == ({}, False)
+    assert stat.S_IMODE(out.stat().st_mode) == 0o600  # for its user alone, as the other exports (a privacy round)
     assert "<img" not in html and "图表未绘制 · Charts left out" in html and "apt-get install fonts-noto-cjk" in html
     assert "宏平均F1 macro_f1" in html and "v2 · topic (champion)" in html  # the tables are there
     # and the command says so, with exit status 1 as for a version it could not evaluate

@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from appeal.config import centre_minute, centre_time
+from models.atomic_dir import replacing_file
 from models.card import ModelCard
 from models.predictor import load_predictor, model_stopwords
 from models.registry import Registry
@@ -812,10 +813,6 @@ def render_report(
                            template_file="offline.html.j2").from_notebook_node(nb)
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_name(f".{out.name}.tmp")
-    try:
-        tmp.write_text(html, encoding="utf-8")
-        tmp.replace(out)
-    finally:
-        tmp.unlink(missing_ok=True)
+    with replacing_file(out) as partial:  # readable by its user alone, as the other exports (a privacy round)
+        partial.write_text(html, encoding="utf-8")
     return out, failed, charts
