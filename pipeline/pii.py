@@ -1175,6 +1175,15 @@ def without_placeholders(text: str, by: str = " ") -> str:
 
 
 _PLACEHOLDER = re.compile("|".join(map(re.escape, PII_TOKENS.values())))
+
+
+def opening(text: str, most: int) -> str:
+    """The first `most` characters of a masked text, ending before a placeholder they would cut in two: an excerpt
+    ending …身份证号[身份证号 read as a number left half masked (a privacy officer's round)."""
+    for found in _PLACEHOLDER.finditer(text, 0, most + max(map(len, PII_TOKENS.values()))):
+        if found.start() < most < found.end():
+            return text[: found.start()]
+    return text[:most]
 _LABELS = (_PHONE_LABEL, _ID_LABEL, _CARD_LABEL, _ACCOUNT_LABEL, _PLATE_LABEL, _QQ_LABEL, _WECHAT_LABEL,
            _TRAVEL_DOCUMENT_LABEL)
 

@@ -25,6 +25,7 @@ from knowledge_base.store import Source, utc_now
 from knowledge_base.ticket_log import SeenTicket
 from models.predictor import HeadPrediction
 from pipeline import find_pii, masked_parts, masked_text, model_text, normalize, title_and_body
+from pipeline.pii import opening
 from pipeline.ticket_text import says_reported_before
 from pipeline.errors import InputError
 from pipeline.jurisdiction import default_gazetteer, find_jurisdiction
@@ -94,7 +95,7 @@ def related_out(ticket: SeenTicket, similarity: float | None = None, incident: b
     return RelatedTicketOut(
         ticket_id=ticket.ticket_id, received_at=ticket.received_at.isoformat(timespec="seconds") + "Z",
         similarity=None if similarity is None else round(similarity, 4), title=title,
-        excerpt=text[:EXCERPT_CHARS], township=ticket.township, topic=ticket.topic, lead_unit=ticket.lead_unit,
+        excerpt=opening(text, EXCERPT_CHARS), township=ticket.township, topic=ticket.topic, lead_unit=ticket.lead_unit,
         assigned_unit=ticket.assigned_unit, linked_by="incident" if incident else "words")
 
 

@@ -1035,3 +1035,13 @@ def test_routing_text_masks_both_parts_and_keeps_them_on_their_own_lines():
     assert routing_text(None, "路灯不亮") == routing_text("  ", "路灯不亮") == "路灯不亮"
     # a spreadsheet's empty cell arrives as NaN
     assert routing_text(float("nan"), "路灯不亮") == masked_text("路灯不亮")
+
+
+def test_an_opening_of_a_masked_text_never_ends_in_half_a_placeholder():
+    """A privacy officer's round: a related ticket's excerpt ended …身份证号[身份证号, a number left half masked."""
+    from pipeline.pii import opening
+
+    text = masked_text("家住迎春亭街道，身份证号430581199001011234，电话13807391234，路灯坏了")
+    cut = text.index("[身份证号]") + 3
+    assert opening(text, cut) == text[: text.index("[身份证号]")]
+    assert opening(text, cut + 4) == text[: cut + 4] and opening(text, 1000) == text

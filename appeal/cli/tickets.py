@@ -28,6 +28,7 @@ def hotspots(
     from appeal.config import get_settings
     from knowledge_base.repeats import Repeats
     from pipeline.area import deployment_area
+    from pipeline.pii import opening
     from serve.routing import hotspots_out
     from training.feedback_store import FeedbackStore
 
@@ -75,7 +76,7 @@ def hotspots(
         typer.echo(f"   {where} {_top(spot.townships)} · topic {_top(spot.topics)} · lead unit {_top(spot.lead_units)}")
         shown = spot.tickets[:_TICKETS_SHOWN]
         more = f" · {spot.size - len(shown)} more" if spot.size > len(shown) else ""
-        typer.echo("   " + " · ".join(f"{t.ticket_id} {t.title or t.excerpt[:20]}" for t in shown) + more)
+        typer.echo("   " + " · ".join(f"{t.ticket_id} {t.title or opening(t.excerpt, 20)}" for t in shown) + more)
 
 
 def _day(stamp: str) -> str:
