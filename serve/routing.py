@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.exc import SQLAlchemyError
 
 from appeal.database import stored_utc
-from knowledge_base.dispatch import UnitRef, decide, default_routing
+from knowledge_base.dispatch import UnitRef, by_phone, decide, default_routing
 from knowledge_base.kb import KnowledgeBase
 from knowledge_base.repeats import Judgements, Related, Repeats
 from knowledge_base.store import Source, utc_now
@@ -248,7 +248,9 @@ def route_tickets(tickets: Sequence[TicketIn], model: LoadedModel, kb: Knowledge
             reasons.append(f"收到时间早于重复诉求窗口（{before_window} 天），未核对重复、不保留 / received before the "
                            f"repeat window ({before_window} days): not compared with other tickets, not kept")
         lead, assisting, rule = routing.lead, routing.assisting, routing.rule
+        sent_on_to = None
         if sent_on and sent_on != (lead.name if lead else None):  # an agent who kept the route's unit changed nothing
+            sent_on_to = sent_on
             # a platform acting on a retry's answer would send the ticket back where the agent took it from
             reasons.append(f"坐席已改派至 {sent_on}，请勿按本次结果重新派单 / an agent sent this ticket on to {sent_on}")
             if unit := default_routing()[0].unit_named(sent_on):
@@ -274,6 +276,10 @@ def route_tickets(tickets: Sequence[TicketIn], model: LoadedModel, kb: Knowledge
             reasons=reasons,
             urgent=routing.urgent,
             hand_over=routing.hand_over,
+            on_the_line=by_phone(ticket.channel),
+            follow_up=follow_up,
+            sent_on_to=sent_on_to,
+            repeat_checked=repeats is not None and related is not None and not before_window,
             not_accepted=routing.not_accepted,
             lead_unit=lead,
             assisting_units=assisting,

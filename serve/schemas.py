@@ -282,6 +282,10 @@ class RouteOut(Out):
                                 "路由建议 武冈市城市管理和综合执法局）"],
                     "urgent": False,
                     "hand_over": [],
+                    "on_the_line": True,
+                    "follow_up": False,
+                    "sent_on_to": None,
+                    "repeat_checked": True,
                     "not_accepted": None,
                     "lead_unit": {"id": "wg-cgj", "name": "武冈市城市管理和综合执法局",
                                   "functional_type": "城市管理和综合执法", "level": "市直部门"},
@@ -328,6 +332,20 @@ class RouteOut(Out):
     hand_over: list[str] = Field(
         default_factory=list, description="a life may be at risk now: put the caller through to these (120 急救, 110 "
                                           "报警, 119 救援, as the routing rules name them) while on the line")
+    # What the reasons also say, for a platform to act on without reading them (an integrator's round)
+    on_the_line: bool = Field(
+        default=True, description="whether the caller is on the line: a call (channel 电话, 热线, 12345 …, or no "
+                                  "channel given); false for a written message (网站, 微信, 短信 …), whose hand_over "
+                                  "asks the agent to call that line for the writer")
+    follow_up: bool = Field(
+        default=False, description="the text says the matter was reported before (催办, 我反映了三次了): the earlier "
+                                   "ticket is among related_tickets where this service routed it within the window")
+    sent_on_to: str | None = Field(default=None, description="the unit an agent already sent this ticket on to "
+                                                             "(/v1/feedback unit, now lead_unit): do not dispatch it "
+                                                             "again by this answer")
+    repeat_checked: bool = Field(default=True, description="whether the ticket was compared with the tickets of the "
+                                                           "repeat window (false: no text to compare, the ticket log "
+                                                           "unavailable, or received before the window)")
     not_accepted: Refusal | None = Field(
         default=None, description="set when a refusal rule matched: 12345 may not accept the matter (agent confirms)")
     lead_unit: UnitRef | None = Field(

@@ -523,6 +523,7 @@ def test_a_ticket_an_agent_sends_on_to_another_township_is_that_townships_repeat
         # its answer says so rather than dispatch it back to the route's unit
         retry = client.post("/v1/route", json=first).json()
         assert retry["decision"] == "review" and any("坐席已改派至 邓元泰镇人民政府" in r for r in retry["reasons"])
+        assert (retry["sent_on_to"], routed["sent_on_to"]) == ("邓元泰镇人民政府", None)  # a field to act on, too
         assert retry["lead_unit"]["name"] == "邓元泰镇人民政府"  # a platform reading the lead unit alone (a supervisor)
         # and is not its assistant as well (an integrator's round: 住建局 came back as lead and as assistant)
         wages = {"id": "WG-X4", "text": "湾头桥镇工地的包工头拖欠我们农民工工资三个月了，一直不给。"}
@@ -1493,6 +1494,7 @@ def test_a_backlog_ticket_counts_on_the_day_it_came_in(server):
         assert old.status_code == 200 and old.json()["related_tickets"] == []
         # …and says so, where it would otherwise read as checked and new
         assert old.json()["reasons"][-1].startswith("收到时间早于重复诉求窗口（30 天），未核对重复、不保留")
+        assert (old.json()["repeat_checked"], again["repeat_checked"]) == (False, True)
         year_one = platform.post("/v1/route", json={"text": text, "received_at": "0001-01-01T00:00:00+01:00"})
         assert year_one.status_code == 422 and "not a usable time" in year_one.text  # was a 500
     with sqlite3.connect(server.home / "appeal.db") as connection:
@@ -1626,6 +1628,7 @@ def test_a_caller_who_reported_before_is_a_follow_up_of_the_earlier_ticket(tmp_p
     assert [t["ticket_id"] for t in again["related_tickets"]] == ["WG-F1"]
     assert again["related_tickets"][0]["similarity"] < Settings().repeat_threshold
     assert again["reasons"][-1] == FOLLOW_UP_OF_LISTED and again["reasons"][-2].startswith("可能重复诉求")
+    assert (again["follow_up"], lost["follow_up"]) == (True, True)
     assert lost["related_tickets"] == []
     assert lost["reasons"][-1].startswith("来电人称此前已反映过，但近 30 天的工单中未找到：请向来电人核实原工单号")
 
@@ -1835,6 +1838,7 @@ def test_a_call_put_through_is_shown_only_the_answers_of_the_units_that_take_it(
     # the same leak told in a WeChat message: no caller on the line, an agent phones 119 (a shift leader's round)
     assert (message["decision"], message["lead_unit"]["id"]) == ("review", "ut-gas"), message
     assert message["reasons"][1].startswith("微信 来件，来件人不在线上：请坐席立即拨打 119 救援"), message["reasons"]
+    assert (message["on_the_line"], call["on_the_line"], call["follow_up"]) == (False, True, False)  # fields to act on
     assert [s["id"] for s in call["suggestions"]] == [ids[0]]
     # a ticket that puts no one through is shown what shares its words, as before
     assert calm["hand_over"] == [] and ids[1] in [s["id"] for s in calm["suggestions"]]
