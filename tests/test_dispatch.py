@@ -1367,6 +1367,13 @@ def test_an_urgent_word_in_a_hypothetical_or_past_clause_does_not_flag(text, urg
     ("断电了，家里有人靠呼吸机维持", True),
     ("制氧机多少钱一台，医保能报吗", False),
     ("去年停电的时候制氧机用不了，希望供电所以后提前通知", False),
+    # a re-tester's round: told in two sentences, or with 吸氧机 / 做透析; and a shop or a machine gone
+    ("停电了。家里老人靠制氧机吸氧。", True),
+    ("供电所把我家电停了，家里有人靠呼吸机活着。", True),
+    ("家里停电，父亲每天在家做透析。", True),
+    ("我是卖制氧机的，店里停电了，影响营业。", False),
+    ("透析机维修公司的人说停电了没法修。", False),
+    ("家里停电，老人的制氧机上个月已经退掉了。", False),
 ])
 def test_an_outage_where_someone_lives_on_a_machine_is_urgent(text, urgent):
     """停电了，家里老人要用制氧机 was a routine outage work order for the power company: a life hangs on the machine, and
