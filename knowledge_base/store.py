@@ -249,7 +249,7 @@ def _no_personal_data(entry: EntryIn, passed: Callable[[str], bool]) -> None:
 
 # A person's documents, which no published answer gives (a privacy reviewer's round: an ID number pasted into an answer
 # was saved with a warning and then suggested on every route about 低保)
-_NEVER_IN_AN_ANSWER = frozenset({"id_card", "bank_card", "travel_document", "plate"})
+_NEVER_IN_AN_ANSWER = frozenset({"id_card", "bank_card", "travel_document"})
 
 
 class EntryUpdate(_UserText):

@@ -145,14 +145,18 @@ def test_a_phone_number_an_answer_names_a_citizens_is_refused_and_an_offices_is_
 
 
 @pytest.mark.parametrize("answer, refused", [
-    # a privacy officer's round: a whistle-blower's name and a car's plate were saved with a warning, then suggested
+    # a privacy officer's round: a whistle-blower's name was saved with a warning, then suggested to every agent
     ("经调查，投诉人陈卫东反映村主任赵刚把低保给亲戚的问题属实，已责令整改。", "姓名"),
     ("经查，患者邓淑芬（女，68岁）的医疗费用已由医院退还。", "姓名"),
-    ("经查，车牌湘E·12345的车辆已拖离消防通道。", "车牌号"),
-    # an official named by the post, as published answers do, stays the trainer's to check
+    ("经查，车牌湘E·12345车主李秀英已将车辆挪离消防通道。", "姓名"),
+    ("弟媳周红梅同意赡养老人，纠纷已调解。", "姓名"),
+    # an official named by the post, as published answers do, stays the trainer's to check; so does a plate given as
+    # an example of its format (a re-tester's round) and an event for the public (the real Taipei FAQ)
     ("请联系民政办刘主任咨询，投诉人可拨打12345热线反映。", None),
+    ("新能源车牌格式如湘E·D12345，可到车管所选号。", None),
+    ("4月3日下午于市民广场前联合举办「市民童乐会」活动。", None),
 ])
-def test_a_citizens_name_or_a_plate_in_an_answer_is_refused_and_an_official_stays(answer, refused):
+def test_a_citizens_name_in_an_answer_is_refused_and_an_official_stays(answer, refused):
     faq = {"id": "db-1", "question": "低保优亲厚友怎么处理？", "unit": "武冈市民政局"}
     if refused:
         with pytest.raises(ValueError, match=rf"the answer holds personal data \(\[{refused}\]\)"):

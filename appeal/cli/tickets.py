@@ -96,8 +96,7 @@ def forget(
     ticket_ids: list[str] = typer.Argument(..., help="the tickets' ids, as the platform sent them (an agent's answer "
                                                      "sent without one: its name in `feedback export`, feedback-80)"),
 ) -> None:
-    """Erase what is stored of these tickets: their routed text, the agents' answers, their rows in retraining files
-    and the past case `kb import-cases` made of each (case-ID).
+    """Erase what is stored of these tickets: routed text, agents' answers, retraining rows, past cases (case-ID).
 
     For a request to erase a caller's data. A running service drops its copy in memory at its next repeat check; a
     model trained on a ticket keeps what it learnt (retrain without it). Each ticket keeps its id and what the route
