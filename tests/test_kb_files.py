@@ -436,12 +436,16 @@ def test_a_reply_that_only_acknowledges_or_forwards_the_ticket_says_nothing_and_
     for said in ("您的留言已收悉。关于您反映的问题,已转市人社局调查处理。", "网友:您反映的问题已转L6县调查核处。2018年8月22日",
                  "您的留言已收悉!我们已将您反映的问题转相关部门进行处理,敬请关注后续回复,谢谢!", "此事正在调查处理中。2019年5月31日"):
         assert said in nothing, said
+    # a re-tester's round: a promise of what comes next says nothing either
+    for said in ("您好，您的留言已收悉，我们将尽快核实处理。", "已转相关部门处理，处理结果将另行告知。",
+                 "已转办至市住建局，该局将按程序处理后答复您。", "已收到您的留言，我们会尽快安排人员调查处理。"):
+        assert says_nothing(said), said
     answering = ("经查全省人口信息系统,安沙镇万家铺村登记为农村地区。", "可以异地办理身份证", "办理驾驶证转入手续", "短期内该项工作还无法开展",
                  "新农合职能已整体划转至人社部门", "邻里之间有矛盾若无法自行解决", "我局正在编制《A市轨道交通线网规划修编规划》")
     for words in answering:
         [reply] = [reply for reply in replies if words in reply][:1]
         assert not says_nothing(reply), reply
-    assert 0.05 < len(nothing) / len(replies) < 0.10  # measured: 158 of 1,995
+    assert 0.05 < len(nothing) / len(replies) < 0.10  # measured: 161 of 1,995
 
 
 def test_a_case_reply_never_greets_its_asker_by_name(shared_data, tmp_path):
