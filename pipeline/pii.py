@@ -1041,6 +1041,9 @@ _DOOR_NUMBER = re.compile(r"门牌号?(?:码)?[是为:：]?\s*([^,，。;；!！
 _ADDRESS = re.compile(r"(?<!联系)(?<!通讯)(?<!通信)(?<!办公)(?<!单位)(?<!公司)(?<!店铺)(?<!门面)(?<!经营)(?<!注册)"
                       r"(?:详细)?地址[是为:：]?\s*([^,，。;；!！?？\n]{1,40})")
 _ROOM = re.compile(r"[0-9０-９]{3,4}[室房户号]?$")
+# …not an office's, a counter's or a shop's (地址：城管局二楼201办公室, 政务服务中心3楼302窗口: a re-tester's round)
+_NOT_A_HOME_BEFORE = re.compile("局|中心|医院|政府|公司|大厦|广场|商场|市场|学校|银行|法院|派出所|办事处|委员会|营业厅")
+_NOT_A_HOME_AFTER = re.compile("办公室|窗口|诊室|门面|门店|店|商铺|会议室|病房|教室|[(（]?公司")
 _FLAT = re.compile(r"[0-9０-９]|[室房号户]$")
 _HOME_REACH = 40
 # Numbers in digits or in words (三组十二号), a part of them 第…; never a date (10月1号) or a road's number (12号公路), and a
@@ -1065,9 +1068,12 @@ def _house_numbers(text: str) -> list[tuple[int, int]]:
             suffixed = [part for part in parts if not part[-1].isdigit()]
             if any(part.endswith("床") for part in parts):
                 break
-            if flat_only is None:  # an address: a flat, or building-entrance-flat as agents shorten them (8-2-1101)
-                home = len(parts) >= 2 and suffixed and _ROOM.search(parts[-1]) or len(parts) == 1 and len(
-                    re.findall("[-－]", parts[0])) >= 2 and not _DATE.match(parts[0])
+            if flat_only is None:  # an address: a flat, building-entrance-flat as agents shorten them (8-2-1101), or a
+                # village group's house (白石村3组15号)
+                home = (len(parts) >= 2 and suffixed and (_ROOM.search(parts[-1]) or any(
+                    part.endswith("组") for part in parts[:-1]) and parts[-1].endswith("号")) or len(parts) == 1 and len(
+                    re.findall("[-－]", parts[0])) >= 2 and not _DATE.match(parts[0])) and not (
+                    _NOT_A_HOME_BEFORE.search(clause, 0, match.start()) or _NOT_A_HOME_AFTER.match(clause, match.end()))
             elif flat_only:
                 home = len(parts) >= 2 and suffixed and _FLAT.search(parts[-1])
             else:
