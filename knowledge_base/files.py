@@ -103,8 +103,9 @@ def _not_a_day(error: dict) -> str:
     # pydantic's "Input should be a valid date or datetime, input is too short" for 明年春节后 told a trainer nothing;
     # its reason is kept where it names the part that is wrong (day value is outside expected range)
     reason = error["msg"].partition(", ")[2]
+    none = "leave it empty for none" if error["loc"][-1:] == ("valid_from",) else "leave it empty (or 长期) for none"
     return (f"{error['input']!r} is no date{f' ({reason})' if ' value ' in reason else ''}: write it as YYYY-MM-DD "
-            "(2027-06-30), or leave it empty (or 长期) for none")
+            f"(2027-06-30), or {none}")
 
 
 @dataclass(frozen=True)
@@ -184,7 +185,7 @@ def _table_records(path: Path, header: list[str], rows: Iterable[list],
     if dated := [name for name in ignored if _VALIDITY_HEADING.search(name)]:
         raise InputError(f"{path}: column(s) {', '.join(dated)} name a date of validity that no field is headed by: "
                          f"head the first day valid_from ({HEADER_ALIASES['valid_from'][0]}) and the last one valid_to "
-                         f"({HEADER_ALIASES['valid_to'][0]}), a day a cell (header: {', '.join(given)})")
+                         f"({HEADER_ALIASES['valid_to'][0]}), one day in each cell (header: {', '.join(given)})")
     if ignored:
         warnings.warn(IgnoredColumnsWarning(
             f"{path}: column(s) {', '.join(ignored)} ignored: not entry fields ({', '.join(HEADER_ALIASES)})"),
@@ -214,7 +215,7 @@ def _table_records(path: Path, header: list[str], rows: Iterable[list],
                 record[name] = None
             elif value and name in _DATE_FIELDS:
                 try:
-                    record[name] = day_text(value)
+                    record[name] = day_text(_as_a_day(value))
                 except AmbiguousDate:
                     record[name] = value  # the entry's validation names it, with the row's other problems
             elif value:
@@ -223,6 +224,29 @@ def _table_records(path: Path, header: list[str], rows: Iterable[list],
                 # an emptied cell clears the field; a column the file lacks leaves the stored value alone
                 record[name] = _CLEARED_BY_EMPTY_CELL[name]
         yield where, record, headed
+
+
+# How a policy sheet writes a validity day in words (a re-tester's round: each was refused): 2027年12月31日止,
+# 2026年1月1日起, 二〇二七年六月三十日.
+_DAY_WORDS = re.compile(r"\s*(?:为止|止|起|开始)$")
+_CHINESE_DIGITS = str.maketrans("〇零一二三四五六七八九", "00123456789")
+_CHINESE_DAY = re.compile("([〇零一二三四五六七八九]{4})年([一二三四五六七八九十]{1,3})月([一二三四五六七八九十]{1,3})日")
+
+
+def _chinese_number(text: str) -> int:
+    """一 … 三十一 as a number."""
+    tens, _, units = text.rpartition("十")
+    if "十" not in text:
+        return int(text.translate(_CHINESE_DIGITS))
+    return int((tens or "一").translate(_CHINESE_DIGITS)) * 10 + (int(units.translate(_CHINESE_DIGITS)) if units else 0)
+
+
+def _as_a_day(value: str) -> str:
+    value = _DAY_WORDS.sub("", value.strip())
+    if found := _CHINESE_DAY.fullmatch(value):
+        return (f"{found[1].translate(_CHINESE_DIGITS)}-{_chinese_number(found[2]):02d}-"
+                f"{_chinese_number(found[3]):02d}")
+    return value
 
 
 def list_items(name: str, cells: Iterable[str]) -> list[str]:

@@ -487,9 +487,11 @@ class FeedbackIn(BaseModel):
 
 
 def _a_line(value: str) -> str:
-    """A line of the routing rules' `hand_over` (119 救援), also by its number alone (119)."""
+    """A line of the routing rules' `hand_over` (119 救援), also by its number or its word alone (119, 救援), with or
+    without the space (119救援: a re-tester's round lost an agent's answer to that 422)."""
     lines = list(default_routing()[1].hand_over)
-    named = [line for line in lines if value in (line, line.split()[0])]
+    said = "".join(value.split())
+    named = [line for line in lines if said in ("".join(line.split()), *line.split())]
     if not named:
         raise ValueError(f"{value!r} is no line of the routing rules ({', '.join(lines)}) / 不是分派规则中的转接线路")
     return named[0]

@@ -324,6 +324,12 @@ def test_a_validity_cell_that_says_no_end_is_none_and_one_that_is_no_date_is_tol
                     "社保卡怎么补办？,到社保经办窗口补办。,武冈市人力资源和社会保障局,/,长期\n"
                     "低保怎么申请？,向户籍所在地乡镇申请。,武冈市民政局,2026-01-01,永久有效\n", encoding="utf-8")
     assert [(e.valid_from, e.valid_to) for e in read_entries(path)] == [(None, None), (date(2026, 1, 1), None)]
+    # …and a day as a policy sheet words it (a re-tester's round: each was refused)
+    path.write_text("问题,答案,责任单位,生效日期,有效期至\n"
+                    "春节值班安排？,按政务服务中心通知值班。,武冈市政务服务中心,2026年1月1日起,2027年12月31日止\n"
+                    "低保怎么申请？,向户籍所在地乡镇申请。,武冈市民政局,,二〇二七年六月三十日\n", encoding="utf-8")
+    assert [(e.valid_from, e.valid_to) for e in read_entries(path)] == [(date(2026, 1, 1), date(2027, 12, 31)),
+                                                                        (None, date(2027, 6, 30))]
     path.write_text("问题,答案,责任单位,有效期至\n春节值班安排？,按政务服务中心通知值班。,武冈市政务服务中心,明年春节后\n",
                     encoding="utf-8")
     with pytest.raises(InputError, match=r"row 2: column '有效期至': '明年春节后' is no date: write it as YYYY-MM-DD "
