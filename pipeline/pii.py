@@ -260,7 +260,10 @@ _TRAVEL_DOCUMENT_LABEL = re.compile(r"(?:[护護]照|通行[证證]|回[乡鄉][
 # into a name and an address as surely as a phone number.
 # Letters and digits with at least four digits, right after the label (户号 can only be an account; 编号 alone is
 # a ticket's, a plot's or a standard's number, and stays).
-_ACCOUNT = re.compile(r"(?<![A-Za-z0-9])[A-Za-z0-9]{5,24}(?![A-Za-z0-9])")
+# (a hospital's ZY2023-0456 kept -0456 in clear: a hyphen inside one with letters is part of it; digits alone with one
+# are the board's zeroed phone numbers, 0000-00000000)
+_ACCOUNT = re.compile(r"(?<![A-Za-z0-9])(?:(?=[A-Za-z0-9\-]*[A-Za-z])[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){4,23}"
+                      r"|[A-Za-z0-9]{5,24})(?![A-Za-z0-9])")
 _SOCIAL_PLATFORM = r"(?:抖音|快手|微博|小红书)(?:[号號]|[Ii][Dd])?"  # a person's account on a video platform (抖音ID：…)
 _ACCOUNT_LABEL = re.compile(r"(?:[户戶][号號]|[表錶][编編]?[号號]|[用客][户戶](?:[号號]|[编編][号號])|[缴繳][费費][号號]|卡[号號]"
                             r"|[账帐賬][号號]|(?:残疾人?|低保|驾驶|土地使用)[证證][号號]|车架[号號]|学籍[号號]"
@@ -269,7 +272,7 @@ _ACCOUNT_LABEL = re.compile(r"(?:[户戶][号號]|[表錶][编編]?[号號]|[用
                             # a medical-insurance or a fund's personal number (医保个人编号4305…: 编号 alone is a record's)
                             r"|(?:医保|社保|公积金)(?:个人)?(?:编号|账号|卡号)|个人编号"
                             # a patient's record at a hospital, a candidate's at an exam (a privacy officer's round)
-                            r"|住院[号號]|病案[号號]|门诊[号號]|就诊[号號]|准考[证證][号號])" + _JOINT)
+                            r"|住院(?:编)?[号號]|病案[号號]|病历[号號]|门诊[号號]|就诊[号號]|准考[证證][号號]|考生[号號])" + _JOINT)
 _PLATE_LABEL = re.compile(r"(?:车牌|牌照)[号號]?" + _JOINT)
 _QQ_LABEL = re.compile(r"(?:[QqＱｑ]{2}|企鹅|扣扣)[号號]?" + _JOINT)  # 扣扣: how QQ is said, and typed on the web
 _PUBLIC_ACCOUNT = ("公众号", "服务号", "官方")
@@ -632,7 +635,8 @@ def _labelled_names(text: str) -> set[str]:
             # name only, whose surname is no word and whose given name no everyday noun, a short one jieba reads as one
             if (match := _NAME_AFTER_ROLE.match(text, start)) and match.group(1)[0] not in _WORDLIKE_SURNAMES \
                     and _is_name(match.group(1), match.group(2)) and not _is_everyday_noun(match.group(2)) \
-                    and (len(match.group(1)) == 3 or _tagged_as_name(text, start, match.group(1))):
+                    and (len(match.group(1)) == 3 and not _cut_across(text, start, match.group(1))
+                         or _tagged_as_name(text, start, match.group(1))):
                 names.add(match.group(1))
             continue
         if by_standing and (home := _WRITERS_PLACE.match(text, start) or _WRITERS_ROLE.match(text, start)):
@@ -859,6 +863,12 @@ def _tagged_names_at(text: str, start: int, composed: bool = True) -> set[str]:
     words = list(_tagged(text[start : start + 8]))
     names = _tagged_names(words[0], words[1:2] if composed else [], tagger.tokenizer.FREQ) if words else set()
     return {name for name in names if not _PLACE_KIND.match(text, start + len(name))}
+
+
+def _cut_across(text: str, start: int, name: str) -> bool:
+    """Does jieba's first word from `start` end inside `name`, neither its surname nor all of it (患者苏醒后: 苏醒 | 后)?"""
+    first = _tagged(text[start : start + 8])[0].word
+    return 1 < len(first) < len(name)
 
 
 def _tagged_as_name(text: str, start: int, name: str) -> bool:

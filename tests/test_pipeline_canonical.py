@@ -113,7 +113,7 @@ def test_presegmented_rows_keep_their_words_but_not_personal_data(train_texts):
     # 陈平洁) and landlines (8222580) in its vocabulary. Real rows of the file, as published and as the models read them:
     read = {text: model_text(None, text, presegmented=True) for text in train_texts}
     changed = {text: masked for text, masked in read.items() if masked != text}
-    # measured: 564 of 7,733 (559 before patients, the dead and suspects, 住院号 and a flat after 地址, a privacy
+    # measured: 563 of 7,733 (559 before patients, the dead and suspects, 住院号 and a flat after 地址, a privacy
     # officer's round; 555 before a person after 承包人 and a full name jieba counts often after 董事长, a
     # shift leader's round; 553 before a person named after 投诉 / 举报 …; 548 before a child named after 小孩 /
     # 学生 …; 547 before 其子 / 执法人员 / 工人 …; 542 before given names starting with 月 / 向 / 其;

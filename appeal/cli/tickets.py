@@ -120,8 +120,10 @@ def forget(
         ids = list(dict.fromkeys(strip_invisible(t).strip() for t in ticket_ids))
         in_runs = forget_in_runs(settings.home / RUNS_DIR, ids)  # every run's file read once, for all the ids
         # a privacy officer's round: "nothing stored" while the ticket's past case was suggested to every agent
-        cases = {ticket_id: f"case-{ticket_id}" for ticket_id in ids
-                 if kb.get(f"case-{ticket_id}") is not None or kb.history(f"case-{ticket_id}")}
+        # (…also by the case's own id, as `kb list` shows it: case-WG-2026-200005 was "nothing stored", a re-tester's)
+        cases = {ticket_id: case for ticket_id in ids
+                 for case in dict.fromkeys([f"case-{ticket_id}"] + [ticket_id] * ticket_id.startswith("case-"))
+                 if kb.get(case) is not None or kb.history(case)}
         for ticket_id in ids:
             routed, answers, trained = log.forget([ticket_id]), feedback.forget([ticket_id]), in_runs[ticket_id]
             erased = [f"{routed} routed ticket", f"{answers} agents' answers", f"{trained} rows of retraining files"]
