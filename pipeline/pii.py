@@ -1027,7 +1027,7 @@ def _numbered_names(text: str) -> set[str]:
 # An agent's question in a call's transcript too (坐席：请问您的地址是？市民：幸福小区三栋…), with the answer's speaker.
 _HOME_LABEL = re.compile(r"(?:家住|住在|住址|现住|居住[在于]|我家在|我住|本人住|家庭住址|家庭地址|户籍地址|住所地"
                          # not 联系地址, 通讯地址 (an office's in its reply: 联系地址：…白沙路26号东成大厦2108室) nor a bare 地址 (the
-                         # matter's, as often as the writer's)
+                         # matter's, as often as the writer's: `_ADDRESS` reads only a flat there)
                          r"|居住地址|常住地址|收货地址|收件地址|收件人地址|收货人地址"
                          # where the writer's household is registered, and the writer's own address (a privacy round)
                          r"|户口在|户籍在|户口所在地|户籍所在地|户口地址|(?:我家|我的|家里|我屋)的?(?:住址|地址)"
@@ -1066,25 +1066,22 @@ _HOUSE_NUMBER = re.compile(f"{_HOUSE_PART}(?:\\s*{_HOUSE_PART})*(?![0-9０-９]|
 
 
 def _house_numbers(text: str) -> list[tuple[int, int]]:
-    clauses = [(label.end(), re.split(r"[,，。;；!！?？\n]", text[label.end() : label.end() + _HOME_REACH])[0], False)
+    clauses = [(label.end(), re.split(r"[,，。;；!！?？\n]", text[label.end() : label.end() + _HOME_REACH])[0], "home")
                for label in _HOME_LABEL.finditer(text)]
-    clauses += [(found.start(1), found.group(1), True) for pattern in (_RESIDENT, _DOOR_NUMBER)
+    clauses += [(found.start(1), found.group(1), "flat") for pattern in (_RESIDENT, _DOOR_NUMBER)
                 for found in pattern.finditer(text)]
-    clauses += [(found.start(1), found.group(1), None) for found in _ADDRESS.finditer(text)]
+    clauses += [(found.start(1), found.group(1), "address") for found in _ADDRESS.finditer(text)]
     found = []
-    for start, clause, flat_only in clauses:
+    for start, clause, kind in clauses:
         for match in _HOUSE_NUMBER.finditer(clause):
             parts = re.findall(_HOUSE_PART, match.group())
             suffixed = [part for part in parts if not part[-1].isdigit()]
             if any(part.endswith("床") for part in parts):
                 break
-            if flat_only is None:  # an address: a flat, building-entrance-flat as agents shorten them (8-2-1101), or a
-                # village group's house (白石村3组15号)
-                home = (len(parts) >= 2 and suffixed and (_ROOM.search(parts[-1]) or any(
-                    part.endswith("组") for part in parts[:-1]) and parts[-1].endswith("号")) or len(parts) == 1 and len(
-                    re.findall("[-－]", parts[0])) >= 2 and not _DATE.match(parts[0])) and not (
+            if kind == "address":
+                home = _an_address_home(parts, bool(suffixed)) and not (
                     _NOT_A_HOME_BEFORE.search(clause, 0, match.start()) or _NOT_A_HOME_AFTER.match(clause, match.end()))
-            elif flat_only:
+            elif kind == "flat":
                 home = len(parts) >= 2 and suffixed and _FLAT.search(parts[-1])
             else:
                 # 3-2-501: building, entrance and flat, as agents shorten them; 12-3 in an estate's zone (都梁花园B区12-3)
@@ -1097,6 +1094,15 @@ def _house_numbers(text: str) -> list[tuple[int, int]]:
                 if len(parts) > 1:
                     break  # the flat; a street's number alone is followed by the estate's (…路128号金色家园3栋…1502室)
     return found
+
+
+def _an_address_home(parts: list[str], suffixed: bool) -> bool:
+    """Whether the parts of a number after 地址 are a home's: a flat's room (3栋2单元1304室), building-entrance-flat as
+    agents shorten them (8-2-1101), or a house of a village group (白石村3组15号)."""
+    if len(parts) == 1:
+        return len(re.findall("[-－]", parts[0])) >= 2 and not _DATE.match(parts[0])
+    return suffixed and (_ROOM.search(parts[-1]) is not None
+                         or any(part.endswith("组") for part in parts[:-1]) and parts[-1].endswith("号"))
 
 
 # A name given with the record (an author 文坪, 向阳) or introduced once may start a place the text names (文坪镇, 司马冲镇,
