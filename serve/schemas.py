@@ -456,7 +456,8 @@ class FeedbackIn(BaseModel):
                     "ticket's last route (by ticket_id, within the repeat window)")
     put_through: list[HandOverLine] | None = Field(
         default=None, max_length=5,
-        description="the lines the agent put the caller through to (120 急救, 110 报警, 119 救援, or the number alone); "
+        description="the lines the agent put the caller through to (120 急救, 110 报警, 119 救援; its number or word "
+                    "alone will do); "
                     "[]: none (no life at risk now: a false alarm, an event over); omit it when the platform does not "
                     "record that. With hand_over it measures the emergency words: a line put through that the route "
                     "did not name is a missed emergency")
