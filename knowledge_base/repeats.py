@@ -571,7 +571,7 @@ class RepeatIndex:
                     seen = self._tickets[i]
                     if (seen.ticket_id in listed or seen.ticket_id == exclude or self._received[i] < since
                             or township not in (seen.township, seen.assigned_township)
-                            or incident.isdisjoint((seen.hand_over or "").split("、"))):
+                            or incident.isdisjoint(seen.lines)):
                         continue
                     seen_text = _ticket_text(seen)
                     if _same_named(named[0], _seen_names(seen_text)[0]) \

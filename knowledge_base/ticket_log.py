@@ -52,6 +52,11 @@ class SeenTicket:
     refusal_rule: str | None = None
 
     @property
+    def lines(self) -> list[str]:
+        """The lines the route said to put the caller through to, as a list ([]: none, or not kept)."""
+        return self.hand_over.split("、") if self.hand_over else []
+
+    @property
     def dispatched_to(self) -> str | None:
         """The unit the ticket was last sent to: the agent's where an answer changed it, else the route's."""
         return self.assigned_unit or self.lead_unit

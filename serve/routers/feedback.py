@@ -130,7 +130,7 @@ def _what_the_route_said(values: dict, routed: SeenTicket | None, catalogue: Cat
     if values.get("refused") is not None:
         said["refusal_rule"] = routed.refusal_rule
     if values.get("put_through") is not None:
-        said["hand_over"] = routed.hand_over.split("、") if routed.hand_over else []
+        said["hand_over"] = routed.lines
     if any(values[field] not in (None, said[field]) for field in ("predicted_topic", "model_version")):
         return {}
     return {field: value for field, value in said.items() if values[field] is None}
