@@ -72,17 +72,17 @@ def post_feedback(
         raise HTTPException(HTTP_409_CONFLICT, detail=(
             f"Idempotency-Key 已用于该工单的另一答复（第 {exc.stored.id} 条），新的答复须用新的键 / the key was sent "
             f"with another answer for this ticket (id {exc.stored.id}): a new answer takes a new key")) from None
+    refusal_rules = {rule.id for rule in default_routing()[1].not_accepted}
     if new:
         if routed is not None and body.unit:
             _note_where_it_went(services, routed, _unit_answered(catalogue, body.unit, routed))
-        refusal_rules = {rule.id for rule in default_routing()[1].not_accepted}
         services.metrics.observe_feedback(
             _metric_label(row.model_version, services.models.registry.has), row.predicted_topic, body.topic,
             row.repeat_verdict, (_metric_label(row.refusal_rule, refusal_rules.__contains__), row.refusal_verdict),
             row.hand_over_verdict)
     else:
         response.status_code = HTTP_200_OK  # a retry: stored and counted once
-    unknown = _unknown_labels(body, services.models.current)
+    unknown = _unknown_labels(body, services.models.current, refusal_rules)
     request.state.log.update(feedback_id=row.id, tickets=[row.ticket_id], masked_text=values["text"],
                              unknown_labels=unknown or None, repeat_verdict=row.repeat_verdict,
                              refusal_verdict=row.refusal_verdict, hand_over_verdict=row.hand_over_verdict,
@@ -174,13 +174,13 @@ def _metric_label(value: str | None, known: Callable[[str], bool]) -> str | None
     return value if value is None or known(value) else "other"
 
 
-def _unknown_labels(body: FeedbackIn, model: LoadedModel | None) -> dict[str, str]:
+def _unknown_labels(body: FeedbackIn, model: LoadedModel | None, refusal_rules: set[str]) -> dict[str, str]:
     """The answers the serving model has no label for, so the platform can flag a typo at once. A unit answer
     counts as known when the unit catalogue reads it as a known label (住建局 or 武冈市住房和城乡建设局 for the
     type 住房和城乡建设): that is how `appeal feedback export` will label it. A refusal rule the routing rules do not
     name is one too (an integrator's round: counted as some rule's verdict, unsaid)."""
     unknown = {}
-    if body.refusal_rule and body.refusal_rule not in {rule.id for rule in default_routing()[1].not_accepted}:
+    if body.refusal_rule and body.refusal_rule not in refusal_rules:
         unknown["refusal_rule"] = body.refusal_rule
     if model is None:  # still loading: the row is stored all the same
         return unknown
