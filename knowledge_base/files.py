@@ -36,7 +36,7 @@ _SOURCE_OF_CELL = {"faq": "faq", "常见问题": "faq", "问答": "faq", "case":
 _DATE_FIELDS = ("valid_from", "valid_to")
 # What an office writes in a validity cell for "no end" (or "no start"): 长期 was refused as "Input should be a valid
 # date or datetime, input is too short", and the whole sheet with it.
-NO_LIMIT = frozenset({"长期", "长期有效", "永久", "永久有效", "不限", "无期限", "无限期", "/"})
+_NO_LIMIT = frozenset({"长期", "长期有效", "永久", "永久有效", "不限", "无期限", "无限期", "/"})
 _CSV_REQUIRED = ("question", "answer")
 _CSV_SUFFIXES = (".csv", ".tsv", ".txt")
 _JSONL_SUFFIXES = (".jsonl", ".ndjson")
@@ -211,11 +211,9 @@ def _table_records(path: Path, header: list[str], rows: Iterable[list],
                 record[name] = list_items(name, [value])
             elif name == "source" and value:
                 record[name] = _SOURCE_OF_CELL.get(value.strip().lower(), value)
-            elif value and name in _DATE_FIELDS and value.strip() in NO_LIMIT:
-                record[name] = None
             elif value and name in _DATE_FIELDS:
                 try:
-                    record[name] = day_text(_as_a_day(value))
+                    record[name] = validity_day(value)
                 except AmbiguousDate:
                     record[name] = value  # the entry's validation names it, with the row's other problems
             elif value:
@@ -241,12 +239,16 @@ def _chinese_number(text: str) -> int:
     return int((tens or "一").translate(_CHINESE_DIGITS)) * 10 + (int(units.translate(_CHINESE_DIGITS)) if units else 0)
 
 
-def _as_a_day(value: str) -> str:
+def validity_day(value: str) -> str | None:
+    """A valid_from / valid_to as a sheet cell or a `kb` option writes it, as YYYY-MM-DD; None for no end (长期, /);
+    raises AmbiguousDate where the digits allow more than one day."""
     value = _DAY_WORDS.sub("", value.strip())
+    if value in _NO_LIMIT:
+        return None
     if found := _CHINESE_DAY.fullmatch(value):
-        return (f"{found[1].translate(_CHINESE_DIGITS)}-{_chinese_number(found[2]):02d}-"
-                f"{_chinese_number(found[3]):02d}")
-    return value
+        value = (f"{found[1].translate(_CHINESE_DIGITS)}-{_chinese_number(found[2]):02d}-"
+                 f"{_chinese_number(found[3]):02d}")
+    return day_text(value)
 
 
 def list_items(name: str, cells: Iterable[str]) -> list[str]:

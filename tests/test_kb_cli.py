@@ -243,6 +243,9 @@ def test_options_take_lists_and_dates_as_a_sheet_writes_them(appeal_home, tmp_pa
                        "error: --valid-to '6/7/2027' may be 2027-06-07 or 2027-07-06: write it as YYYY-MM-DD")
     # 长期, as a sheet says "no end", removes the end day as none does
     assert json.loads(ok("kb", "update", "p-1", "--valid-to", "长期")).get("valid_to") is None
+    # and the words a policy sheet dates with, which its import reads, read here too
+    assert json.loads(ok("kb", "update", "p-1", "--valid-to", "2027年12月31日止"))["valid_to"] == "2027-12-31"
+    assert json.loads(ok("kb", "update", "p-1", "--valid-from", "二〇二七年一月一日起"))["valid_from"] == "2027-01-01"
     (tmp_path / "bad.csv").write_text("问题,答复,责任单位,失效日期\n低保怎么申请？,向乡镇申请。,武冈市民政局,2027年6月31日\n",
                                       encoding="utf-8")
     assert_input_error(appeal("kb", "import", tmp_path / "bad.csv"), "row 2: column '失效日期'",

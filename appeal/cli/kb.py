@@ -115,14 +115,14 @@ def add(
 
 
 def _option_day(option: str, value: str) -> str | None:
-    from knowledge_base.files import NO_LIMIT
+    from knowledge_base.files import validity_day
     from pipeline.errors import InputError
-    from pipeline.records import AmbiguousDate, day_text
+    from pipeline.records import AmbiguousDate
 
-    if value.strip().lower() in ("", "none") or value.strip() in NO_LIMIT:
+    if value.strip().lower() in ("", "none"):
         return None
     try:
-        return day_text(value)
+        return validity_day(value)
     except AmbiguousDate as exc:
         raise InputError(f"{option} {exc}") from None
 
