@@ -20,7 +20,7 @@ import numpy as np
 from sqlalchemy.exc import SQLAlchemyError
 
 from appeal.config import centre_today
-from knowledge_base.retrieval import Doc, Encoder, HybridIndex, RrfFusion, Tokenizer
+from knowledge_base.retrieval import Doc, Encoder, HybridIndex, RrfFusion, SearchTokenizer, Tokenizer, cache_keys
 from knowledge_base.store import Entry, EntryFilter, EntryIn, EntryStore, EntryUpdate, ImportResult, Source
 from pipeline.errors import InputError
 
@@ -77,6 +77,20 @@ def load_encoder(directory: Path | None = None, *, build: bool = True) -> E5Enco
 
         directory = ensure_encoder_onnx(ensure_base_model())
     return E5Encoder(directory)
+
+
+def erase_entry(store: EntryStore, entry_id: str) -> tuple[int, int]:
+    """Erase an entry and every kept version of it from `store`, its words and vectors from the search cache too;
+    (entries, kept versions) erased. InputError where the store never held it."""
+    from appeal.database import flush_erasures
+
+    entries, texts, _ = store.erase(entry_id)
+    # the cache holds each version's words (tokens) and vectors, also under the fingerprint of an earlier build of
+    # the tokenizer (a service started before an upgrade): only what the entries still stored read is kept
+    encoder = E5Encoder(encoder_dir()) if (encoder_dir() / "encoder.json").is_file() else None
+    store.keep_cached_only(cache_keys([entry.search_text for entry in store.all()], SearchTokenizer(), encoder))
+    flush_erasures(store.engine)
+    return entries, len(texts) - entries
 
 
 @dataclass(frozen=True)

@@ -177,25 +177,11 @@ def delete(
         _store().delete(entry_id, who(by))
         typer.echo(f"deleted {entry_id}")
         return
+    from knowledge_base.kb import erase_entry
+
     entries, versions = erase_entry(_store(), entry_id)
     # the erasure leaves nothing of the entry in the database, so the trainer's terminal is where it is said
     typer.echo(f"erased {entry_id}: {'the entry and ' if entries else ''}{versions} kept versions, by {who(by)}")
-
-
-def erase_entry(store, entry_id: str) -> tuple[int, int]:
-    """Erase an entry and every kept version of it from `store` (an `EntryStore`), its words and vectors from the
-    search cache too; (entries, kept versions) erased. InputError where the store never held it."""
-    from appeal.database import flush_erasures
-    from knowledge_base.kb import E5Encoder, encoder_dir
-    from knowledge_base.retrieval import SearchTokenizer, cache_keys
-
-    entries, texts, _ = store.erase(entry_id)
-    # the cache holds each version's words (tokens) and vectors, also under the fingerprint of an earlier build of
-    # the tokenizer (a service started before an upgrade): only what the entries still stored read is kept
-    encoder = E5Encoder(encoder_dir()) if (encoder_dir() / "encoder.json").is_file() else None
-    store.keep_cached_only(cache_keys([entry.search_text for entry in store.all()], SearchTokenizer(), encoder))
-    flush_erasures(store.engine)
-    return entries, len(texts) - entries
 
 
 @kb_app.command()

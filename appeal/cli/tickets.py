@@ -103,9 +103,9 @@ def forget(
     decided (time, township, topic, unit) for the weekly report. Not reached: the service's log (a line per request,
     naming its tickets) and the files written before (feedback exports, backups): erase the tickets there too."""
     from appeal.cli import existing_database
-    from appeal.cli.kb import erase_entry
     from appeal.config import get_settings
     from appeal.database import flush_erasures
+    from knowledge_base.kb import erase_entry
     from knowledge_base.store import EntryStore
     from knowledge_base.ticket_log import TicketLog
     from pipeline.normalize import strip_invisible
