@@ -272,7 +272,9 @@ _ACCOUNT_LABEL = re.compile(r"(?:[户戶][号號]|[表錶][编編]?[号號]|[用
                             # a medical-insurance or a fund's personal number (医保个人编号4305…: 编号 alone is a record's)
                             r"|(?:医保|社保|公积金)(?:个人)?(?:编号|账号|卡号)|个人编号"
                             # a patient's record at a hospital, a candidate's at an exam (a privacy officer's round)
-                            r"|住院(?:编)?[号號]|病案[号號]|病历[号號]|门诊[号號]|就诊[号號]|准考[证證][号號]|考生[号號])" + _JOINT)
+                            r"|住院(?:编)?[号號]|病案[号號]|病历[号號]|门诊[号號]|就诊[号號]|准考[证證][号號]|考生[号號]"
+                            # a home's certificate, its owner's in the register (湘(2021)武冈市不动产权第0001234号)
+                            r"|(?:不动产权?|房产|房屋所有权)[证證][号號]|不动产权第)" + _JOINT)
 _PLATE_LABEL = re.compile(r"(?:车牌|牌照)[号號]?" + _JOINT)
 _QQ_LABEL = re.compile(r"(?:[QqＱｑ]{2}|企鹅|扣扣)[号號]?" + _JOINT)  # 扣扣: how QQ is said, and typed on the web
 _PUBLIC_ACCOUNT = ("公众号", "服务号", "官方")
