@@ -449,7 +449,7 @@ _PUNCTUATION = r"[\s，。、；：！？,.;:!?（）()《》“”\"'*【】\[\
 # after a standing up to punctuation, or as below.
 _END_OF_NAME_AFTER_ROLE = ("[^\u4e00-\u9fff]|联系|电话|手机|身份|家住|住在|现住|今年|去年|前年|上周|上个?月|昨天|前天|今天"
                            "|反映|表示"
-                           "|来电|投诉|举报|咨询|要求|先生|女士|同志|[男女的是称说在住家于已被和与因曾也又]|走失|去世"
+                           "|来电|投诉|举报|咨询|要求|先生|女士|同志|[男女的是称说在住家于已被和与因曾也又把不]|走失|去世"
                            f"|[{_PARTICLES}]"
                            "|一直|多次|购买|代为|强烈|有关|没有|$")
 _NAME_AFTER_ROLE = re.compile(f"{_NAME}(?={_END_OF_NAME_AFTER_ROLE})")

@@ -759,6 +759,10 @@ def test_homes_names_and_words_after_a_relative_of_a_second_privacy_round(text, 
     ("住院号20261234，床号：12床，准考证号2026430581001", "住院号[账号]，床号：12床，准考证号[账号]"),
     ("住院号为ZY2023-0456，病历号 88812345，考生号24430581150123", "住院号为[账号]，病历号 [账号]，考生号[账号]"),
     ("患者苏醒后家属才知道医院没有告知", None),  # 苏醒 | 后: no name (a re-tester's round)
+    # …and a relative by what they failed to do or did (jieba reads 王 | 桂兰 apart)
+    ("二嫂王桂兰不赡养老人，我二嫂王桂兰把路堵了，邻居王小兵把垃圾倒我家门口",
+     "二嫂[姓名]不赡养老人，我二嫂[姓名]把路堵了，邻居[姓名]把垃圾倒我家门口"),
+    ("我儿子不听话，学生家长不满意，邻居把路堵了", None),
     # a property certificate names its owner in the register
     ("房产证号是20190012345，湘(2021)武冈市不动产权第0001234号", "房产证号是[账号]，湘(2021)武冈市不动产权第[账号]号"),
     ("房产证号码还没下来，不动产权证还没办下来，不动产权第几号也不知道", None),
