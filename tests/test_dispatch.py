@@ -1660,3 +1660,42 @@ def test_a_missing_child_told_plainly_is_put_through_to_the_police(text, line):
     assert d.hand_over == line, d.reasons
     if line:
         assert d.lead.id == "wg-gaj", d.reasons
+
+
+@pytest.mark.parametrize("text, line", [
+    # a dispatcher's round (2026-12-04): people trapped in a lift, a child beaten now, a child unseen all afternoon (said
+    # the local way), an old neighbour not seen for days, a wife who took a rope: each went to 城管 without a line
+    ("法相岩街道一个小区的电梯突然停在8楼和9楼中间，里面困了3个人，按警铃没人应", ["119 救援"]),
+    ("电梯停了，里面困了人", ["119 救援"]), ("大人打孩子打得很厉害，现在还在打。", ["110 报警"]),
+    ("我屋里细伢子一下午冒看到人哒，到处都找遍哒，在大甸镇。", ["110 报警"]),
+    ("隔壁老人好几天没出门了，敲门也没人应，屋里有臭味。", ["110 报警"]),
+    ("她老公说活不下去了，拿着绳子出门了，电话也不接，在龙溪镇", ["110 报警"]),
+    # …and what stays a work order: a lift stuck before, a lift with no one in it, a beating over, hardship said
+    ("上个月电梯困了人，物业一直不修", []), ("电梯停了，里面没人，物业不来修", []), ("去年他打孩子打得很厉害，现在不打了", []),
+    ("拖欠工资半年，工人们都说活不下去了，老板电话也不接", []), ("孩子一下午都在看手机，不做作业", []),
+])
+def test_emergencies_a_dispatcher_put_through_are_put_through(text, line):
+    d = decide(heads("城市管理和综合执法", unit_conf=0.6, unit_review=True), routing_text(None, text))
+    assert d.hand_over == line, d.reasons
+    assert d.urgent or not line, d.reasons
+
+
+@pytest.mark.parametrize("text", [
+    # the same round: money a village committee, a township or a landlord kept went `auto` to the 12315 seat
+    "村委会收了每户500元修路集资款，路没修，钱也不给退款", "镇政府收了她家的建房保证金，房子建好了不给退",
+    "村里收了每户200元的自来水安装费，水没通，钱不给退", "房东不给退租房押金",
+])
+def test_money_a_village_a_township_or_a_landlord_kept_is_no_consumer_dispute(text):
+    d = decide(heads("乡镇人民政府/街道办事处", unit_conf=0.87), routing_text(None, text))
+    assert d.rule != "seat-12315-consumer" and (d.lead is None or d.lead.id != "seat-12315"), d.reasons
+
+
+@pytest.mark.parametrize("text", ["文坪镇某村到现在还没来电", "家里没有电了", "屋里没得电了", "我们这边一直跳闸，一天跳好几次"])
+def test_an_outage_not_said_as_停电_goes_to_the_power_company(text):
+    d = decide(heads("乡镇人民政府/街道办事处", unit_conf=0.6, unit_review=True), routing_text(None, text))
+    assert (d.rule, d.lead.id) == ("power-outage", "ut-power"), d.reasons
+
+
+@pytest.mark.parametrize("text", ["电动车没电了，充电桩坏了", "来电人反映路灯不亮", "空调一开就跳闸，想问怎么办"])
+def test_a_battery_or_a_household_trip_is_no_outage(text):
+    assert decide(heads("城市管理和综合执法"), routing_text(None, text)).rule != "power-outage"
