@@ -36,6 +36,9 @@ class When(BaseModel):
     keywords: list[str] = []
     pattern: str | None = None
     unless: str | None = None  # a regex that vetoes the rule (a complaint is no consultation)
+    # where the ticket's jurisdiction is: a 乡 or 镇 ("town"), a 街道 ("street", the city), none read ("none"); the
+    # city's water company serves its streets only, a town's water comes from the town's own works
+    places: list[Literal["town", "street", "none"]] = []
 
     @model_validator(mode="after")
     def _not_empty(self) -> "When":
@@ -53,6 +56,9 @@ class Then(BaseModel):
     # where the agent puts the caller through (a key of `RoutingRules.hand_over`: 119 for a fire under way), whatever
     # words tell it: a fire told as 着火了 named no line, while the rule's own note said to hand it over
     hand_over: str | None = None
+    # what a person must find out before the rule's unit is dispatched (停水 with no place: the city's or a town's
+    # water?); the ticket goes to review with it as the reason
+    ask: str | None = None
 
 
 class Rule(BaseModel):
@@ -280,10 +286,16 @@ def _head(trace: _Trace, name: str, prediction: HeadPrediction | None) -> None:
                cause=name if prediction.review else None)
 
 
-def _matches(rule: Rule, functional_type: str | None, text: str) -> str | None:
+def _place_kind(place: Jurisdiction | None) -> str:
+    return "none" if place is None else "street" if place.township.endswith("街道") else "town"
+
+
+def _matches(rule: Rule, functional_type: str | None, text: str, place: Jurisdiction | None = None) -> str | None:
     """What made the rule match (a keyword, the regex match or the type), or None."""
     when = rule.when
     if when.types and functional_type not in when.types:
+        return None
+    if when.places and _place_kind(place) not in when.places:
         return None
     if when.unless and re.search(when.unless, text):
         return None
@@ -523,7 +535,8 @@ def decide(
         base |= dict(status="not_accepted",
                      not_accepted=Refusal(rule=refusal.id, reason=refusal.reason, refer_to=refer_to))
 
-    rule, hit = next(((r, h) for r in rules.ordered() if (h := _matches(r, functional_type, text or ""))), (None, None))
+    rule, hit = next(((r, h) for r in rules.ordered() if (h := _matches(r, functional_type, text or "", place))),
+                     (None, None))
     lead_spec, assist_specs = DEPARTMENT, []
     # A ticket put through on a line whose unit the model read, unsure, from the matter's words (a missing child
     # 放学没回来 went to the forestry bureau, 喝农药 to agriculture) goes to the line's unit. A rule that reads the
@@ -543,6 +556,8 @@ def decide(
         read = f"单位类型 “{hit}”（模型 {unit.confidence:.4f}{'，未确定' if unit.review else ''}）" if by_type else f"“{hit.strip()}”"
         trace.note(f"规则 {rule.id}: {read}" + (f" — {rule.note}" if rule.note else ""))
         lead_spec, assist_specs = rule.then.lead, rule.then.assist
+        if rule.then.ask:
+            trace.note(rule.then.ask, cause="rule_asks")
         # an emergency the rule names is one now only where its words are (上个月隔壁着火了 still goes to the fire
         # brigade, but no one is to be put through)
         # (read again only for a rule that names an emergency: most rules name none, and every route matches one)

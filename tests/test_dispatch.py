@@ -1699,3 +1699,16 @@ def test_an_outage_not_said_as_停电_goes_to_the_power_company(text):
 @pytest.mark.parametrize("text", ["电动车没电了，充电桩坏了", "来电人反映路灯不亮", "空调一开就跳闸，想问怎么办"])
 def test_a_battery_or_a_household_trip_is_no_outage(text):
     assert decide(heads("城市管理和综合执法"), routing_text(None, text)).rule != "power-outage"
+
+
+def test_a_water_outage_goes_to_the_water_company_in_town_only():
+    """A dispatcher's round: 停水 with no place went `auto` to the city water company, and a village's water works
+    outage in 司马冲镇 too; the company serves the city's streets only, a town's water comes from its own works."""
+    town = decide(heads("供水", "城乡建设", unit_conf=0.96), routing_text(None, "司马冲镇某村停水三天了，村里水厂说水泵坏了"))
+    assert (town.lead.id, town.rule, town.decision) == ("twp-430581107", "rural-water-supply", "auto"), town.reasons
+    assert [a.id for a in town.assisting] == ["wg-slj"]
+    city = decide(heads("供水", "城乡建设", unit_conf=0.96), routing_text(None, "迎春亭街道资江社区停水三天了"))
+    assert (city.lead.id, city.decision) == ("ut-water", "auto"), city.reasons
+    nowhere = decide(heads("供水", "城乡建设", unit_conf=0.96), routing_text(None, "家里停水了"))
+    assert (nowhere.lead.id, nowhere.decision, nowhere.rule) == ("ut-water", "review", "water-without-place")
+    assert any("城区" in r and "哪个乡镇" in r for r in nowhere.reasons), nowhere.reasons
