@@ -1712,3 +1712,15 @@ def test_a_water_outage_goes_to_the_water_company_in_town_only():
     nowhere = decide(heads("供水", "城乡建设", unit_conf=0.96), routing_text(None, "家里停水了"))
     assert (nowhere.lead.id, nowhere.decision, nowhere.rule) == ("ut-water", "review", "water-without-place")
     assert any("城区" in r and "哪个乡镇" in r for r in nowhere.reasons), nowhere.reasons
+
+
+@pytest.mark.parametrize("text, lead", [
+    # a dispatcher's round: stalls on a town's street and its refuse went to the city's 城管局, which works the city only
+    ("稠树塘镇集镇上占道经营严重，车都过不去", "twp-430581104"), ("邓家铺镇集镇垃圾站满了没人清", "twp-430581105"),
+    ("迎春亭街道步行街占道经营严重", "wg-cgj"), ("都梁路夜市占道经营", "wg-cgj"),
+])
+def test_city_management_in_a_town_is_the_townships(text, lead):
+    d = decide(heads("城市管理和综合执法", unit_conf=0.9), routing_text(None, text))
+    assert d.lead.id == lead, d.reasons
+    if lead.startswith("twp-"):
+        assert [a.id for a in d.assisting] == ["wg-cgj"], d.reasons
