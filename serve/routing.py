@@ -43,6 +43,7 @@ def head_out(prediction: HeadPrediction) -> HeadOut:
         label=prediction.label,
         confidence=round(prediction.confidence, 4),
         alternatives=[LabelScore(label=a.label, confidence=round(a.confidence, 4)) for a in prediction.alternatives],
+        below_threshold=prediction.review,
     )
 
 

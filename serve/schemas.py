@@ -215,6 +215,8 @@ class HeadOut(Out):
     label: str
     confidence: float = Field(description="calibrated probability")
     alternatives: list[LabelScore] = Field(default_factory=list, description="next best labels")
+    below_threshold: bool = Field(default=False, description="under the head's dispatch threshold: a person checks the "
+                                                             "label (for the unit, the ticket goes to review)")
 
 
 class SuggestionOut(Out):
@@ -267,15 +269,18 @@ class RouteOut(Out):
                     "id": "WG-2026-000123",
                     "topic": {"label": "商贸旅游", "confidence": 0.4651,
                               "alternatives": [{"label": "城乡建设", "confidence": 0.4169},
-                                               {"label": "交通运输", "confidence": 0.0891}]},
+                                               {"label": "交通运输", "confidence": 0.0891}],
+                              "below_threshold": True},
                     "unit": {"label": "城市管理和综合执法", "confidence": 0.5304,
                              "alternatives": [{"label": "商务", "confidence": 0.3454},
-                                              {"label": "市场监督管理", "confidence": 0.033}]},
+                                              {"label": "市场监督管理", "confidence": 0.033}],
+                             "below_threshold": True},
                     "jurisdiction": {"township": "迎春亭街道", "code": "430581002", "matched": "迎春亭街道",
                                      "method": "name_with_suffix", "source": "location", "village": None,
                                      "former": None},
                     "decision": "review",
-                    "reasons": ["topic: 商贸旅游 置信度 0.4651（低于阈值 0.8889，需人工 / below threshold）",
+                    "reasons": ["topic: 商贸旅游 置信度 0.4651（低于阈值 0.8889，请坐席核对类别，派单不等待 / below "
+                                "threshold: an agent checks it, the dispatch goes on）",
                                 "unit: 城市管理和综合执法 置信度 0.5304（低于阈值 0.8180，需人工 / below threshold）",
                                 "属地: 迎春亭街道（location: “迎春亭街道”, name_with_suffix）",
                                 "可能重复诉求 / possible repeat: WG-2026-000101（相似度 0.39，2 天前 / 2 days ago，"

@@ -495,7 +495,9 @@ def test_a_version_that_cannot_be_loaded_is_named_and_the_others_are_reported(re
         ("v1", True, False), ("v2", False, True), ("demo", False, True)}
     assert list(report.failures_table(evaluations.values())["version"]) == ["v1"]
     demo = evaluations["demo"]
-    assert 0 < demo.auto_dispatched <= demo.heads["topic"].report.coverage
+    # an unsure topic holds no dispatch up (the unit decides): more tickets leave without a person than the topic
+    # head alone would have let through
+    assert demo.heads["topic"].report.coverage < demo.auto_dispatched < 1
     assert set(report.versions_table(evaluations.values())["version"]) == {"v2", "demo"}
     # a file that is no evaluation set breaks every version: said, not a report of failures
     with pytest.raises(InputError, match=r"no version could be evaluated: v2: .*nope.csv: no such file"):
