@@ -1668,8 +1668,8 @@ def test_a_missing_child_told_plainly_is_put_through_to_the_police(text, line):
 
 
 @pytest.mark.parametrize("text, line", [
-    # a dispatcher's round (2026-12-04): people trapped in a lift, a child beaten now, a child unseen all afternoon (said
-    # the local way), an old neighbour not seen for days, a wife who took a rope: each went to 城管 without a line
+    # a dispatcher's round (2026-12-04): people trapped in a lift, a child beaten now, a child unseen all afternoon
+    # (said the local way), an old neighbour not seen for days, a wife who took a rope: each went to 城管 without a line
     ("法相岩街道一个小区的电梯突然停在8楼和9楼中间，里面困了3个人，按警铃没人应", ["119 救援"]),
     ("电梯停了，里面困了人", ["119 救援"]), ("大人打孩子打得很厉害，现在还在打。", ["110 报警"]),
     ("我屋里细伢子一下午冒看到人哒，到处都找遍哒，在大甸镇。", ["110 报警"]),
