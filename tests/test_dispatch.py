@@ -1729,3 +1729,24 @@ def test_city_management_in_a_town_is_the_townships(text, lead):
     assert d.lead.id == lead, d.reasons
     if lead.startswith("twp-"):
         assert [a.id for a in d.assisting] == ["wg-cgj"], d.reasons
+
+
+@pytest.mark.parametrize("text, urgent, lines", [
+    # a dispatcher's round: fish killed by electrofishing flagged urgent, a poisoning already in hospital put through
+    # to 120, and a fight with a bleeding head put through to 110 only
+    ("湾头桥镇某村有人在晚上偷偷电鱼，河里的鱼都被电死了。", False, []),
+    ("她在城区一家餐馆吃饭后上吐下泻，怀疑食物中毒，现在在医院。", False, []),
+    ("两伙人在打架，有人拿了钢管，已经有人头上出血了", True, ["110 报警", "120 急救"]),
+    ("有人在河边电鱼，被电死了", True, []), ("食物中毒了，好多人在吐", True, ["120 急救"]),
+])
+def test_a_dispatchers_false_alarms_and_missed_lines(text, urgent, lines):
+    d = decide(heads("城市管理和综合执法", unit_conf=0.6, unit_review=True), routing_text(None, text))
+    assert (d.urgent, sorted(d.hand_over)) == (urgent, lines), d.reasons
+
+
+def test_a_dam_that_leaks_is_the_water_bureaus():
+    """A dispatcher's round: 山塘堤坝裂缝渗水 went to the natural-resources bureau, the model's guess."""
+    d = decide(heads("自然资源和规划", unit_conf=0.7, unit_review=True), routing_text(None, "双牌镇某村山塘堤坝出现裂缝，一直在渗水"))
+    assert (d.rule, d.lead.id, d.urgent) == ("dam-safety", "wg-slj", True), d.reasons
+    assert [a.id for a in d.assisting] == ["twp-430581109"]
+    assert decide(heads("自然资源和规划"), routing_text(None, "想在水库边上建房子，要办什么手续")).rule != "dam-safety"
