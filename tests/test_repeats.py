@@ -372,12 +372,15 @@ def test_a_caller_who_says_the_hotline_heard_it_before_is_told_from_one_who_went
                  "刚才打过电话的，湾头桥镇塘富村停电", "我前面打过电话，还没人来", "我刚才也打过，水管还在喷",
                  "这是我第二次打了", "我又打来了，还是停电", "我一个小时前反映过，催一下",
                  # a shift leader's round
-                 "路灯坏了，我反映了三次了", "都投诉好几次了还没人管"):
+                 "路灯坏了，我反映了三次了", "都投诉好几次了还没人管",
+                 # a dispatcher's round: the hotline's answer quoted back, a report "过" several times
+                 "12345你们上次回复说已经处理了，但是小区门口的垃圾还是没人清", "这个事我投诉过好几次了，还是没人管"):
         assert says_reported_before(said), said
     # a call or a report to someone else is no ticket of the hotline's
     for said in ("打供水站电话没人接", "多次拨打交警大队的电话", "办案民警给我打了电话", "已经反映到村里，村里不管", "多次向物业反映没有用",
                  "我之前反映过村里，村里说不归他们管", "和街道打了电话报名", "路灯坏了半个月",
-                 "刚才打过电话给物业，物业不管", "刚才打了120，救护车还没到", "向物业反映了三次了，物业不管"):
+                 "刚才打过电话给物业，物业不管", "刚才打了120，救护车还没到", "向物业反映了三次了，物业不管",
+                 "希望你们尽快回复", "物业上次回复说马上修", "向物业投诉过好几次了"):
         assert not says_reported_before(said), said
 
 
