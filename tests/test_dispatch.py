@@ -1252,7 +1252,9 @@ def test_a_building_sites_unpaid_wages_go_to_the_labour_inspectorate_with_the_ho
                        ("住房和城乡建设", "司马冲镇修路的工程老板欠了我们劳务费，讨薪无门"),
                        # an integrator's round: 欠了 and 工钱 alone named no arrears
                        ("住房和城乡建设", "包工头欠了我两万块工钱不给"),
-                       ("人力资源和社会保障", "工地上做事，老板欠了我们三个月工资")):
+                       ("人力资源和社会保障", "工地上做事，老板欠了我们三个月工资"),
+                       # a dispatcher's round: the workers listed between the arrears and the pay
+                       ("乡镇人民政府/街道办事处", "稠树塘镇一个工地的包工头拖欠他和另外8个工友的工资")):
         d = decide(heads(unit, unit_conf=0.32), routing_text(None, text))
         assert (d.rule, d.lead.id, [a.id for a in d.assisting]) == ("construction-wage-arrears", "wg-rsj", ["wg-zjj"])
 
