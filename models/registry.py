@@ -31,7 +31,7 @@ from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Iterator, Sequence
+from typing import Callable, Iterator, Sequence
 
 from models.card import CARD_FILE, ModelCard
 from pipeline.errors import InputError
@@ -110,6 +110,13 @@ class EvaluationSet:
             presegmented=[presegmented] * len(dataset),
             labels=labels,
         )
+
+    def without(self, rows: set[int], why: str) -> "EvaluationSet":
+        """The set less `rows`, its name saying `why` they went."""
+        kept = [i for i in range(len(self)) if i not in rows]
+        return EvaluationSet(name=f"{self.name} ({len(rows)} {why} left out)", titles=[self.titles[i] for i in kept],
+                             bodies=[self.bodies[i] for i in kept], presegmented=[self.presegmented[i] for i in kept],
+                             labels={h: [v[i] for i in kept] for h, v in self.labels.items()})
 
     @classmethod
     def combine(cls, parts: Sequence["EvaluationSet"]) -> "EvaluationSet":
@@ -521,6 +528,7 @@ class Registry:
         by: str | None = None,
         built_on: str | None = None,
         judge_only: bool = False,
+        learnt: Callable[[Path, EvaluationSet], set[int]] | None = None,
     ) -> Decision:
         """Make `version` the champion if it passes the gate against the current champion on `evaluation_data`.
         `judge_only`: the decision the gate would take, recorded as a `judge` line that changes nothing (a retrain
@@ -528,8 +536,10 @@ class Registry:
 
         The first version needs no comparison. Without evaluation data only `force=True` can replace a
         champion. `built_on`: the champion whose data the challenger learnt (a retrain's); another champion since is
-        a refusal, unscored. Every outcome — promotion, refusal, forced promotion — is appended to decisions.jsonl
-        and returned; a refusal leaves the champion untouched."""
+        a refusal, unscored. `learnt`: the tickets of an evaluation set a model directory was trained on
+        (`training.tickets.learnt_tickets`); both versions are scored on the others. Every outcome — promotion,
+        refusal, forced promotion — is appended to decisions.jsonl and returned; a refusal leaves the champion
+        untouched."""
         path = self.path(version)
         with self._locked():
             pointer = self._pointer()
@@ -543,6 +553,17 @@ class Registry:
             # a trainer's round: a promotion while a retrain trained; the challenger learnt the old champion's data,
             # and the new champion's corrections would have dropped out of the line of versions (not worth scoring)
             moved = built_on is not None and current is not None and current != built_on
+            if evaluation_data is not None and not moved and learnt is not None and current is not None:
+                # a trainer's round: the champion was scored on 36 of 45 of the centre's tickets it had been trained
+                # on, and every challenger kept from them was refused
+                if seen := learnt(path, evaluation_data) | learnt(self.root / current, evaluation_data):
+                    evaluation_data = evaluation_data.without(seen, f"learnt by {version} or {current}")
+                    decision.reasons.append(f"{len(seen)} evaluation tickets learnt by {version} or {current} left "
+                                            f"out: both scored on the {len(evaluation_data)} others")
+            if evaluation_data is not None and not moved and not len(evaluation_data):
+                decision.reasons.append("every evaluation ticket was learnt by one of them: nothing to compare on "
+                                        "(another evaluation file, or --force)")
+                evaluation_data = None
             if evaluation_data is not None and not moved:
                 decision.evaluation = {
                     "name": evaluation_data.name,
@@ -558,7 +579,8 @@ class Registry:
                 decision.reasons.append(f"the champion changed from {built_on} to {current} while the challenger "
                                         f"learnt {built_on}'s data: retrain again on the new champion")
             elif challenger_scores is None:
-                decision.reasons.append("no evaluation data: cannot compare with the champion")
+                if not decision.reasons:
+                    decision.reasons.append("no evaluation data: cannot compare with the champion")
             else:
                 champion_scores = score_model(self.root / current, evaluation_data)
                 decision.champion_scores = {h: asdict(s) for h, s in champion_scores.items()}

@@ -555,3 +555,27 @@ def test_readers_never_see_a_half_written_pointer(tmp_path, models):
             thread.join()
     assert errors == [] and seen == {"v1", "v2"}
     assert [d.action for d in registry.decisions()].count("force") == 100
+
+
+def test_the_gate_compares_two_versions_on_the_tickets_neither_learnt(appeal_home, models, dev_set, tmp_path):
+    """A trainer's round: with the centre's own answers as the evaluation file, the champion was scored on 36 of 45
+    tickets it had been trained on, and every challenger kept from them was refused."""
+    import pandas as pd
+
+    from appeal.cli import _register, app
+
+    learnt_rows = pd.read_csv(models["large"].parent / f"{models['large'].name}_segmented.csv").head(120)
+    mixed = tmp_path / "mixed.csv"
+    frame = pd.concat([pd.DataFrame({"text": learnt_rows["text"], "topic": learnt_rows["label"]}),
+                       pd.DataFrame({"title": dev_set.titles, "text": dev_set.bodies, "topic": dev_set.labels["topic"]})])
+    frame.to_csv(mixed, index=False)
+    registry = Registry(appeal_home / "registry")
+    registry.promote(registry.add(models["large"], version="good"))
+    registry.add(models["small"], version="fewer")
+    _register()
+    done = CliRunner().invoke(app, ["models", "promote", "fewer", "--data", str(mixed)])
+    assert "120 evaluation tickets learnt by fewer or good left out" in done.output, done.output
+    decision = registry.decisions()[-1]
+    assert decision.evaluation["n"] == len(dev_set)
+    on_dev = score_model(models["large"], dev_set)["topic"].macro_f1
+    assert decision.champion_scores["topic"]["macro_f1"] == pytest.approx(on_dev)

@@ -518,8 +518,12 @@ def ticket_keys(tickets: datasets.Dataset) -> list[set[str]]:
     """Two keys a ticket is known by: its text as typed without spaces, which is the same whether a file is read as
     raw or as word-segmented (a row of train_segmented.csv in a file of another name is read raw), and its model
     text, which a retrain's merged file holds in place of the text as typed."""
-    typed = [re.sub(r"\s+", "", f"{title or ''}{text or ''}") for title, text in zip(tickets["title"], tickets["text"])]
-    return [{f"typed:{a}", f"model:{b}"} for a, b in zip(typed, tickets["canonical"])]
+    return [{_typed_key(title, text), f"model:{model}"}
+            for title, text, model in zip(tickets["title"], tickets["text"], tickets["canonical"])]
+
+
+def _typed_key(title: str | None, text: str | None) -> str:
+    return "typed:" + re.sub(r"\s+", "", f"{title or ''}{text or ''}")
 
 
 def trained_keys(training: dict, stopwords: frozenset[str] | None) -> set[str] | None:
@@ -530,6 +534,21 @@ def trained_keys(training: dict, stopwords: frozenset[str] | None) -> set[str] |
         return None
     rows, _ = load_tickets(path, stopwords=stopwords, deduplicate=False)
     return set().union(*ticket_keys(rows))
+
+
+def learnt_tickets(model_dir: Path, data) -> set[int]:
+    """The tickets of an evaluation set (`models.registry.EvaluationSet`) that the model at `model_dir` was trained
+    on (the file its card names; none where that file is gone): what the promotion gate leaves out."""
+    from models.card import ModelCard
+    from models.predictor import model_stopwords
+
+    stopwords = model_stopwords(model_dir)
+    seen = trained_keys(ModelCard.load(model_dir).training, stopwords)
+    if not seen:
+        return set()
+    return {i for i, (title, body, presegmented) in enumerate(zip(data.titles, data.bodies, data.presegmented))
+            if {_typed_key(title, body), f"model:{model_text(title, body, presegmented=presegmented, stopwords=stopwords)}"}
+            & seen}
 
 
 def learnt_rows(training: dict, stopwords: frozenset[str] | None, tickets: datasets.Dataset) -> list[int] | None:
