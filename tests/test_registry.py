@@ -566,8 +566,8 @@ def test_the_gate_compares_two_versions_on_the_tickets_neither_learnt(appeal_hom
 
     learnt_rows = pd.read_csv(models["large"].parent / f"{models['large'].name}_segmented.csv").head(120)
     mixed = tmp_path / "mixed.csv"
-    frame = pd.concat([pd.DataFrame({"text": learnt_rows["text"], "topic": learnt_rows["label"]}),
-                       pd.DataFrame({"title": dev_set.titles, "text": dev_set.bodies, "topic": dev_set.labels["topic"]})])
+    frame = pd.concat([pd.DataFrame({"text": learnt_rows["text"], "topic": learnt_rows["label"]}), pd.DataFrame(
+        {"title": dev_set.titles, "text": dev_set.bodies, "topic": dev_set.labels["topic"]})])
     frame.to_csv(mixed, index=False)
     registry = Registry(appeal_home / "registry")
     registry.promote(registry.add(models["large"], version="good"))
