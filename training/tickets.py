@@ -546,8 +546,9 @@ def learnt_tickets(model_dir: Path, data) -> set[int]:
     seen = trained_keys(ModelCard.load(model_dir).training, stopwords)
     if not seen:
         return set()
-    return {i for i, (title, body, segmented) in enumerate(zip(data.titles, data.bodies, data.presegmented))
-            if {_typed_key(title, body), f"model:{model_text(title, body, presegmented=segmented, stopwords=stopwords)}"}
+    rows = enumerate(zip(data.titles, data.bodies, data.presegmented))
+    return {i for i, (title, body, segmented) in rows
+            if {_typed_key(title, body), "model:" + model_text(title, body, presegmented=segmented, stopwords=stopwords)}
             & seen}
 
 
