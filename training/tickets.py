@@ -546,10 +546,9 @@ def learnt_tickets(model_dir: Path, data) -> set[int]:
     seen = trained_keys(ModelCard.load(model_dir).training, stopwords)
     if not seen:
         return set()
-    rows = enumerate(zip(data.titles, data.bodies, data.presegmented))
-    return {i for i, (title, body, segmented) in rows
-            if {_typed_key(title, body), "model:" + model_text(title, body, presegmented=segmented, stopwords=stopwords)}
-            & seen}
+    keys = ({_typed_key(title, body), "model:" + model_text(title, body, presegmented=segmented, stopwords=stopwords)}
+            for title, body, segmented in zip(data.titles, data.bodies, data.presegmented))
+    return {i for i, ticket in enumerate(keys) if ticket & seen}
 
 
 def learnt_rows(training: dict, stopwords: frozenset[str] | None, tickets: datasets.Dataset) -> list[int] | None:
