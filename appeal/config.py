@@ -28,6 +28,10 @@ class Settings(BaseSettings):
     home: Path = Field(default=Path(".appeal"), description="working directory for built artefacts")
     shared_data: Path = Field(default=SHARED_DATA_DIR, description="real datasets (read only)")
     demo_dir: Path = Field(default=DEMO_DIR, description="bundled Wugang demo pack")
+    evaluation_file: Path | None = Field(default=None, description="the labelled tickets every version is measured "
+                                         "on by the promotion gate (`retrain`, `models promote`) and `report`, where "
+                                         "no file is named: the centre's own answers kept out of training; default "
+                                         "teddy2020c's dev_raw.csv")
 
     database_url: str | None = Field(default=None, description="SQLAlchemy URL; default SQLite under home")
     database_timeout: float = Field(default=10.0, gt=0, description="seconds a PostgreSQL server gets to answer one "
@@ -87,6 +91,11 @@ class Settings(BaseSettings):
         except ImportError as exc:
             raise ValueError(f"no driver for {url.drivername!r} is installed ({exc.name}; {spelled})") from None
         return value
+
+    @field_validator("evaluation_file", mode="before")
+    @classmethod
+    def _unset_when_empty(cls, value):
+        return value or None  # APPEAL_EVALUATION_FILE= in a template is the default, not the current directory
 
     @field_validator("timezone")
     @classmethod

@@ -557,7 +557,8 @@ def test_readers_never_see_a_half_written_pointer(tmp_path, models):
     assert [d.action for d in registry.decisions()].count("force") == 100
 
 
-def test_the_gate_compares_two_versions_on_the_tickets_neither_learnt(appeal_home, models, dev_set, tmp_path):
+def test_the_gate_compares_two_versions_on_the_tickets_neither_learnt(appeal_home, models, dev_set, tmp_path,
+                                                                       monkeypatch):
     """A trainer's round: with the centre's own answers as the evaluation file, the champion was scored on 36 of 45
     tickets it had been trained on, and every challenger kept from them was refused."""
     import pandas as pd
@@ -579,3 +580,15 @@ def test_the_gate_compares_two_versions_on_the_tickets_neither_learnt(appeal_hom
     assert decision.evaluation["n"] == len(dev_set)
     on_dev = score_model(models["large"], dev_set)["topic"].macro_f1
     assert decision.champion_scores["topic"]["macro_f1"] == pytest.approx(on_dev)
+    # the centre's own file kept as the setting every gate reads, not passed to each command by hand (the same round)
+    from appeal.config import get_settings
+
+    monkeypatch.setenv("APPEAL_EVALUATION_FILE", str(mixed))
+    get_settings.cache_clear()
+    again = CliRunner().invoke(app, ["models", "promote", "fewer"])
+    assert "120 evaluation tickets learnt by fewer or good left out" in again.output, again.output
+    assert registry.decisions()[-1].evaluation["name"].startswith(str(mixed))
+    monkeypatch.setenv("APPEAL_EVALUATION_FILE", str(tmp_path / "gone.csv"))
+    get_settings.cache_clear()
+    gone = CliRunner().invoke(app, ["models", "promote", "fewer"])
+    assert isinstance(gone.exception, InputError) and "APPEAL_EVALUATION_FILE" in str(gone.exception)

@@ -45,10 +45,14 @@ REPORT_FILE = "report.json"
 
 
 def default_evaluation_files() -> list[Path]:
-    """The fixed evaluation set every challenger is measured on: teddy2020c's dev_raw.csv (448 raw tickets,
-    none of them in the training file)."""
+    """The fixed evaluation set every challenger is measured on: `APPEAL_EVALUATION_FILE`, else teddy2020c's
+    dev_raw.csv (448 raw tickets, none of them in the training file)."""
     from appeal.config import get_settings
 
+    if (chosen := get_settings().evaluation_file) is not None:
+        if not chosen.is_file():
+            raise InputError(f"APPEAL_EVALUATION_FILE={chosen}: no such file (the fixed evaluation set)")
+        return [chosen]
     path = get_settings().teddy_dir / "dev_raw.csv"
     if not path.is_file():
         raise InputError(f"{path}: the fixed evaluation set is missing; name evaluation files (--data, or --eval "

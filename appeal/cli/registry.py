@@ -145,8 +145,8 @@ def promote(
     version: str = typer.Argument(..., help="version to make the champion"),
     force: bool = typer.Option(False, "--force", help="promote even if the gate refuses (logged as forced)"),
     data: Optional[list[Path]] = typer.Option(
-        None, "--data", help="evaluation ticket file(s); default: the fixed evaluation set"
-    ),
+        None, "--data",
+        help="evaluation ticket file(s); default: the fixed evaluation set (APPEAL_EVALUATION_FILE, else dev_raw.csv)"),
     tolerance: float = ToleranceOption,
     class_margin: float = ClassMarginOption,
     registry: Optional[Path] = RegistryOption,

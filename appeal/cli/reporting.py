@@ -12,8 +12,9 @@ def report(
     registry: Optional[Path] = typer.Option(None, "--registry",
                                             help="registry directory (default: APPEAL_HOME/registry)"),
     data: Optional[list[Path]] = typer.Option(
-        None, "--data", help="labelled ticket file(s) to evaluate on (default: the fixed evaluation set)"
-    ),
+        None, "--data",
+        help="labelled ticket file(s) to evaluate on (default: the fixed evaluation set, APPEAL_EVALUATION_FILE or "
+             "dev_raw.csv)"),
     versions: Optional[list[str]] = typer.Option(
         None, "--versions", help="versions to report, comma-separated or repeated (default: all)"
     ),

@@ -23,7 +23,7 @@ def retrain(
                                   help="use the corrections stored by POST /v1/feedback"),
     base: Optional[Path] = typer.Option(None, "--base", help="base training file (default: the champion's own)"),
     evaluation: Optional[list[Path]] = typer.Option(
-        None, "--eval", help="fixed evaluation file(s) (default: teddy2020c dev_raw.csv)"
+        None, "--eval", help="fixed evaluation file(s) (default: APPEAL_EVALUATION_FILE, else teddy2020c dev_raw.csv)"
     ),
     holdout: float = typer.Option(0.2, min=0.0, max=0.9, help="share of the newest new tickets held out to evaluate"),
     force: bool = typer.Option(False, "--force", help="promote even if the gate refuses (logged as forced)"),
