@@ -17,7 +17,9 @@ def retrain(
                               "(undated ones are then left out)"
     ),
     data: Optional[list[Path]] = typer.Option(
-        None, "--data", help="labelled ticket file(s) with new labels, besides the service's feedback"
+        None, "--data", help="labelled ticket file(s) with new labels, besides the service's feedback (a label "
+                             "fixed in an exported answer holds for this run only: the next retrain reads the stored "
+                             "answer again; `appeal feedback correct` fixes it for good)"
     ),
     feedback: bool = typer.Option(True, "--feedback/--no-feedback",
                                   help="use the corrections stored by POST /v1/feedback"),
