@@ -528,7 +528,7 @@ def test_feedback_export_reads_unit_names_as_the_champions_labels(appeal_home, t
     # 邓元泰镇人民政付 were exported without a word); a type of the catalogue only a rule reaches is a class to come, no
     # typo (a shift leader's round)
     assert "unit: labels the serving model does not have (a new class each, or a typo: `appeal feedback correct " \
-           "TICKET --unit LABEL`): '县长信箱' (1×)" in " ".join(result.stdout.split()), result.stdout
+           "TICKET --unit LABEL`): '县长信箱' (1×: T-5)" in " ".join(result.stdout.split()), result.stdout
     assert "unit: types of the unit catalogue the serving model has no class for yet (a new class at the next " \
            "retrain): '残疾人联合会' (2×)" in " ".join(result.stdout.split()), result.stdout
     store = FeedbackStore(f"sqlite:///{appeal_home / 'appeal.db'}")
@@ -552,14 +552,14 @@ def test_a_trainer_corrects_an_agents_typo_once_and_the_export_retraining_reads_
                               timeout=120)
 
     before = appeal("feedback", "export", "--out", str(tmp_path / "before.jsonl"))
-    assert "or a typo: `appeal feedback correct TICKET --unit LABEL`): '文旅局' (1×), '民証局' (1×)" in before.stdout
+    assert "or a typo: `appeal feedback correct TICKET --unit LABEL`): '文旅局' (1×: WG-2026-120019), '民証局' (1×: WG-2026-120042)" in before.stdout
     fixed = appeal("feedback", "correct", "WG-2026-120019", "--unit", "武冈市文化旅游广电体育局", "--by", "刘敏")
     assert fixed.returncode == 0, fixed.stderr
     assert fixed.stdout.startswith("WG-2026-120019: unit '文旅局' → '武冈市文化旅游广电体育局' (answer 1, corrected by 刘敏)")
     assert fixed.stderr == ""  # a unit of the catalogue, read as the type the champion knows
     after = appeal("feedback", "export", "--out", str(tmp_path / "after.jsonl"))
     rows = [json.loads(line) for line in (tmp_path / "after.jsonl").read_text(encoding="utf-8").splitlines()]
-    assert [r["unit"] for r in rows] == ["文化旅游广电体育", "民証局"] and "'民証局' (1×)" in after.stdout
+    assert [r["unit"] for r in rows] == ["文化旅游广电体育", "民証局"] and "'民証局' (1×: WG-2026-120042)" in after.stdout
     assert "'文旅局'" not in after.stdout
     # a label the model lacks is refused as a likely typo (a supervisor's round: the command that mends typos stored
     # 卫生计身 with a warning), and stored as a new class on purpose; a ticket never answered and no label are refused

@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 import shlex
 from collections import Counter
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from enum import Enum
 from pathlib import Path
 from typing import Optional
@@ -38,8 +38,14 @@ def labels_lacking(labels: Iterable[str | None], known: Collection[str]) -> list
     return [(label, n) for label, n in sorted(given.items()) if label not in known]
 
 
-def counted(labels: Iterable[tuple[str, int]]) -> str:
-    return ", ".join(f"{label!r} ({n}×)" for label, n in labels)
+def counted(labels: Iterable[tuple[str, int]], tickets: Mapping[str, list[str]] | None = None) -> str:
+    """Labels with how often they were given; with `tickets`, the first tickets given each (what `appeal feedback
+    correct TICKET` takes: a trainer searched the exported file for the ticket of a typo)."""
+    def which(label: str) -> str:
+        ids = (tickets or {}).get(label, [])
+        return f": {', '.join(ids[:5])}{' …' if len(ids) > 5 else ''}" if ids else ""
+
+    return ", ".join(f"{label!r} ({n}×{which(label)})" for label, n in labels)
 
 
 def train(

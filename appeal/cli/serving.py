@@ -6,7 +6,7 @@ import logging
 import os
 import sys
 import tempfile
-from collections import Counter
+from collections import Counter, defaultdict
 from pathlib import Path
 from typing import Callable, Optional
 
@@ -394,8 +394,11 @@ def export(
                        f"at the next retrain): {counted(new)}")
         if unknown := [item for item in unknown if item not in new]:
             # corrected in this file only, a typo came back at the next retrain, which reads the stored answers
+            given = defaultdict(list)
+            for ticket in tickets:
+                given[ticket.get(head)].append(ticket["id"])
             typer.secho(f"  {head}: labels the serving model does not have (a new class each, or a typo: `appeal "
-                        f"feedback correct TICKET --{head} LABEL`): {counted(unknown)}", fg=typer.colors.YELLOW)
+                        f"feedback correct TICKET --{head} LABEL`): {counted(unknown, given)}", fg=typer.colors.YELLOW)
 
 
 @feedback_app.command("correct")
