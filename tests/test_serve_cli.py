@@ -552,7 +552,8 @@ def test_a_trainer_corrects_an_agents_typo_once_and_the_export_retraining_reads_
                               timeout=120)
 
     before = appeal("feedback", "export", "--out", str(tmp_path / "before.jsonl"))
-    assert "or a typo: `appeal feedback correct TICKET --unit LABEL`): '文旅局' (1×: WG-2026-120019), '民証局' (1×: WG-2026-120042)" in before.stdout
+    assert ("or a typo: `appeal feedback correct TICKET --unit LABEL`): '文旅局' (1×: WG-2026-120019), '民証局' (1×: "
+            "WG-2026-120042)") in before.stdout
     fixed = appeal("feedback", "correct", "WG-2026-120019", "--unit", "武冈市文化旅游广电体育局", "--by", "刘敏")
     assert fixed.returncode == 0, fixed.stderr
     assert fixed.stdout.startswith("WG-2026-120019: unit '文旅局' → '武冈市文化旅游广电体育局' (answer 1, corrected by 刘敏)")
