@@ -500,9 +500,9 @@ def test_feedback_without_the_text_stores_what_the_route_kept(server, tmp_path):
         assert response.status_code == 422
         assert [error["loc"] for error in response.json()["detail"]] == [["body", "text"]]
         assert response.json()["message"] == (
-            "请求无效 / invalid request — text: 不能为空：该 ticket_id 不在本服务近 30 天路由过的工单中，须提供 "
+            "请求无效 / invalid request — text: 不能为空：该 ticket_id 不在本服务近 30 天路由过的工单中（请核对工单号），须提供 "
             "text 或 title / must not be empty: ticket_id is not among the tickets this service routed in the last "
-            "30 days, so the text or title is needed")
+            "30 days (check it for a typo), so the text or title is needed")
     assert without_id.status_code == 422 and "有标题时可以不填" in without_id.json()["message"]
 
 

@@ -102,9 +102,9 @@ def _the_ticket(body: FeedbackIn, routed: SeenTicket | None, window_days: int) -
     if routed is not None:
         return routed.title, routed.text
     why = EMPTY_TICKET if body.ticket_id is None else (
-        f"不能为空：该 ticket_id 不在本服务近 {window_days} 天路由过的工单中，须提供 text 或 title / must not be empty: "
-        f"ticket_id is not among the tickets this service routed in the last {window_days} days, so the text or "
-        "title is needed")
+        f"不能为空：该 ticket_id 不在本服务近 {window_days} 天路由过的工单中（请核对工单号），须提供 text 或 title / must not be "
+        f"empty: ticket_id is not among the tickets this service routed in the last {window_days} days (check it for "
+        "a typo), so the text or title is needed")
     # a 422 of the field, as the schema's own: the message and `detail` name `text`
     raise RequestValidationError([{"type": "value_error", "loc": ("body", "text"), "msg": f"Value error, {why}"}])
 
