@@ -405,12 +405,23 @@ def find_jurisdiction(text: str, location: str | None = None, gazetteer: Gazette
         from_location = _single(scan_places(location, gazetteer, structured=True))
         if from_location:
             return replace(from_location, source="location")
-    found = _single(scan_places(text or "", gazetteer))
+    text = text or ""
+    found = _single(_of_the_matter(scan_places(text, gazetteer), text))
     # A township whose short name is too common to be read alone (秦桥, 龙溪) is still a second place beside one named
     # in full: 我住在迎春亭街道，老家在秦桥的村里，路灯坏了 went to 迎春亭街道's government, unflagged.
-    if found and any(m.code != found.code for m in scan_places(text, gazetteer, structured=True)):
+    if found and any(m.code != found.code
+                     for m in _of_the_matter(scan_places(text, gazetteer, structured=True), text)):
         return None
     return found
+
+
+# 他是双牌镇人，在城区迎春亭街道的工地上做木工 (a dispatcher's round): where a person is from is no place of the matter
+# where the ticket names another
+_ORIGIN = re.compile(r"人(?:[，,。、；;\s]|$)")
+
+
+def _of_the_matter(mentions: list[Jurisdiction], text: str) -> list[Jurisdiction]:
+    return [m for m in mentions if not _ORIGIN.match(text, m.end)] or mentions
 
 
 def places_elsewhere(text: str) -> list[str]:

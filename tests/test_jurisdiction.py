@@ -228,3 +228,12 @@ def test_real_province_messages_give_no_false_townships(shared_data):
     assert {j.township for j in found.values()} == {"秦桥镇", "马坪乡", "水浸坪乡"}
     # the old name 秦桥乡 (before it became a 镇) is still understood
     assert found["63276"].township == "秦桥镇" and found["63276"].matched == "秦桥乡"
+
+
+def test_where_a_person_is_from_is_no_place_of_the_matter_beside_another():
+    """A dispatcher's round: a worker from 双牌镇 unpaid on a site in 迎春亭街道 got no township (属地不明确)."""
+    assert find_jurisdiction("他是双牌镇人，在城区迎春亭街道一个商品房工地上做木工，老板欠了工资。").township == "迎春亭街道"
+    assert find_jurisdiction("我是湾头桥镇人，在邓元泰镇的一个砖厂打工").township == "邓元泰镇"
+    # …alone it is still the place; a township's government or its people's congress are no one's origin
+    assert find_jurisdiction("在广东打工的龙溪镇人反映村里路灯坏了").township == "龙溪镇"
+    assert find_jurisdiction("双牌镇人民政府说归迎春亭街道管") is None
