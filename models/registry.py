@@ -537,7 +537,7 @@ class Registry:
         The first version needs no comparison. Without evaluation data only `force=True` can replace a
         champion. `built_on`: the champion whose data the challenger learnt (a retrain's); another champion since is
         a refusal, unscored. `learnt`: the tickets of an evaluation set a model directory was trained on
-        (`training.tickets.learnt_tickets`); both versions are scored on the others. Every outcome — promotion,
+        (`training.tickets.learnt_evaluation_rows`); both versions are scored on the others. Every outcome — promotion,
         refusal, forced promotion — is appended to decisions.jsonl and returned; a refusal leaves the champion
         untouched."""
         path = self.path(version)

@@ -31,8 +31,8 @@ from pipeline import InputError, model_text
 from pipeline.records import AmbiguousDate, parse_date
 from training.feedback_store import latest_by
 from training.recalibration import recalibrate
-from training.tickets import (HEADS, RUNS_DIR, columns_read, learnt_tickets, load_tickets, read_units_as_labels,
-                              training_file, units_read_as)
+from training.tickets import (HEADS, RUNS_DIR, columns_read, learnt_evaluation_rows, load_tickets,
+                              read_units_as_labels, training_file, units_read_as)
 
 log = logging.getLogger(__name__)
 
@@ -429,7 +429,8 @@ def retrain(
     try:
         decision: Decision = registry.promote(version, evaluation_data=EvaluationSet.combine(parts), force=force,
                                               tolerance=tolerance, class_margin=class_margin, by=by,
-                                              built_on=champion, judge_only=not promote, learnt=learnt_tickets)
+                                              built_on=champion, judge_only=not promote,
+                                              learnt=learnt_evaluation_rows)
     except BaseException as stop:
         # The challenger is in the registry and its run stays: the card names the run's merged file as its data.
         log.warning("retrain %s: stopped while the gate scored %s; it is in the registry, not gated "

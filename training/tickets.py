@@ -518,12 +518,8 @@ def ticket_keys(tickets: datasets.Dataset) -> list[set[str]]:
     """Two keys a ticket is known by: its text as typed without spaces, which is the same whether a file is read as
     raw or as word-segmented (a row of train_segmented.csv in a file of another name is read raw), and its model
     text, which a retrain's merged file holds in place of the text as typed."""
-    return [{_typed_key(title, text), f"model:{model}"}
-            for title, text, model in zip(tickets["title"], tickets["text"], tickets["canonical"])]
-
-
-def _typed_key(title: str | None, text: str | None) -> str:
-    return "typed:" + re.sub(r"\s+", "", f"{title or ''}{text or ''}")
+    typed = [re.sub(r"\s+", "", f"{title or ''}{text or ''}") for title, text in zip(tickets["title"], tickets["text"])]
+    return [{f"typed:{a}", f"model:{b}"} for a, b in zip(typed, tickets["canonical"])]
 
 
 def trained_keys(training: dict, stopwords: frozenset[str] | None) -> set[str] | None:
@@ -536,19 +532,17 @@ def trained_keys(training: dict, stopwords: frozenset[str] | None) -> set[str] |
     return set().union(*ticket_keys(rows))
 
 
-def learnt_tickets(model_dir: Path, data) -> set[int]:
-    """The tickets of an evaluation set (`models.registry.EvaluationSet`) that the model at `model_dir` was trained
-    on (the file its card names; none where that file is gone): what the promotion gate leaves out."""
+def learnt_evaluation_rows(model_dir: Path, data) -> set[int]:
+    """The rows of an evaluation set (`models.registry.EvaluationSet`) that the model at `model_dir` was trained on
+    (`learnt_rows`; none where its training file is gone): what the promotion gate leaves out."""
     from models.card import ModelCard
     from models.predictor import model_stopwords
 
     stopwords = model_stopwords(model_dir)
-    seen = trained_keys(ModelCard.load(model_dir).training, stopwords)
-    if not seen:
-        return set()
-    keys = ({_typed_key(title, body), "model:" + model_text(title, body, presegmented=segmented, stopwords=stopwords)}
-            for title, body, segmented in zip(data.titles, data.bodies, data.presegmented))
-    return {i for i, ticket in enumerate(keys) if ticket & seen}
+    tickets = datasets.Dataset.from_dict({"title": data.titles, "text": data.bodies, "canonical": [
+        model_text(title, body, presegmented=segmented, stopwords=stopwords)
+        for title, body, segmented in zip(data.titles, data.bodies, data.presegmented)]})
+    return set(learnt_rows(ModelCard.load(model_dir).training, stopwords, tickets) or ())
 
 
 def learnt_rows(training: dict, stopwords: frozenset[str] | None, tickets: datasets.Dataset) -> list[int] | None:

@@ -156,7 +156,7 @@ def promote(
     from knowledge_base.units import unit_label_reader
     from models.card import ModelCard
     from training.retrain import load_evaluation_set
-    from training.tickets import learnt_tickets
+    from training.tickets import learnt_evaluation_rows
 
     reg = _registry(registry)
     challenger = ModelCard.load(reg.path(version))  # an unknown version fails before the evaluation set is read
@@ -164,7 +164,7 @@ def promote(
         typer.secho(f"note: {note}", fg=typer.colors.YELLOW, err=True)
     evaluation = load_evaluation_set(data, unit_label_reader(challenger.heads))
     decision = reg.promote(version, evaluation_data=evaluation, force=force, tolerance=tolerance,
-                           class_margin=class_margin, by=who(by), learnt=learnt_tickets)
+                           class_margin=class_margin, by=who(by), learnt=learnt_evaluation_rows)
     for reason in decision.reasons:
         typer.echo(f"  {reason}")
     if not decision.promoted:
