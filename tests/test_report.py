@@ -97,6 +97,9 @@ def test_numbers(evaluations):
     assert [(e.version, e.champion) for e in evaluations] == [("v1", False), ("v2", True)]
     table = report.versions_table(evaluations)
     assert list(table["version"]) == ["v1", "v2"] and list(table["head"]) == ["topic", "topic"]
+    # what became of each, for a director who reads the table without the promotion log (a trainer's round: refused,
+    # rolled back and serving versions were listed alike)
+    assert list(table["status"]) == ["未比较 never compared", "在用 serving"]
     assert list(table["trained"]) == [centre_minute(e.created_at) for e in evaluations]  # Wugang's clock, not UTC
     assert (table["n"] > 440).all() and table["macro_f1"].between(0.5, 1).all()
     # the dispatched precision with how low it may be on the tickets it rests on (a report round)
@@ -645,3 +648,16 @@ def test_appeal_report_fails_on_a_cell_error(registry, tmp_path):
         done = _appeal("report", "--out", str(tmp_path / name), "--registry", str(registry.root), cwd=REPO)
         assert done.returncode == 2 and message in done.stderr and "Traceback" not in done.stderr, done.stderr
     assert not (tmp_path / "report.pdf").exists()
+
+
+def test_each_version_says_what_the_gate_and_the_trainer_did_with_it(registry, tmp_path):
+    import shutil
+
+    copy = Registry(tmp_path / "registry")
+    shutil.copytree(registry.root, copy.root)
+    copy.promote("v1", force=True)
+    copy.rollback(reason="agents report wrong units")
+    assert report.version_status(copy) == {"v1": "已回滚 rolled back", "v2": "在用 serving"}
+    copy.add(copy.path("v1"), version="v3")
+    copy.promote("v3", judge_only=True)
+    assert report.version_status(copy)["v3"] == "未启用 not promoted (gate: would refuse)"

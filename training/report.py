@@ -68,6 +68,7 @@ class VersionEvaluation:
     learnt: int | None = 0
     left_out: int = 0
     tickets: int = 0  # in the evaluation set, before any was left out
+    status: str = ""  # what the registry did with it last (`version_status`)
 
 
 NO_CJK_FONT = (f"no font that draws Chinese was found (one of {', '.join(CJK_FAMILIES)}): install one (apt-get "
@@ -191,11 +192,30 @@ def evaluate_registry(
     learnt = {v.version: _learnt(v, data) for v in known}
     left_out = set().union(*(keys for keys in learnt.values() if keys))
     evaluations = [_evaluated(v, data, left_out) for v in known]
+    status = version_status(registry)
     for ev in evaluations:
         ev.learnt = None if learnt[ev.version] is None else len(learnt[ev.version])
+        ev.status = status.get(ev.version, "未比较 never compared")
     if all(ev.error for ev in evaluations):  # the data, not a version (or every version broken): nothing to show
         raise InputError(f"no version could be evaluated: {evaluations[0].version}: {evaluations[0].error}")
     return evaluations
+
+
+def version_status(registry: Registry) -> dict[str, str]:
+    """What the registry did last with each version it decided on: serving, rolled back, promoted and since replaced,
+    refused, or only judged (a trainer's round: the report listed refused, rolled-back and serving versions alike)."""
+    said = {"promote": "曾在用 was serving", "force": "曾强制启用 was forced in", "refuse": "未通过门槛 refused"}
+    status: dict[str, str] = {}
+    for d in registry.decisions():
+        if d.action == "rollback" and d.previous:
+            status[d.previous] = "已回滚 rolled back"
+        elif d.action == "judge":
+            status[d.version] = f"未启用 not promoted (gate: would {d.would})"
+        elif d.action in said:
+            status[d.version] = said[d.action]
+    if current := registry.champion():
+        status[current[0]] = "在用 serving"
+    return status
 
 
 def _learnt(version, data: Sequence[Path]) -> set[str] | None:
@@ -242,7 +262,8 @@ def _evaluated(version, data: Sequence[Path], left_out: Collection[str]) -> Vers
 # The tables' columns as the page heads them: in Chinese, with the name the code and the README use (a trainer's
 # round: a county's supervisor does not read topic_kept or review_share).
 _HEADERS = {
-    "version": "版本", "model_version": "模型版本", "champion": "在用", "kind": "类型", "trained": "训练时间",
+    "version": "版本", "model_version": "模型版本", "champion": "在用", "status": "状态", "kind": "类型",
+    "trained": "训练时间",
     "head": "分类", "n": "工单数", "tickets": "工单数", "accuracy": "准确率", "macro_f1": "宏平均F1", "threshold": "阈值",
     "coverage": "可自动派单比例", "dispatched_precision": "自动派单精确率", "precision_low": "精确率下限",
     "auto_dispatched": "免人工派单比例", "error": "错误", "at": "时间", "action": "决定", "previous": "原在用版本",
@@ -273,7 +294,7 @@ def versions_table(evaluations: Sequence[VersionEvaluation]) -> pd.DataFrame:
         for head, he in ev.heads.items():
             r = he.report
             rows.append({
-                "version": ev.version, "champion": "*" if ev.champion else "", "kind": ev.kind,
+                "version": ev.version, "champion": "*" if ev.champion else "", "status": ev.status, "kind": ev.kind,
                 "trained": centre_minute(ev.created_at), "head": head, "n": r.n, "accuracy": r.accuracy,
                 "macro_f1": r.macro_f1,
                 "threshold": r.threshold, "coverage": r.coverage, "dispatched_precision": r.dispatched_precision,
