@@ -283,7 +283,8 @@ class VersionInfo:
 class Decision:
     """One line of decisions.jsonl."""
 
-    action: str  # "promote" | "refuse" | "force" | "rollback" | "judge" (the gate asked, nothing promoted)
+    # "promote" | "refuse" | "force" | "rollback" | "judge" (the gate asked, nothing promoted) | "remove" (deleted)
+    action: str
     version: str
     previous: str | None
     at: str = field(default_factory=_now)
@@ -634,6 +635,27 @@ class Registry:
             self._set_champion(previous, history, decision.at)
             self._record(decision)
         log.warning("registry %s: rolled back %s -> %s", self.root, decision.previous, previous)
+        return decision
+
+    def remove(self, version: str, by: str | None = None) -> Decision:
+        """Delete a version that neither serves nor would serve again after a rollback (a refused or superseded
+        challenger), recorded in decisions.jsonl: each holds a model of 100 MB or more."""
+        path = self.path(version)
+        with self._locked():
+            pointer = self._pointer()
+            if pointer and version == pointer["version"]:
+                raise InputError(f"{version} is the champion: promote another version first")
+            if pointer and version in pointer["previous"]:
+                raise InputError(f"{version} was a champion and `appeal models rollback` would bring it back: it "
+                                 "stays")
+            # renamed first, so that an interrupted delete never leaves a half model listed as a version
+            doomed = self.root / f".removing-{version}-{uuid.uuid4().hex}"
+            path.rename(doomed)
+            shutil.rmtree(doomed)
+            decision = Decision(action="remove", version=version, previous=pointer["version"] if pointer else None,
+                                by=by)
+            self._record(decision)
+        log.info("registry %s: removed %s", self.root, version)
         return decision
 
 

@@ -592,3 +592,27 @@ def test_the_gate_compares_two_versions_on_the_tickets_neither_learnt(appeal_hom
     get_settings.cache_clear()
     gone = CliRunner().invoke(app, ["models", "promote", "fewer"])
     assert isinstance(gone.exception, InputError) and "APPEAL_EVALUATION_FILE" in str(gone.exception)
+
+
+def test_a_version_no_one_will_serve_can_be_removed_and_a_champion_cannot(appeal_home, models):
+    """A trainer's round: refused challengers piled up at 126 MB each (1.3 GB after a week), with no command to remove
+    one; a folder deleted by hand is what the errors then complain of."""
+    from appeal.cli import _register, app
+
+    _register()
+    registry = Registry(appeal_home / "registry")
+    registry.promote(registry.add(models["large"], version="first"))
+    registry.promote(registry.add(models["large"], version="second"), force=True)
+    registry.add(models["shuffled"], version="refused")
+    runner = CliRunner()
+    done = runner.invoke(app, ["models", "remove", "refused", "--by", "邓志刚"])
+    assert done.exit_code == 0 and "removed refused" in done.output, done.output
+    assert not (registry.root / "refused").exists() and {v.version for v in registry.list()} == {"first", "second"}
+    last = registry.decisions()[-1]
+    assert (last.action, last.version, last.by) == ("remove", "refused", "邓志刚")
+    # the champion, and a champion a rollback would bring back, stay
+    for version, says in (("second", "is the champion"), ("first", "`appeal models rollback` would bring it back")):
+        refused = runner.invoke(app, ["models", "remove", version])
+        assert isinstance(refused.exception, InputError) and says in str(refused.exception), refused.output
+        assert registry.has(version)
+    assert not registry.log_problems()

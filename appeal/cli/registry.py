@@ -227,5 +227,19 @@ def rollback(
     typer.echo(f"rolled back: {decision.version} is the champion again (was {decision.previous})")
 
 
+@models_app.command()
+def remove(
+    version: str = typer.Argument(..., help="version to delete"),
+    registry: Optional[Path] = RegistryOption,
+    by: Optional[str] = ByOption,
+) -> None:
+    """Delete a version no one will serve, to free its disk space (100 MB or more).
+
+    A refused or superseded challenger; never the champion nor a former one that `appeal models rollback` would bring
+    back. Recorded in the promotion log."""
+    decision = _registry(registry).remove(version, by=who(by))
+    typer.echo(f"removed {decision.version} (champion: {decision.previous or 'none'})")
+
+
 def register(app: typer.Typer) -> None:
     app.add_typer(models_app, name="models")
