@@ -561,9 +561,8 @@ class Registry:
                     evaluation_data = evaluation_data.without(seen, f"learnt by {version} or {current}")
                     decision.reasons.append(f"{len(seen)} evaluation tickets learnt by {version} or {current} left "
                                             f"out: both scored on the {len(evaluation_data)} others")
-            if evaluation_data is not None and not moved and not len(evaluation_data):
-                decision.reasons.append("every evaluation ticket was learnt by one of them: nothing to compare on "
-                                        "(another evaluation file, or --force)")
+            nothing_left = evaluation_data is not None and not moved and not len(evaluation_data)
+            if nothing_left:
                 evaluation_data = None
             if evaluation_data is not None and not moved:
                 decision.evaluation = {
@@ -580,8 +579,9 @@ class Registry:
                 decision.reasons.append(f"the champion changed from {built_on} to {current} while the challenger "
                                         f"learnt {built_on}'s data: retrain again on the new champion")
             elif challenger_scores is None:
-                if not decision.reasons:
-                    decision.reasons.append("no evaluation data: cannot compare with the champion")
+                decision.reasons.append("every evaluation ticket was learnt by one of them: nothing to compare on "
+                                        "(another evaluation file, or --force)" if nothing_left
+                                        else "no evaluation data: cannot compare with the champion")
             else:
                 champion_scores = score_model(self.root / current, evaluation_data)
                 decision.champion_scores = {h: asdict(s) for h, s in champion_scores.items()}

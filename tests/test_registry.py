@@ -564,6 +564,7 @@ def test_the_gate_compares_two_versions_on_the_tickets_neither_learnt(appeal_hom
     import pandas as pd
 
     from appeal.cli import _register, app
+    from training.tickets import learnt_evaluation_rows
 
     learnt_rows = pd.read_csv(models["large"].parent / f"{models['large'].name}_segmented.csv").head(120)
     mixed = tmp_path / "mixed.csv"
@@ -588,6 +589,11 @@ def test_the_gate_compares_two_versions_on_the_tickets_neither_learnt(appeal_hom
     again = CliRunner().invoke(app, ["models", "promote", "fewer"])
     assert "120 evaluation tickets learnt by fewer or good left out" in again.output, again.output
     assert registry.decisions()[-1].evaluation["name"].startswith(str(mixed))
+    # a file the champion learnt whole compares nothing
+    learnt_only = tmp_path / "learnt.csv"
+    pd.DataFrame({"text": learnt_rows["text"], "topic": learnt_rows["label"]}).to_csv(learnt_only, index=False)
+    nothing = registry.promote("fewer", evaluation_data=load_evaluation_set([learnt_only]), learnt=learnt_evaluation_rows)
+    assert nothing.action == "refuse" and nothing.reasons[-1].startswith("every evaluation ticket was learnt")
     monkeypatch.setenv("APPEAL_EVALUATION_FILE", str(tmp_path / "gone.csv"))
     get_settings.cache_clear()
     gone = CliRunner().invoke(app, ["models", "promote", "fewer"])
