@@ -592,7 +592,8 @@ def test_the_gate_compares_two_versions_on_the_tickets_neither_learnt(appeal_hom
     # a file the champion learnt whole compares nothing
     learnt_only = tmp_path / "learnt.csv"
     pd.DataFrame({"text": learnt_rows["text"], "topic": learnt_rows["label"]}).to_csv(learnt_only, index=False)
-    nothing = registry.promote("fewer", evaluation_data=load_evaluation_set([learnt_only]), learnt=learnt_evaluation_rows)
+    nothing = registry.promote("fewer", evaluation_data=load_evaluation_set([learnt_only]),
+                               learnt=learnt_evaluation_rows)
     assert nothing.action == "refuse" and nothing.reasons[-1].startswith("every evaluation ticket was learnt")
     monkeypatch.setenv("APPEAL_EVALUATION_FILE", str(tmp_path / "gone.csv"))
     get_settings.cache_clear()
