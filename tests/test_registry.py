@@ -575,10 +575,12 @@ def test_the_gate_compares_two_versions_on_the_tickets_neither_learnt(appeal_hom
     registry.promote(registry.add(models["large"], version="good"))
     registry.add(models["small"], version="fewer")
     _register()
-    done = CliRunner().invoke(app, ["models", "promote", "fewer", "--data", str(mixed)])
+    monkeypatch.chdir(tmp_path)
+    done = CliRunner().invoke(app, ["models", "promote", "fewer", "--data", "mixed.csv"])
     assert "120 evaluation tickets learnt by fewer or good left out" in done.output, done.output
     decision = registry.decisions()[-1]
     assert decision.evaluation["n"] == len(dev_set)
+    assert decision.evaluation["name"].startswith(str(mixed))  # a path any directory reads, not mixed.csv
     on_dev = score_model(models["large"], dev_set)["topic"].macro_f1
     assert decision.champion_scores["topic"]["macro_f1"] == pytest.approx(on_dev)
     # the centre's own file kept as the setting every gate reads, not passed to each command by hand (the same round)

@@ -66,7 +66,8 @@ def load_evaluation_set(paths: Sequence[Path] | None = None,
     parts = []
     for path in paths or default_evaluation_files():
         dataset, report = load_tickets(path, unit_label=unit_label)
-        parts.append(EvaluationSet.from_dataset(dataset, str(path), presegmented=report.presegmented))
+        # named in the promotion log as a path any directory reads (a trainer's round: exports/fb3.csv)
+        parts.append(EvaluationSet.from_dataset(dataset, str(Path(path).absolute()), presegmented=report.presegmented))
     return parts[0] if len(parts) == 1 else EvaluationSet.combine(parts)
 
 
