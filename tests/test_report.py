@@ -540,6 +540,7 @@ def test_without_a_font_that_draws_chinese_the_report_has_its_tables_and_says_wh
     assert stat.S_IMODE(out.stat().st_mode) == 0o600  # for its user alone, as the other exports (a privacy round)
     assert "<img" not in html and "图表未绘制 · Charts left out" in html and "apt-get install fonts-noto-cjk" in html
     assert "宏平均F1 macro_f1" in html and "v2 · topic (champion)" in html  # the tables are there
+    assert "状态 status" in html and "在用 serving" in html and "accuracy <strong>" in html
     # and the command says so, with exit status 1 as for a version it could not evaluate
     from typer.testing import CliRunner
 
@@ -661,3 +662,14 @@ def test_each_version_says_what_the_gate_and_the_trainer_did_with_it(registry, t
     copy.add(copy.path("v1"), version="v3")
     copy.promote("v3", judge_only=True)
     assert report.version_status(copy)["v3"] == "未启用 not promoted (gate: would refuse)"
+
+
+def test_figures_on_too_few_tickets_are_not_shown_as_headlines(evaluations):
+    """A trainer's round: a champion scored on the 9 answers no version had learnt read "accuracy **1.0000**"."""
+    from dataclasses import replace
+
+    he = evaluations[1].heads["topic"]
+    assert f"accuracy **{he.report.accuracy:.4f}**" in report.head_said(he)
+    few = replace(he, report=replace(he.report, n=9))
+    said = report.head_said(few)
+    assert "**" not in said and said.startswith("n = 9（工单太少，不足以判断 / too few to judge: the gate needs 30）")

@@ -21,7 +21,7 @@ from appeal.config import centre_minute, centre_time
 from models.atomic_dir import replacing_file
 from models.card import ModelCard
 from models.predictor import load_predictor, model_stopwords
-from models.registry import Registry
+from models.registry import HEAD_MIN_N, Registry
 from pipeline import InputError
 from training.evaluation import HeadOutcomes, HeadReport, dispatch_scores, score_head
 from training.feedback_store import FeedbackRow
@@ -630,6 +630,18 @@ def reliability(he: HeadEvaluation, bins: int = 10) -> pd.DataFrame:
         for b in range(bins) if (which == b).any()
     ]
     return pd.DataFrame(rows)
+
+
+def head_said(he: HeadEvaluation) -> str:
+    """A head's figures as its section of the page opens: in bold where they rest on enough tickets to compare versions
+    by (`HEAD_MIN_N`, as the gate judges), said to be too few where not (a trainer's round: a champion scored on 9
+    tickets read "accuracy **1.0000**")."""
+    r = he.report
+    ece = f"ECE {expected_calibration_error(he):.4f}"
+    if r.n < HEAD_MIN_N:
+        return (f"n = {r.n}（工单太少，不足以判断 / too few to judge: the gate needs {HEAD_MIN_N}）, accuracy "
+                f"{r.accuracy:.4f}, macro-F1 {r.macro_f1:.4f}, {ece}")
+    return f"n = {r.n}, accuracy **{r.accuracy:.4f}**, macro-F1 **{r.macro_f1:.4f}**, {ece}"
 
 
 def expected_calibration_error(he: HeadEvaluation, bins: int = 10) -> float:
