@@ -444,6 +444,9 @@ def test_a_version_damaged_in_the_registry_is_marked_and_never_named_champion(ap
     shutil.rmtree(registry.root / "v1")
     with pytest.raises(InputError, match="v1 is no longer in the registry"):
         registry.rollback()
+    # a damaged challenger is named with the command that removes it
+    assert "or `appeal models remove v4`" in shown.output
+    assert "removed v4" in CliRunner().invoke(app, ["models", "remove", "v4"]).output and not registry.has("v4")
 
 
 def test_a_version_whose_files_were_changed_after_it_was_added_is_named_and_never_served(tmp_path, models):

@@ -82,7 +82,7 @@ def list_versions(registry: Optional[Path] = RegistryOption) -> None:
             # the champion's directory is what the service reads at its next start: not one to remove
             todo = ("the service will not load it at its next start: name another champion (`appeal models "
                     "rollback` or `promote`)" if v.champion else "add the trained model again under a new version, "
-                    "or remove this directory")
+                    f"or `appeal models remove {v.version}`")
             typer.secho(f"! {v.version}: {v.problem}. It cannot be promoted or served: {todo}",
                         fg=typer.colors.RED, err=True)
     for problem in reg.log_problems():
