@@ -55,7 +55,7 @@ class VersionEvaluation:
     created_at: str
     champion: bool
     heads: dict[str, HeadEvaluation]
-    # Share of the tickets the service would dispatch without a person: every head over its threshold, a township
+    # Share of the tickets the service would dispatch without a person: the unit head over its threshold, a township
     # where the type needs one, no rule or reason for review (`knowledge_base.dispatch.decide`, the pack's rules). A
     # head's coverage counts its own confidence only, and read as this it showed a model without a unit head, which
     # sends every ticket to review, as dispatching 84 % of them.
