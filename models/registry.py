@@ -602,7 +602,9 @@ class Registry:
                     decision.action = "promote"
             if decision.action == "refuse" and force:
                 decision.action = "force"
-                log.warning("registry %s: %s FORCED past the gate: %s", self.root, version, decision.reasons)
+                # info, like every decision: the promotion log is the record, and the CLI says it (a warning here
+                # printed it a second time, bare, on the trainer's terminal)
+                log.info("registry %s: %s FORCED past the gate: %s", self.root, version, decision.reasons)
             elif force:  # an auditor reads who reached for --force, even where the gate let the version through
                 decision.reasons.append("--force given, not needed: the gate passed")
             decision.at = _now()  # when it took effect, after the minutes of scoring
@@ -634,7 +636,7 @@ class Registry:
             )
             self._set_champion(previous, history, decision.at)
             self._record(decision)
-        log.warning("registry %s: rolled back %s -> %s", self.root, decision.previous, previous)
+        log.info("registry %s: rolled back %s -> %s", self.root, decision.previous, previous)
         return decision
 
     def remove(self, version: str, by: str | None = None) -> Decision:

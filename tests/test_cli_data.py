@@ -4,21 +4,16 @@ from __future__ import annotations
 import json
 import stat
 import subprocess
-import sys
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
 from models.card import ModelCard
+from tests.cli_support import appeal
 from ticket_samples import APPEALS, appeals_frame, training_slice
 
 REPO = Path(__file__).resolve().parents[1]
-
-
-def appeal(*args: str | Path) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-c", "from appeal.cli import main; main()", *map(str, args)],
-                          cwd=REPO, capture_output=True, text=True, timeout=600)
 
 
 def assert_input_error(result: subprocess.CompletedProcess, *fragments: str) -> None:

@@ -18,14 +18,10 @@ import pytest
 
 from appeal.cli.kb import _from_the_change
 from appeal.config import centre_minute, centre_today
+from tests.cli_support import appeal
 
 REPO = Path(__file__).resolve().parents[1]
 FAQ = REPO / "appeal" / "demo" / "faq.jsonl"
-
-
-def appeal(*args: str | Path) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-c", "from appeal.cli import main; main()", *map(str, args)],
-                          cwd=REPO, capture_output=True, text=True, timeout=600)
 
 
 def ok(*args: str | Path) -> str:
