@@ -532,7 +532,7 @@ class Registry:
         learnt: Callable[[Path, EvaluationSet], set[int]] | None = None,
     ) -> Decision:
         """Make `version` the champion if it passes the gate against the current champion on `evaluation_data`.
-        `judge_only`: the decision the gate would take, recorded as a `judge` line that changes nothing (a retrain
+        `judge_only`: the decision the gate would take (`would`), recorded as a `judge` line that changes nothing (a retrain
         whose trainer decides after reading the scores; the version was listed as never compared).
 
         The first version needs no comparison. Without evaluation data only `force=True` can replace a
@@ -609,10 +609,12 @@ class Registry:
                 decision.reasons.append("--force given, not needed: the gate passed")
             decision.at = _now()  # when it took effect, after the minutes of scoring
             if judge_only:
-                self._record(replace(decision, action="judge", would=decision.action))
-                log.info("registry %s: %s judged, would %s (%s)", self.root, version, decision.action,
+                # returned as recorded: a retrain's report.json said `action: promote` of a version left a challenger
+                judged = replace(decision, action="judge", would=decision.action)
+                self._record(judged)
+                log.info("registry %s: %s judged, would %s (%s)", self.root, version, judged.would,
                          "; ".join(decision.reasons))
-                return decision
+                return judged
             if decision.promoted:
                 history = (pointer["previous"] + [current]) if pointer else []
                 self._set_champion(version, history, decision.at)

@@ -116,10 +116,10 @@ def test_a_verdict_asked_without_promoting_is_kept_and_named_at_the_next_promoti
 
     judged = registry.promote("bad", evaluation_data=dev_set, judge_only=True)
 
-    assert judged.action == "refuse" and registry.champion()[0] == "good"  # the verdict, nothing changed
+    assert judged.would == "refuse" and registry.champion()[0] == "good"  # the verdict, nothing changed
     kept = registry.decisions()[-1]
     assert (kept.action, kept.would, kept.version, kept.promoted) == ("judge", "refuse", "bad", False)
-    assert kept.challenger_scores == judged.challenger_scores and kept.reasons == judged.reasons
+    assert kept == judged  # what the caller is told is what was recorded
     assert registry.log_problems() == []
     runner = CliRunner()
     listed = " ".join(runner.invoke(app, ["models", "list"]).output.split())
@@ -132,7 +132,7 @@ def test_a_verdict_asked_without_promoting_is_kept_and_named_at_the_next_promoti
     assert f"note: the gate would refuse (retrain --no-promote) bad {centre_minute(kept.at)}" in promoted.output
     # a verdict on a wider gate says so (a re-tester's round: "it would pass" at --tolerance 0.5, then refused)
     loose = registry.promote("bad", evaluation_data=dev_set, judge_only=True, tolerance=1.0, class_margin=1.0)
-    assert loose.action == "promote" and registry.champion()[0] == "good"
+    assert (loose.action, loose.would) == ("judge", "promote") and registry.champion()[0] == "good"
     listed = " ".join(runner.invoke(app, ["models", "list"]).output.split())
     assert "and not promoted (--no-promote): it would pass (at --tolerance 1 --class-margin 1)" in listed, listed
     again = runner.invoke(app, ["models", "promote", "bad"])

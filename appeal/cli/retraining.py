@@ -100,7 +100,7 @@ def retrain(
     for line in result.outcome():
         typer.echo(line)
     if result.judged_only:
-        passes = result.decision["action"] == "promote"
+        passes = result.decision["would"] == "promote"
         typer.echo(f"not promoted (--no-promote): the gate would {'promote' if passes else 'refuse'} "
                    f"{result.challenger}; {result.decision['previous']} keeps serving (report: {result.run_dir}). To "
                    f"promote it: `appeal models promote {result.challenger}{'' if passes else ' --force --by NAME'}`, "
