@@ -194,6 +194,12 @@ class Catalogue:
         read = self._read(name)
         return read[0] if read else None
 
+    def type_named(self, name: str | None) -> str | None:
+        """The functional type a name stands for where it is no unit's own name or id: a type or an alias (供水,
+        城管局), not 公安局 (an alias that is also the bureau's name); None otherwise."""
+        read = self._read(name)
+        return read[0] if read and read[1] is None else None
+
     def unit_named(self, name: str | None) -> Unit | None:
         """The one unit a name stands for: a unit by id or name (`_read`), or a type that only one unit has (林业 or
         林业局: 武冈市林业局); None for a type of several units (乡镇人民政府/街道办事处) or a name it does not know."""

@@ -273,7 +273,8 @@ def route_tickets(tickets: Sequence[TicketIn], model: LoadedModel, kb: Knowledge
             topic=head_out(heads["topic"]),
             unit=head_out(heads["unit"]) if "unit" in heads else None,
             jurisdiction=routing.jurisdiction,
-            decision="review" if sent_on else routing.decision,
+            # an agent who kept the route's unit changed nothing to act on (a retry went to review, no reason said)
+            decision="review" if sent_on_to else routing.decision,
             reasons=reasons,
             urgent=routing.urgent,
             hand_over=routing.hand_over,

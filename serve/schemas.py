@@ -328,7 +328,11 @@ class RouteOut(Out):
 
     id: str | None = None
     topic: HeadOut
-    unit: HeadOut | None = Field(default=None, description="the unit's functional type (职能类型), when the model has a unit head")
+    unit: HeadOut | None = Field(default=None, description="the unit head's reading of the unit's functional type "
+                                                           "(职能类型), when the model has a unit head; a routing rule "
+                                                           "may lead to another type's unit (lead_unit, rule), and one "
+                                                           "explicit enough dispatches whatever the head's confidence "
+                                                           "(decision auto beside below_threshold)")
     jurisdiction: PlaceRef | None = Field(default=None, description="乡镇/街道 named in the text or the location")
     decision: Literal["auto", "review"] = Field(description="auto: dispatch without a human; review: an agent decides "
                                                             "(also for a ticket an agent already sent on: see reasons)")
@@ -358,7 +362,9 @@ class RouteOut(Out):
                                   "for when the agent accepts the ticket after all; for a ticket routed again after an "
                                   "agent sent it on (/v1/feedback unit), that unit, with decision review")
     assisting_units: list[UnitRef] = Field(default_factory=list, description="协办单位")
-    rule: str | None = Field(default=None, description="the routing rule that chose the lead unit")
+    rule: str | None = Field(default=None, description="the routing rule that chose the lead unit; none where the "
+                                                       "unit head's type did, or a line the caller was put through to "
+                                                       "(hand_over, its follow-up unit)")
     suggestions: list[SuggestionOut] = Field(
         default_factory=list, description="knowledge-base answers by BM25 (fast); /v1/suggest adds e5 dense ranking")
     related_tickets: list[RelatedTicketOut] = Field(
@@ -432,9 +438,11 @@ class FeedbackIn(BaseModel):
     author: ShortText | None = Field(default=None, description=AUTHOR)
     topic: Label = Field(description="the agent's final topic (一级分类)")
     unit: UnitLabel | None = Field(
-        default=None, description="the final unit: the type /v1/route names in unit.label, or the unit's name "
-                                  "(武冈市城市管理和综合执法局), its id in GET /v1/labels (stored as its name) or an "
-                                  "alias (城管局), which are read as its type")
+        default=None, description="the final unit: where the agent kept the route's, lead_unit.name; else the unit's "
+                                  "name (武冈市城市管理和综合执法局), its id in GET /v1/labels (stored as its name), a "
+                                  "type or an alias (城管局), read as its type. The type the route filed the ticket "
+                                  "under (unit.label, or lead_unit.functional_type) is the route's unit kept, also "
+                                  "where a rule led to another type's unit")
     suggestion_id: Identifier | None = Field(default=None, description="the knowledge-base answer the agent used")
     predicted_topic: Label | None = Field(default=None, description="topic.label as /v1/route gave it; left out, "
                                                                   "it is read from the ticket's last route (by "

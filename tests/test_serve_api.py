@@ -557,6 +557,36 @@ def test_a_ticket_an_agent_sends_on_to_another_township_is_that_townships_repeat
     assert said == [routed["lead_unit"]["name"]] * 2
 
 
+def test_an_answer_that_echoes_the_route_keeps_its_unit_and_its_decision(server):
+    """An integrator's round. A platform that sent back unit.label for a route the agent kept (供水, where the rule
+    rural-water-supply led to 马坪乡人民政府) had the ticket logged at the city's water company: its retry went to
+    review, and the next caller's agent read "已派 武冈市自来水公司". And a retry after an answer that kept the lead
+    unit went to review with no reason given."""
+    burst = {"id": "WG-E1", "title": "镇上水管爆了", "text": "马坪乡集镇农贸市场旁边自来水管爆了，水流了一上午。",
+             "channel": "电话"}
+    insurance = {"id": "WG-E2", "title": "医保异地就医", "channel": "电话",
+                 "text": "在株洲住院花了两万多，异地就医没备案，回来以后医保怎么报销？"}
+    with server.client("platform") as client:
+        routed = client.post("/v1/route", json=burst).json()
+        assert (routed["rule"], routed["lead_unit"]["name"]) == ("rural-water-supply", "马坪乡人民政府"), routed
+        assert routed["unit"]["label"] == "供水"
+        echoed = client.post("/v1/feedback", json={"ticket_id": "WG-E1", "topic": routed["topic"]["label"],
+                                                   "unit": routed["unit"]["label"]})
+        assert echoed.status_code == 201, echoed.text
+        retry = client.post("/v1/route", json=burst).json()
+        first = client.post("/v1/route", json=insurance).json()
+        client.post("/v1/feedback", json={"ticket_id": "WG-E2", "topic": first["topic"]["label"],
+                                          "unit": first["lead_unit"]["name"]})
+        insurance_retry = client.post("/v1/route", json=insurance).json()
+    assert (retry["lead_unit"]["name"], retry["sent_on_to"]) == ("马坪乡人民政府", None)
+    assert retry["decision"] == routed["decision"] and retry["reasons"] == routed["reasons"]
+    assert (insurance_retry["decision"], insurance_retry["sent_on_to"]) == (first["decision"], None)
+    assert insurance_retry["reasons"] == first["reasons"]
+    with sqlite3.connect(server.home / "appeal.db") as db:
+        kept = db.execute("SELECT predicted_unit, unit FROM feedback WHERE id = ?", (echoed.json()["id"],)).fetchone()
+    assert kept == ("供水", "供水")  # the type the route filed it under, kept: no unit change in the report
+
+
 def test_a_unit_answered_by_its_catalogue_id_is_stored_by_name_and_sends_the_ticket_there(server):
     """A township clerk's round: the ids GET /v1/labels lists (twp-430581100) were refused by /v1/feedback as "a long
     number, an ID, card or phone number"."""

@@ -121,7 +121,10 @@ def _what_the_route_said(values: dict, routed: SeenTicket | None, catalogue: Cat
     if routed is None:
         return {}
     answer, lead = values["unit"], routed.lead_unit
-    in_its_terms = answer is None or catalogue.unit_named(answer) is not None or routed.unit_type is None \
+    # the type the route filed it under, echoed where a rule led to another type's unit, is that type kept (供水 for
+    # a 马坪乡 ticket rural-water-supply led to the township), though it names the city's water company too
+    names_a_unit = catalogue.unit_named(answer) is not None and not _echoes_the_filing(catalogue, answer, routed)
+    in_its_terms = answer is None or names_a_unit or routed.unit_type is None \
         or catalogue.functional_type_of(answer) == catalogue.functional_type_of(lead)
     # no lead (logged before a refusal-flagged ticket kept its lead): the type the route read, which the report
     # compares the answer with (a supervisor's round: a unit changed on such a ticket was counted nowhere)
@@ -140,10 +143,12 @@ def _unit_answered(catalogue: Catalogue, answer: str, routed: SeenTicket) -> Uni
     """The one unit an answer names; an answer naming the type of the route's lead unit (城市管理和综合执法 for
     武冈市城市管理和综合执法局, or 乡镇人民政府/街道办事处 for 湾头桥镇人民政府) keeps that unit, and one naming a type of
     the ticket's township (乡镇人民政府/街道办事处 for a 湾头桥镇 ticket the route sent to 城管局) names its unit there."""
+    lead = catalogue.unit_named(routed.lead_unit)
+    if lead and _echoes_the_filing(catalogue, answer, routed):
+        return lead
     if unit := catalogue.unit_named(answer):
         return unit
     answered = catalogue.functional_type_of(answer)
-    lead = catalogue.unit_named(routed.lead_unit)
     if lead and answered == lead.functional_type:
         return lead
     # the type alone was kept as the route's 城管局 (a township's round: the lamp it had taken on was still the
@@ -151,6 +156,14 @@ def _unit_answered(catalogue: Catalogue, answer: str, routed: SeenTicket) -> Uni
     there = [u for u in catalogue.units_of_type(answered) if routed.township and u.jurisdiction == routed.township] \
         if answered else []
     return there[0] if len(there) == 1 else None
+
+
+def _echoes_the_filing(catalogue: Catalogue, answer: str | None, routed: SeenTicket) -> bool:
+    """Whether the answer names, as a type, the type the route filed the ticket under (unit.label, or its rule's
+    type): the route kept, whatever unit a rule led to (an integrator's round: unit.label 供水 sent back for a
+    马坪乡 ticket that rural-water-supply led to the township logged it at the city's water company)."""
+    answered = catalogue.type_named(answer)
+    return answered is not None and answered == catalogue.types.canonical(routed.unit_type)
 
 
 def _note_where_it_went(services: Services, routed: SeenTicket, unit: Unit | None) -> None:
