@@ -31,14 +31,30 @@ DEPARTMENT = "department"
 _HAN = re.compile(r"[\u3400-\u9fff]")
 
 
-class When(BaseModel):
+class _Strict(BaseModel):
+    """A key the format does not know is refused, not ignored: a keeper's `"township": "邓元泰镇"` in a rule was
+    dropped without a word, and the rule fired in every town. Keys that start with _ are comments (`_doc`)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _without_comments(cls, data):
+        return {k: v for k, v in data.items() if not str(k).startswith("_")} if isinstance(data, dict) else data
+
+
+PLACE_KINDS = ("town", "street", "none")
+
+
+class When(_Strict):
     types: list[str] = []
     keywords: list[str] = []
     pattern: str | None = None
     unless: str | None = None  # a regex that vetoes the rule (a complaint is no consultation)
-    # where the ticket's jurisdiction is: a 乡 or 镇 ("town"), a 街道 ("street", the city), none read ("none"); the
-    # city's water company serves its streets only, a town's water comes from the town's own works
-    places: list[Literal["town", "street", "none"]] = []
+    # where the ticket's jurisdiction is: a 乡 or 镇 ("town"), a 街道 ("street", the city), none read ("none"), or one
+    # township by its name or division code (read as its name now, `load_rules`); the city's water company serves its
+    # streets only, a town's water comes from the town's own works, unless the company serves that town too
+    places: list[str] = []
 
     @model_validator(mode="after")
     def _not_empty(self) -> "When":
@@ -47,7 +63,7 @@ class When(BaseModel):
         return self
 
 
-class Then(BaseModel):
+class Then(_Strict):
     lead: str
     assist: list[str] = []
     type: str | None = None  # the functional type the ticket is filed under when this rule decides
@@ -61,7 +77,7 @@ class Then(BaseModel):
     ask: str | None = None
 
 
-class Rule(BaseModel):
+class Rule(_Strict):
     id: str
     priority: int = 0
     note: str = ""
@@ -69,7 +85,7 @@ class Rule(BaseModel):
     then: Then
 
 
-class NotAcceptedRule(BaseModel):
+class NotAcceptedRule(_Strict):
     id: str
     pattern: str
     reason: str
@@ -90,7 +106,7 @@ class NotAcceptedRule(BaseModel):
         return next((to for words, to in self.refer_by_match.items() if re.search(words, matched)), self.refer_to)
 
 
-class UrgentVeto(BaseModel):
+class UrgentVeto(_Strict):
     """Where an urgent word's context says it is no emergency now, it does not flag the ticket: `before` is searched
     in the characters just before the word (一旦…, 以免…, a year), `after` matched right after it (…隐患, …机)."""
 
@@ -98,7 +114,7 @@ class UrgentVeto(BaseModel):
     after: str | None = None
 
 
-class RoutingRules(BaseModel):
+class RoutingRules(_Strict):
     version: str
     rules: list[Rule] = []
     urgent_words: list[str] = []
@@ -141,7 +157,9 @@ def load_rules(path: Path | None = None, catalogue: Catalogue | None = None) -> 
     except ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(str(part) for part in first["loc"])
-        raise InputError(f"{path}: {where}: {first['msg']}") from exc
+        said = (f"unknown key {first['loc'][-1]!r}, which would be ignored (the keys: appeal/demo/UNITS.md; a comment's "
+                "key starts with _)" if first["type"] == "extra_forbidden" else first["msg"])
+        raise InputError(f"{path}: {where}: {said}") from exc
     seen: set[str] = set()
     for i, rule in enumerate(rules.rules):
         where = f"{path}: rules[{i}] ({rule.id})"
@@ -149,6 +167,7 @@ def load_rules(path: Path | None = None, catalogue: Catalogue | None = None) -> 
             raise InputError(f"{where}: duplicate rule id")
         seen.add(rule.id)
         rule.when.types = [_known_type(t, catalogue, where) for t in rule.when.types]
+        rule.when.places = [_known_place(p, where) for p in rule.when.places]
         if rule.then.type:
             rule.then.type = _known_type(rule.then.type, catalogue, where)
         if rule.then.hand_over is not None and rule.then.hand_over not in rules.hand_over:
@@ -183,6 +202,16 @@ def _known_type(name: str, catalogue: Catalogue, where: str) -> str:
     if canonical is None:
         raise InputError(f"{where}: unknown functional type {name!r}")
     return canonical
+
+
+def _known_place(place: str, where: str) -> str:
+    """A kind of place, or the township a name or division code stands for now (a merged one's survivor)."""
+    if place in PLACE_KINDS:
+        return place
+    if (found := find_jurisdiction("", place)) is None:
+        raise InputError(f"{where}: when.places {place!r} is neither {', '.join(PLACE_KINDS)} nor a township of the "
+                         "gazetteer (its name, 邓元泰镇, or its division code)")
+    return found.township
 
 
 def _compile(pattern: str | None, where: str) -> None:
@@ -299,7 +328,7 @@ def _matches(rule: Rule, functional_type: str | None, text: str, place: Jurisdic
     when = rule.when
     if when.types and functional_type not in when.types:
         return None
-    if when.places and _place_kind(place) not in when.places:
+    if when.places and _place_kind(place) not in when.places and (place is None or place.township not in when.places):
         return None
     if when.unless and re.search(when.unless, text):
         return None

@@ -60,6 +60,11 @@ def _read_rows(path: Path, columns: tuple[str, ...]) -> list[tuple[int, dict[str
             missing = [c for c in columns if c not in (reader.fieldnames or [])]
             if missing:
                 raise InputError(f"{path}: missing column(s) {', '.join(missing)}")
+            # a keeper's valid_from column was read as nothing at all: the catalogue has no dates, it is the one the
+            # service starts with
+            if unknown := [c for c in reader.fieldnames or [] if c and c not in columns]:
+                raise InputError(f"{path}: unknown column(s) {', '.join(unknown)}, which would be ignored: the file "
+                                 f"takes {', '.join(columns)} (a catalogue holds from the service's start with it)")
             return [(line, {k: (v or "").strip() for k, v in row.items() if k}) for line, row in enumerate(reader, 2)]
     except FileNotFoundError as exc:
         raise InputError(f"{path}: file not found") from exc

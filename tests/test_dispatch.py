@@ -1540,6 +1540,12 @@ def test_decision_is_json_for_the_api():
         (lambda r: r["urgent_unless"].update(after="(隐患"), r"urgent_unless.after: bad regex"),
         (lambda r: r["not_accepted"][6].update(refer_by_match={"(法院": "法院"}),
          r"not_accepted\[6\] \(other-organs\) refer_by_match: bad regex"),
+        # a keeper's guesses were dropped without a word, and the rule then fired in every town
+        (lambda r: r["rules"][0]["when"].update(township="邓元泰镇"),
+         r"rules.0.when.township: unknown key 'township', which would be ignored"),
+        (lambda r: r["rules"][0].update(valid_from="2027-01-01"), r"rules.0.valid_from: unknown key 'valid_from'"),
+        (lambda r: r["rules"][0]["when"].update(places=["邓元太镇"]),
+         r"\(seat-12315-consumer\): when.places '邓元太镇' is neither town, street, none nor a township of the gazetteer"),
     ],
 )
 def test_bad_rules_are_refused_with_their_place(tmp_path, edit, message):
@@ -1549,6 +1555,25 @@ def test_bad_rules_are_refused_with_their_place(tmp_path, edit, message):
     path.write_text(json.dumps(raw, ensure_ascii=False), encoding="utf-8")
     with pytest.raises(InputError, match=message):
         load_rules(path, load_catalogue())
+
+
+def test_a_rule_may_name_the_townships_it_holds_for(tmp_path):
+    """A catalogue keeper's round: the water company took on 邓元泰镇 as well as the city's streets, and `places` took
+    only town, street or none, so that the location field alone (no place in the text) still went to the township.
+    A township by its name or its division code; keys starting with _ are comments."""
+    raw = json.loads((DEMO_DIR / "routing_rules.json").read_text(encoding="utf-8"))
+    company = {"id": "water-company-towns", "priority": 49, "_why": "机构改革：自来水公司接管邓元泰镇供水",
+               "when": {"types": ["供水"], "places": ["430581100", "湾头桥镇"]}, "then": {"lead": "ut-water"}}
+    raw["rules"].append(company)
+    path = tmp_path / "rules.json"
+    path.write_text(json.dumps(raw, ensure_ascii=False), encoding="utf-8")
+    rules = load_rules(path)
+    assert next(r for r in rules.rules if r.id == "water-company-towns").when.places == ["邓元泰镇", "湾头桥镇"]
+    water = heads("供水", unit_conf=0.99)
+    d = decide(water, "家里自来水水压很小，洗澡都洗不了。", location="邓元泰镇", rules=rules)
+    assert (d.rule, d.lead.name) == ("water-company-towns", "武冈市自来水公司"), d.reasons
+    d = decide(water, "马坪乡集镇自来水水压很小，洗澡都洗不了。", rules=rules)
+    assert (d.rule, d.lead.name) == ("rural-water-supply", "马坪乡人民政府"), d.reasons
 
 
 def test_rules_that_are_not_json_name_the_line(tmp_path):

@@ -84,6 +84,9 @@ def test_expert_seats_are_not_routed_by_type():
         (lambda rows: [{**rows[0], "jurisdiction": "双牌县"}] + rows[1:], r"row 2, column jurisdiction: '双牌县' is not a township"),
         (lambda rows: [{**rows[0], "level": "省直部门"}] + rows[1:], r"row 2, column level"),
         (lambda rows: rows[1:], r"no 乡镇街道 unit for 辕门口街道"),
+        # a keeper's column was read as nothing: the change it dated held from the next start
+        (lambda rows: [{**row, "valid_from": "2027-01-01"} for row in rows],
+         r"units.csv: unknown column\(s\) valid_from, which would be ignored: the file takes id, name, "),
     ],
 )
 def test_bad_catalogue_rows_are_named(pack, edit, message):
