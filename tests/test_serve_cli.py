@@ -453,11 +453,11 @@ def test_a_pack_faq_changed_by_an_upgrade_is_taken_in_without_undoing_the_traine
 def test_a_type_the_model_reads_that_no_unit_takes_is_said_at_start(appeal_home, tmp_path, monkeypatch, capsys):
     """A county operator's round: a pack without the telecom operators started without a word, and each 信号差
     ticket then came back with no lead unit."""
-    from appeal.cli.serving import _warn_of_types_without_a_unit
+    from appeal.cli.serving import _warn_of_catalogue_gaps
 
     pack, settings = _home_built_from_a_copy_of_the_demo(appeal_home, tmp_path, monkeypatch)
     capsys.readouterr()
-    _warn_of_types_without_a_unit(settings)
+    _warn_of_catalogue_gaps(settings)
     assert capsys.readouterr().err == ""  # every type has its unit, 村(居)委会 its rule
     without = tmp_path / "without-telecoms"
     shutil.copytree(pack, without)
@@ -467,10 +467,25 @@ def test_a_type_the_model_reads_that_no_unit_takes_is_said_at_start(appeal_home,
         writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
         writer.writeheader()
         writer.writerows(row for row in rows if row["functional_type"] != "通信")
-    _warn_of_types_without_a_unit(_configure_pack(monkeypatch, without))
+    _warn_of_catalogue_gaps(_configure_pack(monkeypatch, without))
     said = " ".join(capsys.readouterr().err.split())
     assert said.startswith(f"warning: no unit of {without / 'units.csv'} takes these types the serving model reads: "
                            "通信;"), said
+    # a rule for a type no model has learnt yet never applies (a keeper's round: 政务数据 for the new 数据局)
+    data = tmp_path / "data-bureau"
+    shutil.copytree(pack, data)
+    with open(data / "functional_types.csv", "a", encoding="utf-8") as handle:
+        handle.write("政务数据,数据局,一网通办、政务数据\n")
+    with open(data / "units.csv", "a", encoding="utf-8") as handle:
+        handle.write("wg-sjj,武冈市数据局,政务数据,市直部门,,政务数据与一网通办,一网通办\n")
+    rules = json.loads((data / "routing_rules.json").read_text(encoding="utf-8"))
+    rules["rules"].append({"id": "data-bureau", "priority": 46, "when": {"types": ["政务数据"], "pattern": "一网通办"},
+                           "then": {"lead": "wg-sjj"}})
+    (data / "routing_rules.json").write_text(json.dumps(rules, ensure_ascii=False), encoding="utf-8")
+    _warn_of_catalogue_gaps(_configure_pack(monkeypatch, data))
+    said = " ".join(capsys.readouterr().err.split())
+    assert "warning: these rules of " in said and "never apply: data-bureau (政务数据) (write the rule by its" in said
+    assert "no unit of" not in said  # the demo's own rules all reach a type the model reads
 
 
 def test_serve_says_at_start_that_the_home_was_built_from_another_pack_in_its_log_too(appeal_home, tmp_path):
