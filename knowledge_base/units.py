@@ -199,6 +199,12 @@ class Catalogue:
         read = self._read(name)
         return read[0] if read else None
 
+    def former_township(self, name: str | None) -> tuple[str, str] | None:
+        """(the merged township, the one it is part of now) where `name` names a merged township's government
+        (晏田乡人民政府, 晏田乡政府)."""
+        return next(((former, now) for former, now in self.merged_townships
+                     if name and _key(name) in {_key(former + suffix) for suffix in _TOWNSHIP_SUFFIXES}), None)
+
     def type_named(self, name: str | None) -> str | None:
         """The functional type a name stands for where it is no unit's own name or id: a type or an alias (供水,
         城管局), not 公安局 (an alias that is also the bureau's name); None otherwise."""
@@ -286,12 +292,18 @@ def unknown_unit_warnings(entries: Iterable, catalogue: Catalogue, most: int = 1
     place, the `most` commonest, and one line counting the rest. Such an entry is stored as written, since the
     catalogue may lag behind a reorganisation, but a typo would reach agents, so the trainer is told. Another
     city's FAQ names a hundred units: a screenful of them would hide the import's result."""
-    unknown = Counter(e.unit for e in entries if e.source == "faq" and e.unit
-                      and catalogue.functional_type_of(e.unit) is None).most_common()
+    faq_units = [e.unit for e in entries if e.source == "faq" and e.unit]
+    unknown = Counter(unit for unit in faq_units if catalogue.functional_type_of(unit) is None).most_common()
     lines = [f"unit {unit!r} ({count}×) is not in the unit catalogue; stored as written"
              for unit, count in unknown[:most]]
     if rest := unknown[most:]:
         lines.append(f"… and {len(rest)} more units not in the catalogue ({sum(c for _, c in rest)} entries)")
+    # a merged township's government is read as its survivor's, but agents would be shown the old name (a keeper's
+    # round: 晏田乡人民政府 was added without a word after 晏田乡 joined 邓家铺镇)
+    for unit, count in Counter(faq_units).items():
+        if (former := catalogue.former_township(unit)) and (now := catalogue.unit_named(unit)):
+            lines.append(f"unit {unit!r} ({count}×) names {former[0]}, merged into {former[1]}; stored as written, "
+                         f"agents will read the old name: write {now.name}")
     return lines
 
 

@@ -129,6 +129,15 @@ def test_what_was_said_of_a_merged_township_before_is_read_as_the_township_it_is
     catalogue = load_catalogue()
     for answer in ("水浸坪乡人民政府", "水浸坪乡政府", "水浸坪乡"):
         assert catalogue.unit_label(answer, {"乡镇人民政府/街道办事处"}) == "乡镇人民政府/街道办事处", answer
+    # a FAQ answer naming the old government is stored, and the trainer told what agents would read (a keeper's round)
+    from knowledge_base.store import EntryIn
+    from knowledge_base.units import unknown_unit_warnings
+
+    entries = [EntryIn(id=f"sjp-{i}", question="村道维修找谁", answer="请联系所在乡镇。", unit=unit)
+               for i, unit in enumerate(("水浸坪乡人民政府", "水浸坪乡政府", "双牌镇人民政府"))]
+    assert unknown_unit_warnings(entries, catalogue) == [
+        f"unit {unit!r} (1×) names 水浸坪乡, merged into 双牌镇; stored as written, agents will read the old name: write "
+        "双牌镇人民政府" for unit in ("水浸坪乡人民政府", "水浸坪乡政府")]
     log = TicketLog(f"sqlite:///{tmp_path / 'log.db'}")
     log.add(SeenTicket("WG-OLD-1", utc_now(), "水浸坪乡村道塌了。", township="水浸坪乡"))
     assert [ticket.township for _, ticket in log.after(0, utc_now().replace(year=2000))] == ["双牌镇"]
