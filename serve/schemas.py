@@ -627,6 +627,9 @@ class CatalogueUnitOut(UnitRef):
 
 class LabelsOut(Out):
     model_version: str = Field(description="the serving model, whose heads these labels are")
+    rules_version: str = Field(description="`version` of the routing rules the service started with (the pack's "
+                                           "routing_rules.json): a catalogue change serves from the restart that "
+                                           "reads it")
     topic: list[str] = Field(description="the labels of the topic head (诉求类别): what `topic` of /v1/feedback should be")
     unit: list[str] = Field(description="the labels of the unit head (functional types of unit, 行业)")
     units: list[CatalogueUnitOut] = Field(description="the unit catalogue: `unit` of /v1/feedback may name one of "

@@ -1887,6 +1887,8 @@ def test_the_platform_reads_the_labels_an_answer_may_give_from_the_service(serve
                                                     "topic": labels["topic"][0], "unit": unit["name"]})
                    for n, unit in enumerate((read, unread))]
     assert labels["model_version"] == "v1" and "城乡建设" in labels["topic"] and "住房公积金" in labels["unit"]
+    # and the catalogue it routes by, which a restart reads (a keeper's round could not tell the old from the new)
+    assert labels["rules_version"] == "wugang-demo-2025.1"
     # with the township it serves, as hotspots and jurisdictions name it (a township clerk's round)
     assert {"id": "twp-430581101", "name": "湾头桥镇人民政府", "functional_type": "乡镇人民政府/街道办事处",
             "level": "乡镇街道", "township": "湾头桥镇", "unit_label": "乡镇人民政府/街道办事处"} in labels["units"]

@@ -509,6 +509,8 @@ def test_serve_says_at_start_that_the_home_was_built_from_another_pack_in_its_lo
     assert said in stderr and f"(APPEAL_DEMO_DIR) is {pack.resolve()}" in " ".join(stderr.split())
     # which home and database it serves (an operator's round found neither in the log)
     assert log[-1].rstrip().endswith(f"home {appeal_home.resolve()}, database sqlite:///{appeal_home / 'appeal.db'}")
+    # and which catalogue it routes by (a keeper's round: a restart with a new pack said nothing of it)
+    assert f"routing: {pack.resolve()}: 56 units, rules version wugang-demo-2025.1 (" in "".join(log), log
     logged = [json.loads(line) for line in log if line.startswith("{")]
     assert any(entry["level"] == "warning" and entry["msg"].startswith(said) for entry in logged), log
 

@@ -227,6 +227,7 @@ def serve(
     _warn_if_readable(settings.sqlite_file)
     _warn_if_no_model(settings)
     _warn_of_catalogue_gaps(settings)
+    _say_the_routing(settings)
     drift = _warn_of_pack_drift(settings)
     app = create_app(settings)
     if drift:  # in the service's JSON log too, where a log store's alerts look
@@ -340,6 +341,17 @@ def _warn_of_catalogue_gaps(settings) -> None:
                     f"model does not read, so they never apply: {'; '.join(unreachable)} (write the rule by its words, "
                     "`pattern` or `keywords` without `types`, until a model trained on agents' answers naming the type "
                     "is promoted)", fg=typer.colors.YELLOW, err=True)
+
+
+def _say_the_routing(settings) -> None:
+    """Which catalogue the service routes by: read at start only, and a keeper's restart with a new pack said nothing
+    that told it from the old one (GET /v1/labels says the rules' version too)."""
+    from knowledge_base.dispatch import default_routing
+    from pipeline.area import deployment_area
+
+    catalogue, rules = default_routing()
+    typer.echo(f"routing: {settings.demo_dir.resolve()}: {len(catalogue.units)} units, rules version {rules.version} "
+               f"({len(rules.rules)} rules), area {deployment_area().name}")
 
 
 def _serve_afresh(host: str, port: int) -> None:

@@ -24,10 +24,11 @@ def labels(
     model = services.model
     heads = model.predictor.card.heads
     unit_labels = heads["unit"].labels if "unit" in heads else []
-    catalogue = default_routing()[0]
+    catalogue, rules = default_routing()
     # as /v1/feedback reads an answer: 武冈市残疾人联合会 and the expert seats are reached by rules, and the unit head
     # has no label for them (an integrator's re-test: listed here, then named in unknown_labels)
-    return LabelsOut(model_version=model.version, topic=heads["topic"].labels, unit=unit_labels,
+    return LabelsOut(model_version=model.version, rules_version=rules.version, topic=heads["topic"].labels,
+                     unit=unit_labels,
                      units=[CatalogueUnitOut(**UnitRef.of(unit).model_dump(), township=unit.jurisdiction,
                                              unit_label=catalogue.unit_label(unit.name, unit_labels) if unit_labels
                                              else None)
