@@ -504,7 +504,7 @@ def _a_line(value: str) -> str:
     """A line of the routing rules' `hand_over` (119 救援), also by its number or its word alone (119, 救援), with or
     without the space (119救援: a re-tester's round lost an agent's answer to that 422)."""
     lines = list(default_routing()[1].hand_over)
-    said = "".join(value.split())
+    said = "".join(normalize(value).split())  # a platform's full-width １２０ (an integrator's round: a 422)
     named = [line for line in lines if said in ("".join(line.split()), *line.split())]
     if not named:
         raise ValueError(f"{value!r} is no line of the routing rules ({', '.join(lines)}) / 不是分派规则中的转接线路")

@@ -702,7 +702,7 @@ def test_where_the_agent_put_the_caller_through_is_stored_against_the_routes_lin
         assert client.post("/v1/route", json={"id": "WG-H1", "text": fire}).json()["hand_over"] == ["119 救援"]
         assert client.post("/v1/route", json={"id": "WG-H2", "text": lamp}).json()["hand_over"] == []
         answers = [{"ticket_id": "WG-H1", "topic": "城乡建设", "put_through": []},  # the fire was out: a false alarm
-                   {"ticket_id": "WG-H2", "topic": "城乡建设", "put_through": ["120急救"]}]  # a fall under the lamp
+                   {"ticket_id": "WG-H2", "topic": "城乡建设", "put_through": ["１２０"]}]  # a fall under the lamp
         stored = [client.post("/v1/feedback", json=answer) for answer in answers]
         assert [r.status_code for r in stored] == [201, 201], [r.text for r in stored]
         wrong = client.post("/v1/feedback", json={"ticket_id": "WG-H2", "topic": "城乡建设", "put_through": ["999"]})
