@@ -1877,15 +1877,21 @@ def test_a_call_put_through_is_shown_only_the_answers_of_the_units_that_take_it(
 def test_the_platform_reads_the_labels_an_answer_may_give_from_the_service(server):
     """An integrator's round: no published list of topics and units, so 民政 for a 低保 ticket and the typo 教育文休 were
     stored as new classes that retraining learns."""
-    with server.client("platform") as platform, server.client("agent") as agent:
+    with server.client("platform") as platform, server.client("agent") as agent, server.client("trainer") as trainer:
+        used = trainer.post("/v1/kb/entries", json={"id": "wg-lab-01", "question": "低保被取消了怎么办？",
+                                                    "answer": "可向户籍所在地乡镇人民政府（街道办事处）申请复核。",
+                                                    "unit": "武冈市民政局"})
+        assert used.status_code == 201, used.text
         listed = platform.get("/v1/labels")
         assert listed.status_code == 200, listed.text
         labels = listed.json()
         assert platform.get("/v1/labels", headers={"X-API-Key": "nope"}).status_code == 401
         read, unread = (next(u for u in labels["units"] if (u["unit_label"] is None) is none) for none in (False, True))
+        # and the answer an agent used, a typo in its id said too (an integrator's round: stored without a word)
         answers = [agent.post("/v1/feedback", json={"ticket_id": f"WG-L{n}", "text": "低保被取消了，想问问原因",
-                                                    "topic": labels["topic"][0], "unit": unit["name"]})
-                   for n, unit in enumerate((read, unread))]
+                                                    "topic": labels["topic"][0], "unit": unit["name"],
+                                                    "suggestion_id": suggestion})
+                   for n, (unit, suggestion) in enumerate(((read, "wg-lab-01"), (unread, "wg-lab-O1")))]
     assert labels["model_version"] == "v1" and "城乡建设" in labels["topic"] and "住房公积金" in labels["unit"]
     # and the catalogue it routes by, which a restart reads (a keeper's round could not tell the old from the new)
     assert labels["rules_version"] == "wugang-demo-2025.1"
@@ -1896,4 +1902,4 @@ def test_the_platform_reads_the_labels_an_answer_may_give_from_the_service(serve
     # what the lists hold is what an answer may say without becoming a new class, and a unit the unit head has no
     # label for (reached by rules alone: an integrator's re-test found 残联 listed, then unknown) says so
     assert [a.status_code for a in answers] == [201, 201] and answers[0].json()["unknown_labels"] == {}
-    assert answers[1].json()["unknown_labels"] == {"unit": unread["name"]}
+    assert answers[1].json()["unknown_labels"] == {"unit": unread["name"], "suggestion_id": "wg-lab-O1"}

@@ -83,6 +83,10 @@ def post_feedback(
     else:
         response.status_code = HTTP_200_OK  # a retry: stored and counted once
     unknown = _unknown_labels(body, services.models.current, refusal_rules)
+    if body.suggestion_id and services.kb_loaded and services.kb.get(body.suggestion_id) is None:
+        # stored all the same (the entry may have been deleted since it was suggested), but a typo is said at once
+        # (an integrator's round: an id of no entry was stored without a word)
+        unknown["suggestion_id"] = body.suggestion_id
     request.state.log.update(feedback_id=row.id, tickets=[row.ticket_id], masked_text=values["text"],
                              unknown_labels=unknown or None, repeat_verdict=row.repeat_verdict,
                              refusal_verdict=row.refusal_verdict, hand_over_verdict=row.hand_over_verdict,
