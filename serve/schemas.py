@@ -529,6 +529,11 @@ class FeedbackOut(Out):
                     "the routing rules do not name (its verdict is counted under rule \"other\"), and suggestion_id "
                     "→ an id the knowledge base does not hold now (a typo, or an entry deleted since)",
     )
+    in_catalogue: list[str] = Field(
+        default_factory=list,
+        description="the heads of unknown_labels whose answer the unit catalogue knows: a unit or type the serving "
+                    "model has not learnt yet (a new unit after a reorganisation, 武冈市数据局), no typo; the next "
+                    "retrain learns it")
 
 
 class HotspotOut(Out):

@@ -93,8 +93,10 @@ def post_feedback(
                              retry=not new)
     # UTC written as the other times of the API are (…Z)
     stored_at = stored_utc(row.created_at).astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    # a keeper's round: a new unit of the catalogue came back as a typo would (武冈市数据局 beside 武冈市数椐局)
+    in_catalogue = ["unit"] if "unit" in unknown and catalogue.functional_type_of(unknown["unit"]) else []
     return FeedbackOut(id=row.id, ticket_id=row.ticket_id, stored_at=stored_at, routed=routed is not None,
-                       unknown_labels=unknown)
+                       unknown_labels=unknown, in_catalogue=in_catalogue)
 
 
 def _the_ticket(body: FeedbackIn, routed: SeenTicket | None, window_days: int) -> tuple[str | None, str]:
