@@ -543,6 +543,9 @@ def test_a_fire_or_violence_under_way_goes_to_the_fire_brigade_or_the_police():
     ("夜宵摊那里有一伙人在打架，有人拿刀子捅人了，地上好多血", "120 急救"),
     ("有人在我屋门口拿刀砍人，砍哒好几刀，那个人还冇走，快报警", "120 急救"),
     ("国道上一台货车把摩托车撞哒，骑车的人躺在地上不动，流好多血", "110 报警"),
+    # an integrator's round (2026-12-05): a cry for help alone, and a caller shut in a room, went out as routine
+    ("救命", "110 报警"), ("🔥🔥🔥 救命", "110 报警"), ("救命，我被人关在屋里出不去", "110 报警"),
+    ("快来人啊，救命", "110 报警"),
 ])
 def test_emergencies_of_a_fresh_sample_are_handed_over(text, line):
     d = decide(heads("乡镇人民政府/街道办事处"), routing_text(None, text))
