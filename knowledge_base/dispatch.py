@@ -277,6 +277,7 @@ class RoutingDecision(BaseModel):
     hand_over: list[str] = []  # `RoutingRules.hand_over` keys whose words the ticket says (120 急救, …)
     not_accepted: Refusal | None = None
     rule: str | None = Field(default=None, description="id of the rule that chose the lead unit, if any")
+    ask: str | None = None  # the rule's `then.ask`: what to find out from the caller before dispatch (in reasons too)
     rules_version: str
     reasons: list[str] = []
 
@@ -659,6 +660,7 @@ def decide(
         lead=UnitRef.of(lead) if lead else None,
         assisting=assisting,
         rule=rule.id if rule else None,
+        ask=rule.then.ask if rule else None,
         reasons=trace.reasons,
         **base,
     )

@@ -248,7 +248,7 @@ def route_tickets(tickets: Sequence[TicketIn], model: LoadedModel, kb: Knowledge
         if before_window:  # an integrator's round: a backlog ticket of last year answered as if it had been checked
             reasons.append(f"收到时间早于重复诉求窗口（{before_window} 天），未核对重复、不保留 / received before the "
                            f"repeat window ({before_window} days): not compared with other tickets, not kept")
-        lead, assisting, rule = routing.lead, routing.assisting, routing.rule
+        lead, assisting, rule, ask = routing.lead, routing.assisting, routing.rule, routing.ask
         sent_on_to = None
         if sent_on and sent_on != (lead.name if lead else None):  # an agent who kept the route's unit changed nothing
             sent_on_to = sent_on
@@ -257,7 +257,7 @@ def route_tickets(tickets: Sequence[TicketIn], model: LoadedModel, kb: Knowledge
             if unit := default_routing()[0].unit_named(sent_on):
                 # the assistants and the rule came with the unit the agent set aside (an integrator's round: a 协办
                 # township of the discarded reading came back beside the agent's unit); the log keeps the lead alone
-                lead, assisting, rule = UnitRef.of(unit), [], None
+                lead, assisting, rule, ask = UnitRef.of(unit), [], None, None
                 # and the rule's reason with them (a re-tester's round: 规则 township-types … the township leads, beside
                 # 坐席已改派至 住建局)
                 reasons = [r for r in reasons if not (routing.rule and r.startswith(f"规则 {routing.rule}:"))]
@@ -286,6 +286,7 @@ def route_tickets(tickets: Sequence[TicketIn], model: LoadedModel, kb: Knowledge
             lead_unit=lead,
             assisting_units=assisting,
             rule=rule,
+            ask=ask,
             suggestions=suggested,
             related_tickets=[related_out(r.ticket, r.similarity, r.incident) for r in related or []],
             masked_title=title if title and title.strip() else None,

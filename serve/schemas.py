@@ -295,6 +295,7 @@ class RouteOut(Out):
                     "lead_unit": {"id": "wg-cgj", "name": "武冈市城市管理和综合执法局",
                                   "functional_type": "城市管理和综合执法", "level": "市直部门"},
                     "assisting_units": [],
+                    "ask": None,
                     "rule": None,
                     "suggestions": [
                         {"id": "wg-cg-01", "question": "占道经营、乱摆摊怎么办？",
@@ -362,6 +363,10 @@ class RouteOut(Out):
                                   "for when the agent accepts the ticket after all; for a ticket routed again after an "
                                   "agent sent it on (/v1/feedback unit), that unit, with decision review")
     assisting_units: list[UnitRef] = Field(default_factory=list, description="协办单位")
+    ask: str | None = Field(default=None, description="what the agent must find out from the caller before the lead "
+                                                      "unit is dispatched (a routing rule's `ask`: 停水 with no place, "
+                                                      "the city's water or a town's?); the ticket is in review with it "
+                                                      "among the reasons")
     rule: str | None = Field(default=None, description="the routing rule that chose the lead unit; none where the "
                                                        "unit head's type did, or a line the caller was put through to "
                                                        "(hand_over, its follow-up unit)")

@@ -1756,6 +1756,8 @@ def test_a_water_outage_goes_to_the_water_company_in_town_only():
     nowhere = decide(heads("供水", "城乡建设", unit_conf=0.96), routing_text(None, "家里停水了"))
     assert (nowhere.lead.id, nowhere.decision, nowhere.rule) == ("ut-water", "review", "water-without-place")
     assert any("城区" in r and "哪个乡镇" in r for r in nowhere.reasons), nowhere.reasons
+    # a field to act on, beside the reasons (an integrator's round: "ask the caller" was prose alone)
+    assert nowhere.ask in nowhere.reasons and "哪个乡镇" in nowhere.ask and town.ask is city.ask is None
 
 
 @pytest.mark.parametrize("text, lead", [

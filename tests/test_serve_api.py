@@ -578,6 +578,7 @@ def test_an_answer_that_echoes_the_route_keeps_its_unit_and_its_decision(server)
         client.post("/v1/feedback", json={"ticket_id": "WG-E2", "topic": first["topic"]["label"],
                                           "unit": first["lead_unit"]["name"]})
         insurance_retry = client.post("/v1/route", json=insurance).json()
+        nowhere = client.post("/v1/route", json={"text": "家里停水了，一直没来水"}).json()
     assert (retry["lead_unit"]["name"], retry["sent_on_to"]) == ("马坪乡人民政府", None)
     assert retry["decision"] == routed["decision"] and retry["reasons"] == routed["reasons"]
     assert (insurance_retry["decision"], insurance_retry["sent_on_to"]) == (first["decision"], None)
@@ -585,6 +586,9 @@ def test_an_answer_that_echoes_the_route_keeps_its_unit_and_its_decision(server)
     with sqlite3.connect(server.home / "appeal.db") as db:
         kept = db.execute("SELECT predicted_unit, unit FROM feedback WHERE id = ?", (echoed.json()["id"],)).fetchone()
     assert kept == ("供水", "供水")  # the type the route filed it under, kept: no unit change in the report
+    # what to ask the caller is a field, not prose alone (the same round)
+    assert (nowhere["rule"], nowhere["decision"]) == ("water-without-place", "review"), nowhere
+    assert nowhere["ask"] in nowhere["reasons"] and "哪个乡镇" in nowhere["ask"] and routed["ask"] is None
 
 
 def test_a_unit_answered_by_its_catalogue_id_is_stored_by_name_and_sends_the_ticket_there(server):
