@@ -15,6 +15,7 @@ from sqlalchemy import Boolean, DateTime, Integer, LargeBinary, String, Text, de
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, sessionmaker
 
 from appeal.database import add_missing_columns, create_tables, make_engine
+from knowledge_base.units import unit_now_named
 from pipeline.jurisdiction import default_gazetteer
 
 # Seconds a write of the log waits for another connection's write lock on SQLite (see `TicketLog`).
@@ -96,10 +97,12 @@ class RoutedTicketRow(_Base):
     refusal_rule: Mapped[str | None] = mapped_column(String(100))
 
     def seen(self) -> SeenTicket:
-        # by its township's name of today: a ticket logged before a merge is the same place as the new ones
+        # by its township's and its units' names of today: a ticket logged before a merge or a unit's rename is the
+        # same place, and went to the same unit, as the new ones
         return SeenTicket(self.ticket_id, self.received_at, self.text, self.title,
-                          default_gazetteer().now_named(self.township), self.topic, self.lead_unit, self.decision,
-                          self.model_version, self.urgent, self.unit_type, self.assigned_unit,
+                          default_gazetteer().now_named(self.township), self.topic, unit_now_named(self.lead_unit),
+                          self.decision, self.model_version, self.urgent, self.unit_type,
+                          unit_now_named(self.assigned_unit),
                           default_gazetteer().now_named(self.assigned_township), self.hand_over, self.embedding,
                           self.embedding_model, self.refusal_rule)
 

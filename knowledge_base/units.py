@@ -319,6 +319,17 @@ def pack_catalogue(pack: Path) -> Catalogue:
     return load_catalogue(pack / "units.csv", pack / "functional_types.csv")
 
 
+def unit_now_named(name: str | None) -> str | None:
+    """A unit's name as the configured pack's catalogue names that unit now: one renamed since (its old name kept among
+    its type's aliases, UNITS.md) or a merged township's government (a keeper's round: repeats said 已派 武冈市城市管理局
+    and 晏田乡人民政府 after the reorganisation, and a hotspot counted one unit under two names); a name it cannot place,
+    as it was."""
+    from appeal.config import get_settings
+
+    unit = pack_catalogue(get_settings().demo_dir).unit_named(name) if name else None
+    return unit.name if unit else name
+
+
 def same_unit(one: str, other: str) -> bool:
     """Whether two names stand for one unit of the configured pack's catalogue (人社局 and 武冈市人力资源和社会保障局),
     or are one name; a type (乡镇人民政府/街道办事处, or an entry's 各乡镇人民政府/街道办事处: every township's) stands

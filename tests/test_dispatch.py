@@ -139,8 +139,14 @@ def test_what_was_said_of_a_merged_township_before_is_read_as_the_township_it_is
         f"unit {unit!r} (1×) names 水浸坪乡, merged into 双牌镇; stored as written, agents will read the old name: write "
         "双牌镇人民政府" for unit in ("水浸坪乡人民政府", "水浸坪乡政府")]
     log = TicketLog(f"sqlite:///{tmp_path / 'log.db'}")
-    log.add(SeenTicket("WG-OLD-1", utc_now(), "水浸坪乡村道塌了。", township="水浸坪乡"))
-    assert [ticket.township for _, ticket in log.after(0, utc_now().replace(year=2000))] == ["双牌镇"]
+    log.add(SeenTicket("WG-OLD-1", utc_now(), "水浸坪乡村道塌了。", township="水浸坪乡", lead_unit="水浸坪乡人民政府",
+                       assigned_unit="武冈市城市管理局"))
+    # and the units it went to by their names of today (a keeper's round: repeats said 已派 晏田乡人民政府 after the
+    # merge, and a hotspot counted one government under two names); a name the catalogue cannot place, as it was
+    log.add(SeenTicket("WG-OLD-2", utc_now(), "路灯坏了。", lead_unit="武冈市路灯管理所"))
+    read = [ticket for _, ticket in log.after(0, utc_now().replace(year=2000))]
+    assert [(t.township, t.lead_unit, t.assigned_unit) for t in read] == [
+        ("双牌镇", "双牌镇人民政府", "武冈市城市管理和综合执法局"), (None, "武冈市路灯管理所", None)]
     log.close()
 
 
