@@ -62,8 +62,11 @@ def test_repeat_answers_round_trip(store):
     unlisted = store.add(Feedback(text="学校周边交通拥堵。", topic="交通运输", ticket_id="WG-10"))
     rows = {row.id: row for row in store.rows()}
     assert (rows[linked.id].related_ticket_ids, rows[linked.id].repeat_of) == (["WG-3", "WG-5"], "WG-5")
-    assert rows[linked.id].repeat_verdict == "confirmed"
-    assert (rows[unlisted.id].related_ticket_ids, rows[unlisted.id].repeat_verdict) == (None, None)
+    assert rows[linked.id].repeat_verdict() == "confirmed"
+    assert (rows[unlisted.id].related_ticket_ids, rows[unlisted.id].repeat_verdict()) == (None, None)
+    # the earlier ticket each answer linked, as deep as the chain goes (a matter's repeats, each linked to the first)
+    store.add(Feedback(text="砂石场扬尘。", topic="环境保护", ticket_id="WG-5", repeat_of="WG-2"))
+    assert store.links(["WG-9", "WG-10", "WG-404"]) == {"WG-9": "WG-5", "WG-5": "WG-2"}
 
 
 def test_repeat_answers_are_the_latest_that_speak_of_repeats(store):
@@ -78,6 +81,16 @@ def test_repeat_answers_are_the_latest_that_speak_of_repeats(store):
     answers = store.repeat_answers(datetime.now(timezone.utc) - timedelta(days=7))
     assert [(a.ticket_id, a.related_ticket_ids, a.repeat_of) for a in answers] == [
         ("WG-2", ["WG-1"], None), ("WG-4", None, "WG-2")]
+
+
+def test_a_listing_of_another_ticket_of_the_matter_the_agent_linked_is_right():
+    """A quality inspector's round: the route listed WG-53, itself a repeat of WG-12, and the agent linked the
+    matter's first ticket, WG-12, as the centre does: counted as a wrong listing and a missed link at once."""
+    linked = {"WG-53": "WG-12", "WG-40": "WG-53"}
+    assert repeat_verdict(["WG-53"], "WG-12", linked=linked) == "confirmed"
+    assert repeat_verdict(["WG-12"], "WG-40", linked=linked) == "confirmed"  # a later one of the matter, the first listed
+    assert repeat_verdict(["WG-58"], "WG-12", linked=linked) == "rejected"
+    assert repeat_verdict(["WG-53"], "WG-12") == "rejected"  # nothing known of WG-53: a listing of another ticket
 
 
 @pytest.mark.parametrize(("listed", "linked", "verdict"), [
@@ -111,7 +124,7 @@ def test_a_table_of_an_earlier_release_gains_the_new_columns_and_keeps_its_rows(
     rows = list(again.rows())
     assert [(r.ticket_id, r.topic, r.related_ticket_ids, r.repeat_of) for r in rows] == [
         ("WG-1", "城乡建设", None, None), ("WG-2", "环境保护", [], "WG-1")]
-    assert [r.repeat_verdict for r in rows] == [None, "missed"]
+    assert [r.repeat_verdict() for r in rows] == [None, "missed"]
     assert [(r.refusal_rule, r.refused, r.refusal_verdict) for r in rows] == [
         (None, None, None), ("litigation", False, "overruled")]
     store.close()

@@ -1601,6 +1601,11 @@ def test_repeat_reports_are_linked_and_grouped(server):
         itself = agent.post("/v1/feedback", json={"ticket_id": "WG-R3", "text": REPEATS[2]["text"],
                                                    "topic": "环境保护", "repeat_of": "WG-R3"})
         assert itself.status_code == 422 and "repeat_of names the ticket itself" in itself.text
+        # a listing of a repeat of the matter's first ticket, the agent linking that first one, as centres do: right
+        # (a quality inspector's round: counted as a wrong listing and a missed link)
+        chained = agent.post("/v1/feedback", json={"ticket_id": "WG-R6", "text": REPEATS[1]["text"], "topic": "环境保护",
+                                                    "related_ticket_ids": ["WG-R2"], "repeat_of": "WG-R1"})
+        assert chained.status_code == 201, chained.text
         metrics = agent.get("/metrics").text
         # The agents' answers now shape the group: WG-R3, told apart from both, leaves it.
         spots = agent.get("/v1/tickets/hotspots", params={"days": 1, "min_size": 2}).json()["hotspots"]
@@ -1616,7 +1621,7 @@ def test_repeat_reports_are_linked_and_grouped(server):
         assert any("WG-R1" in r and f"已派 {first['lead_unit']['name']}" in r for r in later["reasons"]), later["reasons"]
         retried = agent.post("/v1/route", json=REPEATS[0]).json()
         assert not any("坐席已改派" in r for r in retried["reasons"]) and retried["decision"] == first["decision"]
-    assert 'appeal_repeat_verdicts_total{verdict="confirmed"} 1.0' in metrics
+    assert 'appeal_repeat_verdicts_total{verdict="confirmed"} 2.0' in metrics
     assert 'appeal_repeat_verdicts_total{verdict="rejected"} 1.0' in metrics
     assert 'appeal_repeat_verdicts_total{verdict="unseen"} 1.0' in metrics
     assert 'appeal_repeat_verdicts_total{verdict="missed"}' not in metrics

@@ -10,7 +10,7 @@ import re
 import threading
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import Callable, Iterable, Iterator, Literal, TypeVar
+from typing import Callable, Iterable, Iterator, Literal, Mapping, TypeVar
 
 from sqlalchemy import JSON, Boolean, DateTime, Integer, String, Text, delete, func, or_, select
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
@@ -72,9 +72,9 @@ class FeedbackRow(_Base):
         """A field as the agent's answer gave it, before a trainer's correction."""
         return self.corrected[name] if self.corrected and name in self.corrected else getattr(self, name)
 
-    @property
-    def repeat_verdict(self) -> RepeatVerdict | None:
-        return repeat_verdict(self.related_ticket_ids, self.repeat_of, self.repeat_of_seen)
+    def repeat_verdict(self, linked: Mapping[str, str] | None = None) -> RepeatVerdict | None:
+        """See `repeat_verdict`; `linked`: the earlier ticket other answers linked each ticket to."""
+        return repeat_verdict(self.related_ticket_ids, self.repeat_of, self.repeat_of_seen, linked)
 
     @property
     def refusal_verdict(self) -> RefusalVerdict | None:
@@ -120,19 +120,39 @@ RepeatVerdict = Literal["confirmed", "rejected", "missed", "unseen", "new"]
 
 
 def repeat_verdict(related_ticket_ids: list[str] | None, repeat_of: str | None,
-                   repeat_of_seen: bool | None = None) -> RepeatVerdict | None:
-    """What the agent's answer says of the repeat check: it listed the ticket the agent linked (confirmed), listed
-    others only (rejected), listed none though the agent linked one (missed; unseen when the service never routed
-    that one within its window, so it could not have listed it), or listed none of a new matter (new). None when the
-    platform did not say what was listed. Precision of the check is confirmed / (confirmed + rejected); its recall is
-    confirmed over the tickets the agent linked to one the service had seen."""
+                   repeat_of_seen: bool | None = None, linked: Mapping[str, str] | None = None
+                   ) -> RepeatVerdict | None:
+    """What the agent's answer says of the repeat check: it listed the ticket the agent linked or another of the same
+    matter (confirmed), listed others only (rejected), listed none though the agent linked one (missed; unseen when
+    the service never routed that one within its window, so it could not have listed it), or listed none of a new
+    matter (new). None when the platform did not say what was listed. Precision of the check is confirmed /
+    (confirmed + rejected); its recall is confirmed over the tickets the agent linked to one the service had seen.
+    `linked`: the earlier ticket each ticket's own answer linked it to, which makes a matter of a chain: the centre
+    links a repeat to the matter's first ticket, and a listing of a later repeat of it is right (a quality
+    inspector's round: counted as a wrong listing and a missed link at once)."""
     if related_ticket_ids is None:
         return None
     if related_ticket_ids:
-        return "confirmed" if repeat_of in related_ticket_ids else "rejected"
+        return "confirmed" if _same_matter(repeat_of, related_ticket_ids, linked or {}) else "rejected"
     if repeat_of is None:
         return "new"
     return "unseen" if repeat_of_seen is False else "missed"
+
+
+def _first_of(ticket: str, linked: Mapping[str, str]) -> str:
+    """The first ticket of the matter `ticket` belongs to, following the answers' links back."""
+    seen = {ticket}
+    while (earlier := linked.get(ticket)) is not None and earlier not in seen:
+        seen.add(earlier)
+        ticket = earlier
+    return ticket
+
+
+def _same_matter(repeat_of: str | None, listed: list[str], linked: Mapping[str, str]) -> bool:
+    if repeat_of is None:
+        return False
+    first = _first_of(repeat_of, linked)
+    return repeat_of in listed or any(_first_of(ticket, linked) == first for ticket in listed)
 
 
 RefusalVerdict = Literal["confirmed", "overruled", "missed", "accepted"]
@@ -249,6 +269,21 @@ class FeedbackStore:
                  .order_by(FeedbackRow.id))
         with Session(self.engine) as session:
             return latest_by(session.scalars(query), lambda row: row.ticket_key)
+
+    def links(self, tickets: Iterable[str], steps: int = 5) -> dict[str, str]:
+        """Ticket → the earlier ticket its latest answer linked it to, for `tickets` and, `steps` deep, the tickets
+        those were linked to (`repeat_verdict`'s `linked`)."""
+        found: dict[str, str] = {}
+        asked = {ticket for ticket in tickets if ticket}
+        with Session(self.engine) as session:
+            for _ in range(steps):
+                if not asked:
+                    break
+                rows = session.scalars(select(FeedbackRow).where(_of_tickets(sorted(asked))).order_by(FeedbackRow.id))
+                new = {row.ticket_key: row.repeat_of for row in latest_by(rows, lambda row: row.ticket_key)}
+                found |= {ticket: earlier for ticket, earlier in new.items() if earlier}
+                asked = {earlier for earlier in new.values() if earlier and earlier not in found}
+        return found
 
     def answered_topics(self, since: datetime) -> dict[str, str]:
         """Ticket → the topic of its latest answer among those stored since `since`."""

@@ -415,18 +415,20 @@ def repeats_live_table(answers: Sequence[FeedbackRow]) -> pd.DataFrame:
     tickets the agent linked to an earlier one. bench/repeats.py measures the check on pairs of real messages judged
     by hand; this is its counterpart on the centre's own tickets."""
     columns = ["week", "tickets", "listed", "confirmed", "precision", "linked", "recall"]
-    judged = [a for a in answers if a.repeat_verdict is not None]
+    linked = {a.ticket_key: a.repeat_of for a in answers if a.repeat_of}  # a matter's chain (`repeat_verdict`)
+    verdicts = [(a, a.repeat_verdict(linked)) for a in answers]
+    judged = [(a, verdict) for a, verdict in verdicts if verdict is not None]
     if not judged:
         return pd.DataFrame(columns=columns)
     frame = pd.DataFrame({
-        "week": [_week(a.created_at) for a in judged],
-        "listed": [a.repeat_verdict in ("confirmed", "rejected") for a in judged],
-        "confirmed": [a.repeat_verdict == "confirmed" for a in judged],
-        "linked": [a.repeat_of is not None and a.repeat_verdict != "unseen" for a in judged],
+        "week": [_week(a.created_at) for a, _ in judged],
+        "listed": [verdict in ("confirmed", "rejected") for _, verdict in judged],
+        "confirmed": [verdict == "confirmed" for _, verdict in judged],
+        "linked": [a.repeat_of is not None and verdict != "unseen" for a, verdict in judged],
     })
     table = frame.groupby("week").agg(tickets=("week", "size"), listed=("listed", "sum"),
                                       confirmed=("confirmed", "sum"), linked=("linked", "sum"))
-    table = table.reindex(_weeks([a.created_at for a in judged]), fill_value=0).rename_axis("week")
+    table = table.reindex(_weeks([a.created_at for a, _ in judged]), fill_value=0).rename_axis("week")
     table["precision"] = (table["confirmed"] / table["listed"].where(table["listed"] > 0)).round(4)
     table["recall"] = (table["confirmed"] / table["linked"].where(table["linked"] > 0)).round(4)
     return table.reset_index()[columns]

@@ -73,12 +73,16 @@ def post_feedback(
             f"Idempotency-Key 已用于该工单的另一答复（第 {exc.stored.id} 条），新的答复须用新的键 / the key was sent "
             f"with another answer for this ticket (id {exc.stored.id}): a new answer takes a new key")) from None
     refusal_rules = {rule.id for rule in default_routing()[1].not_accepted}
+    # the links other answers made, where the agent linked a ticket the route did not list: another of the same matter
+    listed = row.related_ticket_ids
+    linked = services.feedback.links([*listed, row.repeat_of]) if listed and row.repeat_of not in (None, *listed) else {}
+    repeat = row.repeat_verdict(linked)
     if new:
         if routed is not None and body.unit:
             _note_where_it_went(services, routed, _unit_answered(catalogue, body.unit, routed))
         services.metrics.observe_feedback(
             _metric_label(row.model_version, services.models.registry.has), row.predicted_topic, body.topic,
-            row.repeat_verdict, (_metric_label(row.refusal_rule, refusal_rules.__contains__), row.refusal_verdict),
+            repeat, (_metric_label(row.refusal_rule, refusal_rules.__contains__), row.refusal_verdict),
             row.hand_over_verdict)
     else:
         response.status_code = HTTP_200_OK  # a retry: stored and counted once
@@ -88,7 +92,7 @@ def post_feedback(
         # (an integrator's round: an id of no entry was stored without a word)
         unknown["suggestion_id"] = body.suggestion_id
     request.state.log.update(feedback_id=row.id, tickets=[row.ticket_id], masked_text=values["text"],
-                             unknown_labels=unknown or None, repeat_verdict=row.repeat_verdict,
+                             unknown_labels=unknown or None, repeat_verdict=repeat,
                              refusal_verdict=row.refusal_verdict, hand_over_verdict=row.hand_over_verdict,
                              retry=not new)
     # UTC written as the other times of the API are (…Z)
