@@ -211,6 +211,10 @@ def _known_place(place: str, where: str) -> str:
     if (found := find_jurisdiction("", place)) is None:
         raise InputError(f"{where}: when.places {place!r} is neither {', '.join(PLACE_KINDS)} nor a township of the "
                          "gazetteer (its name, 邓元泰镇, or its division code)")
+    if found.former:  # read as its survivor, the rule would hold for the whole of it (a re-tester's round)
+        raise InputError(f"{where}: when.places {place!r} names {found.former}, merged into {found.township}: name "
+                         f"{found.township} for the whole of it (the place a ticket names is read as the township "
+                         "it is part of now)")
     return found.township
 
 

@@ -60,11 +60,11 @@ def _read_rows(path: Path, columns: tuple[str, ...]) -> list[tuple[int, dict[str
             missing = [c for c in columns if c not in (reader.fieldnames or [])]
             if missing:
                 raise InputError(f"{path}: missing column(s) {', '.join(missing)}")
-            # a keeper's valid_from column was read as nothing at all: the catalogue has no dates, it is the one the
-            # service starts with
-            if unknown := [c for c in reader.fieldnames or [] if c and c not in columns]:
+            # a keeper's valid_from column was read as nothing at all (the catalogue has no dates); a column of
+            # notes says so by its name
+            if unknown := [c for c in reader.fieldnames or [] if c and c not in columns and not c.startswith("_")]:
                 raise InputError(f"{path}: unknown column(s) {', '.join(unknown)}, which would be ignored: the file "
-                                 f"takes {', '.join(columns)} (a catalogue holds from the service's start with it)")
+                                 f"takes {', '.join(columns)}; a column of notes is named with a leading _ (_备注)")
             return [(line, {k: (v or "").strip() for k, v in row.items() if k}) for line, row in enumerate(reader, 2)]
     except FileNotFoundError as exc:
         raise InputError(f"{path}: file not found") from exc
@@ -261,6 +261,10 @@ def read_catalogue(path: Path, types: FunctionalTypes, gazetteer: Gazetteer) -> 
         if unit_id in seen:
             raise InputError(f"{where}, column id: duplicate id {unit_id!r} (first on row {seen[unit_id]})")
         seen[unit_id] = line
+        # two units of one name: answers and repeats naming it would reach either (a re-tester's copy-paste slip)
+        if (twin := next((unit for unit in units if _key(unit.name) == _key(row["name"])), None)) is not None:
+            raise InputError(f"{where}, column name: {row['name']!r} is already the name of {twin.id} (row "
+                             f"{seen[twin.id]})")
         functional_type = types.canonical(row["functional_type"])
         if functional_type is None:
             raise InputError(f"{where}, column functional_type: unknown type {row['functional_type']!r}")

@@ -110,6 +110,13 @@ def test_a_merged_township_named_by_its_old_name_or_code_goes_to_the_township_it
         d = decide(township, text, location)
         assert (d.decision, d.lead.name, d.jurisdiction.township) == ("auto", "双牌镇人民政府", "双牌镇"), text
         assert d.jurisdiction.former == "水浸坪乡" and "原水浸坪乡已并入双牌镇 / a former township, merged into 双牌镇" in d.reasons
+    # a rule naming the old township would hold for the whole of 双牌镇 (a re-tester's round)
+    raw = json.loads((merged_pack / "routing_rules.json").read_text(encoding="utf-8"))
+    raw["rules"].append({"id": "old-place", "when": {"types": ["供水"], "places": ["430581207"]},
+                         "then": {"lead": "ut-water"}})
+    (merged_pack / "rules.json").write_text(json.dumps(raw, ensure_ascii=False), encoding="utf-8")
+    with pytest.raises(InputError, match=r"\(old-place\): when.places '430581207' names 水浸坪乡, merged into 双牌镇: "):
+        load_rules(merged_pack / "rules.json")
     unread = decide(township, "邓元泰镇村道塌了一大块。", "430581999")
     assert unread.jurisdiction.township == "邓元泰镇" and unread.jurisdiction.former is None
     assert "地点字段未能识别为乡镇街道 / the location field names no township of the gazetteer" in unread.reasons

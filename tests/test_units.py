@@ -87,12 +87,19 @@ def test_expert_seats_are_not_routed_by_type():
         # a keeper's column was read as nothing: the change it dated held from the next start
         (lambda rows: [{**row, "valid_from": "2027-01-01"} for row in rows],
          r"units.csv: unknown column\(s\) valid_from, which would be ignored: the file takes id, name, "),
+        # a copy-paste slip: two units of one name (a re-tester's round: tickets went out under it)
+        (lambda rows: rows + [{**rows[-1], "id": "wg-sjj"}], r"row 58, column name: '.+' is already the name of "),
     ],
 )
 def test_bad_catalogue_rows_are_named(pack, edit, message):
     _edit_units(pack, edit)
     with pytest.raises(InputError, match=message):
         load_catalogue(pack / "units.csv", pack / "functional_types.csv")
+
+
+def test_a_column_of_notes_is_read_past(pack):
+    _edit_units(pack, lambda rows: [{**row, "_备注": "2027年1月1日起更名"} for row in rows])
+    assert load_catalogue(pack / "units.csv", pack / "functional_types.csv").get("wg-cgj") is not None
 
 
 def test_a_countys_departments_are_its_own_level(pack):
