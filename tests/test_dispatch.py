@@ -559,6 +559,9 @@ def test_a_fire_or_violence_under_way_goes_to_the_fire_brigade_or_the_police():
     # an integrator's round (2026-12-05): a cry for help alone, and a caller shut in a room, went out as routine
     ("救命", "110 报警"), ("🔥🔥🔥 救命", "110 报警"), ("救命，我被人关在屋里出不去", "110 报警"),
     ("快来人啊，救命", "110 报警"),
+    # its re-tester's: an ambulance asked for, a heart attack told as 发作, blood brought up, a fever's fit
+    ("我爸心脏病发作了，快叫救护车！", "120 急救"), ("快叫救护车，我爸倒在地上了。", "120 急救"),
+    ("我老公吐血了，好多血。", "120 急救"), ("孩子发高烧四十度，抽筋了。", "120 急救"),
 ])
 def test_emergencies_of_a_fresh_sample_are_handed_over(text, line):
     d = decide(heads("乡镇人民政府/街道办事处"), routing_text(None, text))
@@ -1057,7 +1060,7 @@ def test_a_life_at_risk_said_the_way_callers_say_it_is_handed_over(text, line):
     "两家为了宅基地差点打起来了", "我家的狗走失了", "小区经常出现电梯困人",
     "真是叫天天不应，叫地地不灵", "村里有人还在烧秸秆，烟很大", "我快气炸了", "手机充电的时候炸了",
     "锅炉爆炸事故调查结果什么时候公布", "液化气罐爆炸的安全知识宣传太少了", "工厂防爆炸设施不到位",
-    "我在打我老公电话一直打不通", "这是我的救命钱，老板不给",
+    "我在打我老公电话一直打不通", "这是我的救命钱，老板不给", "被他气得吐血", "老板气得我吐血了，工资还不给",
     # 还在打 at a clause's end with no one fighting before it, a cry of 救命啊 at a bill, a fight on television
     "工地打桩机半夜还在打，吵得睡不着，请城管处理", "楼下麻将馆凌晨两点了还在打，噪音扰民", "电话我打了十几次，现在还在打，就是没人接",
     "他们正在打篮球，晚上十点还在打", "救命啊，物业费又涨了，这还让不让人活", "我在看电视剧，剧里男主在打老婆，这种节目宣扬家暴应该下架",

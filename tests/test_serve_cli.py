@@ -356,8 +356,10 @@ def test_a_home_started_with_another_countys_pack_says_what_it_still_serves_of_t
     assert ("the knowledge base holds 102 entries of faq.jsonl as the first start imported them, which "
             f"{pack / 'faq.csv'} does not hold so (wg-aq-01, ") in warning
     assert f"it lacks 13 entries of {pack / 'faq.csv'} (dk-01, dk-02, dk-03, dk-04, dk-05 …)" in warning
-    assert (f"to serve the configured FAQ: appeal kb import {pack / 'faq.csv'} --prune (it deletes every other FAQ "
-            "entry, those trainers added here too)") in warning
+    # the plain import first, which keeps what trainers added here (a re-tester's round: it was not offered)
+    assert (f"to take its wording and add what it adds, keeping the entries trainers added here: appeal kb import "
+            f"{pack / 'faq.csv'}; to serve it alone: appeal kb import {pack / 'faq.csv'} --prune (it deletes every "
+            "other FAQ entry, those trainers added here too)") in warning
     assert ("the model that serves, v1, was trained on tickets.jsonl of the first: appeal train --data "
             f"{pack / 'tickets.csv'} --out DIR, then appeal models add DIR and appeal models promote VERSION"
             ) in warning
@@ -513,6 +515,7 @@ def test_serve_says_at_start_that_the_home_was_built_from_another_pack_in_its_lo
     assert f"routing: {pack.resolve()}: 56 units, rules version wugang-demo-2025.1 (" in "".join(log), log
     logged = [json.loads(line) for line in log if line.startswith("{")]
     assert any(entry["level"] == "warning" and entry["msg"].startswith(said) for entry in logged), log
+    assert any(entry["msg"].startswith(f"routing: {pack.resolve()}: ") for entry in logged), log
 
 
 def test_feedback_export_reads_unit_names_as_the_champions_labels(appeal_home, tmp_path):

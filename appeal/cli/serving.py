@@ -226,12 +226,15 @@ def serve(
     _ensure_keys(settings)
     _warn_if_readable(settings.sqlite_file)
     _warn_if_no_model(settings)
-    _warn_of_catalogue_gaps(settings)
-    _say_the_routing(settings)
+    gaps = _warn_of_catalogue_gaps(settings)
+    routing = _say_the_routing(settings)
     drift = _warn_of_pack_drift(settings)
     app = create_app(settings)
-    if drift:  # in the service's JSON log too, where a log store's alerts look
-        logging.getLogger(LOGGER_NAME).warning(drift)
+    # in the service's JSON log too, where a log store's alerts look (a re-tester found the catalogue's lines only on
+    # the terminal)
+    logging.getLogger(LOGGER_NAME).info(routing)
+    for warning in [*gaps, *([drift] if drift else [])]:
+        logging.getLogger(LOGGER_NAME).warning(warning)
     # the home and the database it serves: an operator's round found neither in the log of a service restored
     from sqlalchemy.engine import make_url
 
@@ -264,8 +267,11 @@ def _warn_of_pack_drift(settings) -> str | None:
     if drift.entries_not_in_kb:
         lines.append(f"  it lacks {_entries(drift.entries_not_in_kb)} of {faq} ({_some(drift.entries_not_in_kb)})")
     if record["pack"] != str(drift.pack.resolve()) and (drift.entries_not_in_pack or drift.entries_not_in_kb):
-        lines.append(f"  to serve the configured FAQ: appeal kb import {faq} --prune (it deletes every other FAQ "
-                     f"entry, those trainers added here too); to add its entries alone: appeal kb import {faq} "
+        # a re-tester's round: the plain import, which takes the new pack's wording and keeps what trainers
+        # added, was the one not offered
+        lines.append(f"  to take its wording and add what it adds, keeping the entries trainers added here: appeal kb "
+                     f"import {faq}; to serve it alone: appeal kb import {faq} --prune (it deletes every other FAQ "
+                     f"entry, those trainers added here too); to add its new entries alone: appeal kb import {faq} "
                      "--new-only")
     else:
         # the pack's own FAQ changed (an upgrade): never --prune, which deletes every entry trainers added since (a
@@ -310,7 +316,7 @@ def _warn_if_no_model(settings) -> None:
                 f"{until}", fg=typer.colors.YELLOW, err=True)
 
 
-def _warn_of_catalogue_gaps(settings) -> None:
+def _warn_of_catalogue_gaps(settings) -> list[str]:
     """The types the serving model's unit head reads that no unit of the catalogue takes and no rule sends elsewhere:
     every such ticket goes to review (目录中没有可派的承办单位), which a county operator's round, its pack's telecoms
     left out, found one ticket at a time. And the rules that name only types the head never reads: they never fire
@@ -320,38 +326,44 @@ def _warn_of_catalogue_gaps(settings) -> None:
     try:
         heads = champion_heads(settings)
     except InputError:  # a damaged registry: said by `_warn_if_no_model`
-        return
+        return []
     if "unit" not in heads:
-        return
+        return []
     catalogue, rules = default_routing()
+    warnings = []
     # a rule that reads the type alone sends it where its lead says (村(居)委会 to the township's government)
     elsewhere = {kind for rule in rules.rules if rule.when.types and not (rule.when.keywords or rule.when.pattern)
                  and rule.then.lead != DEPARTMENT for kind in rule.when.types}
     lacking = [label for label in heads["unit"].labels if label not in elsewhere
                and not catalogue.units_of_type(catalogue.types.canonical(label) or label)]
     if lacking:
-        typer.secho(f"warning: no unit of {settings.demo_dir / 'units.csv'} takes these types the serving model reads: "
-                    f"{', '.join(lacking)}; their tickets go to an agent with no lead unit (add a unit of each type, "
-                    "or a rule in routing_rules.json that sends it to one)", fg=typer.colors.YELLOW, err=True)
+        warnings.append(f"warning: no unit of {settings.demo_dir / 'units.csv'} takes these types the serving model "
+                        f"reads: {', '.join(lacking)}; their tickets go to an agent with no lead unit (add a unit of "
+                        "each type, or a rule in routing_rules.json that sends it to one)")
     read = {catalogue.types.canonical(label) or label for label in heads["unit"].labels}
     unreachable = [f"{rule.id} ({', '.join(rule.when.types)})" for rule in rules.rules
                    if rule.when.types and not read.intersection(rule.when.types)]
     if unreachable:
-        typer.secho(f"warning: these rules of {settings.demo_dir / 'routing_rules.json'} name only types the serving "
-                    f"model does not read, so they never apply: {'; '.join(unreachable)} (write the rule by its words, "
-                    "`pattern` or `keywords` without `types`, until a model trained on agents' answers naming the type "
-                    "is promoted)", fg=typer.colors.YELLOW, err=True)
+        warnings.append(f"warning: these rules of {settings.demo_dir / 'routing_rules.json'} name only types the "
+                        f"serving model does not read, so they never apply: {'; '.join(unreachable)} (write the rule "
+                        "by its words, `pattern` or `keywords` without `types`, until a model trained on agents' "
+                        "answers naming the type is promoted)")
+    for warning in warnings:
+        typer.secho(warning, fg=typer.colors.YELLOW, err=True)
+    return warnings
 
 
-def _say_the_routing(settings) -> None:
+def _say_the_routing(settings) -> str:
     """Which catalogue the service routes by: read at start only, and a keeper's restart with a new pack said nothing
     that told it from the old one (GET /v1/labels says the rules' version too)."""
     from knowledge_base.dispatch import default_routing
     from pipeline.area import deployment_area
 
     catalogue, rules = default_routing()
-    typer.echo(f"routing: {settings.demo_dir.resolve()}: {len(catalogue.units)} units, rules version {rules.version} "
-               f"({len(rules.rules)} rules), area {deployment_area().name}")
+    said = (f"routing: {settings.demo_dir.resolve()}: {len(catalogue.units)} units, rules version {rules.version} "
+            f"({len(rules.rules)} rules), area {deployment_area().name}")
+    typer.echo(said)
+    return said
 
 
 def _serve_afresh(host: str, port: int) -> None:
