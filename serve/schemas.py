@@ -446,8 +446,10 @@ class FeedbackIn(BaseModel):
         default=None, description="the final unit: where the agent kept the route's, lead_unit.name; else the unit's "
                                   "name (武冈市城市管理和综合执法局), its id in GET /v1/labels (stored as its name), a "
                                   "type or an alias (城管局), read as its type. The type the route filed the ticket "
-                                  "under (unit.label, or lead_unit.functional_type) is the route's unit kept, also "
-                                  "where a rule led to another type's unit")
+                                  "under is the route's unit kept, also where a rule led to another type's unit: "
+                                  "lead_unit.functional_type, or unit.label where no rule re-filed the ticket (a "
+                                  "reason 职能类型按规则改为 … says one did; unit.label is then the model's reading, "
+                                  "and names another unit)")
     suggestion_id: Identifier | None = Field(default=None, description="the knowledge-base answer the agent used")
     predicted_topic: Label | None = Field(default=None, description="topic.label as /v1/route gave it; left out, "
                                                                   "it is read from the ticket's last route (by "
