@@ -468,16 +468,23 @@ def test_refusals_live_table_measures_each_rule(tmp_path):
         "无规则命中而不予受理 / refused, no rule flagged it", 0, 1] and np.isnan(missed["precision"])
 
 
-def test_hand_over_live_table_counts_each_verdict(tmp_path):
+def test_hand_over_live_table_counts_each_line(tmp_path):
+    """Line by line: a quality inspector's round found a call put through to 120, 119 and 110, where the route named
+    120, counted as one confirmation, and no figure of the calls each line took."""
     store = FeedbackStore(f"sqlite:///{tmp_path / 'appeal.db'}")
     answers = [("T1", ["119 救援"], ["119 救援"]), ("T2", ["120 急救"], []), ("T3", [], ["110 报警"]), ("T4", [], []),
-               ("T5", ["110 报警"], ["120 急救"]), ("T6", ["119 救援"], None)]  # T6: the platform did not say
+               ("T5", ["110 报警"], ["120 急救"]), ("T6", ["119 救援"], None),  # T6: the platform did not say
+               ("T7", ["120 急救"], ["120 急救", "119 救援", "110 报警"]), ("T8", ["120 急救", "110 报警"], ["120 急救"])]
     for ticket, named, put in answers:
         store.add(Feedback(text=f"工单{ticket}", topic="城乡建设", ticket_id=ticket, hand_over=named, put_through=put))
-    table = report.hand_over_live_table(store.latest()).set_index("verdict")
+    table = report.hand_over_live_table(store.latest())
     store.close()
-    assert table["answers"].to_dict() == {"confirmed": 1, "other_line": 1, "false_alarm": 1, "missed": 1, "none": 1}
-    assert table.loc["missed", "meaning"].startswith("未提示，坐席转接")
+    assert table["week"].nunique() == 1  # answered this week
+    assert table.set_index("line")[["put_through", "confirmed", "missed", "false_alarm"]].to_dict("index") == {
+        "110 报警": {"put_through": 2, "confirmed": 0, "missed": 2, "false_alarm": 2},  # T3 T7 put through; T5 T8 not
+        "119 救援": {"put_through": 2, "confirmed": 1, "missed": 1, "false_alarm": 0},  # T1; T7
+        "120 急救": {"put_through": 3, "confirmed": 2, "missed": 1, "false_alarm": 1},  # T7 T8; T5; T2
+    }
 
 
 def test_a_version_that_cannot_be_loaded_is_named_and_the_others_are_reported(registry, dev, tmp_path):
