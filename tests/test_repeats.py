@@ -68,7 +68,9 @@ def test_tickets_that_name_no_matter_are_nobodys_repeat():
              "领导您好，请尽快处理",
              # a contact label alone (an integrator's round: 联系电话 linked such a ticket to an outage at 0.26)
              "来电\n联系电话：0739-4221234", "我要投诉，联系电话13607399999", "请回电，联系方式13707391111",
-             "市民来电，要求回电，手机号码13807395555"]
+             "市民来电，要求回电，手机号码13807395555",
+             # a cry for help alone (a re-tester's round: each listed the others, one hotspot of unrelated emergencies)
+             "救命", "🔥🔥🔥 救命", "快来人啊，救命"]
     for number, body in enumerate(empty):
         index.add(SeenTicket(f"NONE-{number}", utc_now() - timedelta(hours=number), masked_text(body)))
     assert [index.related(masked_text(body)) for body in empty] == [[]] * len(empty)
