@@ -132,7 +132,10 @@ def hotspots_out(repeats: Repeats, feedback: FeedbackStore, *, days: int, min_si
                        last_at=s.last_at.isoformat(timespec="seconds") + "Z", last_24h=s.since(day_ago),
                        keywords=s.keywords, townships=s.townships, city_wide=s.city_wide, topics=s.topics,
                        lead_units=s.lead_units,
-                       tickets=[related_out(t) for t in s.tickets])
+                       # each ticket under the topic the group counts it under (a quality inspector's round: the
+                       # group said 环境保护 5, its tickets 4 and one 城乡建设, the route's reading)
+                       tickets=[related_out(replace(t, topic=judgements.topics.get(t.ticket_id, t.topic)))
+                                for t in s.tickets])
             for s in spots[:limit]
         ],
     )

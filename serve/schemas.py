@@ -248,7 +248,9 @@ class RelatedTicketOut(Out):
     title: str | None = None
     excerpt: str = Field(description="the start of its masked text")
     township: str | None = None
-    topic: str | None = Field(default=None, description="the topic the model gave it")
+    topic: str | None = Field(default=None, description="the topic the route gave it; in a hotspot's tickets, the "
+                                                        "agent's answer where there is one, as the group's topics "
+                                                        "count it")
     lead_unit: str | None = Field(default=None, description="the lead unit it was routed to")
     assigned_unit: str | None = Field(default=None, description="the unit an agent's answer (/v1/feedback) sent it "
                                                                 "to, the route's own included: where it is now; null "

@@ -590,8 +590,11 @@ def test_a_hotspot_counts_a_ticket_under_its_agents_topic(tmp_path):
         spots = hotspots_out(repeats, feedback, days=1, min_size=3, limit=5).hotspots
         assert [s.topics for s in spots] == [{"城乡建设": 2, "交通运输": 1}]
         feedback.add(Feedback(text=masked_text(ROAD), topic="交通运输", ticket_id="WG-1"))  # corrected: the latest
-        assert hotspots_out(repeats, feedback, days=1, min_size=3, limit=5).hotspots[0].topics == {"交通运输": 2,
-                                                                                                 "城乡建设": 1}
+        spot = hotspots_out(repeats, feedback, days=1, min_size=3, limit=5).hotspots[0]
+        assert spot.topics == {"交通运输": 2, "城乡建设": 1}
+        # and each ticket listed under the topic the group counts it under (a quality inspector's round)
+        assert sorted((t.ticket_id, t.topic) for t in spot.tickets) == [
+            ("WG-0", "交通运输"), ("WG-1", "交通运输"), ("WG-2", "城乡建设")]
     finally:
         repeats.close()
         feedback.close()
