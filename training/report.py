@@ -272,8 +272,11 @@ _HEADERS = {
     "confirmed": "坐席确认", "precision": "精确率", "linked": "坐席关联", "recall": "召回率", "unit_kept": "单位未改比例",
     "topic_compared": "类别可比工单数", "unit_compared": "单位可比工单数",
     "model_versions": "模型版本", "review_share": "转人工比例", "urgent_share": "紧急比例", "urgent": "紧急",
-    "handed_over": "转接120/110/119", "routed_to": "路由单位", "agents_chose": "坐席改派至",
-    "share_of_routed": "占该单位路由比例", "verdict": "结论", "answers": "答复数", "rule": "规则", "meaning": "含义",
+    # the route's count, not the calls put through (a quality inspector's round read 9 as nine calls transferred)
+    "handed_over": "提示转接120/110/119", "routed_to": "路由单位", "agents_chose": "坐席改派至",
+    # over the tickets routed there that agents answered with a unit: unanswered ones say nothing of it
+    "share_of_routed": "占路由至该单位且已答复工单比例", "verdict": "结论", "answers": "答复数", "rule": "规则",
+    "meaning": "含义", "line": "线路", "put_through": "坐席转接", "missed": "漏报", "false_alarm": "误报",
     "flagged": "命中", "refused": "不予受理", "label": "类别",
     "f1": "F1", "support": "样本数", "query": "查询", "method": "方法",
 }
