@@ -75,7 +75,8 @@ def post_feedback(
     refusal_rules = {rule.id for rule in default_routing()[1].not_accepted}
     # the links other answers made, where the agent linked a ticket the route did not list: another of the same matter
     listed = row.related_ticket_ids
-    linked = services.feedback.links([*listed, row.repeat_of]) if listed and row.repeat_of not in (None, *listed) else {}
+    linked = (services.feedback.links([*listed, row.repeat_of]) if listed and row.repeat_of not in (None, *listed)
+              else {})
     repeat = row.repeat_verdict(linked)
     if new:
         if routed is not None and body.unit:
@@ -86,11 +87,8 @@ def post_feedback(
             row.hand_over_verdict)
     else:
         response.status_code = HTTP_200_OK  # a retry: stored and counted once
-    unknown = _unknown_labels(body, services.models.current, refusal_rules)
-    if body.suggestion_id and services.kb_loaded and services.kb.get(body.suggestion_id) is None:
-        # stored all the same (the entry may have been deleted since it was suggested), but a typo is said at once
-        # (an integrator's round: an id of no entry was stored without a word)
-        unknown["suggestion_id"] = body.suggestion_id
+    known_entry = (lambda entry_id: services.kb.get(entry_id) is not None) if services.kb_loaded else None
+    unknown = _unknown_labels(body, services.models.current, refusal_rules, known_entry)
     request.state.log.update(feedback_id=row.id, tickets=[row.ticket_id], masked_text=values["text"],
                              unknown_labels=unknown or None, repeat_verdict=repeat,
                              refusal_verdict=row.refusal_verdict, hand_over_verdict=row.hand_over_verdict,
@@ -197,14 +195,19 @@ def _metric_label(value: str | None, known: Callable[[str], bool]) -> str | None
     return value if value is None or known(value) else "other"
 
 
-def _unknown_labels(body: FeedbackIn, model: LoadedModel | None, refusal_rules: set[str]) -> dict[str, str]:
+def _unknown_labels(body: FeedbackIn, model: LoadedModel | None, refusal_rules: set[str],
+                    known_entry: Callable[[str], bool] | None) -> dict[str, str]:
     """The answers the serving model has no label for, so the platform can flag a typo at once. A unit answer
     counts as known when the unit catalogue reads it as a known label (住建局 or 武冈市住房和城乡建设局 for the
     type 住房和城乡建设): that is how `appeal feedback export` will label it. A refusal rule the routing rules do not
-    name is one too (an integrator's round: counted as some rule's verdict, unsaid)."""
+    name is one too (an integrator's round: counted as some rule's verdict, unsaid), and a suggestion the knowledge
+    base does not hold (`known_entry`; None while it loads): stored all the same, as the entry may have been deleted
+    since it was suggested (an integrator's round: an id of no entry was stored without a word)."""
     unknown = {}
     if body.refusal_rule and body.refusal_rule not in refusal_rules:
         unknown["refusal_rule"] = body.refusal_rule
+    if body.suggestion_id and known_entry is not None and not known_entry(body.suggestion_id):
+        unknown["suggestion_id"] = body.suggestion_id
     if model is None:  # still loading: the row is stored all the same
         return unknown
     heads = model.predictor.card.heads
