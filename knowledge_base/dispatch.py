@@ -157,8 +157,8 @@ def load_rules(path: Path | None = None, catalogue: Catalogue | None = None) -> 
     except ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(str(part) for part in first["loc"])
-        said = (f"unknown key {first['loc'][-1]!r}, which would be ignored (the keys: appeal/demo/UNITS.md; a comment's "
-                "key starts with _)" if first["type"] == "extra_forbidden" else first["msg"])
+        said = (f"unknown key {first['loc'][-1]!r}, which would be ignored (the keys: appeal/demo/UNITS.md; a "
+                "comment's key starts with _)" if first["type"] == "extra_forbidden" else first["msg"])
         raise InputError(f"{path}: {where}: {said}") from exc
     seen: set[str] = set()
     for i, rule in enumerate(rules.rules):

@@ -532,8 +532,8 @@ class Registry:
         learnt: Callable[[Path, EvaluationSet], set[int]] | None = None,
     ) -> Decision:
         """Make `version` the champion if it passes the gate against the current champion on `evaluation_data`.
-        `judge_only`: the decision the gate would take (`would`), recorded as a `judge` line that changes nothing (a retrain
-        whose trainer decides after reading the scores; the version was listed as never compared).
+        `judge_only`: the decision the gate would take (`would`), recorded as a `judge` line that changes nothing (a
+        retrain whose trainer decides after reading the scores; the version was listed as never compared).
 
         The first version needs no comparison. Without evaluation data only `force=True` can replace a
         champion. `built_on`: the champion whose data the challenger learnt (a retrain's); another champion since is

@@ -88,7 +88,8 @@ def test_a_listing_of_another_ticket_of_the_matter_the_agent_linked_is_right():
     matter's first ticket, WG-12, as the centre does: counted as a wrong listing and a missed link at once."""
     linked = {"WG-53": "WG-12", "WG-40": "WG-53"}
     assert repeat_verdict(["WG-53"], "WG-12", linked=linked) == "confirmed"
-    assert repeat_verdict(["WG-12"], "WG-40", linked=linked) == "confirmed"  # a later one of the matter, the first listed
+    # a later one of the matter linked, its first listed
+    assert repeat_verdict(["WG-12"], "WG-40", linked=linked) == "confirmed"
     assert repeat_verdict(["WG-58"], "WG-12", linked=linked) == "rejected"
     assert repeat_verdict(["WG-53"], "WG-12") == "rejected"  # nothing known of WG-53: a listing of another ticket
 
