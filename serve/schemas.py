@@ -216,7 +216,9 @@ class HeadOut(Out):
     confidence: float = Field(description="calibrated probability")
     alternatives: list[LabelScore] = Field(default_factory=list, description="next best labels")
     below_threshold: bool = Field(default=False, description="under the head's dispatch threshold: a person checks the "
-                                                             "label (for the unit, the ticket goes to review)")
+                                                             "label (for the unit, the ticket goes to review, unless a "
+                                                             "routing rule explicit enough to dispatch chose the unit: "
+                                                             "`rule` set, decision auto)")
 
 
 class SuggestionOut(Out):
