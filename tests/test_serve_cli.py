@@ -490,6 +490,37 @@ def test_a_type_the_model_reads_that_no_unit_takes_is_said_at_start(appeal_home,
     assert "no unit of" not in said  # the demo's own rules all reach a type the model reads
 
 
+def test_faq_entries_naming_a_unit_the_new_catalogue_reads_otherwise_are_said_at_start(appeal_home, tmp_path,
+                                                                                       monkeypatch, capsys):
+    """A re-tester's round: after 晏田乡 joined 邓家铺镇, the entries stored before naming 晏田乡人民政府 went
+    unmentioned at start, and agents were shown the old government (an import warns of such an entry)."""
+    from appeal.cli.serving import _warn_of_stored_units
+    from knowledge_base.store import EntryIn, EntryStore
+    from pipeline.area import BUNDLED
+
+    pack, settings = _home_built_from_a_copy_of_the_demo(appeal_home, tmp_path, monkeypatch)
+    assert _warn_of_stored_units(settings) == []  # the demo's FAQ names its catalogue's units
+    store = EntryStore(settings.db_url)
+    store.add(EntryIn(id="yt-01", question="晏田乡的村道塌了找谁？", answer="请联系乡人民政府。", unit="晏田乡人民政府"),
+              updated_by="trainer")
+    store.close()
+    merged = tmp_path / "merged"
+    shutil.copytree(pack, merged)
+    for name, path in BUNDLED.items():
+        shutil.copy(path, merged / name)
+    gazetteer = merged / "gazetteer.csv"
+    rows = gazetteer.read_text(encoding="utf-8")
+    gazetteer.write_text(rows.replace("430581205,晏田乡,乡,,", "430581205,晏田乡,乡,430581105,"), encoding="utf-8")
+    (merged / "units.csv").write_text("".join(line for line in (pack / "units.csv").read_text(encoding="utf-8")
+                                              .splitlines(True) if not line.startswith("twp-430581205,")),
+                                      encoding="utf-8")
+    capsys.readouterr()
+    said = _warn_of_stored_units(_configure_pack(monkeypatch, merged))
+    assert said and said[0] in capsys.readouterr().err
+    assert ("unit '晏田乡人民政府' (1×) names 晏田乡, merged into 邓家铺镇; stored as written, agents will read the old "
+            "name: write 邓家铺镇人民政府") in said[0]
+
+
 def test_serve_says_at_start_that_the_home_was_built_from_another_pack_in_its_log_too(appeal_home, tmp_path):
     """The warning on the terminal, and as a line of the service's JSON log, where a log store's alerts look."""
     demo = REPO / "appeal" / "demo"
