@@ -59,7 +59,8 @@ def test_predict_writes_one_row_per_ticket_in_order(model_dir, tmp_path):
     out = pd.read_csv(tmp_path / "out.csv", dtype=str, encoding="utf-8-sig")
     assert list(out.columns) == ["id", "masked_text", "topic", "topic_confidence", "topic_review", "topic_alt1",
                                  "topic_alt1_conf", "topic_alt2", "topic_alt2_conf", "decision", "status", "lead_unit",
-                                 "assisting_units", "jurisdiction", "urgent", "not_accepted_refer_to", "reasons"]
+                                 "assisting_units", "jurisdiction", "urgent", "hand_over", "rule",
+                                 "not_accepted_refer_to", "reasons"]
     # a topic-only model cannot choose a unit: every ticket goes to a human, and says why
     assert set(out["decision"]) == {"review"} and out["reasons"].str.contains("no unit head").all()
     assert list(out["id"]) == [a[0] for a in APPEALS] + ["9001", "9002"]
@@ -231,9 +232,11 @@ def test_predict_returns_the_dispatch_decision_of_a_unit_model(tmp_path):
     source.write_text("\n".join(json.dumps(t, ensure_ascii=False) for t in tickets), encoding="utf-8")
     result = appeal("predict", "--model", tmp_path / "model", "--input", source, "--output", tmp_path / "o.jsonl")
     assert result.returncode == 0, result.stderr
-    assert "dispatch:" in result.stdout
+    # which pack's rules routed them, and by which rule (a re-tester's round: a keeper comparing two packs)
+    assert f"routing rules version wugang-demo-2025.1 of {REPO / 'appeal' / 'demo'}" in " ".join(result.stdout.split())
     out = {row["id"]: row for row in map(json.loads, (tmp_path / "o.jsonl").read_text(encoding="utf-8").splitlines())}
     assert out["a"]["jurisdiction"] == "湾头桥镇" and out["a"]["lead_unit"] == "湾头桥镇人民政府"
+    assert (out["a"]["rule"], out["a"]["hand_over"]) == ("township-types", None)
     assert out["a"]["status"] == "accepted" and "属地: 湾头桥镇" in out["a"]["reasons"]
     assert out["b"]["status"] == "not_accepted" and out["b"]["decision"] == "review"
     assert "法院" in out["b"]["not_accepted_refer_to"] and out["b"]["lead_unit"]

@@ -102,6 +102,8 @@ def predict(
                               help="labels reported per head, best first (at most as many as the head has)"),
 ) -> None:
     """Classify every ticket of a file; one output row per input row, in the same order."""
+    from appeal.config import get_settings
+    from knowledge_base.dispatch import default_routing
     from models.predictor import load_predictor
     from training.evaluation import predict_in_batches
     from training.tickets import columns_read, load_tickets
@@ -120,7 +122,8 @@ def predict(
     to_human = sum(row["decision"] == "review" for row in rows)
     typer.echo(f"{len(rows)} tickets → {output} (model {predictor.version}; below threshold: "
                + ", ".join(f"{h} {n}" for h, n in review.items())
-               + f"; dispatch: {len(rows) - to_human} auto, {to_human} to review)")
+               + f"; dispatch: {len(rows) - to_human} auto, {to_human} to review; routing rules version "
+               + f"{default_routing()[1].version} of {get_settings().demo_dir})")
     typer.echo(f"  {columns_read(load_report.column_sources())}")
 
 
@@ -176,6 +179,9 @@ def dispatch_columns(text: str, location: str | None, heads: dict, channel: str 
         "assisting_units": "、".join(u.name for u in routing.assisting) or None,
         "jurisdiction": routing.jurisdiction.township if routing.jurisdiction else None,
         "urgent": routing.urgent,
+        # what a keeper compares between two packs (a re-tester's round: the CSV named neither)
+        "hand_over": "、".join(routing.hand_over) or None,
+        "rule": routing.rule,
         "not_accepted_refer_to": routing.not_accepted.refer_to if routing.not_accepted else None,
         "reasons": "；".join(routing.reasons),
     }
