@@ -170,11 +170,17 @@ class Catalogue:
                 # new unit class), never a name of one character (a 乡 of two)
                 if len(bare := _TOWNSHIP_KIND.sub("", unit.jurisdiction)) > 1:
                     by_key.setdefault(_key(bare), unit)
-        for former, township in self.merged_townships:
+        for key, (_, township) in self._former_names.items():
             if unit := self.township_unit(township):
-                for suffix in _TOWNSHIP_SUFFIXES:
-                    by_key.setdefault(_key(former + suffix), unit)
+                by_key.setdefault(key, unit)
         return by_key
+
+    @cached_property
+    def _former_names(self) -> dict[str, tuple[str, str]]:
+        """The keys of the names people give a merged township's government (水浸坪乡人民政府, 水浸坪乡政府) → (the
+        merged township, the one it is part of now)."""
+        return {_key(former + suffix): (former, now) for former, now in self.merged_townships
+                for suffix in _TOWNSHIP_SUFFIXES}
 
     def _read(self, name: str | None) -> tuple[str, Unit | None] | None:
         """(the functional type, the unit) a name stands for: a type or one of its aliases (住建局: no unit), or a
@@ -202,8 +208,7 @@ class Catalogue:
     def former_township(self, name: str | None) -> tuple[str, str] | None:
         """(the merged township, the one it is part of now) where `name` names a merged township's government
         (晏田乡人民政府, 晏田乡政府)."""
-        return next(((former, now) for former, now in self.merged_townships
-                     if name and _key(name) in {_key(former + suffix) for suffix in _TOWNSHIP_SUFFIXES}), None)
+        return self._former_names.get(_key(name)) if name else None
 
     def type_named(self, name: str | None) -> str | None:
         """The functional type a name stands for where it is no unit's own name or id: a type or an alias (供水,
