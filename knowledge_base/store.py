@@ -1001,7 +1001,8 @@ class EntryStore:
         that it does not hold are named in the result, and with `prune` deleted in the same transaction: a trainer who
         deletes a row of the exported sheet means the entry to go; `LargePrune` where that is more than `prune_share` of
         them (a filtered sheet is no whole one). A `trial` import refuses as the import would, and writes nothing
-        (version 0): the CLI asks it before it spends minutes encoding a file that is then refused.
+        (version 0); it gives the entries as the import would store them: the CLI asks it before it spends minutes
+        encoding a file that is then refused, and for `kb import --dry-run`.
 
         `exported`: each entry's `ExportStamp` where its row came from an export (`kb export`). A sheet exported on
         Monday and imported on Friday had put back the answer another trainer fixed on Wednesday, unsaid. An entry
@@ -1157,12 +1158,12 @@ class EntryStore:
             result = ImportResult(added, updated, unchanged, deleted=missing if prune else (),
                                   not_in_file=() if prune else missing, newer=tuple(newer), new=tuple(new),
                                   put_back=tuple(put_back), over_others=tuple(over_others))
+            entries_out = [row.to_entry() for row in stored]
             if trial:
                 session.rollback()
-                return result, [], 0
+                return result, entries_out, 0
             version = self._bump(session)
             session.flush()
-            entries_out = [row.to_entry() for row in stored]
         return result, entries_out, version
 
     # -- embedding cache -------------------------------------------------------------------------

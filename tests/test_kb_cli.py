@@ -136,6 +136,42 @@ def test_rows_deleted_from_an_exported_sheet_are_deleted_by_a_pruning_import(app
                        f" of the {len(sheet[sheet['unit'] == '武冈市民政局'])} stored entries of its kind")
     assert len(exported(tmp_path)) == len(sheet[sheet["unit"] == "武冈市民政局"]) + 1
 
+def test_a_dry_run_says_what_an_import_would_do_and_changes_nothing(appeal_home, tmp_path, monkeypatch):
+    """A trainer checks the season's edited sheet before it reaches agents: what it adds, replaces and deletes, the
+    warnings a row earns, and a refusal, all as the import says them, with nothing written."""
+    ok("kb", "import", FAQ)
+    ok("kb", "export", tmp_path / "faq.xlsx")
+    before = exported(tmp_path)
+    sheet = pd.read_excel(tmp_path / "faq.xlsx", dtype=str, keep_default_na=False, engine="openpyxl")
+    sheet = sheet[sheet["id"] != "wg-ld-02"]
+    sheet.loc[sheet["id"] == "wg-sbk-01", "answer"] = "社保卡丢失后，请先挂失，再到武冈市人力资源和社会保障局补办。"
+    new_row = {"question": "城区夜间施工噪音扰民找谁？", "answer": "夜间施工噪音由生态环境部门查处，请说明地点和时段。",
+               "unit": "邵阳市生态环境局武冈分局", "valid_to": "2020-12-31"}
+    pd.concat([sheet, pd.DataFrame([new_row])]).to_excel(tmp_path / "faq.xlsx", index=False)
+    database = appeal_home / "appeal.db"
+    stamp = database.stat().st_mtime_ns
+    dry = appeal("kb", "import", tmp_path / "faq.xlsx", "--prune", "--dry-run")
+    assert dry.returncode == 0, dry.stderr
+    assert "would import 102 entries (1 new, 1 replaced, 100 unchanged, 1 not in the file would be deleted: " \
+           "wg-ld-02)" in dry.stdout
+    assert dry.stdout.strip().endswith("nothing written (--dry-run)")
+    assert "已过期" in dry.stderr and "rows without an id would be stored as" in " ".join(dry.stderr.split())
+    assert exported(tmp_path) == before and database.stat().st_mtime_ns == stamp
+    # what the import would refuse, it refuses: a filtered sheet that deletes most entries
+    sheet[sheet["unit"] == "武冈市民政局"].to_excel(tmp_path / "civil.xlsx", index=False)
+    assert_input_error(appeal("kb", "import", tmp_path / "civil.xlsx", "--prune", "--dry-run"),
+                       "the import would delete ", "run it again with --yes")
+    # and the import itself then does what the dry run said
+    assert "imported 102 entries (1 new, 1 replaced, 100 unchanged, 1 not in the file deleted: wg-ld-02)" in ok(
+        "kb", "import", tmp_path / "faq.xlsx", "--prune")
+    # a dry run where no knowledge base is yet makes none
+    (tmp_path / "elsewhere").mkdir()
+    monkeypatch.setenv("APPEAL_HOME", str(tmp_path / "elsewhere"))
+    fresh = appeal("kb", "import", FAQ, "--dry-run")
+    assert fresh.returncode == 2 and "no database at" in fresh.stderr, fresh.stderr
+    assert not (tmp_path / "elsewhere" / "appeal.db").exists()
+
+
 def test_a_sheet_of_some_columns_changes_only_those_and_an_emptied_cell_clears_its_field(appeal_home, tmp_path):
     """An office sends new answers in a sheet of 编号, 问题, 答复, 责任单位: the entries' other phrasings, tags, topic
     and the valid_to that retired one of them were cleared by the import, which brought the retired answer back."""

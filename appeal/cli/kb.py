@@ -242,13 +242,14 @@ def _warn(entries) -> None:
 
 
 def _import(entries, by: Optional[str], prune: bool | None = None, yes: bool = False,
-            names: list[str] | None = None, exported: list | None = None):
+            names: list[str] | None = None, exported: list | None = None, dry_run: bool = False):
     """Segment and e5-encode the entries into the database's cache, then write them: a running service indexes
     them from the cache at its next search, instead of encoding a case library (minutes on 2 cores) inside an
     agent's search while routing waits. `prune`: see `kb import --prune`; None where the command offers none (a
     case file is a month's export, not the whole library), which says nothing of the entries it does not hold.
     `names`: the file's row of each entry, named where the store refuses one; `exported`: the version each row was
-    exported from, where it says (see `EntryStore.upsert_many`). Returns the import's result."""
+    exported from, where it says (see `EntryStore.upsert_many`); `dry_run`: say what the import would do, encode and
+    write nothing. Returns the import's result."""
     from contextlib import closing
 
     from appeal.cli.progress import Progress
@@ -258,10 +259,10 @@ def _import(entries, by: Optional[str], prune: bool | None = None, yes: bool = F
 
     _warn(entries)
     try:
-        encoder = load_encoder(build=False)
+        encoder = None if dry_run else load_encoder(build=False)
     except InputError:
         encoder = None  # the service then searches with BM25 alone; the tokens are still worth caching
-    kb = KnowledgeBase(_db_url(adding=True), encoder=encoder)
+    kb = KnowledgeBase(_db_url(adding=not dry_run), encoder=encoder)
     bar: Progress | None = None
 
     def progress(done: int, missing: int) -> None:
@@ -281,19 +282,24 @@ def _import(entries, by: Optional[str], prune: bool | None = None, yes: bool = F
                              "cut one? If they are to go, run it again with --yes") from None
 
     with closing(kb):
-        upsert(trial=True)  # a file the import refuses (two entries answering one question) is refused before encoding
-        try:
-            kb.prepare(entries, progress)
-        finally:
-            if bar is not None:
-                bar.close()
-        result, written, _ = upsert(trial=False)
+        # a file the import refuses (two entries answering one question) is refused before encoding
+        result, written, _ = upsert(trial=True)
+        if not dry_run:
+            try:
+                kb.prepare(entries, progress)
+            finally:
+                if bar is not None:
+                    bar.close()
+            result, written, _ = upsert(trial=False)
         # only the entries the import added or changed: a sheet imported again unchanged says it once (and a row whose
-        # 失效日期 is already past, a year typed wrong, is said as `kb add` says it: a trainer's round)
-        _say_warnings([*expired_warnings(written), *similar_question_warnings(written, kb.store.all(source="faq"))])
-    typer.echo(f"imported {result.added + result.updated + result.unchanged} entries ({result.added} new, "
-               f"{result.updated} replaced, {result.unchanged} unchanged"
-               + (f", {len(result.deleted)} not in the file deleted: {_some(result.deleted)})" if result.deleted
+        # 失效日期 is already past, a year typed wrong, is said as `kb add` says it: a trainer's round); a trial's
+        # entries are not stored, so the others are read beside them
+        held = {entry.id: entry for entry in [*kb.store.all(source="faq"), *written]}.values()
+        _say_warnings([*expired_warnings(written), *similar_question_warnings(written, held)])
+    typer.echo(f"{'would import' if dry_run else 'imported'} {result.added + result.updated + result.unchanged} "
+               f"entries ({result.added} new, {result.updated} replaced, {result.unchanged} unchanged"
+               + (f", {len(result.deleted)} not in the file "
+                  f"{'would be deleted' if dry_run else 'deleted'}: {_some(result.deleted)})" if result.deleted
                   else ")"))
     if result.newer:
         typer.secho("note: changed by others since the version the file holds (or added since it was exported), "
@@ -338,7 +344,10 @@ def import_entries(file: Path = typer.Argument(..., help=".jsonl, .csv (.tsv, Ex
                    new_only: bool = typer.Option(False, "--new-only",
                                                  help="only add the file's entries the knowledge base lacks (by id "
                                                       "and question) and nobody deleted: a pack's new answers taken "
-                                                      "in, the trainers' edits and deletions kept")) -> None:
+                                                      "in, the trainers' edits and deletions kept"),
+                   dry_run: bool = typer.Option(False, "--dry-run",
+                                                help="say what the import would add, replace and delete, and refuse "
+                                                     "what it would refuse; write nothing")) -> None:
     """Import FAQ entries in one transaction; an id that exists is replaced. Nothing is written if any row is bad.
 
     An exported row's updated_at keeps it from undoing a later edit someone else made of its entry; where it undoes
@@ -362,19 +371,22 @@ def import_entries(file: Path = typer.Argument(..., help=".jsonl, .csv (.tsv, Ex
                 else:
                     warnings.showwarning(warning.message, warning.category, warning.filename, warning.lineno)
     if new_only:
-        rows = _rows_not_held(rows)
+        rows = _rows_not_held(rows, adding=not dry_run)
     # (--new-only reads what the knowledge base holds: the entries it left out are no news)
     result = _import([row.entry for row in rows], by, None if new_only else prune, yes,
-                     names=[row.where for row in rows], exported=[row.exported for row in rows])
+                     names=[row.where for row in rows], exported=[row.exported for row in rows], dry_run=dry_run)
     # a trainer's round: a row added without an id, its question then corrected in the sheet, was a second entry
     added = set(result.new)
     if named := [f"{row.entry.id} ({row.where.rsplit(': ', 1)[-1]})" for row in rows
                  if not row.id_given and row.entry.id in added]:
-        typer.secho(f"note: rows without an id were stored as {_some(tuple(named))}: write each id in its row's id "
-                    "cell, or a change of the row's question adds another entry", fg=typer.colors.YELLOW, err=True)
+        typer.secho(f"note: rows without an id {'would be' if dry_run else 'were'} stored as {_some(tuple(named))}: "
+                    "write each id in its row's id cell, or a change of the row's question adds another entry",
+                    fg=typer.colors.YELLOW, err=True)
+    if dry_run:
+        typer.echo("nothing written (--dry-run)")
 
 
-def _rows_not_held(rows: list) -> list:
+def _rows_not_held(rows: list, adding: bool) -> list:
     """The rows whose entry the knowledge base holds under neither its id nor its question, and that nobody deleted
     (a trainer's round: the start's advice to bring a changed pack's FAQ in with --prune deleted every entry trainers
     had added that season; without it, the import would have brought back those they had deleted)."""
@@ -382,7 +394,7 @@ def _rows_not_held(rows: list) -> list:
 
     from knowledge_base.store import EntryStore, known_to
 
-    with closing(EntryStore(_db_url(adding=True))) as store:
+    with closing(EntryStore(_db_url(adding))) as store:
         stored, deleted = store.all(), store.deleted()
     known = known_to(stored, deleted)
     kept = [row for row in rows if not known(row.entry)]
