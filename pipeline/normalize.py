@@ -84,10 +84,18 @@ def _strip_tag(match: re.Match[str]) -> str:
     return "\n" if name is not None and name.lower() in _BLOCK_TAGS else ""
 
 
+# 著 read zháo (著火, 著急, 睡著了) is 着 in Simplified. OpenCC's t2s keeps every 著, since 著名 is Simplified too, and
+# its Taiwan configuration also turns 什么 into 什幺: a Traditional 著火 got no 119 (a web channel's round).
+_ZHAO = re.compile("著(?=[火急凉涼迷陆陸])|(?<=[睡烧燒点點])著")
+
+
 def to_simplified(text: str) -> str:
-    """Traditional → Simplified Chinese (OpenCC t2s), and nothing else; Simplified text is returned as it is."""
+    """Traditional → Simplified Chinese (OpenCC t2s, and 著 read zháo as 着), and nothing else; Simplified text is
+    returned as it is."""
     converter, changing = _t2s()
-    return text if changing.isdisjoint(text) else converter.convert(text)
+    if not changing.isdisjoint(text):
+        text = converter.convert(text)
+    return _ZHAO.sub("着", text) if "著" in text else text
 
 
 def strip_markup(text: str) -> str:

@@ -95,6 +95,14 @@ def test_simplified_text_is_left_alone():
     assert normalize(text) == text
 
 
+def test_zhe_read_zhao_is_simplified_and_zhu_is_kept():
+    """A Traditional 著火 was left as it is by OpenCC's t2s, and no fire word matched it (a web channel's round)."""
+    assert normalize("我們家樓下著火了！快來人") == "我们家楼下着火了!快来人"
+    assert normalize("房子燒著了，好著急") == "房子烧着了,好着急"
+    assert normalize("著名商標，效果顯著") == "著名商标,效果显著"
+    assert normalize("卢浮原著小区的著作权") == "卢浮原著小区的著作权"
+
+
 def test_rejects_non_text():
     with pytest.raises(TypeError):
         normalize(None)  # type: ignore[arg-type]
