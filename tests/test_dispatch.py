@@ -608,6 +608,11 @@ def test_emergencies_of_an_eighth_blind_round_name_every_line_they_need(text, li
     ("山上塌方，房子埋了一半，里面有人", {"119 救援", "120 急救"}),
     # an integrator's re-test: 掉水里 without 进 / 到, and 快来救人
     ("资江河边有个小孩掉水里了，快来救人！在辕门口街道。", {"119 救援", "120 急救"}),
+    # a web channel's round (2026-12-05): an assault with the attacker still there went out as routine; a fire and a
+    # gas leak written in Taiwan's script and words named no line
+    ("我婆婆被人打了头在流血，打人的还在门口", {"110 报警", "120 急救"}),
+    ("我們家樓下著火了！！快來人", {"119 救援"}),
+    ("瓦斯外洩，好大的味道", {"119 救援"}),
 ])
 def test_emergencies_of_a_ninth_blind_round_name_every_line_they_need(text, lines):
     d = decide(heads("城市管理和综合执法", unit_conf=0.3), routing_text(None, text))
