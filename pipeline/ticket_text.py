@@ -136,6 +136,9 @@ def _is_ascii_alnum(character: str) -> bool:
 # A caller who says the matter was reported to this line before (催办, 重复来电): a call to the hotline (12345,
 # 市长热线, 热线) or a call "to report" it, a report "before" or "again", a ticket number. Not a call or report to
 # someone else (打供水站电话没人接, 多次拨打交警大队的电话, 已经反映到村里, 多次向物业反映): that is no ticket of ours.
+# Where citizens write to the hotline: its web pages, mini-program and mailboxes (not 村里, 物业: someone else's).
+_OUR_CHANNELS = (r"(?:网上|网站|小程序|微信|公众号|留言板|平台|[Aa][Pp][Pp]|湘易办|市长信箱|书记信箱|信箱"
+                 r"|12345[^，。！？；\n]{0,4})")
 _REPORTED_BEFORE = re.compile(
     r"(?:打过|打了|拨打过|拨过|拨打了|多次拨打|多次致电|几次拨打|再次拨打|再次致电|又打)[^，。！？；\n]{0,6}?"
     r"(?:12345|市长热线|市民热线|便民热线|政务热线|服务热线)"
@@ -154,7 +157,12 @@ _REPORTED_BEFORE = re.compile(
     r"|(?:^|(?<=[，。！？；,!?;\n]))(?:(?![向给找跟和到])[^，。！？；,!?;\n]){0,8}(?:反映|投诉|举报|来电)[了过]?"
     r"(?:[两三四五六七八九十几好多]+|(?<!\d)\d{1,3})次了"
     # the hotline's own answer quoted back (12345你们上次回复说已经处理了: a dispatcher's round)
-    r"|(?:12345|热线|你们)[^，。！？；\n]{0,4}(?:上次|之前|以前|前次)[^，。！？；\n]{0,2}(?:回复|答复|回访)"
+    r"|(?:12345|热线|你们)[^，。！？；\n]{0,4}(?:上次|之前|以前|前次)[^，。！？；\n]{0,2}(?:回复|答复|回访|说)"
+    # a message written to the hotline's own channels before (a web channel's round: 我上周在小程序上反映过, 前天在网上留言,
+    # 多次在12345网站留言, 已经留言三次了); a message that says it is being written there now (我在网上留言反映…) is none
+    rf"|(?:之前|此前|先前|上次|以前|前几天|前天|昨天|上周|上个月|已经|曾经?|多次|几次|好几次)[^，。！？；\n]{{0,2}}"
+    rf"(?:在|通过|用){_OUR_CHANNELS}上?[^，。！？；\n]{{0,2}}(?:留言|反映|投诉|举报)"
+    r"|留言[了过]?(?:[两三四五六七八九十几好多]+|(?<!\d)\d{1,3})次了"
     r"|催办|原工单|工单号")
 
 

@@ -376,13 +376,18 @@ def test_a_caller_who_says_the_hotline_heard_it_before_is_told_from_one_who_went
                  # a shift leader's round
                  "路灯坏了，我反映了三次了", "都投诉好几次了还没人管",
                  # a dispatcher's round: the hotline's answer quoted back, a report "过" several times
-                 "12345你们上次回复说已经处理了，但是小区门口的垃圾还是没人清", "这个事我投诉过好几次了，还是没人管"):
+                 "12345你们上次回复说已经处理了，但是小区门口的垃圾还是没人清", "这个事我投诉过好几次了，还是没人管",
+                 # a web channel's round: how citizens write that they wrote before
+                 "我上周在小程序上反映过湾头桥镇停水的事", "我前天在网上留言反映湾头桥镇停水", "已经留言三次了湾头桥镇还是停水",
+                 "多次在12345网站留言，湾头桥镇还是停水", "回复 @武冈市人社局：你们上次说会处理，到现在还没有结果！"):
         assert says_reported_before(said), said
     # a call or a report to someone else is no ticket of the hotline's
     for said in ("打供水站电话没人接", "多次拨打交警大队的电话", "办案民警给我打了电话", "已经反映到村里，村里不管", "多次向物业反映没有用",
                  "我之前反映过村里，村里说不归他们管", "和街道打了电话报名", "路灯坏了半个月",
                  "刚才打过电话给物业，物业不管", "刚才打了120，救护车还没到", "向物业反映了三次了，物业不管",
-                 "希望你们尽快回复", "物业上次回复说马上修", "向物业投诉过好几次了"):
+                 "希望你们尽快回复", "物业上次回复说马上修", "向物业投诉过好几次了",
+                 # a message saying where it is written now, or a citizen who read something online before
+                 "我在网上留言反映一下小区停水的问题", "我通过小程序反映：路灯坏了", "之前在网上看到说可以补办"):
         assert not says_reported_before(said), said
 
 
