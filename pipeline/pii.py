@@ -38,7 +38,7 @@ from pipeline.area import deployment_area
 from pipeline.normalize import CIRCLED_UNITS, CIRCLED_VALUES
 
 PiiKind = Literal["mobile", "landline", "id_card", "travel_document", "bank_card", "account", "email", "qq", "wechat",
-                  "plate", "name", "house_number"]
+                  "plate", "name", "house_number", "url"]
 
 PII_TOKENS: dict[str, str] = {
     "mobile": "[手机号]",
@@ -53,6 +53,7 @@ PII_TOKENS: dict[str, str] = {
     "plate": "[车牌号]",
     "name": "[姓名]",
     "house_number": "[门牌号]",
+    "url": "[链接]",
 }
 
 
@@ -123,6 +124,11 @@ def _as_scanned(unmasked: str) -> str:
     text = _SPOKEN_NUMBER.sub(lambda run: run.group().translate(_SPOKEN_DIGITS), text)
     return _MIXED_NUMBER.sub(lambda run: run.group().translate(_SPOKEN_DIGITS), text)
 
+# A web address, whole: a cloud drive's share link carries the password to the writer's photos (…/s/1AbC?pwd=x1y2: a
+# web channel's round), and a page's path or query often the writer's account. It ends at the first character no
+# address holds (a Chinese one, a space) and before the punctuation that closes the sentence.
+_URL = re.compile(r"(?<![A-Za-z0-9@.])(?:[Hh][Tt][Tt][Pp][Ss]?://|www\.)[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%]+"
+                  r"(?<![.,;:!?)\]'])")
 # No \b at the end: Chinese characters count as word characters, and an address is often followed by one.
 # A Chinese input method types the dot as 。 (zhangsan@163。com).
 _EMAIL = re.compile(r"(?<![A-Za-z0-9._%+\-])[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:[.。][A-Za-z0-9\-]+)*[.。][A-Za-z]{2,}"
@@ -374,6 +380,7 @@ def _is_card(digits: str, before: str) -> bool:
 # Judged in this order; a later kind never takes characters an earlier one has taken (the digits of
 # 13807391234@qq.com are an e-mail address, not a mobile number).
 _DETECTORS: tuple[tuple[PiiKind, re.Pattern[str], Callable[[str, str], bool] | None], ...] = (
+    ("url", _URL, None),
     ("email", _EMAIL, None),
     ("id_card", _ID, _is_id),
     ("id_card", _PARTIAL_ID, None),
@@ -540,8 +547,17 @@ _WORDLIKE_NAME_BEFORE_REPORT = re.compile(f"(?:^|(?<={_PUNCTUATION})|{_AFTER_STA
 _FULL_NAME = re.compile(f"([{_SURNAMES}]([\u4e00-\u9fff]{{2}}))")
 # A letter's signature, 何祥善敬上: a name right before it, at the start or after punctuation.
 _NAME_SIGNING = re.compile(f"(?:^|(?<={_PUNCTUATION})){_NAME}(?=敬上|谨上|拜上)")
-# The account an official reply greets (网友“用心良苦”您好, 网友"UU008792"): a person's handle, whatever it looks like.
-_GREETED_ACCOUNT = re.compile(r"网友\s*[“\"「『]([^”\"」』\n]{1,20})[”\"」』]")
+# The account an official reply greets (网友“用心良苦”您好, 网友"UU008792"), or a message names (网名“岁月静好”, 昵称"…"): a
+# person's handle, whatever it looks like.
+_GREETED_ACCOUNT = re.compile(r"(?:网友|网名|昵称|用户名|微信名)\s*[叫是为:：]?\s*[“\"「『]([^”\"」』\n]{1,20})[”\"」』]")
+# A handle a web or WeChat thread names (回复 @张建国：…, @武冈小王子 你好: a web channel's round), up to the space or the
+# mark after it, or a board's header line gives (网友：武冈老百姓); not a unit's account (@武冈市人社局), everyone (@所有人),
+# nor a greeting (网友：您好).
+_MENTIONED_ACCOUNT = re.compile(r"(?<![A-Za-z0-9._%+\-])[@＠]\s?(?!所有人|全体)"
+                                r"((?=[A-Za-z\u4e00-\u9fff])[^\s@＠，。：:,.!！？?；;、()（）“”\"'《》【】\[\]]{2,20})"
+                                r"|网友\s*[:：]\s*(?![您你])((?=[A-Za-z\u4e00-\u9fff])[^\s，。：:,.!！？?；;、()（）]{2,20})(?=[ \t]*(?:\n|$))")
+_UNITS_ACCOUNT = re.compile("(?:局|委|办|政府|中心|公司|集团|银行|医院|学校|大队|中队|派出所|所|站|院|馆|部|厅|处|科|热线|12345"
+                            "|街道|社区|镇|乡|村|小区|物业|官方|客服)$")
 # A name the text greets (李秀英您好：…, 张建国先生你好), as an official reply opens: at the start or after punctuation.
 _NAME_GREETED = re.compile(f"(?:^|(?<={_PUNCTUATION})){_NAME}(?:先生|女士|同志)?[,，:：\\s]*[您你]好")
 
@@ -626,8 +642,9 @@ def _labelled_names(text: str) -> set[str]:
               if _is_name(match.group(1), match.group(2)) and not _is_everyday_noun(match.group(2))
               and _tagged_as_name(text, match.start(), match.group(1))}
     # a handle of digits alone is the board's zeroed number (0000-00000000), masked as one where it is one
-    names |= {handle for match in _GREETED_ACCOUNT.finditer(text)
-              if re.search("[A-Za-z\u4e00-\u9fff]", handle := match.group(1).strip())}
+    names |= {handle for pattern in (_GREETED_ACCOUNT, _MENTIONED_ACCOUNT) for match in pattern.finditer(text)
+              if re.search("[A-Za-z\u4e00-\u9fff]", handle := (match.group(1) or match.group(2)).strip())
+              and not _UNITS_ACCOUNT.search(handle)}
     names |= _spoken_surname_names(text) | _names_said_apart(text)
     for label in _PERSON_LABEL.finditer(text):
         by_standing = label.group("standing") is not None

@@ -652,6 +652,18 @@ def test_a_call_transcript_is_masked_as_the_typed_ticket_is(text, masked):
     ("气温+20度，涨幅+12.5%", None),
     ("价格从+100 200 300 400涨到了", None),  # a price's steps after a plus
     ("我和工友们一起去讨薪", None),
+    # a web channel's round: the handles a thread names, the writer's nickname, a share link with its password
+    ("回复 @张建国：我也是这个工地的，@张建国 说得对", "回复 @[姓名]：我也是这个工地的，@[姓名] 说得对"),
+    ("回复@李娜：你说的对；@武冈小王子 你好", "回复@[姓名]：你说的对；@[姓名] 你好"),
+    ("网名“岁月静好”，昵称\"小桥流水\"", "网名“[姓名]”，昵称\"[姓名]\""),
+    ("【网友留言】\n网友：武冈老百姓\n小区停水三天了", "【网友留言】\n网友：[姓名]\n小区停水三天了"),
+    ("照片见 https://pan.baidu.com/s/1AbCdEf?pwd=x1y2 ，请查看", "照片见 [链接] ，请查看"),
+    ("视频在www.douyin.com/user/MS4wLjABAAAA，谢谢。", "视频在[链接]，谢谢。"),
+    # a unit's account, everyone, a reply's greeting, a steel bar's spacing, an e-mail address
+    ("回复 @武冈市人社局：你们上次说会处理；@所有人 房屋所有人注意", None),
+    ("网友：您好！您的留言已收悉", None),
+    ("网友：我们小区停水三天了，请处理", None),
+    ("楼板钢筋φ8@200双向，内配@***钢筋网片", None),
 ])
 def test_what_a_web_message_says_of_its_writer_is_masked(text, masked):
     assert mask_pii(text).text == (masked or text)
@@ -1001,7 +1013,9 @@ def test_real_tickets_only_the_phone_numbers_and_names_left_in_them_are_masked(s
     for name in ("replies_raw.csv", "hot_messages_raw.csv", "dev_raw.csv"):
         frame = pd.read_csv(shared_data / "teddy2020c" / name, keep_default_na=False)
         found += _spans_in(frame, ("留言主题", "留言详情"))
-    assert {key for key in found if key[0] not in ("name", "house_number")} == {
+    # the web addresses are the pseudonymisation's stand-in for every address (https://baidu.com/), masked whole
+    assert all(value.startswith("https://baidu.com/") for kind, value in found if kind == "url")
+    assert {key for key in found if key[0] not in ("name", "house_number", "url")} == {
         ("landline", "0735-6621655"),
         ("landline", "0745-2232401"),
         ("mobile", "189 7318 7780"),
@@ -1034,7 +1048,8 @@ def test_real_official_replies_give_office_numbers_and_nothing_else(shared_data)
     frame = pd.read_csv(shared_data / "teddy2020c" / "replies_raw.csv", keep_default_na=False)
     found = _spans_in(frame, ("答复意见",))
     # and the contact person some replies name, and a complainant's home (居住在10栋101号的房屋)
-    assert {kind for kind, _ in found} == {"landline", "name", "house_number"}
+    assert {kind for kind, _ in found} - {"url"} == {"landline", "name", "house_number"}
+    assert all(value.startswith("https://baidu.com/") for kind, value in found if kind == "url")
     assert sum(found.values()) >= 100
     # written with a full-width dash, as typed on Chinese keyboards
     assert ("landline", "0736－7898402") in found
