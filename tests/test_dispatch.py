@@ -1755,6 +1755,25 @@ def test_money_a_village_a_township_or_a_landlord_kept_is_no_consumer_dispute(te
     assert d.rule != "seat-12315-consumer" and (d.lead is None or d.lead.id != "seat-12315"), d.reasons
 
 
+@pytest.mark.parametrize("unit, text", [
+    # a market bureau liaison's round (2026-12-05): another regulator's refunds went `auto` to the 12315 seat over a
+    # sure unit head (a ride-hailing fare, a courier's lost parcel, a bank's fee, an insurance policy, fake seeds)
+    ("交通运输", "网约车多收钱不退款。坐网约车从高铁站到城区，司机绕路多收了30元，平台不给退款。"),
+    ("交通运输", "快递丢件只按运费赔、不给退款"), ("通信", "农商银行卡年费要求退款"),
+    ("劳动和社会保障", "银行代销保险，现在退保只退一半，要求全额退款"), ("农业农村", "秦桥镇农资店卖假种子，要求退款"),
+])
+def test_refunds_another_regulator_oversees_are_no_consumer_dispute_for_the_12315_seat(unit, text):
+    d = decide(heads(unit, unit_conf=0.85), routing_text(None, text))
+    assert d.rule != "seat-12315-consumer" and (d.lead is None or d.lead.id != "seat-12315"), d.reasons
+
+
+def test_short_weight_said_as_the_liaison_says_it_goes_to_the_12315_seat():
+    """缺斤少两 and 短斤少两 are how buyers say it (the rule knew 缺斤短两 alone); a parcel bought online stays a consumer
+    dispute where the courier brought it."""
+    for text in ("菜市场牛肉摊的秤一斤少二两，缺斤少两", "水果店短斤少两", "网购的衣服快递送到了，质量差，商家不给退款"):
+        assert decide(heads("商贸旅游", unit_conf=0.4, unit_review=True), routing_text(None, text)).lead.id == "seat-12315"
+
+
 @pytest.mark.parametrize("text", ["文坪镇某村到现在还没来电", "家里没有电了", "屋里没得电了", "我们这边一直跳闸，一天跳好几次"])
 def test_an_outage_not_said_as_停电_goes_to_the_power_company(text):
     d = decide(heads("乡镇人民政府/街道办事处", unit_conf=0.6, unit_review=True), routing_text(None, text))

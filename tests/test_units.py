@@ -58,6 +58,7 @@ def test_demo_catalogue_covers_every_township_and_type_of_the_tickets():
         ("工商局", "市场监督管理"),
         ("食药监局", "市场监督管理"),
         ("质监局", "市场监督管理"),
+        ("市监局", "市场监督管理"), ("市场监管所", "市场监督管理"),  # how a market bureau's liaison calls it
         ("环保局", "生态环境"),
         ("村（居）委会", "村(居)委会"),
         (" 住建局 ", "住房和城乡建设"),
