@@ -151,6 +151,7 @@ _IN_CHINESE = {
     "string_type": "须为文本", "int_parsing": "须为整数", "bool_parsing": "须为 true 或 false",
     "greater_than_equal": "过小", "less_than_equal": "过大", "timezone_aware": "须带时区（如 +08:00）",
     "datetime_parsing": "不是有效的时间", "datetime_from_date_parsing": "不是有效的时间", "list_type": "须为列表",
+    "model_type": "须为 JSON 对象 {…}", "model_attributes_type": "须为 JSON 对象 {…}", "dict_type": "须为 JSON 对象 {…}",
 }
 
 

@@ -121,8 +121,11 @@ def _unit_by_id(value: str) -> str:
 UnitLabel = Annotated[str, Field(max_length=200), _VISIBLE, _STRIPPED, AfterValidator(_storable),
                       AfterValidator(_not_blank), AfterValidator(_one_line), AfterValidator(_unit_by_id),
                       AfterValidator(_no_number_of_a_person)]
+# A message board numbers its messages: an id sent as a JSON number is read as its digits (a web channel's round: 422
+# for 20261201001), never a float's or a boolean's.
+_DIGITS_AS_TEXT = BeforeValidator(lambda value: str(value) if type(value) is int else value)
 Identifier = Annotated[str, Field(max_length=128), _VISIBLE, _STRIPPED, AfterValidator(_storable),
-                       AfterValidator(_not_blank), AfterValidator(_one_line)]
+                       AfterValidator(_not_blank), AfterValidator(_one_line), _DIGITS_AS_TEXT]
 # a name the service gave (a model version, a rule's id), not the platform's own (a ticket id may be any number)
 ServiceName = Annotated[Identifier, AfterValidator(_no_personal_number)]
 

@@ -153,6 +153,20 @@ def test_empty_text_is_422_in_both_languages(server, text):
     assert "不能为空" in response.json()["message"] and "must not be empty" in response.json()["message"]
 
 
+def test_a_numbered_message_is_routed_by_its_number_and_a_list_body_is_refused_in_both_languages(server):
+    """A web channel's round: a message board's integer id was refused (422 须为文本), and a JSON list sent for one
+    ticket got pydantic's English alone."""
+    with server.client("platform") as client:
+        numbered = client.post("/v1/route", json={"id": 20261201001, "text": "辕门口街道新东路路灯坏了", "channel": "网站"})
+        answer = client.post("/v1/feedback", json={"ticket_id": 20261201001, "topic": "城乡建设"})
+        listed = client.post("/v1/route", json=[{"text": "路灯坏了"}])
+        flag = client.post("/v1/route", json={"id": True, "text": "路灯坏了"})
+    assert numbered.status_code == 200 and numbered.json()["id"] == "20261201001", numbered.text
+    assert answer.status_code == 201 and answer.json()["routed"] is True, answer.text
+    assert listed.status_code == 422 and "须为 JSON 对象" in listed.json()["message"], listed.text
+    assert flag.status_code == 422 and "id: 须为文本" in flag.json()["message"], flag.text
+
+
 def test_a_title_alone_is_a_ticket(server):
     """A web message may come with its title only; training reads such a row as a ticket, and so does the API."""
     title = "迎春亭街道小区门口路灯坏了，电话13807391234"
