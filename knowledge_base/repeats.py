@@ -34,7 +34,7 @@ from knowledge_base.ticket_log import SeenTicket, TicketLog
 from pipeline.area import deployment_area
 from pipeline.jurisdiction import default_gazetteer, village_names
 from pipeline.pii import without_placeholders
-from pipeline.ticket_text import masked_text, without_call_fillers
+from pipeline.ticket_text import masked_text, without_call_fillers, without_formalities
 from pipeline.segment import ACKNOWLEDGEMENTS, QUESTION_WORDS, REQUEST_WORDS, segment, text_names_a_matter
 
 if TYPE_CHECKING:
@@ -99,7 +99,7 @@ def _seen_emergencies(text: str) -> frozenset[str]:
 
 
 def _clean(text: str) -> str:
-    return " ".join(without_call_fillers(without_placeholders(text)).split())
+    return " ".join(without_formalities(without_call_fillers(without_placeholders(text))).split())
 
 
 _VECTORIZER = HashingVectorizer(analyzer="char", ngram_range=(1, 2), n_features=_FEATURES, alternate_sign=False,

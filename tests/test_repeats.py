@@ -148,6 +148,29 @@ def test_the_fillers_of_a_call_transcript_make_no_repeat():
     assert [r.ticket.ticket_id for r in index.related("我爸的养老金这个月没到账。")][:1] == ["ASR-2"]
 
 
+def test_a_web_portals_wrapping_makes_no_repeat_and_no_hotspot():
+    """A web channel's round: four unrelated messages that the portal wraps in one header and closing (【网友留言】,
+    留言渠道：…, 尊敬的领导您好, 以上情况属实，恳请领导在百忙之中给予关注…) were each other's repeats at 0.76–0.86 and one
+    hotspot; the same matter in two wrapped messages still is one."""
+    def wrapped(body: str) -> str:
+        return masked_text("【网友留言】\n留言渠道：武冈市政府门户网站“书记市长信箱”\n留言时间：2026-12-01 10:00\n留言人：网友\n\n"
+                           f"尊敬的领导您好：\n{body}\n\n以上情况属实，恳请领导在百忙之中给予关注，尽快解决，谢谢！\n"
+                           "联系电话：13807391234\n（本留言由网站自动转发，请勿直接回复）")
+
+    index = RepeatIndex(THRESHOLD, window_days=30)
+    demo_window(index)
+    bodies = ["学校食堂的饭菜很差，经常有沙子，孩子吃不饱，请教育局查一查。",
+              "我父亲退休两个月了，养老金一直没有发放，去社保局问也说不清楚。",
+              "龙溪镇河里天天有人电鱼，鱼都快电光了，请农业农村局管一管。",
+              "辕门口街道新东路的路灯坏了一个星期，晚上黑漆漆的。"]
+    for number, body in enumerate(bodies):
+        assert not [r for r in index.related(wrapped(body)) if r.ticket.ticket_id.startswith("WEB-")], body
+        index.add(SeenTicket(f"WEB-{number}", utc_now() - timedelta(minutes=10 - number), wrapped(body)))
+    assert not [spot for spot in index.hotspots(days=1) if any(t.ticket_id.startswith("WEB-") for t in spot.tickets)]
+    again = wrapped("龙溪镇那条河还是天天有人电鱼，没人管。")
+    assert [r.ticket.ticket_id for r in index.related(again)][:1] == ["WEB-2"]
+
+
 def test_the_window_and_a_rerouted_ticket():
     index = RepeatIndex(THRESHOLD, window_days=30)
     demo_window(index)
