@@ -550,14 +550,15 @@ _NAME_SIGNING = re.compile(f"(?:^|(?<={_PUNCTUATION})){_NAME}(?=敬上|谨上|�
 # The account an official reply greets (网友“用心良苦”您好, 网友"UU008792"), or a message names (网名“岁月静好”, 昵称"…"): a
 # person's handle, whatever it looks like.
 _GREETED_ACCOUNT = re.compile(r"(?:网友|网名|昵称|用户名|微信名)\s*[叫是为:：]?\s*[“\"「『]([^”\"」』\n]{1,20})[”\"」』]")
-# A handle a web or WeChat thread names (回复 @张建国：…, @武冈小王子 你好: a web channel's round), up to the space or the
-# mark after it, or a board's header line gives (网友：武冈老百姓); not a unit's account (@武冈市人社局), everyone (@所有人),
-# nor a greeting (网友：您好).
+# A handle a web or WeChat thread names (回复 @张建国：…, @武冈小王子 你好: a web channel's round), ended as the platforms
+# end one, by a space or a colon (what runs on is the message: @武冈老李卖假酒，… kept the complaint only as 卖假酒 once
+# masked), or a board's header line gives (网友：武冈老百姓); not a unit's account (@武冈市人社局, @龙溪村村委会),
+# everyone (@所有人), nor a greeting (网友：您好).
 _MENTIONED_ACCOUNT = re.compile(r"(?<![A-Za-z0-9._%+\-])[@＠]\s?(?!所有人|全体)"
-                                r"((?=[A-Za-z\u4e00-\u9fff])[^\s@＠，。：:,.!！？?；;、()（）“”\"'《》【】\[\]]{2,20})"
-                                r"|网友\s*[:：]\s*(?![您你])((?=[A-Za-z\u4e00-\u9fff])[^\s，。：:,.!！？?；;、()（）]{2,20})(?=[ \t]*(?:\n|$))")
+                                r"((?=[A-Za-z\u4e00-\u9fff])[^\s@＠，。：:,.!！？?；;、()（）“”\"'《》【】\[\]]{2,16})(?=[\s:：])"
+                                r"|网友\s*[:：]\s*(?![您你])((?=[A-Za-z\u4e00-\u9fff])[^\s，。：:,.!！？?；;、()（）]{2,12})(?=\s|$)")
 _UNITS_ACCOUNT = re.compile("(?:局|委|办|政府|中心|公司|集团|银行|医院|学校|大队|中队|派出所|所|站|院|馆|部|厅|处|科|热线|12345"
-                            "|街道|社区|镇|乡|村|小区|物业|官方|客服)$")
+                            "|街道|社区|镇|乡|村|小区|物业|官方|客服|委会|居委|村委)$")
 # A name the text greets (李秀英您好：…, 张建国先生你好), as an official reply opens: at the start or after punctuation.
 _NAME_GREETED = re.compile(f"(?:^|(?<={_PUNCTUATION})){_NAME}(?:先生|女士|同志)?[,，:：\\s]*[您你]好")
 
