@@ -64,8 +64,8 @@ def suggestions(kb: KnowledgeBase, query: str, k: int, *, with_dense: bool,
 
 def answers_for_the_call(found: list[SuggestionOut], lines: list[str], units: list[UnitRef]) -> list[SuggestionOut]:
     """Of the suggestions for a call put through on `lines` (120 / 110 / 119), those of the units that take it: the
-    lines' own and the ticket's lead and assisting `units` (the market regulator's answer on a lift that shuts people in:
-    a trainer's round). An agent putting a life at risk through reads out no answer but one on
+    lines' own and the ticket's lead and assisting `units` (the market regulator's answer on a lift that shuts people
+    in: a trainer's round). An agent putting a life at risk through reads out no answer but one on
     what to do meanwhile (闻到燃气泄漏的味道怎么办, the gas company's); an evening agent's round was shown 社保卡丢了怎么补办
     for a child in a pond and 养老金资格认证 beside 我不想活了, a re-tester 住宅专项维修资金 of the housing bureau, which
     assists the fire brigade with a leaking cylinder."""
