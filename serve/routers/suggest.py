@@ -36,10 +36,8 @@ def suggest(
     # as /v1/route does: a caller to be put through hears no answer but the lines' own units' (a senior agent's round
     # was shown 违章搭建怎么举报 for 有人晕倒了快叫救护车, and 家里停电了找谁 for a fire at a correct answer's score)
     found = suggestions(services.kb, masked, body.k * 5, **search)
-    # and the units the rules send it to, as the route's lead and assisting ones: the gas company's 关阀门、开窗 for a
-    # gas smell
+    # and the unit the rules send it to, as the route's lead: the gas company's 关阀门、开窗 for a gas smell
     catalogue = default_routing()[0]
-    units = [UnitRef.of(unit) for rule in emergencies for named in (rule.then.lead, *rule.then.assist)
-             if (unit := catalogue.get(named)) is not None]
-    return SuggestOut(suggestions=answers_for_the_call(found, lines, units)[:body.k], masked_text=masked,
-                      hand_over=lines)
+    units = [UnitRef.of(unit) for rule in emergencies if (unit := catalogue.get(rule.then.lead)) is not None]
+    return SuggestOut(suggestions=answers_for_the_call(found, lines, units, [rule.id for rule in emergencies])[:body.k],
+                      masked_text=masked, hand_over=lines)
