@@ -86,7 +86,7 @@ def _strip_tag(match: re.Match[str]) -> str:
 
 # 著 read zháo (著火, 著急, 睡著了) is 着 in Simplified. OpenCC's t2s keeps every 著, since 著名 is Simplified too, and
 # its Taiwan configuration also turns 什么 into 什幺: a Traditional 著火 got no 119 (a web channel's round).
-_ZHAO = re.compile("著(?=[火急凉涼迷陆陸])|(?<=[睡烧燒点點])著")
+_ZHAO = re.compile("(?<![穿戴])著(?=大?火)|著(?=[急凉涼迷陆陸])|(?<=[睡烧燒点點])著")
 
 
 def to_simplified(text: str) -> str:

@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.exc import SQLAlchemyError
 
 from appeal.database import stored_utc
-from knowledge_base.dispatch import UnitRef, by_phone, decide, default_routing, emergency_rules
+from knowledge_base.dispatch import UnitRef, by_phone, decide, default_routing
 from knowledge_base.kb import KnowledgeBase
 from knowledge_base.repeats import Judgements, Related, Repeats
 from knowledge_base.store import Source, utc_now
@@ -62,23 +62,15 @@ def suggestions(kb: KnowledgeBase, query: str, k: int, *, with_dense: bool,
     ]
 
 
-def answers_for_the_call(found: list[SuggestionOut], lines: list[str], units: list[UnitRef],
-                         rules_named: Sequence[str] = ()) -> list[SuggestionOut]:
+def answers_for_the_call(found: list[SuggestionOut], lines: list[str], units: list[UnitRef]) -> list[SuggestionOut]:
     """Of the suggestions for a call put through on `lines` (120 / 110 / 119), those of the units that take it: the
     lines' own and the ticket's lead `units`. An agent putting a life at risk through reads out no answer but one on
     what to do meanwhile (闻到燃气泄漏的味道怎么办, the gas company's); an evening agent's round was shown 社保卡丢了怎么补办
     for a child in a pond and 养老金资格认证 beside 我不想活了, a re-tester 住宅专项维修资金 of the housing bureau, which
-    assists the fire brigade with a leaking cylinder. An assisting unit of one of the emergency rules `rules_named`
-    (ids) counts for an answer whose question names that emergency itself: the market regulator's 电梯困人了怎么办 on a
-    lift that shuts people in (a trainer's round: written for those calls, never shown on them)."""
+    assists the fire brigade with a leaking cylinder."""
     catalogue, rules = default_routing()
     taking = {rules.hand_over_units.get(line) for line in lines} | {unit.id for unit in units}
-
-    def takes(suggestion: SuggestionOut, unit_id: str) -> bool:
-        return unit_id in taking or any(rule.id in rules_named and unit_id in rule.then.assist
-                                        for rule in emergency_rules(suggestion.question, rules))
-
-    return [s for s in found if (unit := catalogue.unit_named(s.unit)) is not None and takes(s, unit.id)]
+    return [s for s in found if (unit := catalogue.unit_named(s.unit)) is not None and unit.id in taking]
 
 
 # A caller who says the matter was reported before (催办): the agent links the call to that ticket rather than open a
@@ -276,7 +268,7 @@ def route_tickets(tickets: Sequence[TicketIn], model: LoadedModel, kb: Knowledge
         # (bench/RESULTS.md ## Serving); /v1/suggest adds the dense ranking.
         if routing.hand_over:
             suggested = answers_for_the_call(suggestions(kb, full, k * 5, with_dense=False), routing.hand_over,
-                                             [lead] if lead else [], [rule] if rule else [])[:k]
+                                             [lead] if lead else [])[:k]
         else:
             suggested = suggestions(kb, full, k, with_dense=False)
         results[i] = RouteOut(

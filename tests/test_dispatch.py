@@ -613,6 +613,14 @@ def test_emergencies_of_an_eighth_blind_round_name_every_line_they_need(text, li
     ("我婆婆被人打了头在流血，打人的还在门口", {"110 报警", "120 急救"}),
     ("我們家樓下著火了！！快來人", {"119 救援"}),
     ("瓦斯外洩，好大的味道", {"119 救援"}),
+    # its re-tester's: other ways to tell a fire, a beating and a leaking cylinder
+    ("後山著大火了", {"119 救援"}), ("厨房油锅着起来了，灭不掉", {"119 救援"}), ("发生火灾了，请派消防车", {"119 救援"}),
+    ("电线着了，一直在冒烟", {"119 救援"}),
+    ("儿子在校门口被几个人围着打，鼻子一直出血，那几个人还在那里", {"110 报警", "120 急救"}),
+    ("店里闹事把我老公头打破了，他们还没走", {"110 报警", "120 急救"}),
+    ("现在头上都是血，那个人还在外面砸门", {"110 报警", "120 急救"}),
+    ("爷爷被人打了，在流血，打人的人还在院子里", {"110 报警", "120 急救"}),
+    ("瓦斯桶的开关坏了，一直在漏气", {"119 救援"}), ("燃气罐的开关坏了，一直在漏气", {"119 救援"}),
 ])
 def test_emergencies_of_a_ninth_blind_round_name_every_line_they_need(text, lines):
     d = decide(heads("城市管理和综合执法", unit_conf=0.3), routing_text(None, text))
@@ -1765,6 +1773,12 @@ def test_money_a_village_a_township_or_a_landlord_kept_is_no_consumer_dispute(te
 def test_refunds_another_regulator_oversees_are_no_consumer_dispute_for_the_12315_seat(unit, text):
     d = decide(heads(unit, unit_conf=0.85), routing_text(None, text))
     assert d.rule != "seat-12315-consumer" and (d.lead is None or d.lead.id != "seat-12315"), d.reasons
+
+
+@pytest.mark.parametrize("text", ["穿著火紅的衣服跳广场舞，音响太吵", "随着火车南站开通，路上车太多", "一旦发生火灾，消防车进不来"])
+def test_words_that_only_hold_a_fire_word_are_no_emergency(text):
+    d = decide(heads("城市管理和综合执法", unit_conf=0.9), routing_text(None, text))
+    assert "119 救援" not in d.hand_over and not d.urgent, (text, d.reasons)
 
 
 def test_short_weight_said_as_the_liaison_says_it_goes_to_the_12315_seat():

@@ -101,6 +101,7 @@ def test_zhe_read_zhao_is_simplified_and_zhu_is_kept():
     assert normalize("房子燒著了，好著急") == "房子烧着了,好着急"
     assert normalize("著名商標，效果顯著") == "著名商标,效果显著"
     assert normalize("卢浮原著小区的著作权") == "卢浮原著小区的著作权"
+    assert normalize("後山著大火了，她穿著火紅的衣服") == "后山着大火了,她穿著火红的衣服"
 
 
 def test_rejects_non_text():

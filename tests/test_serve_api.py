@@ -1897,11 +1897,11 @@ def test_a_call_put_through_is_shown_only_the_answers_of_the_units_that_take_it(
     assert calm["hand_over"] == [] and ids[1] in [s["id"] for s in calm["suggestions"]]
 
 
-def test_a_lift_that_shuts_people_in_is_shown_the_market_regulators_answer_beside_the_fire_brigades(server):
+def test_a_lift_that_shuts_people_in_goes_to_the_market_regulator_and_is_shown_its_answer(server):
     """A trainer's round: an answer on people shut in a lift, written for the market regulator (who oversees lifts),
     came first in `kb search` and never on the calls it was written for, which show only the answers of the units
-    that take them; the lift's rule now has the regulator assist the fire brigade, and its answers on the emergency
-    itself are shown (an assisting unit's others are not: see the cylinder's housing bureau above)."""
+    that take them: the work order went to the fire brigade, whom the call is put through to. The lift's rule sends
+    it to the regulator, the fire brigade assisting, and 119 is named."""
     lift = {"question": "电梯困人了怎么办？", "answer": "请被困人员保持冷静，按电梯内的警铃或拨打电梯内张贴的救援电话，不要强行扒门；"
             "电梯使用安全由市场监管部门监督。", "unit": "武冈市市场监督管理局"}
     with server.client("trainer") as trainer, server.client("platform") as platform, server.client("agent") as agent:
@@ -1913,7 +1913,7 @@ def test_a_lift_that_shuts_people_in_is_shown_the_market_regulators_answer_besid
         finally:
             trainer.delete(f"/v1/kb/entries/{entry_id}")
     assert call["hand_over"] == ["119 救援"] and call["rule"] == "lift-entrapment", call["reasons"]
-    assert (call["lead_unit"]["id"], [a["id"] for a in call["assisting_units"]]) == ("wg-xfjy", ["wg-scjgj"])
+    assert (call["lead_unit"]["id"], [a["id"] for a in call["assisting_units"]]) == ("wg-scjgj", ["wg-xfjy"])
     assert entry_id in [s["id"] for s in call["suggestions"]], call["suggestions"]
     assert entry_id in [s["id"] for s in suggested["suggestions"]], suggested
 

@@ -39,5 +39,5 @@ def suggest(
     # and the unit the rules send it to, as the route's lead: the gas company's 关阀门、开窗 for a gas smell
     catalogue = default_routing()[0]
     units = [UnitRef.of(unit) for rule in emergencies if (unit := catalogue.get(rule.then.lead)) is not None]
-    return SuggestOut(suggestions=answers_for_the_call(found, lines, units, [rule.id for rule in emergencies])[:body.k],
-                      masked_text=masked, hand_over=lines)
+    return SuggestOut(suggestions=answers_for_the_call(found, lines, units)[:body.k], masked_text=masked,
+                      hand_over=lines)
