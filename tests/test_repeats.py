@@ -402,7 +402,11 @@ def test_a_caller_who_says_the_hotline_heard_it_before_is_told_from_one_who_went
                  "12345你们上次回复说已经处理了，但是小区门口的垃圾还是没人清", "这个事我投诉过好几次了，还是没人管",
                  # a web channel's round: how citizens write that they wrote before
                  "我上周在小程序上反映过湾头桥镇停水的事", "我前天在网上留言反映湾头桥镇停水", "已经留言三次了湾头桥镇还是停水",
-                 "多次在12345网站留言，湾头桥镇还是停水", "回复 @武冈市人社局：你们上次说会处理，到现在还没有结果！"):
+                 "多次在12345网站留言，湾头桥镇还是停水", "回复 @武冈市人社局：你们上次说会处理，到现在还没有结果！",
+                 # its re-tester's
+                 "上个月在市长信箱写过信，至今没有回复", "之前在政府网站上投诉过，编号是20261120003", "这是我第四次留言了",
+                 "再次留言：路灯还是不亮", "三番五次留言都没人理", "我的留言编号是WG123，请查一下进度",
+                 "我前面反映的那个事情怎么样了"):
         assert says_reported_before(said), said
     # a call or a report to someone else is no ticket of the hotline's
     for said in ("打供水站电话没人接", "多次拨打交警大队的电话", "办案民警给我打了电话", "已经反映到村里，村里不管", "多次向物业反映没有用",
@@ -410,7 +414,8 @@ def test_a_caller_who_says_the_hotline_heard_it_before_is_told_from_one_who_went
                  "刚才打过电话给物业，物业不管", "刚才打了120，救护车还没到", "向物业反映了三次了，物业不管",
                  "希望你们尽快回复", "物业上次回复说马上修", "向物业投诉过好几次了",
                  # a message saying where it is written now, or a citizen who read something online before
-                 "我在网上留言反映一下小区停水的问题", "我通过小程序反映：路灯坏了", "之前在网上看到说可以补办"):
+                 "我在网上留言反映一下小区停水的问题", "我通过小程序反映：路灯坏了", "之前在网上看到说可以补办",
+                 "第一次在网上留言，请多关照", "我之前在村里反映过"):
         assert not says_reported_before(said), said
 
 
