@@ -23,7 +23,7 @@ from knowledge_base.repeats import (_VECTORIZER, Judgements, RepeatIndex, Repeat
                                     group_keywords, told_apart)
 from knowledge_base.store import utc_now
 from knowledge_base.ticket_log import SeenTicket
-from pipeline import masked_text
+from pipeline import masked_text, routing_text
 from pipeline.jurisdiction import village_names
 from tests.conftest import REPO
 
@@ -169,6 +169,17 @@ def test_a_web_portals_wrapping_makes_no_repeat_and_no_hotspot():
     assert not [spot for spot in index.hotspots(days=1) if any(t.ticket_id.startswith("WEB-") for t in spot.tickets)]
     again = wrapped("龙溪镇那条河还是天天有人电鱼，没人管。")
     assert [r.ticket.ticket_id for r in index.related(again)][:1] == ["WEB-2"]
+    # its re-tester's: two other platforms' wrappings, each under a title that names no matter
+    forms = {"hongwang": "【问政湖南】\n来源：红网百姓呼声·武冈频道\n发帖时间：2026年12月5日 09:1{n}\n发帖人：匿名网友\n标题：反映问题\n\n"
+                         "各位领导好！\n{body}\n\n望有关部门高度重视，切实为民办实事，盼复！\n联系方式：1398739100{n}\n"
+                         "本帖由平台同步转办，回复请登录系统。",
+             "miniapp": "【“我的武冈”小程序诉求】\n提交时间：2026-12-05 09:1{n}\n诉求人：微信用户\n诉求类型：投诉\n诉求内容：\n"
+                        "{body}\n请相关部门尽快核实处理并反馈结果，感谢！\n（系统自动推送，请于3个工作日内签收）"}
+    for name, form in forms.items():
+        for number, body in enumerate(bodies):
+            said = routing_text("反映问题", form.format(n=number, body=body))
+            assert not [r for r in index.related(said) if r.ticket.ticket_id.startswith(name)], (name, body)
+            index.add(SeenTicket(f"{name}-{number}", utc_now() - timedelta(minutes=5 - number), said))
 
 
 def test_the_window_and_a_rerouted_ticket():
