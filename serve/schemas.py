@@ -167,7 +167,8 @@ class TicketIn(BaseModel):
     # on the title alone, and its feedback stored with no text, without a word.
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [EXAMPLE_TICKET]})
 
-    id: Identifier | None = Field(default=None, description="the caller's ticket id, echoed back")
+    id: Identifier | None = Field(default=None, description="the caller's ticket id, echoed back (text; a message "
+                                                             "board's number is read as its digits)")
     title: Title | None = Field(default=None, description="留言主题")
     text: Body = Field(description="留言详情 — the appeal as the citizen said it; may be left out (or null) when the "
                                    "title says it all")
