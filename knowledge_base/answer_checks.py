@@ -95,7 +95,7 @@ def _answer_lines(entry) -> list[str]:
     if found := _specifics(entry.answer, spans):
         lines.append(f"{name}: the answer gives {', '.join(found)}; check it against the unit's published one")
     # an ID or card number, a plate, a name: a caller's, pasted from a ticket, which every agent would be shown
-    if personal := sorted({PII_TOKENS[span.kind] for span in spans if span.kind not in _PHONES}):
+    if personal := sorted({PII_TOKENS[span.kind] for span in spans if span.kind not in _PHONES | {"url"}}):
         lines.append(f"{name}: the answer holds personal data ({'、'.join(personal)}); leave a caller's details out of "
                      "an answer every agent is shown")
     return lines

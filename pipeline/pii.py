@@ -552,8 +552,8 @@ _NAME_SIGNING = re.compile(f"(?:^|(?<={_PUNCTUATION})){_NAME}(?=敬上|谨上|�
 _GREETED_ACCOUNT = re.compile(r"(?:网友|网名|昵称|用户名|微信名)\s*[叫是为:：]?\s*[“\"「『]([^”\"」』\n]{1,20})[”\"」』]")
 # A handle a web or WeChat thread names (回复 @张建国：…, @武冈小王子 你好: a web channel's round), ended as the platforms
 # end one, by a space or a colon (what runs on is the message: @武冈老李卖假酒，… kept the complaint only as 卖假酒 once
-# masked), or a board's header line gives (网友：武冈老百姓); not a unit's account (@武冈市人社局, @龙溪村村委会),
-# everyone (@所有人), nor a greeting (网友：您好).
+# masked), or a board's header line gives (网友：武冈老百姓); not a unit's account (@武冈市人社局, @龙溪村村委会), a word
+# (@社保 卡怎么补办, @物业), everyone (@所有人), nor a greeting (网友：您好).
 _MENTIONED_ACCOUNT = re.compile(r"(?<![A-Za-z0-9._%+\-])[@＠]\s?(?!所有人|全体)"
                                 r"((?=[A-Za-z\u4e00-\u9fff])[^\s@＠，。：:,.!！？?；;、()（）“”\"'《》【】\[\]]{2,16})(?=[\s:：])"
                                 r"|网友\s*[:：]\s*(?![您你])((?=[A-Za-z\u4e00-\u9fff])[^\s，。：:,.!！？?；;、()（）]{2,12})(?=\s|$)")
@@ -645,7 +645,9 @@ def _labelled_names(text: str) -> set[str]:
     # a handle of digits alone is the board's zeroed number (0000-00000000), masked as one where it is one
     names |= {handle for pattern in (_GREETED_ACCOUNT, _MENTIONED_ACCOUNT) for match in pattern.finditer(text)
               if re.search("[A-Za-z\u4e00-\u9fff]", handle := (match.group(1) or match.group(2)).strip())
-              and not _UNITS_ACCOUNT.search(handle)}
+              and not _UNITS_ACCOUNT.search(handle)
+              # a quoted nickname may be an idiom (网友“用心良苦”); an unquoted word after @ is a word (@社保 卡怎么补办)
+              and not (pattern is _MENTIONED_ACCOUNT and _is_common_word(handle))}
     names |= _spoken_surname_names(text) | _names_said_apart(text)
     for label in _PERSON_LABEL.finditer(text):
         by_standing = label.group("standing") is not None

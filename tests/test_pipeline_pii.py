@@ -666,7 +666,7 @@ def test_a_call_transcript_is_masked_as_the_typed_ticket_is(text, masked):
     ("楼板钢筋φ8@200双向，内配@***钢筋网片", None),
     # its re-tester's: a handle run on into the message is the message (masked, the complaint was lost)
     ("@武冈小王子你好你说的那家店在哪里", None), ("快手主播@武冈老李卖假酒，请市场监管局查一下", None),
-    ("@龙溪村村委会 路灯坏了", None),
+    ("@龙溪村村委会 路灯坏了", None), ("@社保 卡怎么补办", None),
     ("网友：武冈老百姓 小区停水三天了", "网友：[姓名] 小区停水三天了"),  # the header's line break, normalised
 ])
 def test_what_a_web_message_says_of_its_writer_is_masked(text, masked):
