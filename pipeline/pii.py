@@ -557,8 +557,8 @@ _GREETED_ACCOUNT = re.compile(r"(?:网友|网名|昵称|用户名|微信名)\s*[
 _MENTIONED_ACCOUNT = re.compile(r"(?<![A-Za-z0-9._%+\-])[@＠]\s?(?!所有人|全体)"
                                 r"((?=[A-Za-z\u4e00-\u9fff])[^\s@＠，。：:,.!！？?；;、()（）“”\"'《》【】\[\]]{2,16})(?=[\s:：])"
                                 r"|网友\s*[:：]\s*(?![您你])((?=[A-Za-z\u4e00-\u9fff])[^\s，。：:,.!！？?；;、()（）]{2,12})(?=\s|$)")
-_UNITS_ACCOUNT = re.compile("(?:局|委|办|政府|中心|公司|集团|银行|医院|学校|大队|中队|派出所|所|站|院|馆|部|厅|处|科|热线|12345"
-                            "|街道|社区|镇|乡|村|小区|物业|官方|客服|委会|居委|村委)$")
+_UNITS_ACCOUNT = re.compile("(?:局|委|委会|办|政府|中心|公司|集团|银行|医院|学校|大队|中队|所|站|院|馆|部|厅|处|科|热线|12345"
+                            "|街道|社区|镇|乡|村|小区|物业|官方|客服)$")
 # A name the text greets (李秀英您好：…, 张建国先生你好), as an official reply opens: at the start or after punctuation.
 _NAME_GREETED = re.compile(f"(?:^|(?<={_PUNCTUATION})){_NAME}(?:先生|女士|同志)?[,，:：\\s]*[您你]好")
 

@@ -162,13 +162,14 @@ def _is_ascii_alnum(character: str) -> bool:
     return character.isascii() and character.isalnum()
 
 
+# Where citizens write to the hotline: its web pages, mini-program and mailboxes (not 村里, 物业: someone else's).
+_OUR_CHANNELS = (r"(?:网上|网站|小程序|微信|公众号|留言板|平台|[Aa][Pp][Pp]|湘易办|市长信箱|书记信箱|信箱"
+                 r"|12345[^，。！？；\n]{0,4})")
+
 
 # A caller who says the matter was reported to this line before (催办, 重复来电): a call to the hotline (12345,
 # 市长热线, 热线) or a call "to report" it, a report "before" or "again", a ticket number. Not a call or report to
 # someone else (打供水站电话没人接, 多次拨打交警大队的电话, 已经反映到村里, 多次向物业反映): that is no ticket of ours.
-# Where citizens write to the hotline: its web pages, mini-program and mailboxes (not 村里, 物业: someone else's).
-_OUR_CHANNELS = (r"(?:网上|网站|小程序|微信|公众号|留言板|平台|[Aa][Pp][Pp]|湘易办|市长信箱|书记信箱|信箱"
-                 r"|12345[^，。！？；\n]{0,4})")
 _REPORTED_BEFORE = re.compile(
     r"(?:打过|打了|拨打过|拨过|拨打了|多次拨打|多次致电|几次拨打|再次拨打|再次致电|又打)[^，。！？；\n]{0,6}?"
     r"(?:12345|市长热线|市民热线|便民热线|政务热线|服务热线)"
