@@ -621,6 +621,9 @@ def test_emergencies_of_an_eighth_blind_round_name_every_line_they_need(text, li
     ("现在头上都是血，那个人还在外面砸门", {"110 报警", "120 急救"}),
     ("爷爷被人打了，在流血，打人的人还在院子里", {"110 报警", "120 急救"}),
     ("瓦斯桶的开关坏了，一直在漏气", {"119 救援"}), ("燃气罐的开关坏了，一直在漏气", {"119 救援"}),
+    # a piped-gas explosion (燃气 / 天然气, not only a cylinder's 煤气) named no line, and 被炸伤 without 了 not 120
+    ("家里燃气爆炸了，有人受伤，快来", {"119 救援", "120 急救"}), ("餐馆天然气爆炸了", {"119 救援"}),
+    ("小区里煤气罐爆炸了，两个人被炸伤", {"119 救援", "120 急救"}),
 ])
 def test_emergencies_of_a_ninth_blind_round_name_every_line_they_need(text, lines):
     d = decide(heads("城市管理和综合执法", unit_conf=0.3), routing_text(None, text))
