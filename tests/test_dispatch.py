@@ -1673,10 +1673,17 @@ def test_a_leaking_gas_cylinder_is_the_fire_brigades_with_the_gas_regulator_foll
     "液化气又涨价了，一罐要一百多", "液化气站缺斤短两，一瓶少了两斤", "我家没有液化气的味，是下水道的臭味",
     "请问液化气瓶角阀漏气怎么判断？用肥皂水可以吗？",
     "小区内摊贩都是直接用液化气现场加工，一进小区就油烟味难闻",  # a board message
+    # a web channel's round: a question for safety knowledge was handed over to 119
+    "燃气泄漏应该怎么处理？想了解安全知识", "液化气罐漏气了怎么处理，想学点安全常识", "想咨询一下燃气泄漏的安全知识",
 ])
 def test_a_gas_cylinder_named_without_a_leak_is_no_emergency(text):
     d = decide(heads("市场监督管理", unit_conf=0.99), routing_text(None, text))
-    assert d.rule != "lpg-cylinder-leak" and not d.hand_over, d.reasons
+    assert d.rule not in ("lpg-cylinder-leak", "gas-leak") and not d.hand_over, d.reasons
+
+
+def test_a_leak_told_by_a_caller_who_knows_no_safety_rules_is_still_one():
+    d = decide(heads("燃气", unit_conf=0.99), routing_text(None, "燃气泄漏了，我不懂安全知识，怎么办"))
+    assert (d.rule, d.hand_over) == ("gas-leak", ["119 救援"]), d.reasons
 
 
 @pytest.mark.parametrize("channel, decision", [
