@@ -108,10 +108,13 @@ class NotAcceptedRule(_Strict):
 
 class UrgentVeto(_Strict):
     """Where an urgent word's context says it is no emergency now, it does not flag the ticket: `before` is searched
-    in the characters just before the word (一旦…, 以免…, a year), `after` matched right after it (…隐患, …机)."""
+    in the characters just before the word (一旦…, 以免…, a year), `after` matched right after it (…隐患, …机).
+    `still_after`, matched right after the word, says the danger goes on and lifts a veto `before` read (昨天就闻到
+    煤气味，现在更大了: what began yesterday is now)."""
 
     before: str | None = None
     after: str | None = None
+    still_after: str | None = None
 
 
 class RoutingRules(_Strict):
@@ -194,6 +197,7 @@ def load_rules(path: Path | None = None, catalogue: Catalogue | None = None) -> 
         _compile(word, f"{path}: urgent word")
     _compile(rules.urgent_unless.before, f"{path}: urgent_unless.before")
     _compile(rules.urgent_unless.after, f"{path}: urgent_unless.after")
+    _compile(rules.urgent_unless.still_after, f"{path}: urgent_unless.still_after")
     return rules
 
 
@@ -420,7 +424,9 @@ def _said_now(pattern: re.Pattern[str] | str, text: str, veto: UrgentVeto) -> st
     emergency now (上个月…着火了, 万一着火了, 拿着刀在路边杀鱼); None where it matches nowhere else."""
     for found in re.finditer(pattern, text):
         before, after = text[max(0, found.start() - _URGENT_CONTEXT) : found.start()], text[found.end() :]
-        if not (veto.before and re.search(veto.before, before) or veto.after and re.match(veto.after, after)):
+        past = (veto.before and re.search(veto.before, before)
+                and not (veto.still_after and re.match(veto.still_after, after)))
+        if not (past or veto.after and re.match(veto.after, after)):
             return found.group(0).strip()  # 着火 at a title's end matches with the line break after it
     return None
 

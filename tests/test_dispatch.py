@@ -1053,6 +1053,10 @@ def test_emoticons_alone_are_no_chinese_text():
     ("我老公老是打我又拿刀要砍我", "110 报警"),
     ("山上的火都快烧过来了快来人", "119 救援"),
     ("天然气泄漏了有爆炸风险快来人", "119 救援"),
+    # what began yesterday and goes on is now
+    ("昨天下午开始一直有燃气味，越来越大", "119 救援"), ("昨天就闻到煤气味，现在更大了", "119 救援"),
+    ("前天就闻到燃气味，今天越来越浓了", "119 救援"),
+    ("电梯困人了，里面有老人", "119 救援"),
 ])
 def test_a_life_at_risk_said_the_way_callers_say_it_is_handed_over(text, line):
     d = decide(heads("住房和城乡建设", unit_conf=0.99), routing_text(None, text))
@@ -1083,6 +1087,8 @@ def test_a_life_at_risk_said_the_way_callers_say_it_is_handed_over(text, line):
     # a third re-tester's: a thing knocked down, a game, a drill or a drum still going, a subsidy, a grill's flames
     "路口的护栏被撞倒了，一直没人修", "路边的树被撞倒了，挡住了路", "孩子们还在打篮球", "楼下还在打电钻，吵死了", "工地还在打混凝土",
     "大妈们还在打腰鼓，吵得睡不着", "楼上的人还在打呼噜", "洪水围困期间的补助什么时候发", "烧烤摊火苗窜出来很高，油烟扰民",
+    # a web channel's round: yesterday's entrapment, a complaint about the lift company, was put through to 119
+    "昨天电梯困人，物业一直没来处理", "昨天小区电梯困人了两个小时，电梯公司来得太慢，要求整改",
 ])
 def test_what_only_sounds_like_an_emergency_names_no_line(text):
     d = decide(heads("住房和城乡建设", unit_conf=0.99), routing_text(None, text))
@@ -1582,6 +1588,7 @@ def test_decision_is_json_for_the_api():
         (lambda r: r["not_accepted"][0].update(pattern="[oops"), r"not_accepted\[0\] \(litigation\): bad regex"),
         (lambda r: r["not_accepted"][0].update(unless="(怎么"), r"not_accepted\[0\] \(litigation\) unless: bad regex"),
         (lambda r: r["urgent_unless"].update(after="(隐患"), r"urgent_unless.after: bad regex"),
+        (lambda r: r["urgent_unless"].update(still_after="(越来越"), r"urgent_unless.still_after: bad regex"),
         (lambda r: r["not_accepted"][6].update(refer_by_match={"(法院": "法院"}),
          r"not_accepted\[6\] \(other-organs\) refer_by_match: bad regex"),
         # a keeper's guesses were dropped without a word, and the rule then fired in every town
