@@ -417,7 +417,12 @@ def test_a_caller_who_says_the_hotline_heard_it_before_is_told_from_one_who_went
                  # its re-tester's
                  "上个月在市长信箱写过信，至今没有回复", "之前在政府网站上投诉过，编号是20261120003", "这是我第四次留言了",
                  "再次留言：路灯还是不亮", "三番五次留言都没人理", "我的留言编号是WG123，请查一下进度",
-                 "我前面反映的那个事情怎么样了"):
+                 "我前面反映的那个事情怎么样了",
+                 # a night-shift agent's, as agents type it
+                 "上次反映的还没处理 就是湾头桥新街工地晚上施工的事", "来电人反映：之前打过电话，KTV噪音还是没人管",
+                 "来电人反映：再次反映KTV噪音问题", "在次反映，上次说会处理结果没人来", "上回反应的KTV噪音问题一直没人处理",
+                 "上个星期投诉的KTV噪音问题到现在没有回复", "打了好几次热线了，停水的事还是没解决",
+                 "刚才反映的我奶奶走失的事，已经找到了"):
         assert says_reported_before(said), said
     # a call or a report to someone else is no ticket of the hotline's
     for said in ("打供水站电话没人接", "多次拨打交警大队的电话", "办案民警给我打了电话", "已经反映到村里，村里不管", "多次向物业反映没有用",
@@ -426,7 +431,8 @@ def test_a_caller_who_says_the_hotline_heard_it_before_is_told_from_one_who_went
                  "希望你们尽快回复", "物业上次回复说马上修", "向物业投诉过好几次了",
                  # a message saying where it is written now, or a citizen who read something online before
                  "我在网上留言反映一下小区停水的问题", "我通过小程序反映：路灯坏了", "之前在网上看到说可以补办",
-                 "第一次在网上留言，请多关照", "我之前在村里反映过"):
+                 "第一次在网上留言，请多关照", "我之前在村里反映过",
+                 "我之前打过供电所电话没人接", "我之前打过电话给物业，没人管", "之前打了疫苗", "打了好几次95598都占线"):
         assert not says_reported_before(said), said
 
 
