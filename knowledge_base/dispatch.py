@@ -637,6 +637,12 @@ def decide(
             # reasons say so, where the unit line above says a person must decide
             trace.causes.discard("unit")
             trace.note(f"unit: 由规则 {rule.id} 确定，单位无需人工确认 / the rule, not the unsure unit head, sets the unit")
+        elif "unit" in trace.causes and not by_type and now and unit is not None and rule.then.type == unit.label:
+            # two readings agree: the rule's words and the unit head's first choice (a utilities liaison's round: 15 of
+            # 20 calls of one outage, 供电 at 0.51–0.80, waited for agents in the hour they were busiest)
+            trace.causes.discard("unit")
+            trace.note(f"unit: 规则 {rule.id} 的词语与模型的首选 {unit.label} 一致，单位无需人工确认 / the rule's words "
+                       "confirm the unsure unit head's first choice")
 
     if hand_over and not by_phone(channel):
         # A rule dispatches a gas leak or a fire by itself because the agent who typed the ticket has the caller on the
