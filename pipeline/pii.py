@@ -424,7 +424,7 @@ _PERSON_LABEL = re.compile(r"(?:姓名|联系人|联络人|来电人|留言人|�
                            r"|此致\s*敬礼[!！。,，]?"
                            # 我姓李，木子李，叫李建国: a caller spells the surname out before the name
                            # (房东姓黄叫黄志强: anyone's, not 老百姓叫苦)
-                           r"|签名|落款|署名|我叫做?|我?名字(?:叫做?|是)|我名|名叫做?|(?<![百同贵])姓[\u4e00-\u9fff]{1,2}[^。！？!?\n]{0,8}?(?:名)?叫"
+                           r"|签名|落款|署名|我叫做?|我?名字(?:叫做?|是)?|我名|名叫做?|(?<![百同贵])姓[\u4e00-\u9fff]{1,2}[^。！？!?\n]{0,8}?(?:名)?叫"
                            r"|[他她]叫|孩子叫|小孩叫|老人叫|老人家叫|男子叫|女子叫|对方叫|的人叫|分别是|分别为"
                            # an agent's note of the full name, and the holder of the account a subsidy is paid into
                            r"|全名|(?<![用客])户名|开户名|开户人|账户名"
@@ -454,7 +454,7 @@ _PUNCTUATION = r"[\s，。、；：！？,.;:!?（）()《》“”\"'*【】\[\
 # item of a signature (联系电话, 身份证, 男/女, 家住…), a title (张建国先生), 的, 是, what an agent writes next
 # (来电人张建国反映…) or what a relative did (我儿子王磊在…, 老伴张秀兰走失了, 户主邓建华家的房子) and when (小孩陈浩然上周在…);
 # after a standing up to punctuation, or as below.
-_END_OF_NAME_AFTER_ROLE = ("[^\u4e00-\u9fff]|联系|电话|手机|身份|家住|住在|现住|今年|去年|前年|上周|上个?月|昨天|前天|今天"
+_END_OF_NAME_AFTER_ROLE = ("[^\u4e00-\u9fff]|联系|电话|手机|身份|家住|住在|现住|地址|住址|今年|去年|前年|上周|上个?月|昨天|前天|今天"
                            "|反映|表示"
                            "|来电|投诉|举报|咨询|要求|先生|女士|同志|[男女的是称说在住家于已被和与因曾也又把不]|走失|去世"
                            f"|[{_PARTICLES}]"
@@ -1055,6 +1055,8 @@ _HOME_LABEL = re.compile(r"(?:家住|住在|住址|现住|居住[在于]|我家�
                          r"|户口在|户籍在|户口所在地|户籍所在地|户口地址|(?:我家|我的|家里|我屋)的?(?:住址|地址)"
                          # 屋 (屋里) is the 武冈 word for one's home: 我屋在水西门5组12号, 我屋住3栋2单元501
                          r"|我屋里?[在住]|屋里住"
+                         # an agent's 家在…23号 / 我家是…18号, a neighbour's 他家在… (a night-shift agent's round)
+                         r"|(?:^|(?<=[,，。\n:：他她]))家在|我家是"
                          r"|[您你]的?(?:家庭)?(?:住址|地址)(?:是|在哪里?)?[？?]?\s*(?:(?:市民|来电人)\s*[:：])?"
                          # …and the caller's in the agent's words (来电人地址：…, 来电地址：…, 来电人家在…)
                          r"|来电(?:人|者)?的?(?:家庭)?(?:住址|地址)|来电(?:人|者)家在"
@@ -1065,7 +1067,8 @@ _HOME_LABEL = re.compile(r"(?:家住|住在|住址|现住|居住[在于]|我家�
                          r"|(?:^|(?<=[,，\n人主]))住(?![院房建宅户宿]))[在于]?[:：是为]?")
 # The writer introducing themself as a household (我是蓝色港湾小区3栋1304的住户, 本人是…5栋2801业主): only a number down to
 # the flat is theirs; 我是福元西路199号万国城的业主 names the estate, the matter's place (我们是… is all its owners).
-_RESIDENT = re.compile(r"(?:我是|本人是|本人系|本人为|我系|来电人系|来电人是|其系)([^,，。;；!！?？\n]{1,40}?)的?(?:业主|住户|租户|村民|居民)")
+_RESIDENT = re.compile(r"(?:我是|本人是|本人系|本人为|我系|来电人系|来电人是|其系)([^,，。;；!！?？\n]{1,40}?)"
+                       r"(?:的?(?:业主|住户|租户|村民|居民)|的(?=[,，。;；!！?？\n]|$))")  # 我是…3栋1304的，楼上漏水
 # A door number given as such (门牌号是3栋2单元1304) is the matter's place as often (公厕门牌12号): a flat's alone is a home.
 _DOOR_NUMBER = re.compile(r"门牌号?(?:码)?[是为:：]?\s*([^,，。;；!！?？\n]{1,40})")
 # …and so is an address given as such (地址：都梁路88号金海湾小区8-2-1101, a ticket's most common form of one), down to

@@ -945,6 +945,21 @@ def test_a_call_back_number_a_video_id_and_a_flat_in_a_zone_are_masked(text, mas
     assert mask_pii(text).text == (masked or text)
 
 
+@pytest.mark.parametrize("text, masked", [
+    # a night-shift agent's round: a name after 名字 with no 叫 / 是, a home after 家在 / 我家是, a flat the caller is
+    # "of" (我是…1304的，), and a name run on into 地址 in a ticket typed with no punctuation
+    ("来电人反映噪音，名字王大明", "来电人反映噪音，名字[姓名]"), ("名字：王大明", "名字：[姓名]"),
+    ("来电人反映噪音，家在邓家铺镇老街23号", "来电人反映噪音，家在邓家铺镇老街[门牌号]"), ("我家是新东路18号", "我家是新东路[门牌号]"),
+    ("我是辕门口街道东塔社区3栋1304的，楼上漏水", "我是辕门口街道东塔社区[门牌号]的，楼上漏水"),
+    ("来电人反映噪音电话13807391234名字王大明地址双牌镇菜市场旁边", "来电人反映噪音电话[手机号]名字[姓名]地址双牌镇菜市场旁边"),
+    # …and what only looks like them: everyone (大家在), a shop's place, a township one is of, a name's spelling
+    ("大家在群里说3栋1304的灯坏了", None), ("商家在都梁路18号开了一家店", None), ("我是湾头桥镇的，路坏了", None),
+    ("孩子名字写错了", None),
+])
+def test_a_name_and_a_home_as_a_night_agent_types_them_are_masked(text, masked):
+    assert mask_pii(text).text == (masked or text)
+
+
 def test_digits_of_an_email_address_are_the_address():
     assert kinds("QQ邮箱13807391234@qq.com") == [("email", "13807391234@qq.com")]
 
