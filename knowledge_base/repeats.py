@@ -123,8 +123,13 @@ class Related:
     """An earlier ticket about the same matter."""
 
     ticket: SeenTicket
-    similarity: float
+    similarity: float | None  # None: listed by its number alone
     incident: bool = False  # listed as a call about the same emergency (`RepeatIndex.related`), not by its words
+    named: bool = False  # listed because the ticket gives its number (工单号…, `Repeats.named`)
+
+    @property
+    def linked_by(self) -> str:
+        return "number" if self.named else "incident" if self.incident else "words"
 
 
 @dataclass(frozen=True)
@@ -857,6 +862,14 @@ class Repeats:
         self.sync()
         return self.index.related(text, exclude=exclude, township=township, k=k, before=before, incident=incident,
                                   min_similarity=self.index.follow_up_floor if follow_up else None)
+
+    def named(self, numbers: Iterable[str], related: list[Related], *, exclude: str | None = None) -> list[Related]:
+        """`related` with the tickets of the window whose numbers a follow-up gives (`ticket_numbers`: 工单号…) first:
+        a night agent's caller named the ticket routed minutes before, and was to be asked for its number."""
+        named = [Related(seen, None, named=True) for number in dict.fromkeys(numbers)
+                 if number != exclude and (seen := self.routed(number)) is not None]
+        ids = {r.ticket.ticket_id for r in named}
+        return named + [r for r in related if r.ticket.ticket_id not in ids]
 
     def knows(self, ticket_id: str) -> bool:
         """`RepeatIndex.knows`, with the tickets other processes routed meanwhile."""

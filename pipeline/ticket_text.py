@@ -208,3 +208,14 @@ _REPORTED_BEFORE = re.compile(
 def says_reported_before(text: str) -> bool:
     """Whether the caller says this matter was reported to the hotline before (a follow-up, 催办)."""
     return _REPORTED_BEFORE.search(text) is not None
+
+
+# A ticket's number as a caller or an agent gives it (工单号WG-2026-900001, 原工单：20261120003, 留言编号是WG123): letters,
+# digits and dashes, a digit among them. A phone or an ID number is masked by the time the route reads this.
+_TICKET_NUMBER = re.compile(r"(?:工单|单号|编号|受理号|流水号)[号码]?[是为]?[:：\s]*"
+                            r"((?=[A-Za-z0-9\-_]*[0-9])[A-Za-z0-9][A-Za-z0-9\-_]{3,63})(?![A-Za-z0-9\-_])")
+
+
+def ticket_numbers(text: str) -> list[str]:
+    """The ticket numbers `text` gives, in order."""
+    return _TICKET_NUMBER.findall(text)

@@ -26,7 +26,7 @@ from knowledge_base.ticket_log import SeenTicket
 from models.predictor import HeadPrediction
 from pipeline import find_pii, masked_parts, masked_text, model_text, normalize, title_and_body
 from pipeline.pii import opening
-from pipeline.ticket_text import says_reported_before
+from pipeline.ticket_text import says_reported_before, ticket_numbers
 from pipeline.errors import InputError
 from pipeline.jurisdiction import default_gazetteer, find_jurisdiction
 from serve.model_holder import LoadedModel
@@ -80,6 +80,8 @@ FOLLOW_UP_OF_LISTED = ("来电人称此前已反映过：按催办处理，关�
 FOLLOW_UP_NOT_FOUND = ("来电人称此前已反映过，但近 {days} 天的工单中未找到：请向来电人核实原工单号 / the caller "
                        "says this was reported before, but no such ticket was routed in the last {days} days: ask the "
                        "caller for its number")
+NUMBER_NOT_FOUND = ("来电人所述工单号 {numbers} 不在近 {days} 天的工单中：请与来电人核对号码 / the ticket number the caller "
+                    "gave ({numbers}) is not among the tickets of the last {days} days: check it with the caller")
 REPEAT_CHECK_SKIPPED = "重复诉求未核对（数据库暂不可用）/ repeat check skipped: database unavailable"
 
 
@@ -89,7 +91,7 @@ def _shown_question(question: str) -> str:
     return masked_text(question) if find_pii(normalize(question)) else question
 
 
-def related_out(ticket: SeenTicket, similarity: float | None = None, incident: bool = False) -> RelatedTicketOut:
+def related_out(ticket: SeenTicket, similarity: float | None = None, linked_by: str = "words") -> RelatedTicketOut:
     # masked again as it goes out (masking is idempotent): a ticket logged by an earlier release keeps what that
     # release's masking missed for the whole repeat window
     title, text = masked_parts(ticket.title, ticket.text)
@@ -97,7 +99,7 @@ def related_out(ticket: SeenTicket, similarity: float | None = None, incident: b
         ticket_id=ticket.ticket_id, received_at=ticket.received_at.isoformat(timespec="seconds") + "Z",
         similarity=None if similarity is None else round(similarity, 4), title=title,
         excerpt=opening(text, EXCERPT_CHARS), township=ticket.township, topic=ticket.topic, lead_unit=ticket.lead_unit,
-        assigned_unit=ticket.assigned_unit, linked_by="incident" if incident else "words")
+        assigned_unit=ticket.assigned_unit, linked_by=linked_by)
 
 
 def hotspots_out(repeats: Repeats, feedback: FeedbackStore, *, days: int, min_size: int,
@@ -160,6 +162,8 @@ def _repeat_reason(related: list[Related], zone: ZoneInfo, received: datetime | 
     else:
         where = ""
     more = f"，另有 {len(related) - 1} 件 / {len(related) - 1} more" if len(related) > 1 else ""
+    if first.named:
+        return f"来电人所述原工单 / the ticket the caller gave: {first.ticket.ticket_id}（{when}{where}{more}）"
     if first.incident:  # its words may share little: the similarity would only puzzle the agent
         return (f"可能为同一紧急事件 / possibly the same emergency: {first.ticket.ticket_id}（同一乡镇、同类紧急来电，"
                 f"{when}{where}{more}）")
@@ -168,17 +172,18 @@ def _repeat_reason(related: list[Related], zone: ZoneInfo, received: datetime | 
 
 def _check_and_record(repeats: Repeats, text: str, township: str | None, seen: SeenTicket | None,
                       received: datetime | None, incident: frozenset[str],
-                      follow_up: bool) -> tuple[list[Related] | None, str | None]:
+                      follow_up: bool, numbers: list[str]) -> tuple[list[Related] | None, str | None]:
     """Earlier tickets about the same matter (received before `received`, a backlog ticket's time), in the same
     township when it is known, and for an emergency the calls about it of the last hours (`incident`: the lines to
-    put the caller through to); the ticket is then kept when it has an id. A database failure here is logged and the
+    put the caller through to), the tickets whose `numbers` it gives first; the ticket is then kept when it has an id. A database failure here is logged and the
     ticket routed all the same: the link to an earlier ticket matters less than the routing. A ticket that cannot be
     kept waits in memory until the database can be written (`Repeats.record`). None: the check could not be made.
     Second: the unit an agent already sent this ticket on to (`/v1/feedback`), where it was routed before."""
     related: list[Related] | None = None
     try:
-        related = repeats.check(text, exclude=seen.ticket_id if seen else None, township=township, before=received,
-                                incident=incident, follow_up=follow_up)
+        related = repeats.named(numbers, repeats.check(text, exclude=seen.ticket_id if seen else None,
+                                                       township=township, before=received, incident=incident,
+                                                       follow_up=follow_up), exclude=seen.ticket_id if seen else None)
     except SQLAlchemyError:
         log.exception("repeat check failed; the ticket is routed without it")
     previous = repeats.index.routed(seen.ticket_id) if seen else None
@@ -215,7 +220,7 @@ def route_tickets(tickets: Sequence[TicketIn], model: LoadedModel, kb: Knowledge
         routing = decide(heads, full, ticket.location, channel=ticket.channel)
         related: list[Related] | None = []
         sent_on, before_window = None, None
-        follow_up = says_reported_before(full)
+        follow_up, numbers = says_reported_before(full), ticket_numbers(full)
         if repeats is not None:
             # a ticket that may not be accepted goes to review: its unit is the route's proposal (路由建议), which an
             # agent who accepts it after all keeps (a shift leader's round: the answer 双牌镇人民政府 counted as a change
@@ -241,13 +246,18 @@ def route_tickets(tickets: Sequence[TicketIn], model: LoadedModel, kb: Knowledge
                               refusal_rule=routing.not_accepted.rule if routing.not_accepted else None
                               ) if kept else None
             related, sent_on = _check_and_record(repeats, full, compared_in, seen, given,
-                                                 frozenset(routing.hand_over), follow_up)
+                                                 frozenset(routing.hand_over), follow_up, numbers)
         # an agent told nothing would take "no related tickets" for "no earlier report"
         reasons = routing.reasons + ([_repeat_reason(related, zone, given)] if related else
                                      [REPEAT_CHECK_SKIPPED] if related is None else [])
         if follow_up and related is not None and repeats is not None:
             days = repeats.index.window.days
-            reasons.append(FOLLOW_UP_OF_LISTED if related else FOLLOW_UP_NOT_FOUND.format(days=days))
+            if related:
+                reasons.append(FOLLOW_UP_OF_LISTED)
+            if numbers and not any(r.named for r in related):  # those listed are like it, not the one it names
+                reasons.append(NUMBER_NOT_FOUND.format(numbers="、".join(numbers), days=days))
+            elif not related:
+                reasons.append(FOLLOW_UP_NOT_FOUND.format(days=days))
         if before_window:  # an integrator's round: a backlog ticket of last year answered as if it had been checked
             reasons.append(f"收到时间早于重复诉求窗口（{before_window} 天），未核对重复、不保留 / received before the "
                            f"repeat window ({before_window} days): not compared with other tickets, not kept")
@@ -291,7 +301,7 @@ def route_tickets(tickets: Sequence[TicketIn], model: LoadedModel, kb: Knowledge
             rule=rule,
             ask=ask,
             suggestions=suggested,
-            related_tickets=[related_out(r.ticket, r.similarity, r.incident) for r in related or []],
+            related_tickets=[related_out(r.ticket, r.similarity, r.linked_by) for r in related or []],
             masked_title=title if title and title.strip() else None,
             masked_text=masked,
             model_version=model.version,

@@ -261,10 +261,11 @@ class RelatedTicketOut(Out):
     assigned_unit: str | None = Field(default=None, description="the unit an agent's answer (/v1/feedback) sent it "
                                                                 "to, the route's own included: where it is now; null "
                                                                 "while no answer named one")
-    linked_by: Literal["words", "incident"] = Field(
+    linked_by: Literal["words", "incident", "number"] = Field(
         default="words", description="words: its text is similar; incident: a call of the last hours in the same "
                                      "township that named the same line to put the caller through (119 …), however "
-                                     "it told the emergency (two fires of one evening are listed too)")
+                                     "it told the emergency (two fires of one evening are listed too); number: the "
+                                     "ticket gives its number (工单号…), listed first")
 
 
 class RouteOut(Out):

@@ -436,6 +436,15 @@ def test_a_caller_who_says_the_hotline_heard_it_before_is_told_from_one_who_went
         assert not says_reported_before(said), said
 
 
+def test_the_ticket_numbers_a_follow_up_gives_are_read():
+    from pipeline.ticket_text import ticket_numbers
+
+    assert ticket_numbers("之前反映的KTV噪音，工单号WG-2026-900001，请催一下") == ["WG-2026-900001"]
+    assert ticket_numbers("原工单：20261120003还没处理，我的留言编号是WG123") == ["20261120003", "WG123"]
+    # a number of no ticket: none given, a word after the label, a phone masked before the route reads it
+    assert ticket_numbers("编号是ABCD，电话[手机号]，工单还没处理") == []
+
+
 def test_village_names_are_read_where_a_name_can_start():
     assert village_names("我们晏田乡红星村停电了，红星村和白沙村之间的路也断了") == {"红星", "白沙"}
     # a longer name right after its township, a former one, and after 城区

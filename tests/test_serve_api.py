@@ -1676,8 +1676,18 @@ def test_a_caller_who_reported_before_is_a_follow_up_of_the_earlier_ticket(tmp_p
                                                                           "还是黑的。"}).json()
             lost = platform.post("/v1/route", json={"id": "WG-F3", "text": "来电人称之前反映过龙溪镇自来水发黄的问题，"
                                                                          "到现在还是没人处理。"}).json()
+            # a night agent's round: the caller gives the ticket's number, and was to be asked for it
+            numbered = platform.post("/v1/route", json={"id": "WG-F4", "text": "来电人反映：之前反映的那个事，工单号"
+                                                                             "WG-F1，请催一下"}).json()
+            mistyped = platform.post("/v1/route", json={"text": "来电人反映：之前反映的那个事，工单号WG-F9，请催一下"}).json()
     finally:
         live.stop()
+    assert [(t["ticket_id"], t["linked_by"], t["similarity"]) for t in numbered["related_tickets"]][:1] == [
+        ("WG-F1", "number", None)]
+    assert numbered["reasons"][-2].startswith("来电人所述原工单 / the ticket the caller gave: WG-F1（今天") \
+        and numbered["reasons"][-1] == FOLLOW_UP_OF_LISTED, numbered["reasons"]
+    assert "WG-F1" not in [t["ticket_id"] for t in mistyped["related_tickets"]] and mistyped["reasons"][-1].startswith(
+        "来电人所述工单号 WG-F9 不在近 30 天的工单中：请与来电人核对号码"), mistyped["reasons"]
     assert [t["ticket_id"] for t in again["related_tickets"]] == ["WG-F1"]
     assert again["related_tickets"][0]["similarity"] < Settings().repeat_threshold
     assert again["reasons"][-1] == FOLLOW_UP_OF_LISTED and again["reasons"][-2].startswith("可能重复诉求")
