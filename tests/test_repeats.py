@@ -264,6 +264,26 @@ def test_a_matter_reported_across_the_county_is_one_hotspot():
     assert [(s.size, s.city_wide) for s in index.hotspots(days=1)] == [(3, False), (3, False)]
 
 
+def test_one_streets_outage_with_a_few_alike_from_elsewhere_is_that_streets_and_no_water_cut_joins_it():
+    """A utilities liaison's round: 20 calls of 迎春亭街道's power cut, 3 of 湾头桥镇's and 1 of 法相岩街道's within an
+    hour made one county-wide group, two 停水 calls of 迎春亭街道 inside it."""
+    index = RepeatIndex(THRESHOLD, window_days=30)
+    demo_window(index)
+    power = "来电人反映{place}{n}停电了，家里冰箱都停了，问什么时候来电。"
+    places = ["迎春亭街道"] * 20 + ["湾头桥镇"] * 3 + ["法相岩街道"]
+    for number, township in enumerate(places):
+        index.add(SeenTicket(f"OUT-{number}", utc_now() - timedelta(minutes=number), masked_text(power.format(
+            place=township, n=["", "这边", "我们小区", "整条街"][number % 4])), township=township))
+    for number in range(2):
+        index.add(SeenTicket(f"WATER-{number}", utc_now(), masked_text(
+            "来电人反映迎春亭街道停水了，家里没水，问什么时候来水。"), township="迎春亭街道"))
+    spots = index.hotspots(days=1, min_size=2)
+    ours = next(s for s in spots if any(t.ticket_id == "OUT-0" for t in s.tickets))
+    assert not ours.city_wide and ours.townships == {"迎春亭街道": 20}, (ours.townships, ours.size)
+    assert all(not (any(t.ticket_id.startswith("WATER") for t in s.tickets)
+                    and any(t.ticket_id.startswith("OUT") for t in s.tickets)) for s in spots)
+
+
 def test_hotspots_group_the_reports_of_one_matter():
     index = RepeatIndex(THRESHOLD, window_days=30)
     demo_window(index)
