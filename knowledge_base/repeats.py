@@ -35,7 +35,7 @@ from pipeline.area import deployment_area
 from pipeline.jurisdiction import default_gazetteer, village_names
 from pipeline.pii import without_placeholders
 from pipeline.ticket_text import masked_text, without_call_fillers, without_formalities
-from pipeline.segment import ACKNOWLEDGEMENTS, QUESTION_WORDS, REQUEST_WORDS, segment, text_names_a_matter
+from pipeline.segment import ACKNOWLEDGEMENTS, CALL_NOTES, QUESTION_WORDS, REQUEST_WORDS, segment, text_names_a_matter
 
 if TYPE_CHECKING:
     from appeal.config import Settings
@@ -672,7 +672,7 @@ def group_keywords(tickets: list[SeenTicket], k: int = 5, share: float = 0.2) ->
 
 
 # Words that say nothing of the matter (处理, 反映, 希望: a township clerk's round found 处理 a group's keyword)
-_NO_KEYWORDS = QUESTION_WORDS | REQUEST_WORDS | ACKNOWLEDGEMENTS
+_NO_KEYWORDS = QUESTION_WORDS | REQUEST_WORDS | ACKNOWLEDGEMENTS | CALL_NOTES
 
 
 @lru_cache(maxsize=1)

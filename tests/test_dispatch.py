@@ -1334,6 +1334,19 @@ def test_thanks_in_the_local_way_names_no_matter():
     assert d.decision == "review" and any("names no matter" in r for r in d.reasons)
 
 
+@pytest.mark.parametrize("text", ["喂喂喂听得到吗", "来电人未说明诉求即挂断", "喂？喂？有人吗", "无声电话", "来电人无诉求，挂机"])
+def test_a_call_that_told_no_matter_names_none(text):
+    """A night agent's round: a line checked (喂喂喂听得到吗) or an agent's note of a caller who hung up went to some
+    unit with no word of why."""
+    d = decide(heads("生态环境"), routing_text(None, text))
+    assert d.decision == "review" and any("names no matter" in r for r in d.reasons), d.reasons
+
+
+@pytest.mark.parametrize("text", ["打12345总是被挂断", "手机信号不好", "电话打不通", "诉求：停电"])
+def test_a_matter_told_with_a_calls_words_is_one(text):
+    assert not any("names no matter" in r for r in decide(heads("供电"), routing_text(None, text)).reasons)
+
+
 def test_words_that_only_look_like_a_rule_stay_with_their_unit():
     """漏气 alone was a gas leak (a tyre), 退款 alone a consumer dispute for 12315 (医保, 补课费, 驾校 fees), 冇到账 a
     policy question, and a matter "已经办结" but 还是不亮 was refused as closed."""

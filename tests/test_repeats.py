@@ -326,6 +326,11 @@ def test_a_group_is_named_by_its_matter_not_by_its_township_or_a_request():
     keywords = group_keywords([SeenTicket(f"WG-{i}", utc_now(), text) for i, text in enumerate(texts)])
     assert "白竹村" in keywords and "停水" in keywords
     assert not {"处理", "希望", "湾头桥镇", "湾头桥"} & set(keywords), keywords
+    # …nor by an agent's template (a night agent's round: 诉求 was the second keyword of the KTV group)
+    texts = [f"来电人反映：{place}金嗓子KTV凌晨还在唱歌，噪音扰民；诉求：请{unit}处理。"
+             for place, unit in (("迎春亭街道", "城管"), ("迎春亭", "派出所"), ("迎春亭街道新东路", "相关部门"))]
+    keywords = group_keywords([SeenTicket(f"WG-{i}", utc_now(), text) for i, text in enumerate(texts)])
+    assert "KTV" in keywords and "诉求" not in keywords, keywords
 
 
 def test_a_young_window_gives_the_cosines_of_its_tickets():
