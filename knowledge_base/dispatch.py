@@ -517,6 +517,12 @@ def decide(
     functional_type = catalogue.types.canonical(unit.label) if unit else None
     if unit and functional_type is None:
         trace.note(f"unit 标签 {unit.label!r} 不在职能类型表中 / not a functional type", cause="unit")
+    elif unit and unit.review and (asked := catalogue.types.asked_for(text)) and asked[1] != functional_type:
+        # the unsure head's guess gives way to the unit the ticket names (a night agent's round: 请派出所出警 and
+        # 去派出所办户口迁移 were proposed to the labour bureau); a person still confirms it
+        trace.note(f"工单点名 {asked[0]}：按 {asked[1]} 建议（模型: {functional_type}，未确定）/ the ticket names the "
+                   f"unit it asks for")
+        functional_type = asked[1]
 
     place = find_jurisdiction(text, location, gazetteer)
     named = sorted({m.township for m in scan_places(text, gazetteer)})

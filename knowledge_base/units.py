@@ -85,6 +85,20 @@ class FunctionalTypes:
     def __contains__(self, name: object) -> bool:
         return name in self.types
 
+    def asked_for(self, text: str) -> tuple[str, str] | None:
+        """(the name, its type) of the first type or alias `text` asks to act or says the caller went to (请派出所出警,
+        要求城管处理, 去派出所办户口迁移): a ticket typed in a hurry names whom the caller wants. None: it names none."""
+        found = self._asked.search(text)
+        return (name := found.group(1) or found.group(2), self._lookup[name]) if found else None
+
+    @cached_property
+    def _asked(self) -> re.Pattern[str]:
+        # the longest at a place; not the hotline (找12345, 打市长热线: the caller is on it already)
+        names = "|".join(map(re.escape, sorted((name for name in self._lookup if not (name.isdigit() or "热线" in name)),
+                                               key=len, reverse=True)))
+        return re.compile(f"(?:请|要求|希望|麻烦|让|叫|找|通知|联系)(?:市|县)?({names})"
+                          f"|(?:去|到)(?:市|县)?({names})(?=[^，。！？,!?\n]{{0,2}}(?:办|开|补|领|问|咨询|报案))")
+
 
 def read_functional_types(path: Path) -> FunctionalTypes:
     types: list[str] = []

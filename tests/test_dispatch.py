@@ -1965,3 +1965,22 @@ def test_a_night_agents_hurried_words_still_name_the_line(text, line):
                                   "我不想或者说不愿意再交物业费"])
 def test_a_case_complained_of_or_a_word_like_a_slip_names_no_line(text):
     assert decide(heads("市场监督管理"), routing_text(None, text)).hand_over == []
+
+
+@pytest.mark.parametrize("text, lead", [
+    ("来电人反映：去派出所办户口迁移，要我跑了三趟还没办好；诉求：请尽快办理", "wg-gaj"),
+    ("来电人反映：隔壁KTV凌晨还在唱，请派出所出警", "wg-gaj"),
+    ("来电人反映：小区门口占道经营，请城管处理", "wg-cgj"),
+])
+def test_the_unit_a_hurried_ticket_asks_for_leads_where_the_unit_head_is_unsure(text, lead):
+    """A night agent's round: 请派出所出警 and 去派出所办户口迁移 were proposed to the labour bureau, the unit head's
+    unsure guess. A person still confirms; a sure head keeps its reading."""
+    d = decide(heads("人力资源和社会保障", unit_conf=0.5, unit_review=True), routing_text(None, text))
+    assert (d.lead.id, d.decision) == (lead, "review") and any(r.startswith("工单点名 ") for r in d.reasons), d.reasons
+    assert decide(heads("人力资源和社会保障"), routing_text(None, text)).lead.id == "wg-rsj"
+
+
+@pytest.mark.parametrize("text", ["请相关部门处理小区噪音", "多次找12345没用，路灯还是不亮", "补贴到市教育局账户后一直没发"])
+def test_a_ticket_that_asks_for_no_unit_keeps_the_unit_heads_reading(text):
+    d = decide(heads("人力资源和社会保障", unit_conf=0.5, unit_review=True), routing_text(None, text))
+    assert not any(r.startswith("工单点名 ") for r in d.reasons), d.reasons
