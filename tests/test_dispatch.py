@@ -281,9 +281,10 @@ def test_an_outage_goes_to_the_power_company_whatever_unit_the_model_guesses(tex
         assert (d.lead.id, d.rule, d.functional_type) == ("ut-power", "power-outage", "供电"), (text, guess)
     # an outage the property company caused is a dispute with it; an outage mentioned deep in another matter is
     # that matter's
-    for text in ("小区物业恶意停水停电，要求业主先交钱", "租赁合同还没到期，学校就把商铺转租给食堂老板。后来又停电赶我走。",
-                 "手机没电了，打不通12345"):
+    for text in ("租赁合同还没到期，学校就把商铺转租给食堂老板。后来又停电赶我走。", "手机没电了，打不通12345"):
         assert decide(heads("住房和城乡建设"), routing_text(None, text)).rule is None
+    # (the property company's is the housing bureau's, by a rule of its own)
+    assert decide(heads("住房和城乡建设"), routing_text(None, "小区物业恶意停水停电，要求业主先交钱")).rule == "property-cuts-supply"
 
 
 def test_a_call_transcript_is_read_by_the_rules_from_what_the_caller_opens_with():
@@ -1984,3 +1985,23 @@ def test_the_unit_a_hurried_ticket_asks_for_leads_where_the_unit_head_is_unsure(
 def test_a_ticket_that_asks_for_no_unit_keeps_the_unit_heads_reading(text):
     d = decide(heads("人力资源和社会保障", unit_conf=0.5, unit_review=True), routing_text(None, text))
     assert not any(r.startswith("工单点名 ") for r in d.reasons), d.reasons
+
+
+# The utilities liaison's round: a new connection went to the natural-resources bureau, bottled gas to the pipeline
+# company, and a property company cutting a flat's power to 城管.
+@pytest.mark.parametrize("guess, text, rule, lead", [
+    ("自然资源", "来电人咨询：在迎春亭街道新建了一栋房子，想申请新装用电，需要带什么材料，在哪里办理？", "utility-connection", "ut-power"),
+    ("燃气", "来电人反映：液化气一罐涨到了一百四十多元，送气的还要另收上楼费，请问液化气价格谁管？", "bottled-gas", "wg-zjj"),
+    ("城市管理和综合执法", "来电人反映：家住法相岩街道某小区，因为欠了物业费，物业把我家的电停了，已经停了三天。", "property-cuts-supply",
+     "wg-zjj"),
+])
+def test_a_utilitys_business_and_what_is_not_the_utilitys(guess, text, rule, lead):
+    d = decide(heads(guess, unit_conf=0.5, unit_review=True), routing_text(None, text))
+    assert (d.rule, d.lead.id) == (rule, lead), d.reasons
+
+
+@pytest.mark.parametrize("text", ["停电了，物业说是供电公司的问题", "物业通知明天停电检修", "物业公司擅自关闭电梯",
+                                  "天然气管道报装要多久", "小区地下停车场污水横流，物业不管"])
+def test_a_property_company_or_a_pipeline_named_beside_a_supply_is_no_such_rule(text):
+    assert decide(heads("燃气", unit_conf=0.5, unit_review=True), routing_text(None, text)).rule not in (
+        "property-cuts-supply", "bottled-gas")
