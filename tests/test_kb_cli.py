@@ -45,7 +45,7 @@ def exported(tmp_path: Path) -> list[dict]:
 
 def test_demo_faq_import_search_export_roundtrip(appeal_home, tmp_path):
     imported = appeal("kb", "import", FAQ)
-    assert "imported 102 entries (102 new, 0 replaced, 0 unchanged)" in imported.stdout
+    assert "imported 110 entries (110 new, 0 replaced, 0 unchanged)" in imported.stdout
     # No unit warning: every unit the demo FAQ names is in the demo catalogue. The one line says where the new
     # knowledge base is, for a trainer who ran it outside the service's APPEAL_HOME.
     note = " ".join(imported.stderr.split())
@@ -74,13 +74,13 @@ def test_demo_faq_import_search_export_roundtrip(appeal_home, tmp_path):
     ok("kb", "delete", "power")
 
     entries = exported(tmp_path)
-    assert len(entries) == 102 and all(e["updated_by"].startswith("cli:") for e in entries)
+    assert len(entries) == 110 and all(e["updated_by"].startswith("cli:") for e in entries)
     # The export is the import format: importing it back changes nothing, not even the stamps; a spreadsheet
     # export too, which is how a trainer edits the FAQ in Excel.
-    assert "(0 new, 0 replaced, 102 unchanged)" in ok("kb", "import", tmp_path / "export.jsonl")
+    assert "(0 new, 0 replaced, 110 unchanged)" in ok("kb", "import", tmp_path / "export.jsonl")
     for spreadsheet in ("faq.xlsx", "faq.csv"):
-        assert "exported 102 entries" in ok("kb", "export", tmp_path / spreadsheet)
-        assert "(0 new, 0 replaced, 102 unchanged)" in ok("kb", "import", tmp_path / spreadsheet)
+        assert "exported 110 entries" in ok("kb", "export", tmp_path / spreadsheet)
+        assert "(0 new, 0 replaced, 110 unchanged)" in ok("kb", "import", tmp_path / spreadsheet)
         # past cases are citizens' words: an export is readable by its user alone, as the database is
         assert stat.S_IMODE((tmp_path / spreadsheet).stat().st_mode) == 0o600
     assert exported(tmp_path) == entries
@@ -94,7 +94,7 @@ def test_demo_faq_import_search_export_roundtrip(appeal_home, tmp_path):
     sheet = pd.read_excel(tmp_path / "faq.xlsx", dtype=str, keep_default_na=False, engine="openpyxl")
     sheet.loc[0, "answer"] += "（已更新）"
     sheet.to_excel(tmp_path / "faq.xlsx", index=False)
-    assert "(0 new, 1 replaced, 101 unchanged)" in ok("kb", "import", tmp_path / "faq.xlsx")
+    assert "(0 new, 1 replaced, 109 unchanged)" in ok("kb", "import", tmp_path / "faq.xlsx")
     assert exported(tmp_path)[0]["answer"].endswith("（已更新）")
 
 
@@ -106,25 +106,25 @@ def test_rows_deleted_from_an_exported_sheet_are_deleted_by_a_pruning_import(app
     sheet = pd.read_excel(tmp_path / "faq.xlsx", dtype=str, keep_default_na=False, engine="openpyxl")
     sheet[~sheet["id"].isin(["wg-sbk-01", "wg-ld-02"])].to_excel(tmp_path / "faq.xlsx", index=False)
     kept = appeal("kb", "import", tmp_path / "faq.xlsx")
-    assert "(0 new, 0 replaced, 100 unchanged)" in kept.stdout
+    assert "(0 new, 0 replaced, 108 unchanged)" in kept.stdout
     assert "holds 2 entries of the file's kind that the file does not (wg-ld-02, wg-sbk-01): kept" in " ".join(
         kept.stderr.split())
     search = ("kb", "search", "社保卡丢了怎么补办", "--bm25-only", "--json")
     assert json.loads(ok(*search))[0]["id"] == "wg-sbk-01"
     ok("kb", "add", "--id", "case-1", "-q", "长沙某小区停水", "-a", "已转供水公司。", "-u", "长沙水业集团", "--source", "case")
     pruned = ok("kb", "import", tmp_path / "faq.xlsx", "--prune", "--by", "trainer-3")
-    assert "100 unchanged, 2 not in the file deleted: wg-ld-02, wg-sbk-01)" in pruned
+    assert "108 unchanged, 2 not in the file deleted: wg-ld-02, wg-sbk-01)" in pruned
     assert "wg-sbk-01" not in [hit["id"] for hit in json.loads(ok(*search))]
     assert [c["action"] for c in json.loads(ok("kb", "history", "wg-sbk-01", "--json"))][-1] == "delete"
     assert json.loads(ok("kb", "history", "wg-sbk-01", "--json"))[-1]["by"] == "trainer-3"
     # a FAQ file prunes FAQ entries only (the case stays), and one with nothing missing says nothing
     assert appeal("kb", "import", tmp_path / "faq.xlsx", "--prune").stderr == ""
-    assert sorted(e["source"] for e in exported(tmp_path)).count("case") == 1 and len(exported(tmp_path)) == 101
+    assert sorted(e["source"] for e in exported(tmp_path)).count("case") == 1 and len(exported(tmp_path)) == 109
     # a filtered sheet (one office's rows) would delete most of the knowledge base: refused unless --yes
     sheet[sheet["unit"] == "武冈市民政局"].to_excel(tmp_path / "civil.xlsx", index=False)
     assert_input_error(appeal("kb", "import", tmp_path / "civil.xlsx", "--prune"), "the import would delete ",
-                       " of the 100 stored entries of its kind", "nothing imported", "run it again with --yes")
-    assert len(exported(tmp_path)) == 101
+                       " of the 108 stored entries of its kind", "nothing imported", "run it again with --yes")
+    assert len(exported(tmp_path)) == 109
     assert " not in the file deleted" in ok("kb", "import", tmp_path / "civil.xlsx", "--prune", "--yes")
     assert len(exported(tmp_path)) == len(sheet[sheet["unit"] == "武冈市民政局"]) + 1
     # a trainer's round: a sheet of new answers alone, as long as the store, deleted every stored entry unasked (the
@@ -152,7 +152,7 @@ def test_a_dry_run_says_what_an_import_would_do_and_changes_nothing(appeal_home,
     stamp = database.stat().st_mtime_ns
     dry = appeal("kb", "import", tmp_path / "faq.xlsx", "--prune", "--dry-run")
     assert dry.returncode == 0, dry.stderr
-    assert "would import 102 entries (1 new, 1 replaced, 100 unchanged, 1 not in the file would be deleted: " \
+    assert "would import 110 entries (1 new, 1 replaced, 108 unchanged, 1 not in the file would be deleted: " \
            "wg-ld-02)" in dry.stdout
     assert dry.stdout.strip().endswith("nothing written (--dry-run)")
     assert "已过期" in dry.stderr and "rows without an id would be stored as" in " ".join(dry.stderr.split())
@@ -162,7 +162,7 @@ def test_a_dry_run_says_what_an_import_would_do_and_changes_nothing(appeal_home,
     assert_input_error(appeal("kb", "import", tmp_path / "civil.xlsx", "--prune", "--dry-run"),
                        "the import would delete ", "run it again with --yes")
     # and the import itself then does what the dry run said
-    assert "imported 102 entries (1 new, 1 replaced, 100 unchanged, 1 not in the file deleted: wg-ld-02)" in ok(
+    assert "imported 110 entries (1 new, 1 replaced, 108 unchanged, 1 not in the file deleted: wg-ld-02)" in ok(
         "kb", "import", tmp_path / "faq.xlsx", "--prune")
     # a dry run where no knowledge base is yet makes none
     (tmp_path / "elsewhere").mkdir()
@@ -199,7 +199,7 @@ def test_a_sheet_of_some_columns_changes_only_those_and_an_emptied_cell_clears_i
     sheet.loc[sheet["id"] == "wg-sbk-01", ["tags", "topic"]] = ""
     sheet.loc[sheet["id"] == "heat-2025", "valid_to"] = ""
     sheet.to_csv(tmp_path / "faq.csv", index=False)
-    assert "(0 new, 2 replaced, 101 unchanged)" in ok("kb", "import", tmp_path / "faq.csv")
+    assert "(0 new, 2 replaced, 109 unchanged)" in ok("kb", "import", tmp_path / "faq.csv")
     entries = {e["id"]: e for e in exported(tmp_path)}
     assert (entries["wg-sbk-01"]["tags"], entries["wg-sbk-01"]["topic"]) == ([], "")
     assert "valid_to" not in entries["heat-2025"]
@@ -715,7 +715,7 @@ def test_an_old_export_imported_again_never_undoes_anothers_later_edit(appeal_ho
 
     # the sheet as exported: its row of wg-sbk-01 is the version before Li's, and it never held wg-fx-01
     stale = appeal("kb", "import", tmp_path / "monday.xlsx", "--prune")
-    assert "(0 new, 0 replaced, 101 unchanged)" in stale.stdout, stale.stdout
+    assert "(0 new, 0 replaced, 109 unchanged)" in stale.stdout, stale.stdout
     assert "left as they are: wg-sbk-01, wg-fx-01." in " ".join(
         stale.stderr.split())
     entries = {e["id"]: e for e in exported(tmp_path)}
@@ -739,7 +739,7 @@ def test_an_old_export_imported_again_never_undoes_anothers_later_edit(appeal_ho
                              "source": "faq"}
     sheet.to_excel(tmp_path / "monday.xlsx", index=False)
     merged = appeal("kb", "import", tmp_path / "monday.xlsx")
-    assert "(1 new, 2 replaced, 100 unchanged)" in merged.stdout
+    assert "(1 new, 2 replaced, 108 unchanged)" in merged.stdout
     assert {e["id"]: e["answer"] for e in exported(tmp_path)}["wg-sbk-01"] == "补办社保卡请到人社局窗口。"
     # the new row's id told, which its question corrected in the sheet would otherwise change (a second entry)
     added = next(e["id"] for e in exported(tmp_path) if e["question"] == "居住证在哪里办理？")
@@ -750,7 +750,7 @@ def test_an_old_export_imported_again_never_undoes_anothers_later_edit(appeal_ho
     for entry_id in ("wg-sbk-01", added):
         ok("kb", "update", entry_id, "-a", "【李周三】请持身份证到武冈市政务服务中心窗口办理。", "--by", "lisi")
     again = appeal("kb", "import", tmp_path / "monday.xlsx")
-    assert "(0 new, 0 replaced, 101 unchanged)" in again.stdout, again.stdout
+    assert "(0 new, 0 replaced, 109 unchanged)" in again.stdout, again.stdout
     assert f"left as they are: wg-sbk-01, {added}, wg-fx-01" in " ".join(again.stderr.split()), again.stderr
     assert {e["id"]: e["answer"] for e in exported(tmp_path)}[added] == "【李周三】请持身份证到武冈市政务服务中心窗口办理。"
 
@@ -781,7 +781,7 @@ def test_a_trainer_who_goes_on_editing_the_sheet_they_imported_is_not_stopped_by
         sheet.loc[sheet["id"] == "wg-bdc-01", "answer"] = answer
         sheet.to_excel(tmp_path / "faq.xlsx", index=False)
         imported = appeal("kb", "import", tmp_path / "faq.xlsx", "--by", "zhangsan")
-        assert "(0 new, 1 replaced, 101 unchanged)" in imported.stdout, imported.stderr
+        assert "(0 new, 1 replaced, 109 unchanged)" in imported.stdout, imported.stderr
         assert {e["id"]: e["answer"] for e in exported(tmp_path)}["wg-bdc-01"] == answer
         # the morning's text put back is said, as an older file would do the same
         assert ("put back as the file holds them" in imported.stderr) is (answer == morning), imported.stderr
@@ -801,19 +801,19 @@ def test_the_mornings_export_imported_in_the_afternoon_keeps_the_days_additions_
                               "unit": "武冈市住房和城乡建设局", "source": "faq"}
     edited.to_excel(tmp_path / "afternoon.xlsx", index=False)
     day = appeal("kb", "import", tmp_path / "afternoon.xlsx", "--prune", "--by", "刘敏")
-    assert "(1 new, 1 replaced, 100 unchanged, 1 not in the file deleted: wg-ld-02)" in day.stdout, day.stderr
+    assert "(1 new, 1 replaced, 108 unchanged, 1 not in the file deleted: wg-ld-02)" in day.stdout, day.stderr
     added = next(e["id"] for e in exported(tmp_path) if e["question"] == "冬季供暖设施漏水找谁？")
 
     old = appeal("kb", "import", tmp_path / "morning.xlsx", "--prune", "--by", "刘敏")
     assert old.returncode == 0, old.stderr
-    assert f"(1 new, 1 replaced, 100 unchanged, 1 not in the file deleted: {added})" in old.stdout
+    assert f"(1 new, 1 replaced, 108 unchanged, 1 not in the file deleted: {added})" in old.stdout
     said = " ".join(old.stderr.split())
     assert "put back as the file holds them, over later changes of your own: wg-gs-01 (changed " in said
     assert "wg-ld-02 (deleted " in said and f"{added} (changed " in said and "by 刘敏, not in the file: deleted)" in said
     assert "If the file is older than those changes, import the one you edited since" in said
     # the file the trainer meant, imported again, brings the day's work back
     again = appeal("kb", "import", tmp_path / "afternoon.xlsx", "--prune", "--by", "刘敏")
-    assert "(1 new, 1 replaced, 100 unchanged, 1 not in the file deleted: wg-ld-02)" in again.stdout, again.stderr
+    assert "(1 new, 1 replaced, 108 unchanged, 1 not in the file deleted: wg-ld-02)" in again.stdout, again.stderr
     entries = {e["question"]: e["answer"] for e in exported(tmp_path)}
     assert "（刘敏修订" in entries["家里突然停水了怎么办？"] and "冬季供暖设施漏水找谁？" in entries
 
@@ -834,7 +834,7 @@ def test_an_export_saved_again_as_a_gbk_csv_never_turns_anothers_characters_into
                        "save the sheet as 'CSV UTF-8' or .xlsx")
     assert "（张三修订）" not in {e["id"]: e["answer"] for e in exported(tmp_path)}["wg-bdc-01"]
     sheet.to_csv(tmp_path / "utf8.csv", index=False, encoding="utf-8-sig")
-    assert "(0 new, 1 replaced, 101 unchanged)" in ok("kb", "import", tmp_path / "utf8.csv")
+    assert "(0 new, 1 replaced, 109 unchanged)" in ok("kb", "import", tmp_path / "utf8.csv")
     assert {e["id"]: e["answer"] for e in exported(tmp_path)}["wg-sbk-01"] == answer
 
 
