@@ -424,7 +424,8 @@ _PERSON_LABEL = re.compile(r"(?:姓名|联系人|联络人|来电人|留言人|�
                            r"|此致\s*敬礼[!！。,，]?"
                            # 我姓李，木子李，叫李建国: a caller spells the surname out before the name
                            # (房东姓黄叫黄志强: anyone's, not 老百姓叫苦)
-                           r"|签名|落款|署名|我叫做?|我?名字(?:叫做?|是)?|我名|名叫做?|(?<![百同贵])姓[\u4e00-\u9fff]{1,2}[^。！？!?\n]{0,8}?(?:名)?叫"
+                           r"|签名|落款|署名|我叫做?|我?名字(?:叫做?|是)?|我名|名叫做?"
+                           r"|(?<![百同贵])姓[\u4e00-\u9fff]{1,2}[^。！？!?\n]{0,8}?(?:名)?叫"
                            r"|[他她]叫|孩子叫|小孩叫|老人叫|老人家叫|男子叫|女子叫|对方叫|的人叫|分别是|分别为"
                            # an agent's note of the full name, and the holder of the account a subsidy is paid into
                            r"|全名|(?<![用客])户名|开户名|开户人|账户名"

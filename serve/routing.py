@@ -175,9 +175,10 @@ def _check_and_record(repeats: Repeats, text: str, township: str | None, seen: S
                       follow_up: bool, numbers: list[str]) -> tuple[list[Related] | None, str | None]:
     """Earlier tickets about the same matter (received before `received`, a backlog ticket's time), in the same
     township when it is known, and for an emergency the calls about it of the last hours (`incident`: the lines to
-    put the caller through to), the tickets whose `numbers` it gives first; the ticket is then kept when it has an id. A database failure here is logged and the
-    ticket routed all the same: the link to an earlier ticket matters less than the routing. A ticket that cannot be
-    kept waits in memory until the database can be written (`Repeats.record`). None: the check could not be made.
+    put the caller through to), the tickets whose `numbers` it gives first; the ticket is then kept when it has an
+    id. A database failure here is logged and the ticket routed all the same: the link to an earlier ticket matters
+    less than the routing. A ticket that cannot be kept waits in memory until the database can be written
+    (`Repeats.record`). None: the check could not be made.
     Second: the unit an agent already sent this ticket on to (`/v1/feedback`), where it was routed before."""
     related: list[Related] | None = None
     try:
