@@ -67,7 +67,10 @@ class Then(_Strict):
     lead: str
     assist: list[str] = []
     type: str | None = None  # the functional type the ticket is filed under when this rule decides
-    auto: bool = False  # the rule is explicit enough to dispatch even when the unit head is unsure
+    # true: the rule is explicit enough to dispatch even when the unit head is unsure, or sure of another type;
+    # "unsure": only when it is unsure (an outage's words over a guess, but 停电两天了，另外卫生院乱收费 read sure of
+    # 卫生健康 is two matters for a person to part)
+    auto: bool | Literal["unsure"] = False
     urgent: bool = False  # the matter is an emergency whatever words tell it (a gas leak, a fire under way)
     # where the agent puts the caller through (a key of `RoutingRules.hand_over`: 119 for a fire under way), whatever
     # words tell it: a fire told as 着火了 named no line, while the rule's own note said to hand it over
@@ -632,7 +635,7 @@ def decide(
                 trace.causes.discard("hand_over")
         if rule.then.type and rule.then.type != functional_type:
             trace.note(f"职能类型按规则改为 {rule.then.type}（模型: {functional_type}）")
-            if unit and not unit.review and not auto:
+            if unit and not unit.review and (not auto or rule.then.auto == "unsure"):
                 # a phrase against a sure reading of the whole ticket (学生被同学打伤了，请教育局处理 is no violence
                 # under way; 停电两天了，另外卫生院乱收费 is two matters): a person decides which is right
                 trace.note(f"规则 {rule.id} 与模型不一致（模型以 {unit.confidence:.4f} 判为 {functional_type}），需人工确认 "
