@@ -118,6 +118,10 @@ def _tf(cleaned: str) -> sp.csr_matrix:
     return row
 
 
+def _id_key(ticket_id: str) -> str:
+    return re.sub(r"[\s\-_]", "", ticket_id).upper()
+
+
 @dataclass(frozen=True)
 class Related:
     """An earlier ticket about the same matter."""
@@ -512,6 +516,16 @@ class RepeatIndex:
                 return None
             return self._tickets[row]
 
+    def routed_as(self, number: str) -> SeenTicket | None:
+        """The ticket of the window a caller's `number` gives: its id in any case, with or without its separators
+        (wg2026900002 for WG-2026-900002), or its last six characters or more where one id alone ends so (a night
+        agent's re-tester found only the id as stored linked)."""
+        key = _id_key(number)
+        with self._lock:
+            ids = [i for i in self._position if _id_key(i) == key] or (
+                [i for i in self._position if _id_key(i).endswith(key)] if len(key) >= 6 else [])
+        return self.routed(ids[0]) if len(ids) == 1 else None
+
     def _merge(self) -> None:
         """Folds the pending tickets in and drops replaced ones and those that left the window (caller holds the
         lock). Dropping renumbers tickets, so it happens here only."""
@@ -873,7 +887,7 @@ class Repeats:
         """`related` with the tickets of the window whose numbers a follow-up gives (`ticket_numbers`: 工单号…) first:
         a night agent's caller named the ticket routed minutes before, and was to be asked for its number."""
         named = [Related(seen, None, named=True) for number in dict.fromkeys(numbers)
-                 if number != exclude and (seen := self.routed(number)) is not None]
+                 if (seen := self.index.routed_as(number)) is not None and seen.ticket_id != exclude]
         ids = {r.ticket.ticket_id for r in named}
         return named + [r for r in related if r.ticket.ticket_id not in ids]
 

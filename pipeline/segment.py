@@ -111,8 +111,10 @@ ACKNOWLEDGEMENTS = frozenset("好 好的 收到 明白 知道 了解 清楚 没�
                              "晓得 哒 要得 谢谢你 谢谢你们 多谢 感谢".split())  # 晓得, 要得, 哒: how Hunan says it
 # What an agent notes of a call that told no matter (来电人未说明诉求即挂断, 无声电话) and what a caller says to check the
 # line (喂喂喂，听得到吗): a night agent's round found such calls routed to some unit with no word of why. 诉求 labels an
-# agent's ticket (诉求：…), and was a hotspot's keyword in the same round.
-CALL_NOTES = frozenset("喂喂 听 得到 听到 听见 听得见 听不到 听不见 听不清 有人 无声 电话 说明 未说明 诉求 无 挂断 挂机 即".split())
+# agent's ticket (诉求：…), and was a hotspot's keyword in the same round, as 工单 and 反应 (反映 as typed) were in its
+# re-test.
+CALL_NOTES = frozenset("喂喂 听 得到 听到 听见 听得见 听不到 听不见 听不清 有人 无声 电话 说明 未说明 诉求 无 挂断 挂机 即 "
+                       "工单 反应".split())
 _SAYS_NOTHING = REQUEST_WORDS | ACKNOWLEDGEMENTS | CALL_NOTES
 
 

@@ -221,7 +221,8 @@ def route_tickets(tickets: Sequence[TicketIn], model: LoadedModel, kb: Knowledge
         routing = decide(heads, full, ticket.location, channel=ticket.channel)
         related: list[Related] | None = []
         sent_on, before_window = None, None
-        follow_up, numbers = says_reported_before(full), ticket_numbers(full)
+        numbers = ticket_numbers(full)
+        follow_up = says_reported_before(full) or bool(numbers)  # a ticket's number is an earlier ticket's
         if repeats is not None:
             # a ticket that may not be accepted goes to review: its unit is the route's proposal (路由建议), which an
             # agent who accepts it after all keeps (a shift leader's round: the answer 双牌镇人民政府 counted as a change

@@ -331,6 +331,11 @@ def test_a_group_is_named_by_its_matter_not_by_its_township_or_a_request():
              for place, unit in (("迎春亭街道", "城管"), ("迎春亭", "派出所"), ("迎春亭街道新东路", "相关部门"))]
     keywords = group_keywords([SeenTicket(f"WG-{i}", utc_now(), text) for i, text in enumerate(texts)])
     assert "KTV" in keywords and "诉求" not in keywords, keywords
+    # …nor by the ticket number follow-ups give (its re-tester: 工单 and WG led a group of unrelated follow-ups)
+    texts = [f"来电人反映：之前反映的{matter}，工单号WG-2026-9000{n}，请催一下" for n, matter in enumerate(
+        ("沙铺村排水沟堵了", "沙铺村排水沟一直没人清", "沙铺村排水沟臭得很"))]
+    keywords = group_keywords([SeenTicket(f"WG-{i}", utc_now(), text) for i, text in enumerate(texts)])
+    assert "排水沟" in keywords and not {"工单", "WG", "工单号"} & set(keywords), keywords
 
 
 def test_a_young_window_gives_the_cosines_of_its_tickets():
@@ -447,7 +452,7 @@ def test_a_caller_who_says_the_hotline_heard_it_before_is_told_from_one_who_went
                  "上次反映的还没处理 就是湾头桥新街工地晚上施工的事", "来电人反映：之前打过电话，KTV噪音还是没人管",
                  "来电人反映：再次反映KTV噪音问题", "在次反映，上次说会处理结果没人来", "上回反应的KTV噪音问题一直没人处理",
                  "上个星期投诉的KTV噪音问题到现在没有回复", "打了好几次热线了，停水的事还是没解决",
-                 "刚才反映的我奶奶走失的事，已经找到了"):
+                 "刚才反映的我奶奶走失的事，已经找到了", "之前的工单一直没回访"):
         assert says_reported_before(said), said
     # a call or a report to someone else is no ticket of the hotline's
     for said in ("打供水站电话没人接", "多次拨打交警大队的电话", "办案民警给我打了电话", "已经反映到村里，村里不管", "多次向物业反映没有用",
@@ -468,6 +473,16 @@ def test_the_ticket_numbers_a_follow_up_gives_are_read():
     assert ticket_numbers("原工单：20261120003还没处理，我的留言编号是WG123") == ["20261120003", "WG123"]
     # a number of no ticket: none given, a word after the label, a phone masked before the route reads it
     assert ticket_numbers("编号是ABCD，电话[手机号]，工单还没处理") == []
+
+
+def test_a_ticket_is_found_by_its_number_as_a_caller_gives_it():
+    """A night agent's re-tester: only 工单号WG-2026-900001 as stored linked; wg2026900002 and 900003 did not."""
+    index = RepeatIndex(THRESHOLD, window_days=30)
+    for number in ("WG-2026-900002", "WG-2026-900003", "WG-2026-910003"):
+        index.add(SeenTicket(number, utc_now(), "迎春亭街道金嗓子KTV凌晨还在唱歌"))
+    assert index.routed_as("wg2026900002").ticket_id == "WG-2026-900002"
+    assert index.routed_as("2026-900002").ticket_id == "WG-2026-900002"  # its last characters, one id ending so
+    assert index.routed_as("0003") is None and index.routed_as("WG-2026-900004") is None  # too short; none
 
 
 def test_village_names_are_read_where_a_name_can_start():

@@ -1680,6 +1680,7 @@ def test_a_caller_who_reported_before_is_a_follow_up_of_the_earlier_ticket(tmp_p
             numbered = platform.post("/v1/route", json={"id": "WG-F4", "text": "来电人反映：之前反映的那个事，工单号"
                                                                              "WG-F1，请催一下"}).json()
             mistyped = platform.post("/v1/route", json={"text": "来电人反映：之前反映的那个事，工单号WG-F9，请催一下"}).json()
+            lower = platform.post("/v1/route", json={"text": "来电人反映：单号 wg-f1，路灯还是不亮"}).json()
     finally:
         live.stop()
     assert [(t["ticket_id"], t["linked_by"], t["similarity"]) for t in numbered["related_tickets"]][:1] == [
@@ -1688,6 +1689,8 @@ def test_a_caller_who_reported_before_is_a_follow_up_of_the_earlier_ticket(tmp_p
         and numbered["reasons"][-1] == FOLLOW_UP_OF_LISTED, numbered["reasons"]
     assert "WG-F1" not in [t["ticket_id"] for t in mistyped["related_tickets"]] and mistyped["reasons"][-1].startswith(
         "来电人所述工单号 WG-F9 不在近 30 天的工单中：请与来电人核对号码"), mistyped["reasons"]
+    # as a caller gives it (in lower case, with spaces): the number is an earlier ticket's, a follow-up
+    assert lower["follow_up"] and lower["related_tickets"][0]["ticket_id"] == "WG-F1", lower["related_tickets"]
     assert [t["ticket_id"] for t in again["related_tickets"]] == ["WG-F1"]
     assert again["related_tickets"][0]["similarity"] < Settings().repeat_threshold
     assert again["reasons"][-1] == FOLLOW_UP_OF_LISTED and again["reasons"][-2].startswith("可能重复诉求")
