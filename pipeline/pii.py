@@ -1065,7 +1065,8 @@ _HOME_LABEL = re.compile(r"(?:家住|住在|住址|现住|居住[在于]|我家�
                          r"|其(?:家中|家里|家门口|家)?(?:位于|居住的|居住在|住的)|其家(?:中|里|门口)|(?<=[（(])住(?![院房建宅户宿])"
                          # an agent's shorthand opens with it too (住辕门口3栋2单元501，楼上漏水), or says it of someone
                          # (狗主人住红旗路45号2楼)
-                         r"|(?:^|(?<=[,，\n人主]))住(?![院房建宅户宿]))[在于]?[:：是为]?")
+                         # (…, or right after a phone number: 联系人王先生13807391234住邓家铺镇老街23号)
+                         r"|(?:^|(?<=[,，\n人主\]0-9]))住(?![院房建宅户宿]))[在于]?[:：是为]?")
 # The writer introducing themself as a household (我是蓝色港湾小区3栋1304的住户, 本人是…5栋2801业主): only a number down to
 # the flat is theirs; 我是福元西路199号万国城的业主 names the estate, the matter's place (我们是… is all its owners).
 _RESIDENT = re.compile(r"(?:我是|本人是|本人系|本人为|我系|来电人系|来电人是|其系)([^,，。;；!！?？\n]{1,40}?)"

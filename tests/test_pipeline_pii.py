@@ -955,6 +955,8 @@ def test_a_call_back_number_a_video_id_and_a_flat_in_a_zone_are_masked(text, mas
     # …and what only looks like them: everyone (大家在), a shop's place, a township one is of, a name's spelling
     ("大家在群里说3栋1304的灯坏了", None), ("商家在都梁路18号开了一家店", None), ("我是湾头桥镇的，路坏了", None),
     ("孩子名字写错了", None),
+    # its re-tester's: a home right after the phone number (联系人王先生138…住…23号)
+    ("联系人王先生13807391234住邓家铺镇老街23号", "联系人王先生[手机号]住邓家铺镇老街[门牌号]"), ("电话13807391234住院部5楼", "电话[手机号]住院部5楼"),
 ])
 def test_a_name_and_a_home_as_a_night_agent_types_them_are_masked(text, masked):
     assert mask_pii(text).text == (masked or text)
