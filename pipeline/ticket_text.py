@@ -217,7 +217,6 @@ def says_reported_before(text: str) -> bool:
     return _REPORTED_BEFORE.search(text) is not None
 
 
-
 def ticket_numbers(text: str) -> list[str]:
     """The ticket numbers `text` gives, in order."""
     return _TICKET_NUMBER.findall(text)
