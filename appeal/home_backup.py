@@ -8,6 +8,7 @@ Restoring is pointing APPEAL_HOME at a copy of the backup, or copying it into an
 from __future__ import annotations
 
 import errno
+import math
 import os
 import shutil
 import sqlite3
@@ -74,7 +75,8 @@ def backup_home(settings: Settings, out: Path) -> BackupReport:
         database = [] if sqlite_file is None else [sqlite_file, sqlite_file.with_name(f"{sqlite_file.name}-wal")]
         needed = sum(_size(path) for path in [*database, *(home / name for name in (*trees, *files))])
         where = next(parent for parent in out.parents if parent.exists())
-        raise InputError(f"{where}: the disk is full: the backup needs about {needed / 1e6:.1f} MB there, where "
+        megabytes = math.ceil(needed / 1e5) / 10  # rounded up: freeing the 2.0 MB said of 2.006 MB would not do
+        raise InputError(f"{where}: the disk is full: the backup needs about {megabytes:.1f} MB there, where "
                          f"{shutil.disk_usage(where).free / 1e6:.1f} MB is free; nothing was left at {out}, and the "
                          f"live home {home} is untouched (back up to a disk with room, or free some)") from None
     return report

@@ -106,8 +106,8 @@ def test_numbers(evaluations):
     assert (table["precision_low"] <= table["dispatched_precision"]).all() and table["precision_low"].notna().all()
     assert table.loc[1, "macro_f1"] > table.loc[0, "macro_f1"], "three times the data is better"
     # a head's coverage counts its confidence alone: without a unit head nearly every ticket is reviewed (a routing
-    # rule's keywords name the unit of the one dispatched)
-    assert (table["coverage"] > 0.5).all() and (table["auto_dispatched"] < 0.01).all()
+    # rule's keywords name the unit of the few dispatched: a gas leak, an outage)
+    assert (table["coverage"] > 0.5).all() and (table["auto_dispatched"] < 0.02).all()
 
     he = evaluations[1].heads["topic"]
     classes = report.per_class_table(he)
