@@ -89,13 +89,19 @@ def _specifics(answer: str, spans: list[PiiSpan]) -> list[str]:
     return found
 
 
+def curated_pii(text: str) -> list[PiiSpan]:
+    """`find_pii` as a curated entry is read: a web address is a citizen's to mask in a ticket, but an entry may name
+    the city's site."""
+    return [span for span in find_pii(text) if span.kind != "url"]
+
+
 def _answer_lines(entry) -> list[str]:
-    spans = find_pii(entry.answer)
+    spans = curated_pii(entry.answer)
     name, lines = entry.id or entry.question[:20], []
     if found := _specifics(entry.answer, spans):
         lines.append(f"{name}: the answer gives {', '.join(found)}; check it against the unit's published one")
     # an ID or card number, a plate, a name: a caller's, pasted from a ticket, which every agent would be shown
-    if personal := sorted({PII_TOKENS[span.kind] for span in spans if span.kind not in _PHONES | {"url"}}):
+    if personal := sorted({PII_TOKENS[span.kind] for span in spans if span.kind not in _PHONES}):
         lines.append(f"{name}: the answer holds personal data ({'、'.join(personal)}); leave a caller's details out of "
                      "an answer every agent is shown")
     return lines

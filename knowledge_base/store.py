@@ -26,11 +26,11 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sess
 from appeal.config import centre_time, centre_today
 from appeal.database import (KB_WRITE_LOCK, add_missing_columns, create_tables, hold_write_lock, make_engine,
                              stored_utc)
-from knowledge_base.answer_checks import citizens_names, citizens_phones
+from knowledge_base.answer_checks import citizens_names, citizens_phones, curated_pii
 from knowledge_base.units import same_unit
 from pipeline.errors import InputError, refuse_problems
 from pipeline.normalize import normalize, strip_invisible, to_simplified
-from pipeline.pii import PII_TOKENS, find_pii
+from pipeline.pii import PII_TOKENS
 from pipeline.records import AmbiguousDate, day_text
 from pipeline.ticket_text import masked_parts
 
@@ -237,8 +237,7 @@ def _no_personal_data(entry: EntryIn, passed: Callable[[str], bool]) -> None:
         for text in [] if passed(field) else [value] if isinstance(value, str) else value:
             # read as masking reads a ticket: names are found by Simplified surnames (我叫張建國)
             read = to_simplified(strip_invisible(text))
-            # a web address is a citizen's to mask in a ticket; a curated entry may name the city's site
-            spans = [span for span in find_pii(read) if span.kind != "url"]
+            spans = curated_pii(read)
             if field == "answer":  # a unit's number or an official's name may stand in one (`answer_checks`)
                 spans = [span for span in spans if span.kind in _NEVER_IN_AN_ANSWER] + citizens_phones(read, spans) \
                     + citizens_names(read, spans)
