@@ -660,8 +660,11 @@ def decide(
         trace.note(f"{channel} 来件，来件人不在线上：请坐席立即拨打 {'、'.join(hand_over)}，并回拨来件人 / not a call: an "
                    "agent phones the line now", cause="hand_over_unattended", first=True)
 
-    lead = _target(lead_spec, catalogue, functional_type, place, text or "", trace)
-    if lead is None:
+    if "no_matter" in trace.causes:
+        # no unit can act on a call that told nothing, whatever the heads guessed (a night agent's re-tester: 来电人未说明
+        # 诉求即挂断 was proposed to the environment bureau as lead)
+        lead, assist_specs = None, []
+    elif (lead := _target(lead_spec, catalogue, functional_type, place, text or "", trace)) is None:
         if lead_spec == TOWNSHIP:
             # the places the text named, each township once, and a short name too common to be read alone (秦桥那边,
             # 家住大甸: a village of that name may be anywhere): the dispatcher need not reread the ticket

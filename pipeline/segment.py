@@ -112,9 +112,11 @@ ACKNOWLEDGEMENTS = frozenset("好 好的 收到 明白 知道 了解 清楚 没�
 # What an agent notes of a call that told no matter (来电人未说明诉求即挂断, 无声电话) and what a caller says to check the
 # line (喂喂喂，听得到吗): a night agent's round found such calls routed to some unit with no word of why. 诉求 labels an
 # agent's ticket (诉求：…), and was a hotspot's keyword in the same round, as 工单 and 反应 (反映 as typed) were in its
-# re-test.
+# re-test. Its re-tester found a silent line, a wrong number and a caller who only swore named a matter still (来电人接通后
+# 不说话，随后挂断; 来电人称打错了; 来电人辱骂坐席后挂机); 骚扰电话 stays a matter, as callers complain of receiving them.
 CALL_NOTES = frozenset("喂喂 听 得到 听到 听见 听得见 听不到 听不见 听不清 有人 无声 电话 说明 未说明 诉求 无 挂断 挂机 即 "
-                       "工单 反应".split())
+                       "工单 反应 接通 不 说话 随后 无人 一言 一言不发 声音 称 人称 表示 说 打 错 打错 拨错 误拨 抱歉 "
+                       "骂人 辱骂 坐席 话务 话务员".split())
 _SAYS_NOTHING = REQUEST_WORDS | ACKNOWLEDGEMENTS | CALL_NOTES
 
 
