@@ -2017,6 +2017,9 @@ def test_a_ticket_that_asks_for_no_unit_keeps_the_unit_heads_reading(text):
     ("燃气", "来电人反映：液化气一罐涨到了一百四十多元，送气的还要另收上楼费，请问液化气价格谁管？", "bottled-gas", "wg-zjj"),
     ("城市管理和综合执法", "来电人反映：家住法相岩街道某小区，因为欠了物业费，物业把我家的电停了，已经停了三天。", "property-cuts-supply",
      "wg-zjj"),
+    # its re-tester's: a house's first power, asked as 通电
+    ("自然资源", "农村自建房怎么申请通电？在邓家铺镇", "utility-connection", "ut-power"),
+    ("住房和城乡建设", "新房子装修好了，怎么才能通电？", "utility-connection", "ut-power"),
 ])
 def test_a_utilitys_business_and_what_is_not_the_utilitys(guess, text, rule, lead):
     d = decide(heads(guess, unit_conf=0.5, unit_review=True), routing_text(None, text))
