@@ -538,12 +538,12 @@ _NAME_BEFORE_REPORT = re.compile(f"(?:^|(?<={_PUNCTUATION})|{_AFTER_STANDING})"
                                  f"((?:(?![{_PARTICLES}又再])[\u4e00-\u9fff]){{1,2}}?))"
                                  # before 说 / 称 a full name only: 汤圆说, 龙虾说, 易燃说明 are things
                                  "(?=(?:先生|女士)?(?:反映|投诉|举报)|(?<=[\u4e00-\u9fff]{3})(?:说|称))")
-# …and there a full name whose surname is also a word (曾志明反映…, 村民谢国强说…), where jieba reads a name in it: 曾多次,
-# 许多人, 高兴地 are words before 反映 as often.
+# …and there a full name whose surname is also a word (曾志明反映…, 村民谢国强说…, 谢建军来电反映: a wage-arrears agent's
+# round), where jieba reads a name in it: 曾多次, 许多人, 高兴地 are words before 反映 as often.
 _WORDLIKE_NOT_PREPOSITIONS = "".join(sorted(_WORDLIKE_SURNAMES - _PREPOSITION_SURNAMES))
 _WORDLIKE_NAME_BEFORE_REPORT = re.compile(f"(?:^|(?<={_PUNCTUATION})|{_AFTER_STANDING})"
                                           f"([{_WORDLIKE_NOT_PREPOSITIONS}]([\u4e00-\u9fff]{{2}}))"
-                                          "(?=(?:先生|女士)?(?:反映|投诉|举报|说|称))")
+                                          "(?=(?:先生|女士)?(?:反映|投诉|举报|说|称|来电|致电|来访|来信))")
 # a full name of three characters, whatever follows it (read by jieba: `_tagged_full_name`)
 _FULL_NAME = re.compile(f"([{_SURNAMES}]([\u4e00-\u9fff]{{2}}))")
 # A letter's signature, 何祥善敬上: a name right before it, at the start or after punctuation.
@@ -845,6 +845,13 @@ _ROLE = re.compile("法定代表人|法人代表|法人|负责人|董事长|总�
                    "欠款人|借款人|债务人|被投诉人|被举报人|被申请人|肇事者|肇事人|承包人")
 
 _ROLE_SAYS_NAME = re.compile("(?:名叫|叫做|叫|是)?")
+# …and a full name there whose surname is also a word, which jieba cuts off (包工头曾 | 国华, 老板谢 | 建军, 村支书马建国 as a
+# place: a wage-arrears agent's round), where it ends as a person's name does or before what the person did (拖欠, 克扣,
+# 跑了), a given name that does not end in a word that ends names (老板谢立在县里: 谢立); `_is_name` refuses the everyday
+# words it could start (老板马上来, 包工头曾经说, 老板谢绝了)
+_PERSON_DID = "拖欠|欠|克扣|扣|跑|逃|卷款|打|骂|威胁|带人|叫人|找人|收了|收取|私自|强行|霸占|侵占|挪用|贪污|拒绝|拒不|承诺|答应|至今|还"
+_WORDLIKE_NAME_AFTER_ROLE = re.compile(f"([{_WORDLIKE_NOT_PREPOSITIONS}]([\u4e00-\u9fff]{{2}}))"
+                                       f"(?={_END_OF_NAME_AFTER_ROLE}|{_PERSON_DID})")
 
 _COMMON_WORD = 100  # jieba's count for 钱财 is 337, for 文明 6,584; names it holds at all mostly count under 10
 
@@ -913,11 +920,27 @@ def _tagged_full_name(text: str, start: int) -> re.Match | None:
     return match if match and _tagged_as_name(text, start, match.group(1)) else None
 
 
+def _cut_as_a_name(text: str, start: int, name: str) -> bool:
+    """Does jieba cut a three-character `name` at `start` as a name's parts: whole (马建国), the surname off (曾 | 国华,
+    谢 | 建军), or a proper noun or a family's word and the last character (江海 | 波, 万蛟 | 腾, 文家 | 富)? Not an
+    everyday word and a verb (校长时算 | 走)."""
+    words = _tagged(text[start : start + 8])
+    first = words[0].word
+    return (first == name or len(words) > 1 and (first, words[1].word) == (name[0], name[1:])
+            or len(words) > 1 and first == name[:2] and len(words[1].word) == 1
+            and (words[0].flag in _PROPER_NOUN_FLAGS or first[1] == "家"))
+
+
 def _names_after_roles(text: str) -> set[str]:
     names: set[str] = set()
     tagger = None
     for role in _ROLE.finditer(text):
         said = _ROLE_SAYS_NAME.match(text, role.end()).end()  # 包工头叫张伟, as a caller says it
+        if (full := _WORDLIKE_NAME_AFTER_ROLE.match(text, said)) and _is_name(*full.groups()) \
+                and not _is_everyday_noun(full.group(2)) and not re.match(_END_OF_NAME_AFTER_ROLE, full.group(2)[1]) \
+                and _cut_as_a_name(text, said, full.group(1)):
+            names.add(full.group(1))
+            continue
         if not re.match(_NAME, text[said:]):
             continue
         tagger = tagger or _tagger()

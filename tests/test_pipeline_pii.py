@@ -343,6 +343,14 @@ def test_a_name_after_a_standing_is_masked_where_the_writer_goes_on_about_the_pe
         ("支部书记向蒋银月作出解释，最年轻校长高荣誉单位颁发", "支部书记向蒋银月作出解释，最年轻校长高荣誉单位颁发"),
         ("分管农业的副县长任常务副组长", "分管农业的副县长任常务副组长"),  # 任 | 常务: a common word is no given name
         ("包工头陈亮家狗叫", "包工头[姓名]家狗叫"),
+        # a wage-arrears agent's round: a surname that is also a word, after a role or before the call (曾 | 国华)
+        ("来电人反映：包工头曾国华拖欠其工资。老板谢建军拖欠工资，村支书马建国不给评低保",
+         "来电人反映：包工头[姓名]拖欠其工资。老板[姓名]拖欠工资，村支书[姓名]不给评低保"),
+        ("包工头石小兵跑了，老板江海波欠我们工资，包工头叫曾国华", "包工头[姓名]跑了，老板[姓名]欠我们工资，包工头叫[姓名]"),
+        ("谢建军来电反映工资被拖欠", "[姓名]来电反映工资被拖欠"),
+        # …not the words such a surname starts, nor what a given name ends in (老板谢立在县里: 谢立)
+        ("老板马上来，包工头曾经说过，老板谢绝了，伙食费校长时算走不见得", "老板马上来，包工头曾经说过，老板谢绝了，伙食费校长时算走不见得"),
+        ("老板谢立在县里有势力，这个谢立，", "老板[姓名]在县里有势力，这个[姓名]，"),
     ],
 )
 def test_names_in_the_shapes_tickets_give_them(text, masked):
