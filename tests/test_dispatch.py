@@ -1058,6 +1058,22 @@ def test_emoticons_alone_are_no_chinese_text():
     ("昨天下午开始一直有燃气味，越来越大", "119 救援"), ("昨天就闻到煤气味，现在更大了", "119 救援"),
     ("前天就闻到燃气味，今天越来越浓了", "119 救援"),
     ("电梯困人了，里面有老人", "119 救援"),
+    # a flood-season duty agent's round: each named no line, two went `auto` to the education bureau
+    ("晏田乡几个学生放学过河的时候被冲走了一个，其他几个跑回来了。", "119 救援"),
+    ("龙溪镇中心小学门口的河涨水，一个学生过桥的时候被冲走了，老师在找。", "119 救援"),
+    ("法相岩街道某小学教学楼后面的山坡塌了，土冲进了教室，学生在上课。", "119 救援"),
+    ("我们一家五口困在二楼，一楼全淹了，水还在涨，大甸镇集镇老街。", "119 救援"),
+    ("邓元泰镇后山往下垮哒，泥巴冲到屋墙边上，屋里还有一家人在睡觉！", "119 救援"),
+    ("积水快到腰了，车子熄火在水西门街道某桥洞下面，人已经下车站在车顶上了，不敢走。", "119 救援"),
+    ("稠树塘镇河水涨起来了，我家被淹了，水齐胸口了，救命！", "119 救援"), ("湾头桥镇有人被洪水卷走了。", "119 救援"),
+    ("司马冲镇有人在河边钓鱼被大水冲下去了，没看见人了。", "119 救援"), ("邓家铺镇某村山洪暴发，有两个人没跑出来。", "119 救援"),
+    ("双牌镇某村有户人家房子被泥石流冲垮，一家三口下落不明。", "119 救援"),
+    ("双牌镇某幼儿园进水了，水到大腿，几十个孩子还在二楼没接走。", "119 救援"),
+    ("秦桥镇养猪场被淹了，老板还在里面抢猪，出不来了。", "119 救援"),
+    ("湾头桥镇卫生院进水了，住院病人转移不出去，水还在涨。", "119 救援"),
+    ("双牌镇大田村三组有几个人站在屋顶上喊，水都快淹到屋顶了，快派船！", "119 救援"),
+    ("快点！！法相岩街道某桥下面有人在水里喊救命", "119 救援"),  # 110 alone before
+    ("文坪镇有个村民在田里被雷劈了，倒在田里没有反应。", "120 急救"), ("文坪镇有个村民在田里被雷击了，倒在田里。", "120 急救"),
 ])
 def test_a_life_at_risk_said_the_way_callers_say_it_is_handed_over(text, line):
     d = decide(heads("住房和城乡建设", unit_conf=0.99), routing_text(None, text))
@@ -1090,6 +1106,12 @@ def test_a_life_at_risk_said_the_way_callers_say_it_is_handed_over(text, line):
     "大妈们还在打腰鼓，吵得睡不着", "楼上的人还在打呼噜", "洪水围困期间的补助什么时候发", "烧烤摊火苗窜出来很高，油烟扰民",
     # a web channel's round: yesterday's entrapment, a complaint about the lift company, was put through to 119
     "昨天电梯困人，物业一直没来处理", "昨天小区电梯困人了两个小时，电梯公司来得太慢，要求整改",
+    # the flood season's: people rescued, things and animals swept away, a flood told as past or as a worry, water
+    # that cannot drain
+    "被水困住的村民已经全部救出来了，人没事，请乡里送点物资。", "湾头桥镇某村养殖户的三口鱼塘被大水冲垮，鱼全被冲走了，怎么申请补助？",
+    "大水把我家的鸡鸭都冲走了，损失很大。", "去年有人在这条河被洪水冲走了，建议装护栏。", "汛期怎么防止孩子被水冲走？学校有没有安全教育？",
+    "村里的木桥被大水冲走了，现在出行要绕路，请修一座桥。", "河边的庄稼被冲走了一大片。", "每年一涨洪水我家这块地势低，水出不去。",
+    "平台老板卷走了我们几十个人的钱",
 ])
 def test_what_only_sounds_like_an_emergency_names_no_line(text):
     d = decide(heads("住房和城乡建设", unit_conf=0.99), routing_text(None, text))
@@ -2024,6 +2046,44 @@ def test_a_ticket_that_asks_for_no_unit_keeps_the_unit_heads_reading(text):
 def test_a_utilitys_business_and_what_is_not_the_utilitys(guess, text, rule, lead):
     d = decide(heads(guess, unit_conf=0.5, unit_review=True), routing_text(None, text))
     assert (d.rule, d.lead.id) == (rule, lead), d.reasons
+
+
+# A flood-season duty agent's round: a slope cracking went to the township alone (城管局 assisting, in a town), crops and
+# fish ponds to the water bureau (a pond's bank read as a dam), disinfection to the environment bureau, a flooded street
+# to the water company (`auto` at 0.90), a weather warning to 城管.
+@pytest.mark.parametrize("guess, text, rule, lead, township", [
+    ("乡镇人民政府/街道办事处", "马坪乡某村山上出现了一条很长的裂缝，村民很恐慌；诉求：请专业人员来排查。", "geological-hazard", "wg-zrzyj",
+     "马坪乡人民政府"),
+    ("城市管理和综合执法", "晏田乡某村屋后山体出现滑移迹象，地面鼓包，墙体开裂。", "geological-hazard", "wg-zrzyj", "晏田乡人民政府"),
+    ("水利", "荆竹铺镇某村几十亩稻田被洪水淹了，禾苗全部倒伏，鱼塘的鱼也被冲跑了，请求补助。", "farm-flood-losses", "wg-nyncj",
+     "荆竹铺镇人民政府"),
+    ("水利", "湾头桥镇某村的鱼塘堤坝被冲垮了，鱼全跑了。", "farm-flood-losses", "wg-nyncj", "湾头桥镇人民政府"),
+    ("村(居)委会", "荆竹铺镇某村山塘漫顶了，水往下冲，下面有房子。", "dam-safety", "wg-slj", "荆竹铺镇人民政府"),
+    ("生态环境", "邓元泰镇集镇洪水退了以后到处是淤泥和死鱼死鸡，请卫生部门来消毒杀菌。", "post-flood-disinfection", "wg-wjj",
+     "邓元泰镇人民政府"),
+    ("供水", "积水", "urban-waterlogging", "wg-cgj", None),
+    ("供水", "城区都梁路积水，过不去。", "urban-waterlogging", "wg-cgj", None),
+    ("城市管理和综合执法", "想问一下武冈这几天的暴雨预警是什么级别，明天学校停不停课？", "weather-warning", "seat-12345", None),
+])
+def test_a_flood_seasons_matters_go_to_the_units_that_work_them(guess, text, rule, lead, township):
+    d = decide(heads(guess, unit_conf=0.5, unit_review=True), routing_text(None, text))
+    assert (d.rule, d.lead.id, [a.name for a in d.assisting]) == (rule, lead, [township] if township else []), d.reasons
+
+
+@pytest.mark.parametrize("guess, text, rule", [
+    ("供水", "家里卫生间积水，楼上漏下来的。", "urban-waterlogging"), ("交通运输", "320国道边山体滑坡，路堵了。", "geological-hazard"),
+    ("教育", "学校教学质量严重滑坡", "geological-hazard"), ("公安", "不查个水落石出不罢休", "geological-hazard"),
+    ("农业农村", "生猪防疫怎么做，猪被淹死了要消毒吗", "post-flood-disinfection"),
+    ("水利", "水库漏水，下面的稻田被淹了。", "farm-flood-losses"), ("生态环境", "砖厂污染，周边农作物绝收", "farm-flood-losses"),
+    ("城市管理和综合执法", "县气象局对面的工地晚上施工", "weather-warning"),
+])
+def test_a_flood_seasons_rule_leaves_what_only_shares_its_words(guess, text, rule):
+    assert decide(heads(guess, unit_conf=0.5, unit_review=True), routing_text(None, text)).rule != rule
+
+
+@pytest.mark.parametrize("text", ["荆竹铺镇某村山塘漫顶了，水往下冲，下面有房子。", "城区某路段雨水井盖被冲开了，水往外冒，很危险。"])
+def test_an_overtopping_dam_or_a_drain_cover_washed_open_is_urgent(text):
+    assert decide(heads("水利", unit_conf=0.5, unit_review=True), routing_text(None, text)).urgent
 
 
 @pytest.mark.parametrize("text", ["停电了，物业说是供电公司的问题", "物业通知明天停电检修", "物业公司擅自关闭电梯",
