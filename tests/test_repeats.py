@@ -462,7 +462,9 @@ def test_a_caller_who_says_the_hotline_heard_it_before_is_told_from_one_who_went
                  # a message saying where it is written now, or a citizen who read something online before
                  "我在网上留言反映一下小区停水的问题", "我通过小程序反映：路灯坏了", "之前在网上看到说可以补办",
                  "第一次在网上留言，请多关照", "我之前在村里反映过",
-                 "我之前打过供电所电话没人接", "我之前打过电话给物业，没人管", "之前打了疫苗", "打了好几次95598都占线"):
+                 "我之前打过供电所电话没人接", "我之前打过电话给物业，没人管", "之前打了疫苗", "打了好几次95598都占线",
+                 # a wage-arrears agent's round: the hotline asked to urge another body
+                 "已经申请了劳动仲裁，仲裁委一直没开庭，请12345帮忙催一下"):
         assert not says_reported_before(said), said
 
 
