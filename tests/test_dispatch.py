@@ -1074,6 +1074,9 @@ def test_emoticons_alone_are_no_chinese_text():
     ("双牌镇大田村三组有几个人站在屋顶上喊，水都快淹到屋顶了，快派船！", "119 救援"),
     ("快点！！法相岩街道某桥下面有人在水里喊救命", "119 救援"),  # 110 alone before
     ("文坪镇有个村民在田里被雷劈了，倒在田里没有反应。", "120 急救"), ("文坪镇有个村民在田里被雷击了，倒在田里。", "120 急救"),
+    # a wage-arrears agent's round: an assault while claiming wages went to the labour bureau alone
+    ("其讨薪时被老板的人打了一顿，鼻子出血。诉求：派出所处理。", "110 报警"), ("被包工头叫人打了，现在脸上还在流血", "110 报警"),
+    ("再不给钱就在包工头家门口喝农药", "110 报警"),
 ])
 def test_a_life_at_risk_said_the_way_callers_say_it_is_handed_over(text, line):
     d = decide(heads("住房和城乡建设", unit_conf=0.99), routing_text(None, text))
@@ -1157,6 +1160,9 @@ def test_what_only_sounds_like_an_emergency_names_no_line(text):
     ("其因违章建房被下达拆除决定，已于上月申请行政复议，要求热线责令停止拆除。", "administrative-reconsideration"),
     ("司马冲镇的书记天天公车私用，还经常大吃大喝公款报销，违反八项规定。", "discipline-inspection"),
     ("街道办的一个副主任在棚改项目里收了开发商几十万好处。", "discipline-inspection"),
+    # a wage-arrears agent's round: a bribe for 低保 and a subsidy kept back by a village cadre; not a boss's wages
+    ("村支书收了钱才给人评低保，不送钱的评不上", "discipline-inspection"), ("村干部克扣了我家5000元危改补助", "discipline-inspection"),
+    ("包工头克扣工资，村干部不管", None), ("村主任侵占集体土地建房", None),
     ("依据《政府信息公开条例》，本人申请公开住建局关于棚户区改造项目的立项审批文件。", "information-disclosure"),
     ("我上访好几年了，信访复核意见都出了，信访终结了，你们帮我重新处理一下。", "petition-under-way"),
     ("该诉求已于3月依法办结并答复，来电人未提出新的事实和理由，仍坚持原诉求。", "already-closed"),
@@ -1348,7 +1354,10 @@ def test_a_victim_saying_he_beats_me_goes_to_the_police():
 
 
 def test_a_crowd_blocking_a_gate_is_urgent():
-    for text in ("二十多个工人堵在项目部大门口讨薪，情绪很激动", "三十多个工人在市政府门口拉横幅讨薪，堵住了大门。"):
+    for text in ("二十多个工人堵在项目部大门口讨薪，情绪很激动", "三十多个工人在市政府门口拉横幅讨薪，堵住了大门。",
+                 # a wage-arrears agent's round: the number in digits or read out, a crowd not counted
+                 "拖欠60多名工人两个多月工资，现在工人都聚集在厂门口", "六十多名工人聚集在厂门口",
+                 "一群农民工堵在湾头桥镇政府门口，拉着横幅讨要工资，情绪激动"):
         assert decide(heads("人力资源和社会保障"), routing_text(None, text)).urgent, text
 
 
@@ -1988,7 +1997,7 @@ def test_what_a_child_lost_is_no_missing_child(text):
     ("来电人反应：迎春亭街道春光小区5栋楼上住户喝醉了酒在楼道里大吵大闹砸门，已经闹了一个小时；诉求：请派出所出警处理。", "110 报警"),
     ("来电人反映：楼上喝醉了在砸东西大吵大闹，请派出所来人", "110 报警"),
     ("来电人反映：有人要跳搂，在辕门口街道步行街的楼顶上", "110 报警"),
-    ("来电人反映他老公说不想或了要和农药", "120 急救"),
+    ("来电人反映他老公说不想或了要和农药", "110 报警"),  # a threat: see test_a_threat_to_drink_poison_is_the_polices
     ("来电人反映：屋里燃起味好重，怕是漏气了", "119 救援"),
     # its re-tester's (2026-12-05): the same emergencies told in other ordinary words
     ("来电人反映：我儿子10岁，下午在双牌镇街上走丢了，诉求：请求帮助寻找", "110 报警"), ("我孙子6岁玩到现在找不着了", "110 报警"),
@@ -2079,6 +2088,12 @@ def test_a_flood_seasons_matters_go_to_the_units_that_work_them(guess, text, rul
 ])
 def test_a_flood_seasons_rule_leaves_what_only_shares_its_words(guess, text, rule):
     assert decide(heads(guess, unit_conf=0.5, unit_review=True), routing_text(None, text)).rule != rule
+
+
+@pytest.mark.parametrize("text", ["他说要喝农药", "他扬言要喝敌敌畏", "再不给钱我就去喝农药"])
+def test_a_threat_to_drink_poison_is_the_polices(text):
+    """A wage-arrears agent's round: nobody had drunk anything, and 120 was named alone."""
+    assert decide(heads("人力资源和社会保障"), routing_text(None, text)).hand_over == ["110 报警"]
 
 
 @pytest.mark.parametrize("text", ["荆竹铺镇某村山塘漫顶了，水往下冲，下面有房子。", "城区某路段雨水井盖被冲开了，水往外冒，很危险。"])
