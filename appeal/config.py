@@ -47,6 +47,10 @@ class Settings(BaseSettings):
     kb_weak_cosine: float = Field(default=0.875, ge=-1, le=1, description="a suggestion whose e5 cosine with the "
                                   "question is below this is marked weak_match, likely about another matter (chosen "
                                   "on judged agents' questions: bench/RESULTS.md ## Weak suggestions)")
+    route_weak_check: bool = Field(default=False, description="also mark /v1/route's suggestions weak_match, by the e5 "
+                                   "cosine of the ticket's first 128 characters with each (one encoder pass, "
+                                   "≈ 20 ms a route on 2 cores, past the route's 30 ms aim; bench/RESULTS.md ## Weak "
+                                   "suggestions); off, they carry none, as BM25 alone ranks them")
     # An erasure request (appeal forget) finds a ticket's lines by its id; a log kept longer than the tickets, or read
     # by more people, may leave the text out (a privacy officer's round).
     log_text: bool = Field(default=True, description="write each request's masked ticket text into the service's "
@@ -109,6 +113,11 @@ class Settings(BaseSettings):
     @property
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
+
+    @property
+    def route_weak_below(self) -> float | None:
+        """The cosine /v1/route marks its suggestions weak under; none where it marks none (`route_weak_check`)."""
+        return self.kb_weak_cosine if self.route_weak_check else None
 
     @property
     def base_model_dir(self) -> Path:

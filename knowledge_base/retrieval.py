@@ -278,6 +278,9 @@ class DenseIndex:
             out[:n] = self._vectors[:n] @ query
         return out
 
+    def score(self, slot: int, query: np.ndarray) -> float:
+        return float(self._vectors[slot] @ query) if slot < len(self._vectors) else 0.0
+
 
 def embedding_key(encoder: Encoder, kind: str, text: str) -> str:
     return hashlib.sha256(f"{encoder.fingerprint}\x00{kind}\x00{text}".encode("utf-8")).hexdigest()
@@ -490,6 +493,17 @@ class HybridIndex:
             # measures alone; on the board's messages every query, title alone too, shares a word with the replies.
             out.append(Rankings(bm25, dense, self.fusion.run(bm25, dense) if bm25 else []))
         return out
+
+    def cosines(self, query: str, ids: Sequence[str]) -> dict[str, float]:
+        """The e5 cosine of `query` with each doc of `ids` still indexed (none without an encoder): one query encoding
+        and a dot product per doc, for a caller that ranked by BM25 alone and asks how close in meaning its few
+        results are."""
+        if self.encoder is None or not ids:
+            return {}
+        vector = np.asarray(self.encoder.encode_queries([query[: self.dense_chars]])[0], np.float32)
+        with self._lock:
+            return {doc_id: self.dense.score(slot, vector) for doc_id in ids
+                    if (slot := self._slot_of.get(doc_id)) is not None}
 
     def search(self, query: str, k: int = 5, today: date | None = None, with_dense: bool = True,
                groups: Collection[str] | None = None) -> list[Ranked]:

@@ -47,18 +47,27 @@ def head_out(prediction: HeadPrediction) -> HeadOut:
     )
 
 
+# What a route encodes of a ticket to mark its BM25 suggestions weak: the opening says the matter, as an agent's
+# question does (the floor was chosen on such questions), and costs one short encoder pass.
+CLOSENESS_CHARS = 128
+
+
 def suggestions(kb: KnowledgeBase, query: str, k: int, *, with_dense: bool,
                 source: Source | None = None, weak_below: float | None = None) -> list[SuggestionOut]:
-    """`weak_below`: below it a suggestion ranked by e5 is marked weak_match (`Settings.kb_weak_cosine`)."""
+    """`weak_below`: below it a suggestion is marked weak_match (`Settings.kb_weak_cosine`); without the dense
+    ranking, the e5 cosine of the query's opening with each suggestion found decides it."""
     if k == 0:
         return []
+    hits = kb.search(query, k, with_dense=with_dense, source=source)
+    if weak_below is not None and not with_dense:
+        hits = kb.with_closeness(query[:CLOSENESS_CHARS], hits)
     return [
         SuggestionOut(id=hit.entry_id, question=_shown_question(hit.question), answer=hit.answer,
                       unit=hit.unit or None, source=hit.source, score=round(hit.score, 4),
                       bm25_score=None if hit.bm25_score is None else round(hit.bm25_score, 3),
                       dense_score=None if hit.dense_score is None else round(hit.dense_score, 4),
                       weak_match=None if weak_below is None else hit.weak(weak_below))
-        for hit in kb.search(query, k, with_dense=with_dense, source=source)
+        for hit in hits
     ]
 
 
@@ -204,10 +213,11 @@ def _check_and_record(repeats: Repeats, text: str, township: str | None, seen: S
 
 
 def route_tickets(tickets: Sequence[TicketIn], model: LoadedModel, kb: KnowledgeBase, k: int,
-                  repeats: Repeats | None = None, *, zone: ZoneInfo) -> list[RouteOut]:
+                  repeats: Repeats | None = None, *, zone: ZoneInfo, weak_below: float | None = None) -> list[RouteOut]:
     """Routes the tickets; with `repeats`, each is compared with the tickets of the repeat window (those of the
     batch received before it included) and, when it has an id, kept there for the tickets after it. `zone`: the
-    centre's, for the days a repeat reason counts."""
+    centre's, for the days a repeat reason counts. `weak_below`: suggestions under this e5 cosine are marked
+    weak_match (`Settings.route_weak_check`)."""
     predictor = model.predictor
     predictions = predictor.predict([model_text(t.title, t.text, stopwords=predictor.stopwords, people=[t.author])
                                      for t in tickets])
@@ -277,12 +287,12 @@ def route_tickets(tickets: Sequence[TicketIn], model: LoadedModel, kb: Knowledge
                 # 坐席已改派至 住建局)
                 reasons = [r for r in reasons if not (routing.rule and r.startswith(f"规则 {routing.rule}:"))]
         # Lexical only: encoding the whole ticket with e5 costs ~10x the rest of the request on 2 cores
-        # (bench/RESULTS.md ## Serving); /v1/suggest adds the dense ranking.
+        # (bench/RESULTS.md ## Serving); /v1/suggest adds the dense ranking, `weak_below` the cosine of the opening.
         if routing.hand_over:
-            suggested = answers_for_the_call(suggestions(kb, full, k * 5, with_dense=False), routing.hand_over,
-                                             [lead] if lead else [])[:k]
+            found = suggestions(kb, full, k * 5, with_dense=False, weak_below=weak_below)
+            suggested = answers_for_the_call(found, routing.hand_over, [lead] if lead else [])[:k]
         else:
-            suggested = suggestions(kb, full, k, with_dense=False)
+            suggested = suggestions(kb, full, k, with_dense=False, weak_below=weak_below)
         results[i] = RouteOut(
             id=ticket.id,
             topic=head_out(heads["topic"]),

@@ -96,7 +96,7 @@ class Services:
         # One full pass loads everything lazy (segmenter dictionaries, converters, gazetteer, unit catalogue,
         # routing rules) before the service says it is ready, so no request pays for it.
         route_tickets([TicketIn.model_validate(WARM_UP_TICKET)], self.model, self.kb, self.settings.suggestions_k,
-                      self.repeats, zone=self.settings.zone)
+                      self.repeats, zone=self.settings.zone, weak_below=self.settings.route_weak_below)
         self.warmed = True
         if self.kb_loaded:
             self.error = None

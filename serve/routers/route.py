@@ -26,8 +26,9 @@ def _check_lengths(tickets: Sequence[TicketIn], limit: int, batch: bool) -> None
 
 def _route(request: Request, services: Services, tickets: Sequence[TicketIn], batch: bool) -> list[RouteOut]:
     _check_lengths(tickets, services.settings.max_text_chars, batch)
-    results = route_tickets(tickets, services.model, services.kb, services.settings.suggestions_k, services.repeats,
-                            zone=services.settings.zone)
+    settings = services.settings
+    results = route_tickets(tickets, services.model, services.kb, settings.suggestions_k, services.repeats,
+                            zone=settings.zone, weak_below=settings.route_weak_below)
     for result in results:
         labels = {"topic": result.topic.label, **({"unit": result.unit.label} if result.unit else {})}
         services.metrics.observe_route(labels, result.decision, bool(result.related_tickets), result.urgent,
