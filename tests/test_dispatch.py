@@ -1077,6 +1077,13 @@ def test_emoticons_alone_are_no_chinese_text():
     # a wage-arrears agent's round: an assault while claiming wages went to the labour bureau alone
     ("其讨薪时被老板的人打了一顿，鼻子出血。诉求：派出所处理。", "110 报警"), ("被包工头叫人打了，现在脸上还在流血", "110 报警"),
     ("再不给钱就在包工头家门口喝农药", "110 报警"),
+    # their re-tester's: those who cannot move or did not get out, other words for swept away, a roof or a car top
+    ("来电人反映：湾头桥镇卫生院一楼进水了，病人抬不出去，请求救援。", "119 救援"),
+    ("来电人反映：敬老院进水，老人走不动，水还在涨。", "119 救援"), ("来电人反映：土砖房被水泡垮了，老两口没跑出来。", "119 救援"),
+    ("来电人反映：屋里还有人没跑出来。", "119 救援"), ("来电人反映：邻居被山洪冲跑了。", "119 救援"),
+    ("来电人反映：他连人带牛被大水卷下去了。", "119 救援"), ("来电人反映：几个人爬到屋顶上躲水，水还在涨。", "119 救援"),
+    ("来电人反映：车里两个人爬到车顶上喊救命。", "119 救援"),
+    ("来电人反映：讨工资被推下楼梯，腿摔断了，叫警察和救护车。", "110 报警"),
 ])
 def test_a_life_at_risk_said_the_way_callers_say_it_is_handed_over(text, line):
     d = decide(heads("住房和城乡建设", unit_conf=0.99), routing_text(None, text))
@@ -1115,6 +1122,10 @@ def test_a_life_at_risk_said_the_way_callers_say_it_is_handed_over(text, line):
     "大水把我家的鸡鸭都冲走了，损失很大。", "去年有人在这条河被洪水冲走了，建议装护栏。", "汛期怎么防止孩子被水冲走？学校有没有安全教育？",
     "村里的木桥被大水冲走了，现在出行要绕路，请修一座桥。", "河边的庄稼被冲走了一大片。", "每年一涨洪水我家这块地势低，水出不去。",
     "平台老板卷走了我们几十个人的钱",
+    # …and its re-tester's: the agent's own 来电人 read as the person swept away, animals and things, news from elsewhere
+    "来电人反映：两头牛被山洪冲走了。", "来电人反映：鸭子被水冲走了好多。", "来电人反映：家具冰箱被冲走了。",
+    "来电人反映：小车被冲走，车里没人。", "来电人反映：看到新闻说外地有人被洪水冲走，我们这里要注意。",
+    "学生和家长的学费已经被卷走了", "停车场道闸砸坏了车，我去找警察，警察说找物业",
 ])
 def test_what_only_sounds_like_an_emergency_names_no_line(text):
     d = decide(heads("住房和城乡建设", unit_conf=0.99), routing_text(None, text))
@@ -1163,6 +1174,7 @@ def test_what_only_sounds_like_an_emergency_names_no_line(text):
     # a wage-arrears agent's round: a bribe for 低保 and a subsidy kept back by a village cadre; not a boss's wages
     ("村支书收了钱才给人评低保，不送钱的评不上", "discipline-inspection"), ("村干部克扣了我家5000元危改补助", "discipline-inspection"),
     ("包工头克扣工资，村干部不管", None), ("村主任侵占集体土地建房", None),
+    ("村支书收了红包才给评低保", "discipline-inspection"), ("村干部索要好处费才给办危改", "discipline-inspection"),
     ("依据《政府信息公开条例》，本人申请公开住建局关于棚户区改造项目的立项审批文件。", "information-disclosure"),
     ("我上访好几年了，信访复核意见都出了，信访终结了，你们帮我重新处理一下。", "petition-under-way"),
     ("该诉求已于3月依法办结并答复，来电人未提出新的事实和理由，仍坚持原诉求。", "already-closed"),
@@ -1357,7 +1369,10 @@ def test_a_crowd_blocking_a_gate_is_urgent():
     for text in ("二十多个工人堵在项目部大门口讨薪，情绪很激动", "三十多个工人在市政府门口拉横幅讨薪，堵住了大门。",
                  # a wage-arrears agent's round: the number in digits or read out, a crowd not counted
                  "拖欠60多名工人两个多月工资，现在工人都聚集在厂门口", "六十多名工人聚集在厂门口",
-                 "一群农民工堵在湾头桥镇政府门口，拉着横幅讨要工资，情绪激动"):
+                 "一群农民工堵在湾头桥镇政府门口，拉着横幅讨要工资，情绪激动",
+                 # its re-tester's
+                 "五十余名工人聚集在厂门口讨薪", "200多名工人聚集在镇政府门口", "40余名农民工堵在工地门口",
+                 "山塘的水漫过坝顶了，赶紧通知下面的人"):
         assert decide(heads("人力资源和社会保障"), routing_text(None, text)).urgent, text
 
 
