@@ -417,7 +417,7 @@ _COMPOUND_SURNAMES = "欧阳|司马|诸葛|上官|东方|皇甫|尉迟|公孙|�
 # A label that introduces a person by role (姓名：, 投诉人, 我叫 …) or as the caller's relative (其母亲刘桂英的…), or
 # only by standing (本人, 村民, 业主 …), which as often opens a sentence (本人于去年3月…, 业主向物业反映…).
 _PERSON_LABEL = re.compile(r"(?:姓名|联系人|联络人|来电人|留言人|来信人|反映人|反应人|报告人|投诉人|举报人|控告人|信访人|受害人|申请人|诉求人"
-                           r"|咨询人|求助人|当事人|户主|收件人|收货人|发帖人"
+                           r"|咨询人|求助人|当事人|户主|收件人|收货人|发帖人|欠薪人"
                            # a patient, the dead, a suspect: health and crime are sensitive (a privacy officer's round)
                            r"|(?P<sick>患者|病人|死者|伤者|犯罪嫌疑人|嫌疑人)"
                            # a letter to the mayor's mailbox signs off: 此致 敬礼！ 张卫东
@@ -842,14 +842,17 @@ _ROLE = re.compile("法定代表人|法人代表|法人|负责人|董事长|总�
                    # a colleague or a friend owed the same wages (我同事叫王小明也被欠薪, 朋友刘建华借了…)
                    "同事|同学|朋友|室友|老乡|"
                    # a shift leader's round: 欠款人周杰，…
-                   "欠款人|借款人|债务人|被投诉人|被举报人|被申请人|肇事者|肇事人|承包人")
+                   "欠款人|借款人|债务人|被投诉人|被举报人|被申请人|肇事者|肇事人|承包人|"
+                   # a wage-arrears re-tester's: 工头刘某, 施工员马俊
+                   "工头|施工员")
 
 _ROLE_SAYS_NAME = re.compile("(?:名叫|叫做|叫|是)?")
 # …and a full name there whose surname is also a word, which jieba cuts off (包工头曾 | 国华, 老板谢 | 建军, 村支书马建国 as a
 # place: a wage-arrears agent's round), where it ends as a person's name does or before what the person did (拖欠, 克扣,
 # 跑了), a given name that does not end in a word that ends names (老板谢立在县里: 谢立); `_is_name` refuses the everyday
 # words it could start (老板马上来, 包工头曾经说, 老板谢绝了)
-_PERSON_DID = "拖欠|欠|克扣|扣|跑|逃|卷款|打|骂|威胁|带人|叫人|找人|收了|收取|私自|强行|霸占|侵占|挪用|贪污|拒绝|拒不|承诺|答应|至今|还"
+_PERSON_DID = ("拖欠|欠|克扣|扣|跑|逃|卷款|打|骂|威胁|带人|叫人|找人|收了|收取|私自|强行|霸占|侵占|挪用|贪污|拒绝|拒不|承诺|答应|至今|还"
+               "|[0-9０-９一两二三四五六七八九十几半]")  # 老板谢建华两个月没发工资
 _WORDLIKE_NAME_AFTER_ROLE = re.compile(f"([{_WORDLIKE_NOT_PREPOSITIONS}]([\u4e00-\u9fff]{{2}}))"
                                        f"(?={_END_OF_NAME_AFTER_ROLE}|{_PERSON_DID})")
 

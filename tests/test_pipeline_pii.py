@@ -351,6 +351,10 @@ def test_a_name_after_a_standing_is_masked_where_the_writer_goes_on_about_the_pe
         # …not the words such a surname starts, nor what a given name ends in (老板谢立在县里: 谢立)
         ("老板马上来，包工头曾经说过，老板谢绝了，伙食费校长时算走不见得", "老板马上来，包工头曾经说过，老板谢绝了，伙食费校长时算走不见得"),
         ("老板谢立在县里有势力，这个谢立，", "老板[姓名]在县里有势力，这个[姓名]，"),
+        # its re-tester's: other roles, a label with a colon, a name before a number
+        ("工头刘建军拖欠工资，施工员马俊不给钱，欠薪人：张建华，老板谢建华两个月没发工资",
+         "工头[姓名]拖欠工资，施工员[姓名]不给钱，欠薪人：[姓名]，老板[姓名]两个月没发工资"),
+        ("工头说下个月给，施工员说明天来，老板三个月没发工资", "工头说下个月给，施工员说明天来，老板三个月没发工资"),
     ],
 )
 def test_names_in_the_shapes_tickets_give_them(text, masked):
