@@ -49,7 +49,7 @@ class Settings(BaseSettings):
                                   "on judged agents' questions: bench/RESULTS.md ## Weak suggestions)")
     route_weak_check: bool = Field(default=False, description="also mark /v1/route's suggestions weak_match, by the e5 "
                                    "cosine of the ticket's first 128 characters with each (one encoder pass, "
-                                   "≈ 20 ms a route on 2 cores, past the route's 30 ms aim; bench/RESULTS.md ## Weak "
+                                   "≈ 37 ms a route on 2 cores, past the route's 30 ms aim; bench/RESULTS.md ## Weak "
                                    "suggestions); off, they carry none, as BM25 alone ranks them")
     # An erasure request (appeal forget) finds a ticket's lines by its id; a log kept longer than the tickets, or read
     # by more people, may leave the text out (a privacy officer's round).
