@@ -1392,6 +1392,11 @@ def test_a_call_that_told_no_matter_names_none(text):
     assert d.lead is None and d.assisting == []  # its re-tester: the head's guess was still proposed
 
 
+def test_a_cry_for_help_alone_keeps_its_lines_unit():
+    d = decide(heads("生态环境", unit_conf=0.5, unit_review=True), routing_text(None, "救命"))
+    assert (d.lead.id, d.hand_over) == ("wg-gaj", ["110 报警"]), d.reasons
+
+
 @pytest.mark.parametrize("text", ["打12345总是被挂断", "手机信号不好", "电话打不通", "诉求：停电", "我老是接到骚扰电话",
                                   "楼上声音太大"])
 def test_a_matter_told_with_a_calls_words_is_one(text):
