@@ -278,8 +278,9 @@ class DenseIndex:
             out[:n] = self._vectors[:n] @ query
         return out
 
-    def score(self, slot: int, query: np.ndarray) -> float:
-        return float(self._vectors[slot] @ query) if slot < len(self._vectors) else 0.0
+    def score(self, slot: int, query: np.ndarray) -> float | None:
+        """The cosine of one slot's vector with `query`; None for a slot never given one."""
+        return float(self._vectors[slot] @ query) if slot < len(self._vectors) else None
 
 
 def embedding_key(encoder: Encoder, kind: str, text: str) -> str:
@@ -502,8 +503,9 @@ class HybridIndex:
             return {}
         vector = np.asarray(self.encoder.encode_queries([query[: self.dense_chars]])[0], np.float32)
         with self._lock:
-            return {doc_id: self.dense.score(slot, vector) for doc_id in ids
-                    if (slot := self._slot_of.get(doc_id)) is not None}
+            scored = {doc_id: self.dense.score(slot, vector) for doc_id in ids
+                      if (slot := self._slot_of.get(doc_id)) is not None}
+        return {doc_id: cosine for doc_id, cosine in scored.items() if cosine is not None}
 
     def search(self, query: str, k: int = 5, today: date | None = None, with_dense: bool = True,
                groups: Collection[str] | None = None) -> list[Ranked]:
