@@ -2110,6 +2110,33 @@ def test_a_flood_seasons_rule_leaves_what_only_shares_its_words(guess, text, rul
     assert decide(heads(guess, unit_conf=0.5, unit_review=True), routing_text(None, text)).rule != rule
 
 
+# The wage and rural agent's re-tester: 种粮补贴 and 征地补偿 without a township went to 人社局 (auto where the unit head was
+# sure of it), though the FAQ names the agriculture and land bureaus.
+@pytest.mark.parametrize("text, rule, lead, township", [
+    ("来电人咨询：国家的种粮补贴怎么发的，每亩多少钱？", "farm-subsidy", "wg-nyncj", None),
+    ("他是湾头桥镇村民，今年的种粮补贴到现在还没有发到卡上。诉求：请尽快核实发放。", "farm-subsidy", "wg-nyncj", "湾头桥镇人民政府"),
+    ("他家的耕地地力保护补贴今年少发了，面积算错了。", "farm-subsidy", "wg-nyncj", None),
+    ("农机购置补贴申请了半年还没到账。", "farm-subsidy", "wg-nyncj", None),
+    ("征地补偿款一直没发。诉求：尽快发放。", "land-compensation", "wg-zrzyj", None),
+    ("修高速公路征了他家在邓元泰镇的两亩田，征地补偿款到现在没有到位。", "land-compensation", "wg-zrzyj", "邓元泰镇人民政府"),
+    ("修路占了他家的山林，青苗补偿费一分钱没给。", "land-compensation", "wg-zrzyj", None),
+])
+def test_farm_subsidies_and_land_compensation_go_to_their_bureaus(text, rule, lead, township):
+    d = decide(heads("人力资源和社会保障"), routing_text(None, text))
+    assert (d.rule, d.lead.id, [a.name for a in d.assisting], d.decision) == (
+        rule, lead, [township] if township else [], "review"), d.reasons
+
+
+@pytest.mark.parametrize("text, rule", [
+    ("村里分征地补偿款，外嫁女不给分，她是司马冲镇人。", "land-compensation"),
+    ("城西的房子被纳入棚改，房屋征收补偿标准太低。", "land-compensation"), ("拆迁补偿款没到位", "land-compensation"),
+    ("残疾人两项补贴什么时候发", "farm-subsidy"), ("高龄补贴没有发", "farm-subsidy"),
+    ("组里好几户老人的惠民惠农补贴一卡通都被村会计拿着，说是统一保管", "farm-subsidy"),
+])
+def test_other_compensations_and_subsidies_are_not_the_farm_or_land_bureaus(text, rule):
+    assert decide(heads("人力资源和社会保障", unit_conf=0.5, unit_review=True), routing_text(None, text)).rule != rule
+
+
 @pytest.mark.parametrize("text", ["他说要喝农药", "他扬言要喝敌敌畏", "再不给钱我就去喝农药"])
 def test_a_threat_to_drink_poison_is_the_polices(text):
     """A wage-arrears agent's round: nobody had drunk anything, and 120 was named alone."""
