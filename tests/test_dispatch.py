@@ -2110,6 +2110,25 @@ def test_a_flood_seasons_rule_leaves_what_only_shares_its_words(guess, text, rul
     assert decide(heads(guess, unit_conf=0.5, unit_review=True), routing_text(None, text)).rule != rule
 
 
+# The flood agent's re-tester: a house the flood brought down, its family asking for relief, went to 住建局 or 农业农村局,
+# though relief after a natural disaster is the emergency bureau's (the FAQ says so).
+@pytest.mark.parametrize("guess, text, township", [
+    ("农业农村", "她家在马坪乡的老房子被大水泡塌了，一家人现在住在亲戚家。诉求：申请灾后救助和重建补助。", "马坪乡人民政府"),
+    ("住房和城乡建设", "受灾了，房子倒了，能申请什么救助？", None),
+    ("民政", "去年冰灾压垮了厨房，申请的受灾救助一直没批下来，他是双牌镇人。", "双牌镇人民政府"),
+])
+def test_relief_after_a_natural_disaster_is_the_emergency_bureaus(guess, text, township):
+    d = decide(heads(guess, unit_conf=0.5, unit_review=True), routing_text(None, text))
+    assert (d.rule, d.lead.id, [a.name for a in d.assisting]) == (
+        "disaster-relief", "wg-yjj", [township] if township else []), d.reasons
+
+
+@pytest.mark.parametrize("text", ["洪水把稻田淹了，申请受灾补助", "受灾以后家里困难，能不能申请低保？", "农房受灾了，保险理赔怎么办",
+                                  "灾后消毒谁来做", "申请危房改造补助", "楼间距太小，发生火灾后果不堪设想，安置区规划不合理"])
+def test_crops_poverty_insurance_or_an_old_house_are_no_disaster_relief(text):
+    assert decide(heads("民政", unit_conf=0.5, unit_review=True), routing_text(None, text)).rule != "disaster-relief"
+
+
 # The wage and rural agent's re-tester: 种粮补贴 and 征地补偿 without a township went to 人社局 (auto where the unit head was
 # sure of it), though the FAQ names the agriculture and land bureaus.
 @pytest.mark.parametrize("text, rule, lead, township", [
