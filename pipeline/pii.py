@@ -510,7 +510,9 @@ _NOT_GIVEN_NAMES = frozenset("街道 社区 政府 部门 领导 单位".split()
 _NOT_NAMES = frozenset("许可 谢谢 孙子 孙女 方面 方便 高兴 万一 于是 马上 时间 陈述 周一 周二 周三 周四 周五 周六 周日 周末"
                        " 申请 申报 申诉 申领 申明 文件 易于 凌晨 任何"
                        # kin of three generations up or down (亲戚曾祖母百岁, 我老公曾祖父是烈士: an over-masking round)
-                       " 曾祖 曾孙 高祖 玄孙".split())
+                       " 曾祖 曾孙 高祖 玄孙"
+                       # a health liaison's round, after 护士 and 患者: 护士白班早上…, 患者高达20多万
+                       " 白班 高达".split())
 _TITLES = frozenset("先生 女士 小姐 师傅 老师 同学 阿姨 同志 大爷 大妈 老板 经理 主任 书记 局长 市长 镇长 村长 县长 区长 乡长 省长 厅长"
                     " 处长 科长 所长 院长 校长 部长 站长 队长 行长 主席 董事长 总经理 医生 护士 总 工".split())
 
@@ -578,7 +580,7 @@ def _is_name(name: str, given: str) -> bool:
     return (starts and given[-1] not in _NOT_A_GIVEN_NAME_END
             and given not in _TITLES and given not in _NOT_GIVEN_NAMES and "某" not in given
             and name[:2] not in _NOT_NAMES and not _is_place(name) and not _FAMILY_PLACE.fullmatch(given)
-            and not _is_common_word(name) and not _starts_with_common_word(name) and not _is_common_verb(given))
+            and not _is_common_word(name) and not _starts_with_common_word(name) and not _is_common_function_word(given))
 
 
 _WORD_NOT_NAME = 10  # 钱包 counts 98, 黄疸 134; the names the dictionary holds as other words are rarer still
@@ -599,13 +601,18 @@ def _is_common_word(name: str) -> bool:
 
 
 _VERB_FLAGS = ("v", "vd", "vn", "d", "p", "c")
+# …nor one of the commonest numerals, times, places and pronouns (几户居民曾一起投诉: 一起 counts 15,976), where rarer ones
+# are given names as well (国庆 131, 一一 1,670)
+_FUNCTION_WORD_FLAGS = ("m", "t", "f", "r")
+_EVERYDAY_WORD = 5000
 
 
-def _is_common_verb(given: str) -> bool:
+def _is_common_function_word(given: str) -> bool:
     # 吴回复称…, 廖组长说… (jieba tags 组长 a verb): a surname before what someone did is no name, where a given name
     # that is also a word is a noun (建军, 建华, 建国)
     count, tag = _dictionary_entry(given)
-    return len(given) == 2 and count >= _COMMON_WORD and tag in _VERB_FLAGS
+    return len(given) == 2 and (count >= _COMMON_WORD and tag in _VERB_FLAGS
+                                or count >= _EVERYDAY_WORD and tag in _FUNCTION_WORD_FLAGS)
 
 
 def _is_everyday_noun(given: str) -> bool:
@@ -844,17 +851,24 @@ _ROLE = re.compile("法定代表人|法人代表|法人|负责人|董事长|总�
                    # a shift leader's round: 欠款人周杰，…
                    "欠款人|借款人|债务人|被投诉人|被举报人|被申请人|肇事者|肇事人|承包人|"
                    # a wage-arrears re-tester's: 工头刘某, 施工员马俊
-                   "工头|施工员")
+                   "工头|施工员|"
+                   # a winter agent's and a health liaison's rounds: 五保户老人刘满秋, 村民张德福家, 患者家属刘桂芝反映,
+                   # 护士杨丽, 孙子王宇轩 (老人 alone stays out, see above; so do 患者 and 病人, before what the patient
+                   # has as often: 患者苏醒后, 患者左心衰)
+                   "五保户老人|低保户老人|五保户|低保户|独居老人|孤寡老人|空巢老人|留守老人|村民|居民|家属|护士|护工|"
+                   "儿子|女儿|孙子|孙女|外孙|外孙女|丈夫|妻子|老伴")
 
 _ROLE_SAYS_NAME = re.compile("(?:名叫|叫做|叫|是)?")
-# …and a full name there whose surname is also a word, which jieba cuts off (包工头曾 | 国华, 老板谢 | 建军, 村支书马建国 as a
-# place: a wage-arrears agent's round), where it ends as a person's name does or before what the person did (拖欠, 克扣,
-# 跑了), a given name that does not end in a word that ends names (老板谢立在县里: 谢立); `_is_name` refuses the everyday
-# words it could start (老板马上来, 包工头曾经说, 老板谢绝了)
+# …and a full name there that jieba cuts as a name's parts, the surname off (包工头曾 | 国华, 老板谢 | 建军, 村民张 | 德福,
+# 家属周 | 建国: a given name it holds as a place) or whole but tagged a place (村支书马建国): a wage-arrears agent's round,
+# then a winter agent's and a health liaison's; where it ends as a person's name does or before what the person did
+# (拖欠, 克扣, 跑了), a given name that does not end in a word that ends names (老板谢立在县里: 谢立); `_is_name` refuses the
+# everyday words it could start (老板马上来, 包工头曾经说, 老板谢绝了)
 _PERSON_DID = ("拖欠|欠|克扣|扣|跑|逃|卷款|打|骂|威胁|带人|叫人|找人|收了|收取|私自|强行|霸占|侵占|挪用|贪污|拒绝|拒不|承诺|答应|至今|还"
                "|[0-9０-９一两二三四五六七八九十几半]")  # 老板谢建华两个月没发工资
-_WORDLIKE_NAME_AFTER_ROLE = re.compile(f"([{_WORDLIKE_NOT_PREPOSITIONS}]([\u4e00-\u9fff]{{2}}))"
-                                       f"(?={_END_OF_NAME_AFTER_ROLE}|{_PERSON_DID})")
+_SURNAMES_NOT_PREPOSITIONS = "".join(sorted(set(_SURNAMES) - _PREPOSITION_SURNAMES))
+_FULL_NAME_AFTER_ROLE = re.compile(f"([{_SURNAMES_NOT_PREPOSITIONS}]([\u4e00-\u9fff]{{2}}))"
+                                   f"(?={_END_OF_NAME_AFTER_ROLE}|{_PERSON_DID})")
 
 _COMMON_WORD = 100  # jieba's count for 钱财 is 337, for 文明 6,584; names it holds at all mostly count under 10
 
@@ -939,7 +953,7 @@ def _names_after_roles(text: str) -> set[str]:
     tagger = None
     for role in _ROLE.finditer(text):
         said = _ROLE_SAYS_NAME.match(text, role.end()).end()  # 包工头叫张伟, as a caller says it
-        if (full := _WORDLIKE_NAME_AFTER_ROLE.match(text, said)) and _is_name(*full.groups()) \
+        if (full := _FULL_NAME_AFTER_ROLE.match(text, said)) and _is_name(*full.groups()) \
                 and not _is_everyday_noun(full.group(2)) and not re.match(_END_OF_NAME_AFTER_ROLE, full.group(2)[1]) \
                 and _cut_as_a_name(text, said, full.group(1)):
             names.add(full.group(1))
@@ -949,17 +963,21 @@ def _names_after_roles(text: str) -> set[str]:
         tagger = tagger or _tagger()
         words = list(_tagged(text[role.start() : said + 8]))
         offset = 0
+        found: set[str] = set()
         for at, word in enumerate(words):
             if offset == said - role.start():
-                names |= _tagged_names(word, words[at + 1 : at + 2], tagger.tokenizer.FREQ)
+                found = _tagged_names(word, words[at + 1 : at + 2], tagger.tokenizer.FREQ)
                 # a full name the dictionary counts as a name, more often than _tagged_names lets one be (医生张国庆: 170)
                 if word.flag in _GIVEN_NAME_FLAGS and len(word.word) == 3 \
                         and tagger.tokenizer.FREQ.get(word.word, 0) < _COMMON_GIVEN_NAME \
                         and (full := re.fullmatch(_NAME, word.word)) and _is_name(*full.groups()) \
                         and not _is_everyday_noun(full.group(2)):  # 老板段时间非法冶炼: 一段时间, cut
-                    names.add(word.word)
+                    found.add(word.word)
                 break
             offset += len(word.word)
+        # where the longest reading runs into a place's kind, all of them are a place's name (村民白兔潭镇…: 白兔, 白兔潭)
+        if not any(_PLACE_KIND.match(text, said + len(name)) for name in found):
+            names |= found
     return names
 
 
@@ -1030,8 +1048,8 @@ def _tagged_names(word, following: list, freq: Mapping[str, int]) -> set[str]:
     if after is not None and len(word.word) == 1 and word.word not in _WORDLIKE_SURNAMES \
             and after.flag in _GIVEN_NAME_AFTER_SURNAME_FLAGS and freq.get(after.word, 0) < _COMMON_GIVEN_NAME:
         candidates.append(word.word + after.word)
-    elif after is not None and word.word in _COMPOUND_SURNAME_WORDS:  # 欧阳 | 建国 (tagged a place): no word's start
-        candidates.append(word.word + after.word)
+    elif after is not None and word.word in _COMPOUND_SURNAME_WORDS and not _is_everyday_noun(after.word):
+        candidates.append(word.word + after.word)  # 欧阳 | 建国 (tagged a place): no word's start; 东方 | 大道 is a road
     if word.flag in _GIVEN_NAME_FLAGS:
         # …and the fourth after a compound surname (欧阳明 | 辉)
         given_length = len(word.word) - (2 if word.word[:2] in _COMPOUND_SURNAME_WORDS else 1)
