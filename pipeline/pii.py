@@ -580,7 +580,8 @@ def _is_name(name: str, given: str) -> bool:
     return (starts and given[-1] not in _NOT_A_GIVEN_NAME_END
             and given not in _TITLES and given not in _NOT_GIVEN_NAMES and "某" not in given
             and name[:2] not in _NOT_NAMES and not _is_place(name) and not _FAMILY_PLACE.fullmatch(given)
-            and not _is_common_word(name) and not _starts_with_common_word(name) and not _is_common_function_word(given))
+            and not _is_common_word(name) and not _starts_with_common_word(name)
+            and not _is_common_function_word(given))
 
 
 _WORD_NOT_NAME = 10  # 钱包 counts 98, 黄疸 134; the names the dictionary holds as other words are rarer still
