@@ -2156,6 +2156,44 @@ def test_other_compensations_and_subsidies_are_not_the_farm_or_land_bureaus(text
     assert decide(heads("人力资源和社会保障", unit_conf=0.5, unit_review=True), routing_text(None, text)).rule != rule
 
 
+# A winter duty agent's round: carbon monoxide, a fall on the ice and a driver trapped, told as callers tell them, named
+# no line (三口烧炭被熏倒了 went to the power company); a health liaison's: a birth with no ambulance, a stroke.
+@pytest.mark.parametrize("text, lines", [
+    ("来电人称：屋里关起门烧了一晚上炭盆，我堂客人软了，喊她不太答应，脸色发白。地址：司马冲镇。", ["120 急救"]),
+    ("来电人反映：稠树塘镇某村有户人家烧柴火烤火，一家四口都中了煤气，现在昏昏沉沉的。", ["120 急救"]),
+    ("来电人说：我屋里老人烧炭烤火，现在讲不出话，嘴巴都紫了。", ["120 急救"]),
+    ("来电人反映：我家老人烤火中煤气了，现在人迷迷糊糊的。地址：邓家铺镇。", ["120 急救"]),
+    ("来电人反映：隔壁一家三口烧炭被熏倒了，门是从里面锁的。", ["120 急救"]),
+    ("来电人反映：文坪镇某村有户人家用煤炉烤火，屋里有股很冲的煤气味，老人说脑壳痛。", ["120 急救"]),
+    ("来电人反映：我爸八十多岁，今天在屋门口冰上滑倒了，后脑壳磕破了在流血。", ["120 急救"]),
+    ("来电人反映：湾头桥镇某村五保户老人烧炭烤火，人倒在火炉边上，身上衣服都烧着了。", ["120 急救", "119 救援"]),
+    ("来电人反映：大甸镇往晏田乡的路上冰冻，一辆大货车侧翻在路中间，司机卡在驾驶室里出不来。", ["110 报警", "119 救援"]),
+    ("来电人反映：我们一家开车回老家，车子在晏田乡的山上被冰困住了，上不去也下不来，天黑了好冷，车上有老人和小孩。诉求：请求救援。",
+     ["119 救援"]),
+    ("来电人反映：孕妇在家要生了，打120说车都派出去了。", ["120 急救"]),
+    ("来电人反映：叫了120说没有车，他老婆要生了。", ["120 急救"]),
+    ("来电人反映：他老婆临产，叫不到救护车。", ["120 急救"]),
+    ("来电人反映：我爸中风了，半边身子动不了，打了120半个小时还没到。", ["120 急救"]),
+])
+def test_a_winter_nights_and_a_births_emergencies_name_their_line(text, lines):
+    assert decide(heads("供电", unit_conf=0.5, unit_review=True), routing_text(None, text)).hand_over == lines
+
+
+@pytest.mark.parametrize("text", [
+    "去年冬天邻居烧炭中毒了，今年想问问烧炭取暖要注意什么", "他前年中风了，现在瘫在床上，想申请残疾证", "我爸中风了好几年，能办慢性病卡吗",
+    "老人中风了以后的康复治疗费用能报销吗", "我老婆下个月要生了，想问生育保险怎么报", "120救护车收费太贵", "煤气罐换气要多少钱",
+    "家里烧炭烤火，怎么防止煤气中毒", "冬天路上结冰，老人容易滑倒", "孕妇临产前要准备什么", "垄断企业打着煤气统一经营的幌子",
+])
+def test_a_winter_or_a_births_question_names_no_line(text):
+    assert decide(heads("卫生健康", unit_conf=0.5, unit_review=True), routing_text(None, text)).hand_over == []
+
+
+def test_a_coal_stoves_fumes_are_no_pipeline_gas_leak():
+    """The winter agent: 煤炉烤火…煤气味 (carbon monoxide, in a village with no pipeline) went auto to the gas company."""
+    d = decide(heads("燃气"), routing_text(None, "文坪镇某村有户人家用煤炉烤火，屋里有股很冲的煤气味，老人说脑壳痛。"))
+    assert d.rule != "gas-leak" and d.urgent and d.hand_over == ["120 急救"]
+
+
 @pytest.mark.parametrize("text", ["他说要喝农药", "他扬言要喝敌敌畏", "再不给钱我就去喝农药"])
 def test_a_threat_to_drink_poison_is_the_polices(text):
     """A wage-arrears agent's round: nobody had drunk anything, and 120 was named alone."""
