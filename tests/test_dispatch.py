@@ -2156,6 +2156,44 @@ def test_other_compensations_and_subsidies_are_not_the_farm_or_land_bureaus(text
     assert decide(heads("人力资源和社会保障", unit_conf=0.5, unit_review=True), routing_text(None, text)).rule != rule
 
 
+# A health liaison's round: outbreaks at schools went auto to 教育局 (0.97), a disability grade to 人社局; a winter agent's:
+# fireworks to 城管 or the street office, a power line broken by ice down the water path, 低保 and 临时救助 to 人社局, a
+# school gate iced over to 教育局.
+@pytest.mark.parametrize("guess, text, rule, lead, assisting", [
+    ("教育", "武冈二中有好几个学生查出肺结核，家长很担心。诉求：请疾控中心处理。", "school-outbreak", "wg-wjj", ["武冈市教育局"]),
+    ("教育", "法相岩街道某小学好几个孩子得了手足口病，学校还在上课。", "school-outbreak", "wg-wjj", ["武冈市教育局"]),
+    ("教育", "学校组织学生打流感疫苗，打完好几个发烧，请卫健局调查。", "school-outbreak", "wg-wjj", ["武冈市教育局"]),
+    ("人力资源和社会保障", "他的残疾等级鉴定评低了，想问怎么重新评定。", "disabled-persons-federation", "wg-cl", []),
+    ("城市管理和综合执法", "迎春亭街道某路口有人摆摊卖烟花爆竹，城区不是禁止燃放吗？诉求：请相关部门查处。", "fireworks-sale-storage",
+     "wg-yjj", ["武冈市公安局"]),
+    ("乡镇人民政府/街道办事处", "水西门街道某居民楼一楼门面里堆了大量烟花爆竹，楼上住了好多人，很危险。", "fireworks-sale-storage", "wg-yjj",
+     ["武冈市公安局"]),
+    ("城市管理和综合执法", "法相岩街道某小区每天晚上十二点以后还有人放鞭炮放烟花，城区不是禁放吗。", "fireworks-set-off", "wg-gaj", []),
+    ("供水", "水浸坪乡这边好几个村都没电，冰把线路压断了，家里老人冷得受不了。", "live-wire-down", "ut-power", []),
+    ("人力资源和社会保障", "家里是低保户，请问冬天有没有取暖补贴或者过年慰问金，找哪里申请？", "social-assistance", "wg-mzj", []),
+    ("人力资源和社会保障", "邓家铺镇的临时救助款一直没到账。", "social-assistance", "wg-mzj", ["邓家铺镇人民政府"]),
+    ("教育", "水西门街道某小学门口的路结了冰，学生上学很危险。诉求：请相关部门撒盐除冰。", "icy-street", "wg-cgj", []),
+])
+def test_a_winters_and_a_health_bureaus_matters_go_to_the_units_that_work_them(guess, text, rule, lead, assisting):
+    d = decide(heads(guess), routing_text(None, text))
+    assert (d.rule, d.lead.id, [a.name for a in d.assisting]) == (rule, lead, assisting), d.reasons
+
+
+@pytest.mark.parametrize("text, rule", [
+    ("学校食堂饭菜不卫生，好几个学生拉肚子", "school-outbreak"), ("老师讲传染病预防知识讲得很好", "school-outbreak"),
+    ("邓家铺镇村里办喜事放鞭炮", "fireworks-set-off"), ("春节期间城区哪些地方可以放烟花？", "fireworks-set-off"),
+    ("低保户的医保报销比例是多少", "social-assistance"), ("低保户危房改造补助怎么申请", "social-assistance"),
+    ("我们村评低保没有开村民代表大会，名单也没张贴", "social-assistance"), ("外墙标号太低保温层太薄", "social-assistance"),
+    ("领导承诺如下：移交后学校性质不变", "school-outbreak"), ("入学要办居住证、学前登记手册、预防接种证", "school-outbreak"),
+    ("校长贪污，往家长伤口上撒盐", "icy-street"), ("工伤评残以后伤残等级定低了", "disabled-persons-federation"),
+    ("320国道山上路面结冰，车子打滑", "icy-street"), ("冰箱结冰了", "icy-street"), ("往云山方向的山路上结冰", "icy-street"),
+    ("辕门口街道某小区楼下的水表冻裂了，水一直往外喷，路面已经结冰", "icy-street"),
+    ("湾头桥镇某村五保户老人烧炭烤火，人倒在火炉边上，身上衣服都烧着了", "social-assistance"),
+])
+def test_what_only_shares_a_winters_or_a_health_bureaus_words_is_left(text, rule):
+    assert decide(heads("城市管理和综合执法", unit_conf=0.5, unit_review=True), routing_text(None, text)).rule != rule
+
+
 # A winter duty agent's round: carbon monoxide, a fall on the ice and a driver trapped, told as callers tell them, named
 # no line (三口烧炭被熏倒了 went to the power company); a health liaison's: a birth with no ambulance, a stroke.
 @pytest.mark.parametrize("text, lines", [
