@@ -268,8 +268,9 @@ _TRAVEL_DOCUMENT_LABEL = re.compile(r"(?:[护護]照|通行[证證]|回[乡鄉][
 # a ticket's, a plot's or a standard's number, and stays).
 # (a hospital's ZY2023-0456 kept -0456 in clear: a hyphen inside one with letters is part of it; digits alone with one
 # are the board's zeroed phone numbers, 0000-00000000)
+# A year and a serial (住院号：2025-08866) is one too, where it is not zeroed.
 _ACCOUNT = re.compile(r"(?<![A-Za-z0-9])(?:(?=[A-Za-z0-9\-]*[A-Za-z])[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){4,23}"
-                      r"|[A-Za-z0-9]{5,24})(?![A-Za-z0-9])")
+                      r"|(?![0-]+(?![0-9\-]))[0-9]{2,8}(?:-[0-9]{3,12})+|[A-Za-z0-9]{5,24})(?![A-Za-z0-9])")
 _SOCIAL_PLATFORM = r"(?:抖音|快手|微博|小红书)(?:[号號]|[Ii][Dd])?"  # a person's account on a video platform (抖音ID：…)
 _ACCOUNT_LABEL = re.compile(r"(?:[户戶][号號]|[表錶][编編]?[号號]|[用客][户戶](?:[号號]|[编編][号號])|[缴繳][费費][号號]|卡[号號]"
                             r"|[账帐賬][号號]|(?:残疾人?|低保|驾驶|土地使用)[证證][号號]|车架[号號]|学籍[号號]"
@@ -279,6 +280,8 @@ _ACCOUNT_LABEL = re.compile(r"(?:[户戶][号號]|[表錶][编編]?[号號]|[用
                             r"|(?:医保|社保|公积金)(?:个人)?(?:编号|账号|卡号)|个人编号"
                             # a patient's record at a hospital, a candidate's at an exam (a privacy officer's round)
                             r"|住院(?:编)?[号號]|病案[号號]|病历[号號]|门诊[号號]|就诊[号號]|准考[证證][号號]|考生[号號]"
+                            # …and a child's or an insured farmer's certificate (a health liaison's round)
+                            r"|(?:新农合|合作医疗)[证證]?[号號]|(?:预防)?接种[证證](?:编)?[号號]|出生(?:医学)?证明?(?:编)?[号號]"
                             # a home's certificate, its owner's in the register (湘(2021)武冈市不动产权第0001234号)
                             r"|(?:不动产权?|房产|房屋所有权)[证證][号號]|不动产权第)" + _JOINT)
 _PLATE_LABEL = re.compile(r"(?:车牌|牌照)[号號]?" + _JOINT)

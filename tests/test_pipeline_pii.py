@@ -797,6 +797,10 @@ def test_homes_names_and_words_after_a_relative_of_a_second_privacy_round(text, 
      "我大嫂[姓名]把路堵了，我弟媳妇[姓名]家有小车，我儿媳妇[姓名]在外打工。"),
     ("住院号20261234，床号：12床，准考证号2026430581001", "住院号[账号]，床号：12床，准考证号[账号]"),
     ("住院号为ZY2023-0456，病历号 88812345，考生号24430581150123", "住院号为[账号]，病历号 [账号]，考生号[账号]"),
+    # a health liaison's round: a farmer's insurance, a child's vaccination and birth certificates, a year and a serial
+    ("新农合证号430581001234567，预防接种证编号430581202301234，出生证明编号Q430123456，住院号:2025-08866",
+     "新农合证号[账号]，预防接种证编号[账号]，出生证明编号[账号]，住院号:[账号]"),
+    ("户号0000-00000000，编号2025-08866，预防接种证还没办", None),
     ("患者苏醒后家属才知道医院没有告知", None),  # 苏醒 | 后: no name (a re-tester's round)
     # …and a relative by what they failed to do or did (jieba reads 王 | 桂兰 apart)
     ("二嫂王桂兰不赡养老人，我二嫂王桂兰把路堵了，邻居王小兵把垃圾倒我家门口",

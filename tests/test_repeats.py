@@ -475,6 +475,11 @@ def test_the_ticket_numbers_a_follow_up_gives_are_read():
     assert ticket_numbers("原工单：20261120003还没处理，我的留言编号是WG123") == ["20261120003", "WG123"]
     # a number of no ticket: none given, a word after the label, a phone masked before the route reads it
     assert ticket_numbers("编号是ABCD，电话[手机号]，工单还没处理") == []
+    # a child's certificate, masked as the route reads it (a health liaison's round: 出生证明编号Q430123456 was linked as
+    # a ticket the caller gave)
+    from pipeline import masked_text
+
+    assert ticket_numbers(masked_text("出生证明编号Q430123456，预防接种证编号430581202301234")) == []
 
 
 def test_a_ticket_is_found_by_its_number_as_a_caller_gives_it():
