@@ -89,6 +89,12 @@ _EMERGENCIES = {
 }
 
 
+# …and an illness is one person's: two calls about one collapsed man share his words and his place, and link by them; an
+# old man collapsed and a child who drank pesticide, 120 both in one township within the hour, are two (a health
+# liaison's round). A call that tells one links by its words only.
+_PERSONAL = frozenset({"illness"})
+
+
 def _emergencies(text: str) -> frozenset[str]:
     return frozenset(kind for kind, words in _EMERGENCIES.items() if words.search(text))
 
@@ -580,10 +586,10 @@ class RepeatIndex:
                 if seen.ticket_id != exclude and here and not _apart(named, _seen_names(_ticket_text(seen))):
                     # A copy can score a hair above 1 while the norms lag the IDF (see _PENDING).
                     found.append(Related(seen, min(float(scores[i]), 1.0)))
-            if incident and township:
+            kinds = _emergencies(text)
+            if incident and township and not (kinds and kinds <= _PERSONAL):
                 since = np.datetime64((before or now) - INCIDENT_HOURS, "us")
                 listed = {related.ticket.ticket_id for related in found}
-                kinds = _emergencies(text)
                 for i in order:
                     if scores[i] == -np.inf or len(found) == k:  # out of the window, or after the ticket
                         break
@@ -593,8 +599,9 @@ class RepeatIndex:
                             or incident.isdisjoint(seen.lines)):
                         continue
                     seen_text = _ticket_text(seen)
-                    if _same_named(named[0], _seen_names(seen_text)[0]) \
-                            and _same_named(kinds, _seen_emergencies(seen_text)):  # the villages, the kind
+                    seen_kinds = _seen_emergencies(seen_text)
+                    if _same_named(named[0], _seen_names(seen_text)[0]) and _same_named(kinds, seen_kinds) \
+                            and not (seen_kinds and seen_kinds <= _PERSONAL):  # the villages, the kind
                         found.append(Related(seen, min(float(scores[i]), 1.0), incident=True))
             return found
 

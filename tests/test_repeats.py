@@ -135,6 +135,28 @@ def test_calls_of_one_line_about_two_kinds_of_emergency_are_not_one_incident():
         assert first in [r.ticket.ticket_id for r in listed], said
 
 
+def test_two_peoples_illnesses_are_not_one_incident():
+    """A health liaison's round: an old man collapsed was listed as possibly the same emergency as a three-year-old who
+    drank pesticide (120 both, 湾头桥镇, within the hour). A second caller about the old man still finds the first by
+    its words; a call naming no kind finds the crash's calls, not the old man's."""
+    index = RepeatIndex(THRESHOLD, window_days=30)
+    demo_window(index)
+    calls = [("OLD-1", "湾头桥镇某村一个老人在家门口晕倒了，叫不醒", "120 急救"),
+             ("CRASH-1", "湾头桥镇街上出车祸了，有人受伤躺在地上", "120 急救")]
+    for ticket_id, said, line in calls:
+        index.add(SeenTicket(ticket_id, utc_now() - timedelta(minutes=30), masked_text(said), township="湾头桥镇",
+                             hand_over=line))
+    child = index.related(masked_text("湾头桥镇一个三岁小孩喝了农药，口吐白沫"), township="湾头桥镇",
+                          incident=frozenset({"120 急救"}))
+    assert child == []
+    again = index.related(masked_text("湾头桥镇那个晕倒的老人还是叫不醒，快来"), township="湾头桥镇",
+                          incident=frozenset({"120 急救"}))
+    assert [r.ticket.ticket_id for r in again][:1] == ["OLD-1"] and not again[0].incident
+    late = index.related(masked_text("打了120半个小时还没来，在湾头桥镇街上"), township="湾头桥镇",
+                         incident=frozenset({"120 急救"}))
+    assert [r.ticket.ticket_id for r in late] == ["CRASH-1"]
+
+
 def test_the_fillers_of_a_call_transcript_make_no_repeat():
     """Transcribed calls share 喂 你好 嗯 那个 就是说 and the speakers' labels: a pension call was listed as a repeat
     of a blocked drain at 0.70, and the typed report of the same pension matter did not find it."""
