@@ -447,6 +447,16 @@ class HybridIndex:
             self._rebuild_lock.release()
 
     # -- search ----------------------------------------------------------------------------------
+    def _best(self, scores: np.ndarray, depth: int) -> list[tuple[str, float]]:
+        """The `depth` best (id, score), entries tied on a score (the same text stored twice, two short answers the
+        query shares one word with) in id order, not in the index's layout, which a restart, a rebuild or a bulk
+        delete reshuffles: also at the cut-off, where the layout chose which of them made the list."""
+        best = top_k(scores, depth)
+        if not len(best):
+            return []
+        chosen = set(best.tolist()) | set(np.flatnonzero(scores == scores[best[-1]]).tolist())
+        return sorted(((self._ids[s], float(scores[s])) for s in chosen), key=_by_score_then_id)[:depth]
+
     def rank_many(self, queries: Sequence[str], depth: int | None = None, today: date | None = None,
                   cache_queries: bool = False, with_dense: bool = True,
                   groups: Collection[str] | None = None) -> list[Rankings]:
@@ -482,13 +492,11 @@ class HybridIndex:
                     usable &= np.isin(self._group[:n], codes)
                 bm = self.bm25.scores(query_tokens, n)
                 bm[~usable | (bm <= 0)] = -np.inf
-                # Entries tied on a score (the same text stored twice) come in id order, not in the index's layout,
-                # which a restart or rebuild reshuffles.
-                bm25 = sorted(((self._ids[s], float(bm[s])) for s in top_k(bm, depth)), key=_by_score_then_id)
+                bm25 = self._best(bm, depth)
                 if qvecs is not None:
                     dn = self.dense.scores(qvecs[i], n)
                     dn[~usable] = -np.inf
-                    dense = sorted(((self._ids[s], float(dn[s])) for s in top_k(dn, depth)), key=_by_score_then_id)
+                    dense = self._best(dn, depth)
             # A query that shares no word with any entry (asdfgh, 今天天气怎么样, 帮我订火车票) is about nothing the
             # knowledge base holds: e5 alone still ranked three answers for it. The dense list stays for what it
             # measures alone; on the board's messages every query, title alone too, shares a word with the replies.
