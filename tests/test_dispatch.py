@@ -2179,8 +2179,18 @@ def test_a_winters_and_a_health_bureaus_matters_go_to_the_units_that_work_them(g
     assert (d.rule, d.lead.id, [a.name for a in d.assisting]) == (rule, lead, assisting), d.reasons
 
 
+@pytest.mark.parametrize("text", ["来电人反映：在迎春亭街道某饭店吃了酒席，一桌十几个人回来都上吐下泻，怀疑食物中毒。",
+                                  "来电人反映：学校食堂中午的饭菜有问题，好几个学生拉肚子呕吐。"])
+def test_food_poisoning_from_a_kitchen_is_the_market_regulators_with_the_health_bureau(text):
+    """The health liaison: food poisoning at a restaurant named 120 and went to 卫健局 alone; the food's source is the
+    market regulator's to trace (食品安全事故)."""
+    d = decide(heads("卫生健康", unit_conf=0.5, unit_review=True), routing_text(None, text))
+    assert (d.rule, d.lead.id, [a.id for a in d.assisting]) == ("food-poisoning", "wg-scjgj", ["wg-wjj"]), d.reasons
+
+
 @pytest.mark.parametrize("text, rule", [
     ("学校食堂饭菜不卫生，好几个学生拉肚子", "school-outbreak"), ("老师讲传染病预防知识讲得很好", "school-outbreak"),
+    ("饭店的菜太咸了，吃完口渴", "food-poisoning"), ("孩子在家拉肚子，吃了药还没好", "food-poisoning"),
     ("邓家铺镇村里办喜事放鞭炮", "fireworks-set-off"), ("春节期间城区哪些地方可以放烟花？", "fireworks-set-off"),
     ("低保户的医保报销比例是多少", "social-assistance"), ("低保户危房改造补助怎么申请", "social-assistance"),
     ("我们村评低保没有开村民代表大会，名单也没张贴", "social-assistance"), ("外墙标号太低保温层太薄", "social-assistance"),
