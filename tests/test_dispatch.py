@@ -322,7 +322,9 @@ def test_a_rule_that_refiles_a_ticket_a_sure_unit_head_read_otherwise_sends_it_t
 def test_a_leak_from_the_flat_above_is_the_street_offices_not_the_water_companys():
     """A senior agent's round: 楼上的住户家里漏水，渗到我家天花板 went out automatically to the water company (供水
     at 0.93), a neighbours' matter it sends back."""
-    for text in ("水西门街道幸福小区楼上的住户家里漏水，渗到我家天花板，找他不理", "住辕门口3栋2单元501，楼上漏水到我家，邻居不管"):
+    for text in ("水西门街道幸福小区楼上的住户家里漏水，渗到我家天花板，找他不理", "住辕门口3栋2单元501，楼上漏水到我家，邻居不管",
+                 # a winter agent's: a neighbour's frozen pipe, told without 漏水
+                 "法相岩街道楼上住户的水管冻裂了，水一直漏到我家天花板，楼上没人在家。"):
         d = decide(heads("供水", unit_conf=0.93), routing_text(None, text))
         assert (d.rule, d.decision, d.functional_type) == ("neighbour-leak", "review", "乡镇人民政府/街道办事处"), text
         assert d.lead.name.endswith("街道办事处"), text
