@@ -2175,6 +2175,9 @@ def test_other_compensations_and_subsidies_are_not_the_farm_or_land_bureaus(text
     ("人力资源和社会保障", "家里是低保户，请问冬天有没有取暖补贴或者过年慰问金，找哪里申请？", "social-assistance", "wg-mzj", []),
     ("人力资源和社会保障", "邓家铺镇的临时救助款一直没到账。", "social-assistance", "wg-mzj", ["邓家铺镇人民政府"]),
     ("教育", "水西门街道某小学门口的路结了冰，学生上学很危险。诉求：请相关部门撒盐除冰。", "icy-street", "wg-cgj", []),
+    # its re-tester's: a street the model reads as the street office's (township-types outranked the rule)
+    ("乡镇人民政府/街道办事处", "迎春亭街道都梁路上结了一层冰，好多人摔跤，请撒盐除冰。", "icy-street", "wg-cgj", []),
+    ("住房和城乡建设", "大雪把我屋的房顶压垮了，一家人没地方住，在马坪乡。", "disaster-relief", "wg-yjj", ["马坪乡人民政府"]),
 ])
 def test_a_winters_and_a_health_bureaus_matters_go_to_the_units_that_work_them(guess, text, rule, lead, assisting):
     d = decide(heads(guess), routing_text(None, text))
@@ -2221,6 +2224,7 @@ def test_food_poisoning_from_a_kitchen_is_the_market_regulators_with_the_health_
     ("领导承诺如下：移交后学校性质不变", "school-outbreak"), ("入学要办居住证、学前登记手册、预防接种证", "school-outbreak"),
     ("校长贪污，往家长伤口上撒盐", "icy-street"), ("工伤评残以后伤残等级定低了", "disabled-persons-federation"),
     ("320国道山上路面结冰，车子打滑", "icy-street"), ("冰箱结冰了", "icy-street"), ("往云山方向的山路上结冰", "icy-street"),
+    ("我是嫁出去的女儿，村里分征地补偿款不给我", "land-compensation"), ("鞭炮批发部的老板不给员工买社保", "fireworks-sale-storage"),
     ("辕门口街道某小区楼下的水表冻裂了，水一直往外喷，路面已经结冰", "icy-street"),
     ("湾头桥镇某村五保户老人烧炭烤火，人倒在火炉边上，身上衣服都烧着了", "social-assistance"),
 ])
@@ -2246,6 +2250,17 @@ def test_what_only_shares_a_winters_or_a_health_bureaus_words_is_left(text, rule
     ("来电人反映：叫了120说没有车，他老婆要生了。", ["120 急救"]),
     ("来电人反映：他老婆临产，叫不到救护车。", ["120 急救"]),
     ("来电人反映：我爸中风了，半边身子动不了，打了120半个小时还没到。", ["120 急救"]),
+    # its re-tester's own wordings
+    ("稠树塘镇这边，我堂客在屋里烧蜂窝煤炉子，门窗关得死死的，现在人讲胡话，糊里糊涂的认不得人哒", ["120 急救"]),
+    ("湾头桥这边S219省道结了冰，一辆大货车翻到路边沟里去了，司机卡在驾驶室里出不来，快来人", ["110 报警", "119 救援"]),
+    ("我们一家从龙溪镇回城里，山路上全是凝冻，车子打滑开不动了，困在半路上，现在天黑了，车上有两个老人和两个细伢子",
+     ["119 救援"]),
+    ("半夜车子在冰上打滑冲到田里去了，人冇受伤，但是出不来，车上还有我老娘和两个细伢子，在秦桥镇", ["119 救援"]),
+    ("刚才在都梁路桥上冰面上滑倒一个老人家，头上开了个口子，血一直在流", ["120 急救"]),
+    ("大甸镇那个坡上结冰，一台小车滑下去翻了，车里还有人", ["110 报警", "119 救援"]),
+    ("晏田乡那个坡上一辆拉煤的大车在冰上翻了，驾驶员夹在里面，满脸是血", ["120 急救", "110 报警", "119 救援"]),
+    ("老人家中风倒在地上，口水直流，喊120半天没来", ["120 急救"]),
+    ("我婆婆靠在火炉边打瞌睡，裤脚烧着了，腿上烫起好大的泡", ["120 急救", "119 救援"]),
 ])
 def test_a_winter_nights_and_a_births_emergencies_name_their_line(text, lines):
     assert decide(heads("供电", unit_conf=0.5, unit_review=True), routing_text(None, text)).hand_over == lines
@@ -2255,6 +2270,8 @@ def test_a_winter_nights_and_a_births_emergencies_name_their_line(text, lines):
     "去年冬天邻居烧炭中毒了，今年想问问烧炭取暖要注意什么", "他前年中风了，现在瘫在床上，想申请残疾证", "我爸中风了好几年，能办慢性病卡吗",
     "老人中风了以后的康复治疗费用能报销吗", "我老婆下个月要生了，想问生育保险怎么报", "120救护车收费太贵", "煤气罐换气要多少钱",
     "家里烧炭烤火，怎么防止煤气中毒", "冬天路上结冰，老人容易滑倒", "孕妇临产前要准备什么", "垄断企业打着煤气统一经营的幌子",
+    "去年冬天我们村有个老人烧炭盆中了煤气走了，今年想问问村里能不能多宣传一下", "冬天烧炭盆要注意什么，怎样才不会中煤气",
+    "炭盆烧起来满屋子都是煤气味，老人不肯开窗，我怕出事，想问问怎么办",
 ])
 def test_a_winter_or_a_births_question_names_no_line(text):
     assert decide(heads("卫生健康", unit_conf=0.5, unit_review=True), routing_text(None, text)).hand_over == []
@@ -2264,6 +2281,9 @@ def test_a_coal_stoves_fumes_are_no_pipeline_gas_leak():
     """The winter agent: 煤炉烤火…煤气味 (carbon monoxide, in a village with no pipeline) went auto to the gas company."""
     d = decide(heads("燃气"), routing_text(None, "文坪镇某村有户人家用煤炉烤火，屋里有股很冲的煤气味，老人说脑壳痛。"))
     assert d.rule != "gas-leak" and d.urgent and d.hand_over == ["120 急救"]
+    # its re-tester: a 煤火 too
+    for text in ("我屋里烧煤火，满屋都是煤气味，是不是烟囱堵了，找谁来看", "煤火炉子一点燃就有煤气味，正常吗"):
+        assert decide(heads("燃气"), routing_text(None, text)).rule != "gas-leak", text
 
 
 @pytest.mark.parametrize("text", ["他说要喝农药", "他扬言要喝敌敌畏", "再不给钱我就去喝农药"])
