@@ -81,7 +81,7 @@ _EMERGENCIES = {
     "fall": re.compile("跳楼|跳桥|跳河|要跳|轻生|不想活|自杀|寻短见|爬上|楼顶|坠楼|摔"),
     "violence": re.compile("打人|打架|斗殴|砍|刀|捅|家暴|打我|打她|打他|打老婆|抢|绑架|劫|强奸|性侵|砸"),
     "missing": re.compile("走失|走丢|不见了|找不到|没回来|没回家|丢了|拐"),
-    "traffic": re.compile("车祸|撞|翻车|追尾|碾"),
+    "traffic": re.compile("车祸|撞|翻|追尾|碾"),
     "illness": re.compile("晕倒|昏倒|晕过去|昏迷|没有?呼吸|呼吸困难|抽搐|抽筋|农药|敌敌畏|百草枯|老鼠药|中毒|安眠药|吐血|口吐白沫"
                           "|心脏|胸口|不省人事|[叫喊]不[醒应]"),
     "trapped": re.compile("被困|困在|电梯|出不来|出不去|被埋|埋了|塌|滑坡|泥石流"),
@@ -89,10 +89,26 @@ _EMERGENCIES = {
 }
 
 
-# …and an illness is one person's: two calls about one collapsed man share his words and his place, and link by them; an
-# old man collapsed and a child who drank pesticide, 120 both in one township within the hour, are two (a health
-# liaison's round). A call that tells one links by its words only.
-_PERSONAL = frozenset({"illness"})
+# …and a call put through to 120 alone is about one person: an old man collapsed and a child who drank pesticide, a
+# stroke and a fall on the ice, 120 each in one township within the hour, are two (a health liaison's round, then its
+# re-tester's, whose calls told no kind the words above know). Such a call is one emergency with another only where
+# both tell the same cause (喝了农药 and 吞了半瓶敌敌畏: a neighbour calling about the same man), not a symptom many share
+# (叫不醒, 流血).
+_ONE_PERSONS_LINES = frozenset({"120 急救"})
+_AFFLICTIONS = {
+    "poison": re.compile("农药|敌敌畏|百草枯|老鼠药|安眠药|中毒|吞了|喝了"),
+    "fumes": re.compile("煤气|一氧化碳|烧炭|炭火|炭盆|煤炉|火盆|火箱|烤火"),
+    "stroke": re.compile("中风|脑梗|脑溢血|脑出血|半边身子|嘴巴?歪"),
+    "heart": re.compile("心脏|胸口|胸痛|心梗"),
+    "fall": re.compile("摔|跌|滑倒|掉下来|坠"),
+    "birth": re.compile("要生|快生|临产|羊水|难产|生孩子"),
+    "burn": re.compile("烧伤|烫伤|烫起|烧烂|着火|烧着|点着"),
+    "bite": re.compile("蛇|狗咬|咬伤"),
+}
+
+
+def _afflictions(text: str) -> frozenset[str]:
+    return frozenset(kind for kind, words in _AFFLICTIONS.items() if words.search(text))
 
 
 def _emergencies(text: str) -> frozenset[str]:
@@ -586,8 +602,8 @@ class RepeatIndex:
                 if seen.ticket_id != exclude and here and not _apart(named, _seen_names(_ticket_text(seen))):
                     # A copy can score a hair above 1 while the norms lag the IDF (see _PENDING).
                     found.append(Related(seen, min(float(scores[i]), 1.0)))
-            kinds = _emergencies(text)
-            if incident and township and not (kinds and kinds <= _PERSONAL):
+            if incident and township:
+                kinds, afflictions = _emergencies(text), _afflictions(text)
                 since = np.datetime64((before or now) - INCIDENT_HOURS, "us")
                 listed = {related.ticket.ticket_id for related in found}
                 for i in order:
@@ -599,9 +615,11 @@ class RepeatIndex:
                             or incident.isdisjoint(seen.lines)):
                         continue
                     seen_text = _ticket_text(seen)
-                    seen_kinds = _seen_emergencies(seen_text)
-                    if _same_named(named[0], _seen_names(seen_text)[0]) and _same_named(kinds, seen_kinds) \
-                            and not (seen_kinds and seen_kinds <= _PERSONAL):  # the villages, the kind
+                    if incident <= _ONE_PERSONS_LINES or set(seen.lines) <= _ONE_PERSONS_LINES:
+                        same_kind = not afflictions.isdisjoint(_afflictions(seen_text))
+                    else:
+                        same_kind = _same_named(kinds, _seen_emergencies(seen_text))
+                    if same_kind and _same_named(named[0], _seen_names(seen_text)[0]):  # the kind, the villages
                         found.append(Related(seen, min(float(scores[i]), 1.0), incident=True))
             return found
 

@@ -137,8 +137,9 @@ def test_calls_of_one_line_about_two_kinds_of_emergency_are_not_one_incident():
 
 def test_two_peoples_illnesses_are_not_one_incident():
     """A health liaison's round: an old man collapsed was listed as possibly the same emergency as a three-year-old who
-    drank pesticide (120 both, 湾头桥镇, within the hour). A second caller about the old man still finds the first by
-    its words; a call naming no kind finds the crash's calls, not the old man's."""
+    drank pesticide (120 both, 湾头桥镇, within the hour); its re-tester's: a stroke and a fall on the ice, a birth and
+    a stove's fumes. A second caller about the old man still finds the first by its words; a call naming no kind
+    finds the crash's calls, not the old man's."""
     index = RepeatIndex(THRESHOLD, window_days=30)
     demo_window(index)
     calls = [("OLD-1", "湾头桥镇某村一个老人在家门口晕倒了，叫不醒", "120 急救"),
@@ -155,6 +156,20 @@ def test_two_peoples_illnesses_are_not_one_incident():
     late = index.related(masked_text("打了120半个小时还没来，在湾头桥镇街上"), township="湾头桥镇",
                          incident=frozenset({"120 急救"}))
     assert [r.ticket.ticket_id for r in late] == ["CRASH-1"]
+    for said in ("我爸半边身子冇知觉了，嘴巴歪了，打了120一个钟头都冒来", "我媳妇要生了，肚子痛了一个钟头了，120来不了"):
+        assert index.related(masked_text(said), township="湾头桥镇", incident=frozenset({"120 急救"})) == [], said
+    # a fire put through to 119 is no stove's fumes called in to 120 (烤火, 煤气 read as a fire's and a gas's words)
+    index.add(SeenTicket("FUMES-1", utc_now() - timedelta(minutes=20), masked_text("湾头桥镇我娭毑烤炭火中了煤气，人软了"),
+                         township="湾头桥镇", hand_over="120 急救"))
+    fire = index.related(masked_text("湾头桥镇街上一栋房子着火了，火好大，里面可能还有人"), township="湾头桥镇",
+                         incident=frozenset({"119 救援", "120 急救"}))
+    assert "FUMES-1" not in [r.ticket.ticket_id for r in fire]
+    # a neighbour calling about the poisoned man, in other words, is listed with the first call
+    index.add(SeenTicket("POISON-1", utc_now() - timedelta(minutes=10), masked_text("湾头桥镇我屋里老倌喝了农药，口吐白沫"),
+                         township="湾头桥镇", hand_over="120 急救"))
+    neighbour = index.related(masked_text("湾头桥镇有个老人家吞了半瓶敌敌畏，人都喊不醒了"), township="湾头桥镇",
+                              incident=frozenset({"120 急救"}))
+    assert [r.ticket.ticket_id for r in neighbour if r.incident] == ["POISON-1"]
 
 
 def test_the_fillers_of_a_call_transcript_make_no_repeat():
