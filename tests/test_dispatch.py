@@ -2192,6 +2192,10 @@ def test_a_winters_and_a_health_bureaus_matters_go_to_the_units_that_work_them(g
     ("乡镇人民政府/街道办事处", "来电人咨询：二孩的社会抚养费以前交了，现在能不能退？", "health-bureau-matters", "wg-wjj"),
     ("生态环境", "来电人反映：在鞋厂上班好几年，厂里从不组织职业病体检，怀疑得了职业病。", "health-bureau-matters", "wg-wjj"),
     ("人力资源和社会保障", "来电人咨询：家里的狗要打狂犬疫苗，去哪里打？", "pet-vaccination", "wg-nyncj"),
+    # its re-tester's: certificates and a wrong jab went to 民政局, 教育局 or 医保局
+    ("民政", "孩子的出生医学证明名字写错了，医院说要找上面，怎么更正？", "health-bureau-matters", "wg-wjj"),
+    ("农业农村", "孩子的预防接种证丢了，入学要查验，怎么补办？", "health-bureau-matters", "wg-wjj"),
+    ("医疗保障", "镇上的护士给我孩子打错针了，打成了别人的药。", "health-bureau-matters", "wg-wjj"),
 ])
 def test_the_health_bureaus_own_matters_reach_it_when_the_model_is_unsure(guess, text, rule, lead):
     d = decide(heads(guess, unit_conf=0.5, unit_review=True), routing_text(None, text))
