@@ -116,17 +116,22 @@ def test_calls_about_one_emergency_are_listed_together_however_they_tell_it():
     assert index.related(new, incident=frozenset({"119 救援"})) == []  # no township: no place to tell it by
 
 
+def _window_with_calls(calls: list[tuple[str, str, str]], township: str, *, minutes: int) -> RepeatIndex:
+    """The demo window, and (id, what was said, line) calls of `township` put through `minutes` ago."""
+    index = RepeatIndex(THRESHOLD, window_days=30)
+    demo_window(index)
+    for ticket_id, said, line in calls:
+        index.add(SeenTicket(ticket_id, utc_now() - timedelta(minutes=minutes), masked_text(said), township=township,
+                             hand_over=line))
+    return index
+
+
 def test_calls_of_one_line_about_two_kinds_of_emergency_are_not_one_incident():
     """A shift leader's round: a man threatening to jump from 商业大厦 was listed as possibly the same emergency as a
     husband with a knife at 春光小区 (110 both, one township, within the hour), a school's gas leak with a village's
     fire (119 both). A second caller about either is still listed with the first."""
-    index = RepeatIndex(THRESHOLD, window_days=30)
-    demo_window(index)
-    calls = [("KNIFE-1", "春光小区有个男的拿着菜刀在家里打老婆，快来", "110 报警"),
-             ("GAS-1", "中心小学食堂液化气罐漏气了，一股味道", "119 救援")]
-    for ticket_id, said, line in calls:
-        index.add(SeenTicket(ticket_id, utc_now() - timedelta(minutes=40), masked_text(said), township="迎春亭街道",
-                             hand_over=line))
+    index = _window_with_calls([("KNIFE-1", "春光小区有个男的拿着菜刀在家里打老婆，快来", "110 报警"),
+                                ("GAS-1", "中心小学食堂液化气罐漏气了，一股味道", "119 救援")], "迎春亭街道", minutes=40)
     for said, line in (("商业大厦楼顶有个人要跳楼，快来人", "110 报警"), ("桐山村那边一栋房子起火了，火很大", "119 救援")):
         assert index.related(masked_text(said), township="迎春亭街道", incident=frozenset({line})) == [], said
     for said, line, first in (("春光小区那家又在打了，男的拿刀追着砍", "110 报警", "KNIFE-1"),
@@ -140,13 +145,8 @@ def test_two_peoples_illnesses_are_not_one_incident():
     drank pesticide (120 both, 湾头桥镇, within the hour); its re-tester's: a stroke and a fall on the ice, a birth and
     a stove's fumes. A second caller about the old man still finds the first by its words; a call naming no kind
     finds the crash's calls, not the old man's."""
-    index = RepeatIndex(THRESHOLD, window_days=30)
-    demo_window(index)
-    calls = [("OLD-1", "湾头桥镇某村一个老人在家门口晕倒了，叫不醒", "120 急救"),
-             ("CRASH-1", "湾头桥镇街上出车祸了，有人受伤躺在地上", "120 急救")]
-    for ticket_id, said, line in calls:
-        index.add(SeenTicket(ticket_id, utc_now() - timedelta(minutes=30), masked_text(said), township="湾头桥镇",
-                             hand_over=line))
+    index = _window_with_calls([("OLD-1", "湾头桥镇某村一个老人在家门口晕倒了，叫不醒", "120 急救"),
+                                ("CRASH-1", "湾头桥镇街上出车祸了，有人受伤躺在地上", "120 急救")], "湾头桥镇", minutes=30)
     child = index.related(masked_text("湾头桥镇一个三岁小孩喝了农药，口吐白沫"), township="湾头桥镇",
                           incident=frozenset({"120 急救"}))
     assert child == []
