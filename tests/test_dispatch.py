@@ -2178,6 +2178,11 @@ def test_other_compensations_and_subsidies_are_not_the_farm_or_land_bureaus(text
     # its re-tester's: a street the model reads as the street office's (township-types outranked the rule)
     ("乡镇人民政府/街道办事处", "迎春亭街道都梁路上结了一层冰，好多人摔跤，请撒盐除冰。", "icy-street", "wg-cgj", []),
     ("住房和城乡建设", "大雪把我屋的房顶压垮了，一家人没地方住，在马坪乡。", "disaster-relief", "wg-yjj", ["马坪乡人民政府"]),
+    # a second re-tester's: snow frozen on a pavement, a county road iced over, a power cut told mid-ticket
+    ("乡镇人民政府/街道办事处", "法相岩街道老街那段人行道上的积雪没人扫，结成冰了，老人出门不敢走", "icy-street", "wg-cgj", []),
+    ("乡镇人民政府/街道办事处", "从城里到秦桥镇的县道上结冰了，几个陡坡很危险，能不能安排撒点盐", "icy-highway", "wg-jtj", []),
+    ("乡镇人民政府/街道办事处", "住在迎春亭街道育才路，屋里停电两天了，供电所一直不来修，冻死了", "power-outage", "ut-power", []),
+    ("公安", "我想知道120救护车出车收费标准是多少，上次接我爸收了三百多", "health-bureau-matters", "wg-wjj", []),
 ])
 def test_a_winters_and_a_health_bureaus_matters_go_to_the_units_that_work_them(guess, text, rule, lead, assisting):
     d = decide(heads(guess), routing_text(None, text))
@@ -2265,6 +2270,16 @@ def test_what_only_shares_a_winters_or_a_health_bureaus_words_is_left(text, rule
     ("晏田乡那个坡上一辆拉煤的大车在冰上翻了，驾驶员夹在里面，满脸是血", ["120 急救", "110 报警", "119 救援"]),
     ("老人家中风倒在地上，口水直流，喊120半天没来", ["120 急救"]),
     ("我婆婆靠在火炉边打瞌睡，裤脚烧着了，腿上烫起好大的泡", ["120 急救", "119 救援"]),
+    # a second re-tester's
+    ("救命 我们车子在水浸坪乡山上冰路上打滑翻了 我婆婆和我崽还在车里 我出不来", ["110 报警", "119 救援"]),
+    ("S219大甸镇那段山坡上结了凌，我们一家五口车子打滑卡在半坡上下不去也上不来，老人小孩都在车里，求救援", ["119 救援"]),
+    ("马坪乡那边冰太厚，一辆班车滑下坡撞到山上，车上好多人受伤了，有的在流血", ["120 急救", "110 报警"]),
+    ("速记：双牌镇，一男子冬泳落水，岸上群众在喊，人没上来", ["119 救援"]),
+    ("屋里细伢子误吃了奶奶的降压药，吃了一把，现在有点想睡", ["120 急救"]),
+    ("邓元泰镇我屋里老娘今天下午讲话含含糊糊，半边手没得力气了，是不是中风哦", ["120 急救"]),
+    ("晏田乡我屋里老娘吃饭的时候突然一边手脚不听使唤，话也讲不清了", ["120 急救"]),
+    ("邓元泰镇加油站旁边两台车在冰上撞了，有一台车里的人头上流血，没有动了", ["120 急救", "110 报警"]),
+    ("邓元泰镇某村有个老人一个人住，好几天没见他出门了，门从里面关着，喊也没人答应", ["110 报警"]),
 ])
 def test_a_winter_nights_and_a_births_emergencies_name_their_line(text, lines):
     assert decide(heads("供电", unit_conf=0.5, unit_review=True), routing_text(None, text)).hand_over == lines
@@ -2276,6 +2291,7 @@ def test_a_winter_nights_and_a_births_emergencies_name_their_line(text, lines):
     "家里烧炭烤火，怎么防止煤气中毒", "冬天路上结冰，老人容易滑倒", "孕妇临产前要准备什么", "垄断企业打着煤气统一经营的幌子",
     "去年冬天我们村有个老人烧炭盆中了煤气走了，今年想问问村里能不能多宣传一下", "冬天烧炭盆要注意什么，怎样才不会中煤气",
     "炭盆烧起来满屋子都是煤气味，老人不肯开窗，我怕出事，想问问怎么办",
+    "请问冬天家里老人用炭火盆烤火，要注意些什么才不会一氧化碳中毒？", "我担心我娘一个人在乡下屋里烤火会中煤气",
 ])
 def test_a_winter_or_a_births_question_names_no_line(text):
     assert decide(heads("卫生健康", unit_conf=0.5, unit_review=True), routing_text(None, text)).hand_over == []
