@@ -952,6 +952,10 @@ def _cut_as_a_name(text: str, start: int, name: str) -> bool:
             and (words[0].flag in _PROPER_NOUN_FLAGS or first[1] == "家"))
 
 
+# (not 村, 县 or 市, which start the body a person is named beside as often: 负责人刘稳村干部…, 干部黄良高县政府…)
+_PLACE_AFTER_NAME = re.compile("(?:社区|街道|小区|居委会|[镇乡])(?![长政])")
+
+
 def _names_after_roles(text: str) -> set[str]:
     names: set[str] = set()
     tagger = None
@@ -979,8 +983,9 @@ def _names_after_roles(text: str) -> set[str]:
                     found.add(word.word)
                 break
             offset += len(word.word)
-        # where the longest reading runs into a place's kind, all of them are a place's name (村民白兔潭镇…: 白兔, 白兔潭)
-        if not any(_PLACE_KIND.match(text, said + len(name)) for name in found):
+        # where the longest reading runs into a place's kind, all of them are a place's name (村民白兔潭镇…: 白兔, 白兔潭);
+        # a title or a government is none (村民张德福镇长说, 书记易飞鹏镇政府)
+        if not any(_PLACE_AFTER_NAME.match(text, said + len(name)) for name in found):
             names |= found
     return names
 
