@@ -851,6 +851,7 @@ class Repeats:
         self._sync_lock = threading.Lock()
         self._unsaved: deque[SeenTicket] = deque(maxlen=_UNSAVED)
         self._record_lock = threading.Lock()
+        self._backlog_lock = threading.Lock()
 
     @classmethod
     def configured(cls, settings: Settings, *, encoder: Encoder | None, last_write: LastWrite | None = None) -> Repeats:
@@ -899,11 +900,10 @@ class Repeats:
         `before`, `incident`: see `RepeatIndex.related`. A `follow_up` (the caller says it was reported before) is
         compared at a lower floor (`follow_up_floor`): an earlier ticket is expected, so a weaker match is more
         likely to be it."""
-        if self._unsaved:
-            # A database that refuses writes (read-only, locked) may still be read: the check goes on without the
-            # waiting tickets, where it used to say the database was unavailable.
-            with contextlib.suppress(SQLAlchemyError):
-                self._write()
+        # A database that refuses writes (read-only, locked) may still be read: the check goes on without the
+        # waiting tickets, where it used to say the database was unavailable.
+        with contextlib.suppress(SQLAlchemyError):
+            self._write()
         self.sync()
         return self.index.related(text, exclude=exclude, township=township, k=k, before=before, incident=incident,
                                   min_similarity=self.index.follow_up_floor if follow_up else None)
@@ -924,8 +924,7 @@ class Repeats:
         """`RepeatIndex.routed`, with the tickets other processes routed meanwhile and this one's that wait for the
         database, written first (raised as `record` does when it still cannot be): an agent's answer to a ticket
         routed during an outage was told it was never routed."""
-        if self._unsaved:
-            self._write()
+        self._write()
         self.sync()
         return self.index.routed(ticket_id)
 
@@ -945,11 +944,24 @@ class Repeats:
         self._write(replace(ticket, assigned_unit=unit, assigned_township=township))
 
     def _write(self, *tickets: SeenTicket) -> None:
-        """Writes the waiting tickets and `tickets`, in one transaction; on failure they all wait."""
-        # The lock guards the queue only, so that the requests of a working database write side by side.
+        """Writes the waiting tickets and `tickets`, in one transaction; on failure they all wait. The waiting tickets
+        are written by one thread at a time, and the others wait for it: a check that synced meanwhile read the log
+        before their commit and missed them (the service writes them in the background once an outage is over)."""
+        # Held from before the queue is emptied until the write has ended, so that the queue or the lock tells a
+        # thread that tickets are on their way. The requests of a working database write side by side.
+        if not (self._unsaved or self._backlog_lock.locked()):
+            self._write_batch(False, tickets)
+            return
+        with self._backlog_lock:
+            self._write_batch(True, tickets)
+
+    def _write_batch(self, backlog: bool, tickets: tuple[SeenTicket, ...]) -> None:
         with self._record_lock:
-            batch = [*self._unsaved, *tickets]
-            self._unsaved.clear()
+            batch = [*self._unsaved, *tickets] if backlog else list(tickets)
+            if backlog:
+                self._unsaved.clear()
+        if not batch:
+            return
         try:
             # Not indexed here: every reader of the index syncs first, and that sync reads these rows with the others'.
             with self.last_write.watch():
@@ -962,8 +974,7 @@ class Repeats:
     def flush(self) -> None:
         """Writes what waits for the database: the tickets held in memory, and the day's forgetting of expired ones.
         For a service to call while no ticket comes to do it (a night, an idle instance); raises as `record` does."""
-        if self._unsaved:
-            self._write()
+        self._write()
         self._forget_expired()
 
     @property

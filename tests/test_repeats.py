@@ -920,6 +920,40 @@ def test_tickets_wait_in_memory_while_the_log_cannot_be_written(demo_repeats):
             if t.ticket_id.startswith("WG-")] == [("WG-2", masked_text(ROAD)), ("WG-1", masked_text(ROAD_THIRD))]
 
 
+def test_a_check_made_while_the_waiting_tickets_are_written_finds_them(demo_repeats):
+    """Once an outage is over the service writes the tickets that waited in memory in the background; a route
+    checked during that write read the log before its commit, and a repeat of a matter reported during the outage
+    went unlinked (a CI run, after a PostgreSQL hang). It waits for that write instead."""
+    import threading
+    from concurrent.futures import ThreadPoolExecutor, wait
+
+    from sqlalchemy import event
+
+    _move_log_table(demo_repeats, away=True)
+    with pytest.raises(SQLAlchemyError):
+        demo_repeats.record(SeenTicket("WG-2", utc_now(), masked_text(ROAD)))
+    _move_log_table(demo_repeats, away=False)
+    committing, go_on = threading.Event(), threading.Event()
+    writer = threading.Thread(target=demo_repeats.flush)
+
+    def held_commit(_connection) -> None:  # the background write's commit, slowed as by a far server
+        if threading.current_thread() is writer:
+            committing.set()
+            go_on.wait(30)
+
+    event.listen(demo_repeats.log.engine, "commit", held_commit)
+    writer.start()
+    assert committing.wait(30)
+    with ThreadPoolExecutor(1) as pool:
+        checked = pool.submit(demo_repeats.check, ROAD_AGAIN)
+        wait([checked], timeout=1)  # a check that does not wait for the write is over by now
+        go_on.set()
+        found = checked.result(30)
+    writer.join(30)
+    assert "WG-2" in [r.ticket.ticket_id for r in found[:2]]
+    assert demo_repeats.unsaved == 0
+
+
 def test_closing_writes_the_waiting_tickets_or_says_they_are_lost(database_url, caplog):
     for answers_at_close in (False, True):
         repeats = Repeats(database_url, threshold=THRESHOLD, window_days=30)
