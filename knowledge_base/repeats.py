@@ -623,15 +623,18 @@ class RepeatIndex:
                         found.append(Related(seen, min(float(scores[i]), 1.0), incident=True))
             return found
 
-    def count(self, *, days: int, now: datetime | None = None, township: str | None = None) -> int:
-        """Tickets received in the last `days`; with `township`, those reported in it or sent on to it."""
+    def count(self, *, days: int, now: datetime | None = None, township: str | None = None,
+              unit: str | None = None) -> int:
+        """Tickets received in the last `days`; with `township`, those reported in it or sent on to it; with `unit`,
+        those sent to it (`SeenTicket.dispatched_to`)."""
         since = np.datetime64((now or utc_now()) - timedelta(days=days), "us")
         with self._lock:
             period = self._alive & (self._received >= since)
-            if township is None:
+            if township is None and unit is None:
                 return int(period.sum())
-            return sum(township in (self._tickets[p].township, self._tickets[p].handled_in)
-                       for p in np.flatnonzero(period))
+            return sum((township is None or township in (ticket.township, ticket.handled_in))
+                       and (unit is None or ticket.dispatched_to == unit)
+                       for ticket in (self._tickets[p] for p in np.flatnonzero(period)))
 
     def hotspots(self, *, days: int, min_size: int = 3, now: datetime | None = None,
                  judgements: Judgements = Judgements()) -> list[Hotspot]:

@@ -353,6 +353,19 @@ def unit_now_named(name: str | None) -> str | None:
     return unit.name if unit else name
 
 
+def unit_asked_for(name: str) -> Unit:
+    """The one unit of the configured pack's catalogue that `name` stands for (`Catalogue.unit_named`: 卫健局,
+    湾头桥镇); InputError, with an example of the deployment's, where it stands for none or for a type of several."""
+    from appeal.config import get_settings
+
+    catalogue = pack_catalogue(get_settings().demo_dir)
+    if (unit := catalogue.unit_named(name)) is None:
+        example = next(u for u in catalogue.units if u.level not in (TOWNSHIP_LEVEL, SEAT_LEVEL))
+        raise InputError(f"unit: {name!r} 不是单位目录中的一个单位 / names no one unit of the catalogue (a name such as "
+                         f"{example.name}, as units.csv writes it or shortened as people say it)")
+    return unit
+
+
 def same_unit(one: str, other: str) -> bool:
     """Whether two names stand for one unit of the configured pack's catalogue (人社局 and 武冈市人力资源和社会保障局),
     or are one name; a type (乡镇人民政府/街道办事处, or an entry's 各乡镇人民政府/街道办事处: every township's) stands

@@ -23,6 +23,7 @@ from knowledge_base.kb import KnowledgeBase
 from knowledge_base.repeats import Judgements, Related, Repeats
 from knowledge_base.store import Source, utc_now
 from knowledge_base.ticket_log import SeenTicket
+from knowledge_base.units import unit_asked_for
 from models.predictor import HeadPrediction
 from pipeline import find_pii, masked_parts, masked_text, model_text, normalize, title_and_body
 from pipeline.pii import opening
@@ -112,17 +113,20 @@ def related_out(ticket: SeenTicket, similarity: float | None = None, linked_by: 
 
 
 def hotspots_out(repeats: Repeats, feedback: FeedbackStore, *, days: int, min_size: int,
-                 limit: int, township: str | None = None) -> HotspotsOut:
+                 limit: int, township: str | None = None, unit: str | None = None) -> HotspotsOut:
     """The period's hotspots, with the agents' answers on repeats of the period overruling the similarity. A period
     longer than the repeat window is cut to it: older tickets are no longer kept, and `days` says what was covered.
     With `township` (a name as people write it, or a division code), only the groups holding tickets of it: what a
-    township's government has to deal with, the county's matters it shares in included."""
+    township's government has to deal with, the county's matters it shares in included. With `unit` (a unit of the
+    catalogue as people name it: 卫健局, 湾头桥镇), only the groups holding a ticket sent to it, by the route or by
+    an agent: a bureau's own share of the work."""
     place = None
     township = township.strip() if township else None  # a form's "all": the whole county (was a 422)
     if township and (place := find_jurisdiction("", township)) is None:
         example = next(t for t in default_gazetteer().townships if not t.merged_into)  # the deployment's, not Wugang's
         raise InputError(f"township: {township!r} 不是本地的乡镇街道 / names no township of the gazetteer (a name such "
                          f"as {example.name}, or its division code {example.code})")
+    lead = unit_asked_for(unit.strip()) if unit and unit.strip() else None
     days = min(days, repeats.index.window.days)
     # The feedback table keeps aware times, the ticket log naive UTC (`utc_now`).
     since = datetime.now(timezone.utc) - timedelta(days=days)
@@ -132,12 +136,14 @@ def hotspots_out(repeats: Repeats, feedback: FeedbackStore, *, days: int, min_si
     name = place.township if place else None
     # a group holding tickets reported in the township, or sent on to it
     spots = [spot for spot in repeats.hotspots(days=days, min_size=min_size, judgements=judgements)
-             if name is None or name in spot.townships or any(ticket.township == name for ticket in spot.tickets)]
+             if (name is None or name in spot.townships or any(ticket.township == name for ticket in spot.tickets))
+             and (lead is None or lead.name in spot.lead_units)]
     day_ago = utc_now() - timedelta(hours=24)
     return HotspotsOut(
         days=days,
         township=name,
-        tickets_in_period=repeats.index.count(days=days, township=name),
+        unit=lead.name if lead else None,
+        tickets_in_period=repeats.index.count(days=days, township=name, unit=lead.name if lead else None),
         hotspots=[
             HotspotOut(size=s.size, first_at=s.first_at.isoformat(timespec="seconds") + "Z",
                        last_at=s.last_at.isoformat(timespec="seconds") + "Z", last_24h=s.since(day_ago),

@@ -578,8 +578,10 @@ class HotspotsOut(Out):
                       "(APPEAL_REPEAT_WINDOW_DAYS), since older tickets are not kept")
     township: str | None = Field(description="the township asked for, as the gazetteer names it (湾头桥 or "
                                              "430581101 asked: 湾头桥镇); null for the whole county")
+    unit: str | None = Field(default=None, description="the unit asked for, as the unit catalogue names it (卫健局 "
+                             "asked: 武冈市卫生健康局); null for every unit")
     tickets_in_period: int = Field(description="tickets routed with an id in the period (of `township`: reported in "
-                                               "it or sent on to it)")
+                                               "it or sent on to it; of `unit`: sent to it, by the route or an agent)")
     hotspots: list[HotspotOut]
 
 

@@ -7,6 +7,7 @@ import os
 import sqlite3
 import subprocess
 import time
+from dataclasses import replace
 from datetime import timedelta
 
 import numpy as np
@@ -24,6 +25,7 @@ from knowledge_base.repeats import (_VECTORIZER, Judgements, RepeatIndex, Repeat
 from knowledge_base.store import utc_now
 from knowledge_base.ticket_log import SeenTicket
 from pipeline import masked_text, routing_text
+from pipeline.errors import InputError
 from pipeline.jurisdiction import village_names
 from tests.conftest import REPO
 
@@ -716,6 +718,38 @@ def test_a_townships_hotspots_hold_the_tickets_reported_there_that_were_sent_on(
         feedback.close()
 
 
+def test_a_units_hotspots_hold_the_tickets_sent_to_it(tmp_path):
+    """A health-bureau liaison's round: a bureau could not see its own share of the hotline's work; hotspots
+    filtered by township only. With `unit`, the groups holding a ticket the route or an agent sent to that unit, the
+    unit named as people name it (交通局, 湾头桥镇) and said back under its catalogue name."""
+    from serve.routing import hotspots_out
+    from training.feedback_store import FeedbackStore
+
+    url = f"sqlite:///{tmp_path / 'appeal.db'}"
+    repeats, feedback = Repeats(url, threshold=THRESHOLD, window_days=30), FeedbackStore(url)
+    road = [SeenTicket(f"WG-{n}", utc_now() - timedelta(hours=n), masked_text(body), township="湾头桥镇",
+                       lead_unit="湾头桥镇人民政府") for n, body in enumerate((ROAD, ROAD_AGAIN, ROAD_THIRD))]
+    road[2] = replace(road[2], assigned_unit="武冈市交通运输局")  # an agent sent one on
+    try:
+        repeats.log.add(*demo_seen(), *road)
+        for unit, named, in_period in (("交通运输局", "武冈市交通运输局", 1), ("湾头桥镇", "湾头桥镇人民政府", 2),
+                                       ("武冈市交通运输局", "武冈市交通运输局", 1)):
+            found = hotspots_out(repeats, feedback, days=1, min_size=3, limit=5, unit=unit)
+            assert (found.unit, found.tickets_in_period) == (named, in_period), unit
+            assert [sorted(t.ticket_id for t in s.tickets) for s in found.hotspots] == [["WG-0", "WG-1", "WG-2"]]
+        health = hotspots_out(repeats, feedback, days=1, min_size=3, limit=5, unit="卫健局")
+        assert (health.unit, health.tickets_in_period, health.hotspots) == ("武冈市卫生健康局", 0, [])
+        # with a township as well: both must hold
+        assert hotspots_out(repeats, feedback, days=1, min_size=3, limit=5, unit="交通局",
+                            township="邓元泰镇").hotspots == []
+        for wrong in ("长沙市卫健委", "乡镇人民政府/街道办事处"):  # no unit, or a type of eighteen
+            with pytest.raises(InputError, match=wrong):
+                hotspots_out(repeats, feedback, days=1, min_size=3, limit=5, unit=wrong)
+    finally:
+        repeats.close()
+        feedback.close()
+
+
 def test_a_hotspot_counts_a_ticket_under_its_agents_topic(tmp_path):
     """A supervisor's round: a group counted its units where the agents sent them, its topics as the model first
     read them, so one card mixed the two views."""
@@ -779,6 +813,16 @@ def test_hotspots_from_the_command_line(appeal_home):
         shown = subprocess.run([*APPEAL, "hotspots", "--days", "1", "--township", township], capture_output=True,
                                text=True, env=env, cwd=REPO, check=True).stdout
         assert shown.startswith(says), shown
+    # a unit's own: its name as people say it, said back as the catalogue names it
+    for unit, says in (("湾头桥镇政府", "1 hotspot holding tickets sent to 湾头桥镇人民政府 (3 tickets there in the last "
+                                  "day)"),
+                       ("卫健局", "no ticket sent to 武冈市卫生健康局 routed with an id in the last day")):
+        shown = subprocess.run([*APPEAL, "hotspots", "--days", "1", "--unit", unit], capture_output=True, text=True,
+                               env=env, cwd=REPO, check=True).stdout
+        assert shown.startswith(says), shown
+    not_one = subprocess.run([*APPEAL, "hotspots", "--unit", "乡镇政府"], capture_output=True, text=True, env=env,
+                             cwd=REPO)
+    assert not_one.returncode == 2 and len(not_one.stderr.splitlines()) == 1 and "乡镇政府" in not_one.stderr
     blank = subprocess.run([*APPEAL, "hotspots", "--days", "1", "--township", " "], capture_output=True, text=True,
                            env=env, cwd=REPO, check=True).stdout
     assert blank.startswith("1 hotspot among 18 tickets of the last day"), blank  # was "holding tickets of None"

@@ -1597,6 +1597,14 @@ def test_repeat_reports_are_linked_and_grouped(server):
         assert all("司马冲镇" not in s["townships"] or s["city_wide"] for s in other) and grouped[0] not in other
         unknown = agent.get("/v1/tickets/hotspots", params={"days": 1, "township": "北京"})
         assert unknown.status_code == 422 and "names no township" in unknown.text
+        # a unit's view (a health-bureau liaison's round): the groups holding a ticket sent to it
+        lead = grouped[0]["tickets"][0]["lead_unit"]
+        sent = agent.get("/v1/tickets/hotspots", params={"days": 1, "unit": lead}).json()
+        assert sent["unit"] == lead and grouped[0] in sent["hotspots"]
+        assert all(lead in s["lead_units"] for s in sent["hotspots"])
+        assert 1 <= sent["tickets_in_period"] < spots["tickets_in_period"]
+        no_unit = agent.get("/v1/tickets/hotspots", params={"days": 1, "unit": "北京市卫健委"})
+        assert no_unit.status_code == 422 and "names no one unit" in no_unit.text
         assert agent.get("/v1/tickets/hotspots", params={"days": 0}).status_code == 422
         # Tickets are kept for the repeat window only, so a longer period covers the window, and the answer says so.
         longer = agent.get("/v1/tickets/hotspots", params={"days": 90}).json()

@@ -15,6 +15,8 @@ def hotspots(
     limit: int = typer.Option(20, "--limit", min=1, help="largest groups first"),
     township: Optional[str] = typer.Option(None, "--township", help="only the groups holding tickets of this 乡镇/街道 "
                                                                     "(湾头桥镇, or its division code)"),
+    unit: Optional[str] = typer.Option(None, "--unit", help="only the groups holding a ticket sent to this unit, by "
+                                                            "the route or an agent (卫健局, 武冈市卫生健康局, 湾头桥镇)"),
     as_json: bool = typer.Option(False, "--json", help="print the JSON of GET /v1/tickets/hotspots"),
 ) -> None:
     """Hotspots: tickets routed in the last days that report the same matter, largest group first.
@@ -46,7 +48,8 @@ def hotspots(
     repeats = Repeats.configured(settings, encoder=encoder)
     feedback = FeedbackStore(url)
     try:
-        found = hotspots_out(repeats, feedback, days=days, min_size=min_size, limit=limit, township=township)
+        found = hotspots_out(repeats, feedback, days=days, min_size=min_size, limit=limit, township=township,
+                             unit=unit)
     finally:
         repeats.close()
         feedback.close()
@@ -56,16 +59,17 @@ def hotspots(
     if found.days < days:
         typer.echo(f"tickets are kept for {found.days} days (APPEAL_REPEAT_WINDOW_DAYS): showing those", err=True)
     period = "day" if found.days == 1 else f"{found.days} days"
+    # a blank --township or --unit: all
+    which = (f" of {found.township}" if found.township else "") + (f" sent to {found.unit}" if found.unit else "")
     if not found.tickets_in_period:
-        typer.echo("no ticket" + (f" of {found.township}" if found.township else "") + " routed with an id in the last "
-                   f"{period} ({settings.db_url})")
+        typer.echo(f"no ticket{which} routed with an id in the last {period} ({settings.db_url})")
         return
     plural = "" if len(found.hotspots) == 1 else "s"
     whole = deployment_area().whole
-    # a township's own count: the county's, beside its groups, read as the township's workload
+    # a township's or unit's own count: the county's, beside its groups, read as its workload
     tickets = f"{found.tickets_in_period} ticket{'' if found.tickets_in_period == 1 else 's'}"
-    among = (f" holding tickets of {found.township} ({tickets} there in the last {period})"
-             if found.township else f" among {tickets} of the last {period}")  # a blank --township: all
+    among = f" holding tickets{which} ({tickets} there in the last {period})" if which else \
+        f" among {tickets} of the last {period}"
     typer.echo(f"{len(found.hotspots)} hotspot{plural}{among}"
                + ("" if found.hotspots else f"; no group of {min_size} or more tickets"))
     # One block per group rather than a table: nine columns of Chinese do not fit an 80-column terminal.

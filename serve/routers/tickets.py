@@ -20,6 +20,9 @@ def hotspots(
     limit: int = Query(20, ge=1, le=200, description="largest groups first"),
     township: str | None = Query(None, max_length=100, description="乡镇/街道 (湾头桥镇, or its division code): only "
                                                                  "the groups holding tickets of it"),
+    unit: str | None = Query(None, max_length=100, description="责任单位 (卫健局, 武冈市卫生健康局, 湾头桥镇): only the "
+                                                            "groups holding a ticket sent to it, by the route or an "
+                                                            "agent; a unit's own share of the work"),
     _caller: Caller = Depends(require("hotspots")),
     services: Services = Depends(ready),
 ) -> HotspotsOut:
@@ -28,4 +31,4 @@ def hotspots(
     units counted. Agents' answers overrule the similarity: a ticket they linked (`repeat_of`) joins the group, and
     one they judged a new matter (`repeat_of: null`) is not joined through the tickets it was listed with."""
     return hotspots_out(services.repeats, services.feedback, days=days, min_size=min_size, limit=limit,
-                        township=township)
+                        township=township, unit=unit)
