@@ -2336,3 +2336,29 @@ def test_a_line_still_sparking_is_the_power_companys_not_a_fight(text):
     """The utilities' re-tester: 还在打火 read as 还在打, a fight, and went auto to the police with 110."""
     d = decide(heads("乡镇人民政府/街道办事处", unit_conf=0.5, unit_review=True), routing_text(None, text))
     assert (d.rule, d.lead.id, d.hand_over) == ("live-wire-down", "ut-power", []), d.reasons
+
+
+@pytest.mark.parametrize("text, lines, rule", [
+    # a school-season agent's round: a stabbing and a beating under way named 120 alone, a crash with bleeding
+    # children 110 alone, a drunk bus driver nothing
+    ("来电人反映：武冈二中初三学生在学校被同学用刀捅伤了肚子，现在流血不止，学校打了120还没来。诉求：请马上处理。",
+     ["120 急救", "110 报警"], "violence-under-way"),
+    ("来电人反映：武冈二中门口几个社会青年正在打一个学生，学生满脸是血。诉求：请派警察。", ["120 急救", "110 报警"],
+     "violence-under-way"),
+    ("来电人反映：司马冲镇去中心小学那条路上有台车翻了，好多细伢子在里面哭，有的在流血。诉求：快来人。",
+     ["120 急救", "110 报警"], None),
+    ("展辉学校的校车司机喝了酒还在开车送孩子，请交警马上查一下。", ["110 报警"], None),
+])
+def test_a_school_seasons_emergencies_name_every_line_they_need(text, lines, rule):
+    d = decide(heads("教育", unit_conf=0.98), routing_text(None, text))
+    assert d.hand_over == lines and d.urgent, d.reasons
+    assert rule is None or d.rule == rule
+
+
+@pytest.mark.parametrize("text", [
+    "来电人反映：邓家铺镇中学宿舍一间住二十个人，没有热水，厕所堵了几天没人修。诉求：请教育局督促学校改善寄宿条件。",
+    "武冈一中学生宿舍楼昨晚电线冒烟起火，宿管用灭火器扑灭了，学生都疏散了。诉求：请核查宿舍用电安全。",
+    "学校的树被人砍了好几棵", "老师说学生被蜜蜂刺伤了要注意", "他以前酒驾被查过", "班主任正在打一个学生的电话，没人接"])
+def test_a_crowded_dormitory_a_fire_put_out_or_a_past_harm_is_no_emergency(text):
+    d = decide(heads("教育", unit_conf=0.98), routing_text(None, text))
+    assert (d.hand_over, d.urgent) == ([], False) and d.rule != "violence-under-way", d.reasons
