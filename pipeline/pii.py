@@ -483,7 +483,7 @@ _WORDLIKE_NAME_BEFORE_ITEM = re.compile(f"([{_SURNAMES}]([\u4e00-\u9fff]{{2}}))(
 # a separator, then a name that ends where a list item ends. In a list by 、 an item whose surname is not among ours
 # (首小兰) is passed over, so that the names after it are still found. A list ends in what it counts too (邻居李长生、
 # 李长发兄弟, 村民张德贵、李长发、刘三妹三人霸占).
-_GROUP_OF_PEOPLE = "[两三四五六七八九几]?(?:兄弟|姐妹)|夫妇|夫妻|[两三四五六七八九几]人|等"
+_GROUP_OF_PEOPLE = "[两三四五六七八九几]?(?:兄弟|姐妹)|夫妇|夫妻|[两三四五六七八九几]个?人|等"
 _LIST_ITEM_END = f"(?={_PUNCTUATION}|[0-9０-９]|[和及与系均共]|{_GROUP_OF_PEOPLE}|联系|电话|反映|投诉|举报|$)"
 _NEXT_NAME_IN_LIST = re.compile(f"[*＊×0-9０-９]*\\s*(?:[、，,和及与]\\s*{_NAME}{_LIST_ITEM_END}"
                                 f"|、[\u4e00-\u9fff]{{2,3}}(?=、))")
@@ -507,7 +507,7 @@ _WORDS_NOT_GIVEN_NAMES = frozenset("月底 月初 月中 月份 月薪 月亮 �
 # (我是常客了). (家 and 会 end real names: 周忠家, 朱琼会.)
 _NOT_A_GIVEN_NAME_END = frozenset("镇乡村市区县省街路人的局院所委府部厅处科队站办员次等姓了")
 # what follows a label and a surname-like character as often as a given name does (村民签名向街道反映)
-_NOT_GIVEN_NAMES = frozenset("街道 社区 政府 部门 领导 单位".split())
+_NOT_GIVEN_NAMES = frozenset("街道 社区 政府 部门 领导 单位 特岗".split())  # 特岗: 补贴钱特岗老师
 # Words after a label that start with a surname (业主许可…, 来电人周一来电…, 来电人陈述：…), each two characters: no
 # name starts with one.
 _NOT_NAMES = frozenset("许可 谢谢 孙子 孙女 方面 方便 高兴 万一 于是 马上 时间 陈述 周一 周二 周三 周四 周五 周六 周日 周末"
@@ -515,7 +515,10 @@ _NOT_NAMES = frozenset("许可 谢谢 孙子 孙女 方面 方便 高兴 万一 
                        # kin of three generations up or down (亲戚曾祖母百岁, 我老公曾祖父是烈士: an over-masking round)
                        " 曾祖 曾孙 高祖 玄孙"
                        # a health liaison's round, after 护士 and 患者: 护士白班早上…, 患者高达20多万
-                       " 白班 高达".split())
+                       " 白班 高达"
+                       # after 孩子 and before 老师 (a school-season agent's round): 孩子熊猫血 (jieba tags 熊猫 a name),
+                       # 高三老师
+                       " 熊猫 高一 高二 高三".split())
 _TITLES = frozenset("先生 女士 小姐 师傅 老师 同学 阿姨 同志 大爷 大妈 老板 经理 主任 书记 局长 市长 镇长 村长 县长 区长 乡长 省长 厅长"
                     " 处长 科长 所长 院长 校长 部长 站长 队长 行长 主席 董事长 总经理 医生 护士 总 工".split())
 
@@ -842,6 +845,7 @@ def _full_names_of_a_family_or_tagged(text: str, start: int, items: list[re.Matc
 # after the role is a name only where jieba tags it as one (nr) and its dictionary does not hold it as a common word
 # (店主文明经营, 老板钱财): 书记高度重视, 老师严重违反, 主任何时 stay. (联系 names no role, but whom the caller turns to
 # the same way: 请联系王建华处理.)
+_FULL_NAME_ONLY_ROLES = "孩子|教师"
 _ROLE = re.compile("法定代表人|法人代表|法人|负责人|董事长|总经理|经理|老板|包工头|店主|房东|会计|村支书|支书|书记|村长|主任|"
                    "队长|组长|站长|所长|厂长|校长|院长|医生|班主任|老师|镇长|乡长|县长|区长|局长|科长|处长|"
                    "租客|司机|队员|保安|民警|辅警|网格员|车主|乘客|家长|联系|"
@@ -860,7 +864,10 @@ _ROLE = re.compile("法定代表人|法人代表|法人|负责人|董事长|总�
                    # 护士杨丽, 孙子王宇轩 (老人 alone stays out, see above; so do 患者 and 病人, before what the patient
                    # has as often: 患者苏醒后, 患者左心衰)
                    "五保户老人|低保户老人|五保户|低保户|独居老人|孤寡老人|空巢老人|留守老人|村民|居民|家属|护士|护工|"
-                   "儿子|女儿|孙子|孙女|外孙|外孙女|丈夫|妻子|老伴")
+                   "儿子|女儿|孙子|孙女|外孙|外孙女|丈夫|妻子|老伴|"
+                   # a school-season agent's round: 孩子王浩然在实验小学, 来电人系武冈一中教师胡建平; these two precede
+                   # things as often (孩子童真, 教师周转房), so only a full name that ends as names end follows them
+                   f"{_FULL_NAME_ONLY_ROLES}")
 
 _ROLE_SAYS_NAME = re.compile("(?:名叫|叫做|叫|是)?")
 # …and a full name there that jieba cuts as a name's parts, the surname off (包工头曾 | 国华, 老板谢 | 建军, 村民张 | 德福,
@@ -956,6 +963,13 @@ def _cut_as_a_name(text: str, start: int, name: str) -> bool:
 _PLACE_AFTER_NAME = re.compile("(?:社区|街道|小区|居委会|[镇乡])(?![长政])")
 
 
+def _word_or_numbered(name: str) -> bool:
+    """A surname that is also an everyday word (教师时明确说, 当时), a name that starts with a word the dictionary counts,
+    a name's included (教师周转房: 周转), or a given name ending in a numeral (孩子王楼二: a toy shop's name)."""
+    return (name[0] in _WORDLIKE_SURNAMES or _dictionary_entry(name[:2])[0] >= _PREFIX_NOT_NAME
+            or name[-1] in "一二三四五六七八九十")
+
+
 def _names_after_roles(text: str) -> set[str]:
     names: set[str] = set()
     tagger = None
@@ -963,10 +977,11 @@ def _names_after_roles(text: str) -> set[str]:
         said = _ROLE_SAYS_NAME.match(text, role.end()).end()  # 包工头叫张伟, as a caller says it
         if (full := _FULL_NAME_AFTER_ROLE.match(text, said)) and _is_name(*full.groups()) \
                 and not _is_everyday_noun(full.group(2)) and not re.match(_END_OF_NAME_AFTER_ROLE, full.group(2)[1]) \
-                and _cut_as_a_name(text, said, full.group(1)):
+                and _cut_as_a_name(text, said, full.group(1)) \
+                and not (re.fullmatch(_FULL_NAME_ONLY_ROLES, role.group()) and _word_or_numbered(full.group(1))):
             names.add(full.group(1))
             continue
-        if not re.match(_NAME, text[said:]):
+        if not re.match(_NAME, text[said:]) or re.fullmatch(_FULL_NAME_ONLY_ROLES, role.group()):
             continue
         tagger = tagger or _tagger()
         words = list(_tagged(text[role.start() : said + 8]))
@@ -988,6 +1003,37 @@ def _names_after_roles(text: str) -> set[str]:
         if not any(_PLACE_AFTER_NAME.match(text, said + len(name)) for name in found):
             names |= found
     return names
+
+
+# …and before a title (a school-season agent's round: 唐志勇老师要求每人交班费, 胡建平老师也知道): a name jieba reads as one,
+# where the title follows it straight (the surname alone, 王老师, is no one's name).
+_NAME_BEFORE_TITLE = re.compile(f"(?=({_NAME})(?:老师|校长|园长|医生|护士|教练|班主任))")
+
+
+def _names_before_titles(text: str) -> set[str]:
+    # a one-character given name that is a surname is the title's own surname more often (当时谢医生, 时罗校长)
+    return {match.group(1) for match in _NAME_BEFORE_TITLE.finditer(text)
+            if _is_name(match.group(2), match.group(3)) and match.group(3) not in _SURNAMES
+            and _read_as_name_in_context(text, match.start(), match.group(2))}
+
+
+def _read_as_name_in_context(text: str, start: int, name: str) -> bool:
+    """Does jieba, reading from a few characters before `start`, start a word there (not 班主任 | 唐老师's 任唐, nor
+    过程 | 中医生's 程中) and read `name` from it as a name: one word it tags a name, or a surname and a given name it
+    tags as one (a noun too, not a common one, and not after a surname that is an everyday word: 万 | 现任校长, 曾 |
+    宇航老师)?"""
+    before = max(0, start - 6)
+    words = list(_tagged(text[before : start + 8]))
+    at = before
+    while words and at < start:
+        at += len(words.pop(0).word)
+    if at != start or not words:
+        return False
+    if words[0].word == name:
+        return words[0].flag in _GIVEN_NAME_FLAGS
+    return (words[0].word == name[0] and len(words) > 1 and words[1].word == name[1:]
+            and words[1].flag in (_GIVEN_NAME_FLAGS if name[0] in _WORDLIKE_SURNAMES else _GIVEN_NAME_AFTER_SURNAME_FLAGS)
+            and _tagger().tokenizer.FREQ.get(name[1:], 0) < _COMMON_GIVEN_NAME)  # 团田 | 学校
 
 
 # A person the ticket accuses or reports, named right after what was done to the caller or by the caller (被刘建军打伤,
@@ -1243,7 +1289,7 @@ def find_pii(text: str, people: Iterable[str] = ()) -> list[PiiSpan]:
         take("house_number", start, end)
     # 其中[姓名]任组长 read again took [姓名] for the label 姓名
     names = (_labelled_names(unmasked) | _numbered_names(unmasked) | _names_after_roles(unmasked)
-             | _grouped_names(unmasked) | _names_after_acts(unmasked) | _known_names(people))
+             | _names_before_titles(unmasked) | _grouped_names(unmasked) | _names_after_acts(unmasked) | _known_names(people))
     for span in taken:
         if span.kind in _PHONE_KINDS:
             match = _NAME_BEFORE_NUMBER.search(text, max(0, span.start - 12), span.start)

@@ -113,7 +113,8 @@ def test_presegmented_rows_keep_their_words_but_not_personal_data(train_texts):
     # 陈平洁) and landlines (8222580) in its vocabulary. Real rows of the file, as published and as the models read them:
     read = {text: model_text(None, text, presegmented=True) for text in train_texts}
     changed = {text: masked for text, masked in read.items() if masked != text}
-    # measured: 623 of 7,733 (563 before the people a ticket is about by who they are, 五保户老人 / 村民 / 家属 / 护士 …,
+    # measured: 643 of 7,733 (623 before a name before 老师 / 校长 / 医生 … and after 孩子 / 教师, a school-season agent's
+    # round; 563 before the people a ticket is about by who they are, 五保户老人 / 村民 / 家属 / 护士 …,
     # and a full name jieba cuts as a surname and a place after any role, a winter agent's and a health liaison's
     # rounds; 559 before patients, the dead and suspects, 住院号 and a flat after 地址, a privacy
     # officer's round; 555 before a person after 承包人 and a full name jieba counts often after 董事长, a
@@ -123,7 +124,7 @@ def test_presegmented_rows_keep_their_words_but_not_personal_data(train_texts):
     # surnames; 434 before a spouse, a relative's name running on and a full name jieba counts often after a role were
     # masked, 411 before names jieba cuts in two after a role, 155 before third parties named by role, 包工头 李建国);
     # every other row byte for byte as published
-    assert 350 < len(changed) < 640
+    assert 350 < len(changed) < 660
     words = [word for masked in read.values() for word in masked.split()]
     assert not {"陈平洁", "唐伏春", "石德群", "8222580", "4219398"} & set(words)
     # what held personal data is left out, not read as a placeholder's word

@@ -366,6 +366,16 @@ def test_a_name_after_a_standing_is_masked_where_the_writer_goes_on_about_the_pe
          "村民白兔潭镇一位，要求护士白班早上七点到，癌症患者高达20多万，附近居民东方大道公交站，几户居民曾一起投诉"),
         ("村民反映路灯坏了，儿子周末回来，村民张家的狗咬人，女儿高考完了，丈夫常年在外，护士长期加班，患者苏醒后家属才知道",
          "村民反映路灯坏了，儿子周末回来，村民张家的狗咬人，女儿高考完了，丈夫常年在外，护士长期加班，患者苏醒后家属才知道"),
+        # a school-season agent's round: a child and a teacher by who they are, a name before a title, the second of
+        # two classmates before how many they were
+        ("孩子王浩然在实验小学三年级，家长群里唐志勇老师要求每人交200元班费，胡建平老师也知道，来电人系武冈一中教师胡建平",
+         "孩子[姓名]在实验小学三年级，家长群里[姓名]老师要求每人交200元班费，[姓名]老师也知道，来电人系武冈一中教师[姓名]"),
+        ("被同班同学欧阳子豪、曾宇航三个人打了", "被同班同学[姓名]、[姓名]三个人打了"),
+        # …not a title after a word that ends in a surname, a surname that is a word, nor a child's blood or a teacher's flat
+        ("班主任唐老师说，手术过程中医生说，我盖了章后护士叫我，补助万现任校长，高三老师，孩子熊猫血，教师周转房，"
+         "招聘特岗教师时明确说，他是个孩子王，当时谢医生说",
+         "班主任唐老师说，手术过程中医生说，我盖了章后护士叫我，补助万现任校长，高三老师，孩子熊猫血，教师周转房，"
+         "招聘特岗教师时明确说，他是个孩子王，当时谢医生说"),
     ],
 )
 def test_names_in_the_shapes_tickets_give_them(text, masked):
