@@ -2362,3 +2362,36 @@ def test_a_school_seasons_emergencies_name_every_line_they_need(text, lines, rul
 def test_a_crowded_dormitory_a_fire_put_out_or_a_past_harm_is_no_emergency(text):
     d = decide(heads("教育", unit_conf=0.98), routing_text(None, text))
     assert (d.hand_over, d.urgent) == ([], False) and d.rule != "violence-under-way", d.reasons
+
+
+@pytest.mark.parametrize("text, read_as, rule, lead, assisting", [
+    # a school-season agent's round: each went auto to the unit the model was sure of, or without the unit the
+    # boundary names beside it
+    ("来电人反映：孩子在展辉学校被老师用脚踢肚子，现在在医院，医生说脾脏破裂要手术。诉求：要求严肃处理该老师。", "卫生健康",
+     "teacher-conduct", "wg-jyj", []),
+    ("来电人反映：其女儿在武冈二中初二班上被班主任当众辱骂，还被罚站一整节课。", "教育", "teacher-conduct", "wg-jyj", []),
+    ("来电人反映：学校通知交学生城乡居民医保，一个学生380元。诉求：咨询学生医保缴费方式。", "教育",
+     "student-medical-insurance", "wg-ybj", []),
+    ("来电人反映：展辉学校食堂今天中午的肉有馊味，好几个学生吃了说肚子疼。诉求：请市场监管部门和教育局检查学校食堂食品安全。",
+     "教育", "school-canteen-food", "wg-scjgj", ["wg-jyj"]),
+    ("来电人反映：每天早上司马冲镇有一辆没有校车标志的面包车接送学生，一车塞了十五六个孩子。诉求：请教育局和交警查处非法校车超载。",
+     "教育", "illegal-school-bus", "wg-jyj", ["wg-gaj-jj"]),
+    ("来电人反映：孩子今年考上大学，想办理生源地信用助学贷款，不知道在哪里办。", "人力资源和社会保障", "student-aid", "wg-jyj", []),
+    ("来电人反映：家里是脱贫户，孩子在读职业中专，听说有雨露计划补助。诉求：咨询雨露计划补助怎么申请。", "人力资源和社会保障",
+     "rain-and-dew-plan", "wg-nyncj", []),
+])
+def test_a_school_seasons_look_alikes_go_to_the_unit_the_boundary_names(text, read_as, rule, lead, assisting):
+    d = decide(heads(read_as, unit_conf=0.93), routing_text(None, text))
+    assert (d.rule, d.lead.id, [a.id for a in d.assisting]) == (rule, lead, assisting), d.reasons
+    # a sure unit head of another type is not overruled unseen
+    assert d.decision == ("auto" if d.lead.functional_type == read_as else "review"), d.reasons
+
+
+@pytest.mark.parametrize("text", [
+    "学校食堂饭菜太贵了，一顿要十五块", "老师打电话说孩子在学校发烧了", "学生打了老师，学校怎么处理",
+    "孩子在学校摔倒了，买的学平险怎么理赔", "大学生创业担保贷款怎么申请", "校车什么时候开始接送",
+    "孩子考上大学要办助学贷款，需要村委会开家庭经济困难证明，村委会拖着不开"])
+def test_a_school_matter_of_the_education_bureaus_own_is_no_such_rule(text):
+    d = decide(heads("教育", unit_conf=0.93), routing_text(None, text))
+    assert d.rule not in ("teacher-conduct", "student-medical-insurance", "school-canteen-food", "illegal-school-bus",
+                          "student-aid"), d.reasons
