@@ -1031,8 +1031,8 @@ def _read_as_name_in_context(text: str, start: int, name: str) -> bool:
         return False
     if words[0].word == name:
         return words[0].flag in _GIVEN_NAME_FLAGS
-    return (words[0].word == name[0] and len(words) > 1 and words[1].word == name[1:]
-            and words[1].flag in (_GIVEN_NAME_FLAGS if name[0] in _WORDLIKE_SURNAMES else _GIVEN_NAME_AFTER_SURNAME_FLAGS)
+    given_flags = _GIVEN_NAME_FLAGS if name[0] in _WORDLIKE_SURNAMES else _GIVEN_NAME_AFTER_SURNAME_FLAGS
+    return (words[0].word == name[0] and len(words) > 1 and words[1].word == name[1:] and words[1].flag in given_flags
             and _tagger().tokenizer.FREQ.get(name[1:], 0) < _COMMON_GIVEN_NAME)  # 团田 | 学校
 
 
@@ -1289,7 +1289,8 @@ def find_pii(text: str, people: Iterable[str] = ()) -> list[PiiSpan]:
         take("house_number", start, end)
     # 其中[姓名]任组长 read again took [姓名] for the label 姓名
     names = (_labelled_names(unmasked) | _numbered_names(unmasked) | _names_after_roles(unmasked)
-             | _names_before_titles(unmasked) | _grouped_names(unmasked) | _names_after_acts(unmasked) | _known_names(people))
+             | _names_before_titles(unmasked) | _grouped_names(unmasked) | _names_after_acts(unmasked)
+             | _known_names(people))
     for span in taken:
         if span.kind in _PHONE_KINDS:
             match = _NAME_BEFORE_NUMBER.search(text, max(0, span.start - 12), span.start)

@@ -371,7 +371,8 @@ def test_a_name_after_a_standing_is_masked_where_the_writer_goes_on_about_the_pe
         ("孩子王浩然在实验小学三年级，家长群里唐志勇老师要求每人交200元班费，胡建平老师也知道，来电人系武冈一中教师胡建平",
          "孩子[姓名]在实验小学三年级，家长群里[姓名]老师要求每人交200元班费，[姓名]老师也知道，来电人系武冈一中教师[姓名]"),
         ("被同班同学欧阳子豪、曾宇航三个人打了", "被同班同学[姓名]、[姓名]三个人打了"),
-        # …not a title after a word that ends in a surname, a surname that is a word, nor a child's blood or a teacher's flat
+        # …not a title after a word that ends in a surname, a surname that is a word, nor a child's blood or a
+        # teacher's flat
         ("班主任唐老师说，手术过程中医生说，我盖了章后护士叫我，补助万现任校长，高三老师，孩子熊猫血，教师周转房，"
          "招聘特岗教师时明确说，他是个孩子王，当时谢医生说",
          "班主任唐老师说，手术过程中医生说，我盖了章后护士叫我，补助万现任校长，高三老师，孩子熊猫血，教师周转房，"
