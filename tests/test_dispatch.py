@@ -2347,7 +2347,20 @@ def test_a_line_still_sparking_is_the_power_companys_not_a_fight(text):
      "violence-under-way"),
     ("来电人反映：司马冲镇去中心小学那条路上有台车翻了，好多细伢子在里面哭，有的在流血。诉求：快来人。",
      ["120 急救", "110 报警"], None),
-    ("展辉学校的校车司机喝了酒还在开车送孩子，请交警马上查一下。", ["110 报警"], None),
+    ("展辉学校的校车司机喝了酒还在开车送孩子，请交警马上查一下。", ["110 报警"], "drunk-driving"),
+    # its re-tester's own wordings
+    ("司马冲镇小学的校车司机今天早上满身酒气，开车摇摇晃晃，车上坐了二十多个孩子，现在还在路上开！", ["110 报警"],
+     "drunk-driving"),
+    ("校车司机酒驾，车上有学生。", ["110 报警"], "drunk-driving"),
+    ("水浸坪乡小学接孩子的校车司机喝了酒，我闻到好大一股酒气，车子已经开出去了，上面都是细伢子。", ["110 报警"],
+     "drunk-driving"),
+    ("秦桥镇中学有个学生被几个人按在厕所里打，现在还在打，老师都不敢进去。", ["110 报警"], "violence-under-way"),
+    ("我孩子现在正在被同学殴打，他刚打电话给我哭。", ["110 报警"], "violence-under-way"),
+    ("司马冲镇中学有几个学生在学校后面的河里游泳，有一个沉下去了冒起来。", ["119 救援"], None),
+    ("有个细伢子落水了，冲走了。", ["119 救援"], None),
+    ("化学实验室刚刚爆炸了，有学生受伤", ["119 救援"], None),
+    ("放学过马路被摩托车撞了，腿在流血", ["120 急救", "110 报警"], None),
+    ("面包车翻了，孩子满头是血", ["120 急救", "110 报警"], None),
 ])
 def test_a_school_seasons_emergencies_name_every_line_they_need(text, lines, rule):
     d = decide(heads("教育", unit_conf=0.98), routing_text(None, text))
@@ -2358,7 +2371,10 @@ def test_a_school_seasons_emergencies_name_every_line_they_need(text, lines, rul
 @pytest.mark.parametrize("text", [
     "来电人反映：邓家铺镇中学宿舍一间住二十个人，没有热水，厕所堵了几天没人修。诉求：请教育局督促学校改善寄宿条件。",
     "武冈一中学生宿舍楼昨晚电线冒烟起火，宿管用灭火器扑灭了，学生都疏散了。诉求：请核查宿舍用电安全。",
-    "学校的树被人砍了好几棵", "老师说学生被蜜蜂刺伤了要注意", "他以前酒驾被查过", "班主任正在打一个学生的电话，没人接"])
+    "学校的树被人砍了好几棵", "老师说学生被蜜蜂刺伤了要注意", "他以前酒驾被查过", "班主任正在打一个学生的电话，没人接",
+    # its re-tester's: a drill, and a fight the school handled
+    "今天上午邓元泰镇中学搞消防演练，放了好多烟，附近居民以为着火了，吓一跳。",
+    "我儿子和同学两人在学校打架，学校处理不公平。", "校车司机以前酒驾被处罚过，现在还在开校车"])
 def test_a_crowded_dormitory_a_fire_put_out_or_a_past_harm_is_no_emergency(text):
     d = decide(heads("教育", unit_conf=0.98), routing_text(None, text))
     assert (d.hand_over, d.urgent) == ([], False) and d.rule != "violence-under-way", d.reasons
@@ -2379,6 +2395,7 @@ def test_a_crowded_dormitory_a_fire_put_out_or_a_past_harm_is_no_emergency(text)
     ("来电人反映：孩子今年考上大学，想办理生源地信用助学贷款，不知道在哪里办。", "人力资源和社会保障", "student-aid", "wg-jyj", []),
     ("来电人反映：家里是脱贫户，孩子在读职业中专，听说有雨露计划补助。诉求：咨询雨露计划补助怎么申请。", "人力资源和社会保障",
      "rain-and-dew-plan", "wg-nyncj", []),
+    ("幼儿园老师用针扎细伢子，身上好多针眼，我们刚发现。", "教育", "child-abuse", "wg-gaj", ["wg-jyj"]),
 ])
 def test_a_school_seasons_look_alikes_go_to_the_unit_the_boundary_names(text, read_as, rule, lead, assisting):
     d = decide(heads(read_as, unit_conf=0.93), routing_text(None, text))
