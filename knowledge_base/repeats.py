@@ -166,6 +166,7 @@ class Hotspot:
     townships: dict[str, int]
     topics: dict[str, int]
     lead_units: dict[str, int]
+    assisting_units: dict[str, int]
     # reported in `CITY_WIDE` townships or more: one matter of the whole county (a price rise, a new policy), not
     # the same kind of trouble in two places
     city_wide: bool = False
@@ -626,14 +627,14 @@ class RepeatIndex:
     def count(self, *, days: int, now: datetime | None = None, township: str | None = None,
               unit: str | None = None) -> int:
         """Tickets received in the last `days`; with `township`, those reported in it or sent on to it; with `unit`,
-        those sent to it (`SeenTicket.dispatched_to`)."""
+        those sent to it (`SeenTicket.dispatched_to`) or that it assists."""
         since = np.datetime64((now or utc_now()) - timedelta(days=days), "us")
         with self._lock:
             period = self._alive & (self._received >= since)
             if township is None and unit is None:
                 return int(period.sum())
             return sum((township is None or township in (ticket.township, ticket.handled_in))
-                       and (unit is None or ticket.dispatched_to == unit)
+                       and (unit is None or unit == ticket.dispatched_to or unit in ticket.assisted_by)
                        for ticket in (self._tickets[p] for p in np.flatnonzero(period)))
 
     def hotspots(self, *, days: int, min_size: int = 3, now: datetime | None = None,
@@ -678,6 +679,7 @@ class RepeatIndex:
                 topics=dict(Counter(topic for t in group if (topic := judgements.topics.get(t.ticket_id, t.topic)))
                             .most_common()),
                 lead_units=dict(Counter(t.dispatched_to for t in group if t.dispatched_to).most_common()),
+                assisting_units=dict(Counter(unit for t in group for unit in t.assisted_by).most_common()),
                 city_wide=city_wide,
             ))
         return sorted(spots, key=lambda s: (-s.size, -s.last_at.timestamp()))

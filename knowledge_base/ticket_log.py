@@ -51,6 +51,10 @@ class SeenTicket:
     # the refusal rule the route flagged it with (not_accepted.rule): an answer that says only whether it was refused
     # is still that rule's verdict
     refusal_rule: str | None = None
+    # the units the route named to assist the lead (、-joined; "" none; None: logged before it was kept): a bureau that
+    # assists sees the ticket's group among its own (an education liaison's round: a canteen's five tickets, 教育局
+    # assisting 市场监管局, were in no hotspot of 教育局's)
+    assisting_units: str | None = None
 
     @property
     def lines(self) -> list[str]:
@@ -61,6 +65,11 @@ class SeenTicket:
     def dispatched_to(self) -> str | None:
         """The unit the ticket was last sent to: the agent's where an answer changed it, else the route's."""
         return self.assigned_unit or self.lead_unit
+
+    @property
+    def assisted_by(self) -> list[str]:
+        """The units the route named to assist, as a list."""
+        return self.assisting_units.split("、") if self.assisting_units else []
 
     @property
     def handled_in(self) -> str | None:
@@ -95,6 +104,7 @@ class RoutedTicketRow(_Base):
     embedding: Mapped[bytes | None] = mapped_column(LargeBinary)
     embedding_model: Mapped[str | None] = mapped_column(String(32))
     refusal_rule: Mapped[str | None] = mapped_column(String(100))
+    assisting_units: Mapped[str | None] = mapped_column(String(1000))
 
     def seen(self) -> SeenTicket:
         # by its township's and its units' names of today: a ticket logged before a merge or a unit's rename is the
@@ -104,7 +114,8 @@ class RoutedTicketRow(_Base):
                           self.decision, self.model_version, self.urgent, self.unit_type,
                           unit_now_named(self.assigned_unit),
                           default_gazetteer().now_named(self.assigned_township), self.hand_over, self.embedding,
-                          self.embedding_model, self.refusal_rule)
+                          self.embedding_model, self.refusal_rule,
+                          self.assisting_units and "、".join(map(unit_now_named, self.assisting_units.split("、"))))
 
 
 class TicketLog:

@@ -119,7 +119,7 @@ def hotspots_out(repeats: Repeats, feedback: FeedbackStore, *, days: int, min_si
     With `township` (a name as people write it, or a division code), only the groups holding tickets of it: what a
     township's government has to deal with, the county's matters it shares in included. With `unit` (a unit of the
     catalogue as people name it: 卫健局, 湾头桥镇), only the groups holding a ticket sent to it, by the route or by
-    an agent: a bureau's own share of the work."""
+    an agent, or that it assists: a bureau's own share of the work."""
     place = None
     township = township.strip() if township else None  # a form's "all": the whole county (was a 422)
     if township and (place := find_jurisdiction("", township)) is None:
@@ -137,7 +137,7 @@ def hotspots_out(repeats: Repeats, feedback: FeedbackStore, *, days: int, min_si
     # a group holding tickets reported in the township, or sent on to it
     spots = [spot for spot in repeats.hotspots(days=days, min_size=min_size, judgements=judgements)
              if (name is None or name in spot.townships or any(ticket.township == name for ticket in spot.tickets))
-             and (lead is None or lead.name in spot.lead_units)]
+             and (lead is None or lead.name in spot.lead_units or lead.name in spot.assisting_units)]
     day_ago = utc_now() - timedelta(hours=24)
     return HotspotsOut(
         days=days,
@@ -148,7 +148,7 @@ def hotspots_out(repeats: Repeats, feedback: FeedbackStore, *, days: int, min_si
             HotspotOut(size=s.size, first_at=s.first_at.isoformat(timespec="seconds") + "Z",
                        last_at=s.last_at.isoformat(timespec="seconds") + "Z", last_24h=s.since(day_ago),
                        keywords=s.keywords, townships=s.townships, city_wide=s.city_wide, topics=s.topics,
-                       lead_units=s.lead_units,
+                       lead_units=s.lead_units, assisting_units=s.assisting_units,
                        # each ticket under the topic the group counts it under (a quality inspector's round: the
                        # group said 环境保护 5, its tickets 4 and one 城乡建设, the route's reading)
                        tickets=[related_out(replace(t, topic=judgements.topics.get(t.ticket_id, t.topic)))
@@ -261,8 +261,8 @@ def route_tickets(tickets: Sequence[TicketIn], model: LoadedModel, kb: Knowledge
             seen = SeenTicket(ticket.id, given or utc_now(), masked, title, township, heads["topic"].label,
                               sent_to, routing.decision, model.version, routing.urgent, routing.functional_type,
                               hand_over="、".join(routing.hand_over),
-                              refusal_rule=routing.not_accepted.rule if routing.not_accepted else None
-                              ) if kept else None
+                              refusal_rule=routing.not_accepted.rule if routing.not_accepted else None,
+                              assisting_units="、".join(unit.name for unit in routing.assisting)) if kept else None
             related, sent_on = _check_and_record(repeats, full, compared_in, seen, given,
                                                  frozenset(routing.hand_over), follow_up, numbers)
         # an agent told nothing would take "no related tickets" for "no earlier report"

@@ -570,6 +570,7 @@ class HotspotOut(Out):
                                                "one, else the route's")
     lead_units: dict[str, int] = Field(description="unit → tickets, each counted where it was last sent (an agent's "
                                                    "answer over the route's lead unit)")
+    assisting_units: dict[str, int] = Field(description="unit → tickets the route named it to assist on (协办)")
     tickets: list[RelatedTicketOut]
 
 
@@ -579,9 +580,11 @@ class HotspotsOut(Out):
     township: str | None = Field(description="the township asked for, as the gazetteer names it (湾头桥 or "
                                              "430581101 asked: 湾头桥镇); null for the whole county")
     unit: str | None = Field(default=None, description="the unit asked for, as the unit catalogue names it (卫健局 "
-                             "asked: 武冈市卫生健康局); null for every unit")
+                             "asked: 武冈市卫生健康局): the groups holding a ticket sent to it or that it assists; null for "
+                             "every unit")
     tickets_in_period: int = Field(description="tickets routed with an id in the period (of `township`: reported in "
-                                               "it or sent on to it; of `unit`: sent to it, by the route or an agent)")
+                                               "it or sent on to it; of `unit`: sent to it, by the route or an agent, "
+                                               "or assisted by it)")
     hotspots: list[HotspotOut]
 
 

@@ -732,6 +732,7 @@ def test_a_units_hotspots_hold_the_tickets_sent_to_it(tmp_path):
     road = [SeenTicket(f"WG-{n}", utc_now() - timedelta(hours=n), masked_text(body), township="湾头桥镇",
                        lead_unit="湾头桥镇人民政府") for n, body in enumerate((ROAD, ROAD_AGAIN, ROAD_THIRD))]
     road[2] = replace(road[2], assigned_unit="武冈市交通运输局")  # an agent sent one on
+    road[1] = replace(road[1], assisting_units="武冈市自然资源局、武冈市应急管理局")  # and the route named assisting units
     try:
         repeats.log.add(*demo_seen(), *road)
         for unit, named, in_period in (("交通运输局", "武冈市交通运输局", 1), ("湾头桥镇", "湾头桥镇人民政府", 2),
@@ -739,6 +740,10 @@ def test_a_units_hotspots_hold_the_tickets_sent_to_it(tmp_path):
             found = hotspots_out(repeats, feedback, days=1, min_size=3, limit=5, unit=unit)
             assert (found.unit, found.tickets_in_period) == (named, in_period), unit
             assert [sorted(t.ticket_id for t in s.tickets) for s in found.hotspots] == [["WG-0", "WG-1", "WG-2"]]
+        # a unit that assists sees the group too (an education liaison's round: 教育局 assisting 市场监管局 on a canteen)
+        assisting = hotspots_out(repeats, feedback, days=1, min_size=3, limit=5, unit="应急管理局")
+        assert (assisting.unit, assisting.tickets_in_period) == ("武冈市应急管理局", 1)
+        assert [s.assisting_units for s in assisting.hotspots] == [{"武冈市自然资源局": 1, "武冈市应急管理局": 1}]
         health = hotspots_out(repeats, feedback, days=1, min_size=3, limit=5, unit="卫健局")
         assert (health.unit, health.tickets_in_period, health.hotspots) == ("武冈市卫生健康局", 0, [])
         # with a township as well: both must hold

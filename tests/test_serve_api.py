@@ -1605,6 +1605,16 @@ def test_repeat_reports_are_linked_and_grouped(server):
         assert 1 <= sent["tickets_in_period"] < spots["tickets_in_period"]
         no_unit = agent.get("/v1/tickets/hotspots", params={"days": 1, "unit": "北京市卫健委"})
         assert no_unit.status_code == 422 and "names no one unit" in no_unit.text
+        # …and the groups it assists on, as the route named it (an education liaison's round: a canteen's tickets,
+        # 教育局 assisting 市场监管局, were in no group of 教育局's)
+        with server.client("platform") as platform:
+            for n, dish in enumerate(("肉", "鱼", "鸡蛋")):
+                platform.post("/v1/route", json={"id": f"WG-C{n}", "text": f"武冈三中食堂今天中午的{dish}有馊味，学生吃了"
+                                                                             "肚子疼，请检查学校食堂食品安全。"})
+        assisted = agent.get("/v1/tickets/hotspots", params={"days": 1, "unit": "教育局"}).json()
+        canteen = [s for s in assisted["hotspots"] if "WG-C0" in [t["ticket_id"] for t in s["tickets"]]]
+        assert canteen and canteen[0]["assisting_units"] == {"武冈市教育局": 3}, assisted
+        assert "武冈市教育局" not in canteen[0]["lead_units"]
         assert agent.get("/v1/tickets/hotspots", params={"days": 0}).status_code == 422
         # Tickets are kept for the repeat window only, so a longer period covers the window, and the answer says so.
         longer = agent.get("/v1/tickets/hotspots", params={"days": 90}).json()

@@ -16,7 +16,8 @@ def hotspots(
     township: Optional[str] = typer.Option(None, "--township", help="only the groups holding tickets of this 乡镇/街道 "
                                                                     "(湾头桥镇, or its division code)"),
     unit: Optional[str] = typer.Option(None, "--unit", help="only the groups holding a ticket sent to this unit, by "
-                                                            "the route or an agent (卫健局, 武冈市卫生健康局, 湾头桥镇)"),
+                                                            "the route or an agent, or that it assists (卫健局, "
+                                                            "武冈市卫生健康局, 湾头桥镇)"),
     as_json: bool = typer.Option(False, "--json", help="print the JSON of GET /v1/tickets/hotspots"),
 ) -> None:
     """Hotspots: tickets routed in the last days that report the same matter, largest group first.

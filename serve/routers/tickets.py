@@ -22,7 +22,8 @@ def hotspots(
                                                                  "the groups holding tickets of it"),
     unit: str | None = Query(None, max_length=100, description="责任单位 (卫健局, 武冈市卫生健康局, 湾头桥镇): only the "
                                                             "groups holding a ticket sent to it, by the route or an "
-                                                            "agent; a unit's own share of the work"),
+                                                            "agent, or that it assists; a unit's own share of the "
+                                                            "work"),
     _caller: Caller = Depends(require("hotspots")),
     services: Services = Depends(ready),
 ) -> HotspotsOut:
