@@ -1005,9 +1005,10 @@ def _names_after_roles(text: str) -> set[str]:
     return names
 
 
-# …and before a title (a school-season agent's round: 唐志勇老师要求每人交班费, 胡建平老师也知道): a name jieba reads as one,
+# …and before a title or 这个人 (a school-season agent's round and its re-tester's: 唐志勇老师要求每人交班费, 胡建平这个人一直
+# 这样): a name jieba reads as one,
 # where the title follows it straight (the surname alone, 王老师, is no one's name).
-_NAME_BEFORE_TITLE = re.compile(f"(?=({_NAME})(?:老师|校长|园长|医生|护士|教练|班主任))")
+_NAME_BEFORE_TITLE = re.compile(f"(?=({_NAME})(?:老师|校长|园长|医生|护士|教练|班主任|这个人|这人|此人))")
 
 
 def _names_before_titles(text: str) -> set[str]:

@@ -371,6 +371,8 @@ def test_a_name_after_a_standing_is_masked_where_the_writer_goes_on_about_the_pe
         ("孩子王浩然在实验小学三年级，家长群里唐志勇老师要求每人交200元班费，胡建平老师也知道，来电人系武冈一中教师胡建平",
          "孩子[姓名]在实验小学三年级，家长群里[姓名]老师要求每人交200元班费，[姓名]老师也知道，来电人系武冈一中教师[姓名]"),
         ("被同班同学欧阳子豪、曾宇航三个人打了", "被同班同学[姓名]、[姓名]三个人打了"),
+        # its re-tester's: a name before 这个人
+        ("胡老师今天又在课堂上打学生了，胡建平这个人一直这样。", "胡老师今天又在课堂上打学生了，[姓名]这个人一直这样。"),
         # …not a title after a word that ends in a surname, a surname that is a word, nor a child's blood or a
         # teacher's flat
         ("班主任唐老师说，手术过程中医生说，我盖了章后护士叫我，补助万现任校长，高三老师，孩子熊猫血，教师周转房，"
