@@ -932,14 +932,18 @@ def _cut_across(text: str, start: int, name: str) -> bool:
 def _tagged_as_name(text: str, start: int, name: str) -> bool:
     """Does jieba, reading on from `start`, take `name` (a surname and a given name) for a name: the whole tagged as
     one (曾志明), or the surname cut off (谢 | 红梅, 曾 | 建军) before a given name that is no everyday word?"""
-    tagger = _tagger()
-    words = list(_tagged(text[start : start + 8]))
+    return _words_read_as_name(list(_tagged(text[start : start + 8])), name)
+
+
+def _words_read_as_name(words: list, name: str, *, strict: bool = False) -> bool:
+    """Do jieba's `words`, from where `name` starts, take it for a name: the whole tagged as one, or the surname cut
+    off before a given name that is no everyday word, tagged a name where the surname is a preposition (向 | 城管,
+    向 | 物业 are no names, 向 | 玉兰 is) or where `strict`, else a name or a noun?"""
     if words[0].word == name:
         return words[0].flag in _GIVEN_NAME_FLAGS
-    # 向 | 城管, 向 | 物业 (a preposition, then a noun): a name only where the rest is tagged one (向 | 玉兰)
-    return (words[0].word == name[0] and len(words) > 1 and words[1].word == name[1:]
-            and words[1].flag in (_GIVEN_NAME_FLAGS if words[0].flag == "p" else _GIVEN_NAME_AFTER_SURNAME_FLAGS)
-            and tagger.tokenizer.FREQ.get(name[1:], 0) < _COMMON_GIVEN_NAME)
+    given_flags = _GIVEN_NAME_FLAGS if strict or words[0].flag == "p" else _GIVEN_NAME_AFTER_SURNAME_FLAGS
+    return (words[0].word == name[0] and len(words) > 1 and words[1].word == name[1:] and words[1].flag in given_flags
+            and _tagger().tokenizer.FREQ.get(name[1:], 0) < _COMMON_GIVEN_NAME)
 
 
 def _tagged_full_name(text: str, start: int) -> re.Match | None:
@@ -1006,8 +1010,7 @@ def _names_after_roles(text: str) -> set[str]:
 
 
 # …and before a title or 这个人 (a school-season agent's round and its re-tester's: 唐志勇老师要求每人交班费, 胡建平这个人一直
-# 这样): a name jieba reads as one,
-# where the title follows it straight (the surname alone, 王老师, is no one's name).
+# 这样): a name jieba reads as one, where the title follows it straight (the surname alone, 王老师, is no one's name).
 _NAME_BEFORE_TITLE = re.compile(f"(?=({_NAME})(?:老师|校长|园长|医生|护士|教练|班主任|这个人|这人|此人))")
 
 
@@ -1020,21 +1023,14 @@ def _names_before_titles(text: str) -> set[str]:
 
 def _read_as_name_in_context(text: str, start: int, name: str) -> bool:
     """Does jieba, reading from a few characters before `start`, start a word there (not 班主任 | 唐老师's 任唐, nor
-    过程 | 中医生's 程中) and read `name` from it as a name: one word it tags a name, or a surname and a given name it
-    tags as one (a noun too, not a common one, and not after a surname that is an everyday word: 万 | 现任校长, 曾 |
-    宇航老师)?"""
+    过程 | 中医生's 程中) and read `name` from it as a name (`_words_read_as_name`; a given name tagged a name after a
+    surname that is an everyday word: 万 | 现任校长, 曾 | 宇航老师)?"""
     before = max(0, start - 6)
     words = list(_tagged(text[before : start + 8]))
     at = before
     while words and at < start:
         at += len(words.pop(0).word)
-    if at != start or not words:
-        return False
-    if words[0].word == name:
-        return words[0].flag in _GIVEN_NAME_FLAGS
-    given_flags = _GIVEN_NAME_FLAGS if name[0] in _WORDLIKE_SURNAMES else _GIVEN_NAME_AFTER_SURNAME_FLAGS
-    return (words[0].word == name[0] and len(words) > 1 and words[1].word == name[1:] and words[1].flag in given_flags
-            and _tagger().tokenizer.FREQ.get(name[1:], 0) < _COMMON_GIVEN_NAME)  # 团田 | 学校
+    return at == start and bool(words) and _words_read_as_name(words, name, strict=name[0] in _WORDLIKE_SURNAMES)
 
 
 # A person the ticket accuses or reports, named right after what was done to the caller or by the caller (被刘建军打伤,
