@@ -126,7 +126,7 @@ def hotspots_out(repeats: Repeats, feedback: FeedbackStore, *, days: int, min_si
         example = next(t for t in default_gazetteer().townships if not t.merged_into)  # the deployment's, not Wugang's
         raise InputError(f"township: {township!r} 不是本地的乡镇街道 / names no township of the gazetteer (a name such "
                          f"as {example.name}, or its division code {example.code})")
-    lead = unit_asked_for(unit.strip()) if unit and unit.strip() else None
+    asked = unit_asked_for(unit.strip()) if unit and unit.strip() else None
     days = min(days, repeats.index.window.days)
     # The feedback table keeps aware times, the ticket log naive UTC (`utc_now`).
     since = datetime.now(timezone.utc) - timedelta(days=days)
@@ -137,13 +137,13 @@ def hotspots_out(repeats: Repeats, feedback: FeedbackStore, *, days: int, min_si
     # a group holding tickets reported in the township, or sent on to it
     spots = [spot for spot in repeats.hotspots(days=days, min_size=min_size, judgements=judgements)
              if (name is None or name in spot.townships or any(ticket.township == name for ticket in spot.tickets))
-             and (lead is None or lead.name in spot.lead_units or lead.name in spot.assisting_units)]
+             and (asked is None or asked.name in spot.lead_units or asked.name in spot.assisting_units)]
     day_ago = utc_now() - timedelta(hours=24)
     return HotspotsOut(
         days=days,
         township=name,
-        unit=lead.name if lead else None,
-        tickets_in_period=repeats.index.count(days=days, township=name, unit=lead.name if lead else None),
+        unit=asked.name if asked else None,
+        tickets_in_period=repeats.index.count(days=days, township=name, unit=asked.name if asked else None),
         hotspots=[
             HotspotOut(size=s.size, first_at=s.first_at.isoformat(timespec="seconds") + "Z",
                        last_at=s.last_at.isoformat(timespec="seconds") + "Z", last_24h=s.since(day_ago),

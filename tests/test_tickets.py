@@ -25,7 +25,7 @@ def test_train_segmented_is_recognised_deduplicated_and_resolved(shared_data):
     [conflict] = report.conflicts
     assert conflict.labels == {"交通运输": 3, "商贸旅游": 1} and conflict.kept == "交通运输"
     assert len(ds) == 7642 and len(set(ds["text"])) == len(ds)
-    # read as published, except the words that held personal data (643 rows; see test_pipeline_canonical)
+    # read as published, except the words that held personal data (644 rows; see test_pipeline_canonical)
     assert sum(c != t for c, t in zip(ds["canonical"], ds["text"])) < 660
     assert all(t.endswith(" ") for t in ds["canonical"][:50])
     assert set(report.label_counts["topic"]) == {"城乡建设", "劳动和社会保障", "教育文体", "商贸旅游", "环境保护",

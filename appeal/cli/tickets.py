@@ -61,7 +61,8 @@ def hotspots(
         typer.echo(f"tickets are kept for {found.days} days (APPEAL_REPEAT_WINDOW_DAYS): showing those", err=True)
     period = "day" if found.days == 1 else f"{found.days} days"
     # a blank --township or --unit: all
-    which = (f" of {found.township}" if found.township else "") + (f" sent to {found.unit}" if found.unit else "")
+    which = (f" of {found.township}" if found.township else "") + (
+        f" sent to or assisted by {found.unit}" if found.unit else "")
     if not found.tickets_in_period:
         typer.echo(f"no ticket{which} routed with an id in the last {period} ({settings.db_url})")
         return
