@@ -955,16 +955,16 @@ class Repeats:
         # Held from before the queue is emptied until the write has ended, so that the queue or the lock tells a
         # thread that tickets are on their way. The requests of a working database write side by side.
         if not (self._unsaved or self._backlog_lock.locked()):
-            self._write_batch(False, tickets)
+            self._add(list(tickets))
             return
         with self._backlog_lock:
-            self._write_batch(True, tickets)
-
-    def _write_batch(self, backlog: bool, tickets: tuple[SeenTicket, ...]) -> None:
-        with self._record_lock:
-            batch = [*self._unsaved, *tickets] if backlog else list(tickets)
-            if backlog:
+            with self._record_lock:
+                batch = [*self._unsaved, *tickets]
                 self._unsaved.clear()
+            self._add(batch)
+
+    def _add(self, batch: list[SeenTicket]) -> None:
+        """Writes `batch` in one transaction; on failure it waits in memory, before the tickets queued meanwhile."""
         if not batch:
             return
         try:
