@@ -2356,6 +2356,8 @@ def test_a_line_still_sparking_is_the_power_companys_not_a_fight(text):
      "drunk-driving"),
     ("秦桥镇中学有个学生被几个人按在厕所里打，现在还在打，老师都不敢进去。", ["110 报警"], "violence-under-way"),
     ("我孩子现在正在被同学殴打，他刚打电话给我哭。", ["110 报警"], "violence-under-way"),
+    ("我是武冈二中的老师，学校门口现在有个人拿着刀在砍学生，已经有学生倒在地上了，快来人！", ["120 急救", "110 报警"],
+     "violence-under-way"),
     ("司马冲镇中学有几个学生在学校后面的河里游泳，有一个沉下去了冒起来。", ["119 救援"], None),
     ("有个细伢子落水了，冲走了。", ["119 救援"], None),
     ("化学实验室刚刚爆炸了，有学生受伤", ["119 救援"], None),
@@ -2374,7 +2376,7 @@ def test_a_school_seasons_emergencies_name_every_line_they_need(text, lines, rul
     "学校的树被人砍了好几棵", "老师说学生被蜜蜂刺伤了要注意", "他以前酒驾被查过", "班主任正在打一个学生的电话，没人接",
     # its re-tester's: a drill, and a fight the school handled
     "今天上午邓元泰镇中学搞消防演练，放了好多烟，附近居民以为着火了，吓一跳。",
-    "我儿子和同学两人在学校打架，学校处理不公平。", "校车司机以前酒驾被处罚过，现在还在开校车"])
+    "我儿子和同学两人在学校打架，学校处理不公平。", "校车司机以前酒驾被处罚过，现在还在开校车", "去年有个老人倒在地上没人扶"])
 def test_a_crowded_dormitory_a_fire_put_out_or_a_past_harm_is_no_emergency(text):
     d = decide(heads("教育", unit_conf=0.98), routing_text(None, text))
     assert (d.hand_over, d.urgent) == ([], False) and d.rule != "violence-under-way", d.reasons
