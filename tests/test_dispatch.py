@@ -2376,7 +2376,8 @@ def test_a_school_seasons_emergencies_name_every_line_they_need(text, lines, rul
     "学校的树被人砍了好几棵", "老师说学生被蜜蜂刺伤了要注意", "他以前酒驾被查过", "班主任正在打一个学生的电话，没人接",
     # its re-tester's: a drill, and a fight the school handled
     "今天上午邓元泰镇中学搞消防演练，放了好多烟，附近居民以为着火了，吓一跳。",
-    "我儿子和同学两人在学校打架，学校处理不公平。", "校车司机以前酒驾被处罚过，现在还在开校车", "去年有个老人倒在地上没人扶"])
+    "我儿子和同学两人在学校打架，学校处理不公平。", "校车司机以前酒驾被处罚过，现在还在开校车", "去年有个老人倒在地上没人扶",
+    "希望这种非法采砂现在被严厉打击"])
 def test_a_crowded_dormitory_a_fire_put_out_or_a_past_harm_is_no_emergency(text):
     d = decide(heads("教育", unit_conf=0.98), routing_text(None, text))
     assert (d.hand_over, d.urgent) == ([], False) and d.rule != "violence-under-way", d.reasons
