@@ -342,23 +342,26 @@ def pack_catalogue(pack: Path) -> Catalogue:
     return load_catalogue(pack / "units.csv", pack / "functional_types.csv")
 
 
+def configured_catalogue() -> Catalogue:
+    """The catalogue of the configured pack (`Settings.demo_dir`)."""
+    from appeal.config import get_settings
+
+    return pack_catalogue(get_settings().demo_dir)
+
+
 def unit_now_named(name: str | None) -> str | None:
     """A unit's name as the configured pack's catalogue names that unit now: one renamed since (its old name kept among
     its type's aliases, UNITS.md) or a merged township's government (a keeper's round: repeats said 已派 武冈市城市管理局
     and 晏田乡人民政府 after the reorganisation, and a hotspot counted one unit under two names); a name it cannot place,
     as it was."""
-    from appeal.config import get_settings
-
-    unit = pack_catalogue(get_settings().demo_dir).unit_named(name) if name else None
+    unit = configured_catalogue().unit_named(name) if name else None
     return unit.name if unit else name
 
 
 def unit_asked_for(name: str) -> Unit:
     """The one unit of the configured pack's catalogue that `name` stands for (`Catalogue.unit_named`: 卫健局,
     湾头桥镇); InputError, with an example of the deployment's, where it stands for none or for a type of several."""
-    from appeal.config import get_settings
-
-    catalogue = pack_catalogue(get_settings().demo_dir)
+    catalogue = configured_catalogue()
     if (unit := catalogue.unit_named(name)) is None:
         example = next(u for u in catalogue.units if u.level not in (TOWNSHIP_LEVEL, SEAT_LEVEL))
         raise InputError(f"unit: {name!r} 不是单位目录中的一个单位 / names no one unit of the catalogue (a name such as "
@@ -372,9 +375,7 @@ def same_unit(one: str, other: str) -> bool:
     for each of its units."""
     if one == other:
         return True
-    from appeal.config import get_settings
-
-    catalogue = pack_catalogue(get_settings().demo_dir)
+    catalogue = configured_catalogue()
     units = [catalogue.unit_named(name) for name in (one, other)]
     if None not in units:
         return units[0] == units[1]
