@@ -27,6 +27,7 @@ from pipeline.segment import text_names_a_matter
 from pipeline.ticket_text import caller_first
 
 TOWNSHIP = "township"
+JURISDICTION_ASK = "请问清事发在哪个乡镇街道、哪个村（社区），再派给该乡镇街道 / ask the caller which township it is in"
 DEPARTMENT = "department"
 _HAN = re.compile(r"[\u3400-\u9fff]")
 
@@ -288,7 +289,9 @@ class RoutingDecision(BaseModel):
     hand_over: list[str] = []  # `RoutingRules.hand_over` keys whose words the ticket says (120 急救, …)
     not_accepted: Refusal | None = None
     rule: str | None = Field(default=None, description="id of the rule that chose the lead unit, if any")
-    ask: str | None = None  # the rule's `then.ask`: what to find out from the caller before dispatch (in reasons too)
+    # what to find out from the caller before dispatch (in reasons too): the rule's `then.ask`, or the township of a
+    # matter the township leads where none was read
+    ask: str | None = None
     rules_version: str
     reasons: list[str] = []
 
@@ -590,7 +593,7 @@ def decide(
 
     rule, hit = next(((r, h) for r in rules.ordered() if (h := _matches(r, functional_type, text or "", place))),
                      (None, None))
-    lead_spec, assist_specs = DEPARTMENT, []
+    lead_spec, assist_specs, ask = DEPARTMENT, [], None
     # A ticket put through on a line whose unit the model read, unsure, from the matter's words (a missing child
     # 放学没回来 went to the forestry bureau, 喝农药 to agriculture) goes to the line's unit. A rule that reads the
     # ticket's words (gas leak, fire, violence) keeps its unit, and so does a sure unit head (an accident to 公安, a
@@ -608,9 +611,9 @@ def decide(
         by_type = not (rule.when.keywords or rule.when.pattern) and unit is not None
         read = f"单位类型 “{hit}”（模型 {unit.confidence:.4f}{'，未确定' if unit.review else ''}）" if by_type else f"“{hit.strip()}”"
         trace.note(f"规则 {rule.id}: {read}" + (f" — {rule.note}" if rule.note else ""))
-        lead_spec, assist_specs = rule.then.lead, rule.then.assist
-        if rule.then.ask:
-            trace.note(rule.then.ask, cause="rule_asks")
+        lead_spec, assist_specs, ask = rule.then.lead, rule.then.assist, rule.then.ask
+        if ask:
+            trace.note(ask, cause="rule_asks")
         # an emergency the rule names is one now only where its words are (上个月隔壁着火了 still goes to the fire
         # brigade, but no one is to be put through)
         # (read again only for a rule that names an emergency: most rules name none, and every route matches one)
@@ -674,6 +677,11 @@ def decide(
             named_places = f"（提到 {'、'.join(said.values())}）" if said else ""
             trace.note(f"该类事项须按属地派给乡镇街道，但未找到唯一属地{named_places}，需人工 / needs a jurisdiction",
                        cause="jurisdiction")
+            # a field to act on (a school-season liaison's round: 村委会不给开贫困证明 came back with no lead and no
+            # ask, and the ticket waited for someone to reread it)
+            if ask is None:
+                ask = JURISDICTION_ASK
+                trace.note(ask)
         else:
             trace.note("目录中没有可派的承办单位，需人工 / no unit for this type", cause="no_unit")
     assisting: list[UnitRef] = []
@@ -688,7 +696,7 @@ def decide(
         lead=UnitRef.of(lead) if lead else None,
         assisting=assisting,
         rule=rule.id if rule else None,
-        ask=rule.then.ask if rule else None,
+        ask=ask,
         reasons=trace.reasons,
         **base,
     )

@@ -376,7 +376,8 @@ class RouteOut(Out):
     assisting_units: list[UnitRef] = Field(default_factory=list, description="协办单位")
     ask: str | None = Field(default=None, description="what the agent must find out from the caller before the lead "
                                                       "unit is dispatched (a routing rule's `ask`: 停水 with no place, "
-                                                      "the city's water or a town's?); the ticket is in review with it "
+                                                      "the city's water or a town's?; the township of a "
+                                                      "village matter that names none); the ticket is in review with it "
                                                       "among the reasons")
     rule: str | None = Field(default=None, description="the routing rule that chose the lead unit; none where the "
                                                        "unit head's type did, or a line the caller was put through to "

@@ -179,12 +179,20 @@ def test_village_matter_goes_to_the_township_of_the_jurisdiction():
         ("村里的通组公路塌了一半，车过不去，请政府组织修复。", "needs a jurisdiction"),
         ("我家在双牌县，村里的路塌了。", "needs a jurisdiction"),  # 双牌县 is in 永州, not 双牌镇
         ("我从邓元泰镇搬到了龙溪镇，两边村委会都不给开证明。", "ambiguous jurisdiction"),
+        ("村委会不给开贫困证明，孩子的生源地助学贷款办不了。", "needs a jurisdiction"),
     ],
 )
 def test_village_matter_without_one_township_goes_to_review(text, why):
     d = decide(heads("村(居)委会"), text)
     assert d.decision == "review" and d.lead is None
     assert any(why in r for r in d.reasons)
+    # a field to act on: which township (a school-season liaison's round: no lead and no ask, nothing said what to do)
+    assert "哪个乡镇街道" in d.ask and d.ask in d.reasons
+
+
+def test_a_village_matter_whose_township_is_read_asks_nothing():
+    d = decide(heads("村(居)委会"), "邓元泰镇某村村委会不给开贫困证明，孩子的生源地助学贷款办不了。")
+    assert d.lead.name == "邓元泰镇人民政府" and d.ask is None
 
 
 def test_a_ticket_without_one_township_names_the_places_it_read():
