@@ -2407,6 +2407,16 @@ def test_a_crowded_dormitory_a_fire_put_out_or_a_past_harm_is_no_emergency(text)
     ("来电人反映：家里是脱贫户，孩子在读职业中专，听说有雨露计划补助。诉求：咨询雨露计划补助怎么申请。", "人力资源和社会保障",
      "rain-and-dew-plan", "wg-nyncj", []),
     ("幼儿园老师用针扎细伢子，身上好多针眼，我们刚发现。", "教育", "child-abuse", "wg-gaj", ["wg-jyj"]),
+    # its re-tester's: a school's surroundings went auto to the education bureau, the model sure of 教育 where it read
+    # 学校
+    ("学校门口的小卖部卖三无辣条给学生吃，请市场监管部门查处。", "教育", "school-gate-food", "wg-scjgj", ["wg-jyj"]),
+    ("稠树塘镇中学门口的早餐店卫生很差，学生吃了拉肚子。", "教育", "school-gate-food", "wg-scjgj", ["wg-jyj"]),
+    ("第一中学门口每天放学有几个流动摊贩推车卖卤菜，没有证照也没有健康证。", "教育", "school-gate-food", "wg-scjgj",
+     ["wg-jyj"]),
+    ("城区某小学门口的马路没有斑马线和减速带，车子开得飞快，孩子过马路非常危险。", "教育", "school-gate-traffic",
+     "wg-gaj-jj", []),
+    ("邓家铺镇中学门口早上学生上学时间货车太多，很危险", "教育", "school-gate-traffic", "wg-gaj-jj", []),
+    ("实验小学门口放学时车辆乱停，堵得孩子过不了马路。诉求：请交警疏导。", "公安", "school-gate-traffic", "wg-gaj-jj", []),
 ])
 def test_a_school_seasons_look_alikes_go_to_the_unit_the_boundary_names(text, read_as, rule, lead, assisting):
     d = decide(heads(read_as, unit_conf=0.93), routing_text(None, text))
@@ -2418,8 +2428,12 @@ def test_a_school_seasons_look_alikes_go_to_the_unit_the_boundary_names(text, re
 @pytest.mark.parametrize("text", [
     "学校食堂饭菜太贵了，一顿要十五块", "老师打电话说孩子在学校发烧了", "学生打了老师，学校怎么处理",
     "孩子在学校摔倒了，买的学平险怎么理赔", "大学生创业担保贷款怎么申请", "校车什么时候开始接送",
-    "孩子考上大学要办助学贷款，需要村委会开家庭经济困难证明，村委会拖着不开"])
+    "孩子考上大学要办助学贷款，需要村委会开家庭经济困难证明，村委会拖着不开",
+    # a school's gate where the matter is the school's, a street's order or a canteen's
+    "学校门口有人发补课广告，老师也在推荐校外培训班", "校门口的公交站台离学校太远，能不能挪近一点",
+    "每天放学城区某小学门口挤满了卖零食的流动摊贩，家长接孩子都挤不过去，建议城管定时巡查",
+    "学校旁边的食堂承包商卖的饭菜过期了", "幼儿园门口的停车场收费合理吗"])
 def test_a_school_matter_of_the_education_bureaus_own_is_no_such_rule(text):
     d = decide(heads("教育", unit_conf=0.93), routing_text(None, text))
     assert d.rule not in ("teacher-conduct", "student-medical-insurance", "school-canteen-food", "illegal-school-bus",
-                          "student-aid"), d.reasons
+                          "student-aid", "school-gate-food", "school-gate-traffic"), d.reasons
