@@ -269,8 +269,9 @@ _TRAVEL_DOCUMENT_LABEL = re.compile(r"(?:[护護]照|通行[证證]|回[乡鄉][
 # (a hospital's ZY2023-0456 kept -0456 in clear: a hyphen inside one with letters is part of it; digits alone with one
 # are the board's zeroed phone numbers, 0000-00000000)
 # A year and a serial (住院号：2025-08866) is one too, where it is not zeroed.
-_ACCOUNT = re.compile(r"(?<![A-Za-z0-9])(?:(?=[A-Za-z0-9\-]*[A-Za-z])[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){4,23}"
-                      r"|(?![0-]+(?![0-9\-]))[0-9]{2,8}(?:-[0-9]{3,12})+|[A-Za-z0-9]{5,24})(?![A-Za-z0-9])")
+# (28 characters: a property's unit number in the register, 不动产单元号 430581001001GB00012F00010001)
+_ACCOUNT = re.compile(r"(?<![A-Za-z0-9])(?:(?=[A-Za-z0-9\-]*[A-Za-z])[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){4,27}"
+                      r"|(?![0-]+(?![0-9\-]))[0-9]{2,8}(?:-[0-9]{3,12})+|[A-Za-z0-9]{5,28})(?![A-Za-z0-9])")
 _SOCIAL_PLATFORM = r"(?:抖音|快手|微博|小红书)(?:[号號]|[Ii][Dd])?"  # a person's account on a video platform (抖音ID：…)
 _ACCOUNT_LABEL = re.compile(r"(?:[户戶][号號]|[表錶][编編]?[号號]|[用客][户戶](?:[号號]|[编編][号號])|[缴繳][费費][号號]|卡[号號]"
                             r"|[账帐賬][号號]|(?:残疾人?|低保|驾驶|土地使用)[证證][号號]|车架[号號]|学籍[号號]"
@@ -283,7 +284,10 @@ _ACCOUNT_LABEL = re.compile(r"(?:[户戶][号號]|[表錶][编編]?[号號]|[用
                             # …and a child's or an insured farmer's certificate (a health liaison's round)
                             r"|(?:新农合|合作医疗)[证證]?[号號]|(?:预防)?接种[证證](?:编)?[号號]|出生(?:医学)?证明?(?:编)?[号號]"
                             # a home's certificate, its owner's in the register (湘(2021)武冈市不动产权第0001234号)
-                            r"|(?:不动产权?|房产|房屋所有权)[证證][号號]|不动产权第)" + _JOINT)
+                            r"|(?:不动产权?|房产|房屋所有权)[证證][号號]|不动产权第"
+                            # …its number in the old register and its unit's in the new one (a housing agent's round:
+                            # 武房权证字第00012345号, 不动产单元号430581001001GB00012F00010001)
+                            r"|(?:房权证|房)[\u4e00-\u9fff]{0,2}字第|不动产单元(?:代码|编码|[号號]))" + _JOINT)
 _PLATE_LABEL = re.compile(r"(?:车牌|牌照)[号號]?" + _JOINT)
 _QQ_LABEL = re.compile(r"(?:[QqＱｑ]{2}|企鹅|扣扣)[号號]?" + _JOINT)  # 扣扣: how QQ is said, and typed on the web
 _PUBLIC_ACCOUNT = ("公众号", "服务号", "官方")
@@ -865,6 +869,8 @@ _ROLE = re.compile("法定代表人|法人代表|法人|负责人|董事长|总�
                    # has as often: 患者苏醒后, 患者左心衰)
                    "五保户老人|低保户老人|五保户|低保户|独居老人|孤寡老人|空巢老人|留守老人|村民|居民|家属|护士|护工|"
                    "儿子|女儿|孙子|孙女|外孙|外孙女|丈夫|妻子|老伴|"
+                   # a housing agent's round: 楼上业主王小红好几次都不理, 把业主李四平打伤了
+                   "(?<![物企])业主|住户|租户|邻居|房客|"
                    # a school-season agent's round: 孩子王浩然在实验小学, 来电人系武冈一中教师胡建平; these two precede
                    # things as often (孩子童真, 教师周转房), so only a full name that ends as names end follows them
                    f"{_FULL_NAME_ONLY_ROLES}")
@@ -964,7 +970,8 @@ def _cut_as_a_name(text: str, start: int, name: str) -> bool:
 
 
 # (not 村, 县 or 市, which start the body a person is named beside as often: 负责人刘稳村干部…, 干部黄良高县政府…)
-_PLACE_AFTER_NAME = re.compile("(?:社区|街道|小区|居委会|[镇乡])(?![长政])")
+# (an estate's or its property company's name after 业主: 全体业主林美水郡, 业主文兴物业; not 公司: 包工头李星高公司拖欠)
+_PLACE_AFTER_NAME = re.compile("(?:社区|街道|小区|居委会|[镇乡])(?![长政])|物业|郡|厂|花园|家园|名城|华府")
 
 
 def _word_or_numbered(name: str) -> bool:
@@ -981,7 +988,7 @@ def _names_after_roles(text: str) -> set[str]:
         said = _ROLE_SAYS_NAME.match(text, role.end()).end()  # 包工头叫张伟, as a caller says it
         if (full := _FULL_NAME_AFTER_ROLE.match(text, said)) and _is_name(*full.groups()) \
                 and not _is_everyday_noun(full.group(2)) and not re.match(_END_OF_NAME_AFTER_ROLE, full.group(2)[1]) \
-                and _cut_as_a_name(text, said, full.group(1)) \
+                and _cut_as_a_name(text, said, full.group(1)) and not _PLACE_AFTER_NAME.match(text, full.end()) \
                 and not (re.fullmatch(_FULL_NAME_ONLY_ROLES, role.group()) and _word_or_numbered(full.group(1))):
             names.add(full.group(1))
             continue
@@ -1165,6 +1172,8 @@ _HOME_LABEL = re.compile(r"(?:家住|住在|住址|现住|居住[在于]|我家�
                          r"|(?:^|(?<=[,，\n人主\]0-9]))住(?![院房建宅户宿]))[在于]?[:：是为]?")
 # The writer introducing themself as a household (我是蓝色港湾小区3栋1304的住户, 本人是…5栋2801业主): only a number down to
 # the flat is theirs; 我是福元西路199号万国城的业主 names the estate, the matter's place (我们是… is all its owners).
+# A flat bought or rented, named before it (在都梁华府B区12-3买的房, 租的是房东在春天花园3-2-501的房子)
+_BOUGHT_OR_RENTED = re.compile(r"在([^,，。;；!！?？\n]{1,40}?)(?:(?:买|购买|购|租|租住)的(?:房子?|住房|商品房)|的房子)")
 _RESIDENT = re.compile(r"(?:我是|本人是|本人系|本人为|我系|来电人系|来电人是|其系)([^,，。;；!！?？\n]{1,40}?)"
                        r"(?:的?(?:业主|住户|租户|村民|居民)|的(?=[,，。;；!！?？\n]|$))")  # 我是…3栋1304的，楼上漏水
 # A door number given as such (门牌号是3栋2单元1304) is the matter's place as often (公厕门牌12号): a flat's alone is a home.
@@ -1191,6 +1200,7 @@ _HOUSE_NUMBER = re.compile(f"{_HOUSE_PART}(?:\\s*{_HOUSE_PART})*(?![0-9０-９]|
 def _house_numbers(text: str) -> list[tuple[int, int]]:
     clauses = [(label.end(), re.split(r"[,，。;；!！?？\n]", text[label.end() : label.end() + _HOME_REACH])[0], "home")
                for label in _HOME_LABEL.finditer(text)]
+    clauses += [(found.start(1), found.group(1), "home") for found in _BOUGHT_OR_RENTED.finditer(text)]
     clauses += [(found.start(1), found.group(1), "flat") for pattern in (_RESIDENT, _DOOR_NUMBER)
                 for found in pattern.finditer(text)]
     clauses += [(found.start(1), found.group(1), "address") for found in _ADDRESS.finditer(text)]

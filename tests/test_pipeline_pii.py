@@ -371,6 +371,11 @@ def test_a_name_after_a_standing_is_masked_where_the_writer_goes_on_about_the_pe
         ("孩子王浩然在实验小学三年级，家长群里唐志勇老师要求每人交200元班费，胡建平老师也知道，来电人系武冈一中教师胡建平",
          "孩子[姓名]在实验小学三年级，家长群里[姓名]老师要求每人交200元班费，[姓名]老师也知道，来电人系武冈一中教师[姓名]"),
         ("被同班同学欧阳子豪、曾宇航三个人打了", "被同班同学[姓名]、[姓名]三个人打了"),
+        # a housing agent's round: an owner, a tenant, a neighbour
+        ("找楼上业主王小红好几次她都不理，把业主李四平打伤了，租户张建国欠房租，邻居刘德华天天吵",
+         "找楼上业主[姓名]好几次她都不理，把业主[姓名]打伤了，租户[姓名]欠房租，邻居[姓名]天天吵"),
+        ("业主委员会成立了，邻居家里养狗，业主大会什么时候开，住户反映，租户合同到期",
+         "业主委员会成立了，邻居家里养狗，业主大会什么时候开，住户反映，租户合同到期"),
         # its re-tester's: a name before 这个人
         ("胡老师今天又在课堂上打学生了，胡建平这个人一直这样。", "胡老师今天又在课堂上打学生了，[姓名]这个人一直这样。"),
         # …not a title after a word that ends in a surname, a surname that is a word, nor a child's blood or a
@@ -822,6 +827,10 @@ def test_homes_names_and_words_after_a_relative_of_a_second_privacy_round(text, 
     # a property certificate names its owner in the register
     ("房产证号是20190012345，湘(2021)武冈市不动产权第0001234号", "房产证号是[账号]，湘(2021)武冈市不动产权第[账号]号"),
     ("房产证号码还没下来，不动产权证还没办下来，不动产权第几号也不知道", None),
+    # …its number in the old register, and its unit's in the new one (a housing agent's round)
+    ("房产证号是武房权证字第00012345号，不动产单元号430581001001GB00012F00010001。",
+     "房产证号是武房权证字第[账号]号，不动产单元号[账号]。"),
+    ("房权证字第几号我记不清了，不动产单元号还没有", None),
     # an address given as such, down to the flat
     ("地址：都梁路88号金海湾小区8-2-1101", "地址：都梁路88号金海湾小区[门牌号]"),
     ("详细地址：迎春亭街道城东社区富康小区3栋2单元1304室，漏水", "详细地址：迎春亭街道城东社区富康小区[门牌号]，漏水"),
@@ -979,6 +988,10 @@ def test_a_person_named_after_what_was_done_is_masked(text, masked):
     ("请回电138073912345，请回电13807391234告知处理结果", "请回电[手机号]，请回电[手机号]告知处理结果"),
     ("抖音ID：wg_meimei99，快手id 12345678", "抖音ID：[账号]，快手id [账号]"),
     ("家住都梁花园B区12-3，楼上漏水", "家住都梁花园B区[门牌号]，楼上漏水"),
+    # …or named as the flat bought or rented (a housing agent's round)
+    ("我在都梁华府B区12-3买的房，租的是房东在春天花园3-2-501的房子，在云山名城3栋2单元的房子漏水",
+     "我在都梁华府B区[门牌号]买的房，租的是房东在春天花园[门牌号]的房子，在云山名城[门牌号]的房子漏水"),
+    ("在5楼的房子漏水，在城北新区买的房子质量差，在2019-12买的房", None),
     ("要求回电，回电2次，住在B区，我住在开发区2020-05开始漏水", None),
 ])
 def test_a_call_back_number_a_video_id_and_a_flat_in_a_zone_are_masked(text, masked):
