@@ -23,7 +23,7 @@ from knowledge_base.kb import KnowledgeBase
 from knowledge_base.repeats import Judgements, Related, Repeats
 from knowledge_base.store import Source, utc_now
 from knowledge_base.ticket_log import SeenTicket
-from knowledge_base.units import unit_asked_for
+from knowledge_base.units import Unit, unit_asked_for
 from models.predictor import HeadPrediction
 from pipeline import find_pii, masked_parts, masked_text, model_text, normalize, title_and_body
 from pipeline.pii import opening
@@ -185,6 +185,16 @@ def _repeat_reason(related: list[Related], zone: ZoneInfo, received: datetime | 
     return f"可能重复诉求 / possible repeat: {first.ticket.ticket_id}（相似度 {first.similarity:.2f}，{when}{where}{more}）"
 
 
+def _held_by(related: list[Related] | None) -> tuple[SeenTicket, Unit] | None:
+    """The earlier ticket a follow-up names by its number and the unit that holds it (where an agent sent it, else
+    its lead): a housing agent's round had 催办 of a ticket sent to 住建局 proposed to 人社局, a second work order for
+    a matter another unit has."""
+    named = next((r.ticket for r in related or [] if r.named), None)
+    holder = named and (named.assigned_unit or named.lead_unit)
+    unit = default_routing()[0].unit_named(holder) if holder else None
+    return (named, unit) if unit else None
+
+
 def _check_and_record(repeats: Repeats, text: str, township: str | None, seen: SeenTicket | None,
                       received: datetime | None, incident: frozenset[str],
                       follow_up: bool, numbers: list[str]) -> tuple[list[Related] | None, str | None]:
@@ -202,6 +212,9 @@ def _check_and_record(repeats: Repeats, text: str, township: str | None, seen: S
                                                        follow_up=follow_up), exclude=seen.ticket_id if seen else None)
     except SQLAlchemyError:
         log.exception("repeat check failed; the ticket is routed without it")
+    if seen and (held := _held_by(related)):
+        # the ticket log files a follow-up under the unit that has the ticket it names, as the route answers
+        seen = replace(seen, lead_unit=held[1].name, assisting_units="")
     previous = repeats.index.routed(seen.ticket_id) if seen else None
     if seen and previous is not None and received is None:
         # routed again without a time (a retry, an edit): still the appeal that came in then, not a new one today
@@ -281,17 +294,23 @@ def route_tickets(tickets: Sequence[TicketIn], model: LoadedModel, kb: Knowledge
                            f"repeat window ({before_window} days): not compared with other tickets, not kept")
         lead, assisting, rule, ask = routing.lead, routing.assisting, routing.rule, routing.ask
         sent_on_to = None
+        holder = None
         if sent_on and sent_on != (lead.name if lead else None):  # an agent who kept the route's unit changed nothing
             sent_on_to = sent_on
+            holder = default_routing()[0].unit_named(sent_on)
             # a platform acting on a retry's answer would send the ticket back where the agent took it from
             reasons.append(f"坐席已改派至 {sent_on}，请勿按本次结果重新派单 / an agent sent this ticket on to {sent_on}")
-            if unit := default_routing()[0].unit_named(sent_on):
-                # the assistants and the rule came with the unit the agent set aside (an integrator's round: a 协办
-                # township of the discarded reading came back beside the agent's unit); the log keeps the lead alone
-                lead, assisting, rule, ask = UnitRef.of(unit), [], None, None
-                # and the rule's reason with them (a re-tester's round: 规则 township-types … the township leads, beside
-                # 坐席已改派至 住建局)
-                reasons = [r for r in reasons if not (routing.rule and r.startswith(f"规则 {routing.rule}:"))]
+        elif (held := _held_by(related)) and held[1].name != (lead.name if lead else None):
+            named, holder = held
+            reasons.append(f"催办：原工单 {named.ticket_id} 由 {holder.name} 承办，随原工单派给该单位 / a follow-up goes to "
+                           f"the unit that holds the ticket it names")
+        if holder:
+            # the assistants and the rule came with the unit set aside (an integrator's round: a 协办 township of the
+            # discarded reading came back beside the agent's unit); the log keeps the lead alone
+            lead, assisting, rule, ask = UnitRef.of(holder), [], None, None
+            # and the rule's reason with them (a re-tester's round: 规则 township-types … the township leads, beside
+            # 坐席已改派至 住建局)
+            reasons = [r for r in reasons if not (routing.rule and r.startswith(f"规则 {routing.rule}:"))]
         # Lexical only: encoding the whole ticket with e5 costs ~10x the rest of the request on 2 cores
         # (bench/RESULTS.md ## Serving); /v1/suggest adds the dense ranking, `weak_below` the cosine of the opening.
         if routing.hand_over:

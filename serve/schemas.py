@@ -377,8 +377,8 @@ class RouteOut(Out):
     ask: str | None = Field(default=None, description="what the agent must find out from the caller before the lead "
                                                       "unit is dispatched (a routing rule's `ask`: 停水 with no place, "
                                                       "the city's water or a town's?; the township of a "
-                                                      "village matter that names none); the ticket is in review with it "
-                                                      "among the reasons")
+                                                      "village matter that names none); the ticket is in review with "
+                                                      "it among the reasons")
     rule: str | None = Field(default=None, description="the routing rule that chose the lead unit; none where the "
                                                        "unit head's type did, or a line the caller was put through to "
                                                        "(hand_over, its follow-up unit)")

@@ -520,6 +520,27 @@ def test_feedback_without_the_text_stores_what_the_route_kept(server, tmp_path):
     assert without_id.status_code == 422 and "有标题时可以不填" in without_id.json()["message"]
 
 
+def test_a_follow_up_goes_to_the_unit_that_holds_the_ticket_it_names(server):
+    """A housing agent's round: 催办 of a ticket sent to 住建局 was proposed to 人社局, a second work order for a matter
+    another unit has. The unit is where an agent sent the ticket named, else its route's lead; the log files the
+    follow-up there too."""
+    first = {"id": "WG-H1", "text": "邓元泰镇某村山塘的排水渠堵了，下雨就漫到田里。"}
+    with server.client("agent") as client:
+        client.post("/v1/route", json=first).raise_for_status()
+        client.post("/v1/feedback", json={"ticket_id": "WG-H1", "text": first["text"], "topic": "城乡建设",
+                                           "unit": "武冈市水利局"}).raise_for_status()
+        urged = client.post("/v1/route", json={"id": "WG-H2", "text": "来电人反映：工单号WG-H1的事到现在没人管，"
+                                                                     "物业费也乱收，请催一下。"}).json()
+        plain = client.post("/v1/route", json={"id": "WG-H3", "text": "来电人反映：物业费乱收，请催一下。"}).json()
+    assert urged["lead_unit"]["name"] == "武冈市水利局" and urged["assisting_units"] == [], urged
+    assert "催办：原工单 WG-H1 由 武冈市水利局 承办，随原工单派给该单位 / a follow-up goes to the unit that holds the ticket " \
+           "it names" in urged["reasons"]
+    assert plain["lead_unit"]["name"] != "武冈市水利局" and not any(r.startswith("催办：") for r in plain["reasons"])
+    with sqlite3.connect(server.home / "appeal.db") as db:
+        filed = db.execute("SELECT lead_unit FROM routed_ticket WHERE ticket_id = 'WG-H2'").fetchone()
+    assert filed == ("武冈市水利局",)
+
+
 def test_a_ticket_an_agent_sends_on_to_another_township_is_that_townships_repeat(server):
     """A township clerk's round: 湾头桥镇 got a ticket of 邓元泰镇's market toilet (the location field said 湾头桥镇)
     and the agent sent it on, but the log kept it 湾头桥镇's: the caller's next call was compared with 湾头桥镇's
@@ -1703,8 +1724,10 @@ def test_a_caller_who_reported_before_is_a_follow_up_of_the_earlier_ticket(tmp_p
         live.stop()
     assert [(t["ticket_id"], t["linked_by"], t["similarity"]) for t in numbered["related_tickets"]][:1] == [
         ("WG-F1", "number", None)]
-    assert numbered["reasons"][-2].startswith("来电人所述原工单 / the ticket the caller gave: WG-F1（今天") \
-        and numbered["reasons"][-1] == FOLLOW_UP_OF_LISTED, numbered["reasons"]
+    assert numbered["reasons"][-3].startswith("来电人所述原工单 / the ticket the caller gave: WG-F1（今天") \
+        and numbered["reasons"][-2] == FOLLOW_UP_OF_LISTED, numbered["reasons"]
+    # to the unit that has WG-F1, whatever the model read in 请催一下 (人社局)
+    assert numbered["lead_unit"]["name"] == "武冈市城市管理和综合执法局" and numbered["reasons"][-1].startswith("催办：原工单 WG-F1")
     assert "WG-F1" not in [t["ticket_id"] for t in mistyped["related_tickets"]] and mistyped["reasons"][-1].startswith(
         "来电人所述工单号 WG-F9 不在近 30 天的工单中：请与来电人核对号码"), mistyped["reasons"]
     # as a caller gives it (in lower case, with spaces): the number is an earlier ticket's, a follow-up
