@@ -16,7 +16,7 @@ import jieba
 from pipeline.canonical import RESOURCES, cut_in_bounded_runs, read_stopwords
 from pipeline.area import deployment_area
 from pipeline.normalize import normalize
-from pipeline.pii import without_placeholders
+from pipeline.pii import without_personal_data
 from pipeline.resources import read_dictionary
 
 # with the deployment's place names (`pipeline.area`: the pack's places.txt, or the bundled dict_places.txt)
@@ -157,14 +157,15 @@ _OUTAGE_TERMS = {"没电": "停电", "断电": "停电", "没水": "停水", "�
 def tokens_for_search(text: str) -> list[str]:
     """Index and query terms for BM25: normalized text cut in jieba's search mode (a long word also yields
     the dictionary words inside it, so 住房公积金中心 is found by 公积金), stopwords dropped, ASCII lower-cased.
-    PII placeholders are dropped too: a masked ticket's [手机号] must not match an FAQ entry about 手机. So are the
+    PII placeholders are dropped too: a masked ticket's [手机号] must not match an FAQ entry about 手机; and so is the
+    label that gave a contact (身份证号[身份证号]: a housing agent's 电梯年检过期 got 身份证丢了怎么补办 first). So are the
     names of the home city and the areas around it (武冈市, 邵阳, 湖南省): tickets name the city all the time, and as
     a term it matched whichever FAQ answers name a city department (武冈市二中门口堵车 → 退役军人优待政策, answered by
     武冈市退役军人事务局), and the words that only ask (`QUESTION_WORDS`, 没有). An outage is one term however it is
     said (没电, 断电: 停电)."""
     if not isinstance(text, str):
         raise TypeError(f"tokens_for_search() expects str, got {type(text).__name__}")
-    tokens = _keep(cut_in_bounded_runs(_tokenizer().cut_for_search, normalize(without_placeholders(text))),
+    tokens = _keep(cut_in_bounded_runs(_tokenizer().cut_for_search, normalize(without_personal_data(text))),
                    stopwords=True)
     home = deployment_area().home_area_words
     return [_OUTAGE_TERMS.get(t, t).lower() for t in tokens if t not in home and t not in _NOT_SEARCHED]
