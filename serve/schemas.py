@@ -476,7 +476,8 @@ class FeedbackIn(BaseModel):
                     "when the platform does not show them to agents. With repeat_of it measures the repeat check")
     repeat_of: Identifier | None = Field(
         default=None, description="the earlier ticket the agent linked this one to as a repeat (重复件), listed or "
-                                  "not; null: the agent judged it a new matter")
+                                  "not; null: the agent judged it a new matter (with related_ticket_ids, it is "
+                                  "then no longer grouped with those tickets in the hotspots)")
     refusal_rule: ServiceName | None = Field(
         default=None, description="not_accepted.rule as /v1/route gave it for this ticket (null: no refusal rule)")
     refused: bool | None = Field(
