@@ -2435,7 +2435,9 @@ def test_a_school_seasons_look_alikes_go_to_the_unit_the_boundary_names(text, re
     # a school's gate where the matter is the school's, a street's order or a canteen's
     "学校门口有人发补课广告，老师也在推荐校外培训班", "校门口的公交站台离学校太远，能不能挪近一点",
     "每天放学城区某小学门口挤满了卖零食的流动摊贩，家长接孩子都挤不过去，建议城管定时巡查",
-    "学校旁边的食堂承包商卖的饭菜过期了", "幼儿园门口的停车场收费合理吗"])
+    "学校旁边的食堂承包商卖的饭菜过期了", "幼儿园门口的停车场收费合理吗",
+    # …or the dust of a sand yard's lorries (the environment's, not the traffic police's)
+    "司马冲镇中心小学门口的砂石场每天大货车进出，扬尘很大，学生上下学很危险"])
 def test_a_school_matter_of_the_education_bureaus_own_is_no_such_rule(text):
     d = decide(heads("教育", unit_conf=0.93), routing_text(None, text))
     assert d.rule not in ("teacher-conduct", "student-medical-insurance", "school-canteen-food", "illegal-school-bus",
