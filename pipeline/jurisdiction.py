@@ -26,7 +26,7 @@ GAZETTEER_COLUMNS = ("code", "name", "kind", "parent_code", "bare_name_ok", "sou
 # …and the township-level units of a state farm or a management area that the division list numbers as townships
 # (洞口县 430525500 茶铺茶场管理区: a county operator's round could not list it)
 TOWNSHIP_KINDS = ("街道", "镇", "乡", "管理区", "农场", "林场", "苏木")
-PLACE_KINDS = ("村", "社区", "路")
+PLACE_KINDS = ("村", "社区", "路", "小区")  # 小区: an estate by its name (云山名城), which callers give for their street
 # Words ending in 区/市/县 that name no other place (城区, 小区, 本市…, 超市: 大润发超市龙溪镇店).
 GENERIC_AREAS = ("城区", "市区", "小区", "社区", "园区", "景区", "片区", "辖区", "山区", "郊区", "新区", "老区", "城市",
                  "超市", "集市", "菜市", "我市", "本市", "全市", "该市", "我县", "本县", "全县", "县市")

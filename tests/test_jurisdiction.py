@@ -180,10 +180,14 @@ def test_deployment_gazetteer_adds_villages_and_roads(tmp_path):
     extra.write_text(
         "code,name,kind,parent_code,bare_name_ok,source\n"
         ",云峰村,村,430581106,,test\n"
-        ",都梁路,路,430581001,,test\n",
+        ",都梁路,路,430581001,,test\n"
+        ",云山名城,小区,430581002,,test\n",
         encoding="utf-8",
     )
     gaz = read_gazetteer(GAZETTEER, extra)
+    # an estate by its name, as a housing caller tells the street (a housing agent's round: 云山名城 gave none)
+    estate = find_jurisdiction("来电人反映：云山名城8栋电梯停运两天了。", gazetteer=gaz)
+    assert (estate.township, estate.method, estate.village) == ("迎春亭街道", "gazetteer", "云山名城")
     village = find_jurisdiction("我是云峰村的村民，村里的自来水管老化。", gazetteer=gaz)
     assert village.township == "龙溪镇" and village.method == "gazetteer" and village.village == "云峰村"
     road = find_jurisdiction("城区都梁路18号门口下水道堵塞。", gazetteer=gaz)
