@@ -349,7 +349,10 @@ def scan_places(text: str, gazetteer: Gazetteer | None = None, *, structured: bo
     found.sort(key=lambda j: (j.start, -(j.end - j.start)))
     kept: list[Jurisdiction] = []
     for j in found:
-        if kept and j.start < kept[-1].end:
+        # one name that two townships hold (an estate's or a village's of the gazetteer) is both, for an agent to ask
+        # which (a housing re-tester's round: the first row won, silently)
+        same_name_elsewhere = kept and (j.start, j.end) == (kept[-1].start, kept[-1].end) and j.code != kept[-1].code
+        if kept and j.start < kept[-1].end and not same_name_elsewhere:
             continue  # inside a longer mention already kept (迎春亭 within 迎春亭街道)
         kept.append(j)
     if any(j.method != "name_without_suffix" for j in kept):

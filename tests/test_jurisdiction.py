@@ -188,6 +188,11 @@ def test_deployment_gazetteer_adds_villages_and_roads(tmp_path):
     # an estate by its name, as a housing caller tells the street (a housing agent's round: 云山名城 gave none)
     estate = find_jurisdiction("来电人反映：云山名城8栋电梯停运两天了。", gazetteer=gaz)
     assert (estate.township, estate.method, estate.village) == ("迎春亭街道", "gazetteer", "云山名城")
+    # …and one name two townships hold is either, for the agent to ask (it was the first row's, silently)
+    extra.write_text(extra.read_text(encoding="utf-8") + ",云山名城,小区,430581004,,test\n", encoding="utf-8")
+    twice = read_gazetteer(GAZETTEER, extra)
+    assert find_jurisdiction("来电人反映：云山名城8栋电梯停运两天了。", gazetteer=twice) is None
+    assert {m.township for m in scan_places("云山名城8栋电梯停运", twice)} == {"迎春亭街道", "水西门街道"}
     village = find_jurisdiction("我是云峰村的村民，村里的自来水管老化。", gazetteer=gaz)
     assert village.township == "龙溪镇" and village.method == "gazetteer" and village.village == "云峰村"
     road = find_jurisdiction("城区都梁路18号门口下水道堵塞。", gazetteer=gaz)
