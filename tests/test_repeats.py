@@ -358,6 +358,22 @@ def test_a_group_is_not_named_by_the_home_city():
     assert keywords[:2] == ["二中", "堵车"] and "张建国" not in keywords
 
 
+def test_follow_ups_of_different_matters_are_not_each_others_repeats():
+    """A housing agent's round: follow-ups share what every 催办 says (已经打过三次了, 到现在还是, 诉求：催办) and were
+    listed together at 0.35–0.40 whatever their matter; a follow-up of the same matter still finds its first report."""
+    index = RepeatIndex(THRESHOLD, window_days=30)
+    demo_window(index)
+    lift = "来电人反映：云山名城8栋电梯的事我已经打过三次12345了，到现在电梯还是停着，物业天天说等配件。诉求：催办，请尽快修好。"
+    garbage = "来电人反映：我前天打电话反映过富田小区物业不作为，楼道垃圾没人清，到现在还是老样子。诉求：催办。"
+    index.add(SeenTicket("WG-L1", utc_now(), lift, "催办电梯"))
+    index.add(SeenTicket("WG-G1", utc_now(), garbage, "催办"))
+    handover = "来电人反映：已经打过三次了，开发商还是不交房。诉求：催办。"
+    listed = index.related(handover, min_similarity=index.follow_up_floor)  # as a follow-up is compared
+    assert not {"WG-L1", "WG-G1"} & {r.ticket.ticket_id for r in listed}, listed
+    again = index.related("来电人反映：云山名城8栋电梯停了一个星期，打过两次电话了，还是没人修。诉求：催一下。")
+    assert [r.ticket.ticket_id for r in again][:1] == ["WG-L1"], again
+
+
 def test_a_group_is_named_by_its_matter_not_by_its_township_or_a_request():
     """A township clerk's round: 处理 was a group's keyword, and the township's name one of nearly every group's."""
     texts = ("湾头桥镇白竹村停水三天了，请尽快处理。", "湾头桥白竹村还是停水，希望尽快处理。",
@@ -514,6 +530,9 @@ def test_the_ticket_numbers_a_follow_up_gives_are_read():
 
     assert ticket_numbers("之前反映的KTV噪音，工单号WG-2026-900001，请催一下") == ["WG-2026-900001"]
     assert ticket_numbers("原工单：20261120003还没处理，我的留言编号是WG123") == ["20261120003", "WG123"]
+    # an agent's note of a follow-up (a housing re-tester's round), not a count of them
+    assert ticket_numbers("催办：WG-2026-058001，电梯还是没修") == ["WG-2026-058001"]
+    assert ticket_numbers("催办3次了，催办一下") == []
     # a number of no ticket: none given, a word after the label, a phone masked before the route reads it
     assert ticket_numbers("编号是ABCD，电话[手机号]，工单还没处理") == []
     # a child's certificate, masked as the route reads it (a health liaison's round: 出生证明编号Q430123456 was linked as

@@ -1697,9 +1697,10 @@ def _metric(exposition: str, name: str) -> float:
 
 
 def test_a_caller_who_reported_before_is_a_follow_up_of_the_earlier_ticket(tmp_path):
-    """催办: a caller who says the matter was reported before is linked to that ticket at a lower similarity than an
-    unprompted repeat (here below the threshold: the follow-up's own words dilute the matter's), and told to give its
-    number when none is found. A server of its own: the similarity depends on the window's other tickets."""
+    """催办: a caller who says the matter was reported before is linked to that ticket, looked for at a lower
+    similarity than an unprompted repeat (the follow-up's own words, which every 催办 shares, are left out of the
+    comparison), and told to give its number when none is found. A server of its own: the similarity depends on the
+    window's other tickets."""
     from serve.routing import FOLLOW_UP_OF_LISTED
 
     install_model(tmp_path / "home", "v1")
@@ -1732,8 +1733,7 @@ def test_a_caller_who_reported_before_is_a_follow_up_of_the_earlier_ticket(tmp_p
         "来电人所述工单号 WG-F9 不在近 30 天的工单中：请与来电人核对号码"), mistyped["reasons"]
     # as a caller gives it (in lower case, with spaces): the number is an earlier ticket's, a follow-up
     assert lower["follow_up"] and lower["related_tickets"][0]["ticket_id"] == "WG-F1", lower["related_tickets"]
-    assert [t["ticket_id"] for t in again["related_tickets"]] == ["WG-F1"]
-    assert again["related_tickets"][0]["similarity"] < Settings().repeat_threshold
+    assert [t["ticket_id"] for t in again["related_tickets"]][:1] == ["WG-F1"]
     assert again["reasons"][-1] == FOLLOW_UP_OF_LISTED and again["reasons"][-2].startswith("可能重复诉求")
     assert (again["follow_up"], lost["follow_up"]) == (True, True)
     assert lost["related_tickets"] == []
