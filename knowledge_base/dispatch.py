@@ -462,7 +462,10 @@ def lines_to_put_through(urgent: dict[str, str], rules: RoutingRules) -> dict[st
     lines = {}
     for refer_to, words in rules.hand_over.items():
         if found := [urgent[word] for word in words if word in urgent]:
-            lines[refer_to] = list(dict.fromkeys(found))
+            # what one word matched inside what another did is said once (a housing re-tester's reason read
+            # 她说胸口闷、喘不上气、胸口闷、喘不上气)
+            lines[refer_to] = [said for said in dict.fromkeys(found)
+                               if not any(said != other and said in other for other in found)]
     return lines
 
 
