@@ -1048,9 +1048,11 @@ def _read_as_name_in_context(text: str, start: int, name: str) -> bool:
 # After 举报 / 投诉 where the person did it follows as often as what (举报李建国在湾头桥镇私自开采河砂); after 欠 / 打
 # only what is owed or the blow (拖欠石红梅两万元工钱, 打了刘德明一拳, 打黄海波致其骨折): a verb or 的 follows things there
 # as often (欠银行的钱, 打黄牛骗人).
-# …and after the place or the body the person is of (荆竹村的刘建军违规建房, 湾头桥镇的王志强在河边采砂, 邻村的刘建军家的狗), as
-# after 举报. (At a sentence's start, 左转要到…, 熊公馆搞起来 read as names on the message board.)
-_ACT = re.compile("被|(?P<reported>举报|投诉|控告|起诉|状告|(?P<of>(?<=[村组镇乡区道院所局站厂店校司里办会处科队])的))|反映|同事|系|(?P<at>在)"
+# …and after the place or the body the person is of (荆竹村的刘建军违规建房, 湾头桥镇的王志强在河边采砂, 邻村的刘建军家的狗;
+# a housing re-tester's 隔壁屋的陈满秀, 楼上的王小红), as after 举报. (At a sentence's start, 左转要到…, 熊公馆搞起来 read as
+# names on the message board.)
+_ACT = re.compile("被|(?P<reported>举报|投诉|控告|起诉|状告|(?P<of>(?:(?<=[村组镇乡区道院所局站厂店校司里办会处科队屋])"
+                  "|(?<=楼上|楼下|隔壁|对门))的))|反映|同事|系|(?P<at>在)"
                   "|(?P<owed>欠|打了?)")
 _FAMOUS = 20
 
