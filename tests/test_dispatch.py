@@ -2420,8 +2420,28 @@ def test_a_crowded_dormitory_a_fire_put_out_or_a_past_harm_is_no_emergency(text)
      "wg-gaj-jj", []),
     ("邓家铺镇中学门口早上学生上学时间货车太多，很危险", "教育", "school-gate-traffic", "wg-gaj-jj", []),
     ("实验小学门口放学时车辆乱停，堵得孩子过不了马路。诉求：请交警疏导。", "公安", "school-gate-traffic", "wg-gaj-jj", []),
+    # a housing agent's round: housing matters went to the unit the model guessed
+    ("来电人咨询：本人在武冈打工，没有住房，收入比较低，请问怎么申请公租房，需要什么条件？", "人力资源和社会保障",
+     "public-rental-housing", "wg-zjj", []),
+    ("来电人反映：我家住在迎春亭街道的廉租房已经五年了，今年突然说我不符合条件要清退。诉求：重新审核廉租房资格。",
+     "人力资源和社会保障", "public-rental-housing", "wg-zjj", []),
+    ("来电人反映：城北新区道路扩建征收了我家临街门面，签了协议快一年了，房屋征收补偿款还有一半没给。", "自然资源和规划",
+     "house-expropriation", "wg-zjj", []),
+    ("来电人反映：云山名城11栋1单元602在装修，把客厅的承重墙打掉了，楼下住户担心房子安全。诉求：请住建部门马上制止并鉴定。",
+     "城市管理和综合执法", "load-bearing-wall", "wg-zjj", []),
+    ("来电人反映：水西门街道武冈新天地小区2栋电梯里贴的检验合格证有效期到2025年10月，已经过期一年多了，物业还在照常使用。",
+     "住房和城乡建设", "lift-inspection", "wg-scjgj", []),
+    ("来电人反映：我在云山名城买了自己的产权车位，想装个新能源汽车充电桩，国网已经同意报装，但物业不给开证明，不让装。",
+     "市场监督管理", "charging-pile-property", "wg-zjj", []),
+    ("来电人反映：迎春亭街道都梁华府小区有住户从五楼窗户拉电线下来给电动车充电，还有好几户把电动车推进楼道充电。",
+     "城市管理和综合执法", "ebike-charging-indoors", "wg-xfjy", ["twp-430581002"]),
+    ("小区里经常有人高空抛物，上周差点砸到小孩", "住房和城乡建设", "objects-thrown-from-height", "wg-gaj", []),
+    # its re-tester's: 拆迁 as people say 征收, e-bikes carried into a flat, a load-bearing wall told loosely
+    ("城南片区拆迁，我家房子面积量少了20多个平方，补偿不合理，找拆迁办没用。", "自然资源和规划", "house-expropriation", "wg-zjj", []),
+    ("楼上那户把电瓶车扛到屋里充电，晚上充通宵，怕起火。", "供电", "ebike-charging-indoors", "wg-xfjy", []),
+    ("装修把墙打穿了，讲是承重的那面墙", "城市管理和综合执法", "load-bearing-wall", "wg-zjj", []),
 ])
-def test_a_school_seasons_look_alikes_go_to_the_unit_the_boundary_names(text, read_as, rule, lead, assisting):
+def test_a_look_alike_goes_to_the_unit_the_boundary_names(text, read_as, rule, lead, assisting):
     d = decide(heads(read_as, unit_conf=0.93), routing_text(None, text))
     assert (d.rule, d.lead.id, [a.id for a in d.assisting]) == (rule, lead, assisting), d.reasons
     # a sure unit head of another type is not overruled unseen
@@ -2499,37 +2519,7 @@ def test_a_building_about_to_fall_on_people_is_urgent(text):
     "电梯卡在5楼不动了，里面没有人，物业电话打不通。", "电梯昨天困了人，今天修好了"])
 def test_a_lift_a_wall_or_a_throw_told_of_no_harm_now_names_no_line(text):
     d = decide(heads("住房和城乡建设", unit_conf=0.9), routing_text(None, text))
-    assert d.hand_over == [] and "110 报警" not in d.hand_over, d.reasons
-    assert not d.urgent or "隐患" not in text, d.reasons
-
-
-@pytest.mark.parametrize("text, read_as, rule, lead, assisting", [
-    # a housing agent's round: housing matters went to the unit the model guessed
-    ("来电人咨询：本人在武冈打工，没有住房，收入比较低，请问怎么申请公租房，需要什么条件？", "人力资源和社会保障",
-     "public-rental-housing", "wg-zjj", []),
-    ("来电人反映：我家住在迎春亭街道的廉租房已经五年了，今年突然说我不符合条件要清退。诉求：重新审核廉租房资格。",
-     "人力资源和社会保障", "public-rental-housing", "wg-zjj", []),
-    ("来电人反映：城北新区道路扩建征收了我家临街门面，签了协议快一年了，房屋征收补偿款还有一半没给。", "自然资源和规划",
-     "house-expropriation", "wg-zjj", []),
-    ("来电人反映：云山名城11栋1单元602在装修，把客厅的承重墙打掉了，楼下住户担心房子安全。诉求：请住建部门马上制止并鉴定。",
-     "城市管理和综合执法", "load-bearing-wall", "wg-zjj", []),
-    ("来电人反映：水西门街道武冈新天地小区2栋电梯里贴的检验合格证有效期到2025年10月，已经过期一年多了，物业还在照常使用。",
-     "住房和城乡建设", "lift-inspection", "wg-scjgj", []),
-    ("来电人反映：我在云山名城买了自己的产权车位，想装个新能源汽车充电桩，国网已经同意报装，但物业不给开证明，不让装。",
-     "市场监督管理", "charging-pile-property", "wg-zjj", []),
-    ("来电人反映：迎春亭街道都梁华府小区有住户从五楼窗户拉电线下来给电动车充电，还有好几户把电动车推进楼道充电。",
-     "城市管理和综合执法", "ebike-charging-indoors", "wg-xfjy", ["twp-430581002"]),
-    ("小区里经常有人高空抛物，上周差点砸到小孩", "住房和城乡建设", "objects-thrown-from-height", "wg-gaj", []),
-    # its re-tester's: 拆迁 as people say 征收, e-bikes carried into a flat, a load-bearing wall told loosely
-    ("城南片区拆迁，我家房子面积量少了20多个平方，补偿不合理，找拆迁办没用。", "自然资源和规划", "house-expropriation", "wg-zjj", []),
-    ("楼上那户把电瓶车扛到屋里充电，晚上充通宵，怕起火。", "供电", "ebike-charging-indoors", "wg-xfjy", []),
-    ("装修把墙打穿了，讲是承重的那面墙", "城市管理和综合执法", "load-bearing-wall", "wg-zjj", []),
-])
-def test_a_housing_desks_look_alikes_go_to_the_unit_the_boundary_names(text, read_as, rule, lead, assisting):
-    d = decide(heads(read_as, unit_conf=0.93), routing_text(None, text))
-    assert (d.rule, d.lead.id, [a.id for a in d.assisting]) == (rule, lead, assisting), d.reasons
-    assert d.decision == ("auto" if d.lead.functional_type == read_as else "review"), d.reasons
-
+    assert (d.hand_over, d.urgent) == ([], False), d.reasons
 
 
 def test_a_house_falling_in_on_someone_on_assistance_goes_by_the_emergency():
