@@ -197,14 +197,16 @@ def _held_by(related: list[Related] | None) -> tuple[SeenTicket, Unit] | None:
 
 def _check_and_record(repeats: Repeats, text: str, township: str | None, seen: SeenTicket | None,
                       received: datetime | None, incident: frozenset[str],
-                      follow_up: bool, numbers: list[str]) -> tuple[list[Related] | None, str | None]:
+                      follow_up: bool, numbers: list[str]
+                      ) -> tuple[list[Related] | None, str | None, tuple[SeenTicket, Unit] | None]:
     """Earlier tickets about the same matter (received before `received`, a backlog ticket's time), in the same
     township when it is known, and for an emergency the calls about it of the last hours (`incident`: the lines to
     put the caller through to), the tickets whose `numbers` it gives first; the ticket is then kept when it has an
     id. A database failure here is logged and the ticket routed all the same: the link to an earlier ticket matters
     less than the routing. A ticket that cannot be kept waits in memory until the database can be written
     (`Repeats.record`). None: the check could not be made.
-    Second: the unit an agent already sent this ticket on to (`/v1/feedback`), where it was routed before."""
+    Second: the unit an agent already sent this ticket on to (`/v1/feedback`), where it was routed before. Third: the
+    ticket a follow-up names and the unit that holds it (`_held_by`), under which the follow-up is kept."""
     related: list[Related] | None = None
     try:
         related = repeats.named(numbers, repeats.check(text, exclude=seen.ticket_id if seen else None,
@@ -212,8 +214,8 @@ def _check_and_record(repeats: Repeats, text: str, township: str | None, seen: S
                                                        follow_up=follow_up), exclude=seen.ticket_id if seen else None)
     except SQLAlchemyError:
         log.exception("repeat check failed; the ticket is routed without it")
-    if seen and (held := _held_by(related)):
-        # the ticket log files a follow-up under the unit that has the ticket it names, as the route answers
+    held = _held_by(related)
+    if seen and held:
         seen = replace(seen, lead_unit=held[1].name, assisting_units="")
     previous = repeats.index.routed(seen.ticket_id) if seen else None
     if seen and previous is not None and received is None:
@@ -228,7 +230,7 @@ def _check_and_record(repeats: Repeats, text: str, township: str | None, seen: S
         except SQLAlchemyError as error:
             log.warning("ticket log not written; %d tickets wait in memory for the database: %s", repeats.unsaved,
                         type(error).__name__)
-    return related, seen.assigned_unit if seen else None
+    return related, seen.assigned_unit if seen else None, held
 
 
 def route_tickets(tickets: Sequence[TicketIn], model: LoadedModel, kb: KnowledgeBase, k: int,
@@ -249,7 +251,7 @@ def route_tickets(tickets: Sequence[TicketIn], model: LoadedModel, kb: Knowledge
         full = title_and_body(title, masked)  # routing_text, without masking both parts a second time
         routing = decide(heads, full, ticket.location, channel=ticket.channel)
         related: list[Related] | None = []
-        sent_on, before_window = None, None
+        sent_on, before_window, held = None, None, None
         numbers = ticket_numbers(full)
         follow_up = says_reported_before(full) or bool(numbers)  # a ticket's number is an earlier ticket's
         if repeats is not None:
@@ -276,7 +278,7 @@ def route_tickets(tickets: Sequence[TicketIn], model: LoadedModel, kb: Knowledge
                               hand_over="、".join(routing.hand_over),
                               refusal_rule=routing.not_accepted.rule if routing.not_accepted else None,
                               assisting_units="、".join(unit.name for unit in routing.assisting)) if kept else None
-            related, sent_on = _check_and_record(repeats, full, compared_in, seen, given,
+            related, sent_on, held = _check_and_record(repeats, full, compared_in, seen, given,
                                                  frozenset(routing.hand_over), follow_up, numbers)
         # an agent told nothing would take "no related tickets" for "no earlier report"
         reasons = routing.reasons + ([_repeat_reason(related, zone, given)] if related else
@@ -300,13 +302,13 @@ def route_tickets(tickets: Sequence[TicketIn], model: LoadedModel, kb: Knowledge
             holder = default_routing()[0].unit_named(sent_on)
             # a platform acting on a retry's answer would send the ticket back where the agent took it from
             reasons.append(f"坐席已改派至 {sent_on}，请勿按本次结果重新派单 / an agent sent this ticket on to {sent_on}")
-        elif (held := _held_by(related)) and held[1].name != (lead.name if lead else None):
+        elif held and held[1].name != (lead.name if lead else None):
             named, holder = held
             reasons.append(f"催办：原工单 {named.ticket_id} 由 {holder.name} 承办，随原工单派给该单位 / a follow-up goes to "
                            f"the unit that holds the ticket it names")
         if holder:
             # the assistants and the rule came with the unit set aside (an integrator's round: a 协办 township of the
-            # discarded reading came back beside the agent's unit); the log keeps the lead alone
+            # discarded reading came back beside the agent's unit)
             lead, assisting, rule, ask = UnitRef.of(holder), [], None, None
             # and the rule's reason with them (a re-tester's round: 规则 township-types … the township leads, beside
             # 坐席已改派至 住建局)
