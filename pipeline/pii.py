@@ -1172,10 +1172,10 @@ _HOME_LABEL = re.compile(r"(?:家住|住在|住址|现住|居住[在于]|我家�
                          # (狗主人住红旗路45号2楼)
                          # (…, or right after a phone number: 联系人王先生13807391234住邓家铺镇老街23号)
                          r"|(?:^|(?<=[,，\n人主\]0-9]))住(?![院房建宅户宿]))[在于]?[:：是为]?")
-# The writer introducing themself as a household (我是蓝色港湾小区3栋1304的住户, 本人是…5栋2801业主): only a number down to
-# the flat is theirs; 我是福元西路199号万国城的业主 names the estate, the matter's place (我们是… is all its owners).
 # A flat bought or rented, named before it (在都梁华府B区12-3买的房, 租的是房东在春天花园3-2-501的房子)
 _BOUGHT_OR_RENTED = re.compile(r"在([^,，。;；!！?？\n]{1,40}?)(?:(?:买|购买|购|租|租住)的(?:房子?|住房|商品房)|的房子)")
+# The writer introducing themself as a household (我是蓝色港湾小区3栋1304的住户, 本人是…5栋2801业主): only a number down to
+# the flat is theirs; 我是福元西路199号万国城的业主 names the estate, the matter's place (我们是… is all its owners).
 _RESIDENT = re.compile(r"(?:我是|本人是|本人系|本人为|我系|来电人系|来电人是|其系)([^,，。;；!！?？\n]{1,40}?)"
                        r"(?:的?(?:业主|住户|租户|村民|居民)|的(?=[,，。;；!！?？\n]|$))")  # 我是…3栋1304的，楼上漏水
 # A door number given as such (门牌号是3栋2单元1304) is the matter's place as often (公厕门牌12号): a flat's alone is a home.
