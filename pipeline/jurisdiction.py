@@ -10,6 +10,7 @@ villages, communities and roads, each pointing at its township.
 from __future__ import annotations
 
 import csv
+import io
 import re
 from collections import Counter
 from dataclasses import dataclass, field, replace
@@ -20,6 +21,7 @@ from typing import Literal
 from pipeline.area import deployment_area
 from pipeline.errors import InputError
 from pipeline.normalize import normalize
+from pipeline.records import decode_text
 from pipeline.segment import word_count, word_runs_into
 
 GAZETTEER_COLUMNS = ("code", "name", "kind", "parent_code", "bare_name_ok", "source")
@@ -151,37 +153,41 @@ def read_gazetteer(*paths: Path) -> Gazetteer:
     places: list[tuple[Place, str]] = []
     for path in paths:
         try:
-            with open(path, encoding="utf-8-sig", newline="") as handle:
-                reader = csv.DictReader(handle)
-                missing = [c for c in GAZETTEER_COLUMNS if c not in (reader.fieldnames or [])]
-                if missing:
-                    raise InputError(f"{path}: missing column(s) {', '.join(missing)}")
-                for line, row in enumerate(reader, start=2):
-                    where = f"{path}, row {line}"
-                    name, kind = (row["name"] or "").strip(), (row["kind"] or "").strip()
-                    if not name:
-                        raise InputError(f"{where}, column name: empty")
-                    if kind in TOWNSHIP_KINDS:
-                        code = (row["code"] or "").strip()
-                        if not name.endswith(kind) or not code:
-                            raise InputError(f"{where}: township {name!r} needs a code and a name ending in {kind}")
-                        # a code a digit short was read, and the platform's real one then matched nothing
-                        if not re.fullmatch(r"\d{9}", code):
-                            raise InputError(f"{where}, column code: {code!r} is no township's division code (9 "
-                                             "digits, the county's 6 and the township's 3: 430581101)")
-                        if code in townships:
-                            raise InputError(f"{where}, column code: duplicate township code {code}")
-                        bare = (row["bare_name_ok"] or "").strip().lower()
-                        if bare not in ("yes", "no"):
-                            raise InputError(f"{where}, column bare_name_ok: expected yes or no, got {bare!r}")
-                        townships[code] = Township(code, name, kind, bare == "yes",
-                                                   (row["parent_code"] or "").strip() or None)
-                    elif kind in PLACE_KINDS:
-                        places.append((Place(name, kind, (row["parent_code"] or "").strip()), where))
-                    else:
-                        raise InputError(f"{where}, column kind: {kind!r} is not one of {TOWNSHIP_KINDS + PLACE_KINDS}")
-        except (OSError, UnicodeDecodeError) as exc:
+            # in any encoding the FAQ's reader takes (a housing re-tester's GBK file, saved by Excel, was refused with
+            # a codec's message)
+            text, _ = decode_text(Path(path).read_bytes(), path)
+        except OSError as exc:
             raise InputError(f"{path}: cannot read gazetteer ({exc})") from exc
+        reader = csv.DictReader(io.StringIO(text, newline=""))
+        missing = [c for c in GAZETTEER_COLUMNS if c not in (reader.fieldnames or [])]
+        if missing:
+            raise InputError(f"{path}: missing column(s) {', '.join(missing)}")
+        for line, row in enumerate(reader, start=2):
+            where = f"{path}, row {line}"
+            name, kind = (row["name"] or "").strip(), (row["kind"] or "").strip()
+            if not name and "，" in (row["code"] or ""):
+                raise InputError(f"{where}: its fields are parted by full-width commas (，): part them with ,")
+            if not name:
+                raise InputError(f"{where}, column name: empty")
+            if kind in TOWNSHIP_KINDS:
+                code = (row["code"] or "").strip()
+                if not name.endswith(kind) or not code:
+                    raise InputError(f"{where}: township {name!r} needs a code and a name ending in {kind}")
+                # a code a digit short was read, and the platform's real one then matched nothing
+                if not re.fullmatch(r"\d{9}", code):
+                    raise InputError(f"{where}, column code: {code!r} is no township's division code (9 "
+                                     "digits, the county's 6 and the township's 3: 430581101)")
+                if code in townships:
+                    raise InputError(f"{where}, column code: duplicate township code {code}")
+                bare = (row["bare_name_ok"] or "").strip().lower()
+                if bare not in ("yes", "no"):
+                    raise InputError(f"{where}, column bare_name_ok: expected yes or no, got {bare!r}")
+                townships[code] = Township(code, name, kind, bare == "yes",
+                                           (row["parent_code"] or "").strip() or None)
+            elif kind in PLACE_KINDS:
+                places.append((Place(name, kind, (row["parent_code"] or "").strip()), where))
+            else:
+                raise InputError(f"{where}, column kind: {kind!r} is not one of {TOWNSHIP_KINDS + PLACE_KINDS}")
     counties = Counter(code[:6] for code in townships)
     if len(counties) > 1:
         county = counties.most_common(1)[0][0]

@@ -201,6 +201,20 @@ def test_deployment_gazetteer_adds_villages_and_roads(tmp_path):
     assert find_jurisdiction("都梁路上车很多。", gazetteer=gaz) is None
 
 
+def test_a_gazetteer_saved_by_excel_is_read_and_full_width_commas_are_named(tmp_path):
+    """A housing re-tester's round: a GBK file was refused with a codec's message, a row typed with ， as
+    "column name: empty"."""
+    gbk = tmp_path / "gbk.csv"
+    gbk.write_bytes("code,name,kind,parent_code,bare_name_ok,source\n,云山名城,小区,430581002,,test\n".encode("gbk"))
+    estate = find_jurisdiction("云山名城8栋电梯停运", gazetteer=read_gazetteer(GAZETTEER, gbk))
+    assert (estate.township, estate.village) == ("迎春亭街道", "云山名城")
+    typed = tmp_path / "typed.csv"
+    typed.write_text("code,name,kind,parent_code,bare_name_ok,source\n430581003504，书香门第，小区，430581003，，test\n",
+                     encoding="utf-8")
+    with pytest.raises(InputError, match=r"row 2: its fields are parted by full-width commas"):
+        read_gazetteer(GAZETTEER, typed)
+
+
 def test_bad_gazetteer_rows_name_the_row(tmp_path):
     bad = tmp_path / "bad.csv"
     bad.write_text("code,name,kind,parent_code,bare_name_ok,source\n,云峰村,村,999,,test\n", encoding="utf-8")
