@@ -66,6 +66,12 @@ class Area:
 
 def read_area(pack: Path) -> Area:
     """The area of the pack in `pack`, or the bundled 武冈 one when the pack has none of the three files."""
+    # a centre that copied the bundled files in unchanged had its estates ignored, the start line as usual
+    misnamed = [f"{bundled.name} (as {name})" for name, bundled in BUNDLED.items()
+                if (pack / bundled.name).is_file() and not (pack / name).is_file()]
+    if misnamed:
+        raise InputError(f"{pack}: has {', '.join(misnamed)}: a pack's area files are named {', '.join(AREA_FILES)} "
+                         "(see appeal/demo/UNITS.md); rename them")
     present = [name for name in AREA_FILES if (pack / name).is_file()]
     if present and len(present) < len(AREA_FILES):
         missing = [name for name in AREA_FILES if name not in present]

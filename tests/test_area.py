@@ -87,6 +87,21 @@ def test_an_area_is_all_three_files(xinning):
         deployment_area()  # the typo was told as other_names missing
 
 
+def test_area_files_copied_under_their_bundled_names_are_refused(xinning):
+    """A housing re-tester copied gazetteer_wugang.csv and the two others into her pack unchanged and added estates:
+    the bundled files were read, her estates never found, and the start line said nothing."""
+    for name, bundled in (("area.json", "area_wugang.json"), ("gazetteer.csv", "gazetteer_wugang.csv"),
+                          ("places.txt", "dict_places.txt")):
+        (xinning / name).rename(xinning / bundled)
+    with pytest.raises(InputError, match=r"has area_wugang.json \(as area.json\), gazetteer_wugang.csv \(as "
+                                         r"gazetteer.csv\), dict_places.txt \(as places.txt\): a pack's area files are "
+                                         r"named area.json, gazetteer.csv, places.txt"):
+        deployment_area()
+    (xinning / "gazetteer_wugang.csv").rename(xinning / "gazetteer.csv")
+    with pytest.raises(InputError, match=r"has area_wugang.json \(as area.json\), dict_places.txt"):
+        deployment_area()
+
+
 def test_a_township_code_a_digit_short_or_of_another_county_is_refused(xinning, tmp_path):
     """Another county's IT officer: 43052810 for 水庙镇 was read, and the platform's real code then matched nothing."""
     gazetteer = (xinning / "gazetteer.csv").read_text(encoding="utf-8")
