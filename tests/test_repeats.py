@@ -507,7 +507,12 @@ def test_a_caller_who_says_the_hotline_heard_it_before_is_told_from_one_who_went
                  "上次反映的还没处理 就是湾头桥新街工地晚上施工的事", "来电人反映：之前打过电话，KTV噪音还是没人管",
                  "来电人反映：再次反映KTV噪音问题", "在次反映，上次说会处理结果没人来", "上回反应的KTV噪音问题一直没人处理",
                  "上个星期投诉的KTV噪音问题到现在没有回复", "打了好几次热线了，停水的事还是没解决",
-                 "刚才反映的我奶奶走失的事，已经找到了", "之前的工单一直没回访"):
+                 "刚才反映的我奶奶走失的事，已经找到了", "之前的工单一直没回访",
+                 # a transport agent's
+                 "来电人反映：1路公交早上车太少，已经打过三次了，一直没人管。", "1路公交早上车太少，打了好几次电话了还是这样。",
+                 "1路公交早上车太少，前天已经打电话反映过。", "1路公交早上车太少，上个星期就反映了，还是没改。",
+                 # a rural land agent's
+                 "高塘村征地款还没发，我昨天已经打过电话了"):
         assert says_reported_before(said), said
     # a call or a report to someone else is no ticket of the hotline's
     for said in ("打供水站电话没人接", "多次拨打交警大队的电话", "办案民警给我打了电话", "已经反映到村里，村里不管", "多次向物业反映没有用",
@@ -521,7 +526,9 @@ def test_a_caller_who_says_the_hotline_heard_it_before_is_told_from_one_who_went
                  # a wage-arrears agent's round: the hotline asked to urge another body
                  "已经申请了劳动仲裁，仲裁委一直没开庭，请12345帮忙催一下",
                  # …or an emergency line (a second winter re-tester's round: read as a follow-up of a 12345 ticket)
-                 "打了120半天没来，你们帮忙催一下", "救护车还没到，帮我催一下", "报了110警察还没来，催一下"):
+                 "打了120半天没来，你们帮忙催一下", "救护车还没到，帮我催一下", "报了110警察还没来，催一下",
+                 "给物业打了好几次电话了，物业不管", "120打了好几次了还没来", "打了三次针了还没好",
+                 "前天已经反映到村里了", "昨天打过电话给村支书，他不接"):
         assert not says_reported_before(said), said
 
 
