@@ -746,6 +746,25 @@ def test_a_fire_told_by_its_flames_or_smoke_from_a_building_is_put_through_to_11
 
 
 @pytest.mark.parametrize("text", [
+    # a rural land agent's round: a hill fire as villagers tell it (山火) was no fire, and the forestry bureau never saw one
+    "来电人反映：文坪镇后山发山火了，火很大。", "山火烧到屋边上来了", "山火还没灭越烧越大", "山上一大片在烧火往村子这边来了",
+    "火苗窜到山上去了正在往林子里烧", "发生森林火灾了", "晏田乡有人烧田埂，火烧到山上去了",
+])
+def test_a_hill_fire_under_way_is_put_through_to_119_with_the_forestry_bureau(text):
+    d = decide(heads("林业", unit_conf=0.6, unit_review=True), routing_text(None, text))
+    assert (d.rule, d.urgent, d.hand_over, d.lead.id, [a.id for a in d.assisting]) == (
+        "hill-fire", True, ["119 救援"], "wg-xfjy", ["wg-lyj"]), d.reasons
+
+
+@pytest.mark.parametrize("text", [
+    "上周后山的山火已经灭了，烧了好多树，想问能不能补种", "清明节上坟烧纸容易引发山火，建议加强宣传", "山火烧过的林地什么时候补种",
+    "怎么预防山火", "去年山火烧了我家的杉树，补偿一直没给"])
+def test_a_hill_fire_past_or_to_prevent_names_no_line(text):
+    d = decide(heads("林业", unit_conf=0.6, unit_review=True), routing_text(None, text))
+    assert (d.rule, d.hand_over) != ("hill-fire", ["119 救援"]) and not d.hand_over, d.reasons
+
+
+@pytest.mark.parametrize("text", [
     "工厂烟囱天天冒黑烟，污染严重。",
     "我气得心里冒火，这个物业太差了。",
     "上个月三楼冒黑烟，消防来过了，现在楼道还是堆满杂物。",
