@@ -1445,11 +1445,15 @@ def test_words_that_only_look_like_a_rule_stay_with_their_unit():
                        ("交通运输", "驾校收了我三千多学费，驾校不给退"),
                        # an agent's round: a hospital's, a utility's or a toll road's refund went to the 12315 seat
                        ("卫生健康", "武冈市人民医院多收了住院费800元，要求退款"), ("燃气", "燃气公司多收了开户费要求退款"),
-                       ("交通运输", "ETC在高速收费站扣了三次通行费，要求退款")):
+                       ("交通运输", "ETC在高速收费站扣了三次通行费，要求退款"),
+                       # a transport agent's: a coach's fare went to the 12315 seat, dispatched without a person
+                       ("交通运输", "来电人反映：买了武冈到邵阳的班车票，车晚点两个小时没发车，要求退票，车站说票钱不退。"),
+                       ("交通运输", "班车司机半路把我们赶下车，票钱不退")):
         assert decide(heads(unit), routing_text(None, text)).rule != "seat-12315-consumer", text
     assert decide(heads("市场监督管理", "商贸旅游"), "网购的衣服质量差，商家不给退款").lead.id == "seat-12315"
     # …but a shop near a hospital, or on a motorway, is a consumer dispute still (a regression tester's round)
-    for text in ("在人民医院对面的药店买了假药，要求退款。", "在高速服务区超市买的特产是假货，商家不给退款。"):
+    for text in ("在人民医院对面的药店买了假药，要求退款。", "在高速服务区超市买的特产是假货，商家不给退款。",
+                 "在汽车站附近的超市买到过期牛奶，要求退款", "公交站旁边的水果店缺斤少两"):
         assert decide(heads("卫生健康"), routing_text(None, text)).lead.id == "seat-12315", text
     pension = decide(heads("人力资源和社会保障", "劳动和社会保障"), "请问我退休三个月了养老金怎么还冇到账？")
     assert pension.lead.id != "seat-social"
@@ -2459,6 +2463,15 @@ def test_a_crowded_dormitory_a_fire_put_out_or_a_past_harm_is_no_emergency(text)
     ("城南片区拆迁，我家房子面积量少了20多个平方，补偿不合理，找拆迁办没用。", "自然资源和规划", "house-expropriation", "wg-zjj", []),
     ("楼上那户把电瓶车扛到屋里充电，晚上充通宵，怕起火。", "供电", "ebike-charging-indoors", "wg-xfjy", []),
     ("装修把墙打穿了，讲是承重的那面墙", "城市管理和综合执法", "load-bearing-wall", "wg-zjj", []),
+    # a transport agent's round: taxis, coaches, driving schools and the bus card went to 公安, 人社, 教育, 市场监管
+    ("来电人反映：出租车不打表，到人民医院收了我三十块。诉求：投诉宰客。", "人力资源和社会保障", "road-passenger-transport", "wg-jtj",
+     []),
+    ("昨天坐了一台出租车，司机态度很差还骂人。诉求：投诉该司机。", "公安", "road-passenger-transport", "wg-jtj", []),
+    ("手机落在出租车上了，记得是绿色的车", "市场监督管理", "road-passenger-transport", "wg-jtj", []),
+    ("武冈到邓元泰的班车停运了一个星期，也没有通知", "公安", "road-passenger-transport", "wg-jtj", []),
+    ("驾校收了学费一直不安排练车，教练还要红包", "教育", "road-passenger-transport", "wg-jtj", []),
+    ("我七十岁了，老年卡怎么办理，坐公交能不能免费", "人力资源和社会保障", "road-passenger-transport", "wg-jtj", []),
+    ("汽车站出口长期有一帮黑车拉客", "公安", "road-passenger-transport", "wg-jtj", []),
     # the housing rounds' left-overs, at review with the wrong unit as lead: an old compound's lift (财政局), a flat's
     # 网签 (自来水公司), a facade (城管)
     ("来电人反映：我们小区是老旧小区，想申请加装电梯，不知道找哪个部门，政府有没有补贴？", "财政", "old-compound-renewal", "wg-zjj",
@@ -2563,9 +2576,12 @@ def test_a_house_falling_in_on_someone_on_assistance_goes_by_the_emergency():
 @pytest.mark.parametrize("text", [
     "公积金贷款买房需要什么条件", "农村土地征收补偿款没到位", "充电桩坏了，充不进电",
     "电动车充电站收费太贵", "物业费太贵了", "电梯坏了一个星期没人修", "不动产证交了资料三个月还没办下来",
-    "学校教学楼外墙粉刷多处起皮掉落", "家里内墙渗水发霉"])
-def test_a_housing_matter_of_another_boundary_is_no_such_rule(text):
+    "学校教学楼外墙粉刷多处起皮掉落", "家里内墙渗水发霉",
+    # an accident, a car parked or a light: the traffic police's; an address by a bus stop; 的士官
+    "公交车把一个骑电动车的撞倒了", "出租车停在路口违停", "公交站旁边的烧烤摊油烟太大", "符合条件的士官退役安置怎么办理"])
+def test_a_housing_or_transport_matter_of_another_boundary_is_no_such_rule(text):
     d = decide(heads("住房和城乡建设", unit_conf=0.93), routing_text(None, text))
     assert d.rule not in ("public-rental-housing", "house-expropriation", "load-bearing-wall", "lift-inspection",
                           "charging-pile-property", "ebike-charging-indoors", "objects-thrown-from-height",
-                          "old-compound-renewal", "presale-contract-filing", "facade-defects"), d.reasons
+                          "old-compound-renewal", "presale-contract-filing", "facade-defects",
+                          "road-passenger-transport"), d.reasons
