@@ -757,6 +757,29 @@ def test_a_hill_fire_under_way_is_put_through_to_119_with_the_forestry_bureau(te
         "hill-fire", True, ["119 救援"], "wg-xfjy", ["wg-lyj"]), d.reasons
 
 
+@pytest.mark.parametrize("text, lead", [
+    # the same round: a slope, a mudslide or a dam giving way with people in the way was urgent with no line named,
+    # though the FAQ's own answers say 119
+    ("来电人反映：荆竹铺镇后山垮下来了，把屋后墙压垮了，我妈还在屋里", "wg-zrzyj"),
+    ("来电人反映：荆竹铺镇塌方了，把邻居的房子冲垮了，里面有人", "wg-xfjy"),
+    ("来电人反映：荆竹铺镇泥石流冲下来了，有几户人家被困", "wg-zrzyj"),
+    ("来电人反映：荆竹铺镇山塘的水漫过坝顶了，下面的人家要淹了", "wg-slj"),
+    ("来电人反映：荆竹铺镇山塘坝开始垮了，快来人", "wg-slj"),
+    ("山塘坝刚才垮了一个口子，水往下面冲，下面有十几户人家和学校", "wg-slj"),
+])
+def test_a_slope_or_a_dam_giving_way_on_people_is_put_through_to_119(text, lead):
+    d = decide(heads("自然资源和规划", unit_conf=0.6, unit_review=True), routing_text(None, text))
+    assert (d.urgent, d.hand_over, d.lead.id) == (True, ["119 救援"], lead), d.reasons
+
+
+@pytest.mark.parametrize("text, urgent", [
+    ("屋后山上一直往下掉石头，房子随时会被砸", True), ("马路上塌了一个脸盆大的洞，下面是空的，还在往下掉土", True),
+    ("去年山塘垮了一个口子，到现在没修", False), ("山体滑坡把一户被困难户的房子压坏了一角", True)])  # 困难户 is not 被困
+def test_falling_rocks_now_are_urgent_without_a_line(text, urgent):
+    d = decide(heads("自然资源和规划", unit_conf=0.6, unit_review=True), routing_text(None, text))
+    assert (d.urgent, d.hand_over) == (urgent, []), d.reasons
+
+
 @pytest.mark.parametrize("text", [
     "上周后山的山火已经灭了，烧了好多树，想问能不能补种", "清明节上坟烧纸容易引发山火，建议加强宣传", "山火烧过的林地什么时候补种",
     "怎么预防山火", "去年山火烧了我家的杉树，补偿一直没给"])
