@@ -2496,6 +2496,11 @@ def test_a_crowded_dormitory_a_fire_put_out_or_a_past_harm_is_no_emergency(text)
     ("驾校收了学费一直不安排练车，教练还要红包", "教育", "road-passenger-transport", "wg-jtj", []),
     ("我七十岁了，老年卡怎么办理，坐公交能不能免费", "人力资源和社会保障", "road-passenger-transport", "wg-jtj", []),
     ("汽车站出口长期有一帮黑车拉客", "公安", "road-passenger-transport", "wg-jtj", []),
+    # a rural land agent's: a field's rent and a plot's certificate went to 人社局 (租金没给 read as wages)
+    ("来电人反映：司马冲镇流转给合作社的田，租金两年没给，已经反映过好几次了。", "人力资源和社会保障", "rural-land-contract",
+     "wg-nyncj", ["twp-430581107"]),
+    ("龙溪镇确权证面积少了1.2亩，想更正", "人力资源和社会保障", "rural-land-contract", "wg-nyncj", ["twp-430581106"]),
+    ("湾头桥镇的承包地被邻居占种了三年，村里不管", "自然资源和规划", "rural-land-contract", "wg-nyncj", ["twp-430581101"]),
     # the housing rounds' left-overs, at review with the wrong unit as lead: an old compound's lift (财政局), a flat's
     # 网签 (自来水公司), a facade (城管)
     ("来电人反映：我们小区是老旧小区，想申请加装电梯，不知道找哪个部门，政府有没有补贴？", "财政", "old-compound-renewal", "wg-zjj",
@@ -2602,10 +2607,12 @@ def test_a_house_falling_in_on_someone_on_assistance_goes_by_the_emergency():
     "电动车充电站收费太贵", "物业费太贵了", "电梯坏了一个星期没人修", "不动产证交了资料三个月还没办下来",
     "学校教学楼外墙粉刷多处起皮掉落", "家里内墙渗水发霉",
     # an accident, a car parked or a light: the traffic police's; an address by a bus stop; 的士官
-    "公交车把一个骑电动车的撞倒了", "出租车停在路口违停", "公交站旁边的烧烤摊油烟太大", "符合条件的士官退役安置怎么办理"])
+    "公交车把一个骑电动车的撞倒了", "出租车停在路口违停", "公交站旁边的烧烤摊油烟太大", "符合条件的士官退役安置怎么办理",
+    # a homestead's register entry (不动产), a shop's lease
+    "宅基地确权登记怎么办", "门面承包合同到期了，老板不退押金", "承包地铁站旁边的商铺"])
 def test_a_housing_or_transport_matter_of_another_boundary_is_no_such_rule(text):
     d = decide(heads("住房和城乡建设", unit_conf=0.93), routing_text(None, text))
     assert d.rule not in ("public-rental-housing", "house-expropriation", "load-bearing-wall", "lift-inspection",
                           "charging-pile-property", "ebike-charging-indoors", "objects-thrown-from-height",
                           "old-compound-renewal", "presale-contract-filing", "facade-defects",
-                          "road-passenger-transport"), d.reasons
+                          "road-passenger-transport", "rural-land-contract"), d.reasons
