@@ -287,7 +287,11 @@ _ACCOUNT_LABEL = re.compile(r"(?:[户戶][号號]|[表錶][编編]?[号號]|[用
                             r"|(?:不动产权?|房产|房屋所有权)[证證][号號]|不动产权第"
                             # …its number in the old register and its unit's in the new one (a housing agent's round:
                             # 武房权证字第00012345号, 不动产单元号430581001001GB00012F00010001)
-                            r"|(?:房权证|房)[\u4e00-\u9fff]{0,2}字第|不动产单元(?:代码|编码|[号號]))" + _JOINT)
+                            r"|(?:房权证|房)[\u4e00-\u9fff]{0,2}字第|不动产单元(?:代码|编码|[号號])"
+                            # …and a farm plot's or a forest's (a rural land agent's round: 土地承包经营权证编号…J,
+                            # 承包合同编号WG-CB-…, read as a ticket's number too; 湘林证字（2010）第…号)
+                            r"|(?:林权|确权|(?:土地)?承包(?:经营权)?|经营权)[证證](?:编)?[号號]|(?:承包|流转)合同(?:编)?[号號]"
+                            r"|林(?:权)?[证證]字(?:[（(][0-9]{4}[)）])?第)" + _JOINT)
 _PLATE_LABEL = re.compile(r"(?:车牌|牌照)[号號]?" + _JOINT)
 _QQ_LABEL = re.compile(r"(?:[QqＱｑ]{2}|企鹅|扣扣)[号號]?" + _JOINT)  # 扣扣: how QQ is said, and typed on the web
 _PUBLIC_ACCOUNT = ("公众号", "服务号", "官方")
@@ -443,6 +447,9 @@ _PERSON_LABEL = re.compile(r"(?:姓名|联系人|联络人|来电人|留言人|�
                            r"|哥哥|姐姐|弟弟|妹妹|岳父|岳母|公公|婆婆|我爸爸|我妈妈|爸爸|妈妈|我爸|我妈|[他她娃]爸|[他她娃]妈"
                            r"|爷爷|奶奶|外公|外婆|邻居|住户|工友|农民工(?!程)"
                            r"|叔叔|伯伯|舅舅|姑姑|姑父|姨父|侄子|侄儿|侄女|外甥女|外甥|表哥|表姐|表弟|表妹|表嫂|堂哥|堂姐|堂弟|堂妹"
+                           # …and as a rural land agent's callers said them (堂兄谢长根, 他哥刘建国), and who led a group
+                           # (带头的叫陈大军: a transport agent's)
+                           r"|堂兄|表兄|堂嫂|(?<!其)[他她我]哥(?![们哥])|(?:带头|领头|为首)的(?:人)?(?:叫|是)"
                            r"|弟媳妇|弟媳|弟妹|[大二三四小]?嫂子?"  # …as rural callers say them (我大嫂刘翠花, 我弟媳妇李红)
                            r"|外孙女"  # 外孙 read 女刘子 as the name
                            # a spouse as callers name one (我老公叫李建军, 我堂客刘桂花…)
@@ -864,6 +871,8 @@ _ROLE = re.compile("法定代表人|法人代表|法人|负责人|董事长|总�
                    "欠款人|借款人|债务人|被投诉人|被举报人|被申请人|肇事者|肇事人|承包人|"
                    # a wage-arrears re-tester's: 工头刘某, 施工员马俊
                    "工头|施工员|"
+                   # a transport agent's round: 学员李小燕, 教练周国庆收了她800元
+                   "学员|教练|驾驶员|"
                    # a winter agent's and a health liaison's rounds: 五保户老人刘满秋, 村民张德福家, 患者家属刘桂芝反映,
                    # 护士杨丽, 孙子王宇轩 (老人 alone stays out, see above; so do 患者 and 病人, before what the patient
                    # has as often: 患者苏醒后, 患者左心衰)
@@ -881,7 +890,8 @@ _ROLE_SAYS_NAME = re.compile("(?:名叫|叫做|叫|是)?")
 # then a winter agent's and a health liaison's; where it ends as a person's name does or before what the person did
 # (拖欠, 克扣, 跑了), a given name that does not end in a word that ends names (老板谢立在县里: 谢立); `_is_name` refuses the
 # everyday words it could start (老板马上来, 包工头曾经说, 老板谢绝了)
-_PERSON_DID = ("拖欠|欠|克扣|扣|跑|逃|卷款|打|骂|威胁|带人|叫人|找人|收了|收取|私自|强行|霸占|侵占|挪用|贪污|拒绝|拒不|承诺|答应|至今|还"
+_PERSON_DID = ("拖欠|欠|克扣|扣|跑|逃|卷款|打|骂|威胁|带人|叫人|找人|收了|收取|私自|擅自|违规|违法|非法|强行|霸占|侵占|挪用|贪污|拒绝"
+               "|拒不|承诺|答应|至今|还"
                "|[0-9０-９一两二三四五六七八九十几半]")  # 老板谢建华两个月没发工资
 _SURNAMES_NOT_PREPOSITIONS = "".join(sorted(set(_SURNAMES) - _PREPOSITION_SURNAMES))
 _FULL_NAME_AFTER_ROLE = re.compile(f"([{_SURNAMES_NOT_PREPOSITIONS}]([\u4e00-\u9fff]{{2}}))"
@@ -1080,11 +1090,13 @@ def _names_after_acts(text: str) -> set[str]:
             if act.group("owed"):
                 if after.flag == "m" or after.word == "致":
                     names.add(name)
-            # …a full name only before 在 (投诉金桥在施工 is a toll station's work) and before 家
+            # …a full name only before 在 (投诉金桥在施工 is a toll station's work), before 家 and before how it was
+            # done (举报刘建军非法营运: a transport agent's round)
             # (after 的 also before a preposition or an adverb: 西岩村的蒋文斌把排水沟填了, 村委会的王志强天天打牌; not a noun:
             # 工务局的杜路花施工方, a road)
             elif after.word == "的" or after.flag.startswith("v") and not act.group("at") \
-                    or after.word in ("在", "家") and act.group("reported") and len(name) >= 3 \
+                    or after.word in ("在", "家", "非法", "违法", "违规", "私自", "擅自") and act.group("reported") \
+                    and len(name) >= 3 \
                     or act.group("of") and after.flag in ("p", "d", "c", "t"):
                 names.add(name)
     return names
