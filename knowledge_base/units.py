@@ -242,6 +242,10 @@ class Catalogue:
         # name people give a department (人社局), the department
         units = (self.units_of_type(read[0]) if self.types.canonical(name) != name
                  else [unit for unit in self.units if unit.functional_type == read[0]])
+        # …or an alias of a type of several that one of them lists among its keywords (交警, 交警大队: a transport
+        # agent's answer was read as 公安 alone, and the hotspots refused it)
+        if len(units) > 1:
+            units = [unit for unit in units if name in unit.keywords] or units
         return units[0] if len(units) == 1 else None
 
     def unit_label(self, name: str, known: Collection[str]) -> str | None:

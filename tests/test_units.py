@@ -159,6 +159,10 @@ def test_the_one_unit_an_answer_names():
     assert catalogue.unit_named("邓元泰").name == "邓元泰镇人民政府" and catalogue.unit_named("辕门口").id == "twp-430581001"
     assert catalogue.shares_type(catalogue.unit_named("人社局"))  # with the 社保 expert seat
     assert not catalogue.shares_type(catalogue.unit_named("住建局"))
+    # the traffic police as every agent types them (a transport agent's round: read as the type 公安 alone); 公安, the
+    # type of both, still names neither
+    assert [getattr(catalogue.unit_named(name), "id", None) for name in ("交警", "交警大队", "派出所", "公安")] == [
+        "wg-gaj-jj", "wg-gaj-jj", "wg-gaj", None]
 
 
 def test_a_listing_by_unit_reads_its_other_names_and_its_type():
