@@ -22,7 +22,7 @@ from pipeline.area import deployment_area
 from pipeline.errors import InputError
 from pipeline.jurisdiction import Gazetteer, Jurisdiction, find_jurisdiction, places_elsewhere, scan_places
 from pipeline.normalize import normalize
-from pipeline.pii import without_placeholders
+from pipeline.pii import without_personal_data, without_placeholders
 from pipeline.segment import text_names_a_matter
 from pipeline.ticket_text import caller_first
 
@@ -364,7 +364,10 @@ def _department(catalogue: Catalogue, functional_type: str, place: Jurisdiction 
     units = local or [u for u in units if u.jurisdiction is None]
     if len(units) <= 1:
         return units[0] if units else None
-    hits = {u.id: [k for k in u.keywords if k in text] for u in units}
+    # the words of the matter, not a contact's (我的身份证号是[身份证号] chose the police bureau over the traffic police
+    # by 身份证 for a licence to renew, and a placeholder alone did too: a transport agent's round)
+    said = without_personal_data(text)
+    hits = {u.id: [k for k in u.keywords if k in said] for u in units}
     best = max(units, key=lambda u: len(hits[u.id]))
     if sum(len(hits[u.id]) == len(hits[best.id]) for u in units) > 1:
         trace.note(f"{functional_type} 有多个单位，关键词无法区分，暂派 {best.name} / several units of the type",

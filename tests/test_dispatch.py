@@ -1566,6 +1566,8 @@ def test_an_outage_where_someone_lives_on_a_machine_is_urgent(text, urgent):
 def test_keywords_choose_among_units_of_one_type():
     assert decide(heads("公安", "交通运输"), "小区门口车辆乱停，请交警加强违停管理。").lead.id == "wg-gaj-jj"
     assert decide(heads("公安"), "身份证丢了，请问可以异地补办吗？").lead.id == "wg-gaj"
+    # …the matter's words, not a contact's label or a placeholder (a transport agent's round: 身份证 chose the bureau)
+    assert decide(heads("公安"), routing_text(None, "我的身份证号是430581198801011234，驾照到期了想换证")).lead.id == "wg-gaj-jj"
     assert decide(heads("通信", "商贸旅游"), "联通营业厅擅自给我换了更贵的套餐。").lead.id == "ut-unicom"
     unsure = decide(heads("通信", "商贸旅游"), "每天接到很多骚扰电话，能不能拦截？")
     assert unsure.decision == "review" and any("several units" in r for r in unsure.reasons)
