@@ -638,6 +638,8 @@ def test_emergencies_of_an_eighth_blind_round_name_every_line_they_need(text, li
     # a piped-gas explosion (燃气 / 天然气, not only a cylinder's 煤气) named no line, and 被炸伤 without 了 not 120
     ("家里燃气爆炸了，有人受伤，快来", {"119 救援", "120 急救"}), ("餐馆天然气爆炸了", {"119 救援"}),
     ("小区里煤气罐爆炸了，两个人被炸伤", {"119 救援", "120 急救"}),
+    # a transport agent's round: a pedestrian knocked down, the one who did it told at length, named 120 alone
+    ("小车把一个过马路的老人撞倒了，老人躺在地上流了好多血，不能动，司机还在现场。", {"110 报警", "120 急救"}),
 ])
 def test_emergencies_of_a_ninth_blind_round_name_every_line_they_need(text, lines):
     d = decide(heads("城市管理和综合执法", unit_conf=0.3), routing_text(None, text))
