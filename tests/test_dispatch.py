@@ -2500,6 +2500,8 @@ def test_a_crowded_dormitory_a_fire_put_out_or_a_past_harm_is_no_emergency(text)
     ("驾校收了学费一直不安排练车，教练还要红包", "教育", "road-passenger-transport", "wg-jtj", []),
     ("我七十岁了，老年卡怎么办理，坐公交能不能免费", "人力资源和社会保障", "road-passenger-transport", "wg-jtj", []),
     ("汽车站出口长期有一帮黑车拉客", "公安", "road-passenger-transport", "wg-jtj", []),
+    ("来电人反映：都梁路和迎宾路交叉路口的红绿灯一直黄灯闪，车子乱开。", "城市管理和综合执法", "traffic-signals", "wg-gaj-jj", []),
+    ("邓元泰镇320国道路段有好多坑，晚上骑摩托车很危险", "乡镇人民政府/街道办事处", "highway-road-damage", "wg-jtj", []),
     # a rural land agent's: a field's rent and a plot's certificate went to 人社局 (租金没给 read as wages)
     ("来电人反映：司马冲镇流转给合作社的田，租金两年没给，已经反映过好几次了。", "人力资源和社会保障", "rural-land-contract",
      "wg-nyncj", ["twp-430581107"]),
@@ -2613,10 +2615,12 @@ def test_a_house_falling_in_on_someone_on_assistance_goes_by_the_emergency():
     # an accident, a car parked or a light: the traffic police's; an address by a bus stop; 的士官
     "公交车把一个骑电动车的撞倒了", "出租车停在路口违停", "公交站旁边的烧烤摊油烟太大", "符合条件的士官退役安置怎么办理",
     # a homestead's register entry (不动产), a shop's lease
-    "宅基地确权登记怎么办", "门面承包合同到期了，老板不退押金", "承包地铁站旁边的商铺"])
+    "宅基地确权登记怎么办", "门面承包合同到期了，老板不退押金", "承包地铁站旁边的商铺",
+    # a stall under a light, the road beside a highway
+    "红绿灯下面有人摆摊", "国道边上有人倒垃圾", "我家在国道旁边，路面比屋基高，一下雨水就往屋里灌"])
 def test_a_housing_or_transport_matter_of_another_boundary_is_no_such_rule(text):
     d = decide(heads("住房和城乡建设", unit_conf=0.93), routing_text(None, text))
     assert d.rule not in ("public-rental-housing", "house-expropriation", "load-bearing-wall", "lift-inspection",
                           "charging-pile-property", "ebike-charging-indoors", "objects-thrown-from-height",
                           "old-compound-renewal", "presale-contract-filing", "facade-defects",
-                          "road-passenger-transport", "rural-land-contract"), d.reasons
+                          "road-passenger-transport", "rural-land-contract", "traffic-signals", "highway-road-damage"), d.reasons
