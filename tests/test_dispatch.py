@@ -1208,6 +1208,9 @@ def test_what_only_sounds_like_an_emergency_names_no_line(text):
     ("我们的事走了信访程序，信访局出了答复意见，我不满意。", "petition-under-way"),
     # a shift leader's round: a petition's answer disputed, its review applied for
     ("对信访局的答复不满意，已经申请复查了", "petition-under-way"), ("信访局的回复我不满意，要求重新处理", "petition-under-way"),
+    # a rural land agent's
+    ("征地补偿的事我已经去市信访局上访过了，信访局正在处理，想问问进度", "petition-under-way"),
+    ("我想去信访局上访，怎么走程序", None),
     ("我已经申请了行政复议，怎么还没结果", "administrative-reconsideration"),
     # …and its look-alikes: how to go about a channel, something new since a closed matter, no official, no court
     ("我想咨询一下行政复议在哪里申请，对罚款不服的期限是多久？", None),
