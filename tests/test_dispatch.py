@@ -2619,6 +2619,7 @@ def test_a_house_falling_in_on_someone_on_assistance_goes_by_the_emergency():
     "公交车把一个骑电动车的撞倒了", "出租车停在路口违停", "公交站旁边的烧烤摊油烟太大", "符合条件的士官退役安置怎么办理",
     # a homestead's register entry (不动产), a shop's lease
     "宅基地确权登记怎么办", "门面承包合同到期了，老板不退押金", "承包地铁站旁边的商铺",
+    "修村道占了我家两分承包地，没有给任何补偿",  # the township's, with the road
     # a stall under a light, the road beside a highway
     "红绿灯下面有人摆摊", "国道边上有人倒垃圾", "我家在国道旁边，路面比屋基高，一下雨水就往屋里灌"])
 def test_a_housing_or_transport_matter_of_another_boundary_is_no_such_rule(text):
