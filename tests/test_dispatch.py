@@ -2505,6 +2505,12 @@ def test_a_crowded_dormitory_a_fire_put_out_or_a_past_harm_is_no_emergency(text)
     ("汽车站出口长期有一帮黑车拉客", "公安", "road-passenger-transport", "wg-jtj", []),
     ("来电人反映：都梁路和迎宾路交叉路口的红绿灯一直黄灯闪，车子乱开。", "城市管理和综合执法", "traffic-signals", "wg-gaj-jj", []),
     ("邓元泰镇320国道路段有好多坑，晚上骑摩托车很危险", "乡镇人民政府/街道办事处", "highway-road-damage", "wg-jtj", []),
+    ("驾驶证到期了怎么换证", "人力资源和社会保障", "vehicle-and-licence", "wg-gaj-jj", []),
+    ("机动车年检排队太久，一等就是半天", "公安", "vehicle-and-licence", "wg-gaj-jj", []),
+    ("电动车上牌要什么资料", "市场监督管理", "vehicle-and-licence", "wg-gaj-jj", []),
+    # a rural land agent's: a field taken, told without 征地
+    ("老家在文坪镇的村里，老家的田被征了，补偿款一直没发", "人力资源和社会保障", "land-compensation", "wg-zrzyj",
+     ["twp-430581102"]),
     # a rural land agent's: a field's rent and a plot's certificate went to 人社局 (租金没给 read as wages)
     ("来电人反映：司马冲镇流转给合作社的田，租金两年没给，已经反映过好几次了。", "人力资源和社会保障", "rural-land-contract",
      "wg-nyncj", ["twp-430581107"]),
@@ -2621,10 +2627,12 @@ def test_a_house_falling_in_on_someone_on_assistance_goes_by_the_emergency():
     "宅基地确权登记怎么办", "门面承包合同到期了，老板不退押金", "承包地铁站旁边的商铺",
     "修村道占了我家两分承包地，没有给任何补偿",  # the township's, with the road
     # a stall under a light, the road beside a highway
-    "红绿灯下面有人摆摊", "国道边上有人倒垃圾", "我家在国道旁边，路面比屋基高，一下雨水就往屋里灌"])
+    "红绿灯下面有人摆摊", "国道边上有人倒垃圾", "我家在国道旁边，路面比屋基高，一下雨水就往屋里灌",
+    "城管违章罚款不合理", "违章建筑处理太慢"])
 def test_a_housing_or_transport_matter_of_another_boundary_is_no_such_rule(text):
     d = decide(heads("住房和城乡建设", unit_conf=0.93), routing_text(None, text))
     assert d.rule not in ("public-rental-housing", "house-expropriation", "load-bearing-wall", "lift-inspection",
                           "charging-pile-property", "ebike-charging-indoors", "objects-thrown-from-height",
                           "old-compound-renewal", "presale-contract-filing", "facade-defects",
-                          "road-passenger-transport", "rural-land-contract", "traffic-signals", "highway-road-damage"), d.reasons
+                          "road-passenger-transport", "rural-land-contract", "traffic-signals", "highway-road-damage",
+                          "vehicle-and-licence"), d.reasons
