@@ -748,7 +748,8 @@ def test_a_fire_told_by_its_flames_or_smoke_from_a_building_is_put_through_to_11
 
 
 @pytest.mark.parametrize("text", [
-    # a rural land agent's round: a hill fire as villagers tell it (山火) was no fire, and the forestry bureau never saw one
+    # a rural land agent's round: a hill fire as villagers tell it (山火) was no fire, and the forestry bureau never
+    # saw one
     "来电人反映：文坪镇后山发山火了，火很大。", "山火烧到屋边上来了", "山火还没灭越烧越大", "山上一大片在烧火往村子这边来了",
     "火苗窜到山上去了正在往林子里烧", "发生森林火灾了", "晏田乡有人烧田埂，火烧到山上去了", "山上冒大火，烧了好大一片",
     "烧山了，快来人", "双牌的山上有山火，很大一片在烧",

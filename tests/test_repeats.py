@@ -547,7 +547,8 @@ def test_the_ticket_numbers_a_follow_up_gives_are_read():
     from pipeline import masked_text
 
     assert ticket_numbers(masked_text("出生证明编号Q430123456，预防接种证编号430581202301234")) == []
-    # …a farm plot's contract and certificate (a rural land agent's round: a follow-up of a ticket not found, led by 人社局)
+    # …a farm plot's contract and certificate (a rural land agent's round: a follow-up of a ticket not found, led by
+    # 人社局)
     assert ticket_numbers(masked_text("承包合同编号WG-CB-2004-0456，土地承包经营权证编号430581104212050031J")) == []
 
 
