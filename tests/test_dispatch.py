@@ -753,6 +753,8 @@ def test_a_fire_told_by_its_flames_or_smoke_from_a_building_is_put_through_to_11
     "来电人反映：文坪镇后山发山火了，火很大。", "山火烧到屋边上来了", "山火还没灭越烧越大", "山上一大片在烧火往村子这边来了",
     "火苗窜到山上去了正在往林子里烧", "发生森林火灾了", "晏田乡有人烧田埂，火烧到山上去了", "山上冒大火，烧了好大一片",
     "烧山了，快来人", "双牌的山上有山火，很大一片在烧",
+    # its re-tester's: as agents type it, and one the caller is not sure of
+    "晏田乡某村后山林地发生火情，火势正在向村庄蔓延，请求立即扑救", "对面山上起烟了，好像是山火",
 ])
 def test_a_hill_fire_under_way_is_put_through_to_119_with_the_forestry_bureau(text):
     d = decide(heads("林业", unit_conf=0.6, unit_review=True), routing_text(None, text))
@@ -769,6 +771,8 @@ def test_a_hill_fire_under_way_is_put_through_to_119_with_the_forestry_bureau(te
     ("来电人反映：荆竹铺镇山塘的水漫过坝顶了，下面的人家要淹了", "wg-slj"),
     ("来电人反映：荆竹铺镇山塘坝开始垮了，快来人", "wg-slj"),
     ("山塘坝刚才垮了一个口子，水往下面冲，下面有十几户人家和学校", "wg-slj"),
+    # its re-tester's: in dialect, and as agents type it
+    ("屋后头的坎子崩哒，泥巴还在往下滑，屋里还有细伢子", "wg-xfjy"), ("土方仍在持续下滑，坡下有3户居民未撤离", "wg-xfjy"),
 ])
 def test_a_slope_or_a_dam_giving_way_on_people_is_put_through_to_119(text, lead):
     d = decide(heads("自然资源和规划", unit_conf=0.6, unit_review=True), routing_text(None, text))
@@ -785,7 +789,7 @@ def test_falling_rocks_now_are_urgent_without_a_line(text, urgent):
 
 @pytest.mark.parametrize("text", [
     "上周后山的山火已经灭了，烧了好多树，想问能不能补种", "清明节上坟烧纸容易引发山火，建议加强宣传", "山火烧过的林地什么时候补种",
-    "怎么预防山火", "去年山火烧了我家的杉树，补偿一直没给"])
+    "怎么预防山火", "去年山火烧了我家的杉树，补偿一直没给", "森林防火期火情隐患排查", "上个月发生火情，已经扑灭了"])
 def test_a_hill_fire_past_or_to_prevent_names_no_line(text):
     d = decide(heads("林业", unit_conf=0.6, unit_review=True), routing_text(None, text))
     assert (d.rule, d.hand_over) != ("hill-fire", ["119 救援"]) and not d.hand_over, d.reasons
@@ -2623,7 +2627,7 @@ def test_a_house_falling_in_on_someone_on_assistance_goes_by_the_emergency():
     "电动车充电站收费太贵", "物业费太贵了", "电梯坏了一个星期没人修", "不动产证交了资料三个月还没办下来",
     "学校教学楼外墙粉刷多处起皮掉落", "家里内墙渗水发霉",
     # an accident, a car parked or a light: the traffic police's; an address by a bus stop; 的士官
-    "公交车把一个骑电动车的撞倒了", "出租车停在路口违停", "公交站旁边的烧烤摊油烟太大", "符合条件的士官退役安置怎么办理",
+    "公交车把一个骑电动车的撞倒了", "班车翻到沟里去了，好多人受伤", "出租车停在路口违停", "公交站旁边的烧烤摊油烟太大", "符合条件的士官退役安置怎么办理",
     # a homestead's register entry (不动产), a shop's lease
     "宅基地确权登记怎么办", "门面承包合同到期了，老板不退押金", "承包地铁站旁边的商铺",
     "修村道占了我家两分承包地，没有给任何补偿",  # the township's, with the road
