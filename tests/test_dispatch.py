@@ -2513,6 +2513,10 @@ def test_a_crowded_dormitory_a_fire_put_out_or_a_past_harm_is_no_emergency(text)
     ("驾驶证到期了怎么换证", "人力资源和社会保障", "vehicle-and-licence", "wg-gaj-jj", []),
     ("机动车年检排队太久，一等就是半天", "公安", "vehicle-and-licence", "wg-gaj-jj", []),
     ("电动车上牌要什么资料", "市场监督管理", "vehicle-and-licence", "wg-gaj-jj", []),
+    # its re-tester's: half the logging went to 自然资源局, fire prevention to 水利局
+    ("来电人反映：水浸坪乡老屋村后山上有人乱砍滥伐杉树，一车车往外拉。", "自然资源和规划", "forestry-matters", "wg-lyj",
+     ["twp-430581207"]),
+    ("怎么预防山火，村里老人喜欢烧田埂", "水利", "forestry-matters", "wg-lyj", []),
     # a rural land agent's: a field taken, told without 征地
     ("老家在文坪镇的村里，老家的田被征了，补偿款一直没发", "人力资源和社会保障", "land-compensation", "wg-zrzyj",
      ["twp-430581102"]),
@@ -2640,4 +2644,4 @@ def test_a_housing_or_transport_matter_of_another_boundary_is_no_such_rule(text)
                           "charging-pile-property", "ebike-charging-indoors", "objects-thrown-from-height",
                           "old-compound-renewal", "presale-contract-filing", "facade-defects",
                           "road-passenger-transport", "rural-land-contract", "traffic-signals", "highway-road-damage",
-                          "vehicle-and-licence"), d.reasons
+                          "vehicle-and-licence", "forestry-matters"), d.reasons
