@@ -755,6 +755,7 @@ def test_a_fire_told_by_its_flames_or_smoke_from_a_building_is_put_through_to_11
     "烧山了，快来人", "双牌的山上有山火，很大一片在烧",
     # its re-tester's: as agents type it, and one the caller is not sure of
     "晏田乡某村后山林地发生火情，火势正在向村庄蔓延，请求立即扑救", "对面山上起烟了，好像是山火",
+    "隔壁老头子烧田埂把山引燃了", "上坟烧纸把茶山点着了", "后山着火，火势较大",
 ])
 def test_a_hill_fire_under_way_is_put_through_to_119_with_the_forestry_bureau(text):
     d = decide(heads("林业", unit_conf=0.6, unit_review=True), routing_text(None, text))
@@ -789,7 +790,8 @@ def test_falling_rocks_now_are_urgent_without_a_line(text, urgent):
 
 @pytest.mark.parametrize("text", [
     "上周后山的山火已经灭了，烧了好多树，想问能不能补种", "清明节上坟烧纸容易引发山火，建议加强宣传", "山火烧过的林地什么时候补种",
-    "怎么预防山火", "去年山火烧了我家的杉树，补偿一直没给", "森林防火期火情隐患排查", "上个月发生火情，已经扑灭了"])
+    "怎么预防山火", "去年山火烧了我家的杉树，补偿一直没给", "森林防火期火情隐患排查", "上个月发生火情，已经扑灭了",
+    "去年后山着火烧了我家的树"])
 def test_a_hill_fire_past_or_to_prevent_names_no_line(text):
     d = decide(heads("林业", unit_conf=0.6, unit_review=True), routing_text(None, text))
     assert (d.rule, d.hand_over) != ("hill-fire", ["119 救援"]) and not d.hand_over, d.reasons
@@ -2508,6 +2510,7 @@ def test_a_crowded_dormitory_a_fire_put_out_or_a_past_harm_is_no_emergency(text)
     ("驾校收了学费一直不安排练车，教练还要红包", "教育", "road-passenger-transport", "wg-jtj", []),
     ("我七十岁了，老年卡怎么办理，坐公交能不能免费", "人力资源和社会保障", "road-passenger-transport", "wg-jtj", []),
     ("汽车站出口长期有一帮黑车拉客", "公安", "road-passenger-transport", "wg-jtj", []),
+    ("教练收我们红包，不给就不让考科目二", "教育", "road-passenger-transport", "wg-jtj", []),
     ("来电人反映：都梁路和迎宾路交叉路口的红绿灯一直黄灯闪，车子乱开。", "城市管理和综合执法", "traffic-signals", "wg-gaj-jj", []),
     ("邓元泰镇320国道路段有好多坑，晚上骑摩托车很危险", "乡镇人民政府/街道办事处", "highway-road-damage", "wg-jtj", []),
     ("驾驶证到期了怎么换证", "人力资源和社会保障", "vehicle-and-licence", "wg-gaj-jj", []),
