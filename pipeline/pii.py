@@ -890,8 +890,9 @@ _ROLE_SAYS_NAME = re.compile("(?:名叫|叫做|叫|是)?")
 # then a winter agent's and a health liaison's; where it ends as a person's name does or before what the person did
 # (拖欠, 克扣, 跑了), a given name that does not end in a word that ends names (老板谢立在县里: 谢立); `_is_name` refuses the
 # everyday words it could start (老板马上来, 包工头曾经说, 老板谢绝了)
-_PERSON_DID = ("拖欠|欠|克扣|扣|跑|逃|卷款|打|骂|威胁|带人|叫人|找人|收了|收取|私自|擅自|违规|违法|非法|强行|霸占|侵占|挪用|贪污|拒绝"
-               "|拒不|承诺|答应|至今|还"
+_UNLAWFULLY = ("私自", "擅自", "违规", "违法", "非法")  # how the person did it (举报刘建军非法营运, 教练周国庆违规收费)
+_PERSON_DID = ("拖欠|欠|克扣|扣|跑|逃|卷款|打|骂|威胁|带人|叫人|找人|收了|收取|" + "|".join(_UNLAWFULLY)
+               + "|强行|霸占|侵占|挪用|贪污|拒绝|拒不|承诺|答应|至今|还"
                "|[0-9０-９一两二三四五六七八九十几半]")  # 老板谢建华两个月没发工资
 _SURNAMES_NOT_PREPOSITIONS = "".join(sorted(set(_SURNAMES) - _PREPOSITION_SURNAMES))
 _FULL_NAME_AFTER_ROLE = re.compile(f"([{_SURNAMES_NOT_PREPOSITIONS}]([\u4e00-\u9fff]{{2}}))"
@@ -1095,7 +1096,7 @@ def _names_after_acts(text: str) -> set[str]:
             # (after 的 also before a preposition or an adverb: 西岩村的蒋文斌把排水沟填了, 村委会的王志强天天打牌; not a noun:
             # 工务局的杜路花施工方, a road)
             elif after.word == "的" or after.flag.startswith("v") and not act.group("at") \
-                    or after.word in ("在", "家", "非法", "违法", "违规", "私自", "擅自") and act.group("reported") \
+                    or after.word in ("在", "家", *_UNLAWFULLY) and act.group("reported") \
                     and len(name) >= 3 \
                     or act.group("of") and after.flag in ("p", "d", "c", "t"):
                 names.add(name)

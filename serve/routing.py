@@ -279,7 +279,7 @@ def route_tickets(tickets: Sequence[TicketIn], model: LoadedModel, kb: Knowledge
                               refusal_rule=routing.not_accepted.rule if routing.not_accepted else None,
                               assisting_units="、".join(unit.name for unit in routing.assisting)) if kept else None
             related, sent_on, held = _check_and_record(repeats, full, compared_in, seen, given,
-                                                 frozenset(routing.hand_over), follow_up, numbers)
+                                                       frozenset(routing.hand_over), follow_up, numbers)
         # an agent told nothing would take "no related tickets" for "no earlier report"
         reasons = routing.reasons + ([_repeat_reason(related, zone, given)] if related else
                                      [REPEAT_CHECK_SKIPPED] if related is None else [])
