@@ -274,7 +274,7 @@ _ACCOUNT = re.compile(r"(?<![A-Za-z0-9])(?:(?=[A-Za-z0-9\-]*[A-Za-z])[A-Za-z0-9]
                       r"|(?![0-]+(?![0-9\-]))[0-9]{2,8}(?:-[0-9]{3,12})+|[A-Za-z0-9]{5,28})(?![A-Za-z0-9])")
 _SOCIAL_PLATFORM = r"(?:抖音|快手|微博|小红书)(?:[号號]|[Ii][Dd])?"  # a person's account on a video platform (抖音ID：…)
 _ACCOUNT_LABEL = re.compile(r"(?:[户戶][号號]|[表錶][编編]?[号號]|[用客][户戶](?:[号號]|[编編][号號])|[缴繳][费費][号號]|卡[号號]"
-                            r"|[账帐賬][号號]|(?:残疾人?|低保|驾驶|土地使用)[证證][号號]|车架[号號]|学籍[号號]"
+                            r"|[账帐賬][号號]|(?:残疾人?|低保|驾驶|土地使用)[证證](?:编)?[号號]|车架[号號]|学籍[号號]"
                             # a subsidy paid into a passbook (一折通)
                             r"|存折[号號]?|折[号號]|" + _SOCIAL_PLATFORM +
                             # a medical-insurance or a fund's personal number (医保个人编号4305…: 编号 alone is a record's)
@@ -291,7 +291,10 @@ _ACCOUNT_LABEL = re.compile(r"(?:[户戶][号號]|[表錶][编編]?[号號]|[用
                             # …and a farm plot's or a forest's (a rural land agent's round: 土地承包经营权证编号…J,
                             # 承包合同编号WG-CB-…, read as a ticket's number too; 湘林证字（2010）第…号)
                             r"|(?:林权|确权|(?:土地)?承包(?:经营权)?|经营权)[证證](?:编)?[号號]|(?:承包|流转)合同(?:编)?[号號]"
-                            r"|林(?:权)?[证證]字(?:[（(][0-9]{4}[)）])?第)" + _JOINT)
+                            r"|林(?:权)?[证證]字(?:[（(][0-9]{4}[)）])?第"
+                            # …and a household's allowance certificate in its local form (a social-assistance agent's
+                            # round: 低保证编号：武民低字第2019035号)
+                            r"|(?:民低|低保|特困|五保)[证證]?字(?:[（(][0-9]{4}[)）])?第)" + _JOINT)
 _PLATE_LABEL = re.compile(r"(?:车牌|牌照)[号號]?" + _JOINT)
 _QQ_LABEL = re.compile(r"(?:[QqＱｑ]{2}|企鹅|扣扣)[号號]?" + _JOINT)  # 扣扣: how QQ is said, and typed on the web
 _PUBLIC_ACCOUNT = ("公众号", "服务号", "官方")
@@ -361,8 +364,8 @@ def _is_id(digits: str, before: str) -> bool:
         return True
     if not _looks_like_id(digits):
         return False
-    if len(digits) == 15:  # pre-1999 numbers carry no check digit
-        return True
+    if len(digits) == 15:  # pre-1999 numbers carry no check digit: only a label tells (存折账号430581000123456)
+        return not _CARD_LABEL.search(before)
     total = sum(int(d) * w for d, w in zip(digits[:17], _ID_WEIGHTS))
     # A region and a birth date are an ID's whatever the check digit says, one misheard digit kept: only a number the
     # text calls a record's (编号430581199001011234) or a card's (银行卡号…, masked as that) is judged by it.

@@ -837,6 +837,11 @@ def test_homes_names_and_words_after_a_relative_of_a_second_privacy_round(text, 
     ("林权证号武林证字（2008）第012345号，湘林证字（2010）第430581110023号，流转合同编号LZ2019-008",
      "林权证号武林证字（2008）第[账号]号，湘林证字（2010）第[账号]号，流转合同编号[账号]"),
     ("确权证面积少了1.2亩，林权证还没办，承包合同到期了", None),
+    # …a household's allowance certificate in its local form, and a passbook's 15 digits that a pre-1999 ID would have
+    # (a social-assistance agent's round)
+    ("低保证编号：武民低字第2019035号，特困证字第00123号，低保证编号43058100123，存折账号430581000123456",
+     "低保证编号：武民低字第[账号]号，特困证字第[账号]号，低保证编号[账号]，存折账号[账号]"),
+    ("低保证还没办下来，民低字第几号不记得了，他身份证号430581560708302", "低保证还没办下来，民低字第几号不记得了，他身份证号[身份证号]"),
     # …the relatives its callers named, a driving school's pupil and instructor, who led a group of unlicensed cabs (a
     # transport agent's)
     ("我堂兄谢长根把界桩拔了，他哥刘建国来吵", "我堂兄[姓名]把界桩拔了，他哥[姓名]来吵"),
