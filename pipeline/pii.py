@@ -1076,6 +1076,7 @@ _ACT = re.compile("被|(?P<reported>举报|投诉|控告|起诉|状告|(?P<of>(?
                   "|(?<=楼上|楼下|隔壁|对门))的))|反映|同事|系|(?P<at>在)"
                   "|(?P<owed>欠|打了?)")
 _FAMOUS = 20
+_REPORTED_DID = ("在", "家", *_UNLAWFULLY)  # what follows a reported person's name: where, whose home, how it was done
 
 
 def _names_after_acts(text: str) -> set[str]:
@@ -1087,6 +1088,11 @@ def _names_after_acts(text: str) -> set[str]:
         tagger = tagger or _tagger()
         words = list(_tagged(text[act.end() : act.end() + 10]))
         candidates = _tagged_names(words[0], words[1:2], tagger.tokenizer.FREQ)
+        # …a given name that is also a common word (举报陈 | 大军在河里非法采砂) where what the person did follows
+        if act.group("reported") and len(words) > 2 and words[0].flag in _GIVEN_NAME_FLAGS and len(words[0].word) == 1 \
+                and len(words[1].word) == 2 and words[1].flag in _GIVEN_NAME_AFTER_SURNAME_FLAGS \
+                and words[2].word.startswith(_REPORTED_DID) and _is_name(words[0].word + words[1].word, words[1].word):
+            candidates.add(words[0].word + words[1].word)
         # a surname that is also a word, cut off before a given name (投诉文 | 卫东, 拖欠石 | 红梅)
         if (full := _tagged_full_name(text, act.end())) and full.group(1)[0] in _WORDLIKE_SURNAMES \
                 and _is_name(full.group(1), full.group(2)):
@@ -1106,7 +1112,7 @@ def _names_after_acts(text: str) -> set[str]:
             # (after 的 also before a preposition or an adverb: 西岩村的蒋文斌把排水沟填了, 村委会的王志强天天打牌; not a noun:
             # 工务局的杜路花施工方, a road)
             elif after.word == "的" or after.flag.startswith("v") and not act.group("at") \
-                    or after.word in ("在", "家", *_UNLAWFULLY) and act.group("reported") \
+                    or after.word.startswith(_REPORTED_DID) and act.group("reported") \
                     and len(name) >= 3 \
                     or act.group("of") and after.flag in ("p", "d", "c", "t"):
                 names.add(name)
