@@ -1038,8 +1038,10 @@ def _names_after_roles(text: str) -> set[str]:
 
 
 # …and before a title or 这个人 (a school-season agent's round and its re-tester's: 唐志勇老师要求每人交班费, 胡建平这个人一直
-# 这样): a name jieba reads as one, where the title follows it straight (the surname alone, 王老师, is no one's name).
-_NAME_BEFORE_TITLE = re.compile(f"(?=({_NAME})(?:老师|校长|园长|医生|护士|教练|班主任|这个人|这人|此人))")
+# 这样), or a relative of theirs (刘志明他哥来吵: a rural land agent's round): a name jieba reads as one, where the title
+# follows it straight (the surname alone, 王老师, is no one's name).
+_NAME_BEFORE_TITLE = re.compile(f"(?=({_NAME})(?:老师|校长|园长|医生|护士|教练|班主任|这个人|这人|此人"
+                                "|[他她](?:哥|姐|弟|妹|爸|妈|家|儿子|女儿|老婆|老公|媳妇|堂客)))")
 
 
 def _names_before_titles(text: str) -> set[str]:

@@ -845,6 +845,8 @@ def test_homes_names_and_words_after_a_relative_of_a_second_privacy_round(text, 
     # …the relatives its callers named, a driving school's pupil and instructor, who led a group of unlicensed cabs (a
     # transport agent's)
     ("我堂兄谢长根把界桩拔了，他哥刘建国来吵", "我堂兄[姓名]把界桩拔了，他哥[姓名]来吵"),
+    ("刘志明他哥来吵，刘志明他家的狗咬人", "[姓名]他哥来吵，[姓名]他家的狗咬人"),  # the name before the relative
+    ("我和他哥去了，村里他家最穷，王老师他妈来了，李明他们都来了", None),
     ("学员李小燕，教练周国庆收了她800元。举报教练周国庆违规收费", "学员[姓名]，教练[姓名]收了她800元。举报教练[姓名]违规收费"),
     ("带头的叫陈大军，举报刘建军非法营运", "带头的叫[姓名]，举报[姓名]非法营运"),
     # …a given name that is also a word, after 举报 with what the person did (jieba: 陈 | 大军)
