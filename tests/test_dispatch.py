@@ -606,6 +606,9 @@ def test_emergencies_of_a_fresh_sample_are_handed_over(text, line):
     ("快点快点 我家细伢子掉到屋后面塘里去了 还冒起来 邓家铺镇", {"119 救援", "120 急救"}),
     ("工地上脚手架倒了，压到了两个工人", {"119 救援", "120 急救"}),
     ("有人在河边喊救命，好像掉下去了", {"110 报警", "119 救援"}),
+    # an environment agent's round (2026-12-06): a chemical leak with people choking named 120 alone
+    ("冷库氨气泄漏，整条街刺鼻，眼睛睁不开，有人喘不上气", {"119 救援", "120 急救"}),
+    ("化工厂管道爆裂，大量白烟飘到小区，有人晕倒", {"119 救援", "120 急救"}),
 ])
 def test_emergencies_of_an_eighth_blind_round_name_every_line_they_need(text, lines):
     d = decide(heads("住房和城乡建设", unit_conf=0.3), routing_text(None, text))
@@ -2589,6 +2592,10 @@ def test_a_crowded_dormitory_a_fire_put_out_or_a_past_harm_is_no_emergency(text)
     ("武冈哪里有养老院，我妈中风了瘫在床上，我们上班照顾不过来", "卫生健康", "civil-affairs-services", "wg-mzj", []),
     ("我父亲是退休职工，去世了，丧葬补助金和抚恤金去哪里领", "民政", "pension-death-benefits", "wg-rsj", []),
     ("退休人员去世后，丧葬费和抚恤金找社保局领吗", "民政", "pension-death-benefits", "wg-rsj", []),
+    # an environment agent's round: a KTV's, a bar's or square dancing's noise went to seven units
+    ("新华路金色年华KTV每天晚上唱到凌晨两点，吵得睡不着", "生态环境", "social-life-noise", "wg-gaj", []),
+    ("小区楼下广场舞音响太大", "人力资源和社会保障", "social-life-noise", "wg-gaj", []),
+    ("楼下麻将馆天天打到半夜，吵死了", "供电", "social-life-noise", "wg-gaj", []),
     # (a village accountant keeping a disabled man's allowance is still marked for 12388, for the agent to confirm; its
     # units are worked out in case the agent accepts it)
     ("其哥哥在邓元泰镇某村，哥哥的残疾人两项补贴一卡通存折一直被村会计拿着，钱被他取走了。诉求：请调查村会计冒领补贴的问题。",
@@ -2703,6 +2710,26 @@ def test_a_housing_or_transport_matter_of_another_boundary_is_no_such_rule(text)
                           "vehicle-and-licence", "forestry-matters"), d.reasons
 
 
+@pytest.mark.parametrize("text, rule, lead, assisting", [
+    ("冷库氨气泄漏，整条街刺鼻，眼睛睁不开", "chemical-leak", "wg-xfjy", ["wg-sthj"]),
+    ("城区自来水取水的那个水库今天大面积死鱼，一股药味，担心喝的水", "drinking-water-contamination", "ut-water",
+     ["wg-sthj", "wg-wjj"]),
+    ("今天自来水有很重的农药味，全家人喝了都肚子痛", "drinking-water-contamination", "ut-water", ["wg-sthj", "wg-wjj"]),
+])
+def test_a_chemical_leak_or_tap_water_contaminated_is_urgent_with_the_environment_bureau(text, rule, lead, assisting):
+    """An environment agent's round: the leak went to 卫健局 under 120, the contaminated water `auto` to the water
+    company alone, neither urgent."""
+    d = decide(heads("生态环境", unit_conf=0.6), routing_text(None, text))
+    assert (d.rule, d.lead.id, [a.id for a in d.assisting], d.urgent) == (rule, lead, assisting, True), d.reasons
+
+
+@pytest.mark.parametrize("text", ["上个月化工厂氨气泄漏过，现在还担心", "怎么预防化学品泄漏",
+                                  "来电人反映：昨天晚上在法相岩街道那边闻到一股很浓的煤气味，今天没有了。诉求：请燃气公司查一下管道。"])
+def test_a_leak_past_or_supposed_names_no_line(text):
+    d = decide(heads("生态环境", unit_conf=0.6), routing_text(None, text))
+    assert (d.urgent, d.hand_over) == (False, []), d.reasons
+
+
 @pytest.mark.parametrize("text", ["有人冒充民政局的人上门说发高龄补贴，要老人交手续费，骗了我妈五百块钱",
                                   "村里来了两个人说是民政局的，帮老人办高龄补贴要先交三百块钱，是不是骗子"])
 def test_a_con_man_posing_as_an_official_goes_to_the_police(text):
@@ -2731,8 +2758,9 @@ def test_a_disability_to_be_assessed_again_stays_with_the_disabled_persons_feder
     "有人冒充民政局的人说能办高龄补贴，骗了我妈两千块", "工伤评残以后护理补贴怎么算", "残疾证怎么办理",
     "修路要迁我家祖坟，补偿太低", "养老院着火了，火很大", "低保户住院了，医保报销比例是多少",
     "大甸镇的教学点没有食堂，留守儿童中午只能吃冷饭，希望也有营养餐",  # the school's
+    "隔壁工厂机器噪音太大", "商铺门口高音喇叭太吵", "KTV旁边的工地晚上施工太吵",
 ])
 def test_a_look_alike_of_the_civil_affairs_matters_is_no_such_rule(text):
     d = decide(heads("人力资源和社会保障", unit_conf=0.93), routing_text(None, text))
     assert d.rule not in ("temporary-assistance", "welfare-allowances-and-children", "civil-affairs-services",
-                          "pension-death-benefits"), d.reasons
+                          "pension-death-benefits", "social-life-noise"), d.reasons

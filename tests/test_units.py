@@ -163,6 +163,9 @@ def test_the_one_unit_an_answer_names():
     # type of both, still names neither
     assert [getattr(catalogue.unit_named(name), "id", None) for name in ("交警", "交警大队", "派出所", "公安")] == [
         "wg-gaj-jj", "wg-gaj-jj", "wg-gaj", None]
+    # the environment bureau's branch as an environment agent's liaison typed it (refused by the hotspots)
+    assert {getattr(catalogue.unit_named(name), "id", None) for name in ("武冈分局", "环保分局", "环境局", "生态局")} == {
+        "wg-sthj"}
 
 
 def test_a_listing_by_unit_reads_its_other_names_and_its_type():
