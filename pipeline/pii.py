@@ -1038,17 +1038,20 @@ def _names_after_roles(text: str) -> set[str]:
 
 
 # …and before a title or 这个人 (a school-season agent's round and its re-tester's: 唐志勇老师要求每人交班费, 胡建平这个人一直
-# 这样), or a relative of theirs (刘志明他哥来吵: a rural land agent's round): a name jieba reads as one, where the title
-# follows it straight (the surname alone, 王老师, is no one's name).
+# 这样), a relative of theirs (刘志明他哥来吵: a rural land agent's round) or a business they run (刘建军开的养猪场: an
+# environment agent's): a name jieba reads as one, where the title follows it straight (the surname alone, 王老师, is no
+# one's name).
 _NAME_BEFORE_TITLE = re.compile(f"(?=({_NAME})(?:老师|校长|园长|医生|护士|教练|班主任|这个人|这人|此人"
-                                "|[他她](?:哥|姐|弟|妹|爸|妈|家|儿子|女儿|老婆|老公|媳妇|堂客)))")
+                                "|[他她](?:哥|姐|弟|妹|爸|妈|家|儿子|女儿|老婆|老公|媳妇|堂客)|开的))")
 
 
 def _names_before_titles(text: str) -> set[str]:
     # a one-character given name that is a surname is the title's own surname more often (当时谢医生, 时罗校长)
+    # (a name jieba's dictionary counts is a place's or a famous person's: 王府井开的店, 张家界开的)
     return {match.group(1) for match in _NAME_BEFORE_TITLE.finditer(text)
             if _is_name(match.group(2), match.group(3)) and match.group(3) not in _SURNAMES
-            and _read_as_name_in_context(text, match.start(), match.group(2))}
+            and _read_as_name_in_context(text, match.start(), match.group(2))
+            and _tagger().tokenizer.FREQ.get(match.group(2), 0) < _FAMOUS}
 
 
 def _read_as_name_in_context(text: str, start: int, name: str) -> bool:
