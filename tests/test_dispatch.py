@@ -609,6 +609,11 @@ def test_emergencies_of_a_fresh_sample_are_handed_over(text, line):
     # an environment agent's round (2026-12-06): a chemical leak with people choking named 120 alone
     ("冷库氨气泄漏，整条街刺鼻，眼睛睁不开，有人喘不上气", {"119 救援", "120 急救"}),
     ("化工厂管道爆裂，大量白烟飘到小区，有人晕倒", {"119 救援", "120 急救"}),
+    # …and its re-tester's, told with a frightened caller's words (担心, 万一, 一直) or as an agent sums it up
+    ("化工厂氨气泄漏了，好呛人，我担心会出人命，赶紧派人来！", {"119 救援"}),
+    ("化工厂在漏氨，万一再炸一次，已经有人倒在地上了", {"119 救援", "120 急救"}),
+    ("化工企业管道破裂，黄色气体外泄，工人昏倒", {"119 救援", "120 急救"}),
+    ("一辆硫酸罐车侧翻了，在往外漏", {"119 救援"}),
 ])
 def test_emergencies_of_an_eighth_blind_round_name_every_line_they_need(text, lines):
     d = decide(heads("住房和城乡建设", unit_conf=0.3), routing_text(None, text))
@@ -2596,6 +2601,11 @@ def test_a_crowded_dormitory_a_fire_put_out_or_a_past_harm_is_no_emergency(text)
     ("新华路金色年华KTV每天晚上唱到凌晨两点，吵得睡不着", "生态环境", "social-life-noise", "wg-gaj", []),
     ("小区楼下广场舞音响太大", "人力资源和社会保障", "social-life-noise", "wg-gaj", []),
     ("楼下麻将馆天天打到半夜，吵死了", "供电", "social-life-noise", "wg-gaj", []),
+    # its re-tester's: a square dance's loudspeaker, a bar's music, a card room all night; a barbecue's smoke in town
+    ("法相岩街道广场舞喇叭开起好大，吵死了", "城市管理和综合执法", "social-life-noise", "wg-gaj", []),
+    ("清吧驻唱到凌晨，咚咚咚的", "文化旅游广电体育", "social-life-noise", "wg-gaj", []),
+    ("棋牌室通宵打牌，吵得很", "城市管理和综合执法", "social-life-noise", "wg-gaj", []),
+    ("迎春亭街道烧烤摊的烟熏到我家", "生态环境", "cooking-fumes", "wg-cgj", []),
     # (a village accountant keeping a disabled man's allowance is still marked for 12388, for the agent to confirm; its
     # units are worked out in case the agent accepts it)
     ("其哥哥在邓元泰镇某村，哥哥的残疾人两项补贴一卡通存折一直被村会计拿着，钱被他取走了。诉求：请调查村会计冒领补贴的问题。",
@@ -2715,6 +2725,8 @@ def test_a_housing_or_transport_matter_of_another_boundary_is_no_such_rule(text)
     ("城区自来水取水的那个水库今天大面积死鱼，一股药味，担心喝的水", "drinking-water-contamination", "ut-water",
      ["wg-sthj", "wg-wjj"]),
     ("今天自来水有很重的农药味，全家人喝了都肚子痛", "drinking-water-contamination", "ut-water", ["wg-sthj", "wg-wjj"]),
+    ("城区取水的水库里死了好多鱼，这水还能喝吗", "drinking-water-contamination", "ut-water", ["wg-sthj", "wg-wjj"]),
+    ("自来水有像打农药的那种味道", "drinking-water-contamination", "ut-water", ["wg-sthj", "wg-wjj"]),
 ])
 def test_a_chemical_leak_or_tap_water_contaminated_is_urgent_with_the_environment_bureau(text, rule, lead, assisting):
     """An environment agent's round: the leak went to 卫健局 under 120, the contaminated water `auto` to the water
@@ -2724,7 +2736,8 @@ def test_a_chemical_leak_or_tap_water_contaminated_is_urgent_with_the_environmen
 
 
 @pytest.mark.parametrize("text", ["上个月化工厂氨气泄漏过，现在还担心", "怎么预防化学品泄漏",
-                                  "来电人反映：昨天晚上在法相岩街道那边闻到一股很浓的煤气味，今天没有了。诉求：请燃气公司查一下管道。"])
+                                  "来电人反映：昨天晚上在法相岩街道那边闻到一股很浓的煤气味，今天没有了。诉求：请燃气公司查一下管道。",
+                                  "前两天在家里闻到一点天然气味道，开窗后就散了"])
 def test_a_leak_past_or_supposed_names_no_line(text):
     d = decide(heads("生态环境", unit_conf=0.6), routing_text(None, text))
     assert (d.urgent, d.hand_over) == (False, []), d.reasons
@@ -2759,8 +2772,9 @@ def test_a_disability_to_be_assessed_again_stays_with_the_disabled_persons_feder
     "修路要迁我家祖坟，补偿太低", "养老院着火了，火很大", "低保户住院了，医保报销比例是多少",
     "大甸镇的教学点没有食堂，留守儿童中午只能吃冷饭，希望也有营养餐",  # the school's
     "隔壁工厂机器噪音太大", "商铺门口高音喇叭太吵", "KTV旁边的工地晚上施工太吵",
+    "邓元泰镇一家饭店油烟太大", "工厂烟囱冒黑烟",  # a town's restaurant: the township's; a factory's: the environment's
 ])
 def test_a_look_alike_of_the_civil_affairs_matters_is_no_such_rule(text):
     d = decide(heads("人力资源和社会保障", unit_conf=0.93), routing_text(None, text))
     assert d.rule not in ("temporary-assistance", "welfare-allowances-and-children", "civil-affairs-services",
-                          "pension-death-benefits", "social-life-noise"), d.reasons
+                          "pension-death-benefits", "social-life-noise", "cooking-fumes"), d.reasons

@@ -166,6 +166,7 @@ def test_the_one_unit_an_answer_names():
     # the environment bureau's branch as an environment agent's liaison typed it (refused by the hotspots)
     assert {getattr(catalogue.unit_named(name), "id", None) for name in ("武冈分局", "环保分局", "环境局", "生态局")} == {
         "wg-sthj"}
+    assert catalogue.unit_named("消防").id == "wg-xfjy"  # its re-tester's (消防大队 was read, 消防 refused)
 
 
 def test_a_listing_by_unit_reads_its_other_names_and_its_type():
