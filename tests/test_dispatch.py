@@ -872,7 +872,7 @@ def test_a_past_hit_and_run_or_faint_names_no_line(text):
     # nor a stroke long past, asked about with a care home (a re-tester's round: it named 120)
     "武冈哪里有养老院，我妈中风了瘫在床上，我们上班照顾不过来",
 ])
-def test_a_child_at_home_as_a_worry_or_with_family_names_no_line(text):
+def test_a_child_at_home_as_a_worry_or_with_family_or_a_stroke_long_past_names_no_line(text):
     d = decide(heads("民政", unit_conf=0.9), routing_text(None, text))
     assert d.hand_over == [], (text, d.reasons)
 
@@ -2601,7 +2601,8 @@ def test_a_crowded_dormitory_a_fire_put_out_or_a_past_harm_is_no_emergency(text)
     ("新华路金色年华KTV每天晚上唱到凌晨两点，吵得睡不着", "生态环境", "social-life-noise", "wg-gaj", []),
     ("小区楼下广场舞音响太大", "人力资源和社会保障", "social-life-noise", "wg-gaj", []),
     ("楼下麻将馆天天打到半夜，吵死了", "供电", "social-life-noise", "wg-gaj", []),
-    # its re-tester's: a square dance's loudspeaker, a bar's music, a card room all night; a barbecue's smoke in town
+    # its re-tester's: a square dance's loudspeaker, a bar's music, a card room all night; a barbecue's smoke in a
+    # street
     ("法相岩街道广场舞喇叭开起好大，吵死了", "城市管理和综合执法", "social-life-noise", "wg-gaj", []),
     ("清吧驻唱到凌晨，咚咚咚的", "文化旅游广电体育", "social-life-noise", "wg-gaj", []),
     ("棋牌室通宵打牌，吵得很", "城市管理和综合执法", "social-life-noise", "wg-gaj", []),
@@ -2774,7 +2775,7 @@ def test_a_disability_to_be_assessed_again_stays_with_the_disabled_persons_feder
     "隔壁工厂机器噪音太大", "商铺门口高音喇叭太吵", "KTV旁边的工地晚上施工太吵",
     "邓元泰镇一家饭店油烟太大", "工厂烟囱冒黑烟",  # a town's restaurant: the township's; a factory's: the environment's
 ])
-def test_a_look_alike_of_the_civil_affairs_matters_is_no_such_rule(text):
+def test_a_look_alike_of_a_welfare_noise_or_fumes_rule_is_no_such_rule(text):
     d = decide(heads("人力资源和社会保障", unit_conf=0.93), routing_text(None, text))
     assert d.rule not in ("temporary-assistance", "welfare-allowances-and-children", "civil-affairs-services",
                           "pension-death-benefits", "social-life-noise", "cooking-fumes"), d.reasons
