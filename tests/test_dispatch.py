@@ -2317,6 +2317,15 @@ def test_what_is_said_at_a_health_centre_is_not_always_the_health_bureaus(text, 
     assert decide(heads("城市管理和综合执法", unit_conf=0.5, unit_review=True), routing_text(None, text)).rule != rule
 
 
+@pytest.mark.parametrize("text", ["村口的小溪边发现好几头死猪，已经腐烂发臭，怀疑是附近养殖户丢的，担心传染病。",
+                                  "养猪场把病死的猪丢到河里，怕是猪瘟，会不会传染病", "村里鸡鸭死了一大片，担心是禽流感，会传染病吗"])
+def test_a_sick_animal_feared_to_spread_disease_is_for_agriculture_not_the_health_bureau(text):
+    """The demo pack's own ticket on dead pigs dumped by a stream (labelled 农业农村) went to 卫健局 on 传染病: animal
+    disease and the carcasses are the agriculture bureau's (动物防疫)."""
+    d = decide(heads("农业农村", unit_conf=0.5, unit_review=True), routing_text(None, text))
+    assert d.rule != "health-bureau-matters" and d.lead.functional_type == "农业农村", d.reasons
+
+
 @pytest.mark.parametrize("text", ["来电人反映：在迎春亭街道某饭店吃了酒席，一桌十几个人回来都上吐下泻，怀疑食物中毒。",
                                   "来电人反映：学校食堂中午的饭菜有问题，好几个学生拉肚子呕吐。"])
 def test_food_poisoning_from_a_kitchen_is_the_market_regulators_with_the_health_bureau(text):
