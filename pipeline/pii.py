@@ -440,7 +440,7 @@ _PERSON_LABEL = re.compile(r"(?:姓名|联系人|联络人|来电人|留言人|�
                            # (房东姓黄叫黄志强: anyone's, not 老百姓叫苦)
                            r"|签名|落款|署名|我叫做?|我?名字(?:叫做?|是)?|我名|名叫做?"
                            r"|(?<![百同贵])姓[\u4e00-\u9fff]{1,2}[^。！？!?\n]{0,8}?(?:名)?叫"
-                           r"|[他她]叫|孩子叫|小孩叫|老人叫|老人家叫|男子叫|女子叫|对方叫|的人叫|分别是|分别为"
+                           r"|[他她]叫|孩子叫|小孩叫|老人叫|老人家叫|男子叫|女子叫|男的叫|女的叫|对方叫|的人叫|分别是|分别为"
                            # an agent's note of the full name, and the holder of the account a subsidy is paid into
                            r"|全名|(?<![用客])户名|开户名|开户人|账户名"
                            # …黄老师，叫黄建军: the name said after a pause
@@ -868,6 +868,8 @@ _ROLE = re.compile("法定代表人|法人代表|法人|负责人|董事长|总�
                    "干部|工作人员|家庭成员|亲戚|"
                    # a blind round: 城管执法人员谢军, 受伤的工人唐明, 卖家叫张红
                    "执法人员|执法队员|工人|卖家|买家|"
+                   # a city-management liaison's: 卖烤红薯的摊主叫李四毛
+                   "摊主|摊贩|"
                    # a colleague or a friend owed the same wages (我同事叫王小明也被欠薪, 朋友刘建华借了…)
                    "同事|同学|朋友|室友|老乡|"
                    # a shift leader's round: 欠款人周杰，…

@@ -916,6 +916,10 @@ def test_patients_suspects_hospital_numbers_and_addresses_of_a_privacy_officers_
     ("我同事叫王小明，他也被欠薪了。朋友刘建华借了我五万元不还，室友张伟晚上吵闹",
      "我同事叫[姓名]，他也被欠薪了。朋友[姓名]借了我五万元不还，室友[姓名]晚上吵闹"),
     ("我和同学们一起去的，朋友圈里有人造谣，我同事说明天去人社局，同事高度重视此事，老乡会组织的活动", None),
+    # a city-management liaison's round: the neighbour who builds and the stall keeper, named after 叫
+    ("我们隔壁那家，男的叫周国平，卖烤红薯的摊主叫李四毛，天天占道还骂人，那个女的叫刘桂花",
+     "我们隔壁那家，男的叫[姓名]，卖烤红薯的摊主叫[姓名]，天天占道还骂人，那个女的叫[姓名]"),
+    ("摊主叫人来打我，摊主叫苦连天，男的叫喊了半天，摊贩占道经营，摊主周末也摆", None),
 ])
 def test_what_an_agent_types_after_a_call_is_masked(text, masked):
     assert mask_pii(text).text == (masked or text)
