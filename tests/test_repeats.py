@@ -512,7 +512,9 @@ def test_a_caller_who_says_the_hotline_heard_it_before_is_told_from_one_who_went
                  "来电人反映：1路公交早上车太少，已经打过三次了，一直没人管。", "1路公交早上车太少，打了好几次电话了还是这样。",
                  "1路公交早上车太少，前天已经打电话反映过。", "1路公交早上车太少，上个星期就反映了，还是没改。",
                  # a rural land agent's
-                 "高塘村征地款还没发，我昨天已经打过电话了"):
+                 "高塘村征地款还没发，我昨天已经打过电话了",
+                 # a city-management liaison's
+                 "这几个事都讲了好多次了，一直冇人来搞"):
         assert says_reported_before(said), said
     # a call or a report to someone else is no ticket of the hotline's
     for said in ("打供水站电话没人接", "多次拨打交警大队的电话", "办案民警给我打了电话", "已经反映到村里，村里不管", "多次向物业反映没有用",
@@ -528,6 +530,7 @@ def test_a_caller_who_says_the_hotline_heard_it_before_is_told_from_one_who_went
                  # …or an emergency line (a second winter re-tester's round: read as a follow-up of a 12345 ticket)
                  "打了120半天没来，你们帮忙催一下", "救护车还没到，帮我催一下", "报了110警察还没来，催一下",
                  "给物业打了好几次电话了，物业不管", "120打了好几次了还没来", "打了三次针了还没好",
+                 "跟老板讲了好多次了，他就是不改", "物业讲了好几次了，还是不修",
                  "前天已经反映到村里了", "昨天打过电话给村支书，他不接"):
         assert not says_reported_before(said), said
 
