@@ -441,6 +441,8 @@ _PERSON_LABEL = re.compile(r"(?:姓名|联系人|联络人|来电人|留言人|�
                            r"|签名|落款|署名|我叫做?|我?名字(?:叫做?|是)?|我名|名叫做?"
                            r"|(?<![百同贵])姓[\u4e00-\u9fff]{1,2}[^。！？!?\n]{0,8}?(?:名)?叫"
                            r"|[他她]叫|孩子叫|小孩叫|老人叫|老人家叫|男子叫|女子叫|男的叫|女的叫|对方叫|的人叫|分别是|分别为"
+                           # someone by their trade (卖菜的叫谭春生, 开车的叫…: a city-management re-tester's round)
+                           r"|(?:卖|开|修|收|摆)[\u4e00-\u9fff]{0,4}的叫"
                            # an agent's note of the full name, and the holder of the account a subsidy is paid into
                            r"|全名|(?<![用客])户名|开户名|开户人|账户名"
                            # …黄老师，叫黄建军: the name said after a pause
@@ -868,8 +870,8 @@ _ROLE = re.compile("法定代表人|法人代表|法人|负责人|董事长|总�
                    "干部|工作人员|家庭成员|亲戚|"
                    # a blind round: 城管执法人员谢军, 受伤的工人唐明, 卖家叫张红
                    "执法人员|执法队员|工人|卖家|买家|"
-                   # a city-management liaison's: 卖烤红薯的摊主叫李四毛
-                   "摊主|摊贩|"
+                   # a city-management liaison's round: 卖烤红薯的摊主叫李四毛, then its re-tester's: 他那个帮工叫杨二毛
+                   "摊主|摊贩|帮工|"
                    # a colleague or a friend owed the same wages (我同事叫王小明也被欠薪, 朋友刘建华借了…)
                    "同事|同学|朋友|室友|老乡|"
                    # a shift leader's round: 欠款人周杰，…

@@ -920,6 +920,9 @@ def test_patients_suspects_hospital_numbers_and_addresses_of_a_privacy_officers_
     ("我们隔壁那家，男的叫周国平，卖烤红薯的摊主叫李四毛，天天占道还骂人，那个女的叫刘桂花",
      "我们隔壁那家，男的叫[姓名]，卖烤红薯的摊主叫[姓名]，天天占道还骂人，那个女的叫[姓名]"),
     ("摊主叫人来打我，摊主叫苦连天，男的叫喊了半天，摊贩占道经营，摊主周末也摆", None),
+    # its re-tester's: a helper and someone named by their trade
+    ("他那个帮工叫杨二毛，卖菜的叫谭春生，他老婆叫王芳", "他那个帮工叫[姓名]，卖菜的叫[姓名]，他老婆叫[姓名]"),
+    ("开车的叫什么我不知道，修车的叫我等一下，这个菜卖的叫价太高，帮工叫苦", None),
 ])
 def test_what_an_agent_types_after_a_call_is_masked(text, masked):
     assert mask_pii(text).text == (masked or text)
