@@ -79,7 +79,10 @@ _EMERGENCIES = {
     "gas": re.compile("燃气|煤气|天然气|液化气|漏气|气味|臭鸡蛋"),
     "water": re.compile("落水|溺水|掉[^，。！？\n]{0,4}(河|塘|水|井)|冲走|洪水|被水|淹|水库|决堤"),
     "fall": re.compile("跳楼|跳桥|跳河|要跳|轻生|不想活|自杀|寻短见|爬上|楼顶|坠楼|摔"),
-    "violence": re.compile("打人|打架|斗殴|砍|刀|捅|家暴|打我|打她|打他|打老婆|抢|绑架|劫|强奸|性侵|砸"),
+    # (砸 by people: 打砸, 砸门; a wall that fell and 砸到 two passers-by is a collapse, not the fight an hour before: a
+    # city-management re-tester's round)
+    "violence": re.compile("打人|打架|斗殴|砍|刀|捅|家暴|打我|打她|打他|打老婆|抢|绑架|劫|强奸|性侵|打砸|砸(东西|门|窗|车|店|玻璃|我|他|她|人)"),
+    "collapse": re.compile("倒塌|坍塌|垮|倒下来|掉下来|脱落|砸(到|伤|中)|压在|(吹|刮)(倒|断)"),
     "missing": re.compile("走失|走丢|不见了|找不到|没回来|没回家|丢了|拐"),
     "traffic": re.compile("车祸|撞|翻|追尾|碾"),
     "illness": re.compile("晕倒|昏倒|晕过去|昏迷|没有?呼吸|呼吸困难|抽搐|抽筋|农药|敌敌畏|百草枯|老鼠药|中毒|安眠药|吐血|口吐白沫"

@@ -142,6 +142,21 @@ def test_calls_of_one_line_about_two_kinds_of_emergency_are_not_one_incident():
         assert first in [r.ticket.ticket_id for r in listed], said
 
 
+def test_a_wall_fallen_on_passers_by_is_not_the_fight_of_the_hour_before():
+    """A city-management re-tester's round: a site wall that fell on two passers-by (砸到) was listed as possibly the
+    same emergency as a fight nearby (120 both), 砸 read as violence. A second caller about the wall is listed with
+    the first."""
+    index = _window_with_calls([("FIGHT-1", "法相岩街道文化路那里两伙人打架，其中一个被人打得头上流血，现在人跑了", "120 急救、110 报警")],
+                               "法相岩街道", minutes=40)
+    wall = "法相岩街道东塔路一个工地的围墙突然倒了，砸到两个走路的人，压在下面起不来，快点叫救护车来！"
+    assert index.related(masked_text(wall), township="法相岩街道", incident=frozenset({"120 急救", "119 救援"})) == []
+    index.add(SeenTicket("WALL-1", utc_now() - timedelta(minutes=20), masked_text(wall), township="法相岩街道",
+                         hand_over="120 急救、119 救援"))
+    again = index.related(masked_text("东塔路工地那边墙垮了，有人压在底下"), township="法相岩街道",
+                          incident=frozenset({"119 救援"}))
+    assert [r.ticket.ticket_id for r in again] == ["WALL-1"]
+
+
 def test_two_peoples_illnesses_are_not_one_incident():
     """A health liaison's round: an old man collapsed was listed as possibly the same emergency as a three-year-old who
     drank pesticide (120 both, 湾头桥镇, within the hour); its re-tester's: a stroke and a fall on the ice, a birth and
