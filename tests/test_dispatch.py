@@ -2862,3 +2862,63 @@ def test_a_child_in_an_open_manhole_or_people_perhaps_under_a_collapse_name_119(
 def test_a_fall_that_may_happen_or_happened_long_ago_names_no_line(text):
     d = decide(heads("城市管理和综合执法", unit_conf=0.5, unit_review=True), routing_text(None, text))
     assert d.hand_over == [], d.reasons
+
+
+# Its re-tester (2026-12-06): emergencies told in other words, the city rule taking what only mentions a city word,
+# highways and city road damage.
+@pytest.mark.parametrize("text, lines", [
+    ("刚刚暴雨大风把水西门街道宏远商场楼顶的大广告牌吹下来了，砸到下面停的两台车，还有个人被砸伤了腿，血流了一地。", ["120 急救"]),
+    ("迎春亭街道老城区一栋老房子刚才塌了半边，好像里面还有人没出来，快叫消防的来！", ["119 救援"]),
+    ("法相岩街道下穿通道积水一米多深，一台小车熄火在里面，车里面还有人困着出不来，水还在涨！", ["119 救援"]),
+    ("法相岩街道新华路上有两个工人下到窨井里面疏通，下去就没上来了，喊也没反应，可能是中毒了，快！", ["120 急救", "119 救援"]),
+    ("救命啊，迎春亭街道民主路这边有个小孩掉进排水沟里面被水冲进去了，沟上面的盖板冇得了，水很急，快来人！", ["120 急救", "119 救援"]),
+])
+def test_people_hurt_trapped_or_down_a_drain_told_in_other_words_name_the_lines(text, lines):
+    d = decide(heads("城市管理和综合执法", unit_conf=0.5, unit_review=True), routing_text(None, text))
+    assert d.urgent and d.hand_over == lines and d.decision == "review", d.reasons
+
+
+@pytest.mark.parametrize("text", ["里面还有人没有？", "广告牌砸到了车，没有砸到人", "去年广告牌掉下来砸伤人的事故赔偿还没到位"])
+def test_a_question_whether_anyone_is_inside_or_a_car_hit_names_no_line(text):
+    assert decide(heads("城市管理和综合执法"), routing_text(None, text)).hand_over == []
+
+
+@pytest.mark.parametrize("guess, text, rule, lead", [
+    # a street light or a manhole named only as where something else happened, a utility's manhole, a fire lane, a
+    # developer's building, a compound's lights, a highway
+    ("市场监督管理", "每天晚上在迎春亭街道十字街路灯下面有个人摆个小桌子卖什么祖传秘方，说包治百病", None, "wg-scjgj"),
+    ("供水", "我家门口的水表井盖子被车压烂了，里面水表也在漏水，辕门口街道的", None, "ut-water"),
+    ("消防救援", "法相岩街道农贸市场后面有人摆摊把消防通道全堵了，万一着火消防车根本进不来。", None, "wg-xfjy"),
+    ("住房和城乡建设", "我们在辕门口街道买的楼盘，开发商交房以后又在小区中间违规加建了一栋商铺，把规划里的绿地都占了", None, "wg-zjj"),
+    ("住房和城乡建设", "法相岩街道锦绣花园小区里面的路灯坏了大半年，找物业说没钱修", None, "wg-zjj"),
+    ("交通运输", "武冈高速收费站出口那里有几个人在应急车道上摆摊卖橘子", None, "wg-jtj"),
+    ("乡镇人民政府/街道办事处", "武冈高速出口连接线那一段的路灯全都不亮，晚上车速快，很危险", "highway-road-damage", "wg-jtj"),
+    ("乡镇人民政府/街道办事处", "晏田乡那边的国道边上一棵大树被风吹倒了，横在路中间一半，车子要绕着走。", "highway-road-damage", "wg-jtj"),
+    # …and the city's own roads, which went to the street office
+    ("乡镇人民政府/街道办事处", "迎春亭街道建设路中间有个大坑，下雨就积水，看不出深浅", "city-management-in-streets", "wg-cgj"),
+    ("乡镇人民政府/街道办事处", "法相岩街道云峰路人行道的地砖好多都翘起来了", "city-management-in-streets", "wg-cgj"),
+    ("乡镇人民政府/街道办事处", "水西门街道西湖路中间路面塌陷了一个一米多宽的洞，下面是空的", "city-management-in-streets", "wg-cgj"),
+])
+def test_the_city_rule_reads_the_matter_not_a_word_said_in_passing(guess, text, rule, lead):
+    d = decide(heads(guess, unit_conf=0.5, unit_review=True), routing_text(None, text))
+    assert (d.rule, d.lead.id) == (rule, lead), d.reasons
+
+
+def test_a_lost_old_man_near_a_street_light_is_the_polices():
+    d = decide(heads("城市管理和综合执法", unit_conf=0.5, unit_review=True),
+               routing_text(None, "我家老人有点老年痴呆，今天早上在水西门街道那个路灯柱子那里走失了，到现在没找到"))
+    assert (d.rule, d.lead.id, d.hand_over) == (None, "wg-gaj", ["110 报警"]), d.reasons
+
+
+def test_a_tree_fallen_on_a_taxi_is_no_transport_bureau_matter():
+    d = decide(heads("交通运输", unit_conf=0.5, unit_review=True),
+               routing_text(None, "暴雨把迎春亭街道人民路一棵大树刮倒了，正好压在一台出租车上，司机卡在车里出不来，快派人来锯树！"))
+    assert d.rule != "road-passenger-transport" and "119 救援" in d.hand_over, d.reasons
+
+
+def test_straw_burnt_in_the_fields_is_the_townships_with_the_environment_bureau():
+    """The same re-test: 稠树塘镇…田里好多人在烧稻草 went to 林业局 (the model's reading, with the township assisting)."""
+    d = decide(heads("林业", unit_conf=0.5, unit_review=True),
+               routing_text(None, "稠树塘镇那边田里好多人在烧稻草，烟大得很，飘到镇上来了，呛得喘不过气。"))
+    assert (d.rule, d.lead.name, [a.id for a in d.assisting]) == ("straw-burning", "稠树塘镇人民政府", ["wg-sthj"]), d.reasons
+    assert decide(heads("林业"), routing_text(None, "田里烧稻草把山烧起来了")).rule != "straw-burning"
