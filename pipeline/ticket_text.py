@@ -78,8 +78,10 @@ _FORM = re.compile(r"[，,：:；;！!。.\s]*(?:【[^】\n]{1,16}】|联系(?:�
 
 # A ticket's number as a caller or an agent gives it (工单号WG-2026-900001, 原工单：20261120003, 留言编号是WG123, an
 # agent's 催办：WG-2026-058001): letters, digits and dashes, a digit among them. A phone or an ID number is masked by
-# the time the route reads this.
-_TICKET_NUMBER = re.compile(r"(?:工单|单号|编号|受理号|流水号|催办)[号码]?[是为]?[:：\s]*"
+# the time the route reads this. A shop's order or a parcel's number is none (订单号230915-…, 淘宝订单编号, 快递单号…: a
+# 12315 seat's round was told each was a ticket of ours not found).
+_TICKET_NUMBER = re.compile(r"(?<!订)(?<!订单)(?<!快递)(?<![运邮])(?<!物流)"
+                            r"(?:工单|单号|编号|受理号|流水号|催办)[号码]?[是为]?[:：\s]*"
                             r"((?=[A-Za-z0-9\-_]*[0-9])[A-Za-z0-9][A-Za-z0-9\-_]{3,63})(?![A-Za-z0-9\-_])")
 
 

@@ -560,6 +560,9 @@ def test_the_ticket_numbers_a_follow_up_gives_are_read():
     assert ticket_numbers("催办3次了，催办一下") == []
     # a number of no ticket: none given, a word after the label, a phone masked before the route reads it
     assert ticket_numbers("编号是ABCD，电话[手机号]，工单还没处理") == []
+    # a shop's order and a parcel (a 12315 seat's round: each was a ticket of ours not found, the call a follow-up)
+    assert ticket_numbers("订单号230915-118845672301233，京东订单号：284519763021，淘宝订单编号 3619287745120389761") == []
+    assert ticket_numbers("快递单号75123456789012，运单号SF1234567，工单号WG-2026-900001") == ["WG-2026-900001"]
     # a child's certificate, masked as the route reads it (a health liaison's round: 出生证明编号Q430123456 was linked as
     # a ticket the caller gave)
     from pipeline import masked_text
