@@ -112,6 +112,10 @@ def test_a_pruning_import_takes_the_entries_it_deletes_out_of_the_next_search(tm
     ("垃圾中转站夏天冬天都臭", "wg-hj-08"),
     # its re-tester's: the answer on burning rubbish named 生态环境 as its unit and 城管 in its text
     ("城南社区有人天天傍晚在空坪里烧垃圾，烧塑料", "wg-cg-12"), ("工厂烟囱天天冒黑烟", "wg-hj-06"),
+    # a 12315 seat agent's round: a food poisoning was offered the carbon-monoxide answer, a scam 预付卡跑路
+    ("网购七天无理由退货商家不退", "wg-xf-04"), ("菜市场缺斤短两怎么投诉", "wg-xf-05"), ("快递丢了找哪个部门", "wg-xf-07"),
+    ("我爸天天去听健康讲座，买保健品花了三万多", "wg-xf-06"), ("吃酒席食物中毒怎么办", "wg-aq-07"),
+    ("我崽把玩具上的小螺丝吞下去了", "wg-aq-08"), ("被冒充客服诈骗转了钱", "wg-aq-09"),
 ])
 def test_what_callers_ask_finds_the_demo_answer_by_its_words(tmp_path, query, entry_id):
     kb = KnowledgeBase(f"sqlite:///{tmp_path / 'kb.db'}")
