@@ -2922,3 +2922,43 @@ def test_straw_burnt_in_the_fields_is_the_townships_with_the_environment_bureau(
                routing_text(None, "稠树塘镇那边田里好多人在烧稻草，烟大得很，飘到镇上来了，呛得喘不过气。"))
     assert (d.rule, d.lead.name, [a.id for a in d.assisting]) == ("straw-burning", "稠树塘镇人民政府", ["wg-sthj"]), d.reasons
     assert decide(heads("林业"), routing_text(None, "田里烧稻草把山烧起来了")).rule != "straw-burning"
+
+
+# A 12315 seat agent's round (2026-12-06): emergencies in everyday words, false alarms, refunds the seat missed.
+@pytest.mark.parametrize("text, rule, lines", [
+    ("我们湾头桥镇有户人家办白喜事，吃了流水席以后十几个人又吐又拉，有个小孩抽筋了，现在都往卫生院送。", "food-poisoning", ["120 急救"]),
+    ("我爸在山上捡了菌子煮来吃，现在一家三口都在吐，我爸讲话都讲不清了，我们在水浸坪乡。", None, ["120 急救"]),
+    ("我崽两岁，刚刚把玩具车上的一个小螺丝吞下去了，现在一直在咳，脸都憋红了。这个玩具是在地摊上买的三无产品。", None, ["120 急救"]),
+    ("迎春亭花园小区3栋的电梯关了人，我老娘困在里面二十分钟了，按警铃冇人应！", "lift-entrapment", ["119 救援"]),
+])
+def test_a_poisoned_banquet_a_swallowed_screw_and_a_lift_told_in_everyday_words_name_their_lines(text, rule, lines):
+    d = decide(heads("市场监督管理", unit_conf=0.5, unit_review=True), routing_text(None, text))
+    assert (d.rule, d.urgent, d.hand_over) == (rule, True, lines), d.reasons
+
+
+@pytest.mark.parametrize("text", [
+    "电视里讲有人吃了毒蘑菇中毒死了，请问我们这边市场上卖的野生菌有冇人检查？",
+    "在超市买的那个爆炸盐洗衣粉，广告讲一泡就干净，是不是虚假宣传？",
+    "昨天晚上用新买的电热毯，半夜起来一看冒烟了，赶紧拔了插头，被子烧了个洞，人冇事。",
+])
+def test_what_television_said_a_product_named_for_an_explosion_and_a_scare_now_over_name_no_line(text):
+    assert decide(heads("市场监督管理"), routing_text(None, text)).hand_over == []
+
+
+@pytest.mark.parametrize("text", [
+    "联系人：彭先生，银行卡 6217 0028 7000 1234 567，在城区华联超市买的电饭煲坏了，要求退款。",
+    "那个手机店再不给我退钱我就去法院起诉他，屏幕换了三天就坏了。",
+    "宠物店买的狗买回来第三天就病了，店家不退不赔",
+    "办卡充了800，店子转让了，新老板不认账",
+])
+def test_refunds_as_callers_ask_for_them_reach_the_12315_seat(text):
+    d = decide(heads("通信", unit_conf=0.4, unit_review=True), routing_text(None, text))
+    assert (d.rule, d.lead.id) == ("seat-12315-consumer", "seat-12315"), d.reasons
+
+
+def test_a_lost_parcel_is_no_12315_matter():
+    """The same round: 顺丰的快递丢了…要求按价值退款 went `auto` to the 12315 seat; parcels are the postal regulator's
+    (no unit of the demo catalogue: the agent decides)."""
+    d = decide(heads("市场监督管理", unit_conf=0.5, unit_review=True),
+               routing_text(None, "寄了一箱腊肉，顺丰的快递丢了，他们说冇保价只赔三倍运费，我要求按价值退款赔偿。"))
+    assert d.rule != "seat-12315-consumer" and d.decision == "review", d.reasons
