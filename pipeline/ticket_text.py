@@ -212,8 +212,8 @@ _REPORTED_BEFORE = re.compile(
     r"|(?:打过|打了)[一二两三几好多]+次(?:12345|热线)"
     r"|第[二三四五六七八九]次(?:打|来电|致电|反映|打电话)|又打(?:来|过来)了"
     r"|(?:^|(?<=[。！？\n]))(?:(?!仲裁|法院|开庭|立案|救护车|消防车|警察|(?<!\d)(?:110|119|120)(?!\d))[^。！？\n])*催一下"
-    # 我反映了三次了 (a shift leader's round), in a clause that names no one else it went to (向物业反映了三次了), and as a
-    # 武冈 caller says it (这几个事都讲了好多次了: a city-management liaison's round)
+    # 我反映了三次了 (a shift leader's round), in a clause that names no one else it went to or who said it (向物业反映了三次了,
+    # 物业讲了好几次了), and as a 武冈 caller says it (这几个事都讲了好多次了: a city-management liaison's round)
     r"|(?:^|(?<=[，。！？；,!?;\n]))(?:(?![向给找跟和到]|物业|老板|老师|村里)[^，。！？；,!?;\n]){0,8}(?:反映|投诉|举报|来电|讲)[了过]?"
     r"(?:[两三四五六七八九十几好多]+|(?<!\d)\d{1,3})次了"
     # …and as a transport agent's callers said it: 已经打过三次了, 打了好几次电话了 (not 120打了好几次了: no digit before)
