@@ -2859,7 +2859,7 @@ def test_a_child_in_an_open_manhole_or_people_perhaps_under_a_collapse_name_119(
     # a robbery two days ago beside a street light out (前天 lay 13 characters before 抢了包)
     "迎春亭街道迎春路那一段的路灯有十来天不亮了，晚上黑漆漆的，前天晚上还有个妹子在那里被抢了包。",
 ])
-def test_a_fall_that_may_happen_or_happened_long_ago_names_no_line(text):
+def test_a_fall_that_may_happen_or_happened_long_ago_and_a_robbery_days_ago_name_no_line(text):
     d = decide(heads("城市管理和综合执法", unit_conf=0.5, unit_review=True), routing_text(None, text))
     assert d.hand_over == [], d.reasons
 
@@ -2879,7 +2879,7 @@ def test_people_hurt_trapped_or_down_a_drain_told_in_other_words_name_the_lines(
 
 
 @pytest.mark.parametrize("text", ["里面还有人没有？", "广告牌砸到了车，没有砸到人", "去年广告牌掉下来砸伤人的事故赔偿还没到位"])
-def test_a_question_whether_anyone_is_inside_or_a_car_hit_names_no_line(text):
+def test_a_question_whether_anyone_is_inside_a_car_hit_or_an_old_accident_names_no_line(text):
     assert decide(heads("城市管理和综合执法"), routing_text(None, text)).hand_over == []
 
 
