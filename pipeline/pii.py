@@ -499,7 +499,9 @@ _WORDLIKE_NAME_BEFORE_ITEM = re.compile(f"([{_SURNAMES}]([\u4e00-\u9fff]{{2}}))(
 # a separator, then a name that ends where a list item ends. In a list by 、 an item whose surname is not among ours
 # (首小兰) is passed over, so that the names after it are still found. A list ends in what it counts too (邻居李长生、
 # 李长发兄弟, 村民张德贵、李长发、刘三妹三人霸占).
-_GROUP_OF_PEOPLE = "[两三四五六七八九几]?(?:兄弟|姐妹)|夫妇|夫妻|[两三四五六七八九几]个?人|等"
+# (an education agent's round: 张丽、王浩两个同学没去就被罚站)
+_GROUP_OF_PEOPLE = ("[两三四五六七八九几]?(?:兄弟|姐妹)|夫妇|夫妻|[两三四五六七八九几]个?人|等"
+                    "|[两三四五六七八九几]个(?:同学|学生|孩子|小孩|伢子|工人|老人|家长|老师)")
 _LIST_ITEM_END = f"(?={_PUNCTUATION}|[0-9０-９]|[和及与系均共]|{_GROUP_OF_PEOPLE}|联系|电话|反映|投诉|举报|$)"
 _NEXT_NAME_IN_LIST = re.compile(f"[*＊×0-9０-９]*\\s*(?:[、，,和及与]\\s*{_NAME}{_LIST_ITEM_END}"
                                 f"|、[\u4e00-\u9fff]{{2,3}}(?=、))")
@@ -589,10 +591,11 @@ _NAME_GREETED = re.compile(f"(?:^|(?<={_PUNCTUATION})){_NAME}(?:先生|女士|�
 
 
 # A name right before a phone number, as a signature or a list of residents gives one with no label (…。马晓英139…;
-# 代表:谭为立0739-…，张民子0739-…) or an agent types one after a ticket (…，刘建军 电话158…, 刘建军，手机：158…): it starts
-# after punctuation, at the start or after a standing.
+# 代表:谭为立0739-…，张民子0739-…; 带头的是我，王铁军，137…) or an agent types one after a ticket (…，刘建军 电话158…,
+# 刘建军，手机：158…): it starts after punctuation, at the start or after a standing.
 _NAME_BEFORE_NUMBER = re.compile(f"(?:^|(?<={_PUNCTUATION})|{_AFTER_STANDING}|(?<=代表)){_NAME}"
-                                 "(?:\\s*|[（(](?:联系)?(?:电话|手机)?[:：]?|[\\s，,]*(?:联系)?(?:电话|手机)(?:号码?)?[:：]?\\s*)$")
+                                 "(?:\\s*[，,]?\\s*|[（(](?:联系)?(?:电话|手机)?[:：]?"
+                                 "|[\\s，,]*(?:联系)?(?:电话|手机)(?:号码?)?[:：]?\\s*)$")
 _PHONE_KINDS = frozenset({"mobile", "landline"})
 
 
@@ -1119,8 +1122,8 @@ def _names_after_acts(text: str) -> set[str]:
             # …a full name only before 在 (投诉金桥在施工 is a toll station's work), before 家 and before how it was
             # done (举报刘建军非法营运: a transport agent's round)
             # (after 的 also before a preposition or an adverb: 西岩村的蒋文斌把排水沟填了, 村委会的王志强天天打牌; not a noun:
-            # 工务局的杜路花施工方, a road)
-            elif after.word == "的" or after.flag.startswith("v") and not act.group("at") \
+            # 工务局的杜路花施工方, a road; a verb's bound morpheme goes on a word, not a name: 反映金鹏御景苑工地, an estate)
+            elif after.word == "的" or after.flag.startswith("v") and after.flag != "vg" and not act.group("at") \
                     or after.word.startswith(_REPORTED_DID) and act.group("reported") \
                     and len(name) >= 3 \
                     or act.group("of") and after.flag in ("p", "d", "c", "t"):

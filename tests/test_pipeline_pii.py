@@ -562,8 +562,11 @@ def test_a_name_right_before_a_phone_number_is_masked():
     """An agent's title and a list of residents sign with a name and a number and no label between them."""
     assert mask_pii("张建国13807391234反映路灯不亮").text == "[姓名][手机号]反映路灯不亮"
     assert mask_pii("受害者代表:谭立新0739-5212345 张民子0739-5212346").text == "受害者代表:[姓名][固话] [姓名][固话]"
+    # …or a comma between them (an education agent's round: the leader of the unpaid workers gave his name that way)
+    assert mask_pii("带头的是我，王铁军，13787405526。").text == "带头的是我，[姓名]，[手机号]。"
     # a word, a place or a title before the number is no name
-    for text in ("拨打13807391234无人接", "白石村13807391234", "王先生13807391234", "，方便时13807391234", "马上打13807391234"):
+    for text in ("拨打13807391234无人接", "白石村13807391234", "王先生13807391234", "，方便时13807391234", "马上打13807391234",
+                 "白石村，13807391234", "下午，周末，13807391234"):
         assert [s.kind for s in mask_pii(text).spans] == ["mobile"], text
 
 
@@ -971,6 +974,9 @@ def test_a_child_named_after_what_the_child_is_is_masked(text, masked):
     # places, offices and trades listed the same way
     ("王家坪、李家湾等村，黄桥、邓家铺等乡镇，城管、交警等部门，金融、石油两个行业", None),
     ("我叫王建华，王建华和高速公路管理处协商，王建华与李家村的人", "我叫[姓名]，[姓名]和高速公路管理处协商，[姓名]与李家村的人"),
+    # an education agent's round: pupils counted by what they are
+    ("每人每月800，张丽、王浩两个同学没去就被他罚站，刘芳和陈亮两个学生", "每人每月800，[姓名]、[姓名]两个同学没去就被他罚站，[姓名]和[姓名]两个学生"),
+    ("王家坪、李家湾两个村，城东、城南两个学校", None),
 ])
 def test_every_name_of_a_list_is_masked(text, masked):
     assert mask_pii(text).text == (masked or text)
@@ -993,6 +999,8 @@ def test_every_name_of_a_list_is_masked(text, masked):
     ("反映刘局长不作为，被张所长打了，系刘家村村民，被黄牛骗了，被石头砸伤，投诉杨姓说", None),
     ("在金桥收费站上下，在毛田组开村民小组会，生活在黄尘飞扬的环境中，这种行为叫做违法", None),
     ("投诉金桥在施工，举报黄金回收店在路边经营，投诉高速在修路", None),
+    # an education agent's round: an estate's name after 反映 (金鹏 | 御 (a verb's bound morpheme) | 景苑)
+    ("我上个星期打过12345反映金鹏御景苑工地包工头欠我们泥工工资的事", None),
     # …and after 欠 / 打, before what is owed or the blow
     ("工程老板至今拖欠石红梅两万元工钱，包工头欠张建华三万元工资", "工程老板至今拖欠[姓名]两万元工钱，包工头欠[姓名]三万元工资"),
     ("他打了刘德明一拳。来电人说对方动手打黄海波致其骨折", "他打了[姓名]一拳。来电人说对方动手打[姓名]致其骨折"),
