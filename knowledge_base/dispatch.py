@@ -132,6 +132,10 @@ class RoutingRules(_Strict):
     # its words and the unit head is unsure (see `decide`); a ticket put through on several lines follows the first of
     # them in this map's order (a road accident with the injured bleeding is 120's and 110's: the police follow it up)
     hand_over_units: dict[str, str] = {}
+    # functional types whose unit, even read by a sure unit head, gives a ticket handed over on a line to that line's
+    # unit and assists it: a school's matters are read from 学生 and 学校, but a pupil missing after evening study is the
+    # police's to find and the school's to answer for (an education agent's round: four such calls led by 教育局)
+    hand_over_assisting_types: list[str] = []
     not_accepted: list[NotAcceptedRule] = []
     # the local speech the rules read as the Mandarin they are written in: a 武冈 caller's 着火哒, 喝哒农药 is 了
     read_as: dict[Annotated[str, Field(min_length=1)], str] = {}
@@ -191,6 +195,8 @@ def load_rules(path: Path | None = None, catalogue: Catalogue | None = None) -> 
             raise InputError(f"{where}: not one of hand_over's lines ({', '.join(rules.hand_over)})")
         if catalogue.get(unit_id) is None:
             raise InputError(f"{where}: {unit_id!r} is no unit id of the catalogue")
+    rules.hand_over_assisting_types = [_known_type(t, catalogue, f"{path}: hand_over_assisting_types")
+                                       for t in rules.hand_over_assisting_types]
     for i, refusal in enumerate(rules.not_accepted):
         _compile(refusal.pattern, f"{path}: not_accepted[{i}] ({refusal.id})")
         _compile(refusal.unless, f"{path}: not_accepted[{i}] ({refusal.id}) unless")
@@ -603,13 +609,18 @@ def decide(
     # A ticket put through on a line whose unit the model read, unsure, from the matter's words (a missing child
     # 放学没回来 went to the forestry bureau, 喝农药 to agriculture) goes to the line's unit. A rule that reads the
     # ticket's words (gas leak, fire, violence) keeps its unit, and so does a sure unit head (an accident to 公安, a
-    # lift to 市场监督管理); a rule that reads the type alone (村级事项 to the township) gives way.
+    # lift to 市场监督管理), except one of `hand_over_assisting_types`, which assists; a rule that reads the type alone
+    # (村级事项 to the township) gives way.
     line = next((named for named in rules.hand_over_units if named in hand_over), None)
     follows = catalogue.get(rules.hand_over_units[line]) if line else None
-    if follows and (rule is None or not (rule.when.keywords or rule.when.pattern)) and (unit is None or unit.review):
+    assists = functional_type in rules.hand_over_assisting_types and unit is not None and not unit.review
+    if follows and (rule is None or not (rule.when.keywords or rule.when.pattern)) and (unit is None or unit.review
+                                                                                        or assists):
         rule, lead_spec = None, follows.id
-        trace.note(f"转接 {line} 的事项由 {follows.name} 跟进（模型: {functional_type}，未确定）/ a ticket handed "
-                   "over is followed up by the line's unit")
+        if assists and (sure := _target(DEPARTMENT, catalogue, functional_type, place, text or "", trace)):
+            assist_specs = [sure.id]
+        trace.note(f"转接 {line} 的事项由 {follows.name} 跟进（模型: {functional_type}"
+                   f"{'，协办' if assists else '，未确定'}）/ a ticket handed over is followed up by the line's unit")
         functional_type = base["functional_type"] = follows.functional_type
     if rule:
         # a rule that reads the type alone is as sure as the unit head that read the type: 自然资源和规划 at 0.23 sent a
