@@ -680,9 +680,11 @@ def decide(
         trace.note(f"{channel} 来件，来件人不在线上：请坐席立即拨打 {'、'.join(hand_over)}，并回拨来件人 / not a call: an "
                    "agent phones the line now", cause="hand_over_unattended", first=True)
 
-    if "no_matter" in trace.causes and not hand_over:
+    if trace.causes & {"no_matter", "no_chinese"} and not hand_over:
         # no unit can act on a call that told nothing, whatever the heads guessed (a night agent's re-tester: 来电人未说明
-        # 诉求即挂断 was proposed to the environment bureau as lead); a cry for help alone (救命) keeps its line's unit
+        # 诉求即挂断 was proposed to the environment bureau as lead; a platform integrator's round: 😡😡😡😡 to the civil
+        # affairs bureau, which a platform pre-filling its dispatch form would have sent it); a cry for help alone (救命)
+        # keeps its line's unit
         lead, assist_specs = None, []
     elif (lead := _target(lead_spec, catalogue, functional_type, place, text or "", trace)) is None:
         if lead_spec == TOWNSHIP:

@@ -997,7 +997,8 @@ def test_a_fire_or_violence_under_way_names_the_line_to_put_the_caller_through()
     for text in ("我的社保卡补办了一个月了还在打印中？", "工地晚上11点还在打桩，吵得睡不着", "隔壁棋牌室凌晨还在打麻将",
                  "卫生院输液室排队太久，小孩还在打点滴"):
         d = decide(heads("住房和城乡建设", unit_conf=0.99), routing_text(None, text))
-        assert (d.urgent, d.hand_over) == (False, []) and d.rule in (None, "health-bureau-matters"), text
+        assert (d.urgent, d.hand_over) == (False, []) and d.rule in (None, "health-bureau-matters",
+                                                                      "seat-social-consultation"), text
 
 
 @pytest.mark.parametrize("unit, text, lead", [
@@ -1096,6 +1097,8 @@ def test_emoticons_alone_are_no_chinese_text():
     """A web-channel integrator's round: 😭😭😭[流泪][捂脸] was routed to 城乡建设 with no word of why."""
     d = decide(heads("住房和城乡建设", unit_conf=0.99), routing_text(None, "😭😭😭[流泪][捂脸][图片]"))
     assert d.decision == "review" and any("no Chinese text" in r for r in d.reasons)
+    # …and with no unit proposed: a platform integrator's round had 😡😡😡😡 pre-filled for the civil affairs bureau
+    assert (d.lead, d.assisting) == (None, [])
 
 
 # A holiday night shift's, a labour liaison's and a re-tester's rounds: a life at risk said the way callers say it was
@@ -3032,6 +3035,8 @@ def test_a_pension_question_reaches_the_social_insurance_seat_whatever_type_the_
     text = "我是马坪乡的农民，五十八岁了，现在开始交城乡居民养老保险还来得及吗？"
     for guess in ("税务", "民政"):
         assert decide_unsure(guess, text).lead.id == "seat-social", guess
+    # a platform integrator's round: a lost card went to the street office the caller lives in (township-types)
+    assert decide_unsure("乡镇人民政府/街道办事处", "社保卡丢了要补办，我住在水西门街道").lead.id == "seat-social"
     # a sure head of another type and the seat's words disagree: a person decides
     assert decide(heads("税务", unit_conf=0.95), routing_text(None, text)).decision == "review"
     # a question whose 社保 is another sentence's is none of the seat's
