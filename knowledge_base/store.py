@@ -159,7 +159,8 @@ class EntryIn(_UserText):
     alternatives: list[str] = Field(default_factory=list)
     answer: str = Field(min_length=1)
     # A past case's replying unit is often unknown; a FAQ always names one (checked below).
-    unit: str = Field(default="", max_length=200)
+    unit: str = Field(default="", max_length=200,
+                      description="责任单位：FAQ 条目必填，往期案例可空 / the responsible unit: a FAQ entry needs one")
     topic: str = Field(default="", max_length=100)
     tags: list[str] = Field(default_factory=list)
     source: Source = "faq"
@@ -252,17 +253,32 @@ def _no_personal_data(entry: EntryIn, passed: Callable[[str], bool]) -> None:
 _NEVER_IN_AN_ANSWER = frozenset({"id_card", "bank_card", "travel_document"})
 
 
-class EntryUpdate(_UserText):
-    """A partial change: only the fields given are replaced."""
+def _shown_without_null(schema: dict) -> None:
+    """`T | None` shown as T in the API's schema: the None is a field left out, never a value to send."""
+    schema.update(next(kind for kind in schema.pop("anyOf") if kind != {"type": "null"}))
 
-    question: str | None = Field(default=None, min_length=1, max_length=MAX_TEXT_CHARS)
-    alternatives: list[str] | None = None
-    answer: str | None = Field(default=None, min_length=1, max_length=MAX_TEXT_CHARS)
-    unit: str | None = Field(default=None, min_length=1, max_length=200)
-    topic: str | None = Field(default=None, max_length=100)
-    tags: list[str] | None = None
+
+class EntryUpdate(_UserText):
+    """A partial change: only the fields given are replaced. null clears a period's day; the other fields are left out
+    to keep them (a platform integrator's round: the schema offered null for a question, refused later as a stored
+    entry's error)."""
+
+    question: str | None = Field(default=None, min_length=1, max_length=MAX_TEXT_CHARS,
+                                 json_schema_extra=_shown_without_null)
+    alternatives: list[str] | None = Field(default=None, json_schema_extra=_shown_without_null)
+    answer: str | None = Field(default=None, min_length=1, max_length=MAX_TEXT_CHARS, json_schema_extra=_shown_without_null)
+    unit: str | None = Field(default=None, min_length=1, max_length=200, json_schema_extra=_shown_without_null)
+    topic: str | None = Field(default=None, max_length=100, json_schema_extra=_shown_without_null)
+    tags: list[str] | None = Field(default=None, json_schema_extra=_shown_without_null)
     valid_from: date | None = None
     valid_to: date | None = None
+
+    @field_validator("question", "alternatives", "answer", "unit", "topic", "tags", mode="before")
+    @classmethod
+    def _given_not_null(cls, value: object) -> object:
+        if value is None:  # a field left out is never validated
+            raise ValueError("不能为 null，不改的字段请省略 / may not be null: leave a field out to keep it")
+        return value
 
 
 def rule_warnings(entries: Iterable[Entry], most: int = 10) -> list[str]:
