@@ -266,7 +266,8 @@ class EntryUpdate(_UserText):
     question: str | None = Field(default=None, min_length=1, max_length=MAX_TEXT_CHARS,
                                  json_schema_extra=_shown_without_null)
     alternatives: list[str] | None = Field(default=None, json_schema_extra=_shown_without_null)
-    answer: str | None = Field(default=None, min_length=1, max_length=MAX_TEXT_CHARS, json_schema_extra=_shown_without_null)
+    answer: str | None = Field(default=None, min_length=1, max_length=MAX_TEXT_CHARS,
+                               json_schema_extra=_shown_without_null)
     unit: str | None = Field(default=None, min_length=1, max_length=200, json_schema_extra=_shown_without_null)
     topic: str | None = Field(default=None, max_length=100, json_schema_extra=_shown_without_null)
     tags: list[str] | None = Field(default=None, json_schema_extra=_shown_without_null)
