@@ -57,8 +57,9 @@ _SUFFIXES_OF_KIND = {"街道": ("街道办事处", "街道办", "街道", "办�
 # 集市 read as a city before the text)
 _FOREIGN_AREA = re.compile(f"([{_HAN}]{{1,4}}?(?:县|市|区|州|省))\\Z")
 # A village or community written right after the township (…镇…村, …街道…社区); words that only refer to
-# "our / this village", count villages or say what kind they are (所有村, 几个村, 贫困村, 偏远山村) are not names.
-_VILLAGE_AFTER = re.compile(f"^([{_HAN}]{{2,5}}?(?:村|社区))")
+# "our / this village", count villages or say what kind they are (所有村, 几个村, 贫困村, 偏远山村) are not names, nor is
+# what a village road ends (稠树塘镇承包了一段村道: a platform integrator's round read the village 承包了一段村).
+_VILLAGE_AFTER = re.compile(f"^([{_HAN}]{{2,5}}?(?:村(?!道)|社区))")
 _NOT_A_NAME = ("我", "本", "该", "这", "那", "某", "各", "全", "每", "哪", "附近", "一", "同", "到", "在", "的", "和", "与",
                "去", "从", "往", "有", "上", "下", "及", "或", "是",
                "所有", "多个", "几个", "好几", "两个", "其他", "其它", "部分", "大部分", "很多", "许多", "周边", "邻近", "相邻",

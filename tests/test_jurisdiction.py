@@ -70,7 +70,8 @@ def test_village_written_after_the_township_is_kept():
     assert find_jurisdiction("邓元泰镇我们村的财务一年多没有公开了。").village is None
     # nor are villages counted or of a kind
     for text in ("湾头桥镇所有村都停电了", "湾头桥镇好几个村", "湾头桥镇贫困村", "湾头桥镇偏远山村", "湾头桥镇政府所在地社区",
-                 "湾头桥镇人民政府对村里的路灯坏了不管"):  # a keeper's round: village 人民政府对村
+                 "湾头桥镇人民政府对村里的路灯坏了不管",  # a keeper's round: village 人民政府对村
+                 "本人张海军，在湾头桥镇承包了一段村道修建，镇政府拖欠工程款"):  # a village road is no village
         found = find_jurisdiction(text)
         assert found.township == "湾头桥镇" and found.village is None, text
     assert find_jurisdiction("湾头桥镇人民村的路灯坏了").village == "人民村"
