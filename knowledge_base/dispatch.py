@@ -613,9 +613,9 @@ def decide(
     # (村级事项 to the township) gives way.
     line = next((named for named in rules.hand_over_units if named in hand_over), None)
     follows = catalogue.get(rules.hand_over_units[line]) if line else None
-    assists = functional_type in rules.hand_over_assisting_types and unit is not None and not unit.review
-    if follows and (rule is None or not (rule.when.keywords or rule.when.pattern)) and (unit is None or unit.review
-                                                                                        or assists):
+    assists = unit is not None and not unit.review and functional_type in rules.hand_over_assisting_types
+    gives_way = unit is None or unit.review or assists
+    if follows and (rule is None or not (rule.when.keywords or rule.when.pattern)) and gives_way:
         rule, lead_spec = None, follows.id
         if assists and (sure := _target(DEPARTMENT, catalogue, functional_type, place, text or "", trace)):
             assist_specs = [sure.id]
