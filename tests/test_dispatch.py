@@ -1066,7 +1066,7 @@ def test_a_schools_emergency_read_surely_as_the_schools_is_led_by_the_lines_unit
     d = decide(heads("教育", unit_conf=0.97), routing_text(None, text))
     assert (d.hand_over, d.lead.id, [a.id for a in d.assisting]) == (lines, lead, ["wg-jyj"]), d.reasons
     assert "（模型: 教育，协办）" in " ".join(d.reasons)
-    # a school's matter with no one to put through stays the bureau's, and other sure types keep their unit
+    # a school's matter with no one to put through stays the bureau's (other sure types keep their unit, as above)
     assert decide(heads("教育", unit_conf=0.97), routing_text(None, "学校乱收资料费")).lead.id == "wg-jyj"
 
 
