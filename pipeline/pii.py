@@ -579,11 +579,13 @@ _NAME_SIGNING = re.compile(f"(?:^|(?<={_PUNCTUATION})){_NAME}(?=敬上|谨上|�
 _GREETED_ACCOUNT = re.compile(r"(?:网友|网名|昵称|用户名|微信名)\s*[叫是为:：]?\s*[“\"「『]([^”\"」』\n]{1,20})[”\"」』]")
 # A handle a web or WeChat thread names (回复 @张建国：…, @武冈小王子 你好: a web channel's round), ended as the platforms
 # end one, by a space or a colon (what runs on is the message: @武冈老李卖假酒，… kept the complaint only as 卖假酒 once
-# masked), or a board's header line gives (网友：武冈老百姓); not a unit's account (@武冈市人社局, @龙溪村村委会), a word
-# (@社保 卡怎么补办, @物业), everyone (@所有人), nor a greeting (网友：您好).
+# masked), or a board's or a portal's header line gives (网友：武冈老百姓, 发帖人：山里人: a platform integrator's round);
+# not a unit's account (@武冈市人社局, @龙溪村村委会), a word (@社保 卡怎么补办, @物业), everyone (@所有人), nor a greeting
+# (网友：您好).
 _MENTIONED_ACCOUNT = re.compile(r"(?<![A-Za-z0-9._%+\-])[@＠]\s?(?!所有人|全体)"
                                 r"((?=[A-Za-z\u4e00-\u9fff])[^\s@＠，。：:,.!！？?；;、()（）“”\"'《》【】\[\]]{2,16})(?=[\s:：])"
-                                r"|网友\s*[:：]\s*(?![您你])((?=[A-Za-z\u4e00-\u9fff])[^\s，。：:,.!！？?；;、()（）]{2,12})(?=\s|$)")
+                                r"|(?:网友|发帖人|回帖人)\s*[:：]\s*(?![您你])"
+                                r"((?=[A-Za-z\u4e00-\u9fff])[^\s，。：:,.!！？?；;、()（）]{2,12})(?=\s|$)")
 _UNITS_ACCOUNT = re.compile("(?:局|委|委会|办|政府|中心|公司|集团|银行|医院|学校|大队|中队|所|站|院|馆|部|厅|处|科|热线|12345"
                             "|街道|社区|镇|乡|村|小区|物业|官方|客服)$")
 # A name the text greets (李秀英您好：…, 张建国先生你好), as an official reply opens: at the start or after punctuation.
@@ -680,8 +682,9 @@ def _labelled_names(text: str) -> set[str]:
     names |= {handle for pattern in (_GREETED_ACCOUNT, _MENTIONED_ACCOUNT) for match in pattern.finditer(text)
               if re.search("[A-Za-z\u4e00-\u9fff]", handle := (match.group(1) or match.group(2)).strip())
               and not _UNITS_ACCOUNT.search(handle)
-              # a quoted nickname may be an idiom (网友“用心良苦”); an unquoted word after @ is a word (@社保 卡怎么补办)
-              and not (pattern is _MENTIONED_ACCOUNT and _is_common_word(handle))}
+              # a quoted nickname may be an idiom (网友“用心良苦”), and so may a header's (发帖人：山里人); an unquoted word
+              # after @ is a word (@社保 卡怎么补办)
+              and not (pattern is _MENTIONED_ACCOUNT and match.group(1) and _is_common_word(handle))}
     names |= _spoken_surname_names(text) | _names_said_apart(text)
     for label in _PERSON_LABEL.finditer(text):
         by_standing = label.group("standing") is not None

@@ -712,6 +712,10 @@ def test_a_call_transcript_is_masked_as_the_typed_ticket_is(text, masked):
     ("@武冈小王子你好你说的那家店在哪里", None), ("快手主播@武冈老李卖假酒，请市场监管局查一下", None),
     ("@龙溪村村委会 路灯坏了", None), ("@社保 卡怎么补办", None),
     ("网友：武冈老百姓 小区停水三天了", "网友：[姓名] 小区停水三天了"),  # the header's line break, normalised
+    # a platform integrator's round: a portal's header, its handle an everyday word
+    ("【网友留言】留言渠道：武冈市政府门户网站 发帖人：山里人 尊敬的领导您好，湾头桥镇新街停水好几天了。",
+     "【网友留言】留言渠道：武冈市政府门户网站 发帖人：[姓名] 尊敬的领导您好，湾头桥镇新街停水好几天了。"),
+    ("发帖人：您好 路灯坏了", None),
 ])
 def test_what_a_web_message_says_of_its_writer_is_masked(text, masked):
     assert mask_pii(text).text == (masked or text)
