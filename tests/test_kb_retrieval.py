@@ -116,6 +116,10 @@ def test_a_pruning_import_takes_the_entries_it_deletes_out_of_the_next_search(tm
     ("网购七天无理由退货商家不退", "wg-xf-04"), ("菜市场缺斤短两怎么投诉", "wg-xf-05"), ("快递丢了找哪个部门", "wg-xf-07"),
     ("我爸天天去听健康讲座，买保健品花了三万多", "wg-xf-06"), ("吃酒席食物中毒怎么办", "wg-aq-07"),
     ("我崽把玩具上的小螺丝吞下去了", "wg-aq-08"), ("被冒充客服诈骗转了钱", "wg-aq-09"),
+    # an education seat agent's round: a training school closed with the fees (驾校不退学费 came first), a pupil's
+    # insurance where the family lives elsewhere, a jobs fair; a platform integrator's certificate
+    ("校外培训机构跑路了，交的学费怎么退", "wg-rx-16"), ("孩子在外地读书，学生医保在哪里交", "wg-yb-08"),
+    ("请问武冈市最近有没有招聘会？", "wg-jy-04"), ("我要开一个无犯罪记录证明，出国要用的，去哪里开？", "wg-hj-17"),
 ])
 def test_what_callers_ask_finds_the_demo_answer_by_its_words(tmp_path, query, entry_id):
     kb = KnowledgeBase(f"sqlite:///{tmp_path / 'kb.db'}")
