@@ -148,7 +148,8 @@ def text_limit(limit: int) -> str:
 _IN_CHINESE = {
     "missing": "缺少此字段", "string_too_long": "过长", "string_too_short": "过短", "too_long": "条目过多",
     "too_short": "条目过少", "string_pattern_mismatch": "含不允许的字符",
-    "string_type": "须为文本", "int_parsing": "须为整数", "bool_parsing": "须为 true 或 false",
+    "string_type": "须为文本", "int_parsing": "须为整数", "int_type": "须为整数", "bool_parsing": "须为 true 或 false",
+    "literal_error": "不是允许的取值", "date_parsing": "不是有效的日期", "date_from_datetime_parsing": "不是有效的日期",
     "greater_than_equal": "过小", "less_than_equal": "过大", "timezone_aware": "须带时区（如 +08:00）",
     "datetime_parsing": "不是有效的时间", "datetime_from_date_parsing": "不是有效的时间", "list_type": "须为列表",
     "model_type": "须为 JSON 对象 {…}", "model_attributes_type": "须为 JSON 对象 {…}", "dict_type": "须为 JSON 对象 {…}",

@@ -250,6 +250,9 @@ def test_a_too_long_field_is_named_with_its_limit_in_characters(server):
         assert blank.status_code == 422 and "tickets.1.text (WG-E1): " in blank.json()["message"], blank.text
         late = client.post("/v1/route", json={**TICKET, "received_at": "2026-12-01T08:00:00"})
         assert "received_at: 须带时区（如 +08:00） / " in late.json()["message"]
+        # a platform integrator's round: these three were pydantic's English alone
+        said = client.post("/v1/suggest", json={"text": "路灯坏了", "k": "3", "source": "FAQ"}).json()["message"]
+        assert "k: 须为整数 / " in said and "source: 不是允许的取值 / " in said, said
 
 
 def test_limits_and_malformed_json(server):
@@ -1192,6 +1195,8 @@ def test_kb_crud_is_seen_by_suggest(server):
         assert blank.status_code == 422 and "holds no text" in blank.json()["message"]
         as_seconds = trainer.patch(f"/v1/kb/entries/{entry_id}", json={"valid_to": "86400"})
         assert as_seconds.status_code == 422 and "a date is written YYYY-MM-DD" in as_seconds.json()["message"]
+        no_day = trainer.patch(f"/v1/kb/entries/{entry_id}", json={"valid_from": "2026-13-01"})
+        assert no_day.status_code == 422 and "valid_from: 不是有效的日期 / " in no_day.json()["message"], no_day.text
         # a trainer's round: the dates the import and the CLI read (2026/12/1, 2027年12月31日) were refused here with
         # "input is too short"; a date whose digits allow two days is refused saying so
         written = trainer.patch(f"/v1/kb/entries/{entry_id}",
