@@ -250,7 +250,7 @@ def test_a_too_long_field_is_named_with_its_limit_in_characters(server):
         assert blank.status_code == 422 and "tickets.1.text (WG-E1): " in blank.json()["message"], blank.text
         late = client.post("/v1/route", json={**TICKET, "received_at": "2026-12-01T08:00:00"})
         assert "received_at: 须带时区（如 +08:00） / " in late.json()["message"]
-        # a platform integrator's round: these three were pydantic's English alone
+        # a platform integrator's round: these were pydantic's English alone (and an impossible date: see the kb test)
         said = client.post("/v1/suggest", json={"text": "路灯坏了", "k": "3", "source": "FAQ"}).json()["message"]
         assert "k: 须为整数 / " in said and "source: 不是允许的取值 / " in said, said
 
