@@ -498,8 +498,7 @@ _WORDLIKE_NAME_BEFORE_ITEM = re.compile(f"([{_SURNAMES}]([\u4e00-\u9fff]{{2}}))(
 # The next name of a list after a role (投诉人：李专红、陈歌、李菲; 联系人：李专红139…，曹昕彦139…; 求助人龙某，龙飞利，龙宇系一家人):
 # a separator, then a name that ends where a list item ends. In a list by 、 an item whose surname is not among ours
 # (首小兰) is passed over, so that the names after it are still found. A list ends in what it counts too (邻居李长生、
-# 李长发兄弟, 村民张德贵、李长发、刘三妹三人霸占).
-# (an education agent's round: 张丽、王浩两个同学没去就被罚站)
+# 李长发兄弟, 村民张德贵、李长发、刘三妹三人霸占, and an education agent's round's 张丽、王浩两个同学没去就被罚站).
 _GROUP_OF_PEOPLE = ("[两三四五六七八九几]?(?:兄弟|姐妹)|夫妇|夫妻|[两三四五六七八九几]个?人|等"
                     "|[两三四五六七八九几]个(?:同学|学生|孩子|小孩|伢子|工人|老人|家长|老师)")
 _LIST_ITEM_END = f"(?={_PUNCTUATION}|[0-9０-９]|[和及与系均共]|{_GROUP_OF_PEOPLE}|联系|电话|反映|投诉|举报|$)"
