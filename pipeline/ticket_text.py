@@ -58,22 +58,33 @@ def without_call_fillers(text: str) -> str:
 # wrapped alike were each other's repeats at 0.76–0.86 (a web channel's round; its re-tester's two other platforms' at
 # 0.75–0.83).
 _FORM_WHO = r"(?:留言|来信|信件|提交|发布|来件|发帖|回帖|诉求|投诉)"
-_FORM = re.compile(r"[，,：:；;！!。.\s]*(?:【[^】\n]{1,16}】|联系(?:方式|电话)\s*[:：]?"
+_FORM_FIELD = r"(?:渠道|来源|编号|类型)"
+_FORM_FIELD_VALUE = r"\s*[:：]\s*[^\s，,。]{0,40}(?=[\s，,。])"
+_FORM_TIME = r"时间\s*[:：]\s*[0-9年月日时分秒:：\-/. ]{0,25}"
+_SEPARATORS = r"[，,：:；;！!。.\s]*"
+# The portal's own lines, which no text of the board's messages or replies holds (a news item a letter quotes has
+# 来源： and 发布时间：, a letter's own heading may be 【建议开发旅游路线】), so the models read past them too (`model_text`)
+# and read no training text otherwise.
+_PORTAL_WHO = r"(?:留言|来信|信件|来件|发帖|回帖)"
+_PORTAL_PARTS = (r"【(?:网友|网民|市民|群众)?(?:留言|来信|信件|来电|投诉|咨询|求助|建议|举报|诉求)(?:[类件]|信息|详情|内容)?】"
+                 rf"|{_PORTAL_WHO}{_FORM_TIME}|{_PORTAL_WHO}{_FORM_FIELD}{_FORM_FIELD_VALUE}"
+                 r"|[(（]?本(?:留言|信件|件|帖|诉求|消息)由[^，,。\s]{0,20}(?:转发|推送|生成|转办)[^)）\n]{0,20}[)）]?"
+                 r"|[(（]?系统自动(?:推送|生成|转发)[^)）\n]{0,20}[)）]?")
+# …and the label of the handle it names (发帖人：…), whose value is masked by the time the models read it
+_PORTAL = re.compile(rf"{_SEPARATORS}(?:{_PORTAL_PARTS}|(?:发帖|回帖)人\s*[:：]){_SEPARATORS}")
+_FORM = re.compile(rf"{_SEPARATORS}(?:{_PORTAL_PARTS}|【[^】\n]{{1,16}}】|联系(?:方式|电话)\s*[:：]?"
                    # a title that names no matter, which a form asks for (反映问题, 投诉, 咨询)
                    r"|(?:^|标题\s*[:：]\s*)(?:关于)?(?:反映|投诉|咨询|求助|建议|举报)(?:一个|一下)?(?:问题|情况|事项)?(?=\s)"
                    r"|标题\s*[:：]"
-                   rf"|{_FORM_WHO}时间\s*[:：]\s*[0-9年月日时分秒:：\-/. ]{{0,25}}"
-                   rf"|(?:{_FORM_WHO}(?:渠道|来源|编号|类型|人)|来源)\s*[:：]\s*[^\s，,。]{{0,40}}(?=[\s，,。])"
+                   rf"|{_FORM_WHO}{_FORM_TIME}|(?:{_FORM_WHO}(?:{_FORM_FIELD}|人)|来源){_FORM_FIELD_VALUE}"
                    rf"|{_FORM_WHO}内容\s*[:：]"
-                   r"|[(（]?本(?:留言|信件|件|帖|诉求|消息)由[^，,。\s]{0,20}(?:转发|推送|生成|转办)[^)）\n]{0,20}[)）]?"
-                   r"|[(（]?系统自动(?:推送|生成|转发)[^)）\n]{0,20}[)）]?"
                    r"|尊敬的[^，,：:。\n]{0,10}(?:领导|书记|市长|同志|部门|负责人)|各位领导们?好?|[您你]们?好"
                    r"|以上(?:情况|内容|所述|反映)?(?:情况)?(?:句句)?(?:属实|真实)"
                    r"|(?:恳请|请|望|希望)?[^，。！!\n]{0,6}百忙之中"
                    r"(?:[^，。！!\n]{0,10}(?:关注|重视|过问))?(?:[，,]\s*尽快(?:解决|处理))?"
                    r"|(?:恳请|望|希望)[^，。！!\n]{0,6}高度重视|切实为民办实事|[^，。！!\n]{0,6}为盼|盼复"
                    r"|请(?:有关|相关)部门[^，。！!\n]{0,6}(?:核实|调查)[^，。！!\n]{0,4}?(?:处理)?(?:并(?:反馈|回复)(?:结果)?)?"
-                   r"|(?:万分)?(?:谢谢|感谢)(?:您|你们?|领导)?|此致|敬礼)[，,：:；;！!。.\s]*")
+                   r"|(?:万分)?(?:谢谢|感谢)(?:您|你们?|领导)?|此致|敬礼)" + _SEPARATORS)
 
 
 # A ticket's number as a caller or an agent gives it (工单号WG-2026-900001, 原工单：20261120003, 留言编号是WG123, an
@@ -142,7 +153,7 @@ def model_text(title: str | None, body: str | None, *, presegmented: bool = Fals
     keeps its words, less what held personal data (see `_masked_words`)."""
     if presegmented:
         return _masked_words(canonical(title, body, presegmented=True), [_as_read(p) for p in people if p])
-    title, body = (without_personal_data(part) if isinstance(part, str) else part
+    title, body = (without_personal_data(_PORTAL.sub(" ", part)) if isinstance(part, str) else part
                    for part in _masked_parts((title, body), people, _as_read))
     return canonical(title, body, stopwords=stopwords)
 

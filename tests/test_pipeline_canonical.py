@@ -108,6 +108,20 @@ def test_a_part_that_is_no_text_is_missing_not_the_word_nan():
     assert model_text(float("nan"), "路灯坏了") == model_text(None, "路灯坏了") == "路灯 坏 "
 
 
+def test_the_models_read_a_web_message_as_the_letter_the_portal_wrapped():
+    # a platform integrator's round: with each piece of the portal's wrapping the unit head fell, until this message
+    # went to the police at 0.19
+    letter = "尊敬的领导您好，湾头桥镇新街停水好几天了，老百姓吃水都困难，盼复。"
+    wrapped = f"【网友留言】留言渠道：武冈市政府门户网站 发帖人：山里人 {letter}本留言由网站自动转发"
+    read = model_text(None, letter).split()
+    assert model_text("【网友留言】", wrapped).split() == read != model_text(None, "湾头桥镇新街停水好几天了").split()
+    assert model_text(None, f"留言时间：2026-11-20 21:05 （系统自动推送）{letter}").split() == read
+    # what a citizen's own letter holds stays: a heading in brackets (a training row), a news item's source and date
+    assert "建议 开发 旅游 路线" in model_text(None, "帮助【建议开发旅游路线】周家大院")
+    assert "来源 腾讯网" in model_text(None, "被遗忘的抗日英烈 来源：腾讯网　发布时间：2015-03-12")
+    assert "发布 时间 2015" in model_text(None, "被遗忘的抗日英烈 来源：腾讯网　发布时间：2015-03-12")
+
+
 def test_presegmented_rows_keep_their_words_but_not_personal_data(train_texts):
     # train_segmented.csv is canonical already, but not masked: a TF-IDF model trained on it kept names (潘泽黄,
     # 陈平洁) and landlines (8222580) in its vocabulary. Real rows of the file, as published and as the models read them:
