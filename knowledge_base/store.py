@@ -114,7 +114,8 @@ class _UserText(BaseModel):
                 raise ValueError(str(exc)) from None
         if (isinstance(value, (int, float)) and not isinstance(value, bool)
                 or isinstance(value, str) and value.strip().isdigit()):  # "86400" was 1970-01-02: expired at once
-            raise ValueError("a date is written YYYY-MM-DD (2027-06-30), not as a number")
+            raise ValueError("日期请写成 YYYY-MM-DD（如 2027-06-30），不要写成数字 / a date is written YYYY-MM-DD (2027-06-30), "
+                             "not as a number")
         return value
 
     @field_validator("question", "answer", mode="after", check_fields=False)
@@ -122,7 +123,8 @@ class _UserText(BaseModel):
     def _says_something(cls, value: str | None, info: ValidationInfo) -> str | None:
         # "\u200b" or "。。。" passed min_length, and a blank answer was suggested to agents
         if value is not None and not _has_text(value) and not _stored(cls, info, info.field_name):
-            raise ValueError("holds no text: only spaces, punctuation or invisible characters")
+            raise ValueError("没有文字，只有空格、标点或不可见字符 / holds no text: only spaces, punctuation or invisible "
+                             "characters")
         return value
 
 
@@ -174,17 +176,18 @@ class EntryIn(_UserText):
         items = list(dict.fromkeys(v.strip() for v in values if v and _has_text(v)))
         limit = MAX_TAG_CHARS if info.field_name == "tags" else MAX_TEXT_CHARS
         if any(len(item) > limit for item in items) and not _stored(cls, info, info.field_name):
-            raise ValueError(f"an item may hold at most {limit} characters")
+            raise ValueError(f"每一项最多 {limit} 个字符 / an item may hold at most {limit} characters")
         # 2,000 phrasings took 100 s to store and made every listing megabytes long
         if len(items) > MAX_ITEMS[info.field_name] and not _stored(cls, info, info.field_name):
-            raise ValueError(f"at most {MAX_ITEMS[info.field_name]} {info.field_name}, got {len(items)}")
+            raise ValueError(f"最多 {MAX_ITEMS[info.field_name]} 项，收到 {len(items)} 项 / at most "
+                             f"{MAX_ITEMS[info.field_name]} {info.field_name}, got {len(items)}")
         return items
 
     @field_validator("question", "answer")
     @classmethod
     def _not_too_long(cls, value: str, info: ValidationInfo) -> str:
         if len(value) > MAX_TEXT_CHARS and not _stored(cls, info, info.field_name):
-            raise ValueError(f"String should have at most {MAX_TEXT_CHARS} characters")
+            raise ValueError(f"过长，最多 {MAX_TEXT_CHARS} 个字符 / String should have at most {MAX_TEXT_CHARS} characters")
         return value
 
     @field_validator("id")
@@ -194,9 +197,11 @@ class EntryIn(_UserText):
         # was still suggested: {id}/history is an entry's history, a line break ends the path, and clients
         # resolve . and .. as directories.
         if value and value.endswith("/history"):
-            raise ValueError("an id may not end in /history (the address of an entry's history)")
+            raise ValueError("编号不能以 /history 结尾（那是条目历史的地址） / an id may not end in /history (the address of "
+                             "an entry's history)")
         if value and (value.strip(".") == "" or any(not c.isprintable() for c in value)):
-            raise ValueError("an id may not be . or .., nor hold a line break, tab or other control character")
+            raise ValueError("编号不能是 . 或 ..，也不能含换行、制表符等控制字符 / an id may not be . or .., nor hold a line "
+                             "break, tab or other control character")
         return value
 
     @property
@@ -224,16 +229,17 @@ def _no_separators(entry: EntryIn, passed: Callable[[str], bool]) -> None:
         if not passed(field):
             for item in getattr(entry, field):
                 if found := separator.search(item):
-                    raise ValueError(f"{field}: {item!r} holds {found.group()!r}, where a spreadsheet's cell splits "
-                                     "its items: give each as an item of its own")
+                    raise ValueError(f"{field}: {item!r} 含 {found.group()!r}，表格的单元格在此处把它拆成两项，请分成单独的"
+                                     f"几项 / {item!r} holds {found.group()!r}, where a spreadsheet's cell splits its "
+                                     "items: give each as an item of its own")
 
 
 def _no_personal_data(entry: EntryIn, passed: Callable[[str], bool]) -> None:
     # A curated question is suggested to every agent whose ticket resembles it: a caller's number or name pasted into
     # one from a ticket would reach them all, unmasked. (A past case is masked as stored; an answer may give a unit's
     # published number, which `answer_checks` asks the trainer to check, but not one it names a citizen's.)
-    for what, field in (("the question", "question"), ("another phrasing", "alternatives"), ("a tag", "tags"),
-                        ("the answer", "answer")):
+    for said, what, field in (("问题", "the question", "question"), ("其他问法", "another phrasing", "alternatives"),
+                              ("标签", "a tag", "tags"), ("答复", "the answer", "answer")):
         value = getattr(entry, field)
         for text in [] if passed(field) else [value] if isinstance(value, str) else value:
             # read as masking reads a ticket: names are found by Simplified surnames (我叫張建國)
@@ -243,7 +249,8 @@ def _no_personal_data(entry: EntryIn, passed: Callable[[str], bool]) -> None:
                 spans = [span for span in spans if span.kind in _NEVER_IN_AN_ANSWER] + citizens_phones(read, spans) \
                     + citizens_names(read, spans)
             if found := sorted({PII_TOKENS[span.kind] for span in spans}):
-                raise ValueError(f"{what} holds personal data ({'、'.join(found)}): a FAQ "
+                raise ValueError(f"{said}含个人信息（{'、'.join(found)}）：FAQ 只作一般性的问答，请删去来电人的信息 / "
+                                 f"{what} holds personal data ({'、'.join(found)}): a FAQ "
                                  f"{'answers' if field == 'answer' else 'asks'} in general terms; leave the caller's "
                                  "details out")
 
@@ -293,10 +300,10 @@ def rule_warnings(entries: Iterable[Entry], most: int = 10) -> list[str]:
         try:
             EntryIn.model_validate(entry.model_dump(include=set(EntryIn.model_fields)))
         except ValidationError as exc:
-            lines.append(f"{entry.id}: stored before a rule it breaks ({validation_message(exc, lambda f: f'its {f}')})"
-                         ": fix it, or delete the entry")
-    return lines[:most] + ([f"… and {len(lines) - most} more entries stored before a rule they break"]
-                           if len(lines) > most else [])
+            lines.append(f"{entry.id}: 存于现行规则之前，违反了它，请修改或删除 / stored before a rule it breaks "
+                         f"({validation_message(exc, lambda f: f'its {f}')}): fix it, or delete the entry")
+    return lines[:most] + ([f"…另有 {len(lines) - most} 条 / … and {len(lines) - most} more entries stored before a rule "
+                            "they break"] if len(lines) > most else [])
 
 
 def expired_warnings(entries: Iterable[Entry], today: date | None = None) -> list[str]:

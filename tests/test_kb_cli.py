@@ -70,8 +70,8 @@ def test_demo_faq_import_search_export_roundtrip(appeal_home, tmp_path):
     with sqlite3.connect(appeal_home / "appeal.db") as db:
         db.execute("UPDATE kb_entry SET answer = '。。。' WHERE id = 'power'")
     listed = appeal("kb", "list", "--contains", "停电")
-    assert "power" in listed.stdout and "warning: power: stored before a rule it breaks (its answer: holds no text" \
-        in " ".join(listed.stderr.split())
+    assert "power" in listed.stdout and ("warning: power: 存于现行规则之前，违反了它，请修改或删除 / stored before a rule it "
+                                         "breaks (its answer: 没有文字") in " ".join(listed.stderr.split())
     ok("kb", "delete", "power")
 
     entries = exported(tmp_path)

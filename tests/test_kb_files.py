@@ -519,8 +519,8 @@ def test_a_question_or_answer_longer_than_any_real_text_is_refused_by_row_and_co
     (tmp_path / "faq.jsonl").write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows), encoding="utf-8")
     with pytest.raises(InputError) as err:
         read_entries(tmp_path / "faq.jsonl")
-    assert "line 2: column 'answer': String should have at most 20000 characters" in str(err.value)
-    assert "line 3: column 'tags': an item may hold at most 100 characters" in str(err.value)
+    assert "line 2: column 'answer': 过长，最多 20000 个字符 / String should have at most 20000 characters" in str(err.value)
+    assert "line 3: column 'tags': 每一项最多 100 个字符 / an item may hold at most 100 characters" in str(err.value)
     body = "请联系所在社区。" * 20000  # more than the csv module reads into one cell
     (tmp_path / "faq.csv").write_text(f"question,answer,unit\n路灯坏了找谁,{body},城管局\n", encoding="utf-8")
     with pytest.raises(InputError, match=r"faq.csv: not a valid CSV file \(a cell runs over 131,072 characters, "

@@ -112,7 +112,8 @@ def test_a_faq_that_names_a_caller_is_refused_not_suggested_to_every_agent(kb, t
     entries.write_text('{"question": "低保怎么申请？", "answer": "向乡镇申请。", "unit": "武冈市民政局"}\n'
                        '{"question": "社保卡丢了", "answer": "先挂失。", "unit": "武冈市人力资源和社会保障局", '
                        '"alternatives": ["我叫王小明，社保卡丢了"]}\n', encoding="utf-8")
-    with pytest.raises(InputError, match=r"line 2: another phrasing holds personal data \(\[姓名\]\)"):
+    with pytest.raises(InputError, match=r"line 2: 其他问法含个人信息（\[姓名\]）：.* / another phrasing holds personal "
+                                         r"data \(\[姓名\]\)"):
         read_entries(entries)
     assert [e.id for e in kb.entries(EntryFilter())] == ["sbk-lost"] and kb.get("sbk-lost").tags == ["社保卡", "补办"]
 
@@ -398,19 +399,22 @@ def test_an_entry_stored_before_a_rule_it_breaks_is_read_listed_edited_and_named
     assert [c.action for c in kb.store.history("sbk-lost")] == ["add", "update"]
     retired = kb.update("sbk-lost", EntryUpdate(valid_to=date(2026, 1, 31)), updated_by="tester")
     assert retired.valid_to == date(2026, 1, 31) and retired.question.startswith("我叫张建国")
-    assert rule_warnings([retired]) == ["sbk-lost: stored before a rule it breaks (its answer: holds no text: only "
-                                        "spaces, punctuation or invisible characters): fix it, or delete the entry"]
+    assert rule_warnings([retired]) == ["sbk-lost: 存于现行规则之前，违反了它，请修改或删除 / stored before a rule it breaks "
+                                        "(its answer: 没有文字，只有空格、标点或不可见字符 / holds no text: only spaces, "
+                                        "punctuation or invisible characters): fix it, or delete the entry"]
     with pytest.raises(ValueError, match="the question holds personal data"):  # what an edit gives meets the rules
         kb.update("sbk-lost", EntryUpdate(question="我叫李秀英，社保卡丢了怎么补办？"), updated_by="tester")
     fixed = kb.update("sbk-lost", EntryUpdate(answer="请先挂失，再补办。"), updated_by="tester")
     # a form sends the whole entry back, its period changed: the fields it sends as they are stored are no change
     as_stored = fixed.model_dump(include=set(EntryUpdate.model_fields))
     kb.update("sbk-lost", EntryUpdate(**{**as_stored, "valid_to": date(2026, 2, 28)}), updated_by="tester")
-    assert rule_warnings([fixed]) == ["sbk-lost: stored before a rule it breaks (the question holds personal data "
-                                      "([姓名]): a FAQ asks in general terms; leave the caller's details out): fix it, "
-                                      "or delete the entry"]
+    assert rule_warnings([fixed]) == ["sbk-lost: 存于现行规则之前，违反了它，请修改或删除 / stored before a rule it breaks "
+                                      "(问题含个人信息（[姓名]）：FAQ 只作一般性的问答，请删去来电人的信息 / the question holds "
+                                      "personal data ([姓名]): a FAQ asks in general terms; leave the caller's details "
+                                      "out): fix it, or delete the entry"]
     assert rule_warnings([kb.update("sbk-lost", EntryUpdate(question="社保卡丢了怎么补办？"), "tester")]) == []
-    assert rule_warnings([retired] * 3, most=1)[1:] == ["… and 2 more entries stored before a rule they break"]
+    assert rule_warnings([retired] * 3, most=1)[1:] == ["…另有 2 条 / … and 2 more entries stored before a rule they "
+                                                        "break"]
 
 
 @pytest.mark.parametrize("typed", ["社保卡丢了怎么补办?", "社保卡丟了怎麼補辦？", "社保卡丢了怎么补办", " 社保卡丢了  怎么补办？",

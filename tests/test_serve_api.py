@@ -1400,8 +1400,9 @@ def test_an_entry_an_earlier_release_stored_against_a_rule_of_today_is_listed_re
                                 headers={"If-Match": read.headers["ETag"]})
         assert retired.status_code == 200, retired.text
         assert retired.json()["warnings"] == [
-            "wg-legacy-1: stored before a rule it breaks (the question holds personal data ([姓名]): a FAQ asks in "
-            "general terms; leave the caller's details out): fix it, or delete the entry",
+            "wg-legacy-1: 存于现行规则之前，违反了它，请修改或删除 / stored before a rule it breaks (问题含个人信息（[姓名]）："
+            "FAQ 只作一般性的问答，请删去来电人的信息 / the question holds personal data ([姓名]): a FAQ asks in general "
+            "terms; leave the caller's details out): fix it, or delete the entry",
             "wg-legacy-1: valid_to 2026-01-31 已过期，不会被推荐 / already expired: stored, never suggested"]
         assert trainer.delete("/v1/kb/entries/wg-legacy-1").status_code == 204
 
