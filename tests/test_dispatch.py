@@ -2069,6 +2069,35 @@ def test_a_dispatchers_false_alarms_and_missed_lines(text, urgent, lines):
     assert (d.urgent, sorted(d.hand_over)) == (urgent, lines), d.reasons
 
 
+@pytest.mark.parametrize("text, urgent, lines, lead", [
+    # a night supervisor's round: a burglary under way, a shop or a flat smoking and a pupil missing after evening
+    # study named no line, and went to the township or the education bureau
+    ("有人在撬我隔壁屋的门 就是现在 拿个铁棍在撬 我在猫眼里看到的 水西门街道桥头社区 我不敢出去", True, ["110 报警"], "wg-gaj"),
+    ("喂 有小偷 有两个人在翻我屋隔壁的院墙 现在还在里面 我看到他们拿了手电筒 在司马冲镇街上 快来抓", True, ["110 报警"], "wg-gaj"),
+    ("有人撬门进了我屋 我躲在楼上房间里 听到楼下有人在翻东西 不敢出声 湾头桥镇", True, ["110 报警"], "wg-gaj"),
+    ("有贼 有个人在偷我们楼下的电动车 现在还在那里剪锁 法相岩街道", True, ["110 报警"], "wg-gaj"),
+    ("我屋崽放晚自习冇回来 都十点多哒 电话也打不通 同学讲他九点就走哒 在武冈二中读高一", True, ["110 报警"], "wg-gaj"),
+    ("楼下门面冒烟 闻到好大的烧焦味 卷闸门关起的 里面冇得人 楼上住了几十户 在辕门口街道", True, ["119 救援"], "wg-xfjy"),
+    ("对面那栋楼三楼窗户里面在往外冒黑烟 好大一股烧东西的味道 冇看到人出来 在水西门街道", True, ["119 救援"], "wg-xfjy"),
+    ("楼下好大一股烧焦的味道 烟往楼上窜 不晓得是哪家 法相岩街道都梁小区", True, ["119 救援"], "wg-xfjy"),
+    # …and its false alarms: a fire on the news, a first-aid question, chickens killed in a stairwell; a trainer's:
+    # a pond's dam that gave way last month
+    ("电视里放的那个着火的新闻看得我好怕 想问下屋里要备灭火器冇", False, [], None),
+    ("我想问下家里老人晕倒了应该先怎么处理 学一下急救知识", False, [], None),
+    ("隔壁在杀鸡 地上好多血 臭得要死 天天在楼道里杀", False, [], None),
+    ("荆竹铺镇荆竹村五组的山塘坝子上个月下大雨垮了一个口子，现在塘里一点水都存不住，几十亩田插不了秧，请水利局派人来看看。",
+     False, [], None),
+    # what the new words must not read: a restaurant's smoke, a chimney seen from a window, thefts told as past
+    ("楼下饭店冒烟熏人", True, [], None), ("我家窗户正对着烟囱冒黑烟", False, [], None),
+    ("我们小区经常有小偷，上个月有人撬门进了我邻居家", False, [], None), ("去年有人在撬我家的锁", False, [], None),
+])
+def test_a_night_supervisors_misses_and_false_alarms(text, urgent, lines, lead):
+    d = decide(heads("乡镇人民政府/街道办事处", unit_conf=0.4, unit_review=True), routing_text(None, text))
+    assert (d.urgent, sorted(d.hand_over)) == (urgent, lines), d.reasons
+    if lead:
+        assert d.lead.id == lead and d.decision == "review", d.reasons
+
+
 def test_a_dam_that_leaks_is_the_water_bureaus():
     """A dispatcher's round: 山塘堤坝裂缝渗水 went to the natural-resources bureau, the model's guess."""
     d = decide(heads("自然资源和规划", unit_conf=0.7, unit_review=True), routing_text(None, "双牌镇某村山塘堤坝出现裂缝，一直在渗水"))
