@@ -496,6 +496,12 @@ def test_an_outage_of_another_utility_is_no_repeat():
                              masked_text(f"来电人反映：湾头桥镇新街小区{said}一整天了，请相关单位尽快处理。"), township="湾头桥镇"))
     spots = [sorted(t.ticket_id for t in s.tickets) for s in index.hotspots(days=2)]
     assert ["WG-H0", "WG-H1", "WG-H2"] in spots and not any("WG-H3" in s and "WG-H0" in s for s in spots), spots
+    # a night supervisor's round: a township's callers in their own words, one of whom linked a water cut to the
+    # power cut's hotspot
+    power = ("邓家铺镇到现在还冇来电 停了一晚上哒 冰箱里的肉都臭哒", "邓家铺这边冇得电哒 半夜冷死人", "邓家铺镇停电一个多钟头哒")
+    assert all(told_apart(said, "邓家铺镇停水哒 水龙头一滴水都冇得") for said in power)
+    assert not any(told_apart(said, other) for said in power for other in power)
+    assert not told_apart("来电人反映：邓家铺镇停电一个多钟头了", "来电人反映：邓家铺镇某村停电，什么时候来电")
 
 
 def test_a_caller_who_says_the_hotline_heard_it_before_is_told_from_one_who_went_elsewhere():
