@@ -398,11 +398,16 @@ def calibrate(
     for head, change in result.heads.items():
         before, now = change.coverage
         if before and now < before / 2:
-            # promoting it turns automatic dispatch (nearly) off: a trainer's round followed the next: line to that
-            notes.append(f"  warning: {head} would dispatch {now:.0%} of its tickets without review, {before:.0%} "
-                         f"before: promoted, {1 - now:.0%} of the tickets wait for an agent instead of "
-                         f"{1 - before:.0%}. Calibrate on more of the centre's answered tickets, or promote it only "
-                         "if that is meant")
+            # promoting it turns automatic dispatch (nearly) off: a trainer's round followed the next: line to that.
+            # Only an unsure unit holds a ticket; an unsure topic is checked while the work order goes (a trainer's
+            # round read "91 % wait" of the topic head as dispatch stopped)
+            said = (f"would dispatch {now:.0%} of its tickets without review, {before:.0%} before: promoted, "
+                    f"{1 - now:.0%} of the tickets wait for an agent instead of {1 - before:.0%}" if head == "unit"
+                    else f"would pass {now:.0%} of its tickets unchecked, {before:.0%} before: promoted, agents check "
+                    f"the {head} of {1 - now:.0%} of the tickets instead of {1 - before:.0%} (the work order does not "
+                    "wait for it)")
+            notes.append(f"  warning: {head} {said}. Calibrate on more of the centre's answered tickets, or promote "
+                         "it only if that is meant")
     for head, change in result.heads.items():
         trained_for = card.heads[head].target_precision
         if trained_for is not None and result.card.heads[head].target_precision < trained_for:
