@@ -1069,8 +1069,10 @@ class EntryStore:
                         ids[i] = same
                         existing[same] = session.get(EntryRow, same)
             entries = list(zip(ids, entries))
+            where_of: dict[str, str] = {}
             for position, (entry_id, entry) in enumerate(entries, start=1):
                 where = names[position - 1] if names else f"entry {position} of the import"
+                where_of.setdefault(entry_id, where)
                 if entry_id in seen:
                     first = ids.index(entry_id) + 1
                     both = f"{names[first - 1]} and {where}" if names else f"entries {first} and {position} of the import"
@@ -1171,11 +1173,11 @@ class EntryStore:
             for entry in asking:
                 if (same := curated.answering(entry, entry.id)) is not None:
                     other, phrasing = same
-                    # which of the two is stored already, not a row of the file (a trainer looked for it in the sheet),
-                    # and the other phrasing that met (a row without an id is found by its text)
+                    # each by its row of the file, or as stored already (a trainer looked in the sheet for an id made
+                    # from a row's question), and the other phrasing that met (a row without an id is found by its text)
+                    named = [f"{i!r} ({where_of.get(i, 'stored')})" for i in (entry.id, other)]
                     clashes.setdefault(frozenset((entry.id, other)),
-                                       f"entries {entry.id!r} and {other!r}{'' if other in seen else ' (stored)'} "
-                                       "answer one question"
+                                       f"entries {named[0]} and {named[1]} answer one question"
                                        f"{'' if phrasing == entry.question else f' ({phrasing!r})'} in the same period")
             refuse_problems("", list(clashes.values()),
                             " (keep one of each two, or give them periods that do not overlap)")

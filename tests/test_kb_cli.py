@@ -337,7 +337,9 @@ def test_an_import_the_store_refuses_is_refused_before_its_texts_are_prepared(ap
     (tmp_path / "clash.csv").write_text("id,question,answer,unit\n"
                                         "sbk-2,社保卡丢了怎么补办？,请到湾头桥镇便民服务中心补办。,武冈市人力资源和社会保障局\n",
                                         encoding="utf-8")
-    assert_input_error(appeal("kb", "import", tmp_path / "clash.csv"), "entries 'sbk-2' and 'sbk-1' (stored) answer one")
+    # the sheet's row named, and the stored entry (a trainer's round: an id made from a row's question is in no sheet)
+    assert_input_error(appeal("kb", "import", tmp_path / "clash.csv"),
+                       f"entries 'sbk-2' ({tmp_path / 'clash.csv'}: row 2) and 'sbk-1' (stored) answer one")
     (tmp_path / "good.csv").write_text("id,question,answer,unit\n"
                                        "sbk-3,社保卡补办进度怎么查？,可在邓元泰镇社保服务站查询。,武冈市人力资源和社会保障局\n",
                                        encoding="utf-8")

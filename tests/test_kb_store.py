@@ -307,8 +307,8 @@ def test_one_question_is_one_entry_whatever_id_it_was_stored_under(kb, tmp_path)
     # whose two answers agents were then suggested; with the old id pruned, the entry is only renamed
     kb.add(new.model_copy(update={"id": "0012", "question": "2027年医保缴费标准是多少？"}), "tester")
     renamed = kb.get("0012").model_copy(update={"id": "12"})
-    with pytest.raises(InputError, match=r"^entries '12' and '0012' \(stored\) answer one question in the same "
-                                         r"period \(keep one"):
+    with pytest.raises(InputError, match=r"^entries '12' \(entry 1 of the import\) and '0012' \(stored\) answer one "
+                                         r"question in the same period \(keep one"):
         kb.import_entries([renamed], "trainer")
     assert kb.get("12") is None and kb.store.count() == 7
     others = [e for e in kb.store.all() if e.source == "faq" and e.id != "0012"]
@@ -472,15 +472,15 @@ def test_an_import_whose_row_asks_a_stored_answers_phrasing_is_refused_whole(kb)
     reissue = EntryIn(question="社会保障卡补领流程？", alternatives=["社保卡丢了怎么补办？"], answer="另一个答案",
                       unit="武冈市人力资源和社会保障局")
     version = kb.store.version()
-    with pytest.raises(InputError, match=r"^entries 'faq-\w+' and 'sbk-lost' \(stored\) answer one question "
-                                         r"\('社保卡丢了怎么补办？'\) in the same period \(keep one"):
+    with pytest.raises(InputError, match=r"^entries 'faq-\w+' \(entry 2 of the import\) and 'sbk-lost' \(stored\) "
+                                         r"answer one question \('社保卡丢了怎么补办？'\) in the same period \(keep one"):
         kb.import_entries([fresh, reissue], "trainer")
     assert kb.store.count() == 1 and kb.store.version() == version  # nothing half-imported
     # two rows of one file that share a phrasing: both named, neither stored
     repair = EntryIn(id="sbk-repair", question="社保卡坏了怎么换？", alternatives=["社保卡消磁"], answer="到网点换卡。",
                      unit="武冈市人力资源和社会保障局")
-    with pytest.raises(InputError, match=r"entries '(sbk-repair|sbk-demag)' and '(sbk-repair|sbk-demag)' answer one "
-                                         "question"):
+    with pytest.raises(InputError, match=r"entries 'sbk-repair' \(entry 1 of the import\) and 'sbk-demag' \(entry 2 "
+                                         r"of the import\) answer one question"):
         kb.import_entries([repair, repair.model_copy(update={"id": "sbk-demag", "question": "社保卡消磁"})], "trainer")
     assert kb.store.count() == 1
     assert kb.import_entries([fresh, repair], "trainer").added == 2
