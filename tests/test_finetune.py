@@ -217,6 +217,13 @@ def test_config_files_and_profiles(tmp_path):
     for name in ("notepad.json", "notepad.toml"):
         (tmp_path / name).write_text('{"epochs": 2}' if name.endswith("json") else "epochs = 2\n", encoding="utf-8-sig")
         assert load_config(tmp_path / name, "fast").epochs == 2
+    # a trainer's round: `train` advised --config, whose settings were named nowhere a trainer reads; the README
+    # names each, and the file it gives as an example is one
+    readme = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
+    assert [name for name in FinetuneConfig.model_fields if f"`{name}`" not in readme] == []
+    (tmp_path / "train.toml").write_text("epochs = 10\npatience = 3\n", encoding="utf-8")
+    example = load_config(tmp_path / "train.toml", "fast")
+    assert (example.epochs, example.patience) == (10, 3)
 
 
 @pytest.mark.slow

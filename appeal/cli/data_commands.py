@@ -57,7 +57,12 @@ def train(
     ),
     baseline: bool = typer.Option(False, "--baseline", help="TF-IDF + linear SVM instead of fine-tuning"),
     base: Optional[Path] = typer.Option(None, "--base", help="base encoder directory (fine-tuning)"),
-    config: Optional[Path] = typer.Option(None, "--config", help="training configuration file (fine-tuning)"),
+    config: Optional[Path] = typer.Option(
+        None, "--config", help="fine-tuning settings over the profile's, a .toml or .json file of any of: epochs, "
+        "patience, lr, head_lr, batch_size, max_length, layers, seed, holdout_fraction, target_precision, "
+        "ensemble_weight (all of them: README), e.g. a file train.toml holding the two lines epochs = 10 and "
+        "patience = 3",
+    ),
     profile: Profile = typer.Option(Profile.fast, "--profile", help="fine-tuning profile"),
     resume: bool = typer.Option(False, "--resume", help="continue an interrupted fine-tuning run in --out"),
 ) -> None:
@@ -88,7 +93,8 @@ def train(
     if card.training["steps"] < _FEW_STEPS:
         typer.secho(f"warning: only {card.training['steps']} optimisation steps: the {profile.value} profile is sized "
                     "for thousands of tickets (teddy2020c's 7,642 make 430 steps an epoch). On a file this small give "
-                    "more epochs, e.g. --config with epochs = 10 and patience = 3, as the demo model has.",
+                    "more epochs, as the demo model has: --config train.toml, a text file of the two lines "
+                    "epochs = 10 and patience = 3 (see appeal train --help).",
                     fg=typer.colors.YELLOW, err=True)
 
 
