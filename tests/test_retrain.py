@@ -291,6 +291,10 @@ def test_appeal_retrain_says_the_columns_it_read_and_refuses_one_named_like_a_la
     assert said.index("new labelled tickets: 40 (0 repeated labels collapsed to the latest)") < \
         said.index("  0 labels changed, 32 tickets added, 0 already known, 8 newest held out for evaluation (0 "
                    "withdrawn from the base)")
+    # which ones, so that a trainer sees whether the agents' corrections were among them
+    held = json.loads(next((appeal_home / "retrain").glob("*/report.json")).read_text(encoding="utf-8"))["merge"]
+    assert len(held["held_ids"]) == 8 and f"  held out, not learnt (`--holdout 0` learns them too): " \
+        f"{', '.join(held['held_ids'])}" in said
 
     # evaluated on the same answers, the challenger is scored on the 8 it held out, not the 32 it learnt
     challenger = next(v.version for v in registry.list() if v.version != "v1")

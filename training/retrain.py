@@ -98,6 +98,7 @@ class MergeReport:
     trained_rows: int = 0
     units_read_as: dict[str, str] = field(default_factory=dict)  # a unit's name or alias → the champion's label
     in_evaluation_set: int = 0  # new tickets that are tickets of the gate's evaluation set: not learnt
+    held_ids: list[str] = field(default_factory=list)  # the held-out tickets, by id (or their text's opening)
     columns: dict[str, dict] = field(default_factory=dict)  # new file → `LoadReport.column_sources`
 
 
@@ -161,6 +162,7 @@ def merge(
         # The held-out label says the base label may be wrong; training on it would bias the check.
         report.withdrawn_for_evaluation += rows.pop(_key(row), None) is not None
     report.held_out = len(held)
+    report.held_ids = [row["id"] or row["canonical"][:12] for row in held]
     report.trained_rows = len(rows)
     return list(rows.values()), held
 
@@ -203,6 +205,12 @@ def merge_summary(m: MergeReport, run_dir: str | Path) -> list[str]:
         f"  {len(m.relabelled)} labels changed, {m.added} tickets added, {m.unchanged} already known, "
         f"{m.held_out} newest held out for evaluation ({m.withdrawn_for_evaluation} withdrawn from the base)",
     ]
+    if m.held_ids:
+        # which: the newest are often the agents' answers of the last days, corrections among them (a trainer's round
+        # saw none of 13 corrections learnt, and nothing said so)
+        more = len(m.held_ids) - 10
+        shown = ", ".join(m.held_ids[:10]) + (f" … {more} more in {Path(run_dir) / REPORT_FILE}" if more > 0 else "")
+        lines.append(f"  held out, not learnt (`--holdout 0` learns them too): {shown}")
     if m.in_evaluation_set:
         lines.append(f"  {m.in_evaluation_set} of them are tickets of the gate's evaluation set: left out, as the "
                      "gate scores them")
