@@ -504,6 +504,24 @@ def test_an_outage_of_another_utility_is_no_repeat():
     assert not told_apart("来电人反映：邓家铺镇停电一个多钟头了", "来电人反映：邓家铺镇某村停电，什么时候来电")
 
 
+def test_a_townships_outage_called_in_through_the_night_is_one_hotspot():
+    """A night supervisor's round: four calls of one township's power cut, in few and unlike words, made no hotspot
+    for the morning shift; a water cut there, a power cut elsewhere and one a day later stay out."""
+    index = RepeatIndex(THRESHOLD, window_days=30)
+    start = utc_now() - timedelta(hours=30)
+    calls = [("P1", 0, "邓家铺镇街上全部停电哒 黑漆漆的 么子时候来电", "邓家铺镇"),
+             ("P2", 0.3, "邓家铺这边冇得电哒 半夜冷死人 电热毯都用不成", "邓家铺镇"),
+             ("P3", 0.5, "邓家铺镇停电一个多钟头哒 供电所电话打不通 屋里老人家要用制氧机", "邓家铺镇"),
+             ("P4", 0.9, "我们邓家铺镇金称市那边也停电哒 听讲是变压器烧哒", "邓家铺镇"),
+             ("W1", 1.4, "邓家铺镇停水哒 水龙头一滴水都冇得", "邓家铺镇"),
+             ("X1", 1.0, "湾头桥镇这边也停电哒 么子时候来电", "湾头桥镇"),
+             ("L1", 20, "邓家铺镇又停电哒", "邓家铺镇")]
+    for ticket_id, hours, said, township in calls:
+        index.add(SeenTicket(ticket_id, start + timedelta(hours=hours), masked_text(said), township=township))
+    spots = [sorted(t.ticket_id for t in s.tickets) for s in index.hotspots(days=2, min_size=2)]
+    assert ["P1", "P2", "P3", "P4"] in spots, spots
+
+
 def test_a_caller_who_says_the_hotline_heard_it_before_is_told_from_one_who_went_elsewhere():
     from pipeline.ticket_text import says_reported_before
 
