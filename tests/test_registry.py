@@ -326,7 +326,8 @@ def test_cli_list_promote_rollback(appeal_home, models, shared_data):
     listed = runner.invoke(app, ["models", "list"]).output
     refusal = registry.decisions()[-1]
     assert f"good: the first champion, {centre_minute(registry.decisions()[0].at)}" in listed  # never gated
-    assert (f"bad: was refused by the gate {centre_minute(refusal.at)}, topic macro-F1 on {refusal.evaluation['name']} "
+    assert (f"bad: was refused by the gate {centre_minute(refusal.at)} by cli:{getpass.getuser()}, topic macro-F1 on "
+            f"{refusal.evaluation['name']} "
             f"{refusal.challenger_scores['topic']['macro_f1']:.4f} against good "
             f"{refusal.champion_scores['topic']['macro_f1']:.4f}") in listed, listed
 
@@ -335,6 +336,9 @@ def test_cli_list_promote_rollback(appeal_home, models, shared_data):
     # the earlier refusal is said before (a trainer's round: a retrain's refusal on another set went unmentioned)
     assert f"note: the gate refused bad {centre_minute(refusal.at)} by cli:{getpass.getuser()} on " in forced.output
     assert registry.champion()[0] == "bad"
+    # with who forced it (a trainer's round: the line named no one, where the rollback's did)
+    assert f"bad: forced past the gate {centre_minute(registry.decisions()[-1].at)} by 质检 王芳" in \
+        runner.invoke(app, ["models", "list"]).output
 
     # in its own process, where no test harness holds the log: it printed "rolled back" twice, the second time as a
     # bare library warning (a trainer's round)

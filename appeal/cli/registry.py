@@ -118,7 +118,8 @@ def _gate_line(decision) -> str:
 
     if decision.previous is None:  # nothing to compare with: no gate was run
         return f"{decision.version}: the first champion, {centre_minute(decision.at)}"
-    line = f"{decision.version}: {_GATE_WORDS[decision.action]} the gate {centre_minute(decision.at)}"
+    # …and by whom (a trainer's round: a forced promotion's line named no one, its rollback's did)
+    line = f"{decision.version}: {_GATE_WORDS[decision.action]} the gate {centre_minute(decision.at)}{_by(decision)}"
     if decision.action == "judge":  # retrain --no-promote: it would have, and nobody promoted it (yet)
         line += f" and not promoted (--no-promote): it would {'pass' if decision.would == 'promote' else 'be refused'}"
     line += _margins(decision)
@@ -210,9 +211,12 @@ def _rollback_line(decision) -> str:
     """The version a rollback took the champion role from: when, by whom and why."""
     from appeal.config import centre_minute
 
-    by = f" by {decision.by}" if decision.by else ""
     why = f": {'; '.join(decision.reasons[1:])}" if decision.reasons[1:] else ""  # reasons[0] is "rollback"
-    return f"{decision.previous} was rolled back {centre_minute(decision.at)}{by}{why}"
+    return f"{decision.previous} was rolled back {centre_minute(decision.at)}{_by(decision)}{why}"
+
+
+def _by(decision) -> str:
+    return f" by {decision.by}" if decision.by else ""  # None: recorded before who was kept
 
 
 @models_app.command()
