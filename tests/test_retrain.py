@@ -330,6 +330,7 @@ def test_a_retrain_told_not_to_promote_scores_its_challenger_and_leaves_the_cham
     said = " ".join(judged.output.split())
     assert "  gate: topic: macro-F1 " in judged.output  # the scores a trainer decides on
     assert "not promoted (--no-promote): the gate would " in said and f"appeal models promote {challenger}" in said
+    assert said.endswith("on the fixed evaluation set alone, without the held-out new tickets")
     assert registry.champion()[0] == "v1"
     report = json.loads((Path(judged.output.split("report: ")[1].split(")")[0]) / REPORT_FILE).read_text())
     assert report["judged_only"] is True and report["decision"]["version"] == challenger
@@ -349,3 +350,8 @@ def test_a_retrain_told_not_to_promote_scores_its_challenger_and_leaves_the_cham
     assert (f"{challenger}: was scored by the gate" in listed
             and f"not promoted (--no-promote): it would {'pass' if would == 'promote' else 'be refused'}" in listed)
     assert "against v1 " in listed
+    # with nothing held out, nothing is said to be left out of that score (a trainer's round)
+    learnt = runner.invoke(app, ["retrain", "--no-feedback", "--data", str(tmp_path / "answers.csv"), "--no-promote",
+                                 "--holdout", "0"])
+    assert learnt.exit_code == 0, learnt.output
+    assert " ".join(learnt.output.split()).endswith("on the fixed evaluation set alone")

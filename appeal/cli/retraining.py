@@ -104,7 +104,8 @@ def retrain(
         typer.echo(f"not promoted (--no-promote): the gate would {'promote' if passes else 'refuse'} "
                    f"{result.challenger}; {result.decision['previous']} keeps serving (report: {result.run_dir}). To "
                    f"promote it: `appeal models promote {result.challenger}{'' if passes else ' --force --by NAME'}`, "
-                   "which scores it again on the fixed evaluation set alone, without the held-out new tickets")
+                   "which scores it again on the fixed evaluation set alone"
+                   + (", without the held-out new tickets" if result.merge.held_out else ""))
         return
     if not result.promoted:
         # the champion as the gate found it: another may have been promoted while the challenger trained
