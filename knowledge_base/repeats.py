@@ -814,14 +814,8 @@ def _with_outages(edges: sp.csr_matrix, tickets: list[SeenTicket]) -> sp.csr_mat
         utilities = _seen_names(_ticket_text(ticket))[1]
         if ticket.handled_in and len(utilities) == 1:
             by_outage[(ticket.handled_in, *utilities)].append(i)
-    pairs = [(a, b) for members in by_outage.values() for a, b in combinations(members, 2)
-             if abs(tickets[a].received_at - tickets[b].received_at) <= OUTAGE_HOURS]
-    if not pairs:
-        return edges
-    edges = edges.tolil()
-    for a, b in pairs:
-        edges[a, b] = edges[b, a] = 1.0
-    return edges.tocsr()
+    return _weighted(edges, [(a, b, 1.0) for members in by_outage.values() for a, b in combinations(members, 2)
+                             if abs(tickets[a].received_at - tickets[b].received_at) <= OUTAGE_HOURS])
 
 
 def _judged(edges: sp.csr_matrix, tickets: list[SeenTicket], judgements: Judgements) -> sp.csr_matrix:
@@ -830,12 +824,22 @@ def _judged(edges: sp.csr_matrix, tickets: list[SeenTicket], judgements: Judgeme
     if not (judgements.same or judgements.different):
         return edges
     position = {t.ticket_id: i for i, t in enumerate(tickets)}
-    edges = edges.tolil()
+    weighted = []
     for pairs, weight in ((judgements.different, 0.0), (judgements.same, 1.0)):
         for pair in pairs:
             a, b = (position.get(ticket_id) for ticket_id in pair)
             if a is not None and b is not None:
-                edges[a, b] = edges[b, a] = weight
+                weighted.append((a, b, weight))
+    return _weighted(edges, weighted)
+
+
+def _weighted(edges: sp.csr_matrix, pairs: list[tuple[int, int, float]]) -> sp.csr_matrix:
+    """The edges with each pair's weight set both ways (0 removes the edge), in the order given."""
+    if not pairs:
+        return edges
+    edges = edges.tolil()
+    for a, b, weight in pairs:
+        edges[a, b] = edges[b, a] = weight
     edges = edges.tocsr()
     edges.eliminate_zeros()
     return edges
