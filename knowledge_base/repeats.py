@@ -69,7 +69,7 @@ _OUTAGES = {
     "water": re.compile("停水|断水|[没冇]得?水|没有水|来水|水压|水管[^，。！？\n]{0,3}(爆|破|裂|漏)"),
     # 还冇来电 / 冇得电: how a night's callers in the townships said it (a night supervisor's round: a water cut
     # joined the power cut's hotspot through a call that said only this)
-    "power": re.compile("停电|断电(?!话)|[没冇]得?电|没有电|(还|到现在|一直|都)[^，。！？\n]{0,4}[没冇]有?来电(?![人者话显])"
+    "power": re.compile("停电|断电(?!话)|[没冇]得?电|没有电|(还|到现在|一直|都)[^，。！？\n]{0,4}[没冇]有来电(?![人者话显])"
                         "|[没冇]来电(?![人者话显])|(什么|么子|啥)时候(才|能)?来电|跳闸|电压"
                         "|变压器[^，。！？\n]{0,4}(烧|坏|炸|故障)|电线[^，。！？\n]{0,3}(断|掉|垂)"),
     "gas": re.compile("停气|断气|没气|没有气|漏气|(燃气|煤气|天然气)[^，。！？\n]{0,3}(泄漏|泄露|停)"),
