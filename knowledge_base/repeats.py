@@ -33,7 +33,7 @@ from appeal.database import LastWrite
 from knowledge_base.store import utc_now
 from knowledge_base.ticket_log import SeenTicket, TicketLog
 from pipeline.area import deployment_area
-from pipeline.jurisdiction import default_gazetteer, village_names
+from pipeline.jurisdiction import default_gazetteer, road_names, village_names
 from pipeline.pii import without_placeholders
 from pipeline.ticket_text import masked_text, without_call_fillers, without_formalities
 from pipeline.segment import ACKNOWLEDGEMENTS, CALL_NOTES, QUESTION_WORDS, REQUEST_WORDS, segment, text_names_a_matter
@@ -66,7 +66,8 @@ OUTAGE_HOURS = timedelta(hours=12)
 # `told_apart`). Only the failure counts: a fitted-out flat's complaint that lists 供水、供电 and 燃气 among its
 # fittings reports no outage.
 _OUTAGES = {
-    "water": re.compile("停水|断水|[没冇]得?水|没有水|来水|水压|水管[^，。！？\n]{0,3}(爆|破|裂|漏)"),
+    # 爆管, 爆水管: how a burst main's callers said it (a night supervisor's round)
+    "water": re.compile("停水|断水|[没冇]得?水|没有水|来水|水压|水管[^，。！？\n]{0,3}(爆|破|裂|漏)|爆水?管"),
     # 还冇来电 / 冇得电: how a night's callers in the townships said it (a night supervisor's round: a water cut
     # joined the power cut's hotspot through a call that said only this)
     "power": re.compile("停电|断电(?!话)|[没冇]得?电|没有电|(还|到现在|一直|都)[^，。！？\n]{0,4}[没冇]有来电(?![人者话显])"
@@ -76,6 +77,12 @@ _OUTAGES = {
     # 信号灯 is a traffic light: a phone's signal counts where it is missing or weak
     "network": re.compile("断网|没网|网速|宽带[^，。！？\n]{0,4}(断|不通|故障|慢)|(没有?|无)信号|信号(差|弱|不好)"),
 }
+
+
+# A pipe that burst or leaks in a home (楼上那家屋里水管漏水, 我屋厨房的水管爆哒): a neighbour's or the owner's matter, not
+# the outage of a street whose calls `_with_outages` joins (a night supervisor's round found such leaks in a burst
+# main's hotspot).
+_IN_A_HOME = re.compile("(楼上|楼下|屋里|家里|屋厨房|家厨房|卫生间|厕所|室内)[^，。！？\n]{0,6}水管[^，。！？\n]{0,3}(爆|破|裂|漏)")
 
 
 # What kind of emergency a call put through tells (`related`'s incident links): five callers of one fire say 着火,
@@ -805,15 +812,19 @@ def _apart_by_township(edges: sp.csr_matrix, tickets: list[SeenTicket]) -> sp.cs
 
 
 def _with_outages(edges: sp.csr_matrix, tickets: list[SeenTicket]) -> sp.csr_matrix:
-    """The similarity edges, and one of weight 1 between each two tickets of one township that report the outage of
-    the same utility, and of no other, within `OUTAGE_HOURS` of each other: a night supervisor's round found four
-    calls of a township's power cut (邓家铺镇街上全部停电了, 邓家铺这边冇得电了, 金称市那边也停电了…) in no hotspot,
-    their few words too unlike. Villages told apart stay apart (`_apart_by_what_they_name` comes after)."""
+    """The similarity edges, and one of weight 1 between each two tickets of one township, or naming one road
+    (`road_names`), that report the outage of the same utility, and of no other, within `OUTAGE_HOURS` of each other:
+    a night supervisor's round found four calls of a township's power cut (邓家铺镇街上全部停电了, 邓家铺这边冇得电了,
+    金称市那边也停电了…) in no hotspot, their few words too unlike, and 3 of a burst main's 13 calls (玉带路口那个马路上水管子
+    爆开哒, 玉带路爆水管一个多钟头哒…; most named the road, few the township). A pipe inside a home (`_IN_A_HOME`) is
+    no outage of the street's. Villages told apart stay apart (`_apart_by_what_they_name` comes after)."""
     by_outage: dict[tuple[str, str], list[int]] = defaultdict(list)
     for i, ticket in enumerate(tickets):
-        utilities = _seen_names(_ticket_text(ticket))[1]
-        if ticket.handled_in and len(utilities) == 1:
-            by_outage[(ticket.handled_in, *utilities)].append(i)
+        text = _ticket_text(ticket)
+        utilities = _seen_names(text)[1]
+        if len(utilities) == 1 and not _IN_A_HOME.search(text):
+            for place in road_names(text) | ({ticket.handled_in} if ticket.handled_in else set()):
+                by_outage[(place, *utilities)].append(i)
     return _weighted(edges, [(a, b, 1.0) for members in by_outage.values() for a, b in combinations(members, 2)
                              if abs(tickets[a].received_at - tickets[b].received_at) <= OUTAGE_HOURS])
 
