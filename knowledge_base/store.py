@@ -249,9 +249,9 @@ def _no_personal_data(entry: EntryIn, passed: Callable[[str], bool]) -> None:
                 spans = [span for span in spans if span.kind in _NEVER_IN_AN_ANSWER] + citizens_phones(read, spans) \
                     + citizens_names(read, spans)
             if found := sorted({PII_TOKENS[span.kind] for span in spans}):
-                raise ValueError(f"{said}含个人信息（{'、'.join(found)}）：FAQ 只作一般性的问答，请删去来电人的信息 / "
+                raise ValueError(f"{said}含个人信息（{'、'.join(found)}）：FAQ 只作一般性的问答，请删去个人的信息 / "
                                  f"{what} holds personal data ({'、'.join(found)}): a FAQ "
-                                 f"{'answers' if field == 'answer' else 'asks'} in general terms; leave the caller's "
+                                 f"{'answers' if field == 'answer' else 'asks'} in general terms; leave a person's "
                                  "details out")
 
 
@@ -545,10 +545,11 @@ def similar_question_warnings(saved: Iterable[Entry], stored: Iterable[Entry], m
         share, other = nearest
         if share >= _NEARLY_ONE and frozenset((entry.id, other.id)) not in named:
             named.add(frozenset((entry.id, other.id)))
-            lines.append(f"{entry.id}: the question is nearly that of entry {other.id!r} ({other.question}): if the "
-                         "two ask one thing, keep one, with the other's wording as another phrasing")
-    return lines[:most] + ([f"… and {len(lines) - most} more entries whose question is nearly another's"]
-                           if len(lines) > most else [])
+            lines.append(f"{entry.id}: 问题与条目 {other.id!r}（{other.question}）几乎相同：若问的是一件事，请只留一条，另一条的"
+                         f"问法作为其他问法 / the question is nearly that of entry {other.id!r} ({other.question}): if "
+                         "the two ask one thing, keep one, with the other's wording as another phrasing")
+    return lines[:most] + ([f"…另有 {len(lines) - most} 条 / … and {len(lines) - most} more entries whose question is "
+                            "nearly another's"] if len(lines) > most else [])
 
 
 def derived_id(entry: EntryIn) -> str:
@@ -910,14 +911,17 @@ class EntryStore:
         entry = _as_stored(entry)
         row = EntryRow(**entry.model_dump(), updated_at=utc_now(), updated_by=updated_by)
         row.id = entry.id or derived_id(entry)
-        taken = f"entry {row.id!r} already exists" + ("" if entry.id else " with this question") + " (use update)"
+        taken = (f"条目 {row.id!r} 已存在{'' if entry.id else '（同一问题）'}，请修改它 / entry {row.id!r} already exists"
+                 + ("" if entry.id else " with this question") + " (use update)")
         try:
             with self._writing() as session:
                 key = question_key(entry.source, entry.question)
                 if _id_from_question(entry) and (same := _answering_then(
                         (entry.valid_from, entry.valid_to), self._periods_asking(session, [key])[key], centre_today())):
-                    raise EntryConflict(f"entry {same!r} already exists with this question in the same period: update "
-                                        "it (agents get the change at once), or, for an answer from a later day on, "
+                    raise EntryConflict(f"条目 {same!r} 在同一时段已有此问题：请修改它（坐席立即看到）；若是某日起的新答复，先把 "
+                                        f"{same!r} 的 valid_to 设为前一天，再以该日为 valid_from 新增一条 / entry "
+                                        f"{same!r} already exists with this question in the same period: update it "
+                                        "(agents get the change at once), or, for an answer from a later day on, "
                                         f"first give {same!r} valid_to the day before, then add this one with that "
                                         "valid_from (an entry of its own)")
                 if session.get(EntryRow, row.id) is not None:
@@ -995,9 +999,11 @@ class EntryStore:
         same = _CuratedPhrasings(session).answering(entry, entry_id)
         if same is not None:
             other, phrasing = same
-            asked = "this question" if phrasing == entry.question else f"{phrasing!r} (another phrasing of this entry)"
-            raise EntryConflict(f"entry {other!r} already answers {asked} in the same period (edit that one, or give "
-                                "the two periods that do not overlap)")
+            same_question = phrasing == entry.question
+            asked = "this question" if same_question else f"{phrasing!r} (another phrasing of this entry)"
+            raise EntryConflict(f"条目 {other!r} 在同一时段已回答{'此问题' if same_question else f'{phrasing!r}（本条的其他问法）'}"
+                                f"（请修改那一条，或让两条的时段不重叠）/ entry {other!r} already answers {asked} in the "
+                                "same period (edit that one, or give the two periods that do not overlap)")
 
     @staticmethod
     def _periods_asking(session: Session, keys: list[str]) -> dict[str, list[tuple[str, Period]]]:

@@ -321,16 +321,19 @@ def unknown_unit_warnings(entries: Iterable, catalogue: Catalogue, most: int = 1
     city's FAQ names a hundred units: a screenful of them would hide the import's result."""
     faq_units = [e.unit for e in entries if e.source == "faq" and e.unit]
     unknown = Counter(unit for unit in faq_units if catalogue.functional_type_of(unit) is None).most_common()
-    lines = [f"unit {unit!r} ({count}×) is not in the unit catalogue; stored as written"
-             for unit, count in unknown[:most]]
+    lines = [f"单位 {unit!r}（{count} 条）不在单位目录中，按原样保存 / unit {unit!r} ({count}×) is not in the unit "
+             "catalogue; stored as written" for unit, count in unknown[:most]]
     if rest := unknown[most:]:
-        lines.append(f"… and {len(rest)} more units not in the catalogue ({sum(c for _, c in rest)} entries)")
+        entries_of_rest = sum(c for _, c in rest)
+        lines.append(f"…另有 {len(rest)} 个单位不在目录中（{entries_of_rest} 条） / … and {len(rest)} more units not in "
+                     f"the catalogue ({entries_of_rest} entries)")
     # a merged township's government is read as its survivor's, but agents would be shown the old name (a keeper's
     # round: 晏田乡人民政府 was added without a word after 晏田乡 joined 邓家铺镇)
     for unit, count in Counter(faq_units).items():
         if (former := catalogue.former_township(unit)) and (now := catalogue.unit_named(unit)):
-            lines.append(f"unit {unit!r} ({count}×) names {former[0]}, merged into {former[1]}; stored as written, "
-                         f"agents will read the old name: write {now.name}")
+            lines.append(f"单位 {unit!r}（{count} 条）是已并入{former[1]}的{former[0]}的，按原样保存，坐席会看到旧名：请写 "
+                         f"{now.name} / unit {unit!r} ({count}×) names {former[0]}, merged into {former[1]}; stored as "
+                         f"written, agents will read the old name: write {now.name}")
     return lines
 
 

@@ -148,8 +148,9 @@ def test_what_was_said_of_a_merged_township_before_is_read_as_the_township_it_is
     entries = [EntryIn(id=f"sjp-{i}", question="村道维修找谁", answer="请联系所在乡镇。", unit=unit)
                for i, unit in enumerate(("水浸坪乡人民政府", "水浸坪乡政府", "双牌镇人民政府"))]
     assert unknown_unit_warnings(entries, catalogue) == [
-        f"unit {unit!r} (1×) names 水浸坪乡, merged into 双牌镇; stored as written, agents will read the old name: write "
-        "双牌镇人民政府" for unit in ("水浸坪乡人民政府", "水浸坪乡政府")]
+        f"单位 {unit!r}（1 条）是已并入双牌镇的水浸坪乡的，按原样保存，坐席会看到旧名：请写 双牌镇人民政府 / unit {unit!r} (1×) "
+        "names 水浸坪乡, merged into 双牌镇; stored as written, agents will read the old name: write 双牌镇人民政府"
+        for unit in ("水浸坪乡人民政府", "水浸坪乡政府")]
     log = TicketLog(f"sqlite:///{tmp_path / 'log.db'}")
     log.add(SeenTicket("WG-OLD-1", utc_now(), "水浸坪乡村道塌了。", township="水浸坪乡", lead_unit="水浸坪乡人民政府",
                        assigned_unit="武冈市城市管理局"))

@@ -13,18 +13,33 @@ def said(answer: str) -> list[str]:
     return specifics_warnings([entry])
 
 
-@pytest.mark.parametrize("answer, gives", [
+@pytest.mark.parametrize("answer, zh, en", [
     # every number is named, and a mobile as a person's: the office line was, the section chief's mobile was not
     ("可拨打0739-4236789或联系王科长（13907391111）。",
+     "电话号码（0739-4236789）、手机号码（13907391111）（是个人手机，不是单位电话？）",
      "a phone number (0739-4236789), a mobile number (13907391111) (a person's phone, not an office's line?)"),
-    ("缴费基数下限为每月4200元、上限为每月21000元，最低每月840元。", "a fee (4200元, 21000元, 840元)"),
-    ("工本费二十元。", "a fee (二十元)"),
-    ("请在事故发生之日起1年内申请。", "a deadline (1年内)"),
-    ("仲裁时效期间为一年。", "a deadline (时效期间为一年)"),
-    ("每年6月30日前完成认证。", "a deadline (6月30日前)"),
+    ("缴费基数下限为每月4200元、上限为每月21000元，最低每月840元。", "费用（4200元、21000元、840元）",
+     "a fee (4200元, 21000元, 840元)"),
+    ("工本费二十元。", "费用（二十元）", "a fee (二十元)"),
+    ("请在事故发生之日起1年内申请。", "期限（1年内）", "a deadline (1年内)"),
+    ("仲裁时效期间为一年。", "期限（时效期间为一年）", "a deadline (时效期间为一年)"),
+    ("每年6月30日前完成认证。", "期限（6月30日前）", "a deadline (6月30日前)"),
+    # a knowledge-base editor's round: the day a payment period ends went unnamed beside a 两周内 that was
+    ("2027年度集中缴费期截至2026年12月31日。", "期限（截至2026年12月31日）", "a deadline (截至2026年12月31日)"),
+    ("二是每年都有，一月一日至三月一日两个月。", None, None),
 ])
-def test_what_an_answer_states_is_named_for_the_trainer_to_check(answer, gives):
-    assert said(answer) == [f"rs-1: the answer gives {gives}; check it against the unit's published one"]
+def test_what_an_answer_states_is_named_for_the_trainer_to_check(answer, zh, en):
+    """In Chinese first, as the service's other messages (a knowledge-base editor's round read them in English only)."""
+    assert said(answer) == ([f"rs-1: 答复给出{zh}，请与单位公布的核对 / the answer gives {en}; check it against the "
+                             "unit's published one"] if zh else [])
+
+
+def test_an_answer_too_long_to_read_out_on_a_call_is_named():
+    """A knowledge-base editor's round saved an answer of 5,088 characters without a word."""
+    block = "城乡居民医保可通过湘税社保微信小程序、银行网点或村（社区）代缴点缴纳，请按当地通知时间办理。"
+    assert said(block * 30) == [f"rs-1: 答复有 {len(block) * 30} 字，坐席在电话中读不完，请精简 / the answer has "
+                                f"{len(block) * 30} characters, more than an agent reads out on a call: shorten it"]
+    assert said(block * 20) == []  # 920 characters
 
 
 def test_an_answer_without_such_details_says_nothing():

@@ -353,22 +353,24 @@ def test_a_faq_unit_missing_from_the_catalogue_is_stored_with_a_warning(appeal_h
     added = appeal("kb", "add", "--id", "typo", "-q", "社保卡丢了怎么办", "-a", "先挂失再补办。",
                    "-u", "武冈市人力资源和社保局")
     assert added.returncode == 0 and json.loads(added.stdout)["unit"] == "武冈市人力资源和社保局"
-    assert "warning: unit '武冈市人力资源和社保局' (1×) is not in the unit catalogue" in added.stderr
+    assert ("warning: 单位 '武冈市人力资源和社保局'（1 条）不在单位目录中，按原样保存 / unit '武冈市人力资源和社保局' (1×) is not in "
+            "the unit catalogue") in added.stderr
     fixed = appeal("kb", "update", "typo", "-u", "武冈市人力资源和社会保障局")
     assert fixed.returncode == 0 and fixed.stderr == ""
     # details read to citizens as the unit's word are stored, and named to check
     specific = appeal("kb", "update", "typo", "-a", "请拨打0739-4221234，工本费20元，7个工作日内办结，地址都梁路88号。")
     assert specific.returncode == 0 and " ".join(specific.stderr.split()) == (
-        "warning: typo: the answer gives a phone number (0739-4221234), a fee (20元), an address (地址都梁路88号), "
-        "a deadline (7个工作日); check it against the unit's published one")
+        "warning: typo: 答复给出电话号码（0739-4221234）、费用（20元）、地址（地址都梁路88号）、期限（7个工作日），请与单位公布的核对 / "
+        "the answer gives a phone number (0739-4221234), a fee (20元), an address (地址都梁路88号), a deadline (7个工作日); "
+        "check it against the unit's published one")
     # a phone number the answer names a citizen's is refused, as every agent would read it out
     assert_input_error(appeal("kb", "update", "typo", "-a", "经核实，投诉人（13807391234）的社保卡已补办。"),
                        "the answer holds personal data ([手机号])")
     # a caller's details pasted into an answer are stored too, and named, as every agent would be shown them
     personal = appeal("kb", "update", "typo", "-a", "经核实，车主湘E12345的社保卡已补办。")
     assert personal.returncode == 0 and " ".join(personal.stderr.split()) == (
-        "warning: typo: the answer holds personal data ([车牌号]); leave a caller's details out of an answer every "
-        "agent is shown")
+        "warning: typo: 答复含个人信息（[车牌号]）：来电人的请删去，单位联系人的请核对 / the answer holds personal data ([车牌号]): a "
+        "caller's must not stay in an answer every agent is shown; check an office's contact")
     case = appeal("kb", "add", "-q", "长沙某小区停水", "-a", "已转供水公司。", "-u", "长沙水业集团", "--source", "case")
     assert case.returncode == 0 and case.stderr == ""  # past cases keep the unit that answered them
     # Without --id the id comes from the question: the same question added again is refused, not stored twice.
@@ -408,8 +410,9 @@ def test_a_question_nearly_a_stored_ones_is_added_with_a_warning_and_one_with_a_
                        "entry 'ybk' already exists with this question")
     near = appeal("kb", "add", "--id", "ybk-2", "-q", "医保卡丢了如何补办", "-a", "另一个答案", "-u", "武冈市医疗保障局")
     assert near.returncode == 0 and " ".join(near.stderr.split()) == (
-        "warning: ybk-2: the question is nearly that of entry 'ybk' (医保卡丢了怎么补办？): if the two ask one thing, "
-        "keep one, with the other's wording as another phrasing")
+        "warning: ybk-2: 问题与条目 'ybk'（医保卡丢了怎么补办？）几乎相同：若问的是一件事，请只留一条，另一条的问法作为其他问法 / the "
+        "question is nearly that of entry 'ybk' (医保卡丢了怎么补办？): if the two ask one thing, keep one, with the other's "
+        "wording as another phrasing")
     assert appeal("kb", "update", "ybk-2", "-q", "医保卡怎么异地使用？").stderr == ""
 
 

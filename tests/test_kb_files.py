@@ -648,8 +648,8 @@ def test_the_real_taipei_faq_is_read_once_its_two_rows_without_an_answer_are_nam
     assert entries[0].tags == ["交通違規", "簡訊服務"]
     # Taipei's departments are not Wugang's: the commonest are named, the rest counted
     warned = unknown_unit_warnings(entries, load_catalogue())
-    assert len(warned) == 11 and warned[0].startswith("unit '臺北市政府觀光傳播局' (199×)")
-    assert warned[-1].startswith("… and 114 more units not in the catalogue")
+    assert len(warned) == 11 and warned[0].startswith("单位 '臺北市政府觀光傳播局'（199 条）不在单位目录中")
+    assert warned[-1].startswith("…另有 114 个单位不在目录中") and " / … and 114 more units not in the catalogue" in warned[-1]
 
 
 def test_a_line_separator_inside_an_answer_survives_its_own_export(tmp_path):

@@ -1173,7 +1173,8 @@ def test_kb_crud_is_seen_by_suggest(server):
         assert changed.status_code == 200 and changed.json()["answer"].startswith("请到户籍所在地派出所")
         # a typo in the unit is stored as written (the catalogue may lag behind), and the trainer is told
         assert changed.json()["unit"] == "武冈市公按局"
-        assert changed.json()["warnings"] == ["unit '武冈市公按局' (1×) is not in the unit catalogue; stored as written"]
+        assert changed.json()["warnings"] == ["单位 '武冈市公按局'（1 条）不在单位目录中，按原样保存 / unit '武冈市公按局' (1×) is "
+                                              "not in the unit catalogue; stored as written"]
         assert agent.post("/v1/suggest", json=query).json()["suggestions"][0]["answer"].startswith("请到户籍")
         bad = trainer.patch(f"/v1/kb/entries/{entry_id}", json={"valid_from": "2026-05-01", "valid_to": "2026-01-01"})
         assert bad.status_code == 422 and "失效日期早于生效日期 / valid_to is before valid_from" in bad.json()["message"]
@@ -1236,8 +1237,8 @@ def test_an_answer_that_gives_a_fee_is_saved_with_a_warning_and_a_question_namin
         saved = trainer.post("/v1/kb/entries", json={**FAQ, "id": "wg-fee-1", "question": "户口簿丢了补办要钱吗？",
                                                      "answer": "到派出所补办，收费10元。"})
         assert saved.status_code == 201 and saved.json()["answer"] == "到派出所补办，收费10元。"
-        assert saved.json()["warnings"] == ["wg-fee-1: the answer gives a fee (10元); check it against the unit's "
-                                            "published one"]
+        assert saved.json()["warnings"] == ["wg-fee-1: 答复给出费用（10元），请与单位公布的核对 / the answer gives a fee (10元); "
+                                            "check it against the unit's published one"]
         # a question pasted from a ticket, caller's number and all, would be suggested to every agent: refused
         pasted = trainer.post("/v1/kb/entries", json={**FAQ, "id": "wg-pii-1", "question": "电话13712345678养老金停发"})
         assert pasted.status_code == 422 and "13712345678" not in pasted.text
@@ -1255,8 +1256,9 @@ def test_an_answer_naming_a_citizens_phone_is_refused_and_an_offices_contact_is_
         office = trainer.post("/v1/kb/entries", json={**FAQ, "id": "wg-office-1", "answer": (
             "到户籍所在地派出所办理，联系人：王科长 13807391234。")})
         assert office.status_code == 201 and office.json()["warnings"] == [
-            "wg-office-1: the answer gives a mobile number (13807391234) (a person's phone, not an office's line?); "
-            "check it against the unit's published one"]
+            "wg-office-1: 答复给出手机号码（13807391234）（是个人手机，不是单位电话？），请与单位公布的核对 / the answer gives a "
+            "mobile number (13807391234) (a person's phone, not an office's line?); check it against the unit's "
+            "published one"]
         assert trainer.delete("/v1/kb/entries/wg-office-1").status_code == 204
 
 
@@ -1313,8 +1315,9 @@ def test_a_question_with_a_closing_particle_is_409_and_one_nearly_a_stored_ones_
         near = trainer.post("/v1/kb/entries", json={"question": "城乡居民医保怎样缴费？", **other})
         assert near.status_code == 201, near.text
         assert near.json()["warnings"] == [
-            f"{near.json()['id']}: the question is nearly that of entry 'wg-yb-03' (城乡居民医保怎么缴费？): if the two "
-            "ask one thing, keep one, with the other's wording as another phrasing"]
+            f"{near.json()['id']}: 问题与条目 'wg-yb-03'（城乡居民医保怎么缴费？）几乎相同：若问的是一件事，请只留一条，另一条的问法作为"
+            "其他问法 / the question is nearly that of entry 'wg-yb-03' (城乡居民医保怎么缴费？): if the two ask one thing, "
+            "keep one, with the other's wording as another phrasing"]
         reworded = trainer.patch(f"/v1/kb/entries/{near.json()['id']}", json={"question": "城乡居民医保断缴了怎么补缴？"})
         assert reworded.status_code == 200 and reworded.json()["warnings"] == []
         for entry_id in ("wg-yb-03", "wg-ybk", near.json()["id"]):
@@ -1401,8 +1404,8 @@ def test_an_entry_an_earlier_release_stored_against_a_rule_of_today_is_listed_re
         assert retired.status_code == 200, retired.text
         assert retired.json()["warnings"] == [
             "wg-legacy-1: 存于现行规则之前，违反了它，请修改或删除 / stored before a rule it breaks (问题含个人信息（[姓名]）："
-            "FAQ 只作一般性的问答，请删去来电人的信息 / the question holds personal data ([姓名]): a FAQ asks in general "
-            "terms; leave the caller's details out): fix it, or delete the entry",
+            "FAQ 只作一般性的问答，请删去个人的信息 / the question holds personal data ([姓名]): a FAQ asks in general "
+            "terms; leave a person's details out): fix it, or delete the entry",
             "wg-legacy-1: valid_to 2026-01-31 已过期，不会被推荐 / already expired: stored, never suggested"]
         assert trainer.delete("/v1/kb/entries/wg-legacy-1").status_code == 204
 

@@ -109,7 +109,7 @@ def _read_at(if_match: str | None, current: Entry) -> datetime | None:
 
 
 def _conflict(exc: EntryConflict) -> HTTPException:
-    return HTTPException(status.HTTP_409_CONFLICT, detail=f"与已有条目冲突 / {exc}")
+    return HTTPException(status.HTTP_409_CONFLICT, detail=f"与已有条目冲突：{exc}")
 
 
 def _withdraws(exc: WithdrawsAnswer) -> HTTPException:
