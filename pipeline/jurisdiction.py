@@ -63,6 +63,7 @@ _VILLAGE_AFTER = re.compile(f"^([{_HAN}]{{2,5}}?(?:村(?!道)|社区))")
 _NOT_A_NAME = ("我", "本", "该", "这", "那", "某", "各", "全", "每", "哪", "附近", "一", "同", "到", "在", "的", "和", "与",
                "去", "从", "往", "有", "上", "下", "及", "或", "是",
                "所有", "多个", "几个", "好几", "两个", "其他", "其它", "部分", "大部分", "很多", "许多", "周边", "邻近", "相邻",
+               "好多", "不少",  # 邓元泰镇好多村里的老人 (a township liaison's round read a village 好多村)
                "贫困", "偏远", "山村", "农村", "乡村", "新农村", "城中", "行政", "自然", "政府",
                "人民政府")  # 湾头桥镇人民政府对村里的路灯… (a keeper's round); 人民村 is a village
 _ROAD_ADDRESS = re.compile(f"([{_HAN}]{{2,8}}?(?:大道|路|街|巷))([0-9０-９]+|[一二三四五六七八九十百零]+)号")
@@ -390,13 +391,15 @@ _PARTS_AFTER_A_NAME = ("村", "社区", "居委会", "组", "河", "溪", "江",
 
 def _names_a_part(text: str, mention: Jurisdiction, mentions: list[Jurisdiction]) -> bool:
     """Is a short name, beside a township named in full, a village's (上马坪村) or a person's home town (老板是大甸人)?
-    A blind round sent each to a person as two townships."""
+    A blind round sent each to a person as two townships; so did a township liaison's 湾头桥镇高家村司马冲组, a village's
+    group after the village."""
     if mention.method != "name_without_suffix":
         return False
     if text.startswith("村", mention.end) or text.startswith("人", mention.end) and not text.startswith("人民", mention.end):
         return True
     return text.startswith(_PARTS_AFTER_A_NAME, mention.end) and any(
-        m.method != "name_without_suffix" and text[m.end : mention.start] in ("", "的") for m in mentions)
+        m.method != "name_without_suffix" and ((between := text[m.end : mention.start]) in ("", "的")
+                                               or _VILLAGE_AFTER.fullmatch(between)) for m in mentions)
 
 
 def _single(mentions: list[Jurisdiction]) -> Jurisdiction | None:

@@ -70,6 +70,7 @@ def test_village_written_after_the_township_is_kept():
     assert find_jurisdiction("邓元泰镇我们村的财务一年多没有公开了。").village is None
     # nor are villages counted or of a kind
     for text in ("湾头桥镇所有村都停电了", "湾头桥镇好几个村", "湾头桥镇贫困村", "湾头桥镇偏远山村", "湾头桥镇政府所在地社区",
+                 "湾头桥镇好多村里的老人被拉去投钱",  # a township liaison's round read a village 好多村 (邓元泰镇…)
                  "湾头桥镇人民政府对村里的路灯坏了不管",  # a keeper's round: village 人民政府对村
                  "本人张海军，在湾头桥镇承包了一段村道修建，镇政府拖欠工程款"):  # a village road is no village
         found = find_jurisdiction(text)
@@ -140,6 +141,8 @@ def test_a_township_said_short_beside_one_named_in_full_is_ambiguous():
         ("邓家铺镇双牌村有人在河里电鱼", "邓家铺镇", "双牌村"),
         ("司马冲镇有个老板是大甸人，在镇上开砂场噪音大", "司马冲镇", None),
         ("司马冲镇有个老板是邓家铺人，在镇上开砂场噪音大", "司马冲镇", None),  # a short name read alone, too
+        # a township liaison's round: a village's group named like a township, after the village
+        ("湾头桥镇高家村司马冲组的组级公路塌了一截，村里说没钱修。", "湾头桥镇", "高家村"),
     ],
 )
 def test_a_short_name_in_a_village_river_or_home_town_beside_a_township_in_full_is_no_second_township(
