@@ -251,6 +251,40 @@ def test_a_market_town_named_as_the_place_leaves_a_departments_matter_with_the_d
     assert (d.lead.id, d.rule) == (lead, "rural-department-with-township" if unit == "自然资源和规划" else None)
 
 
+@pytest.mark.parametrize(("guess", "text"), [
+    ("村(居)委会", "湾头桥镇竹山村有人在村部后面开赌场，天天晚上好多人打牌赌钱，输了几万的都有。"),
+    ("乡镇人民政府/街道办事处", "湾头桥镇枧头村这个月被人偷了三头牛，晚上开车来拉走的，村里人都不敢睡觉。"),
+    ("村(居)委会", "湾头桥镇白石村有人在自己家里开场子赌博，天天晚上摩托车停满一坪，吵得很，还有外村人来。"),
+    ("城市管理和综合执法", "湾头桥镇枧头村又被偷牛了，这个月已经第四头了，晚上开车来拉走的，请派人来管一管。"),
+    ("民政", "邓元泰镇好多村里的老人被一个什么养老公司拉去投钱，说一年给百分之二十的利息，现在老板跑了，几十户人的钱都拿不回来。"),
+])
+def test_a_crime_in_a_village_is_the_polices_not_the_townships(guess, text):
+    """A township liaison's round: gambling and cattle theft went to the township 3 times of 3 (6 with the repeats),
+    which can only send them back to the police."""
+    d = decide_unsure(guess, text)
+    assert (d.lead.id, d.rule, d.assisting) == ("wg-gaj", "crime-police", []), d.reasons
+
+
+@pytest.mark.parametrize(("guess", "text", "lead"), [
+    # a theft feared, a thief seen about a broken street light, rubbish dumped on the sly: not the police
+    ("城市管理和综合执法", "都梁路那段路灯坏了一个月，晚上黑漆漆的，经常有小偷在这里转悠。", "wg-cgj"),
+    ("城市管理和综合执法", "迎春亭街道有人半夜偷倒建筑垃圾在路边。", "wg-cgj"),
+    ("乡镇人民政府/街道办事处", "湾头桥镇白石村村部的围墙倒了，村里怕东西被偷，请镇里来看看。", "湾头桥镇人民政府"),
+])
+def test_a_theft_feared_or_a_word_like_theft_leaves_the_matter_where_it_is(guess, text, lead):
+    d = decide_unsure(guess, text)
+    assert d.rule != "crime-police" and lead in (d.lead.id, d.lead.name), (d.rule, d.lead)
+
+
+def test_a_villagers_house_building_approval_is_the_townships_with_the_natural_resources_bureau():
+    """A township liaison's round: 农村建房审批 went to the natural resources bureau, the township assisting, where the
+    township approves a villager's homestead and house (乡村建设规划许可); a city street's building permit does not."""
+    d = decide_unsure("自然资源和规划", "我想在荆竹铺镇老屋村自家宅基地上把旧房子拆了建新房，旧房子是危房，要办建房审批，问了村里说要去"
+                                         "镇里，具体要什么手续，到哪里办？")
+    assert (d.lead.name, [a.id for a in d.assisting], d.rule) == ("荆竹铺镇人民政府", ["wg-zrzyj"], "rural-house-approval")
+    assert decide_unsure("自然资源和规划", "迎春亭街道的老房子想翻修建房，要办什么手续？").lead.id == "wg-zrzyj"
+
+
 def test_rural_department_gets_the_township_as_assistant_when_the_place_is_known():
     d = decide(heads("水利", "城乡建设"), "晏田乡一座小型水库下游坝脚一直渗水，下游住着几十户人家。")
     assert d.lead.id == "wg-slj" and [a.name for a in d.assisting] == ["晏田乡人民政府"]
