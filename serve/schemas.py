@@ -554,6 +554,17 @@ class FeedbackOut(Out):
         description="the heads of unknown_labels whose answer the unit catalogue knows: a unit or type the serving "
                     "model has not learnt yet (a new unit after a reorganisation, 武冈市数据局), no typo; the next "
                     "retrain learns it")
+    assigned_unit: str | None = Field(
+        default=None,
+        description="the unit the service now records the routed ticket as sent to, named by the answer's unit: a "
+                    "later repeat names it (已派 …) and a retry of the ticket's route is answered with it. Null where "
+                    "the ticket was not routed, the answer gives no unit, or its unit names no one unit "
+                    "(unit_not_recorded says so)")
+    unit_not_recorded: str | None = Field(
+        default=None,
+        description="why the answer's unit, stored as the label, is not recorded as where the ticket went: a type of "
+                    "several units (公安: 武冈市公安局 and its traffic police), or a unit the catalogue does not know; "
+                    "send the unit's name")
 
 
 class HotspotOut(Out):

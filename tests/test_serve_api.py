@@ -595,6 +595,28 @@ def test_a_ticket_an_agent_sends_on_to_another_township_is_that_townships_repeat
     assert said == [routed["lead_unit"]["name"]] * 2
 
 
+def test_an_answer_naming_a_type_of_several_units_says_where_the_ticket_went_is_not_recorded(server):
+    """A township liaison's round: 公安 (the police and the traffic police) was answered 201 like 公安局, but the
+    ticket's retry still went to the township that had sent it back, and nothing said so."""
+    ticket = {"id": "WG-P1", "text": "湾头桥镇竹山村村部后面的空坪上天天晚上有人吵吵闹闹，村里也不管。"}
+    with server.client("agent") as client:
+        routed = client.post("/v1/route", json=ticket).json()
+        answer = {"ticket_id": "WG-P1", "topic": "城乡建设"}
+        as_type = client.post("/v1/feedback", json={**answer, "unit": "公安"}).json()
+        assert (as_type["assigned_unit"], as_type["unit_not_recorded"]) == (None, (
+            "“公安”是有 2 个单位的类型（武冈市公安局、武冈市公安局交通警察大队），工单去向未记录，请写单位名称 / '公安' is a type of "
+            "2 units (武冈市公安局, 武冈市公安局交通警察大队): where the ticket went is not recorded; send the unit's name"))
+        assert client.post("/v1/route", json=ticket).json()["lead_unit"] == routed["lead_unit"]
+        typo = client.post("/v1/feedback", json={**answer, "unit": "武冈市公按局"}).json()
+        assert typo["assigned_unit"] is None and typo["unit_not_recorded"].startswith("“武冈市公按局”不是单位目录中的单位")
+        named = client.post("/v1/feedback", json={**answer, "unit": "公安局"}).json()
+        assert (named["assigned_unit"], named["unit_not_recorded"]) == ("武冈市公安局", None)
+        assert client.post("/v1/route", json=ticket).json()["sent_on_to"] == "武冈市公安局"
+        unrouted = client.post("/v1/feedback", json={"ticket_id": "WG-P9", "text": ticket["text"], "topic": "城乡建设",
+                                                     "unit": "公安"}).json()
+        assert (unrouted["assigned_unit"], unrouted["unit_not_recorded"]) == (None, None)
+
+
 def test_an_answer_that_echoes_the_route_keeps_its_unit_and_its_decision(server):
     """An integrator's round. A platform that sent back unit.label for a route the agent kept (供水, where the rule
     rural-water-supply led to 马坪乡人民政府) had the ticket logged at the city's water company: its retry went to

@@ -78,9 +78,10 @@ def post_feedback(
     linked = (services.feedback.links([*listed, row.repeat_of]) if listed and row.repeat_of not in (None, *listed)
               else {})
     repeat = row.repeat_verdict(linked)
+    placed = _unit_answered(catalogue, body.unit, routed) if routed is not None and body.unit else None
     if new:
-        if routed is not None and body.unit:
-            _note_where_it_went(services, routed, _unit_answered(catalogue, body.unit, routed))
+        if placed is not None:
+            _note_where_it_went(services, routed, placed)
         services.metrics.observe_feedback(
             _metric_label(row.model_version, services.models.registry.has), row.predicted_topic, body.topic,
             repeat, (_metric_label(row.refusal_rule, refusal_rules.__contains__), row.refusal_verdict),
@@ -97,8 +98,23 @@ def post_feedback(
     stored_at = stored_utc(row.created_at).astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
     # a keeper's round: a new unit of the catalogue came back as a typo would (武冈市数据局 beside 武冈市数椐局)
     in_catalogue = ["unit"] if "unit" in unknown and catalogue.functional_type_of(unknown["unit"]) else []
+    not_recorded = _not_placed(catalogue, body.unit) if routed is not None and body.unit and placed is None else None
     return FeedbackOut(id=row.id, ticket_id=row.ticket_id, stored_at=stored_at, routed=routed is not None,
-                       unknown_labels=unknown, in_catalogue=in_catalogue)
+                       unknown_labels=unknown, in_catalogue=in_catalogue,
+                       assigned_unit=placed.name if placed else None, unit_not_recorded=not_recorded)
+
+
+def _not_placed(catalogue: Catalogue, answer: str) -> str:
+    """Why an answer's unit names no one unit to record the ticket at (a township liaison's round: 公安 was answered
+    201, and the ticket's retry still went to the township that had sent it back)."""
+    answered = catalogue.functional_type_of(answer)
+    if answered is None:
+        return (f"“{answer}”不是单位目录中的单位，工单去向未记录，请写单位名称 / {answer!r} is no unit of the catalogue: "
+                "where the ticket went is not recorded; send the unit's name")
+    units = [unit.name for unit in catalogue.units_of_type(answered)]
+    return (f"“{answer}”是有 {len(units)} 个单位的类型（{'、'.join(units)}），工单去向未记录，请写单位名称 / {answer!r} "
+            f"is a type of {len(units)} units ({', '.join(units)}): where the ticket went is not recorded; send the "
+            "unit's name")
 
 
 def _the_ticket(body: FeedbackIn, routed: SeenTicket | None, window_days: int) -> tuple[str | None, str]:
@@ -174,13 +190,13 @@ def _echoes_the_filing(catalogue: Catalogue, answer: str | None, routed: SeenTic
     return answered is not None and answered == catalogue.types.canonical(routed.unit_type)
 
 
-def _note_where_it_went(services: Services, routed: SeenTicket, unit: Unit | None) -> None:
+def _note_where_it_went(services: Services, routed: SeenTicket, unit: Unit) -> None:
     """Where an agent's answer names one unit, the ticket log says the ticket went there (`Repeats.reassign`), with
     that unit's township where it has one: a ticket sent on by 湾头桥镇 to 邓元泰镇 stayed 湾头桥镇's alone, so a call
     about it that named 邓元泰镇 was not compared with it, and one that found it was told "已派 湾头桥镇". An answer
     that keeps the route's unit is recorded too: a later repeat says 已派, not the route's proposal (a re-tester's
     round)."""
-    if unit is None or unit.name == routed.assigned_unit:
+    if unit.name == routed.assigned_unit:
         return
     try:
         services.repeats.reassign(routed, unit.name, unit.jurisdiction)
