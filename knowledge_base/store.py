@@ -735,10 +735,14 @@ def _changed_since(session: Session, entry_id: str, stamp: ExportStamp, by: str)
     if not after:
         return None
     others = [kept for kept in after if kept.changed_by != by]
-    last = (others or after)[-1]
-    change = (f"{'deleted' if last.action == 'delete' else 'changed'} {centre_time(last.changed_at):%Y-%m-%d %H:%M} "
-              f"by {last.changed_by}")
-    return _ChangedSince(change, bool(others), versions[exported:] if exported is not None else [])
+    return _ChangedSince(_change_said((others or after)[-1]), bool(others),
+                         versions[exported:] if exported is not None else [])
+
+
+def _change_said(kept: HistoryRow) -> str:
+    """The change that ended a kept version: what, when, by whom."""
+    return (f"{'deleted' if kept.action == 'delete' else 'changed'} {centre_time(kept.changed_at):%Y-%m-%d %H:%M} "
+            f"by {kept.changed_by}")
 
 
 def _repeats_a_replaced_version(session: Session, entry_id: str, current: Entry | None, entry: EntryIn,
@@ -751,6 +755,20 @@ def _repeats_a_replaced_version(session: Session, entry_id: str, current: Entry 
     history = _kept_versions(session, entry_id)
     if not history or (current is None and (history[-1].action != "delete" or history[-1].changed_by == by)):
         return False
+    return _repeats_a_kept_version(history, entry)
+
+
+def _own_change_undone(session: Session, entry_id: str, entry: EntryIn, by: str) -> str | None:
+    """The last change of `by`'s own that a row without updated_at undoes, repeating a version it replaced (what,
+    when, by whom, as `_changed_since` names it): a knowledge-base editor's round imported the pack's faq.jsonl again
+    and put back an answer she had changed and an entry she had deleted, unsaid. None: the row undoes none."""
+    history = _kept_versions(session, entry_id)
+    if not history or history[-1].changed_by != by or not _repeats_a_kept_version(history, entry):
+        return None
+    return _change_said(history[-1])
+
+
+def _repeats_a_kept_version(history: list[HistoryRow], entry: EntryIn) -> bool:
     given = entry.model_fields_set - {"id"}
     row = entry.model_dump(include=given)
     return any(Entry.model_validate(kept.content).model_dump(include=given) == row for kept in history)
@@ -1115,6 +1133,8 @@ class EntryStore:
                 if stamp is None and _repeats_a_replaced_version(session, entry_id, before, entry, updated_by):
                     newer.append(entry_id)
                     continue
+                if stamp is None and (undone := _own_change_undone(session, entry_id, entry, updated_by)):
+                    put_back.append(f"{entry_id} ({undone})")
                 if stamp is None and before is not None and before.updated_by != updated_by:
                     when = centre_time(before.updated_at)
                     over_others.append(f"{entry_id} ({before.updated_by}, {when:%m-%d %H:%M})")

@@ -824,6 +824,22 @@ def test_the_mornings_export_imported_in_the_afternoon_keeps_the_days_additions_
     assert "（刘敏修订" in entries["家里突然停水了怎么办？"] and "冬季供暖设施漏水找谁？" in entries
 
 
+def test_a_file_without_update_times_imported_again_names_the_importers_own_changes_it_undoes(appeal_home):
+    """A knowledge-base editor's round: the pack's faq.jsonl (no updated_at) imported again under her name put back an
+    answer she had changed and an entry she had deleted, "1 new, 1 replaced", no word; `kb import --help` says the
+    import names them."""
+    ok("kb", "import", FAQ)
+    ok("kb", "update", "wg-gs-01", "-a", "停水请先看供水公司公告，再拨打供水服务热线。", "--by", "唐晓燕")
+    ok("kb", "delete", "wg-ld-02", "--by", "唐晓燕")
+    again = appeal("kb", "import", FAQ, "--by", "唐晓燕", "--dry-run")
+    assert again.returncode == 0 and f"(1 new, 1 replaced, {N - 2} unchanged)" in again.stdout, again.stderr
+    said = " ".join(again.stderr.split())
+    assert "put back as the file holds them, over later changes of your own: " in said, said
+    assert "wg-gs-01 (changed " in said and "wg-ld-02 (deleted " in said and "by 唐晓燕)" in said
+    # another's changes stay theirs to name (left as they are), a first import of the file names nothing
+    assert "put back" not in appeal("kb", "import", FAQ, "--by", "刘敏", "--dry-run").stderr
+
+
 def test_an_export_saved_again_as_a_gbk_csv_never_turns_anothers_characters_into_question_marks(appeal_home, tmp_path):
     """A trainer's round: Excel's "CSV (逗号分隔)" on a Chinese Windows saves in GBK, which holds no • or ☎; the import
     stored 「社保卡挂失渠道：? 拨打12333 ?」 as the importer's edit of another trainer's answer, unsaid."""
