@@ -758,10 +758,12 @@ def _repeats_a_replaced_version(session: Session, entry_id: str, current: Entry 
     return _repeats_a_kept_version(history, entry)
 
 
-def _own_change_undone(session: Session, entry_id: str, entry: EntryIn, by: str) -> str | None:
+def _own_change_undone(session: Session, entry_id: str, current: Entry | None, entry: EntryIn, by: str) -> str | None:
     """The last change of `by`'s own that a row without updated_at undoes, repeating a version it replaced (what,
     when, by whom, as `_changed_since` names it): a knowledge-base editor's round imported the pack's faq.jsonl again
     and put back an answer she had changed and an entry she had deleted, unsaid. None: the row undoes none."""
+    if current is not None and current.updated_by != by:
+        return None  # before reading the history: the last change is another's (`over_others` names it)
     history = _kept_versions(session, entry_id)
     if not history or history[-1].changed_by != by or not _repeats_a_kept_version(history, entry):
         return None
@@ -1133,7 +1135,7 @@ class EntryStore:
                 if stamp is None and _repeats_a_replaced_version(session, entry_id, before, entry, updated_by):
                     newer.append(entry_id)
                     continue
-                if stamp is None and (undone := _own_change_undone(session, entry_id, entry, updated_by)):
+                if stamp is None and (undone := _own_change_undone(session, entry_id, before, entry, updated_by)):
                     put_back.append(f"{entry_id} ({undone})")
                 if stamp is None and before is not None and before.updated_by != updated_by:
                     when = centre_time(before.updated_at)

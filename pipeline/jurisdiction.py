@@ -307,14 +307,14 @@ def village_names(text: str) -> frozenset[str]:
 # round). Left unread where the two are no name (这条路, 十字路口, 水泥路, 过马路, 县公路, 新修的路): a name missed costs a
 # link, a word read as a name links two roads' calls.
 _ANY_ROAD = re.compile(f"{_NAME_STARTS}([{_HAN}]{{2}})(?:路|街(?!道)|大道)")
-_NOT_IN_ROADS = frozenset("这那该此哪每整条段个种处边旁口头叉字交行过修上下里外内前后新老大小国县省乡镇村区市公铁马线道路街"
-                          "坡弯堵宽学电水泥油石青")
+_NOT_IN_ROADS = _NOT_IN_NAMES | frozenset("这那该此哪每整条段个种处边旁口头叉字交行过修上下里外内前后新老大小国县省乡镇村区市公铁"
+                                          "马线道路街坡弯堵宽学电水泥油石青")
 
 
 def road_names(text: str) -> frozenset[str]:
     """The roads and streets `text` names (see `_ANY_ROAD`), each as its two characters before 路/街/大道 (玉带, 都梁)."""
     return frozenset(name for name in _ANY_ROAD.findall(text)
-                     if not (_NOT_IN_NAMES | _NOT_IN_ROADS).intersection(name) and word_count(name) < _COMMON_WORD)
+                     if not _NOT_IN_ROADS.intersection(name) and word_count(name) < _COMMON_WORD)
 
 
 @lru_cache(maxsize=8)

@@ -112,9 +112,10 @@ def _not_placed(catalogue: Catalogue, answer: str) -> str:
         return (f"“{answer}”不是单位目录中的单位，工单去向未记录，请写单位名称 / {answer!r} is no unit of the catalogue: "
                 "where the ticket went is not recorded; send the unit's name")
     units = [unit.name for unit in catalogue.units_of_type(answered)]
-    return (f"“{answer}”是有 {len(units)} 个单位的类型（{'、'.join(units)}），工单去向未记录，请写单位名称 / {answer!r} "
-            f"is a type of {len(units)} units ({', '.join(units)}): where the ticket went is not recorded; send the "
-            "unit's name")
+    named, more = units[:3], "…" if len(units) > 3 else ""  # the 18 townships' governments are one type
+    return (f"“{answer}”是有 {len(units)} 个单位的类型（{'、'.join(named)}{more}），工单去向未记录，请写单位名称 / "
+            f"{answer!r} is a type of {len(units)} units ({', '.join(named)}{more}): where the ticket went is not "
+            "recorded; send the unit's name")
 
 
 def _the_ticket(body: FeedbackIn, routed: SeenTicket | None, window_days: int) -> tuple[str | None, str]:
