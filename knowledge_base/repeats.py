@@ -65,9 +65,10 @@ OUTAGE_HOURS = timedelta(hours=12)
 # The public utilities whose supply a ticket says is out or failing, by the words callers use (see
 # `told_apart`). Only the failure counts: a fitted-out flat's complaint that lists 供水、供电 and 燃气 among its
 # fittings reports no outage.
+_PIPE_FAILS = "水管[^，。！？\n]{0,3}(爆|破|裂|漏)"
 _OUTAGES = {
     # 爆管, 爆水管: how a burst main's callers said it (a night supervisor's round)
-    "water": re.compile("停水|断水|[没冇]得?水|没有水|来水|水压|水管[^，。！？\n]{0,3}(爆|破|裂|漏)|爆水?管"),
+    "water": re.compile(f"停水|断水|[没冇]得?水|没有水|来水|水压|{_PIPE_FAILS}|爆水?管"),
     # 还冇来电 / 冇得电: how a night's callers in the townships said it (a night supervisor's round: a water cut
     # joined the power cut's hotspot through a call that said only this)
     "power": re.compile("停电|断电(?!话)|[没冇]得?电|没有电|(还|到现在|一直|都)[^，。！？\n]{0,4}[没冇]有来电(?![人者话显])"
@@ -82,7 +83,7 @@ _OUTAGES = {
 # A pipe that burst or leaks in a home (楼上那家屋里水管漏水, 我屋厨房的水管爆哒): a neighbour's or the owner's matter, not
 # the outage of a street whose calls `_with_outages` joins (a night supervisor's round found such leaks in a burst
 # main's hotspot).
-_IN_A_HOME = re.compile("(楼上|楼下|屋里|家里|屋厨房|家厨房|卫生间|厕所|室内)[^，。！？\n]{0,6}水管[^，。！？\n]{0,3}(爆|破|裂|漏)")
+_IN_A_HOME = re.compile(f"(楼上|楼下|屋里|家里|屋厨房|家厨房|卫生间|厕所|室内)[^，。！？\n]{{0,6}}{_PIPE_FAILS}")
 
 
 # What kind of emergency a call put through tells (`related`'s incident links): five callers of one fire say 着火,
