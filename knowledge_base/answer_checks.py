@@ -129,5 +129,11 @@ def specifics_warnings(entries: Iterable, most: int = 10) -> list[str]:
     answer that holds personal data and one per answer over `LONG_ANSWER` characters; the first `most` of them, and
     one line counting the rest (a city's whole FAQ imported at once)."""
     lines = [line for entry in entries if entry.source == "faq" for line in _answer_lines(entry)]
-    return lines[:most] + ([f"…另有 {len(lines) - most} 条答复如此 / … and {len(lines) - most} more answers that give "
-                            "such details"] if len(lines) > most else [])
+    return first_lines(lines, most, "答复如此", "answers that give such details")
+
+
+def first_lines(lines: list[str], most: int, more_zh: str, more_en: str) -> list[str]:
+    """The first `most` of a check's warning lines, and one counting the rest (a city's whole FAQ imported at once
+    would hide the import's result): …另有 3 条{more_zh} / … and 3 more {more_en}."""
+    rest = len(lines) - most
+    return lines[:most] + ([f"…另有 {rest} 条{more_zh} / … and {rest} more {more_en}"] if rest > 0 else [])

@@ -26,7 +26,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sess
 from appeal.config import centre_time, centre_today
 from appeal.database import (KB_WRITE_LOCK, add_missing_columns, create_tables, hold_write_lock, make_engine,
                              stored_utc)
-from knowledge_base.answer_checks import citizens_names, citizens_phones, curated_pii
+from knowledge_base.answer_checks import citizens_names, citizens_phones, curated_pii, first_lines
 from knowledge_base.units import same_unit
 from pipeline.errors import InputError, refuse_problems
 from pipeline.normalize import normalize, strip_invisible, to_simplified
@@ -302,8 +302,7 @@ def rule_warnings(entries: Iterable[Entry], most: int = 10) -> list[str]:
         except ValidationError as exc:
             lines.append(f"{entry.id}: 存于现行规则之前，违反了它，请修改或删除 / stored before a rule it breaks "
                          f"({validation_message(exc, lambda f: f'its {f}')}): fix it, or delete the entry")
-    return lines[:most] + ([f"…另有 {len(lines) - most} 条 / … and {len(lines) - most} more entries stored before a rule "
-                            "they break"] if len(lines) > most else [])
+    return first_lines(lines, most, "", "entries stored before a rule they break")
 
 
 def expired_warnings(entries: Iterable[Entry], today: date | None = None) -> list[str]:
@@ -548,8 +547,7 @@ def similar_question_warnings(saved: Iterable[Entry], stored: Iterable[Entry], m
             lines.append(f"{entry.id}: 问题与条目 {other.id!r}（{other.question}）几乎相同：若问的是一件事，请只留一条，另一条的"
                          f"问法作为其他问法 / the question is nearly that of entry {other.id!r} ({other.question}): if "
                          "the two ask one thing, keep one, with the other's wording as another phrasing")
-    return lines[:most] + ([f"…另有 {len(lines) - most} 条 / … and {len(lines) - most} more entries whose question is "
-                            "nearly another's"] if len(lines) > most else [])
+    return first_lines(lines, most, "", "entries whose question is nearly another's")
 
 
 def derived_id(entry: EntryIn) -> str:
