@@ -84,26 +84,28 @@ class RepeatedRowsWarning(ReadWarning):
     than the file has rows, and the importer is told why."""
 
 
-def validation_message(exc: ValidationError, name: Callable[[str], str] = lambda field: f"column {field!r}") -> str:
+def validation_message(exc: ValidationError, name: Callable[[str], str] = lambda field: f"column {field!r}",
+                       no_day: str = "leave it empty") -> str:
     """The errors in the words of where the values came from: `name` says what a field is called there (a column
-    of an import file by default; the CLI names its options)."""
+    of an import file by default; the CLI names its options), `no_day` how a validity day is left out there (a cell
+    left empty; an option takes none)."""
     parts = []
     for error in exc.errors():
         where = ".".join(str(p) for p in error["loc"])
         # pydantic words a validator's own ValueError "Value error, …": the message alone is what the reader needs
         # …and an empty cell "Field required": the trainer looks for a cell to fill, not a field
         message = ("empty: a value is required" if error["type"] == "missing"
-                   else _not_a_day(error) if error["type"] in ("date_parsing", "date_from_datetime_parsing")
+                   else _not_a_day(error, no_day) if error["type"] in ("date_parsing", "date_from_datetime_parsing")
                    else error["msg"].removeprefix("Value error, "))
         parts.append(f"{name(where)}: {message}" if where else message)
     return "; ".join(parts)
 
 
-def _not_a_day(error: dict) -> str:
+def _not_a_day(error: dict, no_day: str) -> str:
     # pydantic's "Input should be a valid date or datetime, input is too short" for 明年春节后 told a trainer nothing;
     # its reason is kept where it names the part that is wrong (day value is outside expected range)
     reason = error["msg"].partition(", ")[2]
-    none = "leave it empty for none" if error["loc"][-1:] == ("valid_from",) else "leave it empty (or 长期) for none"
+    none = f"{no_day} for none" if error["loc"][-1:] == ("valid_from",) else f"{no_day} (or 长期) for none"
     return (f"{error['input']!r} is no date{f' ({reason})' if ' value ' in reason else ''}: write it as YYYY-MM-DD "
             f"(2027-06-30), or {none}")
 

@@ -272,6 +272,9 @@ def test_options_take_lists_and_dates_as_a_sheet_writes_them(appeal_home, tmp_pa
     assert json.loads(ok("kb", "update", "p-1", "--valid-from", "2027年1月1日"))["valid_from"] == "2027-01-01"
     assert_input_error(appeal("kb", "update", "p-1", "--valid-to", "2027年6月31日"),
                        "error: --valid-to: ", "day value is outside expected range")
+    # an option cannot be left empty as a sheet's cell can: the editor was told to "leave it empty"
+    assert_input_error(appeal("kb", "update", "p-1", "--valid-to", "明年春节后"),
+                       "'明年春节后' is no date", "or write none (or 长期) for none")
     assert_input_error(appeal("kb", "update", "p-1", "--valid-to", "6/7/2027"),
                        "error: --valid-to '6/7/2027' may be 2027-06-07 or 2027-07-06: write it as YYYY-MM-DD")
     # 长期, as a sheet says "no end", removes the end day as none does

@@ -53,7 +53,8 @@ def _in_option_words() -> Iterator[None]:
     try:
         yield
     except ValidationError as exc:
-        raise InputError(validation_message(exc, lambda field: "--" + field.replace("_", "-"))) from None
+        # an option cannot be left empty as a cell can: `none` is its word for no day (`_option_day`)
+        raise InputError(validation_message(exc, lambda field: "--" + field.replace("_", "-"), "write none")) from None
 
 
 def _validated(model, values: dict):
