@@ -108,6 +108,12 @@ def test_appeal_serve_on_a_new_home_then_feedback_export(appeal_home, tmp_path):
             trainer = httpx.Client(base_url=url, headers={"X-API-Key": keys["trainer"]}, timeout=60)
             listed = trainer.get("/v1/kb/entries", params={"limit": 1}).json()
             assert listed["total"] == sum(1 for line in open(REPO / "appeal/demo/faq.jsonl") if line.strip())
+            # an entry a trainer adds with the CLI is counted by the next probe, not only after a search
+            added = subprocess.run([*APPEAL, "kb", "add", "-q", "冬季供暖补贴怎么申领？", "-a", "向所在乡镇民政办申领。",
+                                    "-u", "武冈市民政局"], cwd=REPO, env=_env(appeal_home), capture_output=True,
+                                   text=True, timeout=300)
+            assert added.returncode == 0, added.stderr
+            assert httpx.get(f"{url}/readyz").json()["kb_entries"] == listed["total"] + 1
         finally:
             process.terminate()
             process.wait(timeout=30)
