@@ -126,9 +126,12 @@ def test_nothing_new_is_an_error(registry, tmp_path):
     # day (read as UTC it would be 07:30 on 1 January in Wugang)
     old = _jsonl(tmp_path / "old.jsonl", [{"title": "路灯", "text": "路灯坏了", "topic": "城乡建设", "created_at": "2020-01-01"},
                                           {"title": "水管", "text": "水管爆了", "topic": "城乡建设",
-                                           "created_at": "2025-12-31 23:30"}])
-    with pytest.raises(InputError, match="no new labelled tickets since 2026-01-01"):
+                                           "created_at": "2025-12-31 23:30", "备注": "回访满意"}])
+    with pytest.raises(InputError) as refused:
         retrain([old], registry=registry, since="2026-01-01", work_dir=tmp_path / "runs")
+    # the labels were read: the date is what left them out, not a column (a trainer's round listed 备注 after it)
+    assert str(refused.value) == (f"no new labelled tickets since 2026-01-01 in {old}: its 2 labelled tickets are "
+                                  "older, the latest of 2025-12-31")
     with pytest.raises(InputError, match="--since 'last tuesday': not a date"):
         retrain([old], registry=registry, since="last tuesday", work_dir=tmp_path / "runs")
     with pytest.raises(InputError, match="--since '1/2/2026' may be 2026-01-02 or 2026-02-01"):

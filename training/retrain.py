@@ -133,7 +133,14 @@ def _load_new(paths: Sequence[Path], stopwords, since: str | None, unit_label: C
     if since is not None:
         # The trainer's date is a day of the centre's calendar: --since 2026-11-01 starts at its midnight.
         start = _when(since, zone)
+        older = rows
         rows = [r for r in rows if _when(r["created_at"], zone) >= start]
+        if older and not rows:
+            # the columns were read; listing those that were not sent the trainer after a label that was there
+            dated = sorted(str(r["created_at"])[:10] for r in older if r["created_at"])
+            latest = f", the latest of {dated[-1]}" if dated else ", none of them dated"
+            raise InputError(f"no new labelled tickets since {since[:10]} in {', '.join(map(str, paths))}: its "
+                             f"{len(older)} labelled tickets are older{latest}")
     read_as = read_units_as_labels(rows, unit_label) if unit_label is not None else Counter()
     rows.sort(key=lambda r: _when(r["created_at"], zone))  # stable: undated rows keep file order, first
     latest = latest_by(rows, _key)
