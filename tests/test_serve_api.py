@@ -14,6 +14,7 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from urllib.parse import quote
+from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
@@ -1443,6 +1444,10 @@ def test_an_edit_made_on_a_stale_copy_is_refused_and_undoes_nothing(server):
         assert first.status_code == 200 and first.headers["etag"] != read
         stale = trainer.patch(path, json={"answer": "请到政务服务中心办理。"}, headers={"If-Match": read})
         assert stale.status_code == 412 and "changed since it was read" in stale.json()["detail"]
+        # whose change and when, on the centre's clock: "他人" was said to the editor whose own save it was
+        changed_at = datetime.fromisoformat(first.json()["updated_at"]).astimezone(ZoneInfo(WUGANG_TIMEZONE))
+        assert stale.json()["detail"].startswith(
+            f"条目读取后已被 {first.json()['updated_by']} 于 {changed_at:%Y-%m-%d %H:%M} 修改，请重新读取 / ")
         assert stale.headers["etag"] == first.headers["etag"]  # what to read again
         assert trainer.delete(path, headers={"If-Match": read}).status_code == 412
         assert trainer.patch(path, json={"answer": "x"}, headers={"If-Match": "not-a-stamp"}).status_code == 412
@@ -1503,7 +1508,6 @@ REPEATS = [
 def test_a_repeat_reason_counts_days_as_the_centre_does(server):
     """An earlier report of 23:00 last night, Wugang time, is 昨天 however few hours ago it was."""
     from datetime import datetime, time, timedelta, timezone
-    from zoneinfo import ZoneInfo
 
     from knowledge_base.ticket_log import SeenTicket, TicketLog
     from pipeline import masked_text

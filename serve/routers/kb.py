@@ -11,6 +11,7 @@ from datetime import datetime, timezone
 from fastapi import APIRouter, Depends, Header, HTTPException, Path, Query, Response, status
 from starlette.convertors import PathConvertor, register_url_convertor
 
+from appeal.config import centre_minute
 from knowledge_base.dispatch import default_routing
 from knowledge_base.store import (Change, Entry, EntryChanged, EntryConflict, EntryFilter, EntryIn, EntryUpdate,
                                   Source, Status, WithdrawsAnswer, expired_warnings, rule_warnings,
@@ -119,8 +120,12 @@ def _withdraws(exc: WithdrawsAnswer) -> HTTPException:
 
 
 def _changed(exc: EntryChanged) -> HTTPException:
-    headers = {"ETag": _etag(exc.current)} if exc.current else None
-    return HTTPException(status.HTTP_412_PRECONDITION_FAILED, detail=f"条目已被他人修改 / {exc}", headers=headers)
+    current = exc.current
+    headers = {"ETag": _etag(current)} if current else None
+    # who and when on the centre's clock: "他人" was said to an editor whose own earlier save it was, in UTC
+    said = f"已被 {current.updated_by} 于 {centre_minute(current.updated_at)} 修改" if current else "已被删除"
+    return HTTPException(status.HTTP_412_PRECONDITION_FAILED, detail=f"条目读取后{said}，请重新读取 / {exc}",
+                         headers=headers)
 
 
 @router.post("", response_model=EntrySaved, status_code=status.HTTP_201_CREATED,
