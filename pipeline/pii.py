@@ -486,7 +486,9 @@ _NAME_BEFORE_PUNCTUATION = re.compile(_NAME + f"(?={_PUNCTUATION}|[{_PARTICLES}]
 # 村民张卫东强占…, 市民王卫国称…; 业主付费的 is no name), never a place's name (村民黄家冲的…).
 _NAME_BEFORE_DETAIL = re.compile(_NAME + "(?=家住|住在|现住|今年|反映|投诉|举报|[0-9０-９])")
 _PLACE_ENDINGS = frozenset("冲湾坪塘组铺桥山岭坡垅院屋场")
-_WRITERS_PLACE = re.compile("[\u4e00-\u9fff]{1,10}?(?:镇|乡|村|街道|社区|小区|[0-9０-９一二三四五六七八九十]+组)的")
+_HOME_PIECE = "[0-9０-９一二三四五六七八九十]+(?:[-－][0-9０-９]+)*(?:组|号|栋|幢|单元|楼|室)"
+# …down to the house (我是晏田乡白竹村3组15号的刘翠兰: a medical desk's round)
+_WRITERS_PLACE = re.compile(f"[\u4e00-\u9fff]{{1,10}}?(?:镇|乡|村|街道|社区|小区|{_HOME_PIECE})(?:{_HOME_PIECE})*的")
 # …or what the writer is, then the name (我是家长周海涛, 我是环卫工人李春花, 我是工人代表王秋生, 我是退伍军人高峰，)
 _WRITERS_ROLE = re.compile("(?:[\u4e00-\u9fff]{0,2}?(?:家长|乘客|代表|工人|军人|车主|患者|病人|学生|职工|员工|党员|农民|老人"
                            "|退休人员|个体户))+[\\s:：、]*")
@@ -549,7 +551,8 @@ _NAME_WITH_SEX = re.compile(f"(?:^|(?<={_PUNCTUATION})){_NAME}(?=[，,（(]\\s*[
 # The caller named by the agent's usual opening, 张建国来电反映… or 市民张建国来电称…: the name starts a sentence or
 # follows a standing, and ends at the call. A surname that is also a word (于是我致电…) is left out here.
 _AFTER_STANDING = "(?<=市民|村民|居民|业主|群众)"
-_NAME_BEFORE_CALL = re.compile(f"(?:^|(?<={_PUNCTUATION})|{_AFTER_STANDING}|(?<=的))"
+# …or the caller's village or house (白竹村刘翠兰来电, …3组15号刘翠兰来电: a medical desk's round)
+_NAME_BEFORE_CALL = re.compile(f"(?:^|(?<={_PUNCTUATION})|{_AFTER_STANDING}|(?<=的)|(?<=村|组|号))"
                                f"(?![{''.join(sorted(_WORDLIKE_SURNAMES))}])((?:{_COMPOUND_SURNAMES}|[{_SURNAMES}])"
                                f"((?:(?![{_PARTICLES}又再])[\u4e00-\u9fff]){{1,2}}))"
                                # 黄国建先生来电, 王芳又来电 (又 is no part of the name), 黄国建 再次来电
@@ -1220,9 +1223,13 @@ _BOUGHT_OR_RENTED = re.compile(r"在([^,，。;；!！?？\n]{1,40}?)(?:(?:买|�
 # The writer introducing themself as a household (我是蓝色港湾小区3栋1304的住户, 本人是…5栋2801业主): only a number down to
 # the flat is theirs; 我是福元西路199号万国城的业主 names the estate, the matter's place (我们是… is all its owners).
 _RESIDENT = re.compile(r"(?:我是|本人是|本人系|本人为|我系|来电人系|来电人是|其系)([^,，。;；!！?？\n]{1,40}?)"
-                       r"(?:的?(?:业主|住户|租户|村民|居民)|的(?=[,，。;；!！?？\n]|$))")  # 我是…3栋1304的，楼上漏水
+                       # 我是…3栋1304的，楼上漏水; 我是白竹村3组15号的刘翠兰 (a medical desk's round: both were kept)
+                       f"(?:的?(?:业主|住户|租户|村民|居民)|的(?=[,，。;；!！?？\n]|$|{_COMPOUND_SURNAMES}|[{_SURNAMES}]))")
 # A door number given as such (门牌号是3栋2单元1304) is the matter's place as often (公厕门牌12号): a flat's alone is a home.
 _DOOR_NUMBER = re.compile(r"门牌号?(?:码)?[是为:：]?\s*([^,，。;；!！?？\n]{1,40})")
+# …and a house right before the caller the agent's opening names (白竹村3组15号刘翠兰来电: a medical desk's round)
+_HOUSE_OF_CALLER = re.compile(f"((?:{_HOME_PIECE}){{2,}})(?=(?:{_COMPOUND_SURNAMES}|[{_SURNAMES}])[\u4e00-\u9fff]{{1,2}}"
+                              "(?:先生|女士)?(?:来电|致电))")
 # …and so is an address given as such (地址：都梁路88号金海湾小区8-2-1101, a ticket's most common form of one), down to
 # a flat's room number only (地址：市政府广场, …669号7楼 are the matter's place), never an office's or a shop's.
 _ADDRESS = re.compile(r"(?<!联系)(?<!通讯)(?<!通信)(?<!办公)(?<!单位)(?<!公司)(?<!店铺)(?<!门面)(?<!经营)(?<!注册)"
@@ -1246,7 +1253,7 @@ def _house_numbers(text: str) -> list[tuple[int, int]]:
     clauses = [(label.end(), re.split(r"[,，。;；!！?？\n]", text[label.end() : label.end() + _HOME_REACH])[0], "home")
                for label in _HOME_LABEL.finditer(text)]
     clauses += [(found.start(1), found.group(1), "home") for found in _BOUGHT_OR_RENTED.finditer(text)]
-    clauses += [(found.start(1), found.group(1), "flat") for pattern in (_RESIDENT, _DOOR_NUMBER)
+    clauses += [(found.start(1), found.group(1), "flat") for pattern in (_RESIDENT, _DOOR_NUMBER, _HOUSE_OF_CALLER)
                 for found in pattern.finditer(text)]
     clauses += [(found.start(1), found.group(1), "address") for found in _ADDRESS.finditer(text)]
     found = []
@@ -1260,7 +1267,9 @@ def _house_numbers(text: str) -> list[tuple[int, int]]:
                 home = _an_address_home(parts, bool(suffixed)) and not (
                     _NOT_A_HOME_BEFORE.search(clause, 0, match.start()) or _NOT_A_HOME_AFTER.match(clause, match.end()))
             elif kind == "flat":
-                home = len(parts) >= 2 and suffixed and _FLAT.search(parts[-1])
+                # a village's house is a number alone (我是白竹村15号的刘翠兰)
+                home = (len(parts) >= 2 and suffixed and _FLAT.search(parts[-1])
+                        or len(parts) == 1 and parts[0].endswith("号") and clause[: match.start()].endswith("村"))
             else:
                 # 3-2-501: building, entrance and flat, as agents shorten them; 12-3 in an estate's zone (都梁花园B区12-3)
                 dashes = len(re.findall("[-－]", parts[0]))

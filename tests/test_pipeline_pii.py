@@ -1061,6 +1061,22 @@ def test_a_name_and_a_home_as_a_night_agent_types_them_are_masked(text, masked):
     assert mask_pii(text).text == (masked or text)
 
 
+@pytest.mark.parametrize("text, masked", [
+    # a medical desk's round: a rural caller introduces herself by her house, then her name, and an agent's opening
+    # names the village or the house right before the caller; both were kept whole
+    ("我是晏田乡白竹村3组15号的刘翠兰，身份证43058119750612432X", "我是晏田乡白竹村[门牌号]的[姓名]，身份证[身份证号]"),
+    ("我是湾头桥镇大田村5组12号的王秀英，养老金没到账。", "我是湾头桥镇大田村[门牌号]的[姓名]，养老金没到账。"),
+    ("我是晏田乡白竹村15号的刘翠兰，医保卡刷不了", "我是晏田乡白竹村[门牌号]的[姓名]，医保卡刷不了"),
+    ("白竹村刘翠兰来电反映，医保卡刷不了。", "白竹村[姓名]来电反映，医保卡刷不了。"),
+    ("晏田乡白竹村3组15号刘翠兰来电，医保卡刷不了。", "晏田乡白竹村[门牌号][姓名]来电，医保卡刷不了。"),
+    # …and what stays: an estate before the flat (its 的 is no end), a day after the village, an office's call
+    ("我是中房瑞致的小区70栋1001的业主，噪音大", "我是中房瑞致的小区[门牌号]的业主，噪音大"),
+    ("我是白竹村的，15号那天停电", None), ("白竹村村委会来电反映", None),
+])
+def test_a_rural_callers_house_and_name_as_she_gives_them_are_masked(text, masked):
+    assert mask_pii(text).text == (masked or text)
+
+
 def test_digits_of_an_email_address_are_the_address():
     assert kinds("QQ邮箱13807391234@qq.com") == [("email", "13807391234@qq.com")]
 
