@@ -461,7 +461,9 @@ class FeedbackIn(BaseModel):
                                   "under is the route's unit kept, also where a rule led to another type's unit: "
                                   "lead_unit.functional_type, or unit.label where no rule re-filed the ticket (a "
                                   "reason 职能类型按规则改为 … says one did; unit.label is then the model's reading, "
-                                  "and names another unit)")
+                                  "and names another unit). A unit that sends the ticket back (退单): the unit it goes "
+                                  "to next, or the centre's own seat-12345 while the centre decides; null leaves the "
+                                  "ticket where an earlier answer put it")
     suggestion_id: Identifier | None = Field(default=None, description="the knowledge-base answer the agent used")
     predicted_topic: Label | None = Field(default=None, description="topic.label as /v1/route gave it; left out, "
                                                                   "it is read from the ticket's last route (by "
@@ -556,10 +558,10 @@ class FeedbackOut(Out):
                     "retrain learns it")
     assigned_unit: str | None = Field(
         default=None,
-        description="the unit the service now records the routed ticket as sent to, named by the answer's unit: a "
-                    "later repeat names it (已派 …) and a retry of the ticket's route is answered with it. Null where "
-                    "the ticket was not routed, the answer gives no unit, or its unit names no one unit "
-                    "(unit_not_recorded says so)")
+        description="the unit the service now records the routed ticket as sent to, named by this answer's unit or "
+                    "an earlier one's (a late retry of an answer is told where the ticket went since): a later repeat "
+                    "names it (已派 …) and a retry of the ticket's route is answered with it. Null where the ticket "
+                    "was not routed or no answer has named one unit (unit_not_recorded says why this one did not)")
     unit_not_recorded: str | None = Field(
         default=None,
         description="why the answer's unit, stored as the label, is not recorded as where the ticket went: a type of "

@@ -613,6 +613,13 @@ def test_an_answer_naming_a_type_of_several_units_says_where_the_ticket_went_is_
         named = client.post("/v1/feedback", json={**answer, "unit": "公安局"}).json()
         assert (named["assigned_unit"], named["unit_not_recorded"]) == ("武冈市公安局", None)
         assert client.post("/v1/route", json=ticket).json()["sent_on_to"] == "武冈市公安局"
+        # a later answer naming a type, or no unit (退单 sent as unit null), leaves the ticket there, and says so: an
+        # integrator's round read "not recorded" and null as the ticket being nowhere
+        again = client.post("/v1/feedback", json={**answer, "unit": "公安"}).json()
+        assert again["assigned_unit"] == "武冈市公安局" and "工单去向未记录，仍记录为 武冈市公安局，请写单位名称" in again[
+            "unit_not_recorded"] and "(it stays recorded at 武冈市公安局)" in again["unit_not_recorded"]
+        no_unit = client.post("/v1/feedback", json={**answer, "topic": "公共安全"}).json()
+        assert (no_unit["assigned_unit"], no_unit["unit_not_recorded"]) == ("武冈市公安局", None)
         unrouted = client.post("/v1/feedback", json={"ticket_id": "WG-P9", "text": ticket["text"], "topic": "城乡建设",
                                                      "unit": "公安"}).json()
         assert (unrouted["assigned_unit"], unrouted["unit_not_recorded"]) == (None, None)
@@ -897,7 +904,10 @@ def test_a_late_retry_under_its_idempotency_key_never_undoes_the_agents_correcti
         corrected = client.post("/v1/feedback", json=b, headers={"Idempotency-Key": k2})
         late = client.post("/v1/feedback", json=a, headers={"Idempotency-Key": k1})
         assert [r.status_code for r in (first, again, corrected, late)] == [201, 200, 201, 200], late.text
-        assert again.json() == late.json() == first.json() and corrected.json()["id"] == first.json()["id"] + 1
+        assert again.json() == first.json() and corrected.json()["id"] == first.json()["id"] + 1
+        # the late retry is told where the ticket is now, after the correction, not where its answer had put it
+        assert late.json() == {**first.json(), "assigned_unit": corrected.json()["assigned_unit"]}
+        assert first.json()["assigned_unit"] == "武冈市交通运输局" != late.json()["assigned_unit"]
         exported, _, _ = write_feedback(Settings(home=server.home), tmp_path / "feedback.jsonl", 0, None)
         assert [row["topic"] for row in exported if row["id"] == "WG-IK1"] == ["城乡建设"]  # B, the correction
 

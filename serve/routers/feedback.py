@@ -98,24 +98,31 @@ def post_feedback(
     stored_at = stored_utc(row.created_at).astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
     # a keeper's round: a new unit of the catalogue came back as a typo would (武冈市数据局 beside 武冈市数椐局)
     in_catalogue = ["unit"] if "unit" in unknown and catalogue.functional_type_of(unknown["unit"]) else []
-    not_recorded = _not_placed(catalogue, body.unit) if routed is not None and body.unit and placed is None else None
+    # where the log has the ticket now, this answer or an earlier one having put it there: a late retry was told the
+    # unit it had named, after the agent's correction had moved the ticket on (an integrator's round)
+    now = services.repeats.routed(body.ticket_id) if routed is not None else None
+    assigned = now.assigned_unit if now else None
+    not_recorded = _not_placed(catalogue, body.unit, assigned) if routed is not None and body.unit and placed is None \
+        else None
     return FeedbackOut(id=row.id, ticket_id=row.ticket_id, stored_at=stored_at, routed=routed is not None,
-                       unknown_labels=unknown, in_catalogue=in_catalogue,
-                       assigned_unit=placed.name if placed else None, unit_not_recorded=not_recorded)
+                       unknown_labels=unknown, in_catalogue=in_catalogue, assigned_unit=assigned,
+                       unit_not_recorded=not_recorded)
 
 
-def _not_placed(catalogue: Catalogue, answer: str) -> str:
+def _not_placed(catalogue: Catalogue, answer: str, assigned: str | None) -> str:
     """Why an answer's unit names no one unit to record the ticket at (a township liaison's round: 公安 was answered
-    201, and the ticket's retry still went to the township that had sent it back)."""
+    201, and the ticket's retry still went to the township that had sent it back), and where it stays recorded, an
+    earlier answer having placed it (an integrator's round: 通信 after 中国移动武冈分公司 read as "not recorded")."""
     answered = catalogue.functional_type_of(answer)
+    stays_zh, stays_en = (f"，仍记录为 {assigned}", f" (it stays recorded at {assigned})") if assigned else ("", "")
     if answered is None:
-        return (f"“{answer}”不是单位目录中的单位，工单去向未记录，请写单位名称 / {answer!r} is no unit of the catalogue: "
-                "where the ticket went is not recorded; send the unit's name")
+        return (f"“{answer}”不是单位目录中的单位，工单去向未记录{stays_zh}，请写单位名称 / {answer!r} is no unit of the "
+                f"catalogue: where the ticket went is not recorded{stays_en}; send the unit's name")
     units = [unit.name for unit in catalogue.units_of_type(answered)]
     named, more = units[:3], "…" if len(units) > 3 else ""  # the 18 townships' governments are one type
-    return (f"“{answer}”是有 {len(units)} 个单位的类型（{'、'.join(named)}{more}），工单去向未记录，请写单位名称 / "
+    return (f"“{answer}”是有 {len(units)} 个单位的类型（{'、'.join(named)}{more}），工单去向未记录{stays_zh}，请写单位名称 / "
             f"{answer!r} is a type of {len(units)} units ({', '.join(named)}{more}): where the ticket went is not "
-            "recorded; send the unit's name")
+            f"recorded{stays_en}; send the unit's name")
 
 
 def _the_ticket(body: FeedbackIn, routed: SeenTicket | None, window_days: int) -> tuple[str | None, str]:
