@@ -93,6 +93,9 @@ FOLLOW_UP_NOT_FOUND = ("来电人称此前已反映过，但近 {days} 天的工
 NUMBER_NOT_FOUND = ("来电人所述工单号 {numbers} 不在近 {days} 天的工单中：请与来电人核对号码 / the ticket number the caller "
                     "gave ({numbers}) is not among the tickets of the last {days} days: check it with the caller")
 REPEAT_CHECK_SKIPPED = "重复诉求未核对（数据库暂不可用）/ repeat check skipped: database unavailable"
+# An id routed before with other words (an agent's edit, or a platform reusing ids): the log keeps the new words only
+ROUTED_BEFORE_OTHERWISE = ("工单 {id} 已于 {when} 以不同内容路由过（当时{where}）：本次按新内容路由，并替换原记录 / ticket "
+                           "{id} was routed before with another text: this route replaces it")
 
 
 def _shown_question(question: str) -> str:
@@ -251,7 +254,7 @@ def route_tickets(tickets: Sequence[TicketIn], model: LoadedModel, kb: Knowledge
         full = title_and_body(title, masked)  # routing_text, without masking both parts a second time
         routing = decide(heads, full, ticket.location, channel=ticket.channel)
         related: list[Related] | None = []
-        sent_on, before_window, held = None, None, None
+        sent_on, before_window, held, earlier = None, None, None, None
         numbers = ticket_numbers(full)
         follow_up = says_reported_before(full) or bool(numbers)  # a ticket's number is an earlier ticket's
         if repeats is not None:
@@ -278,6 +281,7 @@ def route_tickets(tickets: Sequence[TicketIn], model: LoadedModel, kb: Knowledge
                               hand_over="、".join(routing.hand_over),
                               refusal_rule=routing.not_accepted.rule if routing.not_accepted else None,
                               assisting_units="、".join(unit.name for unit in routing.assisting)) if kept else None
+            earlier = repeats.index.routed(ticket.id) if kept else None
             related, sent_on, held = _check_and_record(repeats, full, compared_in, seen, given,
                                                        frozenset(routing.hand_over), follow_up, numbers)
         # an agent told nothing would take "no related tickets" for "no earlier report"
@@ -291,6 +295,11 @@ def route_tickets(tickets: Sequence[TicketIn], model: LoadedModel, kb: Knowledge
                 reasons.append(NUMBER_NOT_FOUND.format(numbers="、".join(numbers), days=days))
             elif not related:
                 reasons.append(FOLLOW_UP_NOT_FOUND.format(days=days))
+        if earlier is not None and (earlier.text, earlier.title) != (masked, title):
+            # an integrator's round: a power cut re-sent under its id as a water leak was replaced without a word
+            reasons.append(ROUTED_BEFORE_OTHERWISE.format(
+                id=ticket.id, when=stored_utc(earlier.received_at).astimezone(zone).strftime("%Y-%m-%d %H:%M"),
+                where=f"派 {earlier.dispatched_to}" if earlier.dispatched_to else "未派单位"))
         if before_window:  # an integrator's round: a backlog ticket of last year answered as if it had been checked
             reasons.append(f"收到时间早于重复诉求窗口（{before_window} 天），未核对重复、不保留 / received before the "
                            f"repeat window ({before_window} days): not compared with other tickets, not kept")

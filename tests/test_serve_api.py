@@ -935,6 +935,20 @@ def test_a_late_retry_under_its_idempotency_key_never_undoes_the_agents_correcti
     assert k1 not in "\n".join(logged)
 
 
+def test_an_id_routed_again_with_other_words_says_it_replaces_the_first(server):
+    """An integrator's round: a power cut re-sent under its id as a water leak was routed anew and replaced in the
+    repeat log without a word; the same words again (a retry) say nothing."""
+    power = {"id": "WG-RE1", "text": "司马冲镇大坪村停电一整天了，供电所一直说在抢修，到底什么时候来电？"}
+    with server.client("platform") as client:
+        first = client.post("/v1/route", json=power).json()
+        retried = client.post("/v1/route", json=power).json()
+        assert not [r for r in retried["reasons"] if "以不同内容路由过" in r]
+        water = client.post("/v1/route", json={**power, "text": "司马冲镇大坪村的自来水管子破了，整个组都没水用了。"}).json()
+    said = [r for r in water["reasons"] if r.startswith("工单 WG-RE1 已于 ")]
+    assert len(said) == 1 and f"以不同内容路由过（当时派 {first['lead_unit']['name']}）：本次按新内容路由，并替换原记录" in said[0] \
+        and said[0].endswith("/ ticket WG-RE1 was routed before with another text: this route replaces it")
+
+
 def test_a_number_of_a_person_is_no_label(server):
     """A privacy reviewer's round: a caller's phone or ID number pasted into the topic or unit field (or the model
     version, the refusal rule) was stored, counted and logged as given (labels are never masked), and echoed in

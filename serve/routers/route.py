@@ -53,7 +53,9 @@ def route_one(
     services: Services = Depends(ready),
 ) -> RouteOut:
     """Topic, unit, jurisdiction, auto/review decision, knowledge-base suggestions and earlier tickets about the
-    same matter for one ticket. A ticket with an `id` is kept for the repeat window, so later tickets find it."""
+    same matter for one ticket. A ticket with an `id` is kept for the repeat window, so later tickets find it. The same
+    `id` again with the same words (a retry) gets the same answer; with other words (an agent's edit) it is routed
+    anew and replaces the first in the repeat log, and a reason says so (工单 … 已于 … 以不同内容路由过)."""
     return _route(request, services, [ticket], batch=False)[0]
 
 
