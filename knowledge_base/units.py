@@ -244,8 +244,10 @@ class Catalogue:
                  else [unit for unit in self.units if unit.functional_type == read[0]])
         # …or an alias of a type of several that one of them lists among its keywords (交警, 交警大队: a transport
         # agent's answer was read as 公安 alone, and the hotspots refused it)
+        # …or that names one of them by a part of its name (中国移动 of the type 通信: an integrator's round)
         if len(units) > 1:
-            units = [unit for unit in units if name in unit.keywords] or units
+            units = [unit for unit in units if name in unit.keywords] or [
+                unit for unit in units if name in unit.name] or units
         return units[0] if len(units) == 1 else None
 
     def unit_label(self, name: str, known: Collection[str]) -> str | None:
