@@ -584,11 +584,14 @@ def test_a_caller_who_says_the_hotline_heard_it_before_is_told_from_one_who_went
                  # a rural land agent's
                  "高塘村征地款还没发，我昨天已经打过电话了",
                  # a city-management liaison's
-                 "这几个事都讲了好多次了，一直冇人来搞"):
+                 "这几个事都讲了好多次了，一直冇人来搞",
+                 # an integrator's
+                 "河水黑的臭的，上次反映了到现在还是这样，你们到底管不管？", "养猪场排污的事情我上个星期打12345反映过了，到现在还没人来处理"):
         assert says_reported_before(said), said
     # a call or a report to someone else is no ticket of the hotline's
     for said in ("打供水站电话没人接", "多次拨打交警大队的电话", "办案民警给我打了电话", "已经反映到村里，村里不管", "多次向物业反映没有用",
-                 "我之前反映过村里，村里说不归他们管", "和街道打了电话报名", "路灯坏了半个月",
+                 "我之前反映过村里，村里说不归他们管", "和街道打了电话报名", "路灯坏了半个月", "上次反映了村里，村里不管",
+                 "我打12345反映一下路灯坏了",
                  "刚才打过电话给物业，物业不管", "刚才打了120，救护车还没到", "向物业反映了三次了，物业不管",
                  "希望你们尽快回复", "物业上次回复说马上修", "向物业投诉过好几次了",
                  # a message saying where it is written now, or a citizen who read something online before
