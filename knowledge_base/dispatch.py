@@ -415,6 +415,12 @@ def first_refusal(text: str, rules: RoutingRules) -> tuple[NotAcceptedRule, re.M
                  if (found := re.search(r.pattern, text)) and not _refusal_vetoed(r, found, text)), None)
 
 
+# A call that says it brings two matters (两个事情反映一下：第一个…第二个…): one unit was named, without a word, where the
+# hospital's overcharging and the insurance's settlement were two bureaus' (a medical desk's round). Not 问题 (有两个问题想
+# 问问 asks one unit two questions on the board as often), nor 这两件事 (what was said of them).
+_SEVERAL_MATTERS = re.compile(r"(?<![这那上以])(两|二|几|三|2|3)(个|件)(事|事情)(?!实)|另外一?(个|件)事(?!实)"
+                              r"|还有一?(个|件)事(?!实)")
+SEVERAL_MATTERS = "来电含多项诉求，请逐项核对承办单位（需要时分别建单）/ the call holds several matters: check each one's unit"
 _SENTENCE_MARKS = "。！？!?\n"
 _SENTENCE_END = re.compile(f"[{_SENTENCE_MARKS}]")
 
@@ -673,6 +679,8 @@ def decide(
             trace.note(f"unit: 规则 {rule.id} 的词语与模型的首选 {unit.label} 一致，单位无需人工确认 / the rule's words "
                        "confirm the unsure unit head's first choice")
 
+    if _SEVERAL_MATTERS.search(text or ""):
+        trace.note(SEVERAL_MATTERS, cause="several_matters")
     if hand_over and not by_phone(channel):
         # A rule dispatches a gas leak or a fire by itself because the agent who typed the ticket has the caller on the
         # line to put through; a web or WeChat message has no one on the line (a shift leader's round: 网站 起火了 went

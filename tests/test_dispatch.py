@@ -285,6 +285,46 @@ def test_a_villagers_house_building_approval_is_the_townships_with_the_natural_r
     assert decide_unsure("自然资源和规划", "迎春亭街道的老房子想翻修建房，要办什么手续？").lead.id == "wg-zrzyj"
 
 
+@pytest.mark.parametrize(("guess", "text", "lead", "rule"), [
+    # an integrator's round: 黑的 (an unlicensed cab) read in a river's colour, a pig farm's pollution to 交通运输局
+    ("生态环境", "邓家铺镇桐木村那个养猪场天天往河里排猪粪，河水都是黑的臭的，臭得屋里都待不住。", "wg-sthj", None),
+    # sick pork sold at a town's market went to 民政局 (the model's guess, a township assisting)
+    ("民政", "我是邓元泰镇的，菜市场有人卖病死猪肉，便宜好多，好多人买，麻烦你们派人管一下。", "wg-scjgj", "diseased-meat-sale"),
+    # electric fishing went to 自然资源局 by the model
+    ("自然资源和规划", "我是文坪镇的，河里天天有人电鱼，鱼都电光了，麻烦你们派人管一下。", "wg-nyncj", "illegal-fishing"),
+    # stray dogs that bit a child are no vaccination matter (the rule read 狂犬疫苗 and led to 卫健局)
+    ("城市管理和综合执法", "龙溪镇街上好多流浪狗，昨天我家孙子放学路上被一条黄狗追着咬了一口，去打了狂犬疫苗花了几百块，这些狗到底归哪个管？",
+     "龙溪镇人民政府", "town-city-management"),
+])
+def test_words_of_one_matter_read_in_another_lead_where_the_matter_is(guess, text, lead, rule):
+    d = decide_unsure(guess, text)
+    assert lead in (d.lead.id, d.lead.name) and d.rule == rule, (d.rule, d.lead, d.reasons)
+
+
+def test_a_call_that_brings_two_matters_goes_to_review_saying_so():
+    """A medical desk's round: a hospital's overcharging and the insurance's settlement, 两个事情 by the caller's own
+    words, went out `auto` to the insurance bureau alone."""
+    from knowledge_base.dispatch import SEVERAL_MATTERS
+
+    text = ("两个事情反映一下：第一个，我堂客在武冈市人民医院住了七天院，清单上有一天的护理费收了两次，还有几项检查根本冒做过也收了钱；"
+            "第二个，出院结算的时候医保只报了百分之三十几，讲有些药是自费的，也冒提前告诉我们。请卫健和医保都查一下。")
+    d = decide(heads("医疗保障", "卫生计生"), text)
+    assert d.decision == "review" and SEVERAL_MATTERS in d.reasons
+    # one matter asked about twice, or the two things one matter is, is no such call
+    for one in ("有两个问题想问问：医保卡丢了怎么补办？补办要多久？", "这两件事其实是一回事：医保报销一直没到账。"):
+        assert SEVERAL_MATTERS not in decide(heads("医疗保障", "卫生计生"), one).reasons, one
+
+
+def test_a_dead_pig_dumped_is_no_meat_on_sale():
+    assert decide_unsure("农业农村", "湾头桥镇白石村河边有人乱扔病死猪，好几头了，发臭了。").rule != "diseased-meat-sale"
+
+
+def test_a_village_cadre_who_swallowed_road_money_is_the_discipline_commissions():
+    """An integrator's burst: 村干部把修路的钱吞了 went to the township, where 贪污 was refused and referred."""
+    d = decide_unsure("乡镇人民政府/街道办事处", "我是文坪镇的，村干部把修路的钱吞了，路到现在没修，麻烦你们派人管一下。")
+    assert d.not_accepted is not None and d.not_accepted.rule == "discipline-inspection"
+
+
 def test_rural_department_gets_the_township_as_assistant_when_the_place_is_known():
     d = decide(heads("水利", "城乡建设"), "晏田乡一座小型水库下游坝脚一直渗水，下游住着几十户人家。")
     assert d.lead.id == "wg-slj" and [a.name for a in d.assisting] == ["晏田乡人民政府"]
@@ -307,6 +347,12 @@ def test_consultation_goes_to_the_expert_seat_but_a_complaint_stays_with_the_bur
     assert complaint.lead.id == "wg-ybj"
     assert decide(heads("人力资源和社会保障", "劳动和社会保障"), "请问灵活就业人员社保断缴能不能补？").lead.id == "seat-social"
     assert decide(heads("人力资源和社会保障", "劳动和社会保障"), "包工头拖欠工资八万多元，请问怎么办？").lead.id == "wg-rsj"
+    # a medical desk's round: a complaint asking the bureau to check, its 怎么 a reproach, went to the seat unreviewed
+    disputed = decide(heads("医疗保障", "劳动和社会保障"), "住院花了三万多，医保怎么只报了九千块？别个讲至少能报一半，医院的医保办讲就是"
+                                                             "这么多，我觉得他们算得有问题，请医保局核查。")
+    assert (disputed.lead.id, disputed.rule) == ("wg-ybj", None)
+    assert decide(heads("人力资源和社会保障", "劳动和社会保障"), "这个月养老金怎么少了三百多块？是不是算错了，要求社保局核实。"
+                  ).lead.id == "wg-rsj"
 
 
 def test_gas_leak_is_urgent_and_goes_to_the_gas_company_with_the_fire_brigade():
