@@ -1228,8 +1228,8 @@ _RESIDENT = re.compile(r"(?:我是|本人是|本人系|本人为|我系|来电�
 # A door number given as such (门牌号是3栋2单元1304) is the matter's place as often (公厕门牌12号): a flat's alone is a home.
 _DOOR_NUMBER = re.compile(r"门牌号?(?:码)?[是为:：]?\s*([^,，。;；!！?？\n]{1,40})")
 # …and a house right before the caller the agent's opening names (白竹村3组15号刘翠兰来电: a medical desk's round)
-_HOUSE_OF_CALLER = re.compile(f"((?:{_HOME_PIECE}){{2,}})(?=(?:{_COMPOUND_SURNAMES}|[{_SURNAMES}])[\u4e00-\u9fff]{{1,2}}"
-                              "(?:先生|女士)?(?:来电|致电))")
+_HOUSE_OF_CALLER = re.compile(f"((?:{_HOME_PIECE}){{2,}})"
+                              f"(?=(?:{_COMPOUND_SURNAMES}|[{_SURNAMES}])[\u4e00-\u9fff]{{1,2}}(?:先生|女士)?(?:来电|致电))")
 # …and so is an address given as such (地址：都梁路88号金海湾小区8-2-1101, a ticket's most common form of one), down to
 # a flat's room number only (地址：市政府广场, …669号7楼 are the matter's place), never an office's or a shop's.
 _ADDRESS = re.compile(r"(?<!联系)(?<!通讯)(?<!通信)(?<!办公)(?<!单位)(?<!公司)(?<!店铺)(?<!门面)(?<!经营)(?<!注册)"
