@@ -137,8 +137,8 @@ def _load_new(paths: Sequence[Path], stopwords, since: str | None, unit_label: C
         rows = [r for r in rows if _when(r["created_at"], zone) >= start]
         if older and not rows:
             # the columns were read; listing those that were not sent the trainer after a label that was there
-            dated = sorted(str(r["created_at"])[:10] for r in older if r["created_at"])
-            latest = f", the latest of {dated[-1]}" if dated else ", none of them dated"
+            last = max((str(r["created_at"])[:10] for r in older if r["created_at"]), default=None)
+            latest = f", the latest of {last}" if last else ", none of them dated"
             raise InputError(f"no new labelled tickets since {since[:10]} in {', '.join(map(str, paths))}: its "
                              f"{len(older)} labelled tickets are older{latest}")
     read_as = read_units_as_labels(rows, unit_label) if unit_label is not None else Counter()
