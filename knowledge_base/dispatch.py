@@ -418,8 +418,7 @@ def first_refusal(text: str, rules: RoutingRules) -> tuple[NotAcceptedRule, re.M
 # A call that says it brings two matters (两个事情反映一下：第一个…第二个…): one unit was named, without a word, where the
 # hospital's overcharging and the insurance's settlement were two bureaus' (a medical desk's round). Not 问题 (有两个问题想
 # 问问 asks one unit two questions on the board as often), nor 这两件事 (what was said of them).
-_SEVERAL_MATTERS = re.compile(r"(?<![这那上以])(两|二|几|三|2|3)(个|件)(事|事情)(?!实)|另外一?(个|件)事(?!实)"
-                              r"|还有一?(个|件)事(?!实)")
+_SEVERAL_MATTERS = re.compile(r"(?<![这那上以])(两|二|几|三|2|3)(个|件)事(?!实)|(另外|还有)一?(个|件)事(?!实)")
 SEVERAL_MATTERS = "来电含多项诉求，请逐项核对承办单位（需要时分别建单）/ the call holds several matters: check each one's unit"
 _SENTENCE_MARKS = "。！？!?\n"
 _SENTENCE_END = re.compile(f"[{_SENTENCE_MARKS}]")
