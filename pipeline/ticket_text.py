@@ -203,11 +203,12 @@ _OUR_CHANNELS = (r"(?:网上|网站|小程序|微信|公众号|留言板|平台|
 # A caller who says the matter was reported to this line before (催办, 重复来电): a call to the hotline (12345,
 # 市长热线, 热线) or a call "to report" it, a report "before" or "again", a ticket number. Not a call or report to
 # someone else (打供水站电话没人接, 多次拨打交警大队的电话, 已经反映到村里, 多次向物业反映): that is no ticket of ours.
+_HOTLINES = "12345|市长热线|市民热线|便民热线|政务热线|服务热线"
 _REPORTED_BEFORE = re.compile(
     r"(?:打过|打了|拨打过|拨过|拨打了|多次拨打|多次致电|几次拨打|再次拨打|再次致电|又打)[^，。！？；\n]{0,6}?"
-    r"(?:12345|市长热线|市民热线|便民热线|政务热线|服务热线)"
+    f"(?:{_HOTLINES})"
     # 我上个星期打12345反映过了 (an integrator's round)
-    r"|打(?:12345|市长热线|市民热线|便民热线|政务热线|服务热线|热线)[^，。！？；\n]{0,2}(?:反映|投诉|举报)过"
+    rf"|打(?:{_HOTLINES}|热线)[^，。！？；\n]{{0,2}}(?:反映|投诉|举报)过"
     r"|(?:打过|打了)(?:[一二两三几好多]+次)?电话(?:来)?(?:反映|投诉|举报)"
     # a day's number read from its first digit (\d+ tried from every digit of 20,000 took 5 s: a re-tester's round)
     r"|(?:之前|此前|先前|上次|以前|前几天|前天|昨天|上周|上个月|已经|曾经?|(?<!\d)\d{1,2}号|(?<!\d)\d{1,2}日"
