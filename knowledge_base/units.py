@@ -240,14 +240,15 @@ class Catalogue:
             return read[1]
         # the type by its own name is also its expert seat's (人力资源和社会保障: the bureau or the 社保 seat); by a
         # name people give a department (人社局), the department
-        units = (self.units_of_type(read[0]) if self.types.canonical(name) != name
+        by_alias = self.types.canonical(name) != name
+        units = (self.units_of_type(read[0]) if by_alias
                  else [unit for unit in self.units if unit.functional_type == read[0]])
         # …or an alias of a type of several that one of them lists among its keywords (交警, 交警大队: a transport
-        # agent's answer was read as 公安 alone, and the hotspots refused it)
-        # …or that names one of them by a part of its name (中国移动 of the type 通信: an integrator's round)
+        # agent's answer was read as 公安 alone, and the hotspots refused it), or that is a part of one's name (中国移动
+        # of the type 通信: an integrator's round; the type's own name, 医疗保障, still names neither bureau nor seat)
         if len(units) > 1:
             units = [unit for unit in units if name in unit.keywords] or [
-                unit for unit in units if name in unit.name] or units
+                unit for unit in units if by_alias and name in unit.name] or units
         return units[0] if len(units) == 1 else None
 
     def unit_label(self, name: str, known: Collection[str]) -> str | None:

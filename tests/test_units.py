@@ -168,8 +168,9 @@ def test_the_one_unit_an_answer_names():
         "wg-sthj"}
     assert catalogue.unit_named("消防").id == "wg-xfjy"  # its re-tester's (消防大队 was read, 消防 refused)
     # a company as everyone names it, an alias of its type too (an integrator's round: read as the type 通信 alone)
-    assert [getattr(catalogue.unit_named(name), "id", None) for name in ("中国移动", "中国电信", "中国联通", "通信")] == [
-        "ut-mobile", "ut-telecom", "ut-unicom", None]
+    # (the type's own name, a part of its bureau's, still names neither bureau nor seat)
+    assert [getattr(catalogue.unit_named(name), "id", None)
+            for name in ("中国移动", "中国电信", "中国联通", "通信", "医疗保障")] == ["ut-mobile", "ut-telecom", "ut-unicom", None, None]
 
 
 def test_a_listing_by_unit_reads_its_other_names_and_its_type():
