@@ -98,10 +98,10 @@ def post_feedback(
     stored_at = stored_utc(row.created_at).astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
     # a keeper's round: a new unit of the catalogue came back as a typo would (武冈市数据局 beside 武冈市数椐局)
     in_catalogue = ["unit"] if "unit" in unknown and catalogue.functional_type_of(unknown["unit"]) else []
-    # where the log has the ticket now, this answer or an earlier one having put it there: a late retry was told the
-    # unit it had named, after the agent's correction had moved the ticket on (an integrator's round)
-    now = services.repeats.routed(body.ticket_id) if routed is not None else None
-    assigned = now.assigned_unit if now else None
+    # where the log has the ticket now: this answer's unit where it was new and named one (`_note_where_it_went`),
+    # else where an earlier answer put it, as read above: a late retry was told the unit it had named, after the
+    # agent's correction had moved the ticket on (an integrator's round)
+    assigned = placed.name if new and placed else routed.assigned_unit if routed else None
     not_recorded = _not_placed(catalogue, body.unit, assigned) if routed is not None and body.unit and placed is None \
         else None
     return FeedbackOut(id=row.id, ticket_id=row.ticket_id, stored_at=stored_at, routed=routed is not None,
