@@ -201,7 +201,7 @@ def _held_by(related: list[Related] | None) -> tuple[SeenTicket, Unit] | None:
 def _check_and_record(repeats: Repeats, text: str, township: str | None, seen: SeenTicket | None,
                       received: datetime | None, incident: frozenset[str],
                       follow_up: bool, numbers: list[str]
-                      ) -> tuple[list[Related] | None, str | None, tuple[SeenTicket, Unit] | None]:
+                      ) -> tuple[list[Related] | None, str | None, tuple[SeenTicket, Unit] | None, SeenTicket | None]:
     """Earlier tickets about the same matter (received before `received`, a backlog ticket's time), in the same
     township when it is known, and for an emergency the calls about it of the last hours (`incident`: the lines to
     put the caller through to), the tickets whose `numbers` it gives first; the ticket is then kept when it has an
@@ -209,7 +209,8 @@ def _check_and_record(repeats: Repeats, text: str, township: str | None, seen: S
     less than the routing. A ticket that cannot be kept waits in memory until the database can be written
     (`Repeats.record`). None: the check could not be made.
     Second: the unit an agent already sent this ticket on to (`/v1/feedback`), where it was routed before. Third: the
-    ticket a follow-up names and the unit that holds it (`_held_by`), under which the follow-up is kept."""
+    ticket a follow-up names and the unit that holds it (`_held_by`), under which the follow-up is kept. Fourth: the
+    ticket's last route before this one, as the check read it (None: not routed before, or not kept)."""
     related: list[Related] | None = None
     try:
         related = repeats.named(numbers, repeats.check(text, exclude=seen.ticket_id if seen else None,
@@ -233,7 +234,7 @@ def _check_and_record(repeats: Repeats, text: str, township: str | None, seen: S
         except SQLAlchemyError as error:
             log.warning("ticket log not written; %d tickets wait in memory for the database: %s", repeats.unsaved,
                         type(error).__name__)
-    return related, seen.assigned_unit if seen else None, held
+    return related, seen.assigned_unit if seen else None, held, previous
 
 
 def route_tickets(tickets: Sequence[TicketIn], model: LoadedModel, kb: KnowledgeBase, k: int,
@@ -281,9 +282,8 @@ def route_tickets(tickets: Sequence[TicketIn], model: LoadedModel, kb: Knowledge
                               hand_over="、".join(routing.hand_over),
                               refusal_rule=routing.not_accepted.rule if routing.not_accepted else None,
                               assisting_units="、".join(unit.name for unit in routing.assisting)) if kept else None
-            earlier = repeats.index.routed(ticket.id) if kept else None
-            related, sent_on, held = _check_and_record(repeats, full, compared_in, seen, given,
-                                                       frozenset(routing.hand_over), follow_up, numbers)
+            related, sent_on, held, earlier = _check_and_record(repeats, full, compared_in, seen, given,
+                                                                frozenset(routing.hand_over), follow_up, numbers)
         # an agent told nothing would take "no related tickets" for "no earlier report"
         reasons = routing.reasons + ([_repeat_reason(related, zone, given)] if related else
                                      [REPEAT_CHECK_SKIPPED] if related is None else [])

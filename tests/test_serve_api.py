@@ -944,9 +944,14 @@ def test_an_id_routed_again_with_other_words_says_it_replaces_the_first(server):
         retried = client.post("/v1/route", json=power).json()
         assert not [r for r in retried["reasons"] if "以不同内容路由过" in r]
         water = client.post("/v1/route", json={**power, "text": "司马冲镇大坪村的自来水管子破了，整个组都没水用了。"}).json()
-    said = [r for r in water["reasons"] if r.startswith("工单 WG-RE1 已于 ")]
-    assert len(said) == 1 and f"以不同内容路由过（当时派 {first['lead_unit']['name']}）：本次按新内容路由，并替换原记录" in said[0] \
-        and said[0].endswith("/ ticket WG-RE1 was routed before with another text: this route replaces it")
+        said = [r for r in water["reasons"] if r.startswith("工单 WG-RE1 已于 ")]
+        assert len(said) == 1 and f"以不同内容路由过（当时派 {first['lead_unit']['name']}）：本次按新内容路由，并替换原记录" in \
+            said[0] and said[0].endswith("/ ticket WG-RE1 was routed before with another text: this route replaces it")
+        # where an agent had sent it on, that unit is the one named
+        assert client.post("/v1/feedback", json={"ticket_id": "WG-RE1", "topic": "城乡建设",
+                                                 "unit": "武冈市水利局"}).status_code == 201
+        again = client.post("/v1/route", json={**power, "text": "司马冲镇大坪村的水渠垮了，田里放不进水。"}).json()
+    assert any("以不同内容路由过（当时派 武冈市水利局）" in r for r in again["reasons"]), again["reasons"]
 
 
 def test_a_number_of_a_person_is_no_label(server):
