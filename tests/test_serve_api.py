@@ -1108,14 +1108,17 @@ def test_the_api_document_declares_the_limits_and_headers_of_the_service_as_conf
             f"app = create_app(Settings(home={str(tmp_path)!r}))\n"
             f"loading = TestClient(app, headers={{'X-API-Key': {KEYS['platform']!r}}}).post('/v1/route', "
             f"json={TICKET!r})\n"
+            "probe = TestClient(app).get('/readyz')\n"
             "print(json.dumps([app.openapi(), loading.status_code, loading.headers['retry-after'], "
-            "loading.json()['code']]))\n")
+            "loading.json()['code'], probe.status_code, probe.headers.get('retry-after')]))\n")
     result = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, timeout=120,
                             env={**os.environ, "APPEAL_MAX_BATCH": "7", "APPEAL_MAX_TEXT_CHARS": "3000",
                                  "APPEAL_API_KEYS": KEY_SPEC})
     assert result.returncode == 0, result.stderr
-    document, status, retry_after, kind = json.loads(result.stdout.splitlines()[-1])
+    document, status, retry_after, kind, probed, probe_retry = json.loads(result.stdout.splitlines()[-1])
     assert (status, kind) == (503, "loading")
+    # an integrator's round: the probe's own 503 said not when to look again
+    assert (probed, probe_retry) == (503, retry_after)
     schemas = document["components"]["schemas"]
     assert schemas["BatchIn"]["properties"]["tickets"]["maxItems"] == 7
     # no maxLength: a text of 3,000 characters or fewer is still refused when NFKC makes it over 6,000
@@ -1125,7 +1128,7 @@ def test_the_api_document_declares_the_limits_and_headers_of_the_service_as_conf
         assert "at most 6000 once normalised (NFKC" in text["description"], body
     for path, operations in document["paths"].items():
         for method, operation in operations.items():
-            if path.startswith("/v1"):  # each 503 says when to try again; /readyz answers a probe, not a client
+            if path.startswith("/v1") or path == "/readyz":  # each 503 says when to try again
                 retry = operation["responses"]["503"]["headers"]["Retry-After"]
                 assert retry["schema"] == {"type": "integer"}, (method, path)
                 assert f"{retry_after} while the service loads" in retry["description"], (method, path)
@@ -1886,9 +1889,11 @@ def test_a_database_damaged_within_is_refused_at_start_and_never_answered_as_loa
     try:
         with live.client("platform") as client:
             refused = client.post("/v1/route", json=TICKET)
+            probed = client.get("/readyz")
     finally:
         live.stop()
     assert refused.status_code == 503 and refused.json()["code"] == "database_unavailable", refused.text
+    assert probed.status_code == 503 and probed.headers["retry-after"] == "10"
     assert "database disk image is malformed" in refused.json()["detail"]
     assert refused.headers["retry-after"] == "10"  # APPEAL_DATABASE_TIMEOUT, as for a database that fails later
 

@@ -7,6 +7,7 @@ from fastapi import APIRouter, Depends
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import SQLAlchemyError
 
+from serve.errors import ERROR_RESPONSES, not_ready
 from serve.routers.deps import services as get_services
 from serve.schemas import Health
 from serve.services import Services
@@ -20,7 +21,8 @@ def healthz(services: Services = Depends(get_services)) -> Health:
     return Health(status="ok", model_version=current.version if current else None)
 
 
-@router.get("/readyz", response_model=Health, responses={503: {"model": Health}},
+@router.get("/readyz", response_model=Health, responses={503: {"model": Health,
+                                                                "headers": ERROR_RESPONSES[503]["headers"]}},
             summary="可以接单 / model and index are loaded")
 def readyz(services: Services = Depends(get_services)):
     """200 once tickets are routed, `degraded` while the database cannot be read or written: routing goes on, so a
@@ -36,4 +38,7 @@ def readyz(services: Services = Depends(get_services)):
                       kb_entries=len(services.kb), retrieval=services.retrieval,
                       repeats=services.repeats.index.method, database=database, detail=why)
     state = "unavailable" if services.error else "loading"
-    return JSONResponse(status_code=503, content=Health(status=state, detail=services.error).model_dump())
+    # the Retry-After a route would get now: a script polling the probe before its first ticket waits as long
+    retry = not_ready(services.error_code if services.error else "loading", "", services.settings).headers
+    return JSONResponse(status_code=503, content=Health(status=state, detail=services.error).model_dump(),
+                        headers=retry)
