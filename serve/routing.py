@@ -31,8 +31,8 @@ from pipeline.ticket_text import says_reported_before, ticket_numbers
 from pipeline.errors import InputError
 from pipeline.jurisdiction import default_gazetteer, find_jurisdiction
 from serve.model_holder import LoadedModel
-from serve.schemas import (HeadOut, HotspotOut, HotspotsOut, LabelScore, RelatedTicketOut, RouteOut, SuggestionOut,
-                           TicketIn)
+from serve.schemas import (HeadOut, HotspotOut, HotspotsOut, LabelScore, RelatedTicketOut, RoutedTicketOut, RouteOut,
+                           SuggestionOut, TicketIn)
 from training.feedback_store import FeedbackStore
 
 EXCERPT_CHARS = 80
@@ -113,6 +113,16 @@ def related_out(ticket: SeenTicket, similarity: float | None = None, linked_by: 
         similarity=None if similarity is None else round(similarity, 4), title=title,
         excerpt=opening(text, EXCERPT_CHARS), township=ticket.township, topic=ticket.topic, lead_unit=ticket.lead_unit,
         assigned_unit=ticket.assigned_unit, linked_by=linked_by)
+
+
+def routed_ticket_out(ticket: SeenTicket, window: timedelta) -> RoutedTicketOut:
+    title, text = masked_parts(ticket.title, ticket.text)  # masked again, as `related_out` does
+    return RoutedTicketOut(
+        ticket_id=ticket.ticket_id, received_at=ticket.received_at.isoformat(timespec="seconds") + "Z",
+        kept_until=(ticket.received_at + window).isoformat(timespec="seconds") + "Z", title=title, text=text,
+        township=ticket.township, topic=ticket.topic, unit_type=ticket.unit_type, decision=ticket.decision,
+        urgent=ticket.urgent, hand_over=ticket.lines, not_accepted=ticket.refusal_rule, lead_unit=ticket.lead_unit,
+        assisting_units=ticket.assisted_by, assigned_unit=ticket.assigned_unit, model_version=ticket.model_version)
 
 
 def hotspots_out(repeats: Repeats, feedback: FeedbackStore, *, days: int, min_size: int,

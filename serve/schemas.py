@@ -569,6 +569,33 @@ class FeedbackOut(Out):
                     "send the unit's name")
 
 
+class RoutedTicketOut(Out):
+    """A ticket the service routed with an id, as its log keeps it for the repeat window (GET /v1/tickets/{id}): what
+    the route said, and where an agent's answer sent it since. A platform that lost a route's answer reads it here
+    instead of routing the ticket again."""
+
+    ticket_id: str
+    received_at: str = Field(description="when the centre received it (UTC): the received_at the platform sent, "
+                                         "else when it was first routed")
+    kept_until: str = Field(description="when it leaves the log (received_at + APPEAL_REPEAT_WINDOW_DAYS, UTC): "
+                                        "after it, a 404")
+    title: str | None = None
+    text: str = Field(description="the text as kept, PII masked")
+    township: str | None = None
+    topic: str | None = Field(default=None, description="the topic the route gave it")
+    unit_type: str | None = Field(default=None, description="the functional type the route filed it under")
+    decision: Literal["auto", "review"] | None = Field(default=None, description="the route's decision")
+    urgent: bool | None = None
+    hand_over: list[str] = Field(default_factory=list, description="the lines the route said to put the caller "
+                                                                   "through to (120, 110, 119)")
+    not_accepted: str | None = Field(default=None, description="the refusal rule the route flagged it with")
+    lead_unit: str | None = Field(default=None, description="the lead unit the route sent it to")
+    assisting_units: list[str] = Field(default_factory=list)
+    assigned_unit: str | None = Field(default=None, description="the unit an agent's answer (/v1/feedback) sent it "
+                                                                "to: where it is now; null while no answer named one")
+    model_version: str | None = None
+
+
 class HotspotOut(Out):
     """Tickets of the period linked by similarity (热点诉求), most central first."""
 

@@ -954,6 +954,43 @@ def test_an_id_routed_again_with_other_words_says_it_replaces_the_first(server):
     assert any("以不同内容路由过（当时派 武冈市水利局）" in r for r in again["reasons"]), again["reasons"]
 
 
+def test_a_routed_ticket_is_read_back_by_its_id_with_where_it_is_now(server):
+    """An integrator's round: after a lost answer the platform could only route the ticket again, and could not read
+    where the service thought the ticket was."""
+    came = (datetime.now(timezone.utc) - timedelta(days=2)).replace(microsecond=0)
+    ticket = {"id": "WG-GET1", "text": "邓元泰镇塘富村的通村公路塌了一半，车子过不去，我叫刘桂香，电话13873912345。",
+              "received_at": came.astimezone(ZoneInfo(WUGANG_TIMEZONE)).isoformat()}
+    with server.client("platform") as client:
+        routed = client.post("/v1/route", json=ticket).json()
+        read = client.get("/v1/tickets/WG-GET1")
+        assert read.status_code == 200, read.text
+        got = read.json()
+        utc = "%Y-%m-%dT%H:%M:%SZ"  # the 30 days of the repeat window after it came in
+        assert (got["ticket_id"], got["received_at"], got["kept_until"]) == (
+            "WG-GET1", came.strftime(utc), (came + timedelta(days=30)).strftime(utc))
+        assert got["lead_unit"] == routed["lead_unit"]["name"] and got["decision"] == routed["decision"]
+        assert got["assisting_units"] == [unit["name"] for unit in routed["assisting_units"]]
+        assert (got["township"], got["topic"], got["assigned_unit"]) == ("邓元泰镇", routed["topic"]["label"], None)
+        assert got["text"] == routed["masked_text"] and "13873912345" not in read.text and "刘桂香" not in read.text
+        # an agent sends it on: the read says where it is now, and what the route said still
+        assert client.post("/v1/feedback", json={"ticket_id": "WG-GET1", "topic": "交通运输",
+                                                 "unit": "武冈市交通运输局"}).status_code == 201
+        moved = client.get("/v1/tickets/WG-GET1").json()
+        assert moved == {**got, "assigned_unit": "武冈市交通运输局"}
+        missing = client.get("/v1/tickets/WG-NEVER")
+        assert missing.status_code == 404 and missing.json()["code"] == "not_found"
+        assert "近 30 天没有以 'WG-NEVER' 路由的工单" in missing.json()["message"]
+        assert client.get("/v1/tickets/" + "9" * 129).status_code == 422
+    with server.client("trainer") as trainer:  # a trainer routes nothing, so reads no routed ticket either
+        assert trainer.get("/v1/tickets/WG-GET1").status_code == 403
+        assert trainer.get("/v1/tickets/hotspots").status_code == 200  # still the hotspots, not a ticket of that id
+    erased = subprocess.run([sys.executable, "-c", "from appeal.cli import main; main()", "forget", "WG-GET1"],
+                            capture_output=True, text=True, cwd=REPO, env={**os.environ, "APPEAL_HOME": str(server.home)})
+    assert erased.returncode == 0, erased.stderr
+    with server.client("platform") as client:
+        assert client.get("/v1/tickets/WG-GET1").status_code == 404
+
+
 def test_a_number_of_a_person_is_no_label(server):
     """A privacy reviewer's round: a caller's phone or ID number pasted into the topic or unit field (or the model
     version, the refusal rule) was stored, counted and logged as given (labels are never masked), and echoed in

@@ -1,13 +1,14 @@
-"""GET /v1/tickets/hotspots: groups of recent tickets about the same matter (热点诉求), for agents and supervisors."""
+"""GET /v1/tickets/hotspots: groups of recent tickets about the same matter (热点诉求), for agents and supervisors;
+GET /v1/tickets/{ticket_id}: a routed ticket as the service keeps it."""
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, HTTPException, Path, Query, status
 
 from serve.auth import Caller, require
-from serve.errors import ERROR_RESPONSES
+from serve.errors import ERROR_RESPONSES, ErrorOut
 from serve.routers.deps import ready
-from serve.routing import hotspots_out
-from serve.schemas import HotspotsOut
+from serve.routing import hotspots_out, routed_ticket_out
+from serve.schemas import HotspotsOut, RoutedTicketOut
 from serve.services import Services
 
 router = APIRouter(prefix="/v1/tickets", tags=["tickets 工单"], responses=ERROR_RESPONSES)
@@ -33,3 +34,25 @@ def hotspots(
     one they judged a new matter (`repeat_of: null`) is not joined through the tickets it was listed with."""
     return hotspots_out(services.repeats, services.feedback, days=days, min_size=min_size, limit=limit,
                         township=township, unit=unit)
+
+
+# After /hotspots, which would otherwise be read as a ticket's id.
+@router.get("/{ticket_id}", response_model=RoutedTicketOut, summary="已路由的工单 / a routed ticket as kept",
+            responses={404: {"model": ErrorOut, "description": "窗口内没有以此 id 路由的工单 / no ticket routed with "
+                                                               "this id within the repeat window"}})
+def routed_ticket(
+    ticket_id: str = Path(max_length=128, description="the id the ticket was routed with"),
+    _caller: Caller = Depends(require("route")),
+    services: Services = Depends(ready),
+) -> RoutedTicketOut:
+    """What the route said of a ticket routed with this id in the repeat window, and the unit an agent's answer sent
+    it to since (an integrator's round: after a lost answer the platform could only route the ticket again, and could
+    not see where the service thought the ticket was). 404: not routed with this id, routed before the window, or
+    erased (`appeal forget`)."""
+    days = services.repeats.index.window.days
+    ticket = services.repeats.routed(ticket_id.strip())
+    if ticket is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, detail=(
+            f"近 {days} 天没有以 {ticket_id!r} 路由的工单（未带此 id 路由、早于窗口或已删除） / no ticket routed with "
+            f"id {ticket_id!r} in the last {days} days (never with this id, before the window, or erased)"))
+    return routed_ticket_out(ticket, services.repeats.index.window)
