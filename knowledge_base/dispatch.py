@@ -24,7 +24,7 @@ from pipeline.jurisdiction import Gazetteer, Jurisdiction, find_jurisdiction, pl
 from pipeline.normalize import normalize
 from pipeline.pii import without_personal_data, without_placeholders
 from pipeline.segment import text_names_a_matter
-from pipeline.ticket_text import caller_first
+from pipeline.ticket_text import caller_first, chinese_clause_marks
 
 TOWNSHIP = "township"
 JURISDICTION_ASK = "请问清事发在哪个乡镇街道、哪个村（社区），再派给该乡镇街道 / ask the caller which township it is in"
@@ -392,16 +392,10 @@ def _target(spec: str, catalogue: Catalogue, functional_type: str | None, place:
     return catalogue.get(spec)
 
 
-# Rules are written with Chinese clause marks ([^，。！？]{0,10}: within one clause) while a routed text is normalised,
-# its ，！？；： made ASCII: read with the ASCII ones, a pattern ran on across clauses (我要投诉,儿子在部队… was taken
-# for a complaint about the army). The rules read the text with its marks Chinese again.
-_CLAUSE_MARKS = str.maketrans(",!?;:", "，！？；：")
-
-
 def rule_text(text: str, rules: RoutingRules) -> str:
     """`text` as the routing rules read it: clause marks in their Chinese form, local words as `rules.read_as` says,
     a call's transcript with the caller's words first (`caller_first`: a rule that reads how a ticket opens)."""
-    text = caller_first(text.translate(_CLAUSE_MARKS))
+    text = caller_first(chinese_clause_marks(text))
     for local, word in rules.read_as.items():
         text = text.replace(local, word)
     return text

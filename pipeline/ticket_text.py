@@ -122,6 +122,17 @@ _CALLER_TURN = re.compile(f"(?:{_CALLER})\\s*[:：]")
 _GREETING = re.compile(r"[嗯呃啊哦噢喂对好的是谢]|[你您]好|听得[到见]|在吗|请问是|一二三四五|12345|热线|吗")
 
 
+# Rules and cues are written with Chinese clause marks ([^，。！？]{0,10}: within one clause) while a routed text is
+# normalised, its ，！？；： made ASCII: read with the ASCII ones, a pattern ran on across clauses (我要投诉,儿子在部队… was
+# taken for a complaint about the army; 我上周打过电话,到现在没人回复 for a call made to someone, by its 到).
+_CLAUSE_MARKS = str.maketrans(",!?;:", "，！？；：")
+
+
+def chinese_clause_marks(text: str) -> str:
+    """`text` with its clause marks in their Chinese form, as patterns written with them read it."""
+    return text.translate(_CLAUSE_MARKS)
+
+
 def caller_first(text: str) -> str:
     """A call's transcript with the caller's turns first, those that only greet left out, then the agent's, a turn
     a line: what the caller opens with is the matter (停电了…), where the transcript opens with the agent's greeting
@@ -207,6 +218,9 @@ _HOTLINES = "12345|市长热线|市民热线|便民热线|政务热线|服务热
 _REPORTED_BEFORE = re.compile(
     r"(?:打过|打了|拨打过|拨过|拨打了|多次拨打|多次致电|几次拨打|再次拨打|再次致电|又打)[^，。！？；\n]{0,6}?"
     f"(?:{_HOTLINES})"
+    # …the hotline named first (12345的市长热线打了都没用, which a run across clauses had read: a board's message); not
+    # a company's 服务热线 (站牌的服务热线电话打过去)
+    r"|(?:12345|市长热线|市民热线|便民热线|政务热线)[^，。！？；\n]{0,6}?(?:打了|打过)(?![过回]?[来去])"
     # 我上个星期打12345反映过了 (an integrator's round)
     rf"|打(?:{_HOTLINES}|热线)[^，。！？；\n]{{0,2}}(?:反映|投诉|举报)过"
     r"|(?:打过|打了)(?:[一二两三几好多]+次)?电话(?:来)?(?:反映|投诉|举报)"
@@ -255,7 +269,7 @@ _REPORTED_BEFORE = re.compile(
 
 def says_reported_before(text: str) -> bool:
     """Whether the caller says this matter was reported to the hotline before (a follow-up, 催办)."""
-    return _REPORTED_BEFORE.search(text) is not None
+    return _REPORTED_BEFORE.search(chinese_clause_marks(text)) is not None
 
 
 def ticket_numbers(text: str) -> list[str]:
