@@ -1230,6 +1230,9 @@ _DOOR_NUMBER = re.compile(r"门牌号?(?:码)?[是为:：]?\s*([^,，。;；!！
 # …and a house right before the caller the agent's opening names (白竹村3组15号刘翠兰来电: a medical desk's round)
 _HOUSE_OF_CALLER = re.compile(f"((?:{_HOME_PIECE}){{2,}})"
                               f"(?=(?:{_COMPOUND_SURNAMES}|[{_SURNAMES}])[\u4e00-\u9fff]{{1,2}}(?:先生|女士)?(?:来电|致电))")
+# …and a village group's numbered house wherever it is written (a case's reply: 上门到荆竹村5组12号致歉, 到石塘村4组15号他家
+#当面说明: a quality officer's round)
+_VILLAGE_HOUSE = re.compile("村((?:[0-9０-９一二三四五六七八九十]+组)[0-9０-９一二三四五六七八九十]+号)(?!线|公路)")
 # …and so is an address given as such (地址：都梁路88号金海湾小区8-2-1101, a ticket's most common form of one), down to
 # a flat's room number only (地址：市政府广场, …669号7楼 are the matter's place), never an office's or a shop's.
 _ADDRESS = re.compile(r"(?<!联系)(?<!通讯)(?<!通信)(?<!办公)(?<!单位)(?<!公司)(?<!店铺)(?<!门面)(?<!经营)(?<!注册)"
@@ -1253,7 +1256,7 @@ def _house_numbers(text: str) -> list[tuple[int, int]]:
     clauses = [(label.end(), re.split(r"[,，。;；!！?？\n]", text[label.end() : label.end() + _HOME_REACH])[0], "home")
                for label in _HOME_LABEL.finditer(text)]
     clauses += [(found.start(1), found.group(1), "home") for found in _BOUGHT_OR_RENTED.finditer(text)]
-    clauses += [(found.start(1), found.group(1), "flat") for pattern in (_RESIDENT, _DOOR_NUMBER, _HOUSE_OF_CALLER)
+    clauses += [(found.start(1), found.group(1), "flat") for pattern in (_RESIDENT, _DOOR_NUMBER, _HOUSE_OF_CALLER, _VILLAGE_HOUSE)
                 for found in pattern.finditer(text)]
     clauses += [(found.start(1), found.group(1), "address") for found in _ADDRESS.finditer(text)]
     found = []
