@@ -951,6 +951,16 @@ def test_a_past_hit_and_run_or_faint_names_no_line(text):
     assert d.hand_over == [], (text, d.reasons)
 
 
+def test_a_head_made_dizzy_by_a_factorys_smell_is_a_complaint_and_a_person_overcome_by_fumes_is_not():
+    """A quality officer's round: 头都熏晕了 in a complaint about a factory's night-time smell named 120 and went to
+    the health bureau, while four calls of the same matter went to the environment bureau."""
+    smell = decide(heads("生态环境", unit_conf=0.4), routing_text(None, (
+        "我是湾头桥镇石塘村的村民，村里那个厂子又在排臭气了，一股刺鼻的味道，头都熏晕了，半夜排的，好多人都闻到了。")))
+    assert smell.hand_over == [] and smell.lead.id == "wg-sthj", smell.reasons
+    for overcome in ("我妈被煤气熏倒了", "屋里烧炭，老人被熏晕了"):
+        assert "120 急救" in decide(heads("生态环境", unit_conf=0.4), routing_text(None, overcome)).hand_over, overcome
+
+
 @pytest.mark.parametrize("text", [
     "邻居经常把孩子一个人锁在家里，担心出事", "孩子放学后被关在家里写作业，没人陪他玩",
     "父母外出打工两年没回来，孩子跟着爷爷奶奶", "爸妈出去旅游三天了还没回来，孩子在外婆家住",
