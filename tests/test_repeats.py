@@ -1036,6 +1036,8 @@ def test_a_callers_tickets_are_erased_on_request(appeal_home):
         assert service.check(masked_text(ROAD_AGAIN)) == [] and not service.knows("WG-7")
         again = subprocess.run([*APPEAL, "forget", "WG-7"], capture_output=True, text=True, env=env, cwd=REPO)
         assert again.stdout.strip() == "WG-7: nothing stored"
+        # …and the row the report counts stays (a second erasure of a list took its tickets out of their week)
+        assert [t.ticket_id for _, t in log.after(0, utc_now() - timedelta(days=1))] == ["WG-8", "WG-7", "WG-T"]
     finally:
         log.close()
         feedback.close()
