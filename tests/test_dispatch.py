@@ -301,6 +301,48 @@ def test_words_of_one_matter_read_in_another_lead_where_the_matter_is(guess, tex
     assert lead in (d.lead.id, d.lead.name) and d.rule == rule, (d.rule, d.lead, d.reasons)
 
 
+@pytest.mark.parametrize(("guess", "text", "lead", "rule", "urgent"), [
+    # a rural desk agent's round: a village's bridge fallen or washed away was no emergency, and went where the
+    # model leaned (教育局, by the pupils who cross it)
+    ("教育", "我是湾头桥镇石羊村3组的，我们组上那个过河的木桥今天上午垮了，整个垮到河里去了，小孩子读书都要从那里过。",
+     "湾头桥镇人民政府", "bridge-down-in-town", True),
+    ("村(居)委会", "我们秦桥镇石桥村那座石拱桥，昨天夜里发大水冲垮了一半，桥面都塌下去了，今天早上还有人想骑摩托过去，好危险。",
+     "秦桥镇人民政府", "bridge-down-in-town", True),
+    # …muddy water welling up at the foot of a dam, as villagers say a dam leaks
+    ("水利", "我们村那个水库的坝脚下面在冒水，昨天还只是一点点，今天冒得更大了，水都是浑的，坝下面住了十几户人家，我们是荆竹铺镇老屋村的。",
+     "wg-slj", "dam-safety", True),
+    # …a rider hurt in a pothole and taken to the health centre: a road's matter, not the health centre's
+    ("卫生健康", "我们这个是文坪镇的，有条村道上面有个大坑，昨天晚上还有个人摔得头破血流，送到卫生院去了，坑还在那里冇人管。",
+     "文坪镇人民政府", "village-level-keywords", False),
+    # …a mobile signal that never reaches a village went to the police by the model's guess
+    ("公安", "我是大甸镇的 我们那里手机信号太差了 屋里一点信号都冇得 用的是移动的卡 老人家有个急事都打不出去",
+     "ut-mobile", "mobile-network", False),
+    # …a village bus asked for went to 教育局 (读书的学生), as did 客车 no rule read
+    ("教育", "我是马坪乡的，我想问下我们这里的村村通客车什么时候能通，读书的学生都要走路，老人看病更难。",
+     "wg-jtj", "road-passenger-transport", False),
+])
+def test_a_villages_emergencies_and_matters_told_as_villagers_tell_them_lead_where_they_belong(guess, text, lead, rule,
+                                                                                                urgent):
+    d = decide_unsure(guess, text)
+    assert (lead in (d.lead.id, d.lead.name), d.rule, d.urgent) == (True, rule, urgent), (d.lead, d.reasons)
+
+
+def test_a_signal_of_no_operator_named_is_the_operators_to_ask_and_a_television_signal_none_of_theirs():
+    d = decide_unsure("公安", "晏田乡白竹村手机信号太差了，屋里打电话听不清。")
+    assert d.rule == "mobile-network" and d.lead.functional_type == "通信" and d.decision == "review"
+    assert any("关键词无法区分" in reason for reason in d.reasons)
+    assert decide_unsure("通信", "联通信号太差了，屋里打电话听不清。").lead.id == "ut-unicom"
+    assert decide_unsure("文化旅游广电体育", "村里电视信号不好，有线电视老是卡。").rule != "mobile-network"
+
+
+def test_an_old_person_shaking_with_cold_who_cannot_speak_is_put_through_to_120():
+    """A rural desk agent's round: a lone old man without water or firewood in the snow, 冷得发抖，话都讲不清楚, named no
+    line and was no emergency."""
+    d = decide_unsure("水利", "我们村里有个孤寡老人，八十五岁了，屋里水管冻住了冇得水，柴也烧完了，今天早上我去看他，缩在床上冷得发抖，"
+                             "话都讲不清楚，我们是司马冲镇大岭村的。")
+    assert d.urgent and "120 急救" in d.hand_over, d.reasons
+
+
 def test_a_call_that_brings_two_matters_goes_to_review_saying_so():
     """A medical desk's round: a hospital's overcharging and the insurance's settlement, 两个事情 by the caller's own
     words, went out `auto` to the insurance bureau alone."""
