@@ -1231,7 +1231,7 @@ _DOOR_NUMBER = re.compile(r"门牌号?(?:码)?[是为:：]?\s*([^,，。;；!！
 _HOUSE_OF_CALLER = re.compile(f"((?:{_HOME_PIECE}){{2,}})"
                               f"(?=(?:{_COMPOUND_SURNAMES}|[{_SURNAMES}])[\u4e00-\u9fff]{{1,2}}(?:先生|女士)?(?:来电|致电))")
 # …and a village group's numbered house wherever it is written (a case's reply: 上门到荆竹村5组12号致歉, 到石塘村4组15号他家
-#当面说明: a quality officer's round)
+# 当面说明: a quality officer's round)
 _VILLAGE_HOUSE = re.compile("村((?:[0-9０-９一二三四五六七八九十]+组)[0-9０-９一二三四五六七八九十]+号)(?!线|公路)")
 # …and so is an address given as such (地址：都梁路88号金海湾小区8-2-1101, a ticket's most common form of one), down to
 # a flat's room number only (地址：市政府广场, …669号7楼 are the matter's place), never an office's or a shop's.
