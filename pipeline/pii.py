@@ -1256,7 +1256,8 @@ def _house_numbers(text: str) -> list[tuple[int, int]]:
     clauses = [(label.end(), re.split(r"[,，。;；!！?？\n]", text[label.end() : label.end() + _HOME_REACH])[0], "home")
                for label in _HOME_LABEL.finditer(text)]
     clauses += [(found.start(1), found.group(1), "home") for found in _BOUGHT_OR_RENTED.finditer(text)]
-    clauses += [(found.start(1), found.group(1), "flat") for pattern in (_RESIDENT, _DOOR_NUMBER, _HOUSE_OF_CALLER, _VILLAGE_HOUSE)
+    clauses += [(found.start(1), found.group(1), "flat") for pattern in (_RESIDENT, _DOOR_NUMBER, _HOUSE_OF_CALLER,
+                                                                       _VILLAGE_HOUSE)
                 for found in pattern.finditer(text)]
     clauses += [(found.start(1), found.group(1), "address") for found in _ADDRESS.finditer(text)]
     found = []

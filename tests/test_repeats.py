@@ -588,7 +588,7 @@ def test_a_caller_who_says_the_hotline_heard_it_before_is_told_from_one_who_went
                  "这几个事都讲了好多次了，一直冇人来搞",
                  # an integrator's
                  "河水黑的臭的，上次反映了到现在还是这样，你们到底管不管？", "养猪场排污的事情我上个星期打12345反映过了，到现在还没人来处理",
-                 # a quality officer's: its 到 was read as a call made to someone, across the comma normalising made ASCII
+                 # a quality officer's: its 到, past the comma normalising made ASCII, read as a call to someone
                  "锦绣华府工地欠薪的事我上周打过电话，到现在没人回复",
                  # a board's message, the hotline named first
                  "12345的市长热线打了都没用", "12345热线也打了电话，至今未能解决"):

@@ -985,7 +985,8 @@ def test_a_routed_ticket_is_read_back_by_its_id_with_where_it_is_now(server):
         assert trainer.get("/v1/tickets/WG-GET1").status_code == 403
         assert trainer.get("/v1/tickets/hotspots").status_code == 200  # still the hotspots, not a ticket of that id
     erased = subprocess.run([sys.executable, "-c", "from appeal.cli import main; main()", "forget", "WG-GET1"],
-                            capture_output=True, text=True, cwd=REPO, env={**os.environ, "APPEAL_HOME": str(server.home)})
+                            capture_output=True, text=True, cwd=REPO,
+                            env={**os.environ, "APPEAL_HOME": str(server.home)})
     assert erased.returncode == 0, erased.stderr
     with server.client("platform") as client:
         assert client.get("/v1/tickets/WG-GET1").status_code == 404
