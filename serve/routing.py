@@ -104,12 +104,17 @@ def _shown_question(question: str) -> str:
     return masked_text(question) if find_pii(normalize(question)) else question
 
 
+def _utc_text(naive_utc: datetime) -> str:
+    """A time of the ticket log (naive UTC) as the API writes times: 2026-12-06T08:00:00Z."""
+    return naive_utc.isoformat(timespec="seconds") + "Z"
+
+
 def related_out(ticket: SeenTicket, similarity: float | None = None, linked_by: str = "words") -> RelatedTicketOut:
     # masked again as it goes out (masking is idempotent): a ticket logged by an earlier release keeps what that
     # release's masking missed for the whole repeat window
     title, text = masked_parts(ticket.title, ticket.text)
     return RelatedTicketOut(
-        ticket_id=ticket.ticket_id, received_at=ticket.received_at.isoformat(timespec="seconds") + "Z",
+        ticket_id=ticket.ticket_id, received_at=_utc_text(ticket.received_at),
         similarity=None if similarity is None else round(similarity, 4), title=title,
         excerpt=opening(text, EXCERPT_CHARS), township=ticket.township, topic=ticket.topic, lead_unit=ticket.lead_unit,
         assigned_unit=ticket.assigned_unit, linked_by=linked_by)
@@ -118,8 +123,8 @@ def related_out(ticket: SeenTicket, similarity: float | None = None, linked_by: 
 def routed_ticket_out(ticket: SeenTicket, window: timedelta) -> RoutedTicketOut:
     title, text = masked_parts(ticket.title, ticket.text)  # masked again, as `related_out` does
     return RoutedTicketOut(
-        ticket_id=ticket.ticket_id, received_at=ticket.received_at.isoformat(timespec="seconds") + "Z",
-        kept_until=(ticket.received_at + window).isoformat(timespec="seconds") + "Z", title=title, text=text,
+        ticket_id=ticket.ticket_id, received_at=_utc_text(ticket.received_at),
+        kept_until=_utc_text(ticket.received_at + window), title=title, text=text,
         township=ticket.township, topic=ticket.topic, unit_type=ticket.unit_type, decision=ticket.decision,
         urgent=ticket.urgent, hand_over=ticket.lines, not_accepted=ticket.refusal_rule, lead_unit=ticket.lead_unit,
         assisting_units=ticket.assisted_by, assigned_unit=ticket.assigned_unit, model_version=ticket.model_version)
@@ -158,8 +163,8 @@ def hotspots_out(repeats: Repeats, feedback: FeedbackStore, *, days: int, min_si
         unit=asked.name if asked else None,
         tickets_in_period=repeats.index.count(days=days, township=name, unit=asked.name if asked else None),
         hotspots=[
-            HotspotOut(size=s.size, first_at=s.first_at.isoformat(timespec="seconds") + "Z",
-                       last_at=s.last_at.isoformat(timespec="seconds") + "Z", last_24h=s.since(day_ago),
+            HotspotOut(size=s.size, first_at=_utc_text(s.first_at),
+                       last_at=_utc_text(s.last_at), last_24h=s.since(day_ago),
                        keywords=s.keywords, townships=s.townships, city_wide=s.city_wide, topics=s.topics,
                        lead_units=s.lead_units, assisting_units=s.assisting_units,
                        # each ticket under the topic the group counts it under (a quality inspector's round: the
