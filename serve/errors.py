@@ -83,12 +83,17 @@ def database_retry_after(settings) -> int:
     return math.ceil(settings.database_timeout)
 
 
-def not_ready(code: ErrorCode, why: str, settings) -> CodedError:
-    """The 503 of a call the service cannot answer yet: `code` says what keeps it, Retry-After when to try again."""
+def retry_after(code: ErrorCode, settings) -> dict[str, str]:
+    """The Retry-After header of a 503 whose `code` says what keeps the service: when to try again."""
     retry = {"model_unavailable": MODEL_RETRY_SECONDS,
              "database_unavailable": database_retry_after(settings)}.get(code, LOADING_RETRY_SECONDS)
+    return {"Retry-After": str(retry)}
+
+
+def not_ready(code: ErrorCode, why: str, settings) -> CodedError:
+    """The 503 of a call the service cannot answer yet: `code` says what keeps it, Retry-After when to try again."""
     return CodedError(status.HTTP_503_SERVICE_UNAVAILABLE, detail=f"{_NOT_READY[code]} ({why})", code=code,
-                      headers={"Retry-After": str(retry)})
+                      headers=retry_after(code, settings))
 
 
 # Documented on every operation, so clients (and the schema test) know them.

@@ -7,7 +7,7 @@ from fastapi import APIRouter, Depends
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import SQLAlchemyError
 
-from serve.errors import ERROR_RESPONSES, not_ready
+from serve.errors import ERROR_RESPONSES, retry_after
 from serve.routers.deps import services as get_services
 from serve.schemas import Health
 from serve.services import Services
@@ -39,6 +39,5 @@ def readyz(services: Services = Depends(get_services)):
                       repeats=services.repeats.index.method, database=database, detail=why)
     state = "unavailable" if services.error else "loading"
     # the Retry-After a route would get now: a script polling the probe before its first ticket waits as long
-    retry = not_ready(services.error_code if services.error else "loading", "", services.settings).headers
     return JSONResponse(status_code=503, content=Health(status=state, detail=services.error).model_dump(),
-                        headers=retry)
+                        headers=retry_after(services.error_code if services.error else "loading", services.settings))
