@@ -214,13 +214,14 @@ _OUR_CHANNELS = (r"(?:网上|网站|小程序|微信|公众号|留言板|平台|
 # A caller who says the matter was reported to this line before (催办, 重复来电): a call to the hotline (12345,
 # 市长热线, 热线) or a call "to report" it, a report "before" or "again", a ticket number. Not a call or report to
 # someone else (打供水站电话没人接, 多次拨打交警大队的电话, 已经反映到村里, 多次向物业反映): that is no ticket of ours.
-_HOTLINES = "12345|市长热线|市民热线|便民热线|政务热线|服务热线"
+_OUR_HOTLINES = "12345|市长热线|市民热线|便民热线|政务热线"
+_HOTLINES = f"{_OUR_HOTLINES}|服务热线"
 _REPORTED_BEFORE = re.compile(
     r"(?:打过|打了|拨打过|拨过|拨打了|多次拨打|多次致电|几次拨打|再次拨打|再次致电|又打)[^，。！？；\n]{0,6}?"
     f"(?:{_HOTLINES})"
     # …the hotline named first (12345的市长热线打了都没用, which a run across clauses had read: a board's message); not
     # a company's 服务热线 (站牌的服务热线电话打过去)
-    r"|(?:12345|市长热线|市民热线|便民热线|政务热线)[^，。！？；\n]{0,6}?(?:打了|打过)(?![过回]?[来去])"
+    rf"|(?:{_OUR_HOTLINES})[^，。！？；\n]{{0,6}}?(?:打了|打过)(?![过回]?[来去])"
     # 我上个星期打12345反映过了 (an integrator's round)
     rf"|打(?:{_HOTLINES}|热线)[^，。！？；\n]{{0,2}}(?:反映|投诉|举报)过"
     r"|(?:打过|打了)(?:[一二两三几好多]+次)?电话(?:来)?(?:反映|投诉|举报)"
