@@ -47,10 +47,11 @@ class Settings(BaseSettings):
     kb_weak_cosine: float = Field(default=0.875, ge=-1, le=1, description="a suggestion whose e5 cosine with the "
                                   "question is below this is marked weak_match, likely about another matter (chosen "
                                   "on judged agents' questions: bench/RESULTS.md ## Weak suggestions)")
-    route_weak_check: bool = Field(default=False, description="also mark /v1/route's suggestions weak_match, by the e5 "
-                                   "cosine of the ticket's first 128 characters with each (one encoder pass, "
-                                   "≈ 37 ms a route on 2 cores, past the route's 30 ms aim; bench/RESULTS.md ## Weak "
-                                   "suggestions); off, they carry none, as BM25 alone ranks them")
+    route_dense: bool = Field(default=False, description="/v1/route reads the ticket's first 128 characters with e5 "
+                              "too: its suggestions are ranked by BM25 and e5 as /v1/suggest's are, and marked "
+                              "weak_match (one encoder pass, ≈ 37 ms a route on 2 cores, past the route's 30 ms aim; "
+                              "bench/RESULTS.md ## Weak suggestions); off, BM25 alone ranks them and they carry no "
+                              "weak_match")
     # An erasure request (appeal forget) finds a ticket's lines by its id; a log kept longer than the tickets, or read
     # by more people, may leave the text out (a privacy officer's round).
     log_text: bool = Field(default=True, description="write each request's masked ticket text into the service's "
@@ -116,8 +117,9 @@ class Settings(BaseSettings):
 
     @property
     def route_weak_below(self) -> float | None:
-        """The cosine /v1/route marks its suggestions weak under; none where it marks none (`route_weak_check`)."""
-        return self.kb_weak_cosine if self.route_weak_check else None
+        """The cosine /v1/route marks its suggestions weak under; none where e5 does not read its tickets
+        (`route_dense`)."""
+        return self.kb_weak_cosine if self.route_dense else None
 
     @property
     def base_model_dir(self) -> Path:

@@ -11,7 +11,7 @@ import hashlib
 import json
 import logging
 import threading
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 from typing import Callable, Iterable, Sequence
@@ -236,11 +236,11 @@ class KnowledgeBase:
 
     # -- search ------------------------------------------------------------------------------------
     def search(self, query: str, k: int = 5, today: date | None = None, with_dense: bool = True,
-               source: Source | None = None) -> list[Hit]:
+               source: Source | None = None, dense_chars: int | None = None) -> list[Hit]:
         """The k best entries valid today for a query (ticket text); expired entries never appear.
         `with_dense=False`: BM25 only, no query encoding. `source`: only the centre's own answers ("faq") or only
         earlier tickets' replies ("case"); a case library of thousands of replies otherwise fills the list
-        before the few curated answers that say the same."""
+        before the few curated answers that say the same. `dense_chars`: how much of the query e5 reads."""
         if not query.strip():
             # The dense channel ranks every entry against any vector, so an empty query would still "find" some.
             raise InputError("the query is empty: give the ticket text to search with")
@@ -253,7 +253,8 @@ class KnowledgeBase:
             log.warning("knowledge base not refreshed, searching the index as it is: %s", type(exc).__name__)
         hits = []
         groups = None if source is None else {source}
-        for ranked in self.index.search(query, k, today=today, with_dense=with_dense, groups=groups):
+        for ranked in self.index.search(query, k, today=today, with_dense=with_dense, groups=groups,
+                                        dense_chars=dense_chars):
             entry = self._entries.get(ranked.id)
             if entry is None:  # deleted between the index read and now
                 continue
@@ -262,8 +263,3 @@ class KnowledgeBase:
                             ranked.dense_score))
         return hits
 
-    def with_closeness(self, query: str, hits: list[Hit]) -> list[Hit]:
-        """`hits` of a BM25-only search with their e5 cosine to `query` filled in (`Hit.dense_score`, so that
-        `Hit.weak` reads it), in the same order: one query encoding, whatever the knowledge base's size."""
-        cosines = self.index.cosines(query, [hit.entry_id for hit in hits])
-        return [replace(hit, dense_score=cosines[hit.entry_id]) if hit.entry_id in cosines else hit for hit in hits]

@@ -459,12 +459,14 @@ class HybridIndex:
 
     def rank_many(self, queries: Sequence[str], depth: int | None = None, today: date | None = None,
                   cache_queries: bool = False, with_dense: bool = True,
-                  groups: Collection[str] | None = None) -> list[Rankings]:
+                  groups: Collection[str] | None = None, dense_chars: int | None = None) -> list[Rankings]:
         """Per-method candidate lists and their fusion for each query. Query embeddings are cached only on
         request (an evaluation re-runs the same queries; a live ticket is never asked again). `with_dense=False`
         ranks by BM25 alone, without encoding the query (callers on a tight latency budget). `groups`: only docs
-        of these groups are ranked."""
+        of these groups are ranked. `dense_chars`: how much of each query e5 reads (default the index's
+        `dense_chars`; a shorter opening costs less to encode)."""
         depth = depth or self.depth
+        dense_chars = dense_chars or self.dense_chars
         day = (today or centre_today()).toordinal()
         # A query that names no matter (你好, 谢谢, 喂？, a masked phone number, 我要投诉: `names_a_matter`) is neither
         # encoded nor searched: e5 would still rank every entry against its vector and suggest unrelated answers with
@@ -476,7 +478,7 @@ class HybridIndex:
         cache = self.cache if cache_queries else None
         qvecs = None
         if self.encoder is not None and searchable and with_dense:
-            encoded = encode_cached(self.encoder, [queries[i][: self.dense_chars] for i in searchable], "query", cache)
+            encoded = encode_cached(self.encoder, [queries[i][:dense_chars] for i in searchable], "query", cache)
             qvecs = dict(zip(searchable, encoded))
         out = []
         for i, query_tokens in enumerate(tokens):
@@ -503,18 +505,7 @@ class HybridIndex:
             out.append(Rankings(bm25, dense, self.fusion.run(bm25, dense) if bm25 else []))
         return out
 
-    def cosines(self, query: str, ids: Sequence[str]) -> dict[str, float]:
-        """The e5 cosine of `query` with each doc of `ids` still indexed (none without an encoder): one query encoding
-        and a dot product per doc, for a caller that ranked by BM25 alone and asks how close in meaning its few
-        results are."""
-        if self.encoder is None or not ids:
-            return {}
-        vector = np.asarray(self.encoder.encode_queries([query[: self.dense_chars]])[0], np.float32)
-        with self._lock:
-            scored = {doc_id: self.dense.score(slot, vector) for doc_id in ids
-                      if (slot := self._slot_of.get(doc_id)) is not None}
-        return {doc_id: cosine for doc_id, cosine in scored.items() if cosine is not None}
-
     def search(self, query: str, k: int = 5, today: date | None = None, with_dense: bool = True,
-               groups: Collection[str] | None = None) -> list[Ranked]:
-        return self.rank_many([query], today=today, with_dense=with_dense, groups=groups)[0].fused[:k]
+               groups: Collection[str] | None = None, dense_chars: int | None = None) -> list[Ranked]:
+        return self.rank_many([query], today=today, with_dense=with_dense, groups=groups,
+                              dense_chars=dense_chars)[0].fused[:k]

@@ -48,20 +48,18 @@ def head_out(prediction: HeadPrediction) -> HeadOut:
     )
 
 
-# What a route encodes of a ticket to mark its BM25 suggestions weak: the opening says the matter, as an agent's
-# question does (the floor was chosen on such questions), and costs one short encoder pass.
-CLOSENESS_CHARS = 128
+# What a route encodes of a ticket (`Settings.route_dense`): the opening says the matter, as an agent's question does
+# (the weak floor was chosen on such questions), and costs one short encoder pass.
+ROUTE_DENSE_CHARS = 128
 
 
-def suggestions(kb: KnowledgeBase, query: str, k: int, *, with_dense: bool,
+def suggestions(kb: KnowledgeBase, query: str, k: int, *, with_dense: bool, dense_chars: int | None = None,
                 source: Source | None = None, weak_below: float | None = None) -> list[SuggestionOut]:
-    """`weak_below`: below it a suggestion is marked weak_match (`Settings.kb_weak_cosine`); without the dense
-    ranking, the e5 cosine of the query's opening with each suggestion found decides it."""
+    """`weak_below`: below it a suggestion is marked weak_match (`Settings.kb_weak_cosine`); `dense_chars`: how much
+    of the query e5 reads."""
     if k == 0:
         return []
-    hits = kb.search(query, k, with_dense=with_dense, source=source)
-    if weak_below is not None and not with_dense:
-        hits = kb.with_closeness(query[:CLOSENESS_CHARS], hits)
+    hits = kb.search(query, k, with_dense=with_dense, source=source, dense_chars=dense_chars)
     return [
         SuggestionOut(id=hit.entry_id, question=_shown_question(hit.question), answer=hit.answer,
                       unit=hit.unit or None, source=hit.source, score=round(hit.score, 4),
@@ -256,8 +254,8 @@ def route_tickets(tickets: Sequence[TicketIn], model: LoadedModel, kb: Knowledge
                   repeats: Repeats | None = None, *, zone: ZoneInfo, weak_below: float | None = None) -> list[RouteOut]:
     """Routes the tickets; with `repeats`, each is compared with the tickets of the repeat window (those of the
     batch received before it included) and, when it has an id, kept there for the tickets after it. `zone`: the
-    centre's, for the days a repeat reason counts. `weak_below`: suggestions under this e5 cosine are marked
-    weak_match (`Settings.route_weak_check`)."""
+    centre's, for the days a repeat reason counts. `weak_below` (`Settings.route_weak_below`): the suggestions are
+    ranked with e5 over the ticket's opening as well, and marked weak_match under this cosine; none, by BM25 alone."""
     predictor = model.predictor
     predictions = predictor.predict([model_text(t.title, t.text, stopwords=predictor.stopwords, people=[t.author])
                                      for t in tickets])
@@ -337,13 +335,14 @@ def route_tickets(tickets: Sequence[TicketIn], model: LoadedModel, kb: Knowledge
             # and the rule's reason with them (a re-tester's round: 规则 township-types … the township leads, beside
             # 坐席已改派至 住建局)
             reasons = [r for r in reasons if not (routing.rule and r.startswith(f"规则 {routing.rule}:"))]
-        # Lexical only: encoding the whole ticket with e5 costs ~10x the rest of the request on 2 cores
-        # (bench/RESULTS.md ## Serving); /v1/suggest adds the dense ranking, `weak_below` the cosine of the opening.
+        # BM25 alone unless the setting pays for an e5 pass: encoding the whole ticket costs ~10x the rest of the
+        # request on 2 cores (bench/RESULTS.md ## Serving), its opening ~2x.
+        search = dict(with_dense=weak_below is not None, dense_chars=ROUTE_DENSE_CHARS, weak_below=weak_below)
         if routing.hand_over:
-            found = suggestions(kb, full, k * 5, with_dense=False, weak_below=weak_below)
+            found = suggestions(kb, full, k * 5, **search)
             suggested = answers_for_the_call(found, routing.hand_over, [lead] if lead else [])[:k]
         else:
-            suggested = suggestions(kb, full, k, with_dense=False, weak_below=weak_below)
+            suggested = suggestions(kb, full, k, **search)
         results[i] = RouteOut(
             id=ticket.id,
             topic=head_out(heads["topic"]),

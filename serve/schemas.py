@@ -232,16 +232,17 @@ class SuggestionOut(Out):
     unit: str | None = None
     source: Literal["faq", "case"] = Field(description="faq: an answer the centre wrote; case: the official reply "
                                                        "to an earlier ticket, to adapt rather than read out")
-    score: float = Field(description="reciprocal-rank fusion score, Σ 1/(k + rank) over BM25 and (in /v1/suggest) "
+    score: float = Field(description="reciprocal-rank fusion score, Σ 1/(k + rank) over BM25 and (in /v1/suggest, "
+                                     "/v1/route with APPEAL_ROUTE_DENSE) "
                                      "the e5 ranking: orders the suggestions of one answer; not a probability")
     bm25_score: float | None = Field(default=None, description="BM25 score; none when no word of the query is in it")
     dense_score: float | None = Field(default=None, description="e5 cosine similarity of query and entry (/v1/suggest; "
-                                      "/v1/route with APPEAL_ROUTE_WEAK_CHECK, of the ticket's first 128 "
+                                      "/v1/route with APPEAL_ROUTE_DENSE, of the ticket's first 128 "
                                       "characters): how close in meaning, whatever the words")
     weak_match: bool | None = Field(default=None, description="true: dense_score is below APPEAL_KB_WEAK_COSINE, "
                                     "where the suggestions agents judged were nearly all about another matter: check "
                                     "it before reading it out (none where e5 did not score it: /v1/route without "
-                                    "APPEAL_ROUTE_WEAK_CHECK)")
+                                    "APPEAL_ROUTE_DENSE)")
 
 
 class RelatedTicketOut(Out):
