@@ -18,6 +18,8 @@ DEMO_DIR = Path(__file__).parent / "demo"
 SHARED_DATA_DIR = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 DATABASE_FILE = "appeal.db"  # the home's SQLite database, where APPEAL_DATABASE_URL names none
 ENV_FILE = ".env"  # read from the current directory, as pydantic-settings does
+# Settings given another name: a deployment's old variable is said with its new one, not only ignored.
+RENAMED_SETTINGS = {"ROUTE_WEAK_CHECK": "ROUTE_DENSE"}  # 2026-12-06: it ranks the route's suggestions too
 
 
 class Settings(BaseSettings):
@@ -166,6 +168,8 @@ def unknown_settings(environ: Mapping[str, str], env_file: Path = Path(ENV_FILE)
         if setting != name and setting not in known and not setting.startswith("TEST_"):
             guess = difflib.get_close_matches(setting, known, n=1, cutoff=0.6)
             hint = f" (did you mean APPEAL_{guess[0]}?)" if guess else ""
+            if setting in RENAMED_SETTINGS:
+                hint = f" (renamed APPEAL_{RENAMED_SETTINGS[setting]})"
             said.append(f"{name}{where} is no setting and is ignored{hint}")
     return said
 
