@@ -155,9 +155,10 @@ _AREA_4 = f"0[3-9３-９]{_D}{{2}}"
 # The local part may be said and typed in two groups (0739 422 1001, 6234 5678): the last four digits stand apart.
 _LOCAL_8 = f"[2-9２-９]{_D}{{3}}{_SEP}?{_D}{{4}}"
 _LOCAL_7_8 = f"[2-9２-９]{_D}{{2,3}}{_SEP}?{_D}{{4}}"
+# After an area code, a 7-digit local part is also written four and three (0739 5788 123: a rural desk's round).
 _LANDLINE = re.compile(
     f"{_START}(?:(?:{_AREA_3}){_SEP}?|[(（](?:{_AREA_3})[)）]{_SEP}?){_LOCAL_8}{_END}"
-    f"|{_START}(?:{_AREA_4}{_SEP}?|[(（]{_AREA_4}[)）]{_SEP}?){_LOCAL_7_8}{_END}"
+    f"|{_START}(?:{_AREA_4}{_SEP}?|[(（]{_AREA_4}[)）]{_SEP}?)(?:{_LOCAL_7_8}|[2-9２-９]{_D}{{3}}{_SEP}{_D}{{3}}){_END}"
 )
 # Plates: province, office letter (never I or O), then 5 characters (6 on new-energy plates), the last of which may
 # be 挂/学/警/港/澳 (trailers, driving schools, police, cross-border); people write a space after the province and a

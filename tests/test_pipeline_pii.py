@@ -48,6 +48,8 @@ def kinds(text: str) -> list[tuple[str, str]]:
         ("我的电话是 0739 422 1001，白天打", "landline", "0739 422 1001"),
         ("物业办公室电话0739-422-1001无人接听", "landline", "0739-422-1001"),
         ("北京总部010-6234 5678", "landline", "010-6234 5678"),
+        # …four and three, with no label before it (a rural desk's round: 联系我：0739 5788 123 was kept as typed)
+        ("联系我：0739 5788 123，家住双牌村", "landline", "0739 5788 123"),
         ("本人身份证号430581199001011235，社保卡一直办不下来", "id_card", VALID_ID),
         (f"身份证{VALID_ID_X}。", "id_card", VALID_ID_X),
         ("身份证号 430581 19900101 1235 ", "id_card", "430581 19900101 1235"),
