@@ -166,6 +166,13 @@ class TicketLog:
         with self._session() as session:
             return session.scalar(select(RoutedTicketRow.id).limit(1)) is not None
 
+    def ticket_ids(self) -> dict[str, bool]:
+        """Every ticket id of the log, and whether its words are still held (False: erased by `forget`)."""
+        held = or_(RoutedTicketRow.text != "", RoutedTicketRow.title.is_not(None))
+        with self._session() as session:
+            return {ticket_id: bool(words) for ticket_id, words in
+                    session.execute(select(RoutedTicketRow.ticket_id, held)) if ticket_id}
+
     def forget_before(self, cutoff: datetime) -> int:
         """Deletes the tickets received before `cutoff`; returns how many."""
         with self._session.begin() as session:

@@ -324,6 +324,11 @@ class FeedbackStore:
         with Session(self.engine) as session:
             session.scalar(select(FeedbackRow.id).limit(1))
 
+    def ticket_ids(self) -> set[str]:
+        """The tickets answers were given for."""
+        with Session(self.engine) as session:
+            return set(session.scalars(select(FeedbackRow.ticket_id).where(FeedbackRow.ticket_id.is_not(None))))
+
     def forget(self, ticket_ids: Iterable[str]) -> int:
         """Deletes every answer given for these tickets, an answer sent without a ticket id by the name it is
         exported and trained under (`ticket_key`, feedback-80); returns how many."""

@@ -1,6 +1,7 @@
 """`appeal hotspots`: groups of recently routed tickets about the same matter (热点诉求), from the service's database."""
 from __future__ import annotations
 
+import difflib
 from typing import Optional
 
 import typer
@@ -130,17 +131,30 @@ def forget(
         cases = {ticket_id: case for ticket_id in ids
                  for case in dict.fromkeys([f"case-{ticket_id}"] + [ticket_id] * ticket_id.startswith("case-"))
                  if kb.get(case) is not None or kb.history(case)}
+        logged = log.ticket_ids()
+        known = set(logged) | feedback.ticket_ids()
+        any_erased = False
         for ticket_id in ids:
             routed, answers, trained = log.forget([ticket_id]), feedback.forget([ticket_id]), in_runs[ticket_id]
             erased = [f"{routed} routed ticket", f"{answers} agents' answers", f"{trained} rows of retraining files"]
             if ticket_id in cases:
                 erase_entry(kb, cases[ticket_id])
                 erased.append(f"its past case {cases[ticket_id]} (every version)")
-            typer.echo(f"{ticket_id}: " + (", ".join(erased) + " erased"
-                                           if routed or answers or trained or ticket_id in cases else "nothing stored"))
+            if routed or answers or trained or ticket_id in cases:
+                any_erased = True
+                typer.echo(f"{ticket_id}: " + ", ".join(erased) + " erased")
+            elif ticket_id in logged:
+                typer.echo(f"{ticket_id}: nothing stored, erased before (what its route decided stays for the report)")
+            else:
+                # a privacy officer's round: a lower-case or mistyped id said only "nothing stored"
+                near = [k for k in known if k.casefold() == ticket_id.casefold()]
+                near = near or difflib.get_close_matches(ticket_id, sorted(known), n=3, cutoff=0.8)
+                typer.echo(f"{ticket_id}: nothing stored under this id"
+                           + (f" (ids stored that look like it: {', '.join(near)})" if near else ""))
         flush_erasures(log.engine)
-        typer.echo("not reached here: the service's log and files written before (feedback exports, backups) still "
-                   "hold these tickets' masked texts: erase them there too", err=True)
+        if any_erased:
+            typer.echo("not reached here: the service's log and files written before (feedback exports, backups) "
+                       "still hold these tickets' masked texts: erase them there too", err=True)
     finally:
         log.close()
         feedback.close()
