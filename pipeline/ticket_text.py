@@ -243,6 +243,9 @@ _REPORTED_BEFORE = re.compile(
     # …nor a utility the caller could not get through to (打他们电话一直占线，麻烦你们催一下: an integrator's round)
     r"|(?:^|(?<=[。！？\n]))(?:(?!仲裁|法院|开庭|立案|救护车|消防车|警察|占线|打不通|没人接|冇人接|(?<!\d)(?:110|119|120)(?!\d))"
     r"[^。！？\n])*催一下"
+    # …the caller's own party to urge is no ticket of ours (请帮我催一下开发商: a city-management desk's round)
+    r"(?![^，。！？；\n]{0,2}(?:开发商|物业|老板|公司|施工|工地|厂|他们|她们|他|她|对方|单位|村里|村委|社区|居委|学校|医院"
+    r"|银行|商家|店|快递|保险|法院|仲裁))"
     # 我反映了三次了 (a shift leader's round), in a clause that names no one else it went to or who said it (向物业反映了三次了,
     # 物业讲了好几次了), and as a 武冈 caller says it (这几个事都讲了好多次了: a city-management liaison's round)
     r"|(?:^|(?<=[，。！？；,!?;\n]))(?:(?![向给找跟和到]|物业|老板|老师|村里)[^，。！？；,!?;\n]){0,8}(?:反映|投诉|举报|来电|讲)[了过]?"
