@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Annotated, Literal, Mapping
+from typing import Annotated, Collection, Literal, Mapping
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
@@ -460,6 +460,16 @@ def emergency_rules(text: str, rules: RoutingRules) -> list[Rule]:
     return [rule for rule in rules.ordered()
             if rule.then.hand_over and not rule.when.types and (rule.when.keywords or rule.when.pattern)
             and _matches(rule, None, text) and _rule_said_now(rule, text, rules)]
+
+
+def rules_of_lines(text: str, lines: Collection[str], rules: RoutingRules) -> list[Rule]:
+    """The emergency rules of `lines` whose words `text` holds, their vetoes aside: the matters of a call put through
+    on those lines, whose units' answers suit it (电梯困人了找谁？电梯老是坏… names 119 by its words while 老是 vetoes the
+    lift rule, and its unit's 被困在电梯里怎么办 was filtered out with every other answer: a city-management desk's round)."""
+    text = rule_text(text, rules)
+    return [rule for rule in rules.ordered()
+            if rule.then.hand_over in lines and not rule.when.types
+            and (any(k in text for k in rule.when.keywords) or (rule.when.pattern and re.search(rule.when.pattern, text)))]
 
 
 def lines_to_put_through(urgent: dict[str, str], rules: RoutingRules) -> dict[str, list[str]]:

@@ -1211,6 +1211,7 @@ def test_suggestions_for_a_life_at_risk_are_only_those_of_the_units_that_take_th
             fire = agent.post("/v1/suggest", json={"text": "着火了怎么办，楼道里全是烟", "k": 3}).json()
             cylinder = agent.post("/v1/suggest", json={"text": "小区楼道里液化气罐漏气了，物业也不管，好大的味",
                                                        "k": 3}).json()
+            lift = agent.post("/v1/suggest", json={"text": "电梯困人了找谁？电梯老是坏归哪个部门管？", "k": 3}).json()
     finally:
         live.stop()
     for found, line in calls:
@@ -1223,6 +1224,9 @@ def test_suggestions_for_a_life_at_risk_are_only_those_of_the_units_that_take_th
     assert fire["hand_over"] == ["119 救援"] and fire["suggestions"][0]["id"] == "wg-aq-01", fire
     # a cylinder's leak is the fire brigade's, not the pipeline gas company's: its what-to-do answer comes first
     assert cylinder["hand_over"] == ["119 救援"] and cylinder["suggestions"][0]["id"] == "wg-aq-05", cylinder
+    # a city-management desk's round: 老是 vetoes the lift rule while 电梯困人 names 119, and the market regulator's
+    # answers on lifts were filtered out with the rest: nothing was suggested
+    assert lift["hand_over"] == ["119 救援"] and {s["id"] for s in lift["suggestions"][:2]} == {"wg-dt-01", "wg-dt-02"}, lift
     # …nor the housing bureau's, which assists (a re-tester's round was shown 住宅专项维修资金)
     assert {s["unit"] for s in cylinder["suggestions"]} == {"武冈市消防救援大队"}, cylinder
 

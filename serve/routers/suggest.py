@@ -8,7 +8,7 @@ from serve.auth import Caller, require
 from serve.errors import ERROR_RESPONSES, check_text_length
 from serve.routers.deps import ready
 from knowledge_base.dispatch import (UnitRef, default_routing, emergency_rules, lines_to_put_through,
-                                     urgent_words_in)
+                                     rules_of_lines, urgent_words_in)
 from serve.routing import answers_for_the_call, suggestions
 from serve.schemas import SuggestIn, SuggestOut
 from serve.services import Services
@@ -38,6 +38,7 @@ def suggest(
     found = suggestions(services.kb, masked, body.k * 5, **search)
     # and the unit the rules send it to, as the route's lead: the gas company's 关阀门、开窗 for a gas smell
     catalogue = default_routing()[0]
-    units = [UnitRef.of(unit) for rule in emergencies if (unit := catalogue.get(rule.then.lead)) is not None]
+    units = [UnitRef.of(unit) for rule in rules_of_lines(masked, lines, rules)
+             if (unit := catalogue.get(rule.then.lead)) is not None]
     return SuggestOut(suggestions=answers_for_the_call(found, lines, units)[:body.k], masked_text=masked,
                       hand_over=lines)
