@@ -2918,6 +2918,16 @@ def test_a_lift_a_wall_or_a_throw_told_of_no_harm_now_names_no_line(text):
     assert (d.hand_over, d.urgent) == ([], False), d.reasons
 
 
+@pytest.mark.parametrize("title, text", [
+    ("电梯困人已出来", "昨天晚上锦绣家园3栋电梯困人，我被关在里面半个多小时才出来，物业到现在没个说法，电梯到底有冇得人维保？"),
+    ("电梯困人（前天）", "前天下午我女儿被困在水西门街道锦绣家园2栋的电梯里四十多分钟，后来消防来了才弄出来，要求查处维保单位。")])
+def test_a_title_that_says_the_entrapment_is_over_names_no_line(title, text):
+    """A city-management desk's round: the agent's title, read first, said the words of an entrapment without the
+    body's 昨天 (only 已出来, or the day in brackets), and the ticket went `auto` to 119."""
+    d = decide(heads("住房和城乡建设", unit_conf=0.9), routing_text(title, text))
+    assert (d.hand_over, d.urgent) == ([], False), d.reasons
+
+
 def test_a_house_falling_in_on_someone_on_assistance_goes_by_the_emergency():
     """A housing re-tester's round: a 五保 old man's house collapsing with him inside named 119, led by 民政局."""
     d = decide(heads("民政", unit_conf=0.6, unit_review=True),
