@@ -465,7 +465,7 @@ _PERSON_LABEL = re.compile(r"(?:姓名|联系人|联络人|来电人|留言人|�
                            r"|(?P<standing>我是|本人|市民|村民|居民|(?<!物)业主)"
                            # a child the ticket is about (留守儿童李梓萱（8岁）, 学生刘子轩在…被欺凌); 孩子王 is a chain of baby
                            # shops
-                           r"|(?P<child>小孩|孩子(?!王)|(?<!妇女)儿童|学生|女孩|男孩|小朋友))(?:\s*[是为叫:：】\]）)（(|｜\-—“”\"'‘’「」『』]){0,3}\s*")
+                           r"|(?P<child>小孩|孩子(?!王)|(?<!妇女)儿童|学生|女孩|男孩|小朋友))(?:\s*[是为叫:：】\]）)（(|｜\-—“”\"'‘’「」『』，,]){0,3}\s*")
 # What a caller ends a sentence with where a typed ticket has a mark (我是李建国啊, and the 武冈 我是刘德明哒 / 咯 / 嘞):
 # it ends a name and is never part of one.
 _PARTICLES = "啊呀哈嘛呢吧哦噢哒咯嘞噻嗯"
@@ -590,7 +590,8 @@ _MENTIONED_ACCOUNT = re.compile(r"(?<![A-Za-z0-9._%+\-])[@＠]\s?(?!所有人|�
                                 r"|(?:网友|发帖人|回帖人)\s*[:：]\s*(?![您你])"
                                 r"((?=[A-Za-z\u4e00-\u9fff])[^\s，。：:,.!！？?；;、()（）]{2,12})(?=\s|$)")
 _UNITS_ACCOUNT = re.compile("(?:局|委|委会|办|政府|中心|公司|集团|银行|医院|学校|大队|中队|所|站|院|馆|部|厅|处|科|热线|12345"
-                            "|街道|社区|镇|乡|村|小区|物业|官方|客服)$")
+                            # 马坪乡's account, not a 老乡 or a 家乡 (网友“武冈老乡”: a knowledge-base trainer's round)
+                            "|街道|社区|镇|(?<![老家同故水])乡|村|小区|物业|官方|客服)$")
 # A name the text greets (李秀英您好：…, 张建国先生你好), as an official reply opens: at the start or after punctuation.
 _NAME_GREETED = re.compile(f"(?:^|(?<={_PUNCTUATION})){_NAME}(?:先生|女士|同志)?[,，:：\\s]*[您你]好")
 
