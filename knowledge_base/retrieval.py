@@ -84,8 +84,9 @@ class Rankings:
 class SearchTokenizer:
     """`pipeline.segment.tokens_for_search`, with a fingerprint of everything its output depends on (the code of
     every pipeline module it reaches: `canonical`, `normalize`, `pii` (the placeholders it drops), `area` (the home
-    area names), `resources` (the dictionaries' reader); its dictionaries, area files and stopwords; jieba's
-    version) so that cached tokens are dropped when any of it changes.
+    area names), `resources` (the dictionaries' reader), `jurisdiction` and `records` (the townships' names it drops);
+    its dictionaries, area files and stopwords; jieba's version) so that cached tokens are dropped when any of it
+    changes.
     Segmenting costs ~6 ms a text: at 100k entries, a restart without the cache would spend minutes on it."""
 
     def __call__(self, text: str) -> list[str]:
@@ -101,7 +102,8 @@ class SearchTokenizer:
 
         # the modules, not what `pipeline` re-exports under their names
         modules = [importlib.import_module(f"pipeline.{name}")
-                   for name in ("segment", "canonical", "normalize", "pii", "area", "resources")]
+                   for name in ("segment", "canonical", "normalize", "pii", "area", "resources", "jurisdiction",
+                                "records")]
         segment, area = modules[0], modules[4].deployment_area()
         digest = hashlib.sha256(jieba.__version__.encode())
         for path in [*(Path(module.__file__) for module in modules),

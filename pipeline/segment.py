@@ -159,13 +159,30 @@ def tokens_for_search(text: str) -> list[str]:
     the dictionary words inside it, so 住房公积金中心 is found by 公积金), stopwords dropped, ASCII lower-cased.
     PII placeholders are dropped too: a masked ticket's [手机号] must not match an FAQ entry about 手机; and so is the
     label that gave a contact (身份证号[身份证号]: a housing agent's 电梯年检过期 got 身份证丢了怎么补办 first). So are the
-    names of the home city and the areas around it (武冈市, 邵阳, 湖南省): tickets name the city all the time, and as
-    a term it matched whichever FAQ answers name a city department (武冈市二中门口堵车 → 退役军人优待政策, answered by
-    武冈市退役军人事务局), and the words that only ask (`QUESTION_WORDS`, 没有). An outage is one term however it is
+    names of the home city and the areas around it (武冈市, 邵阳, 湖南省) and of its townships: tickets name the city all
+    the time, and as a term it matched whichever FAQ answers name a city department (武冈市二中门口堵车 → 退役军人优待政策,
+    answered by 武冈市退役军人事务局), and the words that only ask (`QUESTION_WORDS`, 没有). An outage is one term however it is
     said (没电, 断电: 停电)."""
     if not isinstance(text, str):
         raise TypeError(f"tokens_for_search() expects str, got {type(text).__name__}")
     tokens = _keep(cut_in_bounded_runs(_tokenizer().cut_for_search, normalize(without_personal_data(text))),
                    stopwords=True)
-    home = deployment_area().home_area_words
+    area = deployment_area()
+    home = area.home_area_words | _township_words(area.gazetteer)
     return [_OUTAGE_TERMS.get(t, t).lower() for t in tokens if t not in home and t not in _NOT_SEARCHED]
+
+
+@lru_cache(maxsize=4)
+def _township_words(gazetteer: Path) -> frozenset[str]:
+    """The deployment's townships as words, short forms too (稠树塘镇, 稠树塘): like the city's name, a township says
+    where a ticket is, not what it is about, and as a term it put a past case of the caller's township first whatever
+    its matter (水西门街道停电了 → a car parked on 水西门街道's pedestrian street: a knowledge-base trainer's round)."""
+    from pipeline.jurisdiction import read_gazetteer
+
+    tokenizer = _tokenizer()
+    # with the words search mode cuts from them (水西门街道: 水西, 西门), but not a common word of its own there (辕门口's
+    # 门口, and 街道, said of any street), which jieba's dictionary counts a thousand times or more
+    return frozenset(word for township in read_gazetteer(gazetteer).townships
+                     for word in (township.name, *township.cores, *tokenizer.cut_for_search(township.name))
+                     if len(word) >= 2 and (word in (township.name, *township.cores)
+                                            or (tokenizer.FREQ.get(word) or 0) < 1000))

@@ -59,8 +59,9 @@ def test_a_pack_for_another_county_reads_its_own_places(xinning):
     # 武冈 is now a place around the county: its township is no township of ours
     text = "武冈市湾头桥镇某村路灯坏了，请镇政府处理。"
     assert places_elsewhere(text) == ["武冈市"] and find_jurisdiction(text) is None
-    # the county's own name says nothing about the matter; 武冈市 does
-    assert "新宁县" not in tokens_for_search("新宁县崀山镇路灯坏了") and "崀山镇" in tokens_for_search("新宁县崀山镇路灯坏了")
+    # the county's own name and its townships' say nothing about the matter; 武冈市 does
+    tokens = tokens_for_search("新宁县崀山镇路灯坏了")
+    assert "路灯" in tokens and not {"新宁县", "崀山镇", "崀山"} & set(tokens)
     assert "武冈市" in tokens_for_search("武冈市路灯坏了")
     assert mask_pii("我是黄龙，村里路灯坏了。我叫张建国").text == "我是黄龙，村里路灯坏了。我叫[姓名]"
     catalogue = load_catalogue()

@@ -142,6 +142,25 @@ def test_bm25_does_not_suggest_an_answer_for_naming_the_city(tmp_path):
     kb.close()
 
 
+def test_a_past_case_of_another_matter_is_not_suggested_for_its_township(tmp_path):
+    """A knowledge-base trainer's round: a case of the caller's township came first whatever its matter (水西门街道停电了
+    → a car parked on 水西门街道's pedestrian street; 稠树塘镇…停电了 → 稠树塘镇's water cut, 已于11月20日抢修完毕)."""
+    kb = KnowledgeBase(f"sqlite:///{tmp_path / 'kb.db'}")
+    kb.warm_up()
+    kb.import_entries(read_entries(FAQ), "tester")
+    kb.add(EntryIn(id="case-A-2026-1202", question="车辆乱停", source="case",
+                   alternatives=["水西门街道步行街口有台[车牌号]的白色小车天天停在消防通道上，网友反映多次没用。"],
+                   answer="网友您好：交警大队已对该车辆依法处理。"), "tester")
+    kb.add(EntryIn(id="case-WG-2026-004311", question="稠树塘镇自来水停了三天", source="case",
+                   alternatives=["住稠树塘镇花园村[门牌号]，我们组自来水停了三天了"],
+                   answer="经核实，稠树塘镇花园村供水管道因村道施工被挖断，已于11月20日抢修完毕恢复供水。"), "tester")
+    for query in ("水西门街道停电了，找哪个", "我家在稠树塘镇，家里停电了，一直没来"):
+        assert kb.search(query, k=1, with_dense=False)[0].entry_id == "wg-gd-01", query  # 家里停电了找谁？
+    # the case of the same matter still comes first where the caller tells it
+    assert kb.search("稠树塘镇花园村停水两天了，自来水一滴都没得", k=1, with_dense=False)[0].entry_id == "case-WG-2026-004311"
+    kb.close()
+
+
 def test_words_that_only_ask_find_no_answer(tmp_path):
     """/v1/route suggested 有没有免费的职业技能培训？ first for a barbecue's noise, on 有没有 alone."""
     kb = KnowledgeBase(f"sqlite:///{tmp_path / 'kb.db'}")
