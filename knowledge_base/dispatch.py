@@ -469,7 +469,8 @@ def rules_of_lines(text: str, lines: Collection[str], rules: RoutingRules) -> li
     text = rule_text(text, rules)
     return [rule for rule in rules.ordered()
             if rule.then.hand_over in lines and not rule.when.types
-            and (any(k in text for k in rule.when.keywords) or (rule.when.pattern and re.search(rule.when.pattern, text)))]
+            and (any(k in text for k in rule.when.keywords)
+                 or (rule.when.pattern and re.search(rule.when.pattern, text)))]
 
 
 def lines_to_put_through(urgent: dict[str, str], rules: RoutingRules) -> dict[str, list[str]]:

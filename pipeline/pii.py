@@ -465,7 +465,8 @@ _PERSON_LABEL = re.compile(r"(?:姓名|联系人|联络人|来电人|留言人|�
                            r"|(?P<standing>我是|本人|市民|村民|居民|(?<!物)业主)"
                            # a child the ticket is about (留守儿童李梓萱（8岁）, 学生刘子轩在…被欺凌); 孩子王 is a chain of baby
                            # shops
-                           r"|(?P<child>小孩|孩子(?!王)|(?<!妇女)儿童|学生|女孩|男孩|小朋友))(?:\s*[是为叫:：】\]）)（(|｜\-—“”\"'‘’「」『』，,]){0,3}\s*")
+                           r"|(?P<child>小孩|孩子(?!王)|(?<!妇女)儿童|学生|女孩|男孩|小朋友))"
+                           r"(?:\s*[是为叫:：】\]）)（(|｜\-—“”\"'‘’「」『』，,]){0,3}\s*")
 # What a caller ends a sentence with where a typed ticket has a mark (我是李建国啊, and the 武冈 我是刘德明哒 / 咯 / 嘞):
 # it ends a name and is never part of one.
 _PARTICLES = "啊呀哈嘛呢吧哦噢哒咯嘞噻嗯"

@@ -85,7 +85,8 @@ def test_a_misspelt_setting_is_named_with_the_one_it_likely_means(tmp_path):
     import sys
 
     env = {**os.environ, "APPEAL_HOME": str(tmp_path / "home"), "APPEAL_REPEAT_WINDOW": "7", "APPEAL_MAXBATCH": "2",
-           "APPEAL_ROUTE_WEAK_CHECK": "true", "APPEAL_TEST_POSTGRES_URL": "postgresql+psycopg://postgres@127.0.0.1:55432/appeal_test", "APPEAL_FOO": "1"}
+           "APPEAL_ROUTE_WEAK_CHECK": "true",
+           "APPEAL_TEST_POSTGRES_URL": "postgresql+psycopg://postgres@127.0.0.1:55432/appeal_test", "APPEAL_FOO": "1"}
     # .env, read from the current directory, is where a template's slip sits longest
     (tmp_path / ".env").write_text("# 武冈市 12345\nAPPEAL_TIMEZONE=Asia/Shanghai\nappeal_port=8001\n"
                                    "APPEAL_REPEATS_METHOD=e5\nAPPEAL_FOO=2\nOTHER_TOOL=1\n", encoding="utf-8")
