@@ -280,10 +280,6 @@ class DenseIndex:
             out[:n] = self._vectors[:n] @ query
         return out
 
-    def score(self, slot: int, query: np.ndarray) -> float | None:
-        """The cosine of one slot's vector with `query`; None for a slot never given one."""
-        return float(self._vectors[slot] @ query) if slot < len(self._vectors) else None
-
 
 def embedding_key(encoder: Encoder, kind: str, text: str) -> str:
     return hashlib.sha256(f"{encoder.fingerprint}\x00{kind}\x00{text}".encode("utf-8")).hexdigest()

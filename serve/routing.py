@@ -336,7 +336,7 @@ def route_tickets(tickets: Sequence[TicketIn], model: LoadedModel, kb: Knowledge
             # 坐席已改派至 住建局)
             reasons = [r for r in reasons if not (routing.rule and r.startswith(f"规则 {routing.rule}:"))]
         # BM25 alone unless the setting pays for an e5 pass: encoding the whole ticket costs ~10x the rest of the
-        # request on 2 cores (bench/RESULTS.md ## Serving), its opening ~2x.
+        # request on 2 cores (bench/RESULTS.md ## Serving), its opening (≈ 30 ms) more than the rest.
         search = dict(with_dense=weak_below is not None, dense_chars=ROUTE_DENSE_CHARS, weak_below=weak_below)
         if routing.hand_over:
             found = suggestions(kb, full, k * 5, **search)
