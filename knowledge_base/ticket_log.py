@@ -166,12 +166,10 @@ class TicketLog:
         with self._session() as session:
             return session.scalar(select(RoutedTicketRow.id).limit(1)) is not None
 
-    def ticket_ids(self) -> dict[str, bool]:
-        """Every ticket id of the log, and whether its words are still held (False: erased by `forget`)."""
-        held = or_(RoutedTicketRow.text != "", RoutedTicketRow.title.is_not(None))
+    def ticket_ids(self) -> set[str]:
+        """Every ticket id of the log, those `forget` erased included."""
         with self._session() as session:
-            return {ticket_id: bool(words) for ticket_id, words in
-                    session.execute(select(RoutedTicketRow.ticket_id, held)) if ticket_id}
+            return set(session.scalars(select(RoutedTicketRow.ticket_id)))
 
     def forget_before(self, cutoff: datetime) -> int:
         """Deletes the tickets received before `cutoff`; returns how many."""

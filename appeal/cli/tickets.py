@@ -132,7 +132,7 @@ def forget(
                  for case in dict.fromkeys([f"case-{ticket_id}"] + [ticket_id] * ticket_id.startswith("case-"))
                  if kb.get(case) is not None or kb.history(case)}
         logged = log.ticket_ids()
-        known = set(logged) | feedback.ticket_ids()
+        known = logged | feedback.ticket_ids()
         any_erased = False
         for ticket_id in ids:
             routed, answers, trained = log.forget([ticket_id]), feedback.forget([ticket_id]), in_runs[ticket_id]
@@ -143,7 +143,7 @@ def forget(
             if routed or answers or trained or ticket_id in cases:
                 any_erased = True
                 typer.echo(f"{ticket_id}: " + ", ".join(erased) + " erased")
-            elif ticket_id in logged:
+            elif ticket_id in logged:  # its row held no words: erased before
                 typer.echo(f"{ticket_id}: nothing stored, erased before (what its route decided stays for the report)")
             else:
                 # a privacy officer's round: a lower-case or mistyped id said only "nothing stored"
