@@ -338,18 +338,19 @@ def test_an_import_the_store_refuses_is_refused_before_its_texts_are_prepared(ap
     assert appeal("kb", "add", "--id", "sbk-1", "-q", "社保卡丢了怎么补办？", "-a", "先挂失，再到服务网点补办。",
                   "-u", "武冈市人力资源和社会保障局").returncode == 0
     (tmp_path / "clash.csv").write_text("id,question,answer,unit\n"
-                                        "sbk-2,社保卡丢了怎么补办？,请到湾头桥镇便民服务中心补办。,武冈市人力资源和社会保障局\n",
+                                        "sbk-2,社保卡丢了怎么补办？,请到迎宾路便民服务中心补办。,武冈市人力资源和社会保障局\n",
                                         encoding="utf-8")
     # the sheet's row named, and the stored entry (a trainer's round: an id made from a row's question is in no sheet)
     assert_input_error(appeal("kb", "import", tmp_path / "clash.csv"),
                        f"entries 'sbk-2' ({tmp_path / 'clash.csv'}: row 2) and 'sbk-1' (stored) answer one")
     (tmp_path / "good.csv").write_text("id,question,answer,unit\n"
-                                       "sbk-3,社保卡补办进度怎么查？,可在邓元泰镇社保服务站查询。,武冈市人力资源和社会保障局\n",
+                                       "sbk-3,社保卡补办进度怎么查？,可在玉带路社保服务站查询。,武冈市人力资源和社会保障局\n",
                                        encoding="utf-8")
     assert appeal("kb", "import", tmp_path / "good.csv").returncode == 0
     with sqlite3.connect(appeal_home / "appeal.db") as connection:
         cached = " ".join(v.decode("utf-8", "ignore") for (v,) in connection.execute("SELECT vector FROM kb_embedding"))
-    assert "邓元泰" in cached and "湾头桥" not in cached  # what an import prepares, and what it refused
+    # what an import prepares, and what it refused (places that are search terms: a township is none)
+    assert "玉带路" in cached and "迎宾路" not in cached
 
 
 def test_a_faq_unit_missing_from_the_catalogue_is_stored_with_a_warning(appeal_home):
