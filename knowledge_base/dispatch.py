@@ -354,12 +354,17 @@ def _matches(rule: Rule, functional_type: str | None, text: str, place: Jurisdic
     if when.unless and re.search(when.unless, text):
         return None
     if when.keywords or when.pattern:
-        hit = next((k for k in when.keywords if k in text), None)
-        if hit is None and when.pattern:
-            found = re.search(when.pattern, text)
-            hit = found.group(0) if found else None
-        return hit
+        return _words_hit(when, text)
     return functional_type
+
+
+def _words_hit(when: When, text: str) -> str | None:
+    """The keyword or the regex match of `when` that `text` holds, its other conditions aside."""
+    hit = next((k for k in when.keywords if k in text), None)
+    if hit is None and when.pattern:
+        found = re.search(when.pattern, text)
+        hit = found.group(0) if found else None
+    return hit
 
 
 def _department(catalogue: Catalogue, functional_type: str, place: Jurisdiction | None, text: str,
@@ -468,9 +473,7 @@ def rules_of_lines(text: str, lines: Collection[str], rules: RoutingRules) -> li
     lift rule, and its unit's 被困在电梯里怎么办 was filtered out with every other answer: a city-management desk's round)."""
     text = rule_text(text, rules)
     return [rule for rule in rules.ordered()
-            if rule.then.hand_over in lines and not rule.when.types
-            and (any(k in text for k in rule.when.keywords)
-                 or (rule.when.pattern and re.search(rule.when.pattern, text)))]
+            if rule.then.hand_over in lines and not rule.when.types and _words_hit(rule.when, text) is not None]
 
 
 def lines_to_put_through(urgent: dict[str, str], rules: RoutingRules) -> dict[str, list[str]]:
