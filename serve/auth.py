@@ -39,10 +39,11 @@ log = logging.getLogger("appeal.serve")
 
 # Which roles may use each area of the API; admin may do everything. The platform sends the agents' answers it
 # records (feedback) as well as the tickets: its answer form is where an agent's final topic and unit are typed.
+# A trainer asks what agents are suggested, to check an edit of the knowledge base as they will see it.
 SCOPES: dict[str, frozenset[str]] = {
     "route": frozenset({"platform", "agent", "admin"}),
     "labels": frozenset({"platform", "agent", "trainer", "admin"}),
-    "suggest": frozenset({"agent", "admin"}),
+    "suggest": frozenset({"agent", "trainer", "admin"}),
     "feedback": frozenset({"platform", "agent", "admin"}),
     "hotspots": frozenset({"agent", "trainer", "admin"}),
     "kb": frozenset({"trainer", "admin"}),

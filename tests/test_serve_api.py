@@ -125,6 +125,8 @@ def test_keys_and_roles(server):
         assert platform.post("/v1/models/reload").status_code == 403
     with server.client("trainer") as trainer:
         assert trainer.post("/v1/route", json=TICKET).status_code == 403
+        # what agents are suggested: a trainer checks an edit of the knowledge base as they will see it
+        assert trainer.post("/v1/suggest", json={"text": "养老金怎么领取"}).status_code == 200
         assert trainer.get("/v1/models").status_code == 200
         assert trainer.post("/v1/models/reload").status_code == 403
     with server.client("admin") as admin:
@@ -138,7 +140,7 @@ def test_keys_and_roles(server):
     said = {(path, method): operation["description"].rsplit("角色 / roles: ", 1)[-1]
             for path, methods in paths.items() for method, operation in methods.items() if path.startswith("/v1")}
     assert said[("/v1/feedback", "post")] == "platform, agent, admin"
-    assert said[("/v1/suggest", "post")] == "agent, admin"
+    assert said[("/v1/suggest", "post")] == "agent, trainer, admin"
     assert said[("/v1/models/reload", "post")] == "admin"
     assert said[("/v1/kb/entries/{entry_id}", "patch")] == "trainer, admin"
     assert all(roles.endswith("admin") for roles in said.values()), said
