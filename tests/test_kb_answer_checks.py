@@ -42,5 +42,18 @@ def test_an_answer_too_long_to_read_out_on_a_call_is_named():
     assert said(block * 20) == []  # 920 characters
 
 
+def test_a_question_or_phrasing_too_long_to_be_a_callers_is_named():
+    """A knowledge-base trainer's round saved a phrasing of 5,000 characters without a word: a text pasted in the wrong
+    field, which then ranked its entry first for anything sharing a word with it."""
+    pasted = "冬天屋里好冷" * 40
+    entry = EntryIn(id="rs-2", question="工伤认定怎么申请？", alternatives=["工伤怎么认定", pasted],
+                    answer="向市人社局申请。", unit="武冈市人力资源和社会保障局")
+    assert specifics_warnings([entry]) == [
+        "rs-2: 问法“冬天屋里好冷冬天屋里好冷…”有 240 字，不像来电人的问法，是否粘贴错了位置 / the phrasing '冬天屋里好冷冬天屋里好冷'… "
+        "has 240 characters, no question a caller asks: pasted in the wrong field?"]
+    asked = "我家老人在武冈市工业园一家鞋厂上班，" * 11  # 198 characters: long, but a caller's question may be
+    assert specifics_warnings([EntryIn(id="rs-3", question=asked, answer="向市人社局申请。", unit="武冈市人力资源和社会保障局")]) == []
+
+
 def test_an_answer_without_such_details_says_nothing():
     assert said("元旦后，可拨打12333咨询，或到市人社局窗口办理。") == []

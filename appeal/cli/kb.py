@@ -159,7 +159,7 @@ def update(
     store = _store()
     with _in_option_words():  # a change valid alone may not be with the entry's other fields (--valid-from)
         stored, _ = store.update(entry_id, change, who(by))
-    if unit is not None or answer is not None:
+    if unit is not None or answer is not None or question is not None or alt is not None:
         _warn([stored])
     _say_warnings([*rule_warnings([stored]), *expired_warnings([stored]),
                    *similar_question_warnings([stored], store.all(source="faq"))])
