@@ -661,6 +661,18 @@ def test_an_answer_that_echoes_the_route_keeps_its_unit_and_its_decision(server)
     assert nowhere["ask"] in nowhere["reasons"] and "哪个乡镇" in nowhere["ask"] and routed["ask"] is None
 
 
+def test_an_answer_naming_one_unit_of_the_routes_type_sends_the_ticket_there(server):
+    """A utilities agent's round: 交警大队 answered for a ticket the route had led to 武冈市公安局 was read as the type
+    公安, the one the route had filed it under, and the ticket stayed recorded at 武冈市公安局 without a word."""
+    ticket = {"id": "WG-JJ1", "text": "我骑电动车在都梁路被一台小车撞了，对方司机还下车把我打伤了，你们管不管。"}
+    with server.client("agent") as client:
+        routed = client.post("/v1/route", json=ticket).json()
+        assert (routed["rule"], routed["lead_unit"]["name"]) == ("violence-police", "武冈市公安局"), routed
+        sent_on = client.post("/v1/feedback", json={"ticket_id": "WG-JJ1", "topic": "交通运输", "unit": "交警大队"})
+        assert (sent_on.json()["assigned_unit"], sent_on.json()["unit_not_recorded"]) == ("武冈市公安局交通警察大队", None)
+        assert client.post("/v1/route", json=ticket).json()["sent_on_to"] == "武冈市公安局交通警察大队"
+
+
 def test_a_unit_answered_by_its_catalogue_id_is_stored_by_name_and_sends_the_ticket_there(server):
     """A township clerk's round: the ids GET /v1/labels lists (twp-430581100) were refused by /v1/feedback as "a long
     number, an ID, card or phone number"."""
