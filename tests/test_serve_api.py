@@ -610,6 +610,10 @@ def test_an_answer_naming_a_type_of_several_units_says_where_the_ticket_went_is_
             "“公安”是有 2 个单位的类型（武冈市公安局、武冈市公安局交通警察大队），工单去向未记录，请写单位名称 / '公安' is a type of "
             "2 units (武冈市公安局, 武冈市公安局交通警察大队): where the ticket went is not recorded; send the unit's name"))
         assert client.post("/v1/route", json=ticket).json()["lead_unit"] == routed["lead_unit"]
+        # a type by its own name is its expert seat's as well: both are named (a labour desk's round was told 市场监督管理
+        # was a type of 1 unit)
+        market = client.post("/v1/feedback", json={**answer, "unit": "市场监督管理"}).json()["unit_not_recorded"]
+        assert market.startswith("“市场监督管理”是有 2 个单位的类型（武冈市市场监督管理局、12315市场监管专家座席）"), market
         typo = client.post("/v1/feedback", json={**answer, "unit": "武冈市公按局"}).json()
         assert typo["assigned_unit"] is None and typo["unit_not_recorded"].startswith("“武冈市公按局”不是单位目录中的单位")
         named = client.post("/v1/feedback", json={**answer, "unit": "公安局"}).json()

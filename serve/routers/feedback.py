@@ -118,7 +118,9 @@ def _not_placed(catalogue: Catalogue, answer: str, assigned: str | None) -> str:
     if answered is None:
         return (f"“{answer}”不是单位目录中的单位，工单去向未记录{stays_zh}，请写单位名称 / {answer!r} is no unit of the "
                 f"catalogue: where the ticket went is not recorded{stays_en}; send the unit's name")
-    units = [unit.name for unit in catalogue.units_of_type(answered)]
+    # its expert seat too: the type by its own name is the seat's as well (`Catalogue.unit_named`), and a re-tester's
+    # round was told 市场监督管理 was a type of 1 unit, to send "the unit's name"
+    units = [unit.name for unit in catalogue.units if unit.functional_type == answered]
     named, more = units[:3], "…" if len(units) > 3 else ""  # the 18 townships' governments are one type
     return (f"“{answer}”是有 {len(units)} 个单位的类型（{'、'.join(named)}{more}），工单去向未记录{stays_zh}，请写单位名称 / "
             f"{answer!r} is a type of {len(units)} units ({', '.join(named)}{more}): where the ticket went is not "
