@@ -227,6 +227,12 @@ class KnowledgeBase:
         self.refresh()
         return self._entries.get(entry_id)
 
+    def asked(self, entry_id: str) -> list[str]:
+        """An entry's question and phrasings as the last search read them: a ranking of its hits reads fifteen, each
+        `get` a database round trip. Empty for an entry that is gone."""
+        entry = self._entries.get(entry_id)
+        return [entry.question, *entry.alternatives] if entry else []
+
     def entries(self, where: EntryFilter | None = None, today: date | None = None) -> list[Entry]:
         """Every entry (or those `where` selects, validity judged on `today`), ordered by id."""
         self.refresh()

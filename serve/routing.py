@@ -10,15 +10,17 @@ from __future__ import annotations
 
 import logging
 import math
+from collections.abc import Collection
 from dataclasses import replace
 from datetime import datetime, timedelta, timezone
+from functools import lru_cache
 from typing import Sequence
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.exc import SQLAlchemyError
 
 from appeal.database import stored_utc
-from knowledge_base.dispatch import UnitRef, by_phone, decide, default_routing
+from knowledge_base.dispatch import UnitRef, by_phone, decide, default_routing, rules_of_lines
 from knowledge_base.kb import KnowledgeBase
 from knowledge_base.repeats import Judgements, Related, Repeats
 from knowledge_base.store import Source, utc_now
@@ -70,15 +72,38 @@ def suggestions(kb: KnowledgeBase, query: str, k: int, *, with_dense: bool, dens
     ]
 
 
-def answers_for_the_call(found: list[SuggestionOut], lines: list[str], units: list[UnitRef]) -> list[SuggestionOut]:
+def answers_for_the_call(kb: KnowledgeBase, found: list[SuggestionOut], lines: list[str], units: list[UnitRef],
+                         told: Collection[str]) -> list[SuggestionOut]:
     """Of the suggestions for a call put through on `lines` (120 / 110 / 119), those of the units that take it: the
     lines' own and the ticket's lead `units`. An agent putting a life at risk through reads out no answer but one on
     what to do meanwhile (闻到燃气泄漏的味道怎么办, the gas company's); an evening agent's round was shown 社保卡丢了怎么补办
     for a child in a pond and 养老金资格认证 beside 我不想活了, a re-tester 住宅专项维修资金 of the housing bureau, which
-    assists the fire brigade with a leaking cylinder."""
+    assists the fire brigade with a leaking cylinder. Those that ask about the emergency the call tells of (`told`: its
+    rules' ids, `rules_of_lines`) come first: a utilities desk's round was shown 电动车能推进楼道充电吗 for a gas smell
+    in a stairwell, where 闻到燃气泄漏的味道怎么办 came sixth by its words, and no 有人触电了怎么办 for a child knocked
+    down by a fallen line."""
     catalogue, rules = default_routing()
     taking = {rules.hand_over_units.get(line) for line in lines} | {unit.id for unit in units}
-    return [s for s in found if (unit := catalogue.unit_named(s.unit)) is not None and unit.id in taking]
+    kept = [s for s in found if (unit := catalogue.unit_named(s.unit)) is not None and unit.id in taking]
+    return sorted(kept, key=lambda s: not _emergencies_asked(kb, s.id) & set(told))
+
+
+def calm_first(kb: KnowledgeBase, found: list[SuggestionOut]) -> list[SuggestionOut]:
+    """The suggestions for a text that tells of no emergency, those on what to do in one last: a utilities desk's round
+    was shown 有人触电了怎么办 first for a street's power cut, an answer that alarms a caller who only has no power."""
+    return sorted(found, key=lambda s: bool(_emergencies_asked(kb, s.id)))
+
+
+def _emergencies_asked(kb: KnowledgeBase, entry_id: str) -> frozenset[str]:
+    return _emergencies_in("。".join(kb.asked(entry_id)))
+
+
+@lru_cache(maxsize=4096)
+def _emergencies_in(asked: str) -> frozenset[str]:
+    """The emergency rules whose words an entry's question and phrasings hold (闻到燃气泄漏的味道怎么办: gas-leak), read
+    once per wording: a route ranks fifteen entries."""
+    rules = default_routing()[1]
+    return frozenset(rule.id for rule in rules_of_lines(asked, list(rules.hand_over), rules))
 
 
 # A caller who says the matter was reported before (催办): the agent links the call to that ticket rather than open a
@@ -338,11 +363,12 @@ def route_tickets(tickets: Sequence[TicketIn], model: LoadedModel, kb: Knowledge
         # BM25 alone unless the setting pays for an e5 pass: encoding the whole ticket costs ~10x the rest of the
         # request on 2 cores (bench/RESULTS.md ## Serving), its opening (≈ 30 ms) more than the rest.
         search = dict(with_dense=weak_below is not None, dense_chars=ROUTE_DENSE_CHARS, weak_below=weak_below)
+        found = suggestions(kb, full, k * 5, **search)
         if routing.hand_over:
-            found = suggestions(kb, full, k * 5, **search)
-            suggested = answers_for_the_call(found, routing.hand_over, [lead] if lead else [])[:k]
+            told = [rule.id for rule in rules_of_lines(full, routing.hand_over, default_routing()[1])]
+            suggested = answers_for_the_call(kb, found, routing.hand_over, [lead] if lead else [], told)[:k]
         else:
-            suggested = suggestions(kb, full, k, **search)
+            suggested = (found if routing.urgent else calm_first(kb, found))[:k]
         results[i] = RouteOut(
             id=ticket.id,
             topic=head_out(heads["topic"]),

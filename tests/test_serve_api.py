@@ -2087,6 +2087,36 @@ def test_a_call_put_through_is_shown_only_the_answers_of_the_units_that_take_it(
     assert calm["hand_over"] == [] and ids[1] in [s["id"] for s in calm["suggestions"]]
 
 
+def test_the_answer_on_a_calls_own_emergency_comes_first_and_none_alarms_a_calm_ticket(server):
+    """A utilities desk's round on the demo pack's answers: a gas smell in a stairwell was shown 电动车能推进楼道充电吗
+    before 闻到燃气泄漏的味道怎么办, a child knocked down by a fallen line no 有人触电了怎么办, which came first for a
+    street's power cut instead."""
+    demo = {e.id: e for e in read_entries(DEMO_DIR / "faq.jsonl")}
+    used = ("wg-rq-01", "wg-ddc-01", "wg-aq-03", "wg-ws-11", "wg-gd-05", "wg-gd-01", "wg-gd-04")
+    gas = "我是法相岩街道云山路阳光小区的，楼道里好大一股燃气味，呛得人头晕，不晓得是哪家漏气了，我不敢按电梯也不敢开灯，快点派人来"
+    shock = "湾头桥镇新街一个小孩碰到倒下来的电线杆上的线，被电倒了躺在地上不动，快叫救护车"
+    outage = "迎春亭街道春光路这一片从早上九点停电到现在，冰箱里东西都要坏了，又冇看到停电通知，问下什么时候来电"
+    with server.client("trainer") as trainer, server.client("platform") as platform, server.client("agent") as agent:
+        for entry_id in used:
+            assert trainer.post("/v1/kb/entries", json=demo[entry_id].model_dump(
+                mode="json", exclude_none=True)).status_code == 201
+        try:
+            routed = {name: platform.post("/v1/route", json={"text": text}).json()
+                      for name, text in (("gas", gas), ("shock", shock), ("outage", outage))}
+            asked = {text: [s["id"] for s in agent.post("/v1/suggest", json={"text": text}).json()["suggestions"]]
+                     for text in ("停电了，什么时候来电", "有人触电怎么办")}
+        finally:
+            for entry_id in used:
+                trainer.delete(f"/v1/kb/entries/{entry_id}")
+    first = {name: [s["id"] for s in route["suggestions"]] for name, route in routed.items()}
+    assert routed["gas"]["hand_over"] == ["119 救援"] and first["gas"][0] == "wg-rq-01", first
+    assert routed["shock"]["hand_over"] == ["120 急救"] and first["shock"][0] == "wg-gd-05", first
+    assert routed["outage"]["hand_over"] == [] and first["outage"][-1] == "wg-gd-05", first
+    # an agent's question: a text that tells of no emergency is not shown the answer on one first, a text that names one
+    # (触电, which puts no one through by itself) keeps it where its words put it
+    assert asked["停电了，什么时候来电"][0] == "wg-gd-01" and asked["有人触电怎么办"][0] == "wg-gd-05", asked
+
+
 def test_a_lift_that_shuts_people_in_goes_to_the_market_regulator_and_is_shown_its_answer(server):
     """A trainer's round: an answer on people shut in a lift, written for the market regulator (who oversees lifts),
     came first in `kb search` and never on the calls it was written for, which show only the answers of the units
