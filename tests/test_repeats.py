@@ -591,7 +591,9 @@ def test_a_caller_who_says_the_hotline_heard_it_before_is_told_from_one_who_went
                  # a quality officer's: its 到, past the comma normalising made ASCII, read as a call to someone
                  "锦绣华府工地欠薪的事我上周打过电话，到现在没人回复",
                  # a board's message, the hotline named first
-                 "12345的市长热线打了都没用", "12345热线也打了电话，至今未能解决"):
+                 "12345的市长热线打了都没用", "12345热线也打了电话，至今未能解决",
+                 # a utilities desk's
+                 "上次打电话讲文化路那个大坑，你们讲派给城管了，到现在半个月还没修"):
         # as written, and as the route reads it (normalised: ASCII clause marks)
         assert says_reported_before(said) and says_reported_before(normalized(said)), said
     # a call or a report to someone else is no ticket of the hotline's
@@ -614,7 +616,7 @@ def test_a_caller_who_says_the_hotline_heard_it_before_is_told_from_one_who_went
                  "开发商一直说在办证，到现在五年了房产证还冇下来，到底是卡在哪里？请帮我催一下开发商。",
                  "给物业打了好几次电话了，物业不管", "120打了好几次了还没来", "打了三次针了还没好",
                  "跟老板讲了好多次了，他就是不改", "物业讲了好几次了，还是不修",
-                 "前天已经反映到村里了", "昨天打过电话给村支书，他不接",
+                 "前天已经反映到村里了", "昨天打过电话给村支书，他不接", "上次打电话给物业讲了，物业不管",
                  # a company's hotline
                  "按照站牌的服务热线电话打过去，不是拒接", "服务热线打了，他们说没有爆管"):
         assert not says_reported_before(said) and not says_reported_before(normalized(said)), said
