@@ -3113,7 +3113,7 @@ def test_a_question_whether_anyone_is_inside_a_car_hit_or_an_old_accident_names_
     # a street light or a manhole named only as where something else happened, a utility's manhole, a fire lane, a
     # developer's building, a compound's lights, a highway
     ("市场监督管理", "每天晚上在迎春亭街道十字街路灯下面有个人摆个小桌子卖什么祖传秘方，说包治百病", None, "wg-scjgj"),
-    ("供水", "我家门口的水表井盖子被车压烂了，里面水表也在漏水，辕门口街道的", None, "ut-water"),
+    ("供水", "我家门口的水表井盖子被车压烂了，里面水表也在漏水，辕门口街道的", "water-service", "ut-water"),
     ("消防救援", "法相岩街道农贸市场后面有人摆摊把消防通道全堵了，万一着火消防车根本进不来。", None, "wg-xfjy"),
     ("住房和城乡建设", "我们在辕门口街道买的楼盘，开发商交房以后又在小区中间违规加建了一栋商铺，把规划里的绿地都占了", None, "wg-zjj"),
     ("住房和城乡建设", "法相岩街道锦绣花园小区里面的路灯坏了大半年，找物业说没钱修", None, "wg-zjj"),
@@ -3262,3 +3262,69 @@ def test_a_ktv_singing_into_the_night_is_social_life_noise():
     """The same round: KTV每天晚上唱到凌晨两点 went to 城管 unless the title said 噪音."""
     d = decide_unsure("城市管理和综合执法", "迎春亭街道锦绣华城附近KTV每天晚上唱到凌晨两点")
     assert (d.rule, d.lead.id) == ("social-life-noise", "wg-gaj"), d.reasons
+
+
+def test_a_main_the_sewer_works_dug_through_is_an_urgent_burst_and_a_power_cut_over_is_no_outage():
+    """A utilities desk's round: a burst main flooding a road was not urgent because the text named the sewer works
+    that broke it; a power cut the caller said was over, the broadband still down, went `auto` to the power company."""
+    burst = decide(heads("供水", unit_conf=0.53, unit_review=True), routing_text(None, (
+        "迎春亭街道迎春路修下水道的施工队把自来水管挖破了，水冲得满马路都是，附近几栋楼都停水了，施工的人讲不关他们的事")))
+    assert (burst.rule, burst.lead.id, burst.urgent) == ("water-main-burst", "ut-water", True), burst.reasons
+    sewer = decide_unsure("供水", "迎春路的下水管爆了，污水冒得满马路都是")  # a sewer's burst is still none of its
+    assert sewer.rule != "water-main-burst"
+    back = decide(heads("供电", unit_conf=0.65, unit_review=True), routing_text(None, (
+        "秦桥镇老街昨天晚上停电，到现在电来了但电信宽带还是用不了，光猫一直红灯，打10000号讲要排队")))
+    assert back.rule != "power-outage" and back.decision == "review", back.reasons
+    still = decide_unsure("供电", "我前天打过12345反映春光路停电的事，说是线路故障，今天又停了，一天停三四次")
+    assert still.rule == "power-outage"
+
+
+def test_asking_whether_an_accident_counts_as_a_work_injury_names_no_line():
+    """A labour desk's round: 想咨询一下…被车撞了，算不算工伤 was told to put the caller through to 120."""
+    d = decide_unsure("人力资源和社会保障", "想咨询一下，在上班路上骑摩托车被车撞了，算不算工伤？要准备什么材料，多长时间之内要去申请？")
+    assert (d.hand_over, d.urgent, d.lead.id) == ([], False, "wg-rsj"), d.reasons
+
+
+@pytest.mark.parametrize("guess, text, rule, lead", [
+    # a labour desk's round: a restaurant's kitchen went to 城管 (4 of 5), fake liquor to a township
+    ("城市管理和综合执法", "昨天晚上在辕门口街道步行街那家辣妹子烧烤店吃东西，上厕所的时候看到后厨老鼠乱跑，切菜的板子就放在地上，"
+     "我们四个人回去都拉肚子，拉了一晚上，现在好点了，请你们去查一下这个店", "restaurant-food-safety", "wg-scjgj"),
+    ("城市管理和综合执法", "我在美团上点了迎春亭街道一家黄焖鸡的外卖，吃出了一块创可贴，太恶心了，去店里一看就是个小门面，后厨脏得要死，也"
+     "没看到许可证", "restaurant-food-safety", "wg-scjgj"),
+    # …the foreman's excuse is no contractor's claim
+    ("人力资源和社会保障", "我们在法相岩街道一个工地上做事，包工头一直拖着我们工钱不发，他讲上面工程款没到，我们十几个人三个月没拿到钱",
+     "construction-wage-arrears", "wg-rsj"),
+    # a utilities desk's round: a street's name took these to its street office, a pole to the education bureau
+    ("乡镇人民政府/街道办事处", "请问一下水费现在怎么交啊，以前是到营业厅交的，现在讲要用微信交，我屋里老人家不会搞，能不能还到柜台交，住在迎春亭街道",
+     "water-service", "ut-water"),
+    ("乡镇人民政府/街道办事处", "我新买的房子在法相岩街道香山名苑，想开通天然气，请问要带什么资料到哪里办，开户费多少钱", "gas-service",
+     "ut-gas"),
+    ("乡镇人民政府/街道办事处", "有台车停在我店门口挡了一个上午，打车上电话没人接，我要开门做生意，迎春亭街道资江路", "vehicle-blocking",
+     "wg-gaj-jj"),
+    ("教育", "文坪镇文坪村口有根电线杆歪了，斜在马路边上，看起来随时要倒，下面天天有学生走", "power-line-hazard", "ut-power"),
+    ("乡镇人民政府/街道办事处", "S219省道过水浸坪乡那一段山上塌方了，石头泥巴把路堵了一半，车子过不得", "highway-road-damage", "wg-jtj"),
+    ("公安", "我的行驶证搞丢了，车子是湘E5K827，补办行驶证要到哪里，要几天", "vehicle-and-licence", "wg-gaj-jj"),
+])
+def test_matters_the_unsure_head_sent_elsewhere_reach_the_unit_whose_business_they_are(guess, text, rule, lead):
+    d = decide_unsure(guess, text)
+    assert (d.rule, d.lead.id) == (rule, lead), d.reasons
+
+
+@pytest.mark.parametrize("text", [
+    "我们村那个老房子里面电线老化了，好危险",  # a building's wiring: not the power company's line
+    "在我们镇上那家酒店住了一晚，房间里发霉",  # a hotel's room, no kitchen
+    "城区那家饭店油烟太大，熏得我们家窗户都是油",  # a restaurant's fumes: 城管 or the environment bureau
+    "我是做工程的，开发商欠我工程款两百万不给",  # a contractor's claim
+    "水厂的水费太贵了，我们村里一吨收五块",  # a village's water works
+])
+def test_look_alikes_of_the_new_utility_food_and_wage_rules_are_not_taken_by_them(text):
+    d = decide_unsure("住房和城乡建设", text)
+    assert d.rule not in ("power-line-hazard", "restaurant-food-safety", "construction-wage-arrears", "water-service"), (
+        d.rule, d.reasons)
+
+
+def test_a_report_of_吃拿卡要_at_a_window_is_for_the_discipline_commission():
+    """A labour desk's round: it went to 民政局 by rural-department-with-township, with no refusal flag."""
+    d = decide_unsure("民政", "我办一个食品经营许可证，窗口的工作人员一直讲我材料不齐，跑了五六趟，后来有人跟我讲要意思一下才好办，他还暗示"
+                              "我请吃饭，这种吃拿卡要的行为我要举报")
+    assert d.not_accepted is not None and d.not_accepted.rule == "discipline-inspection", d.reasons
