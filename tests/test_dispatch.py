@@ -3316,11 +3316,12 @@ def test_matters_the_unsure_head_sent_elsewhere_reach_the_unit_whose_business_th
     "城区那家饭店油烟太大，熏得我们家窗户都是油",  # a restaurant's fumes: 城管 or the environment bureau
     "我是做工程的，开发商欠我工程款两百万不给",  # a contractor's claim
     "水厂的水费太贵了，我们村里一吨收五块",  # a village's water works
+    "新房开通管道燃气要交三千多元的开户费，比周边县市都高，请问收费依据是什么？",  # a price: the regulator's as well
 ])
 def test_look_alikes_of_the_new_utility_food_and_wage_rules_are_not_taken_by_them(text):
     d = decide_unsure("住房和城乡建设", text)
-    assert d.rule not in ("power-line-hazard", "restaurant-food-safety", "construction-wage-arrears", "water-service"), (
-        d.rule, d.reasons)
+    assert d.rule not in ("power-line-hazard", "restaurant-food-safety", "construction-wage-arrears", "water-service",
+                          "gas-service"), (d.rule, d.reasons)
 
 
 def test_a_report_of_吃拿卡要_at_a_window_is_for_the_discipline_commission():
@@ -3328,3 +3329,12 @@ def test_a_report_of_吃拿卡要_at_a_window_is_for_the_discipline_commission()
     d = decide_unsure("民政", "我办一个食品经营许可证，窗口的工作人员一直讲我材料不齐，跑了五六趟，后来有人跟我讲要意思一下才好办，他还暗示"
                               "我请吃饭，这种吃拿卡要的行为我要举报")
     assert d.not_accepted is not None and d.not_accepted.rule == "discipline-inspection", d.reasons
+
+
+def test_workers_agreeing_to_block_a_road_tomorrow_is_urgent():
+    """A labour desk's round: forty workers who will block the national road in the morning over their wages went to
+    review as an ordinary wage claim; the 劳动监察 must call the boss today."""
+    d = decide_unsure("人力资源和社会保障", "我们是法相岩街道那边一个安置房项目的工人，四十多个人，老板欠了我们大半年的工资，今天下午大家商量好了"
+                                    "明天一早去把国道路口堵起来，不给钱就不走，我先打个电话跟你们讲一声，看政府管不管")
+    assert (d.urgent, d.hand_over, d.lead.id) == (True, [], "wg-rsj"), d.reasons
+    assert not decide_unsure("人力资源和社会保障", "老板欠了我们工资，大家商量好了明天一起去人社局问问").urgent
