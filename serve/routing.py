@@ -85,7 +85,8 @@ def answers_for_the_call(kb: KnowledgeBase, found: list[SuggestionOut], lines: l
     catalogue, rules = default_routing()
     taking = {rules.hand_over_units.get(line) for line in lines} | {unit.id for unit in units}
     kept = [s for s in found if (unit := catalogue.unit_named(s.unit)) is not None and unit.id in taking]
-    return sorted(kept, key=lambda s: not _emergencies_asked(kb, s.id) & set(told))
+    told = set(told)
+    return sorted(kept, key=lambda s: not _emergencies_asked(kb, s.id) & told)
 
 
 def calm_first(kb: KnowledgeBase, found: list[SuggestionOut]) -> list[SuggestionOut]:
