@@ -440,13 +440,34 @@ def _urgent_patterns(words: tuple[str, ...]) -> tuple[tuple[str, re.Pattern[str]
 
 def _said_now(pattern: re.Pattern[str] | str, text: str, veto: UrgentVeto) -> str | None:
     """What `pattern` first matches in `text` (as the rules read it) where `veto` does not read its context as no
-    emergency now (上个月…着火了, 万一着火了, 拿着刀在路边杀鱼); None where it matches nowhere else."""
-    for found in re.finditer(pattern, text):
+    emergency now (上个月…着火了, 万一着火了, 拿着刀在路边杀鱼); None where it matches nowhere else. A first line that asks
+    about the words (an agent's title: 燃气味怎么处理, 电梯困人打哪个电话) sums up what follows, which says whether they
+    happen now (a re-tester's round: 燃气味怎么处理 over 要是家里万一闻到燃气味应该怎么处理 went `auto` to 119)."""
+    said = _first_said(pattern, text, veto)
+    first_line = text.split("\n", 1)[0]
+    if said is not None and said.start < len(first_line) and _ASKS.search(first_line) and re.search(
+            pattern, text[len(first_line):]):
+        said = _first_said(pattern, text, veto, len(first_line))
+    return said.text if said else None
+
+
+# A line that asks rather than tells (…怎么办, …打哪个电话, …吗？)
+_ASKS = re.compile(r"怎么|怎样|如何|哪个|哪里|找谁|什么|吗|[？?]")
+
+
+@dataclass(frozen=True)
+class _Said:
+    text: str
+    start: int
+
+
+def _first_said(pattern: re.Pattern[str] | str, text: str, veto: UrgentVeto, start: int = 0) -> _Said | None:
+    for found in re.compile(pattern).finditer(text, start):
         before, after = text[max(0, found.start() - _URGENT_CONTEXT) : found.start()], text[found.end() :]
         past = (veto.before and re.search(veto.before, before)
                 and not (veto.still_after and re.match(veto.still_after, after)))
         if not (past or veto.after and re.match(veto.after, after)):
-            return found.group(0).strip()  # 着火 at a title's end matches with the line break after it
+            return _Said(found.group(0).strip(), found.start())  # 着火 at a title's end matches with the line break
     return None
 
 
@@ -474,6 +495,26 @@ def rules_of_lines(text: str, lines: Collection[str], rules: RoutingRules) -> li
     text = rule_text(text, rules)
     return [rule for rule in rules.ordered()
             if rule.then.hand_over in lines and not rule.when.types and _words_hit(rule.when, text) is not None]
+
+
+@dataclass(frozen=True)
+class EmergencySigns:
+    """What a text names of emergencies, their vetoes aside: about what a question or an answer is, not whether it
+    happens now (万一燃气泄漏了怎么处理 names 119 and gas-leak as 闻到燃气泄漏的味道怎么办 does)."""
+
+    words: frozenset[str]  # the urgent words it holds, as the rules file writes them
+    lines: frozenset[str]  # the lines (120 / 110 / 119) whose words or emergency rules it holds
+    rules: frozenset[str]  # those emergency rules' ids
+
+
+def emergency_signs(text: str, rules: RoutingRules) -> EmergencySigns:
+    text = rule_text(text, rules)
+    held = frozenset(word for word, pattern in _urgent_patterns(tuple(rules.all_urgent_words()))
+                     if pattern.search(text))
+    told = rules_of_lines(text, list(rules.hand_over), rules)
+    lines = {rule.then.hand_over for rule in told} | {line for line, words in rules.hand_over.items()
+                                                      if held.intersection(words)}
+    return EmergencySigns(held, frozenset(lines), frozenset(rule.id for rule in told))
 
 
 def lines_to_put_through(urgent: dict[str, str], rules: RoutingRules) -> dict[str, list[str]]:

@@ -20,7 +20,8 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.exc import SQLAlchemyError
 
 from appeal.database import stored_utc
-from knowledge_base.dispatch import UnitRef, by_phone, decide, default_routing, rules_of_lines
+from knowledge_base.dispatch import (EmergencySigns, UnitRef, by_phone, decide, default_routing, emergency_signs,
+                                     rules_of_lines)
 from knowledge_base.kb import KnowledgeBase
 from knowledge_base.repeats import Judgements, Related, Repeats
 from knowledge_base.store import Source, utc_now
@@ -86,25 +87,31 @@ def answers_for_the_call(kb: KnowledgeBase, found: list[SuggestionOut], lines: l
     taking = {rules.hand_over_units.get(line) for line in lines} | {unit.id for unit in units}
     kept = [s for s in found if (unit := catalogue.unit_named(s.unit)) is not None and unit.id in taking]
     told = set(told)
-    return sorted(kept, key=lambda s: not _emergencies_asked(kb, s.id) & told)
+    return sorted(kept, key=lambda s: not _signs_asked(kb, s.id).rules & told)
 
 
-def calm_first(kb: KnowledgeBase, found: list[SuggestionOut]) -> list[SuggestionOut]:
-    """The suggestions for a text that tells of no emergency, those on what to do in one last: a utilities desk's round
-    was shown 有人触电了怎么办 first for a street's power cut, an answer that alarms a caller who only has no power."""
-    return sorted(found, key=lambda s: bool(_emergencies_asked(kb, s.id)))
+def calm_first(kb: KnowledgeBase, found: list[SuggestionOut], text: str) -> list[SuggestionOut]:
+    """The suggestions for `text`, last those on what to do in an emergency it names in no word: a utilities desk's
+    round was shown 有人触电了怎么办 first for a street's power cut, an answer that alarms a caller who only has no power.
+    Named as a question or a supposition, it keeps its place (a re-tester's round: 万一燃气泄漏了怎么处理 never saw
+    闻到燃气泄漏的味道怎么办 when every answer on an emergency went last for a text telling of none now)."""
+    asked = [_signs_asked(kb, suggestion.id) for suggestion in found]
+    if not any(signs.lines for signs in asked):
+        return found  # the text's own signs cost a few milliseconds a route: read only where an answer names a line
+    said = emergency_signs(text, default_routing()[1])
+    alarming = [bool(signs.lines) and not (signs.words & said.words or signs.lines & said.lines) for signs in asked]
+    return [suggestion for _, suggestion in sorted(zip(alarming, found), key=lambda pair: pair[0])]
 
 
-def _emergencies_asked(kb: KnowledgeBase, entry_id: str) -> frozenset[str]:
-    return _emergencies_in("。".join(kb.asked(entry_id)))
+def _signs_asked(kb: KnowledgeBase, entry_id: str) -> EmergencySigns:
+    return _signs_in("。".join(kb.asked(entry_id)))
 
 
 @lru_cache(maxsize=4096)
-def _emergencies_in(asked: str) -> frozenset[str]:
-    """The emergency rules whose words an entry's question and phrasings hold (闻到燃气泄漏的味道怎么办: gas-leak), read
-    once per wording: a route ranks fifteen entries."""
-    rules = default_routing()[1]
-    return frozenset(rule.id for rule in rules_of_lines(asked, list(rules.hand_over), rules))
+def _signs_in(asked: str) -> EmergencySigns:
+    """What an entry's question and phrasings name of emergencies (闻到燃气泄漏的味道怎么办: 119, gas-leak), read once per
+    wording: a route ranks fifteen entries."""
+    return emergency_signs(asked, default_routing()[1])
 
 
 # A caller who says the matter was reported before (催办): the agent links the call to that ticket rather than open a
@@ -369,7 +376,7 @@ def route_tickets(tickets: Sequence[TicketIn], model: LoadedModel, kb: Knowledge
             told = [rule.id for rule in rules_of_lines(full, routing.hand_over, default_routing()[1])]
             suggested = answers_for_the_call(kb, found, routing.hand_over, [lead] if lead else [], told)[:k]
         else:
-            suggested = (found if routing.urgent else calm_first(kb, found))[:k]
+            suggested = calm_first(kb, found, full)[:k]
         results[i] = RouteOut(
             id=ticket.id,
             topic=head_out(heads["topic"]),

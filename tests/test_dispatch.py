@@ -3338,3 +3338,17 @@ def test_workers_agreeing_to_block_a_road_tomorrow_is_urgent():
                                     "明天一早去把国道路口堵起来，不给钱就不走，我先打个电话跟你们讲一声，看政府管不管")
     assert (d.urgent, d.hand_over, d.lead.id) == (True, [], "wg-rsj"), d.reasons
     assert not decide_unsure("人力资源和社会保障", "老板欠了我们工资，大家商量好了明天一起去人社局问问").urgent
+
+
+@pytest.mark.parametrize("title, text, urgent", [
+    # a re-tester's round: a title that asks, over a body that supposes, went `auto` to 119
+    ("燃气味怎么处理", "我想问一下，要是家里万一闻到燃气味应该怎么处理啊？我刚搬新家，装了天然气，有点怕，想先了解一下。", False),
+    ("煤气罐漏气怎么办", "请问一下，万一屋里煤气罐漏气了，应该先做什么？我娭毑一个人在家，想教一下她。", False),
+    ("电梯困人打哪个电话", "我们小区去年有人在电梯里被困过，我想问下以后电梯困人的话应该打哪个电话？", False),
+    # …the same question over a body that tells of it now, or a title that tells rather than asks, stays urgent
+    ("闻到燃气味怎么办", "家里好大一股燃气味，我把阀门关了，还是有味道", True),
+    ("燃气味", "要是家里万一闻到燃气味应该怎么处理", True),
+])
+def test_a_title_that_asks_about_an_emergency_is_read_with_its_body(title, text, urgent):
+    d = decide(heads("燃气", unit_conf=0.5, unit_review=True), routing_text(title, text))
+    assert (d.urgent, bool(d.hand_over)) == (urgent, urgent), d.reasons

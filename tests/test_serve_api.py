@@ -2104,7 +2104,7 @@ def test_the_answer_on_a_calls_own_emergency_comes_first_and_none_alarms_a_calm_
             routed = {name: platform.post("/v1/route", json={"text": text}).json()
                       for name, text in (("gas", gas), ("shock", shock), ("outage", outage))}
             asked = {text: [s["id"] for s in agent.post("/v1/suggest", json={"text": text}).json()["suggestions"]]
-                     for text in ("停电了，什么时候来电", "有人触电怎么办")}
+                     for text in ("停电了，什么时候来电", "有人触电怎么办", "万一燃气泄漏了怎么处理？", "如果有人触电了应该先怎么做？")}
         finally:
             for entry_id in used:
                 trainer.delete(f"/v1/kb/entries/{entry_id}")
@@ -2112,9 +2112,11 @@ def test_the_answer_on_a_calls_own_emergency_comes_first_and_none_alarms_a_calm_
     assert routed["gas"]["hand_over"] == ["119 救援"] and first["gas"][0] == "wg-rq-01", first
     assert routed["shock"]["hand_over"] == ["120 急救"] and first["shock"][0] == "wg-gd-05", first
     assert routed["outage"]["hand_over"] == [] and first["outage"][-1] == "wg-gd-05", first
-    # an agent's question: a text that tells of no emergency is not shown the answer on one first, a text that names one
-    # (触电, which puts no one through by itself) keeps it where its words put it
+    # an agent's question: a text that names no emergency is not shown the answer on one first, a text that names one
+    # keeps it where its words put it, asked as a supposition too (a re-tester's round: 万一燃气泄漏了怎么处理 never saw
+    # 闻到燃气泄漏的味道怎么办, put last with every answer on an emergency for a text telling of none now)
     assert asked["停电了，什么时候来电"][0] == "wg-gd-01" and asked["有人触电怎么办"][0] == "wg-gd-05", asked
+    assert asked["万一燃气泄漏了怎么处理？"][0] == "wg-rq-01" and asked["如果有人触电了应该先怎么做？"][0] == "wg-gd-05", asked
 
 
 def test_a_lift_that_shuts_people_in_goes_to_the_market_regulator_and_is_shown_its_answer(server):

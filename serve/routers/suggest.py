@@ -28,13 +28,12 @@ def suggest(
     request.state.log.update(masked_text=masked)
     rules = default_routing()[1]
     emergencies = emergency_rules(masked, rules)
-    urgent = urgent_words_in(masked, rules)
-    lines = list(dict.fromkeys([*lines_to_put_through(urgent, rules), *(rule.then.hand_over for rule in emergencies)]))
+    lines = list(dict.fromkeys([*lines_to_put_through(urgent_words_in(masked, rules), rules),
+                                *(rule.then.hand_over for rule in emergencies)]))
     search = dict(with_dense=True, source=body.source, weak_below=services.settings.kb_weak_cosine)
     found = suggestions(services.kb, masked, body.k * 5, **search)
-    if not lines:  # 有人触电怎么办 puts no one through, and asks what the answer says: urgent words keep the order
-        return SuggestOut(suggestions=(found if urgent else calm_first(services.kb, found))[:body.k],
-                          masked_text=masked)
+    if not lines:
+        return SuggestOut(suggestions=calm_first(services.kb, found, masked)[:body.k], masked_text=masked)
     # as /v1/route does: a caller to be put through hears no answer but the lines' own units' (a senior agent's round
     # was shown 违章搭建怎么举报 for 有人晕倒了快叫救护车, and 家里停电了找谁 for a fire at a correct answer's score)
     # and the unit the rules send it to, as the route's lead: the gas company's 关阀门、开窗 for a gas smell
