@@ -171,6 +171,9 @@ def test_the_one_unit_an_answer_names():
     # (the type's own name, a part of its bureau's, still names neither bureau nor seat)
     assert [getattr(catalogue.unit_named(name), "id", None)
             for name in ("中国移动", "中国电信", "中国联通", "通信", "医疗保障")] == ["ut-mobile", "ut-telecom", "ut-unicom", None, None]
+    # …and as agents type it (a re-tester's round: 移动公司 and 电信公司 were no unit of the catalogue)
+    assert [catalogue.unit_named(name).id for name in ("移动公司", "电信公司", "联通公司")] == [
+        "ut-mobile", "ut-telecom", "ut-unicom"]
 
 
 def test_a_listing_by_unit_reads_its_other_names_and_its_type():
