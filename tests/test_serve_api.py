@@ -675,6 +675,11 @@ def test_an_answer_naming_one_unit_of_the_routes_type_sends_the_ticket_there(ser
         sent_on = client.post("/v1/feedback", json={"ticket_id": "WG-JJ1", "topic": "交通运输", "unit": "交警大队"})
         assert (sent_on.json()["assigned_unit"], sent_on.json()["unit_not_recorded"]) == ("武冈市公安局交通警察大队", None)
         assert client.post("/v1/route", json=ticket).json()["sent_on_to"] == "武冈市公安局交通警察大队"
+        # its re-tester's: 市场监管局 for a ticket at the 12315 seat is the bureau, not the seat kept
+        kitchen = {"id": "WG-JJ2", "text": "在建设路那家粉店吃出一只蟑螂，老板不认账，要求退钱，后厨也脏得要死"}
+        assert client.post("/v1/route", json=kitchen).json()["lead_unit"]["id"] == "seat-12315"
+        bureau = client.post("/v1/feedback", json={"ticket_id": "WG-JJ2", "topic": "商贸旅游", "unit": "市场监管局"})
+        assert bureau.json()["assigned_unit"] == "武冈市市场监督管理局", bureau.json()
 
 
 def test_a_unit_answered_by_its_catalogue_id_is_stored_by_name_and_sends_the_ticket_there(server):

@@ -195,12 +195,13 @@ def _unit_answered(catalogue: Catalogue, answer: str, routed: SeenTicket) -> Uni
 def _echoes_the_filing(catalogue: Catalogue, answer: str | None, routed: SeenTicket) -> bool:
     """Whether the answer names, as a type, the type the route filed the ticket under (unit.label, or its rule's
     type): the route kept, whatever unit a rule led to (an integrator's round: unit.label 供水 sent back for a
-    马坪乡 ticket that rural-water-supply led to the township logged it at the city's water company). Not a name that
-    picks one of the type's units (交警大队 of 公安: a utilities agent's round sent a 行驶证 ticket the route had led to
-    武冈市公安局 on to the traffic police, and it stayed recorded at 武冈市公安局 without a word)."""
+    马坪乡 ticket that rural-water-supply led to the township logged it at the city's water company). Not a name people
+    give one of the type's units: 交警大队 of 公安 (a utilities agent's round sent a 行驶证 ticket the route had led to
+    武冈市公安局 on to the traffic police, and it stayed recorded at 武冈市公安局 without a word), 市场监管局 for a ticket at
+    the 12315 seat (its re-tester's: the bureau, to inspect a kitchen, not the seat kept)."""
     answered = catalogue.type_named(answer)
     return answered is not None and answered == catalogue.types.canonical(routed.unit_type) and (
-        catalogue.unit_named(answer) is None or len(catalogue.units_of_type(answered)) == 1)
+        answer == answered or catalogue.unit_named(answer) is None)
 
 
 def _note_where_it_went(services: Services, routed: SeenTicket, unit: Unit) -> None:
