@@ -508,10 +508,10 @@ class EmergencySigns:
 
 
 def emergency_signs(text: str, rules: RoutingRules) -> EmergencySigns:
-    text = rule_text(text, rules)
+    read = rule_text(text, rules)
     held = frozenset(word for word, pattern in _urgent_patterns(tuple(rules.all_urgent_words()))
-                     if pattern.search(text))
-    told = rules_of_lines(text, list(rules.hand_over), rules)
+                     if pattern.search(read))
+    told = rules_of_lines(text, list(rules.hand_over), rules)  # which reads it as the rules do itself
     lines = {rule.then.hand_over for rule in told} | {line for line, words in rules.hand_over.items()
                                                       if held.intersection(words)}
     return EmergencySigns(held, frozenset(lines), frozenset(rule.id for rule in told))
