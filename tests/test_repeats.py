@@ -593,12 +593,14 @@ def test_a_caller_who_says_the_hotline_heard_it_before_is_told_from_one_who_went
                  # a board's message, the hotline named first
                  "12345的市长热线打了都没用", "12345热线也打了电话，至今未能解决",
                  # a utilities desk's
-                 "上次打电话讲文化路那个大坑，你们讲派给城管了，到现在半个月还没修"):
+                 "上次打电话讲文化路那个大坑，你们讲派给城管了，到现在半个月还没修",
+                 # a social desk's
+                 "上个礼拜我反映过武冈三中那个谢老师周末在屋里办补习班收费的事，这个礼拜六他还在搞"):
         # as written, and as the route reads it (normalised: ASCII clause marks)
         assert says_reported_before(said) and says_reported_before(normalized(said)), said
     # a call or a report to someone else is no ticket of the hotline's
     for said in ("打供水站电话没人接", "多次拨打交警大队的电话", "办案民警给我打了电话", "已经反映到村里，村里不管", "多次向物业反映没有用",
-                 "我之前反映过村里，村里说不归他们管", "和街道打了电话报名", "路灯坏了半个月", "上次反映了村里，村里不管",
+                 "我之前反映过村里，村里说不归他们管", "上个礼拜我反映过村里，村里不管", "和街道打了电话报名", "路灯坏了半个月", "上次反映了村里，村里不管",
                  "我打12345反映一下路灯坏了",
                  "刚才打过电话给物业，物业不管", "刚才打了120，救护车还没到", "向物业反映了三次了，物业不管",
                  "希望你们尽快回复", "物业上次回复说马上修", "向物业投诉过好几次了",
