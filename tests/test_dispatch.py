@@ -7,7 +7,7 @@ import re
 import pytest
 
 from appeal.config import DEMO_DIR
-from knowledge_base.dispatch import RoutingDecision, decide, load_rules
+from knowledge_base.dispatch import RoutingDecision, When, decide, load_rules
 from knowledge_base.units import load_catalogue
 from models.predictor import HeadPrediction, LabelScore
 from pipeline import routing_text
@@ -1909,7 +1909,7 @@ def test_every_rule_says_why_in_chinese_first():
 def test_a_rule_that_reads_the_type_alone_says_the_model_read_the_type_and_how_unsure():
     """An agent's round: 户口迁移 went to the natural-resources bureau under 规则 rural-department-with-township: “自然资源和
     规划”, a line that read as a fixed rule where the unit head had said 0.23 (户口迁移 has a rule of its own now)."""
-    d = decide(heads("自然资源和规划", unit_conf=0.23, unit_review=True), "我想把身份证从邵阳换到湾头桥镇来怎么办")
+    d = decide(heads("自然资源和规划", unit_conf=0.23, unit_review=True), "我想把身份证从邵阳换到武冈来怎么办")
     assert "规则 rural-department-with-township: 单位类型 “自然资源和规划”（模型 0.2300，未确定） — 农村事项由部门牵头" in " ".join(d.reasons)
     # a rule that reads the ticket's words says them, as before
     d = decide(heads("自然资源和规划", unit_conf=0.23, unit_review=True), "楼道里好大一股煤气味")
@@ -3355,3 +3355,106 @@ def test_workers_agreeing_to_block_a_road_tomorrow_is_urgent():
 def test_a_title_that_asks_about_an_emergency_is_read_with_its_body(title, text, urgent):
     d = decide(heads("燃气", unit_conf=0.5, unit_review=True), routing_text(title, text))
     assert (d.urgent, bool(d.hand_over)) == (urgent, urgent), d.reasons
+
+
+def test_a_department_read_near_chance_leaves_a_village_matter_to_its_township():
+    """A township liaison's round: a dog bite between neighbours went to 农业农村局 at 0.21 and dead pigs to 民政局 at
+    0.18 by rural-department-with-township, a department's lead on a reading close to noise."""
+    bite = "湾头桥镇桐子坪村有户人家养了条大黑狗不拴，前天把我孙子腿上咬了一口，找他赔医药费他不认，请村里镇里来处理一下。"
+    d = decide(heads("农业农村", unit_conf=0.21, unit_review=True), bite)
+    assert (d.rule, d.lead.name, [a.id for a in d.assisting]) == (
+        "rural-department-near-chance", "湾头桥镇人民政府", ["wg-nyncj"]), d.reasons
+    assert "单位类型 “农业农村”（模型 0.2100，未确定）" in " ".join(d.reasons)
+    # a reading the head is surer of keeps the department's lead, and a ticket with no township has no one else
+    assert decide(heads("农业农村", unit_conf=0.45, unit_review=True), bite).lead.id == "wg-nyncj"
+    assert decide(heads("农业农村", unit_conf=0.21, unit_review=True), bite.replace("湾头桥镇", "")).lead.id == "wg-nyncj"
+    # the ticket asks for the department the head read: that is no guess (a labour desk's quarry by 马坪乡)
+    d = decide(heads("应急管理", unit_conf=0.26, unit_review=True),
+               "马坪乡那边一个采石场天天放炮，石头都飞到我们屋顶上来了，也没有警戒，请应急管理局管一管")
+    assert (d.rule, d.lead.id) == ("rural-department-with-township", "wg-yjj"), d.reasons
+
+
+def test_a_rule_reading_the_unit_heads_confidence_needs_types():
+    with pytest.raises(ValueError, match="below is the unit head's confidence in the type it read: it needs types"):
+        When(pattern="低保", below=0.3)
+
+
+@pytest.mark.parametrize("unit, text, rule, lead, assisting", [
+    # a liaison's round: each went to a department, where the catalogue's duties or the rule's own note say township
+    ("林业", "武冈龙溪镇石门村跟隔壁岩背村为了一块山林界线扯皮扯了两年，两边的人都上山去砍树了，村里调解不下来，怕打起来，请镇里出面调处山林纠纷。",
+     "village-level-keywords", "龙溪镇人民政府", ["wg-lyj"]),
+    ("民政", "马坪乡新田村的，申请低保村里一直不给评，讲名额满了，结果村干部把低保评给他自己亲戚，请乡里来查一下村里低保评议的事。",
+     "village-assistance-assessment", "马坪乡人民政府", ["wg-mzj"]),
+    ("乡镇人民政府/街道办事处", "荆竹铺镇杨柳村6组村民在自家承包地里违规建房子，已经砌到二楼了，占的是好田，村里讲了不听，请镇里来制止。",
+     "township-types", "荆竹铺镇人民政府", []),
+    ("乡镇人民政府/街道办事处", "法相岩街道春光社区，我楼下那家开麻将馆的占着楼道，楼上楼下的邻居天天吵架，社区调解了一回冇用，请街道来协调一下邻里矛盾。",
+     "township-types", "法相岩街道办事处", []),
+    # …and dead pigs dumped by a river are the agriculture bureau's, whatever the head guessed
+    ("民政", "邓家铺镇金塘村的河边有人乱丢死猪，好几头了，臭得要命，怕传染病，请有关部门处理。",
+     "dead-livestock-dumped", "武冈市农业农村局", ["twp-430581105"]),
+])
+def test_village_matters_the_rules_sent_to_a_department(unit, text, rule, lead, assisting):
+    d = decide(heads(unit, unit_conf=0.45, unit_review=True), text)
+    assert (d.rule, d.lead.name, [a.id for a in d.assisting]) == (rule, lead, assisting), d.reasons
+
+
+@pytest.mark.parametrize("unit, text, rule", [
+    # a cancelled allowance the village officials blame on a check from above stays the bureau's (a social desk's round)
+    ("民政", "我是司马冲镇新田村的，我家的低保今年三月份突然被取消了，村里也冇通知我们，问村干部讲是上面查的，请问为什么取消？能不能恢复？",
+     "social-assistance"),
+    # a river full of rubbish, dead chickens among it, is the river's cleaning (the liaison's round)
+    ("乡镇人民政府/街道办事处", "龙溪镇石门村村口那条小河里全是垃圾，塑料瓶子、死鸡死鸭都往里面丢，河长也冇见过人，请镇里组织清理一下。",
+     "township-types"),
+    # a bar's noise is still the police's
+    ("乡镇人民政府/街道办事处", "法相岩街道春光社区楼下那家麻将馆天天吵到半夜两点，睡都睡不着。", "social-life-noise"),
+    ("农业农村", "荆竹铺镇杨柳村我家的承包地被人占了，土地承包合同上写得清清楚楚。", "rural-land-contract"),
+])
+def test_look_alikes_of_the_village_rules_keep_their_rule(unit, text, rule):
+    assert decide(heads(unit, unit_conf=0.45, unit_review=True), text).rule == rule
+
+
+def test_a_question_on_paying_a_pension_contribution_late_is_for_the_seat():
+    """A liaison's round: 断了几年冇交，请问现在还能补交吗 read as a complaint of contributions not paid."""
+    d = decide_unsure("人力资源和社会保障", "我是湾头桥镇桐子坪村的，今年五十八岁，城乡居民养老保险以前断了几年冇交，请问现在还能补交吗，要到哪里去办？")
+    assert (d.rule, d.lead.id) == ("seat-social-consultation", "seat-social"), d.reasons
+    assert decide_unsure("人力资源和社会保障", "单位三年都冇交养老保险，请问怎么办").lead.id == "wg-rsj"
+
+
+@pytest.mark.parametrize("unit, conf, text, lead", [
+    # a social desk's round: a tutoring school's fees went `auto` to the 12315 seat over 教育 at 0.90
+    ("教育", 0.8975, "我给孩子在水西门街道一个叫启航教育的课外辅导机构报了英语班，交了4800块钱的课时费，才上了六节课，现在机构突然关门了，老板电话也打"
+                     "不通，钱不退，好多家长都被坑了，请帮我们追回钱。", "wg-jyj"),
+    # …an ambulance's fee to the medical insurance seat by the word 多少
+    ("医疗保障", 0.22, "上个礼拜我爷爷在晏田乡家里中风，打120叫了救护车送到城里医院，就二十几公里，收了我们680块钱，还有个什么出诊费、担架费，我觉"
+                   "得太贵了，想问问这个收费标准是多少，是不是乱收费。", "wg-wjj"),
+    # …and a first-grade enrolment question to no one, asking which township
+    ("乡镇人民政府/街道办事处", 0.30, "我屋里伢子明年九月份要读一年级了，户口是在邓元泰镇高田村的，但是我们两口子在城里迎春亭街道这边租房子住，打工的，想让他在"
+                                "城里读，要准备么子材料啊？", "wg-jyj"),
+])
+def test_social_desk_matters_the_seats_and_places_took(unit, conf, text, lead):
+    d = decide(heads(unit, unit_conf=conf, unit_review=conf < 0.6), text)
+    assert d.lead.id == lead, d.reasons
+
+
+def test_a_pupil_not_home_from_school_is_no_enrolment_matter():
+    d = decide_unsure("教育", "我女儿上小学三年级，放学三个小时了还没回家，电话也打不通")
+    assert d.rule != "school-enrolment" and d.hand_over == ["110 报警"], d.reasons
+
+
+@pytest.mark.parametrize("title, text, urgent", [
+    # a social desk's round: each was to be put through to 120
+    (None, "我父亲中风后半边身子动不了，医生讲可以去办个残疾证，请问残疾证在哪里办，要带什么材料？", False),
+    ("去年卫生院处置不当", "我想反映一个事，去年十月份我爸在邓元泰镇卫生院打吊针的时候突然晕倒了，当时医生处理得很慢，后来转到城里住了半个月院，现在人是好了，"
+                   "想投诉一下。", False),
+    ("老人晕倒怎么处理", "请问一下，如果家里老人突然晕倒了，打120之前我们家属应该怎么处理？要不要扶起来？我想提前了解一下。", False),
+    (None, "如果家里老人突然晕倒了，我们应该怎么办", False),
+    # a liaison's round: fish killed by electro-fishing
+    (None, "湾头桥镇桐子坪村的河里天天有人背着电瓶电鱼，鱼仔仔都电死了，讲了也不听。", False),
+    # …and the same words telling of a life at risk now
+    (None, "我爸刚刚突然半边身子动不了，讲话也不清楚", True),
+    ("老人晕倒怎么处理", "我爸刚刚在屋里晕倒了，叫不应", True),
+    (None, "我爸在卫生院打吊针突然晕倒了，医生还没来", True),
+])
+def test_a_lasting_past_or_supposed_collapse_is_no_call_to_put_through(title, text, urgent):
+    d = decide(heads("卫生健康", unit_conf=0.5, unit_review=True), routing_text(title, text))
+    assert (d.urgent, "120 急救" in d.hand_over) == (urgent, urgent), d.reasons

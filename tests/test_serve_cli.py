@@ -481,6 +481,15 @@ def test_a_type_the_model_reads_that_no_unit_takes_is_said_at_start(appeal_home,
     said = " ".join(capsys.readouterr().err.split())
     assert said.startswith(f"warning: no unit of {without / 'units.csv'} takes these types the serving model reads: "
                            "通信;"), said
+    # …nor does a rule that sends the type elsewhere only where the head reads it near chance
+    near_chance = tmp_path / "near-chance"
+    shutil.copytree(without, near_chance)
+    rules = json.loads((near_chance / "routing_rules.json").read_text(encoding="utf-8"))
+    rules["rules"].append({"id": "telecom-near-chance", "priority": 21, "when": {"types": ["通信"], "below": 0.3},
+                           "then": {"lead": "township"}})
+    (near_chance / "routing_rules.json").write_text(json.dumps(rules, ensure_ascii=False), encoding="utf-8")
+    _warn_of_catalogue_gaps(_configure_pack(monkeypatch, near_chance))
+    assert "takes these types the serving model reads: 通信;" in " ".join(capsys.readouterr().err.split())
     # a rule for a type no model has learnt yet never applies (a keeper's round: 政务数据 for the new 数据局)
     data = tmp_path / "data-bureau"
     shutil.copytree(pack, data)

@@ -331,9 +331,10 @@ def _warn_of_catalogue_gaps(settings) -> list[str]:
         return []
     catalogue, rules = default_routing()
     warnings = []
-    # a rule that reads the type alone sends it where its lead says (村(居)委会 to the township's government)
+    # a rule that reads the type alone sends it where its lead says (村(居)委会 to the township's government), unless it
+    # holds only for a type read near chance
     elsewhere = {kind for rule in rules.rules if rule.when.types and not (rule.when.keywords or rule.when.pattern)
-                 and rule.then.lead != DEPARTMENT for kind in rule.when.types}
+                 and rule.when.below is None and rule.then.lead != DEPARTMENT for kind in rule.when.types}
     lacking = [label for label in heads["unit"].labels if label not in elsewhere
                and not catalogue.units_of_type(catalogue.types.canonical(label) or label)]
     if lacking:
