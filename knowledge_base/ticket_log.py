@@ -67,6 +67,12 @@ class SeenTicket:
         return self.assigned_unit or self.lead_unit
 
     @property
+    def confirmed(self) -> bool:
+        """Whether the ticket went to `dispatched_to`: an agent's answer named its unit, or the route dispatched it
+        itself (`auto`); a route for review that no answer followed only proposed its lead (路由建议)."""
+        return bool(self.assigned_unit or self.decision == "auto" and self.lead_unit)
+
+    @property
     def assisted_by(self) -> list[str]:
         """The units the route named to assist, as a list."""
         return self.assisting_units.split("、") if self.assisting_units else []

@@ -217,7 +217,7 @@ def _repeat_reason(related: list[Related], zone: ZoneInfo, received: datetime | 
     when = ({0: "今天 / today", 1: "昨天 / yesterday"}.get(days, f"{days} 天前 / {days} days ago") if day == today else
             {0: "同一天 / the same day", 1: "前一天 / the day before"}.get(days, f"早 {days} 天 / {days} days before"))
     earlier = first.ticket
-    if earlier.assigned_unit or earlier.decision == "auto" and earlier.lead_unit:
+    if earlier.confirmed:
         where = f"，已派 {earlier.dispatched_to}"
     elif earlier.lead_unit:
         # routed for review, and no answer came back: where the route proposed to send it (an integrator's round:
@@ -236,10 +236,10 @@ def _repeat_reason(related: list[Related], zone: ZoneInfo, received: datetime | 
 
 def _held_by(related: list[Related] | None) -> tuple[SeenTicket, Unit] | None:
     """The earlier ticket a follow-up names by its number and the unit that holds it (where an agent sent it, else
-    its lead): a housing agent's round had 催办 of a ticket sent to 住建局 proposed to 人社局, a second work order for
-    a matter another unit has."""
+    its lead, dispatched or proposed: `SeenTicket.confirmed`): a housing agent's round had 催办 of a ticket sent to
+    住建局 proposed to 人社局, a second work order for a matter another unit has."""
     named = next((r.ticket for r in related or [] if r.named), None)
-    holder = named and (named.assigned_unit or named.lead_unit)
+    holder = named and named.dispatched_to
     unit = default_routing()[0].unit_named(holder) if holder else None
     return (named, unit) if unit else None
 
@@ -352,6 +352,7 @@ def route_tickets(tickets: Sequence[TicketIn], model: LoadedModel, kb: Knowledge
         lead, assisting, rule, ask = routing.lead, routing.assisting, routing.rule, routing.ask
         sent_on_to = None
         holder = None
+        proposed_only = False
         if sent_on and sent_on != (lead.name if lead else None):  # an agent who kept the route's unit changed nothing
             sent_on_to = sent_on
             holder = default_routing()[0].unit_named(sent_on)
@@ -359,8 +360,15 @@ def route_tickets(tickets: Sequence[TicketIn], model: LoadedModel, kb: Knowledge
             reasons.append(f"坐席已改派至 {sent_on}，请勿按本次结果重新派单 / an agent sent this ticket on to {sent_on}")
         elif held and held[1].name != (lead.name if lead else None):
             named, holder = held
-            reasons.append(f"催办：原工单 {named.ticket_id} 由 {holder.name} 承办，随原工单派给该单位 / a follow-up goes to "
-                           f"the unit that holds the ticket it names")
+            if named.confirmed:
+                reasons.append(f"催办：原工单 {named.ticket_id} 由 {holder.name} 承办，随原工单派给该单位 / a follow-up goes "
+                               f"to the unit that holds the ticket it names")
+            else:
+                # its route only proposed the unit, and no agent has answered it yet (a social desk's round: 催办 of an
+                # ambulance's fee read "由 医保专家座席 承办" of a proposal an agent was to correct)
+                proposed_only = True
+                reasons.append(f"催办：原工单 {named.ticket_id} 尚待坐席确认去向，按其路由建议 {holder.name} 派，请一并确认 / "
+                               "the ticket it names awaits an agent's answer: its proposal, to confirm with it")
         if holder:
             # the assistants and the rule came with the unit set aside (an integrator's round: a 协办 township of the
             # discarded reading came back beside the agent's unit)
@@ -382,8 +390,9 @@ def route_tickets(tickets: Sequence[TicketIn], model: LoadedModel, kb: Knowledge
             topic=head_out(heads["topic"]),
             unit=head_out(heads["unit"]) if "unit" in heads else None,
             jurisdiction=routing.jurisdiction,
-            # an agent who kept the route's unit changed nothing to act on (a retry went to review, no reason said)
-            decision="review" if sent_on_to else routing.decision,
+            # an agent who kept the route's unit changed nothing to act on (a retry went to review, no reason said); a
+            # follow-up of a proposal is confirmed with it
+            decision="review" if sent_on_to or proposed_only else routing.decision,
             reasons=reasons,
             urgent=routing.urgent,
             hand_over=routing.hand_over,

@@ -547,6 +547,27 @@ def test_a_follow_up_goes_to_the_unit_that_holds_the_ticket_it_names(server):
     assert filed == ("武冈市水利局",)
 
 
+def test_a_follow_up_of_a_ticket_only_proposed_to_a_unit_says_so_and_waits_for_an_agent(server):
+    """A social desk's round: 催办 of a ticket the route had sent to review read "由 医保专家座席 承办，随原工单派给该单位"
+    of a proposal no agent had confirmed (and was to correct). Once an agent has answered, the follow-up goes with the
+    ticket as before."""
+    first = {"id": "WG-Q1", "text": "邓元泰镇某村山塘的排水渠堵了，下雨就漫到田里。还有一件事，村里路灯也坏了。"}
+    urge = "来电人反映：工单号WG-Q1的事到现在没人管，请催一下。"
+    with server.client("agent") as client:
+        proposed = client.post("/v1/route", json=first).json()
+        urged = client.post("/v1/route", json={"id": "WG-Q2", "text": urge}).json()
+        client.post("/v1/feedback", json={"ticket_id": "WG-Q1", "text": first["text"], "topic": "城乡建设",
+                                           "unit": "武冈市水利局"}).raise_for_status()
+        again = client.post("/v1/route", json={"id": "WG-Q3", "text": urge}).json()
+    assert proposed["decision"] == "review" and proposed["lead_unit"]["name"] != "武冈市水利局", proposed
+    said = (f"催办：原工单 WG-Q1 尚待坐席确认去向，按其路由建议 {proposed['lead_unit']['name']} 派，请一并确认 / the ticket it "
+            "names awaits an agent's answer: its proposal, to confirm with it")
+    assert urged["lead_unit"] == proposed["lead_unit"] and urged["decision"] == "review" and said in urged["reasons"], urged
+    assert not any("承办，随原工单派给该单位" in r for r in urged["reasons"])
+    assert again["lead_unit"]["name"] == "武冈市水利局" and any(
+        r.startswith("催办：原工单 WG-Q1 由 武冈市水利局 承办") for r in again["reasons"]), again["reasons"]
+
+
 def test_a_ticket_an_agent_sends_on_to_another_township_is_that_townships_repeat(server):
     """A township clerk's round: 湾头桥镇 got a ticket of 邓元泰镇's market toilet (the location field said 湾头桥镇)
     and the agent sent it on, but the log kept it 湾头桥镇's: the caller's next call was compared with 湾头桥镇's
