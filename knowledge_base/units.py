@@ -181,9 +181,10 @@ class Catalogue:
                 for suffix in _TOWNSHIP_SUFFIXES:
                     by_key.setdefault(_key(unit.jurisdiction + suffix), unit)
                 # the bare name agents type when they send a ticket on (邓元泰, 迎春亭: a trainer's round found it a
-                # new unit class), never a name of one character (a 乡 of two)
+                # new unit class; 司马冲政府: a township liaison's), never a name of one character (a 乡 of two)
                 if len(bare := _TOWNSHIP_KIND.sub("", unit.jurisdiction)) > 1:
-                    by_key.setdefault(_key(bare), unit)
+                    for suffix in _TOWNSHIP_SUFFIXES:
+                        by_key.setdefault(_key(bare + suffix), unit)
         for key, (_, township) in self._former_names.items():
             if unit := self.township_unit(township):
                 by_key.setdefault(key, unit)
@@ -243,6 +244,9 @@ class Catalogue:
         by_alias = self.types.canonical(name) != name
         units = (self.units_of_type(read[0]) if by_alias
                  else [unit for unit in self.units if unit.functional_type == read[0]])
+        # …or a type whose one unit is a seat (12345: the hotline's own answer, which a social desk's round sent and
+        # was told of "a type of 1 units")
+        units = units or [unit for unit in self.units if unit.functional_type == read[0]]
         # …or an alias of a type of several that one of them lists among its keywords (交警, 交警大队: a transport
         # agent's answer was read as 公安 alone, and the hotspots refused it), or that is a part of one's name (中国移动
         # of the type 通信: an integrator's round; the type's own name, 医疗保障, still names neither bureau nor seat)

@@ -174,6 +174,10 @@ def test_the_one_unit_an_answer_names():
     # …and as agents type it (a re-tester's round: 移动公司 and 电信公司 were no unit of the catalogue)
     assert [catalogue.unit_named(name).id for name in ("移动公司", "电信公司", "联通公司")] == [
         "ut-mobile", "ut-telecom", "ut-unicom"]
+    # a township as a liaison typed it, 城建局 for the housing bureau, and 12345, a type whose one unit is the hotline's
+    # own seat (a township liaison's and a social desk's rounds: none was recorded)
+    assert [catalogue.unit_named(name).id for name in ("司马冲政府", "司马冲人民政府", "城建局", "12345", "市长热线")] == [
+        "twp-430581107", "twp-430581107", "wg-zjj", "seat-12345", "seat-12345"]
 
 
 def test_a_listing_by_unit_reads_its_other_names_and_its_type():
