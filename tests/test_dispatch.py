@@ -3458,3 +3458,19 @@ def test_a_pupil_not_home_from_school_is_no_enrolment_matter():
 def test_a_lasting_past_or_supposed_collapse_is_no_call_to_put_through(title, text, urgent):
     d = decide(heads("卫生健康", unit_conf=0.5, unit_review=True), routing_text(title, text))
     assert (d.urgent, "120 急救" in d.hand_over) == (urgent, urgent), d.reasons
+
+
+@pytest.mark.parametrize("text, lead", [
+    # a social desk's round: went to the health bureau, whose hospital it is
+    ("武冈市人民医院那个停车场，停一下就收十块钱，超过两个小时收二十，这个收费有没有经过物价部门批准？太坑人了。", "wg-fgj"),
+    ("云山景区下面的停车场乱收费，停半个小时收了我二十块钱", "wg-fgj"),
+    # a housing estate's parking is its property manager's, a fire lane taken by a car park the fire brigade's
+    ("我们小区物业停车费一个月收三百太贵了", None),
+    ("小区的消防通道被一个收费停车场占了，收费十块一次", None),
+])
+def test_a_car_parks_fees_are_a_price_matter(text, lead):
+    d = decide_unsure("卫生健康", text)
+    assert (d.rule == "parking-fees", d.lead.id if d.rule == "parking-fees" else None) == (lead is not None, lead), \
+        d.reasons
+    if lead:
+        assert [a.id for a in d.assisting] == ["wg-scjgj"]
