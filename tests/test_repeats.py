@@ -595,7 +595,9 @@ def test_a_caller_who_says_the_hotline_heard_it_before_is_told_from_one_who_went
                  # a utilities desk's
                  "上次打电话讲文化路那个大坑，你们讲派给城管了，到现在半个月还没修",
                  # a social desk's
-                 "上个礼拜我反映过武冈三中那个谢老师周末在屋里办补习班收费的事，这个礼拜六他还在搞"):
+                 "上个礼拜我反映过武冈三中那个谢老师周末在屋里办补习班收费的事，这个礼拜六他还在搞",
+                 # its re-tester's
+                 "上个礼拜我就反映过的，文坪镇石门村那个木桥桥板烂了，还是没人来修"):
         # as written, and as the route reads it (normalised: ASCII clause marks)
         assert says_reported_before(said) and says_reported_before(normalized(said)), said
     # a call or a report to someone else is no ticket of the hotline's
