@@ -3505,6 +3505,7 @@ def test_a_shift_leaders_tickets_go_to_the_unit_their_words_name(unit, conf, tex
 @pytest.mark.parametrize("text, rule", [
     # a quarry's dust is the environment's, a building site's safety the housing bureau's, a caller asking for 司法所 its
     ("双牌镇我们村附近的石料场天天放炮，粉尘满天飞，附近房子都被震出裂缝", "work-safety"),
+    ("双牌镇龙井村有个工地建村部大楼，工人都冇戴安全帽，脚手架搭得歪歪扭扭", "work-safety"),
     ("马坪乡我家和邻居因为屋后排水沟的问题吵了好几年，村里调解过几次没有用，请司法所组织人民调解。", "neighbour-mediation"),
     ("楼上邻居装修到晚上十点还在打电钻，吵得睡不着", "night-construction-noise"),
     ("我的电动车没有电了，附近哪里有充电的地方", "power-outage"),
