@@ -98,7 +98,8 @@ _EMERGENCIES = {
     # city-management re-tester's round)
     "violence": re.compile("打人|打架|斗殴|砍|刀|捅|家暴|打我|打她|打他|打老婆|抢|绑架|劫|强奸|性侵|打砸|砸(东西|门|窗|车|店|玻璃|我|他|她|人)"),
     "collapse": re.compile("倒塌|坍塌|垮|倒下来|掉下来|脱落|砸(到|伤|中)|压在|(吹|刮)(倒|断)"),
-    "missing": re.compile("走失|走丢|不见了|找不到|没回来|没回家|丢了|拐"),
+    # (还冇回屋, 电话也打不通: a shift leader's re-tester, linked to a knife fight in the same street, 110 both)
+    "missing": re.compile("走失|走丢|不见了|找不到|[没冇]有?回(来|家|屋)|[没冇]有?到家|联系不上|失联|丢了|拐"),
     "traffic": re.compile("车祸|撞|翻|追尾|碾"),
     "illness": re.compile("晕倒|昏倒|晕过去|昏迷|没有?呼吸|呼吸困难|抽搐|抽筋|农药|敌敌畏|百草枯|老鼠药|中毒|安眠药|吐血|口吐白沫"
                           "|心脏|胸口|不省人事|[叫喊]不[醒应]"),
