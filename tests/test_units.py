@@ -178,6 +178,9 @@ def test_the_one_unit_an_answer_names():
     # own seat (a township liaison's and a social desk's rounds: none was recorded)
     assert [catalogue.unit_named(name).id for name in ("司马冲政府", "司马冲人民政府", "城建局", "12345", "市长热线")] == [
         "twp-430581107", "twp-430581107", "wg-zjj", "seat-12345", "seat-12345"]
+    # …and as a shift leader's round typed them: 12315 for its seat, 应急局, 医保 for the bureau
+    assert [catalogue.unit_named(name).id for name in ("12315", "应急局", "医保", "市场监管局")] == [
+        "seat-12315", "wg-yjj", "wg-ybj", "wg-scjgj"]
 
 
 def test_a_listing_by_unit_reads_its_other_names_and_its_type():
