@@ -736,9 +736,10 @@ def decide(
                 trace.note(f"规则 {rule.id} 与模型不一致（模型以 {unit.confidence:.4f} 判为 {functional_type}），需人工确认 "
                            "/ the rule overrides a sure unit head", cause="rule_conflict")
             functional_type = base["functional_type"] = rule.then.type
-        if auto and "unit" in trace.causes:
+        if auto and "unit" in trace.causes and unit is not None:
             # the explicit rule, not the unsure unit head, chose the unit; other review causes still stand, and the
-            # reasons say so, where the unit line above says a person must decide
+            # reasons say so, where the unit line above says a person must decide (a model with no unit head sends
+            # every ticket to a person: 超市…牛奶过期…拒绝退换 went `auto` to the 12315 seat by its rule alone)
             trace.causes.discard("unit")
             trace.note(f"unit: 由规则 {rule.id} 确定，单位无需人工确认 / the rule, not the unsure unit head, sets the unit")
         elif "unit" in trace.causes and not by_type and now and unit is not None and rule.then.type == unit.label:
