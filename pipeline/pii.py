@@ -442,6 +442,9 @@ _PERSON_LABEL = re.compile(r"(?:姓名|联系人|联络人|来电人|留言人|�
                            r"|签名|落款|署名|我叫做?|我?名字(?:叫做?|是)?|我名|名叫做?"
                            r"|(?<![百同贵])姓[\u4e00-\u9fff]{1,2}[^。！？!?\n]{0,8}?(?:名)?叫"
                            r"|[他她]叫|孩子叫|小孩叫|老人叫|老人家叫|男子叫|女子叫|男的叫|女的叫|对方叫|的人叫|分别是|分别为"
+                           # someone the caller names in passing (有个叫夏国华的在电鱼, 一个叫曾德旺的…: an environment
+                           # agent's round left them readable)
+                           r"|[有一那这]\s?个叫做?"
                            # someone by their trade (卖菜的叫谭春生, 开车的叫…: a city-management re-tester's round)
                            r"|(?:卖|开|修|收|摆)[\u4e00-\u9fff]{0,4}的叫"
                            # an agent's note of the full name, and the holder of the account a subsidy is paid into
@@ -480,7 +483,7 @@ _END_OF_NAME_AFTER_ROLE = ("[^\u4e00-\u9fff]|联系|电话|手机|身份|家住|
                            "|反映|表示"
                            "|来电|投诉|举报|咨询|要求|先生|女士|同志|[男女的是称说在住家于已被和与因曾也又把不]|走失|去世"
                            f"|[{_PARTICLES}]"
-                           "|一直|多次|购买|代为|强烈|有关|没有|$")
+                           "|一直|多次|购买|代为|强烈|有关|没有|冇|$")
 _NAME_AFTER_ROLE = re.compile(f"{_NAME}(?={_END_OF_NAME_AFTER_ROLE})")
 _NAME_BEFORE_PUNCTUATION = re.compile(_NAME + f"(?={_PUNCTUATION}|[{_PARTICLES}]|$)")
 # After a standing, a name may also run up to where the writer says more about the person (本人龙飞利家住…, 本人符东晓16岁,
@@ -894,7 +897,7 @@ _ROLE = re.compile("法定代表人|法人代表|法人|负责人|董事长|总�
                    # a winter agent's and a health liaison's rounds: 五保户老人刘满秋, 村民张德福家, 患者家属刘桂芝反映,
                    # 护士杨丽, 孙子王宇轩 (老人 alone stays out, see above; so do 患者 and 病人, before what the patient
                    # has as often: 患者苏醒后, 患者左心衰)
-                   "五保户老人|低保户老人|五保户|低保户|独居老人|孤寡老人|空巢老人|留守老人|村民|居民|家属|护士|护工|"
+                   "五保户老人|低保户老人|五保户|低保户|残疾人|独居老人|孤寡老人|空巢老人|留守老人|村民|居民|家属|护士|护工|"
                    "儿子|女儿|孙子|孙女|外孙|外孙女|丈夫|妻子|老伴|"
                    # a housing agent's round: 楼上业主王小红好几次都不理, 把业主李四平打伤了
                    "(?<![物企])业主|住户|租户|邻居|房客|"

@@ -1088,6 +1088,18 @@ def test_a_rural_callers_house_and_name_as_she_gives_them_are_masked(text, maske
     assert mask_pii(text).text == (masked or text)
 
 
+@pytest.mark.parametrize("text, masked", [
+    # the last rounds' tickets: someone named in passing after 有个叫 / 一个叫, a disabled villager by what she is, a
+    # name before the dialect's 冇 (no name has it); all stayed readable
+    ("我们村有个叫夏国华的在河里电鱼，隔壁一个叫曾德旺的老是把垃圾倒在路边", "我们村有个叫[姓名]的在河里电鱼，隔壁一个叫[姓名]的老是把垃圾倒在路边"),
+    ("残疾人肖满秀家里房子漏雨，我们组的残疾人刘德明冇得人管", "残疾人[姓名]家里房子漏雨，我们组的残疾人[姓名]冇得人管"),
+    # …and what stays: a question, a place so named, what a disabled person can claim
+    ("这个叫什么名字？有个叫黄泥坳的地方，一个叫李家湾的村子，残疾人高龄补贴怎么领，残疾人证怎么办", None),
+])
+def test_someone_named_in_passing_or_by_a_disability_is_masked(text, masked):
+    assert mask_pii(text).text == (masked or text)
+
+
 def test_digits_of_an_email_address_are_the_address():
     assert kinds("QQ邮箱13807391234@qq.com") == [("email", "13807391234@qq.com")]
 
