@@ -31,6 +31,8 @@ TOWNSHIP_LEVEL = "乡镇街道"
 _TOWNSHIP_SUFFIXES = ("", "政府", "人民政府", "党委政府", "办", "办事处")
 _TOWNSHIP_KIND = re.compile("(镇|乡|街道)$")
 SEAT_LEVEL = "专家座席"
+# An expert seat as agents name it, by what it answers and its kind (医保专席, 社保座席, 12315坐席)
+_SEAT_SHORT_NAME = re.compile("(.+?)(?:专家)?(?:专席|座席|坐席)")
 TYPE_COLUMNS = ("type", "aliases", "description")
 UNIT_COLUMNS = ("id", "name", "functional_type", "level", "jurisdiction", "duties", "keywords")
 
@@ -213,7 +215,17 @@ class Catalogue:
                 return unit.functional_type, unit
             if found is not None:
                 return found, None
+        if (short := _SEAT_SHORT_NAME.fullmatch(name)) and (seat := self._seat_answering(short.group(1))):
+            return seat.functional_type, seat
         return None
+
+    def _seat_answering(self, matter: str) -> Unit | None:
+        """The one expert seat of the type `matter` names (医保, 12315; 人社 as its bureau without 局) or that lists it
+        among its keywords (社保)."""
+        of_type = self.types.canonical(matter) or self.types.canonical(matter + "局")
+        seats = [unit for unit in self.units if unit.level == SEAT_LEVEL
+                 and (unit.functional_type == of_type or matter in unit.keywords)]
+        return seats[0] if len(seats) == 1 else None
 
     def functional_type_of(self, name: str | None) -> str | None:
         """The functional type a name stands for (`_read`); None when it names neither a type nor a unit."""

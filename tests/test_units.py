@@ -181,6 +181,11 @@ def test_the_one_unit_an_answer_names():
     # …and as a shift leader's round typed them: 12315 for its seat, 应急局, 医保 for the bureau
     assert [catalogue.unit_named(name).id for name in ("12315", "应急局", "医保", "市场监管局")] == [
         "seat-12315", "wg-yjj", "wg-ybj", "wg-scjgj"]
+    # an expert seat by what it answers and its kind, as agents type it (a shift leader's and a township liaison's
+    # rounds: 医保专席 and 社保专席 named no unit); a kind with no seat of that matter names none
+    assert [getattr(catalogue.unit_named(name), "id", None)
+            for name in ("医保专席", "社保座席", "12315坐席", "人社专席", "医疗保障专家座席", "住建专席", "专席")] == [
+        "seat-medical", "seat-social", "seat-12315", "seat-social", "seat-medical", None, None]
 
 
 def test_a_listing_by_unit_reads_its_other_names_and_its_type():
