@@ -1277,9 +1277,12 @@ def _house_numbers(text: str) -> list[tuple[int, int]]:
                 home = _an_address_home(parts, bool(suffixed)) and not (
                     _NOT_A_HOME_BEFORE.search(clause, 0, match.start()) or _NOT_A_HOME_AFTER.match(clause, match.end()))
             elif kind == "flat":
-                # a village's house is a number alone (我是白竹村15号的刘翠兰)
+                # a village's house is a number alone (我是白竹村15号的刘翠兰), and so is a street's house the household
+                # ends in (我是迎春亭街道红旗路32号的住户: a supervisor's round), not one an estate's name follows
                 home = (len(parts) >= 2 and suffixed and _FLAT.search(parts[-1])
-                        or len(parts) == 1 and parts[0].endswith("号") and clause[: match.start()].endswith("村"))
+                        or len(parts) == 1 and parts[0].endswith("号") and (
+                            clause[: match.start()].endswith("村")
+                            or match.end() == len(clause) and parts[0][0].isdigit()))  # 泰山一号 is an estate
             else:
                 # 3-2-501: building, entrance and flat, as agents shorten them; 12-3 in an estate's zone (都梁花园B区12-3)
                 dashes = len(re.findall("[-－]", parts[0]))
