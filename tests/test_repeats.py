@@ -599,7 +599,9 @@ def test_a_caller_who_says_the_hotline_heard_it_before_is_told_from_one_who_went
                  # a social desk's
                  "上个礼拜我反映过武冈三中那个谢老师周末在屋里办补习班收费的事，这个礼拜六他还在搞",
                  # its re-tester's
-                 "上个礼拜我就反映过的，文坪镇石门村那个木桥桥板烂了，还是没人来修"):
+                 "上个礼拜我就反映过的，文坪镇石门村那个木桥桥板烂了，还是没人来修",
+                 # a supervisor's: a call earlier the same day, by the hour
+                 "红旗路还是冇水啊，我8点多打过一次了，到底什么时候来水", "我上午打过电话的，红旗路还是没水"):
         # as written, and as the route reads it (normalised: ASCII clause marks)
         assert says_reported_before(said) and says_reported_before(normalized(said)), said
     # a call or a report to someone else is no ticket of the hotline's
@@ -624,7 +626,9 @@ def test_a_caller_who_says_the_hotline_heard_it_before_is_told_from_one_who_went
                  "跟老板讲了好多次了，他就是不改", "物业讲了好几次了，还是不修",
                  "前天已经反映到村里了", "昨天打过电话给村支书，他不接", "上次打电话给物业讲了，物业不管",
                  # a company's hotline
-                 "按照站牌的服务热线电话打过去，不是拒接", "服务热线打了，他们说没有爆管"):
+                 "按照站牌的服务热线电话打过去，不是拒接", "服务热线打了，他们说没有爆管",
+                 # …and a jab or a call to someone else that morning
+                 "早上打了一次疫苗，还要打吗", "下午打了电话给物业，物业不管", "上午打了针，现在还在发烧"):
         assert not says_reported_before(said) and not says_reported_before(normalized(said)), said
 
 
