@@ -454,7 +454,7 @@ def _said_now(pattern: re.Pattern[str] | str, text: str, veto: UrgentVeto) -> st
     happen now (a re-tester's round: 燃气味怎么处理 over 要是家里万一闻到燃气味应该怎么处理 went `auto` to 119)."""
     said = _first_said(pattern, text, veto)
     first_line = text.split("\n", 1)[0]
-    if said is not None and said.start < len(first_line) and _ASKS.search(first_line) and re.search(
+    if said is not None and said.start < len(first_line) and _sums_up(first_line) and re.search(
             pattern, text[len(first_line):]):
         said = _first_said(pattern, text, veto, len(first_line))
     return said.text if said else None
@@ -462,6 +462,14 @@ def _said_now(pattern: re.Pattern[str] | str, text: str, veto: UrgentVeto) -> st
 
 # A line that asks rather than tells (…怎么办, …打哪个电话, …吗？)
 _ASKS = re.compile(r"怎么|怎样|如何|哪个|哪里|找谁|什么|吗|[？?]")
+# …or a headline that names the kind of matter (电梯困人, 燃气泄漏: an agent's or a platform's title), with no word of
+# it happening now
+_HEADLINE = re.compile(r"[^了啦快正现刚！!救，,。\s]{2,12}")
+
+
+def _sums_up(first_line: str) -> bool:
+    """Whether a ticket's first line sums up what follows rather than telling it: a question or a headline."""
+    return bool(_ASKS.search(first_line) or _HEADLINE.fullmatch(first_line.strip()))
 
 
 @dataclass(frozen=True)
@@ -551,10 +559,11 @@ def urgent_words_in(text: str, rules: RoutingRules) -> dict[str, str]:
         if (said := _said_now(pattern, text, rules.urgent_unless)) is not None:
             found[word] = said
     first_line, _, body = text.partition("\n")
-    if found and _ASKS.search(first_line) and any(pattern.search(body) for _, pattern in patterns) and not any(
+    if found and _sums_up(first_line) and any(pattern.search(body) for _, pattern in patterns) and not any(
             _said_now(pattern, body, rules.urgent_unless) for _, pattern in patterns):
         # a title that asks over a body that tells of the emergency only as supposed or past, in other words (老人晕倒
-        # 怎么处理 / 如果家里老人突然晕倒了…我想提前了解一下: a social desk's round was told to put it through to 120)
+        # 怎么处理 / 如果家里老人突然晕倒了…我想提前了解一下: a social desk's round was told to put it through to 120), or a
+        # headline over such a body (电梯困人 / …电梯经常坏，上个礼拜还困了人: a supervisor's round, put through to 119)
         return {}
     return found
 
