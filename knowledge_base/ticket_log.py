@@ -15,7 +15,7 @@ from sqlalchemy import Boolean, DateTime, Integer, LargeBinary, String, Text, de
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, sessionmaker
 
 from appeal.database import add_missing_columns, create_tables, make_engine
-from knowledge_base.units import unit_now_named
+from knowledge_base.units import Catalogue, Unit, unit_now_named
 from pipeline.jurisdiction import default_gazetteer
 
 # Seconds a write of the log waits for another connection's write lock on SQLite (see `TicketLog`).
@@ -203,3 +203,34 @@ class TicketLog:
 
     def close(self) -> None:
         self.engine.dispose()
+
+
+def unit_answered(catalogue: Catalogue, answer: str, routed: SeenTicket) -> Unit | None:
+    """The one unit an answer names; an answer naming the type of the route's lead unit (城市管理和综合执法 for
+    武冈市城市管理和综合执法局, or 乡镇人民政府/街道办事处 for 湾头桥镇人民政府) keeps that unit, and one naming a type of
+    the ticket's township (乡镇人民政府/街道办事处 for a 湾头桥镇 ticket the route sent to 城管局) names its unit there."""
+    lead = catalogue.unit_named(routed.lead_unit)
+    if lead and echoes_the_filing(catalogue, answer, routed):
+        return lead
+    if unit := catalogue.unit_named(answer):
+        return unit
+    answered = catalogue.functional_type_of(answer)
+    if lead and answered == lead.functional_type:
+        return lead
+    # the type alone was kept as the route's 城管局 (a township's round: the lamp it had taken on was still the
+    # bureau's in the hotspots, and a repeat of it said 路由建议 城管局)
+    there = [u for u in catalogue.units_of_type(answered) if routed.township and u.jurisdiction == routed.township] \
+        if answered else []
+    return there[0] if len(there) == 1 else None
+
+
+def echoes_the_filing(catalogue: Catalogue, answer: str | None, routed: SeenTicket) -> bool:
+    """Whether the answer names, as a type, the type the route filed the ticket under (unit.label, or its rule's
+    type): the route kept, whatever unit a rule led to (an integrator's round: unit.label 供水 sent back for a
+    马坪乡 ticket that rural-water-supply led to the township logged it at the city's water company). Not a name people
+    give one of the type's units: 交警大队 of 公安 (a utilities agent's round sent a 行驶证 ticket the route had led to
+    武冈市公安局 on to the traffic police, and it stayed recorded at 武冈市公安局 without a word), 市场监管局 for a ticket at
+    the 12315 seat (its re-tester's: the bureau, to inspect a kitchen, not the seat kept)."""
+    answered = catalogue.type_named(answer)
+    return answered is not None and answered == catalogue.types.canonical(routed.unit_type) and (
+        answer == answered or catalogue.unit_named(answer) is None)

@@ -735,15 +735,14 @@ def test_a_unit_type_answered_for_a_ticket_of_a_township_names_its_unit_there():
     sent to 城管局 left it the bureau's: its hotspot counted it there, and a repeat said 路由建议 城管局."""
     from knowledge_base.dispatch import default_routing
     from knowledge_base.store import utc_now
-    from knowledge_base.ticket_log import SeenTicket
-    from serve.routers.feedback import _unit_answered
+    from knowledge_base.ticket_log import SeenTicket, unit_answered
 
     catalogue = default_routing()[0]
     lamp = SeenTicket("WG-T1", utc_now(), "湾头桥镇中学大门前的路灯坏了", township="湾头桥镇", topic="城乡建设",
                       lead_unit="武冈市城市管理和综合执法局", model_version="v1", unit_type="城市管理和综合执法")
     nowhere = SeenTicket("WG-T2", utc_now(), "路灯坏了", township=None, topic="城乡建设",
                          lead_unit="武冈市城市管理和综合执法局", model_version="v1", unit_type="城市管理和综合执法")
-    answered = {(ticket.ticket_id, answer): getattr(_unit_answered(catalogue, answer, ticket), "name", None)
+    answered = {(ticket.ticket_id, answer): getattr(unit_answered(catalogue, answer, ticket), "name", None)
                 for ticket in (lamp, nowhere)
                 for answer in ("乡镇人民政府/街道办事处", "城管局", "邓元泰镇", "村(居)委会", "不知道")}
     assert answered == {

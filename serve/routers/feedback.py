@@ -14,7 +14,7 @@ from starlette.status import HTTP_200_OK, HTTP_201_CREATED, HTTP_409_CONFLICT
 
 from appeal.database import stored_utc
 from knowledge_base.dispatch import default_routing
-from knowledge_base.ticket_log import SeenTicket
+from knowledge_base.ticket_log import SeenTicket, echoes_the_filing, unit_answered
 from knowledge_base.units import Catalogue, Unit
 from pipeline import masked_parts
 from serve.auth import Caller, require
@@ -78,7 +78,7 @@ def post_feedback(
     linked = (services.feedback.links([*listed, row.repeat_of]) if listed and row.repeat_of not in (None, *listed)
               else {})
     repeat = row.repeat_verdict(linked)
-    placed = _unit_answered(catalogue, body.unit, routed) if routed is not None and body.unit else None
+    placed = unit_answered(catalogue, body.unit, routed) if routed is not None and body.unit else None
     if new:
         if placed is not None:
             _note_where_it_went(services, routed, placed)
@@ -157,7 +157,7 @@ def _what_the_route_said(values: dict, routed: SeenTicket | None, catalogue: Cat
     answer, lead = values["unit"], routed.lead_unit
     # the type the route filed it under, echoed where a rule led to another type's unit, is that type kept (供水 for
     # a 马坪乡 ticket rural-water-supply led to the township), though it names the city's water company too
-    names_a_unit = catalogue.unit_named(answer) is not None and not _echoes_the_filing(catalogue, answer, routed)
+    names_a_unit = catalogue.unit_named(answer) is not None and not echoes_the_filing(catalogue, answer, routed)
     in_its_terms = answer is None or names_a_unit or routed.unit_type is None \
         or catalogue.functional_type_of(answer) == catalogue.functional_type_of(lead)
     # no lead (logged before a refusal-flagged ticket kept its lead): the type the route read, which the report
@@ -171,37 +171,6 @@ def _what_the_route_said(values: dict, routed: SeenTicket | None, catalogue: Cat
     if any(values[field] not in (None, said[field]) for field in ("predicted_topic", "model_version")):
         return {}
     return {field: value for field, value in said.items() if values[field] is None}
-
-
-def _unit_answered(catalogue: Catalogue, answer: str, routed: SeenTicket) -> Unit | None:
-    """The one unit an answer names; an answer naming the type of the route's lead unit (城市管理和综合执法 for
-    武冈市城市管理和综合执法局, or 乡镇人民政府/街道办事处 for 湾头桥镇人民政府) keeps that unit, and one naming a type of
-    the ticket's township (乡镇人民政府/街道办事处 for a 湾头桥镇 ticket the route sent to 城管局) names its unit there."""
-    lead = catalogue.unit_named(routed.lead_unit)
-    if lead and _echoes_the_filing(catalogue, answer, routed):
-        return lead
-    if unit := catalogue.unit_named(answer):
-        return unit
-    answered = catalogue.functional_type_of(answer)
-    if lead and answered == lead.functional_type:
-        return lead
-    # the type alone was kept as the route's 城管局 (a township's round: the lamp it had taken on was still the
-    # bureau's in the hotspots, and a repeat of it said 路由建议 城管局)
-    there = [u for u in catalogue.units_of_type(answered) if routed.township and u.jurisdiction == routed.township] \
-        if answered else []
-    return there[0] if len(there) == 1 else None
-
-
-def _echoes_the_filing(catalogue: Catalogue, answer: str | None, routed: SeenTicket) -> bool:
-    """Whether the answer names, as a type, the type the route filed the ticket under (unit.label, or its rule's
-    type): the route kept, whatever unit a rule led to (an integrator's round: unit.label 供水 sent back for a
-    马坪乡 ticket that rural-water-supply led to the township logged it at the city's water company). Not a name people
-    give one of the type's units: 交警大队 of 公安 (a utilities agent's round sent a 行驶证 ticket the route had led to
-    武冈市公安局 on to the traffic police, and it stayed recorded at 武冈市公安局 without a word), 市场监管局 for a ticket at
-    the 12315 seat (its re-tester's: the bureau, to inspect a kitchen, not the seat kept)."""
-    answered = catalogue.type_named(answer)
-    return answered is not None and answered == catalogue.types.canonical(routed.unit_type) and (
-        answer == answered or catalogue.unit_named(answer) is None)
 
 
 def _note_where_it_went(services: Services, routed: SeenTicket, unit: Unit) -> None:
