@@ -168,6 +168,14 @@ class TicketLog:
         with self._session() as session:
             return [row.seen() for row in session.scalars(query)]
 
+    def latest(self, ticket_id: str) -> SeenTicket | None:
+        """The ticket's last route as the log holds it; None where it was never routed or has left the window."""
+        query = (select(RoutedTicketRow).where(RoutedTicketRow.ticket_id == ticket_id)
+                 .order_by(RoutedTicketRow.id.desc()).limit(1))
+        with self._session() as session:
+            row = session.scalars(query).first()
+            return row.seen() if row is not None else None
+
     def any(self) -> bool:
         with self._session() as session:
             return session.scalar(select(RoutedTicketRow.id).limit(1)) is not None

@@ -656,6 +656,38 @@ def test_a_trainer_corrects_an_agents_typo_once_and_the_export_retraining_reads_
         assert refused.returncode == 2 and says in refused.stderr, refused.stderr
 
 
+def test_a_corrected_unit_is_where_the_ticket_log_records_the_ticket(appeal_home):
+    """An environment desk's and a supervisor's rounds: 环保 corrected to 环保局 changed the label, but the ticket stayed
+    recorded at the route's township, and its repeats still said 路由建议 稠树塘镇人民政府."""
+    from knowledge_base.store import utc_now
+    from knowledge_base.ticket_log import SeenTicket, TicketLog
+    from training.feedback_store import Feedback
+
+    _home_with_feedback(appeal_home, Feedback(text="老锰矿的尾矿库往河里流红水。", topic="环境保护", unit="环保部门",
+                                              ticket_id="WG-2026-120058"))
+    log = TicketLog(f"sqlite:///{appeal_home / 'appeal.db'}")
+    try:
+        log.add(SeenTicket("WG-2026-120058", utc_now(), "稠树塘镇的老锰矿，尾矿库往河里流红水。", township="稠树塘镇",
+                           topic="环境保护", lead_unit="稠树塘镇人民政府", unit_type="乡镇人民政府/街道办事处"))
+
+        def correct(unit: str) -> subprocess.CompletedProcess:
+            done = subprocess.run([*APPEAL, "feedback", "correct", "WG-2026-120058", "--unit", unit], cwd=REPO,
+                                  env=_env(appeal_home), capture_output=True, text=True, timeout=120)
+            assert done.returncode == 0, done.stderr
+            return done
+
+        moved = correct("环保局")
+        assert "the ticket log now records it at 邵阳市生态环境局武冈分局" in " ".join(moved.stdout.split()), moved.stdout
+        seen = log.latest("WG-2026-120058")
+        assert (seen.assigned_unit, seen.assigned_township, seen.text) == (
+            "邵阳市生态环境局武冈分局", None, "稠树塘镇的老锰矿，尾矿库往河里流红水。")
+        # a type of several units names no one unit: the ticket stays where it was recorded
+        unmoved = correct("公安")
+        assert "ticket log" not in unmoved.stdout and log.latest("WG-2026-120058").assigned_unit == "邵阳市生态环境局武冈分局"
+    finally:
+        log.close()
+
+
 def _home_with_feedback(home: Path, *answers) -> None:
     """A home whose champion is the demo baseline and whose store holds these agents' answers."""
     from training.feedback_store import FeedbackStore

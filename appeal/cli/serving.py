@@ -478,8 +478,9 @@ def correct(
     """Correct the topic or unit of a ticket's latest answer (an agent's typo: 人社句 for 人社局).
 
     From then on the correction is the ticket's label for `appeal retrain`, `feedback export` and `appeal report`,
-    which read the stored answers (a typo corrected only in an exported file comes back at the next retrain). The
-    agent's own answer is kept beside it, and a platform's retry of that answer does not undo it."""
+    which read the stored answers (a typo corrected only in an exported file comes back at the next retrain), and a
+    unit that names one unit is where the ticket log records the ticket (GET /v1/tickets/{id}, repeats, hotspots).
+    The agent's own answer is kept beside it, and a platform's retry of that answer does not undo it."""
     from appeal.cli import existing_database, who
     from appeal.config import get_settings
     from training.feedback_store import FeedbackRow, FeedbackStore
@@ -511,15 +512,41 @@ def correct(
         row, before = store.correct(ticket.strip(), by=who(by), **given)
     finally:
         store.close()
+    moved_to = _record_where_it_went(settings, row.ticket_key, given["unit"]) if "unit" in given else None
     # what the label was before this correction (a second one showed the agent's, as if the first had not been)
     changes = ", ".join(f"{name} {before[name]!r} → {value!r}" + (
         f" (the agent's: {row.corrected[name]!r})" if row.corrected[name] != before[name] else "")
                         for name, value in given.items())
     typer.echo(f"{row.ticket_key}: {changes} (answer {row.id}, corrected by {row.corrected['by']})")
+    if moved_to:
+        typer.echo(f"  the ticket log now records it at {moved_to} (repeats and hotspots name that unit)")
     for label in lacking:
         typer.secho(f"  {label}: a new class at the next retrain" + (
             " (a unit of the catalogue the model has no label for)" if label in known else " (--new-class)"),
             fg=typer.colors.YELLOW)
+
+
+def _record_where_it_went(settings, ticket_id: str, answer: str) -> str | None:
+    """Where a corrected unit names one unit, the ticket log says the ticket went there, as an agent's answer does
+    (`POST /v1/feedback`): an environment desk's and a supervisor's rounds corrected 环保 to 环保局, and the ticket's
+    repeats still said 路由建议 of the route's unit. The unit's name, or None where the log holds no such ticket (a
+    ticket answered without an id, or one out of the window) or it is recorded there already."""
+    from dataclasses import replace
+
+    from appeal.cli import existing_database
+    from knowledge_base.ticket_log import TicketLog, unit_answered
+    from knowledge_base.units import load_catalogue
+
+    log = TicketLog(existing_database(settings))
+    try:
+        routed = log.latest(ticket_id)
+        unit = unit_answered(load_catalogue(), answer, routed) if routed else None
+        if unit is None or unit.name == routed.assigned_unit:
+            return None
+        log.add(replace(routed, assigned_unit=unit.name, assigned_township=unit.jurisdiction))
+        return unit.name
+    finally:
+        log.close()
 
 
 def write_feedback(settings, out: Path, since_id: int, unit_label: Callable[[str], str | None] | None
