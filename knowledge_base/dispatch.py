@@ -463,8 +463,8 @@ def _said_now(pattern: re.Pattern[str] | str, text: str, veto: UrgentVeto) -> st
 # A line that asks rather than tells (…怎么办, …打哪个电话, …吗？)
 _ASKS = re.compile(r"怎么|怎样|如何|哪个|哪里|找谁|什么|吗|[？?]")
 # …or a headline that names the kind of matter (电梯困人, 燃气泄漏: an agent's or a platform's title), with no word of
-# it happening now
-_HEADLINE = re.compile(r"[^了啦快正现刚！!救，,。\s]{2,12}")
+# it happening now or of how it is (家里燃气味好大 tells)
+_HEADLINE = re.compile(r"[^了啦快正现刚在还又着好很太！!救，,。\s]{2,12}")
 
 
 def _sums_up(first_line: str) -> bool:

@@ -287,7 +287,9 @@ def test_a_villagers_house_building_approval_is_the_townships_with_the_natural_r
 
 @pytest.mark.parametrize(("guess", "text", "lead", "rule"), [
     # an integrator's round: 黑的 (an unlicensed cab) read in a river's colour, a pig farm's pollution to 交通运输局
-    ("生态环境", "邓家铺镇桐木村那个养猪场天天往河里排猪粪，河水都是黑的臭的，臭得屋里都待不住。", "wg-sthj", None),
+    # (since an environment desk's round by the words of a farm's waste as well)
+    ("生态环境", "邓家铺镇桐木村那个养猪场天天往河里排猪粪，河水都是黑的臭的，臭得屋里都待不住。", "wg-sthj",
+     "environment-pollution"),
     # sick pork sold at a town's market went to 民政局 (the model's guess, a township assisting)
     ("民政", "我是邓元泰镇的，菜市场有人卖病死猪肉，便宜好多，好多人买，麻烦你们派人管一下。", "wg-scjgj", "diseased-meat-sale"),
     # electric fishing went to 自然资源局 by the model
@@ -3352,7 +3354,9 @@ def test_workers_agreeing_to_block_a_road_tomorrow_is_urgent():
     ("电梯困人打哪个电话", "我们小区去年有人在电梯里被困过，我想问下以后电梯困人的话应该打哪个电话？", False),
     # …the same question over a body that tells of it now, or a title that tells rather than asks, stays urgent
     ("闻到燃气味怎么办", "家里好大一股燃气味，我把阀门关了，还是有味道", True),
-    ("燃气味", "要是家里万一闻到燃气味应该怎么处理", True),
+    ("家里燃气味好大", "要是家里万一闻到燃气味应该怎么处理", True),
+    # a headline that names the matter sums up the body as a question does (a supervisor's round)
+    ("燃气味", "要是家里万一闻到燃气味应该怎么处理", False),
 ])
 def test_a_title_that_asks_about_an_emergency_is_read_with_its_body(title, text, urgent):
     d = decide(heads("燃气", unit_conf=0.5, unit_review=True), routing_text(title, text))
