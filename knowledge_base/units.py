@@ -260,10 +260,8 @@ class Catalogue:
         # was told of "a type of 1 units")
         units = units or [unit for unit in self.units if unit.functional_type == read[0]]
         # a hotline's number names the seat that answers it, not the bureau (12315: a shift leader's round)
-        if by_alias and name.isdigit():
-            numbered = [unit for unit in self.units if unit.functional_type == read[0] and name in unit.keywords]
-            if len(numbered) == 1:
-                return numbered[0]
+        if by_alias and name.isdigit() and (seat := self._seat_answering(name)):
+            return seat
         # …or an alias of a type of several that one of them lists among its keywords (交警, 交警大队: a transport
         # agent's answer was read as 公安 alone, and the hotspots refused it), or that is a part of one's name (中国移动
         # of the type 通信: an integrator's round; the type's own name, 医疗保障, still names neither bureau nor seat)
