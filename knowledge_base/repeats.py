@@ -652,9 +652,7 @@ class RepeatIndex:
             period = self._alive & (self._received >= since)
             if township is None and unit is None:
                 return int(period.sum())
-            return sum((township is None or township in (ticket.township, ticket.handled_in))
-                       and (unit is None or unit == ticket.dispatched_to or unit in ticket.assisted_by)
-                       for ticket in (self._tickets[p] for p in np.flatnonzero(period)))
+            return sum(ticket.concerns(township, unit) for ticket in (self._tickets[p] for p in np.flatnonzero(period)))
 
     def hotspots(self, *, days: int, min_size: int = 3, now: datetime | None = None,
                  judgements: Judgements = Judgements()) -> list[Hotspot]:
@@ -979,6 +977,14 @@ class Repeats:
         self._write()
         self.sync()
         return self.index.routed(ticket_id)
+
+    def received_between(self, start: datetime, end: datetime) -> list[SeenTicket]:
+        """The tickets of the window received from `start` to before `end` (naive UTC) as the log holds them, in the
+        order they came in, this process's that wait for the database written first (raised as `record` does when
+        it still cannot be); not those erased (`TicketLog.forget`)."""
+        self._write()
+        start = max(start, utc_now() - self.index.window)
+        return [ticket for ticket in self.log.since(start, until=end) if ticket.text or ticket.title is not None]
 
     def record(self, ticket: SeenTicket) -> None:
         """Stores the ticket (with its e5 vector, for that method). When the log cannot be written (the database is

@@ -55,11 +55,25 @@ class SeenTicket:
     # assists sees the ticket's group among its own (an education liaison's round: a canteen's five tickets, 教育局
     # assisting 市场监管局, were in no hotspot of 教育局's)
     assisting_units: str | None = None
+    # what the route's answer said it rests on (its `reasons`, one a line; None: logged before they were kept), the rule
+    # that chose its lead unit and the earlier tickets it listed as the same matter (、-joined ids): a supervisor's
+    # morning review reads why each ticket went where it did (a supervisor's round: one ticket at a time, and no why)
+    reasons: str | None = None
+    rule: str | None = None
+    related: str | None = None
 
     @property
     def lines(self) -> list[str]:
         """The lines the route said to put the caller through to, as a list ([]: none, or not kept)."""
         return self.hand_over.split("、") if self.hand_over else []
+
+    @property
+    def reasons_given(self) -> list[str]:
+        return self.reasons.split("\n") if self.reasons else []
+
+    @property
+    def related_ids(self) -> list[str]:
+        return self.related.split("、") if self.related else []
 
     @property
     def dispatched_to(self) -> str | None:
@@ -81,6 +95,12 @@ class SeenTicket:
     def handled_in(self) -> str | None:
         """The township the ticket is handled in: the agent's unit's where it has one, else the route's."""
         return self.assigned_township or self.township
+
+    def concerns(self, township: str | None, unit: str | None) -> bool:
+        """Whether the ticket is `township`'s (reported in it or sent on to it) and `unit`'s (sent to it, by the route
+        or an agent, or assisted by it); None: any."""
+        return ((township is None or township in (self.township, self.handled_in))
+                and (unit is None or unit == self.dispatched_to or unit in self.assisted_by))
 
 
 class _Base(DeclarativeBase):
@@ -111,6 +131,9 @@ class RoutedTicketRow(_Base):
     embedding_model: Mapped[str | None] = mapped_column(String(32))
     refusal_rule: Mapped[str | None] = mapped_column(String(100))
     assisting_units: Mapped[str | None] = mapped_column(String(1000))
+    reasons: Mapped[str | None] = mapped_column(Text)
+    rule: Mapped[str | None] = mapped_column(String(100))
+    related: Mapped[str | None] = mapped_column(Text)
 
     def seen(self) -> SeenTicket:
         # by its township's and its units' names of today: a ticket logged before a merge or a unit's rename is the
@@ -121,7 +144,8 @@ class RoutedTicketRow(_Base):
                           unit_now_named(self.assigned_unit),
                           default_gazetteer().now_named(self.assigned_township), self.hand_over, self.embedding,
                           self.embedding_model, self.refusal_rule,
-                          self.assisting_units and "、".join(map(unit_now_named, self.assisting_units.split("、"))))
+                          self.assisting_units and "、".join(map(unit_now_named, self.assisting_units.split("、"))),
+                          self.reasons, self.rule, self.related)
 
 
 class TicketLog:
@@ -161,10 +185,11 @@ class TicketLog:
         with self._session() as session:
             return [(row.id, row.seen()) for row in session.scalars(query)]
 
-    def since(self, received_since: datetime) -> list[SeenTicket]:
-        """The tickets received since `received_since` (naive UTC), in the order they came in."""
-        query = (select(RoutedTicketRow).where(RoutedTicketRow.received_at >= received_since)
-                 .order_by(RoutedTicketRow.received_at))
+    def since(self, received_since: datetime, until: datetime | None = None) -> list[SeenTicket]:
+        """The tickets received since `received_since` (and before `until`; naive UTC), in the order they came in."""
+        query = (select(RoutedTicketRow).where(RoutedTicketRow.received_at >= received_since,
+                                               *([RoutedTicketRow.received_at < until] if until else []))
+                 .order_by(RoutedTicketRow.received_at, RoutedTicketRow.id))
         with self._session() as session:
             return [row.seen() for row in session.scalars(query)]
 
@@ -194,8 +219,8 @@ class TicketLog:
         """Erases these tickets' text; returns how many rows held some. Each is replaced by a row without text,
         which the running services read like any new row (they only read rows after the last they saw) and so drop
         the text they hold in memory; it leaves with the window. The row keeps what the route decided (when, the
-        township, topic, unit, decision, urgent flag, version), none of it the citizen's words: the report counts the
-        ticket in the week it came in, not in the week it was erased."""
+        township, topic, unit, decision, urgent flag, version, rule), none of it the citizen's words (its reasons quote
+        them): the report counts the ticket in the week it came in, not in the week it was erased."""
         ids = set(ticket_ids)
         with self._session.begin() as session:
             # a ticket sent with its title alone has no text but is no erased one
@@ -204,7 +229,7 @@ class TicketLog:
             for row in had:
                 # the vector was read from the words, so it goes with them
                 self._replace(session, RoutedTicketRow(**(row.seen().__dict__ | {"text": "", "title": None,
-                                                                                  "embedding": None})))
+                                                                                  "embedding": None, "reasons": None})))
             # a ticket erased before keeps its row: that row is what the report counts (a quality officer's round:
             # a second erasure of a list said "nothing stored" and took the tickets out of their week's figures)
             return len({row.ticket_id for row in had})

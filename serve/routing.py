@@ -12,7 +12,7 @@ import logging
 import math
 from collections.abc import Collection
 from dataclasses import replace
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, time, timedelta, timezone
 from functools import lru_cache
 from typing import Sequence
 from zoneinfo import ZoneInfo
@@ -35,7 +35,7 @@ from pipeline.errors import InputError
 from pipeline.jurisdiction import default_gazetteer, find_jurisdiction
 from serve.model_holder import LoadedModel
 from serve.schemas import (HeadOut, HotspotOut, HotspotsOut, LabelScore, RelatedTicketOut, RoutedTicketOut, RouteOut,
-                           SuggestionOut, TicketIn)
+                           SuggestionOut, TicketIn, TicketsOut)
 from training.feedback_store import FeedbackStore
 
 EXCERPT_CHARS = 80
@@ -158,7 +158,50 @@ def routed_ticket_out(ticket: SeenTicket, window: timedelta) -> RoutedTicketOut:
         kept_until=_utc_text(ticket.received_at + window), title=title, text=text,
         township=ticket.township, topic=ticket.topic, unit_type=ticket.unit_type, decision=ticket.decision,
         urgent=ticket.urgent, hand_over=ticket.lines, not_accepted=ticket.refusal_rule, lead_unit=ticket.lead_unit,
-        assisting_units=ticket.assisted_by, assigned_unit=ticket.assigned_unit, model_version=ticket.model_version)
+        assisting_units=ticket.assisted_by, assigned_unit=ticket.assigned_unit, rule=ticket.rule,
+        reasons=ticket.reasons_given, related_tickets=ticket.related_ids, model_version=ticket.model_version)
+
+
+def tickets_out(repeats: Repeats, *, day: date, zone: ZoneInfo, decision: str | None = None,
+                urgent: bool | None = None, township: str | None = None, unit: str | None = None, limit: int = 100,
+                offset: int = 0) -> TicketsOut:
+    """The tickets routed with an id that were received on `day` where the centre is (`zone`), in the order they came
+    in, with what the route said and why, and the day's counts; with `township` and `unit` (as `hotspots_out` reads
+    them), only theirs; with `decision` and `urgent`, only those listed. A day before the repeat window is refused:
+    its tickets are no longer kept."""
+    name, asked = _township_asked(township), _unit_asked(unit)
+    start, end = (datetime.combine(d, time(), zone).astimezone(timezone.utc).replace(tzinfo=None)
+                  for d in (day, day + timedelta(days=1)))
+    window = repeats.index.window
+    if end <= utc_now() - window:
+        raise InputError(f"date: {day} 早于重复诉求窗口（{window.days} 天），工单已不保留 / before the repeat window "
+                         f"({window.days} days, APPEAL_REPEAT_WINDOW_DAYS): its tickets are no longer kept")
+    day_tickets = [t for t in repeats.received_between(start, end) if t.concerns(name, asked)]
+    listed = [t for t in day_tickets
+              if (decision is None or t.decision == decision) and (urgent is None or bool(t.urgent) == urgent)]
+    return TicketsOut(
+        date=day.isoformat(), township=name, unit=asked, received=len(day_tickets),
+        auto=sum(t.decision == "auto" for t in day_tickets), review=sum(t.decision == "review" for t in day_tickets),
+        urgent=sum(bool(t.urgent) for t in day_tickets), handed_over=sum(bool(t.lines) for t in day_tickets),
+        matching=len(listed), tickets=[routed_ticket_out(t, window) for t in listed[offset:offset + limit]])
+
+
+def _township_asked(township: str | None) -> str | None:
+    """The township a filter names (湾头桥, or its division code), as the gazetteer names it; None: blank, all (a
+    form's "all" was a 422)."""
+    township = township.strip() if township else None
+    if not township:
+        return None
+    if (place := find_jurisdiction("", township)) is None:
+        example = next(t for t in default_gazetteer().townships if not t.merged_into)  # the deployment's, not Wugang's
+        raise InputError(f"township: {township!r} 不是本地的乡镇街道 / names no township of the gazetteer (a name such "
+                         f"as {example.name}, or its division code {example.code})")
+    return place.township
+
+
+def _unit_asked(unit: str | None) -> str | None:
+    """The unit a filter names (卫健局), as the catalogue names it (`unit_asked_for`); None: blank, all."""
+    return unit_asked_for(unit.strip()).name if unit and unit.strip() else None
 
 
 def hotspots_out(repeats: Repeats, feedback: FeedbackStore, *, days: int, min_size: int,
@@ -169,30 +212,23 @@ def hotspots_out(repeats: Repeats, feedback: FeedbackStore, *, days: int, min_si
     township's government has to deal with, the county's matters it shares in included. With `unit` (a unit of the
     catalogue as people name it: 卫健局, 湾头桥镇), only the groups holding a ticket sent to it, by the route or by
     an agent, or that it assists: a bureau's own share of the work."""
-    place = None
-    township = township.strip() if township else None  # a form's "all": the whole county (was a 422)
-    if township and (place := find_jurisdiction("", township)) is None:
-        example = next(t for t in default_gazetteer().townships if not t.merged_into)  # the deployment's, not Wugang's
-        raise InputError(f"township: {township!r} 不是本地的乡镇街道 / names no township of the gazetteer (a name such "
-                         f"as {example.name}, or its division code {example.code})")
-    asked = unit_asked_for(unit.strip()) if unit and unit.strip() else None
+    name, asked = _township_asked(township), _unit_asked(unit)
     days = min(days, repeats.index.window.days)
     # The feedback table keeps aware times, the ticket log naive UTC (`utc_now`).
     since = datetime.now(timezone.utc) - timedelta(days=days)
     judgements = Judgements.from_answers(
         ((a.ticket_key, a.related_ticket_ids, a.repeat_of) for a in feedback.repeat_answers(since)),
         topics=feedback.answered_topics(since))
-    name = place.township if place else None
     # a group holding tickets reported in the township, or sent on to it
     spots = [spot for spot in repeats.hotspots(days=days, min_size=min_size, judgements=judgements)
              if (name is None or name in spot.townships or any(ticket.township == name for ticket in spot.tickets))
-             and (asked is None or asked.name in spot.lead_units or asked.name in spot.assisting_units)]
+             and (asked is None or asked in spot.lead_units or asked in spot.assisting_units)]
     day_ago = utc_now() - timedelta(hours=24)
     return HotspotsOut(
         days=days,
         township=name,
-        unit=asked.name if asked else None,
-        tickets_in_period=repeats.index.count(days=days, township=name, unit=asked.name if asked else None),
+        unit=asked,
+        tickets_in_period=repeats.index.count(days=days, township=name, unit=asked),
         hotspots=[
             HotspotOut(size=s.size, first_at=_utc_text(s.first_at),
                        last_at=_utc_text(s.last_at), last_24h=s.since(day_ago),
@@ -244,19 +280,18 @@ def _held_by(related: list[Related] | None) -> tuple[SeenTicket, Unit] | None:
     return (named, unit) if unit else None
 
 
-def _check_and_record(repeats: Repeats, text: str, township: str | None, seen: SeenTicket | None,
-                      received: datetime | None, incident: frozenset[str],
-                      follow_up: bool, numbers: list[str]
-                      ) -> tuple[list[Related] | None, str | None, tuple[SeenTicket, Unit] | None, SeenTicket | None]:
+def _check(repeats: Repeats, text: str, township: str | None, seen: SeenTicket | None, received: datetime | None,
+           incident: frozenset[str], follow_up: bool, numbers: list[str]
+           ) -> tuple[list[Related] | None, SeenTicket | None, tuple[SeenTicket, Unit] | None, SeenTicket | None]:
     """Earlier tickets about the same matter (received before `received`, a backlog ticket's time), in the same
     township when it is known, and for an emergency the calls about it of the last hours (`incident`: the lines to
-    put the caller through to), the tickets whose `numbers` it gives first; the ticket is then kept when it has an
-    id. A database failure here is logged and the ticket routed all the same: the link to an earlier ticket matters
-    less than the routing. A ticket that cannot be kept waits in memory until the database can be written
-    (`Repeats.record`). None: the check could not be made.
-    Second: the unit an agent already sent this ticket on to (`/v1/feedback`), where it was routed before. Third: the
-    ticket a follow-up names and the unit that holds it (`_held_by`), under which the follow-up is kept. Fourth: the
-    ticket's last route before this one, as the check read it (None: not routed before, or not kept)."""
+    put the caller through to), the tickets whose `numbers` it gives first. A database failure here is logged and
+    the ticket routed all the same: the link to an earlier ticket matters less than the routing. None: the check
+    could not be made.
+    Second: `seen` as it is to be kept (`_record`): under the unit that holds the ticket a follow-up names, and still
+    where an agent already sent it on to (`/v1/feedback`), where it was routed before. Third: the ticket a follow-up
+    names and the unit that holds it (`_held_by`). Fourth: the ticket's last route before this one, as the check read
+    it (None: not routed before, or not kept)."""
     related: list[Related] | None = None
     try:
         related = repeats.named(numbers, repeats.check(text, exclude=seen.ticket_id if seen else None,
@@ -274,13 +309,20 @@ def _check_and_record(repeats: Repeats, text: str, township: str | None, seen: S
     if seen and previous is not None and previous.assigned_unit:
         # and still where the agent sent it: a platform's retry undid the agent's answer
         seen = replace(seen, assigned_unit=previous.assigned_unit, assigned_township=previous.assigned_township)
-    if seen:
-        try:
-            repeats.record(seen)
-        except SQLAlchemyError as error:
-            log.warning("ticket log not written; %d tickets wait in memory for the database: %s", repeats.unsaved,
-                        type(error).__name__)
-    return related, seen.assigned_unit if seen else None, held, previous
+    return related, seen, held, previous
+
+
+def _record(repeats: Repeats, seen: SeenTicket, reasons: list[str], rule: str | None,
+            related: list[Related] | None) -> None:
+    """Keeps the ticket with what its answer says (reasons, rule, tickets listed), for the tickets after it and for a
+    supervisor's review. A ticket that cannot be kept waits in memory until the database can be written
+    (`Repeats.record`)."""
+    try:
+        repeats.record(replace(seen, reasons="\n".join(reasons), rule=rule,
+                               related="、".join(r.ticket.ticket_id for r in related or [])))
+    except SQLAlchemyError as error:
+        log.warning("ticket log not written; %d tickets wait in memory for the database: %s", repeats.unsaved,
+                    type(error).__name__)
 
 
 def route_tickets(tickets: Sequence[TicketIn], model: LoadedModel, kb: KnowledgeBase, k: int,
@@ -301,7 +343,7 @@ def route_tickets(tickets: Sequence[TicketIn], model: LoadedModel, kb: Knowledge
         full = title_and_body(title, masked)  # routing_text, without masking both parts a second time
         routing = decide(heads, full, ticket.location, channel=ticket.channel)
         related: list[Related] | None = []
-        sent_on, before_window, held, earlier = None, None, None, None
+        seen, before_window, held, earlier = None, None, None, None
         numbers = ticket_numbers(full)
         follow_up = says_reported_before(full) or bool(numbers)  # a ticket's number is an earlier ticket's
         if repeats is not None:
@@ -328,8 +370,8 @@ def route_tickets(tickets: Sequence[TicketIn], model: LoadedModel, kb: Knowledge
                               hand_over="、".join(routing.hand_over),
                               refusal_rule=routing.not_accepted.rule if routing.not_accepted else None,
                               assisting_units="、".join(unit.name for unit in routing.assisting)) if kept else None
-            related, sent_on, held, earlier = _check_and_record(repeats, full, compared_in, seen, given,
-                                                                frozenset(routing.hand_over), follow_up, numbers)
+            related, seen, held, earlier = _check(repeats, full, compared_in, seen, given,
+                                                  frozenset(routing.hand_over), follow_up, numbers)
         # an agent told nothing would take "no related tickets" for "no earlier report"
         reasons = routing.reasons + ([_repeat_reason(related, zone, given)] if related else
                                      [REPEAT_CHECK_SKIPPED] if related is None else [])
@@ -353,6 +395,7 @@ def route_tickets(tickets: Sequence[TicketIn], model: LoadedModel, kb: Knowledge
         sent_on_to = None
         holder = None
         proposed_only = False
+        sent_on = seen.assigned_unit if seen else None
         if sent_on and sent_on != (lead.name if lead else None):  # an agent who kept the route's unit changed nothing
             sent_on_to = sent_on
             holder = default_routing()[0].unit_named(sent_on)
@@ -376,6 +419,10 @@ def route_tickets(tickets: Sequence[TicketIn], model: LoadedModel, kb: Knowledge
             # and the rule's reason with them (a re-tester's round: 规则 township-types … the township leads, beside
             # 坐席已改派至 住建局)
             reasons = [r for r in reasons if not (routing.rule and r.startswith(f"规则 {routing.rule}:"))]
+        if seen:
+            # before the suggestions are read, where it always was: written last instead, a database made immutable
+            # under the service (an operator's round) crashed it at the next route (SIGBUS in SQLite's shared memory)
+            _record(repeats, seen, reasons, rule, related)
         # BM25 alone unless the setting pays for an e5 pass: encoding the whole ticket costs ~10x the rest of the
         # request on 2 cores (bench/RESULTS.md ## Serving), its opening (≈ 30 ms) more than the rest.
         search = dict(with_dense=weak_below is not None, dense_chars=ROUTE_DENSE_CHARS, weak_below=weak_below)

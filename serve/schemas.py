@@ -594,7 +594,31 @@ class RoutedTicketOut(Out):
     assisting_units: list[str] = Field(default_factory=list)
     assigned_unit: str | None = Field(default=None, description="the unit an agent's answer (/v1/feedback) sent it "
                                                                 "to: where it is now; null while no answer named one")
+    rule: str | None = Field(default=None, description="the routing rule that chose the lead unit")
+    reasons: list[str] = Field(default_factory=list, description="what the route said its decision rests on, as its "
+                                                                 "answer gave them (none for a ticket routed before "
+                                                                 "they were kept, 2026-12-07)")
+    related_tickets: list[str] = Field(default_factory=list, description="the earlier tickets the route listed as "
+                                                                         "the same matter (ids)")
     model_version: str | None = None
+
+
+class TicketsOut(Out):
+    """A day's tickets routed with an id, in the order they came in, with what the route said and why (GET
+    /v1/tickets): a supervisor's review of the dispatch."""
+
+    date: str = Field(description="the centre's day listed (APPEAL_TIMEZONE), from midnight to midnight")
+    township: str | None = Field(default=None, description="the township asked for, as the gazetteer names it")
+    unit: str | None = Field(default=None, description="the unit asked for, as the unit catalogue names it")
+    received: int = Field(description="tickets routed with an id that day (of `township`: reported in it or sent on "
+                                      "to it; of `unit`: sent to it, by the route or an agent, or assisted by it)")
+    auto: int = Field(description="of them, dispatched by the route without a person")
+    review: int = Field(description="of them, sent to an agent to decide")
+    urgent: int = Field(description="of them, flagged urgent")
+    handed_over: int = Field(description="of them, with a line to put the caller through to (120, 110, 119)")
+    matching: int = Field(description="of them, those of the `decision` and `urgent` asked: `tickets` lists `limit` "
+                                      "of them from `offset`")
+    tickets: list[RoutedTicketOut]
 
 
 class HotspotOut(Out):

@@ -9,6 +9,7 @@ import subprocess
 import time
 from dataclasses import replace
 from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 import numpy as np
 import pandas as pd
@@ -982,6 +983,59 @@ def test_hotspots_from_the_command_line(appeal_home):
     TicketLog(Settings().db_url).close()  # a database with no ticket in it
     empty = subprocess.run([*APPEAL, "hotspots"], capture_output=True, text=True, cwd=REPO, check=True, env=env)
     assert "no ticket routed with an id in the last 7 days" in empty.stdout
+
+
+def test_a_days_tickets_from_the_command_line(appeal_home):
+    """A supervisor's morning review: the day's tickets in the order they came in, each with where it went and why."""
+    from datetime import datetime
+
+    from appeal.config import centre_today, get_settings
+    from knowledge_base.ticket_log import TicketLog
+    from tests.test_serve_cli import APPEAL
+
+    day = centre_today() - timedelta(days=1)
+    zone = get_settings().zone
+
+    def at(hour: int, minute: int) -> datetime:  # the centre's clock, kept as naive UTC
+        return datetime.combine(day, datetime.min.time(), zone).replace(hour=hour, minute=minute).astimezone(
+            ZoneInfo("UTC")).replace(tzinfo=None)
+
+    log = TicketLog(Settings().db_url)
+    road = SeenTicket("WG-R1", at(8, 5), masked_text(ROAD), "通村公路塌陷", "湾头桥镇", "交通运输", "湾头桥镇人民政府",
+                      "review", "v1", False, "乡镇人民政府", reasons="unit: 交通运输 置信度 0.61（低于阈值）\n规则 "
+                      "township-types: “通村公路”", rule="township-types", related="")
+    log.add(road, replace(road, ticket_id="WG-R2", received_at=at(9, 40), text=masked_text(ROAD_AGAIN),
+                          title=None, related="WG-R1", reasons="可能重复诉求 / possible repeat: WG-R1"),
+            SeenTicket("WG-U1", at(7, 15), "双牌镇后山刚刚塌下来了，屋里还有人。", None, "双牌镇", "城乡建设",
+                       "武冈市应急管理局", "auto", "v1", True, "应急管理", hand_over="119",
+                       reasons="如正在发生，请立即转接 119", rule="landslide-now"),
+            SeenTicket("WG-Y1", at(8, 0) - timedelta(days=1), masked_text(ROAD), None, "湾头桥镇"))  # the day before
+    log.close()
+    env = {**os.environ, "APPEAL_HOME": str(appeal_home)}
+    shown = subprocess.run([*APPEAL, "tickets", "--date", day.isoformat()], capture_output=True, text=True, env=env,
+                           cwd=REPO, check=True).stdout
+    assert shown.startswith(f"{day.isoformat()}: 3 tickets routed with an id: 1 auto, 2 review, 1 urgent, 1 put "
+                            "through by phone\n"), shown
+    blocks = shown.split("\n\n")[1:]
+    assert [b.split(" · ")[0] for b in blocks] == ["07:15 WG-U1", "08:05 WG-R1", "09:40 WG-R2"]
+    assert blocks[0].startswith("07:15 WG-U1 · auto · 双牌镇 · 城乡建设 → 武冈市应急管理局 (rule landslide-now) · urgent, "
+                                "put through 119\n")
+    assert blocks[1].splitlines() == ["08:05 WG-R1 · review · 湾头桥镇 · 交通运输 → 湾头桥镇人民政府 (rule township-types)",
+                                      "   通村公路塌陷", "   - unit: 交通运输 置信度 0.61（低于阈值）",
+                                      "   - 规则 township-types: “通村公路”"]
+    assert "13807391234" not in shown
+    review = subprocess.run([*APPEAL, "tickets", "--date", day.isoformat(), "--review", "--township", "湾头桥"],
+                            capture_output=True, text=True, env=env, cwd=REPO, check=True).stdout
+    assert review.splitlines()[:2] == [f"{day.isoformat()}: 2 tickets of 湾头桥镇 routed with an id: 0 auto, 2 review, "
+                                       "0 urgent, 0 put through by phone", "listed: 2 review"]
+    found = json.loads(subprocess.run([*APPEAL, "tickets", "--date", day.isoformat(), "--urgent", "--json"],
+                                      capture_output=True, text=True, env=env, cwd=REPO, check=True).stdout)
+    assert [(t["ticket_id"], t["hand_over"], t["rule"]) for t in found["tickets"]] == [
+        ("WG-U1", ["119"], "landslide-now")]
+    both = subprocess.run([*APPEAL, "tickets", "--review", "--auto"], capture_output=True, text=True, env=env, cwd=REPO)
+    assert both.returncode == 2 and "--review and --auto" in both.stderr
+    today = subprocess.run([*APPEAL, "tickets"], capture_output=True, text=True, env=env, cwd=REPO, check=True).stdout
+    assert today.startswith(f"{centre_today().isoformat()}: 0 tickets routed with an id"), today
 
 
 @pytest.fixture

@@ -1036,6 +1036,73 @@ def test_a_routed_ticket_is_read_back_by_its_id_with_where_it_is_now(server):
         assert client.get("/v1/tickets/WG-GET1").status_code == 404
 
 
+def test_a_days_tickets_are_listed_with_why_they_went_where(server):
+    """A supervisor's round: the morning review had GET /v1/tickets/{id} one ticket at a time, and the log kept no
+    reasons, rule or tickets listed, so which went automatically, which to review and why had no answer."""
+    zone = ZoneInfo(WUGANG_TIMEZONE)
+    day = centre_today() - timedelta(days=6)  # a day no other test routes on
+
+    def at(hour: int, minute: int, days: int = 0) -> str:
+        return datetime.combine(day + timedelta(days=days), datetime.min.time(), zone).replace(
+            hour=hour, minute=minute).isoformat()
+
+    road = "湾头桥镇石羊村的村道塌陷了一大块，车子过不去，我叫周大勇，电话13807398812。"
+    tickets = [
+        {"id": "WG-DAY0", "text": "邓元泰镇的路灯坏了好几盏，晚上黑漆漆的。", "received_at": at(23, 50, days=-1)},
+        {"id": "WG-DAY1", "text": road, "received_at": at(0, 10)},
+        {"id": "WG-DAY2", "text": "我屋后面的山刚刚塌下来了，屋里还有我娘，在双牌镇。", "received_at": at(23, 40)},
+        {"id": "WG-DAY3", "text": road.replace("周大勇", "李秀英").replace("13807398812", "13907391146"),
+         "received_at": at(9, 30)},
+    ]
+    with server.client("platform") as client:
+        routed = {t["id"]: client.post("/v1/route", json=t).json() for t in tickets}
+        listed = client.get("/v1/tickets", params={"date": day.isoformat()})
+        assert listed.status_code == 200, listed.text
+        body = listed.json()
+        # the day from the centre's midnight to midnight, in the order the tickets came in (not the order routed)
+        assert [t["ticket_id"] for t in body["tickets"]] == ["WG-DAY1", "WG-DAY3", "WG-DAY2"]
+        assert body["date"] == day.isoformat() and body["received"] == body["matching"] == 3
+        assert (body["urgent"], body["handed_over"]) == (1, 1) and body["auto"] + body["review"] == 3
+        for got in body["tickets"]:
+            answer = routed[got["ticket_id"]]
+            assert got["reasons"] == answer["reasons"] and got["rule"] == answer["rule"]
+            assert got["decision"] == answer["decision"] and got["lead_unit"] == answer["lead_unit"]["name"]
+            assert got["related_tickets"] == [r["ticket_id"] for r in answer["related_tickets"]]
+            assert got["text"] == answer["masked_text"]
+        assert "WG-DAY1" in body["tickets"][1]["related_tickets"]  # the second caller about the road
+        assert "周大勇" not in listed.text and "13807398812" not in listed.text
+        urgent = client.get("/v1/tickets", params={"date": day.isoformat(), "urgent": "true"}).json()
+        assert [t["ticket_id"] for t in urgent["tickets"]] == ["WG-DAY2"] and urgent["matching"] == 1
+        assert urgent["tickets"][0]["hand_over"] == routed["WG-DAY2"]["hand_over"] != []
+        review = client.get("/v1/tickets", params={"date": day.isoformat(), "decision": "review"}).json()
+        assert review["matching"] == body["review"] and review["received"] == 3
+        assert all(t["decision"] == "review" for t in review["tickets"])
+        township = client.get("/v1/tickets", params={"date": day.isoformat(), "township": "湾头桥"}).json()
+        assert [t["ticket_id"] for t in township["tickets"]] == ["WG-DAY1", "WG-DAY3"]
+        assert township["township"] == "湾头桥镇" and township["received"] == 2
+        page = client.get("/v1/tickets", params={"date": day.isoformat(), "limit": 1, "offset": 1}).json()
+        assert [t["ticket_id"] for t in page["tickets"]] == ["WG-DAY3"] and page["matching"] == 3
+        today = client.get("/v1/tickets").json()
+        assert today["date"] == centre_today().isoformat()
+        assert not {t["ticket_id"] for t in today["tickets"]} & set(routed)
+        old = client.get("/v1/tickets", params={"date": (centre_today() - timedelta(days=40)).isoformat()})
+        assert old.status_code == 422 and "早于重复诉求窗口（30 天）" in old.json()["message"]
+        assert client.get("/v1/tickets", params={"date": "2026-13-01"}).status_code == 422
+        assert client.get("/v1/tickets", params={"township": "火星镇"}).status_code == 422
+    with server.client("trainer") as trainer:  # as for a ticket read by its id
+        assert trainer.get("/v1/tickets").status_code == 403
+    erased = subprocess.run([sys.executable, "-c", "from appeal.cli import main; main()", "forget", "WG-DAY3"],
+                            capture_output=True, text=True, cwd=REPO,
+                            env={**os.environ, "APPEAL_HOME": str(server.home)})
+    assert erased.returncode == 0, erased.stderr
+    with server.client("agent") as client:
+        after = client.get("/v1/tickets", params={"date": day.isoformat()}).json()
+    assert [t["ticket_id"] for t in after["tickets"]] == ["WG-DAY1", "WG-DAY2"]
+    with sqlite3.connect(server.home / "appeal.db") as db:  # its reasons quote the caller's words: gone with them
+        kept = db.execute("SELECT text, reasons, rule FROM routed_ticket WHERE ticket_id = 'WG-DAY3'").fetchall()
+    assert kept == [("", None, routed["WG-DAY3"]["rule"])]
+
+
 def test_a_number_of_a_person_is_no_label(server):
     """A privacy reviewer's round: a caller's phone or ID number pasted into the topic or unit field (or the model
     version, the refusal rule) was stored, counted and logged as given (labels are never masked), and echoed in

@@ -1,12 +1,75 @@
-"""`appeal hotspots`: groups of recently routed tickets about the same matter (热点诉求), from the service's database."""
+"""`appeal tickets`: a day's routed tickets with why; `appeal hotspots`: groups of recently routed tickets about the
+same matter (热点诉求); `appeal forget`: erase tickets. From the service's database."""
 from __future__ import annotations
 
 import difflib
+from datetime import datetime
 from typing import Optional
 
 import typer
 
 _TICKETS_SHOWN = 5  # the most central first
+
+
+def tickets(
+    day: Optional[datetime] = typer.Option(None, "--date", formats=["%Y-%m-%d"], help="the centre's day, 2026-12-07 "
+                                                                                      "(default today), within the "
+                                                                                      "repeat window"),
+    review: bool = typer.Option(False, "--review", help="only those the route sent to an agent to decide"),
+    auto: bool = typer.Option(False, "--auto", help="only those the route dispatched itself"),
+    urgent: bool = typer.Option(False, "--urgent", help="only those flagged urgent"),
+    township: Optional[str] = typer.Option(None, "--township", help="only those reported in this 乡镇/街道 or sent on "
+                                                                    "to it (湾头桥镇, or its division code)"),
+    unit: Optional[str] = typer.Option(None, "--unit", help="only those sent to this unit, by the route or an agent, "
+                                                            "or that it assists (卫健局, 湾头桥镇)"),
+    limit: int = typer.Option(200, "--limit", min=1, help="tickets shown, in the order they came in"),
+    as_json: bool = typer.Option(False, "--json", help="print the JSON of GET /v1/tickets"),
+) -> None:
+    """A day's tickets: each routed ticket with where the route sent it and why (its reasons), for a morning review.
+
+    Lists the tickets routed with an id that came in on the day (the centre's, APPEAL_TIMEZONE), in the order they
+    came in: time, id, decision, township, topic, lead unit and rule, urgent and the line to put through, where an
+    agent's answer sent it since, and the route's reasons. Texts are PII masked; erased tickets are not listed."""
+    from appeal.cli import existing_database
+    from appeal.config import centre_time, centre_today, get_settings
+    from knowledge_base.repeats import Repeats
+    from pipeline.errors import InputError
+    from pipeline.pii import opening
+    from serve.routing import tickets_out
+
+    if review and auto:
+        raise InputError("--review and --auto: one of them, or neither for both")
+    settings = get_settings()
+    repeats = Repeats(existing_database(settings), threshold=settings.repeat_threshold,
+                      window_days=settings.repeat_window_days)
+    try:
+        found = tickets_out(repeats, day=day.date() if day else centre_today(), zone=settings.zone,
+                            decision="review" if review else "auto" if auto else None, urgent=urgent or None,
+                            township=township, unit=unit, limit=limit)
+    finally:
+        repeats.close()
+    if as_json:
+        typer.echo(found.model_dump_json(indent=2))
+        return
+    which = (f" of {found.township}" if found.township else "") + (
+        f" sent to or assisted by {found.unit}" if found.unit else "")
+    typer.echo(f"{found.date}: {found.received} tickets{which} routed with an id: {found.auto} auto, "
+               f"{found.review} review, {found.urgent} urgent, {found.handed_over} put through by phone")
+    if asked := [said for said, given in (("review", review), ("auto", auto), ("urgent", urgent)) if given]:
+        typer.echo(f"listed: {found.matching} {' '.join(asked)}")
+    for ticket in found.tickets:
+        lead = ticket.lead_unit or "no unit"
+        by = f" (rule {ticket.rule})" if ticket.rule else ""
+        alarm = f" · urgent{', put through ' + '、'.join(ticket.hand_over) if ticket.hand_over else ''}" \
+            if ticket.urgent else ""
+        moved = f" · agent sent it to {ticket.assigned_unit}" if ticket.assigned_unit else ""
+        typer.echo(f"\n{centre_time(ticket.received_at):%H:%M} {ticket.ticket_id} · {ticket.decision or '?'} · "
+                   f"{ticket.township or '属地未明'} · {ticket.topic} → {lead}{by}{alarm}{moved}")
+        typer.echo(f"   {ticket.title or opening(ticket.text, 40)}")
+        for reason in ticket.reasons:
+            typer.echo(f"   - {reason}")
+    if found.matching > len(found.tickets):
+        typer.echo(f"\n{found.matching - len(found.tickets)} more: --limit", err=True)
 
 
 def hotspots(
@@ -162,5 +225,6 @@ def forget(
 
 
 def register(app: typer.Typer) -> None:
+    app.command("tickets")(tickets)
     app.command("hotspots")(hotspots)
     app.command("forget")(forget)

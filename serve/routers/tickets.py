@@ -1,17 +1,46 @@
-"""GET /v1/tickets/hotspots: groups of recent tickets about the same matter (热点诉求), for agents and supervisors;
+"""GET /v1/tickets: a day's routed tickets with what the route said and why, for a supervisor's review;
+GET /v1/tickets/hotspots: groups of recent tickets about the same matter (热点诉求), for agents and supervisors;
 GET /v1/tickets/{ticket_id}: a routed ticket as the service keeps it."""
 from __future__ import annotations
+
+from datetime import date
+from typing import Literal
 
 from fastapi import APIRouter, Depends, HTTPException, Path, Query, status
 
 from serve.auth import Caller, require
 from serve.errors import ERROR_RESPONSES, ErrorOut
 from serve.routers.deps import ready
-from serve.routing import hotspots_out, routed_ticket_out
-from serve.schemas import HotspotsOut, RoutedTicketOut
+from appeal.config import centre_today
+from serve.routing import hotspots_out, routed_ticket_out, tickets_out
+from serve.schemas import HotspotsOut, RoutedTicketOut, TicketsOut
 from serve.services import Services
 
 router = APIRouter(prefix="/v1/tickets", tags=["tickets 工单"], responses=ERROR_RESPONSES)
+
+
+@router.get("", response_model=TicketsOut, summary="当日工单 / a day's routed tickets, with why")
+def day_tickets(
+    day: date | None = Query(None, alias="date", description="the centre's day (2026-12-07; APPEAL_TIMEZONE), within "
+                                                             "the repeat window; default today"),
+    decision: Literal["auto", "review"] | None = Query(None, description="only those the route dispatched itself "
+                                                                         "(auto) or sent to an agent (review)"),
+    urgent: bool | None = Query(None, description="only those flagged urgent (true) or not (false)"),
+    township: str | None = Query(None, max_length=100, description="乡镇/街道 (湾头桥镇, or its division code): only "
+                                                                 "the tickets reported in it or sent on to it"),
+    unit: str | None = Query(None, max_length=100, description="责任单位 (卫健局, 湾头桥镇): only the tickets sent to "
+                                                            "it, by the route or an agent, or that it assists"),
+    limit: int = Query(100, ge=1, le=1000, description="tickets listed, in the order they came in"),
+    offset: int = Query(0, ge=0, description="tickets skipped first: the next page"),
+    _caller: Caller = Depends(require("route")),
+    services: Services = Depends(ready),
+) -> TicketsOut:
+    """The tickets routed with an id that came in on one day, each with what the route said (decision, unit, rule,
+    urgent, lines) and why (its reasons, the earlier tickets it listed), and where an agent's answer sent it since;
+    with the day's counts of auto, review, urgent and put-through tickets. Texts are PII masked; an erased ticket
+    (`appeal forget`) is not listed."""
+    return tickets_out(services.repeats, day=day or centre_today(), zone=services.settings.zone, decision=decision,
+                       urgent=urgent, township=township, unit=unit, limit=limit, offset=offset)
 
 
 @router.get("/hotspots", response_model=HotspotsOut, summary="热点诉求 / groups of tickets about the same matter")
