@@ -404,6 +404,34 @@ def test_a_ticket_sent_from_one_township_to_another_is_a_changed_unit(tmp_path):
         ("湾头桥镇人民政府", "林业", 1, round(1 / 3, 4)), ("湾头桥镇人民政府", "邓元泰镇人民政府", 1, round(1 / 3, 4))]
 
 
+def test_agents_changes_are_counted_apart_for_automatic_dispatches(tmp_path):
+    """A supervisor's round: "how often is an automatic dispatch wrong" had no answer; the weekly table pooled the
+    tickets agents reviewed anyway with those the route sent out alone."""
+    from knowledge_base.ticket_log import SeenTicket, TicketLog
+
+    url = f"sqlite:///{tmp_path / 'appeal.db'}"
+    log, store = TicketLog(url), FeedbackStore(url)
+    # (decision, the route's unit, the agent's unit or None: not answered)
+    routed = [("auto", "武冈市住房和城乡建设局", "住建局"), ("auto", "武冈市住房和城乡建设局", "武冈市自然资源局"),
+              ("auto", "湾头桥镇人民政府", None), ("auto", "湾头桥镇人民政府", "湾头桥镇政府"),
+              ("review", "湾头桥镇人民政府", "邓元泰镇人民政府"), ("review", "武冈市水利局", "水利局"),
+              ("review", "武冈市水利局", "")]  # answered with a topic alone: not compared
+    log.add(*(SeenTicket(f"T{n}", utc_now(), "工单", lead_unit=said, decision=decision)
+              for n, (decision, said, _) in enumerate(routed)), SeenTicket("T9", utc_now(), "工单"))  # no decision kept
+    for n, (_, said, given) in enumerate(routed):
+        if given is not None:
+            store.add(Feedback(text="工单", topic="城乡建设", unit=given or None, ticket_id=f"T{n}",
+                               predicted_unit=said, model_version="v1"))
+    store.add(Feedback(text="工单", topic="城乡建设", unit="林业局", ticket_id="X1", predicted_unit="武冈市水利局"))
+    table = report.decision_live_table(store.latest(), log.since(utc_now() - timedelta(days=1)))
+    log.close()
+    store.close()
+    assert table.set_index("decision").to_dict("index") == {
+        "auto": {"routed": 4, "answered": 3, "unit_compared": 3, "unit_changed": 1, "unit_kept": round(2 / 3, 4)},
+        "review": {"routed": 3, "answered": 3, "unit_compared": 2, "unit_changed": 1, "unit_kept": 0.5}}
+    assert list(report.shown(table).columns)[:3] == ["路由决定 decision", "路由工单数 routed", "已答复 answered"]
+
+
 def test_an_erased_ticket_still_counts_in_the_week_it_came_in(tmp_path):
     """A supervisor's round: `appeal forget` moved an erased ticket of last week into the week it was erased in (its
     place in the log was dated then), so both weeks' counts changed; what the route decided is no citizen's words."""

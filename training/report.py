@@ -279,6 +279,7 @@ _HEADERS = {
     "meaning": "含义", "line": "线路", "put_through": "坐席转接", "missed": "漏报", "false_alarm": "误报",
     "flagged": "命中", "refused": "不予受理", "label": "类别",
     "f1": "F1", "support": "样本数", "query": "查询", "method": "方法",
+    "decision": "路由决定", "routed": "路由工单数", "answered": "已答复", "unit_changed": "单位被改派",
 }
 
 
@@ -543,6 +544,29 @@ def routed_weekly_table(tickets: Sequence[SeenTicket]) -> pd.DataFrame:
     })
     return _per_week(frame, [t.received_at for t in tickets], ["review_share", "urgent_share"],
                      ["urgent", "handed_over"])
+
+
+def decision_live_table(answers: Sequence[FeedbackRow], tickets: Sequence[SeenTicket],
+                        catalogue: Catalogue | None = None) -> pd.DataFrame:
+    """How often agents changed the route's unit, by what the route decided of the ticket (its last route in the
+    ticket log): dispatched without a person (auto) or sent to review. Per decision: the tickets routed so, how many
+    an agent's answer names, how many of those give both units, how many the agent sent to another unit, and the
+    share kept (`_unit_pairs`). A supervisor's round: "how often is an automatic dispatch wrong" had no answer, the
+    weekly table pooling the tickets an agent reviewed anyway with those that went out alone. Only the tickets the
+    log still holds (the repeat window) are counted; an automatic dispatch an agent never answered is in `routed`
+    alone, so `unit_kept` of `auto` measures the dispatches somebody looked at again."""
+    columns = ["decision", "routed", "answered", "unit_compared", "unit_changed", "unit_kept"]
+    decided = {t.ticket_id: t.decision for t in tickets if t.decision}
+    answered = [a for a in answers if a.ticket_id in decided]
+    kept = [(decided[a.ticket_id], pair[2]) for a, pair in zip(answered, _unit_pairs(answered, catalogue))]
+    rows = []
+    for decision in ("auto", "review"):
+        compared = [k for d, k in kept if d == decision and k is not None]
+        rows.append({"decision": decision, "routed": sum(d == decision for d in decided.values()),
+                     "answered": sum(d == decision for d, _ in kept), "unit_compared": len(compared),
+                     "unit_changed": compared.count(False),
+                     "unit_kept": round(sum(compared) / len(compared), 4) if compared else np.nan})
+    return pd.DataFrame(rows, columns=columns)
 
 
 def unit_overrides_table(answers: Sequence[FeedbackRow], catalogue: Catalogue | None = None,
