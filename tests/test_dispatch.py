@@ -10,7 +10,7 @@ from appeal.config import DEMO_DIR
 from knowledge_base.dispatch import RoutingDecision, When, decide, load_rules
 from knowledge_base.units import load_catalogue
 from models.predictor import HeadPrediction, LabelScore
-from pipeline import routing_text
+from pipeline import normalize, routing_text
 from pipeline.errors import InputError
 from pipeline.ticket_text import caller_first
 
@@ -2352,13 +2352,14 @@ def test_a_case_complained_of_or_a_word_like_a_slip_names_no_line(text):
 
 
 @pytest.mark.parametrize("text, lead", [
-    ("来电人反映：去派出所办身份证，要我跑了三趟还没办好；诉求：请尽快办理", "wg-gaj"),
+    ("来电人反映：去派出所开个证明，要我跑了三趟还没开好；诉求：请尽快办理", "wg-gaj"),
     ("来电人反映：隔壁KTV凌晨还在唱，请派出所出警", "wg-gaj"),
     ("来电人反映：小区门口乱停车，请城管处理", "wg-cgj"),
 ])
 def test_the_unit_a_hurried_ticket_asks_for_leads_where_the_unit_head_is_unsure(text, lead):
     """A night agent's round: 请派出所出警 and 去派出所办户口迁移 were proposed to the labour bureau, the unit head's
-    unsure guess. A person still confirms; a sure head keeps its reading (户口迁移 has a rule of its own now)."""
+    unsure guess. A person still confirms; a sure head keeps its reading (户口迁移 and 身份证 have rules of their own
+    now)."""
     d = decide_unsure("人力资源和社会保障", text)
     assert (d.lead.id, d.decision) == (lead, "review") and any(r.startswith("工单点名 ") for r in d.reasons), d.reasons
     assert decide(heads("人力资源和社会保障"), routing_text(None, text)).lead.id == "wg-rsj"
@@ -3600,6 +3601,79 @@ def test_a_dam_over_its_top_keeps_the_water_bureau_as_the_call_is_put_through():
     suggestions, all of other units, were dropped."""
     d = decide(heads("水利", unit_conf=0.80, unit_review=True), "双牌镇的黄泥塘水库，水已经漫过坝顶了，坝子下面在冒水，下游几个组的人还冇撤，快通知！")
     assert (d.rule, d.lead.id, d.hand_over) == ("dam-safety", "wg-slj", ["119 救援"]), d.reasons
+
+
+@pytest.mark.parametrize("text, urgent, lines, lead", [
+    # a police desk's round: a child not at school since the morning went to the education bureau, automatically; a
+    # child snatched minutes ago to a town's government; a cousin held by a 传销 group was not urgent
+    ("我屋里伢子今天早上去上学，学校说冇到，到现在都冇找到，八岁，男孩，穿蓝色校服，我们在湾头桥镇，急死了", True, ["110 报警"], "wg-gaj"),
+    ("我屋里细伢子在门口玩，刚刚被一个骑摩托车的男的抱走了，往邓家铺镇方向跑了，车牌没看清", True, ["110 报警"], "wg-gaj"),
+    ("我老表被人骗到武冈城里搞传销，关在一个出租屋里不让出来，手机都被收了，他刚才偷偷发信息给我说在水西门那一带，喊我救他", True, ["110 报警"],
+     "wg-gaj"),
+    # …and a fight of last month, its 到现在打人的 read as 在打人
+    ("上个月在邓家铺镇街上我被人打了，脸上缝了五针，派出所做了笔录，到现在打人的还冇处理，医药费也冇赔", False, [], "wg-gaj"),
+    # an environment desk's re-tester: a dam about to give way, or water over its top, in other words than before
+    ("龙溪镇白石村的大塘坝，下了两天大雨，坝脚那里一直往外冒浑水，坝上裂了好长一条口子，我看是要垮了，下面住了二十几户人家。", True, ["119 救援"],
+     "wg-slj"),
+    ("我是秦桥镇的，我们那个山塘堤坝快撑不住了，水漫得快满了，堤上开始掉土，下面几户人家还冇走。", True, ["119 救援"], "wg-slj"),
+    ("晏田乡那个小二型水库，现在水已经从坝顶上漫过去了，坝下面是乡里的中学，请马上派人！", True, ["119 救援"], "wg-slj"),
+    ("邓家铺镇洞口塘那个山塘，水已经翻过塘坝了，下面就是公路和几户人家。", True, ["119 救援"], "wg-slj"),
+    # …and a slope fallen on a house with someone inside
+    ("我是邓元泰镇杉山村的，我屋后头的山刚才崩下来哒，屋里还有我爹，他腿脚不方便，我在外面进不去。", True, ["119 救援"], None),
+    ("快点快点，我是大甸镇枫木村的，屋背后的土坡刚才一下子滑下来了，把灶屋压塌了，我爷爷还在里头没出来！", True, ["119 救援"], None),
+])
+def test_a_police_desks_and_a_re_testers_emergencies(text, urgent, lines, lead):
+    d = decide(heads("乡镇人民政府/街道办事处", unit_conf=0.4, unit_review=True), text)
+    assert (d.urgent, d.hand_over) == (urgent, lines), d.reasons
+    if lead:
+        assert d.lead.id == lead, d.reasons
+
+
+@pytest.mark.parametrize("text, urgent", [
+    # what the new words must not read: a child found again, a job not found, a dam village, a dam repaired last year
+    ("去年我们村有个伢子走失了，后来找回来了，现在想问一下能不能给屋里伢子办个防走失的手环", False),
+    ("我儿子大学毕业两年了，工作到现在都没找到，想问问有没有就业补贴", False),
+    ("坝上村的村道垮了一段，车子过不去", False),
+    ("去年水库坝子漏水，已经修好了，现在想问问库区移民补助", False),
+])
+def test_look_alikes_of_the_police_desks_emergencies_are_not_urgent(text, urgent):
+    d = decide(heads("乡镇人民政府/街道办事处", unit_conf=0.4, unit_review=True), text)
+    assert (d.urgent, d.hand_over) == (urgent, []), d.reasons
+
+
+@pytest.mark.parametrize("unit, text, rule", [
+    # a police desk's round: identity cards, residence permits, passports went to 城管局, a street office, 文旅局
+    ("城市管理和综合执法", "来电人反映：本人身份证昨天在武冈汽车站搞丢了，明天要去广东打工坐车，问能不能办个临时身份证，现住迎春亭街道。",
+     "identity-documents"),
+    ("城市管理和综合执法", "我屋里娭毑身份证过期了，她八十好几了，瘫在床上走不得路，能不能派人上门给她换证咯？我们在司马冲镇", "identity-documents"),
+    ("村(居)委会", "我是外地来武冈上班的，在水西门街道租房子住了一年多了，想办个居住证给伢子报名读书用，要么子材料？", "identity-documents"),
+    ("司法行政", "户口本上我的出生日期登记错了，身份证上也跟着错了，差了一年，影响我办退休", "identity-documents"),
+    ("文化旅游广电体育", "想问下武冈本地能不能办护照？要带么子东西去，几天能拿到手？", "identity-documents"),
+    ("人力资源和社会保障", "我身份証補辦了一個多月還冇拿到，說是寄到派出所的，打電話也冇人接", "identity-documents"),
+    # …and a scam told as 说是…客服 … 转了 … 被骗了, to the market regulator
+    ("市场监督管理", "我今天上午接到一个电话说是京东客服，叫我在手机上操作，我转了三万二过去，现在才晓得是被骗了，怎么办啊", "fraud-police"),
+])
+def test_a_police_desks_documents_and_scams_go_to_the_police(unit, text, rule):
+    d = decide(heads(unit, unit_conf=0.35, unit_review=True), normalize(text))  # as the service reads it: simplified
+    assert (d.rule, d.lead.id) == (rule, "wg-gaj"), d.reasons
+
+
+@pytest.mark.parametrize("text", [
+    # a certificate of residence is the community's; a permit asked of a school place or a number plate is no document
+    # matter; a card shown to register for medical insurance is no card matter
+    "水西门街道某社区居委会开个居住证明，说要先去派出所，派出所又说找居委会，来回跑了好几趟。",
+    "小孩明年上小学，学校说要居住证满一年才能入学，我们才办了半年怎么办？",
+    "带身份证去办理医保参保登记，窗口说系统不行",
+])
+def test_look_alikes_of_the_identity_documents_are_left_to_their_units(text):
+    assert decide(heads("乡镇人民政府/街道办事处", unit_conf=0.4, unit_review=True), text).rule != "identity-documents"
+
+
+def test_a_judgment_not_paid_is_litigation_however_the_caller_asks():
+    """A police desk's round: 我该怎么办 read as a how-to (怎么办理) and vetoed the refusal of a judgment not enforced."""
+    d = decide_unsure("司法行政", "我和别人的借款纠纷法院判了，对方到现在不还钱，法院执行也冇得用，我该怎么办")
+    assert d.not_accepted is not None and d.not_accepted.rule == "litigation", d.reasons
+    assert decide_unsure("司法行政", "法院判了对方还钱，申请强制执行怎么办理？").not_accepted is None
 
 
 def test_an_embezzlement_as_callers_say_it_is_for_the_discipline_commission():
