@@ -217,7 +217,26 @@ class Catalogue:
                 return found, None
         if (short := _SEAT_SHORT_NAME.fullmatch(name)) and (seat := self._seat_answering(short.group(1))):
             return seat.functional_type, seat
+        if (station := self._station(name)) != name:
+            return self._read(station)
         return None
+
+    def _station(self, name: str) -> str:
+        """A bureau's station in a township as agents write it (水西门派出所, 荆竹铺司法所: a police desk's round, stored as
+        unknown units) named as the station alone (派出所), where the township's name comes before a name of a type;
+        else `name`."""
+        for place in self._township_names:
+            if name.startswith(place) and self.types.canonical(rest := name[len(place):]) is not None:
+                return rest
+        return name
+
+    @cached_property
+    def _township_names(self) -> tuple[str, ...]:
+        """The townships' names and their cores (湾头桥镇, 湾头桥), merged ones' included, longest first."""
+        names = {u.jurisdiction for u in self.units if u.level == TOWNSHIP_LEVEL and u.jurisdiction}
+        names |= {former for former, _ in self.merged_townships}
+        cores = {re.sub(r"(镇|乡|街道)$", "", n) for n in names}
+        return tuple(sorted(names | {c for c in cores if len(c) >= 2}, key=len, reverse=True))
 
     def _seat_answering(self, matter: str) -> Unit | None:
         """The one expert seat of the type `matter` names (医保, 12315; 人社 as its bureau without 局) or that lists it
@@ -251,6 +270,7 @@ class Catalogue:
             return None
         if read[1] is not None:
             return read[1]
+        name = self._station(name)
         # the type by its own name is also its expert seat's (人力资源和社会保障: the bureau or the 社保 seat); by a
         # name people give a department (人社局), the department
         by_alias = self.types.canonical(name) != name

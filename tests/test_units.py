@@ -188,6 +188,16 @@ def test_the_one_unit_an_answer_names():
         "seat-medical", "seat-social", "seat-12315", "seat-social", "seat-medical", None, None]
 
 
+def test_a_bureaus_station_in_a_township_names_the_bureau():
+    """A police desk's round: 水西门派出所, 荆竹铺司法所, 反诈中心, 出入境 were stored as unknown units, and the ticket's
+    place not recorded; a township's own government keeps its name."""
+    catalogue = load_catalogue()
+    assert [getattr(catalogue.unit_named(name), "id", None) for name in (
+        "水西门派出所", "湾头桥派出所", "荆竹铺司法所", "邓元泰镇国土所", "出入境", "反诈中心", "户政科", "湾头桥镇政府",
+        "水西门超市", "派出所所长")] == [
+        "wg-gaj", "wg-gaj", "wg-sfj", "wg-zrzyj", "wg-gaj", "wg-gaj", "wg-gaj", "twp-430581101", None, None]
+
+
 def test_a_listing_by_unit_reads_its_other_names_and_its_type():
     """A township clerk's round: kb list --unit 湾头桥镇 found none of the answers written for every township
     (各乡镇人民政府/街道办事处), and 公安局 none of 武冈市公安局's."""
