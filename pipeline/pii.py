@@ -439,7 +439,7 @@ _PERSON_LABEL = re.compile(r"(?:姓名|联系人|联络人|来电人|留言人|�
                            r"|此致\s*敬礼[!！。,，]?"
                            # 我姓李，木子李，叫李建国: a caller spells the surname out before the name
                            # (房东姓黄叫黄志强: anyone's, not 老百姓叫苦)
-                           r"|签名|落款|署名|我叫做?|我?名字(?:叫做?|是)?|我名|名叫做?"
+                           r"|签名|落款|署名|我叫做?|我?名字(?:好像|大概|可能|应该|听说)?(?:叫做?|是)?|我名|名叫做?"
                            r"|(?<![百同贵])姓[\u4e00-\u9fff]{1,2}[^。！？!?\n]{0,8}?(?:名)?叫"
                            r"|[他她]叫|孩子叫|小孩叫|老人叫|老人家叫|男子叫|女子叫|男的叫|女的叫|对方叫|的人叫|分别是|分别为"
                            # someone the caller names in passing (有个叫夏国华的在电鱼, 一个叫曾德旺的…: an environment
@@ -483,7 +483,7 @@ _END_OF_NAME_AFTER_ROLE = ("[^\u4e00-\u9fff]|联系|电话|手机|身份|家住|
                            "|反映|表示"
                            "|来电|投诉|举报|咨询|要求|先生|女士|同志|[男女的是称说在住家于已被和与因曾也又把不]|走失|去世"
                            f"|[{_PARTICLES}]"
-                           "|一直|多次|购买|代为|强烈|有关|没有|冇|$")
+                           "|一直|多次|购买|代为|强烈|有关|没有|冇|还是|或者|$")
 _NAME_AFTER_ROLE = re.compile(f"{_NAME}(?={_END_OF_NAME_AFTER_ROLE})")
 _NAME_BEFORE_PUNCTUATION = re.compile(_NAME + f"(?={_PUNCTUATION}|[{_PARTICLES}]|$)")
 # After a standing, a name may also run up to where the writer says more about the person (本人龙飞利家住…, 本人符东晓16岁,

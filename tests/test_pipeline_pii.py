@@ -1098,6 +1098,10 @@ def test_a_rural_callers_house_and_name_as_she_gives_them_are_masked(text, maske
     ("残疾人肖满秀家里房子漏雨，我们组的残疾人刘德明冇得人管", "残疾人[姓名]家里房子漏雨，我们组的残疾人[姓名]冇得人管"),
     # …and what stays: a question, a place so named, what a disabled person can claim
     ("这个叫什么名字？有个叫黄泥坳的地方，一个叫李家湾的村子，残疾人高龄补贴怎么领，残疾人证怎么办", None),
+    # a re-tester's round: a name the caller is unsure of (名字好像叫…还是…) stayed readable
+    ("有个养鸭子的，名字好像叫刘满仓，鸭粪往河里冲", "有个养鸭子的，名字好像叫[姓名]，鸭粪往河里冲"),
+    ("名字大概叫王建国还是什么，记不清了", "名字大概叫[姓名]还是什么，记不清了"),
+    ("这个名字好像不对", None),
 ])
 def test_someone_named_in_passing_or_by_a_disability_is_masked(text, masked):
     assert mask_pii(text).text == (masked or text)
