@@ -162,14 +162,15 @@ def routed_ticket_out(ticket: SeenTicket, window: timedelta) -> RoutedTicketOut:
         reasons=ticket.reasons_given, related_tickets=ticket.related_ids, model_version=ticket.model_version)
 
 
-def tickets_out(repeats: Repeats, *, day: date, zone: ZoneInfo, decision: str | None = None,
+def tickets_out(repeats: Repeats, *, day: date | None, zone: ZoneInfo, decision: str | None = None,
                 urgent: bool | None = None, township: str | None = None, unit: str | None = None, limit: int = 100,
                 offset: int = 0) -> TicketsOut:
-    """The tickets routed with an id that were received on `day` where the centre is (`zone`), in the order they came
-    in, with what the route said and why, and the day's counts; with `township` and `unit` (as `hotspots_out` reads
-    them), only theirs; with `decision` and `urgent`, only those listed. A day before the repeat window is refused:
-    its tickets are no longer kept."""
+    """The tickets routed with an id that were received on `day` (None: today) where the centre is (`zone`), in the
+    order they came in, with what the route said and why, and the day's counts; with `township` and `unit` (as
+    `hotspots_out` reads them), only theirs; with `decision` and `urgent`, only those listed. A day before the repeat
+    window is refused: its tickets are no longer kept."""
     name, asked = _township_asked(township), _unit_asked(unit)
+    day = day or datetime.now(zone).date()
     start, end = (datetime.combine(d, time(), zone).astimezone(timezone.utc).replace(tzinfo=None)
                   for d in (day, day + timedelta(days=1)))
     window = repeats.index.window

@@ -31,7 +31,7 @@ def tickets(
     came in: time, id, decision, township, topic, lead unit and rule, urgent and the line to put through, where an
     agent's answer sent it since, and the route's reasons. Texts are PII masked; erased tickets are not listed."""
     from appeal.cli import existing_database
-    from appeal.config import centre_time, centre_today, get_settings
+    from appeal.config import centre_time, get_settings
     from knowledge_base.repeats import Repeats
     from pipeline.errors import InputError
     from pipeline.pii import opening
@@ -43,7 +43,7 @@ def tickets(
     repeats = Repeats(existing_database(settings), threshold=settings.repeat_threshold,
                       window_days=settings.repeat_window_days)
     try:
-        found = tickets_out(repeats, day=day.date() if day else centre_today(), zone=settings.zone,
+        found = tickets_out(repeats, day=day.date() if day else None, zone=settings.zone,
                             decision="review" if review else "auto" if auto else None, urgent=urgent or None,
                             township=township, unit=unit, limit=limit)
     finally:

@@ -11,7 +11,6 @@ from fastapi import APIRouter, Depends, HTTPException, Path, Query, status
 from serve.auth import Caller, require
 from serve.errors import ERROR_RESPONSES, ErrorOut
 from serve.routers.deps import ready
-from appeal.config import centre_today
 from serve.routing import hotspots_out, routed_ticket_out, tickets_out
 from serve.schemas import HotspotsOut, RoutedTicketOut, TicketsOut
 from serve.services import Services
@@ -39,7 +38,7 @@ def day_tickets(
     urgent, lines) and why (its reasons, the earlier tickets it listed), and where an agent's answer sent it since;
     with the day's counts of auto, review, urgent and put-through tickets. Texts are PII masked; an erased ticket
     (`appeal forget`) is not listed."""
-    return tickets_out(services.repeats, day=day or centre_today(), zone=services.settings.zone, decision=decision,
+    return tickets_out(services.repeats, day=day, zone=services.settings.zone, decision=decision,
                        urgent=urgent, township=township, unit=unit, limit=limit, offset=offset)
 
 
