@@ -159,10 +159,11 @@ def test_a_suggestion_about_another_matter_is_a_weak_match(e5_dir, tmp_path):
     # (an emergency now has its what-to-do-meanwhile answer: a night agent's round found none to read out)
     for query, entry_id in (("社保卡丢了咋办", "wg-sbk-01"), ("住房公积金怎么提取出来", "wg-gjj-01"),
                             ("低保怎么申请", "wg-db-01"), ("路灯冇亮", "wg-ld-01"), ("有人晕倒了快叫救护车", "wg-aq-03"),
-                            ("着火了怎么办，楼道里全是烟", "wg-aq-01"), ("家里烧炭取暖有人头晕恶心", "wg-aq-02")):
+                            ("着火了怎么办，楼道里全是烟", "wg-aq-01"), ("家里烧炭取暖有人头晕恶心", "wg-aq-02"),
+                            ("护照怎么办理", "wg-hj-19")):  # the FAQ has a passport answer since a police desk's round
         top = kb.search(query, k=1)[0]
         assert (top.entry_id, top.weak(floor)) == (entry_id, False), query
-    for query in ("护照怎么办理", "asdfgh qwer 12345"):
+    for query in ("商标怎么注册", "asdfgh qwer 12345"):
         hits = kb.search(query, k=3)
         assert hits and all(hit.weak(floor) for hit in hits), query
     # BM25 alone says nothing of meaning; e5 may read a query's opening only, as a route does (one short pass)
@@ -193,10 +194,10 @@ def test_the_service_marks_weak_suggestions(e5_dir, tmp_path):
     try:
         with live.client("agent") as client:
             found = client.post("/v1/suggest", json={"text": "社保卡丢了咋办"}).json()["suggestions"]
-            lacking = client.post("/v1/suggest", json={"text": "护照怎么办理"}).json()["suggestions"]
+            lacking = client.post("/v1/suggest", json={"text": "商标怎么注册"}).json()["suggestions"]
         with live.client("platform") as client:
             routed = client.post("/v1/route", json={"id": "WG-1", "text": "社保卡丢了咋办"}).json()
-            unanswered = client.post("/v1/route", json={"id": "WG-2", "text": "护照怎么办理"}).json()
+            unanswered = client.post("/v1/route", json={"id": "WG-2", "text": "商标怎么注册"}).json()
             poor = client.post("/v1/route", json={"id": "WG-3", "text": POOR_FAMILY}).json()
     finally:
         live.stop()
