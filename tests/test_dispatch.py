@@ -3660,6 +3660,36 @@ def test_a_police_desks_and_a_re_testers_emergencies(text, urgent, lines, lead):
         assert d.lead.id == lead, d.reasons
 
 
+@pytest.mark.parametrize("text, lines", [
+    # a night agent's round: a cardiac arrest with CPR under way, a stroke in dialect, dogs mauling a child
+    ("我老公看电视看到一半突然倒下去哒 冇得气哒 我在按他胸口 荆竹铺镇 快来车", ["120 急救"]),
+    ("我屋老倌子刚才倒在灶屋里 讲不得话哒 一边脸歪起 手也抬不起来 稠树塘镇 救护车快点来", ["120 急救"]),
+    ("迎春亭街道这里 一只大黄狗把隔壁细伢子咬哒 咬得脚上手上好多血 冇人管 快来", ["120 急救"]),
+    ("快来人啊 一条大狼狗扑到我屋细伢子身上咬 现在还在咬 我们几个大人都拉不开 邓元泰镇新屋村", ["110 报警"]),
+    # a police desk's re-tester: missing children and people held by 传销 told at greater length
+    ("我屋里崽今天早上七点多就背起书包出门去上学了，刚才班主任打电话讲他一整天都冇到学校，我们屋前屋后、河边都找了，到现在还冇找到人",
+     ["110 报警"]),
+    ("老师打电话讲我儿子今天冇去学校，我以为他去外婆家了，到处都找遍了，冇得人影子，他才十一岁，在秦桥镇。", ["110 报警"]),
+    ("快帮我报个警，我老弟在传销窝里被扣了一个多月了，他们要我们屋里打五万块钱过去才放人，不给钱就打他。", ["110 报警"]),
+    # …and what is none: a fire on television, an old man found again
+    ("电视里面演着火哒 把我娭毑吓一跳 我想问下农村房子有冇得火灾保险买", []),
+    ("我屋老倌子下午走丢了 后来派出所帮忙找回来哒 谢谢他们 我想问下有冇得防走失的手环可以领 他有老年痴呆", []),
+])
+def test_a_night_agents_and_a_re_testers_calls(text, lines):
+    d = decide(heads("乡镇人民政府/街道办事处", unit_conf=0.4, unit_review=True), text)
+    assert (d.urgent, d.hand_over) == (bool(lines), lines), d.reasons
+
+
+@pytest.mark.parametrize("unit, text", [
+    # a police desk's re-tester: the 12315 seat's 不认账, 不肯赔, 退款 in a dog's bite, a road death's legal aid, a scam
+    ("乡镇人民政府/街道办事处", "邻居家的狗把我孙子咬了，打针花了一千多，邻居死不认账，不肯赔，我们是双牌镇的。"),
+    ("司法行政", "我老公出车祸走了，对方司机不肯赔，我们家里困难请不起律师，想申请法律援助，要么子条件？"),
+    ("市场监督管理", "上午有人打电话讲他是淘宝客服，讲要给我退款，让我下载个软件开屏幕共享，后来我卡里一万八就冇得了，我这才反应过来上当了。"),
+])
+def test_the_12315_seats_words_in_other_matters_are_not_a_consumers(unit, text):
+    assert decide(heads(unit, unit_conf=0.4, unit_review=True), text).rule != "seat-12315-consumer"
+
+
 @pytest.mark.parametrize("text, urgent", [
     # what the new words must not read: a child found again, a job not found, a dam village, a dam repaired last year
     ("去年我们村有个伢子走失了，后来找回来了，现在想问一下能不能给屋里伢子办个防走失的手环", False),
