@@ -1014,12 +1014,12 @@ def test_a_days_tickets_from_the_command_line(appeal_home):
     env = {**os.environ, "APPEAL_HOME": str(appeal_home)}
     shown = subprocess.run([*APPEAL, "tickets", "--date", day.isoformat()], capture_output=True, text=True, env=env,
                            cwd=REPO, check=True).stdout
-    assert shown.startswith(f"{day.isoformat()}: 3 tickets routed with an id: 1 auto, 2 review, 1 urgent, 1 put "
-                            "through by phone\n"), shown
+    assert shown.startswith(f"{day.isoformat()}: 3 tickets routed with an id: 1 auto, 2 review, 1 urgent, 1 with a "
+                            "line to put through\n"), shown
     blocks = shown.split("\n\n")[1:]
     assert [b.split(" · ")[0] for b in blocks] == ["07:15 WG-U1", "08:05 WG-R1", "09:40 WG-R2"]
     assert blocks[0].startswith("07:15 WG-U1 · auto · 双牌镇 · 城乡建设 → 武冈市应急管理局 (rule landslide-now) · urgent, "
-                                "put through 119\n")
+                                "line 119\n")
     assert blocks[1].splitlines() == ["08:05 WG-R1 · review · 湾头桥镇 · 交通运输 → 湾头桥镇人民政府 (rule township-types)",
                                       "   通村公路塌陷", "   - unit: 交通运输 置信度 0.61（低于阈值）",
                                       "   - 规则 township-types: “通村公路”"]
@@ -1027,7 +1027,7 @@ def test_a_days_tickets_from_the_command_line(appeal_home):
     review = subprocess.run([*APPEAL, "tickets", "--date", day.isoformat(), "--review", "--township", "湾头桥"],
                             capture_output=True, text=True, env=env, cwd=REPO, check=True).stdout
     assert review.splitlines()[:2] == [f"{day.isoformat()}: 2 tickets of 湾头桥镇 routed with an id: 0 auto, 2 review, "
-                                       "0 urgent, 0 put through by phone", "listed: 2 review"]
+                                       "0 urgent, 0 with a line to put through", "listed: 2 review"]
     found = json.loads(subprocess.run([*APPEAL, "tickets", "--date", day.isoformat(), "--urgent", "--json"],
                                       capture_output=True, text=True, env=env, cwd=REPO, check=True).stdout)
     assert [(t["ticket_id"], t["hand_over"], t["rule"]) for t in found["tickets"]] == [

@@ -54,13 +54,15 @@ def tickets(
     which = (f" of {found.township}" if found.township else "") + (
         f" sent to or assisted by {found.unit}" if found.unit else "")
     typer.echo(f"{found.date}: {found.received} tickets{which} routed with an id: {found.auto} auto, "
-               f"{found.review} review, {found.urgent} urgent, {found.handed_over} put through by phone")
+               f"{found.review} review, {found.urgent} urgent, {found.handed_over} with a line to put through")
     if asked := [said for said, given in (("review", review), ("auto", auto), ("urgent", urgent)) if given]:
         typer.echo(f"listed: {found.matching} {' '.join(asked)}")
     for ticket in found.tickets:
         lead = ticket.lead_unit or "no unit"
         by = f" (rule {ticket.rule})" if ticket.rule else ""
-        alarm = f" · urgent{', put through ' + '、'.join(ticket.hand_over) if ticket.hand_over else ''}" \
+        # the line the route named, not what the agent did: an agent's put_through stays with the feedback (a night
+        # agent's round read "put through 110" of a call its answer said needed none)
+        alarm = f" · urgent{', line ' + '、'.join(ticket.hand_over) if ticket.hand_over else ''}" \
             if ticket.urgent else ""
         moved = f" · agent sent it to {ticket.assigned_unit}" if ticket.assigned_unit else ""
         typer.echo(f"\n{centre_time(ticket.received_at):%H:%M} {ticket.ticket_id} · {ticket.decision or '?'} · "
