@@ -235,8 +235,8 @@ class Catalogue:
         """The townships' names and their cores (湾头桥镇, 湾头桥), merged ones' included, longest first."""
         names = {u.jurisdiction for u in self.units if u.level == TOWNSHIP_LEVEL and u.jurisdiction}
         names |= {former for former, _ in self.merged_townships}
-        cores = {re.sub(r"(镇|乡|街道)$", "", n) for n in names}
-        return tuple(sorted(names | {c for c in cores if len(c) >= 2}, key=len, reverse=True))
+        bare = {_TOWNSHIP_KIND.sub("", n) for n in names}  # as `_by_key` reads them, none of one character
+        return tuple(sorted(names | {b for b in bare if len(b) > 1}, key=len, reverse=True))
 
     def _seat_answering(self, matter: str) -> Unit | None:
         """The one expert seat of the type `matter` names (医保, 12315; 人社 as its bureau without 局) or that lists it
