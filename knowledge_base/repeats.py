@@ -531,7 +531,7 @@ class RepeatIndex:
         with self._lock:
             start = len(self._tickets)
             # an erased ticket's row (`TicketLog.forget`) has no text: it only takes the place of the ticket's row
-            alive = np.array([bool(t.text or t.title) for t in tickets], dtype=bool)
+            alive = np.array([not t.erased for t in tickets], dtype=bool)
             self._alive = np.concatenate([self._alive, alive])
             self._received = np.concatenate(
                 [self._received, np.array([t.received_at for t in tickets], dtype="datetime64[us]")])
@@ -984,7 +984,7 @@ class Repeats:
         it still cannot be); not those erased (`TicketLog.forget`)."""
         self._write()
         start = max(start, utc_now() - self.index.window)
-        return [ticket for ticket in self.log.since(start, until=end) if ticket.text or ticket.title is not None]
+        return [ticket for ticket in self.log.since(start, until=end) if not ticket.erased]
 
     def record(self, ticket: SeenTicket) -> None:
         """Stores the ticket (with its e5 vector, for that method). When the log cannot be written (the database is

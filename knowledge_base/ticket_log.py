@@ -68,6 +68,11 @@ class SeenTicket:
         return self.hand_over.split("、") if self.hand_over else []
 
     @property
+    def erased(self) -> bool:
+        """Whether `TicketLog.forget` took its words: a row with neither text nor title only holds its place."""
+        return not (self.text or self.title)
+
+    @property
     def reasons_given(self) -> list[str]:
         return self.reasons.split("\n") if self.reasons else []
 
