@@ -999,7 +999,7 @@ class Repeats:
         back to the route's lead unit; a city department's township is None): every process's repeat check then names
         that unit, and compares the ticket with that township's tickets too. Raised and kept waiting as `record` is,
         when the log cannot be written."""
-        self._write(replace(ticket, assigned_unit=unit, assigned_township=township))
+        self._write(ticket.sent_to(unit, township))
 
     def _write(self, *tickets: SeenTicket) -> None:
         """Writes the waiting tickets and `tickets`, in one transaction; on failure they all wait. The waiting tickets

@@ -8,7 +8,7 @@ last one it has seen.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from sqlalchemy import Boolean, DateTime, Integer, LargeBinary, String, Text, delete, or_, select
@@ -66,6 +66,10 @@ class SeenTicket:
     def lines(self) -> list[str]:
         """The lines the route said to put the caller through to, as a list ([]: none, or not kept)."""
         return self.hand_over.split("、") if self.hand_over else []
+
+    def sent_to(self, unit: str | None, township: str | None) -> SeenTicket:
+        """This route, recorded as sent by an agent's answer to `unit` of `township` (None: back to the route's)."""
+        return replace(self, assigned_unit=unit, assigned_township=township)
 
     @property
     def erased(self) -> bool:

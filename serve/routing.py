@@ -309,7 +309,7 @@ def _check(repeats: Repeats, text: str, township: str | None, seen: SeenTicket |
         seen = replace(seen, received_at=previous.received_at)
     if seen and previous is not None and previous.assigned_unit:
         # and still where the agent sent it: a platform's retry undid the agent's answer
-        seen = replace(seen, assigned_unit=previous.assigned_unit, assigned_township=previous.assigned_township)
+        seen = seen.sent_to(previous.assigned_unit, previous.assigned_township)
     return related, seen, held, previous
 
 

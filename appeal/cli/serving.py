@@ -531,8 +531,6 @@ def _record_where_it_went(settings, ticket_id: str, answer: str) -> str | None:
     (`POST /v1/feedback`): an environment desk's and a supervisor's rounds corrected 环保 to 环保局, and the ticket's
     repeats still said 路由建议 of the route's unit. The unit's name, or None where the log holds no such ticket (a
     ticket answered without an id, or one out of the window) or it is recorded there already."""
-    from dataclasses import replace
-
     from appeal.cli import existing_database
     from knowledge_base.ticket_log import TicketLog, unit_answered
     from knowledge_base.units import load_catalogue
@@ -543,7 +541,7 @@ def _record_where_it_went(settings, ticket_id: str, answer: str) -> str | None:
         unit = unit_answered(load_catalogue(), answer, routed) if routed else None
         if unit is None or unit.name == routed.assigned_unit:
             return None
-        log.add(replace(routed, assigned_unit=unit.name, assigned_township=unit.jurisdiction))
+        log.add(routed.sent_to(unit.name, unit.jurisdiction))
         return unit.name
     finally:
         log.close()
