@@ -34,9 +34,9 @@ from pipeline.ticket_text import says_reported_before, ticket_numbers
 from pipeline.errors import InputError
 from pipeline.jurisdiction import default_gazetteer, find_jurisdiction
 from serve.model_holder import LoadedModel
-from serve.schemas import (HeadOut, HotspotOut, HotspotsOut, LabelScore, RelatedTicketOut, RoutedTicketOut, RouteOut,
-                           SuggestionOut, TicketIn, TicketsOut)
-from training.feedback_store import FeedbackStore
+from serve.schemas import (AgentAnswerOut, HeadOut, HotspotOut, HotspotsOut, LabelScore, RelatedTicketOut,
+                           RoutedTicketOut, RouteOut, SuggestionOut, TicketIn, TicketsOut)
+from training.feedback_store import FeedbackRow, FeedbackStore
 
 EXCERPT_CHARS = 80
 log = logging.getLogger("appeal.serve")
@@ -151,7 +151,8 @@ def related_out(ticket: SeenTicket, similarity: float | None = None, linked_by: 
         assigned_unit=ticket.assigned_unit, linked_by=linked_by)
 
 
-def routed_ticket_out(ticket: SeenTicket, window: timedelta) -> RoutedTicketOut:
+def routed_ticket_out(ticket: SeenTicket, window: timedelta, answer: FeedbackRow | None = None) -> RoutedTicketOut:
+    """`answer`: the agents' latest for the ticket."""
     title, text = masked_parts(ticket.title, ticket.text)  # masked again, as `related_out` does
     return RoutedTicketOut(
         ticket_id=ticket.ticket_id, received_at=_utc_text(ticket.received_at),
@@ -159,16 +160,21 @@ def routed_ticket_out(ticket: SeenTicket, window: timedelta) -> RoutedTicketOut:
         township=ticket.township, topic=ticket.topic, unit_type=ticket.unit_type, decision=ticket.decision,
         urgent=ticket.urgent, hand_over=ticket.lines, not_accepted=ticket.refusal_rule, lead_unit=ticket.lead_unit,
         assisting_units=ticket.assisted_by, assigned_unit=ticket.assigned_unit, rule=ticket.rule,
-        reasons=ticket.reasons_given, related_tickets=ticket.related_ids, model_version=ticket.model_version)
+        reasons=ticket.reasons_given, related_tickets=ticket.related_ids, model_version=ticket.model_version,
+        answer=None if answer is None else AgentAnswerOut(
+            answered_at=_utc_text(stored_utc(answer.created_at).replace(tzinfo=None)), topic=answer.topic,
+            unit=answer.unit, put_through=answer.put_through, refused=answer.refused, repeat_of=answer.repeat_of))
 
 
-def tickets_out(repeats: Repeats, *, day: date | None, zone: ZoneInfo, decision: str | None = None,
-                urgent: bool | None = None, township: str | None = None, unit: str | None = None, limit: int = 100,
+def tickets_out(repeats: Repeats, feedback: FeedbackStore, *, day: date | None, zone: ZoneInfo,
+                decision: str | None = None, urgent: bool | None = None, answered: bool | None = None,
+                township: str | None = None, unit: str | None = None, limit: int = 100,
                 offset: int = 0) -> TicketsOut:
     """The tickets routed with an id that were received on `day` (None: today) where the centre is (`zone`), in the
-    order they came in, with what the route said and why, and the day's counts; with `township` and `unit` (as
-    `hotspots_out` reads them), only theirs; with `decision` and `urgent`, only those listed. A day before the repeat
-    window is refused: its tickets are no longer kept."""
+    order they came in, with what the route said and why, what the agents' latest answer said (a supervisor's round:
+    whether a call was put through, or a ticket refused, was in the feedback alone), and the day's counts; with
+    `township` and `unit` (as `hotspots_out` reads them), only theirs; with `decision`, `urgent` and `answered`, only
+    those listed. A day before the repeat window is refused: its tickets are no longer kept."""
     name, asked = _township_asked(township), _unit_asked(unit)
     day = day or datetime.now(zone).date()
     start, end = (datetime.combine(d, time(), zone).astimezone(timezone.utc).replace(tzinfo=None)
@@ -178,13 +184,17 @@ def tickets_out(repeats: Repeats, *, day: date | None, zone: ZoneInfo, decision:
         raise InputError(f"date: {day} 早于重复诉求窗口（{window.days} 天），工单已不保留 / before the repeat window "
                          f"({window.days} days, APPEAL_REPEAT_WINDOW_DAYS): its tickets are no longer kept")
     day_tickets = [t for t in repeats.received_between(start, end) if t.concerns(name, asked)]
+    answers = feedback.latest_of(t.ticket_id for t in day_tickets)
     listed = [t for t in day_tickets
-              if (decision is None or t.decision == decision) and (urgent is None or bool(t.urgent) == urgent)]
+              if (decision is None or t.decision == decision) and (urgent is None or bool(t.urgent) == urgent)
+              and (answered is None or (t.ticket_id in answers) == answered)]
     return TicketsOut(
         date=day.isoformat(), township=name, unit=asked, received=len(day_tickets),
         auto=sum(t.decision == "auto" for t in day_tickets), review=sum(t.decision == "review" for t in day_tickets),
         urgent=sum(bool(t.urgent) for t in day_tickets), handed_over=sum(bool(t.lines) for t in day_tickets),
-        matching=len(listed), tickets=[routed_ticket_out(t, window) for t in listed[offset:offset + limit]])
+        answered=len(answers), put_through=sum(bool(a.put_through) for a in answers.values()),
+        refused=sum(bool(a.refused) for a in answers.values()), matching=len(listed),
+        tickets=[routed_ticket_out(t, window, answers.get(t.ticket_id)) for t in listed[offset:offset + limit]])
 
 
 def _township_asked(township: str | None) -> str | None:

@@ -570,6 +570,19 @@ class FeedbackOut(Out):
                     "send the unit's name")
 
 
+class AgentAnswerOut(Out):
+    """The latest answer agents sent for a ticket (/v1/feedback), as stored (a trainer's correction included)."""
+
+    answered_at: str = Field(description="when the answer was stored (UTC)")
+    topic: str
+    unit: str | None = None
+    put_through: list[str] | None = Field(default=None, description="the lines the agent put the caller through to "
+                                                                    "([]: none needed; null: the answer did not say)")
+    refused: bool | None = Field(default=None, description="whether the centre refused the ticket (不予受理; null: "
+                                                           "the answer did not say)")
+    repeat_of: str | None = Field(default=None, description="the earlier ticket the agent linked it to")
+
+
 class RoutedTicketOut(Out):
     """A ticket the service routed with an id, as its log keeps it for the repeat window (GET /v1/tickets/{id}): what
     the route said, and where an agent's answer sent it since. A platform that lost a route's answer reads it here
@@ -601,6 +614,9 @@ class RoutedTicketOut(Out):
     related_tickets: list[str] = Field(default_factory=list, description="the earlier tickets the route listed as "
                                                                          "the same matter (ids)")
     model_version: str | None = None
+    answer: AgentAnswerOut | None = Field(default=None, description="what the agents' latest answer said of it; null: "
+                                                                    "none yet (a ticket dispatched `auto` may never "
+                                                                    "get one)")
 
 
 class TicketsOut(Out):
@@ -616,8 +632,11 @@ class TicketsOut(Out):
     review: int = Field(description="of them, sent to an agent to decide")
     urgent: int = Field(description="of them, flagged urgent")
     handed_over: int = Field(description="of them, with a line to put the caller through to (120, 110, 119)")
-    matching: int = Field(description="of them, those of the `decision` and `urgent` asked: `tickets` lists `limit` "
-                                      "of them from `offset`")
+    answered: int = Field(description="of them, answered by an agent (/v1/feedback)")
+    put_through: int = Field(description="of them, put through to a line, as the agents' answers say")
+    refused: int = Field(description="of them, refused (不予受理), as the agents' answers say")
+    matching: int = Field(description="of them, those of the `decision`, `urgent` and `answered` asked: `tickets` "
+                                      "lists `limit` of them from `offset`")
     tickets: list[RoutedTicketOut]
 
 

@@ -992,6 +992,7 @@ def test_a_days_tickets_from_the_command_line(appeal_home):
     from appeal.config import centre_today, get_settings
     from knowledge_base.ticket_log import TicketLog
     from tests.test_serve_cli import APPEAL
+    from training.feedback_store import Feedback, FeedbackStore
 
     day = centre_today() - timedelta(days=1)
     zone = get_settings().zone
@@ -1011,23 +1012,35 @@ def test_a_days_tickets_from_the_command_line(appeal_home):
                        reasons="如正在发生，请立即转接 119", rule="landslide-now"),
             SeenTicket("WG-Y1", at(8, 0) - timedelta(days=1), masked_text(ROAD), None, "湾头桥镇"))  # the day before
     log.close()
+    answers = FeedbackStore(Settings().db_url)
+    answers.add(Feedback(masked_text(ROAD), "交通运输", "乡镇人民政府/街道办事处", "WG-R1"))
+    answers.add(Feedback("双牌镇后山刚刚塌下来了，屋里还有人。", "城乡建设", None, "WG-U1", put_through=["119"]))
+    answers.close()
     env = {**os.environ, "APPEAL_HOME": str(appeal_home)}
     shown = subprocess.run([*APPEAL, "tickets", "--date", day.isoformat()], capture_output=True, text=True, env=env,
                            cwd=REPO, check=True).stdout
     assert shown.startswith(f"{day.isoformat()}: 3 tickets routed with an id: 1 auto, 2 review, 1 urgent, 1 with a "
-                            "line to put through\n"), shown
+                            "line to put through; agents answered 2: 1 put through, 0 refused\n"), shown
     blocks = shown.split("\n\n")[1:]
     assert [b.split(" · ")[0] for b in blocks] == ["07:15 WG-U1", "08:05 WG-R1", "09:40 WG-R2"]
     assert blocks[0].startswith("07:15 WG-U1 · auto · 双牌镇 · 城乡建设 → 武冈市应急管理局 (rule landslide-now) · urgent, "
-                                "line 119\n")
-    assert blocks[1].splitlines() == ["08:05 WG-R1 · review · 湾头桥镇 · 交通运输 → 湾头桥镇人民政府 (rule township-types)",
+                                "line 119 · answered: put through 119\n")
+    assert blocks[1].splitlines() == ["08:05 WG-R1 · review · 湾头桥镇 · 交通运输 → 湾头桥镇人民政府 (rule township-types) "
+                                      "· answered",
                                       "   通村公路塌陷", "   - unit: 交通运输 置信度 0.61（低于阈值）",
                                       "   - 规则 township-types: “通村公路”"]
+    assert blocks[2].startswith("09:40 WG-R2 · review · 湾头桥镇 · 交通运输 → 湾头桥镇人民政府 (rule township-types) · no "
+                                "answer yet\n")
     assert "13807391234" not in shown
+    left = subprocess.run([*APPEAL, "tickets", "--date", day.isoformat(), "--review", "--unanswered"],
+                          capture_output=True, text=True, env=env, cwd=REPO, check=True).stdout
+    assert left.splitlines()[1] == "listed: 1 review unanswered"
+    assert [b.split(" · ")[0] for b in left.split("\n\n")[1:]] == ["09:40 WG-R2"]
     review = subprocess.run([*APPEAL, "tickets", "--date", day.isoformat(), "--review", "--township", "湾头桥"],
                             capture_output=True, text=True, env=env, cwd=REPO, check=True).stdout
     assert review.splitlines()[:2] == [f"{day.isoformat()}: 2 tickets of 湾头桥镇 routed with an id: 0 auto, 2 review, "
-                                       "0 urgent, 0 with a line to put through", "listed: 2 review"]
+                                       "0 urgent, 0 with a line to put through; agents answered 1: 0 put through, 0 "
+                                       "refused", "listed: 2 review"]
     found = json.loads(subprocess.run([*APPEAL, "tickets", "--date", day.isoformat(), "--urgent", "--json"],
                                       capture_output=True, text=True, env=env, cwd=REPO, check=True).stdout)
     assert [(t["ticket_id"], t["hand_over"], t["rule"]) for t in found["tickets"]] == [

@@ -1020,7 +1020,8 @@ def test_a_routed_ticket_is_read_back_by_its_id_with_where_it_is_now(server):
         assert client.post("/v1/feedback", json={"ticket_id": "WG-GET1", "topic": "交通运输",
                                                  "unit": "武冈市交通运输局"}).status_code == 201
         moved = client.get("/v1/tickets/WG-GET1").json()
-        assert moved == {**got, "assigned_unit": "武冈市交通运输局"}
+        assert got["answer"] is None and moved["answer"]["unit"] == "武冈市交通运输局"
+        assert moved == {**got, "assigned_unit": "武冈市交通运输局", "answer": moved["answer"]}
         missing = client.get("/v1/tickets/WG-NEVER")
         assert missing.status_code == 404 and missing.json()["code"] == "not_found"
         assert "近 30 天没有以 'WG-NEVER' 路由的工单" in missing.json()["message"]
@@ -1082,6 +1083,17 @@ def test_a_days_tickets_are_listed_with_why_they_went_where(server):
         assert township["township"] == "湾头桥镇" and township["received"] == 2
         page = client.get("/v1/tickets", params={"date": day.isoformat(), "limit": 1, "offset": 1}).json()
         assert [t["ticket_id"] for t in page["tickets"]] == ["WG-DAY3"] and page["matching"] == 3
+        # a supervisor's round: what the agent did (put through, refused) was in the feedback alone
+        assert body["answered"] == 0 and all(t["answer"] is None for t in body["tickets"])
+        answer = {"ticket_id": "WG-DAY2", "topic": "城乡建设", "put_through": ["119 救援"], "refused": False}
+        assert client.post("/v1/feedback", json=answer).status_code == 201
+        answered = client.get("/v1/tickets", params={"date": day.isoformat()}).json()
+        assert (answered["answered"], answered["put_through"], answered["refused"]) == (1, 1, 0)
+        assert answered["tickets"][2]["answer"]["put_through"] == ["119 救援"]
+        assert answered["tickets"][2]["answer"]["topic"] == "城乡建设"
+        assert client.get("/v1/tickets/WG-DAY2").json()["answer"]["put_through"] == ["119 救援"]
+        left = client.get("/v1/tickets", params={"date": day.isoformat(), "answered": "false"}).json()
+        assert [t["ticket_id"] for t in left["tickets"]] == ["WG-DAY1", "WG-DAY3"] and left["matching"] == 2
         today = client.get("/v1/tickets").json()
         assert today["date"] == centre_today().isoformat()
         assert not {t["ticket_id"] for t in today["tickets"]} & set(routed)

@@ -275,15 +275,22 @@ class FeedbackStore:
         those were linked to (`repeat_verdict`'s `linked`)."""
         found: dict[str, str] = {}
         asked = {ticket for ticket in tickets if ticket}
-        with Session(self.engine) as session:
-            for _ in range(steps):
-                if not asked:
-                    break
-                rows = session.scalars(select(FeedbackRow).where(_of_tickets(sorted(asked))).order_by(FeedbackRow.id))
-                new = {row.ticket_key: row.repeat_of for row in latest_by(rows, lambda row: row.ticket_key)}
-                found |= {ticket: earlier for ticket, earlier in new.items() if earlier}
-                asked = {earlier for earlier in new.values() if earlier and earlier not in found}
+        for _ in range(steps):
+            if not asked:
+                break
+            new = {ticket: row.repeat_of for ticket, row in self.latest_of(asked).items()}
+            found |= {ticket: earlier for ticket, earlier in new.items() if earlier}
+            asked = {earlier for earlier in new.values() if earlier and earlier not in found}
         return found
+
+    def latest_of(self, tickets: Iterable[str]) -> dict[str, FeedbackRow]:
+        """Ticket → its latest answer, for those of `tickets` that agents answered."""
+        asked = sorted({ticket for ticket in tickets if ticket})
+        if not asked:
+            return {}
+        with Session(self.engine) as session:
+            rows = session.scalars(select(FeedbackRow).where(_of_tickets(asked)).order_by(FeedbackRow.id))
+            return {row.ticket_key: row for row in latest_by(rows, lambda row: row.ticket_key)}
 
     def answered_topics(self, since: datetime) -> dict[str, str]:
         """Ticket → the topic of its latest answer among those stored since `since`."""

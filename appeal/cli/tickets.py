@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import difflib
 from datetime import datetime
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
 
 import typer
+
+if TYPE_CHECKING:  # the schemas import the service's modules: not at every command's start
+    from serve.schemas import RoutedTicketOut
 
 _TICKETS_SHOWN = 5  # the most central first
 
@@ -18,6 +21,8 @@ def tickets(
     review: bool = typer.Option(False, "--review", help="only those the route sent to an agent to decide"),
     auto: bool = typer.Option(False, "--auto", help="only those the route dispatched itself"),
     urgent: bool = typer.Option(False, "--urgent", help="only those flagged urgent"),
+    unanswered: bool = typer.Option(False, "--unanswered", help="only those no agent has answered yet "
+                                                                "(/v1/feedback): with --review, the review left to do"),
     township: Optional[str] = typer.Option(None, "--township", help="only those reported in this 乡镇/街道 or sent on "
                                                                     "to it (湾头桥镇, or its division code)"),
     unit: Optional[str] = typer.Option(None, "--unit", help="only those sent to this unit, by the route or an agent, "
@@ -28,34 +33,40 @@ def tickets(
     """A day's tickets: each routed ticket with where the route sent it and why (its reasons), for a morning review.
 
     Lists the tickets routed with an id that came in on the day (the centre's, APPEAL_TIMEZONE), in the order they
-    came in: time, id, decision, township, topic, lead unit and rule, urgent and the line to put through, where an
-    agent's answer sent it since, and the route's reasons. Texts are PII masked; erased tickets are not listed."""
+    came in: time, id, decision, township, topic, lead unit and rule, urgent and the line to put through, what the
+    agents' latest answer said (the unit it sent the ticket to, the line it put the caller through to, a refusal),
+    and the route's reasons. Texts are PII masked; erased tickets are not listed."""
     from appeal.cli import existing_database
     from appeal.config import centre_time, get_settings
     from knowledge_base.repeats import Repeats
     from pipeline.errors import InputError
     from pipeline.pii import opening
     from serve.routing import tickets_out
+    from training.feedback_store import FeedbackStore
 
     if review and auto:
         raise InputError("--review and --auto: one of them, or neither for both")
     settings = get_settings()
-    repeats = Repeats(existing_database(settings), threshold=settings.repeat_threshold,
-                      window_days=settings.repeat_window_days)
+    url = existing_database(settings)
+    repeats = Repeats(url, threshold=settings.repeat_threshold, window_days=settings.repeat_window_days)
+    feedback = FeedbackStore(url)
     try:
-        found = tickets_out(repeats, day=day.date() if day else None, zone=settings.zone,
+        found = tickets_out(repeats, feedback, day=day.date() if day else None, zone=settings.zone,
                             decision="review" if review else "auto" if auto else None, urgent=urgent or None,
-                            township=township, unit=unit, limit=limit)
+                            answered=False if unanswered else None, township=township, unit=unit, limit=limit)
     finally:
         repeats.close()
+        feedback.close()
     if as_json:
         typer.echo(found.model_dump_json(indent=2))
         return
     which = (f" of {found.township}" if found.township else "") + (
         f" sent to or assisted by {found.unit}" if found.unit else "")
     typer.echo(f"{found.date}: {found.received} tickets{which} routed with an id: {found.auto} auto, "
-               f"{found.review} review, {found.urgent} urgent, {found.handed_over} with a line to put through")
-    if asked := [said for said, given in (("review", review), ("auto", auto), ("urgent", urgent)) if given]:
+               f"{found.review} review, {found.urgent} urgent, {found.handed_over} with a line to put through; "
+               f"agents answered {found.answered}: {found.put_through} put through, {found.refused} refused")
+    shown = (("review", review), ("auto", auto), ("urgent", urgent), ("unanswered", unanswered))
+    if asked := [said for said, given in shown if given]:
         typer.echo(f"listed: {found.matching} {' '.join(asked)}")
     for ticket in found.tickets:
         lead = ticket.lead_unit or "no unit"
@@ -66,12 +77,26 @@ def tickets(
             if ticket.urgent else ""
         moved = f" · agent sent it to {ticket.assigned_unit}" if ticket.assigned_unit else ""
         typer.echo(f"\n{centre_time(ticket.received_at):%H:%M} {ticket.ticket_id} · {ticket.decision or '?'} · "
-                   f"{ticket.township or '属地未明'} · {ticket.topic} → {lead}{by}{alarm}{moved}")
+                   f"{ticket.township or '属地未明'} · {ticket.topic} → {lead}{by}{alarm}{moved}{_answered(ticket)}")
         typer.echo(f"   {ticket.title or opening(ticket.text, 40)}")
         for reason in ticket.reasons:
             typer.echo(f"   - {reason}")
     if found.matching > len(found.tickets):
         typer.echo(f"\n{found.matching - len(found.tickets)} more: --limit", err=True)
+
+
+def _answered(ticket: RoutedTicketOut) -> str:
+    """What the agents' answer did beyond the unit (`moved`): a line put through, none needed, a refusal."""
+    if (answer := ticket.answer) is None:
+        return " · no answer yet" if ticket.decision == "review" else ""
+    said = []
+    if answer.put_through:
+        said.append("put through " + "、".join(answer.put_through))
+    elif answer.put_through == [] and ticket.hand_over:
+        said.append("no line needed")
+    if answer.refused is not None and (answer.refused or ticket.not_accepted):
+        said.append("refused" if answer.refused else "accepted")
+    return " · answered" + (": " + ", ".join(said) if said else "")
 
 
 def hotspots(

@@ -25,6 +25,8 @@ def day_tickets(
     decision: Literal["auto", "review"] | None = Query(None, description="only those the route dispatched itself "
                                                                          "(auto) or sent to an agent (review)"),
     urgent: bool | None = Query(None, description="only those flagged urgent (true) or not (false)"),
+    answered: bool | None = Query(None, description="only those an agent answered (true: /v1/feedback) or not yet "
+                                                    "(false: the review left to do)"),
     township: str | None = Query(None, max_length=100, description="乡镇/街道 (湾头桥镇, or its division code): only "
                                                                  "the tickets reported in it or sent on to it"),
     unit: str | None = Query(None, max_length=100, description="责任单位 (卫健局, 湾头桥镇): only the tickets sent to "
@@ -35,11 +37,11 @@ def day_tickets(
     services: Services = Depends(ready),
 ) -> TicketsOut:
     """The tickets routed with an id that came in on one day, each with what the route said (decision, unit, rule,
-    urgent, lines) and why (its reasons, the earlier tickets it listed), and where an agent's answer sent it since;
-    with the day's counts of auto, review, urgent and put-through tickets. Texts are PII masked; an erased ticket
-    (`appeal forget`) is not listed."""
-    return tickets_out(services.repeats, day=day, zone=services.settings.zone, decision=decision,
-                       urgent=urgent, township=township, unit=unit, limit=limit, offset=offset)
+    urgent, lines) and why (its reasons, the earlier tickets it listed), and what the agents' latest answer said
+    (topic, unit, lines put through, refused); with the day's counts of auto, review, urgent, answered, put-through
+    and refused tickets. Texts are PII masked; an erased ticket (`appeal forget`) is not listed."""
+    return tickets_out(services.repeats, services.feedback, day=day, zone=services.settings.zone, decision=decision,
+                       urgent=urgent, answered=answered, township=township, unit=unit, limit=limit, offset=offset)
 
 
 @router.get("/hotspots", response_model=HotspotsOut, summary="热点诉求 / groups of tickets about the same matter")
@@ -73,9 +75,9 @@ def routed_ticket(
     _caller: Caller = Depends(require("route")),
     services: Services = Depends(ready),
 ) -> RoutedTicketOut:
-    """What the route said of a ticket routed with this id in the repeat window, and the unit an agent's answer sent
-    it to since (an integrator's round: after a lost answer the platform could only route the ticket again, and could
-    not see where the service thought the ticket was). 404: not routed with this id, routed before the window, or
+    """What the route said of a ticket routed with this id in the repeat window, the unit an agent's answer sent it
+    to since, and that answer (an integrator's round: after a lost answer the platform could only route the ticket
+    again, and could not see where the service thought the ticket was). 404: not routed with this id, routed before the window, or
     erased (`appeal forget`)."""
     days = services.repeats.index.window.days
     ticket = services.repeats.routed(ticket_id.strip())
@@ -83,4 +85,5 @@ def routed_ticket(
         raise HTTPException(status.HTTP_404_NOT_FOUND, detail=(
             f"近 {days} 天没有以 {ticket_id!r} 路由的工单（未带此 id 路由、早于窗口或已删除） / no ticket routed with "
             f"id {ticket_id!r} in the last {days} days (never with this id, before the window, or erased)"))
-    return routed_ticket_out(ticket, services.repeats.index.window)
+    return routed_ticket_out(ticket, services.repeats.index.window,
+                             services.feedback.latest_of([ticket.ticket_id]).get(ticket.ticket_id))
