@@ -281,25 +281,31 @@ def _repeat_reason(related: list[Related], zone: ZoneInfo, received: datetime | 
     return f"可能重复诉求 / possible repeat: {first.ticket.ticket_id}（相似度 {first.similarity:.2f}，{when}{where}{more}）"
 
 
-def _held_by(related: list[Related] | None) -> tuple[SeenTicket, Unit] | None:
+def _held_by(related: list[Related] | None, follow_up: bool) -> tuple[SeenTicket, Unit, bool] | None:
     """The earlier ticket a follow-up names by its number and the unit that holds it (where an agent sent it, else
     its lead, dispatched or proposed: `SeenTicket.confirmed`): a housing agent's round had 催办 of a ticket sent to
-    住建局 proposed to 人社局, a second work order for a matter another unit has."""
-    named = next((r.ticket for r in related or [] if r.named), None)
-    holder = named and named.dispatched_to
+    住建局 proposed to 人社局, a second work order for a matter another unit has. A caller who says it was reported
+    before and gives no number (`follow_up`): the earlier ticket most like it by its words, and third, True, since
+    only an agent can tell it is the same matter (two rounds saw 催办 told by story go to the unit the model read, the reason
+    alone naming where the earlier ticket was)."""
+    earlier = next((r.ticket for r in related or [] if r.named), None)
+    by_words = earlier is None and follow_up
+    if by_words:
+        earlier = next((r.ticket for r in related or [] if r.linked_by == "words"), None)
+    holder = earlier and earlier.dispatched_to
     unit = default_routing()[0].unit_named(holder) if holder else None
-    return (named, unit) if unit else None
+    return (earlier, unit, by_words) if unit else None
 
 
 def _check(repeats: Repeats, text: str, township: str | None, seen: SeenTicket | None, received: datetime | None,
            incident: frozenset[str], follow_up: bool, numbers: list[str]
-           ) -> tuple[list[Related] | None, SeenTicket | None, tuple[SeenTicket, Unit] | None, SeenTicket | None]:
+           ) -> tuple[list[Related] | None, SeenTicket | None, tuple[SeenTicket, Unit, bool] | None, SeenTicket | None]:
     """Earlier tickets about the same matter (received before `received`, a backlog ticket's time), in the same
     township when it is known, and for an emergency the calls about it of the last hours (`incident`: the lines to
     put the caller through to), the tickets whose `numbers` it gives first. A database failure here is logged and
     the ticket routed all the same: the link to an earlier ticket matters less than the routing. None: the check
     could not be made.
-    Second: `seen` as it is to be kept (`_record`): under the unit that holds the ticket a follow-up names, and still
+    Second: `seen` as it is to be kept (`_record`): under the unit that holds the ticket a follow-up is of, and still
     where an agent already sent it on to (`/v1/feedback`), where it was routed before. Third: the ticket a follow-up
     names and the unit that holds it (`_held_by`). Fourth: the ticket's last route before this one, as the check read
     it (None: not routed before, or not kept)."""
@@ -310,7 +316,7 @@ def _check(repeats: Repeats, text: str, township: str | None, seen: SeenTicket |
                                                        follow_up=follow_up), exclude=seen.ticket_id if seen else None)
     except SQLAlchemyError:
         log.exception("repeat check failed; the ticket is routed without it")
-    held = _held_by(related)
+    held = _held_by(related, follow_up and not incident and not numbers)
     if seen and held:
         seen = replace(seen, lead_unit=held[1].name, assisting_units="")
     previous = repeats.index.routed(seen.ticket_id) if seen else None
@@ -413,8 +419,14 @@ def route_tickets(tickets: Sequence[TicketIn], model: LoadedModel, kb: Knowledge
             # a platform acting on a retry's answer would send the ticket back where the agent took it from
             reasons.append(f"坐席已改派至 {sent_on}，请勿按本次结果重新派单 / an agent sent this ticket on to {sent_on}")
         elif held and held[1].name != (lead.name if lead else None):
-            named, holder = held
-            if named.confirmed:
+            named, holder, by_words = held
+            if by_words:
+                proposed_only = True
+                where = f"由 {holder.name} 承办" if named.confirmed else f"路由建议 {holder.name}"
+                reasons.append(f"催办：未报原工单号，最相似的原工单 {named.ticket_id} {where}，随其派，请核对是否同一事项 / a "
+                               "follow-up without its number goes with the earlier ticket most like it: check that "
+                               "it is the same matter")
+            elif named.confirmed:
                 reasons.append(f"催办：原工单 {named.ticket_id} 由 {holder.name} 承办，随原工单派给该单位 / a follow-up goes "
                                f"to the unit that holds the ticket it names")
             else:

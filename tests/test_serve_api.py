@@ -541,9 +541,35 @@ def test_a_follow_up_goes_to_the_unit_that_holds_the_ticket_it_names(server):
     assert urged["lead_unit"]["name"] == "武冈市水利局" and urged["assisting_units"] == [], urged
     assert "催办：原工单 WG-H1 由 武冈市水利局 承办，随原工单派给该单位 / a follow-up goes to the unit that holds the ticket " \
            "it names" in urged["reasons"]
-    assert plain["lead_unit"]["name"] != "武冈市水利局" and not any(r.startswith("催办：") for r in plain["reasons"])
+    # told without the number: with the earlier ticket most like it (WG-H2, of the same 物业费), for an agent to check
+    assert plain["decision"] == "review" and not any("随原工单派给该单位" in r for r in plain["reasons"])
+    assert any(r.startswith("催办：未报原工单号，最相似的原工单 WG-H2 ") for r in plain["reasons"]), plain["reasons"]
     with sqlite3.connect(server.home / "appeal.db") as db:
         filed = db.execute("SELECT lead_unit FROM routed_ticket WHERE ticket_id = 'WG-H2'").fetchone()
+    assert filed == ("武冈市水利局",)
+
+
+def test_a_follow_up_told_without_its_number_goes_with_the_earlier_ticket_most_like_it_for_an_agent_to_check(server):
+    """Two rounds (an environment desk, a police desk): 催办 told by story went to the unit the model read in it, the
+    reason alone naming where the earlier ticket was, a second work order for the same matter. It goes with the
+    earlier ticket, to review: only the agent can tell it is the same matter."""
+    first = {"id": "WG-S1", "text": "邓元泰镇塘富村山塘的排水渠堵了，一下雨水就漫到田里，禾都泡坏了。"}
+    with server.client("agent") as client:
+        client.post("/v1/route", json=first).raise_for_status()
+        client.post("/v1/feedback", json={"ticket_id": "WG-S1", "topic": "农村农业",
+                                           "unit": "武冈市水利局"}).raise_for_status()
+        urged = client.post("/v1/route", json={"id": "WG-S2", "text": "我上个星期打过12345反映邓元泰镇塘富村山塘排水渠堵"
+                                                                     "了，到现在还冇人来，昨晚下雨田里又漫水了。"}).json()
+        unprompted = client.post("/v1/route", json={"id": "WG-S3", "text": "邓元泰镇塘富村山塘的排水渠堵了，下雨就漫到"
+                                                                          "田里，请派人疏通。"}).json()
+    assert urged["follow_up"] and urged["related_tickets"][0]["ticket_id"] == "WG-S1", urged["related_tickets"]
+    assert urged["lead_unit"]["name"] == "武冈市水利局" and urged["decision"] == "review", urged
+    assert "催办：未报原工单号，最相似的原工单 WG-S1 由 武冈市水利局 承办，随其派，请核对是否同一事项 / a follow-up without its " \
+           "number goes with the earlier ticket most like it: check that it is the same matter" in urged["reasons"]
+    # a repeat the caller does not call one is listed, and routed as the model and rules read it
+    assert not unprompted["follow_up"] and not any(r.startswith("催办：") for r in unprompted["reasons"])
+    with sqlite3.connect(server.home / "appeal.db") as db:
+        filed = db.execute("SELECT lead_unit FROM routed_ticket WHERE ticket_id = 'WG-S2'").fetchone()
     assert filed == ("武冈市水利局",)
 
 
