@@ -3748,3 +3748,52 @@ def test_a_ticket_asking_for_the_land_bureau_by_its_old_name_gets_it():
     d = decide(heads("乡镇人民政府/街道办事处", unit_conf=0.34, unit_review=True),
                "文坪镇新塘村有个老板在基本农田上面搭钢棚，说是搞仓库，挖机把田都填平了，好几亩好田，村里不管，请国土的来制止。")
     assert d.lead.id == "wg-zrzyj", d.reasons
+
+
+@pytest.mark.parametrize("unit, text, rule, lead, urgent", [
+    # a housing liaison's round: an old house leaning over a home went to no unit, a crane swinging steel over a
+    # playground to the education bureau, a new flat's cracks to the street office and its leaking window to the water
+    # company, a sales office's promised school to the education bureau, a site's dust to the city management
+    ("乡镇人民政府/街道办事处", "水西门街道老街我家隔壁那栋老木房子没人住，后墙已经往我家这边歪了，前几天下雨还掉了一块砖下来，"
+     "怕哪天倒下来压到我家屋里人，能不能请人来做个房屋安全鉴定？", "house-safety", "wg-zjj", True),
+    ("教育", "城东小学隔壁在建房子，塔吊的吊臂天天从学校操场上面转过来转过去，吊着钢筋，小孩子在下面做操，万一掉下来怎么得了",
+     "construction-site-safety", "wg-zjj", True),
+    ("乡镇人民政府/街道办事处", "我在迎春亭街道学府名城买的房子，住进去不到两年，客厅和卧室墙面都开了好长的裂缝，担心是房屋质量问题，"
+     "想请质监站的来鉴定一下", "new-house-quality", "wg-zjj", False),
+    ("供水", "刚收的房，地面一敲好多地方都是空的，铝合金窗户下雨就往里面渗水，墙面都泡发霉了，开发商维修的人来看了一次就再也没来过",
+     "new-house-quality", "wg-zjj", False),
+    ("教育", "去年在某楼盘售楼部买房时，置业顾问拍胸脯说小区旁边要建一所小学，沙盘上也画了学校，现在交房了规划里根本没有学校",
+     "housing-sales", "wg-zjj", False),
+    ("城市管理和综合执法", "迎宾路新建商住楼工地围挡都没做全，土方开挖也不洒水不盖网，风一吹灰尘满天飞", "construction-site-safety",
+     "wg-zjj", False),
+    ("商贸旅游", "城南商业广场的自动扶梯经常突然停下来，昨天有个老人差点摔倒，这种扶梯有没有人检验？", "lift-inspection", "wg-scjgj",
+     False),
+])
+def test_a_housing_liaisons_matters_go_to_the_housing_bureau(unit, text, rule, lead, urgent):
+    d = decide_unsure(unit, text)
+    assert (d.rule, d.lead.id, d.urgent, d.hand_over) == (rule, lead, urgent, []), d.reasons
+
+
+def test_cracks_after_a_load_bearing_wall_was_knocked_out_are_urgent_and_night_building_work_is_the_permits_issuer_s_too():
+    """The same round: cracks spreading through a block were not urgent; night piling went to the city management
+    alone, while the housing bureau issues the night-work permit callers ask about."""
+    wall = decide_unsure("城市管理和综合执法", "急！楼下新买房子的人在装修，把客厅的承重墙打掉了一大块，现在我们家楼上地面和墙上都"
+                                            "出现了裂缝，整栋楼的人都很害怕")
+    assert (wall.rule, wall.lead.id, wall.urgent) == ("load-bearing-wall", "wg-zjj", True), wall.reasons
+    night = decide(heads("城市管理和综合执法"), "春光路那个在建小区工地晚上施工噪音太大了，打桩机半夜还在响，请查一下他们有没有夜间"
+                                               "施工许可证。")
+    assert (night.rule, night.lead.id, [u.id for u in night.assisting]) == (
+        "night-construction-noise", "wg-cgj", ["wg-zjj"]), night.reasons
+
+
+@pytest.mark.parametrize("text, not_rule", [
+    # what the housing words must not take: water poured down from upstairs, a neighbour's leak, a subsidy, a
+    # site's unpaid wages, a school's cracks, a lorry of spoil
+    ("楼上那家天天往楼下倒水，晾的衣服都打湿了", "house-safety"),
+    ("楼上邻居卫生间漏水渗到我家天花板，跟他讲了不理", "new-house-quality"),
+    ("我家是危房，危房改造补助什么时候能发下来", "house-safety"),
+    ("工地老板欠我们农民工工资三个月了，塔吊司机的工钱也没给", "construction-site-safety"),
+    ("城东小学的教学楼墙面开裂，学校说没钱修", "new-house-quality"),
+])
+def test_look_alikes_of_the_housing_liaisons_matters_are_not_taken(text, not_rule):
+    assert decide_unsure("乡镇人民政府/街道办事处", text).rule != not_rule
