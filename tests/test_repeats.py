@@ -1006,7 +1006,8 @@ def test_a_days_tickets_from_the_command_line(appeal_home):
                       "review", "v1", False, "乡镇人民政府", reasons="unit: 交通运输 置信度 0.61（低于阈值）\n规则 "
                       "township-types: “通村公路”", rule="township-types", related="")
     log.add(road, replace(road, ticket_id="WG-R2", received_at=at(9, 40), text=masked_text(ROAD_AGAIN),
-                          title=None, related="WG-R1", reasons="可能重复诉求 / possible repeat: WG-R1"),
+                          title=None, related="WG-R1", reasons="可能重复诉求 / possible repeat: WG-R1",
+                          refusal_rule="litigation"),
             SeenTicket("WG-U1", at(7, 15), "双牌镇后山刚刚塌下来了，屋里还有人。", None, "双牌镇", "城乡建设",
                        "武冈市应急管理局", "auto", "v1", True, "应急管理", hand_over="119",
                        reasons="如正在发生，请立即转接 119", rule="landslide-now"),
@@ -1029,8 +1030,8 @@ def test_a_days_tickets_from_the_command_line(appeal_home):
                                       "· answered",
                                       "   通村公路塌陷", "   - unit: 交通运输 置信度 0.61（低于阈值）",
                                       "   - 规则 township-types: “通村公路”"]
-    assert blocks[2].startswith("09:40 WG-R2 · review · 湾头桥镇 · 交通运输 → 湾头桥镇人民政府 (rule township-types) · no "
-                                "answer yet\n")
+    assert blocks[2].startswith("09:40 WG-R2 · review · 湾头桥镇 · 交通运输 → 湾头桥镇人民政府 (rule township-types) · may "
+                                "not be accepted (litigation) · no answer yet\n")
     assert "13807391234" not in shown
     left = subprocess.run([*APPEAL, "tickets", "--date", day.isoformat(), "--review", "--unanswered"],
                           capture_output=True, text=True, env=env, cwd=REPO, check=True).stdout
