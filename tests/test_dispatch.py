@@ -3768,6 +3768,14 @@ def test_a_ticket_asking_for_the_land_bureau_by_its_old_name_gets_it():
      "wg-zjj", False),
     ("商贸旅游", "城南商业广场的自动扶梯经常突然停下来，昨天有个老人差点摔倒，这种扶梯有没有人检验？", "lift-inspection", "wg-scjgj",
      False),
+    # a flat taken for a road, its maintenance fund asked back: the unit was right, the reason spoke of expropriation
+    ("住房和城乡建设", "请问一下，我06年买房的时候交了维修基金，现在房子被征收了，这个维修基金能不能退给我，找哪个单位办？",
+     "maintenance-fund", "wg-zjj", False),
+    # …and what it saw go elsewhere: a river's bed walled in, a neighbour's push with the caller asking for the police
+    ("自然资源和规划", "资江边上有人在河滩上砌墙填土准备建房子，把河道都占了一截，涨水的时候肯定要出事。", "river-encroachment", "wg-slj",
+     False),
+    ("城市管理和综合执法", "我上楼去叫楼上装修的小声点，那户男的不但不听还推了我一把，我摔在楼梯上手都擦破了，我要报警。",
+     "caller-asks-for-police", "wg-gaj", False),
 ])
 def test_a_housing_liaisons_matters_go_to_the_housing_bureau(unit, text, rule, lead, urgent):
     d = decide_unsure(unit, text)
@@ -3794,6 +3802,8 @@ def test_cracks_after_a_load_bearing_wall_was_knocked_out_are_urgent_and_night_b
     ("我家是危房，危房改造补助什么时候能发下来", "house-safety"),
     ("工地老板欠我们农民工工资三个月了，塔吊司机的工钱也没给", "construction-site-safety"),
     ("城东小学的教学楼墙面开裂，学校说没钱修", "new-house-quality"),
+    ("邓元泰镇江边村的路灯坏了，砌墙的时候把线挖断了", "river-encroachment"),
+    ("家里烟感报警器半夜一直响，我想报警器是不是坏了", "caller-asks-for-police"),
 ])
 def test_look_alikes_of_the_housing_liaisons_matters_are_not_taken(text, not_rule):
     assert decide_unsure("乡镇人民政府/街道办事处", text).rule != not_rule
