@@ -3807,3 +3807,24 @@ def test_cracks_after_a_load_bearing_wall_was_knocked_out_are_urgent_and_night_b
 ])
 def test_look_alikes_of_the_housing_liaisons_matters_are_not_taken(text, not_rule):
     assert decide_unsure("乡镇人民政府/街道办事处", text).rule != not_rule
+
+
+@pytest.mark.parametrize("unit, text, rule, lead", [
+    # a trainer's round: a 网吧 letting pupils in went to the education bureau, a licence's question to a phone company,
+    # lorries overloaded on a township road to the township
+    ("教育", "法相岩街道那个网吧天天有初中生进去打游戏，还通宵，老板也不查身份证", "internet-cafe-minors", "wg-wlgtj"),
+    ("通信", "我想开个小超市，营业执照怎么办理，要带什么材料？", "business-licence", "wg-scjgj"),
+    ("乡镇人民政府/街道办事处", "湾头桥镇那条通村公路天天有拉砂石的大货车超载，路都压烂了", "overloaded-trucks", "wg-jtj"),
+])
+def test_a_trainers_routing_gaps(unit, text, rule, lead):
+    d = decide_unsure(unit, text)
+    assert (d.rule, d.lead.id) == (rule, lead), d.reasons
+
+
+@pytest.mark.parametrize("text, not_rule", [
+    ("我家伢子放学冇回家，可能去网吧了，到现在找不到人", "internet-cafe-minors"),
+    ("公司解散了，营业执照注销了，我们员工的经济补偿找谁要", "business-licence"),
+    ("县城的班车天天超载，过道上都站满了人", "overloaded-trucks"),
+])
+def test_look_alikes_of_a_trainers_routing_gaps_are_not_taken(text, not_rule):
+    assert decide_unsure("乡镇人民政府/街道办事处", text).rule != not_rule
