@@ -1014,7 +1014,7 @@ def test_a_days_tickets_from_the_command_line(appeal_home):
             SeenTicket("WG-Y1", at(8, 0) - timedelta(days=1), masked_text(ROAD), None, "湾头桥镇"))  # the day before
     log.close()
     answers = FeedbackStore(Settings().db_url)
-    answers.add(Feedback(masked_text(ROAD), "交通运输", "乡镇人民政府/街道办事处", "WG-R1"))
+    answers.add(Feedback(masked_text(ROAD), "城乡建设", "乡镇人民政府/街道办事处", "WG-R1"))
     answers.add(Feedback("双牌镇后山刚刚塌下来了，屋里还有人。", "城乡建设", None, "WG-U1", put_through=["119"]))
     answers.close()
     env = {**os.environ, "APPEAL_HOME": str(appeal_home)}
@@ -1027,7 +1027,7 @@ def test_a_days_tickets_from_the_command_line(appeal_home):
     assert blocks[0].startswith("07:15 WG-U1 · auto · 双牌镇 · 城乡建设 → 武冈市应急管理局 (rule landslide-now) · urgent, "
                                 "line 119 · answered: put through 119\n")
     assert blocks[1].splitlines() == ["08:05 WG-R1 · review · 湾头桥镇 · 交通运输 → 湾头桥镇人民政府 (rule township-types) "
-                                      "· answered",
+                                      "· answered: topic 城乡建设",
                                       "   通村公路塌陷", "   - unit: 交通运输 置信度 0.61（低于阈值）",
                                       "   - 规则 township-types: “通村公路”"]
     assert blocks[2].startswith("09:40 WG-R2 · review · 湾头桥镇 · 交通运输 → 湾头桥镇人民政府 (rule township-types) · may "

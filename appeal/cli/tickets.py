@@ -89,10 +89,12 @@ def tickets(
 
 
 def _answered(ticket: RoutedTicketOut) -> str:
-    """What the agents' answer did beyond the unit (`moved`): a line put through, none needed, a refusal."""
+    """What the agents' answer did beyond the unit (`moved`): another topic, a line put through, none needed, a
+    refusal."""
     if (answer := ticket.answer) is None:
         return " · no answer yet" if ticket.decision == "review" else ""
-    said = []
+    # a trainer's round: the list showed the route's topic only, to compare by eye with what the agent answered
+    said = [f"topic {answer.topic}"] if answer.topic != ticket.topic else []
     if answer.put_through:
         said.append("put through " + "、".join(answer.put_through))
     elif answer.put_through == [] and ticket.hand_over:
