@@ -286,8 +286,8 @@ def _held_by(related: list[Related] | None, follow_up: bool) -> tuple[SeenTicket
     its lead, dispatched or proposed: `SeenTicket.confirmed`): a housing agent's round had 催办 of a ticket sent to
     住建局 proposed to 人社局, a second work order for a matter another unit has. A caller who says it was reported
     before and gives no number (`follow_up`): the earlier ticket most like it by its words, and third, True, since
-    only an agent can tell it is the same matter (two rounds saw 催办 told by story go to the unit the model read, the reason
-    alone naming where the earlier ticket was)."""
+    only an agent can tell it is the same matter (two rounds saw 催办 told by story go to the unit the model read,
+    the reason alone naming where the earlier ticket was)."""
     earlier = next((r.ticket for r in related or [] if r.named), None)
     by_words = earlier is None and follow_up
     if by_words:

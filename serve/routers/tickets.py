@@ -77,8 +77,8 @@ def routed_ticket(
 ) -> RoutedTicketOut:
     """What the route said of a ticket routed with this id in the repeat window, the unit an agent's answer sent it
     to since, and that answer (an integrator's round: after a lost answer the platform could only route the ticket
-    again, and could not see where the service thought the ticket was). 404: not routed with this id, routed before the window, or
-    erased (`appeal forget`)."""
+    again, and could not see where the service thought the ticket was). 404: not routed with this id, routed before
+    the window, or erased (`appeal forget`)."""
     days = services.repeats.index.window.days
     ticket = services.repeats.routed(ticket_id.strip())
     if ticket is None:
