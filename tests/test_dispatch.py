@@ -3780,6 +3780,7 @@ def test_a_ticket_asking_for_the_land_bureau_by_its_old_name_gets_it():
     # lorries overloaded on a township road to the township
     ("教育", "法相岩街道那个网吧天天有初中生进去打游戏，还通宵，老板也不查身份证", "internet-cafe-minors", "wg-wlgtj", False),
     ("通信", "我想开个小超市，营业执照怎么办理，要带什么材料？", "business-licence", "wg-scjgj", False),
+    ("通信", "请问武冈办个体工商户营业执照要哪些资料，在网上能不能办", "business-licence", "wg-scjgj", False),
     ("乡镇人民政府/街道办事处", "湾头桥镇那条通村公路天天有拉砂石的大货车超载，路都压烂了", "overloaded-trucks", "wg-jtj", False),
 ])
 def test_a_housing_liaisons_and_a_trainers_matters_go_where_they_belong(unit, text, rule, lead, urgent):
