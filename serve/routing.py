@@ -442,10 +442,14 @@ def route_tickets(tickets: Sequence[TicketIn], model: LoadedModel, kb: Knowledge
             # and the rule's reason with them (a re-tester's round: 规则 township-types … the township leads, beside
             # 坐席已改派至 住建局)
             reasons = [r for r in reasons if not (routing.rule and r.startswith(f"规则 {routing.rule}:"))]
+        # an agent who kept the route's unit changed nothing to act on (a retry went to review, no reason said); a
+        # follow-up of a proposal is confirmed with it
+        decision = "review" if sent_on_to or proposed_only else routing.decision
         if seen:
             # before the suggestions are read, where it always was: written last instead, a database made immutable
-            # under the service (an operator's round) crashed it at the next route (SIGBUS in SQLite's shared memory)
-            _record(repeats, seen, reasons, rule, related)
+            # under the service (an operator's round) crashed it at the next route (SIGBUS in SQLite's shared memory);
+            # with the answer's decision, so that a later repeat says 路由建议, not 已派, of a follow-up to confirm
+            _record(repeats, replace(seen, decision=decision), reasons, rule, related)
         # BM25 alone unless the setting pays for an e5 pass: encoding the whole ticket costs ~10x the rest of the
         # request on 2 cores (bench/RESULTS.md ## Serving), its opening (≈ 30 ms) more than the rest.
         search = dict(with_dense=weak_below is not None, dense_chars=ROUTE_DENSE_CHARS, weak_below=weak_below)
@@ -460,9 +464,7 @@ def route_tickets(tickets: Sequence[TicketIn], model: LoadedModel, kb: Knowledge
             topic=head_out(heads["topic"]),
             unit=head_out(heads["unit"]) if "unit" in heads else None,
             jurisdiction=routing.jurisdiction,
-            # an agent who kept the route's unit changed nothing to act on (a retry went to review, no reason said); a
-            # follow-up of a proposal is confirmed with it
-            decision="review" if sent_on_to or proposed_only else routing.decision,
+            decision=decision,
             reasons=reasons,
             urgent=routing.urgent,
             hand_over=routing.hand_over,

@@ -568,9 +568,9 @@ def test_a_follow_up_told_without_its_number_goes_with_the_earlier_ticket_most_l
            "number goes with the earlier ticket most like it: check that it is the same matter" in urged["reasons"]
     # a repeat the caller does not call one is listed, and routed as the model and rules read it
     assert not unprompted["follow_up"] and not any(r.startswith("催办：") for r in unprompted["reasons"])
-    with sqlite3.connect(server.home / "appeal.db") as db:
-        filed = db.execute("SELECT lead_unit FROM routed_ticket WHERE ticket_id = 'WG-S2'").fetchone()
-    assert filed == ("武冈市水利局",)
+    with sqlite3.connect(server.home / "appeal.db") as db:  # kept as the answer said: a proposal, not dispatched
+        filed = db.execute("SELECT lead_unit, decision FROM routed_ticket WHERE ticket_id = 'WG-S2'").fetchone()
+    assert filed == ("武冈市水利局", "review")
 
 
 def test_a_follow_up_of_a_ticket_only_proposed_to_a_unit_says_so_and_waits_for_an_agent(server):
@@ -593,6 +593,9 @@ def test_a_follow_up_of_a_ticket_only_proposed_to_a_unit_says_so_and_waits_for_a
     assert not any("承办，随原工单派给该单位" in r for r in urged["reasons"])
     assert again["lead_unit"]["name"] == "武冈市水利局" and any(
         r.startswith("催办：原工单 WG-Q1 由 武冈市水利局 承办") for r in again["reasons"]), again["reasons"]
+    with sqlite3.connect(server.home / "appeal.db") as db:  # kept as the answer said: WG-Q2 a proposal, not sent
+        kept = dict(db.execute("SELECT ticket_id, decision FROM routed_ticket WHERE ticket_id IN ('WG-Q2', 'WG-Q3')"))
+    assert kept == {"WG-Q2": "review", "WG-Q3": again["decision"]}, kept
 
 
 def test_a_ticket_an_agent_sends_on_to_another_township_is_that_townships_repeat(server):
