@@ -60,8 +60,7 @@ def tickets(
     if as_json:
         typer.echo(found.model_dump_json(indent=2))
         return
-    which = (f" of {found.township}" if found.township else "") + (
-        f" sent to or assisted by {found.unit}" if found.unit else "")
+    which = _narrowed_to(found.township, found.unit)
     typer.echo(f"{found.date}: {found.received} tickets{which} routed with an id: {found.auto} auto, "
                f"{found.review} review, {found.urgent} urgent, {found.handed_over} with a line to put through; "
                f"agents answered {found.answered}: {found.put_through} put through, {found.refused} refused")
@@ -156,9 +155,7 @@ def hotspots(
     if found.days < days:
         typer.echo(f"tickets are kept for {found.days} days (APPEAL_REPEAT_WINDOW_DAYS): showing those", err=True)
     period = "day" if found.days == 1 else f"{found.days} days"
-    # a blank --township or --unit: all
-    which = (f" of {found.township}" if found.township else "") + (
-        f" sent to or assisted by {found.unit}" if found.unit else "")
+    which = _narrowed_to(found.township, found.unit)
     if not found.tickets_in_period:
         typer.echo(f"no ticket{which} routed with an id in the last {period} ({settings.db_url})")
         return
@@ -179,6 +176,11 @@ def hotspots(
         shown = spot.tickets[:_TICKETS_SHOWN]
         more = f" · {spot.size - len(shown)} more" if spot.size > len(shown) else ""
         typer.echo("   " + " · ".join(f"{t.ticket_id} {t.title or opening(t.excerpt, 20)}" for t in shown) + more)
+
+
+def _narrowed_to(township: str | None, unit: str | None) -> str:
+    """How a listing's heading names the township and unit it is narrowed to (a blank --township or --unit: all)."""
+    return (f" of {township}" if township else "") + (f" sent to or assisted by {unit}" if unit else "")
 
 
 def _day(stamp: str) -> str:
