@@ -404,6 +404,27 @@ def test_a_ticket_sent_from_one_township_to_another_is_a_changed_unit(tmp_path):
         ("湾头桥镇人民政府", "林业", 1, round(1 / 3, 4)), ("湾头桥镇人民政府", "邓元泰镇人民政府", 1, round(1 / 3, 4))]
 
 
+def test_a_route_that_named_only_a_type_is_a_share_of_every_ticket_routed_to_that_type(tmp_path):
+    """A trainer's round read "市场监督管理 → 武冈市公安局, share 1.0" while two other tickets routed to market
+    supervision were kept: the share was over the one route that named only the type, the bureau's own routes (named
+    apart from its 12315 seat) left out."""
+    store = FeedbackStore(f"sqlite:///{tmp_path / 'appeal.db'}")
+    answers = [  # (the route's unit, the agent's unit)
+        ("武冈市市场监督管理局", "武冈市市场监督管理局"),
+        ("12315市场监管专家座席", "12315市场监管专家座席"),
+        ("市场监督管理", "武冈市公安局"),  # the route named the type alone
+        ("湾头桥镇人民政府", "湾头桥镇人民政府"),
+        ("乡镇人民政府/街道办事处", "武冈市公安局"),  # no township found
+    ]
+    for n, (said, given) in enumerate(answers):
+        store.add(Feedback(text=f"工单{n}", topic="城乡建设", unit=given, ticket_id=f"T{n}", predicted_topic="城乡建设",
+                           predicted_unit=said, model_version="v1"))
+    overrides = report.unit_overrides_table(store.latest())
+    store.close()
+    assert sorted(overrides.itertuples(index=False, name=None)) == [
+        ("乡镇人民政府/街道办事处", "武冈市公安局", 1, 0.5), ("市场监督管理", "武冈市公安局", 1, round(1 / 3, 4))]
+
+
 def test_agents_changes_are_counted_apart_for_automatic_dispatches(tmp_path):
     """A supervisor's round: "how often is an automatic dispatch wrong" had no answer; the weekly table pooled the
     tickets agents reviewed anyway with those the route sent out alone."""

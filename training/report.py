@@ -7,6 +7,7 @@ model card; here they are recomputed on one evaluation set for all versions, so 
 from __future__ import annotations
 
 import json
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache
@@ -472,6 +473,14 @@ def _per_week(frame: pd.DataFrame, stamps: Sequence[datetime], shares: list[str]
     return table.reset_index()[["week", "tickets", *shares, *counts, "model_versions"]]
 
 
+def _catalogue(catalogue: Catalogue | None) -> Catalogue:
+    if catalogue is None:
+        from knowledge_base.units import load_catalogue
+
+        catalogue = load_catalogue()
+    return catalogue
+
+
 def _unit_pairs(answers: Sequence[FeedbackRow],
                 catalogue: Catalogue | None) -> list[tuple[str | None, str | None, bool | None]]:
     """(the route's unit, the agent's unit, whether the agent kept it), each unit as the catalogue's functional type
@@ -480,10 +489,7 @@ def _unit_pairs(answers: Sequence[FeedbackRow],
     mistake a township meets most, or from 人社局 to its expert seat, counted as kept when types were compared. Where
     one side names only such a type (a route that found no township, an agent who wrote 通信), the other side's unit
     of that type is kept; kept is None where a side is missing."""
-    if catalogue is None:
-        from knowledge_base.units import load_catalogue
-
-        catalogue = load_catalogue()
+    catalogue = _catalogue(catalogue)
 
     def said_as(name: str | None) -> str | None:
         if not name:
@@ -576,14 +582,23 @@ def unit_overrides_table(answers: Sequence[FeedbackRow], catalogue: Catalogue | 
     answered with a unit) they are; the first `top`, and in `attrs` how many changes (`changes`) and tickets
     (`tickets`) there are in all."""
     columns = ["routed_to", "agents_chose", "tickets", "share_of_routed"]
+    catalogue = _catalogue(catalogue)
     pairs = [pair for pair in _unit_pairs(answers, catalogue) if pair[2] is not None]
     changed = pd.DataFrame([(said, given) for said, given, kept in pairs if not kept],
                            columns=["routed_to", "agents_chose"])
     if changed.empty:
         return pd.DataFrame(columns=columns)
-    routed = pd.Series([said for said, _, _ in pairs]).value_counts()
+    routed = Counter(said for said, _, _ in pairs)
+    of_type = Counter(catalogue.functional_type_of(said) for said in routed.elements())
+
+    def routed_to(said: str) -> int:
+        # A route that named only a type (no township found; 市场监督管理, its bureau and 12315 seat named apart) is
+        # one of every ticket routed to that type: over itself alone, a trainer's round read a share of 1.0 where two
+        # of three tickets routed to market supervision were kept.
+        return of_type[said] if catalogue.functional_type_of(said) == said else routed[said]
+
     table = changed.value_counts().rename("tickets").reset_index()
-    table["share_of_routed"] = (table["tickets"] / table["routed_to"].map(routed)).round(4)
+    table["share_of_routed"] = (table["tickets"] / table["routed_to"].map(routed_to)).round(4)
     table = table.sort_values(["tickets", "routed_to"], ascending=[False, True], kind="stable")
     shown = table.head(top)[columns].reset_index(drop=True)  # numbered as shown, not as counted (0, 4, 3, 5 … read
     # as a ranking); and how many it leaves out (a supervisor's round: 10 rows of 13 changes, with nothing said)
