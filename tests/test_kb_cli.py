@@ -385,6 +385,23 @@ def test_a_faq_unit_missing_from_the_catalogue_is_stored_with_a_warning(appeal_h
                        "already exists with this question in the same period: update it")
 
 
+def test_a_phrasing_is_added_without_dropping_the_others_and_a_replacement_names_what_it_dropped(appeal_home):
+    """A trainer's round: `kb update --alt X` to add one phrasing replaced the entry's two others without a word; she
+    found them gone in the history and typed them back."""
+    ok("kb", "add", "--id", "sbk", "-q", "社保卡丢了怎么补办？", "-a", "先挂失再补办。", "-u", "武冈市人力资源和社会保障局",
+       "--alt", "社保卡掉了怎么办|社保卡不见了")
+    added = appeal("kb", "update", "sbk", "--add-alt", "社保卡被偷了怎么补", "--add-alt", "社保卡掉了怎么办")
+    assert added.returncode == 0 and added.stderr == "", added.stderr
+    assert json.loads(added.stdout)["alternatives"] == ["社保卡掉了怎么办", "社保卡不见了", "社保卡被偷了怎么补"]
+    replaced = appeal("kb", "update", "sbk", "--alt", "社保卡不见了|社保卡遗失补办")
+    assert replaced.returncode == 0 and json.loads(replaced.stdout)["alternatives"] == ["社保卡不见了", "社保卡遗失补办"]
+    said = " ".join(replaced.stderr.split())
+    assert said.startswith("warning: sbk: --alt replaced its other phrasings, 2 dropped: 社保卡掉了怎么办 | 社保卡被偷了怎么补")
+    assert "--add-alt" in said and "appeal kb history sbk" in said
+    assert_input_error(appeal("kb", "update", "sbk", "--alt", "甲", "--add-alt", "乙"), "--alt", "--add-alt")
+    assert_input_error(appeal("kb", "update", "nosuch", "--add-alt", "乙"), "no entry 'nosuch'")
+
+
 def test_an_entry_added_or_changed_already_expired_is_stored_with_a_warning(appeal_home):
     """`--valid-to 2026-03-31` for 2027 was stored without a word, and the answer never suggested; another entry's
     other phrasing as a question of its own was stored too."""

@@ -136,6 +136,8 @@ def update(
     unit: Optional[str] = typer.Option(None, "--unit", "-u"),
     topic: Optional[str] = typer.Option(None, "--topic"),
     alt: Optional[list[str]] = typer.Option(None, "--alt", help="replaces all other phrasings (repeatable)"),
+    add_alt: Optional[list[str]] = typer.Option(None, "--add-alt",
+                                                help="adds a phrasing, keeping the others (repeatable)"),
     tag: Optional[list[str]] = typer.Option(None, "--tag", help="replaces all tags (repeatable)"),
     valid_from: Optional[str] = typer.Option(None, "--valid-from", help="YYYY-MM-DD, or none to remove it"),
     valid_to: Optional[str] = typer.Option(
@@ -146,7 +148,16 @@ def update(
     """Change the given fields of one entry."""
     from knowledge_base.files import list_items
     from knowledge_base.store import EntryUpdate, expired_warnings, rule_warnings, similar_question_warnings
+    from pipeline.errors import InputError
 
+    if alt and add_alt:
+        raise InputError("--alt replaces the other phrasings and --add-alt keeps them: give one")
+    store = _store()
+    before = store.get(entry_id)
+    if before is None:
+        raise InputError(f"no entry {entry_id!r}")
+    if add_alt:
+        alt = list(dict.fromkeys([*before.alternatives, *list_items("alternatives", add_alt)]))
     given = dict(question=question, answer=answer, unit=unit, topic=topic,
                  alternatives=alt and list_items("alternatives", alt), tags=tag and list_items("tags", tag),
                  valid_from=valid_from, valid_to=valid_to)
@@ -156,11 +167,16 @@ def update(
         if name in values:
             values[name] = _option_day(f"--{name.replace('_', '-')}", values[name])
     change = _validated(EntryUpdate, values)
-    store = _store()
     with _in_option_words():  # a change valid alone may not be with the entry's other fields (--valid-from)
-        stored, _ = store.update(entry_id, change, who(by))
+        # as read: --add-alt's phrasings were added to these, and a change between would be lost
+        stored, _ = store.update(entry_id, change, who(by), read_at=before.updated_at)
     if unit is not None or answer is not None or question is not None or alt is not None:
         _warn([stored])
+    if dropped := [phrasing for phrasing in before.alternatives if phrasing not in stored.alternatives]:
+        # a trainer's round gave --alt to add one phrasing, and lost two without a word
+        _say_warnings([f"{entry_id}: --alt replaced its other phrasings, {len(dropped)} dropped: "
+                       f"{' | '.join(dropped)} (`--add-alt` adds one and keeps the others; `appeal kb history "
+                       f"{entry_id}` shows them)"])
     _say_warnings([*rule_warnings([stored]), *expired_warnings([stored]),
                    *similar_question_warnings([stored], store.all(source="faq"))])
     _print_entry(stored)
