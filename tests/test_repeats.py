@@ -602,7 +602,10 @@ def test_a_caller_who_says_the_hotline_heard_it_before_is_told_from_one_who_went
                  # its re-tester's
                  "上个礼拜我就反映过的，文坪镇石门村那个木桥桥板烂了，还是没人来修",
                  # a supervisor's: a call earlier the same day, by the hour
-                 "红旗路还是冇水啊，我8点多打过一次了，到底什么时候来水", "我上午打过电话的，红旗路还是没水"):
+                 "红旗路还是冇水啊，我8点多打过一次了，到底什么时候来水", "我上午打过电话的，红旗路还是没水",
+                 # a night agent's: the hour in words, 讲 and 举报 for 反映
+                 "我十点钟左右打过电话讲水西门步行街那家歌厅吵，到现在还在唱", "我晚上打电话讲我爸走丢了的，现在找到了",
+                 "昨天晚上十点多我打电话举报了都梁路有人喝醉了开车，后来你们处理了冇？"):
         # as written, and as the route reads it (normalised: ASCII clause marks)
         assert says_reported_before(said) and says_reported_before(normalized(said)), said
     # a call or a report to someone else is no ticket of the hotline's
@@ -629,7 +632,8 @@ def test_a_caller_who_says_the_hotline_heard_it_before_is_told_from_one_who_went
                  # a company's hotline
                  "按照站牌的服务热线电话打过去，不是拒接", "服务热线打了，他们说没有爆管",
                  # …and a jab or a call to someone else that morning
-                 "早上打了一次疫苗，还要打吗", "下午打了电话给物业，物业不管", "上午打了针，现在还在发烧"):
+                 "早上打了一次疫苗，还要打吗", "下午打了电话给物业，物业不管", "上午打了针，现在还在发烧",
+                 "早上供电所打电话讲要停电", "晚上十点钟打了一针", "晚上打电话讲给物业听，物业不管"):
         assert not says_reported_before(said) and not says_reported_before(normalized(said)), said
 
 
