@@ -1524,6 +1524,15 @@ def test_what_only_sounds_like_an_emergency_names_no_line(text):
     ("军工企业的退休职工养老金怎么调整？", None),
     ("我对城管的处罚决定不服。", None),
     ("法院判决强制执行，可是开发商以各种理由推脱，到现在一直没有办理好房产证。", None),
+    # a night agent's round: the army's own leave, a loan between classmates (sent to the police, then to a phone
+    # company); not a veteran's allowance, wages owed, a loan shark or a scam
+    ("我儿子在部队当兵，他奶奶病危了，想请假回来看一眼，部队不批假，你们能不能帮我跟部队领导讲一下？", "other-organs"),
+    ("前年我借了三万块钱给我一个老同学，写了借条的，现在他电话都不接，你们12345能不能帮我找他要回来？", "private-debt"),
+    ("他借了我三万块钱不还，你们帮我要回来", "private-debt"),
+    ("我老公当年在部队服役，退伍后优抚金一直没发。", None),
+    ("包工头欠了我两万块工钱不还，借条都打了。", None),
+    ("借了高利贷还不起，他们天天上门威胁要打人。", None),
+    ("网上借钱平台骗了我五千块，不还还威胁我。", None),
 ])
 def test_refusals_read_what_callers_say(text, rule):
     refused = decide(heads("人力资源和社会保障"), routing_text(None, text)).not_accepted
@@ -2670,6 +2679,14 @@ def test_a_line_still_sparking_is_the_power_companys_not_a_fight(text):
     ("司马冲镇小学的校车司机今天早上满身酒气，开车摇摇晃晃，车上坐了二十多个孩子，现在还在路上开！", ["110 报警"],
      "drunk-driving"),
     ("校车司机酒驾，车上有学生。", ["110 报警"], "drunk-driving"),
+    # a night agent's round: a drunk with no 司机 named went to city management, not urgent; a van crammed with
+    # children driving off now, to the education bureau alone
+    ("我在都梁路夜宵一条街，刚刚看到一个男的喝得醉醺醺的，走路都走不稳，上了一台白色小车开走了，开得歪歪扭扭的！",
+     ["110 报警"], "drunk-driving"),
+    ("有人喝了酒还在开车，往云山大道去了", ["110 报警"], "drunk-driving"),
+    ("有人酒驾，白色小车，刚从夜宵摊开走", ["110 报警"], "drunk-driving"),
+    ("龙溪镇中心小学门口，有台接送学生的面包车，一台车塞了十几个细伢子，门都关不拢，刚刚开走。", ["110 报警"],
+     "overloaded-school-van-now"),
     ("水浸坪乡小学接孩子的校车司机喝了酒，我闻到好大一股酒气，车子已经开出去了，上面都是细伢子。", ["110 报警"],
      "drunk-driving"),
     ("秦桥镇中学有个学生被几个人按在厕所里打，现在还在打，老师都不敢进去。", ["110 报警"], "violence-under-way"),
@@ -2692,6 +2709,7 @@ def test_a_school_seasons_emergencies_name_every_line_they_need(text, lines, rul
     "来电人反映：邓家铺镇中学宿舍一间住二十个人，没有热水，厕所堵了几天没人修。诉求：请教育局督促学校改善寄宿条件。",
     "武冈一中学生宿舍楼昨晚电线冒烟起火，宿管用灭火器扑灭了，学生都疏散了。诉求：请核查宿舍用电安全。",
     "学校的树被人砍了好几棵", "老师说学生被蜜蜂刺伤了要注意", "他以前酒驾被查过", "班主任正在打一个学生的电话，没人接",
+    "有人酒驾被查了，罚款两千", "每天早上有台面包车塞了十几个细伢子，刚刚开走", "他喝醉了在屋里睡觉，车停在门口",
     # its re-tester's: a drill, and a fight the school handled
     "今天上午邓元泰镇中学搞消防演练，放了好多烟，附近居民以为着火了，吓一跳。",
     "我儿子和同学两人在学校打架，学校处理不公平。", "校车司机以前酒驾被处罚过，现在还在开校车", "去年有个老人倒在地上没人扶",
