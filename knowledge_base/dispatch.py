@@ -757,6 +757,15 @@ def decide(
             trace.causes.discard("unit")
             trace.note(f"unit: 规则 {rule.id} 的词语与模型的首选 {unit.label} 一致，单位无需人工确认 / the rule's words "
                        "confirm the unsure unit head's first choice")
+        elif "unit" in trace.causes and by_type and rule.then.lead != DEPARTMENT and rule.when.below is None:
+            # the head's readings this rule sends to one unit are one reading (a township liaison's round: 21 of 21
+            # tickets sent to the township waited, the head torn between 村(居)委会 and 乡镇人民政府, both the township's)
+            alike = [a for a in unit.alternatives if catalogue.types.canonical(a.label) in rule.when.types]
+            joint = unit.confidence + sum(a.confidence for a in alike)
+            if alike and unit.threshold is not None and joint >= unit.threshold:
+                trace.causes.discard("unit")
+                trace.note(f"unit: {' + '.join([unit.label, *(a.label for a in alike)])} 合计 {joint:.4f}（达到阈值 {unit.threshold:.4f}），规则 {rule.id} "
+                           "派往同一单位，单位无需人工确认 / readings the rule sends to one unit are, together, sure")
 
     if _SEVERAL_MATTERS.search(text or ""):
         trace.note(SEVERAL_MATTERS, cause="several_matters")

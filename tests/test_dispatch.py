@@ -35,6 +35,22 @@ def test_departmental_type_goes_to_the_city_department():
     assert d.functional_type == "住房和城乡建设" and d.topic == "城乡建设" and not d.urgent
 
 
+@pytest.mark.parametrize("second, joint, decision", [
+    ("乡镇人民政府/街道办事处", 0.41 + 0.40, "auto"),  # both readings send it to 邓家铺镇's government
+    ("乡镇人民政府/街道办事处", 0.41 + 0.30, "review"),  # together still below the threshold
+    ("民政", 0.41 + 0.40, "review"),  # the second reading is a city bureau's
+])
+def test_a_unit_head_torn_between_the_village_and_the_township_is_sure_of_the_township(second, joint, decision):
+    """A township liaison's round: all 21 of its tickets the route itself sent to 邓家铺镇 waited for an agent, the unit
+    head hesitating between 村(居)委会 and 乡镇人民政府, both of which the township-types rule sends to the township."""
+    unit = HeadPrediction("村(居)委会", 0.41, [LabelScore(second, round(joint - 0.41, 4)), LabelScore("民政", 0.05)],
+                          review=True, threshold=0.8)
+    topic = HeadPrediction("城乡建设", 0.95, [], review=False, threshold=0.8)
+    d = decide({"topic": topic, "unit": unit}, routing_text(None, "邓家铺镇大塘村的通组路坑坑洼洼，请镇上派人修一下"))
+    assert (d.rule, d.lead.name, d.decision) == ("township-types", "邓家铺镇人民政府", decision), d.reasons
+    assert any(r.startswith("unit: 村(居)委会 + 乡镇人民政府/街道办事处 合计") for r in d.reasons) == (decision == "auto")
+
+
 def test_a_matter_of_another_county_is_not_dispatched_without_a_look():
     """The same confident ticket, but about an estate in 长沙市: the city bureau would get another city's matter."""
     d = decide(heads("住房和城乡建设"), "长沙市开福区某小区物业乱收费，物业费从每平方0.6元涨到1.2元，没有公示。")
