@@ -1014,11 +1014,11 @@ def test_a_days_tickets_from_the_command_line(appeal_home):
                           refusal_rule="litigation"),
             SeenTicket("WG-U1", at(7, 15), "双牌镇后山刚刚塌下来了，屋里还有人。", None, "双牌镇", "城乡建设",
                        "武冈市应急管理局", "auto", "v1", True, "应急管理", hand_over="119",
-                       reasons="如正在发生，请立即转接 119", rule="landslide-now"),
+                       reasons="如正在发生，请立即转接 119", rule="landslide-now", assisting_units="双牌镇人民政府"),
             SeenTicket("WG-Y1", at(8, 0) - timedelta(days=1), masked_text(ROAD), None, "湾头桥镇"))  # the day before
     log.close()
     answers = FeedbackStore(Settings().db_url)
-    answers.add(Feedback(masked_text(ROAD), "城乡建设", "乡镇人民政府/街道办事处", "WG-R1"))
+    answers.add(Feedback(masked_text(ROAD), "城乡建设", "乡镇人民政府/街道办事处", "WG-R1", repeat_of="WG-Y1"))
     answers.add(Feedback("双牌镇后山刚刚塌下来了，屋里还有人。", "城乡建设", None, "WG-U1", put_through=["119"]))
     answers.close()
     env = {**os.environ, "APPEAL_HOME": str(appeal_home)}
@@ -1028,10 +1028,11 @@ def test_a_days_tickets_from_the_command_line(appeal_home):
                             "line to put through; agents answered 2: 1 put through, 0 refused\n"), shown
     blocks = shown.split("\n\n")[1:]
     assert [b.split(" · ")[0] for b in blocks] == ["07:15 WG-U1", "08:05 WG-R1", "09:40 WG-R2"]
-    assert blocks[0].startswith("07:15 WG-U1 · auto · 双牌镇 · 城乡建设 → 武冈市应急管理局 (rule landslide-now) · urgent, "
-                                "line 119 · answered: put through 119\n")
+    # the units assisting, and the earlier ticket an agent linked it to (a night agent's handover lacked both)
+    assert blocks[0].startswith("07:15 WG-U1 · auto · 双牌镇 · 城乡建设 → 武冈市应急管理局 (rule landslide-now), 协办 "
+                                "双牌镇人民政府 · urgent, line 119 · answered: put through 119\n")
     assert blocks[1].splitlines() == ["08:05 WG-R1 · review · 湾头桥镇 · 交通运输 → 湾头桥镇人民政府 (rule township-types) "
-                                      "· answered: topic 城乡建设",
+                                      "· answered: topic 城乡建设, repeat of WG-Y1",
                                       "   通村公路塌陷", "   - unit: 交通运输 置信度 0.61（低于阈值）",
                                       "   - 规则 township-types: “通村公路”"]
     assert blocks[2].startswith("09:40 WG-R2 · review · 湾头桥镇 · 交通运输 → 湾头桥镇人民政府 (rule township-types) · may "
@@ -1046,6 +1047,10 @@ def test_a_days_tickets_from_the_command_line(appeal_home):
     assert review.splitlines()[:2] == [f"{day.isoformat()}: 2 tickets of 湾头桥镇 routed with an id: 0 auto, 2 review, "
                                        "0 urgent, 0 with a line to put through; agents answered 1: 0 put through, 0 "
                                        "refused", "listed: 2 review"]
+    # a township's liaison tells the tickets it only assists from its own (a township liaison's round)
+    assisted = subprocess.run([*APPEAL, "tickets", "--date", day.isoformat(), "--unit", "双牌镇"], capture_output=True,
+                              text=True, env=env, cwd=REPO, check=True).stdout
+    assert assisted.split("\n\n")[1].startswith("07:15 WG-U1 · 协办 assisting · auto · 双牌镇"), assisted
     found = json.loads(subprocess.run([*APPEAL, "tickets", "--date", day.isoformat(), "--urgent", "--json"],
                                       capture_output=True, text=True, env=env, cwd=REPO, check=True).stdout)
     assert [(t["ticket_id"], t["hand_over"], t["rule"]) for t in found["tickets"]] == [

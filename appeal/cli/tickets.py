@@ -70,6 +70,10 @@ def tickets(
     for ticket in found.tickets:
         lead = ticket.lead_unit or "no unit"
         by = f" (rule {ticket.rule})" if ticket.rule else ""
+        helpers = f", 协办 {'、'.join(ticket.assisting_units)}" if ticket.assisting_units else ""
+        # a township liaison's round: in its own list, the tickets it only assists looked like those it leads
+        assists = " · 协办 assisting" if found.unit in ticket.assisting_units and found.unit not in (
+            ticket.lead_unit, ticket.assigned_unit) else ""
         # the line the route named, not what the agent did: an agent's put_through stays with the feedback (a night
         # agent's round read "put through 110" of a call its answer said needed none)
         alarm = f" · urgent{', line ' + '、'.join(ticket.hand_over) if ticket.hand_over else ''}" \
@@ -77,8 +81,8 @@ def tickets(
         moved = f" · agent sent it to {ticket.assigned_unit}" if ticket.assigned_unit else ""
         # a liaison's round: a ticket flagged for refusal read as the unit's own work in its list
         refusal = f" · may not be accepted ({ticket.not_accepted})" if ticket.not_accepted else ""
-        typer.echo(f"\n{centre_time(ticket.received_at):%H:%M} {ticket.ticket_id} · {ticket.decision or '?'} · "
-                   f"{ticket.township or '属地未明'} · {ticket.topic} → {lead}{by}{alarm}{refusal}{moved}"
+        typer.echo(f"\n{centre_time(ticket.received_at):%H:%M} {ticket.ticket_id}{assists} · {ticket.decision or '?'} · "
+                   f"{ticket.township or '属地未明'} · {ticket.topic} → {lead}{by}{helpers}{alarm}{refusal}{moved}"
                    f"{_answered(ticket)}")
         typer.echo(f"   {ticket.title or opening(ticket.text, 40)}")
         for reason in ticket.reasons:
@@ -89,7 +93,7 @@ def tickets(
 
 def _answered(ticket: RoutedTicketOut) -> str:
     """What the agents' answer did beyond the unit (`moved`): another topic, a line put through, none needed, a
-    refusal."""
+    refusal, the earlier ticket it repeats."""
     if (answer := ticket.answer) is None:
         return " · no answer yet" if ticket.decision == "review" else ""
     # a trainer's round: the list showed the route's topic only, to compare by eye with what the agent answered
@@ -100,6 +104,8 @@ def _answered(ticket: RoutedTicketOut) -> str:
         said.append("no line needed")
     if answer.refused is not None and (answer.refused or ticket.not_accepted):
         said.append("refused" if answer.refused else "accepted")
+    if answer.repeat_of:
+        said.append(f"repeat of {answer.repeat_of}")  # a night agent's handover hid the ring-backs it had linked
     return " · answered" + (": " + ", ".join(said) if said else "")
 
 
