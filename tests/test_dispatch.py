@@ -35,6 +35,30 @@ def test_departmental_type_goes_to_the_city_department():
     assert d.functional_type == "住房和城乡建设" and d.topic == "城乡建设" and not d.urgent
 
 
+@pytest.mark.parametrize("text, rule, lead, assisting, urgent", [
+    # a township liaison's round: a lone grandfather out of reach for two days went to the civil affairs bureau, a sick
+    # old man with no food to the health bureau, neither urgent; mediation asked of 司法所 went to the justice bureau
+    # with no word to the township, whose liaison never saw it
+    ("我在广东打工，屋里爷爷一个人住在邓家铺镇桐木村，两天打电话都不接，村里也冇人去看，麻烦帮忙问一下",
+     "elderly-welfare-check", "twp-430581105", ["wg-mzj"], True),
+    ("邓家铺镇白沙村有个孤寡老人病了好几天了，躺在床上冒人管，饭都冒吃，请村里镇里去看一下", "elderly-welfare-check",
+     "twp-430581105", ["wg-mzj"], True),
+    ("我屋隔壁的砌围墙，把我屋门口的路占了一半，我是邓家铺镇白沙村的，想请镇上司法所或者调解委员会来调解一下",
+     "judicial-office-mediation", "wg-sfj", ["twp-430581105"], False),
+    ("马坪乡我家和邻居因为屋后排水沟的问题吵了好几年，村里调解过几次没有用，请司法所组织人民调解。",
+     "judicial-office-mediation", "wg-sfj", ["twp-430581204"], False),
+])
+def test_a_townships_own_work_reaches_the_township(text, rule, lead, assisting, urgent):
+    d = decide_unsure("民政", text)
+    assert (d.rule, d.lead.id, [a.id for a in d.assisting], d.urgent) == (rule, lead, assisting, urgent), d.reasons
+
+
+@pytest.mark.parametrize("text", ["我奶奶去世了，丧葬补贴怎么领", "邓家铺镇我爷爷走失了两天，电话也打不通",
+                                  "镇里工作人员收了老人家的钱，打电话不接"])
+def test_an_old_persons_death_loss_or_an_officials_silence_is_no_welfare_visit(text):
+    assert decide_unsure("民政", text).rule != "elderly-welfare-check"
+
+
 @pytest.mark.parametrize("second, joint, decision", [
     ("乡镇人民政府/街道办事处", 0.41 + 0.40, "auto"),  # both readings send it to 邓家铺镇's government
     ("乡镇人民政府/街道办事处", 0.41 + 0.30, "review"),  # together still below the threshold
