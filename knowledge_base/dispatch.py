@@ -764,8 +764,9 @@ def decide(
             joint = unit.confidence + sum(a.confidence for a in alike)
             if alike and unit.threshold is not None and joint >= unit.threshold:
                 trace.causes.discard("unit")
-                trace.note(f"unit: {' + '.join([unit.label, *(a.label for a in alike)])} 合计 {joint:.4f}（达到阈值 {unit.threshold:.4f}），规则 {rule.id} "
-                           "派往同一单位，单位无需人工确认 / readings the rule sends to one unit are, together, sure")
+                readings = " + ".join([unit.label, *(a.label for a in alike)])
+                trace.note(f"unit: {readings} 合计 {joint:.4f}（达到阈值 {unit.threshold:.4f}），规则 {rule.id} 派往同一单位，"
+                           "单位无需人工确认 / readings the rule sends to one unit are, together, sure")
 
     if _SEVERAL_MATTERS.search(text or ""):
         trace.note(SEVERAL_MATTERS, cause="several_matters")

@@ -81,8 +81,9 @@ def tickets(
         moved = f" · agent sent it to {ticket.assigned_unit}" if ticket.assigned_unit else ""
         # a liaison's round: a ticket flagged for refusal read as the unit's own work in its list
         refusal = f" · may not be accepted ({ticket.not_accepted})" if ticket.not_accepted else ""
-        typer.echo(f"\n{centre_time(ticket.received_at):%H:%M} {ticket.ticket_id}{assists} · {ticket.decision or '?'} · "
-                   f"{ticket.township or '属地未明'} · {ticket.topic} → {lead}{by}{helpers}{alarm}{refusal}{moved}"
+        typer.echo(f"\n{centre_time(ticket.received_at):%H:%M} {ticket.ticket_id}{assists} · "
+                   f"{ticket.decision or '?'} · {ticket.township or '属地未明'} · {ticket.topic} → "
+                   f"{lead}{by}{helpers}{alarm}{refusal}{moved}"
                    f"{_answered(ticket)}")
         typer.echo(f"   {ticket.title or opening(ticket.text, 40)}")
         for reason in ticket.reasons:
