@@ -589,7 +589,7 @@ def unit_overrides_table(answers: Sequence[FeedbackRow], catalogue: Catalogue | 
     if changed.empty:
         return pd.DataFrame(columns=columns)
     routed = Counter(said for said, _, _ in pairs)
-    of_type = Counter(catalogue.functional_type_of(said) for said in routed.elements())
+    of_type = Counter(catalogue.functional_type_of(said) for said, _, _ in pairs)
 
     def routed_to(said: str) -> int:
         # A route that named only a type (no township found; 市场监督管理, its bureau and 12315 seat named apart) is
