@@ -156,11 +156,12 @@ def update(
     before = store.get(entry_id)
     if before is None:
         raise InputError(f"no entry {entry_id!r}")
-    if add_alt:
-        alt = list(dict.fromkeys([*before.alternatives, *list_items("alternatives", add_alt)]))
-    given = dict(question=question, answer=answer, unit=unit, topic=topic,
-                 alternatives=alt and list_items("alternatives", alt), tags=tag and list_items("tags", tag),
-                 valid_from=valid_from, valid_to=valid_to)
+    # the stored phrasings as they are (one sent by the API may hold a |), the new ones split as --alt's; a repeat
+    # is dropped by the entry's own check
+    phrasings = [*before.alternatives, *list_items("alternatives", add_alt)] if add_alt else (
+        alt and list_items("alternatives", alt))
+    given = dict(question=question, answer=answer, unit=unit, topic=topic, alternatives=phrasings,
+                 tags=tag and list_items("tags", tag), valid_from=valid_from, valid_to=valid_to)
     values = {k: v for k, v in given.items() if v is not None}
     for name in ("valid_from", "valid_to"):
         # an option cannot be given as null: "none" (or "") stands for it, so that a retired entry can come back
@@ -170,7 +171,7 @@ def update(
     with _in_option_words():  # a change valid alone may not be with the entry's other fields (--valid-from)
         # as read: --add-alt's phrasings were added to these, and a change between would be lost
         stored, _ = store.update(entry_id, change, who(by), read_at=before.updated_at)
-    if unit is not None or answer is not None or question is not None or alt is not None:
+    if unit is not None or answer is not None or question is not None or phrasings is not None:
         _warn([stored])
     if dropped := [phrasing for phrasing in before.alternatives if phrasing not in stored.alternatives]:
         # a trainer's round gave --alt to add one phrasing, and lost two without a word
