@@ -47,10 +47,48 @@ def test_departmental_type_goes_to_the_city_department():
      "judicial-office-mediation", "wg-sfj", ["twp-430581105"], False),
     ("马坪乡我家和邻居因为屋后排水沟的问题吵了好几年，村里调解过几次没有用，请司法所组织人民调解。",
      "judicial-office-mediation", "wg-sfj", ["twp-430581204"], False),
+    # the same round: a 五保户's leaking roof went to the civil affairs bureau, builders' waste tipped on a village river
+    # bank to the land bureau, a fish stall's waste water on the 集镇 street to the commerce bureau
+    ("枫木村有个五保户老人，屋顶漏雨漏得厉害，天冷了屋里到处是水，他自己冒能力修，请邓家铺镇民政办来看看，帮一下。",
+     "destitute-housing-repair", "twp-430581105", ["wg-zjj", "wg-mzj"], False),
+    ("有人晚上开车往枫木村河边上倒建筑垃圾，碎砖头水泥块倒了一大堆，把河道都占了一半，下大水要堵，邓家铺这边的，请镇上查一下",
+     "town-street-order", "twp-430581105", ["wg-cgj"], False),
+    ("邓家铺农贸市场门口卖鱼的，杀鱼的污水血水直接往街上倒，臭得要死，走路都踩得到，镇上的市场冒人管么？",
+     "town-street-order", "twp-430581105", ["wg-cgj"], False),
 ])
 def test_a_townships_own_work_reaches_the_township(text, rule, lead, assisting, urgent):
     d = decide_unsure("民政", text)
     assert (d.rule, d.lead.id, [a.id for a in d.assisting], d.urgent) == (rule, lead, assisting, urgent), d.reasons
+
+
+@pytest.mark.parametrize("text, not_rule", [
+    ("我家是五保户，危房改造补助什么时候发下来", "destitute-housing-repair"),
+    ("水西门街道农贸市场的摊位费又涨了，商户都有意见", "town-street-order"),
+    ("被邻居家的狗咬了，打狂犬疫苗花了八百多，他不肯出医药费", "rabies-shot-after-bite"),
+])
+def test_look_alikes_of_a_townships_work_keep_their_units(text, not_rule):
+    """A subsidy asked is the housing bureau's; a stall fee is no street order; a bite's costs are a dispute."""
+    assert decide_unsure("民政", text).rule != not_rule
+
+
+def test_a_person_bitten_by_a_stray_dog_asking_for_the_rabies_shot_goes_to_the_health_bureau():
+    """A night agent's round: the stray dog led the route to the city management; the caller needs the clinic."""
+    d = decide_unsure("城市管理和综合执法", "早上在法相岩公园晨练，被一条冇人管的流浪狗咬了小腿，出了点血，请问去哪里打狂犬疫苗？几点钟开门？")
+    assert (d.rule, d.lead.id) == ("rabies-shot-after-bite", "wg-wjj"), d.reasons
+
+
+@pytest.mark.parametrize("text, urgent", [
+    # a township liaison's round: a slope cracked behind a home with rocks already down was not urgent, a lime works'
+    # daily smoke was, by the word 冒烟 in the agent's title
+    ("毛坪村我屋后面的山开了一条好长的裂缝，前天下雨往下掉石头，砸到猪栏了，怕滑坡，屋里还有老人细伢子，请镇上地质灾害的来看一下", True),
+    ("山上开了好大一条口子，石头在往下滚", True),
+    ("石灰厂冒烟。邓家铺镇那个石灰厂天天冒黑烟，灰尘落得到处是，请环保局来查一下。", False),
+    ("我们村的砖窑冒烟冒得呛死人", False),
+    ("后山开了条裂缝，去年就有了", False),
+    ("砖厂旁边的房子冒烟了，好大的烟", True),
+])
+def test_a_cracked_slope_shedding_rocks_is_urgent_a_kilns_smoke_is_not(text, urgent):
+    assert decide_unsure("自然资源和规划", text).urgent is urgent
 
 
 @pytest.mark.parametrize("text", ["我奶奶去世了，丧葬补贴怎么领", "邓家铺镇我爷爷走失了两天，电话也打不通",
