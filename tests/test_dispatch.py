@@ -3914,3 +3914,51 @@ def test_cracks_after_a_load_bearing_wall_was_knocked_out_are_urgent_and_the_per
 def test_look_alikes_of_the_housing_liaisons_and_the_trainers_matters_are_not_taken(text, not_rule):
     assert decide_unsure("乡镇人民政府/街道办事处", text).rule != not_rule
 
+
+
+@pytest.mark.parametrize("unit, text, rule, lead, urgent", [
+    # a utilities liaison's round: a main burst under a junction went to the city management as a flooded street
+    # (地下水管 read as a sewer's 下水), one under a road whose homes had no water was vetoed by 屋里, a gas cut had no
+    # rule; a compound's booster pump, its septic tank and its mark-up on water went to the water company, a mark-up on
+    # power to the housing bureau, a telecom pole about to fall to the power company, not urgent
+    ("供水", "马路上水管爆了。都梁路跟玉带路交叉口那里地下水管爆了！水冒起半米多高，整个路口都淹了，车子都过不去，快派人来关阀门啊",
+     "water-main-burst", "ut-water", True),
+    ("供水", "都梁路这边马路上水哗哗地流，好像是地底下的自来水管破了，我们这一片屋里都冇得水了", "water-main-burst", "ut-water",
+     True),
+    ("城市管理和综合执法", "今天法相岩街道这一片怎么停气了？也冇看到通知，饭都煮不成，好久能恢复供气", "gas-supply-cut", "ut-gas",
+     False),
+    ("供水", "我们金城御苑小区12楼以上天天冇得水，物业讲是小区加压泵坏了，一拖拖了一个星期还冇修好，物业费照收",
+     "secondary-water-supply", "wg-zjj", False),
+    ("供水", "小区化粪池满了往外冒，粪水流到路上，整栋楼都臭了", "compound-septic-tank", "wg-zjj", False),
+    ("供水", "我们小区物业收水费按4块5一吨收，比自来水公司的价格高出一大截，这样合不合理，能不能直接由自来水公司收",
+     "resold-utility-markup", "wg-scjgj", False),
+    ("住房和城乡建设", "小区物业代收电费，每度电要加收两毛钱，说是公摊损耗，这个钱该不该收", "resold-utility-markup", "wg-scjgj",
+     False),
+    ("供电", "村口一根电信的水泥杆子歪了，快要倒了，下面就是上学的路，砸到人怎么办", "telecom-lines-and-poles", "ut-telecom",
+     True),
+])
+def test_a_utilities_liaisons_tickets_go_to_the_unit_that_runs_the_thing(unit, text, rule, lead, urgent):
+    d = decide_unsure(unit, text)
+    assert (d.rule, d.lead.id, d.urgent) == (rule, lead, urgent), d.reasons
+
+
+@pytest.mark.parametrize("text, urgent", [
+    # the same round: a high-voltage line within reach was not urgent, a pond dam leaking since the winter works was
+    ("我家屋顶上面过的那根高压线垂得好低，站在楼顶伸手差不多就够得着，一刮风就晃，怕出事，请供电公司来处理一下", True),
+    ("我们村的山塘坝子漏水了，冬修水利到现在冇人来修，明年春上田里都放不进水", False),
+    ("山塘坝子漏水了，水越来越大，下面就是村子", True),
+])
+def test_a_line_within_reach_is_urgent_a_dam_leaking_all_winter_is_not(text, urgent):
+    assert decide_unsure("供电", text).urgent is urgent
+
+
+@pytest.mark.parametrize("text, not_rule", [
+    ("楼上那户的水管爆了，水往我家里灌", "water-main-burst"),
+    ("我爷爷昨晚断气了，想问丧葬费怎么领", "gas-supply-cut"),
+    ("液化气罐没气了，送气的电话打不通", "gas-supply-cut"),
+    ("自来水公司的加压站天天响，吵得睡不着", "secondary-water-supply"),
+    ("小区物业费一年涨了三次，比隔壁小区高好多", "resold-utility-markup"),
+    ("移动信号太差了，在屋里打电话都打不通", "telecom-lines-and-poles"),
+])
+def test_look_alikes_of_the_utilities_liaisons_tickets_are_not_taken(text, not_rule):
+    assert decide_unsure("供水", text).rule != not_rule

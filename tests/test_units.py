@@ -181,6 +181,8 @@ def test_the_one_unit_an_answer_names():
     # …and as a shift leader's round typed them: 12315 for its seat, 应急局, 医保 for the bureau
     assert [catalogue.unit_named(name).id for name in ("12315", "应急局", "医保", "市场监管局")] == [
         "seat-12315", "wg-yjj", "wg-ybj", "wg-scjgj"]
+    # …and the power company as its own liaison names it (a utilities liaison's round: `--unit` refused it)
+    assert [catalogue.unit_named(name).id for name in ("国网武冈市供电公司", "武冈市供电公司")] == ["ut-power", "ut-power"]
     # an expert seat by what it answers and its kind, as agents type it (a shift leader's and a township liaison's
     # rounds: 医保专席 and 社保专席 named no unit); a kind with no seat of that matter names none
     assert [getattr(catalogue.unit_named(name), "id", None)
