@@ -250,8 +250,10 @@ _REPORTED_BEFORE = re.compile(
     r"[0-9一二三四五六七八九十点钟多半左右晚上]{0,6}我?(?:已经)?也?打电话(?:来)?(?:讲|说|反映|举报)(?!给)"
     r"|(?:打过|打了)[一二两三几好多]+次(?:12345|热线)"
     r"|第[二三四五六七八九]次(?:打|来电|致电|反映|打电话)|又打(?:来|过来)了"
-    # …nor a utility the caller could not get through to (打他们电话一直占线，麻烦你们催一下: an integrator's round)
-    r"|(?:^|(?<=[。！？\n]))(?:(?!仲裁|法院|开庭|立案|救护车|消防车|警察|占线|打不通|没人接|冇人接|(?<!\d)(?:110|119|120)(?!\d))"
+    # …nor a utility the caller could not get through to (打他们电话一直占线，麻烦你们催一下: an integrator's round; 冒人接,
+    # a 武冈 caller's 没人接: another's)
+    r"|(?:^|(?<=[。！？\n]))(?:(?!仲裁|法院|开庭|立案|救护车|消防车|警察|占线|打不通|打不进|(?:没|冇|冒|无)得?人接|不接"
+    r"|(?<!\d)(?:110|119|120)(?!\d))"
     r"[^。！？\n])*催一下"
     # …the caller's own party to urge is no ticket of ours (请帮我催一下开发商: a city-management desk's round)
     r"(?![^，。！？；\n]{0,2}(?:开发商|物业|老板|公司|施工|工地|厂|他们|她们|他|她|对方|单位|村里|村委|社区|居委|学校|医院"

@@ -624,6 +624,7 @@ def test_a_caller_who_says_the_hotline_heard_it_before_is_told_from_one_who_went
                  "打了120半天没来，你们帮忙催一下", "救护车还没到，帮我催一下", "报了110警察还没来，催一下",
                  # …or a utility the caller could not get through to, on a first call (an integrator's round)
                  "湾头桥镇新街停水三天了，打他们电话一直占线，麻烦你们催一下",
+                 "稠树塘镇鸦塘村我们这几组自来水停了三天了，打供水站的电话也冒人接，麻烦你们帮忙催一下好啵。",
                  # …or the caller's own party, on a first call (a city-management desk's round)
                  "开发商一直说在办证，到现在五年了房产证还冇下来，到底是卡在哪里？请帮我催一下开发商。",
                  "给物业打了好几次电话了，物业不管", "120打了好几次了还没来", "打了三次针了还没好",
