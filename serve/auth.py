@@ -286,9 +286,12 @@ def require(scope: str):
             )
         request.state.log.update(caller=caller.name)
         if caller.role not in allowed:
+            # the endpoint as asked, not the scope's name: an integrator read "may not use route" for GET /v1/tickets
+            endpoint = f"{request.method} {getattr(request.scope.get('route'), 'path', request.url.path)}"
             raise HTTPException(
                 status.HTTP_403_FORBIDDEN,
-                detail=f"角色 {caller.role} 无权访问 / role {caller.role} may not use {scope}",
+                detail=f"角色 {caller.role} 无权访问 {endpoint} / role {caller.role} may not use {endpoint} (roles that "
+                       f"may: {', '.join(check.roles)})",
             )
         return caller
 

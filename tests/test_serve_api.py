@@ -1131,7 +1131,11 @@ def test_a_days_tickets_are_listed_with_why_they_went_where(server):
         assert client.get("/v1/tickets", params={"date": "2026-13-01"}).status_code == 422
         assert client.get("/v1/tickets", params={"township": "火星镇"}).status_code == 422
     with server.client("trainer") as trainer:  # as for a ticket read by its id
-        assert trainer.get("/v1/tickets").status_code == 403
+        refused = trainer.get("/v1/tickets")
+        # the endpoint asked, not the scope's name (an integrator's round read "may not use route")
+        assert refused.status_code == 403 and refused.json()["message"] == (
+            "角色 trainer 无权访问 GET /v1/tickets / role trainer may not use GET /v1/tickets (roles that may: platform, "
+            "agent, admin)")
     erased = subprocess.run([sys.executable, "-c", "from appeal.cli import main; main()", "forget", "WG-DAY3"],
                             capture_output=True, text=True, cwd=REPO,
                             env={**os.environ, "APPEAL_HOME": str(server.home)})
