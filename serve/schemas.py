@@ -144,8 +144,17 @@ def _received_utc(value: datetime) -> datetime:
     return value
 
 
+def _written_time(value: object) -> object:
+    # pydantic reads a number as seconds since 1970 in UTC: an integrator's epoch was taken for a year ago and its
+    # ticket left out of the repeat window without a word
+    if isinstance(value, (int, float)):
+        raise ValueError("received_at 须为带时区的时间字符串 / received_at is a date-time string with its offset "
+                         "(2026-12-01T09:30:00+08:00), not a number")
+    return value
+
+
 # With its offset: whether the platform's clock writes UTC or Beijing time, a bare 09:30 does not say. Given in UTC.
-ReceivedAt = Annotated[AwareDatetime, AfterValidator(_received_utc)]
+ReceivedAt = Annotated[AwareDatetime, BeforeValidator(_written_time), AfterValidator(_received_utc)]
 
 EXAMPLE_TICKET = {
     "id": "WG-2026-000123",
@@ -167,8 +176,9 @@ class TicketIn(BaseModel):
     # on the title alone, and its feedback stored with no text, without a word.
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [EXAMPLE_TICKET]})
 
-    id: Identifier | None = Field(default=None, description="the caller's ticket id, echoed back (text; a message "
-                                                             "board's number is read as its digits)")
+    id: Identifier | None = Field(default=None, description="the caller's ticket id, echoed back as read (text; "
+                                                             "spaces and invisible characters around it are removed; "
+                                                             "a message board's number is read as its digits)")
     title: Title | None = Field(default=None, description="留言主题")
     text: Body = Field(description="留言详情 — the appeal as the citizen said it; may be left out (or null) when the "
                                    "title says it all")
