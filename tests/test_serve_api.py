@@ -1993,12 +1993,16 @@ def test_a_caller_who_reported_before_is_a_follow_up_of_the_earlier_ticket(tmp_p
             # a night agent's round: the caller gives the ticket's number, and was to be asked for it
             numbered = platform.post("/v1/route", json={"id": "WG-F4", "text": "来电人反映：之前反映的那个事，工单号"
                                                                              "WG-F1，请催一下"}).json()
+            # …and with the matter's words, which WG-F2's resemble
+            worded = platform.post("/v1/route", json={"text": "工单号WG-F1，新东路路灯的事反映了还冇修，现在还是黑的，催一下。"}).json()
             mistyped = platform.post("/v1/route", json={"text": "来电人反映：之前反映的那个事，工单号WG-F9，请催一下"}).json()
             lower = platform.post("/v1/route", json={"text": "来电人反映：单号 wg-f1，路灯还是不亮"}).json()
     finally:
         live.stop()
-    assert [(t["ticket_id"], t["linked_by"], t["similarity"]) for t in numbered["related_tickets"]][:1] == [
-        ("WG-F1", "number", None)]
+    # that ticket alone: WG-F2 resembles it in words only (an integrator's round: a burst main listed beside the lamp
+    # its caller numbered joined the two in one hotspot)
+    assert [[(t["ticket_id"], t["linked_by"], t["similarity"]) for t in answer["related_tickets"]]
+            for answer in (numbered, worded)] == [[("WG-F1", "number", None)]] * 2
     assert numbered["reasons"][-3].startswith("来电人所述原工单 / the ticket the caller gave: WG-F1（今天") \
         and numbered["reasons"][-2] == FOLLOW_UP_OF_LISTED, numbered["reasons"]
     # to the unit that has WG-F1, whatever the model read in 请催一下 (人社局)
