@@ -79,6 +79,15 @@ _OUTAGES = {
     "network": re.compile("断网|没网|网速|宽带[^，。！？\n]{0,4}(断|不通|故障|慢)|(没有?|无)信号|信号(差|弱|不好)"),
 }
 
+# The utility a ticket's bill, meter or account is of, outage or not: a water bill and a power bill of two empty flats
+# were listed as repeats, and a water connection and a gas connection made one hotspot (a utilities liaison's round).
+# 水电费, 水电 name both (a hydropower station is neither).
+_UTILITIES = {
+    "water": re.compile("水费|水表|自来水|供水|水电(?!站)"),
+    "power": re.compile("电费|电表|供电|用电|水电(?!站)"),
+    "gas": re.compile("燃气|天然气|煤气|管道气|气费|气表"),
+}
+
 
 # A pipe that burst or leaks in a home (楼上那家屋里水管漏水, 我屋厨房的水管爆哒): a neighbour's or the owner's matter, not
 # the outage of a street whose calls `_with_outages` joins (a night supervisor's round found such leaks in a burst
@@ -440,14 +449,15 @@ def _ticket_text(ticket: SeenTicket) -> str:
     return f"{ticket.title or ''}\n{ticket.text}"
 
 
-def _names(text: str) -> tuple[frozenset[str], frozenset[str]]:
-    """What a ticket names that tells two matters apart (`_same_named`): the villages (`village_names`) and the
-    utilities whose outage it reports (`_OUTAGES`)."""
-    return village_names(text), frozenset(name for name, words in _OUTAGES.items() if words.search(text))
+def _names(text: str) -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
+    """What a ticket names that tells two matters apart (`_same_named`): the villages (`village_names`), the
+    utilities whose outage it reports (`_OUTAGES`) and those its bill, meter or account is of (`_UTILITIES`)."""
+    return (village_names(text), *(frozenset(name for name, words in kinds.items() if words.search(text))
+                                   for kinds in (_OUTAGES, _UTILITIES)))
 
 
 @lru_cache(maxsize=8192)
-def _seen_names(text: str) -> tuple[frozenset[str], frozenset[str]]:
+def _seen_names(text: str) -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
     """`_names` of a ticket of the window, read once: a check reads them for every ticket it lists."""
     return _names(text)
 
@@ -758,7 +768,8 @@ def _same_place(one: str | None, other: str | None) -> bool:
 def _same_named(one: frozenset[str], other: frozenset[str]) -> bool:
     """Whether two tickets may be about one matter as far as what they name of one kind tells: the villages (an ice
     storm's outage reported in the same agent's words from 白沙村 and from 龙溪村, a township named by one of them
-    or by neither) or the utilities out (小区停电了一整天 and 小区停水三天了, 0.32 in a platform integrator's round).
+    or by neither), the utilities out (小区停电了一整天 and 小区停水三天了, 0.32 in a platform integrator's round) or
+    billed.
     Two tickets that each name some and share none are two matters; one that names none tells nothing, nor does
     one that names two (停水停电) beside either."""
     return not (one and other and one.isdisjoint(other))
@@ -770,7 +781,8 @@ def _apart(one: tuple[frozenset[str], ...], other: tuple[frozenset[str], ...]) -
 
 def told_apart(one: str, other: str) -> bool:
     """Whether two tickets of the window (title and text) are two matters however alike their words: they name
-    different villages or report outages of different utilities (`_names`)."""
+    different villages, report outages of different utilities or are about different utilities' bills, meters or
+    accounts (`_names`)."""
     return _apart(_seen_names(one), _seen_names(other))
 
 
@@ -778,7 +790,7 @@ def _apart_by_what_they_name(edges: sp.csr_matrix, tickets: list[SeenTicket], *,
                              villages: bool = True) -> sp.csr_matrix:
     """The similarity edges without those between tickets `told_apart`, which the check never lists together: a
     duty supervisor found 白竹村's outage in 桥头村's hotspot, linked by no route. Without `villages`, only the
-    utilities out tell them apart: a matter of the whole county is told from many villages, and no power cut is a
+    utilities (out, or billed) tell them apart: a matter of the whole county is told from many villages, and no power cut is a
     water cut (a utilities liaison found two 停水 tickets in a county-wide group of 停电)."""
     pairs = edges.tocoo()
     names = [_seen_names(_ticket_text(ticket))[0 if villages else 1:] for ticket in tickets]

@@ -505,6 +505,13 @@ def test_an_outage_of_another_utility_is_no_repeat():
     assert all(told_apart(said, "邓家铺镇停水哒 水龙头一滴水都冇得") for said in power)
     assert not any(told_apart(said, other) for said in power for other in power)
     assert not told_apart("来电人反映：邓家铺镇停电一个多钟头了", "来电人反映：邓家铺镇某村停电，什么时候来电")
+    # a utilities liaison's round: two empty flats' bills, a water and a power one, were listed as repeats, and a water
+    # connection and a gas one made a hotspot; a 水电费 names both
+    water_bill = "水费异常 我家这个月水费收了380多块钱，平时一个月才40多块，屋里都冇住人，肯定是水表有问题"
+    assert told_apart(water_bill, "电费异常 我家那套房子是空房子冇人住，这个月电费扣了500多块，是不是电表装错了")
+    assert told_apart("新房子自来水怎么报装，要带什么材料", "新房子天然气怎么开通，要带什么材料")
+    assert not told_apart(water_bill, "这个月水电费怎么这么高，屋里都冇住人")
+    assert not told_apart(water_bill, "水表走得飞快，屋里没人住也在转")
 
 
 def test_a_townships_outage_called_in_through_the_night_is_one_hotspot():
