@@ -283,6 +283,17 @@ _REPORTED_BEFORE = re.compile(
     r"|催办|原工单|工单号|(?:之前|上次|以前|前面)的工单")
 
 
+# A follow-up that says the matter is over, or nearly (修好了, 已经来水了, 火灭了): no emergency any more, whatever the
+# ticket it follows up was.
+_OVER = re.compile(r"(修|处理|搞|弄|抢修)(好|完)了|解决了|恢复(供水|供电|供气|正常)?了|来(水|电|气)了|灭(了|掉了)|找到了|没事了"
+                   r"|冇事了|不漏了|不冒了|(送|到)(了)?医院")
+
+
+def says_it_is_over(text: str) -> bool:
+    """Whether the ticket says the matter it reports is over (修好了, 已经来水了, 找到了)."""
+    return _OVER.search(text) is not None
+
+
 def says_reported_before(text: str) -> bool:
     """Whether the caller says this matter was reported to the hotline before (a follow-up, 催办)."""
     return _REPORTED_BEFORE.search(chinese_clause_marks(text)) is not None

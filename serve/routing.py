@@ -23,14 +23,14 @@ from appeal.database import stored_utc
 from knowledge_base.dispatch import (EmergencySigns, UnitRef, by_phone, decide, default_routing, emergency_signs,
                                      rules_of_lines)
 from knowledge_base.kb import KnowledgeBase
-from knowledge_base.repeats import Judgements, Related, Repeats
+from knowledge_base.repeats import OUTAGE_HOURS, Judgements, Related, Repeats
 from knowledge_base.store import Source, utc_now
 from knowledge_base.ticket_log import SeenTicket
 from knowledge_base.units import Unit, unit_asked_for
 from models.predictor import HeadPrediction
 from pipeline import find_pii, masked_parts, masked_text, model_text, normalize, title_and_body
 from pipeline.pii import opening
-from pipeline.ticket_text import says_reported_before, ticket_numbers
+from pipeline.ticket_text import says_it_is_over, says_reported_before, ticket_numbers
 from pipeline.errors import InputError
 from pipeline.jurisdiction import default_gazetteer, find_jurisdiction
 from serve.model_holder import LoadedModel
@@ -297,6 +297,16 @@ def _held_by(related: list[Related] | None, follow_up: bool) -> tuple[SeenTicket
     return (earlier, unit, by_words) if unit else None
 
 
+def _still_urgent(related: list[Related] | None, received: datetime | None, text: str) -> SeenTicket | None:
+    """The urgent ticket of the last `OUTAGE_HOURS` that a follow-up's caller is chasing (the one it numbers, else
+    one listed), unless the caller says the matter is over: how long the calls of one outage keep coming in."""
+    if says_it_is_over(text):
+        return None
+    since = (received or utc_now()) - OUTAGE_HOURS
+    return next((r.ticket for r in sorted(related or [], key=lambda r: not r.named)
+                 if r.ticket.urgent and r.ticket.received_at >= since), None)
+
+
 def _check(repeats: Repeats, text: str, township: str | None, seen: SeenTicket | None, received: datetime | None,
            incident: frozenset[str], follow_up: bool, numbers: list[str]
            ) -> tuple[list[Related] | None, SeenTicket | None, tuple[SeenTicket, Unit, bool] | None, SeenTicket | None]:
@@ -400,6 +410,12 @@ def route_tickets(tickets: Sequence[TicketIn], model: LoadedModel, kb: Knowledge
                 reasons.append(NUMBER_NOT_FOUND.format(numbers="、".join(numbers), days=days))
             elif not related:
                 reasons.append(FOLLOW_UP_NOT_FOUND.format(days=days))
+        urgent = routing.urgent
+        if follow_up and not urgent and (still := _still_urgent(related, given, full)) is not None:
+            # a utilities liaison's round: the 催办 of a main flooding a junction an hour before was not urgent
+            urgent = True
+            reasons.append(f"紧急: 原工单 {still.ticket_id} 为紧急事项，来电人未说已处理，催办仍按紧急处理 / the ticket it "
+                           "follows up was urgent and the caller does not say it is over: still urgent")
         if earlier is not None and (earlier.text, earlier.title) != (masked, title):
             # an integrator's round: a power cut re-sent under its id as a water leak was replaced without a word
             reasons.append(ROUTED_BEFORE_OTHERWISE.format(
@@ -449,7 +465,7 @@ def route_tickets(tickets: Sequence[TicketIn], model: LoadedModel, kb: Knowledge
             # before the suggestions are read, where it always was: written last instead, a database made immutable
             # under the service (an operator's round) crashed it at the next route (SIGBUS in SQLite's shared memory);
             # with the answer's decision, so that a later repeat says 路由建议, not 已派, of a follow-up to confirm
-            _record(repeats, replace(seen, decision=decision), reasons, rule, related)
+            _record(repeats, replace(seen, decision=decision, urgent=urgent), reasons, rule, related)
         # BM25 alone unless the setting pays for an e5 pass: encoding the whole ticket costs ~10x the rest of the
         # request on 2 cores (bench/RESULTS.md ## Serving), its opening (≈ 30 ms) more than the rest.
         search = dict(with_dense=weak_below is not None, dense_chars=ROUTE_DENSE_CHARS, weak_below=weak_below)
@@ -466,7 +482,7 @@ def route_tickets(tickets: Sequence[TicketIn], model: LoadedModel, kb: Knowledge
             jurisdiction=routing.jurisdiction,
             decision=decision,
             reasons=reasons,
-            urgent=routing.urgent,
+            urgent=urgent,
             hand_over=routing.hand_over,
             on_the_line=by_phone(ticket.channel),
             follow_up=follow_up,

@@ -1996,6 +1996,12 @@ def test_a_caller_who_reported_before_is_a_follow_up_of_the_earlier_ticket(tmp_p
             # …and with the matter's words, which WG-F2's resemble
             worded = platform.post("/v1/route", json={"text": "工单号WG-F1，新东路路灯的事反映了还冇修，现在还是黑的，催一下。"}).json()
             mistyped = platform.post("/v1/route", json={"text": "来电人反映：之前反映的那个事，工单号WG-F9，请催一下"}).json()
+            # a utilities liaison's round: the 催办 of a main flooding a junction an hour before was not urgent
+            burst = platform.post("/v1/route", json={"id": "WG-F6", "text": "玉带路口那里的水管爆了好久了，水还在往外冒，"
+                                                                          "路都淹了，自来水公司的人还冇来看"}).json()
+            chased = [platform.post("/v1/route", json={"id": f"WG-F{n}", "text": f"都梁路玉带路口那个爆管{now}，我上午就打过"
+                                                                              "12345了，怎么还冇人来修，催一下"}).json()
+                      for n, now in ((7, "到现在还在冒水"), (8, "已经修好了，路面还冇恢复"))]
             lower = platform.post("/v1/route", json={"text": "来电人反映：单号 wg-f1，路灯还是不亮"}).json()
     finally:
         live.stop()
@@ -2003,6 +2009,9 @@ def test_a_caller_who_reported_before_is_a_follow_up_of_the_earlier_ticket(tmp_p
     # its caller numbered joined the two in one hotspot)
     assert [[(t["ticket_id"], t["linked_by"], t["similarity"]) for t in answer["related_tickets"]]
             for answer in (numbered, worded)] == [[("WG-F1", "number", None)]] * 2
+    assert burst["urgent"] and [(c["follow_up"], c["urgent"]) for c in chased] == [(True, True), (True, False)], chased
+    assert chased[0]["related_tickets"][0]["ticket_id"] == "WG-F6" and chased[0]["reasons"][-1].startswith(
+        "紧急: 原工单 WG-F6 为紧急事项"), chased[0]["reasons"]
     assert numbered["reasons"][-3].startswith("来电人所述原工单 / the ticket the caller gave: WG-F1（今天") \
         and numbered["reasons"][-2] == FOLLOW_UP_OF_LISTED, numbered["reasons"]
     # to the unit that has WG-F1, whatever the model read in 请催一下 (人社局)
