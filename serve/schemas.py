@@ -360,7 +360,8 @@ class RouteOut(Out):
     decision: Literal["auto", "review"] = Field(description="auto: dispatch without a human; review: an agent decides "
                                                             "(also for a ticket an agent already sent on: see reasons)")
     reasons: list[str] = Field(default_factory=list, description="what the decision rests on (confidence, rules, place)")
-    urgent: bool = Field(default=False, description="safety words found: handle first")
+    urgent: bool = Field(default=False, description="safety words found, or a follow-up of a ticket flagged urgent "
+                                                    "in the last 12 hours that does not say it is over: handle first")
     hand_over: list[str] = Field(
         default_factory=list, description="a life may be at risk now: put the caller through to these (120 急救, 110 "
                                           "报警, 119 救援, as the routing rules name them) while on the line")
