@@ -455,6 +455,8 @@ _PERSON_LABEL = re.compile(r"(?:姓名|联系人|联络人|来电人|留言人|�
                            r"|母亲|父亲|儿子|(?<!妇)女儿|妻子|丈夫|爱人|老伴|儿媳妇|儿媳|女婿|孙子|孙女|外孙(?!女)|其子(?!女)|其女(?!儿)|其夫(?!人)|其妻(?!子)"
                            r"|哥哥|姐姐|弟弟|妹妹|岳父|岳母|公公|婆婆|我爸爸|我妈妈|爸爸|妈妈|我爸|我妈|[他她娃]爸|[他她娃]妈"
                            r"|爷爷|奶奶|外公|外婆|邻居|住户|工友|农民工(?!程)"
+                           # a neighbour by where they live (隔壁周建国家里天天烧垃圾: an integrator's round)
+                           r"|(?P<beside>隔壁|对门|楼上|楼下)"
                            r"|叔叔|伯伯|舅舅|姑姑|姑父|姨父|侄子|侄儿|侄女|外甥女|外甥|表哥|表姐|表弟|表妹|表嫂|堂哥|堂姐|堂弟|堂妹"
                            # …and as a rural land agent's callers said them (堂兄谢长根, 他哥刘建国), and who led a group
                            # (带头的叫陈大军: a transport agent's)
@@ -706,6 +708,8 @@ def _labelled_names(text: str) -> set[str]:
                          or _tagged_as_name(text, start, match.group(1))):
                 names.add(match.group(1))
             continue
+        if label.group("beside") and _PLACE_NEXT_DOOR.match(text, start):
+            continue  # 隔壁石岩头镇: the next place, not a neighbour
         if by_standing and (home := _WRITERS_PLACE.match(text, start) or _WRITERS_ROLE.match(text, start)):
             start = home.end()  # 我是秦桥镇的刘德福: where the writer lives, then the name
         match = (_NAME_BEFORE_PUNCTUATION if by_standing else _NAME_AFTER_ROLE).match(text, start)
@@ -755,6 +759,8 @@ def _labelled_names(text: str) -> set[str]:
 
 
 _NAMING_LABEL = re.compile("姓名|我叫|名叫|我名|我的名字|名字")
+# A place's name where a neighbour's might be (隔壁石岩头镇, 隔壁周家湾): a few characters, then what ends a place
+_PLACE_NEXT_DOOR = re.compile("[\u4e00-\u9fff]{1,3}?[头家塘桥山田坡江岩门]?[镇乡村湾寨冲坪岭]")
 # A name typed a character at a time (申请人：刘 建 华, as a caller spells it out), or in pinyin after 我叫 / 姓名 (我叫Liu
 # Jianhua): the name detectors read neither. Three characters: a spaced transcript's 邻居 王 说，is no name.
 _SPACED_NAME = re.compile(f"(?:{_COMPOUND_SURNAMES}|[{_SURNAMES}])(?:[ \u3000]+[\u4e00-\u9fff]){{2}}"

@@ -750,6 +750,12 @@ def test_what_a_web_message_says_of_its_writer_is_masked(text, masked):
     # a relative's word inside another, and a community's name after a role (a real reply of the board)
     ("这家老公司倒闭了，老婆饼好吃，母亲节快乐", None),
     ("投诉人：邝胡社区邝家村民组", None),
+    # a neighbour by where they live (an integrator's round: the name stayed in the stored and listed ticket), not the
+    # next place, a family or a shop
+    ("我在秦桥村开了个养鸡场，隔壁周建国家里天天烧垃圾", "我在秦桥村开了个养鸡场，隔壁[姓名]家里天天烧垃圾"),
+    ("对门张德华屋里天天打麻将", "对门[姓名]屋里天天打麻将"), ("楼上刘建军家天天吵", "楼上[姓名]家天天吵"),
+    ("镇地理位置好，隔壁石岩头镇靠近广西", None), ("隔壁周家湾的人", None), ("隔壁张家天天吵", None), ("楼下万家超市", None),
+    ("隔壁老王家天天吵", None), ("楼下周黑鸭店", None),
 ])
 def test_a_spouse_a_neighbour_or_a_meter_named_as_callers_do_is_masked(text, masked):
     assert mask_pii(text).text == (masked or text)
