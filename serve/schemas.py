@@ -560,8 +560,10 @@ class FeedbackOut(Out):
         description="head → the answer the serving model has no label for (a unit is also looked up in the unit "
                     "catalogue: aliases and unit names count as their functional type); stored all the same, it "
                     "would become a new class at the next retrain, so check the spelling. Also refusal_rule → a rule "
-                    "the routing rules do not name (its verdict is counted under rule \"other\"), and suggestion_id "
-                    "→ an id the knowledge base does not hold now (a typo, or an entry deleted since)",
+                    "the routing rules do not name (its verdict is counted under rule \"other\"), suggestion_id "
+                    "→ an id the knowledge base does not hold now (a typo, or an entry deleted since), and repeat_of "
+                    "or related_ticket_ids → the tickets named that the service did not route within the repeat "
+                    "window (、-joined)",
     )
     in_catalogue: list[str] = Field(
         default_factory=list,

@@ -2313,6 +2313,11 @@ def test_the_platform_reads_the_labels_an_answer_may_give_from_the_service(serve
                    for n, (unit, suggestion) in enumerate(((read, "wg-lab-01"), (unread, "wg-lab-O1")))]
         typo = agent.post("/v1/feedback", json={"ticket_id": "WG-L3", "text": "低保被取消了，想问问原因",
                                                 "topic": labels["topic"][0], "unit": "武冈市民证局"}).json()
+        # …and a link to a ticket never routed (an integrator's round: stored without a word)
+        linked = agent.post("/v1/feedback", json={"ticket_id": "WG-L4", "text": "低保被取消了，想问问原因",
+                                                  "topic": labels["topic"][0], "unit": read["name"],
+                                                  "related_ticket_ids": ["WG-2026-970001"],
+                                                  "repeat_of": "WG-2026-970001"}).json()
     assert labels["model_version"] == "v1" and "城乡建设" in labels["topic"] and "住房公积金" in labels["unit"]
     # and the catalogue it routes by, which a restart reads (a keeper's round could not tell the old from the new)
     assert labels["rules_version"] == "wugang-demo-2025.1"
@@ -2327,3 +2332,4 @@ def test_the_platform_reads_the_labels_an_answer_may_give_from_the_service(serve
     # a unit of the catalogue the model has no class for is no typo (a keeper's round: 数据局 read as 数椐局 would)
     assert (answers[0].json()["in_catalogue"], answers[1].json()["in_catalogue"]) == ([], ["unit"])
     assert (typo["unknown_labels"], typo["in_catalogue"]) == ({"unit": "武冈市民证局"}, [])
+    assert linked["unknown_labels"] == {"repeat_of": "WG-2026-970001", "related_ticket_ids": "WG-2026-970001"}

@@ -90,6 +90,11 @@ def post_feedback(
         response.status_code = HTTP_200_OK  # a retry: stored and counted once
     known_entry = (lambda entry_id: services.kb.get(entry_id) is not None) if services.kb_loaded else None
     unknown = _unknown_labels(body, services.models.current, refusal_rules, known_entry)
+    # a link to a ticket not routed in the window (an integrator's round: a typo in repeat_of was stored without a word)
+    if body.repeat_of and not values["repeat_of_seen"]:
+        unknown["repeat_of"] = body.repeat_of
+    if unseen := [ticket for ticket in body.related_ticket_ids or [] if not services.repeats.knows(ticket)]:
+        unknown["related_ticket_ids"] = "、".join(unseen)
     request.state.log.update(feedback_id=row.id, tickets=[row.ticket_id], masked_text=values["text"],
                              unknown_labels=unknown or None, repeat_verdict=repeat,
                              refusal_verdict=row.refusal_verdict, hand_over_verdict=row.hand_over_verdict,
