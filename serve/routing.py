@@ -416,7 +416,8 @@ def route_tickets(tickets: Sequence[TicketIn], model: LoadedModel, kb: Knowledge
             urgent = True
             reasons.append(f"紧急: 原工单 {still.ticket_id} 为紧急事项，来电人未说已处理，催办仍按紧急处理 / the ticket it "
                            "follows up was urgent and the caller does not say it is over: still urgent")
-        if earlier is not None and (earlier.text, earlier.title) != (masked, title):
+        replaced = earlier is not None and (earlier.text, earlier.title) != (masked, title)
+        if replaced:
             # an integrator's round: a power cut re-sent under its id as a water leak was replaced without a word
             reasons.append(ROUTED_BEFORE_OTHERWISE.format(
                 id=ticket.id, when=stored_utc(earlier.received_at).astimezone(zone).strftime("%Y-%m-%d %H:%M"),
@@ -487,6 +488,7 @@ def route_tickets(tickets: Sequence[TicketIn], model: LoadedModel, kb: Knowledge
             on_the_line=by_phone(ticket.channel),
             follow_up=follow_up,
             sent_on_to=sent_on_to,
+            replaced_other_text=replaced,
             repeat_checked=repeats is not None and related is not None and not before_window,
             not_accepted=routing.not_accepted,
             lead_unit=lead,

@@ -376,6 +376,10 @@ class RouteOut(Out):
     sent_on_to: str | None = Field(default=None, description="the unit an agent already sent this ticket on to "
                                                              "(/v1/feedback unit, now lead_unit): do not dispatch it "
                                                              "again by this answer")
+    replaced_other_text: bool = Field(
+        default=False, description="this id was routed before within the repeat window with another title or text: "
+                                   "this route replaced what the service kept of it (an id reused by mistake, or a "
+                                   "ticket edited since); a retry with the same text is false")
     repeat_checked: bool = Field(default=True, description="whether the ticket was compared with the tickets of the "
                                                            "repeat window (false: no text to compare, the ticket log "
                                                            "unavailable, or received before the window)")

@@ -1017,6 +1017,8 @@ def test_an_id_routed_again_with_other_words_says_it_replaces_the_first(server):
         retried = client.post("/v1/route", json=power).json()
         assert not [r for r in retried["reasons"] if "以不同内容路由过" in r]
         water = client.post("/v1/route", json={**power, "text": "司马冲镇大坪村的自来水管子破了，整个组都没水用了。"}).json()
+        # …and as a field a platform alerts on (an integrator's round: in the reasons alone)
+        assert [a["replaced_other_text"] for a in (first, retried, water)] == [False, False, True]
         said = [r for r in water["reasons"] if r.startswith("工单 WG-RE1 已于 ")]
         assert len(said) == 1 and f"以不同内容路由过（当时派 {first['lead_unit']['name']}）：本次按新内容路由，并替换原记录" in \
             said[0] and said[0].endswith("/ ticket WG-RE1 was routed before with another text: this route replaces it")
