@@ -790,8 +790,8 @@ def _apart_by_what_they_name(edges: sp.csr_matrix, tickets: list[SeenTicket], *,
                              villages: bool = True) -> sp.csr_matrix:
     """The similarity edges without those between tickets `told_apart`, which the check never lists together: a
     duty supervisor found 白竹村's outage in 桥头村's hotspot, linked by no route. Without `villages`, only the
-    utilities (out, or billed) tell them apart: a matter of the whole county is told from many villages, and no power cut is a
-    water cut (a utilities liaison found two 停水 tickets in a county-wide group of 停电)."""
+    utilities (out, or billed) tell them apart: a matter of the whole county is told from many villages, and no power
+    cut is a water cut (a utilities liaison found two 停水 tickets in a county-wide group of 停电)."""
     pairs = edges.tocoo()
     names = [_seen_names(_ticket_text(ticket))[0 if villages else 1:] for ticket in tickets]
     keep = np.array([not _apart(names[a], names[b]) for a, b in zip(pairs.row, pairs.col)], dtype=bool)
