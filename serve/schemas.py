@@ -312,6 +312,7 @@ class RouteOut(Out):
                     "on_the_line": True,
                     "follow_up": False,
                     "sent_on_to": None,
+                    "replaced_other_text": False,
                     "repeat_checked": True,
                     "not_accepted": None,
                     "lead_unit": {"id": "wg-cgj", "name": "武冈市城市管理和综合执法局",
