@@ -66,15 +66,15 @@ def _score_and_rank(score: float | None, rank: int | None) -> str:
     return "-" if rank is None else f"{score:.2f} ({rank})"
 
 
-def _table(*headers: str, title: str | None = None):
+def _table(*headers: str, title: str | None = None, unbroken: tuple[str, ...] = ("id",)):
     """A rich table whose cells wrap instead of ending in "…": Chinese has no spaces to wrap at, so at 80 columns a
-    unit's name would be cut to 武冈市人力 …."""
+    unit's name would be cut to 武冈市人力 …. The `unbroken` columns are never split over two lines: an id is typed
+    back into `kb update` / `kb history`, and a score wrapped as 10.03 / (1) reads as two."""
     from rich.table import Table
 
     table = Table(*headers, title=title)
     for column in table.columns:
-        # an id is typed back into `kb update` / `kb history`, so it is never split over two lines
-        column.overflow, column.no_wrap = ("ellipsis", True) if column.header == "id" else ("fold", False)
+        column.overflow, column.no_wrap = ("ellipsis", True) if column.header in unbroken else ("fold", False)
     return table
 
 
@@ -562,7 +562,8 @@ def search(
     from rich.console import Console
 
     # each method's score as /v1/suggest gives it, with the rank the fusion read it as, and its weak_match
-    table = _table("#", "id", "source", "unit", "question", "fused", "bm25", "e5", "weak")
+    table = _table("#", "id", "source", "unit", "question", "fused", "bm25", "e5", "weak",
+                   unbroken=("id", "fused", "bm25", "e5"))
     for rank, hit in enumerate(hits, start=1):
         weak = {True: "weak", False: "", None: "–"}[hit.weak(floor)]
         table.add_row(str(rank), hit.entry_id, hit.source, hit.unit, hit.question[:40], f"{hit.score:.4f}",
