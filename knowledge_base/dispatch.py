@@ -24,7 +24,7 @@ from pipeline.jurisdiction import Gazetteer, Jurisdiction, find_jurisdiction, pl
 from pipeline.normalize import normalize
 from pipeline.pii import without_personal_data, without_placeholders
 from pipeline.segment import text_names_a_matter
-from pipeline.ticket_text import caller_first, chinese_clause_marks
+from pipeline.ticket_text import caller_first, chinese_clause_marks, says_it_is_mended
 
 TOWNSHIP = "township"
 JURISDICTION_ASK = "请问清事发在哪个乡镇街道、哪个村（社区），再派给该乡镇街道 / ask the caller which township it is in"
@@ -440,6 +440,7 @@ def _refusal_vetoed(rule: NotAcceptedRule, found: re.Match, text: str) -> bool:
 
 
 _URGENT_CONTEXT = 16  # characters before an urgent word that its veto reads: about a clause
+_MENDED_REACH = 40  # characters after it where a caller says it is mended (…漏气，燃气公司已经来修好了): two clauses
 
 
 @lru_cache(maxsize=8)
@@ -483,7 +484,9 @@ def _first_said(pattern: re.Pattern[str] | str, text: str, veto: UrgentVeto, sta
         before, after = text[max(0, found.start() - _URGENT_CONTEXT) : found.start()], text[found.end() :]
         past = (veto.before and re.search(veto.before, before)
                 and not (veto.still_after and re.match(veto.still_after, after)))
-        if not (past or veto.after and re.match(veto.after, after)):
+        # a matter mended is no emergency now, whatever the rules' vetoes read (a utilities liaison's round: a gas main
+        # the company had mended was put through to 119)
+        if not (past or veto.after and re.match(veto.after, after) or says_it_is_mended(after[:_MENDED_REACH])):
             return _Said(found.group(0).strip(), found.start())  # 着火 at a title's end matches with the line break
     return None
 

@@ -283,15 +283,24 @@ _REPORTED_BEFORE = re.compile(
     r"|催办|原工单|工单号|(?:之前|上次|以前|前面)的工单")
 
 
-# A follow-up that says the matter is over, or nearly (修好了, 已经来水了, 火灭了): no emergency any more, whatever the
-# ticket it follows up was.
-_OVER = re.compile(r"(修|处理|搞|弄|抢修)(好|完)了|解决了|恢复(供水|供电|供气|正常)?了|来(水|电|气)了|灭(了|掉了)|找到了|没事了"
-                   r"|冇事了|不漏了|不冒了|(送|到)(了)?医院")
+# A broken thing mended or its supply back (修好了, 已经来水了), unless the caller asks (修好了吗) or it broke again after
+# (修好了但还是很大的味, 说修好了结果一会又停了); 就是电线杆还是歪的 is another matter beside it
+_MENDED = (r"(?:(?:修|处理|搞|弄|抢修)(?:好|完)了|解决了|恢复(?:供水|供电|供气|正常)?了|来(?:水|电|气)了|不漏了|不冒了)"
+           r"(?![吗没冇]|[^。！？\n]{0,12}(?:又|还是|还在|仍然|依然)在?(?:开始)?"
+           r"(?:漏|爆|停|坏|冒|断|跳|有|没|冇|很|好大|一股|臭|那样|老样子))")
+# A follow-up that says the matter is over, or nearly (…, 火灭了, 找到了): no emergency any more, whatever the ticket
+# it follows up was.
+_OVER = re.compile(rf"{_MENDED}|灭(了|掉了)|找到了|没事了|冇事了|(送|到)(了)?医院")
 
 
 def says_it_is_over(text: str) -> bool:
     """Whether the ticket says the matter it reports is over (修好了, 已经来水了, 找到了)."""
     return _OVER.search(text) is not None
+
+
+def says_it_is_mended(text: str) -> bool:
+    """Whether `text` says a broken thing is mended or its supply back, and not broken again since (修好了, 来水了)."""
+    return re.search(_MENDED, text) is not None
 
 
 def says_reported_before(text: str) -> bool:

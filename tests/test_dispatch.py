@@ -626,6 +626,21 @@ def test_everyday_words_near_an_emergency_are_no_emergency(text):
     assert rule is None or not (rule.then.urgent or rule.then.hand_over), text
 
 
+@pytest.mark.parametrize("text, urgent", [
+    # the caller says it is mended (a gas main put through to 119 after the company had mended it)
+    ("我家楼下的天然气管道漏气，燃气公司已经来修好了，想问下这个维修费要我们出吗", False),
+    ("都梁路口的自来水管昨天晚上爆了，水冲得满街都是，今天上午已经修好了，就是路面挖开了一个大坑没有填", False),
+    ("村里电线被风刮断了掉在路上，供电所已经来修好了，就是电线杆还是歪的", False),
+    # …or that it broke again since
+    ("小区门口的水管爆了，上午修好了，下午又爆了，水冲得满马路都是", True),
+    ("燃气管道漏气，燃气公司说修好了，结果晚上又有煤气味了", True),
+    ("停电了，电线断了掉在地上，说修好了结果一会又停了", True),
+])
+def test_a_matter_the_caller_says_is_mended_is_no_emergency(text, urgent):
+    d = decide(heads("城市管理和综合执法"), routing_text(None, text))
+    assert (d.urgent, bool(d.hand_over)) == (urgent, urgent and "燃气" in text), (text, d.reasons)
+
+
 @pytest.mark.parametrize("text, refer_to", [
     # a second re-tester's round: dropping words for the first one's false alarms missed these
     ("老人找不到，出去一天没回来", "110 报警"), ("我家孩子找不到，已经两个小时了", "110 报警"),

@@ -645,6 +645,15 @@ def test_a_caller_who_says_the_hotline_heard_it_before_is_told_from_one_who_went
         assert not says_reported_before(said) and not says_reported_before(normalized(said)), said
 
 
+def test_a_follow_up_that_says_it_broke_again_or_asks_is_not_over():
+    """A 催办 saying it is over inherits no urgency; one that says it broke again after, or asks, still does."""
+    from pipeline.ticket_text import says_it_is_over
+
+    assert says_it_is_over("都梁路那个爆管已经修好了，路面还冇恢复") and says_it_is_over("停了一天，下午来水了")
+    for still in ("上次说修好了，结果没两天又漏了，催一下", "燃气公司讲搞好了，还是一股煤气味", "水管修好了吗？还在冒水"):
+        assert not says_it_is_over(still), still
+
+
 def test_the_ticket_numbers_a_follow_up_gives_are_read():
     from pipeline.ticket_text import ticket_numbers
 
