@@ -586,6 +586,10 @@ class Registry:
                 champion_scores = score_model(self.root / current, evaluation_data)
                 decision.champion_scores = {h: asdict(s) for h, s in champion_scores.items()}
                 verdict = gate(champion_scores, challenger_scores, tolerance=tolerance, class_margin=class_margin)
+                # a trainer's round: the retrain's terminal never named what the gate had judged on (446 board posts)
+                labelled = ", ".join(f"{score.n} with a {head}" for head, score in sorted(champion_scores.items()))
+                decision.reasons.append(f"scored on {evaluation_data.name}: {len(evaluation_data)} tickets"
+                                        + (f" ({labelled})" if labelled else ""))
                 decision.reasons.extend(verdict.reasons)
                 # An evaluation set without unit labels scores the topic head alone: a topic-only challenger passed,
                 # and the service then routed no ticket to a unit. The cards say which heads each model has.

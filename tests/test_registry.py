@@ -225,6 +225,9 @@ def test_a_head_the_evaluation_set_does_not_label_is_said_not_judged(tmp_path, d
     assert decision.action == "promote"
     assert f"unit: no unit labels in {dev_set.name}: not judged (check it on the centre's own tickets: appeal " \
            "evaluate)" in decision.reasons
+    # …and what it was judged on comes first (a trainer's round: the retrain's terminal never named it)
+    topics = decision.champion_scores["topic"]["n"]
+    assert decision.reasons[0] == f"scored on {dev_set.name}: {len(dev_set)} tickets ({topics} with a topic)"
 
 
 def test_gate_margins(models, dev_set):
