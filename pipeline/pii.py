@@ -186,6 +186,9 @@ _PARTIAL_ID = re.compile(f"(?<![{_NOT_AROUND_HIDDEN}])(?=[0-9０-９XxＸｘ{_HI
 _ID_CHAR = f"[0-9０-９XxＸｘ{_HIDDEN}]"
 _LABELLED_ID = re.compile(f"(?<![{_NOT_AROUND_HIDDEN}]){_ID_CHAR}(?:{_MOBILE_SEP}?{_ID_CHAR}){{13,23}}"
                           f"(?![{_NOT_AROUND_HIDDEN}])")
+# The last digits of an ID number, given to prove who the caller is (身份证后六位：123418: a quality inspector's round
+# read them in the route's answer, the day's list and the export): only after a label that says so.
+_ID_TAIL = re.compile(f"(?<![{_NOT_AROUND_HIDDEN}]){_D}{{3,7}}[0-9０-９XxＸｘ](?![{_NOT_AROUND_HIDDEN}])")
 # Only where the text calls them a phone: alone, these shapes are as often amounts, dates or order numbers.
 _LOCAL_LANDLINE = re.compile(f"{_START}{_LOCAL_7_8}{_END}")
 _MISTYPED_MOBILE = re.compile(f"{_START}[1１]{_D}{{9,11}}{_END}")
@@ -244,6 +247,8 @@ def _looks_like_id(digits: str) -> bool:
 _JOINT = r"[码碼]?[是为為]?[:：\s】\]（(]{0,2}$"  # 】: an agent's template, 【来电号码】…; （: 身份证号码（4305…）
 # 社会保障号码 is the holder's ID number, and agents write it as the social security card's (社保卡号43…X)
 _ID_LABEL = re.compile(r"(?:身份[证證][号號]?|[证證]件[号號]|社保卡[号號]?|社会保障[号號])" + _JOINT)
+_ID_TAIL_LABEL = re.compile(r"(?:身份[证證]|[证證]件)(?:[号號][码碼]?)?的?(?:后|後|末|尾[号號]?|最后|最後)"
+                            r"[四六八468]位(?:数字?|[号號][码碼]?)?" + _JOINT)
 _CARD_LABEL = re.compile(r"(?:[银銀]行卡[号號]?|卡[号號]?|[账帐賬][号號户戶])" + _JOINT)
 # A 12345 work order labels the caller's number 来电号码 or 回访号码 (主叫号码 in a call record), and a caller asks to be
 # called back on one (请回电138073912345).
@@ -360,6 +365,10 @@ def _is_labelled_id(digits: str, before: str) -> bool:
     return sum(ch.isdigit() for ch in digits) >= 6 and _ID_LABEL.search(before) is not None
 
 
+def _is_id_tail(_digits: str, before: str) -> bool:
+    return _ID_TAIL_LABEL.search(before) is not None
+
+
 def _is_id(digits: str, before: str) -> bool:
     if _ID_LABEL.search(before):
         return True
@@ -400,6 +409,7 @@ _DETECTORS: tuple[tuple[PiiKind, re.Pattern[str], Callable[[str, str], bool] | N
     ("id_card", _ID, _is_id),
     ("id_card", _PARTIAL_ID, None),
     ("id_card", _LABELLED_ID, _is_labelled_id),
+    ("id_card", _ID_TAIL, _is_id_tail),
     ("bank_card", _CARD, _is_card),
     ("travel_document", _TRAVEL_DOCUMENT, _is_travel_document),
     ("account", _ACCOUNT, _is_account),
@@ -1425,7 +1435,7 @@ def opening(text: str, most: int) -> str:
         if found.start() < most < found.end():
             return text[: found.start()]
     return text[:most]
-_LABELS = (_PHONE_LABEL, _ID_LABEL, _CARD_LABEL, _ACCOUNT_LABEL, _PLATE_LABEL, _QQ_LABEL, _WECHAT_LABEL,
+_LABELS = (_PHONE_LABEL, _ID_LABEL, _ID_TAIL_LABEL, _CARD_LABEL, _ACCOUNT_LABEL, _PLATE_LABEL, _QQ_LABEL, _WECHAT_LABEL,
            _TRAVEL_DOCUMENT_LABEL)
 
 

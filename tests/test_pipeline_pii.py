@@ -205,6 +205,8 @@ def test_masks_each_kind_with_offsets_in_the_original_text(text, expected_kind, 
         "型号E12345的热水器，编号E12345",
         # an order's, a work order's or a contract's number shaped like a bank card (it passes Luhn) or a landline
         "订单号4567890123456789012已付款，工单编号：6230520230305001，合同编号0731-20190001",
+        # a card's last digits (shown on every receipt), and an ID's tail that nothing calls one
+        "银行卡尾号6789的卡被冻结了，后六位123456对不上",
     ],
 )
 def test_ordinary_numbers_and_near_misses_stay(text):
@@ -250,6 +252,9 @@ def test_ordinary_numbers_and_near_misses_stay(text):
         ("电话：0739.4221001", "landline", "0739.4221001"),
         ("身份证：430581.19800101.102X", "id_card", "430581.19800101.102X"),
         ("身份证：430581_19800101_102X", "id_card", "430581_19800101_102X"),
+        # the last digits given to prove who the caller is (a quality inspector's round: readable everywhere)
+        ("来电人反映：身份证后六位：123418。", "id_card", "123418"),
+        ("身份证号码末四位是 002X", "id_card", "002X"),
     ],
 )
 def test_a_number_the_text_calls_an_id_card_or_phone_is_masked_even_with_wrong_digits(text, expected_kind, value):
