@@ -1015,7 +1015,8 @@ def test_a_hill_fire_under_way_is_put_through_to_119_with_the_forestry_bureau(te
     # the same round: a slope, a mudslide or a dam giving way with people in the way was urgent with no line named,
     # though the FAQ's own answers say 119
     ("来电人反映：荆竹铺镇后山垮下来了，把屋后墙压垮了，我妈还在屋里", "wg-zrzyj"),
-    ("来电人反映：荆竹铺镇塌方了，把邻居的房子冲垮了，里面有人", "wg-xfjy"),
+    # (a 塌方 is a geological hazard too: an emergency desk's round sent one cutting off a village group to 林业局)
+    ("来电人反映：荆竹铺镇塌方了，把邻居的房子冲垮了，里面有人", "wg-zrzyj"),
     ("来电人反映：荆竹铺镇泥石流冲下来了，有几户人家被困", "wg-zrzyj"),
     ("来电人反映：荆竹铺镇山塘的水漫过坝顶了，下面的人家要淹了", "wg-slj"),
     ("来电人反映：荆竹铺镇山塘坝开始垮了，快来人", "wg-slj"),
@@ -3977,3 +3978,56 @@ def test_a_line_within_reach_is_urgent_a_dam_leaking_all_winter_is_not(text, urg
 ])
 def test_look_alikes_of_the_utilities_liaisons_tickets_are_not_taken(text, not_rule):
     assert decide_unsure("供水", text).rule != not_rule
+
+
+@pytest.mark.parametrize("text, lead, urgent, lines", [
+    # an emergency desk's storm night: people trapped by water were not put through, nor made urgent
+    ("我在广东打工，屋里是湾头桥镇白竹村六组的，我奶奶八十多岁一个人在家，刚才打电话讲水已经进屋齐腰深了，她爬到楼梯上面去了，村干部电话打不通，"
+     "求你们赶紧派人去救下她。", "wg-xfjy", True, ["119 救援"]),
+    ("3路公交车在迎宾大道铁路桥下面那个下穿通道熄火了，水已经漫到车窗下面了，车上还有十几个乘客，车门打不开，大家都在喊，快点来人！", "wg-jtj",
+     True, ["119 救援"]),
+    ("我开车从文坪回城里，在两江口那段路被水漫过了，车子开进去熄火了，水在往上涨，我和我老婆还在车上，车门推不开，救命！", "wg-xfjy", True,
+     ["119 救援"]),
+    ("城区有冇避险的地方？我们住在法相岩那边河边的老房子，楼下已经进水了，屋里还有个瘫痪的老人，搬不动。", "twp-430581003", True, ["119 救援"]),
+    # …a slide on a house with two old people inside, their 不晓得有冇受伤 read as 没受伤
+    ("龙溪镇岩背组后山滑坡，泥巴石头冲到一户人家屋后面，把后墙推倒了，屋里还有两个老人，不晓得有冇受伤，快点来人。", "wg-zrzyj", True,
+     ["119 救援"]),
+    ("我爹还冇找到，就是湾头桥石羊村那个七十多岁出去看水口的，派出所来了两个人，能不能多派点人沿河找？", "wg-gaj", True, ["110 报警"]),
+    # …a dam cracked on its top or seeping under it, a bridge under water with people crossing, a road washed out
+    ("司马冲镇茶园村的大冲水库，坝顶上开了好长一条缝，有手指头宽，水位涨得好快，坝下面就是村里和小学。", "wg-slj", True, []),
+    ("听讲司马冲那个大冲水库大坝有缝了，我们茶园村下面的人到底要不要跑？村里也冇通知，大家都慌了。", "wg-slj", True, []),
+    ("晏田乡桐木村上面那口山塘，坝子底下这两天一直往外冒水，越冒越大，坝子下面住了十几户人家。", "wg-slj", True, []),
+    ("邓家铺镇过渠水的那座漫水桥已经被水淹了，桥面都看不到了，刚才还有人骑摩托车想冲过去，差点冲走，要派人把桥两头拦起来。", "twp-430581105", True, []),
+    ("武冈往城步去的那条省道，过了马坪那一段，路基被水冲垮了一半，晚上黑得很看不清，车子开过去要翻的，赶紧设个牌子封一下路。", "wg-jtj", True,
+     []),
+    ("都梁新城地下车库进水了，雨水从坡道往下灌，好多人还跑下去挪车子，水已经到膝盖了，要出事的。", None, True, []),
+    # …a family told to move asking where to, the relief after a rescue, a hotel's storm price, school tomorrow
+    ("我们住在资江边上，湾头桥镇这边，村干部喊我们今天晚上转移，说有安置点，但是没讲清楚在哪里，我屋里有老人有细伢子，到底往哪里走？", "twp-430581101",
+     True, []),
+    ("湾头桥白竹村六组我奶奶刚才被消防的救出来了，谢谢你们，就是屋里东西全部泡坏了，后面有冇么子救助？", "wg-yjj", False, []),
+    ("汽车站对面那几家宾馆，看到下大雨班车停了回不去，一个标间收四百块，平时一百多，这不是乱涨价吗？", "wg-scjgj", False, []),
+    # a quality inspector's round: a fight with someone bleeding, the caller asking for an ambulance too
+    ("快点快点！迎宾路那个烧烤店门口有一伙人打起来了，有个人拿了刀，已经有人流血了，倒在地上，你们快喊警察和救护车来！", "wg-gaj", True,
+     ["120 急救", "110 报警"]),
+])
+def test_an_emergency_desks_storm_night(text, lead, urgent, lines):
+    d = decide_unsure("城市管理和综合执法", text)
+    assert (d.urgent, d.hand_over) == (urgent, lines), d.reasons
+    if lead:
+        assert d.lead.id == lead, d.reasons
+
+
+@pytest.mark.parametrize("guess, text, not_urgent_or_lead", [
+    # the same round: a school closing is the education bureau's whatever the way to school is like
+    ("教育", "明天城区的学校停不停课啊？红色预警了，我崽读实验小学，上学路上要过好大一段积水，家长都急死了。", "wg-cgj"),
+    # a quality inspector's: legal aid for a worker beaten by his boss
+    ("司法行政", "来电人反映其在外地务工期间被老板打伤，想打官司但是家里困难请不起律师，咨询武冈有没有法律援助，怎么申请。", "wg-gaj"),
+    # look-alikes: a bus broken down, a son not yet found a job, a bridge's repair, a dam crack of last year
+    ("交通运输", "班车开到半路熄火了，车上还有二十几个乘客等了两个小时，也没有人来换车", "urgent"),
+    ("人力资源和社会保障", "我儿子还冇找到工作，想问下有没有就业培训", "urgent"),
+    ("交通运输", "那座漫水桥一下雨就被水淹了，桥面都看不到，希望修座高一点的桥", "urgent"),
+    ("水利", "去年水库大坝有缝，已经修好了，想问移民补助", "urgent"),
+])
+def test_look_alikes_of_a_storm_nights_calls(guess, text, not_urgent_or_lead):
+    d = decide_unsure(guess, text)
+    assert (d.urgent if not_urgent_or_lead == "urgent" else d.lead.id == not_urgent_or_lead) is False, d.reasons

@@ -612,7 +612,10 @@ def test_a_caller_who_says_the_hotline_heard_it_before_is_told_from_one_who_went
                  "红旗路还是冇水啊，我8点多打过一次了，到底什么时候来水", "我上午打过电话的，红旗路还是没水",
                  # a night agent's: the hour in words, 讲 and 举报 for 反映
                  "我十点钟左右打过电话讲水西门步行街那家歌厅吵，到现在还在唱", "我晚上打电话讲我爸走丢了的，现在找到了",
-                 "昨天晚上十点多我打电话举报了都梁路有人喝醉了开车，后来你们处理了冇？"):
+                 "昨天晚上十点多我打电话举报了都梁路有人喝醉了开车，后来你们处理了冇？",
+                 # an emergency desk's: the hour and 就, 不到, someone else of the place
+                 "富田路积水的事我六点多就打电话了，到现在都冇人来抽水", "山塘渗水的事，我们七点钟不到就打了电话，到现在还冇来",
+                 "省道马坪那段塌了一半，昨晚就有人打了电话，到现在还冇设警示牌", "刚才我打电话讲了，水还在涨"):
         # as written, and as the route reads it (normalised: ASCII clause marks)
         assert says_reported_before(said) and says_reported_before(normalized(said)), said
     # a call or a report to someone else is no ticket of the hotline's
@@ -620,6 +623,8 @@ def test_a_caller_who_says_the_hotline_heard_it_before_is_told_from_one_who_went
                  "我之前反映过村里，村里说不归他们管", "上个礼拜我反映过村里，村里不管", "和街道打了电话报名", "路灯坏了半个月", "上次反映了村里，村里不管",
                  "我打12345反映一下路灯坏了",
                  "刚才打过电话给物业，物业不管", "刚才打了120，救护车还没到", "向物业反映了三次了，物业不管",
+                 # a relative's call the caller tells of (an emergency desk's round: asked for a ticket number)
+                 "我奶奶八十多岁一个人在家，刚才打电话讲水已经进屋齐腰深了", "下午有人打了电话给我",
                  "希望你们尽快回复", "物业上次回复说马上修", "向物业投诉过好几次了",
                  # a message saying where it is written now, or a citizen who read something online before
                  "我在网上留言反映一下小区停水的问题", "我通过小程序反映：路灯坏了", "之前在网上看到说可以补办",
