@@ -255,8 +255,8 @@ _REPORTED_BEFORE = re.compile(
     r"|(?:打过|打了)[一二两三几好多]+次(?:12345|热线)"
     r"|第[二三四五六七八九]次(?:打|来电|致电|反映|打电话)|又打(?:来|过来)了"
     # …nor a utility the caller could not get through to (打他们电话一直占线，麻烦你们催一下: an integrator's round; 冒人接,
-    # a 武冈 caller's 没人接: another's)
-    r"|(?:^|(?<=[。！？\n]))(?:(?!仲裁|法院|开庭|立案|救护车|消防车|警察|占线|打不通|打不进|(?:没|冇|冒|无)得?人接|不接"
+    # a 武冈 caller's 没人接: another's), nor an office's slow papers (不动产登记中心办证太慢了…麻烦催一下: a quality inspector's)
+    r"|(?:^|(?<=[。！？\n]))(?:(?!仲裁|法院|开庭|立案|办证|审核|审批|登记中心|救护车|消防车|警察|占线|打不通|打不进|(?:没|冇|冒|无)得?人接|不接"
     r"|(?<!\d)(?:110|119|120)(?!\d))"
     r"[^。！？\n])*催一下"
     # …the caller's own party to urge is no ticket of ours (请帮我催一下开发商: a city-management desk's round)

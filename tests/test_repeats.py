@@ -632,6 +632,8 @@ def test_a_caller_who_says_the_hotline_heard_it_before_is_told_from_one_who_went
                  "我之前打过供电所电话没人接", "我之前打过电话给物业，没人管", "之前打了疫苗", "打了好几次95598都占线",
                  # a wage-arrears agent's round: the hotline asked to urge another body
                  "已经申请了劳动仲裁，仲裁委一直没开庭，请12345帮忙催一下",
+                 # …or an office's slow papers (a quality inspector's round)
+                 "不动产登记中心办证太慢了，说一个月办好，现在两个月了还没好，每次打电话都说在审核，麻烦催一下。",
                  # …or an emergency line (a second winter re-tester's round: read as a follow-up of a 12345 ticket)
                  "打了120半天没来，你们帮忙催一下", "救护车还没到，帮我催一下", "报了110警察还没来，催一下",
                  # …or a utility the caller could not get through to, on a first call (an integrator's round)
