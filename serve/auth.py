@@ -26,11 +26,15 @@ from fastapi import Depends, HTTPException, Request, status
 from fastapi.security import APIKeyHeader
 
 from knowledge_base.store import BY_MAX
+from knowledge_base.units import unit_asked_for
 from models.atomic_dir import build_lock
 from pipeline.errors import InputError
 
-Role = Literal["platform", "agent", "trainer", "admin"]
-ROLES: tuple[Role, ...] = ("platform", "agent", "trainer", "admin")
+Role = Literal["platform", "agent", "trainer", "admin", "unit"]
+ROLES: tuple[Role, ...] = ("platform", "agent", "trainer", "admin", "unit")
+# A `unit` key reads one unit's tickets (a 责任单位's liaison): it is issued for that unit, so none is made at the
+# first start, and APPEAL_API_KEYS, which names no unit, cannot give one.
+FIRST_ROLES: tuple[Role, ...] = ("platform", "agent", "trainer", "admin")
 KEYS_FILE = "api_keys.json"
 NEW_KEYS_FILE = "new_api_keys.txt"  # the keys `appeal serve` made, in plain text, when its output is a log
 EDITOR_PREFIX = "api:"  # a key's knowledge-base edits are recorded as by api:<name>
@@ -42,6 +46,9 @@ log = logging.getLogger("appeal.serve")
 # A trainer asks what agents are suggested, to check an edit of the knowledge base as they will see it.
 SCOPES: dict[str, frozenset[str]] = {
     "route": frozenset({"platform", "agent", "admin"}),
+    # the routed tickets, as the centre sees them; a unit's key sees its own alone (a quality inspector's round: a
+    # liaison could only be given an agent's key, which reads every unit's tickets)
+    "tickets": frozenset({"platform", "agent", "admin", "unit"}),
     "labels": frozenset({"platform", "agent", "trainer", "admin"}),
     "suggest": frozenset({"agent", "trainer", "admin"}),
     "feedback": frozenset({"platform", "agent", "admin"}),
@@ -63,6 +70,7 @@ class Caller:
 
     role: str
     name: str
+    unit: str | None = None  # a `unit` key's unit, as the catalogue names it
 
     @property
     def editor(self) -> str:
@@ -99,10 +107,10 @@ def parse_key_spec(spec: str) -> KeyRing:
     for item in filter(None, (part.strip() for part in spec.split(","))):
         role, sep, key = item.partition(":")
         role, key = role.strip(), key.strip()
-        if not sep or role not in ROLES or not key:
-            raise InputError(
-                f"APPEAL_API_KEYS: entry {item.split(':')[0]!r}... must be role:key with role one of {', '.join(ROLES)}"
-            )
+        if not sep or role not in FIRST_ROLES or not key:
+            raise InputError(f"APPEAL_API_KEYS: entry {item.split(':')[0]!r}... must be role:key with role one of "
+                             f"{', '.join(FIRST_ROLES)} (a unit's key is issued for its unit: appeal keys add unit "
+                             "--unit NAME)")
         ring[digest(key)] = Caller(role, role)
     return KeyRing(ring)
 
@@ -119,13 +127,15 @@ class KeyEntry:
     role: str
     sha256: str
     created_at: str | None = None
+    unit: str | None = None
 
 
 def read_key_entries(path: Path) -> list[KeyEntry]:
     try:
         raw = json.loads(path.read_text(encoding="utf-8"))
         # Files written before keys had names: each role had one key, named after it.
-        return [KeyEntry(e.get("name") or e["role"], e["role"], e["sha256"], e.get("created_at")) for e in raw]
+        return [KeyEntry(e.get("name") or e["role"], e["role"], e["sha256"], e.get("created_at"), e.get("unit"))
+                for e in raw]
     except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
         raise InputError(f"{path}: unreadable API key file ({exc})") from exc
 
@@ -146,31 +156,37 @@ def _write_key_entries(path: Path, entries: list[KeyEntry]) -> None:
 
 
 def _ring(entries: list[KeyEntry]) -> KeyRing:
-    return KeyRing({e.sha256: Caller(e.role, e.name) for e in entries if e.role in ROLES})
+    # a unit key without its unit (a file edited by hand) would read every unit's tickets: it is no key
+    return KeyRing({e.sha256: Caller(e.role, e.name, e.unit) for e in entries
+                    if e.role in ROLES and (e.role == "unit") == bool(e.unit)})
 
 
 def read_key_file(path: Path) -> KeyRing:
     return _ring(read_key_entries(path))
 
 
-def _new_entry(name: str, role: str) -> tuple[KeyEntry, str]:
+def _new_entry(name: str, role: str, unit: str | None = None) -> tuple[KeyEntry, str]:
     key = secrets.token_urlsafe(32)
-    return KeyEntry(name, role, digest(key), datetime.now(timezone.utc).isoformat(timespec="seconds")), key
+    return KeyEntry(name, role, digest(key), datetime.now(timezone.utc).isoformat(timespec="seconds"), unit), key
 
 
 def create_keys(home: Path) -> dict[str, str]:
     """One fresh key per role, each named after its role; only the digests are written. Returns the keys so the
     caller can show them once."""
-    made = {role: _new_entry(role, role) for role in ROLES}
+    made = {role: _new_entry(role, role) for role in FIRST_ROLES}
     _write_key_entries(keys_path(home), [entry for entry, _ in made.values()])
     return {role: key for role, (_, key) in made.items()}
 
 
-def add_key(home: Path, role: str, name: str | None = None) -> tuple[KeyEntry, str]:
-    """A new key for `role` beside the existing ones (a second integration, a new trainer). Returns the entry and
-    the key, which is shown once and never stored."""
+def add_key(home: Path, role: str, name: str | None = None, unit: str | None = None) -> tuple[KeyEntry, str]:
+    """A new key for `role` beside the existing ones (a second integration, a new trainer); a `unit` key for the
+    catalogue's unit `unit` names (卫健局). Returns the entry and the key, which is shown once and never stored."""
     if role not in ROLES:
         raise InputError(f"unknown role {role!r}: one of {', '.join(ROLES)}")
+    if (role == "unit") != bool(unit and unit.strip()):
+        raise InputError("a unit's key names its unit (--unit 卫健局), and only a unit's key names one")
+    if unit:
+        unit = unit_asked_for(unit.strip()).name
     if name is not None:
         name = _spelled(name)
         if not name:
@@ -186,7 +202,7 @@ def add_key(home: Path, role: str, name: str | None = None) -> tuple[KeyEntry, s
         name = name or next(f"{role}-{n}" for n in range(1, len(entries) + 2) if f"{role}-{n}" not in taken)
         if name in taken:
             raise InputError(f"{path}: a key named {name!r} exists already (revoke it first, or choose another name)")
-        entry, key = _new_entry(name, role)
+        entry, key = _new_entry(name, role, unit)
         _write_key_entries(path, [*entries, entry])
     return entry, key
 
@@ -198,7 +214,7 @@ def rotate_key(home: Path, name: str) -> tuple[KeyEntry, str]:
     with build_lock(path):
         entries = read_key_entries(path) if path.is_file() else []
         old = _named(path, entries, name)
-        entry, key = _new_entry(old.name, old.role)
+        entry, key = _new_entry(old.name, old.role, old.unit)
         _write_key_entries(path, [entry if e is old else e for e in entries])
     return entry, key
 

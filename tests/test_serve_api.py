@@ -1137,7 +1137,7 @@ def test_a_days_tickets_are_listed_with_why_they_went_where(server):
         # the endpoint asked, not the scope's name (an integrator's round read "may not use route")
         assert refused.status_code == 403 and refused.json()["message"] == (
             "角色 trainer 无权访问 GET /v1/tickets / role trainer may not use GET /v1/tickets (roles that may: platform, "
-            "agent, admin)")
+            "agent, admin, unit)")
     erased = subprocess.run([sys.executable, "-c", "from appeal.cli import main; main()", "forget", "WG-DAY3"],
                             capture_output=True, text=True, cwd=REPO,
                             env={**os.environ, "APPEAL_HOME": str(server.home)})

@@ -155,7 +155,7 @@ def test_a_running_service_honours_keys_issued_and_revoked_from_the_command_line
         assert live.client(key="not-issued-yet").post("/v1/route", json=ticket).status_code == 401
         key = appeal("add", "platform", "--name", "hotline-platform").strip().rsplit(" ", 1)[-1]
         listed, = (e for e in read_key_entries(keys_path(home)) if e.name == "hotline-platform")
-        assert f"hotline-platform │ platform │ {centre_minute(listed.created_at)}" in appeal("list")  # Wugang's clock
+        assert f"hotline-platform │ platform │ -    │ {centre_minute(listed.created_at)}" in appeal("list")  # Wugang's
         with live.client(key=key) as client:
             assert client.post("/v1/route", json=ticket).status_code == 200
             assert client.post("/v1/suggest", json=ticket).status_code == 403  # the role still applies
@@ -174,6 +174,46 @@ def test_a_running_service_honours_keys_issued_and_revoked_from_the_command_line
     # The revoked key's 401 is nobody's.
     assert [line["status"] for line in lines if line.get("caller") == "hotline-platform"] == [200, 403]
     assert any(line.get("caller") == "李老师" and line["path"] == "/v1/kb/entries" for line in lines)
+
+
+def test_a_units_key_reads_the_tickets_of_its_unit_alone(tmp_path):
+    """A quality inspector's round: a unit's liaison could only be given an agent's key, which reads every unit's
+    tickets."""
+    home = tmp_path / "home"
+    install_model(home, "v1")
+    keys = create_keys(home)
+    env = {**os.environ, "APPEAL_HOME": str(home)}
+    env.pop("APPEAL_API_KEYS", None)
+
+    def appeal(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-c", "from appeal.cli import main; main()", "keys", *args], cwd=REPO,
+                              env=env, capture_output=True, text=True, timeout=120)
+
+    added = appeal("add", "unit", "--name", "卫健局联络员", "--unit", "卫健局")
+    assert added.returncode == 0 and added.stdout.startswith("卫健局联络员 (unit, 武冈市卫生健康局): "), added.stderr
+    health_key = added.stdout.strip().rsplit(" ", 1)[-1]
+    assert "卫健局联络员 │ unit     │ 武冈市卫生健康局" in appeal("list").stdout
+    # a unit's key names its unit, and only a unit's key names one
+    for wrong in (("add", "unit", "--name", "无单位"), ("add", "agent", "--unit", "卫健局"),
+                  ("add", "unit", "--unit", "火星局")):
+        refused = appeal(*wrong)
+        assert refused.returncode != 0 and "Traceback" not in refused.stderr, refused.stderr
+    live = start_server(home, tmp_path / "server.log", env={"APPEAL_API_KEYS": ""})
+    try:
+        with live.client(key=keys["platform"]) as platform:
+            for ticket_id, text in (("WG-U1", "被狗咬了，想问一下哪里可以打狂犬疫苗"), ("WG-U2", "迎春亭街道新东路的路灯坏了一个月没人修")):
+                assert platform.post("/v1/route", json={"id": ticket_id, "text": text}).status_code == 200
+            assert {t["ticket_id"] for t in platform.get("/v1/tickets").json()["tickets"]} == {"WG-U1", "WG-U2"}
+        with live.client(key=health_key) as unit:
+            listed = unit.get("/v1/tickets").json()
+            assert (listed["unit"], [t["ticket_id"] for t in listed["tickets"]]) == ("武冈市卫生健康局", ["WG-U1"])
+            assert unit.get("/v1/tickets", params={"unit": "武冈市卫生健康局"}).status_code == 200
+            assert unit.get("/v1/tickets", params={"unit": "城管局"}).status_code == 403
+            assert unit.get("/v1/tickets/WG-U1").status_code == 200
+            assert unit.get("/v1/tickets/WG-U2").status_code == 404  # another unit's, as unknown as one never routed
+            assert unit.post("/v1/route", json={"text": "路灯坏了"}).status_code == 403
+    finally:
+        live.stop()
 
 
 def test_a_key_made_for_a_service_that_takes_its_keys_from_the_environment_is_refused_with_the_reason(tmp_path):

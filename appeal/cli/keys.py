@@ -31,17 +31,20 @@ def list_keys() -> None:
 
     path = keys_path(_home())
     entries = read_key_entries(path) if path.is_file() else []
-    table = Table("name", "role", f"created ({get_settings().timezone})", "sha256", title=str(path))
+    table = Table("name", "role", "unit", f"created ({get_settings().timezone})", "sha256", title=str(path))
     for entry in entries:
-        table.add_row(entry.name, entry.role, centre_minute(entry.created_at) if entry.created_at else "-",
-                      entry.sha256[:12] + "…")
+        table.add_row(entry.name, entry.role, entry.unit or "-",
+                      centre_minute(entry.created_at) if entry.created_at else "-", entry.sha256[:12] + "…")
     Console().print(table if entries else f"no keys in {path} (`appeal serve` makes one per role on its first start)")
 
 
 @keys_app.command("add")
 def add(
-    role: str = typer.Argument(..., help="platform, agent, trainer or admin"),
+    role: str = typer.Argument(..., help="platform, agent, trainer, admin, or unit (a 责任单位's liaison: reads the "
+                                         "tickets sent to its unit or assisted by it, and no other)"),
     name: Optional[str] = typer.Option(None, "--name", help="who or what holds it (default: `<role>-<n>`)"),
+    unit: Optional[str] = typer.Option(None, "--unit", help="a unit key's unit, as the catalogue or people name it "
+                                                            "(卫健局, 湾头桥镇)"),
 ) -> None:
     """Issue a new key; it is shown once, here, and only its digest is kept."""
     from appeal.cli import note_new_store
@@ -49,8 +52,8 @@ def add(
 
     home = _home()
     note_new_store(keys_path(home), "key file")
-    entry, key = add_key(home, role, name)
-    typer.echo(f"{entry.name} ({entry.role}): {key}")
+    entry, key = add_key(home, role, name, unit)
+    typer.echo(f"{entry.name} ({entry.role}{f', {entry.unit}' if entry.unit else ''}): {key}")
 
 
 @keys_app.command("rotate")

@@ -8,6 +8,7 @@ from typing import Literal
 
 from fastapi import APIRouter, Depends, HTTPException, Path, Query, status
 
+from knowledge_base.units import unit_asked_for
 from serve.auth import Caller, require
 from serve.errors import ERROR_RESPONSES, ErrorOut
 from serve.routers.deps import ready
@@ -33,13 +34,15 @@ def day_tickets(
                                                             "it, by the route or an agent, or that it assists"),
     limit: int = Query(100, ge=1, le=1000, description="tickets listed, in the order they came in"),
     offset: int = Query(0, ge=0, description="tickets skipped first: the next page"),
-    _caller: Caller = Depends(require("route")),
+    caller: Caller = Depends(require("tickets")),
     services: Services = Depends(ready),
 ) -> TicketsOut:
     """The tickets routed with an id that came in on one day, each with what the route said (decision, unit, rule,
     urgent, lines) and why (its reasons, the earlier tickets it listed), and what the agents' latest answer said
     (topic, unit, lines put through, refused); with the day's counts of auto, review, urgent, answered, put-through
-    and refused tickets. Texts are PII masked; an erased ticket (`appeal forget`) is not listed."""
+    and refused tickets. Texts are PII masked; an erased ticket (`appeal forget`) is not listed. A unit's key lists
+    its unit's alone."""
+    unit = _own_unit(caller, unit)
     return tickets_out(services.repeats, services.feedback, day=day, zone=services.settings.zone, decision=decision,
                        urgent=urgent, answered=answered, township=township, unit=unit, limit=limit, offset=offset)
 
@@ -72,18 +75,30 @@ def hotspots(
                                                                "this id within the repeat window"}})
 def routed_ticket(
     ticket_id: str = Path(max_length=128, description="the id the ticket was routed with"),
-    _caller: Caller = Depends(require("route")),
+    caller: Caller = Depends(require("tickets")),
     services: Services = Depends(ready),
 ) -> RoutedTicketOut:
     """What the route said of a ticket routed with this id in the repeat window, the unit an agent's answer sent it
     to since, and that answer (an integrator's round: after a lost answer the platform could only route the ticket
     again, and could not see where the service thought the ticket was). 404: not routed with this id, routed before
-    the window, or erased (`appeal forget`)."""
+    the window, or erased (`appeal forget`), or, for a unit's key, not sent to its unit nor assisted by it."""
     days = services.repeats.index.window.days
     ticket = services.repeats.routed(ticket_id.strip())
+    if ticket is not None and caller.unit and not ticket.concerns(None, caller.unit):
+        ticket = None  # another unit's ticket is as unknown to this key as one never routed
     if ticket is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, detail=(
             f"近 {days} 天没有以 {ticket_id!r} 路由的工单（未带此 id 路由、早于窗口或已删除） / no ticket routed with "
             f"id {ticket_id!r} in the last {days} days (never with this id, before the window, or erased)"))
     return routed_ticket_out(ticket, services.repeats.index.window,
                              services.feedback.latest_of([ticket.ticket_id]).get(ticket.ticket_id))
+
+
+def _own_unit(caller: Caller, unit: str | None) -> str | None:
+    """The unit whose tickets a key lists: a unit key's own (asking for another's is a 403), else the one asked."""
+    if caller.unit is None:
+        return unit
+    if unit and unit.strip() and unit_asked_for(unit.strip()).name != caller.unit:
+        raise HTTPException(status.HTTP_403_FORBIDDEN, detail=(
+            f"单位 {caller.unit} 的密钥只能查看本单位的工单 / the key of {caller.unit} lists that unit's tickets alone"))
+    return caller.unit
