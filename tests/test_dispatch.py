@@ -4027,6 +4027,8 @@ def test_an_emergency_desks_storm_night(text, lead, urgent, lines):
     ("人力资源和社会保障", "我儿子还冇找到工作，想问下有没有就业培训", "urgent"),
     ("交通运输", "那座漫水桥一下雨就被水淹了，桥面都看不到，希望修座高一点的桥", "urgent"),
     ("水利", "去年水库大坝有缝，已经修好了，想问移民补助", "urgent"),
+    # …and a resettlement after an expropriation is no shelter from a flood
+    ("住房和城乡建设", "拆迁安置点在哪里？我们那批什么时候能分房", "urgent"),
 ])
 def test_look_alikes_of_a_storm_nights_calls(guess, text, not_urgent_or_lead):
     d = decide_unsure(guess, text)
