@@ -30,8 +30,8 @@ from knowledge_base.units import unit_asked_for
 from models.atomic_dir import build_lock
 from pipeline.errors import InputError
 
-Role = Literal["platform", "agent", "trainer", "admin", "unit"]
-ROLES: tuple[Role, ...] = ("platform", "agent", "trainer", "admin", "unit")
+Role = Literal["platform", "agent", "trainer", "unit", "admin"]
+ROLES: tuple[Role, ...] = ("platform", "agent", "trainer", "unit", "admin")  # admin last: it may do everything
 # A `unit` key reads one unit's tickets (a 责任单位's liaison): it is issued for that unit, so none is made at the
 # first start, and APPEAL_API_KEYS, which names no unit, cannot give one.
 FIRST_ROLES: tuple[Role, ...] = ("platform", "agent", "trainer", "admin")

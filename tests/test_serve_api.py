@@ -143,6 +143,7 @@ def test_keys_and_roles(server):
     assert said[("/v1/suggest", "post")] == "agent, trainer, admin"
     assert said[("/v1/models/reload", "post")] == "admin"
     assert said[("/v1/kb/entries/{entry_id}", "patch")] == "trainer, admin"
+    assert said[("/v1/tickets", "get")] == said[("/v1/tickets/{ticket_id}", "get")] == "platform, agent, unit, admin"
     assert all(roles.endswith("admin") for roles in said.values()), said
     assert "roles" not in paths["/healthz"]["get"].get("description", "")
 
@@ -1137,7 +1138,7 @@ def test_a_days_tickets_are_listed_with_why_they_went_where(server):
         # the endpoint asked, not the scope's name (an integrator's round read "may not use route")
         assert refused.status_code == 403 and refused.json()["message"] == (
             "角色 trainer 无权访问 GET /v1/tickets / role trainer may not use GET /v1/tickets (roles that may: platform, "
-            "agent, admin, unit)")
+            "agent, unit, admin)")
     erased = subprocess.run([sys.executable, "-c", "from appeal.cli import main; main()", "forget", "WG-DAY3"],
                             capture_output=True, text=True, cwd=REPO,
                             env={**os.environ, "APPEAL_HOME": str(server.home)})
