@@ -69,7 +69,7 @@ LOADING_RETRY_SECONDS = 5
 MODEL_RETRY_SECONDS = 60
 
 # What a call is told while the service is not ready, by what keeps it so
-_NOT_READY: dict[ErrorCode, str] = {
+NOT_READY: dict[ErrorCode, str] = {
     "loading": "服务正在加载 / service is loading",
     "model_unavailable": "无可用模型，需运维人员修复模型库 / no model to serve until an operator mends the registry",
     "database_unavailable": "数据库暂不可用 / database unavailable",
@@ -92,7 +92,7 @@ def retry_after(code: ErrorCode, settings) -> dict[str, str]:
 
 def not_ready(code: ErrorCode, why: str, settings) -> CodedError:
     """The 503 of a call the service cannot answer yet: `code` says what keeps it, Retry-After when to try again."""
-    return CodedError(status.HTTP_503_SERVICE_UNAVAILABLE, detail=f"{_NOT_READY[code]} ({why})", code=code,
+    return CodedError(status.HTTP_503_SERVICE_UNAVAILABLE, detail=f"{NOT_READY[code]} ({why})", code=code,
                       headers=retry_after(code, settings))
 
 

@@ -412,12 +412,14 @@ def _answering_while_building(host: str, port: int) -> Iterator[None]:
     200, /readyz 503 `loading` as the service does while it loads, and any other request the service's 503
     `loading` error, with a Retry-After."""
 
+    from serve.errors import NOT_READY
+
     class Building(BaseHTTPRequestHandler):
         def _answer(self) -> None:
             path = self.path.split("?", 1)[0]
             status, body = ((200, {"status": "ok", "model_version": None}) if path == "/healthz" else
                             (503, {"status": "loading", "detail": BUILDING}) if path == "/readyz" else
-                            (503, {"code": "loading", "detail": BUILDING, "message": "服务正在加载 / service is loading"}))
+                            (503, {"code": "loading", "detail": BUILDING, "message": NOT_READY["loading"]}))
             content = json.dumps(body, ensure_ascii=False).encode("utf-8")
             self.send_response(status)
             self.send_header("Content-Type", "application/json")
