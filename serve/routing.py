@@ -175,7 +175,7 @@ def tickets_out(repeats: Repeats, feedback: FeedbackStore, *, day: date | None, 
     whether a call was put through, or a ticket refused, was in the feedback alone), and the day's counts; with
     `township` and `unit` (as `hotspots_out` reads them), only theirs; with `decision`, `urgent` and `answered`, only
     those listed. A day before the repeat window is refused: its tickets are no longer kept."""
-    name, asked = _township_asked(township), _unit_asked(unit)
+    name, asked = _township_asked(township), unit_asked(unit)
     day = day or datetime.now(zone).date()
     start, end = (datetime.combine(d, time(), zone).astimezone(timezone.utc).replace(tzinfo=None)
                   for d in (day, day + timedelta(days=1)))
@@ -210,7 +210,7 @@ def _township_asked(township: str | None) -> str | None:
     return place.township
 
 
-def _unit_asked(unit: str | None) -> str | None:
+def unit_asked(unit: str | None) -> str | None:
     """The unit a filter names (卫健局), as the catalogue names it (`unit_asked_for`); None: blank, all."""
     return unit_asked_for(unit.strip()).name if unit and unit.strip() else None
 
@@ -223,7 +223,7 @@ def hotspots_out(repeats: Repeats, feedback: FeedbackStore, *, days: int, min_si
     township's government has to deal with, the county's matters it shares in included. With `unit` (a unit of the
     catalogue as people name it: 卫健局, 湾头桥镇), only the groups holding a ticket sent to it, by the route or by
     an agent, or that it assists: a bureau's own share of the work."""
-    name, asked = _township_asked(township), _unit_asked(unit)
+    name, asked = _township_asked(township), unit_asked(unit)
     days = min(days, repeats.index.window.days)
     # The feedback table keeps aware times, the ticket log naive UTC (`utc_now`).
     since = datetime.now(timezone.utc) - timedelta(days=days)

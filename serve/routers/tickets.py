@@ -8,11 +8,10 @@ from typing import Literal
 
 from fastapi import APIRouter, Depends, HTTPException, Path, Query, status
 
-from knowledge_base.units import unit_asked_for
 from serve.auth import Caller, require
 from serve.errors import ERROR_RESPONSES, ErrorOut
 from serve.routers.deps import ready
-from serve.routing import hotspots_out, routed_ticket_out, tickets_out
+from serve.routing import hotspots_out, routed_ticket_out, tickets_out, unit_asked
 from serve.schemas import HotspotsOut, RoutedTicketOut, TicketsOut
 from serve.services import Services
 
@@ -98,7 +97,7 @@ def _own_unit(caller: Caller, unit: str | None) -> str | None:
     """The unit whose tickets a key lists: a unit key's own (asking for another's is a 403), else the one asked."""
     if caller.unit is None:
         return unit
-    if unit and unit.strip() and unit_asked_for(unit.strip()).name != caller.unit:
+    if unit_asked(unit) not in (None, caller.unit):
         raise HTTPException(status.HTTP_403_FORBIDDEN, detail=(
             f"单位 {caller.unit} 的密钥只能查看本单位的工单 / the key of {caller.unit} lists that unit's tickets alone"))
     return caller.unit
