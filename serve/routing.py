@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import math
+from collections import Counter
 from collections.abc import Collection
 from dataclasses import replace
 from datetime import date, datetime, time, timedelta, timezone
@@ -167,34 +168,55 @@ def routed_ticket_out(ticket: SeenTicket, window: timedelta, answer: FeedbackRow
 
 
 def tickets_out(repeats: Repeats, feedback: FeedbackStore, *, day: date | None, zone: ZoneInfo,
-                decision: str | None = None, urgent: bool | None = None, answered: bool | None = None,
-                township: str | None = None, unit: str | None = None, limit: int = 100,
-                offset: int = 0) -> TicketsOut:
-    """The tickets routed with an id that were received on `day` (None: today) where the centre is (`zone`), in the
-    order they came in, with what the route said and why, what the agents' latest answer said (a supervisor's round:
-    whether a call was put through, or a ticket refused, was in the feedback alone), and the day's counts; with
-    `township` and `unit` (as `hotspots_out` reads them), only theirs; with `decision`, `urgent` and `answered`, only
-    those listed. A day before the repeat window is refused: its tickets are no longer kept."""
+                since: datetime | None = None, until: datetime | None = None, decision: str | None = None,
+                urgent: bool | None = None, answered: bool | None = None, township: str | None = None,
+                unit: str | None = None, limit: int = 100, offset: int = 0) -> TicketsOut:
+    """The tickets routed with an id that were received on `day` (None: today) where the centre is (`zone`), or from
+    `since` to `until` (default now; naive: the centre's clock) instead, in the order they came in, with what the
+    route said and why, what the agents' latest answer said (a supervisor's round: whether a call was put through, or
+    a ticket refused, was in the feedback alone), and the period's counts; with `township` and `unit` (as
+    `hotspots_out` reads them), only theirs; with `decision`, `urgent` and `answered`, only those listed. A period
+    before the repeat window is refused: its tickets are no longer kept."""
     name, asked = _township_asked(township), unit_asked(unit)
-    day = day or datetime.now(zone).date()
-    start, end = (datetime.combine(d, time(), zone).astimezone(timezone.utc).replace(tzinfo=None)
-                  for d in (day, day + timedelta(days=1)))
+    start, end = _period(day, since, until, zone)
     window = repeats.index.window
     if end <= utc_now() - window:
-        raise InputError(f"date: {day} 早于重复诉求窗口（{window.days} 天），工单已不保留 / before the repeat window "
+        said = f"date: {day}" if since is None else f"since: {since}"
+        raise InputError(f"{said} 早于重复诉求窗口（{window.days} 天），工单已不保留 / before the repeat window "
                          f"({window.days} days, APPEAL_REPEAT_WINDOW_DAYS): its tickets are no longer kept")
     day_tickets = [t for t in repeats.received_between(start, end) if t.concerns(name, asked)]
     answers = feedback.latest_of(t.ticket_id for t in day_tickets)
     listed = [t for t in day_tickets
               if (decision is None or t.decision == decision) and (urgent is None or bool(t.urgent) == urgent)
               and (answered is None or (t.ticket_id in answers) == answered)]
+    start_here, end_here = (t.replace(tzinfo=timezone.utc).astimezone(zone) for t in (start, end))
     return TicketsOut(
-        date=day.isoformat(), township=name, unit=asked, received=len(day_tickets),
+        date=start_here.date().isoformat(), since=start_here.isoformat(timespec="minutes"),
+        until=end_here.isoformat(timespec="minutes"), township=name, unit=asked, received=len(day_tickets),
         auto=sum(t.decision == "auto" for t in day_tickets), review=sum(t.decision == "review" for t in day_tickets),
         urgent=sum(bool(t.urgent) for t in day_tickets), handed_over=sum(bool(t.lines) for t in day_tickets),
         answered=len(answers), put_through=sum(bool(a.put_through) for a in answers.values()),
         refused=sum(bool(a.refused) for a in answers.values()), matching=len(listed),
         tickets=[routed_ticket_out(t, window, answers.get(t.ticket_id)) for t in listed[offset:offset + limit]])
+
+
+def _period(day: date | None, since: datetime | None, until: datetime | None,
+            zone: ZoneInfo) -> tuple[datetime, datetime]:
+    """The start and end (naive UTC, as the ticket log keeps times) of a day of the centre, or of `since` to `until`:
+    an emergency desk's round read its storm night, 18:00 to 06:00, as two days, its worst calls on the second."""
+    if since is None:
+        if until is not None:
+            raise InputError("until: 需同时给出 since / needs since, the period's start")
+        day = day or datetime.now(zone).date()
+        since, until = (datetime.combine(d, time(), zone) for d in (day, day + timedelta(days=1)))
+    elif day is not None:
+        raise InputError("date 与 since 只能给一个 / date or since: a day, or a period from since, not both")
+    start, end = (None if t is None else (t if t.tzinfo else t.replace(tzinfo=zone)).astimezone(timezone.utc)
+                  for t in (since, until))
+    end = end or datetime.now(timezone.utc)
+    if end <= start:
+        raise InputError(f"until: {until or 'now'} 不晚于 since {since} / is not after since, the period's start")
+    return start.replace(tzinfo=None), end.replace(tzinfo=None)
 
 
 def _township_asked(township: str | None) -> str | None:
@@ -215,14 +237,15 @@ def unit_asked(unit: str | None) -> str | None:
     return unit_asked_for(unit.strip()).name if unit and unit.strip() else None
 
 
-def hotspots_out(repeats: Repeats, feedback: FeedbackStore, *, days: int, min_size: int,
-                 limit: int, township: str | None = None, unit: str | None = None) -> HotspotsOut:
+def hotspots_out(repeats: Repeats, feedback: FeedbackStore, *, days: int, min_size: int, limit: int,
+                 township: str | None = None, unit: str | None = None, urgent: bool = False) -> HotspotsOut:
     """The period's hotspots, with the agents' answers on repeats of the period overruling the similarity. A period
     longer than the repeat window is cut to it: older tickets are no longer kept, and `days` says what was covered.
     With `township` (a name as people write it, or a division code), only the groups holding tickets of it: what a
     township's government has to deal with, the county's matters it shares in included. With `unit` (a unit of the
     catalogue as people name it: 卫健局, 湾头桥镇), only the groups holding a ticket sent to it, by the route or by
-    an agent, or that it assists: a bureau's own share of the work."""
+    an agent, or that it assists: a bureau's own share of the work. With `urgent`, only the groups holding a ticket
+    the route flagged urgent: a duty officer's night (an emergency desk's round: no hotspot said which were)."""
     name, asked = _township_asked(township), unit_asked(unit)
     days = min(days, repeats.index.window.days)
     # The feedback table keeps aware times, the ticket log naive UTC (`utc_now`).
@@ -233,7 +256,8 @@ def hotspots_out(repeats: Repeats, feedback: FeedbackStore, *, days: int, min_si
     # a group holding tickets reported in the township, or sent on to it
     spots = [spot for spot in repeats.hotspots(days=days, min_size=min_size, judgements=judgements)
              if (name is None or name in spot.townships or any(ticket.township == name for ticket in spot.tickets))
-             and (asked is None or asked in spot.lead_units or asked in spot.assisting_units)]
+             and (asked is None or asked in spot.lead_units or asked in spot.assisting_units)
+             and (not urgent or any(ticket.urgent for ticket in spot.tickets))]
     day_ago = utc_now() - timedelta(hours=24)
     return HotspotsOut(
         days=days,
@@ -243,6 +267,8 @@ def hotspots_out(repeats: Repeats, feedback: FeedbackStore, *, days: int, min_si
         hotspots=[
             HotspotOut(size=s.size, first_at=_utc_text(s.first_at),
                        last_at=_utc_text(s.last_at), last_24h=s.since(day_ago),
+                       urgent=sum(bool(t.urgent) for t in s.tickets),
+                       lines=dict(Counter(line for t in s.tickets for line in t.lines).most_common()),
                        keywords=s.keywords, townships=s.townships, city_wide=s.city_wide, topics=s.topics,
                        lead_units=s.lead_units, assisting_units=s.assisting_units,
                        # each ticket under the topic the group counts it under (a quality inspector's round: the

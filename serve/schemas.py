@@ -641,7 +641,10 @@ class TicketsOut(Out):
     """A day's tickets routed with an id, in the order they came in, with what the route said and why (GET
     /v1/tickets): a supervisor's review of the dispatch."""
 
-    date: str = Field(description="the centre's day listed (APPEAL_TIMEZONE), from midnight to midnight")
+    date: str = Field(description="the centre's day listed (APPEAL_TIMEZONE), from midnight to midnight; of a period "
+                                  "asked with `since`, the day it starts")
+    since: str = Field(description="the start of the period listed, on the centre's clock (2026-12-06T18:00+08:00)")
+    until: str = Field(description="its end, not included: the next midnight of a day, or `until` (default now)")
     township: str | None = Field(default=None, description="the township asked for, as the gazetteer names it")
     unit: str | None = Field(default=None, description="the unit asked for, as the unit catalogue names it")
     received: int = Field(description="tickets routed with an id that day (of `township`: reported in it or sent on "
@@ -665,6 +668,8 @@ class HotspotOut(Out):
     first_at: str
     last_at: str
     last_24h: int = Field(description="tickets of the group received in the last 24 hours: a matter still coming in")
+    urgent: int = Field(description="tickets of the group the route flagged urgent")
+    lines: dict[str, int] = Field(description="line the route said to put a caller through to (119 …) → tickets")
     keywords: list[str] = Field(description="words shared by the group's tickets that say what it is about, "
                                             "most telling first")
     townships: dict[str, int] = Field(description="乡镇/街道 → tickets")

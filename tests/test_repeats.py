@@ -937,6 +937,8 @@ def test_a_hotspot_counts_a_ticket_under_its_agents_topic(tmp_path):
         feedback.add(Feedback(text=masked_text(ROAD), topic="交通运输", ticket_id="WG-1"))  # corrected: the latest
         spot = hotspots_out(repeats, feedback, days=1, min_size=3, limit=5).hotspots[0]
         assert spot.topics == {"交通运输": 2, "城乡建设": 1}
+        assert (spot.urgent, spot.lines) == (0, {})
+        assert hotspots_out(repeats, feedback, days=1, min_size=3, limit=5, urgent=True).hotspots == []
         # and each ticket listed under the topic the group counts it under (a quality inspector's round)
         assert sorted((t.ticket_id, t.topic) for t in spot.tickets) == [
             ("WG-0", "交通运输"), ("WG-1", "交通运输"), ("WG-2", "城乡建设")]
@@ -956,7 +958,7 @@ def test_hotspots_from_the_command_line(appeal_home):
     evening = now - timedelta(minutes=10) if now.hour >= 17 else now.replace(hour=23, minute=0) - timedelta(days=1)
     for number, body in enumerate((ROAD, ROAD_AGAIN, ROAD_THIRD)):
         log.add(SeenTicket(f"WG-{number}", evening - timedelta(minutes=2 * number), masked_text(body), "通村公路塌陷",
-                           "湾头桥镇", "交通运输", "湾头桥镇人民政府"))
+                           "湾头桥镇", "交通运输", "湾头桥镇人民政府", urgent=number < 2, hand_over="119" * (number == 0)))
     log.close()
     wugang_day = (evening.date() + timedelta(days=1)).isoformat()
     env = {**os.environ, "APPEAL_HOME": str(appeal_home)}
@@ -967,10 +969,15 @@ def test_hotspots_from_the_command_line(appeal_home):
     assert [sorted(t["ticket_id"] for t in s["tickets"]) for s in found["hotspots"]] == [["WG-0", "WG-1", "WG-2"]]
     assert "通村" in found["hotspots"][0]["keywords"] and found["hotspots"][0]["last_24h"] == 3
     assert found["hotspots"][0]["city_wide"] is False  # one township's road
+    # an emergency desk's round: no hotspot said which held urgent calls
+    assert (found["hotspots"][0]["urgent"], found["hotspots"][0]["lines"]) == (2, {"119": 1})
+    flagged = subprocess.run([*APPEAL, "hotspots", "--days", "1", "--urgent"], capture_output=True, text=True,
+                             env=env, cwd=REPO, check=True).stdout
+    assert flagged.startswith("1 hotspot with an urgent ticket among 18 tickets of the last day"), flagged
     table = subprocess.run([*APPEAL, "hotspots", "--days", "1"], capture_output=True, text=True, env=env, cwd=REPO,
                            check=True).stdout
-    assert table.startswith(f"1 hotspot among 18 tickets of the last day\n\n1. 3 tickets (3 in the last 24 h), "
-                            f"{wugang_day} → {wugang_day}: ")
+    assert table.startswith(f"1 hotspot among 18 tickets of the last day\n\n1. 3 tickets (3 in the last 24 h, 2 "
+                            f"urgent, line 119 ×1), {wugang_day} → {wugang_day}: ")
     assert "乡镇/街道 湾头桥镇 3 · topic 交通运输 3 · lead unit 湾头桥镇人民政府 3" in table
     assert all(f"WG-{n} 通村公路塌陷" in table for n in range(3))
     # a township's own: 湾头桥镇's road, none of 邓元泰镇's, each with its own count (the county's 18 was read as the
@@ -1039,7 +1046,11 @@ def test_a_days_tickets_from_the_command_line(appeal_home):
             SeenTicket("WG-U1", at(7, 15), "双牌镇后山刚刚塌下来了，屋里还有人。", None, "双牌镇", "城乡建设",
                        "武冈市应急管理局", "auto", "v1", True, "应急管理", hand_over="119",
                        reasons="如正在发生，请立即转接 119", rule="landslide-now", assisting_units="双牌镇人民政府"),
-            SeenTicket("WG-Y1", at(8, 0) - timedelta(days=1), masked_text(ROAD), None, "湾头桥镇"))  # the day before
+            SeenTicket("WG-Y1", at(8, 0) - timedelta(days=1), masked_text(ROAD), None, "湾头桥镇"),  # the day before
+            SeenTicket("WG-N1", at(23, 30), "水西门那条街的水淹到腰了，还有人在屋里。", None, "水西门街道", "城乡建设",
+                       "武冈市应急管理局", "review", "v1", True, "应急管理", hand_over="119"),
+            SeenTicket("WG-N2", at(1, 10) + timedelta(days=1), "双牌镇那边停电了，一个村都黑了。", None, "双牌镇",
+                       "城乡建设", "国网武冈市供电公司", "auto", "v1", False, "供电"))  # after midnight, the same night
     log.close()
     answers = FeedbackStore(Settings().db_url)
     answers.add(Feedback(masked_text(ROAD), "城乡建设", "乡镇人民政府/街道办事处", "WG-R1", repeat_of="WG-Y1"))
@@ -1048,10 +1059,25 @@ def test_a_days_tickets_from_the_command_line(appeal_home):
     env = {**os.environ, "APPEAL_HOME": str(appeal_home)}
     shown = subprocess.run([*APPEAL, "tickets", "--date", day.isoformat()], capture_output=True, text=True, env=env,
                            cwd=REPO, check=True).stdout
-    assert shown.startswith(f"{day.isoformat()}: 3 tickets routed with an id: 1 auto, 2 review, 1 urgent, 1 with a "
+    assert shown.startswith(f"{day.isoformat()}: 4 tickets routed with an id: 1 auto, 3 review, 2 urgent, 2 with a "
                             "line to put through; agents answered 2: 1 put through, 0 refused\n"), shown
     blocks = shown.split("\n\n")[1:]
-    assert [b.split(" · ")[0] for b in blocks] == ["07:15 WG-U1", "08:05 WG-R1", "09:40 WG-R2"]
+    assert [b.split(" · ")[0] for b in blocks] == ["07:15 WG-U1", "08:05 WG-R1", "09:40 WG-R2", "23:30 WG-N1"]
+    # an emergency desk's round: the night, 18:00 to 06:00, is one list, its times with their dates
+    night = subprocess.run([*APPEAL, "tickets", "--since", f"{day} 18:00", "--until", "06:00"], capture_output=True,
+                           text=True, env=env, cwd=REPO, check=True).stdout
+    after = day + timedelta(days=1)
+    assert night.startswith(f"{day} 18:00 → {after} 06:00: 2 tickets routed with an id: 1 auto, 1 review, 1 urgent"), \
+        night
+    assert [b.split(" · ")[0] for b in night.split("\n\n")[1:]] == [f"{day:%m-%d} 23:30 WG-N1",
+                                                                     f"{after:%m-%d} 01:10 WG-N2"]
+    # a clock time alone is the last one gone by
+    since = json.loads(subprocess.run([*APPEAL, "tickets", "--since", "00:00", "--json"], capture_output=True,
+                                      text=True, env=env, cwd=REPO, check=True).stdout)["since"]
+    assert since == datetime.combine(centre_today(), datetime.min.time(), zone).isoformat(timespec="minutes")
+    for wrong in (["--date", day.isoformat(), "--since", "18:00"], ["--until", "06:00"]):
+        refused = subprocess.run([*APPEAL, "tickets", *wrong], capture_output=True, text=True, env=env, cwd=REPO)
+        assert refused.returncode == 2 and "since" in refused.stderr and len(refused.stderr.splitlines()) == 1
     # the units assisting, and the earlier ticket an agent linked it to (a night agent's handover lacked both)
     assert blocks[0].startswith("07:15 WG-U1 · auto · 双牌镇 · 城乡建设 → 武冈市应急管理局 (rule landslide-now), 协办 "
                                 "双牌镇人民政府 · urgent, line 119 · answered: put through 119\n")
@@ -1064,8 +1090,8 @@ def test_a_days_tickets_from_the_command_line(appeal_home):
     assert "13807391234" not in shown
     left = subprocess.run([*APPEAL, "tickets", "--date", day.isoformat(), "--review", "--unanswered"],
                           capture_output=True, text=True, env=env, cwd=REPO, check=True).stdout
-    assert left.splitlines()[1] == "listed: 1 review unanswered"
-    assert [b.split(" · ")[0] for b in left.split("\n\n")[1:]] == ["09:40 WG-R2"]
+    assert left.splitlines()[1] == "listed: 2 review unanswered"
+    assert [b.split(" · ")[0] for b in left.split("\n\n")[1:]] == ["09:40 WG-R2", "23:30 WG-N1"]
     review = subprocess.run([*APPEAL, "tickets", "--date", day.isoformat(), "--review", "--township", "湾头桥"],
                             capture_output=True, text=True, env=env, cwd=REPO, check=True).stdout
     assert review.splitlines()[:2] == [f"{day.isoformat()}: 2 tickets of 湾头桥镇 routed with an id: 0 auto, 2 review, "
@@ -1078,11 +1104,11 @@ def test_a_days_tickets_from_the_command_line(appeal_home):
     found = json.loads(subprocess.run([*APPEAL, "tickets", "--date", day.isoformat(), "--urgent", "--json"],
                                       capture_output=True, text=True, env=env, cwd=REPO, check=True).stdout)
     assert [(t["ticket_id"], t["hand_over"], t["rule"]) for t in found["tickets"]] == [
-        ("WG-U1", ["119"], "landslide-now")]
+        ("WG-U1", ["119"], "landslide-now"), ("WG-N1", ["119"], None)]
     both = subprocess.run([*APPEAL, "tickets", "--review", "--auto"], capture_output=True, text=True, env=env, cwd=REPO)
     assert both.returncode == 2 and "--review and --auto" in both.stderr
     today = subprocess.run([*APPEAL, "tickets"], capture_output=True, text=True, env=env, cwd=REPO, check=True).stdout
-    assert today.startswith(f"{centre_today().isoformat()}: 0 tickets routed with an id"), today
+    assert today.startswith(f"{centre_today().isoformat()}: 1 tickets routed with an id"), today
 
 
 @pytest.fixture

@@ -1113,6 +1113,16 @@ def test_a_days_tickets_are_listed_with_why_they_went_where(server):
         township = client.get("/v1/tickets", params={"date": day.isoformat(), "township": "湾头桥"}).json()
         assert [t["ticket_id"] for t in township["tickets"]] == ["WG-DAY1", "WG-DAY3"]
         assert township["township"] == "湾头桥镇" and township["received"] == 2
+        # an emergency desk's round: its night, 18:00 to 06:00, read as two days (the centre's clock, no offset given)
+        night = client.get("/v1/tickets", params={"since": at(18, 0, days=-1)[:16], "until": at(6, 0)[:16]}).json()
+        assert [t["ticket_id"] for t in night["tickets"]] == ["WG-DAY0", "WG-DAY1"] and night["received"] == 2
+        assert (night["since"], night["until"]) == (at(18, 0, days=-1)[:16] + "+08:00", at(6, 0)[:16] + "+08:00")
+        assert night["date"] == (day - timedelta(days=1)).isoformat()
+        assert (body["since"], body["until"]) == (at(0, 0)[:16] + "+08:00", at(0, 0, days=1)[:16] + "+08:00")
+        for wrong in ({"date": day.isoformat(), "since": at(18, 0)}, {"until": at(6, 0)},
+                      {"since": at(18, 0), "until": at(6, 0)}):
+            refused = client.get("/v1/tickets", params=wrong)
+            assert refused.status_code == 422 and ("since" in refused.json()["message"]), refused.text
         page = client.get("/v1/tickets", params={"date": day.isoformat(), "limit": 1, "offset": 1}).json()
         assert [t["ticket_id"] for t in page["tickets"]] == ["WG-DAY3"] and page["matching"] == 3
         # a supervisor's round: what the agent did (put through, refused) was in the feedback alone

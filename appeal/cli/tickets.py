@@ -3,7 +3,7 @@ same matter (热点诉求); `appeal forget`: erase tickets. From the service's d
 from __future__ import annotations
 
 import difflib
-from datetime import datetime
+from datetime import datetime, time, timedelta
 from typing import TYPE_CHECKING, Optional
 
 import typer
@@ -12,12 +12,19 @@ if TYPE_CHECKING:  # the schemas import the service's modules: not at every comm
     from serve.schemas import RoutedTicketOut
 
 _TICKETS_SHOWN = 5  # the most central first
+_CLOCK = ["%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M", "%H:%M"]  # a time alone: `_on_clock`
 
 
 def tickets(
     day: Optional[datetime] = typer.Option(None, "--date", formats=["%Y-%m-%d"], help="the centre's day, 2026-12-07 "
                                                                                       "(default today), within the "
                                                                                       "repeat window"),
+    since: Optional[datetime] = typer.Option(None, "--since", formats=_CLOCK, help="instead of a day, those from this "
+                                                                               "time on: a night shift, '2026-12-06 "
+                                                                               "18:00', or 18:00 for the last one"),
+    until: Optional[datetime] = typer.Option(None, "--until", formats=_CLOCK, help="with --since, the end (not "
+                                                                               "included; 06:00: the next one); "
+                                                                               "default now"),
     review: bool = typer.Option(False, "--review", help="only those the route sent to an agent to decide"),
     auto: bool = typer.Option(False, "--auto", help="only those the route dispatched itself"),
     urgent: bool = typer.Option(False, "--urgent", help="only those flagged urgent"),
@@ -32,10 +39,11 @@ def tickets(
 ) -> None:
     """A day's tickets: each routed ticket with where the route sent it and why (its reasons), for a morning review.
 
-    Lists the tickets routed with an id that came in on the day (the centre's, APPEAL_TIMEZONE), in the order they
-    came in: time, id, decision, township, topic, lead unit and rule, urgent and the line to put through, what the
-    agents' latest answer said (the unit it sent the ticket to, the line it put the caller through to, a refusal),
-    and the route's reasons. Texts are PII masked; erased tickets are not listed."""
+    Lists the tickets routed with an id that came in on the day (the centre's, APPEAL_TIMEZONE), or in a shift
+    (--since 18:00 --until 06:00: a night's), in the order they came in: time, id, decision, township, topic, lead
+    unit and rule, urgent and the line to put through, what the agents' latest answer said (the unit it sent the
+    ticket to, the line it put the caller through to, a refusal), and the route's reasons. Texts are PII masked;
+    erased tickets are not listed."""
     from appeal.cli import existing_database
     from appeal.config import centre_time, get_settings
     from knowledge_base.repeats import Repeats
@@ -48,11 +56,13 @@ def tickets(
         raise InputError("--review and --auto: one of them, or neither for both")
     settings = get_settings()
     url = existing_database(settings)
+    start = _on_clock(since, datetime.now(settings.zone), before=True) if since else None
+    end = _on_clock(until, start, before=False) if until and start else until
     repeats = Repeats(url, threshold=settings.repeat_threshold, window_days=settings.repeat_window_days)
     feedback = FeedbackStore(url)
     try:
-        found = tickets_out(repeats, feedback, day=day.date() if day else None, zone=settings.zone,
-                            decision="review" if review else "auto" if auto else None, urgent=urgent or None,
+        found = tickets_out(repeats, feedback, day=day.date() if day else None, zone=settings.zone, since=start,
+                            until=end, decision="review" if review else "auto" if auto else None, urgent=urgent or None,
                             answered=False if unanswered else None, township=township, unit=unit, limit=limit)
     finally:
         repeats.close()
@@ -61,7 +71,11 @@ def tickets(
         typer.echo(found.model_dump_json(indent=2))
         return
     which = _narrowed_to(found.township, found.unit)
-    typer.echo(f"{found.date}: {found.received} tickets{which} routed with an id: {found.auto} auto, "
+    start, end = centre_time(found.since), centre_time(found.until)
+    one_day = start.time() == end.time() == time() and end - start == timedelta(days=1)
+    period = found.date if one_day else f"{start:%Y-%m-%d %H:%M} → {end:%Y-%m-%d %H:%M}"
+    clock = "%H:%M" if start.date() == (end - timedelta(microseconds=1)).date() else "%m-%d %H:%M"
+    typer.echo(f"{period}: {found.received} tickets{which} routed with an id: {found.auto} auto, "
                f"{found.review} review, {found.urgent} urgent, {found.handed_over} with a line to put through; "
                f"agents answered {found.answered}: {found.put_through} put through, {found.refused} refused")
     shown = (("review", review), ("auto", auto), ("urgent", urgent), ("unanswered", unanswered))
@@ -81,7 +95,7 @@ def tickets(
         moved = f" · agent sent it to {ticket.assigned_unit}" if ticket.assigned_unit else ""
         # a liaison's round: a ticket flagged for refusal read as the unit's own work in its list
         refusal = f" · may not be accepted ({ticket.not_accepted})" if ticket.not_accepted else ""
-        typer.echo(f"\n{centre_time(ticket.received_at):%H:%M} {ticket.ticket_id}{assists} · "
+        typer.echo(f"\n{centre_time(ticket.received_at):{clock}} {ticket.ticket_id}{assists} · "
                    f"{ticket.decision or '?'} · {ticket.township or '属地未明'} · {ticket.topic} → "
                    f"{lead}{by}{helpers}{alarm}{refusal}{moved}"
                    f"{_answered(ticket)}")
@@ -90,6 +104,17 @@ def tickets(
             typer.echo(f"   - {reason}")
     if found.matching > len(found.tickets):
         typer.echo(f"\n{found.matching - len(found.tickets)} more: --limit", err=True)
+
+
+def _on_clock(given: datetime, near: datetime, *, before: bool) -> datetime:
+    """A time as typed (the centre's clock); a time alone (18:00, read by typer as of 1900) is the last one before
+    `near` (`before`), else the first after it: a duty officer's 06:00 handover types the clock, not the dates."""
+    if given.year != 1900:
+        return given
+    at = datetime.combine(near.date(), given.time(), near.tzinfo)
+    if before:
+        return at if at <= near else at - timedelta(days=1)
+    return at if at > near else at + timedelta(days=1)
 
 
 def _answered(ticket: RoutedTicketOut) -> str:
@@ -120,6 +145,7 @@ def hotspots(
     unit: Optional[str] = typer.Option(None, "--unit", help="only the groups holding a ticket sent to this unit, by "
                                                             "the route or an agent, or that it assists (卫健局, "
                                                             "武冈市卫生健康局, 湾头桥镇)"),
+    urgent: bool = typer.Option(False, "--urgent", help="only the groups holding a ticket flagged urgent"),
     as_json: bool = typer.Option(False, "--json", help="print the JSON of GET /v1/tickets/hotspots"),
 ) -> None:
     """Hotspots: tickets routed in the last days that report the same matter, largest group first.
@@ -152,7 +178,7 @@ def hotspots(
     feedback = FeedbackStore(url)
     try:
         found = hotspots_out(repeats, feedback, days=days, min_size=min_size, limit=limit, township=township,
-                             unit=unit)
+                             unit=unit, urgent=urgent)
     finally:
         repeats.close()
         feedback.close()
@@ -172,11 +198,14 @@ def hotspots(
     tickets = f"{found.tickets_in_period} ticket{'' if found.tickets_in_period == 1 else 's'}"
     among = f" holding tickets{which} ({tickets} there in the last {period})" if which else \
         f" among {tickets} of the last {period}"
-    typer.echo(f"{len(found.hotspots)} hotspot{plural}{among}"
-               + ("" if found.hotspots else f"; no group of {min_size} or more tickets"))
+    flagged = " with an urgent ticket" if urgent else ""
+    typer.echo(f"{len(found.hotspots)} hotspot{plural}{flagged}{among}"
+               + ("" if found.hotspots else f"; no group of {min_size} or more tickets{flagged}"))
     # One block per group rather than a table: nine columns of Chinese do not fit an 80-column terminal.
     for number, spot in enumerate(found.hotspots, start=1):
-        typer.echo(f"\n{number}. {spot.size} tickets ({spot.last_24h} in the last 24 h), "
+        lines = "".join(f", line {line} ×{n}" for line, n in spot.lines.items())
+        alarm = f", {spot.urgent} urgent{lines}" if spot.urgent else ""
+        typer.echo(f"\n{number}. {spot.size} tickets ({spot.last_24h} in the last 24 h{alarm}), "
                    f"{_day(spot.first_at)} → {_day(spot.last_at)}: {' '.join(spot.keywords)}")
         where = f"{whole} {len(spot.townships)} 乡镇/街道" if spot.city_wide else "乡镇/街道"
         typer.echo(f"   {where} {_top(spot.townships)} · topic {_top(spot.topics)} · lead unit {_top(spot.lead_units)}")

@@ -3,7 +3,7 @@ GET /v1/tickets/hotspots: groups of recent tickets about the same matter (热点
 GET /v1/tickets/{ticket_id}: a routed ticket as the service keeps it."""
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Literal
 
 from fastapi import APIRouter, Depends, HTTPException, Path, Query, status
@@ -18,10 +18,15 @@ from serve.services import Services
 router = APIRouter(prefix="/v1/tickets", tags=["tickets 工单"], responses=ERROR_RESPONSES)
 
 
-@router.get("", response_model=TicketsOut, summary="当日工单 / a day's routed tickets, with why")
+@router.get("", response_model=TicketsOut, summary="当日工单 / a day's (or a shift's) routed tickets, with why")
 def day_tickets(
     day: date | None = Query(None, alias="date", description="the centre's day (2026-12-07; APPEAL_TIMEZONE), within "
                                                              "the repeat window; default today"),
+    since: datetime | None = Query(None, description="instead of a day, the tickets from this time on (the centre's "
+                                                     "clock unless it has an offset): a night shift, "
+                                                     "2026-12-06T18:00"),
+    until: datetime | None = Query(None, description="with `since`, the end of the period (not included); default "
+                                                     "now"),
     decision: Literal["auto", "review"] | None = Query(None, description="only those the route dispatched itself "
                                                                          "(auto) or sent to an agent (review)"),
     urgent: bool | None = Query(None, description="only those flagged urgent (true) or not (false)"),
@@ -36,14 +41,15 @@ def day_tickets(
     caller: Caller = Depends(require("tickets")),
     services: Services = Depends(ready),
 ) -> TicketsOut:
-    """The tickets routed with an id that came in on one day, each with what the route said (decision, unit, rule,
-    urgent, lines) and why (its reasons, the earlier tickets it listed), and what the agents' latest answer said
-    (topic, unit, lines put through, refused); with the day's counts of auto, review, urgent, answered, put-through
-    and refused tickets. Texts are PII masked; an erased ticket (`appeal forget`) is not listed. A unit's key lists
-    its unit's alone."""
+    """The tickets routed with an id that came in on one day (or from `since` to `until`), each with what the route
+    said (decision, unit, rule, urgent, lines) and why (its reasons, the earlier tickets it listed), and what the
+    agents' latest answer said (topic, unit, lines put through, refused); with the period's counts of auto, review,
+    urgent, answered, put-through and refused tickets. Texts are PII masked; an erased ticket (`appeal forget`) is
+    not listed. A unit's key lists its unit's alone."""
     unit = _own_unit(caller, unit)
-    return tickets_out(services.repeats, services.feedback, day=day, zone=services.settings.zone, decision=decision,
-                       urgent=urgent, answered=answered, township=township, unit=unit, limit=limit, offset=offset)
+    return tickets_out(services.repeats, services.feedback, day=day, zone=services.settings.zone, since=since,
+                       until=until, decision=decision, urgent=urgent, answered=answered, township=township,
+                       unit=unit, limit=limit, offset=offset)
 
 
 @router.get("/hotspots", response_model=HotspotsOut, summary="热点诉求 / groups of tickets about the same matter")
@@ -57,6 +63,7 @@ def hotspots(
                                                             "groups holding a ticket sent to it, by the route or an "
                                                             "agent, or that it assists; a unit's own share of the "
                                                             "work"),
+    urgent: bool = Query(False, description="only the groups holding a ticket the route flagged urgent"),
     _caller: Caller = Depends(require("hotspots")),
     services: Services = Depends(ready),
 ) -> HotspotsOut:
@@ -65,7 +72,7 @@ def hotspots(
     units counted. Agents' answers overrule the similarity: a ticket they linked (`repeat_of`) joins the group, and
     one they judged a new matter (`repeat_of: null`) is not joined through the tickets it was listed with."""
     return hotspots_out(services.repeats, services.feedback, days=days, min_size=min_size, limit=limit,
-                        township=township, unit=unit)
+                        township=township, unit=unit, urgent=urgent)
 
 
 # After /hotspots, which would otherwise be read as a ticket's id.
