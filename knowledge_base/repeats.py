@@ -654,15 +654,16 @@ class RepeatIndex:
             return found
 
     def count(self, *, days: int, now: datetime | None = None, township: str | None = None,
-              unit: str | None = None) -> int:
+              unit: str | None = None, sent_only: bool = False) -> int:
         """Tickets received in the last `days`; with `township`, those reported in it or sent on to it; with `unit`,
-        those sent to it (`SeenTicket.dispatched_to`) or that it assists."""
+        those sent to it (`SeenTicket.dispatched_to`) or that it assists; `sent_only`: as `SeenTicket.concerns`."""
         since = np.datetime64((now or utc_now()) - timedelta(days=days), "us")
         with self._lock:
             period = self._alive & (self._received >= since)
-            if township is None and unit is None:
+            if township is None and unit is None and not sent_only:
                 return int(period.sum())
-            return sum(ticket.concerns(township, unit) for ticket in (self._tickets[p] for p in np.flatnonzero(period)))
+            return sum(ticket.concerns(township, unit, sent_only=sent_only)
+                       for ticket in (self._tickets[p] for p in np.flatnonzero(period)))
 
     def hotspots(self, *, days: int, min_size: int = 3, now: datetime | None = None,
                  judgements: Judgements = Judgements()) -> list[Hotspot]:

@@ -105,11 +105,14 @@ class SeenTicket:
         """The township the ticket is handled in: the agent's unit's where it has one, else the route's."""
         return self.assigned_township or self.township
 
-    def concerns(self, township: str | None, unit: str | None) -> bool:
+    def concerns(self, township: str | None, unit: str | None, *, sent_only: bool = False) -> bool:
         """Whether the ticket is `township`'s (reported in it or sent on to it) and `unit`'s (sent to it, by the route
-        or an agent, or assisted by it); None: any."""
+        or an agent, or assisted by it); None: any. `sent_only`: and the ticket was sent (`confirmed`), not only
+        proposed for an agent to review: what a unit has to work on (a liaison's round found 12 of its 14 tickets to
+        be proposals no agent had sent, listed beside its work)."""
         return ((township is None or township in (self.township, self.handled_in))
-                and (unit is None or unit == self.dispatched_to or unit in self.assisted_by))
+                and (unit is None or unit == self.dispatched_to or unit in self.assisted_by)
+                and (not sent_only or self.confirmed))
 
 
 class _Base(DeclarativeBase):

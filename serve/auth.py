@@ -52,7 +52,8 @@ SCOPES: dict[str, frozenset[str]] = {
     "labels": frozenset({"platform", "agent", "trainer", "admin"}),
     "suggest": frozenset({"agent", "trainer", "admin"}),
     "feedback": frozenset({"platform", "agent", "admin"}),
-    "hotspots": frozenset({"agent", "trainer", "admin"}),
+    # a unit's key sees the groups holding its own tickets (`serve.routing.hotspots_out`, sent_only)
+    "hotspots": frozenset({"agent", "trainer", "admin", "unit"}),
     "kb": frozenset({"trainer", "admin"}),
     "models": frozenset({"trainer", "admin"}),
     "reload": frozenset({"admin"}),

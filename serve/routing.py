@@ -170,13 +170,14 @@ def routed_ticket_out(ticket: SeenTicket, window: timedelta, answer: FeedbackRow
 def tickets_out(repeats: Repeats, feedback: FeedbackStore, *, day: date | None, zone: ZoneInfo,
                 since: datetime | None = None, until: datetime | None = None, decision: str | None = None,
                 urgent: bool | None = None, answered: bool | None = None, township: str | None = None,
-                unit: str | None = None, limit: int = 100, offset: int = 0) -> TicketsOut:
+                unit: str | None = None, sent_only: bool = False, limit: int = 100, offset: int = 0) -> TicketsOut:
     """The tickets routed with an id that were received on `day` (None: today) where the centre is (`zone`), or from
     `since` to `until` (default now; naive: the centre's clock) instead, in the order they came in, with what the
     route said and why, what the agents' latest answer said (a supervisor's round: whether a call was put through, or
     a ticket refused, was in the feedback alone), and the period's counts; with `township` and `unit` (as
-    `hotspots_out` reads them), only theirs; with `decision`, `urgent` and `answered`, only those listed. A period
-    before the repeat window is refused: its tickets are no longer kept."""
+    `hotspots_out` reads them), only theirs; with `decision`, `urgent` and `answered`, only those listed;
+    `sent_only`: only the tickets sent on (`SeenTicket.concerns`), a unit's own list. A period before the repeat
+    window is refused: its tickets are no longer kept."""
     name, asked = _township_asked(township), unit_asked(unit)
     start, end = _period(day, since, until, zone)
     window = repeats.index.window
@@ -184,7 +185,7 @@ def tickets_out(repeats: Repeats, feedback: FeedbackStore, *, day: date | None, 
         said = f"date: {day}" if since is None else f"since: {since}"
         raise InputError(f"{said} 早于重复诉求窗口（{window.days} 天），工单已不保留 / before the repeat window "
                          f"({window.days} days, APPEAL_REPEAT_WINDOW_DAYS): its tickets are no longer kept")
-    day_tickets = [t for t in repeats.received_between(start, end) if t.concerns(name, asked)]
+    day_tickets = [t for t in repeats.received_between(start, end) if t.concerns(name, asked, sent_only=sent_only)]
     answers = feedback.latest_of(t.ticket_id for t in day_tickets)
     listed = [t for t in day_tickets
               if (decision is None or t.decision == decision) and (urgent is None or bool(t.urgent) == urgent)
@@ -238,14 +239,17 @@ def unit_asked(unit: str | None) -> str | None:
 
 
 def hotspots_out(repeats: Repeats, feedback: FeedbackStore, *, days: int, min_size: int, limit: int,
-                 township: str | None = None, unit: str | None = None, urgent: bool = False) -> HotspotsOut:
+                 township: str | None = None, unit: str | None = None, urgent: bool = False,
+                 sent_only: bool = False) -> HotspotsOut:
     """The period's hotspots, with the agents' answers on repeats of the period overruling the similarity. A period
     longer than the repeat window is cut to it: older tickets are no longer kept, and `days` says what was covered.
     With `township` (a name as people write it, or a division code), only the groups holding tickets of it: what a
     township's government has to deal with, the county's matters it shares in included. With `unit` (a unit of the
     catalogue as people name it: 卫健局, 湾头桥镇), only the groups holding a ticket sent to it, by the route or by
     an agent, or that it assists: a bureau's own share of the work. With `urgent`, only the groups holding a ticket
-    the route flagged urgent: a duty officer's night (an emergency desk's round: no hotspot said which were)."""
+    the route flagged urgent: a duty officer's night (an emergency desk's round: no hotspot said which were).
+    `sent_only` (a unit's own key): the groups holding a ticket sent to `unit` (`SeenTicket.concerns`), each listing
+    those tickets alone, other units' being counted, not shown."""
     name, asked = _township_asked(township), unit_asked(unit)
     days = min(days, repeats.index.window.days)
     # The feedback table keeps aware times, the ticket log naive UTC (`utc_now`).
@@ -257,13 +261,14 @@ def hotspots_out(repeats: Repeats, feedback: FeedbackStore, *, days: int, min_si
     spots = [spot for spot in repeats.hotspots(days=days, min_size=min_size, judgements=judgements)
              if (name is None or name in spot.townships or any(ticket.township == name for ticket in spot.tickets))
              and (asked is None or asked in spot.lead_units or asked in spot.assisting_units)
-             and (not urgent or any(ticket.urgent for ticket in spot.tickets))]
+             and (not urgent or any(ticket.urgent for ticket in spot.tickets))
+             and (not sent_only or any(ticket.concerns(None, asked, sent_only=True) for ticket in spot.tickets))]
     day_ago = utc_now() - timedelta(hours=24)
     return HotspotsOut(
         days=days,
         township=name,
         unit=asked,
-        tickets_in_period=repeats.index.count(days=days, township=name, unit=asked),
+        tickets_in_period=repeats.index.count(days=days, township=name, unit=asked, sent_only=sent_only),
         hotspots=[
             HotspotOut(size=s.size, first_at=_utc_text(s.first_at),
                        last_at=_utc_text(s.last_at), last_24h=s.since(day_ago),
@@ -274,7 +279,7 @@ def hotspots_out(repeats: Repeats, feedback: FeedbackStore, *, days: int, min_si
                        # each ticket under the topic the group counts it under (a quality inspector's round: the
                        # group said 环境保护 5, its tickets 4 and one 城乡建设, the route's reading)
                        tickets=[related_out(replace(t, topic=judgements.topics.get(t.ticket_id, t.topic)))
-                                for t in s.tickets])
+                                for t in s.tickets if not sent_only or t.concerns(None, asked, sent_only=True)])
             for s in spots[:limit]
         ],
     )

@@ -200,18 +200,44 @@ def test_a_units_key_reads_the_tickets_of_its_unit_alone(tmp_path):
         assert refused.returncode != 0 and "Traceback" not in refused.stderr, refused.stderr
     live = start_server(home, tmp_path / "server.log", env={"APPEAL_API_KEYS": ""})
     try:
+        routed = {}
         with live.client(key=keys["platform"]) as platform:
-            for ticket_id, text in (("WG-U1", "被狗咬了，想问一下哪里可以打狂犬疫苗"), ("WG-U2", "迎春亭街道新东路的路灯坏了一个月没人修")):
-                assert platform.post("/v1/route", json={"id": ticket_id, "text": text}).status_code == 200
-            assert {t["ticket_id"] for t in platform.get("/v1/tickets").json()["tickets"]} == {"WG-U1", "WG-U2"}
+            for ticket_id, text in (("WG-U1", "被狗咬了，想问一下哪里可以打狂犬疫苗"), ("WG-U2", "迎春亭街道新东路的路灯坏了一个月没人修"),
+                                    ("WG-U3", "邓元泰镇卫生院的医生态度很差，看病排了两个钟头"),
+                                    ("WG-U4", "卫生院看病排队太久了，医生态度也差"),
+                                    ("WG-U5", "卫生院看病排队太久，医生态度差，我想问下医保能不能报")):
+                answer = platform.post("/v1/route", json={"id": ticket_id, "text": text})
+                assert answer.status_code == 200
+                routed[ticket_id] = answer.json()
+            assert {t["ticket_id"] for t in platform.get("/v1/tickets").json()["tickets"]} == set(routed)
+        # WG-U1 and WG-U5 are proposed to 卫健局 for an agent to review; WG-U3 and WG-U4 were sent there
+        assert [(routed[t]["decision"], routed[t]["lead_unit"]["name"]) for t in ("WG-U1", "WG-U3", "WG-U4", "WG-U5")
+                ] == [("review", "武冈市卫生健康局"), ("auto", "武冈市卫生健康局"), ("auto", "武冈市卫生健康局"),
+                      ("review", "武冈市卫生健康局")]
         with live.client(key=health_key) as unit:
             listed = unit.get("/v1/tickets").json()
-            assert (listed["unit"], [t["ticket_id"] for t in listed["tickets"]]) == ("武冈市卫生健康局", ["WG-U1"])
+            # a liaison's round: proposals no agent had sent were listed beside the unit's work
+            assert (listed["unit"], [t["ticket_id"] for t in listed["tickets"]]) == ("武冈市卫生健康局", ["WG-U3", "WG-U4"])
             assert unit.get("/v1/tickets", params={"unit": "武冈市卫生健康局"}).status_code == 200
             assert unit.get("/v1/tickets", params={"unit": "城管局"}).status_code == 403
-            assert unit.get("/v1/tickets/WG-U1").status_code == 200
-            assert unit.get("/v1/tickets/WG-U2").status_code == 404  # another unit's, as unknown as one never routed
+            assert unit.get("/v1/tickets/WG-U3").status_code == 200
+            for unknown in ("WG-U1", "WG-U2", "WG-NEVER"):  # proposed, another unit's, never routed: one answer
+                refused = unit.get(f"/v1/tickets/{unknown}")
+                assert refused.status_code == 404 and "请联系 12345 中心" in refused.json()["message"], refused.text
+            # its hotspots: the groups holding tickets sent to it, listing those alone
+            spots = unit.get("/v1/tickets/hotspots", params={"days": 1, "min_size": 2}).json()
+            assert spots["unit"] == "武冈市卫生健康局" and spots["tickets_in_period"] == 2
+            assert [(s["size"], sorted(t["ticket_id"] for t in s["tickets"])) for s in spots["hotspots"]] == [
+                (3, ["WG-U3", "WG-U4"])]  # WG-U5, proposed to it, counted and not shown
+            assert unit.get("/v1/tickets/hotspots", params={"unit": "城管局"}).status_code == 403
             assert unit.post("/v1/route", json={"text": "路灯坏了"}).status_code == 403
+        with live.client(key=keys["platform"]) as platform:  # an agent sends it on: now the unit's
+            sent = platform.post("/v1/feedback", json={"ticket_id": "WG-U1", "topic": routed["WG-U1"]["topic"]["label"],
+                                                       "unit": "武冈市卫生健康局"})
+            assert sent.status_code == 201, sent.text
+        with live.client(key=health_key) as unit:
+            assert [t["ticket_id"] for t in unit.get("/v1/tickets").json()["tickets"]] == ["WG-U1", "WG-U3", "WG-U4"]
+            assert unit.get("/v1/tickets/WG-U1").status_code == 200
     finally:
         live.stop()
 

@@ -45,11 +45,11 @@ def day_tickets(
     said (decision, unit, rule, urgent, lines) and why (its reasons, the earlier tickets it listed), and what the
     agents' latest answer said (topic, unit, lines put through, refused); with the period's counts of auto, review,
     urgent, answered, put-through and refused tickets. Texts are PII masked; an erased ticket (`appeal forget`) is
-    not listed. A unit's key lists its unit's alone."""
-    unit = _own_unit(caller, unit)
+    not listed. A unit's key lists those sent to its unit
+    alone, not those only proposed for an agent to review."""
     return tickets_out(services.repeats, services.feedback, day=day, zone=services.settings.zone, since=since,
                        until=until, decision=decision, urgent=urgent, answered=answered, township=township,
-                       unit=unit, limit=limit, offset=offset)
+                       unit=_own_unit(caller, unit), sent_only=caller.unit is not None, limit=limit, offset=offset)
 
 
 @router.get("/hotspots", response_model=HotspotsOut, summary="热点诉求 / groups of tickets about the same matter")
@@ -64,15 +64,17 @@ def hotspots(
                                                             "agent, or that it assists; a unit's own share of the "
                                                             "work"),
     urgent: bool = Query(False, description="only the groups holding a ticket the route flagged urgent"),
-    _caller: Caller = Depends(require("hotspots")),
+    caller: Caller = Depends(require("hotspots")),
     services: Services = Depends(ready),
 ) -> HotspotsOut:
     """Tickets routed with an id in the period, grouped when linked by similarity at or above the repeat threshold
     (directly or through each other); each group's most central ticket first, with its 乡镇/街道, topics and lead
     units counted. Agents' answers overrule the similarity: a ticket they linked (`repeat_of`) joins the group, and
-    one they judged a new matter (`repeat_of: null`) is not joined through the tickets it was listed with."""
+    one they judged a new matter (`repeat_of: null`) is not joined through the tickets it was listed with. A unit's
+    key sees the groups holding tickets sent to its unit, each listing those alone."""
     return hotspots_out(services.repeats, services.feedback, days=days, min_size=min_size, limit=limit,
-                        township=township, unit=unit, urgent=urgent)
+                        township=township, unit=_own_unit(caller, unit), urgent=urgent,
+                        sent_only=caller.unit is not None)
 
 
 # After /hotspots, which would otherwise be read as a ticket's id.
@@ -90,8 +92,13 @@ def routed_ticket(
     the window, or erased (`appeal forget`), or, for a unit's key, not sent to its unit nor assisted by it."""
     days = services.repeats.index.window.days
     ticket = services.repeats.routed(ticket_id.strip())
-    if ticket is not None and caller.unit and not ticket.concerns(None, caller.unit):
-        ticket = None  # another unit's ticket is as unknown to this key as one never routed
+    if caller.unit and (ticket is None or not ticket.concerns(None, caller.unit, sent_only=True)):
+        # said as one, so that a key learns nothing of other units' tickets; a liaison's round read "never routed" of
+        # a ticket a caller had, and took it as never registered
+        raise HTTPException(status.HTTP_404_NOT_FOUND, detail=(
+            f"近 {days} 天没有派给或请 {caller.unit} 协办的 {ticket_id!r} 工单（可能属于其他单位、尚待中心派单、未路由或已删除，"
+            f"请联系 12345 中心） / no ticket {ticket_id!r} sent to {caller.unit} or assisted by it in the last {days} "
+            f"days (another unit's, not yet sent by the centre, never routed, or erased: ask the 12345 centre)"))
     if ticket is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, detail=(
             f"近 {days} 天没有以 {ticket_id!r} 路由的工单（未带此 id 路由、早于窗口或已删除） / no ticket routed with "
