@@ -16,7 +16,7 @@ from typing import Annotated, Collection, Literal, Mapping
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from knowledge_base.units import TOWNSHIP_LEVEL, Catalogue, Unit, load_catalogue, pack_catalogue
+from knowledge_base.units import SEAT_LEVEL, TOWNSHIP_LEVEL, Catalogue, Unit, load_catalogue, pack_catalogue
 from models.predictor import HeadPrediction
 from pipeline.area import deployment_area
 from pipeline.errors import InputError
@@ -126,6 +126,16 @@ class UrgentVeto(_Strict):
     still_after: str | None = None
 
 
+class Consultation(_Strict):
+    """A question for information (咨询: how, where, what papers, how much) that an agent answers at once from the
+    knowledge base (直接答复) rather than a work order for a unit: `pattern` (a regex) reads the question, `unless` (a
+    regex, anywhere in the ticket) a complaint or a request to act that comes with it (态度差, 没到账, 为什么)."""
+
+    pattern: str
+    unless: str | None = None
+    note: str = ""
+
+
 class RoutingRules(_Strict):
     version: str
     rules: list[Rule] = []
@@ -144,6 +154,7 @@ class RoutingRules(_Strict):
     not_accepted: list[NotAcceptedRule] = []
     # the local speech the rules read as the Mandarin they are written in: a 武冈 caller's 着火哒, 喝哒农药 is 了
     read_as: dict[Annotated[str, Field(min_length=1)], str] = {}
+    consultation: Consultation | None = None  # none: no ticket is read as a question to answer at once
 
     def all_urgent_words(self) -> list[str]:
         """The words that flag a ticket urgent: a life at risk (`hand_over`) is urgent whichever list names it. Each
@@ -213,6 +224,9 @@ def load_rules(path: Path | None = None, catalogue: Catalogue | None = None) -> 
     _compile(rules.urgent_unless.before, f"{path}: urgent_unless.before")
     _compile(rules.urgent_unless.after, f"{path}: urgent_unless.after")
     _compile(rules.urgent_unless.still_after, f"{path}: urgent_unless.still_after")
+    if rules.consultation:
+        _compile(rules.consultation.pattern, f"{path}: consultation.pattern")
+        _compile(rules.consultation.unless, f"{path}: consultation.unless")
     return rules
 
 
@@ -300,6 +314,7 @@ class RoutingDecision(BaseModel):
     hand_over: list[str] = []  # `RoutingRules.hand_over` keys whose words the ticket says (120 急救, …)
     not_accepted: Refusal | None = None
     rule: str | None = Field(default=None, description="id of the rule that chose the lead unit, if any")
+    consultation: bool = False  # `RoutingRules.consultation`: a question the agent answers, sent to review
     # what to find out from the caller before dispatch (in reasons too): the rule's `then.ask`, or the township of a
     # matter the township leads where none was read
     ask: str | None = None
@@ -578,6 +593,15 @@ _CALL_WORDS = ("电话", "热线", "来电", "语音", "12345", "呼入", "来�
 _WRITTEN_WORDS = ("网", "微", "信", "短", "留言", "平台", "程序", "app", "web", "mail", "sms", "chat")
 
 
+def _asks_for_information(text: str, rules: RoutingRules) -> str | None:
+    """The words that ask for information where the ticket is a question (`RoutingRules.consultation`), else None."""
+    asks = rules.consultation
+    if asks is None or (asks.unless and re.search(asks.unless, text)):
+        return None
+    found = re.search(asks.pattern, text)
+    return found.group(0) if found else None
+
+
 def by_phone(channel: str | None) -> bool:
     """Whether a ticket of this channel is a call, the caller on the line while the agent types it (no channel
     given: a call)."""
@@ -773,6 +797,7 @@ def decide(
 
     if _SEVERAL_MATTERS.search(text or ""):
         trace.note(SEVERAL_MATTERS, cause="several_matters")
+    consultation = None if base["urgent"] or refusal else _asks_for_information(text or "", rules)
     if hand_over and not by_phone(channel):
         # A rule dispatches a gas leak or a fire by itself because the agent who typed the ticket has the caller on the
         # line to put through; a web or WeChat message has no one on the line (a shift leader's round: 网站 起火了 went
@@ -803,6 +828,12 @@ def decide(
                 trace.note(ask)
         else:
             trace.note("目录中没有可派的承办单位，需人工 / no unit for this type", cause="no_unit")
+    if consultation and not (lead and lead.level == SEAT_LEVEL):  # an expert seat's rule: the seat answers it
+        # a policy desk's round: 19 of 57 questions (身份证补办, 高龄津贴, 个税汇算) went out as work orders
+        to = f"需单位办理时再派 {lead.name}" if lead else "需单位办理时再派单"
+        trace.note(f"咨询: “{consultation}” — 坐席可按知识库直接答复，{to} / a question for information: the agent answers "
+                   "it from the knowledge base, and sends it on only if a unit must act", cause="consultation")
+        base["consultation"] = True
     assisting: list[UnitRef] = []
     for spec in assist_specs:
         helper = _target(spec, catalogue, functional_type, place, text or "", trace)

@@ -430,6 +430,9 @@ def route_tickets(tickets: Sequence[TicketIn], model: LoadedModel, kb: Knowledge
                               assisting_units="、".join(unit.name for unit in routing.assisting)) if kept else None
             related, seen, held, earlier = _check(repeats, full, compared_in, seen, given,
                                                   frozenset(routing.hand_over), follow_up, numbers)
+            if routing.consultation and related:
+                # a policy desk's round: 医保缴费 listed as a possible repeat of another caller's 养老缴费 question
+                related = [r for r in related if r.named]
         # an agent told nothing would take "no related tickets" for "no earlier report"
         reasons = routing.reasons + ([_repeat_reason(related, zone, given)] if related else
                                      [REPEAT_CHECK_SKIPPED] if related is None else [])
@@ -518,6 +521,7 @@ def route_tickets(tickets: Sequence[TicketIn], model: LoadedModel, kb: Knowledge
             hand_over=routing.hand_over,
             on_the_line=by_phone(ticket.channel),
             follow_up=follow_up,
+            consultation=routing.consultation,
             sent_on_to=sent_on_to,
             replaced_other_text=replaced,
             repeat_checked=repeats is not None and related is not None and not before_window,

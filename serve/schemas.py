@@ -374,6 +374,12 @@ class RouteOut(Out):
     follow_up: bool = Field(
         default=False, description="the text says the matter was reported before (催办, 我反映了三次了): the earlier "
                                    "ticket is among related_tickets where this service routed it within the window")
+    consultation: bool = Field(
+        default=False, description="a question for information (咨询: how, where, what papers, how much) with no "
+                                   "complaint or request to act: the agent answers it from the suggestions (直接答复), "
+                                   "so it goes to review; lead_unit is where to send it if a unit must act. Earlier "
+                                   "tickets are listed only where it gives their number (two callers asking the same "
+                                   "question are no repeat)")
     sent_on_to: str | None = Field(default=None, description="the unit an agent already sent this ticket on to "
                                                              "(/v1/feedback unit, now lead_unit): do not dispatch it "
                                                              "again by this answer")

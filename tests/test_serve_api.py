@@ -2346,3 +2346,20 @@ def test_the_platform_reads_the_labels_an_answer_may_give_from_the_service(serve
     assert (answers[0].json()["in_catalogue"], answers[1].json()["in_catalogue"]) == ([], ["unit"])
     assert (typo["unknown_labels"], typo["in_catalogue"]) == ({"unit": "武冈市民证局"}, [])
     assert linked["unknown_labels"] == {"repeat_of": "WG-2026-970001", "related_ticket_ids": "WG-2026-970001"}
+
+
+def test_two_callers_asking_the_same_question_are_no_repeat(server):
+    """A policy desk's round: 医保缴费 came back listed as a possible repeat of another caller's 养老缴费 question, and
+    questions an agent closes on the phone went out as work orders; the route now says a question is one."""
+    with server.client("agent") as agent:
+        first = agent.post("/v1/route", json={"id": "WG-Q1", "text": "我娘今年满80岁了，听讲有高龄津贴，要去哪里申请？一个月发好多钱？"})
+        second = agent.post("/v1/route", json={"id": "WG-Q2", "text": "我爹满80岁了，高龄津贴要去哪里申请？一个月发好多钱？"})
+        chased = agent.post("/v1/route", json={"id": "WG-Q3", "text": "工单号WG-Q1，高龄津贴要去哪里申请？一个月发好多钱？"})
+    for answer in (first.json(), second.json()):
+        assert (answer["consultation"], answer["decision"]) == (True, "review"), answer["reasons"]
+        assert any(r.startswith("咨询: ") for r in answer["reasons"])
+    assert second.json()["related_tickets"] == []
+    assert [t["ticket_id"] for t in chased.json()["related_tickets"]][:1] == ["WG-Q1"]  # the number it gives
+    with server.client("platform") as platform:
+        complaint = platform.post("/v1/route", json={"text": "新东路的路灯坏了半个月了，晚上黑漆漆的，请尽快修。"}).json()
+    assert complaint["consultation"] is False
