@@ -311,6 +311,7 @@ class RouteOut(Out):
                     "hand_over": [],
                     "on_the_line": True,
                     "follow_up": False,
+                    "consultation": False,
                     "sent_on_to": None,
                     "replaced_other_text": False,
                     "repeat_checked": True,

@@ -4066,3 +4066,34 @@ def test_an_expert_seats_question_stays_with_the_seat():
     d = decide(heads("人力资源和社会保障"), routing_text(None, "社保卡搞丢哒，补办要好久，要不要钱？在哪里补？"))
     assert (d.lead.id, d.consultation) == ("seat-social", False)
     assert not any(r.startswith("咨询: ") for r in d.reasons)
+
+
+@pytest.mark.parametrize("guess, text, rule, lead, assisting", [
+    # a township liaison's round: a village's refuse pool and a market town's street lights went to 教育局 (学生), the
+    # market's blocked drain to 商务局, a neighbour's wall on a house site to 自然资源局, two groups' forest boundary
+    # `auto` to 林业局, a village road's slope to 交通运输局 by a highway rule
+    ("教育", "邓元泰镇杨柳村村口那个垃圾池子堆得冒出来了，起码半个月冇人来拖，臭得要死，旁边就是学生伢子上学走的路，麻烦管一下",
+     "town-sanitation", "twp-430581100", []),
+    ("商务", "邓元泰镇农贸市场里面卖鱼卖肉那一排的排水沟堵死了，污水漫到过道上，又臭又滑，老人家摔了好几个。",
+     "town-sanitation", "twp-430581100", []),
+    ("教育", "邓元泰镇上从邮政所到中学那一段的路灯坏了大半个月，晚上黑咕隆咚的，晚自习下课的学生走路怕得很，请修一下。",
+     "town-street-lights", "twp-430581100", []),
+    ("自然资源和规划", "来电人称其家住邓元泰镇高桥村3组，隔壁邻居砌围墙，把墙脚往他家宅基地这边挪了差不多一尺，要求镇里派人来量一下。",
+     "land-boundary-dispute", "twp-430581100", ["wg-zrzyj"]),
+    ("林业", "来电反映：邓元泰镇高桥村2组和4组为了后山一块山林的界址吵了好几年，两边都拿出林权证讲是自己的，请镇里出面调处。",
+     "forest-boundary-dispute", "twp-430581100", ["wg-lyj"]),
+    ("交通运输", "来电人反映邓家铺镇那边一个村的通村公路边坡塌方了，泥巴石头堆了半边路，车子只能单边过，请尽快处理。",
+     "village-level-keywords", "twp-430581105", ["wg-jtj"]),
+])
+def test_a_townships_village_and_market_town_matters_are_not_read_off_a_stray_word(guess, text, rule, lead, assisting):
+    d = decide(heads(guess), routing_text(None, text))
+    assert (d.rule, d.lead.id, [a.id for a in d.assisting]) == (rule, lead, assisting), d.reasons
+
+
+@pytest.mark.parametrize("text", [
+    # a compound's lights are its property manager's; a city street's 城管's; a highway's lights the roads authority's
+    "我是邓元泰镇上那个安置小区的，小区物业一年收几百块物业费，垃圾不清、路灯不修，请住建局管一下。",
+    "迎春亭街道新东路的路灯坏了一个月没人修",
+])
+def test_street_lights_of_a_compound_or_the_city_are_not_the_townships(text):
+    assert decide_unsure("住房和城乡建设", text).rule != "town-street-lights"
