@@ -3503,7 +3503,7 @@ def test_a_rule_reading_the_unit_heads_confidence_needs_types():
 @pytest.mark.parametrize("unit, text, rule, lead, assisting", [
     # a liaison's round: each went to a department, where the catalogue's duties or the rule's own note say township
     ("林业", "武冈龙溪镇石门村跟隔壁岩背村为了一块山林界线扯皮扯了两年，两边的人都上山去砍树了，村里调解不下来，怕打起来，请镇里出面调处山林纠纷。",
-     "village-level-keywords", "龙溪镇人民政府", ["wg-lyj"]),
+     "forest-boundary-dispute", "龙溪镇人民政府", ["wg-lyj"]),
     ("民政", "马坪乡新田村的，申请低保村里一直不给评，讲名额满了，结果村干部把低保评给他自己亲戚，请乡里来查一下村里低保评议的事。",
      "village-assistance-assessment", "马坪乡人民政府", ["wg-mzj"]),
     ("乡镇人民政府/街道办事处", "荆竹铺镇杨柳村6组村民在自家承包地里违规建房子，已经砌到二楼了，占的是好田，村里讲了不听，请镇里来制止。",
@@ -4073,11 +4073,11 @@ def test_an_expert_seats_question_stays_with_the_seat():
     # market's blocked drain to 商务局, a neighbour's wall on a house site to 自然资源局, two groups' forest boundary
     # `auto` to 林业局, a village road's slope to 交通运输局 by a highway rule
     ("教育", "邓元泰镇杨柳村村口那个垃圾池子堆得冒出来了，起码半个月冇人来拖，臭得要死，旁边就是学生伢子上学走的路，麻烦管一下",
-     "town-sanitation", "twp-430581100", []),
+     "town-sanitation", "twp-430581100", ["wg-cgj"]),
     ("商务", "邓元泰镇农贸市场里面卖鱼卖肉那一排的排水沟堵死了，污水漫到过道上，又臭又滑，老人家摔了好几个。",
-     "town-sanitation", "twp-430581100", []),
+     "town-sanitation", "twp-430581100", ["wg-cgj"]),
     ("教育", "邓元泰镇上从邮政所到中学那一段的路灯坏了大半个月，晚上黑咕隆咚的，晚自习下课的学生走路怕得很，请修一下。",
-     "town-street-lights", "twp-430581100", []),
+     "town-street-lights", "twp-430581100", ["wg-cgj"]),
     ("自然资源和规划", "来电人称其家住邓元泰镇高桥村3组，隔壁邻居砌围墙，把墙脚往他家宅基地这边挪了差不多一尺，要求镇里派人来量一下。",
      "land-boundary-dispute", "twp-430581100", ["wg-zrzyj"]),
     ("林业", "来电反映：邓元泰镇高桥村2组和4组为了后山一块山林的界址吵了好几年，两边都拿出林权证讲是自己的，请镇里出面调处。",
