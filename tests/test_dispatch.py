@@ -1628,6 +1628,11 @@ def test_what_only_sounds_like_an_emergency_names_no_line(text):
     ("包工头欠了我两万块工钱不还，借条都打了。", None),
     ("借了高利贷还不起，他们天天上门威胁要打人。", None),
     ("网上借钱平台骗了我五千块，不还还威胁我。", None),
+    # a policy desk's round: a train ticket asked of 12345 went to review with 交通运输局
+    ("你们12345能不能帮我查下明天去长沙的火车票还有冇？", "ticket-booking"),
+    ("帮我订一张后天去广州的高铁票", "ticket-booking"),
+    ("车站门口有黄牛倒卖火车票，加价两百", None),
+    ("客运站的汽车票说好能退，现在不给退", None),
 ])
 def test_refusals_read_what_callers_say(text, rule):
     refused = decide(heads("人力资源和社会保障"), routing_text(None, text)).not_accepted
