@@ -64,7 +64,7 @@ def test_hybrid_search_fuses_both_methods(encoder_dir, tmp_path):
     assert kb.search("我要投诉，社保卡丢了没人处理", k=1)[0].entry_id == "wg-sbk-01"
     # a query that shares no word with any entry is about nothing the knowledge base holds: e5 alone ranked three
     # answers for it (养老金 for asdfgh, 路灯 for the weather)
-    unrelated = ("asdfgh", "1234567", "帮我点一份外卖", "帮我订一张去北京的火车票")
+    unrelated = ("asdfgh", "1234567", "帮我点一份外卖", "帮我订一张去北京的机票")
     assert [kb.search(q, k=3) for q in unrelated] == [[]] * len(unrelated)
     kb.close()
 
