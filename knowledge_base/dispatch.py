@@ -133,7 +133,6 @@ class Consultation(_Strict):
 
     pattern: str
     unless: str | None = None
-    note: str = ""
 
 
 class RoutingRules(_Strict):
