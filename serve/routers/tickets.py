@@ -45,8 +45,7 @@ def day_tickets(
     said (decision, unit, rule, urgent, lines) and why (its reasons, the earlier tickets it listed), and what the
     agents' latest answer said (topic, unit, lines put through, refused); with the period's counts of auto, review,
     urgent, answered, put-through and refused tickets. Texts are PII masked; an erased ticket (`appeal forget`) is
-    not listed. A unit's key lists those sent to its unit
-    alone, not those only proposed for an agent to review."""
+    not listed. A unit's key lists those sent to its unit alone, not those only proposed for an agent to review."""
     return tickets_out(services.repeats, services.feedback, day=day, zone=services.settings.zone, since=since,
                        until=until, decision=decision, urgent=urgent, answered=answered, township=township,
                        unit=_own_unit(caller, unit), sent_only=caller.unit is not None, limit=limit, offset=offset)
