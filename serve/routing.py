@@ -257,12 +257,16 @@ def hotspots_out(repeats: Repeats, feedback: FeedbackStore, *, days: int, min_si
     judgements = Judgements.from_answers(
         ((a.ticket_key, a.related_ticket_ids, a.repeat_of) for a in feedback.repeat_answers(since)),
         topics=feedback.answered_topics(since))
+
+    def shown(ticket: SeenTicket) -> bool:  # of a unit's own key, only the tickets sent to it
+        return not sent_only or ticket.concerns(None, asked, sent_only=True)
+
     # a group holding tickets reported in the township, or sent on to it
     spots = [spot for spot in repeats.hotspots(days=days, min_size=min_size, judgements=judgements)
              if (name is None or name in spot.townships or any(ticket.township == name for ticket in spot.tickets))
              and (asked is None or asked in spot.lead_units or asked in spot.assisting_units)
              and (not urgent or any(ticket.urgent for ticket in spot.tickets))
-             and (not sent_only or any(ticket.concerns(None, asked, sent_only=True) for ticket in spot.tickets))]
+             and any(shown(ticket) for ticket in spot.tickets)]
     day_ago = utc_now() - timedelta(hours=24)
     return HotspotsOut(
         days=days,
@@ -279,7 +283,7 @@ def hotspots_out(repeats: Repeats, feedback: FeedbackStore, *, days: int, min_si
                        # each ticket under the topic the group counts it under (a quality inspector's round: the
                        # group said 环境保护 5, its tickets 4 and one 城乡建设, the route's reading)
                        tickets=[related_out(replace(t, topic=judgements.topics.get(t.ticket_id, t.topic)))
-                                for t in s.tickets if not sent_only or t.concerns(None, asked, sent_only=True)])
+                                for t in s.tickets if shown(t)])
             for s in spots[:limit]
         ],
     )
