@@ -1016,6 +1016,14 @@ class Repeats:
         when the log cannot be written."""
         self._write(ticket.sent_to(unit, township))
 
+    def send_back(self, ticket: SeenTicket, unit: str, reason: str, to: str | None) -> SeenTicket:
+        """Stores that `unit` sent `ticket` (its last route, as `routed` gives it) back to the centre now, for `reason`
+        (masked), saying it is `to`'s; gives the ticket as stored. Raised and kept waiting as `record` is, when the log
+        cannot be written."""
+        returned = ticket.sent_back(unit, reason, to, utc_now())
+        self._write(returned)
+        return returned
+
     def _write(self, *tickets: SeenTicket) -> None:
         """Writes the waiting tickets and `tickets`, in one transaction; on failure they all wait. The waiting tickets
         are written by one thread at a time, and the others wait for it: a check that synced meanwhile read the log

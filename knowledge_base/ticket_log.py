@@ -61,6 +61,13 @@ class SeenTicket:
     reasons: str | None = None
     rule: str | None = None
     related: str | None = None
+    # the last time the unit it was sent to sent it back to the centre (退回): which unit, when (naive UTC), why
+    # (masked) and the unit it said the ticket is for; kept on the ticket, not with agents' answers, since it is no
+    # label to train on (two liaisons' rounds: a unit could only ask an agent to re-send it, stored as a label)
+    returned_by: str | None = None
+    returned_at: datetime | None = None
+    return_reason: str | None = None
+    return_to: str | None = None
 
     @property
     def lines(self) -> list[str]:
@@ -70,6 +77,11 @@ class SeenTicket:
     def sent_to(self, unit: str | None, township: str | None) -> SeenTicket:
         """This route, recorded as sent by an agent's answer to `unit` of `township` (None: back to the route's)."""
         return replace(self, assigned_unit=unit, assigned_township=township)
+
+    def sent_back(self, unit: str, reason: str | None, to: str | None, at: datetime) -> SeenTicket:
+        """This route, recorded as sent back to the centre by `unit` at `at` (naive UTC), for `reason` (masked), saying
+        the ticket is `to`'s (None: not said)."""
+        return replace(self, returned_by=unit, returned_at=at, return_reason=reason, return_to=to)
 
     @property
     def erased(self) -> bool:
@@ -146,6 +158,10 @@ class RoutedTicketRow(_Base):
     reasons: Mapped[str | None] = mapped_column(Text)
     rule: Mapped[str | None] = mapped_column(String(100))
     related: Mapped[str | None] = mapped_column(Text)
+    returned_by: Mapped[str | None] = mapped_column(String(200))
+    returned_at: Mapped[datetime | None] = mapped_column(DateTime)
+    return_reason: Mapped[str | None] = mapped_column(Text)
+    return_to: Mapped[str | None] = mapped_column(String(200))
 
     def seen(self) -> SeenTicket:
         # by its township's and its units' names of today: a ticket logged before a merge or a unit's rename is the
@@ -157,7 +173,8 @@ class RoutedTicketRow(_Base):
                           default_gazetteer().now_named(self.assigned_township), self.hand_over, self.embedding,
                           self.embedding_model, self.refusal_rule,
                           self.assisting_units and "、".join(map(unit_now_named, self.assisting_units.split("、"))),
-                          self.reasons, self.rule, self.related)
+                          self.reasons, self.rule, self.related, unit_now_named(self.returned_by), self.returned_at,
+                          self.return_reason, unit_now_named(self.return_to))
 
 
 class TicketLog:
@@ -231,8 +248,9 @@ class TicketLog:
         """Erases these tickets' text; returns how many rows held some. Each is replaced by a row without text,
         which the running services read like any new row (they only read rows after the last they saw) and so drop
         the text they hold in memory; it leaves with the window. The row keeps what the route decided (when, the
-        township, topic, unit, decision, urgent flag, version, rule), none of it the citizen's words (its reasons quote
-        them): the report counts the ticket in the week it came in, not in the week it was erased."""
+        township, topic, unit, decision, urgent flag, version, rule), none of it the citizen's words (its reasons and a
+        unit's reason for sending it back quote them): the report counts the ticket in the week it came in, not in the
+        week it was erased."""
         ids = set(ticket_ids)
         with self._session.begin() as session:
             # a ticket sent with its title alone has no text but is no erased one
@@ -240,8 +258,8 @@ class TicketLog:
             had = session.scalars(select(RoutedTicketRow).where(RoutedTicketRow.ticket_id.in_(ids), held)).all()
             for row in had:
                 # the vector was read from the words, so it goes with them
-                self._replace(session, RoutedTicketRow(**(row.seen().__dict__ | {"text": "", "title": None,
-                                                                                  "embedding": None, "reasons": None})))
+                self._replace(session, RoutedTicketRow(**(row.seen().__dict__ | {
+                    "text": "", "title": None, "embedding": None, "reasons": None, "return_reason": None})))
             # a ticket erased before keeps its row: that row is what the report counts (a quality officer's round:
             # a second erasure of a list said "nothing stored" and took the tickets out of their week's figures)
             return len({row.ticket_id for row in had})

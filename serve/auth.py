@@ -49,6 +49,9 @@ SCOPES: dict[str, frozenset[str]] = {
     # the routed tickets, as the centre sees them; a unit's key sees its own alone (a quality inspector's round: a
     # liaison could only be given an agent's key, which reads every unit's tickets)
     "tickets": frozenset({"platform", "agent", "admin", "unit"}),
+    # a unit's key sends its own unit's tickets back to the centre (退回), which sends them on as an agent's answer
+    # (feedback); an admin records a return a unit phoned in
+    "return": frozenset({"unit", "admin"}),
     "labels": frozenset({"platform", "agent", "trainer", "admin"}),
     "suggest": frozenset({"agent", "trainer", "admin"}),
     "feedback": frozenset({"platform", "agent", "admin"}),

@@ -36,7 +36,7 @@ from pipeline.errors import InputError
 from pipeline.jurisdiction import default_gazetteer, find_jurisdiction
 from serve.model_holder import LoadedModel
 from serve.schemas import (AgentAnswerOut, HeadOut, HotspotOut, HotspotsOut, LabelScore, RelatedTicketOut,
-                           RoutedTicketOut, RouteOut, SuggestionOut, TicketIn, TicketsOut)
+                           ReturnOut, RoutedTicketOut, RouteOut, SuggestionOut, TicketIn, TicketsOut)
 from training.feedback_store import FeedbackRow, FeedbackStore
 
 EXCERPT_CHARS = 80
@@ -164,20 +164,31 @@ def routed_ticket_out(ticket: SeenTicket, window: timedelta, answer: FeedbackRow
         reasons=ticket.reasons_given, related_tickets=ticket.related_ids, model_version=ticket.model_version,
         answer=None if answer is None else AgentAnswerOut(
             answered_at=_utc_text(stored_utc(answer.created_at).replace(tzinfo=None)), topic=answer.topic,
-            unit=answer.unit, put_through=answer.put_through, refused=answer.refused, repeat_of=answer.repeat_of))
+            unit=answer.unit, put_through=answer.put_through, refused=answer.refused, repeat_of=answer.repeat_of),
+        returned=None if ticket.returned_at is None else ReturnOut(
+            unit=ticket.returned_by, returned_at=_utc_text(ticket.returned_at), reason=ticket.return_reason,
+            proposed_unit=ticket.return_to, pending=return_pending(ticket, answer)))
+
+
+def return_pending(ticket: SeenTicket, answer: FeedbackRow | None) -> bool:
+    """Whether the ticket was sent back by its unit (退回) and no agent's answer, `answer` being the latest, came since:
+    the centre has yet to send it on, or back to the unit."""
+    return ticket.returned_at is not None and (
+        answer is None or stored_utc(answer.created_at).replace(tzinfo=None) < ticket.returned_at)
 
 
 def tickets_out(repeats: Repeats, feedback: FeedbackStore, *, day: date | None, zone: ZoneInfo,
                 since: datetime | None = None, until: datetime | None = None, decision: str | None = None,
-                urgent: bool | None = None, answered: bool | None = None, township: str | None = None,
-                unit: str | None = None, sent_only: bool = False, limit: int = 100, offset: int = 0) -> TicketsOut:
+                urgent: bool | None = None, answered: bool | None = None, returned: bool | None = None,
+                township: str | None = None, unit: str | None = None, sent_only: bool = False, limit: int = 100,
+                offset: int = 0) -> TicketsOut:
     """The tickets routed with an id that were received on `day` (None: today) where the centre is (`zone`), or from
     `since` to `until` (default now; naive: the centre's clock) instead, in the order they came in, with what the
     route said and why, what the agents' latest answer said (a supervisor's round: whether a call was put through, or
     a ticket refused, was in the feedback alone), and the period's counts; with `township` and `unit` (as
-    `hotspots_out` reads them), only theirs; with `decision`, `urgent` and `answered`, only those listed;
-    `sent_only`: only the tickets sent on (`SeenTicket.concerns`), a unit's own list. A period before the repeat
-    window is refused: its tickets are no longer kept."""
+    `hotspots_out` reads them), only theirs; with `decision`, `urgent`, `answered` and `returned` (`return_pending`),
+    only those listed; `sent_only`: only the tickets sent on (`SeenTicket.concerns`), a unit's own list. A period
+    before the repeat window is refused: its tickets are no longer kept."""
     name, asked = _township_asked(township), unit_asked(unit)
     start, end = _period(day, since, until, zone)
     window = repeats.index.window
@@ -189,7 +200,8 @@ def tickets_out(repeats: Repeats, feedback: FeedbackStore, *, day: date | None, 
     answers = feedback.latest_of(t.ticket_id for t in day_tickets)
     listed = [t for t in day_tickets
               if (decision is None or t.decision == decision) and (urgent is None or bool(t.urgent) == urgent)
-              and (answered is None or (t.ticket_id in answers) == answered)]
+              and (answered is None or (t.ticket_id in answers) == answered)
+              and (returned is None or return_pending(t, answers.get(t.ticket_id)) == returned)]
     start_here, end_here = (t.replace(tzinfo=timezone.utc).astimezone(zone) for t in (start, end))
     return TicketsOut(
         date=start_here.date().isoformat(), since=start_here.isoformat(timespec="minutes"),
@@ -197,7 +209,8 @@ def tickets_out(repeats: Repeats, feedback: FeedbackStore, *, day: date | None, 
         auto=sum(t.decision == "auto" for t in day_tickets), review=sum(t.decision == "review" for t in day_tickets),
         urgent=sum(bool(t.urgent) for t in day_tickets), handed_over=sum(bool(t.lines) for t in day_tickets),
         answered=len(answers), put_through=sum(bool(a.put_through) for a in answers.values()),
-        refused=sum(bool(a.refused) for a in answers.values()), matching=len(listed),
+        refused=sum(bool(a.refused) for a in answers.values()),
+        returned=sum(return_pending(t, answers.get(t.ticket_id)) for t in day_tickets), matching=len(listed),
         tickets=[routed_ticket_out(t, window, answers.get(t.ticket_id)) for t in listed[offset:offset + limit]])
 
 
@@ -371,6 +384,9 @@ def _check(repeats: Repeats, text: str, township: str | None, seen: SeenTicket |
     if seen and previous is not None and previous.assigned_unit:
         # and still where the agent sent it: a platform's retry undid the agent's answer
         seen = seen.sent_to(previous.assigned_unit, previous.assigned_township)
+    if seen and previous is not None and previous.returned_at:
+        # and sent back by its unit (退回), which a retry would hide from the centre
+        seen = seen.sent_back(previous.returned_by, previous.return_reason, previous.return_to, previous.returned_at)
     return related, seen, held, previous
 
 

@@ -608,6 +608,30 @@ class AgentAnswerOut(Out):
     repeat_of: str | None = Field(default=None, description="the earlier ticket the agent linked it to")
 
 
+class ReturnIn(BaseModel):
+    """A unit's sending back to the centre of a ticket that is not its to handle (退回), and why."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"reason": "新东路路灯属城区市政路灯，由城管局维护，不属本单位职责", "proposed_unit": "城管局"}]})
+
+    reason: Annotated[str, Field(max_length=500), AfterValidator(_storable), AfterValidator(_not_blank)] = Field(
+        description="why the ticket is not the unit's (masked before it is stored): what the centre reads to send it "
+                    "on")
+    proposed_unit: UnitLabel | None = Field(default=None, description="the unit the ticket is for, where the unit "
+                                                                      "knows (城管局, or its id in GET /v1/labels)")
+
+
+class ReturnOut(Out):
+    """The last time the unit a ticket was sent to sent it back to the centre (退回)."""
+
+    unit: str = Field(description="the unit that sent it back")
+    returned_at: str = Field(description="when (UTC)")
+    reason: str | None = Field(description="why, PII masked (null: erased with the ticket's words)")
+    proposed_unit: str | None = Field(description="the unit it said the ticket is for (null: it did not say)")
+    pending: bool = Field(description="no agent's answer (/v1/feedback) came after it: the centre has yet to send "
+                                      "the ticket on, or back to the unit")
+
+
 class RoutedTicketOut(Out):
     """A ticket the service routed with an id, as its log keeps it for the repeat window (GET /v1/tickets/{id}): what
     the route said, and where an agent's answer sent it since. A platform that lost a route's answer reads it here
@@ -642,6 +666,8 @@ class RoutedTicketOut(Out):
     answer: AgentAnswerOut | None = Field(default=None, description="what the agents' latest answer said of it; null: "
                                                                     "none yet (a ticket dispatched `auto` may never "
                                                                     "get one)")
+    returned: ReturnOut | None = Field(default=None, description="the last time its unit sent it back to the centre "
+                                                                 "(POST /v1/tickets/{id}/return); null: never")
 
 
 class TicketsOut(Out):
@@ -663,8 +689,9 @@ class TicketsOut(Out):
     answered: int = Field(description="of them, answered by an agent (/v1/feedback)")
     put_through: int = Field(description="of them, put through to a line, as the agents' answers say")
     refused: int = Field(description="of them, refused (不予受理), as the agents' answers say")
-    matching: int = Field(description="of them, those of the `decision`, `urgent` and `answered` asked: `tickets` "
-                                      "lists `limit` of them from `offset`")
+    returned: int = Field(description="of them, sent back by their unit and not sent on since (`returned.pending`)")
+    matching: int = Field(description="of them, those of the `decision`, `urgent`, `answered` and `returned` asked: "
+                                      "`tickets` lists `limit` of them from `offset`")
     tickets: list[RoutedTicketOut]
 
 

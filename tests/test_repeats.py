@@ -1400,3 +1400,27 @@ def test_routing_goes_on_while_the_postgresql_server_hangs(database_url, tmp_pat
     finally:
         server.stop()
         proxy.close()
+
+
+def test_a_units_return_reaches_every_process_and_its_reason_goes_with_the_tickets_words(database_url):
+    """A unit's 退回 is kept on its ticket: another process reads it, and `appeal forget` takes its reason, which may
+    quote the caller, with the ticket's words."""
+    from knowledge_base.ticket_log import TicketLog
+
+    first, second = (Repeats(database_url, threshold=THRESHOLD, window_days=30) for _ in range(2))
+    try:
+        first.record(SeenTicket("WG-R", utc_now(), masked_text(ROAD), township="湾头桥镇",
+                                lead_unit="武冈市交通运输局", decision="auto"))
+        returned = first.send_back(first.routed("WG-R"), "武冈市交通运输局", "白石村三组通村公路归镇里管护", "湾头桥镇人民政府")
+        seen = second.routed("WG-R")
+        assert (seen.returned_by, seen.returned_at, seen.return_reason, seen.return_to, seen.dispatched_to) == (
+            "武冈市交通运输局", returned.returned_at, "白石村三组通村公路归镇里管护", "湾头桥镇人民政府", "武冈市交通运输局")
+        log = TicketLog(database_url)  # as `appeal forget` does
+        assert log.forget(["WG-R"]) == 1
+        log.close()
+        erased = second.log.latest("WG-R")
+        assert (erased.returned_by, erased.returned_at, erased.return_reason, erased.text) == (
+            "武冈市交通运输局", returned.returned_at, None, "")
+    finally:
+        first.close()
+        second.close()

@@ -297,3 +297,86 @@ def test_a_key_file_that_cannot_be_written_is_named_and_leaves_nothing_behind(tm
     assert result.returncode == 2, result.stderr
     assert result.stderr.strip().splitlines()[-1] == f"error: {tmp_path / 'api_keys.json'}: File too large"
     assert not [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")] and not keys_path(tmp_path).exists()
+
+
+def test_a_unit_sends_a_ticket_that_is_not_its_back_to_the_centre_saying_why(tmp_path):
+    """Two liaisons' rounds: a unit could only phone an agent to send a ticket on, which stored the centre's seat as
+    the ticket's label, without who or why; the centre had no list of the tickets sent back to send on."""
+    home = tmp_path / "home"
+    install_model(home, "v1")
+    keys = create_keys(home)
+    health_key = add_key(home, "unit", "卫健局联络员", unit="卫健局")[1]
+    town_key = add_key(home, "unit", "邓元泰镇联络员", unit="邓元泰镇")[1]
+    city_key = add_key(home, "unit", "城管局联络员", unit="城管局")[1]
+    live = start_server(home, tmp_path / "server.log", env={"APPEAL_API_KEYS": ""})
+    try:
+        with live.client(key=keys["platform"]) as platform:
+            for ticket_id, text in (("WG-B1", "邓元泰镇卫生院的医生态度很差，看病排了两个钟头"),
+                                    ("WG-B2", "卫生院看病排队太久了，医生态度也差"),
+                                    ("WG-B3", "邓元泰镇集市的垃圾堆了一个星期没人清运，臭得很")):
+                routed = platform.post("/v1/route", json={"id": ticket_id, "text": text}).json()
+                assert (routed["decision"], routed["lead_unit"]["name"]) == (
+                    ("review", "邓元泰镇人民政府") if ticket_id == "WG-B3" else ("auto", "武冈市卫生健康局")), routed
+            # an agent sends the township the refuse of its market, 城管局 assisting
+            assert [u["name"] for u in routed["assisting_units"]] == ["武冈市城市管理和综合执法局"]
+            sent = platform.post("/v1/feedback", json={"ticket_id": "WG-B3", "topic": routed["topic"]["label"],
+                                                       "unit": "邓元泰镇"})
+            assert sent.status_code == 201, sent.text
+        with live.client(key=health_key) as unit:
+            reason = "卫生院医生态度问题请转邓元泰镇卫生院院长王建国核实，电话13807391234，不属本局"
+            back = unit.post("/v1/tickets/WG-B1/return", json={"reason": reason, "proposed_unit": "邓元泰镇"})
+            assert back.status_code == 201, back.text
+            returned = back.json()["returned"]
+            assert (returned["unit"], returned["proposed_unit"], returned["pending"]) == (
+                "武冈市卫生健康局", "邓元泰镇人民政府", True)
+            assert "13807391234" not in returned["reason"] and "不属本局" in returned["reason"]
+            # a retry is the same return, its first reason kept
+            again = unit.post("/v1/tickets/WG-B1/return", json={"reason": "再次退回"})
+            assert again.status_code == 200 and again.json()["returned"] == returned
+            listed = unit.get("/v1/tickets").json()
+            assert listed["returned"] == 1
+            assert [t["ticket_id"] for t in unit.get("/v1/tickets", params={"returned": "true"}).json()["tickets"]] \
+                == ["WG-B1"]
+            # bad input is said and nothing is stored
+            for body in ({"reason": "  "}, {"reason": "不属本局", "proposed_unit": "火星局"},
+                         {"reason": "不属本局", "proposed_unit": "卫健局"}, {"reason": "不属本局", "note": "?"}):
+                refused = unit.post("/v1/tickets/WG-B2/return", json=body)
+                assert refused.status_code == 422, (body, refused.text)
+            assert unit.get("/v1/tickets/WG-B2").json()["returned"] is None
+            # another unit's ticket
+            assert unit.post("/v1/tickets/WG-B3/return", json={"reason": "不属本局"}).status_code == 404
+        with live.client(key=city_key) as city:  # a unit that only assists leaves where it goes to its lead
+            refused = city.post("/v1/tickets/WG-B3/return", json={"reason": "集市垃圾由镇里清运"})
+            assert refused.status_code == 409 and "邓元泰镇人民政府" in refused.json()["message"], refused.text
+        with live.client(key=keys["agent"]) as agent:  # the centre's list of tickets to send on
+            centre = agent.get("/v1/tickets", params={"returned": "true"}).json()
+            assert (centre["returned"], [t["ticket_id"] for t in centre["tickets"]]) == (1, ["WG-B1"])
+            assert centre["answered"] == 1  # WG-B3's: a return is no agent's answer, and no label to train on
+            assert agent.post("/v1/tickets/WG-B2/return", json={"reason": "不属本局"}).status_code == 403
+            # a platform's retry of the route keeps it sent back
+            assert agent.post("/v1/route", json={"id": "WG-B1", "text": "邓元泰镇卫生院的医生态度很差，看病排了两个钟头"}
+                              ).status_code == 200
+            assert agent.get("/v1/tickets/WG-B1").json()["returned"] == returned
+        env = {**os.environ, "APPEAL_HOME": str(home)}
+        env.pop("APPEAL_API_KEYS", None)
+        shown = subprocess.run([sys.executable, "-c", "from appeal.cli import main; main()", "tickets", "--returned"],
+                               cwd=REPO, env=env, capture_output=True, text=True, timeout=120, check=True).stdout
+        assert shown.splitlines()[0].endswith("; 1 sent back by their unit, to send on"), shown
+        ticket, = shown.split("\n\n")[1:]
+        assert " · sent back by 武冈市卫生健康局, to send on\n" in ticket, ticket
+        assert ticket.splitlines()[-1].endswith(f"武冈市卫生健康局: {returned['reason']}（建议 邓元泰镇人民政府）"), ticket
+        with live.client(key=keys["platform"]) as platform:  # an agent sends it on
+            sent = platform.post("/v1/feedback", json={"ticket_id": "WG-B1", "topic": "卫生健康", "unit": "邓元泰镇"})
+            assert sent.status_code == 201, sent.text
+            assert platform.get("/v1/tickets", params={"returned": "true"}).json()["tickets"] == []
+            moved = platform.get("/v1/tickets/WG-B1").json()
+            assert (moved["assigned_unit"], moved["returned"]["pending"]) == ("邓元泰镇人民政府", False)
+        with live.client(key=health_key) as unit:
+            assert [t["ticket_id"] for t in unit.get("/v1/tickets").json()["tickets"]] == ["WG-B2"]
+        with live.client(key=town_key) as town:
+            assert [t["ticket_id"] for t in town.get("/v1/tickets").json()["tickets"]] == ["WG-B1", "WG-B3"]
+            # sent on, it is the township's to send back in turn
+            assert town.post("/v1/tickets/WG-B1/return", json={"reason": "卫生院归卫健局管"}).json()["returned"][
+                "unit"] == "邓元泰镇人民政府"
+    finally:
+        live.stop()

@@ -30,6 +30,8 @@ def tickets(
     urgent: bool = typer.Option(False, "--urgent", help="only those flagged urgent"),
     unanswered: bool = typer.Option(False, "--unanswered", help="only those no agent has answered yet "
                                                                 "(/v1/feedback): with --review, the review left to do"),
+    returned: bool = typer.Option(False, "--returned", help="only those their unit sent back (退回, POST "
+                                                            "/v1/tickets/{id}/return) that no agent has sent on since"),
     township: Optional[str] = typer.Option(None, "--township", help="only those reported in this 乡镇/街道 or sent on "
                                                                     "to it (湾头桥镇, or its division code)"),
     unit: Optional[str] = typer.Option(None, "--unit", help="only those sent to this unit, by the route or an agent, "
@@ -42,8 +44,8 @@ def tickets(
     Lists the tickets routed with an id that came in on the day (the centre's, APPEAL_TIMEZONE), or in a shift
     (--since 18:00 --until 06:00: a night's), in the order they came in: time, id, decision, township, topic, lead
     unit and rule, urgent and the line to put through, what the agents' latest answer said (the unit it sent the
-    ticket to, the line it put the caller through to, a refusal), and the route's reasons. Texts are PII masked;
-    erased tickets are not listed."""
+    ticket to, the line it put the caller through to, a refusal), the route's reasons, and why its unit sent it back
+    where it did. Texts are PII masked; erased tickets are not listed."""
     from appeal.cli import existing_database
     from appeal.config import centre_time, get_settings
     from knowledge_base.repeats import Repeats
@@ -63,7 +65,8 @@ def tickets(
     try:
         found = tickets_out(repeats, feedback, day=day.date() if day else None, zone=settings.zone, since=start,
                             until=end, decision="review" if review else "auto" if auto else None, urgent=urgent or None,
-                            answered=False if unanswered else None, township=township, unit=unit, limit=limit)
+                            answered=False if unanswered else None, returned=returned or None, township=township,
+                            unit=unit, limit=limit)
     finally:
         repeats.close()
         feedback.close()
@@ -77,8 +80,10 @@ def tickets(
     clock = "%H:%M" if start.date() == (end - timedelta(microseconds=1)).date() else "%m-%d %H:%M"
     typer.echo(f"{period}: {found.received} tickets{which} routed with an id: {found.auto} auto, "
                f"{found.review} review, {found.urgent} urgent, {found.handed_over} with a line to put through; "
-               f"agents answered {found.answered}: {found.put_through} put through, {found.refused} refused")
-    shown = (("review", review), ("auto", auto), ("urgent", urgent), ("unanswered", unanswered))
+               f"agents answered {found.answered}: {found.put_through} put through, {found.refused} refused"
+               + (f"; {found.returned} sent back by their unit, to send on" if found.returned else ""))
+    shown = (("review", review), ("auto", auto), ("urgent", urgent), ("unanswered", unanswered),
+             ("returned", returned))
     if asked := [said for said, given in shown if given]:
         typer.echo(f"listed: {found.matching} {' '.join(asked)}")
     for ticket in found.tickets:
@@ -95,13 +100,19 @@ def tickets(
         moved = f" · agent sent it to {ticket.assigned_unit}" if ticket.assigned_unit else ""
         # a liaison's round: a ticket flagged for refusal read as the unit's own work in its list
         refusal = f" · may not be accepted ({ticket.not_accepted})" if ticket.not_accepted else ""
+        back = ticket.returned
+        sent_back = f" · sent back by {back.unit}{', to send on' if back.pending else ''}" if back else ""
         typer.echo(f"\n{centre_time(ticket.received_at):{clock}} {ticket.ticket_id}{assists} · "
                    f"{ticket.decision or '?'} · {ticket.township or '属地未明'} · {ticket.topic} → "
                    f"{lead}{by}{helpers}{alarm}{refusal}{moved}"
-                   f"{_answered(ticket)}")
+                   f"{_answered(ticket)}{sent_back}")
         typer.echo(f"   {ticket.title or opening(ticket.text, 40)}")
         for reason in ticket.reasons:
             typer.echo(f"   - {reason}")
+        if back:
+            proposed = f"（建议 {back.proposed_unit}）" if back.proposed_unit else ""
+            typer.echo(f"   退回 {centre_time(back.returned_at):%m-%d %H:%M} {back.unit}: {back.reason or '(erased)'}"
+                       f"{proposed}")
     if found.matching > len(found.tickets):
         typer.echo(f"\n{found.matching - len(found.tickets)} more: --limit", err=True)
 

@@ -1,18 +1,23 @@
 """GET /v1/tickets: a day's routed tickets with what the route said and why, for a supervisor's review;
 GET /v1/tickets/hotspots: groups of recent tickets about the same matter (热点诉求), for agents and supervisors;
-GET /v1/tickets/{ticket_id}: a routed ticket as the service keeps it."""
+GET /v1/tickets/{ticket_id}: a routed ticket as the service keeps it;
+POST /v1/tickets/{ticket_id}/return: its unit sends a ticket that is not its back to the centre (退回)."""
 from __future__ import annotations
 
 from datetime import date, datetime
 from typing import Literal
 
-from fastapi import APIRouter, Depends, HTTPException, Path, Query, status
+from fastapi import APIRouter, Depends, HTTPException, Path, Query, Response, status
 
+from knowledge_base.ticket_log import SeenTicket
+from knowledge_base.units import unit_asked_for
+from pipeline import masked_text
+from pipeline.errors import InputError
 from serve.auth import Caller, require
 from serve.errors import ERROR_RESPONSES, ErrorOut
 from serve.routers.deps import ready
-from serve.routing import hotspots_out, routed_ticket_out, tickets_out, unit_asked
-from serve.schemas import HotspotsOut, RoutedTicketOut, TicketsOut
+from serve.routing import hotspots_out, return_pending, routed_ticket_out, tickets_out, unit_asked
+from serve.schemas import HotspotsOut, ReturnIn, RoutedTicketOut, TicketsOut
 from serve.services import Services
 
 router = APIRouter(prefix="/v1/tickets", tags=["tickets 工单"], responses=ERROR_RESPONSES)
@@ -32,6 +37,8 @@ def day_tickets(
     urgent: bool | None = Query(None, description="only those flagged urgent (true) or not (false)"),
     answered: bool | None = Query(None, description="only those an agent answered (true: /v1/feedback) or not yet "
                                                     "(false: the review left to do)"),
+    returned: bool | None = Query(None, description="only those their unit sent back (退回) and no agent's answer "
+                                                    "sent on since (true: to send on) or not (false)"),
     township: str | None = Query(None, max_length=100, description="乡镇/街道 (湾头桥镇, or its division code): only "
                                                                  "the tickets reported in it or sent on to it"),
     unit: str | None = Query(None, max_length=100, description="责任单位 (卫健局, 湾头桥镇): only the tickets sent to "
@@ -43,11 +50,13 @@ def day_tickets(
 ) -> TicketsOut:
     """The tickets routed with an id that came in on one day (or from `since` to `until`), each with what the route
     said (decision, unit, rule, urgent, lines) and why (its reasons, the earlier tickets it listed), and what the
-    agents' latest answer said (topic, unit, lines put through, refused); with the period's counts of auto, review,
-    urgent, answered, put-through and refused tickets. Texts are PII masked; an erased ticket (`appeal forget`) is
-    not listed. A unit's key lists those sent to its unit alone, not those only proposed for an agent to review."""
+    agents' latest answer said (topic, unit, lines put through, refused) and whether its unit sent it back; with the
+    period's counts of auto, review, urgent, answered, put-through, refused and returned tickets. Texts are PII
+    masked; an erased ticket (`appeal forget`) is not listed. A unit's key lists those sent to its unit alone, not
+    those only proposed for an agent to review."""
     return tickets_out(services.repeats, services.feedback, day=day, zone=services.settings.zone, since=since,
-                       until=until, decision=decision, urgent=urgent, answered=answered, township=township,
+                       until=until, decision=decision, urgent=urgent, answered=answered, returned=returned,
+                       township=township,
                        unit=_own_unit(caller, unit), sent_only=caller.unit is not None, limit=limit, offset=offset)
 
 
@@ -89,6 +98,60 @@ def routed_ticket(
     to since, and that answer (an integrator's round: after a lost answer the platform could only route the ticket
     again, and could not see where the service thought the ticket was). 404: not routed with this id, routed before
     the window, or erased (`appeal forget`), or, for a unit's key, not sent to its unit nor assisted by it."""
+    ticket = _routed(services, caller, ticket_id)
+    return routed_ticket_out(ticket, services.repeats.index.window,
+                             services.feedback.latest_of([ticket.ticket_id]).get(ticket.ticket_id))
+
+
+@router.post("/{ticket_id}/return", response_model=RoutedTicketOut, status_code=status.HTTP_201_CREATED,
+             summary="退回 / its unit sends a ticket that is not its back to the centre",
+             responses={200: {"model": RoutedTicketOut, "description": "已退回，尚待中心改派：重发的请求不再记录 / "
+                                                                       "sent back already and not sent on since: a "
+                                                                       "retry, recorded once"},
+                        404: {"model": ErrorOut, "description": "近期没有派给本单位的此工单 / no ticket of this id "
+                                                                "sent to the unit within the repeat window"},
+                        409: {"model": ErrorOut, "description": "本单位只是协办 / the unit only assists on it"}})
+def send_back(
+    body: ReturnIn,
+    response: Response,
+    ticket_id: str = Path(max_length=128, description="the id the ticket was routed with"),
+    caller: Caller = Depends(require("return")),
+    services: Services = Depends(ready),
+) -> RoutedTicketOut:
+    """A unit's liaison sends back to the centre a ticket sent to its unit that is not the unit's to handle (退回),
+    saying why and, where it knows, whose it is: the ticket then shows `returned` (with `pending`) in the unit's list
+    and the centre's, where `returned=true` lists those to send on. An agent's answer (/v1/feedback) naming the unit
+    it goes to next, or the same unit where the centre holds it is the unit's, settles it. The return is kept with the
+    ticket, for the repeat window, and is no label for retraining: a label is what an agent answers. Two liaisons'
+    rounds: a unit could only ask an agent to send the ticket on, which stored the centre's seat as its label, without
+    who or why. An admin's key records a return its unit phoned in, for the unit the ticket is at."""
+    ticket = _routed(services, caller, ticket_id)
+    window = services.repeats.index.window
+    if not ticket.confirmed:  # a unit's key never reads such a ticket
+        raise HTTPException(status.HTTP_409_CONFLICT, detail=(
+            f"{ticket.ticket_id} 尚未派出（路由建议 {ticket.lead_unit or '无'}，待坐席审核），无从退回 / not sent to a "
+            f"unit yet (proposed to {ticket.lead_unit or 'none'}, for an agent to review): nothing to send back"))
+    unit = caller.unit or ticket.dispatched_to  # an admin records a return its unit phoned in
+    if ticket.dispatched_to != unit:
+        raise HTTPException(status.HTTP_409_CONFLICT, detail=(
+            f"{unit} 只是 {ticket.ticket_id} 的协办单位，由主办单位 {ticket.dispatched_to} 或 12345 中心决定去向 / "
+            f"{unit} only assists on {ticket.ticket_id}: its lead unit, {ticket.dispatched_to}, or the 12345 centre "
+            "decides where it goes"))
+    answer = services.feedback.latest_of([ticket.ticket_id]).get(ticket.ticket_id)
+    if ticket.returned_by == unit and return_pending(ticket, answer):
+        response.status_code = status.HTTP_200_OK  # a retry, or a second reason: the first is what the centre reads
+        return routed_ticket_out(ticket, window, answer)
+    proposed = unit_asked_for(body.proposed_unit).name if body.proposed_unit else None
+    if proposed == unit:
+        raise InputError(f"proposed_unit: {proposed} 即退回的单位；请写工单应归属的单位，或不填 / is the unit sending the "
+                         "ticket back: name the unit it is for, or leave it out")
+    returned = services.repeats.send_back(ticket, unit, masked_text(body.reason), proposed)
+    return routed_ticket_out(returned, window, answer)
+
+
+def _routed(services: Services, caller: Caller, ticket_id: str) -> SeenTicket:
+    """The ticket routed with this id in the window; 404 where there is none, or, for a unit's key, none sent to its
+    unit or assisted by it."""
     days = services.repeats.index.window.days
     ticket = services.repeats.routed(ticket_id.strip())
     if caller.unit and (ticket is None or not ticket.concerns(None, caller.unit, sent_only=True)):
@@ -102,8 +165,7 @@ def routed_ticket(
         raise HTTPException(status.HTTP_404_NOT_FOUND, detail=(
             f"近 {days} 天没有以 {ticket_id!r} 路由的工单（未带此 id 路由、早于窗口或已删除） / no ticket routed with "
             f"id {ticket_id!r} in the last {days} days (never with this id, before the window, or erased)"))
-    return routed_ticket_out(ticket, services.repeats.index.window,
-                             services.feedback.latest_of([ticket.ticket_id]).get(ticket.ticket_id))
+    return ticket
 
 
 def _own_unit(caller: Caller, unit: str | None) -> str | None:
