@@ -314,6 +314,8 @@ def _repeat_reason(related: list[Related], zone: ZoneInfo, received: datetime | 
     earlier = first.ticket
     if earlier.confirmed:
         where = f"，已派 {earlier.dispatched_to}"
+        if earlier.returned_by == earlier.dispatched_to:
+            where += "，被退回"
     elif earlier.lead_unit:
         # routed for review, and no answer came back: where the route proposed to send it (an integrator's round:
         # "已派" told an agent to merge into a ticket nobody had sent anywhere)
@@ -489,6 +491,15 @@ def route_tickets(tickets: Sequence[TicketIn], model: LoadedModel, kb: Knowledge
             holder = default_routing()[0].unit_named(sent_on)
             # a platform acting on a retry's answer would send the ticket back where the agent took it from
             reasons.append(f"坐席已改派至 {sent_on}，请勿按本次结果重新派单 / an agent sent this ticket on to {sent_on}")
+        elif held and held[0].returned_by == held[1].name:
+            # its unit sent it back (退回), and where it goes is the centre's to say: a follow-up went to that unit
+            # again, auto (sent back to the unit by the centre since, it is the agent who sees the centre's answer)
+            proposed_only = True
+            named, returned_by = held[0], held[1].name
+            to = f"，建议 {named.return_to}" if named.return_to else ""
+            reasons.append(f"催办：原工单 {named.ticket_id} 已被 {returned_by} 退回（{named.return_reason or '理由已删除'}"
+                           f"{to}），请随原工单改派 / the ticket it follows up was sent back by {returned_by}: send this "
+                           "one on with it")
         elif held and held[1].name != (lead.name if lead else None):
             named, holder, by_words = held
             if by_words:

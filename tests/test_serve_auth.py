@@ -357,6 +357,12 @@ def test_a_unit_sends_a_ticket_that_is_not_its_back_to_the_centre_saying_why(tmp
             assert agent.post("/v1/route", json={"id": "WG-B1", "text": "邓元泰镇卫生院的医生态度很差，看病排了两个钟头"}
                               ).status_code == 200
             assert agent.get("/v1/tickets/WG-B1").json()["returned"] == returned
+            # a caller chasing it is not sent to the unit that sent it back: the centre sends both on
+            chase = agent.post("/v1/route", json={"id": "WG-B4", "text": "工单号WG-B1，卫生院医生态度差的事还没人处理，催办"})
+            assert chase.json()["decision"] == "review", chase.json()
+            assert any(r.startswith("催办：原工单 WG-B1 已被 武冈市卫生健康局 退回（") and "建议 邓元泰镇人民政府" in r
+                       for r in chase.json()["reasons"]), chase.json()["reasons"]
+            assert any("已派 武冈市卫生健康局，被退回" in r for r in chase.json()["reasons"]), chase.json()["reasons"]
         env = {**os.environ, "APPEAL_HOME": str(home)}
         env.pop("APPEAL_API_KEYS", None)
         shown = subprocess.run([sys.executable, "-c", "from appeal.cli import main; main()", "tickets", "--returned"],
