@@ -3874,6 +3874,12 @@ def test_a_ticket_asking_for_the_land_bureau_by_its_old_name_gets_it():
     # company, a sales office's promised school to the education bureau, a site's dust to the city management
     ("乡镇人民政府/街道办事处", "水西门街道老街我家隔壁那栋老木房子没人住，后墙已经往我家这边歪了，前几天下雨还掉了一块砖下来，"
      "怕哪天倒下来压到我家屋里人，能不能请人来做个房屋安全鉴定？", "house-safety", "wg-zjj", True),
+    # a township liaison's round: a mud house's wall bulging out, an old woman alone inside, was not urgent and went to
+    # the city management; a village house cracked and leaning, to the township
+    ("城市管理和综合执法", "我家隔壁王奶奶一个人住，她家的土坯房墙往外鼓了，裂了好大的缝，怕屋倒下来，麻烦派人来看看",
+     "house-safety", "wg-zjj", True),
+    ("乡镇人民政府/街道办事处", "湾头桥镇白石村张大爷家的老房子墙体开裂倾斜，随时可能倒塌，老人还住在里面", "house-safety",
+     "wg-zjj", True),
     ("教育", "城东小学隔壁在建房子，塔吊的吊臂天天从学校操场上面转过来转过去，吊着钢筋，小孩子在下面做操，万一掉下来怎么得了",
      "construction-site-safety", "wg-zjj", True),
     ("乡镇人民政府/街道办事处", "我在迎春亭街道学府名城买的房子，住进去不到两年，客厅和卧室墙面都开了好长的裂缝，担心是房屋质量问题，"
@@ -3924,6 +3930,7 @@ def test_cracks_after_a_load_bearing_wall_was_knocked_out_are_urgent_and_the_per
     ("楼上那家天天往楼下倒水，晾的衣服都打湿了", "house-safety"),
     ("楼上邻居卫生间漏水渗到我家天花板，跟他讲了不理", "new-house-quality"),
     ("我家是危房，危房改造补助什么时候能发下来", "house-safety"),
+    ("我家墙往外鼓了好几年了，想申请危房改造补助", "house-safety"),
     ("工地老板欠我们农民工工资三个月了，塔吊司机的工钱也没给", "construction-site-safety"),
     ("城东小学的教学楼墙面开裂，学校说没钱修", "new-house-quality"),
     ("邓元泰镇江边村的路灯坏了，砌墙的时候把线挖断了", "river-encroachment"),
