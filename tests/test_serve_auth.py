@@ -240,6 +240,9 @@ def test_a_units_key_reads_the_tickets_of_its_unit_alone(tmp_path):
             assert unit.get("/v1/tickets/WG-U1").status_code == 200
     finally:
         live.stop()
+    # the unit a key reads is said whatever is done to it
+    assert appeal("rotate", "卫健局联络员").stdout.startswith("卫健局联络员 (unit, 武冈市卫生健康局): ")
+    assert appeal("revoke", "卫健局联络员").stdout == "revoked 卫健局联络员 (unit, 武冈市卫生健康局)\n"
 
 
 def test_a_key_made_for_a_service_that_takes_its_keys_from_the_environment_is_refused_with_the_reason(tmp_path):

@@ -1,9 +1,12 @@
 """`appeal keys ...`: the service's API keys (`<home>/api_keys.json`); a running service follows the file."""
 from __future__ import annotations
 
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
 
 import typer
+
+if TYPE_CHECKING:
+    from serve.auth import KeyEntry
 
 keys_app = typer.Typer(help="API keys: issue one per client or person, list, rotate or revoke them.",
                        no_args_is_help=True)
@@ -53,7 +56,7 @@ def add(
     home = _home()
     note_new_store(keys_path(home), "key file")
     entry, key = add_key(home, role, name, unit)
-    typer.echo(f"{entry.name} ({entry.role}{f', {entry.unit}' if entry.unit else ''}): {key}")
+    typer.echo(f"{_held_by(entry)}: {key}")
 
 
 @keys_app.command("rotate")
@@ -62,7 +65,7 @@ def rotate(name: str = typer.Argument(..., help="the key's name, as `appeal keys
     from serve.auth import rotate_key
 
     entry, key = rotate_key(_home(), name)
-    typer.echo(f"{entry.name} ({entry.role}): {key}")
+    typer.echo(f"{_held_by(entry)}: {key}")
 
 
 @keys_app.command("revoke")
@@ -71,7 +74,13 @@ def revoke(name: str = typer.Argument(..., help="the key's name, as `appeal keys
     from serve.auth import revoke_key
 
     entry = revoke_key(_home(), name)
-    typer.echo(f"revoked {entry.name} ({entry.role})")
+    typer.echo(f"revoked {_held_by(entry)}")
+
+
+def _held_by(entry: KeyEntry) -> str:
+    """A key's name and role, and a unit key's unit: whose tickets the key reads (an admin's round rotated a liaison's
+    key and could not tell from the output which unit's it was)."""
+    return f"{entry.name} ({entry.role}{f', {entry.unit}' if entry.unit else ''})"
 
 
 def register(app: typer.Typer) -> None:
