@@ -1016,11 +1016,11 @@ class Repeats:
         when the log cannot be written."""
         self._write(ticket.sent_to(unit, township))
 
-    def send_back(self, ticket: SeenTicket, unit: str, reason: str, to: str | None) -> SeenTicket:
+    def send_back(self, ticket: SeenTicket, unit: str, reason: str, to: str | None, by: str) -> SeenTicket:
         """Stores that `unit` sent `ticket` (its last route, as `routed` gives it) back to the centre now, for `reason`
-        (masked), saying it is `to`'s; gives the ticket as stored. Raised and kept waiting as `record` is, when the log
-        cannot be written."""
-        returned = ticket.sent_back(unit, reason, to, utc_now())
+        (masked), saying it is `to`'s, by the key named `by`; gives the ticket as stored. Raised and kept waiting as
+        `record` is, when the log cannot be written."""
+        returned = ticket.sent_back(unit, reason, to, utc_now(), by)
         self._write(returned)
         return returned
 

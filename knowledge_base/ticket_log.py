@@ -62,12 +62,16 @@ class SeenTicket:
     rule: str | None = None
     related: str | None = None
     # the last time the unit it was sent to sent it back to the centre (退回): which unit, when (naive UTC), why
-    # (masked) and the unit it said the ticket is for; kept on the ticket, not with agents' answers, since it is no
-    # label to train on (two liaisons' rounds: a unit could only ask an agent to re-send it, stored as a label)
+    # (masked), the unit it said the ticket is for, and the key that sent it; kept on the ticket, not with agents'
+    # answers, since it is no label to train on (two liaisons' rounds: a unit could only ask an agent to re-send it,
+    # stored as a label). `returned_before`: the units that sent it back before (、-joined, oldest first): a dispatcher's
+    # round saw a ticket bounce between two units as a first return each time
     returned_by: str | None = None
     returned_at: datetime | None = None
     return_reason: str | None = None
     return_to: str | None = None
+    return_sent_by: str | None = None
+    returned_before: str | None = None
 
     @property
     def lines(self) -> list[str]:
@@ -78,10 +82,21 @@ class SeenTicket:
         """This route, recorded as sent by an agent's answer to `unit` of `township` (None: back to the route's)."""
         return replace(self, assigned_unit=unit, assigned_township=township)
 
-    def sent_back(self, unit: str, reason: str | None, to: str | None, at: datetime) -> SeenTicket:
+    def sent_back(self, unit: str, reason: str, to: str | None, at: datetime, by: str) -> SeenTicket:
         """This route, recorded as sent back to the centre by `unit` at `at` (naive UTC), for `reason` (masked), saying
-        the ticket is `to`'s (None: not said)."""
-        return replace(self, returned_by=unit, returned_at=at, return_reason=reason, return_to=to)
+        the ticket is `to`'s (None: not said), by the key named `by`."""
+        earlier = "、".join(filter(None, (self.returned_before, self.returned_by))) or None
+        return replace(self, returned_by=unit, returned_at=at, return_reason=reason, return_to=to, return_sent_by=by,
+                       returned_before=earlier)
+
+    def with_returns_of(self, earlier: SeenTicket) -> SeenTicket:
+        """This route with the returns recorded of `earlier`, the ticket's route before it."""
+        return replace(self, **{name: getattr(earlier, name) for name in _RETURN_FIELDS})
+
+    @property
+    def returned_earlier(self) -> list[str]:
+        """The units that sent it back before its last return, oldest first."""
+        return self.returned_before.split("、") if self.returned_before else []
 
     @property
     def erased(self) -> bool:
@@ -127,6 +142,9 @@ class SeenTicket:
                 and (not sent_only or self.confirmed))
 
 
+_RETURN_FIELDS = ("returned_by", "returned_at", "return_reason", "return_to", "return_sent_by", "returned_before")
+
+
 class _Base(DeclarativeBase):
     pass
 
@@ -162,6 +180,8 @@ class RoutedTicketRow(_Base):
     returned_at: Mapped[datetime | None] = mapped_column(DateTime)
     return_reason: Mapped[str | None] = mapped_column(Text)
     return_to: Mapped[str | None] = mapped_column(String(200))
+    return_sent_by: Mapped[str | None] = mapped_column(String(200))
+    returned_before: Mapped[str | None] = mapped_column(Text)
 
     def seen(self) -> SeenTicket:
         # by its township's and its units' names of today: a ticket logged before a merge or a unit's rename is the
@@ -174,7 +194,8 @@ class RoutedTicketRow(_Base):
                           self.embedding_model, self.refusal_rule,
                           self.assisting_units and "、".join(map(unit_now_named, self.assisting_units.split("、"))),
                           self.reasons, self.rule, self.related, unit_now_named(self.returned_by), self.returned_at,
-                          self.return_reason, unit_now_named(self.return_to))
+                          self.return_reason, unit_now_named(self.return_to), self.return_sent_by,
+                          self.returned_before and "、".join(map(unit_now_named, self.returned_before.split("、"))))
 
 
 class TicketLog:

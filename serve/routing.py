@@ -167,7 +167,8 @@ def routed_ticket_out(ticket: SeenTicket, window: timedelta, answer: FeedbackRow
             unit=answer.unit, put_through=answer.put_through, refused=answer.refused, repeat_of=answer.repeat_of),
         returned=None if ticket.returned_at is None else ReturnOut(
             unit=ticket.returned_by, returned_at=_utc_text(ticket.returned_at), reason=ticket.return_reason,
-            proposed_unit=ticket.return_to, pending=return_pending(ticket, answer)))
+            proposed_unit=ticket.return_to, sent_by=ticket.return_sent_by, earlier=ticket.returned_earlier,
+            pending=return_pending(ticket, answer)))
 
 
 def return_pending(ticket: SeenTicket, answer: FeedbackRow | None) -> bool:
@@ -188,10 +189,14 @@ def tickets_out(repeats: Repeats, feedback: FeedbackStore, *, day: date | None, 
     a ticket refused, was in the feedback alone), and the period's counts; with `township` and `unit` (as
     `hotspots_out` reads them), only theirs; with `decision`, `urgent`, `answered` and `returned` (`return_pending`),
     only those listed; `sent_only`: only the tickets sent on (`SeenTicket.concerns`), a unit's own list. A period
-    before the repeat window is refused: its tickets are no longer kept."""
+    before the repeat window is refused: its tickets are no longer kept. `returned` asked of no day or period lists
+    the whole window: a return waits whatever day its ticket came in (a dispatcher's round: a ticket of yesterday sent
+    back today was missing from the list of those to send on)."""
     name, asked = _township_asked(township), unit_asked(unit)
-    start, end = _period(day, since, until, zone)
     window = repeats.index.window
+    if returned and day is None and since is None:
+        since = datetime.now(timezone.utc) - window
+    start, end = _period(day, since, until, zone)
     if end <= utc_now() - window:
         said = f"date: {day}" if since is None else f"since: {since}"
         raise InputError(f"{said} 早于重复诉求窗口（{window.days} 天），工单已不保留 / before the repeat window "
@@ -377,7 +382,7 @@ def _check(repeats: Repeats, text: str, township: str | None, seen: SeenTicket |
     except SQLAlchemyError:
         log.exception("repeat check failed; the ticket is routed without it")
     held = _held_by(related, follow_up and not incident and not numbers)
-    if seen and held:
+    if seen and held and held[0].returned_by != held[1].name:  # not to the unit that sent it back: see route_tickets
         seen = replace(seen, lead_unit=held[1].name, assisting_units="")
     previous = repeats.index.routed(seen.ticket_id) if seen else None
     if seen and previous is not None and received is None:
@@ -386,9 +391,8 @@ def _check(repeats: Repeats, text: str, township: str | None, seen: SeenTicket |
     if seen and previous is not None and previous.assigned_unit:
         # and still where the agent sent it: a platform's retry undid the agent's answer
         seen = seen.sent_to(previous.assigned_unit, previous.assigned_township)
-    if seen and previous is not None and previous.returned_at:
-        # and sent back by its unit (退回), which a retry would hide from the centre
-        seen = seen.sent_back(previous.returned_by, previous.return_reason, previous.return_to, previous.returned_at)
+    if seen and previous is not None:
+        seen = seen.with_returns_of(previous)  # sent back by its unit (退回): a retry hid it from the centre
     return related, seen, held, previous
 
 

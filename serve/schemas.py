@@ -618,7 +618,8 @@ class ReturnIn(BaseModel):
         description="why the ticket is not the unit's (masked before it is stored): what the centre reads to send it "
                     "on")
     proposed_unit: UnitLabel | None = Field(default=None, description="the unit the ticket is for, where the unit "
-                                                                      "knows (城管局, or its id in GET /v1/labels)")
+                                                                      "knows (城管局, or its id in GET /v1/labels; "
+                                                                      "one outside the catalogue is kept as written)")
 
 
 class ReturnOut(Out):
@@ -627,7 +628,12 @@ class ReturnOut(Out):
     unit: str = Field(description="the unit that sent it back")
     returned_at: str = Field(description="when (UTC)")
     reason: str | None = Field(description="why, PII masked (null: erased with the ticket's words)")
-    proposed_unit: str | None = Field(description="the unit it said the ticket is for (null: it did not say)")
+    proposed_unit: str | None = Field(description="the unit it said the ticket is for, as the catalogue names it or "
+                                                  "else as written (null: it did not say)")
+    sent_by: str | None = Field(description="the name of the key that sent it (the liaison's, as `appeal keys` "
+                                            "issued it)")
+    earlier: list[str] = Field(description="the units that sent it back before, oldest first: a ticket bouncing "
+                                           "between units")
     pending: bool = Field(description="no agent's answer (/v1/feedback) came after it: the centre has yet to send "
                                       "the ticket on, or back to the unit")
 

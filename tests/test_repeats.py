@@ -1411,10 +1411,12 @@ def test_a_units_return_reaches_every_process_and_its_reason_goes_with_the_ticke
     try:
         first.record(SeenTicket("WG-R", utc_now(), masked_text(ROAD), township="湾头桥镇",
                                 lead_unit="武冈市交通运输局", decision="auto"))
-        returned = first.send_back(first.routed("WG-R"), "武冈市交通运输局", "白石村三组通村公路归镇里管护", "湾头桥镇人民政府")
+        returned = first.send_back(first.routed("WG-R"), "武冈市交通运输局", "白石村三组通村公路归镇里管护", "湾头桥镇人民政府",
+                                   "交通局联络员")
         seen = second.routed("WG-R")
-        assert (seen.returned_by, seen.returned_at, seen.return_reason, seen.return_to, seen.dispatched_to) == (
-            "武冈市交通运输局", returned.returned_at, "白石村三组通村公路归镇里管护", "湾头桥镇人民政府", "武冈市交通运输局")
+        assert (seen.returned_by, seen.returned_at, seen.return_reason, seen.return_to, seen.return_sent_by,
+                seen.dispatched_to) == ("武冈市交通运输局", returned.returned_at, "白石村三组通村公路归镇里管护", "湾头桥镇人民政府",
+                                        "交通局联络员", "武冈市交通运输局")
         log = TicketLog(database_url)  # as `appeal forget` does
         assert log.forget(["WG-R"]) == 1
         log.close()

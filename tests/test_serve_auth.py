@@ -7,6 +7,7 @@ import os
 import stat
 import subprocess
 import sys
+from datetime import datetime, timedelta, timezone
 
 import pytest
 
@@ -325,24 +326,30 @@ def test_a_unit_sends_a_ticket_that_is_not_its_back_to_the_centre_saying_why(tmp
             sent = platform.post("/v1/feedback", json={"ticket_id": "WG-B3", "topic": routed["topic"]["label"],
                                                        "unit": "邓元泰镇"})
             assert sent.status_code == 201, sent.text
+            yesterday = (datetime.now(timezone(timedelta(hours=8))) - timedelta(days=1)).isoformat(timespec="seconds")
+            assert platform.post("/v1/route", json={"id": "WG-B0", "text": "卫生院医生态度很差，开药也不讲清楚",
+                                                    "received_at": yesterday}).json()["decision"] == "auto"
         with live.client(key=health_key) as unit:
+            # a unit outside the catalogue is kept as written, for the centre to read
+            outside = unit.post("/v1/tickets/WG-B0/return", json={"reason": "不属本局", "proposed_unit": "畜牧水产事务中心"})
+            assert outside.status_code == 201 and outside.json()["returned"]["proposed_unit"] == "畜牧水产事务中心"
             reason = "卫生院医生态度问题请转邓元泰镇卫生院院长王建国核实，电话13807391234，不属本局"
             back = unit.post("/v1/tickets/WG-B1/return", json={"reason": reason, "proposed_unit": "邓元泰镇"})
             assert back.status_code == 201, back.text
             returned = back.json()["returned"]
-            assert (returned["unit"], returned["proposed_unit"], returned["pending"]) == (
-                "武冈市卫生健康局", "邓元泰镇人民政府", True)
+            assert (returned["unit"], returned["proposed_unit"], returned["sent_by"], returned["earlier"],
+                    returned["pending"]) == ("武冈市卫生健康局", "邓元泰镇人民政府", "卫健局联络员", [], True)
             assert "13807391234" not in returned["reason"] and "不属本局" in returned["reason"]
             # a retry is the same return, its first reason kept
             again = unit.post("/v1/tickets/WG-B1/return", json={"reason": "再次退回"})
             assert again.status_code == 200 and again.json()["returned"] == returned
-            listed = unit.get("/v1/tickets").json()
-            assert listed["returned"] == 1
+            assert unit.get("/v1/tickets").json()["returned"] == 1  # today's
+            # the returns to send on, whatever day their ticket came in
             assert [t["ticket_id"] for t in unit.get("/v1/tickets", params={"returned": "true"}).json()["tickets"]] \
-                == ["WG-B1"]
+                == ["WG-B0", "WG-B1"]
             # bad input is said and nothing is stored
-            for body in ({"reason": "  "}, {"reason": "不属本局", "proposed_unit": "火星局"},
-                         {"reason": "不属本局", "proposed_unit": "卫健局"}, {"reason": "不属本局", "note": "?"}):
+            for body in ({"reason": "  "}, {"reason": "不属本局", "proposed_unit": "卫健局"},
+                         {"reason": "不属本局", "note": "?"}):
                 refused = unit.post("/v1/tickets/WG-B2/return", json=body)
                 assert refused.status_code == 422, (body, refused.text)
             assert unit.get("/v1/tickets/WG-B2").json()["returned"] is None
@@ -353,7 +360,7 @@ def test_a_unit_sends_a_ticket_that_is_not_its_back_to_the_centre_saying_why(tmp
             assert refused.status_code == 409 and "邓元泰镇人民政府" in refused.json()["message"], refused.text
         with live.client(key=keys["agent"]) as agent:  # the centre's list of tickets to send on
             centre = agent.get("/v1/tickets", params={"returned": "true"}).json()
-            assert (centre["returned"], [t["ticket_id"] for t in centre["tickets"]]) == (1, ["WG-B1"])
+            assert (centre["returned"], [t["ticket_id"] for t in centre["tickets"]]) == (2, ["WG-B0", "WG-B1"])
             assert centre["answered"] == 1  # WG-B3's: a return is no agent's answer, and no label to train on
             assert agent.post("/v1/tickets/WG-B2/return", json={"reason": "不属本局"}).status_code == 403
             # a platform's retry of the route keeps it sent back
@@ -361,31 +368,38 @@ def test_a_unit_sends_a_ticket_that_is_not_its_back_to_the_centre_saying_why(tmp
                               ).status_code == 200
             assert agent.get("/v1/tickets/WG-B1").json()["returned"] == returned
             # a caller chasing it is not sent to the unit that sent it back: the centre sends both on
-            chase = agent.post("/v1/route", json={"id": "WG-B4", "text": "工单号WG-B1，卫生院医生态度差的事还没人处理，催办"})
+            chase = agent.post("/v1/route", json={"id": "WG-B4", "text": "工单号WG-B1，反映的事情还冒得回复，催办"})
             assert chase.json()["decision"] == "review", chase.json()
             assert any(r.startswith("催办：原工单 WG-B1 已被 武冈市卫生健康局 退回（") and "建议 邓元泰镇人民政府" in r
                        for r in chase.json()["reasons"]), chase.json()["reasons"]
             assert any("已派 武冈市卫生健康局，被退回" in r for r in chase.json()["reasons"]), chase.json()["reasons"]
+            # and kept as the route answered it (a dispatcher's round: the log named the unit the earlier one was at)
+            assert agent.get("/v1/tickets/WG-B4").json()["lead_unit"] == chase.json()["lead_unit"]["name"]
         env = {**os.environ, "APPEAL_HOME": str(home)}
         env.pop("APPEAL_API_KEYS", None)
         shown = subprocess.run([sys.executable, "-c", "from appeal.cli import main; main()", "tickets", "--returned"],
                                cwd=REPO, env=env, capture_output=True, text=True, timeout=120, check=True).stdout
-        assert shown.splitlines()[0].endswith("; 1 sent back by their unit, to send on"), shown
-        ticket, = shown.split("\n\n")[1:]
+        assert shown.splitlines()[0].endswith("; 2 sent back by their unit, to send on"), shown
+        ticket = shown.split("\n\n")[2]
         assert " · sent back by 武冈市卫生健康局, to send on\n" in ticket, ticket
         assert ticket.splitlines()[-1].endswith(f"武冈市卫生健康局: {returned['reason']}（建议 邓元泰镇人民政府）"), ticket
         with live.client(key=keys["platform"]) as platform:  # an agent sends it on
             sent = platform.post("/v1/feedback", json={"ticket_id": "WG-B1", "topic": "卫生健康", "unit": "邓元泰镇"})
             assert sent.status_code == 201, sent.text
-            assert platform.get("/v1/tickets", params={"returned": "true"}).json()["tickets"] == []
+            assert [t["ticket_id"] for t in platform.get("/v1/tickets", params={"returned": "true"}).json()["tickets"]
+                    ] == ["WG-B0"]
             moved = platform.get("/v1/tickets/WG-B1").json()
             assert (moved["assigned_unit"], moved["returned"]["pending"]) == ("邓元泰镇人民政府", False)
         with live.client(key=health_key) as unit:
             assert [t["ticket_id"] for t in unit.get("/v1/tickets").json()["tickets"]] == ["WG-B2"]
+            # it still sees where what it sent back went, and has nothing more to send back
+            assert unit.get("/v1/tickets/WG-B1").json()["assigned_unit"] == "邓元泰镇人民政府"
+            refused = unit.post("/v1/tickets/WG-B1/return", json={"reason": "不属本局"})
+            assert refused.status_code == 409 and "现由 邓元泰镇人民政府 承办" in refused.json()["message"], refused.text
         with live.client(key=town_key) as town:
             assert [t["ticket_id"] for t in town.get("/v1/tickets").json()["tickets"]] == ["WG-B1", "WG-B3"]
-            # sent on, it is the township's to send back in turn
-            assert town.post("/v1/tickets/WG-B1/return", json={"reason": "卫生院归卫健局管"}).json()["returned"][
-                "unit"] == "邓元泰镇人民政府"
+            # sent on, it is the township's to send back in turn, the first return kept beside it
+            back = town.post("/v1/tickets/WG-B1/return", json={"reason": "卫生院归卫健局管"}).json()["returned"]
+            assert (back["unit"], back["sent_by"], back["earlier"]) == ("邓元泰镇人民政府", "邓元泰镇联络员", ["武冈市卫生健康局"])
     finally:
         live.stop()

@@ -97,7 +97,7 @@ def routed_ticket(
     """What the route said of a ticket routed with this id in the repeat window, the unit an agent's answer sent it
     to since, and that answer (an integrator's round: after a lost answer the platform could only route the ticket
     again, and could not see where the service thought the ticket was). 404: not routed with this id, routed before
-    the window, or erased (`appeal forget`), or, for a unit's key, not sent to its unit nor assisted by it."""
+    the window, or erased (`appeal forget`), or, for a unit's key, not sent to its unit, assisted or sent back by it."""
     ticket = _routed(services, caller, ticket_id)
     return routed_ticket_out(ticket, services.repeats.index.window,
                              services.feedback.latest_of([ticket.ticket_id]).get(ticket.ticket_id))
@@ -132,29 +132,42 @@ def send_back(
             f"{ticket.ticket_id} 尚未派出（路由建议 {ticket.lead_unit or '无'}，待坐席审核），无从退回 / not sent to a "
             f"unit yet (proposed to {ticket.lead_unit or 'none'}, for an agent to review): nothing to send back"))
     unit = caller.unit or ticket.dispatched_to  # an admin records a return its unit phoned in
-    if ticket.dispatched_to != unit:
-        raise HTTPException(status.HTTP_409_CONFLICT, detail=(
-            f"{unit} 只是 {ticket.ticket_id} 的协办单位，由主办单位 {ticket.dispatched_to} 或 12345 中心决定去向 / "
-            f"{unit} only assists on {ticket.ticket_id}: its lead unit, {ticket.dispatched_to}, or the 12345 centre "
-            "decides where it goes"))
     answer = services.feedback.latest_of([ticket.ticket_id]).get(ticket.ticket_id)
     if ticket.returned_by == unit and return_pending(ticket, answer):
         response.status_code = status.HTTP_200_OK  # a retry, or a second reason: the first is what the centre reads
         return routed_ticket_out(ticket, window, answer)
-    proposed = unit_asked_for(body.proposed_unit).name if body.proposed_unit else None
+    if ticket.dispatched_to != unit:
+        zh, en = ("只是协办单位", "only assists on it") if unit in ticket.assisted_by else ("已退回", "sent it back")
+        raise HTTPException(status.HTTP_409_CONFLICT, detail=(
+            f"{ticket.ticket_id} 现由 {ticket.dispatched_to} 承办，{unit} {zh}，由承办单位或 12345 中心决定去向 / "
+            f"{ticket.ticket_id} is with {ticket.dispatched_to}; {unit} {en}: that unit or the 12345 centre decides "
+            "where it goes"))
+    proposed = _unit_named(body.proposed_unit)
     if proposed == unit:
         raise InputError(f"proposed_unit: {proposed} 即退回的单位；请写工单应归属的单位，或不填 / is the unit sending the "
                          "ticket back: name the unit it is for, or leave it out")
-    returned = services.repeats.send_back(ticket, unit, masked_text(body.reason), proposed)
+    returned = services.repeats.send_back(ticket, unit, masked_text(body.reason), proposed, caller.name)
     return routed_ticket_out(returned, window, answer)
+
+
+def _unit_named(proposed: str | None) -> str | None:
+    """The unit a return says the ticket is for, as the catalogue names it; one it does not hold (a 事务中心 outside it,
+    a type of several units: 公安) as written, since the centre reads it, not the route (a liaison's round lost a
+    return to the 422 of 畜牧水产事务中心)."""
+    try:
+        return unit_asked_for(proposed).name if proposed else None
+    except InputError:
+        return proposed
 
 
 def _routed(services: Services, caller: Caller, ticket_id: str) -> SeenTicket:
     """The ticket routed with this id in the window; 404 where there is none, or, for a unit's key, none sent to its
-    unit or assisted by it."""
+    unit, assisted by it or sent back by it (a liaison's round: once sent on, the unit could not see where its return
+    had gone)."""
     days = services.repeats.index.window.days
     ticket = services.repeats.routed(ticket_id.strip())
-    if caller.unit and (ticket is None or not ticket.concerns(None, caller.unit, sent_only=True)):
+    if caller.unit and (ticket is None or not ticket.concerns(None, caller.unit, sent_only=True)
+                        and caller.unit not in (ticket.returned_by, *ticket.returned_earlier)):
         # said as one, so that a key learns nothing of other units' tickets; a liaison's round read "never routed" of
         # a ticket a caller had, and took it as never registered
         raise HTTPException(status.HTTP_404_NOT_FOUND, detail=(
