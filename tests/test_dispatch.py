@@ -706,7 +706,10 @@ def test_a_fire_or_violence_under_way_goes_to_the_fire_brigade_or_the_police():
     assert (knife.lead.id, knife.rule, knife.urgent, knife.decision) == ("wg-gaj", "violence-under-way", True, "auto")
     # violence under way goes to the police however sure the unit head is of another unit (a re-tester's round: the
     # review sent 正在打人 to the queue, not urgent)
-    for text in ("邓元泰镇中学门口正在打人，快来人", "邓元泰镇中学门口有人拿着刀，请教育局管一管"):
+    # …and as the county says it (拿到刀: holding a knife; a dispatcher's round sent a sick man roaming with one to the
+    # township, not urgent)
+    for text in ("邓元泰镇中学门口正在打人，快来人", "邓元泰镇中学门口有人拿着刀，请教育局管一管",
+                 "唐家坪村有个精神病人冇吃药又发病了，拿到刀在村里到处走"):
         d = decide(heads("教育", unit_conf=0.99), routing_text(None, text))
         assert (d.lead.id, d.rule, d.urgent, d.decision) == ("wg-gaj", "violence-under-way", True, "auto"), text
     # a fire hazard or a drill is no fire under way
@@ -2649,6 +2652,17 @@ def test_food_poisoning_from_a_kitchen_is_the_market_regulators_with_the_health_
     market regulator's to trace (食品安全事故)."""
     d = decide_unsure("卫生健康", text)
     assert (d.rule, d.lead.id, [a.id for a in d.assisting]) == ("food-poisoning", "wg-scjgj", ["wg-wjj"]), d.reasons
+
+
+@pytest.mark.parametrize("text, urgent", [
+    ("杉木村有户人家办喜酒，吃了坝坝宴以后到晚上好多人上吐下泻，听讲有二十几个人", True),
+    ("来电人反映：在迎春亭街道某饭店吃了酒席，一桌十几个人回来都上吐下泻，怀疑食物中毒。", True),
+    ("我去年拉肚子好多次，想问问医保能不能报", False),
+    ("孩子在家拉肚子，吃了药还没好", False),
+])
+def test_many_people_ill_after_one_meal_is_urgent(text, urgent):
+    """A dispatcher's round: twenty guests of a village banquet vomiting were no emergency (群体性食物中毒 is one)."""
+    assert decide_unsure("卫生健康", text).urgent is urgent
 
 
 @pytest.mark.parametrize("text, rule", [
