@@ -94,6 +94,11 @@ class SeenTicket:
         return replace(self, **{name: getattr(earlier, name) for name in _RETURN_FIELDS})
 
     @property
+    def sent_back_where_it_is(self) -> bool:
+        """Whether the unit it is at sent it back (退回): to send on, or sent back to that unit by the centre since."""
+        return self.returned_by is not None and self.returned_by == self.dispatched_to
+
+    @property
     def returned_earlier(self) -> list[str]:
         """The units that sent it back before its last return, oldest first."""
         return self.returned_before.split("、") if self.returned_before else []

@@ -319,7 +319,7 @@ def _repeat_reason(related: list[Related], zone: ZoneInfo, received: datetime | 
     earlier = first.ticket
     if earlier.confirmed:
         where = f"，已派 {earlier.dispatched_to}"
-        if earlier.returned_by == earlier.dispatched_to:
+        if earlier.sent_back_where_it_is:
             where += "，被退回"
     elif earlier.lead_unit:
         # routed for review, and no answer came back: where the route proposed to send it (an integrator's round:
@@ -382,7 +382,7 @@ def _check(repeats: Repeats, text: str, township: str | None, seen: SeenTicket |
     except SQLAlchemyError:
         log.exception("repeat check failed; the ticket is routed without it")
     held = _held_by(related, follow_up and not incident and not numbers)
-    if seen and held and held[0].returned_by != held[1].name:  # not to the unit that sent it back: see route_tickets
+    if seen and held and not held[0].sent_back_where_it_is:  # not to the unit that sent it back: see route_tickets
         seen = replace(seen, lead_unit=held[1].name, assisting_units="")
     previous = repeats.index.routed(seen.ticket_id) if seen else None
     if seen and previous is not None and received is None:
@@ -495,12 +495,12 @@ def route_tickets(tickets: Sequence[TicketIn], model: LoadedModel, kb: Knowledge
             holder = default_routing()[0].unit_named(sent_on)
             # a platform acting on a retry's answer would send the ticket back where the agent took it from
             reasons.append(f"坐席已改派至 {sent_on}，请勿按本次结果重新派单 / an agent sent this ticket on to {sent_on}")
-        elif held and held[0].returned_by == held[1].name:
+        elif held and held[0].sent_back_where_it_is:
             # its unit sent it back (退回), and where it goes is the centre's to say: a follow-up went to that unit
             # again, auto (sent back to the unit by the centre since, it is the agent who sees the centre's answer)
             proposed_only = True
-            named, returned_by = held[0], held[1].name
-            to = f"，建议 {named.return_to}" if named.return_to else ""
+            named = held[0]
+            returned_by, to = named.returned_by, f"，建议 {named.return_to}" if named.return_to else ""
             reasons.append(f"催办：原工单 {named.ticket_id} 已被 {returned_by} 退回（{named.return_reason or '理由已删除'}"
                            f"{to}），请随原工单改派 / the ticket it follows up was sent back by {returned_by}: send this "
                            "one on with it")

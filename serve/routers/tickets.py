@@ -56,8 +56,8 @@ def day_tickets(
     those only proposed for an agent to review."""
     return tickets_out(services.repeats, services.feedback, day=day, zone=services.settings.zone, since=since,
                        until=until, decision=decision, urgent=urgent, answered=answered, returned=returned,
-                       township=township,
-                       unit=_own_unit(caller, unit), sent_only=caller.unit is not None, limit=limit, offset=offset)
+                       township=township, unit=_own_unit(caller, unit), sent_only=caller.unit is not None,
+                       limit=limit, offset=offset)
 
 
 @router.get("/hotspots", response_model=HotspotsOut, summary="热点诉求 / groups of tickets about the same matter")
@@ -110,7 +110,8 @@ def routed_ticket(
                                                                        "retry, recorded once"},
                         404: {"model": ErrorOut, "description": "近期没有派给本单位的此工单 / no ticket of this id "
                                                                 "sent to the unit within the repeat window"},
-                        409: {"model": ErrorOut, "description": "本单位只是协办 / the unit only assists on it"}})
+                        409: {"model": ErrorOut, "description": "本单位只是协办或已退回 / the unit only assists on it, "
+                                                                "or sent it back"}})
 def send_back(
     body: ReturnIn,
     response: Response,
