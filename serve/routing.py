@@ -203,10 +203,11 @@ def tickets_out(repeats: Repeats, feedback: FeedbackStore, *, day: date | None, 
                          f"({window.days} days, APPEAL_REPEAT_WINDOW_DAYS): its tickets are no longer kept")
     day_tickets = [t for t in repeats.received_between(start, end) if t.concerns(name, asked, sent_only=sent_only)]
     answers = feedback.latest_of(t.ticket_id for t in day_tickets)
+    waiting = {t.ticket_id for t in day_tickets if return_pending(t, answers.get(t.ticket_id))}
     listed = [t for t in day_tickets
               if (decision is None or t.decision == decision) and (urgent is None or bool(t.urgent) == urgent)
               and (answered is None or (t.ticket_id in answers) == answered)
-              and (returned is None or return_pending(t, answers.get(t.ticket_id)) == returned)]
+              and (returned is None or (t.ticket_id in waiting) == returned)]
     start_here, end_here = (t.replace(tzinfo=timezone.utc).astimezone(zone) for t in (start, end))
     return TicketsOut(
         date=start_here.date().isoformat(), since=start_here.isoformat(timespec="minutes"),
@@ -215,7 +216,7 @@ def tickets_out(repeats: Repeats, feedback: FeedbackStore, *, day: date | None, 
         urgent=sum(bool(t.urgent) for t in day_tickets), handed_over=sum(bool(t.lines) for t in day_tickets),
         answered=len(answers), put_through=sum(bool(a.put_through) for a in answers.values()),
         refused=sum(bool(a.refused) for a in answers.values()),
-        returned=sum(return_pending(t, answers.get(t.ticket_id)) for t in day_tickets), matching=len(listed),
+        returned=len(waiting), matching=len(listed),
         tickets=[routed_ticket_out(t, window, answers.get(t.ticket_id)) for t in listed[offset:offset + limit]])
 
 
