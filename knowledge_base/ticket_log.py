@@ -196,11 +196,15 @@ class RoutedTicketRow(_Base):
                           self.decision, self.model_version, self.urgent, self.unit_type,
                           unit_now_named(self.assigned_unit),
                           default_gazetteer().now_named(self.assigned_township), self.hand_over, self.embedding,
-                          self.embedding_model, self.refusal_rule,
-                          self.assisting_units and "、".join(map(unit_now_named, self.assisting_units.split("、"))),
+                          self.embedding_model, self.refusal_rule, _units_now_named(self.assisting_units),
                           self.reasons, self.rule, self.related, unit_now_named(self.returned_by), self.returned_at,
                           self.return_reason, unit_now_named(self.return_to), self.return_sent_by,
-                          self.returned_before and "、".join(map(unit_now_named, self.returned_before.split("、"))))
+                          _units_now_named(self.returned_before))
+
+
+def _units_now_named(units: str | None) -> str | None:
+    """A 、-joined list of units, each by its name of today (`unit_now_named`)."""
+    return units and "、".join(map(unit_now_named, units.split("、")))
 
 
 class TicketLog:
