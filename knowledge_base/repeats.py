@@ -1024,6 +1024,14 @@ class Repeats:
         self._write(returned)
         return returned
 
+    def reply(self, ticket: SeenTicket, unit: str, reply: str, by: str) -> SeenTicket:
+        """Stores `unit`'s reply to `ticket` (its last route, as `routed` gives it), now, `reply` (masked), by the key
+        named `by`; gives the ticket as stored. Raised and kept waiting as `record` is, when the log cannot be
+        written."""
+        replied = ticket.replied(unit, reply, utc_now(), by)
+        self._write(replied)
+        return replied
+
     def _write(self, *tickets: SeenTicket) -> None:
         """Writes the waiting tickets and `tickets`, in one transaction; on failure they all wait. The waiting tickets
         are written by one thread at a time, and the others wait for it: a check that synced meanwhile read the log

@@ -72,6 +72,13 @@ class SeenTicket:
     return_to: str | None = None
     return_sent_by: str | None = None
     returned_before: str | None = None
+    # the unit's reply (答复: what it did, for the centre to tell the caller), which closes the ticket at that unit
+    # while it stays there: which unit, when (naive UTC), the reply (masked) and the key that sent it (a liaison's
+    # round: its list, by the day a ticket came in, had no notion of the tickets still open at the unit)
+    replied_by: str | None = None
+    replied_at: datetime | None = None
+    reply: str | None = None
+    reply_sent_by: str | None = None
 
     @property
     def lines(self) -> list[str]:
@@ -89,14 +96,24 @@ class SeenTicket:
         return replace(self, returned_by=unit, returned_at=at, return_reason=reason, return_to=to, return_sent_by=by,
                        returned_before=earlier)
 
-    def with_returns_of(self, earlier: SeenTicket) -> SeenTicket:
-        """This route with the returns recorded of `earlier`, the ticket's route before it."""
-        return replace(self, **{name: getattr(earlier, name) for name in _RETURN_FIELDS})
+    def replied(self, unit: str, reply: str, at: datetime, by: str) -> SeenTicket:
+        """This route, recorded as answered by `unit` at `at` (naive UTC) with `reply` (masked), by the key named
+        `by`."""
+        return replace(self, replied_by=unit, replied_at=at, reply=reply, reply_sent_by=by)
+
+    def with_units_word_of(self, earlier: SeenTicket) -> SeenTicket:
+        """This route with what units said of `earlier`, the ticket's route before it: their returns and reply."""
+        return replace(self, **{name: getattr(earlier, name) for name in _UNITS_WORD_FIELDS})
 
     @property
     def sent_back_where_it_is(self) -> bool:
         """Whether the unit it is at sent it back (退回): to send on, or sent back to that unit by the centre since."""
         return self.returned_by is not None and self.returned_by == self.dispatched_to
+
+    @property
+    def replied_where_it_is(self) -> bool:
+        """Whether the unit it is at replied (答复): done there, until the centre sends it to another unit."""
+        return self.replied_by is not None and self.replied_by == self.dispatched_to
 
     @property
     def returned_earlier(self) -> list[str]:
@@ -147,7 +164,8 @@ class SeenTicket:
                 and (not sent_only or self.confirmed))
 
 
-_RETURN_FIELDS = ("returned_by", "returned_at", "return_reason", "return_to", "return_sent_by", "returned_before")
+_UNITS_WORD_FIELDS = ("returned_by", "returned_at", "return_reason", "return_to", "return_sent_by", "returned_before",
+                      "replied_by", "replied_at", "reply", "reply_sent_by")
 
 
 class _Base(DeclarativeBase):
@@ -187,6 +205,10 @@ class RoutedTicketRow(_Base):
     return_to: Mapped[str | None] = mapped_column(String(200))
     return_sent_by: Mapped[str | None] = mapped_column(String(200))
     returned_before: Mapped[str | None] = mapped_column(Text)
+    replied_by: Mapped[str | None] = mapped_column(String(200))
+    replied_at: Mapped[datetime | None] = mapped_column(DateTime)
+    reply: Mapped[str | None] = mapped_column(Text)
+    reply_sent_by: Mapped[str | None] = mapped_column(String(200))
 
     def seen(self) -> SeenTicket:
         # by its township's and its units' names of today: a ticket logged before a merge or a unit's rename is the
@@ -199,7 +221,8 @@ class RoutedTicketRow(_Base):
                           self.embedding_model, self.refusal_rule, _units_now_named(self.assisting_units),
                           self.reasons, self.rule, self.related, unit_now_named(self.returned_by), self.returned_at,
                           self.return_reason, unit_now_named(self.return_to), self.return_sent_by,
-                          _units_now_named(self.returned_before))
+                          _units_now_named(self.returned_before), unit_now_named(self.replied_by), self.replied_at,
+                          self.reply, self.reply_sent_by)
 
 
 def _units_now_named(units: str | None) -> str | None:
@@ -278,9 +301,9 @@ class TicketLog:
         """Erases these tickets' text; returns how many rows held some. Each is replaced by a row without text,
         which the running services read like any new row (they only read rows after the last they saw) and so drop
         the text they hold in memory; it leaves with the window. The row keeps what the route decided (when, the
-        township, topic, unit, decision, urgent flag, version, rule), none of it the citizen's words (its reasons and a
-        unit's reason for sending it back quote them): the report counts the ticket in the week it came in, not in the
-        week it was erased."""
+        township, topic, unit, decision, urgent flag, version, rule), none of it the citizen's words (its reasons, a
+        unit's reason for sending it back and its reply quote them): the report counts the ticket in the week it came
+        in, not in the week it was erased."""
         ids = set(ticket_ids)
         with self._session.begin() as session:
             # a ticket sent with its title alone has no text but is no erased one
@@ -289,7 +312,8 @@ class TicketLog:
             for row in had:
                 # the vector was read from the words, so it goes with them
                 self._replace(session, RoutedTicketRow(**(row.seen().__dict__ | {
-                    "text": "", "title": None, "embedding": None, "reasons": None, "return_reason": None})))
+                    "text": "", "title": None, "embedding": None, "reasons": None, "return_reason": None,
+                    "reply": None})))
             # a ticket erased before keeps its row: that row is what the report counts (a quality officer's round:
             # a second erasure of a list said "nothing stored" and took the tickets out of their week's figures)
             return len({row.ticket_id for row in had})

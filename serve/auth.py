@@ -50,8 +50,8 @@ SCOPES: dict[str, frozenset[str]] = {
     # liaison could only be given an agent's key, which reads every unit's tickets)
     "tickets": frozenset({"platform", "agent", "admin", "unit"}),
     # a unit's key sends its own unit's tickets back to the centre (退回), which sends them on as an agent's answer
-    # (feedback); an admin records a return a unit phoned in
-    "return": frozenset({"unit", "admin"}),
+    # (feedback), or replies to them (答复); an admin records a return or reply a unit phoned in
+    "handle": frozenset({"unit", "admin"}),
     "labels": frozenset({"platform", "agent", "trainer", "admin"}),
     "suggest": frozenset({"agent", "trainer", "admin"}),
     "feedback": frozenset({"platform", "agent", "admin"}),

@@ -36,7 +36,8 @@ from pipeline.errors import InputError
 from pipeline.jurisdiction import default_gazetteer, find_jurisdiction
 from serve.model_holder import LoadedModel
 from serve.schemas import (AgentAnswerOut, HeadOut, HotspotOut, HotspotsOut, LabelScore, RelatedTicketOut,
-                           ReturnOut, RoutedTicketOut, RouteOut, SuggestionOut, TicketIn, TicketsOut)
+                           ReplyOut, ReturnOut, RoutedTicketOut, RouteOut, SuggestionOut, TicketIn, TicketState,
+                           TicketsOut)
 from training.feedback_store import FeedbackRow, FeedbackStore
 
 EXCERPT_CHARS = 80
@@ -168,7 +169,22 @@ def routed_ticket_out(ticket: SeenTicket, window: timedelta, answer: FeedbackRow
         returned=None if ticket.returned_at is None else ReturnOut(
             unit=ticket.returned_by, returned_at=_utc_text(ticket.returned_at), reason=ticket.return_reason,
             proposed_unit=ticket.return_to, sent_by=ticket.return_sent_by, earlier=ticket.returned_earlier,
-            pending=return_pending(ticket, answer)))
+            pending=return_pending(ticket, answer)),
+        replied=None if ticket.replied_at is None else ReplyOut(
+            unit=ticket.replied_by, replied_at=_utc_text(ticket.replied_at), reply=ticket.reply,
+            sent_by=ticket.reply_sent_by),
+        state=ticket_state(ticket, answer))
+
+
+def ticket_state(ticket: SeenTicket, answer: FeedbackRow | None) -> TicketState:
+    """Where the ticket stands, `answer` being the agents' latest: sent back by its unit for the centre to send on
+    (`return_pending`), replied by the unit it is at (`SeenTicket.replied_where_it_is`), at its unit (sent by the
+    route or an agent: `SeenTicket.confirmed`), or only proposed for an agent to review."""
+    if return_pending(ticket, answer):
+        return "returned"
+    if ticket.replied_where_it_is:
+        return "replied"
+    return "open" if ticket.confirmed else "proposed"
 
 
 def return_pending(ticket: SeenTicket, answer: FeedbackRow | None) -> bool:
@@ -181,20 +197,21 @@ def return_pending(ticket: SeenTicket, answer: FeedbackRow | None) -> bool:
 def tickets_out(repeats: Repeats, feedback: FeedbackStore, *, day: date | None, zone: ZoneInfo,
                 since: datetime | None = None, until: datetime | None = None, decision: str | None = None,
                 urgent: bool | None = None, answered: bool | None = None, returned: bool | None = None,
-                township: str | None = None, unit: str | None = None, sent_only: bool = False, limit: int = 100,
-                offset: int = 0) -> TicketsOut:
+                state: TicketState | None = None, township: str | None = None, unit: str | None = None,
+                sent_only: bool = False, limit: int = 100, offset: int = 0) -> TicketsOut:
     """The tickets routed with an id that were received on `day` (None: today) where the centre is (`zone`), or from
     `since` to `until` (default now; naive: the centre's clock) instead, in the order they came in, with what the
     route said and why, what the agents' latest answer said (a supervisor's round: whether a call was put through, or
     a ticket refused, was in the feedback alone), and the period's counts; with `township` and `unit` (as
-    `hotspots_out` reads them), only theirs; with `decision`, `urgent`, `answered` and `returned` (`return_pending`),
-    only those listed; `sent_only`: only the tickets sent on (`SeenTicket.concerns`), a unit's own list. A period
-    before the repeat window is refused: its tickets are no longer kept. `returned` asked of no day or period lists
-    the whole window: a return waits whatever day its ticket came in (a dispatcher's round: a ticket of yesterday sent
-    back today was missing from the list of those to send on)."""
+    `hotspots_out` reads them), only theirs; with `decision`, `urgent`, `answered`, `returned` (`return_pending`) and
+    `state` (`ticket_state`), only those listed; `sent_only`: only the tickets sent on (`SeenTicket.concerns`), a
+    unit's own list. A period before the repeat window is refused: its tickets are no longer kept. `returned` or a
+    `state` asked of no day or period lists the whole window: a return, or a ticket open at a unit, waits whatever day
+    it came in (a dispatcher's round: a ticket of yesterday sent back today was missing from the list of those to
+    send on; a liaison's: a ticket of yesterday sent on today was missing from the unit's)."""
     name, asked = _township_asked(township), unit_asked(unit)
     window = repeats.index.window
-    if returned and day is None and since is None:
+    if (returned or state) and day is None and since is None:
         since = datetime.now(timezone.utc) - window
     start, end = _period(day, since, until, zone)
     if end <= utc_now() - window:
@@ -203,11 +220,13 @@ def tickets_out(repeats: Repeats, feedback: FeedbackStore, *, day: date | None, 
                          f"({window.days} days, APPEAL_REPEAT_WINDOW_DAYS): its tickets are no longer kept")
     day_tickets = [t for t in repeats.received_between(start, end) if t.concerns(name, asked, sent_only=sent_only)]
     answers = feedback.latest_of(t.ticket_id for t in day_tickets)
-    waiting = {t.ticket_id for t in day_tickets if return_pending(t, answers.get(t.ticket_id))}
+    states = {t.ticket_id: ticket_state(t, answers.get(t.ticket_id)) for t in day_tickets}
+    counted = Counter(states.values())
     listed = [t for t in day_tickets
               if (decision is None or t.decision == decision) and (urgent is None or bool(t.urgent) == urgent)
               and (answered is None or (t.ticket_id in answers) == answered)
-              and (returned is None or (t.ticket_id in waiting) == returned)]
+              and (returned is None or (states[t.ticket_id] == "returned") == returned)
+              and (state is None or states[t.ticket_id] == state)]
     start_here, end_here = (t.replace(tzinfo=timezone.utc).astimezone(zone) for t in (start, end))
     return TicketsOut(
         date=start_here.date().isoformat(), since=start_here.isoformat(timespec="minutes"),
@@ -216,7 +235,7 @@ def tickets_out(repeats: Repeats, feedback: FeedbackStore, *, day: date | None, 
         urgent=sum(bool(t.urgent) for t in day_tickets), handed_over=sum(bool(t.lines) for t in day_tickets),
         answered=len(answers), put_through=sum(bool(a.put_through) for a in answers.values()),
         refused=sum(bool(a.refused) for a in answers.values()),
-        returned=len(waiting), matching=len(listed),
+        returned=counted["returned"], open=counted["open"], replied=counted["replied"], matching=len(listed),
         tickets=[routed_ticket_out(t, window, answers.get(t.ticket_id)) for t in listed[offset:offset + limit]])
 
 
@@ -322,6 +341,8 @@ def _repeat_reason(related: list[Related], zone: ZoneInfo, received: datetime | 
         where = f"，已派 {earlier.dispatched_to}"
         if earlier.sent_back_where_it_is:
             where += "，被退回"
+        elif earlier.replied_where_it_is:
+            where += "，已答复"
     elif earlier.lead_unit:
         # routed for review, and no answer came back: where the route proposed to send it (an integrator's round:
         # "已派" told an agent to merge into a ticket nobody had sent anywhere)
@@ -393,7 +414,8 @@ def _check(repeats: Repeats, text: str, township: str | None, seen: SeenTicket |
         # and still where the agent sent it: a platform's retry undid the agent's answer
         seen = seen.sent_to(previous.assigned_unit, previous.assigned_township)
     if seen and previous is not None:
-        seen = seen.with_returns_of(previous)  # sent back by its unit (退回): a retry hid it from the centre
+        # sent back (退回) or replied by its unit: a retry hid it from the centre
+        seen = seen.with_units_word_of(previous)
     return related, seen, held, previous
 
 
@@ -505,6 +527,15 @@ def route_tickets(tickets: Sequence[TicketIn], model: LoadedModel, kb: Knowledge
             reasons.append(f"催办：原工单 {named.ticket_id} 已被 {returned_by} 退回（{named.return_reason or '理由已删除'}"
                            f"{to}），请随原工单改派 / the ticket it follows up was sent back by {returned_by}: send this "
                            "one on with it")
+        elif held and held[0].replied_where_it_is:
+            # its unit replied (答复): the caller calls again, not told or not satisfied, and whether the unit handles
+            # it again (重办) is the centre's to say, with the reply before it
+            named, holder, by_words = held
+            proposed_only = True
+            check = "，请核对是否同一事项" if by_words else ""
+            reasons.append(f"催办：原工单 {named.ticket_id} 已由 {holder.name} 答复（{opening(named.reply or '答复已删除', 80)}）"
+                           f"{check}，请向来电人说明答复，或派该单位重办 / the ticket it follows up was replied by "
+                           f"{holder.name}: tell the caller the reply, or send this one to the unit to handle again")
         elif held and held[1].name != (lead.name if lead else None):
             named, holder, by_words = held
             if by_words:

@@ -638,6 +638,34 @@ class ReturnOut(Out):
                                       "the ticket on, or back to the unit")
 
 
+class ReplyIn(BaseModel):
+    """The reply of the unit a ticket is at (答复): what it did, for the centre to tell the caller."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"reply": "经核实，新东路3盏路灯线路老化，已于当日更换线路并恢复照明，已电话告知来电人。"}]})
+
+    reply: Annotated[str, Field(max_length=2000), AfterValidator(_storable), AfterValidator(_not_blank)] = Field(
+        description="what the unit found and did (masked before it is stored): what the centre reads to the caller, "
+                    "and a case to learn from (`appeal tickets --cases`)")
+
+
+class ReplyOut(Out):
+    """The reply of the unit a ticket was sent to (答复)."""
+
+    unit: str = Field(description="the unit that replied")
+    replied_at: str = Field(description="when (UTC); a reply sent again replaces the earlier one")
+    reply: str | None = Field(description="what it said, PII masked (null: erased with the ticket's words)")
+    sent_by: str | None = Field(description="the name of the key that sent it (the liaison's, as `appeal keys` issued "
+                                            "it)")
+
+
+# Where a ticket stands (`serve.routing.ticket_state`).
+TicketState = Literal["proposed", "open", "returned", "replied"]
+TICKET_STATES = ("proposed: 路由建议, routed for review and sent to no unit yet; open: 办理中, at its unit, not replied; "
+                 "returned: 退回, sent back by its unit, for the centre to send on; replied: 已答复, replied by the unit "
+                 "it is at")
+
+
 class RoutedTicketOut(Out):
     """A ticket the service routed with an id, as its log keeps it for the repeat window (GET /v1/tickets/{id}): what
     the route said, and where an agent's answer sent it since. A platform that lost a route's answer reads it here
@@ -674,6 +702,9 @@ class RoutedTicketOut(Out):
                                                                     "get one)")
     returned: ReturnOut | None = Field(default=None, description="the last time its unit sent it back to the centre "
                                                                  "(POST /v1/tickets/{id}/return); null: never")
+    replied: ReplyOut | None = Field(default=None, description="the reply of a unit it was sent to (POST "
+                                                               "/v1/tickets/{id}/reply); null: none")
+    state: TicketState = Field(description=f"where it stands: {TICKET_STATES}")
 
 
 class TicketsOut(Out):
@@ -696,8 +727,10 @@ class TicketsOut(Out):
     put_through: int = Field(description="of them, put through to a line, as the agents' answers say")
     refused: int = Field(description="of them, refused (不予受理), as the agents' answers say")
     returned: int = Field(description="of them, sent back by their unit and not sent on since (`returned.pending`)")
-    matching: int = Field(description="of them, those of the `decision`, `urgent`, `answered` and `returned` asked: "
-                                      "`tickets` lists `limit` of them from `offset`")
+    open: int = Field(description="of them, at their unit and not replied (`state` open)")
+    replied: int = Field(description="of them, replied by the unit they are at (`state` replied)")
+    matching: int = Field(description="of them, those of the `decision`, `urgent`, `answered`, `returned` and `state` "
+                                      "asked: `tickets` lists `limit` of them from `offset`")
     tickets: list[RoutedTicketOut]
 
 

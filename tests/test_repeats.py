@@ -1060,7 +1060,8 @@ def test_a_days_tickets_from_the_command_line(appeal_home):
     shown = subprocess.run([*APPEAL, "tickets", "--date", day.isoformat()], capture_output=True, text=True, env=env,
                            cwd=REPO, check=True).stdout
     assert shown.startswith(f"{day.isoformat()}: 4 tickets routed with an id: 1 auto, 3 review, 2 urgent, 2 with a "
-                            "line to put through; agents answered 2: 1 put through, 0 refused\n"), shown
+                            "line to put through; agents answered 2: 1 put through, 0 refused; 1 open at their unit\n"), \
+        shown
     blocks = shown.split("\n\n")[1:]
     assert [b.split(" · ")[0] for b in blocks] == ["07:15 WG-U1", "08:05 WG-R1", "09:40 WG-R2", "23:30 WG-N1"]
     # an emergency desk's round: the night, 18:00 to 06:00, is one list, its times with their dates
@@ -1400,6 +1401,31 @@ def test_routing_goes_on_while_the_postgresql_server_hangs(database_url, tmp_pat
     finally:
         server.stop()
         proxy.close()
+
+
+def test_a_units_reply_reaches_every_process_and_goes_with_the_tickets_words(database_url):
+    """A unit's 答复 is kept on its ticket: another process reads the ticket as done there, and `appeal forget` takes
+    the reply, which may quote the caller, with the ticket's words."""
+    from knowledge_base.ticket_log import TicketLog
+
+    first, second = (Repeats(database_url, threshold=THRESHOLD, window_days=30) for _ in range(2))
+    try:
+        first.record(SeenTicket("WG-P", utc_now(), masked_text(ROAD), township="湾头桥镇",
+                                lead_unit="武冈市交通运输局", decision="auto"))
+        replied = first.reply(first.routed("WG-P"), "武冈市交通运输局", "已安排养护站修补坑洼路面", "交通局联络员")
+        seen = second.routed("WG-P")
+        assert (seen.replied_by, seen.replied_at, seen.reply, seen.reply_sent_by, seen.replied_where_it_is) == (
+            "武冈市交通运输局", replied.replied_at, "已安排养护站修补坑洼路面", "交通局联络员", True)
+        assert not seen.sent_to("湾头桥镇人民政府", "湾头桥镇").replied_where_it_is  # sent on: open at the township
+        log = TicketLog(database_url)  # as `appeal forget` does
+        assert log.forget(["WG-P"]) == 1
+        log.close()
+        erased = second.log.latest("WG-P")
+        assert (erased.replied_by, erased.replied_at, erased.reply, erased.text) == (
+            "武冈市交通运输局", replied.replied_at, None, "")
+    finally:
+        first.close()
+        second.close()
 
 
 def test_a_units_return_reaches_every_process_and_its_reason_goes_with_the_tickets_words(database_url):

@@ -403,3 +403,102 @@ def test_a_unit_sends_a_ticket_that_is_not_its_back_to_the_centre_saying_why(tmp
             assert (back["unit"], back["sent_by"], back["earlier"]) == ("邓元泰镇人民政府", "邓元泰镇联络员", ["武冈市卫生健康局"])
     finally:
         live.stop()
+
+
+def test_a_unit_replies_to_its_tickets_and_lists_those_still_open_whatever_day_they_came_in(tmp_path):
+    """A liaison's round: the unit's list, by the day a ticket came in, had no notion of the tickets still to handle
+    (yesterday's sent today was missing) and no way to say a ticket was done. Its reply (答复) closes the ticket at the
+    unit, goes with a caller's chase to the agent, and is a case for the knowledge base."""
+    home = tmp_path / "home"
+    install_model(home, "v1")
+    keys = create_keys(home)
+    health_key = add_key(home, "unit", "卫健局联络员", unit="卫健局")[1]
+    town_key = add_key(home, "unit", "邓元泰镇联络员", unit="邓元泰镇")[1]
+    live = start_server(home, tmp_path / "server.log", env={"APPEAL_API_KEYS": ""})
+    yesterday = (datetime.now(timezone(timedelta(hours=8))) - timedelta(days=1)).isoformat(timespec="seconds")
+    try:
+        with live.client(key=keys["platform"]) as platform:
+            for ticket_id, text, at in (("WG-A0", "卫生院医生态度很差，开药也不讲清楚", yesterday),
+                                        ("WG-A1", "邓元泰镇卫生院的医生态度很差，看病排了两个钟头", None),
+                                        ("WG-A2", "邓元泰镇集市的垃圾堆了一个星期没人清运，臭得很", None)):
+                routed = platform.post("/v1/route", json={"id": ticket_id, "text": text, "received_at": at}).json()
+                assert (routed["decision"], routed["lead_unit"]["name"]) == (
+                    ("review", "邓元泰镇人民政府") if ticket_id == "WG-A2" else ("auto", "武冈市卫生健康局")), routed
+        with live.client(key=health_key) as unit:
+            assert [t["ticket_id"] for t in unit.get("/v1/tickets").json()["tickets"]] == ["WG-A1"]  # today's
+            work = unit.get("/v1/tickets", params={"state": "open"}).json()
+            assert ([t["ticket_id"] for t in work["tickets"]], work["open"]) == (["WG-A0", "WG-A1"], 2)
+            said = "经核实，已约谈该医生并责令整改，院长王建国已电话13807391234向来电人致歉。"
+            replied = unit.post("/v1/tickets/WG-A1/reply", json={"reply": said})
+            assert replied.status_code == 201, replied.text
+            ticket = replied.json()
+            assert (ticket["state"], ticket["replied"]["unit"], ticket["replied"]["sent_by"]) == (
+                "replied", "武冈市卫生健康局", "卫健局联络员")
+            assert "13807391234" not in ticket["replied"]["reply"] and "责令整改" in ticket["replied"]["reply"]
+            # a reply sent again replaces the first
+            amended = unit.post("/v1/tickets/WG-A1/reply", json={"reply": said.replace("约谈", "批评教育")})
+            assert amended.status_code == 200 and "批评教育" in amended.json()["replied"]["reply"], amended.text
+            work = unit.get("/v1/tickets", params={"state": "open"}).json()
+            assert ([t["ticket_id"] for t in work["tickets"]], work["open"], work["replied"]) == (["WG-A0"], 1, 1)
+            # bad input is said and nothing is stored
+            for body in ({"reply": " "}, {"reply": "x" * 2001}, {"reply": "已处理", "outcome": "解决"}):
+                assert unit.post("/v1/tickets/WG-A0/reply", json=body).status_code == 422, body
+            assert unit.get("/v1/tickets/WG-A0").json()["replied"] is None
+            assert unit.get("/v1/tickets", params={"state": "closed"}).status_code == 422
+            # replied, it is done at the unit: not to send back
+            refused = unit.post("/v1/tickets/WG-A1/return", json={"reason": "不属本局"})
+            assert refused.status_code == 409 and "已由 武冈市卫生健康局 答复" in refused.json()["message"], refused.text
+            # sent back, it is the centre's, not the unit's to reply to
+            assert unit.post("/v1/tickets/WG-A0/return", json={"reason": "不属本局"}).status_code == 201
+            refused = unit.post("/v1/tickets/WG-A0/reply", json={"reply": "已处理"})
+            assert refused.status_code == 409 and "退回" in refused.json()["message"], refused.text
+            assert unit.get("/v1/tickets/WG-A0").json()["state"] == "returned"
+        with live.client(key=keys["admin"]) as admin:  # a proposal for review is at no unit yet
+            refused = admin.post("/v1/tickets/WG-A2/reply", json={"reply": "已清运"})
+            assert refused.status_code == 409 and "尚未派出" in refused.json()["message"], refused.text
+            assert admin.get("/v1/tickets/WG-A2").json()["state"] == "proposed"
+        with live.client(key=keys["agent"]) as agent:
+            assert agent.post("/v1/tickets/WG-A1/reply", json={"reply": "已处理"}).status_code == 403
+            # a platform's retry of the route keeps the reply
+            assert agent.post("/v1/route", json={"id": "WG-A1", "text": "邓元泰镇卫生院的医生态度很差，看病排了两个钟头"}
+                              ).status_code == 200
+            assert agent.get("/v1/tickets/WG-A1").json()["replied"] == amended.json()["replied"]
+            # a caller who calls again goes to an agent with the reply, who decides whether the unit handles it again
+            chase = agent.post("/v1/route", json={"id": "WG-A3", "text": "工单号WG-A1，卫生院的事情还是冇解决，催办"}).json()
+            assert (chase["decision"], chase["lead_unit"]["name"]) == ("review", "武冈市卫生健康局"), chase
+            assert any(r.startswith("催办：原工单 WG-A1 已由 武冈市卫生健康局 答复（经核实,已批评教育该医生")
+                       for r in chase["reasons"]), chase["reasons"]
+            assert any("已派 武冈市卫生健康局，已答复" in r for r in chase["reasons"]), chase["reasons"]
+            centre = agent.get("/v1/tickets", params={"state": "replied"}).json()
+            assert [t["ticket_id"] for t in centre["tickets"]] == ["WG-A1"]
+        env = {**os.environ, "APPEAL_HOME": str(home)}
+        env.pop("APPEAL_API_KEYS", None)
+
+        def appeal(*args: str) -> subprocess.CompletedProcess:
+            return subprocess.run([sys.executable, "-c", "from appeal.cli import main; main()", *args], cwd=REPO,
+                                  env=env, capture_output=True, text=True, timeout=300)
+
+        listed = appeal("tickets", "--unit", "卫健局", "--state", "replied")
+        assert listed.returncode == 0, listed.stderr
+        block = listed.stdout.split("\n\n")[1]
+        assert " · replied by 武冈市卫生健康局\n" in block and "\n   答复 " in block, listed.stdout
+        # the replies as cases for the knowledge base: what an agent is suggested for the next such call
+        cases = tmp_path / "replies.csv"
+        written = appeal("tickets", "--cases", str(cases))
+        assert written.returncode == 0 and "1 replied tickets" in written.stdout, written.stderr
+        imported = appeal("kb", "import-cases", str(cases), "--by", "trainer")
+        assert imported.returncode == 0, imported.stderr
+        with live.client(key=keys["agent"]) as agent:
+            found = agent.post("/v1/suggest", json={"text": "卫生院医生态度差，看病排队两个钟头"}).json()["suggestions"]
+            case = next(s for s in found if s["id"] == "case-WG-A1")
+            assert case["source"] == "case" and "批评教育" in case["answer"] and "13807391234" not in case["answer"]
+        assert appeal("tickets", "--cases", str(tmp_path / "replies.json")).returncode != 0
+        with live.client(key=keys["platform"]) as platform:  # an agent sends the ticket on: open at the township
+            assert platform.post("/v1/feedback", json={"ticket_id": "WG-A1", "topic": "卫生健康", "unit": "邓元泰镇"}
+                                 ).status_code == 201
+        with live.client(key=town_key) as town:
+            work = town.get("/v1/tickets", params={"state": "open"}).json()
+            assert [(t["ticket_id"], t["state"]) for t in work["tickets"]] == [("WG-A1", "open")]
+            assert work["tickets"][0]["replied"]["unit"] == "武冈市卫生健康局"  # what the first unit did, for it to read
+    finally:
+        live.stop()

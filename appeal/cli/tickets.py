@@ -3,8 +3,10 @@ same matter (热点诉求); `appeal forget`: erase tickets. From the service's d
 from __future__ import annotations
 
 import difflib
+import sys
 from datetime import datetime, time, timedelta
-from typing import TYPE_CHECKING, Optional
+from pathlib import Path
+from typing import TYPE_CHECKING, Optional, get_args
 
 import typer
 
@@ -32,6 +34,14 @@ def tickets(
                                                                 "(/v1/feedback): with --review, the review left to do"),
     returned: bool = typer.Option(False, "--returned", help="only those their unit sent back (退回, POST "
                                                             "/v1/tickets/{id}/return) that no agent has sent on since"),
+    state: Optional[str] = typer.Option(None, "--state", help="only those that stand so: proposed (routed for review, "
+                                                              "sent to no unit yet), open (at its unit, not replied), "
+                                                              "returned, replied (POST /v1/tickets/{id}/reply); "
+                                                              "without --date or --since, over the whole repeat "
+                                                              "window"),
+    cases: Optional[Path] = typer.Option(None, "--cases", help="write the replied tickets (--state replied) of the "
+                                                               "period, all of them, to this .csv or .xlsx, as a case "
+                                                               "file for `appeal kb import-cases`"),
     township: Optional[str] = typer.Option(None, "--township", help="only those reported in this 乡镇/街道 or sent on "
                                                                     "to it (湾头桥镇, or its division code)"),
     unit: Optional[str] = typer.Option(None, "--unit", help="only those sent to this unit, by the route or an agent, "
@@ -45,17 +55,30 @@ def tickets(
     (--since 18:00 --until 06:00: a night's), in the order they came in: time, id, decision, township, topic, lead
     unit and rule, urgent and the line to put through, what the agents' latest answer said (the unit it sent the
     ticket to, the line it put the caller through to, a refusal), the route's reasons, and why its unit sent it back
-    where it did. Texts are PII masked; erased tickets are not listed."""
+    where it did or what it replied. Texts are PII masked; erased tickets are not listed.
+
+    A unit's work in hand: --unit 卫健局 --state open. The replies of the last days as cases for the knowledge base:
+    --cases replies.csv, then `appeal kb import-cases replies.csv`."""
     from appeal.cli import existing_database
     from appeal.config import centre_time, get_settings
     from knowledge_base.repeats import Repeats
     from pipeline.errors import InputError
     from pipeline.pii import opening
     from serve.routing import tickets_out
+    from serve.schemas import TicketState
     from training.feedback_store import FeedbackStore
 
     if review and auto:
         raise InputError("--review and --auto: one of them, or neither for both")
+    if state is not None and state not in get_args(TicketState):
+        raise InputError(f"--state: {state!r}: one of {', '.join(get_args(TicketState))}")
+    if cases is not None:
+        if state not in (None, "replied"):
+            raise InputError(f"--cases writes the replied tickets: --state {state} lists others")
+        from appeal.cli.data_commands import output_file
+
+        output_file(cases, (".csv", ".xlsx"))  # the types `appeal kb import-cases` reads
+        state, limit = "replied", sys.maxsize
     settings = get_settings()
     url = existing_database(settings)
     start = _on_clock(since, datetime.now(settings.zone), before=True) if since else None
@@ -65,11 +88,14 @@ def tickets(
     try:
         found = tickets_out(repeats, feedback, day=day.date() if day else None, zone=settings.zone, since=start,
                             until=end, decision="review" if review else "auto" if auto else None, urgent=urgent or None,
-                            answered=False if unanswered else None, returned=returned or None, township=township,
-                            unit=unit, limit=limit)
+                            answered=False if unanswered else None, returned=returned or None, state=state,
+                            township=township, unit=unit, limit=limit)
     finally:
         repeats.close()
         feedback.close()
+    if cases is not None:
+        _write_cases(found.tickets, cases)
+        return
     if as_json:
         typer.echo(found.model_dump_json(indent=2))
         return
@@ -81,9 +107,11 @@ def tickets(
     typer.echo(f"{period}: {found.received} tickets{which} routed with an id: {found.auto} auto, "
                f"{found.review} review, {found.urgent} urgent, {found.handed_over} with a line to put through; "
                f"agents answered {found.answered}: {found.put_through} put through, {found.refused} refused"
+               + (f"; {found.open} open at their unit" if found.open else "")
+               + (f"; {found.replied} replied by it" if found.replied else "")
                + (f"; {found.returned} sent back by their unit, to send on" if found.returned else ""))
     shown = (("review", review), ("auto", auto), ("urgent", urgent), ("unanswered", unanswered),
-             ("returned", returned))
+             ("returned", returned), (state, state is not None))
     if asked := [said for said, given in shown if given]:
         typer.echo(f"listed: {found.matching} {' '.join(asked)}")
     for ticket in found.tickets:
@@ -102,10 +130,11 @@ def tickets(
         refusal = f" · may not be accepted ({ticket.not_accepted})" if ticket.not_accepted else ""
         back = ticket.returned
         sent_back = f" · sent back by {back.unit}{', to send on' if back.pending else ''}" if back else ""
+        replied = f" · replied by {ticket.replied.unit}" if ticket.state == "replied" else ""
         typer.echo(f"\n{centre_time(ticket.received_at):{clock}} {ticket.ticket_id}{assists} · "
                    f"{ticket.decision or '?'} · {ticket.township or '属地未明'} · {ticket.topic} → "
                    f"{lead}{by}{helpers}{alarm}{refusal}{moved}"
-                   f"{_answered(ticket)}{sent_back}")
+                   f"{_answered(ticket)}{sent_back}{replied}")
         typer.echo(f"   {ticket.title or opening(ticket.text, 40)}")
         for reason in ticket.reasons:
             typer.echo(f"   - {reason}")
@@ -113,8 +142,21 @@ def tickets(
             proposed = f"（建议 {back.proposed_unit}）" if back.proposed_unit else ""
             typer.echo(f"   退回 {centre_time(back.returned_at):%m-%d %H:%M} {back.unit}: {back.reason or '(erased)'}"
                        f"{proposed}")
+        if said := ticket.replied:
+            typer.echo(f"   答复 {centre_time(said.replied_at):%m-%d %H:%M} {said.unit}: {said.reply or '(erased)'}")
     if found.matching > len(found.tickets):
         typer.echo(f"\n{found.matching - len(found.tickets)} more: --limit", err=True)
+
+
+def _write_cases(tickets: list[RoutedTicketOut], path: Path) -> None:
+    """The replied tickets as a case file (`knowledge_base.cases.read_case_file` reads its headers): each ticket's
+    words with its unit's reply, both masked."""
+    from appeal.cli.data_commands import write_rows
+
+    write_rows([{"工单编号": t.ticket_id, "标题": t.title or "", "诉求内容": t.text, "办理结果": t.replied.reply,
+                 "责任单位": t.replied.unit} for t in tickets],
+               path, columns=("工单编号", "标题", "诉求内容", "办理结果", "责任单位"))
+    typer.echo(f"{path}: {len(tickets)} replied tickets; import them with `appeal kb import-cases {path}`")
 
 
 def _on_clock(given: datetime, near: datetime, *, before: bool) -> datetime:

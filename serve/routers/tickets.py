@@ -1,7 +1,8 @@
 """GET /v1/tickets: a day's routed tickets with what the route said and why, for a supervisor's review;
 GET /v1/tickets/hotspots: groups of recent tickets about the same matter (热点诉求), for agents and supervisors;
 GET /v1/tickets/{ticket_id}: a routed ticket as the service keeps it;
-POST /v1/tickets/{ticket_id}/return: its unit sends a ticket that is not its back to the centre (退回)."""
+POST /v1/tickets/{ticket_id}/return: its unit sends a ticket that is not its back to the centre (退回);
+POST /v1/tickets/{ticket_id}/reply: its unit says what it did (答复)."""
 from __future__ import annotations
 
 from datetime import date, datetime
@@ -17,7 +18,7 @@ from serve.auth import Caller, require
 from serve.errors import ERROR_RESPONSES, ErrorOut
 from serve.routers.deps import ready
 from serve.routing import hotspots_out, return_pending, routed_ticket_out, tickets_out, unit_asked
-from serve.schemas import HotspotsOut, ReturnIn, RoutedTicketOut, TicketsOut
+from serve.schemas import TICKET_STATES, HotspotsOut, ReplyIn, ReturnIn, RoutedTicketOut, TicketState, TicketsOut
 from serve.services import Services
 
 router = APIRouter(prefix="/v1/tickets", tags=["tickets 工单"], responses=ERROR_RESPONSES)
@@ -39,6 +40,9 @@ def day_tickets(
                                                     "(false: the review left to do)"),
     returned: bool | None = Query(None, description="only those their unit sent back (退回) and no agent's answer "
                                                     "sent on since (true: to send on) or not (false)"),
+    state: TicketState | None = Query(None, description=f"only those that stand so ({TICKET_STATES}); without a day "
+                                                        "or period, over the whole repeat window: a unit's `open`, "
+                                                        "its work in hand"),
     township: str | None = Query(None, max_length=100, description="乡镇/街道 (湾头桥镇, or its division code): only "
                                                                  "the tickets reported in it or sent on to it"),
     unit: str | None = Query(None, max_length=100, description="责任单位 (卫健局, 湾头桥镇): only the tickets sent to "
@@ -50,13 +54,14 @@ def day_tickets(
 ) -> TicketsOut:
     """The tickets routed with an id that came in on one day (or from `since` to `until`), each with what the route
     said (decision, unit, rule, urgent, lines) and why (its reasons, the earlier tickets it listed), and what the
-    agents' latest answer said (topic, unit, lines put through, refused) and whether its unit sent it back; with the
-    period's counts of auto, review, urgent, answered, put-through, refused and returned tickets. Texts are PII
+    agents' latest answer said (topic, unit, lines put through, refused), whether its unit sent it back or replied,
+    and where it stands; with the period's counts of auto, review, urgent, answered, put-through, refused, returned,
+    open and replied tickets. Texts are PII
     masked; an erased ticket (`appeal forget`) is not listed. A unit's key lists those sent to its unit alone, not
     those only proposed for an agent to review."""
     return tickets_out(services.repeats, services.feedback, day=day, zone=services.settings.zone, since=since,
                        until=until, decision=decision, urgent=urgent, answered=answered, returned=returned,
-                       township=township, unit=_own_unit(caller, unit), sent_only=caller.unit is not None,
+                       state=state, township=township, unit=_own_unit(caller, unit), sent_only=caller.unit is not None,
                        limit=limit, offset=offset)
 
 
@@ -116,7 +121,7 @@ def send_back(
     body: ReturnIn,
     response: Response,
     ticket_id: str = Path(max_length=128, description="the id the ticket was routed with"),
-    caller: Caller = Depends(require("return")),
+    caller: Caller = Depends(require("handle")),
     services: Services = Depends(ready),
 ) -> RoutedTicketOut:
     """A unit's liaison sends back to the centre a ticket sent to its unit that is not the unit's to handle (退回),
@@ -125,30 +130,79 @@ def send_back(
     it goes to next, or the same unit where the centre holds it is the unit's, settles it. The return is kept with the
     ticket, for the repeat window, and is no label for retraining: a label is what an agent answers. Two liaisons'
     rounds: a unit could only ask an agent to send the ticket on, which stored the centre's seat as its label, without
-    who or why. An admin's key records a return its unit phoned in, for the unit the ticket is at."""
+    who or why. An admin's key records a return its unit phoned in, for the unit the ticket is at. A ticket the unit
+    has replied to (答复) is done there: 409."""
     ticket = _routed(services, caller, ticket_id)
     window = services.repeats.index.window
-    if not ticket.confirmed:  # a unit's key never reads such a ticket
-        raise HTTPException(status.HTTP_409_CONFLICT, detail=(
-            f"{ticket.ticket_id} 尚未派出（路由建议 {ticket.lead_unit or '无'}，待坐席审核），无从退回 / not sent to a "
-            f"unit yet (proposed to {ticket.lead_unit or 'none'}, for an agent to review): nothing to send back"))
     unit = caller.unit or ticket.dispatched_to  # an admin records a return its unit phoned in
     answer = services.feedback.latest_of([ticket.ticket_id]).get(ticket.ticket_id)
     if ticket.returned_by == unit and return_pending(ticket, answer):
         response.status_code = status.HTTP_200_OK  # a retry, or a second reason: the first is what the centre reads
         return routed_ticket_out(ticket, window, answer)
-    if ticket.dispatched_to != unit:
-        zh, en = ("只是协办单位", "only assists on it") if unit in ticket.assisted_by else ("已退回", "sent it back")
+    _at_the_unit(ticket, unit)
+    if ticket.replied_where_it_is:
         raise HTTPException(status.HTTP_409_CONFLICT, detail=(
-            f"{ticket.ticket_id} 现由 {ticket.dispatched_to} 承办，{unit} {zh}，由承办单位或 12345 中心决定去向 / "
-            f"{ticket.ticket_id} is with {ticket.dispatched_to}; {unit} {en}: that unit or the 12345 centre decides "
-            "where it goes"))
+            f"{ticket.ticket_id} 已由 {unit} 答复，不能再退回；如有误，请联系 12345 中心 / {unit} replied to it: it is no "
+            "longer to send back (ask the 12345 centre)"))
     proposed = _unit_named(body.proposed_unit)
     if proposed == unit:
         raise InputError(f"proposed_unit: {proposed} 即退回的单位；请写工单应归属的单位，或不填 / is the unit sending the "
                          "ticket back: name the unit it is for, or leave it out")
     returned = services.repeats.send_back(ticket, unit, masked_text(body.reason), proposed, caller.name)
     return routed_ticket_out(returned, window, answer)
+
+
+@router.post("/{ticket_id}/reply", response_model=RoutedTicketOut, status_code=status.HTTP_201_CREATED,
+             summary="答复 / the unit a ticket is at says what it did",
+             responses={200: {"model": RoutedTicketOut, "description": "已答复过：以本次答复替换 / replied before: this "
+                                                                       "reply replaces the earlier one"},
+                        404: {"model": ErrorOut, "description": "近期没有派给本单位的此工单 / no ticket of this id "
+                                                                "sent to the unit within the repeat window"},
+                        409: {"model": ErrorOut, "description": "尚未派出、本单位只是协办或已退回 / not sent to a unit "
+                                                                "yet, or the unit only assists on it or sent it back"}})
+def reply(
+    body: ReplyIn,
+    response: Response,
+    ticket_id: str = Path(max_length=128, description="the id the ticket was routed with"),
+    caller: Caller = Depends(require("handle")),
+    services: Services = Depends(ready),
+) -> RoutedTicketOut:
+    """The unit a ticket is at says what it found and did (答复), for the centre to tell the caller: the ticket then
+    stands `replied` in the unit's list and the centre's, no longer `open` (a liaison's round: the unit's list, by the
+    day a ticket came in, could not say which tickets were still to handle). It stays so while the ticket is at the
+    unit; a caller who calls about it again goes to an agent with the reply, who may send the new ticket to the unit
+    to handle again (重办). A reply sent again replaces the earlier one (200). Kept with the ticket for the repeat
+    window (`appeal tickets --cases` writes the replies as a case file for the knowledge base) and erased with its
+    words by `appeal forget`. An admin's key records a reply its unit sent otherwise, for the unit the ticket is
+    at."""
+    ticket = _routed(services, caller, ticket_id)
+    window = services.repeats.index.window
+    unit = caller.unit or ticket.dispatched_to
+    answer = services.feedback.latest_of([ticket.ticket_id]).get(ticket.ticket_id)
+    _at_the_unit(ticket, unit)
+    if ticket.returned_by == unit and return_pending(ticket, answer):
+        raise HTTPException(status.HTTP_409_CONFLICT, detail=(
+            f"{ticket.ticket_id} 已由 {unit} 退回，待 12345 中心改派，不能答复 / {unit} sent it back: the 12345 centre has "
+            "yet to send it on, or back to the unit"))
+    if ticket.replied_where_it_is:
+        response.status_code = status.HTTP_200_OK
+    replied = services.repeats.reply(ticket, unit, masked_text(body.reply), caller.name)
+    return routed_ticket_out(replied, window, answer)
+
+
+def _at_the_unit(ticket: SeenTicket, unit: str | None) -> None:
+    """409 unless the ticket was sent to `unit` and is there: not a route's proposal for review, nor at another unit
+    (one it only assists, or it sent the ticket back to and the centre sent on)."""
+    if not ticket.confirmed:  # a unit's key never reads such a ticket
+        raise HTTPException(status.HTTP_409_CONFLICT, detail=(
+            f"{ticket.ticket_id} 尚未派出（路由建议 {ticket.lead_unit or '无'}，待坐席审核） / not sent to a unit yet "
+            f"(proposed to {ticket.lead_unit or 'none'}, for an agent to review)"))
+    if ticket.dispatched_to != unit:
+        zh, en = ("只是协办单位", "only assists on it") if unit in ticket.assisted_by else ("已退回", "sent it back")
+        raise HTTPException(status.HTTP_409_CONFLICT, detail=(
+            f"{ticket.ticket_id} 现由 {ticket.dispatched_to} 承办，{unit} {zh}，由承办单位或 12345 中心决定去向 / "
+            f"{ticket.ticket_id} is with {ticket.dispatched_to}; {unit} {en}: that unit or the 12345 centre decides "
+            "where it goes"))
 
 
 def _unit_named(proposed: str | None) -> str | None:
