@@ -4123,3 +4123,43 @@ def test_a_townships_village_and_market_town_matters_are_not_read_off_a_stray_wo
 ])
 def test_street_lights_of_a_compound_or_the_city_are_not_the_townships(text):
     assert decide_unsure("住房和城乡建设", text).rule != "town-street-lights"
+
+
+@pytest.mark.parametrize("unit, text, rule, lead, assisting", [
+    # a township's and a health liaison's round: a village doctor never at the clinic (he had opened a pharmacy in
+    # town) went to the medical-insurance bureau, stray dogs biting a pupil to the education bureau, a neighbour's dog's
+    # bite costs to the health bureau (狂犬疫苗), a market's pork without its inspection stamp to the commerce bureau,
+    # rats in a market town to the police, a township's care home to the civil-affairs bureau, the township assisting
+    ("医疗保障", "村医经常不在岗：湾头桥白竹村的村医天天不在卫生室，门锁起，打他电话也不接，听说在城里开了个药店。",
+     "health-bureau-matters", "武冈市卫生健康局", []),
+    ("教育", "湾头桥镇石背村这段时间好多野狗，成群结队在路上窜，昨天下午咬伤了一个放学回家的学生，请镇里村里管一管",
+     "stray-dogs-in-villages", "湾头桥镇人民政府", []),
+    ("卫生健康", "我被隔壁周家的狗咬了，打狂犬疫苗加免疫球蛋白花了八百多，他家不肯出钱，还讲是我自己惹狗。找村调解员调了一次冇结果，"
+     "我是湾头桥镇唐家坪村的", "dog-bite-costs", "湾头桥镇人民政府", []),
+    ("商务", "湾头桥街上那个农贸市场，卖猪肉的几个摊子肉上都冇盖检疫章，肉摊上苍蝇到处飞", "meat-inspection-on-sale",
+     "武冈市市场监督管理局", []),
+    ("公安", "湾头桥街上这一向老鼠多得很，白天都在店子门口窜，以前每年镇里会发老鼠药统一灭鼠，今年冇搞了，开饭店的都怕。",
+     "township-pest-control", "湾头桥镇人民政府", []),
+    ("民政", "湾头桥镇敬老院伙食太差了，里面的老人天天吃咸菜萝卜，有人看到院长把米和油往自己屋里搬。五保老人的钱国家是给了的",
+     "township-care-home", "湾头桥镇人民政府", ["武冈市民政局"]),
+])
+def test_a_township_and_a_health_liaisons_tickets_go_to_the_unit_that_answers_for_them(unit, text, rule, lead,
+                                                                                      assisting):
+    d = decide_unsure(unit, text)
+    assert (d.rule, d.lead.name, [u.name for u in d.assisting]) == (rule, lead, assisting), d.reasons
+
+
+@pytest.mark.parametrize("text, not_rule", [
+    # what these words must not take: a pharmacy's prices, where to get the rabies shot after a stray dog's bite, a
+    # city street's dogs, a slaughterhouse, a restaurant's kitchen, rat poison swallowed, a place in a care home asked
+    ("镇上药店的降压药比卫生院贵一倍，村医也不管", "health-bureau-matters"),
+    ("邓元泰镇的，被野狗咬了一口，要去哪里打狂犬疫苗？", "stray-dogs-in-villages"),
+    ("迎春亭街道新东路天天有人遛狗不拴绳，狗屎到处都是", "stray-dogs-in-villages"),
+    ("湾头桥镇有个私人屠宰场杀猪不检疫，污水直接排到河里", "meat-inspection-on-sale"),
+    ("湾头桥镇那家饭店后厨老鼠多，吃出过老鼠屎", "township-pest-control"),
+    ("湾头桥镇有个细伢子误吃了老鼠药，正在送卫生院", "township-pest-control"),
+    ("湾头桥镇的，我想申请把我爹送进敬老院，要什么手续", "township-care-home"),
+    ("湾头桥镇的，邻居的狗把我咬了，要去哪里打狂犬疫苗", "dog-bite-costs"),
+])
+def test_look_alikes_of_the_township_and_health_liaisons_matters_are_not_taken(text, not_rule):
+    assert decide_unsure("乡镇人民政府/街道办事处", text).rule != not_rule
