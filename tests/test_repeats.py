@@ -1060,8 +1060,8 @@ def test_a_days_tickets_from_the_command_line(appeal_home):
     shown = subprocess.run([*APPEAL, "tickets", "--date", day.isoformat()], capture_output=True, text=True, env=env,
                            cwd=REPO, check=True).stdout
     assert shown.startswith(f"{day.isoformat()}: 4 tickets routed with an id: 1 auto, 3 review, 2 urgent, 2 with a "
-                            "line to put through; agents answered 2: 1 put through, 0 refused; 1 open at their unit\n"), \
-        shown
+                            "line to put through; agents answered 2: 1 put through, 0 refused; 1 open at their "
+                            "unit\n"), shown
     blocks = shown.split("\n\n")[1:]
     assert [b.split(" · ")[0] for b in blocks] == ["07:15 WG-U1", "08:05 WG-R1", "09:40 WG-R2", "23:30 WG-N1"]
     # an emergency desk's round: the night, 18:00 to 06:00, is one list, its times with their dates

@@ -22,6 +22,8 @@ from serve.schemas import TICKET_STATES, HotspotsOut, ReplyIn, ReturnIn, RoutedT
 from serve.services import Services
 
 router = APIRouter(prefix="/v1/tickets", tags=["tickets 工单"], responses=ERROR_RESPONSES)
+NOT_THE_UNITS = {"model": ErrorOut, "description": "近期没有派给本单位的此工单 / no ticket of this id sent to the unit "
+                                                   "within the repeat window"}
 
 
 @router.get("", response_model=TicketsOut, summary="当日工单 / a day's (or a shift's) routed tickets, with why")
@@ -113,10 +115,9 @@ def routed_ticket(
              responses={200: {"model": RoutedTicketOut, "description": "已退回，尚待中心改派：重发的请求不再记录 / "
                                                                        "sent back already and not sent on since: a "
                                                                        "retry, recorded once"},
-                        404: {"model": ErrorOut, "description": "近期没有派给本单位的此工单 / no ticket of this id "
-                                                                "sent to the unit within the repeat window"},
-                        409: {"model": ErrorOut, "description": "本单位只是协办或已退回 / the unit only assists on it, "
-                                                                "or sent it back"}})
+                        404: NOT_THE_UNITS,
+                        409: {"model": ErrorOut, "description": "本单位只是协办、已退回或已答复 / the unit only assists "
+                                                                "on it, sent it back or replied to it"}})
 def send_back(
     body: ReturnIn,
     response: Response,
@@ -156,8 +157,7 @@ def send_back(
              summary="答复 / the unit a ticket is at says what it did",
              responses={200: {"model": RoutedTicketOut, "description": "已答复过：以本次答复替换 / replied before: this "
                                                                        "reply replaces the earlier one"},
-                        404: {"model": ErrorOut, "description": "近期没有派给本单位的此工单 / no ticket of this id "
-                                                                "sent to the unit within the repeat window"},
+                        404: NOT_THE_UNITS,
                         409: {"model": ErrorOut, "description": "尚未派出、本单位只是协办或已退回 / not sent to a unit "
                                                                 "yet, or the unit only assists on it or sent it back"}})
 def reply(
