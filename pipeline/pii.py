@@ -591,6 +591,10 @@ _WORDLIKE_NAME_BEFORE_REPORT = re.compile(f"(?:^|(?<={_PUNCTUATION})|{_AFTER_STA
                                           "(?=(?:先生|女士)?(?:反映|投诉|举报|说|称|来电|致电|来访|来信))")
 # a full name of three characters, whatever follows it (read by jieba: `_tagged_full_name`)
 _FULL_NAME = re.compile(f"([{_SURNAMES}]([\u4e00-\u9fff]{{2}}))")
+# A household by its head's full name after its village or group (塘湾村邓满秋户), or a person said to be the one meant
+# (打到邓满秋本人账户): how a unit's reply names the caller (a township liaison's round kept the name in clear).
+_HOUSEHOLD_NAME = re.compile(f"(?:(?<=村)|(?<=组))((?:{_COMPOUND_SURNAMES}|[{_SURNAMES}])([\u4e00-\u9fff]{{2}}))(?=户)"
+                             f"|((?:{_COMPOUND_SURNAMES}|[{_SURNAMES}])([\u4e00-\u9fff]{{2}}))(?=本人)")
 # A letter's signature, 何祥善敬上: a name right before it, at the start or after punctuation.
 _NAME_SIGNING = re.compile(f"(?:^|(?<={_PUNCTUATION})){_NAME}(?=敬上|谨上|拜上)")
 # The account an official reply greets (网友“用心良苦”您好, 网友"UU008792"), or a message names (网名“岁月静好”, 昵称"…"): a
@@ -691,6 +695,10 @@ def _labelled_names(text: str) -> set[str]:
     names = {match.group(1) for pattern in (_NAME_WITH_SEX, _NAME_BEFORE_CALL, _NAME_SIGNING, _NAME_GREETED)
              for match in pattern.finditer(text)
              if _is_name(match.group(1), match.group(2))}
+    # before 本人 only where jieba reads a name (感谢您对本人, 这张卡是本人, 下午时许因本人 are words)
+    names |= {name for match in _HOUSEHOLD_NAME.finditer(text)
+              if (name := match.group(1) or match.group(3)) and _is_name(name, match.group(2) or match.group(4))
+              and (match.group(1) or _tagged_as_name(text, match.start(), name))}
     # …and before what a person says: a surname and an everyday noun (熊孩子说) are no name there, where a label or a
     # sex after it says one is (投诉人雷文学, 封群雄，男)
     names |= {match.group(1) for match in _NAME_BEFORE_REPORT.finditer(text)
