@@ -1024,11 +1024,11 @@ class Repeats:
         self._write(returned)
         return returned
 
-    def reply(self, ticket: SeenTicket, unit: str, reply: str, by: str) -> SeenTicket:
-        """Stores `unit`'s reply to `ticket` (its last route, as `routed` gives it), now, `reply` (masked), by the key
-        named `by`; gives the ticket as stored. Raised and kept waiting as `record` is, when the log cannot be
-        written."""
-        replied = ticket.replied(unit, reply, utc_now(), by)
+    def reply(self, ticket: SeenTicket, unit: str, reply: str, contact: str | None, by: str) -> SeenTicket:
+        """Stores `unit`'s reply to `ticket` (its last route, as `routed` gives it), now, `reply` (masked), `contact`
+        the person to ring there, by the key named `by`; gives the ticket as stored. Raised and kept waiting as
+        `record` is, when the log cannot be written."""
+        replied = ticket.replied(unit, reply, contact, utc_now(), by)
         self._write(replied)
         return replied
 

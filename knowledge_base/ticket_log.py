@@ -73,11 +73,13 @@ class SeenTicket:
     return_sent_by: str | None = None
     returned_before: str | None = None
     # the unit's reply (答复: what it did, for the centre to tell the caller), which closes the ticket at that unit
-    # while it stays there: which unit, when (naive UTC), the reply (masked) and the key that sent it (a liaison's
-    # round: its list, by the day a ticket came in, had no notion of the tickets still open at the unit)
+    # while it stays there: which unit, when (naive UTC), the reply (masked), whom at the unit to ring (as written: the
+    # unit's own, which masking took from the reply) and the key that sent it (a liaison's round: its list, by the day
+    # a ticket came in, had no notion of the tickets still open at the unit)
     replied_by: str | None = None
     replied_at: datetime | None = None
     reply: str | None = None
+    reply_contact: str | None = None
     reply_sent_by: str | None = None
 
     @property
@@ -96,10 +98,10 @@ class SeenTicket:
         return replace(self, returned_by=unit, returned_at=at, return_reason=reason, return_to=to, return_sent_by=by,
                        returned_before=earlier)
 
-    def replied(self, unit: str, reply: str, at: datetime, by: str) -> SeenTicket:
-        """This route, recorded as answered by `unit` at `at` (naive UTC) with `reply` (masked), by the key named
-        `by`."""
-        return replace(self, replied_by=unit, replied_at=at, reply=reply, reply_sent_by=by)
+    def replied(self, unit: str, reply: str, contact: str | None, at: datetime, by: str) -> SeenTicket:
+        """This route, recorded as answered by `unit` at `at` (naive UTC) with `reply` (masked), `contact` the person
+        to ring there, by the key named `by`."""
+        return replace(self, replied_by=unit, replied_at=at, reply=reply, reply_contact=contact, reply_sent_by=by)
 
     def with_units_word_of(self, earlier: SeenTicket) -> SeenTicket:
         """This route with what units said of `earlier`, the ticket's route before it: their returns and reply."""
@@ -165,7 +167,7 @@ class SeenTicket:
 
 
 _UNITS_WORD_FIELDS = ("returned_by", "returned_at", "return_reason", "return_to", "return_sent_by", "returned_before",
-                      "replied_by", "replied_at", "reply", "reply_sent_by")
+                      "replied_by", "replied_at", "reply", "reply_contact", "reply_sent_by")
 
 
 class _Base(DeclarativeBase):
@@ -208,6 +210,7 @@ class RoutedTicketRow(_Base):
     replied_by: Mapped[str | None] = mapped_column(String(200))
     replied_at: Mapped[datetime | None] = mapped_column(DateTime)
     reply: Mapped[str | None] = mapped_column(Text)
+    reply_contact: Mapped[str | None] = mapped_column(String(200))
     reply_sent_by: Mapped[str | None] = mapped_column(String(200))
 
     def seen(self) -> SeenTicket:
@@ -222,7 +225,7 @@ class RoutedTicketRow(_Base):
                           self.reasons, self.rule, self.related, unit_now_named(self.returned_by), self.returned_at,
                           self.return_reason, unit_now_named(self.return_to), self.return_sent_by,
                           _units_now_named(self.returned_before), unit_now_named(self.replied_by), self.replied_at,
-                          self.reply, self.reply_sent_by)
+                          self.reply, self.reply_contact, self.reply_sent_by)
 
 
 def _units_now_named(units: str | None) -> str | None:

@@ -172,8 +172,8 @@ def routed_ticket_out(ticket: SeenTicket, window: timedelta, answer: FeedbackRow
             pending=return_pending(ticket, answer)),
         replied=None if ticket.replied_at is None else ReplyOut(
             unit=ticket.replied_by, replied_at=_utc_text(ticket.replied_at), reply=ticket.reply,
-            sent_by=ticket.reply_sent_by),
-        state=ticket_state(ticket, answer))
+            contact=ticket.reply_contact, sent_by=ticket.reply_sent_by),
+        state=ticket_state(ticket, answer), held_by=ticket.dispatched_to if ticket.confirmed else None)
 
 
 def ticket_state(ticket: SeenTicket, answer: FeedbackRow | None) -> TicketState:

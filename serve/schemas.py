@@ -9,6 +9,7 @@ from pydantic import (AfterValidator, AwareDatetime, BaseModel, BeforeValidator,
                       ValidationInfo, field_validator, model_validator)
 
 from appeal.config import get_settings
+from knowledge_base.cases import says_nothing
 from knowledge_base.dispatch import PlaceRef, Refusal, UnitRef, default_routing
 from knowledge_base.store import Entry, Source
 from pipeline.normalize import normalize, strip_invisible
@@ -638,23 +639,40 @@ class ReturnOut(Out):
                                       "the ticket on, or back to the unit")
 
 
+def _says_what_was_done(reply: str) -> str:
+    if says_nothing(reply):
+        raise ValueError("只说了收悉、转办或同某件答复，不是办理结果：不属本单位的请退回（/return），办完再答复 / says only that "
+                         "the ticket was received or forwarded, or answered as another: send back a ticket that is not "
+                         "the unit's (/return), and reply once it is dealt with, saying what was done")
+    return reply
+
+
 class ReplyIn(BaseModel):
     """The reply of the unit a ticket is at (答复): what it did, for the centre to tell the caller."""
 
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
-        {"reply": "经核实，新东路3盏路灯线路老化，已于当日更换线路并恢复照明，已电话告知来电人。"}]})
+        {"reply": "经核实，新东路3盏路灯线路老化，已于当日更换线路并恢复照明。", "contact": "城管局市政股 王股长 0739-4522111"}]})
 
-    reply: Annotated[str, Field(max_length=2000), AfterValidator(_storable), AfterValidator(_not_blank)] = Field(
+    reply: Annotated[str, Field(max_length=2000), AfterValidator(_storable), AfterValidator(_not_blank),
+                     AfterValidator(_says_what_was_done)] = Field(
         description="what the unit found and did (masked before it is stored): what the centre reads to the caller, "
-                    "and a case to learn from (`appeal tickets --cases`)")
+                    "and a case to learn from (`appeal tickets --cases`); one that only says the ticket was received "
+                    "or forwarded (已收悉, 已转…处理, 同…答复) is a 422")
+    contact: Annotated[str, Field(max_length=100), AfterValidator(_storable), AfterValidator(_one_line)] | None = Field(
+        default=None, description="whom at the unit the caller may ring about it (科室, 姓名, 电话): the unit's own, kept "
+                                  "as written, unlike the reply, where every phone and name is masked; never in a case")
+    replace: bool = Field(default=False, description="a second reply replaces the first (a correction); without it, "
+                                                     "it is added to the first as 补充")
 
 
 class ReplyOut(Out):
     """The reply of the unit a ticket was sent to (答复)."""
 
     unit: str = Field(description="the unit that replied")
-    replied_at: str = Field(description="when (UTC); a reply sent again replaces the earlier one")
-    reply: str | None = Field(description="what it said, PII masked (null: erased with the ticket's words)")
+    replied_at: str = Field(description="when (UTC), the last time it replied")
+    reply: str | None = Field(description="what it said, PII masked, a later reply added as 补充 (null: erased with the "
+                                          "ticket's words)")
+    contact: str | None = Field(description="whom at the unit the caller may ring, as the unit wrote it")
     sent_by: str | None = Field(description="the name of the key that sent it (the liaison's, as `appeal keys` issued "
                                             "it)")
 
@@ -705,6 +723,9 @@ class RoutedTicketOut(Out):
     replied: ReplyOut | None = Field(default=None, description="the reply of a unit it was sent to (POST "
                                                                "/v1/tickets/{id}/reply); null: none")
     state: TicketState = Field(description=f"where it stands: {TICKET_STATES}")
+    held_by: str | None = Field(default=None, description="the unit it is at: where an agent's answer sent it, else "
+                                                          "where the route dispatched it; null while only proposed "
+                                                          "(a unit's key: its own, or another it only assists)")
 
 
 class TicketsOut(Out):

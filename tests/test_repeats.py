@@ -1412,7 +1412,8 @@ def test_a_units_reply_reaches_every_process_and_goes_with_the_tickets_words(dat
     try:
         first.record(SeenTicket("WG-P", utc_now(), masked_text(ROAD), township="湾头桥镇",
                                 lead_unit="武冈市交通运输局", decision="auto"))
-        replied = first.reply(first.routed("WG-P"), "武冈市交通运输局", "已安排养护站修补坑洼路面", "交通局联络员")
+        replied = first.reply(first.routed("WG-P"), "武冈市交通运输局", "已安排养护站修补坑洼路面", None,
+                               "交通局联络员")
         seen = second.routed("WG-P")
         assert (seen.replied_by, seen.replied_at, seen.reply, seen.reply_sent_by, seen.replied_where_it_is) == (
             "武冈市交通运输局", replied.replied_at, "已安排养护站修补坑洼路面", "交通局联络员", True)

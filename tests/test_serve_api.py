@@ -1053,8 +1053,10 @@ def test_a_routed_ticket_is_read_back_by_its_id_with_where_it_is_now(server):
                                                  "unit": "武冈市交通运输局"}).status_code == 201
         moved = client.get("/v1/tickets/WG-GET1").json()
         assert got["answer"] is None and moved["answer"]["unit"] == "武冈市交通运输局"
-        assert (got["state"], moved["state"]) == ("proposed", "open")  # sent to a unit: its work in hand
-        assert moved == {**got, "assigned_unit": "武冈市交通运输局", "answer": moved["answer"], "state": "open"}
+        # sent to a unit: its work in hand
+        assert (got["state"], got["held_by"], moved["state"]) == ("proposed", None, "open")
+        assert moved == {**got, "assigned_unit": "武冈市交通运输局", "answer": moved["answer"], "state": "open",
+                         "held_by": "武冈市交通运输局"}
         missing = client.get("/v1/tickets/WG-NEVER")
         assert missing.status_code == 404 and missing.json()["code"] == "not_found"
         assert "近 30 天没有以 'WG-NEVER' 路由的工单" in missing.json()["message"]

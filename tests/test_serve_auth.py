@@ -435,13 +435,23 @@ def test_a_unit_replies_to_its_tickets_and_lists_those_still_open_whatever_day_t
             assert (ticket["state"], ticket["replied"]["unit"], ticket["replied"]["sent_by"]) == (
                 "replied", "武冈市卫生健康局", "卫健局联络员")
             assert "13807391234" not in ticket["replied"]["reply"] and "责令整改" in ticket["replied"]["reply"]
-            # a reply sent again replaces the first
-            amended = unit.post("/v1/tickets/WG-A1/reply", json={"reply": said.replace("约谈", "批评教育")})
-            assert amended.status_code == 200 and "批评教育" in amended.json()["replied"]["reply"], amended.text
+            # a second reply is added to the first (a township's round: a one-line 补充 wiped the reply out), sent
+            # again it is a retry; a correction replaces it, and whom to ring at the unit is kept as written
+            more = {"reply": "院长已于次日上门回访来电人，来电人表示满意。"}
+            added = unit.post("/v1/tickets/WG-A1/reply", json=more)
+            assert added.status_code == 200 and added.json()["replied"]["reply"] == (
+                ticket["replied"]["reply"] + "\n补充：院长已于次日上门回访来电人,来电人表示满意。"), added.text
+            assert unit.post("/v1/tickets/WG-A1/reply", json=more).json()["replied"] == added.json()["replied"]
+            amended = unit.post("/v1/tickets/WG-A1/reply", json={
+                "reply": said.replace("约谈", "批评教育"), "replace": True, "contact": "医政股 李股长 0739-4521234"})
+            assert amended.status_code == 200, amended.text
+            assert (amended.json()["replied"]["reply"].count("批评教育"), amended.json()["replied"]["contact"]) == (
+                1, "医政股 李股长 0739-4521234")
             work = unit.get("/v1/tickets", params={"state": "open"}).json()
             assert ([t["ticket_id"] for t in work["tickets"]], work["open"], work["replied"]) == (["WG-A0"], 1, 1)
             # bad input is said and nothing is stored
-            for body in ({"reply": " "}, {"reply": "x" * 2001}, {"reply": "已处理", "outcome": "解决"}):
+            for body in ({"reply": " "}, {"reply": "x" * 2001}, {"reply": "已处理", "outcome": "解决"},
+                         {"reply": "已转医政股处理。"}, {"reply": "同WG-A1答复。"}):
                 assert unit.post("/v1/tickets/WG-A0/reply", json=body).status_code == 422, body
             assert unit.get("/v1/tickets/WG-A0").json()["replied"] is None
             assert unit.get("/v1/tickets", params={"state": "closed"}).status_code == 422
@@ -450,15 +460,15 @@ def test_a_unit_replies_to_its_tickets_and_lists_those_still_open_whatever_day_t
             assert refused.status_code == 409 and "已由 武冈市卫生健康局 答复" in refused.json()["message"], refused.text
             # sent back, it is the centre's, not the unit's to reply to
             assert unit.post("/v1/tickets/WG-A0/return", json={"reason": "不属本局"}).status_code == 201
-            refused = unit.post("/v1/tickets/WG-A0/reply", json={"reply": "已处理"})
+            refused = unit.post("/v1/tickets/WG-A0/reply", json={"reply": "已约谈该医生并责令整改"})
             assert refused.status_code == 409 and "退回" in refused.json()["message"], refused.text
             assert unit.get("/v1/tickets/WG-A0").json()["state"] == "returned"
         with live.client(key=keys["admin"]) as admin:  # a proposal for review is at no unit yet
-            refused = admin.post("/v1/tickets/WG-A2/reply", json={"reply": "已清运"})
+            refused = admin.post("/v1/tickets/WG-A2/reply", json={"reply": "集市垃圾已安排清运"})
             assert refused.status_code == 409 and "尚未派出" in refused.json()["message"], refused.text
             assert admin.get("/v1/tickets/WG-A2").json()["state"] == "proposed"
         with live.client(key=keys["agent"]) as agent:
-            assert agent.post("/v1/tickets/WG-A1/reply", json={"reply": "已处理"}).status_code == 403
+            assert agent.post("/v1/tickets/WG-A1/reply", json={"reply": "已约谈该医生并责令整改"}).status_code == 403
             # a platform's retry of the route keeps the reply
             assert agent.post("/v1/route", json={"id": "WG-A1", "text": "邓元泰镇卫生院的医生态度很差，看病排了两个钟头"}
                               ).status_code == 200
@@ -486,6 +496,7 @@ def test_a_unit_replies_to_its_tickets_and_lists_those_still_open_whatever_day_t
         cases = tmp_path / "replies.csv"
         written = appeal("tickets", "--cases", str(cases))
         assert written.returncode == 0 and "1 replied tickets" in written.stdout, written.stderr
+        assert "0739-4521234" not in cases.read_text(encoding="utf-8-sig")  # the contact is the centre's, no case's
         imported = appeal("kb", "import-cases", str(cases), "--by", "trainer")
         assert imported.returncode == 0, imported.stderr
         with live.client(key=keys["agent"]) as agent:
@@ -498,7 +509,8 @@ def test_a_unit_replies_to_its_tickets_and_lists_those_still_open_whatever_day_t
                                  ).status_code == 201
         with live.client(key=town_key) as town:
             work = town.get("/v1/tickets", params={"state": "open"}).json()
-            assert [(t["ticket_id"], t["state"]) for t in work["tickets"]] == [("WG-A1", "open")]
+            assert [(t["ticket_id"], t["state"], t["held_by"]) for t in work["tickets"]] == [
+                ("WG-A1", "open", "邓元泰镇人民政府")]
             assert work["tickets"][0]["replied"]["unit"] == "武冈市卫生健康局"  # what the first unit did, for it to read
     finally:
         live.stop()

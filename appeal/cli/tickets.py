@@ -143,7 +143,8 @@ def tickets(
             typer.echo(f"   退回 {centre_time(back.returned_at):%m-%d %H:%M} {back.unit}: {back.reason or '(erased)'}"
                        f"{proposed}")
         if said := ticket.replied:
-            typer.echo(f"   答复 {centre_time(said.replied_at):%m-%d %H:%M} {said.unit}: {said.reply or '(erased)'}")
+            contact = f"（联系 {said.contact}）" if said.contact else ""
+            typer.echo(f"   答复 {centre_time(said.replied_at):%m-%d %H:%M} {said.unit}: {said.reply or '(erased)'}{contact}")
     if found.matching > len(found.tickets):
         typer.echo(f"\n{found.matching - len(found.tickets)} more: --limit", err=True)
 

@@ -22,6 +22,7 @@ from serve.schemas import TICKET_STATES, HotspotsOut, ReplyIn, ReturnIn, RoutedT
 from serve.services import Services
 
 router = APIRouter(prefix="/v1/tickets", tags=["tickets 工单"], responses=ERROR_RESPONSES)
+MORE_SAID = "补充："  # what starts a unit's second reply, added to its first
 NOT_THE_UNITS = {"model": ErrorOut, "description": "近期没有派给本单位的此工单 / no ticket of this id sent to the unit "
                                                    "within the repeat window"}
 
@@ -155,8 +156,9 @@ def send_back(
 
 @router.post("/{ticket_id}/reply", response_model=RoutedTicketOut, status_code=status.HTTP_201_CREATED,
              summary="答复 / the unit a ticket is at says what it did",
-             responses={200: {"model": RoutedTicketOut, "description": "已答复过：以本次答复替换 / replied before: this "
-                                                                       "reply replaces the earlier one"},
+             responses={200: {"model": RoutedTicketOut, "description": "已答复过：本次答复作为补充，或替换（replace） / "
+                                                                       "replied before: this reply is added to it, or "
+                                                                       "replaces it (replace)"},
                         404: NOT_THE_UNITS,
                         409: {"model": ErrorOut, "description": "尚未派出、本单位只是协办或已退回 / not sent to a unit "
                                                                 "yet, or the unit only assists on it or sent it back"}})
@@ -171,7 +173,8 @@ def reply(
     stands `replied` in the unit's list and the centre's, no longer `open` (a liaison's round: the unit's list, by the
     day a ticket came in, could not say which tickets were still to handle). It stays so while the ticket is at the
     unit; a caller who calls about it again goes to an agent with the reply, who may send the new ticket to the unit
-    to handle again (重办). A reply sent again replaces the earlier one (200). Kept with the ticket for the repeat
+    to handle again (重办). A second reply is added to the first as 补充, or replaces it with `replace` (200); the same
+    reply again is a retry, stored once. Kept with the ticket for the repeat
     window (`appeal tickets --cases` writes the replies as a case file for the knowledge base) and erased with its
     words by `appeal forget`. An admin's key records a reply its unit sent otherwise, for the unit the ticket is
     at."""
@@ -184,9 +187,15 @@ def reply(
         raise HTTPException(status.HTTP_409_CONFLICT, detail=(
             f"{ticket.ticket_id} 已由 {unit} 退回，待 12345 中心改派，不能答复 / {unit} sent it back: the 12345 centre has "
             "yet to send it on, or back to the unit"))
+    said = masked_text(body.reply)
     if ticket.replied_where_it_is:
         response.status_code = status.HTTP_200_OK
-    replied = services.repeats.reply(ticket, unit, masked_text(body.reply), caller.name)
+        if said == ticket.reply or not body.replace and said in ticket.reply.split(f"\n{MORE_SAID}"):
+            return routed_ticket_out(ticket, window, answer)  # a retry
+        if not body.replace:
+            # a township's round: a one-line 补充 wiped out the reply it added to
+            said = f"{ticket.reply}\n{MORE_SAID}{said}"
+    replied = services.repeats.reply(ticket, unit, said, body.contact or ticket.reply_contact, caller.name)
     return routed_ticket_out(replied, window, answer)
 
 
