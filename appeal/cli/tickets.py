@@ -108,7 +108,7 @@ def tickets(
                f"{found.review} review, {found.urgent} urgent, {found.handed_over} with a line to put through; "
                f"agents answered {found.answered}: {found.put_through} put through, {found.refused} refused"
                + (f"; {found.open} open at their unit" if found.open else "")
-               + (f"; {found.replied} replied by it" if found.replied else "")
+               + (f"; {found.replied} replied by their unit" if found.replied else "")
                + (f"; {found.returned} sent back by their unit, to send on" if found.returned else ""))
     shown = (("review", review), ("auto", auto), ("urgent", urgent), ("unanswered", unanswered),
              ("returned", returned), (state, state is not None))

@@ -59,9 +59,8 @@ def day_tickets(
     said (decision, unit, rule, urgent, lines) and why (its reasons, the earlier tickets it listed), and what the
     agents' latest answer said (topic, unit, lines put through, refused), whether its unit sent it back or replied,
     and where it stands; with the period's counts of auto, review, urgent, answered, put-through, refused, returned,
-    open and replied tickets. Texts are PII
-    masked; an erased ticket (`appeal forget`) is not listed. A unit's key lists those sent to its unit alone, not
-    those only proposed for an agent to review."""
+    open and replied tickets. Texts are PII masked; an erased ticket (`appeal forget`) is not listed. A unit's key
+    lists those sent to its unit alone, not those only proposed for an agent to review."""
     return tickets_out(services.repeats, services.feedback, day=day, zone=services.settings.zone, since=since,
                        until=until, decision=decision, urgent=urgent, answered=answered, returned=returned,
                        state=state, township=township, unit=_own_unit(caller, unit), sent_only=caller.unit is not None,
@@ -174,10 +173,9 @@ def reply(
     day a ticket came in, could not say which tickets were still to handle). It stays so while the ticket is at the
     unit; a caller who calls about it again goes to an agent with the reply, who may send the new ticket to the unit
     to handle again (重办). A second reply is added to the first as 补充, or replaces it with `replace` (200); the same
-    reply again is a retry, stored once. Kept with the ticket for the repeat
-    window (`appeal tickets --cases` writes the replies as a case file for the knowledge base) and erased with its
-    words by `appeal forget`. An admin's key records a reply its unit sent otherwise, for the unit the ticket is
-    at."""
+    reply again is a retry, stored once. Kept with the ticket for the repeat window (`appeal tickets --cases` writes
+    the replies as a case file for the knowledge base) and erased with its words by `appeal forget`. An admin's key
+    records a reply its unit sent otherwise, for the unit the ticket is at."""
     ticket = _routed(services, caller, ticket_id)
     window = services.repeats.index.window
     unit = caller.unit or ticket.dispatched_to
