@@ -20,6 +20,7 @@ from serve.routers.deps import ready
 from serve.routing import hotspots_out, return_pending, routed_ticket_out, tickets_out, unit_asked
 from serve.schemas import TICKET_STATES, HotspotsOut, ReplyIn, ReturnIn, RoutedTicketOut, TicketState, TicketsOut
 from serve.services import Services
+from training.feedback_store import FeedbackRow
 
 router = APIRouter(prefix="/v1/tickets", tags=["tickets 工单"], responses=ERROR_RESPONSES)
 MORE_SAID = "补充："  # what starts a unit's second reply, added to its first
@@ -106,8 +107,7 @@ def routed_ticket(
     again, and could not see where the service thought the ticket was). 404: not routed with this id, routed before
     the window, or erased (`appeal forget`), or, for a unit's key, not sent to its unit, assisted or sent back by it."""
     ticket = _routed(services, caller, ticket_id)
-    return routed_ticket_out(ticket, services.repeats.index.window,
-                             services.feedback.latest_of([ticket.ticket_id]).get(ticket.ticket_id))
+    return routed_ticket_out(ticket, services.repeats.index.window, _answer_to(services, ticket))
 
 
 @router.post("/{ticket_id}/return", response_model=RoutedTicketOut, status_code=status.HTTP_201_CREATED,
@@ -136,7 +136,7 @@ def send_back(
     ticket = _routed(services, caller, ticket_id)
     window = services.repeats.index.window
     unit = caller.unit or ticket.dispatched_to  # an admin records a return its unit phoned in
-    answer = services.feedback.latest_of([ticket.ticket_id]).get(ticket.ticket_id)
+    answer = _answer_to(services, ticket)
     if ticket.returned_by == unit and return_pending(ticket, answer):
         response.status_code = status.HTTP_200_OK  # a retry, or a second reason: the first is what the centre reads
         return routed_ticket_out(ticket, window, answer)
@@ -179,7 +179,7 @@ def reply(
     ticket = _routed(services, caller, ticket_id)
     window = services.repeats.index.window
     unit = caller.unit or ticket.dispatched_to
-    answer = services.feedback.latest_of([ticket.ticket_id]).get(ticket.ticket_id)
+    answer = _answer_to(services, ticket)
     _at_the_unit(ticket, unit)
     if ticket.returned_by == unit and return_pending(ticket, answer):
         raise HTTPException(status.HTTP_409_CONFLICT, detail=(
@@ -195,6 +195,11 @@ def reply(
             said = f"{ticket.reply}\n{MORE_SAID}{said}"
     replied = services.repeats.reply(ticket, unit, said, body.contact or ticket.reply_contact, caller.name)
     return routed_ticket_out(replied, window, answer)
+
+
+def _answer_to(services: Services, ticket: SeenTicket) -> FeedbackRow | None:
+    """The agents' latest answer to the ticket (None: none yet)."""
+    return services.feedback.latest_of([ticket.ticket_id]).get(ticket.ticket_id)
 
 
 def _at_the_unit(ticket: SeenTicket, unit: str | None) -> None:
