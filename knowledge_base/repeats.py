@@ -1032,6 +1032,12 @@ class Repeats:
         self._write(replied)
         return replied
 
+    def close_at_centre(self, ticket: SeenTicket, note: str | None, by: str) -> None:
+        """Stores that the centre closed `ticket` (its last route, as `routed` gives it) now (本级办结), having told the
+        caller `note` (masked), by the key named `by`. Raised and kept waiting as `record` is, when the log cannot be
+        written."""
+        self._write(ticket.closed(note, utc_now(), by))
+
     def _write(self, *tickets: SeenTicket) -> None:
         """Writes the waiting tickets and `tickets`, in one transaction; on failure they all wait. The waiting tickets
         are written by one thread at a time, and the others wait for it: a check that synced meanwhile read the log

@@ -81,6 +81,13 @@ class SeenTicket:
     reply: str | None = None
     reply_contact: str | None = None
     reply_sent_by: str | None = None
+    # the centre closed it itself (本级办结): an agent's answer said it answered the caller on the call, put the call
+    # through or refused the ticket, so that no unit is to handle it: when (naive UTC), the key that sent the answer
+    # and what the agent told the caller (masked); kept until an answer sends it to a unit (a supervisor's round: a
+    # consultation answered at once stood open, or proposed, for the whole window)
+    closed_at: datetime | None = None
+    closed_by: str | None = None
+    close_note: str | None = None
 
     @property
     def lines(self) -> list[str]:
@@ -88,8 +95,15 @@ class SeenTicket:
         return self.hand_over.split("、") if self.hand_over else []
 
     def sent_to(self, unit: str | None, township: str | None) -> SeenTicket:
-        """This route, recorded as sent by an agent's answer to `unit` of `township` (None: back to the route's)."""
-        return replace(self, assigned_unit=unit, assigned_township=township)
+        """This route, recorded as sent by an agent's answer to `unit` of `township` (None: back to the route's), and
+        so no longer closed at the centre."""
+        return replace(self, assigned_unit=unit, assigned_township=township, closed_at=None, closed_by=None,
+                       close_note=None)
+
+    def closed(self, note: str | None, at: datetime, by: str) -> SeenTicket:
+        """This route, recorded as closed by the centre (本级办结) at `at` (naive UTC), the agent having told the caller
+        `note` (masked; None: not said), by the key named `by`."""
+        return replace(self, closed_at=at, closed_by=by, close_note=note)
 
     def sent_back(self, unit: str, reason: str, to: str | None, at: datetime, by: str) -> SeenTicket:
         """This route, recorded as sent back to the centre by `unit` at `at` (naive UTC), for `reason` (masked), saying
@@ -103,9 +117,10 @@ class SeenTicket:
         to ring there, by the key named `by`."""
         return replace(self, replied_by=unit, replied_at=at, reply=reply, reply_contact=contact, reply_sent_by=by)
 
-    def with_units_word_of(self, earlier: SeenTicket) -> SeenTicket:
-        """This route with what units said of `earlier`, the ticket's route before it: their returns and reply."""
-        return replace(self, **{name: getattr(earlier, name) for name in _UNITS_WORD_FIELDS})
+    def with_outcome_of(self, earlier: SeenTicket) -> SeenTicket:
+        """This route with what became of `earlier`, the ticket's route before it: its units' returns and reply, and
+        the centre's close."""
+        return replace(self, **{name: getattr(earlier, name) for name in _OUTCOME_FIELDS})
 
     @property
     def sent_back_where_it_is(self) -> bool:
@@ -166,8 +181,9 @@ class SeenTicket:
                 and (not sent_only or self.confirmed))
 
 
-_UNITS_WORD_FIELDS = ("returned_by", "returned_at", "return_reason", "return_to", "return_sent_by", "returned_before",
-                      "replied_by", "replied_at", "reply", "reply_contact", "reply_sent_by")
+_OUTCOME_FIELDS = ("returned_by", "returned_at", "return_reason", "return_to", "return_sent_by", "returned_before",
+                   "replied_by", "replied_at", "reply", "reply_contact", "reply_sent_by", "closed_at", "closed_by",
+                   "close_note")
 
 
 class _Base(DeclarativeBase):
@@ -212,6 +228,9 @@ class RoutedTicketRow(_Base):
     reply: Mapped[str | None] = mapped_column(Text)
     reply_contact: Mapped[str | None] = mapped_column(String(200))
     reply_sent_by: Mapped[str | None] = mapped_column(String(200))
+    closed_at: Mapped[datetime | None] = mapped_column(DateTime)
+    closed_by: Mapped[str | None] = mapped_column(String(200))
+    close_note: Mapped[str | None] = mapped_column(Text)
 
     def seen(self) -> SeenTicket:
         # by its township's and its units' names of today: a ticket logged before a merge or a unit's rename is the
@@ -225,7 +244,8 @@ class RoutedTicketRow(_Base):
                           self.reasons, self.rule, self.related, unit_now_named(self.returned_by), self.returned_at,
                           self.return_reason, unit_now_named(self.return_to), self.return_sent_by,
                           _units_now_named(self.returned_before), unit_now_named(self.replied_by), self.replied_at,
-                          self.reply, self.reply_contact, self.reply_sent_by)
+                          self.reply, self.reply_contact, self.reply_sent_by, self.closed_at, self.closed_by,
+                          self.close_note)
 
 
 def _units_now_named(units: str | None) -> str | None:
@@ -305,8 +325,8 @@ class TicketLog:
         which the running services read like any new row (they only read rows after the last they saw) and so drop
         the text they hold in memory; it leaves with the window. The row keeps what the route decided (when, the
         township, topic, unit, decision, urgent flag, version, rule), none of it the citizen's words (its reasons, a
-        unit's reason for sending it back and its reply quote them): the report counts the ticket in the week it came
-        in, not in the week it was erased."""
+        unit's reason for sending it back, its reply and the centre's closing note quote them): the report counts the
+        ticket in the week it came in, not in the week it was erased."""
         ids = set(ticket_ids)
         with self._session.begin() as session:
             # a ticket sent with its title alone has no text but is no erased one
@@ -316,7 +336,7 @@ class TicketLog:
                 # the vector was read from the words, so it goes with them
                 self._replace(session, RoutedTicketRow(**(row.seen().__dict__ | {
                     "text": "", "title": None, "embedding": None, "reasons": None, "return_reason": None,
-                    "reply": None})))
+                    "reply": None, "close_note": None})))
             # a ticket erased before keeps its row: that row is what the report counts (a quality officer's round:
             # a second erasure of a list said "nothing stored" and took the tickets out of their week's figures)
             return len({row.ticket_id for row in had})

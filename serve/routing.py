@@ -35,7 +35,7 @@ from pipeline.ticket_text import says_it_is_over, says_reported_before, ticket_n
 from pipeline.errors import InputError
 from pipeline.jurisdiction import default_gazetteer, find_jurisdiction
 from serve.model_holder import LoadedModel
-from serve.schemas import (AgentAnswerOut, HeadOut, HotspotOut, HotspotsOut, LabelScore, RelatedTicketOut,
+from serve.schemas import (AgentAnswerOut, ClosedOut, HeadOut, HotspotOut, HotspotsOut, LabelScore, RelatedTicketOut,
                            ReplyOut, ReturnOut, RoutedTicketOut, RouteOut, SuggestionOut, TicketIn, TicketState,
                            TicketsOut)
 from training.feedback_store import FeedbackRow, FeedbackStore
@@ -165,7 +165,8 @@ def routed_ticket_out(ticket: SeenTicket, window: timedelta, answer: FeedbackRow
         reasons=ticket.reasons_given, related_tickets=ticket.related_ids, model_version=ticket.model_version,
         answer=None if answer is None else AgentAnswerOut(
             answered_at=_utc_text(stored_utc(answer.created_at).replace(tzinfo=None)), topic=answer.topic,
-            unit=answer.unit, put_through=answer.put_through, refused=answer.refused, repeat_of=answer.repeat_of),
+            unit=answer.unit, put_through=answer.put_through, refused=answer.refused, repeat_of=answer.repeat_of,
+            closed=answer.closed),
         returned=None if ticket.returned_at is None else ReturnOut(
             unit=ticket.returned_by, returned_at=_utc_text(ticket.returned_at), reason=ticket.return_reason,
             proposed_unit=ticket.return_to, sent_by=ticket.return_sent_by, earlier=ticket.returned_earlier,
@@ -173,13 +174,19 @@ def routed_ticket_out(ticket: SeenTicket, window: timedelta, answer: FeedbackRow
         replied=None if ticket.replied_at is None else ReplyOut(
             unit=ticket.replied_by, replied_at=_utc_text(ticket.replied_at), reply=ticket.reply,
             contact=ticket.reply_contact, sent_by=ticket.reply_sent_by),
-        state=ticket_state(ticket, answer), held_by=ticket.dispatched_to if ticket.confirmed else None)
+        closed=None if ticket.closed_at is None else ClosedOut(
+            closed_at=_utc_text(ticket.closed_at), note=ticket.close_note, sent_by=ticket.closed_by),
+        state=ticket_state(ticket, answer),
+        held_by=ticket.dispatched_to if ticket.confirmed and ticket.closed_at is None else None)
 
 
 def ticket_state(ticket: SeenTicket, answer: FeedbackRow | None) -> TicketState:
-    """Where the ticket stands, `answer` being the agents' latest: sent back by its unit for the centre to send on
-    (`return_pending`), replied by the unit it is at (`SeenTicket.replied_where_it_is`), at its unit (sent by the
-    route or an agent: `SeenTicket.confirmed`), or only proposed for an agent to review."""
+    """Where the ticket stands, `answer` being the agents' latest: closed by the centre (an answer that closed it, no
+    answer sending it to a unit since), sent back by its unit for the centre to send on (`return_pending`), replied by
+    the unit it is at (`SeenTicket.replied_where_it_is`), at its unit (sent by the route or an agent:
+    `SeenTicket.confirmed`), or only proposed for an agent to review."""
+    if ticket.closed_at is not None:
+        return "closed"
     if return_pending(ticket, answer):
         return "returned"
     if ticket.replied_where_it_is:
@@ -235,7 +242,8 @@ def tickets_out(repeats: Repeats, feedback: FeedbackStore, *, day: date | None, 
         urgent=sum(bool(t.urgent) for t in day_tickets), handed_over=sum(bool(t.lines) for t in day_tickets),
         answered=len(answers), put_through=sum(bool(a.put_through) for a in answers.values()),
         refused=sum(bool(a.refused) for a in answers.values()),
-        returned=counted["returned"], open=counted["open"], replied=counted["replied"], matching=len(listed),
+        returned=counted["returned"], open=counted["open"], replied=counted["replied"], closed=counted["closed"],
+        matching=len(listed),
         tickets=[routed_ticket_out(t, window, answers.get(t.ticket_id)) for t in listed[offset:offset + limit]])
 
 
@@ -337,7 +345,9 @@ def _repeat_reason(related: list[Related], zone: ZoneInfo, received: datetime | 
     when = ({0: "今天 / today", 1: "昨天 / yesterday"}.get(days, f"{days} 天前 / {days} days ago") if day == today else
             {0: "同一天 / the same day", 1: "前一天 / the day before"}.get(days, f"早 {days} 天 / {days} days before"))
     earlier = first.ticket
-    if earlier.confirmed:
+    if earlier.closed_at is not None:
+        where = "，已由 12345 中心办结"
+    elif earlier.confirmed:
         where = f"，已派 {earlier.dispatched_to}"
         if earlier.sent_back_where_it_is:
             where += "，被退回"
@@ -404,7 +414,8 @@ def _check(repeats: Repeats, text: str, township: str | None, seen: SeenTicket |
     except SQLAlchemyError:
         log.exception("repeat check failed; the ticket is routed without it")
     held = _held_by(related, follow_up and not incident and not numbers)
-    if seen and held and not held[0].sent_back_where_it_is:  # not to the unit that sent it back: see route_tickets
+    # not to the unit that sent it back, nor to one the centre closed it for: see route_tickets
+    if seen and held and not held[0].sent_back_where_it_is and held[0].closed_at is None:
         seen = replace(seen, lead_unit=held[1].name, assisting_units="")
     previous = repeats.index.routed(seen.ticket_id) if seen else None
     if seen and previous is not None and received is None:
@@ -415,7 +426,7 @@ def _check(repeats: Repeats, text: str, township: str | None, seen: SeenTicket |
         seen = seen.sent_to(previous.assigned_unit, previous.assigned_township)
     if seen and previous is not None:
         # sent back (退回) or replied by its unit: a retry hid it from the centre
-        seen = seen.with_units_word_of(previous)
+        seen = seen.with_outcome_of(previous)
     return related, seen, held, previous
 
 
@@ -527,6 +538,15 @@ def route_tickets(tickets: Sequence[TicketIn], model: LoadedModel, kb: Knowledge
             reasons.append(f"催办：原工单 {named.ticket_id} 已被 {returned_by} 退回（{named.return_reason or '理由已删除'}"
                            f"{to}），请随原工单改派 / the ticket it follows up was sent back by {returned_by}: send this "
                            "one on with it")
+        elif held and held[0].closed_at is not None:
+            # the centre closed it itself (本级办结): the caller calls again, and whether a unit is to handle it now
+            # is the centre's to say, with what the caller was told before it; the unit this ticket reads as its own
+            named = held[0]
+            proposed_only = True
+            told = opening(named.close_note, 80) if named.close_note else "未记办结意见"
+            reasons.append(f"催办：原工单 {named.ticket_id} 已由 12345 中心办结（{told}），请向来电人说明，或派单位办理 / the "
+                           "ticket it follows up was closed by the centre: tell the caller again, or send this one "
+                           "to a unit")
         elif held and held[0].replied_where_it_is:
             # its unit replied (答复): the caller calls again, not told or not satisfied, and whether the unit handles
             # it again (重办) is the centre's to say, with the reply before it

@@ -521,6 +521,18 @@ class FeedbackIn(BaseModel):
                     "[]: none (no life at risk now: a false alarm, an event over); omit it when the platform does not "
                     "record that. With hand_over it measures the emergency words: a line put through that the route "
                     "did not name is a missed emergency")
+    closed: bool | None = Field(
+        default=None,
+        description="本级办结: the centre closed the ticket itself, for no unit to handle: the agent answered the caller "
+                    "on the call (a consultation: suggestion_id), put the call through, or the caller withdrew it. "
+                    "`unit` is then the unit whose matter it is, a label for retraining, and the ticket is sent to "
+                    "none: it stands `closed` (GET /v1/tickets), and a unit it was dispatched to can no longer reply "
+                    "to it or send it back. A refused ticket (refused: true) is closed so too. A later answer that "
+                    "does not close it sends it to its unit again")
+    closing_note: Annotated[str, Field(max_length=2000), AfterValidator(_storable), AfterValidator(_not_blank)] | None \
+        = Field(default=None, description="办结意见, with closed or refused: what the agent told the caller or did "
+                                          "(masked before it is stored), which a later call about the ticket shows "
+                                          "the agent; kept with the ticket, not with the label")
 
     # The ticket as it was sent to /v1/route may come along with the answer: its id names the ticket, and where and by
     # which channel it came are known fields rather than unknown ones (which are refused).
@@ -540,6 +552,18 @@ class FeedbackIn(BaseModel):
         if self.repeat_of is not None and self.repeat_of == self.ticket_id:
             raise ValueError("repeat_of names the ticket itself / 工单不能标记为自身的重复件")
         return self
+
+    @model_validator(mode="after")
+    def _a_note_of_a_close(self) -> "FeedbackIn":
+        if self.closing_note is not None and not self.closes:
+            raise ValueError("closing_note goes with closed: true (or refused: true): a ticket sent to a unit is the "
+                             "unit's to reply to / 办结意见须与 closed（本级办结）或 refused 同填")
+        return self
+
+    @property
+    def closes(self) -> bool:
+        """Whether the answer closes the ticket at the centre: answered there (`closed`) or refused."""
+        return bool(self.closed or self.refused)
 
     @property
     def ticket_left_out(self) -> bool:
@@ -589,6 +613,8 @@ class FeedbackOut(Out):
                     "an earlier one's (a late retry of an answer is told where the ticket went since): a later repeat "
                     "names it (已派 …) and a retry of the ticket's route is answered with it. Null where the ticket "
                     "was not routed or no answer has named one unit (unit_not_recorded says why this one did not)")
+    closed: bool = Field(default=False, description="the service records the routed ticket as closed by the centre "
+                                                    "(本级办结: closed or refused): sent to no unit")
     unit_not_recorded: str | None = Field(
         default=None,
         description="why the answer's unit, stored as the label, is not recorded as where the ticket went: a type of "
@@ -607,6 +633,8 @@ class AgentAnswerOut(Out):
     refused: bool | None = Field(default=None, description="whether the centre refused the ticket (不予受理; null: "
                                                            "the answer did not say)")
     repeat_of: str | None = Field(default=None, description="the earlier ticket the agent linked it to")
+    closed: bool | None = Field(default=None, description="whether it closed the ticket at the centre (本级办结; null: "
+                                                          "the answer did not say)")
 
 
 class ReturnIn(BaseModel):
@@ -677,11 +705,20 @@ class ReplyOut(Out):
                                             "it)")
 
 
+class ClosedOut(Out):
+    """The centre's close of a ticket it answered itself (本级办结)."""
+
+    closed_at: str = Field(description="when the answer that closed it came (UTC)")
+    note: str | None = Field(description="what the agent told the caller or did (办结意见), PII masked (null: not said, "
+                                         "or erased with the ticket's words)")
+    sent_by: str | None = Field(description="the name of the key that sent the answer")
+
+
 # Where a ticket stands (`serve.routing.ticket_state`).
-TicketState = Literal["proposed", "open", "returned", "replied"]
+TicketState = Literal["proposed", "open", "returned", "replied", "closed"]
 TICKET_STATES = ("proposed: 路由建议, routed for review and sent to no unit yet; open: 办理中, at its unit, not replied; "
                  "returned: 退回, sent back by its unit, for the centre to send on; replied: 已答复, replied by the unit "
-                 "it is at")
+                 "it is at; closed: 本级办结, closed by the centre itself (answered on the call, put through, refused)")
 
 
 class RoutedTicketOut(Out):
@@ -722,10 +759,13 @@ class RoutedTicketOut(Out):
                                                                  "(POST /v1/tickets/{id}/return); null: never")
     replied: ReplyOut | None = Field(default=None, description="the reply of a unit it was sent to (POST "
                                                                "/v1/tickets/{id}/reply); null: none")
+    closed: ClosedOut | None = Field(default=None, description="the centre's close (an agent's answer with closed or "
+                                                               "refused); null: not closed")
     state: TicketState = Field(description=f"where it stands: {TICKET_STATES}")
     held_by: str | None = Field(default=None, description="the unit it is at: where an agent's answer sent it, else "
-                                                          "where the route dispatched it; null while only proposed "
-                                                          "(a unit's key: its own, or another it only assists)")
+                                                          "where the route dispatched it; null while only proposed, "
+                                                          "or closed by the centre (a unit's key: its own, or another "
+                                                          "it only assists)")
 
 
 class TicketsOut(Out):
@@ -750,6 +790,7 @@ class TicketsOut(Out):
     returned: int = Field(description="of them, sent back by their unit and not sent on since (`returned.pending`)")
     open: int = Field(description="of them, at their unit and not replied (`state` open)")
     replied: int = Field(description="of them, replied by the unit they are at (`state` replied)")
+    closed: int = Field(description="of them, closed by the centre itself (`state` closed)")
     matching: int = Field(description="of them, those of the `decision`, `urgent`, `answered`, `returned` and `state` "
                                       "asked: `tickets` lists `limit` of them from `offset`")
     tickets: list[RoutedTicketOut]

@@ -454,7 +454,7 @@ def test_a_unit_replies_to_its_tickets_and_lists_those_still_open_whatever_day_t
                          {"reply": "已转医政股处理。"}, {"reply": "同WG-A1答复。"}):
                 assert unit.post("/v1/tickets/WG-A0/reply", json=body).status_code == 422, body
             assert unit.get("/v1/tickets/WG-A0").json()["replied"] is None
-            assert unit.get("/v1/tickets", params={"state": "closed"}).status_code == 422
+            assert unit.get("/v1/tickets", params={"state": "done"}).status_code == 422
             # replied, it is done at the unit: not to send back
             refused = unit.post("/v1/tickets/WG-A1/return", json={"reason": "不属本局"})
             assert refused.status_code == 409 and "已由 武冈市卫生健康局 答复" in refused.json()["message"], refused.text
@@ -512,5 +512,74 @@ def test_a_unit_replies_to_its_tickets_and_lists_those_still_open_whatever_day_t
             assert [(t["ticket_id"], t["state"], t["held_by"]) for t in work["tickets"]] == [
                 ("WG-A1", "open", "邓元泰镇人民政府")]
             assert work["tickets"][0]["replied"]["unit"] == "武冈市卫生健康局"  # what the first unit did, for it to read
+    finally:
+        live.stop()
+
+
+def test_the_centre_closes_what_it_answered_itself_and_no_unit_is_left_holding_it(tmp_path):
+    """A supervisor's round: a consultation answered on the call, and a ticket a unit had been sent that the caller
+    then settled with the agent, stood `proposed` or `open` for the whole window, for want of a centre's close (本级
+    办结); naming the 12345 seat as the unit would have taught retraining a unit class."""
+    home = tmp_path / "home"
+    install_model(home, "v1")
+    keys = create_keys(home)
+    health_key = add_key(home, "unit", "卫健局联络员", unit="卫健局")[1]
+    live = start_server(home, tmp_path / "server.log", env={"APPEAL_API_KEYS": ""})
+    try:
+        with live.client(key=keys["platform"]) as platform:
+            for ticket_id, text in (("WG-C1", "请问城乡居民医保今年个人缴费标准是多少，在哪里可以交？"),
+                                    ("WG-C2", "邓元泰镇卫生院的医生态度很差，看病排了两个钟头"),
+                                    ("WG-C3", "卫生院医生态度很差，开药也不讲清楚")):
+                assert platform.post("/v1/route", json={"id": ticket_id, "text": text}).status_code == 200
+            assert platform.get("/v1/tickets/WG-C2").json()["state"] == "open"
+            # answered on the call: the unit is whose matter it is, a label; the ticket is sent to none
+            note = "已告知来电人张三：2026年城乡居民医保个人缴费标准为每人380元，可在湘税社保小程序缴纳。"
+            closed = platform.post("/v1/feedback", json={"ticket_id": "WG-C1", "topic": "劳动和社会保障",
+                                                         "unit": "医保局", "closed": True, "closing_note": note,
+                                                         "author": "张三"})
+            assert closed.status_code == 201, closed.text
+            assert (closed.json()["closed"], closed.json()["assigned_unit"]) == (True, None)
+            ticket = platform.get("/v1/tickets/WG-C1").json()
+            assert (ticket["state"], ticket["held_by"], ticket["answer"]["closed"], ticket["closed"]["sent_by"]) == (
+                "closed", None, True, "platform")
+            assert "380元" in ticket["closed"]["note"] and "张三" not in ticket["closed"]["note"], ticket["closed"]
+            # a ticket dispatched to a unit, settled on the caller's next call: no longer the unit's to handle
+            assert platform.post("/v1/feedback", json={"ticket_id": "WG-C2", "topic": "卫生健康", "unit": "卫健局",
+                                                       "closed": True}).json()["closed"] is True
+            # a note goes with a close; a ticket sent to a unit is the unit's to reply to
+            refused = platform.post("/v1/feedback", json={"ticket_id": "WG-C3", "topic": "卫生健康",
+                                                          "closing_note": "已解释"})
+            assert refused.status_code == 422 and "closing_note" in refused.text, refused.text
+            assert platform.get("/v1/tickets/WG-C3").json()["answer"] is None
+            listed = platform.get("/v1/tickets", params={"state": "closed"}).json()
+            assert ([t["ticket_id"] for t in listed["tickets"]], listed["closed"], listed["open"]) == (
+                ["WG-C1", "WG-C2"], 2, 1)
+        with live.client(key=health_key) as unit:
+            work = unit.get("/v1/tickets", params={"state": "open"}).json()
+            assert [t["ticket_id"] for t in work["tickets"]] == ["WG-C3"], work
+            assert unit.get("/v1/tickets/WG-C2").json()["state"] == "closed"
+            for action, body in (("reply", {"reply": "已约谈该医生并责令整改"}), ("return", {"reason": "不属本局"})):
+                refused = unit.post(f"/v1/tickets/WG-C2/{action}", json=body)
+                assert refused.status_code == 409 and "已由 12345 中心办结" in refused.json()["message"], refused.text
+        with live.client(key=keys["agent"]) as agent:
+            # the caller calls again: to an agent, with what the caller was told
+            chase = agent.post("/v1/route", json={"id": "WG-C4", "text": "工单号WG-C1，医保缴费的事情还是没弄清楚，催办"}).json()
+            assert chase["decision"] == "review", chase
+            assert any(r.startswith("催办：原工单 WG-C1 已由 12345 中心办结（已告知来电人") for r in chase["reasons"]), \
+                chase["reasons"]
+            assert any("WG-C1（今天 / today，已由 12345 中心办结" in r for r in chase["reasons"]), chase["reasons"]
+        with live.client(key=keys["platform"]) as platform:
+            # an answer that does not close it sends it to its unit again
+            assert platform.post("/v1/feedback", json={"ticket_id": "WG-C2", "topic": "卫生健康", "unit": "卫健局"}
+                                 ).json()["assigned_unit"] == "武冈市卫生健康局"
+            reopened = platform.get("/v1/tickets/WG-C2").json()
+            assert (reopened["state"], reopened["closed"], reopened["held_by"]) == ("open", None, "武冈市卫生健康局")
+        env = {**os.environ, "APPEAL_HOME": str(home)}
+        env.pop("APPEAL_API_KEYS", None)
+        listed = subprocess.run([sys.executable, "-c", "from appeal.cli import main; main()", "tickets", "--state",
+                                 "closed"], cwd=REPO, env=env, capture_output=True, text=True, timeout=300)
+        assert listed.returncode == 0, listed.stderr
+        assert "1 closed by the centre" in listed.stdout and "\n   办结 " in listed.stdout, listed.stdout
+        assert "380元" in listed.stdout and "WG-C2" not in listed.stdout.split("\n\n", 1)[1], listed.stdout
     finally:
         live.stop()

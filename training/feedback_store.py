@@ -55,6 +55,9 @@ class FeedbackRow(_Base):
     # platform did not say). Together they measure the emergency words live.
     hand_over: Mapped[list[str] | None] = mapped_column(JSON(none_as_null=True))
     put_through: Mapped[list[str] | None] = mapped_column(JSON(none_as_null=True))
+    # Whether the answer closed the ticket at the centre (本级办结; None: the platform did not say): a label of the
+    # unit whose matter it is, the ticket sent to none.
+    closed: Mapped[bool | None] = mapped_column(Boolean)
     # The platform's name for the request that sent this answer (None: it gave none): a re-send of it after the
     # agent corrected the ticket is that request again, not the ticket's latest answer.
     idempotency_key: Mapped[str | None] = mapped_column(String(128), index=True)
@@ -105,6 +108,7 @@ class Feedback:
     refused: bool | None = None
     hand_over: list[str] | None = None
     put_through: list[str] | None = None
+    closed: bool | None = None
     idempotency_key: str | None = None
 
 

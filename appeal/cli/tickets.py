@@ -36,7 +36,8 @@ def tickets(
                                                             "/v1/tickets/{id}/return) that no agent has sent on since"),
     state: Optional[str] = typer.Option(None, "--state", help="only those that stand so: proposed (routed for review, "
                                                               "sent to no unit yet), open (at its unit, not replied), "
-                                                              "returned, replied (POST /v1/tickets/{id}/reply); "
+                                                              "returned, replied (POST /v1/tickets/{id}/reply), "
+                                                              "closed (本级办结 by the centre: /v1/feedback closed); "
                                                               "without --date or --since, over the whole repeat "
                                                               "window"),
     cases: Optional[Path] = typer.Option(None, "--cases", help="write the replied tickets (--state replied) of the "
@@ -54,8 +55,9 @@ def tickets(
     Lists the tickets routed with an id that came in on the day (the centre's, APPEAL_TIMEZONE), or in a shift
     (--since 18:00 --until 06:00: a night's), in the order they came in: time, id, decision, township, topic, lead
     unit and rule, urgent and the line to put through, what the agents' latest answer said (the unit it sent the
-    ticket to, the line it put the caller through to, a refusal), the route's reasons, and why its unit sent it back
-    where it did or what it replied. Texts are PII masked; erased tickets are not listed.
+    ticket to, the line it put the caller through to, a refusal), the route's reasons, why its unit sent it back
+    where it did or what it replied, and what the centre told the caller where it closed the ticket itself (本级办结).
+    Texts are PII masked; erased tickets are not listed.
 
     A unit's work in hand: --unit 卫健局 --state open. The replies of the last days as cases for the knowledge base:
     --cases replies.csv, then `appeal kb import-cases replies.csv`."""
@@ -109,6 +111,7 @@ def tickets(
                f"agents answered {found.answered}: {found.put_through} put through, {found.refused} refused"
                + (f"; {found.open} open at their unit" if found.open else "")
                + (f"; {found.replied} replied by their unit" if found.replied else "")
+               + (f"; {found.closed} closed by the centre" if found.closed else "")
                + (f"; {found.returned} sent back by their unit, to send on" if found.returned else ""))
     shown = (("review", review), ("auto", auto), ("urgent", urgent), ("unanswered", unanswered),
              ("returned", returned), (state, state is not None))
@@ -131,10 +134,11 @@ def tickets(
         back = ticket.returned
         sent_back = f" · sent back by {back.unit}{', to send on' if back.pending else ''}" if back else ""
         replied = f" · replied by {ticket.replied.unit}" if ticket.state == "replied" else ""
+        closed = " · closed by the centre (本级办结)" if ticket.closed else ""
         typer.echo(f"\n{centre_time(ticket.received_at):{clock}} {ticket.ticket_id}{assists} · "
                    f"{ticket.decision or '?'} · {ticket.township or '属地未明'} · {ticket.topic} → "
                    f"{lead}{by}{helpers}{alarm}{refusal}{moved}"
-                   f"{_answered(ticket)}{sent_back}{replied}")
+                   f"{_answered(ticket)}{sent_back}{replied}{closed}")
         typer.echo(f"   {ticket.title or opening(ticket.text, 40)}")
         for reason in ticket.reasons:
             typer.echo(f"   - {reason}")
@@ -145,6 +149,9 @@ def tickets(
         if said := ticket.replied:
             contact = f"（联系 {said.contact}）" if said.contact else ""
             typer.echo(f"   答复 {centre_time(said.replied_at):%m-%d %H:%M} {said.unit}: {said.reply or '(erased)'}{contact}")
+        if close := ticket.closed:
+            typer.echo(f"   办结 {centre_time(close.closed_at):%m-%d %H:%M} {close.sent_by or '12345'}: "
+                       f"{close.note or '(no note)'}")
     if found.matching > len(found.tickets):
         typer.echo(f"\n{found.matching - len(found.tickets)} more: --limit", err=True)
 

@@ -50,7 +50,7 @@ def post_feedback(
     request: Request,
     response: Response,
     idempotency_key: str | None = IdempotencyKey,
-    _caller: Caller = Depends(require("feedback")),
+    caller: Caller = Depends(require("feedback")),
     services: Services = Depends(get_services),
 ) -> FeedbackOut:
     """Stored durably before the answer is sent; the returned `id` names the stored labelled ticket. The same answer
@@ -59,9 +59,11 @@ def post_feedback(
     would be stored as the ticket's latest answer, undoing the correction."""
     check_text_length(body.text, services.settings.max_text_chars)
     routed = services.repeats.routed(body.ticket_id) if body.ticket_id else None
-    values = body.model_dump(exclude={"author", "id", "location", "channel"})  # not stored: see FeedbackIn
-    values["title"], values["text"] = masked_parts(*_the_ticket(body, routed, services.repeats.index.window.days),
-                                                   people=[body.author])
+    # not stored: see FeedbackIn; the closing note is kept with the ticket (`Repeats.close_at_centre`), no label's
+    values = body.model_dump(exclude={"author", "id", "location", "channel", "closing_note"})
+    # the closing note with the ticket's words: a name the ticket introduces is masked in the note too
+    values["title"], values["text"], note = masked_parts(
+        *_the_ticket(body, routed, services.repeats.index.window.days), body.closing_note, people=[body.author])
     values["repeat_of_seen"] = services.repeats.knows(body.repeat_of) if body.repeat_of else None
     catalogue = default_routing()[0]
     values |= _what_the_route_said(values, routed, catalogue)
@@ -78,10 +80,12 @@ def post_feedback(
     linked = (services.feedback.links([*listed, row.repeat_of]) if listed and row.repeat_of not in (None, *listed)
               else {})
     repeat = row.repeat_verdict(linked)
-    placed = unit_answered(catalogue, body.unit, routed) if routed is not None and body.unit else None
+    # a ticket the centre closed is sent to no unit: the answer's unit is whose matter it is, a label alone
+    placed = unit_answered(catalogue, body.unit, routed) if routed is not None and body.unit and not body.closes \
+        else None
     if new:
-        if placed is not None:
-            _note_where_it_went(services, routed, placed)
+        if routed is not None:
+            _note_where_it_went(services, routed, placed, note, body.closes, caller.name)
         services.metrics.observe_feedback(
             _metric_label(row.model_version, services.models.registry.has), row.predicted_topic, body.topic,
             repeat, (_metric_label(row.refusal_rule, refusal_rules.__contains__), row.refusal_verdict),
@@ -107,11 +111,11 @@ def post_feedback(
     # else where an earlier answer put it, as read above: a late retry was told the unit it had named, after the
     # agent's correction had moved the ticket on (an integrator's round)
     assigned = placed.name if new and placed else routed.assigned_unit if routed else None
-    not_recorded = _not_placed(catalogue, body.unit, assigned) if routed is not None and body.unit and placed is None \
-        else None
+    not_recorded = _not_placed(catalogue, body.unit, assigned) \
+        if routed is not None and body.unit and placed is None and not body.closes else None
     return FeedbackOut(id=row.id, ticket_id=row.ticket_id, stored_at=stored_at, routed=routed is not None,
                        unknown_labels=unknown, in_catalogue=in_catalogue, assigned_unit=assigned,
-                       unit_not_recorded=not_recorded)
+                       unit_not_recorded=not_recorded, closed=routed is not None and body.closes)
 
 
 def _not_placed(catalogue: Catalogue, answer: str, assigned: str | None) -> str:
@@ -178,16 +182,26 @@ def _what_the_route_said(values: dict, routed: SeenTicket | None, catalogue: Cat
     return {field: value for field, value in said.items() if values[field] is None}
 
 
-def _note_where_it_went(services: Services, routed: SeenTicket, unit: Unit) -> None:
+def _note_where_it_went(services: Services, routed: SeenTicket, unit: Unit | None, note: str | None, closes: bool,
+                        by: str) -> None:
     """Where an agent's answer names one unit, the ticket log says the ticket went there (`Repeats.reassign`), with
     that unit's township where it has one: a ticket sent on by 湾头桥镇 to 邓元泰镇 stayed 湾头桥镇's alone, so a call
     about it that named 邓元泰镇 was not compared with it, and one that found it was told "已派 湾头桥镇". An answer
     that keeps the route's unit is recorded too: a later repeat says 已派, not the route's proposal (a re-tester's
-    round)."""
-    if unit.name == routed.assigned_unit:
+    round). An answer that `closes` it records the centre's close (`Repeats.close_at_centre`, `note` what the agent
+    told the caller, by the key named `by`), and one that does not, after a close, sends it to its unit again."""
+    if closes:
+        def write() -> None:
+            services.repeats.close_at_centre(routed, note, by)
+    elif unit is not None and unit.name != routed.assigned_unit or routed.closed_at is not None:
+        to, township = (unit.name, unit.jurisdiction) if unit else (routed.assigned_unit, routed.assigned_township)
+
+        def write() -> None:
+            services.repeats.reassign(routed, to, township)
+    else:
         return
     try:
-        services.repeats.reassign(routed, unit.name, unit.jurisdiction)
+        write()
     except SQLAlchemyError as error:  # the answer is stored: the repeat check is what waits for the database
         log.warning("ticket log not written; %d tickets wait in memory for the database: %s",
                     services.repeats.unsaved, type(error).__name__)

@@ -60,8 +60,8 @@ def day_tickets(
     said (decision, unit, rule, urgent, lines) and why (its reasons, the earlier tickets it listed), and what the
     agents' latest answer said (topic, unit, lines put through, refused), whether its unit sent it back or replied,
     and where it stands; with the period's counts of auto, review, urgent, answered, put-through, refused, returned,
-    open and replied tickets. Texts are PII masked; an erased ticket (`appeal forget`) is not listed. A unit's key
-    lists those sent to its unit alone, not those only proposed for an agent to review."""
+    open, replied and closed tickets. Texts are PII masked; an erased ticket (`appeal forget`) is not listed. A unit's
+    key lists those sent to its unit alone, not those only proposed for an agent to review."""
     return tickets_out(services.repeats, services.feedback, day=day, zone=services.settings.zone, since=since,
                        until=until, decision=decision, urgent=urgent, answered=answered, returned=returned,
                        state=state, township=township, unit=_own_unit(caller, unit), sent_only=caller.unit is not None,
@@ -116,8 +116,9 @@ def routed_ticket(
                                                                        "sent back already and not sent on since: a "
                                                                        "retry, recorded once"},
                         404: NOT_THE_UNITS,
-                        409: {"model": ErrorOut, "description": "本单位只是协办、已退回或已答复 / the unit only assists "
-                                                                "on it, sent it back or replied to it"}})
+                        409: {"model": ErrorOut, "description": "本单位只是协办、已退回或已答复，或中心已办结 / the unit "
+                                                                "only assists on it, sent it back or replied to it, "
+                                                                "or the centre closed it"}})
 def send_back(
     body: ReturnIn,
     response: Response,
@@ -159,8 +160,9 @@ def send_back(
                                                                        "replied before: this reply is added to it, or "
                                                                        "replaces it (replace)"},
                         404: NOT_THE_UNITS,
-                        409: {"model": ErrorOut, "description": "尚未派出、本单位只是协办或已退回 / not sent to a unit "
-                                                                "yet, or the unit only assists on it or sent it back"}})
+                        409: {"model": ErrorOut, "description": "尚未派出、本单位只是协办或已退回，或中心已办结 / not "
+                                                                "sent to a unit yet, the unit only assists on it or "
+                                                                "sent it back, or the centre closed it"}})
 def reply(
     body: ReplyIn,
     response: Response,
@@ -203,8 +205,12 @@ def _answer_to(services: Services, ticket: SeenTicket) -> FeedbackRow | None:
 
 
 def _at_the_unit(ticket: SeenTicket, unit: str | None) -> None:
-    """409 unless the ticket was sent to `unit` and is there: not a route's proposal for review, nor at another unit
-    (one it only assists, or it sent the ticket back to and the centre sent on)."""
+    """409 unless the ticket was sent to `unit` and is there: not closed by the centre, not a route's proposal for
+    review, nor at another unit (one it only assists, or it sent the ticket back to and the centre sent on)."""
+    if ticket.closed_at is not None:
+        raise HTTPException(status.HTTP_409_CONFLICT, detail=(
+            f"{ticket.ticket_id} 已由 12345 中心办结，无需单位办理；如需办理，请联系 12345 中心改派 / the 12345 centre "
+            "closed it itself: no unit is to handle it (ask the centre to send it to one)"))
     if not ticket.confirmed:  # a unit's key never reads such a ticket
         raise HTTPException(status.HTTP_409_CONFLICT, detail=(
             f"{ticket.ticket_id} 尚未派出（路由建议 {ticket.lead_unit or '无'}，待坐席审核） / not sent to a unit yet "
