@@ -272,6 +272,9 @@ _REPORTED_BEFORE = re.compile(
     # (上次反映了到现在还是这样: an integrator's round)
     r"|(?:之前|此前|先前|上次|上回|前几天|前天|昨天|上周|上个?(?:星期|礼拜|月))(?:已经|就)?(?:打电话|来电)?(?:反映|投诉|举报)[了过]"
     r"(?![^，。！？；\n]{0,4}(?:村里|村委|社区|物业|居委|派出所|单位|公司|学校|老板))"
+    # a unit's word on it quoted back, the matter back since (镇里讲整治好了，今天早上四点钟又开始喊了: a township's round)
+    r"|(?:镇里|镇上|镇政府|乡里|乡政府|街道|城管|政府|部门|你们)(?:的人)?(?:讲|说|答复|回复)(?:已经)?"
+    r"(?:整治|处理|修|搞|解决|整改|清理)(?:好|完)?了[^。！？\n]{0,24}(?:又|还是|照样|依旧)"
     # the hotline's own answer quoted back (12345你们上次回复说已经处理了: a dispatcher's round)
     r"|(?:12345|热线|你们)[^，。！？；\n]{0,4}(?:上次|之前|以前|前次)[^，。！？；\n]{0,2}(?:回复|答复|回访|说)"
     # a message written to the hotline's own channels before (a web channel's round: 我上周在小程序上反映过, 前天在网上留言,

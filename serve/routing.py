@@ -556,7 +556,10 @@ def route_tickets(tickets: Sequence[TicketIn], model: LoadedModel, kb: Knowledge
             reasons.append(f"催办：原工单 {named.ticket_id} 已由 {holder.name} 答复（{opening(named.reply or '答复已删除', 80)}）"
                            f"{check}，请向来电人说明答复，或派该单位重办 / the ticket it follows up was replied by "
                            f"{holder.name}: tell the caller the reply, or send this one to the unit to handle again")
-        elif held and held[1].name != (lead.name if lead else None):
+        # found by its words alone, it is for an agent to check that it is the same matter, though the ticket reads as
+        # the same unit's (a housing liaison's round: the chase of an estate's burst pipe went auto, urgent, to the
+        # water company the first ticket had been sent to by mistake)
+        elif held and (held[1].name != (lead.name if lead else None) or held[2]):
             named, holder, by_words = held
             if by_words:
                 proposed_only = True

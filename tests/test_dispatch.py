@@ -4149,6 +4149,33 @@ def test_a_township_and_a_health_liaisons_tickets_go_to_the_unit_that_answers_fo
     assert (d.rule, d.lead.name, [u.name for u in d.assisting]) == (rule, lead, assisting), d.reasons
 
 
+@pytest.mark.parametrize("unit, text, not_rule, lead", [
+    # a housing liaison's and a township's round: an old woman trapped in an estate's lift read as an old person out of
+    # reach (elderly-welfare-check: no unit, 民政局 assisting), a pipe burst in an estate's underground garage sent
+    # auto and urgent to the water company as a street's main, a village's pigsty pulled down taken as a house in town
+    ("住房和城乡建设", "我是城里锦绣华城小区的业主，物业费一年交一千多，物业么子都不管。5栋的电梯三天两头坏，上个礼拜关了个老人家在"
+     "里头半个钟头，楼道灯坏了半个月没人换，垃圾堆在单元门口臭得要死，打物业电话也不接。你们住建局到底管不管物业？",
+     "elderly-welfare-check", "武冈市住房和城乡建设局"),
+    ("住房和城乡建设", "迎春亭街道宝方新城小区地下车库的水管爆了好几天了，水一直在流，车库里面都淹到脚脖子了，好多车子泡在里面。物业讲"
+     "是开发商的质量问题，开发商又找不到人，请住建部门来督促处理。", "water-main-burst", "武冈市住房和城乡建设局"),
+    ("村(居)委会", "我是邓家铺镇黄泥村的，因为要修安置区，村里要拆我家的猪栏和杂屋，补偿没谈好，今天就来了挖机要推，村干部讲再不拆就"
+     "强拆，这合法吗？请镇里领导来处理。", "house-expropriation", "邓家铺镇人民政府"),
+])
+def test_an_estates_lift_and_garage_and_a_villages_pigsty_are_not_taken_by_rules_of_other_places(unit, text,
+                                                                                                 not_rule, lead):
+    d = decide_unsure(unit, text)
+    assert (d.rule != not_rule, d.lead.name, d.urgent) == (True, lead, False), d.reasons
+
+
+@pytest.mark.parametrize("text, rule", [
+    # …while a main under the road by an estate's gate, and a house in town pulled down for 棚改, are still theirs
+    ("我们小区门口马路上的自来水管爆了，水冲得老高，路面都淹了", "water-main-burst"),
+    ("迎春亭街道新东路那边要棚改，拆迁补偿谈不拢，开发商讲再不签就强拆", "house-expropriation"),
+])
+def test_a_street_main_and_a_house_in_town_are_still_taken_by_their_rules(text, rule):
+    assert decide_unsure("住房和城乡建设", text).rule == rule
+
+
 @pytest.mark.parametrize("text, not_rule", [
     # what these words must not take: a pharmacy's prices, where to get the rabies shot after a stray dog's bite, a
     # city street's dogs, a slaughterhouse, a restaurant's kitchen, rat poison swallowed, a place in a care home asked

@@ -615,7 +615,10 @@ def test_a_caller_who_says_the_hotline_heard_it_before_is_told_from_one_who_went
                  "昨天晚上十点多我打电话举报了都梁路有人喝醉了开车，后来你们处理了冇？",
                  # an emergency desk's: the hour and 就, 不到, someone else of the place
                  "富田路积水的事我六点多就打电话了，到现在都冇人来抽水", "山塘渗水的事，我们七点钟不到就打了电话，到现在还冇来",
-                 "省道马坪那段塌了一半，昨晚就有人打了电话，到现在还冇设警示牌", "刚才我打电话讲了，水还在涨"):
+                 "省道马坪那段塌了一半，昨晚就有人打了电话，到现在还冇设警示牌", "刚才我打电话讲了，水还在涨",
+                 # a township's: its own answer quoted back, the matter back since
+                 "邓家铺镇农贸市场那个喇叭，镇里讲整治好了，今天早上四点钟又开始喊了，跟原来一模一样",
+                 "城管说已经处理了，今天那个烧烤摊还是摆到马路上"):
         # as written, and as the route reads it (normalised: ASCII clause marks)
         assert says_reported_before(said) and says_reported_before(normalized(said)), said
     # a call or a report to someone else is no ticket of the hotline's
@@ -648,7 +651,9 @@ def test_a_caller_who_says_the_hotline_heard_it_before_is_told_from_one_who_went
                  "按照站牌的服务热线电话打过去，不是拒接", "服务热线打了，他们说没有爆管",
                  # …and a jab or a call to someone else that morning
                  "早上打了一次疫苗，还要打吗", "下午打了电话给物业，物业不管", "上午打了针，现在还在发烧",
-                 "早上供电所打电话讲要停电", "晚上十点钟打了一针", "晚上打电话讲给物业听，物业不管"):
+                 "早上供电所打电话讲要停电", "晚上十点钟打了一针", "晚上打电话讲给物业听，物业不管",
+                 # …or a property company's or a boss's word
+                 "物业讲修好了，又漏了", "老板说处理好了，还是一样吵"):
         assert not says_reported_before(said) and not says_reported_before(normalized(said)), said
 
 

@@ -574,6 +574,22 @@ def test_a_follow_up_told_without_its_number_goes_with_the_earlier_ticket_most_l
     assert filed == ("武冈市水利局", "review")
 
 
+def test_a_follow_up_told_without_its_number_is_checked_by_an_agent_though_it_reads_as_the_same_units(server):
+    """A housing liaison's round: the chase of a burst pipe, told by story, read as the water company's as the first
+    ticket had been, and went auto and urgent where that one had gone by mistake: only an agent can tell it is the
+    same matter, whoever the ticket reads as."""
+    with server.client("agent") as client:
+        first = client.post("/v1/route", json={"id": "WG-W1", "text": "都梁路马路上的自来水管爆了，水冲得老高，路面都淹了"
+                                               }).json()
+        urged = client.post("/v1/route", json={"id": "WG-W2", "text": "还是都梁路马路上自来水管爆了那个事，前天就打过电话"
+                                                                     "反映了，到现在水还在流，冇得一个人来看"}).json()
+    assert (first["decision"], first["lead_unit"]["name"]) == ("auto", "武冈市自来水公司"), first
+    assert urged["follow_up"] and urged["related_tickets"][0]["ticket_id"] == "WG-W1", urged["related_tickets"]
+    assert (urged["decision"], urged["lead_unit"]["name"], urged["urgent"]) == ("review", "武冈市自来水公司", True), urged
+    assert any(r.startswith("催办：未报原工单号，最相似的原工单 WG-W1 由 武冈市自来水公司 承办，随其派，请核对是否同一事项")
+               for r in urged["reasons"]), urged["reasons"]
+
+
 def test_a_follow_up_of_a_ticket_only_proposed_to_a_unit_says_so_and_waits_for_an_agent(server):
     """A social desk's round: 催办 of a ticket the route had sent to review read "由 医保专家座席 承办，随原工单派给该单位"
     of a proposal no agent had confirmed (and was to correct). Once an agent has answered, the follow-up goes with the
