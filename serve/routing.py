@@ -205,18 +205,21 @@ def tickets_out(repeats: Repeats, feedback: FeedbackStore, *, day: date | None, 
                 since: datetime | None = None, until: datetime | None = None, decision: str | None = None,
                 urgent: bool | None = None, answered: bool | None = None, returned: bool | None = None,
                 state: TicketState | None = None, township: str | None = None, unit: str | None = None,
-                sent_only: bool = False, limit: int = 100, offset: int = 0) -> TicketsOut:
+                assisting: bool | None = None, sent_only: bool = False, limit: int = 100,
+                offset: int = 0) -> TicketsOut:
     """The tickets routed with an id that were received on `day` (None: today) where the centre is (`zone`), or from
     `since` to `until` (default now; naive: the centre's clock) instead, in the order they came in, with what the
     route said and why, what the agents' latest answer said (a supervisor's round: whether a call was put through, or
     a ticket refused, was in the feedback alone), and the period's counts; with `township` and `unit` (as
     `hotspots_out` reads them), only theirs; with `decision`, `urgent`, `answered`, `returned` (`return_pending`) and
-    `state` (`ticket_state`), only those listed; `sent_only`: only the tickets sent on (`SeenTicket.concerns`), a
-    unit's own list. A period before the repeat window is refused: its tickets are no longer kept. `returned` or a
+    `state` (`ticket_state`), only those listed; with `assisting`, of `unit`'s, only those it assists on (true) or
+    those at it (false); `sent_only`: only the tickets sent on (`SeenTicket.concerns`), a unit's own list. A period before the repeat window is refused: its tickets are no longer kept. `returned` or a
     `state` asked of no day or period lists the whole window: a return, or a ticket open at a unit, waits whatever day
     it came in (a dispatcher's round: a ticket of yesterday sent back today was missing from the list of those to
     send on; a liaison's: a ticket of yesterday sent on today was missing from the unit's)."""
     name, asked = _township_asked(township), unit_asked(unit)
+    if assisting is not None and asked is None:
+        raise InputError("assisting: 需同时给出 unit / needs unit, the unit that assists or not")
     window = repeats.index.window
     if (returned or state) and day is None and since is None:
         since = datetime.now(timezone.utc) - window
@@ -233,7 +236,8 @@ def tickets_out(repeats: Repeats, feedback: FeedbackStore, *, day: date | None, 
               if (decision is None or t.decision == decision) and (urgent is None or bool(t.urgent) == urgent)
               and (answered is None or (t.ticket_id in answers) == answered)
               and (returned is None or (states[t.ticket_id] == "returned") == returned)
-              and (state is None or states[t.ticket_id] == state)]
+              and (state is None or states[t.ticket_id] == state)
+              and (assisting is None or (asked in t.assisted_by and asked != t.dispatched_to) == assisting)]
     start_here, end_here = (t.replace(tzinfo=timezone.utc).astimezone(zone) for t in (start, end))
     return TicketsOut(
         date=start_here.date().isoformat(), since=start_here.isoformat(timespec="minutes"),

@@ -1107,6 +1107,9 @@ def test_a_days_tickets_from_the_command_line(appeal_home):
     assisted = subprocess.run([*APPEAL, "tickets", "--date", day.isoformat(), "--unit", "双牌镇"], capture_output=True,
                               text=True, env=env, cwd=REPO, check=True).stdout
     assert assisted.split("\n\n")[1].startswith("07:15 WG-U1 · 协办 assisting · auto · 双牌镇"), assisted
+    own = subprocess.run([*APPEAL, "tickets", "--date", day.isoformat(), "--unit", "双牌镇", "--leading"],
+                         capture_output=True, text=True, env=env, cwd=REPO, check=True).stdout
+    assert "WG-U1" not in own and own.splitlines()[1].startswith("listed: ") and "leading" in own.splitlines()[1], own
     found = json.loads(subprocess.run([*APPEAL, "tickets", "--date", day.isoformat(), "--urgent", "--json"],
                                       capture_output=True, text=True, env=env, cwd=REPO, check=True).stdout)
     assert [(t["ticket_id"], t["hand_over"], t["rule"]) for t in found["tickets"]] == [

@@ -358,10 +358,18 @@ def test_a_unit_sends_a_ticket_that_is_not_its_back_to_the_centre_saying_why(tmp
         with live.client(key=city_key) as city:  # a unit that only assists leaves where it goes to its lead
             refused = city.post("/v1/tickets/WG-B3/return", json={"reason": "集市垃圾由镇里清运"})
             assert refused.status_code == 409 and "邓元泰镇人民政府" in refused.json()["message"], refused.text
+            # its open list tells those it assists from its own (a liaison's round: listed alike)
+            listed = {flag: [t["ticket_id"] for t in city.get("/v1/tickets", params={
+                "state": "open", "assisting": flag}).json()["tickets"]] for flag in ("true", "false")}
+            assert listed == {"true": ["WG-B3"], "false": []}, listed
         with live.client(key=keys["agent"]) as agent:  # the centre's list of tickets to send on
             centre = agent.get("/v1/tickets", params={"returned": "true"}).json()
             assert (centre["returned"], [t["ticket_id"] for t in centre["tickets"]]) == (2, ["WG-B0", "WG-B1"])
             assert centre["answered"] == 1  # WG-B3's: a return is no agent's answer, and no label to train on
+            refused = agent.get("/v1/tickets", params={"assisting": "true"})
+            assert refused.status_code == 422 and "needs unit" in refused.json()["message"], refused.text
+            assert [t["ticket_id"] for t in agent.get("/v1/tickets", params={
+                "unit": "城管局", "assisting": "true"}).json()["tickets"]] == ["WG-B3"]
             assert agent.post("/v1/tickets/WG-B2/return", json={"reason": "不属本局"}).status_code == 403
             # a platform's retry of the route keeps it sent back
             assert agent.post("/v1/route", json={"id": "WG-B1", "text": "邓元泰镇卫生院的医生态度很差，看病排了两个钟头"}

@@ -47,6 +47,9 @@ def tickets(
                                                                     "to it (湾头桥镇, or its division code)"),
     unit: Optional[str] = typer.Option(None, "--unit", help="only those sent to this unit, by the route or an agent, "
                                                             "or that it assists (卫健局, 湾头桥镇)"),
+    assisting: Optional[bool] = typer.Option(None, "--assisting/--leading", help="with --unit, only those it assists "
+                                                                              "on (another unit leads and replies), "
+                                                                              "or only those at it, its own to handle"),
     limit: int = typer.Option(200, "--limit", min=1, help="tickets shown, in the order they came in"),
     as_json: bool = typer.Option(False, "--json", help="print the JSON of GET /v1/tickets"),
 ) -> None:
@@ -59,7 +62,7 @@ def tickets(
     where it did or what it replied, and what the centre told the caller where it closed the ticket itself (本级办结).
     Texts are PII masked; erased tickets are not listed.
 
-    A unit's work in hand: --unit 卫健局 --state open. The replies of the last days as cases for the knowledge base:
+    A unit's work in hand: --unit 卫健局 --state open --leading. The replies of the last days as cases for the knowledge base:
     --cases replies.csv, then `appeal kb import-cases replies.csv`."""
     from appeal.cli import existing_database
     from appeal.config import centre_time, get_settings
@@ -91,7 +94,7 @@ def tickets(
         found = tickets_out(repeats, feedback, day=day.date() if day else None, zone=settings.zone, since=start,
                             until=end, decision="review" if review else "auto" if auto else None, urgent=urgent or None,
                             answered=False if unanswered else None, returned=returned or None, state=state,
-                            township=township, unit=unit, limit=limit)
+                            township=township, unit=unit, assisting=assisting, limit=limit)
     finally:
         repeats.close()
         feedback.close()
@@ -114,7 +117,8 @@ def tickets(
                + (f"; {found.closed} closed by the centre" if found.closed else "")
                + (f"; {found.returned} sent back by their unit, to send on" if found.returned else ""))
     shown = (("review", review), ("auto", auto), ("urgent", urgent), ("unanswered", unanswered),
-             ("returned", returned), (state, state is not None))
+             ("returned", returned), (state, state is not None),
+             ("assisting" if assisting else "leading", assisting is not None))
     if asked := [said for said, given in shown if given]:
         typer.echo(f"listed: {found.matching} {' '.join(asked)}")
     for ticket in found.tickets:

@@ -51,6 +51,9 @@ def day_tickets(
                                                                  "the tickets reported in it or sent on to it"),
     unit: str | None = Query(None, max_length=100, description="责任单位 (卫健局, 湾头桥镇): only the tickets sent to "
                                                             "it, by the route or an agent, or that it assists"),
+    assisting: bool | None = Query(None, description="of the unit's (`unit`, or a unit's key): only those it assists "
+                                                      "on (true: another unit leads and replies) or those at it "
+                                                      "(false: its own to handle); 422 without a unit"),
     limit: int = Query(100, ge=1, le=1000, description="tickets listed, in the order they came in"),
     offset: int = Query(0, ge=0, description="tickets skipped first: the next page"),
     caller: Caller = Depends(require("tickets")),
@@ -64,8 +67,8 @@ def day_tickets(
     key lists those sent to its unit alone, not those only proposed for an agent to review."""
     return tickets_out(services.repeats, services.feedback, day=day, zone=services.settings.zone, since=since,
                        until=until, decision=decision, urgent=urgent, answered=answered, returned=returned,
-                       state=state, township=township, unit=_own_unit(caller, unit), sent_only=caller.unit is not None,
-                       limit=limit, offset=offset)
+                       state=state, township=township, unit=_own_unit(caller, unit), assisting=assisting,
+                       sent_only=caller.unit is not None, limit=limit, offset=offset)
 
 
 @router.get("/hotspots", response_model=HotspotsOut, summary="热点诉求 / groups of tickets about the same matter")
