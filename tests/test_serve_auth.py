@@ -303,16 +303,19 @@ def test_a_key_file_that_cannot_be_written_is_named_and_leaves_nothing_behind(tm
     assert not [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")] and not keys_path(tmp_path).exists()
 
 
-def test_a_unit_sends_a_ticket_that_is_not_its_back_to_the_centre_saying_why(tmp_path):
-    """Two liaisons' rounds: a unit could only phone an agent to send a ticket on, which stored the centre's seat as
-    the ticket's label, without who or why; the centre had no list of the tickets sent back to send on."""
+def _serve_with_liaisons(tmp_path, *units: str):
+    """A real service of the demo model, with the first start's keys and a liaison's key of each of `units`."""
     home = tmp_path / "home"
     install_model(home, "v1")
     keys = create_keys(home)
-    health_key = add_key(home, "unit", "卫健局联络员", unit="卫健局")[1]
-    town_key = add_key(home, "unit", "邓元泰镇联络员", unit="邓元泰镇")[1]
-    city_key = add_key(home, "unit", "城管局联络员", unit="城管局")[1]
-    live = start_server(home, tmp_path / "server.log", env={"APPEAL_API_KEYS": ""})
+    liaisons = [add_key(home, "unit", f"{unit}联络员", unit=unit)[1] for unit in units]
+    return home, keys, liaisons, start_server(home, tmp_path / "server.log", env={"APPEAL_API_KEYS": ""})
+
+
+def test_a_unit_sends_a_ticket_that_is_not_its_back_to_the_centre_saying_why(tmp_path):
+    """Two liaisons' rounds: a unit could only phone an agent to send a ticket on, which stored the centre's seat as
+    the ticket's label, without who or why; the centre had no list of the tickets sent back to send on."""
+    home, keys, (health_key, town_key, city_key), live = _serve_with_liaisons(tmp_path, "卫健局", "邓元泰镇", "城管局")
     try:
         with live.client(key=keys["platform"]) as platform:
             for ticket_id, text in (("WG-B1", "邓元泰镇卫生院的医生态度很差，看病排了两个钟头"),
@@ -417,12 +420,7 @@ def test_a_unit_replies_to_its_tickets_and_lists_those_still_open_whatever_day_t
     """A liaison's round: the unit's list, by the day a ticket came in, had no notion of the tickets still to handle
     (yesterday's sent today was missing) and no way to say a ticket was done. Its reply (答复) closes the ticket at the
     unit, goes with a caller's chase to the agent, and is a case for the knowledge base."""
-    home = tmp_path / "home"
-    install_model(home, "v1")
-    keys = create_keys(home)
-    health_key = add_key(home, "unit", "卫健局联络员", unit="卫健局")[1]
-    town_key = add_key(home, "unit", "邓元泰镇联络员", unit="邓元泰镇")[1]
-    live = start_server(home, tmp_path / "server.log", env={"APPEAL_API_KEYS": ""})
+    home, keys, (health_key, town_key), live = _serve_with_liaisons(tmp_path, "卫健局", "邓元泰镇")
     yesterday = (datetime.now(timezone(timedelta(hours=8))) - timedelta(days=1)).isoformat(timespec="seconds")
     try:
         with live.client(key=keys["platform"]) as platform:
@@ -528,11 +526,7 @@ def test_the_centre_closes_what_it_answered_itself_and_no_unit_is_left_holding_i
     """A supervisor's round: a consultation answered on the call, and a ticket a unit had been sent that the caller
     then settled with the agent, stood `proposed` or `open` for the whole window, for want of a centre's close (本级
     办结); naming the 12345 seat as the unit would have taught retraining a unit class."""
-    home = tmp_path / "home"
-    install_model(home, "v1")
-    keys = create_keys(home)
-    health_key = add_key(home, "unit", "卫健局联络员", unit="卫健局")[1]
-    live = start_server(home, tmp_path / "server.log", env={"APPEAL_API_KEYS": ""})
+    home, keys, (health_key,), live = _serve_with_liaisons(tmp_path, "卫健局")
     try:
         with live.client(key=keys["platform"]) as platform:
             for ticket_id, text in (("WG-C1", "请问城乡居民医保今年个人缴费标准是多少，在哪里可以交？"),
