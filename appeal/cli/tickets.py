@@ -62,8 +62,8 @@ def tickets(
     where it did or what it replied, and what the centre told the caller where it closed the ticket itself (本级办结).
     Texts are PII masked; erased tickets are not listed.
 
-    A unit's work in hand: --unit 卫健局 --state open --leading. The replies of the last days as cases for the knowledge base:
-    --cases replies.csv, then `appeal kb import-cases replies.csv`."""
+    A unit's work in hand: --unit 卫健局 --state open --leading. The replies of the last days as cases for the
+    knowledge base: --cases replies.csv, then `appeal kb import-cases replies.csv`."""
     from appeal.cli import existing_database
     from appeal.config import centre_time, get_settings
     from knowledge_base.repeats import Repeats
