@@ -215,8 +215,9 @@ def tickets_out(repeats: Repeats, feedback: FeedbackStore, *, day: date | None, 
     `state` (`ticket_state`), only those listed; with `assisting`, of `unit`'s, only those it assists on (true) or
     those at it (false); `sent_only`: only the tickets sent on (`SeenTicket.concerns`), a unit's own list. A period
     before the repeat window is refused: its tickets are no longer kept. `returned` or a `state` asked of no day or
-    period lists the whole window: a return, or a ticket open at a unit, waits whatever day it came in (a dispatcher's round: a ticket of yesterday sent back today was missing from the list of those to
-    send on; a liaison's: a ticket of yesterday sent on today was missing from the unit's)."""
+    period lists the whole window: a return, or a ticket open at a unit, waits whatever day it came in (a
+    dispatcher's round: a ticket of yesterday sent back today was missing from the list of those to send on; a
+    liaison's: a ticket of yesterday sent on today was missing from the unit's)."""
     name, asked = _township_asked(township), unit_asked(unit)
     if assisting is not None and asked is None:
         raise InputError("assisting: 需同时给出 unit / needs unit, the unit that assists or not")
