@@ -2042,8 +2042,11 @@ def test_a_caller_who_reported_before_is_a_follow_up_of_the_earlier_ticket(tmp_p
     assert [[(t["ticket_id"], t["linked_by"], t["similarity"]) for t in answer["related_tickets"]]
             for answer in (numbered, worded)] == [[("WG-F1", "number", None)]] * 2
     assert burst["urgent"] and [(c["follow_up"], c["urgent"]) for c in chased] == [(True, True), (True, False)], chased
-    assert chased[0]["related_tickets"][0]["ticket_id"] == "WG-F6" and chased[0]["reasons"][-1].startswith(
-        "紧急: 原工单 WG-F6 为紧急事项"), chased[0]["reasons"]
+    assert chased[0]["related_tickets"][0]["ticket_id"] == "WG-F6" and any(
+        r.startswith("紧急: 原工单 WG-F6 为紧急事项") for r in chased[0]["reasons"]), chased[0]["reasons"]
+    # told by its words alone, for an agent to check that it is the same matter
+    assert chased[0]["decision"] == "review" and chased[0]["reasons"][-1].startswith(
+        "催办：未报原工单号，最相似的原工单 WG-F6 由 武冈市自来水公司 承办"), chased[0]["reasons"]
     assert numbered["reasons"][-3].startswith("来电人所述原工单 / the ticket the caller gave: WG-F1（今天") \
         and numbered["reasons"][-2] == FOLLOW_UP_OF_LISTED, numbered["reasons"]
     # to the unit that has WG-F1, whatever the model read in 请催一下 (人社局)
@@ -2053,7 +2056,9 @@ def test_a_caller_who_reported_before_is_a_follow_up_of_the_earlier_ticket(tmp_p
     # as a caller gives it (in lower case, with spaces): the number is an earlier ticket's, a follow-up
     assert lower["follow_up"] and lower["related_tickets"][0]["ticket_id"] == "WG-F1", lower["related_tickets"]
     assert [t["ticket_id"] for t in again["related_tickets"]][:1] == ["WG-F1"]
-    assert again["reasons"][-1] == FOLLOW_UP_OF_LISTED and again["reasons"][-2].startswith("可能重复诉求")
+    assert again["reasons"][-2] == FOLLOW_UP_OF_LISTED and again["reasons"][-3].startswith("可能重复诉求")
+    assert again["reasons"][-1].startswith("催办：未报原工单号，最相似的原工单 WG-F1 由 武冈市城市管理和综合执法局 承办"), again
+    assert again["decision"] == "review"
     assert (again["follow_up"], lost["follow_up"]) == (True, True)
     assert lost["related_tickets"] == []
     assert lost["reasons"][-1].startswith("来电人称此前已反映过，但近 30 天的工单中未找到：请向来电人核实原工单号")
