@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from datetime import timezone
+from functools import partial
 
 from fastapi import APIRouter, Depends, Header, HTTPException, Request, Response
 from fastapi.exceptions import RequestValidationError
@@ -191,13 +192,10 @@ def _note_where_it_went(services: Services, routed: SeenTicket, unit: Unit | Non
     round). An answer that `closes` it records the centre's close (`Repeats.close_at_centre`, `note` what the agent
     told the caller, by the key named `by`), and one that does not, after a close, sends it to its unit again."""
     if closes:
-        def write() -> None:
-            services.repeats.close_at_centre(routed, note, by)
+        write = partial(services.repeats.close_at_centre, routed, note, by)
     elif unit is not None and unit.name != routed.assigned_unit or routed.closed_at is not None:
         to, township = (unit.name, unit.jurisdiction) if unit else (routed.assigned_unit, routed.assigned_township)
-
-        def write() -> None:
-            services.repeats.reassign(routed, to, township)
+        write = partial(services.repeats.reassign, routed, to, township)
     else:
         return
     try:
