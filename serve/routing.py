@@ -545,7 +545,7 @@ def route_tickets(tickets: Sequence[TicketIn], model: LoadedModel, kb: Knowledge
                            "one on with it")
         elif held and held[0].closed_at is not None:
             # the centre closed it itself (本级办结): the caller calls again, and whether a unit is to handle it now
-            # is the centre's to say, with what the caller was told before it; the unit this ticket reads as its own
+            # is the centre's to say, with what the caller was told before it; proposed to the unit it reads as its own
             named = held[0]
             proposed_only = True
             told = opening(named.close_note, 80) if named.close_note else "未记办结意见"

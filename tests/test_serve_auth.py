@@ -553,9 +553,16 @@ def test_the_centre_closes_what_it_answered_itself_and_no_unit_is_left_holding_i
                                                           "closing_note": "已解释"})
             assert refused.status_code == 422 and "closing_note" in refused.text, refused.text
             assert platform.get("/v1/tickets/WG-C3").json()["answer"] is None
+            # a ticket refused (不予受理) is closed at the centre too, at no unit
+            assert platform.post("/v1/route", json={"id": "WG-C5", "text": "我和隔壁的借款纠纷法院已经判了，对方不还钱，"
+                                                    "请你们帮我去要"}).status_code == 200
+            refused = platform.post("/v1/feedback", json={"ticket_id": "WG-C5", "topic": "其他", "refused": True,
+                                                          "closing_note": "已告知来电人向法院申请强制执行"})
+            assert (refused.status_code, refused.json()["closed"]) == (201, True), refused.text
             listed = platform.get("/v1/tickets", params={"state": "closed"}).json()
             assert ([t["ticket_id"] for t in listed["tickets"]], listed["closed"], listed["open"]) == (
-                ["WG-C1", "WG-C2"], 2, 1)
+                ["WG-C1", "WG-C2", "WG-C5"], 3, 1)
+            assert listed["tickets"][2]["closed"]["note"] == "已告知来电人向法院申请强制执行"
         with live.client(key=health_key) as unit:
             work = unit.get("/v1/tickets", params={"state": "open"}).json()
             assert [t["ticket_id"] for t in work["tickets"]] == ["WG-C3"], work
@@ -581,7 +588,7 @@ def test_the_centre_closes_what_it_answered_itself_and_no_unit_is_left_holding_i
         listed = subprocess.run([sys.executable, "-c", "from appeal.cli import main; main()", "tickets", "--state",
                                  "closed"], cwd=REPO, env=env, capture_output=True, text=True, timeout=300)
         assert listed.returncode == 0, listed.stderr
-        assert "1 closed by the centre" in listed.stdout and "\n   办结 " in listed.stdout, listed.stdout
+        assert "2 closed by the centre" in listed.stdout and "\n   办结 " in listed.stdout, listed.stdout
         assert "380元" in listed.stdout and "WG-C2" not in listed.stdout.split("\n\n", 1)[1], listed.stdout
     finally:
         live.stop()
