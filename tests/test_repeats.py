@@ -1411,53 +1411,59 @@ def test_routing_goes_on_while_the_postgresql_server_hangs(database_url, tmp_pat
         proxy.close()
 
 
-def test_a_units_reply_reaches_every_process_and_goes_with_the_tickets_words(database_url):
-    """A unit's 答复 is kept on its ticket: another process reads the ticket as done there, and `appeal forget` takes
-    the reply, which may quote the caller, with the ticket's words."""
+def _said_and_forgotten(database_url, ticket_id: str, say) -> tuple[SeenTicket, SeenTicket, SeenTicket]:
+    """A road ticket routed `auto` to 交通局 in one process, `say(repeats, ticket)` storing what became of it there;
+    gives the ticket as stored, as a second process reads it, and as that process reads it after `appeal forget`."""
     from knowledge_base.ticket_log import TicketLog
 
     first, second = (Repeats(database_url, threshold=THRESHOLD, window_days=30) for _ in range(2))
     try:
-        first.record(SeenTicket("WG-P", utc_now(), masked_text(ROAD), township="湾头桥镇",
+        first.record(SeenTicket(ticket_id, utc_now(), masked_text(ROAD), township="湾头桥镇",
                                 lead_unit="武冈市交通运输局", decision="auto"))
-        replied = first.reply(first.routed("WG-P"), "武冈市交通运输局", "已安排养护站修补坑洼路面", None,
-                               "交通局联络员")
-        seen = second.routed("WG-P")
-        assert (seen.replied_by, seen.replied_at, seen.reply, seen.reply_sent_by, seen.replied_where_it_is) == (
-            "武冈市交通运输局", replied.replied_at, "已安排养护站修补坑洼路面", "交通局联络员", True)
-        assert not seen.sent_to("湾头桥镇人民政府", "湾头桥镇").replied_where_it_is  # sent on: open at the township
+        stored = say(first, first.routed(ticket_id))
+        seen = second.routed(ticket_id)
         log = TicketLog(database_url)  # as `appeal forget` does
-        assert log.forget(["WG-P"]) == 1
+        assert log.forget([ticket_id]) == 1
         log.close()
-        erased = second.log.latest("WG-P")
-        assert (erased.replied_by, erased.replied_at, erased.reply, erased.text) == (
-            "武冈市交通运输局", replied.replied_at, None, "")
+        return stored, seen, second.log.latest(ticket_id)
     finally:
         first.close()
         second.close()
+
+
+def test_a_units_reply_reaches_every_process_and_goes_with_the_tickets_words(database_url):
+    """A unit's 答复 is kept on its ticket: another process reads the ticket as done there, and `appeal forget` takes
+    the reply, which may quote the caller, with the ticket's words."""
+    replied, seen, erased = _said_and_forgotten(database_url, "WG-P", lambda repeats, ticket: repeats.reply(
+        ticket, "武冈市交通运输局", "已安排养护站修补坑洼路面", None, "交通局联络员"))
+    assert (seen.replied_by, seen.replied_at, seen.reply, seen.reply_sent_by, seen.replied_where_it_is) == (
+        "武冈市交通运输局", replied.replied_at, "已安排养护站修补坑洼路面", "交通局联络员", True)
+    assert not seen.sent_to("湾头桥镇人民政府", "湾头桥镇").replied_where_it_is  # sent on: open at the township
+    assert (erased.replied_by, erased.replied_at, erased.reply, erased.text) == (
+        "武冈市交通运输局", replied.replied_at, None, "")
 
 
 def test_a_units_return_reaches_every_process_and_its_reason_goes_with_the_tickets_words(database_url):
     """A unit's 退回 is kept on its ticket: another process reads it, and `appeal forget` takes its reason, which may
     quote the caller, with the ticket's words."""
-    from knowledge_base.ticket_log import TicketLog
+    returned, seen, erased = _said_and_forgotten(database_url, "WG-R", lambda repeats, ticket: repeats.send_back(
+        ticket, "武冈市交通运输局", "白石村三组通村公路归镇里管护", "湾头桥镇人民政府", "交通局联络员"))
+    assert (seen.returned_by, seen.returned_at, seen.return_reason, seen.return_to, seen.return_sent_by,
+            seen.dispatched_to) == ("武冈市交通运输局", returned.returned_at, "白石村三组通村公路归镇里管护", "湾头桥镇人民政府",
+                                    "交通局联络员", "武冈市交通运输局")
+    assert (erased.returned_by, erased.returned_at, erased.return_reason, erased.text) == (
+        "武冈市交通运输局", returned.returned_at, None, "")
 
-    first, second = (Repeats(database_url, threshold=THRESHOLD, window_days=30) for _ in range(2))
-    try:
-        first.record(SeenTicket("WG-R", utc_now(), masked_text(ROAD), township="湾头桥镇",
-                                lead_unit="武冈市交通运输局", decision="auto"))
-        returned = first.send_back(first.routed("WG-R"), "武冈市交通运输局", "白石村三组通村公路归镇里管护", "湾头桥镇人民政府",
-                                   "交通局联络员")
-        seen = second.routed("WG-R")
-        assert (seen.returned_by, seen.returned_at, seen.return_reason, seen.return_to, seen.return_sent_by,
-                seen.dispatched_to) == ("武冈市交通运输局", returned.returned_at, "白石村三组通村公路归镇里管护", "湾头桥镇人民政府",
-                                        "交通局联络员", "武冈市交通运输局")
-        log = TicketLog(database_url)  # as `appeal forget` does
-        assert log.forget(["WG-R"]) == 1
-        log.close()
-        erased = second.log.latest("WG-R")
-        assert (erased.returned_by, erased.returned_at, erased.return_reason, erased.text) == (
-            "武冈市交通运输局", returned.returned_at, None, "")
-    finally:
-        first.close()
-        second.close()
+
+def test_the_centres_close_reaches_every_process_and_its_note_goes_with_the_tickets_words(database_url):
+    """The centre's 本级办结 is kept on its ticket: another process reads it, an answer sending the ticket to a unit
+    opens it again, and `appeal forget` takes the note, which may quote the caller, with the ticket's words."""
+    def close(repeats: Repeats, ticket: SeenTicket) -> SeenTicket:
+        repeats.close_at_centre(ticket, "已告知来电人养护站本周修补", "platform")
+        return repeats.routed(ticket.ticket_id)
+
+    closed, seen, erased = _said_and_forgotten(database_url, "WG-Z", close)
+    assert (seen.closed_at, seen.closed_by, seen.close_note) == (closed.closed_at, "platform", "已告知来电人养护站本周修补")
+    assert seen.closed_at is not None and seen.sent_to("湾头桥镇人民政府", "湾头桥镇").closed_at is None
+    assert (erased.closed_at, erased.closed_by, erased.close_note, erased.text) == (
+        closed.closed_at, "platform", None, "")
