@@ -430,7 +430,7 @@ def _check(repeats: Repeats, text: str, township: str | None, seen: SeenTicket |
         # and still where the agent sent it: a platform's retry undid the agent's answer
         seen = seen.sent_to(previous.assigned_unit, previous.assigned_township)
     if seen and previous is not None:
-        # sent back (退回) or replied by its unit: a retry hid it from the centre
+        # sent back (退回) or replied by its unit, or closed by the centre: a retry hid it from the centre
         seen = seen.with_outcome_of(previous)
     return related, seen, held, previous
 
