@@ -123,6 +123,11 @@ class SeenTicket:
         return replace(self, **{name: getattr(earlier, name) for name in _OUTCOME_FIELDS})
 
     @property
+    def closed_at_centre(self) -> bool:
+        """Whether the centre closed it itself (本级办结), no answer having sent it to a unit since."""
+        return self.closed_at is not None
+
+    @property
     def sent_back_where_it_is(self) -> bool:
         """Whether the unit it is at sent it back (退回): to send on, or sent back to that unit by the centre since."""
         return self.returned_by is not None and self.returned_by == self.dispatched_to

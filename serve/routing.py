@@ -177,7 +177,7 @@ def routed_ticket_out(ticket: SeenTicket, window: timedelta, answer: FeedbackRow
         closed=None if ticket.closed_at is None else ClosedOut(
             closed_at=_utc_text(ticket.closed_at), note=ticket.close_note, sent_by=ticket.closed_by),
         state=ticket_state(ticket, answer),
-        held_by=ticket.dispatched_to if ticket.confirmed and ticket.closed_at is None else None)
+        held_by=ticket.dispatched_to if ticket.confirmed and not ticket.closed_at_centre else None)
 
 
 def ticket_state(ticket: SeenTicket, answer: FeedbackRow | None) -> TicketState:
@@ -185,7 +185,7 @@ def ticket_state(ticket: SeenTicket, answer: FeedbackRow | None) -> TicketState:
     answer sending it to a unit since), sent back by its unit for the centre to send on (`return_pending`), replied by
     the unit it is at (`SeenTicket.replied_where_it_is`), at its unit (sent by the route or an agent:
     `SeenTicket.confirmed`), or only proposed for an agent to review."""
-    if ticket.closed_at is not None:
+    if ticket.closed_at_centre:
         return "closed"
     if return_pending(ticket, answer):
         return "returned"
@@ -350,7 +350,7 @@ def _repeat_reason(related: list[Related], zone: ZoneInfo, received: datetime | 
     when = ({0: "今天 / today", 1: "昨天 / yesterday"}.get(days, f"{days} 天前 / {days} days ago") if day == today else
             {0: "同一天 / the same day", 1: "前一天 / the day before"}.get(days, f"早 {days} 天 / {days} days before"))
     earlier = first.ticket
-    if earlier.closed_at is not None:
+    if earlier.closed_at_centre:
         where = "，已由 12345 中心办结"
     elif earlier.confirmed:
         where = f"，已派 {earlier.dispatched_to}"
@@ -420,7 +420,7 @@ def _check(repeats: Repeats, text: str, township: str | None, seen: SeenTicket |
         log.exception("repeat check failed; the ticket is routed without it")
     held = _held_by(related, follow_up and not incident and not numbers)
     # not to the unit that sent it back, nor to one the centre closed it for: see route_tickets
-    if seen and held and not held[0].sent_back_where_it_is and held[0].closed_at is None:
+    if seen and held and not held[0].sent_back_where_it_is and not held[0].closed_at_centre:
         seen = replace(seen, lead_unit=held[1].name, assisting_units="")
     previous = repeats.index.routed(seen.ticket_id) if seen else None
     if seen and previous is not None and received is None:
@@ -543,7 +543,7 @@ def route_tickets(tickets: Sequence[TicketIn], model: LoadedModel, kb: Knowledge
             reasons.append(f"催办：原工单 {named.ticket_id} 已被 {returned_by} 退回（{named.return_reason or '理由已删除'}"
                            f"{to}），请随原工单改派 / the ticket it follows up was sent back by {returned_by}: send this "
                            "one on with it")
-        elif held and held[0].closed_at is not None:
+        elif held and held[0].closed_at_centre:
             # the centre closed it itself (本级办结): the caller calls again, and whether a unit is to handle it now
             # is the centre's to say, with what the caller was told before it; proposed to the unit it reads as its own
             named = held[0]

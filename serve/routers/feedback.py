@@ -193,7 +193,7 @@ def _note_where_it_went(services: Services, routed: SeenTicket, unit: Unit | Non
     told the caller, by the key named `by`), and one that does not, after a close, sends it to its unit again."""
     if closes:
         write = partial(services.repeats.close_at_centre, routed, note, by)
-    elif unit is not None and unit.name != routed.assigned_unit or routed.closed_at is not None:
+    elif unit is not None and unit.name != routed.assigned_unit or routed.closed_at_centre:
         to, township = (unit.name, unit.jurisdiction) if unit else (routed.assigned_unit, routed.assigned_township)
         write = partial(services.repeats.reassign, routed, to, township)
     else:

@@ -210,7 +210,7 @@ def _answer_to(services: Services, ticket: SeenTicket) -> FeedbackRow | None:
 def _at_the_unit(ticket: SeenTicket, unit: str | None) -> None:
     """409 unless the ticket was sent to `unit` and is there: not closed by the centre, not a route's proposal for
     review, nor at another unit (one it only assists, or it sent the ticket back to and the centre sent on)."""
-    if ticket.closed_at is not None:
+    if ticket.closed_at_centre:
         raise HTTPException(status.HTTP_409_CONFLICT, detail=(
             f"{ticket.ticket_id} 已由 12345 中心办结，无需单位办理；如需办理，请联系 12345 中心改派 / the 12345 centre "
             "closed it itself: no unit is to handle it (ask the centre to send it to one)"))
