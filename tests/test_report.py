@@ -479,19 +479,27 @@ def test_the_share_sent_to_review_is_read_week_by_week_from_the_ticket_log(tmp_p
 
     log = TicketLog(f"sqlite:///{tmp_path / 'appeal.db'}")
     last_week, this_week = datetime(2026, 11, 16, 9), datetime(2026, 11, 30, 9)  # ISO weeks 47 and 49
-    log.add(*(SeenTicket(f"A{n}", last_week, "工单", decision="review" if n < 1 else "auto", model_version="v1",
-                         urgent=False) for n in range(4)),
-            *(SeenTicket(f"B{n}", this_week, "工单", decision="review" if n < 3 else "auto", model_version="v2",
-                         urgent=n < 2, hand_over="120 急救" if n < 1 else "") for n in range(4)),
-            SeenTicket("C0", this_week, "工单"))  # logged before decisions were: not counted in the share
+    first = [SeenTicket(f"A{n}", last_week, "工单", decision="review" if n < 1 else "auto", model_version="v1",
+                        urgent=False) for n in range(4)]
+    then = [SeenTicket(f"B{n}", this_week, "工单", decision="review" if n < 3 else "auto", model_version="v2",
+                       urgent=n < 2, hand_over="120 急救" if n < 1 else "") for n in range(4)]
+    # what became of them: the centre answered one on the call (本级办结), a unit sent one back and another unit
+    # replied to it, and a unit replied to one; a close an agent's later answer undid is not counted
+    at = this_week + timedelta(days=1)
+    then[1] = then[1].closed("已告知来电人办理流程", at, "agent")
+    then[2] = then[2].closed("已告知", at, "agent").sent_to("武冈市水利局", None)
+    then[3] = then[3].sent_back("湾头桥镇人民政府", "非本单位职责", None, at, "unit").replied(
+        "武冈市水利局", "已派人修复", None, at, "unit")
+    first[0] = first[0].replied("湾头桥镇人民政府", "已处理", None, at, "unit")
+    log.add(*first, *then, SeenTicket("C0", this_week, "工单"))  # C0 logged before decisions were: not in the share
     table = report.routed_weekly_table(log.since(datetime(2026, 11, 1))).set_index("week")
     log.close()
     assert list(table.index) == ["2026-W47 11/16–11/22", "2026-W48 11/23–11/29", "2026-W49 11/30–12/06"]
     # an ice storm's week: the share flagged urgent (a duty officer's round: the report said nothing of it), and
     # how many tickets that is and how many were put through to 120 / 110 / 119 (a supervisor's round: the share hid
     # the tickets it was taken over, and the hand-overs were counted only by the service's metric, since its start)
-    assert table.loc["2026-W47 11/16–11/22"].tolist() == [4, 0.25, 0.0, 0, 0, "v1"]
-    assert table.loc["2026-W49 11/30–12/06"].tolist() == [5, 0.75, 0.5, 2, 1, "v2"]
+    assert table.loc["2026-W47 11/16–11/22"].tolist() == [4, 0.25, 0.0, 0, 0, 0, 1, 0, "v1"]
+    assert table.loc["2026-W49 11/30–12/06"].tolist() == [5, 0.75, 0.5, 2, 1, 1, 1, 1, "v2"]
     assert table.loc["2026-W48 11/23–11/29", "tickets"] == 0
     assert np.isnan(table.loc["2026-W48 11/23–11/29", "review_share"])
 

@@ -274,7 +274,8 @@ _HEADERS = {
     "topic_compared": "类别可比工单数", "unit_compared": "单位可比工单数",
     "model_versions": "模型版本", "review_share": "转人工比例", "urgent_share": "紧急比例", "urgent": "紧急",
     # the route's count, not the calls put through (a quality inspector's round read 9 as nine calls transferred)
-    "handed_over": "提示转接120/110/119", "routed_to": "路由单位", "agents_chose": "坐席改派至",
+    "handed_over": "提示转接120/110/119", "closed_at_centre": "本级办结", "replied": "单位已答复", "returned": "单位退回过",
+    "routed_to": "路由单位", "agents_chose": "坐席改派至",
     # over the tickets routed there that agents answered with a unit: unanswered ones say nothing of it
     "share_of_routed": "占路由至该单位且已答复工单比例", "verdict": "结论", "answers": "答复数", "rule": "规则",
     "meaning": "含义", "line": "线路", "put_through": "坐席转接", "missed": "漏报", "false_alarm": "误报",
@@ -535,9 +536,12 @@ def routed_weekly_table(tickets: Sequence[SeenTicket]) -> pd.DataFrame:
     default): how many, the share the route sent to review and the share it flagged urgent (each over the tickets
     whose decision or flag was logged, since 2026-12-02), how many it flagged urgent and how many it said to put
     through by phone (120 / 110 / 119, logged since 2026-12-02: a supervisor counts them, and the share alone hid
-    what it was taken over), and the versions that routed them. Whether the share a person must look at is rising,
-    which the service's own gauge counts only since its last start."""
-    columns = ["week", "tickets", "review_share", "urgent_share", "urgent", "handed_over", "model_versions"]
+    what it was taken over), what became of them so far (closed by the centre itself, 本级办结; replied by a unit;
+    ever sent back by one), and the versions that routed them. Whether the share a person must look at is rising,
+    which the service's own gauge counts only since its last start; and how much the centre answers on the call,
+    the count a 12345 centre reports as its own (直接办结), which no table counted."""
+    columns = ["week", "tickets", "review_share", "urgent_share", "urgent", "handed_over", "closed_at_centre",
+               "replied", "returned", "model_versions"]
     if not tickets:
         return pd.DataFrame(columns=columns)
     frame = pd.DataFrame({
@@ -546,10 +550,13 @@ def routed_weekly_table(tickets: Sequence[SeenTicket]) -> pd.DataFrame:
         "urgent_share": [np.nan if t.urgent is None else float(t.urgent) for t in tickets],
         "urgent": [bool(t.urgent) for t in tickets],
         "handed_over": [bool(t.hand_over) for t in tickets],
+        "closed_at_centre": [t.closed_at_centre for t in tickets],
+        "replied": [t.replied_at is not None for t in tickets],
+        "returned": [t.returned_at is not None for t in tickets],
         "version": [t.model_version for t in tickets],
     })
     return _per_week(frame, [t.received_at for t in tickets], ["review_share", "urgent_share"],
-                     ["urgent", "handed_over"])
+                     ["urgent", "handed_over", "closed_at_centre", "replied", "returned"])
 
 
 def decision_live_table(answers: Sequence[FeedbackRow], tickets: Sequence[SeenTicket],
