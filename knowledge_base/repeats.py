@@ -1009,12 +1009,12 @@ class Repeats:
         self._write(self.index.embedding(ticket))
         self._forget_expired()
 
-    def reassign(self, ticket: SeenTicket, unit: str | None, township: str | None) -> None:
+    def reassign(self, ticket: SeenTicket, unit: str | None, township: str | None, by: str) -> None:
         """Stores that an agent sent `ticket` (its last route, as `routed` gives it) on to `unit` of `township` (None:
-        back to the route's lead unit; a city department's township is None): every process's repeat check then names
-        that unit, and compares the ticket with that township's tickets too. Raised and kept waiting as `record` is,
-        when the log cannot be written."""
-        self._write(ticket.sent_to(unit, township))
+        back to the route's lead unit; a city department's township is None), by the key named `by`, reopening a
+        centre's close: every process's repeat check then names that unit, and compares the ticket with that
+        township's tickets too. Raised and kept waiting as `record` is, when the log cannot be written."""
+        self._write(ticket.sent_to(unit, township).reopened(utc_now(), by))
 
     def send_back(self, ticket: SeenTicket, unit: str, reason: str, to: str | None, by: str) -> SeenTicket:
         """Stores that `unit` sent `ticket` (its last route, as `routed` gives it) back to the centre now, for `reason`

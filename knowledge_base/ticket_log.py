@@ -83,11 +83,16 @@ class SeenTicket:
     reply_sent_by: str | None = None
     # the centre closed it itself (本级办结): an agent's answer said it answered the caller on the call, put the call
     # through or refused the ticket, so that no unit is to handle it: when (naive UTC), the key that sent the answer
-    # and what the agent told the caller (masked); kept until an answer sends it to a unit (a supervisor's round: a
-    # consultation answered at once stood open, or proposed, for the whole window)
+    # and what the agent told the caller (masked); kept when an answer sends it to a unit since (a supervisor's round:
+    # a consultation answered at once stood open, or proposed, for the whole window)
     closed_at: datetime | None = None
     closed_by: str | None = None
     close_note: str | None = None
+    # an answer sent it to a unit after that close (重新派单): when, and the key that sent it (a re-tester's round: a
+    # second agent's answer undid a close without a word, and the township it went to never read what the caller had
+    # been told)
+    reopened_at: datetime | None = None
+    reopened_by: str | None = None
 
     @property
     def lines(self) -> list[str]:
@@ -95,15 +100,18 @@ class SeenTicket:
         return self.hand_over.split("、") if self.hand_over else []
 
     def sent_to(self, unit: str | None, township: str | None) -> SeenTicket:
-        """This route, recorded as sent by an agent's answer to `unit` of `township` (None: back to the route's), and
-        so no longer closed at the centre."""
-        return replace(self, assigned_unit=unit, assigned_township=township, closed_at=None, closed_by=None,
-                       close_note=None)
+        """This route, recorded as sent by an agent's answer to `unit` of `township` (None: back to the route's)."""
+        return replace(self, assigned_unit=unit, assigned_township=township)
 
     def closed(self, note: str | None, at: datetime, by: str) -> SeenTicket:
         """This route, recorded as closed by the centre (本级办结) at `at` (naive UTC), the agent having told the caller
         `note` (masked; None: not said), by the key named `by`."""
-        return replace(self, closed_at=at, closed_by=by, close_note=note)
+        return replace(self, closed_at=at, closed_by=by, close_note=note, reopened_at=None, reopened_by=None)
+
+    def reopened(self, at: datetime, by: str) -> SeenTicket:
+        """This route, its centre's close (if it stands) recorded as undone at `at` (naive UTC) by the key named `by`,
+        an answer having sent it to a unit: the close stays, for the unit and the supervisor to read."""
+        return replace(self, reopened_at=at, reopened_by=by) if self.closed_at_centre else self
 
     def sent_back(self, unit: str, reason: str, to: str | None, at: datetime, by: str) -> SeenTicket:
         """This route, recorded as sent back to the centre by `unit` at `at` (naive UTC), for `reason` (masked), saying
@@ -125,7 +133,7 @@ class SeenTicket:
     @property
     def closed_at_centre(self) -> bool:
         """Whether the centre closed it itself (本级办结), no answer having sent it to a unit since."""
-        return self.closed_at is not None
+        return self.closed_at is not None and self.reopened_at is None
 
     @property
     def sent_back_where_it_is(self) -> bool:
@@ -188,7 +196,7 @@ class SeenTicket:
 
 _OUTCOME_FIELDS = ("returned_by", "returned_at", "return_reason", "return_to", "return_sent_by", "returned_before",
                    "replied_by", "replied_at", "reply", "reply_contact", "reply_sent_by", "closed_at", "closed_by",
-                   "close_note")
+                   "close_note", "reopened_at", "reopened_by")
 
 
 class _Base(DeclarativeBase):
@@ -236,6 +244,8 @@ class RoutedTicketRow(_Base):
     closed_at: Mapped[datetime | None] = mapped_column(DateTime)
     closed_by: Mapped[str | None] = mapped_column(String(200))
     close_note: Mapped[str | None] = mapped_column(Text)
+    reopened_at: Mapped[datetime | None] = mapped_column(DateTime)
+    reopened_by: Mapped[str | None] = mapped_column(String(200))
 
     def seen(self) -> SeenTicket:
         # by its township's and its units' names of today: a ticket logged before a merge or a unit's rename is the
@@ -250,7 +260,7 @@ class RoutedTicketRow(_Base):
                           self.return_reason, unit_now_named(self.return_to), self.return_sent_by,
                           _units_now_named(self.returned_before), unit_now_named(self.replied_by), self.replied_at,
                           self.reply, self.reply_contact, self.reply_sent_by, self.closed_at, self.closed_by,
-                          self.close_note)
+                          self.close_note, self.reopened_at, self.reopened_by)
 
 
 def _units_now_named(units: str | None) -> str | None:

@@ -175,7 +175,8 @@ def routed_ticket_out(ticket: SeenTicket, window: timedelta, answer: FeedbackRow
             unit=ticket.replied_by, replied_at=_utc_text(ticket.replied_at), reply=ticket.reply,
             contact=ticket.reply_contact, sent_by=ticket.reply_sent_by),
         closed=None if ticket.closed_at is None else ClosedOut(
-            closed_at=_utc_text(ticket.closed_at), note=ticket.close_note, sent_by=ticket.closed_by),
+            closed_at=_utc_text(ticket.closed_at), note=ticket.close_note, sent_by=ticket.closed_by,
+            reopened_at=ticket.reopened_at and _utc_text(ticket.reopened_at), reopened_by=ticket.reopened_by),
         state=ticket_state(ticket, answer),
         held_by=ticket.dispatched_to if ticket.confirmed and not ticket.closed_at_centre else None)
 

@@ -529,10 +529,12 @@ class FeedbackIn(BaseModel):
                     "none: it stands `closed` (GET /v1/tickets), and a unit it was dispatched to can no longer reply "
                     "to it or send it back. A refused ticket (refused: true) is closed so too. A later answer that "
                     "does not close it sends it to its unit again")
-    closing_note: Annotated[str, Field(max_length=2000), AfterValidator(_storable), AfterValidator(_not_blank)] | None \
-        = Field(default=None, description="办结意见, with closed or refused: what the agent told the caller or did "
-                                          "(masked before it is stored), which a later call about the ticket shows "
-                                          "the agent; kept with the ticket, not with the label")
+    closing_note: Annotated[str, Field(max_length=2000), AfterValidator(_storable), AfterValidator(_not_blank),
+                            AfterValidator(_says_what_the_caller_was_told)] | None \
+        = Field(default=None, description="办结意见, needed with closed: true, and with refused: true at will: what the "
+                                          "agent told the caller or did (masked before it is stored), which a later "
+                                          "call about the ticket shows the agent, and the unit if it is sent to one "
+                                          "since; one that only says it was closed (已办结, 已解释) is a 422")
 
     # The ticket as it was sent to /v1/route may come along with the answer: its id names the ticket, and where and by
     # which channel it came are known fields rather than unknown ones (which are refused).
@@ -558,6 +560,10 @@ class FeedbackIn(BaseModel):
         if self.closing_note is not None and not self.closes:
             raise ValueError("closing_note goes with closed: true (or refused: true): a ticket sent to a unit is the "
                              "unit's to reply to / 办结意见须与 closed（本级办结）或 refused 同填")
+        # a re-tester's round: a close without its note was stored, and a later call about it could not be answered
+        if self.closed and self.closing_note is None:
+            raise ValueError("closed: true needs closing_note: what the caller was told or why it closes / 本级办结须"
+                             "填写办结意见（告知来电人的内容或办结理由）")
         return self
 
     @property
@@ -620,6 +626,14 @@ class FeedbackOut(Out):
         description="why the answer's unit, stored as the label, is not recorded as where the ticket went: a type of "
                     "several units (公安: 武冈市公安局 and its traffic police), or a unit the catalogue does not know; "
                     "send the unit's name")
+    reopened: bool = Field(default=False, description="this answer sent to a unit a ticket the centre had closed (重新"
+                                                      "派单): the close stays on it (`closed.reopened_at`), for the unit "
+                                                      "to read what the caller was told; shown to the agent, who may "
+                                                      "have meant another ticket")
+    close_not_recorded: str | None = Field(
+        default=None, description="why a close (closed or refused: true) is not recorded: the ticket_id was not routed "
+                                  "within the repeat window (a typo, or a ticket routed elsewhere); the answer is "
+                                  "stored as a label all the same")
 
 
 class AgentAnswerOut(Out):
@@ -667,6 +681,18 @@ class ReturnOut(Out):
                                       "the ticket on, or back to the unit")
 
 
+# The words a closing note may be made of that say only that it was closed: what was told is missing.
+_CLOSED_ONLY = re.compile(r"已经|已|经|并|直接|电话|当场|现场|坐席|话务员|向|给|对|来电人|来电者|市民|群众|诉求人|办结|处理|"
+                          r"解释|答复|回复|告知|说明|解答|完成|完毕|结案|办理|解决|了|好|ok|OK|[\s\W_]")
+
+
+def _says_what_the_caller_was_told(note: str) -> str:
+    if not _CLOSED_ONLY.sub("", note):
+        raise ValueError("只写了已办结、已解释等，没有告知来电人的内容：请写明答复了什么或为何办结 / says only that it was "
+                         "closed or explained: write what the caller was told, or why it closes")
+    return note
+
+
 def _says_what_was_done(reply: str) -> str:
     if says_nothing(reply):
         raise ValueError("只说了收悉、转办或同某件答复，不是办理结果：不属本单位的请退回（/return），办完再答复 / says only that "
@@ -712,6 +738,9 @@ class ClosedOut(Out):
     note: str | None = Field(description="what the agent told the caller or did (办结意见), PII masked (null: not said, "
                                          "or erased with the ticket's words)")
     sent_by: str | None = Field(description="the name of the key that sent the answer")
+    reopened_at: str | None = Field(description="when an answer sent it to a unit after this close (重新派单, UTC; "
+                                                "null: it stands closed)")
+    reopened_by: str | None = Field(description="the name of the key that sent that answer")
 
 
 # Where a ticket stands (`serve.routing.ticket_state`).
@@ -760,7 +789,8 @@ class RoutedTicketOut(Out):
     replied: ReplyOut | None = Field(default=None, description="the reply of a unit it was sent to (POST "
                                                                "/v1/tickets/{id}/reply); null: none")
     closed: ClosedOut | None = Field(default=None, description="the centre's close (an agent's answer with closed or "
-                                                               "refused); null: not closed")
+                                                               "refused), kept when an answer sent it to a unit since "
+                                                               "(`reopened_at`); null: never closed")
     state: TicketState = Field(description=f"where it stands: {TICKET_STATES}")
     held_by: str | None = Field(default=None, description="the unit it is at: where an agent's answer sent it, else "
                                                           "where the route dispatched it; null while only proposed, "

@@ -1457,13 +1457,20 @@ def test_a_units_return_reaches_every_process_and_its_reason_goes_with_the_ticke
 
 def test_the_centres_close_reaches_every_process_and_its_note_goes_with_the_tickets_words(database_url):
     """The centre's 本级办结 is kept on its ticket: another process reads it, an answer sending the ticket to a unit
-    opens it again, and `appeal forget` takes the note, which may quote the caller, with the ticket's words."""
-    def close(repeats: Repeats, ticket: SeenTicket) -> SeenTicket:
+    opens it again and keeps the close for the unit to read (a re-tester's round: a second agent's answer erased it
+    without a word), and `appeal forget` takes the note, which may quote the caller, with the ticket's words."""
+    def close_and_reopen(repeats: Repeats, ticket: SeenTicket) -> SeenTicket:
         repeats.close_at_centre(ticket, "已告知来电人养护站本周修补", "platform")
+        closed = repeats.routed(ticket.ticket_id)
+        assert closed.closed_at_centre and closed.reopened_at is None
+        repeats.reassign(closed, "湾头桥镇人民政府", "湾头桥镇", "agent")
         return repeats.routed(ticket.ticket_id)
 
-    closed, seen, erased = _said_and_forgotten(database_url, "WG-Z", close)
-    assert (seen.closed_at, seen.closed_by, seen.close_note) == (closed.closed_at, "platform", "已告知来电人养护站本周修补")
-    assert seen.closed_at is not None and seen.sent_to("湾头桥镇人民政府", "湾头桥镇").closed_at is None
-    assert (erased.closed_at, erased.closed_by, erased.close_note, erased.text) == (
-        closed.closed_at, "platform", None, "")
+    reopened, seen, erased = _said_and_forgotten(database_url, "WG-Z", close_and_reopen)
+    assert (seen.closed_at, seen.closed_by, seen.close_note) == (reopened.closed_at, "platform", "已告知来电人养护站本周修补")
+    assert (seen.reopened_at, seen.reopened_by, seen.dispatched_to) == (reopened.reopened_at, "agent", "湾头桥镇人民政府")
+    assert seen.closed_at is not None and seen.reopened_at is not None and not seen.closed_at_centre
+    closed_again = seen.closed("已告知来电人镇里已修补", utc_now(), "platform")
+    assert closed_again.closed_at_centre and closed_again.reopened_by is None
+    assert (erased.closed_at, erased.closed_by, erased.close_note, erased.reopened_by, erased.text) == (
+        reopened.closed_at, "platform", None, "agent", "")

@@ -487,7 +487,7 @@ def test_the_share_sent_to_review_is_read_week_by_week_from_the_ticket_log(tmp_p
     # replied to it, and a unit replied to one; a close an agent's later answer undid is not counted
     at = this_week + timedelta(days=1)
     then[1] = then[1].closed("已告知来电人办理流程", at, "agent")
-    then[2] = then[2].closed("已告知", at, "agent").sent_to("武冈市水利局", None)
+    then[2] = then[2].closed("已告知", at, "agent").sent_to("武冈市水利局", None).reopened(at, "agent")
     then[3] = then[3].sent_back("湾头桥镇人民政府", "非本单位职责", None, at, "unit").replied(
         "武冈市水利局", "已派人修复", None, at, "unit")
     first[0] = first[0].replied("湾头桥镇人民政府", "已处理", None, at, "unit")

@@ -545,9 +545,28 @@ def test_the_centre_closes_what_it_answered_itself_and_no_unit_is_left_holding_i
             assert (ticket["state"], ticket["held_by"], ticket["answer"]["closed"], ticket["closed"]["sent_by"]) == (
                 "closed", None, True, "platform")
             assert "380元" in ticket["closed"]["note"] and "张三" not in ticket["closed"]["note"], ticket["closed"]
+            # the same answer again is a retry; with its note corrected, a new answer, and the ticket's note with it
+            # (a re-tester's round: the corrected note was dropped with a 200)
+            again = dict(ticket_id="WG-C1", topic="劳动和社会保障", unit="医保局", closed=True, author="张三")
+            assert platform.post("/v1/feedback", json=again | {"closing_note": note}).status_code == 200
+            corrected = platform.post("/v1/feedback", json=again | {"closing_note": note.replace("380", "400")})
+            assert corrected.status_code == 201 and corrected.json()["id"] != closed.json()["id"], corrected.text
+            assert "400元" in platform.get("/v1/tickets/WG-C1").json()["closed"]["note"]
+            # a close says what the caller was told: without a note, or with one that only says it was closed, a 422
+            for said in ({}, {"closing_note": "已办结"}, {"closing_note": "已电话解释，已办结。"}):
+                refused = platform.post("/v1/feedback", json={"ticket_id": "WG-C2", "topic": "卫生健康",
+                                                              "unit": "卫健局", "closed": True} | said)
+                assert refused.status_code == 422 and "closing_note" in refused.text, refused.text
             # a ticket dispatched to a unit, settled on the caller's next call: no longer the unit's to handle
             assert platform.post("/v1/feedback", json={"ticket_id": "WG-C2", "topic": "卫生健康", "unit": "卫健局",
-                                                       "closed": True}).json()["closed"] is True
+                                                       "closed": True, "closing_note": "来电人表示已与卫生院协商解决，撤回"
+                                                       "投诉"}).json()["closed"] is True
+            # a close of a ticket the service never routed: a label, and the answer says the close is not recorded
+            unknown = platform.post("/v1/feedback", json={"ticket_id": "WG-C9", "text": "医保缴费标准是多少",
+                                                          "topic": "劳动和社会保障", "closed": True,
+                                                          "closing_note": "已告知缴费标准"}).json()
+            assert (unknown["closed"], unknown["routed"]) == (False, False) and "请核对工单号" in unknown[
+                "close_not_recorded"], unknown
             # a note goes with a close; a ticket sent to a unit is the unit's to reply to
             refused = platform.post("/v1/feedback", json={"ticket_id": "WG-C3", "topic": "卫生健康",
                                                           "closing_note": "已解释"})
@@ -578,17 +597,23 @@ def test_the_centre_closes_what_it_answered_itself_and_no_unit_is_left_holding_i
                 chase["reasons"]
             assert any("WG-C1（今天 / today，已由 12345 中心办结" in r for r in chase["reasons"]), chase["reasons"]
         with live.client(key=keys["platform"]) as platform:
-            # an answer that does not close it sends it to its unit again
-            assert platform.post("/v1/feedback", json={"ticket_id": "WG-C2", "topic": "卫生健康", "unit": "卫健局"}
-                                 ).json()["assigned_unit"] == "武冈市卫生健康局"
-            reopened = platform.get("/v1/tickets/WG-C2").json()
-            assert (reopened["state"], reopened["closed"], reopened["held_by"]) == ("open", None, "武冈市卫生健康局")
+            # an answer that does not close it sends it to its unit again, and says it did (a re-tester's round: a
+            # second agent reopened a close without a word); the close stays, for the unit to read
+            sent = platform.post("/v1/feedback", json={"ticket_id": "WG-C2", "topic": "卫生健康", "unit": "卫健局"}).json()
+            assert (sent["assigned_unit"], sent["reopened"], sent["closed"]) == ("武冈市卫生健康局", True, False), sent
+            assert platform.post("/v1/feedback", json={"ticket_id": "WG-C3", "topic": "卫生健康", "unit": "卫健局"}
+                                 ).json()["reopened"] is False
+        with live.client(key=health_key) as unit:
+            reopened = unit.get("/v1/tickets/WG-C2").json()
+            assert (reopened["state"], reopened["held_by"], reopened["closed"]["reopened_by"]) == (
+                "open", "武冈市卫生健康局", "platform"), reopened
+            assert "撤回投诉" in reopened["closed"]["note"] and reopened["closed"]["reopened_at"], reopened["closed"]
         env = {**os.environ, "APPEAL_HOME": str(home)}
         env.pop("APPEAL_API_KEYS", None)
         listed = subprocess.run([sys.executable, "-c", "from appeal.cli import main; main()", "tickets", "--state",
                                  "closed"], cwd=REPO, env=env, capture_output=True, text=True, timeout=300)
         assert listed.returncode == 0, listed.stderr
         assert "2 closed by the centre" in listed.stdout and "\n   办结 " in listed.stdout, listed.stdout
-        assert "380元" in listed.stdout and "WG-C2" not in listed.stdout.split("\n\n", 1)[1], listed.stdout
+        assert "400元" in listed.stdout and "WG-C2" not in listed.stdout.split("\n\n", 1)[1], listed.stdout
     finally:
         live.stop()

@@ -695,6 +695,12 @@ def test_a_corrected_unit_is_where_the_ticket_log_records_the_ticket(appeal_home
         # a type of several units names no one unit: the ticket stays where it was recorded
         unmoved = correct("公安")
         assert "ticket log" not in unmoved.stdout and log.latest("WG-2026-120058").assigned_unit == "邵阳市生态环境局武冈分局"
+        # the centre closed it on the call (本级办结): its unit is a label, and a corrected label sends it nowhere
+        log.add(log.latest("WG-2026-120058").closed("已告知来电人向环保局反映", utc_now(), "agent"))
+        label_only = correct("水利局")
+        seen = log.latest("WG-2026-120058")
+        assert "ticket log" not in label_only.stdout and seen.closed_at_centre, label_only.stdout
+        assert seen.assigned_unit == "邵阳市生态环境局武冈分局"
     finally:
         log.close()
 

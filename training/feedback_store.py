@@ -58,6 +58,9 @@ class FeedbackRow(_Base):
     # Whether the answer closed the ticket at the centre (本级办结; None: the platform did not say): a label of the
     # unit whose matter it is, the ticket sent to none.
     closed: Mapped[bool | None] = mapped_column(Boolean)
+    # What the agent told the caller on closing it (办结意见, masked; None: not a close, or not said): kept with the
+    # ticket too, and here so that a resend adding or changing it is a new answer.
+    closing_note: Mapped[str | None] = mapped_column(Text)
     # The platform's name for the request that sent this answer (None: it gave none): a re-send of it after the
     # agent corrected the ticket is that request again, not the ticket's latest answer.
     idempotency_key: Mapped[str | None] = mapped_column(String(128), index=True)
@@ -109,6 +112,7 @@ class Feedback:
     hand_over: list[str] | None = None
     put_through: list[str] | None = None
     closed: bool | None = None
+    closing_note: str | None = None
     idempotency_key: str | None = None
 
 

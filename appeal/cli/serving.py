@@ -578,7 +578,8 @@ def _record_where_it_went(settings, ticket_id: str, answer: str) -> str | None:
     """Where a corrected unit names one unit, the ticket log says the ticket went there, as an agent's answer does
     (`POST /v1/feedback`): an environment desk's and a supervisor's rounds corrected 环保 to 环保局, and the ticket's
     repeats still said 路由建议 of the route's unit. The unit's name, or None where the log holds no such ticket (a
-    ticket answered without an id, or one out of the window) or it is recorded there already."""
+    ticket answered without an id, or one out of the window), it is recorded there already, or the centre closed it
+    (its unit is then a label: a corrected label sends the ticket to no unit)."""
     from appeal.cli import existing_database
     from knowledge_base.ticket_log import TicketLog, unit_answered
     from knowledge_base.units import load_catalogue
@@ -586,7 +587,7 @@ def _record_where_it_went(settings, ticket_id: str, answer: str) -> str | None:
     log = TicketLog(existing_database(settings))
     try:
         routed = log.latest(ticket_id)
-        unit = unit_answered(load_catalogue(), answer, routed) if routed else None
+        unit = unit_answered(load_catalogue(), answer, routed) if routed and not routed.closed_at_centre else None
         if unit is None or unit.name == routed.assigned_unit:
             return None
         log.add(routed.sent_to(unit.name, unit.jurisdiction))

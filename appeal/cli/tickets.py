@@ -138,7 +138,7 @@ def tickets(
         back = ticket.returned
         sent_back = f" · sent back by {back.unit}{', to send on' if back.pending else ''}" if back else ""
         replied = f" · replied by {ticket.replied.unit}" if ticket.state == "replied" else ""
-        closed = " · closed by the centre (本级办结)" if ticket.closed else ""
+        closed = " · closed by the centre (本级办结)" if ticket.state == "closed" else ""
         typer.echo(f"\n{centre_time(ticket.received_at):{clock}} {ticket.ticket_id}{assists} · "
                    f"{ticket.decision or '?'} · {ticket.township or '属地未明'} · {ticket.topic} → "
                    f"{lead}{by}{helpers}{alarm}{refusal}{moved}"
@@ -154,8 +154,10 @@ def tickets(
             contact = f"（联系 {said.contact}）" if said.contact else ""
             typer.echo(f"   答复 {centre_time(said.replied_at):%m-%d %H:%M} {said.unit}: {said.reply or '(erased)'}{contact}")
         if close := ticket.closed:
+            reopened = f"（{centre_time(close.reopened_at):%m-%d %H:%M} {close.reopened_by or '12345'} 重新派单）" \
+                if close.reopened_at else ""
             typer.echo(f"   办结 {centre_time(close.closed_at):%m-%d %H:%M} {close.sent_by or '12345'}: "
-                       f"{close.note or '(no note)'}")
+                       f"{close.note or '(no note)'}{reopened}")
     if found.matching > len(found.tickets):
         typer.echo(f"\n{found.matching - len(found.tickets)} more: --limit", err=True)
 

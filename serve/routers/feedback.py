@@ -60,10 +60,12 @@ def post_feedback(
     would be stored as the ticket's latest answer, undoing the correction."""
     check_text_length(body.text, services.settings.max_text_chars)
     routed = services.repeats.routed(body.ticket_id) if body.ticket_id else None
-    # not stored: see FeedbackIn; the closing note is kept with the ticket (`Repeats.close_at_centre`), no label's
-    values = body.model_dump(exclude={"author", "id", "location", "channel", "closing_note"})
-    # the closing note with the ticket's words: a name the ticket introduces is masked in the note too
-    values["title"], values["text"], note = masked_parts(
+    # not stored: see FeedbackIn
+    values = body.model_dump(exclude={"author", "id", "location", "channel"})
+    # the closing note with the ticket's words: a name the ticket introduces is masked in the note too. Kept with the
+    # ticket (`Repeats.close_at_centre`) and with the answer, where a resend that adds or changes it is a new answer
+    # (a re-tester's round: one was taken for a retry, and the note was dropped with a 200)
+    values["title"], values["text"], values["closing_note"] = masked_parts(
         *_the_ticket(body, routed, services.repeats.index.window.days), body.closing_note, people=[body.author])
     values["repeat_of_seen"] = services.repeats.knows(body.repeat_of) if body.repeat_of else None
     catalogue = default_routing()[0]
@@ -86,7 +88,7 @@ def post_feedback(
         else None
     if new:
         if routed is not None:
-            _note_where_it_went(services, routed, placed, note, body.closes, caller.name)
+            _note_where_it_went(services, routed, placed, values["closing_note"], body.closes, caller.name)
         services.metrics.observe_feedback(
             _metric_label(row.model_version, services.models.registry.has), row.predicted_topic, body.topic,
             repeat, (_metric_label(row.refusal_rule, refusal_rules.__contains__), row.refusal_verdict),
@@ -114,9 +116,15 @@ def post_feedback(
     assigned = placed.name if new and placed else routed.assigned_unit if routed else None
     not_recorded = _not_placed(catalogue, body.unit, assigned) \
         if routed is not None and body.unit and placed is None and not body.closes else None
+    unrecorded_close = (f"该 ticket_id 不在本服务近 {services.repeats.index.window.days} 天路由过的工单中（请核对工单号），办结未"
+                        "记录，答复已作为标注保存 / ticket_id is not among the tickets this service routed in the window "
+                        "(check it for a typo): the close is not recorded, the answer is stored as a label") \
+        if body.closes and routed is None else None
     return FeedbackOut(id=row.id, ticket_id=row.ticket_id, stored_at=stored_at, routed=routed is not None,
                        unknown_labels=unknown, in_catalogue=in_catalogue, assigned_unit=assigned,
-                       unit_not_recorded=not_recorded, closed=routed is not None and body.closes)
+                       unit_not_recorded=not_recorded, closed=routed is not None and body.closes,
+                       reopened=new and routed is not None and not body.closes and routed.closed_at_centre,
+                       close_not_recorded=unrecorded_close)
 
 
 def _not_placed(catalogue: Catalogue, answer: str, assigned: str | None) -> str:
@@ -195,7 +203,7 @@ def _note_where_it_went(services: Services, routed: SeenTicket, unit: Unit | Non
         write = partial(services.repeats.close_at_centre, routed, note, by)
     elif unit is not None and unit.name != routed.assigned_unit or routed.closed_at_centre:
         to, township = (unit.name, unit.jurisdiction) if unit else (routed.assigned_unit, routed.assigned_township)
-        write = partial(services.repeats.reassign, routed, to, township)
+        write = partial(services.repeats.reassign, routed, to, township, by)
     else:
         return
     try:
