@@ -442,6 +442,11 @@ def first_refusal(text: str, rules: RoutingRules) -> tuple[NotAcceptedRule, re.M
 # 问问 asks one unit two questions on the board as often), nor 这两件事 (what was said of them).
 _SEVERAL_MATTERS = re.compile(r"(?<![这那上以])(两|二|几|三|2|3)(个|件)事(?!实)|(另外|还有)一?(个|件)事(?!实)")
 SEVERAL_MATTERS = "来电含多项诉求，请逐项核对承办单位（需要时分别建单）/ the call holds several matters: check each one's unit"
+# The caller withdrew the matter on the call (不投诉了, 灯又亮了那就不用了): no unit is to act, the agent closes it at
+# the centre (a re-tester's round: 你们就不用派人了，我不投诉了 went `auto` to the city management bureau, which then held
+# a ticket the centre had closed). In the first person: the board's one 撤回举报 is of staff made to withdraw theirs.
+_WITHDRAWN = re.compile(r"不再?(投诉|反映|举报)了|(就|那就|你们就)?不用(派人|来人|再派人?|处理|管|麻烦你们)了|那就不用了|就不用了|"
+                        r"算了算了|我们?(就|先)?(要|想)?(撤回|撤销|取消)(这个|我的|刚才的)?(投诉|诉求|工单|举报)")
 _SENTENCE_MARKS = "。！？!?\n"
 _SENTENCE_END = re.compile(f"[{_SENTENCE_MARKS}]")
 
@@ -796,6 +801,9 @@ def decide(
 
     if _SEVERAL_MATTERS.search(text or ""):
         trace.note(SEVERAL_MATTERS, cause="several_matters")
+    if not hand_over and (withdrawn := _WITHDRAWN.search(text or "")):
+        trace.note(f"来电人表示撤回（“{withdrawn.group()}”）：坐席核实后本级办结（closed，写明办结意见），不派单 / the caller "
+                   "withdrew it: the agent confirms and closes it at the centre, no unit gets it", cause="withdrawn")
     consultation = None if base["urgent"] or refusal else _asks_for_information(text or "", rules)
     if hand_over and not by_phone(channel):
         # A rule dispatches a gas leak or a fire by itself because the agent who typed the ticket has the caller on the
@@ -827,9 +835,11 @@ def decide(
                 trace.note(ask)
         else:
             trace.note("目录中没有可派的承办单位，需人工 / no unit for this type", cause="no_unit")
-    if consultation and not (lead and lead.level == SEAT_LEVEL):  # an expert seat's rule: the seat answers it
-        # a policy desk's round: 19 of 57 questions (身份证补办, 高龄津贴, 个税汇算) went out as work orders
-        to = f"需单位办理时再派 {lead.name}" if lead else "需单位办理时再派单"
+    if consultation:
+        # a policy desk's round: 19 of 57 questions (身份证补办, 高龄津贴, 个税汇算) went out as work orders; an agents'
+        # round: 社保卡补办 and 失业金 went `auto` to the expert seat, which answers what the agent cannot
+        to = (f"答不了再转 {lead.name}" if lead.level == SEAT_LEVEL else f"需单位办理时再派 {lead.name}") if lead \
+            else "需单位办理时再派单"
         trace.note(f"咨询: “{consultation}” — 坐席可按知识库直接答复，{to} / a question for information: the agent answers "
                    "it from the knowledge base, and sends it on only if a unit must act", cause="consultation")
         base["consultation"] = True

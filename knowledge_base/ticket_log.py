@@ -176,8 +176,10 @@ class SeenTicket:
 
     @property
     def assisted_by(self) -> list[str]:
-        """The units the route named to assist, as a list."""
-        return self.assisting_units.split("、") if self.assisting_units else []
+        """The units the route named to assist, as a list, less the one it is at (a township liaison's round: sent by
+        an agent to the township the route had named to assist, the ticket still read as one it assists on)."""
+        return [unit for unit in self.assisting_units.split("、") if unit != self.dispatched_to] \
+            if self.assisting_units else []
 
     @property
     def handled_in(self) -> str | None:

@@ -454,14 +454,20 @@ def _of_the_matter(mentions: list[Jurisdiction], text: str) -> list[Jurisdiction
     return [m for m in mentions if not _ORIGIN.match(text, m.end)] or mentions
 
 
+# 我们是洞口县户口，在武冈城里租房子住 (an agents' round): where a caller is from or registered is no place of a matter
+_FROM_THERE = re.compile(r"的?(?:户口|户籍|籍)|人(?:[，,。、；;\s]|$)")
+
+
 def places_elsewhere(text: str) -> list[str]:
     """The places around the deployment (its area's `elsewhere`) that `text` names, in reading order, each once by
-    its full name; never the start of a longer word (邵阳市区域, 邵阳市区县两级, 邵阳市区号). A place said short counts
-    right before a township's name (洞口文坪镇, 城步儒林镇: 洞口县, 城步县), not alone (洞口 is also a hole's mouth)."""
+    its full name; never the start of a longer word (邵阳市区域, 邵阳市区县两级, 邵阳市区号), nor where a caller comes
+    from (洞口县户口, 隆回县人). A place said short counts right before a township's name (洞口文坪镇, 城步儒林镇: 洞口县,
+    城步县), not alone (洞口 is also a hole's mouth)."""
     area = deployment_area()
     found = [area.elsewhere_short_names.get(match.group(), match.group())
              for match in _elsewhere_pattern(area.elsewhere, tuple(area.elsewhere_short_names)).finditer(text)
-             if not (match.group().endswith("区") and text.startswith(("域", "县", "号"), match.end()))]
+             if not (match.group().endswith("区") and text.startswith(("域", "县", "号"), match.end()))
+             and not _FROM_THERE.match(text, match.end())]
     return list(dict.fromkeys(found))
 
 

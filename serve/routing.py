@@ -239,7 +239,7 @@ def tickets_out(repeats: Repeats, feedback: FeedbackStore, *, day: date | None, 
               and (answered is None or (t.ticket_id in answers) == answered)
               and (returned is None or (states[t.ticket_id] == "returned") == returned)
               and (state is None or states[t.ticket_id] == state)
-              and (assisting is None or (asked in t.assisted_by and asked != t.dispatched_to) == assisting)]
+              and (assisting is None or (asked in t.assisted_by) == assisting)]
     start_here, end_here = (t.replace(tzinfo=timezone.utc).astimezone(zone) for t in (start, end))
     return TicketsOut(
         date=start_here.date().isoformat(), since=start_here.isoformat(timespec="minutes"),

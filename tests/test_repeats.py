@@ -1474,3 +1474,13 @@ def test_the_centres_close_reaches_every_process_and_its_note_goes_with_the_tick
     assert closed_again.closed_at_centre and closed_again.reopened_by is None
     assert (erased.closed_at, erased.closed_by, erased.close_note, erased.reopened_by, erased.text) == (
         reopened.closed_at, "platform", None, "agent", "")
+
+
+def test_a_ticket_sent_to_a_unit_the_route_named_to_assist_is_no_longer_one_it_assists_on():
+    """A township liaison's round: an agent sent a 低保 ticket to the township the route had named to assist, and the
+    township still read itself as assisting, 民政局 leading."""
+    routed = SeenTicket("WG-A1", utc_now(), "低保申请被村干部拒绝", lead_unit="武冈市民政局", decision="auto",
+                        assisting_units="湾头桥镇人民政府、武冈市公安局")
+    assert routed.assisted_by == ["湾头桥镇人民政府", "武冈市公安局"]
+    sent = routed.sent_to("湾头桥镇人民政府", "湾头桥镇")
+    assert (sent.assisted_by, sent.dispatched_to) == (["武冈市公安局"], "湾头桥镇人民政府")
