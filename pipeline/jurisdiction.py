@@ -455,7 +455,7 @@ def _of_the_matter(mentions: list[Jurisdiction], text: str) -> list[Jurisdiction
 
 
 # 我们是洞口县户口，在武冈城里租房子住 (an agents' round): where a caller is from or registered is no place of a matter
-_FROM_THERE = re.compile(r"的?(?:户口|户籍|籍)|人(?:[，,。、；;\s]|$)")
+_FROM_THERE = re.compile(rf"的?(?:户口|户籍|籍)|{_ORIGIN.pattern}")
 
 
 def places_elsewhere(text: str) -> list[str]:
