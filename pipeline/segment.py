@@ -152,6 +152,10 @@ _NOT_SEARCHED = QUESTION_WORDS | {"没有", "没", "事情"}
 # suggestion at all (an agent's round).
 _OUTAGE_TERMS = {"没电": "停电", "断电": "停电", "没水": "停水", "断水": "停水", "没气": "停气", "断气": "停气",
                  "没网": "断网"}
+# and a road of the villages as FAQ answers name it: 那条村道冲垮了一段 shared no word with 农村公路坑洼破损找谁维修？ and was
+# offered 汽车年审 on 车子 (an agents' day shift round)
+_VILLAGE_ROAD_TERMS = dict.fromkeys(("村道", "村路", "乡道", "组道", "通组路", "通村路"), "农村公路")
+_AS_ANSWERS_SAY = _OUTAGE_TERMS | _VILLAGE_ROAD_TERMS
 
 
 def tokens_for_search(text: str) -> list[str]:
@@ -162,14 +166,14 @@ def tokens_for_search(text: str) -> list[str]:
     names of the home city and the areas around it (武冈市, 邵阳, 湖南省) and of its townships: tickets name the city all
     the time, and as a term it matched whichever FAQ answers name a city department (武冈市二中门口堵车 → 退役军人优待政策,
     answered by 武冈市退役军人事务局), and the words that only ask (`QUESTION_WORDS`, 没有). An outage is one term however it is
-    said (没电, 断电: 停电)."""
+    said (没电, 断电: 停电), and so is a village road (村道, 乡道: 农村公路)."""
     if not isinstance(text, str):
         raise TypeError(f"tokens_for_search() expects str, got {type(text).__name__}")
     tokens = _keep(cut_in_bounded_runs(_tokenizer().cut_for_search, normalize(without_personal_data(text))),
                    stopwords=True)
     area = deployment_area()
     home = area.home_area_words | _township_words(area.gazetteer)
-    return [_OUTAGE_TERMS.get(t, t).lower() for t in tokens if t not in home and t not in _NOT_SEARCHED]
+    return [_AS_ANSWERS_SAY.get(t, t).lower() for t in tokens if t not in home and t not in _NOT_SEARCHED]
 
 
 @lru_cache(maxsize=4)

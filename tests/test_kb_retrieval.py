@@ -131,6 +131,9 @@ def test_a_pruning_import_takes_the_entries_it_deletes_out_of_the_next_search(tm
     ("自家屋顶想装光伏，怎么向供电公司申请并网，要交什么资料？", "wg-gd-10"),
     ("停电了怎么查好久来电？供电公司的计划停电通知在哪里看得到？", "wg-gd-11"),
     ("细伢子上户口要搞么子材料咯，爹娘冇扯结婚证的", "wg-hj-01"),
+    # an agents' day shift round: a village road washed out was offered 汽车、摩托车年审 first, on 摩托车 and 车子
+    ("湾头桥镇到白竹村那条村道烂得不成样子，到处是坑，下雨天摩托车都过不去", "wg-jt-04"),
+    ("石羊村到六组那条通组路烂得一个坑一个坑的", "wg-jt-04"),
 ])
 def test_what_callers_ask_finds_the_demo_answer_by_its_words(tmp_path, query, entry_id):
     kb = KnowledgeBase(f"sqlite:///{tmp_path / 'kb.db'}")
