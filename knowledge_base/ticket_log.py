@@ -93,6 +93,11 @@ class SeenTicket:
     # been told)
     reopened_at: datetime | None = None
     reopened_by: str | None = None
+    # the channel it came by as the platform named it (电话, 网站, 微信…; None: not given, or logged before it was kept)
+    # and whether the route read it as a follow-up (催办; None: logged before it was kept): a statistician's round
+    # counted both for the week's report by hand, the channel not at all
+    channel: str | None = None
+    follow_up: bool | None = None
 
     @property
     def lines(self) -> list[str]:
@@ -248,6 +253,8 @@ class RoutedTicketRow(_Base):
     close_note: Mapped[str | None] = mapped_column(Text)
     reopened_at: Mapped[datetime | None] = mapped_column(DateTime)
     reopened_by: Mapped[str | None] = mapped_column(String(200))
+    channel: Mapped[str | None] = mapped_column(String(200))
+    follow_up: Mapped[bool | None] = mapped_column(Boolean)
 
     def seen(self) -> SeenTicket:
         # by its township's and its units' names of today: a ticket logged before a merge or a unit's rename is the
@@ -262,7 +269,7 @@ class RoutedTicketRow(_Base):
                           self.return_reason, unit_now_named(self.return_to), self.return_sent_by,
                           _units_now_named(self.returned_before), unit_now_named(self.replied_by), self.replied_at,
                           self.reply, self.reply_contact, self.reply_sent_by, self.closed_at, self.closed_by,
-                          self.close_note, self.reopened_at, self.reopened_by)
+                          self.close_note, self.reopened_at, self.reopened_by, self.channel, self.follow_up)
 
 
 def _units_now_named(units: str | None) -> str | None:

@@ -540,7 +540,7 @@ class FeedbackIn(BaseModel):
     # which channel it came are known fields rather than unknown ones (which are refused).
     id: Identifier | None = Field(default=None, description="the ticket's id as sent to /v1/route: ticket_id")
     location: ShortText | None = Field(default=None, description="as sent to /v1/route (not stored)")
-    channel: ShortText | None = Field(default=None, description="as sent to /v1/route (not stored)")
+    channel: ShortText | None = Field(default=None, description="as sent to /v1/route (the route's is kept)")
 
     @model_validator(mode="after")
     def _one_ticket_id(self) -> "FeedbackIn":
@@ -796,6 +796,10 @@ class RoutedTicketOut(Out):
                                                           "where the route dispatched it; null while only proposed, "
                                                           "or closed by the centre (a unit's key: its own, or another "
                                                           "it only assists)")
+    channel: str | None = Field(default=None, description="the channel it came by, as sent to /v1/route (null: none "
+                                                          "given, or routed before it was kept, 2026-12-07)")
+    follow_up: bool | None = Field(default=None, description="whether the route read it as a follow-up (催办) of a "
+                                                             "matter reported before (null: routed before it was kept)")
 
 
 class TicketsOut(Out):
@@ -821,6 +825,8 @@ class TicketsOut(Out):
     open: int = Field(description="of them, at their unit and not replied (`state` open)")
     replied: int = Field(description="of them, replied by the unit they are at (`state` replied)")
     closed: int = Field(description="of them, closed by the centre itself (`state` closed)")
+    sent_back: int = Field(description="of them, sent back (退回) by a unit at least once, sent on since or not "
+                                       "(`returned` counts those still to send on)")
     matching: int = Field(description="of them, those of the `decision`, `urgent`, `answered`, `returned` and `state` "
                                       "asked: `tickets` lists `limit` of them from `offset`")
     tickets: list[RoutedTicketOut]
@@ -846,6 +852,58 @@ class HotspotOut(Out):
                                                    "answer over the route's lead unit)")
     assisting_units: dict[str, int] = Field(description="unit → tickets the route named it to assist on (协办)")
     tickets: list[RelatedTicketOut]
+
+
+class CountOut(Out):
+    name: str | None = Field(description="what is counted (a day, a channel, a topic, a township); null: not given or "
+                                         "not placed")
+    tickets: int
+
+
+class UnitFiguresOut(Out):
+    """One unit's share of a period's tickets (GET /v1/tickets/summary)."""
+
+    unit: str
+    sent: int = Field(description="tickets at the unit (sent by the route or an agent, not closed by the centre), "
+                                  "less those it sent back that wait for the centre")
+    replied: int = Field(description="of them, those it replied to (答复)")
+    open: int = Field(description="of them, those it has not replied to")
+    reply_rate: float | None = Field(description="replied / sent; null where none was sent")
+    oldest_open_days: float | None = Field(description="days since the oldest open one came in (received_at); null: "
+                                                       "none open")
+    sent_back: int = Field(description="tickets of the period it sent back (退回), wherever they are now")
+
+
+class PeriodSummaryOut(Out):
+    """The figures of a period's tickets a 12345 centre reports each week (周报), from what became of each ticket:
+    the agents' answers and the units' replies and returns, not the route's guesses alone (GET /v1/tickets/summary)."""
+
+    since: str = Field(description="the period's start, on the centre's clock")
+    until: str = Field(description="its end, not included")
+    received: int = Field(description="tickets routed with an id that came in during the period")
+    by_day: list[CountOut] = Field(description="per day of the centre, every day of the period")
+    by_channel: list[CountOut] = Field(description="per channel as the platform named it (null: none given, or routed "
+                                                   "before channels were kept, 2026-12-07); most first")
+    by_topic: list[CountOut] = Field(description="per topic: the agent's answer's where one came, else the route's; "
+                                                 "most first")
+    by_township: list[CountOut] = Field(description="per 乡镇/街道 it is handled in (the agent's unit's township, else "
+                                                    "where the text places it; null: not placed); most first")
+    closed_at_centre: int = Field(description="closed by the centre on the call (本级办结 / 直接办结)")
+    closed_rate: float | None = Field(description="closed_at_centre / received")
+    sent_to_units: int = Field(description="at a unit (sent by the route or an agent), whatever they stand at")
+    proposed: int = Field(description="routed for an agent to review and not yet answered: sent to no unit")
+    open: int = Field(description="at their unit, not replied to")
+    replied: int = Field(description="replied to by their unit")
+    returned: int = Field(description="sent back by their unit and not sent on yet")
+    sent_back: int = Field(description="sent back (退回) by a unit at least once")
+    urgent: int = Field(description="flagged urgent by the route")
+    put_through: int = Field(description="put through to 120 / 110 / 119 by an agent's answer")
+    refused: int = Field(description="refused by an agent's answer (不予受理)")
+    follow_ups: int = Field(description="read by the route as a follow-up (催办) of a matter reported before (kept "
+                                        "since 2026-12-07)")
+    repeats: int = Field(description="linked by an agent's answer to an earlier ticket of the same matter (repeat_of)")
+    units: list[UnitFiguresOut] = Field(description="per unit that had tickets of the period or sent one back, most "
+                                                    "sent first")
 
 
 class HotspotsOut(Out):

@@ -11,7 +11,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from appeal.config import centre_minute
+from appeal.config import centre_minute, centre_today
 from pipeline.errors import InputError
 from serve.auth import (KEY_NAME_MAX, KeyFile, add_key, create_keys, digest, keys_path, load_keys, parse_key_spec,
                         read_key_entries, revoke_key, rotate_key)
@@ -390,7 +390,7 @@ def test_a_unit_sends_a_ticket_that_is_not_its_back_to_the_centre_saying_why(tmp
         env.pop("APPEAL_API_KEYS", None)
         shown = subprocess.run([sys.executable, "-c", "from appeal.cli import main; main()", "tickets", "--returned"],
                                cwd=REPO, env=env, capture_output=True, text=True, timeout=120, check=True).stdout
-        assert shown.splitlines()[0].endswith("; 2 sent back by their unit, to send on"), shown
+        assert shown.splitlines()[0].endswith("; 2 sent back by a unit, 2 of them to send on"), shown
         ticket = shown.split("\n\n")[2]
         assert " · sent back by 武冈市卫生健康局, to send on\n" in ticket, ticket
         assert ticket.splitlines()[-1].endswith(f"武冈市卫生健康局: {returned['reason']}（建议 邓元泰镇人民政府）"), ticket
@@ -615,5 +615,82 @@ def test_the_centre_closes_what_it_answered_itself_and_no_unit_is_left_holding_i
         assert listed.returncode == 0, listed.stderr
         assert "2 closed by the centre" in listed.stdout and "\n   办结 " in listed.stdout, listed.stdout
         assert "400元" in listed.stdout and "WG-C2" not in listed.stdout.split("\n\n", 1)[1], listed.stdout
+    finally:
+        live.stop()
+
+
+def test_the_weeks_figures_count_what_became_of_each_ticket(tmp_path):
+    """A statistician's round: half the figures of the weekly report (周报) were counted by hand from the day lists,
+    the channel not at all (never stored), the sent-back count said 0 of a ticket sent back and sent on, --leading
+    narrowed a unit's list but not its counts, and a ticket the centre closed counted under the route's proposal."""
+    home, keys, (health_key,), live = _serve_with_liaisons(tmp_path, "卫健局")
+    try:
+        with live.client(key=keys["platform"]) as platform:
+            for ticket_id, channel, text in (
+                    ("WG-S1", "电话", "请问城乡居民医保今年个人缴费标准是多少，在哪里可以交？"),
+                    ("WG-S2", "网站", "邓元泰镇卫生院的医生态度很差，看病排了两个钟头"),
+                    ("WG-S3", "微信", "卫生院医生态度很差，开药也不讲清楚"),
+                    ("WG-S4", " 电话 ", "邓元泰镇集市的垃圾堆了一个星期没人清运，臭得很"),
+                    ("WG-S5", None, "工单号WG-S2，卫生院的事情还是冇解决，催办")):
+                routed = platform.post("/v1/route", json={"id": ticket_id, "text": text, "channel": channel})
+                assert routed.status_code == 200, routed.text
+            assert routed.json()["follow_up"]
+            proposed_for_s1 = platform.get("/v1/tickets/WG-S1").json()["lead_unit"]
+            assert platform.post("/v1/feedback", json={
+                "ticket_id": "WG-S1", "topic": "劳动和社会保障", "unit": "医保局", "closed": True,
+                "closing_note": "已告知来电人：城乡居民医保个人缴费标准为每人380元，可在湘税社保小程序缴纳。"}).status_code == 201
+            town = platform.get("/v1/tickets/WG-S4").json()
+            assert town["assisting_units"] == ["武冈市城市管理和综合执法局"], town
+            assert platform.post("/v1/feedback", json={"ticket_id": "WG-S4", "topic": town["topic"],
+                                                       "unit": "邓元泰镇"}).status_code == 201
+        with live.client(key=health_key) as unit:
+            assert unit.post("/v1/tickets/WG-S2/reply", json={"reply": "已约谈该医生并责令整改。"}).status_code == 201
+            assert unit.post("/v1/tickets/WG-S3/return", json={"reason": "卫生院属邓元泰镇管理，不属本局"}).status_code == 201
+            refused = unit.get("/v1/tickets/summary")
+            assert refused.status_code == 403 and "GET /v1/tickets" in refused.json()["message"], refused.text
+        with live.client(key=keys["agent"]) as agent:
+            assert agent.post("/v1/feedback", json={"ticket_id": "WG-S3", "topic": "卫生计生", "unit": "邓元泰镇"}
+                              ).status_code == 201
+            kept = agent.get("/v1/tickets/WG-S4").json()
+            assert (kept["channel"], kept["follow_up"]) == ("电话", False), kept
+            assert agent.get("/v1/tickets/WG-S5").json()["follow_up"] is True
+            week = agent.get("/v1/tickets/summary").json()
+            assert week["received"] == 5 and [d["tickets"] for d in week["by_day"]] == [5], week
+            assert {c["name"]: c["tickets"] for c in week["by_channel"]} == {"电话": 2, "网站": 1, "微信": 1, None: 1}
+            assert week["by_channel"][-1]["name"] is None  # not given: last
+            assert (week["closed_at_centre"], week["closed_rate"], week["sent_to_units"], week["open"],
+                    week["replied"], week["returned"], week["sent_back"], week["proposed"], week["follow_ups"]) == (
+                1, 0.2, 4, 3, 1, 0, 1, 0, 1), week  # the chase went with its ticket to the unit that held it
+            assert [(u["unit"], u["sent"], u["replied"], u["open"], u["reply_rate"], u["sent_back"])
+                    for u in week["units"]] == [("武冈市卫生健康局", 2, 1, 1, 0.5, 1),
+                                                ("邓元泰镇人民政府", 2, 0, 2, 0.0, 0)], week["units"]
+            assert week["units"][0]["oldest_open_days"] >= 0
+            assert {c["name"]: c["tickets"] for c in week["by_topic"]}["卫生计生"] == 3  # the agent's topic, or the route's
+            # the day list counts the return that was sent on, and the ticket an agent closed is the answer's unit's
+            assert agent.get("/v1/tickets").json()["sent_back"] == 1
+            closed = agent.get("/v1/tickets", params={"unit": "医保局"}).json()
+            assert ([t["ticket_id"] for t in closed["tickets"]], closed["closed"]) == (["WG-S1"], 1), closed
+            if proposed_for_s1 and proposed_for_s1 != "武冈市医疗保障局":
+                assert "WG-S1" not in [t["ticket_id"] for t in agent.get(
+                    "/v1/tickets", params={"unit": proposed_for_s1}).json()["tickets"]]
+            # a unit's counts follow --leading / --assisting as its list does
+            for assisting, received in (("false", 0), ("true", 1)):
+                listed = agent.get("/v1/tickets", params={"unit": "城管局", "assisting": assisting}).json()
+                assert (listed["received"], listed["open"], listed["matching"]) == (received, received, received)
+        env = {**os.environ, "APPEAL_HOME": str(home)}
+        env.pop("APPEAL_API_KEYS", None)
+
+        def appeal(*args: str) -> subprocess.CompletedProcess:
+            return subprocess.run([sys.executable, "-c", "from appeal.cli import main; main()", *args], cwd=REPO,
+                                  env=env, capture_output=True, text=True, timeout=300)
+
+        today = centre_today().isoformat()
+        printed = appeal("tickets", "--summary", "--since", today)
+        assert printed.returncode == 0, printed.stderr
+        assert "5 tickets received" in printed.stdout and "(直接办结) 1 (20%)" in printed.stdout, printed.stdout
+        assert "\n  网站   " in printed.stdout and "\n  （未说明）" in printed.stdout, printed.stdout
+        assert "武冈市卫生健康局      2       1     1   50%" in printed.stdout, printed.stdout
+        refused = appeal("tickets", "--summary", "--unit", "卫健局")
+        assert refused.returncode != 0 and "--summary counts every ticket" in refused.stderr, refused.stderr
     finally:
         live.stop()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import sys
+import unicodedata
 from datetime import datetime, time, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Optional, get_args
@@ -11,10 +12,10 @@ from typing import TYPE_CHECKING, Optional, get_args
 import typer
 
 if TYPE_CHECKING:  # the schemas import the service's modules: not at every command's start
-    from serve.schemas import RoutedTicketOut
+    from serve.schemas import CountOut, PeriodSummaryOut, RoutedTicketOut
 
 _TICKETS_SHOWN = 5  # the most central first
-_CLOCK = ["%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M", "%H:%M"]  # a time alone: `_on_clock`
+_CLOCK = ["%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M", "%Y-%m-%d", "%H:%M"]  # a date alone: its midnight; a time alone: `_on_clock`
 
 
 def tickets(
@@ -51,7 +52,12 @@ def tickets(
                                                                               "on (another unit leads and replies), "
                                                                               "or only those at it, its own to handle"),
     limit: int = typer.Option(200, "--limit", min=1, help="tickets shown, in the order they came in"),
-    as_json: bool = typer.Option(False, "--json", help="print the JSON of GET /v1/tickets"),
+    summary: bool = typer.Option(False, "--summary", help="instead of the tickets, the period's figures for the "
+                                                          "weekly report (GET /v1/tickets/summary): by day, channel, "
+                                                          "topic, township; closed on the call, sent, replied, sent "
+                                                          "back; per unit: --since 2026-11-30 --until 2026-12-07"),
+    as_json: bool = typer.Option(False, "--json", help="print the JSON of GET /v1/tickets (with --summary, of GET "
+                                                       "/v1/tickets/summary)"),
 ) -> None:
     """A day's tickets: each routed ticket with where the route sent it and why (its reasons), for a morning review.
 
@@ -63,7 +69,8 @@ def tickets(
     Texts are PII masked; erased tickets are not listed.
 
     A unit's work in hand: --unit 卫健局 --state open --leading. The replies of the last days as cases for the
-    knowledge base: --cases replies.csv, then `appeal kb import-cases replies.csv`."""
+    knowledge base: --cases replies.csv, then `appeal kb import-cases replies.csv`. A week's figures for the report
+    to the city (周报): --summary --since 2026-11-30 --until 2026-12-07."""
     from appeal.cli import existing_database
     from appeal.config import centre_time, get_settings
     from knowledge_base.repeats import Repeats
@@ -75,6 +82,11 @@ def tickets(
 
     if review and auto:
         raise InputError("--review and --auto: one of them, or neither for both")
+    narrowed = {"--review": review, "--auto": auto, "--urgent": urgent, "--unanswered": unanswered,
+                "--returned": returned, "--state": state, "--cases": cases, "--township": township, "--unit": unit,
+                "--assisting/--leading": assisting is not None}
+    if summary and (given := [name for name, value in narrowed.items() if value]):
+        raise InputError(f"--summary counts every ticket of the period: without {', '.join(given)}")
     if state is not None and state not in get_args(TicketState):
         raise InputError(f"--state: {state!r}: one of {', '.join(get_args(TicketState))}")
     if cases is not None:
@@ -91,6 +103,13 @@ def tickets(
     repeats = Repeats(url, threshold=settings.repeat_threshold, window_days=settings.repeat_window_days)
     feedback = FeedbackStore(url)
     try:
+        if summary:
+            from serve.period_summary import summary_out
+
+            figures = summary_out(repeats, feedback, day=day.date() if day else None, zone=settings.zone, since=start,
+                                  until=end)
+            typer.echo(figures.model_dump_json(indent=2) if as_json else _summary_text(figures))
+            return
         found = tickets_out(repeats, feedback, day=day.date() if day else None, zone=settings.zone, since=start,
                             until=end, decision="review" if review else "auto" if auto else None, urgent=urgent or None,
                             answered=False if unanswered else None, returned=returned or None, state=state,
@@ -115,7 +134,8 @@ def tickets(
                + (f"; {found.open} open at their unit" if found.open else "")
                + (f"; {found.replied} replied by their unit" if found.replied else "")
                + (f"; {found.closed} closed by the centre" if found.closed else "")
-               + (f"; {found.returned} sent back by their unit, to send on" if found.returned else ""))
+               + (f"; {found.sent_back} sent back by a unit, {found.returned} of them to send on"
+                  if found.sent_back else ""))
     shown = (("review", review), ("auto", auto), ("urgent", urgent), ("unanswered", unanswered),
              ("returned", returned), (state, state is not None),
              ("assisting" if assisting else "leading", assisting is not None))
@@ -160,6 +180,47 @@ def tickets(
                        f"{close.note or '(no note)'}{reopened}")
     if found.matching > len(found.tickets):
         typer.echo(f"\n{found.matching - len(found.tickets)} more: --limit", err=True)
+
+
+def _summary_text(figures: PeriodSummaryOut) -> str:
+    """The figures as a statistician copies them into the report: the totals, then one table a line each."""
+    from appeal.config import centre_time
+
+    def rate(value: float | None) -> str:
+        return "–" if value is None else f"{value:.0%}"
+
+    def table(title: str, counts: list[CountOut]) -> list[str]:
+        width = max((_display_width(c.name or "（未说明）") for c in counts), default=0)
+        return [f"\n{title}", *(f"  {_padded(c.name or '（未说明）', width)}  {c.tickets:>5}" for c in counts)]
+
+    start, end = centre_time(figures.since), centre_time(figures.until)
+    lines = [f"{start:%Y-%m-%d %H:%M} → {end:%Y-%m-%d %H:%M}: {figures.received} tickets received",
+             f"  closed by the centre on the call (直接办结) {figures.closed_at_centre} ({rate(figures.closed_rate)}); "
+             f"sent to units {figures.sent_to_units}: {figures.open} open, {figures.replied} replied, "
+             f"{figures.returned} sent back to send on; awaiting an agent {figures.proposed}",
+             f"  sent back (退回) at least once {figures.sent_back}; urgent {figures.urgent}; put through "
+             f"{figures.put_through}; refused {figures.refused}; follow-ups (催办) {figures.follow_ups}; linked as "
+             f"repeats {figures.repeats}"]
+    for title, counts in (("by day 按日", figures.by_day), ("by channel 按渠道", figures.by_channel),
+                          ("by topic 按类别", figures.by_topic), ("by township 按乡镇街道", figures.by_township)):
+        lines += table(title, counts)
+    width = max((_display_width(u.unit) for u in figures.units), default=4)
+    lines += ["\nby unit 按承办单位",
+              f"  {_padded('unit', width)}  {'sent':>5} {'replied':>7} {'open':>5} {'rate':>5} {'oldest open':>11} "
+              f"{'sent back':>9}"]
+    lines += [f"  {_padded(u.unit, width)}  {u.sent:>5} {u.replied:>7} {u.open:>5} {rate(u.reply_rate):>5} "
+              f"{'–' if u.oldest_open_days is None else f'{u.oldest_open_days:.1f} days':>11} {u.sent_back:>9}"
+              for u in figures.units]
+    return "\n".join(lines)
+
+
+def _display_width(text: str) -> int:
+    """Columns a terminal gives `text`: two for a Chinese character."""
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def _padded(text: str, width: int) -> str:
+    return text + " " * (width - _display_width(text))
 
 
 def _write_cases(tickets: list[RoutedTicketOut], path: Path) -> None:

@@ -16,9 +16,11 @@ from pipeline import masked_text
 from pipeline.errors import InputError
 from serve.auth import Caller, require
 from serve.errors import ERROR_RESPONSES, ErrorOut
+from serve.period_summary import summary_out
 from serve.routers.deps import ready
 from serve.routing import hotspots_out, return_pending, routed_ticket_out, tickets_out, unit_asked
-from serve.schemas import TICKET_STATES, HotspotsOut, ReplyIn, ReturnIn, RoutedTicketOut, TicketState, TicketsOut
+from serve.schemas import (TICKET_STATES, HotspotsOut, PeriodSummaryOut, ReplyIn, ReturnIn, RoutedTicketOut,
+                           TicketState, TicketsOut)
 from serve.services import Services
 from training.feedback_store import FeedbackRow
 
@@ -96,7 +98,32 @@ def hotspots(
                         sent_only=caller.unit is not None)
 
 
-# After /hotspots, which would otherwise be read as a ticket's id.
+@router.get("/summary", response_model=PeriodSummaryOut, summary="周报数据 / a period's figures, for the weekly report",
+            responses={403: {"model": ErrorOut, "description": "单位密钥 / a unit's key: the figures are the centre's"}})
+def period_summary(
+    day: date | None = Query(None, alias="date", description="the centre's day (2026-12-07), within the repeat window; "
+                                                             "default today"),
+    since: datetime | None = Query(None, description="instead of a day, the tickets from this time on (the centre's "
+                                                     "clock unless it has an offset): a week, 2026-11-30T00:00"),
+    until: datetime | None = Query(None, description="with `since`, the end of the period (not included): "
+                                                     "2026-12-07T00:00; default now"),
+    caller: Caller = Depends(require("tickets")),
+    services: Services = Depends(ready),
+) -> PeriodSummaryOut:
+    """The figures a 12345 centre reports for a period (周报), of the tickets routed with an id that came in during it:
+    received by day, channel, topic (the agent's where one answered) and township; closed by the centre on the call
+    (直接办结) and its rate; sent to units, still open, replied, sent back; urgent, put through, refused, follow-ups
+    and repeats; and per unit the tickets sent to it, replied, open, its reply rate, its oldest open ticket's age and
+    those it sent back. Only tickets within the repeat window are kept: a period before it is refused."""
+    if caller.unit is not None:
+        raise HTTPException(status.HTTP_403_FORBIDDEN, detail=(
+            f"周报数据为 12345 中心所用，单位 {caller.unit} 请查看本单位工单（GET /v1/tickets） / the figures are the "
+            "centre's: a unit's key lists its own tickets (GET /v1/tickets)"))
+    return summary_out(services.repeats, services.feedback, day=day, zone=services.settings.zone, since=since,
+                       until=until)
+
+
+# After /hotspots and /summary, which would otherwise be read as a ticket's id.
 @router.get("/{ticket_id}", response_model=RoutedTicketOut, summary="已路由的工单 / a routed ticket as kept",
             responses={404: {"model": ErrorOut, "description": "窗口内没有以此 id 路由的工单 / no ticket routed with "
                                                                "this id within the repeat window"}})
