@@ -653,27 +653,33 @@ class RepeatIndex:
                         found.append(Related(seen, min(float(scores[i]), 1.0), incident=True))
             return found
 
-    def count(self, *, days: int, now: datetime | None = None, township: str | None = None,
-              unit: str | None = None, sent_only: bool = False) -> int:
-        """Tickets received in the last `days`; with `township`, those reported in it or sent on to it; with `unit`,
-        those sent to it (`SeenTicket.dispatched_to`) or that it assists; `sent_only`: as `SeenTicket.concerns`."""
-        since = np.datetime64((now or utc_now()) - timedelta(days=days), "us")
+    def count(self, *, days: float, now: datetime | None = None, township: str | None = None,
+              unit: str | None = None, sent_only: bool = False, until: datetime | None = None) -> int:
+        """Tickets received in the last `days` (or the `days` before `until`); with `township`, those reported in it or
+        sent on to it; with `unit`, those sent to it (`SeenTicket.dispatched_to`) or that it assists; `sent_only`: as
+        `SeenTicket.concerns`."""
         with self._lock:
-            period = self._alive & (self._received >= since)
+            period = self._alive & self._received_in(days, now, until)
             if township is None and unit is None and not sent_only:
                 return int(period.sum())
             return sum(ticket.concerns(township, unit, sent_only=sent_only)
                        for ticket in (self._tickets[p] for p in np.flatnonzero(period)))
 
-    def hotspots(self, *, days: int, min_size: int = 3, now: datetime | None = None,
-                 judgements: Judgements = Judgements()) -> list[Hotspot]:
-        """Groups of at least `min_size` tickets received in the last `days` that are linked by similarity at or
-        above the threshold (directly or through each other), largest first. Agents' `judgements` overrule the
-        similarity: a pair they linked is joined, a pair they told apart is not (it may still meet through others)."""
-        now = now or utc_now()
+    def _received_in(self, days: float, now: datetime | None, until: datetime | None) -> np.ndarray:
+        """Which positions were received in the last `days`, or in the `days` before `until` (naive UTC: a week named
+        by its dates, where a statistician's round asked on Monday night for the last 7 × 24 hours and lost Monday)."""
+        received = self._received >= np.datetime64((until or now or utc_now()) - timedelta(days=days), "us")
+        return received if until is None else received & (self._received < np.datetime64(until, "us"))
+
+    def hotspots(self, *, days: float, min_size: int = 3, now: datetime | None = None,
+                 judgements: Judgements = Judgements(), until: datetime | None = None) -> list[Hotspot]:
+        """Groups of at least `min_size` tickets received in the last `days` (or the `days` before `until`) that are
+        linked by similarity at or above the threshold (directly or through each other), largest first. Agents'
+        `judgements` overrule the similarity: a pair they linked is joined, a pair they told apart is not (it may
+        still meet through others)."""
         with self._lock:
             self._merge()
-            positions = np.flatnonzero(self._received >= np.datetime64(now - timedelta(days=days), "us"))
+            positions = np.flatnonzero(self._received_in(days, now, until))
             tickets = [self._tickets[p] for p in positions]
             rows = self.space.unit_rows(positions)
         if len(tickets) < min_size:
@@ -1077,9 +1083,10 @@ class Repeats:
         """Tickets waiting for the log to be writable again."""
         return len(self._unsaved)
 
-    def hotspots(self, *, days: int, min_size: int = 3, judgements: Judgements = Judgements()) -> list[Hotspot]:
+    def hotspots(self, *, days: float, min_size: int = 3, judgements: Judgements = Judgements(),
+                 until: datetime | None = None) -> list[Hotspot]:
         self.sync()
-        return self.index.hotspots(days=days, min_size=min_size, judgements=judgements)
+        return self.index.hotspots(days=days, min_size=min_size, judgements=judgements, until=until)
 
     def close(self) -> None:
         """Writes the tickets still waiting for the database, if it answers now; says how many are lost if not."""

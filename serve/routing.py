@@ -323,9 +323,11 @@ def unit_asked(unit: str | None) -> str | None:
 
 def hotspots_out(repeats: Repeats, feedback: FeedbackStore, *, days: int, min_size: int, limit: int,
                  township: str | None = None, unit: str | None = None, urgent: bool = False,
-                 sent_only: bool = False) -> HotspotsOut:
-    """The period's hotspots, with the agents' answers on repeats of the period overruling the similarity. A period
-    longer than the repeat window is cut to it: older tickets are no longer kept, and `days` says what was covered.
+                 sent_only: bool = False, since: datetime | None = None, until: datetime | None = None,
+                 zone: ZoneInfo | None = None) -> HotspotsOut:
+    """The period's hotspots, with the agents' answers on repeats of the period overruling the similarity: the last
+    `days`, or from `since` to `until` (default now; naive: the centre's clock, `zone`) instead. A period longer than
+    the repeat window is cut to it: older tickets are no longer kept, and `days` says what was covered.
     With `township` (a name as people write it, or a division code), only the groups holding tickets of it: what a
     township's government has to deal with, the county's matters it shares in included. With `unit` (a unit of the
     catalogue as people name it: 卫健局, 湾头桥镇), only the groups holding a ticket sent to it, by the route or by
@@ -334,28 +336,37 @@ def hotspots_out(repeats: Repeats, feedback: FeedbackStore, *, days: int, min_si
     `sent_only` (a unit's own key): the groups holding a ticket sent to `unit` (`SeenTicket.concerns`), each listing
     those tickets alone, other units' being counted, not shown."""
     name, asked = _township_asked(township), unit_asked(unit)
-    days = min(days, repeats.index.window.days)
+    window, now, here = repeats.index.window, utc_now(), zone or ZoneInfo("UTC")
+    if since is None:
+        span, end = min(days, window.days), None
+        start = now - timedelta(days=span)
+    else:
+        start, end = kept_period(repeats, None, since, until, here)
+        start = max(start, now - window)
+        span = (end - start) / timedelta(days=1)
     # The feedback table keeps aware times, the ticket log naive UTC (`utc_now`).
-    since = datetime.now(timezone.utc) - timedelta(days=days)
     judgements = Judgements.from_answers(
-        ((a.ticket_key, a.related_ticket_ids, a.repeat_of) for a in feedback.repeat_answers(since)),
-        topics=feedback.answered_topics(since))
+        ((a.ticket_key, a.related_ticket_ids, a.repeat_of)
+         for a in feedback.repeat_answers(start.replace(tzinfo=timezone.utc))),
+        topics=feedback.answered_topics(start.replace(tzinfo=timezone.utc)))
 
     def shown(ticket: SeenTicket) -> bool:  # of a unit's own key, only the tickets sent to it
         return not sent_only or ticket.concerns(None, asked, sent_only=True)
 
     # a group holding tickets reported in the township, or sent on to it
-    spots = [spot for spot in repeats.hotspots(days=days, min_size=min_size, judgements=judgements)
+    spots = [spot for spot in repeats.hotspots(days=span, min_size=min_size, judgements=judgements, until=end)
              if (name is None or name in spot.townships or any(ticket.township == name for ticket in spot.tickets))
              and (asked is None or asked in spot.lead_units or asked in spot.assisting_units)
              and (not urgent or any(ticket.urgent for ticket in spot.tickets))
              and any(shown(ticket) for ticket in spot.tickets)]
     day_ago = utc_now() - timedelta(hours=24)
     return HotspotsOut(
-        days=days,
+        days=math.ceil(span - 1e-9),
+        since=start.replace(tzinfo=timezone.utc).astimezone(here).isoformat(timespec="minutes"),
+        until=(end or now).replace(tzinfo=timezone.utc).astimezone(here).isoformat(timespec="minutes"),
         township=name,
         unit=asked,
-        tickets_in_period=repeats.index.count(days=days, township=name, unit=asked, sent_only=sent_only),
+        tickets_in_period=repeats.index.count(days=span, township=name, unit=asked, sent_only=sent_only, until=end),
         hotspots=[
             HotspotOut(size=s.size, first_at=_utc_text(s.first_at),
                        last_at=_utc_text(s.last_at), last_24h=s.since(day_ago),

@@ -908,7 +908,10 @@ class PeriodSummaryOut(Out):
 
 class HotspotsOut(Out):
     days: int = Field(description="the period covered: the days asked for, at most the repeat window "
-                      "(APPEAL_REPEAT_WINDOW_DAYS), since older tickets are not kept")
+                      "(APPEAL_REPEAT_WINDOW_DAYS), since older tickets are not kept (of a period asked with `since`, "
+                      "its days, a part of one counted whole)")
+    since: str = Field(description="the period's start, on the centre's clock")
+    until: str = Field(description="its end, not included")
     township: str | None = Field(description="the township asked for, as the gazetteer names it (湾头桥 or "
                                              "430581101 asked: 湾头桥镇); null for the whole county")
     unit: str | None = Field(default=None, description="the unit asked for, as the unit catalogue names it (卫健局 "

@@ -8,7 +8,7 @@ import sqlite3
 import subprocess
 import time
 from dataclasses import replace
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 import numpy as np
@@ -1484,3 +1484,39 @@ def test_a_ticket_sent_to_a_unit_the_route_named_to_assist_is_no_longer_one_it_a
     assert routed.assisted_by == ["湾头桥镇人民政府", "武冈市公安局"]
     sent = routed.sent_to("湾头桥镇人民政府", "湾头桥镇")
     assert (sent.assisted_by, sent.dispatched_to) == (["武冈市公安局"], "湾头桥镇人民政府")
+
+
+def test_the_hotspots_of_a_week_named_by_its_dates(tmp_path):
+    """A statistician's round: asked on Monday night for the last 7 × 24 hours, the week's hotspots lost the Monday it
+    began with, and a group of three became none; a week is named by its dates."""
+    from serve.routing import hotspots_out
+    from training.feedback_store import FeedbackStore
+
+    zone = ZoneInfo("Asia/Shanghai")
+    monday = (datetime.now(zone) - timedelta(days=8)).replace(hour=0, minute=0, second=0, microsecond=0)
+    url = f"sqlite:///{tmp_path / 'appeal.db'}"
+    repeats, feedback = Repeats(url, threshold=THRESHOLD, window_days=30), FeedbackStore(url)
+    try:
+        # Monday 09:00, Wednesday and Friday of that week, and one of the next Monday, after the week
+        at = [monday + timedelta(days=d, hours=9) for d in (0, 2, 4, 7)]
+        repeats.log.add(*demo_seen(), *(SeenTicket(f"WG-{n}", when.astimezone(timezone.utc).replace(tzinfo=None), masked_text(body),
+                                     township="湾头桥镇", topic="城乡建设")
+                          for n, (when, body) in enumerate(zip(at, (ROAD, ROAD_AGAIN, ROAD_THIRD, ROAD)))))
+        week = hotspots_out(repeats, feedback, days=7, min_size=3, limit=5, since=monday.replace(tzinfo=None),
+                            until=(monday + timedelta(days=7)).replace(tzinfo=None), zone=zone)
+        assert [sorted(t.ticket_id for t in s.tickets) for s in week.hotspots] == [["WG-0", "WG-1", "WG-2"]], week
+        assert (week.days, week.since) == (7, monday.isoformat(timespec="minutes"))
+        town = hotspots_out(repeats, feedback, days=7, min_size=3, limit=5, township="湾头桥镇",
+                            since=monday.replace(tzinfo=None), until=(monday + timedelta(days=7)).replace(tzinfo=None),
+                            zone=zone)
+        assert town.tickets_in_period == 3  # not the next Monday's
+        last_days = hotspots_out(repeats, feedback, days=7, min_size=3, limit=5, township="湾头桥镇")
+        # the last 7 × 24 hours: the next Monday's, not the week's Monday
+        assert last_days.tickets_in_period == 3
+        assert "WG-0" not in {t.ticket_id for spot in last_days.hotspots for t in spot.tickets}
+        with pytest.raises(InputError, match="until"):
+            hotspots_out(repeats, feedback, days=7, min_size=3, limit=5, since=monday.replace(tzinfo=None),
+                         until=monday.replace(tzinfo=None), zone=zone)
+    finally:
+        repeats.close()
+        feedback.close()

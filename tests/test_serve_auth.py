@@ -690,6 +690,8 @@ def test_the_weeks_figures_count_what_became_of_each_ticket(tmp_path):
         assert "5 tickets received" in printed.stdout and "(直接办结) 1 (20%)" in printed.stdout, printed.stdout
         assert "\n  网站   " in printed.stdout and "\n  （未说明）" in printed.stdout, printed.stdout
         assert "武冈市卫生健康局      2       1     1   50%" in printed.stdout, printed.stdout
+        spots = appeal("hotspots", "--since", today, "--min-size", "2")
+        assert spots.returncode == 0 and f"of {today} 00:00 → " in spots.stdout, spots.stdout + spots.stderr
         refused = appeal("tickets", "--summary", "--unit", "卫健局")
         assert refused.returncode != 0 and "--summary counts every ticket" in refused.stderr, refused.stderr
     finally:

@@ -266,6 +266,11 @@ def _answered(ticket: RoutedTicketOut) -> str:
 def hotspots(
     days: int = typer.Option(7, "--days", min=1, help="tickets routed in the last DAYS × 24 hours, back from now, not "
                                                       "since a midnight (at most the repeat window)"),
+    since: Optional[datetime] = typer.Option(None, "--since", formats=_CLOCK, help="instead of --days, the tickets "
+                                                                               "received from this time on: a week, "
+                                                                               "2026-11-30"),
+    until: Optional[datetime] = typer.Option(None, "--until", formats=_CLOCK, help="with --since, the end (not "
+                                                                               "included): 2026-12-07; default now"),
     min_size: int = typer.Option(3, "--min-size", min=2, help="smallest group shown"),
     limit: int = typer.Option(20, "--limit", min=1, help="largest groups first"),
     township: Optional[str] = typer.Option(None, "--township", help="only the groups holding tickets of this 乡镇/街道 "
@@ -282,21 +287,26 @@ def hotspots(
     similarity reaches APPEAL_REPEAT_THRESHOLD (APPEAL_REPEAT_E5_THRESHOLD with APPEAL_REPEAT_METHOD=e5) or an agent
     linked them (feedback `repeat_of`), unless an agent told them apart, and a group is every ticket linked to it
     directly or through another. Tickets of two townships are two matters, unless the same matter is reported in
-    three or more: then one group of the whole county (全市)."""
+    three or more: then one group of the whole county (全市). A week named by its dates, for the weekly report:
+    --since 2026-11-30 --until 2026-12-07."""
     from appeal.cli import existing_database
-    from appeal.config import get_settings
+    from appeal.config import centre_time, get_settings
     from knowledge_base.repeats import Repeats
     from pipeline.area import deployment_area
+    from pipeline.errors import InputError
     from pipeline.pii import opening
     from serve.routing import hotspots_out
     from training.feedback_store import FeedbackStore
 
     settings = get_settings()
     url = existing_database(settings)
+    if until is not None and since is None:
+        raise InputError("--until: with --since, the period's start")
+    start = _on_clock(since, datetime.now(settings.zone), before=True) if since else None
+    end = _on_clock(until, start, before=False) if until and start else None
     encoder = None
     if settings.repeat_method == "e5":  # the service's tickets compared as the service compares them
         from knowledge_base.kb import encoder_dir, load_encoder
-        from pipeline.errors import InputError
 
         try:
             encoder = load_encoder(encoder_dir(settings), build=False)
@@ -306,26 +316,27 @@ def hotspots(
     feedback = FeedbackStore(url)
     try:
         found = hotspots_out(repeats, feedback, days=days, min_size=min_size, limit=limit, township=township,
-                             unit=unit, urgent=urgent)
+                             unit=unit, urgent=urgent, since=start, until=end, zone=settings.zone)
     finally:
         repeats.close()
         feedback.close()
     if as_json:
         typer.echo(found.model_dump_json(indent=2))
         return
-    if found.days < days:
+    if found.days < days and since is None:
         typer.echo(f"tickets are kept for {found.days} days (APPEAL_REPEAT_WINDOW_DAYS): showing those", err=True)
-    period = "day" if found.days == 1 else f"{found.days} days"
+    period = "the last day" if found.days == 1 else f"the last {found.days} days"
+    if since is not None:
+        period = f"{centre_time(found.since):%Y-%m-%d %H:%M} → {centre_time(found.until):%Y-%m-%d %H:%M}"
     which = _narrowed_to(found.township, found.unit)
     if not found.tickets_in_period:
-        typer.echo(f"no ticket{which} routed with an id in the last {period} ({settings.db_url})")
+        typer.echo(f"no ticket{which} routed with an id in {period} ({settings.db_url})")
         return
     plural = "" if len(found.hotspots) == 1 else "s"
     whole = deployment_area().whole
     # a township's or unit's own count: the county's, beside its groups, read as its workload
     tickets = f"{found.tickets_in_period} ticket{'' if found.tickets_in_period == 1 else 's'}"
-    among = f" holding tickets{which} ({tickets} there in the last {period})" if which else \
-        f" among {tickets} of the last {period}"
+    among = f" holding tickets{which} ({tickets} there in {period})" if which else f" among {tickets} of {period}"
     flagged = " with an urgent ticket" if urgent else ""
     typer.echo(f"{len(found.hotspots)} hotspot{plural}{flagged}{among}"
                + ("" if found.hotspots else f"; no group of {min_size} or more tickets{flagged}"))

@@ -76,6 +76,11 @@ def day_tickets(
 @router.get("/hotspots", response_model=HotspotsOut, summary="热点诉求 / groups of tickets about the same matter")
 def hotspots(
     days: int = Query(7, ge=1, le=366, description="tickets routed in the last `days` (at most the repeat window)"),
+    since: datetime | None = Query(None, description="instead of the last days, the tickets received from this time on "
+                                                     "(the centre's clock unless it has an offset): a week, "
+                                                     "2026-11-30T00:00"),
+    until: datetime | None = Query(None, description="with `since`, the end of the period (not included): "
+                                                     "2026-12-07T00:00; default now"),
     min_size: int = Query(3, ge=2, le=1000, description="smallest group shown"),
     limit: int = Query(20, ge=1, le=200, description="largest groups first"),
     township: str | None = Query(None, max_length=100, description="乡镇/街道 (湾头桥镇, or its division code): only "
@@ -93,9 +98,11 @@ def hotspots(
     units counted. Agents' answers overrule the similarity: a ticket they linked (`repeat_of`) joins the group, and
     one they judged a new matter (`repeat_of: null`) is not joined through the tickets it was listed with. A unit's
     key sees the groups holding tickets sent to its unit, each listing those alone."""
+    if until is not None and since is None:
+        raise InputError("until: 需同时给出 since / needs since, the period's start")
     return hotspots_out(services.repeats, services.feedback, days=days, min_size=min_size, limit=limit,
                         township=township, unit=_own_unit(caller, unit), urgent=urgent,
-                        sent_only=caller.unit is not None)
+                        sent_only=caller.unit is not None, since=since, until=until, zone=services.settings.zone)
 
 
 @router.get("/summary", response_model=PeriodSummaryOut, summary="周报数据 / a period's figures, for the weekly report",
