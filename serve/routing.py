@@ -337,10 +337,10 @@ def hotspots_out(repeats: Repeats, feedback: FeedbackStore, *, days: int, min_si
     those tickets alone, other units' being counted, not shown."""
     name, asked = _township_asked(township), unit_asked(unit)
     window, now, here = repeats.index.window, utc_now(), zone or ZoneInfo("UTC")
-    if since is None:
+    if since is None and until is None:
         span, end = min(days, window.days), None
         start = now - timedelta(days=span)
-    else:
+    else:  # an `until` alone is refused there
         start, end = kept_period(repeats, None, since, until, here)
         start = max(start, now - window)
         span = (end - start) / timedelta(days=1)
@@ -359,7 +359,7 @@ def hotspots_out(repeats: Repeats, feedback: FeedbackStore, *, days: int, min_si
              and (asked is None or asked in spot.lead_units or asked in spot.assisting_units)
              and (not urgent or any(ticket.urgent for ticket in spot.tickets))
              and any(shown(ticket) for ticket in spot.tickets)]
-    day_ago = utc_now() - timedelta(hours=24)
+    day_ago = now - timedelta(hours=24)
     return HotspotsOut(
         days=math.ceil(span - 1e-9),
         since=start.replace(tzinfo=timezone.utc).astimezone(here).isoformat(timespec="minutes"),

@@ -1499,9 +1499,10 @@ def test_the_hotspots_of_a_week_named_by_its_dates(tmp_path):
     try:
         # Monday 09:00, Wednesday and Friday of that week, and one of the next Monday, after the week
         at = [monday + timedelta(days=d, hours=9) for d in (0, 2, 4, 7)]
-        repeats.log.add(*demo_seen(), *(SeenTicket(f"WG-{n}", when.astimezone(timezone.utc).replace(tzinfo=None), masked_text(body),
-                                     township="湾头桥镇", topic="城乡建设")
-                          for n, (when, body) in enumerate(zip(at, (ROAD, ROAD_AGAIN, ROAD_THIRD, ROAD)))))
+        bodies = (ROAD, ROAD_AGAIN, ROAD_THIRD, ROAD)
+        repeats.log.add(*demo_seen(), *(SeenTicket(f"WG-{n}", when.astimezone(timezone.utc).replace(tzinfo=None),
+                                                   masked_text(body), township="湾头桥镇", topic="城乡建设")
+                                        for n, (when, body) in enumerate(zip(at, bodies))))
         week = hotspots_out(repeats, feedback, days=7, min_size=3, limit=5, since=monday.replace(tzinfo=None),
                             until=(monday + timedelta(days=7)).replace(tzinfo=None), zone=zone)
         assert [sorted(t.ticket_id for t in s.tickets) for s in week.hotspots] == [["WG-0", "WG-1", "WG-2"]], week

@@ -15,7 +15,8 @@ if TYPE_CHECKING:  # the schemas import the service's modules: not at every comm
     from serve.schemas import CountOut, PeriodSummaryOut, RoutedTicketOut
 
 _TICKETS_SHOWN = 5  # the most central first
-_CLOCK = ["%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M", "%Y-%m-%d", "%H:%M"]  # a date alone: its midnight; a time alone: `_on_clock`
+# a date alone: its midnight; a time alone: `_on_clock`
+_CLOCK = ["%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M", "%Y-%m-%d", "%H:%M"]
 
 
 def tickets(
@@ -293,20 +294,18 @@ def hotspots(
     from appeal.config import centre_time, get_settings
     from knowledge_base.repeats import Repeats
     from pipeline.area import deployment_area
-    from pipeline.errors import InputError
     from pipeline.pii import opening
     from serve.routing import hotspots_out
     from training.feedback_store import FeedbackStore
 
     settings = get_settings()
     url = existing_database(settings)
-    if until is not None and since is None:
-        raise InputError("--until: with --since, the period's start")
     start = _on_clock(since, datetime.now(settings.zone), before=True) if since else None
-    end = _on_clock(until, start, before=False) if until and start else None
+    end = _on_clock(until, start, before=False) if until and start else until
     encoder = None
     if settings.repeat_method == "e5":  # the service's tickets compared as the service compares them
         from knowledge_base.kb import encoder_dir, load_encoder
+        from pipeline.errors import InputError
 
         try:
             encoder = load_encoder(encoder_dir(settings), build=False)

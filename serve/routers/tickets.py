@@ -98,8 +98,6 @@ def hotspots(
     units counted. Agents' answers overrule the similarity: a ticket they linked (`repeat_of`) joins the group, and
     one they judged a new matter (`repeat_of: null`) is not joined through the tickets it was listed with. A unit's
     key sees the groups holding tickets sent to its unit, each listing those alone."""
-    if until is not None and since is None:
-        raise InputError("until: 需同时给出 since / needs since, the period's start")
     return hotspots_out(services.repeats, services.feedback, days=days, min_size=min_size, limit=limit,
                         township=township, unit=_own_unit(caller, unit), urgent=urgent,
                         sent_only=caller.unit is not None, since=since, until=until, zone=services.settings.zone)
