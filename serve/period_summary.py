@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from appeal.database import stored_utc
 from knowledge_base.repeats import Repeats
 from knowledge_base.store import utc_now
 from knowledge_base.ticket_log import SeenTicket
@@ -30,14 +31,15 @@ def period_summary(tickets: Sequence[SeenTicket], answers: Mapping[str, Feedback
     """`tickets` received from `start` to `end` (naive UTC), `answers` the agents' latest by ticket id, `now` naive
     UTC (the age of open tickets)."""
     states = {t.ticket_id: ticket_state(t, answers.get(t.ticket_id)) for t in tickets}
-    here = [_local(t.received_at, zone) for t in tickets]
-    first, last = _local(start, zone).date(), (_local(end, zone) - timedelta(microseconds=1)).date()
+    here = [stored_utc(t.received_at).astimezone(zone) for t in tickets]
+    since, until = (stored_utc(t).astimezone(zone) for t in (start, end))
+    first, last = since.date(), (until - timedelta(microseconds=1)).date()
     days = [first + timedelta(days=n) for n in range((last - first).days + 1)]
     per_day = Counter(moment.date() for moment in here)
     closed = sum(state == "closed" for state in states.values())
     counted = Counter(states.values())
     return PeriodSummaryOut(
-        since=_local(start, zone).isoformat(timespec="minutes"), until=_local(end, zone).isoformat(timespec="minutes"),
+        since=since.isoformat(timespec="minutes"), until=until.isoformat(timespec="minutes"),
         received=len(tickets),
         by_day=[CountOut(name=d.isoformat(), tickets=per_day[d]) for d in days],
         by_channel=_counts(t.channel for t in tickets),
@@ -81,7 +83,3 @@ def _counts(names: Iterable[str | None]) -> list[CountOut]:
 
 def _rate(part: int, whole: int) -> float | None:
     return round(part / whole, 4) if whole else None
-
-
-def _local(naive_utc: datetime, zone: ZoneInfo) -> datetime:
-    return naive_utc.replace(tzinfo=timezone.utc).astimezone(zone)

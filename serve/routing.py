@@ -240,7 +240,7 @@ def tickets_out(repeats: Repeats, feedback: FeedbackStore, *, day: date | None, 
               and (answered is None or (t.ticket_id in answers) == answered)
               and (returned is None or (states[t.ticket_id] == "returned") == returned)
               and (state is None or states[t.ticket_id] == state)]
-    start_here, end_here = (t.replace(tzinfo=timezone.utc).astimezone(zone) for t in (start, end))
+    start_here, end_here = (stored_utc(t).astimezone(zone) for t in (start, end))
     return TicketsOut(
         date=start_here.date().isoformat(), since=start_here.isoformat(timespec="minutes"),
         until=end_here.isoformat(timespec="minutes"), township=name, unit=asked, received=len(day_tickets),
@@ -345,10 +345,10 @@ def hotspots_out(repeats: Repeats, feedback: FeedbackStore, *, days: int, min_si
         start = max(start, now - window)
         span = (end - start) / timedelta(days=1)
     # The feedback table keeps aware times, the ticket log naive UTC (`utc_now`).
+    answered_since = stored_utc(start)
     judgements = Judgements.from_answers(
-        ((a.ticket_key, a.related_ticket_ids, a.repeat_of)
-         for a in feedback.repeat_answers(start.replace(tzinfo=timezone.utc))),
-        topics=feedback.answered_topics(start.replace(tzinfo=timezone.utc)))
+        ((a.ticket_key, a.related_ticket_ids, a.repeat_of) for a in feedback.repeat_answers(answered_since)),
+        topics=feedback.answered_topics(answered_since))
 
     def shown(ticket: SeenTicket) -> bool:  # of a unit's own key, only the tickets sent to it
         return not sent_only or ticket.concerns(None, asked, sent_only=True)
@@ -362,8 +362,8 @@ def hotspots_out(repeats: Repeats, feedback: FeedbackStore, *, days: int, min_si
     day_ago = now - timedelta(hours=24)
     return HotspotsOut(
         days=math.ceil(span - 1e-9),
-        since=start.replace(tzinfo=timezone.utc).astimezone(here).isoformat(timespec="minutes"),
-        until=(end or now).replace(tzinfo=timezone.utc).astimezone(here).isoformat(timespec="minutes"),
+        since=answered_since.astimezone(here).isoformat(timespec="minutes"),
+        until=stored_utc(end or now).astimezone(here).isoformat(timespec="minutes"),
         township=name,
         unit=asked,
         tickets_in_period=repeats.index.count(days=span, township=name, unit=asked, sent_only=sent_only, until=end),
