@@ -732,8 +732,11 @@ def _words(text: str) -> frozenset[str]:
     home = deployment_area().home_area_words
     # masked again (idempotent): a ticket an earlier release logged keeps the name its masking missed, and a caller
     # who rang twice made it a keyword of the group, shown to every agent
-    words = segment(_clean(masked_text(text)))
-    return frozenset(w for w in words if len(w) > 1 and not w.isdigit() and w not in home)
+    cleaned = _clean(masked_text(text))
+    # a road is one word (a statistician's round: 都梁路's group read 梁路, jieba's cut after 都)
+    roads = road_names(cleaned, whole=True)
+    return roads | frozenset(w for w in segment(cleaned) if len(w) > 1 and not w.isdigit() and w not in home
+                             and not any(w in road for road in roads))
 
 
 def group_keywords(tickets: list[SeenTicket], k: int = 5, share: float = 0.2) -> list[str]:
@@ -750,7 +753,9 @@ def group_keywords(tickets: list[SeenTicket], k: int = 5, share: float = 0.2) ->
 
 
 # Words that say nothing of the matter (处理, 反映, 希望: a township clerk's round found 处理 a group's keyword)
-_NO_KEYWORDS = QUESTION_WORDS | REQUEST_WORDS | ACKNOWLEDGEMENTS | CALL_NOTES
+# …nor when and where a caller was (a statistician's round: a township's outage read 水厂 早上 街上 屋里 今天)
+_NO_KEYWORDS = QUESTION_WORDS | REQUEST_WORDS | ACKNOWLEDGEMENTS | CALL_NOTES | frozenset(
+    "今天 昨天 前天 明天 早上 上午 中午 下午 晚上 半夜 凌晨 现在 每天 天天 一直 屋里 家里 街上 这边 那边 这里 那里".split())
 
 
 @lru_cache(maxsize=1)

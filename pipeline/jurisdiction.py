@@ -272,7 +272,7 @@ def _village_after(text: str, end: int) -> str | None:
 # after its township (湾头桥镇石门桥村), and elsewhere left unread rather than read with the word before it (现在农村,
 # 作为村干部, 多次跟村里).
 # An agent's 来电反映桥头村…, 关于白沙村…, 来电人称龙溪村… (words that report or concern a place) start a name as well.
-_NAME_STARTS = "(?:^|(?<=[\\s，。、！？：；,.!?:;（(“\"镇乡道区们是在住和与及到去从映于称]))"
+_NAME_STARTS = "(?:^|(?<=[\\s，。、！？：；,.!?:;（(“\"镇乡道区们是在住和与及到去从映于称诉报]))"
 _ANY_VILLAGE = re.compile(f"{_NAME_STARTS}([{_HAN}]{{2}})村"
                           "(?!委|民|里|部|干|级|组长)"
                           f"|(?:(?<=[镇乡])|(?<=街道))([{_HAN}]{{3}})村(?!委|民|里|部|干|级|组长)")
@@ -311,10 +311,11 @@ _NOT_IN_ROADS = _NOT_IN_NAMES | frozenset("这那该此哪每整条段个种处�
                                           "马线道路街坡弯堵宽学电水泥油石青")
 
 
-def road_names(text: str) -> frozenset[str]:
-    """The roads and streets `text` names (see `_ANY_ROAD`), each as its two characters before 路/街/大道 (玉带, 都梁)."""
-    return frozenset(name for name in _ANY_ROAD.findall(text)
-                     if not _NOT_IN_ROADS.intersection(name) and word_count(name) < _COMMON_WORD)
+def road_names(text: str, *, whole: bool = False) -> frozenset[str]:
+    """The roads and streets `text` names (see `_ANY_ROAD`), each as its two characters before 路/街/大道 (玉带, 都梁),
+    or `whole`, as named (玉带路, 都梁大道)."""
+    return frozenset(found[0] if whole else found[1] for found in _ANY_ROAD.finditer(text)
+                     if not _NOT_IN_ROADS.intersection(found[1]) and word_count(found[1]) < _COMMON_WORD)
 
 
 @lru_cache(maxsize=8)

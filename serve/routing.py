@@ -432,6 +432,14 @@ def _held_by(related: list[Related] | None, follow_up: bool) -> tuple[SeenTicket
     return (earlier, unit, by_words) if unit else None
 
 
+def _at_another_unit(related: list[Related] | None, lead: UnitRef | None) -> SeenTicket | None:
+    """The earlier ticket listed by its words that is at a unit other than `lead` (sent there, not sent back, not
+    closed by the centre): one matter would be at two units."""
+    return next((r.ticket for r in related or [] if r.linked_by == "words" and r.ticket.confirmed
+                 and not r.ticket.sent_back_where_it_is and not r.ticket.closed_at_centre
+                 and r.ticket.dispatched_to != (lead.name if lead else None)), None)
+
+
 def _still_urgent(related: list[Related] | None, received: datetime | None, text: str) -> SeenTicket | None:
     """The urgent ticket of the last `OUTAGE_HOURS` that a follow-up's caller is chasing (the one it numbers, else
     one listed), unless the caller says the matter is over: how long the calls of one outage keep coming in."""
@@ -625,6 +633,16 @@ def route_tickets(tickets: Sequence[TicketIn], model: LoadedModel, kb: Knowledge
                 proposed_only = True
                 reasons.append(f"催办：原工单 {named.ticket_id} 尚待坐席确认去向，按其路由建议 {holder.name} 派，请一并确认 / "
                                "the ticket it names awaits an agent's answer: its proposal, to confirm with it")
+        elif not follow_up and (elsewhere := _at_another_unit(related, lead)) is not None:
+            # a statistician's round: the repeat of a barbecue stall's noise, listed as such and already at 城管局, went
+            # auto to 公安局 by the social-noise rule: a second work order for one matter, at a second unit. An urgent
+            # ticket is dispatched all the same: a repeat only looks like one, and an emergency does not wait for it.
+            # (A follow-up goes with the ticket it names or resembles, above, or is checked with its caller.)
+            proposed_only = not urgent
+            reasons.append(f"可能重复诉求 {elsewhere.ticket_id} 已在 {elsewhere.dispatched_to}，本次路由为 "
+                           f"{lead.name if lead else '未定单位'}：请核对是否同一事项，是则随原工单派 / a likely repeat of a "
+                           f"ticket at {elsewhere.dispatched_to}: an agent checks whether it is the same matter, and if "
+                           "so sends it there")
         if holder:
             # the assistants and the rule came with the unit set aside (an integrator's round: a 协办 township of the
             # discarded reading came back beside the agent's unit)

@@ -376,6 +376,16 @@ def test_a_group_is_not_named_by_the_home_city():
     assert keywords[:2] == ["二中", "堵车"] and "张建国" not in keywords
 
 
+def test_a_group_is_named_by_its_road_whole_and_not_by_when_or_where_its_callers_were():
+    """A statistician's round: one street's barbecue stalls read 梁路 (jieba cut 都梁路 after 都), and a township's
+    water cut 水厂 早上 街上 屋里 今天."""
+    stalls = ("我要投诉都梁路那几个烧烤摊子，昨天晚上又搞到两点多，吵死人", "我住都梁路的，要投诉那个夜宵烧烤，今天早上屋里还是烟子",
+              "都梁路烧烤，又是一个晚上冇睡着，今天早上屋里全是油烟味")
+    keywords = group_keywords([SeenTicket(f"WG-{i}", utc_now(), text) for i, text in enumerate(stalls)])
+    assert "都梁路" in keywords and "烧烤" in keywords, keywords
+    assert not {"梁路", "今天", "早上", "屋里", "晚上"} & set(keywords), keywords
+
+
 def test_follow_ups_of_different_matters_are_not_each_others_repeats():
     """A housing agent's round: follow-ups share what every 催办 says (已经打过三次了, 到现在还是, 诉求：催办) and were
     listed together at 0.35–0.40 whatever their matter; a follow-up of the same matter still finds its first report."""
@@ -561,6 +571,8 @@ def test_road_names_are_read_where_a_name_can_start_and_a_word_before_a_road_is_
     assert road_names("迎春亭街道玉带路交叉口那里水管爆哒") == {"玉带"}  # 街道 is the township
     assert road_names("春光路口水管破哒，都梁大道也停水，听讲是玉带路的主水管") == {"春光", "都梁", "玉带"}
     assert not road_names("这条路上水管爆了，十字路口、水泥路、过马路的地方都是水，县公路也淹了")
+    # …and after 投诉, 举报 (a statistician's round: 我要投诉都梁路那几个烧烤摊子 named none), whole where asked
+    assert road_names("我要投诉都梁路那几个烧烤摊子，举报玉带路的夜宵店", whole=True) == {"都梁路", "玉带路"}
 
 
 def test_a_caller_who_says_the_hotline_heard_it_before_is_told_from_one_who_went_elsewhere():
@@ -618,7 +630,10 @@ def test_a_caller_who_says_the_hotline_heard_it_before_is_told_from_one_who_went
                  "省道马坪那段塌了一半，昨晚就有人打了电话，到现在还冇设警示牌", "刚才我打电话讲了，水还在涨",
                  # a township's: its own answer quoted back, the matter back since
                  "邓家铺镇农贸市场那个喇叭，镇里讲整治好了，今天早上四点钟又开始喊了，跟原来一模一样",
-                 "城管说已经处理了，今天那个烧烤摊还是摆到马路上"):
+                 "城管说已经处理了，今天那个烧烤摊还是摆到马路上",
+                 # a statistician's round: a web message's "many times", and as callers say it
+                 "【网友留言】迎春亭街道都梁路夜宵烧烤一条街扰民问题已经反映多次，一直没有效果", "我们多次反映，一直没人管",
+                 "这个问题反映过多次了"):
         # as written, and as the route reads it (normalised: ASCII clause marks)
         assert says_reported_before(said) and says_reported_before(normalized(said)), said
     # a call or a report to someone else is no ticket of the hotline's
@@ -653,7 +668,9 @@ def test_a_caller_who_says_the_hotline_heard_it_before_is_told_from_one_who_went
                  "早上打了一次疫苗，还要打吗", "下午打了电话给物业，物业不管", "上午打了针，现在还在发烧",
                  "早上供电所打电话讲要停电", "晚上十点钟打了一针", "晚上打电话讲给物业听，物业不管",
                  # …or a property company's or a boss's word
-                 "物业讲修好了，又漏了", "老板说处理好了，还是一样吵"):
+                 "物业讲修好了，又漏了", "老板说处理好了，还是一样吵",
+                 # …many times, to someone it names
+                 "已经向社区反映多次", "多次反映到村里", "跟老板投诉过好几次"):
         assert not says_reported_before(said) and not says_reported_before(normalized(said)), said
 
 

@@ -615,6 +615,35 @@ def test_a_follow_up_of_a_ticket_only_proposed_to_a_unit_says_so_and_waits_for_a
     assert kept == {"WG-Q2": "review", "WG-Q3": again["decision"]}, kept
 
 
+def test_a_repeat_of_a_ticket_at_another_unit_goes_to_an_agent_not_auto_to_a_second_unit(server):
+    """A statistician's round: the third call about one street's barbecue stalls, listed as a repeat of the first,
+    already sent to 城管局, went auto to 公安局 by the social-noise rule (划拳): one matter at two units. Here a KTV's
+    noise an agent sent to 城管局, and its repeat the rule and the model read as the police's."""
+    first = {"id": "WG-B1", "text": "都梁路那家KTV每天晚上唱到凌晨两三点，音响开得震天响，楼上居民觉都睡不成。"}
+    again = {"id": "WG-B2", "text": "都梁路那家KTV昨天晚上又唱到凌晨三点，音响震天响，吵得楼上觉都睡不成。"}
+    with server.client("agent") as client:
+        client.post("/v1/route", json=first).raise_for_status()
+        client.post("/v1/feedback", json={"ticket_id": "WG-B1", "topic": "城乡建设",
+                                           "unit": "武冈市城市管理和综合执法局"}).raise_for_status()
+        routed = client.post("/v1/route", json=again).json()
+        # an emergency is dispatched all the same, the likely repeat said beside it
+        client.post("/v1/route", json={"id": "WG-B3", "text": "云台路人行道上一个井盖不见了，黑洞洞的，晚上有人踩空"})
+        client.post("/v1/feedback", json={"ticket_id": "WG-B3", "topic": "城乡建设",
+                                           "unit": "武冈市住房和城乡建设局"}).raise_for_status()
+        manhole = client.post("/v1/route", json={"id": "WG-B4", "text": "云台路人行道上井盖不见了，黑洞洞的"}).json()
+    assert (manhole["decision"], manhole["lead_unit"]["name"], manhole["urgent"]) == (
+        "auto", "武冈市城市管理和综合执法局", True), manhole
+    assert any(r.startswith("可能重复诉求 WG-B3 已在 武冈市住房和城乡建设局") for r in manhole["reasons"]), manhole["reasons"]
+    assert routed["related_tickets"][0]["ticket_id"] == "WG-B1" and not routed["follow_up"], routed
+    assert routed["lead_unit"]["name"] == "武冈市公安局" and routed["decision"] == "review", routed
+    assert ("可能重复诉求 WG-B1 已在 武冈市城市管理和综合执法局，本次路由为 武冈市公安局：请核对是否同一事项，是则随原工单派 / a likely "
+            "repeat of a ticket at 武冈市城市管理和综合执法局: an agent checks whether it is the same matter, and if so sends it "
+            "there") in routed["reasons"], routed["reasons"]
+    with sqlite3.connect(server.home / "appeal.db") as db:  # kept as a proposal: no unit has it yet
+        kept = db.execute("SELECT lead_unit, decision FROM routed_ticket WHERE ticket_id = 'WG-B2'").fetchone()
+    assert kept == ("武冈市公安局", "review")
+
+
 def test_a_ticket_an_agent_sends_on_to_another_township_is_that_townships_repeat(server):
     """A township clerk's round: 湾头桥镇 got a ticket of 邓元泰镇's market toilet (the location field said 湾头桥镇)
     and the agent sent it on, but the log kept it 湾头桥镇's: the caller's next call was compared with 湾头桥镇's
