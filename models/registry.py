@@ -295,6 +295,9 @@ class Decision:
     champion_scores: dict | None = None
     challenger_scores: dict | None = None
     by: str | None = None  # who asked for it (None: recorded before this was kept)
+    # why a promotion was asked for, as given (a trainer's round: a forced one said who, not why); a rollback keeps its
+    # reason after "rollback" in `reasons`
+    reason: str | None = None
     # sha256 of the line before this one in decisions.jsonl (None: the first line, or recorded before this was kept):
     # a line deleted or edited by hand (a forced promotion taken out) breaks the chain at the next line
     prev_sha256: str | None = None
@@ -527,6 +530,7 @@ class Registry:
         tolerance: float = DEFAULT_TOLERANCE,
         class_margin: float = DEFAULT_CLASS_MARGIN,
         by: str | None = None,
+        reason: str | None = None,
         built_on: str | None = None,
         judge_only: bool = False,
         learnt: Callable[[Path, EvaluationSet], set[int]] | None = None,
@@ -548,7 +552,8 @@ class Registry:
             if current == version:
                 raise InputError(f"{version} is already the champion")
             self._servable(version)
-            decision = Decision(action="refuse", version=version, previous=current, by=by)
+            decision = Decision(action="refuse", version=version, previous=current, by=by,
+                                reason=reason.strip() if reason and reason.strip() else None)
             decision.tolerance, decision.class_margin = tolerance, class_margin
             challenger_scores = champion_scores = None
             # a trainer's round: a promotion while a retrain trained; the challenger learnt the old champion's data,

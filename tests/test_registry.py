@@ -334,14 +334,16 @@ def test_cli_list_promote_rollback(appeal_home, models, shared_data):
             f"{refusal.challenger_scores['topic']['macro_f1']:.4f} against good "
             f"{refusal.champion_scores['topic']['macro_f1']:.4f}") in listed, listed
 
-    forced = runner.invoke(app, ["models", "promote", "bad", "--force", "--by", "质检 王芳"])
+    forced = runner.invoke(app, ["models", "promote", "bad", "--force", "--by", "质检 王芳", "--reason", "本地工单上单位更准"])
     assert forced.exit_code == 0 and "FORCED" in forced.output
     # the earlier refusal is said before (a trainer's round: a retrain's refusal on another set went unmentioned)
     assert f"note: the gate refused bad {centre_minute(refusal.at)} by cli:{getpass.getuser()} on " in forced.output
     assert registry.champion()[0] == "bad"
-    # with who forced it (a trainer's round: the line named no one, where the rollback's did)
-    assert f"bad: forced past the gate {centre_minute(registry.decisions()[-1].at)} by 质检 王芳" in \
+    # with who forced it (a trainer's round: the line named no one, where the rollback's did), and why (its
+    # re-tester's: who, not why)
+    assert f"bad: forced past the gate {centre_minute(registry.decisions()[-1].at)} by 质检 王芳 (本地工单上单位更准)" in \
         runner.invoke(app, ["models", "list"]).output
+    assert registry.decisions()[-1].reason == "本地工单上单位更准"
 
     # in its own process, where no test harness holds the log: it printed "rolled back" twice, the second time as a
     # bare library warning (a trainer's round)

@@ -25,6 +25,8 @@ ToleranceOption = typer.Option(DEFAULT_TOLERANCE, "--tolerance", min=0.0, max=0.
                                help="largest macro-F1 drop the gate allows")
 ClassMarginOption = typer.Option(DEFAULT_CLASS_MARGIN, "--class-margin", min=0.0, max=0.5,
                                  help="largest per-class F1 drop the gate allows")
+ReasonOption = typer.Option(None, "--reason", help="why, recorded in the promotion log and shown by `models list` "
+                                                   "(e.g. 'agents report wrong units since 9:00')")
 
 
 @models_app.command("list")
@@ -101,7 +103,7 @@ def after_refusal(version: str) -> str:
     return ("next: collect more agents' answers (or correct the labels the reasons name: `appeal feedback correct`) "
             "and `appeal retrain` again; "
             f"or, where the reasons above are understood and accepted, `appeal models promote {version} --force --by "
-            "NAME` (recorded as forced), or a wider --tolerance / --class-margin for one promotion")
+            "NAME --reason WHY` (recorded as forced), or a wider --tolerance / --class-margin for one promotion")
 
 
 # "refused the gate" read as if the version had refused it (a re-tester's round)
@@ -122,7 +124,7 @@ def _gate_line(decision) -> str:
     line = f"{decision.version}: {_GATE_WORDS[decision.action]} the gate {centre_minute(decision.at)}{_by(decision)}"
     if decision.action == "judge":  # retrain --no-promote: it would have, and nobody promoted it (yet)
         line += f" and not promoted (--no-promote): it would {'pass' if decision.would == 'promote' else 'be refused'}"
-    line += _margins(decision)
+    line += _margins(decision) + (f" ({decision.reason})" if decision.reason else "")
     if decision.challenger_scores:
         name = (decision.evaluation or {}).get("name", "its evaluation set")
         line += (f", topic macro-F1 on {name} {f1(decision.challenger_scores)} against {decision.previous} "
@@ -152,6 +154,7 @@ def promote(
     class_margin: float = ClassMarginOption,
     registry: Optional[Path] = RegistryOption,
     by: Optional[str] = ByOption,
+    reason: Optional[str] = ReasonOption,
 ) -> None:
     """Compare VERSION with the champion on the evaluation set and promote it if it passes the gate."""
     from knowledge_base.units import unit_label_reader
@@ -165,7 +168,7 @@ def promote(
         typer.secho(f"note: {note}", fg=typer.colors.YELLOW, err=True)
     evaluation = load_evaluation_set(data, unit_label_reader(challenger.heads))
     decision = reg.promote(version, evaluation_data=evaluation, force=force, tolerance=tolerance,
-                           class_margin=class_margin, by=who(by), learnt=learnt_evaluation_rows)
+                           class_margin=class_margin, by=who(by), reason=reason, learnt=learnt_evaluation_rows)
     for reason in decision.reasons:
         typer.echo(f"  {reason}")
     if not decision.promoted:
@@ -223,8 +226,7 @@ def _by(decision) -> str:
 def rollback(
     registry: Optional[Path] = RegistryOption,
     by: Optional[str] = ByOption,
-    reason: Optional[str] = typer.Option(None, "--reason", help="why, recorded in the promotion log "
-                                                                  "(e.g. 'agents report wrong units since 9:00')"),
+    reason: Optional[str] = ReasonOption,
 ) -> None:
     """Give the champion role back to the previous champion."""
     decision = _registry(registry).rollback(by=who(by), reason=reason)

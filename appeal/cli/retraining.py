@@ -103,7 +103,7 @@ def retrain(
         passes = result.decision["would"] == "promote"
         typer.echo(f"not promoted (--no-promote): the gate would {'promote' if passes else 'refuse'} "
                    f"{result.challenger}; {result.decision['previous']} keeps serving (report: {result.run_dir}). To "
-                   f"promote it: `appeal models promote {result.challenger}{'' if passes else ' --force --by NAME'}`, "
+                   f"promote it: `appeal models promote {result.challenger}{'' if passes else ' --force --by NAME --reason WHY'}`, "
                    "which scores it again on the fixed evaluation set alone"
                    + (", without the held-out new tickets" if result.merge.held_out else ""))
         return
