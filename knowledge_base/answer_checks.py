@@ -105,10 +105,8 @@ def curated_pii(text: str) -> list[PiiSpan]:
 # An answer an agent reads out on a call: the real Taipei FAQ's are under 621 characters in 95 of 100 (a knowledge-base
 # editor's round saved one of 5,088 without a word).
 LONG_ANSWER = 1000
-# A question as callers ask it: the Taipei FAQ's are at most 108 characters, the demo's 26. Longer, it is a text pasted
-# in the wrong field (a knowledge-base trainer's round saved a phrasing of 5,000 characters without a word, and the
-# entry then came first for every text sharing a word with it).
-LONG_QUESTION = 200
+# …and one with something to read out: a trainer's round saved "x" over an answer, a slip, without a word
+SHORT_ANSWER = 2  # characters of text (汉字, letters, digits)
 
 
 def _curated_lines(entry) -> list[str]:
@@ -122,21 +120,19 @@ def _curated_lines(entry) -> list[str]:
         lines.append(f"{name}: 答复含个人信息（{'、'.join(personal)}）：来电人的请删去，单位联系人的请核对 / the answer "
                      f"holds personal data ({'、'.join(personal)}): a caller's must not stay in an answer every agent "
                      "is shown; check an office's contact")
+    if (said := sum(ch.isalnum() for ch in entry.answer)) < SHORT_ANSWER:
+        lines.append(f"{name}: 答复只有 {said} 个字，坐席无可读给来电人，是否误存 / the answer holds {said} character(s) of "
+                     "text, nothing an agent can read out: saved by mistake?")
     if len(entry.answer) > LONG_ANSWER:
         lines.append(f"{name}: 答复有 {len(entry.answer)} 字，坐席在电话中读不完，请精简 / the answer has "
                      f"{len(entry.answer)} characters, more than an agent reads out on a call: shorten it")
-    for asked in (entry.question, *entry.alternatives):
-        if len(asked) > LONG_QUESTION:
-            lines.append(f"{name}: 问法“{asked[:12]}…”有 {len(asked)} 字，不像来电人的问法，是否粘贴错了位置 / the "
-                         f"phrasing {asked[:12]!r}… has {len(asked)} characters, no question a caller asks: pasted "
-                         "in the wrong field?")
     return lines
 
 
 def specifics_warnings(entries: Iterable, most: int = 10) -> list[str]:
     """One line per curated answer among `entries` that states a phone number, fee, address or deadline, one per
-    answer that holds personal data, one per answer over `LONG_ANSWER` characters and one per question or phrasing over
-    `LONG_QUESTION`; the first `most` of them, and one line counting the rest (a city's whole FAQ imported at once)."""
+    answer that holds personal data and one per answer under `SHORT_ANSWER` characters of text or over `LONG_ANSWER`;
+    the first `most` of them, and one line counting the rest (a city's whole FAQ imported at once)."""
     lines = [line for entry in entries if entry.source == "faq" for line in _curated_lines(entry)]
     return first_lines(lines, most, "答复如此", "answers that give such details")
 

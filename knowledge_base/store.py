@@ -137,6 +137,10 @@ def _has_text(value: str) -> bool:
 MAX_TEXT_CHARS = 20_000  # a question, an answer, another phrasing (a past case's message is one)
 MAX_TAG_CHARS = 100
 MAX_ITEMS = {"alternatives": 50, "tags": 30}  # the demo FAQ's most are 4 and 5
+# A FAQ's question as callers ask it: the Taipei FAQ's are at most 108 characters, the demo's 26. Longer, or over
+# lines, it is a text pasted in the wrong field: a trainer's round pasted a 1,396-character notice as a question, and
+# it was saved with a warning and suggested at once.
+LONG_QUESTION = 200
 
 
 def _stored(model: type[BaseModel], info: ValidationInfo, field: str) -> bool:
@@ -216,6 +220,7 @@ class EntryIn(_UserText):
         if self.source == "faq":
             _no_personal_data(self, lambda field: _stored(type(self), info, field))
             _no_separators(self, lambda field: _stored(type(self), info, field))
+            _as_callers_ask(self, lambda field: _stored(type(self), info, field))
         if self.valid_from and self.valid_to and self.valid_to < self.valid_from:
             raise ValueError("失效日期早于生效日期 / valid_to is before valid_from")
         return self
@@ -232,6 +237,19 @@ def _no_separators(entry: EntryIn, passed: Callable[[str], bool]) -> None:
                     raise ValueError(f"{field}: {item!r} 含 {found.group()!r}，表格的单元格在此处把它拆成两项，请分成单独的"
                                      f"几项 / {item!r} holds {found.group()!r}, where a spreadsheet's cell splits its "
                                      "items: give each as an item of its own")
+
+
+def _as_callers_ask(entry: EntryIn, passed: Callable[[str], bool]) -> None:
+    """A FAQ's question and phrasings within `LONG_QUESTION` characters, the question on one line."""
+    for field in ("question", "alternatives"):
+        for asked in [] if passed(field) else [entry.question] if field == "question" else entry.alternatives:
+            over_lines = "\n" in asked.strip()
+            if len(asked) > LONG_QUESTION or over_lines:
+                shown = " ".join(asked.split())[:12] + ("…" if len(asked) > 12 else "")
+                raise ValueError(f"{field}: “{shown}”有 {len(asked)} 字{'、分多行' if over_lines else ''}，不像来电人的问法，是否粘贴"
+                                 f"错了位置（问法最多 {LONG_QUESTION} 字、一行）/ {shown!r} has {len(asked)} characters"
+                                 f"{' over several lines' if over_lines else ''}, no question a caller asks: pasted in "
+                                 f"the wrong field? (at most {LONG_QUESTION}, on one line)")
 
 
 def _no_personal_data(entry: EntryIn, passed: Callable[[str], bool]) -> None:

@@ -3,6 +3,7 @@ wrote for the wage-arrears season."""
 from __future__ import annotations
 
 import pytest
+from pydantic import ValidationError
 
 from knowledge_base.answer_checks import specifics_warnings
 from knowledge_base.store import EntryIn
@@ -42,17 +43,29 @@ def test_an_answer_too_long_to_read_out_on_a_call_is_named():
     assert said(block * 20) == []  # 920 characters
 
 
-def test_a_question_or_phrasing_too_long_to_be_a_callers_is_named():
+def test_a_question_or_phrasing_too_long_to_be_a_callers_is_refused():
     """A knowledge-base trainer's round saved a phrasing of 5,000 characters without a word: a text pasted in the wrong
-    field, which then ranked its entry first for anything sharing a word with it."""
+    field, which then ranked its entry first for anything sharing a word with it. Its re-tester's pasted a notice as a
+    question: saved with a warning, it was suggested at once. A FAQ's question or phrasing over 200 characters, or a
+    question over lines, is refused."""
     pasted = "冬天屋里好冷" * 40
-    entry = EntryIn(id="rs-2", question="工伤认定怎么申请？", alternatives=["工伤怎么认定", pasted],
-                    answer="向市人社局申请。", unit="武冈市人力资源和社会保障局")
-    assert specifics_warnings([entry]) == [
-        "rs-2: 问法“冬天屋里好冷冬天屋里好冷…”有 240 字，不像来电人的问法，是否粘贴错了位置 / the phrasing '冬天屋里好冷冬天屋里好冷'… "
-        "has 240 characters, no question a caller asks: pasted in the wrong field?"]
+    with pytest.raises(ValidationError, match="'冬天屋里好冷冬天屋里好冷…' has 240 characters, no question a caller asks"):
+        EntryIn(id="rs-2", question="工伤认定怎么申请？", alternatives=["工伤怎么认定", pasted], answer="向市人社局申请。",
+                unit="武冈市人力资源和社会保障局")
+    with pytest.raises(ValidationError, match="over several lines"):
+        EntryIn(id="rs-2", question="2027年度城乡居民医保缴费通知\n一、缴费标准", answer="向市人社局申请。",
+                unit="武冈市人力资源和社会保障局")
     asked = "我家老人在武冈市工业园一家鞋厂上班，" * 11  # 198 characters: long, but a caller's question may be
     assert specifics_warnings([EntryIn(id="rs-3", question=asked, answer="向市人社局申请。", unit="武冈市人力资源和社会保障局")]) == []
+    # a past case's question is the citizen's message, lines and all
+    assert EntryIn(question=pasted + "\n" + pasted, answer="已转人社局。", unit="", source="case").question
+
+
+def test_an_answer_with_nothing_to_read_out_is_named():
+    """A trainer's round saved "x" over an answer, a slip, without a word."""
+    assert said("x") == ["rs-1: 答复只有 1 个字，坐席无可读给来电人，是否误存 / the answer holds 1 character(s) of text, nothing an "
+                         "agent can read out: saved by mistake?"]
+    assert said("可以。") == []
 
 
 def test_an_answer_without_such_details_says_nothing():

@@ -398,7 +398,9 @@ def test_the_body_limit_holds_any_valid_request_whatever_the_batch_limit():
     from knowledge_base.store import MAX_ITEMS, MAX_TAG_CHARS, MAX_TEXT_CHARS, EntryIn
     from serve.request_limits import max_body_bytes, one_ticket_bytes
 
+    # a past case: a FAQ's question and phrasings are a caller's length, a case's question is the citizen's message
     full = {"id": "wg-max", "question": "问" * MAX_TEXT_CHARS, "answer": "答" * MAX_TEXT_CHARS, "unit": "武冈市人民政府",
+            "source": "case",
             "alternatives": [f"{n}" + "问" * (MAX_TEXT_CHARS - 3) for n in range(MAX_ITEMS["alternatives"])],
             "tags": [f"{n}" + "标" * (MAX_TAG_CHARS - 3) for n in range(MAX_ITEMS["tags"])]}
     EntryIn.model_validate(full)  # a valid entry
