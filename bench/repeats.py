@@ -117,10 +117,10 @@ Reading:
   look-alike (0.22), among the short tickets two repeats, among the blind ones nothing. But other matters of one road
   pass as easily: against the stalls' first ticket, in the demo pack's window, 都梁路口的下水道堵了 scores 0.17 and
   都梁路步行街有个井盖不见了 0.24, and the burst-main hotspot test's street light (玉带路那一段的路灯) joined the main's group;
-  comparing only what two tickets say besides their roads and townships kept the street light out and still let the
-  manhole through (0.20). A main road has many matters a month, so the floor stays the threshold. What did change: a group's
-  keywords read a road whole (都梁路, where jieba cut 梁路 after 都) and leave out when and where a caller was (今天,
-  早上, 屋里, 街上); a road or village is read after 投诉 and 举报 (我要投诉都梁路…).
+  comparing only what two tickets say besides their roads and townships kept the street light out and still let
+  the manhole through (0.20). A main road has many matters a month, so the floor stays the threshold. What did
+  change: a group's keywords read a road whole (都梁路, where jieba cut 梁路 after 都) and leave out when and where a
+  caller was (今天, 早上, 屋里, 街上); a road or village is read after 投诉 and 举报 (我要投诉都梁路…).
 """
 # Findings of the rounds that put a table above in context, written where the table is.
 SHORT_TICKETS_NOTE = """\

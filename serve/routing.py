@@ -639,10 +639,10 @@ def route_tickets(tickets: Sequence[TicketIn], model: LoadedModel, kb: Knowledge
             # ticket is dispatched all the same: a repeat only looks like one, and an emergency does not wait for it.
             # (A follow-up goes with the ticket it names or resembles, above, or is checked with its caller.)
             proposed_only = not urgent
-            reasons.append(f"可能重复诉求 {elsewhere.ticket_id} 已在 {elsewhere.dispatched_to}，本次路由为 "
-                           f"{lead.name if lead else '未定单位'}：请核对是否同一事项，是则随原工单派 / a likely repeat of a "
-                           f"ticket at {elsewhere.dispatched_to}: an agent checks whether it is the same matter, and if "
-                           "so sends it there")
+            at = elsewhere.dispatched_to
+            reasons.append(f"可能重复诉求 {elsewhere.ticket_id} 已在 {at}，本次路由为 {lead.name if lead else '未定单位'}："
+                           f"请核对是否同一事项，是则随原工单派 / a likely repeat of a ticket at {at}: an agent checks "
+                           "whether it is the same matter, and if so sends it there")
         if holder:
             # the assistants and the rule came with the unit set aside (an integrator's round: a 协办 township of the
             # discarded reading came back beside the agent's unit)

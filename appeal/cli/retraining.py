@@ -101,9 +101,10 @@ def retrain(
         typer.echo(line)
     if result.judged_only:
         passes = result.decision["would"] == "promote"
+        forced = "" if passes else " --force --by NAME --reason WHY"
         typer.echo(f"not promoted (--no-promote): the gate would {'promote' if passes else 'refuse'} "
                    f"{result.challenger}; {result.decision['previous']} keeps serving (report: {result.run_dir}). To "
-                   f"promote it: `appeal models promote {result.challenger}{'' if passes else ' --force --by NAME --reason WHY'}`, "
+                   f"promote it: `appeal models promote {result.challenger}{forced}`, "
                    "which scores it again on the fixed evaluation set alone"
                    + (", without the held-out new tickets" if result.merge.held_out else ""))
         return
