@@ -169,8 +169,8 @@ def promote(
     evaluation = load_evaluation_set(data, unit_label_reader(challenger.heads))
     decision = reg.promote(version, evaluation_data=evaluation, force=force, tolerance=tolerance,
                            class_margin=class_margin, by=who(by), reason=reason, learnt=learnt_evaluation_rows)
-    for reason in decision.reasons:
-        typer.echo(f"  {reason}")
+    for line in decision.reasons:
+        typer.echo(f"  {line}")
     if not decision.promoted:
         typer.secho(f"refused: {version} stays a challenger; champion is still {decision.previous}",
                     fg=typer.colors.RED, err=True)
