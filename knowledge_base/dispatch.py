@@ -117,11 +117,13 @@ class NotAcceptedRule(_Strict):
 
 class UrgentVeto(_Strict):
     """Where an urgent word's context says it is no emergency now, it does not flag the ticket: `before` is searched
-    in the characters just before the word (一旦…, 以免…, a year), `after` matched right after it (…隐患, …机).
-    `still_after`, matched right after the word, says the danger goes on and lifts a veto `before` read (昨天就闻到
-    煤气味，现在更大了: what began yesterday is now)."""
+    in the characters just before the word (一旦…, 以免…, a year), `sentence_before` in its sentence up to the word (a
+    sentence that opens on yesterday and tells of nothing now, several clauses on: 昨天晚上我带我爸去急诊，…，老人家都疼得打滚了),
+    `after` matched right after it (…隐患, …机). `still_after`, matched right after the word, says the danger goes on
+    and lifts a veto `before` or `sentence_before` read (昨天就闻到煤气味，现在更大了: what began yesterday is now)."""
 
     before: str | None = None
+    sentence_before: str | None = None
     after: str | None = None
     still_after: str | None = None
 
@@ -221,6 +223,7 @@ def load_rules(path: Path | None = None, catalogue: Catalogue | None = None) -> 
     for word in rules.all_urgent_words():
         _compile(word, f"{path}: urgent word")
     _compile(rules.urgent_unless.before, f"{path}: urgent_unless.before")
+    _compile(rules.urgent_unless.sentence_before, f"{path}: urgent_unless.sentence_before")
     _compile(rules.urgent_unless.after, f"{path}: urgent_unless.after")
     _compile(rules.urgent_unless.still_after, f"{path}: urgent_unless.still_after")
     if rules.consultation:
@@ -501,7 +504,9 @@ class _Said:
 def _first_said(pattern: re.Pattern[str] | str, text: str, veto: UrgentVeto, start: int = 0) -> _Said | None:
     for found in re.compile(pattern).finditer(text, start):
         before, after = text[max(0, found.start() - _URGENT_CONTEXT) : found.start()], text[found.end() :]
-        past = (veto.before and re.search(veto.before, before)
+        sentence = text[max(text.rfind(mark, 0, found.start()) for mark in _SENTENCE_MARKS) + 1 : found.start()]
+        past = ((veto.before and re.search(veto.before, before)
+                 or veto.sentence_before and re.search(veto.sentence_before, sentence))
                 and not (veto.still_after and re.match(veto.still_after, after)))
         # a matter mended is no emergency now, whatever the rules' vetoes read (a utilities liaison's round: a gas main
         # the company had mended was put through to 119)

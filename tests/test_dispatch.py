@@ -1091,6 +1091,20 @@ def test_a_faint_in_a_gas_filled_room_or_a_hit_and_run_names_every_line_it_needs
     assert d.urgent and lines <= set(d.hand_over), (text, d.hand_over)
 
 
+@pytest.mark.parametrize("title, text, lines", [
+    # a trainer's round: a complaint about last night's wait at the emergency room was put through to 120
+    ("医生态度差", "昨天晚上我带我爸去市人民医院急诊，等了两个多钟头都冒医生看，问护士还被凶，讲等不得就去别个医院，老人家都疼得打滚了，"
+                "这个服务态度太差哒，要求处理。", []),
+    (None, "前几天我妈在卫生院输完液，走到门口就晕倒了，医生讲冇得事，我们要讨个说法。", []),
+    # what began yesterday and is so now, or that the caller asks help for now, is still put through
+    (None, "昨天晚上我爸开始肚子疼，现在疼得打滚了，怎么办", ["120 急救"]),
+    (None, "昨天晚上我爸从楼梯上摔下来流了好多血，一直叫不应，快来救护车", ["120 急救"]),
+])
+def test_an_emergency_told_in_a_sentence_about_yesterday_names_no_line_unless_it_goes_on(title, text, lines):
+    d = decide(heads("卫生健康", unit_conf=0.9), routing_text(title, text))
+    assert (d.hand_over, d.urgent) == (lines, bool(lines)), (text, d.reasons)
+
+
 @pytest.mark.parametrize("text", [
     "去年我被车撞了，司机跑了，交警到现在没抓到人。",
     "我老婆上次晕在厕所里，想问问卫生间扶手哪里能装。",
@@ -3920,6 +3934,14 @@ def test_a_ticket_asking_for_the_land_bureau_by_its_old_name_gets_it():
     ("通信", "我想开个小超市，营业执照怎么办理，要带什么材料？", "business-licence", "wg-scjgj", False),
     ("通信", "请问武冈办个体工商户营业执照要哪些资料，在网上能不能办", "business-licence", "wg-scjgj", False),
     ("乡镇人民政府/街道办事处", "湾头桥镇那条通村公路天天有拉砂石的大货车超载，路都压烂了", "overloaded-trucks", "wg-jtj", False),
+    # a trainer's month-end round: suspected fake medicine went to the medical insurance bureau, a scenic spot's
+    # ticket prices to the forestry bureau (森林公园)
+    ("医疗保障", "我在城区一家大药房买的降压药，吃了半个月血压一点都不降，拿去别的药店对比包装都不一样，怀疑是假药，请有关部门检查。",
+     "fake-medicine", "wg-scjgj", False),
+    ("卫生健康", "诊所开的消炎药批号在网上查不到，是不是假的", "fake-medicine", "wg-scjgj", False),
+    ("林业", "请问云山国家森林公园现在门票多少钱，武冈本地人有冒得优惠，六十岁以上老人免不免票？", "scenic-spot-tourism", "wg-wlgtj",
+     False),
+    ("商务", "跟旅行社去张家界玩，导游一路强制购物，不买就甩脸色", "scenic-spot-tourism", "wg-wlgtj", False),
 ])
 def test_a_housing_liaisons_and_a_trainers_matters_go_where_they_belong(unit, text, rule, lead, urgent):
     d = decide_unsure(unit, text)
@@ -3953,6 +3975,9 @@ def test_cracks_after_a_load_bearing_wall_was_knocked_out_are_urgent_and_the_per
     ("我家伢子放学冇回家，可能去网吧了，到现在找不到人", "internet-cafe-minors"),
     ("公司解散了，营业执照注销了，我们员工的经济补偿找谁要", "business-licence"),
     ("县城的班车天天超载，过道上都站满了人", "overloaded-trucks"),
+    # …nor those of the month-end round: a fake pesticide, a hill fire or felling in the forest park
+    ("买的农药是假的，打了虫子一个都冇死", "fake-medicine"),
+    ("云山森林公园后山冒烟了，好像着火了", "scenic-spot-tourism"), ("云山上面有人在砍树，一车一车往外拉", "scenic-spot-tourism"),
 ])
 def test_look_alikes_of_the_housing_liaisons_and_the_trainers_matters_are_not_taken(text, not_rule):
     assert decide_unsure("乡镇人民政府/街道办事处", text).rule != not_rule
