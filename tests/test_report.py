@@ -359,7 +359,8 @@ def test_the_weekly_table_says_whether_this_week_is_worse_and_which_units_agents
     assert weekly.loc["2026-W49 11/30–12/06"].tolist() == [3, round(2 / 3, 4), 0.0, 3, 2, "v1"]
     # a type with an expert seat beside its bureau names neither (医疗保障: the bureau or the seat), a unit's name one
     assert sorted(overrides.itertuples(index=False, name=None)) == [
-        ("人力资源和社会保障", "医疗保障", 1, round(1 / 3, 4)), ("人力资源和社会保障", "武冈市医疗保障局", 1, round(1 / 3, 4))]
+        ("人力资源和社会保障", "医疗保障", "type 类型", 1, round(1 / 3, 4)),
+        ("人力资源和社会保障", "武冈市医疗保障局", "type 类型", 1, round(1 / 3, 4))]
 
 
 def test_the_units_agents_change_most_are_numbered_as_shown(tmp_path):
@@ -371,10 +372,11 @@ def test_the_units_agents_change_most_are_numbered_as_shown(tmp_path):
     overrides = report.unit_overrides_table(store.latest())
     store.close()
     assert list(overrides["routed_to"]) == ["交通运输", "住房和城乡建设"] and list(overrides.index) == [0, 1]
-    assert overrides.attrs == {"changes": 2, "tickets": 2}
+    assert overrides.attrs == {"changes": 2, "tickets": 2,
+                               "by_change": {"type 类型": 2, "unit 同类另一单位": 0, "seat 座席↔部门": 0}}
     # the first rows, and how many there are (a supervisor's round: 10 of 13 changes shown, and nothing said)
     first = report.unit_overrides_table(FeedbackStore(f"sqlite:///{tmp_path / 'appeal.db'}").latest(), top=1)
-    assert list(first["routed_to"]) == ["交通运输"] and first.attrs == {"changes": 2, "tickets": 2}
+    assert list(first["routed_to"]) == ["交通运输"] and first.attrs["changes"] == 2
 
 
 def test_a_ticket_sent_from_one_township_to_another_is_a_changed_unit(tmp_path):
@@ -399,9 +401,14 @@ def test_a_ticket_sent_from_one_township_to_another_is_a_changed_unit(tmp_path):
     store.close()
     assert weekly["unit_kept"].dropna().tolist() == [0.5]
     # each share over the tickets routed to that unit, however the agents wrote their answers
-    assert sorted(overrides.itertuples(index=False, name=None)) == [
-        ("中国移动武冈分公司", "中国电信武冈分公司", 1, 0.5), ("武冈市人力资源和社会保障局", "社保专家座席", 1, 1.0),
-        ("湾头桥镇人民政府", "林业", 1, round(1 / 3, 4)), ("湾头桥镇人民政府", "邓元泰镇人民政府", 1, round(1 / 3, 4))]
+    # what each change corrects: the type first, then another unit of it, a seat and its own bureau last (a
+    # trainer's round read seven 社保专家座席 → 人社局 among the two tickets sent to a wrong bureau)
+    assert list(overrides.itertuples(index=False, name=None)) == [
+        ("湾头桥镇人民政府", "林业", "type 类型", 1, round(1 / 3, 4)),
+        ("中国移动武冈分公司", "中国电信武冈分公司", "unit 同类另一单位", 1, 0.5),
+        ("湾头桥镇人民政府", "邓元泰镇人民政府", "unit 同类另一单位", 1, round(1 / 3, 4)),
+        ("武冈市人力资源和社会保障局", "社保专家座席", "seat 座席↔部门", 1, 1.0)]
+    assert overrides.attrs["by_change"] == {"type 类型": 1, "unit 同类另一单位": 2, "seat 座席↔部门": 1}
 
 
 def test_a_route_that_named_only_a_type_is_a_share_of_every_ticket_routed_to_that_type(tmp_path):
@@ -422,7 +429,8 @@ def test_a_route_that_named_only_a_type_is_a_share_of_every_ticket_routed_to_tha
     overrides = report.unit_overrides_table(store.latest())
     store.close()
     assert sorted(overrides.itertuples(index=False, name=None)) == [
-        ("乡镇人民政府/街道办事处", "武冈市公安局", 1, 0.5), ("市场监督管理", "武冈市公安局", 1, round(1 / 3, 4))]
+        ("乡镇人民政府/街道办事处", "武冈市公安局", "type 类型", 1, 0.5),
+        ("市场监督管理", "武冈市公安局", "type 类型", 1, round(1 / 3, 4))]
 
 
 def test_agents_changes_are_counted_apart_for_automatic_dispatches(tmp_path):
@@ -451,6 +459,82 @@ def test_agents_changes_are_counted_apart_for_automatic_dispatches(tmp_path):
         "auto": {"routed": 4, "answered": 3, "unit_compared": 3, "unit_changed": 1, "unit_kept": round(2 / 3, 4)},
         "review": {"routed": 3, "answered": 3, "unit_compared": 2, "unit_changed": 1, "unit_kept": 0.5}}
     assert list(report.shown(table).columns)[:3] == ["路由决定 decision", "路由工单数 routed", "已答复 answered"]
+
+
+# A trainer's month-end (the route's unit, what it decided, the agent's unit, the route's topic, the agent's): two
+# tickets sent to a wrong bureau among a question moved from the 社保 seat to its bureau three times
+_MONTH_END = {
+    "WG-2026-1070028": ("武冈市林业局", "review", "文旅局", "环境保护", "商贸旅游"),
+    "WG-2026-1070046": ("武冈市医疗保障局", "auto", "市场监管局", "卫生计生", "卫生计生"),
+    "WG-2026-1070012": ("社保专家座席", "auto", "人社局", "劳动和社会保障", "劳动和社会保障"),
+    "WG-2026-1070013": ("社保专家座席", "review", "人社局", "劳动和社会保障", "劳动和社会保障"),
+    "WG-2026-1070014": ("社保专家座席", "review", "武冈市人力资源和社会保障局", "城乡建设", "劳动和社会保障"),
+    "WG-2026-1070021": ("湾头桥镇人民政府", "review", "邓元泰镇人民政府", "城乡建设", "环境保护"),
+    "WG-2026-1070019": ("武冈市住房和城乡建设局", "auto", "住建局", "城乡建设", "环境保护"),
+}
+
+
+def _month_end(url: str) -> None:
+    from knowledge_base.ticket_log import SeenTicket, TicketLog
+
+    log, store = TicketLog(url), FeedbackStore(url)
+    for ticket, (said, decision, given, said_topic, topic) in _MONTH_END.items():
+        log.add(SeenTicket(ticket, utc_now(), "工单", lead_unit=said, decision=decision))
+        store.add(Feedback(text="工单", topic=topic, unit=given, ticket_id=ticket, predicted_topic=said_topic,
+                           predicted_unit=said, model_version="v1"))
+    # an answer of last month's, and one to a ticket the log no longer holds
+    old = store.add(Feedback(text="工单", topic="城乡建设", unit="林业局", ticket_id="WG-2026-1060001",
+                             predicted_topic="城乡建设", predicted_unit="武冈市水利局", model_version="v1"))
+    with store.engine.begin() as connection:
+        connection.execute(update(FeedbackRow).where(FeedbackRow.id == old.id).values(
+            created_at=utc_now() - timedelta(days=40)))
+    log.close()
+    store.close()
+
+
+def test_the_topics_agents_change_and_the_tickets_sent_to_a_wrong_unit_are_named(tmp_path):
+    """A trainer's round: 14 of 50 topics corrected read only as "topic kept 0.72", and the two tickets sent to a
+    wrong bureau were nowhere named, lost among seven questions moved from an expert seat to its own bureau."""
+    from knowledge_base.ticket_log import TicketLog
+
+    url = f"sqlite:///{tmp_path / 'appeal.db'}"
+    _month_end(url)
+    store, log = FeedbackStore(url), TicketLog(url)
+    answers, routed = store.latest(), log.since(utc_now() - timedelta(days=1))
+    store.close()
+    log.close()
+    topics = report.topic_overrides_table(answers)
+    assert list(topics.itertuples(index=False, name=None)) == [
+        ("城乡建设", "环境保护", 2, 0.5), ("城乡建设", "劳动和社会保障", 1, 0.25), ("环境保护", "商贸旅游", 1, 1.0)]
+    assert topics.attrs == {"changes": 3, "tickets": 4}
+    wrong = report.wrong_units_table(answers, routed)
+    # the automatic dispatch first; the seat's questions left out; a ticket out of the log with no decision
+    assert [(t, d, said, given, change) for t, d, said, given, change, _ in wrong.itertuples(index=False)] == [
+        ("WG-2026-1070046", "auto", "武冈市医疗保障局", "武冈市市场监督管理局", "type 类型"),
+        ("WG-2026-1070021", "review", "湾头桥镇人民政府", "邓元泰镇人民政府", "unit 同类另一单位"),
+        ("WG-2026-1070028", "review", "林业", "文化旅游广电体育", "type 类型"),
+        ("WG-2026-1060001", "", "水利", "林业", "type 类型")]
+    assert report.wrong_units_table(answers, routed, top=1).attrs == {"tickets": 4}
+    assert report.kept_counts(answers) == {"topic": (4, 8), "unit": (1, 8)}
+
+
+def test_feedback_summary_prints_the_last_days_answers_on_the_terminal(appeal_home, tmp_path):
+    """The same trainer: `appeal report` took 25–37 s for a 550 KB page, and nothing answered "what did the agents
+    correct this week" on the terminal."""
+    from tests.cli_support import appeal
+
+    appeal_home.mkdir()
+    _month_end(f"sqlite:///{appeal_home / 'appeal.db'}")
+    result = appeal("feedback", "summary", "--days", "7")
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert "(7 days): 7 tickets answered" in out  # last month's answer left out
+    assert "topic kept 3 of 7 (43%)" in out and "unit kept 1 of 7 (14%)" in out
+    assert "type 类型: 2; unit 同类另一单位: 1; seat 座席↔部门: 3" in out
+    wrong = out[out.index("tickets whose unit agents changed"):]
+    assert wrong.index("WG-2026-1070046") < wrong.index("WG-2026-1070021") < wrong.index("WG-2026-1070028")
+    assert "WG-2026-1070012" not in out and "WG-2026-1060001" not in out
+    assert appeal("feedback", "summary", "--days", "60", "--top", "1").stdout.count("(--top shows more)") == 3
 
 
 def test_an_erased_ticket_still_counts_in_the_week_it_came_in(tmp_path):

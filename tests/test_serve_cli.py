@@ -618,11 +618,11 @@ def test_feedback_export_reads_unit_names_as_the_champions_labels(appeal_home, t
 
 
 def test_a_trainer_corrects_an_agents_typo_once_and_the_export_retraining_reads_keeps_it(appeal_home, tmp_path):
-    """A trainer's round: `feedback export` named the typo 文旅局 "to correct in the file before retraining", but
+    """A trainer's round: `feedback export` named the typo 文旅句 "to correct in the file before retraining", but
     `retrain` reads the stored answers, and put it back over the corrected file at the next run."""
     from training.feedback_store import Feedback
 
-    _home_with_feedback(appeal_home, Feedback(text="景区门票乱收费，没人管。", topic="商贸旅游", unit="文旅局",
+    _home_with_feedback(appeal_home, Feedback(text="景区门票乱收费，没人管。", topic="商贸旅游", unit="文旅句",
                                               ticket_id="WG-2026-120019"),
                         Feedback(text="低保被取消了。", topic="劳动和社会保障", unit="民証局", ticket_id="WG-2026-120042"))
 
@@ -631,16 +631,16 @@ def test_a_trainer_corrects_an_agents_typo_once_and_the_export_retraining_reads_
                               timeout=120)
 
     before = appeal("feedback", "export", "--out", str(tmp_path / "before.jsonl"))
-    assert ("or a typo: `appeal feedback correct TICKET --unit LABEL`): '文旅局' (1×: WG-2026-120019), '民証局' (1×: "
+    assert ("or a typo: `appeal feedback correct TICKET --unit LABEL`): '文旅句' (1×: WG-2026-120019), '民証局' (1×: "
             "WG-2026-120042)") in before.stdout
     fixed = appeal("feedback", "correct", "WG-2026-120019", "--unit", "武冈市文化旅游广电体育局", "--by", "刘敏")
     assert fixed.returncode == 0, fixed.stderr
-    assert fixed.stdout.startswith("WG-2026-120019: unit '文旅局' → '武冈市文化旅游广电体育局' (answer 1, corrected by 刘敏)")
+    assert fixed.stdout.startswith("WG-2026-120019: unit '文旅句' → '武冈市文化旅游广电体育局' (answer 1, corrected by 刘敏)")
     assert fixed.stderr == ""  # a unit of the catalogue, read as the type the champion knows
     after = appeal("feedback", "export", "--out", str(tmp_path / "after.jsonl"))
     rows = [json.loads(line) for line in (tmp_path / "after.jsonl").read_text(encoding="utf-8").splitlines()]
     assert [r["unit"] for r in rows] == ["文化旅游广电体育", "民証局"] and "'民証局' (1×: WG-2026-120042)" in after.stdout
-    assert "'文旅局'" not in after.stdout
+    assert "'文旅句'" not in after.stdout
     # a label the model lacks is refused as a likely typo (a supervisor's round: the command that mends typos stored
     # 卫生计身 with a warning), and stored as a new class on purpose; a ticket never answered and no label are refused
     typo = appeal("feedback", "correct", "WG-2026-120042", "--unit", "民证局")

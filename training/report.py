@@ -275,13 +275,14 @@ _HEADERS = {
     "model_versions": "模型版本", "review_share": "转人工比例", "urgent_share": "紧急比例", "urgent": "紧急",
     # the route's count, not the calls put through (a quality inspector's round read 9 as nine calls transferred)
     "handed_over": "提示转接120/110/119", "closed_at_centre": "本级办结", "replied": "单位已答复", "returned": "单位退回过",
-    "routed_to": "路由单位", "agents_chose": "坐席改派至",
+    "routed_to": "路由单位", "agents_chose": "坐席改派至", "change": "改派性质", "routed_topic": "路由类别",
     # over the tickets routed there that agents answered with a unit: unanswered ones say nothing of it
-    "share_of_routed": "占路由至该单位且已答复工单比例", "verdict": "结论", "answers": "答复数", "rule": "规则",
+    "share_of_routed": "占路由至该单位且已答复工单比例", "share_of_topic": "占路由为该类别且已答复工单比例", "verdict": "结论", "answers": "答复数", "rule": "规则",
     "meaning": "含义", "line": "线路", "put_through": "坐席转接", "missed": "漏报", "false_alarm": "误报",
     "flagged": "命中", "refused": "不予受理", "label": "类别",
     "f1": "F1", "support": "样本数", "query": "查询", "method": "方法",
-    "decision": "路由决定", "routed": "路由工单数", "answered": "已答复", "unit_changed": "单位被改派",
+    "ticket": "工单", "answered_at": "答复时间", "decision": "路由决定", "routed": "路由工单数", "answered": "已答复",
+    "unit_changed": "单位被改派",
 }
 
 
@@ -510,6 +511,23 @@ def _unit_pairs(answers: Sequence[FeedbackRow],
     return pairs
 
 
+def _kept(answers: Sequence[FeedbackRow], catalogue: Catalogue | None) -> pd.DataFrame:
+    """Per answer, whether the agent kept the route's topic and its unit (`_unit_pairs`): 1.0, 0.0, or NaN where a
+    side is missing."""
+    return pd.DataFrame({
+        "topic_kept": [float(a.predicted_topic == a.topic) if a.predicted_topic and a.topic else np.nan
+                       for a in answers],
+        "unit_kept": [np.nan if kept is None else float(kept) for _, _, kept in _unit_pairs(answers, catalogue)],
+    })
+
+
+def kept_counts(answers: Sequence[FeedbackRow], catalogue: Catalogue | None = None) -> dict[str, tuple[int, int]]:
+    """Per head (topic, unit): how many answers kept the route's label, of how many give both to compare."""
+    kept = _kept(answers, catalogue)
+    return {head: (int(kept[f"{head}_kept"].sum()), int(kept[f"{head}_kept"].notna().sum()))
+            for head in ("topic", "unit")}
+
+
 def weekly_live_table(answers: Sequence[FeedbackRow], catalogue: Catalogue | None = None) -> pd.DataFrame:
     """Per week of the agents' final answers (the centre's weeks, Monday first): tickets answered, how often the
     agents kept the route's topic and unit, over the answers that give both (how many: `topic_compared`,
@@ -518,14 +536,8 @@ def weekly_live_table(answers: Sequence[FeedbackRow], catalogue: Catalogue | Non
     columns = ["week", "tickets", "topic_kept", "unit_kept", "topic_compared", "unit_compared", "model_versions"]
     if not answers:
         return pd.DataFrame(columns=columns)
-    units = _unit_pairs(answers, catalogue)
-    frame = pd.DataFrame({
-        "week": [_week(a.created_at) for a in answers],
-        "topic_kept": [float(a.predicted_topic == a.topic) if a.predicted_topic and a.topic else np.nan
-                       for a in answers],
-        "unit_kept": [np.nan if kept is None else float(kept) for _, _, kept in units],
-        "version": [a.model_version or "(not given)" for a in answers],
-    })
+    frame = _kept(answers, catalogue).assign(week=[_week(a.created_at) for a in answers],
+                                             version=[a.model_version or "(not given)" for a in answers])
     frame["topic_compared"], frame["unit_compared"] = frame["topic_kept"].notna(), frame["unit_kept"].notna()
     return _per_week(frame, [a.created_at for a in answers], ["topic_kept", "unit_kept"],
                      ["topic_compared", "unit_compared"])
@@ -582,13 +594,32 @@ def decision_live_table(answers: Sequence[FeedbackRow], tickets: Sequence[SeenTi
     return pd.DataFrame(rows, columns=columns)
 
 
+# What an agent's change of the route's unit corrects (`unit_change`): the type the unit head or a rule read; whether a
+# matter of the type was a question for its expert seat or a case for its bureau (the consultation rules' call, not
+# the model's: a trainer's round read seven 社保专家座席 → 人社局 among the two tickets sent to a wrong bureau); or which
+# unit of the type, a township for another (where the matter is) or one phone company for another.
+CHANGE_TYPE, CHANGE_SEAT, CHANGE_UNIT = "type 类型", "seat 座席↔部门", "unit 同类另一单位"
+CHANGES = (CHANGE_TYPE, CHANGE_UNIT, CHANGE_SEAT)
+
+
+def unit_change(said: str, given: str, catalogue: Catalogue) -> str:
+    """What the change from the route's unit `said` to the agent's `given` (as `_unit_pairs` reads them) corrects."""
+    from knowledge_base.units import SEAT_LEVEL
+
+    if catalogue.functional_type_of(said) != catalogue.functional_type_of(given):
+        return CHANGE_TYPE
+    units = (catalogue.unit_named(said), catalogue.unit_named(given))
+    return CHANGE_SEAT if any(unit is not None and unit.level == SEAT_LEVEL for unit in units) else CHANGE_UNIT
+
+
 def unit_overrides_table(answers: Sequence[FeedbackRow], catalogue: Catalogue | None = None,
                          top: int = 10) -> pd.DataFrame:
     """The units agents change most: the route's unit → the agent's, as functional types (a township's government
-    by its name: `_unit_pairs`), with how many tickets and what share of the tickets routed to that unit (and
-    answered with a unit) they are; the first `top`, and in `attrs` how many changes (`changes`) and tickets
-    (`tickets`) there are in all."""
-    columns = ["routed_to", "agents_chose", "tickets", "share_of_routed"]
+    by its name: `_unit_pairs`), with what the change corrects (`unit_change`: another type first, the model's or a
+    rule's mistake), how many tickets and what share of the tickets routed to that unit (and answered with a unit)
+    they are; the first `top`, and in `attrs` how many changes (`changes`) and tickets (`tickets`) there are in all,
+    and the tickets of each kind of change (`by_change`)."""
+    columns = ["routed_to", "agents_chose", "change", "tickets", "share_of_routed"]
     catalogue = _catalogue(catalogue)
     pairs = [pair for pair in _unit_pairs(answers, catalogue) if pair[2] is not None]
     changed = pd.DataFrame([(said, given) for said, given, kept in pairs if not kept],
@@ -605,10 +636,54 @@ def unit_overrides_table(answers: Sequence[FeedbackRow], catalogue: Catalogue | 
         return of_type[said] if catalogue.functional_type_of(said) == said else routed[said]
 
     table = changed.value_counts().rename("tickets").reset_index()
+    table["change"] = [unit_change(said, given, catalogue) for said, given in zip(table["routed_to"],
+                                                                                 table["agents_chose"])]
     table["share_of_routed"] = (table["tickets"] / table["routed_to"].map(routed_to)).round(4)
-    table = table.sort_values(["tickets", "routed_to"], ascending=[False, True], kind="stable")
+    table = table.sort_values(["change", "tickets", "routed_to"], ascending=[True, False, True], kind="stable",
+                              key=lambda c: c.map(CHANGES.index) if c.name == "change" else c)
     shown = table.head(top)[columns].reset_index(drop=True)  # numbered as shown, not as counted (0, 4, 3, 5 … read
     # as a ranking); and how many it leaves out (a supervisor's round: 10 rows of 13 changes, with nothing said)
+    by_change = table.groupby("change")["tickets"].sum()
+    shown.attrs.update(changes=len(table), tickets=int(table["tickets"].sum()),
+                       by_change={change: int(by_change.get(change, 0)) for change in CHANGES})
+    return shown
+
+
+def wrong_units_table(answers: Sequence[FeedbackRow], tickets: Sequence[SeenTicket],
+                      catalogue: Catalogue | None = None, top: int = 20) -> pd.DataFrame:
+    """The tickets whose unit an agent changed to another type or another unit of the type (`unit_change`; a seat ↔
+    its bureau left out): the route's mistakes, each with what the route decided (its last route in the ticket log:
+    auto, dispatched before anyone looked, first; blank where the log no longer holds it), the route's unit, the
+    agent's and when the agent answered, newest first; the first `top`, and in `attrs` how many there are (`tickets`).
+    A trainer's round: the two tickets sent to a wrong bureau were nowhere named, only counted among the changes."""
+    columns = ["ticket", "decision", "routed_to", "agents_chose", "change", "answered_at"]
+    catalogue = _catalogue(catalogue)
+    decided = {t.ticket_id: t.decision for t in tickets if t.decision}
+    wrong = [(a, {"ticket": a.ticket_key, "decision": decided.get(a.ticket_id, ""), "routed_to": said,
+                  "agents_chose": given, "change": change, "answered_at": centre_minute(a.created_at)})
+             for a, (said, given, kept) in zip(answers, _unit_pairs(answers, catalogue))
+             if kept is False and (change := unit_change(said, given, catalogue)) != CHANGE_SEAT]
+    wrong.sort(key=lambda pair: centre_time(pair[0].created_at), reverse=True)
+    rows = sorted((row for _, row in wrong), key=lambda row: row["decision"] != "auto")
+    table = pd.DataFrame(rows[:top], columns=columns)
+    table.attrs.update(tickets=len(rows))
+    return table
+
+
+def topic_overrides_table(answers: Sequence[FeedbackRow], top: int = 10) -> pd.DataFrame:
+    """The topics agents change most: the route's topic → the agent's, with how many tickets and what share of the
+    answered tickets routed with that topic they are (a trainer's round: 14 of 50 topics corrected, 城乡建设 →
+    环境保护 four times, and the report said only "topic kept 0.72"); the first `top`, and in `attrs` how many
+    changes (`changes`) and tickets (`tickets`) there are in all."""
+    columns = ["routed_topic", "agents_chose", "tickets", "share_of_topic"]
+    compared = [(a.predicted_topic, a.topic) for a in answers if a.predicted_topic and a.topic]
+    changed = pd.DataFrame([pair for pair in compared if pair[0] != pair[1]], columns=columns[:2])
+    if changed.empty:
+        return pd.DataFrame(columns=columns)
+    table = changed.value_counts().rename("tickets").reset_index()
+    table["share_of_topic"] = (table["tickets"] / table["routed_topic"].map(Counter(s for s, _ in compared))).round(4)
+    table = table.sort_values(["tickets", "routed_topic"], ascending=[False, True], kind="stable")
+    shown = table.head(top)[columns].reset_index(drop=True)
     shown.attrs.update(changes=len(table), tickets=int(table["tickets"].sum()))
     return shown
 

@@ -49,6 +49,18 @@ def note_new_store(path: Path, what: str) -> None:
                     "one.", fg=typer.colors.YELLOW, err=True)
 
 
+def wrapping_table(*headers: str, title: str | None = None, unbroken: tuple[str, ...] = ("id",)):
+    """A rich table whose cells wrap instead of ending in "…": Chinese has no spaces to wrap at, so at 80 columns a
+    unit's name would be cut to 武冈市人力 …. The `unbroken` columns are never split over two lines: an id is typed
+    back into `kb update` / `kb history`, and a score wrapped as 10.03 / (1) reads as two."""
+    from rich.table import Table
+
+    table = Table(*headers, title=title)
+    for column in table.columns:
+        column.overflow, column.no_wrap = ("ellipsis", True) if column.header in unbroken else ("fold", False)
+    return table
+
+
 def existing_database(settings) -> str:
     """The database URL for a command that reads what the service stored: a SQLite file that is not there is
     refused, not made empty, so that a command run from another directory than the service's says so instead of

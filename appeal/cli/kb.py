@@ -15,7 +15,7 @@ from typing import Optional
 
 import typer
 
-from appeal.cli import ByOption, who
+from appeal.cli import ByOption, who, wrapping_table
 
 kb_app = typer.Typer(help="Knowledge base: FAQ entries and past cases suggested to agents.", no_args_is_help=True)
 
@@ -64,18 +64,6 @@ def _validated(model, values: dict):
 
 def _score_and_rank(score: float | None, rank: int | None) -> str:
     return "-" if rank is None else f"{score:.2f} ({rank})"
-
-
-def _table(*headers: str, title: str | None = None, unbroken: tuple[str, ...] = ("id",)):
-    """A rich table whose cells wrap instead of ending in "…": Chinese has no spaces to wrap at, so at 80 columns a
-    unit's name would be cut to 武冈市人力 …. The `unbroken` columns are never split over two lines: an id is typed
-    back into `kb update` / `kb history`, and a score wrapped as 10.03 / (1) reads as two."""
-    from rich.table import Table
-
-    table = Table(*headers, title=title)
-    for column in table.columns:
-        column.overflow, column.no_wrap = ("ellipsis", True) if column.header in unbroken else ("fold", False)
-    return table
 
 
 def _print_entry(entry) -> None:
@@ -220,7 +208,7 @@ def history(
 
     from appeal.config import centre_minute, get_settings
 
-    table = _table("at", "action", "by", "changed", "question", "answer",
+    table = wrapping_table("at", "action", "by", "changed", "question", "answer",
                    title=f"{entry_id} (times in {get_settings().timezone}; the answer from where it changed; "
                          "--json: every field in full)")
     before = None
@@ -496,7 +484,7 @@ def list_entries(
         return
     from rich.console import Console
 
-    table = _table("id", "source", "status", "unit", "question", title=f"{len(entries)} entries")
+    table = wrapping_table("id", "source", "status", "unit", "question", title=f"{len(entries)} entries")
     for entry in entries:
         table.add_row(entry.id, entry.source, entry.status_on(today), entry.unit, entry.question[:40])
     Console().print(table if entries else "no entry matches")
@@ -562,7 +550,7 @@ def search(
     from rich.console import Console
 
     # each method's score as /v1/suggest gives it, with the rank the fusion read it as, and its weak_match
-    table = _table("#", "id", "source", "unit", "question", "fused", "bm25", "e5", "weak",
+    table = wrapping_table("#", "id", "source", "unit", "question", "fused", "bm25", "e5", "weak",
                    unbroken=("id", "fused", "bm25", "e5"))
     for rank, hit in enumerate(hits, start=1):
         weak = {True: "weak", False: "", None: "–"}[hit.weak(floor)]
