@@ -495,7 +495,9 @@ def test_feedback_without_the_text_stores_what_the_route_kept(server, tmp_path):
     answer = {"topic": "劳动和社会保障", "unit": "人力资源和社会保障", "author": "欧阳振华"}
     old = (datetime.now(timezone.utc) - timedelta(days=40)).isoformat()
     with server.client("agent") as client:
-        routed = client.post("/v1/route", json={"id": "WG-2026-100029", **ticket}).json()
+        came_in = (datetime.now(timezone.utc) - timedelta(hours=3)).replace(microsecond=0)
+        routed = client.post("/v1/route", json={"id": "WG-2026-100029", **ticket, "channel": "网站",
+                                                "received_at": came_in.isoformat()}).json()
         stored, retry = (client.post("/v1/feedback", json={"ticket_id": "WG-2026-100029", **answer}) for _ in range(2))
         with_text = client.post("/v1/feedback", json={"ticket_id": "WG-2026-100030", **ticket, **answer})
         client.post("/v1/route", json={"id": "WG-2026-100031", **ticket, "received_at": old})
@@ -519,6 +521,13 @@ def test_feedback_without_the_text_stores_what_the_route_kept(server, tmp_path):
     # and exported for retraining as the others are
     exported, _, _ = write_feedback(Settings(home=server.home), tmp_path / "feedback.jsonl", 0, None)
     assert [(row["title"], row["text"]) for row in exported if row["id"] == "WG-2026-100029"] == [rows[0][:2]]
+    # when the ticket came in and by which channel, beside when it was answered (a trainer's round: every row read
+    # the answer's time, by `feedback`); a ticket the service never routed has only the answer's
+    (routed_row,), (unrouted_row,) = ([row for row in exported if row["id"] == ticket_id]
+                                      for ticket_id in ("WG-2026-100029", "WG-2026-100030"))
+    assert (datetime.fromisoformat(routed_row["received_at"]), routed_row["channel"]) == (came_in, "网站")
+    assert datetime.fromisoformat(routed_row["created_at"]) > came_in + timedelta(hours=2)
+    assert (unrouted_row["received_at"], unrouted_row["channel"]) == (None, "feedback")
     for response in refused:
         assert response.status_code == 422
         assert [error["loc"] for error in response.json()["detail"]] == [["body", "text"]]

@@ -782,7 +782,8 @@ def test_feedback_export_names_only_stored_ids_and_writes_the_columns_of_an_empt
                             timeout=120)
     assert result.returncode == 0 and "(no feedback after id 100)" in result.stdout
     header = (tmp_path / "feedback.csv").read_text(encoding="utf-8-sig").splitlines()
-    assert header == ["id,title,text,topic,unit,created_at,channel,predicted_topic,predicted_unit,model_version"]
+    assert header == ["id,title,text,topic,unit,created_at,received_at,channel,predicted_topic,predicted_unit,"
+                      "model_version"]
 
 
 def test_retrain_says_why_there_is_nothing_to_retrain_on_in_the_trainers_words(appeal_home):

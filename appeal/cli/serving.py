@@ -474,6 +474,8 @@ def export(
 ) -> None:
     """Write the stored feedback as labelled tickets (masked text, the agent's topic and unit) for retraining.
 
+    `created_at` is when the answer came (retraining orders labels by it); where the service routed the ticket within
+    the repeat window, `received_at` is when it came in and `channel` the platform's (电话, 网站…; else `feedback`).
     Beside them, what the route had said (predicted_topic, predicted_unit, model_version), as the platform sent it
     back with the answer or, where it did not, as the service logged the ticket's route (by id, within the repeat
     window; blank otherwise): training reads past those columns."""
@@ -602,33 +604,44 @@ def write_feedback(settings, out: Path, since_id: int, unit_label: Callable[[str
     (see `champion_unit_label`) reads unit answers as the champion's labels, None keeps them as the agents wrote
     them. Returns (the tickets written, the last feedback id written or None, how often each unit answer was read as
     a label)."""
+    from datetime import timedelta
+
     from appeal.cli.data_commands import write_rows
     from appeal.config import centre_time
+    from knowledge_base.store import utc_now
+    from knowledge_base.ticket_log import TicketLog
     from pipeline import masked_parts
     from training.feedback_store import FeedbackStore
     from training.tickets import read_units_as_labels
 
-    store = FeedbackStore(settings.db_url)
+    store, log = FeedbackStore(settings.db_url), TicketLog(settings.db_url)
     try:
         latest = store.latest(since_id)  # an agent may correct a ticket twice: its latest answer is the label
+        routed = {t.ticket_id: t for t in log.since(utc_now() - timedelta(days=settings.repeat_window_days))}
     finally:
         store.close()
+        log.close()
     tickets = [{"id": row.ticket_key, "title": title, "text": text, "topic": row.topic, "unit": row.unit,
-                # the centre's clock, with its offset: the sheet is filtered by the centre's days
-                "created_at": centre_time(row.created_at).isoformat(), "channel": "feedback",
+                # the centre's clock, with its offset: the sheet is filtered by the centre's days. created_at is when
+                # the label was given (retraining orders labels by it), received_at when the call came in, and the
+                # channel the platform's (a trainer's round: every row read 05:33 the next morning, by `feedback`)
+                "created_at": centre_time(row.created_at).isoformat(),
+                "received_at": centre_time(ticket.received_at).isoformat() if ticket else None,
+                "channel": ticket.channel if ticket and ticket.channel else "feedback",
                 # what the route had said, as the platform sent it back with the answer: which unit agents override,
                 # under which version, with no re-prediction by whatever model serves by the time someone looks
                 "predicted_topic": row.predicted_topic, "predicted_unit": row.predicted_unit,
                 "model_version": row.model_version}
                # masked again (idempotent): a row an earlier release stored keeps what its masking missed
-               for row in latest for title, text in [masked_parts(row.title, row.text)]]
+               for row in latest for title, text in [masked_parts(row.title, row.text)]
+               for ticket in [routed.get(row.ticket_id)]]
     read_as = read_units_as_labels(tickets, unit_label) if unit_label else Counter()
     write_rows(tickets, out, columns=_FEEDBACK_COLUMNS)
     return tickets, max((row.id for row in latest), default=None), read_as
 
 
-_FEEDBACK_COLUMNS = ("id", "title", "text", "topic", "unit", "created_at", "channel", "predicted_topic",
-                     "predicted_unit", "model_version")
+_FEEDBACK_COLUMNS = ("id", "title", "text", "topic", "unit", "created_at", "received_at", "channel",
+                     "predicted_topic", "predicted_unit", "model_version")
 
 
 def champion_heads(settings) -> dict:
