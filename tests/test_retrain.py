@@ -158,6 +158,19 @@ def test_nothing_new_is_an_error(registry, tmp_path):
     assert [v.version for v in registry.list()] == ["v1"] and not (tmp_path / "runs").exists()
 
 
+def test_a_retrain_with_another_seed_trains_another_challenger_from_the_same_tickets(registry, shared_data, tmp_path):
+    """A trainer's round: a second `retrain --no-promote` gave the same challenger to 4 decimals, while the README
+    says the gate refuses about half of the challengers that differ only by seed, and retrain had no way to ask for
+    another; nor did its output say which seed it used."""
+    new = _jsonl(tmp_path / "new.jsonl", agriculture_tickets(shared_data))
+    runs = [retrain([new], registry=registry, holdout=0.0, work_dir=tmp_path / "runs", promote=False, seed=seed)
+            for seed in (None, 7)]
+    cards = [ModelCard.load(registry.path(run.challenger)) for run in runs]
+    assert [card.training["config"]["seed"] for card in cards] == [0, 7]  # the champion's, then the one asked for
+    assert runs[0].outcome()[0].endswith(", seed 0") and runs[1].outcome()[0].endswith(", seed 7")
+    assert ModelCard.load(registry.path("v1")).training["config"]["seed"] == 0
+
+
 @pytest.mark.parametrize("stop", [KeyboardInterrupt(), SystemExit(143)], ids=["ctrl-c", "sigterm"])
 def test_an_interrupted_retrain_leaves_no_run_behind(registry, shared_data, tmp_path, monkeypatch, stop):
     """Ctrl-C in training left its 55 MB checkpoint under APPEAL_HOME/retrain at every try (a retrain cannot be

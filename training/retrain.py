@@ -243,6 +243,7 @@ class RetrainReport:
     # The champion's `appeal calibrate` file and how refitting the challenger on it went; None: it had none.
     calibration: dict | None = None
     judged_only: bool = False  # `promote=False`: `decision` is what the gate would decide, and nothing was changed
+    seed: int | None = None  # the training seed the challenger was trained with (None: its recipe has none)
 
     @property
     def promoted(self) -> bool:
@@ -250,7 +251,8 @@ class RetrainReport:
 
     def outcome(self) -> list[str]:
         """What was trained and what the gate decided (what the merge read: `merge_summary`)."""
-        lines = [f"challenger {self.challenger} ({self.kind}) trained on {self.merge.trained_rows} tickets"]
+        lines = [f"challenger {self.challenger} ({self.kind}) trained on {self.merge.trained_rows} tickets"
+                 + (f", seed {self.seed}" if self.seed is not None else "")]
         for head in self.new_heads:
             lines.append(f"  new head {head!r}: the champion had none")
         for head, labels in self.new_labels.items():
@@ -288,15 +290,18 @@ class GateInterrupted(KeyboardInterrupt):
         self.version = version
 
 
-def _train_like(champion_dir: Path, card: ModelCard, data: Path, out: Path, base_encoder: Path | None) -> ModelCard:
+def _train_like(champion_dir: Path, card: ModelCard, data: Path, out: Path, base_encoder: Path | None,
+                seed: int | None = None) -> ModelCard:
     """Train on `data` with the champion's recipe: its kind and training configuration, its stopwords and
     dispatch target for a baseline; the same fine-tuning settings (and so the same base encoder build) for a
-    transformer or ensemble."""
+    transformer or ensemble. `seed` replaces the configuration's (None: the champion's)."""
+    seeded = {} if seed is None else {"seed": seed}
     if card.kind == "baseline":
         from models.baseline import BaselineConfig
         from training.train_baseline import train_baseline
 
-        config = {k: tuple(v) if isinstance(v, list) else v for k, v in card.training.get("config", {}).items()}
+        config = {k: tuple(v) if isinstance(v, list) else v
+                  for k, v in {**card.training.get("config", {}), **seeded}.items()}
         targets = [h.target_precision for h in card.heads.values() if h.target_precision is not None]
         options = {"target_precision": targets[0]} if targets else {}
         return train_baseline(data, out, config=BaselineConfig(**config),
@@ -304,7 +309,7 @@ def _train_like(champion_dir: Path, card: ModelCard, data: Path, out: Path, base
     from training.finetune import train_file
     from training.finetune_config import FinetuneConfig
 
-    config = FinetuneConfig(**card.training["config"])
+    config = FinetuneConfig(**{**card.training["config"], **seeded})
     return ModelCard.load(train_file(data, cfg=config, out=out, base=base_encoder,
                                      profile=card.training.get("profile", "custom")))
 
@@ -346,13 +351,15 @@ def retrain(
     unit_label: Callable[[str], str | None] | None = None,
     by: str | None = None,
     on_merged: Callable[[list[str]], None] | None = None,
+    seed: int | None = None,
 ) -> RetrainReport:
     """`base_encoder` is for transformer champions only: the encoder directory to fine-tune from (default:
     the one their configuration builds, `models.base_model.ensure_base_model`). `unit_label` reads an answer's
     unit as one of the champion's labels where it can (the CLI passes the unit catalogue's reading: a unit's
     name or an alias as its functional type); None keeps units as given. `by`: who runs it, for the registry's
     record of the decision. `on_merged` is given `merge_summary`'s lines before training starts. `promote=False`
-    scores the challenger through the gate and leaves it a challenger, whatever the gate would decide."""
+    scores the challenger through the gate and leaves it a challenger, whatever the gate would decide. `seed`: the
+    training seed in place of the champion's, for another challenger from the same tickets."""
     registry = registry or Registry()
     current = registry.champion()
     if current is None:
@@ -419,7 +426,7 @@ def retrain(
     if on_merged is not None:
         on_merged(merge_summary(report, run_dir))
     try:
-        trained = _train_like(champion_dir, card, merged, run_dir / "model", base_encoder)
+        trained = _train_like(champion_dir, card, merged, run_dir / "model", base_encoder, seed)
         if merged.is_relative_to(home):  # see `training_file`
             trained.training["data"] = str(merged.relative_to(home))
             trained.save(run_dir / "model")
@@ -460,6 +467,7 @@ def retrain(
         champion=champion,
         challenger=version,
         kind=trained.kind,
+        seed=trained.training.get("config", {}).get("seed"),
         merge=report,
         new_heads=sorted(set(trained.heads) - set(card.heads)),
         new_labels={h: sorted(set(c.labels) - set(card.heads[h].labels))

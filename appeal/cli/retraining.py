@@ -38,6 +38,10 @@ def retrain(
         None, "--base-encoder", help="transformer champions: encoder to fine-tune from (default: built as before)"
     ),
     by: Optional[str] = ByOption,
+    seed: Optional[int] = typer.Option(None, "--seed", min=0,
+                                       help="training seed (default: the champion's, which the output names): "
+                                            "another trains another challenger from the same tickets, to tell the "
+                                            "gate's verdict from chance"),
 ) -> None:
     """Retrain on new labels and promote the challenger through the gate (--no-promote: only score it).
 
@@ -82,7 +86,7 @@ def retrain(
         try:
             result = run(files, since=since, base_data=base, evaluation=evaluation, holdout=holdout, force=force,
                          promote=promote, tolerance=tolerance, class_margin=class_margin, base_encoder=base_encoder,
-                         unit_label=champion_unit_label(settings), by=who(by),
+                         unit_label=champion_unit_label(settings), by=who(by), seed=seed,
                          on_merged=lambda lines: typer.echo(said("\n".join(lines))))
         except GateInterrupted as stop:
             typer.secho(f"interrupted while the gate scored {stop.version}: it is in the registry, not gated; "
