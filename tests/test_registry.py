@@ -354,6 +354,9 @@ def test_cli_list_promote_rollback(appeal_home, models, shared_data):
     assert rolled in runner.invoke(app, ["models", "list"]).output  # it read "forced past the gate" alone
     again = runner.invoke(app, ["models", "promote", "bad"])
     assert f"note: {rolled}" in again.output and again.exit_code == 1
+    # and who had forced it past the gate, and why: the same refusal met again, its --force restores it
+    assert f"note: bad was forced past the gate {centre_minute(registry.decisions()[-3].at)} by 质检 王芳 (本地工单上单位更准)" \
+        in again.output
     # who forced it past the gate, and who rolled it back, are on record
     assert [(d.action, d.by) for d in registry.decisions()[-4:]] == [
         ("refuse", f"cli:{getpass.getuser()}"), ("force", "质检 王芳"), ("rollback", f"cli:{getpass.getuser()}"),

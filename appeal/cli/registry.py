@@ -194,7 +194,7 @@ def _margins(decision) -> str:
 
 def _earlier_verdicts(reg, version: str) -> list[str]:
     """What was decided about `version` before: a trainer's round promoted, without --force and unwarned, a version a
-    retrain's gate had refused on another evaluation set, and one rolled back an hour before."""
+    retrain's gate had refused on another evaluation set, and one rolled back an hour before; and who forced it."""
     from appeal.config import centre_minute
 
     notes = []
@@ -205,6 +205,11 @@ def _earlier_verdicts(reg, version: str) -> list[str]:
             how = "refused" if decision.action == "refuse" else (
                 f"would {'pass' if decision.would == 'promote' else 'refuse'} (retrain --no-promote)")
             notes.append(f"the gate {how} {version} {when} on {on}: {'; '.join(decision.reasons)}")
+        elif decision.action == "force" and decision.version == version:
+            # a trainer's round: restoring a version rolled back for an outside reason met the same refusal, and the
+            # person who had accepted it was not named
+            notes.append(f"{version} was forced past the gate {when}" + (f" ({decision.reason})" if decision.reason
+                                                                        else ""))
         elif decision.action == "rollback" and decision.previous == version:
             notes.append(_rollback_line(decision))
     return notes
