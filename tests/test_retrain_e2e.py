@@ -72,8 +72,8 @@ def test_feedback_retrain_promote_serve_then_refuse_a_worse_challenger(live, sha
     assert "new labelled tickets: 307" in done.stdout
     # the columns read from the feedback's export, named as the trainer knows it (not its temporary file)
     assert re.search(r"\n  the feedback in sqlite:///\S+: columns read: id ← id, title ← title, text ← text, topic ← "
-                     r"topic, unit ← unit, created_at ← created_at, channel ← channel; not read: received_at, predicted_topic, "
-                     r"predicted_unit, model_version\n", done.stdout), done.stdout
+                     r"topic, unit ← unit, created_at ← created_at, channel ← channel; not read: received_at, "
+                     r"predicted_topic, predicted_unit, model_version\n", done.stdout), done.stdout
     assert "feedback.jsonl" not in done.stdout
     assert "new head 'unit'" in done.stdout and f"head grows by 1 new labels: {NEW_TOPIC}" in done.stdout
     assert f"unit {named.name!r} read as {named.functional_type!r}" in done.stdout

@@ -277,7 +277,8 @@ _HEADERS = {
     "handed_over": "提示转接120/110/119", "closed_at_centre": "本级办结", "replied": "单位已答复", "returned": "单位退回过",
     "routed_to": "路由单位", "agents_chose": "坐席改派至", "change": "改派性质", "routed_topic": "路由类别",
     # over the tickets routed there that agents answered with a unit: unanswered ones say nothing of it
-    "share_of_routed": "占路由至该单位且已答复工单比例", "share_of_topic": "占路由为该类别且已答复工单比例", "verdict": "结论", "answers": "答复数", "rule": "规则",
+    "share_of_routed": "占路由至该单位且已答复工单比例", "share_of_topic": "占路由为该类别且已答复工单比例",
+    "verdict": "结论", "answers": "答复数", "rule": "规则",
     "meaning": "含义", "line": "线路", "put_through": "坐席转接", "missed": "漏报", "false_alarm": "误报",
     "flagged": "命中", "refused": "不予受理", "label": "类别",
     "f1": "F1", "support": "样本数", "query": "查询", "method": "方法",

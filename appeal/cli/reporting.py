@@ -66,7 +66,9 @@ def summary(
 
     How many tickets they answered, how often they kept the route's topic and unit, which topics they changed to
     which, which units (a wrong type apart from a question moved between an expert seat and its bureau, and from one
-    township to another), and the tickets sent to a wrong unit, those dispatched without a person first. Each ticket counts once, by its latest answer. `appeal report` adds the versions' scores on the evaluation set
+    township to another), and the tickets sent to a wrong unit, those dispatched without a person first.
+
+    Each ticket counts once, by its latest answer. `appeal report` adds the versions' scores on the evaluation set
     and week-by-week figures, as an HTML page (half a minute)."""
     from datetime import datetime, timedelta
 
