@@ -99,6 +99,31 @@ def test_demo_faq_import_search_export_roundtrip(appeal_home, tmp_path):
     assert exported(tmp_path)[0]["answer"].endswith("（已更新）")
 
 
+def test_a_long_answer_is_read_from_a_file(appeal_home, tmp_path):
+    """A trainer's round: a 1,396-character notice given as `-a "$(cat notice.txt)"` failed in the shell (Argument
+    list too long), and `kb add` / `kb update` had no other way to take it."""
+    notice = ("2027年度城乡居民医保集中缴费期为2026年9月1日至2027年2月28日，个人缴费标准为每人每年420元。\n"
+              "可通过湘税社保、湖南税务或银行柜台缴费，村（社区）和学校不再代收。\n")
+    saved_by_excel = tmp_path / "通知.txt"
+    saved_by_excel.write_bytes(notice.encode("gbk"))
+    added = json.loads(ok("kb", "add", "--id", "yb-2027", "-q", "2027年城乡居民医保怎么交？", "--answer-file", saved_by_excel,
+                          "-u", "武冈市医疗保障局"))
+    assert added["answer"] == notice.strip()
+    later = tmp_path / "notice.txt"
+    later.write_text("缴费期延长至2027年3月31日。\n", encoding="utf-8")
+    assert json.loads(ok("kb", "update", "yb-2027", "--answer-file", later))["answer"] == "缴费期延长至2027年3月31日。"
+    # both ways, neither, a Word file and a mistyped name: refused, nothing changed
+    assert_input_error(appeal("kb", "update", "yb-2027", "-a", "x", "--answer-file", later),
+                       "--answer and --answer-file: give one")
+    assert_input_error(appeal("kb", "add", "-q", "医保怎么交？", "-u", "武冈市医疗保障局"),
+                       "give the answer: --answer TEXT or --answer-file FILE")
+    word = tmp_path / "通知.docx"
+    word.write_bytes(b"PK\x03\x04\x14\x00\x06\x00\x08\x00\x00\x00!\x00")
+    assert_input_error(appeal("kb", "update", "yb-2027", "--answer-file", word), "binary content, not a text file")
+    assert_input_error(appeal("kb", "update", "yb-2027", "--answer-file", tmp_path / "notise.txt"), "no such file")
+    assert [e["answer"] for e in exported(tmp_path) if e["id"] == "yb-2027"] == ["缴费期延长至2027年3月31日。"]
+
+
 def test_rows_deleted_from_an_exported_sheet_are_deleted_by_a_pruning_import(appeal_home, tmp_path):
     """Export, delete two rows in Excel, import: the two entries stayed suggestable without a word. Now the import
     names them, and with --prune deletes them in the same transaction, each kept in its history."""

@@ -70,10 +70,29 @@ def _print_entry(entry) -> None:
     typer.echo(json.dumps(entry.model_dump(mode="json", exclude_none=True), ensure_ascii=False, indent=2))
 
 
+# A long notice given as `-a "$(cat notice.txt)"` met the shell's limit (Argument list too long: a trainer's round)
+AnswerFileOption = typer.Option(None, "--answer-file", help="the answer read from a text file (UTF-8 or GBK), in "
+                                                            "place of --answer: a long notice")
+
+
+def _answer_given(answer: str | None, answer_file: Path | None) -> str | None:
+    """--answer, or the text of --answer-file."""
+    from pipeline.errors import InputError
+    from pipeline.records import check_file, decode_text
+
+    if answer is not None and answer_file is not None:
+        raise InputError("--answer and --answer-file: give one")
+    if answer_file is None:
+        return answer
+    check_file(answer_file)
+    return decode_text(answer_file.read_bytes(), answer_file)[0].strip()
+
+
 @kb_app.command()
 def add(
     question: str = typer.Option(..., "--question", "-q"),
-    answer: str = typer.Option(..., "--answer", "-a"),
+    answer: Optional[str] = typer.Option(None, "--answer", "-a", help="the answer (or --answer-file)"),
+    answer_file: Optional[Path] = AnswerFileOption,
     unit: str = typer.Option("", "--unit", "-u", help="responsible unit (required for a FAQ)"),
     topic: str = typer.Option("", "--topic"),
     alt: Optional[list[str]] = typer.Option(None, "--alt", help="another phrasing of the question (repeatable, or "
@@ -90,7 +109,10 @@ def add(
     """Add one entry."""
     from knowledge_base.files import list_items
     from knowledge_base.store import EntryIn, expired_warnings, similar_question_warnings
+    from pipeline.errors import InputError
 
+    if (answer := _answer_given(answer, answer_file)) is None:
+        raise InputError("give the answer: --answer TEXT or --answer-file FILE")
     entry = _validated(EntryIn, dict(id=entry_id, question=question, answer=answer, unit=unit, topic=topic,
                                      alternatives=list_items("alternatives", alt or []),
                                      tags=list_items("tags", tag or []), source=source,
@@ -121,6 +143,7 @@ def update(
     entry_id: str = typer.Argument(...),
     question: Optional[str] = typer.Option(None, "--question", "-q"),
     answer: Optional[str] = typer.Option(None, "--answer", "-a"),
+    answer_file: Optional[Path] = AnswerFileOption,
     unit: Optional[str] = typer.Option(None, "--unit", "-u"),
     topic: Optional[str] = typer.Option(None, "--topic"),
     alt: Optional[list[str]] = typer.Option(None, "--alt", help="replaces all other phrasings (repeatable)"),
@@ -140,6 +163,7 @@ def update(
 
     if alt and add_alt:
         raise InputError("--alt replaces the other phrasings and --add-alt keeps them: give one")
+    answer = _answer_given(answer, answer_file)
     store = _store()
     before = store.get(entry_id)
     if before is None:
