@@ -660,12 +660,11 @@ def wrong_units_table(answers: Sequence[FeedbackRow], tickets: Sequence[SeenTick
     columns = ["ticket", "decision", "routed_to", "agents_chose", "change", "answered_at"]
     catalogue = _catalogue(catalogue)
     decided = {t.ticket_id: t.decision for t in tickets if t.decision}
-    wrong = [(a, {"ticket": a.ticket_key, "decision": decided.get(a.ticket_id, ""), "routed_to": said,
-                  "agents_chose": given, "change": change, "answered_at": centre_minute(a.created_at)})
-             for a, (said, given, kept) in zip(answers, _unit_pairs(answers, catalogue))
+    wrong = [(a, said, given, change) for a, (said, given, kept) in zip(answers, _unit_pairs(answers, catalogue))
              if kept is False and (change := unit_change(said, given, catalogue)) != CHANGE_SEAT]
-    wrong.sort(key=lambda pair: centre_time(pair[0].created_at), reverse=True)
-    rows = sorted((row for _, row in wrong), key=lambda row: row["decision"] != "auto")
+    wrong.sort(key=lambda w: (decided.get(w[0].ticket_id) != "auto", -centre_time(w[0].created_at).timestamp()))
+    rows = [{"ticket": a.ticket_key, "decision": decided.get(a.ticket_id, ""), "routed_to": said, "agents_chose": given,
+             "change": change, "answered_at": centre_minute(a.created_at)} for a, said, given, change in wrong]
     table = pd.DataFrame(rows[:top], columns=columns)
     table.attrs.update(tickets=len(rows))
     return table
