@@ -233,8 +233,8 @@ def history(
     from appeal.config import centre_minute, get_settings
 
     table = wrapping_table("at", "action", "by", "changed", "question", "answer",
-                   title=f"{entry_id} (times in {get_settings().timezone}; the answer from where it changed; "
-                         "--json: every field in full)")
+                           title=f"{entry_id} (times in {get_settings().timezone}; the answer from where it changed; "
+                                 "--json: every field in full)")
     before = None
     for change in changes:
         now = change.entry
@@ -575,7 +575,7 @@ def search(
 
     # each method's score as /v1/suggest gives it, with the rank the fusion read it as, and its weak_match
     table = wrapping_table("#", "id", "source", "unit", "question", "fused", "bm25", "e5", "weak",
-                   unbroken=("id", "fused", "bm25", "e5"))
+                           unbroken=("id", "fused", "bm25", "e5"))
     for rank, hit in enumerate(hits, start=1):
         weak = {True: "weak", False: "", None: "–"}[hit.weak(floor)]
         table.add_row(str(rank), hit.entry_id, hit.source, hit.unit, hit.question[:40], f"{hit.score:.4f}",
