@@ -241,8 +241,8 @@ def _no_separators(entry: EntryIn, passed: Callable[[str], bool]) -> None:
 
 def _as_callers_ask(entry: EntryIn, passed: Callable[[str], bool]) -> None:
     """A FAQ's question and phrasings within `LONG_QUESTION` characters, the question on one line."""
-    for field in ("question", "alternatives"):
-        for asked in [] if passed(field) else [entry.question] if field == "question" else entry.alternatives:
+    for field, phrasings in (("question", [entry.question]), ("alternatives", entry.alternatives)):
+        for asked in [] if passed(field) else phrasings:
             over_lines = "\n" in asked.strip()
             if len(asked) > LONG_QUESTION or over_lines:
                 shown = " ".join(asked.split())[:12] + ("…" if len(asked) > 12 else "")

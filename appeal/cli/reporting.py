@@ -108,14 +108,14 @@ def summary(
                           "路由单位有误的工单", wrong)
 
 
-def _print_table(console, title: str, frame, unbroken: tuple[str, ...] = ("ticket",)) -> None:
+def _print_table(console, title: str, frame) -> None:
     """A report table on the terminal, headed by its columns' names, and how many rows it leaves out."""
     from appeal.cli import wrapping_table
 
     if frame.empty:
         console.print(f"\n{title}: none")
         return
-    table = wrapping_table(*frame.columns, title=title, unbroken=unbroken)
+    table = wrapping_table(*frame.columns, title=title, unbroken=("ticket",))  # an id typed back into commands
     table.title_justify = "left"
     console.print()
     for row in frame.itertuples(index=False):
